@@ -1,0 +1,50 @@
+"""rechainer: Chainer 7.8.1's API on today's Python, NumPy and CuPy."""
+from __future__ import annotations
+
+__version__ = '7.8.1'
+_rechainer_version = '0.1.0'
+
+from chainer import configuration  # NOQA
+from chainer.configuration import config, global_config, using_config  # NOQA
+from chainer import _environment
+
+_environment.set_defaults(global_config)
+
+from chainer import backends  # NOQA
+from chainer import backend  # NOQA
+from chainer.backend import get_device, using_device  # NOQA
+from chainer import variable  # NOQA
+from chainer.variable import Parameter, Variable, VariableNode, as_array, as_variable  # NOQA
+from chainer import function_node  # NOQA
+from chainer.function_node import FunctionNode, grad  # NOQA
+from chainer import function  # NOQA
+from chainer.function import Function, FunctionAdapter, force_backprop_mode, no_backprop_mode  # NOQA
+from chainer import function_hook  # NOQA
+from chainer.function_hook import FunctionHook  # NOQA
+from chainer._backprop import backward  # NOQA
+from chainer._thread_state import get_function_hooks  # NOQA
+from chainer import utils  # NOQA
+from chainer import functions  # NOQA
+
+
+def is_debug() -> bool:
+    """Whether debug mode is on (``chainer.config.debug``)."""
+    return bool(config.debug)
+
+
+def set_debug(debug: bool) -> None:
+    """Turns debug mode on or off globally."""
+    global_config.debug = debug
+
+
+class DebugMode:
+    """Context manager that sets debug mode (deprecated in Chainer; use using_config)."""
+
+    def __init__(self, debug: bool) -> None:
+        self._using = using_config('debug', debug)
+
+    def __enter__(self) -> None:
+        self._using.__enter__()
+
+    def __exit__(self, *args) -> None:
+        self._using.__exit__(*args)

@@ -1,0 +1,19 @@
+"""The ``mixed16`` pseudo dtype (float16 compute with float32 parameters)."""
+
+
+class _Mixed16:
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return self is other
+
+    def __hash__(self):
+        return hash('mixed16')
+
+    def __repr__(self):
+        return "dtype('mixed16')"
+
+    __str__ = __repr__
+
+
+mixed16 = _Mixed16()

@@ -1,0 +1,117 @@
+"""Global and thread-local configuration (``chainer.config``).
+
+``config.<key>`` is read on every function call, so it must be cheap. Each
+:class:`LocalConfig` is an instance of its own ``threading.local`` subclass: a
+thread's overrides live in the instance dictionary and the global values are
+mirrored as class attributes, so a lookup never runs Python code.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from typing import Any
+
+# id(GlobalConfig) -> the LocalConfig classes that mirror it
+_mirrors: dict[int, list[type]] = {}
+
+
+class GlobalConfig:
+    """The process-wide defaults; every thread's ``LocalConfig`` falls back here."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        for cls in _mirrors.get(id(self), ()):
+            setattr(cls, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        for cls in _mirrors.get(id(self), ()):
+            delattr(cls, name)
+
+    def show(self, file=sys.stdout) -> None:
+        """Prints the configuration entries, one per line, sorted by name."""
+        _print_attrs(self, sorted(self.__dict__), file)
+
+
+class LocalConfig(threading.local):
+    """Thread-local overrides on top of a :class:`GlobalConfig`."""
+
+    def __new__(cls, global_config: GlobalConfig):
+        mirror = type(cls.__name__, (cls,), {'__module__': cls.__module__})
+        for name, value in vars(global_config).items():
+            setattr(mirror, name, value)
+        mirror._global = global_config
+        _mirrors.setdefault(id(global_config), []).append(mirror)
+        return super().__new__(mirror, global_config)
+
+    def __init__(self, global_config: GlobalConfig) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are neither overridden nor global.
+        raise AttributeError(f'chainer.config has no entry {name!r}')
+
+    def __reduce__(self):
+        raise TypeError('LocalConfig cannot be pickled')
+
+    @property
+    def _local(self):
+        """This thread's overrides (an object whose attributes are the entries)."""
+        return _LocalView(self)
+
+    def show(self, file=sys.stdout) -> None:
+        """Prints the effective configuration (global and this thread's)."""
+        keys = sorted(set(vars(self._global)) | set(self.__dict__))
+        _print_attrs(self, keys, file)
+
+
+class _LocalView:
+    __slots__ = ('_config',)
+
+    def __init__(self, cfg: LocalConfig) -> None:
+        object.__setattr__(self, '_config', cfg)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._config.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._config.__dict__[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self._config.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _print_attrs(obj: Any, keys, file) -> None:
+    if not keys:
+        return
+    width = max(len(key) for key in keys)
+    for key in keys:
+        file.write(f'{key.ljust(width)} {getattr(obj, key)}\n')
+
+
+global_config = GlobalConfig()
+config = LocalConfig(global_config)
+
+_missing = object()
+
+
+@contextlib.contextmanager
+def using_config(name: str, value: Any, config: LocalConfig = config):
+    """Temporarily sets a configuration entry for the current thread."""
+    local = config.__dict__
+    old = local.get(name, _missing)
+    local[name] = value
+    try:
+        yield
+    finally:
+        if old is _missing:
+            local.pop(name, None)
+        else:
+            local[name] = old

@@ -1,0 +1,46 @@
+"""FunctionHook: callbacks run around the forward and backward of every function."""
+from __future__ import annotations
+
+from chainer import _thread_state
+
+
+class FunctionHook:
+    """Base class of function hooks.
+
+    Use it as a context manager to hook every function called inside the
+    ``with`` block (in this thread), or register it on one node with
+    :meth:`chainer.FunctionNode.add_hook`.
+    """
+
+    name = 'FunctionHook'
+
+    def __enter__(self) -> 'FunctionHook':
+        hooks = _thread_state.get_function_hooks()
+        if self.name in hooks:
+            raise KeyError(f'hook {self.name} already exists')
+        hooks[self.name] = self
+        self.added(None)
+        return self
+
+    def __exit__(self, *_) -> None:
+        hooks = _thread_state.get_function_hooks()
+        hooks[self.name].deleted(None)
+        del hooks[self.name]
+
+    def added(self, function=None) -> None:
+        """Called when the hook is registered (``function`` is None for a global hook)."""
+
+    def deleted(self, function=None) -> None:
+        """Called when the hook is unregistered."""
+
+    def forward_preprocess(self, function, in_data) -> None:
+        """Called before ``function`` computes its forward."""
+
+    def forward_postprocess(self, function, in_data) -> None:
+        """Called after ``function`` computed its forward."""
+
+    def backward_preprocess(self, function, in_data, out_grad) -> None:
+        """Called before ``function`` computes its backward."""
+
+    def backward_postprocess(self, function, in_data, out_grad) -> None:
+        """Called after ``function`` computed its backward."""

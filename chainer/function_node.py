@@ -1,0 +1,428 @@
+"""FunctionNode: a differentiable operation in the computational graph."""
+from __future__ import annotations
+
+import collections
+import traceback
+import weakref
+from typing import Any, Optional
+
+import numpy
+
+from chainer import _backprop
+from chainer import _thread_state
+from chainer.backends import cuda
+from chainer.configuration import config, using_config
+from chainer.utils import type_check
+from chainer.variable import Variable, _ARRAY_TYPES
+
+_tls = _thread_state._local
+_ndarray = numpy.ndarray
+
+
+def _input_variable(x) -> Variable:
+    if isinstance(x, _ARRAY_TYPES):
+        return Variable._new(x, False)
+    if x is None:
+        raise TypeError('a function input must be a Variable or an array, got None')
+    if isinstance(x, (numpy.generic, int, float, complex, bool)):
+        raise TypeError(
+            'a function input must be a Variable or an array, got the scalar '
+            f'{x!r} ({type(x).__name__}); wrap it with numpy.asarray')
+    raise TypeError(
+        'a function input must be a Variable, numpy.ndarray or cupy.ndarray, '
+        f'got {type(x).__module__}.{type(x).__qualname__}')
+
+
+class FunctionNode:
+    """A node of the computational graph that computes outputs from inputs.
+
+    Subclasses implement :meth:`forward` on arrays and :meth:`backward` on
+    Variables (with differentiable functions, so that the gradient can be
+    differentiated again), and call :meth:`apply` to run it.
+    """
+
+    inputs: Optional[tuple] = None
+    outputs: Optional[tuple] = None
+    rank = 0
+    stack = None
+    lazy_grad_sum = False
+    is_elementwise = False
+    chainerx_device = None
+    _input_indexes_to_retain: Optional[tuple] = None
+    _output_indexes_to_retain: Optional[tuple] = None
+    _retained_output_data: Optional[tuple] = None
+    _local_function_hooks: Optional[collections.OrderedDict] = None
+    _n_local_function_hooks = 0
+    _supports_static_optimizations = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Skip the type check entirely for functions that define none.
+        cls._has_type_check = cls.check_type_forward is not FunctionNode.check_type_forward
+
+    _has_type_check = False
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            f'{type(self).__name__} is a FunctionNode and cannot be called. '
+            'Use its apply() method, or the snake_case function '
+            '(e.g. F.relu instead of ReLU()).')
+
+    @property
+    def local_function_hooks(self) -> collections.OrderedDict:
+        """Hooks registered on this node only (name -> hook)."""
+        hooks = self._local_function_hooks
+        if hooks is None:
+            hooks = self._local_function_hooks = collections.OrderedDict()
+        return hooks
+
+    @property
+    def _impl_name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def label(self) -> str:
+        """Short name of the function (the class name by default)."""
+        return type(self).__name__
+
+    @property
+    def output_data(self) -> tuple:
+        """The retained output arrays (None for outputs not retained)."""
+        if self._retained_output_data is None:
+            raise RuntimeError('retained output data is gone')
+        out_data = [None] * len(self.outputs)
+        for index, data in zip(self._output_indexes_to_retain, self._retained_output_data):
+            out_data[index] = data
+        return tuple(out_data)
+
+    @property
+    def input_layouts(self):
+        return (None,) * len(self.inputs or ())
+
+    @property
+    def output_layouts(self):
+        return (None,) * len(self.outputs or ())
+
+    # -- forward ---------------------------------------------------------------
+
+    def apply(self, inputs) -> tuple:
+        """Computes the outputs and, when backprop is enabled, links them into the graph.
+
+        Args:
+            inputs: Variables or arrays.
+
+        Returns:
+            A tuple of output Variables.
+        """
+        input_vars = [x if isinstance(x, Variable) else _input_variable(x) for x in inputs]
+        in_data = tuple([x._data for x in input_vars])
+        cfg = config
+        debug = cfg.debug
+        if debug:
+            self._debug_check_inputs(in_data)
+            self.stack = traceback.extract_stack()
+        if self._has_type_check and cfg.type_check:
+            self._check_data_type_forward(in_data)
+
+        hooks = getattr(_tls, 'function_hooks', None)
+        if self._n_local_function_hooks:
+            hooks = collections.OrderedDict(hooks or ())
+            hooks.update(self.local_function_hooks)
+        if hooks:
+            hooks = tuple(hooks.values())
+            for hook in hooks:
+                hook.forward_preprocess(self, in_data)
+
+        self._input_indexes_to_retain = None
+        self._output_indexes_to_retain = None
+        outputs = self.forward(in_data)
+        if type(outputs) is not tuple:
+            raise TypeError(
+                f'forward of {self.label} must return a tuple of arrays, '
+                f'got {type(outputs).__name__}')
+        for y in outputs:
+            if type(y) is not _ndarray:
+                outputs = self._normalize_outputs(outputs)
+                break
+
+        if hooks:
+            for hook in hooks:
+                hook.forward_postprocess(self, in_data)
+        if debug:
+            self._debug_check_nan(outputs, 'forward')
+
+        if cfg.enable_backprop:
+            requires_grad = False
+            rank = 0
+            for x in input_vars:
+                if x._requires_grad:
+                    requires_grad = True
+                node = x._node
+                if node is None:
+                    node = x.node
+                if node.rank > rank:
+                    rank = node.rank
+            self.rank = rank
+            new = Variable._new
+            ret = tuple([new(y, requires_grad) for y in outputs])
+            out_nodes = []
+            VariableNode = _VariableNode
+            for y in ret:
+                n = VariableNode(y, None)
+                n._creator_node = self
+                n.rank = rank + 1
+                y._node = n
+                out_nodes.append(weakref.ref(n))
+            self.inputs = tuple([x._node for x in input_vars])
+            self.outputs = tuple(out_nodes)
+
+            retain = self._input_indexes_to_retain
+            if retain is not None:
+                for index in retain:
+                    input_vars[index]._node.data = in_data[index]
+            retain = self._output_indexes_to_retain
+            if retain is not None:
+                retained = []
+                for index in retain:
+                    ret[index]._node.data = outputs[index]
+                    retained.append(outputs[index])
+                self._retained_output_data = tuple(retained)
+        else:
+            new = Variable._new
+            ret = tuple([new(y, False) for y in outputs])
+        return ret
+
+    def _normalize_outputs(self, outputs) -> tuple:
+        fixed = []
+        for y in outputs:
+            if isinstance(y, _ARRAY_TYPES):
+                fixed.append(y)
+            elif isinstance(y, numpy.generic):
+                fixed.append(numpy.asarray(y))
+            else:
+                raise TypeError(
+                    f'forward of {self.label} must return arrays, got '
+                    f'{type(y).__module__}.{type(y).__qualname__}')
+        if len({type(y) for y in fixed}) > 1:
+            raise TypeError(
+                f'incompatible array types are mixed in the forward output of {self.label}: '
+                + ', '.join(str(type(y)) for y in fixed))
+        return tuple(fixed)
+
+    def _check_data_type_forward(self, in_data) -> None:
+        in_types = type_check.get_light_types(in_data)
+        try:
+            with type_check.light_mode:
+                self.check_type_forward(in_types)
+            return
+        except type_check.InvalidType:
+            pass
+        # Run the check again with full expressions to build the error message.
+        in_types = type_check.get_types(in_data, 'in_types', False)
+        with type_check.get_function_check_context(self):
+            self.check_type_forward(in_types)
+
+    def check_type_forward(self, in_types) -> None:
+        """Checks the types of the inputs (override; uses ``chainer.utils.type_check``)."""
+        pass
+
+    def check_layout_forward(self, inputs) -> None:
+        pass
+
+    def forward(self, inputs: tuple) -> tuple:
+        """Computes output arrays from input arrays; dispatches to forward_cpu/gpu."""
+        if inputs and isinstance(inputs[0], cuda.ndarray):
+            return self.forward_gpu(inputs)
+        return self.forward_cpu(inputs)
+
+    def forward_cpu(self, inputs: tuple) -> tuple:
+        raise NotImplementedError(f'{self.label} does not implement forward on the CPU')
+
+    def forward_gpu(self, inputs: tuple) -> tuple:
+        raise NotImplementedError(f'{self.label} does not implement forward on the GPU')
+
+    def forward_chainerx(self, inputs: tuple):
+        from chainer import Fallback
+        return Fallback
+
+    def retain_inputs(self, indexes) -> None:
+        """Declares the inputs whose arrays :meth:`backward` needs (call in forward)."""
+        self._input_indexes_to_retain = tuple(indexes)
+
+    def retain_outputs(self, indexes) -> None:
+        """Declares the outputs whose arrays :meth:`backward` needs (call in forward)."""
+        self._output_indexes_to_retain = tuple(indexes)
+
+    # -- backward ------------------------------------------------------------
+
+    def backward(self, target_input_indexes: tuple, grad_outputs: tuple) -> tuple:
+        """Computes the gradients of the inputs listed in ``target_input_indexes``.
+
+        ``grad_outputs`` holds a Variable (or None) per output. Returns a tuple
+        with a Variable or None for each input, or for each target index.
+        """
+        return (None,) * len(target_input_indexes)
+
+    def backward_accumulate(self, target_input_indexes: tuple, grad_outputs: tuple,
+                            grad_inputs: tuple) -> tuple:
+        """Like :meth:`backward`, but adds the results to ``grad_inputs``."""
+        gxs = _backprop.select_target_grads(self, target_input_indexes,
+                                            self.backward(target_input_indexes, grad_outputs))
+        return tuple([gx if g is None else g if gx is None else gx + g
+                      for gx, g in zip(gxs, grad_inputs)])
+
+    def get_retained_inputs(self) -> tuple:
+        """The input Variables declared by :meth:`retain_inputs`."""
+        inputs = self.inputs
+        if self._input_indexes_to_retain is None or inputs is None:
+            return ()
+        return tuple([inputs[i].get_variable() for i in self._input_indexes_to_retain])
+
+    def get_retained_outputs(self) -> tuple:
+        """The output Variables declared by :meth:`retain_outputs`."""
+        indexes = self._output_indexes_to_retain
+        if indexes is None or self.outputs is None:
+            return ()
+        ret = []
+        outputs = self.outputs
+        new_outputs = list(outputs)
+        modified = False
+        for index, data in zip(indexes, self._retained_output_data):
+            node = outputs[index]()
+            if node is None:
+                # The output is gone; revive it from the retained array.
+                var = Variable(data)
+                n = var.node
+                n.data = data
+                n._creator_node = self
+                n.rank = self.rank + 1
+                new_outputs[index] = weakref.ref(n)
+                modified = True
+            else:
+                var = node.get_variable()
+            ret.append(var)
+        if modified:
+            self.outputs = tuple(new_outputs)
+        return tuple(ret)
+
+    def unchain(self) -> None:
+        """Removes this node from the graph (outputs lose their creator)."""
+        for ref in self.outputs or ():
+            node = ref()
+            if node is not None:
+                node._creator_node = None
+        self.inputs = None
+
+    # -- hooks -----------------------------------------------------------------
+
+    def add_hook(self, hook, name: Optional[str] = None) -> None:
+        """Registers a :class:`chainer.FunctionHook` on this node only."""
+        from chainer.function_hook import FunctionHook
+        if not isinstance(hook, FunctionHook):
+            raise TypeError('hook must be an instance of chainer.FunctionHook')
+        if name is None:
+            name = hook.name
+        hooks = self.local_function_hooks
+        if name in hooks:
+            raise KeyError(f'hook {name} already exists')
+        hooks[name] = hook
+        self._n_local_function_hooks = len(hooks)
+        hook.added(self)
+
+    def delete_hook(self, name: str) -> None:
+        """Unregisters the hook ``name`` from this node."""
+        hooks = self.local_function_hooks
+        if name not in hooks:
+            raise KeyError(f'hook {name} does not exist')
+        hooks[name].deleted(self)
+        del hooks[name]
+        self._n_local_function_hooks = len(hooks)
+
+    # -- debug -------------------------------------------------------------------
+
+    def _debug_check_inputs(self, in_data) -> None:
+        for x in in_data:
+            if x is None:
+                raise ValueError(f'an input of {self.label} has no data (its array is None)')
+
+    def _debug_check_nan(self, arrays, phase: str) -> None:
+        for a in arrays:
+            if a is None or a.dtype.kind != 'f':
+                continue
+            xp = numpy if isinstance(a, numpy.ndarray) else cuda.get_array_module(a)
+            if bool(xp.isnan(a).any()):
+                raise RuntimeError(f'NaN is detected on {phase} computation of {self.label}')
+
+
+from chainer.variable import VariableNode as _VariableNode  # noqa: E402
+
+
+def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = False,
+         retain_grad: bool = False, enable_double_backprop: bool = False,
+         loss_scale: Optional[float] = None) -> list:
+    """Computes the gradients of ``outputs`` w.r.t. ``inputs``.
+
+    Only the part of the graph between the inputs and the outputs is traversed.
+
+    Returns:
+        A list with the gradient Variable (or None) of each input.
+    """
+    if not isinstance(outputs, (tuple, list)):
+        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
+    if not isinstance(inputs, (tuple, list)):
+        raise TypeError(f'inputs must be a tuple or a list, not {type(inputs).__name__}')
+    for v in list(outputs) + list(inputs):
+        if not isinstance(v, Variable):
+            raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
+    if grad_outputs is not None:
+        if not isinstance(grad_outputs, (tuple, list)):
+            raise TypeError('grad_outputs must be a tuple or a list or None, '
+                            f'not {type(grad_outputs).__name__}')
+        if len(outputs) != len(grad_outputs):
+            raise ValueError('grad_outputs must be of the same length as outputs: '
+                             f'{len(grad_outputs)} != {len(outputs)}')
+    if grad_inputs is not None:
+        if not isinstance(grad_inputs, (tuple, list)):
+            raise TypeError('grad_inputs must be a tuple or a list or None, '
+                            f'not {type(grad_inputs).__name__}')
+        if len(inputs) != len(grad_inputs):
+            raise ValueError('grad_inputs must be of the same length as inputs: '
+                             f'{len(grad_inputs)} != {len(inputs)}')
+
+    seeds = []
+    for i, y in enumerate(outputs):
+        gy = None if grad_outputs is None else grad_outputs[i]
+        if gy is None:
+            data = y._data
+            if data.size != 1:
+                raise ValueError(
+                    'grad_outputs must be given for an output of shape '
+                    f'{data.shape} (only outputs with one element get 1 by default)')
+            xp = y.xp
+            g = xp.ones_like(data)
+            if loss_scale is not None:
+                g *= loss_scale
+            gy = Variable._new(g, True)
+        elif not isinstance(gy, Variable):
+            gy = Variable._new(gy, True)
+        seeds.append(gy)
+    init_in = None
+    if grad_inputs is not None:
+        init_in = [None if g is None else (g if isinstance(g, Variable) else Variable._new(g, True))
+                   for g in grad_inputs]
+
+    with using_config('enable_backprop', enable_double_backprop):
+        gxs = _backprop.backward_to_targets(
+            [y.node for y in outputs], seeds, [x.node for x in inputs], init_in,
+            retain_grad, loss_scale)
+    if set_grad:
+        for x, gx in zip(inputs, gxs):
+            x._grad_var = gx
+            if loss_scale is not None:
+                x._loss_scale = loss_scale
+    return gxs
+
+
+def static_forward_optimizations(func, inputs):
+    """Static-graph hook of Chainer; static graphs are not optimised by rechainer."""
+    return None

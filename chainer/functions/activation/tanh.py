@@ -1,0 +1,55 @@
+"""Hyperbolic tangent."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Tanh(function_node.FunctionNode):
+    """Elementwise tanh."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        self.retain_outputs((0,))
+        return utils.force_array(xp.tanh(x)),
+
+    def backward(self, indexes, grad_outputs):
+        y = self.get_retained_outputs()[0]
+        return TanhGrad().apply((y, grad_outputs[0]))
+
+
+class TanhGrad(function_node.FunctionNode):
+    """``gy * (1 - y ** 2)``, the gradient of tanh given its output ``y``."""
+
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y, gy = inputs
+        one = y.dtype.type(1)
+        return utils.force_array(gy * (one - y * y)),
+
+    def backward(self, indexes, grad_outputs):
+        y, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(-2.0 * y * gy * g if y.dtype.kind == 'f' else None)
+            else:
+                ret.append(g * (1.0 - y * y))
+        return tuple(ret)
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent."""
+    return Tanh().apply((x,))[0]

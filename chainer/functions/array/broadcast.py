@@ -1,0 +1,81 @@
+"""Broadcasting of Variables."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Broadcast(function_node.FunctionNode):
+    """Broadcasts several variables to their common shape."""
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() > 0)
+        type_check.expect_broadcast_shapes(*[t.shape for t in in_types])
+
+    def forward(self, inputs):
+        self._in_shapes = [x.shape for x in inputs]
+        xp = backend.get_array_module(*inputs)
+        return tuple(xp.broadcast_arrays(*inputs))
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.sum import sum_to
+        ret = []
+        for i in indexes:
+            gy = grad_outputs[i]
+            ret.append(None if gy is None else sum_to(gy, self._in_shapes[i]))
+        return tuple(ret)
+
+
+def broadcast(*args):
+    """Broadcasts the given variables to a common shape; returns a tuple (or one Variable)."""
+    if len(args) == 0:
+        raise ValueError('broadcast needs at least one input')
+    outs = Broadcast().apply(args)
+    if len(outs) == 1:
+        return outs[0]
+    return outs
+
+
+class BroadcastTo(function_node.FunctionNode):
+    """Broadcasts a variable to a shape."""
+
+    def __init__(self, shape):
+        self._shape = tuple(shape)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        ndim = type_check.make_variable(len(self._shape), 'len(shape)')
+        type_check.expect(in_types[0].ndim <= ndim)
+        shape = type_check.eval(in_types[0].shape)
+        for i in range(-1, -len(shape) - 1, -1):
+            if shape[i] == self._shape[i] or shape[i] == 1:
+                continue
+            expect = f'in_type[0].shape[{i}] == {self._shape[i]}'
+            if self._shape[i] != 1:
+                expect += f' or in_type[0].shape[{i}] == 1'
+            actual = f'in_type[0].shape: {shape}'
+            raise type_check.InvalidType(expect, actual)
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        xp = backend.get_array_module(x)
+        return xp.broadcast_to(x, self._shape),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.sum import sum_to
+        return sum_to(grad_outputs[0], self._in_shape),
+
+
+def broadcast_to(x, shape):
+    """Broadcasts ``x`` to ``shape`` (a read-only view; gradients are summed back)."""
+    if isinstance(shape, (int, numpy.integer)):
+        shape = (int(shape),)
+    shape = tuple(shape)
+    if x.shape == shape:
+        from chainer.functions.array.identity import identity
+        return identity(x)
+    return BroadcastTo(shape).apply((x,))[0]

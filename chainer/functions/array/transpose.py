@@ -1,0 +1,44 @@
+"""Transpose."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Transpose(function_node.FunctionNode):
+    """Permutes the axes of an array."""
+
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    @property
+    def label(self):
+        return 'Transpose'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        if self.axes is not None:
+            type_check.expect(in_types[0].ndim == len(self.axes))
+
+    def forward(self, inputs):
+        x, = inputs
+        return x.transpose(self.axes),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        axes = self.axes
+        if axes is None:
+            inv = None
+        else:
+            n = len(axes)
+            inv = tuple(numpy.argsort([a % n for a in axes]).tolist())
+        return Transpose(inv).apply((gy,))
+
+
+def transpose(x, axes=None):
+    """Permutes the axes of ``x`` (reverses them when ``axes`` is None)."""
+    if axes is not None:
+        axes = tuple(int(a) for a in axes)
+    return Transpose(axes).apply((x,))[0]

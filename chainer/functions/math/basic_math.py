@@ -1,0 +1,541 @@
+"""Arithmetic of Variables: the operators ``+ - * / // ** @`` and their functions."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+from chainer.variable import Variable, _ARRAY_TYPES
+
+_ndarray = numpy.ndarray
+_asarray = numpy.asarray
+
+
+def _arr(y):
+    """Keeps 0-d results as arrays (NumPy turns ``0-d op scalar`` into a scalar)."""
+    return y if type(y) is _ndarray else utils.force_array(y)
+
+
+def _is_scalar(value) -> bool:
+    return isinstance(value, (int, float, complex, numpy.generic))
+
+
+def _rhs(x, value):
+    """Turns the right-hand side of a binary operator into a Variable or a constant."""
+    if isinstance(value, Variable):
+        return value
+    if _is_scalar(value):
+        return value
+    if isinstance(value, _ARRAY_TYPES):
+        return Variable._new(value.astype(x.dtype, copy=False), False)
+    raise TypeError(
+        'Value must be a scalar, `numpy.ndarray`, `cupy.ndarray` or a `Variable`.\n'
+        f'Actual: {type(value)}')
+
+
+def _check_same_dtype_broadcastable(in_types, names=('lhs', 'rhs')) -> None:
+    type_check._argname(in_types, names)
+    type_check.expect(in_types[0].dtype == in_types[1].dtype)
+    type_check.expect_broadcast_shapes(in_types[0].shape, in_types[1].shape)
+
+
+def _sum_to(gx, shape):
+    """The one place where broadcast gradients are reduced."""
+    if gx.shape == shape:
+        return gx
+    from chainer.functions.math.sum import sum_to
+    return sum_to(gx, shape)
+
+
+class Neg(function_node.FunctionNode):
+
+    @property
+    def label(self):
+        return '__neg__'
+
+    def forward(self, inputs):
+        return _arr(-inputs[0]),
+
+    def backward(self, indexes, grad_outputs):
+        return neg(grad_outputs[0]),
+
+
+def neg(self):
+    """``-x``."""
+    return Neg().apply((self,))[0]
+
+
+class Absolute(function_node.FunctionNode):
+
+    @property
+    def label(self):
+        return '|_|'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x = inputs[0]
+        return _arr(abs(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0]
+        xp = chainer.backend.get_array_module(x.array)
+        sign = Variable._new(xp.sign(x.array).astype(x.dtype, copy=False), False)
+        return grad_outputs[0] * sign,
+
+
+def absolute(self):
+    """``abs(x)``, elementwise."""
+    return Absolute().apply((self,))[0]
+
+
+class Add(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ + _'
+
+    def check_type_forward(self, in_types):
+        _check_same_dtype_broadcastable(in_types)
+
+    def forward(self, inputs):
+        a, b = inputs
+        self._shapes = (a.shape, b.shape)
+        return _arr(a + b),
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple([_sum_to(gy, self._shapes[i]) for i in indexes])
+
+
+class AddConstant(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'_ + {_label_const(self.value)}'
+
+    def forward(self, inputs):
+        x = inputs[0]
+        return _arr(x + x.dtype.type(self.value)),
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0],
+
+
+class MultiAdd(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ + _ + ...'
+
+    def check_type_forward(self, in_types):
+        for i, t in enumerate(in_types):
+            type_check._argname((t,), (f'x{i}',))
+            type_check.expect(in_types[0].dtype == t.dtype)
+        type_check.expect_broadcast_shapes(*[t.shape for t in in_types])
+
+    def forward(self, xs):
+        self._shapes = [x.shape for x in xs]
+        y = xs[0]
+        # The first sum allocates, the rest accumulate in place.
+        y = y + xs[1] if len(xs) > 1 else y.copy()
+        for x in xs[2:]:
+            if y.shape == numpy.broadcast_shapes(y.shape, x.shape):
+                y += x
+            else:
+                y = y + x
+        return _arr(y),
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        return tuple([_sum_to(gy, self._shapes[i]) for i in indexes])
+
+
+def add(*xs):
+    """Elementwise sum of Variables (with broadcasting), or of a Variable and constants."""
+    if len(xs) == 2:
+        lhs, rhs = xs
+        if not isinstance(lhs, Variable):
+            lhs = chainer.as_variable(lhs)
+        rhs = _rhs(lhs, rhs)
+        if isinstance(rhs, Variable):
+            return Add().apply((lhs, rhs))[0]
+        return AddConstant(rhs).apply((lhs,))[0]
+    if len(xs) == 1:
+        return chainer.as_variable(xs[0]) if not isinstance(xs[0], Variable) else \
+            chainer.functions.identity(xs[0])
+    if len(xs) == 0:
+        raise TypeError('add() needs at least one input')
+    return MultiAdd().apply(xs)[0]
+
+
+class Sub(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ - _'
+
+    def check_type_forward(self, in_types):
+        _check_same_dtype_broadcastable(in_types)
+
+    def forward(self, inputs):
+        a, b = inputs
+        self._shapes = (a.shape, b.shape)
+        return _arr(a - b),
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        ret = []
+        for i in indexes:
+            g = _sum_to(gy, self._shapes[i])
+            ret.append(g if i == 0 else -g)
+        return tuple(ret)
+
+
+def sub(self, rhs):
+    """``x - y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return Sub().apply((self, rhs))[0]
+    return AddConstant(-rhs).apply((self,))[0]
+
+
+class SubFromConstant(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'{_label_const(self.value)} - _'
+
+    def forward(self, inputs):
+        x = inputs[0]
+        return _arr(x.dtype.type(self.value) - x),
+
+    def backward(self, indexes, grad_outputs):
+        return -grad_outputs[0],
+
+
+def rsub(self, rhs):
+    """``y - x`` for a constant or array ``y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return Sub().apply((rhs, self))[0]
+    return SubFromConstant(rhs).apply((self,))[0]
+
+
+class Mul(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ * _'
+
+    def check_type_forward(self, in_types):
+        _check_same_dtype_broadcastable(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        a, b = inputs
+        return _arr(a * b),
+
+    def backward(self, indexes, grad_outputs):
+        gy = grad_outputs[0]
+        xs = self.get_retained_inputs()
+        ret = []
+        for i in indexes:
+            g = gy * xs[1 - i]
+            ret.append(_sum_to(g, xs[i].shape))
+        return tuple(ret)
+
+
+class MulConstant(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'_ * {_label_const(self.value)}'
+
+    def forward(self, inputs):
+        x = inputs[0]
+        return _arr(x * x.dtype.type(self.value)),
+
+    def backward(self, indexes, grad_outputs):
+        return MulConstant(self.value).apply(grad_outputs)
+
+
+def mul(self, rhs):
+    """``x * y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return Mul().apply((self, rhs))[0]
+    return MulConstant(rhs).apply((self,))[0]
+
+
+class Div(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ / _'
+
+    def check_type_forward(self, in_types):
+        _check_same_dtype_broadcastable(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        a, b = inputs
+        return _arr(a / b),
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1 = self.get_retained_inputs()
+        gy = grad_outputs[0]
+        gx0 = gy / x1
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_sum_to(gx0, x0.shape))
+            else:
+                ret.append(_sum_to(-gx0 * x0 / x1, x1.shape))
+        return tuple(ret)
+
+
+def div(self, rhs):
+    """``x / y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return Div().apply((self, rhs))[0]
+    if _is_int_dtype(self):
+        return DivByConstant(rhs).apply((self,))[0]
+    return MulConstant(1. / rhs).apply((self,))[0]
+
+
+def _is_int_dtype(x) -> bool:
+    return x.dtype.kind in 'iub'
+
+
+class DivByConstant(function_node.FunctionNode):
+    """``x / c`` for integer ``x`` (the reciprocal would be truncated)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'_ / {_label_const(self.value)}'
+
+    def forward(self, inputs):
+        x = inputs[0]
+        return _arr((x / x.dtype.type(self.value)).astype(x.dtype, copy=False)),
+
+    def backward(self, indexes, grad_outputs):
+        return DivByConstant(self.value).apply(grad_outputs)
+
+
+class DivFromConstant(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'{_label_const(self.value)} / _'
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x = inputs[0]
+        return _arr(x.dtype.type(self.value) / x),
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0]
+        return grad_outputs[0] * (-self.value) / (x * x),
+
+
+def rdiv(self, rhs):
+    """``y / x`` for a constant or array ``y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return Div().apply((rhs, self))[0]
+    return DivFromConstant(rhs).apply((self,))[0]
+
+
+def floordiv(self, rhs):
+    """``x // y`` (not differentiable: its gradient is zero almost everywhere)."""
+    from chainer.functions.math.floor import floor
+    return floor(div(self, rhs))
+
+
+def rfloordiv(self, rhs):
+    """``y // x``."""
+    from chainer.functions.math.floor import floor
+    return floor(rdiv(self, rhs))
+
+
+class PowVarVar(function_node.FunctionNode):
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return '_ ** _'
+
+    def check_type_forward(self, in_types):
+        _check_same_dtype_broadcastable(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        self.retain_outputs((0,))
+        a, b = inputs
+        return _arr(a ** b),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.exponential import log
+        x0, x1 = self.get_retained_inputs()
+        y = self.get_retained_outputs()[0]
+        gy = grad_outputs[0]
+        ret = []
+        for i in indexes:
+            if i == 0:
+                g = gy * x1 * x0 ** (x1 - 1)
+                ret.append(_sum_to(g, x0.shape))
+            else:
+                g = gy * y * log(x0)
+                ret.append(_sum_to(g, x1.shape))
+        return tuple(ret)
+
+
+class PowVarConst(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'_ ** {_label_const(self.value)}'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('base',))
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x = inputs[0]
+        return _arr(x ** x.dtype.type(self.value)),
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0]
+        value = self.value
+        if value == 1:
+            return grad_outputs[0],
+        if value == 2:
+            d = x * 2.0 if x.dtype.kind == 'f' else x * 2
+        else:
+            d = (x ** (value - 1)) * value
+        return grad_outputs[0] * d,
+
+
+class PowConstVar(function_node.FunctionNode):
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    @property
+    def label(self):
+        return f'{_label_const(self.value)} ** _'
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x = inputs[0]
+        return _arr(x.dtype.type(self.value) ** x),
+
+    def backward(self, indexes, grad_outputs):
+        y = self.get_retained_outputs()[0]
+        return grad_outputs[0] * y * float(numpy.log(self.value)),
+
+
+def pow(self, rhs):
+    """``x ** y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return PowVarVar().apply((self, rhs))[0]
+    return PowVarConst(rhs).apply((self,))[0]
+
+
+def rpow(self, rhs):
+    """``y ** x`` for a constant or array ``y``."""
+    rhs = _rhs(self, rhs)
+    if isinstance(rhs, Variable):
+        return PowVarVar().apply((rhs, self))[0]
+    return PowConstVar(rhs).apply((self,))[0]
+
+
+def matmul(self, rhs):
+    """``x @ y`` (``F.matmul``)."""
+    from chainer.functions.math.matmul import matmul as _matmul
+    rhs = _rhs(self, rhs)
+    if not isinstance(rhs, Variable):
+        raise TypeError('the operand of @ must be an array or a Variable, not a scalar')
+    return _matmul(self, rhs)
+
+
+def rmatmul(self, lhs):
+    """``y @ x``."""
+    from chainer.functions.math.matmul import matmul as _matmul
+    lhs = _rhs(self, lhs)
+    if not isinstance(lhs, Variable):
+        raise TypeError('the operand of @ must be an array or a Variable, not a scalar')
+    return _matmul(lhs, self)
+
+
+def _label_const(value) -> str:
+    if isinstance(value, _ARRAY_TYPES):
+        return 'constant array'
+    if isinstance(value, (int, float, complex)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, numpy.generic):
+        return str(value.item()) if value.ndim == 0 else 'constant array'
+    return str(value)
+
+
+def _pos(self):
+    return self
+
+
+def install_variable_arithmetics() -> None:
+    """Installs the arithmetic operators on :class:`chainer.Variable`."""
+    V = Variable
+    V.__neg__ = neg
+    V.__abs__ = absolute
+    V.__pos__ = _pos
+    V.__add__ = add
+    V.__radd__ = add
+    V.__sub__ = sub
+    V.__rsub__ = rsub
+    V.__mul__ = mul
+    V.__rmul__ = mul
+    V.__truediv__ = div
+    V.__rtruediv__ = rdiv
+    V.__floordiv__ = floordiv
+    V.__rfloordiv__ = rfloordiv
+    V.__pow__ = pow
+    V.__rpow__ = rpow
+    V.__matmul__ = matmul
+    V.__rmatmul__ = rmatmul

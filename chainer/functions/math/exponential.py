@@ -1,0 +1,126 @@
+"""Exponential and logarithms."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _check_float(in_types):
+    type_check._argname(in_types, ('x',))
+    type_check.expect(in_types[0].dtype.kind == 'f')
+
+
+class Exp(function_node.FunctionNode):
+    """Elementwise exponential."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'exp'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_outputs((0,))
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.exp(x)),
+
+    def backward(self, indexes, gy):
+        y = self.get_retained_outputs()[0]
+        return y * gy[0],
+
+
+def exp(x):
+    """Elementwise exponential ``e ** x``."""
+    return Exp().apply((x,))[0]
+
+
+class Log(function_node.FunctionNode):
+    """Elementwise natural logarithm."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'log'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.log(x)),
+
+    def backward(self, indexes, gy):
+        x = self.get_retained_inputs()[0]
+        return gy[0] / x,
+
+
+def log(x):
+    """Elementwise natural logarithm."""
+    return Log().apply((x,))[0]
+
+
+class Log2(function_node.FunctionNode):
+    """Elementwise base-2 logarithm."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'log2'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.log2(x)),
+
+    def backward(self, indexes, gy):
+        x = self.get_retained_inputs()[0]
+        return gy[0] / x * (1.0 / numpy.log(2.0)),
+
+
+def log2(x):
+    """Elementwise base-2 logarithm."""
+    return Log2().apply((x,))[0]
+
+
+class Log10(function_node.FunctionNode):
+    """Elementwise base-10 logarithm."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'log10'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.log10(x)),
+
+    def backward(self, indexes, gy):
+        x = self.get_retained_inputs()[0]
+        return gy[0] / x * (1.0 / numpy.log(10.0)),
+
+
+def log10(x):
+    """Elementwise base-10 logarithm."""
+    return Log10().apply((x,))[0]

@@ -1,0 +1,98 @@
+"""Sums: ``sum`` over axes and ``sum_to`` a shape (the reduction of broadcast gradients)."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Sum(function_node.FunctionNode):
+    """Sum of array elements over the given axes."""
+
+    keepdims = False
+
+    def __init__(self, axis=None, keepdims=False):
+        if axis is None:
+            self.axis = None
+        elif isinstance(axis, (int, numpy.integer)):
+            self.axis = (int(axis),)
+        elif isinstance(axis, tuple) and all(isinstance(a, (int, numpy.integer)) for a in axis):
+            if len(set(axis)) != len(axis):
+                raise ValueError(f'duplicate value in axis: ({", ".join(map(str, axis))})')
+            self.axis = tuple(int(a) for a in axis)
+        else:
+            raise TypeError('None, int or tuple of int are required')
+        self.keepdims = keepdims
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+        if self.axis is not None:
+            for axis in self.axis:
+                if axis >= 0:
+                    type_check.expect(axis < in_types[0].ndim)
+                else:
+                    type_check.expect(-axis - 1 < in_types[0].ndim)
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.sum(x, axis=self.axis, keepdims=self.keepdims)),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        ndim = len(self._in_shape)
+        if not (ndim == 0 or self.axis is None or self.keepdims):
+            actual_axis = sorted(a if a >= 0 else a + ndim for a in self.axis)
+            shape = list(gy.shape)
+            for a in actual_axis:
+                shape.insert(a, 1)
+            gy = gy.reshape(tuple(shape))
+        from chainer.functions.array.broadcast import broadcast_to
+        return broadcast_to(gy, self._in_shape),
+
+
+def sum(x, axis=None, keepdims=False):
+    """Sum of array elements over the given axes.
+
+    Args:
+        x: Input Variable or array.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: Keep the reduced axes with length one.
+    """
+    return Sum(axis, keepdims).apply((x,))[0]
+
+
+class SumTo(function_node.FunctionNode):
+    """Sums an array down to a shape it was broadcast from."""
+
+    def __init__(self, shape):
+        self._shape = tuple(shape)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        shape = self._shape
+        if len(shape) > x.ndim or any(
+                s != 1 and s != xs for s, xs in zip(shape[::-1], x.shape[::-1])):
+            raise ValueError(f'cannot sum an array of shape {x.shape} to shape {shape}')
+        return utils.force_array(utils.sum_to(x, shape)),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        return broadcast_to(grad_outputs[0], self._in_shape),
+
+
+def sum_to(x, shape):
+    """Sums ``x`` so that its shape becomes ``shape`` (inverse of ``broadcast_to``)."""
+    if x.shape == tuple(shape):
+        from chainer.functions.array.identity import identity
+        return identity(x) if not hasattr(x, 'array') else x
+    return SumTo(shape).apply((x,))[0]

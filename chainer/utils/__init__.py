@@ -1,0 +1,76 @@
+"""Small array utilities shared across the package."""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from typing import Any
+
+import numpy
+
+
+def force_array(x: Any, dtype: Any = None) -> Any:
+    """Returns ``x`` as an array (NumPy scalars become 0-d arrays)."""
+    if numpy.isscalar(x):
+        return numpy.asarray(x, dtype=dtype)
+    if dtype is not None and x.dtype != dtype:
+        return x.astype(dtype, copy=False)
+    return x
+
+
+def force_type(dtype: Any, value: Any) -> Any:
+    """Casts ``value`` (scalar or array) to ``dtype``."""
+    if numpy.isscalar(value):
+        return dtype.type(value)
+    if value.dtype != dtype:
+        return value.astype(dtype, copy=False)
+    return value
+
+
+def sum_to(x: Any, shape: tuple) -> Any:
+    """Sums the array ``x`` down to ``shape`` (the inverse of broadcasting)."""
+    if x.shape == shape:
+        return x
+    ndim = len(shape)
+    lead = x.ndim - ndim
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    y = x.sum(axis=axes, keepdims=True)
+    if lead > 0:
+        y = y.reshape(y.shape[lead:])
+    return y
+
+
+def size_of_shape(shape) -> int:
+    """Number of elements of an array of ``shape``."""
+    size = 1
+    for s in shape:
+        size *= s
+    return int(size)
+
+
+def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a convolution along one axis."""
+    dk = k + (k - 1) * (d - 1)
+    if cover_all:
+        return (size + p * 2 - dk + s - 1) // s + 1
+    return (size + p * 2 - dk) // s + 1
+
+
+def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
+    """Output length of a deconvolution along one axis."""
+    dk = (k - 1) * d + 1
+    if cover_all:
+        return s * (size - 1) + dk - s + 1 - 2 * p
+    return s * (size - 1) + dk - 2 * p
+
+
+@contextlib.contextmanager
+def tempdir(**kwargs):
+    """A temporary directory that is removed on exit."""
+    ignore_errors = kwargs.pop('ignore_errors', False)
+    temp_dir = tempfile.mkdtemp(**kwargs)
+    try:
+        yield temp_dir
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=ignore_errors)

@@ -1,0 +1,888 @@
+"""Variables: arrays that remember how they were computed."""
+from __future__ import annotations
+
+import contextlib
+import warnings
+import weakref
+from typing import Any, Optional
+
+import numpy
+
+from chainer import _backprop
+from chainer import backend
+from chainer.backends import cuda
+from chainer.configuration import config, using_config
+
+
+def _array_types() -> tuple:
+    if cuda.available:
+        return (numpy.ndarray, cuda.ndarray)
+    return (numpy.ndarray,)
+
+
+_ARRAY_TYPES = _array_types()
+
+
+class _UnsupportedOperation(TypeError, NotImplementedError):
+    """Raised for operations a Variable does not define (comparison, truth value).
+
+    It is a ``TypeError`` and, as in Chainer, a ``NotImplementedError``.
+    """
+
+
+def _raise_grad_error(exc_type, what, grad, data, func) -> None:
+    detail = ''
+    if func is not None:
+        detail = (f'Function `{type(func).__name__}` ({func.label}) returned a wrong '
+                  'gradient from backward.\n')
+    raise exc_type(f'{detail}{what} of data and grad mismatch\n'
+                   f'grad: {grad} != data: {data}')
+
+
+def _check_grad_type(func, x, gx) -> None:
+    """Checks that ``gx`` can be the gradient of ``x`` (a Variable or VariableNode)."""
+    x_data = x.data if isinstance(x, VariableNode) else x._data
+    if x_data is not None:
+        if not isinstance(gx, type(x_data)) and not isinstance(x_data, type(gx)):
+            _raise_grad_error(TypeError, 'Type', type(gx), type(x_data), func)
+        x_dtype, x_shape = x_data.dtype, x_data.shape
+    else:
+        x_dtype, x_shape = x.dtype, x.shape
+        if x_dtype is None:
+            return
+    if gx.dtype != x_dtype:
+        _raise_grad_error(TypeError, 'Dtype', gx.dtype, x_dtype, func)
+    if gx.shape != x_shape:
+        _raise_grad_error(ValueError, 'Shape', gx.shape, x_shape, func)
+
+
+class VariableNode:
+    """The node of a variable in the computational graph.
+
+    A node outlives its :class:`Variable` when a function retained it, and keeps
+    the array only when :meth:`retain_data` was called.
+    """
+
+    __slots__ = ('_variable', '_creator_node', 'data', 'name', 'rank', '_requires_grad',
+                 'dtype', 'shape', '_old_style_grad_generator', '__weakref__')
+
+    def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(f'unexpected keyword argument(s): {", ".join(kwargs)}')
+        self._variable = weakref.ref(variable)
+        self._creator_node = None
+        self.data = None
+        self.name = name
+        self.rank = 0
+        self._requires_grad = variable._requires_grad
+        self._old_style_grad_generator = None
+        arr = variable._data
+        if arr is None:
+            self.dtype = None
+            self.shape = None
+        else:
+            self.dtype = arr.dtype
+            self.shape = arr.shape
+
+    @property
+    def creator(self):
+        """The old-style Function (or FunctionNode) that created this node."""
+        node = self._creator_node
+        if node is None:
+            return None
+        from chainer.function import FunctionAdapter
+        if isinstance(node, FunctionAdapter):
+            return node.function
+        return node
+
+    @creator.setter
+    def creator(self, func) -> None:
+        self.creator_node = func
+
+    @property
+    def creator_node(self):
+        """The :class:`FunctionNode` that created this node, or None for a leaf."""
+        return self._creator_node
+
+    @creator_node.setter
+    def creator_node(self, func) -> None:
+        from chainer.function import Function
+        if isinstance(func, Function):
+            func = func.node
+        self._creator_node = func
+        if func is not None:
+            self.rank = func.rank + 1
+
+    @property
+    def grad(self):
+        var = self.get_variable_or_none()
+        return None if var is None else var.grad
+
+    @property
+    def grad_var(self):
+        var = self.get_variable_or_none()
+        return None if var is None else var.grad_var
+
+    @property
+    def label(self) -> str:
+        return _shape_dtype_label(self.shape, self.dtype)
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    def get_variable(self) -> 'Variable':
+        """The variable of this node, recreated from retained data if it is gone."""
+        var = self._variable()
+        if var is not None:
+            return var
+        var = Variable._new(self.data, self._requires_grad)
+        var._node = self
+        return var
+
+    def get_variable_or_none(self) -> Optional['Variable']:
+        return self._variable()
+
+    def set_creator(self, creator) -> None:
+        self.creator = creator
+
+    def set_creator_node(self, creator_node) -> None:
+        self.creator_node = creator_node
+
+    def unchain(self) -> None:
+        self._creator_node = None
+
+    def retain_data(self) -> None:
+        var = self._variable()
+        if var is None:
+            raise RuntimeError('cannot retain the data of a variable that no longer exists')
+        self.data = var._data
+
+    def _set_data_type(self, data) -> None:
+        if data is None:
+            self.dtype = None
+            self.shape = None
+        else:
+            self.dtype = data.dtype
+            self.shape = data.shape
+
+    def _check_old_style_gradient(self) -> None:
+        if self._old_style_grad_generator is not None:
+            raise RuntimeError(
+                'cannot twice-differentiate an old-style Function '
+                f'"{self._old_style_grad_generator}": its backward works on arrays. '
+                'Rewrite it as a chainer.FunctionNode to differentiate it again.')
+
+
+def _shape_dtype_label(shape, dtype) -> str:
+    if shape is None:
+        return 'None'
+    if len(shape) == 0:
+        return str(dtype)
+    return f'({", ".join(map(str, shape))}), {dtype}'
+
+
+def _to_cpu(array):
+    if array is None or isinstance(array, numpy.ndarray):
+        return array
+    return cuda.to_cpu(array)
+
+
+def variable_repr(var: 'Variable') -> str:
+    """``repr`` of a variable, e.g. ``variable([1., 2.])``."""
+    arr = _to_cpu(var.array)
+    prefix = f'variable {var.name}' if var.name else 'variable'
+    if arr is None:
+        body = 'None'
+    elif arr.size > 0 or arr.shape == (0,):
+        body = numpy.array2string(arr, separator=', ', prefix=prefix + '(')
+    else:
+        body = f'[], shape={arr.shape!r}'
+    return f'{prefix}({body})'
+
+
+def variable_str(var: 'Variable') -> str:
+    """``str`` of a variable, e.g. ``variable([1. 2.])``."""
+    arr = _to_cpu(var.array)
+    prefix = f'variable {var.name}' if var.name else 'variable'
+    if arr is None:
+        body = 'None'
+    else:
+        body = numpy.array2string(arr, separator=' ', prefix=prefix + '(')
+    return f'{prefix}({body})'
+
+
+class Variable:
+    """An array with a gradient and a link to the function that computed it.
+
+    Args:
+        data: A NumPy or CuPy array, or None.
+        name: Name of the variable.
+        grad: Initial gradient array.
+        requires_grad: Whether backprop computes a gradient for this variable.
+    """
+
+    __slots__ = ('_data', '_node', '_grad_var', '_requires_grad', '_loss_scale', '__weakref__')
+
+    # Ensure ``ndarray op Variable`` dispatches to the Variable's reflected operator.
+    __array_priority__ = 200
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        name = kwargs.pop('name', None)
+        grad = kwargs.pop('grad', None)
+        requires_grad = kwargs.pop('requires_grad', True)
+        if 'volatile' in kwargs:
+            raise ValueError(
+                'volatile argument is not supported anymore. '
+                'Use chainer.using_config("enable_backprop", False)')
+        if kwargs:
+            raise TypeError(
+                f'Variable() got unexpected keyword argument(s): {", ".join(kwargs)}')
+        if data is not None and not isinstance(data, _ARRAY_TYPES):
+            raise TypeError(
+                'Variable accepts numpy.ndarray, cupy.ndarray or None as its data, '
+                f'got {type(data).__module__}.{type(data).__qualname__}')
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f'name must be a str or None, got {type(name).__name__}')
+        self._data = data
+        self._requires_grad = bool(requires_grad)
+        self._loss_scale = None
+        self._grad_var = None
+        self._node = VariableNode(self, name)
+        if grad is not None:
+            self.grad = grad
+
+    @classmethod
+    def _new(cls, data, requires_grad: bool) -> 'Variable':
+        """Creates a variable without checks (the hot path of FunctionNode.apply)."""
+        v = object.__new__(Variable)
+        v._data = data
+        v._requires_grad = requires_grad
+        v._loss_scale = None
+        v._grad_var = None
+        v._node = None
+        return v
+
+    # -- representation ------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return variable_repr(self)
+
+    def __str__(self) -> str:
+        return variable_str(self)
+
+    def summary(self) -> str:
+        """A short identification of the variable (its name or address)."""
+        if self.name:
+            return f'<variable {self.name}>'
+        return '<variable at 0x%x>' % id(self)
+
+    def debug_print(self) -> str:
+        """A multi-line description with statistics, for debugging."""
+        lines = [self.summary(), f'- device: {self.device}', f'- backend: {type(self._data)}',
+                 f'- shape: {self.shape}', f'- dtype: {self.dtype}']
+        data = self._data
+        if data is None:
+            lines.append('- statistics: None')
+        else:
+            xp = backend.get_array_module(data)
+            if data.size == 0:
+                lines.append('- statistics: empty')
+            elif data.dtype.kind in 'fc':
+                lines.append(f'- statistics: mean={float(xp.mean(data)):.8f}, '
+                             f'std={float(xp.std(data)):.8f}')
+            else:
+                lines.append(f'- statistics: mean={float(xp.mean(data)):.8f}')
+        grad = self.grad
+        if grad is None:
+            lines.append('- grad: None')
+        elif (grad == 0).all():
+            lines.append('- grad: 0')
+        else:
+            xp = backend.get_array_module(grad)
+            lines.append(f'- grad: mean={float(xp.mean(grad)):.8f}, '
+                         f'std={float(xp.std(grad)):.8f}')
+        return '\n'.join(lines)
+
+    # -- data ----------------------------------------------------------------
+
+    @property
+    def node(self) -> VariableNode:
+        node = self._node
+        if node is None:
+            node = self._node = VariableNode(self, None)
+        return node
+
+    @property
+    def array(self):
+        """The underlying array."""
+        return self._data
+
+    @array.setter
+    def array(self, d) -> None:
+        if d is not None and not isinstance(d, _ARRAY_TYPES):
+            raise TypeError(
+                'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
+                f'got {type(d).__module__}.{type(d).__qualname__}')
+        self._data = d
+        if self._node is not None:
+            self._node._set_data_type(d)
+
+    data = array
+
+    @property
+    def raw_array(self):
+        return self._data
+
+    @property
+    def chx_array(self):
+        raise RuntimeError('ChainerX is not available in rechainer')
+
+    @property
+    def name(self) -> Optional[str]:
+        node = self._node
+        return None if node is None else node.name
+
+    @name.setter
+    def name(self, n: Optional[str]) -> None:
+        self.node.name = n
+
+    @property
+    def label(self) -> str:
+        """Short text with shape and dtype, used in computational graphs."""
+        d = self._data
+        if d is None:
+            return 'None'
+        return _shape_dtype_label(d.shape, d.dtype)
+
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    def __len__(self) -> int:
+        shape = self._data.shape
+        if not shape:
+            raise TypeError('len() of unsized object')
+        return shape[0]
+
+    @property
+    def xp(self):
+        """The array module (numpy or cupy) of the data."""
+        d = self._data
+        if d is None or isinstance(d, numpy.ndarray):
+            return numpy
+        return backend.get_array_module(d)
+
+    @property
+    def device(self):
+        """The :class:`chainer.backend.Device` the data lives on."""
+        d = self._data
+        if d is None:
+            return backend.CpuDevice()
+        return backend.get_device_from_array(d)
+
+    @property
+    def layout(self):
+        return None
+
+    def as_layout(self, layout):
+        if layout is not None:
+            raise ValueError('memory layouts are not supported by rechainer')
+        return self
+
+    def item(self):
+        """The single element of the data as a Python scalar."""
+        return self._data.item()
+
+    @property
+    def T(self) -> 'Variable':
+        from chainer.functions.array.transpose import transpose
+        return transpose(self)
+
+    def reshape(self, *shape) -> 'Variable':
+        """Differentiable reshape (``F.reshape``)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        from chainer.functions.array.reshape import reshape
+        return reshape(self, tuple(shape))
+
+    def transpose(self, *axes) -> 'Variable':
+        """Differentiable transpose (``F.transpose``)."""
+        if len(axes) == 0:
+            axes = None
+        elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
+            axes = axes[0]
+        from chainer.functions.array.transpose import transpose
+        return transpose(self, axes)
+
+    def mean(self, axis=None, *, weights=None, keepdims=False) -> 'Variable':
+        """Differentiable (weighted) mean (``F.average``)."""
+        from chainer.functions.math.average import average
+        return average(self, axis=axis, weights=weights, keepdims=keepdims)
+
+    # -- gradient ------------------------------------------------------------
+
+    @property
+    def grad(self):
+        """The gradient array (None when not computed)."""
+        gv = self._grad_var
+        return None if gv is None else gv._data
+
+    @grad.setter
+    def grad(self, g) -> None:
+        if g is not None:
+            _check_grad_type(None, self, g)
+            self._grad_var = Variable._new(g, True)
+        else:
+            self._grad_var = None
+
+    @property
+    def grad_var(self) -> Optional['Variable']:
+        """The gradient as a Variable (with a graph after double backprop)."""
+        return self._grad_var
+
+    @grad_var.setter
+    def grad_var(self, g: Optional['Variable']) -> None:
+        if g is not None:
+            if not isinstance(g, Variable):
+                raise TypeError(f'grad_var must be a Variable or None, got {type(g).__name__}')
+            _check_grad_type(None, self, g._data)
+        self._grad_var = g
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    def cleargrad(self) -> None:
+        """Sets the gradient to None."""
+        self._grad_var = None
+
+    def zerograd(self) -> None:
+        """Fills the gradient with zeros (allocating it if needed). Deprecated in Chainer."""
+        warnings.warn('Variable.zerograd is deprecated. Use Variable.cleargrad instead.',
+                      DeprecationWarning)
+        if self._data is None:
+            return
+        gv = self._grad_var
+        if gv is None:
+            xp = self.xp
+            with backend.using_device(self.device) if xp is not numpy else contextlib.nullcontext():
+                self._grad_var = Variable._new(xp.zeros_like(self._data), True)
+        else:
+            gv.unchain()
+            gv._data.fill(0)
+
+    def addgrad(self, var: 'Variable') -> None:
+        """Adds ``var``'s gradient to this variable's, copying across devices."""
+        if not isinstance(var, Variable):
+            raise TypeError(f'addgrad expects a Variable, got {type(var).__name__}')
+        src = var._grad_var
+        if src is None:
+            return
+        if self._data is None:
+            raise RuntimeError('cannot add a gradient to a variable whose data is None')
+        dst_device = self.device
+        g = src._data
+        if backend.get_device_from_array(g) != dst_device:
+            g = dst_device.send(g)
+        if self._grad_var is None:
+            self._grad_var = Variable._new(g.copy(), True)
+        else:
+            self._grad_var = Variable._new(self._grad_var._data + g, True)
+
+    def copydata(self, var: 'Variable') -> None:
+        """Copies ``var``'s data into this variable's array (across devices)."""
+        src = var._data
+        dst = self._data
+        if src is None:
+            raise ValueError('cannot copy from a variable whose data is None')
+        if dst is None:
+            self.array = backend.get_device_from_array(src).send(src).copy()
+            return
+        if src.shape != dst.shape:
+            raise ValueError(f'shape mismatch in copydata: {src.shape} != {dst.shape}')
+        backend.copyto(dst, src)
+
+    def set_creator(self, gen_func) -> None:
+        self.node.set_creator(gen_func)
+
+    def set_creator_node(self, fnode) -> None:
+        self.node.set_creator_node(fnode)
+
+    @property
+    def creator(self):
+        """The old-style Function or FunctionNode that created this variable."""
+        node = self._node
+        return None if node is None else node.creator
+
+    @creator.setter
+    def creator(self, func) -> None:
+        self.node.creator = func
+
+    @property
+    def creator_node(self):
+        """The :class:`FunctionNode` that created this variable, or None."""
+        node = self._node
+        return None if node is None else node._creator_node
+
+    @creator_node.setter
+    def creator_node(self, func) -> None:
+        self.node.creator_node = func
+
+    @property
+    def rank(self) -> int:
+        node = self._node
+        return 0 if node is None else node.rank
+
+    def unchain(self) -> None:
+        """Cuts the link to the creator (this variable becomes a leaf)."""
+        node = self._node
+        if node is not None:
+            node._creator_node = None
+
+    def unchain_backward(self) -> None:
+        """Cuts every link in the graph behind this variable."""
+        node = self._node
+        if node is None:
+            return
+        stack = [node]
+        seen = set()
+        while stack:
+            n = stack.pop()
+            func = n._creator_node
+            n._creator_node = None
+            if func is None or id(func) in seen:
+                continue
+            seen.add(id(func))
+            inputs = func.inputs or ()
+            stack.extend(inputs)
+
+    def retain_data(self) -> None:
+        """Keeps the array in the node so functions can use it after the variable dies."""
+        self.node.data = self._data
+
+    # -- devices ---------------------------------------------------------------
+
+    def to_cpu(self) -> None:
+        """Moves the data and gradient to the host."""
+        self.to_device(backend.CpuDevice())
+
+    def to_gpu(self, device=None) -> None:
+        """Moves the data and gradient to a GPU (needs CuPy)."""
+        cuda.check_cuda_available()
+        if device is None:
+            dev = backend.get_device(cuda.Device())
+        else:
+            dev = backend.get_device(cuda.get_device_from_id(device)) \
+                if not isinstance(device, cuda.Device) else backend.get_device(device)
+        self.to_device(dev)
+
+    def to_intel64(self) -> None:
+        raise RuntimeError('iDeep (Intel64 backend) is not supported by rechainer')
+
+    def to_chx(self) -> None:
+        raise RuntimeError('ChainerX is not available in rechainer')
+
+    def from_chx(self) -> None:
+        return None
+
+    def to_device(self, device) -> None:
+        """Moves the data and gradient to ``device`` (a device specifier)."""
+        device = backend.get_device(device)
+        if self._data is not None:
+            self._set_array_keep_node(device.send(self._data))
+        gv = self._grad_var
+        if gv is not None:
+            gv._data = device.send(gv._data)
+            if gv._node is not None:
+                gv._node._set_data_type(gv._data)
+
+    def _set_array_keep_node(self, data) -> None:
+        self._data = data
+        node = self._node
+        if node is not None:
+            node._set_data_type(data)
+            if node.data is not None:
+                node.data = data
+
+    # -- backprop ------------------------------------------------------------
+
+    def backward(self, retain_grad: bool = False, enable_double_backprop: bool = False,
+                 loss_scale: Optional[float] = None) -> None:
+        """Computes the gradients of this variable w.r.t. everything it depends on.
+
+        Args:
+            retain_grad: Keep the gradients of intermediate variables too.
+            enable_double_backprop: Record the backward computation so that the
+                gradients can be differentiated again.
+            loss_scale: Multiply the initial gradient by this factor.
+        """
+        node = self._node
+        if node is not None:
+            node._check_old_style_gradient()
+        if node is None or node._creator_node is None:
+            return
+        grad_var = self._grad_var
+        if grad_var is None:
+            data = self._data
+            if data.size != 1:
+                raise ValueError(
+                    f'backward() needs an initial gradient for a variable of shape '
+                    f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '
+                    'or reduce it to a scalar first (e.g. F.sum(y)).')
+            if data.ndim != 0:
+                warnings.warn(
+                    'Treating a variable with only one element as a scalar in '
+                    'Variable.backward is deprecated. A scalar variable must be a '
+                    '0-dimensional array. Apply chainer.functions.squeeze to obtain '
+                    'a scalar variable. If the size of this variable accidentally '
+                    'becomes one, set zero to grad.', DeprecationWarning)
+            xp = self.xp
+            if xp is numpy:
+                g = numpy.ones_like(data)
+            else:
+                with backend.using_device(self.device):
+                    g = xp.ones_like(data)
+            if loss_scale is not None:
+                g *= loss_scale
+            grad_var = Variable._new(g, True)
+        elif loss_scale is not None:
+            grad_var = Variable._new(grad_var._data * loss_scale, True)
+        with using_config('enable_backprop', enable_double_backprop):
+            _backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
+
+    # -- comparison and hashing are undefined --------------------------------
+
+    def __eq__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support "==". Compare the arrays instead (x.array == y.array).')
+
+    def __ne__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support "!=". Compare the arrays instead (x.array != y.array).')
+
+    def __lt__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support "<". Compare the arrays instead (x.array < y.array).')
+
+    def __le__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support "<=". Compare the arrays instead (x.array <= y.array).')
+
+    def __gt__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support ">". Compare the arrays instead (x.array > y.array).')
+
+    def __ge__(self, other):
+        raise _UnsupportedOperation(
+            'Variable does not support ">=". Compare the arrays instead (x.array >= y.array).')
+
+    def __bool__(self):
+        raise _UnsupportedOperation(
+            'the truth value of a Variable is undefined. Use its array instead '
+            '(e.g. bool(x.array) or x.array.any()).')
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self):
+        return {'data': self._data, 'name': self.name, 'grad': self.grad,
+                'requires_grad': self._requires_grad}
+
+    def __setstate__(self, state):
+        Variable.__init__(self, state['data'], name=state['name'],
+                          requires_grad=state['requires_grad'])
+        if state['grad'] is not None:
+            self.grad = state['grad']
+
+    # Operators are installed by chainer.functions.math.basic_math.
+
+
+class Parameter(Variable):
+    """A Variable that holds a model parameter, optionally initialised lazily.
+
+    Args:
+        initializer: An array, a scalar, an initializer (callable filling an
+            array), or None (filled with NaN when initialised).
+        shape: Shape of the parameter; without it the parameter stays
+            uninitialised until :meth:`initialize` (unless ``initializer`` is an array).
+        name: Name of the parameter.
+    """
+
+    __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer',
+                 '__dict__')
+
+    def __init__(self, initializer=None, shape=None, name: Optional[str] = None, *,
+                 layout=None) -> None:
+        if layout is not None:
+            raise ValueError('memory layouts are not supported by rechainer')
+        if initializer is None:
+            initializer = _NaNFill()
+        elif numpy.isscalar(initializer):
+            initializer = _ConstantFill(initializer)
+        self.update_rule = None
+        self._grad_initializer = None
+        if shape is None:
+            if isinstance(initializer, _ARRAY_TYPES):
+                super().__init__(initializer, name=name)
+                self._initial_device = backend.get_device_from_array(initializer)
+            else:
+                super().__init__(name=name)
+                self._initial_device = backend.CpuDevice()
+                self._grad_initializer = _NaNFill(getattr(initializer, 'dtype', None))
+            self.initializer = initializer
+            return
+        if isinstance(initializer, _ARRAY_TYPES):
+            self._initial_device = backend.get_device_from_array(initializer)
+            initializer = _ConstantFill(initializer)
+        else:
+            self._initial_device = backend.CpuDevice()
+        self.initializer = initializer
+        super().__init__(name=name)
+        self._grad_initializer = _NaNFill(getattr(initializer, 'dtype', None))
+        self.initialize(shape)
+
+    def __reduce__(self):
+        return _recover_parameter, (self._data, self.name, self.grad,
+                                    self.initializer, self.update_rule)
+
+    @property
+    def is_initialized(self) -> bool:
+        return self._data is not None
+
+    @property
+    def dtype(self):
+        if self._data is not None:
+            return self._data.dtype
+        dtype = getattr(self.initializer, 'dtype', None)
+        return None if dtype is None else numpy.dtype(dtype)
+
+    def initialize(self, shape) -> None:
+        """Allocates the array of ``shape`` on the parameter's device and fills it."""
+        if isinstance(shape, (int, numpy.integer)):
+            shape = (int(shape),)
+        shape = tuple(shape)
+        device = self._initial_device
+        data = _generate(self.initializer, shape, device)
+        ginit = self._grad_initializer
+        self.array = data
+        if ginit is None:
+            self._grad_var = None
+        else:
+            self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
+
+    def to_device(self, device) -> None:
+        device = backend.get_device(device)
+        if self._data is None:
+            self._initial_device = device
+            return
+        super().to_device(device)
+
+    def to_cpu(self) -> None:
+        self.to_device(backend.CpuDevice())
+
+    def cleargrad(self) -> None:
+        self._grad_var = None
+        if self._data is None:
+            self._grad_initializer = None
+
+    def zerograd(self) -> None:
+        super().zerograd()
+        if self._data is None:
+            self._grad_initializer = _ZeroFill(getattr(self.initializer, 'dtype', None))
+
+    def update(self) -> None:
+        """Updates the data with its update rule (if any)."""
+        if self.update_rule is not None:
+            self.update_rule.update(self)
+
+
+def _generate(initializer, shape, device, dtype=None):
+    """Allocates an array of ``shape`` on ``device`` filled by ``initializer``."""
+    try:
+        from chainer.initializers import generate_array
+    except ImportError:
+        generate_array = None
+    if generate_array is not None and not isinstance(
+            initializer, (_NaNFill, _ZeroFill, _ConstantFill)):
+        return generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
+    if dtype is None:
+        dtype = getattr(initializer, 'dtype', None)
+    if dtype is None:
+        from chainer.configuration import config as _config
+        dtype = _config.dtype
+    if getattr(dtype, 'name', None) == 'mixed16' or str(dtype) == "dtype('mixed16')":
+        dtype = numpy.float32
+    xp = device.xp
+    if xp is numpy:
+        array = numpy.empty(shape, dtype=dtype)
+    else:
+        with backend.using_device(device):
+            array = xp.empty(shape, dtype=dtype)
+    initializer(array)
+    return array
+
+
+class _NaNFill:
+    def __init__(self, dtype=None):
+        self.dtype = dtype
+
+    def __call__(self, array):
+        array.fill(numpy.nan)
+
+
+class _ZeroFill:
+    def __init__(self, dtype=None):
+        self.dtype = dtype
+
+    def __call__(self, array):
+        array.fill(0)
+
+
+class _ConstantFill:
+    def __init__(self, value):
+        self.value = value
+        self.dtype = getattr(value, 'dtype', None)
+
+    def __call__(self, array):
+        xp = backend.get_array_module(array)
+        value = self.value
+        if not isinstance(value, numpy.ndarray) and xp is not numpy and numpy.isscalar(value):
+            array.fill(value)
+            return
+        array[...] = xp.asarray(value)
+
+
+def _recover_parameter(data, name, grad, initializer, update_rule):
+    p = Parameter(initializer=initializer, name=name)
+    p.array = data
+    p.grad = grad
+    p.update_rule = update_rule
+    return p
+
+
+def as_variable(obj) -> Variable:
+    """Returns ``obj`` if it is a Variable, else wraps the array (no gradient)."""
+    if isinstance(obj, Variable):
+        return obj
+    return Variable(obj, requires_grad=False)
+
+
+def as_array(obj):
+    """Returns the array of a Variable, or ``obj`` itself."""
+    if isinstance(obj, Variable):
+        return obj.array
+    return obj
+
