@@ -15,7 +15,6 @@ import numpy
 from chainer import _thread_state
 from chainer.configuration import config, using_config
 
-_tls = _thread_state._local
 
 
 def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
@@ -117,26 +116,54 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
     default_accumulate = FunctionNode.backward_accumulate
     heap = walk.heap
     grads = walk.grads
+    pushed = walk.pushed
     relevant_nodes = walk.relevant_nodes
+    relevant_funcs = walk.relevant_funcs
+    keep = walk.keep
+    load_if_new = walk.load_if_new
     debug = config.debug
-    global_hooks = getattr(_tls, 'function_hooks', None)
+    global_hooks = _thread_state.current_hooks()
     heappop = heapq.heappop
+    heappush = heapq.heappush
+    pop = grads.pop
+    count = walk.count
 
     while heap:
         func = heappop(heap)[2]
         out_nodes = [ref() for ref in func.outputs]
-        gys = tuple([None if y is None else walk.take(y) for y in out_nodes])
+        gys = []
+        has_grad = False
+        for y in out_nodes:
+            if y is None:
+                gy = None
+            elif keep and y in keep:
+                gy = walk.current(y)
+            else:
+                gy = pop(y, _MISSING)
+                if gy is _MISSING:
+                    gy = None
+                    if load_if_new:
+                        var = y._variable()
+                        if var is not None:
+                            gy = var._grad_var
+            if gy is not None:
+                has_grad = True
+            gys.append(gy)
+        gys = tuple(gys)
         if retain_grad:
             for y, gy in zip(out_nodes, gys):
                 if y is not None:
                     var = y._variable()
                     if var is not None:
                         var._grad_var = gy
-        if not any(gy is not None for gy in gys):
+        if not has_grad:
             continue
         inputs = func.inputs
         if relevant_nodes is None:
-            targets = tuple([i for i, x in enumerate(inputs) if x._requires_grad])
+            if len(inputs) == 1:
+                targets = (0,) if inputs[0]._requires_grad else ()
+            else:
+                targets = tuple([i for i, x in enumerate(inputs) if x._requires_grad])
         else:
             targets = tuple([i for i, x in enumerate(inputs)
                              if x._requires_grad and x in relevant_nodes])
@@ -155,8 +182,9 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
                 hook.backward_preprocess(func, in_data, out_grad_data)
 
         if type(func).backward_accumulate is default_accumulate:
-            gxs = select_target_grads(func, targets, func.backward(targets, gys))
-            replaced = None
+            gxs = func.backward(targets, gys)
+            if type(gxs) is not tuple or len(gxs) != len(targets):
+                gxs = select_target_grads(func, targets, gxs)
         else:
             # A custom backward_accumulate adds the current gradients itself; each
             # distinct input receives its accumulated gradient exactly once.
@@ -180,7 +208,7 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
         for i, gx in zip(targets, gxs):
             if gx is None:
                 continue
-            if not isinstance(gx, Variable):
+            if type(gx) is not Variable and not isinstance(gx, Variable):
                 raise TypeError(
                     f'backward of {func.label} must return Variables (or None), '
                     f'got {type(gx).__module__}.{type(gx).__qualname__}')
@@ -191,17 +219,25 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
             if debug:
                 func._debug_check_nan((data,), 'backward')
             cur = grads.get(x, _MISSING)
-            if cur is None or (cur is _MISSING and not walk.load_if_new):
-                grads[x] = gx
-            else:
-                walk.accumulate(x, gx)
+            if cur is _MISSING:
+                cur = None
+                if load_if_new:
+                    var = x._variable()
+                    if var is not None:
+                        cur = var._grad_var
+            grads[x] = gx if cur is None else _add(cur, gx)
             creator = x._creator_node
             if creator is None:
                 if leaves is not None:
                     leaves[x] = True
             else:
-                walk.push(creator)
+                key = id(creator)
+                if key not in pushed and (relevant_funcs is None or key in relevant_funcs):
+                    pushed.add(key)
+                    count += 1
+                    heappush(heap, (-creator.rank, count, creator))
         del gxs
+    walk.count = count
 
 
 def _set_leaf_grads(walk: _Walk, leaves: dict, loss_scale) -> None:

@@ -15,8 +15,9 @@ from chainer.configuration import config, using_config
 from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
 
-_tls = _thread_state._local
 _ndarray = numpy.ndarray
+_object_new = object.__new__
+_weakref = weakref.ref
 
 
 def _input_variable(x) -> Variable:
@@ -114,8 +115,14 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
-        input_vars = [x if isinstance(x, Variable) else _input_variable(x) for x in inputs]
-        in_data = tuple([x._data for x in input_vars])
+        input_vars = []
+        in_data = []
+        for x in inputs:
+            if type(x) is not Variable and not isinstance(x, Variable):
+                x = _input_variable(x)
+            input_vars.append(x)
+            in_data.append(x._data)
+        in_data = tuple(in_data)
         cfg = config
         debug = cfg.debug
         if debug:
@@ -124,7 +131,7 @@ class FunctionNode:
         if self._has_type_check and cfg.type_check:
             self._check_data_type_forward(in_data)
 
-        hooks = getattr(_tls, 'function_hooks', None)
+        hooks = _thread_state.current_hooks() if _thread_state.n_hooks else None
         if self._n_local_function_hooks:
             hooks = collections.OrderedDict(hooks or ())
             hooks.update(self.local_function_hooks)
@@ -133,8 +140,6 @@ class FunctionNode:
             for hook in hooks:
                 hook.forward_preprocess(self, in_data)
 
-        self._input_indexes_to_retain = None
-        self._output_indexes_to_retain = None
         outputs = self.forward(in_data)
         if type(outputs) is not tuple:
             raise TypeError(
@@ -163,18 +168,29 @@ class FunctionNode:
                 if node.rank > rank:
                     rank = node.rank
             self.rank = rank
-            new = Variable._new
-            ret = tuple([new(y, requires_grad) for y in outputs])
-            out_nodes = []
-            VariableNode = _VariableNode
-            for y in ret:
-                n = VariableNode(y, None)
+            out_rank = rank + 1
+            ret = []
+            out_refs = []
+            for y in outputs:
+                v = _object_new(Variable)
+                v._data = y
+                v._requires_grad = requires_grad
+                v._grad_var = None
+                n = _object_new(_VariableNode)
+                n._variable = _weakref(v)
                 n._creator_node = self
-                n.rank = rank + 1
-                y._node = n
-                out_nodes.append(weakref.ref(n))
+                n.data = None
+                n.name = None
+                n.rank = out_rank
+                n._requires_grad = requires_grad
+                n.dtype = y.dtype
+                n.shape = y.shape
+                n._old_style_grad_generator = None
+                v._node = n
+                ret.append(v)
+                out_refs.append(_weakref(n))
             self.inputs = tuple([x._node for x in input_vars])
-            self.outputs = tuple(out_nodes)
+            self.outputs = tuple(out_refs)
 
             retain = self._input_indexes_to_retain
             if retain is not None:
@@ -187,10 +203,9 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
-        else:
-            new = Variable._new
-            ret = tuple([new(y, False) for y in outputs])
-        return ret
+            return tuple(ret)
+        new = Variable._new
+        return tuple([new(y, False) for y in outputs])
 
     def _normalize_outputs(self, outputs) -> tuple:
         fixed = []

@@ -21,6 +21,7 @@ def _array_types() -> tuple:
 
 
 _ARRAY_TYPES = _array_types()
+_object_new = object.__new__
 
 
 class _UnsupportedOperation(TypeError, NotImplementedError):
@@ -253,13 +254,12 @@ class Variable:
         if grad is not None:
             self.grad = grad
 
-    @classmethod
-    def _new(cls, data, requires_grad: bool) -> 'Variable':
+    @staticmethod
+    def _new(data, requires_grad: bool) -> 'Variable':
         """Creates a variable without checks (the hot path of FunctionNode.apply)."""
-        v = object.__new__(Variable)
+        v = _object_new(Variable)
         v._data = data
         v._requires_grad = requires_grad
-        v._loss_scale = None
         v._grad_var = None
         v._node = None
         return v

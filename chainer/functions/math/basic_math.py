@@ -22,8 +22,13 @@ def _is_scalar(value) -> bool:
     return isinstance(value, (int, float, complex, numpy.generic))
 
 
+_FAST_SCALARS = (float, int)
+
+
 def _rhs(x, value):
     """Turns the right-hand side of a binary operator into a Variable or a constant."""
+    if type(value) in _FAST_SCALARS:
+        return value
     if isinstance(value, Variable):
         return value
     if _is_scalar(value):
