@@ -1,0 +1,1 @@
+"""Dataset utilities (``chainer.dataset``). Filled in by the training work."""

@@ -1,0 +1,1 @@
+"""Dataset classes and loaders (``chainer.datasets``). Filled in by the training work."""

@@ -1,0 +1,1 @@
+"""Array initializers (``chainer.initializers``). Filled in by the model-layer work."""

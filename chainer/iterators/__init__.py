@@ -1,0 +1,1 @@
+"""Dataset iterators (``chainer.iterators``). Filled in by the training work."""

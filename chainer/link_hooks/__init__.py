@@ -1,0 +1,1 @@
+"""Link hooks (``chainer.link_hooks``). Filled in by the model-layer work."""

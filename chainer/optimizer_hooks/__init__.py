@@ -1,0 +1,1 @@
+"""Optimizer hooks (``chainer.optimizer_hooks``). Filled in by the model-layer work."""

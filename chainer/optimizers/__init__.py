@@ -1,0 +1,1 @@
+"""Optimizers (``chainer.optimizers``). Filled in by the model-layer work."""

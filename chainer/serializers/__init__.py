@@ -1,0 +1,1 @@
+"""Serializers (``chainer.serializers``). Filled in by the model-layer work."""

@@ -1,0 +1,1 @@
+"""Trainer extensions (``chainer.training.extensions``). Filled in by the training work."""

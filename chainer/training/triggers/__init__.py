@@ -1,0 +1,1 @@
+"""Trainer triggers (``chainer.training.triggers``). Filled in by the training work."""

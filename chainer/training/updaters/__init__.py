@@ -1,0 +1,1 @@
+"""Updaters (``chainer.training.updaters``). Filled in by the training work."""
