@@ -1,0 +1,677 @@
+"""Type-check expression language used by ``FunctionNode.check_type_forward``.
+
+In full mode, input types are :class:`Variable` nodes wrapping :class:`TypeInfo`;
+operations on them build lazily evaluated expression trees that can print
+themselves like source code, so a failed :func:`expect` explains what was
+expected and what was found. In light mode (``with light_mode:``) the inputs are
+the arrays themselves and every check is a plain Python comparison.
+"""
+from __future__ import annotations
+
+import contextlib
+import operator
+import threading
+from typing import Any, Iterable, Iterator
+
+import numpy
+
+__all__ = [
+    'Atom', 'BinaryOperator', 'BoolBinaryOperator', 'Call', 'Constant', 'Expr',
+    'GetAttr', 'GetItem', 'InvalidType', 'LightMode', 'LightTypeInfoTuple',
+    'Testable', 'TypeInfo', 'TypeInfoTuple', 'UnaryOperator', 'Variable',
+    'argname', 'eval', 'expect', 'expect_broadcast_shapes',
+    'get_function_check_context', 'get_light_types', 'get_types',
+    'in_light_mode', 'light_mode', 'make_variable', 'prod', 'same_types',
+]
+
+_thread_local = threading.local()
+
+# Priorities follow Python's operator precedence (higher binds tighter).
+_PRIO_BOOL = -1
+_PRIO_OR = 0
+_PRIO_XOR = 1
+_PRIO_AND = 2
+_PRIO_SHIFT = 3
+_PRIO_ADD = 4
+_PRIO_MUL = 5
+_PRIO_UNARY = 6
+_PRIO_POW = 7
+_PRIO_ATOM = 8
+
+
+class TypeInfo:
+    """Shape and dtype of one input (``ndim`` and ``size`` are derived)."""
+
+    __slots__ = ('shape', 'dtype', 'ndim', 'size')
+
+    def __init__(self, shape: tuple, dtype: Any) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.ndim = len(shape)
+        self.size = _prod_impl(shape)
+
+    def __repr__(self) -> str:
+        return f'TypeInfo(shape={self.shape!r}, dtype={self.dtype!r})'
+
+
+class TypeInfoTuple(tuple):
+    """Tuple of :class:`Variable` s describing the inputs (full mode)."""
+
+    name: str
+
+    def _set_name(self, name: str) -> None:
+        self.name = name
+
+    def size(self) -> 'Variable':
+        """An expression for the number of inputs (prints as ``<name>.size``)."""
+        return Variable(len(self), f'{getattr(self, "name", "types")}.size')
+
+
+class LightTypeInfoTuple(tuple):
+    """Tuple of arrays (or :class:`TypeInfo`) used in light mode."""
+
+    __slots__ = ()
+
+    def size(self) -> int:
+        """Number of inputs, as a plain int."""
+        return len(self)
+
+
+def _value_str(v: Any) -> str:
+    """Formats an evaluated value for the ``Actual:`` line."""
+    if isinstance(v, type):
+        return _type_str(v)
+    return str(v)
+
+
+def _type_str(t: Any) -> str:
+    module = getattr(t, '__module__', None) or 'builtins'
+    if module == 'builtins':
+        return t.__qualname__
+    if module.startswith('numpy'):
+        module = 'numpy'
+    return f'{module}.{t.__qualname__}'
+
+
+def _slice_str(s: slice) -> str:
+    parts = ['' if p is None else _repr(p) for p in (s.start, s.stop)]
+    text = ':'.join(parts)
+    if s.step is not None:
+        text += ':' + _repr(s.step)
+    return text
+
+
+def _key_str(key: Any) -> str:
+    if isinstance(key, slice):
+        return _slice_str(key)
+    if key is Ellipsis:
+        return '...'
+    return _repr(key)
+
+
+def _repr(v: Any) -> str:
+    """Source-like text for a constant or sub-expression."""
+    if isinstance(v, Expr):
+        return str(v)
+    if isinstance(v, tuple):
+        if len(v) == 1:
+            return f'({_repr(v[0])},)'
+        return '(' + ', '.join(_repr(x) for x in v) + ')'
+    if isinstance(v, list):
+        return '[' + ', '.join(_repr(x) for x in v) + ']'
+    if isinstance(getattr(v, '__qualname__', None), str):
+        # Classes and functions print as their dotted name.
+        return _type_str(v)
+    if isinstance(v, numpy.dtype):
+        return f'numpy.{v.name}'
+    if isinstance(v, numpy.generic):
+        return repr(v.item())
+    return repr(v)
+
+
+def _priority(v: Any) -> int:
+    if isinstance(v, Expr):
+        return v.priority
+    # A negative literal behaves like a unary minus when printed.
+    if isinstance(v, (int, float, numpy.number)) and not isinstance(v, bool) and v < 0:
+        return _PRIO_UNARY
+    return _PRIO_ATOM
+
+
+def _eval_expr(v: Any) -> Any:
+    if isinstance(v, Expr):
+        return v.eval()
+    if isinstance(v, tuple):
+        return tuple(_eval_expr(x) for x in v)
+    if isinstance(v, list):
+        return [_eval_expr(x) for x in v]
+    if isinstance(v, slice):
+        return slice(_eval_expr(v.start), _eval_expr(v.stop), _eval_expr(v.step))
+    return v
+
+
+class Expr:
+    """Base of all type-check expression nodes; operators build new nodes."""
+
+    __slots__ = ('priority',)
+    # Make NumPy defer to our reflected operators instead of broadcasting.
+    __array_ufunc__ = None
+
+    def __init__(self, priority: int) -> None:
+        self.priority = priority
+
+    def eval(self) -> Any:
+        """Evaluates the expression to a plain value."""
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__} {self}>'
+
+    def __bool__(self) -> bool:
+        raise RuntimeError(
+            'An Expr instance cannot be evaluated as bool. '
+            'Please use chainer.utils.type_check.eval() to evaluate an expression.')
+
+    def __iter__(self) -> Iterator[Any]:
+        # Without this, __getitem__ would make iteration loop forever.
+        raise TypeError(
+            'An Expr instance is not iterable. '
+            'Please use chainer.utils.type_check.eval() to evaluate an expression.')
+
+    def __call__(self, *args: Any) -> 'Call':
+        return Call(self, args)
+
+    def __getitem__(self, key: Any) -> 'GetItem':
+        return GetItem(self, key)
+
+    def __getattr__(self, name: str) -> 'GetAttr':
+        if name.startswith('__') and name.endswith('__'):
+            raise AttributeError(name)
+        return GetAttr(self, name)
+
+    # Comparisons.
+    def __eq__(self, other: Any) -> 'BoolBinaryOperator':  # type: ignore[override]
+        return BoolBinaryOperator(self, other, '==', '!=', operator.eq)
+
+    def __ne__(self, other: Any) -> 'BoolBinaryOperator':  # type: ignore[override]
+        return BoolBinaryOperator(self, other, '!=', '==', operator.ne)
+
+    def __lt__(self, other: Any) -> 'BoolBinaryOperator':
+        return BoolBinaryOperator(self, other, '<', '>=', operator.lt)
+
+    def __le__(self, other: Any) -> 'BoolBinaryOperator':
+        return BoolBinaryOperator(self, other, '<=', '>', operator.le)
+
+    def __gt__(self, other: Any) -> 'BoolBinaryOperator':
+        return BoolBinaryOperator(self, other, '>', '<=', operator.gt)
+
+    def __ge__(self, other: Any) -> 'BoolBinaryOperator':
+        return BoolBinaryOperator(self, other, '>=', '<', operator.ge)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # Unary operators.
+    def __neg__(self) -> 'UnaryOperator':
+        return UnaryOperator(_PRIO_UNARY, self, '-', operator.neg)
+
+    def __pos__(self) -> 'UnaryOperator':
+        return UnaryOperator(_PRIO_UNARY, self, '+', operator.pos)
+
+    def __invert__(self) -> 'UnaryOperator':
+        return UnaryOperator(_PRIO_UNARY, self, '~', operator.invert)
+
+
+def _add_binary(exp: str, priority: int, func: Any, name: str,
+                right_associative: bool = False) -> None:
+    def forward(self: Expr, other: Any) -> BinaryOperator:
+        return BinaryOperator(priority, self, other, exp, func, right_associative)
+
+    def reflected(self: Expr, other: Any) -> BinaryOperator:
+        return BinaryOperator(priority, other, self, exp, func, right_associative)
+
+    forward.__name__ = f'__{name}__'
+    reflected.__name__ = f'__r{name}__'
+    setattr(Expr, forward.__name__, forward)
+    setattr(Expr, reflected.__name__, reflected)
+
+
+for _exp, _prio, _func, _name in (
+        ('+', _PRIO_ADD, operator.add, 'add'),
+        ('-', _PRIO_ADD, operator.sub, 'sub'),
+        ('*', _PRIO_MUL, operator.mul, 'mul'),
+        ('/', _PRIO_MUL, operator.truediv, 'truediv'),
+        ('//', _PRIO_MUL, operator.floordiv, 'floordiv'),
+        ('%', _PRIO_MUL, operator.mod, 'mod'),
+        ('<<', _PRIO_SHIFT, operator.lshift, 'lshift'),
+        ('>>', _PRIO_SHIFT, operator.rshift, 'rshift'),
+        ('&', _PRIO_AND, operator.and_, 'and'),
+        ('^', _PRIO_XOR, operator.xor, 'xor'),
+        ('|', _PRIO_OR, operator.or_, 'or'),
+):
+    _add_binary(_exp, _prio, _func, _name)
+_add_binary('**', _PRIO_POW, operator.pow, 'pow', right_associative=True)
+del _exp, _prio, _func, _name
+
+
+class Atom(Expr):
+    """An expression without sub-expressions."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(_PRIO_ATOM)
+
+
+class Constant(Atom):
+    """A literal value, printed like source code (``numpy.float32``, ``'f'``)."""
+
+    __slots__ = ('value',)
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+    def __str__(self) -> str:
+        return _repr(self.value)
+
+    def eval(self) -> Any:
+        return self.value
+
+
+class Variable(Atom):
+    """A named value; prints as its name."""
+
+    __slots__ = ('value', 'name')
+
+    def __init__(self, value: Any, name: str) -> None:
+        super().__init__()
+        self.value = value
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def eval(self) -> Any:
+        return self.value
+
+
+class GetAttr(Expr):
+    """``obj.name``."""
+
+    __slots__ = ('obj', 'name')
+
+    def __init__(self, obj: Any, name: Any) -> None:
+        super().__init__(_PRIO_ATOM)
+        self.obj = obj
+        self.name = name
+
+    def __str__(self) -> str:
+        obj = _repr(self.obj)
+        if _priority(self.obj) < self.priority:
+            obj = f'({obj})'
+        name = self.name if isinstance(self.name, str) else _repr(self.name)
+        return f'{obj}.{name}'
+
+    def eval(self) -> Any:
+        return getattr(_eval_expr(self.obj), _eval_expr(self.name))
+
+
+class GetItem(Expr):
+    """``obj[key]`` (keys may be ints, slices, tuples or expressions)."""
+
+    __slots__ = ('obj', 'key')
+
+    def __init__(self, obj: Any, key: Any) -> None:
+        super().__init__(_PRIO_ATOM)
+        self.obj = obj
+        self.key = key
+
+    def __str__(self) -> str:
+        obj = _repr(self.obj)
+        if _priority(self.obj) < self.priority:
+            obj = f'({obj})'
+        key = self.key
+        if isinstance(key, tuple):
+            text = ', '.join(_key_str(k) for k in key)
+            if len(key) == 1:
+                text += ','
+        else:
+            text = _key_str(key)
+        return f'{obj}[{text}]'
+
+    def eval(self) -> Any:
+        return _eval_expr(self.obj)[_eval_expr(self.key)]
+
+
+class Call(Expr):
+    """``obj(*args)``."""
+
+    __slots__ = ('obj', 'args')
+
+    def __init__(self, obj: Any, args: Iterable[Any]) -> None:
+        super().__init__(_PRIO_ATOM)
+        self.obj = obj
+        self.args = tuple(args)
+
+    def __str__(self) -> str:
+        obj = _repr(self.obj)
+        if _priority(self.obj) < self.priority:
+            obj = f'({obj})'
+        return f'{obj}(' + ', '.join(_repr(a) for a in self.args) + ')'
+
+    def eval(self) -> Any:
+        func = _eval_expr(self.obj)
+        return func(*[_eval_expr(a) for a in self.args])
+
+
+class UnaryOperator(Expr):
+    """A prefix operator: ``-x``, ``+x`` or ``~x``."""
+
+    __slots__ = ('term', 'exp', 'func')
+
+    def __init__(self, priority: int, term: Any, exp: str, func: Any) -> None:
+        super().__init__(priority)
+        self.term = term
+        self.exp = exp
+        self.func = func
+
+    def __str__(self) -> str:
+        term = _repr(self.term)
+        if _priority(self.term) < self.priority:
+            term = f'({term})'
+        elif self.exp in ('-', '+') and term.startswith(self.exp):
+            # Avoid ``--x`` (fine in Python, but reads like a typo).
+            term = f'({term})'
+        return f'{self.exp}{term}'
+
+    def eval(self) -> Any:
+        return self.func(_eval_expr(self.term))
+
+
+class BinaryOperator(Expr):
+    """An infix operator such as ``a + b``; printing adds only needed parentheses."""
+
+    __slots__ = ('lhs', 'rhs', 'exp', 'func', 'right_associative')
+
+    def __init__(self, priority: int, lhs: Any, rhs: Any, exp: str, func: Any,
+                 right_associative: bool = False) -> None:
+        super().__init__(priority)
+        self.lhs = lhs
+        self.rhs = rhs
+        self.exp = exp
+        self.func = func
+        self.right_associative = right_associative
+
+    def __str__(self) -> str:
+        prio = self.priority
+        left = _repr(self.lhs)
+        lp = _priority(self.lhs)
+        if lp < prio or (lp == prio and (self.right_associative or prio == _PRIO_BOOL)):
+            left = f'({left})'
+        right = _repr(self.rhs)
+        rp = _priority(self.rhs)
+        # ``a ** -b`` is valid Python: a unary operand on the right of ``**``
+        # needs no parentheses.
+        pow_unary = self.exp == '**' and rp == _PRIO_UNARY
+        if not pow_unary and (
+                rp < prio or (rp == prio and (not self.right_associative
+                                              or prio == _PRIO_BOOL))):
+            right = f'({right})'
+        return f'{left} {self.exp} {right}'
+
+    def eval(self) -> Any:
+        return self.func(_eval_expr(self.lhs), _eval_expr(self.rhs))
+
+
+class Testable:
+    """Something :func:`expect` can check: implements ``expect()``."""
+
+    __slots__ = ()
+
+    def expect(self) -> None:
+        """Raises :class:`InvalidType` when the condition does not hold."""
+        raise NotImplementedError
+
+
+class BoolBinaryOperator(BinaryOperator, Testable):
+    """A comparison; ``inv`` is the operator printed when it fails."""
+
+    __slots__ = ('inv',)
+
+    def __init__(self, lhs: Any, rhs: Any, exp: str, inv: str, func: Any) -> None:
+        super().__init__(_PRIO_BOOL, lhs, rhs, exp, func)
+        self.inv = inv
+
+    def expect(self) -> None:
+        left = _eval_expr(self.lhs)
+        right = _eval_expr(self.rhs)
+        if not self.func(left, right):
+            raise InvalidType(
+                str(self), f'{_value_str(left)} {self.inv} {_value_str(right)}')
+
+
+class InvalidType(Exception):
+    """Raised when the inputs of a function do not pass its type check."""
+
+    def __init__(self, expect: Any, actual: Any, msg: str | None = None) -> None:
+        if msg is None:
+            msg = f'Expect: {expect}\nActual: {actual}'
+            func = getattr(_thread_local, 'current_function', None)
+            if func is not None:
+                msg = (f'\nInvalid operation is performed in: {func.label} (Forward)'
+                       f'\n\n{msg}')
+        super().__init__(msg)
+        self.expect = expect
+        self.actual = actual
+
+    def __reduce__(self) -> tuple:
+        msg, = self.args
+        return (InvalidType, (self.expect, self.actual, msg))
+
+
+@contextlib.contextmanager
+def get_function_check_context(f: Any) -> Iterator[None]:
+    """Within this context, :class:`InvalidType` messages name ``f.label``."""
+    previous = getattr(_thread_local, 'current_function', None)
+    _thread_local.current_function = f
+    try:
+        yield
+    finally:
+        _thread_local.current_function = previous
+
+
+class LightMode:
+    """Context manager switching type checks to plain-value light mode."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        try:
+            _thread_local.light_mode += 1
+        except AttributeError:
+            _thread_local.light_mode = 1
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        _thread_local.light_mode -= 1
+
+
+light_mode = LightMode()
+
+
+def in_light_mode() -> bool:
+    """Whether type checks currently run in light mode."""
+    try:
+        return _thread_local.light_mode > 0
+    except AttributeError:
+        # Attribute-miss is slow; set it once per thread.
+        _thread_local.light_mode = 0
+        return False
+
+
+def _is_array_like(x: Any) -> bool:
+    return hasattr(x, 'shape') and hasattr(x, 'dtype')
+
+
+def _get_type(name: str, index: int, array: Any, accept_none: bool,
+              shape: tuple | None) -> Variable:
+    var = f'{name}[{index}]'
+    if accept_none and array is None:
+        return Variable(TypeInfo((), None), var)
+    if not _is_array_like(array):
+        raise TypeError(
+            f'{var} must be an array, not {type(array).__name__}')
+    if shape is None:
+        shape = array.shape
+    return Variable(TypeInfo(tuple(shape), array.dtype), var)
+
+
+def _check_data(data: Any, shapes: Any) -> None:
+    if not isinstance(data, tuple):
+        raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+    if shapes is not None and len(shapes) != len(data):
+        raise ValueError(
+            f'shapes has {len(shapes)} entries but data has {len(data)}')
+
+
+def get_types(data: tuple, name: str, accept_none: bool, *,
+              shapes: tuple | None = None) -> TypeInfoTuple:
+    """Full-mode type information: a tuple of :class:`Variable` named ``name[i]``."""
+    _check_data(data, shapes)
+    if shapes is None:
+        shapes = (None,) * len(data)
+    info = TypeInfoTuple(
+        _get_type(name, i, x, accept_none, s)
+        for i, (x, s) in enumerate(zip(data, shapes)))
+    info._set_name(name)
+    return info
+
+
+def get_light_types(data: tuple, *, shapes: tuple | None = None) -> LightTypeInfoTuple:
+    """Light-mode type information: the arrays themselves (cheap)."""
+    if shapes is None:
+        if not isinstance(data, tuple):
+            raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+        return LightTypeInfoTuple(data)
+    _check_data(data, shapes)
+    return LightTypeInfoTuple(
+        TypeInfo(tuple(s), x.dtype) for x, s in zip(data, shapes))
+
+
+def _argname(in_types: tuple, names: tuple) -> None:
+    """Gives the input types user-friendly names (``x``, ``W`` ...)."""
+    if len(in_types) != len(names):
+        raise InvalidType(
+            f'{len(names)} argument(s)',
+            f'{len(in_types)} argument(s)',
+            'Invalid number of arguments')
+    for in_type, name in zip(in_types, names):
+        if isinstance(in_type, Variable):
+            in_type.name = name
+
+
+argname = _argname
+
+
+def _invalid_plain(value: Any) -> InvalidType:
+    return InvalidType('True', _value_str(value))
+
+
+def expect(*bool_exprs: Any) -> None:
+    """Checks every condition; raises :class:`InvalidType` on the first failure."""
+    try:
+        light = _thread_local.light_mode > 0
+    except AttributeError:
+        light = in_light_mode()
+    if light:
+        if not all(bool_exprs):
+            raise InvalidType('', '')
+        return
+    for expr in bool_exprs:
+        if isinstance(expr, Testable):
+            expr.expect()
+        elif isinstance(expr, Expr):
+            raise TypeError(
+                f'expect() needs a comparison, got the expression {expr}')
+        elif not expr:
+            # A plain (already evaluated) condition, e.g. from same_types.
+            raise _invalid_plain(expr)
+
+
+def eval(exp: Any) -> Any:
+    """The plain value of an expression (plain values are returned as they are)."""
+    if in_light_mode():
+        return exp
+    return _eval_expr(exp)
+
+
+def make_variable(value: Any, name: str) -> Any:
+    """Wraps ``value`` as a named :class:`Variable` (the value itself in light mode)."""
+    if in_light_mode():
+        return value
+    return Variable(value, name)
+
+
+def _prod_impl(xs: Iterable[Any]) -> Any:
+    result = 1
+    for x in xs:
+        result *= x
+    return result
+
+
+_prod = Variable(_prod_impl, 'prod')
+
+
+def _contains_expr(v: Any) -> bool:
+    if isinstance(v, Expr):
+        return True
+    if isinstance(v, (tuple, list)):
+        return any(_contains_expr(x) for x in v)
+    return False
+
+
+def prod(xs: Any) -> Any:
+    """Product of ``xs`` (1 when empty); an expression ``prod(...)`` for expressions."""
+    if not in_light_mode() and _contains_expr(xs):
+        return _prod(xs)
+    return _prod_impl(xs)
+
+
+def _array_kind(x: Any) -> str:
+    if isinstance(x, numpy.ndarray):
+        return 'numpy'
+    root = type(x).__module__.split('.', 1)[0]
+    if root in ('cupy', 'cupy_backends', 'chainerx') and _is_array_like(x):
+        return root if root != 'cupy_backends' else 'cupy'
+    raise TypeError(f'same_types expects arrays, got {type(x).__name__}')
+
+
+def same_types(*arrays: Any) -> bool:
+    """Checks that the arrays are all NumPy arrays or all CuPy arrays."""
+    kinds = [_array_kind(x) for x in arrays]
+    if len(set(kinds)) > 1:
+        raise InvalidType(
+            'all arrays of the same array type',
+            ', '.join(f'{type(x).__module__}.{type(x).__name__}' for x in arrays))
+    return True
+
+
+def expect_broadcast_shapes(*shape_types: Any) -> None:
+    """Checks that the shapes (expressions or tuples) can be broadcast together."""
+    shapes = []
+    for shape_type in shape_types:
+        shape = _eval_expr(shape_type)
+        if not isinstance(shape, (tuple, list)):
+            raise TypeError(
+                f'expect_broadcast_shapes takes shapes, got {type(shape).__name__}')
+        shapes.append(tuple(shape))
+    try:
+        numpy.broadcast_shapes(*shapes)
+    except ValueError:
+        lines = ['cannot broadcast inputs of the following shapes:']
+        lines += [f'{t} = {s}' for t, s in zip(shape_types, shapes)]
+        raise InvalidType(
+            'broadcastable shapes', ', '.join(str(s) for s in shapes),
+            msg='\n'.join(lines)) from None
