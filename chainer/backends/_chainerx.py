@@ -1,0 +1,49 @@
+"""The ChainerX backend; ChainerX is not part of rechainer.
+
+:class:`ChainerxDevice` exists so ``isinstance`` checks and imports work, but
+constructing it raises :class:`RuntimeError`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import chainerx
+from chainer import _backend
+
+_chainerx_available = False
+
+_CHAINERX_MESSAGE = chainerx._NOT_AVAILABLE_MESSAGE
+
+
+class ChainerxDevice(_backend.Device):
+    """A ChainerX device; constructing it raises :class:`RuntimeError`."""
+
+    __slots__ = ('device',)
+
+    xp = chainerx
+    supported_array_types = (chainerx.ndarray,)
+
+    def __init__(self, device: Any) -> None:
+        raise RuntimeError(_CHAINERX_MESSAGE)
+
+    @staticmethod
+    def from_array(array: Any) -> None:
+        """Always ``None``: there are no ChainerX arrays."""
+        return None
+
+    @staticmethod
+    def from_fallback_device(device: Any) -> 'ChainerxDevice':
+        """Raises :class:`RuntimeError` (ChainerX is not available)."""
+        raise RuntimeError(_CHAINERX_MESSAGE)
+
+    def send_array(self, array: Any) -> Any:
+        raise RuntimeError(_CHAINERX_MESSAGE)
+
+
+def _array_to_chainerx(array: Any, device: Any = None) -> Any:
+    raise RuntimeError(_CHAINERX_MESSAGE)
+
+
+def _array_from_chainerx(array: Any) -> Any:
+    """Identity for every non-ChainerX array (there are no ChainerX arrays)."""
+    return array

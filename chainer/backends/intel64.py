@@ -1,0 +1,86 @@
+"""The Intel64 (iDeep) backend; iDeep is not supported by rechainer.
+
+The names exist so code written for Chainer imports and takes its NumPy path:
+:func:`is_ideep_available` is always ``False``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer import _backend
+from chainer.configuration import config
+
+_IDEEP_MESSAGE = (
+    'iDeep (the Intel64 backend) is not supported by rechainer; '
+    'use the CPU (@numpy) or a CUDA GPU (@cupy:N) instead.')
+
+ideep = None
+_ideep_version = None
+_error = None
+
+
+class mdarray:
+    """Placeholder for ``ideep4py.mdarray`` (isinstance checks are always ``False``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError(_IDEEP_MESSAGE)
+
+
+class Intel64Device(_backend.Device):
+    """The Intel64 (iDeep) device; constructing it raises :class:`RuntimeError`."""
+
+    __slots__ = ()
+
+    name = '@intel64'
+    xp = numpy
+    supported_array_types = (numpy.ndarray, mdarray)
+
+    def __init__(self) -> None:
+        check_ideep_available()
+
+    def __repr__(self) -> str:
+        return f'<{type(self).__name__}>'
+
+    @staticmethod
+    def from_array(array: Any) -> None:
+        """Always ``None``: no array lives on an Intel64 device here."""
+        return None
+
+    def send_array(self, array: Any) -> Any:
+        raise RuntimeError(_IDEEP_MESSAGE)
+
+
+def is_ideep_available() -> bool:
+    """Always ``False``: rechainer has no iDeep support."""
+    return False
+
+
+def check_ideep_available() -> None:
+    """Raises :class:`RuntimeError` (iDeep is never available)."""
+    raise RuntimeError(_IDEEP_MESSAGE)
+
+
+_SHOULD_USE_IDEEP = {
+    '==always': {'always': True, 'auto': False, 'never': False},
+    '>=auto': {'always': True, 'auto': True, 'never': False},
+}
+
+
+def should_use_ideep(level: str) -> bool:
+    """Whether iDeep should be used: always ``False`` (the level is still checked)."""
+    if level not in _SHOULD_USE_IDEEP:
+        raise ValueError(
+            f'invalid iDeep use level: {level!r} (must be either of "==always" or ">=auto")')
+    use_ideep = config.use_ideep
+    if use_ideep not in _SHOULD_USE_IDEEP[level]:
+        raise ValueError(
+            f'invalid use_ideep configuration: {use_ideep!r} '
+            '(must be either of "always", "auto", or "never")')
+    return False
+
+
+def inputs_all_ready(inputs: Any, supported_ndim: tuple = (2, 4)) -> bool:
+    """Whether iDeep can take ``inputs``: always ``False``."""
+    return False

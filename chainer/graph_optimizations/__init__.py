@@ -1,0 +1,1 @@
+"""Static-graph optimisations (Chainer's experimental ``static_graph``)."""

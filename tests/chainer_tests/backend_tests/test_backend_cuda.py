@@ -1,0 +1,388 @@
+"""chainer.backends.cuda, with and (mostly) without CuPy."""
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+import chainer
+from chainer import backend
+from chainer.backends import cuda
+
+no_cupy = pytest.mark.skipif(cuda.available, reason='CuPy is installed')
+
+API_NAMES = [
+    'Device', 'DummyDevice', 'DummyDeviceType', 'Event', 'GpuDevice', 'Stream', 'available',
+    'check_cuda_available', 'clear_memo', 'config', 'copy', 'cudnn_enabled', 'cupy',
+    'elementwise', 'fuse', 'get_array_module', 'get_cudnn_dropout_states',
+    'get_cudnn_dropout_states_core', 'get_device', 'get_device_from_array',
+    'get_device_from_id', 'get_max_workspace_size', 'memoize', 'ndarray', 'raw', 'reduce',
+    'set_max_workspace_size', 'should_use_cudnn', 'should_use_cudnn_tensor_core', 'to_cpu',
+    'to_gpu',
+]
+
+
+@pytest.mark.parametrize('name', API_NAMES)
+def test_public_names(name):
+    assert hasattr(cuda, name)
+
+
+def test_flags_are_bools():
+    assert isinstance(cuda.available, bool)
+    assert isinstance(cuda.cudnn_enabled, bool)
+    assert cuda.config is chainer.config
+    assert cuda.GpuDevice is backend.GpuDevice
+
+
+# -- without CuPy ----------------------------------------------------------------
+
+@no_cupy
+def test_not_available():
+    assert cuda.available is False
+    assert cuda.cudnn_enabled is False
+
+
+@no_cupy
+def test_check_cuda_available_message():
+    with pytest.raises(RuntimeError, match='CuPy') as info:
+        cuda.check_cuda_available()
+    assert 'pip install' in str(info.value)
+
+
+@no_cupy
+def test_cupy_placeholder():
+    assert cuda.cupy is not numpy
+    assert not hasattr(cuda.cupy, 'ndarray')
+    assert getattr(cuda.cupy, 'asarray', None) is None
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.cupy.asarray
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.cupy.foo = 1
+    assert 'not available' in repr(cuda.cupy)
+    assert numpy is not cuda.cupy
+
+
+@no_cupy
+def test_ndarray_placeholder():
+    assert not isinstance(numpy.ones(1), cuda.ndarray)
+    assert not isinstance(None, cuda.ndarray)
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.ndarray((2,))
+
+
+@no_cupy
+@pytest.mark.parametrize('cls', ['Device', 'Stream', 'Event'])
+def test_placeholder_classes(cls):
+    with pytest.raises(RuntimeError, match='CuPy'):
+        getattr(cuda, cls)()
+
+
+@no_cupy
+def test_to_gpu_without_cupy():
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.to_gpu(numpy.ones(2))
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.to_gpu(numpy.ones(2), device=0)
+
+
+@no_cupy
+@pytest.mark.parametrize('fn, args', [
+    (cuda.elementwise, ('T x', 'T y', 'y = x', 'k')),
+    (cuda.reduce, ('T x', 'T y', 'x', 'a + b', 'y = a', '0', 'k')),
+    (cuda.raw, ('code', 'name')),
+    (cuda.copy, (numpy.ones(1),)),
+])
+def test_kernels_without_cupy(fn, args):
+    with pytest.raises(RuntimeError, match='CuPy'):
+        fn(*args)
+
+
+@no_cupy
+def test_device_lookup_without_cupy():
+    a = numpy.ones(1)
+    assert cuda.get_device_from_id(None) is cuda.DummyDevice
+    assert cuda.get_device_from_id(-1) is cuda.DummyDevice
+    with pytest.raises(RuntimeError, match='CuPy'):
+        cuda.get_device_from_id(0)
+    with pytest.raises(TypeError):
+        cuda.get_device_from_id('0')
+    assert cuda.get_device_from_array(a) is cuda.DummyDevice
+    assert cuda.get_device_from_array() is cuda.DummyDevice
+    with pytest.warns(DeprecationWarning):
+        assert cuda.get_device(a) is cuda.DummyDevice
+    with pytest.warns(DeprecationWarning):
+        assert cuda.get_device(-1) is cuda.DummyDevice
+    with pytest.warns(DeprecationWarning), pytest.raises(RuntimeError, match='CuPy'):
+        cuda.get_device(0)
+
+
+@no_cupy
+def test_cudnn_without_cudnn():
+    assert cuda.should_use_cudnn('>=auto') is False
+    assert cuda.should_use_cudnn('==always', 7000) is False
+    with pytest.raises(RuntimeError, match='cuDNN'):
+        cuda.get_cudnn_dropout_states()
+    with chainer.using_config('use_cudnn_tensor_core', 'auto'):
+        assert cuda.should_use_cudnn_tensor_core(numpy.float16) is False
+
+
+# -- always -------------------------------------------------------------------------
+
+def test_to_cpu_numpy():
+    a = numpy.ones(3, dtype=numpy.float32)
+    assert cuda.to_cpu(a) is a
+    assert cuda.to_cpu(None) is None
+    out = cuda.to_cpu([a, (a, None)])
+    assert isinstance(out, list) and out[0] is a
+    assert isinstance(out[1], tuple) and out[1][0] is a and out[1][1] is None
+
+
+@pytest.mark.parametrize('value', [numpy.float32(2), numpy.int8(3), 1.5, 2])
+def test_to_cpu_scalar(value):
+    out = cuda.to_cpu(value)
+    assert isinstance(out, numpy.ndarray)
+    assert out.shape == ()
+    assert out == value
+
+
+@pytest.mark.parametrize('bad', ['abc', object()])
+def test_to_cpu_bad(bad):
+    with pytest.raises(TypeError):
+        cuda.to_cpu(bad)
+
+
+def test_dummy_device():
+    d = cuda.DummyDevice
+    assert isinstance(d, cuda.DummyDeviceType)
+    assert d.id == -1
+    assert int(d) == -1
+    with d as entered:
+        assert entered is d
+    d.use()
+    d.synchronize()
+    assert d == cuda.DummyDeviceType()
+    assert not (d != cuda.DummyDeviceType())
+    assert d != 0
+
+
+def test_dummy_device_to_backend_device():
+    assert backend.get_device(cuda.DummyDevice) == backend.CpuDevice()
+
+
+def test_memoize():
+    calls = []
+
+    @cuda.memoize()
+    def f(x):
+        calls.append(x)
+        return x * 2
+
+    assert f(2) == 4
+    assert f(2) == 4
+    assert f.__name__ == 'f'
+    if cuda.available:
+        assert calls == [2]  # cached by cupy.memoize
+    else:
+        assert calls == [2, 2]  # no caching without CuPy, as in Chainer
+    cuda.clear_memo()
+
+
+@no_cupy
+def test_memoize_for_each_device_without_cupy():
+    @cuda.memoize(for_each_device=True)
+    def g(x):
+        return x + 1
+
+    assert g(1) == 2
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.available, reason='CuPy is not available')
+def test_memoize_for_each_device_gpu():
+    calls = []
+
+    @cuda.memoize(for_each_device=True)
+    def g(x):
+        calls.append(x)
+        return x + 1
+
+    assert g(1) == 2 and g(1) == 2
+    assert calls == [1]
+    cuda.clear_memo()
+    assert g(1) == 2
+    assert calls == [1, 1]
+
+
+def test_fuse_decorator_forms():
+    def add(x, y):
+        return x + y
+
+    fused = cuda.fuse(add)
+    a = numpy.ones(2, dtype=numpy.float32)
+    numpy.testing.assert_array_equal(fused(a, a), a + a)
+
+    @cuda.fuse()
+    def mul(x, y):
+        return x * y
+
+    numpy.testing.assert_array_equal(mul(a, a), a * a)
+
+    @cuda.fuse(kernel_name='k')
+    def sub(x, y):
+        return x - y
+
+    numpy.testing.assert_array_equal(sub(a, a), a - a)
+
+
+def test_workspace_size_roundtrip():
+    old = cuda.get_max_workspace_size()
+    try:
+        cuda.set_max_workspace_size(1024)
+        assert cuda.get_max_workspace_size() == 1024
+    finally:
+        cuda.set_max_workspace_size(old)
+    with pytest.raises(ValueError):
+        cuda.set_max_workspace_size(-1)
+    with pytest.raises(ValueError):
+        cuda.set_max_workspace_size('big')
+
+
+def test_should_use_cudnn_bad_level():
+    with pytest.raises(ValueError, match='level'):
+        cuda.should_use_cudnn('always')
+    with pytest.raises(ValueError):
+        cuda.should_use_cudnn('>=never')
+
+
+@pytest.mark.parametrize('setting, expected', [('always', True), ('never', False)])
+def test_should_use_cudnn_tensor_core_config(setting, expected):
+    with chainer.using_config('use_cudnn_tensor_core', setting):
+        assert cuda.should_use_cudnn_tensor_core(numpy.float16) is expected
+
+
+def test_should_use_cudnn_tensor_core_bad_config():
+    with chainer.using_config('use_cudnn_tensor_core', 'sometimes'):
+        with pytest.raises(ValueError, match='use_cudnn_tensor_core'):
+            cuda.should_use_cudnn_tensor_core(numpy.float16)
+
+
+def test_should_use_cudnn_levels_with_fake_cudnn(monkeypatch):
+    # Exercise the config logic as if cuDNN (version 8000) were enabled.
+    monkeypatch.setattr(cuda, 'cudnn_enabled', True)
+    monkeypatch.setattr(cuda, '_cudnn_version', 8000)
+    table = {
+        ('==always', 'always'): True, ('==always', 'auto'): False,
+        ('==always', 'never'): False, ('>=auto', 'always'): True,
+        ('>=auto', 'auto'): True, ('>=auto', 'never'): False,
+    }
+    for (level, setting), expected in table.items():
+        with chainer.using_config('use_cudnn', setting):
+            assert cuda.should_use_cudnn(level) is expected
+            assert cuda.should_use_cudnn(level, 9000) is False
+    with chainer.using_config('use_cudnn', 'maybe'):
+        with pytest.raises(ValueError, match='use_cudnn'):
+            cuda.should_use_cudnn('>=auto')
+
+
+def test_top_level_reexports_if_present():
+    # The lead re-exports these from chainer/__init__.py.
+    for name, target in [('should_use_cudnn', cuda.should_use_cudnn),
+                         ('should_use_cudnn_tensor_core', cuda.should_use_cudnn_tensor_core)]:
+        if hasattr(chainer, name):
+            assert getattr(chainer, name) is target
+
+
+def test_import_without_warnings():
+    code = 'import chainer.backends.cuda, chainer.backend, chainer.device_resident'
+    subprocess.run([sys.executable, '-W', 'error', '-c', code], check=True)
+
+
+# -- with CuPy (GPU) ------------------------------------------------------------------
+
+gpu = pytest.mark.gpu
+needs_cupy = pytest.mark.skipif(not cuda.available, reason='CuPy is not available')
+
+
+@gpu
+@needs_cupy
+def test_gpu_roundtrip():
+    cupy = cuda.cupy
+    a = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    g = cuda.to_gpu(a)
+    assert isinstance(g, cupy.ndarray)
+    assert cuda.to_gpu(g) is g
+    numpy.testing.assert_array_equal(cuda.to_cpu(g), a)
+    s = cuda.to_gpu(numpy.float32(3))
+    assert isinstance(s, cupy.ndarray) and s.shape == ()
+    out = cuda.to_gpu([a, None, (a,)], device=0)
+    assert isinstance(out[0], cupy.ndarray) and out[1] is None
+    with pytest.raises(TypeError):
+        cuda.to_gpu('x')
+
+
+@gpu
+@needs_cupy
+def test_gpu_device():
+    cupy = cuda.cupy
+    d = backend.get_device('@cupy:0')
+    assert isinstance(d, backend.GpuDevice)
+    assert d.xp is cupy
+    assert d.name == '@cupy:0' and str(d) == '@cupy:0'
+    assert repr(d) == '<GpuDevice (cupy):0>'
+    assert d == backend.get_device(0) == backend.get_device(cuda.Device(0))
+    assert d == backend.get_device((cupy, 0)) == backend.get_device(cupy)
+    assert hash(d) == hash(backend.GpuDevice.from_device_id(0))
+    assert d != backend.CpuDevice()
+    g = d.send(numpy.ones(2))
+    assert isinstance(g, cupy.ndarray)
+    assert d.is_array_supported(g)
+    assert not d.is_array_supported(numpy.ones(2))
+    assert backend.get_device_from_array(g) == d
+    assert backend.get_device_from_array(numpy.ones(1), g) == d
+    assert backend.get_array_module(g) is cupy
+    assert backend.get_array_module(numpy.ones(1), g) is cupy
+    assert backend.get_array_module(chainer.Variable(g)) is cupy
+    assert cuda.get_device_from_array(g).id == 0
+    assert backend.CpuDevice().send(g).__class__ is numpy.ndarray
+    with backend.using_device(d):
+        assert cupy.cuda.Device().id == 0
+    with d:
+        pass
+    d.use()
+    assert backend.is_arrays_compatible([g, g])
+    assert not backend.is_arrays_compatible([g, numpy.ones(1)])
+    assert cuda.ndarray in chainer.backend.get_array_types()
+    import pickle
+    assert pickle.loads(pickle.dumps(d)) == d
+
+
+@gpu
+@needs_cupy
+def test_gpu_copyto_and_copy():
+    cupy = cuda.cupy
+    g = cupy.zeros((2, 2), dtype=cupy.float32)
+    backend.copyto(g, numpy.ones((2, 2), dtype=numpy.float32))
+    assert float(g.sum()) == 4
+    h = numpy.zeros((2, 2), dtype=numpy.float32)
+    backend.copyto(h, g)
+    assert h.sum() == 4
+    backend.copyto(g, cupy.full((2, 2), 2, dtype=cupy.float32))
+    assert float(g.sum()) == 8
+    backend.copyto(g[:, :1], numpy.float32(0))
+    assert float(g.sum()) == 4
+    c = cuda.copy(g)
+    assert c is not g and bool((c == g).all())
+
+
+@gpu
+@needs_cupy
+def test_gpu_kernels():
+    cupy = cuda.cupy
+    k = cuda.elementwise('T x', 'T y', 'y = x * 2', 'rechainer_test_double')
+    assert k is cuda.elementwise('T x', 'T y', 'y = x * 2', 'rechainer_test_double')
+    x = cupy.arange(3, dtype=cupy.float32)
+    assert k(x).tolist() == [0, 2, 4]
+    r = cuda.reduce('T x', 'T y', 'x', 'a + b', 'y = a', '0', 'rechainer_test_sum')
+    assert float(r(x)) == 3
+    f = cuda.fuse()(lambda a, b: a + b)
+    assert f(x, x).tolist() == [0, 2, 4]
