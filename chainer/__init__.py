@@ -13,6 +13,14 @@ _environment.set_defaults(global_config)
 from chainer import backends  # NOQA
 from chainer import backend  # NOQA
 from chainer.backend import get_device, using_device  # NOQA
+from chainer.backend import get_array_types, get_cpu_array_types, is_arrays_compatible  # NOQA
+from chainer.backends.cuda import should_use_cudnn, should_use_cudnn_tensor_core  # NOQA
+from chainer import device_resident  # NOQA
+from chainer.device_resident import DeviceResident  # NOQA
+from chainer._runtime_info import print_runtime_info  # NOQA
+from chainer._mixed16 import mixed16  # NOQA
+from chainer.serializer import AbstractSerializer, Deserializer, Serializer  # NOQA
+from chainer.graph_optimizations.static_graph import static_code, static_graph  # NOQA
 from chainer import variable  # NOQA
 from chainer.variable import Parameter, Variable, VariableNode, as_array, as_variable  # NOQA
 from chainer import function_node  # NOQA
@@ -25,6 +33,37 @@ from chainer._backprop import backward  # NOQA
 from chainer._thread_state import get_function_hooks  # NOQA
 from chainer import utils  # NOQA
 from chainer import functions  # NOQA
+
+
+disable_experimental_feature_warning = False
+
+
+class _FallbackType:
+    """Returned by ``forward_chainerx`` to ask for the NumPy/CuPy implementation."""
+
+    def __repr__(self) -> str:
+        return 'Fallback'
+
+
+Fallback = _FallbackType()
+
+
+def get_dtype(dtype=None, map_mixed16=None):
+    """The dtype to use: ``dtype``, or ``chainer.config.dtype`` when it is None.
+
+    ``mixed16`` becomes ``map_mixed16`` when given, else float16.
+    """
+    import numpy
+    if dtype is None:
+        dtype = config.dtype
+    if dtype is mixed16:
+        return numpy.dtype(numpy.float16 if map_mixed16 is None else map_mixed16)
+    return numpy.dtype(dtype)
+
+
+def get_compute_mode():
+    """The compute mode in effect (``chainer.config.compute_mode``)."""
+    return config.compute_mode
 
 
 def is_debug() -> bool:

@@ -1,8 +1,14 @@
 """The ``mixed16`` pseudo dtype (float16 compute with float32 parameters)."""
 
 
+import numpy
+
+
 class _Mixed16:
+    """``numpy.dtype(mixed16)`` is float16: the compute dtype of mixed precision."""
+
     __slots__ = ()
+    dtype = numpy.dtype(numpy.float16)
 
     def __eq__(self, other):
         return self is other
