@@ -1,0 +1,157 @@
+"""Class decorators that multiply a test class over parameter combinations."""
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import types
+import unittest
+from collections.abc import Sequence
+from typing import Any
+
+from chainer.testing import _bundle
+
+_SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
+_PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
+
+
+def _param_to_str(obj: Any) -> str:
+    if isinstance(obj, type):
+        return obj.__name__
+    return repr(obj)
+
+
+def _shorten(s: str, maxlen: int) -> str:
+    # Keeps both ends, which usually differ between parameter sets.
+    ellipsis = '...'
+    if len(s) <= maxlen:
+        return s
+    head = (maxlen - len(ellipsis)) // 2
+    tail = maxlen - len(ellipsis) - head
+    return s[:head] + ellipsis + s[-tail:]
+
+
+def _make_class_name(base_name: str, index: int, param: dict) -> str:
+    text = ', '.join(
+        f'{k}={_shorten(_param_to_str(v), _SINGLE_PARAM_MAXLEN)}'
+        for k, v in sorted(param.items()))
+    return f'{base_name}_param_{index}_{{{_shorten(text, _PARAMS_MAXLEN)}}}'
+
+
+def _raise_wrapped(exc: Exception, message: str) -> None:
+    exc_type = type(exc)
+    if exc_type.__name__ == 'OutOfMemoryError':
+        # CuPy's OutOfMemoryError cannot be built from a message alone.
+        exc_type = MemoryError
+    text = f'{message}\n(caused by)\n{type(exc).__name__}: {exc}\n'
+    try:
+        new_exc = exc_type(text)
+    except Exception:
+        raise exc
+    raise new_exc.with_traceback(exc.__traceback__) from None
+
+
+def _parameterize_test_case(base: type, index: int, param: dict):
+    cls_name = _make_class_name(base.__name__, index, param)
+
+    def __str__(self):
+        return f'{base.__str__(self)}  parameter: {param}'
+
+    members: dict[str, Any] = {'__str__': __str__}
+    for key, value in sorted(param.items()):
+        # A plain function given as a parameter is called without ``self``.
+        members[key] = (staticmethod(value)
+                        if isinstance(value, types.FunctionType) else value)
+
+    def method_generator(base_method):
+        @functools.wraps(base_method)
+        def new_method(self, *args, **kwargs):
+            try:
+                return base_method(self, *args, **kwargs)
+            except unittest.SkipTest:
+                raise
+            except Exception as e:
+                s = io.StringIO()
+                s.write('Parameterized test failed.\n\n')
+                s.write(f'Base test method: {base.__name__}.{base_method.__name__}\n')
+                s.write('Test parameters:\n')
+                for k, v in sorted(param.items()):
+                    s.write(f'  {k}: {v}\n')
+                _raise_wrapped(e, s.getvalue())
+        return new_method
+
+    return cls_name, members, method_generator
+
+
+def parameterize(*params: dict):
+    """Class decorator generating one test class per parameter dict.
+
+    Each dict's items become class attributes of a generated subclass named
+    ``'{Base}_param_{i}_{{k1=v1, k2=v2}}'`` (keys sorted).
+    """
+    for param in params:
+        if not isinstance(param, dict):
+            raise TypeError(
+                f'parameterize takes dicts of parameters, got {type(param).__name__}')
+
+    def generator(base):
+        for i, param in enumerate(params):
+            yield _parameterize_test_case(base, i, param)
+
+    return _bundle.make_decorator(generator)
+
+
+def _values_to_dicts(names: str, values: Sequence) -> list[dict]:
+    if not isinstance(names, str):
+        raise TypeError(f'names must be a str, got {type(names).__name__}')
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f'values must be a tuple or list, got {type(values).__name__}')
+    keys = [name.strip() for name in names.split(',')]
+    if len(keys) == 1:
+        return [{keys[0]: value} for value in values]
+    dicts = []
+    for value in values:
+        if not isinstance(value, (tuple, list)) or len(value) != len(keys):
+            raise ValueError(
+                f'each value for {names!r} must be a tuple or list of '
+                f'{len(keys)} items, got {value!r}')
+        dicts.append(dict(zip(keys, value)))
+    return dicts
+
+
+def from_pytest_parameterize(names: str, values: Sequence) -> list[dict]:
+    """Turns ``pytest.mark.parametrize``-style arguments into parameter dicts."""
+    return _values_to_dicts(names, values)
+
+
+def parameterize_pytest(names: str, values: Sequence):
+    """:func:`parameterize` with ``pytest.mark.parametrize``-style arguments."""
+    return parameterize(*from_pytest_parameterize(names, values))
+
+
+def product(parameter: dict | list) -> list[dict]:
+    """Cartesian product of parameters.
+
+    ``parameter`` is either a dict mapping names (or comma-separated names)
+    to lists of values, combined in sorted key order, or a list of lists of
+    dicts, whose product is merged into single dicts.
+    """
+    if isinstance(parameter, dict):
+        return product_dict(*[
+            _values_to_dicts(names, values)
+            for names, values in sorted(parameter.items())])
+    if isinstance(parameter, list):
+        if not all(isinstance(item, list) for item in parameter):
+            raise TypeError('parameter must be list of lists of dicts')
+        if not all(isinstance(d, dict) for item in parameter for d in item):
+            raise TypeError('parameter must be list of lists of dicts')
+        return product_dict(*parameter)
+    raise TypeError(
+        f'parameter must be either dict or list. Actual: {type(parameter)}')
+
+
+def product_dict(*parameters: list[dict]) -> list[dict]:
+    """Merges every combination of one dict from each list into one dict."""
+    return [
+        {k: v for d in dicts for k, v in d.items()}
+        for dicts in itertools.product(*parameters)]

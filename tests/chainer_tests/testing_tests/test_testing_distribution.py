@@ -1,0 +1,98 @@
+"""distribution_unittest driven by a small NumPy normal distribution."""
+import numpy
+from scipy import stats
+
+import chainer
+from chainer import testing
+
+
+def _arr(x):
+    return x.array if isinstance(x, chainer.Variable) else x
+
+
+def _var(x):
+    return chainer.Variable(numpy.asarray(x, dtype=numpy.float32))
+
+
+class _FakeNormal:
+    """Just enough of a chainer.Distribution for the base test class."""
+
+    def __init__(self, loc, scale):
+        self.loc = _arr(loc)
+        self.scale = _arr(scale)
+
+    batch_shape = property(lambda self: self.loc.shape)
+    event_shape = property(lambda self: ())
+    support = property(lambda self: 'real')
+    mean = property(lambda self: _var(self.loc))
+    stddev = property(lambda self: _var(self.scale))
+    variance = property(lambda self: _var(self.scale ** 2))
+    entropy = property(lambda self: _var(0.5 * numpy.log(2 * numpy.pi * numpy.e * self.scale ** 2)))
+
+    def _v(self, f, x):
+        return _var(f(x, self.loc, self.scale))
+
+    def cdf(self, x):
+        return self._v(stats.norm.cdf, x)
+
+    def icdf(self, x):
+        return self._v(stats.norm.ppf, x)
+
+    def log_cdf(self, x):
+        return self._v(stats.norm.logcdf, x)
+
+    def log_prob(self, x):
+        return self._v(stats.norm.logpdf, x)
+
+    def prob(self, x):
+        return self._v(stats.norm.pdf, x)
+
+    def log_survival_function(self, x):
+        return self._v(stats.norm.logsf, x)
+
+    def survival_function(self, x):
+        return self._v(stats.norm.sf, x)
+
+    def sample(self, sample_shape):
+        noise = numpy.random.standard_normal(sample_shape + self.loc.shape)
+        return _var(self.loc + self.scale * noise)
+
+
+@testing.parameterize(
+    {'shape': (2, 3), 'is_variable': True, 'scipy_onebyone': False},
+    {'shape': (2, 3), 'is_variable': False, 'scipy_onebyone': True},
+    {'shape': (), 'is_variable': False, 'scipy_onebyone': True},
+)
+@testing.fix_random()
+class TestFakeNormal(testing.distribution_unittest):
+
+    sample_shape = (3, 2)
+
+    def setUp_configure(self):
+        self.dist = _FakeNormal
+        self.scipy_dist = stats.norm
+        self.test_targets = {
+            'batch_shape', 'cdf', 'entropy', 'event_shape', 'icdf', 'log_cdf',
+            'log_prob', 'log_survival', 'mean', 'prob', 'sample', 'stddev',
+            'support', 'survival', 'variance'}
+        loc = numpy.asarray(numpy.random.uniform(-1, 1, self.shape), numpy.float32)
+        scale = numpy.asarray(numpy.exp(numpy.random.uniform(-1, 1, self.shape)), numpy.float32)
+        self.params = {'loc': loc, 'scale': scale}
+        self.scipy_params = {'loc': loc, 'scale': scale}
+
+    def sample_for_test(self):
+        return numpy.asarray(
+            numpy.random.normal(size=self.sample_shape + self.shape), numpy.float32)
+
+
+def test_invalid_target_is_rejected():
+    class Bad(testing.distribution_unittest):
+        def setUp_configure(self):
+            self.test_targets = {'nope'}
+
+        def runTest(self):
+            pass
+
+    import pytest
+    with pytest.raises(ValueError, match='invalid target'):
+        Bad().setUp()

@@ -1,0 +1,63 @@
+"""pytest configuration shared by the whole test suite.
+
+Tests marked ``gpu`` (or ``cudnn``) are skipped unless CuPy imports and sees
+a GPU; ``multi_gpu(n)`` also needs ``n`` GPUs; ``chainerx`` and ``ideep``
+tests are skipped when those backends are missing.  ``-m 'not slow'`` etc.
+select by the markers declared in pyproject.toml.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+
+import pytest
+
+
+@functools.lru_cache(maxsize=None)
+def _gpu_count() -> int:
+    if importlib.util.find_spec('cupy') is None:
+        return 0
+    try:
+        import cupy
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # CuPy without a usable driver or device
+        return 0
+
+
+@functools.lru_cache(maxsize=None)
+def _cudnn_available() -> bool:
+    if _gpu_count() == 0:
+        return False
+    try:
+        import cupy.cuda.cudnn  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _chainerx_available() -> bool:
+    if importlib.util.find_spec('chainerx') is None:
+        return False
+    try:
+        import chainerx
+    except Exception:
+        return False
+    is_available = getattr(chainerx, 'is_available', None)
+    return bool(is_available()) if callable(is_available) else False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker('chainerx') is not None and not _chainerx_available():
+        pytest.skip('ChainerX is not available')
+    if item.get_closest_marker('gpu') is not None:
+        if _gpu_count() == 0:
+            pytest.skip('CuPy with a GPU is not available')
+        needed = max([m.args[0] for m in item.iter_markers('multi_gpu') if m.args] or [1])
+        if _gpu_count() < needed:
+            pytest.skip(f'{needed} GPUs required')
+    if item.get_closest_marker('cudnn') is not None and not _cudnn_available():
+        pytest.skip('cuDNN is not available')
+    if (item.get_closest_marker('ideep') is not None
+            and importlib.util.find_spec('ideep4py') is None):
+        pytest.skip('iDeep is not available')
