@@ -48,10 +48,6 @@ class LocalConfig(threading.local):
     def __init__(self, global_config: GlobalConfig) -> None:
         pass
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names that are neither overridden nor global.
-        raise AttributeError(f'chainer.config has no entry {name!r}')
-
     def __reduce__(self):
         raise TypeError('LocalConfig cannot be pickled')
 

@@ -18,6 +18,14 @@ def _arr(y):
     return y if type(y) is _ndarray else utils.force_array(y)
 
 
+def _c(x, value):
+    """``value`` in the dtype of ``x``; Python scalars with a float array need no cast
+    (NumPy keeps the array's dtype for them)."""
+    if type(value) in _FAST_SCALARS and x.dtype.kind == 'f':
+        return value
+    return x.dtype.type(value)
+
+
 def _is_scalar(value) -> bool:
     return isinstance(value, (int, float, complex, numpy.generic))
 
@@ -131,7 +139,7 @@ class AddConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
-        return _arr(x + x.dtype.type(self.value)),
+        return _arr(x + _c(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
         return grad_outputs[0],
@@ -229,7 +237,7 @@ class SubFromConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
-        return _arr(x.dtype.type(self.value) - x),
+        return _arr(_c(x, self.value) - x),
 
     def backward(self, indexes, grad_outputs):
         return -grad_outputs[0],
@@ -280,7 +288,7 @@ class MulConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
-        return _arr(x * x.dtype.type(self.value)),
+        return _arr(x * _c(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
         return MulConstant(self.value).apply(grad_outputs)
@@ -367,7 +375,7 @@ class DivFromConstant(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         x = inputs[0]
-        return _arr(x.dtype.type(self.value) / x),
+        return _arr(_c(x, self.value) / x),
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0]
