@@ -44,11 +44,17 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
 
 def _add(a, b):
     """Sum of two gradient Variables: recorded only under double backprop."""
-    from chainer.variable import Variable
     if config.enable_backprop:
         from chainer.functions.math.basic_math import add
         return add(a, b)
-    return Variable._new(a._data + b._data, True)
+    return _new_variable(a._data + b._data, True)
+
+
+def _new_variable(data, requires_grad):
+    global _new_variable
+    from chainer.variable import Variable
+    _new_variable = Variable._new
+    return _new_variable(data, requires_grad)
 
 
 class _Walk:
@@ -122,6 +128,8 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
     keep = walk.keep
     load_if_new = walk.load_if_new
     debug = config.debug
+    double = config.enable_backprop
+    new_variable = Variable._new
     global_hooks = _thread_state.current_hooks()
     heappop = heapq.heappop
     heappush = heapq.heappush
@@ -214,7 +222,7 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
                     f'got {type(gx).__module__}.{type(gx).__qualname__}')
             x = inputs[i]
             data = gx._data
-            if data.shape != x.shape or data.dtype != x.dtype:
+            if data.shape != x.shape or (data.dtype is not x.dtype and data.dtype != x.dtype):
                 _check_grad_type(func, x, data)
             if debug:
                 func._debug_check_nan((data,), 'backward')
@@ -225,7 +233,12 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
                     var = x._variable()
                     if var is not None:
                         cur = var._grad_var
-            grads[x] = gx if cur is None else _add(cur, gx)
+            if cur is None:
+                grads[x] = gx
+            elif double:
+                grads[x] = _add(cur, gx)
+            else:
+                grads[x] = new_variable(cur._data + data, True)
             creator = x._creator_node
             if creator is None:
                 if leaves is not None:
@@ -245,6 +258,9 @@ def _set_leaf_grads(walk: _Walk, leaves: dict, loss_scale) -> None:
     for node in leaves:
         var = node._variable()
         gx = grads.pop(node, None)
+        if gx is not None and node._old_style_grad_generator is not None:
+            # The walk reached a gradient computed by an old-style Function.
+            node._check_old_style_gradient()
         if var is not None and gx is not None:
             var._grad_var = gx
             if loss_scale is not None:
@@ -281,6 +297,8 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
             continue
         funcs[id(f)] = f
         for x in f.inputs:
+            if x._old_style_grad_generator is not None and x._requires_grad:
+                x._check_old_style_gradient()
             c = x._creator_node
             if c is not None and id(c) not in funcs:
                 stack.append(c)
