@@ -1,13 +1,14 @@
-"""Differentiable functions (``chainer.functions``, usually imported as ``F``)."""
-from chainer.functions.activation.tanh import tanh  # NOQA
-from chainer.functions.array.broadcast import broadcast, broadcast_to  # NOQA
-from chainer.functions.array.identity import identity  # NOQA
-from chainer.functions.array.reshape import reshape  # NOQA
-from chainer.functions.array.transpose import transpose  # NOQA
-from chainer.functions.math.basic_math import absolute, add  # NOQA
-from chainer.functions.math.exponential import exp, log, log2, log10  # NOQA
-from chainer.functions.math.sum import sum, sum_to  # NOQA
+"""Differentiable functions (``chainer.functions``, usually imported as ``F``).
 
-from chainer.functions.math import basic_math as _basic_math
+Each family package (``activation``, ``array``, ``math``, ...) lists its public
+names in ``__all__``; they are all re-exported here.
+"""
+from chainer.functions.activation import *  # NOQA
+from chainer.functions.array import *  # NOQA
+from chainer.functions.math import *  # NOQA
 
-_basic_math.install_variable_arithmetics()
+from chainer.functions.math.basic_math import install_variable_arithmetics as _install_ops
+from chainer.functions.array.get_item import install_variable_get_item as _install_get_item
+
+_install_ops()
+_install_get_item()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
@@ -30,13 +31,14 @@ class Broadcast(function_node.FunctionNode):
 
 
 def broadcast(*args):
-    """Broadcasts the given variables to a common shape; returns a tuple (or one Variable)."""
-    if len(args) == 0:
-        raise ValueError('broadcast needs at least one input')
-    outs = Broadcast().apply(args)
-    if len(outs) == 1:
-        return outs[0]
-    return outs
+    """Broadcasts the given variables to a common shape.
+
+    Returns a tuple of Variables; with a single argument, that argument as a
+    Variable (as in Chainer).
+    """
+    if len(args) == 1:
+        return chainer.as_variable(args[0])
+    return Broadcast().apply(args)
 
 
 class BroadcastTo(function_node.FunctionNode):
@@ -76,6 +78,5 @@ def broadcast_to(x, shape):
         shape = (int(shape),)
     shape = tuple(shape)
     if x.shape == shape:
-        from chainer.functions.array.identity import identity
-        return identity(x)
+        return chainer.as_variable(x)
     return BroadcastTo(shape).apply((x,))[0]

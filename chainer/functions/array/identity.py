@@ -1,20 +1,2 @@
-"""Identity function."""
-from __future__ import annotations
-
-from chainer import function_node
-
-
-class Identity(function_node.FunctionNode):
-    """Passes its inputs through unchanged."""
-
-    def forward(self, xs):
-        return xs
-
-    def backward(self, indexes, gys):
-        return gys
-
-
-def identity(*inputs):
-    """Returns the inputs as new Variables in the graph (one Variable for one input)."""
-    ret = Identity().apply(inputs)
-    return ret[0] if len(ret) == 1 else ret
+"""Re-export of :func:`chainer.functions.identity` (it lives in ``functions/math``)."""
+from chainer.functions.math.identity import Identity, identity  # NOQA

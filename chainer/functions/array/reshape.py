@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
 from chainer import function_node
 from chainer.utils import type_check
 
@@ -29,19 +30,20 @@ class Reshape(function_node.FunctionNode):
         if self._cnt == 0:
             type_check.expect(type_check.prod(x_type.shape) == type_check.prod(self.shape))
         else:
-            known = -type_check.prod(self.shape)
-            if type_check.eval(known) == 0 and type_check.eval(type_check.prod(x_type.shape)) != 0:
-                type_check.expect(type_check.prod(x_type.shape) == 0)
-            elif type_check.eval(known) != 0:
-                type_check.expect(type_check.prod(x_type.shape) % known == 0)
+            known_size = 1
+            for s in self.shape:
+                if s > 0:
+                    known_size *= s
+            size_var = type_check.make_variable(known_size, f'known_size(={known_size})')
+            type_check.expect(type_check.prod(x_type.shape) % size_var == 0)
 
     def forward(self, inputs):
         x, = inputs
+        self._in_shape = x.shape
         return x.reshape(self.shape),
 
     def backward(self, indexes, grad_outputs):
-        x = self.inputs[0]
-        return reshape(grad_outputs[0], x.shape),
+        return reshape(grad_outputs[0], self._in_shape),
 
 
 def reshape(x, shape):
@@ -50,6 +52,5 @@ def reshape(x, shape):
         shape = (int(shape),)
     shape = tuple(shape)
     if x.shape == shape:
-        from chainer.functions.array.identity import identity
-        return identity(x)
+        return chainer.as_variable(x)
     return Reshape(shape).apply((x,))[0]

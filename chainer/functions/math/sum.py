@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -93,6 +94,5 @@ class SumTo(function_node.FunctionNode):
 def sum_to(x, shape):
     """Sums ``x`` so that its shape becomes ``shape`` (inverse of ``broadcast_to``)."""
     if x.shape == tuple(shape):
-        from chainer.functions.array.identity import identity
-        return identity(x) if not hasattr(x, 'array') else x
+        return chainer.as_variable(x)
     return SumTo(shape).apply((x,))[0]

@@ -1,0 +1,39 @@
+"""Casting a Variable to another dtype."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Cast(function_node.FunctionNode):
+    """Casts its input to ``typ``; the gradient is cast back to the input's dtype."""
+
+    def __init__(self, typ) -> None:
+        self.type = typ
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
+    def forward(self, x):
+        self._in_type = x[0].dtype.type
+        return x[0].astype(self.type, copy=False),
+
+    def backward(self, indexes, g):
+        if numpy.dtype(self._in_type).kind != 'f':
+            return None,
+        return cast(g[0], self._in_type),
+
+
+def cast(x, typ):
+    """Casts ``x`` to the dtype ``typ`` (a dtype, type or its name such as ``'float16'``).
+
+    As in Chainer, when ``x`` already has dtype ``typ`` and backprop is
+    disabled, ``x`` itself is returned (wrapped in a Variable if it is an array).
+    """
+    if x.dtype == typ:
+        if not chainer.config.enable_backprop:
+            return chainer.as_variable(x)
+    return Cast(typ).apply((x,))[0]

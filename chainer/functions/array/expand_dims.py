@@ -1,0 +1,36 @@
+"""Inserting an axis of length one."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class ExpandDims(function_node.FunctionNode):
+    """Inserts an axis of length one at ``axis``."""
+
+    def __init__(self, axis) -> None:
+        self.axis = int(axis)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        if self.axis >= 0:
+            type_check.expect(x_type.ndim >= self.axis)
+        else:
+            type_check.expect(x_type.ndim >= -self.axis - 1)
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        xp = backend.get_array_module(x)
+        return xp.expand_dims(x, self.axis),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.reshape import reshape
+        return reshape(grad_outputs[0], self._in_shape),
+
+
+def expand_dims(x, axis):
+    """Inserts an axis of length one into ``x`` at position ``axis`` (may be negative)."""
+    return ExpandDims(axis).apply((x,))[0]

@@ -1,0 +1,57 @@
+"""Removing axes of length one."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+def _is_int(a) -> bool:
+    return isinstance(a, (int, numpy.integer)) and not isinstance(a, bool)
+
+
+class Squeeze(function_node.FunctionNode):
+    """Removes the given axes (all axes of length one when ``axis`` is None)."""
+
+    def __init__(self, axis=None) -> None:
+        if axis is None:
+            self.axis = None
+        elif _is_int(axis):
+            self.axis = (int(axis),)
+        elif isinstance(axis, tuple) and all(_is_int(a) for a in axis):
+            self.axis = tuple(int(a) for a in axis)
+        else:
+            raise TypeError('axis must be None, int or tuple of ints')
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        if self.axis is not None:
+            for a in self.axis:
+                if a >= 0:
+                    type_check.expect(a < x_type.ndim)
+                else:
+                    type_check.expect(-x_type.ndim <= a)
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        xp = backend.get_array_module(x)
+        return xp.squeeze(x, self.axis),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.reshape import reshape
+        return reshape(grad_outputs[0], self._in_shape),
+
+
+def squeeze(x, axis=None):
+    """Removes axes of length one from ``x``.
+
+    Args:
+        x: Input Variable or array.
+        axis: None (every axis of length one), an int or a tuple of ints; a
+            selected axis whose length is not one is an error.
+    """
+    return Squeeze(axis).apply((x,))[0]

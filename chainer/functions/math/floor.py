@@ -1,0 +1,21 @@
+"""Elementwise floor (not differentiable)."""
+from __future__ import annotations
+
+import chainer
+from chainer import backend
+from chainer import utils
+
+
+def floor(x):
+    """Elementwise floor, as a Variable outside the graph (no gradient flows through it).
+
+    The result keeps the dtype of ``x``.
+    """
+    if isinstance(x, chainer.variable.Variable):
+        x = x.array
+    if not isinstance(x, chainer.get_array_types()):
+        raise TypeError(
+            'floor expects a Variable or an array, '
+            f'got {type(x).__module__}.{type(x).__qualname__}')
+    xp = backend.get_array_module(x)
+    return chainer.as_variable(utils.force_array(xp.floor(x), x.dtype))

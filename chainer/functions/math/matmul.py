@@ -1,0 +1,145 @@
+"""Matrix products: ``matmul`` (NumPy semantics, batched) and the deprecated ``batch_matmul``."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _as_mat(x, trans: bool):
+    return x.swapaxes(-1, -2) if trans and x.ndim > 1 else x
+
+
+def _matmul(a, b, transa: bool, transb: bool):
+    a = _as_mat(a, transa)
+    b = _as_mat(b, transb)
+    xp = backend.get_array_module(a, b)
+    if xp is numpy and (a.dtype == numpy.float16 or b.dtype == numpy.float16):
+        # NumPy has no BLAS for half; accumulate in float32 like cuBLAS does.
+        out_dtype = numpy.result_type(a.dtype, b.dtype)
+        f32 = numpy.float32
+        return numpy.matmul(a.astype(numpy.promote_types(a.dtype, f32), copy=False),
+                            b.astype(numpy.promote_types(b.dtype, f32), copy=False)
+                            ).astype(out_dtype, copy=False)
+    return xp.matmul(a, b)
+
+
+class MatMul(function_node.FunctionNode):
+    """``a @ b`` with optional transposition of the last two axes of each operand."""
+
+    def __init__(self, transa: bool = False, transb: bool = False) -> None:
+        self.transa = bool(transa)
+        self.transb = bool(transb)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('a', 'b'))
+        a_type, b_type = in_types
+        type_check.expect(
+            a_type.dtype.kind == 'f',
+            b_type.dtype.kind == 'f',
+            a_type.ndim >= 1,
+            b_type.ndim >= 1,
+        )
+        a_ndim = type_check.eval(a_type.ndim)
+        b_ndim = type_check.eval(b_type.ndim)
+        a_idx = -2 if self.transa and a_ndim > 1 else -1
+        if b_ndim == 1:
+            type_check.expect(a_type.shape[a_idx] == b_type.shape[0])
+        else:
+            b_idx = -1 if self.transb else -2
+            type_check.expect(a_type.shape[a_idx] == b_type.shape[b_idx])
+        if a_ndim > 2 or b_ndim > 2:
+            type_check.expect_broadcast_shapes(a_type.shape[:-2], b_type.shape[:-2])
+
+    def forward(self, x):
+        self.retain_inputs((0, 1))
+        a, b = x
+        return utils.force_array(_matmul(a, b, self.transa, self.transb)),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.cast import cast
+        from chainer.functions.array.reshape import reshape
+        from chainer.functions.math.sum import sum_to
+
+        a, b = self.get_retained_inputs()
+        gy, = grad_outputs
+        transa = self.transa and a.ndim > 1
+        transb = self.transb and b.ndim > 1
+        # Work on matrices: a vector operand becomes a row (a) or column (b).
+        a2 = a if a.ndim > 1 else reshape(a, (1,) + a.shape)
+        b2 = b if b.ndim > 1 else reshape(b, b.shape + (1,))
+        gshape = gy.shape
+        if b.ndim == 1:
+            gshape = gshape + (1,)
+        if a.ndim == 1:
+            gshape = gshape[:-1] + (1,) + gshape[-1:]
+        gy2 = gy if gshape == gy.shape else reshape(gy, gshape)
+
+        ret = []
+        for i in indexes:
+            if i == 0:
+                if transa:
+                    g = matmul(b2, gy2, transa=transb, transb=True)
+                else:
+                    g = matmul(gy2, b2, transb=not transb)
+                target, target2 = a, a2
+            else:
+                if transb:
+                    g = matmul(gy2, a2, transa=True, transb=transa)
+                else:
+                    g = matmul(a2, gy2, transa=not transa)
+                target, target2 = b, b2
+            if g.shape != target2.shape:
+                g = sum_to(g, target2.shape)
+            if g.shape != target.shape:
+                g = reshape(g, target.shape)
+            if g.dtype != target.dtype:
+                g = cast(g, target.dtype)
+            ret.append(g)
+        return tuple(ret)
+
+
+def matmul(a, b, transa: bool = False, transb: bool = False):
+    """Matrix product of two arrays, with NumPy's ``matmul`` semantics.
+
+    Args:
+        a: The left operand. A 1-D array is a vector; arrays with more than
+            two axes are stacks of matrices in the last two axes, broadcast
+            against the other operand's stack.
+        b: The right operand, read the same way.
+        transa: Transpose each matrix of ``a`` (ignored when ``a`` is 1-D).
+        transb: Transpose each matrix of ``b`` (ignored when ``b`` is 1-D).
+
+    Returns:
+        ~chainer.Variable: The product.
+    """
+    return MatMul(transa=transa, transb=transb).apply((a, b))[0]
+
+
+def _check_batch_ndim(x, name: str) -> None:
+    ndim = x.ndim
+    if not 2 <= ndim <= 3:
+        raise type_check.InvalidType(f'2 <= {name}.ndim <= 3', f'{name}.ndim = {ndim}')
+
+
+def batch_matmul(a, b, transa: bool = False, transb: bool = False):
+    """Batched matrix products of two stacks of matrices (deprecated; use :func:`matmul`).
+
+    A 2-D array of shape ``(B, N)`` is read as B matrices of shape ``(N, 1)``;
+    a 3-D array of shape ``(B, M, N)`` as B matrices of shape ``(M, N)``.
+    The result is always 3-D.
+    """
+    warnings.warn('batch_matmul is deprecated. Use matmul instead.', DeprecationWarning)
+    from chainer.functions.array.reshape import reshape
+    _check_batch_ndim(a, 'a')
+    _check_batch_ndim(b, 'b')
+    if a.ndim == 2:
+        a = reshape(a, a.shape + (1,))
+    if b.ndim == 2:
+        b = reshape(b, b.shape + (1,))
+    return matmul(a, b, transa, transb)
