@@ -20,6 +20,8 @@ def _dtype(name: str) -> numpy.dtype:
     if value == 'mixed16':
         from chainer._mixed16 import mixed16
         return mixed16
+    # Chainer also accepts the C-style aliases.
+    value = {'half': 'float16', 'single': 'float32', 'double': 'float64'}.get(value, value)
     if value not in ('float16', 'float32', 'float64'):
         raise TypeError(
             f'incorrect dtype name in {name} environment variable: {value!r} '

@@ -1,7 +1,7 @@
 """Old-style Function (array-level backward), plus the backprop-mode switches."""
 from __future__ import annotations
 
-import contextlib
+import warnings
 import weakref
 from typing import Optional
 
@@ -25,43 +25,46 @@ def force_backprop_mode():
 class FunctionAdapter(FunctionNode):
     """Runs an old-style :class:`Function` as a :class:`FunctionNode`."""
 
+    # Until the first call the Function owns its adapter and the adapter refers
+    # to it weakly; a call swaps the ownership (the graph keeps the adapter and
+    # so the Function alive). Either way no reference cycle is created.
+    _function = None
     _weak_function = None
 
     def __init__(self, function: 'Function') -> None:
         super().__init__()
-        self._function = function
+        self._weak_function = weakref.ref(function)
+        function._owned_node = self
 
     @property
     def function(self) -> 'Function':
         """The wrapped :class:`Function`."""
-        return self._function
+        function = self._function
+        if function is None:
+            function = self._weak_function()
+        return function
 
     @property
     def label(self) -> str:
-        return self._function.label
+        return self.function.label
 
     @property
     def _impl_name(self) -> str:
-        return type(self._function).__name__
+        return type(self.function).__name__
 
     def check_type_forward(self, in_types) -> None:
-        self._function.check_type_forward(in_types)
+        self.function.check_type_forward(in_types)
 
     def forward(self, inputs):
-        # Old-style functions keep all their inputs unless told otherwise.
+        # Old-style functions keep all their inputs unless told otherwise
+        # (Function.retain_inputs/retain_outputs write to this node).
         self.retain_inputs(range(len(inputs)))
-        outputs = self._function.forward(inputs)
+        self._output_indexes_to_retain = None
+        outputs = self.function.forward(inputs)
         if not isinstance(outputs, tuple):
             raise TypeError(
                 f'forward of {self.label} must return a tuple of arrays, '
                 f'got {type(outputs).__name__}')
-        fn = self._function
-        if fn._input_indexes_to_retain is not None:
-            self.retain_inputs(fn._input_indexes_to_retain)
-        out_retain = fn._output_indexes_to_retain
-        if out_retain is None:
-            out_retain = range(len(outputs))
-        self.retain_outputs(out_retain)
         return outputs
 
     def backward(self, target_input_indexes, grad_outputs):
@@ -71,9 +74,9 @@ class FunctionAdapter(FunctionNode):
         is_gpu = any(isinstance(x, cuda.ndarray) for x in in_data if x is not None)
         if is_gpu:
             with cuda.get_device_from_array(*[x for x in in_data if x is not None]):
-                gxs = self._function.backward(in_data, out_grad)
+                gxs = self.function.backward(in_data, out_grad)
         else:
-            gxs = self._function.backward(in_data, out_grad)
+            gxs = self.function.backward(in_data, out_grad)
         if not isinstance(gxs, (tuple, list)):
             raise TypeError(f'backward of {self.label} must return a tuple of arrays')
         if len(gxs) != len(inputs):
@@ -87,7 +90,7 @@ class FunctionAdapter(FunctionNode):
                 ret.append(None)
                 continue
             g = Variable._new(chainer.utils.force_array(gx), True)
-            g.node._old_style_grad_generator = self._function.label
+            g.node._old_style_grad_generator = self.label
             ret.append(g)
         return tuple(ret)
 
@@ -100,63 +103,59 @@ class Function:
     :class:`FunctionNode` for that.
     """
 
-    node = None
-    _input_indexes_to_retain = None
-    _output_indexes_to_retain = None
+    _node = None
     _owned_node = None
 
     def __call__(self, *inputs):
         node = self.node
-        if node is not None:
-            # A Function object may be called only once in the graph; use a fresh one.
-            self._owned_node = None
-        node = FunctionAdapter(self)
-        self.node = node
-        self._input_indexes_to_retain = None
-        self._output_indexes_to_retain = None
+        # The graph now owns the node, and the node this Function.
+        node._function = self
+        node._weak_function = None
+        self._node = weakref.ref(node)
+        self._owned_node = None
         ret = node.apply(inputs)
-        if not configuration.config.enable_backprop:
-            self.node = None
         if len(ret) == 1:
             return ret[0]
         return ret
 
     @property
+    def node(self) -> FunctionAdapter:
+        """The :class:`FunctionAdapter` that puts this Function in the graph."""
+        ref = self._node
+        node = (ref and ref()) or self._owned_node
+        if node is None:
+            node = FunctionAdapter(self)
+        return node
+
+    @property
     def inputs(self) -> Optional[tuple]:
-        node = self.node
-        if node is None or node.inputs is None:
-            return None
-        return tuple([x.get_variable() for x in node.inputs])
+        """The input nodes (:class:`chainer.VariableNode`) of the function."""
+        return self.node.inputs
 
     @property
     def outputs(self) -> Optional[tuple]:
-        node = self.node
-        if node is None or node.outputs is None:
-            return None
-        return node.outputs
+        """Weak references to the output nodes of the function."""
+        return self.node.outputs
 
     @property
     def rank(self) -> int:
-        return 0 if self.node is None else self.node.rank
+        return self.node.rank
 
     @property
     def stack(self):
-        return None if self.node is None else self.node.stack
+        return self.node.stack
 
     @property
     def label(self) -> str:
         return type(self).__name__
 
     @property
-    def output_data(self):
-        if self.node is None:
-            return None
+    def output_data(self) -> tuple:
+        """The output arrays kept by :meth:`retain_outputs` (None for the others)."""
         return self.node.output_data
 
     @property
     def local_function_hooks(self):
-        if self.node is None:
-            self.node = FunctionAdapter(self)
         return self.node.local_function_hooks
 
     def check_type_forward(self, in_types) -> None:
@@ -187,26 +186,23 @@ class Function:
         return tuple(None for _ in inputs)
 
     def retain_inputs(self, indexes) -> None:
-        """Declares the inputs that backward needs (call in forward)."""
-        self._input_indexes_to_retain = tuple(indexes)
+        """Declares the inputs that backward needs (call in forward; default: all)."""
+        self.node.retain_inputs(indexes)
 
     def retain_outputs(self, indexes, retain_after_backward: bool = False) -> None:
         """Declares the outputs that backward needs (call in forward)."""
-        self._output_indexes_to_retain = tuple(indexes)
+        if retain_after_backward:
+            warnings.warn('retain_after_backward option has no effect', DeprecationWarning)
+        self.node.retain_outputs(indexes)
 
     def unchain(self) -> None:
-        if self.node is not None:
-            self.node.unchain()
+        """Removes the function from the graph."""
+        self.node.unchain()
 
     def add_hook(self, hook, name=None) -> None:
-        if self.node is None:
-            self.node = FunctionAdapter(self)
+        """Registers a :class:`chainer.FunctionHook` on this function only."""
         self.node.add_hook(hook, name)
 
     def delete_hook(self, name) -> None:
-        if self.node is None:
-            raise KeyError(f'hook {name} does not exist')
+        """Unregisters the hook ``name``."""
         self.node.delete_hook(name)
-
-
-_ = (contextlib, weakref)

@@ -408,13 +408,15 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = 
     for i, y in enumerate(outputs):
         gy = None if grad_outputs is None else grad_outputs[i]
         if gy is None:
+            # Chainer seeds a missing output gradient with ones, whatever the shape.
             data = y._data
-            if data.size != 1:
-                raise ValueError(
-                    'grad_outputs must be given for an output of shape '
-                    f'{data.shape} (only outputs with one element get 1 by default)')
             xp = y.xp
-            g = xp.ones_like(data)
+            if xp is numpy:
+                g = numpy.ones_like(data)
+            else:
+                from chainer import backend
+                with backend.using_device(y.device):
+                    g = xp.ones_like(data)
             if loss_scale is not None:
                 g *= loss_scale
             gy = Variable._new(g, True)

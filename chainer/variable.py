@@ -42,12 +42,17 @@ def _raise_grad_error(exc_type, what, grad, data, func) -> None:
 
 def _check_grad_type(func, x, gx) -> None:
     """Checks that ``gx`` can be the gradient of ``x`` (a Variable or VariableNode)."""
-    x_data = x.data if isinstance(x, VariableNode) else x._data
+    is_node = isinstance(x, VariableNode)
+    x_data = x.data if is_node else x._data
     if x_data is not None:
         if not isinstance(gx, type(x_data)) and not isinstance(x_data, type(gx)):
             _raise_grad_error(TypeError, 'Type', type(gx), type(x_data), func)
         x_dtype, x_shape = x_data.dtype, x_data.shape
     else:
+        if not isinstance(gx, _ARRAY_TYPES):
+            _raise_grad_error(TypeError, 'Type', type(gx), _ARRAY_TYPES, func)
+        if not is_node:
+            return  # an uninitialised variable accepts any gradient array
         x_dtype, x_shape = x.dtype, x.shape
         if x_dtype is None:
             return
@@ -280,30 +285,29 @@ class Variable:
 
     def debug_print(self) -> str:
         """A multi-line description with statistics, for debugging."""
-        lines = [self.summary(), f'- device: {self.device}', f'- backend: {type(self._data)}',
-                 f'- shape: {self.shape}', f'- dtype: {self.dtype}']
         data = self._data
+        stats = 'mean={0:.8f}, std={1:.8f}'
         if data is None:
-            lines.append('- statistics: None')
+            device = backend_type = shape = dtype = stat = None
         else:
             xp = backend.get_array_module(data)
-            if data.size == 0:
-                lines.append('- statistics: empty')
-            elif data.dtype.kind in 'fc':
-                lines.append(f'- statistics: mean={float(xp.mean(data)):.8f}, '
-                             f'std={float(xp.std(data)):.8f}')
-            else:
-                lines.append(f'- statistics: mean={float(xp.mean(data)):.8f}')
+            # Chainer printed ``array.device`` and 'CPU' for NumPy arrays.
+            device = 'CPU' if xp is numpy else data.device
+            backend_type = type(data)
+            shape, dtype = data.shape, data.dtype
+            stat = self._stats(xp, data, stats)
         grad = self.grad
-        if grad is None:
-            lines.append('- grad: None')
-        elif (grad == 0).all():
-            lines.append('- grad: 0')
-        else:
+        if grad is not None:
             xp = backend.get_array_module(grad)
-            lines.append(f'- grad: mean={float(xp.mean(grad)):.8f}, '
-                         f'std={float(xp.std(grad)):.8f}')
-        return '\n'.join(lines)
+            grad = 0 if bool(xp.all(grad == 0)) else self._stats(xp, grad, stats)
+        return (f'{self.summary()}\n- device: {device}\n- backend: {backend_type}\n'
+                f'- shape: {shape}\n- dtype: {dtype}\n- statistics: {stat}\n- grad: {grad}')
+
+    @staticmethod
+    def _stats(xp, a, fmt: str) -> str:
+        if a.size == 0:
+            return fmt.format(float('nan'), float('nan'))
+        return fmt.format(float(xp.mean(a)), float(xp.std(a)))
 
     # -- data ----------------------------------------------------------------
 
@@ -501,7 +505,10 @@ class Variable:
         if self._grad_var is None:
             self._grad_var = Variable._new(g.copy(), True)
         else:
-            self._grad_var = Variable._new(self._grad_var._data + g, True)
+            g = self._grad_var._data + g
+            if type(g) is not numpy.ndarray and isinstance(g, numpy.generic):
+                g = numpy.asarray(g)
+            self._grad_var = Variable._new(g, True)
 
     def copydata(self, var: 'Variable') -> None:
         """Copies ``var``'s data into this variable's array (across devices)."""
@@ -556,19 +563,20 @@ class Variable:
     def unchain_backward(self) -> None:
         """Cuts every link in the graph behind this variable."""
         node = self._node
-        if node is None:
+        if node is None or node._creator_node is None:
             return
-        stack = [node]
-        seen = set()
+        # Each function reached is unchained as a whole: all its outputs (also
+        # those not on the path) lose their creator and it drops its inputs.
+        stack = [node._creator_node]
+        seen = {id(node._creator_node)}
         while stack:
-            n = stack.pop()
-            func = n._creator_node
-            n._creator_node = None
-            if func is None or id(func) in seen:
-                continue
-            seen.add(id(func))
-            inputs = func.inputs or ()
-            stack.extend(inputs)
+            func = stack.pop()
+            for x in func.inputs or ():
+                creator = x._creator_node
+                if creator is not None and id(creator) not in seen:
+                    seen.add(id(creator))
+                    stack.append(creator)
+            func.unchain()
 
     def retain_data(self) -> None:
         """Keeps the array in the node so functions can use it after the variable dies."""
@@ -659,8 +667,10 @@ class Variable:
             if loss_scale is not None:
                 g *= loss_scale
             grad_var = Variable._new(g, True)
-        elif loss_scale is not None:
-            grad_var = Variable._new(grad_var._data * loss_scale, True)
+        else:
+            # As in Chainer, backward consumes the output's gradient (retain_grad
+            # puts it back) and loss_scale only scales the default gradient.
+            self._grad_var = None
         with using_config('enable_backprop', enable_double_backprop):
             _backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
 
@@ -854,7 +864,8 @@ class _ZeroFill:
 class _ConstantFill:
     def __init__(self, value):
         self.value = value
-        self.dtype = getattr(value, 'dtype', None)
+        # A scalar fills an array of the default dtype (config.dtype), as in Chainer.
+        self.dtype = value.dtype if isinstance(value, _ARRAY_TYPES) else None
 
     def __call__(self, array):
         xp = backend.get_array_module(array)
