@@ -33,6 +33,15 @@ from chainer._backprop import backward  # NOQA
 from chainer._thread_state import get_function_hooks  # NOQA
 from chainer import utils  # NOQA
 from chainer import functions  # NOQA
+from chainer import link_hook  # NOQA
+from chainer.link_hook import LinkHook, _get_link_hooks  # NOQA
+from chainer import link  # NOQA
+from chainer.link import Chain, ChainList, Link  # NOQA
+from chainer import sequential  # NOQA
+from chainer.sequential import Sequential  # NOQA
+from chainer import reporter  # NOQA
+from chainer.reporter import DictSummary, Reporter, Summary  # NOQA
+from chainer.reporter import get_current_reporter, report, report_scope  # NOQA
 
 
 disable_experimental_feature_warning = False

@@ -90,9 +90,8 @@ def run(show=print):
     gx.grad = np.ones((2, 3), dtype=np.float32)
     gx.backward()
     show('x.grad (without cleargrad)', x.grad)
-
-    gxx = gx.backward()
-    show('gx.backward()', gxx)
+    # The page closes with "gxx = gx.backward()" as notation for d2y/dx2: backward()
+    # returns None and stores the derivative in x.grad, as shown above.
 
 
 def _print(label, value):

@@ -1,0 +1,137 @@
+"""LinkHook: callbacks run around the forward of links."""
+from __future__ import annotations
+
+import collections
+import threading
+from typing import Any, Optional
+
+_local = threading.local()
+
+# Number of link hooks registered globally in any thread: lets ``Link.__call__``
+# skip the thread-local lookup while nobody uses global link hooks.
+n_global_hooks = 0
+
+
+class _HookDict(collections.OrderedDict):
+    """The per-thread registry of global link hooks; keeps ``n_global_hooks`` in sync."""
+
+    def __setitem__(self, key, value):
+        global n_global_hooks
+        if key not in self:
+            n_global_hooks += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        global n_global_hooks
+        super().__delitem__(key)
+        n_global_hooks -= 1
+
+    def pop(self, key, *default):
+        global n_global_hooks
+        if key in self:
+            n_global_hooks -= 1
+        return super().pop(key, *default)
+
+    def clear(self):
+        global n_global_hooks
+        n_global_hooks -= len(self)
+        super().clear()
+
+
+def _get_link_hooks() -> collections.OrderedDict:
+    """The link hooks registered in this thread with ``with hook:`` (name -> hook)."""
+    try:
+        return _local.link_hooks
+    except AttributeError:
+        hooks = _local.link_hooks = _HookDict()
+        return hooks
+
+
+def _current_global_hooks() -> Optional[collections.OrderedDict]:
+    """This thread's global hooks, or None when none is registered anywhere."""
+    if n_global_hooks == 0:
+        return None
+    return getattr(_local, 'link_hooks', None)
+
+
+def _dict_str(d: dict) -> str:
+    return ', '.join(f'{k}={v!r}' for k, v in d.items())
+
+
+class _ForwardPreprocessCallbackArgs:
+    """What :meth:`LinkHook.forward_preprocess` receives.
+
+    Attributes:
+        link: The link being called.
+        forward_name (str): Name of the method called (``'forward'``).
+        args (tuple): Positional arguments of the call.
+        kwargs (dict): Keyword arguments of the call.
+    """
+
+    def __init__(self, link: Any, forward_name: str, args: tuple, kwargs: dict) -> None:
+        self.link = link
+        self.forward_name = forward_name
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return f'_ForwardPreprocessCallbackArgs({_dict_str(self.__dict__)})'
+
+
+class _ForwardPostprocessCallbackArgs:
+    """What :meth:`LinkHook.forward_postprocess` receives.
+
+    Attributes:
+        link: The link being called.
+        forward_name (str): Name of the method called (``'forward'``).
+        args (tuple): Positional arguments of the call.
+        kwargs (dict): Keyword arguments of the call.
+        out: What the forward returned.
+    """
+
+    def __init__(self, link: Any, forward_name: str, args: tuple, kwargs: dict,
+                 out: Any) -> None:
+        self.link = link
+        self.forward_name = forward_name
+        self.args = args
+        self.kwargs = kwargs
+        self.out = out
+
+    def __repr__(self) -> str:
+        return f'_ForwardPostprocessCallbackArgs({_dict_str(self.__dict__)})'
+
+
+class LinkHook:
+    """Base class of link hooks.
+
+    Use it as a context manager to hook the forward of every link called in
+    the ``with`` block (in this thread), or register it on one link (and its
+    calls only) with :meth:`chainer.Link.add_hook`.
+    """
+
+    name = 'LinkHook'
+
+    def __enter__(self) -> 'LinkHook':
+        hooks = _get_link_hooks()
+        if self.name in hooks:
+            raise KeyError(f'hook {self.name} already exists')
+        hooks[self.name] = self
+        self.added(None)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        hooks = _get_link_hooks()
+        hooks[self.name].deleted(None)
+        del hooks[self.name]
+
+    def added(self, link: Any) -> None:
+        """Called when the hook is registered (``link`` is None for a global hook)."""
+
+    def deleted(self, link: Any) -> None:
+        """Called when the hook is unregistered (``link`` is None for a global hook)."""
+
+    def forward_preprocess(self, args: _ForwardPreprocessCallbackArgs) -> None:
+        """Called before the link's forward; ``args`` has link, forward_name, args, kwargs."""
+
+    def forward_postprocess(self, args: _ForwardPostprocessCallbackArgs) -> None:
+        """Called after the link's forward; ``args`` also carries ``out``."""

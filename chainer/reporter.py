@@ -1,0 +1,246 @@
+"""Reporter: collects observed values (losses, accuracies) under observer names."""
+from __future__ import annotations
+
+import collections
+import contextlib
+import copy
+import json
+import threading
+import warnings
+from typing import Any, Iterable, Iterator, Tuple
+
+import numpy
+
+from chainer import backend
+from chainer import configuration
+from chainer import variable
+
+_local = threading.local()
+
+
+def _get_reporters() -> list:
+    """This thread's stack of active reporters."""
+    try:
+        return _local.reporters
+    except AttributeError:
+        reporters = _local.reporters = []
+        return reporters
+
+
+def _copy_variable(value: Any) -> Any:
+    # A copy of a Variable carries the array but not the graph.
+    if isinstance(value, variable.Variable):
+        return copy.copy(value)
+    return value
+
+
+class Reporter:
+    """Collects values reported by observers into :attr:`observation`.
+
+    Values reported with an observer are stored under
+    ``'<observer name>/<key>'``; the observer must be registered first with
+    :meth:`add_observer` or :meth:`add_observers`.
+
+    Attributes:
+        observation (dict): The current observation (name -> value).
+    """
+
+    def __init__(self) -> None:
+        self._observer_names: dict = {}
+        self.observation: dict = {}
+
+    def __enter__(self) -> None:
+        """Makes this reporter the current one of this thread."""
+        _get_reporters().append(self)
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        _get_reporters().pop()
+
+    @contextlib.contextmanager
+    def scope(self, observation: dict) -> Iterator[None]:
+        """Makes this the current reporter, reporting into ``observation``."""
+        old = self.observation
+        self.observation = observation
+        self.__enter__()
+        try:
+            yield
+        finally:
+            self.__exit__(None, None, None)
+            self.observation = old
+
+    def add_observer(self, name: str, observer: Any) -> None:
+        """Registers ``observer`` (any object) under ``name``."""
+        self._observer_names[id(observer)] = name
+
+    def add_observers(self, prefix: str, observers: Iterable[Tuple[str, Any]]) -> None:
+        """Registers ``(name, observer)`` pairs under ``prefix + name``.
+
+        ``link.namedlinks(skipself=True)`` is a typical argument.
+        """
+        for name, observer in observers:
+            self._observer_names[id(observer)] = prefix + name
+
+    def report(self, values: dict, observer: Any = None) -> None:
+        """Stores ``values`` (name -> value) in the current observation.
+
+        Unless ``chainer.config.keep_graph_on_report`` is True, Variables are
+        replaced by copies cut from the computational graph.
+        """
+        if not configuration.config.keep_graph_on_report:
+            values = {k: _copy_variable(v) for k, v in values.items()}
+        if observer is not None:
+            observer_name = self._observer_names.get(id(observer))
+            if observer_name is None:
+                raise KeyError('Given observer is not registered to the reporter.')
+            for key, value in values.items():
+                self.observation[f'{observer_name}/{key}'] = value
+        else:
+            self.observation.update(values)
+
+
+def get_current_reporter() -> Reporter:
+    """The current reporter of this thread (IndexError if there is none)."""
+    return _get_reporters()[-1]
+
+
+def report(values: dict, observer: Any = None) -> None:
+    """Reports ``values`` to the current reporter; does nothing without one.
+
+    Args:
+        values (dict): Names and values (Variables, arrays or scalars).
+        observer: The reporting object, registered to the reporter; its name
+            becomes the prefix of the keys.
+    """
+    reporters = _get_reporters()
+    if reporters:
+        reporters[-1].report(values, observer)
+
+
+@contextlib.contextmanager
+def report_scope(observation: dict) -> Iterator[None]:
+    """Makes the current reporter report into ``observation`` inside the block."""
+    current = _get_reporters()[-1]
+    with current.scope(observation):
+        yield
+
+
+def _device_context(x: Any) -> Any:
+    if isinstance(x, backend.get_array_types()):
+        return backend.using_device(backend.get_device_from_array(x))
+    return contextlib.nullcontext()
+
+
+class Summary:
+    """Running weighted mean and standard deviation of a scalar value."""
+
+    def __init__(self) -> None:
+        self._x: Any = 0.0
+        self._x2: Any = 0.0
+        self._n: Any = 0
+
+    def add(self, value: Any, weight: Any = 1) -> None:
+        """Adds ``value`` (scalar or 0-dim array) with ``weight``."""
+        with _device_context(value):
+            self._x += weight * value
+            self._x2 += weight * value * value
+            self._n += weight
+
+    def compute_mean(self) -> Any:
+        """The weighted mean of the values added so far."""
+        x, n = self._x, self._n
+        with _device_context(x):
+            return x / n
+
+    def make_statistics(self) -> Tuple[Any, Any]:
+        """``(mean, std)`` of the values added so far."""
+        x, n = self._x, self._n
+        xp = backend.get_array_module(x)
+        with _device_context(x):
+            mean = x / n
+            var = self._x2 / n - mean * mean
+            std = xp.sqrt(var)
+            return mean, std
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the running sums (warns when loading finds none)."""
+        try:
+            self._x = serializer('_x', self._x)
+            self._x2 = serializer('_x2', self._x2)
+            self._n = serializer('_n', self._n)
+        except KeyError:
+            warnings.warn('The previous statistics are not saved.')
+
+
+def _is_scalar(value: Any) -> bool:
+    return numpy.isscalar(value) or getattr(value, 'ndim', -1) == 0
+
+
+class DictSummary:
+    """A :class:`Summary` per key of the dictionaries added.
+
+    Values may be scalars, 0-dim arrays or 0-dim Variables, or
+    ``(value, weight)`` tuples; other values (such as non-scalar arrays) are
+    skipped.
+    """
+
+    def __init__(self) -> None:
+        self._summaries: collections.defaultdict = collections.defaultdict(Summary)
+
+    def add(self, d: dict) -> None:
+        """Adds the values of ``d`` to the summaries of their keys."""
+        summaries = self._summaries
+        for k, v in d.items():
+            w = 1
+            if isinstance(v, tuple):
+                if len(v) != 2:
+                    raise ValueError(
+                        f'Given value to {k} must be a (value, weight) pair, '
+                        f'got a tuple of length {len(v)}.')
+                v, w = v
+                if isinstance(w, variable.Variable):
+                    w = w.array
+                if not _is_scalar(w):
+                    raise ValueError(f'Given weight to {k} was not scalar.')
+            if isinstance(v, variable.Variable):
+                v = v.array
+            if _is_scalar(v):
+                summaries[k].add(v, weight=w)
+
+    def compute_mean(self) -> dict:
+        """Means per key."""
+        return {name: summary.compute_mean() for name, summary in self._summaries.items()}
+
+    def make_statistics(self) -> dict:
+        """Means under the keys and standard deviations under ``key + '.std'``."""
+        stats = {}
+        for name, summary in self._summaries.items():
+            mean, std = summary.make_statistics()
+            stats[name] = mean
+            stats[name + '.std'] = std
+        return stats
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the names and the summaries."""
+        if _is_saving(serializer):
+            names = list(self._summaries.keys())
+            serializer('_names', json.dumps(names))
+            for index, name in enumerate(names):
+                self._summaries[name].serialize(serializer['_summaries'][str(index)])
+        else:
+            self._summaries.clear()
+            try:
+                names = json.loads(serializer('_names', ''))
+            except KeyError:
+                warnings.warn('The names of statistics are not saved.')
+                return
+            for index, name in enumerate(names):
+                self._summaries[name].serialize(serializer['_summaries'][str(index)])
+
+
+def _is_saving(serializer: Any) -> bool:
+    # As Chainer: a chainer.Serializer saves, anything else loads.
+    try:
+        from chainer.serializer import Serializer
+    except ImportError:
+        return False
+    return isinstance(serializer, Serializer)

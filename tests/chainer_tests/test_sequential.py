@@ -1,0 +1,243 @@
+"""chainer.Sequential."""
+import functools
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer.link import Chain, ChainList, Link
+from chainer.sequential import Sequential
+
+
+class Affine(Link):
+    """y = a * x + c with scalar-like parameters of shape (1,)."""
+
+    def __init__(self, a=2.0, c=0.0):
+        super().__init__()
+        with self.init_scope():
+            self.a = chainer.Parameter(numpy.full((1,), a, numpy.float32))
+            self.c = chainer.Parameter(numpy.full((1,), c, numpy.float32))
+
+    def forward(self, x):
+        return x * F.broadcast_to(self.a, x.shape) + F.broadcast_to(self.c, x.shape)
+
+
+class Split(Link):
+    def forward(self, x):
+        return x, x * 2
+
+
+def double(x):
+    return x * 2
+
+
+def _x():
+    return numpy.array([1., 2.], numpy.float32)
+
+
+def test_forward_chains_links_and_functions():
+    l1, l2 = Affine(2.0, 1.0), Affine(3.0)
+    seq = Sequential(l1, F.tanh, l2)
+    x = _x()
+    y = seq(x)
+    expected = numpy.tanh(x * 2 + 1) * 3
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-6)
+    F.sum(y).backward()
+    assert l1.a.grad is not None and l2.a.grad is not None
+
+
+def test_forward_unpacks_tuples():
+    seq = Sequential(Split(), lambda a, b: a + b)
+    numpy.testing.assert_array_equal(seq(_x()), [3., 6.])
+    seq2 = Sequential(lambda a, b: a * b)
+    assert seq2(3, 4) == 12
+
+
+def test_forward_empty():
+    with pytest.raises(RuntimeError, match='does not have any layer'):
+        Sequential()(_x())
+
+
+def test_children_are_links_named_by_link_position():
+    l1, l2 = Affine(), Affine()
+    seq = Sequential(l1, F.tanh, l2)
+    assert len(seq) == 3
+    assert list(seq.children()) == [l1, l2]
+    assert l1.name == '0' and l2.name == '1'
+    assert [n for n, _ in seq.namedparams()] == ['/0/a', '/0/c', '/1/a', '/1/c']
+    assert [n for n, _ in seq.namedlinks()] == ['/', '/0', '/1']
+    assert list(seq) == [l1, F.tanh, l2]
+    assert seq[1] is F.tanh and seq[-1] is l2
+    assert seq[0:2] == [l1, F.tanh]
+    assert F.tanh in seq and l1 in seq and double not in seq
+
+
+def test_not_callable_rejected():
+    with pytest.raises(ValueError, match='callable'):
+        Sequential(1)
+    seq = Sequential(Affine())
+    with pytest.raises(ValueError, match='callable'):
+        seq.append('abc')
+    with pytest.raises(ValueError, match='callable'):
+        seq[0] = 3
+    assert len(seq) == 1
+
+
+def test_append_extend_insert():
+    l1, l2, l3 = Affine(), Affine(), Affine()
+    seq = Sequential(l1)
+    seq.append(double)
+    seq.extend([l2])
+    seq.insert(0, l3)
+    assert list(seq) == [l3, l1, double, l2]
+    assert [c.name for c in seq.children()] == ['0', '1', '2']
+    assert list(seq.children()) == [l3, l1, l2]
+    seq.insert(-1, F.tanh)
+    assert list(seq) == [l3, l1, double, F.tanh, l2]
+    seq.add_link(Affine())
+    assert len(seq) == 6
+    with pytest.raises(IndexError):
+        seq.insert(100, double)
+    with pytest.raises(IndexError):
+        seq.insert(-100, double)
+
+
+def test_delete_pop_remove_clear():
+    l1, l2, l3 = Affine(), Affine(), Affine()
+    seq = Sequential(l1, double, l2, l3)
+    del seq[0]
+    assert list(seq) == [double, l2, l3]
+    assert [c.name for c in seq.children()] == ['0', '1'] and l2.name == '0'
+    assert seq.pop() is l3
+    assert list(seq.children()) == [l2]
+    seq.remove(double)
+    assert list(seq) == [l2]
+    with pytest.raises(ValueError):
+        seq.remove(double)
+    seq.clear()
+    assert len(seq) == 0 and list(seq.children()) == []
+
+
+def test_setitem():
+    l1, l2 = Affine(), Affine()
+    seq = Sequential(l1, double)
+    seq[1] = l2
+    assert list(seq.children()) == [l1, l2] and l2.name == '1'
+    seq[0] = F.tanh
+    assert list(seq.children()) == [l2] and l2.name == '0'
+    with pytest.raises(ValueError):
+        seq[5] = double
+
+
+def test_index_count_reverse():
+    l1 = Affine()
+    seq = Sequential(double, l1, double)
+    assert seq.index(l1) == 1
+    assert seq.index(double, 1) == 1  # relative to start, as Chainer
+    assert seq.count(double) == 2
+    seq.reverse()
+    assert list(seq) == [double, l1, double]
+    seq2 = Sequential(l1, double)
+    seq2.reverse()
+    assert list(seq2) == [double, l1] and list(reversed(seq2)) == [l1, double]
+
+
+def test_by_layer_type():
+    seq = Sequential(Affine(), double, Affine(), F.tanh)
+    assert seq.count_by_layer_type('Affine') == 2
+    assert seq.count_by_layer_type('double') == 1
+    seq.remove_by_layer_type('Affine')
+    assert list(seq) == [double, F.tanh]
+    assert list(seq.children()) == []
+
+
+def test_add_and_iadd():
+    l1, l2 = Affine(), Affine()
+    a = Sequential(l1)
+    b = Sequential(double, l2)
+    c = a + b
+    assert isinstance(c, Sequential) and list(c) == [l1, double, l2]
+    a += b
+    assert list(a) == [l1, double, l2]
+    with pytest.raises(ValueError):
+        a + [double]
+    with pytest.raises(ValueError):
+        a += [double]
+
+
+def test_flatten():
+    l1, l2, l3 = Affine(), Affine(), Affine()
+    seq = Sequential(l1, Sequential(double, Sequential(l2)), l3)
+    flat = seq.flatten()
+    assert list(flat) == [l1, double, l2, l3]
+    assert [n for n, _ in flat.namedlinks(skipself=True)] == ['/0', '/1', '/2']
+
+
+def test_nested_namedparams():
+    seq = Sequential(Sequential(Affine()), Affine())
+    assert [n for n, _ in seq.namedparams()] == ['/0/0/a', '/0/0/c', '/1/a', '/1/c']
+
+
+def test_copy_modes():
+    l1 = Affine()
+    seq = Sequential(l1, double)
+    shared = seq.copy()
+    assert isinstance(shared, Sequential)
+    assert shared[0] is not l1 and shared[0].a.array is l1.a.array
+    assert shared[1] is double
+    copied = seq.copy('copy')
+    assert copied[0].a.array is not l1.a.array
+    with pytest.raises(ValueError):
+        seq.copy('bad')
+
+
+def test_copyparams():
+    a = Sequential(Affine(1.0), double, Affine(1.0))
+    b = Sequential(Affine(5.0), double, Affine(7.0))
+    a.copyparams(b)
+    assert a[0].a.array[0] == 5 and a[2].a.array[0] == 7
+    with pytest.raises(ValueError):
+        a.copyparams(ChainList(Affine()))
+
+
+def test_repeat():
+    seq = Sequential(Affine(), double)
+    rep = seq.repeat(2, mode='copy')
+    assert len(rep) == 2 and all(isinstance(s, Sequential) for s in rep)
+    assert [n for n, _ in rep.namedparams()] == ['/0/0/a', '/0/0/c', '/1/0/a', '/1/0/c']
+
+
+def test_str():
+    assert str(Sequential()) == 'Sequential()'
+    seq = Sequential(Chain(x=Link()), double)
+    s = str(seq)
+    assert s.startswith(
+        'Sequential(\n  (0): Chain(\n    (x): Link(),\n  ),\n  (1): <function double')
+    assert s.endswith('>,\n)')
+    lam = Sequential(lambda x: x + 1)  # lambdas print their source line
+    assert 'lambda x: x + 1' in str(lam)
+
+
+def test_partial_layer():
+    seq = Sequential(functools.partial(F.sum, axis=0))
+    assert seq(numpy.ones((2, 3), numpy.float32)).shape == (3,)
+    assert seq.count_by_layer_type('partial') == 1
+
+
+def test_serialize_by_link_position():
+    store = {}
+
+    class Ser:
+        def __init__(self, path=''):
+            self.path = path
+
+        def __getitem__(self, name):
+            return Ser(self.path + name + '/')
+
+        def __call__(self, key, value):
+            store[self.path + key] = value
+            return value
+
+    Sequential(Affine(), double, Affine()).serialize(Ser())
+    assert sorted(store) == ['0/a', '0/c', '1/a', '1/c']
