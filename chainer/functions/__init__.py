@@ -7,6 +7,10 @@ from chainer.functions.activation import *  # NOQA
 from chainer.functions.array import *  # NOQA
 from chainer.functions.math import *  # NOQA
 from chainer.functions.loss import *  # NOQA
+from chainer.functions.connection import *  # NOQA
+from chainer.functions.evaluation import *  # NOQA
+from chainer.functions.noise import *  # NOQA
+from chainer.functions.util import *  # NOQA
 
 from chainer.functions.math.basic_math import install_variable_arithmetics as _install_ops
 from chainer.functions.array.get_item import install_variable_get_item as _install_get_item
