@@ -28,6 +28,7 @@ from chainer.function_node import FunctionNode, grad  # NOQA
 from chainer import function  # NOQA
 from chainer.function import Function, FunctionAdapter, force_backprop_mode, no_backprop_mode  # NOQA
 from chainer import function_hook  # NOQA
+from chainer import function_hooks  # NOQA
 from chainer.function_hook import FunctionHook  # NOQA
 from chainer._backprop import backward  # NOQA
 from chainer._thread_state import get_function_hooks  # NOQA

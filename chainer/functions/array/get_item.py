@@ -19,11 +19,12 @@ _BASIC_INDEX_TYPES = (slice, int, numpy.integer, type(None), type(Ellipsis))
 def _normalize_slices(slices: Any) -> tuple:
     """Turns ``slices`` into the tuple used to index the array.
 
-    As in Chainer, a list holding only ints is one integer-array index, and any
-    other list is read as a tuple of indices.
+    As in Chainer, a list holding only Python ints (or bools) is one
+    integer-array (or mask) index, and any other list, even one of NumPy
+    integers, is read as a tuple of indices.
     """
     if isinstance(slices, list):
-        if all(isinstance(s, (int, numpy.integer)) for s in slices):
+        if all(isinstance(s, int) for s in slices):
             slices = (slices,)
         slices = tuple(slices)
     elif not isinstance(slices, tuple):

@@ -36,7 +36,7 @@ def average(x, axis=None, weights=None, keepdims=False):
                                  'dimensions')
             if axis < 0:
                 axis += ndim
-            if weights.ndim != 1 or weights.shape[0] != x.shape[axis]:
+            if weights.size != x.shape[axis]:
                 raise ValueError(
                     f'weights must be 1-D of length x.shape[{axis}] = {x.shape[axis]} '
                     f'when axis is given; got shape {weights.shape}')

@@ -1,0 +1,52 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import testing
+from chainer.functions.activation.tanh import tanh
+from chainer.utils import type_check
+
+_backends = [{}, {'use_cuda': True}, {'use_cuda': True, 'use_cudnn': 'always'}]
+
+
+@testing.parameterize(*testing.product({
+    'shape': [(3, 2), (), (0, 3)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestTanh(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'eps': 2 ** -3, 'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {
+                'eps': 2 ** -3, 'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return tanh(inputs[0]),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(numpy.tanh(inputs[0]), dtype=self.dtype),
+
+
+def test_zero_dim_is_array():
+    y = tanh(numpy.array(0.5, numpy.float32))
+    assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+
+
+def test_integer_input():
+    with pytest.raises(type_check.InvalidType):
+        tanh(numpy.array([1], numpy.int32))
+
+
+def test_third_order_gradient():
+    x = chainer.Variable(numpy.array([0.3, -0.7]))
+    y = tanh(x)
+    gx, = chainer.grad([y], [x], grad_outputs=[numpy.ones(2)], enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], grad_outputs=[numpy.ones(2)], enable_double_backprop=True)
+    t = numpy.tanh(x.array)
+    numpy.testing.assert_allclose(ggx.array, -2 * t * (1 - t * t))

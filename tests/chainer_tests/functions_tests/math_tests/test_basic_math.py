@@ -1,0 +1,249 @@
+import operator
+import unittest
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_backends = [{}, {'use_cuda': True}]
+_floats = [numpy.float16, numpy.float32, numpy.float64]
+
+
+def _set_tols(case, dtype, fwd=None):
+    if dtype == numpy.float16:
+        case.check_forward_options = fwd or {'atol': 1e-3, 'rtol': 1e-3}
+        case.check_backward_options = {'eps': 2 ** -5, 'atol': 5e-2, 'rtol': 5e-2}
+        case.check_double_backward_options = {'eps': 2 ** -5, 'atol': 5e-2, 'rtol': 5e-2}
+    else:
+        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+
+_BINARY = {'add': operator.add, 'sub': operator.sub, 'mul': operator.mul,
+           'truediv': operator.truediv, 'pow': operator.pow}
+
+
+@testing.parameterize(*testing.product({
+    'op': list(_BINARY),
+    'shapes': [((3, 2), (3, 2)), ((3, 2), (2,)), ((3, 1), (1, 4)), ((), (2,)),
+               ((2, 3), ()), ((0, 2), (2,))],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestBinaryVariableVariable(testing.FunctionTestCase):
+
+    def setUp(self):
+        _set_tols(self, self.dtype)
+
+    def generate_inputs(self):
+        # Positive operands away from zero keep / and ** smooth.
+        return tuple(numpy.random.uniform(0.5, 2, s).astype(self.dtype)
+                     for s in self.shapes)
+
+    def forward(self, inputs, device):
+        a, b = (chainer.as_variable(x) for x in inputs)
+        return _BINARY[self.op](a, b),
+
+    def forward_expected(self, inputs):
+        a, b = inputs
+        return numpy.asarray(_BINARY[self.op](a, b), dtype=self.dtype),
+
+
+# (name, function of (variable, constant), function of arrays)
+_CONST_OPS = {
+    'add': lambda x, c: x + c,
+    'radd': lambda x, c: c + x,
+    'sub': lambda x, c: x - c,
+    'rsub': lambda x, c: c - x,
+    'mul': lambda x, c: x * c,
+    'rmul': lambda x, c: c * x,
+    'truediv': lambda x, c: x / c,
+    'rtruediv': lambda x, c: c / x,
+    'pow': lambda x, c: x ** c,
+    'rpow': lambda x, c: c ** x,
+}
+
+
+@testing.parameterize(*testing.product({
+    'op': list(_CONST_OPS),
+    'const': ['int', 'float', 'numpy_scalar', 'array_broadcast'],
+    'shape': [(3, 2), (), (0, 2)],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestBinaryVariableConstant(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.const == 'array_broadcast' and self.shape != (3, 2):
+            self.const = 'array'  # same shape as the variable
+        if self.shape == (0, 2) and self.dtype != numpy.float32:
+            raise unittest.SkipTest('0-size inputs are tested with float32 only')
+        _set_tols(self, self.dtype, fwd={'atol': 5e-3, 'rtol': 5e-3})
+
+    def _constant(self, xp=numpy):
+        if self.const == 'int':
+            return 2
+        if self.const == 'float':
+            return 1.5
+        if self.const == 'numpy_scalar':
+            return numpy.float64(1.5)
+        if self.const == 'array':
+            return xp.full(self.shape, 1.25, dtype=numpy.float64)
+        return xp.asarray(numpy.array([1.25, 0.75]))
+
+    def generate_inputs(self):
+        return numpy.random.uniform(0.5, 2, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        c = self._constant()
+        if isinstance(c, numpy.ndarray):
+            c = device.send(c)
+        return _CONST_OPS[self.op](inputs[0], c),
+
+    def forward_expected(self, inputs):
+        x = inputs[0]
+        c = self._constant()
+        c = x.dtype.type(c) if numpy.isscalar(c) else c.astype(x.dtype)
+        return numpy.asarray(_CONST_OPS[self.op](x, c), dtype=self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'op': ['neg', 'abs'],
+    'shape': [(3, 2), (), (0, 2)],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestUnary(testing.FunctionTestCase):
+
+    def setUp(self):
+        _set_tols(self, self.dtype)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(0.2, 1, self.shape) * numpy.random.choice([-1, 1], self.shape)
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x = inputs[0]
+        return (-x if self.op == 'neg' else abs(x)),
+
+    def forward_expected(self, inputs):
+        x = inputs[0]
+        return (-x if self.op == 'neg' else numpy.abs(x)),
+
+
+def test_int_variable_times_float_stays_int():
+    x = chainer.Variable(numpy.array([1, 2, 3], numpy.int32))
+    y = x * 2.5
+    assert y.dtype == numpy.int32
+    numpy.testing.assert_array_equal(y.array, [2, 4, 6])  # the constant becomes int32(2)
+    assert (2.5 * x).dtype == numpy.int32
+    assert (x + 1.7).dtype == numpy.int32
+
+
+def test_float32_with_numpy_float64_scalar_stays_float32():
+    x = chainer.Variable(numpy.ones(3, numpy.float32))
+    for y in (x * numpy.float64(2.5), x + numpy.float64(1), numpy.float64(3) - x,
+              x / numpy.float64(2), x ** numpy.float64(2), numpy.float64(2) ** x):
+        assert y.dtype == numpy.float32
+
+
+def test_array_operand_is_cast_to_variable_dtype():
+    x = chainer.Variable(numpy.ones(3, numpy.float32))
+    a = numpy.arange(3, dtype=numpy.float64)
+    for y in (x + a, a + x, x * a, a * x, x - a, a - x, x / (a + 1), (a + 1) / x):
+        assert y.dtype == numpy.float32
+
+
+def test_zero_dim_results_are_arrays():
+    x = chainer.Variable(numpy.array(2.0, numpy.float32))
+    for y in (x + 1, 1 - x, x * x, x / 2, 2 / x, x ** 2, 2 ** x, -x, abs(x), x + x):
+        assert isinstance(y.array, numpy.ndarray), y
+
+
+@pytest.mark.parametrize('op', list(_BINARY.values()) + [operator.matmul])
+def test_mismatched_dtypes(op):
+    a = chainer.Variable(numpy.ones((2, 2), numpy.float32))
+    b = chainer.Variable(numpy.ones((2, 2), numpy.float64))
+    if op is operator.matmul:
+        pytest.skip('matmul accepts mixed float dtypes')
+    with pytest.raises(type_check.InvalidType):
+        op(a, b)
+
+
+@pytest.mark.parametrize('op', list(_BINARY.values()))
+def test_non_broadcastable_shapes(op):
+    a = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    b = chainer.Variable(numpy.ones((2,), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        op(a, b)
+
+
+@pytest.mark.parametrize('bad', ['a', [1.0, 2.0], None, object()])
+@pytest.mark.parametrize('op', list(_CONST_OPS.values()))
+def test_bad_constant(op, bad):
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    with pytest.raises(TypeError):
+        op(x, bad)
+
+
+def test_broadcast_gradients_are_reduced():
+    a = chainer.Variable(numpy.ones((3, 1), numpy.float32))
+    b = chainer.Variable(numpy.full((1, 4), 2, numpy.float32))
+    y = a * b + a
+    y.grad = numpy.ones((3, 4), numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(a.grad, numpy.full((3, 1), 12, numpy.float32))
+    numpy.testing.assert_array_equal(b.grad, numpy.full((1, 4), 3, numpy.float32))
+
+
+def test_floordiv():
+    x = chainer.Variable(numpy.array([3.5, -3.5, 7.0], numpy.float32))
+    y = x // 2
+    numpy.testing.assert_array_equal(y.array, [1, -2, 3])
+    assert y.dtype == numpy.float32 and not y.requires_grad
+    z = 7 // chainer.Variable(numpy.array([2.0, -2.0], numpy.float32))
+    numpy.testing.assert_array_equal(z.array, [3, -4])
+    w = x // chainer.Variable(numpy.array([2.0, 2.0, 4.0], numpy.float32))
+    numpy.testing.assert_array_equal(w.array, [1, -2, 1])
+    with pytest.raises(type_check.InvalidType):
+        x // chainer.Variable(numpy.ones(3, numpy.float64))
+
+
+def test_positive_is_identity():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    assert +x is x
+
+
+def test_add_many_and_absolute():
+    xs = [chainer.Variable(numpy.full(2, i, numpy.float32)) for i in range(1, 5)]
+    y = F.add(*xs)
+    numpy.testing.assert_array_equal(y.array, [10, 10])
+    F.sum(y).backward()
+    for x in xs:
+        numpy.testing.assert_array_equal(x.grad, [1, 1])
+    with pytest.raises(type_check.InvalidType):
+        F.add(xs[0], xs[1], chainer.Variable(numpy.ones(2)))
+    a = F.absolute(chainer.Variable(numpy.array([-1.0, 2.0])))
+    numpy.testing.assert_array_equal(a.array, [1, 2])
+    with pytest.raises(type_check.InvalidType):
+        F.absolute(numpy.array([-1, 2], numpy.int32))
+
+
+def test_labels():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    assert (x + x).creator.label == '_ + _'
+    assert (x * 2).creator.label == '_ * 2'
+    assert (2 - x).creator.label == '2 - _'
+    assert (x ** 2.5).creator.label == '_ ** 2.5'
+    assert abs(x).creator.label == '|_|'
+    assert (-x).creator.label == '__neg__'
+
+
+def test_comparison_is_unsupported():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    with pytest.raises(NotImplementedError):
+        x < x

@@ -1,0 +1,107 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import testing
+from chainer.functions.math.sum import Sum, SumTo, sum, sum_to
+from chainer.utils import type_check
+
+_backends = [{}, {'use_cuda': True}]
+
+
+def _tols(case, dtype):
+    if dtype == numpy.float16:
+        case.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
+        case.check_backward_options = {'eps': 2 ** -3, 'atol': 5e-2, 'rtol': 5e-2}
+        case.check_double_backward_options = {'eps': 2 ** -3, 'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'case': [((3, 4), None), ((3, 4), 0), ((3, 4), -1), ((2, 3, 4), (0, 2)),
+             ((2, 3, 4), (-1, 0)), ((), None), ((0, 3), 0), ((0, 3), None), ((2, 3), ())],
+    'keepdims': [False, True],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestSum(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.shape, self.axis = self.case
+        _tols(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return sum(inputs[0], axis=self.axis, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(
+            inputs[0].sum(axis=self.axis, keepdims=self.keepdims), dtype=self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'case': [((3, 4), (4,)), ((3, 4), (1, 4)), ((3, 4), (3, 1)), ((2, 3, 4), ()),
+             ((2, 3, 4), (1, 1)), ((0, 3), (3,)), ((2, 3), (2, 3))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestSumTo(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.in_shape, self.out_shape = self.case
+        _tols(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.in_shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return sum_to(inputs[0], self.out_shape),
+
+    def forward_expected(self, inputs):
+        x = inputs[0]
+        lead = x.ndim - len(self.out_shape)
+        y = x.sum(axis=tuple(range(lead)))
+        y = y.sum(axis=tuple(i for i, s in enumerate(self.out_shape) if s == 1),
+                  keepdims=True)
+        return numpy.asarray(y, dtype=self.dtype).reshape(self.out_shape),
+
+
+def test_sum_is_zero_dim_array():
+    y = sum(numpy.ones((2, 2), numpy.float32))
+    assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+    assert isinstance(y.creator, Sum)
+
+
+def test_sum_to_same_shape_returns_input():
+    x = chainer.Variable(numpy.ones((2, 2), numpy.float32))
+    assert sum_to(x, (2, 2)) is x
+    assert isinstance(sum_to(x, (2,)).creator, SumTo)
+
+
+@pytest.mark.parametrize('axis', [[0], 0.5, (0, 'a')])
+def test_bad_axis_type(axis):
+    with pytest.raises(TypeError):
+        sum(numpy.ones((2, 2), numpy.float32), axis=axis)
+
+
+def test_duplicate_axis():
+    with pytest.raises(ValueError, match='duplicate'):
+        sum(numpy.ones((2, 2), numpy.float32), axis=(0, 0))
+
+
+@pytest.mark.parametrize('axis', [2, -3, (0, 2)])
+def test_axis_out_of_range(axis):
+    with pytest.raises(type_check.InvalidType):
+        sum(numpy.ones((2, 2), numpy.float32), axis=axis)
+
+
+def test_integer_input():
+    with pytest.raises(type_check.InvalidType):
+        sum(numpy.ones((2, 2), numpy.int32))
+
+
+@pytest.mark.parametrize('shape', [(3,), (2, 2, 2), (4, 1)])
+def test_sum_to_bad_shape(shape):
+    with pytest.raises(ValueError):
+        sum_to(numpy.ones((2, 2), numpy.float32), shape)
