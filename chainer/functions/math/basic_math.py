@@ -54,6 +54,18 @@ def _check_same_dtype_broadcastable(in_types, names=('lhs', 'rhs')) -> None:
     type_check.expect_broadcast_shapes(in_types[0].shape, in_types[1].shape)
 
 
+def _check_float_same_dtype_broadcastable(in_types) -> None:
+    type_check._argname(in_types, ('lhs', 'rhs'))
+    type_check.expect(in_types[0].dtype.kind == 'f',
+                      in_types[0].dtype == in_types[1].dtype)
+    type_check.expect_broadcast_shapes(in_types[0].shape, in_types[1].shape)
+
+
+def _check_float(in_types, name='x') -> None:
+    type_check._argname(in_types, (name,))
+    type_check.expect(in_types[0].dtype.kind == 'f')
+
+
 def _sum_to(gx, shape):
     """The one place where broadcast gradients are reduced."""
     if gx.shape == shape:
@@ -310,7 +322,7 @@ class Div(function_node.FunctionNode):
         return '_ / _'
 
     def check_type_forward(self, in_types):
-        _check_same_dtype_broadcastable(in_types)
+        _check_float_same_dtype_broadcastable(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -372,6 +384,9 @@ class DivFromConstant(function_node.FunctionNode):
     def label(self):
         return f'{_label_const(self.value)} / _'
 
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
     def forward(self, inputs):
         self.retain_inputs((0,))
         x = inputs[0]
@@ -410,7 +425,7 @@ class PowVarVar(function_node.FunctionNode):
         return '_ ** _'
 
     def check_type_forward(self, in_types):
-        _check_same_dtype_broadcastable(in_types)
+        _check_float_same_dtype_broadcastable(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -445,7 +460,7 @@ class PowVarConst(function_node.FunctionNode):
         return f'_ ** {_label_const(self.value)}'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('base',))
+        _check_float(in_types, 'base')
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -473,6 +488,9 @@ class PowConstVar(function_node.FunctionNode):
     @property
     def label(self):
         return f'{_label_const(self.value)} ** _'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
 
     def forward(self, inputs):
         self.retain_outputs((0,))
