@@ -4,45 +4,45 @@ from __future__ import annotations
 __version__ = '7.8.1'
 _rechainer_version = '0.1.0'
 
-from chainer import configuration  # NOQA
-from chainer.configuration import config, global_config, using_config  # NOQA
-from chainer import _environment
+from chainer import configuration  # NOQA: E402,F401
+from chainer.configuration import config, global_config, using_config  # NOQA: E402,F401
+from chainer import _environment  # NOQA: E402
 
 _environment.set_defaults(global_config)
 
-from chainer import backends  # NOQA
-from chainer import backend  # NOQA
-from chainer.backend import get_device, using_device  # NOQA
-from chainer.backend import get_array_types, get_cpu_array_types, is_arrays_compatible  # NOQA
-from chainer.backends.cuda import should_use_cudnn, should_use_cudnn_tensor_core  # NOQA
-from chainer import device_resident  # NOQA
-from chainer.device_resident import DeviceResident  # NOQA
-from chainer._runtime_info import print_runtime_info  # NOQA
-from chainer._mixed16 import mixed16  # NOQA
-from chainer.serializer import AbstractSerializer, Deserializer, Serializer  # NOQA
-from chainer.graph_optimizations.static_graph import static_code, static_graph  # NOQA
-from chainer import variable  # NOQA
-from chainer.variable import Parameter, Variable, VariableNode, as_array, as_variable  # NOQA
-from chainer import function_node  # NOQA
-from chainer.function_node import FunctionNode, grad  # NOQA
-from chainer import function  # NOQA
-from chainer.function import Function, FunctionAdapter, force_backprop_mode, no_backprop_mode  # NOQA
-from chainer import function_hook  # NOQA
-from chainer import function_hooks  # NOQA
-from chainer.function_hook import FunctionHook  # NOQA
-from chainer._backprop import backward  # NOQA
-from chainer._thread_state import get_function_hooks  # NOQA
-from chainer import utils  # NOQA
-from chainer import functions  # NOQA
-from chainer import link_hook  # NOQA
-from chainer.link_hook import LinkHook, _get_link_hooks  # NOQA
-from chainer import link  # NOQA
-from chainer.link import Chain, ChainList, Link  # NOQA
-from chainer import sequential  # NOQA
-from chainer.sequential import Sequential  # NOQA
-from chainer import reporter  # NOQA
-from chainer.reporter import DictSummary, Reporter, Summary  # NOQA
-from chainer.reporter import get_current_reporter, report, report_scope  # NOQA
+from chainer import backends  # NOQA: E402,F401
+from chainer import backend  # NOQA: E402,F401
+from chainer.backend import get_device, using_device  # NOQA: E402,F401
+from chainer.backend import get_array_types, get_cpu_array_types, is_arrays_compatible  # NOQA: E402,F401
+from chainer.backends.cuda import should_use_cudnn, should_use_cudnn_tensor_core  # NOQA: E402,F401
+from chainer import device_resident  # NOQA: E402,F401
+from chainer.device_resident import DeviceResident  # NOQA: E402,F401
+from chainer._runtime_info import print_runtime_info  # NOQA: E402,F401
+from chainer._mixed16 import mixed16  # NOQA: E402,F401
+from chainer.serializer import AbstractSerializer, Deserializer, Serializer  # NOQA: E402,F401
+from chainer.graph_optimizations.static_graph import static_code, static_graph  # NOQA: E402,F401
+from chainer import variable  # NOQA: E402,F401
+from chainer.variable import Parameter, Variable, VariableNode, as_array, as_variable  # NOQA: E402,F401
+from chainer import function_node  # NOQA: E402,F401
+from chainer.function_node import FunctionNode, grad  # NOQA: E402,F401
+from chainer import function  # NOQA: E402,F401
+from chainer.function import Function, FunctionAdapter, force_backprop_mode, no_backprop_mode  # NOQA: E402,F401
+from chainer import function_hook  # NOQA: E402,F401
+from chainer import function_hooks  # NOQA: E402,F401
+from chainer.function_hook import FunctionHook  # NOQA: E402,F401
+from chainer._backprop import backward  # NOQA: E402,F401
+from chainer._thread_state import get_function_hooks  # NOQA: E402,F401
+from chainer import utils  # NOQA: E402,F401
+from chainer import functions  # NOQA: E402,F401
+from chainer import link_hook  # NOQA: E402,F401
+from chainer.link_hook import LinkHook, _get_link_hooks  # NOQA: E402,F401
+from chainer import link  # NOQA: E402,F401
+from chainer.link import Chain, ChainList, Link  # NOQA: E402,F401
+from chainer import sequential  # NOQA: E402,F401
+from chainer.sequential import Sequential  # NOQA: E402,F401
+from chainer import reporter  # NOQA: E402,F401
+from chainer.reporter import DictSummary, Reporter, Summary  # NOQA: E402,F401
+from chainer.reporter import get_current_reporter, report, report_scope  # NOQA: E402,F401
 
 
 disable_experimental_feature_warning = False

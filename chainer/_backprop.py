@@ -47,7 +47,10 @@ def _add(a, b):
     if config.enable_backprop:
         from chainer.functions.math.basic_math import add
         return add(a, b)
-    return _new_variable(a._data + b._data, True)
+    g = a._data + b._data
+    if type(g) is not numpy.ndarray and isinstance(g, numpy.generic):
+        g = numpy.asarray(g)  # 0-d + 0-d gives a NumPy scalar
+    return _new_variable(g, True)
 
 
 def _new_variable(data, requires_grad):
@@ -130,6 +133,7 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
     debug = config.debug
     double = config.enable_backprop
     new_variable = Variable._new
+    ndarray = numpy.ndarray
     global_hooks = _thread_state.current_hooks()
     heappop = heapq.heappop
     heappush = heapq.heappush
@@ -238,7 +242,10 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
             elif double:
                 grads[x] = _add(cur, gx)
             else:
-                grads[x] = new_variable(cur._data + data, True)
+                data = cur._data + data
+                if type(data) is not ndarray and isinstance(data, numpy.generic):
+                    data = numpy.asarray(data)  # 0-d + 0-d gives a NumPy scalar
+                grads[x] = new_variable(data, True)
             creator = x._creator_node
             if creator is None:
                 if leaves is not None:
@@ -263,8 +270,8 @@ def _set_leaf_grads(walk: _Walk, leaves: dict, loss_scale) -> None:
             node._check_old_style_gradient()
         if var is not None and gx is not None:
             var._grad_var = gx
-            if loss_scale is not None:
-                var._loss_scale = loss_scale
+            # Reset too (None) so optimizers never unscale by a stale factor.
+            var._loss_scale = loss_scale
 
 
 def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -> None:
@@ -357,7 +364,8 @@ def backward(outputs, grad_outputs=None, **kwargs) -> None:
         seeds = []
         for y, g in zip(outputs, grad_outputs):
             if g is not None and not isinstance(g, Variable):
-                if not isinstance(g, (numpy.ndarray,)) and not hasattr(g, '__cuda_array_interface__'):
+                if not (isinstance(g, numpy.ndarray)
+                        or hasattr(g, '__cuda_array_interface__')):
                     raise TypeError(f'each grad output must be a Variable, an array or None, '
                                     f'not {type(g).__name__}')
                 g = Variable._new(g, True)

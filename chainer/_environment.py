@@ -33,7 +33,6 @@ def set_defaults(global_config) -> None:
     """Fills ``global_config`` with Chainer's keys and defaults."""
     g = global_config
     g.autotune = False
-    g.comm = None
     g.compute_mode = None
     g.cudnn_deterministic = _flag('CHAINER_CUDNN_DETERMINISTIC', '0')
     g.cudnn_fast_batch_normalization = _flag('CHAINER_CUDNN_FAST_BATCH_NORMALIZATION', '0')

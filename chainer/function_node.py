@@ -4,7 +4,7 @@ from __future__ import annotations
 import collections
 import traceback
 import weakref
-from typing import Any, Optional
+from typing import Optional
 
 import numpy
 
@@ -176,6 +176,7 @@ class FunctionNode:
                 v._data = y
                 v._requires_grad = requires_grad
                 v._grad_var = None
+                v._loss_scale = None
                 n = _object_new(_VariableNode)
                 n._variable = _weakref(v)
                 n._creator_node = self
@@ -204,8 +205,13 @@ class FunctionNode:
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
             return tuple(ret)
+        requires_grad = False
+        for x in input_vars:
+            if x._requires_grad:
+                requires_grad = True
+                break
         new = Variable._new
-        return tuple([new(y, False) for y in outputs])
+        return tuple([new(y, requires_grad) for y in outputs])
 
     def _normalize_outputs(self, outputs) -> tuple:
         fixed = []

@@ -11,7 +11,7 @@ import numpy
 from chainer import _backprop
 from chainer import backend
 from chainer.backends import cuda
-from chainer.configuration import config, using_config
+from chainer.configuration import using_config
 
 
 def _array_types() -> tuple:
@@ -34,7 +34,7 @@ class _UnsupportedOperation(TypeError, NotImplementedError):
 def _raise_grad_error(exc_type, what, grad, data, func) -> None:
     detail = ''
     if func is not None:
-        detail = (f'Function `{type(func).__name__}` ({func.label}) returned a wrong '
+        detail = (f'Function `{func._impl_name}` ({func.label}) returned a wrong '
                   'gradient from backward.\n')
     raise exc_type(f'{detail}{what} of data and grad mismatch\n'
                    f'grad: {grad} != data: {data}')
@@ -266,6 +266,7 @@ class Variable:
         v._data = data
         v._requires_grad = requires_grad
         v._grad_var = None
+        v._loss_scale = None
         v._node = None
         return v
 
@@ -330,8 +331,11 @@ class Variable:
                 'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
                 f'got {type(d).__module__}.{type(d).__qualname__}')
         self._data = d
-        if self._node is not None:
-            self._node._set_data_type(d)
+        node = self._node
+        if node is not None:
+            node._set_data_type(d)
+            if node.data is not None:
+                node.data = d  # a retained array follows the variable, as in Chainer
 
     data = array
 
@@ -514,11 +518,21 @@ class Variable:
         """Copies ``var``'s data into this variable's array (across devices)."""
         src = var._data
         dst = self._data
+        # As in Chainer, an uninitialised Parameter on either side is initialised
+        # first, and copying between two uninitialised ones does nothing.
         if src is None:
-            raise ValueError('cannot copy from a variable whose data is None')
-        if dst is None:
-            self.array = backend.get_device_from_array(src).send(src).copy()
-            return
+            if dst is None:
+                return
+            if not isinstance(var, Parameter):
+                raise ValueError('cannot copy from a variable whose data is None')
+            var.initialize(dst.shape)
+            src = var._data
+        elif dst is None:
+            if not isinstance(self, Parameter):
+                self.array = backend.get_device_from_array(src).send(src).copy()
+                return
+            self.initialize(src.shape)
+            dst = self._data
         if src.shape != dst.shape:
             raise ValueError(f'shape mismatch in copydata: {src.shape} != {dst.shape}')
         backend.copyto(dst, src)

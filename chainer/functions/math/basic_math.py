@@ -527,13 +527,13 @@ def matmul(self, rhs):
     return _matmul(self, rhs)
 
 
-def rmatmul(self, lhs):
-    """``y @ x``."""
+def rmatmul(self, rhs):
+    """``y @ x`` (``rhs`` is the left operand, as in Chainer's signature)."""
     from chainer.functions.math.matmul import matmul as _matmul
-    lhs = _rhs(self, lhs)
-    if not isinstance(lhs, Variable):
+    rhs = _rhs(self, rhs)
+    if not isinstance(rhs, Variable):
         raise TypeError('the operand of @ must be an array or a Variable, not a scalar')
-    return _matmul(lhs, self)
+    return _matmul(rhs, self)
 
 
 def _label_const(value) -> str:

@@ -1,0 +1,685 @@
+"""Tests of backpropagation: Variable.backward, chainer.grad, chainer.backward,
+higher-order derivatives, long chains and memory release."""
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import FunctionNode, Variable
+
+
+def _f32(*values):
+    return np.array(values, np.float32)
+
+
+def _scalar(value, dtype=np.float64):
+    return Variable(np.array(value, dtype))
+
+
+class Spy(FunctionNode):
+    """Identity whose backward calls are counted (and can observe the grads)."""
+
+    def __init__(self, log=None):
+        self.log = log if log is not None else []
+
+    def forward(self, inputs):
+        return inputs[0].copy(),
+
+    def backward(self, indexes, grad_outputs):
+        self.log.append(self)
+        return grad_outputs[0] * 1.0,
+
+
+def spy(x, log=None):
+    f = Spy(log)
+    return f.apply((x,))[0], f
+
+
+# -- Variable.backward ------------------------------------------------------------------
+
+
+class TestBackward:
+
+    def test_tutorial(self):
+        x = Variable(np.array([5], np.float32))
+        y = x ** 2 - 2 * x + 1
+        np.testing.assert_array_equal(y.array, [16.])
+        with pytest.warns(DeprecationWarning):
+            y.backward()
+        np.testing.assert_array_equal(x.grad, [8.])
+        assert x.grad.dtype == np.float32
+
+    def test_tutorial_vector(self):
+        x = Variable(np.array([[1, 2, 3], [4, 5, 6]], np.float32))
+        y = x ** 2 - 2 * x + 1
+        y.grad = np.ones((2, 3), np.float32)
+        y.backward()
+        np.testing.assert_array_equal(x.grad, 2 * x.array - 2)
+
+    def test_0d_loss_no_warning(self):
+        x = _scalar(3.)
+        y = x * x
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            y.backward()
+        assert x.grad == 6.
+        assert type(x.grad) is np.ndarray and x.grad.shape == ()
+
+    def test_several_inputs(self):
+        x, w, b = _scalar(2.), _scalar(3.), _scalar(1.)
+        y = w * x + b
+        z = y * y
+        z.backward()
+        assert x.grad == 2 * 7 * 3
+        assert w.grad == 2 * 7 * 2
+        assert b.grad == 2 * 7
+
+    def test_variable_used_twice_mul(self):
+        x = _scalar(3.)
+        (x * x).backward()
+        assert x.grad == 6.
+        assert type(x.grad) is np.ndarray
+
+    def test_variable_used_twice_add(self):
+        x = _scalar(3.)
+        (x + x).backward()
+        assert x.grad == 2.
+        assert type(x.grad) is np.ndarray
+
+    def test_diamond(self):
+        x = _scalar(2.)
+        a = x * 3
+        b = x * x
+        c = a * b  # 3 x^3
+        c.backward()
+        assert x.grad == pytest.approx(9 * 4)
+
+    def test_accumulates_onto_existing_grad(self):
+        x = Variable(_f32(1., 2.))
+        F.sum(x * x).backward()
+        np.testing.assert_array_equal(x.grad, [2., 4.])
+        F.sum(x * x).backward()
+        np.testing.assert_array_equal(x.grad, [4., 8.])
+        x.cleargrad()
+        F.sum(x * x).backward()
+        np.testing.assert_array_equal(x.grad, [2., 4.])
+
+    def test_accumulate_does_not_modify_users_grad_array(self):
+        x = Variable(_f32(1.))
+        g = _f32(10.)
+        x.grad = g
+        F.sum(x * 2).backward()
+        np.testing.assert_array_equal(x.grad, [12.])
+        np.testing.assert_array_equal(g, [10.])
+
+    def test_intermediate_grads_freed_by_default(self):
+        x = Variable(_f32(1., 2.))
+        h = x * 2
+        y = F.sum(h * h)
+        y.backward()
+        assert h.grad is None
+        assert y.grad is None
+        np.testing.assert_array_equal(x.grad, [8., 16.])
+
+    def test_retain_grad(self):
+        x = Variable(_f32(1., 2.))
+        h = x * 2
+        y = F.sum(h * h)
+        y.backward(retain_grad=True)
+        np.testing.assert_array_equal(h.grad, [4., 8.])
+        assert y.grad == 1.
+        np.testing.assert_array_equal(x.grad, [8., 16.])
+
+    def test_output_grad_consumed(self):
+        x = Variable(_f32(1., 2.))
+        y = x * 2
+        y.grad = _f32(1., 1.)
+        y.backward()
+        assert y.grad is None
+        np.testing.assert_array_equal(x.grad, [2., 2.])
+        y.grad = _f32(1., 1.)
+        y.backward(retain_grad=True)
+        np.testing.assert_array_equal(y.grad, [1., 1.])
+
+    def test_requires_grad_false_leaf(self):
+        x = Variable(_f32(1.), requires_grad=False)
+        w = Variable(_f32(2.))
+        F.sum(x * w).backward()
+        assert x.grad is None
+        np.testing.assert_array_equal(w.grad, [1.])
+
+    def test_leaf_backward_is_noop(self):
+        x = _scalar(1.)
+        x.backward()
+        assert x.grad is None
+
+    def test_no_grad_for_vector_raises(self):
+        x = Variable(_f32(1., 2.))
+        y = x * 2
+        with pytest.raises(ValueError) as e:
+            y.backward()
+        msg = str(e.value)
+        assert 'grad' in msg and '(2,)' in msg
+
+    def test_size_one_non_scalar_warns(self):
+        x = Variable(np.array([[3.]], np.float32))
+        y = x * x
+        with pytest.warns(DeprecationWarning, match='scalar'):
+            y.backward()
+        np.testing.assert_array_equal(x.grad, [[6.]])
+
+    def test_loss_scale(self):
+        x = _scalar(2.)
+        y = x * x
+        y.backward(loss_scale=8.)
+        assert x.grad == 4. * 8.
+        assert type(x.grad) is np.ndarray
+
+    def test_loss_scale_with_retain_grad(self):
+        x = _scalar(2.)
+        h = x * 3
+        y = h * h
+        y.backward(retain_grad=True, loss_scale=2.)
+        assert y.grad == 2.
+        assert h.grad == 2 * 6 * 2.
+        assert x.grad == 2 * 6 * 3 * 2.
+
+    def test_loss_scale_does_not_scale_given_grad(self):
+        # As in Chainer, loss_scale only scales the default (ones) gradient.
+        x = Variable(_f32(2.))
+        y = x * 3
+        y.grad = _f32(1.)
+        y.backward(loss_scale=4.)
+        np.testing.assert_array_equal(x.grad, [3.])
+
+    def test_without_double_backprop_grad_has_no_graph(self):
+        x = _scalar(2.)
+        (x * x * x).backward()
+        assert x.grad_var.creator is None
+
+    def test_enable_double_backprop(self):
+        x = _scalar(2.)
+        y = x * x * x
+        y.backward(enable_double_backprop=True)
+        gx = x.grad_var
+        assert gx.creator is not None
+        assert gx.array == 12.
+        x.cleargrad()
+        gx.backward()
+        assert x.grad == 12.  # d/dx 3x^2 = 6x
+
+    def test_enable_double_backprop_does_not_leak_config(self):
+        x = _scalar(2.)
+        with chainer.no_backprop_mode():
+            y = x * x
+        assert y.creator is None
+        y = x * x
+        y.backward(enable_double_backprop=True)
+        assert chainer.config.enable_backprop
+
+    def test_backward_inside_no_backprop_mode(self):
+        x = _scalar(2.)
+        y = x * x
+        with chainer.no_backprop_mode():
+            y.backward()
+        assert x.grad == 4.
+
+    def test_unrelated_branch_not_called(self):
+        log = []
+        x = _scalar(1.)
+        s, _ = spy(x, log)
+        y = x * 2
+        y.backward()
+        assert log == []
+        assert s is not None
+
+    def test_each_function_called_once(self):
+        log = []
+        x = _scalar(1.)
+        h, f = spy(x, log)
+        y = h * h + h * 3 + h
+        y.backward()
+        assert log == [f]
+        assert x.grad == 2 + 3 + 1
+
+    def test_function_hook_sees_backward(self):
+        calls = []
+
+        class Hook(chainer.FunctionHook):
+            name = 'hook'
+
+            def backward_preprocess(self, function, in_data, out_grad):
+                calls.append(function.label)
+
+        x = _scalar(1.)
+        y = x * 2
+        with Hook():
+            y.backward()
+        assert calls == [y.creator.label]
+
+
+# -- higher-order derivatives ------------------------------------------------------------------
+
+
+def _poly(x):
+    return x ** 5 + 2 * x ** 3
+
+
+def _poly_derivatives(x):
+    return [5 * x ** 4 + 6 * x ** 2, 20 * x ** 3 + 12 * x, 60 * x ** 2 + 12, 120 * x]
+
+
+def _tanh_derivatives(x):
+    t = np.tanh(x)
+    s = 1 - t * t
+    return [s, -2 * t * s, -2 * s * s + 4 * t * t * s, 16 * t * s * s - 8 * t ** 3 * s]
+
+
+class TestHigherOrder:
+
+    @pytest.mark.parametrize('fn, derivatives', [(_poly, _poly_derivatives),
+                                                 (F.tanh, _tanh_derivatives)])
+    def test_with_grad(self, fn, derivatives):
+        xa = np.array([-1.2, -0.3, 0.5, 1.1], np.float64)
+        x = Variable(xa)
+        g = fn(x)
+        expect = derivatives(xa)
+        for order in range(4):
+            g, = chainer.grad([g], [x], grad_outputs=[Variable(np.ones_like(xa))],
+                              enable_double_backprop=True)
+            np.testing.assert_allclose(g.array, expect[order], rtol=1e-10, atol=1e-12,
+                                       err_msg=f'derivative of order {order + 1}')
+            assert g.creator is not None
+        assert x.grad is None
+
+    @pytest.mark.parametrize('fn, derivatives', [(_poly, _poly_derivatives),
+                                                 (F.tanh, _tanh_derivatives)])
+    def test_with_backward_chain(self, fn, derivatives):
+        xa = np.array([-0.7, 0.4, 1.3], np.float64)
+        x = Variable(xa)
+        expect = derivatives(xa)
+        g = F.sum(fn(x))
+        for order in range(4):
+            g.backward(enable_double_backprop=True)
+            gx = x.grad_var
+            x.cleargrad()
+            np.testing.assert_allclose(gx.array, expect[order], rtol=1e-10, atol=1e-12,
+                                       err_msg=f'derivative of order {order + 1}')
+            g = F.sum(gx)
+
+    def test_scalar_polynomial_values(self):
+        x = _scalar(2.)
+        g = _poly(x)
+        values = []
+        for _ in range(4):
+            g, = chainer.grad([g], [x], enable_double_backprop=True)
+            values.append(float(g.array))
+        assert values == [104., 184., 252., 240.]
+
+    def test_mixed_partial(self):
+        x, y = _scalar(2.), _scalar(3.)
+        z = x * x * y
+        gx, = chainer.grad([z], [x], enable_double_backprop=True)  # 2xy
+        gxy, = chainer.grad([gx], [y])  # 2x
+        assert gxy.array == 4.
+
+    def test_gradient_penalty_pattern(self):
+        w = Variable(np.array([1., -2.]))
+        x = Variable(np.array([0.5, 0.25]))
+        y = F.sum(F.tanh(w * x))
+        gx, = chainer.grad([y], [x], enable_double_backprop=True)
+        penalty = F.sum(gx * gx)
+        penalty.backward()
+        # d/dw sum((w (1 - tanh(wx)^2))^2)
+        t = np.tanh(w.array * x.array)
+        s = 1 - t * t
+        dw = 2 * w.array * s * s + w.array ** 2 * 2 * s * (-2 * t * s * x.array)
+        np.testing.assert_allclose(w.grad, dw, rtol=1e-10)
+
+
+# -- long chains and memory ----------------------------------------------------------------
+
+
+class TestLongChains:
+
+    def test_100000_op_chain(self):
+        assert sys.getrecursionlimit() < 100000
+        start = time.perf_counter()
+        x = Variable(np.array(0., np.float32))
+        y = x
+        for _ in range(100000):
+            y = y + 1
+        assert y.array == 100000.
+        assert y.rank == 100000
+        y.backward()
+        assert x.grad == 1.
+        y.unchain_backward()
+        del y
+        gc.collect()
+        assert time.perf_counter() - start < 30
+
+    def test_long_chain_double_backprop(self):
+        x = _scalar(1.)
+        y = x
+        for _ in range(2000):
+            y = y * 1.0
+        y = y * y
+        gx, = chainer.grad([y], [x], enable_double_backprop=True)
+        gx.backward()
+        assert x.grad == 2.
+
+    def test_intermediate_grads_released_during_walk(self):
+        n = 10000
+        refs = []
+        alive = [0]
+        max_alive = [0]
+
+        def dead(_):
+            alive[0] -= 1
+
+        def track(obj):
+            alive[0] += 1
+            refs.append(weakref.ref(obj, dead))
+
+        class Tap(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] + 1,
+
+            def backward(self, indexes, grad_outputs):
+                gy = grad_outputs[0]
+                track(gy)
+                track(gy.array)
+                max_alive[0] = max(max_alive[0], alive[0])
+                return gy * 1.0,
+
+        x = Variable(np.zeros(100, np.float32))
+        y = x
+        hs = []
+        for i in range(n):
+            y, = Tap().apply((y,))
+            if i % 1000 == 0:
+                hs.append(y)
+        y.grad = np.ones(100, np.float32)
+        y.backward()
+        del y
+        # only the gradient being processed (and the previous one, whose
+        # function is returning) may be alive at a time
+        assert max_alive[0] <= 4, max_alive[0]
+        assert len(refs) == 2 * n
+        assert alive[0] == 0
+        assert all(r() is None for r in refs)
+        assert all(h.grad is None for h in hs)
+        np.testing.assert_array_equal(x.grad, np.ones(100))
+
+    def test_retain_grad_keeps_intermediate_grads(self):
+        refs = []
+
+        class Tap(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] + 1,
+
+            def backward(self, indexes, grad_outputs):
+                refs.append(weakref.ref(grad_outputs[0]))
+                return grad_outputs[0] * 1.0,
+
+        x = Variable(np.zeros(3, np.float32))
+        y = x
+        hs = []
+        for _ in range(1000):
+            y, = Tap().apply((y,))
+            hs.append(y)
+        y.grad = np.ones(3, np.float32)
+        y.backward(retain_grad=True)
+        assert all(r() is not None for r in refs)
+        for h in hs:
+            np.testing.assert_array_equal(h.grad, np.ones(3))
+
+    def test_tracemalloc_flat_memory(self):
+        import tracemalloc
+
+        def run(n):
+            x = Variable(np.zeros(10000, np.float32))  # 40 kB per gradient
+            y = x
+            for _ in range(n):
+                y = y * 1.0
+            y.grad = np.ones(10000, np.float32)
+            tracemalloc.start()
+            y.backward()
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return peak
+
+        peak = run(300)
+        # 300 gradients of 40 kB would be 12 MB; only a handful may coexist
+        assert peak < 1_000_000, peak
+
+
+# -- chainer.grad --------------------------------------------------------------------------
+
+
+class TestGrad:
+
+    def test_basic(self):
+        x = _scalar(3.)
+        y = x * x
+        gx, = chainer.grad([y], [x])
+        assert isinstance(gx, Variable)
+        assert gx.array == 6.
+        assert x.grad is None  # leaf gradients are untouched
+        assert gx.creator is None
+
+    def test_returns_list(self):
+        x, w = _scalar(1.), _scalar(2.)
+        ret = chainer.grad((x * w,), (x, w))
+        assert isinstance(ret, list) and len(ret) == 2
+        assert ret[0].array == 2. and ret[1].array == 1.
+
+    def test_leaf_grad_untouched(self):
+        x = _scalar(3.)
+        x.grad = np.array(100.)
+        chainer.grad([x * x], [x])
+        assert x.grad == 100.
+
+    def test_set_grad(self):
+        x = _scalar(3.)
+        x.grad = np.array(100.)
+        gx, = chainer.grad([x * x], [x], set_grad=True)
+        assert x.grad_var is gx
+        assert x.grad == 6.
+
+    def test_only_path_is_traversed(self):
+        log = []
+        x, w = _scalar(1.), _scalar(2.)
+        a, fa = spy(x, log)  # on the path from x to y
+        b, fb = spy(w, log)  # off the path: w is not an input of grad()
+        y = a * 3 + b * 5
+        gx, = chainer.grad([y], [x])
+        assert gx.array == 3.
+        assert log == [fa]
+        assert w.grad is None
+
+    def test_below_intermediate_input_not_traversed(self):
+        log = []
+        x = _scalar(2.)
+        h, f = spy(x, log)
+        y = h * h
+        gh, = chainer.grad([y], [h])
+        assert gh.array == 4.
+        assert log == []
+
+    def test_intermediate_inputs(self):
+        x = _scalar(1.)
+        h = x * 3
+        y = h * h
+        gh, gx = chainer.grad([y], [h, x])
+        assert gh.array == 6.
+        assert gx.array == 18.
+        assert h.grad is None and x.grad is None
+
+    def test_unrelated_input(self):
+        x, w = _scalar(1.), _scalar(1.)
+        assert chainer.grad([x * 3], [w]) == [None]
+
+    def test_output_is_input(self):
+        x = _scalar(1.)
+        gx, = chainer.grad([x], [x])
+        assert gx.array == 1.
+
+    def test_grad_outputs(self):
+        x = Variable(np.array([1., 2.]))
+        y = x * 3
+        gx, = chainer.grad([y], [x], grad_outputs=[Variable(np.array([1., 10.]))])
+        np.testing.assert_array_equal(gx.array, [3., 30.])
+        gx, = chainer.grad([y], [x], grad_outputs=[np.array([2., 2.])])
+        np.testing.assert_array_equal(gx.array, [6., 6.])
+
+    def test_default_grad_outputs_are_ones(self):
+        # chainer.grad seeds missing output gradients with ones (any shape)
+        x = Variable(np.array([1., 2.]))
+        gx, = chainer.grad([x * x], [x])
+        np.testing.assert_array_equal(gx.array, [2., 4.])
+
+    def test_grad_inputs_added(self):
+        x = _scalar(1.)
+        y = x * 3
+        gx, = chainer.grad([y], [x], grad_inputs=[Variable(np.array(10.))])
+        assert gx.array == 13.
+        gx, = chainer.grad([y], [x], grad_inputs=[None])
+        assert gx.array == 3.
+
+    def test_multiple_outputs(self):
+        x = _scalar(2.)
+        y1 = x * x
+        y2 = x * 3
+        gx, = chainer.grad([y1, y2], [x])
+        assert gx.array == 7.
+
+    def test_retain_grad(self):
+        x = _scalar(1.)
+        h = x * 3
+        y = h * h
+        chainer.grad([y], [x], retain_grad=True)
+        assert h.grad == 6.
+        x2 = _scalar(1.)
+        h2 = x2 * 3
+        chainer.grad([h2 * h2], [x2])
+        assert h2.grad is None
+
+    def test_loss_scale(self):
+        x = _scalar(2.)
+        gx, = chainer.grad([x * x], [x], loss_scale=4.)
+        assert gx.array == 16.
+
+    def test_enable_double_backprop(self):
+        x = _scalar(2.)
+        gx, = chainer.grad([x * x * x], [x], enable_double_backprop=True)
+        assert gx.creator is not None
+        ggx, = chainer.grad([gx], [x])
+        assert ggx.array == 12.
+
+    def test_variable_used_twice(self):
+        x = _scalar(3.)
+        gx, = chainer.grad([x * x + x], [x])
+        assert gx.array == 7.
+        assert type(gx.array) is np.ndarray
+
+    @pytest.mark.parametrize('outputs, inputs', [
+        (Variable(np.array(1.)), [Variable(np.array(1.))]),
+        ([Variable(np.array(1.))], Variable(np.array(1.))),
+        ([np.array(1.)], [Variable(np.array(1.))]),
+        ([Variable(np.array(1.))], [np.array(1.)]),
+    ])
+    def test_bad_types(self, outputs, inputs):
+        with pytest.raises(TypeError):
+            chainer.grad(outputs, inputs)
+
+    def test_bad_grad_outputs(self):
+        x = _scalar(1.)
+        y = x * 2
+        with pytest.raises(TypeError):
+            chainer.grad([y], [x], grad_outputs=Variable(np.array(1.)))
+        with pytest.raises(ValueError):
+            chainer.grad([y], [x], grad_outputs=[None, None])
+
+    def test_bad_grad_inputs(self):
+        x = _scalar(1.)
+        y = x * 2
+        with pytest.raises(TypeError):
+            chainer.grad([y], [x], grad_inputs=Variable(np.array(1.)))
+        with pytest.raises(ValueError):
+            chainer.grad([y], [x], grad_inputs=[None, None])
+
+
+# -- chainer.backward -------------------------------------------------------------------------
+
+
+class TestChainerBackward:
+
+    def test_multi_output(self):
+        x = Variable(_f32(1., 2.))
+        y1 = x * 2
+        y2 = x * x
+        chainer.backward([y1, y2], [Variable(_f32(1., 1.)), Variable(_f32(1., 1.))])
+        np.testing.assert_array_equal(x.grad, [4., 6.])
+
+    def test_arrays_as_grad_outputs(self):
+        x = Variable(_f32(1., 2.))
+        chainer.backward([x * 2, x * 3], [_f32(1., 1.), _f32(1., 1.)])
+        np.testing.assert_array_equal(x.grad, [5., 5.])
+
+    def test_uses_and_clears_output_grads(self):
+        x = Variable(_f32(1., 2.))
+        y1, y2 = x * 2, x * 3
+        y1.grad = _f32(1., 1.)
+        y2.grad = _f32(2., 2.)
+        chainer.backward([y1, y2])
+        np.testing.assert_array_equal(x.grad, [8., 8.])
+        assert y1.grad is None and y2.grad is None
+
+    def test_missing_grad_warns(self):
+        x = _scalar(1.)
+        y = x * 2
+        with pytest.warns(RuntimeWarning):
+            chainer.backward([y])
+        assert x.grad is None  # no default gradient
+
+    def test_none_grad_output_skipped(self):
+        x = _scalar(1.)
+        chainer.backward([x * 2, x * 3], [None, Variable(np.array(1.))])
+        assert x.grad == 3.
+
+    def test_shared_graph(self):
+        x = _scalar(2.)
+        h = x * x
+        chainer.backward([h * 2, h * 3], [Variable(np.array(1.)), Variable(np.array(1.))])
+        assert x.grad == 5 * 4.
+
+    def test_enable_double_backprop(self):
+        x = _scalar(2.)
+        y = x * x * x
+        chainer.backward([y], [Variable(np.array(1.))], enable_double_backprop=True)
+        assert x.grad_var.creator is not None
+
+    def test_errors(self):
+        x = _scalar(1.)
+        y = x * 2
+        with pytest.raises(TypeError):
+            chainer.backward(y)
+        with pytest.raises(TypeError):
+            chainer.backward([y.array])
+        with pytest.raises(TypeError):
+            chainer.backward([y], Variable(np.array(1.)))
+        with pytest.raises(ValueError):
+            chainer.backward([y], [None, None])
+        with pytest.raises(TypeError):
+            chainer.backward([y], [Variable(np.array(1.))], retain_grad=True)
+        with pytest.raises(TypeError):
+            chainer.backward([y], [[1.0]])

@@ -1,0 +1,357 @@
+"""Tests of chainer.config / global_config / using_config and the CHAINER_* variables."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import chainer
+from chainer import configuration
+
+DEFAULTS = {
+    'train': True,
+    'enable_backprop': True,
+    'type_check': True,
+    'debug': False,
+    'use_cudnn': 'auto',
+    'cudnn_deterministic': False,
+    'autotune': False,
+    'keep_graph_on_report': False,
+    'lazy_grad_sum': False,
+    'warn_nondeterministic': False,
+    'use_ideep': 'never',
+    'use_cudnn_tensor_core': 'auto',
+    'cudnn_fast_batch_normalization': False,
+    'in_recomputing': False,
+    'use_static_graph': True,
+    'schedule_func': None,
+    'compute_mode': None,
+}
+
+_ENV_VARS = ('CHAINER_DEBUG', 'CHAINER_TYPE_CHECK', 'CHAINER_DTYPE', 'CHAINER_USE_CUDNN',
+             'CHAINER_CUDNN_DETERMINISTIC', 'CHAINER_KEEP_GRAPH_ON_REPORT',
+             'CHAINER_LAZY_GRAD_SUM', 'CHAINER_USE_IDEEP', 'CHAINER_WARN_NONDETERMINISTIC',
+             'CHAINER_CUDNN_FAST_BATCH_NORMALIZATION')
+
+
+def _env_is_clean() -> bool:
+    return not any(name in os.environ for name in _ENV_VARS)
+
+
+class TestDefaults:
+
+    @pytest.mark.skipif(not _env_is_clean(), reason='CHAINER_* variables are set')
+    @pytest.mark.parametrize('key, value', sorted(DEFAULTS.items()))
+    def test_default(self, key, value):
+        assert getattr(chainer.config, key) == value
+        assert getattr(chainer.global_config, key) == value
+
+    @pytest.mark.skipif(not _env_is_clean(), reason='CHAINER_* variables are set')
+    def test_dtype(self):
+        assert chainer.config.dtype == np.float32
+        assert chainer.config.dtype == np.dtype('float32')
+
+    def test_objects(self):
+        assert chainer.config is configuration.config
+        assert chainer.global_config is configuration.global_config
+        assert isinstance(chainer.config, configuration.LocalConfig)
+        assert isinstance(chainer.global_config, configuration.GlobalConfig)
+        assert chainer.using_config is configuration.using_config
+
+    def test_unknown_key(self):
+        with pytest.raises(AttributeError):
+            chainer.config.no_such_key_exists
+        with pytest.raises(AttributeError):
+            chainer.global_config.no_such_key_exists
+
+
+class TestUsingConfig:
+
+    def test_sets_and_restores(self):
+        assert chainer.config.train
+        with chainer.using_config('train', False):
+            assert chainer.config.train is False
+        assert chainer.config.train is True
+
+    def test_global_unchanged(self):
+        with chainer.using_config('train', False):
+            assert chainer.global_config.train is True
+
+    def test_nested(self):
+        with chainer.using_config('train', False):
+            with chainer.using_config('train', True):
+                assert chainer.config.train
+            assert not chainer.config.train
+        assert chainer.config.train
+
+    def test_restores_on_exception(self):
+        with pytest.raises(KeyError):
+            with chainer.using_config('debug', True):
+                assert chainer.config.debug
+                raise KeyError('x')
+        assert chainer.config.debug is False
+
+    def test_restores_previous_local_value(self):
+        chainer.config.train = False
+        try:
+            with chainer.using_config('train', True):
+                assert chainer.config.train
+            assert chainer.config.train is False
+        finally:
+            del chainer.config.train
+        assert chainer.config.train is True
+
+    def test_new_key(self):
+        with chainer.using_config('my_new_key', 42):
+            assert chainer.config.my_new_key == 42
+        with pytest.raises(AttributeError):
+            chainer.config.my_new_key
+
+    def test_custom_config_object(self):
+        g = configuration.GlobalConfig()
+        g.flag = 1
+        c = configuration.LocalConfig(g)
+        assert c.flag == 1
+        with chainer.using_config('flag', 2, c):
+            assert c.flag == 2
+            assert chainer.config is not c
+        assert c.flag == 1
+        with configuration.using_config('flag', 3, config=c):
+            assert c.flag == 3
+
+    def test_local_assignment_and_delete(self):
+        chainer.config.train = False
+        try:
+            assert chainer.config.train is False
+            assert chainer.global_config.train is True
+        finally:
+            del chainer.config.train
+        assert chainer.config.train is True
+
+    def test_global_assignment_visible(self):
+        chainer.global_config.my_global_key = 'v'
+        try:
+            assert chainer.config.my_global_key == 'v'
+            seen = {}
+            t = threading.Thread(target=lambda: seen.setdefault(
+                'v', chainer.config.my_global_key))
+            t.start()
+            t.join()
+            assert seen['v'] == 'v'
+        finally:
+            del chainer.global_config.my_global_key
+        with pytest.raises(AttributeError):
+            chainer.config.my_global_key
+
+
+class TestThreadLocal:
+
+    def test_using_config_not_visible_in_other_thread(self):
+        seen = {}
+        started = threading.Event()
+        release = threading.Event()
+
+        def other():
+            seen['before'] = chainer.config.train
+            started.set()
+            release.wait(5)
+            seen['after'] = chainer.config.train
+
+        with chainer.using_config('train', False):
+            t = threading.Thread(target=other)
+            t.start()
+            started.wait(5)
+            release.set()
+            t.join()
+            assert chainer.config.train is False
+        assert seen == {'before': True, 'after': True}
+
+    def test_other_thread_override_not_visible_here(self):
+        inside = threading.Event()
+        done = threading.Event()
+        seen = {}
+
+        def other():
+            with chainer.using_config('enable_backprop', False):
+                seen['there'] = chainer.config.enable_backprop
+                inside.set()
+                done.wait(5)
+
+        t = threading.Thread(target=other)
+        t.start()
+        inside.wait(5)
+        here = chainer.config.enable_backprop
+        done.set()
+        t.join()
+        assert seen['there'] is False
+        assert here is True
+
+    def test_direct_set_is_thread_local(self):
+        seen = {}
+
+        def other():
+            chainer.config.debug = True
+            seen['there'] = chainer.config.debug
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+        assert seen['there'] is True
+        assert chainer.config.debug is False
+
+    def test_no_backprop_mode_per_thread(self):
+        x = chainer.Variable(np.ones(1, np.float32))
+        results = {}
+
+        def other():
+            results['y'] = x * 2
+
+        with chainer.no_backprop_mode():
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+            z = x * 2
+        assert results['y'].creator is not None
+        assert z.creator is None
+
+
+class TestShow:
+
+    def test_global_show_format(self):
+        g = configuration.GlobalConfig()
+        g.beta = 'b'
+        g.alpha_long_name = 1
+        g.c = None
+        out = io.StringIO()
+        g.show(out)
+        assert out.getvalue() == ('alpha_long_name 1\n'
+                                  'beta            b\n'
+                                  'c               None\n')
+
+    def test_local_show_includes_overrides(self):
+        g = configuration.GlobalConfig()
+        g.train = True
+        g.zeta = 0
+        c = configuration.LocalConfig(g)
+        with chainer.using_config('train', False, c), chainer.using_config('extra', 'x', c):
+            out = io.StringIO()
+            c.show(out)
+        assert out.getvalue() == ('extra x\n'
+                                  'train False\n'
+                                  'zeta  0\n')
+
+    def test_chainer_config_show(self):
+        out = io.StringIO()
+        with chainer.using_config('train', False):
+            chainer.config.show(out)
+        lines = out.getvalue().splitlines()
+        keys = [line.split()[0] for line in lines]
+        assert keys == sorted(keys)
+        for key in DEFAULTS:
+            assert key in keys
+        width = max(len(k) for k in keys)
+        for line in lines:
+            key = line.split()[0]
+            assert line[width] == ' ', line
+            assert line[:width].rstrip() == key
+        train_line = [line for line in lines if line.startswith('train ')][0]
+        assert train_line.split()[1] == 'False'
+
+    def test_show_default_file_is_stdout(self):
+        code = 'import chainer; chainer.config.show(); chainer.global_config.show()'
+        r = _run_with_env({}, code)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.count('enable_backprop') == 2 and 'type_check' in r.stdout
+
+
+class TestDebug:
+
+    def test_is_debug(self):
+        assert chainer.is_debug() is False
+        with chainer.using_config('debug', True):
+            assert chainer.is_debug() is True
+
+    def test_set_debug(self):
+        chainer.set_debug(True)
+        try:
+            assert chainer.is_debug()
+            assert chainer.global_config.debug is True
+        finally:
+            chainer.set_debug(False)
+        assert not chainer.is_debug()
+
+    def test_debug_mode(self):
+        with chainer.DebugMode(True):
+            assert chainer.is_debug()
+            with chainer.DebugMode(False):
+                assert not chainer.is_debug()
+            assert chainer.is_debug()
+        assert not chainer.is_debug()
+
+
+def _run_with_env(env_update: dict, code: str):
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_VARS}
+    env.update(env_update)
+    return subprocess.run([sys.executable, '-c', code], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+_PRINT_CONFIG = (
+    'import json, chainer\n'
+    'c = chainer.config\n'
+    'print(json.dumps({"debug": c.debug, "type_check": c.type_check, "dtype": str(c.dtype),\n'
+    '    "use_cudnn": c.use_cudnn, "cudnn_deterministic": c.cudnn_deterministic,\n'
+    '    "keep_graph_on_report": c.keep_graph_on_report, "lazy_grad_sum": c.lazy_grad_sum,\n'
+    '    "use_ideep": c.use_ideep, "is_debug": chainer.is_debug()}))\n')
+
+
+class TestEnvironment:
+
+    @pytest.mark.parametrize('env, expect', [
+        ({}, {'debug': False, 'type_check': True, 'dtype': 'float32', 'is_debug': False}),
+        ({'CHAINER_DEBUG': '1'}, {'debug': True, 'is_debug': True}),
+        ({'CHAINER_TYPE_CHECK': '0'}, {'type_check': False}),
+        ({'CHAINER_DTYPE': 'float16'}, {'dtype': 'float16'}),
+        ({'CHAINER_DTYPE': 'float64'}, {'dtype': 'float64'}),
+        ({'CHAINER_DTYPE': 'half'}, {'dtype': 'float16'}),
+        ({'CHAINER_DTYPE': 'double'}, {'dtype': 'float64'}),
+        ({'CHAINER_USE_CUDNN': 'never', 'CHAINER_CUDNN_DETERMINISTIC': '1',
+          'CHAINER_KEEP_GRAPH_ON_REPORT': '1', 'CHAINER_LAZY_GRAD_SUM': '1',
+          'CHAINER_USE_IDEEP': 'auto'},
+         {'use_cudnn': 'never', 'cudnn_deterministic': True, 'keep_graph_on_report': True,
+          'lazy_grad_sum': True, 'use_ideep': 'auto'}),
+    ])
+    def test_variables(self, env, expect):
+        r = _run_with_env(env, _PRINT_CONFIG)
+        assert r.returncode == 0, r.stderr
+        got = json.loads(r.stdout.strip().splitlines()[-1])
+        for key, value in expect.items():
+            assert got[key] == value, (key, got)
+
+    def test_bad_dtype(self):
+        r = _run_with_env({'CHAINER_DTYPE': 'int8'}, 'import chainer')
+        assert r.returncode != 0
+        assert 'TypeError' in r.stderr
+        assert 'CHAINER_DTYPE' in r.stderr and 'int8' in r.stderr
+
+    def test_bad_flag(self):
+        r = _run_with_env({'CHAINER_DEBUG': 'yes'}, 'import chainer')
+        assert r.returncode != 0
+        assert 'CHAINER_DEBUG' in r.stderr
+
+    def test_debug_env_enables_nan_check(self):
+        code = ('import numpy as np, chainer, chainer.functions as F\n'
+                'x = chainer.Variable(np.array([-1.], np.float32))\n'
+                'try:\n'
+                '    F.log(x)\n'
+                'except RuntimeError as e:\n'
+                '    print("caught", e)\n')
+        r = _run_with_env({'CHAINER_DEBUG': '1'}, code)
+        assert r.returncode == 0, r.stderr
+        assert 'caught' in r.stdout and 'NaN' in r.stdout

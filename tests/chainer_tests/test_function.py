@@ -1,0 +1,355 @@
+"""Tests of the old-style chainer.Function (array-level forward/backward)."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import Function, FunctionAdapter, FunctionHook, Variable
+from chainer.utils import type_check
+
+
+class Mul(Function):
+    def forward(self, inputs):
+        x, y = inputs
+        return x * y,
+
+    def backward(self, inputs, grad_outputs):
+        x, y = inputs
+        gz, = grad_outputs
+        return gz * y, gz * x
+
+
+class SplitCpu(Function):
+    """Two outputs, with CPU-specific implementations."""
+
+    def forward_cpu(self, inputs):
+        x, = inputs
+        return x * 2, x * 3
+
+    def backward_cpu(self, inputs, grad_outputs):
+        g0, g1 = grad_outputs
+        gx = np.zeros_like(inputs[0])
+        if g0 is not None:
+            gx += 2 * g0
+        if g1 is not None:
+            gx += 3 * g1
+        return gx,
+
+
+class Scale(Function):
+    """Keeps no input; backward must receive None for it."""
+
+    def __init__(self, c):
+        self.c = c
+        self.seen_inputs = None
+
+    def forward(self, inputs):
+        self.retain_inputs(())
+        return inputs[0] * self.c,
+
+    def backward(self, inputs, grad_outputs):
+        self.seen_inputs = inputs
+        return grad_outputs[0] * self.c,
+
+
+class ExpOld(Function):
+    """Keeps its output only."""
+
+    def forward(self, inputs):
+        self.retain_inputs(())
+        self.retain_outputs((0,))
+        return np.exp(inputs[0]),
+
+    def backward(self, inputs, grad_outputs):
+        y, = self.output_data
+        return grad_outputs[0] * y,
+
+
+def _f(*values):
+    return np.array(values, np.float64)
+
+
+class TestForwardBackward:
+
+    def test_forward(self):
+        x, y = Variable(_f(2., 3.)), Variable(_f(4., 5.))
+        f = Mul()
+        z = f(x, y)
+        assert isinstance(z, Variable)
+        np.testing.assert_array_equal(z.array, [8., 15.])
+        assert z.creator is f
+        assert isinstance(z.creator_node, FunctionAdapter)
+        assert z.creator_node.function is f
+        assert f.node is z.creator_node
+
+    def test_accepts_arrays(self):
+        z = Mul()(_f(2.), _f(3.))
+        np.testing.assert_array_equal(z.array, [6.])
+
+    def test_backward(self):
+        x, y = Variable(_f(2., 3.)), Variable(_f(4., 5.))
+        z = Mul()(x, y)
+        z.grad = _f(1., 1.)
+        z.backward()
+        np.testing.assert_array_equal(x.grad, [4., 5.])
+        np.testing.assert_array_equal(y.grad, [2., 3.])
+
+    def test_in_larger_graph(self):
+        x = Variable(_f(2.))
+        z = F.sum(Mul()(x * 3, x) + x)
+        z.backward()
+        np.testing.assert_allclose(x.grad, [2 * 3 * 2 + 1])
+
+    def test_same_input_twice(self):
+        x = Variable(np.array(3.))
+        z = Mul()(x, x)
+        z.backward()
+        assert x.grad == 6.0 and type(x.grad) is np.ndarray
+
+    def test_multi_output_cpu(self):
+        x = Variable(_f(1.))
+        a, b = SplitCpu()(x)
+        np.testing.assert_array_equal(a.array, [2.])
+        np.testing.assert_array_equal(b.array, [3.])
+        b.grad = _f(1.)
+        b.backward()
+        np.testing.assert_array_equal(x.grad, [3.])
+
+    def test_gradient_of_both_outputs(self):
+        x = Variable(_f(1.))
+        a, b = SplitCpu()(x)
+        F.sum(a + b).backward()
+        np.testing.assert_array_equal(x.grad, [5.])
+
+    def test_attributes(self):
+        x, y = Variable(_f(2.)), Variable(_f(4.)) * 1
+        f = Mul()
+        z = f(x, y)
+        assert f.label == 'Mul'
+        assert f.rank == 1 and z.rank == 2
+        assert f.inputs == (x.node, y.node)
+        assert len(f.outputs) == 1 and f.outputs[0]() is z.node
+
+    def test_retain_inputs_none_passed(self):
+        x = Variable(_f(2.))
+        f = Scale(3.)
+        z = f(x)
+        z.grad = _f(1.)
+        z.backward()
+        assert f.seen_inputs == (None,)
+        np.testing.assert_array_equal(x.grad, [3.])
+
+    def test_retain_outputs(self):
+        x = Variable(_f(0., 1.))
+        f = ExpOld()
+        z = f(x)
+        assert f.output_data[0] is z.array
+        F.sum(z).backward()
+        np.testing.assert_allclose(x.grad, np.exp([0., 1.]))
+
+    def test_retain_after_backward_deprecated(self):
+        class R(Function):
+            def forward(self, inputs):
+                self.retain_outputs((0,), retain_after_backward=True)
+                return inputs[0] * 1,
+
+        with pytest.warns(DeprecationWarning):
+            R()(_f(1.))
+
+    def test_backward_wrong_length(self):
+        class Bad(Function):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+            def backward(self, inputs, grad_outputs):
+                return grad_outputs[0], grad_outputs[0]
+
+        x = Variable(_f(1.))
+        z = Bad()(x)
+        z.grad = _f(1.)
+        with pytest.raises(ValueError, match='Bad'):
+            z.backward()
+
+    def test_backward_wrong_shape(self):
+        class Bad(Function):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+            def backward(self, inputs, grad_outputs):
+                return np.ones(5),
+
+        x = Variable(_f(1.))
+        z = Bad()(x)
+        z.grad = _f(1.)
+        with pytest.raises(ValueError, match='Function `Bad`'):
+            z.backward()
+
+    def test_backward_none(self):
+        class NoGrad(Function):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+            def backward(self, inputs, grad_outputs):
+                return None,
+
+        x = Variable(_f(1.))
+        z = NoGrad()(x)
+        z.grad = _f(1.)
+        z.backward()
+        assert x.grad is None
+
+    def test_default_backward(self):
+        class NoBackward(Function):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+        x = Variable(_f(1.))
+        z = NoBackward()(x)
+        z.grad = _f(1.)
+        z.backward()
+        assert x.grad is None
+
+    def test_forward_not_implemented(self):
+        with pytest.raises(NotImplementedError):
+            Function()(_f(1.))
+
+    def test_check_type_forward(self):
+        class Typed(Function):
+            def check_type_forward(self, in_types):
+                type_check._argname(in_types, ('x',))
+                type_check.expect(in_types[0].dtype == np.float32)
+
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+        Typed()(np.ones(1, np.float32))
+        with pytest.raises(type_check.InvalidType) as e:
+            Typed()(np.ones(1, np.float64))
+        assert 'Invalid operation is performed in: Typed (Forward)' in str(e.value)
+
+    def test_no_backprop_mode(self):
+        x = Variable(_f(1.))
+        with chainer.no_backprop_mode():
+            z = Mul()(x, x)
+        assert z.creator is None
+
+
+class TestDoubleBackprop:
+
+    def test_grad_of_grad_raises(self):
+        x = Variable(np.array(2.))
+        z = Mul()(x, x)
+        gx, = chainer.grad([z], [x], enable_double_backprop=True)
+        np.testing.assert_allclose(gx.array, 4.)
+        with pytest.raises(RuntimeError, match='Mul'):
+            gx.backward()
+
+    def test_backward_of_grad_var_raises(self):
+        x = Variable(np.array(2.))
+        y = Variable(np.array(3.))
+        z = Mul()(x, y)
+        z.backward(enable_double_backprop=True)
+        with pytest.raises(RuntimeError, match='Mul'):
+            x.grad_var.backward()
+
+    def test_backward_through_new_style_after_old_style_raises(self):
+        x = Variable(np.array(2.))
+        h = x * x  # new-style
+        z = ExpOld()(h)  # old-style
+        gx, = chainer.grad([z], [x], enable_double_backprop=True)
+        with pytest.raises(RuntimeError, match='ExpOld'):
+            gx.backward()
+
+    def test_grad_wrt_old_style_gradient_raises(self):
+        x = Variable(np.array(2.))
+        z = Mul()(x, x)
+        gx, = chainer.grad([z], [x], enable_double_backprop=True)
+        with pytest.raises(RuntimeError):
+            chainer.grad([gx], [x])
+
+    def test_single_backward_is_fine(self):
+        x = Variable(np.array(2.))
+        z = Mul()(x, x)
+        z.backward(enable_double_backprop=True)
+        assert x.grad == 4.0
+
+
+class Recorder(FunctionHook):
+    name = 'rec'
+
+    def __init__(self):
+        self.log = []
+
+    def forward_preprocess(self, function, in_data):
+        self.log.append('fpre')
+
+    def forward_postprocess(self, function, in_data):
+        self.log.append('fpost')
+
+    def backward_preprocess(self, function, in_data, out_grad):
+        self.log.append('bpre')
+
+    def backward_postprocess(self, function, in_data, out_grad):
+        self.log.append('bpost')
+
+
+class TestHooksAndLifetime:
+
+    def test_local_hook_added_before_call(self):
+        hook = Recorder()
+        f = Mul()
+        f.add_hook(hook)
+        assert f.local_function_hooks['rec'] is hook
+        x = Variable(_f(1.))
+        z = f(x, x)
+        z.grad = _f(1.)
+        z.backward()
+        assert hook.log == ['fpre', 'fpost', 'bpre', 'bpost']
+        f.delete_hook('rec')
+        assert 'rec' not in f.local_function_hooks
+
+    def test_delete_missing_hook(self):
+        with pytest.raises(KeyError):
+            Mul().delete_hook('missing')
+
+    def test_global_hook(self):
+        hook = Recorder()
+        x = Variable(_f(1.))
+        with hook:
+            z = Mul()(x, x)
+            z.grad = _f(1.)
+            z.backward()
+        assert hook.log[:2] == ['fpre', 'fpost']
+        assert 'bpre' in hook.log and 'bpost' in hook.log
+
+    def test_function_freed_with_graph_without_gc(self):
+        gc.collect()
+        gc.disable()
+        try:
+            f = Mul()
+            ref = weakref.ref(f)
+            x = Variable(_f(1.))
+            z = f(x, x)
+            del f
+            assert ref() is not None  # the graph keeps it alive
+            del z
+            assert ref() is None  # no reference cycle
+            g = Mul()
+            ref = weakref.ref(g)
+            node_ref = weakref.ref(g.node)
+            del g
+            assert ref() is None and node_ref() is None
+        finally:
+            gc.enable()
+
+    def test_unchain(self):
+        x = Variable(_f(1.))
+        f = Mul()
+        z = f(x, x)
+        f.unchain()
+        assert z.creator is None

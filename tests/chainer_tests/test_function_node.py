@@ -1,0 +1,694 @@
+"""Tests of chainer.FunctionNode: apply, retention, backward contract, type
+checks, hooks, backprop modes and debug mode."""
+from __future__ import annotations
+
+import gc
+import re
+import threading
+
+import numpy as np
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import FunctionHook, FunctionNode, Variable
+from chainer.utils import type_check
+
+
+class Square(FunctionNode):
+    """y = x ** 2, written on arrays with a Variable-level backward."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
+
+    def forward_cpu(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return x * x,
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return 2 * x * grad_outputs[0],
+
+
+class MulAdd(FunctionNode):
+    """(a * b, a + b): two inputs, two outputs."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        a, b = inputs
+        return a * b, a + b
+
+    def backward(self, indexes, grad_outputs):
+        a, b = self.get_retained_inputs()
+        gp, gs = grad_outputs
+        ga = gb = None
+        if gp is not None:
+            ga, gb = gp * b, gp * a
+        if gs is not None:
+            ga = gs if ga is None else ga + gs
+            gb = gs if gb is None else gb + gs
+        return ga, gb
+
+
+class Exp(FunctionNode):
+    """Retains its output."""
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        return np.exp(inputs[0]),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return y * grad_outputs[0],
+
+
+class Returning(FunctionNode):
+    """Identity on any number of inputs whose backward returns ``make(self, indexes, gys)``."""
+
+    def __init__(self, make):
+        self.make = make
+        self.calls = []
+
+    def forward(self, inputs):
+        return tuple(x.copy() for x in inputs)
+
+    def backward(self, indexes, grad_outputs):
+        self.calls.append(indexes)
+        return self.make(self, indexes, grad_outputs)
+
+
+def _f32(*values):
+    return np.array(values, np.float32)
+
+
+def _backprop_through(make, n_inputs=1, requires_grad=None):
+    requires_grad = requires_grad or [True] * n_inputs
+    xs = [Variable(_f32(1., 2.), requires_grad=r) for r in requires_grad]
+    f = Returning(make)
+    ys = f.apply(xs)
+    loss = F.sum(ys[0])
+    for y in ys[1:]:
+        loss = loss + F.sum(y)
+    loss.backward()
+    return f, xs
+
+
+class TestApply:
+
+    def test_returns_tuple_of_variables(self):
+        x = Variable(_f32(1., 2., 3.))
+        ys = Square().apply((x,))
+        assert type(ys) is tuple and len(ys) == 1
+        y, = ys
+        assert isinstance(y, Variable)
+        np.testing.assert_array_equal(y.array, [1., 4., 9.])
+        assert y.requires_grad
+
+    def test_apply_with_arrays(self):
+        y, = Square().apply((_f32(2.),))
+        assert isinstance(y, Variable)
+        np.testing.assert_array_equal(y.array, [4.])
+        assert not y.requires_grad  # arrays are constants
+
+    def test_apply_with_list(self):
+        y, = Square().apply([Variable(_f32(3.))])
+        np.testing.assert_array_equal(y.array, [9.])
+
+    def test_mixed_arrays_and_variables(self):
+        a = Variable(_f32(2.))
+        p, s = MulAdd().apply((a, _f32(3.)))
+        np.testing.assert_array_equal(p.array, [6.])
+        np.testing.assert_array_equal(s.array, [5.])
+        assert p.requires_grad
+        F.sum(p).backward()
+        np.testing.assert_array_equal(a.grad, [3.])
+
+    def test_requires_grad_false_inputs(self):
+        a = Variable(_f32(2.), requires_grad=False)
+        y, = Square().apply((a,))
+        assert not y.requires_grad
+
+    @pytest.mark.parametrize('bad', [None, 1.0, 3, [1.0], 'x'])
+    def test_bad_input(self, bad):
+        with pytest.raises(TypeError):
+            Square().apply((bad,))
+
+    def test_forward_dispatches_to_cpu(self):
+        calls = []
+
+        class F2(FunctionNode):
+            def forward_cpu(self, inputs):
+                calls.append('cpu')
+                return inputs[0] + 1,
+
+            def forward_gpu(self, inputs):
+                calls.append('gpu')
+                return inputs[0] + 1,
+
+        F2().apply((_f32(1.),))
+        assert calls == ['cpu']
+
+    def test_forward_not_implemented(self):
+        class NoForward(FunctionNode):
+            pass
+
+        with pytest.raises(NotImplementedError):
+            NoForward().apply((_f32(1.),))
+
+    def test_forward_must_return_tuple(self):
+        class ReturnsArray(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0]
+
+        with pytest.raises(TypeError, match='ReturnsArray'):
+            ReturnsArray().apply((_f32(1.),))
+
+    def test_forward_numpy_scalar_output_becomes_array(self):
+        class Sum(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0].sum(),
+
+        y, = Sum().apply((_f32(1., 2.),))
+        assert type(y.array) is np.ndarray and y.shape == ()
+
+    def test_forward_bad_output(self):
+        class ReturnsList(FunctionNode):
+            def forward(self, inputs):
+                return [1, 2],
+
+        with pytest.raises(TypeError):
+            ReturnsList().apply((_f32(1.),))
+
+    def test_call_raises(self):
+        with pytest.raises(RuntimeError, match='apply'):
+            Square()(_f32(1.))
+
+    def test_inputs_outputs_rank_label(self):
+        x = Variable(_f32(1.))
+        h = x * 2
+        f = Square()
+        y, = f.apply((h,))
+        assert f.inputs == (h.node,)
+        assert len(f.outputs) == 1 and f.outputs[0]() is y.node
+        assert f.rank == h.rank == 1
+        assert y.rank == 2
+        assert f.label == 'Square'
+        assert y.creator is f and y.creator_node is f
+
+    def test_multi_output_rank(self):
+        a = Variable(_f32(1.))
+        b = Variable(_f32(2.)) * 3
+        f = MulAdd()
+        p, s = f.apply((a, b))
+        assert f.rank == 1 and p.rank == s.rank == 2
+
+    def test_unchain(self):
+        x = Variable(_f32(1.))
+        f = Square()
+        y, = f.apply((x,))
+        f.unchain()
+        assert y.creator is None
+        assert f.inputs is None
+
+    def test_default_attributes(self):
+        f = Square()
+        assert f.inputs is None and f.outputs is None
+        assert f.rank == 0
+        assert f.stack is None
+        assert not f.lazy_grad_sum
+        assert len(f.local_function_hooks) == 0
+
+
+class TestRetention:
+
+    def test_retained_inputs(self):
+        x = Variable(_f32(3.))
+        f = Square()
+        f.apply((x,))
+        r, = f.get_retained_inputs()
+        assert r is x
+
+    def test_retained_inputs_after_input_gc(self):
+        x = Variable(_f32(3.))
+        f = Square()
+        y, = f.apply((x,))
+        del x
+        gc.collect()
+        r, = f.get_retained_inputs()
+        np.testing.assert_array_equal(r.array, [3.])
+        y.grad = _f32(1.)
+        y.backward()  # the backward must still work
+
+    def test_not_retained_input_has_no_data(self):
+        x = Variable(_f32(3.))
+        f = Exp()
+        f.apply((x,))
+        assert f.inputs[0].data is None
+        assert f.get_retained_inputs() == ()
+
+    def test_retained_outputs(self):
+        x = Variable(_f32(0.))
+        f = Exp()
+        y, = f.apply((x,))
+        r, = f.get_retained_outputs()
+        assert r is y
+        assert f.output_data[0] is y.array
+
+    def test_retained_outputs_after_output_gc(self):
+        x = Variable(_f32(0., 1.))
+        f = Exp()
+        y, = f.apply((x,))
+        data = y.array
+        del y
+        gc.collect()
+        r, = f.get_retained_outputs()
+        assert r.array is data
+        assert r.creator_node is f
+        assert f.outputs[0]() is r.node
+        assert f.output_data[0] is data
+
+    def test_retained_output_backward_after_output_gc(self):
+        x = Variable(_f32(0., 1.))
+        f = Exp()
+        y, = f.apply((x,))
+        z = y * 2
+        del y
+        gc.collect()
+        F.sum(z).backward()
+        np.testing.assert_allclose(x.grad, 2 * np.exp([0., 1.]), rtol=1e-6)
+
+    def test_output_data_without_retention(self):
+        f = Square()
+        f.apply((Variable(_f32(1.)),))
+        with pytest.raises(RuntimeError):
+            f.output_data
+
+
+class TestBackwardContract:
+
+    def test_full_length_result(self):
+        f, xs = _backprop_through(lambda f, idx, gys: gys, 2)
+        np.testing.assert_array_equal(xs[0].grad, [1., 1.])
+        np.testing.assert_array_equal(xs[1].grad, [1., 1.])
+
+    def test_full_length_with_partial_targets(self):
+        def make(f, idx, gys):
+            return gys[0], gys[1]
+        f, xs = _backprop_through(make, 2, [False, True])
+        assert f.calls == [(1,)]
+        assert xs[0].grad is None
+        np.testing.assert_array_equal(xs[1].grad, [1., 1.])
+
+    def test_target_length_result(self):
+        def make(f, idx, gys):
+            return tuple(gys[i] for i in idx)
+        f, xs = _backprop_through(make, 3, [True, False, True])
+        assert f.calls == [(0, 2)]
+        np.testing.assert_array_equal(xs[2].grad, [1., 1.])
+        assert xs[1].grad is None
+
+    def test_list_result_is_accepted(self):
+        f, xs = _backprop_through(lambda f, idx, gys: list(gys), 1)
+        np.testing.assert_array_equal(xs[0].grad, [1., 1.])
+
+    def test_none_gradients(self):
+        f, xs = _backprop_through(lambda f, idx, gys: (None, gys[1]), 2)
+        assert xs[0].grad is None
+        np.testing.assert_array_equal(xs[1].grad, [1., 1.])
+
+    def test_wrong_length(self):
+        with pytest.raises(ValueError) as e:
+            _backprop_through(lambda f, idx, gys: gys + gys, 1)
+        assert 'Returning' in str(e.value)
+
+    def test_wrong_length_partial(self):
+        with pytest.raises(ValueError):
+            _backprop_through(lambda f, idx, gys: (gys[0],) * 2, 3, [True, False, False])
+
+    def test_arrays_instead_of_variables(self):
+        with pytest.raises(TypeError) as e:
+            _backprop_through(lambda f, idx, gys: (gys[0].array,), 1)
+        assert 'Returning' in str(e.value) and 'Variable' in str(e.value)
+
+    def test_single_variable_instead_of_tuple(self):
+        with pytest.raises(TypeError):
+            _backprop_through(lambda f, idx, gys: gys[0], 1)
+
+    def test_wrong_shape(self):
+        with pytest.raises(ValueError) as e:
+            _backprop_through(lambda f, idx, gys: (Variable(np.ones(3, np.float32)),), 1)
+        msg = str(e.value)
+        assert 'Returning' in msg and '(3,)' in msg and '(2,)' in msg
+
+    def test_wrong_dtype(self):
+        with pytest.raises(TypeError) as e:
+            _backprop_through(lambda f, idx, gys: (Variable(np.ones(2, np.float64)),), 1)
+        msg = str(e.value)
+        assert 'Returning' in msg and 'float64' in msg and 'float32' in msg
+
+    def test_grad_outputs_none_for_unused_output(self):
+        seen = []
+
+        class Two(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 2, inputs[0] * 3
+
+            def backward(self, indexes, grad_outputs):
+                seen.append(grad_outputs)
+                g0, g1 = grad_outputs
+                return (g0 * 2 if g0 is not None else g1 * 3),
+
+        x = Variable(_f32(1.))
+        a, b = Two().apply((x,))
+        F.sum(b).backward()
+        assert seen[0][0] is None and isinstance(seen[0][1], Variable)
+        np.testing.assert_array_equal(x.grad, [3.])
+
+    def test_backward_skipped_without_output_grad(self):
+        calls = []
+
+        class Spy(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+            def backward(self, indexes, grad_outputs):
+                calls.append(1)
+                return grad_outputs
+
+        x = Variable(_f32(1.))
+        Spy().apply((x,))  # output dropped
+        y = x * 2
+        F.sum(y).backward()
+        assert calls == []
+
+    def test_default_backward_returns_none(self):
+        class NoBackward(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+        x = Variable(_f32(1.))
+        y, = NoBackward().apply((x,))
+        F.sum(y).backward()
+        assert x.grad is None
+
+    def test_backward_accumulate_override(self):
+        calls = []
+
+        class Acc(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+            def backward_accumulate(self, indexes, grad_outputs, grad_inputs):
+                calls.append(grad_inputs)
+                g = grad_outputs[0] * 2
+                return tuple([g if gx is None else g + gx for gx in grad_inputs])
+
+        x = Variable(np.array(1., np.float32))
+        y, = Acc().apply((x,))
+        z = x * 3 + y
+        z.backward()
+        assert x.grad == 5.0
+        assert type(x.grad) is np.ndarray
+        # the gradient already accumulated for x was handed to backward_accumulate
+        assert len(calls) == 1 and len(calls[0]) == 1
+
+    def test_backward_accumulate_with_existing_leaf_grad(self):
+        class Acc(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+            def backward_accumulate(self, indexes, grad_outputs, grad_inputs):
+                g = grad_outputs[0] * 2
+                return tuple([g if gx is None else g + gx for gx in grad_inputs])
+
+        x = Variable(np.array(1., np.float32))
+        x.grad = np.array(10., np.float32)
+        y, = Acc().apply((x,))
+        y.backward()
+        assert x.grad == 12.0
+
+    def test_backward_accumulate_default_uses_backward(self):
+        x = Variable(_f32(2.))
+        f = Square()
+        f.apply((x,))
+        gy = Variable(_f32(1.))
+        gx, = f.backward_accumulate((0,), (gy,), (None,))
+        np.testing.assert_array_equal(gx.array, [4.])
+        gx, = f.backward_accumulate((0,), (gy,), (Variable(_f32(1.)),))
+        np.testing.assert_array_equal(gx.array, [5.])
+
+
+class TestTypeCheck:
+
+    def test_passes(self):
+        Square().apply((_f32(1.),))
+
+    def test_message_format(self):
+        with pytest.raises(type_check.InvalidType) as e:
+            Square().apply((np.array([1, 2], np.int32),))
+        msg = str(e.value)
+        assert 'Invalid operation is performed in: Square (Forward)' in msg
+        assert re.search(r"^Expect: x\.dtype\.kind == 'f'$", msg, re.M), msg
+        assert re.search(r'^Actual: i != f$', msg, re.M), msg
+
+    def test_size_message(self):
+        class One(FunctionNode):
+            def check_type_forward(self, in_types):
+                type_check.expect(in_types.size() == 1)
+
+            def forward(self, inputs):
+                return inputs[0],
+
+        with pytest.raises(type_check.InvalidType) as e:
+            One().apply((_f32(1.), _f32(1.)))
+        msg = str(e.value)
+        assert 'Invalid operation is performed in: One (Forward)' in msg
+        assert 'Expect: in_types.size == 1' in msg
+        assert 'Actual: 2 != 1' in msg
+
+    def test_disabled_by_config(self):
+        with chainer.using_config('type_check', False):
+            y, = Square().apply((np.array([2], np.int32),))
+        np.testing.assert_array_equal(y.array, [4])
+
+    def test_invalid_type_is_exception(self):
+        assert issubclass(type_check.InvalidType, Exception)
+
+
+class Recorder(FunctionHook):
+    name = 'Recorder'
+
+    def __init__(self, name=None):
+        if name is not None:
+            self.name = name
+        self.log = []
+
+    def added(self, function):
+        self.log.append(('added', function))
+
+    def deleted(self, function):
+        self.log.append(('deleted', function))
+
+    def forward_preprocess(self, function, in_data):
+        self.log.append(('forward_pre', function.label, len(in_data)))
+
+    def forward_postprocess(self, function, in_data):
+        self.log.append(('forward_post', function.label, len(in_data)))
+
+    def backward_preprocess(self, function, in_data, out_grad):
+        self.log.append(('backward_pre', function.label, len(in_data), len(out_grad)))
+
+    def backward_postprocess(self, function, in_data, out_grad):
+        self.log.append(('backward_post', function.label, len(in_data), len(out_grad)))
+
+
+class TestHooks:
+
+    def test_local_hook(self):
+        hook = Recorder()
+        f = Square()
+        f.add_hook(hook)
+        assert f.local_function_hooks['Recorder'] is hook
+        assert hook.log == [('added', f)]
+        x = Variable(_f32(2.))
+        y, = f.apply((x,))
+        y.grad = _f32(1.)
+        y.backward()
+        events = [e[0] for e in hook.log]
+        assert events == ['added', 'forward_pre', 'forward_post', 'backward_pre',
+                          'backward_post']
+        assert hook.log[1] == ('forward_pre', 'Square', 1)
+        assert hook.log[3] == ('backward_pre', 'Square', 1, 1)
+        f.delete_hook('Recorder')
+        assert hook.log[-1] == ('deleted', f)
+        assert 'Recorder' not in f.local_function_hooks
+
+    def test_local_hook_only_on_its_node(self):
+        hook = Recorder()
+        f = Square()
+        f.add_hook(hook, name='mine')
+        assert 'mine' in f.local_function_hooks
+        Square().apply((_f32(1.),))
+        assert len(hook.log) == 1
+
+    def test_add_hook_errors(self):
+        f = Square()
+        f.add_hook(Recorder())
+        with pytest.raises(KeyError):
+            f.add_hook(Recorder())
+        with pytest.raises(TypeError):
+            f.add_hook(object())
+        with pytest.raises(KeyError):
+            f.delete_hook('missing')
+
+    def test_global_hook_context_manager(self):
+        hook = Recorder()
+        with hook as h:
+            assert h is hook
+            assert chainer.get_function_hooks()['Recorder'] is hook
+            x = Variable(_f32(2.))
+            y, = Square().apply((x,))
+            y.grad = _f32(1.)
+            y.backward()
+        assert 'Recorder' not in chainer.get_function_hooks()
+        assert hook.log[0] == ('added', None)
+        assert hook.log[-1] == ('deleted', None)
+        labels = [(e[0], e[1]) for e in hook.log[1:-1]]
+        assert ('forward_pre', 'Square') in labels
+        assert ('backward_pre', 'Square') in labels
+        assert ('backward_post', 'Square') in labels
+        # after the block the hook is not called any more
+        n = len(hook.log)
+        Square().apply((_f32(1.),))
+        assert len(hook.log) == n
+
+    def test_global_hook_duplicate_name(self):
+        with Recorder():
+            with pytest.raises(KeyError):
+                with Recorder():
+                    pass
+
+    def test_global_hook_is_thread_local(self):
+        hook = Recorder()
+        seen = {}
+
+        def other():
+            seen['hooks'] = dict(chainer.get_function_hooks())
+            Square().apply((_f32(1.),))
+
+        with hook:
+            t = threading.Thread(target=other)
+            t.start()
+            t.join()
+        assert seen['hooks'] == {}
+        assert [e for e in hook.log if e[0] == 'forward_pre'] == []
+
+    def test_local_and_global_hooks_together(self):
+        g, loc = Recorder('g'), Recorder('l')
+        f = Square()
+        f.add_hook(loc)
+        with g:
+            f.apply((_f32(1.),))
+        assert ('forward_pre', 'Square', 1) in g.log
+        assert ('forward_pre', 'Square', 1) in loc.log
+
+
+class TestBackpropModes:
+
+    def test_no_backprop_mode(self):
+        x = Variable(_f32(1.))
+        with chainer.no_backprop_mode():
+            assert not chainer.config.enable_backprop
+            y, = Square().apply((x,))
+            z = x * 2
+        assert chainer.config.enable_backprop
+        assert y.creator is None and z.creator is None
+        # As in Chainer, requires_grad follows the inputs whatever the mode.
+        assert y.requires_grad
+
+    def test_force_backprop_mode(self):
+        x = Variable(_f32(3.))
+        with chainer.no_backprop_mode():
+            with chainer.force_backprop_mode():
+                assert chainer.config.enable_backprop
+                y, = Square().apply((x,))
+            z, = Square().apply((x,))
+        assert y.creator is not None
+        assert z.creator is None
+        y.grad = _f32(1.)
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [6.])
+
+    def test_requires_grad_under_no_backprop_mode(self):
+        # Chainer computes requires_grad whatever enable_backprop is, so a variable
+        # computed in no_backprop_mode and reused as a leaf receives a gradient.
+        x = Variable(_f32(1.))
+        with chainer.no_backprop_mode():
+            h = x * 2
+        assert h.requires_grad
+        y = h * 3
+        F.sum(y).backward()
+        np.testing.assert_array_equal(h.grad, [3.])
+
+    def test_enable_backprop_config(self):
+        with chainer.using_config('enable_backprop', False):
+            y, = Square().apply((Variable(_f32(1.)),))
+        assert y.creator is None
+
+
+class TestDebugMode:
+
+    def test_nan_in_forward(self):
+        class MakeNaN(FunctionNode):
+            def forward(self, inputs):
+                return np.full_like(inputs[0], np.nan),
+
+        with chainer.using_config('debug', True):
+            with pytest.raises(RuntimeError) as e:
+                MakeNaN().apply((_f32(1.),))
+        assert 'NaN' in str(e.value) and 'forward' in str(e.value)
+        assert 'MakeNaN' in str(e.value)
+
+    def test_nan_in_backward(self):
+        class NaNGrad(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 1,
+
+            def backward(self, indexes, grad_outputs):
+                return Variable(np.full((1,), np.nan, np.float32)),
+
+        x = Variable(_f32(1.))
+        with chainer.using_config('debug', True):
+            y, = NaNGrad().apply((x,))
+            y.grad = _f32(1.)
+            with pytest.raises(RuntimeError) as e:
+                y.backward()
+        assert 'NaN' in str(e.value) and 'backward' in str(e.value)
+        assert 'NaNGrad' in str(e.value)
+
+    def test_no_check_without_debug(self):
+        class MakeNaN(FunctionNode):
+            def forward(self, inputs):
+                return np.full_like(inputs[0], np.nan),
+
+        y, = MakeNaN().apply((_f32(1.),))
+        assert np.isnan(y.array).all()
+
+    def test_stack_recorded_in_debug(self):
+        f = Square()
+        with chainer.using_config('debug', True):
+            f.apply((_f32(1.),))
+        assert f.stack is not None
+
+    def test_none_input_in_debug(self):
+        with chainer.using_config('debug', True):
+            with pytest.raises((ValueError, TypeError)):
+                Square().apply((Variable(),))
+
+    def test_is_debug(self):
+        with chainer.using_config('debug', True):
+            assert chainer.is_debug()
+        assert not chainer.is_debug()

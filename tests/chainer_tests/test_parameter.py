@@ -1,0 +1,291 @@
+"""Tests of chainer.Parameter (eager and lazy initialisation, gradients, update)."""
+from __future__ import annotations
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import Parameter, Variable
+
+
+def _fill(value):
+    def init(array):
+        array[...] = value
+    return init
+
+
+class TestInit:
+
+    def test_from_array(self):
+        a = np.arange(6, dtype=np.float32).reshape(2, 3)
+        p = Parameter(a)
+        assert isinstance(p, Variable)
+        assert p.array is a
+        assert p.is_initialized
+        assert p.grad is None
+        assert p.shape == (2, 3) and p.dtype == np.float32
+        assert p.update_rule is None
+
+    def test_name(self):
+        p = Parameter(np.zeros(2, np.float32), name='W')
+        assert p.name == 'W'
+        assert Parameter(name='b').name == 'b'
+
+    @pytest.mark.parametrize('shape', [(2, 3), [2, 3], 4, (4,), ()])
+    def test_scalar_and_shape(self, shape):
+        p = Parameter(2.5, shape)
+        expect_shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        assert p.shape == expect_shape
+        assert p.dtype == np.float32  # config.dtype
+        assert (p.array == 2.5).all()
+        # a parameter created with a shape starts with a NaN gradient
+        assert p.grad.shape == expect_shape and np.isnan(p.grad).all()
+
+    def test_int_scalar_uses_default_dtype(self):
+        p = Parameter(3, (2,))
+        assert p.dtype == np.float32
+        np.testing.assert_array_equal(p.array, [3, 3])
+
+    def test_numpy_scalar_uses_default_dtype(self):
+        p = Parameter(np.float64(3), (2,))
+        assert p.dtype == np.float32
+
+    def test_default_dtype_from_config(self):
+        with chainer.using_config('dtype', np.float16):
+            p = Parameter(1.0, (2,))
+            q = Parameter(None, (2,))
+        assert p.dtype == np.float16
+        assert q.dtype == np.float16
+
+    def test_callable_initializer_with_shape(self):
+        p = Parameter(_fill(5.0), (2, 2))
+        assert p.shape == (2, 2)
+        assert (p.array == 5).all()
+
+    def test_initializer_dtype_attribute(self):
+        class Init:
+            dtype = np.float64
+
+            def __call__(self, array):
+                assert array.dtype == np.float64
+                array.fill(1)
+
+        p = Parameter(Init(), (3,))
+        assert p.dtype == np.float64
+        assert p.grad.dtype == np.float64
+
+    def test_array_and_shape(self):
+        a = np.array([1., 2., 3.], np.float32)
+        p = Parameter(a, (3,))
+        np.testing.assert_array_equal(p.array, a)
+        assert p.array is not a
+
+    def test_none_with_shape_is_nan(self):
+        p = Parameter(None, (2,))
+        assert np.isnan(p.array).all()
+
+    def test_layout_unsupported(self):
+        with pytest.raises(ValueError):
+            Parameter(layout='NHWC')
+
+    def test_chainer_initializer(self):
+        initializers = chainer.initializers
+        if not hasattr(initializers, 'Constant'):
+            pytest.skip('chainer.initializers.Constant is not written yet')
+        p = Parameter(initializers.Constant(2.0), (2, 3))
+        assert (p.array == 2).all()
+        q = Parameter(initializers.Constant(1.0, dtype=np.float64))
+        q.initialize((2,))
+        assert q.dtype == np.float64
+
+
+class TestLazy:
+
+    def test_uninitialized(self):
+        p = Parameter()
+        assert not p.is_initialized
+        assert p.array is None and p.data is None
+        assert p.grad is None
+
+    def test_initialize(self):
+        p = Parameter()
+        p.initialize((2, 3))
+        assert p.is_initialized
+        assert p.shape == (2, 3) and p.dtype == np.float32
+        assert np.isnan(p.array).all()
+        # as in Chainer, the gradient of a freshly initialised parameter is NaN
+        assert p.grad.shape == (2, 3) and np.isnan(p.grad).all()
+
+    def test_initialize_int_shape(self):
+        p = Parameter(_fill(1.0))
+        p.initialize(4)
+        assert p.shape == (4,)
+        assert (p.array == 1).all()
+
+    def test_initialize_with_scalar(self):
+        p = Parameter(0.5)
+        assert not p.is_initialized
+        p.initialize((3,))
+        assert (p.array == 0.5).all()
+
+    def test_initialize_with_array(self):
+        a = np.array([1., 2.], np.float32)
+        p = Parameter(a)
+        assert p.is_initialized  # an array initialises immediately
+
+    def test_cleargrad_before_init(self):
+        p = Parameter()
+        p.cleargrad()
+        p.initialize((3,))
+        assert p.grad is None
+
+    def test_zerograd_before_init(self):
+        p = Parameter()
+        with pytest.warns(DeprecationWarning):
+            p.zerograd()
+        p.initialize((3,))
+        np.testing.assert_array_equal(p.grad, np.zeros(3, np.float32))
+
+    def test_to_device_before_init(self):
+        p = Parameter()
+        p.to_device('@numpy')
+        p.to_cpu()
+        p.initialize((2,))
+        assert isinstance(p.array, np.ndarray)
+
+    def test_use_in_graph_after_init(self):
+        p = Parameter()
+        p.initialize((2,))
+        p.array[...] = [1., 2.]
+        p.cleargrad()
+        y = F.sum(p * p)
+        y.backward()
+        np.testing.assert_array_equal(p.grad, [2., 4.])
+
+
+class TestGradAndUpdate:
+
+    def test_grad_accumulates(self):
+        p = Parameter(np.array([1., 2.], np.float32))
+        F.sum(p * 3).backward()
+        F.sum(p * 3).backward()
+        np.testing.assert_array_equal(p.grad, [6., 6.])
+
+    def test_grad_0d(self):
+        p = Parameter(np.array(3., np.float32))
+        (p * p).backward()
+        assert type(p.grad) is np.ndarray and p.grad.shape == ()
+        assert p.grad == 6.0
+
+    def test_loss_scale_recorded(self):
+        # optimizers read _loss_scale to unscale the gradient
+        p = Parameter(np.array(3., np.float32))
+        (p * p).backward(loss_scale=8.)
+        assert p.grad == 48.
+        assert p._loss_scale == 8.
+        p.cleargrad()
+        (p * p).backward()
+        assert p._loss_scale is None  # not left over from the previous backward
+
+    def test_update_without_rule(self):
+        p = Parameter(np.ones(2, np.float32))
+        p.update()
+        np.testing.assert_array_equal(p.array, [1., 1.])
+
+    def test_update_calls_rule(self):
+        calls = []
+
+        class Rule:
+            def update(self, param):
+                calls.append(param)
+                param.array -= 0.5 * param.grad
+
+        p = Parameter(np.ones(2, np.float32))
+        p.update_rule = Rule()
+        p.grad = np.ones(2, np.float32)
+        p.update()
+        assert calls == [p]
+        np.testing.assert_array_equal(p.array, [0.5, 0.5])
+
+    def test_identity_kept_across_to_device(self):
+        p = Parameter(np.ones(2, np.float32))
+        p.grad = np.ones(2, np.float32)
+        obj = p
+        p.to_device('@numpy')
+        p.to_cpu()
+        assert obj is p
+        assert isinstance(p.array, np.ndarray) and isinstance(p.grad, np.ndarray)
+
+    def test_cleargrad(self):
+        p = Parameter(1.0, (2,))
+        p.cleargrad()
+        assert p.grad is None
+
+    def test_zerograd(self):
+        p = Parameter(1.0, (2,))
+        with pytest.warns(DeprecationWarning):
+            p.zerograd()
+        np.testing.assert_array_equal(p.grad, [0., 0.])
+
+
+class TestCopydata:
+
+    def test_both_uninitialized_is_noop(self):
+        p, q = Parameter(), Parameter()
+        p.copydata(q)
+        assert not p.is_initialized and not q.is_initialized
+
+    def test_into_uninitialized(self):
+        p = Parameter(_fill(0.0))
+        q = Parameter(np.array([1., 2.], np.float32))
+        p.copydata(q)
+        np.testing.assert_array_equal(p.array, [1., 2.])
+        assert p.array is not q.array
+
+    def test_from_uninitialized_initializes_source(self):
+        p = Parameter(np.zeros(2, np.float32))
+        q = Parameter(_fill(7.0))
+        p.copydata(q)
+        assert q.is_initialized and q.shape == (2,)
+        np.testing.assert_array_equal(p.array, [7., 7.])
+
+    def test_from_uninitialized_variable(self):
+        with pytest.raises(ValueError):
+            Parameter(np.zeros(2, np.float32)).copydata(Variable())
+
+
+class TestCopy:
+
+    def test_pickle(self):
+        p = Parameter(np.array([1., 2.], np.float32), name='W')
+        p.grad = np.array([3., 4.], np.float32)
+        q = pickle.loads(pickle.dumps(p))
+        assert isinstance(q, Parameter)
+        assert q.name == 'W'
+        np.testing.assert_array_equal(q.array, p.array)
+        np.testing.assert_array_equal(q.grad, p.grad)
+
+    def test_pickle_uninitialized(self):
+        p = Parameter(0.5, name='b')
+        q = pickle.loads(pickle.dumps(p))
+        assert not q.is_initialized
+        q.initialize((2,))
+        np.testing.assert_array_equal(q.array, [0.5, 0.5])
+
+    def test_deepcopy(self):
+        p = Parameter(np.array([1., 2.], np.float32), name='W')
+        q = copy.deepcopy(p)
+        assert isinstance(q, Parameter) and q.name == 'W'
+        assert q.array is not p.array
+        np.testing.assert_array_equal(q.array, p.array)
+
+    def test_no_warnings(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            p = Parameter(np.zeros(2, np.float32))
+            F.sum(p).backward()
