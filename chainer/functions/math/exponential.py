@@ -70,14 +70,16 @@ def log(x):
     return Log().apply((x,))[0]
 
 
-class Log2(function_node.FunctionNode):
-    """Elementwise base-2 logarithm."""
+class _LogBase(function_node.FunctionNode):
+    """Logarithm in a fixed base: ``log_b(x) = log(x) / log(b)``."""
 
     is_elementwise = True
+    _ufunc = ''
+    _base = 1.0
 
     @property
     def label(self):
-        return 'log2'
+        return self._ufunc
 
     def check_type_forward(self, in_types):
         _check_float(in_types)
@@ -86,11 +88,18 @@ class Log2(function_node.FunctionNode):
         x, = inputs
         self.retain_inputs((0,))
         xp = backend.get_array_module(x)
-        return utils.force_array(xp.log2(x)),
+        return utils.force_array(getattr(xp, self._ufunc)(x)),
 
     def backward(self, indexes, gy):
         x = self.get_retained_inputs()[0]
-        return gy[0] / x * (1.0 / numpy.log(2.0)),
+        return gy[0] / x * (1.0 / numpy.log(self._base)),
+
+
+class Log2(_LogBase):
+    """Elementwise base-2 logarithm."""
+
+    _ufunc = 'log2'
+    _base = 2.0
 
 
 def log2(x):
@@ -98,27 +107,11 @@ def log2(x):
     return Log2().apply((x,))[0]
 
 
-class Log10(function_node.FunctionNode):
+class Log10(_LogBase):
     """Elementwise base-10 logarithm."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'log10'
-
-    def check_type_forward(self, in_types):
-        _check_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.log10(x)),
-
-    def backward(self, indexes, gy):
-        x = self.get_retained_inputs()[0]
-        return gy[0] / x * (1.0 / numpy.log(10.0)),
+    _ufunc = 'log10'
+    _base = 10.0
 
 
 def log10(x):
