@@ -74,3 +74,6 @@ def tempdir(**kwargs):
         yield temp_dir
     finally:
         shutil.rmtree(temp_dir, ignore_errors=ignore_errors)
+
+
+from chainer.utils.sparse import CooMatrix, get_order, to_coo  # NOQA: E402,F401

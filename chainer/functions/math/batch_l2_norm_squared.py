@@ -1,0 +1,40 @@
+"""Squared L2 norm of each sample of a batch."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class BatchL2NormSquared(function_node.FunctionNode):
+    """``sum(x[i] ** 2)`` for each ``i`` of the first axis."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        xp = backend.get_array_module(x)
+        x2 = x.reshape(len(x), utils.size_of_shape(x.shape[1:]))
+        if x.dtype == numpy.float16:
+            x2 = x2.astype(numpy.float32)
+        return utils.force_array(xp.sum(xp.square(x2), axis=1), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        from chainer.functions.array.reshape import reshape
+        x, = self.get_retained_inputs()
+        gy, = grad_outputs
+        gy = broadcast_to(reshape(gy, (len(gy),) + (1,) * (x.ndim - 1)), x.shape)
+        return 2.0 * x * gy,
+
+
+def batch_l2_norm_squared(x):
+    """Squared L2 norm of each sample: ``x`` of shape ``(N, ...)`` gives shape ``(N,)``."""
+    return BatchL2NormSquared().apply((x,))[0]

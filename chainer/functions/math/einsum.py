@@ -1,0 +1,185 @@
+"""Einstein summation (``numpy.einsum`` semantics), differentiable."""
+from __future__ import annotations
+
+import string
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _parse(subscripts: str, ndims: list) -> tuple:
+    """Returns (input subscripts, output subscript) with every ``...`` spelled out."""
+    if not isinstance(subscripts, str):
+        raise TypeError(f'subscripts must be a str, not {type(subscripts).__name__}')
+    subscripts = subscripts.replace(' ', '')
+    if '->' in subscripts:
+        lhs, out = subscripts.split('->', 1)
+        if '->' in out:
+            raise ValueError(f'invalid subscripts: {subscripts!r}')
+    else:
+        lhs, out = subscripts, None
+    ins = lhs.split(',')
+    if len(ins) != len(ndims):
+        raise ValueError(
+            f'einsum got {len(ndims)} operands but the subscripts {subscripts!r} '
+            f'name {len(ins)}')
+    allowed = set(string.ascii_letters)
+    for s in ins + ([out] if out is not None else []):
+        body = s.replace('...', '')
+        if any(c not in allowed for c in body):
+            raise ValueError(f'invalid subscripts: {subscripts!r}')
+    used = set(subscripts)
+    pool = [c for c in string.ascii_letters if c not in used]
+    ell_ndim = 0
+    for s, nd in zip(ins, ndims):
+        n = len(s.replace('...', ''))
+        if '...' in s:
+            ell_ndim = max(ell_ndim, nd - n)
+    if ell_ndim > len(pool):
+        raise ValueError('too many dimensions for einsum')
+    ell = ''.join(pool[:ell_ndim])
+    new_ins = []
+    for s, nd in zip(ins, ndims):
+        if '...' in s:
+            k = nd - len(s.replace('...', ''))
+            if k < 0:
+                raise ValueError(f'operand has fewer dimensions than subscripts {s!r}')
+            s = s.replace('...', ell[ell_ndim - k:] if k else '')
+        if len(s) != nd:
+            raise ValueError(
+                f'einsum subscripts {s!r} do not match an operand of {nd} dimensions')
+        new_ins.append(s)
+    if out is None:
+        counts = {}
+        for s in new_ins:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + ''.join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
+    else:
+        out = out.replace('...', ell)
+        if len(set(out)) != len(out):
+            raise ValueError(f'output subscripts repeat a label: {subscripts!r}')
+        present = set(''.join(new_ins))
+        if any(c not in present for c in out):
+            raise ValueError(f'output label not found in the inputs: {subscripts!r}')
+    return new_ins, out
+
+
+def _unique(s: str) -> str:
+    return ''.join(dict.fromkeys(s))
+
+
+class EinSum(function_node.FunctionNode):
+    """``einsum`` on operands whose subscripts are already fully spelled out."""
+
+    def __init__(self, in_subs, out_sub: str) -> None:
+        self.in_subs = tuple(in_subs)
+        self.out_sub = out_sub
+
+    @property
+    def label(self):
+        return 'EinSum'
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() == len(self.in_subs))
+        for i, t in enumerate(in_types):
+            type_check.expect(t.dtype.kind == 'f', t.ndim == len(self.in_subs[i]))
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        xp = backend.get_array_module(*inputs)
+        out_dtype = numpy.result_type(*inputs)
+        if out_dtype == numpy.float16:
+            inputs = [x.astype(numpy.float32) for x in inputs]
+        spec = ','.join(self.in_subs) + '->' + self.out_sub
+        y = xp.einsum(spec, *inputs)
+        if len(inputs) == 1:
+            # A one-operand einsum may return a view of the input.
+            y = xp.array(y, copy=True)
+        return utils.force_array(y, out_dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        from chainer.functions.array.cast import cast
+        from chainer.functions.array.reshape import reshape
+        from chainer.functions.math.sum import sum_to
+        xs = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            x = xs[i]
+            sub = self.in_subs[i]
+            uniq = _unique(sub)
+            sizes = {c: x.shape[sub.index(c)] for c in uniq}
+            others = [self.out_sub] + [s for j, s in enumerate(self.in_subs) if j != i]
+            operands = [gy] + [v for j, v in enumerate(xs) if j != i]
+            present = set(''.join(others))
+            kept = ''.join(c for c in uniq if c in present)
+            g = EinSum(others, kept).apply(operands)[0]
+            # Labels of x not met elsewhere were summed out: broadcast back;
+            # labels broadcast from length 1 in x are summed back.
+            shape_g = tuple(g.shape[kept.index(c)] if c in kept else 1 for c in uniq)
+            if shape_g != g.shape:
+                g = reshape(g, shape_g)
+            target = tuple(sizes[c] for c in uniq)
+            mid = tuple(1 if t == 1 else s for s, t in zip(shape_g, target))
+            if mid != shape_g:
+                g = sum_to(g, mid)
+            if mid != target:
+                g = broadcast_to(g, target)
+            if uniq != sub:
+                g = _DiagEmbed(sub, uniq, x.shape).apply((g,))[0]
+            if g.dtype != x.dtype:
+                g = cast(g, x.dtype)
+            ret.append(g)
+        return tuple(ret)
+
+
+class _DiagEmbed(function_node.FunctionNode):
+    """Places an array on the (generalised) diagonal named by repeated labels."""
+
+    def __init__(self, full: str, uniq: str, shape: tuple) -> None:
+        self.full = full
+        self.uniq = uniq
+        self.shape = shape
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('g',))
+        type_check.expect(in_types[0].ndim == len(self.uniq))
+
+    def forward(self, inputs):
+        g, = inputs
+        xp = backend.get_array_module(g)
+        y = xp.zeros(self.shape, dtype=g.dtype)
+        # Open-grid indices, one per distinct label, broadcast in g's layout
+        # (an einsum view is not writable on every backend).
+        n = len(self.uniq)
+        grids = {}
+        for k, c in enumerate(self.uniq):
+            shape = [1] * n
+            shape[k] = g.shape[k]
+            grids[c] = xp.arange(g.shape[k]).reshape(shape)
+        y[tuple(grids[c] for c in self.full)] = g
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        return EinSum((self.full,), self.uniq).apply(grad_outputs)
+
+
+def einsum(*operands):
+    """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` (as ``numpy.einsum``).
+
+    The first argument is the subscripts string; the rest are the float
+    operands. ``...`` and repeated labels (diagonals) are supported.
+    """
+    if not operands:
+        raise ValueError('einsum needs the subscripts and at least one operand')
+    subscripts, xs = operands[0], operands[1:]
+    if not xs:
+        raise ValueError('einsum needs at least one operand')
+    in_subs, out_sub = _parse(subscripts, [x.ndim for x in xs])
+    return EinSum(in_subs, out_sub).apply(xs)[0]

@@ -1,0 +1,74 @@
+"""One-dimensional discrete Fourier transform of complex data held as (real, imag)."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class FFT(function_node.FunctionNode):
+    """FFT (``method='fft'``) or inverse FFT (``'ifft'``) along the last axis."""
+
+    def __init__(self, method: str) -> None:
+        if method not in ('fft', 'ifft'):
+            raise ValueError(f"method must be 'fft' or 'ifft', not {method!r}")
+        self._method = method
+
+    @property
+    def label(self):
+        return self._method
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('real', 'imag'))
+        r_type, i_type = in_types
+        type_check.expect(
+            r_type.dtype.kind == 'f',
+            r_type.ndim > 0,
+            r_type.shape == i_type.shape,
+            r_type.dtype == i_type.dtype,
+        )
+
+    def forward(self, inputs):
+        real, imag = inputs
+        xp = backend.get_array_module(real)
+        dtype = real.dtype
+        ctype = numpy.complex128 if dtype == numpy.float64 else numpy.complex64
+        x = real.astype(ctype) + imag.astype(ctype) * ctype(1j)
+        if x.shape[-1] == 0:
+            y = x
+        else:
+            y = getattr(xp.fft, self._method)(x)
+        return (utils.force_array(y.real.astype(dtype)),
+                utils.force_array(y.imag.astype(dtype)))
+
+    def backward(self, indexes, grad_outputs):
+        gr, gi = grad_outputs
+        if gr is None:
+            gr = gi.xp.zeros_like(gi.array)
+        if gi is None:
+            gi = gr.xp.zeros_like(gr.array)
+        # The DFT matrix F is symmetric, so F^H g = swap(F(swap(g))) where swap
+        # exchanges the real and imaginary parts (and likewise for the inverse).
+        gxi, gxr = FFT(self._method).apply((gi, gr))
+        return gxr, gxi
+
+
+def _split(x, name: str):
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise TypeError(f'{name} takes a tuple (real, imag) of two arrays or Variables')
+    return x
+
+
+def fft(x):
+    """FFT along the last axis of ``x = (real, imag)``; returns ``(real, imag)``."""
+    real, imag = _split(x, 'fft')
+    return FFT('fft').apply((real, imag))
+
+
+def ifft(x):
+    """Inverse FFT along the last axis of ``x = (real, imag)``; returns ``(real, imag)``."""
+    real, imag = _split(x, 'ifft')
+    return FFT('ifft').apply((real, imag))

@@ -1,0 +1,65 @@
+"""Numerically stable ``log(sum(exp(x)))`` over axes."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
+from chainer.utils import type_check
+
+
+class LogSumExp(function_node.FunctionNode):
+    """``log(sum(exp(x), axis))`` computed with the maximum shifted out."""
+
+    def __init__(self, axis=None) -> None:
+        self.axis = _normalize_axis(axis)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+        _check_axes(in_types[0], self.axis)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        x, = inputs
+        xp = backend.get_array_module(x)
+        dtype = x.dtype
+        if dtype == numpy.float16:
+            x = x.astype(numpy.float32)
+        m = xp.amax(x, axis=self.axis, keepdims=True)
+        # An all -inf (or +inf) slice must not turn into NaN through inf - inf.
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        with numpy.errstate(divide='ignore'):  # an all -inf slice gives -inf
+            y = xp.log(xp.sum(xp.exp(x - m), axis=self.axis, keepdims=True))
+        y += m
+        if self.axis is None:
+            y = y.reshape(())
+        else:
+            y = xp.squeeze(y, axis=self.axis)
+        return utils.force_array(y, dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        from chainer.functions.array.reshape import reshape
+        from chainer.functions.math.exponential import exp
+        x, = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        gy, = grad_outputs
+        axes = _reduced_axes(self.axis, x.ndim)
+        kept_shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+        gy = broadcast_to(reshape(gy, kept_shape), x.shape)
+        y = broadcast_to(reshape(y, kept_shape), x.shape)
+        return gy * exp(x - y),
+
+
+def logsumexp(x, axis=None):
+    """``log(sum(exp(x), axis))``, stable for large inputs.
+
+    Args:
+        x: Input Variable or array (float).
+        axis: None (all axes), an int or a tuple of ints.
+    """
+    return LogSumExp(axis).apply((x,))[0]

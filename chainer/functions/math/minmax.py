@@ -1,0 +1,173 @@
+"""Maximum / minimum over axes and the indices of the extrema."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _normalize_axis(axis):
+    """Validates a reduction ``axis`` argument (None, int or tuple of ints)."""
+    if axis is None:
+        return None
+    if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+        return (int(axis),)
+    if isinstance(axis, tuple) and all(
+            isinstance(a, (int, numpy.integer)) and not isinstance(a, bool) for a in axis):
+        if len(set(axis)) != len(axis):
+            raise ValueError(f'duplicate value in axis: ({", ".join(map(str, axis))})')
+        return tuple(int(a) for a in axis)
+    raise TypeError('None, int or tuple of int are required')
+
+
+def _check_axes(x_type, axes) -> None:
+    if axes is None:
+        return
+    for axis in axes:
+        if axis >= 0:
+            type_check.expect(axis < x_type.ndim)
+        else:
+            type_check.expect(-axis - 1 < x_type.ndim)
+
+
+def _reduced_axes(axes, ndim: int) -> tuple:
+    if axes is None:
+        return tuple(range(ndim))
+    return tuple(sorted(a % ndim for a in axes))
+
+
+class _SelectorBase(function_node.FunctionNode):
+    """Common part of :class:`Max` and :class:`Min`."""
+
+    def __init__(self, axis=None, keepdims: bool = False) -> None:
+        self.axis = _normalize_axis(axis)
+        self.keepdims = keepdims
+
+    def _fwd(self, x, xp):
+        raise NotImplementedError
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+        _check_axes(in_types[0], self.axis)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        x, = inputs
+        xp = backend.get_array_module(x)
+        return utils.force_array(self._fwd(x, xp)),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        from chainer.functions.array.reshape import reshape
+        x = self.get_retained_inputs()[0]
+        y = self.get_retained_outputs()[0]
+        gy, = grad_outputs
+        axes = _reduced_axes(self.axis, x.ndim)
+        kept_shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+        y_arr = y.array
+        if not self.keepdims:
+            gy = reshape(gy, kept_shape)
+            y_arr = y_arr.reshape(kept_shape)
+        # Every element equal to the extremum receives the full gradient (as Chainer).
+        cond = (x.array == y_arr).astype(x.dtype, copy=False)
+        return broadcast_to(gy, x.shape) * cond,
+
+
+class Max(_SelectorBase):
+    """Maximum over the given axes."""
+
+    def _fwd(self, x, xp):
+        return xp.amax(x, axis=self.axis, keepdims=self.keepdims)
+
+
+class Min(_SelectorBase):
+    """Minimum over the given axes."""
+
+    def _fwd(self, x, xp):
+        return xp.amin(x, axis=self.axis, keepdims=self.keepdims)
+
+
+def max(x, axis=None, keepdims: bool = False):  # NOQA: A001
+    """Maximum of array elements over ``axis`` (None, int or tuple of ints).
+
+    The gradient flows to every element equal to the maximum.
+    """
+    return Max(axis, keepdims).apply((x,))[0]
+
+
+def min(x, axis=None, keepdims: bool = False):  # NOQA: A001
+    """Minimum of array elements over ``axis`` (None, int or tuple of ints).
+
+    The gradient flows to every element equal to the minimum.
+    """
+    return Min(axis, keepdims).apply((x,))[0]
+
+
+class _IndexSelectorBase(function_node.FunctionNode):
+    """Common part of :class:`ArgMax` and :class:`ArgMin` (not differentiable)."""
+
+    def __init__(self, axis=None) -> None:
+        if axis is None:
+            self.axis = None
+        elif isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+            self.axis = int(axis)
+        else:
+            raise TypeError('None or int is required')
+
+    def _fwd(self, x, xp):
+        raise NotImplementedError
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f')
+        if self.axis is None:
+            type_check.expect(x_type.size > 0)
+        else:
+            _check_axes(x_type, (self.axis,))
+            type_check.expect(x_type.shape[self.axis] > 0)
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        return xp.asarray(self._fwd(x, xp)).astype(numpy.int32),
+
+    def backward(self, indexes, grad_outputs):
+        return None,
+
+
+class ArgMax(_IndexSelectorBase):
+    """Indices of the maximum (int32)."""
+
+    def _fwd(self, x, xp):
+        return xp.argmax(x, axis=self.axis)
+
+
+class ArgMin(_IndexSelectorBase):
+    """Indices of the minimum (int32)."""
+
+    def _fwd(self, x, xp):
+        return xp.argmin(x, axis=self.axis)
+
+
+def _apply_index_selector(node, x):
+    # Indices carry no gradient: the output is never part of the graph.
+    with chainer.no_backprop_mode():
+        y = node.apply((x,))[0]
+    return chainer.Variable(y.array, requires_grad=False)
+
+
+def argmax(x, axis=None):
+    """Indices of the maximum along ``axis`` (the flattened array when None), as int32."""
+    return _apply_index_selector(ArgMax(axis), x)
+
+
+def argmin(x, axis=None):
+    """Indices of the minimum along ``axis`` (the flattened array when None), as int32."""
+    return _apply_index_selector(ArgMin(axis), x)

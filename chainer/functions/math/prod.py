@@ -1,0 +1,74 @@
+"""Product of array elements over axes."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
+from chainer.utils import type_check
+
+
+class Prod(function_node.FunctionNode):
+    """Product over the given axes."""
+
+    def __init__(self, axis=None, keepdims: bool = False) -> None:
+        self.axis = _normalize_axis(axis)
+        self.keepdims = keepdims
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+        _check_axes(in_types[0], self.axis)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.prod(x, axis=self.axis, keepdims=self.keepdims), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        from chainer.functions.array.reshape import reshape
+        from chainer.functions.array.transpose import transpose
+        from chainer.functions.math.cumprod import _concat, cumprod
+        from chainer.functions.math.cumsum import _flip
+
+        x, = self.get_retained_inputs()
+        gy, = grad_outputs
+        ndim = x.ndim
+        axes = _reduced_axes(self.axis, ndim)
+        kept = tuple(a for a in range(ndim) if a not in axes)
+        gy = reshape(gy, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+        n = 1
+        for a in axes:
+            n *= x.shape[a]
+        if n == 0:
+            return broadcast_to(gy, x.shape) * 0,
+        perm = axes + kept
+        xt = transpose(x, perm) if perm != tuple(range(ndim)) else x
+        t_shape = xt.shape
+        x2 = reshape(xt, (n,) + t_shape[len(axes):])
+
+        def exclusive_cumprod(v):
+            # Product of the preceding elements along axis 0; no division, so
+            # zeros in x give exact gradients.
+            if n == 1:
+                return backend.get_array_module(v.array).ones_like(v.array)
+            ones = backend.get_array_module(v.array).ones_like(v.array[:1])
+            return cumprod(_concat([ones, v[:-1]], 0), 0)
+
+        before = exclusive_cumprod(x2)
+        after = _flip(exclusive_cumprod(_flip(x2, 0)), 0) if n > 1 else before
+        gx = before * after if n > 1 else chainer.Variable(before, requires_grad=False)
+        gx = reshape(gx, t_shape)
+        if perm != tuple(range(ndim)):
+            gx = transpose(gx, tuple(numpy.argsort(perm).tolist()))
+        return gx * broadcast_to(gy, x.shape),
+
+
+def prod(x, axis=None, keepdims: bool = False):
+    """Product of array elements over ``axis`` (None, int or tuple of ints)."""
+    return Prod(axis, keepdims).apply((x,))[0]
