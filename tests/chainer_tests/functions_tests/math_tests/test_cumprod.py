@@ -1,0 +1,61 @@
+"""Tests of F.cumprod."""
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import gradient_check
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'shape': (3, 2), 'axis': None},
+     {'shape': (3, 2), 'axis': 0},
+     {'shape': (2, 3, 4), 'axis': -1},
+     {'shape': (2, 1, 4), 'axis': 1},
+     {'shape': (), 'axis': None},
+     {'shape': (0, 3), 'axis': 0}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestCumprod(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(0.5, 1.5, self.shape)
+        x *= numpy.random.choice([-1, 1], self.shape)
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.cumprod(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.cumprod(inputs[0], axis=self.axis).astype(self.dtype),
+
+
+@pytest.mark.parametrize('axis', [None, 0, 1])
+def test_cumprod_with_zeros(axis):
+    x = numpy.random.uniform(0.5, 1.5, (3, 4))
+    x[1, 1] = 0
+    x[2, 1] = 0
+    gy = numpy.random.randn(*numpy.cumprod(x, axis=axis).shape)
+    gradient_check.check_backward(lambda a: F.cumprod(a, axis), x, gy)
+    gradient_check.check_double_backward(
+        lambda a: F.cumprod(a, axis), x, gy, numpy.random.randn(3, 4))
+
+
+def test_cumprod_bad_input():
+    with pytest.raises(type_check.InvalidType):
+        F.cumprod(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType):
+        F.cumprod(numpy.ones((2, 3), numpy.float32), axis=-3)
+    with pytest.raises(TypeError):
+        F.cumprod(numpy.ones((2, 3), numpy.float32), axis='0')
+
+
+testing.run_module(__name__, __file__)

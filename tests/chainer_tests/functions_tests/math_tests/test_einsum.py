@@ -1,0 +1,70 @@
+"""Tests of F.einsum."""
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'subscripts': 'ij,jk->ik', 'shapes': ((2, 3), (3, 4))},
+     {'subscripts': 'ii->i', 'shapes': ((3, 3),)},
+     {'subscripts': 'ii', 'shapes': ((3, 3),)},
+     {'subscripts': 'ij->', 'shapes': ((2, 3),)},
+     {'subscripts': 'ij->ji', 'shapes': ((2, 3),)},
+     {'subscripts': '...j,...j->...', 'shapes': ((2, 1, 3), (4, 3))},
+     {'subscripts': 'iij,j->ij', 'shapes': ((2, 2, 3), (3,))},
+     {'subscripts': 'i,j', 'shapes': ((2,), (3,))},
+     {'subscripts': 'bij,bjk->bik', 'shapes': ((2, 3, 4), (2, 4, 2))},
+     {'subscripts': ',ij->ij', 'shapes': ((), (2, 3))},
+     {'subscripts': 'ij,jk,kl->il', 'shapes': ((2, 3), (3, 1), (4, 2))},
+     {'subscripts': 'ij,j->i', 'shapes': ((0, 3), (3,))}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestEinSum(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        return tuple(numpy.random.uniform(-1, 1, s).astype(self.dtype) for s in self.shapes)
+
+    def forward(self, inputs, device):
+        return F.einsum(self.subscripts, *inputs),
+
+    def forward_expected(self, inputs):
+        xs = [x.astype(numpy.float64) for x in inputs]
+        return numpy.asarray(numpy.einsum(self.subscripts, *xs), self.dtype),
+
+
+def test_einsum_output_does_not_alias_input():
+    x = numpy.arange(9, dtype=numpy.float32).reshape(3, 3)
+    y = F.einsum('ij->ji', x)
+    y.array[...] = 0
+    assert x[0, 1] == 1
+
+
+def test_einsum_bad_input():
+    a = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(ValueError):
+        F.einsum('ij,jk->ik', a)  # too few operands
+    with pytest.raises(ValueError):
+        F.einsum('ijk->i', a)  # wrong ndim
+    with pytest.raises(ValueError):
+        F.einsum('ij->iz', a)  # unknown output label
+    with pytest.raises(ValueError):
+        F.einsum('i1->i', a)
+    with pytest.raises(TypeError):
+        F.einsum(3, a)
+    with pytest.raises(type_check.InvalidType):
+        F.einsum('ij->i', a.astype(numpy.int32))
+    with pytest.raises(ValueError):
+        F.einsum('ij,jk->ik', a, a)  # contracted lengths differ
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,62 @@
+"""Tests of F.fft and F.ifft."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product({
+    'method': ['fft', 'ifft'],
+    'shape': [(4,), (2, 3), (2, 1, 5)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestFFT(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        rx = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        ix = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        return rx, ix
+
+    def forward(self, inputs, device):
+        return getattr(F, self.method)(inputs)
+
+    def forward_expected(self, inputs):
+        rx, ix = inputs
+        y = getattr(numpy.fft, self.method)(rx.astype(numpy.float64) + 1j * ix)
+        return y.real.astype(self.dtype), y.imag.astype(self.dtype)
+
+
+def test_fft_ifft_roundtrip_and_single_output_gradient():
+    r = chainer.Variable(numpy.random.randn(2, 4))
+    i = chainer.Variable(numpy.random.randn(2, 4))
+    yr, yi = F.ifft(F.fft((r, i)))
+    numpy.testing.assert_allclose(yr.array, r.array, atol=1e-12)
+    numpy.testing.assert_allclose(yi.array, i.array, atol=1e-12)
+    # Only the real part used: the imaginary gradient is treated as zero.
+    F.sum(F.fft((r, i))[0]).backward()
+    assert r.grad.shape == (2, 4) and i.grad.shape == (2, 4)
+
+
+def test_fft_bad_input():
+    a = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.fft((a, numpy.ones((2, 4), numpy.float32)))
+    with pytest.raises(type_check.InvalidType):
+        F.fft((a, a.astype(numpy.float64)))
+    with pytest.raises(type_check.InvalidType):
+        F.ifft((numpy.ones((), numpy.float32), numpy.ones((), numpy.float32)))
+    with pytest.raises(TypeError):
+        F.fft(a)
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,58 @@
+"""Tests of F.inv and F.batch_inv."""
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product({
+    'batched': [False, True],
+    'n': [1, 3],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestInv(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        else:
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        shape = (2, self.n, self.n) if self.batched else (self.n, self.n)
+        a = numpy.random.uniform(-0.5, 0.5, shape) + numpy.eye(self.n) * 2
+        return a.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        f = F.batch_inv if self.batched else F.inv
+        return f(inputs[0]),
+
+    def forward_expected(self, inputs):
+        return numpy.linalg.inv(inputs[0].astype(numpy.float64)).astype(self.dtype),
+
+
+def test_inv_bad_input():
+    with pytest.raises(type_check.InvalidType):
+        F.inv(numpy.ones((2, 3), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.inv(numpy.ones((2, 2, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.batch_inv(numpy.ones((2, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.inv(numpy.eye(2, dtype=numpy.int32))
+
+
+def test_inv_singular_raises():
+    with pytest.raises(ValueError):  # numpy.linalg.LinAlgError
+        F.inv(numpy.zeros((2, 2), numpy.float32))
+    with pytest.raises(ValueError):
+        F.batch_inv(numpy.zeros((1, 2, 2), numpy.float32))
+
+
+testing.run_module(__name__, __file__)

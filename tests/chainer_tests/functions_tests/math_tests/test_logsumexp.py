@@ -1,0 +1,60 @@
+"""Tests of F.logsumexp."""
+import numpy
+import pytest
+import scipy.special
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'shape': (3, 2), 'axis': None},
+     {'shape': (3, 2), 'axis': 0},
+     {'shape': (2, 3, 4), 'axis': (0, 2)},
+     {'shape': (2, 3, 4), 'axis': -1},
+     {'shape': (), 'axis': None}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestLogSumExp(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.logsumexp(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        y = scipy.special.logsumexp(inputs[0].astype(numpy.float64), axis=self.axis)
+        return numpy.asarray(y, self.dtype),
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_logsumexp_large_values_stay_finite(dtype):
+    x = numpy.array([[1000., 1000.], [-1000., -1001.]], dtype)
+    y = F.logsumexp(x, axis=1)
+    assert y.dtype == dtype
+    expected = scipy.special.logsumexp(x.astype(numpy.float64), axis=1)
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected, rtol=1e-3)
+    if dtype != numpy.float16:
+        assert numpy.isfinite(F.logsumexp(numpy.array([-numpy.inf, 0.], dtype)).array)
+        assert F.logsumexp(numpy.array([-numpy.inf, -numpy.inf], dtype)).array == -numpy.inf
+
+
+def test_logsumexp_bad_input():
+    with pytest.raises(type_check.InvalidType):
+        F.logsumexp(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType):
+        F.logsumexp(numpy.ones((2, 3), numpy.float32), axis=2)
+    with pytest.raises(ValueError):
+        F.logsumexp(numpy.ones((2, 3), numpy.float32), axis=(1, 1))
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,106 @@
+"""Tests of F.max, F.min, F.argmax and F.argmin."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+def _distinct(shape, dtype):
+    # Well separated values, so the numerical gradient never crosses a tie.
+    n = int(numpy.prod(shape))
+    x = numpy.random.permutation(n).astype(numpy.float64) * 0.5 - n / 4
+    return x.reshape(shape).astype(dtype)
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'shape': (3, 2), 'axis': None, 'keepdims': False},
+     {'shape': (3, 2), 'axis': 1, 'keepdims': True},
+     {'shape': (2, 3, 4), 'axis': (0, 2), 'keepdims': False},
+     {'shape': (2, 3, 4), 'axis': -1, 'keepdims': False},
+     {'shape': (), 'axis': None, 'keepdims': False}],
+    [{'op': 'max'}, {'op': 'min'}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestMaxMin(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.check_backward_options = {'eps': 1e-2}
+        self.check_double_backward_options = {'eps': 1e-2}
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options.update({'atol': 5e-2, 'rtol': 5e-2})
+            self.check_double_backward_options.update({'atol': 5e-2, 'rtol': 5e-2})
+
+    def generate_inputs(self):
+        return _distinct(self.shape, self.dtype),
+
+    def forward(self, inputs, device):
+        return getattr(F, self.op)(inputs[0], axis=self.axis, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        f = numpy.amax if self.op == 'max' else numpy.amin
+        return numpy.asarray(f(inputs[0], axis=self.axis, keepdims=self.keepdims)),
+
+
+def test_max_ties_receive_full_gradient():
+    x = chainer.Variable(numpy.array([[1., 3., 3.], [2., 0., 2.]], numpy.float32))
+    y = F.max(x, axis=1)
+    y.grad = numpy.array([1., 2.], numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [[0, 1, 1], [2, 0, 2]])
+
+
+def test_min_zero_size_kept_axis():
+    x = numpy.zeros((0, 3), numpy.float32)
+    assert F.min(x, axis=1).shape == (0,)
+
+
+@pytest.mark.parametrize('op', ['max', 'min'])
+def test_maxmin_bad_input(op):
+    f = getattr(F, op)
+    with pytest.raises(type_check.InvalidType):
+        f(numpy.arange(3, dtype=numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        f(numpy.zeros((2, 3), numpy.float32), axis=2)
+    with pytest.raises(TypeError):
+        f(numpy.zeros((2, 3), numpy.float32), axis=[0])
+    with pytest.raises(ValueError, match='duplicate'):
+        f(numpy.zeros((2, 3), numpy.float32), axis=(0, 0))
+
+
+@pytest.mark.parametrize('op', ['argmax', 'argmin'])
+@pytest.mark.parametrize('axis', [None, 0, 1, -1])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_argmax_argmin(op, axis, dtype):
+    x = _distinct((3, 4), dtype)
+    v = chainer.Variable(x)
+    y = getattr(F, op)(v, axis=axis)
+    expected = getattr(numpy, op)(x, axis=axis)
+    assert isinstance(y, chainer.Variable)
+    assert y.dtype == numpy.int32
+    assert y.shape == numpy.shape(expected)
+    assert isinstance(y.array, numpy.ndarray)
+    numpy.testing.assert_array_equal(y.array, expected)
+    assert not y.requires_grad
+    assert y.creator is None
+
+
+def test_argmax_first_of_ties_and_bad_input():
+    x = numpy.array([1., 3., 3.], numpy.float32)
+    assert int(F.argmax(x).array) == 1
+    assert int(F.argmin(numpy.array([2., 0., 0.], numpy.float32)).array) == 1
+    with pytest.raises(type_check.InvalidType):
+        F.argmax(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType):
+        F.argmax(x, axis=1)
+    with pytest.raises(TypeError):
+        F.argmin(x, axis=(0,))
+    with pytest.raises(type_check.InvalidType):
+        F.argmax(numpy.zeros((0,), numpy.float32))
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,69 @@
+"""Tests of F.prod."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import gradient_check
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'shape': (3, 2), 'axis': None, 'keepdims': False},
+     {'shape': (3, 2), 'axis': 0, 'keepdims': True},
+     {'shape': (2, 3, 4), 'axis': (0, 2), 'keepdims': False},
+     {'shape': (2, 3, 4), 'axis': -1, 'keepdims': False},
+     {'shape': (), 'axis': None, 'keepdims': False},
+     {'shape': (2, 0), 'axis': 1, 'keepdims': False}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestProd(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(0.5, 1.5, self.shape)
+        x *= numpy.random.choice([-1, 1], self.shape)
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.prod(inputs[0], axis=self.axis, keepdims=self.keepdims),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(
+            numpy.prod(inputs[0], axis=self.axis, keepdims=self.keepdims)),
+
+
+@pytest.mark.parametrize('n_zeros', [1, 2])
+@pytest.mark.parametrize('axis', [None, 1])
+def test_prod_with_zeros_exact_gradient(n_zeros, axis):
+    x = numpy.random.uniform(0.5, 1.5, (2, 4))
+    x[0, 1] = 0
+    if n_zeros == 2:
+        x[0, 3] = 0
+    y_shape = numpy.prod(x, axis=axis).shape
+    gy = numpy.asarray(numpy.random.randn(*y_shape))
+    gradient_check.check_backward(lambda a: F.prod(a, axis), x, gy)
+    gradient_check.check_double_backward(
+        lambda a: F.prod(a, axis), x, gy, numpy.random.randn(2, 4))
+    v = chainer.Variable(x)
+    F.sum(F.prod(v, axis)).backward()
+    assert numpy.isfinite(v.grad).all()
+
+
+def test_prod_bad_input():
+    with pytest.raises(type_check.InvalidType):
+        F.prod(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType):
+        F.prod(numpy.ones((2, 3), numpy.float32), axis=-3)
+    with pytest.raises(TypeError):
+        F.prod(numpy.ones((2, 3), numpy.float32), axis=1.0)
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,52 @@
+"""Tests of F.scale."""
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'x_shape': (3, 2, 3), 'y_shape': (2,), 'axis': 1},
+     {'x_shape': (3, 2, 3), 'y_shape': (2, 3), 'axis': 1},
+     {'x_shape': (3, 2, 3), 'y_shape': (3, 2), 'axis': 0},
+     {'x_shape': (3, 2, 3), 'y_shape': (3,), 'axis': 2},
+     {'x_shape': (2, 3), 'y_shape': (), 'axis': 1}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestScale(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, self.x_shape).astype(self.dtype)
+        y = numpy.random.uniform(-1, 1, self.y_shape).astype(self.dtype)
+        return x, y
+
+    def forward(self, inputs, device):
+        x, y = inputs
+        return F.scale(x, y, self.axis),
+
+    def forward_expected(self, inputs):
+        x, y = inputs
+        shape = (1,) * self.axis + y.shape + (1,) * (x.ndim - self.axis - y.ndim)
+        return x * y.reshape(shape),
+
+
+def test_scale_bad_shape():
+    x = numpy.ones((3, 2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.scale(x, numpy.ones((3,), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.scale(x, numpy.ones((2, 3), numpy.float32), axis=2)
+    with pytest.raises(TypeError):
+        F.scale(x, numpy.ones((2,), numpy.float32), axis=1.0)
+
+
+testing.run_module(__name__, __file__)

@@ -1,0 +1,95 @@
+"""Tests of F.sparse_matmul."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from chainer.utils.sparse import CooMatrix, to_coo
+
+
+def _sparse(shape, dtype):
+    a = numpy.random.uniform(-1, 1, shape)
+    a[numpy.random.uniform(0, 1, shape) < 0.4] = 0
+    return a.astype(dtype)
+
+
+def _op(x, trans):
+    return x.swapaxes(-1, -2) if trans else x
+
+
+@testing.parameterize(*testing.product_dict(
+    [{'sparse_side': 'a', 'transa': False, 'transb': False},
+     {'sparse_side': 'a', 'transa': True, 'transb': True},
+     {'sparse_side': 'b', 'transa': False, 'transb': False},
+     {'sparse_side': 'b', 'transa': True, 'transb': True}],
+    [{'batched': False}, {'batched': True}],
+    [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
+))
+@testing.inject_backend_tests(None, [{}])
+class TestSparseMatMul(testing.FunctionTestCase):
+
+    m, k, n = 3, 4, 2
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        lead = (2,) if self.batched else ()
+        a_shape = (self.k, self.m) if self.transa else (self.m, self.k)
+        b_shape = (self.n, self.k) if self.transb else (self.k, self.n)
+        sp_shape, self.dn_shape = ((a_shape, b_shape) if self.sparse_side == 'a'
+                                   else (b_shape, a_shape))
+        self.dense_sp = _sparse(lead + sp_shape, self.dtype)
+        self.dn_shape = lead + self.dn_shape
+        # ldnz with padding entries (row == col == -1).
+        self.coo = to_coo(self.dense_sp, ldnz=self.dense_sp[..., :, :].size)
+
+    def generate_inputs(self):
+        data = self.coo.data.array.copy()
+        dn = numpy.random.uniform(-1, 1, self.dn_shape).astype(self.dtype)
+        return data, dn
+
+    def forward(self, inputs, device):
+        data, dn = inputs
+        sp = CooMatrix(data, self.coo.row, self.coo.col, self.coo.shape)
+        if self.sparse_side == 'a':
+            return F.sparse_matmul(sp, dn, self.transa, self.transb),
+        return F.sparse_matmul(dn, sp, self.transa, self.transb),
+
+    def forward_expected(self, inputs):
+        data, dn = inputs
+        sp = CooMatrix(data, self.coo.row, self.coo.col, self.coo.shape).to_dense()
+        a, b = (sp, dn) if self.sparse_side == 'a' else (dn, sp)
+        a = _op(a, self.transa).astype(numpy.float64)
+        b = _op(b, self.transb).astype(numpy.float64)
+        return numpy.asarray(a @ b, self.dtype),
+
+
+def test_sparse_matmul_gradient_of_data_only_at_nonzeros():
+    x = numpy.array([[0, 2., 0], [1., 0, 0]], numpy.float32)
+    sp = to_coo(x, requires_grad=True)
+    b = chainer.Variable(numpy.ones((3, 2), numpy.float32))
+    F.sum(F.sparse_matmul(sp, b)).backward()
+    numpy.testing.assert_array_equal(sp.data.grad, [2, 2])
+    numpy.testing.assert_array_equal(b.grad, [[1, 1], [2, 2], [0, 0]])
+
+
+def test_sparse_matmul_bad_input():
+    sp = to_coo(numpy.eye(3, dtype=numpy.float32))
+    dense = numpy.ones((3, 3), numpy.float32)
+    with pytest.raises(ValueError):
+        F.sparse_matmul(dense, dense)
+    with pytest.raises(ValueError):
+        F.sparse_matmul(sp, sp)
+    with pytest.raises(type_check.InvalidType):
+        F.sparse_matmul(sp, numpy.ones((4, 3), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.sparse_matmul(sp, dense.astype(numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        F.sparse_matmul(sp, numpy.ones((2, 3, 3), numpy.float32))
+
+
+testing.run_module(__name__, __file__)
