@@ -1,0 +1,119 @@
+"""Viewing an array with an arbitrary shape and strides."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.backends import cuda
+from chainer.utils import type_check
+
+_int_types = (int, numpy.integer)
+
+
+def _int_tuple(value, name: str) -> tuple:
+    if isinstance(value, _int_types) and not isinstance(value, bool):
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and all(
+            isinstance(v, _int_types) and not isinstance(v, bool) for v in value):
+        return tuple(int(v) for v in value)
+    raise TypeError(f'{name} must be an int or a tuple of ints, got {value!r}')
+
+
+def _source_index(xp, shape: tuple, strides: tuple, offset: int):
+    """Flat storage index read by each element of the strided view."""
+    index = xp.full(shape, offset, dtype=numpy.int64)
+    for axis, (n, s) in enumerate(zip(shape, strides)):
+        step = xp.arange(n, dtype=numpy.int64) * s
+        index += step.reshape((n,) + (1,) * (len(shape) - axis - 1))
+    return index
+
+
+class AsStrided(function_node.FunctionNode):
+    """Reads the elements of the flattened input at ``offset + sum(i_k * strides[k])``."""
+
+    def __init__(self, shape, strides, storage_offset=None) -> None:
+        self.shape = _int_tuple(shape, 'shape')
+        self.strides = _int_tuple(strides, 'strides')
+        if len(self.shape) != len(self.strides):
+            raise ValueError(f'shape {self.shape} and strides {self.strides} must have the '
+                             'same length')
+        if any(n < 0 for n in self.shape):
+            raise ValueError(f'negative dimensions are not allowed: {self.shape}')
+        if storage_offset is None:
+            storage_offset = 0
+        if not isinstance(storage_offset, _int_types) or isinstance(storage_offset, bool):
+            raise TypeError('storage_offset must be an int or None')
+        self.storage_offset = int(storage_offset)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
+    def _check_bounds(self, size: int) -> None:
+        if 0 in self.shape:
+            return
+        low = self.storage_offset + sum((n - 1) * s for n, s in zip(self.shape, self.strides)
+                                        if s < 0)
+        high = self.storage_offset + sum((n - 1) * s for n, s in zip(self.shape, self.strides)
+                                         if s > 0)
+        if low < 0 or high >= size:
+            raise ValueError(
+                f'as_strided with shape={self.shape}, strides={self.strides} and '
+                f'storage_offset={self.storage_offset} reads elements [{low}, {high}] '
+                f'outside an input of {size} elements')
+
+    def forward(self, inputs):
+        x, = inputs
+        self._check_bounds(x.size)
+        xp = backend.get_array_module(x)
+        self._index = _source_index(xp, self.shape, self.strides, self.storage_offset)
+        return x.reshape(-1)[self._index],
+
+    def backward(self, indexes, grad_outputs):
+        x = self.inputs[0]
+        return AsStridedGrad(self, x.shape).apply(grad_outputs)
+
+
+class AsStridedGrad(function_node.FunctionNode):
+    """Adds the output gradient back onto the elements each output element read."""
+
+    def __init__(self, forward_node: AsStrided, in_shape: tuple) -> None:
+        self._forward_node = forward_node
+        self.in_shape = tuple(in_shape)
+
+    def forward(self, inputs):
+        gy, = inputs
+        xp = backend.get_array_module(gy)
+        size = int(numpy.prod(self.in_shape))
+        gx = xp.zeros(size, gy.dtype)
+        index = self._forward_node._index.ravel()
+        if xp is numpy:
+            numpy.add.at(gx, index, gy.ravel())
+        else:
+            cuda.cupyx.scatter_add(gx, index, gy.ravel())
+        return gx.reshape(self.in_shape),
+
+    def backward(self, indexes, grad_outputs):
+        f = self._forward_node
+        return AsStrided(f.shape, f.strides, f.storage_offset).apply(grad_outputs)
+
+
+def as_strided(x, shape, strides, storage_offset=None):
+    """Creates a strided view of ``x`` (like ``numpy.lib.stride_tricks.as_strided``).
+
+    ``x`` is read as its C-ordered flattened elements; element ``idx`` of the
+    result is ``x.ravel()[storage_offset + sum(idx[k] * strides[k])]``.
+
+    Args:
+        x: Variable or array.
+        shape: Shape of the result.
+        strides: Strides in **elements** (not bytes), one per axis; they may be
+            zero (broadcasting) or negative.
+        storage_offset: Offset in elements of the first element (default 0).
+
+    Returns:
+        ~chainer.Variable: A new array with the strided elements. Elements read
+        several times accumulate gradients. Reading outside ``x`` raises
+        ``ValueError``.
+    """
+    return AsStrided(shape, strides, storage_offset).apply((x,))[0]

@@ -1,0 +1,50 @@
+"""Concatenating arrays along an axis."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Concat(function_node.FunctionNode):
+    """Concatenates its inputs along ``axis``."""
+
+    def __init__(self, axis: int = 1) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        self.axis = int(axis)
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() > 0)
+        type_check.expect(in_types[0].ndim > type_check.make_variable(self.axis, 'axis'))
+        type_check.expect(
+            -in_types[0].ndim <= type_check.make_variable(self.axis, 'axis'))
+        ndim = type_check.eval(in_types[0].ndim)
+        axis = self.axis % ndim
+        for i in range(1, type_check.eval(in_types.size())):
+            type_check.expect(
+                in_types[0].dtype == in_types[i].dtype,
+                in_types[0].ndim == in_types[i].ndim,
+            )
+            for d in range(ndim):
+                if d == axis:
+                    continue
+                type_check.expect(in_types[0].shape[d] == in_types[i].shape[d])
+
+    def forward(self, inputs):
+        xp = backend.get_array_module(*inputs)
+        return xp.concatenate(inputs, axis=self.axis),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.split_axis import split_axis
+        if len(self.inputs) == 1:
+            return grad_outputs
+        sizes = numpy.cumsum([x.shape[self.axis] for x in self.inputs[:-1]]).tolist()
+        return split_axis(grad_outputs[0], sizes, self.axis)
+
+
+def concat(xs, axis: int = 1):
+    """Concatenates the Variables or arrays ``xs`` along ``axis``."""
+    return Concat(axis).apply(xs)[0]

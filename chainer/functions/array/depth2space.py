@@ -1,0 +1,40 @@
+"""Rearranging channels into spatial blocks (pixel shuffle)."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Depth2Space(function_node.FunctionNode):
+    """Moves ``r * r`` channel groups into ``r x r`` spatial blocks."""
+
+    def __init__(self, r: int) -> None:
+        self.r = r
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('X',))
+        X_type = in_types[0]
+        type_check.expect(
+            X_type.dtype.kind == 'f',
+            X_type.ndim == 4,
+        )
+        type_check.expect(
+            X_type.shape[1] % (self.r ** 2) == 0,
+        )
+
+    def forward(self, inputs):
+        X, = inputs
+        r = self.r
+        b, c, h, w = X.shape
+        c //= r * r
+        X = X.reshape(b, r, r, c, h, w).transpose(0, 3, 4, 1, 5, 2)
+        return X.reshape(b, c, h * r, w * r),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.space2depth import Space2Depth
+        return Space2Depth(self.r).apply(grad_outputs)
+
+
+def depth2space(X, r: int):
+    """Turns ``X`` of shape (B, C*r*r, H, W) into shape (B, C, H*r, W*r)."""
+    return Depth2Space(r).apply((X,))[0]

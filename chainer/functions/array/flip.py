@@ -1,0 +1,39 @@
+"""Reversing the order of elements along an axis."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Flip(function_node.FunctionNode):
+    """Reverses the elements along ``axis``."""
+
+    def __init__(self, axis: int) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        self.axis = int(axis)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.ndim > 0)
+        if self.axis >= 0:
+            type_check.expect(x_type.ndim > self.axis)
+        else:
+            type_check.expect(x_type.ndim >= -self.axis)
+
+    def forward(self, inputs):
+        x, = inputs
+        index = [slice(None)] * x.ndim
+        index[self.axis] = slice(None, None, -1)
+        return x[tuple(index)],
+
+    def backward(self, indexes, grad_outputs):
+        return Flip(self.axis).apply(grad_outputs)
+
+
+def flip(x, axis: int):
+    """Reverses the order of the elements of ``x`` along ``axis``."""
+    return Flip(axis).apply((x,))[0]

@@ -1,0 +1,25 @@
+"""Flipping an array up/down (along axis 0)."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class FlipUD(function_node.FunctionNode):
+    """Reverses the elements along axis 0."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('a',))
+        type_check.expect(in_types[0].ndim >= 1)
+
+    def forward(self, inputs):
+        a, = inputs
+        return a[::-1],
+
+    def backward(self, indexes, grad_outputs):
+        return FlipUD().apply(grad_outputs)
+
+
+def flipud(a):
+    """Flips ``a`` (of one or more dimensions) in the up/down direction."""
+    return FlipUD().apply((a,))[0]

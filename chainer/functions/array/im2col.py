@@ -1,0 +1,85 @@
+"""Extracting image patches (im2col) as a differentiable function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import function_node
+from chainer.utils import conv
+from chainer.utils import type_check
+
+
+def _pair(x) -> tuple:
+    if hasattr(x, '__getitem__'):
+        return int(x[0]), int(x[1])
+    return int(x), int(x)
+
+
+class Im2Col(function_node.FunctionNode):
+    """Extracts patches of an NCHW image into the channel axis."""
+
+    def __init__(self, ksize, stride, pad, cover_all: bool, dilate) -> None:
+        self.kh, self.kw = _pair(ksize)
+        self.sy, self.sx = _pair(stride)
+        self.ph, self.pw = _pair(pad)
+        self.dy, self.dx = _pair(dilate)
+        self.cover_all = cover_all
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 4)
+
+    def forward(self, inputs):
+        x, = inputs
+        im2col = conv.im2col_cpu if isinstance(x, numpy.ndarray) else conv.im2col_gpu
+        y = im2col(x, self.kh, self.kw, self.sy, self.sx, self.ph, self.pw,
+                   cover_all=self.cover_all, dy=self.dy, dx=self.dx)
+        n, c, kh, kw, out_h, out_w = y.shape
+        return y.reshape(n, c * kh * kw, out_h, out_w),
+
+    def backward(self, indexes, grad_outputs):
+        return Im2ColGrad((self.kh, self.kw), (self.sy, self.sx), (self.ph, self.pw),
+                          self.cover_all, (self.dy, self.dx),
+                          self.inputs[0].shape).apply(grad_outputs)
+
+
+class Im2ColGrad(function_node.FunctionNode):
+    """The adjoint of :class:`Im2Col` (col2im)."""
+
+    def __init__(self, ksize, stride, pad, cover_all: bool, dilate, in_shape) -> None:
+        self.kh, self.kw = ksize
+        self.sy, self.sx = stride
+        self.ph, self.pw = pad
+        self.dy, self.dx = dilate
+        self.cover_all = cover_all
+        self.in_shape = tuple(in_shape)
+
+    def forward(self, inputs):
+        gy, = inputs
+        n, c, h, w = self.in_shape
+        _, _, out_h, out_w = gy.shape
+        gy = gy.reshape(n, c, self.kh, self.kw, out_h, out_w)
+        col2im = conv.col2im_cpu if isinstance(gy, numpy.ndarray) else conv.col2im_gpu
+        gx = col2im(gy, self.sy, self.sx, self.ph, self.pw, h, w, self.dy, self.dx)
+        return gx,
+
+    def backward(self, indexes, grad_outputs):
+        return Im2Col((self.kh, self.kw), (self.sy, self.sx), (self.ph, self.pw),
+                      self.cover_all, (self.dy, self.dx)).apply(grad_outputs)
+
+
+def im2col(x, ksize, stride=1, pad=0, cover_all: bool = False, dilate=1):
+    """Extracts the patches of the NCHW image ``x`` into its channel axis.
+
+    Args:
+        x: Variable of shape ``(n, c, h, w)``.
+        ksize, stride, pad, dilate: An int or a pair ``(y, x)``.
+        cover_all: Use extra output rows/columns so that every input pixel is
+            covered (as in ``convolution_2d``).
+
+    Returns:
+        ~chainer.Variable of shape ``(n, c * kh * kw, out_h, out_w)`` where
+        channel ``(ch * kh + j) * kw + i`` of pixel ``(y, x)`` holds
+        ``x[:, ch, y * sy + j * dy - ph, x * sx + i * dx - pw]`` (zero outside).
+    """
+    return Im2Col(ksize, stride, pad, cover_all, dilate).apply((x,))[0]

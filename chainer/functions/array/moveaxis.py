@@ -1,0 +1,62 @@
+"""Moving axes of an array to new positions."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+def _as_axis_tuple(axis, name: str) -> tuple:
+    if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+        return (int(axis),)
+    if isinstance(axis, (tuple, list)) and all(
+            isinstance(a, (int, numpy.integer)) and not isinstance(a, bool) for a in axis):
+        return tuple(int(a) for a in axis)
+    raise TypeError(f'{name} must be int or tuple of int')
+
+
+def _normalize(axes: tuple, ndim: int, name: str) -> tuple:
+    out = tuple(a % ndim if ndim else a for a in axes)
+    if len(set(out)) != len(out):
+        raise ValueError(f'repeated axis in `{name}` argument')
+    return out
+
+
+class Moveaxis(function_node.FunctionNode):
+    """Moves the axes ``source`` to the positions ``destination``."""
+
+    def __init__(self, source, destination) -> None:
+        self.source = _as_axis_tuple(source, 'source')
+        self.destination = _as_axis_tuple(destination, 'destination')
+        if len(self.source) != len(self.destination):
+            raise ValueError('`source` and `destination` arguments must have the same '
+                             'number of elements')
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        for axis in self.source + self.destination:
+            if axis >= 0:
+                type_check.expect(x_type.ndim > axis)
+            else:
+                type_check.expect(x_type.ndim > -axis - 1)
+
+    def forward(self, inputs):
+        x, = inputs
+        n = x.ndim
+        src = _normalize(self.source, n, 'source')
+        dst = _normalize(self.destination, n, 'destination')
+        perm = [a for a in range(n) if a not in src]
+        for d, s in sorted(zip(dst, src)):
+            perm.insert(d, s)
+        self._perm = tuple(perm)
+        return x.transpose(self._perm),
+
+    def backward(self, indexes, grad_outputs):
+        return Moveaxis(self.destination, self.source).apply(grad_outputs)
+
+
+def moveaxis(x, source, destination):
+    """Moves the axes ``source`` (int or tuple) of ``x`` to ``destination``."""
+    return Moveaxis(source, destination).apply((x,))[0]

@@ -1,0 +1,79 @@
+"""Permuting an array along an axis."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+def _check_permutation(indices) -> None:
+    host = chainer.backends.cuda.to_cpu(indices)
+    bad = (host < 0) | (host >= len(host))
+    if bad.any():
+        raise ValueError(f'Out of bounds index: {host[bad][0]}')
+    ordered = numpy.sort(host)
+    dup = ordered[1:][ordered[1:] == ordered[:-1]]
+    if dup.size:
+        raise ValueError(f'indices contains duplicate value: {dup[0]}')
+
+
+def _inverse(indices):
+    xp = backend.get_array_module(indices)
+    inv = xp.empty_like(indices)
+    inv[indices] = xp.arange(len(indices), dtype=indices.dtype)
+    return inv
+
+
+class Permutate(function_node.FunctionNode):
+    """Permutes ``x`` along ``axis`` by ``indices`` (or by their inverse when ``inv``)."""
+
+    def __init__(self, axis: int = 0, inv: bool = False) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        self.axis = int(axis)
+        self.inv = inv
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'indices'))
+        x_type, ind_type = in_types
+        type_check.expect(ind_type.dtype.kind == 'i', ind_type.ndim == 1)
+        if self.axis >= 0:
+            type_check.expect(x_type.ndim > self.axis)
+        else:
+            type_check.expect(x_type.ndim >= -self.axis)
+        type_check.expect(x_type.shape[self.axis] == ind_type.shape[0])
+
+    def forward(self, inputs):
+        self.retain_inputs((1,))
+        x, indices = inputs
+        if self.inv:
+            indices = _inverse(indices)
+        xp = backend.get_array_module(x)
+        return xp.take(x, indices, axis=self.axis),
+
+    def backward(self, indexes, grad_outputs):
+        indices, = self.get_retained_inputs()
+        gx, = Permutate(self.axis, not self.inv).apply((grad_outputs[0], indices))
+        return gx, None
+
+
+def permutate(x, indices, axis: int = 0, inv: bool = False):
+    """Permutes ``x`` along ``axis``: ``y[i] = x[indices[i]]``.
+
+    With ``inv=True`` the inverse permutation is applied: ``y[indices[i]] = x[i]``.
+
+    Args:
+        x: Variable or array.
+        indices: 1-D integer array or Variable holding a permutation (no gradient).
+        axis: The axis to permute.
+        inv: Use the inverse permutation.
+    """
+    if isinstance(indices, chainer.Variable):
+        indices = indices.array
+    if getattr(indices, 'ndim', None) == 1 and getattr(indices, 'dtype', None) is not None \
+            and indices.dtype.kind == 'i':
+        _check_permutation(indices)
+    return Permutate(axis, inv).apply((x, indices))[0]

@@ -1,0 +1,54 @@
+"""Rolling an axis backwards to a position."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import function_node
+from chainer.functions.array.transpose import transpose
+from chainer.utils import type_check
+
+
+class Rollaxis(function_node.FunctionNode):
+    """Rolls the axis ``axis`` so that it lies before ``start`` (like ``numpy.rollaxis``)."""
+
+    def __init__(self, axis: int, start: int) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        if not isinstance(start, (int, numpy.integer)) or isinstance(start, bool):
+            raise TypeError('start must be int')
+        self.axis = int(axis)
+        self.start = int(start)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        if self.axis >= 0:
+            type_check.expect(x_type.ndim > self.axis)
+        else:
+            type_check.expect(x_type.ndim > -self.axis - 1)
+        if self.start >= 0:
+            type_check.expect(x_type.ndim >= self.start)
+        else:
+            type_check.expect(x_type.ndim > -self.start - 1)
+
+    def forward(self, inputs):
+        x, = inputs
+        n = x.ndim
+        axis = self.axis % n
+        start = self.start + n if self.start < 0 else self.start
+        if axis < start:
+            start -= 1
+        perm = list(range(n))
+        perm.remove(axis)
+        perm.insert(start, axis)
+        self._perm = tuple(perm)
+        return x.transpose(self._perm),
+
+    def backward(self, indexes, grad_outputs):
+        inv = tuple(int(i) for i in numpy.argsort(self._perm))
+        return transpose(grad_outputs[0], inv),
+
+
+def rollaxis(x, axis: int, start: int = 0):
+    """Rolls the axis ``axis`` of ``x`` backwards until it lies before ``start``."""
+    return Rollaxis(axis, start).apply((x,))[0]

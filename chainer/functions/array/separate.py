@@ -1,0 +1,53 @@
+"""Separating an array into its slices along an axis."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Separate(function_node.FunctionNode):
+    """Splits an array into its slices along ``axis`` (dropping that axis)."""
+
+    def __init__(self, axis: int) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        self.axis = int(axis)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        if self.axis >= 0:
+            type_check.expect(self.axis < x_type.ndim)
+        else:
+            type_check.expect(-self.axis <= x_type.ndim)
+
+    def forward(self, inputs):
+        x, = inputs
+        axis = self.axis % x.ndim
+        index = [slice(None)] * x.ndim
+        ys = []
+        for i in range(x.shape[axis]):
+            index[axis] = i
+            ys.append(chainer.utils.force_array(x[tuple(index)]))
+        return tuple(ys)
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.stack import stack
+        grads = list(grad_outputs)
+        ref = next(g for g in grads if g is not None)
+        for i, g in enumerate(grads):
+            if g is None:
+                xp = backend.get_array_module(ref.array)
+                with backend.using_device(backend.get_device_from_array(ref.array)):
+                    z = xp.zeros(ref.shape, ref.dtype)
+                grads[i] = chainer.Variable(z, requires_grad=False)
+        return stack(grads, self.axis),
+
+
+def separate(x, axis: int = 0):
+    """Splits ``x`` along ``axis`` into a tuple of Variables without that axis."""
+    return Separate(axis).apply((x,))

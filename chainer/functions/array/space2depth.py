@@ -1,0 +1,40 @@
+"""Rearranging spatial blocks into channels."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Space2Depth(function_node.FunctionNode):
+    """Moves ``r x r`` spatial blocks into ``r * r`` channel groups."""
+
+    def __init__(self, r: int) -> None:
+        self.r = r
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('X',))
+        X_type = in_types[0]
+        type_check.expect(
+            X_type.dtype.kind == 'f',
+            X_type.ndim == 4,
+        )
+        type_check.expect(
+            X_type.shape[2] % self.r == 0,
+            X_type.shape[3] % self.r == 0,
+        )
+
+    def forward(self, inputs):
+        X, = inputs
+        r = self.r
+        b, c, h, w = X.shape
+        X = X.reshape(b, c, h // r, r, w // r, r).transpose(0, 3, 5, 1, 2, 4)
+        return X.reshape(b, r * r * c, h // r, w // r),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.depth2space import Depth2Space
+        return Depth2Space(self.r).apply(grad_outputs)
+
+
+def space2depth(X, r: int):
+    """Turns ``X`` of shape (B, C, H*r, W*r) into shape (B, C*r*r, H, W)."""
+    return Space2Depth(r).apply((X,))[0]

@@ -1,0 +1,42 @@
+"""Stacking arrays along a new axis."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Stack(function_node.FunctionNode):
+    """Joins same-shaped inputs along a new axis ``axis``."""
+
+    def __init__(self, axis: int) -> None:
+        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+            raise TypeError('axis must be int')
+        self.axis = int(axis)
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() > 0)
+        type_check._argname((in_types[0],), ('xs[0]',))
+        axis = type_check.make_variable(self.axis, 'axis')
+        type_check.expect(-in_types[0].ndim - 1 <= axis, axis <= in_types[0].ndim)
+        for i in range(1, type_check.eval(in_types.size())):
+            type_check._argname((in_types[i],), (f'xs[{i}]',))
+            type_check.expect(
+                in_types[0].dtype == in_types[i].dtype,
+                in_types[0].shape == in_types[i].shape,
+            )
+
+    def forward(self, inputs):
+        xp = backend.get_array_module(*inputs)
+        return xp.stack(inputs, axis=self.axis),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.separate import separate
+        return separate(grad_outputs[0], self.axis)
+
+
+def stack(xs, axis: int = 0):
+    """Stacks the same-shaped Variables or arrays ``xs`` along a new axis ``axis``."""
+    return Stack(axis).apply(xs)[0]

@@ -1,0 +1,34 @@
+"""Interchanging two axes of an array."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class Swapaxes(function_node.FunctionNode):
+    """Swaps two axes of an array."""
+
+    def __init__(self, axis1: int, axis2: int) -> None:
+        self.axis1 = axis1
+        self.axis2 = axis2
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        for axis in (self.axis1, self.axis2):
+            if axis >= 0:
+                type_check.expect(x_type.ndim > axis)
+            else:
+                type_check.expect(x_type.ndim >= -axis)
+
+    def forward(self, inputs):
+        x, = inputs
+        return x.swapaxes(self.axis1, self.axis2),
+
+    def backward(self, indexes, grad_outputs):
+        return Swapaxes(self.axis1, self.axis2).apply(grad_outputs)
+
+
+def swapaxes(x, axis1: int, axis2: int):
+    """Interchanges the axes ``axis1`` and ``axis2`` of ``x``."""
+    return Swapaxes(axis1, axis2).apply((x,))[0]

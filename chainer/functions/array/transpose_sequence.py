@@ -1,0 +1,71 @@
+"""Transposing a list of variable-length sequences (batch-major <-> time-major)."""
+from __future__ import annotations
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+class TransposeSequence(function_node.FunctionNode):
+    """Turns sequences sorted by decreasing length into a list of per-step batches."""
+
+    def __init__(self, length: int) -> None:
+        self._length = length
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() >= 1)
+        for i in range(type_check.eval(in_types.size())):
+            type_check._argname((in_types[i],), (f'xs[{i}]',))
+            type_check.expect(in_types[i].ndim >= 1)
+        for p, n in zip(in_types, in_types[1:]):
+            type_check.expect(
+                p.dtype == n.dtype,
+                p.shape[0] >= n.shape[0],
+                p.shape[1:] == n.shape[1:],
+            )
+
+    def forward(self, xs):
+        if not xs or len(xs[0]) == 0:
+            return ()
+        xp = backend.get_array_module(*xs)
+        lengths = [len(x) for x in xs]
+        ys = []
+        n = len(xs)
+        for t in range(lengths[0]):
+            while lengths[n - 1] <= t:
+                n -= 1
+            ys.append(xp.stack([x[t] for x in xs[:n]]))
+        return tuple(ys)
+
+    def backward(self, indexes, grad_outputs):
+        grads = list(grad_outputs)
+        ref = next(g for g in grads if g is not None).array
+        xp = backend.get_array_module(ref)
+        for t, g in enumerate(grads):
+            if g is None:
+                out = self.outputs[t]()
+                shape = out.shape if out is not None else None
+                if shape is None:
+                    n = sum(1 for x in self.inputs if x.shape[0] > t)
+                    shape = (n,) + ref.shape[1:]
+                with backend.using_device(backend.get_device_from_array(ref)):
+                    grads[t] = chainer.Variable(xp.zeros(shape, ref.dtype), requires_grad=False)
+        gxs = list(TransposeSequence(len(grads)).apply(grads))
+        # Empty sequences at the end receive no step; give them zero gradients.
+        for x in self.inputs[len(gxs):]:
+            with backend.using_device(backend.get_device_from_array(ref)):
+                gxs.append(chainer.Variable(xp.zeros(x.shape, ref.dtype), requires_grad=False))
+        return tuple(gxs)
+
+
+def transpose_sequence(xs):
+    """Transposes a list of sequences.
+
+    Given ``xs`` sorted by non-increasing length (each of shape (L_i, ...)),
+    returns a tuple whose ``t``-th Variable stacks the ``t``-th elements of all
+    sequences longer than ``t``. Applying it twice gives back the input.
+    """
+    if len(xs) == 0:
+        return ()
+    return TransposeSequence(len(xs)).apply(xs)

@@ -1,0 +1,23 @@
+"""Stacking arrays vertically (row-wise)."""
+from __future__ import annotations
+
+from chainer.functions.array.hstack import _StackLike
+
+
+class Vstack(_StackLike):
+    """Concatenates inputs along axis 0 after promoting them to two dimensions."""
+
+    _min_ndim = 2
+    _free_dim = 0
+    _xp_name = 'vstack'
+
+    def _promoted_shape(self, shape):
+        return (1,) * (2 - len(shape)) + shape if len(shape) < 2 else shape
+
+    def _axis(self, ndim):
+        return 0
+
+
+def vstack(xs):
+    """Concatenates the Variables ``xs`` vertically (like ``numpy.vstack``)."""
+    return Vstack().apply(xs)[0]

@@ -1,0 +1,62 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+
+_F16 = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'case': [((6,), (2, 3), (3, 1), None), ((6,), (4, 3), (1, 1), 0),   # overlapping windows
+             ((2, 3), (3, 2), (1, 3), None), ((5,), (3, 2), (0, 2), 1),  # broadcast axis
+             ((6,), (3,), (-2,), 5), ((4,), (0, 2), (1, 1), 0), ((4,), (), (), 2)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestAsStrided(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.check_forward_options = {'atol': 0, 'rtol': 0}
+        if self.dtype == numpy.float16:
+            self.check_backward_options = dict(_F16)
+            self.check_double_backward_options = dict(_F16)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.case[0]).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        _, shape, strides, offset = self.case
+        return F.as_strided(inputs[0], shape, strides, offset),
+
+    def forward_expected(self, inputs):
+        _, shape, strides, offset = self.case
+        flat = numpy.ascontiguousarray(inputs[0]).ravel()
+        if any(s < 0 for s in strides):
+            return numpy.array([flat[offset + i * strides[0]] for i in range(shape[0])]),
+        flat = flat[offset or 0:]
+        item = flat.itemsize
+        return numpy.lib.stride_tricks.as_strided(
+            flat, shape, tuple(s * item for s in strides)).copy(),
+
+
+def test_overlap_accumulates_gradient():
+    x = chainer.Variable(numpy.zeros(4, numpy.float32))
+    y = F.as_strided(x, (3, 2), (1, 1))
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, [1, 2, 2, 1])
+
+
+def test_as_strided_errors():
+    x = numpy.zeros(4, numpy.float32)
+    with pytest.raises(ValueError):
+        F.as_strided(x, (3,), (2,))
+    with pytest.raises(ValueError):
+        F.as_strided(x, (2,), (-1,))
+    with pytest.raises(ValueError):
+        F.as_strided(x, (2,), (1,), 3)
+    with pytest.raises(ValueError):
+        F.as_strided(x, (2, 2), (1,))
+    with pytest.raises(TypeError):
+        F.as_strided(x, (2,), (1.5,))

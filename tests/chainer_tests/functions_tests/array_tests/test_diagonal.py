@@ -1,0 +1,41 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_F16 = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'case': [((3, 4), 0, 0, 1), ((3, 4), 1, 0, 1), ((3, 4), -2, 1, 0), ((2, 3, 4), 0, 2, 0),
+             ((2, 3, 4), -1, -1, -2), ((3, 3), 5, 0, 1)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestDiagonal(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.check_forward_options = {'atol': 0, 'rtol': 0}
+        if self.dtype == numpy.float16:
+            self.check_backward_options = dict(_F16)
+            self.check_double_backward_options = dict(_F16)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.case[0]).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.diagonal(inputs[0], *self.case[1:]),
+
+    def forward_expected(self, inputs):
+        return inputs[0].diagonal(*self.case[1:]).copy(),
+
+
+def test_diagonal_errors():
+    with pytest.raises(type_check.InvalidType):
+        F.diagonal(numpy.zeros((3,), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.diagonal(numpy.zeros((3, 3), numpy.float32), 0, 0, 2)
+    with pytest.raises(ValueError):
+        F.diagonal(numpy.zeros((3, 3), numpy.float32), 0, 1, 1)

@@ -1,0 +1,54 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_F16 = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'case': [((4, 3), 0), ((3, 4), 1), ((2, 3, 4), -1), ((1,), 0)],
+    'inv': [False, True],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPermutate(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.check_forward_options = {'atol': 0, 'rtol': 0}
+        if self.dtype == numpy.float16:
+            self.check_backward_options = dict(_F16)
+            self.check_double_backward_options = dict(_F16)
+
+    def generate_inputs(self):
+        shape, axis = self.case
+        x = numpy.random.uniform(-1, 1, shape).astype(self.dtype)
+        ind = numpy.random.permutation(shape[axis]).astype(numpy.int32)
+        return x, ind
+
+    def forward(self, inputs, device):
+        return F.permutate(inputs[0], inputs[1], self.case[1], self.inv),
+
+    def forward_expected(self, inputs):
+        x, ind = inputs
+        axis = self.case[1]
+        if self.inv:
+            ind = numpy.argsort(ind)
+        return numpy.take(x, ind, axis),
+
+
+def test_permutate_errors():
+    x = numpy.zeros((3, 2), numpy.float32)
+    with pytest.raises(ValueError):
+        F.permutate(x, numpy.array([0, 0, 1], numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        F.permutate(x, numpy.array([0, 1], numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        F.permutate(x, numpy.array([0., 1., 2.], numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.permutate(x, numpy.array([0, 1], numpy.int32), axis=2)
+    y = F.permutate(x, chainer.Variable(numpy.array([2, 0, 1], numpy.int32)))
+    assert y.shape == (3, 2)

@@ -1,0 +1,97 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_F16 = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _ref(x, grid):
+    B, C, H, W = x.shape
+    _, _, oh, ow = grid.shape
+    xp_ = numpy.pad(x.astype(numpy.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    y = numpy.zeros((B, C, oh, ow))
+    for b in range(B):
+        for i in range(oh):
+            for j in range(ow):
+                u = (float(grid[b, 0, i, j]) + 1) * (W - 1) / 2 + 1
+                v = (float(grid[b, 1, i, j]) + 1) * (H - 1) / 2 + 1
+                u = min(max(u, 0), W + 1)
+                v = min(max(v, 0), H + 1)
+                u0 = min(int(numpy.floor(u)), W)
+                v0 = min(int(numpy.floor(v)), H)
+                for vi, wv in ((v0, v0 + 1 - v), (v0 + 1, v - v0)):
+                    for ui, wu in ((u0, u0 + 1 - u), (u0 + 1, u - u0)):
+                        y[b, :, i, j] += wv * wu * xp_[b, :, vi, ui]
+    return y.astype(x.dtype)
+
+
+def _grid(B, H, W, oh, ow, dtype):
+    # Pixel positions (in the zero-padded image) away from integers, where the
+    # interpolation is smooth, covering the border region outside the image.
+    u = numpy.random.randint(0, W + 1, (B, oh, ow)) + numpy.random.uniform(.2, .8, (B, oh, ow))
+    v = numpy.random.randint(0, H + 1, (B, oh, ow)) + numpy.random.uniform(.2, .8, (B, oh, ow))
+    gx = (u - 1) * 2 / (W - 1) - 1
+    gy = (v - 1) * 2 / (H - 1) - 1
+    return numpy.stack([gx, gy], axis=1).astype(dtype)
+
+
+@testing.parameterize(*testing.product({
+    'case': [((2, 3, 4, 5), (3, 2)), ((1, 1, 3, 2), (2, 4))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSpatialTransformerSampler(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 1e-1, 'rtol': 1e-1}
+            self.check_double_backward_options = {'atol': 1e-1, 'rtol': 1e-1}
+        else:
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        (B, C, H, W), (oh, ow) = self.case
+        x = numpy.random.uniform(-1, 1, (B, C, H, W)).astype(self.dtype)
+        return x, _grid(B, H, W, oh, ow, self.dtype)
+
+    def forward(self, inputs, device):
+        return F.spatial_transformer_sampler(*inputs),
+
+    def forward_expected(self, inputs):
+        return _ref(*inputs),
+
+
+def test_far_points_are_zero_and_clipped_like_chainer():
+    x = numpy.random.rand(1, 2, 3, 3).astype(numpy.float64)
+    grid = numpy.array([5., -7., 0.3, 1.]).reshape(1, 2, 1, 2)  # x: 5, -7; y: 0.3, 1
+    y = F.spatial_transformer_sampler(x, grid)
+    numpy.testing.assert_allclose(y.array, _ref(x, grid))
+
+
+def test_identity_grid_reproduces_image():
+    x = numpy.random.rand(2, 3, 4, 5).astype(numpy.float32)
+    theta = numpy.tile(numpy.array([[1, 0, 0], [0, 1, 0]], numpy.float32), (2, 1, 1))
+    grid = F.spatial_transformer_grid(theta, (4, 5))
+    y = F.spatial_transformer_sampler(chainer.Variable(x), grid)
+    numpy.testing.assert_allclose(y.array, x, atol=1e-6)
+
+
+def test_spatial_transformer_sampler_errors():
+    x = numpy.zeros((2, 1, 3, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.spatial_transformer_sampler(x, numpy.zeros((2, 3, 2, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.spatial_transformer_sampler(x, numpy.zeros((1, 2, 2, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.spatial_transformer_sampler(x, numpy.zeros((2, 2, 2, 2), numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        F.spatial_transformer_sampler(x[0], numpy.zeros((2, 2, 2, 2), numpy.float32))
+    with pytest.raises(ValueError, match='use_cudnn'):
+        F.spatial_transformer_sampler(x, numpy.zeros((2, 2, 2, 2), numpy.float32),
+                                      use_cudnn='never')

@@ -1,0 +1,62 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_F16 = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'lengths': [[3, 2, 2, 1], [2], [3, 3], [2, 0]],
+    'trailing': [(), (2,)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestTransposeSequence(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.check_forward_options = {'atol': 0, 'rtol': 0}
+        if self.dtype == numpy.float16:
+            self.check_backward_options = dict(_F16)
+            self.check_double_backward_options = dict(_F16)
+
+    def generate_inputs(self):
+        return tuple(numpy.random.uniform(-1, 1, (n,) + self.trailing).astype(self.dtype)
+                     for n in self.lengths)
+
+    def forward(self, inputs, device):
+        return F.transpose_sequence(inputs)
+
+    def forward_expected(self, inputs):
+        return tuple(numpy.stack([x[t] for x in inputs if len(x) > t])
+                     for t in range(len(inputs[0])))
+
+
+def test_twice_is_identity_and_partial_grad():
+    xs = [chainer.Variable(numpy.random.rand(n, 2).astype(numpy.float32)) for n in (3, 1)]
+    ys = F.transpose_sequence(xs)
+    assert [y.shape for y in ys] == [(2, 2), (1, 2), (1, 2)]
+    zs = F.transpose_sequence(ys)
+    for x, z in zip(xs, zs):
+        numpy.testing.assert_array_equal(x.array, z.array)
+    F.sum(ys[1]).backward()
+    numpy.testing.assert_array_equal(xs[0].grad, [[0, 0], [1, 1], [0, 0]])
+    numpy.testing.assert_array_equal(xs[1].grad, [[0, 0]])
+
+
+def test_empty():
+    assert F.transpose_sequence([]) == ()
+
+
+def test_transpose_sequence_errors():
+    with pytest.raises(type_check.InvalidType):
+        F.transpose_sequence([numpy.zeros((1, 2), numpy.float32),
+                              numpy.zeros((2, 2), numpy.float32)])
+    with pytest.raises(type_check.InvalidType):
+        F.transpose_sequence([numpy.zeros((2, 2), numpy.float32),
+                              numpy.zeros((2, 3), numpy.float32)])
+    with pytest.raises(type_check.InvalidType):
+        F.transpose_sequence([numpy.zeros((), numpy.float32)])
