@@ -236,7 +236,9 @@ class FunctionNode:
             with type_check.light_mode:
                 self.check_type_forward(in_types)
             return
-        except type_check.InvalidType:
+        except Exception:
+            # Light mode evaluates every condition eagerly (x.shape[2] may not exist);
+            # the full-mode run below checks in order and explains the failure.
             pass
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)
