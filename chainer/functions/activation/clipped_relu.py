@@ -1,0 +1,68 @@
+"""Clipped rectified linear unit ``min(max(x, 0), z)``."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class ClippedReLU(function_node.FunctionNode):
+    """Elementwise ``min(max(x, 0), z)``."""
+
+    is_elementwise = True
+
+    def __init__(self, z: float):
+        if not isinstance(z, float):
+            raise TypeError(f'z must be float value, got {type(z).__name__}')
+        if not z > 0:
+            raise ValueError(f'z must be positive, got {z}')
+        self.cap = z
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_inputs((0,))
+        xp = backend.get_array_module(x)
+        return utils.force_array(xp.clip(x, 0, self.cap).astype(x.dtype, copy=False)),
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0].array
+        return ClippedReLUGrad(x, self.cap).apply(grad_outputs)
+
+
+class ClippedReLUGrad(function_node.FunctionNode):
+    """``gy * (0 < x < z)`` for a fixed input ``x``; linear in ``gy``, so its
+    gradient is again this node (the second derivative is 0 a.e.)."""
+
+    is_elementwise = True
+
+    def __init__(self, x, z: float):
+        self.x = x
+        self.cap = z
+
+    def forward(self, inputs):
+        gy, = inputs
+        x = self.x
+        mask = (x > 0) & (x < self.cap)
+        return utils.force_array(gy * mask, gy.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        return ClippedReLUGrad(self.x, self.cap).apply(grad_outputs)
+
+
+def clipped_relu(x, z: float = 20.0):
+    """Clipped rectified linear unit ``min(max(x, 0), z)``, elementwise.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+        z (float): The clipping value (a positive float).
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = ClippedReLU(z).apply((x,))
+    return y

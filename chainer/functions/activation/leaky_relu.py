@@ -1,0 +1,71 @@
+"""Leaky rectified linear unit."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class LeakyReLU(function_node.FunctionNode):
+    """Elementwise ``x`` for ``x >= 0`` and ``slope * x`` for ``x < 0``."""
+
+    is_elementwise = True
+
+    def __init__(self, slope: float = 0.2):
+        self.slope = slope
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        y = xp.where(x < 0, x * x.dtype.type(self.slope), x)
+        if self.slope >= 0:
+            self.retain_outputs((0,))
+        else:
+            # With a negative slope the sign of y no longer tells the side of x.
+            self.retain_inputs((0,))
+        return utils.force_array(y, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        if self.slope >= 0:
+            cond = self.get_retained_outputs()[0].array
+        else:
+            cond = self.get_retained_inputs()[0].array
+        return _LeakyReLUGrad(cond < 0, self.slope).apply(grad_outputs)
+
+
+class _LeakyReLUGrad(function_node.FunctionNode):
+    """``gy`` scaled by ``slope`` where ``neg`` is set; linear in ``gy``."""
+
+    is_elementwise = True
+
+    def __init__(self, neg, slope: float):
+        self.neg = neg
+        self.slope = slope
+
+    def forward(self, inputs):
+        gy, = inputs
+        xp = backend.get_array_module(gy)
+        gx = xp.where(self.neg, gy * gy.dtype.type(self.slope), gy)
+        return utils.force_array(gx, gy.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        return _LeakyReLUGrad(self.neg, self.slope).apply(grad_outputs)
+
+
+def leaky_relu(x, slope: float = 0.2):
+    """Leaky rectified linear unit: ``x`` if ``x >= 0``, else ``slope * x``.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+        slope (float): Slope on the negative side.
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = LeakyReLU(slope).apply((x,))
+    return y

@@ -1,0 +1,71 @@
+"""Parametric rectified linear unit."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum_to
+from chainer.utils import type_check
+
+
+def _extended_shape(w_shape: tuple, x_ndim: int) -> tuple:
+    """Shape of the parameter aligned with axes ``1 .. 1 + ndim`` of ``x``."""
+    return (1,) + tuple(w_shape) + (1,) * (x_ndim - 1 - len(w_shape))
+
+
+def _check_param_types(in_types, names) -> None:
+    type_check._argname(in_types, names)
+    x_type, w_type = in_types
+    type_check.expect(
+        x_type.dtype.kind == 'f',
+        w_type.dtype == x_type.dtype,
+        x_type.ndim >= w_type.ndim + 1,
+        x_type.shape[1:1 + type_check.eval(w_type.ndim)] == w_type.shape,
+    )
+
+
+class PReLUFunction(function_node.FunctionNode):
+    """``x`` where ``x >= 0``, ``W * x`` elsewhere (``W`` along axes 1, 2, ...)."""
+
+    def check_type_forward(self, in_types):
+        _check_param_types(in_types, ('x', 'W'))
+
+    def forward(self, inputs):
+        x, W = inputs
+        self.retain_inputs((0, 1))
+        xp = backend.get_array_module(x)
+        w = W.reshape(_extended_shape(W.shape, x.ndim))
+        return utils.force_array(xp.where(x >= 0, x, x * w), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        neg = x.array < 0
+        ext = _extended_shape(W.shape, x.ndim)
+        ret = []
+        if 0 in indexes:
+            w = broadcast_to(reshape(W, ext), x.shape)
+            ret.append(gy * (~neg) + gy * w * neg)
+        if 1 in indexes:
+            gw = sum_to(gy * x * neg, ext)
+            ret.append(reshape(gw, W.shape))
+        return tuple(ret)
+
+
+def prelu(x, W):
+    """Parametric ReLU: ``x`` if ``x >= 0``, else ``W * x``.
+
+    ``W`` is shared over the first axis (the batch) and over the axes of ``x``
+    after ``1 + W.ndim``; its shape must equal ``x.shape[1:1 + W.ndim]``.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+        W: Slope Variable or array of the same dtype.
+
+    Returns:
+        ~chainer.Variable: Output of the shape and dtype of ``x``.
+    """
+    y, = PReLUFunction().apply((x, W))
+    return y

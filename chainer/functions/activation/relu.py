@@ -1,0 +1,73 @@
+"""Rectified linear unit."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+_ndarray = numpy.ndarray
+_np_maximum = numpy.maximum
+_np_multiply = numpy.multiply
+_np_greater = numpy.greater
+
+
+class ReLU(function_node.FunctionNode):
+    """Elementwise ``max(x, 0)``."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_outputs((0,))
+        if type(x) is _ndarray:
+            # A Python 0 is a weak scalar under NumPy 2: the dtype of x is kept.
+            return _np_maximum(x, 0),
+        xp = backend.get_array_module(x)
+        return xp.maximum(x, 0, dtype=x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        # The output stays retained by the node; only its array is needed.
+        y = self._retained_output_data[0]
+        return ReLUGrad2(y).apply(grad_outputs)
+
+
+class ReLUGrad2(function_node.FunctionNode):
+    """``gy * (y > 0)`` for a fixed ReLU output ``y``; linear in ``gy``, so its
+    own gradient is again ``ReLUGrad2`` (the second derivative of ReLU is 0)."""
+
+    is_elementwise = True
+
+    def __init__(self, y):
+        self.y = y
+
+    def forward(self, inputs):
+        gy, = inputs
+        y = self.y
+        if type(y) is _ndarray:
+            # float * bool keeps the float dtype; an explicit dtype= would
+            # select a slower buffered loop.
+            return _np_multiply(gy, _np_greater(y, 0)),
+        xp = backend.get_array_module(y)
+        return xp.multiply(gy, y > 0, dtype=gy.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        return ReLUGrad2(self.y).apply(grad_outputs)
+
+
+def relu(x):
+    """Rectified linear unit ``max(x, 0)``, elementwise.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = ReLU().apply((x,))
+    return y

@@ -1,0 +1,73 @@
+"""Logistic sigmoid."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Sigmoid(function_node.FunctionNode):
+    """Elementwise ``1 / (1 + exp(-x))``."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        half = x.dtype.type(0.5)
+        # tanh form: no overflow of exp for large |x|.
+        y = xp.tanh(x * half)
+        y *= half
+        y += half
+        self.retain_outputs((0,))
+        return utils.force_array(y, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return SigmoidGrad().apply((y, grad_outputs[0]))
+
+
+class SigmoidGrad(function_node.FunctionNode):
+    """``gy * y * (1 - y)``, the gradient of the sigmoid given its output ``y``."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('y', 'gy'))
+        type_check.expect(in_types[0].dtype.kind == 'f',
+                          in_types[1].dtype == in_types[0].dtype)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y, gy = inputs
+        one = y.dtype.type(1)
+        return utils.force_array(gy * y * (one - y), y.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(g * gy * (1.0 - 2.0 * y))
+            else:
+                ret.append(g * y * (1.0 - y))
+        return tuple(ret)
+
+
+def sigmoid(x):
+    """Elementwise logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = Sigmoid().apply((x,))
+    return y

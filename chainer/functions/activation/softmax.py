@@ -1,0 +1,104 @@
+"""Softmax along an axis."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
+
+
+def _check_axis(in_types, axis: int, name: str = 'x') -> None:
+    type_check._argname(in_types, (name,))
+    x_type, = in_types
+    type_check.expect(x_type.dtype.kind == 'f')
+    type_check.expect(-x_type.ndim <= axis, axis < x_type.ndim)
+
+
+def _check_axis_arg(axis) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
+        raise TypeError(f'axis must be an integer, got {type(axis).__name__}')
+    return int(axis)
+
+
+def _compute_dtype(dtype):
+    # float16 is accumulated in float32 (sums of exponentials lose too much).
+    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
+
+
+class Softmax(function_node.FunctionNode):
+    """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
+
+    def __init__(self, axis: int = 1):
+        self.axis = _check_axis_arg(axis)
+
+    def check_type_forward(self, in_types):
+        _check_axis(in_types, self.axis)
+
+    def forward(self, inputs):
+        x, = inputs
+        self.retain_outputs((0,))
+        if x.size == 0:
+            return x.copy(),
+        xp = backend.get_array_module(x)
+        axis = self.axis
+        h = x.astype(_compute_dtype(x.dtype), copy=True)
+        h -= h.max(axis=axis, keepdims=True)
+        xp.exp(h, out=h)
+        h /= h.sum(axis=axis, keepdims=True)
+        return utils.force_array(h.astype(x.dtype, copy=False)),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return _SoftmaxGrad(self.axis).apply((y, grad_outputs[0]))
+
+
+class _SoftmaxGrad(function_node.FunctionNode):
+    """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y, gy = inputs
+        if y.size == 0:
+            return gy.copy(),
+        dtype = _compute_dtype(y.dtype)
+        y32 = y.astype(dtype, copy=False)
+        gx = y32 * gy.astype(dtype, copy=False)
+        s = gx.sum(axis=self.axis, keepdims=True)
+        gx -= y32 * s
+        return utils.force_array(gx.astype(y.dtype, copy=False)),
+
+    def backward(self, indexes, grad_outputs):
+        y, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        axis = self.axis
+        shape = y.shape
+        ret = []
+        if 0 in indexes:
+            s_ygy = broadcast_to(_sum(y * gy, axis=axis, keepdims=True), shape)
+            s_ggxy = broadcast_to(_sum(ggx * y, axis=axis, keepdims=True), shape)
+            ret.append(ggx * gy - ggx * s_ygy - gy * s_ggxy)
+        if 1 in indexes:
+            s_ggxy = broadcast_to(_sum(ggx * y, axis=axis, keepdims=True), shape)
+            ret.append(y * ggx - y * s_ggxy)
+        return tuple(ret)
+
+
+def softmax(x, axis: int = 1):
+    """Softmax ``exp(x) / sum(exp(x), axis)`` along ``axis``.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+        axis (int): The axis along which the softmax is taken.
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = Softmax(axis=axis).apply((x,))
+    return y

@@ -1,0 +1,72 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _log_softmax(x, axis):
+    x = x.astype(numpy.float64)
+    m = x.max(axis=axis, keepdims=True)
+    return x - m - numpy.log(numpy.exp(x - m).sum(axis=axis, keepdims=True))
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape_axis': [((3, 4), 1), ((2, 3, 4), 0), ((2, 3, 4), -1), ((5,), 0),
+                       ((0, 3), 1)],
+        'dtype': [numpy.float32],
+    }) + testing.product({
+        'shape_axis': [((2, 3), 1)],
+        'dtype': [numpy.float16, numpy.float64],
+    })))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestLogSoftmax(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.shape, self.axis = self.shape_axis
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.log_softmax(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_log_softmax(inputs[0], self.axis), dtype=self.dtype),
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_large_inputs_are_stable(dtype):
+    x = numpy.array([[1000.0, 0.0, -1000.0], [10.0, 10.0, 10.0]], dtype)
+    with numpy.errstate(over='raise', invalid='raise', divide='raise'):
+        y = F.log_softmax(x)
+    assert y.dtype == dtype
+    numpy.testing.assert_allclose(
+        y.array.astype(numpy.float64),
+        [[0, -1000, -2000], [-numpy.log(3)] * 3], rtol=1e-3)
+
+
+def test_agrees_with_log_of_softmax():
+    x = numpy.random.uniform(-3, 3, (4, 5))
+    numpy.testing.assert_allclose(F.log_softmax(x).array, numpy.log(F.softmax(x).array),
+                                  rtol=1e-12)
+
+
+@pytest.mark.parametrize('shape,axis', [((2, 3), 2), ((2, 3), -3), ((), 0)])
+def test_axis_out_of_range(shape, axis):
+    with pytest.raises(type_check.InvalidType):
+        F.log_softmax(numpy.zeros(shape, numpy.float32), axis=axis)
+
+
+def test_int_input():
+    with pytest.raises(type_check.InvalidType):
+        F.log_softmax(numpy.zeros((2, 3), numpy.int32))

@@ -1,0 +1,83 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _maxout(x, pool_size, axis):
+    axis %= x.ndim
+    shape = x.shape[:axis] + (x.shape[axis] // pool_size, pool_size) + x.shape[axis + 1:]
+    return x.reshape(shape).max(axis=axis + 1)
+
+
+@testing.parameterize(*(
+    testing.product({
+        'case': [((2, 6), 3, 1), ((2, 4, 3), 2, 1), ((4, 3, 2), 2, 0), ((2, 3, 4), 2, -1),
+                 ((0, 4), 2, 1), ((3, 4), 1, 1)],
+        'dtype': [numpy.float32],
+    }) + testing.product({
+        'case': [((2, 6), 2, 1)],
+        'dtype': [numpy.float16, numpy.float64],
+    })))
+@testing.inject_backend_tests(None, [{}])
+class TestMaxout(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.shape, self.pool_size, self.axis = self.case
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        # Distinct values well apart: the maximum is unique and stable under
+        # the numerical gradient's perturbation.
+        size = int(numpy.prod(self.shape))
+        x = numpy.random.permutation(size).reshape(self.shape) * 0.25 - size * 0.125
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.maxout(inputs[0], self.pool_size, axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return _maxout(inputs[0], self.pool_size, self.axis),
+
+
+def test_ties_get_gradient_like_max():
+    x = chainer.Variable(numpy.array([[1.0, 1.0, 0.0, 2.0]], numpy.float32))
+    y = F.maxout(x, 2)
+    numpy.testing.assert_array_equal(y.array, [[1.0, 2.0]])
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, [[1.0, 1.0, 0.0, 1.0]])
+
+
+def test_not_divisible():
+    with pytest.raises(type_check.InvalidType):
+        F.maxout(numpy.zeros((2, 5), numpy.float32), 2)
+
+
+@pytest.mark.parametrize('pool_size', [0, -2])
+def test_nonpositive_pool_size(pool_size):
+    with pytest.raises(ValueError):
+        F.maxout(numpy.zeros((2, 4), numpy.float32), pool_size)
+
+
+def test_pool_size_type():
+    with pytest.raises(TypeError):
+        F.maxout(numpy.zeros((2, 4), numpy.float32), 2.0)
+
+
+def test_axis_out_of_range():
+    with pytest.raises(IndexError):
+        F.maxout(numpy.zeros((2, 4), numpy.float32), 2, axis=2)
+
+
+def test_int_input():
+    with pytest.raises(type_check.InvalidType):
+        F.maxout(numpy.zeros((2, 4), numpy.int32), 2)

@@ -1,0 +1,68 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _prelu(x, W):
+    w = W.reshape((1,) + W.shape + (1,) * (x.ndim - 1 - W.ndim))
+    return numpy.where(x >= 0, x, x * w)
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shapes': [((4, 3), (3,)), ((2, 3, 4), (3,)), ((2, 3, 4), (3, 4)), ((2, 3), ()),
+                   ((0, 3), (3,))],
+        'dtype': [numpy.float32],
+    }) + testing.product({
+        'shapes': [((2, 3, 2), (3,))],
+        'dtype': [numpy.float16, numpy.float64],
+    })))
+@testing.inject_backend_tests(None, [{}])
+class TestPReLU(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        x_shape, w_shape = self.shapes
+        x = numpy.random.uniform(-1, 1, x_shape).astype(self.dtype)
+        x[numpy.abs(x) < 0.1] = 0.5
+        W = numpy.random.uniform(-1, 1, w_shape).astype(self.dtype)
+        return x, W
+
+    def forward(self, inputs, device):
+        x, W = inputs
+        return F.prelu(x, W),
+
+    def forward_expected(self, inputs):
+        x, W = inputs
+        return _prelu(x, W).astype(self.dtype),
+
+
+@pytest.mark.parametrize('x_shape,w_shape', [
+    ((2, 3), (4,)),       # W does not match axis 1
+    ((2, 3), (3, 1)),     # W has too many dimensions
+    ((3,), (3,)),         # x needs a batch axis in front of W
+])
+def test_shape_mismatch(x_shape, w_shape):
+    with pytest.raises(type_check.InvalidType):
+        F.prelu(numpy.zeros(x_shape, numpy.float32), numpy.zeros(w_shape, numpy.float32))
+
+
+def test_dtype_mismatch():
+    with pytest.raises(type_check.InvalidType):
+        F.prelu(numpy.zeros((2, 3), numpy.float32), numpy.zeros((3,), numpy.float64))
+
+
+def test_int_input():
+    with pytest.raises(type_check.InvalidType):
+        F.prelu(numpy.zeros((2, 3), numpy.int32), numpy.zeros((3,), numpy.int32))

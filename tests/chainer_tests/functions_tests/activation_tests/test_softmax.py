@@ -1,0 +1,76 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _softmax(x, axis):
+    x = x.astype(numpy.float64)
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape_axis': [((3, 4), 1), ((2, 3, 4), 0), ((2, 3, 4), -1), ((5,), 0),
+                       ((0, 3), 1)],
+        'dtype': [numpy.float32],
+    }) + testing.product({
+        'shape_axis': [((2, 3), 1)],
+        'dtype': [numpy.float16, numpy.float64],
+    })))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestSoftmax(testing.FunctionTestCase):
+
+    def setUp(self):
+        self.shape, self.axis = self.shape_axis
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.softmax(inputs[0], axis=self.axis),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(_softmax(inputs[0], self.axis), dtype=self.dtype),
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_large_inputs_are_stable(dtype):
+    x = numpy.array([[1000.0, 0.0, -1000.0], [10.0, 10.0, 10.0]])
+    x = x.clip(numpy.finfo(dtype).min, numpy.finfo(dtype).max).astype(dtype)
+    with numpy.errstate(over='raise', invalid='raise'):
+        y = F.softmax(x)
+    assert y.dtype == dtype
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64),
+                                  [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-3)
+
+
+def test_default_axis_is_1():
+    x = numpy.random.uniform(-1, 1, (2, 3, 4)).astype(numpy.float32)
+    numpy.testing.assert_allclose(F.softmax(x).array, _softmax(x, 1), rtol=1e-5)
+
+
+@pytest.mark.parametrize('shape,axis', [((2, 3), 2), ((2, 3), -3), ((), 0), ((3,), 1)])
+def test_axis_out_of_range(shape, axis):
+    with pytest.raises(type_check.InvalidType):
+        F.softmax(numpy.zeros(shape, numpy.float32), axis=axis)
+
+
+def test_axis_type():
+    with pytest.raises(TypeError):
+        F.softmax(numpy.zeros((2, 3), numpy.float32), axis=1.0)
+
+
+def test_int_input():
+    with pytest.raises(type_check.InvalidType):
+        F.softmax(numpy.zeros((2, 3), numpy.int32))

@@ -1,0 +1,67 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+@testing.parameterize(*testing.product({
+    'shape': [(3, 2), ()],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'beta': [1.0, 2.5, -0.5],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSoftplus(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-2, 2, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.softplus(inputs[0], beta=self.beta),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        y = numpy.log1p(numpy.exp(self.beta * x)) / self.beta
+        return numpy.asarray(y, dtype=self.dtype),
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_extreme_inputs_are_stable(dtype):
+    big = float(numpy.finfo(dtype).max) / 4
+    x = numpy.array([-big, -100.0, -30.0, 0.0, 30.0, 100.0, big], dtype)
+    with numpy.errstate(over='raise', invalid='raise', divide='raise'):
+        y = F.softplus(x)
+    assert y.dtype == dtype
+    expected = numpy.logaddexp(0.0, x.astype(numpy.float64))
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected, rtol=1e-3,
+                                  atol=1e-7 if dtype == numpy.float16 else 1e-30)
+    if dtype != numpy.float16:
+        # e^-30 is representable: no cancellation in log(1 + e^x).
+        assert y.array[2] > 0
+
+
+def test_beta_sharpens():
+    x = numpy.array([-1.0, 1.0], numpy.float32)
+    y = F.softplus(x, beta=50.0)
+    numpy.testing.assert_allclose(y.array, [0.0, 1.0], atol=1e-6)
+    assert y.dtype == numpy.float32
+
+
+def test_zero_beta():
+    with pytest.raises(ZeroDivisionError):
+        F.softplus(numpy.zeros(2, numpy.float32), beta=0.0)
+
+
+def test_int_input():
+    with pytest.raises(type_check.InvalidType):
+        F.softplus(numpy.zeros(2, numpy.int32))

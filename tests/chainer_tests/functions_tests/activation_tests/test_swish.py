@@ -1,0 +1,66 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+_f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
+_f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
+
+
+def _swish(x, beta):
+    b = beta.reshape((1,) + beta.shape + (1,) * (x.ndim - 1 - beta.ndim))
+    x = x.astype(numpy.float64)
+    return x / (1 + numpy.exp(-b * x))
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shapes': [((4, 3), (3,)), ((2, 3, 4), (3,)), ((2, 3, 4), (3, 4)), ((2, 3), ()),
+                   ((0, 3), (3,))],
+        'dtype': [numpy.float32],
+    }) + testing.product({
+        'shapes': [((2, 3, 2), (3,))],
+        'dtype': [numpy.float16, numpy.float64],
+    })))
+@testing.inject_backend_tests(None, [{}])
+class TestSwish(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = dict(_f16_fwd)
+            self.check_backward_options = dict(_f16_bwd)
+            self.check_double_backward_options = dict(_f16_bwd)
+
+    def generate_inputs(self):
+        x_shape, b_shape = self.shapes
+        x = numpy.random.uniform(-1, 1, x_shape).astype(self.dtype)
+        beta = numpy.random.uniform(-1, 1, b_shape).astype(self.dtype)
+        return x, beta
+
+    def forward(self, inputs, device):
+        x, beta = inputs
+        return F.swish(x, beta),
+
+    def forward_expected(self, inputs):
+        x, beta = inputs
+        return numpy.asarray(_swish(x, beta), dtype=self.dtype),
+
+
+def test_large_inputs_are_stable():
+    x = numpy.array([[-1000.0, 1000.0]], numpy.float32)
+    with numpy.errstate(over='raise', invalid='raise'):
+        y = F.swish(x, numpy.ones(2, numpy.float32))
+    numpy.testing.assert_allclose(y.array, [[0.0, 1000.0]])
+
+
+@pytest.mark.parametrize('x_shape,b_shape', [((2, 3), (4,)), ((2, 3), (3, 1)), ((3,), (3,))])
+def test_shape_mismatch(x_shape, b_shape):
+    with pytest.raises(type_check.InvalidType):
+        F.swish(numpy.zeros(x_shape, numpy.float32), numpy.zeros(b_shape, numpy.float32))
+
+
+def test_dtype_mismatch():
+    with pytest.raises(type_check.InvalidType):
+        F.swish(numpy.zeros((2, 3), numpy.float32), numpy.zeros((3,), numpy.float16))
