@@ -1,0 +1,106 @@
+"""Embedding lookup: the rows of ``W`` selected by integer ids."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.utils import type_check
+
+
+def _check_same_array_type(inputs) -> None:
+    if type(inputs[0]) is not type(inputs[1]):
+        raise ValueError('numpy and cupy must not be used together\n'
+                         f'type(x): {type(inputs[0])}, type(W): {type(inputs[1])}')
+
+
+class EmbedIDFunction(function_node.FunctionNode):
+    """``W[x]``; ids equal to ``ignore_label`` give zero rows."""
+
+    def __init__(self, ignore_label=None) -> None:
+        self.ignore_label = ignore_label
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'W'))
+        x_type, w_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'i',
+            w_type.dtype.kind == 'f',
+            w_type.ndim == 2,
+        )
+
+    def forward(self, inputs):
+        _check_same_array_type(inputs)
+        self.retain_inputs((0,))
+        x, W = inputs
+        self._w_shape = W.shape
+        xp = backend.get_array_module(x, W)
+        if chainer.is_debug():
+            valid = xp.logical_and(0 <= x, x < len(W))
+            if self.ignore_label is not None:
+                valid = xp.logical_or(valid, x == self.ignore_label)
+            if not valid.all():
+                raise ValueError('Each not ignored `x` value need to satisfy '
+                                 '`0 <= x < len(W)`')
+        if self.ignore_label is not None:
+            mask = x == self.ignore_label
+            if mask.any():
+                y = W[xp.where(mask, 0, x)]
+                y[mask] = 0
+                return y,
+        return W[x],
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0]
+        gy, = grad_outputs
+        # Only W is differentiable (x holds integer ids).
+        gW, = EmbedIDGrad(self._w_shape, self.ignore_label).apply((x, gy))
+        return tuple(gW if i == 1 else None for i in indexes)
+
+
+class EmbedIDGrad(function_node.FunctionNode):
+    """Scatter-adds the output gradient rows into a zero ``gW``."""
+
+    def __init__(self, w_shape, ignore_label=None) -> None:
+        self.w_shape = w_shape
+        self.ignore_label = ignore_label
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, gy = inputs
+        xp = backend.get_array_module(x, gy)
+        gW = xp.zeros(self.w_shape, dtype=gy.dtype)
+        rows = gy.reshape(x.size, self.w_shape[1])
+        ids = x.ravel()
+        if self.ignore_label is not None:
+            keep = ids != self.ignore_label
+            ids = ids[keep]
+            rows = rows[keep]
+        if xp is numpy:
+            numpy.add.at(gW, ids, rows)
+        else:
+            import cupyx
+            cupyx.scatter_add(gW, ids, rows)
+        return gW,
+
+    def backward(self, indexes, grad_outputs):
+        x = self.get_retained_inputs()[0]
+        ggW, = grad_outputs
+        ggy = embed_id(x, ggW, ignore_label=self.ignore_label)
+        return tuple(ggy if i == 1 else None for i in indexes)
+
+
+def embed_id(x, W, ignore_label=None):
+    """Looks up the rows of ``W`` for the integer ids ``x``.
+
+    Args:
+        x: Integer ids of any shape.
+        W: The embedding matrix of shape ``(n_vocab, n_units)``.
+        ignore_label: An id whose output rows are zero (and which gets no
+            gradient), or None.
+
+    Returns:
+        ~chainer.Variable: Output of shape ``x.shape + (n_units,)``.
+    """
+    return EmbedIDFunction(ignore_label=ignore_label).apply((x, W))[0]

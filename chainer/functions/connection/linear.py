@@ -1,0 +1,164 @@
+"""Linear (fully connected) transformation ``y = x W^T + b``."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer.utils import type_check
+
+
+def _dot_t(a, b):
+    """``a @ b.T`` in the dtype of ``a`` (float16 products accumulate in float32)."""
+    return a.dot(b.T).astype(a.dtype, copy=False)
+
+
+def _check_same_array_type(inputs) -> None:
+    first = type(inputs[0])
+    for a in inputs[1:]:
+        if type(a) is not first:
+            raise ValueError('numpy and cupy must not be used together\n'
+                             + ', '.join(f'type({i}): {type(x)}' for i, x in enumerate(inputs)))
+
+
+class LinearFunction(function_node.FunctionNode):
+    """``x W^T (+ b)`` for a matrix ``x`` of shape ``(N, in)`` and ``W`` of ``(out, in)``."""
+
+    def check_type_forward(self, in_types):
+        n_in = in_types.size()
+        type_check.expect(2 <= n_in, n_in <= 3)
+        type_check._argname(in_types, ('x', 'W') if type_check.eval(n_in) == 2
+                            else ('x', 'W', 'b'))
+        x_type, w_type = in_types[:2]
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            w_type.dtype.kind == 'f',
+            x_type.ndim == 2,
+            w_type.ndim == 2,
+        )
+        type_check.expect(x_type.shape[1] == w_type.shape[1])
+        if type_check.eval(n_in) == 3:
+            b_type = in_types[2]
+            type_check.expect(
+                b_type.dtype == x_type.dtype,
+                b_type.ndim == 1,
+                b_type.shape[0] == w_type.shape[0],
+            )
+
+    def forward(self, inputs):
+        _check_same_array_type(inputs)
+        self.retain_inputs((0, 1))
+        x, W = inputs[0], inputs[1]
+        y = _dot_t(x, W)
+        if len(inputs) == 3:
+            # y is a fresh array owned by us: add the bias in place (no copy).
+            y += inputs[2]
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.cast import cast
+        from chainer.functions.math.sum import sum as _sum
+
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                gx, = LinearGradData().apply((W, gy))
+                ret.append(gx if gx.dtype == x.dtype else cast(gx, x.dtype))
+            elif i == 1:
+                gW, = LinearGradWeight().apply((x, gy))
+                ret.append(gW if gW.dtype == W.dtype else cast(gW, W.dtype))
+            else:
+                ret.append(_sum(gy, axis=0))
+        return tuple(ret)
+
+
+class LinearGradData(function_node.FunctionNode):
+    """``gx = gy W``: the gradient of :class:`LinearFunction` w.r.t. ``x``."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        W, gy = inputs
+        return gy.dot(W).astype(gy.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.matmul import matmul
+
+        W, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                # d(gy W)/dW contracted with ggx: gy^T ggx, shape (out, in).
+                gW = matmul(gy, ggx, transa=True)
+                ret.append(_cast_like(gW, W))
+            else:
+                ret.append(_cast_like(linear(ggx, W), gy))
+        return tuple(ret)
+
+
+class LinearGradWeight(function_node.FunctionNode):
+    """``gW = gy^T x``: the gradient of :class:`LinearFunction` w.r.t. ``W``."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        return gy.T.dot(x).astype(gy.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.matmul import matmul
+
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_cast_like(matmul(gy, ggW), x))
+            else:
+                ret.append(_cast_like(linear(x, ggW), gy))
+        return tuple(ret)
+
+
+def _cast_like(v, ref):
+    if v.dtype == ref.dtype:
+        return v
+    from chainer.functions.array.cast import cast
+    return cast(v, ref.dtype)
+
+
+def linear(x, W, b=None, n_batch_axes: int = 1):
+    """Linear function (fully connected layer): ``y = x W^T + b``.
+
+    Args:
+        x: Input of shape ``(s_1, ..., s_n, ...)``; the first ``n_batch_axes``
+            axes are batch axes and the remaining ones are flattened into one.
+        W: Weight matrix of shape ``(out_size, in_size)``.
+        b: Bias of shape ``(out_size,)``, or None.
+        n_batch_axes: The number of leading batch axes of ``x``.
+
+    Returns:
+        ~chainer.Variable: Output of shape ``batch_shape + (out_size,)``.
+    """
+    from chainer.functions.array.reshape import reshape
+
+    if n_batch_axes <= 0:
+        raise ValueError('n_batch_axes should be greater than 0.')
+    batch_shape = None
+    if n_batch_axes > 1:
+        batch_shape = tuple(x.shape[:n_batch_axes])
+        size = 1
+        for s in batch_shape:
+            size *= s
+        x = reshape(x, (size, _rest_size(x.shape[n_batch_axes:])))
+    elif x.ndim > 2:
+        x = reshape(x, (x.shape[0], _rest_size(x.shape[1:])))
+    y, = LinearFunction().apply((x, W) if b is None else (x, W, b))
+    if batch_shape is not None:
+        y = reshape(y, batch_shape + (y.shape[1],))
+    return y
+
+
+def _rest_size(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+

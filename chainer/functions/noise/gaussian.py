@@ -1,0 +1,77 @@
+"""Gaussian sampling by the reparameterization trick: ``mean + exp(ln_var / 2) * eps``."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.noise._kwargs import parse_kwargs
+from chainer.utils import type_check
+
+
+class Gaussian(function_node.FunctionNode):
+    """Samples ``N(mean, exp(ln_var))`` with standard normal noise ``eps``."""
+
+    def __init__(self, eps=None) -> None:
+        self.eps = eps
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('mean', 'ln_var'))
+        m_type, v_type = in_types
+        type_check.expect(
+            m_type.dtype.kind == 'f',
+            m_type.dtype == v_type.dtype,
+            m_type.shape == v_type.shape,
+        )
+
+    def forward(self, inputs):
+        self.retain_inputs((1,))
+        mean, ln_var = inputs
+        if self.eps is None:
+            xp = backend.get_array_module(mean, ln_var)
+            if xp is numpy:
+                self.eps = numpy.random.standard_normal(ln_var.shape).astype(
+                    mean.dtype, copy=False)
+            else:
+                self.eps = xp.random.standard_normal(ln_var.shape, dtype=mean.dtype)
+        xp = backend.get_array_module(ln_var)
+        noise = xp.exp(ln_var * mean.dtype.type(0.5)) * self.eps
+        return utils.force_array(mean + noise, mean.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.math.exponential import exp
+
+        ln_var, = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(gy)
+            else:
+                noise = exp(ln_var * 0.5) * self.eps.astype(ln_var.dtype, copy=False)
+                ret.append(gy * noise * 0.5)
+        return tuple(ret)
+
+
+def gaussian(mean, ln_var, **kwargs):
+    """Draws a sample from a Gaussian given its mean and log-variance.
+
+    The output is ``mean + exp(ln_var / 2) * eps`` with ``eps ~ N(0, I)``, so
+    the gradients flow to both ``mean`` and ``ln_var``.
+
+    Args:
+        mean: The mean.
+        ln_var: The logarithm of the variance, of the same shape and dtype.
+        eps: (keyword only) The noise to use instead of a fresh sample.
+        return_eps: (keyword only) Also return the noise used.
+
+    Returns:
+        ~chainer.Variable or tuple: The sample, and ``eps`` if ``return_eps``.
+    """
+    eps, return_eps = parse_kwargs(kwargs, ('eps', None), ('return_eps', False))
+    func = Gaussian(eps)
+    out = func.apply((mean, ln_var))[0]
+    if return_eps:
+        return out, func.eps
+    return out

@@ -1,0 +1,69 @@
+"""Zoneout: keeps each unit of the previous state ``h`` with probability ``ratio``."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.noise._kwargs import parse_kwargs
+from chainer.utils import type_check
+
+_TRAIN_REMOVED = 'train argument is not supported anymore. Use chainer.using_config'
+
+
+class Zoneout(function_node.FunctionNode):
+    """Mixes ``h`` and ``x`` elementwise with a random 0/1 mask."""
+
+    def __init__(self, zoneout_ratio: float) -> None:
+        self.zoneout_ratio = zoneout_ratio
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('h', 'x'))
+        h_type, x_type = in_types
+        type_check.expect(
+            h_type.dtype.kind == 'f',
+            x_type.dtype == h_type.dtype,
+            h_type.shape == x_type.shape,
+        )
+
+    def forward(self, inputs):
+        h, x = inputs
+        xp = backend.get_array_module(h, x)
+        if xp is numpy:
+            flag_x = numpy.random.random_sample(x.shape) >= self.zoneout_ratio
+        else:
+            flag_x = xp.random.rand(*x.shape, dtype=numpy.float32) >= self.zoneout_ratio
+        self.flag_x = flag_x.astype(x.dtype)
+        self.flag_h = (~flag_x).astype(x.dtype)
+        return utils.force_array(h * self.flag_h + x * self.flag_x),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        # Products with constant masks: differentiable again (as MulConstant-like ops).
+        ret = []
+        for i in indexes:
+            ret.append(gy * (self.flag_h if i == 0 else self.flag_x))
+        return tuple(ret)
+
+
+def zoneout(h, x, ratio: float = .5, **kwargs):
+    """Zoneout of a recurrent state update.
+
+    In training mode each element of the output is taken from the previous
+    state ``h`` with probability ``ratio`` and from the new state ``x``
+    otherwise; outside training mode the output is ``x``.
+
+    Args:
+        h: The previous state.
+        x: The new state, of the same shape and dtype.
+        ratio: The probability of keeping an element of ``h``.
+
+    Returns:
+        ~chainer.Variable: The mixed state.
+    """
+    parse_kwargs(kwargs, train=_TRAIN_REMOVED)
+    if chainer.config.train:
+        return Zoneout(ratio).apply((h, x))[0]
+    return x

@@ -1,0 +1,100 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.connection.embed_id import embed_id
+from chainer.utils import type_check
+
+_backends = [{}, {'use_cuda': True}]
+
+
+@testing.parameterize(*(
+    testing.product({
+        'x_data': [[0, 1, 0], [[1, 0, 2], [2, 2, 1]]],
+        'ignore_label': [None, 1],
+        'dtype': [numpy.float32],
+    })
+    + [
+        {'x_data': [2, -1, 0, 2], 'ignore_label': -1, 'dtype': numpy.float16},
+        {'x_data': [[0, 2], [1, 1]], 'ignore_label': None, 'dtype': numpy.float64},
+        {'x_data': 1, 'ignore_label': None, 'dtype': numpy.float64},
+        {'x_data': [], 'ignore_label': None, 'dtype': numpy.float32},
+    ]
+))
+@testing.inject_backend_tests(None, _backends)
+class TestEmbedID(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        x = numpy.array(self.x_data, dtype=numpy.int32)
+        W = numpy.random.uniform(-1, 1, (3, 2)).astype(self.dtype)
+        return x, W
+
+    def forward(self, inputs, device):
+        x, W = inputs
+        return embed_id(x, W, ignore_label=self.ignore_label),
+
+    def forward_expected(self, inputs):
+        x, W = inputs
+        y = numpy.zeros(x.shape + (2,), self.dtype)
+        for idx in numpy.ndindex(x.shape):
+            if x[idx] != self.ignore_label:
+                y[idx] = W[x[idx]]
+        return y,
+
+
+def test_gradient_scatter_adds_and_skips_ignored():
+    x = numpy.array([[0, 2, 0], [-1, 2, 0]], numpy.int32)
+    W = chainer.Variable(numpy.arange(6, dtype=numpy.float32).reshape(3, 2))
+    y = embed_id(x, W, ignore_label=-1)
+    numpy.testing.assert_array_equal(y.array[1, 0], [0, 0])
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    numpy.testing.assert_array_equal(W.grad, [[3, 3], [0, 0], [2, 2]])
+
+
+def test_double_backward_wrt_W():
+    x = numpy.array([0, 2, 2, 1], numpy.int32)
+    W = numpy.random.rand(3, 2)
+    gy = numpy.random.rand(4, 2)
+    ggW = numpy.random.rand(3, 2)
+
+    def f(W_):
+        return embed_id(x, W_) ** 2
+
+    gradient_check.check_double_backward(f, (W,), gy, (ggW,))
+
+
+def test_x_gets_no_gradient():
+    x = chainer.Variable(numpy.array([0, 1], numpy.int32))
+    W = chainer.Variable(numpy.random.rand(2, 3).astype(numpy.float32))
+    F.sum(embed_id(x, W)).backward()
+    assert x.grad is None
+
+
+def test_debug_mode_checks_range():
+    W = numpy.zeros((3, 2), numpy.float32)
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError):
+            embed_id(numpy.array([3], numpy.int32), W)
+        embed_id(numpy.array([5, 1], numpy.int32), W, ignore_label=5)
+
+
+def test_bad_inputs():
+    W = numpy.zeros((3, 2), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        embed_id(numpy.array([0.0], numpy.float32), W)
+    with pytest.raises(type_check.InvalidType):
+        embed_id(numpy.array([0], numpy.int32), numpy.zeros(3, numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        embed_id(numpy.array([0], numpy.int32), W.astype(numpy.int32))
+    with pytest.raises(IndexError):
+        embed_id(numpy.array([7], numpy.int32), W)

@@ -1,0 +1,48 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer.utils import type_check
+
+
+def _reference(pred, true):
+    ss_res = ((pred - true) ** 2).sum(axis=0)
+    ss_tot = ((true - true.mean(axis=0)) ** 2).sum(axis=0)
+    return numpy.where(ss_tot == 0, 0.0, 1 - ss_res / numpy.where(ss_tot == 0, 1, ss_tot))
+
+
+@pytest.mark.parametrize('shape', [(10,), (10, 3), (5, 2, 2)])
+@pytest.mark.parametrize('multioutput', ['uniform_average', 'raw_values'])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_r2_score(shape, multioutput, dtype):
+    rng = numpy.random.RandomState(0)
+    true = rng.uniform(-1, 1, shape).astype(dtype)
+    pred = (true + rng.uniform(-0.3, 0.3, shape)).astype(dtype)
+    y = F.r2_score(pred, true, multioutput=multioutput)
+    expected = _reference(pred.astype(numpy.float64), true.astype(numpy.float64))
+    if multioutput == 'uniform_average':
+        expected = expected.mean()
+    assert y.dtype == dtype and y.shape == numpy.shape(expected)
+    assert isinstance(y.array, numpy.ndarray)
+    tol = 1e-2 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(y.array, expected, rtol=tol, atol=tol)
+
+
+def test_constant_true_column_scores_zero():
+    true = numpy.array([[1.0, 0.0], [1.0, 1.0]], numpy.float32)
+    y = F.r2_score(true * 0.5, true, multioutput='raw_values')
+    assert float(y.array[0]) == 0.0
+
+
+def test_bad_arguments():
+    a = numpy.zeros((3, 2), numpy.float32)
+    with pytest.raises(NotImplementedError):
+        F.r2_score(a, a, sample_weight=numpy.ones(3, numpy.float32))
+    with pytest.raises(ValueError):
+        F.r2_score(a, a, multioutput='variance_weighted')
+    with pytest.raises(type_check.InvalidType):
+        F.r2_score(a, numpy.zeros((3, 1), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.r2_score(a, a.astype(numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        F.r2_score(a.astype(numpy.int32), a.astype(numpy.int32))

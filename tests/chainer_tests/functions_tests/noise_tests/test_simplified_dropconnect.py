@@ -1,0 +1,78 @@
+import numpy
+import pytest
+
+from chainer import testing
+from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
+from chainer.utils import type_check
+
+_backends = [{}, {'use_cuda': True}]
+
+
+@testing.parameterize(*[
+    {'x_shape': (3, 4), 'batchwise': True, 'nobias': False, 'dtype': numpy.float32},
+    {'x_shape': (3, 4), 'batchwise': False, 'nobias': False, 'dtype': numpy.float64},
+    {'x_shape': (3, 2, 2), 'batchwise': True, 'nobias': True, 'dtype': numpy.float64},
+    {'x_shape': (3, 4), 'batchwise': True, 'nobias': False, 'dtype': numpy.float16},
+    {'x_shape': (3, 4), 'batchwise': False, 'nobias': True, 'dtype': numpy.float16},
+])
+@testing.inject_backend_tests(None, _backends)
+class TestSimplifiedDropconnect(testing.FunctionTestCase):
+
+    ratio = 0.4
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        else:
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+        shape = ((self.x_shape[0], 5, 4) if self.batchwise else (5, 4))
+        self.mask = numpy.random.rand(*shape) >= self.ratio
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, self.x_shape).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, (5, 4)).astype(self.dtype)
+        if self.nobias:
+            return x, W
+        return x, W, numpy.random.uniform(-1, 1, (5,)).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        return simplified_dropconnect(x, W, b, ratio=self.ratio, mask=device.send(self.mask),
+                                      use_batchwise_mask=self.batchwise),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].reshape(self.x_shape[0], 4).astype(numpy.float64)
+        Wm = inputs[1].astype(numpy.float64) * self.mask / (1 - self.ratio)
+        if self.batchwise:
+            y = numpy.einsum('ij,ioj->io', x, Wm)
+        else:
+            y = x @ Wm.T
+        if len(inputs) == 3:
+            y = y + inputs[2]
+        return y.astype(self.dtype),
+
+
+def test_random_mask_and_test_mode():
+    x = numpy.random.rand(2, 4).astype(numpy.float32)
+    W = numpy.random.rand(3, 4).astype(numpy.float32)
+    y = simplified_dropconnect(x, W, ratio=0.5)
+    assert y.shape == (2, 3) and y.dtype == numpy.float32
+    y = simplified_dropconnect(x, W, ratio=0.5, train=False)
+    numpy.testing.assert_allclose(y.array, x @ W.T, rtol=1e-5)
+
+
+def test_bad_inputs():
+    x = numpy.zeros((2, 4), numpy.float32)
+    W = numpy.zeros((3, 4), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        simplified_dropconnect(x, numpy.zeros((3, 5), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        simplified_dropconnect(x, W, numpy.zeros(2, numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        simplified_dropconnect(x, W, mask=numpy.ones((3, 4), bool))   # batchwise expected
+    with pytest.raises(type_check.InvalidType):
+        simplified_dropconnect(x.astype(numpy.int32), W)

@@ -1,0 +1,52 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import gradient_check
+from chainer.functions.noise.zoneout import zoneout
+from chainer.utils import type_check
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_forward_mixes_and_backward_uses_the_same_flags(dtype):
+    h = chainer.Variable(numpy.zeros((100, 50), dtype))
+    x = chainer.Variable(numpy.ones((100, 50), dtype))
+    y = zoneout(h, x, ratio=0.3)
+    assert y.dtype == dtype
+    from_x = y.array == 1
+    assert 0.6 < from_x.mean() < 0.8
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, from_x.astype(dtype))
+    numpy.testing.assert_array_equal(h.grad, (~from_x).astype(dtype))
+
+
+def test_gradient_checks_with_fixed_seed():
+    h = numpy.random.rand(3, 4)
+    x = numpy.random.rand(3, 4)
+    gy = numpy.random.rand(3, 4)
+
+    def f(h_, x_):
+        numpy.random.seed(7)
+        return zoneout(h_, x_, 0.5) ** 2
+
+    gradient_check.check_backward(f, (h, x), gy)
+    gradient_check.check_double_backward(f, (h, x), gy, (numpy.random.rand(3, 4),
+                                                        numpy.random.rand(3, 4)))
+
+
+def test_test_mode_returns_x():
+    x = numpy.random.rand(2, 3).astype(numpy.float32)
+    with chainer.using_config('train', False):
+        y = zoneout(numpy.zeros_like(x), x)
+    numpy.testing.assert_array_equal(chainer.as_array(y), x)
+
+
+def test_bad_inputs():
+    a = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        zoneout(a, numpy.zeros((3, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        zoneout(a, a.astype(numpy.float64))
+    with pytest.raises(ValueError):
+        zoneout(a, a, train=True)
