@@ -1,0 +1,35 @@
+"""Inverse hyperbolic tangent."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Arctanh(function_node.FunctionNode):
+    """Elementwise inverse hyperbolic tangent."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'arctanh'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).arctanh(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] / (1.0 - x * x),
+
+
+def arctanh(x):
+    """Elementwise inverse hyperbolic tangent function (defined on ``(-1, 1)``)."""
+    return Arctanh().apply((x,))[0]

@@ -1,0 +1,52 @@
+"""Digamma function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _special(x, name):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+    xp = backend.get_array_module(x)
+    if xp is numpy:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
+            x = x.astype(numpy.float32)
+    return getattr(special, name)(x)
+
+
+class DiGamma(function_node.FunctionNode):
+    """Elementwise digamma function, the derivative of :func:`lgamma`."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'digamma'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(_special(x, 'digamma'), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        from chainer.functions.math.polygamma import polygamma
+        xp = backend.get_array_module(x.array)
+        one = xp.ones((), dtype=numpy.int32)
+        return grad_outputs[0] * polygamma(one, x),
+
+
+def digamma(x):
+    """Elementwise digamma function, the derivative of :func:`lgamma`."""
+    return DiGamma().apply((x,))[0]

@@ -1,0 +1,52 @@
+"""Inverse of the complementary error function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.exponential import exp
+from chainer.utils import type_check
+
+_HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
+
+
+def _special(x, name):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+    xp = backend.get_array_module(x)
+    if xp is numpy:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
+            x = x.astype(numpy.float32)
+    return getattr(special, name)(x)
+
+
+class ErfcInv(function_node.FunctionNode):
+    """Elementwise inverse complementary error function (defined on ``[0, 2]``)."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'erfcinv'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return utils.force_array(_special(x, 'erfcinv'), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return grad_outputs[0] * exp(y * y) * -_HALF_SQRT_PI,
+
+
+def erfcinv(x):
+    """Elementwise inverse complementary error function (defined on ``[0, 2]``)."""
+    return ErfcInv().apply((x,))[0]

@@ -1,0 +1,55 @@
+"""Logarithm of the standard normal cumulative distribution function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.erfcx import erfcx
+from chainer.utils import type_check
+
+_INV_SQRT_2 = float(1.0 / numpy.sqrt(2.0))
+_SQRT_2_OVER_PI = float(numpy.sqrt(2.0 / numpy.pi))
+
+
+def _special(x, name):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+    xp = backend.get_array_module(x)
+    if xp is numpy:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
+            x = x.astype(numpy.float32)
+    return getattr(special, name)(x)
+
+
+class LogNdtr(function_node.FunctionNode):
+    """Elementwise logarithm of :func:`ndtr`, accurate far into the lower tail."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'log_ndtr'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(_special(x, 'log_ndtr'), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        # density(x) / ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)): no underflow
+        # for very negative x, where both density and ndtr vanish.
+        return grad_outputs[0] / erfcx(x * -_INV_SQRT_2) * _SQRT_2_OVER_PI,
+
+
+def log_ndtr(x):
+    """Elementwise logarithm of :func:`ndtr`, accurate far into the lower tail."""
+    return LogNdtr().apply((x,))[0]

@@ -1,0 +1,76 @@
+"""Elementwise maximum of two variables."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+def _check_pair(in_types):
+    type_check._argname(in_types, ('x1', 'x2'))
+    x1_type, x2_type = in_types
+    type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype == x1_type.dtype)
+    type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
+
+
+class SelectGrad(function_node.FunctionNode):
+    """Routes ``gy`` to ``x1`` where ``cond`` holds and to ``x2`` elsewhere.
+
+    ``cond`` has the broadcast shape; each gradient is summed back to the
+    shape of its input.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, cond, shape1, shape2):
+        self.cond = cond
+        self.shape1 = shape1
+        self.shape2 = shape2
+
+    def forward(self, inputs):
+        gy, = inputs
+        xp = backend.get_array_module(gy)
+        zero = gy.dtype.type(0)
+        gx1 = utils.force_array(xp.where(self.cond, gy, zero))
+        gx2 = utils.force_array(xp.where(self.cond, zero, gy))
+        return (utils.force_array(utils.sum_to(gx1, self.shape1)),
+                utils.force_array(utils.sum_to(gx2, self.shape2)))
+
+    def backward(self, indexes, grad_outputs):
+        from chainer.functions.array.broadcast import broadcast_to
+        ggx1, ggx2 = grad_outputs
+        cond = self.cond
+        ggy = None
+        if ggx1 is not None:
+            ggy = broadcast_to(ggx1, cond.shape) * cond.astype(ggx1.dtype)
+        if ggx2 is not None:
+            part = broadcast_to(ggx2, cond.shape) * (~cond).astype(ggx2.dtype)
+            ggy = part if ggy is None else ggy + part
+        return ggy,
+
+
+class Maximum(function_node.FunctionNode):
+    """Elementwise maximum (broadcasting)."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        _check_pair(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x1, x2 = inputs
+        xp = backend.get_array_module(x1)
+        return utils.force_array(xp.maximum(x1, x2)),
+
+    def backward(self, indexes, grad_outputs):
+        x1, x2 = self.get_retained_inputs()
+        # Ties send the gradient to x1.
+        cond = utils.force_array(x1.array >= x2.array)
+        return SelectGrad(cond, x1.shape, x2.shape).apply(grad_outputs)
+
+
+def maximum(x1, x2):
+    """Elementwise maximum of two float variables of the same dtype (broadcasting)."""
+    return Maximum().apply((x1, x2))[0]

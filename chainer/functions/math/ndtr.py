@@ -1,0 +1,53 @@
+"""Standard normal cumulative distribution function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.exponential import exp
+from chainer.utils import type_check
+
+_INV_SQRT_2PI = float(1.0 / numpy.sqrt(2.0 * numpy.pi))
+
+
+def _special(x, name):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+    xp = backend.get_array_module(x)
+    if xp is numpy:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
+            x = x.astype(numpy.float32)
+    return getattr(special, name)(x)
+
+
+class Ndtr(function_node.FunctionNode):
+    """Elementwise cumulative distribution function of the standard normal distribution."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'ndtr'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(_special(x, 'ndtr'), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        # The standard normal density.
+        return grad_outputs[0] * exp(x * x * -0.5) * _INV_SQRT_2PI,
+
+
+def ndtr(x):
+    """Elementwise cumulative distribution function of the standard normal distribution."""
+    return Ndtr().apply((x,))[0]

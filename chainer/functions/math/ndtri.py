@@ -1,0 +1,53 @@
+"""Inverse of the standard normal cumulative distribution function."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.exponential import exp
+from chainer.utils import type_check
+
+_SQRT_2PI = float(numpy.sqrt(2.0 * numpy.pi))
+
+
+def _special(x, name):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+    xp = backend.get_array_module(x)
+    if xp is numpy:
+        from scipy import special
+    else:
+        from cupyx.scipy import special
+        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
+            x = x.astype(numpy.float32)
+    return getattr(special, name)(x)
+
+
+class Ndtri(function_node.FunctionNode):
+    """Elementwise inverse of :func:`ndtr` (defined on ``[0, 1]``)."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'ndtri'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return utils.force_array(_special(x, 'ndtri'), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        # 1 / density(ndtri(x))
+        return grad_outputs[0] * exp(y * y * 0.5) * _SQRT_2PI,
+
+
+def ndtri(x):
+    """Elementwise inverse of :func:`ndtr` (defined on ``[0, 1]``)."""
+    return Ndtri().apply((x,))[0]

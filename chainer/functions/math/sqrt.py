@@ -1,0 +1,40 @@
+"""Square root and its reciprocal."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Sqrt(function_node.FunctionNode):
+    """Elementwise square root."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'sqrt'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).sqrt(x)),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        return grad_outputs[0] / (y * 2.0),
+
+
+def sqrt(x):
+    """Elementwise square root."""
+    return Sqrt().apply((x,))[0]
+
+
+def rsqrt(x):
+    """Elementwise reciprocal of the square root, ``1 / sqrt(x)``."""
+    return 1.0 / sqrt(x)

@@ -1,0 +1,35 @@
+"""Elementwise square."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.utils import type_check
+
+
+class Square(function_node.FunctionNode):
+    """Elementwise ``x * x``."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'square'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).square(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * (x * 2.0),
+
+
+def square(x):
+    """Elementwise square ``x ** 2``."""
+    return Square().apply((x,))[0]

@@ -1,0 +1,287 @@
+"""Trigonometric functions and their inverses."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.sum import sum_to
+from chainer.utils import type_check
+
+
+def _check_float(in_types, names=('x',)):
+    type_check._argname(in_types, names)
+    type_check.expect(in_types[0].dtype.kind == 'f')
+
+
+class Sin(function_node.FunctionNode):
+    """Elementwise sine."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'sin'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).sin(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return grad_outputs[0] * cos(x),
+
+
+def sin(x):
+    """Elementwise sine function."""
+    return Sin().apply((x,))[0]
+
+
+class Cos(function_node.FunctionNode):
+    """Elementwise cosine."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'cos'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).cos(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return -(grad_outputs[0] * sin(x)),
+
+
+def cos(x):
+    """Elementwise cosine function."""
+    return Cos().apply((x,))[0]
+
+
+class Tan(function_node.FunctionNode):
+    """Elementwise tangent."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'tan'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).tan(x)),
+
+    def backward(self, indexes, grad_outputs):
+        y, = self.get_retained_outputs()
+        # tan' = 1 + tan ** 2
+        return grad_outputs[0] * (y * y + 1.0),
+
+
+def tan(x):
+    """Elementwise tangent function."""
+    return Tan().apply((x,))[0]
+
+
+class _InverseTrigGrad(function_node.FunctionNode):
+    """``gy * d(x)`` for the derivative ``d`` of an inverse trigonometric function.
+
+    Subclasses give ``_derivative(xp, x)`` and ``_log_derivative_grad(x)``,
+    the Variable ``d'(x) / d(x)``, which makes the gradient with respect to
+    ``x`` equal to ``ggx * gx * d'(x) / d(x)``.
+    """
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gy'))
+        x_type, gy_type = in_types
+        type_check.expect(x_type.dtype.kind == 'f', gy_type.dtype == x_type.dtype,
+                          gy_type.shape == x_type.shape)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        xp = backend.get_array_module(x)
+        return utils.force_array(gy * self._derivative(xp, x), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                gx = type(self)().apply((x, gy))[0]
+                ret.append(ggx * gx * self._log_derivative_grad(x))
+            else:
+                ret.append(type(self)().apply((x, ggx))[0])
+        return tuple(ret)
+
+
+class ArcsinGrad(_InverseTrigGrad):
+    """``gy / sqrt(1 - x ** 2)``."""
+
+    @staticmethod
+    def _derivative(xp, x):
+        one = x.dtype.type(1)
+        return one / xp.sqrt(one - x * x)
+
+    @staticmethod
+    def _log_derivative_grad(x):
+        return x / (1.0 - x * x)
+
+
+class ArccosGrad(_InverseTrigGrad):
+    """``-gy / sqrt(1 - x ** 2)``."""
+
+    @staticmethod
+    def _derivative(xp, x):
+        one = x.dtype.type(1)
+        return -one / xp.sqrt(one - x * x)
+
+    @staticmethod
+    def _log_derivative_grad(x):
+        return x / (1.0 - x * x)
+
+
+class ArctanGrad(_InverseTrigGrad):
+    """``gy / (1 + x ** 2)``."""
+
+    @staticmethod
+    def _derivative(xp, x):
+        one = x.dtype.type(1)
+        return one / (one + x * x)
+
+    @staticmethod
+    def _log_derivative_grad(x):
+        return x * -2.0 / (x * x + 1.0)
+
+
+class Arcsin(function_node.FunctionNode):
+    """Elementwise inverse sine."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'arcsin'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).arcsin(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return ArcsinGrad().apply((x, grad_outputs[0]))
+
+
+def arcsin(x):
+    """Elementwise arcsine function."""
+    return Arcsin().apply((x,))[0]
+
+
+class Arccos(function_node.FunctionNode):
+    """Elementwise inverse cosine."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'arccos'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).arccos(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return ArccosGrad().apply((x, grad_outputs[0]))
+
+
+def arccos(x):
+    """Elementwise arccosine function."""
+    return Arccos().apply((x,))[0]
+
+
+class Arctan(function_node.FunctionNode):
+    """Elementwise inverse tangent."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'arctan'
+
+    def check_type_forward(self, in_types):
+        _check_float(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        return utils.force_array(backend.get_array_module(x).arctan(x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return ArctanGrad().apply((x, grad_outputs[0]))
+
+
+def arctan(x):
+    """Elementwise arctangent function."""
+    return Arctan().apply((x,))[0]
+
+
+class Arctan2(function_node.FunctionNode):
+    """Elementwise arctangent of ``x1 / x2`` choosing the quadrant (broadcasting)."""
+
+    is_elementwise = True
+
+    @property
+    def label(self):
+        return 'arctan2'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x1', 'x2'))
+        x1_type, x2_type = in_types
+        type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype == x1_type.dtype)
+        type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x1, x2 = inputs
+        return utils.force_array(backend.get_array_module(x1).arctan2(x1, x2)),
+
+    def backward(self, indexes, grad_outputs):
+        x1, x2 = self.get_retained_inputs()
+        gy = grad_outputs[0] / (x1 * x1 + x2 * x2)
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(sum_to(gy * x2, x1.shape))
+            else:
+                ret.append(sum_to(-(gy * x1), x2.shape))
+        return tuple(ret)
+
+
+def arctan2(x1, x2):
+    """Elementwise arctangent of ``x1 / x2``, in the quadrant given by the signs of both."""
+    return Arctan2().apply((x1, x2))[0]

@@ -1,0 +1,63 @@
+"""Hurwitz zeta function."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.math.sum import sum_to
+from chainer.utils import type_check
+
+
+class Zeta(function_node.FunctionNode):
+    """Elementwise Hurwitz zeta ``zeta(x, q)`` of a constant ``x``, differentiable in ``q``."""
+
+    is_elementwise = True
+
+    def __init__(self, x):
+        self._x = x
+
+    @property
+    def label(self):
+        return 'zeta'
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('q',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        q, = inputs
+        xp = backend.get_array_module(q)
+        x = self._x
+        if xp is numpy:
+            from scipy import special
+        else:
+            from cupyx.scipy import special
+            # not every CuPy kernel has a half version
+            if q.dtype == numpy.float16:
+                q = q.astype(numpy.float32)
+            if getattr(x, 'dtype', None) == numpy.float16:
+                x = x.astype(numpy.float32)
+        return utils.force_array(special.zeta(x, q), inputs[0].dtype),
+
+    def backward(self, indexes, grad_outputs):
+        q, = self.get_retained_inputs()
+        x = self._x
+        # d/dq zeta(x, q) = -x * zeta(x + 1, q)
+        gq = grad_outputs[0] * zeta(x + 1, q) * -x
+        return sum_to(gq, q.shape),
+
+
+def zeta(x, q):
+    """Elementwise Hurwitz zeta function ``sum_k (k + q) ** -x``.
+
+    Args:
+        x: Constant order (a scalar or an array); no gradient flows to it.
+        q: Float input variable, differentiable.
+    """
+    if isinstance(x, chainer.Variable):
+        x = x.array
+    return Zeta(x).apply((q,))[0]

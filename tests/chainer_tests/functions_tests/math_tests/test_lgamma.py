@@ -1,0 +1,56 @@
+import unittest
+
+import numpy
+import pytest
+from scipy import special
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+def _make_data(shape, dtype):
+    x = numpy.random.uniform(0.5, 3, shape).astype(dtype)
+    gy = numpy.random.uniform(-1, 1, shape).astype(dtype)
+    ggx = numpy.random.uniform(-1, 1, shape).astype(dtype)
+    return x, gy, ggx
+
+
+@testing.unary_math_function_unittest(
+    F.lgamma, func_expected=lambda x, dtype: special.gammaln(x).astype(dtype),
+    make_data=_make_data,
+    label_expected='lgamma')
+class TestLgamma(unittest.TestCase):
+    pass
+
+
+
+@pytest.mark.parametrize('func', [F.lgamma])
+def test_zero_size(func):
+    x = chainer.Variable(numpy.full((2, 0, 3), 0.5, numpy.float32))
+    y = func(x)
+    assert y.shape == (2, 0, 3) and y.dtype == numpy.float32
+    y.grad = numpy.zeros_like(y.array)
+    y.backward()
+    assert x.grad.shape == (2, 0, 3)
+
+
+@pytest.mark.parametrize('func', [F.lgamma])
+@pytest.mark.parametrize('dtype', [numpy.int32, numpy.bool_])
+def test_non_float_input(func, dtype):
+    with pytest.raises(type_check.InvalidType):
+        func(numpy.ones((2, 3), dtype))
+
+
+@pytest.mark.parametrize('func', [F.lgamma])
+def test_zero_d_stays_array(func):
+    y = func(numpy.array(0.5, numpy.float32))
+    assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+    assert y.dtype == numpy.float32
+
+
+def test_negative_non_integer():
+    x = numpy.array([-0.5, -1.5, -2.3], numpy.float64)
+    numpy.testing.assert_allclose(F.lgamma(x).array, special.gammaln(x), rtol=1e-10)
+    chainer.gradient_check.check_backward(F.lgamma, x, numpy.ones_like(x), atol=1e-5)

@@ -1,0 +1,70 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+@testing.parameterize(*testing.product({
+    'shapes': [((3, 2), (3, 2)), ((2, 3, 4), (3, 1)), ((), (2,)), ((3,), ()), ((0, 2), (2,))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'func': ['maximum', 'minimum'],
+}))
+class TestMaximumMinimum(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        s1, s2 = self.shapes
+        # Keep the two apart: the kink is at x1 == x2.
+        while True:
+            x1 = numpy.random.uniform(-1, 1, s1).astype(self.dtype)
+            x2 = numpy.random.uniform(-1, 1, s2).astype(self.dtype)
+            b1, b2 = numpy.broadcast_arrays(x1, x2)
+            if b1.size == 0 or numpy.abs(b1 - b2).min() > 0.1:
+                return x1, x2
+
+    def forward(self, inputs, device):
+        return getattr(F, self.func)(*inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(getattr(numpy, self.func)(*inputs)).astype(self.dtype),
+
+
+@pytest.mark.parametrize('func', [F.maximum, F.minimum])
+def test_ties_go_to_first(func):
+    x1 = chainer.Variable(numpy.array([1.0, 2.0], numpy.float32))
+    x2 = chainer.Variable(numpy.array([1.0, 2.0], numpy.float32))
+    y = func(x1, x2)
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x1.grad, [1, 1])
+    numpy.testing.assert_array_equal(x2.grad, [0, 0])
+
+
+def test_broadcast_gradient_sum():
+    x1 = chainer.Variable(numpy.array([[0.0, 3.0], [5.0, -1.0]], numpy.float32))
+    x2 = chainer.Variable(numpy.array([1.0, 2.0], numpy.float32))
+    y = F.maximum(x1, x2)
+    y.grad = numpy.ones((2, 2), numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x1.grad, [[0, 1], [1, 0]])
+    numpy.testing.assert_array_equal(x2.grad, [1, 1])
+
+
+@pytest.mark.parametrize('func', [F.maximum, F.minimum])
+def test_bad_inputs(func):
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        func(x, x.astype(numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        func(x, numpy.ones((4,), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        func(x.astype(numpy.int32), x.astype(numpy.int32))

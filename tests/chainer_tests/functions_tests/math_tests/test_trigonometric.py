@@ -1,0 +1,131 @@
+import unittest
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+
+
+def _make_data_inside_unit(shape, dtype):
+    x = numpy.random.uniform(-0.9, 0.9, shape).astype(dtype)
+    gy = numpy.random.uniform(-1, 1, shape).astype(dtype)
+    ggx = numpy.random.uniform(-1, 1, shape).astype(dtype)
+    return x, gy, ggx
+
+
+@testing.unary_math_function_unittest(F.sin, label_expected='sin')
+class TestSin(unittest.TestCase):
+    pass
+
+
+@testing.unary_math_function_unittest(F.cos, label_expected='cos')
+class TestCos(unittest.TestCase):
+    pass
+
+
+@testing.unary_math_function_unittest(F.tan, label_expected='tan')
+class TestTan(unittest.TestCase):
+    pass
+
+
+@testing.unary_math_function_unittest(F.arcsin, make_data=_make_data_inside_unit,
+                                      label_expected='arcsin')
+class TestArcsin(unittest.TestCase):
+    pass
+
+
+@testing.unary_math_function_unittest(F.arccos, make_data=_make_data_inside_unit,
+                                      label_expected='arccos')
+class TestArccos(unittest.TestCase):
+    pass
+
+
+@testing.unary_math_function_unittest(F.arctan, label_expected='arctan')
+class TestArctan(unittest.TestCase):
+    pass
+
+
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+@testing.parameterize(*testing.product({
+    'shapes': [((3, 2), (3, 2)), ((2, 3, 4), (3, 1)), ((), (2,)), ((0, 2), (2,))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+class TestArctan2(testing.FunctionTestCase):
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {
+                'atol': 5e-2, 'rtol': 5e-2}
+        else:
+            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+            self.check_double_backward_options = {
+                'atol': 1e-4, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        s1, s2 = self.shapes
+        # Keep away from the origin, where arctan2 is not differentiable, and
+        # from its branch cut (x1 == 0, x2 < 0), where it jumps by 2 pi.
+        x1 = (numpy.random.uniform(0.1, 1, s1)
+              * numpy.random.choice([-1, 1], s1)).astype(self.dtype)
+        x2 = (numpy.random.uniform(0.5, 1, s2)
+              * numpy.random.choice([-1, 1], s2)).astype(self.dtype)
+        return x1, x2
+
+    def forward(self, inputs, device):
+        return F.arctan2(*inputs),
+
+    def forward_expected(self, inputs):
+        return numpy.asarray(numpy.arctan2(*inputs)).astype(self.dtype),
+
+
+@pytest.mark.parametrize('func', [F.sin, F.cos, F.tan, F.arcsin, F.arccos, F.arctan])
+def test_zero_size(func):
+    x = chainer.Variable(numpy.zeros((0, 3), numpy.float32))
+    y = func(x)
+    assert y.shape == (0, 3) and y.dtype == numpy.float32
+    y.grad = numpy.zeros((0, 3), numpy.float32)
+    y.backward()
+    assert x.grad.shape == (0, 3)
+
+
+@pytest.mark.parametrize('func', [F.sin, F.cos, F.tan, F.arcsin, F.arccos, F.arctan])
+def test_int_input(func):
+    with pytest.raises(type_check.InvalidType):
+        func(numpy.array([0, 1], numpy.int32))
+
+
+def test_zero_d_stays_array():
+    y = F.sin(numpy.array(0.5, numpy.float32))
+    assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+
+
+def test_arctan2_bad_inputs():
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.arctan2(x, x.astype(numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        F.arctan2(x, numpy.ones((4,), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.arctan2(x.astype(numpy.int32), x.astype(numpy.int32))
+
+
+def test_arctan2_quadrants():
+    x1 = numpy.array([1, 1, -1, -1], numpy.float32)
+    x2 = numpy.array([1, -1, 1, -1], numpy.float32)
+    numpy.testing.assert_allclose(F.arctan2(x1, x2).array, numpy.arctan2(x1, x2))
+
+
+def test_arcsin_grad_node_third_order():
+    x = chainer.Variable(numpy.array([0.3, -0.2], numpy.float64))
+    y = F.arcsin(x)
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], enable_double_backprop=True)
+    gggx, = chainer.grad([ggx], [x])
+    v = x.array
+    expected = (1 + 2 * v * v) / (1 - v * v) ** 2.5
+    numpy.testing.assert_allclose(gggx.array, expected, rtol=1e-6)
