@@ -3,25 +3,13 @@ from __future__ import annotations
 
 import numpy
 
-from chainer import backend
 from chainer import function_node
+from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
 
 _HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
-
-
-def _special(x, name):
-    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
-    xp = backend.get_array_module(x)
-    if xp is numpy:
-        from scipy import special
-    else:
-        from cupyx.scipy import special
-        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
-            x = x.astype(numpy.float32)
-    return getattr(special, name)(x)
 
 
 class ErfInv(function_node.FunctionNode):

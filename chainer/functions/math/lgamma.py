@@ -1,25 +1,12 @@
 """Logarithm of the absolute value of the gamma function."""
 from __future__ import annotations
 
-import numpy
 
-from chainer import backend
 from chainer import function_node
+from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.digamma import digamma
 from chainer.utils import type_check
-
-
-def _special(x, name):
-    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
-    xp = backend.get_array_module(x)
-    if xp is numpy:
-        from scipy import special
-    else:
-        from cupyx.scipy import special
-        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
-            x = x.astype(numpy.float32)
-    return getattr(special, name)(x)
 
 
 class LGamma(function_node.FunctionNode):
