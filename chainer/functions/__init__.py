@@ -1,19 +1,172 @@
 """Differentiable functions (``chainer.functions``, usually imported as ``F``).
 
-Each family package (``activation``, ``array``, ``math``, ...) lists its public
-names in ``__all__``; they are all re-exported here.
+Every public function lives in ``chainer/functions/<family>/<module>.py``; the family
+packages themselves stay empty, so ``chainer.functions.activation.relu`` is the module,
+as in Chainer.
 """
-from chainer.functions.activation import *  # NOQA
-from chainer.functions.array import *  # NOQA
-from chainer.functions.math import *  # NOQA
-from chainer.functions.loss import *  # NOQA
-from chainer.functions.connection import *  # NOQA
-from chainer.functions.evaluation import *  # NOQA
-from chainer.functions.noise import *  # NOQA
-from chainer.functions.util import *  # NOQA
 
+# Activation functions
+from chainer.functions.activation.clipped_relu import clipped_relu  # NOQA
+from chainer.functions.activation.crelu import crelu  # NOQA
+from chainer.functions.activation.elu import elu  # NOQA
+from chainer.functions.activation.hard_sigmoid import hard_sigmoid  # NOQA
+from chainer.functions.activation.leaky_relu import leaky_relu  # NOQA
+from chainer.functions.activation.log_softmax import log_softmax  # NOQA
+from chainer.functions.activation.maxout import maxout  # NOQA
+from chainer.functions.activation.prelu import prelu  # NOQA
+from chainer.functions.activation.relu import relu  # NOQA
+from chainer.functions.activation.relu6 import relu6  # NOQA
+from chainer.functions.activation.rrelu import rrelu  # NOQA
+from chainer.functions.activation.selu import selu  # NOQA
+from chainer.functions.activation.sigmoid import sigmoid  # NOQA
+from chainer.functions.activation.softmax import softmax  # NOQA
+from chainer.functions.activation.softplus import softplus  # NOQA
+from chainer.functions.activation.swish import swish  # NOQA
+from chainer.functions.activation.tanh import tanh  # NOQA
+
+# Array manipulation functions
+from chainer.functions.array.as_strided import as_strided  # NOQA
+from chainer.functions.array.broadcast import broadcast  # NOQA
+from chainer.functions.array.broadcast import broadcast_to  # NOQA
+from chainer.functions.array.cast import cast  # NOQA
+from chainer.functions.array.concat import concat  # NOQA
+from chainer.functions.array.copy import copy  # NOQA
+from chainer.functions.array.depth2space import depth2space  # NOQA
+from chainer.functions.array.diagonal import diagonal  # NOQA
+from chainer.functions.array.dstack import dstack  # NOQA
+from chainer.functions.array.expand_dims import expand_dims  # NOQA
+from chainer.functions.array.flatten import flatten  # NOQA
+from chainer.functions.array.flip import flip  # NOQA
+from chainer.functions.array.fliplr import fliplr  # NOQA
+from chainer.functions.array.flipud import flipud  # NOQA
+from chainer.functions.array.get_item import get_item  # NOQA
+from chainer.functions.array.hstack import hstack  # NOQA
+from chainer.functions.array.im2col import im2col  # NOQA
+from chainer.functions.array.moveaxis import moveaxis  # NOQA
+from chainer.functions.array.pad import pad  # NOQA
+from chainer.functions.array.pad_sequence import pad_sequence  # NOQA
+from chainer.functions.array.permutate import permutate  # NOQA
+from chainer.functions.array.repeat import repeat  # NOQA
+from chainer.functions.array.reshape import reshape  # NOQA
+from chainer.functions.array.resize_images import resize_images  # NOQA
+from chainer.functions.array.rollaxis import rollaxis  # NOQA
+from chainer.functions.array.scatter_add import scatter_add  # NOQA
+from chainer.functions.array.select_item import select_item  # NOQA
+from chainer.functions.array.separate import separate  # NOQA
+from chainer.functions.array.space2depth import space2depth  # NOQA
+from chainer.functions.array.spatial_transformer_grid import spatial_transformer_grid  # NOQA
+from chainer.functions.array.spatial_transformer_sampler import spatial_transformer_sampler  # NOQA
+from chainer.functions.array.split_axis import split_axis  # NOQA
+from chainer.functions.array.squeeze import squeeze  # NOQA
+from chainer.functions.array.stack import stack  # NOQA
+from chainer.functions.array.swapaxes import swapaxes  # NOQA
+from chainer.functions.array.tile import tile  # NOQA
+from chainer.functions.array.transpose import transpose  # NOQA
+from chainer.functions.array.transpose_sequence import transpose_sequence  # NOQA
+from chainer.functions.array.vstack import vstack  # NOQA
+from chainer.functions.array.where import where  # NOQA
+
+# Connection functions
+from chainer.functions.connection.bilinear import bilinear  # NOQA
+from chainer.functions.connection.embed_id import embed_id  # NOQA
+from chainer.functions.connection.linear import linear  # NOQA
+
+# Evaluation functions
+from chainer.functions.evaluation.accuracy import accuracy  # NOQA
+from chainer.functions.evaluation.binary_accuracy import binary_accuracy  # NOQA
+from chainer.functions.evaluation.classification_summary import classification_summary  # NOQA
+from chainer.functions.evaluation.classification_summary import f1_score  # NOQA
+from chainer.functions.evaluation.classification_summary import precision  # NOQA
+from chainer.functions.evaluation.classification_summary import recall  # NOQA
+from chainer.functions.evaluation.r2_score import r2_score  # NOQA
+
+# Mathematical functions
+from chainer.functions.math.arctanh import arctanh  # NOQA
+from chainer.functions.math.average import average  # NOQA
+from chainer.functions.math.basic_math import absolute  # NOQA
+from chainer.functions.math.basic_math import add  # NOQA
+from chainer.functions.math.batch_l2_norm_squared import batch_l2_norm_squared  # NOQA
+from chainer.functions.math.bias import bias  # NOQA
+from chainer.functions.math.ceil import ceil  # NOQA
+from chainer.functions.math.cholesky import cholesky  # NOQA
+from chainer.functions.math.clip import clip  # NOQA
+from chainer.functions.math.cumprod import cumprod  # NOQA
+from chainer.functions.math.cumsum import cumsum  # NOQA
+from chainer.functions.math.det import batch_det  # NOQA
+from chainer.functions.math.det import det  # NOQA
+from chainer.functions.math.digamma import digamma  # NOQA
+from chainer.functions.math.einsum import einsum  # NOQA
+from chainer.functions.math.erf import erf  # NOQA
+from chainer.functions.math.erfc import erfc  # NOQA
+from chainer.functions.math.erfcinv import erfcinv  # NOQA
+from chainer.functions.math.erfcx import erfcx  # NOQA
+from chainer.functions.math.erfinv import erfinv  # NOQA
+from chainer.functions.math.exponential import exp  # NOQA
+from chainer.functions.math.exponential import log  # NOQA
+from chainer.functions.math.exponential import log10  # NOQA
+from chainer.functions.math.exponential import log2  # NOQA
+from chainer.functions.math.exponential_m1 import expm1  # NOQA
+from chainer.functions.math.fft import fft  # NOQA
+from chainer.functions.math.fft import ifft  # NOQA
+from chainer.functions.math.fix import fix  # NOQA
+from chainer.functions.math.floor import floor  # NOQA
+from chainer.functions.math.fmod import fmod  # NOQA
+from chainer.functions.math.hyperbolic import cosh  # NOQA
+from chainer.functions.math.hyperbolic import sinh  # NOQA
+from chainer.functions.math.identity import identity  # NOQA
+from chainer.functions.math.inv import batch_inv  # NOQA
+from chainer.functions.math.inv import inv  # NOQA
+from chainer.functions.math.lgamma import lgamma  # NOQA
+from chainer.functions.math.linear_interpolate import linear_interpolate  # NOQA
+from chainer.functions.math.log_ndtr import log_ndtr  # NOQA
+from chainer.functions.math.logarithm_1p import log1p  # NOQA
+from chainer.functions.math.logsumexp import logsumexp  # NOQA
+from chainer.functions.math.matmul import batch_matmul  # NOQA
+from chainer.functions.math.matmul import matmul  # NOQA
+from chainer.functions.math.maximum import maximum  # NOQA
+from chainer.functions.math.mean import mean  # NOQA
+from chainer.functions.math.minimum import minimum  # NOQA
+from chainer.functions.math.minmax import argmax  # NOQA
+from chainer.functions.math.minmax import argmin  # NOQA
+from chainer.functions.math.minmax import max  # NOQA
+from chainer.functions.math.minmax import min  # NOQA
+from chainer.functions.math.ndtr import ndtr  # NOQA
+from chainer.functions.math.ndtri import ndtri  # NOQA
+from chainer.functions.math.polygamma import polygamma  # NOQA
+from chainer.functions.math.prod import prod  # NOQA
+from chainer.functions.math.scale import scale  # NOQA
+from chainer.functions.math.sign import sign  # NOQA
+from chainer.functions.math.sparse_matmul import sparse_matmul  # NOQA
+from chainer.functions.math.sqrt import rsqrt  # NOQA
+from chainer.functions.math.sqrt import sqrt  # NOQA
+from chainer.functions.math.square import square  # NOQA
+from chainer.functions.math.sum import sum  # NOQA
+from chainer.functions.math.sum import sum_to  # NOQA
+from chainer.functions.math.tensordot import tensordot  # NOQA
+from chainer.functions.math.trigonometric import arccos  # NOQA
+from chainer.functions.math.trigonometric import arcsin  # NOQA
+from chainer.functions.math.trigonometric import arctan  # NOQA
+from chainer.functions.math.trigonometric import arctan2  # NOQA
+from chainer.functions.math.trigonometric import cos  # NOQA
+from chainer.functions.math.trigonometric import sin  # NOQA
+from chainer.functions.math.trigonometric import tan  # NOQA
+from chainer.functions.math.zeta import zeta  # NOQA
+
+# Noise injection functions
+from chainer.functions.noise.dropout import dropout  # NOQA
+from chainer.functions.noise.gaussian import gaussian  # NOQA
+from chainer.functions.noise.gumbel_softmax import gumbel_softmax  # NOQA
+from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect  # NOQA
+from chainer.functions.noise.zoneout import zoneout  # NOQA
+
+# Utility functions
+from chainer.functions.util.forget import forget  # NOQA
+
+# Loss functions
+from chainer.functions.loss import *  # NOQA
+
+from chainer.functions.array.get_item import install_variable_get_item as _install_get_item  # NOQA: E501
 from chainer.functions.math.basic_math import install_variable_arithmetics as _install_ops
-from chainer.functions.array.get_item import install_variable_get_item as _install_get_item
 
 _install_ops()
 _install_get_item()

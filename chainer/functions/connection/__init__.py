@@ -1,6 +1,1 @@
-"""Connection functions. Each name in ``__all__`` is re-exported by ``chainer.functions``."""
-from chainer.functions.connection.bilinear import bilinear
-from chainer.functions.connection.embed_id import embed_id
-from chainer.functions.connection.linear import linear
-
-__all__ = ['bilinear', 'embed_id', 'linear']
+"""Connection functions; each lives in its own module (see ``chainer.functions``)."""

@@ -1,0 +1,52 @@
+"""BlackOut loss."""
+from __future__ import annotations
+
+import chainer
+from chainer import backend
+from chainer.functions.loss import _util
+from chainer.functions.loss.negative_sampling import _scores
+
+
+def black_out(x, t, W, samples, reduce='mean'):
+    """BlackOut loss: a softmax over the target and sampled negative words.
+
+    Args:
+        x: Input vectors (B, D).
+        t: Target word ids (B,).
+        W: Output word embeddings (V, D).
+        samples: Negative word ids (B, S).
+        reduce: ``'mean'`` (averaged over the batch) or ``'no'``.
+    """
+    _util.check_reduce(reduce, ('mean', 'no'))
+    x = chainer.as_variable(x)
+    W = chainer.as_variable(W)
+    t = _util.as_array(t)
+    samples = _util.as_array(samples)
+    if x.dtype.kind != 'f' or x.ndim != 2:
+        raise TypeError(f'x must be a 2-dimensional float array, got {x.dtype} {x.shape}')
+    if W.dtype != x.dtype or W.ndim != 2 or W.shape[1] != x.shape[1]:
+        raise TypeError(f'W must be a {x.dtype} array of shape (n_vocab, {x.shape[1]}), '
+                        f'got {W.dtype} {W.shape}')
+    batch = x.shape[0]
+    if t.dtype.kind not in 'iu' or t.shape != (batch,):
+        raise TypeError(f't must be an integer array of shape ({batch},), got {t.dtype} '
+                        f'{t.shape}')
+    if samples.dtype.kind not in 'iu' or samples.ndim != 2 or samples.shape[0] != batch:
+        raise TypeError(f'samples must be an integer array of shape ({batch}, S), got '
+                        f'{samples.dtype} {samples.shape}')
+    xp = backend.get_array_module(x.array)
+    for name, ids in (('t', t), ('samples', samples)):
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= W.shape[0]):
+            raise ValueError(f'{name} must be in [0, {W.shape[0]})')
+    from chainer.functions.array.get_item import get_item
+    idx = xp.concatenate([t.reshape(batch, 1), samples], axis=1)
+    y = _scores(x, W, idx)
+    logz = _util.logsumexp(y, axis=1)
+    pos_y = get_item(y, (slice(None), 0))
+    neg_y = get_item(y, (slice(None), slice(1, None)))
+    blogz = _util.broadcast_to(_util.reshape(logz, (batch, 1)), neg_y.shape)
+    ny = _util.log(1.0 - _util.exp(neg_y - blogz))
+    loss = -(pos_y - logz + _util.bsum(ny, axis=1))
+    if reduce == 'mean':
+        loss = _util.bsum(loss) * (1.0 / max(batch, 1))
+    return loss

@@ -1,0 +1,94 @@
+"""Contrastive loss."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss import _util
+from chainer.utils import type_check
+
+
+class Contrastive(function_node.FunctionNode):
+    """``(y d^2 + (1 - y) max(margin - d, 0)^2) / 2`` with ``d = ||x0 - x1||``."""
+
+    def __init__(self, margin, reduce='mean'):
+        if margin <= 0:
+            raise ValueError('margin should be positive value.')
+        self.margin = margin
+        _util.check_reduce(reduce, ('mean', 'no'))
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x0', 'x1', 'y'))
+        x0_type, x1_type, y_type = in_types
+        type_check.expect(
+            x0_type.dtype.kind == 'f',
+            x0_type.dtype == x1_type.dtype,
+            y_type.dtype.kind == 'i',
+            x0_type.shape == x1_type.shape,
+            x1_type.shape[0] == y_type.shape[0],
+            x1_type.shape[0] > 0,
+            x0_type.ndim == 2,
+            x1_type.ndim == 2,
+            y_type.ndim == 1,
+        )
+
+    def forward(self, inputs):
+        x0, x1, y = inputs
+        xp = backend.get_array_module(x0)
+        self.retain_inputs((0, 1, 2))
+        diff = x0 - x1
+        dist_sq = (diff * diff).sum(axis=1)
+        dist = xp.sqrt(dist_sq)
+        self.dist = dist
+        mdist = xp.maximum(x0.dtype.type(self.margin) - dist, 0)
+        yf = y.astype(x0.dtype)
+        loss = (yf * dist_sq + (1 - yf) * mdist * mdist) * x0.dtype.type(0.5)
+        if self.reduce == 'mean':
+            loss = loss.sum() / x0.dtype.type(len(x0))
+        return utils.force_array(loss, x0.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1, y = self.get_retained_inputs()
+        gy, = grad_outputs
+        xp = backend.get_array_module(x0.array)
+        dtype = x0.dtype
+        n, dim = x0.shape
+        yf = y.array.astype(dtype)
+        diff = x0 - x1
+        dist_sq = _util.bsum(diff * diff, axis=1)
+        eps = dtype.type(1e-5 if dtype == numpy.float16 else 1e-7)
+        # d = sqrt(dist_sq), clamped below by eps as the only derivative of d blows up at 0
+        small = self.dist < eps
+        dist = _util.sqrt(dist_sq + small.astype(dtype)) * (~small).astype(dtype) + \
+            small.astype(dtype) * eps
+        inside = (self.dist < dtype.type(self.margin)).astype(dtype)
+        # coefficient of diff in d loss / d x0
+        coeff = yf - (1 - yf) * inside * ((self.margin - dist) / dist)
+        if self.reduce == 'mean':
+            coeff = coeff * _util.broadcast_to(gy, (n,)) * (1.0 / n)
+        else:
+            coeff = coeff * gy
+        gx0 = _util.broadcast_to(_util.reshape(coeff, (n, 1)), (n, dim)) * diff
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(gx0)
+            elif i == 1:
+                ret.append(-gx0)
+            else:
+                ret.append(None)
+        del xp
+        return tuple(ret)
+
+
+def contrastive(x0, x1, y, margin=1, reduce='mean'):
+    """Contrastive loss of pairs ``x0``, ``x1`` (N, D) with similarity labels ``y`` (N,).
+
+    Args:
+        margin: Distance beyond which dissimilar pairs (``y == 0``) give no loss.
+        reduce: ``'mean'`` (divided by N) or ``'no'`` (one loss per pair).
+    """
+    return Contrastive(margin, reduce).apply((x0, x1, y))[0]

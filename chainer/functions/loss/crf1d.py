@@ -1,0 +1,158 @@
+"""Linear-chain conditional random field: negative log-likelihood and Viterbi decoding."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer.functions.loss import _util
+
+
+def _get_item(x, slices):
+    from chainer.functions.array.get_item import get_item
+    return get_item(x, slices)
+
+
+def _check_inputs(cost, xs, ys=None) -> None:
+    if len(xs) == 0:
+        raise ValueError('xs must contain at least one array')
+    if ys is not None and len(ys) != len(xs):
+        raise ValueError(f'xs and ys must have the same length, got {len(xs)} and {len(ys)}')
+    if cost.ndim != 2 or cost.shape[0] != cost.shape[1]:
+        raise ValueError(f'cost must be a square matrix, got shape {cost.shape}')
+    if cost.dtype.kind != 'f':
+        raise TypeError(f'cost must be a float array, got dtype {cost.dtype}')
+    n_label = cost.shape[0]
+    prev = None
+    for i, x in enumerate(xs):
+        if x.ndim != 2 or x.shape[1] != n_label:
+            raise ValueError(
+                f'xs[{i}] must have shape (batch, {n_label}), got {x.shape}')
+        if x.dtype != cost.dtype:
+            raise TypeError(f'xs[{i}] has dtype {x.dtype} but cost has {cost.dtype}')
+        if prev is not None and x.shape[0] > prev:
+            raise ValueError('the batch sizes of xs must not increase '
+                             '(sort the sequences by decreasing length)')
+        prev = x.shape[0]
+        if ys is not None:
+            y = _util.as_array(ys[i])
+            if y.dtype.kind not in 'iu' or y.shape != (x.shape[0],):
+                raise ValueError(
+                    f'ys[{i}] must be an integer array of shape ({x.shape[0]},), '
+                    f'got {y.dtype} {y.shape}')
+            if y.size and (int(y.min()) < 0 or int(y.max()) >= n_label):
+                raise ValueError(f'ys[{i}] has labels outside [0, {n_label})')
+
+
+def _pad_index(xp, batch: int, n_batch: int):
+    """Row indices that pad a batch of ``batch`` rows to ``n_batch`` (repeating row 0)."""
+    idx = xp.zeros(n_batch, numpy.int64)
+    idx[:batch] = xp.arange(batch)
+    return idx
+
+
+def _pad_labels(xp, y, n_batch: int):
+    out = xp.zeros(n_batch, numpy.int64)
+    out[:len(y)] = y
+    return out
+
+
+def _path_score(cost, xs, ys, xp, n_batch):
+    """Sum of the emission and transition scores of the label paths ``ys`` (per sequence)."""
+    dtype = cost.dtype
+    rows = xp.arange(n_batch)
+    score = _get_item(xs[0], (rows, _pad_labels(xp, ys[0], n_batch)))
+    y_prev = _pad_labels(xp, ys[0], n_batch)
+    for x, y in zip(xs[1:], ys[1:]):
+        batch = x.shape[0]
+        y_pad = _pad_labels(xp, y, n_batch)
+        step = _get_item(x, (_pad_index(xp, batch, n_batch), y_pad)) + \
+            _get_item(cost, (y_prev, y_pad))
+        if batch < n_batch:
+            step = step * (rows < batch).astype(dtype)
+        score = score + step
+        y_prev = y_pad
+    return score
+
+
+def crf1d(cost, xs, ys, reduce='mean'):
+    """Negative log-likelihood of label sequences under a linear-chain CRF.
+
+    Args:
+        cost: Transition scores (K, K); ``cost[i, j]`` scores label i followed by j.
+        xs: List of T emission scores, each of shape (B_t, K), with B_t non-increasing
+            (sequences sorted by decreasing length).
+        ys: List of T integer label arrays, each of shape (B_t,).
+        reduce: ``'mean'`` (summed loss divided by B_0) or ``'no'`` (one loss per
+            sequence).
+    """
+    _util.check_reduce(reduce, ('mean', 'no'))
+    cost = chainer.as_variable(cost)
+    xs = [chainer.as_variable(x) for x in xs]
+    _check_inputs(cost, xs, ys)
+    xp = backend.get_array_module(cost.array)
+    ys = [_util.as_array(y) for y in ys]
+    n_label = cost.shape[0]
+    n_batch = xs[0].shape[0]
+    dtype = cost.dtype
+
+    alpha = xs[0]
+    rows = xp.arange(n_batch)
+    for x in xs[1:]:
+        batch = x.shape[0]
+        x_pad = x if batch == n_batch else _get_item(x, _pad_index(xp, batch, n_batch))
+        new = _util.logsumexp(
+            _util.reshape(alpha, (n_batch, n_label, 1)) + cost, axis=1) + x_pad
+        if batch < n_batch:
+            # finished sequences keep their alpha
+            m = xp.broadcast_to((rows < batch)[:, None], alpha.shape).astype(dtype)
+            new = new * m + alpha * (1 - m)
+        alpha = new
+    logz = _util.logsumexp(alpha, axis=1)
+    score = _path_score(cost, xs, ys, xp, n_batch)
+    loss = logz - score
+    if reduce == 'mean':
+        return _util.bsum(loss) * (1.0 / max(n_batch, 1))
+    return loss
+
+
+def argmax_crf1d(cost, xs):
+    """The highest-scoring label path of a linear-chain CRF (Viterbi decoding).
+
+    Args:
+        cost: Transition scores (K, K).
+        xs: List of T emission scores, each of shape (B_t, K), B_t non-increasing.
+
+    Returns:
+        tuple: ``(score, path)``: the Variable of the best path's score per sequence
+        (B_0,) and the path as a list of T integer arrays of shape (B_t,).
+    """
+    cost = chainer.as_variable(cost)
+    xs = [chainer.as_variable(x) for x in xs]
+    _check_inputs(cost, xs)
+    xp = backend.get_array_module(cost.array)
+    c = cost.array
+    n_batch = xs[0].shape[0]
+    rows = xp.arange(n_batch)
+    alpha = xs[0].array
+    back = []
+    for x in xs[1:]:
+        batch = x.shape[0]
+        scores = alpha[:batch, :, None] + c
+        back.append(scores.argmax(axis=1))
+        alpha = alpha.copy()
+        alpha[:batch] = scores.max(axis=1) + x.array
+    # follow the back pointers from each sequence's own last step
+    lengths = [x.shape[0] for x in xs]
+    inds = alpha.argmax(axis=1)
+    path = [None] * len(xs)
+    path[-1] = inds[:lengths[-1]]
+    for t in range(len(xs) - 1, 0, -1):
+        batch = lengths[t]
+        prev = inds.copy()
+        prev[:batch] = back[t - 1][rows[:batch], inds[:batch]]
+        inds = prev
+        path[t - 1] = inds[:lengths[t - 1]]
+    path = [p.astype(numpy.int32) for p in path]
+    score = _path_score(cost, xs, path, xp, n_batch)
+    return score, path

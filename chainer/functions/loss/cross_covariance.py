@@ -1,0 +1,71 @@
+"""Cross-covariance loss."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss import _util
+from chainer.utils import type_check
+
+
+def _matmul(a, b, transa=False, transb=False):
+    from chainer.functions.math.matmul import matmul
+    return matmul(a, b, transa=transa, transb=transb)
+
+
+class CrossCovariance(function_node.FunctionNode):
+    """Cross-covariance matrix of ``y`` and ``z`` over the batch, or half its squared sum."""
+
+    def __init__(self, reduce='half_squared_sum'):
+        _util.check_reduce(reduce, ('half_squared_sum', 'no'))
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('y', 'z'))
+        y_type, z_type = in_types
+        type_check.expect(
+            y_type.dtype.kind == 'f',
+            y_type.dtype == z_type.dtype,
+            y_type.ndim == 2,
+            z_type.ndim == 2,
+            y_type.shape[0] == z_type.shape[0],
+        )
+
+    def forward(self, inputs):
+        y, z = inputs
+        self.retain_inputs((0, 1))
+        n = max(len(y), 1)
+        yc = y - y.mean(axis=0, keepdims=True) if len(y) else y
+        zc = z - z.mean(axis=0, keepdims=True) if len(z) else z
+        cov = yc.T.dot(zc) / y.dtype.type(n)
+        if self.reduce == 'half_squared_sum':
+            return utils.force_array((cov * cov).sum() * y.dtype.type(0.5), y.dtype),
+        return utils.force_array(cov, y.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        y, z = self.get_retained_inputs()
+        gy, = grad_outputs
+        n = max(y.shape[0], 1)
+        yc = _util.center(y)
+        zc = _util.center(z)
+        if self.reduce == 'half_squared_sum':
+            cov = _matmul(yc, zc, transa=True) * (1.0 / n)
+            gcov = _util.broadcast_to(gy, cov.shape) * cov
+        else:
+            gcov = gy
+        ret = []
+        # The centering adds no term: the centered inputs have zero column means.
+        if 0 in indexes:
+            ret.append(_matmul(zc, gcov, transb=True) * (1.0 / n))
+        if 1 in indexes:
+            ret.append(_matmul(yc, gcov) * (1.0 / n))
+        return tuple(ret)
+
+
+def cross_covariance(y, z, reduce='half_squared_sum'):
+    """Cross-covariance loss between the batch of ``y`` (N, M) and ``z`` (N, K).
+
+    Args:
+        reduce: ``'half_squared_sum'`` (half the sum of the squared covariances)
+            or ``'no'`` (the M x K covariance matrix).
+    """
+    return CrossCovariance(reduce).apply((y, z))[0]

@@ -1,0 +1,230 @@
+"""Connectionist temporal classification loss."""
+from __future__ import annotations
+
+import collections.abc
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer import variable
+from chainer.functions.loss import _util
+from chainer.utils import type_check
+
+
+def _logsumexp3(xp, a, b, c):
+    m = xp.maximum(xp.maximum(a, b), c)
+    safe = xp.where(xp.isfinite(m), m, 0)
+    with numpy.errstate(divide='ignore'):
+        return xp.log(xp.exp(a - safe) + xp.exp(b - safe) + xp.exp(c - safe)) + safe
+
+
+def _to_cpu(a):
+    return numpy.asarray(a.get() if hasattr(a, 'get') else a)
+
+
+class ConnectionistTemporalClassification(function_node.FunctionNode):
+    """CTC loss over label sequences (first-order gradient only)."""
+
+    def __init__(self, blank_symbol, reduce='mean'):
+        self.blank_symbol = blank_symbol
+        _util.check_reduce(reduce, ('mean', 'no'))
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() >= 4)
+        type_check._argname(in_types[:4], ('input_length', 'label_length', 't', 'x'))
+        input_length_type, label_length_type, t_type, x_type = in_types[:4]
+        type_check.expect(
+            input_length_type.dtype.kind == 'i',
+            input_length_type.ndim == 1,
+            label_length_type.dtype.kind == 'i',
+            label_length_type.ndim == 1,
+            t_type.ndim == 2,
+            t_type.dtype.kind == 'i',
+            x_type.dtype.kind == 'f',
+            x_type.ndim == 2,
+            x_type.shape[0] == t_type.shape[0],
+            input_length_type.shape[0] == t_type.shape[0],
+            label_length_type.shape[0] == t_type.shape[0],
+        )
+        for i in range(4, type_check.eval(in_types.size())):
+            type_check.expect(x_type.dtype == in_types[i].dtype,
+                              x_type.shape == in_types[i].shape)
+
+    def forward(self, inputs):
+        input_length, label_length, t = inputs[:3]
+        xs = inputs[3:]
+        xp = backend.get_array_module(xs[0])
+        dtype = xs[0].dtype
+        n_time = len(xs)
+        n_batch, n_unit = xs[0].shape
+        blank = self.blank_symbol
+        self.retain_inputs(tuple(range(3, len(inputs))))
+        in_len = _to_cpu(input_length).astype(numpy.int64)
+        lab_len = _to_cpu(label_length).astype(numpy.int64)
+        self._in_len = in_len
+        if (in_len > n_time).any() or (in_len < 0).any():
+            raise ValueError('input_length must be in [0, len(x)]')
+        if (lab_len > t.shape[1]).any() or (lab_len < 0).any():
+            raise ValueError('label_length must be in [0, t.shape[1]]')
+        if t.size and (int(t.min()) < 0 or int(t.max()) >= n_unit):
+            raise ValueError(f'labels t must be in [0, {n_unit})')
+
+        x = xp.stack(xs).astype(numpy.float32 if dtype == numpy.float16 else dtype)
+        log_y = x - x.max(axis=2, keepdims=True)
+        log_y -= xp.log(xp.exp(log_y).sum(axis=2, keepdims=True))
+        self.log_y = log_y
+
+        # extended labels: blank, t1, blank, t2, ..., blank
+        n_ext = 2 * t.shape[1] + 1
+        ext = xp.full((n_batch, n_ext), blank, numpy.int64)
+        ext[:, 1::2] = t
+        ext_len = xp.asarray(2 * lab_len + 1)
+        valid = xp.arange(n_ext)[None, :] < ext_len[:, None]
+        # skipping over a blank is allowed where the label differs from the one two back
+        skip = xp.zeros((n_batch, n_ext), bool)
+        skip[:, 3::2] = t[:, 1:] != t[:, :-1]
+        skip[:, 1] = True
+        skip &= valid
+        self.ext, self.valid, self.skip = ext, valid, skip
+        neg_inf = log_y.dtype.type(-numpy.inf)
+        rows = xp.arange(n_batch)[:, None]
+
+        def emit(ti):
+            return xp.where(valid, log_y[ti][rows, ext], neg_inf)
+
+        def shift(a, k):
+            out = xp.full_like(a, neg_inf)
+            out[:, k:] = a[:, :n_ext - k]
+            return out
+
+        in_len_x = xp.asarray(in_len)
+        alphas = xp.full((n_time, n_batch, n_ext), neg_inf, log_y.dtype)
+        alpha = xp.full((n_batch, n_ext), neg_inf, log_y.dtype)
+        if n_time:
+            alpha[:, :2] = emit(0)[:, :2]
+            alpha = xp.where(valid, alpha, neg_inf)
+            alphas[0] = alpha
+        for ti in range(1, n_time):
+            s2 = xp.where(skip, shift(alpha, 2), neg_inf)
+            alpha = _logsumexp3(xp, alpha, shift(alpha, 1), s2) + emit(ti)
+            alphas[ti] = alpha
+
+        # beta includes the emission at its own step, like alpha
+        betas = xp.full((n_time, n_batch, n_ext), neg_inf, log_y.dtype)
+        last = xp.zeros((n_batch, n_ext), bool)
+        last[rows[:, 0], ext_len - 1] = True
+        last[rows[:, 0], xp.maximum(ext_len - 2, 0)] = True
+        beta = xp.full((n_batch, n_ext), neg_inf, log_y.dtype)
+        skip_next = xp.zeros((n_batch, n_ext), bool)
+        skip_next[:, :n_ext - 2] = skip[:, 2:]
+        for ti in range(n_time - 1, -1, -1):
+            e = emit(ti)
+            init = xp.where(last, e, neg_inf)
+
+            def back(a, k):
+                out = xp.full_like(a, neg_inf)
+                out[:, :n_ext - k] = a[:, k:]
+                return out
+
+            new = _logsumexp3(xp, beta, back(beta, 1),
+                              xp.where(skip_next, back(beta, 2), neg_inf)) + e
+            is_last = (in_len_x - 1 == ti)[:, None]
+            beta = xp.where(is_last, init, xp.where((ti < in_len_x - 1)[:, None], new, neg_inf))
+            betas[ti] = beta
+
+        # log p(t | x) from alpha at each sequence's last step
+        end_alpha = alphas[xp.maximum(in_len_x - 1, 0), xp.arange(n_batch)]
+        end_alpha = xp.where(last, end_alpha, neg_inf)
+        m = end_alpha.max(axis=1)
+        safe = xp.where(xp.isfinite(m), m, 0)
+        with numpy.errstate(divide='ignore'):
+            log_p = xp.log(xp.exp(end_alpha - safe[:, None]).sum(axis=1)) + safe
+        log_p = xp.where(in_len_x > 0, log_p, xp.where(ext_len == 1, 0, neg_inf))
+        self.log_p = log_p
+        self.alphas, self.betas = alphas, betas
+        loss = -log_p
+        if self.reduce == 'mean':
+            loss = loss.sum() / loss.dtype.type(max(n_batch, 1))
+        return utils.force_array(loss.astype(dtype)),
+
+    def _grad_arrays(self):
+        """d loss_b / d x_t for each step (before scaling by the output gradient)."""
+        xp = backend.get_array_module(self.log_y)
+        log_y = self.log_y
+        n_time, n_batch, n_unit = log_y.shape
+        rows = xp.arange(n_batch)[:, None]
+        with numpy.errstate(invalid='ignore'):
+            post = self.alphas + self.betas - log_y[:, rows, self.ext] - \
+                self.log_p[None, :, None]
+            post = xp.exp(post)
+        post = xp.where(xp.isnan(post), 0, post)
+        onehot = (self.ext[:, :, None] == xp.arange(n_unit)).astype(post.dtype)
+        # occupation of each unit: the posteriors of the extended positions carrying it
+        occ = xp.einsum('tbs,bsv->tbv', post, onehot)
+        active = (xp.arange(n_time)[:, None] < xp.asarray(self._in_len)[None, :])
+        return (xp.exp(log_y) - occ) * active[:, :, None]
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        return (None, None, None) + _CTCGrad(self).apply((gy,) + self.get_retained_inputs())
+
+
+class _CTCGrad(function_node.FunctionNode):
+    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again)."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def forward(self, inputs):
+        gy = inputs[0]
+        xs = inputs[1:]
+        f = self.func
+        grad = f._grad_arrays()
+        dtype = xs[0].dtype
+        if f.reduce == 'mean':
+            grad = grad * (gy.astype(grad.dtype) / grad.dtype.type(max(xs[0].shape[0], 1)))
+        else:
+            grad = grad * gy.astype(grad.dtype)[None, :, None]
+        return tuple(utils.force_array(g.astype(dtype)) for g in grad)
+
+    def backward(self, indexes, grad_outputs):
+        raise NotImplementedError(
+            'connectionist_temporal_classification is not twice differentiable')
+
+
+def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
+                                          label_length=None, reduce='mean'):
+    """CTC loss of unsegmented label sequences.
+
+    Args:
+        x: List of T Variables/arrays of shape (B, V): unnormalized scores per step.
+        t: Integer labels (B, L).
+        blank_symbol: Index of the blank label in ``[0, V)``.
+        input_length: Lengths of the input sequences (B,); all T if None.
+        label_length: Lengths of the label sequences (B,); all L if None.
+        reduce: ``'mean'`` (summed loss divided by B) or ``'no'`` (one loss per
+            sequence).
+    """
+    if not isinstance(x, collections.abc.Sequence):
+        raise TypeError('x must be a list of Variables')
+    if len(x) == 0:
+        raise ValueError('x must contain at least one step')
+    if not isinstance(blank_symbol, int):
+        raise TypeError('blank_symbol must be non-negative integer.')
+    if x[0].ndim != 2:
+        raise ValueError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
+    if not 0 <= blank_symbol < x[0].shape[1]:
+        raise ValueError(f'blank_symbol must be in [0, {x[0].shape[1]}), got {blank_symbol}')
+    _util.check_reduce(reduce, ('mean', 'no'))
+    xp = backend.get_array_module(x[0])
+    if isinstance(t, variable.Variable):
+        t = t.array
+    if input_length is None:
+        input_length = xp.full(len(x[0]), len(x), dtype=numpy.int32)
+    if label_length is None:
+        label_length = xp.full(len(t), t.shape[1], dtype=numpy.int32)
+    func = ConnectionistTemporalClassification(blank_symbol, reduce)
+    return func.apply((input_length, label_length, t) + tuple(x))[0]

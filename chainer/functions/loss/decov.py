@@ -1,0 +1,58 @@
+"""DeCov loss."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss import _util
+from chainer.functions.loss.cross_covariance import _matmul
+from chainer.utils import type_check
+
+
+class DeCov(function_node.FunctionNode):
+    """Off-diagonal covariances of the hidden activations ``h`` over the batch."""
+
+    def __init__(self, reduce='half_squared_sum'):
+        _util.check_reduce(reduce, ('half_squared_sum', 'no'))
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('h',))
+        h_type, = in_types
+        type_check.expect(h_type.dtype.kind == 'f', h_type.ndim == 2)
+
+    def forward(self, inputs):
+        h, = inputs
+        xp = backend.get_array_module(h)
+        self.retain_inputs((0,))
+        n = max(len(h), 1)
+        hc = h - h.mean(axis=0, keepdims=True) if len(h) else h
+        cov = hc.T.dot(hc) / h.dtype.type(n)
+        self.off_diag = (1 - xp.eye(h.shape[1], dtype=h.dtype))
+        cov *= self.off_diag
+        if self.reduce == 'half_squared_sum':
+            return utils.force_array((cov * cov).sum() * h.dtype.type(0.5), h.dtype),
+        return utils.force_array(cov, h.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        h, = self.get_retained_inputs()
+        gy, = grad_outputs
+        n = max(h.shape[0], 1)
+        hc = _util.center(h)
+        if self.reduce == 'half_squared_sum':
+            cov = _matmul(hc, hc, transa=True) * (1.0 / n) * self.off_diag
+            gcov = _util.broadcast_to(gy, cov.shape) * cov
+        else:
+            gcov = gy * self.off_diag
+        gcov = gcov + _util.transpose(gcov)
+        return _matmul(hc, gcov) * (1.0 / n),
+
+
+def decov(h, reduce='half_squared_sum'):
+    """DeCov loss of hidden activations ``h`` (N, M) (penalizes off-diagonal covariances).
+
+    Args:
+        reduce: ``'half_squared_sum'`` or ``'no'`` (the M x M covariance matrix with a
+            zero diagonal).
+    """
+    return DeCov(reduce).apply((h,))[0]

@@ -1,0 +1,45 @@
+"""Mean absolute error."""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss import _util
+from chainer.functions.loss.mean_squared_error import _check_pair
+
+
+class MeanAbsoluteError(function_node.FunctionNode):
+    """``sum(|x0 - x1|) / size``."""
+
+    def check_type_forward(self, in_types):
+        _check_pair(in_types)
+
+    def forward(self, inputs):
+        x0, x1 = inputs
+        xp = backend.get_array_module(x0)
+        self.diff = x0 - x1
+        diff = self.diff.ravel()
+        if diff.dtype == numpy.float16:
+            diff = diff.astype(numpy.float32)
+        loss = xp.abs(diff).sum() / diff.dtype.type(diff.size) if diff.size else \
+            diff.dtype.type(numpy.nan)
+        return utils.force_array(loss, x0.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        xp = backend.get_array_module(self.diff)
+        gy, = grad_outputs
+        coeff = xp.sign(self.diff) * self.diff.dtype.type(1.0 / max(self.diff.size, 1))
+        gx = _util.broadcast_to(gy, self.diff.shape) * coeff
+        ret = []
+        if 0 in indexes:
+            ret.append(gx)
+        if 1 in indexes:
+            ret.append(-gx)
+        return tuple(ret)
+
+
+def mean_absolute_error(x0, x1):
+    """Mean of the absolute differences of ``x0`` and ``x1`` (a scalar Variable)."""
+    return MeanAbsoluteError().apply((x0, x1))[0]

@@ -1,0 +1,293 @@
+"""Softmax cross entropy (hard labels or soft targets)."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer import variable
+from chainer.functions.loss import _util
+from chainer.utils import type_check
+
+
+def _check_class_weight_option(class_weight) -> None:
+    if class_weight is None:
+        return
+    if isinstance(class_weight, variable.Variable):
+        raise ValueError('class_weight should be a numpy.ndarray or cupy.ndarray, '
+                         'not a chainer.Variable')
+    if class_weight.ndim != 1:
+        raise ValueError('class_weight.ndim should be 1')
+    if class_weight.dtype.kind != 'f':
+        raise ValueError("The dtype of class_weight should be 'f'")
+
+
+def _check_reduce_option(reduce) -> None:
+    if reduce not in ('mean', 'no'):
+        raise ValueError(
+            f"only 'mean' and 'no' are valid for 'reduce', but '{reduce}' is given")
+
+
+def _raise_bad_label(ignore_label):
+    raise ValueError(
+        f'Each label `t` need to satisfy `0 <= t < x.shape[1] or t == {ignore_label}`')
+
+
+def _check_input_values(x, t, ignore_label) -> None:
+    # Out-of-range labels would otherwise pick nothing and give a silently wrong loss.
+    n_class = x.shape[1]
+    if t.size == 0 or (int(t.min()) >= 0 and int(t.max()) < n_class):
+        return
+    bad = ((t < 0) | (t >= n_class)) & (t != ignore_label)
+    if bad.any():
+        _raise_bad_label(ignore_label)
+
+
+def _class_axis_shape(ndim: int) -> tuple:
+    """Shape that puts a length-C vector on axis 1 of an ``ndim``-d array."""
+    return (1, -1) + (1,) * (ndim - 2)
+
+
+def _one_hot(xp, t, n_class: int, ndim: int, dtype):
+    """One-hot of labels ``t`` along axis 1; ignored/negative labels give zero rows."""
+    classes = xp.arange(n_class, dtype=t.dtype).reshape(_class_axis_shape(ndim))
+    return (t[:, None] == classes).astype(dtype, copy=False)
+
+
+class SoftmaxCrossEntropy(function_node.FunctionNode):
+    """Softmax cross entropy with its own (first-order only) gradient."""
+
+    normalize = True
+    y = None
+    _coeff = 1.0
+    soft_target = False
+    eps = 1e-7
+
+    def __init__(self, normalize=True, cache_score=True, class_weight=None,
+                 ignore_label=-1, reduce='mean', soft_target_loss='cross-entropy'):
+        self.normalize = normalize
+        self.cache_score = cache_score
+        _check_class_weight_option(class_weight)
+        self.class_weight = class_weight
+        self.ignore_label = ignore_label
+        _check_reduce_option(reduce)
+        self.reduce = reduce
+        self.soft_target_loss = soft_target_loss
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 't'))
+        x_type, t_type = in_types
+        if type_check.eval(t_type.dtype.kind) == 'f':
+            type_check.expect(
+                x_type.dtype.kind == 'f',
+                x_type.ndim >= 2,
+                t_type.shape == x_type.shape,
+            )
+        else:
+            type_check.expect(
+                x_type.dtype.kind == 'f',
+                t_type.dtype.kind == 'i',
+                t_type.ndim == x_type.ndim - 1,
+                x_type.shape[0] == t_type.shape[0],
+                x_type.shape[2:] == t_type.shape[1:],
+            )
+
+    def forward(self, inputs):
+        x, t = inputs
+        xp = backend.get_array_module(x)
+        self.retain_inputs((0, 1))
+        if t.dtype.kind == 'f':
+            self.soft_target = True
+            log_y, self.y = _util.log_softmax_array(x, with_softmax=self.cache_score)
+            return self._soft_forward(xp, x, t, log_y)
+
+        ignore_label = self.ignore_label
+        if ignore_label < 0 and (t.size == 0 or int(t.min()) >= 0):
+            # Common case: nothing ignored, labels only need an upper bound check.
+            self._t_valid = None
+            n_valid = t.size
+            tt = t
+        else:
+            t_valid = t != ignore_label
+            if ((t < 0) & t_valid).any():
+                _raise_bad_label(ignore_label)
+            self._t_valid = t_valid
+            n_valid = int(t_valid.sum())
+            tt = xp.where(t_valid, t, 0)
+        self._tt = tt
+
+        # log softmax, only evaluated at the labels: x_t - max - log(sum(exp(x - max)))
+        xf = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
+        shifted = xf - xf.max(axis=1, keepdims=True)
+        e = xp.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        if self.cache_score:
+            e /= s
+            self.y = e
+        try:
+            if x.ndim == 2:
+                self._rows = rows = xp.arange(len(t))
+                log_p = shifted[rows, tt]
+                log_p -= xp.log(s.ravel())
+            else:
+                log_p = xp.take_along_axis(shifted, tt[:, None], axis=1)
+                log_p -= xp.log(s)
+                log_p = log_p.reshape(t.shape)
+        except IndexError:
+            _raise_bad_label(ignore_label)
+        if self.class_weight is not None:
+            log_p *= self.class_weight.astype(log_p.dtype, copy=False)[tt]
+        if self._t_valid is not None:
+            log_p *= self._t_valid
+        if self.reduce == 'mean':
+            count = n_valid if self.normalize else len(x)
+            self._coeff = 1.0 / max(count, 1)
+            loss = log_p.sum() * -self._coeff
+            return utils.force_array(loss, x.dtype),
+        return utils.force_array(-log_p, x.dtype),
+
+    def _soft_forward(self, xp, x, t, log_y):
+        t = t.astype(log_y.dtype, copy=False)
+        if self.soft_target_loss == 'kl-divergence':
+            ret = (t * (xp.log(t + self.eps) - log_y)).sum(axis=1)
+        else:
+            ret = -(t * log_y).sum(axis=1)
+        if self.reduce == 'mean':
+            self._coeff = 1.0 / max(x.size // x.shape[1], 1)
+            return utils.force_array(ret.sum() * self._coeff, x.dtype),
+        return utils.force_array(ret, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, t = self.get_retained_inputs()
+        gloss, = grad_outputs
+        y = self.y
+        if y is None:
+            y = _util.log_softmax_array(x.array, with_softmax=True)[1]
+        grad = _SoftmaxCrossEntropyGrad(self, y)
+        if not chainer.config.enable_backprop:
+            # No graph is recorded here, so skip building a node.
+            return variable.Variable._new(
+                grad.forward((x.array, t.array, gloss.array))[0], False), None
+        return grad.apply((x, t.array, gloss))[0], None
+
+
+class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
+    """The gradient of :class:`SoftmaxCrossEntropy` (not differentiable again)."""
+
+    def __init__(self, func, y):
+        self.func = func
+        self.y = y
+
+    def forward(self, inputs):
+        x, t, gloss = inputs
+        f = self.func
+        xp = backend.get_array_module(x)
+        y = self.y
+        if f.soft_target:
+            tf = t.astype(y.dtype, copy=False)
+            gx = y * tf.sum(axis=1, keepdims=True) - tf
+        else:
+            t_valid = f._t_valid
+            tt = f._tt
+            if (x.ndim == 2 and f.reduce == 'mean' and f.class_weight is None
+                    and t_valid is None):
+                # the common case in two passes: scale, then subtract at the labels
+                scale = gloss.astype(y.dtype, copy=False) * y.dtype.type(f._coeff)
+                gx = y * scale
+                gx[f._rows, tt] -= scale
+                return utils.force_array(gx.astype(x.dtype, copy=False)),
+            if x.ndim == 2:
+                gx = y.copy()
+                gx[f._rows, tt] -= 1
+            else:
+                gx = y - _one_hot(xp, tt, x.shape[1], x.ndim, y.dtype)
+            if f.class_weight is not None:
+                cw = f.class_weight.astype(y.dtype, copy=False)
+                gx *= cw[tt][:, None]
+            if t_valid is not None:
+                gx *= t_valid[:, None]
+        g = gloss.astype(gx.dtype, copy=False)
+        if f.reduce == 'mean':
+            gx *= g * gx.dtype.type(f._coeff)
+        else:
+            gx *= g[:, None]
+        return utils.force_array(gx.astype(x.dtype, copy=False)),
+
+    def backward(self, indexes, grad_outputs):
+        raise NotImplementedError(
+            'softmax_cross_entropy is not twice differentiable unless it is called '
+            'with enable_double_backprop=True')
+
+
+def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore_label,
+                                           reduce, soft_target_loss):
+    """The loss composed of differentiable functions (so it has all orders)."""
+    t = _util.as_array(t)
+    x = chainer.as_variable(x)
+    xp = backend.get_array_module(x.array)
+    if x.dtype.kind != 'f' or x.ndim < 2:
+        raise type_check.InvalidType('x.dtype.kind == f and x.ndim >= 2',
+                                     f'x.dtype={x.dtype}, x.ndim={x.ndim}')
+    log_y = _util.log_softmax(x)
+    if t.dtype.kind == 'f':
+        if t.shape != x.shape:
+            raise type_check.InvalidType('t.shape == x.shape',
+                                         f't.shape={t.shape}, x.shape={x.shape}')
+        tf = t.astype(x.dtype, copy=False)
+        if soft_target_loss == 'kl-divergence':
+            logt = xp.log(tf + tf.dtype.type(SoftmaxCrossEntropy.eps))
+            loss = _util.bsum((logt - log_y) * tf, axis=1)
+        else:
+            loss = -_util.bsum(log_y * tf, axis=1)
+        if reduce == 'mean':
+            loss = _util.bsum(loss) * (1.0 / max(x.size // x.shape[1], 1))
+        return loss
+    if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
+            or t.shape[1:] != x.shape[2:]):
+        raise type_check.InvalidType(
+            't.dtype.kind == i, t.ndim == x.ndim - 1, t.shape == x.shape[:1] + x.shape[2:]',
+            f't.dtype={t.dtype}, t.shape={t.shape}, x.shape={x.shape}')
+    _check_input_values(x.array, t, ignore_label)
+    # ignored labels become -1, whose one-hot row is all zeros
+    weight = _one_hot(xp, xp.where(t != ignore_label, t, -1), x.shape[1], x.ndim, x.dtype)
+    if class_weight is not None:
+        weight *= class_weight.astype(x.dtype, copy=False).reshape(
+            _class_axis_shape(x.ndim))
+    loss = -_util.bsum(log_y * weight, axis=1)
+    if reduce == 'mean':
+        count = int((t != ignore_label).sum()) if normalize else len(x)
+        loss = _util.bsum(loss) * (1.0 / max(count, 1))
+    return loss
+
+
+def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=None,
+                          ignore_label=-1, reduce='mean', enable_double_backprop=False,
+                          soft_target_loss='cross-entropy'):
+    """Cross entropy between the softmax of ``x`` and the labels (or distributions) ``t``.
+
+    Args:
+        x: Unnormalized log-probabilities, shape ``(N, C, ...)``.
+        t: Integer labels of shape ``(N, ...)`` (``ignore_label`` entries are skipped) or
+            float target distributions of the same shape as ``x``.
+        normalize: With ``reduce='mean'``, divide by the number of used labels
+            (True) or by the batch size (False).
+        cache_score: Keep the softmax from the forward pass for the backward pass.
+        class_weight: Per-class weights (array of shape ``(C,)``).
+        ignore_label: Label value that contributes no loss.
+        reduce: ``'mean'`` (a scalar) or ``'no'`` (a loss per label).
+        enable_double_backprop: Build the loss from differentiable functions so that it
+            can be differentiated twice or more.
+        soft_target_loss: ``'cross-entropy'`` or ``'kl-divergence'`` for float ``t``.
+    """
+    if soft_target_loss not in ('cross-entropy', 'kl-divergence'):
+        raise ValueError("soft_target_loss must be 'cross-entropy' or 'kl-divergence'.")
+    if not enable_double_backprop:
+        func = SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label,
+                                   reduce, soft_target_loss)
+        return func.apply((x, t))[0]
+    _check_class_weight_option(class_weight)
+    _check_reduce_option(reduce)
+    return _double_backward_softmax_cross_entropy(
+        x, t, normalize, class_weight, ignore_label, reduce, soft_target_loss)

@@ -1,0 +1,36 @@
+"""Elementwise squared error."""
+from __future__ import annotations
+
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss.mean_squared_error import _check_pair
+
+
+class SquaredError(function_node.FunctionNode):
+    """``(x0 - x1) ** 2`` elementwise."""
+
+    is_elementwise = True
+
+    def check_type_forward(self, in_types):
+        _check_pair(in_types)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x0, x1 = inputs
+        diff = x0 - x1
+        return utils.force_array(diff * diff, x0.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1 = self.get_retained_inputs()
+        gx0 = grad_outputs[0] * (x0 - x1) * 2.0
+        ret = []
+        if 0 in indexes:
+            ret.append(gx0)
+        if 1 in indexes:
+            ret.append(-gx0)
+        return tuple(ret)
+
+
+def squared_error(x0, x1):
+    """Elementwise squared difference ``(x0 - x1) ** 2`` (same shape as the inputs)."""
+    return SquaredError().apply((x0, x1))[0]

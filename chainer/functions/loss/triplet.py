@@ -1,0 +1,75 @@
+"""Triplet loss."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer import utils
+from chainer.functions.loss import _util
+from chainer.utils import type_check
+
+
+class Triplet(function_node.FunctionNode):
+    """``max(||a - p||^2 - ||a - n||^2 + margin, 0)``."""
+
+    def __init__(self, margin, reduce='mean'):
+        if margin <= 0:
+            raise ValueError('margin should be positive value.')
+        self.margin = margin
+        _util.check_reduce(reduce, ('mean', 'no'))
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('anchor', 'positive', 'negative'))
+        a_type, p_type, n_type = in_types
+        type_check.expect(
+            a_type.dtype.kind == 'f',
+            a_type.dtype == p_type.dtype,
+            a_type.dtype == n_type.dtype,
+            a_type.shape == p_type.shape,
+            a_type.shape == n_type.shape,
+            a_type.ndim >= 2,
+            a_type.shape[0] > 0,
+        )
+
+    def forward(self, inputs):
+        a, p, n = inputs
+        xp = backend.get_array_module(a)
+        self.retain_inputs((0, 1, 2))
+        dp = a - p
+        dn = a - n
+        dist = (dp * dp - dn * dn).sum(axis=1) + a.dtype.type(self.margin)
+        self.mask = dist > 0
+        loss = xp.maximum(dist, 0)
+        if self.reduce == 'mean':
+            loss = loss.sum() / a.dtype.type(len(a))
+        return utils.force_array(loss, a.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        a, p, n = self.get_retained_inputs()
+        gy, = grad_outputs
+        batch = a.shape[0]
+        coeff = self.mask.astype(a.dtype) * 2
+        if self.reduce == 'mean':
+            g = _util.broadcast_to(gy, coeff.shape) * (coeff / batch)
+        else:
+            g = gy * coeff
+        g = _util.broadcast_to(_util.reshape(g, (batch, 1) + coeff.shape[1:]), a.shape)
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(g * (n - p))
+            elif i == 1:
+                ret.append(g * (p - a))
+            else:
+                ret.append(g * (a - n))
+        return tuple(ret)
+
+
+def triplet(anchor, positive, negative, margin=0.2, reduce='mean'):
+    """Triplet loss of embeddings (N, D): pull ``positive`` closer to ``anchor`` than
+    ``negative`` by ``margin``.
+
+    Args:
+        reduce: ``'mean'`` or ``'no'`` (one loss per triplet).
+    """
+    return Triplet(margin, reduce).apply((anchor, positive, negative))[0]

@@ -1,0 +1,76 @@
+"""Losses of variational auto-encoders."""
+from __future__ import annotations
+
+import math
+
+import chainer
+from chainer.functions.loss import _util
+
+
+def _check(reduce) -> None:
+    _util.check_reduce(reduce, ('sum', 'mean', 'no'))
+
+
+def _reduce(loss, reduce):
+    if reduce == 'sum':
+        return _util.bsum(loss)
+    if reduce == 'mean':
+        from chainer.functions.math.average import average
+        return average(loss)
+    return loss
+
+
+def _check_float(**arrays) -> None:
+    for name, a in arrays.items():
+        dtype = getattr(a, 'dtype', None)
+        if dtype is None or dtype.kind != 'f':
+            raise TypeError(f'{name} must be a float array or Variable, got dtype {dtype}')
+
+
+def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
+    """KL divergence of ``N(mean, exp(ln_var))`` from the standard normal.
+
+    Args:
+        mean, ln_var: Mean and log variance of the diagonal Gaussian.
+        reduce: ``'sum'``, ``'mean'`` or ``'no'`` (elementwise).
+    """
+    _check(reduce)
+    _check_float(mean=mean, ln_var=ln_var)
+    mean = chainer.as_variable(mean)
+    ln_var = chainer.as_variable(ln_var)
+    loss = (mean * mean + _util.exp(ln_var) - ln_var - 1.0) * 0.5
+    return _reduce(loss, reduce)
+
+
+def bernoulli_nll(x, y, reduce='sum'):
+    """Negative log-likelihood of ``x`` under Bernoulli distributions with logits ``y``.
+
+    Args:
+        x: Observed values (0 or 1 or probabilities).
+        y: Logits (pre-sigmoid) of the distribution.
+        reduce: ``'sum'``, ``'mean'`` or ``'no'``.
+    """
+    _check(reduce)
+    _check_float(x=x, y=y)
+    y = chainer.as_variable(y)
+    loss = _util.softplus(y) - y * x
+    return _reduce(loss, reduce)
+
+
+def gaussian_nll(x, mean, ln_var, reduce='sum'):
+    """Negative log-likelihood of ``x`` under diagonal Gaussians ``N(mean, exp(ln_var))``.
+
+    Args:
+        x: Observed values.
+        mean, ln_var: Mean and log variance.
+        reduce: ``'sum'``, ``'mean'`` or ``'no'``.
+    """
+    _check(reduce)
+    _check_float(x=x, mean=mean, ln_var=ln_var)
+    x = chainer.as_variable(x)
+    ln_var = chainer.as_variable(ln_var)
+    x_prec = _util.exp(-ln_var)
+    x_diff = x - mean
+    x_power = (x_diff * x_diff) * x_prec * -0.5
+    loss = (ln_var + math.log(2 * math.pi)) / 2 - x_power
+    return _reduce(loss, reduce)
