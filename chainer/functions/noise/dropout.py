@@ -7,7 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.noise._kwargs import parse_kwargs
+from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
 _TRAIN_REMOVED = 'train argument is not supported anymore. Use chainer.using_config'

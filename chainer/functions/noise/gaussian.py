@@ -6,7 +6,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.noise._kwargs import parse_kwargs
+from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
 
