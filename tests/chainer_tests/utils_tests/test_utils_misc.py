@@ -1,0 +1,97 @@
+import warnings
+
+import numpy as np
+import pytest
+
+import chainer
+from chainer import utils
+from chainer.utils import argument
+
+
+def test_experimental_warns_and_can_be_silenced(monkeypatch):
+    with pytest.warns(FutureWarning, match='myapi is experimental'):
+        utils.experimental('myapi')
+    monkeypatch.setattr(chainer, 'disable_experimental_feature_warning', True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        utils.experimental('myapi')
+
+
+def test_nondeterministic():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        utils.nondeterministic('f')
+    with chainer.using_config('warn_nondeterministic', True):
+        with pytest.warns(UserWarning, match='nondeterministic computation f'):
+            utils.nondeterministic('f')
+
+
+def test_final_class():
+    @utils.final
+    class A:
+        pass
+
+    with pytest.raises(TypeError, match='final'):
+        class B(A):
+            pass
+
+
+def test_final_method():
+    class Base(utils.enable_final()):
+        @utils.final
+        def f(self):
+            return 1
+
+        def g(self):
+            return 2
+
+    class Ok(Base):
+        def g(self):
+            return 3
+
+    assert Ok().f() == 1 and Ok().g() == 3
+    with pytest.raises(TypeError, match='final method'):
+        class Bad(Base):
+            def f(self):
+                return 0
+
+    with pytest.raises(ValueError):
+        class Base2(utils.enable_final()):
+            @utils.final(action=ValueError)
+            def f(self):
+                pass
+
+        class Bad2(Base2):
+            def f(self):
+                pass
+
+
+def test_parse_kwargs():
+    kw = {'a': 1}
+    assert argument.parse_kwargs(kw, ('a', 0), ('b', 2)) == (1, 2)
+    with pytest.raises(TypeError, match="'c'"):
+        argument.parse_kwargs({'c': 1}, ('a', 0))
+    with pytest.raises(ValueError, match='gone'):
+        argument.parse_kwargs({'train': 1}, ('a', 0), train='gone')
+
+
+def test_force_array_and_type():
+    assert isinstance(utils.force_array(np.float32(1)), np.ndarray)
+    assert utils.force_array(np.ones(2, np.float32), np.float64).dtype == np.float64
+    assert utils.force_type(np.dtype(np.float32), 1.5).dtype == np.float32
+
+
+def test_sum_to_and_sizes():
+    x = np.ones((2, 3, 4))
+    assert utils.sum_to(x, (3, 1)).shape == (3, 1)
+    np.testing.assert_array_equal(utils.sum_to(x, (3, 1)), np.full((3, 1), 8.))
+    assert utils.size_of_shape((2, 3)) == 6 and utils.size_of_shape(()) == 1
+    assert utils.get_conv_outsize(5, 3, 1, 1) == 5
+    assert utils.get_deconv_outsize(5, 3, 1, 1) == 5
+
+
+def test_tempdir():
+    import os
+    with utils.tempdir() as d:
+        assert os.path.isdir(d)
+    assert not os.path.exists(d)
