@@ -137,6 +137,7 @@ from chainer.functions.math.prod import prod  # NOQA
 from chainer.functions.math.scale import scale  # NOQA
 from chainer.functions.math.sign import sign  # NOQA
 from chainer.functions.math.sparse_matmul import sparse_matmul  # NOQA
+from chainer.functions.math.squared_difference import squared_difference  # NOQA
 from chainer.functions.math.sqrt import rsqrt  # NOQA
 from chainer.functions.math.sqrt import sqrt  # NOQA
 from chainer.functions.math.square import square  # NOQA
@@ -163,7 +164,27 @@ from chainer.functions.noise.zoneout import zoneout  # NOQA
 from chainer.functions.util.forget import forget  # NOQA
 
 # Loss functions
-from chainer.functions.loss import *  # NOQA
+from chainer.functions.loss.absolute_error import absolute_error  # NOQA
+from chainer.functions.loss.black_out import black_out  # NOQA
+from chainer.functions.loss.contrastive import contrastive  # NOQA
+from chainer.functions.loss.crf1d import argmax_crf1d  # NOQA
+from chainer.functions.loss.crf1d import crf1d  # NOQA
+from chainer.functions.loss.cross_covariance import cross_covariance  # NOQA
+from chainer.functions.loss.ctc import connectionist_temporal_classification  # NOQA
+from chainer.functions.loss.decov import decov  # NOQA
+from chainer.functions.loss.discriminative_loss import discriminative_margin_based_clustering_loss  # NOQA: E501,F401
+from chainer.functions.loss.hinge import hinge  # NOQA
+from chainer.functions.loss.huber_loss import huber_loss  # NOQA
+from chainer.functions.loss.mean_absolute_error import mean_absolute_error  # NOQA
+from chainer.functions.loss.mean_squared_error import mean_squared_error  # NOQA
+from chainer.functions.loss.negative_sampling import negative_sampling  # NOQA
+from chainer.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy  # NOQA
+from chainer.functions.loss.softmax_cross_entropy import softmax_cross_entropy  # NOQA
+from chainer.functions.loss.squared_error import squared_error  # NOQA
+from chainer.functions.loss.triplet import triplet  # NOQA
+from chainer.functions.loss.vae import bernoulli_nll  # NOQA
+from chainer.functions.loss.vae import gaussian_kl_divergence  # NOQA
+from chainer.functions.loss.vae import gaussian_nll  # NOQA
 
 from chainer.functions.array.get_item import install_variable_get_item as _install_get_item  # NOQA: E501
 from chainer.functions.math.basic_math import install_variable_arithmetics as _install_ops

@@ -79,3 +79,4 @@ def tempdir(**kwargs):
 from chainer.utils.sparse import CooMatrix, get_order, to_coo  # NOQA: E402,F401
 from chainer.utils._final import enable_final, final  # NOQA: E402,F401
 from chainer.utils.experimental import experimental, nondeterministic  # NOQA: E402,F401
+from chainer.utils.walker_alias import WalkerAlias  # NOQA: E402,F401

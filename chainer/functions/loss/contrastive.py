@@ -27,12 +27,12 @@ class Contrastive(function_node.FunctionNode):
             x0_type.dtype.kind == 'f',
             x0_type.dtype == x1_type.dtype,
             y_type.dtype.kind == 'i',
-            x0_type.shape == x1_type.shape,
-            x1_type.shape[0] == y_type.shape[0],
-            x1_type.shape[0] > 0,
             x0_type.ndim == 2,
             x1_type.ndim == 2,
             y_type.ndim == 1,
+            x0_type.shape == x1_type.shape,
+            x1_type.shape[0] == y_type.shape[0],
+            x1_type.shape[0] > 0,
         )
 
     def forward(self, inputs):

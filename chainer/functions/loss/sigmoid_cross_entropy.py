@@ -42,7 +42,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
             if self.normalize:
                 count = max(1, int(t_valid.sum()))
             else:
-                count = max(1, len(x))
+                count = max(1, x.shape[0] if x.ndim else 1)
             self.count = count
             loss = loss.sum() / loss.dtype.type(count)
         return utils.force_array(loss, x.dtype),

@@ -89,6 +89,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             type_check.expect(
                 x_type.dtype.kind == 'f',
                 t_type.dtype.kind == 'i',
+                x_type.ndim >= 2,
                 t_type.ndim == x_type.ndim - 1,
                 x_type.shape[0] == t_type.shape[0],
                 x_type.shape[2:] == t_type.shape[1:],
@@ -120,7 +121,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
         # log softmax, only evaluated at the labels: x_t - max - log(sum(exp(x - max)))
         xf = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
-        shifted = xf - xf.max(axis=1, keepdims=True)
+        shifted = xf - _util.softmax_shift(xp, xf)
         e = xp.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
         if self.cache_score:

@@ -1,0 +1,104 @@
+import numpy
+import pytest
+
+from chainer import testing
+from chainer.functions.loss.contrastive import contrastive
+from chainer.functions.loss.triplet import triplet
+from chainer.utils import type_check
+
+from _loss_tolerances import set_tolerances
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'margin': [1, 2.5],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestContrastive(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        self.y = numpy.array([0, 1, 0, 1, 0], numpy.int32)
+
+    def generate_inputs(self):
+        x0 = numpy.random.uniform(-1, 1, (5, 3))
+        x1 = numpy.random.uniform(-1, 1, (5, 3))
+        d = numpy.sqrt(((x0 - x1) ** 2).sum(axis=1))
+        # dodge the kink at d == margin
+        x1[numpy.abs(d - self.margin) < 0.1] += 0.5
+        return x0.astype(self.dtype), x1.astype(self.dtype)
+
+    def forward(self, inputs, device):
+        return contrastive(inputs[0], inputs[1], self.y, self.margin, self.reduce),
+
+    def forward_expected(self, inputs):
+        x0, x1 = [a.astype(numpy.float64) for a in inputs]
+        d = numpy.sqrt(((x0 - x1) ** 2).sum(axis=1))
+        y = self.y
+        loss = 0.5 * (y * d ** 2 + (1 - y) * numpy.maximum(self.margin - d, 0) ** 2)
+        if self.reduce == 'mean':
+            loss = loss.mean()
+        return numpy.asarray(loss, self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'shape': [(4, 3), (3, 2, 2)],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestTriplet(testing.FunctionTestCase):
+
+    margin = 0.5
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        while True:
+            a, p, n = [numpy.random.uniform(-1, 1, self.shape) for _ in range(3)]
+            dist = ((a - p) ** 2 - (a - n) ** 2).sum(axis=1) + self.margin
+            if numpy.abs(dist).min() > 0.1:
+                return tuple(x.astype(self.dtype) for x in (a, p, n))
+
+    def forward(self, inputs, device):
+        return triplet(*inputs, margin=self.margin, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        a, p, n = [x.astype(numpy.float64) for x in inputs]
+        loss = numpy.maximum(((a - p) ** 2 - (a - n) ** 2).sum(axis=1) + self.margin, 0)
+        if self.reduce == 'mean':
+            loss = loss.sum() / len(a)
+        return numpy.asarray(loss, self.dtype),
+
+
+def test_contrastive_zero_distance_has_finite_gradient():
+    import chainer
+    x0 = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    loss = contrastive(x0, numpy.ones((2, 3), numpy.float32), numpy.array([0, 1], numpy.int32))
+    loss.backward()
+    assert numpy.isfinite(x0.grad).all()
+
+
+def test_bad_inputs():
+    x = numpy.zeros((2, 3), numpy.float32)
+    y = numpy.zeros(2, numpy.int32)
+    with pytest.raises(ValueError, match='margin'):
+        contrastive(x, x, y, margin=0)
+    with pytest.raises(ValueError, match='margin'):
+        triplet(x, x, x, margin=-1)
+    with pytest.raises(ValueError):
+        contrastive(x, x, y, reduce='sum')
+    with pytest.raises(ValueError):
+        triplet(x, x, x, reduce='sum')
+    with pytest.raises(type_check.InvalidType):
+        contrastive(x, x, y.astype(numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        contrastive(x, x[:1], y)
+    with pytest.raises(type_check.InvalidType):
+        contrastive(x, x, numpy.zeros((), numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        triplet(x, x, x.astype(numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        triplet(x[0], x[0], x[0])

@@ -1,0 +1,128 @@
+import itertools
+
+import numpy
+import pytest
+
+import chainer
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
+
+from _loss_tolerances import set_tolerances
+
+_LENGTHS = [3, 2, 2]  # sequences sorted by decreasing length
+_K = 3
+
+
+def _batch_sizes(lengths):
+    return [sum(1 for n in lengths if n > t) for t in range(max(lengths))]
+
+
+def _seq(xs, b, n):
+    return numpy.stack([xs[t][b] for t in range(n)])
+
+
+def _path_score(cost, e, path):
+    s = sum(e[t, p] for t, p in enumerate(path))
+    return s + sum(cost[a, b] for a, b in zip(path[:-1], path[1:]))
+
+
+def _brute(cost, xs, lengths):
+    """logZ and the best path per sequence by enumeration."""
+    out = []
+    for b, n in enumerate(lengths):
+        e = _seq(xs, b, n)
+        scores = {p: _path_score(cost, e, p)
+                  for p in itertools.product(range(cost.shape[0]), repeat=n)}
+        vals = numpy.array(list(scores.values()))
+        logz = numpy.log(numpy.exp(vals - vals.max()).sum()) + vals.max()
+        best = max(scores, key=scores.get)
+        out.append((logz, best, scores[best], scores))
+    return out
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'lengths': [_LENGTHS, [2, 2]],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestCRF1d(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        rng = numpy.random.RandomState(0)
+        self.ys = [rng.randint(0, _K, n).astype(numpy.int32)
+                   for n in _batch_sizes(self.lengths)]
+
+    def generate_inputs(self):
+        cost = numpy.random.uniform(-1, 1, (_K, _K)).astype(self.dtype)
+        xs = [numpy.random.uniform(-1, 1, (n, _K)).astype(self.dtype)
+              for n in _batch_sizes(self.lengths)]
+        return (cost,) + tuple(xs)
+
+    def forward(self, inputs, device):
+        return crf1d(inputs[0], list(inputs[1:]), self.ys, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        cost = inputs[0].astype(numpy.float64)
+        xs = [x.astype(numpy.float64) for x in inputs[1:]]
+        ref = _brute(cost, xs, self.lengths)
+        losses = []
+        for b, n in enumerate(self.lengths):
+            path = tuple(int(self.ys[t][b]) for t in range(n))
+            losses.append(ref[b][0] - ref[b][3][path])
+        losses = numpy.array(losses)
+        if self.reduce == 'mean':
+            losses = losses.mean()
+        return numpy.asarray(losses, self.dtype),
+
+
+@pytest.mark.parametrize('lengths', [_LENGTHS, [1, 1], [3]])
+def test_argmax_crf1d(lengths):
+    rng = numpy.random.RandomState(3)
+    cost = rng.uniform(-1, 1, (_K, _K))
+    xs = [rng.uniform(-1, 1, (n, _K)) for n in _batch_sizes(lengths)]
+    score, path = argmax_crf1d(cost, xs)
+    ref = _brute(cost, xs, lengths)
+    assert len(path) == len(xs)
+    for t, p in enumerate(path):
+        assert p.shape == (xs[t].shape[0],) and p.dtype == numpy.int32
+    for b, n in enumerate(lengths):
+        assert tuple(int(path[t][b]) for t in range(n)) == ref[b][1]
+    numpy.testing.assert_allclose(score.array, [r[2] for r in ref], rtol=1e-10)
+    # the score is differentiable
+    gradient_check.check_backward(
+        lambda c, *x: argmax_crf1d(c, list(x))[0], (cost,) + tuple(xs),
+        rng.uniform(-1, 1, len(lengths)))
+
+
+def test_crf1d_double_backward():
+    rng = numpy.random.RandomState(4)
+    cost = rng.uniform(-1, 1, (_K, _K))
+    xs = [rng.uniform(-1, 1, (n, _K)) for n in _batch_sizes(_LENGTHS)]
+    ys = [rng.randint(0, _K, n).astype(numpy.int32) for n in _batch_sizes(_LENGTHS)]
+    gradient_check.check_double_backward(
+        lambda c, *x: crf1d(c, list(x), ys), (cost,) + tuple(xs), None,
+        (rng.uniform(-1, 1, cost.shape),) + tuple(rng.uniform(-1, 1, x.shape) for x in xs))
+
+
+def test_bad_inputs():
+    cost = numpy.zeros((3, 3), numpy.float32)
+    xs = [numpy.zeros((2, 3), numpy.float32)] * 2
+    ys = [numpy.zeros(2, numpy.int32)] * 2
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        crf1d(cost, xs, ys, reduce='sum')
+    with pytest.raises(ValueError):
+        crf1d(numpy.zeros((2, 2), numpy.float32), xs, ys)
+    with pytest.raises(ValueError):
+        crf1d(cost, [xs[0][:1], xs[0]], ys)
+    with pytest.raises(ValueError):
+        crf1d(cost, xs, [ys[0], numpy.array([0, 3], numpy.int32)])
+    with pytest.raises(ValueError):
+        crf1d(cost, xs, ys[:1])
+    with pytest.raises(TypeError):
+        crf1d(cost, [x.astype(numpy.float64) for x in xs], ys)
+    with pytest.raises(ValueError):
+        argmax_crf1d(cost, [])
+    assert isinstance(crf1d(cost, xs, ys), chainer.Variable)

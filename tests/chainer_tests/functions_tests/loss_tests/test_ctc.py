@@ -1,0 +1,118 @@
+import itertools
+
+import numpy
+import pytest
+
+import chainer
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.loss.ctc import connectionist_temporal_classification as ctc
+from chainer.utils import type_check
+
+from _loss_tolerances import set_tolerances
+
+_T, _B, _V = 4, 3, 3
+_BLANK = 0
+
+
+def _collapse(seq, blank):
+    out = []
+    prev = None
+    for s in seq:
+        if s != prev and s != blank:
+            out.append(s)
+        prev = s
+    return tuple(out)
+
+
+def _brute_loss(xs, t, in_len, lab_len, blank):
+    x = numpy.stack([a.astype(numpy.float64) for a in xs])
+    y = numpy.exp(x - x.max(axis=2, keepdims=True))
+    y /= y.sum(axis=2, keepdims=True)
+    losses = []
+    for b in range(x.shape[1]):
+        target = tuple(int(v) for v in t[b, :lab_len[b]])
+        p = 0.0
+        for path in itertools.product(range(x.shape[2]), repeat=int(in_len[b])):
+            if _collapse(path, blank) == target:
+                p += numpy.prod([y[i, b, k] for i, k in enumerate(path)])
+        losses.append(-numpy.log(p))
+    return numpy.array(losses)
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'lengths': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestCTC(testing.FunctionTestCase):
+
+    skip_double_backward_test = True
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        self.t = numpy.array([[1, 2], [1, 1], [2, 1]], numpy.int32)
+        if self.lengths:
+            self.in_len = numpy.array([4, 3, 2], numpy.int32)
+            self.lab_len = numpy.array([2, 2, 1], numpy.int32)
+        else:
+            self.in_len = numpy.full(_B, _T, numpy.int32)
+            self.lab_len = numpy.full(_B, 2, numpy.int32)
+
+    def generate_inputs(self):
+        return tuple(numpy.random.uniform(-1, 1, (_B, _V)).astype(self.dtype)
+                     for _ in range(_T))
+
+    def forward(self, inputs, device):
+        if self.lengths:
+            return ctc(list(inputs), self.t, _BLANK, self.in_len, self.lab_len,
+                       reduce=self.reduce),
+        return ctc(list(inputs), self.t, _BLANK, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        loss = _brute_loss(inputs, self.t, self.in_len, self.lab_len, _BLANK)
+        if self.reduce == 'mean':
+            loss = loss.mean()
+        return numpy.asarray(loss, self.dtype),
+
+
+def test_nonzero_blank_and_empty_label():
+    rng = numpy.random.RandomState(0)
+    xs = [rng.uniform(-1, 1, (2, 3)) for _ in range(3)]
+    t = numpy.array([[0, 1], [1, 0]], numpy.int32)
+    lab_len = numpy.array([2, 0], numpy.int32)
+    y = ctc(xs, t, 2, label_length=lab_len, reduce='no')
+    ref = _brute_loss(xs, t, [3, 3], lab_len, 2)
+    numpy.testing.assert_allclose(y.array, ref, rtol=1e-10)
+    gradient_check.check_backward(
+        lambda *x: ctc(list(x), t, 2, label_length=lab_len), tuple(xs), None)
+
+
+def test_double_backprop_raises():
+    xs = [chainer.Variable(numpy.random.randn(2, 3)) for _ in range(3)]
+    y = ctc(xs, numpy.array([[1], [2]], numpy.int32), 0)
+    gxs = chainer.grad([y], xs, enable_double_backprop=True)
+    with pytest.raises(NotImplementedError):
+        chainer.grad([chainer.functions.sum(gxs[0] * gxs[0])], xs)
+
+
+def test_bad_inputs():
+    xs = [numpy.zeros((2, 3), numpy.float32)] * 3
+    t = numpy.array([[1], [2]], numpy.int32)
+    with pytest.raises(TypeError):
+        ctc(numpy.zeros((3, 2, 3), numpy.float32), t, 0)
+    with pytest.raises(TypeError):
+        ctc(xs, t, 0.0)
+    with pytest.raises(ValueError):
+        ctc(xs, t, 3)
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        ctc(xs, t, 0, reduce='sum')
+    with pytest.raises(ValueError):
+        ctc(xs, numpy.array([[1], [3]], numpy.int32), 0)
+    with pytest.raises(ValueError):
+        ctc(xs, t, 0, input_length=numpy.array([4, 3], numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        ctc(xs, t.astype(numpy.float32), 0)
+    with pytest.raises(type_check.InvalidType):
+        ctc(xs, t[:1], 0)

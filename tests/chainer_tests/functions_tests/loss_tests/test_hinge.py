@@ -1,0 +1,57 @@
+import numpy
+import pytest
+
+from chainer import testing
+from chainer.functions.loss.hinge import hinge
+from chainer.utils import type_check
+
+from _loss_tolerances import set_tolerances
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'norm': ['L1', 'L2'],
+    'reduce': ['mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestHinge(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        self.t = numpy.random.randint(0, 3, 5).astype(numpy.int32)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-2, 2, (5, 3))
+        # dodge the kink at 1 + sign * x == 0
+        x[numpy.abs(numpy.abs(x) - 1) < 0.1] = 0.5
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return hinge(inputs[0], self.t, self.norm, self.reduce),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64).copy()
+        x[numpy.arange(len(self.t)), self.t] *= -1
+        y = numpy.maximum(0, 1 + x)
+        if self.norm == 'L2':
+            y = y ** 2
+        if self.reduce == 'mean':
+            y = y.sum() / len(x)
+        return numpy.asarray(y, self.dtype),
+
+
+def test_bad_inputs():
+    x = numpy.zeros((2, 3), numpy.float32)
+    t = numpy.array([0, 1], numpy.int32)
+    with pytest.raises(NotImplementedError):
+        hinge(x, t, norm='L3')
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        hinge(x, t, reduce='sum')
+    with pytest.raises(type_check.InvalidType):
+        hinge(x, t.astype(numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        hinge(x[0], t)
+    with pytest.raises(ValueError):
+        hinge(x, numpy.array([0, 3], numpy.int32))
+    with pytest.raises(ValueError):
+        hinge(x, numpy.array([0, -1], numpy.int32))

@@ -1,0 +1,78 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import testing
+from chainer.functions.loss.absolute_error import absolute_error
+from chainer.functions.loss.mean_absolute_error import mean_absolute_error
+from chainer.functions.loss.mean_squared_error import mean_squared_error
+from chainer.functions.loss.squared_error import squared_error
+from chainer.functions.math.squared_difference import squared_difference
+from chainer.utils import type_check
+
+from _loss_tolerances import set_tolerances
+
+_FUNCS = {
+    'mean_squared_error': (mean_squared_error, lambda d: numpy.mean(d * d)),
+    'squared_error': (squared_error, lambda d: d * d),
+    'squared_difference': (squared_difference, lambda d: d * d),
+    'absolute_error': (absolute_error, numpy.abs),
+    'mean_absolute_error': (mean_absolute_error, lambda d: numpy.mean(numpy.abs(d))),
+}
+
+
+@testing.parameterize(*testing.product({
+    'func': list(_FUNCS),
+    'shape': [(3, 2), (2, 3, 4), ()],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestPairwiseErrors(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        x0 = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        # keep |x0 - x1| away from 0 where abs is not differentiable
+        x1 = (x0 + numpy.random.choice([-1, 1], self.shape) *
+              numpy.random.uniform(0.2, 0.5, self.shape)).astype(self.dtype)
+        return x0, x1
+
+    def forward(self, inputs, device):
+        return _FUNCS[self.func][0](*inputs),
+
+    def forward_expected(self, inputs):
+        x0, x1 = inputs
+        d = x0.astype(numpy.float64) - x1.astype(numpy.float64)
+        return numpy.asarray(_FUNCS[self.func][1](d), self.dtype),
+
+
+@pytest.mark.parametrize('func', list(_FUNCS))
+def test_bad_inputs(func):
+    f = _FUNCS[func][0]
+    a = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        f(a, numpy.zeros((3, 2), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        f(a, numpy.zeros((2, 3), numpy.float64))
+    with pytest.raises(type_check.InvalidType):
+        f(a.astype(numpy.int32), a.astype(numpy.int32))
+
+
+@pytest.mark.parametrize('func', ['squared_error', 'absolute_error'])
+def test_zero_size(func):
+    a = chainer.Variable(numpy.zeros((0, 3), numpy.float32))
+    y = _FUNCS[func][0](a, numpy.zeros((0, 3), numpy.float32))
+    assert y.shape == (0, 3)
+    y.grad = numpy.zeros((0, 3), numpy.float32)
+    y.backward()
+    assert a.grad.shape == (0, 3)
+
+
+def test_mean_squared_error_float16_no_overflow():
+    # 300 ** 2 overflows float16 sums only if accumulated in float16
+    x0 = numpy.full((4, 100), 30, numpy.float16)
+    y = mean_squared_error(x0, numpy.zeros_like(x0))
+    assert y.dtype == numpy.float16
+    numpy.testing.assert_allclose(y.array, 900, rtol=1e-3)

@@ -1,0 +1,164 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.loss.black_out import black_out
+from chainer.functions.loss.negative_sampling import negative_sampling
+from chainer.utils.walker_alias import WalkerAlias
+
+from _loss_tolerances import set_tolerances
+
+_V, _D, _B, _S = 6, 3, 4, 2
+
+
+def _softplus(v):
+    return numpy.logaddexp(v, 0)
+
+
+class _FixedSampler:
+    def __init__(self, samples):
+        self.samples = samples
+
+    def __call__(self, shape):
+        assert shape == self.samples.shape
+        return self.samples.copy()
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestNegativeSampling(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        rng = numpy.random.RandomState(0)
+        self.t = numpy.array([0, 2, -1, 5], numpy.int32)
+        self.samples = rng.randint(0, _V, (_B, _S + 1)).astype(numpy.int32)
+
+    def generate_inputs(self):
+        return (numpy.random.uniform(-1, 1, (_B, _D)).astype(self.dtype),
+                numpy.random.uniform(-1, 1, (_V, _D)).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        x, W = inputs
+        return negative_sampling(x, self.t, W, _FixedSampler(self.samples), _S,
+                                 reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        x, W = [a.astype(numpy.float64) for a in inputs]
+        loss = numpy.zeros(_B)
+        for b in range(_B):
+            if self.t[b] == -1:
+                continue
+            loss[b] = _softplus(-W[self.t[b]].dot(x[b]))
+            for s in self.samples[b, 1:]:
+                loss[b] += _softplus(W[s].dot(x[b]))
+        if self.reduce == 'sum':
+            loss = loss.sum()
+        return numpy.asarray(loss, self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestBlackOut(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        rng = numpy.random.RandomState(1)
+        self.t = numpy.array([0, 2, 1, 5], numpy.int32)
+        self.samples = rng.randint(0, _V, (_B, _S)).astype(numpy.int32)
+
+    def generate_inputs(self):
+        return (numpy.random.uniform(-1, 1, (_B, _D)).astype(self.dtype),
+                numpy.random.uniform(-1, 1, (_V, _D)).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        x, W = inputs
+        return black_out(x, self.t, W, self.samples, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        x, W = [a.astype(numpy.float64) for a in inputs]
+        loss = numpy.zeros(_B)
+        for b in range(_B):
+            pos = W[self.t[b]].dot(x[b])
+            neg = W[self.samples[b]].dot(x[b])
+            logz = numpy.log(numpy.exp(pos) + numpy.exp(neg).sum())
+            loss[b] = -(pos - logz + numpy.log(1 - numpy.exp(neg - logz)).sum())
+        if self.reduce == 'mean':
+            loss = loss.mean()
+        return numpy.asarray(loss, self.dtype),
+
+
+def test_return_samples_and_walker_alias():
+    sampler = WalkerAlias([1, 1, 1, 0, 0, 1])
+    x = chainer.Variable(numpy.random.randn(_B, _D).astype(numpy.float32))
+    W = chainer.Variable(numpy.random.randn(_V, _D).astype(numpy.float32))
+    t = numpy.array([0, 1, 2, 5], numpy.int32)
+    loss, samples = negative_sampling(x, t, W, sampler.sample, 3, return_samples=True)
+    assert loss.shape == () and samples.shape == (_B, 4) and samples.dtype == numpy.int32
+    numpy.testing.assert_array_equal(samples[:, 0], t)
+    assert not numpy.isin(samples[:, 1:], [3, 4]).any()
+    loss.backward()
+    assert x.grad.shape == x.shape and W.grad.shape == W.shape
+    numpy.testing.assert_array_equal(W.grad[[3, 4]], 0)
+
+
+def test_walker_alias_distribution():
+    numpy.random.seed(0)
+    w = WalkerAlias([0.1, 0.2, 0.3, 0.4, 0.0])
+    s = w.sample((20000,))
+    assert s.dtype == numpy.int32 and s.shape == (20000,)
+    freq = numpy.bincount(s, minlength=5) / s.size
+    numpy.testing.assert_allclose(freq, [0.1, 0.2, 0.3, 0.4, 0.0], atol=0.015)
+    assert w.sample((2, 3)).shape == (2, 3)
+    assert w.to_cpu() is w and w.use_gpu is False
+    assert w.to_device('@numpy') is w and w.device.xp is numpy
+    assert w.threshold.dtype == numpy.float32 and w.values.dtype == numpy.int32
+    with pytest.raises(ValueError):
+        WalkerAlias([])
+    with pytest.raises(ValueError):
+        WalkerAlias([1, -1])
+    with pytest.raises(ValueError):
+        WalkerAlias([0, 0])
+
+
+def test_negative_sampling_double_backward():
+    rng = numpy.random.RandomState(5)
+    t = numpy.array([0, 2, 1, 3], numpy.int32)
+    samples = rng.randint(0, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    gradient_check.check_double_backward(
+        lambda x, W: negative_sampling(x, t, W, _FixedSampler(samples), _S),
+        (x, W), None, (rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)))
+
+
+def test_bad_inputs():
+    x = numpy.zeros((_B, _D), numpy.float32)
+    W = numpy.zeros((_V, _D), numpy.float32)
+    t = numpy.zeros(_B, numpy.int32)
+    s = WalkerAlias(numpy.ones(_V)).sample
+    with pytest.raises(ValueError, match="only 'sum' and 'no'"):
+        negative_sampling(x, t, W, s, 2, reduce='mean')
+    with pytest.raises(TypeError):
+        negative_sampling(x, t, W, s, 2, foo=1)
+    with pytest.raises(TypeError):
+        negative_sampling(x, t.astype(numpy.float32), W, s, 2)
+    with pytest.raises(TypeError):
+        negative_sampling(x, t, W.astype(numpy.float64), s, 2)
+    with pytest.raises(ValueError):
+        negative_sampling(x, numpy.full(_B, _V, numpy.int32), W, s, 2)
+    samples = numpy.zeros((_B, 2), numpy.int32)
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        black_out(x, t, W, samples, reduce='sum')
+    with pytest.raises(TypeError):
+        black_out(x, t, W, samples[0])
+    with pytest.raises(ValueError):
+        black_out(x, t, W, samples + _V)

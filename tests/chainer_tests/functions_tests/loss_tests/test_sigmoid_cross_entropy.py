@@ -1,0 +1,59 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import testing
+from chainer.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy
+from chainer.utils import type_check
+
+from _loss_tolerances import set_tolerances
+
+
+@testing.parameterize(*testing.product({
+    'shape': [(4, 3), (5,), ()],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'normalize': [True, False],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSigmoidCrossEntropy(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        self.t = numpy.random.randint(-1, 2, self.shape).astype(numpy.int32)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-3, 3, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return sigmoid_cross_entropy(inputs[0], self.t, self.normalize, self.reduce),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        p = 1 / (1 + numpy.exp(-x))
+        t = self.t
+        loss = -(t * numpy.log(p) + (1 - t) * numpy.log(1 - p)) * (t != -1)
+        if self.reduce == 'mean':
+            count = (max(1, (t != -1).sum()) if self.normalize
+                     else max(1, x.shape[0] if x.ndim else 1))
+            loss = loss.sum() / count
+        return numpy.asarray(loss, self.dtype),
+
+
+def test_extreme_values_are_finite():
+    x = chainer.Variable(numpy.array([-1000., 1000.], numpy.float32))
+    y = sigmoid_cross_entropy(x, numpy.array([1, 0], numpy.int32), reduce='no')
+    numpy.testing.assert_allclose(y.array, [1000., 1000.])
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, [-1., 1.])
+
+
+def test_bad_inputs():
+    x = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        sigmoid_cross_entropy(x, numpy.zeros((2, 3), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        sigmoid_cross_entropy(x, numpy.zeros((3, 2), numpy.int32))
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        sigmoid_cross_entropy(x, numpy.zeros((2, 3), numpy.int32), reduce='sum')

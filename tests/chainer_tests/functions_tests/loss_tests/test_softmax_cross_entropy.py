@@ -1,0 +1,267 @@
+import numpy
+import pytest
+
+import chainer
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.loss.softmax_cross_entropy import softmax_cross_entropy
+from chainer.utils import type_check
+
+
+def _log_softmax(x):
+    x = x.astype(numpy.float64)
+    y = x - x.max(axis=1, keepdims=True)
+    return y - numpy.log(numpy.exp(y).sum(axis=1, keepdims=True))
+
+
+def _reference(x, t, normalize, class_weight, ignore_label, reduce):
+    log_y = _log_softmax(x)
+    losses = numpy.zeros(t.shape)
+    count = 0
+    for idx in numpy.ndindex(*t.shape):
+        label = t[idx]
+        if label == ignore_label:
+            continue
+        count += 1
+        pos = (idx[0], label) + idx[1:]
+        w = 1.0 if class_weight is None else class_weight[label]
+        losses[idx] = -log_y[pos] * w
+    if reduce == 'no':
+        return losses.astype(x.dtype)
+    denom = count if normalize else len(x)
+    return numpy.asarray(losses.sum() / max(denom, 1), x.dtype)
+
+
+@testing.parameterize(*(testing.product({
+    'shape': [(4, 3), (2, 3, 2)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['mean', 'no'],
+    'double': [False, True],
+}) + testing.product({
+    'shape': [(5, 4)],
+    'dtype': [numpy.float32],
+    'reduce': ['mean', 'no'],
+    'double': [False, True],
+    'weight': [True],
+    'ignore': [True],
+    'normalize': [False],
+    'cache_score': [False],
+})))
+@testing.inject_backend_tests(None, [{}])
+class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
+
+    weight = False
+    ignore = False
+    normalize = True
+    cache_score = True
+
+    def setUp(self):
+        rng = numpy.random.RandomState(1)
+        self.t = rng.randint(0, self.shape[1], (self.shape[0],) + self.shape[2:]).astype(
+            numpy.int32)
+        if self.ignore:
+            self.t[0] = -1
+        self.class_weight = (rng.uniform(0.5, 2, self.shape[1]).astype(self.dtype)
+                             if self.weight else None)
+        self.numerical_grad_dtype = numpy.float64
+        if not self.double:
+            self.skip_double_backward_test = True
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {
+                'atol': 5e-2, 'rtol': 5e-2}
+        else:
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {
+                'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        return softmax_cross_entropy(
+            x, self.t, normalize=self.normalize, cache_score=self.cache_score,
+            class_weight=self.class_weight, reduce=self.reduce,
+            enable_double_backprop=self.double),
+
+    def forward_expected(self, inputs):
+        x, = inputs
+        return _reference(x, self.t, self.normalize, self.class_weight, -1, self.reduce),
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'loss': ['cross-entropy', 'kl-divergence'],
+    'reduce': ['mean', 'no'],
+    'double': [False, True],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestSoftTarget(testing.FunctionTestCase):
+
+    def setUp(self):
+        rng = numpy.random.RandomState(2)
+        t = rng.uniform(0.1, 1, (3, 4))
+        self.t = (t / t.sum(axis=1, keepdims=True)).astype(self.dtype)
+        self.numerical_grad_dtype = numpy.float64
+        if not self.double:
+            self.skip_double_backward_test = True
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {
+                'atol': 5e-2, 'rtol': 5e-2}
+        else:
+            self.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_double_backward_options = {
+                'atol': 1e-3, 'rtol': 1e-3}
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (3, 4)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return softmax_cross_entropy(
+            inputs[0], self.t, reduce=self.reduce, enable_double_backprop=self.double,
+            soft_target_loss=self.loss),
+
+    def forward_expected(self, inputs):
+        log_y = _log_softmax(inputs[0])
+        t = self.t.astype(numpy.float64)
+        if self.loss == 'kl-divergence':
+            loss = (t * (numpy.log(t + 1e-7) - log_y)).sum(axis=1)
+        else:
+            loss = -(t * log_y).sum(axis=1)
+        if self.reduce == 'mean':
+            loss = loss.mean()
+        return numpy.asarray(loss, self.dtype),
+
+
+def test_outputs_dtype_and_shape():
+    x = numpy.random.randn(4, 3).astype(numpy.float16)
+    t = numpy.array([0, 1, 2, -1], numpy.int32)
+    y = softmax_cross_entropy(x, t)
+    assert y.dtype == numpy.float16 and y.shape == () and isinstance(y.array, numpy.ndarray)
+    y = softmax_cross_entropy(x, t, reduce='no')
+    assert y.shape == (4,) and y.array[3] == 0
+
+
+def test_all_ignored_gives_zero():
+    x = chainer.Variable(numpy.random.randn(2, 3).astype(numpy.float32))
+    y = softmax_cross_entropy(x, numpy.array([-1, -1], numpy.int32))
+    assert y.array == 0
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.zeros((2, 3)))
+
+
+@pytest.mark.parametrize('double', [False, True])
+def test_custom_ignore_label(double):
+    x = chainer.Variable(numpy.random.randn(3, 4))
+    t = numpy.array([0, 2, 2], numpy.int32)
+    y = softmax_cross_entropy(x, t, ignore_label=2, enable_double_backprop=double)
+    numpy.testing.assert_allclose(y.array, -_log_softmax(x.array)[0, 0], rtol=1e-5)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad[1:], 0)
+    y = softmax_cross_entropy(x, t, ignore_label=2, reduce='no',
+                              enable_double_backprop=double)
+    numpy.testing.assert_array_equal(y.array[1:], 0)
+
+
+def test_large_logits_are_stable():
+    x = numpy.array([[1000., 0.], [0., -1000.]], numpy.float32)
+    y = softmax_cross_entropy(x, numpy.array([0, 1], numpy.int32), reduce='no')
+    numpy.testing.assert_allclose(y.array, [0., 1000.], rtol=1e-6)
+
+
+def test_no_double_backprop_raises():
+    x = chainer.Variable(numpy.random.randn(3, 4).astype(numpy.float32))
+    t = numpy.array([0, 1, 2], numpy.int32)
+    y = softmax_cross_entropy(x, t)
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    with pytest.raises(NotImplementedError):
+        chainer.grad([chainer.functions.sum(gx * gx)], [x])
+
+
+def test_double_backprop_matches_plain_gradient():
+    x = numpy.random.randn(3, 4).astype(numpy.float64)
+    t = numpy.array([0, -1, 2], numpy.int32)
+    cw = numpy.array([1., 2., 3., 4.])
+    grads = []
+    for double in (False, True):
+        xv = chainer.Variable(x)
+        softmax_cross_entropy(xv, t, class_weight=cw, enable_double_backprop=double).backward()
+        grads.append(xv.grad)
+    numpy.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+
+
+def test_backward_check_nd_ignore():
+    x = numpy.random.randn(2, 3, 2).astype(numpy.float64)
+    t = numpy.array([[0, -1], [2, 1]], numpy.int32)
+    gradient_check.check_backward(
+        lambda x: softmax_cross_entropy(x, t, normalize=False, cache_score=False), x, None)
+
+
+@pytest.mark.parametrize('double', [False, True])
+def test_label_out_of_range(double):
+    x = numpy.zeros((2, 3), numpy.float32)
+    for bad in ([0, 3], [0, -2]):
+        with pytest.raises(ValueError, match='0 <= t < x.shape'):
+            softmax_cross_entropy(x, numpy.array(bad, numpy.int32),
+                                  enable_double_backprop=double)
+
+
+@pytest.mark.parametrize('double', [False, True])
+def test_bad_shapes_and_dtypes(double):
+    x = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        softmax_cross_entropy(x, numpy.zeros((3,), numpy.int32), enable_double_backprop=double)
+    with pytest.raises(type_check.InvalidType):
+        softmax_cross_entropy(x, numpy.zeros((2,), numpy.float32),
+                              enable_double_backprop=double)
+    with pytest.raises(type_check.InvalidType):
+        softmax_cross_entropy(x.astype(numpy.int32), numpy.zeros((2,), numpy.int32),
+                              enable_double_backprop=double)
+    with pytest.raises(type_check.InvalidType):
+        softmax_cross_entropy(x[0], numpy.zeros((), numpy.int32), enable_double_backprop=double)
+
+
+def test_bad_options():
+    x = numpy.zeros((2, 3), numpy.float32)
+    t = numpy.zeros((2,), numpy.int32)
+    with pytest.raises(ValueError, match="only 'mean' and 'no'"):
+        softmax_cross_entropy(x, t, reduce='sum')
+    with pytest.raises(ValueError, match='soft_target_loss'):
+        softmax_cross_entropy(x, t, soft_target_loss='foo')
+    with pytest.raises(ValueError, match='ndim'):
+        softmax_cross_entropy(x, t, class_weight=numpy.ones((3, 1), numpy.float32))
+    with pytest.raises(ValueError, match='dtype'):
+        softmax_cross_entropy(x, t, class_weight=numpy.ones(3, numpy.int32))
+    with pytest.raises(ValueError, match='Variable'):
+        softmax_cross_entropy(x, t, class_weight=chainer.Variable(numpy.ones(3, numpy.float32)))
+
+
+@pytest.mark.parametrize('offset', [30., 39., 45., 400.])
+@pytest.mark.parametrize('soft', [False, True])
+def test_rows_with_different_offsets(offset, soft):
+    # spreads on both sides of the limit for shifting by one global maximum
+    rng = numpy.random.RandomState(7)
+    x = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
+    x[0] += offset
+    x[1] -= offset
+    x64 = x.astype(numpy.float64)
+    if soft:
+        t = rng.uniform(0.1, 1, (4, 5)).astype(numpy.float32)
+        t /= t.sum(axis=1, keepdims=True)
+        expected = -(t * _log_softmax(x64)).sum(axis=1)
+    else:
+        t = numpy.array([0, 1, 2, 3], numpy.int32)
+        expected = -_log_softmax(x64)[numpy.arange(4), t]
+    for cache_score in (True, False):
+        xv = chainer.Variable(x)
+        y = softmax_cross_entropy(xv, t, reduce='no', cache_score=cache_score)
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-5, atol=1e-5)
+        y.grad = numpy.ones(4, numpy.float32)
+        y.backward()
+        soft_max = numpy.exp(_log_softmax(x64))
+        target = t if soft else numpy.eye(5)[t]
+        numpy.testing.assert_allclose(xv.grad, soft_max - target, atol=1e-6)

@@ -1,0 +1,77 @@
+import math
+
+import numpy
+import pytest
+
+from chainer import testing
+from chainer.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
+
+from _loss_tolerances import set_tolerances
+
+
+def _reduce(loss, reduce, dtype):
+    if reduce == 'sum':
+        loss = loss.sum()
+    elif reduce == 'mean':
+        loss = loss.mean()
+    return numpy.asarray(loss, dtype)
+
+
+@testing.parameterize(*testing.product({
+    'func': ['gaussian_kl_divergence', 'bernoulli_nll', 'gaussian_nll'],
+    'shape': [(3, 2), ()],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'reduce': ['sum', 'mean', 'no'],
+}))
+@testing.inject_backend_tests(None, [{}])
+class TestVAE(testing.FunctionTestCase):
+
+    def setUp(self):
+        set_tolerances(self, self.dtype)
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-2, 'rtol': 5e-2}
+
+    def generate_inputs(self):
+        n = {'gaussian_kl_divergence': 2, 'bernoulli_nll': 2, 'gaussian_nll': 3}[self.func]
+        xs = [numpy.random.uniform(-1, 1, self.shape).astype(self.dtype) for _ in range(n)]
+        if self.func == 'bernoulli_nll':
+            xs[0] = numpy.random.uniform(0, 1, self.shape).astype(self.dtype)
+        return tuple(xs)
+
+    def forward(self, inputs, device):
+        f = {'gaussian_kl_divergence': gaussian_kl_divergence,
+             'bernoulli_nll': bernoulli_nll, 'gaussian_nll': gaussian_nll}[self.func]
+        return f(*inputs, reduce=self.reduce),
+
+    def forward_expected(self, inputs):
+        xs = [a.astype(numpy.float64) for a in inputs]
+        if self.func == 'gaussian_kl_divergence':
+            mean, ln_var = xs
+            loss = 0.5 * (mean ** 2 + numpy.exp(ln_var) - ln_var - 1)
+        elif self.func == 'bernoulli_nll':
+            x, y = xs
+            p = 1 / (1 + numpy.exp(-y))
+            loss = -(x * numpy.log(p) + (1 - x) * numpy.log(1 - p))
+        else:
+            x, mean, ln_var = xs
+            loss = 0.5 * (math.log(2 * math.pi) + ln_var + (x - mean) ** 2 / numpy.exp(ln_var))
+        return _reduce(loss, self.reduce, self.dtype),
+
+
+def test_bernoulli_nll_large_logits():
+    x = numpy.array([1., 0.], numpy.float32)
+    y = numpy.array([-200., -200.], numpy.float32)
+    out = bernoulli_nll(x, y, reduce='no')
+    numpy.testing.assert_allclose(out.array, [200., 0.], atol=1e-5)
+
+
+def test_bad_inputs():
+    a = numpy.zeros(3, numpy.float32)
+    with pytest.raises(ValueError, match="only 'sum', 'mean' and 'no'"):
+        gaussian_kl_divergence(a, a, reduce='max')
+    with pytest.raises(ValueError):
+        bernoulli_nll(a, a, reduce='foo')
+    with pytest.raises(ValueError):
+        gaussian_nll(a, a, a, reduce='foo')
+    with pytest.raises(TypeError):
+        gaussian_kl_divergence(a, a.astype(numpy.int32))
