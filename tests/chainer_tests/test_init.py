@@ -16,6 +16,7 @@ import chainer
 
 _SPEC_CANDIDATES = [
     os.environ.get('CHAINER_API_SPEC', ''),
+    os.path.join(os.path.dirname(__file__), '..', 'chainer-7.8.1-api.txt'),
     '/work/shared/api/chainer-7.8.1-api.txt',
     os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'api',
                  'chainer-7.8.1-api.txt'),
@@ -33,7 +34,18 @@ CORE_NAMES = {
 # Owners (prefixes in the API list) whose members are checked signature by signature.
 CORE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.FunctionNode.',
                  'chainer.Function.', 'chainer.variable.', 'chainer.function_node.',
-                 'chainer.configuration.')
+                 'chainer.configuration.', 'chainer.functions.', 'chainer.utils.',
+                 'chainer.backend.', 'chainer.backends.cuda.', 'chainer.gradient_check.',
+                 'chainer.testing.', 'chainer.function_hooks.', 'chainer.Link.',
+                 'chainer.Chain.', 'chainer.ChainList.', 'chainer.Sequential.',
+                 'chainer.reporter.', 'chainer.Reporter.')
+
+
+# Areas that are complete: every name of theirs in the API list must exist.
+_COMPLETE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.FunctionNode.',
+                      'chainer.Function.', 'chainer.variable.', 'chainer.function_node.',
+                      'chainer.configuration.', 'chainer.backend.', 'chainer.backends.cuda.',
+                      'chainer.gradient_check.', 'chainer.function_hooks.')
 
 
 def _spec_lines():
@@ -85,7 +97,11 @@ def _parse_params(rest: str):
         if depth == 0:
             params = rest[1:i]
             break
-    params = re.sub(r'<[^<>]*>', '_an_object', params)  # e.g. <... object>: not a literal
+    if params == '...':
+        return None  # no introspectable signature (e.g. exception classes)
+    # e.g. <... object> or <_io.TextIOWrapper name='<stdout>' ...>: not literals
+    while re.search(r'<[^<>]*>', params):
+        params = re.sub(r'<[^<>]*>', '_an_object', params)
     tree = ast.parse(f'def _f({params}): pass')
     return tree.body[0].args
 
@@ -171,10 +187,15 @@ def test_signature_matches_api_list(name, rest):
     try:
         obj = _resolve(name)
     except (ImportError, AttributeError):
-        pytest.fail(f'{name} is missing')
+        if name.startswith(_COMPLETE_PREFIXES) or name.split('.')[1] in CORE_NAMES:
+            pytest.fail(f'{name} is missing')
+        pytest.xfail(f'{name} is not implemented yet')
+    drop_first = isinstance(obj, classmethod)
     if isinstance(obj, (staticmethod, classmethod)):
         obj = obj.__func__
     args = _parse_params(rest)
+    if args is None or rest.startswith(' class()'):
+        return  # nothing to compare (C-implemented or placeholder classes)
     expected = _spec_signature(args)
     try:
         actual_sig = inspect.signature(obj)
@@ -184,6 +205,8 @@ def test_signature_matches_api_list(name, rest):
                                                    inspect.Parameter.empty)]:
         return
     actual = [(p.name, p.kind, p.default) for p in actual_sig.parameters.values()]
+    if drop_first:
+        actual = actual[1:]
     assert [(n, k) for n, k, _ in actual] == [(n, k) for n, k, _ in expected], (
         f'{name}: {actual_sig} != {rest}')
     for (pname, _, default), (_, _, spec_default) in zip(actual, expected):
