@@ -33,6 +33,9 @@ from chainer.function_hook import FunctionHook  # NOQA: E402,F401
 from chainer._backprop import backward  # NOQA: E402,F401
 from chainer._thread_state import get_function_hooks  # NOQA: E402,F401
 from chainer import utils  # NOQA: E402,F401
+from chainer import initializer  # NOQA: E402,F401
+from chainer import initializers  # NOQA: E402,F401
+from chainer.initializer import Initializer  # NOQA: E402,F401
 from chainer import functions  # NOQA: E402,F401
 from chainer import link_hook  # NOQA: E402,F401
 from chainer.link_hook import LinkHook, _get_link_hooks  # NOQA: E402,F401

@@ -45,11 +45,8 @@ def _ensure_shape_dtype(value: Any) -> tuple:
 
 
 def _nan_initializer(dtype: Any) -> Any:
-    try:
-        from chainer import initializers
-        return initializers.NaN(dtype)
-    except (ImportError, AttributeError):
-        return variable._NaNFill(numpy.dtype(dtype))
+    from chainer import initializers  # chainer.initializers imports chainer
+    return initializers.NaN(dtype)
 
 
 def _check_copy_mode(mode: str) -> None:

@@ -752,10 +752,11 @@ class Parameter(Variable):
                  layout=None) -> None:
         if layout is not None:
             raise ValueError('memory layouts are not supported by rechainer')
+        from chainer import initializers  # chainer.initializers imports chainer
         if initializer is None:
-            initializer = _NaNFill()
+            initializer = initializers.NaN()
         elif numpy.isscalar(initializer):
-            initializer = _ConstantFill(initializer)
+            initializer = initializers.Constant(initializer)
         self.update_rule = None
         self._grad_initializer = None
         if shape is None:
@@ -765,17 +766,17 @@ class Parameter(Variable):
             else:
                 super().__init__(name=name)
                 self._initial_device = backend.CpuDevice()
-                self._grad_initializer = _NaNFill(getattr(initializer, 'dtype', None))
+                self._grad_initializer = initializers.NaN(getattr(initializer, 'dtype', None))
             self.initializer = initializer
             return
         if isinstance(initializer, _ARRAY_TYPES):
             self._initial_device = backend.get_device_from_array(initializer)
-            initializer = _ConstantFill(initializer)
+            initializer = initializers.Constant(initializer)
         else:
             self._initial_device = backend.CpuDevice()
         self.initializer = initializer
         super().__init__(name=name)
-        self._grad_initializer = _NaNFill(getattr(initializer, 'dtype', None))
+        self._grad_initializer = initializers.NaN(getattr(initializer, 'dtype', None))
         self.initialize(shape)
 
     def __reduce__(self):
@@ -825,7 +826,8 @@ class Parameter(Variable):
     def zerograd(self) -> None:
         super().zerograd()
         if self._data is None:
-            self._grad_initializer = _ZeroFill(getattr(self.initializer, 'dtype', None))
+            from chainer import initializers
+            self._grad_initializer = initializers.Zero(getattr(self.initializer, 'dtype', None))
 
     def update(self) -> None:
         """Updates the data with its update rule (if any)."""
@@ -835,59 +837,8 @@ class Parameter(Variable):
 
 def _generate(initializer, shape, device, dtype=None):
     """Allocates an array of ``shape`` on ``device`` filled by ``initializer``."""
-    try:
-        from chainer.initializers import generate_array
-    except ImportError:
-        generate_array = None
-    if generate_array is not None and not isinstance(
-            initializer, (_NaNFill, _ZeroFill, _ConstantFill)):
-        return generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
-    if dtype is None:
-        dtype = getattr(initializer, 'dtype', None)
-    if dtype is None:
-        from chainer.configuration import config as _config
-        dtype = _config.dtype
-    if getattr(dtype, 'name', None) == 'mixed16' or str(dtype) == "dtype('mixed16')":
-        dtype = numpy.float32
-    xp = device.xp
-    if xp is numpy:
-        array = numpy.empty(shape, dtype=dtype)
-    else:
-        with backend.using_device(device):
-            array = xp.empty(shape, dtype=dtype)
-    initializer(array)
-    return array
-
-
-class _NaNFill:
-    def __init__(self, dtype=None):
-        self.dtype = dtype
-
-    def __call__(self, array):
-        array.fill(numpy.nan)
-
-
-class _ZeroFill:
-    def __init__(self, dtype=None):
-        self.dtype = dtype
-
-    def __call__(self, array):
-        array.fill(0)
-
-
-class _ConstantFill:
-    def __init__(self, value):
-        self.value = value
-        # A scalar fills an array of the default dtype (config.dtype), as in Chainer.
-        self.dtype = value.dtype if isinstance(value, _ARRAY_TYPES) else None
-
-    def __call__(self, array):
-        xp = backend.get_array_module(array)
-        value = self.value
-        if not isinstance(value, numpy.ndarray) and xp is not numpy and numpy.isscalar(value):
-            array.fill(value)
-            return
-        array[...] = xp.asarray(value)
+    from chainer.initializers import generate_array
+    return generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
 
 
 def _recover_parameter(data, name, grad, initializer, update_rule):

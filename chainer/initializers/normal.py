@@ -1,0 +1,125 @@
+"""Initializers drawing from normal distributions."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy
+
+from chainer import backend
+from chainer import initializer
+
+_FAN_OPTIONS = ('fan_in', 'fan_out')
+
+
+def _cupy_sample_dtype(dtype: numpy.dtype) -> Any:
+    # cuRAND draws float32 or float64 only; anything else gets float32 and is cast.
+    return dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
+
+
+class Normal(initializer.Initializer):
+    """Draws from a normal distribution with mean 0 and standard deviation ``scale``.
+
+    Args:
+        scale: Standard deviation.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) A random number generator with a ``normal(loc,
+            scale, size)`` method, e.g. ``numpy.random.RandomState``. None uses
+            ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
+    """
+
+    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        shape = array.shape
+        if self.rng is not None:
+            initializer._fill_from_rng(
+                array, self.rng.normal(loc=0.0, scale=self.scale, size=shape))
+            return
+        xp = backend.get_array_module(array)
+        if xp is numpy:
+            array[...] = numpy.random.normal(loc=0.0, scale=self.scale, size=shape)
+        else:
+            array[...] = xp.random.normal(
+                loc=0.0, scale=self.scale, size=shape,
+                dtype=_cupy_sample_dtype(array.dtype))
+
+
+class LeCunNormal(initializer.Initializer):
+    """Normal with standard deviation ``scale * sqrt(1 / fan_in)`` (LeCun et al., 1998).
+
+    Args:
+        scale: Multiplier of the standard deviation.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator, as in :class:`Normal`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        fan_in, _ = initializer.get_fans(array.shape)
+        s = self.scale * numpy.sqrt(1. / fan_in)
+        Normal(s, rng=self.rng)(array)
+
+
+class GlorotNormal(initializer.Initializer):
+    """Normal with standard deviation ``scale * sqrt(2 / (fan_in + fan_out))``.
+
+    Glorot & Bengio (2010), also known as Xavier initialization.
+
+    Args:
+        scale: Multiplier of the standard deviation.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator, as in :class:`Normal`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        fan_in, fan_out = initializer.get_fans(array.shape)
+        s = self.scale * numpy.sqrt(2. / (fan_in + fan_out))
+        Normal(s, rng=self.rng)(array)
+
+
+class HeNormal(initializer.Initializer):
+    """Normal with standard deviation ``scale * sqrt(2 / fan)`` (He et al., 2015).
+
+    Args:
+        scale: Multiplier of the standard deviation.
+        dtype: Data type of the arrays it fills (None: any).
+        fan_option: ``'fan_in'`` or ``'fan_out'``: which fan is ``fan``.
+        rng: (keyword only) Random number generator, as in :class:`Normal`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None,
+                 fan_option: str = 'fan_in', **kwargs: Any) -> None:
+        _check_fan_option(fan_option)
+        self.scale = scale
+        self.fan_option = fan_option
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        _check_fan_option(self.fan_option)
+        fan_in, fan_out = initializer.get_fans(array.shape)
+        fan = fan_in if self.fan_option == 'fan_in' else fan_out
+        s = self.scale * numpy.sqrt(2. / fan)
+        Normal(s, rng=self.rng)(array)
+
+
+def _check_fan_option(fan_option: Any) -> None:
+    if fan_option not in _FAN_OPTIONS:
+        raise ValueError(
+            f"fan_option should be either 'fan_in' or 'fan_out', got {fan_option!r}.")

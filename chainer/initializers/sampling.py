@@ -1,0 +1,115 @@
+"""Fixed filters that make (de)convolutions resample by linear interpolation."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy
+
+from chainer import backend
+from chainer import initializer
+
+
+def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
+    # Separable tent filter: the weights of linear interpolation at factor
+    # ``(size + 1) // 2``; normalised to sum 1 for downsampling (an average).
+    factor = (size + 1) // 2
+    center = factor - 1. if size % 2 == 1 else factor - 0.5
+    tent = 1. - numpy.abs(numpy.arange(size) - center) / factor
+    filt = numpy.ones((size,) * ndim)
+    for axis in range(ndim):
+        filt = filt * tent.reshape((size,) + (1,) * (ndim - 1 - axis))
+    if normalize:
+        filt /= filt.sum()
+    return filt
+
+
+def _kernel_size(owner: str, shape: tuple) -> int:
+    if len(shape) < 3:
+        raise ValueError(
+            f'{owner} needs a filter array of at least 3 dimensions (channels, '
+            f'channels, spatial...); got shape {shape}.')
+    ksize = shape[2]
+    for k in shape[3:]:
+        if k != ksize:
+            raise ValueError(f'ksize must be all same: {ksize} != {k}')
+    return ksize
+
+
+def _check_interpolation(interpolation: Any) -> None:
+    if interpolation != 'linear':
+        raise ValueError(f'Unsupported interpolation method: {interpolation!r}')
+
+
+def _fill_filter(array: Any, filt: numpy.ndarray, broadcast: bool) -> None:
+    # Builds the whole weight on the CPU, then copies it once to the array's device.
+    weight = numpy.zeros(array.shape, dtype=numpy.float64)
+    if broadcast:
+        weight[...] = filt
+    else:
+        channels = numpy.arange(array.shape[0])
+        weight[channels, channels, ...] = filt
+    backend.copyto(array, weight.astype(array.dtype, copy=False))
+
+
+class UpsamplingDeconvFilter(initializer.Initializer):
+    """Filter making a deconvolution upsample each channel by linear interpolation.
+
+    For a weight of shape ``(in_channels, out_channels, k, k...)`` with
+    ``in_channels == out_channels`` (each channel is upsampled separately) or
+    ``out_channels == 1`` (the channels are upsampled and summed). Use
+    ``ksize = 2 * factor - factor % 2``, ``stride = factor`` and
+    ``pad = ceil((factor - 1) / 2)`` to upsample by ``factor``.
+
+    Args:
+        interpolation: Only ``'linear'`` is supported.
+        dtype: Data type of the arrays it fills (None: any).
+    """
+
+    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
+        _check_interpolation(interpolation)
+        self.interpolation = interpolation
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        _check_interpolation(self.interpolation)
+        ksize = _kernel_size(type(self).__name__, array.shape)
+        in_c, out_c = array.shape[:2]
+        if not (in_c == out_c or out_c == 1):
+            raise ValueError(
+                'UpsamplingDeconvFilter needs in_channels == out_channels or '
+                f'out_channels == 1; got shape {array.shape}.')
+        filt = _linear_filter(ksize, array.ndim - 2, normalize=False)
+        _fill_filter(array, filt, broadcast=out_c == 1)
+
+
+class DownsamplingConvFilter(initializer.Initializer):
+    """Filter making a convolution downsample each channel by linear interpolation.
+
+    For a weight of shape ``(out_channels, in_channels, k, k...)`` with
+    ``out_channels == in_channels`` (each channel is downsampled separately) or
+    ``in_channels == 1`` (every output channel is the downsampled input). The
+    filter sums to 1. Use ``ksize = 2 * factor - factor % 2``, ``stride = factor``
+    and ``pad = ceil((factor - 1) / 2)`` to downsample by ``factor``.
+
+    Args:
+        interpolation: Only ``'linear'`` is supported.
+        dtype: Data type of the arrays it fills (None: any).
+    """
+
+    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
+        _check_interpolation(interpolation)
+        self.interpolation = interpolation
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        _check_interpolation(self.interpolation)
+        ksize = _kernel_size(type(self).__name__, array.shape)
+        out_c, in_c = array.shape[:2]
+        if not (out_c == in_c or in_c == 1):
+            raise ValueError(
+                'DownsamplingConvFilter needs out_channels == in_channels or '
+                f'in_channels == 1; got shape {array.shape}.')
+        filt = _linear_filter(ksize, array.ndim - 2, normalize=True)
+        _fill_filter(array, filt, broadcast=in_c == 1)

@@ -1,0 +1,106 @@
+"""Initializers drawing from uniform distributions."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy
+
+from chainer import backend
+from chainer import initializer
+
+
+class Uniform(initializer.Initializer):
+    """Draws from the uniform distribution on ``[-scale, scale)``.
+
+    Args:
+        scale: Half-width of the interval.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) A random number generator with a ``uniform(low,
+            high, size)`` method, e.g. ``numpy.random.RandomState``. None uses
+            ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
+    """
+
+    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        shape = array.shape
+        low, high = -self.scale, self.scale
+        if self.rng is not None:
+            initializer._fill_from_rng(
+                array, self.rng.uniform(low=low, high=high, size=shape))
+            return
+        xp = backend.get_array_module(array)
+        if xp is numpy:
+            array[...] = numpy.random.uniform(low=low, high=high, size=shape)
+        else:
+            dtype = array.dtype
+            if dtype not in (numpy.float32, numpy.float64):
+                dtype = numpy.float32
+            array[...] = xp.random.uniform(low=low, high=high, size=shape, dtype=dtype)
+
+
+class LeCunUniform(initializer.Initializer):
+    """Uniform on ``[-s, s)`` with ``s = scale * sqrt(3 / fan_in)``.
+
+    Args:
+        scale: Multiplier of ``s``.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator, as in :class:`Uniform`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        fan_in, _ = initializer.get_fans(array.shape)
+        s = self.scale * numpy.sqrt(3. / fan_in)
+        Uniform(s, rng=self.rng)(array)
+
+
+class GlorotUniform(initializer.Initializer):
+    """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / (fan_in + fan_out))``.
+
+    Args:
+        scale: Multiplier of ``s``.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator, as in :class:`Uniform`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        fan_in, fan_out = initializer.get_fans(array.shape)
+        s = self.scale * numpy.sqrt(6. / (fan_in + fan_out))
+        Uniform(s, rng=self.rng)(array)
+
+
+class HeUniform(initializer.Initializer):
+    """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / fan_in)``.
+
+    Args:
+        scale: Multiplier of ``s``.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator, as in :class:`Uniform`.
+    """
+
+    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        fan_in, _ = initializer.get_fans(array.shape)
+        s = self.scale * numpy.sqrt(6. / fan_in)
+        Uniform(s, rng=self.rng)(array)
