@@ -142,7 +142,11 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
 
     while heap:
         func = heappop(heap)[2]
-        out_nodes = [ref() for ref in func.outputs]
+        outputs = func.outputs
+        if len(outputs) == 1:
+            out_nodes = (outputs[0](),)
+        else:
+            out_nodes = [ref() for ref in outputs]
         gys = []
         has_grad = False
         for y in out_nodes:
@@ -172,8 +176,14 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
             continue
         inputs = func.inputs
         if relevant_nodes is None:
-            if len(inputs) == 1:
+            n_in = len(inputs)
+            if n_in == 1:
                 targets = (0,) if inputs[0]._requires_grad else ()
+            elif n_in == 2:
+                if inputs[0]._requires_grad:
+                    targets = (0, 1) if inputs[1]._requires_grad else (0,)
+                else:
+                    targets = (1,) if inputs[1]._requires_grad else ()
             else:
                 targets = tuple([i for i, x in enumerate(inputs) if x._requires_grad])
         else:

@@ -159,12 +159,14 @@ class FunctionNode:
         if cfg.enable_backprop:
             requires_grad = False
             rank = 0
+            in_nodes = []
             for x in input_vars:
                 if x._requires_grad:
                     requires_grad = True
                 node = x._node
                 if node is None:
                     node = x.node
+                in_nodes.append(node)
                 if node.rank > rank:
                     rank = node.rank
             self.rank = rank
@@ -190,7 +192,7 @@ class FunctionNode:
                 v._node = n
                 ret.append(v)
                 out_refs.append(_weakref(n))
-            self.inputs = tuple([x._node for x in input_vars])
+            self.inputs = tuple(in_nodes)
             self.outputs = tuple(out_refs)
 
             retain = self._input_indexes_to_retain
@@ -210,8 +212,16 @@ class FunctionNode:
             if x._requires_grad:
                 requires_grad = True
                 break
-        new = Variable._new
-        return tuple([new(y, requires_grad) for y in outputs])
+        ret = []
+        for y in outputs:
+            v = _object_new(Variable)
+            v._data = y
+            v._requires_grad = requires_grad
+            v._grad_var = None
+            v._loss_scale = None
+            v._node = None
+            ret.append(v)
+        return tuple(ret)
 
     def _normalize_outputs(self, outputs) -> tuple:
         fixed = []

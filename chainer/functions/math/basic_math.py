@@ -136,7 +136,10 @@ class Add(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        return tuple([_sum_to(gy, self._shapes[i]) for i in indexes])
+        shapes = self._shapes
+        if len(indexes) == 2:
+            return _sum_to(gy, shapes[0]), _sum_to(gy, shapes[1])
+        return _sum_to(gy, shapes[indexes[0]]),
 
 
 class AddConstant(function_node.FunctionNode):
