@@ -46,6 +46,13 @@ from chainer.sequential import Sequential  # NOQA: E402,F401
 from chainer import reporter  # NOQA: E402,F401
 from chainer.reporter import DictSummary, Reporter, Summary  # NOQA: E402,F401
 from chainer.reporter import get_current_reporter, report, report_scope  # NOQA: E402,F401
+from chainer import optimizer  # NOQA: E402,F401
+from chainer import optimizers  # NOQA: E402,F401
+from chainer import optimizer_hooks  # NOQA: E402,F401
+from chainer.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA: E402,F401
+from chainer import serializers  # NOQA: E402,F401
+from chainer import links  # NOQA: E402,F401
+from chainer import link_hooks  # NOQA: E402,F401
 
 
 disable_experimental_feature_warning = False

@@ -1,0 +1,61 @@
+"""Shared helpers of the hooks that replace a link's weight during its forward."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import utils
+
+
+def set_weight(link: Any, name: str, value: Any) -> None:
+    """Puts ``value`` in place of the attribute ``name`` without touching its registration.
+
+    The hooks swap the Parameter for a normalized Variable and back around
+    each forward; going through ``Link.__setattr__`` would unregister the
+    parameter on the first swap.
+    """
+    link.__dict__[name] = value
+
+
+def swap_in(hook: Any, link: Any, name: str, make_weight: Any) -> None:
+    """Replaces the weight ``name`` by ``make_weight(link)``, remembering the original.
+
+    If the previous forward raised, its postprocess never put the original
+    back; it is restored first so that the hook never normalizes its own output.
+    """
+    current = link.__dict__.get(name)
+    if current is not None and current is getattr(hook, '_normalized_weight', None):
+        set_weight(link, name, hook.original_weight)
+    hook.original_weight = getattr(link, name)
+    normalized = make_weight(link)
+    hook._normalized_weight = normalized
+    set_weight(link, name, normalized)
+
+
+def swap_out(hook: Any, link: Any, name: str) -> None:
+    """Puts back the weight that :func:`swap_in` replaced."""
+    set_weight(link, name, hook.original_weight)
+    hook._normalized_weight = None
+
+
+def initialize_lazy_weight(link: Any, cb_args: Any) -> None:
+    """Initializes an uninitialized weight from the first positional input of the call."""
+    if not cb_args.args:
+        return
+    x = cb_args.args[0]
+    if x is None:
+        return
+    from chainer.links.connection.linear import Linear
+    if isinstance(link, Linear):
+        n_batch_axes = cb_args.kwargs.get('n_batch_axes', 1)
+        link._initialize_params(utils.size_of_shape(x.shape[n_batch_axes:]))
+    else:
+        # Convolution-like links take the number of input channels.
+        link._initialize_params(x.shape[1])
+
+
+def check_weight(link: Any, weight_name: str) -> None:
+    """Raises ValueError unless ``link`` has the attribute ``weight_name``."""
+    if link is None:
+        raise ValueError('this hook must be registered on a link with Link.add_hook')
+    if not hasattr(link, weight_name):
+        raise ValueError(f"Weight '{weight_name}' does not exist!")

@@ -1,0 +1,171 @@
+"""SpectralNormalization: divides a link's weight by its largest singular value."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import chainer
+from chainer import backend
+from chainer import link_hook
+from chainer import variable
+from chainer.link_hooks import _weight_hook
+
+
+def _l2normalize(xp: Any, v: Any, eps: float) -> Any:
+    return v / (xp.linalg.norm(v) + v.dtype.type(eps))
+
+
+def update_approximate_vectors(weight_matrix: Any, u: Any, n_power_iteration: int,
+                               eps: float) -> tuple:
+    """Runs ``n_power_iteration`` steps of the power iteration on the 2-D array ``weight_matrix``.
+
+    Returns:
+        tuple: The updated left and right singular vector estimates ``(u, v)``.
+    """
+    xp = backend.get_array_module(weight_matrix)
+    v = None
+    for _ in range(n_power_iteration):
+        v = _l2normalize(xp, xp.dot(u, weight_matrix), eps)
+        u = _l2normalize(xp, xp.dot(weight_matrix, v), eps)
+    return u, v
+
+
+def calculate_max_singular_value(weight_matrix: Any, u: Any, v: Any) -> variable.Variable:
+    """``u^T W v``: the largest singular value estimate, differentiable in ``weight_matrix``."""
+    from chainer import functions as F
+    wv = F.matmul(weight_matrix, v[:, None])
+    return F.sum(wv * u[:, None])
+
+
+class SpectralNormalization(link_hook.LinkHook):
+    """Spectral normalization: the link runs with ``W / sigma(W)`` in place of ``W``.
+
+    ``sigma(W)``, the largest singular value of ``W`` reshaped to a matrix
+    (axis 0 first; axis 1 for deconvolutions), is estimated by power
+    iteration with a persistent vector ``<weight_name>_u`` on the link, which
+    is updated in training mode only. Register it with
+    :meth:`chainer.Link.add_hook`; it cannot be used as a context manager.
+
+    Args:
+        n_power_iteration: Power-iteration steps per forward (positive).
+        eps: Added to norms to avoid dividing by zero.
+        use_gamma: If True, a learnable scalar ``gamma`` (initialised to the
+            largest singular value of the initial weight) multiplies the
+            normalized weight.
+        factor: If given, the weight is divided by ``sigma / factor``.
+        weight_name: Attribute name of the weight to normalize.
+        name: Name of the hook (default ``'SpectralNormalization'``).
+    """
+
+    name = 'SpectralNormalization'
+
+    def __init__(self, n_power_iteration: int = 1, eps: float = 1e-6,
+                 use_gamma: bool = False, factor: Optional[float] = None,
+                 weight_name: str = 'W', name: Optional[str] = None) -> None:
+        if n_power_iteration <= 0:
+            raise ValueError(
+                f'n_power_iteration must be positive; got {n_power_iteration}')
+        self.n_power_iteration = n_power_iteration
+        self.eps = eps
+        self.use_gamma = use_gamma
+        self.factor = factor
+        self.weight_name = weight_name
+        self.vector_name = weight_name + '_u'
+        self._initialized = False
+        self.axis = 0
+        self.u = None
+        self.v = None
+        if name is not None:
+            self.name = name
+
+    def __enter__(self) -> None:
+        raise NotImplementedError(
+            'This hook is not supposed to be used as context manager.')
+
+    def __exit__(self, *args: Any) -> None:
+        raise NotImplementedError
+
+    def added(self, link: Any) -> None:
+        from chainer import links
+        _weight_hook.check_weight(link, self.weight_name)
+        # Deconvolution weights are (in, out, ...): their output axis is 1.
+        deconvolutions = tuple(
+            getattr(links, name) for name in
+            ('Deconvolution1D', 'Deconvolution2D', 'Deconvolution3D', 'DeconvolutionND')
+            if hasattr(links, name))
+        if deconvolutions and isinstance(link, deconvolutions):
+            self.axis = 1
+        if getattr(link, self.weight_name).array is not None:
+            self._prepare_parameters(link)
+
+    def deleted(self, link: Any) -> None:
+        if self._initialized:
+            delattr(link, self.vector_name)
+            if self.use_gamma:
+                del link.gamma
+
+    def forward_preprocess(self, cb_args: Any) -> None:
+        link = cb_args.link
+        if not self._initialized:
+            if getattr(link, self.weight_name).array is None:
+                _weight_hook.initialize_lazy_weight(link, cb_args)
+            self._prepare_parameters(link)
+        # The Parameter itself is kept in original_weight and put back after the forward.
+        _weight_hook.swap_in(self, link, self.weight_name, self.normalize_weight)
+
+    def forward_postprocess(self, cb_args: Any) -> None:
+        _weight_hook.swap_out(self, cb_args.link, self.weight_name)
+
+    def _prepare_parameters(self, link: Any) -> None:
+        """Creates the persistent vector ``u`` (and ``gamma``) for an initialized weight."""
+        W = getattr(link, self.weight_name)
+        if W.array is None:
+            raise RuntimeError(
+                f'{self.weight_name} is not initialized; call the link once first')
+        if W.shape[self.axis] == 0:
+            raise ValueError(f'Expect {self.weight_name}.shape[{self.axis}] > 0')
+        xp = link.xp
+        with chainer.using_device(link.device):
+            u = xp.random.normal(size=(W.shape[self.axis],)).astype(W.dtype)
+        setattr(link, self.vector_name, u)
+        link.register_persistent(self.vector_name)
+        if self.use_gamma:
+            with chainer.using_device(link.device):
+                s = xp.linalg.svd(self.reshape_W(W.array), compute_uv=False)
+                s0 = xp.asarray(s[0], dtype=W.dtype).reshape(())
+            with link.init_scope():
+                link.gamma = variable.Parameter(s0)
+        self._initialized = True
+
+    def normalize_weight(self, link: Any) -> variable.Variable:
+        """The normalized weight ``W / sigma`` (times ``gamma``) as a Variable."""
+        from chainer import functions as F
+        W = getattr(link, self.weight_name)
+        weight_matrix = self.reshape_W(W)
+        if not chainer.config.in_recomputing or self.u is None:
+            u = getattr(link, self.vector_name)
+            with chainer.using_device(link.device):
+                u, v = update_approximate_vectors(
+                    weight_matrix.array, u, self.n_power_iteration, self.eps)
+            if chainer.config.train:
+                backend.copyto(getattr(link, self.vector_name), u)
+            # F.forget recomputes the forward: it must see the same vectors.
+            self.u = u.astype(W.dtype, copy=False)
+            self.v = v.astype(W.dtype, copy=False)
+        sigma = calculate_max_singular_value(weight_matrix, self.u, self.v)
+        if self.factor is not None:
+            sigma = sigma / sigma.dtype.type(self.factor)
+        if self.use_gamma:
+            W = F.broadcast_to(link.gamma, W.shape) * W
+        return W / F.broadcast_to(sigma, W.shape)
+
+    def reshape_W(self, W: Any) -> Any:
+        """``W`` as a matrix: axis ``self.axis`` first, the other axes flattened."""
+        from chainer import functions as F
+        is_var = isinstance(W, variable.Variable)
+        if self.axis != 0:
+            axes = [self.axis] + [i for i in range(W.ndim) if i != self.axis]
+            W = F.transpose(W, axes) if is_var else W.transpose(axes)
+        if W.ndim == 2:
+            return W
+        shape = (W.shape[0], -1)
+        return F.reshape(W, shape) if is_var else W.reshape(shape)

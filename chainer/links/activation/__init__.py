@@ -1,0 +1,1 @@
+"""Links with learnable activation functions (PReLU, Maxout, Swish)."""

@@ -1,0 +1,1 @@
+"""Links wrapping connection functions (Linear, EmbedID, Bilinear, ...)."""

@@ -1,0 +1,30 @@
+"""Parameter: a link holding a single parameter array."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import link
+from chainer import variable
+
+
+class Parameter(link.Link):
+    """Link that holds one parameter ``W`` and returns it when called.
+
+    Lets a bare array take part in a model (optimization, serialization,
+    device transfer) like any other link.
+
+    Args:
+        array: Initial value of the parameter.
+
+    Attributes:
+        W (~chainer.Parameter): The parameter.
+    """
+
+    def __init__(self, array: Any) -> None:
+        super().__init__()
+        with self.init_scope():
+            self.W = variable.Parameter(array)
+
+    def forward(self) -> variable.Variable:
+        """Returns the parameter variable ``W``."""
+        return self.W

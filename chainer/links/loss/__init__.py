@@ -1,0 +1,1 @@
+"""Links computing loss functions with learnable parameters."""

@@ -1,0 +1,1 @@
+"""Links for elementwise math with learnable parameters (Bias, Scale)."""

@@ -1,0 +1,616 @@
+"""Optimizers: hyperparameters, per-parameter update rules and the optimizer base classes."""
+from __future__ import annotations
+
+import collections
+import copy
+import warnings
+from typing import Any, Callable, Optional
+
+import numpy
+
+from chainer import backend
+from chainer import serializer as serializer_module
+from chainer import variable
+
+
+_HOOK_TIMINGS = ('pre', 'post', 'auto')
+
+
+class Hyperparameter:
+    """A set of hyperparameters; attributes not set here are looked up in ``parent``.
+
+    Args:
+        parent: Hyperparameter the missing attributes are read from (or None).
+    """
+
+    def __init__(self, parent: Optional['Hyperparameter'] = None) -> None:
+        self._parent = parent
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names missing from __dict__. Guard '_parent' itself so
+        # that copy/pickle (which build objects without __init__) do not recurse.
+        if name.startswith('__') or '_parent' not in self.__dict__:
+            raise AttributeError(name)
+        parent = self.__dict__['_parent']
+        if parent is None:
+            raise AttributeError(f"hyperparameter '{name}' is not defined")
+        return getattr(parent, name)
+
+    def __repr__(self) -> str:
+        d = self.get_dict()
+        values = ', '.join(f'{k}={d[k]}' for k in sorted(d))
+        return f'Hyperparameter({values})'
+
+    @property
+    def parent(self) -> Optional['Hyperparameter']:
+        """The parent hyperparameter object."""
+        return self._parent
+
+    def get_dict(self) -> dict:
+        """Returns all hyperparameter values (this object's override the parent's)."""
+        d = {} if self._parent is None else self._parent.get_dict()
+        for k, v in self.__dict__.items():
+            if k != '_parent':
+                d[k] = v
+        return d
+
+
+class HyperparameterProxy:
+    """Descriptor exposing ``obj.hyperparam.<attr_name>`` as ``obj.<attr_name>``."""
+
+    def __init__(self, attr_name: str) -> None:
+        self._attr_name = attr_name
+        self.__doc__ = f'Alias to ``self.hyperparam.{attr_name}``'
+
+    def __get__(self, obj: Any, type: Any = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(obj.hyperparam, self._attr_name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(obj.hyperparam, self._attr_name, value)
+
+
+def _check_hook_args(hook: Any, timing: str) -> None:
+    if not callable(hook):
+        raise TypeError(f'hook function must be callable, got {type(hook).__name__}')
+    if timing not in _HOOK_TIMINGS:
+        raise ValueError(f"timing must be one of ('pre', 'post', 'auto'), got {timing!r}")
+
+
+class UpdateRule:
+    """Base class of the rules that update one parameter.
+
+    Args:
+        parent_hyperparam: Hyperparameter the rule's own hyperparameters fall back to.
+
+    Attributes:
+        enabled: If False, :meth:`update` does nothing.
+        hyperparam: The rule's :class:`Hyperparameter`.
+        t: Number of updates done by this rule.
+    """
+
+    is_elementwise = False
+
+    def __init__(self, parent_hyperparam: Optional[Hyperparameter] = None) -> None:
+        self._pre_update_hooks: collections.OrderedDict = collections.OrderedDict()
+        self._post_update_hooks: collections.OrderedDict = collections.OrderedDict()
+        self._state: Optional[dict] = None
+        self.enabled = True
+        self.hyperparam = Hyperparameter(parent_hyperparam)
+        self.t = 0
+        self._use_fp32_update = False
+        self._fp32_param: Optional[variable.Variable] = None
+
+    @property
+    def state(self) -> Optional[dict]:
+        """Dictionary of state arrays (None until the first update)."""
+        return self._state
+
+    def add_hook(self, hook: Callable, name: Optional[str] = None,
+                 timing: str = 'auto') -> None:
+        """Adds a hook ``hook(rule, param)`` called before ('pre') or after ('post') updates."""
+        _check_hook_args(hook, timing)
+        if timing == 'auto':
+            timing = getattr(hook, 'timing', 'pre')
+            if timing not in ('pre', 'post'):
+                raise ValueError(f"hook timing must be 'pre' or 'post', got {timing!r}")
+        if name is None:
+            name = getattr(hook, 'name', getattr(hook, '__name__', None))
+            if name is None:
+                raise ValueError('the name of the hook function is not specified')
+        if name in self._pre_update_hooks or name in self._post_update_hooks:
+            raise ValueError(f'hook "{name}" already exists')
+        if timing == 'pre':
+            self._pre_update_hooks[name] = hook
+        else:
+            self._post_update_hooks[name] = hook
+
+    def remove_hook(self, name: str) -> None:
+        """Removes the hook registered under ``name`` (KeyError if there is none)."""
+        if name in self._pre_update_hooks:
+            del self._pre_update_hooks[name]
+        else:
+            del self._post_update_hooks[name]
+
+    def update(self, param: variable.Variable) -> None:
+        """Updates ``param`` from its gradient (no-op when disabled or the grad is None)."""
+        if not self.enabled:
+            return
+        self.t += 1
+        if param.array is None:
+            return
+        loss_scale = param._loss_scale
+        if self._use_fp32_update and param.dtype == numpy.float16:
+            if param.grad is None:
+                return
+            fp32_param = self._fp32_param
+            if fp32_param is None or fp32_param.array.shape != param.array.shape:
+                fp32_param = self._fp32_param = variable.Variable(
+                    param.array.astype(numpy.float32), name=param.name)
+            device = param.device
+            with backend.using_device(device):
+                fp32_param.grad = param.grad.astype(numpy.float32)
+            self._prepare(fp32_param)
+            if loss_scale is not None:
+                fp32_param.grad /= loss_scale
+            self._run(fp32_param)
+            backend.copyto(param.array, fp32_param.array)
+            fp32_param.grad = None
+            return
+        self._prepare(param)
+        if param.grad is None:
+            return
+        if loss_scale is not None:
+            param.grad /= loss_scale
+            # The gradient is unscaled now; forget the factor so a second update
+            # without a new backward pass does not unscale it again.
+            param._loss_scale = None
+        self._run(param)
+
+    def _run(self, param: variable.Variable) -> None:
+        if self._pre_update_hooks:
+            for hook in list(self._pre_update_hooks.values()):
+                hook(self, param)
+        self.update_core(param)
+        if self._post_update_hooks:
+            for hook in list(self._post_update_hooks.values()):
+                hook(self, param)
+
+    def update_core(self, param: variable.Variable) -> None:
+        """Updates ``param`` on its device (dispatches to the CPU/GPU implementation)."""
+        if isinstance(param.array, numpy.ndarray):
+            self.update_core_cpu(param)
+            return
+        device = param.device
+        if device.xp is numpy:
+            self.update_core_cpu(param)
+        else:
+            with backend.using_device(device):
+                self.update_core_gpu(param)
+
+    def update_core_cpu(self, param: variable.Variable) -> None:
+        """Updates a parameter held in NumPy arrays."""
+        raise NotImplementedError
+
+    def update_core_gpu(self, param: variable.Variable) -> None:
+        """Updates a parameter held in CuPy arrays."""
+        raise NotImplementedError
+
+    def update_core_chainerx(self, param: variable.Variable) -> None:
+        """Updates a parameter held in ChainerX arrays (ChainerX is not available)."""
+        raise RuntimeError('ChainerX is not available in rechainer')
+
+    def init_state(self, param: variable.Variable) -> None:
+        """Initialises the state arrays for ``param`` (``self.state`` is an empty dict)."""
+        pass
+
+    def serialize(self, serializer: serializer_module.AbstractSerializer) -> None:
+        """Saves or loads ``t`` and the state arrays."""
+        self.t = serializer('t', self.t)
+        if self._state is None:
+            if not isinstance(serializer, serializer_module.Deserializer):
+                return
+            # Find out the names of the state entries by initialising the state
+            # for a dummy parameter, then read each of them.
+            self._state = {}
+            probe = copy.copy(self)
+            dummy = numpy.zeros(1, dtype=numpy.float32)
+            dummy_param = variable.Variable(dummy)
+            dummy_param.grad = dummy.copy()
+            probe.init_state(dummy_param)
+            for key in list(self._state):
+                try:
+                    value = serializer(key, None)
+                except KeyError:
+                    if self.enabled:
+                        raise
+                    value = None
+                if value is None:
+                    # Not in the snapshot: leave the state to be created lazily.
+                    self._state = None
+                    break
+                self._state[key] = value
+        else:
+            for key in list(self._state):
+                self._state[key] = serializer(key, self._state[key])
+        if isinstance(serializer, serializer_module.Deserializer):
+            # The fp32 master copy is rebuilt from the (possibly reloaded) parameter.
+            self._fp32_param = None
+            # Loaded state is checked against the parameter at the next update.
+            self._check_loaded_state = self._state is not None
+
+    def use_fp32_update(self, flag: bool = True) -> None:
+        """Updates float16 parameters through a float32 master copy (with float32 state)."""
+        self._use_fp32_update = flag
+
+    def _validate_loaded_state(self, param: variable.Variable) -> None:
+        # A snapshot of another model must not be broadcast silently into this one.
+        probe = copy.copy(self)
+        probe._state = {}
+        with backend.using_device(param.device):
+            probe.init_state(param)
+        array_types = backend.get_array_types()
+        for key, fresh in probe._state.items():
+            loaded = self._state.get(key)
+            if isinstance(fresh, array_types) and isinstance(loaded, array_types) \
+                    and loaded.shape != fresh.shape:
+                raise ValueError(
+                    f'loaded optimizer state {key!r} has shape {loaded.shape}, but the '
+                    f'parameter {param.name!r} needs {fresh.shape}; the snapshot does '
+                    'not match this model')
+        self._check_loaded_state = False
+
+    def _prepare(self, param: variable.Variable) -> None:
+        state = self._state
+        if state is None:
+            self._state = {}
+            device = param.device
+            with backend.using_device(device):
+                self.init_state(param)
+            return
+        if not state:
+            return
+        if getattr(self, '_check_loaded_state', False):
+            self._validate_loaded_state(param)
+        # State loaded by a deserializer may live on another device.
+        array_types = backend.get_array_types()
+        if isinstance(param.array, numpy.ndarray):
+            for name, value in state.items():
+                if not isinstance(value, numpy.ndarray) and isinstance(value, array_types):
+                    state[name] = backend.CpuDevice().send(value)
+            return
+        device = param.device
+        for name, value in state.items():
+            if isinstance(value, array_types) and \
+                    backend.get_device_from_array(value) != device:
+                state[name] = device.send(value)
+
+
+def _make_hook_dicts() -> tuple:
+    return collections.OrderedDict(), collections.OrderedDict()
+
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Attributes:
+        target: The link being optimised (set by :meth:`setup`).
+        t: Number of update steps done.
+        epoch: Current epoch (incremented by :meth:`new_epoch`).
+        use_auto_new_epoch: True when an updater calls ``new_epoch(auto=True)``.
+    """
+
+    target = None
+    t = 0
+    epoch = 0
+    _pre_update_hooks: Optional[collections.OrderedDict] = None
+    _post_update_hooks: Optional[collections.OrderedDict] = None
+    _loss_scale: Optional[float] = None
+    _loss_scale_max = 65504.0
+    _loss_scaling_is_dynamic = False
+    _loss_scaling_isnan = False
+    _loss_scaling_interval = 1000
+    _loss_scaling_good_steps = 0
+    use_auto_new_epoch = False
+
+    def setup(self, link: Any) -> 'Optimizer':
+        """Sets the target link and resets ``t``, ``epoch`` and the hooks; returns self."""
+        from chainer import link as link_module
+        if not isinstance(link, link_module.Link):
+            raise TypeError(
+                f'optimization target must be a link, got {type(link).__name__}')
+        self.target = link
+        self.t = 0
+        self.epoch = 0
+        self._pre_update_hooks, self._post_update_hooks = _make_hook_dicts()
+        return self
+
+    def _check_setup(self, what: str) -> None:
+        if self.target is None or self._pre_update_hooks is None:
+            raise RuntimeError(
+                f'{type(self).__name__}.{what}() was called before setup(); '
+                'call optimizer.setup(link) first')
+
+    def update(self, lossfun: Optional[Callable] = None, *args: Any, **kwds: Any) -> None:
+        """Updates the parameters (computing the loss and gradients first if ``lossfun`` given)."""
+        raise NotImplementedError
+
+    def new_epoch(self, auto: bool = False) -> None:
+        """Starts a new epoch (increments ``epoch``)."""
+        if self.use_auto_new_epoch:
+            if not auto:
+                raise RuntimeError(
+                    'invalid new_epoch call with auto=False: the updater calls '
+                    'new_epoch(auto=True) for this optimizer (use_auto_new_epoch is True)')
+        elif auto:
+            raise RuntimeError(
+                'invalid new_epoch call with auto=True: set use_auto_new_epoch to True '
+                'when an updater manages the epochs of this optimizer')
+        self.epoch += 1
+
+    def add_hook(self, hook: Callable, name: Optional[str] = None,
+                 timing: str = 'auto') -> None:
+        """Registers ``hook``, called with the optimizer before ('pre') or after ('post') updates.
+
+        Args:
+            hook: Callable; per-parameter hooks set ``call_for_each_param`` and
+                are called as ``hook(rule, param)``.
+            name: Name of the hook (defaults to ``hook.name``).
+            timing: ``'pre'``, ``'post'`` or ``'auto'`` (use ``hook.timing``).
+        """
+        _check_hook_args(hook, timing)
+        if self._pre_update_hooks is None or self._post_update_hooks is None:
+            raise RuntimeError('call `setup` method before `add_hook` method')
+        if timing == 'auto':
+            try:
+                timing = hook.timing
+            except AttributeError:
+                warnings.warn(
+                    f"Hook timing attribute not in {hook}, assuming 'pre' timing.",
+                    FutureWarning)
+                timing = 'pre'
+            if timing not in ('pre', 'post'):
+                raise ValueError(f"hook timing must be 'pre' or 'post', got {timing!r}")
+        if name is None:
+            name = getattr(hook, 'name', getattr(hook, '__name__', None))
+            if name is None:
+                raise ValueError('the name of the hook function is not specified')
+        if name in self._pre_update_hooks or name in self._post_update_hooks:
+            raise KeyError(f'hook "{name}" already exists')
+        if timing == 'pre':
+            self._pre_update_hooks[name] = hook
+        else:
+            self._post_update_hooks[name] = hook
+
+    def remove_hook(self, name: str) -> None:
+        """Removes the hook registered under ``name`` (KeyError if there is none)."""
+        if self._pre_update_hooks is not None and name in self._pre_update_hooks:
+            del self._pre_update_hooks[name]
+        elif self._post_update_hooks is not None:
+            del self._post_update_hooks[name]
+        else:
+            raise KeyError(name)
+
+    def call_hooks(self, timing: str = 'pre') -> None:
+        """Calls the hooks registered for ``timing`` ('pre' or 'post')."""
+        if timing not in ('pre', 'post'):
+            raise ValueError(f"timing must be either 'pre' or 'post', got {timing!r}")
+        hooks = self._pre_update_hooks if timing == 'pre' else self._post_update_hooks
+        if not hooks:
+            return
+        for hook in list(hooks.values()):
+            self.call_hook(hook)
+            self.reallocate_cleared_grads()
+
+    def call_hook(self, hook: Callable) -> None:
+        """Calls one hook (once per parameter if it sets ``call_for_each_param``)."""
+        if getattr(hook, 'call_for_each_param', False):
+            for param in self.target.params():
+                hook(param.update_rule, param)
+        else:
+            hook(self)
+
+    def reallocate_cleared_grads(self) -> None:
+        """Gives zero gradients to initialised parameters whose gradient is None."""
+        pass
+
+    def serialize(self, serializer: serializer_module.AbstractSerializer) -> None:
+        """Saves or loads ``t``, ``epoch`` and the state of every parameter's update rule."""
+        self._check_setup('serialize')
+        self.t = serializer('t', self.t)
+        self.epoch = serializer('epoch', self.epoch)
+        for name, param in self.target.namedparams():
+            rule = getattr(param, 'update_rule', None)
+            if rule is not None:
+                rule.serialize(serializer[name])
+        if isinstance(serializer, serializer_module.Deserializer):
+            self._check_loaded_states = True
+
+    # -- loss scaling ------------------------------------------------------
+
+    def loss_scaling(self, interval: int = 1000, scale: Optional[float] = None) -> None:
+        """Enables dynamic loss scaling.
+
+        The scale is halved (and the step skipped) when a gradient has an inf or
+        NaN, and doubled after ``interval`` consecutive good steps.
+
+        Args:
+            interval: Number of good steps before the scale is doubled.
+            scale: Initial scale (default: 2**16 capped at the float16 maximum).
+        """
+        if interval < 1:
+            raise ValueError(f'interval must be a positive integer, got {interval}')
+        if scale is not None and not scale > 0:
+            raise ValueError(f'loss scale must be positive, got {scale}')
+        self._loss_scaling_is_dynamic = True
+        self._loss_scaling_interval = interval
+        self._loss_scaling_good_steps = 0
+        self._loss_scaling_isnan = False
+        self._loss_scale = float(self._loss_scale_max if scale is None else scale)
+
+    def set_loss_scale(self, loss_scale: Optional[float]) -> None:
+        """Sets a static loss scale (None disables loss scaling)."""
+        if loss_scale is not None and not loss_scale > 0:
+            raise ValueError(f'loss scale must be positive, got {loss_scale}')
+        self._loss_scale = loss_scale
+        self._loss_scaling_is_dynamic = False
+
+    def check_nan_in_grads(self) -> None:
+        """Records whether any gradient has an inf/NaN (only with dynamic loss scaling)."""
+        self._loss_scaling_isnan = False
+        if not self._loss_scaling_is_dynamic:
+            return
+        for name, param in self.target.namedparams():
+            grad = param.grad
+            if grad is None:
+                continue
+            xp = backend.get_array_module(grad)
+            if not bool(xp.isfinite(grad).all()):
+                self._loss_scaling_isnan = True
+                warnings.warn(f'Non finite number found in param.grad of {name} (loss scale: '
+                              f'{self._loss_scale}); skipping the update')
+                return
+
+    def is_safe_to_update(self) -> bool:
+        """False when the last :meth:`check_nan_in_grads` found an inf/NaN gradient."""
+        return not self._loss_scaling_isnan
+
+    def update_loss_scale(self) -> None:
+        """Adjusts the dynamic loss scale after a step."""
+        if not self._loss_scaling_is_dynamic:
+            return
+        if self._loss_scaling_isnan:
+            self._loss_scale = max(1.0, self._loss_scale * 0.5)
+            self._loss_scaling_good_steps = 0
+            return
+        self._loss_scaling_good_steps += 1
+        if self._loss_scaling_good_steps >= self._loss_scaling_interval:
+            self._loss_scale = min(self._loss_scale_max, self._loss_scale * 2.0)
+            self._loss_scaling_good_steps = 0
+
+
+class GradientMethod(Optimizer):
+    """Base class of optimizers that update each parameter with its own :class:`UpdateRule`.
+
+    Subclasses implement :meth:`create_update_rule`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hyperparam = Hyperparameter()
+        self._use_fp32_update = False
+
+    def setup(self, link: Any) -> 'GradientMethod':
+        """Sets the target and gives each parameter a fresh update rule; returns self."""
+        super().setup(link)
+        for param in link.params():
+            rule = self.create_update_rule()
+            if self._use_fp32_update:
+                rule.use_fp32_update()
+            param.update_rule = rule
+        return self
+
+    def reallocate_cleared_grads(self) -> None:
+        """Gives zero gradients to initialised parameters whose gradient is None."""
+        for param in self.target.params(include_uninit=False):
+            if param.grad is None:
+                device = param.device
+                with backend.using_device(device):
+                    param.grad = device.xp.zeros_like(param.array)
+
+    def update(self, lossfun: Optional[Callable] = None, *args: Any, **kwds: Any) -> None:
+        """Updates all parameters once.
+
+        With ``lossfun``, the loss ``lossfun(*args, **kwds)`` is computed, the
+        gradients cleared and recomputed by backprop (scaled by the loss scale)
+        first; otherwise the gradients already stored are used.
+        """
+        self._check_setup('update')
+        if lossfun is not None:
+            use_cleargrads = getattr(self, '_use_cleargrads', True)
+            loss = lossfun(*args, **kwds)
+            if use_cleargrads:
+                self.target.cleargrads()
+            else:
+                self.target.zerograds()
+            loss.backward(loss_scale=self._loss_scale)
+            del loss
+
+        self.reallocate_cleared_grads()
+        if getattr(self, '_check_loaded_states', False):
+            # Check every loaded state before the first update changes anything.
+            for param in self.target.params(include_uninit=False):
+                rule = param.update_rule
+                if rule is not None and rule._state and \
+                        getattr(rule, '_check_loaded_state', False):
+                    rule._validate_loaded_state(param)
+            self._check_loaded_states = False
+        self.check_nan_in_grads()
+        if self.is_safe_to_update():
+            self.call_hooks('pre')
+            self.t += 1
+            for param in self.target.params():
+                param.update()
+            if self._post_update_hooks:
+                self.reallocate_cleared_grads()
+                self.call_hooks('post')
+        self.update_loss_scale()
+
+    def use_cleargrads(self, use: bool = True) -> None:
+        """Deprecated: chooses cleargrads (default) or zerograds before backprop."""
+        warnings.warn(
+            'GradientMethod.use_cleargrads is deprecated.', DeprecationWarning)
+        self._use_cleargrads = use
+
+    def create_update_rule(self) -> UpdateRule:
+        """Returns a new update rule for one parameter."""
+        raise NotImplementedError
+
+    def use_fp32_update(self, flag: bool = True) -> None:
+        """Updates float16 parameters via float32 master copies."""
+        self._use_fp32_update = flag
+        link = self.target
+        if link is not None:
+            for param in link.params():
+                if param.update_rule is not None:
+                    param.update_rule.use_fp32_update(flag)
+
+
+# -- deprecated aliases of chainer.optimizer_hooks ---------------------------
+
+_DEPRECATED_HOOKS = ('GradientClipping', 'GradientHardClipping', 'GradientNoise',
+                     'Lasso', 'WeightDecay')
+
+
+def make_deprecation_message(module_name: str) -> str:
+    """Message of the warning raised by the deprecated ``chainer.optimizer`` hook aliases."""
+    return (f'chainer.optimizer.{module_name} is deprecated from v4. '
+            f'Use chainer.optimizer_hooks.{module_name} instead.')
+
+
+def _make_deprecated_alias(name: str) -> type:
+    # Built on first access so chainer.optimizer_hooks is imported lazily.
+    from chainer import optimizer_hooks
+    base = getattr(optimizer_hooks, name)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(make_deprecation_message(name), DeprecationWarning)
+        base.__init__(self, *args, **kwargs)
+
+    return type(name, (base,), {
+        '__init__': __init__, '__module__': __name__,
+        '__doc__': f'Deprecated alias of :class:`chainer.optimizer_hooks.{name}`.'})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED_HOOKS:
+        cls = _make_deprecated_alias(name)
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_DEPRECATED_HOOKS))
+

@@ -1,0 +1,362 @@
+"""Adam and its variants (AdamW, AMSGrad, AdaBound, AMSBound)."""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Optional
+
+import numpy
+
+from chainer import backend
+from chainer import optimizer
+from chainer.backends import cuda
+
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.alpha = 0.001
+_default_hyperparam.beta1 = 0.9
+_default_hyperparam.beta2 = 0.999
+_default_hyperparam.eps = 1e-8
+_default_hyperparam.eta = 1.0
+_default_hyperparam.weight_decay_rate = 0
+_default_hyperparam.amsgrad = False
+_default_hyperparam.adabound = False
+_default_hyperparam.final_lr = 0.1
+_default_hyperparam.gamma = 1e-3
+
+
+def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
+    if t == 0:
+        raise RuntimeError(
+            "Can't determine the learning rate of Adam optimizer because the "
+            'update steps have not been started.')
+    fix1 = 1.0 - math.pow(hp.beta1, t)
+    fix2 = 1.0 - math.pow(hp.beta2, t)
+    return hp.alpha * math.sqrt(fix2) / fix1
+
+
+def _intermediate_dtype(dtype: numpy.dtype) -> numpy.dtype:
+    # float16 parameters are updated with float32 arithmetic.
+    if dtype == numpy.float16:
+        return numpy.dtype(numpy.float32)
+    return numpy.dtype(dtype)
+
+
+# Elements per block of the CPU update (a few such blocks fit in L2 cache).
+_CPU_BLOCK = 1 << 16
+
+
+def _adam_step_cpu(arrays: list, tmp: numpy.ndarray, coefs: tuple) -> None:
+    """One in-place Adam step on NumPy arrays (param, grad, m, v[, vhat]), using ``tmp``."""
+    data, grad, m, v = arrays[:4]
+    one_minus_beta1, one_minus_beta2, eps, alpha_t, bounds, decay, eta = coefs
+    # m += (1 - beta1) * (grad - m)
+    numpy.subtract(grad, m, out=tmp)
+    tmp *= one_minus_beta1
+    m += tmp
+    # v += (1 - beta2) * (grad * grad - v)
+    numpy.multiply(grad, grad, out=tmp)
+    tmp -= v
+    tmp *= one_minus_beta2
+    v += tmp
+    if len(arrays) == 5:
+        vhat = arrays[4]
+        numpy.maximum(vhat, v, out=vhat)
+    else:
+        vhat = v
+    # step = alpha_t / (sqrt(vhat) + eps), clipped to the AdaBound bounds
+    numpy.sqrt(vhat, out=tmp)
+    tmp += eps
+    numpy.divide(alpha_t, tmp, out=tmp)
+    if bounds is not None:
+        numpy.clip(tmp, bounds[0], bounds[1], out=tmp)
+    # param -= eta * (step * m + weight_decay_rate * param)
+    tmp *= m
+    if decay is not None:
+        data *= decay
+    if eta is not None:
+        tmp *= eta
+    data -= tmp
+
+
+def _kernel(amsgrad: bool, adabound: bool):
+    """Returns the fused CuPy kernel of one Adam step (P: parameter, T: arithmetic type)."""
+    in_params = ('P grad, T alpha_t, T one_minus_beta1, T one_minus_beta2, '
+                 'T eps, T eta, T weight_decay_rate, raw T dummy')
+    if adabound:
+        in_params += ', T lower, T upper'
+    out_params = 'P param, P m, P v' + (', P vhat' if amsgrad else '')
+    body = [
+        'T grad_ = static_cast<T>(grad);',
+        'T m_ = static_cast<T>(m);',
+        'T v_ = static_cast<T>(v);',
+        'm_ += one_minus_beta1 * (grad_ - m_);',
+        'v_ += one_minus_beta2 * (grad_ * grad_ - v_);',
+        'm = static_cast<P>(m_);',
+        'v = static_cast<P>(v_);',
+    ]
+    if amsgrad:
+        body += ['T vhat_ = max(static_cast<T>(vhat), v_);',
+                 'vhat = static_cast<P>(vhat_);']
+        step = 'alpha_t / (sqrt(vhat_) + eps)'
+    else:
+        step = 'alpha_t / (sqrt(v_) + eps)'
+    if adabound:
+        step = f'min(max({step}, lower), upper)'
+    body += [
+        'T p_ = static_cast<T>(param);',
+        f'param = static_cast<P>(p_ - eta * (({step}) * m_ + weight_decay_rate * p_));',
+    ]
+    name = {(False, False): 'adam', (True, False): 'amsgrad',
+            (False, True): 'adabound', (True, True): 'amsbound'}[amsgrad, adabound]
+    return cuda.elementwise(in_params, out_params, '\n'.join(body), name)
+
+
+class AdamRule(optimizer.UpdateRule):
+    """Update rule of Adam (optionally AMSGrad / AdaBound / AdamW-style weight decay).
+
+    Args:
+        parent_hyperparam: Hyperparameter to fall back to (default: Adam's defaults).
+        alpha: Coefficient of the learning rate.
+        beta1: Exponential decay rate of the first-order moment.
+        beta2: Exponential decay rate of the second-order moment.
+        eps: Small value for numerical stability.
+        eta: Schedule multiplier (for learning-rate warm-up etc.).
+        weight_decay_rate: Decoupled weight decay rate (AdamW).
+        amsgrad: Use the AMSGrad variant (keeps the running maximum ``vhat``).
+        adabound: Use the AdaBound variant (clips the step size).
+        final_lr: Final (SGD) learning rate of AdaBound.
+        gamma: Convergence speed of the AdaBound bounds.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
+                 alpha: Optional[float] = None, beta1: Optional[float] = None,
+                 beta2: Optional[float] = None, eps: Optional[float] = None,
+                 eta: Optional[float] = None, weight_decay_rate: Optional[float] = None,
+                 amsgrad: Optional[bool] = None, adabound: Optional[bool] = None,
+                 final_lr: Optional[float] = None, gamma: Optional[float] = None) -> None:
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        hp = self.hyperparam
+        for key, value in (('alpha', alpha), ('beta1', beta1), ('beta2', beta2),
+                           ('eps', eps), ('eta', eta),
+                           ('weight_decay_rate', weight_decay_rate),
+                           ('amsgrad', amsgrad), ('adabound', adabound),
+                           ('final_lr', final_lr), ('gamma', gamma)):
+            if value is not None:
+                setattr(hp, key, value)
+        # AdaBound's final_lr follows later changes of alpha relative to this value.
+        self.initial_alpha = hp.alpha
+
+    def init_state(self, param) -> None:
+        device = param.device
+        xp = device.xp
+        with backend.using_device(device):
+            self.state['m'] = xp.zeros_like(param.array)
+            self.state['v'] = xp.zeros_like(param.array)
+            if self.hyperparam.amsgrad:
+                self.state['vhat'] = xp.zeros_like(param.array)
+
+    def _check_eps(self, dtype: numpy.dtype) -> None:
+        eps = self.hyperparam.eps
+        if eps != 0 and dtype.type(eps) == 0:
+            raise ValueError(
+                f'eps of Adam optimizer is too small for {dtype.name} ({eps})')
+
+    def update_core_cpu(self, param) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self.hyperparam
+        dtype = _intermediate_dtype(param.dtype)
+        self._check_eps(dtype)
+        s = dtype.type
+        data = param.array
+        arrays = [data, grad.astype(dtype, copy=False), self.state['m'], self.state['v']]
+        if hp.amsgrad:
+            arrays.append(self.state['vhat'])
+        bounds = None
+        if hp.adabound:
+            lower, upper = self.bounds
+            bounds = (s(lower), s(upper))
+        coefs = (s(1.0 - hp.beta1), s(1.0 - hp.beta2), s(hp.eps), s(self.alpha_t), bounds,
+                 data.dtype.type(1.0 - hp.eta * hp.weight_decay_rate)
+                 if hp.weight_decay_rate != 0 else None,
+                 s(hp.eta) if hp.eta != 1 else None)
+        size = data.size
+        if size >= 2 * _CPU_BLOCK and all(a.flags.c_contiguous for a in arrays):
+            # Large parameters are updated block by block so that the dozen
+            # elementwise passes run on data held in the CPU cache.
+            flat = [a.reshape(-1) for a in arrays]
+            tmp = numpy.empty(_CPU_BLOCK, dtype)
+            for start in range(0, size, _CPU_BLOCK):
+                stop = min(start + _CPU_BLOCK, size)
+                _adam_step_cpu([a[start:stop] for a in flat], tmp[:stop - start], coefs)
+        else:
+            _adam_step_cpu(arrays, numpy.empty(data.shape, dtype), coefs)
+
+    def update_core_gpu(self, param) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self.hyperparam
+        dtype = _intermediate_dtype(param.dtype)
+        self._check_eps(dtype)
+        # A zero-size array of the arithmetic type lets the kernel deduce T.
+        dummy = cuda.cupy.empty((0,), dtype=dtype)
+        # Python floats: the kernel casts them to T.
+        args = [grad, float(self.alpha_t), float(1.0 - hp.beta1), float(1.0 - hp.beta2),
+                float(hp.eps), float(hp.eta), float(hp.weight_decay_rate), dummy]
+        if hp.adabound:
+            args += [float(b) for b in self.bounds]
+        outs = [param.array, self.state['m'], self.state['v']]
+        if hp.amsgrad:
+            outs.append(self.state['vhat'])
+        _kernel(bool(hp.amsgrad), bool(hp.adabound))(*args, *outs)
+
+    @property
+    def alpha_t(self) -> float:
+        """Bias-corrected learning rate of the current step."""
+        return _learning_rate(self.hyperparam, self.t)
+
+    @property
+    def lr(self) -> float:
+        """Deprecated alias of :attr:`alpha_t`."""
+        warnings.warn(
+            'AdamRule.lr has been renamed to AdamRule.alpha_t. '
+            'Use of AdamRule.lr is deprecated in Chainer v6.', DeprecationWarning)
+        return self.alpha_t
+
+    @property
+    def bounds(self) -> tuple:
+        """Lower and upper bounds of the AdaBound step size at the current step."""
+        if self.t == 0:
+            raise RuntimeError(
+                "Can't determine the bounds of AdaBound optimizer because the "
+                'update steps have not been started.')
+        hp = self.hyperparam
+        final_lr = hp.final_lr * hp.alpha / self.initial_alpha
+        lower = final_lr * (1.0 - 1.0 / (hp.gamma * self.t + 1))
+        upper = final_lr * (1.0 + 1.0 / (hp.gamma * self.t))
+        return lower, upper
+
+
+class Adam(optimizer.GradientMethod):
+    """Adam optimizer (with the AMSGrad, AdaBound and AdamW options).
+
+    Args:
+        alpha: Coefficient of the learning rate.
+        beta1: Exponential decay rate of the first-order moment.
+        beta2: Exponential decay rate of the second-order moment.
+        eps: Small value for numerical stability.
+        eta: Schedule multiplier (for learning-rate warm-up etc.).
+        weight_decay_rate: Decoupled weight decay rate (AdamW).
+        amsgrad: Use AMSGrad.
+        adabound: Use AdaBound.
+        final_lr: Final (SGD) learning rate of AdaBound.
+        gamma: Convergence speed of the AdaBound bounds.
+    """
+
+    def __init__(self, alpha: float = _default_hyperparam.alpha,
+                 beta1: float = _default_hyperparam.beta1,
+                 beta2: float = _default_hyperparam.beta2,
+                 eps: float = _default_hyperparam.eps,
+                 eta: float = _default_hyperparam.eta,
+                 weight_decay_rate: float = _default_hyperparam.weight_decay_rate,
+                 amsgrad: bool = _default_hyperparam.amsgrad,
+                 adabound: bool = _default_hyperparam.adabound,
+                 final_lr: float = _default_hyperparam.final_lr,
+                 gamma: float = _default_hyperparam.gamma) -> None:
+        super().__init__()
+        hp = self.hyperparam
+        hp.alpha = alpha
+        hp.beta1 = beta1
+        hp.beta2 = beta2
+        hp.eps = eps
+        hp.eta = eta
+        hp.weight_decay_rate = weight_decay_rate
+        hp.amsgrad = amsgrad
+        hp.adabound = adabound
+        hp.final_lr = final_lr
+        hp.gamma = gamma
+
+    alpha = optimizer.HyperparameterProxy('alpha')
+    beta1 = optimizer.HyperparameterProxy('beta1')
+    beta2 = optimizer.HyperparameterProxy('beta2')
+    eps = optimizer.HyperparameterProxy('eps')
+    eta = optimizer.HyperparameterProxy('eta')
+    weight_decay_rate = optimizer.HyperparameterProxy('weight_decay_rate')
+    amsgrad = optimizer.HyperparameterProxy('amsgrad')
+    adabound = optimizer.HyperparameterProxy('adabound')
+    final_lr = optimizer.HyperparameterProxy('final_lr')
+    gamma = optimizer.HyperparameterProxy('gamma')
+
+    def create_update_rule(self) -> AdamRule:
+        return AdamRule(self.hyperparam)
+
+    @property
+    def alpha_t(self) -> float:
+        """Bias-corrected learning rate at the optimizer's step ``t``."""
+        return _learning_rate(self.hyperparam, self.t)
+
+    @property
+    def lr(self) -> float:
+        """Deprecated alias of :attr:`alpha_t`."""
+        warnings.warn(
+            'Adam.lr has been renamed to AdamRule.alpha_t. '
+            'Use of Adam.lr is deprecated in Chainer v6.', DeprecationWarning)
+        return self.alpha_t
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (``weight_decay_rate``)."""
+
+    def __init__(self, alpha: float = _default_hyperparam.alpha,
+                 beta1: float = _default_hyperparam.beta1,
+                 beta2: float = _default_hyperparam.beta2,
+                 eps: float = _default_hyperparam.eps,
+                 eta: float = _default_hyperparam.eta,
+                 weight_decay_rate: float = _default_hyperparam.weight_decay_rate) -> None:
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         weight_decay_rate=weight_decay_rate)
+
+
+class AMSGrad(Adam):
+    """Adam with the AMSGrad correction (running maximum of the second moment)."""
+
+    def __init__(self, alpha: float = _default_hyperparam.alpha,
+                 beta1: float = _default_hyperparam.beta1,
+                 beta2: float = _default_hyperparam.beta2,
+                 eps: float = _default_hyperparam.eps,
+                 eta: float = _default_hyperparam.eta) -> None:
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=True)
+
+
+class AdaBound(Adam):
+    """Adam with dynamic bounds on the step size (AdaBound)."""
+
+    def __init__(self, alpha: float = _default_hyperparam.alpha,
+                 beta1: float = _default_hyperparam.beta1,
+                 beta2: float = _default_hyperparam.beta2,
+                 final_lr: float = _default_hyperparam.final_lr,
+                 gamma: float = _default_hyperparam.gamma,
+                 eps: float = _default_hyperparam.eps,
+                 eta: float = _default_hyperparam.eta) -> None:
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=False, adabound=True, final_lr=final_lr, gamma=gamma)
+
+
+class AMSBound(Adam):
+    """AdaBound combined with AMSGrad."""
+
+    def __init__(self, alpha: float = _default_hyperparam.alpha,
+                 beta1: float = _default_hyperparam.beta1,
+                 beta2: float = _default_hyperparam.beta2,
+                 final_lr: float = _default_hyperparam.final_lr,
+                 gamma: float = _default_hyperparam.gamma,
+                 eps: float = _default_hyperparam.eps,
+                 eta: float = _default_hyperparam.eta) -> None:
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         amsgrad=True, adabound=True, final_lr=final_lr, gamma=gamma)

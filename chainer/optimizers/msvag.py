@@ -1,0 +1,171 @@
+"""M-SVAG optimizer (Balles and Hennig, "Dissecting Adam", 2018)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer import backend
+from chainer import optimizer
+from chainer.backends import cuda
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.1
+_default_hyperparam.beta = 0.9
+_default_hyperparam.eta = 1.0
+_default_hyperparam.weight_decay_rate = 0
+
+
+def _rho(beta: float, t: int) -> float:
+    """Variance-reduction factor of the bias-corrected moving average after ``t`` steps."""
+    beta_t = beta ** t
+    return (1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t))
+
+
+class MSVAGRule(optimizer.UpdateRule):
+    """Update rule of M-SVAG (momentum with stochastic variance-adapted gradient).
+
+    Keeps moving averages ``m`` and ``v`` of the gradient and its square; after bias
+    correction, each element's momentum step is scaled by
+    ``m**2 / (m**2 + rho * s)`` where ``s`` estimates the gradient variance.
+    See :class:`~chainer.optimizers.MSVAG`.
+
+    Args:
+        parent_hyperparam: Hyperparameter to fall back on for unset values.
+        lr: Learning rate.
+        beta: Exponential decay rate of the moment estimates.
+        eta: Schedule multiplier, applied to the whole step including weight decay.
+        weight_decay_rate: Rate of the decoupled weight decay.
+    """
+
+    is_elementwise = True
+    _kernel = None
+
+    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
+                 lr: float | None = None, beta: float | None = None,
+                 eta: float | None = None,
+                 weight_decay_rate: float | None = None) -> None:
+        super().__init__(
+            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+        if beta is not None:
+            self.hyperparam.beta = beta
+        if eta is not None:
+            self.hyperparam.eta = eta
+        if weight_decay_rate is not None:
+            self.hyperparam.weight_decay_rate = weight_decay_rate
+
+    def init_state(self, param: Any) -> None:
+        with backend.using_device(param.device):
+            xp = param.device.xp
+            self.state['m'] = xp.zeros_like(param.array)
+            self.state['v'] = xp.zeros_like(param.array)
+
+    def _constants(self) -> tuple[float, float]:
+        """Returns ``(1 / (1 - beta**t), rho)`` for the current step."""
+        hp = self.hyperparam
+        if not 0 <= hp.beta < 1:
+            raise ValueError(f'beta of MSVAG must be in [0, 1), got {hp.beta}')
+        if self.t < 1:
+            raise RuntimeError(
+                'MSVAG update rule called before its step count was advanced '
+                f'(t={self.t}); update parameters through UpdateRule.update')
+        inv_bias = 1 / (1 - hp.beta ** self.t)
+        return inv_bias, _rho(hp.beta, self.t)
+
+    def update_core_cpu(self, param: Any) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self.hyperparam
+        dtype = grad.dtype
+        inv_bias, rho = self._constants()
+        one_minus_beta = dtype.type(1 - hp.beta)
+        m, v = self.state['m'], self.state['v']
+        tmp = grad - m
+        tmp *= one_minus_beta
+        m += tmp
+        numpy.multiply(grad, grad, out=tmp)
+        tmp -= v
+        tmp *= one_minus_beta
+        v += tmp
+        mt = m * dtype.type(inv_bias)
+        if rho < 1:
+            mt2 = mt * mt
+            # rho * s, with the (mathematically non-negative) variance clamped at zero
+            # against rounding.
+            numpy.multiply(v, dtype.type(inv_bias), out=tmp)
+            tmp -= mt2
+            numpy.maximum(tmp, 0, out=tmp)
+            tmp *= dtype.type(rho / (1 - rho))
+            tmp += mt2
+            factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
+            mt *= factor
+            mt *= dtype.type(hp.lr)
+        else:
+            # After a single step the variance cannot be estimated: no gradient step.
+            mt[...] = 0
+        data = param.array
+        if hp.weight_decay_rate != 0:
+            mt += dtype.type(hp.weight_decay_rate) * data
+        mt *= dtype.type(hp.eta)
+        data -= mt
+
+    def update_core_gpu(self, param: Any) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self.hyperparam
+        inv_bias, rho = self._constants()
+        if MSVAGRule._kernel is None:
+            MSVAGRule._kernel = cuda.elementwise(
+                'T grad, T lr, T one_minus_beta, T inv_bias, T rho, T eta, '
+                'T weight_decay_rate',
+                'T param, T m, T v',
+                '''m += one_minus_beta * (grad - m);
+                   v += one_minus_beta * (grad * grad - v);
+                   T mt = m * inv_bias;
+                   T factor = 0;
+                   if (rho < (T)1) {
+                       T mt2 = mt * mt;
+                       T s = v * inv_bias - mt2;
+                       if (s < (T)0) s = 0;
+                       T den = mt2 + rho / (1 - rho) * s;
+                       if (den > (T)0) factor = mt2 / den;
+                   }
+                   param -= eta * (lr * mt * factor + weight_decay_rate * param);''',
+                'msvag')
+        MSVAGRule._kernel(grad, hp.lr, 1 - hp.beta, inv_bias, rho, hp.eta,
+                          hp.weight_decay_rate, param.array,
+                          self.state['m'], self.state['v'])
+
+
+class MSVAG(optimizer.GradientMethod):
+    """M-SVAG optimizer: momentum SGD with per-element variance adaptation.
+
+    Args:
+        lr: Learning rate.
+        beta: Exponential decay rate of the first and second order moments.
+        eta: Schedule multiplier, can be used for warm restarts.
+        weight_decay_rate: Weight decay rate (decoupled from the gradient step).
+    """
+
+    def __init__(self, lr: float = _default_hyperparam.lr,
+                 beta: float = _default_hyperparam.beta,
+                 eta: float = _default_hyperparam.eta,
+                 weight_decay_rate: float = _default_hyperparam.weight_decay_rate) -> None:
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.beta = beta
+        self.hyperparam.eta = eta
+        self.hyperparam.weight_decay_rate = weight_decay_rate
+
+    lr = optimizer.HyperparameterProxy('lr')
+    beta = optimizer.HyperparameterProxy('beta')
+    eta = optimizer.HyperparameterProxy('eta')
+    weight_decay_rate = optimizer.HyperparameterProxy('weight_decay_rate')
+
+    def create_update_rule(self) -> MSVAGRule:
+        return MSVAGRule(self.hyperparam)

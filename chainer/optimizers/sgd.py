@@ -1,0 +1,60 @@
+"""Stochastic gradient descent."""
+from __future__ import annotations
+
+from typing import Optional
+
+from chainer import optimizer
+from chainer.backends import cuda
+
+
+_default_hyperparam = optimizer.Hyperparameter()
+_default_hyperparam.lr = 0.01
+
+
+class SGDRule(optimizer.UpdateRule):
+    """Update rule of vanilla SGD: ``param -= lr * grad``.
+
+    Args:
+        parent_hyperparam: Hyperparameter to fall back to (default: SGD's defaults).
+        lr: Learning rate.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
+                 lr: Optional[float] = None) -> None:
+        super().__init__(parent_hyperparam or _default_hyperparam)
+        if lr is not None:
+            self.hyperparam.lr = lr
+
+    def update_core_cpu(self, param) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        data = param.array
+        step = grad * data.dtype.type(self.hyperparam.lr)
+        data -= step
+
+    def update_core_gpu(self, param) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        cuda.elementwise('T grad, T lr', 'T param', 'param -= lr * grad', 'sgd')(
+            grad, float(self.hyperparam.lr), param.array)
+
+
+class SGD(optimizer.GradientMethod):
+    """Vanilla stochastic gradient descent.
+
+    Args:
+        lr: Learning rate.
+    """
+
+    def __init__(self, lr: float = _default_hyperparam.lr) -> None:
+        super().__init__()
+        self.hyperparam.lr = lr
+
+    lr = optimizer.HyperparameterProxy('lr')
+
+    def create_update_rule(self) -> SGDRule:
+        return SGDRule(self.hyperparam)

@@ -1,0 +1,174 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.links as L
+from chainer import gradient_check
+from chainer import testing
+from chainer.link_hooks import SpectralNormalization
+
+
+def _sigma(W):
+    return numpy.linalg.svd(W.reshape(W.shape[0], -1), compute_uv=False)[0]
+
+
+class TestSpectralNormalization:
+
+    def setup_method(self):
+        self.x = numpy.random.randn(4, 5).astype('f')
+
+    def test_defaults(self):
+        hook = SpectralNormalization()
+        assert hook.name == 'SpectralNormalization'
+        assert hook.n_power_iteration == 1 and hook.eps == 1e-6
+        assert hook.use_gamma is False and hook.factor is None
+        assert hook.weight_name == 'W' and hook.vector_name == 'W_u'
+        assert SpectralNormalization(name='sn').name == 'sn'
+
+    def test_registers_u(self):
+        link = L.Linear(5, 3)
+        link.add_hook(SpectralNormalization())
+        assert link.W_u.shape == (3,)
+        assert 'W_u' in link._persistent
+        assert [n for n, _ in link.namedparams()] == ['/W', '/b']
+
+    def test_forward_normalizes(self):
+        link = L.Linear(5, 3)
+        hook = SpectralNormalization()
+        link.add_hook(hook)
+        for _ in range(50):
+            y = link(self.x)
+        W = link.W.array
+        expected = self.x.dot((W / _sigma(W)).T) + link.b.array
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-3, atol=1e-4)
+        # the Parameter is back after the call
+        assert isinstance(link.W, chainer.Parameter)
+        assert link.W is hook.original_weight
+
+    def test_power_iterations(self):
+        link = L.Linear(5, 3)
+        link.add_hook(SpectralNormalization(n_power_iteration=100))
+        y = link(self.x)
+        W = link.W.array
+        numpy.testing.assert_allclose(
+            y.array, self.x.dot((W / _sigma(W)).T) + link.b.array, rtol=1e-3, atol=1e-4)
+
+    def test_factor(self):
+        link = L.Linear(5, 3, nobias=True)
+        link.add_hook(SpectralNormalization(n_power_iteration=100, factor=2.0))
+        W = link.W.array
+        numpy.testing.assert_allclose(
+            link(self.x).array, self.x.dot((2 * W / _sigma(W)).T), rtol=1e-3, atol=1e-4)
+
+    def test_use_gamma(self):
+        link = L.Linear(5, 3, nobias=True)
+        link.add_hook(SpectralNormalization(n_power_iteration=100, use_gamma=True))
+        W = link.W.array
+        assert link.gamma.shape == ()
+        numpy.testing.assert_allclose(link.gamma.array, _sigma(W), rtol=1e-5)
+        assert sorted(n for n, _ in link.namedparams()) == ['/W', '/gamma']
+        # gamma = sigma initially, so the weight is unchanged
+        numpy.testing.assert_allclose(
+            link(self.x).array, self.x.dot(W.T), rtol=1e-3, atol=1e-4)
+
+    def test_u_updated_only_in_train(self):
+        link = L.Linear(5, 3)
+        link.add_hook(SpectralNormalization())
+        u0 = link.W_u.copy()
+        with chainer.using_config('train', False):
+            link(self.x)
+        numpy.testing.assert_array_equal(link.W_u, u0)
+        link(self.x)
+        assert not numpy.array_equal(link.W_u, u0)
+
+    def test_lazy_link(self):
+        link = L.Linear(3)
+        hook = SpectralNormalization()
+        link.add_hook(hook)
+        assert not hasattr(link, 'W_u')
+        y = link(numpy.random.randn(4, 2, 3).astype('f'))
+        assert link.W.shape == (3, 6) and link.W_u.shape == (3,)
+        assert y.shape == (4, 3)
+
+    def test_gradient(self):
+        # With enough power iterations u and v are the singular vectors of
+        # each (perturbed) W, so dsigma/dW = u v^T is the exact derivative.
+        link = L.Linear(5, 3, nobias=True)
+        link.add_hook(SpectralNormalization(n_power_iteration=300))
+        link.W_u = link.W_u.astype(numpy.float64)
+        x = self.x.astype(numpy.float64)
+        W = numpy.random.randn(3, 5)
+
+        def f(x, W):
+            with chainer.using_config('train', False):
+                with link.init_scope():
+                    link.W = W
+                return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
+                                      atol=1e-4, rtol=1e-4)
+
+    def test_backward_reaches_parameter(self):
+        link = L.Linear(5, 3)
+        link.add_hook(SpectralNormalization())
+        link.cleargrads()
+        chainer.functions.sum(link(self.x)).backward()
+        assert link.W.grad is not None and numpy.isfinite(link.W.grad).all()
+
+    def test_delete_hook(self):
+        link = L.Linear(5, 3)
+        link.add_hook(SpectralNormalization(use_gamma=True))
+        link.delete_hook('SpectralNormalization')
+        assert not hasattr(link, 'W_u') and not hasattr(link, 'gamma')
+        assert 'W_u' not in link._persistent
+
+    def test_other_weight_name(self):
+        link = L.EmbedID(5, 3)
+        link.add_hook(SpectralNormalization(weight_name='W'))
+        assert link.W_u.shape == (5,)
+        with pytest.raises(ValueError):
+            L.Linear(5, 3).add_hook(SpectralNormalization(weight_name='V'))
+
+    def test_bad_args(self):
+        with pytest.raises(ValueError):
+            SpectralNormalization(n_power_iteration=0)
+
+    def test_not_a_context_manager(self):
+        with pytest.raises(NotImplementedError):
+            with SpectralNormalization():
+                pass
+
+    def test_save_load_u(self):
+        src = L.Linear(5, 3)
+        src.add_hook(SpectralNormalization())
+        src(self.x)
+        dst = L.Linear(5, 3)
+        dst.add_hook(SpectralNormalization())
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.W_u, src.W_u)
+
+
+@pytest.mark.gpu
+def test_spectral_normalization_gpu():
+    import cupy
+    link = L.Linear(5, 3)
+    link.add_hook(SpectralNormalization())
+    link.to_gpu()
+    y = link(cupy.ones((2, 5), 'f'))
+    assert isinstance(link.W_u, cupy.ndarray)
+    assert isinstance(y.array, cupy.ndarray)
+
+
+def test_failed_forward_does_not_leak_normalized_weight():
+    link = L.Linear(3, 2)
+    hook = SpectralNormalization(n_power_iteration=50)
+    link.add_hook(hook)
+    param = link.W
+    with pytest.raises(Exception):
+        link(numpy.ones((2, 4), 'f'))
+    y = link(numpy.ones((2, 3), 'f'))
+    assert link.W is param
+    W = param.array
+    sigma = numpy.linalg.svd(W, compute_uv=False)[0]
+    numpy.testing.assert_allclose(
+        y.array, numpy.ones((2, 3)).dot((W / sigma).T) + link.b.array, rtol=1e-3, atol=1e-4)

@@ -1,0 +1,82 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.links as L
+from chainer import gradient_check
+from chainer.link_hooks import WeightStandardization
+
+
+def _standardize(W, eps=1e-5):
+    flat = W.reshape(W.shape[0], -1)
+    mean = flat.mean(axis=1, keepdims=True)
+    var = flat.var(axis=1, keepdims=True)
+    return ((flat - mean) / numpy.sqrt(var + eps)).reshape(W.shape)
+
+
+class TestWeightStandardization:
+
+    def setup_method(self):
+        self.x = numpy.random.randn(4, 5).astype('f')
+
+    def test_defaults(self):
+        hook = WeightStandardization()
+        assert hook.name == 'WeightStandardization'
+        assert hook.eps == 1e-5 and hook.weight_name == 'W'
+        assert WeightStandardization(name='ws').name == 'ws'
+        with pytest.raises(TypeError):
+            WeightStandardization(1e-3)
+
+    def test_forward(self):
+        link = L.Linear(5, 3)
+        link.add_hook(WeightStandardization())
+        y = link(self.x)
+        expected = self.x.dot(_standardize(link.W.array).T) + link.b.array
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-4, atol=1e-5)
+        assert isinstance(link.W, chainer.Parameter)
+        assert [n for n, _ in link.namedparams()] == ['/W', '/b']
+
+    def test_lazy(self):
+        link = L.Linear(3)
+        link.add_hook(WeightStandardization(eps=1e-3))
+        y = link(self.x)
+        assert link.W.shape == (3, 5)
+        expected = self.x.dot(_standardize(link.W.array, 1e-3).T) + link.b.array
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-4, atol=1e-5)
+
+    def test_gradient(self):
+        link = L.Linear(5, 3, nobias=True)
+        link.add_hook(WeightStandardization())
+        x = self.x.astype(numpy.float64)
+        W = numpy.random.randn(3, 5)
+
+        def f(x, W):
+            with link.init_scope():
+                link.W = W
+            return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
+                                      atol=1e-4, rtol=1e-4)
+
+    def test_bad_weight(self):
+        with pytest.raises(ValueError):
+            L.Linear(5, 3).add_hook(WeightStandardization(weight_name='V'))
+        link = L.PReLU((3,))
+        link.add_hook(WeightStandardization())
+        with pytest.raises(ValueError):
+            link(numpy.ones((2, 3), 'f'))
+
+    def test_not_a_context_manager(self):
+        with pytest.raises(NotImplementedError):
+            with WeightStandardization():
+                pass
+
+
+def test_failed_forward_does_not_leak_standardized_weight():
+    link = L.Linear(3, 2)
+    link.add_hook(WeightStandardization())
+    param = link.W
+    with pytest.raises(Exception):
+        link(numpy.ones((2, 4), 'f'))
+    link(numpy.ones((2, 3), 'f'))
+    assert link.W is param

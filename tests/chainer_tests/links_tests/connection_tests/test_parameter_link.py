@@ -1,0 +1,36 @@
+import numpy
+
+import chainer
+import chainer.links as L
+from chainer import testing
+
+
+class TestParameterLink:
+
+    def test_holds_array(self):
+        a = numpy.arange(6, dtype='f').reshape(2, 3)
+        link = L.Parameter(a)
+        assert isinstance(link.W, chainer.Parameter)
+        assert link.W.array is a
+        assert [name for name, _ in link.namedparams()] == ['/W']
+
+    def test_forward_returns_param(self):
+        link = L.Parameter(numpy.ones(3, 'f'))
+        y = link()
+        assert y is link.W
+
+    def test_gradient_flows(self):
+        link = L.Parameter(numpy.ones(3, 'f'))
+        loss = chainer.functions.sum(link() * 2)
+        loss.backward()
+        numpy.testing.assert_array_equal(link.W.grad, numpy.full(3, 2, 'f'))
+
+    def test_float64(self):
+        link = L.Parameter(numpy.ones(3))
+        assert link.W.dtype == numpy.float64
+
+    def test_save_load(self):
+        src = L.Parameter(numpy.random.randn(2, 3).astype('f'))
+        dst = L.Parameter(numpy.zeros((2, 3), 'f'))
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.W.array, src.W.array)

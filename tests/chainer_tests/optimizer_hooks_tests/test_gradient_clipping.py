@@ -1,0 +1,100 @@
+import numpy
+import pytest
+
+from chainer import optimizer_hooks
+
+import _hooks_test_util as util
+
+
+def _global_norm(grads):
+    return numpy.sqrt(sum(float((g.astype(numpy.float64) ** 2).sum()) for g in grads.values()))
+
+
+def test_attributes():
+    hook = optimizer_hooks.GradientClipping(1.5)
+    assert hook.threshold == 1.5
+    assert hook.name == 'GradientClipping'
+    assert hook.timing == 'pre'
+    assert not getattr(hook, 'call_for_each_param', False)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_clips_global_norm(dtype):
+    model, opt, params, grads = util.setup(dtype, lr=0.5)
+    norm = _global_norm(grads)
+    threshold = norm / 3
+    opt.add_hook(optimizer_hooks.GradientClipping(threshold))
+    opt.update()
+    tol = 2e-3 if dtype == numpy.float16 else 1e-6
+    for name, p in model.namedparams():
+        g = grads[name].astype(numpy.float64) * (threshold / norm)
+        assert p.grad.dtype == dtype
+        numpy.testing.assert_allclose(p.grad, g, rtol=tol, atol=tol)
+        numpy.testing.assert_allclose(p.array, params[name] - 0.5 * g, rtol=tol, atol=tol)
+    numpy.testing.assert_allclose(
+        _global_norm({n: p.grad for n, p in model.namedparams()}), threshold, rtol=tol)
+
+
+def test_below_threshold_untouched():
+    model, opt, params, grads = util.setup()
+    hook = optimizer_hooks.GradientClipping(_global_norm(grads) * 1.01)
+    hook(opt)
+    for name, p in model.namedparams():
+        numpy.testing.assert_array_equal(p.grad, grads[name])
+
+
+def test_zero_grads():
+    model, opt, params, grads = util.setup()
+    for p in model.params():
+        p.grad = numpy.zeros_like(p.array)
+    optimizer_hooks.GradientClipping(1.0)(opt)
+    for p in model.params():
+        numpy.testing.assert_array_equal(p.grad, 0)
+
+
+def test_none_grads_ignored():
+    model, opt, params, grads = util.setup()
+    model.l2.W.cleargrad()
+    del grads['/l2/W']
+    norm = _global_norm(grads)
+    optimizer_hooks.GradientClipping(norm / 2)(opt)
+    assert model.l2.W.grad is None
+    for name, g in grads.items():
+        p = dict(model.namedparams())[name]
+        numpy.testing.assert_allclose(p.grad, g / 2, rtol=1e-6)
+
+
+def test_loss_scaled_grads():
+    model, opt, params, grads = util.setup()
+    norm = _global_norm(grads)
+    for name, p in model.namedparams():
+        p.grad = grads[name] * 32
+        p._loss_scale = 32
+    optimizer_hooks.GradientClipping(norm / 4)(opt)
+    for name, p in model.namedparams():
+        numpy.testing.assert_allclose(p.grad, 32 * grads[name] / 4, rtol=1e-6)
+
+
+def test_deprecated_alias():
+    import chainer.optimizer
+    with pytest.warns(DeprecationWarning):
+        hook = chainer.optimizer.GradientClipping(1.0)
+    assert isinstance(hook, optimizer_hooks.GradientClipping)
+
+
+@pytest.mark.gpu
+def test_gpu():
+    cupy = pytest.importorskip('cupy')
+    model, opt, params, grads = util.setup()
+    norm = _global_norm(grads)
+    model.to_device('@cupy:0')
+    opt.add_hook(optimizer_hooks.GradientClipping(norm / 2))
+    opt.update()
+    for name, p in model.namedparams():
+        numpy.testing.assert_allclose(cupy.asnumpy(p.array), params[name] - grads[name] / 2,
+                                      rtol=1e-5)
+
+
+def test_negative_threshold():
+    with pytest.raises(ValueError, match='threshold of GradientClipping must be non-negative'):
+        optimizer_hooks.GradientClipping(-1.0)

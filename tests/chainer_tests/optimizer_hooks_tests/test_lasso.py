@@ -1,0 +1,66 @@
+import numpy
+import pytest
+
+from chainer import optimizer_hooks
+
+import _hooks_test_util as util
+
+
+def test_attributes():
+    hook = optimizer_hooks.Lasso(0.1)
+    assert hook.rate == 0.1
+    assert hook.name == 'Lasso'
+    assert hook.timing == 'pre'
+    assert hook.call_for_each_param is True
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_optimizer_hook(dtype):
+    model, opt, params, grads = util.setup(dtype, lr=0.5)
+    opt.add_hook(optimizer_hooks.Lasso(0.1))
+    opt.update()
+    tol = 1e-3 if dtype == numpy.float16 else 1e-6
+    for name, p in model.namedparams():
+        # The bias holds exact zeros, whose sign is zero.
+        g = grads[name].astype(numpy.float64) + 0.1 * numpy.sign(params[name])
+        assert p.grad.dtype == dtype
+        numpy.testing.assert_allclose(p.grad, g, rtol=tol, atol=tol)
+        numpy.testing.assert_allclose(p.array, params[name] - 0.5 * g, rtol=tol, atol=tol)
+
+
+def test_loss_scaled_grad():
+    model, opt, params, grads = util.setup()
+    p = model.l1.b
+    p.grad = grads['/l1/b'] * 4
+    p._loss_scale = 4
+    optimizer_hooks.Lasso(0.1)(p.update_rule, p)
+    numpy.testing.assert_allclose(
+        p.grad, 4 * (grads['/l1/b'] + 0.1 * numpy.sign(params['/l1/b'])), rtol=1e-6)
+
+
+def test_none_grad_skipped():
+    model, opt, params, grads = util.setup()
+    p = model.l1.W
+    p.cleargrad()
+    optimizer_hooks.Lasso(0.1)(p.update_rule, p)
+    assert p.grad is None
+
+
+def test_deprecated_alias():
+    import chainer.optimizer
+    with pytest.warns(DeprecationWarning):
+        hook = chainer.optimizer.Lasso(0.1)
+    assert isinstance(hook, optimizer_hooks.Lasso)
+
+
+@pytest.mark.gpu
+def test_gpu():
+    cupy = pytest.importorskip('cupy')
+    model, opt, params, grads = util.setup()
+    model.to_device('@cupy:0')
+    opt.add_hook(optimizer_hooks.Lasso(0.1))
+    opt.update()
+    for name, p in model.namedparams():
+        numpy.testing.assert_allclose(
+            cupy.asnumpy(p.array),
+            params[name] - (grads[name] + 0.1 * numpy.sign(params[name])), rtol=1e-6)

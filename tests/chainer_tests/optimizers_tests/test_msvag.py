@@ -1,0 +1,110 @@
+import numpy
+import pytest
+
+from chainer.optimizers import msvag
+from chainer.optimizers.msvag import MSVAG
+
+import _extra_optim_util as util
+
+
+def _init(p):
+    return {'m': numpy.zeros_like(p), 'v': numpy.zeros_like(p)}
+
+
+def _step(lr=0.1, beta=0.9, eta=1.0, weight_decay_rate=0):
+    def step(p, g, s, t, i):
+        s['m'] = beta * s['m'] + (1 - beta) * g
+        s['v'] = beta * s['v'] + (1 - beta) * g * g
+        mt = s['m'] / (1 - beta ** t)
+        vt = s['v'] / (1 - beta ** t)
+        if t == 1:
+            factor = numpy.zeros_like(p)
+        else:
+            rho = (1 - beta) * (1 + beta ** t) / ((1 + beta) * (1 - beta ** t))
+            var = numpy.maximum(vt - mt ** 2, 0) / (1 - rho)
+            den = mt ** 2 + rho * var
+            factor = numpy.where(den > 0, mt ** 2 / numpy.where(den > 0, den, 1), 0)
+        return p - eta * (lr * mt * factor + weight_decay_rate * p)
+    return step
+
+
+def test_signature_and_proxies():
+    util.check_signature(MSVAG, {'lr': 0.1, 'beta': 0.9, 'eta': 1.0,
+                                 'weight_decay_rate': 0})
+    opt = MSVAG(lr=0.5, beta=0.8, eta=0.5, weight_decay_rate=0.1)
+    assert (opt.lr, opt.beta, opt.eta, opt.weight_decay_rate) == (0.5, 0.8, 0.5, 0.1)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('kwargs', [
+    {}, {'lr': 0.05, 'beta': 0.5, 'eta': 0.5, 'weight_decay_rate': 0.01}])
+def test_against_reference(dtype, kwargs):
+    util.check_against_reference(lambda: MSVAG(**kwargs), _init, _step(**kwargs), dtype,
+                                 steps=6)
+
+
+def test_constant_gradient_is_momentum_sgd():
+    # Without gradient noise the variance estimate is zero and the factor is one.
+    opt = MSVAG(lr=0.1)
+    model = util.Model(numpy.float64)
+    opt.setup(model)
+    p = model.l1.W
+    g = numpy.full(p.shape, 0.5)
+    start = p.array.copy()
+    p.grad = g.copy()
+    p.update()
+    numpy.testing.assert_array_equal(p.array, start)  # first step: no variance estimate
+    p.grad = g.copy()
+    p.update()
+    numpy.testing.assert_allclose(p.array, start - 0.1 * g, rtol=1e-12)
+
+
+def test_zero_gradient_stays_finite():
+    opt = MSVAG(weight_decay_rate=0.1)
+    model = util.Model(numpy.float32)
+    opt.setup(model)
+    for _ in range(3):
+        for p in model.params():
+            p.grad = numpy.zeros_like(p.array)
+        opt.update()
+    for p in model.params():
+        assert numpy.isfinite(p.array).all()
+    # Only the weight decay acted: three steps of p *= (1 - eta * rate).
+    start = util.Model(numpy.float32)
+    for (name, p), (_, p0) in zip(model.namedparams(), start.namedparams()):
+        numpy.testing.assert_allclose(p.array, p0.array * 0.9 ** 3, rtol=1e-6)
+
+
+def test_bad_beta():
+    model = util.Model()
+    opt = MSVAG(beta=1.0)
+    opt.setup(model)
+    for p in model.params():
+        p.grad = numpy.ones_like(p.array)
+    with pytest.raises(ValueError, match='beta of MSVAG must be in'):
+        opt.update()
+
+
+def test_rule_defaults_and_overrides():
+    rule = msvag.MSVAGRule()
+    hp = rule.hyperparam
+    assert (hp.lr, hp.beta, hp.eta, hp.weight_decay_rate) == (0.1, 0.9, 1.0, 0)
+    rule = msvag.MSVAGRule(beta=0.5, weight_decay_rate=0.2)
+    assert (rule.hyperparam.beta, rule.hyperparam.weight_decay_rate) == (0.5, 0.2)
+
+
+def test_in_place():
+    util.check_in_place(MSVAG)
+
+
+def test_serialize_resume():
+    util.check_serialize_resume(MSVAG, ['m', 'v'], steps=5)
+
+
+def test_none_grad_skipped():
+    util.check_none_grad_skipped(MSVAG)
+
+
+@pytest.mark.gpu
+def test_gpu():
+    util.check_gpu_matches_cpu(lambda: MSVAG(weight_decay_rate=0.01), steps=5)

@@ -1,0 +1,624 @@
+"""Tests of chainer.optimizer: Hyperparameter, UpdateRule, Optimizer, GradientMethod."""
+import copy
+import pickle
+import warnings
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import optimizer
+from chainer import optimizers
+
+from _optim_core_util import (DictDeserializer, DictSerializer, Leaf, Model,
+                              param_arrays, set_grads)
+
+
+# -- Hyperparameter ---------------------------------------------------------
+
+def test_hyperparameter_parent_chain():
+    root = optimizer.Hyperparameter()
+    root.lr = 0.1
+    root.momentum = 0.9
+    mid = optimizer.Hyperparameter(root)
+    mid.lr = 0.2
+    leaf = optimizer.Hyperparameter(mid)
+    assert leaf.lr == 0.2
+    assert leaf.momentum == 0.9
+    assert leaf.parent is mid
+    root.momentum = 0.5
+    assert leaf.momentum == 0.5
+    leaf.momentum = 0.1
+    assert root.momentum == 0.5
+    assert leaf.get_dict() == {'lr': 0.2, 'momentum': 0.1}
+    assert repr(leaf) == 'Hyperparameter(lr=0.2, momentum=0.1)'
+
+
+def test_hyperparameter_missing_attribute():
+    hp = optimizer.Hyperparameter(optimizer.Hyperparameter())
+    with pytest.raises(AttributeError, match='foo'):
+        hp.foo
+    assert not hasattr(hp, 'bar')
+
+
+def test_hyperparameter_copy_and_pickle():
+    root = optimizer.Hyperparameter()
+    root.lr = 0.3
+    hp = optimizer.Hyperparameter(root)
+    hp.eps = 1e-3
+    for other in (copy.deepcopy(hp), pickle.loads(pickle.dumps(hp)), copy.copy(hp)):
+        assert other.lr == 0.3
+        assert other.eps == 1e-3
+
+
+def test_hyperparameter_proxy():
+    opt = optimizers.SGD(lr=0.5)
+    assert isinstance(optimizers.SGD.lr, optimizer.HyperparameterProxy)
+    assert opt.lr == 0.5
+    opt.lr = 0.25
+    assert opt.hyperparam.lr == 0.25
+
+
+def test_unknown_hyperparameter_reaches_rules():
+    model = Leaf()
+    opt = optimizers.SGD().setup(model)
+    opt.hyperparam.my_value = 3
+    assert model.W.update_rule.hyperparam.my_value == 3
+    model.W.update_rule.hyperparam.lr = 1.0
+    assert opt.lr == 0.01
+    assert model.b.update_rule.hyperparam.lr == 0.01
+
+
+# -- UpdateRule --------------------------------------------------------------
+
+class CountingRule(optimizer.UpdateRule):
+    """Adds grad * lr to the param and counts calls; state 'acc' accumulates the grads."""
+
+    def __init__(self, parent_hyperparam=None):
+        super().__init__(parent_hyperparam)
+        self.calls = []
+
+    def init_state(self, param):
+        self.state['acc'] = param.xp.zeros_like(param.array)
+
+    def update_core_cpu(self, param):
+        self.calls.append(param.array.dtype)
+        self.state['acc'] += param.grad
+        param.array -= param.grad
+
+
+def _param(dtype=numpy.float32, grad=True):
+    p = chainer.Parameter(numpy.arange(6, dtype=dtype).reshape(2, 3))
+    if grad:
+        p.grad = numpy.ones((2, 3), dtype=dtype)
+    return p
+
+
+def test_update_rule_basic():
+    rule = CountingRule()
+    p = _param()
+    assert rule.state is None
+    rule.update(p)
+    assert rule.t == 1
+    numpy.testing.assert_array_equal(p.array, numpy.arange(6).reshape(2, 3) - 1)
+    numpy.testing.assert_array_equal(rule.state['acc'], numpy.ones((2, 3)))
+
+
+def test_update_rule_skips_none_grad():
+    rule = CountingRule()
+    p = _param(grad=False)
+    before = p.array.copy()
+    rule.update(p)
+    assert rule.calls == []
+    numpy.testing.assert_array_equal(p.array, before)
+
+
+def test_update_rule_disabled():
+    rule = CountingRule()
+    rule.enabled = False
+    p = _param()
+    rule.update(p)
+    assert rule.t == 0
+    assert rule.calls == []
+
+
+def test_update_rule_hooks_order():
+    rule = CountingRule()
+    log = []
+
+    def pre(r, param):
+        log.append(('pre', float(param.array[0, 0])))
+
+    def post(r, param):
+        log.append(('post', float(param.array[0, 0])))
+
+    rule.add_hook(pre, timing='pre')
+    rule.add_hook(post, timing='post')
+    rule.update(_param())
+    assert log == [('pre', 0.0), ('post', -1.0)]
+    rule.remove_hook('pre')
+    rule.remove_hook('post')
+    with pytest.raises(KeyError):
+        rule.remove_hook('pre')
+
+
+def test_update_rule_hook_errors():
+    rule = CountingRule()
+    with pytest.raises(TypeError):
+        rule.add_hook(3)
+    with pytest.raises(ValueError, match='timing'):
+        rule.add_hook(lambda r, p: None, name='x', timing='middle')
+    rule.add_hook(lambda r, p: None, name='x')
+    with pytest.raises(ValueError, match='already exists'):
+        rule.add_hook(lambda r, p: None, name='x')
+
+
+def test_update_rule_unscales_loss_scale():
+    rule = CountingRule()
+    p = _param()
+    p.grad = numpy.full((2, 3), 8.0, dtype=numpy.float32)
+    p._loss_scale = 8.0
+    rule.update(p)
+    numpy.testing.assert_array_equal(p.array, numpy.arange(6).reshape(2, 3) - 1)
+    # The factor is consumed so a second update does not unscale again.
+    assert p._loss_scale is None
+
+
+def test_update_rule_fp32_update():
+    rule = CountingRule()
+    rule.use_fp32_update()
+    p = _param(numpy.float16)
+    p.grad = numpy.full((2, 3), 1e-4, dtype=numpy.float16)
+    for _ in range(10):
+        rule.update(p)
+    assert rule.calls == [numpy.dtype(numpy.float32)] * 10
+    assert rule.state['acc'].dtype == numpy.float32
+    assert p.dtype == numpy.float16
+    # 2 - 10 * 1e-4 is representable in float16 only through the float32 master copy.
+    expected = (numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+                - 10 * numpy.float32(numpy.float16(1e-4))).astype(numpy.float16)
+    numpy.testing.assert_array_equal(p.array, expected)
+
+
+def test_update_rule_without_fp32_update_float16_state():
+    rule = CountingRule()
+    p = _param(numpy.float16)
+    rule.update(p)
+    assert rule.calls == [numpy.dtype(numpy.float16)]
+    assert rule.state['acc'].dtype == numpy.float16
+
+
+def test_update_rule_not_implemented():
+    rule = optimizer.UpdateRule()
+    with pytest.raises(NotImplementedError):
+        rule.update(_param())
+
+
+def test_update_rule_serialize_roundtrip():
+    rule = CountingRule()
+    p = _param()
+    rule.update(p)
+    rule.update(p)
+    target = {}
+    DictSerializer(target).save(rule)
+    assert target['t'] == 2
+    numpy.testing.assert_array_equal(target['acc'], numpy.full((2, 3), 2.0))
+    # into a fresh rule (state None): state entries are discovered via init_state
+    fresh = CountingRule()
+    DictDeserializer(target).load(fresh)
+    assert fresh.t == 2
+    numpy.testing.assert_array_equal(fresh.state['acc'], numpy.full((2, 3), 2.0))
+    # into a rule with state: arrays are filled in place
+    other = CountingRule()
+    other.update(_param())
+    acc = other.state['acc']
+    DictDeserializer(target).load(other)
+    assert other.state['acc'] is acc
+    numpy.testing.assert_array_equal(acc, numpy.full((2, 3), 2.0))
+
+
+def test_update_rule_deserialize_missing_state():
+    target = {'t': 4}
+    rule = CountingRule()
+    with pytest.raises(KeyError):
+        DictDeserializer(target).load(rule)
+    # A disabled rule tolerates the missing state and creates it lazily.
+    rule = CountingRule()
+    rule.enabled = False
+    DictDeserializer(target).load(rule)
+    assert rule.t == 4
+    assert rule.state is None
+
+
+def test_update_rule_serialize_without_state_writes_only_t():
+    target = {}
+    DictSerializer(target).save(CountingRule())
+    assert target == {'t': 0}
+
+
+# -- Optimizer / GradientMethod --------------------------------------------
+
+def test_setup_returns_self_and_creates_rules():
+    model = Model()
+    opt = optimizers.SGD()
+    assert opt.setup(model) is opt
+    assert opt.target is model
+    rules = [p.update_rule for p in model.params()]
+    assert all(isinstance(r, optimizers.sgd.SGDRule) for r in rules)
+    assert len({id(r) for r in rules}) == 4
+    assert rules[0].hyperparam.parent is opt.hyperparam
+
+
+def test_setup_rejects_non_link():
+    with pytest.raises(TypeError, match='link'):
+        optimizers.SGD().setup(numpy.zeros(3))
+
+
+def test_update_before_setup():
+    with pytest.raises(RuntimeError, match='setup'):
+        optimizers.SGD().update()
+    with pytest.raises(RuntimeError, match='setup'):
+        optimizers.SGD().add_hook(lambda opt: None, name='h')
+    with pytest.raises(RuntimeError, match='setup'):
+        optimizers.SGD().serialize(DictSerializer())
+
+
+def test_base_classes_not_implemented():
+    with pytest.raises(NotImplementedError):
+        optimizer.Optimizer().update()
+    with pytest.raises(NotImplementedError):
+        optimizer.GradientMethod().setup(Leaf())
+
+
+def test_update_with_lossfun():
+    model = Leaf()
+    opt = optimizers.SGD(lr=0.5).setup(model)
+    x = numpy.random.RandomState(3).uniform(-1, 1, (5, 4)).astype(numpy.float32)
+    W0 = model.W.array.copy()
+    b0 = model.b.array.copy()
+    model.W.grad = numpy.full((3, 4), 100, dtype=numpy.float32)  # stale: must be cleared
+
+    def lossfun(x_, scale=1.0):
+        return F.sum(F.linear(x_, model.W, model.b)) * scale
+
+    opt.update(lossfun, x, scale=2.0)
+    assert opt.t == 1
+    gW = numpy.tile(x.sum(axis=0), (3, 1)) * 2
+    numpy.testing.assert_allclose(model.W.array, W0 - 0.5 * gW, rtol=1e-6)
+    numpy.testing.assert_allclose(model.b.array, b0 - 0.5 * 10, rtol=1e-6)
+
+
+def test_update_counts_t_and_reallocates_grads():
+    model = Model()
+    opt = optimizers.SGD().setup(model)
+    for _ in range(3):
+        opt.update()
+    assert opt.t == 3
+    for p in model.params():
+        assert p.update_rule.t == 3
+        numpy.testing.assert_array_equal(p.grad, numpy.zeros(p.shape))
+
+
+def test_disabled_rules_keep_params():
+    model = Model()
+    opt = optimizers.SGD(lr=1.0).setup(model)
+    model.l1.disable_update()
+    before = param_arrays(model)
+    set_grads(model, 0)
+    opt.update()
+    after = param_arrays(model)
+    numpy.testing.assert_array_equal(after['/l1/W'], before['/l1/W'])
+    assert not numpy.array_equal(after['/l2/W'], before['/l2/W'])
+
+
+class _Hook:
+    def __init__(self, name, timing, log, model):
+        self.name = name
+        self.timing = timing
+        self.log = log
+        self.model = model
+
+    def __call__(self, opt):
+        self.log.append((self.name, opt.t, float(self.model.W.array[0, 0])))
+
+
+def test_hook_timing():
+    model = Leaf()
+    opt = optimizers.SGD(lr=1.0).setup(model)
+    log = []
+    opt.add_hook(_Hook('after', 'post', log, model))
+    opt.add_hook(_Hook('before', 'pre', log, model))
+    opt.add_hook(_Hook('forced', 'pre', log, model), timing='post')
+    model.W.array[0, 0] = 2.0
+    w0 = 2.0
+    model.W.grad = numpy.ones((3, 4), dtype=numpy.float32)
+    opt.update()
+    assert log == [('before', 0, w0), ('after', 1, w0 - 1), ('forced', 1, w0 - 1)]
+    opt.remove_hook('forced')
+    opt.remove_hook('before')
+    log.clear()
+    opt.update()
+    assert [e[0] for e in log] == ['after']
+    with pytest.raises(KeyError):
+        opt.remove_hook('nothing')
+
+
+def test_hook_errors_and_defaults():
+    opt = optimizers.SGD().setup(Leaf())
+    with pytest.raises(TypeError):
+        opt.add_hook('not callable')
+    with pytest.raises(ValueError, match='timing'):
+        opt.add_hook(lambda o: None, name='x', timing='later')
+    opt.add_hook(lambda o: None, name='x', timing='pre')
+    with pytest.raises(KeyError, match='already exists'):
+        opt.add_hook(lambda o: None, name='x', timing='post')
+    with pytest.raises(ValueError, match='timing'):
+        opt.call_hooks('later')
+
+    def plain(o):
+        pass
+
+    # No timing attribute: 'pre' with a FutureWarning; the name falls back to __name__.
+    with pytest.warns(FutureWarning):
+        opt.add_hook(plain)
+    assert 'plain' in opt._pre_update_hooks
+
+
+def test_per_param_hook():
+    model = Model()
+    opt = optimizers.SGD().setup(model)
+    seen = []
+
+    class PerParam:
+        name = 'per_param'
+        timing = 'pre'
+        call_for_each_param = True
+
+        def __call__(self, rule, param):
+            seen.append((rule is param.update_rule, param.shape))
+
+    opt.add_hook(PerParam())
+    opt.update()
+    assert seen == [(True, (3, 4)), (True, (3,))] * 2
+
+
+def test_hook_may_clear_grads():
+    model = Leaf()
+    opt = optimizers.SGD().setup(model)
+    opt.add_hook(lambda o: o.target.cleargrads(), name='clear', timing='pre')
+    set_grads(model, 0)
+    before = param_arrays(model)
+    opt.update()  # grads cleared by the hook are reallocated as zeros
+    numpy.testing.assert_array_equal(model.W.array, before['/W'])
+
+
+def test_new_epoch():
+    opt = optimizers.SGD().setup(Leaf())
+    opt.new_epoch()
+    assert opt.epoch == 1
+    with pytest.raises(RuntimeError):
+        opt.new_epoch(auto=True)
+    opt.use_auto_new_epoch = True
+    opt.new_epoch(auto=True)
+    assert opt.epoch == 2
+    with pytest.raises(RuntimeError):
+        opt.new_epoch()
+
+
+def test_setup_resets_t_epoch_and_hooks():
+    opt = optimizers.SGD().setup(Leaf())
+    opt.add_hook(lambda o: None, name='h', timing='pre')
+    opt.update()
+    opt.new_epoch()
+    opt.setup(Leaf())
+    assert (opt.t, opt.epoch) == (0, 0)
+    opt.add_hook(lambda o: None, name='h', timing='pre')
+
+
+def test_optimizer_serialize_roundtrip():
+    model = Model()
+    opt = optimizers.MomentumSGD().setup(model)
+    for i in range(3):
+        set_grads(model, i)
+        opt.update()
+    opt.new_epoch()
+    target = {}
+    DictSerializer(target).save(opt)
+    assert target['t'] == 3
+    assert target['epoch'] == 1
+    assert target['l1/W/t'] == 3
+    assert sorted(k for k in target if k.endswith('/v')) == [
+        'l1/W/v', 'l1/b/v', 'l2/W/v', 'l2/b/v']
+
+    model2 = Model()
+    model2.copyparams(model)
+    opt2 = optimizers.MomentumSGD().setup(model2)
+    DictDeserializer(target).load(opt2)
+    assert (opt2.t, opt2.epoch) == (3, 1)
+    for (name, p), p2 in zip(model.namedparams(), model2.params()):
+        assert p2.update_rule.t == 3
+        numpy.testing.assert_array_equal(p2.update_rule.state['v'], p.update_rule.state['v'])
+    # Both continue identically.
+    set_grads(model, 10)
+    set_grads(model2, 10)
+    opt.update()
+    opt2.update()
+    for p, p2 in zip(model.params(), model2.params()):
+        numpy.testing.assert_array_equal(p.array, p2.array)
+
+
+def test_optimizer_deserialize_missing_key():
+    target = {}
+    DictSerializer(target).save(optimizers.SGD().setup(Model()))
+    del target['epoch']
+    with pytest.raises(KeyError):
+        DictDeserializer(target).load(optimizers.SGD().setup(Model()))
+
+
+def test_static_loss_scale():
+    model = Leaf()
+    ref = Leaf()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    opt.set_loss_scale(128.0)
+    ref_opt = optimizers.SGD(lr=0.1).setup(ref)
+    x = numpy.random.RandomState(1).uniform(-1, 1, (2, 4)).astype(numpy.float32)
+
+    def make_loss(m):
+        return lambda: F.sum(F.linear(x, m.W, m.b) ** 2)
+
+    opt.update(make_loss(model))
+    ref_opt.update(make_loss(ref))
+    numpy.testing.assert_allclose(model.W.array, ref.W.array, rtol=1e-6)
+    numpy.testing.assert_allclose(model.b.array, ref.b.array, rtol=1e-6)
+    with pytest.raises(ValueError):
+        opt.set_loss_scale(-1)
+
+
+def test_dynamic_loss_scaling_skips_inf():
+    model = Leaf()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    opt.loss_scaling(interval=2, scale=64.0)
+    assert opt._loss_scale == 64.0
+    before = param_arrays(model)
+    set_grads(model, 0)
+    model.W.grad[0, 0] = numpy.inf
+    with pytest.warns(UserWarning, match='Non finite'):
+        opt.update()
+    assert opt.t == 0
+    assert opt._loss_scale == 32.0
+    after = param_arrays(model)
+    for k in before:
+        numpy.testing.assert_array_equal(after[k], before[k])
+    # Two good steps double the scale again.
+    for i in range(2):
+        grads = set_grads(model, i + 1)
+        for p in model.params():
+            p.grad *= opt._loss_scale
+            p._loss_scale = opt._loss_scale
+        pre = param_arrays(model)
+        opt.update()
+        numpy.testing.assert_allclose(model.W.array, pre['/W'] - 0.1 * grads['/W'], rtol=1e-5)
+    assert opt.t == 2
+    assert opt._loss_scale == 64.0
+    with pytest.raises(ValueError):
+        opt.loss_scaling(interval=0)
+
+
+def test_dynamic_loss_scaling_nan_with_lossfun():
+    model = Leaf()
+    opt = optimizers.SGD().setup(model)
+    opt.loss_scaling()
+    assert opt._loss_scale == 65504.0
+    x = numpy.array([[numpy.nan, 0, 0, 0]], dtype=numpy.float32)
+    before = param_arrays(model)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        opt.update(lambda: F.sum(F.linear(x, model.W, model.b)))
+    assert opt._loss_scale == 32752.0
+    numpy.testing.assert_array_equal(model.W.array, before['/W'])
+
+
+def test_use_fp32_update_optimizer():
+    model = Leaf(numpy.float16)
+    opt = optimizers.MomentumSGD(lr=0.1)
+    opt.use_fp32_update()
+    opt.setup(model)
+    set_grads(model, 0)
+    opt.update()
+    rule = model.W.update_rule
+    assert rule.state['v'].dtype == numpy.float32
+    assert model.W.dtype == numpy.float16
+    # enabling after setup reaches existing rules too
+    opt2 = optimizers.SGD().setup(Leaf(numpy.float16))
+    opt2.use_fp32_update()
+    assert opt2.target.W.update_rule._use_fp32_update
+
+
+def test_use_cleargrads_deprecated():
+    opt = optimizers.SGD().setup(Leaf())
+    with pytest.warns(DeprecationWarning):
+        opt.use_cleargrads(False)
+
+
+def test_copy_of_link_keeps_rules_working():
+    model = Leaf()
+    opt = optimizers.MomentumSGD().setup(model)
+    set_grads(model, 0)
+    opt.update()
+    clone = copy.deepcopy(model)
+    assert clone.W.update_rule.hyperparam.lr == 0.01
+    clone.W.update()
+
+
+# -- deprecated aliases ------------------------------------------------------
+
+def test_make_deprecation_message():
+    assert optimizer.make_deprecation_message('WeightDecay') == (
+        'chainer.optimizer.WeightDecay is deprecated from v4. '
+        'Use chainer.optimizer_hooks.WeightDecay instead.')
+
+
+@pytest.mark.parametrize('name, args', [
+    ('WeightDecay', (0.1,)), ('Lasso', (0.1,)), ('GradientClipping', (1.0,)),
+    ('GradientHardClipping', (-1.0, 1.0)), ('GradientNoise', (0.1,))])
+def test_deprecated_aliases(name, args):
+    from chainer import optimizer_hooks
+    if not hasattr(optimizer_hooks, name):
+        pytest.skip(f'chainer.optimizer_hooks.{name} is not available yet')
+    alias = getattr(optimizer, name)
+    assert getattr(optimizer, name) is alias
+    with pytest.warns(DeprecationWarning, match=f'optimizer_hooks.{name}'):
+        hook = alias(*args)
+    assert isinstance(hook, getattr(optimizer_hooks, name))
+    assert name in dir(optimizer)
+
+
+def test_unknown_module_attribute():
+    with pytest.raises(AttributeError):
+        optimizer.NoSuchThing
+
+
+def test_loaded_state_of_wrong_shape():
+    model = Model()
+    opt = optimizers.MomentumSGD().setup(model)
+    set_grads(model, 0)
+    opt.update()
+    snap = {}
+    DictSerializer(snap).save(opt)
+    snap['l2/b/v'] = numpy.zeros((1,), dtype=numpy.float32)
+    model2 = Model()
+    opt2 = optimizers.MomentumSGD().setup(model2)
+    DictDeserializer(snap).load(opt2)
+    before = param_arrays(model2)
+    set_grads(model2, 1)
+    with pytest.raises(ValueError, match="'v' has shape"):
+        opt2.update()
+    # Nothing was updated (the bad state is the last parameter's).
+    for k, v in param_arrays(model2).items():
+        numpy.testing.assert_array_equal(v, before[k])
+
+
+def test_save_load_npz_roundtrip(tmp_path):
+    serializers = pytest.importorskip('chainer.serializers')
+    if not hasattr(serializers, 'save_npz'):
+        pytest.skip('chainer.serializers.save_npz is not available yet')
+    model = Model()
+    opt = optimizers.Adam(amsgrad=True).setup(model)
+    for i in range(2):
+        set_grads(model, i)
+        opt.update()
+    path = str(tmp_path / 'opt.npz')
+    serializers.save_npz(path, opt)
+    with numpy.load(path) as f:
+        assert 'l2/b/vhat' in f.files and 't' in f.files and 'epoch' in f.files
+    model2 = Model()
+    model2.copyparams(model)
+    opt2 = optimizers.Adam(amsgrad=True).setup(model2)
+    serializers.load_npz(path, opt2)
+    assert opt2.t == 2
+    for m, o in ((model, opt), (model2, opt2)):
+        set_grads(m, 5)
+        o.update()
+    for p, q in zip(model.params(), model2.params()):
+        numpy.testing.assert_array_equal(p.array, q.array)
