@@ -38,14 +38,23 @@ CORE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.FunctionNod
                  'chainer.backend.', 'chainer.backends.cuda.', 'chainer.gradient_check.',
                  'chainer.testing.', 'chainer.function_hooks.', 'chainer.Link.',
                  'chainer.Chain.', 'chainer.ChainList.', 'chainer.Sequential.',
-                 'chainer.reporter.', 'chainer.Reporter.')
+                 'chainer.reporter.', 'chainer.Reporter.', 'chainer.links.',
+                 'chainer.link_hooks.', 'chainer.initializers.', 'chainer.initializer.',
+                 'chainer.optimizers.', 'chainer.optimizer.', 'chainer.optimizer_hooks.',
+                 'chainer.serializers.', 'chainer.Optimizer.', 'chainer.link.',
+                 'chainer.sequential.')
 
 
 # Areas that are complete: every name of theirs in the API list must exist.
 _COMPLETE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.FunctionNode.',
                       'chainer.Function.', 'chainer.variable.', 'chainer.function_node.',
                       'chainer.configuration.', 'chainer.backend.', 'chainer.backends.cuda.',
-                      'chainer.gradient_check.', 'chainer.function_hooks.')
+                      'chainer.gradient_check.', 'chainer.function_hooks.',
+                      'chainer.link_hooks.', 'chainer.initializers.', 'chainer.initializer.',
+                      'chainer.optimizers.', 'chainer.optimizer.', 'chainer.optimizer_hooks.',
+                      'chainer.serializers.', 'chainer.Optimizer.', 'chainer.Link.',
+                      'chainer.Chain.', 'chainer.ChainList.', 'chainer.Sequential.',
+                      'chainer.Reporter.', 'chainer.reporter.')
 
 
 def _spec_lines():
