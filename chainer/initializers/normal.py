@@ -7,13 +7,10 @@ import numpy
 
 from chainer import backend
 from chainer import initializer
+from chainer.initializers._fan_scaled import FanScaled
+from chainer.initializers._fan_scaled import cupy_sample_dtype
 
 _FAN_OPTIONS = ('fan_in', 'fan_out')
-
-
-def _cupy_sample_dtype(dtype: numpy.dtype) -> Any:
-    # cuRAND draws float32 or float64 only; anything else gets float32 and is cast.
-    return dtype if dtype in (numpy.float32, numpy.float64) else numpy.float32
 
 
 class Normal(initializer.Initializer):
@@ -45,10 +42,10 @@ class Normal(initializer.Initializer):
         else:
             array[...] = xp.random.normal(
                 loc=0.0, scale=self.scale, size=shape,
-                dtype=_cupy_sample_dtype(array.dtype))
+                dtype=cupy_sample_dtype(array.dtype))
 
 
-class LeCunNormal(initializer.Initializer):
+class LeCunNormal(FanScaled):
     """Normal with standard deviation ``scale * sqrt(1 / fan_in)`` (LeCun et al., 1998).
 
     Args:
@@ -57,19 +54,14 @@ class LeCunNormal(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Normal`.
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+    _sampler = Normal
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        fan_in, _ = initializer.get_fans(array.shape)
-        s = self.scale * numpy.sqrt(1. / fan_in)
-        Normal(s, rng=self.rng)(array)
+    def _spread(self, shape: tuple) -> Any:
+        fan_in, _ = initializer.get_fans(shape)
+        return self.scale * numpy.sqrt(1. / fan_in)
 
 
-class GlorotNormal(initializer.Initializer):
+class GlorotNormal(FanScaled):
     """Normal with standard deviation ``scale * sqrt(2 / (fan_in + fan_out))``.
 
     Glorot & Bengio (2010), also known as Xavier initialization.
@@ -80,19 +72,14 @@ class GlorotNormal(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Normal`.
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+    _sampler = Normal
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        fan_in, fan_out = initializer.get_fans(array.shape)
-        s = self.scale * numpy.sqrt(2. / (fan_in + fan_out))
-        Normal(s, rng=self.rng)(array)
+    def _spread(self, shape: tuple) -> Any:
+        fan_in, fan_out = initializer.get_fans(shape)
+        return self.scale * numpy.sqrt(2. / (fan_in + fan_out))
 
 
-class HeNormal(initializer.Initializer):
+class HeNormal(FanScaled):
     """Normal with standard deviation ``scale * sqrt(2 / fan)`` (He et al., 2015).
 
     Args:
@@ -102,21 +89,20 @@ class HeNormal(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Normal`.
     """
 
+    _sampler = Normal
+
     def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None,
                  fan_option: str = 'fan_in', **kwargs: Any) -> None:
         _check_fan_option(fan_option)
-        self.scale = scale
         self.fan_option = fan_option
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+        super().__init__(scale, dtype, **kwargs)
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
+    def _spread(self, shape: tuple) -> Any:
+        # fan_option is checked again: it may have been changed since __init__.
         _check_fan_option(self.fan_option)
-        fan_in, fan_out = initializer.get_fans(array.shape)
+        fan_in, fan_out = initializer.get_fans(shape)
         fan = fan_in if self.fan_option == 'fan_in' else fan_out
-        s = self.scale * numpy.sqrt(2. / fan)
-        Normal(s, rng=self.rng)(array)
+        return self.scale * numpy.sqrt(2. / fan)
 
 
 def _check_fan_option(fan_option: Any) -> None:

@@ -7,6 +7,8 @@ import numpy
 
 from chainer import backend
 from chainer import initializer
+from chainer.initializers._fan_scaled import FanScaled
+from chainer.initializers._fan_scaled import cupy_sample_dtype
 
 
 class Uniform(initializer.Initializer):
@@ -37,13 +39,11 @@ class Uniform(initializer.Initializer):
         if xp is numpy:
             array[...] = numpy.random.uniform(low=low, high=high, size=shape)
         else:
-            dtype = array.dtype
-            if dtype not in (numpy.float32, numpy.float64):
-                dtype = numpy.float32
-            array[...] = xp.random.uniform(low=low, high=high, size=shape, dtype=dtype)
+            array[...] = xp.random.uniform(low=low, high=high, size=shape,
+                                           dtype=cupy_sample_dtype(array.dtype))
 
 
-class LeCunUniform(initializer.Initializer):
+class LeCunUniform(FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(3 / fan_in)``.
 
     Args:
@@ -52,19 +52,14 @@ class LeCunUniform(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Uniform`.
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+    _sampler = Uniform
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        fan_in, _ = initializer.get_fans(array.shape)
-        s = self.scale * numpy.sqrt(3. / fan_in)
-        Uniform(s, rng=self.rng)(array)
+    def _spread(self, shape: tuple) -> Any:
+        fan_in, _ = initializer.get_fans(shape)
+        return self.scale * numpy.sqrt(3. / fan_in)
 
 
-class GlorotUniform(initializer.Initializer):
+class GlorotUniform(FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / (fan_in + fan_out))``.
 
     Args:
@@ -73,19 +68,14 @@ class GlorotUniform(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Uniform`.
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+    _sampler = Uniform
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        fan_in, fan_out = initializer.get_fans(array.shape)
-        s = self.scale * numpy.sqrt(6. / (fan_in + fan_out))
-        Uniform(s, rng=self.rng)(array)
+    def _spread(self, shape: tuple) -> Any:
+        fan_in, fan_out = initializer.get_fans(shape)
+        return self.scale * numpy.sqrt(6. / (fan_in + fan_out))
 
 
-class HeUniform(initializer.Initializer):
+class HeUniform(FanScaled):
     """Uniform on ``[-s, s)`` with ``s = scale * sqrt(6 / fan_in)``.
 
     Args:
@@ -94,13 +84,8 @@ class HeUniform(initializer.Initializer):
         rng: (keyword only) Random number generator, as in :class:`Uniform`.
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+    _sampler = Uniform
 
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        fan_in, _ = initializer.get_fans(array.shape)
-        s = self.scale * numpy.sqrt(6. / fan_in)
-        Uniform(s, rng=self.rng)(array)
+    def _spread(self, shape: tuple) -> Any:
+        fan_in, _ = initializer.get_fans(shape)
+        return self.scale * numpy.sqrt(6. / fan_in)

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.rho = 0.95
@@ -35,16 +35,10 @@ class AdaDeltaRule(optimizer.UpdateRule):
                  rho: float | None = None, eps: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if rho is not None:
-            self.hyperparam.rho = rho
-        if eps is not None:
-            self.hyperparam.eps = eps
+        _util.set_given(self.hyperparam, rho=rho, eps=eps)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            xp = param.device.xp
-            self.state['msg'] = xp.zeros_like(param.array)
-            self.state['msdx'] = xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'msg', 'msdx')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad

@@ -6,23 +6,13 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-8
-
-
-def _cast_eps(eps: float, dtype: Any) -> Any:
-    """Casts ``eps`` to ``dtype``; a nonzero eps that underflows to zero is an error."""
-    dtype = numpy.dtype(dtype)
-    cast = dtype.type(eps)
-    if eps != 0 and cast == 0:
-        raise ValueError(
-            f'eps of AdaGrad optimizer is too small for {dtype.name} ({eps})')
-    return cast
 
 
 class AdaGradRule(optimizer.UpdateRule):
@@ -44,14 +34,10 @@ class AdaGradRule(optimizer.UpdateRule):
                  lr: float | None = None, eps: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if eps is not None:
-            self.hyperparam.eps = eps
+        _util.set_given(self.hyperparam, lr=lr, eps=eps)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            self.state['h'] = param.device.xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'h')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
@@ -59,7 +45,7 @@ class AdaGradRule(optimizer.UpdateRule):
             return
         hp = self.hyperparam
         dtype = grad.dtype
-        eps = _cast_eps(hp.eps, dtype)
+        eps = _util.cast_eps(hp.eps, dtype, 'AdaGrad')
         h = self.state['h']
         h += grad * grad
         denom = numpy.sqrt(h)
@@ -74,7 +60,7 @@ class AdaGradRule(optimizer.UpdateRule):
         if grad is None:
             return
         hp = self.hyperparam
-        _cast_eps(hp.eps, grad.dtype)
+        _util.cast_eps(hp.eps, grad.dtype, 'AdaGrad')
         if AdaGradRule._kernel is None:
             AdaGradRule._kernel = cuda.elementwise(
                 'T grad, T lr, T eps',

@@ -7,9 +7,9 @@ from typing import Optional
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -138,31 +138,15 @@ class AdamRule(optimizer.UpdateRule):
                  amsgrad: Optional[bool] = None, adabound: Optional[bool] = None,
                  final_lr: Optional[float] = None, gamma: Optional[float] = None) -> None:
         super().__init__(parent_hyperparam or _default_hyperparam)
-        hp = self.hyperparam
-        for key, value in (('alpha', alpha), ('beta1', beta1), ('beta2', beta2),
-                           ('eps', eps), ('eta', eta),
-                           ('weight_decay_rate', weight_decay_rate),
-                           ('amsgrad', amsgrad), ('adabound', adabound),
-                           ('final_lr', final_lr), ('gamma', gamma)):
-            if value is not None:
-                setattr(hp, key, value)
+        _util.set_given(self.hyperparam, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
+                        eta=eta, weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
+                        adabound=adabound, final_lr=final_lr, gamma=gamma)
         # AdaBound's final_lr follows later changes of alpha relative to this value.
-        self.initial_alpha = hp.alpha
+        self.initial_alpha = self.hyperparam.alpha
 
     def init_state(self, param) -> None:
-        device = param.device
-        xp = device.xp
-        with backend.using_device(device):
-            self.state['m'] = xp.zeros_like(param.array)
-            self.state['v'] = xp.zeros_like(param.array)
-            if self.hyperparam.amsgrad:
-                self.state['vhat'] = xp.zeros_like(param.array)
-
-    def _check_eps(self, dtype: numpy.dtype) -> None:
-        eps = self.hyperparam.eps
-        if eps != 0 and dtype.type(eps) == 0:
-            raise ValueError(
-                f'eps of Adam optimizer is too small for {dtype.name} ({eps})')
+        names = ('m', 'v', 'vhat') if self.hyperparam.amsgrad else ('m', 'v')
+        _util.zeros_state(self.state, param, *names)
 
     def update_core_cpu(self, param) -> None:
         grad = param.grad
@@ -170,7 +154,7 @@ class AdamRule(optimizer.UpdateRule):
             return
         hp = self.hyperparam
         dtype = _intermediate_dtype(param.dtype)
-        self._check_eps(dtype)
+        _util.cast_eps(hp.eps, dtype, 'Adam')
         s = dtype.type
         data = param.array
         arrays = [data, grad.astype(dtype, copy=False), self.state['m'], self.state['v']]
@@ -202,7 +186,7 @@ class AdamRule(optimizer.UpdateRule):
             return
         hp = self.hyperparam
         dtype = _intermediate_dtype(param.dtype)
-        self._check_eps(dtype)
+        _util.cast_eps(hp.eps, dtype, 'Adam')
         # A zero-size array of the arithmetic type lets the kernel deduce T.
         dummy = cuda.cupy.empty((0,), dtype=dtype)
         # Python floats: the kernel casts them to T.

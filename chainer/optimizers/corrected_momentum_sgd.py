@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
@@ -33,14 +33,10 @@ class CorrectedMomentumSGDRule(optimizer.UpdateRule):
                  lr: float | None = None, momentum: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
+        _util.set_given(self.hyperparam, lr=lr, momentum=momentum)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            self.state['v'] = param.device.xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'v')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad

@@ -5,9 +5,9 @@ from typing import Optional
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -40,15 +40,10 @@ class MomentumSGDRule(optimizer.UpdateRule):
     def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
                  lr: Optional[float] = None, momentum: Optional[float] = None) -> None:
         super().__init__(parent_hyperparam or _default_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
+        _util.set_given(self.hyperparam, lr=lr, momentum=momentum)
 
     def init_state(self, param) -> None:
-        device = param.device
-        with backend.using_device(device):
-            self.state['v'] = device.xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'v')
 
     def update_core_cpu(self, param) -> None:
         grad = param.grad

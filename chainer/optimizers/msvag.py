@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.1
@@ -48,20 +48,11 @@ class MSVAGRule(optimizer.UpdateRule):
                  weight_decay_rate: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if beta is not None:
-            self.hyperparam.beta = beta
-        if eta is not None:
-            self.hyperparam.eta = eta
-        if weight_decay_rate is not None:
-            self.hyperparam.weight_decay_rate = weight_decay_rate
+        _util.set_given(
+            self.hyperparam, lr=lr, beta=beta, eta=eta, weight_decay_rate=weight_decay_rate)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            xp = param.device.xp
-            self.state['m'] = xp.zeros_like(param.array)
-            self.state['v'] = xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'm', 'v')
 
     def _constants(self) -> tuple[float, float]:
         """Returns ``(1 / (1 - beta**t), rho)`` for the current step."""

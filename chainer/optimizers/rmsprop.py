@@ -6,25 +6,15 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 _default_hyperparam.alpha = 0.99
 _default_hyperparam.eps = 1e-8
 _default_hyperparam.eps_inside_sqrt = False
-
-
-def _cast_eps(eps: float, dtype: Any) -> Any:
-    """Casts ``eps`` to ``dtype``; a nonzero eps that underflows to zero is an error."""
-    dtype = numpy.dtype(dtype)
-    cast = dtype.type(eps)
-    if eps != 0 and cast == 0:
-        raise ValueError(
-            f'eps of RMSprop optimizer is too small for {dtype.name} ({eps})')
-    return cast
 
 
 class RMSpropRule(optimizer.UpdateRule):
@@ -50,18 +40,11 @@ class RMSpropRule(optimizer.UpdateRule):
                  eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if alpha is not None:
-            self.hyperparam.alpha = alpha
-        if eps is not None:
-            self.hyperparam.eps = eps
-        if eps_inside_sqrt is not None:
-            self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
+        _util.set_given(
+            self.hyperparam, lr=lr, alpha=alpha, eps=eps, eps_inside_sqrt=eps_inside_sqrt)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            self.state['ms'] = param.device.xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'ms')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
@@ -69,7 +52,7 @@ class RMSpropRule(optimizer.UpdateRule):
             return
         hp = self.hyperparam
         dtype = grad.dtype
-        eps = _cast_eps(hp.eps, dtype)
+        eps = _util.cast_eps(hp.eps, dtype, 'RMSprop')
         ms = self.state['ms']
         ms *= dtype.type(hp.alpha)
         ms += dtype.type(1 - hp.alpha) * grad * grad
@@ -89,7 +72,7 @@ class RMSpropRule(optimizer.UpdateRule):
         if grad is None:
             return
         hp = self.hyperparam
-        _cast_eps(hp.eps, grad.dtype)
+        _util.cast_eps(hp.eps, grad.dtype, 'RMSprop')
         if hp.eps_inside_sqrt:
             if RMSpropRule._kernel_eps_inside_sqrt is None:
                 RMSpropRule._kernel_eps_inside_sqrt = cuda.elementwise(

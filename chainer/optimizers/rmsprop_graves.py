@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 1e-4
@@ -41,21 +41,10 @@ class RMSpropGravesRule(optimizer.UpdateRule):
                  momentum: float | None = None, eps: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if alpha is not None:
-            self.hyperparam.alpha = alpha
-        if momentum is not None:
-            self.hyperparam.momentum = momentum
-        if eps is not None:
-            self.hyperparam.eps = eps
+        _util.set_given(self.hyperparam, lr=lr, alpha=alpha, momentum=momentum, eps=eps)
 
     def init_state(self, param: Any) -> None:
-        with backend.using_device(param.device):
-            xp = param.device.xp
-            self.state['n'] = xp.zeros_like(param.array)
-            self.state['g'] = xp.zeros_like(param.array)
-            self.state['delta'] = xp.zeros_like(param.array)
+        _util.zeros_state(self.state, param, 'n', 'g', 'delta')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad

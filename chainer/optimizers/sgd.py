@@ -5,6 +5,7 @@ from typing import Optional
 
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -24,8 +25,7 @@ class SGDRule(optimizer.UpdateRule):
     def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
                  lr: Optional[float] = None) -> None:
         super().__init__(parent_hyperparam or _default_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
+        _util.set_given(self.hyperparam, lr=lr)
 
     def update_core_cpu(self, param) -> None:
         grad = param.grad

@@ -9,6 +9,7 @@ import numpy
 from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.001
@@ -35,17 +36,12 @@ class SMORMS3Rule(optimizer.UpdateRule):
                  lr: float | None = None, eps: float | None = None) -> None:
         super().__init__(
             _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        if lr is not None:
-            self.hyperparam.lr = lr
-        if eps is not None:
-            self.hyperparam.eps = eps
+        _util.set_given(self.hyperparam, lr=lr, eps=eps)
 
     def init_state(self, param: Any) -> None:
         with backend.using_device(param.device):
-            xp = param.device.xp
-            self.state['mem'] = xp.ones_like(param.array)
-            self.state['g'] = xp.zeros_like(param.array)
-            self.state['g2'] = xp.zeros_like(param.array)
+            self.state['mem'] = param.device.xp.ones_like(param.array)
+        _util.zeros_state(self.state, param, 'g', 'g2')
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
