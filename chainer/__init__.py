@@ -53,6 +53,11 @@ from chainer.optimizer import GradientMethod, Optimizer, UpdateRule  # NOQA: E40
 from chainer import serializers  # NOQA: E402,F401
 from chainer import links  # NOQA: E402,F401
 from chainer import link_hooks  # NOQA: E402,F401
+from chainer import dataset  # NOQA: E402,F401
+from chainer import datasets  # NOQA: E402,F401
+from chainer import iterators  # NOQA: E402,F401
+from chainer import computational_graph  # NOQA: E402,F401
+from chainer import training  # NOQA: E402,F401
 
 
 disable_experimental_feature_warning = False

@@ -1,1 +1,32 @@
-"""Dataset classes and loaders (``chainer.datasets``). Filled in by the training work."""
+"""Dataset classes and loaders (``chainer.datasets``)."""
+from chainer.datasets.cifar import get_cifar10  # NOQA: F401
+from chainer.datasets.cifar import get_cifar100  # NOQA: F401
+from chainer.datasets.concatenated_dataset import ConcatenatedDataset  # NOQA: F401
+from chainer.datasets.dict_dataset import DictDataset  # NOQA: F401
+from chainer.datasets.fashion_mnist import get_fashion_mnist  # NOQA: F401
+from chainer.datasets.fashion_mnist import get_fashion_mnist_labels  # NOQA: F401
+from chainer.datasets.image_dataset import ImageDataset  # NOQA: F401
+from chainer.datasets.image_dataset import LabeledImageDataset  # NOQA: F401
+from chainer.datasets.image_dataset import LabeledZippedImageDataset  # NOQA: F401
+from chainer.datasets.image_dataset import MultiZippedImageDataset  # NOQA: F401
+from chainer.datasets.image_dataset import ZippedImageDataset  # NOQA: F401
+from chainer.datasets.kuzushiji_mnist import get_kuzushiji_mnist  # NOQA: F401
+from chainer.datasets.kuzushiji_mnist import get_kuzushiji_mnist_labels  # NOQA: F401
+from chainer.datasets.mnist import get_mnist  # NOQA: F401
+from chainer.datasets.pickle_dataset import open_pickle_dataset  # NOQA: F401
+from chainer.datasets.pickle_dataset import open_pickle_dataset_writer  # NOQA: F401
+from chainer.datasets.pickle_dataset import PickleDataset  # NOQA: F401
+from chainer.datasets.pickle_dataset import PickleDatasetWriter  # NOQA: F401
+from chainer.datasets.ptb import get_ptb_words  # NOQA: F401
+from chainer.datasets.ptb import get_ptb_words_vocabulary  # NOQA: F401
+from chainer.datasets.sub_dataset import get_cross_validation_datasets  # NOQA: F401
+from chainer.datasets.sub_dataset import get_cross_validation_datasets_random  # NOQA: F401
+from chainer.datasets.sub_dataset import split_dataset  # NOQA: F401
+from chainer.datasets.sub_dataset import split_dataset_n  # NOQA: F401
+from chainer.datasets.sub_dataset import split_dataset_n_random  # NOQA: F401
+from chainer.datasets.sub_dataset import split_dataset_random  # NOQA: F401
+from chainer.datasets.sub_dataset import SubDataset  # NOQA: F401
+from chainer.datasets.svhn import get_svhn  # NOQA: F401
+from chainer.datasets.text_dataset import TextDataset  # NOQA: F401
+from chainer.datasets.transform_dataset import TransformDataset  # NOQA: F401
+from chainer.datasets.tuple_dataset import TupleDataset  # NOQA: F401

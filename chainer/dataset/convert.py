@@ -1,0 +1,221 @@
+"""Converters: turn a list of examples into batched arrays on a device."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer.backends import cuda
+
+
+def _get_device(device_spec: Any) -> Any:
+    # Besides what ``backend.get_device`` accepts, ``None`` means "do not
+    # transfer" and legacy integers mean CPU (negative) or that GPU.
+    if device_spec is None:
+        return None
+    return backend.get_device(device_spec)
+
+
+def to_device(device: Any, x: Any) -> Any:
+    """Sends ``x`` (an array or ``None``) to ``device``.
+
+    ``device`` is ``None`` (no transfer), a legacy integer (negative for the
+    CPU, otherwise a GPU id) or anything :func:`chainer.get_device` accepts.
+    """
+    device = _get_device(device)
+    if device is None or x is None:
+        return x
+    return device.send(x)
+
+
+class Converter:
+    """Base class of converters: ``converter(batch, device)`` → batched arrays."""
+
+    def __call__(self, batch: Any, device: Any) -> Any:
+        raise NotImplementedError(
+            'Converter subclasses must implement __call__(batch, device).')
+
+
+class _ArbitraryCallableConverter(Converter):
+    """Converter wrapping a plain function; normalises its ``device`` argument."""
+
+    def __init__(self, base_callable: Callable) -> None:
+        if not callable(base_callable):
+            raise TypeError(f'Can only wrap a callable, got {base_callable!r}')
+        self.base_callable = base_callable
+        functools.update_wrapper(self, base_callable)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) >= 2:
+            args = list(args)
+            args[1] = _get_device(args[1])
+        elif 'device' in kwargs:
+            kwargs['device'] = _get_device(kwargs['device'])
+        return self.base_callable(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f'<converter {getattr(self.base_callable, "__qualname__", self.base_callable)}>'
+
+
+def converter() -> Callable[[Callable], Converter]:
+    """Decorator turning ``f(batch, device=None, ...)`` into a :class:`Converter`.
+
+    The wrapped function receives ``device`` as a :class:`chainer.backend.Device`
+    or ``None``, whatever specifier the caller passed.
+    """
+    def wrap(func: Callable) -> Converter:
+        return _ArbitraryCallableConverter(func)
+    return wrap
+
+
+def _where(position: Any) -> str:
+    if position is None:
+        return ''
+    if isinstance(position, str):
+        return f' for key {position!r}'
+    return f' at tuple position {position}'
+
+
+def _shape_error(arrays: Any, position: Any) -> ValueError:
+    shapes = [tuple(numpy.shape(a)) for a in arrays]
+    bad = next((i for i, shape in enumerate(shapes) if shape != shapes[0]), None)
+    if bad is None:
+        return ValueError(f'concat_examples: cannot stack the examples{_where(position)}')
+    return ValueError(
+        f'concat_examples: example {bad} has shape {shapes[bad]} but example 0 has '
+        f'shape {shapes[0]}{_where(position)}; give padding= to pad them to a '
+        'common shape')
+
+
+def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
+    first = arrays[0]
+    if padding is not None:
+        return _concat_arrays_with_padding(arrays, padding, position)
+    if not isinstance(first, chainer.get_array_types()) or isinstance(first, numpy.ndarray):
+        # Scalars, lists and NumPy arrays: numpy.array stacks them (and is
+        # faster than numpy.stack for many small arrays).
+        try:
+            result = numpy.array(arrays)
+        except ValueError:
+            raise _shape_error(arrays, position) from None
+        if result.dtype == object and isinstance(first, numpy.ndarray) \
+                and first.dtype != object:
+            raise _shape_error(arrays, position)
+        return result
+    shape = first.shape
+    for array in arrays:
+        if getattr(array, 'shape', None) != shape:
+            raise _shape_error(arrays, position)
+    device = backend.get_device_from_array(first)
+    xp = device.xp
+    with chainer.using_device(device):
+        return xp.stack([xp.asarray(a) for a in arrays])
+
+
+def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any:
+    arrays = [a if hasattr(a, 'shape') else numpy.asarray(a) for a in arrays]
+    ndim = arrays[0].ndim
+    shape = list(arrays[0].shape)
+    for i, array in enumerate(arrays):
+        if array.ndim != ndim:
+            raise ValueError(
+                f'concat_examples: example {i} has {array.ndim} dimensions but '
+                f'example 0 has {ndim}{_where(position)}; padding cannot fix that')
+        shape = [max(s, t) for s, t in zip(shape, array.shape)]
+    device = backend.get_device_from_array(arrays[0])
+    with chainer.using_device(device):
+        result = device.xp.full([len(arrays)] + shape, padding, dtype=arrays[0].dtype)
+        for i, array in enumerate(arrays):
+            result[(i,) + tuple(slice(d) for d in array.shape)] = array
+    return result
+
+
+@converter()
+def concat_examples(batch: Any, device: Any = None, padding: Any = None) -> Any:
+    """Stacks a list of examples into batched arrays and sends them to ``device``.
+
+    Examples may be arrays (or scalars), tuples of arrays (a tuple of batched
+    arrays is returned) or dicts of arrays (a dict is returned).  Without
+    ``padding`` all examples must share a shape; with it each array is padded
+    to the largest shape along every axis.  ``padding`` may be a tuple or dict
+    matching the examples to pad each column with its own value.
+    """
+    if len(batch) == 0:
+        raise ValueError('batch is empty')
+    first = batch[0]
+    if isinstance(first, tuple):
+        n = len(first)
+        if not isinstance(padding, tuple):
+            padding = (padding,) * n
+        elif len(padding) != n:
+            raise ValueError(
+                f'padding has {len(padding)} entries but the examples are tuples of {n}')
+        columns = list(zip(*batch))
+        if len(columns) != n or any(
+                not isinstance(example, tuple) or len(example) != n for example in batch):
+            i = next(i for i, ex in enumerate(batch)
+                     if not isinstance(ex, tuple) or len(ex) != n)
+            example = batch[i]
+            raise ValueError(
+                f'concat_examples: example {i} is {type(example).__name__} of '
+                f'length {len(example) if hasattr(example, "__len__") else "?"} '
+                f'but example 0 is a tuple of length {n}')
+        return tuple(
+            to_device(device, _concat_arrays(columns[i], padding[i], i))
+            for i in range(n))
+    if isinstance(first, dict):
+        if not isinstance(padding, dict):
+            padding = {key: padding for key in first}
+        result = {}
+        for key in first:
+            try:
+                column = [ex[key] for ex in batch]
+            except KeyError:
+                raise ValueError(
+                    f'concat_examples: some example lacks the key {key!r} of example 0'
+                ) from None
+            result[key] = to_device(
+                device, _concat_arrays(column, padding.get(key), key))
+        return result
+    return to_device(device, _concat_arrays(batch, padding))
+
+
+class ConcatWithAsyncTransfer:
+    """Like :func:`concat_examples`, overlapping the host-to-GPU copy with compute.
+
+    With CuPy the batch is assembled in pinned host memory and copied on
+    ``stream``; without CuPy (or for the CPU) it is a plain ``concat_examples``.
+    """
+
+    def __init__(self, stream: Any = None, compute_stream: Any = None) -> None:
+        self._stream = stream
+        self.compute_stream = compute_stream
+
+    def __call__(self, batch: Any, device: Any = None, padding: Any = None) -> Any:
+        device = _get_device(device)
+        if (device is None or not cuda.available
+                or not isinstance(device, backend.GpuDevice)):
+            return concat_examples(batch, device, padding)
+        host = concat_examples(batch, None, padding)
+        stream = self._stream
+        if stream is None:
+            return to_device(device, host)
+        with device:
+            def send(a: Any) -> Any:
+                if a is None:
+                    return None
+                return cuda.to_gpu(a, stream=stream)
+            if isinstance(host, tuple):
+                out = tuple(send(a) for a in host)
+            elif isinstance(host, dict):
+                out = {k: send(a) for k, a in host.items()}
+            else:
+                out = send(host)
+            if self.compute_stream is not None:
+                self.compute_stream.wait_event(stream.record())
+            else:
+                stream.synchronize()
+        return out

@@ -1,0 +1,160 @@
+"""Dataset root directory, cached downloads and cached derived files.
+
+The root is ``$CHAINER_DATASET_ROOT`` or ``~/.chainer/dataset``.  Every file
+lands under its final name only once complete: it is written to a temporary
+file in the same directory and moved in place with ``os.replace``, under a
+file lock so that concurrent processes do not race.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from typing import Any, Callable, Iterator
+
+_dataset_root = os.environ.get(
+    'CHAINER_DATASET_ROOT',
+    os.path.join(os.path.expanduser('~'), '.chainer', 'dataset'))
+
+
+class DownloadError(OSError):
+    """A dataset file is missing and could not be downloaded."""
+
+
+def get_dataset_root() -> str:
+    """Returns the root directory of downloaded datasets."""
+    return _dataset_root
+
+
+def set_dataset_root(path: str) -> None:
+    """Sets the root directory of downloaded datasets (default from ``CHAINER_DATASET_ROOT``)."""
+    global _dataset_root
+    _dataset_root = os.fspath(path)
+
+
+def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> str:
+    """Returns ``<dataset root>/<dataset_name>``, creating it unless told not to."""
+    path = os.path.join(_dataset_root, dataset_name)
+    if create_directory:
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError:
+            if not os.path.isdir(path):
+                raise
+    return path
+
+
+_held_locks = threading.local()
+
+
+@contextlib.contextmanager
+def _file_lock(lock_path: str) -> Iterator[None]:
+    # An advisory lock on a lock file, without a third-party dependency.
+    # Reentrant within a thread: a creator may load another cached file
+    # (the PTB word ids need the vocabulary) under the same lock.
+    held = getattr(_held_locks, 'paths', None)
+    if held is None:
+        held = _held_locks.paths = set()
+    key = os.path.abspath(lock_path)
+    if key in held:
+        yield
+        return
+    held.add(key)
+    try:
+        with _os_file_lock(lock_path):
+            yield
+    finally:
+        held.discard(key)
+
+
+@contextlib.contextmanager
+def _os_file_lock(lock_path: str) -> Iterator[None]:
+    with open(lock_path, 'a+b') as f:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield
+            finally:
+                f.seek(0)
+                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _urlretrieve(url: str, path: str) -> None:
+    # Module level so that tests can replace the network access.
+    import urllib.request  # imported lazily: it is slow to import
+    with urllib.request.urlopen(url, timeout=20) as response, open(path, 'wb') as f:
+        shutil.copyfileobj(response, f)
+
+
+def cached_download(url: str) -> str:
+    """Downloads ``url`` once into ``<root>/_dl_cache`` and returns the local path.
+
+    The cache file is named by the MD5 of the URL, as in Chainer.  Raises
+    :class:`DownloadError` (an ``OSError``) naming the URL and the cache path
+    when the download fails.
+    """
+    cache_root = os.path.join(_dataset_root, '_dl_cache')
+    os.makedirs(cache_root, exist_ok=True)
+    lock_path = os.path.join(cache_root, '_dl_lock')
+    cache_path = os.path.join(cache_root, hashlib.md5(url.encode('utf-8')).hexdigest())
+    with _file_lock(lock_path):
+        if os.path.exists(cache_path):
+            return cache_path
+    temp_root = tempfile.mkdtemp(dir=cache_root)
+    try:
+        temp_path = os.path.join(temp_root, 'dl')
+        sys.stderr.write(f'Downloading from {url}...\n')
+        sys.stderr.flush()
+        try:
+            _urlretrieve(url, temp_path)
+        except Exception as e:
+            raise DownloadError(
+                f'could not download {url} (to {cache_path}): {e}') from e
+        with _file_lock(lock_path):
+            os.replace(temp_path, cache_path)
+    finally:
+        shutil.rmtree(temp_root, ignore_errors=True)
+    return cache_path
+
+
+def cache_or_load_file(path: str, creator: Callable[[str], Any],
+                       loader: Callable[[str], Any]) -> Any:
+    """Loads ``path`` with ``loader``; if it is missing, makes it with ``creator``.
+
+    ``creator(temp_path)`` writes the file at a temporary path (same base name,
+    inside the target directory) and returns the content; the file is then
+    renamed to ``path``, so ``path`` never holds a partial file.
+    """
+    if os.path.exists(path):
+        return loader(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    os.makedirs(_dataset_root, exist_ok=True)
+    lock_path = os.path.join(_dataset_root, '_create_lock')
+    with _file_lock(lock_path):
+        if os.path.exists(path):
+            return loader(path)
+        temp_root = tempfile.mkdtemp(dir=directory)
+        try:
+            temp_path = os.path.join(temp_root, os.path.basename(path))
+            content = creator(temp_path)
+            if not os.path.exists(temp_path):
+                raise RuntimeError(f'the creator of {path} did not write {temp_path}')
+            os.replace(temp_path, path)
+        finally:
+            shutil.rmtree(temp_root, ignore_errors=True)
+    return content

@@ -1,0 +1,72 @@
+"""``from_data``: build a TabularDataset from arrays, lists and callables."""
+from __future__ import annotations
+
+from typing import Any
+
+import chainer
+from chainer.dataset.tabular import _ops
+from chainer.dataset.tabular.tabular_dataset import TabularDataset
+
+
+def _make_dataset(key: Any, data: Any, size: Any) -> TabularDataset:
+    if isinstance(data, chainer.get_array_types()):
+        return _ops._Array(f'_{id(data)}' if key is None else key, data)
+    if isinstance(data, list):
+        return _ops._List(f'_{id(data)}' if key is None else key, data)
+    if callable(data):
+        if key is None:
+            raise ValueError('key(s) must be specified for a callable')
+        if size is None:
+            raise ValueError('size must be specified for a callable')
+        keys = key if isinstance(key, str) else tuple(key)
+        return _ops._Index(size).transform(keys, data)
+    raise TypeError(
+        'from_data takes arrays, lists or callables (index -> value), '
+        f'got {type(data).__name__}')
+
+
+def _is_key(key: Any) -> bool:
+    return isinstance(key, str) or (
+        isinstance(key, tuple) and len(key) > 0 and all(isinstance(k, str) for k in key))
+
+
+def from_data(data: Any, *, size: int | None = None) -> TabularDataset:
+    """Creates a TabularDataset from ``data``.
+
+    ``data`` is one of
+
+    - an array or a list (a unary dataset with a generated key);
+    - ``(key, array/list/callable)`` (a unary dataset named ``key``);
+    - ``((key, ...), callable)``: the callable maps a row index to a tuple;
+    - a tuple of the above: a tuple-mode dataset with one column each;
+    - a dict ``{key: array/list/callable, (key, ...): callable}``: dict mode.
+
+    Callables take the row index; ``size`` is needed when no array or list
+    fixes the length.
+    """
+    if isinstance(data, tuple) and len(data) == 2 and _is_key(data[0]) and (
+            isinstance(data[0], str) or callable(data[1])):
+        # A single column with its key: (key, data) or ((key, ...), callable).
+        return _make_dataset(data[0], data[1], size)
+    if isinstance(data, tuple):
+        datasets = []
+        for d in data:
+            key = None
+            if isinstance(d, tuple):
+                key, d = d
+            datasets.append(_make_dataset(key, d, size))
+            if size is None:
+                size = len(datasets[-1])
+        if not datasets:
+            raise ValueError('from_data needs at least one column')
+        return datasets[0].join(*datasets[1:]).astuple()
+    if isinstance(data, dict):
+        datasets = []
+        for key, d in data.items():
+            datasets.append(_make_dataset(key, d, size))
+            if size is None:
+                size = len(datasets[-1])
+        if not datasets:
+            raise ValueError('from_data needs at least one column')
+        return datasets[0].join(*datasets[1:]).asdict()
+    return _make_dataset(None, data, size)

@@ -1,0 +1,109 @@
+"""TextDataset: the lines of one or more parallel text files."""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from typing import Any, Callable
+
+from chainer.dataset import dataset_mixin
+
+
+class TextDataset(dataset_mixin.DatasetMixin):
+    """Each example is a line (with its line ending) of ``paths``.
+
+    ``paths`` is one path (examples are strings) or a list/tuple of paths to
+    files with the same number of lines (examples are tuples of strings).
+    ``encoding``, ``errors`` and ``newline`` are passed to :func:`open`.
+    ``filter_func(*lines)`` keeps only the lines for which it returns true.
+    Only line offsets are kept in memory.
+    """
+
+    def __init__(self, paths: Any, encoding: Any = None, errors: Any = None,
+                 newline: Any = None, filter_func: Callable[..., bool] | None = None
+                 ) -> None:
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+            self._unary = True
+        elif isinstance(paths, (list, tuple)) and paths:
+            self._unary = False
+        else:
+            raise ValueError(f'paths must be a path or a non-empty list of paths, got {paths!r}')
+        self._paths = [os.fspath(p) for p in paths]
+        self._options = {'encoding': encoding, 'errors': errors, 'newline': newline}
+        self._lock = threading.Lock()
+        self._fps: Any = None
+        self._pid: Any = None
+
+        offsets_per_file = [self._scan(p) for p in self._paths]
+        n = len(offsets_per_file[0])
+        for path, offsets in zip(self._paths, offsets_per_file):
+            if len(offsets) != n:
+                raise ValueError(
+                    'the files given to TextDataset must have the same number of '
+                    f'lines: {self._paths[0]} has {n}, {path} has {len(offsets)}')
+        rows = list(zip(*offsets_per_file))
+        if filter_func is not None:
+            kept = []
+            for row in rows:
+                if filter_func(*self._read_row(row)):
+                    kept.append(row)
+            rows = kept
+        self._rows = rows
+
+    def _scan(self, path: str) -> list:
+        offsets = []
+        with io.open(path, **self._options) as f:
+            while True:
+                pos = f.tell()
+                if not f.readline():
+                    break
+                offsets.append(pos)
+        return offsets
+
+    def _files(self) -> list:
+        pid = os.getpid()
+        if self._fps is None or self._pid != pid:
+            self._fps = [io.open(p, **self._options) for p in self._paths]
+            self._pid = pid
+        return self._fps
+
+    def _read_row(self, row: tuple) -> tuple:
+        with self._lock:
+            lines = []
+            for f, pos in zip(self._files(), row):
+                f.seek(pos)
+                lines.append(f.readline())
+        return tuple(lines)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def get_example(self, i: int) -> Any:
+        lines = self._read_row(self._rows[i])
+        return lines[0] if self._unary else lines
+
+    def close(self) -> None:
+        """Closes the open files (they are reopened on the next access)."""
+        with self._lock:
+            if self._fps is not None:
+                for f in self._fps:
+                    f.close()
+            self._fps = None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state['_fps'] = None
+        state['_pid'] = None
+        del state['_lock']
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,205 @@
+"""MultiprocessIterator: examples loaded by a pool of worker processes."""
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import multiprocessing.pool
+import signal
+import sys
+import warnings
+import weakref
+from typing import Any
+
+from chainer.dataset import iterator
+from chainer.iterators import _statemachine
+
+_worker_dataset: Any = None
+_POLL_SECONDS = 0.5
+
+
+def _init_worker(dataset: Any) -> None:
+    global _worker_dataset
+    # Ctrl-C goes to the main process, which then shuts the pool down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_dataset = dataset
+
+
+def _fetch(index: int) -> Any:
+    return _worker_dataset[index]
+
+
+def _context() -> Any:
+    # Chainer's workers were forked on Linux, so datasets need not be
+    # picklable (lambdas in TransformDataset...); keep that even where the
+    # default start method changed (Python 3.14 uses forkserver).
+    if sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context('fork')
+    return multiprocessing.get_context()
+
+
+def _shutdown_pool(pool: multiprocessing.pool.Pool) -> None:
+    pool.terminate()
+    pool.join()
+
+
+class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
+    """Like :class:`SerialIterator`, loading examples in ``n_processes`` processes.
+
+    ``n_prefetch`` batches are requested ahead of use.  The worker pool is
+    started on the first ``next()`` and stopped by :meth:`finalize`, by
+    leaving a ``with`` block, when the iterator is garbage collected, or at
+    interpreter exit, so no worker outlives the training loop.  The dataset
+    must be picklable on platforms that do not fork.
+
+    ``dataset_timeout`` (seconds, ``None`` to disable) is how long to wait for
+    a batch before emitting a :class:`MultiprocessIterator.TimeoutWarning`
+    (the wait then continues).  ``shared_mem`` is accepted for compatibility;
+    examples are sent back through pipes.  ``maxtasksperchild`` restarts
+    workers after that many tasks.
+    """
+
+    class TimeoutWarning(RuntimeWarning):
+        """A batch took longer than ``dataset_timeout`` seconds to load."""
+
+    def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
+                 shuffle: bool | None = None, n_processes: int | None = None,
+                 n_prefetch: int = 1, shared_mem: int | None = None,
+                 order_sampler: Any = None, dataset_timeout: float | None = 30.0,
+                 maxtasksperchild: int | None = None) -> None:
+        self.dataset = dataset
+        self.batch_size = _statemachine.check_batch_size(batch_size)
+        self._repeat = repeat
+        if n_processes is not None and (not isinstance(n_processes, int) or n_processes <= 0):
+            raise ValueError(f'n_processes must be a positive int or None, got {n_processes!r}')
+        self.n_processes = n_processes or multiprocessing.cpu_count()
+        self.n_prefetch = max(int(n_prefetch), 1)
+        self.shared_mem = shared_mem
+        self.dataset_timeout = dataset_timeout
+        self._maxtasksperchild = maxtasksperchild
+        self.order_sampler = _statemachine.make_order_sampler(shuffle, order_sampler)
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._finalizer: Any = None
+        self._pending: collections.deque = collections.deque()
+        self.reset()
+
+    def reset(self) -> None:
+        """Rewinds to the start of epoch 0 with a fresh order (drops prefetched batches)."""
+        self._pending = collections.deque()
+        self._state = self._initial_state()
+
+    def _ensure_pool(self) -> multiprocessing.pool.Pool:
+        if self._pool is None:
+            pool = _context().Pool(
+                self.n_processes, initializer=_init_worker, initargs=(self.dataset,),
+                maxtasksperchild=self._maxtasksperchild)
+            self._pool = pool
+            self._finalizer = weakref.finalize(self, _shutdown_pool, pool)
+        return self._pool
+
+    def _fill(self) -> None:
+        while len(self._pending) < self.n_prefetch:
+            state = self._pending[-1][1] if self._pending else self._state
+            if self._pending and self._pending[-1][0] is None:
+                return  # the non-repeating iteration is over
+            rng_state = self._sampler_rng_state()
+            state, indices = _statemachine.iterator_statemachine(
+                state, self.batch_size, self._repeat, self.order_sampler,
+                len(self.dataset))
+            if indices is None:
+                self._pending.append((None, state, rng_state))
+                return
+            indices = [int(i) for i in indices]
+            chunksize = max(1, len(indices) // (self.n_processes * 2))
+            pool = self._ensure_pool()
+            result = pool.map_async(_fetch, indices, chunksize)
+            # Remember the workers that may run these tasks, to notice if one dies.
+            result._chainer_workers = list(getattr(pool, '_pool', ()))
+            self._pending.append((result, state, rng_state))
+
+    def _wait(self, result: Any) -> list:
+        # Poll in short slices: warn every dataset_timeout seconds, and fail
+        # instead of hanging forever when a worker was killed (its tasks are
+        # lost; the pool only replaces the process).
+        waited = 0.0
+        warned_at = 0.0
+        dead_seen = False
+        while True:
+            step = _POLL_SECONDS
+            if self.dataset_timeout is not None:
+                step = min(step, max(self.dataset_timeout, 0.001))
+            try:
+                return result.get(timeout=step)
+            except multiprocessing.TimeoutError:
+                pass
+            waited += step
+            if self.dataset_timeout is not None and \
+                    waited - warned_at >= self.dataset_timeout:
+                warned_at = waited
+                warnings.warn(
+                    f'Stalled dataset is detected: a batch took more than '
+                    f'{waited:.3g} seconds to load. The dataset may be slow or a '
+                    'worker may have died.', MultiprocessIterator.TimeoutWarning)
+            dead = [w for w in getattr(result, '_chainer_workers', ())
+                    if w.exitcode is not None and w.exitcode != 0]
+            if dead:
+                if dead_seen:
+                    codes = ', '.join(f'pid {w.pid} exit code {w.exitcode}' for w in dead)
+                    raise RuntimeError(
+                        f'MultiprocessIterator: a worker process died while loading a '
+                        f'batch ({codes}); the batch is lost. Was it killed (e.g. out '
+                        'of memory)?')
+                dead_seen = True
+
+    def __next__(self) -> list:
+        self._fill()
+        result, state, _ = self._pending[0]
+        if result is None:
+            raise StopIteration
+        try:
+            batch = self._wait(result)
+        except BaseException:
+            # The queued batches depend on this one: drop them all.
+            self._pending.clear()
+            raise
+        self._pending.popleft()
+        self._previous_epoch_detail = self.epoch_detail
+        self._state = state
+        self._fill()
+        return batch
+
+    next = __next__
+
+    def finalize(self) -> None:
+        """Terminates the worker processes (restarted if iteration continues)."""
+        self._pending.clear()
+        pool, self._pool = self._pool, None
+        finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer()
+        elif pool is not None:
+            _shutdown_pool(pool)
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the position, epoch, order and sampler state."""
+        rng_state = self._pending[0][2] if self._pending else None
+        self._serialize_state(serializer, rng_state)
+        if _statemachine._is_loading(serializer):
+            self._pending.clear()
+
+    def __del__(self) -> None:
+        try:
+            self.finalize()
+        except Exception:
+            pass
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state['_pool'] = None
+        state['_finalizer'] = None
+        state['_pending'] = collections.deque()
+        return state
+
+    def __copy__(self) -> 'MultiprocessIterator':
+        new = self.__class__.__new__(self.__class__)
+        new.__dict__.update(self.__getstate__())
+        return new

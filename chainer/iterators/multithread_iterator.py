@@ -1,0 +1,103 @@
+"""MultithreadIterator: examples loaded by a thread pool, one batch ahead."""
+from __future__ import annotations
+
+from concurrent import futures
+from typing import Any
+
+from chainer.dataset import iterator
+from chainer.iterators import _statemachine
+
+
+class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
+    """Like :class:`SerialIterator`, loading examples with ``n_threads`` threads.
+
+    The next batch is prefetched while the current one is used.  Call
+    :meth:`finalize` (or use ``with``) to stop the threads.
+    """
+
+    def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
+                 shuffle: bool | None = None, n_threads: int = 1,
+                 order_sampler: Any = None) -> None:
+        self.dataset = dataset
+        self.batch_size = _statemachine.check_batch_size(batch_size)
+        self._repeat = repeat
+        if not isinstance(n_threads, int) or n_threads <= 0:
+            raise ValueError(f'n_threads must be a positive int, got {n_threads!r}')
+        self.n_threads = n_threads
+        self.order_sampler = _statemachine.make_order_sampler(shuffle, order_sampler)
+        self._pool: futures.ThreadPoolExecutor | None = None
+        self._next: Any = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Rewinds to the start of epoch 0 with a fresh order."""
+        self._next = None
+        self._state = self._initial_state()
+
+    def _load(self, index: Any) -> Any:
+        return self.dataset[int(index)]
+
+    def _invoke_prefetch(self) -> None:
+        rng_state = self._sampler_rng_state()
+        state, indices = _statemachine.iterator_statemachine(
+            self._state, self.batch_size, self._repeat, self.order_sampler,
+            len(self.dataset))
+        if indices is None:
+            self._next = (None, state, rng_state)
+            return
+        if self._pool is None:
+            self._pool = futures.ThreadPoolExecutor(
+                self.n_threads, thread_name_prefix='MultithreadIterator')
+        self._next = ([self._pool.submit(self._load, i) for i in indices], state,
+                      rng_state)
+
+    def __next__(self) -> list:
+        if self._next is None:
+            self._invoke_prefetch()
+        jobs, state, _ = self._next
+        if jobs is None:
+            raise StopIteration
+        self._next = None
+        try:
+            batch = [job.result() for job in jobs]
+        except BaseException:
+            for job in jobs:
+                job.cancel()
+            raise
+        self._previous_epoch_detail = self.epoch_detail
+        self._state = state
+        if self._repeat or self.epoch == 0:
+            self._invoke_prefetch()
+        return batch
+
+    next = __next__
+
+    def finalize(self) -> None:
+        """Stops the worker threads (they are restarted if iteration continues)."""
+        pool, self._pool = self._pool, None
+        if self._next is not None and self._next[0] is not None:
+            for job in self._next[0]:
+                job.cancel()
+        self._next = None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the position, epoch, order and sampler state."""
+        rng_state = self._next[2] if self._next is not None else None
+        self._serialize_state(serializer, rng_state)
+        if _statemachine._is_loading(serializer):
+            self._next = None  # a prefetched batch belongs to the old state
+
+    def __del__(self) -> None:
+        try:
+            self.finalize()
+        except Exception:
+            pass
+
+    def __copy__(self) -> 'MultithreadIterator':
+        new = self.__class__.__new__(self.__class__)
+        new.__dict__.update(self.__dict__)
+        new._pool = None
+        new._next = None
+        return new

@@ -1,0 +1,45 @@
+"""Shared parts of the hyperparameter shift extensions."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer.training import extension
+
+
+def _clip_to_target(value: float, target: float | None, increasing: bool) -> float:
+    # Stop at ``target`` when the schedule reaches it; ratios rather than
+    # min/max so that negative hyperparameters work too.
+    if target is None:
+        return value
+    if increasing:
+        if value / target > 1:
+            return target
+    elif value / target < 1:
+        return target
+    return value
+
+
+class _ShiftBase(extension.Extension):
+    """Sets an optimizer attribute from a schedule of the call count ``_t``."""
+
+    def __init__(self, attr: str, optimizer: Any) -> None:
+        self._attr = attr
+        self._optimizer = optimizer
+        self._t = 0
+        self._last_value: Any = None
+
+    def _get_optimizer(self, trainer: Any) -> Any:
+        return self._optimizer or trainer.updater.get_optimizer('main')
+
+    def _update_value(self, optimizer: Any, value: Any) -> None:
+        setattr(optimizer, self._attr, value)
+        self._last_value = value
+
+    def serialize(self, serializer: Any) -> None:
+        self._t = int(serializer('_t', self._t))
+        last = serializer('_last_value', self._last_value)
+        if isinstance(last, numpy.ndarray):
+            last = last.item()
+        self._last_value = last

@@ -1,0 +1,88 @@
+"""DumpGraph: writes the computational graph of a reported Variable as a dot file."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from chainer import computational_graph
+from chainer import configuration
+from chainer import variable
+from chainer.training import extension
+from chainer.training.extensions import _atomic
+from chainer.utils import argument
+
+_var_style = {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
+_func_style = {'shape': 'record', 'fillcolor': '#6495ED', 'style': 'filled'}
+
+
+class DumpGraph(extension.Extension):
+    """Writes the graph of the observed Variable ``root_name`` (e.g. ``'main/loss'``).
+
+    It runs once, at the first iteration, and keeps the graph of reported
+    values alive until then (``chainer.config.keep_graph_on_report``).
+
+    Args:
+        root_name (str): Observation key of the root Variable.
+        filename (str): Output file under ``trainer.out`` (default
+            ``'cg.dot'``; the old ``out_name`` argument is accepted).
+        variable_style (dict): Dot attributes of variables.
+        function_style (dict): Dot attributes of functions.
+    """
+
+    default_name = 'dump_graph'
+    priority = extension.PRIORITY_WRITER
+
+    def __init__(self, root_name: str, filename: str | None = None,
+                 variable_style: dict | None = None, function_style: dict | None = None,
+                 **kwargs: Any) -> None:
+        out_name, = argument.parse_kwargs(kwargs, ('out_name', 'cg.dot'))
+        if filename is None:
+            filename = out_name
+        self._root_name = root_name
+        self._filename = filename
+        if variable_style is None:
+            variable_style = _var_style
+        if function_style is None:
+            function_style = _func_style
+        self._variable_style = variable_style
+        self._function_style = function_style
+        self._original_flag: Any = None
+        self._flag_called = False
+
+    def initialize(self, _: Any) -> None:
+        if not self._flag_called:
+            self._original_flag = configuration.config.keep_graph_on_report
+            configuration.config.keep_graph_on_report = True
+
+    def trigger(self, _: Any) -> bool:  # type: ignore[override]
+        # A method rather than the usual tuple: fires at the first call only.
+        if self._flag_called:
+            return False
+        self._flag_called = True
+        return True
+
+    def __call__(self, trainer: Any) -> None:
+        try:
+            if self._root_name not in trainer.observation:
+                raise KeyError(
+                    f'DumpGraph: {self._root_name!r} is not in the observation '
+                    f'(observed keys: {sorted(trainer.observation)})')
+            var = trainer.observation[self._root_name]
+            if not isinstance(var, variable.Variable):
+                raise TypeError(
+                    f'DumpGraph: root value {self._root_name!r} is not a Variable '
+                    f'but {type(var).__name__}')
+            cg = computational_graph.build_computational_graph(
+                [var], variable_style=self._variable_style,
+                function_style=self._function_style).dump()
+            _atomic.write_text_atomically(os.path.join(trainer.out, self._filename), cg)
+        finally:
+            configuration.config.keep_graph_on_report = self._original_flag
+
+    def serialize(self, serializer: Any) -> None:
+        self._original_flag = serializer('_original_flag', self._original_flag)
+        self._flag_called = bool(serializer('_flag_called', self._flag_called))
+
+
+# Chainer's older, function-like name of the same extension.
+dump_graph = DumpGraph

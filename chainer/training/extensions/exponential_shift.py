@@ -1,0 +1,41 @@
+"""ExponentialShift: multiplies an optimizer hyperparameter by ``rate`` at each call."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.training.extensions import _shift_base
+
+
+class ExponentialShift(_shift_base._ShiftBase):
+    """Sets ``optimizer.<attr>`` to ``init * rate ** t`` at its t-th call.
+
+    Args:
+        attr (str): Name of the optimizer attribute (e.g. ``'lr'``).
+        rate (float): Factor per call (non-negative).
+        init (float): Initial value; the attribute's value when None.
+        target (float): Value where the shift stops.
+        optimizer: Target optimizer; the updater's ``'main'`` when None.
+    """
+
+    def __init__(self, attr: str, rate: float, init: float | None = None,
+                 target: float | None = None, optimizer: Any = None) -> None:
+        if rate < 0:
+            raise ValueError('ExponentialShift does not support negative rate')
+        super().__init__(attr, optimizer)
+        self._rate = rate
+        self._init = init
+        self._target = target
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        if self._init is None:
+            self._init = getattr(optimizer, self._attr)
+        self._update_value(optimizer, self._init if self._last_value is None
+                           else self._last_value)
+
+    def __call__(self, trainer: Any) -> None:
+        self._t += 1
+        optimizer = self._get_optimizer(trainer)
+        value = self._init * (self._rate ** self._t)
+        value = _shift_base._clip_to_target(value, self._target, self._rate > 1)
+        self._update_value(optimizer, value)

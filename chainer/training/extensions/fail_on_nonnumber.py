@@ -1,0 +1,36 @@
+"""FailOnNonNumber: stops training when parameters or gradients become NaN or infinite."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import backend
+from chainer.training import extension
+
+
+class FailOnNonNumber(extension.Extension):
+    """Raises ``RuntimeError`` when a parameter or gradient holds NaN or infinity.
+
+    The message names the optimizer and the parameter, so a diverging run
+    stops at once instead of training on garbage.
+    """
+
+    def __call__(self, trainer: Any) -> None:
+        optimizers = trainer.updater.get_all_optimizers()
+        for name, optimizer in optimizers.items():
+            for path, param in optimizer.target.namedparams():
+                data = param.array
+                if data is not None:
+                    xp = backend.get_array_module(data)
+                    if not bool(xp.isfinite(data).all()):
+                        raise RuntimeError(
+                            f"Kill the process since parameters in optimizer '{name}' "
+                            f'diverge (non-finite values in {path} at iteration '
+                            f'{trainer.updater.iteration}). R.I.P.')
+                grad = param.grad
+                if grad is not None:
+                    xp = backend.get_array_module(grad)
+                    if not bool(xp.isfinite(grad).all()):
+                        raise RuntimeError(
+                            f"Kill the process since gradients in optimizer '{name}' "
+                            f'diverge (non-finite values in the gradient of {path} at '
+                            f'iteration {trainer.updater.iteration}).')

@@ -1,0 +1,43 @@
+"""InverseShift: ``init * (1 + gamma * t) ** (-power)`` schedules."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.training.extensions import _shift_base
+
+
+class InverseShift(_shift_base._ShiftBase):
+    """Sets ``optimizer.<attr>`` to ``init * (1 + gamma * t) ** (-power)`` at its t-th call.
+
+    Args:
+        attr (str): Name of the optimizer attribute.
+        gamma (float): Non-negative factor of ``t``.
+        power (float): Exponent.
+        init (float): Initial value; the attribute's value when None.
+        target (float): Value where the shift stops.
+        optimizer: Target optimizer; the updater's ``'main'`` when None.
+    """
+
+    def __init__(self, attr: str, gamma: float, power: float, init: float | None = None,
+                 target: float | None = None, optimizer: Any = None) -> None:
+        if gamma < 0:
+            raise ValueError('InverseShift does not support negative gamma')
+        super().__init__(attr, optimizer)
+        self._gamma = gamma
+        self._power = power
+        self._init = init
+        self._target = target
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        if self._init is None:
+            self._init = getattr(optimizer, self._attr)
+        self._update_value(optimizer, self._init if self._last_value is None
+                           else self._last_value)
+
+    def __call__(self, trainer: Any) -> None:
+        self._t += 1
+        optimizer = self._get_optimizer(trainer)
+        value = self._init * (1 + self._gamma * self._t) ** (-self._power)
+        value = _shift_base._clip_to_target(value, self._target, self._power < 0)
+        self._update_value(optimizer, value)

@@ -1,0 +1,46 @@
+"""LinearShift: moves an optimizer hyperparameter linearly between two values."""
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+from chainer.training.extensions import _shift_base
+
+
+class LinearShift(_shift_base._ShiftBase):
+    """Moves ``optimizer.<attr>`` linearly from ``v1`` to ``v2`` between calls ``t1`` and ``t2``.
+
+    Args:
+        attr (str): Name of the optimizer attribute.
+        value_range (tuple): ``(v1, v2)``.
+        time_range (tuple): ``(t1, t2)`` in calls of the extension.
+        optimizer: Target optimizer; the updater's ``'main'`` when None.
+    """
+
+    def __init__(self, attr: str, value_range: Tuple[float, float],
+                 time_range: Tuple[int, int], optimizer: Any = None) -> None:
+        super().__init__(attr, optimizer)
+        t1, t2 = time_range
+        if t2 < t1:
+            raise ValueError(f'time_range must be increasing, got {time_range!r}')
+        self._value_range = value_range
+        self._time_range = time_range
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        value = (self._compute_next_value() if self._last_value is None
+                 else self._last_value)
+        self._update_value(optimizer, value)
+
+    def __call__(self, trainer: Any) -> None:
+        self._t += 1
+        self._update_value(self._get_optimizer(trainer), self._compute_next_value())
+
+    def _compute_next_value(self) -> float:
+        t1, t2 = self._time_range
+        v1, v2 = self._value_range
+        if self._t <= t1:
+            return v1
+        if self._t >= t2:
+            return v2
+        rate = (self._t - t1) / (t2 - t1)
+        return v1 + rate * (v2 - v1)

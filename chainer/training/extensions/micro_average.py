@@ -1,0 +1,60 @@
+"""MicroAverage: reports sum(numerator) / sum(denominator) over an interval."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import reporter
+from chainer import variable
+from chainer.training import extension
+from chainer.training import util as trigger_module
+
+
+def _value(x: Any) -> Any:
+    return x.array if isinstance(x, variable.Variable) else x
+
+
+class MicroAverage(extension.Extension):
+    """Reports the micro average of a ratio: summed numerators over summed denominators.
+
+    For instance with ``'main/correct'`` and ``'main/total'`` observed per
+    iteration it reports the accuracy over all examples of the interval
+    under ``result_key``.
+
+    Args:
+        numerator_key (str): Observation key of the numerator.
+        denominator_key (str): Observation key of the denominator.
+        result_key (str): Key of the reported average.
+        trigger: When to report (and restart the sums).
+    """
+
+    priority = extension.PRIORITY_EDITOR
+
+    def __init__(self, numerator_key: str, denominator_key: str, result_key: str,
+                 trigger: Any = (1, 'epoch')) -> None:
+        self._trigger = trigger_module.get_trigger(trigger)
+        self._numerator_key = numerator_key
+        self._denominator_key = denominator_key
+        self._result_key = result_key
+        self._numerator: Any = 0
+        self._denominator: Any = 0
+
+    def __call__(self, trainer: Any) -> None:
+        observation = trainer.observation
+        if not (self._numerator_key in observation
+                and self._denominator_key in observation):
+            return
+
+        self._numerator += _value(observation[self._numerator_key])
+        self._denominator += _value(observation[self._denominator_key])
+
+        if self._trigger(trainer):
+            result = float(self._numerator) / float(self._denominator)
+            self._numerator = 0
+            self._denominator = 0
+            reporter.report({self._result_key: result})
+
+    def serialize(self, serializer: Any) -> None:
+        if hasattr(self._trigger, 'serialize'):
+            self._trigger.serialize(serializer['trigger'])
+        self._numerator = serializer('_numerator', self._numerator)
+        self._denominator = serializer('_denominator', self._denominator)

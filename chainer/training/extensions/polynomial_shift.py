@@ -1,0 +1,53 @@
+"""PolynomialShift: ``init * (1 - t / max_count) ** rate`` schedules."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.training.extensions import _shift_base
+
+
+class PolynomialShift(_shift_base._ShiftBase):
+    """Sets ``optimizer.<attr>`` to ``init * max(1 - t / max_count, 0) ** rate`` at call t.
+
+    Args:
+        attr (str): Name of the optimizer attribute.
+        rate (float): Exponent of the polynomial.
+        max_count (int): Number of calls until the value reaches zero.
+        init (float): Initial value; the attribute's value when None.
+        target (float): Value where the shift stops.
+        optimizer: Target optimizer; the updater's ``'main'`` when None.
+    """
+
+    def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
+                 target: float | None = None, optimizer: Any = None) -> None:
+        if max_count <= 0:
+            raise ValueError(f'max_count must be positive, got {max_count!r}')
+        super().__init__(attr, optimizer)
+        self._rate = rate
+        self._max_count = max_count
+        self._init = init
+        self._target = target
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        if self._init is None:
+            self._init = getattr(optimizer, self._attr)
+        self._update_value(optimizer, self._init if self._last_value is None
+                           else self._last_value)
+
+    def __call__(self, trainer: Any) -> None:
+        self._t += 1
+        optimizer = self._get_optimizer(trainer)
+        decay = max(1 - self._t / self._max_count, 0)
+        value = self._init * decay ** self._rate
+        if self._target is not None:
+            # A decaying schedule (rate > 0) stops at target from above, a
+            # growing one from below; ratios keep negative values working.
+            if value == 0:
+                value = self._target
+            elif self._rate > 0:
+                if self._target / value > 1:
+                    value = self._target
+            elif self._target / value < 1:
+                value = self._target
+        self._update_value(optimizer, value)

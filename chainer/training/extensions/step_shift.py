@@ -1,0 +1,43 @@
+"""StepShift: multiplies a hyperparameter by ``gamma`` every ``step`` calls."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.training.extensions import _shift_base
+
+
+class StepShift(_shift_base._ShiftBase):
+    """Sets ``optimizer.<attr>`` to ``init * gamma ** floor(t / step)`` at call t.
+
+    Args:
+        attr (str): Name of the optimizer attribute.
+        gamma (float): Factor per step.
+        step (int): Calls per step.
+        init (float): Initial value; the attribute's value when None.
+        target (float): Value where the shift stops.
+        optimizer: Target optimizer; the updater's ``'main'`` when None.
+    """
+
+    def __init__(self, attr: str, gamma: float, step: int, init: float | None = None,
+                 target: float | None = None, optimizer: Any = None) -> None:
+        if step <= 0:
+            raise ValueError(f'step must be positive, got {step!r}')
+        super().__init__(attr, optimizer)
+        self._gamma = gamma
+        self._step = step
+        self._init = init
+        self._target = target
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        if self._init is None:
+            self._init = getattr(optimizer, self._attr)
+        self._update_value(optimizer, self._init if self._last_value is None
+                           else self._last_value)
+
+    def __call__(self, trainer: Any) -> None:
+        self._t += 1
+        optimizer = self._get_optimizer(trainer)
+        value = self._init * self._gamma ** (self._t // self._step)
+        value = _shift_base._clip_to_target(value, self._target, self._gamma > 1)
+        self._update_value(optimizer, value)

@@ -1,0 +1,242 @@
+"""VariableStatisticsPlot: plots how the distribution of variables evolves during training."""
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+import numpy
+
+from chainer import backend
+from chainer import link as link_module
+from chainer import variable
+from chainer.training import extension
+from chainer.training import util as trigger_module
+from chainer.training.extensions import plot_report
+from chainer.utils import argument
+
+_plot_color = '#0036e8'
+_plot_color_trans = _plot_color + '80'
+_fill_kwargs = {'facecolor': _plot_color + '20', 'edgecolor': _plot_color + '40',
+                'linewidth': 0.5}
+
+
+def _unpack_variables(x: Any, memo: list | None = None) -> tuple:
+    # Links give their parameters; nested sequences are flattened.
+    if memo is None:
+        memo = []
+    if isinstance(x, variable.Variable):
+        memo.append(x)
+    elif isinstance(x, link_module.Link):
+        memo.extend(x.params())
+    elif isinstance(x, (list, tuple)):
+        for xi in x:
+            _unpack_variables(xi, memo)
+    else:
+        raise TypeError(
+            f'targets must be Variables, Links or sequences of them, got {type(x)}')
+    return tuple(memo)
+
+
+class Reservoir:
+    """Keeps a uniform random sample of at most ``size`` of the arrays added."""
+
+    def __init__(self, size: int, data_shape: tuple, dtype: Any = numpy.float32) -> None:
+        self.size = size
+        self.data = numpy.zeros((size,) + data_shape, dtype=dtype)
+        self.idxs = numpy.zeros((size,), dtype=numpy.int32)
+        self.counter = 0
+        self._rng = numpy.random.default_rng(0)
+
+    def add(self, x: Any, idx: int | None = None) -> None:
+        if idx is None:
+            idx = self.counter
+        if self.counter < self.size:
+            self.data[self.counter] = x
+            self.idxs[self.counter] = idx
+        elif self._rng.random() < self.size / float(self.counter + 1):
+            i = int(self._rng.integers(self.size))
+            self.data[i] = x
+            self.idxs[i] = idx
+        self.counter += 1
+
+    def get_data(self) -> tuple:
+        """``(indices, data)`` sorted by index."""
+        idxs = self.idxs[:min(self.counter, self.size)]
+        order = numpy.argsort(idxs, kind='stable')
+        return idxs[order], self.data[order]
+
+
+class Statistician:
+    """Computes the mean, standard deviation and percentiles of an array."""
+
+    def __init__(self, collect_mean: bool, collect_std: bool, percentile_sigmas: Any) -> None:
+        self.collect_mean = collect_mean
+        self.collect_std = collect_std
+        self.percentile_sigmas = percentile_sigmas
+
+    def __call__(self, x: Any, axis: Any = 0, dtype: Any = None, xp: Any = None) -> dict:
+        if axis is None:
+            axis = tuple(range(x.ndim))
+        elif not isinstance(axis, (tuple, list)):
+            axis = axis,
+        return self.collect(x, tuple(axis), xp or backend.get_array_module(x))
+
+    def collect(self, x: Any, axis: tuple, xp: Any) -> dict:
+        out = {}
+        if self.collect_mean:
+            out['mean'] = x.mean(axis=axis)
+        if self.collect_std:
+            out['std'] = x.std(axis=axis)
+        if self.percentile_sigmas:
+            out['percentile'] = xp.percentile(
+                x, xp.asarray(self.percentile_sigmas), axis=axis).astype(x.dtype)
+        return out
+
+
+class VariableStatisticsPlot(extension.Extension):
+    """Plots the mean, std and percentiles of variables (data and gradients) over time.
+
+    At every call the statistics of the concatenated targets are recorded
+    (a reservoir keeps at most ``max_sample_size`` points); at ``trigger``
+    the figure is written to ``filename`` under ``trainer.out`` atomically.
+
+    Args:
+        targets: Variables, Links (their parameters) or lists of them.
+        max_sample_size (int): Points kept per series.
+        report_data (bool): Plot the values.
+        report_grad (bool): Plot the gradients.
+        plot_mean (bool): Plot the mean.
+        plot_std (bool): Plot the standard deviation (as error bars).
+        percentile_sigmas (float or tuple): Percentiles to plot as bands.
+        trigger: When to write the figure.
+        filename (str): Image file (default ``'statistics.png'``; the old
+            ``file_name`` argument is accepted).
+        figsize (tuple): Figure size in inches.
+        marker (str): Marker of the lines.
+        grid (bool): Draw grids.
+    """
+
+    def __init__(self, targets: Any, max_sample_size: int = 1000, report_data: bool = True,
+                 report_grad: bool = True, plot_mean: bool = True, plot_std: bool = True,
+                 percentile_sigmas: Any = (0, 0.13, 2.28, 15.87, 50, 84.13, 97.72, 99.87, 100),
+                 trigger: Any = (1, 'epoch'), filename: str | None = None,
+                 figsize: Sequence[float] | None = None, marker: str | None = None,
+                 grid: bool = True, **kwargs: Any) -> None:
+        file_name, = argument.parse_kwargs(kwargs, ('file_name', 'statistics.png'))
+        if filename is None:
+            filename = file_name
+
+        self._vars = _unpack_variables(targets)
+        if not self._vars:
+            raise ValueError(
+                'Need at least one variables for which to collect statistics.\n'
+                'Actual: 0 <= 0')
+        if not any((plot_mean, plot_std, bool(percentile_sigmas))):
+            raise ValueError('Nothing to plot')
+
+        self._keys = []
+        if report_data:
+            self._keys.append('data')
+        if report_grad:
+            self._keys.append('grad')
+        if not self._keys:
+            raise ValueError('Nothing to plot: report_data and report_grad are both False')
+
+        if percentile_sigmas and not isinstance(percentile_sigmas, (list, tuple)):
+            percentile_sigmas = (percentile_sigmas,)
+        self._statistician = Statistician(plot_mean, plot_std, percentile_sigmas)
+        self._plot_mean = plot_mean
+        self._plot_std = plot_std
+        self._plot_percentile = bool(percentile_sigmas)
+
+        self._trigger = trigger_module.get_trigger(trigger)
+        self._file_name = filename
+        self._figsize = figsize
+        self._marker = marker
+        self._grid = grid
+
+        n_percentile = len(percentile_sigmas) if self._plot_percentile else 0
+        self._data_shape = (len(self._keys), int(plot_mean) + int(plot_std) + n_percentile)
+        self._samples = Reservoir(max_sample_size, data_shape=self._data_shape)
+        plot_report._check_available()
+
+    @staticmethod
+    def available() -> bool:
+        """Whether matplotlib can be used (warns when it cannot)."""
+        plot_report._check_available()
+        return bool(plot_report._available)
+
+    def __call__(self, trainer: Any) -> None:
+        if not plot_report._try_import_matplotlib():
+            return
+
+        stats = numpy.zeros(self._data_shape, dtype=numpy.float32)
+        for i, k in enumerate(self._keys):
+            xs = []
+            for var in self._vars:
+                x = var.array if k == 'data' else var.grad
+                if x is not None:
+                    xs.append(x.ravel())
+            if xs:
+                xp = backend.get_array_module(xs[0])
+                stat_dict = self._statistician(xp.concatenate(xs, axis=0), axis=0, xp=xp)
+                stat_list = []
+                if self._plot_mean:
+                    stat_list.append(xp.atleast_1d(stat_dict['mean']))
+                if self._plot_std:
+                    stat_list.append(xp.atleast_1d(stat_dict['std']))
+                if self._plot_percentile:
+                    stat_list.append(xp.atleast_1d(stat_dict['percentile']))
+                stats[i] = backend.CpuDevice().send(xp.concatenate(stat_list, axis=0))
+
+        self._samples.add(stats, idx=trainer.updater.iteration)
+
+        if self._trigger(trainer):
+            self.save_plot(os.path.join(trainer.out, self._file_name))
+
+    def save_plot(self, file_path: str) -> None:
+        """Draws the recorded statistics and writes the figure to ``file_path``."""
+        nrows = int(self._plot_mean or self._plot_std) + int(self._plot_percentile)
+        ncols = len(self._keys)
+        fig = plot_report.new_figure(figsize=self._figsize)
+        axes = numpy.asarray(fig.subplots(nrows, ncols, sharex=True, squeeze=False))
+
+        idxs, data = self._samples.get_data()
+        offset = int(self._plot_mean) + int(self._plot_std)
+        n_percentile = data.shape[-1] - offset
+        mid = n_percentile // 2
+        odd = n_percentile % 2 == 1
+
+        for col in range(ncols):
+            row = 0
+            ax = axes[row, col]
+            ax.set_title(self._keys[col])
+            if self._plot_mean or self._plot_std:
+                if self._plot_mean and self._plot_std:
+                    ax.errorbar(idxs, data[:, col, 0], data[:, col, 1], color=_plot_color,
+                                ecolor=_plot_color_trans, label='mean, std',
+                                marker=self._marker)
+                else:
+                    label = 'mean' if self._plot_mean else 'std'
+                    ax.plot(idxs, data[:, col, 0], color=_plot_color, label=label,
+                            marker=self._marker)
+                row += 1
+            if self._plot_percentile:
+                ax = axes[row, col]
+                # Bands between symmetric pairs of percentiles; an odd middle
+                # one is drawn as a line.
+                for i in range(mid):
+                    label = 'percentile' if i == mid - 1 and not odd else '_nolegend_'
+                    ax.fill_between(idxs, data[:, col, offset + i], data[:, col, -i - 1],
+                                    label=label, **_fill_kwargs)
+                if odd:
+                    ax.plot(idxs, data[:, col, offset + mid], color=_plot_color,
+                            label='percentile', marker=self._marker)
+                ax.set_xlabel('iteration')
+            for ax in axes[:, col]:
+                ax.legend()
+                if self._grid:
+                    ax.grid()
+                    ax.set_axisbelow(True)
+
+        plot_report.save_figure(fig, file_path)

@@ -1,0 +1,78 @@
+"""Triggers that fire when an observed value reaches a new best."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from chainer import reporter
+from chainer import serializer as serializer_module
+from chainer.training import util
+
+
+class BestValueTrigger:
+    """Fires when the mean of ``key`` over an interval is the best so far.
+
+    Args:
+        key (str): Observation key to watch.
+        compare (callable): ``compare(best, new)`` is True when ``new`` is
+            better than ``best``.
+        trigger: When to compare (the values in between are averaged).
+    """
+
+    def __init__(self, key: str, compare: Callable[[Any, Any], bool],
+                 trigger: Any = (1, 'epoch')) -> None:
+        self._key = key
+        self._best_value = None
+        self._interval_trigger = util.get_trigger(trigger)
+        self._init_summary()
+        self._compare = compare
+
+    def __call__(self, trainer: Any) -> bool:
+        """Accumulates the value; at the interval, fires on a new best."""
+        observation = trainer.observation
+        key = self._key
+        if key in observation:
+            self._summary.add({key: observation[key]})
+        if not self._interval_trigger(trainer):
+            return False
+        stats = self._summary.compute_mean()
+        if key not in stats:
+            return False
+        value = float(stats[key])
+        self._init_summary()
+        if self._best_value is None or self._compare(self._best_value, value):
+            self._best_value = value
+            return True
+        return False
+
+    def _init_summary(self) -> None:
+        self._summary = reporter.DictSummary()
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the interval trigger, the running summary and the best value."""
+        if hasattr(self._interval_trigger, 'serialize'):
+            self._interval_trigger.serialize(serializer['interval_trigger'])
+        self._summary.serialize(serializer['summary'])
+        # No value is stored while there is no best yet (None needs pickling).
+        if isinstance(serializer, serializer_module.Serializer):
+            if self._best_value is not None:
+                serializer('best_value', self._best_value)
+        else:
+            try:
+                best = serializer('best_value', None)
+            except KeyError:
+                best = None
+            self._best_value = None if best is None else float(best)
+
+
+class MaxValueTrigger(BestValueTrigger):
+    """Fires when the mean of ``key`` over an interval is the largest so far."""
+
+    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+        super().__init__(key, lambda max_value, new_value: new_value > max_value, trigger)
+
+
+class MinValueTrigger(BestValueTrigger):
+    """Fires when the mean of ``key`` over an interval is the smallest so far."""
+
+    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+        super().__init__(key, lambda min_value, new_value: new_value < min_value, trigger)

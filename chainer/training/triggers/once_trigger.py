@@ -1,0 +1,27 @@
+"""A trigger that fires only once."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class OnceTrigger:
+    """Fires on its first call only (and again after resuming if ``call_on_resume``)."""
+
+    def __init__(self, call_on_resume: bool = False) -> None:
+        self._flag_first = True
+        self._flag_resumed = call_on_resume
+
+    @property
+    def finished(self) -> bool:
+        """True once the trigger will not fire any more."""
+        return not (self._flag_first or self._flag_resumed)
+
+    def __call__(self, trainer: Any) -> bool:
+        fire = not self.finished
+        self._flag_resumed = False
+        self._flag_first = False
+        return fire
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads whether the trigger already fired."""
+        self._flag_first = bool(serializer('_flag_first', self._flag_first))

@@ -1,0 +1,24 @@
+"""A trigger that fires every ``period`` seconds of training time."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class TimeTrigger:
+    """Fires each time ``trainer.elapsed_time`` passes another ``period`` seconds."""
+
+    def __init__(self, period: float) -> None:
+        if period <= 0:
+            raise ValueError(f'TimeTrigger period must be positive, got {period!r}')
+        self._period = period
+        self._next_time = period
+
+    def __call__(self, trainer: Any) -> bool:
+        if self._next_time < trainer.elapsed_time:
+            self._next_time += self._period
+            return True
+        return False
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the time of the next firing."""
+        self._next_time = float(serializer('next_time', self._next_time))

@@ -1,0 +1,124 @@
+import multiprocessing
+import os
+
+import pytest
+
+from chainer import dataset
+from chainer.dataset import download
+
+
+@pytest.fixture
+def root(tmp_path):
+    original = dataset.get_dataset_root()
+    dataset.set_dataset_root(str(tmp_path / 'root'))
+    yield tmp_path / 'root'
+    dataset.set_dataset_root(original)
+
+
+def test_default_root_env():
+    # The default root is computed at import time from CHAINER_DATASET_ROOT.
+    assert isinstance(dataset.get_dataset_root(), str)
+
+
+def test_set_and_get_root(root):
+    assert dataset.get_dataset_root() == str(root)
+
+
+def test_get_dataset_directory(root):
+    path = dataset.get_dataset_directory('a/b')
+    assert path == os.path.join(str(root), 'a/b')
+    assert os.path.isdir(path)
+    path2 = dataset.get_dataset_directory('c', create_directory=False)
+    assert not os.path.exists(path2)
+
+
+def test_cached_download(root, tmp_path, monkeypatch):
+    calls = []
+
+    def fake(url, path):
+        calls.append(url)
+        with open(path, 'w') as f:
+            f.write('payload ' + url)
+
+    monkeypatch.setattr(download, '_urlretrieve', fake)
+    path = dataset.cached_download('http://example.com/x')
+    with open(path) as f:
+        assert f.read() == 'payload http://example.com/x'
+    assert path.startswith(os.path.join(str(root), '_dl_cache'))
+    assert dataset.cached_download('http://example.com/x') == path
+    assert calls == ['http://example.com/x']
+    # no temporary directories are left behind
+    left = [p for p in os.listdir(os.path.dirname(path)) if p not in (
+        os.path.basename(path), '_dl_lock')]
+    assert left == []
+
+
+def test_cached_download_failure_leaves_nothing(root, monkeypatch):
+    def fail(url, path):
+        with open(path, 'w') as f:
+            f.write('half')
+        raise OSError('network down')
+
+    monkeypatch.setattr(download, '_urlretrieve', fail)
+    with pytest.raises(download.DownloadError, match='http://example.com/y'):
+        dataset.cached_download('http://example.com/y')
+    cache = os.path.join(str(root), '_dl_cache')
+    assert sorted(os.listdir(cache)) == ['_dl_lock']
+
+
+def test_cache_or_load_file(root):
+    path = os.path.join(dataset.get_dataset_directory('ds'), 'data.txt')
+    made = []
+
+    def creator(p):
+        assert p != path and os.path.basename(p) == 'data.txt'
+        with open(p, 'w') as f:
+            f.write('hello')
+        made.append(p)
+        return 'created'
+
+    def loader(p):
+        with open(p) as f:
+            return f.read()
+
+    assert dataset.cache_or_load_file(path, creator, loader) == 'created'
+    assert dataset.cache_or_load_file(path, creator, loader) == 'hello'
+    assert len(made) == 1
+
+
+def test_cache_or_load_file_crash_is_atomic(root):
+    path = os.path.join(dataset.get_dataset_directory('ds'), 'data.txt')
+
+    def creator(p):
+        with open(p, 'w') as f:
+            f.write('partial')
+        raise RuntimeError('crash mid-write')
+
+    with pytest.raises(RuntimeError, match='crash'):
+        dataset.cache_or_load_file(path, creator, open)
+    assert not os.path.exists(path)
+    assert os.listdir(os.path.dirname(path)) == []
+
+
+def _child_create(root, path, out):
+    dataset.set_dataset_root(root)
+
+    def creator(p):
+        with open(p, 'w') as f:
+            f.write(str(os.getpid()))
+        return 'created'
+
+    out.put(dataset.cache_or_load_file(path, creator, lambda p: 'loaded'))
+
+
+def test_cache_or_load_file_concurrent(root):
+    path = os.path.join(dataset.get_dataset_directory('ds'), 'x.txt')
+    q = multiprocessing.Queue()
+    procs = [multiprocessing.Process(target=_child_create, args=(str(root), path, q))
+             for _ in range(3)]
+    for p in procs:
+        p.start()
+    results = sorted(q.get(timeout=20) for _ in procs)
+    for p in procs:
+        p.join(10)
+    assert results == ['created', 'loaded', 'loaded']

@@ -1,0 +1,206 @@
+import numpy
+import pytest
+
+from chainer import dataset
+from chainer.dataset import tabular
+
+
+class MyTable(dataset.TabularDataset):
+    """A hand-written tuple-mode table with columns a (array) and b (list)."""
+
+    def __init__(self, n=6):
+        self.a = numpy.arange(n)
+        self.b = [f'b{i}' for i in range(n)]
+        self.requests = []
+
+    def __len__(self):
+        return len(self.a)
+
+    @property
+    def keys(self):
+        return ('a', 'b')
+
+    @property
+    def mode(self):
+        return tuple
+
+    def get_examples(self, indices, key_indices):
+        self.requests.append((indices, key_indices))
+        if key_indices is None:
+            key_indices = (0, 1)
+        if indices is None:
+            idx = list(range(len(self)))
+        elif isinstance(indices, slice):
+            idx = list(range(len(self)))[indices]
+        else:
+            idx = list(indices)
+        cols = (self.a[idx], [self.b[i] for i in idx])
+        return tuple(cols[k] for k in key_indices)
+
+
+def test_subclass_basics():
+    t = MyTable()
+    assert isinstance(t, dataset.TabularDataset)
+    assert len(t) == 6
+    assert t[2] == (2, 'b2')
+    assert t[1:3] == [(1, 'b1'), (2, 'b2')]
+    a, b = t.fetch()
+    numpy.testing.assert_array_equal(a, numpy.arange(6))
+    assert isinstance(b, numpy.ndarray) and b[3] == 'b3'
+    assert list(t)[5] == (5, 'b5')
+
+
+def test_asdict_astuple():
+    t = MyTable()
+    d = t.asdict()
+    assert d.mode is dict and d.keys == ('a', 'b')
+    assert d[0] == {'a': 0, 'b': 'b0'}
+    assert set(d.fetch()) == {'a', 'b'}
+    assert d.astuple()[1] == (1, 'b1')
+
+
+def test_slice_rows_and_keys():
+    t = MyTable()
+    s = t.slice[1:5]
+    assert len(s) == 4 and s[0] == (1, 'b1')
+    s = t.slice[[4, 0, -1]]
+    assert [s[i] for i in range(3)] == [(4, 'b4'), (0, 'b0'), (5, 'b5')]
+    s = t.slice[[True, False] * 3]
+    assert len(s) == 3 and s[2] == (4, 'b4')
+    s = t.slice[:, 'b']
+    assert s.mode is None and s.keys == ('b',) and s[2] == 'b2'
+    s = t.slice[::2, ('b', 'a')]
+    assert s.mode is tuple and s[1] == ('b2', 2)
+    s = t.slice[:, [1]]
+    assert s.keys == ('b',) and s.mode is tuple and s[0] == ('b0',)
+    # slice of slice
+    s = t.slice[1:][::-2]
+    assert [x[0] for x in s] == [5, 3, 1]
+    numpy.testing.assert_array_equal(t.slice[2:4, 'a'].fetch(), [2, 3])
+
+
+def test_slice_errors():
+    t = MyTable()
+    with pytest.raises(KeyError, match="'zz'"):
+        t.slice[:, 'zz']
+    with pytest.raises(IndexError):
+        t.slice[:, 5]
+    with pytest.raises(IndexError):
+        t.slice[[10]]
+    with pytest.raises(ValueError, match='mask'):
+        t.slice[[True, False]]
+    with pytest.raises(TypeError):
+        t.slice[3]
+    with pytest.raises(TypeError):
+        t.slice[1, 2, 3]
+
+
+def test_from_data_array_list_callable():
+    u = tabular.from_data(numpy.arange(5) * 2)
+    assert u.mode is None and len(u) == 5 and u[3] == 6
+    u = tabular.from_data(['x', 'y'])
+    assert u[1] == 'y'
+    t = tabular.from_data((numpy.arange(4), ('sq', lambda i: i * i)))
+    assert t.mode is tuple and t.keys[1] == 'sq' and t[3] == (3, 9)
+    d = tabular.from_data({'a': [1, 2, 3], 'b': numpy.arange(3)})
+    assert d.mode is dict and d[2] == {'a': 3, 'b': 2}
+    c = tabular.from_data(('c', lambda i: -i), size=3)
+    assert c.mode is None and c.keys == ('c',) and list(c) == [0, -1, -2]
+    m = tabular.from_data((('x', 'y'), lambda i: (i, i + 1)), size=2)
+    assert m.keys == ('x', 'y') and m[1] == (1, 2)
+
+
+def test_from_data_errors():
+    with pytest.raises(ValueError, match='size'):
+        tabular.from_data(('k', lambda i: i))
+    with pytest.raises(ValueError, match='key'):
+        tabular.from_data((numpy.arange(2), lambda i: i))
+    with pytest.raises(TypeError):
+        tabular.from_data(42)
+
+
+def test_concat():
+    a = tabular.from_data({'x': numpy.arange(3), 'y': ['a', 'b', 'c']})
+    b = tabular.from_data({'x': numpy.arange(10, 12), 'y': ['d', 'e']})
+    c = a.concat(b)
+    assert len(c) == 5 and c.mode is dict and c[3] == {'x': 10, 'y': 'd'}
+    x = c.slice[[4, 0, 3], 'x'].fetch()
+    numpy.testing.assert_array_equal(x, [11, 0, 10])
+    assert c.slice[[4, 1], 'y'].fetch().tolist() == ['e', 'b']
+    numpy.testing.assert_array_equal(c.fetch()['x'], [0, 1, 2, 10, 11])
+    with pytest.raises(ValueError, match='same keys'):
+        a.concat(tabular.from_data({'z': numpy.arange(2)}))
+
+
+def test_join():
+    a = tabular.from_data({'x': numpy.arange(3)})
+    b = tabular.from_data({'y': numpy.arange(3) * 10, 'z': [7, 8, 9]})
+    j = a.join(b)
+    assert j.keys == ('x', 'y', 'z') and j.mode is dict
+    assert j[1] == {'x': 1, 'y': 10, 'z': 8}
+    assert j.slice[:, ('z', 'x')][2] == {'z': 9, 'x': 2}
+    with pytest.raises(ValueError, match='same length'):
+        a.join(tabular.from_data({'w': numpy.arange(4)}))
+    with pytest.raises(ValueError, match="'x'"):
+        a.join(tabular.from_data({'x': numpy.arange(3)}))
+
+
+def test_transform_modes():
+    t = MyTable(4)
+    tr = t.transform(('s', 'l'), lambda a, b: (a * 2, len(b)))
+    assert tr.mode is tuple and tr[3] == (6, 2)
+    tr = t.asdict().transform(('s',), lambda a, b: {'s': b + '!'})
+    assert tr.mode is dict and tr[0] == {'s': 'b0!'}
+    tr = t.slice[:, 'a'].transform('neg', lambda a: -a)
+    assert tr.mode is None and tr[2] == -2
+    numpy.testing.assert_array_equal(tr.fetch(), [0, -1, -2, -3])
+
+
+def test_transform_bad_output():
+    t = MyTable(3)
+    with pytest.raises(ValueError, match='2 keys'):
+        t.transform(('p', 'q'), lambda a, b: (a,))[0]
+    with pytest.raises(ValueError, match='single value'):
+        t.transform(('p', 'q'), lambda a, b: a)[0]
+    with pytest.raises(ValueError, match="'q'"):
+        t.transform(('p', 'q'), lambda a, b: {'p': a})[0]
+
+
+def test_transform_batch():
+    t = MyTable(5)
+    tb = t.transform_batch(('double',), lambda a, b: (a * 2,))
+    assert tb.mode is tuple and tb[4] == (8,)
+    numpy.testing.assert_array_equal(tb.slice[1:3].fetch()[0], [2, 4])
+    bad = t.transform_batch('x', lambda a, b: a[:1])
+    with pytest.raises(ValueError, match='rows'):
+        bad.fetch()
+
+
+def test_with_converter():
+    t = MyTable(3).with_converter(lambda a, b: {'sum': int(numpy.sum(a)), 'n': len(b)})
+    assert t.fetch() == {'sum': 3, 'n': 3}
+    assert t.mode is tuple and t[0] == (0, 'b0')
+    u = tabular.from_data(numpy.arange(3)).with_converter(lambda x: x.tolist())
+    assert u.fetch() == [0, 1, 2]
+    d = tabular.from_data({'k': numpy.arange(2)}).with_converter(lambda k: k + 1)
+    numpy.testing.assert_array_equal(d.fetch(), [1, 2])
+
+
+def test_get_examples_is_lazy():
+    t = MyTable(6)
+    t.slice[2:5, 'b'].slice[[0, 2]].fetch()
+    assert t.requests[-1] == ([2, 4], (1,))
+
+
+def test_delegate_dataset():
+    t = MyTable(3)
+    d = tabular.DelegateDataset(t)
+    assert d.keys == t.keys and d[1] == t[1] and len(d) == 3
+
+
+def test_abstract():
+    t = dataset.TabularDataset()
+    with pytest.raises(NotImplementedError):
+        len(t)
+    with pytest.raises(NotImplementedError):
+        t.keys

@@ -1,0 +1,163 @@
+import io
+import os
+import pickle
+import zipfile
+
+import numpy
+import pytest
+
+from chainer import datasets
+
+
+@pytest.fixture
+def images(tmp_path):
+    PIL = pytest.importorskip('PIL')
+    from PIL import Image
+    del PIL
+    rgb = numpy.arange(2 * 3 * 3, dtype=numpy.uint8).reshape(2, 3, 3)
+    gray = numpy.arange(6, dtype=numpy.uint8).reshape(2, 3) * 10
+    Image.fromarray(rgb).save(tmp_path / 'rgb.png')
+    Image.fromarray(gray).save(tmp_path / 'gray.png')
+    return tmp_path, rgb, gray
+
+
+def test_image_dataset(images):
+    root, rgb, gray = images
+    ds = datasets.ImageDataset(['rgb.png', 'gray.png'], root=str(root))
+    assert len(ds) == 2
+    x = ds[0]
+    assert x.dtype == numpy.float32 and x.shape == (3, 2, 3)
+    numpy.testing.assert_array_equal(x, rgb.transpose(2, 0, 1))
+    g = ds[1]
+    assert g.shape == (1, 2, 3)
+    numpy.testing.assert_array_equal(g[0], gray)
+    listing = root / 'list.txt'
+    listing.write_text('rgb.png\ngray.png\n')
+    ds = datasets.ImageDataset(str(listing), root=str(root), dtype=numpy.uint8)
+    assert ds[1].dtype == numpy.uint8 and len(ds) == 2
+
+
+def test_labeled_image_dataset(images):
+    root, rgb, gray = images
+    ds = datasets.LabeledImageDataset([('rgb.png', 3), ('gray.png', 1)], root=str(root))
+    x, t = ds[0]
+    assert x.shape == (3, 2, 3) and t.dtype == numpy.int32 and int(t) == 3
+    (root / 'pairs.txt').write_text('rgb.png 0\ngray.png 7\n')
+    ds = datasets.LabeledImageDataset(str(root / 'pairs.txt'), root=str(root),
+                                      label_dtype=numpy.int64)
+    assert ds[1][1] == 7 and ds[1][1].dtype == numpy.int64
+    (root / 'bad.txt').write_text('rgb.png 0 extra\n')
+    with pytest.raises(ValueError, match='line 0'):
+        datasets.LabeledImageDataset(str(root / 'bad.txt'))
+
+
+def test_zipped_image_datasets(images):
+    root, rgb, gray = images
+    z1 = root / 'a.zip'
+    with zipfile.ZipFile(z1, 'w') as zf:
+        zf.writestr('dir/', '')
+        zf.write(root / 'rgb.png', 'dir/rgb.png')
+        zf.write(root / 'gray.png', 'gray.png')
+    z2 = root / 'b.zip'
+    with zipfile.ZipFile(z2, 'w') as zf:
+        zf.write(root / 'gray.png', 'g2.png')
+    ds = datasets.ZippedImageDataset(str(z1))
+    assert len(ds) == 2
+    numpy.testing.assert_array_equal(ds[0], rgb.transpose(2, 0, 1))
+    assert ds[1].shape == (1, 2, 3)
+    # picklable (reopened lazily)
+    ds2 = pickle.loads(pickle.dumps(ds))
+    numpy.testing.assert_array_equal(ds2[1], ds[1])
+    multi = datasets.MultiZippedImageDataset([str(z1), str(z2)])
+    assert len(multi) == 3
+    numpy.testing.assert_array_equal(multi[2][0], gray)
+    numpy.testing.assert_array_equal(multi[-1], multi[2])
+    with pytest.raises(IndexError):
+        multi[3]
+    labels = root / 'labels.txt'
+    labels.write_text('dir/rgb.png 4\ngray.png 2\n')
+    lz = datasets.LabeledZippedImageDataset(str(z1), str(labels))
+    x, t = lz[0]
+    assert x.shape == (3, 2, 3) and int(t) == 4 and t.dtype == numpy.int32
+
+
+def test_text_dataset(tmp_path):
+    p1 = tmp_path / 'a.txt'
+    p2 = tmp_path / 'b.txt'
+    p1.write_text('hello\nworld\n\nlast')
+    p2.write_text('1\n2\n3\n4\n')
+    ds = datasets.TextDataset(str(p1))
+    assert len(ds) == 4
+    assert ds[0] == 'hello\n' and ds[2] == '\n' and ds[3] == 'last'
+    assert ds[1:3] == ['world\n', '\n']
+    both = datasets.TextDataset([str(p1), str(p2)])
+    assert both[1] == ('world\n', '2\n')
+    filtered = datasets.TextDataset([str(p1), str(p2)],
+                                    filter_func=lambda a, b: a.strip() != '')
+    assert len(filtered) == 3 and filtered[2] == ('last', '4\n')
+    clone = pickle.loads(pickle.dumps(filtered))
+    assert clone[0] == ('hello\n', '1\n')
+    filtered.close()
+    assert filtered[0] == ('hello\n', '1\n')
+    (tmp_path / 'c.txt').write_text('x\n')
+    with pytest.raises(ValueError, match='same number of lines'):
+        datasets.TextDataset([str(p1), str(tmp_path / 'c.txt')])
+
+
+def test_text_dataset_encoding(tmp_path):
+    p = tmp_path / 'u.txt'
+    p.write_bytes('caf\u00e9\nna\u00efve\n'.encode('latin-1'))
+    ds = datasets.TextDataset(str(p), encoding='latin-1')
+    assert ds[1] == 'na\u00efve\n'
+
+
+def test_pickle_dataset_roundtrip(tmp_path):
+    path = str(tmp_path / 'data.pkl')
+    with datasets.open_pickle_dataset_writer(path) as writer:
+        for i in range(5):
+            writer.write((numpy.full(3, i), {'label': i}))
+        writer.flush()
+    with datasets.open_pickle_dataset(path) as ds:
+        assert len(ds) == 5
+        x, y = ds[3]
+        numpy.testing.assert_array_equal(x, [3, 3, 3])
+        assert y == {'label': 3}
+        assert [e[1]['label'] for e in ds[::2]] == [0, 2, 4]
+        clone = pickle.loads(pickle.dumps(ds))
+        assert clone[4][1] == {'label': 4}
+
+
+def test_pickle_dataset_file_objects_and_protocol():
+    buf = io.BytesIO()
+    writer = datasets.PickleDatasetWriter(buf, protocol=2)
+    writer.write('a')
+    writer.write([1, 2])
+    ds = datasets.PickleDataset(io.BytesIO(buf.getvalue()))
+    assert len(ds) == 2 and ds[1] == [1, 2]
+
+
+def test_pickle_dataset_does_not_unpickle_on_open():
+    class Boom:
+        def __reduce__(self):
+            return (os.abort, ())
+
+    buf = io.BytesIO()
+    pickle.dump(Boom(), buf)
+    ds = datasets.PickleDataset(io.BytesIO(buf.getvalue()))  # must not run os.abort
+    assert len(ds) == 1
+
+
+def test_pickle_dataset_corrupt():
+    with pytest.raises(ValueError, match='corrupt'):
+        datasets.PickleDataset(io.BytesIO(b'\x80\x05garbage'))
+
+
+def test_image_import_error_message(monkeypatch):
+    import sys
+    from chainer.datasets import image_dataset
+    monkeypatch.setattr(image_dataset, '_Image', None)
+    monkeypatch.setitem(sys.modules, 'PIL', None)
+    with pytest.raises(ImportError, match='pip install pillow'):
+        datasets.ImageDataset([])
+    with pytest.raises(ImportError, match='Pillow'):
+        datasets.LabeledZippedImageDataset('x.zip', 'y.txt')

@@ -1,0 +1,228 @@
+"""Behaviour shared by SerialIterator, MultithreadIterator and MultiprocessIterator."""
+import copy
+import os
+
+import numpy
+import pytest
+
+from chainer import iterators
+from chainer import serializers
+
+
+def _serial(ds, bs, **kw):
+    return iterators.SerialIterator(ds, bs, **kw)
+
+
+def _thread(ds, bs, **kw):
+    return iterators.MultithreadIterator(ds, bs, n_threads=2, **kw)
+
+
+def _process(ds, bs, **kw):
+    return iterators.MultiprocessIterator(ds, bs, n_processes=2, dataset_timeout=10, **kw)
+
+
+MAKERS = [_serial, _thread, _process]
+
+
+@pytest.fixture(params=MAKERS, ids=['serial', 'thread', 'process'])
+def make(request):
+    made = []
+
+    def factory(*args, **kwargs):
+        it = request.param(*args, **kwargs)
+        made.append(it)
+        return it
+
+    yield factory
+    for it in made:
+        it.finalize()
+
+
+def test_transform_dataset_with_lambda(make):
+    # Chainer's workers are forked: unpicklable datasets work.
+    from chainer import datasets
+    ds = datasets.TransformDataset(list(range(4)), lambda x: x * 10)
+    it = make(ds, 4, shuffle=False)
+    assert it.next() == [0, 10, 20, 30]
+
+
+def test_no_shuffle_repeat(make):
+    it = make(list(range(5)), 2, shuffle=False)
+    assert it.epoch == 0 and it.epoch_detail == 0. and it.previous_epoch_detail is None
+    expected = [([0, 1], 0, False, 0.4), ([2, 3], 0, False, 0.8), ([4, 0], 1, True, 1.2),
+                ([1, 2], 1, False, 1.6), ([3, 4], 2, True, 2.0)]
+    previous = None
+    for batch, epoch, new, detail in expected:
+        assert it.next() == batch
+        assert (it.epoch, it.is_new_epoch) == (epoch, new)
+        assert it.epoch_detail == pytest.approx(detail)
+        assert it.previous_epoch_detail == previous or \
+            it.previous_epoch_detail == pytest.approx(previous if previous else 0.)
+        previous = detail
+    assert it.current_position == 0
+    assert it.repeat is True and it.batch_size == 2
+
+
+def test_no_repeat(make):
+    it = make(list(range(5)), 2, repeat=False, shuffle=False)
+    assert [b for b in it] == [[0, 1], [2, 3], [4]]
+    assert it.epoch == 1 and it.is_new_epoch
+    with pytest.raises(StopIteration):
+        it.next()
+    it.reset()
+    assert it.next() == [0, 1]
+
+
+def test_batch_larger_than_dataset(make):
+    it = make([0, 1, 2], 7, shuffle=False)
+    assert it.next() == [0, 1, 2, 0, 1, 2, 0]
+    assert it.epoch == 2 and it.current_position == 1
+    it2 = make([0, 1, 2], 7, repeat=False, shuffle=False)
+    assert it2.next() == [0, 1, 2]
+
+
+def test_shuffle_is_permutation_each_epoch(make):
+    it = make(list(range(6)), 3, shuffle=True)
+    for _ in range(3):
+        epoch = it.next() + it.next()
+        assert sorted(epoch) == list(range(6))
+        assert it.is_new_epoch
+
+
+def test_order_sampler(make):
+    class Reverse(iterators.OrderSampler):
+        def __call__(self, order, position):
+            return numpy.arange(len(order))[::-1]
+
+    it = make([10, 11, 12], 2, order_sampler=Reverse())
+    assert it.next() == [12, 11]
+    assert it.next() == [10, 12]
+
+
+def test_bad_arguments(make):
+    with pytest.raises(ValueError, match='shuffle'):
+        make([1, 2], 1, shuffle=True, order_sampler=iterators.ShuffleOrderSampler())
+    with pytest.raises(ValueError, match='positive'):
+        make([1, 2], 0)
+
+    class Bad(iterators.OrderSampler):
+        def __call__(self, order, position):
+            return numpy.arange(len(order) + 1)
+
+    with pytest.raises(ValueError, match='size of order'):
+        make([1, 2], 1, order_sampler=Bad())
+
+
+def test_empty_dataset(make):
+    it = make([], 2)
+    with pytest.raises(ValueError, match='Epoch size must be positive'):
+        it.next()
+    it = make([], 2, repeat=False)
+    assert list(it) == []
+
+
+class Broken:
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        if i == 2:
+            raise KeyError(f'bad example {i}')
+        return i
+
+
+def test_dataset_error_propagates(make):
+    it = make(Broken(), 2, shuffle=False)
+    assert it.next() == [0, 1]
+    with pytest.raises(KeyError, match='bad example 2'):
+        it.next()
+
+
+def _resume(make, tmp_path, stop_after, total, batch=3, n=7):
+    def fresh(seed):
+        sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(seed))
+        return make(list(range(n)), batch, order_sampler=sampler)
+
+    ref = fresh(0)
+    reference = [ref.next() for _ in range(total)]
+    it = fresh(0)
+    for _ in range(stop_after):
+        it.next()
+    path = str(tmp_path / 'it.npz')
+    serializers.save_npz(path, it)
+    # Saving does not disturb the live iterator.
+    assert [it.next() for _ in range(total - stop_after)] == reference[stop_after:]
+    resumed = fresh(123)
+    serializers.load_npz(path, resumed)
+    assert [resumed.next() for _ in range(total - stop_after)] == reference[stop_after:]
+    return resumed
+
+
+@pytest.mark.parametrize('stop_after', [0, 1, 2, 3, 5])
+def test_serialize_resume_mid_epoch(make, tmp_path, stop_after):
+    _resume(make, tmp_path, stop_after, total=9)
+
+
+def test_serialize_state_values(make, tmp_path):
+    it = make(list(range(5)), 2, shuffle=False)
+    for _ in range(3):
+        it.next()
+    path = str(tmp_path / 'it.npz')
+    serializers.save_npz(path, it)
+    other = make(list(range(5)), 2, shuffle=False)
+    serializers.load_npz(path, other)
+    assert other.epoch == 1 and other.is_new_epoch and other.current_position == 1
+    assert other.epoch_detail == pytest.approx(1.2)
+    assert other.previous_epoch_detail == pytest.approx(0.8)
+    assert other.next() == [1, 2]
+
+
+def test_load_chainer_style_snapshot(make, tmp_path):
+    # Snapshots written by Chainer lack the sampler state (and older ones
+    # previous_epoch_detail): loading must still work.
+    it = make(list(range(6)), 2)
+    it.next()
+    path = str(tmp_path / 'it.npz')
+    serializers.save_npz(path, it)
+    with numpy.load(path) as f:
+        kept = {k: f[k] for k in f.files
+                if not k.startswith('order_sampler') and k != 'previous_epoch_detail'}
+    numpy.savez(path, **kept)
+    other = make(list(range(6)), 2)
+    serializers.load_npz(path, other)
+    assert other.current_position == 2 and other.epoch == 0
+    assert other.previous_epoch_detail == pytest.approx(0.0)
+    numpy.testing.assert_array_equal(other._state.order, it._state.order)
+    order = list(it._state.order)
+    assert other.next() == order[2:4]
+
+
+def test_copy(make):
+    it = make(list(range(4)), 2, shuffle=False)
+    it.next()
+    c = copy.copy(it)
+    assert c.next() == [2, 3]
+    c.finalize()
+
+
+def test_context_manager(make):
+    with make(list(range(4)), 2, shuffle=False) as it:
+        assert it.next() == [0, 1]
+    # after finalize the iterator may be used again
+    assert it.next() in ([2, 3], [0, 1])
+    it.finalize()
+    assert os.getpid()  # nothing hangs
+
+
+def test_multithread_finalize_stops_threads():
+    import threading
+    it = iterators.MultithreadIterator(list(range(10)), 3, n_threads=3)
+    it.next()
+    threads = [t for t in threading.enumerate() if t.name.startswith('MultithreadIterator')]
+    assert threads
+    it.finalize()
+    for t in threads:
+        t.join(5)
+        assert not t.is_alive()
+    with pytest.raises(ValueError, match='n_threads'):
+        iterators.MultithreadIterator([1], 1, n_threads=0)

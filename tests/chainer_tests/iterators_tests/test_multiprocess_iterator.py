@@ -1,0 +1,165 @@
+import gc
+import multiprocessing
+import time
+import warnings
+
+import numpy
+import pytest
+
+from chainer import iterators
+
+
+class SlowDataset:
+    def __init__(self, n, delay):
+        self.n, self.delay = n, delay
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        time.sleep(self.delay)
+        return i
+
+
+class FailingDataset:
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        if i == 3:
+            raise ValueError(f'cannot load example {i}')
+        return numpy.full(2, i)
+
+
+def _workers(it):
+    pool = it._pool
+    return [] if pool is None else list(pool._pool)
+
+
+def _assert_all_dead(procs, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        assert not p.is_alive()
+
+
+def test_arrays_and_prefetch():
+    data = [numpy.arange(3) + i for i in range(10)]
+    with iterators.MultiprocessIterator(data, 4, n_processes=2, n_prefetch=3,
+                                        shuffle=False) as it:
+        batches = [it.next() for _ in range(5)]
+    numpy.testing.assert_array_equal(batches[0][1], data[1])
+    assert [int(b[0][0]) for b in batches] == [0, 4, 8, 2, 6]
+    assert it.n_processes == 2 and it.n_prefetch == 3
+
+
+def test_default_n_processes():
+    it = iterators.MultiprocessIterator([1], 1)
+    assert it.n_processes == multiprocessing.cpu_count()
+    it.finalize()
+
+
+def test_pool_started_lazily_and_finalized():
+    it = iterators.MultiprocessIterator(list(range(8)), 2, n_processes=2)
+    assert it._pool is None
+    it.next()
+    procs = _workers(it)
+    assert len(procs) == 2 and all(p.is_alive() for p in procs)
+    it.finalize()
+    _assert_all_dead(procs)
+    it.finalize()  # idempotent
+
+
+def test_no_leak_when_loop_raises():
+    procs = []
+    with pytest.raises(RuntimeError, match='training failed'):
+        with iterators.MultiprocessIterator(list(range(8)), 2, n_processes=2) as it:
+            it.next()
+            procs = _workers(it)
+            raise RuntimeError('training failed')
+    assert procs
+    _assert_all_dead(procs)
+
+
+def test_no_leak_on_garbage_collection():
+    it = iterators.MultiprocessIterator(list(range(8)), 2, n_processes=2)
+    it.next()
+    procs = _workers(it)
+    del it
+    gc.collect()
+    _assert_all_dead(procs)
+
+
+def test_worker_exception_propagates_and_workers_end():
+    it = iterators.MultiprocessIterator(FailingDataset(), 2, n_processes=2, shuffle=False)
+    it.next()
+    with pytest.raises(ValueError, match='cannot load example 3'):
+        it.next()
+    procs = _workers(it)
+    it.finalize()
+    _assert_all_dead(procs)
+
+
+def test_timeout_warning():
+    it = iterators.MultiprocessIterator(SlowDataset(2, 0.3), 2, n_processes=1,
+                                        dataset_timeout=0.05, shuffle=False)
+    try:
+        with pytest.warns(iterators.MultiprocessIterator.TimeoutWarning):
+            assert it.next() == [0, 1]
+    finally:
+        it.finalize()
+    assert issubclass(iterators.MultiprocessIterator.TimeoutWarning, RuntimeWarning)
+
+
+def test_no_timeout():
+    with iterators.MultiprocessIterator(SlowDataset(2, 0.01), 2, n_processes=2,
+                                        dataset_timeout=None, shuffle=False) as it:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            assert it.next() == [0, 1]
+
+
+def test_maxtasksperchild():
+    with iterators.MultiprocessIterator(list(range(20)), 5, n_processes=2,
+                                        maxtasksperchild=1, shuffle=False) as it:
+        for _ in range(4):
+            batch = it.next()
+        assert batch == [15, 16, 17, 18, 19]
+
+
+def test_reset_drops_prefetch():
+    with iterators.MultiprocessIterator(list(range(6)), 2, n_processes=2, n_prefetch=2,
+                                        shuffle=False) as it:
+        it.next()
+        it.next()
+        it.reset()
+        assert it.epoch == 0 and it.next() == [0, 1]
+
+
+def test_bad_n_processes():
+    with pytest.raises(ValueError, match='n_processes'):
+        iterators.MultiprocessIterator([1], 1, n_processes=0)
+
+
+def test_shared_mem_accepted():
+    with iterators.MultiprocessIterator([numpy.zeros(3)] * 4, 2, n_processes=2,
+                                        shared_mem=1024) as it:
+        assert len(it.next()) == 2
+
+
+def test_killed_worker_is_an_error_not_a_hang():
+    import os
+    import signal
+    it = iterators.MultiprocessIterator(SlowDataset(4, 0.5), 4, n_processes=2,
+                                        dataset_timeout=None, shuffle=False)
+    try:
+        it._fill()
+        time.sleep(0.1)
+        procs = _workers(it)
+        for p in procs:
+            os.kill(p.pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match='worker process died'):
+            it.next()
+    finally:
+        it.finalize()
+    _assert_all_dead(procs)

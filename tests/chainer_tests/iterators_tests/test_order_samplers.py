@@ -1,0 +1,52 @@
+import numpy
+import pytest
+
+from chainer import iterators
+from chainer import serializers
+
+
+def test_shuffle_order_sampler_permutation():
+    sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(0))
+    order = sampler(numpy.arange(10), 0)
+    assert sorted(order) == list(range(10))
+    expected = numpy.random.RandomState(0).permutation(10)
+    numpy.testing.assert_array_equal(order, expected)
+
+
+def test_default_uses_global_random_state():
+    numpy.random.seed(3)
+    a = iterators.ShuffleOrderSampler()(numpy.arange(8), 0)
+    numpy.random.seed(3)
+    b = iterators.ShuffleOrderSampler()(numpy.arange(8), 0)
+    numpy.testing.assert_array_equal(a, b)
+
+
+def test_generator_random_state():
+    sampler = iterators.ShuffleOrderSampler(numpy.random.default_rng(0))
+    assert sorted(sampler(numpy.arange(5), 0)) == list(range(5))
+    it = iterators.SerialIterator(list(range(5)), 2, order_sampler=sampler)
+    it.next()
+    target = {}
+    serializers.DictionarySerializer(target).save(it)  # Generator state is skipped
+    assert not any(k.startswith('order_sampler') for k in target)
+
+
+def test_base_is_abstract():
+    with pytest.raises(NotImplementedError):
+        iterators.OrderSampler()(numpy.arange(3), 0)
+
+
+def test_sampler_state_roundtrip(tmp_path):
+    sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(1))
+    sampler(numpy.arange(4), 0)
+    path = str(tmp_path / 's.npz')
+    serializers.save_npz(path, sampler)
+    expected = sampler(numpy.arange(20), 0)
+    other = iterators.ShuffleOrderSampler(numpy.random.RandomState(99))
+    serializers.load_npz(path, other)
+    numpy.testing.assert_array_equal(other(numpy.arange(20), 0), expected)
+
+
+def test_dali_iterator_not_supported():
+    with pytest.raises(RuntimeError, match='DALI'):
+        iterators.DaliIterator(None)

@@ -1,0 +1,96 @@
+"""Evaluator: reports validation means under the extension name, without backprop."""
+import io
+
+import numpy
+import pytest
+
+import training_stubs as S
+from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+import chainer
+from chainer import optimizers
+from chainer import testing
+from chainer import training
+from chainer.training import extensions
+
+
+def _expected_loss(model, data, batch):
+    losses = []
+    for i in range(0, len(data), batch):
+        x = numpy.stack([d[0] for d in data[i:i + batch]])
+        t = numpy.stack([d[1] for d in data[i:i + batch]])
+        losses.append(((x @ model.W.array - t) ** 2).mean())
+    return numpy.mean(losses)
+
+
+def test_evaluator_reports_mean():
+    model = S.Regressor()
+    data = S.make_dataset(10, seed=4)
+    evaluator = extensions.Evaluator(S.ListIterator(data, 4, repeat=False), model)
+    assert evaluator.default_name == 'validation'
+    assert evaluator.trigger == (1, 'epoch')
+    trainer = testing.get_trainer_with_mock_updater((2, 'epoch'))
+    trainer.extend(evaluator)
+    results = []
+    trainer.extend(lambda t: results.append(dict(t.observation)), name='grab',
+                   trigger=(1, 'epoch'), priority=0)
+    trainer.run()
+    assert len(results) == 2
+    assert set(results[0]) == {'validation/main/loss'}
+    numpy.testing.assert_allclose(float(results[0]['validation/main/loss']),
+                                  _expected_loss(model, data, 4), rtol=1e-5)
+    assert evaluator.get_iterator('main').finalized
+
+
+def test_evaluator_mode_hooks_and_eval_func():
+    model = S.Regressor()
+    data = S.make_dataset(6)
+    seen = []
+
+    def eval_func(x, t):
+        seen.append((chainer.config.train, chainer.config.enable_backprop, len(x)))
+        loss = model(x, t)
+        assert loss.creator is None  # no graph kept
+    hook_calls = []
+    evaluator = extensions.Evaluator(S.ListIterator(data, 4, repeat=False), {'main': model},
+                                     eval_hook=hook_calls.append, eval_func=eval_func)
+    result = evaluator()
+    assert hook_calls == [evaluator]
+    assert seen == [(False, False, 4), (False, False, 2)]
+    assert set(result) == {'main/loss'}  # no name outside a trainer
+    result2 = evaluator()
+    assert float(result2['main/loss']) == pytest.approx(float(result['main/loss']))
+
+
+def test_evaluator_warns_on_repeating_iterator():
+    with pytest.warns(UserWarning, match='repeat'):
+        extensions.Evaluator(S.ListIterator(S.make_dataset(4), 2, repeat=True), S.Regressor())
+    with pytest.raises(TypeError, match='target'):
+        extensions.Evaluator(S.ListIterator(S.make_dataset(4), 2, repeat=False), 'model')
+
+
+def test_evaluator_progress_bar(capsys):
+    evaluator = extensions.Evaluator(S.ListIterator(S.make_dataset(8), 4, repeat=False),
+                                     S.Regressor(), progress_bar=True)
+    evaluator()
+    out = capsys.readouterr().out
+    assert 'validation [' in out and 'iterations' in out
+
+
+def test_evaluator_in_training_with_real_updater(tmp_path):
+    model = S.Regressor()
+    opt = optimizers.SGD(lr=0.1)
+    opt.setup(model)
+    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(8), 4), opt)
+    trainer = training.Trainer(updater, (3, 'epoch'), out=str(tmp_path))
+    trainer.extend(extensions.Evaluator(S.ListIterator(S.make_dataset(8), 4, repeat=False),
+                                        model))
+    log = extensions.LogReport()
+    trainer.extend(log)
+    out = io.StringIO()
+    trainer.extend(extensions.PrintReport(['epoch', 'main/loss', 'validation/main/loss'],
+                                          out=out))
+    trainer.run()
+    assert len(log.log) == 3
+    # Evaluated after the epoch's last update, on the training data itself.
+    assert log.log[-1]['validation/main/loss'] < log.log[0]['validation/main/loss']
+    assert out.getvalue().startswith('epoch       main/loss   validation/main/loss')

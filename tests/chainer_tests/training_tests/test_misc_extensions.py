@@ -1,0 +1,119 @@
+"""FailOnNonNumber, unchain_variables, MicroAverage and ParameterStatistics."""
+import numpy
+import pytest
+
+import training_stubs as S
+from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+import chainer
+from chainer import optimizers
+from chainer import serializers
+from chainer import testing
+from chainer import training
+from chainer.training import extensions
+
+
+def _trainer_with_model(model, stop=(2, 'iteration'), lr=0.1):
+    opt = optimizers.SGD(lr=lr)
+    opt.setup(model)
+    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(8), 4), opt)
+    return training.Trainer(updater, stop)
+
+
+def test_fail_on_nonnumber_passes_finite():
+    trainer = _trainer_with_model(S.Regressor())
+    trainer.extend(extensions.FailOnNonNumber())
+    trainer.run()
+
+
+def test_fail_on_nonnumber_names_the_parameter():
+    model = S.Regressor()
+    trainer = _trainer_with_model(model, stop=(5, 'iteration'))
+    model.W.array[0, 0] = numpy.nan
+    trainer.extend(extensions.FailOnNonNumber())
+    with pytest.raises(RuntimeError, match=r"optimizer 'main' diverge.*/W.*iteration 1"):
+        trainer.run(show_loop_exception_msg=False)
+
+
+def test_fail_on_nonnumber_checks_grads():
+    model = S.Regressor()
+    trainer = testing.get_trainer_with_mock_updater()
+    opt = optimizers.SGD()
+    opt.setup(model)
+    trainer.updater.get_all_optimizers.return_value = {'main': opt}
+    model.W.grad = numpy.full_like(model.W.array, numpy.inf)
+    with pytest.raises(RuntimeError, match='gradients'):
+        extensions.FailOnNonNumber()(trainer)
+
+
+def test_unchain_variables():
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    kept = []
+
+    def report(t):
+        x = chainer.Variable(numpy.ones(2, numpy.float32))
+        y = x * 2
+        t.observation['y'] = y
+        kept.append(y)
+    trainer.extend(report, priority=300)
+    ext = extensions.unchain_variables()
+    assert ext.priority < training.PRIORITY_READER
+    trainer.extend(ext)
+    trainer.run()
+    assert kept[0].creator is None
+
+
+def test_micro_average():
+    trainer = testing.get_trainer_with_mock_updater((4, 'iteration'), iter_per_epoch=2)
+    counts = iter([(1, 2), (3, 4), (2, 2), (0, 4)])
+
+    def report(t):
+        c, n = next(counts)
+        chainer.report({'correct': c, 'total': chainer.Variable(numpy.asarray(float(n)))})
+    trainer.extend(report, priority=300)
+    trainer.extend(extensions.MicroAverage('correct', 'total', 'accuracy'))
+    log = extensions.LogReport(log_name=None)
+    trainer.extend(log)
+    trainer.run()
+    assert [e['accuracy'] for e in log.log] == [4 / 6, 2 / 6]
+
+    src = extensions.MicroAverage('c', 't', 'r')
+    src._numerator, src._denominator = 3, 5
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    dst = extensions.MicroAverage('c', 't', 'r')
+    serializers.NpzDeserializer(saver.target).load(dst)
+    assert (int(dst._numerator), int(dst._denominator)) == (3, 5)
+
+
+def test_parameter_statistics_keys_and_values():
+    model = S.Regressor()
+    model.name = 'main'
+    trainer = _trainer_with_model(model, stop=(1, 'iteration'))
+    ext = extensions.ParameterStatistics(model, trigger=(1, 'iteration'), prefix='stats')
+    trainer.extend(ext)
+    trainer.run()
+    obs = trainer.observation
+    w = model.W.array
+    assert float(obs['stats/main/W/data/mean']) != 0
+    assert 'stats/main/W/grad/std' in obs
+    assert 'stats/main/W/data/percentile/6' in obs
+    assert int(obs['stats/main/W/data/zeros']) == 0
+    assert float(obs['stats/main/W/data/max']) == pytest.approx(float(w.max()))
+
+
+def test_parameter_statistics_custom_and_nan():
+    model = S.Regressor()
+    model.name = 'm'
+    ext = extensions.ParameterStatistics(model, statistics={'sum': lambda x: x.sum()},
+                                         report_grads=False, trigger=(1, 'iteration'),
+                                         skip_nan_params=True)
+    ext.register_statistics('first', lambda x: x[0])
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.extend(ext)
+    model.W.array[1, 1] = numpy.nan
+    trainer.run()
+    assert set(trainer.observation) == {'m/W/data/sum', 'm/W/data/first'}
+    assert numpy.isnan(trainer.observation['m/W/data/sum'])
+    with pytest.raises(ValueError, match='statistics'):
+        extensions.ParameterStatistics(model, statistics='all')
+    assert extensions.ParameterStatistics(model, statistics=None)._statistics == {}

@@ -1,0 +1,147 @@
+"""Hyperparameter shifts and observe_value / observe_lr."""
+from unittest import mock
+
+import numpy
+import pytest
+
+from chainer import serializers
+from chainer import testing
+from chainer.training import extensions
+from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+
+
+class _Opt:
+    def __init__(self, lr=1.0):
+        self.lr = lr
+
+
+def _run(ext, n, opt=None):
+    opt = opt or _Opt()
+    trainer = testing.get_trainer_with_mock_updater((n, 'iteration'))
+    trainer.updater.get_optimizer.return_value = opt
+    values = []
+    trainer.extend(ext, name='shift', trigger=(1, 'iteration'))
+    trainer.extend(lambda t: values.append(opt.lr), name='grab', trigger=(1, 'iteration'),
+                   priority=0)
+    trainer.run()
+    return values, opt
+
+
+def _round_trip(src, dst):
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    serializers.NpzDeserializer(saver.target).load(dst)
+
+
+def test_exponential_shift():
+    values, opt = _run(extensions.ExponentialShift('lr', 0.5), 3)
+    assert values == [0.5, 0.25, 0.125]
+    values, _ = _run(extensions.ExponentialShift('lr', 0.5, init=2.0, target=0.6), 3)
+    assert values == [1.0, 0.6, 0.6]
+    values, _ = _run(extensions.ExponentialShift('lr', 2, target=3), 3)
+    assert values == [2, 3, 3]
+    with pytest.raises(ValueError, match='negative rate'):
+        extensions.ExponentialShift('lr', -1)
+
+
+def test_shift_resume_restores_value():
+    src = extensions.ExponentialShift('lr', 0.5)
+    _run(src, 2)
+    dst = extensions.ExponentialShift('lr', 0.5)
+    _round_trip(src, dst)
+    opt = _Opt(lr=1.0)
+    values, _ = _run(dst, 1, opt)
+    assert values == [0.125]
+
+
+def test_explicit_optimizer_is_used():
+    opt = _Opt(lr=4.0)
+    ext = extensions.ExponentialShift('lr', 0.5, optimizer=opt)
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.extend(ext)
+    trainer.run()
+    assert opt.lr == 2.0
+    trainer.updater.get_optimizer.assert_not_called()
+
+
+def test_inverse_shift():
+    values, _ = _run(extensions.InverseShift('lr', 1.0, 1.0), 3)
+    assert values == pytest.approx([1 / 2, 1 / 3, 1 / 4])
+    values, _ = _run(extensions.InverseShift('lr', 1.0, 1.0, init=2.0, target=0.8), 3)
+    assert values == pytest.approx([1.0, 0.8, 0.8])
+    with pytest.raises(ValueError, match='negative gamma'):
+        extensions.InverseShift('lr', -1.0, 1.0)
+
+
+def test_linear_shift():
+    values, opt = _run(extensions.LinearShift('lr', (1.0, 2.0), (1, 3)), 4)
+    assert values == [1.0, 1.5, 2.0, 2.0]
+    with pytest.raises(ValueError, match='increasing'):
+        extensions.LinearShift('lr', (1.0, 2.0), (3, 1))
+
+
+def test_multistep_shift():
+    values, _ = _run(extensions.MultistepShift('lr', 0.1, [2, 4], 1.0), 5)
+    assert values == pytest.approx([1.0, 0.1, 0.1, 0.01, 0.01])
+    values, _ = _run(extensions.MultistepShift('lr', 0.5, [1], None), 2)
+    assert values == [0.5, 0.5]
+    src = extensions.MultistepShift('lr', 0.1, [2, 4], 1.0)
+    _run(src, 3)
+    dst = extensions.MultistepShift('lr', 0.1, [2, 4], 1.0)
+    _round_trip(src, dst)
+    assert (dst._t, dst._current_step) == (3, 1)
+
+
+def test_polynomial_shift():
+    values, _ = _run(extensions.PolynomialShift('lr', 2, 4), 5)
+    assert values == pytest.approx([0.5625, 0.25, 0.0625, 0.0, 0.0])
+    values, _ = _run(extensions.PolynomialShift('lr', 1, 4, init=1.0, target=0.4), 4)
+    assert values == pytest.approx([0.75, 0.5, 0.4, 0.4])
+    with pytest.raises(ValueError, match='max_count'):
+        extensions.PolynomialShift('lr', 1, 0)
+
+
+def test_step_shift():
+    values, _ = _run(extensions.StepShift('lr', 0.5, 2), 5)
+    assert values == [1.0, 0.5, 0.5, 0.25, 0.25]
+    values, _ = _run(extensions.StepShift('lr', 0.5, 1, target=0.3), 3)
+    assert values == [0.5, 0.3, 0.3]
+    with pytest.raises(ValueError, match='step'):
+        extensions.StepShift('lr', 0.5, 0)
+
+
+def test_warmup_shift():
+    opt = _Opt(lr=123.0)
+    values, _ = _run(extensions.WarmupShift('lr', 0.0, 4, 1.0), 6, opt)
+    assert values == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match='warmup_iter'):
+        extensions.WarmupShift('lr', 0.0, 0, 1.0)
+
+
+def test_initialize_sets_initial_value():
+    opt = _Opt(lr=1.0)
+    ext = extensions.WarmupShift('lr', 0.1, 10, 1.0)
+    trainer = mock.Mock()
+    trainer.updater.get_optimizer.return_value = opt
+    ext.initialize(trainer)
+    assert opt.lr == 0.1
+    ext = extensions.LinearShift('lr', (5.0, 6.0), (0, 1))
+    ext.initialize(trainer)
+    assert opt.lr == 5.0
+
+
+def test_observe_value_and_lr():
+    opt = _Opt(lr=0.25)
+    trainer = testing.get_trainer_with_mock_updater((2, 'epoch'), iter_per_epoch=2)
+    trainer.updater.get_optimizer.return_value = opt
+    ext = extensions.observe_lr()
+    assert ext.trigger == (1, 'epoch')
+    assert ext.priority == extensions.observe_value.__globals__['extension'].PRIORITY_WRITER
+    trainer.extend(ext)
+    trainer.extend(extensions.observe_value('it', lambda t: t.updater.iteration))
+    log = extensions.LogReport(log_name=None)
+    trainer.extend(log)
+    trainer.run()
+    assert [(e['lr'], e['it']) for e in log.log] == [(0.25, 2), (0.25, 4)]
+    trainer.updater.get_optimizer.assert_called_with('main')
+    assert numpy.isscalar(log.log[0]['lr'])

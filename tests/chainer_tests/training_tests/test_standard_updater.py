@@ -1,0 +1,191 @@
+"""StandardUpdater, ParallelUpdater and the MultiprocessParallelUpdater placeholder."""
+from unittest import mock
+
+import numpy
+import pytest
+
+import training_stubs as S
+from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+import chainer
+from chainer import optimizers
+from chainer import serializers
+from chainer import training
+from chainer.dataset import convert
+from chainer.training import updaters
+
+
+def _setup(lr=0.1, batch=4, seed=0):
+    model = S.Regressor(seed=seed)
+    opt = optimizers.SGD(lr=lr)
+    opt.setup(model)
+    it = S.ListIterator(S.make_dataset(12), batch)
+    return model, opt, it
+
+
+def test_update_matches_manual_sgd():
+    model, opt, it = _setup()
+    data = S.make_dataset(12)
+    updater = training.StandardUpdater(it, opt)
+    assert updater.converter is convert.concat_examples
+    assert updater.device is None and updater.input_device is None
+    w0 = model.W.array.copy()
+    updater.update()
+    x = numpy.stack([d[0] for d in data[:4]])
+    t = numpy.stack([d[1] for d in data[:4]])
+    grad = 2 * x.T @ (x @ w0 - t) / t.size
+    numpy.testing.assert_allclose(model.W.array, w0 - 0.1 * grad, rtol=1e-5)
+    assert updater.iteration == 1
+    assert updater.epoch == 0
+    assert updater.epoch_detail == pytest.approx(1 / 3)
+    assert updater.previous_epoch_detail == 0
+    assert not updater.is_new_epoch
+    updater.update()
+    updater.update()
+    assert updater.epoch == 1 and updater.is_new_epoch
+    assert opt.epoch == 1  # auto_new_epoch
+
+
+def test_auto_new_epoch_off_and_dict_arguments():
+    model, opt, it = _setup()
+    updater = training.StandardUpdater({'main': it}, {'main': opt}, auto_new_epoch=False)
+    for _ in range(3):
+        updater.update()
+    assert opt.epoch == 0
+    assert updater.get_iterator('main') is it
+    assert updater.get_optimizer('main') is opt
+    assert updater.get_all_optimizers() == {'main': opt}
+    with pytest.raises(KeyError, match="'main'"):
+        training.StandardUpdater({'other': it}, opt)
+
+
+def test_converter_and_loss_func():
+    model, opt, it = _setup()
+    calls = []
+
+    def converter(batch, device=None):
+        calls.append(device)
+        x = numpy.stack([b[0] for b in batch])
+        t = numpy.stack([b[1] for b in batch])
+        return {'x': x, 't': t}
+
+    def loss_func(x, t):
+        return model(x, t)
+
+    updater = training.StandardUpdater(it, opt, converter=converter, loss_func=loss_func)
+    updater.update()
+    assert calls == [None]
+
+    updater = training.StandardUpdater(it, opt, converter=converter, device='@numpy')
+    updater.update()
+    assert calls[-1] == -1  # legacy converters get -1 for the CPU
+    assert updater.device == chainer.get_device('@numpy')
+
+    single = training.StandardUpdater(
+        it, opt, converter=lambda batch, device=None: numpy.stack([b[0] for b in batch]),
+        loss_func=lambda x: chainer.functions.sum(x * 0.0 + model.W[0, 0]))
+    single.update()
+
+
+def test_converter_error_names_the_place():
+    model, opt, _ = _setup()
+    bad = S.ListIterator([(numpy.zeros(3, numpy.float32), numpy.zeros(2, numpy.float32)),
+                          (numpy.zeros(4, numpy.float32), numpy.zeros(2, numpy.float32))], 2)
+    updater = training.StandardUpdater(bad, opt)
+    with pytest.raises(Exception) as info:
+        updater.update()
+    assert any("iterator 'main' at iteration 1" in n for n in info.value.__notes__)
+
+
+def test_device_arguments():
+    model, opt, it = _setup()
+    with pytest.raises(ValueError, match='cannot be specified at the same time'):
+        training.StandardUpdater(it, opt, device='@numpy', input_device='@numpy')
+    updater = training.StandardUpdater(it, opt, input_device='@numpy')
+    assert updater.device is None
+    assert updater.input_device == chainer.get_device('@numpy')
+    with pytest.raises(TypeError, match='unexpected'):
+        training.StandardUpdater(it, opt, foo=1)
+    with pytest.raises(TypeError, match='converter must be callable'):
+        training.StandardUpdater(it, opt, converter=3)
+
+
+def test_loss_scale_is_set_on_optimizers():
+    model, opt, it = _setup()
+    opt.set_loss_scale = mock.Mock()
+    training.StandardUpdater(it, opt, loss_scale=8.0)
+    opt.set_loss_scale.assert_called_once_with(8.0)
+
+
+def test_serialize_and_finalize():
+    model, opt, it = _setup()
+    updater = training.StandardUpdater(it, opt)
+    updater.update()
+    saver = serializers.DictionarySerializer()
+    saver.save(updater)
+    keys = set(saver.target)
+    assert 'iteration' in keys
+    assert 'iterator:main/current_position' in keys
+    assert 'model:main/W' in keys
+    assert any(k.startswith('optimizer:main/') for k in keys)
+
+    model2, opt2, it2 = _setup(seed=5)
+    updater2 = training.StandardUpdater(it2, opt2)
+    serializers.NpzDeserializer(saver.target).load(updater2)
+    assert updater2.iteration == 1
+    assert it2.current_position == 4
+    numpy.testing.assert_array_equal(model2.W.array, model.W.array)
+    updater2.finalize()
+    assert it2.finalized
+
+
+def test_parallel_updater_one_device_matches_standard():
+    model_a, opt_a, it_a = _setup()
+    model_b, opt_b, it_b = _setup()
+    standard = training.StandardUpdater(it_a, opt_a)
+    parallel = training.ParallelUpdater(it_b, opt_b, devices={'main': '@numpy'})
+    for _ in range(5):
+        standard.update()
+        parallel.update()
+    numpy.testing.assert_array_equal(model_a.W.array, model_b.W.array)
+    assert parallel.iteration == 5 and opt_b.epoch == 1
+
+
+def test_parallel_updater_two_copies_on_cpu():
+    model, opt, it = _setup()
+    parallel = training.ParallelUpdater(it, opt, devices={'main': '@numpy', 'second': -1})
+    trainer = training.Trainer(parallel, (2, 'iteration'))
+    trainer.run()
+    copy = parallel._models['second']
+    assert copy is not model
+    numpy.testing.assert_array_equal(copy.W.array, model.W.array)
+    assert 'main/loss' in trainer.observation and 'second/loss' in trainer.observation
+
+
+def test_parallel_updater_with_models():
+    model, opt, it = _setup()
+    other = S.Regressor(seed=9)
+    parallel = training.ParallelUpdater(it, opt, models={'main': model, 'sub': other})
+    assert parallel._devices == {'main': model.device, 'sub': other.device}
+    parallel.update()
+    numpy.testing.assert_array_equal(other.W.array, model.W.array)
+    with pytest.raises(ValueError, match='same keys'):
+        training.ParallelUpdater(it, opt, models={'main': model, 'sub': other},
+                                 devices={'main': '@numpy'})
+
+
+def test_parallel_updater_bad_arguments():
+    model, opt, it = _setup()
+    with pytest.raises(ValueError, match='either models or devices'):
+        training.ParallelUpdater(it, opt)
+    with pytest.raises(KeyError, match="'main'"):
+        training.ParallelUpdater(it, opt, devices={'a': '@numpy'})
+    with pytest.raises(ValueError, match='target of the main optimizer'):
+        training.ParallelUpdater(it, opt, models={'main': S.Regressor()},
+                                 devices={'main': '@numpy'})
+
+
+def test_multiprocess_parallel_updater_is_a_later_issue():
+    model, opt, it = _setup()
+    with pytest.raises(NotImplementedError, match='later issue'):
+        updaters.MultiprocessParallelUpdater([it], opt, devices={'main': 0})
+    assert updaters.MultiprocessParallelUpdater.available() is False
