@@ -43,3 +43,16 @@ class _ShiftBase(extension.Extension):
         if isinstance(last, numpy.ndarray):
             last = last.item()
         self._last_value = last
+
+
+class _InitShiftBase(_ShiftBase):
+    """A shift from ``self._init`` (the attribute's current value when None)."""
+
+    _init: Any = None
+
+    def initialize(self, trainer: Any) -> None:
+        optimizer = self._get_optimizer(trainer)
+        if self._init is None:
+            self._init = getattr(optimizer, self._attr)
+        self._update_value(optimizer, self._init if self._last_value is None
+                           else self._last_value)

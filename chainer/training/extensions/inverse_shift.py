@@ -6,7 +6,7 @@ from typing import Any
 from chainer.training.extensions import _shift_base
 
 
-class InverseShift(_shift_base._ShiftBase):
+class InverseShift(_shift_base._InitShiftBase):
     """Sets ``optimizer.<attr>`` to ``init * (1 + gamma * t) ** (-power)`` at its t-th call.
 
     Args:
@@ -27,13 +27,6 @@ class InverseShift(_shift_base._ShiftBase):
         self._power = power
         self._init = init
         self._target = target
-
-    def initialize(self, trainer: Any) -> None:
-        optimizer = self._get_optimizer(trainer)
-        if self._init is None:
-            self._init = getattr(optimizer, self._attr)
-        self._update_value(optimizer, self._init if self._last_value is None
-                           else self._last_value)
 
     def __call__(self, trainer: Any) -> None:
         self._t += 1

@@ -6,7 +6,7 @@ from typing import Any
 from chainer.training.extensions import _shift_base
 
 
-class StepShift(_shift_base._ShiftBase):
+class StepShift(_shift_base._InitShiftBase):
     """Sets ``optimizer.<attr>`` to ``init * gamma ** floor(t / step)`` at call t.
 
     Args:
@@ -27,13 +27,6 @@ class StepShift(_shift_base._ShiftBase):
         self._step = step
         self._init = init
         self._target = target
-
-    def initialize(self, trainer: Any) -> None:
-        optimizer = self._get_optimizer(trainer)
-        if self._init is None:
-            self._init = getattr(optimizer, self._attr)
-        self._update_value(optimizer, self._init if self._last_value is None
-                           else self._last_value)
 
     def __call__(self, trainer: Any) -> None:
         self._t += 1
