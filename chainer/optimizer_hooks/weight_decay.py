@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from chainer import backend
-from chainer.backends import cuda
+from chainer.optimizer_hooks._regularizer import _RegularizerHook
 
 
-class WeightDecay:
+class WeightDecay(_RegularizerHook):
     """Optimizer/update-rule hook adding L2 regularization: ``grad += rate * param``.
 
     Args:
@@ -20,24 +17,11 @@ class WeightDecay:
     """
 
     name = 'WeightDecay'
-    call_for_each_param = True
-    timing = 'pre'
+    _kernel_op = 'g += decay * p'
+    _kernel_name = 'weight_decay'
 
     def __init__(self, rate: float) -> None:
-        self.rate = rate
+        super().__init__(rate)
 
-    def __call__(self, rule: Any, param: Any) -> None:
-        p, g = param.array, param.grad
-        if p is None or g is None:
-            return
-        rate = self.rate
-        # Gradients are still multiplied by the loss scale when optimizer hooks run.
-        if param._loss_scale is not None:
-            rate *= param._loss_scale
-        with backend.using_device(param.device):
-            if param.device.xp is cuda.cupy:
-                kernel = cuda.elementwise(
-                    'T p, T decay', 'T g', 'g += decay * p', 'weight_decay')
-                kernel(p, rate, g)
-            else:
-                g += g.dtype.type(rate) * p
+    def _add_cpu(self, g, p, rate) -> None:
+        g += rate * p

@@ -1,0 +1,43 @@
+"""Shared body of the per-parameter regularization hooks (WeightDecay, Lasso)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import backend
+from chainer.backends import cuda
+
+
+class _RegularizerHook:
+    """Adds ``rate * penalty'(param)`` to each parameter's gradient.
+
+    Subclasses give the CUDA expression (``_kernel_op``) and the NumPy one
+    (``_add_cpu``).
+    """
+
+    call_for_each_param = True
+    timing = 'pre'
+    _kernel_op = ''
+    _kernel_name = ''
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def _add_cpu(self, g, p, rate) -> None:
+        raise NotImplementedError
+
+    def __call__(self, rule: Any, param: Any) -> None:
+        p, g = param.array, param.grad
+        if p is None or g is None:
+            return
+        rate = self.rate
+        # Gradients are still multiplied by the loss scale when optimizer hooks run.
+        if param._loss_scale is not None:
+            rate *= param._loss_scale
+        with backend.using_device(param.device):
+            if param.device.xp is cuda.cupy:
+                kernel = cuda.elementwise(
+                    'T p, T decay', 'T g', self._kernel_op, self._kernel_name)
+                kernel(p, rate, g)
+            else:
+                self._add_cpu(g, p, g.dtype.type(rate))
