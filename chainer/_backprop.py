@@ -91,19 +91,6 @@ class _Walk:
         cur = self.current(node)
         self.grads[node] = gx if cur is None else _add(cur, gx)
 
-    def take(self, node):
-        """Removes and returns the gradient of an output node."""
-        if node in self.keep:
-            return self.current(node)
-        g = self.grads.pop(node, _MISSING)
-        if g is _MISSING:
-            g = None
-            if self.load_if_new:
-                var = node._variable()
-                if var is not None:
-                    g = var._grad_var
-        return g
-
     def push(self, func) -> None:
         key = id(func)
         if key in self.pushed:
@@ -131,9 +118,6 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
     keep = walk.keep
     load_if_new = walk.load_if_new
     debug = config.debug
-    double = config.enable_backprop
-    new_variable = Variable._new
-    ndarray = numpy.ndarray
     global_hooks = _thread_state.current_hooks()
     heappop = heapq.heappop
     heappush = heapq.heappush
@@ -240,22 +224,7 @@ def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
                 _check_grad_type(func, x, data)
             if debug:
                 func._debug_check_nan((data,), 'backward')
-            cur = grads.get(x, _MISSING)
-            if cur is _MISSING:
-                cur = None
-                if load_if_new:
-                    var = x._variable()
-                    if var is not None:
-                        cur = var._grad_var
-            if cur is None:
-                grads[x] = gx
-            elif double:
-                grads[x] = _add(cur, gx)
-            else:
-                data = cur._data + data
-                if type(data) is not ndarray and isinstance(data, numpy.generic):
-                    data = numpy.asarray(data)  # 0-d + 0-d gives a NumPy scalar
-                grads[x] = new_variable(data, True)
+            walk.accumulate(x, gx)
             creator = x._creator_node
             if creator is None:
                 if leaves is not None:
