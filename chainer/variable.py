@@ -606,11 +606,10 @@ class Variable:
         """Moves the data and gradient to a GPU (needs CuPy)."""
         cuda.check_cuda_available()
         if device is None:
-            dev = backend.get_device(cuda.Device())
-        else:
-            dev = backend.get_device(cuda.get_device_from_id(device)) \
-                if not isinstance(device, cuda.Device) else backend.get_device(device)
-        self.to_device(dev)
+            device = cuda.Device()
+        elif not isinstance(device, cuda.Device):
+            device = cuda.get_device_from_id(device)
+        self.to_device(backend.get_device(device))
 
     def to_intel64(self) -> None:
         raise RuntimeError('iDeep (Intel64 backend) is not supported by rechainer')
@@ -625,20 +624,10 @@ class Variable:
         """Moves the data and gradient to ``device`` (a device specifier)."""
         device = backend.get_device(device)
         if self._data is not None:
-            self._set_array_keep_node(device.send(self._data))
+            self.array = device.send(self._data)
         gv = self._grad_var
         if gv is not None:
-            gv._data = device.send(gv._data)
-            if gv._node is not None:
-                gv._node._set_data_type(gv._data)
-
-    def _set_array_keep_node(self, data) -> None:
-        self._data = data
-        node = self._node
-        if node is not None:
-            node._set_data_type(data)
-            if node.data is not None:
-                node.data = data
+            gv.array = device.send(gv._data)
 
     # -- backprop ------------------------------------------------------------
 
