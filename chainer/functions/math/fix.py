@@ -1,9 +1,7 @@
 """Rounding toward zero (not differentiable)."""
 from __future__ import annotations
 
-import chainer
-from chainer import backend
-from chainer import utils
+from chainer.functions.math import _nondifferentiable
 
 
 def fix(x):
@@ -11,11 +9,4 @@ def fix(x):
 
     No gradient flows through it; the result keeps the dtype of ``x``.
     """
-    if isinstance(x, chainer.variable.Variable):
-        x = x.array
-    if not isinstance(x, chainer.get_array_types()):
-        raise TypeError(
-            'fix expects a Variable or an array, '
-            f'got {type(x).__module__}.{type(x).__qualname__}')
-    xp = backend.get_array_module(x)
-    return chainer.as_variable(utils.force_array(xp.fix(x), x.dtype))
+    return _nondifferentiable.apply('fix', x)

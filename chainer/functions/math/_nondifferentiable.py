@@ -1,0 +1,18 @@
+"""Elementwise functions that carry no gradient (floor, ceil, sign, fix)."""
+from __future__ import annotations
+
+import chainer
+from chainer import backend
+from chainer import utils
+
+
+def apply(name: str, x):
+    """``xp.<name>(x)`` as a Variable outside the graph, keeping the dtype of ``x``."""
+    if isinstance(x, chainer.variable.Variable):
+        x = x.array
+    if not isinstance(x, chainer.get_array_types()):
+        raise TypeError(
+            f'{name} expects a Variable or an array, '
+            f'got {type(x).__module__}.{type(x).__qualname__}')
+    xp = backend.get_array_module(x)
+    return chainer.as_variable(utils.force_array(getattr(xp, name)(x), x.dtype))
