@@ -9,7 +9,8 @@ import numpy
 import pytest
 
 import chainer
-from chainer import serializer as serializer_module
+
+from _optim_core_util import DictDeserializer, DictSerializer  # noqa: F401 (shared stand-ins)
 
 
 class Leaf(chainer.Link):
@@ -106,38 +107,6 @@ def check_in_place(make_opt, dtype=numpy.float32):
         if ids is not None:
             assert now == ids
         ids = now
-
-
-class DictSerializer(serializer_module.Serializer):
-    def __init__(self, target=None, path=''):
-        self.target = {} if target is None else target
-        self.path = path
-
-    def __getitem__(self, key):
-        return DictSerializer(self.target, self.path + key.strip('/') + '/')
-
-    def __call__(self, key, value):
-        self.target[self.path + key] = (
-            value.copy() if isinstance(value, numpy.ndarray) else value)
-        return value
-
-
-class DictDeserializer(serializer_module.Deserializer):
-    def __init__(self, target, path=''):
-        self.target = target
-        self.path = path
-
-    def __getitem__(self, key):
-        return DictDeserializer(self.target, self.path + key.strip('/') + '/')
-
-    def __call__(self, key, value):
-        data = self.target[self.path + key]
-        if value is None:
-            return data.copy() if isinstance(data, numpy.ndarray) else data
-        if isinstance(value, numpy.ndarray):
-            numpy.copyto(value, data)
-            return value
-        return type(value)(data)
 
 
 def check_serialize_resume(make_opt, state_keys, dtype=numpy.float32, steps=4):
