@@ -427,17 +427,7 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = 
         gy = None if grad_outputs is None else grad_outputs[i]
         if gy is None:
             # Chainer seeds a missing output gradient with ones, whatever the shape.
-            data = y._data
-            xp = y.xp
-            if xp is numpy:
-                g = numpy.ones_like(data)
-            else:
-                from chainer import backend
-                with backend.using_device(y.device):
-                    g = xp.ones_like(data)
-            if loss_scale is not None:
-                g *= loss_scale
-            gy = Variable._new(g, True)
+            gy = y._ones_grad(loss_scale)
         elif not isinstance(gy, Variable):
             gy = Variable._new(gy, True)
         seeds.append(gy)

@@ -661,21 +661,26 @@ class Variable:
                     '0-dimensional array. Apply chainer.functions.squeeze to obtain '
                     'a scalar variable. If the size of this variable accidentally '
                     'becomes one, set zero to grad.', DeprecationWarning)
-            xp = self.xp
-            if xp is numpy:
-                g = numpy.ones_like(data)
-            else:
-                with backend.using_device(self.device):
-                    g = xp.ones_like(data)
-            if loss_scale is not None:
-                g *= loss_scale
-            grad_var = Variable._new(g, True)
+            grad_var = self._ones_grad(loss_scale)
         else:
             # As in Chainer, backward consumes the output's gradient (retain_grad
             # puts it back) and loss_scale only scales the default gradient.
             self._grad_var = None
         with using_config('enable_backprop', enable_double_backprop):
             _backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
+
+    def _ones_grad(self, loss_scale: Optional[float]) -> 'Variable':
+        """The default initial gradient: ones like the data, times ``loss_scale``."""
+        data = self._data
+        xp = self.xp
+        if xp is numpy:
+            g = numpy.ones_like(data)
+        else:
+            with backend.using_device(self.device):
+                g = xp.ones_like(data)
+        if loss_scale is not None:
+            g *= loss_scale
+        return Variable._new(g, True)
 
     # -- comparison and hashing are undefined --------------------------------
 
