@@ -4,46 +4,9 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.concat import concat
 from chainer.functions.math.cumsum import _check_int_axis
 from chainer.utils import type_check
-
-
-class _Concat(function_node.FunctionNode):
-    """Concatenation along an axis (a minimal private helper)."""
-
-    def __init__(self, axis: int) -> None:
-        self.axis = axis
-
-    def check_type_forward(self, in_types):
-        type_check.expect(in_types.size() > 0)
-        for t in in_types:
-            type_check.expect(t.dtype == in_types[0].dtype, t.ndim == in_types[0].ndim,
-                              t.ndim > self.axis)
-
-    def forward(self, inputs):
-        self._sizes = [x.shape[self.axis] for x in inputs]
-        xp = backend.get_array_module(*inputs)
-        return xp.concatenate(inputs, axis=self.axis),
-
-    def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
-        ret = []
-        start = 0
-        offsets = []
-        for s in self._sizes:
-            offsets.append((start, start + s))
-            start += s
-        lead = (slice(None),) * self.axis
-        for i in indexes:
-            b, e = offsets[i]
-            ret.append(gy[lead + (slice(b, e),)])
-        return tuple(ret)
-
-
-def _concat(xs, axis: int):
-    if len(xs) == 1:
-        return xs[0]
-    return _Concat(axis).apply(tuple(xs))[0]
 
 
 class Cumprod(function_node.FunctionNode):
@@ -97,7 +60,7 @@ class Cumprod(function_node.FunctionNode):
             for j in range(n - 2, -1, -1):
                 z = at(gy, j) + at(x, j + 1) * z
                 parts[j] = z if j == 0 else at(y, j - 1) * z
-            gx = _concat(parts, axis)
+            gx = parts[0] if len(parts) == 1 else concat(parts, axis)
         if self.axis is None:
             gx = reshape(gx, self._in_shape)
         return gx,

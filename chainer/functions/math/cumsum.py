@@ -6,6 +6,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.flip import flip
 from chainer.utils import type_check
 
 
@@ -15,29 +16,6 @@ def _check_int_axis(axis):
     if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
         return int(axis)
     raise TypeError('axis must be int or None')
-
-
-class _Flip(function_node.FunctionNode):
-    """Reverses an array along one axis (its own adjoint)."""
-
-    def __init__(self, axis: int) -> None:
-        self.axis = axis
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].ndim > self.axis)
-
-    def forward(self, inputs):
-        x, = inputs
-        xp = backend.get_array_module(x)
-        return xp.flip(x, axis=self.axis),
-
-    def backward(self, indexes, grad_outputs):
-        return _Flip(self.axis).apply(grad_outputs)
-
-
-def _flip(x, axis: int):
-    return _Flip(axis).apply((x,))[0]
 
 
 class Cumsum(function_node.FunctionNode):
@@ -66,7 +44,7 @@ class Cumsum(function_node.FunctionNode):
         from chainer.functions.array.reshape import reshape
         gy, = grad_outputs
         axis = 0 if self.axis is None else self.axis
-        gx = _flip(cumsum(_flip(gy, axis), axis), axis)
+        gx = flip(cumsum(flip(gy, axis), axis), axis)
         if self.axis is None:
             gx = reshape(gx, self._in_shape)
         return gx,

@@ -33,8 +33,9 @@ class Prod(function_node.FunctionNode):
         from chainer.functions.array.broadcast import broadcast_to
         from chainer.functions.array.reshape import reshape
         from chainer.functions.array.transpose import transpose
-        from chainer.functions.math.cumprod import _concat, cumprod
-        from chainer.functions.math.cumsum import _flip
+        from chainer.functions.array.concat import concat
+        from chainer.functions.array.flip import flip
+        from chainer.functions.math.cumprod import cumprod
 
         x, = self.get_retained_inputs()
         gy, = grad_outputs
@@ -58,10 +59,10 @@ class Prod(function_node.FunctionNode):
             if n == 1:
                 return backend.get_array_module(v.array).ones_like(v.array)
             ones = backend.get_array_module(v.array).ones_like(v.array[:1])
-            return cumprod(_concat([ones, v[:-1]], 0), 0)
+            return cumprod(concat([ones, v[:-1]], 0), 0)
 
         before = exclusive_cumprod(x2)
-        after = _flip(exclusive_cumprod(_flip(x2, 0)), 0) if n > 1 else before
+        after = flip(exclusive_cumprod(flip(x2, 0)), 0) if n > 1 else before
         gx = before * after if n > 1 else chainer.Variable(before, requires_grad=False)
         gx = reshape(gx, t_shape)
         if perm != tuple(range(ndim)):
