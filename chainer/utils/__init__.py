@@ -27,28 +27,6 @@ def force_type(dtype: Any, value: Any) -> Any:
     return value
 
 
-def sum_to(x: Any, shape: tuple) -> Any:
-    """Sums the array ``x`` down to ``shape`` (the inverse of broadcasting)."""
-    if x.shape == shape:
-        return x
-    ndim = len(shape)
-    lead = x.ndim - ndim
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-    y = x.sum(axis=axes, keepdims=True)
-    if lead > 0:
-        y = y.reshape(y.shape[lead:])
-    return y
-
-
-def size_of_shape(shape) -> int:
-    """Number of elements of an array of ``shape``."""
-    size = 1
-    for s in shape:
-        size *= s
-    return int(size)
-
-
 def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
     """Output length of a convolution along one axis."""
     dk = k + (k - 1) * (d - 1)
@@ -76,6 +54,7 @@ def tempdir(**kwargs):
         shutil.rmtree(temp_dir, ignore_errors=ignore_errors)
 
 
+from chainer.utils.array import size_of_shape, sum_to  # NOQA: E402,F401
 from chainer.utils.sparse import CooMatrix, get_order, to_coo  # NOQA: E402,F401
 from chainer.utils._final import enable_final, final  # NOQA: E402,F401
 from chainer.utils.experimental import experimental, nondeterministic  # NOQA: E402,F401

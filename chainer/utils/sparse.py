@@ -6,6 +6,7 @@ import numpy
 # Only the package is imported here: chainer.utils may re-export this module
 # while chainer itself is still being initialised.
 import chainer
+from chainer.utils.array import scatter_add
 
 
 class CooMatrix:
@@ -55,21 +56,13 @@ class CooMatrix:
         valid = (self.row >= 0) & (self.col >= 0)
         if data.ndim == 1:
             x = xp.zeros(self.shape, dtype=data.dtype)
-            _scatter_add(x, (self.row[valid], self.col[valid]), data[valid])
+            scatter_add(x, (self.row[valid], self.col[valid]), data[valid])
         else:
             nb = data.shape[0]
             x = xp.zeros((nb,) + self.shape, dtype=data.dtype)
             b = xp.broadcast_to(xp.arange(nb)[:, None], data.shape)
-            _scatter_add(x, (b[valid], self.row[valid], self.col[valid]), data[valid])
+            scatter_add(x, (b[valid], self.row[valid], self.col[valid]), data[valid])
         return x
-
-
-def _scatter_add(a, index, values) -> None:
-    if isinstance(a, numpy.ndarray):
-        numpy.add.at(a, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(a, index, values)
 
 
 def to_coo(x, ldnz=None, requires_grad: bool = False) -> CooMatrix:

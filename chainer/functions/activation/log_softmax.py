@@ -4,7 +4,8 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.activation.softmax import _check_axis, _check_axis_arg, _compute_dtype
+from chainer.functions.activation.softmax import _check_axis, _check_axis_arg
+from chainer.utils.array import compute_dtype
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.sum import sum as _sum
@@ -32,7 +33,7 @@ class LogSoftmax(function_node.FunctionNode):
         self.retain_outputs((0,))
         if x.size == 0:
             return x.copy(),
-        h = x.astype(_compute_dtype(x.dtype), copy=False)
+        h = x.astype(compute_dtype(x.dtype), copy=False)
         y = h - _logsumexp(h, self.axis)
         return utils.force_array(y.astype(x.dtype, copy=False)),
 
@@ -53,7 +54,7 @@ class _LogSoftmaxGrad(function_node.FunctionNode):
         if y.size == 0:
             return gy.copy(),
         xp = backend.get_array_module(y)
-        dtype = _compute_dtype(y.dtype)
+        dtype = compute_dtype(y.dtype)
         g = gy.astype(dtype, copy=False)
         gx = g - xp.exp(y.astype(dtype, copy=False)) * g.sum(axis=self.axis, keepdims=True)
         return utils.force_array(gx.astype(y.dtype, copy=False)),

@@ -9,6 +9,7 @@ from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+from chainer.utils.array import compute_dtype
 
 
 def _check_axis(in_types, axis: int, name: str = 'x') -> None:
@@ -22,11 +23,6 @@ def _check_axis_arg(axis) -> int:
     if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
         raise TypeError(f'axis must be an integer, got {type(axis).__name__}')
     return int(axis)
-
-
-def _compute_dtype(dtype):
-    # float16 is accumulated in float32 (sums of exponentials lose too much).
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
 
 
 class Softmax(function_node.FunctionNode):
@@ -45,7 +41,7 @@ class Softmax(function_node.FunctionNode):
             return x.copy(),
         xp = backend.get_array_module(x)
         axis = self.axis
-        h = x.astype(_compute_dtype(x.dtype), copy=True)
+        h = x.astype(compute_dtype(x.dtype), copy=True)
         h -= h.max(axis=axis, keepdims=True)
         xp.exp(h, out=h)
         h /= h.sum(axis=axis, keepdims=True)
@@ -67,7 +63,7 @@ class _SoftmaxGrad(function_node.FunctionNode):
         y, gy = inputs
         if y.size == 0:
             return gy.copy(),
-        dtype = _compute_dtype(y.dtype)
+        dtype = compute_dtype(y.dtype)
         y32 = y.astype(dtype, copy=False)
         gx = y32 * gy.astype(dtype, copy=False)
         s = gx.sum(axis=self.axis, keepdims=True)

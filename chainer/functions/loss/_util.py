@@ -83,38 +83,6 @@ def logsumexp(x, axis):
     return log(s) + m.squeeze(axis)
 
 
-# Largest spread of the logits for which one shift by the global maximum keeps every
-# row's sum of exponentials a normal float (NumPy's per-row max is several times slower
-# than a global max and min on small batches).
-_SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
-
-
-def softmax_shift(xp, x, axis=1):
-    """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the global maximum when
-    the spread of ``x`` allows it, else the maximum along ``axis``."""
-    if xp is numpy and x.size:
-        hi = x.max()
-        if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
-            return hi
-    return x.max(axis=axis, keepdims=True)
-
-
-def log_softmax_array(x, axis=1, with_softmax=False):
-    """``log(softmax(x))`` of an array (and the softmax when asked, else None),
-    computed in float32 for float16 input."""
-    xp = backend.get_array_module(x)
-    if x.dtype == numpy.float16:
-        x = x.astype(numpy.float32)
-    y = x - softmax_shift(xp, x, axis)
-    e = xp.exp(y)
-    s = e.sum(axis=axis, keepdims=True)
-    y -= xp.log(s)
-    if with_softmax:
-        e /= s
-        return y, e
-    return y, None
-
-
 def log_softmax(x):
     """Differentiable log-softmax over axis 1."""
     from chainer.functions.activation.log_softmax import log_softmax as _log_softmax

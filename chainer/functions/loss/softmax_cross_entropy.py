@@ -9,6 +9,7 @@ from chainer import function_node
 from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -101,7 +102,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
-            log_y, self.y = _util.log_softmax_array(x, with_softmax=self.cache_score)
+            log_y, self.y = array_utils.log_softmax(x, with_softmax=self.cache_score)
             return self._soft_forward(xp, x, t, log_y)
 
         ignore_label = self.ignore_label
@@ -121,7 +122,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
         # log softmax, only evaluated at the labels: x_t - max - log(sum(exp(x - max)))
         xf = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
-        shifted = xf - _util.softmax_shift(xp, xf)
+        shifted = xf - array_utils.softmax_shift(xf)
         e = xp.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
         if self.cache_score:
@@ -165,7 +166,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         gloss, = grad_outputs
         y = self.y
         if y is None:
-            y = _util.log_softmax_array(x.array, with_softmax=True)[1]
+            y = array_utils.log_softmax(x.array, with_softmax=True)[1]
         grad = _SoftmaxCrossEntropyGrad(self, y)
         if not chainer.config.enable_backprop:
             # No graph is recorded here, so skip building a node.

@@ -7,7 +7,8 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
-from chainer.utils.sparse import CooMatrix, _scatter_add
+from chainer.utils.array import scatter_add
+from chainer.utils.sparse import CooMatrix
 
 
 def _batch_index(xp, shape):
@@ -50,12 +51,12 @@ class _SpMM(function_node.FunctionNode):
         if data.ndim == 1:
             c = xp.zeros((m, b.shape[-1]), dtype=wdtype)
             contrib = data[valid].astype(wdtype)[:, None] * b[col[valid]]
-            _scatter_add(c, row[valid], contrib)
+            scatter_add(c, row[valid], contrib)
         else:
             bi = _batch_index(xp, data.shape)[valid]
             c = xp.zeros((data.shape[0], m, b.shape[-1]), dtype=wdtype)
             contrib = data[valid].astype(wdtype)[:, None] * b[bi, col[valid]]
-            _scatter_add(c, (bi, row[valid]), contrib)
+            scatter_add(c, (bi, row[valid]), contrib)
         return utils.force_array(c, dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -1,0 +1,140 @@
+"""Array helpers shared by every function family: one place per idea.
+
+Everything here takes and returns plain arrays (NumPy or CuPy) and works on both
+through the array's own module; nothing here builds a graph.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+_FLOAT32 = numpy.dtype(numpy.float32)
+_FLOAT16 = numpy.dtype(numpy.float16)
+
+
+def _xp(x: Any):
+    """The array module of ``x`` without importing CuPy for NumPy input."""
+    if isinstance(x, (numpy.ndarray, numpy.generic)):
+        return numpy
+    import cupy
+    return cupy
+
+
+def as_vec(x: Any) -> Any:
+    """``x`` flattened to 1-d (a view when possible)."""
+    return x if x.ndim == 1 else x.ravel()
+
+
+def as_mat(x: Any) -> Any:
+    """``x`` reshaped to 2-d ``(len(x), -1)``."""
+    return x if x.ndim == 2 else x.reshape(len(x), -1)
+
+
+def empty_like(x: Any) -> Any:
+    """An uninitialised array with the shape, dtype and device of ``x``."""
+    return _xp(x).empty_like(x)
+
+
+def size_of_shape(shape) -> int:
+    """Number of elements of an array of ``shape``."""
+    size = 1
+    for s in shape:
+        size *= s
+    return int(size)
+
+
+def sum_to(x: Any, shape: tuple) -> Any:
+    """Sums the array ``x`` down to ``shape`` (the inverse of broadcasting)."""
+    if x.shape == shape:
+        return x
+    ndim = len(shape)
+    lead = x.ndim - ndim
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    y = x.sum(axis=axes, keepdims=True)
+    if lead > 0:
+        y = y.reshape(y.shape[lead:])
+    return y
+
+
+def compute_dtype(dtype: Any) -> numpy.dtype:
+    """The dtype to accumulate in: float32 for float16 input, else ``dtype`` itself.
+
+    Sums, exponentials and variances of float16 lose too much precision; every
+    function that reduces or exponentiates float16 computes in this dtype and casts
+    its result back.
+    """
+    dtype = numpy.dtype(dtype)
+    return _FLOAT32 if dtype == _FLOAT16 else dtype
+
+
+def as_compute(x: Any) -> Any:
+    """``x`` cast to :func:`compute_dtype` (no copy when already there)."""
+    if x.dtype == _FLOAT16:
+        return x.astype(_FLOAT32)
+    return x
+
+
+def scatter_add(a: Any, index: Any, values: Any) -> None:
+    """``a[index] += values`` in place, adding repeated indices (``numpy.add.at``
+    on the CPU, ``cupyx.scatter_add`` on the GPU)."""
+    if isinstance(a, numpy.ndarray):
+        numpy.add.at(a, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(a, index, values)
+
+
+# Largest spread of the logits for which one shift by the global maximum keeps every
+# row's sum of exponentials a normal float (NumPy's per-row max is several times slower
+# than a global max and min on small batches).
+_SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
+
+
+def softmax_shift(x: Any, axis: int = 1) -> Any:
+    """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the global maximum
+    when the spread of ``x`` allows it (NumPy only), else the maximum along ``axis``."""
+    if isinstance(x, numpy.ndarray) and x.size:
+        hi = x.max()
+        if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
+            return hi
+    return x.max(axis=axis, keepdims=True)
+
+
+def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
+    """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
+    computed in :func:`compute_dtype` (float16 input gives float32 results)."""
+    xp = _xp(x)
+    x = as_compute(x)
+    y = x - softmax_shift(x, axis)
+    e = xp.exp(y)
+    s = e.sum(axis=axis, keepdims=True)
+    y -= xp.log(s)
+    if with_softmax:
+        e /= s
+        return y, e
+    return y, None
+
+
+def check_index_range(index: Any, size: int, what: str = 'index',
+                      ignore: Any = None, allow_negative: bool = False) -> None:
+    """Raises ``ValueError`` unless every entry of the integer array ``index`` lies
+    in ``[0, size)`` (``[-size, size)`` with ``allow_negative``), entries equal to
+    ``ignore`` excepted.
+
+    CuPy wraps out-of-range indices instead of raising as NumPy does, so every
+    function that indexes with user data checks through here: one fused reduction,
+    and one host read of its boolean result.
+    """
+    if index.size == 0:
+        return
+    low = -size if allow_negative else 0
+    bad = (index < low) | (index >= size)
+    if ignore is not None:
+        bad &= index != ignore
+    if bool(bad.any()):
+        first = index[bad].ravel()[0]
+        hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
+        raise ValueError(
+            f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
