@@ -3,7 +3,7 @@ import pytest
 
 from chainer import optimizer_hooks
 
-import _hooks_test_util as util
+from tests.chainer_tests.optimizer_hooks_tests import _hooks_test_util as util
 
 
 def _lars(p, g, threshold=0.01, weight_decay=0.0, eps=1e-9):

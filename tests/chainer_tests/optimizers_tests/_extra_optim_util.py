@@ -10,7 +10,7 @@ import pytest
 
 import chainer
 
-from _optim_core_util import DictDeserializer, DictSerializer  # noqa: F401 (shared stand-ins)
+from tests.chainer_tests.optimizers_tests._optim_core_util import DictDeserializer, DictSerializer  # noqa: F401 (shared stand-ins)
 
 
 class Leaf(chainer.Link):

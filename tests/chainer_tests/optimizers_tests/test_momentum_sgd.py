@@ -5,7 +5,7 @@ import pytest
 from chainer import optimizers
 from chainer.optimizers import momentum_sgd
 
-from _optim_core_util import (DictDeserializer, DictSerializer, Model, param_arrays,
+from tests.chainer_tests.optimizers_tests._optim_core_util import (DictDeserializer, DictSerializer, Model, param_arrays,
                               set_grads)
 
 

@@ -4,7 +4,7 @@ import pytest
 from chainer.optimizers import msvag
 from chainer.optimizers.msvag import MSVAG
 
-import _extra_optim_util as util
+from tests.chainer_tests.optimizers_tests import _extra_optim_util as util
 
 
 def _init(p):

@@ -4,7 +4,7 @@ import pytest
 from chainer.optimizers import nesterov_ag
 from chainer.optimizers.nesterov_ag import NesterovAG
 
-import _extra_optim_util as util
+from tests.chainer_tests.optimizers_tests import _extra_optim_util as util
 
 
 def _init(p):

@@ -6,7 +6,7 @@ from chainer import optimizer
 from chainer import optimizers
 from chainer.optimizers import sgd
 
-from _optim_core_util import Model, param_arrays, set_grads
+from tests.chainer_tests.optimizers_tests._optim_core_util import Model, param_arrays, set_grads
 
 
 TOL = {numpy.float16: 1e-3, numpy.float32: 1e-6, numpy.float64: 1e-12}

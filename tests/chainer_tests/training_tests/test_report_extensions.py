@@ -9,7 +9,7 @@ import chainer
 from chainer import serializers
 from chainer import testing
 from chainer.training import extensions
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 
 
 def _reporting_trainer(out, stop=(4, 'iteration'), iter_per_epoch=2):

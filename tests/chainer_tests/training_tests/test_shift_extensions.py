@@ -7,7 +7,7 @@ import pytest
 from chainer import serializers
 from chainer import testing
 from chainer.training import extensions
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 
 
 class _Opt:

@@ -4,8 +4,8 @@ from unittest import mock
 import numpy
 import pytest
 
-import training_stubs as S
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests import training_stubs as S
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 import chainer
 from chainer import optimizers
 from chainer import serializers

@@ -8,7 +8,7 @@ from chainer import serializers
 from chainer import testing
 from chainer import training
 from chainer.training import extension
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 
 
 class _Recorder(training.Extension):
@@ -194,7 +194,7 @@ def test_serialize_round_trip():
 
 
 def test_reporter_observers_from_optimizers():
-    import training_stubs as S
+    from tests.chainer_tests.training_tests import training_stubs as S
     from chainer import optimizers
     model = S.Regressor()
     opt = optimizers.SGD()

@@ -4,8 +4,8 @@ import os
 import numpy
 import pytest
 
-import training_stubs as S
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests import training_stubs as S
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 from chainer import optimizers
 from chainer import training
 from chainer.training import extensions
@@ -49,11 +49,14 @@ def test_resume_is_bit_identical(tmp_path):
         assert a['main/loss'] == pytest.approx(b['main/loss'], rel=1e-6)
 
 
+_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(S.__file__)))))
+
 _SCRIPT = '''
 import os, signal, sys
 import numpy
-sys.path.insert(0, {stubs_dir!r})
-import training_stubs as S
+sys.path.insert(0, {root!r})
+from tests.chainer_tests.training_tests import training_stubs as S
 from chainer import optimizers, training
 from chainer.training import extensions
 
@@ -82,7 +85,7 @@ def test_resume_after_sigkill(tmp_path):
     import sys
 
     script = tmp_path / 'train.py'
-    script.write_text(_SCRIPT.format(stubs_dir=os.path.dirname(S.__file__)))
+    script.write_text(_SCRIPT.format(root=_REPO_ROOT))
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))))
     env = dict(os.environ, PYTHONPATH=repo)

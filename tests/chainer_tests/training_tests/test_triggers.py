@@ -8,7 +8,7 @@ import chainer
 from chainer import serializers
 from chainer import testing
 from chainer.training import triggers
-from training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 
 
 def _fires(trigger, n, iter_per_epoch=5, observations=None):

@@ -6,7 +6,7 @@ from chainer.functions.loss.contrastive import contrastive
 from chainer.functions.loss.triplet import triplet
 from chainer.utils import type_check
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 
 @testing.parameterize(*testing.product({

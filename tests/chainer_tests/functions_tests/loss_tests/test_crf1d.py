@@ -8,7 +8,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _LENGTHS = [3, 2, 2]  # sequences sorted by decreasing length
 _K = 3

@@ -6,7 +6,7 @@ from chainer.functions.loss.cross_covariance import cross_covariance
 from chainer.functions.loss.decov import decov
 from chainer.utils import type_check
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 
 @testing.parameterize(*testing.product({

@@ -9,7 +9,7 @@ from chainer import testing
 from chainer.functions.loss.ctc import connectionist_temporal_classification as ctc
 from chainer.utils import type_check
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _T, _B, _V = 4, 3, 3
 _BLANK = 0

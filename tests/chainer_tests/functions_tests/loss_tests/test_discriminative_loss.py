@@ -6,7 +6,7 @@ from chainer import testing
 from chainer.functions.loss.discriminative_loss import (
     discriminative_margin_based_clustering_loss as dloss)
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _DV, _DD, _DIM = 0.2, 0.8, 3
 

@@ -5,7 +5,7 @@ from chainer import testing
 from chainer.functions.loss.hinge import hinge
 from chainer.utils import type_check
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 
 @testing.parameterize(*testing.product({

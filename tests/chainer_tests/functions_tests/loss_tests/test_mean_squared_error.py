@@ -10,7 +10,7 @@ from chainer.functions.loss.squared_error import squared_error
 from chainer.functions.math.squared_difference import squared_difference
 from chainer.utils import type_check
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _FUNCS = {
     'mean_squared_error': (mean_squared_error, lambda d: numpy.mean(d * d)),

@@ -8,7 +8,7 @@ from chainer.functions.loss.black_out import black_out
 from chainer.functions.loss.negative_sampling import negative_sampling
 from chainer.utils.walker_alias import WalkerAlias
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _V, _D, _B, _S = 6, 3, 4, 2
 

@@ -6,7 +6,7 @@ import pytest
 from chainer import testing
 from chainer.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
 
-from _loss_tolerances import set_tolerances
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 
 def _reduce(loss, reduce, dtype):
