@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole GPU check in one run: environment facts, the `gpu`-marked tests in
+# parallel, then the GPU benchmarks. Results go to $OUT (a temporary folder when
+# unset): env.txt, gpu-tests.log (with pytest's summary), gpu-junit.xml, bench.txt.
+#
+#   bash benchmarks/gpu/run.sh             # on a machine with CuPy and a GPU
+#   bash benchmarks/gpu/run.sh --dry-run   # anywhere: checks that the script starts
+#
+# Environment: TEST_BUDGET_S (default 300) bounds the test phase so the
+# benchmarks always run; PYTEST_WORKERS (default 8) sets pytest-xdist's -n.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+DRY=0
+[ "${1:-}" = "--dry-run" ] && DRY=1
+OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+export CUPY_CACHE_DIR="${CUPY_CACHE_DIR:-/tmp/rechainer-cupy-cache}"
+PY=${PYTHON:-python3}
+
+echo "== environment" | tee "$OUT/env.txt"
+$PY - <<'EOF' 2>&1 | tee -a "$OUT/env.txt"
+import platform, numpy, chainer
+print('python', platform.python_version(), '| numpy', numpy.__version__,
+      '| rechainer', chainer.__version__)
+try:
+    import cupy
+    print('cupy', cupy.__version__, '| CUDA runtime', cupy.cuda.runtime.runtimeGetVersion(),
+          '| devices', cupy.cuda.runtime.getDeviceCount())
+    print('GPU', cupy.cuda.runtime.getDeviceProperties(0)['name'].decode())
+except Exception as e:  # no CuPy or no GPU
+    print('cupy unavailable:', type(e).__name__, e)
+try:
+    import torch
+    print('torch', torch.__version__, '| cuda', torch.cuda.is_available())
+except Exception as e:
+    print('torch unavailable:', type(e).__name__)
+EOF
+
+if [ $DRY = 1 ]; then
+    echo "== gpu tests (dry run: collection only)"
+    $PY -m pytest -q --collect-only -m gpu -p no:cacheprovider 2>&1 | tail -n 1 \
+        | tee "$OUT/gpu-tests.log"
+    echo "== benchmarks (dry run)"
+    $PY benchmarks/gpu/bench.py --dry-run 2>&1 | tee "$OUT/bench.txt"
+    exit "${PIPESTATUS[0]}"
+fi
+
+echo "== warming CuPy's kernel cache"
+$PY - <<'EOF'
+import cupy
+x = cupy.arange(10, dtype=cupy.float32)
+(x * 2 + 1).sum().get(); cupy.exp(x).max().get()
+EOF
+
+echo "== gpu tests"
+XDIST=""
+$PY -c "import xdist" 2>/dev/null && XDIST="-n ${PYTEST_WORKERS:-8}"
+TIMEOUT=""
+$PY -c "import pytest_timeout" 2>/dev/null && TIMEOUT="--timeout 120"
+timeout "${TEST_BUDGET_S:-300}" $PY -m pytest -q -m gpu $XDIST $TIMEOUT -p no:cacheprovider \
+    -o addopts="" -rfE --junitxml "$OUT/gpu-junit.xml" > "$OUT/gpu-tests.log" 2>&1
+TEST_RC=$?
+echo "pytest exit: $TEST_RC" >> "$OUT/gpu-tests.log"
+grep -E "^(FAILED|ERROR) " "$OUT/gpu-tests.log" | cut -c1-220 | sort | head -n 80
+tail -n 3 "$OUT/gpu-tests.log"
+
+echo "== benchmarks"
+$PY benchmarks/gpu/bench.py 2>&1 | tee "$OUT/bench.txt"
+exit $TEST_RC
