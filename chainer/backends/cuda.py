@@ -478,11 +478,18 @@ def fuse(*args: Any, **kwargs: Any) -> Any:
 
     Usable both as ``@fuse`` and ``@fuse(...)``.
     """
-    if available:
-        return cupy.fuse(*args, **kwargs)
     if len(args) == 1 and not kwargs and callable(args[0]):
-        return args[0]
-    return lambda f: f
+        return fuse()(args[0])
+    if not available:
+        return lambda f: f
+
+    def decorator(f: Callable) -> Callable:
+        options = dict(kwargs)
+        # CuPy names the kernel after the function; a lambda's name is no identifier.
+        if 'kernel_name' not in options and not f.__name__.isidentifier():
+            options['kernel_name'] = 'fused_lambda'
+        return cupy.fuse(*args, **options)(f)
+    return decorator
 
 
 def get_array_module(*args: Any) -> Any:

@@ -3,34 +3,36 @@ import numpy
 from scipy import stats
 
 import chainer
+from chainer import backend
 from chainer import testing
+from chainer.backends import cuda
 
 
 def _arr(x):
-    return x.array if isinstance(x, chainer.Variable) else x
-
-
-def _var(x):
-    return chainer.Variable(numpy.asarray(x, dtype=numpy.float32))
+    return cuda.to_cpu(x.array if isinstance(x, chainer.Variable) else x)
 
 
 class _FakeNormal:
     """Just enough of a chainer.Distribution for the base test class."""
 
     def __init__(self, loc, scale):
+        self.xp = backend.get_array_module(loc)
         self.loc = _arr(loc)
         self.scale = _arr(scale)
 
     batch_shape = property(lambda self: self.loc.shape)
     event_shape = property(lambda self: ())
     support = property(lambda self: 'real')
-    mean = property(lambda self: _var(self.loc))
-    stddev = property(lambda self: _var(self.scale))
-    variance = property(lambda self: _var(self.scale ** 2))
-    entropy = property(lambda self: _var(0.5 * numpy.log(2 * numpy.pi * numpy.e * self.scale ** 2)))
+    mean = property(lambda self: self._var(self.loc))
+    stddev = property(lambda self: self._var(self.scale))
+    variance = property(lambda self: self._var(self.scale ** 2))
+    entropy = property(lambda self: self._var(0.5 * numpy.log(2 * numpy.pi * numpy.e * self.scale ** 2)))
+
+    def _var(self, x):
+        return chainer.Variable(self.xp.asarray(numpy.asarray(x, dtype=numpy.float32)))
 
     def _v(self, f, x):
-        return _var(f(x, self.loc, self.scale))
+        return self._var(f(_arr(x), self.loc, self.scale))
 
     def cdf(self, x):
         return self._v(stats.norm.cdf, x)
@@ -55,7 +57,7 @@ class _FakeNormal:
 
     def sample(self, sample_shape):
         noise = numpy.random.standard_normal(sample_shape + self.loc.shape)
-        return _var(self.loc + self.scale * noise)
+        return self._var(self.loc + self.scale * noise)
 
 
 @testing.parameterize(
