@@ -386,3 +386,24 @@ def test_gpu_kernels():
     assert float(r(x)) == 3
     f = cuda.fuse()(lambda a, b: a + b)
     assert f(x, x).tolist() == [0, 2, 4]
+
+
+def test_fuse_names_lambda_kernels(monkeypatch):
+    """CuPy refuses '<lambda>' as a kernel name; fuse gives lambdas a valid one."""
+    seen = []
+
+    class FakeCupy:
+        @staticmethod
+        def fuse(*args, **kwargs):
+            seen.append(kwargs)
+            return lambda f: f
+
+    monkeypatch.setattr(cuda, 'available', True)
+    monkeypatch.setattr(cuda, 'cupy', FakeCupy)
+    cuda.fuse(lambda a: a)
+    cuda.fuse(kernel_name='mine')(lambda a: a)
+
+    def named(a):
+        return a
+    cuda.fuse()(named)
+    assert seen == [{'kernel_name': 'fused_lambda'}, {'kernel_name': 'mine'}, {}]
