@@ -303,7 +303,8 @@ def main() -> None:
     bench = Bench(xp, repeat, 10)
     print(f'device: {"cupy " + cupy.__version__ if xp is not np else "numpy (dry run)"}, '
           f'torch: {torch.__version__ if torch is not None else "not installed"}')
-    head = f'{"workload":42s} {"rechainer":>11s} {"hand-xp":>11s} {"x hand":>7s} {"torch":>11s} {"x torch":>8s}'
+    head = (f'{"workload":42s} {"rechainer":>11s} {"hand-xp":>11s} {"x hand":>7s} '
+            f'{"torch":>11s} {"x torch":>8s}')
     print(head)
     for name, t_ch, t_xp, t_th in rows(xp, bench, args.dry_run):
         def us(t):

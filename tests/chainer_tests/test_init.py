@@ -1,5 +1,5 @@
-"""Tests of the top-level ``chainer`` namespace and of the core API surface
-against the Chainer 7.8.1 API list (/work/shared/api/chainer-7.8.1-api.txt)."""
+"""Tests of the top-level ``chainer`` namespace and of the API surface against the
+Chainer 7.8.1 API list (``tests/chainer-7.8.1-api.txt``)."""
 from __future__ import annotations
 
 import ast
@@ -14,16 +14,10 @@ import pytest
 
 import chainer
 
-_SPEC_CANDIDATES = [
-    os.environ.get('CHAINER_API_SPEC', ''),
-    os.path.join(os.path.dirname(__file__), '..', 'chainer-7.8.1-api.txt'),
-    '/work/shared/api/chainer-7.8.1-api.txt',
-    os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'api',
-                 'chainer-7.8.1-api.txt'),
-]
+_SPEC_PATH = os.path.join(os.path.dirname(__file__), '..', 'chainer-7.8.1-api.txt')
 
 # Names of the core (Variable / FunctionNode / backprop / configuration); they must
-# all exist. Other top-level names belong to later work and are reported as xfail.
+# all exist. Top-level names of areas not yet implemented are reported as xfail.
 CORE_NAMES = {
     'Variable', 'Parameter', 'VariableNode', 'FunctionNode', 'Function', 'FunctionAdapter',
     'FunctionHook', 'DebugMode', 'as_array', 'as_variable', 'backward', 'config',
@@ -31,7 +25,7 @@ CORE_NAMES = {
     'no_backprop_mode', 'set_debug', 'using_config', 'get_device', 'using_device',
 }
 
-# Owners (prefixes in the API list) whose members are checked signature by signature.
+# Prefixes in the API list whose members are checked signature by signature.
 CORE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.FunctionNode.',
                  'chainer.Function.', 'chainer.variable.', 'chainer.function_node.',
                  'chainer.configuration.', 'chainer.functions.', 'chainer.utils.',
@@ -61,21 +55,17 @@ _COMPLETE_PREFIXES = ('chainer.Variable.', 'chainer.Parameter.', 'chainer.Functi
 
 
 def _spec_lines():
-    for path in _SPEC_CANDIDATES:
-        if path and os.path.exists(path):
-            with open(path) as f:
-                return [line.rstrip('\n') for line in f if line.strip()]
-    return None
+    with open(_SPEC_PATH) as f:
+        return [line.rstrip('\n') for line in f if line.strip()]
 
 
 SPEC = _spec_lines()
-needs_spec = pytest.mark.skipif(SPEC is None, reason='the Chainer API list is not available')
 
 
 def _entries():
     """(dotted name, rest of the line) for each entry of the API list."""
     out = []
-    for line in SPEC or ():
+    for line in SPEC:
         m = re.match(r'^([A-Za-z_][\w.]*)(.*)$', line)
         if m:
             out.append((m.group(1), m.group(2)))
@@ -137,8 +127,7 @@ def _spec_signature(args):
     return result
 
 
-# Deviations in files outside the core, reported to their owners; strict xfail so
-# that the entry must be removed once fixed.
+# Known signature deviations; strict xfail so that an entry must go once fixed.
 KNOWN_DEVIATIONS: dict = {}
 
 
@@ -184,7 +173,6 @@ def test_core_types():
     assert callable(chainer.variable.variable_str)
 
 
-@needs_spec
 @pytest.mark.parametrize('name', _top_level_names())
 def test_top_level_name_from_api_list(name):
     if not hasattr(chainer, name):
@@ -193,7 +181,6 @@ def test_top_level_name_from_api_list(name):
         pytest.xfail(f'chainer.{name} is not implemented yet')
 
 
-@needs_spec
 @pytest.mark.parametrize('name, rest', _callable_entries())
 def test_signature_matches_api_list(name, rest):
     try:
@@ -236,7 +223,6 @@ def test_signature_matches_api_list(name, rest):
             f'{name}: default of {pname} is {default!r}, expected {value!r}')
 
 
-@needs_spec
 def test_property_and_attribute_members():
     missing = []
     for name, rest in _entries():

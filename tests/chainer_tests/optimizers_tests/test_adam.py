@@ -7,8 +7,8 @@ import pytest
 from chainer import optimizers
 from chainer.optimizers import adam
 
-from tests.chainer_tests.optimizers_tests._optim_core_util import (DictDeserializer, DictSerializer, Model, param_arrays,
-                              set_grads)
+from tests.chainer_tests.optimizers_tests._optim_core_util import (
+    DictDeserializer, DictSerializer, Model, param_arrays, set_grads)
 
 
 TOL = {numpy.float16: 3e-3, numpy.float32: 1e-5, numpy.float64: 1e-12}

@@ -5,8 +5,8 @@ import pytest
 from chainer import optimizers
 from chainer.optimizers import momentum_sgd
 
-from tests.chainer_tests.optimizers_tests._optim_core_util import (DictDeserializer, DictSerializer, Model, param_arrays,
-                              set_grads)
+from tests.chainer_tests.optimizers_tests._optim_core_util import (
+    DictDeserializer, DictSerializer, Model, param_arrays, set_grads)
 
 
 TOL = {numpy.float16: 5e-3, numpy.float32: 1e-6, numpy.float64: 1e-12}

@@ -11,8 +11,8 @@ import chainer.functions as F
 from chainer import optimizer
 from chainer import optimizers
 
-from tests.chainer_tests.optimizers_tests._optim_core_util import (DictDeserializer, DictSerializer, Leaf, Model,
-                              param_arrays, set_grads)
+from tests.chainer_tests.optimizers_tests._optim_core_util import (
+    DictDeserializer, DictSerializer, Leaf, Model, param_arrays, set_grads)
 
 
 # -- Hyperparameter ---------------------------------------------------------

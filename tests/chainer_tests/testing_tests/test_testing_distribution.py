@@ -26,7 +26,8 @@ class _FakeNormal:
     mean = property(lambda self: self._var(self.loc))
     stddev = property(lambda self: self._var(self.scale))
     variance = property(lambda self: self._var(self.scale ** 2))
-    entropy = property(lambda self: self._var(0.5 * numpy.log(2 * numpy.pi * numpy.e * self.scale ** 2)))
+    entropy = property(
+        lambda self: self._var(0.5 * numpy.log(2 * numpy.pi * numpy.e * self.scale ** 2)))
 
     def _var(self, x):
         return chainer.Variable(self.xp.asarray(numpy.asarray(x, dtype=numpy.float32)))
