@@ -108,6 +108,14 @@ except Exception as e:  # ImportError, or a broken CUDA installation
             raise CupyNotAvailableError(_INSTALL_HINT)
 
 
+if available:
+    memory_pool = cupy.get_default_memory_pool()
+    pinned_memory_pool = cupy.get_default_pinned_memory_pool()
+else:
+    memory_pool = None
+    pinned_memory_pool = None
+
+
 # cuDNN. CuPy 14 dropped ``cupy.cudnn``; then cuDNN is simply off.
 _CUDNN_HINT = 'cuDNN is not available (it needs CuPy built with cuDNN support).'
 cudnn_enabled = False
@@ -319,6 +327,15 @@ def get_device(*args: Any) -> Any:
     warnings.warn(
         'get_device is deprecated. Please use get_device_from_id or '
         'get_device_from_array instead.', DeprecationWarning, stacklevel=2)
+    return _get_cuda_device(*args)
+
+
+def using_device(*args: Any) -> Any:
+    """Context manager making the CUDA device of the arguments current.
+
+    Takes device ids or arrays (the first CuPy array or non-negative id wins); with
+    none of those it is a no-op (:data:`DummyDevice`).
+    """
     return _get_cuda_device(*args)
 
 

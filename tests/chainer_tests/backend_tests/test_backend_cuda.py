@@ -407,3 +407,20 @@ def test_fuse_names_lambda_kernels(monkeypatch):
         return a
     cuda.fuse()(named)
     assert seen == [{'kernel_name': 'fused_lambda'}, {'kernel_name': 'mine'}, {}]
+
+
+def test_using_device_without_gpu_arguments_is_dummy():
+    with cuda.using_device(None, -1, numpy.zeros(1)) as dev:
+        assert dev is cuda.DummyDevice
+
+
+@gpu
+@needs_cupy
+def test_using_device_and_pools_on_gpu():
+    x = cuda.cupy.zeros(1)
+    with cuda.using_device(x) as dev:
+        assert dev.id == x.device.id
+    with cuda.using_device(0):
+        assert cuda.cupy.cuda.Device().id == 0
+    assert cuda.memory_pool is cuda.cupy.get_default_memory_pool()
+    assert cuda.pinned_memory_pool is cuda.cupy.get_default_pinned_memory_pool()

@@ -1,0 +1,79 @@
+"""Where a rechainer training step spends GPU time: kernels and host syncs.
+
+Run:  python benchmarks/gpu/profile.py [--batch 8192] [--steps 5]
+
+Profiles the MLP 784-1000-1000-10 Adam step and the double-backprop row of
+``bench.py`` with PyTorch's CUPTI-based profiler (which sees every kernel on the
+device, CuPy's included) and prints, per step: the kernels by total time, the
+number of kernel launches, and the CUDA runtime calls that block the host
+(synchronisations and device-to-host copies).
+"""
+from __future__ import annotations
+
+import argparse
+import numpy as np
+
+import chainer
+import chainer.functions as F
+from chainer import optimizers
+
+import cupy
+from torch.profiler import ProfilerActivity, profile
+
+from bench import MLP  # noqa: E402  (this folder is on sys.path when run as a script)
+
+_BLOCKING = ('Synchronize', 'cudaMemcpy', 'cuMemcpyDtoH', 'cuMemcpyD2H', 'cudaMemcpyAsync')
+
+
+def report(name, fn, steps):
+    for _ in range(3):
+        fn()
+    cupy.cuda.get_current_stream().synchronize()
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        for _ in range(steps):
+            fn()
+        cupy.cuda.get_current_stream().synchronize()
+    averages = prof.key_averages()
+    print(f'== {name} ({steps} steps)')
+    for key in ('self_device_time_total', 'self_cuda_time_total'):
+        try:
+            print(averages.table(sort_by=key, row_limit=16, max_name_column_width=70))
+            break
+        except (AttributeError, KeyError, ValueError):
+            continue
+    calls = {e.key: e.count / steps for e in averages if e.key.startswith('cu')}
+    print('  CUDA API calls per step:', dict(sorted(calls.items())))
+    blocking = {k: v for k, v in calls.items() if any(b in k for b in _BLOCKING)}
+    print('  host-blocking calls per step:', blocking or 'none')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--steps', type=int, default=5)
+    args = parser.parse_args()
+    for batch in (100, 8192):
+        model = MLP()
+        model.to_device('@cupy:0')
+        opt = optimizers.Adam()
+        opt.setup(model)
+        rng = np.random.default_rng(0)
+        x = cupy.asarray(rng.standard_normal((batch, 784), dtype=np.float32))
+        t = cupy.asarray(rng.integers(0, 10, batch).astype(np.int32))
+
+        def step():
+            model.cleargrads()
+            F.softmax_cross_entropy(model(x), t).backward()
+            opt.update()
+        report(f'MLP Adam b{batch}', step, args.steps)
+
+    xd = cupy.asarray(np.random.default_rng(1).standard_normal(10 ** 6).astype(np.float32))
+
+    def dbl():
+        v = chainer.Variable(xd)
+        gx, = chainer.grad([F.sum(F.tanh(v) ** 3)], [v], enable_double_backprop=True)
+        F.sum(gx * gx).backward()
+    report('double backprop n=1e6', dbl, args.steps)
+
+
+if __name__ == '__main__':
+    main()
