@@ -10,8 +10,8 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer import variable
-from chainer.backends import cuda
 from chainer.utils import type_check
+from chainer.utils.array import scatter_add
 
 _BASIC_INDEX_TYPES = (slice, int, numpy.integer, type(None), type(Ellipsis))
 
@@ -80,10 +80,8 @@ class GetItemGrad(function_node.FunctionNode):
         slices = self.slices
         if _is_basic(slices):
             gx[slices] = gy
-        elif xp is numpy:
-            numpy.add.at(gx, slices, gy)
         else:
-            cuda.cupyx.scatter_add(gx, slices, gy)
+            scatter_add(gx, slices, gy)
         return gx,
 
     def backward(self, indexes, ggx):

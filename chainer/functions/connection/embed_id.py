@@ -1,12 +1,12 @@
 """Embedding lookup: the rows of ``W`` selected by integer ids."""
 from __future__ import annotations
 
-import numpy
 
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.array import scatter_add
 
 
 def _check_same_array_type(inputs) -> None:
@@ -77,11 +77,7 @@ class EmbedIDGrad(function_node.FunctionNode):
             keep = ids != self.ignore_label
             ids = ids[keep]
             rows = rows[keep]
-        if xp is numpy:
-            numpy.add.at(gW, ids, rows)
-        else:
-            import cupyx
-            cupyx.scatter_add(gW, ids, rows)
+        scatter_add(gW, ids, rows)
         return gW,
 
     def backward(self, indexes, grad_outputs):

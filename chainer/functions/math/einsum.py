@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 def _parse(subscripts: str, ndims: list) -> tuple:
@@ -93,8 +94,7 @@ class EinSum(function_node.FunctionNode):
         self.retain_inputs(tuple(range(len(inputs))))
         xp = backend.get_array_module(*inputs)
         out_dtype = numpy.result_type(*inputs)
-        if out_dtype == numpy.float16:
-            inputs = [x.astype(numpy.float32) for x in inputs]
+        inputs = [as_compute(x) for x in inputs]
         spec = ','.join(self.in_subs) + '->' + self.out_sub
         y = xp.einsum(spec, *inputs)
         if len(inputs) == 1:
