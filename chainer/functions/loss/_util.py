@@ -5,7 +5,6 @@ The Variable-level ones are built from differentiable ``chainer.functions``
 """
 from __future__ import annotations
 
-import numpy
 
 import chainer
 from chainer import backend
