@@ -19,14 +19,14 @@ def check_reduce(reduce, allowed, what='reduce') -> None:
             f'only {names} are valid for \'{what}\', but \'{reduce}\' is given')
 
 
-def constant_grads(indexes, gx0):
-    """Gradients ``(gx0, -gx0)`` of a two-input difference, as graph-less Variables
-    (for backward passes that record no graph)."""
-    new = chainer.Variable._new
-    ret = []
-    for i in indexes:
-        ret.append(new(gx0, False) if i == 0 else new(-gx0, False))
-    return tuple(ret)
+def difference(ga, gb):
+    """``ga - gb`` of two optional Variables (None counts as zero; both None is not
+    allowed): the upstream gradient of a node whose outputs are ``(g, -g)``."""
+    if gb is None:
+        return ga
+    if ga is None:
+        return -gb
+    return ga - gb
 
 
 def as_array(x):

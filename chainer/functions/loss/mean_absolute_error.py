@@ -8,6 +8,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
 from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.utils.array import as_compute
 
 
 class MeanAbsoluteError(function_node.FunctionNode):
@@ -20,9 +21,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         x0, x1 = inputs
         xp = backend.get_array_module(x0)
         self.diff = x0 - x1
-        diff = self.diff.ravel()
-        if diff.dtype == numpy.float16:
-            diff = diff.astype(numpy.float32)
+        diff = as_compute(self.diff.ravel())
         loss = xp.abs(diff).sum() / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
