@@ -168,22 +168,24 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
-        return (None, None, None) + _CTCGrad(self).apply((gy,) + self.get_retained_inputs())
+        grad = _CTCGrad(self._grad_arrays(), self.reduce)
+        return (None, None, None) + grad.apply((gy,) + self.get_retained_inputs())
 
 
 class _CTCGrad(function_node.FunctionNode):
-    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again)."""
+    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again), given
+    the unscaled gradient ``grad`` (time, batch, unit) and the ``reduce`` option."""
 
-    def __init__(self, func):
-        self.func = func
+    def __init__(self, grad, reduce: str):
+        self.grad = grad
+        self.reduce = reduce
 
     def forward(self, inputs):
         gy = inputs[0]
         xs = inputs[1:]
-        f = self.func
-        grad = f._grad_arrays()
+        grad = self.grad
         dtype = xs[0].dtype
-        if f.reduce == 'mean':
+        if self.reduce == 'mean':
             grad = grad * (gy.astype(grad.dtype) / grad.dtype.type(max(xs[0].shape[0], 1)))
         else:
             grad = grad * gy.astype(grad.dtype)[None, :, None]
