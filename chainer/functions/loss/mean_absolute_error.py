@@ -6,9 +6,9 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss import _util
 from chainer.functions.loss.mean_squared_error import _check_pair
 from chainer.utils.array import as_compute
+from chainer.functions.array.broadcast import broadcast_to
 
 
 class MeanAbsoluteError(function_node.FunctionNode):
@@ -30,7 +30,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         xp = backend.get_array_module(self.diff)
         gy, = grad_outputs
         coeff = xp.sign(self.diff) * self.diff.dtype.type(1.0 / max(self.diff.size, 1))
-        gx = _util.broadcast_to(gy, self.diff.shape) * coeff
+        gx = broadcast_to(gy, self.diff.shape) * coeff
         ret = []
         if 0 in indexes:
             ret.append(gx)

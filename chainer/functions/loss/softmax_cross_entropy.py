@@ -12,6 +12,8 @@ from chainer.functions.loss import _util
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
+from chainer.functions.activation.log_softmax import log_softmax
+from chainer.functions.math.sum import sum as _sum
 
 
 def _check_class_weight_option(class_weight) -> None:
@@ -232,7 +234,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     if x.dtype.kind != 'f' or x.ndim < 2:
         raise type_check.InvalidType('x.dtype.kind == f and x.ndim >= 2',
                                      f'x.dtype={x.dtype}, x.ndim={x.ndim}')
-    log_y = _util.log_softmax(x)
+    log_y = log_softmax(x)
     if t.dtype.kind == 'f':
         if t.shape != x.shape:
             raise type_check.InvalidType('t.shape == x.shape',
@@ -240,11 +242,11 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
         tf = t.astype(x.dtype, copy=False)
         if soft_target_loss == 'kl-divergence':
             logt = xp.log(tf + tf.dtype.type(SoftmaxCrossEntropy.eps))
-            loss = _util.bsum((logt - log_y) * tf, axis=1)
+            loss = _sum((logt - log_y) * tf, axis=1)
         else:
-            loss = -_util.bsum(log_y * tf, axis=1)
+            loss = -_sum(log_y * tf, axis=1)
         if reduce == 'mean':
-            loss = _util.bsum(loss) * (1.0 / max(x.size // x.shape[1], 1))
+            loss = _sum(loss) * (1.0 / max(x.size // x.shape[1], 1))
         return loss
     if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
             or t.shape[1:] != x.shape[2:]):
@@ -257,10 +259,10 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     if class_weight is not None:
         weight *= class_weight.astype(x.dtype, copy=False).reshape(
             _class_axis_shape(x.ndim))
-    loss = -_util.bsum(log_y * weight, axis=1)
+    loss = -_sum(log_y * weight, axis=1)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
-        loss = _util.bsum(loss) * (1.0 / max(count, 1))
+        loss = _sum(loss) * (1.0 / max(count, 1))
     return loss
 
 
