@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer.functions.loss import _util
+from chainer.utils.array import check_index_range
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
@@ -43,8 +44,7 @@ def _check_inputs(cost, xs, ys=None) -> None:
                 raise ValueError(
                     f'ys[{i}] must be an integer array of shape ({x.shape[0]},), '
                     f'got {y.dtype} {y.shape}')
-            if y.size and (int(y.min()) < 0 or int(y.max()) >= n_label):
-                raise ValueError(f'ys[{i}] has labels outside [0, {n_label})')
+            check_index_range(y, n_label, f'label ys[{i}]')
 
 
 def _pad_index(xp, batch: int, n_batch: int):

@@ -8,6 +8,7 @@ from chainer.functions.loss import _util
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
 
 
 class Hinge(function_node.FunctionNode):
@@ -34,8 +35,7 @@ class Hinge(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = backend.get_array_module(x)
-        if t.size and (int(t.min()) < 0 or int(t.max()) >= x.shape[1]):
-            raise ValueError('Each label `t` need to satisfy `0 <= t < x.shape[1]`')
+        check_index_range(t, x.shape[1], 'label t')
         self.retain_inputs((0,))
         # sign is -1 at the true class and +1 elsewhere
         sign = xp.ones(x.shape, x.dtype)
