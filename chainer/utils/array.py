@@ -129,6 +129,16 @@ def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
     return y, None
 
 
+def logsumexp(x: Any, axis: int = 1) -> Any:
+    """``log(sum(exp(x), axis, keepdims=True))`` of an array, computed stably in
+    :func:`compute_dtype`."""
+    xp = _xp(x)
+    x = as_compute(x)
+    m = softmax_shift(x, axis)
+    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    return xp.log(s) + m
+
+
 def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
     """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``softmax(x)``
     or None)``.

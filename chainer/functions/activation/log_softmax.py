@@ -9,6 +9,11 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as _array
 
 
+def logsumexp(x, axis: int):
+    """``log(sum(exp(x), axis, keepdims=True))`` of an array (not a Variable)."""
+    return _array.logsumexp(x, axis)
+
+
 class LogSoftmax(_AxisSoftmax):
     """``x - logsumexp(x, axis)``."""
 

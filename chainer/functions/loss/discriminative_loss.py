@@ -55,8 +55,9 @@ class DiscriminativeMarginBasedClusteringLoss:
         return sqrt(s + zero) * (1 - zero)
 
     def __call__(self, embeddings, labels):
-        """Returns ``(loss, l_var, l_dist, l_reg)`` for embeddings (B, C, H, W) and integer
-        labels (B, H, W)."""
+        """Returns the weighted terms ``(alpha * l_var, beta * l_dist, gamma * l_reg)``
+        (whose sum is the loss) for embeddings (B, C, H, W) and integer labels
+        (B, H, W)."""
         emb = chainer.as_variable(embeddings)
         labels = _util.as_array(labels)
         if emb.dtype.kind != 'f' or emb.ndim != 4:
@@ -96,8 +97,7 @@ class DiscriminativeMarginBasedClusteringLoss:
                 l_dist = l_dist + _sum(relu(2 * self.delta_d - dist) ** 2)
                 count += 1
         l_dist = l_dist * (1.0 / max(count * batch, 1))
-        loss = self.alpha * l_var + self.beta * l_dist + self.gamma * l_reg
-        return loss, l_var, l_dist, l_reg
+        return self.alpha * l_var, self.beta * l_dist, self.gamma * l_reg
 
 
 def discriminative_margin_based_clustering_loss(
@@ -115,7 +115,8 @@ def discriminative_margin_based_clustering_loss(
         alpha, beta, gamma: Weights of the variance, distance and regularization terms.
 
     Returns:
-        tuple: ``(loss, l_var, l_dist, l_reg)`` as scalar Variables.
+        tuple: The variance, distance and regularization terms multiplied by
+        ``alpha``, ``beta`` and ``gamma`` (scalar Variables); the loss is their sum.
     """
     loss = DiscriminativeMarginBasedClusteringLoss(
         delta_v, delta_d, max_embedding_dim, norm, alpha, beta, gamma)
