@@ -12,7 +12,7 @@ Workloads (float32, forward and backward from a given output gradient):
   sum(exp(x))            1e6 elements
 The NumPy baseline does the same arithmetic by hand, forward and backward, with
 no more temporaries than the formulas need. A function that is not available
-(yet) is skipped with a note.
+is skipped with a note.
 """
 from __future__ import annotations
 
@@ -60,12 +60,8 @@ def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
 
 
 def _missing(name: str) -> str | None:
-    """A note if ``F.<name>`` does not exist yet, else None."""
+    """A note if ``F.<name>`` is not available, else None."""
     return None if hasattr(F, name) else f'F.{name} is not available'
-
-
-def _torch_grad(y, gy):
-    y.backward(gy)
 
 
 # -- relu -----------------------------------------------------------------------

@@ -102,19 +102,64 @@ def softmax_shift(x: Any, axis: int = 1) -> Any:
     return x.max(axis=axis, keepdims=True)
 
 
+def _shifted_exp(x: Any, axis: int):
+    """``(y, exp(y), sum(exp(y), axis))`` with ``y = x - softmax_shift(x)`` in
+    :func:`compute_dtype`."""
+    x = as_compute(x)
+    y = x - softmax_shift(x, axis)
+    e = _xp(x).exp(y)
+    return y, e, e.sum(axis=axis, keepdims=True)
+
+
+def softmax(x: Any, axis: int = 1) -> Any:
+    """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
+    _, e, s = _shifted_exp(x, axis)
+    e /= s
+    return e
+
+
 def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
     """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
     computed in :func:`compute_dtype` (float16 input gives float32 results)."""
-    xp = _xp(x)
-    x = as_compute(x)
-    y = x - softmax_shift(x, axis)
-    e = xp.exp(y)
-    s = e.sum(axis=axis, keepdims=True)
-    y -= xp.log(s)
+    y, e, s = _shifted_exp(x, axis)
+    y -= _xp(x).log(s)
     if with_softmax:
         e /= s
         return y, e
     return y, None
+
+
+def logsumexp(x: Any, axis: int = 1) -> Any:
+    """``log(sum(exp(x), axis, keepdims=True))`` of an array, computed stably in
+    :func:`compute_dtype`."""
+    xp = _xp(x)
+    x = as_compute(x)
+    m = softmax_shift(x, axis)
+    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    return xp.log(s) + m
+
+
+def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
+    """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``softmax(x)``
+    or None)``.
+
+    ``index`` has the shape of ``x`` without axis 1 and must lie in range (NumPy
+    raises ``IndexError``, CuPy wraps: check first with :func:`check_index_range`).
+    The logarithm is taken only where picked; results are in :func:`compute_dtype`.
+    """
+    xp = _xp(x)
+    y, e, s = _shifted_exp(x, 1)
+    if x.ndim == 2:
+        picked = y[xp.arange(len(index)), index]
+        picked -= xp.log(s.ravel())
+    else:
+        picked = xp.take_along_axis(y, index[:, None], axis=1)
+        picked -= xp.log(s)
+        picked = picked.reshape(index.shape)
+    if with_softmax:
+        e /= s
+        return picked, e
+    return picked, None
 
 
 def check_index_range(index: Any, size: int, what: str = 'index',

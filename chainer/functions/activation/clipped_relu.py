@@ -31,10 +31,10 @@ class ClippedReLU(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0].array
-        return ClippedReLUGrad(x, self.cap).apply(grad_outputs)
+        return ClippedReLUGrad2(x, self.cap).apply(grad_outputs)
 
 
-class ClippedReLUGrad(function_node.FunctionNode):
+class ClippedReLUGrad2(function_node.FunctionNode):
     """``gy * (0 < x < z)`` for a fixed input ``x``; linear in ``gy``, so its
     gradient is again this node (the second derivative is 0 a.e.)."""
 
@@ -51,7 +51,22 @@ class ClippedReLUGrad(function_node.FunctionNode):
         return utils.force_array(gy * mask, gy.dtype),
 
     def backward(self, indexes, grad_outputs):
-        return ClippedReLUGrad(self.x, self.cap).apply(grad_outputs)
+        return type(self)(self.x, self.cap).apply(grad_outputs)
+
+
+ClippedReLUGrad = ClippedReLUGrad2
+
+
+class ClippedReLUGrad3(ClippedReLUGrad2):
+    """:class:`ClippedReLUGrad2` that is also given the output ``y`` (Chainer's cuDNN
+    variant; the mask is computed from ``x`` alike on every backend)."""
+
+    def __init__(self, x, y, z: float):
+        super().__init__(x, z)
+        self.y = y
+
+    def backward(self, indexes, grad_outputs):
+        return ClippedReLUGrad3(self.x, self.y, self.cap).apply(grad_outputs)
 
 
 def clipped_relu(x, z: float = 20.0):
@@ -65,4 +80,17 @@ def clipped_relu(x, z: float = 20.0):
         ~chainer.Variable: Output of the same shape and dtype.
     """
     y, = ClippedReLU(z).apply((x,))
+    return y
+
+
+def relu6(x):
+    """Rectified linear unit clipped at 6, ``min(max(x, 0), 6)``, elementwise.
+
+    Args:
+        x: Input Variable or array of a float dtype.
+
+    Returns:
+        ~chainer.Variable: Output of the same shape and dtype.
+    """
+    y, = ClippedReLU(6.0).apply((x,))
     return y

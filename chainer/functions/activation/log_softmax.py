@@ -1,63 +1,35 @@
 """Logarithm of the softmax along an axis."""
 from __future__ import annotations
 
-from chainer import backend
-from chainer import function_node
-from chainer import utils
-from chainer.functions.activation.softmax import _check_axis, _check_axis_arg
-from chainer.utils.array import compute_dtype
+from chainer.functions.activation.softmax import _AxisSoftmax
+from chainer.functions.activation.softmax import _AxisSoftmaxGrad
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as _array
 
 
-def _logsumexp(x, axis: int):
-    """``log(sum(exp(x), axis, keepdims=True))`` with the max shifted out."""
-    xp = backend.get_array_module(x)
-    m = x.max(axis=axis, keepdims=True)
-    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
-    return m + xp.log(s)
+def logsumexp(x, axis: int):
+    """``log(sum(exp(x), axis, keepdims=True))`` of an array (not a Variable)."""
+    return _array.logsumexp(x, axis)
 
 
-class LogSoftmax(function_node.FunctionNode):
+class LogSoftmax(_AxisSoftmax):
     """``x - logsumexp(x, axis)``."""
 
-    def __init__(self, axis: int = 1):
-        self.axis = _check_axis_arg(axis)
+    def _compute(self, x):
+        return _array.log_softmax(x, self.axis)[0]
 
-    def check_type_forward(self, in_types):
-        _check_axis(in_types, self.axis)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_outputs((0,))
-        if x.size == 0:
-            return x.copy(),
-        h = x.astype(compute_dtype(x.dtype), copy=False)
-        y = h - _logsumexp(h, self.axis)
-        return utils.force_array(y.astype(x.dtype, copy=False)),
-
-    def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        return _LogSoftmaxGrad(self.axis).apply((y, grad_outputs[0]))
+    def _grad(self):
+        return LogSoftmaxGrad(self.axis)
 
 
-class _LogSoftmaxGrad(function_node.FunctionNode):
+class LogSoftmaxGrad(_AxisSoftmaxGrad):
     """``gy - exp(y) * sum(gy, axis)``: the log-softmax gradient given its output."""
 
-    def __init__(self, axis: int):
-        self.axis = axis
-
-    def forward(self, inputs):
-        self.retain_inputs((0, 1))
-        y, gy = inputs
-        if y.size == 0:
-            return gy.copy(),
-        xp = backend.get_array_module(y)
-        dtype = compute_dtype(y.dtype)
-        g = gy.astype(dtype, copy=False)
-        gx = g - xp.exp(y.astype(dtype, copy=False)) * g.sum(axis=self.axis, keepdims=True)
-        return utils.force_array(gx.astype(y.dtype, copy=False)),
+    def _compute(self, y, gy):
+        xp = _array._xp(y)
+        return gy - xp.exp(y) * gy.sum(axis=self.axis, keepdims=True)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

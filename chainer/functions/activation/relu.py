@@ -32,9 +32,8 @@ class ReLU(function_node.FunctionNode):
         return xp.maximum(x, 0, dtype=x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        # The output stays retained by the node; only its array is needed.
-        y = self._retained_output_data[0]
-        return ReLUGrad2(y).apply(grad_outputs)
+        y, = self.get_retained_outputs()
+        return ReLUGrad2(y.array).apply(grad_outputs)
 
 
 class ReLUGrad2(function_node.FunctionNode):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy
 
-from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
-from chainer.utils.array import compute_dtype
+from chainer.utils import array as _array
+from chainer.utils.array import as_compute
 
 
 def _check_axis(in_types, axis: int, name: str = 'x') -> None:
@@ -25,8 +25,12 @@ def _check_axis_arg(axis) -> int:
     return int(axis)
 
 
-class Softmax(function_node.FunctionNode):
-    """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
+class _AxisSoftmax(function_node.FunctionNode):
+    """A softmax-like function along ``axis`` whose gradient needs only its output.
+
+    Subclasses give the array formula (``_compute``, in the compute dtype) and
+    the gradient node (``_grad``).
+    """
 
     def __init__(self, axis: int = 1):
         self.axis = _check_axis_arg(axis)
@@ -39,21 +43,15 @@ class Softmax(function_node.FunctionNode):
         self.retain_outputs((0,))
         if x.size == 0:
             return x.copy(),
-        xp = backend.get_array_module(x)
-        axis = self.axis
-        h = x.astype(compute_dtype(x.dtype), copy=True)
-        h -= h.max(axis=axis, keepdims=True)
-        xp.exp(h, out=h)
-        h /= h.sum(axis=axis, keepdims=True)
-        return utils.force_array(h.astype(x.dtype, copy=False)),
+        return utils.force_array(self._compute(x).astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()
-        return _SoftmaxGrad(self.axis).apply((y, grad_outputs[0]))
+        return self._grad().apply((y, grad_outputs[0]))
 
 
-class _SoftmaxGrad(function_node.FunctionNode):
-    """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
+class _AxisSoftmaxGrad(function_node.FunctionNode):
+    """The gradient of an :class:`_AxisSoftmax` given its output ``y`` and ``gy``."""
 
     def __init__(self, axis: int):
         self.axis = axis
@@ -63,12 +61,27 @@ class _SoftmaxGrad(function_node.FunctionNode):
         y, gy = inputs
         if y.size == 0:
             return gy.copy(),
-        dtype = compute_dtype(y.dtype)
-        y32 = y.astype(dtype, copy=False)
-        gx = y32 * gy.astype(dtype, copy=False)
-        s = gx.sum(axis=self.axis, keepdims=True)
-        gx -= y32 * s
+        gx = self._compute(as_compute(y), as_compute(gy))
         return utils.force_array(gx.astype(y.dtype, copy=False)),
+
+
+class Softmax(_AxisSoftmax):
+    """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
+
+    def _compute(self, x):
+        return _array.softmax(x, self.axis)
+
+    def _grad(self):
+        return _SoftmaxGrad(self.axis)
+
+
+class _SoftmaxGrad(_AxisSoftmaxGrad):
+    """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
+
+    def _compute(self, y, gy):
+        gx = y * gy
+        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        return gx
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

@@ -44,7 +44,7 @@ class TanhGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(-2.0 * y * gy * g if y.dtype.kind == 'f' else None)
+                ret.append(-2.0 * y * gy * g)
             else:
                 ret.append(g * (1.0 - y * y))
         return tuple(ret)

@@ -5,8 +5,9 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
-from chainer.backends import cuda
 from chainer.utils import type_check
+from chainer.utils.array import scatter_add
+from chainer.utils.array import size_of_shape
 
 _int_types = (int, numpy.integer)
 
@@ -70,32 +71,33 @@ class AsStrided(function_node.FunctionNode):
         return x.reshape(-1)[self._index],
 
     def backward(self, indexes, grad_outputs):
-        x = self.inputs[0]
-        return AsStridedGrad(self, x.shape).apply(grad_outputs)
+        return AsStridedGrad(self.inputs[0].shape, self._index, self.shape, self.strides,
+                             self.storage_offset).apply(grad_outputs)
 
 
 class AsStridedGrad(function_node.FunctionNode):
-    """Adds the output gradient back onto the elements each output element read."""
+    """Adds the output gradient back onto the elements each output element read.
 
-    def __init__(self, forward_node: AsStrided, in_shape: tuple) -> None:
-        self._forward_node = forward_node
+    ``index`` is the flat input index each output element read; ``shape``,
+    ``strides`` and ``storage_offset`` describe the forward view (the backward
+    of this node applies it again).
+    """
+
+    def __init__(self, in_shape: tuple, index, shape: tuple, strides: tuple,
+                 storage_offset: int) -> None:
         self.in_shape = tuple(in_shape)
+        self._index = index
+        self._view = (shape, strides, storage_offset)
 
     def forward(self, inputs):
         gy, = inputs
         xp = backend.get_array_module(gy)
-        size = int(numpy.prod(self.in_shape))
-        gx = xp.zeros(size, gy.dtype)
-        index = self._forward_node._index.ravel()
-        if xp is numpy:
-            numpy.add.at(gx, index, gy.ravel())
-        else:
-            cuda.cupyx.scatter_add(gx, index, gy.ravel())
+        gx = xp.zeros(size_of_shape(self.in_shape), gy.dtype)
+        scatter_add(gx, self._index.ravel(), gy.ravel())
         return gx.reshape(self.in_shape),
 
     def backward(self, indexes, grad_outputs):
-        f = self._forward_node
-        return AsStrided(f.shape, f.strides, f.storage_offset).apply(grad_outputs)
+        return AsStrided(*self._view).apply(grad_outputs)
 
 
 def as_strided(x, shape, strides, storage_offset=None):

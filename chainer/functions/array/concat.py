@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
@@ -38,11 +39,11 @@ class Concat(function_node.FunctionNode):
         return xp.concatenate(inputs, axis=self.axis),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.split_axis import split_axis
         if len(self.inputs) == 1:
             return grad_outputs
+        # The inverse partner is looked up through chainer.functions at call time.
         sizes = numpy.cumsum([x.shape[self.axis] for x in self.inputs[:-1]]).tolist()
-        return split_axis(grad_outputs[0], sizes, self.axis)
+        return chainer.functions.split_axis(grad_outputs[0], sizes, self.axis)
 
 
 def concat(xs, axis: int = 1):

@@ -1,6 +1,7 @@
 """Rearranging channels into spatial blocks (pixel shuffle)."""
 from __future__ import annotations
 
+import chainer
 from chainer import function_node
 from chainer.utils import type_check
 
@@ -31,8 +32,8 @@ class Depth2Space(function_node.FunctionNode):
         return X.reshape(b, c, h * r, w * r),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.space2depth import Space2Depth
-        return Space2Depth(self.r).apply(grad_outputs)
+        # The inverse partner is looked up through chainer.functions at call time.
+        return chainer.functions.space2depth(grad_outputs[0], self.r),
 
 
 def depth2space(X, r: int):

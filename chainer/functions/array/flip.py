@@ -7,6 +7,13 @@ from chainer import function_node
 from chainer.utils import type_check
 
 
+def _flip(array, axis: int):
+    """``array`` reversed along ``axis`` (a view)."""
+    index = [slice(None)] * array.ndim
+    index[axis] = slice(None, None, -1)
+    return array[tuple(index)]
+
+
 class Flip(function_node.FunctionNode):
     """Reverses the elements along ``axis``."""
 
@@ -25,10 +32,7 @@ class Flip(function_node.FunctionNode):
             type_check.expect(x_type.ndim >= -self.axis)
 
     def forward(self, inputs):
-        x, = inputs
-        index = [slice(None)] * x.ndim
-        index[self.axis] = slice(None, None, -1)
-        return x[tuple(index)],
+        return _flip(inputs[0], self.axis),
 
     def backward(self, indexes, grad_outputs):
         return Flip(self.axis).apply(grad_outputs)

@@ -10,8 +10,9 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer import variable
-from chainer.backends import cuda
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
+from chainer.utils.array import scatter_add
 
 _BASIC_INDEX_TYPES = (slice, int, numpy.integer, type(None), type(Ellipsis))
 
@@ -50,6 +51,31 @@ def _is_basic(slices: tuple) -> bool:
     return True
 
 
+def _index_axes(s) -> int:
+    """Number of axes of the indexed array that the index ``s`` consumes."""
+    if s is None or isinstance(s, bool):
+        return 0
+    if getattr(s, 'dtype', None) is not None and s.dtype.kind == 'b':
+        return s.ndim
+    return 1
+
+
+def _check_array_indices(xp, shape: tuple, slices: tuple) -> None:
+    """Checks integer-array indices against their axes (CuPy wraps out-of-range
+    indices instead of raising as NumPy does)."""
+    slices = tuple(xp.asarray(s) if isinstance(s, list) else s for s in slices)
+    n_used = sum(_index_axes(s) for s in slices if s is not Ellipsis)
+    axis = 0
+    for s in slices:
+        if s is Ellipsis:
+            axis += len(shape) - n_used
+            continue
+        if (hasattr(s, 'dtype') and not isinstance(s, numpy.generic) and s.dtype.kind in 'iu'
+                and axis < len(shape)):
+            check_index_range(s, shape[axis], f'index for axis {axis}', allow_negative=True)
+        axis += _index_axes(s)
+
+
 class GetItem(function_node.FunctionNode):
     """Extracts the elements of an array selected by ``slices``."""
 
@@ -60,7 +86,10 @@ class GetItem(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
 
     def forward(self, xs):
-        return utils.force_array(xs[0][self.slices]),
+        x, = xs
+        if type(x) is not numpy.ndarray and not _is_basic(self.slices):
+            _check_array_indices(backend.get_array_module(x), x.shape, self.slices)
+        return utils.force_array(x[self.slices]),
 
     def backward(self, indexes, gy):
         return GetItemGrad(self.slices, self.inputs[0].shape).apply(gy)
@@ -80,10 +109,8 @@ class GetItemGrad(function_node.FunctionNode):
         slices = self.slices
         if _is_basic(slices):
             gx[slices] = gy
-        elif xp is numpy:
-            numpy.add.at(gx, slices, gy)
         else:
-            cuda.cupyx.scatter_add(gx, slices, gy)
+            scatter_add(gx, slices, gy)
         return gx,
 
     def backward(self, indexes, ggx):

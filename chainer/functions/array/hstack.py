@@ -6,6 +6,8 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.split_axis import split_axis
 
 
 class _StackLike(function_node.FunctionNode):
@@ -46,8 +48,6 @@ class _StackLike(function_node.FunctionNode):
         return getattr(xp, self._xp_name)(inputs),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.array.split_axis import split_axis
         gy, = grad_outputs
         shapes = [x.shape for x in self.inputs]
         axis = self._axis(len(shapes[0]))

@@ -5,8 +5,8 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
-from chainer.backends import cuda
 from chainer.utils import type_check
+from chainer.utils.array import scatter_add
 
 # Modes whose padded values are copies of input elements; their gradient adds
 # the output gradient back onto the copied elements.
@@ -66,10 +66,7 @@ class PadGrad(function_node.FunctionNode):
         source = xp.arange(size).reshape(self.in_shape)
         source = xp.pad(source, self.pad.pad_width, mode=self.pad.mode, **self.pad.keywords)
         gx = xp.zeros(size, gy.dtype)
-        if xp is numpy:
-            numpy.add.at(gx, source.ravel(), gy.ravel())
-        else:
-            cuda.cupyx.scatter_add(gx, source.ravel(), gy.ravel())
+        scatter_add(gx, source.ravel(), gy.ravel())
         return gx.reshape(self.in_shape),
 
     def backward(self, indexes, grad_outputs):

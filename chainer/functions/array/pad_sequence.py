@@ -31,10 +31,13 @@ class PadSequence(function_node.FunctionNode):
         xp = backend.get_array_module(*xs)
         length = max(len(x) for x in xs) if self.length is None else self.length
         y = xp.empty((len(xs), length) + xs[0].shape[1:], xs[0].dtype)
+        # a cast, not an assignment, so that -1 pads unsigned arrays with their
+        # maximum as NumPy 1 (and Chainer) did instead of overflowing
+        padding = xp.asarray(self.padding).astype(y.dtype)
         for i, x in enumerate(xs):
             n = len(x)
             y[i, :n] = x
-            y[i, n:] = self.padding
+            y[i, n:] = padding
         return y,
 
     def backward(self, indexes, grad_outputs):

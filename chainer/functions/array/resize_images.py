@@ -6,6 +6,8 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.array import compute_dtype
+from chainer.utils.array import scatter_add
 
 
 def _source_coords(out_size: int, in_size: int, mode: str, align_corners: bool):
@@ -32,8 +34,8 @@ def _interp_matrix(out_size: int, in_size: int, mode: str, align_corners: bool):
     upper = numpy.minimum(index + 1, in_size - 1)
     m = numpy.zeros((out_size, in_size), numpy.float64)
     rows = numpy.arange(out_size)
-    numpy.add.at(m, (rows, index), 1 - weight)
-    numpy.add.at(m, (rows, upper), weight)
+    scatter_add(m, (rows, index), 1 - weight)
+    scatter_add(m, (rows, upper), weight)
     return m
 
 
@@ -44,7 +46,7 @@ def _separable(x, mh, mw):
     faster than a batched ``matmul``; the cheaper order of the two is used.
     """
     xp = backend.get_array_module(x)
-    dtype = numpy.float32 if x.dtype == numpy.float16 else x.dtype
+    dtype = compute_dtype(x.dtype)
     device = backend.get_device_from_array(x)
     mh = device.send(mh.astype(dtype))
     mw = device.send(mw.astype(dtype))

@@ -1,12 +1,11 @@
 """Adding values to selected elements of an array (out of place)."""
 from __future__ import annotations
 
-import numpy
-
-from chainer import backend
 from chainer import function_node
-from chainer.backends import cuda
 from chainer.functions.array.get_item import _normalize_slices
+from chainer.functions.array.get_item import get_item
+from chainer.functions.math.sum import sum_to
+from chainer.utils import array as _array
 from chainer.utils import type_check
 
 
@@ -23,17 +22,11 @@ class ScatterAdd(function_node.FunctionNode):
 
     def forward(self, inputs):
         a, b = inputs
-        xp = backend.get_array_module(a)
         y = a.copy()
-        if xp is numpy:
-            numpy.add.at(y, self.slices, b)
-        else:
-            cuda.cupyx.scatter_add(y, self.slices, b)
+        _array.scatter_add(y, self.slices, b)
         return y,
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.get_item import get_item
-        from chainer.functions.math.sum import sum_to
         gy, = grad_outputs
         ret = []
         for i in indexes:

@@ -1,16 +1,22 @@
 """Selecting one element per row."""
 from __future__ import annotations
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
 
 
 def _check_indices(t, n: int) -> None:
+    # Debug mode demands labels in [0, n); otherwise labels follow NumPy indexing,
+    # which CuPy would wrap instead of raising for those outside [-n, n).
     if chainer.is_debug():
-        if not ((0 <= t).all() and (t < n).all()):
-            raise ValueError('Each label `t` need to satisfty `0 <= t < x.shape[1]`')
+        check_index_range(t, n, 'label t')
+    elif type(t) is not numpy.ndarray:
+        check_index_range(t, n, 'label t', allow_negative=True)
 
 
 class SelectItem(function_node.FunctionNode):

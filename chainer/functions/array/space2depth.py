@@ -1,6 +1,7 @@
 """Rearranging spatial blocks into channels."""
 from __future__ import annotations
 
+import chainer
 from chainer import function_node
 from chainer.utils import type_check
 
@@ -31,8 +32,8 @@ class Space2Depth(function_node.FunctionNode):
         return X.reshape(b, r * r * c, h // r, w // r),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.depth2space import Depth2Space
-        return Depth2Space(self.r).apply(grad_outputs)
+        # The inverse partner is looked up through chainer.functions at call time.
+        return chainer.functions.depth2space(grad_outputs[0], self.r),
 
 
 def space2depth(X, r: int):

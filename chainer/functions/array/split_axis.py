@@ -66,7 +66,7 @@ class SplitAxis(function_node.FunctionNode):
         return tuple(ys)
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.concat import concat
+        # The inverse partner is looked up through chainer.functions at call time.
         ref = next(g for g in grad_outputs if g is not None).array
         xp = backend.get_array_module(ref)
         dtype = self.inputs[0].dtype
@@ -76,7 +76,7 @@ class SplitAxis(function_node.FunctionNode):
                 with backend.using_device(backend.get_device_from_array(ref)):
                     gy = chainer.Variable(xp.zeros(shape, dtype), requires_grad=False)
             grads.append(gy)
-        return concat(grads, self.axis),
+        return chainer.functions.concat(grads, self.axis),
 
 
 def split_axis(x, indices_or_sections, axis: int, force_tuple: bool = True):

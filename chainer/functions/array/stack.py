@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
@@ -33,8 +34,8 @@ class Stack(function_node.FunctionNode):
         return xp.stack(inputs, axis=self.axis),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.separate import separate
-        return separate(grad_outputs[0], self.axis)
+        # The inverse partner is looked up through chainer.functions at call time.
+        return chainer.functions.separate(grad_outputs[0], self.axis)
 
 
 def stack(xs, axis: int = 0):

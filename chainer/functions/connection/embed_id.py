@@ -1,12 +1,12 @@
 """Embedding lookup: the rows of ``W`` selected by integer ids."""
 from __future__ import annotations
 
-import numpy
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
+from chainer.utils.array import scatter_add
 
 
 def _check_same_array_type(inputs) -> None:
@@ -36,13 +36,8 @@ class EmbedIDFunction(function_node.FunctionNode):
         x, W = inputs
         self._w_shape = W.shape
         xp = backend.get_array_module(x, W)
-        if chainer.is_debug():
-            valid = xp.logical_and(0 <= x, x < len(W))
-            if self.ignore_label is not None:
-                valid = xp.logical_or(valid, x == self.ignore_label)
-            if not valid.all():
-                raise ValueError('Each not ignored `x` value need to satisfy '
-                                 '`0 <= x < len(W)`')
+        # Unlike Chainer (which indexed W[-1] silently), every id is checked.
+        check_index_range(x, len(W), 'id x', ignore=self.ignore_label)
         if self.ignore_label is not None:
             mask = x == self.ignore_label
             if mask.any():
@@ -77,11 +72,7 @@ class EmbedIDGrad(function_node.FunctionNode):
             keep = ids != self.ignore_label
             ids = ids[keep]
             rows = rows[keep]
-        if xp is numpy:
-            numpy.add.at(gW, ids, rows)
-        else:
-            import cupyx
-            cupyx.scatter_add(gW, ids, rows)
+        scatter_add(gW, ids, rows)
         return gW,
 
     def backward(self, indexes, grad_outputs):
@@ -99,6 +90,10 @@ def embed_id(x, W, ignore_label=None):
         W: The embedding matrix of shape ``(n_vocab, n_units)``.
         ignore_label: An id whose output rows are zero (and which gets no
             gradient), or None.
+
+    Raises:
+        ValueError: If an id other than ``ignore_label`` lies outside
+            ``[0, len(W))``, on every backend (Chainer wrapped such ids).
 
     Returns:
         ~chainer.Variable: Output of shape ``x.shape + (n_units,)``.

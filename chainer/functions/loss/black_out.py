@@ -4,7 +4,15 @@ from __future__ import annotations
 import chainer
 from chainer import backend
 from chainer.functions.loss import _util
+from chainer.utils.array import check_index_range
 from chainer.functions.loss.negative_sampling import _scores
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.logsumexp import logsumexp
+from chainer.functions.math.exponential import log
+from chainer.functions.math.exponential import exp
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.get_item import get_item
 
 
 def black_out(x, t, W, samples, reduce='mean'):
@@ -35,18 +43,16 @@ def black_out(x, t, W, samples, reduce='mean'):
         raise TypeError(f'samples must be an integer array of shape ({batch}, S), got '
                         f'{samples.dtype} {samples.shape}')
     xp = backend.get_array_module(x.array)
-    for name, ids in (('t', t), ('samples', samples)):
-        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= W.shape[0]):
-            raise ValueError(f'{name} must be in [0, {W.shape[0]})')
-    from chainer.functions.array.get_item import get_item
+    check_index_range(t, W.shape[0], 'label t')
+    check_index_range(samples, W.shape[0], 'sample')
     idx = xp.concatenate([t.reshape(batch, 1), samples], axis=1)
     y = _scores(x, W, idx)
-    logz = _util.logsumexp(y, axis=1)
+    logz = logsumexp(y, axis=1)
     pos_y = get_item(y, (slice(None), 0))
     neg_y = get_item(y, (slice(None), slice(1, None)))
-    blogz = _util.broadcast_to(_util.reshape(logz, (batch, 1)), neg_y.shape)
-    ny = _util.log(1.0 - _util.exp(neg_y - blogz))
-    loss = -(pos_y - logz + _util.bsum(ny, axis=1))
+    blogz = broadcast_to(reshape(logz, (batch, 1)), neg_y.shape)
+    ny = log(1.0 - exp(neg_y - blogz))
+    loss = -(pos_y - logz + _sum(ny, axis=1))
     if reduce == 'mean':
-        loss = _util.bsum(loss) * (1.0 / max(batch, 1))
+        loss = _sum(loss) * (1.0 / max(batch, 1))
     return loss

@@ -8,6 +8,10 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.functions.math.sqrt import sqrt
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.array.broadcast import broadcast_to
 
 
 class Contrastive(function_node.FunctionNode):
@@ -58,20 +62,20 @@ class Contrastive(function_node.FunctionNode):
         n, dim = x0.shape
         yf = y.array.astype(dtype)
         diff = x0 - x1
-        dist_sq = _util.bsum(diff * diff, axis=1)
+        dist_sq = _sum(diff * diff, axis=1)
         eps = dtype.type(1e-5 if dtype == numpy.float16 else 1e-7)
         # d = sqrt(dist_sq), clamped below by eps as the only derivative of d blows up at 0
         small = self.dist < eps
-        dist = _util.sqrt(dist_sq + small.astype(dtype)) * (~small).astype(dtype) + \
+        dist = sqrt(dist_sq + small.astype(dtype)) * (~small).astype(dtype) + \
             small.astype(dtype) * eps
         inside = (self.dist < dtype.type(self.margin)).astype(dtype)
         # coefficient of diff in d loss / d x0
         coeff = yf - (1 - yf) * inside * ((self.margin - dist) / dist)
         if self.reduce == 'mean':
-            coeff = coeff * _util.broadcast_to(gy, (n,)) * (1.0 / n)
+            coeff = coeff * broadcast_to(gy, (n,)) * (1.0 / n)
         else:
             coeff = coeff * gy
-        gx0 = _util.broadcast_to(_util.reshape(coeff, (n, 1)), (n, dim)) * diff
+        gx0 = broadcast_to(reshape(coeff, (n, 1)), (n, dim)) * diff
         ret = []
         for i in indexes:
             if i == 0:

@@ -6,10 +6,14 @@ import numpy
 import chainer
 from chainer import backend
 from chainer.functions.loss import _util
+from chainer.utils.array import check_index_range
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.logsumexp import logsumexp
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.array.get_item import get_item
 
 
 def _get_item(x, slices):
-    from chainer.functions.array.get_item import get_item
     return get_item(x, slices)
 
 
@@ -40,8 +44,7 @@ def _check_inputs(cost, xs, ys=None) -> None:
                 raise ValueError(
                     f'ys[{i}] must be an integer array of shape ({x.shape[0]},), '
                     f'got {y.dtype} {y.shape}')
-            if y.size and (int(y.min()) < 0 or int(y.max()) >= n_label):
-                raise ValueError(f'ys[{i}] has labels outside [0, {n_label})')
+            check_index_range(y, n_label, f'label ys[{i}]')
 
 
 def _pad_index(xp, batch: int, n_batch: int):
@@ -101,18 +104,18 @@ def crf1d(cost, xs, ys, reduce='mean'):
     for x in xs[1:]:
         batch = x.shape[0]
         x_pad = x if batch == n_batch else _get_item(x, _pad_index(xp, batch, n_batch))
-        new = _util.logsumexp(
-            _util.reshape(alpha, (n_batch, n_label, 1)) + cost, axis=1) + x_pad
+        new = logsumexp(
+            reshape(alpha, (n_batch, n_label, 1)) + cost, axis=1) + x_pad
         if batch < n_batch:
             # finished sequences keep their alpha
             m = xp.broadcast_to((rows < batch)[:, None], alpha.shape).astype(dtype)
             new = new * m + alpha * (1 - m)
         alpha = new
-    logz = _util.logsumexp(alpha, axis=1)
+    logz = logsumexp(alpha, axis=1)
     score = _path_score(cost, xs, ys, xp, n_batch)
     loss = logz - score
     if reduce == 'mean':
-        return _util.bsum(loss) * (1.0 / max(n_batch, 1))
+        return _sum(loss) * (1.0 / max(n_batch, 1))
     return loss
 
 

@@ -5,10 +5,11 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.matmul import matmul
 
 
 def _matmul(a, b, transa=False, transb=False):
-    from chainer.functions.math.matmul import matmul
     return matmul(a, b, transa=transa, transb=transb)
 
 
@@ -49,7 +50,7 @@ class CrossCovariance(function_node.FunctionNode):
         zc = _util.center(z)
         if self.reduce == 'half_squared_sum':
             cov = _matmul(yc, zc, transa=True) * (1.0 / n)
-            gcov = _util.broadcast_to(gy, cov.shape) * cov
+            gcov = broadcast_to(gy, cov.shape) * cov
         else:
             gcov = gy
         ret = []

@@ -11,6 +11,8 @@ from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
+from chainer.utils.array import log_softmax
 
 
 def _logsumexp3(xp, a, b, c):
@@ -69,12 +71,9 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
             raise ValueError('input_length must be in [0, len(x)]')
         if (lab_len > t.shape[1]).any() or (lab_len < 0).any():
             raise ValueError('label_length must be in [0, t.shape[1]]')
-        if t.size and (int(t.min()) < 0 or int(t.max()) >= n_unit):
-            raise ValueError(f'labels t must be in [0, {n_unit})')
+        check_index_range(t, n_unit, 'label t')
 
-        x = xp.stack(xs).astype(numpy.float32 if dtype == numpy.float16 else dtype)
-        log_y = x - x.max(axis=2, keepdims=True)
-        log_y -= xp.log(xp.exp(log_y).sum(axis=2, keepdims=True))
+        log_y = log_softmax(xp.stack(xs), axis=2)[0]
         self.log_y = log_y
 
         # extended labels: blank, t1, blank, t2, ..., blank
@@ -169,22 +168,24 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
-        return (None, None, None) + _CTCGrad(self).apply((gy,) + self.get_retained_inputs())
+        grad = _CTCGrad(self._grad_arrays(), self.reduce)
+        return (None, None, None) + grad.apply((gy,) + self.get_retained_inputs())
 
 
 class _CTCGrad(function_node.FunctionNode):
-    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again)."""
+    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again), given
+    the unscaled gradient ``grad`` (time, batch, unit) and the ``reduce`` option."""
 
-    def __init__(self, func):
-        self.func = func
+    def __init__(self, grad, reduce: str):
+        self.grad = grad
+        self.reduce = reduce
 
     def forward(self, inputs):
         gy = inputs[0]
         xs = inputs[1:]
-        f = self.func
-        grad = f._grad_arrays()
+        grad = self.grad
         dtype = xs[0].dtype
-        if f.reduce == 'mean':
+        if self.reduce == 'mean':
             grad = grad * (gy.astype(grad.dtype) / grad.dtype.type(max(xs[0].shape[0], 1)))
         else:
             grad = grad * gy.astype(grad.dtype)[None, :, None]

@@ -7,6 +7,8 @@ from chainer import utils
 from chainer.functions.loss import _util
 from chainer.functions.loss.cross_covariance import _matmul
 from chainer.utils import type_check
+from chainer.functions.array.transpose import transpose
+from chainer.functions.array.broadcast import broadcast_to
 
 
 class DeCov(function_node.FunctionNode):
@@ -41,10 +43,10 @@ class DeCov(function_node.FunctionNode):
         hc = _util.center(h)
         if self.reduce == 'half_squared_sum':
             cov = _matmul(hc, hc, transa=True) * (1.0 / n) * self.off_diag
-            gcov = _util.broadcast_to(gy, cov.shape) * cov
+            gcov = broadcast_to(gy, cov.shape) * cov
         else:
             gcov = gy * self.off_diag
-        gcov = gcov + _util.transpose(gcov)
+        gcov = gcov + transpose(gcov)
         return _matmul(hc, gcov) * (1.0 / n),
 
 

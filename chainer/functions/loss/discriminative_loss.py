@@ -4,6 +4,13 @@ from __future__ import annotations
 import chainer
 from chainer import backend
 from chainer.functions.loss import _util
+from chainer.functions.math.sqrt import sqrt
+from chainer.functions.array.reshape import reshape
+from chainer.functions.activation.relu import relu
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.get_item import get_item
+from chainer.functions.math.basic_math import absolute
 
 
 class DiscriminativeMarginBasedClusteringLoss:
@@ -38,19 +45,19 @@ class DiscriminativeMarginBasedClusteringLoss:
 
     @staticmethod
     def _l1(x, axis=None):
-        from chainer.functions.math.basic_math import absolute
-        return _util.bsum(absolute(x), axis=axis)
+        return _sum(absolute(x), axis=axis)
 
     @staticmethod
     def _l2(x, axis=None):
-        s = _util.bsum(x * x, axis=axis)
+        s = _sum(x * x, axis=axis)
         # sqrt has no derivative at 0 (masked-out pixels, absent instances): use 0 there
         zero = (s.array == 0).astype(s.dtype)
-        return _util.sqrt(s + zero) * (1 - zero)
+        return sqrt(s + zero) * (1 - zero)
 
     def __call__(self, embeddings, labels):
-        """Returns ``(loss, l_var, l_dist, l_reg)`` for embeddings (B, C, H, W) and integer
-        labels (B, H, W)."""
+        """Returns the weighted terms ``(alpha * l_var, beta * l_dist, gamma * l_reg)``
+        (whose sum is the loss) for embeddings (B, C, H, W) and integer labels
+        (B, H, W)."""
         emb = chainer.as_variable(embeddings)
         labels = _util.as_array(labels)
         if emb.dtype.kind != 'f' or emb.ndim != 4:
@@ -66,33 +73,31 @@ class DiscriminativeMarginBasedClusteringLoss:
         clusters = xp.arange(1, n_dim + 1).reshape(n_dim, 1, 1, 1)
         # ms[c, b, 0, h, w]: pixel (b, h, w) belongs to instance c + 1
         ms = (labels[None] == clusters)[:, :, None].astype(dtype)
-        emb5 = _util.reshape(emb, (1,) + emb.shape)
+        emb5 = reshape(emb, (1,) + emb.shape)
         full = (n_dim,) + emb.shape
-        emb5 = _util.broadcast_to(emb5, full)
-        mns = _util.bsum(emb5 * xp.broadcast_to(ms, full), axis=(3, 4))
+        emb5 = broadcast_to(emb5, full)
+        mns = _sum(emb5 * xp.broadcast_to(ms, full), axis=(3, 4))
         counts = xp.maximum(ms.sum(axis=(2, 3, 4)), 1)[:, :, None]
         mns = mns / counts.astype(dtype)
 
-        l_reg = _util.bsum(self.norm(mns, (1, 2))) * (1.0 / (n_dim * batch))
+        l_reg = _sum(self.norm(mns, (1, 2))) * (1.0 / (n_dim * batch))
 
-        mns_exp = _util.broadcast_to(_util.reshape(mns, mns.shape + (1, 1)), full)
+        mns_exp = broadcast_to(reshape(mns, mns.shape + (1, 1)), full)
         l_var = self.norm((mns_exp - emb5) * xp.broadcast_to(ms, full), 2)
-        l_var = _util.relu(l_var - self.delta_v) ** 2
-        l_var = _util.bsum(l_var, (1, 2, 3))
+        l_var = relu(l_var - self.delta_v) ** 2
+        l_var = _sum(l_var, (1, 2, 3))
         l_var = l_var / xp.maximum(ms.sum(axis=(1, 2, 3, 4)), 1).astype(dtype)
-        l_var = _util.bsum(l_var) * (1.0 / n_dim)
+        l_var = _sum(l_var) * (1.0 / n_dim)
 
-        from chainer.functions.array.get_item import get_item
         l_dist = chainer.Variable(xp.zeros((), dtype), requires_grad=False)
         count = 0
         for c_a in range(n_dim):
             for c_b in range(c_a + 1, n_dim):
                 dist = self.norm(get_item(mns, c_a) - get_item(mns, c_b), 1)
-                l_dist = l_dist + _util.bsum(_util.relu(2 * self.delta_d - dist) ** 2)
+                l_dist = l_dist + _sum(relu(2 * self.delta_d - dist) ** 2)
                 count += 1
         l_dist = l_dist * (1.0 / max(count * batch, 1))
-        loss = self.alpha * l_var + self.beta * l_dist + self.gamma * l_reg
-        return loss, l_var, l_dist, l_reg
+        return self.alpha * l_var, self.beta * l_dist, self.gamma * l_reg
 
 
 def discriminative_margin_based_clustering_loss(
@@ -110,7 +115,8 @@ def discriminative_margin_based_clustering_loss(
         alpha, beta, gamma: Weights of the variance, distance and regularization terms.
 
     Returns:
-        tuple: ``(loss, l_var, l_dist, l_reg)`` as scalar Variables.
+        tuple: The variance, distance and regularization terms multiplied by
+        ``alpha``, ``beta`` and ``gamma`` (scalar Variables); the loss is their sum.
     """
     loss = DiscriminativeMarginBasedClusteringLoss(
         delta_v, delta_d, max_embedding_dim, norm, alpha, beta, gamma)

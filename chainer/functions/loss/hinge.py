@@ -1,13 +1,14 @@
 """Hinge loss for multi-class classification."""
 from __future__ import annotations
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer import variable
 from chainer.functions.loss import _util
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
 
 
 class Hinge(function_node.FunctionNode):
@@ -34,8 +35,7 @@ class Hinge(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = backend.get_array_module(x)
-        if t.size and (int(t.min()) < 0 or int(t.max()) >= x.shape[1]):
-            raise ValueError('Each label `t` need to satisfy `0 <= t < x.shape[1]`')
+        check_index_range(t, x.shape[1], 'label t')
         self.retain_inputs((0,))
         # sign is -1 at the true class and +1 elsewhere
         sign = xp.ones(x.shape, x.dtype)
@@ -50,28 +50,48 @@ class Hinge(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        gy, = grad_outputs
-        coeff = self.sign * self.mask
-        if not chainer.config.enable_backprop:
-            if self.norm == 'L1':
-                gx = coeff
-            else:
-                gx = (x.array * self.sign + 1) * (2 * coeff)
-            g = gy.array
-            if self.reduce == 'mean':
-                g = g * x.dtype.type(1.0 / max(len(x), 1))
-            return variable.Variable._new(utils.force_array(gx * g, x.dtype), False), None
-        if self.norm == 'L1':
-            gx = coeff
-            if self.reduce == 'mean':
-                gx = gx * x.dtype.type(1.0 / max(len(x), 1))
-            gx = _util.broadcast_to(gy, x.shape) * gx
-        else:
-            gx = (x * self.sign + 1.0) * (2 * coeff)
-            if self.reduce == 'mean':
-                gx = gx * (1.0 / max(len(x), 1))
-            gx = _util.broadcast_to(gy, x.shape) * gx
+        scale = 1.0 / max(len(x), 1) if self.reduce == 'mean' else 1.0
+        gx, = HingeGrad(self.sign, self.mask, self.norm, scale).apply((x, grad_outputs[0]))
         return gx, None
+
+
+class HingeGrad(function_node.FunctionNode):
+    """``gx = gy * scale * sign * mask`` (L1) or ``... * 2 * (1 + sign * x)`` (L2) from
+    inputs ``(x, gy)``; ``sign`` is -1 at the true class, ``mask`` marks positive
+    margins, ``gy`` is a scalar (mean) or of the shape of ``x``."""
+
+    def __init__(self, sign, mask, norm: str, scale: float) -> None:
+        self.coeff = sign * mask
+        self.sign = sign
+        self.mask = mask
+        self.norm = norm
+        self.scale = scale
+
+    def _unscaled(self, x):
+        if self.norm == 'L1':
+            return self.coeff
+        return (x * self.sign + 1) * (2 * self.coeff)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        return utils.force_array(self._unscaled(x) * (gy * x.dtype.type(self.scale)),
+                                 x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            if self.norm == 'L1':
+                ret.append(None)  # piecewise constant in x
+            else:
+                c = (2 * self.scale) * self.mask.astype(x.dtype)
+                ret.append(broadcast_to(gy, x.shape) * ggx * c)
+        if 1 in indexes:
+            g = ggx * self._unscaled(x) * self.scale
+            ret.append(_sum(g) if gy.shape != x.shape else g)
+        return tuple(ret)
 
 
 def hinge(x, t, norm='L1', reduce='mean'):

@@ -1,11 +1,14 @@
 """Huber loss."""
 from __future__ import annotations
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
+from chainer import variable
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
@@ -44,32 +47,54 @@ class HuberLoss(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
+        grads = HuberLossGrad(self.delta, self.mask, self.reduce).apply(
+            (x, t, grad_outputs[0]))
+        return tuple(grads[i] for i in indexes)
+
+
+class HuberLossGrad(function_node.FunctionNode):
+    """``(gx, gt) = (g, -g)`` of the Huber loss, ``g = gy * (diff`` inside the
+    quadratic zone ``mask``, ``delta * sign(diff)`` outside), inputs ``(x, t, gy)``."""
+
+    def __init__(self, delta, mask, reduce: str) -> None:
+        self.delta = delta
+        self.mask = mask
+        self.reduce = reduce
+
+    def _expand(self, gy):
+        """``gy`` with the summed axis 1 restored (as an array or a Variable)."""
+        if self.reduce != 'sum_along_second_axis':
+            return gy
+        return reshape(gy, gy.shape[:1] + (1,) + gy.shape[1:]) \
+            if isinstance(gy, variable.Variable) else gy[:, None]
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, t, gy = inputs
+        xp = backend.get_array_module(x)
+        d = x - t
+        g = xp.where(self.mask, d, xp.sign(d) * d.dtype.type(self.delta))
+        g *= self._expand(gy)
+        g = utils.force_array(g, x.dtype)
+        return g, -g
+
+    def backward(self, indexes, grad_outputs):
+        x, t, gy = self.get_retained_inputs()
         xp = backend.get_array_module(x.array)
-        gy, = grad_outputs
-        mask = self.mask
-        if not chainer.config.enable_backprop:
-            d = x.array - t.array
-            delta = d.dtype.type(self.delta)
-            g = xp.where(mask, d, xp.sign(d) * delta)
-            g_out = gy.array
-            if self.reduce == 'sum_along_second_axis':
-                g_out = xp.expand_dims(g_out, 1)
-            g *= g_out
-            return _util.constant_grads(indexes, utils.force_array(g))
-        diff = x - t
-        # Inside the quadratic zone the gradient is diff (it has a second derivative);
-        # outside it is the constant delta * sign(diff).
-        const = (xp.sign(diff.array) * x.dtype.type(self.delta)) * ~mask
-        gx = diff * mask.astype(x.dtype) + const
-        if self.reduce == 'sum_along_second_axis':
-            gy = _util.broadcast_to(_util.reshape(gy, gy.shape[:1] + (1,) + gy.shape[1:]),
-                                    x.shape)
-        gx = gy * gx
+        h = _util.difference(*grad_outputs)
+        mask = self.mask.astype(x.dtype)
         ret = []
-        if 0 in indexes:
-            ret.append(gx)
-        if 1 in indexes:
-            ret.append(-gx)
+        for i in indexes:
+            if i == 2:
+                # the unscaled gradient: diff inside, the constant delta * sign(diff) outside
+                d = x - t
+                const = xp.sign(d.array) * x.dtype.type(self.delta) * (1 - mask)
+                gg = h * (d * mask + const)
+                ret.append(_sum(gg, axis=1) if self.reduce == 'sum_along_second_axis'
+                           else gg)
+                continue
+            g = broadcast_to(self._expand(gy), h.shape) * h * mask
+            ret.append(g if i == 0 else -g)
         return tuple(ret)
 
 

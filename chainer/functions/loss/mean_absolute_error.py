@@ -6,8 +6,9 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss import _util
 from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.utils.array import as_compute
+from chainer.functions.array.broadcast import broadcast_to
 
 
 class MeanAbsoluteError(function_node.FunctionNode):
@@ -20,9 +21,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         x0, x1 = inputs
         xp = backend.get_array_module(x0)
         self.diff = x0 - x1
-        diff = self.diff.ravel()
-        if diff.dtype == numpy.float16:
-            diff = diff.astype(numpy.float32)
+        diff = as_compute(self.diff.ravel())
         loss = xp.abs(diff).sum() / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
@@ -31,7 +30,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         xp = backend.get_array_module(self.diff)
         gy, = grad_outputs
         coeff = xp.sign(self.diff) * self.diff.dtype.type(1.0 / max(self.diff.size, 1))
-        gx = _util.broadcast_to(gy, self.diff.shape) * coeff
+        gx = broadcast_to(gy, self.diff.shape) * coeff
         ret = []
         if 0 in indexes:
             ret.append(gx)

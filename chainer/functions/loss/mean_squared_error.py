@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy
 
-import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 def _check_pair(in_types, names=('x0', 'x1')) -> None:
@@ -26,27 +28,42 @@ class MeanSquaredError(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         x0, x1 = inputs
         self._diff = x0 - x1
-        diff = self._diff.ravel()
-        if diff.dtype == numpy.float16:
-            diff = diff.astype(numpy.float32)
+        diff = as_compute(self._diff.ravel())
         loss = diff.dot(diff) / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
 
     def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
-        if not chainer.config.enable_backprop:
-            d = self._diff
-            gx0 = d * (gy.array * d.dtype.type(2.0 / max(d.size, 1)))
-            return _util.constant_grads(indexes, gx0)
         x0, x1 = self.get_retained_inputs()
-        diff = x0 - x1
-        gx0 = _util.broadcast_to(gy, diff.shape) * diff * (2.0 / max(diff.size, 1))
+        grads = MeanSquaredErrorGrad(self._diff).apply((x0, x1, grad_outputs[0]))
+        return tuple(grads[i] for i in indexes)
+
+
+class MeanSquaredErrorGrad(function_node.FunctionNode):
+    """``(gx0, gx1) = (c * gy * diff, -c * gy * diff)`` with ``c = 2 / size`` and
+    ``diff = x0 - x1`` (given, as the forward computed it); inputs ``(x0, x1, gy)``."""
+
+    def __init__(self, diff) -> None:
+        self.diff = diff
+        self.coeff = 2.0 / max(diff.size, 1)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        gy = inputs[2]
+        d = self.diff
+        gx0 = utils.force_array(d * (gy * d.dtype.type(self.coeff)), d.dtype)
+        return gx0, -gx0
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1, gy = self.get_retained_inputs()
+        h = _util.difference(*grad_outputs)
         ret = []
-        if 0 in indexes:
-            ret.append(gx0)
-        if 1 in indexes:
-            ret.append(-gx0)
+        for i in indexes:
+            if i == 2:
+                ret.append(_sum(h * (x0 - x1)) * self.coeff)
+                continue
+            g = broadcast_to(gy, h.shape) * h * self.coeff
+            ret.append(g if i == 0 else -g)
         return tuple(ret)
 
 

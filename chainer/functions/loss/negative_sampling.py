@@ -6,6 +6,12 @@ import numpy
 import chainer
 from chainer import backend
 from chainer.functions.loss import _util
+from chainer.utils.array import check_index_range
+from chainer.functions.activation.softplus import softplus
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.get_item import get_item
 
 
 def _check(x, t, W) -> None:
@@ -18,17 +24,15 @@ def _check(x, t, W) -> None:
         raise TypeError(
             f'W must be a {x.dtype} array of shape (n_vocab, {x.shape[1]}), '
             f'got {W.dtype} {W.shape}')
-    if t.size and int(t.max()) >= W.shape[0]:
-        raise ValueError(f'labels t must be smaller than the vocabulary size {W.shape[0]}')
+    check_index_range(t, W.shape[0], 'label t', ignore=-1)
 
 
 def _scores(x, W, samples):
     """``W[samples] . x`` per sample: shape ``samples.shape``."""
-    from chainer.functions.array.get_item import get_item
     w = get_item(W, samples)
     batch, n, dim = w.shape
-    xb = _util.broadcast_to(_util.reshape(x, (batch, 1, dim)), w.shape)
-    return _util.bsum(w * xb, axis=2)
+    xb = broadcast_to(reshape(x, (batch, 1, dim)), w.shape)
+    return _sum(w * xb, axis=2)
 
 
 def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
@@ -59,6 +63,8 @@ def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
     samples = backend.get_device_from_array(x.array).send(
         sampler((batch, sample_size + 1)))
     samples = xp.asarray(samples).astype(numpy.int32, copy=True)
+    if xp is not numpy or chainer.is_debug():
+        check_index_range(samples, W.shape[0], 'sampled id')
     samples[:, 0] = t
     mask = t != -1
     # the positive column counts as -score, the negatives as +score
@@ -66,9 +72,9 @@ def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
     sign[:, 0] = -1
     idx = xp.where(mask[:, None], samples, 0)
     wx = _scores(x, W, idx)
-    loss = _util.bsum(_util.softplus(wx * sign), axis=1) * mask.astype(x.dtype)
+    loss = _sum(softplus(wx * sign), axis=1) * mask.astype(x.dtype)
     if reduce == 'sum':
-        loss = _util.bsum(loss)
+        loss = _sum(loss)
     if return_samples:
         return loss, samples
     return loss

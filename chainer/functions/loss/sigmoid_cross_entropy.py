@@ -1,12 +1,13 @@
 """Sigmoid cross entropy for binary labels."""
 from __future__ import annotations
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer import variable
 from chainer.functions.loss import _util
+from chainer.functions.activation.sigmoid import sigmoid
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
@@ -49,22 +50,46 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
-        gy, = grad_outputs
         dtype = x.dtype
         coeff = self.t_valid.astype(dtype)
         if self.reduce == 'mean':
             coeff *= dtype.type(1.0 / self.count)
-        if not chainer.config.enable_backprop:
-            xp = backend.get_array_module(x.array)
-            xa = x.array
-            y = xp.tanh(xa * dtype.type(0.5)) * dtype.type(0.5) + dtype.type(0.5)
-            gx = (y - t.array.astype(dtype)) * coeff
-            gx *= gy.array
-            return variable.Variable._new(utils.force_array(gx, dtype), False), None
-        if self.reduce == 'mean':
-            gy = _util.broadcast_to(gy, x.shape)
-        gx = gy * ((_util.sigmoid(x) - t.array.astype(dtype)) * coeff)
+        gx, = SigmoidCrossEntropyGrad(t.array, coeff).apply((x, grad_outputs[0]))
         return gx, None
+
+
+class SigmoidCrossEntropyGrad(function_node.FunctionNode):
+    """``gx = gy * coeff * (sigmoid(x) - t)`` from inputs ``(x, gy)``; ``gy`` is a
+    scalar (mean) or of the shape of ``x``, ``coeff`` holds the mask of used labels
+    and the mean's factor."""
+
+    def __init__(self, t, coeff) -> None:
+        self.t = t
+        self.coeff = coeff
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        xp = backend.get_array_module(x)
+        half = x.dtype.type(0.5)
+        y = xp.tanh(x * half)
+        y *= half
+        y += half
+        gx = (y - self.t.astype(x.dtype)) * self.coeff
+        gx *= gy
+        return utils.force_array(gx, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggx, = grad_outputs
+        y = sigmoid(x)
+        ret = []
+        if 0 in indexes:
+            ret.append(broadcast_to(gy, x.shape) * ggx * (y * (1 - y)) * self.coeff)
+        if 1 in indexes:
+            g = ggx * (y - self.t.astype(x.dtype)) * self.coeff
+            ret.append(_sum(g) if gy.shape != x.shape else g)
+        return tuple(ret)
 
 
 def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):

@@ -11,6 +11,9 @@ from chainer import variable
 from chainer.functions.loss import _util
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.array import check_index_range
+from chainer.functions.activation.log_softmax import log_softmax
+from chainer.functions.math.sum import sum as _sum
 
 
 def _check_class_weight_option(class_weight) -> None:
@@ -26,9 +29,7 @@ def _check_class_weight_option(class_weight) -> None:
 
 
 def _check_reduce_option(reduce) -> None:
-    if reduce not in ('mean', 'no'):
-        raise ValueError(
-            f"only 'mean' and 'no' are valid for 'reduce', but '{reduce}' is given")
+    _util.check_reduce(reduce, ('mean', 'no'))
 
 
 def _raise_bad_label(ignore_label):
@@ -106,43 +107,32 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return self._soft_forward(xp, x, t, log_y)
 
         ignore_label = self.ignore_label
+        n_class = x.shape[1]
+        if xp is not numpy or chainer.is_debug():
+            # CuPy wraps out-of-range labels instead of raising.
+            check_index_range(t, n_class, 'label t', ignore=ignore_label)
         if ignore_label < 0 and (t.size == 0 or int(t.min()) >= 0):
             # Common case: nothing ignored, labels only need an upper bound check.
-            self._t_valid = None
+            t_valid = None
             n_valid = t.size
             tt = t
         else:
             t_valid = t != ignore_label
             if ((t < 0) & t_valid).any():
                 _raise_bad_label(ignore_label)
-            self._t_valid = t_valid
             n_valid = int(t_valid.sum())
             tt = xp.where(t_valid, t, 0)
+        self._t_valid = t_valid
         self._tt = tt
 
-        # log softmax, only evaluated at the labels: x_t - max - log(sum(exp(x - max)))
-        xf = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
-        shifted = xf - array_utils.softmax_shift(xf)
-        e = xp.exp(shifted)
-        s = e.sum(axis=1, keepdims=True)
-        if self.cache_score:
-            e /= s
-            self.y = e
         try:
-            if x.ndim == 2:
-                self._rows = rows = xp.arange(len(t))
-                log_p = shifted[rows, tt]
-                log_p -= xp.log(s.ravel())
-            else:
-                log_p = xp.take_along_axis(shifted, tt[:, None], axis=1)
-                log_p -= xp.log(s)
-                log_p = log_p.reshape(t.shape)
-        except IndexError:
+            log_p, self.y = array_utils.log_softmax_at(x, tt, with_softmax=self.cache_score)
+        except IndexError:  # NumPy's own range check (labels >= n_class)
             _raise_bad_label(ignore_label)
         if self.class_weight is not None:
             log_p *= self.class_weight.astype(log_p.dtype, copy=False)[tt]
-        if self._t_valid is not None:
-            log_p *= self._t_valid
+        if t_valid is not None:
+            log_p *= t_valid
         if self.reduce == 'mean':
             count = n_valid if self.normalize else len(x)
             self._coeff = 1.0 / max(count, 1)
@@ -167,52 +157,64 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         y = self.y
         if y is None:
             y = array_utils.log_softmax(x.array, with_softmax=True)[1]
-        grad = _SoftmaxCrossEntropyGrad(self, y)
-        if not chainer.config.enable_backprop:
-            # No graph is recorded here, so skip building a node.
-            return variable.Variable._new(
-                grad.forward((x.array, t.array, gloss.array))[0], False), None
-        return grad.apply((x, t.array, gloss))[0], None
+        if self.soft_target:
+            grad = _SoftmaxCrossEntropyGrad(y, t.array, self.reduce, self._coeff)
+        else:
+            grad = _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
+                                            self.class_weight, self._t_valid)
+        return grad.apply((x, gloss))[0], None
 
 
 class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
-    """The gradient of :class:`SoftmaxCrossEntropy` (not differentiable again)."""
+    """The gradient of :class:`SoftmaxCrossEntropy` with respect to ``x`` given
+    ``gloss`` (not differentiable again).
 
-    def __init__(self, func, y):
-        self.func = func
+    Args:
+        y: The softmax of ``x`` (compute dtype).
+        t: Float target distributions, or integer labels with ignored entries
+            replaced by a valid class.
+        reduce: The loss's ``reduce`` option.
+        coeff: The factor of the ``'mean'`` reduction.
+        class_weight: Per-class weights, or None.
+        t_valid: Boolean mask of the labels not ignored, or None for all.
+    """
+
+    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None):
         self.y = y
+        self.t = t
+        self.reduce = reduce
+        self.coeff = coeff
+        self.class_weight = class_weight
+        self.t_valid = t_valid
 
     def forward(self, inputs):
-        x, t, gloss = inputs
-        f = self.func
+        x, gloss = inputs
         xp = backend.get_array_module(x)
-        y = self.y
-        if f.soft_target:
+        y, t = self.y, self.t
+        if t.dtype.kind == 'f':
             tf = t.astype(y.dtype, copy=False)
             gx = y * tf.sum(axis=1, keepdims=True) - tf
         else:
-            t_valid = f._t_valid
-            tt = f._tt
-            if (x.ndim == 2 and f.reduce == 'mean' and f.class_weight is None
-                    and t_valid is None):
+            rows = xp.arange(len(t)) if x.ndim == 2 else None
+            if (rows is not None and self.reduce == 'mean' and self.class_weight is None
+                    and self.t_valid is None):
                 # the common case in two passes: scale, then subtract at the labels
-                scale = gloss.astype(y.dtype, copy=False) * y.dtype.type(f._coeff)
+                scale = gloss.astype(y.dtype, copy=False) * y.dtype.type(self.coeff)
                 gx = y * scale
-                gx[f._rows, tt] -= scale
+                gx[rows, t] -= scale
                 return utils.force_array(gx.astype(x.dtype, copy=False)),
-            if x.ndim == 2:
+            if rows is not None:
                 gx = y.copy()
-                gx[f._rows, tt] -= 1
+                gx[rows, t] -= 1
             else:
-                gx = y - _one_hot(xp, tt, x.shape[1], x.ndim, y.dtype)
-            if f.class_weight is not None:
-                cw = f.class_weight.astype(y.dtype, copy=False)
-                gx *= cw[tt][:, None]
-            if t_valid is not None:
-                gx *= t_valid[:, None]
+                gx = y - _one_hot(xp, t, x.shape[1], x.ndim, y.dtype)
+            if self.class_weight is not None:
+                gx *= self.class_weight.astype(y.dtype, copy=False)[t][:, None]
+            if self.t_valid is not None:
+                gx *= self.t_valid[:, None]
         g = gloss.astype(gx.dtype, copy=False)
-        if f.reduce == 'mean':
-            gx *= g * gx.dtype.type(f._coeff)
+        if self.reduce == 'mean':
+            gx *= g * gx.dtype.type(self.coeff)
         else:
             gx *= g[:, None]
         return utils.force_array(gx.astype(x.dtype, copy=False)),
@@ -232,7 +234,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     if x.dtype.kind != 'f' or x.ndim < 2:
         raise type_check.InvalidType('x.dtype.kind == f and x.ndim >= 2',
                                      f'x.dtype={x.dtype}, x.ndim={x.ndim}')
-    log_y = _util.log_softmax(x)
+    log_y = log_softmax(x)
     if t.dtype.kind == 'f':
         if t.shape != x.shape:
             raise type_check.InvalidType('t.shape == x.shape',
@@ -240,11 +242,11 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
         tf = t.astype(x.dtype, copy=False)
         if soft_target_loss == 'kl-divergence':
             logt = xp.log(tf + tf.dtype.type(SoftmaxCrossEntropy.eps))
-            loss = _util.bsum((logt - log_y) * tf, axis=1)
+            loss = _sum((logt - log_y) * tf, axis=1)
         else:
-            loss = -_util.bsum(log_y * tf, axis=1)
+            loss = -_sum(log_y * tf, axis=1)
         if reduce == 'mean':
-            loss = _util.bsum(loss) * (1.0 / max(x.size // x.shape[1], 1))
+            loss = _sum(loss) * (1.0 / max(x.size // x.shape[1], 1))
         return loss
     if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
             or t.shape[1:] != x.shape[2:]):
@@ -257,10 +259,10 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     if class_weight is not None:
         weight *= class_weight.astype(x.dtype, copy=False).reshape(
             _class_axis_shape(x.ndim))
-    loss = -_util.bsum(log_y * weight, axis=1)
+    loss = -_sum(log_y * weight, axis=1)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
-        loss = _util.bsum(loss) * (1.0 / max(count, 1))
+        loss = _sum(loss) * (1.0 / max(count, 1))
     return loss
 
 

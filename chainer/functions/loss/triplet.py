@@ -6,6 +6,8 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.broadcast import broadcast_to
 
 
 class Triplet(function_node.FunctionNode):
@@ -50,10 +52,10 @@ class Triplet(function_node.FunctionNode):
         batch = a.shape[0]
         coeff = self.mask.astype(a.dtype) * 2
         if self.reduce == 'mean':
-            g = _util.broadcast_to(gy, coeff.shape) * (coeff / batch)
+            g = broadcast_to(gy, coeff.shape) * (coeff / batch)
         else:
             g = gy * coeff
-        g = _util.broadcast_to(_util.reshape(g, (batch, 1) + coeff.shape[1:]), a.shape)
+        g = broadcast_to(reshape(g, (batch, 1) + coeff.shape[1:]), a.shape)
         ret = []
         for i in indexes:
             if i == 0:

@@ -5,6 +5,10 @@ import math
 
 import chainer
 from chainer.functions.loss import _util
+from chainer.functions.activation.softplus import softplus
+from chainer.functions.math.exponential import exp
+from chainer.functions.math.sum import sum as _sum
+from chainer.functions.math.average import average
 
 
 def _check(reduce) -> None:
@@ -13,9 +17,8 @@ def _check(reduce) -> None:
 
 def _reduce(loss, reduce):
     if reduce == 'sum':
-        return _util.bsum(loss)
+        return _sum(loss)
     if reduce == 'mean':
-        from chainer.functions.math.average import average
         return average(loss)
     return loss
 
@@ -38,7 +41,7 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
     _check_float(mean=mean, ln_var=ln_var)
     mean = chainer.as_variable(mean)
     ln_var = chainer.as_variable(ln_var)
-    loss = (mean * mean + _util.exp(ln_var) - ln_var - 1.0) * 0.5
+    loss = (mean * mean + exp(ln_var) - ln_var - 1.0) * 0.5
     return _reduce(loss, reduce)
 
 
@@ -53,7 +56,7 @@ def bernoulli_nll(x, y, reduce='sum'):
     _check(reduce)
     _check_float(x=x, y=y)
     y = chainer.as_variable(y)
-    loss = _util.softplus(y) - y * x
+    loss = softplus(y) - y * x
     return _reduce(loss, reduce)
 
 
@@ -69,7 +72,7 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
     _check_float(x=x, mean=mean, ln_var=ln_var)
     x = chainer.as_variable(x)
     ln_var = chainer.as_variable(ln_var)
-    x_prec = _util.exp(-ln_var)
+    x_prec = exp(-ln_var)
     x_diff = x - mean
     x_power = (x_diff * x_diff) * x_prec * -0.5
     loss = (ln_var + math.log(2 * math.pi)) / 2 - x_power

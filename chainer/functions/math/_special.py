@@ -4,15 +4,18 @@ from __future__ import annotations
 import numpy
 
 from chainer import backend
+from chainer.utils.array import as_compute
 
 
-def special(x, name):
-    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU), applied to ``x``."""
+def special(x, name, *leading):
+    """``name`` from SciPy (CPU) or ``cupyx.scipy.special`` (GPU) applied to
+    ``(*leading, x)``; the backend is chosen by ``x``."""
     xp = backend.get_array_module(x)
     if xp is numpy:
         from scipy import special as module
     else:
         from cupyx.scipy import special as module
-        if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
-            x = x.astype(numpy.float32)
-    return getattr(module, name)(x)
+        # not every CuPy kernel has a half version
+        x = as_compute(x)
+        leading = tuple(as_compute(a) if hasattr(a, 'dtype') else a for a in leading)
+    return getattr(module, name)(*leading, x)

@@ -1,12 +1,12 @@
 """Squared L2 norm of each sample of a batch."""
 from __future__ import annotations
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 class BatchL2NormSquared(function_node.FunctionNode):
@@ -21,9 +21,7 @@ class BatchL2NormSquared(function_node.FunctionNode):
         self.retain_inputs((0,))
         x, = inputs
         xp = backend.get_array_module(x)
-        x2 = x.reshape(len(x), utils.size_of_shape(x.shape[1:]))
-        if x.dtype == numpy.float16:
-            x2 = x2.astype(numpy.float32)
+        x2 = as_compute(x.reshape(len(x), utils.size_of_shape(x.shape[1:])))
         return utils.force_array(xp.sum(xp.square(x2), axis=1), x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 
 
 def _expanded(x, y, axis: int, name: str):
-    from chainer.functions.array.broadcast import broadcast_to
-    from chainer.functions.array.reshape import reshape
+    """``y`` reshaped to line up with ``x`` from ``axis`` on and broadcast to ``x``.
+
+    As in Chainer, ``y.shape == x.shape[axis:axis + y.ndim]`` is enforced in debug
+    mode only; otherwise any ``y`` whose reshaped form broadcasts to ``x`` works.
+    """
     x_shape = x.shape
     y_shape = y.shape
     if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
@@ -17,7 +23,7 @@ def _expanded(x, y, axis: int, name: str):
     if axis < 0:
         # Chainer counts a negative axis from the end of x's shape.
         axis += len(x_shape)
-    if not 0 <= axis <= len(x_shape) - len(y_shape) or \
+    if not 0 <= axis <= len(x_shape) - len(y_shape) or chainer.is_debug() and \
             tuple(x_shape[axis:axis + len(y_shape)]) != tuple(y_shape):
         raise type_check.InvalidType(
             'x.shape[axis:axis + y.ndim] == y.shape',

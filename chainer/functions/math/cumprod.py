@@ -1,40 +1,22 @@
 """Cumulative product along an axis."""
 from __future__ import annotations
 
-from chainer import backend
-from chainer import function_node
-from chainer import utils
 from chainer.functions.array.concat import concat
-from chainer.functions.math.cumsum import _check_int_axis
-from chainer.utils import type_check
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.cumsum import _Cumulative
 
 
-class Cumprod(function_node.FunctionNode):
+class Cumprod(_Cumulative):
     """Cumulative product along an axis (of the flattened array when the axis is None)."""
 
-    def __init__(self, axis=None) -> None:
-        self.axis = _check_int_axis(axis)
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        x_type, = in_types
-        type_check.expect(x_type.dtype.kind == 'f')
-        if self.axis is not None:
-            if self.axis >= 0:
-                type_check.expect(self.axis < x_type.ndim)
-            else:
-                type_check.expect(-self.axis - 1 < x_type.ndim)
+    _op = 'cumprod'
 
     def forward(self, inputs):
-        x, = inputs
         self.retain_inputs((0,))
         self.retain_outputs((0,))
-        self._in_shape = x.shape
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.cumprod(x, axis=self.axis), x.dtype),
+        return super().forward(inputs)
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
         x, = self.get_retained_inputs()
         y, = self.get_retained_outputs()
         gy, = grad_outputs
@@ -61,9 +43,7 @@ class Cumprod(function_node.FunctionNode):
                 z = at(gy, j) + at(x, j + 1) * z
                 parts[j] = z if j == 0 else at(y, j - 1) * z
             gx = parts[0] if len(parts) == 1 else concat(parts, axis)
-        if self.axis is None:
-            gx = reshape(gx, self._in_shape)
-        return gx,
+        return self._unflatten(gx),
 
 
 def cumprod(x, axis=None):

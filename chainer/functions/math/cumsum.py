@@ -7,6 +7,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.flip import flip
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 
 
@@ -18,8 +19,11 @@ def _check_int_axis(axis):
     raise TypeError('axis must be int or None')
 
 
-class Cumsum(function_node.FunctionNode):
-    """Cumulative sum along an axis (of the flattened array when the axis is None)."""
+class _Cumulative(function_node.FunctionNode):
+    """A cumulative reduction (``xp.<_op>``) along an axis, of the flattened array
+    when the axis is None; subclasses give ``_op`` and the backward."""
+
+    _op = ''
 
     def __init__(self, axis=None) -> None:
         self.axis = _check_int_axis(axis)
@@ -38,16 +42,22 @@ class Cumsum(function_node.FunctionNode):
         x, = inputs
         self._in_shape = x.shape
         xp = backend.get_array_module(x)
-        return utils.force_array(xp.cumsum(x, axis=self.axis), x.dtype),
+        return utils.force_array(getattr(xp, self._op)(x, axis=self.axis), x.dtype),
+
+    def _unflatten(self, gx):
+        """``gx`` in the input's shape (the forward flattened it when the axis is None)."""
+        return reshape(gx, self._in_shape) if self.axis is None else gx
+
+
+class Cumsum(_Cumulative):
+    """Cumulative sum along an axis (of the flattened array when the axis is None)."""
+
+    _op = 'cumsum'
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
         gy, = grad_outputs
         axis = 0 if self.axis is None else self.axis
-        gx = flip(cumsum(flip(gy, axis), axis), axis)
-        if self.axis is None:
-            gx = reshape(gx, self._in_shape)
-        return gx,
+        return self._unflatten(flip(cumsum(flip(gy, axis), axis), axis)),
 
 
 def cumsum(x, axis=None):

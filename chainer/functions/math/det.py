@@ -1,12 +1,12 @@
 """Determinant of one matrix (``det``) or of a batch of matrices (``batch_det``)."""
 from __future__ import annotations
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 class BatchDet(function_node.FunctionNode):
@@ -26,10 +26,7 @@ class BatchDet(function_node.FunctionNode):
         self.retain_outputs((0,))
         a, = inputs
         xp = backend.get_array_module(a)
-        dtype = a.dtype
-        if dtype == numpy.float16:
-            a = a.astype(numpy.float32)
-        return utils.force_array(xp.linalg.det(a), dtype),
+        return utils.force_array(xp.linalg.det(as_compute(a)), a.dtype),
 
     def backward(self, indexes, grad_outputs):
         from chainer.functions.array.broadcast import broadcast_to

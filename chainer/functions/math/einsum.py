@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 def _parse(subscripts: str, ndims: list) -> tuple:
@@ -69,6 +70,11 @@ def _parse(subscripts: str, ndims: list) -> tuple:
     return new_ins, out
 
 
+def _split_subs(in_subs) -> tuple:
+    """Input subscripts as a tuple (Chainer also passes them joined by commas)."""
+    return tuple(in_subs.split(',')) if isinstance(in_subs, str) else tuple(in_subs)
+
+
 def _unique(s: str) -> str:
     return ''.join(dict.fromkeys(s))
 
@@ -77,7 +83,7 @@ class EinSum(function_node.FunctionNode):
     """``einsum`` on operands whose subscripts are already fully spelled out."""
 
     def __init__(self, in_subs, out_sub: str) -> None:
-        self.in_subs = tuple(in_subs)
+        self.in_subs = _split_subs(in_subs)
         self.out_sub = out_sub
 
     @property
@@ -93,8 +99,7 @@ class EinSum(function_node.FunctionNode):
         self.retain_inputs(tuple(range(len(inputs))))
         xp = backend.get_array_module(*inputs)
         out_dtype = numpy.result_type(*inputs)
-        if out_dtype == numpy.float16:
-            inputs = [x.astype(numpy.float32) for x in inputs]
+        inputs = [as_compute(x) for x in inputs]
         spec = ','.join(self.in_subs) + '->' + self.out_sub
         y = xp.einsum(spec, *inputs)
         if len(inputs) == 1:
@@ -132,20 +137,30 @@ class EinSum(function_node.FunctionNode):
             if mid != target:
                 g = broadcast_to(g, target)
             if uniq != sub:
-                g = _DiagEmbed(sub, uniq, x.shape).apply((g,))[0]
+                g = DiagEinSum((uniq,), sub, x.shape).apply((g,))[0]
             if g.dtype != x.dtype:
                 g = cast(g, x.dtype)
             ret.append(g)
         return tuple(ret)
 
 
-class _DiagEmbed(function_node.FunctionNode):
-    """Places an array on the (generalised) diagonal named by repeated labels."""
+class DiagEinSum(function_node.FunctionNode):
+    """Places its operand (subscripts ``in_subs``, distinct labels) on the
+    (generalised) diagonal of a zero array of ``out_shape`` named by the repeated
+    labels of ``out_sub``, e.g. ``'i' -> 'ii'``: the adjoint of taking a diagonal."""
 
-    def __init__(self, full: str, uniq: str, shape: tuple) -> None:
-        self.full = full
-        self.uniq = uniq
-        self.shape = shape
+    def __init__(self, in_subs, out_sub: str, out_shape: tuple) -> None:
+        in_sub, = _split_subs(in_subs)
+        if set(in_sub) != set(out_sub) or len(set(in_sub)) != len(in_sub):
+            raise ValueError(f'DiagEinSum needs distinct input labels that the output '
+                             f'repeats: {in_sub!r} -> {out_sub!r}')
+        self.uniq = in_sub
+        self.full = out_sub
+        self.shape = tuple(out_shape)
+
+    @property
+    def label(self):
+        return 'DiagEinSum'
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('g',))

@@ -7,14 +7,13 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 def _inv(a):
     xp = backend.get_array_module(a)
     dtype = a.dtype
-    if dtype == numpy.float16:
-        # LAPACK has no half precision.
-        a = a.astype(numpy.float32)
+    a = as_compute(a)  # LAPACK has no half precision
     if xp is not numpy:
         ainv = xp.linalg.inv(a)
         if not bool(xp.isfinite(ainv).all()):

@@ -8,6 +8,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 class LogSumExp(function_node.FunctionNode):
@@ -27,8 +28,7 @@ class LogSumExp(function_node.FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         dtype = x.dtype
-        if dtype == numpy.float16:
-            x = x.astype(numpy.float32)
+        x = as_compute(x)
         m = xp.amax(x, axis=self.axis, keepdims=True)
         # An all -inf (or +inf) slice must not turn into NaN through inf - inf.
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))

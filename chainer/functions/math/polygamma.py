@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math._special import special as _special
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
@@ -29,14 +30,7 @@ class PolyGamma(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         n, x = inputs
-        xp = backend.get_array_module(x)
-        if xp is numpy:
-            from scipy import special
-        else:
-            from cupyx.scipy import special
-            if x.dtype == numpy.float16:  # not every CuPy kernel has a half version
-                x = x.astype(numpy.float32)
-        return utils.force_array(special.polygamma(n, x), inputs[1].dtype),
+        return utils.force_array(_special(x, 'polygamma', n), x.dtype),
 
     def backward(self, indexes, grad_outputs):
         n, x = self.get_retained_inputs()

@@ -1,12 +1,12 @@
 """Product of a COO sparse matrix and a dense matrix (either order)."""
 from __future__ import annotations
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
 from chainer.utils.sparse import CooMatrix
 
@@ -44,7 +44,7 @@ class _SpMM(function_node.FunctionNode):
         data, b = inputs
         xp = backend.get_array_module(data, b)
         dtype = data.dtype
-        wdtype = numpy.float32 if dtype == numpy.float16 else dtype
+        wdtype = compute_dtype(dtype)
         row, col = self.row, self.col
         valid = (row >= 0) & (col >= 0)
         m = self.sp_shape[0]

@@ -7,6 +7,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 
 def _as_axes(axes, a_ndim: int, b_ndim: int):
@@ -59,10 +60,7 @@ class TensorDot(function_node.FunctionNode):
         a, b = inputs
         xp = backend.get_array_module(a, b)
         out_dtype = numpy.result_type(a.dtype, b.dtype)
-        if out_dtype == numpy.float16:
-            a = a.astype(numpy.float32)
-            b = b.astype(numpy.float32)
-        y = xp.tensordot(a, b, axes=(self.a_axes, self.b_axes))
+        y = xp.tensordot(as_compute(a), as_compute(b), axes=(self.a_axes, self.b_axes))
         return utils.force_array(y, out_dtype),
 
     def backward(self, indexes, grad_outputs):

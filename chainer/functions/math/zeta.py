@@ -1,12 +1,10 @@
 """Hurwitz zeta function."""
 from __future__ import annotations
 
-import numpy
-
 import chainer
-from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math._special import special as _special
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
@@ -30,18 +28,7 @@ class Zeta(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         q, = inputs
-        xp = backend.get_array_module(q)
-        x = self._x
-        if xp is numpy:
-            from scipy import special
-        else:
-            from cupyx.scipy import special
-            # not every CuPy kernel has a half version
-            if q.dtype == numpy.float16:
-                q = q.astype(numpy.float32)
-            if getattr(x, 'dtype', None) == numpy.float16:
-                x = x.astype(numpy.float32)
-        return utils.force_array(special.zeta(x, q), inputs[0].dtype),
+        return utils.force_array(_special(q, 'zeta', self._x), q.dtype),
 
     def backward(self, indexes, grad_outputs):
         q, = self.get_retained_inputs()

@@ -58,3 +58,15 @@ def test_z_must_be_positive():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.clipped_relu(numpy.zeros(2, numpy.int32))
+
+
+def test_chainer_module_names():
+    from chainer.functions.activation import clipped_relu as module
+    x = numpy.array([-1.0, 0.5, 3.0, 7.0], numpy.float32)
+    gy = numpy.ones_like(x)
+    for grad in (module.ClippedReLUGrad2(x, 6.0),
+                 module.ClippedReLUGrad3(x, numpy.clip(x, 0, 6), 6.0)):
+        gx, = grad.apply((gy,))
+        numpy.testing.assert_array_equal(gx.array, [0, 1, 1, 0])
+    numpy.testing.assert_array_equal(module.relu6(x).array, [0, 0.5, 3, 6])
+    assert F.relu6 is module.relu6

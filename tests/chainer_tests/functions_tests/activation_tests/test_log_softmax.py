@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -70,3 +71,12 @@ def test_axis_out_of_range(shape, axis):
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.log_softmax(numpy.zeros((2, 3), numpy.int32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_module_logsumexp_and_grad_name(dtype):
+    from chainer.functions.activation import log_softmax as module
+    x = numpy.random.RandomState(0).uniform(-3, 3, (3, 4)).astype(dtype)
+    expected = numpy.log(numpy.exp(x.astype(numpy.float64)).sum(axis=1, keepdims=True))
+    numpy.testing.assert_allclose(module.logsumexp(x, 1), expected, rtol=1e-3)
+    assert issubclass(module.LogSoftmaxGrad, chainer.FunctionNode)

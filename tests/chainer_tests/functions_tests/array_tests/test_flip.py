@@ -50,3 +50,10 @@ def test_flip_errors():
         F.fliplr(numpy.zeros((3,), numpy.float32))
     with pytest.raises(type_check.InvalidType):
         F.flipud(numpy.zeros((), numpy.float32))
+
+
+def test_flip_helper_reverses_an_array_axis():
+    from chainer.functions.array import flip as flip_module
+    x = numpy.arange(6).reshape(2, 3)
+    numpy.testing.assert_array_equal(flip_module._flip(x, 1), x[:, ::-1])
+    numpy.testing.assert_array_equal(flip_module._flip(x, -2), x[::-1])

@@ -50,3 +50,12 @@ def test_pad_sequence_errors():
         F.pad_sequence([numpy.zeros(2, numpy.float32), numpy.zeros(2, numpy.float64)])
     with pytest.raises(type_check.InvalidType):
         F.pad_sequence([])
+
+
+@pytest.mark.parametrize('dtype', [numpy.uint8, numpy.uint16, numpy.uint32])
+def test_negative_padding_wraps_for_unsigned_dtypes(dtype):
+    # as with NumPy 1's casting (and Chainer): -1 becomes the dtype's maximum
+    xs = [numpy.array([1, 2], dtype), numpy.array([3], dtype)]
+    y = F.pad_sequence(xs, padding=-1).array
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y, [[1, 2], [3, numpy.iinfo(dtype).max]])

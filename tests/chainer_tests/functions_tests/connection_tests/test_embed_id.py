@@ -96,5 +96,20 @@ def test_bad_inputs():
         embed_id(numpy.array([0], numpy.int32), numpy.zeros(3, numpy.float32))
     with pytest.raises(type_check.InvalidType):
         embed_id(numpy.array([0], numpy.int32), W.astype(numpy.int32))
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match='out of range'):
         embed_id(numpy.array([7], numpy.int32), W)
+
+
+@pytest.mark.parametrize('ids, ignore_label', [
+    ([0, 3], None), ([-1, 1], None), ([2, -2], -1), ([5], 4)])
+def test_out_of_range_ids_raise(ids, ignore_label):
+    # Chainer returned W[-1] for -1; every id outside [0, n) is an error here.
+    W = numpy.ones((3, 2), numpy.float32)
+    with pytest.raises(ValueError, match='out of range'):
+        embed_id(numpy.array(ids, numpy.int32), W, ignore_label=ignore_label)
+
+
+def test_ignore_label_outside_the_vocabulary_is_allowed():
+    W = numpy.arange(6, dtype=numpy.float32).reshape(3, 2)
+    y = embed_id(numpy.array([5, 2], numpy.int32), W, ignore_label=5)
+    numpy.testing.assert_array_equal(y.array, [[0, 0], [4, 5]])

@@ -44,7 +44,7 @@ def _reference(emb, labels, norm, alpha=1.0, beta=1.0, gamma=0.001):
             l_dist += (numpy.maximum(2 * _DD - d, 0) ** 2).sum()
             count += 1
     l_dist /= max(count * B, 1)
-    return alpha * l_var + beta * l_dist + gamma * l_reg, l_var, l_dist, l_reg
+    return alpha * l_var, beta * l_dist, gamma * l_reg
 
 
 @testing.parameterize(*testing.product({
@@ -96,7 +96,16 @@ def test_bad_inputs():
 def test_single_instance_has_zero_distance_term():
     emb = numpy.random.randn(1, 2, 2, 2)
     labels = numpy.ones((1, 2, 2), numpy.int32)
-    loss, l_var, l_dist, l_reg = dloss(emb, labels, 0.5, 1.5, 1)
+    l_var, l_dist, l_reg = dloss(emb, labels, 0.5, 1.5, 1)
     assert l_dist.array == 0
     gradient_check.check_backward(
-        lambda e: dloss(e, labels, 0.1, 1.5, 1)[0], emb, None)
+        lambda e: sum(dloss(e, labels, 0.1, 1.5, 1)), emb, None)
+
+
+def test_terms_are_weighted():
+    emb = numpy.random.RandomState(1).randn(2, 2, 2, 3)
+    labels = numpy.array([[[1, 2, 3], [0, 1, 2]], [[3, 3, 1], [2, 0, 1]]], numpy.int32)
+    plain = dloss(emb, labels, 0.5, 1.5, 3, alpha=1.0, beta=1.0, gamma=1.0)
+    weighted = dloss(emb, labels, 0.5, 1.5, 3, alpha=2.0, beta=3.0, gamma=0.5)
+    for p, w, k in zip(plain, weighted, (2.0, 3.0, 0.5)):
+        numpy.testing.assert_allclose(w.array, k * p.array)

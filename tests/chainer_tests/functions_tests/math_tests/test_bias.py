@@ -50,3 +50,14 @@ def test_bias_bad_shape():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_bias_broadcasts_y_outside_debug_mode():
+    import chainer
+    x = numpy.zeros((3, 2, 3), numpy.float32)
+    y = numpy.array([[1.0], [2.0]], numpy.float32)  # (2, 1) lines up with (2, 3)
+    out = F.bias(x, y).array
+    numpy.testing.assert_array_equal(out, numpy.broadcast_to(y[None], x.shape))
+    with chainer.using_config('debug', True):
+        with pytest.raises(type_check.InvalidType, match='shape of y must match'):
+            F.bias(x, y)

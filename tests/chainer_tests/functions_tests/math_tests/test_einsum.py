@@ -4,6 +4,7 @@ import pytest
 
 import chainer.functions as F
 from chainer import testing
+from chainer.functions.math import einsum as einsum_module
 from chainer.utils import type_check
 
 
@@ -68,3 +69,47 @@ def test_einsum_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@testing.parameterize(*testing.product({
+    'case': [('i', 'ii', (3,)), ('ij', 'iji', (3, 2)), ('ij', 'jij', (2, 3))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestDiagEinSum(testing.FunctionTestCase):
+    """``DiagEinSum`` puts its operand on the diagonal named by repeated labels."""
+
+    def setUp(self):
+        if self.dtype == numpy.float16:
+            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+
+    def _out_shape(self):
+        in_sub, out_sub, shape = self.case
+        sizes = dict(zip(in_sub, shape))
+        return tuple(sizes[c] for c in out_sub)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.case[2]).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        in_sub, out_sub, _ = self.case
+        return einsum_module.DiagEinSum(in_subs=in_sub, out_sub=out_sub,
+                                        out_shape=self._out_shape()).apply(inputs)
+
+    def forward_expected(self, inputs):
+        x, = inputs
+        in_sub, out_sub, _ = self.case
+        y = numpy.zeros(self._out_shape(), self.dtype)
+        for idx in numpy.ndindex(*x.shape):
+            label = dict(zip(in_sub, idx))
+            y[tuple(label[c] for c in out_sub)] = x[idx]
+        return y,
+
+
+def test_diag_einsum_bad_subscripts():
+    with pytest.raises(ValueError):
+        einsum_module.DiagEinSum('ii', 'ii', (3, 3))
+    with pytest.raises(ValueError):
+        einsum_module.DiagEinSum('ij', 'ii', (3, 3))
