@@ -54,7 +54,7 @@ def _modified_xlogx(x):
 
 def _is_array(value) -> bool:
     return isinstance(value, chainer.Variable) or (
-        hasattr(value, 'shape') and hasattr(value, 'dtype') and getattr(value, 'ndim', 0) > 0)
+        hasattr(value, 'shape') and hasattr(value, 'dtype') and not isinstance(value, numpy.generic))
 
 
 def _as_params(owner: str, values: dict, *, broadcast_shapes: bool = True) -> list:
@@ -79,8 +79,7 @@ def _as_params(owner: str, values: dict, *, broadcast_shapes: bool = True) -> li
         if value is None:
             raise TypeError(f'{owner}: {name} is required')
         if not isinstance(value, chainer.Variable):
-            if isinstance(value, (bool, int, float, numpy.number)) or (
-                    isinstance(value, numpy.ndarray) and value.ndim == 0):
+            if isinstance(value, (bool, int, float, numpy.number)):
                 if device is not None:
                     with chainer.using_device(device):
                         value = xp.asarray(value, dtype=dtype)
