@@ -113,7 +113,8 @@ def test_kl_categorical_and_one_hot(backend):
     p1, p2 = (rng.dirichlet(numpy.ones(4), (3,)) for _ in range(2))
     expected = stats.entropy(p1, p2, axis=-1)
     dev = _specs.to_device({'p1': p1, 'p2': p2}, backend)
-    kl = chainer.kl_divergence(D.Categorical(dev['p1']), D.Categorical(logit=numpy.log(dev['p2']) + 1.5))
+    logit2 = numpy.log(dev['p2']) + 1.5
+    kl = chainer.kl_divergence(D.Categorical(dev['p1']), D.Categorical(logit=logit2))
     numpy.testing.assert_allclose(_specs.to_cpu(kl), expected, rtol=1e-10)
     kl = chainer.kl_divergence(D.OneHotCategorical(dev['p1']), D.OneHotCategorical(dev['p2']))
     numpy.testing.assert_allclose(_specs.to_cpu(kl), expected, rtol=1e-10)
