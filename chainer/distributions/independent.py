@@ -105,12 +105,11 @@ class Independent(distribution.Distribution):
 
 @distribution.register_kl(Independent, Independent)
 def _kl_independent_independent(dist1: Independent, dist2: Independent):
-    if (dist1.batch_shape != dist2.batch_shape or dist1.event_shape != dist2.event_shape
+    if (dist1.event_shape != dist2.event_shape
             or dist1.reinterpreted_batch_ndims != dist2.reinterpreted_batch_ndims):
         raise ValueError(
-            'KL divergence of Independent distributions needs the same batch and event '
-            f'shapes and reinterpreted_batch_ndims, got {dist1.batch_shape}/'
-            f'{dist1.event_shape}/{dist1.reinterpreted_batch_ndims} and '
-            f'{dist2.batch_shape}/{dist2.event_shape}/{dist2.reinterpreted_batch_ndims}')
+            'KL divergence of Independent distributions needs the same event shape and '
+            f'reinterpreted_batch_ndims, got {dist1.event_shape} and {dist2.event_shape}, '
+            f'{dist1.reinterpreted_batch_ndims} and {dist2.reinterpreted_batch_ndims}')
     kl = distribution.kl_divergence(dist1.distribution, dist2.distribution)
     return _sum_rightmost(kl, dist1.reinterpreted_batch_ndims)

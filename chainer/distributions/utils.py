@@ -53,8 +53,10 @@ def _modified_xlogx(x):
 
 
 def _is_array(value) -> bool:
-    return isinstance(value, chainer.Variable) or (
-        hasattr(value, 'shape') and hasattr(value, 'dtype') and not isinstance(value, numpy.generic))
+    if isinstance(value, chainer.Variable):
+        return True
+    return (hasattr(value, 'shape') and hasattr(value, 'dtype')
+            and not isinstance(value, numpy.generic))
 
 
 def _as_params(owner: str, values: dict, *, broadcast_shapes: bool = True) -> list:
