@@ -125,3 +125,24 @@ def test_out_of_support_keeps_parameter_gradients_finite():
     assert logp.array[0] == -numpy.inf
     chainer.functions.sum(logp[1:]).backward()
     assert numpy.isfinite(k.grad).all() and k.grad[0] == 0
+
+
+def test_normal_log_prob_and_kl_nodes_double_backward():
+    # The one-pass Normal log-density and KL nodes, with broadcasting and x's gradient.
+    rng = numpy.random.RandomState(25)
+    loc, scale = rng.normal(size=3), rng.uniform(0.5, 2, 3)
+    x = rng.normal(size=(2, 3))
+
+    def log_prob(x, loc, scale):
+        return D.Normal(loc, scale).log_prob(x)
+    inputs = (x, loc, scale)
+    gradient_check.check_double_backward(
+        log_prob, inputs, rng.normal(size=(2, 3)),
+        tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)
+
+    def kl(l1, s1, l2, s2):
+        return chainer.kl_divergence(D.Normal(l1, s1), D.Normal(l2, s2))
+    inputs = (rng.normal(size=(2, 3)), rng.uniform(0.5, 2, (2, 3)), loc, scale)
+    gradient_check.check_double_backward(
+        kl, inputs, rng.normal(size=(2, 3)),
+        tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)

@@ -161,3 +161,13 @@ def test_kl_independent():
     numpy.testing.assert_allclose(kl.array, chainer.kl_divergence(n1, n2).array.sum(axis=1))
     with pytest.raises(ValueError, match='reinterpreted_batch_ndims'):
         chainer.kl_divergence(D.Independent(n1, 1), D.Independent(n2, 2))
+
+
+def test_kl_independent_broadcasts_batch_shapes():
+    # A posterior batch against one prior, as in a VAE.
+    rng = numpy.random.RandomState(15)
+    q = D.Normal(rng.normal(size=(4, 3)), rng.uniform(0.5, 2, (4, 3)))
+    prior = D.Normal(numpy.zeros(3), numpy.ones(3))
+    kl = chainer.kl_divergence(D.Independent(q, 1), D.Independent(prior, 1))
+    assert kl.shape == (4,)
+    numpy.testing.assert_allclose(kl.array, chainer.kl_divergence(q, prior).array.sum(axis=1))
