@@ -98,3 +98,20 @@ def test_one_epoch_on_generated_mnist(tmp_path):
     assert np.isfinite(log[-1]['validation/main/elbo'])
     for name in _IMAGES:
         assert (out / name).read_bytes()[:8] == _PNG, name
+
+
+@pytest.mark.gpu
+def test_one_epoch_on_gpu(tmp_path, offline):
+    pytest.importorskip('sklearn')
+    pytest.importorskip('PIL')
+    example = _load_example()
+    out = tmp_path / 'out'
+    trainer = example.main(['-e', '1', '--dim-h', '32', '-z', '4', '-d', '@cupy:0', '--noplot',
+                            '--seed', '0', '--out', str(out)])
+    import cupy
+    assert isinstance(trainer.updater.get_optimizer('main').target.encoder.mu.W.array,
+                      cupy.ndarray)
+    log = json.loads((out / 'log').read_text())
+    assert log[-1]['validation/main/elbo'] > log[0]['validation/main/elbo']
+    for name in _IMAGES:
+        assert (out / name).read_bytes()[:8] == _PNG, name
