@@ -35,6 +35,7 @@ class BernoulliLogProb(function_node.FunctionNode):
             if not bool(finite.all()):
                 y = xp.where(logit == numpy.inf, xp.log(x), y)
                 y = xp.where(logit == -numpy.inf, xp.log1p(-x), y)
+                y = xp.where(xp.isnan(logit), logit, y)
         if self.binary_check:
             invalid = (x != 0) & (x != 1)
             y = xp.where(invalid, logit.dtype.type(-numpy.inf), y)

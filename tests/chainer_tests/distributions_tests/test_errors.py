@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy
 import pytest
 
+import chainer
+
 from chainer import distributions as D
 from tests.chainer_tests.distributions_tests import _specs
 
@@ -101,3 +103,14 @@ def test_out_of_support_log_prob():
     one_hot = D.OneHotCategorical(numpy.array([0.0, 1.0]))
     assert one_hot.log_prob(numpy.array([1.0, 0.0])).array == -numpy.inf
     assert one_hot.log_prob(numpy.array([0.0, 1.0])).array == 0.0
+
+
+def test_bernoulli_extreme_logits():
+    logit = chainer.Variable(numpy.array([numpy.inf, -numpy.inf, numpy.nan, 0.0]))
+    d = D.Bernoulli(logit=logit)
+    y = d.log_prob(numpy.array([1.0, 1.0, 1.0, 1.0]))
+    numpy.testing.assert_array_equal(y.array[:2], [0.0, -numpy.inf])
+    assert numpy.isnan(y.array[2]) and y.array[3] == pytest.approx(-numpy.log(2))
+    y.grad = numpy.ones(4)
+    y.backward()
+    assert numpy.isnan(logit.grad[:3]).all() and logit.grad[3] == pytest.approx(0.5)
