@@ -5,7 +5,6 @@ import copy as copy_module
 import math
 from typing import Callable
 
-from chainer import backend  # NOQA: F401  (Chainer's module exposes it)
 from chainer.functions.math import exponential
 from chainer.functions.array import reshape
 from chainer.functions.math import sqrt
