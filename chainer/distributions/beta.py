@@ -11,24 +11,18 @@ def _lbeta(a, b):
     return F.lgamma(a) + F.lgamma(b) - F.lgamma(a + b)
 
 
-class Beta(distribution.Distribution):
+class Beta(_u._ScalarEvent):
     """Beta distributions on [0, 1] with shapes ``a`` and ``b`` (both positive).
 
     Samples are drawn with the device's generator and carry no gradient.
     """
 
+    _batch_param = 'a'
+
     def __init__(self, a, b) -> None:
         self.a, self.b = _u._as_params('Beta', {'a': a, 'b': b})
         _u._check_positive('Beta', 'a', self.a)
         _u._check_positive('Beta', 'b', self.b)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.a.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

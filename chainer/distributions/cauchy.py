@@ -12,24 +12,18 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Cauchy(distribution.Distribution):
+class Cauchy(_u._ScalarEvent):
     """Cauchy distributions with location ``loc`` and scale ``scale`` (positive).
 
     They have no mean and no variance: those properties warn and return NaN.
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
 
+    _batch_param = 'loc'
+
     def __init__(self, loc, scale) -> None:
         self.loc, self.scale = _u._as_params('Cauchy', {'loc': loc, 'scale': scale})
         _u._check_positive('Cauchy', 'scale', self.scale)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.loc.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -11,23 +11,17 @@ from chainer.distributions import utils as _u
 _LOG2 = math.log(2.0)
 
 
-class Chisquare(distribution.Distribution):
+class Chisquare(_u._ScalarEvent):
     """Chi-square distributions with ``k`` (positive) degrees of freedom.
 
     Samples are drawn with the device's generator and carry no gradient.
     """
 
+    _batch_param = 'k'
+
     def __init__(self, k) -> None:
         self.k, = _u._as_params('Chisquare', {'k': k})
         _u._check_positive('Chisquare', 'k', self.k)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.k.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -7,23 +7,17 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Exponential(distribution.Distribution):
+class Exponential(_u._ScalarEvent):
     """Exponential distributions with rates ``lam`` (positive): density ``lam exp(-lam x)``.
 
     ``sample`` is reparameterised: the gradient flows to ``lam``.
     """
 
+    _batch_param = 'lam'
+
     def __init__(self, lam) -> None:
         self.lam, = _u._as_params('Exponential', {'lam': lam})
         _u._check_positive('Exponential', 'lam', self.lam)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.lam.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -6,25 +6,19 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Gamma(distribution.Distribution):
+class Gamma(_u._ScalarEvent):
     """Gamma distributions with shape ``k`` and scale ``theta`` (both positive).
 
     ``sample`` draws ``k``-shaped gamma numbers with the device's generator
     and multiplies them by ``theta``: the gradient flows to ``theta`` only.
     """
 
+    _batch_param = 'k'
+
     def __init__(self, k, theta) -> None:
         self.k, self.theta = _u._as_params('Gamma', {'k': k, 'theta': theta})
         _u._check_positive('Gamma', 'k', self.k)
         _u._check_positive('Gamma', 'theta', self.theta)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.k.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -7,25 +7,19 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Geometric(distribution.Distribution):
+class Geometric(_u._ScalarEvent):
     """Geometric distributions: the number of trials up to the first success.
 
     ``p`` is the success probability of a trial, in (0, 1]; the support is
     1, 2, ...  Samples carry no gradient.
     """
 
+    _batch_param = 'p'
+
     def __init__(self, p) -> None:
         self.p, = _u._as_params('Geometric', {'p': p})
         _u._check_probability('Geometric', 'p', self.p)
         _u._check_positive('Geometric', 'p', self.p)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.p.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

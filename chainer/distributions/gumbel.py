@@ -10,23 +10,17 @@ from chainer.distributions import utils as _u
 EULER = 0.57721566490153286060651209008240243104215933593992
 
 
-class Gumbel(distribution.Distribution):
+class Gumbel(_u._ScalarEvent):
     """Gumbel distributions with location ``loc`` and scale ``scale`` (positive).
 
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
 
+    _batch_param = 'loc'
+
     def __init__(self, loc, scale) -> None:
         self.loc, self.scale = _u._as_params('Gumbel', {'loc': loc, 'scale': scale})
         _u._check_positive('Gumbel', 'scale', self.scale)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.loc.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -12,12 +12,16 @@ from chainer import utils
 from chainer.utils import type_check
 
 
-class LaplaceCDF(function_node.FunctionNode):
-    """The CDF of the standard Laplace distribution, ``0.5 + 0.5 sign(x) (1 - exp(-|x|))``."""
+class _StandardLaplaceNode(function_node.FunctionNode):
+    """An elementwise function of one floating-point input."""
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         type_check.expect(in_types[0].dtype.kind == 'f')
+
+
+class LaplaceCDF(_StandardLaplaceNode):
+    """The CDF of the standard Laplace distribution, ``0.5 + 0.5 sign(x) (1 - exp(-|x|))``."""
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -31,12 +35,8 @@ class LaplaceCDF(function_node.FunctionNode):
         return grad_outputs[0] * (0.5 * F.exp(-F.absolute(x))),
 
 
-class LaplaceICDF(function_node.FunctionNode):
+class LaplaceICDF(_StandardLaplaceNode):
     """The inverse CDF of the standard Laplace distribution, for ``x`` in (0, 1)."""
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -52,23 +52,17 @@ class LaplaceICDF(function_node.FunctionNode):
         return grad_outputs[0] / (0.5 - F.absolute(x - 0.5)),
 
 
-class Laplace(distribution.Distribution):
+class Laplace(_u._ScalarEvent):
     """Laplace distributions with location ``loc`` and scale ``scale`` (positive).
 
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
 
+    _batch_param = 'loc'
+
     def __init__(self, loc, scale) -> None:
         self.loc, self.scale = _u._as_params('Laplace', {'loc': loc, 'scale': scale})
         _u._check_positive('Laplace', 'scale', self.scale)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.loc.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -10,23 +10,17 @@ from chainer.distributions import utils as _u
 LOGPROBC = -0.5 * math.log(2 * math.pi)
 
 
-class LogNormal(distribution.Distribution):
+class LogNormal(_u._ScalarEvent):
     """Distributions of ``exp(y)`` for ``y ~ N(mu, sigma**2)`` (``sigma`` positive).
 
     ``sample`` is reparameterised: gradients flow to ``mu`` and ``sigma``.
     """
 
+    _batch_param = 'mu'
+
     def __init__(self, mu, sigma) -> None:
         self.mu, self.sigma = _u._as_params('LogNormal', {'mu': mu, 'sigma': sigma})
         _u._check_positive('LogNormal', 'sigma', self.sigma)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.mu.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -88,7 +88,7 @@ class _NormalKL(function_node.FunctionNode):
         return tuple(grads.get(i) for i in indexes)
 
 
-class Normal(distribution.Distribution):
+class Normal(_u._ScalarEvent):
     """Normal distributions ``N(loc, scale**2)``, elementwise over the batch.
 
     Give either ``scale`` or ``log_scale`` (keyword), the logarithm of the
@@ -100,6 +100,8 @@ class Normal(distribution.Distribution):
         scale: The standard deviations (positive).
         log_scale: ``log(scale)`` instead of ``scale``.
     """
+
+    _batch_param = 'loc'
 
     def __init__(self, loc, scale=None, **kwargs) -> None:
         log_scale, = argument.parse_kwargs(kwargs, ('log_scale', None))
@@ -127,14 +129,6 @@ class Normal(distribution.Distribution):
         if self._log_scale is None:
             return F.log(self._scale)
         return self._log_scale
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.loc.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -8,25 +8,19 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Pareto(distribution.Distribution):
+class Pareto(_u._ScalarEvent):
     """Pareto distributions on ``[scale, inf)`` with tail index ``alpha`` (both positive).
 
     The mean is infinite for ``alpha <= 1``, the variance for ``alpha <= 2``.
     ``sample`` is reparameterised: gradients flow to ``scale`` and ``alpha``.
     """
 
+    _batch_param = 'scale'
+
     def __init__(self, scale, alpha) -> None:
         self.scale, self.alpha = _u._as_params('Pareto', {'scale': scale, 'alpha': alpha})
         _u._check_positive('Pareto', 'scale', self.scale)
         _u._check_positive('Pareto', 'alpha', self.alpha)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.scale.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

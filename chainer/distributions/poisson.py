@@ -7,24 +7,18 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Poisson(distribution.Distribution):
+class Poisson(_u._ScalarEvent):
     """Poisson distributions with rates ``lam`` (positive) on the integers 0, 1, ...
 
     ``log_prob`` extends to real ``x >= 0`` through the gamma function;
     negative ``x`` has probability 0.  Samples carry no gradient.
     """
 
+    _batch_param = 'lam'
+
     def __init__(self, lam) -> None:
         self.lam, = _u._as_params('Poisson', {'lam': lam})
         _u._check_positive('Poisson', 'lam', self.lam)
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.lam.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

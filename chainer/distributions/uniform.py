@@ -9,12 +9,14 @@ from chainer.distributions import utils as _u
 from chainer.utils import argument
 
 
-class Uniform(distribution.Distribution):
+class Uniform(_u._ScalarEvent):
     """Uniform distributions on ``[low, high]``.
 
     Give either ``low`` and ``high`` or ``loc`` (the lower end) and ``scale``
     (the width, positive), all as keywords.  ``sample`` is reparameterised.
     """
+
+    _batch_param = 'low'
 
     def __init__(self, **kwargs) -> None:
         low, high, loc, scale = argument.parse_kwargs(
@@ -41,14 +43,6 @@ class Uniform(distribution.Distribution):
     def scale(self):
         """The widths ``high - low``."""
         return self.high - self.low
-
-    @property
-    def batch_shape(self) -> tuple:
-        return self.low.shape
-
-    @property
-    def event_shape(self) -> tuple:
-        return ()
 
     @property
     def params(self) -> dict:

@@ -7,6 +7,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer import distribution
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array import broadcast
@@ -41,6 +42,24 @@ class ModifiedXLogX(function_node.FunctionNode):
             warnings.warn('x log x: the gradient at x = 0 is taken as 0', RuntimeWarning)
         nonzero = (~x_zero).astype(gy.dtype)
         return gy * ((self._logx + 1.0) * nonzero),
+
+
+class _ScalarEvent(distribution.Distribution):
+    """Base of the distributions with scalar events.
+
+    ``_batch_param`` names the attribute holding a parameter Variable whose
+    shape is the batch shape.
+    """
+
+    _batch_param = ''
+
+    @property
+    def batch_shape(self) -> tuple:
+        return getattr(self, self._batch_param).shape
+
+    @property
+    def event_shape(self) -> tuple:
+        return ()
 
 
 def _modified_xlogx(x):

@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-import chainer
-from chainer.dataset import download
 from tests.examples_tests.test_train_mnist import _env, make_mnist_root
+# Fixtures: the global random state restored after each test; no MNIST, no network.
+from tests.examples_tests.test_train_mnist import _keep_global_random_state  # noqa: F401
+from tests.examples_tests.test_train_mnist import offline  # noqa: F401
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'vae' / 'train_vae.py'
@@ -27,29 +28,8 @@ def _load_example():
     return module
 
 
-@pytest.fixture(autouse=True)
-def _keep_global_random_state():
-    import random
-    np_state, py_state = np.random.get_state(), random.getstate()
-    yield
-    np.random.set_state(np_state)
-    random.setstate(py_state)
-
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch):
-    """An empty dataset root and a network that refuses every download."""
-    def refuse(url, path):
-        raise OSError('network blocked by the test')
-    monkeypatch.setattr(download, '_urlretrieve', refuse)
-    old_root = chainer.dataset.get_dataset_root()
-    root = tmp_path / 'empty_root'
-    chainer.dataset.set_dataset_root(str(root))
-    yield root
-    chainer.dataset.set_dataset_root(old_root)
-
-
-def test_elbo_improves_on_digits_offline(tmp_path, offline, capsys):
+@pytest.mark.usefixtures('offline')
+def test_elbo_improves_on_digits_offline(tmp_path, capsys):
     pytest.importorskip('sklearn')
     pytest.importorskip('PIL')
     example = _load_example()
@@ -101,7 +81,8 @@ def test_one_epoch_on_generated_mnist(tmp_path):
 
 
 @pytest.mark.gpu
-def test_one_epoch_on_gpu(tmp_path, offline):
+@pytest.mark.usefixtures('offline')
+def test_one_epoch_on_gpu(tmp_path):
     pytest.importorskip('sklearn')
     pytest.importorskip('PIL')
     example = _load_example()
