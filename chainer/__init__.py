@@ -58,6 +58,9 @@ from chainer import datasets  # NOQA: E402,F401
 from chainer import iterators  # NOQA: E402,F401
 from chainer import computational_graph  # NOQA: E402,F401
 from chainer import training  # NOQA: E402,F401
+from chainer import distribution  # NOQA: E402,F401
+from chainer import distributions  # NOQA: E402,F401
+from chainer.distribution import Distribution, cross_entropy, kl_divergence, register_kl  # NOQA: E402,F401,E501
 
 
 disable_experimental_feature_warning = False

@@ -1,0 +1,139 @@
+"""The Bernoulli distribution."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import distribution
+from chainer import function_node
+import chainer.functions as F
+from chainer.distributions import utils as _u
+from chainer import utils
+
+
+class BernoulliLogProb(function_node.FunctionNode):
+    """``log p(x)`` of a Bernoulli distribution from its logit, ``x * logit - softplus(logit)``.
+
+    With ``binary_check``, values other than 0 and 1 get ``-inf``; without
+    it any ``x`` is accepted (the continuous relaxation used for images).
+    Infinite logits give ``log(x)`` / ``log(1 - x)``; their gradient is NaN.
+    """
+
+    def __init__(self, binary_check: bool = False) -> None:
+        self.binary_check = binary_check
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        logit, x = inputs
+        xp = backend.get_array_module(logit, x)
+        with numpy.errstate(divide='ignore', invalid='ignore', over='ignore'):
+            finite = xp.isfinite(logit)
+            safe = xp.where(finite, logit, logit.dtype.type(0))
+            y = x * safe - (xp.maximum(safe, 0) + xp.log1p(xp.exp(-xp.abs(safe))))
+            self._nan_grad = ~finite
+            if not bool(finite.all()):
+                y = xp.where(logit == numpy.inf, xp.log(x), y)
+                y = xp.where(logit == -numpy.inf, xp.log1p(-x), y)
+                y = xp.where(xp.isnan(logit), logit, y)
+        if self.binary_check:
+            invalid = (x != 0) & (x != 1)
+            y = xp.where(invalid, logit.dtype.type(-numpy.inf), y)
+            self._nan_grad = self._nan_grad | invalid
+        return utils.force_array(y, logit.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        logit, x = self.get_retained_inputs()
+        dlogit = x - F.sigmoid(logit)
+        if bool(self._nan_grad.any()):
+            xp = backend.get_array_module(gy.array)
+            dlogit = dlogit + xp.where(self._nan_grad, gy.dtype.type(numpy.nan),
+                                       gy.dtype.type(0))
+        return gy * dlogit, None
+
+
+class Bernoulli(distribution.Distribution):
+    """Bernoulli distributions on {0, 1}, elementwise over the batch.
+
+    Give either the probabilities ``p`` of 1 or their ``logit``
+    (``log(p / (1 - p))``).  ``log_prob`` accepts any real ``x`` unless
+    ``binary_check`` is true, in which case values other than 0 and 1 have
+    probability 0.
+    """
+
+    def __init__(self, p=None, logit=None, binary_check: bool = False) -> None:
+        if (p is None) == (logit is None):
+            raise ValueError('Bernoulli: give either p or logit (exactly one)')
+        self.binary_check = binary_check
+        if p is not None:
+            self._p, = _u._as_params('Bernoulli', {'p': p})
+            _u._check_probability('Bernoulli', 'p', self._p)
+            self._logit = None
+        else:
+            self._logit, = _u._as_params('Bernoulli', {'logit': logit})
+            self._p = None
+
+    @property
+    def p(self) -> chainer.Variable:
+        """The probabilities of 1."""
+        if self._p is None:
+            return F.sigmoid(self._logit)
+        return self._p
+
+    @property
+    def logit(self) -> chainer.Variable:
+        """The log-odds ``log(p / (1 - p))``."""
+        if self._logit is None:
+            return F.log(self._p) - F.log1p(-self._p)
+        return self._logit
+
+    @property
+    def batch_shape(self) -> tuple:
+        return (self._p if self._logit is None else self._logit).shape
+
+    @property
+    def event_shape(self) -> tuple:
+        return ()
+
+    @property
+    def params(self) -> dict:
+        return {'logit': self.logit}
+
+    @property
+    def mean(self):
+        return self.p
+
+    @property
+    def variance(self):
+        p = self.p
+        return p * (1.0 - p)
+
+    @property
+    def entropy(self):
+        p = self.p
+        return -(_u._modified_xlogx(p) + _u._modified_xlogx(1.0 - p))
+
+    @property
+    def support(self) -> str:
+        return '{0, 1}'
+
+    def log_prob(self, x):
+        logit = self.logit
+        x = chainer.as_variable(x)
+        if x.dtype != logit.dtype:
+            x = F.cast(x, logit.dtype)
+        if x.shape != logit.shape:
+            logit, x = F.broadcast(logit, x)
+        return BernoulliLogProb(self.binary_check).apply((logit, x))[0]
+
+    def sample_n(self, n: int):
+        p = self.p
+        u = _u._standard_uniform(p, (n,) + p.shape)
+        return chainer.Variable((u < p.array).astype(p.dtype))
+
+
+@distribution.register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(dist1: Bernoulli, dist2: Bernoulli):
+    logit1, logit2 = dist1.logit, dist2.logit
+    return F.softplus(logit2) - F.softplus(logit1) + dist1.p * (logit1 - logit2)

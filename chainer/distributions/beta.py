@@ -1,0 +1,74 @@
+"""The beta distribution."""
+from __future__ import annotations
+
+import chainer
+from chainer import distribution
+import chainer.functions as F
+from chainer.distributions import utils as _u
+
+
+def _lbeta(a, b):
+    return F.lgamma(a) + F.lgamma(b) - F.lgamma(a + b)
+
+
+class Beta(_u._ScalarEvent):
+    """Beta distributions on [0, 1] with shapes ``a`` and ``b`` (both positive).
+
+    Samples are drawn with the device's generator and carry no gradient.
+    """
+
+    _batch_param = 'a'
+
+    def __init__(self, a, b) -> None:
+        self.a, self.b = _u._as_params('Beta', {'a': a, 'b': b})
+        _u._check_positive('Beta', 'a', self.a)
+        _u._check_positive('Beta', 'b', self.b)
+
+    @property
+    def params(self) -> dict:
+        return {'a': self.a, 'b': self.b}
+
+    @property
+    def mean(self):
+        return self.a / (self.a + self.b)
+
+    @property
+    def mode(self):
+        return (self.a - 1.0) / (self.a + self.b - 2.0)
+
+    @property
+    def variance(self):
+        apb = self.a + self.b
+        return self.a * self.b / (apb * apb * (apb + 1.0))
+
+    @property
+    def entropy(self):
+        a, b = self.a, self.b
+        apb = a + b
+        return (_lbeta(a, b) - (a - 1.0) * F.digamma(a) - (b - 1.0) * F.digamma(b)
+                + (apb - 2.0) * F.digamma(apb))
+
+    @property
+    def support(self) -> str:
+        return '[0, 1]'
+
+    def log_prob(self, x):
+        a, b = self.a, self.b
+        x = _u._as_value(x, a)
+        inside = (x.array >= 0) & (x.array <= 1)
+        return _u._log_prob_in_support(
+            x, inside, 0.5,
+            lambda x: (a - 1.0) * F.log(x) + (b - 1.0) * F.log1p(-x) - _lbeta(a, b))
+
+    def sample_n(self, n: int):
+        a, b = self.a, self.b
+        with _u._sampling_device(a):
+            eps = a.xp.random.beta(a.array, b.array, size=(n,) + a.shape)
+        return chainer.Variable(eps.astype(a.dtype, copy=False))
+
+
+@distribution.register_kl(Beta, Beta)
+def _kl_beta_beta(dist1: Beta, dist2: Beta):
+    a1, b1, a2, b2 = dist1.a, dist1.b, dist2.a, dist2.b
+    return (_lbeta(a2, b2) - _lbeta(a1, b1) + (a1 - a2) * F.digamma(a1)
+            + (b1 - b2) * F.digamma(b1) + (a2 - a1 + b2 - b1) * F.digamma(a1 + b1))

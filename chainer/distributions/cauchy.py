@@ -1,0 +1,78 @@
+"""The Cauchy distribution."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy
+
+import chainer
+from chainer import distribution
+import chainer.functions as F
+from chainer.distributions import utils as _u
+
+
+class Cauchy(_u._ScalarEvent):
+    """Cauchy distributions with location ``loc`` and scale ``scale`` (positive).
+
+    They have no mean and no variance: those properties warn and return NaN.
+    ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
+    """
+
+    _batch_param = 'loc'
+
+    def __init__(self, loc, scale) -> None:
+        self.loc, self.scale = _u._as_params('Cauchy', {'loc': loc, 'scale': scale})
+        _u._check_positive('Cauchy', 'scale', self.scale)
+
+    @property
+    def params(self) -> dict:
+        return {'loc': self.loc, 'scale': self.scale}
+
+    def _undefined(self, what: str):
+        warnings.warn(f'the Cauchy distribution has no {what}', RuntimeWarning)
+        xp = self.loc.xp
+        return chainer.Variable(xp.full(self.loc.shape, numpy.nan, self.loc.dtype))
+
+    @property
+    def mean(self):
+        return self._undefined('mean')
+
+    @property
+    def variance(self):
+        return self._undefined('variance')
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def entropy(self):
+        return F.log(self.scale) + math.log(4 * math.pi)
+
+    @property
+    def support(self) -> str:
+        return 'real'
+
+    def log_prob(self, x):
+        z = (x - self.loc) / self.scale
+        return -math.log(math.pi) - F.log(self.scale) - F.log1p(z * z)
+
+    def cdf(self, x):
+        return 0.5 + F.arctan((x - self.loc) / self.scale) / math.pi
+
+    def icdf(self, x):
+        return self.loc + self.scale * F.tan((x - 0.5) * math.pi)
+
+    def sample_n(self, n: int):
+        u = _u._standard_uniform(self.loc, (n,) + self.loc.shape)
+        xp = self.loc.xp
+        eps = xp.tan(self.loc.dtype.type(math.pi) * (u - self.loc.dtype.type(0.5)))
+        return self.loc + self.scale * eps
+
+
+@distribution.register_kl(Cauchy, Cauchy)
+def _kl_cauchy_cauchy(dist1: Cauchy, dist2: Cauchy):
+    s1, s2 = dist1.scale, dist2.scale
+    diff = dist1.loc - dist2.loc
+    return F.log((s1 + s2) ** 2 + diff * diff) - F.log(4.0 * s1 * s2)

@@ -1,0 +1,79 @@
+"""The exponential distribution."""
+from __future__ import annotations
+
+import chainer
+from chainer import distribution
+import chainer.functions as F
+from chainer.distributions import utils as _u
+
+
+class Exponential(_u._ScalarEvent):
+    """Exponential distributions with rates ``lam`` (positive): density ``lam exp(-lam x)``.
+
+    ``sample`` is reparameterised: the gradient flows to ``lam``.
+    """
+
+    _batch_param = 'lam'
+
+    def __init__(self, lam) -> None:
+        self.lam, = _u._as_params('Exponential', {'lam': lam})
+        _u._check_positive('Exponential', 'lam', self.lam)
+
+    @property
+    def params(self) -> dict:
+        return {'lam': self.lam}
+
+    @property
+    def mean(self):
+        return 1.0 / self.lam
+
+    @property
+    def mode(self):
+        return chainer.Variable(self.lam.xp.zeros_like(self.lam.array))
+
+    @property
+    def variance(self):
+        return self.lam ** -2.0
+
+    @property
+    def entropy(self):
+        return 1.0 - F.log(self.lam)
+
+    @property
+    def support(self) -> str:
+        return 'positive'
+
+    def log_prob(self, x):
+        lam = self.lam
+        x = _u._as_value(x, lam)
+        return _u._log_prob_in_support(x, x.array >= 0, 1.0,
+                                       lambda x: F.log(lam) - lam * x)
+
+    def cdf(self, x):
+        x = _u._as_value(x, self.lam)
+        return _u._log_prob_in_support(x, x.array >= 0, 0.0,
+                                       lambda x: -F.expm1(-self.lam * x), 0.0)
+
+    def survival_function(self, x):
+        x = _u._as_value(x, self.lam)
+        return _u._log_prob_in_support(x, x.array >= 0, 0.0,
+                                       lambda x: F.exp(-self.lam * x), 1.0)
+
+    def log_survival_function(self, x):
+        x = _u._as_value(x, self.lam)
+        return _u._log_prob_in_support(x, x.array >= 0, 0.0, lambda x: -self.lam * x, 0.0)
+
+    def icdf(self, x):
+        return -F.log1p(-x) / self.lam
+
+    def sample_n(self, n: int):
+        lam = self.lam
+        with _u._sampling_device(lam):
+            eps = lam.xp.random.standard_exponential((n,) + lam.shape)
+        return eps.astype(lam.dtype, copy=False) / lam
+
+
+@distribution.register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(dist1: Exponential, dist2: Exponential):
+    ratio = dist2.lam / dist1.lam
+    return ratio - F.log(ratio) - 1.0

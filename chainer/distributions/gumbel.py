@@ -1,0 +1,74 @@
+"""The Gumbel (type-I extreme value) distribution."""
+from __future__ import annotations
+
+import math
+
+from chainer import distribution
+import chainer.functions as F
+from chainer.distributions import utils as _u
+
+EULER = 0.57721566490153286060651209008240243104215933593992
+
+
+class Gumbel(_u._ScalarEvent):
+    """Gumbel distributions with location ``loc`` and scale ``scale`` (positive).
+
+    ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
+    """
+
+    _batch_param = 'loc'
+
+    def __init__(self, loc, scale) -> None:
+        self.loc, self.scale = _u._as_params('Gumbel', {'loc': loc, 'scale': scale})
+        _u._check_positive('Gumbel', 'scale', self.scale)
+
+    @property
+    def params(self) -> dict:
+        return {'loc': self.loc, 'scale': self.scale}
+
+    @property
+    def mean(self):
+        return self.loc + EULER * self.scale
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def variance(self):
+        return (math.pi ** 2 / 6.0) * self.scale ** 2
+
+    @property
+    def entropy(self):
+        return F.log(self.scale) + (EULER + 1.0)
+
+    @property
+    def support(self) -> str:
+        return 'real'
+
+    def log_prob(self, x):
+        z = (x - self.loc) / self.scale
+        return -F.log(self.scale) - z - F.exp(-z)
+
+    def cdf(self, x):
+        return F.exp(-F.exp(-(x - self.loc) / self.scale))
+
+    def log_cdf(self, x):
+        return -F.exp(-(x - self.loc) / self.scale)
+
+    def icdf(self, x):
+        return self.loc - self.scale * F.log(-F.log(x))
+
+    def sample_n(self, n: int):
+        u = _u._standard_uniform(self.loc, (n,) + self.loc.shape, positive=True)
+        xp = self.loc.xp
+        eps = -xp.log(-xp.log(u))
+        return self.loc + self.scale * eps
+
+
+@distribution.register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(dist1: Gumbel, dist2: Gumbel):
+    ratio = dist1.scale / dist2.scale
+    shift = (dist1.loc - dist2.loc) / dist2.scale
+    return (-F.log(ratio) + shift + EULER * (ratio - 1.0) - 1.0
+            + F.exp(F.lgamma(ratio + 1.0) - shift))

@@ -1,0 +1,233 @@
+"""Pieces shared by the distributions: ``x log x`` with ``0 log 0 = 0`` and parameter checks."""
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import distribution
+from chainer import function_node
+from chainer import utils
+from chainer.functions.array import broadcast
+from chainer.functions.array import cast
+from chainer.functions.array import where
+from chainer.functions.math import exponential
+
+
+class ModifiedXLogX(function_node.FunctionNode):
+    """``x * log(x)`` taking ``0 * log(0) = 0``.
+
+    ``logx`` is the Variable ``log(x)`` (with any finite value where
+    ``x == 0``), built by the caller so that the derivative ``1 + log(x)``
+    stays differentiable.  At ``x == 0`` the derivative is reported as 0 with
+    a warning (the true one is ``-inf``).
+    """
+
+    def __init__(self, logx: chainer.Variable) -> None:
+        self._logx = logx
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        self._x_zero = utils.force_array(x == 0)
+        y = xp.where(self._x_zero, x.dtype.type(0), x * self._logx.array)
+        return utils.force_array(y, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        x_zero = self._x_zero
+        if bool(x_zero.any()):
+            warnings.warn('x log x: the gradient at x = 0 is taken as 0', RuntimeWarning)
+        nonzero = (~x_zero).astype(gy.dtype)
+        return gy * ((self._logx + 1.0) * nonzero),
+
+
+class _ScalarEvent(distribution.Distribution):
+    """Base of the distributions with scalar events.
+
+    ``_batch_param`` names the attribute holding a parameter Variable whose
+    shape is the batch shape.
+    """
+
+    _batch_param = ''
+
+    @property
+    def batch_shape(self) -> tuple:
+        return getattr(self, self._batch_param).shape
+
+    @property
+    def event_shape(self) -> tuple:
+        return ()
+
+
+def _modified_xlogx(x):
+    """``x * log(x)`` with ``0 log 0 = 0``, differentiable (see :class:`ModifiedXLogX`)."""
+    x = chainer.as_variable(x)
+    xp = x.xp
+    positive = utils.force_array(x.array > 0)
+    logx = exponential.log(where.where(positive, x, xp.ones_like(x.array)))
+    return ModifiedXLogX(logx).apply((x,))[0]
+
+
+def _is_array(value) -> bool:
+    if isinstance(value, chainer.Variable):
+        return True
+    return (hasattr(value, 'shape') and hasattr(value, 'dtype')
+            and not isinstance(value, numpy.generic))
+
+
+def _as_params(owner: str, values: dict, *, broadcast_shapes: bool = True) -> list:
+    """The parameters ``values`` (name -> array, Variable or scalar) as Variables.
+
+    Scalars take the dtype and device of the array parameters (float32 /
+    ``chainer.config.dtype`` when there are none); all parameters must share
+    one floating dtype, and they are broadcast to one shape unless
+    ``broadcast_shapes`` is false.  Anything else is a ``TypeError`` or a
+    ``ValueError`` naming ``owner`` and the parameter.
+    """
+    reference = next((v for v in values.values() if _is_array(v)), None)
+    if reference is not None:
+        ref = reference.array if isinstance(reference, chainer.Variable) else reference
+        xp = backend.get_array_module(ref)
+        dtype = ref.dtype if ref.dtype.kind == 'f' else chainer.get_dtype()
+        device = backend.get_device_from_array(ref)
+    else:
+        xp, dtype, device = numpy, chainer.get_dtype(), None
+    out = {}
+    for name, value in values.items():
+        if value is None:
+            raise TypeError(f'{owner}: {name} is required')
+        if not isinstance(value, chainer.Variable):
+            if isinstance(value, (bool, int, float, numpy.number)):
+                if device is not None:
+                    with chainer.using_device(device):
+                        value = xp.asarray(value, dtype=dtype)
+                else:
+                    value = numpy.asarray(value, dtype=dtype)
+            elif not hasattr(value, 'dtype'):
+                raise TypeError(
+                    f'{owner}: {name} must be an array or a Variable, got '
+                    f'{type(value).__name__}')
+            value = chainer.as_variable(value)
+        if value.dtype.kind != 'f':
+            raise TypeError(f'{owner}: {name} must be a floating-point array, got {value.dtype}')
+        out[name] = value
+    dtypes = {v.dtype for v in out.values()}
+    if len(dtypes) > 1:
+        listed = ', '.join(f'{k} {v.dtype}' for k, v in out.items())
+        raise TypeError(f'{owner}: the parameters must share one dtype, got {listed}')
+    variables = list(out.values())
+    if broadcast_shapes and len(variables) > 1:
+        shapes = [v.shape for v in variables]
+        try:
+            shape = numpy.broadcast_shapes(*shapes)
+        except ValueError:
+            listed = ', '.join(f'{k} {v.shape}' for k, v in out.items())
+            raise ValueError(f'{owner}: the parameter shapes do not broadcast: {listed}') from None
+        variables = [v if v.shape == shape else broadcast.broadcast_to(v, shape)
+                     for v in variables]
+    return variables
+
+
+def _check_positive(owner: str, name: str, value: chainer.Variable) -> None:
+    """Raises ``ValueError`` if ``value`` holds a number <= 0 (NaN passes, as in arithmetic)."""
+    if bool((value.array <= 0).any()):
+        raise ValueError(f'{owner}: {name} must be positive')
+
+
+def _check_probability(owner: str, name: str, value: chainer.Variable) -> None:
+    """Raises ``ValueError`` if ``value`` holds a number outside [0, 1]."""
+    a = value.array
+    if bool(((a < 0) | (a > 1)).any()):
+        raise ValueError(f'{owner}: {name} must lie in [0, 1]')
+
+
+def _check_min_ndim(owner: str, name: str, value: chainer.Variable, ndim: int) -> None:
+    if value.ndim < ndim:
+        raise ValueError(f'{owner}: {name} needs at least {ndim} dimension(s), got shape '
+                         f'{value.shape}')
+
+
+def _sampling_device(value: chainer.Variable):
+    """A context making the device of ``value`` current while drawing random numbers."""
+    return chainer.using_device(backend.get_device_from_array(value.array))
+
+
+def _standard_uniform(value: chainer.Variable, shape: tuple, positive: bool = False):
+    """Uniform numbers in [0, 1) (in (0, 1) if ``positive``), ``value``'s dtype and device."""
+    xp = value.xp
+    with _sampling_device(value):
+        u = xp.random.random_sample(shape).astype(value.dtype, copy=False)
+    if positive:
+        # random_sample can return 0; keep transforms such as log(u) finite.
+        u = xp.maximum(u, value.dtype.type(numpy.finfo(value.dtype).tiny))
+    return u
+
+
+def _standard_normal(value: chainer.Variable, shape: tuple):
+    """Standard normal numbers of ``value``'s dtype on ``value``'s device."""
+    xp = value.xp
+    with _sampling_device(value):
+        return xp.random.standard_normal(shape).astype(value.dtype, copy=False)
+
+
+def _const(value: chainer.Variable, c: float):
+    """The scalar ``c`` as a 0-d array of ``value``'s dtype on its device."""
+    xp = value.xp
+    with _sampling_device(value):
+        return xp.asarray(c, dtype=value.dtype)
+
+
+def _where_in_support(inside, value, outside: float):
+    """``value`` where the boolean array ``inside`` holds, the constant ``outside`` elsewhere."""
+    value = chainer.as_variable(value)
+    c = _const(value, outside)
+    inside = utils.force_array(inside)
+    if inside.shape != value.shape:
+        inside = value.xp.broadcast_to(inside, value.shape)
+    return where.where(inside, value, c)
+
+
+def _as_value(x, like: chainer.Variable) -> chainer.Variable:
+    """A point ``x`` of the sample space as a Variable of ``like``'s dtype."""
+    x = chainer.as_variable(x)
+    if x.dtype != like.dtype:
+        x = cast.cast(x, like.dtype)
+    return x
+
+
+def _log_prob_in_support(x: chainer.Variable, inside, fill: float, formula,
+                         outside: float = -numpy.inf):
+    """``formula(x)`` where ``inside`` holds and ``outside`` elsewhere.
+
+    Points outside the support are replaced by ``fill`` (a point inside)
+    before ``formula`` sees them, so that neither the value nor the gradient
+    of the parameters picks up NaN from them.
+    """
+    inside = utils.force_array(inside)
+    if bool(inside.all()):
+        return formula(x)
+    return _where_in_support(inside, formula(_fill_outside(x, inside, fill)), outside)
+
+
+def _fill_outside(x: chainer.Variable, inside, fill):
+    """``x`` where ``inside`` holds, ``fill`` (a scalar or an array, no gradient) elsewhere."""
+    if isinstance(fill, chainer.Variable):
+        fill = fill.array
+    elif not hasattr(fill, 'dtype'):
+        fill = _const(x, fill)
+    return where.where(utils.force_array(inside), x, fill)
+
+
+def _sample_class_indices(p: chainer.Variable, n: int):
+    """``n`` draws of class indices from probabilities ``p`` (classes on the last axis).
+
+    Returns an integer array of shape ``(n,) + p.shape[:-1]``.
+    """
+    xp = p.xp
+    cumulative = xp.cumsum(p.array, axis=-1)
+    u = _standard_uniform(p, (n,) + p.shape[:-1] + (1,))
+    # Rounding can leave the last cumulative sum just below 1.
+    return xp.minimum((u >= cumulative).sum(axis=-1), p.shape[-1] - 1)

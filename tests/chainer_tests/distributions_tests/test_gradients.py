@@ -1,0 +1,148 @@
+"""Gradients of densities, entropies, KL divergences and reparameterised samples."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import chainer
+from chainer import distributions as D
+from chainer import gradient_check
+from tests.chainer_tests.distributions_tests import _specs
+
+_SKIP_LOG_PROB = {'Uniform'}  # constant in x inside the support; checked below
+
+
+def _params(name, shape=(3,)):
+    spec = _specs.SCALAR_SPECS[name]
+    rng = numpy.random.RandomState(20)
+    params = spec.make(rng, shape)
+    return spec, params, spec.points(rng, params, (2,) + shape)
+
+
+@pytest.mark.parametrize('name', sorted(set(_specs.SCALAR_SPECS) - _SKIP_LOG_PROB))
+def test_log_prob_backward(name):
+    spec, params, x = _params(name)
+    names = sorted(params)
+
+    def f(*values):
+        return spec.cls(**spec.kwargs(dict(zip(names, values)))).log_prob(x)
+    gradient_check.check_backward(f, tuple(params[k] for k in names),
+                                  numpy.ones((2, 3)), atol=1e-6, rtol=1e-5, eps=1e-6)
+
+
+@pytest.mark.parametrize('name', ['Normal', 'Gamma', 'Beta'])
+def test_log_prob_double_backward(name):
+    spec, params, x = _params(name)
+    names = sorted(params)
+
+    def f(*values):
+        return spec.cls(**spec.kwargs(dict(zip(names, values)))).log_prob(x)
+    rng = numpy.random.RandomState(0)
+    inputs = tuple(params[k] for k in names)
+    gradient_check.check_double_backward(
+        f, inputs, rng.normal(size=(2, 3)), tuple(rng.normal(size=v.shape) for v in inputs),
+        atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+@pytest.mark.parametrize('name', sorted(n for n, s in _specs.SCALAR_SPECS.items() if s.reparam))
+def test_sample_is_reparameterised(name):
+    spec, params, _ = _params(name)
+    names = list(spec.reparam)
+
+    def f(*values):
+        numpy.random.seed(0)  # the same noise in every evaluation
+        return spec.cls(**spec.kwargs(dict(zip(names, values)))).sample_n(2)
+    gradient_check.check_backward(f, tuple(params[k] for k in names), numpy.ones((2, 3)),
+                                  atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+def test_normal_log_scale_and_multivariate_normal_backward():
+    rng = numpy.random.RandomState(21)
+    x = rng.normal(size=(2, 3))
+    gradient_check.check_backward(
+        lambda loc, log_scale: D.Normal(loc, log_scale=log_scale).log_prob(x),
+        (rng.normal(size=3), rng.normal(size=3) * 0.3), numpy.ones((2, 3)),
+        atol=1e-6, rtol=1e-5, eps=1e-6)
+
+    tril = numpy.tril(rng.normal(size=(3, 3)) * 0.3) + numpy.eye(3)
+
+    def mvn(loc, scale_tril):
+        # Only the lower triangle is a parameter.
+        d = D.MultivariateNormal(loc, scale_tril=scale_tril * numpy.tri(3))
+        numpy.random.seed(0)
+        return d.log_prob(x) + d.entropy + chainer.functions.sum(d.sample_n(2), axis=-1)
+    gradient_check.check_backward(mvn, (rng.normal(size=3), tril), numpy.ones(2),
+                                  atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+def test_categorical_and_bernoulli_backward():
+    rng = numpy.random.RandomState(22)
+    x = rng.randint(0, 4, (2, 3)).astype(numpy.int32)
+    gradient_check.check_backward(
+        lambda logit: D.Categorical(logit=logit).log_prob(x) + D.Categorical(
+            logit=logit).entropy, (rng.normal(size=(3, 4)),), numpy.ones((2, 3)),
+        atol=1e-6, rtol=1e-5, eps=1e-6)
+    xb = rng.uniform(0, 1, (2, 3))
+    gradient_check.check_backward(
+        lambda logit: D.Bernoulli(logit=logit).log_prob(xb), (rng.normal(size=3),),
+        numpy.ones((2, 3)), atol=1e-6, rtol=1e-5, eps=1e-6)
+    gradient_check.check_backward(
+        lambda p: D.Bernoulli(p).entropy, (rng.uniform(0.2, 0.8, 3),), numpy.ones(3),
+        atol=1e-6, rtol=1e-5, eps=1e-6)
+
+
+@pytest.mark.parametrize('name', ['Normal', 'Gamma', 'Laplace', 'Gumbel', 'Beta'])
+def test_kl_backward(name):
+    spec = _specs.SCALAR_SPECS[name]
+    rng = numpy.random.RandomState(23)
+    p1, p2 = spec.make(rng, (3,)), spec.make(rng, (3,))
+    names = sorted(p1)
+
+    def f(*values):
+        d1 = spec.cls(**spec.kwargs(dict(zip(names, values[:len(names)]))))
+        d2 = spec.cls(**spec.kwargs(dict(zip(names, values[len(names):]))))
+        return chainer.kl_divergence(d1, d2)
+    gradient_check.check_backward(f, tuple(p1[k] for k in names) + tuple(p2[k] for k in names),
+                                  numpy.ones(3), atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+def test_laplace_cdf_nodes_double_backward():
+    rng = numpy.random.RandomState(24)
+    loc, scale = rng.normal(size=3), rng.uniform(0.5, 2, 3)
+    x, q = rng.normal(size=3) + 0.1, rng.uniform(0.1, 0.9, 3)
+    gy, ggx = rng.normal(size=3), rng.normal(size=3)
+    gradient_check.check_double_backward(
+        lambda x: D.Laplace(loc, scale).cdf(x), (x,), gy, (ggx,), atol=1e-5, rtol=1e-4,
+        eps=1e-6)
+    gradient_check.check_double_backward(
+        lambda q: D.Laplace(loc, scale).icdf(q), (q,), gy, (ggx,), atol=1e-5, rtol=1e-4,
+        eps=1e-6)
+
+
+def test_out_of_support_keeps_parameter_gradients_finite():
+    k = chainer.Variable(numpy.array([2.0, 3.0]))
+    logp = D.Gamma(k, numpy.array([1.0, 1.0])).log_prob(numpy.array([-1.0, 2.0]))
+    assert logp.array[0] == -numpy.inf
+    chainer.functions.sum(logp[1:]).backward()
+    assert numpy.isfinite(k.grad).all() and k.grad[0] == 0
+
+
+def test_normal_log_prob_and_kl_nodes_double_backward():
+    # The one-pass Normal log-density and KL nodes, with broadcasting and x's gradient.
+    rng = numpy.random.RandomState(25)
+    loc, scale = rng.normal(size=3), rng.uniform(0.5, 2, 3)
+    x = rng.normal(size=(2, 3))
+
+    def log_prob(x, loc, scale):
+        return D.Normal(loc, scale).log_prob(x)
+    inputs = (x, loc, scale)
+    gradient_check.check_double_backward(
+        log_prob, inputs, rng.normal(size=(2, 3)),
+        tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)
+
+    def kl(l1, s1, l2, s2):
+        return chainer.kl_divergence(D.Normal(l1, s1), D.Normal(l2, s2))
+    inputs = (rng.normal(size=(2, 3)), rng.uniform(0.5, 2, (2, 3)), loc, scale)
+    gradient_check.check_double_backward(
+        kl, inputs, rng.normal(size=(2, 3)),
+        tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)

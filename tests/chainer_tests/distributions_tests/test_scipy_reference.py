@@ -1,0 +1,202 @@
+"""Moments, densities, CDFs and entropies of the distributions against ``scipy.stats``."""
+from __future__ import annotations
+
+import numpy
+import pytest
+from scipy import stats
+
+import chainer
+from chainer import distributions as D
+from tests.chainer_tests.distributions_tests import _specs
+
+BACKENDS = ['numpy', pytest.param('cupy', marks=pytest.mark.gpu)]
+SHAPES = [(), (2, 3)]
+DTYPES = [numpy.float32, numpy.float64]
+
+# What each target is in SciPy, and whether it takes a point (or a probability).
+_SCIPY = {
+    'mean': ('mean', None), 'variance': ('var', None), 'stddev': ('std', None),
+    'entropy': ('entropy', None), 'log_prob': ('logpdf', 'x'), 'prob': ('pdf', 'x'),
+    'cdf': ('cdf', 'x'), 'log_cdf': ('logcdf', 'x'), 'survival': ('sf', 'x'),
+    'log_survival': ('logsf', 'x'), 'icdf': ('ppf', 'q'),
+}
+_CHAINER = {'survival': 'survival_function', 'log_survival': 'log_survival_function'}
+
+
+def _tol(dtype):
+    return {'rtol': 1e-4, 'atol': 1e-4} if dtype == numpy.float32 else {
+        'rtol': 1e-9, 'atol': 1e-10}
+
+
+def _cases():
+    for name, spec in _specs.SCALAR_SPECS.items():
+        for target in sorted(spec.targets):
+            yield name, target
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('dtype', DTYPES)
+@pytest.mark.parametrize('shape', SHAPES)
+@pytest.mark.parametrize('name,target', list(_cases()))
+def test_against_scipy(name, target, shape, dtype, backend):
+    spec = _specs.SCALAR_SPECS[name]
+    rng = numpy.random.RandomState(0)
+    params = _specs.as_dtype(spec.make(rng, shape), dtype)
+    dist = spec.cls(**spec.kwargs(_specs.to_device(params, backend)))
+    ref = spec.scipy({k: v.astype(numpy.float64) for k, v in params.items()})
+    method, arg = _SCIPY[target]
+    if spec.discrete:
+        method = {'logpdf': 'logpmf', 'pdf': 'pmf'}.get(method, method)
+    attr = getattr(dist, _CHAINER.get(target, target))
+    if arg is None:
+        got, expected = attr, getattr(ref, method)()
+    else:
+        if arg == 'x':
+            x = spec.points(rng, params, (4,) + shape)
+        else:
+            x = rng.uniform(0.05, 0.95, (4,) + shape)
+        x = x.astype(dtype)
+        got = attr(_specs.to_device({'x': x}, backend)['x'])
+        expected = getattr(ref, method)(x.astype(numpy.float64))
+    assert isinstance(got, chainer.Variable)
+    assert got.dtype == dtype
+    numpy.testing.assert_allclose(_specs.to_cpu(got), expected, **_tol(dtype))
+
+
+@pytest.mark.parametrize('name', sorted(_specs.SCALAR_SPECS))
+def test_shapes_and_support(name):
+    spec = _specs.SCALAR_SPECS[name]
+    params = _specs.as_dtype(spec.make(numpy.random.RandomState(0), (2, 3)), numpy.float32)
+    dist = spec.cls(**spec.kwargs(params))
+    assert dist.batch_shape == (2, 3)
+    assert dist.event_shape == ()
+    assert isinstance(dist.support, str)
+    assert set(dist.params) <= set(params) | {'logit'}
+    assert repr(dist).startswith(f'{name}(')
+
+
+def _tol_event(dtype):
+    return {'rtol': 1e-4, 'atol': 1e-5} if dtype == numpy.float32 else {
+        'rtol': 1e-8, 'atol': 1e-10}
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_categorical(dtype, backend):
+    rng = numpy.random.RandomState(1)
+    p = rng.dirichlet(numpy.ones(4), (2, 3)).astype(dtype)
+    logit = numpy.log(p) + 0.7
+    x = rng.randint(0, 4, (5, 2, 3)).astype(numpy.int32)
+    xp_p, xp_logit, xp_x = (_specs.to_device({'a': a}, backend)['a'] for a in (p, logit, x))
+    for dist in (D.Categorical(xp_p), D.Categorical(logit=xp_logit)):
+        assert dist.batch_shape == (2, 3) and dist.event_shape == ()
+        numpy.testing.assert_allclose(_specs.to_cpu(dist.p), p, **_tol_event(dtype))
+        numpy.testing.assert_allclose(
+            _specs.to_cpu(dist.entropy), stats.entropy(p.astype(numpy.float64), axis=-1),
+            **_tol_event(dtype))
+        expected = numpy.log(numpy.take_along_axis(
+            numpy.broadcast_to(p.astype(numpy.float64), (5, 2, 3, 4)), x[..., None], -1))[..., 0]
+        numpy.testing.assert_allclose(_specs.to_cpu(dist.log_prob(xp_x)), expected,
+                                      **_tol_event(dtype))
+    assert D.Categorical(p).support == '[0, 3]'
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_one_hot_categorical(dtype, backend):
+    rng = numpy.random.RandomState(2)
+    p = rng.dirichlet(numpy.ones(4), (3,)).astype(dtype)
+    x = numpy.eye(4, dtype=dtype)[rng.randint(0, 4, (5, 3))]
+    dist = D.OneHotCategorical(_specs.to_device({'p': p}, backend)['p'])
+    assert dist.batch_shape == (3,) and dist.event_shape == (4,)
+    p64 = p.astype(numpy.float64)
+    p64 /= p64.sum(axis=-1, keepdims=True)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.mean), p64, **_tol_event(dtype))
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.variance), p64 * (1 - p64),
+                                  **_tol_event(dtype))
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.entropy),
+                                  stats.entropy(p64, axis=-1), **_tol_event(dtype))
+    expected = numpy.array([[stats.multinomial(1, p64[j]).logpmf(x[i, j]) for j in range(3)]
+                            for i in range(5)])
+    got = dist.log_prob(_specs.to_device({'x': x}, backend)['x'])
+    numpy.testing.assert_allclose(_specs.to_cpu(got), expected, **_tol_event(dtype))
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_dirichlet(dtype, backend):
+    rng = numpy.random.RandomState(3)
+    alpha = rng.uniform(0.8, 3, (2, 3)).astype(dtype)
+    x = rng.dirichlet(numpy.ones(3), (4, 2)).astype(dtype)
+    dist = D.Dirichlet(_specs.to_device({'a': alpha}, backend)['a'])
+    assert dist.batch_shape == (2,) and dist.event_shape == (3,)
+    refs = [stats.dirichlet(a.astype(numpy.float64)) for a in alpha]
+    tol = _tol_event(dtype)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.mean), [r.mean() for r in refs], **tol)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.variance), [r.var() for r in refs], **tol)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.entropy), [r.entropy() for r in refs],
+                                  **tol)
+    x64 = x.astype(numpy.float64)
+    x64 /= x64.sum(axis=-1, keepdims=True)
+    expected = [[refs[j].logpdf(x64[i, j]) for j in range(2)] for i in range(4)]
+    got = dist.log_prob(_specs.to_device({'x': x}, backend)['x'])
+    numpy.testing.assert_allclose(_specs.to_cpu(got), expected, **tol)
+
+
+def _random_tril(rng, batch, d):
+    tril = numpy.tril(rng.normal(size=batch + (d, d)) * 0.3)
+    idx = numpy.arange(d)
+    tril[..., idx, idx] = rng.uniform(0.5, 1.5, batch + (d,))
+    return tril
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+@pytest.mark.parametrize('dtype', DTYPES)
+@pytest.mark.parametrize('batch', [(), (2,)])
+def test_multivariate_normal(batch, dtype, backend):
+    rng = numpy.random.RandomState(4)
+    loc = rng.normal(size=batch + (3,)).astype(dtype)
+    tril = _random_tril(rng, batch, 3).astype(dtype)
+    x = rng.normal(size=(4,) + batch + (3,)).astype(dtype)
+    dev = _specs.to_device({'loc': loc, 'scale_tril': tril, 'x': x}, backend)
+    dist = D.MultivariateNormal(dev['loc'], scale_tril=dev['scale_tril'])
+    assert dist.batch_shape == batch and dist.event_shape == (3,)
+    tol = _tol_event(dtype)
+    loc64, tril64 = loc.astype(numpy.float64), tril.astype(numpy.float64)
+    cov = tril64 @ numpy.swapaxes(tril64, -1, -2)
+    flat_loc, flat_cov = loc64.reshape(-1, 3), cov.reshape(-1, 3, 3)
+    refs = [stats.multivariate_normal(m, c) for m, c in zip(flat_loc, flat_cov)]
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.mean), loc64, **tol)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.covariance), cov, **tol)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.variance),
+                                  numpy.diagonal(cov, axis1=-2, axis2=-1), **tol)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.entropy).reshape(-1),
+                                  [r.entropy() for r in refs], **tol)
+    flat_x = x.astype(numpy.float64).reshape(4, -1, 3)
+    expected = numpy.array([[refs[j].logpdf(flat_x[i, j]) for j in range(len(refs))]
+                            for i in range(4)]).reshape((4,) + batch)
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.log_prob(dev['x'])), expected, **tol)
+
+
+@pytest.mark.parametrize('dtype', DTYPES)
+def test_independent_normal(dtype):
+    rng = numpy.random.RandomState(5)
+    loc = rng.normal(size=(2, 3, 4)).astype(dtype)
+    scale = rng.uniform(0.5, 2, (2, 3, 4)).astype(dtype)
+    x = rng.normal(size=(5, 2, 3, 4)).astype(dtype)
+    base = D.Normal(loc, scale)
+    tol = _tol(dtype)
+    ref = stats.norm(loc.astype(numpy.float64), scale.astype(numpy.float64))
+    for ndims, batch, event in ((None, (2,), (3, 4)), (1, (2, 3), (4,)), (0, (2, 3, 4), ())):
+        dist = D.Independent(base, ndims)
+        assert dist.batch_shape == batch and dist.event_shape == event
+        axes = tuple(range(len(batch), 3))
+        numpy.testing.assert_allclose(dist.entropy.array, ref.entropy().sum(axis=axes), **tol)
+        numpy.testing.assert_allclose(
+            dist.log_prob(x).array,
+            ref.logpdf(x.astype(numpy.float64)).sum(axis=tuple(a + 1 for a in axes)), **tol)
+        numpy.testing.assert_allclose(dist.mean.array, loc)
+        assert dist.sample_n(2).shape == (2, 2, 3, 4)
+    cov = D.Independent(base, 1).covariance.array
+    assert cov.shape == (2, 3, 4, 4)
+    numpy.testing.assert_allclose(cov[1, 2], numpy.diag(scale[1, 2] ** 2), **tol)
