@@ -147,7 +147,6 @@ class ZippedImageDataset(dataset_mixin.DatasetMixin):
         _check_pillow()
         self._zipfilename = zipfilename
         self._zf = _ZipReader(zipfilename)
-        self._zf_pid = os.getpid()
         self._dtype = chainer.get_dtype(dtype)
         self._paths = [x for x in self._zf.namelist() if not x.endswith('/')]
 

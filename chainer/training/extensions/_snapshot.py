@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable
 
 from chainer.training import extension
-from chainer.training.extensions import _atomic
+from chainer.training.extensions import snapshot_writers
 from chainer.utils import argument
 
 
@@ -62,6 +62,9 @@ class _Snapshot(extension.Extension):
                  autoload: bool = False) -> None:
         if condition is None:
             condition = _always_true
+        if writer is None:
+            writer = snapshot_writers.SimpleWriter() if savefun is None \
+                else snapshot_writers.SimpleWriter(savefun=savefun)
         self._target = target
         self.filename = filename
         self.condition = condition
@@ -101,14 +104,7 @@ class _Snapshot(extension.Extension):
             filename = filename.format(trainer)
         outdir = trainer.out
 
-        if self.writer is not None:
-            self.writer(filename, outdir, target)
-        else:
-            savefun = self._savefun
-            if savefun is None:
-                from chainer.serializers import save_npz as savefun
-            _atomic.write_atomically(os.path.join(outdir, filename),
-                                     lambda path: savefun(path, target))
+        self.writer(filename, outdir, target)
 
         if self.n_retains > 0 and isinstance(self.filename, str):
             for name in _find_stale_snapshots(self.filename, outdir, self.n_retains):
