@@ -1,6 +1,7 @@
 """Base classes of serializers (writers) and deserializers (readers)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -56,3 +57,18 @@ def describe_key(serializer: Any, key: str) -> str:
     """``key`` as error messages name it: with its full path and file where known."""
     describe = getattr(serializer, 'describe_key', None)
     return describe(key) if describe is not None else repr(key)
+
+
+def read_json(serializer: Any, key: str, default: Any) -> Any:
+    """Reads the JSON text stored under ``key`` (``default`` when it is empty).
+
+    A value that is not JSON raises ``ValueError`` naming the key and file.
+    """
+    text = serializer(key, '')
+    if not text:
+        return default
+    try:
+        return json.loads(str(text))
+    except ValueError as e:
+        raise ValueError(
+            f'{describe_key(serializer, key)} does not hold valid JSON: {e}') from e

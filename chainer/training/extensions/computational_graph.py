@@ -81,8 +81,11 @@ class DumpGraph(extension.Extension):
             configuration.config.keep_graph_on_report = self._original_flag
 
     def serialize(self, serializer: Any) -> None:
-        self._original_flag = serializer('_original_flag', self._original_flag)
-        self._flag_called = bool(serializer('_flag_called', self._flag_called))
+        original_flag = serializer('_original_flag', self._original_flag)
+        flag_called = bool(serializer('_flag_called', self._flag_called))
+        if not getattr(serializer, 'checking', False):
+            self._original_flag = original_flag
+            self._flag_called = flag_called
 
 
 # Chainer's older, function-like name of the same extension.

@@ -94,9 +94,14 @@ class LogReport(extension.Extension):
             warnings.warn('The statistics are not saved.')
         if isinstance(serializer, serializer_module.Serializer):
             serializer('_log', json.dumps(self._log))
-        else:
-            log = serializer('_log', '')
-            self._log = json.loads(str(log)) if log else []
+            return
+        log = serializer_module.read_json(serializer, '_log', [])
+        if not isinstance(log, list):
+            raise ValueError(
+                f'{serializer_module.describe_key(serializer, "_log")} is not a JSON list '
+                'of log entries')
+        if not serializer_module.is_checking(serializer):
+            self._log = log
 
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()

@@ -151,10 +151,17 @@ class PlotReport(extension.Extension):
         if isinstance(serializer, serializer_module.Serializer):
             serializer(key, json.dumps(self._data))
         else:
-            data = serializer(key, '')
-            if data:
-                self._data = {k: [tuple(p) for p in v]
-                              for k, v in json.loads(str(data)).items()}
+            data = serializer_module.read_json(serializer, key, None)
+            if data is None:
+                return
+            try:
+                series = {k: [tuple(p) for p in v] for k, v in data.items()}
+            except (AttributeError, TypeError) as e:
+                raise ValueError(
+                    f'{serializer_module.describe_key(serializer, key)} does not hold '
+                    f'plot series: {e}') from e
+            if not serializer_module.is_checking(serializer):
+                self._data = series
 
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()

@@ -61,7 +61,14 @@ class BestValueTrigger:
                 best = serializer('best_value', None)
             except KeyError:
                 best = None
-            self._best_value = None if best is None else float(best)
+            try:
+                best = None if best is None else float(best)
+            except (TypeError, ValueError) as e:
+                raise ValueError(
+                    f'{serializer_module.describe_key(serializer, "best_value")} is not '
+                    f'a number: {e}') from e
+            if not serializer_module.is_checking(serializer):
+                self._best_value = best
 
 
 class MaxValueTrigger(BestValueTrigger):
