@@ -5,6 +5,7 @@ Images come out as ``(channels, height, width)`` arrays of ``dtype``
 """
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import threading
@@ -17,6 +18,9 @@ import chainer
 from chainer.dataset import dataset_mixin
 
 _Image: Any = None
+
+#: Whether Pillow, which the image datasets need, is installed.
+available: bool = importlib.util.find_spec('PIL') is not None
 
 
 def _check_pillow() -> Any:
