@@ -374,3 +374,32 @@ def test_loading_into_a_plain_object_is_a_type_error(tmp_path):
     path = _linear_file(tmp_path)
     with pytest.raises(TypeError, match='serialize'):
         serializers.load_npz(path, object())
+
+
+class _Plain:
+    """A user object written without knowing about the checking pass."""
+
+    def __init__(self):
+        self.table = None
+        self.count = 0
+        self.name = ''
+
+    def serialize(self, serializer):
+        self.table = serializer('table', self.table)
+        self.count = serializer('count', self.count)
+        self.name = serializer('name', self.name)
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_objects_unaware_of_the_checking_pass_still_load(tmp_path, fmt):
+    source = _Plain()
+    source.table = numpy.arange(6.).reshape(2, 3)
+    source.count = 7
+    source.name = 'abc'
+    path = str(tmp_path / f'p.{fmt}')
+    _save(fmt, path, source)
+    target = _Plain()
+    _load(fmt, path, target)
+    numpy.testing.assert_array_equal(target.table, source.table)
+    assert target.table.flags.writeable
+    assert (target.count, target.name) == (7, 'abc')
