@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 
 class AbstractSerializer:
@@ -72,3 +72,17 @@ def read_json(serializer: Any, key: str, default: Any) -> Any:
     except ValueError as e:
         raise ValueError(
             f'{describe_key(serializer, key)} does not hold valid JSON: {e}') from e
+
+
+def convert_read(serializer: Any, key: str, value: Any, convert: Callable[[Any], Any],
+                 what: str) -> Any:
+    """``convert(value)`` for a ``value`` read under ``key``.
+
+    A failing conversion raises ``ValueError`` naming the key and file and
+    saying ``what`` the value should be.
+    """
+    try:
+        return convert(value)
+    except (AttributeError, TypeError, ValueError) as e:
+        raise ValueError(
+            f'{describe_key(serializer, key)} does not hold {what}: {e}') from e

@@ -154,12 +154,9 @@ class PlotReport(extension.Extension):
             data = serializer_module.read_json(serializer, key, None)
             if data is None:
                 return
-            try:
-                series = {k: [tuple(p) for p in v] for k, v in data.items()}
-            except (AttributeError, TypeError) as e:
-                raise ValueError(
-                    f'{serializer_module.describe_key(serializer, key)} does not hold '
-                    f'plot series: {e}') from e
+            series = serializer_module.convert_read(
+                serializer, key, data,
+                lambda d: {k: [tuple(p) for p in v] for k, v in d.items()}, 'plot series')
             if not serializer_module.is_checking(serializer):
                 self._data = series
 

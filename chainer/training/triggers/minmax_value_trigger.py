@@ -61,12 +61,9 @@ class BestValueTrigger:
                 best = serializer('best_value', None)
             except KeyError:
                 best = None
-            try:
-                best = None if best is None else float(best)
-            except (TypeError, ValueError) as e:
-                raise ValueError(
-                    f'{serializer_module.describe_key(serializer, "best_value")} is not '
-                    f'a number: {e}') from e
+            if best is not None:
+                best = serializer_module.convert_read(serializer, 'best_value', best, float,
+                                                      'a number')
             if not serializer_module.is_checking(serializer):
                 self._best_value = best
 

@@ -215,45 +215,35 @@ def test_string_scalar_names_key_and_file(tmp_path):
 
 # -- damaged archives -------------------------------------------------------
 
-def _linear_file(tmp_path, compress=True):
+def _linear_file(tmp_path):
     link = L.Linear(3, 2)
     path = str(tmp_path / 'l.npz')
-    serializers.save_npz(path, link, compression=compress)
+    serializers.save_npz(path, link)
     return path
 
 
-def _patch_local_headers(path, offset, value, fmt):
-    """Overwrites a field of every local file header (offset from the signature)."""
+def _patch_headers(path, signature, offset, fmt, update):
+    """Rewrites a field (``offset`` from ``signature``) of every zip header of that kind."""
     data = bytearray(open(path, 'rb').read())
-    start = 0
-    while True:
-        i = data.find(b'PK\x03\x04', start)
-        if i < 0:
-            break
-        struct.pack_into(fmt, data, i + offset, value)
-        start = i + 4
+    i = data.find(signature)
+    while i >= 0:
+        old = struct.unpack_from(fmt, data, i + offset)[0]
+        struct.pack_into(fmt, data, i + offset, update(old))
+        i = data.find(signature, i + 4)
     open(path, 'wb').write(bytes(data))
+
+
+LOCAL, CENTRAL = b'PK\x03\x04', b'PK\x01\x02'
 
 
 @pytest.mark.parametrize('field', ['method', 'encrypted'])
 def test_damaged_zip_header_names_file(tmp_path, field):
     path = _linear_file(tmp_path)
-    if field == 'method':
-        _patch_local_headers(path, 8, 99, '<H')  # an unknown compression method
-        data = bytearray(open(path, 'rb').read())
-        i = data.find(b'PK\x01\x02')
-        while i >= 0:
-            struct.pack_into('<H', data, i + 10, 99)
-            i = data.find(b'PK\x01\x02', i + 4)
-        open(path, 'wb').write(bytes(data))
+    if field == 'method':  # an unknown compression method
+        _patch_headers(path, LOCAL, 8, '<H', lambda v: 99)
+        _patch_headers(path, CENTRAL, 10, '<H', lambda v: 99)
     else:
-        data = bytearray(open(path, 'rb').read())
-        i = data.find(b'PK\x01\x02')
-        while i >= 0:
-            flags = struct.unpack_from('<H', data, i + 8)[0]
-            struct.pack_into('<H', data, i + 8, flags | 1)
-            i = data.find(b'PK\x01\x02', i + 4)
-        open(path, 'wb').write(bytes(data))
+        _patch_headers(path, CENTRAL, 8, '<H', lambda v: v | 1)
     link = L.Linear(3, 2)
     before = _state(link)
     with pytest.raises(ValueError, match=r"l\.npz"):
@@ -306,13 +296,8 @@ def test_zip_entry_claiming_impossible_size_is_refused(tmp_path):
             buf = io.BytesIO()
             numpy.lib.format.write_array(buf, value)
             zf.writestr(key + '.npy', buf.getvalue())
-    data = bytearray(open(path, 'rb').read())
     # The uncompressed size in the central directory: far beyond deflate's ratio.
-    i = data.find(b'PK\x01\x02')
-    while i >= 0:
-        struct.pack_into('<I', data, i + 24, 0xFFFFFFF0)
-        i = data.find(b'PK\x01\x02', i + 4)
-    open(path, 'wb').write(bytes(data))
+    _patch_headers(path, CENTRAL, 24, '<I', lambda v: 0xFFFFFFF0)
     target = L.Linear(3, 2)
     before = _state(target)
     with pytest.raises(ValueError, match=r"l\.npz.*claims"):
