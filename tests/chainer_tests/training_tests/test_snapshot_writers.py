@@ -59,3 +59,16 @@ def test_snapshot_with_writer_argument(tmp_path):
     assert sorted(os.listdir(str(tmp_path))) == ['model_1', 'model_2']
     with pytest.raises(TypeError):
         extensions.snapshot(savefun=serializers.save_npz, writer=writer)
+
+
+def test_background_writer_removes_stale_snapshots_after_saving(tmp_path):
+    model = S.Regressor()
+    opt = optimizers.SGD()
+    opt.setup(model)
+    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(6), 3), opt)
+    trainer = training.Trainer(updater, (4, 'iteration'), out=str(tmp_path))
+    trainer.extend(extensions.snapshot(filename='snap_{.updater.iteration}', n_retains=2,
+                                       writer=snapshot_writers.ThreadWriter()),
+                   trigger=(1, 'iteration'))
+    trainer.run()
+    assert sorted(os.listdir(str(tmp_path))) == ['snap_3', 'snap_4']
