@@ -15,8 +15,6 @@ import sys
 import threading
 from typing import Any, Callable, Iterator
 
-import filelock
-
 from chainer.utils import _atomic
 
 _dataset_root = os.environ.get(
@@ -76,6 +74,8 @@ def _file_lock(lock_path: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _os_file_lock(lock_path: str) -> Iterator[None]:
+    # Imported on first use: only downloads and dataset caches need it.
+    import filelock
     with filelock.FileLock(lock_path):
         yield
 
