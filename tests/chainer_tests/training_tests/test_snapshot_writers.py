@@ -46,12 +46,16 @@ def test_writer_with_other_savefun_keeps_suffix(tmp_path):
     assert not any(_atomic.is_temporary_name(n) for n in os.listdir(str(tmp_path)))
 
 
-def test_snapshot_with_writer_argument(tmp_path):
+def _trainer(out, iterations):
     model = S.Regressor()
     opt = optimizers.SGD()
     opt.setup(model)
     updater = training.StandardUpdater(S.ListIterator(S.make_dataset(6), 3), opt)
-    trainer = training.Trainer(updater, (2, 'iteration'), out=str(tmp_path))
+    return training.Trainer(updater, (iterations, 'iteration'), out=out), model
+
+
+def test_snapshot_with_writer_argument(tmp_path):
+    trainer, model = _trainer(str(tmp_path), 2)
     writer = snapshot_writers.ThreadQueueWriter()
     trainer.extend(extensions.snapshot_object(model, 'model_{.updater.iteration}',
                                               writer=writer), trigger=(1, 'iteration'))
@@ -62,11 +66,7 @@ def test_snapshot_with_writer_argument(tmp_path):
 
 
 def test_background_writer_removes_stale_snapshots_after_saving(tmp_path):
-    model = S.Regressor()
-    opt = optimizers.SGD()
-    opt.setup(model)
-    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(6), 3), opt)
-    trainer = training.Trainer(updater, (4, 'iteration'), out=str(tmp_path))
+    trainer, _ = _trainer(str(tmp_path), 4)
     trainer.extend(extensions.snapshot(filename='snap_{.updater.iteration}', n_retains=2,
                                        writer=snapshot_writers.ThreadWriter()),
                    trigger=(1, 'iteration'))
