@@ -14,6 +14,7 @@ import numpy
 from chainer import backend
 from chainer import device_resident
 from chainer import link_hook
+from chainer import serializer as serializer_module
 from chainer import variable
 
 _COPY_MODES = ('init', 'copy', 'share')
@@ -328,15 +329,25 @@ class Link(device_resident.DeviceResident):
         Uninitialised parameters get initialised from the loaded arrays.
         """
         d = self.__dict__
+        checking = serializer_module.is_checking(serializer)
         for name in sorted(self._params):
             param = d[name]
             data = serializer(name, param.array)
             if param.array is None and data is not None:
-                param.initialize(data.shape)
-                with backend.using_device(param.device):
-                    param.array[...] = param.device.send(data)
+                kind = getattr(getattr(data, 'dtype', None), 'kind', None)
+                if kind not in ('b', 'i', 'u', 'f'):
+                    raise ValueError(
+                        f'cannot initialize parameter {name!r} from '
+                        f'{serializer_module.describe_key(serializer, name)}: it holds '
+                        f'{getattr(data, "dtype", type(data).__name__)} data, not numbers')
+                if not checking:
+                    param.initialize(data.shape)
+                    with backend.using_device(param.device):
+                        param.array[...] = param.device.send(data)
         for name in sorted(self._persistent):
-            d[name] = serializer(name, d[name])
+            value = serializer(name, d[name])
+            if not checking:
+                d[name] = value
 
     @classmethod
     def from_params(cls, *args: Any, **kwargs: Any) -> 'Link':

@@ -206,20 +206,29 @@ class UpdateRule:
         pass
 
     def serialize(self, serializer: serializer_module.AbstractSerializer) -> None:
-        """Saves or loads ``t`` and the state arrays."""
-        self.t = serializer('t', self.t)
+        """Saves or loads ``t`` and the state arrays.
+
+        Loading assigns nothing until every entry was read: in the checking
+        pass of a two-phase load only the reads (and their checks) happen.
+        """
+        t = serializer('t', self.t)
+        if not serializer_module.is_loading(serializer):
+            if self._state is not None:
+                for key, value in self._state.items():
+                    serializer(key, value)
+            return
+        checking = serializer_module.is_checking(serializer)
         if self._state is None:
-            if not isinstance(serializer, serializer_module.Deserializer):
-                return
             # Find out the names of the state entries by initialising the state
             # for a dummy parameter, then read each of them.
-            self._state = {}
             probe = copy.copy(self)
+            probe._state = {}
             dummy = numpy.zeros(1, dtype=numpy.float32)
             dummy_param = variable.Variable(dummy)
             dummy_param.grad = dummy.copy()
             probe.init_state(dummy_param)
-            for key in list(self._state):
+            loaded: Optional[dict] = {}
+            for key in probe._state:
                 try:
                     value = serializer(key, None)
                 except KeyError:
@@ -228,17 +237,22 @@ class UpdateRule:
                     value = None
                 if value is None:
                     # Not in the snapshot: leave the state to be created lazily.
-                    self._state = None
+                    loaded = None
                     break
-                self._state[key] = value
+                loaded[key] = value
+            if checking:
+                return
+            self._state = loaded
         else:
-            for key in list(self._state):
-                self._state[key] = serializer(key, self._state[key])
-        if isinstance(serializer, serializer_module.Deserializer):
-            # The fp32 master copy is rebuilt from the (possibly reloaded) parameter.
-            self._fp32_param = None
-            # Loaded state is checked against the parameter at the next update.
-            self._check_loaded_state = self._state is not None
+            values = {key: serializer(key, value) for key, value in self._state.items()}
+            if checking:
+                return
+            self._state.update(values)
+        self.t = t
+        # The fp32 master copy is rebuilt from the (possibly reloaded) parameter.
+        self._fp32_param = None
+        # Loaded state is checked against the parameter at the next update.
+        self._check_loaded_state = self._state is not None
 
     def use_fp32_update(self, flag: bool = True) -> None:
         """Updates float16 parameters through a float32 master copy (with float32 state)."""
@@ -424,7 +438,8 @@ class Optimizer:
             rule = getattr(param, 'update_rule', None)
             if rule is not None:
                 rule.serialize(serializer[name])
-        if isinstance(serializer, serializer_module.Deserializer):
+        if serializer_module.is_loading(serializer) and \
+                not serializer_module.is_checking(serializer):
             self._check_loaded_states = True
 
     # -- loss scaling ------------------------------------------------------

@@ -227,14 +227,25 @@ class DictSummary:
             for index, name in enumerate(names):
                 self._summaries[name].serialize(serializer['_summaries'][str(index)])
         else:
-            self._summaries.clear()
+            from chainer import serializer as serializer_module
+            checking = serializer_module.is_checking(serializer)
             try:
-                names = json.loads(serializer('_names', ''))
+                names = serializer_module.read_json(serializer, '_names', [])
             except KeyError:
+                if not checking:
+                    self._summaries.clear()
                 warnings.warn('The names of statistics are not saved.')
                 return
+            if not isinstance(names, list):
+                raise ValueError(
+                    f'{serializer_module.describe_key(serializer, "_names")} is not a '
+                    'JSON list of names')
+            # Read into new summaries; they replace the current ones in the last pass.
+            summaries: collections.defaultdict = collections.defaultdict(Summary)
             for index, name in enumerate(names):
-                self._summaries[name].serialize(serializer['_summaries'][str(index)])
+                summaries[name].serialize(serializer['_summaries'][str(index)])
+            if not checking:
+                self._summaries = summaries
 
 
 def _is_saving(serializer: Any) -> bool:

@@ -1,7 +1,8 @@
 """Base classes of serializers (writers) and deserializers (readers)."""
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable
 
 
 class AbstractSerializer:
@@ -23,8 +24,65 @@ class Serializer(AbstractSerializer):
 
 
 class Deserializer(AbstractSerializer):
-    """Reads the state of objects."""
+    """Reads the state of objects.
+
+    Loading may be two-phase: :meth:`load` of the library's deserializers
+    first calls ``obj.serialize`` with :attr:`checking` true, a pass that
+    reads and validates every value without writing anything (arrays are left
+    alone, scalars come back unchanged, a ``None`` value gets a read-only
+    array), then calls it again to assign. A ``serialize`` method that derives
+    state from what it reads should compute it in both passes and assign it
+    only when ``checking`` is false, so that a failed load changes nothing.
+    """
+
+    #: True during the checking pass of a two-phase load (see the class docs).
+    checking: bool = False
 
     def load(self, obj: Any) -> None:
         """Loads ``obj`` by calling its ``serialize`` method with this deserializer."""
         obj.serialize(self)
+
+
+def is_checking(serializer: Any) -> bool:
+    """Whether ``serializer`` is in the checking pass of a two-phase load."""
+    return bool(getattr(serializer, 'checking', False))
+
+
+def is_loading(serializer: Any) -> bool:
+    """Whether ``serializer`` reads (a :class:`Deserializer`) rather than writes."""
+    return isinstance(serializer, Deserializer)
+
+
+def describe_key(serializer: Any, key: str) -> str:
+    """``key`` as error messages name it: with its full path and file where known."""
+    describe = getattr(serializer, 'describe_key', None)
+    return describe(key) if describe is not None else repr(key)
+
+
+def read_json(serializer: Any, key: str, default: Any) -> Any:
+    """Reads the JSON text stored under ``key`` (``default`` when it is empty).
+
+    A value that is not JSON raises ``ValueError`` naming the key and file.
+    """
+    text = serializer(key, '')
+    if not text:
+        return default
+    try:
+        return json.loads(str(text))
+    except ValueError as e:
+        raise ValueError(
+            f'{describe_key(serializer, key)} does not hold valid JSON: {e}') from e
+
+
+def convert_read(serializer: Any, key: str, value: Any, convert: Callable[[Any], Any],
+                 what: str) -> Any:
+    """``convert(value)`` for a ``value`` read under ``key``.
+
+    A failing conversion raises ``ValueError`` naming the key and file and
+    saying ``what`` the value should be.
+    """
+    try:
+        return convert(value)
+    except (AttributeError, TypeError, ValueError) as e:
+        raise ValueError(
+            f'{describe_key(serializer, key)} does not hold {what}: {e}') from e

@@ -1,9 +1,9 @@
 """Dataset root directory, cached downloads and cached derived files.
 
 The root is ``$CHAINER_DATASET_ROOT`` or ``~/.chainer/dataset``.  Every file
-lands under its final name only once complete: it is written to a temporary
-file in the same directory and moved in place with ``os.replace``, under a
-file lock so that concurrent processes do not race.
+lands under its final name only once complete: it is written through the
+library's atomic writer (temporary in the same directory, fsync, rename),
+under a file lock (``filelock``) so that concurrent processes do not race.
 """
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import threading
 from typing import Any, Callable, Iterator
+
+from chainer.utils import _atomic
 
 _dataset_root = os.environ.get(
     'CHAINER_DATASET_ROOT',
@@ -53,9 +54,9 @@ _held_locks = threading.local()
 
 @contextlib.contextmanager
 def _file_lock(lock_path: str) -> Iterator[None]:
-    # An advisory lock on a lock file, without a third-party dependency.
-    # Reentrant within a thread: a creator may load another cached file
-    # (the PTB word ids need the vocabulary) under the same lock.
+    # An inter-process lock on a lock file. Reentrant within a thread: a
+    # creator may load another cached file (the PTB word ids need the
+    # vocabulary) under the same lock.
     held = getattr(_held_locks, 'paths', None)
     if held is None:
         held = _held_locks.paths = set()
@@ -73,24 +74,10 @@ def _file_lock(lock_path: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _os_file_lock(lock_path: str) -> Iterator[None]:
-    with open(lock_path, 'a+b') as f:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-            f.seek(0)
-            msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
-            try:
-                yield
-            finally:
-                f.seek(0)
-                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    # Imported on first use: only downloads and dataset caches need it.
+    import filelock
+    with filelock.FileLock(lock_path):
+        yield
 
 
 def _urlretrieve(url: str, path: str) -> None:
@@ -114,20 +101,14 @@ def cached_download(url: str) -> str:
     with _file_lock(lock_path):
         if os.path.exists(cache_path):
             return cache_path
-    temp_root = tempfile.mkdtemp(dir=cache_root)
-    try:
-        temp_path = os.path.join(temp_root, 'dl')
         sys.stderr.write(f'Downloading from {url}...\n')
         sys.stderr.flush()
         try:
-            _urlretrieve(url, temp_path)
+            with _atomic.replacing(cache_path) as temp_path:
+                _urlretrieve(url, temp_path)
         except Exception as e:
             raise DownloadError(
                 f'could not download {url} (to {cache_path}): {e}') from e
-        with _file_lock(lock_path):
-            os.replace(temp_path, cache_path)
-    finally:
-        shutil.rmtree(temp_root, ignore_errors=True)
     return cache_path
 
 
@@ -136,8 +117,9 @@ def cache_or_load_file(path: str, creator: Callable[[str], Any],
     """Loads ``path`` with ``loader``; if it is missing, makes it with ``creator``.
 
     ``creator(temp_path)`` writes the file at a temporary path (same base name,
-    inside the target directory) and returns the content; the file is then
-    renamed to ``path``, so ``path`` never holds a partial file.
+    inside a temporary directory beside ``path``) and returns the content; the
+    file is then synced and renamed to ``path``, so ``path`` never holds a
+    partial file and exists only if ``creator`` succeeded.
     """
     if os.path.exists(path):
         return loader(path)
@@ -148,13 +130,8 @@ def cache_or_load_file(path: str, creator: Callable[[str], Any],
     with _file_lock(lock_path):
         if os.path.exists(path):
             return loader(path)
-        temp_root = tempfile.mkdtemp(dir=directory)
-        try:
-            temp_path = os.path.join(temp_root, os.path.basename(path))
+        with _atomic.replacing(path, keep_name=True) as temp_path:
             content = creator(temp_path)
             if not os.path.exists(temp_path):
                 raise RuntimeError(f'the creator of {path} did not write {temp_path}')
-            os.replace(temp_path, path)
-        finally:
-            shutil.rmtree(temp_root, ignore_errors=True)
     return content

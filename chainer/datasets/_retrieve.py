@@ -1,10 +1,57 @@
 """Shared logic of the dataset loaders: cached .npz files in the dataset root."""
 from __future__ import annotations
 
+import gzip
 import os
-from typing import Any, Callable, Sequence
+import tarfile
+import zipfile
+import zlib
+from typing import Any, Callable, Sequence, TypeVar
 
 from chainer.dataset import download
+
+T = TypeVar('T')
+
+# What reading a damaged source file raises, besides the loaders' own RuntimeErrors.
+_SOURCE_ERRORS = (OSError, EOFError, ValueError, KeyError, IndexError, TypeError,
+                  AttributeError, RuntimeError, zlib.error, gzip.BadGzipFile, tarfile.TarError,
+                  zipfile.BadZipFile, UnicodeDecodeError, NotImplementedError)
+
+
+class CorruptSourceError(RuntimeError):
+    """A downloaded or cached dataset file is truncated, corrupt or not what it should be."""
+
+
+def _discard(path: str) -> bool:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return False
+    return True
+
+
+def read_source(paths: str | Sequence[str], what: str, reader: Callable[[], T]) -> T:
+    """Runs ``reader()``, which reads the cached file(s) ``paths``.
+
+    If reading fails the files are removed from the cache (so that the next
+    call downloads them again) and :class:`CorruptSourceError` is raised
+    naming them.
+    """
+    if isinstance(paths, str):
+        paths = [paths]
+    try:
+        return reader()
+    except download.DownloadError:
+        raise
+    except _SOURCE_ERRORS as e:
+        removed = [p for p in paths if _discard(p)]
+        names = ', '.join(paths)
+        note = ('; removed from the cache so that the next call fetches it again'
+                if removed else '')
+        detail = str(e) if isinstance(e, CorruptSourceError) else f'{type(e).__name__}: {e}'
+        raise CorruptSourceError(f'{what} ({names}) cannot be used: {detail}{note}') from e
 
 
 def download_first(urls: Sequence[str]) -> str:
@@ -27,8 +74,12 @@ def retrieve(dataset_dir: str, name: str, creator: Callable[[str], Any],
     """
     root = download.get_dataset_directory(dataset_dir)
     path = os.path.join(root, name)
+
+    def checked_loader(p: str) -> Any:
+        return read_source(p, f'The cached file of {what[0].lower() + what[1:]}',
+                           lambda: loader(p))
     try:
-        return download.cache_or_load_file(path, creator, loader)
+        return download.cache_or_load_file(path, creator, checked_loader)
     except download.DownloadError as e:
         raise download.DownloadError(
             f'{what} is not in the dataset root and could not be downloaded. '

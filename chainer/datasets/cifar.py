@@ -15,39 +15,59 @@ _CIFAR100_URL = 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz'
 _IMAGE_BYTES = 3072
 
 
+# Examples per member of the official archives.
+_MEMBER_EXAMPLES = {'data_batch': 10000, 'test_batch': 10000, 'train.bin': 50000,
+                    'test.bin': 10000}
+
+
 def _read_records(archive: tarfile.TarFile, member: str, label_bytes: int,
                   label_offset: int, path: str) -> tuple:
+    def fail(message: str) -> None:
+        raise _retrieve.CorruptSourceError(f'member {member} of {path} {message}')
+
     try:
-        f = archive.extractfile(member)
+        info = archive.getmember(member)
     except KeyError:
-        raise RuntimeError(f'{path} does not contain {member}: not a CIFAR binary archive') \
-            from None
-    data = numpy.frombuffer(f.read(), dtype=numpy.uint8)
+        raise _retrieve.CorruptSourceError(
+            f'{path} does not contain {member}: not a CIFAR binary archive') from None
+    if not info.isfile():
+        fail('is not a regular file')
     record = label_bytes + _IMAGE_BYTES
-    if data.size % record:
-        raise RuntimeError(
-            f'{member} in {path} has {data.size} bytes, not a multiple of the '
-            f'{record}-byte CIFAR record')
-    data = data.reshape(-1, record)
+    limit = next(n for k, n in _MEMBER_EXAMPLES.items() if k in member) * record
+    if info.size > limit:
+        fail(f'has {info.size} bytes, more than the {limit} of the whole CIFAR part')
+    if info.size % record:
+        fail(f'has {info.size} bytes, not a multiple of the {record}-byte CIFAR record')
+    f = archive.extractfile(info)
+    payload = f.read(info.size)
+    if len(payload) != info.size:
+        fail(f'is truncated ({len(payload)} of {info.size} bytes)')
+    data = numpy.frombuffer(payload, dtype=numpy.uint8).reshape(-1, record)
     return data[:, label_bytes:].copy(), data[:, label_offset].copy()
 
 
 def _make_npz(path: str, url: str, n_classes: int) -> dict:
     archive_path = _retrieve.download_first([url])
-    with tarfile.open(archive_path, 'r:gz') as archive:
-        if n_classes == 10:
-            members = [f'cifar-10-batches-bin/data_batch_{i}.bin' for i in range(1, 6)]
-            parts = [_read_records(archive, m, 1, 0, archive_path) for m in members]
-            train_x = numpy.concatenate([p[0] for p in parts])
-            train_y = numpy.concatenate([p[1] for p in parts])
-            test_x, test_y = _read_records(
-                archive, 'cifar-10-batches-bin/test_batch.bin', 1, 0, archive_path)
-        else:
-            # CIFAR-100 records: coarse label, fine label, image; use the fine one.
-            train_x, train_y = _read_records(
-                archive, 'cifar-100-binary/train.bin', 2, 1, archive_path)
-            test_x, test_y = _read_records(
-                archive, 'cifar-100-binary/test.bin', 2, 1, archive_path)
+
+    def read() -> tuple:
+        with tarfile.open(archive_path, 'r:gz') as archive:
+            if n_classes == 10:
+                members = [f'cifar-10-batches-bin/data_batch_{i}.bin' for i in range(1, 6)]
+                parts = [_read_records(archive, m, 1, 0, archive_path) for m in members]
+                train_x = numpy.concatenate([p[0] for p in parts])
+                train_y = numpy.concatenate([p[1] for p in parts])
+                test_x, test_y = _read_records(
+                    archive, 'cifar-10-batches-bin/test_batch.bin', 1, 0, archive_path)
+            else:
+                # CIFAR-100 records: coarse label, fine label, image; use the fine one.
+                train_x, train_y = _read_records(
+                    archive, 'cifar-100-binary/train.bin', 2, 1, archive_path)
+                test_x, test_y = _read_records(
+                    archive, 'cifar-100-binary/test.bin', 2, 1, archive_path)
+        return train_x, train_y, test_x, test_y
+
+    train_x, train_y, test_x, test_y = _retrieve.read_source(
+        archive_path, f'The CIFAR-{n_classes} archive', read)
     numpy.savez_compressed(path, train_x=train_x, train_y=train_y,
                            test_x=test_x, test_y=test_y)
     return {'train_x': train_x, 'train_y': train_y, 'test_x': test_x, 'test_y': test_y}

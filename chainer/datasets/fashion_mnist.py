@@ -6,6 +6,7 @@ from typing import Any
 import numpy
 
 from chainer.datasets import _mnist_helper
+from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
 
 _BASE = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
 
@@ -15,10 +16,10 @@ def _urls(kind: str) -> list:
             [_BASE + f'{kind}-labels-idx1-ubyte.gz']]
 
 
-def get_fashion_mnist_labels() -> tuple:
-    """Returns the class names of Fashion-MNIST, indexed by label."""
-    return ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal',
-            'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
+def get_fashion_mnist_labels() -> list:
+    """Returns the class names of Fashion-MNIST (a new list), indexed by label."""
+    return ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal',
+            'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 
 
 def get_fashion_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,

@@ -5,6 +5,7 @@ Images come out as ``(channels, height, width)`` arrays of ``dtype``
 """
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import threading
@@ -17,6 +18,9 @@ import chainer
 from chainer.dataset import dataset_mixin
 
 _Image: Any = None
+
+#: Whether Pillow, which the image datasets need, is installed.
+available: bool = importlib.util.find_spec('PIL') is not None
 
 
 def _check_pillow() -> Any:
@@ -147,7 +151,6 @@ class ZippedImageDataset(dataset_mixin.DatasetMixin):
         _check_pillow()
         self._zipfilename = zipfilename
         self._zf = _ZipReader(zipfilename)
-        self._zf_pid = os.getpid()
         self._dtype = chainer.get_dtype(dtype)
         self._paths = [x for x in self._zf.namelist() if not x.endswith('/')]
 

@@ -6,6 +6,7 @@ from typing import Any
 import numpy
 
 from chainer.datasets import _mnist_helper
+from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
 
 _BASE = 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/'
 

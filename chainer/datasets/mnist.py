@@ -6,6 +6,7 @@ from typing import Any
 import numpy
 
 from chainer.datasets import _mnist_helper
+from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
 
 _BASES = ('http://yann.lecun.com/exdb/mnist/',
           'https://ossci-datasets.s3.amazonaws.com/mnist/')

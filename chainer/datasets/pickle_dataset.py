@@ -96,7 +96,7 @@ class PickleDataset(dataset_mixin.DatasetMixin):
             return pickle.load(self._reader)
 
 
-class _ReopeningReader(io.RawIOBase):
+class _FileReader(io.RawIOBase):
     # Reopens the file in each process, so the dataset survives fork and pickling.
 
     def __init__(self, path: str) -> None:
@@ -148,7 +148,7 @@ class _ReopeningReader(io.RawIOBase):
 
 def open_pickle_dataset(path: str) -> PickleDataset:
     """Opens the pickle dataset file ``path`` (unpickles on access: trusted files only)."""
-    return PickleDataset(_ReopeningReader(path))
+    return PickleDataset(_FileReader(path))
 
 
 def open_pickle_dataset_writer(path: str, protocol: int = 5) -> PickleDatasetWriter:

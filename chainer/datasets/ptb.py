@@ -14,13 +14,17 @@ _DIR = 'pfnet/chainer/ptb'
 
 def _load_words(url: str) -> list:
     path = _retrieve.download_first([url])
-    words = []
-    with open(path, encoding='utf-8') as words_file:
-        for line in words_file:
-            if line:
-                words += line.strip().split()
-                words.append('<eos>')
-    return words
+
+    def read() -> list:
+        words = []
+        with open(path, encoding='utf-8') as words_file:
+            for line in words_file:
+                if line:
+                    words += line.strip().split()
+                    words.append('<eos>')
+        return words
+
+    return _retrieve.read_source(path, f'The PTB source file of {url}', read)
 
 
 def _retrieve_word_vocabulary() -> dict:

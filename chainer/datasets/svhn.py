@@ -12,14 +12,50 @@ from chainer.datasets import tuple_dataset
 _BASE = 'http://ufldl.stanford.edu/housenumbers/'
 
 
-def _make_npz(path: str, url: str) -> dict:
+# Images in the largest part ('extra') of the cropped-digits SVHN.
+_MAX_EXAMPLES = 531131
+
+
+def _read_mat(mat_path: str) -> tuple:
+    from scipy import io
+
+    def fail(message: str) -> None:
+        raise _retrieve.CorruptSourceError(f'SVHN file {mat_path} {message}')
+
+    # The headers first: shapes are checked before anything is allocated.
     try:
-        from scipy import io
-    except ImportError as e:  # pragma: no cover - SciPy is a dependency
-        raise RuntimeError(f'SciPy is needed to read SVHN: {e}') from e
-    raw = io.loadmat(_retrieve.download_first([url]))
-    images = raw['X'].astype(numpy.uint8)
-    labels = raw['y'].astype(numpy.uint8)
+        shapes = {name: shape for name, shape, _ in io.whosmat(mat_path)}
+    except Exception as e:  # SciPy raises several types (MatReadError, ValueError, ...)
+        raise _retrieve.CorruptSourceError(
+            f'SVHN file {mat_path} is not a readable MATLAB file: {e}') from e
+    if 'X' not in shapes or 'y' not in shapes:
+        fail(f'lacks the variables X and y (it has {sorted(shapes)})')
+    x_shape, y_shape = tuple(shapes['X']), tuple(shapes['y'])
+    if len(x_shape) != 4 or x_shape[:3] != (32, 32, 3):
+        fail(f'holds X of shape {x_shape}, not (32, 32, 3, N)')
+    n = x_shape[3]
+    if n > _MAX_EXAMPLES:
+        fail(f'claims {n} images, more than the {_MAX_EXAMPLES} of the largest SVHN part')
+    if y_shape not in ((n, 1), (n,), (1, n)):
+        fail(f'holds y of shape {y_shape} for {n} images')
+    try:
+        raw = io.loadmat(mat_path, variable_names=['X', 'y'])
+    except Exception as e:
+        raise _retrieve.CorruptSourceError(
+            f'SVHN file {mat_path} is not a readable MATLAB file: {e}') from e
+    images = numpy.asarray(raw['X'])
+    labels = numpy.asarray(raw['y']).reshape(n, 1)
+    if images.shape != x_shape or images.dtype.kind not in 'uif' or labels.dtype.kind not in 'uif':
+        fail('holds data of an unexpected type')
+    if labels.size and (labels.min() < 0 or labels.max() > 10):
+        fail('holds labels outside 0..10')
+    return images.astype(numpy.uint8), labels.astype(numpy.uint8)
+
+
+def _make_npz(path: str, url: str) -> dict:
+    mat_path = _retrieve.download_first([url])
+    images, labels = _retrieve.read_source(mat_path, 'The SVHN source file',
+                                           lambda: _read_mat(mat_path))
     numpy.savez_compressed(path, x=images, y=labels)
     return {'x': images, 'y': labels}
 

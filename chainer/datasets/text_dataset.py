@@ -9,14 +9,23 @@ from typing import Any, Callable
 from chainer.dataset import dataset_mixin
 
 
+def _per_file(value: Any, n_files: int, name: str) -> list:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_files:
+            raise ValueError(f'{name} has {len(value)} entries for {n_files} files')
+        return list(value)
+    return [value] * n_files
+
+
 class TextDataset(dataset_mixin.DatasetMixin):
     """Each example is a line (with its line ending) of ``paths``.
 
-    ``paths`` is one path (examples are strings) or a list/tuple of paths to
-    files with the same number of lines (examples are tuples of strings).
-    ``encoding``, ``errors`` and ``newline`` are passed to :func:`open`.
-    ``filter_func(*lines)`` keeps only the lines for which it returns true.
-    Only line offsets are kept in memory.
+    ``paths`` is one path or a list/tuple of paths to files with the same
+    number of lines. With one file an example is a string, with several a
+    tuple of strings (one line of each file). ``encoding``, ``errors`` and
+    ``newline`` are passed to :func:`open`; each may be a list giving one
+    value per file. ``filter_func(*lines)`` keeps only the lines for which it
+    returns true. Only line offsets are kept in memory.
     """
 
     def __init__(self, paths: Any, encoding: Any = None, errors: Any = None,
@@ -24,18 +33,19 @@ class TextDataset(dataset_mixin.DatasetMixin):
                  ) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-            self._unary = True
-        elif isinstance(paths, (list, tuple)) and paths:
-            self._unary = False
-        else:
+        elif not (isinstance(paths, (list, tuple)) and paths):
             raise ValueError(f'paths must be a path or a non-empty list of paths, got {paths!r}')
         self._paths = [os.fspath(p) for p in paths]
-        self._options = {'encoding': encoding, 'errors': errors, 'newline': newline}
+        n_files = len(self._paths)
+        self._options = [
+            {'encoding': e, 'errors': r, 'newline': n}
+            for e, r, n in zip(*(_per_file(v, n_files, name) for v, name in (
+                (encoding, 'encoding'), (errors, 'errors'), (newline, 'newline'))))]
         self._lock = threading.Lock()
         self._fps: Any = None
         self._pid: Any = None
 
-        offsets_per_file = [self._scan(p) for p in self._paths]
+        offsets_per_file = [self._scan(p, o) for p, o in zip(self._paths, self._options)]
         n = len(offsets_per_file[0])
         for path, offsets in zip(self._paths, offsets_per_file):
             if len(offsets) != n:
@@ -51,9 +61,9 @@ class TextDataset(dataset_mixin.DatasetMixin):
             rows = kept
         self._rows = rows
 
-    def _scan(self, path: str) -> list:
+    def _scan(self, path: str, options: dict) -> list:
         offsets = []
-        with io.open(path, **self._options) as f:
+        with io.open(path, **options) as f:
             while True:
                 pos = f.tell()
                 if not f.readline():
@@ -64,7 +74,7 @@ class TextDataset(dataset_mixin.DatasetMixin):
     def _files(self) -> list:
         pid = os.getpid()
         if self._fps is None or self._pid != pid:
-            self._fps = [io.open(p, **self._options) for p in self._paths]
+            self._fps = [io.open(p, **o) for p, o in zip(self._paths, self._options)]
             self._pid = pid
         return self._fps
 
@@ -81,7 +91,7 @@ class TextDataset(dataset_mixin.DatasetMixin):
 
     def get_example(self, i: int) -> Any:
         lines = self._read_row(self._rows[i])
-        return lines[0] if self._unary else lines
+        return lines[0] if len(lines) == 1 else lines
 
     def close(self) -> None:
         """Closes the open files (they are reopened on the next access)."""

@@ -1,6 +1,7 @@
 """The position/epoch/order bookkeeping shared by all iterators."""
 from __future__ import annotations
 
+import contextlib
 from typing import Any, NamedTuple
 
 import numpy
@@ -63,6 +64,11 @@ def iterator_statemachine(state: IteratorState, batch_size: int, repeat: bool,
 def _is_loading(serializer: Any) -> bool:
     from chainer import serializer as serializer_module
     return isinstance(serializer, serializer_module.Deserializer)
+
+
+def _is_checking(serializer: Any) -> bool:
+    from chainer import serializer as serializer_module
+    return serializer_module.is_checking(serializer)
 
 
 def check_batch_size(batch_size: Any) -> int:
@@ -155,6 +161,15 @@ class StateMixin:
                 loaded = serializer('_order', order)
             if isinstance(loaded, numpy.ndarray):
                 order = loaded
+        sampler_serialize = getattr(self.order_sampler, 'serialize', None)
+        if _is_checking(serializer):
+            # Two-phase load, first pass: read and check everything, change nothing.
+            with contextlib.suppress(KeyError):
+                float(serializer('previous_epoch_detail', self._previous_epoch_detail))
+            if sampler_serialize is not None:
+                with contextlib.suppress(KeyError):
+                    sampler_serialize(serializer['order_sampler'])
+            return
         self._state = IteratorState(current_position, epoch, is_new_epoch, order)
         try:
             previous = serializer('previous_epoch_detail', self._previous_epoch_detail)
@@ -164,7 +179,6 @@ class StateMixin:
             size = self._epoch_size or 1
             previous = self.epoch + (self.current_position - self.batch_size) / size
             self._previous_epoch_detail = max(previous, 0.) if self.epoch_detail > 0 else -1.
-        sampler_serialize = getattr(self.order_sampler, 'serialize', None)
         if sampler_serialize is not None:
             rng = getattr(self.order_sampler, '_random', None)
             current = None

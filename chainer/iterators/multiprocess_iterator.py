@@ -183,7 +183,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._pending[0][2] if self._pending else None
         self._serialize_state(serializer, rng_state)
-        if _statemachine._is_loading(serializer):
+        if _statemachine._is_loading(serializer) and not _statemachine._is_checking(serializer):
             self._pending.clear()
 
     def __del__(self) -> None:

@@ -86,7 +86,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._next[2] if self._next is not None else None
         self._serialize_state(serializer, rng_state)
-        if _statemachine._is_loading(serializer):
+        if _statemachine._is_loading(serializer) and not _statemachine._is_checking(serializer):
             self._next = None  # a prefetched batch belongs to the old state
 
     def __del__(self) -> None:

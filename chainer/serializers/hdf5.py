@@ -9,6 +9,7 @@ saving to a path goes through a temporary file renamed over the target.
 from __future__ import annotations
 
 import errno
+import io
 import os
 from typing import Any
 
@@ -17,10 +18,22 @@ import numpy
 from chainer import backend
 from chainer import serializer as serializer_module
 from chainer.backends import _cpu
-from chainer.serializers.npz import _NONE, _check_array_target, _checking_quietly, \
-    _convert_scalar, _is_path, _replacing
+from chainer.serializers import _loading
+from chainer.utils import _atomic
 
 __all__ = ['HDF5Serializer', 'HDF5Deserializer', 'save_hdf5', 'load_hdf5']
+
+
+def _is_h5py_available() -> bool:
+    try:
+        import h5py  # NOQA: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: Whether h5py can be imported (Chainer's name for it).
+_available = _is_h5py_available()
 
 
 def _h5py() -> Any:
@@ -83,16 +96,6 @@ class HDF5Serializer(serializer_module.Serializer):
         return value
 
 
-class _Session:
-    """State shared by the deserializers of one :meth:`HDF5Deserializer.load` call."""
-
-    __slots__ = ('cache', 'handed_out')
-
-    def __init__(self) -> None:
-        self.cache: dict = {}
-        self.handed_out: set = set()
-
-
 class HDF5Deserializer(serializer_module.Deserializer):
     """Deserializer reading datasets of an h5py group.
 
@@ -108,18 +111,18 @@ class HDF5Deserializer(serializer_module.Deserializer):
         self.strict = strict
         self._path = ''
         self._root = group
-        self._session: _Session | None = None
-        self._dry_run = False
+        self._session: _loading.LoadSession | None = None
+        self.checking = False
 
-    def _derive(self, group: Any, path: str, session: _Session | None,
-                dry_run: bool) -> 'HDF5Deserializer':
+    def _derive(self, group: Any, path: str, session: _loading.LoadSession | None,
+                checking: bool) -> 'HDF5Deserializer':
         child = HDF5Deserializer.__new__(HDF5Deserializer)
         child.group = group
         child.strict = self.strict
         child._path = path
         child._root = self._root
         child._session = session
-        child._dry_run = dry_run
+        child.checking = checking
         return child
 
     def __getitem__(self, key: str) -> 'HDF5Deserializer':
@@ -131,78 +134,78 @@ class HDF5Deserializer(serializer_module.Deserializer):
             raise ValueError(
                 f'{self._path + key!r} in {_file_name(self._root)} is a dataset, '
                 'not a group')
-        return self._derive(child, self._path + key + '/', self._session, self._dry_run)
+        return self._derive(child, self._path + key + '/', self._session, self.checking)
+
+    def describe_key(self, key: str) -> str:
+        """``key`` (relative to this deserializer) with the file it is read from."""
+        return f'{self._path + key.lstrip("/")!r} in {_file_name(self._root)}'
+
+    def _get_session(self) -> _loading.LoadSession:
+        if self._session is None:
+            self._session = self._new_session()
+        return self._session
+
+    def _new_session(self) -> _loading.LoadSession:
+        root = self._root
+        where = _file_name(root)
+
+        def read(full_key: str) -> Any:
+            return _read_dataset(root, full_key, where)
+        return _loading.LoadSession(where, read, private=True)
 
     def load(self, obj: Any) -> None:
         """Loads ``obj``: a checking pass that writes nothing, then the copying pass."""
-        session = _Session()
-        with _checking_quietly():
+        if not callable(getattr(obj, 'serialize', None)):
+            raise TypeError(
+                f'cannot load a {type(obj).__name__}: only objects with a '
+                'serialize(serializer) method (links, optimizers, trainers, ...) can be '
+                'saved and loaded')
+        session = self._new_session()
+        with _loading.checking_quietly():
             obj.serialize(self._derive(self.group, self._path, session, True))
         obj.serialize(self._derive(self.group, self._path, session, False))
-
-    def _read(self, key: str, full_key: str) -> Any:
-        session = self._session
-        if session is not None and full_key in session.cache:
-            return session.cache[full_key]
-        h5py = _h5py()
-        where = _file_name(self._root)
-        dataset = self.group[key]
-        if not isinstance(dataset, h5py.Dataset):
-            raise ValueError(f'{full_key!r} in {where} is a group, not a dataset')
-        try:
-            if dataset.shape is None:
-                loaded: Any = _NONE
-            elif h5py.check_string_dtype(dataset.dtype) is not None:
-                loaded = numpy.asarray(dataset.asstr()[()], dtype=str)
-            else:
-                loaded = numpy.asarray(dataset[()])
-        except (OSError, ValueError, TypeError) as e:
-            raise ValueError(f'{where} is corrupt: cannot read {full_key!r}: {e}') from e
-        if loaded is not _NONE and loaded.dtype.hasobject:
-            raise ValueError(
-                f'{where}: {full_key!r} holds Python objects (dtype {dataset.dtype}), '
-                'which cannot be loaded')
-        if session is not None:
-            session.cache[full_key] = loaded
-        return loaded
 
     def __call__(self, key: str, value: Any) -> Any:
         key = key.lstrip('/')
         full_key = self._path + key
-        where = _file_name(self._root)
         if self.group is None or key not in self.group:
             if not self.strict:
                 return value
-            raise KeyError(f'{full_key!r} is not in {where}')
-        loaded = self._read(key, full_key)
-        if loaded is _NONE:
-            return None
-        if value is None:
-            if self._dry_run:
-                return None
-            session = self._session
-            if session is not None and full_key not in session.handed_out:
-                session.handed_out.add(full_key)
-                return loaded
-            return loaded.copy()
-        if isinstance(value, backend.get_array_types()):
-            _check_array_target(full_key, where, value, loaded)
-            if not self._dry_run:
-                backend.copyto(value, loaded)
-            return value
-        converted = _convert_scalar(full_key, where, value, loaded)
-        # Strings are returned while checking too: objects decide which keys
-        # come next from metadata such as JSON-encoded names.
-        if self._dry_run and not isinstance(value, str):
-            return value
-        return converted
+            raise KeyError(f'{full_key!r} is not in {_file_name(self._root)}')
+        group_path = self.group.name.strip('/')
+        return self._get_session().resolve(f'{group_path}/{key}' if group_path else key,
+                                           value, self.checking)
+
+
+def _read_dataset(root: Any, key: str, where: str) -> Any:
+    """The dataset ``key`` (its path in the file) as an array or :data:`_loading.NONE`."""
+    h5py = _h5py()
+    dataset = root['/' + key]
+    if not isinstance(dataset, h5py.Dataset):
+        raise ValueError(f'{key!r} in {where} is a group, not a dataset')
+    try:
+        if dataset.shape is None:
+            return _loading.NONE
+        if h5py.check_string_dtype(dataset.dtype) is not None:
+            loaded = numpy.asarray(dataset.asstr()[()], dtype=str)
+        else:
+            loaded = numpy.asarray(dataset[()])
+    except (OSError, ValueError, TypeError, RuntimeError) as e:
+        raise ValueError(f'{where} is corrupt: cannot read {key!r}: {e}') from e
+    if loaded.dtype.hasobject:
+        return _loading.BadEntry(
+            f'{where}: {key!r} holds Python objects (dtype {dataset.dtype}), '
+            'which cannot be loaded')
+    return loaded
 
 
 def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
     """Saves the state of ``obj`` to an HDF5 file.
 
-    A path is written through a temporary file in the same directory that is
-    renamed over it, so an interrupted save never leaves a partial file there.
+    The file image is built in memory and a path is then written through the
+    library's atomic writer (temporary file, fsync, rename): an interrupted
+    save never leaves a partial file, and a full disk raises ``OSError``
+    naming the path with the old file kept.
 
     Args:
         filename: Path or writable binary file object.
@@ -210,30 +213,47 @@ def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
         compression: gzip level (0-9).
     """
     h5py = _h5py()
-    if _is_path(filename):
-        with _replacing(filename) as tmp:
-            with h5py.File(tmp, 'w') as f:
-                HDF5Serializer(f, compression=compression).save(obj)
-    else:
+    if not callable(getattr(obj, 'serialize', None)):
+        raise TypeError(
+            f'cannot save a {type(obj).__name__}: only objects with a '
+            'serialize(serializer) method (links, optimizers, trainers, ...) can be '
+            'saved and loaded')
+    if not _loading.is_path(filename):
         with h5py.File(filename, 'w') as f:
             HDF5Serializer(f, compression=compression).save(obj)
+        return
+    image = io.BytesIO()
+    with h5py.File(image, 'w') as f:
+        HDF5Serializer(f, compression=compression).save(obj)
+    path = os.fsdecode(os.fspath(filename))
+    try:
+        _atomic.write_with(path, lambda out: out.write(image.getbuffer()))
+    except OSError as e:
+        if e.filename is None:
+            raise OSError(e.errno, f'cannot save {path!r}: {e.strerror or e}', path) from e
+        raise
 
 
 def load_hdf5(filename: Any, obj: Any) -> None:
     """Loads the state of ``obj`` from an HDF5 file written by :func:`save_hdf5` or Chainer.
 
+    Every requested key, shape, dtype and conversion is checked before
+    anything is assigned, so a failed load leaves ``obj`` as it was.
+
     Raises:
         FileNotFoundError: The file does not exist.
-        ValueError: The file is not HDF5, is truncated or corrupt, or a shape differs.
+        ValueError: The file is not a regular file or not HDF5, is truncated or
+            corrupt, or a shape differs.
         KeyError: A key is missing.
         TypeError: A stored dtype cannot be cast to the target's.
     """
     h5py = _h5py()
-    if _is_path(filename):
+    if _loading.is_path(filename):
         name = os.fsdecode(os.fspath(filename))
         where = f"HDF5 file '{name}'"
         if not os.path.exists(name):
             raise FileNotFoundError(errno.ENOENT, 'No such file or directory', name)
+        _loading.check_regular_file(name, where)
     else:
         where = 'the HDF5 data'
     try:

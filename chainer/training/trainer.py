@@ -104,7 +104,7 @@ class Trainer:
             priority (int): Extensions with higher priority run first in
                 an iteration; defaults to ``extension.priority``.
             call_before_training (bool): Also call it once before the first
-                update.
+                update (not again when a run resumed from a snapshot).
         """
         argument.check_unexpected_kwargs(
             kwargs, invoke_before_training=extension_module._INVOKE_BEFORE_TRAINING_REMOVED)
@@ -175,11 +175,14 @@ class Trainer:
                 if initializer and not finished:
                     initializer(self)
 
-            self.observation = {}
-            with self.reporter.scope(self.observation):
-                for _, entry in extensions:
-                    if entry.call_before_training:
-                        entry.extension(self)
+            # Only before the first iteration: a resumed run does not repeat
+            # them, so its log matches an uninterrupted run.
+            if self.is_before_training:
+                self.observation = {}
+                with self.reporter.scope(self.observation):
+                    for _, entry in extensions:
+                        if entry.call_before_training:
+                            entry.extension(self)
 
             update = self.updater.update
             reporter = self.reporter

@@ -1,6 +1,7 @@
 """Trainer extensions (``chainer.training.extensions``)."""
 from chainer.training.extensions._snapshot import snapshot  # NOQA
 from chainer.training.extensions._snapshot import snapshot_object  # NOQA
+from chainer.training.extensions import snapshot_writers  # NOQA
 from chainer.training.extensions.computational_graph import dump_graph  # NOQA
 from chainer.training.extensions.computational_graph import DumpGraph  # NOQA
 from chainer.training.extensions.evaluator import Evaluator  # NOQA

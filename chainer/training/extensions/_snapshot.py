@@ -6,7 +6,7 @@ import re
 from typing import Any, Callable
 
 from chainer.training import extension
-from chainer.training.extensions import _atomic
+from chainer.training.extensions import snapshot_writers
 from chainer.utils import argument
 
 
@@ -62,6 +62,9 @@ class _Snapshot(extension.Extension):
                  autoload: bool = False) -> None:
         if condition is None:
             condition = _always_true
+        if writer is None:
+            writer = snapshot_writers.SimpleWriter() if savefun is None \
+                else snapshot_writers.SimpleWriter(savefun=savefun)
         self._target = target
         self.filename = filename
         self.condition = condition
@@ -70,6 +73,7 @@ class _Snapshot(extension.Extension):
         self._snapshot_on_error = snapshot_on_error
         self.n_retains = n_retains
         self.autoload = autoload
+        self._cleanup_registered = False
 
     def initialize(self, trainer: Any) -> None:
         """With ``autoload``, loads the newest matching snapshot in ``trainer.out``."""
@@ -100,22 +104,24 @@ class _Snapshot(extension.Extension):
         else:
             filename = filename.format(trainer)
         outdir = trainer.out
+        retain = self.n_retains > 0 and isinstance(self.filename, str)
+        add_hook = getattr(self.writer, '_add_cleanup_hook', None)
+        if retain and add_hook is not None and not self._cleanup_registered:
+            # Writers that save in the background remove stale files after saving.
+            add_hook(lambda: self._remove_stale(outdir))
+            self._cleanup_registered = True
 
-        if self.writer is not None:
-            self.writer(filename, outdir, target)
-        else:
-            savefun = self._savefun
-            if savefun is None:
-                from chainer.serializers import save_npz as savefun
-            _atomic.write_atomically(os.path.join(outdir, filename),
-                                     lambda path: savefun(path, target))
+        self.writer(filename, outdir, target)
 
-        if self.n_retains > 0 and isinstance(self.filename, str):
-            for name in _find_stale_snapshots(self.filename, outdir, self.n_retains):
-                try:
-                    os.remove(os.path.join(outdir, name))
-                except FileNotFoundError:
-                    pass
+        if retain and add_hook is None:
+            self._remove_stale(outdir)
+
+    def _remove_stale(self, outdir: str) -> None:
+        for name in _find_stale_snapshots(self.filename, outdir, self.n_retains):
+            try:
+                os.remove(os.path.join(outdir, name))
+            except FileNotFoundError:
+                pass
 
     def finalize(self) -> None:
         finalize = getattr(self.writer, 'finalize', None)

@@ -8,7 +8,7 @@ from chainer import computational_graph
 from chainer import configuration
 from chainer import variable
 from chainer.training import extension
-from chainer.training.extensions import _atomic
+from chainer.utils import _atomic
 from chainer.utils import argument
 
 _var_style = {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
@@ -75,13 +75,17 @@ class DumpGraph(extension.Extension):
             cg = computational_graph.build_computational_graph(
                 [var], variable_style=self._variable_style,
                 function_style=self._function_style).dump()
-            _atomic.write_text_atomically(os.path.join(trainer.out, self._filename), cg)
+            _atomic.write_text(os.path.join(trainer.out, self._filename), cg,
+                               create_directory=True)
         finally:
             configuration.config.keep_graph_on_report = self._original_flag
 
     def serialize(self, serializer: Any) -> None:
-        self._original_flag = serializer('_original_flag', self._original_flag)
-        self._flag_called = bool(serializer('_flag_called', self._flag_called))
+        original_flag = serializer('_original_flag', self._original_flag)
+        flag_called = bool(serializer('_flag_called', self._flag_called))
+        if not getattr(serializer, 'checking', False):
+            self._original_flag = original_flag
+            self._flag_called = flag_called
 
 
 # Chainer's older, function-like name of the same extension.

@@ -10,7 +10,7 @@ from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import extension
 from chainer.training import util as trigger_module
-from chainer.training.extensions import _atomic
+from chainer.utils import _atomic
 from chainer.utils import argument
 
 
@@ -75,7 +75,7 @@ class LogReport(extension.Extension):
         if self._log_name is not None:
             log_name = self._log_name.format(**stats_cpu)
             text = json.dumps(self._log, indent=4)
-            _atomic.write_text_atomically(os.path.join(trainer.out, log_name), text)
+            _atomic.write_text(os.path.join(trainer.out, log_name), text, create_directory=True)
 
         self._init_summary()
 
@@ -94,9 +94,14 @@ class LogReport(extension.Extension):
             warnings.warn('The statistics are not saved.')
         if isinstance(serializer, serializer_module.Serializer):
             serializer('_log', json.dumps(self._log))
-        else:
-            log = serializer('_log', '')
-            self._log = json.loads(str(log)) if log else []
+            return
+        log = serializer_module.read_json(serializer, '_log', [])
+        if not isinstance(log, list):
+            raise ValueError(
+                f'{serializer_module.describe_key(serializer, "_log")} is not a JSON list '
+                'of log entries')
+        if not serializer_module.is_checking(serializer):
+            self._log = log
 
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()

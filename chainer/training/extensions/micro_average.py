@@ -56,5 +56,8 @@ class MicroAverage(extension.Extension):
     def serialize(self, serializer: Any) -> None:
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['trigger'])
-        self._numerator = serializer('_numerator', self._numerator)
-        self._denominator = serializer('_denominator', self._denominator)
+        numerator = serializer('_numerator', self._numerator)
+        denominator = serializer('_denominator', self._denominator)
+        if not getattr(serializer, 'checking', False):
+            self._numerator = numerator
+            self._denominator = denominator

@@ -12,7 +12,7 @@ from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import extension
 from chainer.training import util as trigger_module
-from chainer.training.extensions import _atomic
+from chainer.utils import _atomic
 from chainer.utils import argument
 
 _available: bool | None = None
@@ -50,7 +50,8 @@ def new_figure(**kwargs: Any) -> Any:
 
 def save_figure(fig: Any, path: str, **kwargs: Any) -> None:
     """Saves ``fig`` as PNG to ``path`` atomically."""
-    _atomic.write_atomically(path, lambda tmp: fig.savefig(tmp, format='png', **kwargs))
+    _atomic.write_with(path, lambda f: fig.savefig(f, format='png', **kwargs),
+                       create_directory=True)
 
 
 class PlotReport(extension.Extension):
@@ -150,10 +151,14 @@ class PlotReport(extension.Extension):
         if isinstance(serializer, serializer_module.Serializer):
             serializer(key, json.dumps(self._data))
         else:
-            data = serializer(key, '')
-            if data:
-                self._data = {k: [tuple(p) for p in v]
-                              for k, v in json.loads(str(data)).items()}
+            data = serializer_module.read_json(serializer, key, None)
+            if data is None:
+                return
+            series = serializer_module.convert_read(
+                serializer, key, data,
+                lambda d: {k: [tuple(p) for p in v] for k, v in d.items()}, 'plot series')
+            if not serializer_module.is_checking(serializer):
+                self._data = series
 
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()

@@ -67,7 +67,8 @@ class IntervalTrigger:
                 'The previous value of iteration is not saved. IntervalTrigger '
                 'guesses it using current iteration. If this trigger is not '
                 'called at every iteration, it may not work correctly.')
-            self._previous_iteration = -1
+            if not getattr(serializer, 'checking', False):
+                self._previous_iteration = -1
         try:
             self._previous_epoch_detail = serializer(
                 'previous_epoch_detail', self._previous_epoch_detail)
@@ -77,7 +78,8 @@ class IntervalTrigger:
                 'IntervalTrigger uses the value of '
                 'trainer.updater.previous_epoch_detail. If this trigger is '
                 'not called at every iteration, it may not work correctly.')
-            self._previous_epoch_detail = -1.0
+            if not getattr(serializer, 'checking', False):
+                self._previous_epoch_detail = -1.0
 
     def get_training_length(self) -> tuple:
         """``(period, unit)``: the training length when used as a stop trigger."""

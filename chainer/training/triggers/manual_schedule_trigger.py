@@ -63,7 +63,8 @@ class ManualScheduleTrigger:
                 'ManualScheduleTrigger guesses it using current iteration. '
                 'If this trigger is not called at every iteration, it may '
                 'not work correctly.')
-            self._previous_iteration = -1
+            if not getattr(serializer, 'checking', False):
+                self._previous_iteration = -1
         try:
             self._previous_epoch_detail = serializer(
                 'previous_epoch_detail', self._previous_epoch_detail)
@@ -73,7 +74,8 @@ class ManualScheduleTrigger:
                 'ManualScheduleTrigger uses the value of '
                 'trainer.updater.previous_epoch_detail. If this trigger is '
                 'not called at every iteration, it may not work correctly.')
-            self._previous_epoch_detail = -1.0
+            if not getattr(serializer, 'checking', False):
+                self._previous_epoch_detail = -1.0
         try:
             self.finished = bool(serializer('finished', self.finished))
         except KeyError:

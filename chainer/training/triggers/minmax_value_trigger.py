@@ -61,7 +61,11 @@ class BestValueTrigger:
                 best = serializer('best_value', None)
             except KeyError:
                 best = None
-            self._best_value = None if best is None else float(best)
+            if best is not None:
+                best = serializer_module.convert_read(serializer, 'best_value', best, float,
+                                                      'a number')
+            if not serializer_module.is_checking(serializer):
+                self._best_value = best
 
 
 class MaxValueTrigger(BestValueTrigger):

@@ -184,4 +184,4 @@ class StandardUpdater(_updater.Updater):
             optimizer.target.serialize(serializer['model:' + name])
         for name, iterator in self._iterators.items():
             iterator.serialize(serializer['iterator:' + name])
-        self.iteration = int(serializer('iteration', self.iteration))
+        self.iteration = serializer('iteration', self.iteration)

@@ -161,3 +161,26 @@ def test_image_import_error_message(monkeypatch):
         datasets.ImageDataset([])
     with pytest.raises(ImportError, match='Pillow'):
         datasets.LabeledZippedImageDataset('x.zip', 'y.txt')
+
+
+def test_text_dataset_one_file_in_a_list_gives_strings_and_per_file_encodings(tmp_path):
+    p1 = tmp_path / 'a.txt'
+    p2 = tmp_path / 'b.txt'
+    p1.write_bytes('caf\u00e9\n'.encode('latin-1'))
+    p2.write_bytes('caf\u00e9\n'.encode('utf-16'))
+    assert datasets.TextDataset([str(p1)], encoding='latin-1')[0] == 'caf\u00e9\n'
+    both = datasets.TextDataset([str(p1), str(p2)], encoding=['latin-1', 'utf-16'])
+    assert both[0] == ('caf\u00e9\n', 'caf\u00e9\n')
+    with pytest.raises(ValueError, match='encoding'):
+        datasets.TextDataset([str(p1), str(p2)], encoding=['latin-1'])
+
+
+def test_chainer_module_names():
+    from chainer.datasets import fashion_mnist, image_dataset, kuzushiji_mnist, mnist
+    from chainer.datasets import pickle_dataset
+    for module in (mnist, fashion_mnist, kuzushiji_mnist):
+        assert callable(module.make_npz) and callable(module.preprocess_mnist)
+    assert isinstance(image_dataset.available, bool)
+    assert pickle_dataset._FileReader is not None
+    labels = datasets.get_fashion_mnist_labels()
+    assert isinstance(labels, list) and labels[9] == 'Ankle boot'

@@ -12,6 +12,7 @@ import chainer
 from chainer import links as L
 from chainer import serializers
 from chainer import testing
+from chainer.serializers import _pickle_none
 from chainer.serializers import npz as npz_module
 
 
@@ -485,12 +486,12 @@ def test_object_arrays_refused(tmp_path, no_unpickling, value):
 
 def test_pickled_none_recognizer_rejects_lookalikes():
     good = pickle.dumps(numpy.asarray(None), protocol=4)
-    assert npz_module._is_pickled_none_array(good)
-    assert not npz_module._is_pickled_none_array(pickle.dumps(numpy.asarray(0, dtype=object)))
-    assert not npz_module._is_pickled_none_array(pickle.dumps(numpy.asarray(_Evil())))
-    assert not npz_module._is_pickled_none_array(pickle.dumps(None))
-    assert not npz_module._is_pickled_none_array(good[:-5])
-    assert not npz_module._is_pickled_none_array(b'garbage')
+    assert _pickle_none.is_pickled_none_array(good)
+    assert not _pickle_none.is_pickled_none_array(pickle.dumps(numpy.asarray(0, dtype=object)))
+    assert not _pickle_none.is_pickled_none_array(pickle.dumps(numpy.asarray(_Evil())))
+    assert not _pickle_none.is_pickled_none_array(pickle.dumps(None))
+    assert not _pickle_none.is_pickled_none_array(good[:-5])
+    assert not _pickle_none.is_pickled_none_array(b'garbage')
 
 
 def test_saved_files_have_no_pickles(tmp_path):

@@ -191,3 +191,37 @@ def test_resume_with_lazily_initialized_model(tmp_path):
     resumed, resumed_model = make(out, (5, 'epoch'))
     resumed.run()
     numpy.testing.assert_array_equal(resumed_model.W.array, full_model.W.array)
+
+
+def _make_evaluated_trainer(out, epochs):
+    model = S.Regressor(seed=0)
+    opt = optimizers.SGD(lr=0.05)
+    opt.setup(model)
+    data = S.make_dataset(10)
+    updater = training.StandardUpdater(S.ListIterator(data, 3), opt)
+    trainer = training.Trainer(updater, (epochs, 'epoch'), out=out)
+    evaluator = extensions.Evaluator(S.ListIterator(S.make_dataset(4, seed=2), 2, repeat=False),
+                                     model)
+    trainer.extend(evaluator, call_before_training=True)
+    trainer.extend(extensions.LogReport(), call_before_training=True)
+    trainer.extend(extensions.snapshot(filename='snap_{.updater.epoch}', autoload=True))
+    return trainer, model
+
+
+def test_resume_does_not_repeat_call_before_training(tmp_path):
+    full, full_model = _make_evaluated_trainer(str(tmp_path / 'full'), 5)
+    full.run()
+
+    out = str(tmp_path / 'resumed')
+    first, _ = _make_evaluated_trainer(out, 3)
+    first.run()
+    second, second_model = _make_evaluated_trainer(out, 5)
+    second.run()
+
+    numpy.testing.assert_array_equal(second_model.W.array, full_model.W.array)
+
+    def strip(log):
+        return [{k: v for k, v in entry.items() if k != 'elapsed_time'} for entry in log]
+    full_log = full.get_extension('LogReport').log
+    assert strip(second.get_extension('LogReport').log) == strip(full_log)
+    assert len(full_log) == 6  # the entry before training and one per epoch

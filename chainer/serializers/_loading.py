@@ -1,0 +1,206 @@
+"""What the NPZ and HDF5 deserializers share: checks, conversions and the two-phase load.
+
+A load runs the target's ``serialize`` twice with deserializers sharing one
+:class:`LoadSession`. In the checking pass (``deserializer.checking`` is true)
+every requested entry is read, cached and checked against the target, and
+nothing is written: arrays are left alone, scalars come back unchanged, and a
+``None`` target gets a read-only view of the stored array so that the object
+can validate it. Objects of the package keep every assignment for the second
+pass, which copies the cached values in.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+import numpy
+
+from chainer import backend
+
+__all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
+           'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly']
+
+
+class _NoneEntry:
+    """Stand-in for a stored ``None``."""
+
+    def __repr__(self) -> str:
+        return 'NONE'
+
+
+NONE = _NoneEntry()
+
+
+class BadEntry:
+    """An entry that cannot be loaded; the error is raised only if it is requested."""
+
+    __slots__ = ('message',)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def is_path(file: Any) -> bool:
+    return isinstance(file, (str, bytes, os.PathLike))
+
+
+def _not_regular(path: str, mode: int, where: str) -> OSError | ValueError:
+    if stat.S_ISDIR(mode):
+        return IsADirectoryError(errno.EISDIR, 'Is a directory', path)
+    return ValueError(f'{where} is not a regular file (it is a FIFO, socket or device); '
+                      'refusing to read it')
+
+
+def check_regular_file(path: Any, where: str) -> None:
+    """Raises unless ``path`` is an existing regular file (reading a FIFO would block)."""
+    path = os.fsdecode(os.fspath(path))
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode, where)
+
+
+def open_regular_file(path: Any, where: str) -> BinaryIO:
+    """Opens ``path`` for binary reading, refusing anything but a regular file.
+
+    The file is opened without blocking, so a FIFO with no writer is refused
+    instead of hanging in ``open``.
+    """
+    path = os.fsdecode(os.fspath(path))
+    flags = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_BINARY', 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode, where)
+        if hasattr(os, 'set_blocking'):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, 'rb')
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def check_array_target(key: str, where: str, value: Any, loaded: numpy.ndarray) -> None:
+    if tuple(value.shape) != loaded.shape:
+        raise ValueError(
+            f'shape mismatch for {key!r} in {where}: the file has shape '
+            f'{loaded.shape}, the target has shape {tuple(value.shape)}')
+    if not numpy.can_cast(loaded.dtype, value.dtype, casting='same_kind'):
+        raise TypeError(
+            f'cannot load {key!r} from {where}: dtype {loaded.dtype} cannot be '
+            f'cast to the target dtype {value.dtype}')
+
+
+_SCALAR_TYPES = (bool, int, float, complex, str, bytes, numpy.generic)
+
+
+def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> Any:
+    """The loaded array as a value of ``type(value)``, with Chainer's cast check."""
+    value_type = type(value)
+    if isinstance(value, _SCALAR_TYPES):
+        if loaded.size != 1:
+            raise ValueError(
+                f'cannot load {key!r} from {where}: the file has an array of '
+                f'shape {loaded.shape}, the target is a {value_type.__name__} scalar')
+        loaded = loaded.reshape(())
+    kind = loaded.dtype.type
+    # int() gives exact integers, so any integer dtype may become a Python int.
+    if issubclass(kind, numpy.number) and not (
+            issubclass(kind, numpy.integer) and issubclass(value_type, int)
+            and not issubclass(value_type, bool)):
+        if not numpy.can_cast(loaded.dtype, value_type):
+            raise TypeError(
+                f'cannot load {key!r} from {where}: dtype {loaded.dtype} cannot '
+                f'be cast to {value_type.__name__}')
+    if isinstance(value, str):
+        if loaded.dtype.kind in 'US':
+            item = loaded[()]
+            return item.decode('utf-8', 'replace') if isinstance(item, bytes) else str(item)
+        return str(loaded[()])
+    try:
+        return value_type(loaded)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError(
+            f'cannot load {key!r} from {where} as a {value_type.__name__}: {e}') from e
+
+
+@contextlib.contextmanager
+def checking_quietly() -> Iterator[None]:
+    # Warnings (such as "statistics not saved") are left to the copying pass.
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        yield
+
+
+class LoadSession:
+    """State shared by all deserializers of one load: the cache and the handed-out arrays.
+
+    Args:
+        where: Description of the source for messages (``"NPZ file 'a.npz'"``).
+        read: ``read(key)`` returns the stored value (array or :data:`NONE`)
+            or raises ``ValueError`` naming the source and the key.
+        private: Whether ``read`` returns arrays nobody else holds, which may
+            be handed out once without a copy.
+    """
+
+    __slots__ = ('where', '_read', 'private', 'cache', 'handed_out', 'views')
+
+    def __init__(self, where: str, read: Callable[[str], Any], private: bool) -> None:
+        self.where = where
+        self._read = read
+        self.private = private
+        self.cache: dict = {}
+        self.handed_out: set = set()
+        self.views: dict = {}
+
+    def get(self, key: str) -> Any:
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        value = self._read(key)
+        if isinstance(value, BadEntry):
+            raise ValueError(value.message)
+        self.cache[key] = value
+        return value
+
+    def _check_view(self, array: numpy.ndarray) -> numpy.ndarray:
+        view = array.view()
+        view.flags.writeable = False
+        self.views[id(view)] = view
+        return view
+
+    def _is_check_view(self, value: Any) -> bool:
+        return self.views.get(id(value)) is value
+
+    def _fresh(self, key: str, array: numpy.ndarray) -> numpy.ndarray:
+        if self.private and key not in self.handed_out:
+            self.handed_out.add(key)
+            return array
+        return array.copy()
+
+    def resolve(self, key: str, value: Any, checking: bool) -> Any:
+        """What ``deserializer(key, value)`` returns (and, when not checking, writes)."""
+        loaded = self.get(key)
+        if loaded is NONE:
+            return None
+        where = self.where
+        # An object that kept the view of the checking pass gets a real array now.
+        if value is None or self._is_check_view(value):
+            return self._check_view(loaded) if checking else self._fresh(key, loaded)
+        if isinstance(value, backend.get_array_types()):
+            check_array_target(key, where, value, loaded)
+            if not checking:
+                backend.copyto(value, loaded)
+            return value
+        converted = convert_scalar(key, where, value, loaded)
+        # Strings are returned while checking too: objects read metadata such
+        # as JSON-encoded names from them to decide which keys come next.
+        if checking and not isinstance(value, str):
+            return value
+        return converted

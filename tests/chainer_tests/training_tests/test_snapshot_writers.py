@@ -1,0 +1,74 @@
+"""Snapshot writers save through the atomic writer, in the loop, a thread or a process."""
+import os
+
+import numpy
+import pytest
+
+from chainer import links as L
+from chainer import optimizers
+from chainer import serializers
+from chainer import training
+from chainer.training import extensions
+from chainer.training.extensions import snapshot_writers
+from chainer.utils import _atomic
+from tests.chainer_tests.training_tests import training_stubs as S
+from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401
+
+WRITERS = [snapshot_writers.SimpleWriter, snapshot_writers.ThreadWriter,
+           snapshot_writers.ThreadQueueWriter]
+if hasattr(os, 'fork'):
+    WRITERS += [snapshot_writers.ProcessWriter, snapshot_writers.ProcessQueueWriter]
+
+
+@pytest.mark.parametrize('writer_class', WRITERS)
+def test_writer_saves_complete_files(tmp_path, writer_class):
+    link = L.Linear(3, 2)
+    writer = writer_class()
+    for i in range(2):
+        writer(f'snap_{i}', str(tmp_path), link)
+    writer.finalize()
+    assert sorted(os.listdir(str(tmp_path))) == ['snap_0', 'snap_1']
+    loaded = L.Linear(3, 2)
+    serializers.load_npz(str(tmp_path / 'snap_1'), loaded)
+    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
+
+
+def test_writer_with_other_savefun_keeps_suffix(tmp_path):
+    seen = []
+
+    def savefun(path, target):
+        seen.append(path)
+        numpy.save(path, numpy.arange(3))  # would append .npy to other names
+
+    snapshot_writers.SimpleWriter(savefun=savefun)('a.npy', str(tmp_path), None)
+    assert os.path.basename(seen[0]) == 'a.npy' and seen[0] != str(tmp_path / 'a.npy')
+    assert os.listdir(str(tmp_path)) == ['a.npy']
+    assert not any(_atomic.is_temporary_name(n) for n in os.listdir(str(tmp_path)))
+
+
+def _trainer(out, iterations):
+    model = S.Regressor()
+    opt = optimizers.SGD()
+    opt.setup(model)
+    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(6), 3), opt)
+    return training.Trainer(updater, (iterations, 'iteration'), out=out), model
+
+
+def test_snapshot_with_writer_argument(tmp_path):
+    trainer, model = _trainer(str(tmp_path), 2)
+    writer = snapshot_writers.ThreadQueueWriter()
+    trainer.extend(extensions.snapshot_object(model, 'model_{.updater.iteration}',
+                                              writer=writer), trigger=(1, 'iteration'))
+    trainer.run()
+    assert sorted(os.listdir(str(tmp_path))) == ['model_1', 'model_2']
+    with pytest.raises(TypeError):
+        extensions.snapshot(savefun=serializers.save_npz, writer=writer)
+
+
+def test_background_writer_removes_stale_snapshots_after_saving(tmp_path):
+    trainer, _ = _trainer(str(tmp_path), 4)
+    trainer.extend(extensions.snapshot(filename='snap_{.updater.iteration}', n_retains=2,
+                                       writer=snapshot_writers.ThreadWriter()),
+                   trigger=(1, 'iteration'))
+    trainer.run()
+    assert sorted(os.listdir(str(tmp_path))) == ['snap_3', 'snap_4']
