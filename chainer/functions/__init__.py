@@ -153,6 +153,10 @@ from chainer.functions.math.trigonometric import sin  # NOQA
 from chainer.functions.math.trigonometric import tan  # NOQA
 from chainer.functions.math.zeta import zeta  # NOQA
 
+# Normalization functions
+from chainer.functions.normalization.batch_normalization import batch_normalization  # NOQA
+from chainer.functions.normalization.batch_normalization import fixed_batch_normalization  # NOQA
+
 # Noise injection functions
 from chainer.functions.noise.dropout import dropout  # NOQA
 from chainer.functions.noise.gaussian import gaussian  # NOQA

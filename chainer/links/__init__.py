@@ -15,3 +15,4 @@ from chainer.links.loss.negative_sampling import NegativeSampling  # NOQA
 from chainer.links.math.bias import Bias  # NOQA
 from chainer.links.math.scale import Scale  # NOQA
 from chainer.links.model.classifier import Classifier  # NOQA
+from chainer.links.normalization.batch_normalization import BatchNormalization  # NOQA
