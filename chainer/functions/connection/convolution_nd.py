@@ -1,0 +1,375 @@
+"""N-dimensional convolution (``convolution_nd``, ``convolution_1d``/``_3d``) and the
+array kernels shared by every convolution and deconvolution.
+
+A convolution is one patch extraction (a strided view of the padded input, copied
+once into a ``(batch * pixels, channels * kernel)`` matrix) followed by one matrix
+product per group; the gradients are the same products transposed plus one
+``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
+patch view, so neither is a special case.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import array as array_utils
+from chainer.utils import conv
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+
+# ----------------------------------------------------------------------------
+# Array kernels (NumPy and CuPy alike)
+# ----------------------------------------------------------------------------
+
+def _compute(*arrays):
+    """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""
+    dtype = array_utils.compute_dtype(numpy.result_type(*[a.dtype for a in arrays]))
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def _grouped_matmul(xp, a, b):
+    """``a[g] @ b[g]`` for stacks ``(G, m, k)`` and ``(G, k, n)``: one BLAS call per group."""
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    return xp.matmul(a, b)
+
+
+def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
+    """The patch matrix ``(c * prod(ksize), n * prod(out_dims))`` of ``x``.
+
+    Rows run over (channel, kernel offset), columns over (batch, output pixel);
+    copying the strided view in this order reads whole image rows at a time.
+    """
+    xp = backend.get_array_module(x)
+    nd = len(ksize)
+    view = conv_nd.patches(x, ksize, stride, pad, dilate, out_dims)
+    perm = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
+    m = xp.ascontiguousarray(view.transpose(perm))
+    return m.reshape(x.shape[1] * array_utils.size_of_shape(ksize), -1)
+
+
+def _channel_major(a):
+    """``(n, c, *dims)`` -> the matrix ``(c, n * prod(dims))``."""
+    xp = backend.get_array_module(a)
+    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1)).reshape(a.shape[1], -1)
+
+
+def _batch_major(m, n: int, dims: Sequence[int]):
+    """The matrix ``(c, n * prod(dims))`` -> a contiguous ``(n, c, *dims)``."""
+    xp = backend.get_array_module(m)
+    a = m.reshape((m.shape[0], n) + tuple(dims))
+    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1))
+
+
+def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
+    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k]`` per group."""
+    xp = backend.get_array_module(x)
+    x, W = _compute(x, W)
+    out_c = W.shape[0]
+    cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
+    y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
+                        cols.reshape(groups, -1, cols.shape[1]))
+    return _batch_major(y.reshape(out_c, -1), x.shape[0], out_dims)
+
+
+def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
+    """The weight gradient of :func:`conv_forward` for output gradient ``gy``."""
+    xp = backend.get_array_module(x)
+    x, gy = _compute(x, gy)
+    out_c = gy.shape[1]
+    cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
+    g = _channel_major(gy).reshape(groups, out_c // groups, -1)
+    gW = _grouped_matmul(xp, g, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1))
+    return gW.reshape((out_c, x.shape[1] // groups) + tuple(ksize))
+
+
+def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
+    """The transpose of :func:`conv_forward` w.r.t. its input (``W`` in convolution layout
+    ``(in_c, out_c // groups, *k)`` as seen from ``x``); spatial output ``out_dims``."""
+    xp = backend.get_array_module(x)
+    x, W = _compute(x, W)
+    nd = x.ndim - 2
+    n, in_c = x.shape[:2]
+    ksize = W.shape[2:]
+    out_c = W.shape[1] * groups
+    xm = _channel_major(x).reshape(groups, in_c // groups, -1)
+    col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
+    # col is laid out (out_c, *k, n, *in_dims); col2im reads it through a view.
+    col = col.reshape((out_c,) + tuple(ksize) + (n,) + tuple(x.shape[2:]))
+    perm = (1 + nd, 0) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 2 + 2 * nd))
+    y = conv_nd.col2im_nd(col.transpose(perm), stride, pad, out_dims, dilate)
+    return xp.ascontiguousarray(y)
+
+
+def _add_bias(y, b):
+    y += b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype, copy=False)
+    return y
+
+
+def _sum_bias_grad(gy):
+    from chainer.functions.math.sum import sum as _sum
+    return _sum(gy, axis=(0,) + tuple(range(2, gy.ndim)))
+
+
+def _cast_like(v, dtype):
+    if v.dtype == dtype:
+        return v
+    from chainer.functions.array.cast import cast
+    return cast(v, dtype)
+
+
+def _check_args(stride, pad, dilate, groups) -> None:
+    if any(s <= 0 for s in stride):
+        raise ValueError(f'stride must be positive, got {stride}')
+    if any(p < 0 for p in pad):
+        raise ValueError(f'pad must be non-negative, got {pad}')
+    if any(d <= 0 for d in dilate):
+        raise ValueError(f'dilate must be positive, got {dilate}')
+    if groups <= 0:
+        raise ValueError(f'groups must be positive, got {groups}')
+
+
+def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool) -> None:
+    n_in = in_types.size()
+    type_check.expect(2 <= n_in, n_in <= 3)
+    type_check._argname(in_types, ('x', 'W', 'b')[:type_check.eval(n_in)])
+    x_type, w_type = in_types[:2]
+    type_check.expect(
+        x_type.dtype.kind == 'f',
+        w_type.dtype.kind == 'f',
+        x_type.ndim == ndim + 2,
+        w_type.ndim == ndim + 2,
+    )
+    if deconv:
+        type_check.expect(x_type.shape[1] == w_type.shape[0],
+                          w_type.shape[0] % groups == 0)
+        out_c = w_type.shape[1] * groups
+    else:
+        type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
+                          w_type.shape[0] % groups == 0)
+        out_c = w_type.shape[0]
+    if type_check.eval(n_in) == 3:
+        b_type = in_types[2]
+        type_check.expect(b_type.dtype == x_type.dtype, b_type.ndim == 1,
+                          b_type.shape[0] == out_c)
+
+
+def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
+    out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all, dl)
+                for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
+    if any(o <= 0 for o in out):
+        raise type_check.InvalidType(
+            'positive output size',
+            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
+            f'stride {stride}, pad {pad}, dilate {dilate}')
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Function nodes
+# ----------------------------------------------------------------------------
+
+class ConvolutionND(function_node.FunctionNode):
+    """N-dimensional convolution of ``x`` ``(n, c, *dims)`` with ``W`` ``(out_c, c // groups, *k)``.
+
+    ``out_dims`` (keyword only) fixes the output size instead of deriving it from
+    ``cover_all``; gradients of deconvolutions use it.
+    """
+
+    def __init__(self, ndim: int, stride=1, pad=0, cover_all: bool = False, dilate=1,
+                 groups: int = 1, *, out_dims: Optional[Sequence[int]] = None) -> None:
+        self.ndim = ndim
+        self.stride = conv_nd.as_tuple(stride, ndim)
+        self.pad = conv_nd.as_tuple(pad, ndim)
+        self.dilate = conv_nd.as_tuple(dilate, ndim)
+        self.cover_all = cover_all
+        self.groups = int(groups)
+        self.out_dims = None if out_dims is None else tuple(out_dims)
+        _check_args(self.stride, self.pad, self.dilate, self.groups)
+
+    def check_type_forward(self, in_types):
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=False)
+        if self.out_dims is None:
+            x_type, w_type = in_types[:2]
+            _conv_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
+                           [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)],
+                           self.stride, self.pad, self.cover_all, self.dilate)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, W = inputs[:2]
+        out_dims = self.out_dims or _conv_out_dims(
+            x.shape[2:], W.shape[2:], self.stride, self.pad, self.cover_all, self.dilate)
+        y = conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
+        y = y.astype(x.dtype, copy=False)
+        if len(inputs) == 3:
+            y = _add_bias(y, inputs[2])
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            gx, = DeconvolutionND(self.ndim, self.stride, self.pad, x.shape[2:], self.dilate,
+                                  self.groups).apply((gy, W))
+            ret.append(_cast_like(gx, x.dtype))
+        if 1 in indexes:
+            gW, = ConvolutionNDGradW(W.shape[2:], self.stride, self.pad, self.dilate,
+                                     self.groups, W.dtype).apply((x, gy))
+            ret.append(gW)
+        if 2 in indexes:
+            ret.append(_sum_bias_grad(gy))
+        return tuple(ret)
+
+
+class ConvolutionNDGradW(function_node.FunctionNode):
+    """The weight gradient of :class:`ConvolutionND`: ``(x, gy) -> gW``."""
+
+    def __init__(self, ksize, stride, pad, dilate, groups: int, W_dtype) -> None:
+        self.ksize = tuple(ksize)
+        self.ndim = len(self.ksize)
+        self.stride = tuple(stride)
+        self.pad = tuple(pad)
+        self.dilate = tuple(dilate)
+        self.groups = groups
+        self.W_dtype = numpy.dtype(W_dtype)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        gW = conv_grad_weight(x, gy, self.ksize, self.stride, self.pad, self.dilate,
+                              self.groups)
+        return gW.astype(self.W_dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            gx, = DeconvolutionND(self.ndim, self.stride, self.pad, x.shape[2:], self.dilate,
+                                  self.groups).apply((gy, ggW))
+            ret.append(_cast_like(gx, x.dtype))
+        if 1 in indexes:
+            ggy, = ConvolutionND(self.ndim, self.stride, self.pad, dilate=self.dilate,
+                                 groups=self.groups, out_dims=gy.shape[2:]).apply((x, ggW))
+            ret.append(_cast_like(ggy, gy.dtype))
+        return tuple(ret)
+
+
+class DeconvolutionND(function_node.FunctionNode):
+    """N-dimensional deconvolution (transposed convolution) of ``x`` ``(n, c, *dims)``
+    with ``W`` ``(c, out_c // groups, *k)``."""
+
+    def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
+                 groups: int = 1) -> None:
+        self.ndim = ndim
+        self.stride = conv_nd.as_tuple(stride, ndim)
+        self.pad = conv_nd.as_tuple(pad, ndim)
+        self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
+        self.dilate = conv_nd.as_tuple(dilate, ndim)
+        self.groups = int(groups)
+        _check_args(self.stride, self.pad, self.dilate, self.groups)
+
+    def check_type_forward(self, in_types):
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=True)
+        x_type, w_type = in_types[:2]
+        in_dims = [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)]
+        ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]
+        out_dims = self._out_dims(in_dims, ksize)
+        if any(o <= 0 for o in out_dims):
+            raise type_check.InvalidType('positive output size', f'output size {out_dims}')
+        if self.outs is not None:
+            back = tuple(conv.get_conv_outsize(o, k, s, p, d=dl) for o, k, s, p, dl in
+                         zip(out_dims, ksize, self.stride, self.pad, self.dilate))
+            back_all = tuple(conv.get_conv_outsize(o, k, s, p, True, dl) for o, k, s, p, dl
+                             in zip(out_dims, ksize, self.stride, self.pad, self.dilate))
+            if back != tuple(in_dims) and back_all != tuple(in_dims):
+                raise type_check.InvalidType(
+                    f'outsize consistent with input size {tuple(in_dims)}',
+                    f'outsize {out_dims}')
+
+    def _out_dims(self, in_dims, ksize) -> tuple:
+        if self.outs is not None:
+            return self.outs
+        return tuple(conv.get_deconv_outsize(d, k, s, p, d=dl) for d, k, s, p, dl in
+                     zip(in_dims, ksize, self.stride, self.pad, self.dilate))
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, W = inputs[:2]
+        out_dims = self._out_dims(x.shape[2:], W.shape[2:])
+        y = deconv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
+        y = y.astype(x.dtype, copy=False)
+        if len(inputs) == 3:
+            y = _add_bias(y, inputs[2])
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            gx, = ConvolutionND(self.ndim, self.stride, self.pad, dilate=self.dilate,
+                                groups=self.groups, out_dims=x.shape[2:]).apply((gy, W))
+            ret.append(_cast_like(gx, x.dtype))
+        if 1 in indexes:
+            gW, = ConvolutionNDGradW(W.shape[2:], self.stride, self.pad, self.dilate,
+                                     self.groups, W.dtype).apply((gy, x))
+            ret.append(gW)
+        if 2 in indexes:
+            ret.append(_sum_bias_grad(gy))
+        return tuple(ret)
+
+
+# ----------------------------------------------------------------------------
+# Public functions
+# ----------------------------------------------------------------------------
+
+def _inputs(x, W, b) -> tuple:
+    return (x, W) if b is None else (x, W, b)
+
+
+def convolution_nd(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """N-dimensional convolution.
+
+    Args:
+        x: Input of shape ``(n, c_in, d_1, ..., d_N)``.
+        W: Filter of shape ``(c_out, c_in // groups, k_1, ..., k_N)``.
+        b: Bias of shape ``(c_out,)`` or None.
+        stride, pad, dilate: An int or an N-tuple.
+        cover_all: Add output pixels so that every input pixel is covered.
+        groups: Split the channels into this many independent groups.
+
+    Returns:
+        ~chainer.Variable of shape ``(n, c_out, o_1, ..., o_N)``.
+    """
+    ndim = len(x.shape[2:])
+    func = ConvolutionND(ndim, stride, pad, cover_all, dilate, groups)
+    y, = func.apply(_inputs(x, W, b))
+    return y
+
+
+def _check_ndim(x, n: int) -> None:
+    if len(x.shape[2:]) != n:
+        raise ValueError('The number of dimensions under channel dimension of the input '
+                         f"'x' should be {n}.")
+
+
+def convolution_1d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """1-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, w)``)."""
+    _check_ndim(x, 1)
+    return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
+
+
+def convolution_3d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """3-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, d, h, w)``)."""
+    _check_ndim(x, 3)
+    return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
