@@ -225,7 +225,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         axis = self.axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
-        m = x.size // max(1, gamma.size)
+        m = max(1, x.size // max(1, gamma.size))
         xc_, gc, gyc = _cast(x, cdt), _cast(gamma, cdt), _cast(gy, cdt)
 
         def mean(v):
