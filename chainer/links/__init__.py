@@ -16,3 +16,7 @@ from chainer.links.math.bias import Bias  # NOQA
 from chainer.links.math.scale import Scale  # NOQA
 from chainer.links.model.classifier import Classifier  # NOQA
 from chainer.links.normalization.batch_normalization import BatchNormalization  # NOQA
+from chainer.links.normalization.batch_renormalization import BatchRenormalization  # NOQA
+from chainer.links.normalization.decorrelated_batch_normalization import DecorrelatedBatchNormalization  # NOQA
+from chainer.links.normalization.group_normalization import GroupNormalization  # NOQA
+from chainer.links.normalization.layer_normalization import LayerNormalization  # NOQA
