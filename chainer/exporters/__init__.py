@@ -1,0 +1,1 @@
+"""Exporters writing Chainer models in the formats of other frameworks."""
