@@ -49,13 +49,15 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
     view = conv_nd.patches(x, ksize, stride, pad, dilate, out_dims)
     perm = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
     m = xp.ascontiguousarray(view.transpose(perm))
-    return m.reshape(x.shape[1] * array_utils.size_of_shape(ksize), -1)
+    return m.reshape(x.shape[1] * array_utils.size_of_shape(ksize),
+                     x.shape[0] * array_utils.size_of_shape(out_dims))
 
 
 def _channel_major(a):
     """``(n, c, *dims)`` -> the matrix ``(c, n * prod(dims))``."""
     xp = backend.get_array_module(a)
-    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1)).reshape(a.shape[1], -1)
+    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1)).reshape(
+        a.shape[1], a.shape[0] * array_utils.size_of_shape(a.shape[2:]))
 
 
 def _batch_major(m, n: int, dims: Sequence[int]):
@@ -72,8 +74,8 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     out_c = W.shape[0]
     cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
     y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
-                        cols.reshape(groups, -1, cols.shape[1]))
-    return _batch_major(y.reshape(out_c, -1), x.shape[0], out_dims)
+                        cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
+    return _batch_major(y.reshape(out_c, cols.shape[1]), x.shape[0], out_dims)
 
 
 def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
@@ -82,8 +84,9 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     x, gy = _compute(x, gy)
     out_c = gy.shape[1]
     cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
-    g = _channel_major(gy).reshape(groups, out_c // groups, -1)
-    gW = _grouped_matmul(xp, g, cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1))
+    g = _channel_major(gy).reshape(groups, out_c // groups, cols.shape[1])
+    cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
+    gW = _grouped_matmul(xp, g, cols.transpose(0, 2, 1))
     return gW.reshape((out_c, x.shape[1] // groups) + tuple(ksize))
 
 
@@ -96,7 +99,8 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
-    xm = _channel_major(x).reshape(groups, in_c // groups, -1)
+    xm = _channel_major(x)
+    xm = xm.reshape(groups, in_c // groups, xm.shape[1])
     col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
     # col is laid out (out_c, *k, n, *in_dims); col2im reads it through a view.
     col = col.reshape((out_c,) + tuple(ksize) + (n,) + tuple(x.shape[2:]))
