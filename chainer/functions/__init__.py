@@ -78,8 +78,11 @@ from chainer.functions.connection.deconvolution_2d import deconvolution_2d  # NO
 from chainer.functions.connection.deconvolution_nd import deconvolution_1d  # NOQA
 from chainer.functions.connection.deconvolution_nd import deconvolution_3d  # NOQA
 from chainer.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
+from chainer.functions.connection.deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # NOQA
 from chainer.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
 from chainer.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
+from chainer.functions.connection.local_convolution_2d import local_convolution_2d  # NOQA
+from chainer.functions.connection.shift import shift  # NOQA
 
 # Pooling functions
 from chainer.functions.pooling.average_pooling_2d import average_pooling_2d  # NOQA

@@ -11,9 +11,11 @@ from chainer.links.connection.deconvolution_2d import Deconvolution2D  # NOQA
 from chainer.links.connection.deconvolution_nd import Deconvolution1D  # NOQA
 from chainer.links.connection.deconvolution_nd import Deconvolution3D  # NOQA
 from chainer.links.connection.deconvolution_nd import DeconvolutionND  # NOQA
+from chainer.links.connection.deformable_convolution_2d import DeformableConvolution2D  # NOQA
 from chainer.links.connection.depthwise_convolution_2d import DepthwiseConvolution2D  # NOQA
 from chainer.links.connection.dilated_convolution_2d import DilatedConvolution2D  # NOQA
 from chainer.links.connection.inception import Inception  # NOQA
+from chainer.links.connection.local_convolution_2d import LocalConvolution2D  # NOQA
 from chainer.links.connection.mlp_convolution_2d import MLPConvolution2D  # NOQA
 from chainer.links.connection.embed_id import EmbedID  # NOQA
 from chainer.links.connection.highway import Highway  # NOQA
