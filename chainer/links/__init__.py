@@ -15,6 +15,7 @@ from chainer.links.connection.deformable_convolution_2d import DeformableConvolu
 from chainer.links.connection.depthwise_convolution_2d import DepthwiseConvolution2D  # NOQA
 from chainer.links.connection.dilated_convolution_2d import DilatedConvolution2D  # NOQA
 from chainer.links.connection.inception import Inception  # NOQA
+from chainer.links.connection.inceptionbn import InceptionBN  # NOQA
 from chainer.links.connection.local_convolution_2d import LocalConvolution2D  # NOQA
 from chainer.links.connection.mlp_convolution_2d import MLPConvolution2D  # NOQA
 from chainer.links.connection.embed_id import EmbedID  # NOQA

@@ -209,3 +209,28 @@ def test_convolution2d_link_on_gpu():
     link.to_gpu()
     y_gpu = link(cupy.asarray(x))
     numpy.testing.assert_allclose(cupy.asnumpy(y_gpu.array), y_cpu, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('kwargs,x_shape,y_shape', [
+    (dict(in_channels=3, out1=2, proj3=2, out3=3, proj33=2, out33=3, pooltype='max',
+          proj_pool=2), (2, 3, 5, 5), (2, 10, 5, 5)),
+    (dict(in_channels=None, out1=0, proj3=2, out3=3, proj33=2, out33=3, pooltype='avg',
+          stride=2), (2, 3, 5, 5), (2, 9, 3, 3)),
+])
+def test_inception_bn(kwargs, x_shape, y_shape, tmp_path):
+    link = L.InceptionBN(**kwargs)
+    x = numpy.random.rand(*x_shape).astype('f')
+    y = link(x)
+    assert y.shape == y_shape
+    F.sum(y).backward()
+    assert link.proj3.W.grad is not None
+    path = str(tmp_path / 'inc.npz')
+    serializers.save_npz(path, link)
+    other = L.InceptionBN(**kwargs)
+    other(x)
+    serializers.load_npz(path, other)
+    with chainer.using_config('train', False):
+        numpy.testing.assert_allclose(other(x).array, link(x).array, rtol=1e-5, atol=1e-6)
+    assert hasattr(link, 'conv1') == (kwargs['out1'] > 0)
+    with pytest.raises(NotImplementedError):
+        L.InceptionBN(3, 2, 2, 3, 2, 3, 'median', proj_pool=2)
