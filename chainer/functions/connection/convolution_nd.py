@@ -9,6 +9,7 @@ patch view, so neither is a special case.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Optional, Sequence
 
 import numpy
@@ -38,33 +39,66 @@ def _grouped_matmul(xp, a, b):
     return xp.matmul(a, b)
 
 
-def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
-    """The patch matrix ``(c * prod(ksize), n * prod(out_dims))`` of ``x``.
+# The kernels work in a "batch last" layout ``(c, *dims, n)``: a window offset then
+# selects runs of ``out_w * n`` contiguous values, so patch copies and the strided
+# adds of col2im stream through memory instead of hopping along short rows.
 
-    Rows run over (channel, kernel offset), columns over (batch, output pixel);
-    copying the strided view in this order reads whole image rows at a time.
-    """
-    xp = backend.get_array_module(x)
-    nd = len(ksize)
-    view = conv_nd.patches(x, ksize, stride, pad, dilate, out_dims)
-    perm = (1,) + tuple(range(2, 2 + nd)) + (0,) + tuple(range(2 + nd, 2 + 2 * nd))
-    m = xp.ascontiguousarray(view.transpose(perm))
-    return m.reshape(x.shape[1] * array_utils.size_of_shape(ksize),
-                     x.shape[0] * array_utils.size_of_shape(out_dims))
-
-
-def _channel_major(a):
-    """``(n, c, *dims)`` -> the matrix ``(c, n * prod(dims))``."""
+def _batch_last(a):
+    """``(n, c, *dims)`` -> a contiguous ``(c, *dims, n)``."""
     xp = backend.get_array_module(a)
-    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1)).reshape(
-        a.shape[1], a.shape[0] * array_utils.size_of_shape(a.shape[2:]))
+    return xp.ascontiguousarray(xp.moveaxis(a, 0, -1))
 
 
-def _batch_major(m, n: int, dims: Sequence[int]):
-    """The matrix ``(c, n * prod(dims))`` -> a contiguous ``(n, c, *dims)``."""
-    xp = backend.get_array_module(m)
-    a = m.reshape((m.shape[0], n) + tuple(dims))
-    return xp.ascontiguousarray(xp.swapaxes(a, 0, 1))
+def _batch_first(a):
+    """``(c, *dims, n)`` -> a contiguous ``(n, c, *dims)``."""
+    xp = backend.get_array_module(a)
+    return xp.ascontiguousarray(xp.moveaxis(a, -1, 0))
+
+
+def _patch_matrix(xt, ksize, stride, pad, dilate, out_dims):
+    """The patch matrix ``(c * prod(ksize), prod(out_dims) * n)`` of a batch-last image.
+
+    Rows run over (channel, kernel offset), columns over (output pixel, batch).
+    """
+    xp = backend.get_array_module(xt)
+    nd = len(ksize)
+    c, n = xt.shape[0], xt.shape[-1]
+    dims = xt.shape[1:-1]
+    widths = [(0, 0)]
+    for d, k, st, p, dl, o in zip(dims, ksize, stride, pad, dilate, out_dims):
+        need = (o - 1) * st + (k - 1) * dl + 1
+        widths.append((p, max(p, need - d - p)))
+    widths.append((0, 0))
+    if any(w != (0, 0) for w in widths):
+        xt = xp.pad(xt, widths, mode='constant')
+    st_ = xt.strides
+    sp = st_[1:1 + nd]
+    view = xp.lib.stride_tricks.as_strided(
+        xt, shape=(c,) + tuple(ksize) + tuple(out_dims) + (n,),
+        strides=(st_[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
+        + tuple(a * s for a, s in zip(sp, stride)) + (st_[-1],))
+    m = xp.ascontiguousarray(view)
+    return m.reshape(c * array_utils.size_of_shape(ksize),
+                     array_utils.size_of_shape(out_dims) * n)
+
+
+def _col2im_batch_last(col, stride, pad, dilate, dims):
+    """Sums ``col`` ``(c, *k, *out_dims, n)`` back into a batch-last image ``(c, *dims, n)``
+    (the adjoint of :func:`_patch_matrix`); returns it batch-first ``(n, c, *dims)``."""
+    xp = backend.get_array_module(col)
+    nd = len(dims)
+    c, n = col.shape[0], col.shape[-1]
+    ksize = col.shape[1:1 + nd]
+    out_dims = col.shape[1 + nd:1 + 2 * nd]
+    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    img = xp.zeros((c,) + full + (n,), dtype=col.dtype)
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
+                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+        img[(slice(None),) + sl] += col[(slice(None),) + kidx]
+    crop = tuple(slice(p, p + d) for p, d in zip(pad, dims))
+    return _batch_first(img[(slice(None),) + crop])
 
 
 def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
@@ -72,10 +106,10 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     xp = backend.get_array_module(x)
     x, W = _compute(x, W)
     out_c = W.shape[0]
-    cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
+    cols = _patch_matrix(_batch_last(x), W.shape[2:], stride, pad, dilate, out_dims)
     y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
                         cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
-    return _batch_major(y.reshape(out_c, cols.shape[1]), x.shape[0], out_dims)
+    return _batch_first(y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],)))
 
 
 def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
@@ -83,8 +117,8 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     xp = backend.get_array_module(x)
     x, gy = _compute(x, gy)
     out_c = gy.shape[1]
-    cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
-    g = _channel_major(gy).reshape(groups, out_c // groups, cols.shape[1])
+    cols = _patch_matrix(_batch_last(x), ksize, stride, pad, dilate, gy.shape[2:])
+    g = _batch_last(gy).reshape(groups, out_c // groups, cols.shape[1])
     cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
     gW = _grouped_matmul(xp, g, cols.transpose(0, 2, 1))
     return gW.reshape((out_c, x.shape[1] // groups) + tuple(ksize))
@@ -95,18 +129,14 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     ``(in_c, out_c // groups, *k)`` as seen from ``x``); spatial output ``out_dims``."""
     xp = backend.get_array_module(x)
     x, W = _compute(x, W)
-    nd = x.ndim - 2
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
-    xm = _channel_major(x)
-    xm = xm.reshape(groups, in_c // groups, xm.shape[1])
+    xm = _batch_last(x)
+    xm = xm.reshape(groups, in_c // groups, xm.size // in_c)
     col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
-    # col is laid out (out_c, *k, n, *in_dims); col2im reads it through a view.
-    col = col.reshape((out_c,) + tuple(ksize) + (n,) + tuple(x.shape[2:]))
-    perm = (1 + nd, 0) + tuple(range(1, 1 + nd)) + tuple(range(2 + nd, 2 + 2 * nd))
-    y = conv_nd.col2im_nd(col.transpose(perm), stride, pad, out_dims, dilate)
-    return xp.ascontiguousarray(y)
+    col = col.reshape((out_c,) + tuple(ksize) + tuple(x.shape[2:]) + (n,))
+    return _col2im_batch_last(col, stride, pad, dilate, out_dims)
 
 
 def _add_bias(y, b):
