@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainer.functions.array.concat import concat
-from chainer.functions.array.pad import pad
+from chainer import backend
+from chainer import function_node
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 
-__all__ = ['shift']
+__all__ = ['Shift', 'shift']
 
 
 def _group_slices(c: int, h: int, w: int, kh: int, kw: int, dy: int, dx: int):
@@ -38,6 +38,34 @@ def _group_slices(c: int, h: int, w: int, kh: int, kw: int, dy: int, dx: int):
     return out, (py, px)
 
 
+class Shift(function_node.FunctionNode):
+    """Shifts channel groups of an NCHW input by the offsets of a ``ksize`` window."""
+
+    def __init__(self, ksize=3, dilate=1) -> None:
+        self.kh, self.kw = conv_nd.as_tuple(ksize, 2)
+        self.dy, self.dx = conv_nd.as_tuple(dilate, 2)
+        if self.dy == 0 or self.dx == 0:
+            raise ValueError('dilate must not be zero')
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 4,
+                          x_type.shape[1] >= self.kh * self.kw)
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        n, c, h, w = x.shape
+        slices, (py, px) = _group_slices(c, h, w, self.kh, self.kw, self.dy, self.dx)
+        xpad = xp.pad(x, ((0, 0), (0, 0), (py, py), (px, px)), mode='constant')
+        return xp.concatenate([xpad[(slice(None),) + s] for s in slices], axis=1),
+
+    def backward(self, indexes, grad_outputs):
+        # Shifting back (the opposite offsets, same groups) is the adjoint.
+        return Shift((self.kh, self.kw), (-self.dy, -self.dx)).apply(grad_outputs)
+
+
 def shift(x: Any, ksize=3, dilate=1):
     """Shifts the channels of ``x`` in ``kh * kw`` groups by the offsets of a window.
 
@@ -49,18 +77,7 @@ def shift(x: Any, ksize=3, dilate=1):
     Args:
         x: Input of shape ``(n, c, h, w)`` with ``c >= kh * kw``.
         ksize: Window size (int or pair, odd values).
-        dilate: Distance between window offsets (int or pair).
+        dilate: Distance between window offsets (int or pair, non-zero).
     """
-    kh, kw = conv_nd.as_tuple(ksize, 2)
-    dy, dx = conv_nd.as_tuple(dilate, 2)
-    if x.ndim != 4 or x.dtype.kind != 'f':
-        raise type_check.InvalidType('x.ndim == 4 and x.dtype.kind == "f"',
-                                     f'x.ndim == {x.ndim}, x.dtype == {x.dtype}')
-    if x.shape[1] < kh * kw:
-        raise type_check.InvalidType(f'x.shape[1] >= {kh * kw}', f'x.shape[1] == {x.shape[1]}')
-    if dy == 0 or dx == 0:
-        raise ValueError('dilate must not be zero')
-    n, c, h, w = x.shape
-    slices, (py, px) = _group_slices(c, h, w, kh, kw, dy, dx)
-    xp = pad(x, ((0, 0), (0, 0), (py, py), (px, px)), 'constant')
-    return concat([xp[(slice(None),) + s] for s in slices], axis=1)
+    y, = Shift(ksize, dilate).apply((x,))
+    return y

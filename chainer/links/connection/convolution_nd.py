@@ -116,7 +116,7 @@ class ConvolutionND(_ConvolutionLinkBase):
 class Convolution1D(ConvolutionND):
     """1-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=1``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize=None, stride=1,
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
                  pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
                  cover_all: bool = False, dilate=1, groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
@@ -126,7 +126,7 @@ class Convolution1D(ConvolutionND):
 class Convolution3D(ConvolutionND):
     """3-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=3``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize=None, stride=1,
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
                  pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
                  cover_all: bool = False, dilate=1, groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, initialW,

@@ -50,7 +50,7 @@ class DeconvolutionND(_ConvolutionLinkBase):
 class Deconvolution1D(DeconvolutionND):
     """1-dimensional deconvolution layer (:class:`DeconvolutionND` with ``ndim=1``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize=None, stride=1,
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
                  pad=0, nobias: bool = False, outsize=None, initialW: Any = None,
                  initial_bias: Any = None, dilate=1, groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, outsize,
@@ -60,7 +60,7 @@ class Deconvolution1D(DeconvolutionND):
 class Deconvolution3D(DeconvolutionND):
     """3-dimensional deconvolution layer (:class:`DeconvolutionND` with ``ndim=3``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize=None, stride=1,
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
                  pad=0, nobias: bool = False, outsize=None, initialW: Any = None,
                  initial_bias: Any = None, dilate=1, groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, outsize,
