@@ -207,38 +207,38 @@ def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
 # Function nodes
 # ----------------------------------------------------------------------------
 
-class ConvolutionND(function_node.FunctionNode):
-    """N-dimensional convolution of ``x`` ``(n, c, *dims)`` with ``W`` ``(out_c, c // groups, *k)``.
+def _node(transposed: bool, ndim: int, stride, pad, dilate, groups: int, out_dims):
+    """A convolution (or, ``transposed``, a deconvolution) with a fixed output size."""
+    if transposed:
+        return DeconvolutionND(ndim, stride, pad, out_dims, dilate, groups)
+    return ConvolutionND(ndim, stride, pad, dilate=dilate, groups=groups, out_dims=out_dims)
 
-    ``out_dims`` (keyword only) fixes the output size instead of deriving it from
-    ``cover_all``; gradients of deconvolutions use it.
-    """
 
-    def __init__(self, ndim: int, stride=1, pad=0, cover_all: bool = False, dilate=1,
-                 groups: int = 1, *, out_dims: Optional[Sequence[int]] = None) -> None:
+class _ConvolutionNodeBase(function_node.FunctionNode):
+    """Forward and backward shared by convolutions and deconvolutions, which are each
+    other's transposes: the input gradient of one is the other, and both take their
+    weight gradient from :class:`ConvolutionNDGradW` (with ``x`` and ``gy`` swapped for
+    deconvolutions)."""
+
+    _transposed = False
+
+    def _set_args(self, ndim: int, stride, pad, dilate, groups) -> None:
         self.ndim = ndim
         self.stride = conv_nd.as_tuple(stride, ndim)
         self.pad = conv_nd.as_tuple(pad, ndim)
         self.dilate = conv_nd.as_tuple(dilate, ndim)
-        self.cover_all = cover_all
         self.groups = int(groups)
-        self.out_dims = None if out_dims is None else tuple(out_dims)
         _check_args(self.stride, self.pad, self.dilate, self.groups)
 
-    def check_type_forward(self, in_types):
-        _check_conv_types(in_types, self.ndim, self.groups, deconv=False)
-        if self.out_dims is None:
-            x_type, w_type = in_types[:2]
-            _conv_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
-                           [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)],
-                           self.stride, self.pad, self.cover_all, self.dilate)
+    def _output_dims(self, in_dims, ksize) -> tuple:
+        raise NotImplementedError
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, W = inputs[:2]
-        out_dims = self.out_dims or _conv_out_dims(
-            x.shape[2:], W.shape[2:], self.stride, self.pad, self.cover_all, self.dilate)
-        y = conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
+        kernel = deconv_forward if self._transposed else conv_forward
+        y = kernel(x, W, self.stride, self.pad, self.dilate, self.groups,
+                   self._output_dims(x.shape[2:], W.shape[2:]))
         y = y.astype(x.dtype, copy=False)
         if len(inputs) == 3:
             y = _add_bias(y, inputs[2])
@@ -249,16 +249,43 @@ class ConvolutionND(function_node.FunctionNode):
         gy, = grad_outputs
         ret = []
         if 0 in indexes:
-            gx, = DeconvolutionND(self.ndim, self.stride, self.pad, x.shape[2:], self.dilate,
-                                  self.groups).apply((gy, W))
+            gx, = _node(not self._transposed, self.ndim, self.stride, self.pad, self.dilate,
+                        self.groups, x.shape[2:]).apply((gy, W))
             ret.append(_cast_like(gx, x.dtype))
         if 1 in indexes:
             gW, = ConvolutionNDGradW(W.shape[2:], self.stride, self.pad, self.dilate,
-                                     self.groups, W.dtype).apply((x, gy))
+                                     self.groups, W.dtype).apply(
+                (gy, x) if self._transposed else (x, gy))
             ret.append(gW)
         if 2 in indexes:
             ret.append(_sum_bias_grad(gy))
         return tuple(ret)
+
+
+class ConvolutionND(_ConvolutionNodeBase):
+    """N-dimensional convolution of ``x`` ``(n, c, *dims)`` with ``W`` ``(out_c, c // groups, *k)``.
+
+    ``out_dims`` (keyword only) fixes the output size instead of deriving it from
+    ``cover_all``; gradients of deconvolutions use it.
+    """
+
+    def __init__(self, ndim: int, stride=1, pad=0, cover_all: bool = False, dilate=1,
+                 groups: int = 1, *, out_dims: Optional[Sequence[int]] = None) -> None:
+        self._set_args(ndim, stride, pad, dilate, groups)
+        self.cover_all = cover_all
+        self.out_dims = None if out_dims is None else tuple(out_dims)
+
+    def check_type_forward(self, in_types):
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=False)
+        if self.out_dims is None:
+            x_type, w_type = in_types[:2]
+            self._output_dims(
+                [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
+                [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)])
+
+    def _output_dims(self, in_dims, ksize) -> tuple:
+        return self.out_dims or _conv_out_dims(in_dims, ksize, self.stride, self.pad,
+                                               self.cover_all, self.dilate)
 
 
 class ConvolutionNDGradW(function_node.FunctionNode):
@@ -285,36 +312,33 @@ class ConvolutionNDGradW(function_node.FunctionNode):
         ggW, = grad_outputs
         ret = []
         if 0 in indexes:
-            gx, = DeconvolutionND(self.ndim, self.stride, self.pad, x.shape[2:], self.dilate,
-                                  self.groups).apply((gy, ggW))
+            gx, = _node(True, self.ndim, self.stride, self.pad, self.dilate, self.groups,
+                        x.shape[2:]).apply((gy, ggW))
             ret.append(_cast_like(gx, x.dtype))
         if 1 in indexes:
-            ggy, = ConvolutionND(self.ndim, self.stride, self.pad, dilate=self.dilate,
-                                 groups=self.groups, out_dims=gy.shape[2:]).apply((x, ggW))
+            ggy, = _node(False, self.ndim, self.stride, self.pad, self.dilate, self.groups,
+                         gy.shape[2:]).apply((x, ggW))
             ret.append(_cast_like(ggy, gy.dtype))
         return tuple(ret)
 
 
-class DeconvolutionND(function_node.FunctionNode):
+class DeconvolutionND(_ConvolutionNodeBase):
     """N-dimensional deconvolution (transposed convolution) of ``x`` ``(n, c, *dims)``
     with ``W`` ``(c, out_c // groups, *k)``."""
 
+    _transposed = True
+
     def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
                  groups: int = 1) -> None:
-        self.ndim = ndim
-        self.stride = conv_nd.as_tuple(stride, ndim)
-        self.pad = conv_nd.as_tuple(pad, ndim)
+        self._set_args(ndim, stride, pad, dilate, groups)
         self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
-        self.dilate = conv_nd.as_tuple(dilate, ndim)
-        self.groups = int(groups)
-        _check_args(self.stride, self.pad, self.dilate, self.groups)
 
     def check_type_forward(self, in_types):
         _check_conv_types(in_types, self.ndim, self.groups, deconv=True)
         x_type, w_type = in_types[:2]
         in_dims = [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)]
         ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]
-        out_dims = self._out_dims(in_dims, ksize)
+        out_dims = self._output_dims(in_dims, ksize)
         if any(o <= 0 for o in out_dims):
             raise type_check.InvalidType('positive output size', f'output size {out_dims}')
         if self.outs is not None:
@@ -327,37 +351,11 @@ class DeconvolutionND(function_node.FunctionNode):
                     f'outsize consistent with input size {tuple(in_dims)}',
                     f'outsize {out_dims}')
 
-    def _out_dims(self, in_dims, ksize) -> tuple:
+    def _output_dims(self, in_dims, ksize) -> tuple:
         if self.outs is not None:
             return self.outs
         return tuple(conv.get_deconv_outsize(d, k, s, p, d=dl) for d, k, s, p, dl in
                      zip(in_dims, ksize, self.stride, self.pad, self.dilate))
-
-    def forward(self, inputs):
-        self.retain_inputs((0, 1))
-        x, W = inputs[:2]
-        out_dims = self._out_dims(x.shape[2:], W.shape[2:])
-        y = deconv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
-        y = y.astype(x.dtype, copy=False)
-        if len(inputs) == 3:
-            y = _add_bias(y, inputs[2])
-        return y,
-
-    def backward(self, indexes, grad_outputs):
-        x, W = self.get_retained_inputs()
-        gy, = grad_outputs
-        ret = []
-        if 0 in indexes:
-            gx, = ConvolutionND(self.ndim, self.stride, self.pad, dilate=self.dilate,
-                                groups=self.groups, out_dims=x.shape[2:]).apply((gy, W))
-            ret.append(_cast_like(gx, x.dtype))
-        if 1 in indexes:
-            gW, = ConvolutionNDGradW(W.shape[2:], self.stride, self.pad, self.dilate,
-                                     self.groups, W.dtype).apply((gy, x))
-            ret.append(gW)
-        if 2 in indexes:
-            ret.append(_sum_bias_grad(gy))
-        return tuple(ret)
 
 
 # ----------------------------------------------------------------------------

@@ -11,19 +11,13 @@ from chainer.utils import type_check
 __all__ = ['UnpoolingND', 'UnpoolingNDGrad', 'unpooling_nd', 'unpooling_1d', 'unpooling_3d']
 
 
-class UnpoolingND(function_node.FunctionNode):
+class UnpoolingND(pooling_nd._PoolingND):
     """The inverse of pooling by repetition: overlapping windows add up."""
 
     def __init__(self, ndim: int, ksize, stride=None, pad=0, outsize=None,
                  cover_all: bool = True) -> None:
-        if stride is None:
-            stride = ksize
-        self.ndim = ndim
-        self.ksize = conv_nd.as_tuple(ksize, ndim)
-        self.stride = conv_nd.as_tuple(stride, ndim)
-        self.pad = conv_nd.as_tuple(pad, ndim)
+        super().__init__(ndim, ksize, stride, pad, cover_all)
         self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
-        self.cover_all = cover_all
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

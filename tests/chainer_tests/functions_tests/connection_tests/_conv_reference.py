@@ -1,4 +1,5 @@
-"""Plain-loop NumPy references for convolution tests (slow, obviously correct)."""
+"""Plain-loop NumPy references for convolution tests (slow, obviously correct) and the
+tolerances shared by the convolution and pooling tests."""
 import itertools
 
 import numpy
@@ -59,3 +60,15 @@ def deconvolution(x, W, b, stride, pad, out_dims, dilate=None, groups=1):
     if b is not None:
         y += b.reshape((1, -1) + (1,) * nd)
     return y
+
+
+def set_tolerances(case, dtype):
+    """Forward/backward/double-backward tolerances of a FunctionTestCase for ``dtype``."""
+    if dtype == numpy.float16:
+        case.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+    else:
+        case.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
+        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}

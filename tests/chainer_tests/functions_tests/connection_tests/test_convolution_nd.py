@@ -10,17 +10,6 @@ from tests.chainer_tests.functions_tests.connection_tests import _conv_reference
 _backends = [{}, {'use_cuda': True}]
 
 
-def _tols(case, dtype):
-    if dtype == numpy.float16:
-        case.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
-        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-    else:
-        case.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
-        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-
-
 _CASES = [
     # x spatial shape, kernel, stride, pad, cover_all, dilate, groups
     dict(dims=(5, 4), k=(3, 2), s=(1, 1), p=(0, 0), cover_all=False, d=(1, 1), g=1),
@@ -33,20 +22,16 @@ _CASES = [
 ]
 
 
-@testing.parameterize(*(
-    [dict(c, dtype=numpy.float32, nobias=False) for c in _CASES]
-    + [dict(_CASES[1], dtype=numpy.float16, nobias=True),
-       dict(_CASES[2], dtype=numpy.float64, nobias=False),
-       dict(_CASES[3], dtype=numpy.float16, nobias=False)]))
-@testing.inject_backend_tests(None, _backends)
-class TestConvolutionND(testing.FunctionTestCase):
+class _ConvolutionCase:
+    """x ``(2, 4, *dims)``, 6 output channels; subclasses give the weight layout and
+    the functions."""
 
     def setUp(self):
-        _tols(self, self.dtype)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         x = numpy.random.uniform(-1, 1, (2, 4) + self.dims).astype(self.dtype)
-        W = numpy.random.uniform(-1, 1, (6, 4 // self.g) + self.k).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, self.w_shape + self.k).astype(self.dtype)
         if self.nobias:
             return x, W
         return x, W, numpy.random.uniform(-1, 1, 6).astype(self.dtype)
@@ -54,18 +39,34 @@ class TestConvolutionND(testing.FunctionTestCase):
     def forward(self, inputs, device):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
-        if len(self.dims) == 2:
-            y = F.convolution_2d(x, W, b, self.s, self.p, self.cover_all, dilate=self.d,
-                                 groups=self.g)
-        else:
-            y = F.convolution_nd(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
-        return y,
+        return self.apply(x, W, b),
 
     def forward_expected(self, inputs):
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
-        y = ref.convolution(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
-        return y.astype(self.dtype),
+        return self.reference(x, W, b).astype(self.dtype),
+
+
+@testing.parameterize(*(
+    [dict(c, dtype=numpy.float32, nobias=False) for c in _CASES]
+    + [dict(_CASES[1], dtype=numpy.float16, nobias=True),
+       dict(_CASES[2], dtype=numpy.float64, nobias=False),
+       dict(_CASES[3], dtype=numpy.float16, nobias=False)]))
+@testing.inject_backend_tests(None, _backends)
+class TestConvolutionND(_ConvolutionCase, testing.FunctionTestCase):
+
+    @property
+    def w_shape(self):
+        return (6, 4 // self.g)
+
+    def apply(self, x, W, b):
+        if len(self.dims) == 2:
+            return F.convolution_2d(x, W, b, self.s, self.p, self.cover_all, dilate=self.d,
+                                    groups=self.g)
+        return F.convolution_nd(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
+
+    def reference(self, x, W, b):
+        return ref.convolution(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
 
 
 @testing.parameterize(*(
@@ -75,39 +76,23 @@ class TestConvolutionND(testing.FunctionTestCase):
        dict(_CASES[0], dtype=numpy.float64, nobias=False, outsize=(7, 5)),
        dict(_CASES[1], dtype=numpy.float32, nobias=False, outsize=(17, 11))]))
 @testing.inject_backend_tests(None, _backends)
-class TestDeconvolutionND(testing.FunctionTestCase):
+class TestDeconvolutionND(_ConvolutionCase, testing.FunctionTestCase):
 
-    def setUp(self):
-        _tols(self, self.dtype)
-        nd = len(self.dims)
-        if self.outsize is None:
-            self.out_dims = tuple((self.dims[i] - 1) * self.s[i] + (self.k[i] - 1) * self.d[i]
-                                  + 1 - 2 * self.p[i] for i in range(nd))
-        else:
-            self.out_dims = self.outsize
+    @property
+    def w_shape(self):
+        return (4, 6 // self.g)
 
-    def generate_inputs(self):
-        x = numpy.random.uniform(-1, 1, (2, 4) + self.dims).astype(self.dtype)
-        W = numpy.random.uniform(-1, 1, (4, 6 // self.g) + self.k).astype(self.dtype)
-        if self.nobias:
-            return x, W
-        return x, W, numpy.random.uniform(-1, 1, 6).astype(self.dtype)
-
-    def forward(self, inputs, device):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
+    def apply(self, x, W, b):
         if len(self.dims) == 2:
-            y = F.deconvolution_2d(x, W, b, self.s, self.p, self.outsize, dilate=self.d,
-                                   groups=self.g)
-        else:
-            y = F.deconvolution_nd(x, W, b, self.s, self.p, self.outsize, self.d, self.g)
-        return y,
+            return F.deconvolution_2d(x, W, b, self.s, self.p, self.outsize, dilate=self.d,
+                                      groups=self.g)
+        return F.deconvolution_nd(x, W, b, self.s, self.p, self.outsize, self.d, self.g)
 
-    def forward_expected(self, inputs):
-        x, W = inputs[:2]
-        b = inputs[2] if len(inputs) == 3 else None
-        y = ref.deconvolution(x, W, b, self.s, self.p, self.out_dims, self.d, self.g)
-        return y.astype(self.dtype),
+    def reference(self, x, W, b):
+        out_dims = self.outsize or tuple(
+            (self.dims[i] - 1) * self.s[i] + (self.k[i] - 1) * self.d[i] + 1 - 2 * self.p[i]
+            for i in range(len(self.dims)))
+        return ref.deconvolution(x, W, b, self.s, self.p, out_dims, self.d, self.g)
 
 
 @testing.parameterize(
@@ -119,7 +104,7 @@ class TestDeconvolutionND(testing.FunctionTestCase):
 class TestDepthwiseConvolution2D(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self, self.dtype)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         x = numpy.random.uniform(-1, 1, (2, 3, 5, 4)).astype(self.dtype)
@@ -146,7 +131,7 @@ class TestDepthwiseConvolution2D(testing.FunctionTestCase):
 class TestDilatedConvolution2D(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self, numpy.float32)
+        ref.set_tolerances(self, numpy.float32)
 
     def generate_inputs(self):
         return (numpy.random.uniform(-1, 1, (2, 3, 7, 6)).astype('f'),

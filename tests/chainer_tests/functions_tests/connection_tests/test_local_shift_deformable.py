@@ -7,19 +7,9 @@ import chainer.links as L
 from chainer import serializers
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
 _backends = [{}, {'use_cuda': True}]
-
-
-def _tols(case):
-    if case.dtype == numpy.float16:
-        case.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
-        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-    else:
-        case.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
-        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
 
 
 @testing.parameterize(
@@ -31,7 +21,7 @@ def _tols(case):
 class TestLocalConvolution2D(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
         s = self.stride if isinstance(self.stride, tuple) else (self.stride,) * 2
         self.s = s
         self.out = ((5 - 2) // s[0] + 1, (4 - 3) // s[1] + 1)
@@ -90,7 +80,7 @@ def _shift_reference(x, kh, kw, dy, dx):
 class TestShift(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         return numpy.random.uniform(-1, 1, (2, self.c, 4, 5)).astype(self.dtype),
@@ -112,7 +102,7 @@ class TestShift(testing.FunctionTestCase):
 class TestDeformableConvolution2DSampler(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
         self.out = ((5 + 2 * self.pad - 2) // self.stride + 1,
                     (6 + 2 * self.pad - 3) // self.stride + 1)
 

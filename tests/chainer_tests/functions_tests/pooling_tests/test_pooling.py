@@ -7,6 +7,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
 _backends = [{}, {'use_cuda': True}]
 
@@ -51,16 +52,6 @@ def avg_pool_ref(x, k, s, p, pad_value):
     return res
 
 
-def _tols(case):
-    if case.dtype == numpy.float16:
-        case.check_forward_options = {'atol': 1e-3, 'rtol': 1e-2}
-        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-    else:
-        case.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
-        case.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
-
-
 _POOL_CASES = [
     dict(dims=(4, 5), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=True),
     dict(dims=(5, 7), k=(3, 2), s=(2, 3), p=(1, 0), cover_all=True),
@@ -84,7 +75,7 @@ def _unique_values(shape, dtype):
 class TestMaxPoolingND(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         return _unique_values((2, 3) + self.dims, self.dtype),
@@ -107,7 +98,7 @@ class TestMaxPoolingND(testing.FunctionTestCase):
 class TestAveragePoolingND(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         return numpy.random.uniform(-1, 1, (2, 3) + self.dims).astype(self.dtype),
@@ -136,7 +127,7 @@ class TestAveragePoolingND(testing.FunctionTestCase):
 class TestUnpoolingND(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
         s = self.s or self.k
         if self.outsize is None:
             self.out = tuple(
@@ -175,7 +166,7 @@ class TestUnpoolingND(testing.FunctionTestCase):
 class TestUpsampling2D(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
         p = _unique_values((2, 3, 5, 6), numpy.float32)
         _, self.indexes = F.max_pooling_2d(p, self.k, self.s, self.p, self.cover_all,
                                            return_indices=True)
@@ -204,7 +195,7 @@ class TestUpsampling2D(testing.FunctionTestCase):
 class TestSpatialPyramidPooling2D(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         return _unique_values((2, 3, 6, 8), self.dtype),

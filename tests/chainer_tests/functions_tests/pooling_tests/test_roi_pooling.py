@@ -6,6 +6,7 @@ import pytest
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
 _backends = [{}, {'use_cuda': True}]
 
@@ -85,16 +86,6 @@ def align_reference(x, boxes, batch, outh, outw, scale, ratio, use_max):
     return y
 
 
-def _tols(case):
-    if case.dtype == numpy.float16:
-        case.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
-        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-    else:
-        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-
-
 @testing.parameterize(*testing.product({
     'kind': ['roi_pooling_2d', 'roi_max_pooling_2d', 'roi_average_pooling_2d',
              'roi_average_align_2d', 'roi_max_align_2d'],
@@ -105,7 +96,7 @@ def _tols(case):
 class TestROIPoolings(testing.FunctionTestCase):
 
     def setUp(self):
-        _tols(self)
+        ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         # Distinct values: maxima are unambiguous.
