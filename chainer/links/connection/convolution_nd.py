@@ -25,7 +25,7 @@ class _ConvolutionLinkBase(link.Link):
                groups: int = 1) -> None:
         self.ndim = ndim
         self.out_channels = out_channels
-        self.ksize = conv_nd.as_tuple(ksize, ndim) if ksize is not None else None
+        self.ksize = ksize
         self.stride = stride
         self.pad = pad
         self.dilate = dilate
@@ -49,10 +49,11 @@ class _ConvolutionLinkBase(link.Link):
         if in_channels % self.groups != 0:
             raise ValueError('the number of input channels must be divisible by the '
                              'number of groups')
+        ksize = conv_nd.as_tuple(self.ksize, self.ndim)
         if self._transposed:
-            shape = (in_channels, self.out_channels // self.groups) + self.ksize
+            shape = (in_channels, self.out_channels // self.groups) + ksize
         else:
-            shape = (self.out_channels, in_channels // self.groups) + self.ksize
+            shape = (self.out_channels, in_channels // self.groups) + ksize
         self.W.initialize(shape)
 
     def _ensure_params(self, x: Any) -> None:
