@@ -14,8 +14,12 @@ _DETERMINISTIC = ('deterministic argument is not supported anymore. Use '
 
 
 def _parse_2d_kwargs(kwargs: dict) -> tuple:
-    return argument.parse_kwargs(kwargs, ('dilate', 1), ('groups', 1),
-                                 deterministic=_DETERMINISTIC)
+    """``(dilate, groups)`` from the keyword arguments; ``cudnn_fast`` (a cuDNN layout
+    hint) is accepted and has no effect."""
+    dilate, groups, _ = argument.parse_kwargs(kwargs, ('dilate', 1), ('groups', 1),
+                                              ('cudnn_fast', False),
+                                              deterministic=_DETERMINISTIC)
+    return dilate, groups
 
 
 class Convolution2DFunction(ConvolutionND):
@@ -44,6 +48,7 @@ def convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bo
         cover_all: Add output pixels so that every input pixel is covered.
         dilate (int or pair): Dilation of the filter (keyword only).
         groups (int): Number of channel groups (keyword only).
+        cudnn_fast (bool): Accepted for compatibility; no effect (keyword only).
 
     Returns:
         ~chainer.Variable of shape ``(n, c_out, out_h, out_w)`` with
