@@ -55,28 +55,31 @@ def _batch_first(a):
     return xp.ascontiguousarray(xp.moveaxis(a, -1, 0))
 
 
-def _patch_matrix(xt, ksize, stride, pad, dilate, out_dims):
-    """The patch matrix ``(c * prod(ksize), prod(out_dims) * n)`` of a batch-last image.
+def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
+    """The patch matrix ``(c * prod(ksize), prod(out_dims) * n)`` of ``x`` ``(n, c, *dims)``.
 
-    Rows run over (channel, kernel offset), columns over (output pixel, batch).
+    Rows run over (channel, kernel offset), columns over (output pixel, batch).  The
+    input is written once into a zero-padded batch-last buffer and the patches are
+    copied from a strided view of it.
     """
-    xp = backend.get_array_module(xt)
+    xp = backend.get_array_module(x)
     nd = len(ksize)
-    c, n = xt.shape[0], xt.shape[-1]
-    dims = xt.shape[1:-1]
-    widths = [(0, 0)]
-    for d, k, st, p, dl, o in zip(dims, ksize, stride, pad, dilate, out_dims):
-        need = (o - 1) * st + (k - 1) * dl + 1
-        widths.append((p, max(p, need - d - p)))
-    widths.append((0, 0))
-    if any(w != (0, 0) for w in widths):
-        xt = xp.pad(xt, widths, mode='constant')
-    st_ = xt.strides
-    sp = st_[1:1 + nd]
+    n, c = x.shape[:2]
+    dims = x.shape[2:]
+    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    if full == tuple(dims):
+        xt = _batch_last(x)
+    else:
+        xt = xp.zeros((c,) + full + (n,), dtype=x.dtype)
+        inner = tuple(slice(p, p + d) for p, d in zip(pad, dims))
+        xt[(slice(None),) + inner] = xp.moveaxis(x, 0, -1)
+    st = xt.strides
+    sp = st[1:1 + nd]
     view = xp.lib.stride_tricks.as_strided(
         xt, shape=(c,) + tuple(ksize) + tuple(out_dims) + (n,),
-        strides=(st_[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
-        + tuple(a * s for a, s in zip(sp, stride)) + (st_[-1],))
+        strides=(st[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
+        + tuple(a * s for a, s in zip(sp, stride)) + (st[-1],))
     m = xp.ascontiguousarray(view)
     return m.reshape(c * array_utils.size_of_shape(ksize),
                      array_utils.size_of_shape(out_dims) * n)
@@ -106,7 +109,7 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     xp = backend.get_array_module(x)
     x, W = _compute(x, W)
     out_c = W.shape[0]
-    cols = _patch_matrix(_batch_last(x), W.shape[2:], stride, pad, dilate, out_dims)
+    cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
     y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
                         cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
     return _batch_first(y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],)))
@@ -117,7 +120,7 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     xp = backend.get_array_module(x)
     x, gy = _compute(x, gy)
     out_c = gy.shape[1]
-    cols = _patch_matrix(_batch_last(x), ksize, stride, pad, dilate, gy.shape[2:])
+    cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
     g = _batch_last(gy).reshape(groups, out_c // groups, cols.shape[1])
     cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
     gW = _grouped_matmul(xp, g, cols.transpose(0, 2, 1))
