@@ -60,10 +60,12 @@ def _empty(x, dtype):
 
 
 def _gpu_var(x, mean_e, axis, m):
-    return cuda.reduce(
-        'T x, U mean, U inv_m', 'U var',
-        '((U)x - mean) * ((U)x - mean)', 'a + b', 'var = a * inv_m', '0',
-        'rechainer_bn_var')(x, mean_e, mean_e.dtype.type(1.0 / max(m, 1)), axis=axis)
+    total = cuda.reduce(
+        'T x, U mean', 'U var',
+        '((U)x - mean) * ((U)x - mean)', 'a + b', 'var = a', '0',
+        'rechainer_bn_sqdev')(x, mean_e, axis=axis)
+    total /= mean_e.dtype.type(max(m, 1))
+    return total
 
 
 def _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis):
