@@ -22,6 +22,16 @@ def _as_axis(axis: Any) -> Optional[tuple]:
     return tuple(axis)
 
 
+def running_decay(link_: link.Link, finetune: bool) -> float:
+    """Decay of the running statistics for one training step of ``link_``: its
+    ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
+    batch in ``link_.N``."""
+    if finetune:
+        link_.N += 1
+        return 1.0 - 1.0 / link_.N
+    return link_.decay
+
+
 class BatchNormalization(link.Link):
     """Batch normalization layer.
 
@@ -136,28 +146,25 @@ class BatchNormalization(link.Link):
             axis = batch_normalization._reduced_axes(xa.ndim, self.axis)
             self._initialize_params(
                 tuple(s for i, s in enumerate(xa.shape) if i not in axis))
-        dtype = self.avg_mean.dtype
-        xp = self.device.xp
-        gamma = self.gamma
-        if gamma is None:
-            gamma = variable.Variable(xp.ones(self.avg_mean.shape, dtype),
-                                      requires_grad=False)
-        beta = self.beta
-        if beta is None:
-            beta = variable.Variable(xp.zeros(self.avg_mean.shape, dtype),
-                                     requires_grad=False)
+        gamma, beta = self._scale_and_shift()
         if configuration.config.train:
-            if finetune:
-                self.N += 1
-                decay = 1.0 - 1.0 / self.N
-            else:
-                decay = self.decay
             return batch_normalization.batch_normalization(
                 x, gamma, beta, eps=self.eps, running_mean=self.avg_mean,
-                running_var=self.avg_var, decay=decay, axis=self.axis)
+                running_var=self.avg_var, decay=running_decay(self, finetune),
+                axis=self.axis)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps, self.axis)
+
+    def _scale_and_shift(self) -> tuple:
+        """``(gamma, beta)``: the parameters, or constant ones/zeros where unused."""
+        xp = self.device.xp
+        shape, dtype = self.avg_mean.shape, self.avg_mean.dtype
+        gamma = self.gamma if self.gamma is not None else variable.Variable(
+            xp.ones(shape, dtype), requires_grad=False)
+        beta = self.beta if self.beta is not None else variable.Variable(
+            xp.zeros(shape, dtype), requires_grad=False)
+        return gamma, beta
 
     def start_finetuning(self) -> None:
         """Resets the batch count, so that ``finetune=True`` averages afresh."""

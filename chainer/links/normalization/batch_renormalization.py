@@ -8,6 +8,7 @@ from chainer import variable
 from chainer.functions.normalization import batch_normalization
 from chainer.functions.normalization import batch_renormalization
 from chainer.links.normalization.batch_normalization import BatchNormalization
+from chainer.links.normalization.batch_normalization import running_decay
 from chainer.utils import argument
 
 
@@ -44,21 +45,11 @@ class BatchRenormalization(BatchNormalization):
             kwargs, ('finetune', False),
             test='test argument is not supported anymore. '
             'Use chainer.using_config')
-        xp = self.device.xp
-        shape, dtype = self.avg_mean.shape, self.avg_mean.dtype
-        gamma = self.gamma if self.gamma is not None else variable.Variable(
-            xp.ones(shape, dtype), requires_grad=False)
-        beta = self.beta if self.beta is not None else variable.Variable(
-            xp.zeros(shape, dtype), requires_grad=False)
+        gamma, beta = self._scale_and_shift()
         if configuration.config.train:
-            if finetune:
-                self.N += 1
-                decay = 1.0 - 1.0 / self.N
-            else:
-                decay = self.decay
             return batch_renormalization.batch_renormalization(
                 x, gamma, beta, self.rmax, self.dmax, self.eps, self.avg_mean,
-                self.avg_var, decay, update_statistics=True)
+                self.avg_var, running_decay(self, finetune), update_statistics=True)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps)

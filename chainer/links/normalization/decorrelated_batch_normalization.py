@@ -9,6 +9,7 @@ from chainer import configuration
 from chainer import link
 from chainer import variable
 from chainer.functions.normalization import decorrelated_batch_normalization as dbn
+from chainer.links.normalization.batch_normalization import running_decay
 from chainer.utils import argument
 
 
@@ -54,14 +55,10 @@ class DecorrelatedBatchNormalization(link.Link):
         """Whitens ``x``; ``finetune=True`` averages the statistics plainly."""
         finetune, = argument.parse_kwargs(kwargs, ('finetune', False))
         if configuration.config.train:
-            if finetune:
-                self.N += 1
-                decay = 1.0 - 1.0 / self.N
-            else:
-                decay = self.decay
             return dbn.decorrelated_batch_normalization(
                 x, groups=self.groups, eps=self.eps, running_mean=self.avg_mean,
-                running_projection=self.avg_projection, decay=decay)
+                running_projection=self.avg_projection,
+                decay=running_decay(self, finetune))
         return dbn.fixed_decorrelated_batch_normalization(
             x, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_projection, requires_grad=False), self.groups)

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from chainer import initializers
-from chainer import link
 from chainer import variable
+from chainer.links.normalization._scale_shift import ScaleShiftLink
 from chainer.functions.normalization.group_normalization import group_normalization
 
 
-class GroupNormalization(link.Link):
+class GroupNormalization(ScaleShiftLink):
     """Group normalization layer (Wu and He, 2018).
 
     Args:
@@ -22,20 +21,9 @@ class GroupNormalization(link.Link):
 
     def __init__(self, groups: int, size: Optional[int] = None, eps: float = 1e-5,
                  initial_gamma: Any = None, initial_beta: Any = None) -> None:
-        super().__init__()
+        super().__init__(size, initial_gamma, initial_beta)
         self.groups = groups
         self.eps = eps
-        with self.init_scope():
-            self.gamma = variable.Parameter(initializers._get_initializer(
-                1 if initial_gamma is None else initial_gamma))
-            self.beta = variable.Parameter(initializers._get_initializer(
-                0 if initial_beta is None else initial_beta))
-        if size is not None:
-            self._initialize_params(size)
-
-    def _initialize_params(self, size: int) -> None:
-        self.gamma.initialize(size)
-        self.beta.initialize(size)
 
     def forward(self, x: Any) -> variable.Variable:
         """Normalizes ``x`` of shape ``(N, C, ...)``."""

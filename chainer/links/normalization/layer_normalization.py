@@ -4,14 +4,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from chainer import functions
-from chainer import initializers
-from chainer import link
 from chainer import utils
 from chainer import variable
+from chainer.links.normalization._scale_shift import ScaleShiftLink
 from chainer.functions.normalization.layer_normalization import layer_normalization
 
 
-class LayerNormalization(link.Link):
+class LayerNormalization(ScaleShiftLink):
     """Layer normalization layer (Ba et al., 2016).
 
     Args:
@@ -24,19 +23,8 @@ class LayerNormalization(link.Link):
 
     def __init__(self, size: Optional[int] = None, eps: float = 1e-6,
                  initial_gamma: Any = None, initial_beta: Any = None) -> None:
-        super().__init__()
+        super().__init__(size, initial_gamma, initial_beta)
         self.eps = eps
-        with self.init_scope():
-            self.gamma = variable.Parameter(initializers._get_initializer(
-                1 if initial_gamma is None else initial_gamma))
-            self.beta = variable.Parameter(initializers._get_initializer(
-                0 if initial_beta is None else initial_beta))
-        if size is not None:
-            self._initialize_params(size)
-
-    def _initialize_params(self, size: int) -> None:
-        self.gamma.initialize(size)
-        self.beta.initialize(size)
 
     def forward(self, x: Any) -> variable.Variable:
         """Normalizes each sample (row) of ``x``; extra axes are flattened."""

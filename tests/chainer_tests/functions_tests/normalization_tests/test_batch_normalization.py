@@ -7,20 +7,9 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.normalization import batch_normalization as bn_module
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.normalization_tests import _util
 
 _backends = [{}, {'use_cuda': True}]
-
-
-def _tols(case, dtype):
-    case.numerical_grad_dtype = numpy.float64
-    if dtype == numpy.float16:
-        case.check_forward_options = {'atol': 1e-2, 'rtol': 1e-2}
-        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-    else:
-        case.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
-        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
-        case.check_double_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
 
 
 def _reference(x, gamma, beta, mean, var, eps, axis):
@@ -49,7 +38,7 @@ class TestBatchNormalization(testing.FunctionTestCase):
     eps = 1e-2
 
     def setUp(self):
-        _tols(self, self.dtype)
+        _util.set_tolerances(self, self.dtype)
         ndim = len(self.shape)
         self.red = bn_module._reduced_axes(ndim, self.axis)
         self.pshape = tuple(s for i, s in enumerate(self.shape) if i not in self.red)
@@ -85,7 +74,7 @@ class TestFixedBatchNormalization(testing.FunctionTestCase):
     eps = 2e-5
 
     def setUp(self):
-        _tols(self, self.dtype)
+        _util.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         c = self.shape[1]
