@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from typing import Any, Optional, Sequence
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import conv
@@ -50,20 +52,17 @@ def _crop(img, pad, in_dims):
 
 def window_max(x, ksize, stride, pad, out_dims):
     """``(y, indexes)``: the maximum of every window and the flat window offset of it
-    (the first one on ties); padding never wins."""
+    (the first one on ties); padding never wins over an image pixel."""
     xp = backend.get_array_module(x)
     xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
-    y = None
-    idx = None
-    for k, kidx in enumerate(_offsets(ksize)):
-        v = xpad[_window(kidx, stride, out_dims)]
-        if y is None:
-            y = v.copy()
-            idx = xp.zeros(y.shape, dtype='i')
-            continue
-        better = v > y
-        y = xp.where(better, v, y)
-        idx = xp.where(better, xp.int32(k), idx)
+    views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+    y = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(y, v, out=y)
+    # Walking the offsets backwards leaves the first one that attains the maximum.
+    idx = xp.full(y.shape, len(views) - 1, dtype=numpy.int32)
+    for k in range(len(views) - 2, -1, -1):
+        idx = xp.where(views[k] == y, numpy.int32(k), idx)
     return y, idx
 
 
@@ -86,8 +85,14 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     img = xp.zeros(full, dtype=g.dtype)
     zero = g.dtype.type(0)
+    # Windows that cannot overlap are written, not accumulated.
+    disjoint = all(s >= k for s, k in zip(stride, ksize))
     for k, kidx in enumerate(_offsets(ksize)):
-        img[_window(kidx, stride, out_dims)] += xp.where(indexes == k, g, zero)
+        part = xp.where(indexes == k, g, zero)
+        if disjoint:
+            img[_window(kidx, stride, out_dims)] = part
+        else:
+            img[_window(kidx, stride, out_dims)] += part
     return _crop(img, pad, in_dims)
 
 
