@@ -102,7 +102,10 @@ def window_sum(x, ksize, stride, pad, out_dims):
     y = None
     for kidx in _offsets(ksize):
         v = xpad[_window(kidx, stride, out_dims)]
-        y = v.copy() if y is None else y + v
+        if y is None:
+            y = v.copy()
+        else:
+            y += v
     return y
 
 
