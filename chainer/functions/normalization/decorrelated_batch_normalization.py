@@ -34,91 +34,73 @@ def _check(in_types, groups: int, names: tuple) -> None:
             f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={c}')
 
 
-class DecorrelatedBatchNormalization(function_node.FunctionNode):
-    """Whitens each group of channels with the ZCA matrix of its batch covariance."""
-
-    def __init__(self, groups: int, eps: float, mean=None, projection=None,
-                 decay: float = 0.9) -> None:
-        self.groups = groups
-        self.eps = eps
-        self.running_mean = mean
-        self.running_projection = projection
-        self.decay = decay
-
-    def check_type_forward(self, in_types):
-        type_check.expect(in_types.size() == 1)
-        _check(in_types, self.groups, ('x',))
-
-    def forward(self, inputs):
-        x, = inputs
-        xp = backend.get_array_module(x)
-        cdt = array_utils.compute_dtype(x.dtype)
-        xg = _to_groups(x, self.groups).astype(cdt)
-        m = xg.shape[2]
-        mean = xg.mean(axis=2, keepdims=True)
-        xc = xg - mean
-        c = xg.shape[1]
-        cov = xp.matmul(xc, xc.transpose(0, 2, 1)) / cdt.type(max(m, 1)) \
-            + cdt.type(self.eps) * xp.eye(c, dtype=cdt)
-        eigvals, eigvecs = xp.linalg.eigh(cov)
-        projection = xp.matmul(eigvecs * (eigvals ** cdt.type(-0.5))[:, None, :],
-                               eigvecs.transpose(0, 2, 1))
-        y = xp.matmul(projection, xc)
-        self.eigvals, self.eigvecs, self.xc, self.projection = eigvals, eigvecs, xc, projection
-        if self.running_mean is not None:
-            _bn._update_running(self.running_mean, mean[:, :, 0], self.decay)
-        if self.running_projection is not None:
-            _bn._update_running(self.running_projection, projection, self.decay)
-        return _from_groups(y, x.shape).astype(x.dtype),
-
-    def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
-        return DecorrelatedBatchNormalizationGrad(
-            self.groups, self.eigvals, self.eigvecs, self.xc,
-            self.projection).apply((gy,))
+def _symmetric(a):
+    return (a + a.swapaxes(-1, -2)) * a.dtype.type(0.5)
 
 
-class DecorrelatedBatchNormalizationGrad(function_node.FunctionNode):
-    """Gradient of :class:`DecorrelatedBatchNormalization` w.r.t. ``x``.
+class SymmetricSqrt(function_node.FunctionNode):
+    """``S = A ** (1/2)`` of a stack of symmetric positive definite matrices.
 
-    The ZCA matrix ``P = f(S)`` of the covariance ``S`` has the derivative
-    ``dP = U (K * (U^T dS U)) U^T`` with ``K_ij = (f(l_i) - f(l_j)) / (l_i - l_j)``
-    (``f'(l_i)`` on ties), ``S = U diag(l) U^T``, ``f(l) = l ** -0.5``.
+    ``S S = A`` gives ``S dS + dS S = dA``, so the gradient is the solution of a
+    Lyapunov equation (:class:`LyapunovSolve`), itself differentiable.
     """
 
-    def __init__(self, groups, eigvals, eigvecs, xc, projection) -> None:
-        self.groups = groups
-        self.eigvals = eigvals
-        self.eigvecs = eigvecs
-        self.xc = xc
-        self.projection = projection
-
     def forward(self, inputs):
-        gy, = inputs
-        xp = backend.get_array_module(gy)
-        lam, U, xc, P = self.eigvals, self.eigvecs, self.xc, self.projection
-        cdt = lam.dtype
-        gyg = _to_groups(gy, self.groups).astype(cdt)
-        m = max(xc.shape[2], 1)
-        f = lam ** cdt.type(-0.5)
-        diff_l = lam[:, :, None] - lam[:, None, :]
-        diff_f = f[:, :, None] - f[:, None, :]
-        tie = xp.abs(diff_l) <= 1e-12 * xp.abs(lam).max(axis=1)[:, None, None]
-        fprime = cdt.type(-0.5) * lam ** cdt.type(-1.5)
-        K = xp.where(tie, xp.broadcast_to(fprime[:, :, None], diff_l.shape),
-                     diff_f / xp.where(tie, 1, diff_l))
-        gP = xp.matmul(gyg, xc.transpose(0, 2, 1))
-        Ut = U.transpose(0, 2, 1)
-        gS = xp.matmul(xp.matmul(U, K * xp.matmul(xp.matmul(Ut, gP), U)), Ut)
-        gxc = xp.matmul(P.transpose(0, 2, 1), gyg) \
-            + xp.matmul(gS + gS.transpose(0, 2, 1), xc) / cdt.type(m)
-        gx = gxc - gxc.mean(axis=2, keepdims=True)
-        return _from_groups(gx, gy.shape).astype(gy.dtype),
+        a, = inputs
+        xp = backend.get_array_module(a)
+        w, u = xp.linalg.eigh(_symmetric(a))
+        s = xp.sqrt(xp.maximum(w, 0))
+        self.retain_outputs((0,))
+        return xp.matmul(u * s[..., None, :], u.swapaxes(-1, -2)).astype(a.dtype),
 
     def backward(self, indexes, grad_outputs):
-        raise NotImplementedError(
-            'decorrelated_batch_normalization cannot be differentiated twice: the '
-            'second derivative of its eigendecomposition is not implemented')
+        s, = self.get_retained_outputs()
+        gs, = grad_outputs
+        return LyapunovSolve().apply((s, gs))
+
+
+class LyapunovSolve(function_node.FunctionNode):
+    """``Y`` with ``S Y + Y S = C`` for stacks of symmetric positive definite ``S``.
+
+    With ``S = U diag(s) U^T``: ``Y = U ((U^T C U) / (s_i + s_j)) U^T``. The map
+    ``Y -> S Y + Y S`` is self-adjoint, so ``gC = solve(S, gY)`` and
+    ``gS = -(gC Y^T + Y^T gC)``: the gradient is built from this function and
+    matrix products, and is differentiable again.
+    """
+
+    def forward(self, inputs):
+        s, c = inputs
+        xp = backend.get_array_module(s)
+        w, u = xp.linalg.eigh(_symmetric(s))
+        ut = u.swapaxes(-1, -2)
+        inner = xp.matmul(xp.matmul(ut, c), u) / (w[..., :, None] + w[..., None, :])
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        return xp.matmul(xp.matmul(u, inner), ut).astype(c.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        s, = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        gy, = grad_outputs
+        gc, = LyapunovSolve().apply((s, gy))
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(-(F.matmul(gc, y, transb=True) + F.matmul(y, gc, transa=True)))
+            else:
+                ret.append(gc)
+        return tuple(ret)
+
+
+def _check_groups(x, groups: int) -> None:
+    xa = chainer.variable.as_array(x)
+    if xa.dtype.kind != 'f' or xa.ndim < 2:
+        raise type_check.InvalidType('x.dtype.kind == "f" and x.ndim >= 2',
+                                     f'x.dtype={xa.dtype}, x.ndim={xa.ndim}')
+    if xa.shape[1] % groups:
+        raise type_check.InvalidType(
+            f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={xa.shape[1]}')
 
 
 class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
@@ -188,13 +170,36 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
             in place.
         decay (float): Decay rate of the running averages.
 
-    The result is differentiable once (not twice).
+    The matrix square root and its inverse are differentiable nodes whose
+    gradients solve Lyapunov equations, so the result is differentiable to any
+    order.
     """
     groups, eps, running_mean, running_projection, decay = argument.parse_kwargs(
         kwargs, ('groups', 16), ('eps', 2e-5), ('running_mean', None),
         ('running_projection', None), ('decay', 0.9))
-    return DecorrelatedBatchNormalization(
-        groups, eps, running_mean, running_projection, decay).apply((x,))[0]
+    F = chainer.functions
+    _check_groups(x, groups)
+    xa = chainer.variable.as_array(x)
+    xp = backend.get_array_module(xa)
+    cdt = array_utils.compute_dtype(xa.dtype)
+    n, c = xa.shape[:2]
+    rest = xa.shape[2:]
+    m = xa.size // max(c, 1)
+    if m == 0:
+        raise ValueError('decorrelated_batch_normalization needs a non-empty batch')
+    perm = (1, 0) + tuple(range(2, xa.ndim))
+    xg = F.reshape(F.transpose(x if xa.dtype == cdt else F.cast(x, cdt), perm),
+                   (groups, c // groups, m))
+    mean = F.mean(xg, axis=2, keepdims=True)
+    xc = xg - F.broadcast_to(mean, xg.shape)
+    eye = xp.broadcast_to(xp.eye(c // groups, dtype=cdt), (groups, c // groups, c // groups))
+    cov = F.matmul(xc, xc, transb=True) * cdt.type(1.0 / m) + eye * cdt.type(eps)
+    sqrt_cov, = SymmetricSqrt().apply((cov,))
+    projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
+    y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
+    _bn._update_running(running_mean, mean.array[:, :, 0], decay)
+    _bn._update_running(running_projection, projection.array, decay)
+    return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 
 def fixed_decorrelated_batch_normalization(x, mean, projection,

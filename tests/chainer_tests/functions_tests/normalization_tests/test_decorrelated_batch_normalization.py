@@ -44,12 +44,31 @@ def test_backward(shape, groups):
         (x,), numpy.random.randn(*shape), atol=1e-5, rtol=1e-4)
 
 
-def test_second_derivative_is_a_clear_error():
-    x = chainer.Variable(numpy.random.randn(6, 2))
-    y = F.decorrelated_batch_normalization(x, groups=1)
-    gx, = chainer.grad([F.sum(y * y * y)], [x], enable_double_backprop=True)
-    with pytest.raises(NotImplementedError, match='twice'):
-        chainer.grad([F.sum(gx)], [x])
+@pytest.mark.parametrize('shape,groups', [((6, 4), 2), ((5, 2, 2), 1)])
+def test_double_backward(shape, groups):
+    x = numpy.random.randn(*shape)
+    gradient_check.check_double_backward(
+        lambda x: F.decorrelated_batch_normalization(x, groups=groups, eps=1e-2),
+        (x,), numpy.random.randn(*shape), numpy.random.randn(*shape),
+        atol=1e-4, rtol=1e-3)
+
+
+def test_matrix_square_root_and_lyapunov_solve():
+    from chainer.functions.normalization import decorrelated_batch_normalization as dbn
+    rng = numpy.random.RandomState(0)
+    a = rng.randn(2, 3, 3)
+    spd = a @ a.transpose(0, 2, 1) + numpy.eye(3)
+    s, = dbn.SymmetricSqrt().apply((spd,))
+    numpy.testing.assert_allclose(s.array @ s.array, spd, rtol=1e-10)
+    c = rng.randn(2, 3, 3)
+    y, = dbn.LyapunovSolve().apply((s.array, c))
+    numpy.testing.assert_allclose(s.array @ y.array + y.array @ s.array, c, atol=1e-10)
+
+    def sqrt(m):
+        return dbn.SymmetricSqrt().apply(((m + chainer.functions.swapaxes(m, 1, 2)) / 2,))[0]
+
+    gradient_check.check_double_backward(sqrt, (spd,), rng.randn(2, 3, 3), rng.randn(2, 3, 3),
+                                         atol=1e-5, rtol=1e-4)
 
 
 def test_running_statistics():
