@@ -18,44 +18,64 @@ from chainer.utils import conv_nd
 from chainer.utils import type_check
 
 
-class SparseGather(function_node.FunctionNode):
-    """``y[...] = sum_k x.ravel()[index[..., k]] * weight[..., k]`` (index/weight fixed)."""
+def _index(xp, batch, pos, channels: int) -> tuple:
+    """The advanced index ``(batch, channel, pixel)`` into ``x.reshape(n, c, h * w)`` for
+    taps ``pos`` of shape ``(R, C or 1, ...)``; nothing is broadcast in memory."""
+    extra = (None,) * (pos.ndim - 2)
+    b = batch[(slice(None), None) + extra]
+    c = xp.arange(channels)[(None, slice(None)) + extra]
+    return b, c, pos
 
-    def __init__(self, index, weight) -> None:
-        self.index = index
+
+class SparseGather(function_node.FunctionNode):
+    """``y[r, c, ...] = sum_k x[batch[r], c, pos[r, c, ..., k]] * weight[r, c, ..., k]``
+    over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
+    size 1; both are fixed)."""
+
+    def __init__(self, batch, pos, weight) -> None:
+        self.batch = batch
+        self.pos = pos
         self.weight = weight
 
     def forward(self, inputs):
         x, = inputs
+        xp = backend.get_array_module(x)
         self._x_shape = x.shape
-        xs = array_utils.as_compute(x).ravel()
-        y = (xs[self.index] * self.weight.astype(xs.dtype, copy=False)).sum(axis=-1)
+        n, c = x.shape[:2]
+        xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
+        vals = xf[_index(xp, self.batch, self.pos, c)]
+        y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
         return y.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
-        return SparseScatter(self.index, self.weight, self._x_shape).apply(grad_outputs)
+        return SparseScatter(self.batch, self.pos, self.weight,
+                             self._x_shape).apply(grad_outputs)
 
 
 class SparseScatter(function_node.FunctionNode):
-    """The adjoint of :class:`SparseGather`: adds ``gy * weight`` at ``index`` of a zero
+    """The adjoint of :class:`SparseGather`: adds ``gy * weight`` at the taps of a zero
     array of ``shape``."""
 
-    def __init__(self, index, weight, shape) -> None:
-        self.index = index
+    def __init__(self, batch, pos, weight, shape) -> None:
+        self.batch = batch
+        self.pos = pos
         self.weight = weight
         self.shape = tuple(shape)
 
     def forward(self, inputs):
         gy, = inputs
         xp = backend.get_array_module(gy)
+        n, c = self.shape[:2]
         dtype = array_utils.compute_dtype(gy.dtype)
-        gx = xp.zeros(array_utils.size_of_shape(self.shape), dtype=dtype)
+        gx = xp.zeros((n, c, array_utils.size_of_shape(self.shape[2:])), dtype=dtype)
+        index = _index(xp, self.batch, self.pos, c)
+        shape = numpy.broadcast_shapes(*(i.shape for i in index))
         vals = gy.astype(dtype, copy=False)[..., None] * self.weight.astype(dtype, copy=False)
-        array_utils.scatter_add(gx, self.index.ravel(), vals.ravel())
+        array_utils.scatter_add(gx, index, xp.broadcast_to(vals, shape))
         return gx.reshape(self.shape).astype(gy.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
-        return SparseGather(self.index, self.weight).apply(grad_outputs)
+        return SparseGather(self.batch, self.pos, self.weight).apply(grad_outputs)
 
 
 def check_inputs(x, rois, n_box: int, roi_indices=None) -> None:
@@ -157,60 +177,65 @@ def align_taps(start_h, start_w, end_h, end_w, out_h: int, out_w: int, height: i
     R = len(roi_h)
 
     def outer(a, b):  # (R, P, gh) x (R, Q, gw) -> (R, P, Q, gh * gw)
-        return (a[:, :, None, :, None] * b[:, None, :, None, :]).reshape(R, out_h, out_w, -1)
+        return (a[:, :, None, :, None] * b[:, None, :, None, :]).reshape(
+            R, out_h, out_w, gh * gw)
 
     def pos(r, c):
         return (r[:, :, None, :, None] * width + c[:, None, :, None, :]).reshape(
-            R, out_h, out_w, -1)
+            R, out_h, out_w, gh * gw)
 
     positions = numpy.stack([pos(yl, xl), pos(yl, xh), pos(yh, xl), pos(yh, xh)], axis=-1)
     weights = numpy.stack([outer(wyl, wxl), outer(wyl, wxh), outer(wyh, wxl),
                            outer(wyh, wxh)], axis=-1)
-    valid = (vy[:, :, None, :, None] & vx[:, None, :, None, :]).reshape(R, out_h, out_w, -1)
+    valid = (vy[:, :, None, :, None] & vx[:, None, :, None, :]).reshape(
+        R, out_h, out_w, gh * gw)
     weights = numpy.where(valid[..., None], weights, 0.0)
     count = numpy.maximum(grid_h * grid_w, 1)
     return positions, weights, valid, count
 
 
-def channel_index(xp, batch, pos, channels: int, hw: int):
-    """Flat indices into ``x.ravel()``: ``(R, C) + pos.shape[1:]`` from per-RoI positions."""
-    base = (batch[:, None] * channels + numpy.arange(channels)[None]) * hw      # (R, C)
-    extra = (1,) * (pos.ndim - 1)
-    flat = base.reshape(base.shape + extra) + pos[:, None]
-    return xp.asarray(flat)
+# Peak number of candidate values evaluated at once by :func:`gather_max`.
+_CHUNK = 1 << 22
 
 
 def gather_mean(x, batch, pos, weight):
     """:class:`SparseGather` with channel-independent taps ``pos``/``weight`` ``(R, P, Q, K)``."""
     xp = backend.get_array_module(x)
-    n, c, h, w = x.shape
-    array_utils.check_index_range(batch, n, 'roi_indices')
-    index = channel_index(xp, batch, pos, c, h * w)
-    wt = xp.asarray(numpy.broadcast_to(weight[:, None], index.shape))
-    y, = SparseGather(index, wt).apply((x,))
+    array_utils.check_index_range(batch, x.shape[0], 'roi_indices')
+    y, = SparseGather(xp.asarray(batch), xp.asarray(pos[:, None], dtype=numpy.int32),
+                      xp.asarray(weight[:, None])).apply((x,))
     return y
 
 
-def gather_max(x, batch, index_taps, weight_taps, valid):
-    """Per channel, the largest of the tap values (``(R, P, Q, S, K)`` taps summed over
-    K with their weights, the samples ``valid`` only) as a :class:`SparseGather`;
-    0 where no sample is valid."""
+def gather_max(x, batch, pos, weight, valid):
+    """Per channel, the largest of the sample values (``(R, P, Q, S, K)`` taps summed over
+    K with their weights; the ``valid`` samples only) as a :class:`SparseGather`;
+    0 where no sample is valid.  RoIs are evaluated in chunks to bound memory."""
     xp = backend.get_array_module(x)
-    n, c, h, w = x.shape
+    n, c = x.shape[:2]
     array_utils.check_index_range(batch, n, 'roi_indices')
-    index = channel_index(xp, batch, index_taps, c, h * w)          # (R, C, P, Q, S, K)
-    wt = xp.asarray(weight_taps)[:, None]                            # (R, 1, P, Q, S, K)
-    xs = array_utils.as_compute(x.array if hasattr(x, 'array') else x).ravel()
-    vals = (xs[index] * wt.astype(xs.dtype, copy=False)).sum(axis=-1)
-    ok = xp.asarray(valid)[:, None]
-    vals = xp.where(ok, vals, -xp.inf)
-    best = xp.argmax(vals, axis=-1)[..., None]                       # (R, C, P, Q, 1)
-    any_ok = ok.any(axis=-1)
-    sel_index = xp.take_along_axis(index, best[..., None], axis=-2)[..., 0, :]
-    sel_w = xp.take_along_axis(xp.broadcast_to(wt, index.shape), best[..., None],
-                               axis=-2)[..., 0, :]
-    sel_w = xp.where(any_ok[..., None], sel_w, 0)
-    y, = SparseGather(sel_index, sel_w).apply((x,))
+    xf = array_utils.as_compute(x.array if hasattr(x, 'array') else x).reshape(
+        n, c, x.shape[2] * x.shape[3])
+    per_roi = c * max(1, int(numpy.prod(pos.shape[1:])))
+    step = max(1, _CHUNK // per_roi)
+    sel_pos, sel_w = [], []
+    for r0 in range(0, len(batch), step):
+        b = xp.asarray(batch[r0:r0 + step])
+        p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
+        w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
+        ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
+        vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)              # (r, C, P, Q, S)
+        vals = xp.where(ok, vals, -xp.inf)
+        best = xp.argmax(vals, axis=-1)[..., None, None]               # (r, C, P, Q, 1, 1)
+        shape = vals.shape + (p.shape[-1],)
+        sel_pos.append(xp.take_along_axis(xp.broadcast_to(p, shape), best, axis=-2)[..., 0, :])
+        chosen = xp.take_along_axis(xp.broadcast_to(w, shape), best, axis=-2)[..., 0, :]
+        sel_w.append(xp.where(ok.any(axis=-1)[..., None], chosen, 0))
+    if not sel_pos:
+        sel_pos = [xp.zeros((0, c) + pos.shape[1:3] + pos.shape[-1:], dtype=numpy.int32)]
+        sel_w = [xp.zeros(sel_pos[0].shape, dtype=xf.dtype)]
+    y, = SparseGather(xp.asarray(batch), xp.concatenate(sel_pos),
+                      xp.concatenate(sel_w)).apply((x,))
     return y
 
 

@@ -3,6 +3,7 @@ import math
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -143,3 +144,22 @@ def test_roi_bad_inputs():
         F.roi_max_align_2d(x[0], ROIS4, ROI_IDX, 2, 1.0)
     with pytest.raises(ValueError):
         F.roi_average_pooling_2d(x, ROIS4, numpy.array([0, 1, 2, 0], 'i'), 2, 1.0)
+
+
+@pytest.mark.parametrize('fn', [F.roi_max_pooling_2d, F.roi_average_pooling_2d,
+                                F.roi_average_align_2d, F.roi_max_align_2d])
+def test_no_rois(fn):
+    x = chainer.Variable(numpy.random.rand(2, 3, 8, 9))
+    y = fn(x, numpy.zeros((0, 4), 'f'), numpy.zeros(0, 'i'), 2, 1.0)
+    assert y.shape == (0, 3, 2, 2)
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.zeros_like(x.array))
+
+
+def test_max_align_in_chunks_matches(monkeypatch):
+    from chainer.functions.pooling import _roi
+    x = numpy.random.rand(2, 3, 8, 9)
+    whole = F.roi_max_align_2d(x, ROIS4, ROI_IDX, 3, 1.0).array
+    monkeypatch.setattr(_roi, '_CHUNK', 10)
+    numpy.testing.assert_array_equal(F.roi_max_align_2d(x, ROIS4, ROI_IDX, 3, 1.0).array,
+                                     whole)
