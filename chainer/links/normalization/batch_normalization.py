@@ -9,6 +9,7 @@ import chainer
 from chainer import configuration
 from chainer import initializers
 from chainer import link
+from chainer import serializer as serializer_module
 from chainer import variable
 from chainer.functions.normalization import batch_normalization
 from chainer.utils import argument
@@ -119,12 +120,10 @@ class BatchNormalization(link.Link):
             self.beta.initialize(shape)
 
     def serialize(self, serializer: Any) -> None:
-        if self.avg_mean is None:
-            # Lazily sized: loading fills the statistics (and parameters) in.
+        if self.avg_mean is None and isinstance(serializer, serializer_module.Deserializer):
+            # Lazily sized: the loaded statistics give the shape of everything.
             mean = serializer('avg_mean', None)
-            if mean is not None and not isinstance(mean, numpy.ndarray):
-                mean = numpy.asarray(mean)
-            if mean is not None and getattr(mean, 'size', 0) and mean.dtype.kind == 'f':
+            if mean is not None and getattr(mean, 'ndim', 0) and mean.dtype.kind == 'f':
                 self._initialize_params(mean.shape)
         super().serialize(serializer)
 

@@ -141,3 +141,16 @@ def test_gpu_matches_cpu():
                                   atol=1e-5)
     numpy.testing.assert_allclose(cpu.avg_var, chainer.backends.cuda.to_cpu(gpu.avg_var),
                                   atol=1e-5)
+
+
+def test_hdf5_round_trip_lazy():
+    pytest.importorskip('h5py')
+    src = L.BatchNormalization()
+    src(numpy.random.randn(4, 3).astype(numpy.float32))
+    dst = L.BatchNormalization()
+    testing.save_and_load_hdf5(src, dst)
+    numpy.testing.assert_array_equal(dst.avg_var, src.avg_var)
+    # An unsized link saves and loads as unsized.
+    empty = L.BatchNormalization()
+    testing.save_and_load_hdf5(L.BatchNormalization(), empty)
+    assert empty.avg_mean is None
