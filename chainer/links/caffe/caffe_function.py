@@ -128,6 +128,11 @@ class CaffeFunction(link.Chain):
         self.split_map: Dict[str, str] = {}
         self.layers: list = []
         self._pb = caffe_pb2
+        if not net.layer:
+            raise ValueError(
+                f'{model_path} holds no layers in the current format: models written '
+                "with the pre-2015 'layers' field are not supported (Caffe's "
+                'upgrade_net_proto_binary converts them)')
         for layer in net.layer:
             setup = _SETUP.get(layer.type)
             if setup is None:

@@ -92,8 +92,54 @@ def test_lrn_batchnorm_scale_slice_reshape(tmp_path):
     numpy.testing.assert_allclose(r.array, y[:, 1:].reshape(2, -1), rtol=1e-4, atol=1e-5)
 
 
-def test_missing_protobuf_message_is_clear(tmp_path):
+def test_corrupt_file_raises(tmp_path):
     path = tmp_path / 'broken.caffemodel'
     path.write_bytes(b'\xff\xff\xff')
     with pytest.raises(Exception):
         CaffeFunction(str(path))
+
+
+def test_convolution_pooling_eltwise_loss(tmp_path):
+    rng = numpy.random.RandomState(2)
+    net = caffe_pb2.NetParameter()
+    conv = net.layer.add(name='conv', type='Convolution', bottom=['data'], top=['c'])
+    p = conv.convolution_param
+    p.num_output = 4
+    p.kernel_size.append(3)
+    p.pad.append(1)
+    p.group = 2
+    W, b = rng.randn(4, 1, 3, 3), rng.randn(4)
+    _blob(conv, W)
+    _blob(conv, b)
+    net.layer.add(name='drop', type='Dropout', bottom=['c'], top=['c'])
+    mx = net.layer.add(name='max', type='Eltwise', bottom=['c', 'c'], top=['m'])
+    mx.eltwise_param.operation = caffe_pb2.EltwiseParameter.MAX
+    pr = net.layer.add(name='prod', type='Eltwise', bottom=['m', 'c'], top=['p'])
+    pr.eltwise_param.operation = caffe_pb2.EltwiseParameter.PROD
+    gp = net.layer.add(name='gap', type='Pooling', bottom=['p'], top=['g'])
+    gp.pooling_param.pool = caffe_pb2.PoolingParameter.AVE
+    gp.pooling_param.global_pooling = True
+    mp = net.layer.add(name='mp', type='Pooling', bottom=['p'], top=['mp'])
+    mp.pooling_param.kernel_size = 2
+    mp.pooling_param.stride = 2
+    flat = net.layer.add(name='flat', type='Reshape', bottom=['g'], top=['f'])
+    flat.reshape_param.shape.dim.extend([0, -1])
+    net.layer.add(name='loss', type='SoftmaxWithLoss', bottom=['f', 'label'], top=['loss'])
+    func = CaffeFunction(_write(tmp_path, net))
+    assert func['conv'].W.shape == (4, 1, 3, 3)
+    x = rng.randn(2, 2, 4, 4).astype(numpy.float32)
+    t = numpy.array([1, 3], numpy.int32)
+    with chainer.using_config('train', False):
+        loss, pooled = func(inputs={'data': x, 'label': t}, outputs=['loss', 'mp'])
+    c = F.convolution_2d(x, W.astype(numpy.float32), b.astype(numpy.float32), pad=1,
+                         groups=2).array
+    g = (c * c).mean(axis=(2, 3))
+    expected = F.softmax_cross_entropy(g, t).array
+    numpy.testing.assert_allclose(loss.array, expected, rtol=1e-5)
+    assert pooled.shape == (2, 4, 2, 2)
+
+
+def test_file_without_layers_is_a_clear_error(tmp_path):
+    net = caffe_pb2.NetParameter(name='old')
+    with pytest.raises(ValueError, match="'layers'"):
+        CaffeFunction(_write(tmp_path, net))
