@@ -186,3 +186,60 @@ def test_oversample_crops():
 def test_googlenet_prepare_mean():
     x = googlenet.prepare(numpy.zeros((4, 4, 3), numpy.uint8), size=None)
     numpy.testing.assert_allclose(x[:, 0, 0], [-104, -117, -123])
+
+
+class _FakeCaffe:
+    """Stands in for a CaffeFunction: records the layer names asked for."""
+
+    def __init__(self, path):
+        self.names = []
+        _FakeCaffe.last = self
+
+    def __getitem__(self, name):
+        self.names.append(name)
+        return _FakeLayer(name)
+
+    def __contains__(self, name):
+        return True
+
+
+class _FakeLayer:
+
+    def __init__(self, name):
+        self.name = name
+        self.W = ('W', name)
+        self.b = ('b', name)
+        self.avg_mean = ('avg_mean', name)
+        self.avg_var = ('avg_var', name)
+        self.bias = type('Bias', (), {'b': ('bias', name)})()
+
+
+@pytest.mark.parametrize('cls,expected', [
+    (L.ResNet101Layers, {'conv1', 'bn_conv1', 'scale_conv1', 'res2c_branch2c',
+                         'res4b22_branch2a', 'bn3b3_branch2b', 'scale5a_branch1', 'fc1000'}),
+    (L.VGG16Layers, {'conv1_1', 'conv5_3', 'fc6', 'fc8'}),
+    (L.GoogLeNet, {'conv1_7x7_s2', 'inception_4e_pool_proj', 'loss2_classifier',
+                   'loss3_classifier'}),
+])
+def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, cls, expected):
+    import chainer.links.caffe.caffe_function as caffe_function
+    monkeypatch.setattr(caffe_function, 'CaffeFunction', _FakeCaffe)
+    written = {}
+
+    def record(dst, src):
+        key = id(dst.array if hasattr(dst, 'array') else dst)
+        assert key not in written, 'a weight is written twice'
+        written[key] = src
+
+    monkeypatch.setattr(_common, 'copy_param', record)
+    saved = []
+    monkeypatch.setattr(serializers, 'save_npz',
+                        lambda path, model, compression=True: saved.append(model))
+    cls.convert_caffemodel_to_npz('model.caffemodel', str(tmp_path / 'out.npz'))
+    model, = saved
+    targets = {id(p.array) for p in model.params()}
+    for link in model.links():
+        if isinstance(link, L.BatchNormalization):
+            targets |= {id(link.avg_mean), id(link.avg_var)}
+    assert set(written) == targets
+    assert expected <= set(_FakeCaffe.last.names)
