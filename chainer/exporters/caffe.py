@@ -31,6 +31,15 @@ def _pair(value: Any) -> tuple:
     return int(value[0]), int(value[1])
 
 
+def _caffe_pooled_size(size: int, k: int, s: int, p: int) -> int:
+    """Caffe's pooling output size: rounded up, without a window that starts in
+    the padding."""
+    out = -(-(size + 2 * p - k) // s) + 1
+    if p and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
 class _Retriever:
     """Walks the graph of ``outputs`` and turns every function node into layers."""
 
@@ -153,7 +162,16 @@ class _Retriever:
     def _pooling(self, node: Any, method: int) -> None:
         if len(node.ksize) != 2:
             raise NotImplementedError('only 2-d poolings can be exported to Caffe')
-        layer = self._new_layer('Pooling', 'Pooling', [node.inputs[0]], node)
+        x = node.inputs[0]
+        y = node.outputs[0]()
+        for size, out, k, st, pd in zip(x.shape[2:], y.shape[2:], _pair(node.ksize),
+                                        _pair(node.stride), _pair(node.pad)):
+            if _caffe_pooled_size(size, k, st, pd) != out:
+                raise NotImplementedError(
+                    f'this pooling gives {out} outputs of {size} inputs where Caffe '
+                    f'(rounding up) gives {_caffe_pooled_size(size, k, st, pd)}: choose a '
+                    'kernel, stride and pad that tile the input')
+        layer = self._new_layer('Pooling', 'Pooling', [x], node)
         p = layer.pooling_param
         p.pool = method
         p.kernel_h, p.kernel_w = _pair(node.ksize)

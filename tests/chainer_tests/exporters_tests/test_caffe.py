@@ -68,3 +68,11 @@ def test_export_without_directory_returns_net():
 def test_unsupported_function_is_a_clear_error():
     with pytest.raises(NotImplementedError, match='cannot be exported'):
         caffe.export(lambda x: F.exp(x), numpy.zeros((1, 3), numpy.float32))
+
+
+def test_pooling_that_caffe_would_size_differently():
+    x = numpy.zeros((1, 1, 5, 5), numpy.float32)
+    with pytest.raises(NotImplementedError, match='Caffe'):
+        caffe.export(lambda x: F.average_pooling_2d(x, 2), x)
+    net = caffe.export(lambda x: F.max_pooling_2d(x, 2), x)     # cover_all: rounds up
+    assert net.layer[0].pooling_param.kernel_h == 2
