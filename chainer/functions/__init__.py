@@ -70,6 +70,40 @@ from chainer.functions.array.where import where  # NOQA
 from chainer.functions.connection.bilinear import bilinear  # NOQA
 from chainer.functions.connection.embed_id import embed_id  # NOQA
 from chainer.functions.connection.linear import linear  # NOQA
+from chainer.functions.connection.convolution_2d import convolution_2d  # NOQA
+from chainer.functions.connection.convolution_nd import convolution_1d  # NOQA
+from chainer.functions.connection.convolution_nd import convolution_3d  # NOQA
+from chainer.functions.connection.convolution_nd import convolution_nd  # NOQA
+from chainer.functions.connection.deconvolution_2d import deconvolution_2d  # NOQA
+from chainer.functions.connection.deconvolution_nd import deconvolution_1d  # NOQA
+from chainer.functions.connection.deconvolution_nd import deconvolution_3d  # NOQA
+from chainer.functions.connection.deconvolution_nd import deconvolution_nd  # NOQA
+from chainer.functions.connection.deformable_convolution_2d_sampler import deformable_convolution_2d_sampler  # NOQA
+from chainer.functions.connection.depthwise_convolution_2d import depthwise_convolution_2d  # NOQA
+from chainer.functions.connection.dilated_convolution_2d import dilated_convolution_2d  # NOQA
+from chainer.functions.connection.local_convolution_2d import local_convolution_2d  # NOQA
+from chainer.functions.connection.shift import shift  # NOQA
+
+# Pooling functions
+from chainer.functions.pooling.average_pooling_2d import average_pooling_2d  # NOQA
+from chainer.functions.pooling.average_pooling_nd import average_pooling_1d  # NOQA
+from chainer.functions.pooling.average_pooling_nd import average_pooling_3d  # NOQA
+from chainer.functions.pooling.average_pooling_nd import average_pooling_nd  # NOQA
+from chainer.functions.pooling.max_pooling_nd import max_pooling_1d  # NOQA
+from chainer.functions.pooling.max_pooling_nd import max_pooling_2d  # NOQA
+from chainer.functions.pooling.max_pooling_nd import max_pooling_3d  # NOQA
+from chainer.functions.pooling.max_pooling_nd import max_pooling_nd  # NOQA
+from chainer.functions.pooling.roi_average_align_2d import roi_average_align_2d  # NOQA
+from chainer.functions.pooling.roi_average_pooling_2d import roi_average_pooling_2d  # NOQA
+from chainer.functions.pooling.roi_max_align_2d import roi_max_align_2d  # NOQA
+from chainer.functions.pooling.roi_max_pooling_2d import roi_max_pooling_2d  # NOQA
+from chainer.functions.pooling.roi_pooling_2d import roi_pooling_2d  # NOQA
+from chainer.functions.pooling.spatial_pyramid_pooling_2d import spatial_pyramid_pooling_2d  # NOQA
+from chainer.functions.pooling.unpooling_2d import unpooling_2d  # NOQA
+from chainer.functions.pooling.unpooling_nd import unpooling_1d  # NOQA
+from chainer.functions.pooling.unpooling_nd import unpooling_3d  # NOQA
+from chainer.functions.pooling.unpooling_nd import unpooling_nd  # NOQA
+from chainer.functions.pooling.upsampling_2d import upsampling_2d  # NOQA
 
 # Evaluation functions
 from chainer.functions.evaluation.accuracy import accuracy  # NOQA
@@ -152,6 +186,18 @@ from chainer.functions.math.trigonometric import cos  # NOQA
 from chainer.functions.math.trigonometric import sin  # NOQA
 from chainer.functions.math.trigonometric import tan  # NOQA
 from chainer.functions.math.zeta import zeta  # NOQA
+
+# Normalization functions
+from chainer.functions.normalization.batch_normalization import batch_normalization  # NOQA
+from chainer.functions.normalization.batch_normalization import fixed_batch_normalization  # NOQA
+from chainer.functions.normalization.batch_renormalization import batch_renormalization  # NOQA
+from chainer.functions.normalization.batch_renormalization import fixed_batch_renormalization  # NOQA
+from chainer.functions.normalization.decorrelated_batch_normalization import decorrelated_batch_normalization  # NOQA
+from chainer.functions.normalization.decorrelated_batch_normalization import fixed_decorrelated_batch_normalization  # NOQA
+from chainer.functions.normalization.group_normalization import group_normalization  # NOQA
+from chainer.functions.normalization.l2_normalization import normalize  # NOQA
+from chainer.functions.normalization.layer_normalization import layer_normalization  # NOQA
+from chainer.functions.normalization.local_response_normalization import local_response_normalization  # NOQA
 
 # Noise injection functions
 from chainer.functions.noise.dropout import dropout  # NOQA

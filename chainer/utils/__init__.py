@@ -27,22 +27,6 @@ def force_type(dtype: Any, value: Any) -> Any:
     return value
 
 
-def get_conv_outsize(size, k, s, p, cover_all=False, d=1):
-    """Output length of a convolution along one axis."""
-    dk = k + (k - 1) * (d - 1)
-    if cover_all:
-        return (size + p * 2 - dk + s - 1) // s + 1
-    return (size + p * 2 - dk) // s + 1
-
-
-def get_deconv_outsize(size, k, s, p, cover_all=False, d=1):
-    """Output length of a deconvolution along one axis."""
-    dk = (k - 1) * d + 1
-    if cover_all:
-        return s * (size - 1) + dk - s + 1 - 2 * p
-    return s * (size - 1) + dk - 2 * p
-
-
 @contextlib.contextmanager
 def tempdir(**kwargs):
     """A temporary directory that is removed on exit."""
@@ -59,3 +43,4 @@ from chainer.utils.sparse import CooMatrix, get_order, to_coo  # NOQA: E402,F401
 from chainer.utils._final import enable_final, final  # NOQA: E402,F401
 from chainer.utils.experimental import experimental, nondeterministic  # NOQA: E402,F401
 from chainer.utils.walker_alias import WalkerAlias  # NOQA: E402,F401
+from chainer.utils.conv import get_conv_outsize, get_deconv_outsize  # NOQA: E402,F401

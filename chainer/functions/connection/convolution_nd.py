@@ -1,0 +1,410 @@
+"""N-dimensional convolution (``convolution_nd``, ``convolution_1d``/``_3d``) and the
+array kernels shared by every convolution and deconvolution.
+
+A convolution is one patch extraction (a strided view of the padded input, copied
+once into a ``(batch * pixels, channels * kernel)`` matrix) followed by one matrix
+product per group; the gradients are the same products transposed plus one
+``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
+patch view, so neither is a special case.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Optional, Sequence
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import array as array_utils
+from chainer.utils import conv
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+
+# ----------------------------------------------------------------------------
+# Array kernels (NumPy and CuPy alike)
+# ----------------------------------------------------------------------------
+
+def _compute(*arrays):
+    """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""
+    dtype = array_utils.compute_dtype(numpy.result_type(*[a.dtype for a in arrays]))
+    return [a.astype(dtype, copy=False) for a in arrays]
+
+
+def _grouped_matmul(xp, a, b):
+    """``a[g] @ b[g]`` for stacks ``(G, m, k)`` and ``(G, k, n)``: one BLAS call per group."""
+    if a.shape[0] == 1:
+        return (a[0] @ b[0])[None]
+    return xp.matmul(a, b)
+
+
+# The kernels work in a "batch last" layout ``(c, *dims, n)``: a window offset then
+# selects runs of ``out_w * n`` contiguous values, so patch copies and the strided
+# adds of col2im stream through memory instead of hopping along short rows.
+
+def _batch_last(a):
+    """``(n, c, *dims)`` -> a contiguous ``(c, *dims, n)``."""
+    xp = backend.get_array_module(a)
+    return xp.ascontiguousarray(xp.moveaxis(a, 0, -1))
+
+
+def _batch_first(a):
+    """``(c, *dims, n)`` -> a contiguous ``(n, c, *dims)``."""
+    xp = backend.get_array_module(a)
+    return xp.ascontiguousarray(xp.moveaxis(a, -1, 0))
+
+
+def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
+    """The patch matrix ``(c * prod(ksize), prod(out_dims) * n)`` of ``x`` ``(n, c, *dims)``.
+
+    Rows run over (channel, kernel offset), columns over (output pixel, batch).  The
+    input is written once into a zero-padded batch-last buffer and the patches are
+    copied from a strided view of it.
+    """
+    xp = backend.get_array_module(x)
+    nd = len(ksize)
+    n, c = x.shape[:2]
+    dims = x.shape[2:]
+    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    if full == tuple(dims):
+        xt = _batch_last(x)
+    else:
+        xt = xp.zeros((c,) + full + (n,), dtype=x.dtype)
+        inner = tuple(slice(p, p + d) for p, d in zip(pad, dims))
+        xt[(slice(None),) + inner] = xp.moveaxis(x, 0, -1)
+    st = xt.strides
+    sp = st[1:1 + nd]
+    view = xp.lib.stride_tricks.as_strided(
+        xt, shape=(c,) + tuple(ksize) + tuple(out_dims) + (n,),
+        strides=(st[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
+        + tuple(a * s for a, s in zip(sp, stride)) + (st[-1],))
+    m = xp.ascontiguousarray(view)
+    return m.reshape(c * array_utils.size_of_shape(ksize),
+                     array_utils.size_of_shape(out_dims) * n)
+
+
+def _col2im_batch_last(col, stride, pad, dilate, dims):
+    """Sums ``col`` ``(c, *k, *out_dims, n)`` back into a batch-last image ``(c, *dims, n)``
+    (the adjoint of :func:`_patch_matrix`); returns it batch-first ``(n, c, *dims)``."""
+    xp = backend.get_array_module(col)
+    nd = len(dims)
+    c, n = col.shape[0], col.shape[-1]
+    ksize = col.shape[1:1 + nd]
+    out_dims = col.shape[1 + nd:1 + 2 * nd]
+    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    img = xp.zeros((c,) + full + (n,), dtype=col.dtype)
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
+                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+        img[(slice(None),) + sl] += col[(slice(None),) + kidx]
+    crop = tuple(slice(p, p + d) for p, d in zip(pad, dims))
+    return _batch_first(img[(slice(None),) + crop])
+
+
+def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
+    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k]`` per group."""
+    xp = backend.get_array_module(x)
+    x, W = _compute(x, W)
+    out_c = W.shape[0]
+    cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
+    y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
+                        cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
+    return _batch_first(y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],)))
+
+
+def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
+    """The weight gradient of :func:`conv_forward` for output gradient ``gy``."""
+    xp = backend.get_array_module(x)
+    x, gy = _compute(x, gy)
+    out_c = gy.shape[1]
+    cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
+    g = _batch_last(gy).reshape(groups, out_c // groups, cols.shape[1])
+    cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
+    gW = _grouped_matmul(xp, g, cols.transpose(0, 2, 1))
+    return gW.reshape((out_c, x.shape[1] // groups) + tuple(ksize))
+
+
+def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
+    """The transpose of :func:`conv_forward` w.r.t. its input (``W`` in convolution layout
+    ``(in_c, out_c // groups, *k)`` as seen from ``x``); spatial output ``out_dims``."""
+    xp = backend.get_array_module(x)
+    x, W = _compute(x, W)
+    n, in_c = x.shape[:2]
+    ksize = W.shape[2:]
+    out_c = W.shape[1] * groups
+    xm = _batch_last(x)
+    xm = xm.reshape(groups, in_c // groups, xm.size // in_c)
+    col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
+    col = col.reshape((out_c,) + tuple(ksize) + tuple(x.shape[2:]) + (n,))
+    return _col2im_batch_last(col, stride, pad, dilate, out_dims)
+
+
+def _add_bias(y, b):
+    y += b.reshape((1, -1) + (1,) * (y.ndim - 2)).astype(y.dtype, copy=False)
+    return y
+
+
+def _sum_bias_grad(gy):
+    from chainer.functions.math.sum import sum as _sum
+    return _sum(gy, axis=(0,) + tuple(range(2, gy.ndim)))
+
+
+def _cast_like(v, dtype):
+    if v.dtype == dtype:
+        return v
+    from chainer.functions.array.cast import cast
+    return cast(v, dtype)
+
+
+def _check_args(stride, pad, dilate, groups) -> None:
+    if any(s <= 0 for s in stride):
+        raise ValueError(f'stride must be positive, got {stride}')
+    if any(p < 0 for p in pad):
+        raise ValueError(f'pad must be non-negative, got {pad}')
+    if any(d <= 0 for d in dilate):
+        raise ValueError(f'dilate must be positive, got {dilate}')
+    if groups <= 0:
+        raise ValueError(f'groups must be positive, got {groups}')
+
+
+def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool) -> None:
+    n_in = in_types.size()
+    type_check.expect(2 <= n_in, n_in <= 3)
+    type_check._argname(in_types, ('x', 'W', 'b')[:type_check.eval(n_in)])
+    x_type, w_type = in_types[:2]
+    type_check.expect(
+        x_type.dtype.kind == 'f',
+        w_type.dtype.kind == 'f',
+        x_type.ndim == ndim + 2,
+        w_type.ndim == ndim + 2,
+    )
+    if deconv:
+        type_check.expect(x_type.shape[1] == w_type.shape[0],
+                          w_type.shape[0] % groups == 0)
+        out_c = w_type.shape[1] * groups
+    else:
+        type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
+                          w_type.shape[0] % groups == 0)
+        out_c = w_type.shape[0]
+    if type_check.eval(n_in) == 3:
+        b_type = in_types[2]
+        type_check.expect(b_type.dtype == x_type.dtype, b_type.ndim == 1,
+                          b_type.shape[0] == out_c)
+
+
+def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
+    out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all, dl)
+                for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
+    if any(o <= 0 for o in out):
+        raise type_check.InvalidType(
+            'positive output size',
+            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
+            f'stride {stride}, pad {pad}, dilate {dilate}')
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Function nodes
+# ----------------------------------------------------------------------------
+
+def _node(transposed: bool, ndim: int, stride, pad, dilate, groups: int, out_dims):
+    """A convolution (or, ``transposed``, a deconvolution) with a fixed output size."""
+    if transposed:
+        return DeconvolutionND(ndim, stride, pad, out_dims, dilate, groups)
+    return ConvolutionND(ndim, stride, pad, dilate=dilate, groups=groups, out_dims=out_dims)
+
+
+class _ConvolutionNodeBase(function_node.FunctionNode):
+    """Forward and backward shared by convolutions and deconvolutions, which are each
+    other's transposes: the input gradient of one is the other, and both take their
+    weight gradient from :class:`ConvolutionNDGradW` (with ``x`` and ``gy`` swapped for
+    deconvolutions)."""
+
+    _transposed = False
+
+    def _set_args(self, ndim: int, stride, pad, dilate, groups) -> None:
+        self.ndim = ndim
+        self.stride = conv_nd.as_tuple(stride, ndim)
+        self.pad = conv_nd.as_tuple(pad, ndim)
+        self.dilate = conv_nd.as_tuple(dilate, ndim)
+        self.groups = int(groups)
+        _check_args(self.stride, self.pad, self.dilate, self.groups)
+
+    def _output_dims(self, in_dims, ksize) -> tuple:
+        raise NotImplementedError
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, W = inputs[:2]
+        kernel = deconv_forward if self._transposed else conv_forward
+        y = kernel(x, W, self.stride, self.pad, self.dilate, self.groups,
+                   self._output_dims(x.shape[2:], W.shape[2:]))
+        y = y.astype(x.dtype, copy=False)
+        if len(inputs) == 3:
+            y = _add_bias(y, inputs[2])
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            gx, = _node(not self._transposed, self.ndim, self.stride, self.pad, self.dilate,
+                        self.groups, x.shape[2:]).apply((gy, W))
+            ret.append(_cast_like(gx, x.dtype))
+        if 1 in indexes:
+            gW, = ConvolutionNDGradW(W.shape[2:], self.stride, self.pad, self.dilate,
+                                     self.groups, W.dtype).apply(
+                (gy, x) if self._transposed else (x, gy))
+            ret.append(gW)
+        if 2 in indexes:
+            ret.append(_sum_bias_grad(gy))
+        return tuple(ret)
+
+
+class ConvolutionND(_ConvolutionNodeBase):
+    """N-dimensional convolution of ``x`` ``(n, c, *dims)`` with ``W`` ``(out_c, c // groups, *k)``.
+
+    ``out_dims`` (keyword only) fixes the output size instead of deriving it from
+    ``cover_all``; gradients of deconvolutions use it.
+    """
+
+    def __init__(self, ndim: int, stride=1, pad=0, cover_all: bool = False, dilate=1,
+                 groups: int = 1, *, out_dims: Optional[Sequence[int]] = None) -> None:
+        self._set_args(ndim, stride, pad, dilate, groups)
+        self.cover_all = cover_all
+        self.out_dims = None if out_dims is None else tuple(out_dims)
+
+    def check_type_forward(self, in_types):
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=False)
+        if self.out_dims is None:
+            x_type, w_type = in_types[:2]
+            self._output_dims(
+                [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
+                [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)])
+
+    def _output_dims(self, in_dims, ksize) -> tuple:
+        return self.out_dims or _conv_out_dims(in_dims, ksize, self.stride, self.pad,
+                                               self.cover_all, self.dilate)
+
+
+class ConvolutionNDGradW(function_node.FunctionNode):
+    """The weight gradient of :class:`ConvolutionND`: ``(x, gy) -> gW``."""
+
+    def __init__(self, ksize, stride, pad, dilate, groups: int, W_dtype) -> None:
+        self.ksize = tuple(ksize)
+        self.ndim = len(self.ksize)
+        self.stride = tuple(stride)
+        self.pad = tuple(pad)
+        self.dilate = tuple(dilate)
+        self.groups = groups
+        self.W_dtype = numpy.dtype(W_dtype)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        gW = conv_grad_weight(x, gy, self.ksize, self.stride, self.pad, self.dilate,
+                              self.groups)
+        return gW.astype(self.W_dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        ret = []
+        if 0 in indexes:
+            gx, = _node(True, self.ndim, self.stride, self.pad, self.dilate, self.groups,
+                        x.shape[2:]).apply((gy, ggW))
+            ret.append(_cast_like(gx, x.dtype))
+        if 1 in indexes:
+            ggy, = _node(False, self.ndim, self.stride, self.pad, self.dilate, self.groups,
+                         gy.shape[2:]).apply((x, ggW))
+            ret.append(_cast_like(ggy, gy.dtype))
+        return tuple(ret)
+
+
+class DeconvolutionND(_ConvolutionNodeBase):
+    """N-dimensional deconvolution (transposed convolution) of ``x`` ``(n, c, *dims)``
+    with ``W`` ``(c, out_c // groups, *k)``."""
+
+    _transposed = True
+
+    def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
+                 groups: int = 1) -> None:
+        self._set_args(ndim, stride, pad, dilate, groups)
+        self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
+
+    def check_type_forward(self, in_types):
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=True)
+        x_type, w_type = in_types[:2]
+        in_dims = [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)]
+        ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]
+        out_dims = self._output_dims(in_dims, ksize)
+        if any(o <= 0 for o in out_dims):
+            raise type_check.InvalidType('positive output size', f'output size {out_dims}')
+        if self.outs is not None:
+            back = tuple(conv.get_conv_outsize(o, k, s, p, d=dl) for o, k, s, p, dl in
+                         zip(out_dims, ksize, self.stride, self.pad, self.dilate))
+            back_all = tuple(conv.get_conv_outsize(o, k, s, p, True, dl) for o, k, s, p, dl
+                             in zip(out_dims, ksize, self.stride, self.pad, self.dilate))
+            if back != tuple(in_dims) and back_all != tuple(in_dims):
+                raise type_check.InvalidType(
+                    f'outsize consistent with input size {tuple(in_dims)}',
+                    f'outsize {out_dims}')
+
+    def _output_dims(self, in_dims, ksize) -> tuple:
+        if self.outs is not None:
+            return self.outs
+        return tuple(conv.get_deconv_outsize(d, k, s, p, d=dl) for d, k, s, p, dl in
+                     zip(in_dims, ksize, self.stride, self.pad, self.dilate))
+
+
+# ----------------------------------------------------------------------------
+# Public functions
+# ----------------------------------------------------------------------------
+
+def _inputs(x, W, b) -> tuple:
+    return (x, W) if b is None else (x, W, b)
+
+
+def convolution_nd(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """N-dimensional convolution.
+
+    Args:
+        x: Input of shape ``(n, c_in, d_1, ..., d_N)``.
+        W: Filter of shape ``(c_out, c_in // groups, k_1, ..., k_N)``.
+        b: Bias of shape ``(c_out,)`` or None.
+        stride, pad, dilate: An int or an N-tuple.
+        cover_all: Add output pixels so that every input pixel is covered.
+        groups: Split the channels into this many independent groups.
+
+    Returns:
+        ~chainer.Variable of shape ``(n, c_out, o_1, ..., o_N)``.
+    """
+    ndim = len(x.shape[2:])
+    func = ConvolutionND(ndim, stride, pad, cover_all, dilate, groups)
+    y, = func.apply(_inputs(x, W, b))
+    return y
+
+
+def _check_ndim(x, n: int) -> None:
+    if len(x.shape[2:]) != n:
+        raise ValueError('The number of dimensions under channel dimension of the input '
+                         f"'x' should be {n}.")
+
+
+def convolution_1d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """1-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, w)``)."""
+    _check_ndim(x, 1)
+    return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
+
+
+def convolution_3d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
+                   dilate=1, groups: int = 1):
+    """3-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, d, h, w)``)."""
+    _check_ndim(x, 3)
+    return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)

@@ -1,0 +1,37 @@
+"""Depthwise 2-dimensional convolution."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.transpose import transpose
+from chainer.functions.connection import convolution_2d as _conv2d
+from chainer.utils import type_check
+
+__all__ = ['depthwise_convolution_2d']
+
+
+def depthwise_convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0):
+    """Depthwise convolution: every input channel has its own ``channel_multiplier`` filters.
+
+    Args:
+        x: Input of shape ``(n, c, h, w)``.
+        W: Filters of shape ``(channel_multiplier, c, kh, kw)``.
+        b: Bias of shape ``(channel_multiplier * c,)`` or None.
+        stride, pad: An int or a pair.
+
+    Returns:
+        ~chainer.Variable of shape ``(n, c * channel_multiplier, out_h, out_w)``;
+        output channel ``ic * channel_multiplier + m`` is input channel ``ic``
+        filtered with ``W[m, ic]``.
+    """
+    if len(W.shape) != 4 or len(x.shape) != 4:
+        raise type_check.InvalidType('x.ndim == 4 and W.ndim == 4',
+                                     f'x.ndim == {len(x.shape)}, W.ndim == {len(W.shape)}')
+    if x.shape[1] != W.shape[1]:
+        raise type_check.InvalidType('x.shape[1] == W.shape[1]',
+                                     f'{x.shape[1]} != {W.shape[1]}')
+    mult, c, kh, kw = W.shape
+    # A grouped convolution with one group per input channel.
+    Wg = reshape(transpose(W, (1, 0, 2, 3)), (c * mult, 1, kh, kw))
+    return _conv2d.convolution_2d(x, Wg, b, stride, pad, groups=c)

@@ -1,0 +1,61 @@
+"""Locally connected 2-D layer: a convolution whose filter differs at every output pixel."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.im2col import im2col
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.transpose import transpose
+from chainer.functions.math.matmul import matmul
+from chainer.utils import conv
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+__all__ = ['local_convolution_2d']
+
+
+def _check(x, W, b, stride) -> None:
+    def fail(expect, actual):
+        raise type_check.InvalidType(expect, actual)
+
+    if x.dtype.kind != 'f' or W.dtype.kind != 'f':
+        fail('x.dtype.kind == W.dtype.kind == "f"', f'{x.dtype}, {W.dtype}')
+    if x.ndim != 4 or W.ndim != 6:
+        fail('x.ndim == 4 and W.ndim == 6', f'{x.ndim}, {W.ndim}')
+    if x.shape[1] != W.shape[3]:
+        fail('x.shape[1] == W.shape[3]', f'{x.shape[1]} != {W.shape[3]}')
+    out = tuple(conv.get_conv_outsize(x.shape[2 + i], W.shape[4 + i], stride[i], 0)
+                for i in range(2))
+    if out != tuple(W.shape[1:3]):
+        fail(f'W.shape[1:3] == output size {out}', f'W.shape[1:3] == {W.shape[1:3]}')
+    if b is not None and (b.dtype != x.dtype or tuple(b.shape) != tuple(W.shape[:3])):
+        fail(f'b of shape {W.shape[:3]} and dtype {x.dtype}', f'{b.shape}, {b.dtype}')
+
+
+def local_convolution_2d(x: Any, W: Any, b: Any = None, stride=1):
+    """Locally connected convolution (no weight sharing across output pixels).
+
+    Args:
+        x: Input of shape ``(n, c, h, w)``.
+        W: Weights of shape ``(c_out, out_h, out_w, c, kh, kw)``: one filter per
+            output pixel, with ``out_h = (h - kh) // sy + 1`` (no padding).
+        b: Bias of shape ``(c_out, out_h, out_w)`` or None.
+        stride: Int or pair.
+
+    Returns:
+        ~chainer.Variable of shape ``(n, c_out, out_h, out_w)``.
+    """
+    stride = conv_nd.as_tuple(stride, 2)
+    _check(x, W, b, stride)
+    n, c = x.shape[:2]
+    out_c, oh, ow, _, kh, kw = W.shape
+    pixels = oh * ow
+    cols = im2col(x, (kh, kw), stride)                                 # (n, c*kh*kw, oh, ow)
+    cols = transpose(reshape(cols, (n, c * kh * kw, pixels)), (2, 0, 1))   # (P, n, ck)
+    Wm = transpose(reshape(W, (out_c, pixels, c * kh * kw)), (1, 2, 0))  # (P, ck, out)
+    y = matmul(cols, Wm)                                                 # (P, n, out)
+    y = reshape(transpose(y, (1, 2, 0)), (n, out_c, oh, ow))
+    if b is not None:
+        y = y + broadcast_to(b, y.shape)
+    return y

@@ -1,0 +1,1 @@
+"""Normalization functions; each lives in its own module (see ``chainer.functions``)."""

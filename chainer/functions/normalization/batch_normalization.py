@@ -1,0 +1,384 @@
+"""Batch normalization: normalize with the batch statistics or with given ones."""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.backends import cuda
+from chainer.utils import argument
+from chainer.utils import array as array_utils
+from chainer.utils import type_check
+
+
+def _reduced_axes(ndim: int, axis: Any) -> tuple:
+    """The axes statistics are taken over: ``axis`` or every axis but the second."""
+    if axis is None:
+        return (0,) + tuple(range(2, ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(sorted(a % ndim if ndim else a for a in axis))
+
+
+def _expander(x_shape: Sequence[int], axis: tuple) -> tuple:
+    """Shape of a per-channel array broadcastable against ``x`` (1 on ``axis``)."""
+    return tuple(1 if i in axis else s for i, s in enumerate(x_shape))
+
+
+def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
+    x_type = in_types[0]
+    type_check.expect(x_type.dtype.kind == 'f')
+    ndim = type_check.eval(x_type.ndim)
+    ax = _reduced_axes(ndim, axis)
+    if any(a < 0 or a >= ndim for a in ax) or len(set(ax)) != len(ax):
+        raise type_check.InvalidType(
+            f'valid axes for an input of ndim {ndim}', f'axis={axis}')
+    kept = [i for i in range(ndim) if i not in ax]
+    first = in_types[1]
+    for t in in_types[1:]:
+        type_check.expect(t.dtype.kind == 'f', t.dtype == first.dtype,
+                          t.ndim == len(kept))
+        for j, i in enumerate(kept):
+            type_check.expect(t.shape[j] == x_type.shape[i])
+
+
+# -- fused GPU kernels ---------------------------------------------------------
+
+def _gpu_normalize(x, mean, scale, beta, out_dtype):
+    return cuda.elementwise(
+        'T x, U mean, U scale, U beta', 'V y',
+        'y = (V)(((U)x - mean) * scale + beta)',
+        'rechainer_bn_fwd')(x, mean, scale, beta, _empty(x, out_dtype))
+
+
+def _empty(x, dtype):
+    xp = backend.get_array_module(x)
+    return xp.empty(x.shape, dtype)
+
+
+def _gpu_var(x, mean_e, axis, m):
+    total = cuda.reduce(
+        'T x, U mean', 'U var',
+        '((U)x - mean) * ((U)x - mean)', 'a + b', 'var = a', '0',
+        'rechainer_bn_sqdev')(x, mean_e, axis=axis)
+    total /= mean_e.dtype.type(max(m, 1))
+    return total
+
+
+def _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis):
+    return cuda.reduce(
+        'T gy, T x, U mean, U inv_std', 'U g',
+        '(U)gy * (((U)x - mean) * inv_std)', 'a + b', 'g = a', '0',
+        'rechainer_bn_ggamma')(gy, x, mean_e, inv_std_e, axis=axis)
+
+
+def _gpu_data_grad(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e, inv_m, out_dtype):
+    return cuda.elementwise(
+        'T gy, T x, U mean, U inv_std, U coef, U gbeta, U ggamma, U inv_m', 'V gx',
+        '''U xhat = ((U)x - mean) * inv_std;
+           gx = (V)(coef * ((U)gy - (gbeta + xhat * ggamma) * inv_m));''',
+        'rechainer_bn_bwd')(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e,
+                            inv_m, _empty(x, out_dtype))
+
+
+# -- statistics -----------------------------------------------------------------
+
+def _batch_stats(x, axis: tuple, cdt):
+    """Per-channel ``(mean, var)`` of ``x`` over ``axis`` in the compute dtype."""
+    xp = backend.get_array_module(x)
+    m = x.size // max(1, array_utils.size_of_shape(
+        [s for i, s in enumerate(x.shape) if i not in axis]))
+    mean = x.mean(axis=axis, dtype=cdt)
+    if xp is numpy:
+        xc = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean.reshape(
+            _expander(x.shape, axis))
+        if x.dtype != cdt:
+            xc -= mean.reshape(_expander(x.shape, axis))
+        xc *= xc
+        var = xc.mean(axis=axis)
+    else:
+        var = _gpu_var(x, mean.reshape(_expander(x.shape, axis)), axis, m)
+    return mean, var, m
+
+
+def _update_running(running, value, decay: float) -> None:
+    """``running = decay * running + (1 - decay) * value`` in place."""
+    if running is None:
+        return
+    new = running * running.dtype.type(decay) + (value * (1 - decay)).astype(
+        running.dtype, copy=False)
+    running[...] = new
+
+
+class BatchNormalization(function_node.FunctionNode):
+    """Normalizes ``x`` with its own mean and variance over ``axis``, then scales
+    by ``gamma`` and shifts by ``beta``; optionally updates running averages."""
+
+    def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
+                 axis: Any = None) -> None:
+        self.running_mean = mean
+        self.running_var = var
+        self.eps = eps
+        self.decay = decay
+        self.axis = axis
+        self.mean = None
+        self.inv_std = None
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gamma', 'beta'))
+        type_check.expect(in_types.size() == 3)
+        _check_param_types(in_types, self.axis, ('gamma', 'beta'))
+
+    def forward(self, inputs):
+        x, gamma, beta = inputs
+        xp = backend.get_array_module(x)
+        axis = _reduced_axes(x.ndim, self.axis)
+        self.axis = axis
+        cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
+        mean, var, m = _batch_stats(x, axis, cdt)
+        inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)
+        self.mean, self.inv_std = mean, inv_std
+        shape = _expander(x.shape, axis)
+        scale = (gamma.astype(cdt, copy=False) * inv_std).reshape(shape)
+        mean_e = mean.reshape(shape)
+        beta_e = beta.astype(cdt, copy=False).reshape(shape)
+        if xp is numpy:
+            y = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean_e
+            if x.dtype != cdt:
+                y -= mean_e
+            y *= scale
+            y += beta_e
+            y = y.astype(x.dtype, copy=False)
+        else:
+            y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)
+        if self.running_mean is not None or self.running_var is not None:
+            _update_running(self.running_mean, mean, self.decay)
+            adjust = m / max(m - 1.0, 1.0)
+            _update_running(self.running_var, var * cdt.type(adjust), self.decay)
+        self.retain_inputs((0, 1))
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, gamma = self.get_retained_inputs()
+        gy, = grad_outputs
+        grads = BatchNormalizationGrad(
+            self.eps, self.axis, self.mean, self.inv_std).apply((x, gamma, gy))
+        return tuple(grads[i] for i in indexes)
+
+
+def _sum_channels(v, axis):
+    return chainer.functions.sum(v, axis=axis)
+
+
+def _cast(v, dtype):
+    return v if v.dtype == dtype else chainer.functions.cast(v, dtype)
+
+
+class BatchNormalizationGrad(function_node.FunctionNode):
+    """``(gx, ggamma, gbeta)`` of :class:`BatchNormalization` from ``(x, gamma, gy)``.
+
+    ``mean`` and ``inv_std`` are the batch statistics the forward pass used.
+    """
+
+    def __init__(self, eps: float, axis: tuple, mean, inv_std) -> None:
+        self.eps = eps
+        self.axis = axis
+        self.mean = mean
+        self.inv_std = inv_std
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, gamma, gy = inputs
+        xp = backend.get_array_module(x)
+        axis = self.axis
+        cdt = self.mean.dtype
+        shape = _expander(x.shape, axis)
+        m = x.size // max(1, gamma.size)
+        mean_e = self.mean.reshape(shape)
+        inv_std_e = self.inv_std.reshape(shape)
+        gbeta = gy.sum(axis=axis, dtype=cdt)
+        if xp is numpy:
+            xhat = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean_e
+            if x.dtype != cdt:
+                xhat -= mean_e
+            xhat *= inv_std_e
+            gyc = gy.astype(cdt, copy=False)
+            ggamma = (gyc * xhat).sum(axis=axis)
+            inv_m = 1.0 / max(m, 1)
+            xhat *= (ggamma * cdt.type(inv_m)).reshape(shape)
+            xhat += (gbeta * cdt.type(inv_m)).reshape(shape)
+            gx = gyc - xhat
+            gx *= (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
+        else:
+            ggamma = _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis)
+            coef = (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
+            gx = _gpu_data_grad(gy, x, mean_e, inv_std_e, coef, gbeta.reshape(shape),
+                                ggamma.reshape(shape), cdt.type(1.0 / max(m, 1)), x.dtype)
+        return (gx.astype(x.dtype, copy=False), ggamma.astype(gamma.dtype, copy=False),
+                gbeta.astype(gamma.dtype, copy=False))
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, gamma, gy = self.get_retained_inputs()
+        ggx, gggamma, ggbeta = grad_outputs
+        axis = self.axis
+        cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
+        shape = _expander(x.shape, axis)
+        m = max(1, x.size // max(1, gamma.size))
+        xc_, gc, gyc = _cast(x, cdt), _cast(gamma, cdt), _cast(gy, cdt)
+
+        def mean(v):
+            return F.mean(v, axis=axis, keepdims=True)
+
+        def bcast(v):
+            return F.broadcast_to(F.reshape(v, shape), x.shape)
+
+        xc = xc_ - F.broadcast_to(mean(xc_), x.shape)
+        r = F.rsqrt(mean(xc * xc) + cdt.type(self.eps))
+        r_b = F.broadcast_to(r, x.shape)
+        xhat = xc * r_b
+        g_b = bcast(gc)
+
+        def proj(w):
+            return w - F.broadcast_to(mean(w), x.shape) \
+                - xhat * F.broadcast_to(mean(w * xhat), x.shape)
+
+        p_gy = proj(gyc)
+        ret = {}
+        if 0 in indexes:
+            gx = None
+            b = mean(gyc * xhat)
+            if gggamma is not None:
+                gx = r_b * bcast(_cast(gggamma, cdt)) * p_gy
+            if ggx is not None:
+                ggxc = _cast(ggx, cdt)
+                c = F.sum(ggxc * xhat, axis=axis, keepdims=True)
+                s1 = F.sum(ggxc * (gyc - F.broadcast_to(mean(gyc), x.shape)),
+                           axis=axis, keepdims=True)
+                r2 = r * r
+                t = -F.broadcast_to(r2 * c / m, x.shape) * g_b * p_gy \
+                    - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
+                    - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
+                gx = t if gx is None else gx + t
+            ret[0] = None if gx is None else _cast(gx, x.dtype)
+        if 1 in indexes:
+            ret[1] = None if ggx is None else _cast(
+                _sum_channels(_cast(ggx, cdt) * r_b * p_gy, axis), gamma.dtype)
+        if 2 in indexes:
+            g = None
+            if ggbeta is not None:
+                g = bcast(_cast(ggbeta, cdt))
+            if gggamma is not None:
+                t = bcast(_cast(gggamma, cdt)) * xhat
+                g = t if g is None else g + t
+            if ggx is not None:
+                t = g_b * r_b * proj(_cast(ggx, cdt))
+                g = t if g is None else g + t
+            ret[2] = None if g is None else _cast(g, gy.dtype)
+        return tuple(ret[i] for i in indexes)
+
+
+class FixedBatchNormalization(function_node.FunctionNode):
+    """``gamma * (x - mean) / sqrt(var + eps) + beta`` with given statistics."""
+
+    def __init__(self, eps: float = 2e-5, axis: Any = None) -> None:
+        self.eps = eps
+        self.axis = axis
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gamma', 'beta', 'mean', 'var'))
+        type_check.expect(in_types.size() == 5)
+        _check_param_types(in_types, self.axis, ('gamma', 'beta', 'mean', 'var'))
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 3, 4))
+        x, gamma, beta, mean, var = inputs
+        xp = backend.get_array_module(x)
+        axis = _reduced_axes(x.ndim, self.axis)
+        self.axis = axis
+        cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
+        shape = _expander(x.shape, axis)
+        inv_std = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
+        scale = (gamma.astype(cdt, copy=False) * inv_std).reshape(shape)
+        mean_e = mean.astype(cdt, copy=False).reshape(shape)
+        beta_e = beta.astype(cdt, copy=False).reshape(shape)
+        if xp is numpy:
+            y = (x.astype(cdt, copy=False) - mean_e) * scale + beta_e
+            y = y.astype(x.dtype, copy=False)
+        else:
+            y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, gamma, mean, var = self.get_retained_inputs()
+        gy, = grad_outputs
+        axis = self.axis
+        cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
+        shape = _expander(x.shape, axis)
+
+        def bcast(v):
+            return F.broadcast_to(F.reshape(_cast(v, cdt), shape), x.shape)
+
+        gyc = _cast(gy, cdt)
+        r = F.rsqrt(_cast(var, cdt) + cdt.type(self.eps))
+        gc = _cast(gamma, cdt)
+        ret = {}
+        if 0 in indexes or 3 in indexes:
+            gx = gyc * bcast(gc * r)
+            ret[0] = _cast(gx, x.dtype)
+            ret[3] = _cast(-_sum_channels(gx, axis), mean.dtype)
+        if 1 in indexes or 4 in indexes:
+            ggamma = _sum_channels(gyc * (_cast(x, cdt) - bcast(mean)) * bcast(r), axis)
+            ret[1] = _cast(ggamma, gamma.dtype)
+            ret[4] = _cast(-0.5 * gc * r * r * ggamma, var.dtype)
+        if 2 in indexes:
+            ret[2] = _cast(_sum_channels(gyc, axis), gamma.dtype)
+        return tuple(ret[i] for i in indexes)
+
+
+def batch_normalization(x, gamma, beta, **kwargs) -> 'chainer.Variable':
+    """Batch normalization: ``gamma * (x - mean) / sqrt(var + eps) + beta`` with the
+    mean and variance of ``x`` over the batch (and spatial) axes.
+
+    Args:
+        x: Input array of shape ``(N, C, ...)`` (or any shape, with ``axis``).
+        gamma: Scale, shaped like ``x`` without the reduced axes.
+        beta: Shift, shaped like ``gamma``.
+        eps (float): Added to the variance for numerical stability.
+        running_mean: Array updated in place with the running average of the mean.
+        running_var: Array updated in place with the running average of the
+            unbiased variance.
+        decay (float): Decay rate of the running averages.
+        axis (int or tuple of int): Axes the statistics are taken over;
+            default: every axis except the second.
+
+    Returns:
+        ~chainer.Variable: Normalized output with the shape and dtype of ``x``.
+    """
+    eps, running_mean, running_var, decay, axis = argument.parse_kwargs(
+        kwargs, ('eps', 2e-5), ('running_mean', None), ('running_var', None),
+        ('decay', 0.9), ('axis', None),
+        train='train argument is not supported anymore. '
+        'Use chainer.using_config')
+    return BatchNormalization(eps, running_mean, running_var, decay, axis).apply(
+        (x, gamma, beta))[0]
+
+
+def fixed_batch_normalization(x, gamma, beta, mean, var, eps: float = 2e-5,
+                              axis: Any = None) -> 'chainer.Variable':
+    """Batch normalization with fixed statistics (for inference):
+    ``gamma * (x - mean) / sqrt(var + eps) + beta``.
+
+    Args:
+        x: Input array.
+        gamma, beta: Scale and shift, shaped like ``x`` without the reduced axes.
+        mean, var: The statistics to normalize with, shaped like ``gamma``.
+        eps (float): Added to the variance for numerical stability.
+        axis (int or tuple of int): Axes that ``gamma`` etc. are broadcast along;
+            default: every axis except the second.
+    """
+    return FixedBatchNormalization(eps, axis).apply((x, gamma, beta, mean, var))[0]

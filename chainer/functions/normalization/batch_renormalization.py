@@ -1,0 +1,76 @@
+"""Batch renormalization: batch normalization corrected towards the running statistics."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer.functions.normalization import batch_normalization as _bn
+from chainer.utils import array as array_utils
+from chainer.utils import type_check
+
+
+def _check_inputs(x, gamma, beta) -> None:
+    """Chainer's shape/dtype rules for ``(x, gamma, beta)`` (channel axis 1)."""
+    xs = [chainer.variable.as_array(a) for a in (x, gamma, beta)]
+    x, gamma, beta = xs
+    if x.dtype.kind != 'f' or gamma.dtype.kind != 'f' or beta.dtype != gamma.dtype:
+        raise type_check.InvalidType(
+            'x, gamma and beta of float dtypes (gamma and beta alike)',
+            f'x.dtype={x.dtype}, gamma.dtype={gamma.dtype}, beta.dtype={beta.dtype}')
+    if x.ndim < 2 or gamma.shape != beta.shape or gamma.shape != x.shape[1:1 + gamma.ndim]:
+        raise type_check.InvalidType(
+            'gamma.shape == beta.shape == x.shape[1:1 + gamma.ndim]',
+            f'x.shape={x.shape}, gamma.shape={gamma.shape}, beta.shape={beta.shape}')
+
+
+def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float = 2e-5,
+                          running_mean=None, running_var=None, decay: float = 0.9,
+                          update_statistics: bool = False) -> 'chainer.Variable':
+    """Batch renormalization (Ioffe, 2017).
+
+    Normalizes with the batch statistics, then corrects the result with
+    ``r = clip(sigma_batch / sigma_running, 1/rmax, rmax)`` and
+    ``d = clip((mean_batch - mean_running) / sigma_running, -dmax, dmax)``:
+    ``y = gamma * (xhat * r + d) + beta``. ``r`` and ``d`` are constants for
+    differentiation.
+
+    Args:
+        x: Input of shape ``(N, C, ...)``.
+        gamma, beta: Scale and shift of shape ``x.shape[1:1 + gamma.ndim]``.
+        rmax (float): Upper bound of ``r`` (its lower bound is ``1 / rmax``).
+        dmax (float): Bound of ``|d|``.
+        eps (float): Added to the variances.
+        running_mean, running_var: Running statistics (required).
+        decay (float): Decay rate of the running averages.
+        update_statistics (bool): Update ``running_mean`` and ``running_var`` in place.
+    """
+    if running_mean is None or running_var is None:
+        raise ValueError('batch_renormalization needs running_mean and running_var')
+    _check_inputs(x, gamma, beta)
+    xa = chainer.variable.as_array(x)
+    ga = chainer.variable.as_array(gamma)
+    xp = backend.get_array_module(xa)
+    axis = (0,) + tuple(range(1 + ga.ndim, xa.ndim))
+    cdt = array_utils.compute_dtype(numpy.promote_types(xa.dtype, ga.dtype))
+    mean = xa.mean(axis=axis, dtype=cdt)
+    var = xa.astype(cdt).var(axis=axis)
+    running_sigma = xp.sqrt(running_var.astype(cdt) + cdt.type(eps))
+    sigma = xp.sqrt(var + cdt.type(eps))
+    r = xp.clip(sigma / running_sigma, 1.0 / rmax, rmax).astype(ga.dtype)
+    d = xp.clip((mean - running_mean.astype(cdt)) / running_sigma, -dmax, dmax).astype(ga.dtype)
+    # gamma * (xhat * r + d) + beta == batch normalization with gamma * r, gamma * d + beta.
+    y = _bn.batch_normalization(x, gamma * r, gamma * d + beta, eps=eps, axis=axis)
+    if update_statistics:
+        m = xa.size // max(1, ga.size)
+        _bn._update_running(running_mean, mean, decay)
+        _bn._update_running(running_var, var * cdt.type(m / max(m - 1.0, 1.0)), decay)
+    return y
+
+
+def fixed_batch_renormalization(x, gamma, beta, mean, var,
+                                eps: float = 2e-5) -> 'chainer.Variable':
+    """Batch renormalization with fixed statistics: the same as
+    :func:`~chainer.functions.fixed_batch_normalization` (used for inference)."""
+    return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
+

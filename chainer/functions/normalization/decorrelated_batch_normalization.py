@@ -1,0 +1,217 @@
+"""Decorrelated batch normalization: ZCA whitening of groups of channels."""
+from __future__ import annotations
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.functions.normalization import batch_normalization as _bn
+from chainer.utils import argument
+from chainer.utils import array as array_utils
+from chainer.utils import type_check
+
+
+def _to_groups(x, groups: int):
+    """``(N, C, ...)`` -> ``(groups, C // groups, N * prod(...))``."""
+    n, c = x.shape[:2]
+    perm = (1, 0) + tuple(range(2, x.ndim))
+    return x.transpose(perm).reshape(groups, c // groups, -1 if x.size else 0)
+
+
+def _from_groups(y, shape: tuple):
+    """Inverse of :func:`_to_groups`."""
+    n, c = shape[:2]
+    perm = (1, 0) + tuple(range(2, len(shape)))
+    return y.reshape((c, n) + tuple(shape[2:])).transpose(perm)
+
+
+def _check(in_types, groups: int, names: tuple) -> None:
+    type_check._argname(in_types, names)
+    x_type = in_types[0]
+    type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)
+    c = type_check.eval(x_type.shape[1])
+    if c % groups:
+        raise type_check.InvalidType(
+            f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={c}')
+
+
+def _symmetric(a):
+    return (a + a.swapaxes(-1, -2)) * a.dtype.type(0.5)
+
+
+class SymmetricSqrt(function_node.FunctionNode):
+    """``S = A ** (1/2)`` of a stack of symmetric positive definite matrices.
+
+    ``S S = A`` gives ``S dS + dS S = dA``, so the gradient is the solution of a
+    Lyapunov equation (:class:`LyapunovSolve`), itself differentiable.
+    """
+
+    def forward(self, inputs):
+        a, = inputs
+        xp = backend.get_array_module(a)
+        w, u = xp.linalg.eigh(_symmetric(a))
+        s = xp.sqrt(xp.maximum(w, 0))
+        self.retain_outputs((0,))
+        return xp.matmul(u * s[..., None, :], u.swapaxes(-1, -2)).astype(a.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        s, = self.get_retained_outputs()
+        gs, = grad_outputs
+        return LyapunovSolve().apply((s, gs))
+
+
+class LyapunovSolve(function_node.FunctionNode):
+    """``Y`` with ``S Y + Y S = C`` for stacks of symmetric positive definite ``S``.
+
+    With ``S = U diag(s) U^T``: ``Y = U ((U^T C U) / (s_i + s_j)) U^T``. The map
+    ``Y -> S Y + Y S`` is self-adjoint, so ``gC = solve(S, gY)`` and
+    ``gS = -(gC Y^T + Y^T gC)``: the gradient is built from this function and
+    matrix products, and is differentiable again.
+    """
+
+    def forward(self, inputs):
+        s, c = inputs
+        xp = backend.get_array_module(s)
+        w, u = xp.linalg.eigh(_symmetric(s))
+        ut = u.swapaxes(-1, -2)
+        inner = xp.matmul(xp.matmul(ut, c), u) / (w[..., :, None] + w[..., None, :])
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        return xp.matmul(xp.matmul(u, inner), ut).astype(c.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        s, = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        gy, = grad_outputs
+        gc, = LyapunovSolve().apply((s, gy))
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(-(F.matmul(gc, y, transb=True) + F.matmul(y, gc, transa=True)))
+            else:
+                ret.append(gc)
+        return tuple(ret)
+
+
+def _check_groups(x, groups: int) -> None:
+    xa = chainer.variable.as_array(x)
+    if xa.dtype.kind != 'f' or xa.ndim < 2:
+        raise type_check.InvalidType('x.dtype.kind == "f" and x.ndim >= 2',
+                                     f'x.dtype={xa.dtype}, x.ndim={xa.ndim}')
+    if xa.shape[1] % groups:
+        raise type_check.InvalidType(
+            f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={xa.shape[1]}')
+
+
+class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
+    """``projection @ (x - mean)`` per group of channels with given statistics."""
+
+    def __init__(self, groups: int) -> None:
+        self.groups = groups
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() == 3)
+        _check(in_types, self.groups, ('x', 'mean', 'projection'))
+        x_type, mean_type, p_type = in_types
+        c = type_check.eval(x_type.shape[1]) // self.groups
+        type_check.expect(mean_type.dtype == x_type.dtype, p_type.dtype == x_type.dtype)
+        if tuple(type_check.eval(mean_type.shape)) != (self.groups, c) or \
+                tuple(type_check.eval(p_type.shape)) != (self.groups, c, c):
+            raise type_check.InvalidType(
+                f'mean.shape == ({self.groups}, {c}), '
+                f'projection.shape == ({self.groups}, {c}, {c})',
+                f'mean.shape={type_check.eval(mean_type.shape)}, '
+                f'projection.shape={type_check.eval(p_type.shape)}')
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, mean, projection = inputs
+        xp = backend.get_array_module(x)
+        xc = _to_groups(x, self.groups) - mean[:, :, None]
+        return _from_groups(xp.matmul(projection, xc), x.shape).astype(x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, mean, projection = self.get_retained_inputs()
+        gy, = grad_outputs
+        g = self.groups
+        n, c = x.shape[:2]
+        rest = x.shape[2:]
+        perm = (1, 0) + tuple(range(2, x.ndim))
+
+        def to_groups(v):
+            return F.reshape(F.transpose(v, perm), (g, c // g, -1 if v.size else 0))
+
+        gyg = to_groups(gy)
+        ret = {}
+        if 0 in indexes or 1 in indexes:
+            gxc = F.matmul(projection, gyg, transa=True)
+            back = F.transpose(F.reshape(gxc, (c, n) + rest), perm)
+            ret[0] = back
+            ret[1] = -F.sum(gxc, axis=2)
+        if 2 in indexes:
+            xc = to_groups(x) - F.broadcast_to(F.expand_dims(mean, 2), (g, c // g, gyg.shape[2]))
+            ret[2] = F.matmul(gyg, xc, transb=True)
+        return tuple(ret[i] for i in indexes)
+
+
+def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
+    """Decorrelated batch normalization (Huang et al., 2018).
+
+    Splits the channels into ``groups`` groups and whitens each group with the
+    ZCA matrix ``(cov + eps I) ** -1/2`` of its batch covariance.
+
+    Args:
+        x: Input of shape ``(N, C, ...)``.
+        groups (int): Number of channel groups (default 16); must divide ``C``.
+        eps (float): Added to the covariance diagonal.
+        running_mean: ``(groups, C // groups)`` array updated in place.
+        running_projection: ``(groups, C // groups, C // groups)`` array updated
+            in place.
+        decay (float): Decay rate of the running averages.
+
+    The matrix square root and its inverse are differentiable nodes whose
+    gradients solve Lyapunov equations, so the result is differentiable to any
+    order.
+    """
+    groups, eps, running_mean, running_projection, decay = argument.parse_kwargs(
+        kwargs, ('groups', 16), ('eps', 2e-5), ('running_mean', None),
+        ('running_projection', None), ('decay', 0.9))
+    F = chainer.functions
+    _check_groups(x, groups)
+    xa = chainer.variable.as_array(x)
+    xp = backend.get_array_module(xa)
+    cdt = array_utils.compute_dtype(xa.dtype)
+    n, c = xa.shape[:2]
+    rest = xa.shape[2:]
+    m = xa.size // max(c, 1)
+    if m == 0:
+        raise ValueError('decorrelated_batch_normalization needs a non-empty batch')
+    perm = (1, 0) + tuple(range(2, xa.ndim))
+    xg = F.reshape(F.transpose(x if xa.dtype == cdt else F.cast(x, cdt), perm),
+                   (groups, c // groups, m))
+    mean = F.mean(xg, axis=2, keepdims=True)
+    xc = xg - F.broadcast_to(mean, xg.shape)
+    eye = xp.broadcast_to(xp.eye(c // groups, dtype=cdt), (groups, c // groups, c // groups))
+    cov = F.matmul(xc, xc, transb=True) * cdt.type(1.0 / m) + eye * cdt.type(eps)
+    sqrt_cov, = SymmetricSqrt().apply((cov,))
+    projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
+    y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
+    _bn._update_running(running_mean, mean.array[:, :, 0], decay)
+    _bn._update_running(running_projection, projection.array, decay)
+    return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+
+
+def fixed_decorrelated_batch_normalization(x, mean, projection,
+                                           groups: int = 16) -> 'chainer.Variable':
+    """Decorrelated batch normalization with fixed statistics:
+    ``projection @ (x - mean)`` per channel group.
+
+    Args:
+        x: Input of shape ``(N, C, ...)``.
+        mean: ``(groups, C // groups)`` means.
+        projection: ``(groups, C // groups, C // groups)`` whitening matrices.
+        groups (int): Number of channel groups.
+    """
+    return FixedDecorrelatedBatchNormalization(groups).apply((x, mean, projection))[0]
+

@@ -1,0 +1,1 @@
+"""Pooling functions; each lives in its own module (see ``chainer.functions``)."""

@@ -1,0 +1,254 @@
+"""The machinery shared by the region-of-interest poolings.
+
+Every RoI pooling reads, for each output value, a few input pixels with fixed
+weights (a bin of pixels, bilinear taps, or the maximum among them).  The bins
+and taps are computed on the host from the (small) RoI array; the data then
+moves in one vectorized gather, and the gradient in one scatter-add, so both
+NumPy and CuPy run the same code and every derivative is again a gather or a
+scatter.
+"""
+from __future__ import annotations
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import array as array_utils
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+
+def _index(xp, batch, pos, channels: int) -> tuple:
+    """The advanced index ``(batch, channel, pixel)`` into ``x.reshape(n, c, h * w)`` for
+    taps ``pos`` of shape ``(R, C or 1, ...)``; nothing is broadcast in memory."""
+    extra = (None,) * (pos.ndim - 2)
+    b = batch[(slice(None), None) + extra]
+    c = xp.arange(channels)[(None, slice(None)) + extra]
+    return b, c, pos
+
+
+class SparseGather(function_node.FunctionNode):
+    """``y[r, c, ...] = sum_k x[batch[r], c, pos[r, c, ..., k]] * weight[r, c, ..., k]``
+    over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
+    size 1; both are fixed)."""
+
+    def __init__(self, batch, pos, weight) -> None:
+        self.batch = batch
+        self.pos = pos
+        self.weight = weight
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = backend.get_array_module(x)
+        self._x_shape = x.shape
+        n, c = x.shape[:2]
+        xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
+        vals = xf[_index(xp, self.batch, self.pos, c)]
+        y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        return y.astype(x.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        return SparseScatter(self.batch, self.pos, self.weight,
+                             self._x_shape).apply(grad_outputs)
+
+
+class SparseScatter(function_node.FunctionNode):
+    """The adjoint of :class:`SparseGather`: adds ``gy * weight`` at the taps of a zero
+    array of ``shape``."""
+
+    def __init__(self, batch, pos, weight, shape) -> None:
+        self.batch = batch
+        self.pos = pos
+        self.weight = weight
+        self.shape = tuple(shape)
+
+    def forward(self, inputs):
+        gy, = inputs
+        xp = backend.get_array_module(gy)
+        n, c = self.shape[:2]
+        dtype = array_utils.compute_dtype(gy.dtype)
+        gx = xp.zeros((n, c, array_utils.size_of_shape(self.shape[2:])), dtype=dtype)
+        index = _index(xp, self.batch, self.pos, c)
+        shape = numpy.broadcast_shapes(*(i.shape for i in index))
+        vals = gy.astype(dtype, copy=False)[..., None] * self.weight.astype(dtype, copy=False)
+        array_utils.scatter_add(gx, index, xp.broadcast_to(vals, shape))
+        return gx.reshape(self.shape).astype(gy.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        return SparseGather(self.batch, self.pos, self.weight).apply(grad_outputs)
+
+
+def check_inputs(x, rois, n_box: int, roi_indices=None) -> None:
+    """``InvalidType`` unless ``x`` is a float NCHW array and ``rois`` an ``(R, n_box)``
+    float array (with ``R`` int ``roi_indices`` when given)."""
+    def fail(expect, actual):
+        raise type_check.InvalidType(expect, actual)
+
+    if x.dtype.kind != 'f' or x.ndim != 4:
+        fail('x.dtype.kind == "f" and x.ndim == 4', f'{x.dtype}, ndim {x.ndim}')
+    if rois.dtype.kind != 'f' or rois.ndim != 2 or rois.shape[1] != n_box:
+        fail(f'float rois of shape (R, {n_box})', f'{rois.dtype}, shape {rois.shape}')
+    if roi_indices is not None:
+        if roi_indices.dtype.kind != 'i' or roi_indices.shape != (rois.shape[0],):
+            fail(f'int roi_indices of shape ({rois.shape[0]},)',
+                 f'{roi_indices.dtype}, shape {roi_indices.shape}')
+
+
+def host(a) -> numpy.ndarray:
+    """``a`` as a NumPy array (RoIs are small: the bins are laid out on the host)."""
+    if isinstance(a, numpy.ndarray):
+        return a
+    return backend.CpuDevice().send(a)
+
+
+def pair(v, name: str) -> tuple:
+    t = conv_nd.as_tuple(v, 2)
+    if any(s <= 0 for s in t):
+        raise ValueError(f'{name} must be positive, got {v}')
+    return t
+
+
+def pool_bins(start: numpy.ndarray, end: numpy.ndarray, n_bins: int, size: int,
+              plus_one: bool) -> tuple:
+    """``(lo, hi)``, each ``(R, n_bins)``: the pixel range of every bin of every RoI,
+    clipped to ``[0, size]`` (integer RoI corners, quantized like Chainer)."""
+    length = numpy.maximum(end - start + (1 if plus_one else 0), 1).astype(numpy.float64)
+    step = length / n_bins
+    p = numpy.arange(n_bins)
+    lo = numpy.floor(p[None] * step[:, None]).astype(numpy.int64) + start[:, None]
+    hi = numpy.ceil((p[None] + 1) * step[:, None]).astype(numpy.int64) + start[:, None]
+    return numpy.clip(lo, 0, size), numpy.clip(hi, 0, size)
+
+
+def bin_taps(lo_h, hi_h, lo_w, hi_w, width: int) -> tuple:
+    """``(pos, valid)`` of shape ``(R, P, Q, M)``: the flat pixel positions of every bin
+    (padded to the largest bin, ``valid`` False on the padding)."""
+    mh = int((hi_h - lo_h).max(initial=0))
+    mw = int((hi_w - lo_w).max(initial=0))
+    mh, mw = max(mh, 1), max(mw, 1)
+    rows = lo_h[:, :, None] + numpy.arange(mh)                     # (R, P, mh)
+    cols = lo_w[:, :, None] + numpy.arange(mw)                     # (R, Q, mw)
+    vr = rows < hi_h[:, :, None]
+    vc = cols < hi_w[:, :, None]
+    pos = rows[:, :, None, :, None] * width + cols[:, None, :, None, :]
+    valid = vr[:, :, None, :, None] & vc[:, None, :, None, :]
+    R, P, Q = pos.shape[:3]
+    pos = numpy.where(valid, pos, 0)
+    return pos.reshape(R, P, Q, mh * mw), valid.reshape(R, P, Q, mh * mw)
+
+
+def align_taps(start_h, start_w, end_h, end_w, out_h: int, out_w: int, height: int,
+               width: int, sampling_ratio) -> tuple:
+    """``(pos, weight, sample_valid)`` of the bilinear taps of RoIAlign:
+    ``pos``/``weight`` ``(R, P, Q, S, 4)`` (S samples per bin, 4 corners each),
+    ``sample_valid`` ``(R, P, Q, S)``."""
+    roi_h = numpy.maximum(end_h - start_h, 1.0)
+    roi_w = numpy.maximum(end_w - start_w, 1.0)
+    bin_h = roi_h / out_h
+    bin_w = roi_w / out_w
+    if sampling_ratio is None:
+        grid_h = numpy.ceil(roi_h / out_h).astype(numpy.int64)
+        grid_w = numpy.ceil(roi_w / out_w).astype(numpy.int64)
+    else:
+        sh, sw = pair(sampling_ratio, 'sampling_ratio')
+        grid_h = numpy.full(len(roi_h), sh, numpy.int64)
+        grid_w = numpy.full(len(roi_w), sw, numpy.int64)
+    gh = max(int(grid_h.max(initial=1)), 1)
+    gw = max(int(grid_w.max(initial=1)), 1)
+
+    def axis(start, bin_size, grid, n_out, size, g):
+        i = numpy.arange(g)
+        p = numpy.arange(n_out)
+        c = (start[:, None, None] + p[None, :, None] * bin_size[:, None, None]
+             + (i[None, None, :] + 0.5) * bin_size[:, None, None] / grid[:, None, None])
+        used = i[None, None, :] < grid[:, None, None]                  # (R, n_out, g)
+        inside = (c >= -1.0) & (c <= size)
+        c = numpy.maximum(c, 0.0)
+        low = numpy.floor(c).astype(numpy.int64)
+        at_end = low >= size - 1
+        low = numpy.where(at_end, size - 1, low)
+        high = numpy.where(at_end, size - 1, low + 1)
+        c = numpy.where(at_end, low.astype(numpy.float64), c)
+        frac = c - low
+        return low, high, 1 - frac, frac, used & inside
+
+    yl, yh, wyl, wyh, vy = axis(start_h, bin_h, grid_h, out_h, height, gh)   # (R, P, gh)
+    xl, xh, wxl, wxh, vx = axis(start_w, bin_w, grid_w, out_w, width, gw)    # (R, Q, gw)
+    R = len(roi_h)
+
+    def outer(a, b):  # (R, P, gh) x (R, Q, gw) -> (R, P, Q, gh * gw)
+        return (a[:, :, None, :, None] * b[:, None, :, None, :]).reshape(
+            R, out_h, out_w, gh * gw)
+
+    def pos(r, c):
+        return (r[:, :, None, :, None] * width + c[:, None, :, None, :]).reshape(
+            R, out_h, out_w, gh * gw)
+
+    positions = numpy.stack([pos(yl, xl), pos(yl, xh), pos(yh, xl), pos(yh, xh)], axis=-1)
+    weights = numpy.stack([outer(wyl, wxl), outer(wyl, wxh), outer(wyh, wxl),
+                           outer(wyh, wxh)], axis=-1)
+    valid = (vy[:, :, None, :, None] & vx[:, None, :, None, :]).reshape(
+        R, out_h, out_w, gh * gw)
+    weights = numpy.where(valid[..., None], weights, 0.0)
+    count = numpy.maximum(grid_h * grid_w, 1)
+    return positions, weights, valid, count
+
+
+# Peak number of candidate values evaluated at once by :func:`gather_max`.
+_CHUNK = 1 << 22
+
+
+def gather_mean(x, batch, pos, weight):
+    """:class:`SparseGather` with channel-independent taps ``pos``/``weight`` ``(R, P, Q, K)``."""
+    xp = backend.get_array_module(x)
+    array_utils.check_index_range(batch, x.shape[0], 'roi_indices')
+    y, = SparseGather(xp.asarray(batch), xp.asarray(pos[:, None], dtype=numpy.int32),
+                      xp.asarray(weight[:, None])).apply((x,))
+    return y
+
+
+def gather_max(x, batch, pos, weight, valid):
+    """Per channel, the largest of the sample values (``(R, P, Q, S, K)`` taps summed over
+    K with their weights; the ``valid`` samples only) as a :class:`SparseGather`;
+    0 where no sample is valid.  RoIs are evaluated in chunks to bound memory."""
+    xp = backend.get_array_module(x)
+    n, c = x.shape[:2]
+    array_utils.check_index_range(batch, n, 'roi_indices')
+    xf = array_utils.as_compute(x.array if hasattr(x, 'array') else x).reshape(
+        n, c, x.shape[2] * x.shape[3])
+    per_roi = c * max(1, int(numpy.prod(pos.shape[1:])))
+    step = max(1, _CHUNK // per_roi)
+    sel_pos, sel_w = [], []
+    for r0 in range(0, len(batch), step):
+        b = xp.asarray(batch[r0:r0 + step])
+        p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
+        w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
+        ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
+        vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)              # (r, C, P, Q, S)
+        vals = xp.where(ok, vals, -xp.inf)
+        best = xp.argmax(vals, axis=-1)[..., None, None]               # (r, C, P, Q, 1, 1)
+        shape = vals.shape + (p.shape[-1],)
+        sel_pos.append(xp.take_along_axis(xp.broadcast_to(p, shape), best, axis=-2)[..., 0, :])
+        chosen = xp.take_along_axis(xp.broadcast_to(w, shape), best, axis=-2)[..., 0, :]
+        sel_w.append(xp.where(ok.any(axis=-1)[..., None], chosen, 0))
+    if not sel_pos:
+        sel_pos = [xp.zeros((0, c) + pos.shape[1:3] + pos.shape[-1:], dtype=numpy.int32)]
+        sel_w = [xp.zeros(sel_pos[0].shape, dtype=xf.dtype)]
+    y, = SparseGather(xp.asarray(batch), xp.concatenate(sel_pos),
+                      xp.concatenate(sel_w)).apply((x,))
+    return y
+
+
+def roi_arrays(rois, roi_indices=None):
+    """The RoIs and their batch indices on the host (``int64`` indices)."""
+    r = host(rois).astype(numpy.float64)
+    if roi_indices is None:
+        return r, None
+    return r, host(roi_indices).astype(numpy.int64)
+
+
+def scale_pair(spatial_scale) -> tuple:
+    if isinstance(spatial_scale, (tuple, list)):
+        return float(spatial_scale[0]), float(spatial_scale[1])
+    return float(spatial_scale), float(spatial_scale)
+

@@ -1,0 +1,113 @@
+"""N-dimensional average pooling."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.functions.pooling import pooling_nd
+from chainer.utils import type_check
+
+__all__ = ['AveragePoolingND', 'AveragePoolingNDGrad', 'average_pooling_nd',
+           'average_pooling_1d', 'average_pooling_3d']
+
+
+def _scale(a, coeff):
+    """``a * coeff`` in the dtype of ``a`` (``coeff``: a float or an array of window weights)."""
+    if isinstance(coeff, float):
+        return a * a.dtype.type(coeff)
+    return a * coeff.astype(a.dtype, copy=False)
+
+
+class AveragePoolingND(pooling_nd._PoolingND):
+    """Average pooling over ``ksize`` windows.
+
+    ``pad_value=0`` averages over the whole window (padding counts as zeros);
+    ``pad_value=None`` averages over the pixels inside the image only.
+    """
+
+    def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = False,
+                 pad_value=0) -> None:
+        if pad_value not in (0, None):
+            raise ValueError('pad_value must be either 0 or None, not {}.'.format(pad_value))
+        super().__init__(ndim, ksize, stride, pad, cover_all)
+        self.pad_value = pad_value
+
+    def _coeff(self, x, out_dims):
+        size = int(numpy.prod(self.ksize))
+        if self.pad_value is not None:
+            return 1.0 / size
+        xp = backend.get_array_module(x)
+        ones = xp.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype)
+        count = pooling_nd.window_sum(ones, self.ksize, self.stride, self.pad, out_dims)
+        return 1 / count
+
+    def forward(self, inputs):
+        x, = inputs
+        out_dims = self._out_dims(x)
+        self._in_dims = x.shape[2:]
+        self.coeff = self._coeff(x, out_dims)
+        y = pooling_nd.window_sum(x, self.ksize, self.stride, self.pad, out_dims)
+        return _scale(y, self.coeff),
+
+    def backward(self, indexes, grad_outputs):
+        return AveragePoolingNDGrad(self.ksize, self.stride, self.pad, self._in_dims,
+                                    self.coeff, self.cover_all,
+                                    self.pad_value).apply(grad_outputs)
+
+
+class AveragePoolingNDGrad(function_node.FunctionNode):
+    """Spreads ``gy * coeff`` evenly over every window (the gradient of average pooling)."""
+
+    def __init__(self, ksize, stride, pad, in_dims, coeff, cover_all: bool = False,
+                 pad_value=0) -> None:
+        self.ksize = tuple(ksize)
+        self.stride = tuple(stride)
+        self.pad = tuple(pad)
+        self.in_dims = tuple(in_dims)
+        self.coeff = coeff
+        self.cover_all = cover_all
+        self.pad_value = pad_value
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('gy',))
+        type_check.expect(in_types[0].dtype.kind == 'f')
+
+    def forward(self, inputs):
+        gy, = inputs
+        return pooling_nd.window_spread(_scale(gy, self.coeff), self.ksize, self.stride,
+                                        self.pad, self.in_dims),
+
+    def backward(self, indexes, grad_outputs):
+        return AveragePoolingND(len(self.ksize), self.ksize, self.stride, self.pad,
+                                self.cover_all, self.pad_value).apply(grad_outputs)
+
+
+def average_pooling_nd(x: Any, ksize, stride=None, pad=0, pad_value=0):
+    """N-dimensional average pooling.
+
+    Args:
+        x: Input of shape ``(n, c, d_1, ..., d_N)``.
+        ksize: Window size (int or N-tuple).
+        stride: Window step (default: ``ksize``).
+        pad: Padding.
+        pad_value: ``0`` averages whole windows (padding counts as zeros);
+            ``None`` averages only the pixels inside the image.
+    """
+    func = AveragePoolingND(len(x.shape[2:]), ksize, stride, pad, False, pad_value)
+    y, = func.apply((x,))
+    return y
+
+
+def average_pooling_1d(x: Any, ksize, stride=None, pad=0, pad_value=0):
+    """1-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, w)``)."""
+    pooling_nd.check_ndim(x, 1)
+    return average_pooling_nd(x, ksize, stride, pad, pad_value)
+
+
+def average_pooling_3d(x: Any, ksize, stride=None, pad=0, pad_value=0):
+    """3-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, d, h, w)``)."""
+    pooling_nd.check_ndim(x, 3)
+    return average_pooling_nd(x, ksize, stride, pad, pad_value)

@@ -1,0 +1,178 @@
+"""The common part of N-dimensional pooling: arguments, type checks and the
+window array kernels shared by max/average pooling, unpooling and upsampling.
+
+Every kernel loops over the (small) window offsets only and works on whole
+arrays per offset, so NumPy and CuPy run the same code.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Optional, Sequence
+
+import numpy
+
+from chainer import backend
+from chainer import function_node
+from chainer.utils import conv
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+
+def _offsets(ksize):
+    return itertools.product(*(range(k) for k in ksize))
+
+
+def _window(kidx, stride, out_dims) -> tuple:
+    """The slice of the padded image that window offset ``kidx`` reads for all outputs."""
+    return (slice(None), slice(None)) + tuple(
+        slice(j, j + s * (o - 1) + 1, s) for j, s, o in zip(kidx, stride, out_dims))
+
+
+def _padded_shape(x_shape, ksize, stride, pad, out_dims) -> tuple:
+    dims = x_shape[2:]
+    return tuple(x_shape[:2]) + tuple(
+        max(d + 2 * p, (o - 1) * s + k) for d, k, s, p, o in
+        zip(dims, ksize, stride, pad, out_dims))
+
+
+def _pad(x, ksize, stride, pad, out_dims, value):
+    xp = backend.get_array_module(x)
+    full = _padded_shape(x.shape, ksize, stride, pad, out_dims)
+    widths = [(0, 0), (0, 0)] + [(p, f - d - p) for d, p, f in
+                                 zip(x.shape[2:], pad, full[2:])]
+    if all(w == (0, 0) for w in widths):
+        return x
+    return xp.pad(x, widths, mode='constant', constant_values=value)
+
+
+def _crop(img, pad, in_dims):
+    return img[(slice(None), slice(None)) + tuple(
+        slice(p, p + d) for p, d in zip(pad, in_dims))]
+
+
+def window_max(x, ksize, stride, pad, out_dims):
+    """``(y, indexes)``: the maximum of every window and the flat window offset of it
+    (the first one on ties); padding never wins over an image pixel."""
+    xp = backend.get_array_module(x)
+    xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
+    views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+    y = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(y, v, out=y)
+    # Walking the offsets backwards leaves the first one that attains the maximum.
+    idx = xp.full(y.shape, len(views) - 1, dtype=numpy.int32)
+    for k in range(len(views) - 2, -1, -1):
+        idx = xp.where(views[k] == y, numpy.int32(k), idx)
+    return y, idx
+
+
+def window_gather(x, indexes, ksize, stride, pad):
+    """The entry of every window of ``x`` at the flat offset ``indexes`` (zero in padding)."""
+    xp = backend.get_array_module(x)
+    out_dims = indexes.shape[2:]
+    xpad = _pad(x, ksize, stride, pad, out_dims, 0)
+    y = xp.zeros(indexes.shape, dtype=x.dtype)
+    for k, kidx in enumerate(_offsets(ksize)):
+        y = xp.where(indexes == k, xpad[_window(kidx, stride, out_dims)], y)
+    return y
+
+
+def window_scatter(g, indexes, ksize, stride, pad, in_dims):
+    """The adjoint of :func:`window_gather`: ``g`` added at the chosen window entries of an
+    image of spatial shape ``in_dims``."""
+    xp = backend.get_array_module(g)
+    out_dims = g.shape[2:]
+    full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
+    img = xp.zeros(full, dtype=g.dtype)
+    zero = g.dtype.type(0)
+    # Windows that cannot overlap are written, not accumulated.
+    disjoint = all(s >= k for s, k in zip(stride, ksize))
+    for k, kidx in enumerate(_offsets(ksize)):
+        part = xp.where(indexes == k, g, zero)
+        if disjoint:
+            img[_window(kidx, stride, out_dims)] = part
+        else:
+            img[_window(kidx, stride, out_dims)] += part
+    return _crop(img, pad, in_dims)
+
+
+def window_sum(x, ksize, stride, pad, out_dims):
+    """The sum of every window of ``x`` (padding counts as zero)."""
+    xpad = _pad(x, ksize, stride, pad, out_dims, 0)
+    y = None
+    for kidx in _offsets(ksize):
+        v = xpad[_window(kidx, stride, out_dims)]
+        if y is None:
+            y = v.copy()
+        else:
+            y += v
+    return y
+
+
+def window_spread(g, ksize, stride, pad, in_dims):
+    """The adjoint of :func:`window_sum`: every entry of ``g`` added to its whole window."""
+    xp = backend.get_array_module(g)
+    out_dims = g.shape[2:]
+    full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
+    img = xp.zeros(full, dtype=g.dtype)
+    for kidx in _offsets(ksize):
+        img[_window(kidx, stride, out_dims)] += g
+    return _crop(img, pad, in_dims)
+
+
+def pooling_out_dims(in_dims, ksize, stride, pad, cover_all: bool) -> tuple:
+    """Output sizes of a pooling; ``InvalidType`` when one is not positive."""
+    out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all)
+                for d, k, s, p in zip(in_dims, ksize, stride, pad))
+    if any(o <= 0 for o in out):
+        raise type_check.InvalidType(
+            'positive output size',
+            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
+            f'stride {tuple(stride)}, pad {tuple(pad)}')
+    return out
+
+
+def check_ndim(x: Any, n: int) -> None:
+    """ValueError unless ``x`` has exactly ``n`` spatial axes."""
+    if len(x.shape[2:]) != n:
+        raise ValueError('The number of dimensions under channel dimension of the input '
+                         f"'x' should be {n}. But the actual ndim was {len(x.shape[2:])}.")
+
+
+class _PoolingND(function_node.FunctionNode):
+    """Holds the arguments shared by N-dimensional poolings."""
+
+    def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True) -> None:
+        if stride is None:
+            stride = ksize
+        self.ndim = ndim
+        self.ksize = conv_nd.as_tuple(ksize, ndim)
+        self.stride = conv_nd.as_tuple(stride, ndim)
+        self.pad = conv_nd.as_tuple(pad, ndim)
+        self.cover_all = cover_all
+        if any(k <= 0 for k in self.ksize):
+            raise ValueError(f'ksize must be positive, got {self.ksize}')
+        if any(s <= 0 for s in self.stride):
+            raise ValueError(f'stride must be positive, got {self.stride}')
+        if any(p < 0 for p in self.pad):
+            raise ValueError(f'pad must be non-negative, got {self.pad}')
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 2 + self.ndim)
+        pooling_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
+                         self.ksize, self.stride, self.pad, self.cover_all)
+
+    def _out_dims(self, x) -> tuple:
+        return pooling_out_dims(x.shape[2:], self.ksize, self.stride, self.pad,
+                                self.cover_all)
+
+
+def unpooled_dims(in_dims: Sequence[int], ksize, stride, pad, cover_all: bool,
+                  outsize: Optional[Sequence[int]]) -> tuple:
+    """The output size of an unpooling (``outsize`` or the deconvolution formula)."""
+    if outsize is not None:
+        return tuple(outsize)
+    return tuple(conv.get_deconv_outsize(d, k, s, p, cover_all)
+                 for d, k, s, p in zip(in_dims, ksize, stride, pad))

@@ -1,0 +1,42 @@
+"""RoIAlign with average pooling (Mask R-CNN)."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.pooling import _roi
+
+__all__ = ['roi_average_align_2d', 'align_taps_for']
+
+
+def align_taps_for(x, rois, roi_indices, outsize, spatial_scale, sampling_ratio) -> tuple:
+    """``(batch, pos, weight, valid, count)`` of the bilinear sample taps of RoIAlign."""
+    _roi.check_inputs(x, rois, 4, roi_indices)
+    out_h, out_w = _roi.pair(outsize, 'outsize')
+    r, batch = _roi.roi_arrays(rois, roi_indices)
+    sy, sx = _roi.scale_pair(spatial_scale)
+    h, w = x.shape[2:]
+    pos, weight, valid, count = _roi.align_taps(r[:, 0] * sy, r[:, 1] * sx, r[:, 2] * sy,
+                                                r[:, 3] * sx, out_h, out_w, h, w,
+                                                sampling_ratio)
+    return batch, pos, weight, valid, count
+
+
+def roi_average_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale,
+                         sampling_ratio=None):
+    """RoIAlign: the average of bilinearly sampled points in every bin (no quantization).
+
+    Args:
+        x: Input of shape ``(n, c, h, w)``.
+        rois: ``(R, 4)`` float array of ``y_min, x_min, y_max, x_max``.
+        roi_indices: ``(R,)`` int array of batch indices.
+        outsize: Output grid size (int or pair).
+        spatial_scale: Scale from image to feature-map coordinates.
+        sampling_ratio: Samples per bin along each axis (int or pair); by default
+            ``ceil(roi_size / outsize)``.
+    """
+    batch, pos, weight, valid, count = align_taps_for(x, rois, roi_indices, outsize,
+                                                      spatial_scale, sampling_ratio)
+    R, P, Q, S, K = pos.shape
+    weight = weight / count[:, None, None, None, None]
+    return _roi.gather_mean(x, batch, pos.reshape(R, P, Q, S * K),
+                            weight.reshape(R, P, Q, S * K))

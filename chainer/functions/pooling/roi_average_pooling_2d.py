@@ -1,0 +1,22 @@
+"""RoI average pooling."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer.functions.pooling import _roi
+from chainer.functions.pooling.roi_max_pooling_2d import roi_bins
+
+__all__ = ['roi_average_pooling_2d']
+
+
+def roi_average_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale):
+    """Average pooling of each region of interest into an ``outsize`` grid.
+
+    Arguments as :func:`~chainer.functions.roi_max_pooling_2d`; each output is the
+    mean of its bin's pixels (0 for an empty bin).
+    """
+    batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
+    count = numpy.maximum(valid.sum(axis=-1, keepdims=True), 1)
+    return _roi.gather_mean(x, batch, pos, valid / count)

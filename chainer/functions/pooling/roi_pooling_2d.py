@@ -1,0 +1,37 @@
+"""RoI max pooling with ``(batch index, x_min, y_min, x_max, y_max)`` RoIs (Fast R-CNN)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from chainer.functions.pooling import _roi
+
+__all__ = ['roi_pooling_2d']
+
+
+def roi_pooling_2d(x: Any, rois: Any, outh: int, outw: int, spatial_scale: float):
+    """Max pooling of each region of interest into an ``outh x outw`` grid.
+
+    Args:
+        x: Input of shape ``(n, c, h, w)``.
+        rois: ``(R, 5)`` float array: batch index, then ``x_min, y_min, x_max,
+            y_max`` in input-image coordinates (scaled by ``spatial_scale`` and
+            rounded; the corners are inclusive).
+        outh, outw: Output grid size.
+        spatial_scale: Scale from image to feature-map coordinates.
+
+    Returns:
+        ~chainer.Variable of shape ``(R, c, outh, outw)``; empty bins are 0.
+        Only ``x`` receives a gradient.
+    """
+    _roi.check_inputs(x, rois, 5)
+    r, _ = _roi.roi_arrays(rois)
+    n, c, h, w = x.shape
+    s = float(spatial_scale)
+    batch = r[:, 0].astype(numpy.int64)
+    x0, y0, x1, y1 = (numpy.round(r[:, i] * s).astype(numpy.int64) for i in (1, 2, 3, 4))
+    lo_h, hi_h = _roi.pool_bins(y0, y1, int(outh), h, plus_one=True)
+    lo_w, hi_w = _roi.pool_bins(x0, x1, int(outw), w, plus_one=True)
+    pos, valid = _roi.bin_taps(lo_h, hi_h, lo_w, hi_w, w)
+    return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid)

@@ -1,0 +1,26 @@
+"""2-dimensional unpooling."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.pooling import pooling_nd
+from chainer.functions.pooling.unpooling_nd import UnpoolingND, UnpoolingNDGrad
+
+__all__ = ['Unpooling2D', 'Unpooling2DGrad', 'unpooling_2d']
+
+
+class Unpooling2D(UnpoolingND):
+    """:class:`~chainer.functions.pooling.unpooling_nd.UnpoolingND` for NCHW inputs."""
+
+    def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True) -> None:
+        super().__init__(2, ksize, stride, pad, outsize, cover_all)
+
+
+Unpooling2DGrad = UnpoolingNDGrad
+
+
+def unpooling_2d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+    """2-dimensional unpooling: each pixel of ``(n, c, h, w)`` ``x`` fills its window."""
+    pooling_nd.check_ndim(x, 2)
+    y, = Unpooling2D(ksize, stride, pad, outsize, cover_all).apply((x,))
+    return y

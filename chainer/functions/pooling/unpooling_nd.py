@@ -1,0 +1,90 @@
+"""N-dimensional unpooling: every input pixel is copied into its whole window."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import function_node
+from chainer.functions.pooling import pooling_nd
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+__all__ = ['UnpoolingND', 'UnpoolingNDGrad', 'unpooling_nd', 'unpooling_1d', 'unpooling_3d']
+
+
+class UnpoolingND(pooling_nd._PoolingND):
+    """The inverse of pooling by repetition: overlapping windows add up."""
+
+    def __init__(self, ndim: int, ksize, stride=None, pad=0, outsize=None,
+                 cover_all: bool = True) -> None:
+        super().__init__(ndim, ksize, stride, pad, cover_all)
+        self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 2 + self.ndim)
+        if self.outs is not None:
+            in_dims = tuple(type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim))
+            back = pooling_nd.pooling_out_dims(self.outs, self.ksize, self.stride, self.pad,
+                                               self.cover_all)
+            if back != in_dims:
+                raise type_check.InvalidType(f'outsize consistent with input {in_dims}',
+                                             f'outsize {self.outs}')
+
+    def forward(self, inputs):
+        x, = inputs
+        out_dims = pooling_nd.unpooled_dims(x.shape[2:], self.ksize, self.stride, self.pad,
+                                            self.cover_all, self.outs)
+        self._out_dims = out_dims
+        return pooling_nd.window_spread(x, self.ksize, self.stride, self.pad, out_dims),
+
+    def backward(self, indexes, grad_outputs):
+        return UnpoolingNDGrad(self.ksize, self.stride, self.pad,
+                               self.inputs[0].shape[2:], self.cover_all).apply(grad_outputs)
+
+
+class UnpoolingNDGrad(function_node.FunctionNode):
+    """The gradient of :class:`UnpoolingND`: the sum over every window."""
+
+    def __init__(self, ksize, stride, pad, in_dims, cover_all: bool = True) -> None:
+        self.ksize = tuple(ksize)
+        self.stride = tuple(stride)
+        self.pad = tuple(pad)
+        self.in_dims = tuple(in_dims)
+        self.cover_all = cover_all
+
+    def forward(self, inputs):
+        gy, = inputs
+        return pooling_nd.window_sum(gy, self.ksize, self.stride, self.pad, self.in_dims),
+
+    def backward(self, indexes, grad_outputs):
+        outsize = self.inputs[0].shape[2:]
+        return UnpoolingND(len(self.ksize), self.ksize, self.stride, self.pad, outsize,
+                           self.cover_all).apply(grad_outputs)
+
+
+def unpooling_nd(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+    """N-dimensional unpooling: each input pixel fills its ``ksize`` window of the output.
+
+    Args:
+        x: Input of shape ``(n, c, d_1, ..., d_N)``.
+        ksize: Window size; ``stride`` defaults to it.
+        pad: Padding cropped from the output.
+        outsize: Spatial output size; by default the deconvolution size formula
+            (with ``cover_all``).
+    """
+    func = UnpoolingND(len(x.shape[2:]), ksize, stride, pad, outsize, cover_all)
+    y, = func.apply((x,))
+    return y
+
+
+def unpooling_1d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+    """1-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, w)``)."""
+    pooling_nd.check_ndim(x, 1)
+    return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)
+
+
+def unpooling_3d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+    """3-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, d, h, w)``)."""
+    pooling_nd.check_ndim(x, 3)
+    return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)

@@ -1,0 +1,60 @@
+"""2-dimensional upsampling with the indices of a max pooling."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.pooling import pooling_nd
+from chainer.functions.pooling.max_pooling_nd import (MaxPoolingNDGrad,
+                                                      MaxPoolingNDWithIndexes)
+from chainer.utils import conv_nd
+from chainer.utils import type_check
+
+__all__ = ['Upsampling2D', 'Upsampling2DGrad', 'upsampling_2d']
+
+
+class Upsampling2D(MaxPoolingNDGrad):
+    """Puts every input pixel at the window entry a max pooling chose (zeros elsewhere)."""
+
+    def __init__(self, indexes, ksize, stride=None, pad=0, outsize=None,
+                 cover_all: bool = True) -> None:
+        if stride is None:
+            stride = ksize
+        ksize = conv_nd.as_tuple(ksize, 2)
+        stride = conv_nd.as_tuple(stride, 2)
+        pad = conv_nd.as_tuple(pad, 2)
+        if outsize is None:
+            outsize = pooling_nd.unpooled_dims(indexes.shape[2:], ksize, stride, pad,
+                                               cover_all, None)
+        super().__init__(indexes, ksize, stride, pad, conv_nd.as_tuple(outsize, 2))
+        self.cover_all = cover_all
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 4,
+                          x_type.shape == self.indexes.shape)
+        back = pooling_nd.pooling_out_dims(self.in_dims, self.ksize, self.stride, self.pad,
+                                           self.cover_all)
+        if back != tuple(self.indexes.shape[2:]):
+            raise type_check.InvalidType(
+                f'outsize consistent with input {tuple(self.indexes.shape[2:])}',
+                f'outsize {self.in_dims}')
+
+
+Upsampling2DGrad = MaxPoolingNDWithIndexes
+
+
+def upsampling_2d(x: Any, indexes, ksize, stride=None, pad=0, outsize=None,
+                  cover_all: bool = True):
+    """Upsampling with max-pooling indices: the inverse of ``max_pooling_2d``'s selection.
+
+    Args:
+        x: Input of shape ``(n, c, h, w)``.
+        indexes: The int32 window offsets from
+            ``max_pooling_2d(..., return_indices=True)`` (same shape as ``x``).
+        ksize, stride, pad, cover_all: Those of the max pooling.
+        outsize: ``(out_h, out_w)``; by default the unpooling size formula.
+    """
+    func = Upsampling2D(indexes, ksize, stride, pad, outsize, cover_all)
+    y, = func.apply((x,))
+    return y

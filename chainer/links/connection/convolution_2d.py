@@ -1,0 +1,60 @@
+"""Two-dimensional convolution layer."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from chainer import variable
+from chainer.functions.connection import convolution_2d as _conv2d
+from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+
+class Convolution2D(_ConvolutionLinkBase):
+    """Two-dimensional convolution layer.
+
+    Args:
+        in_channels: Input channels (None: read from the first input).
+            ``Convolution2D(out_channels, ksize)`` also works.
+        out_channels: Output channels.
+        ksize: Filter size (int or pair).
+        stride, pad: Int or pair.
+        nobias: No bias if True.
+        initialW, initial_bias: Initializers (default LeCunNormal and 0).
+        dilate (int or pair): Filter dilation (keyword only).
+        groups (int): Number of channel groups (keyword only).
+
+    Attributes:
+        W (~chainer.Parameter): ``(out_channels, in_channels // groups, kh, kw)``.
+        b (~chainer.Parameter): ``(out_channels,)`` or None.
+    """
+
+    def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
+                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None, **kwargs) -> None:
+        super().__init__()
+        dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
+        if ksize is None:
+            out_channels, ksize, in_channels = in_channels, out_channels, None
+        self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                    initial_bias, dilate, groups)
+
+    @classmethod
+    def from_params(cls, W: Any, b: Any = None, stride=1, pad=0, nobias: bool = False,
+                    **kwargs) -> 'Convolution2D':
+        """A Convolution2D whose parameters are copies of ``W`` (and ``b``)."""
+        W = variable.as_array(W)
+        out_channels, in_per_group, kh, kw = W.shape
+        groups = kwargs.get('groups', 1)
+        if b is not None:
+            if nobias:
+                raise ValueError('b must be None when nobias is True')
+            b = variable.as_array(b)
+            if b.size != out_channels:
+                raise ValueError('`out_channels` does not match the size of `b`')
+        return cls(in_per_group * groups, out_channels, (kh, kw), stride, pad, nobias,
+                   initialW=W, initial_bias=b, **kwargs)
+
+    def forward(self, x: Any) -> variable.Variable:
+        """Applies the convolution to ``x`` of shape ``(n, c, h, w)``."""
+        self._ensure_params(x)
+        return _conv2d.convolution_2d(x, self.W, self.b, self.stride, self.pad,
+                                      dilate=self.dilate, groups=self.groups)

@@ -1,0 +1,134 @@
+"""N-dimensional convolution links (ConvolutionND, Convolution1D, Convolution3D) and
+the parameter handling shared by every convolution and deconvolution link."""
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Tuple
+
+from chainer import initializers
+from chainer import link
+from chainer import variable
+from chainer.functions.connection import convolution_nd as _conv_nd_func
+from chainer.utils import conv_nd
+
+
+class _ConvolutionLinkBase(link.Link):
+    """Holds ``W`` (created lazily from the input channels when ``in_channels`` is None)
+    and ``b`` of a convolution-like link.
+
+    Subclasses set ``_transposed`` (weights laid out ``(in, out // groups, *k)``).
+    """
+
+    _transposed = False
+
+    def _setup(self, ndim: int, in_channels: Optional[int], out_channels: int, ksize,
+               stride, pad, nobias: bool, initialW: Any, initial_bias: Any, dilate=1,
+               groups: int = 1) -> None:
+        self.ndim = ndim
+        self.out_channels = out_channels
+        self.ksize = ksize
+        self.stride = stride
+        self.pad = pad
+        self.dilate = dilate
+        self.groups = int(groups)
+        if out_channels % self.groups != 0:
+            raise ValueError('the number of output channels must be divisible by the '
+                             'number of groups')
+        with self.init_scope():
+            self.W = variable.Parameter(initializers._get_initializer(initialW))
+            if in_channels is not None:
+                self._initialize_params(in_channels)
+            if nobias:
+                self.b = None
+            else:
+                if initial_bias is None:
+                    initial_bias = 0
+                self.b = variable.Parameter(initializers._get_initializer(initial_bias),
+                                            out_channels)
+
+    def _initialize_params(self, in_channels: int) -> None:
+        if in_channels % self.groups != 0:
+            raise ValueError('the number of input channels must be divisible by the '
+                             'number of groups')
+        ksize = conv_nd.as_tuple(self.ksize, self.ndim)
+        if self._transposed:
+            shape = (in_channels, self.out_channels // self.groups) + ksize
+        else:
+            shape = (self.out_channels, in_channels // self.groups) + ksize
+        self.W.initialize(shape)
+
+    def _ensure_params(self, x: Any) -> None:
+        if self.W.array is None:
+            self._initialize_params(x.shape[1])
+
+    @property
+    def printable_specs(self) -> Iterator[Tuple[str, Any]]:
+        if self.W.array is not None:
+            in_channels = self.W.shape[0 if self._transposed else 1]
+            if not self._transposed:
+                in_channels *= self.groups
+            yield 'in_channels', in_channels
+        yield 'out_channels', self.out_channels
+        yield 'ksize', self.ksize
+        yield 'stride', self.stride
+        yield 'pad', self.pad
+        yield 'nobias', self.b is None
+        yield 'dilate', self.dilate
+        yield 'groups', self.groups
+
+
+class ConvolutionND(_ConvolutionLinkBase):
+    """N-dimensional convolution layer.
+
+    Args:
+        ndim: Number of spatial axes.
+        in_channels: Input channels (None: read from the first input).
+        out_channels: Output channels.
+        ksize: Filter size (int or ``ndim``-tuple). ``ConvolutionND(ndim,
+            out_channels, ksize)`` also works.
+        stride, pad, dilate: Int or ``ndim``-tuple.
+        nobias: No bias if True.
+        initialW, initial_bias: Initializers (default LeCunNormal and 0).
+        cover_all: Passed to :func:`~chainer.functions.convolution_nd`.
+        groups: Number of channel groups.
+
+    Attributes:
+        W (~chainer.Parameter): ``(out_channels, in_channels // groups, *ksize)``.
+        b (~chainer.Parameter): ``(out_channels,)`` or None.
+    """
+
+    def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
+                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None, cover_all: bool = False, dilate=1,
+                 groups: int = 1) -> None:
+        super().__init__()
+        if ksize is None:
+            out_channels, ksize, in_channels = in_channels, out_channels, None
+        self.cover_all = cover_all
+        self._setup(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                    initial_bias, dilate, groups)
+
+    def forward(self, x: Any) -> variable.Variable:
+        """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
+        self._ensure_params(x)
+        return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
+                                            self.cover_all, self.dilate, self.groups)
+
+
+class Convolution1D(ConvolutionND):
+    """1-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=1``)."""
+
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
+                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
+                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+        super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                         initial_bias, cover_all, dilate, groups)
+
+
+class Convolution3D(ConvolutionND):
+    """3-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=3``)."""
+
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
+                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
+                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+        super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                         initial_bias, cover_all, dilate, groups)

@@ -1,0 +1,63 @@
+"""Deformable convolution layer."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from chainer import initializers
+from chainer import link
+from chainer import variable
+from chainer.functions.connection.deformable_convolution_2d_sampler import (
+    deformable_convolution_2d_sampler)
+from chainer.links.connection.convolution_2d import Convolution2D
+from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+from chainer.utils import conv_nd
+
+
+class DeformableConvolution2DSampler(_ConvolutionLinkBase):
+    """The filter of a deformable convolution, applied at given offsets."""
+
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
+                 pad=0, nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None) -> None:
+        super().__init__()
+        self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                    initial_bias)
+
+    def forward(self, x: Any, offset: Any) -> variable.Variable:
+        """Convolves ``x`` sampling the filter taps at ``offset``."""
+        self._ensure_params(x)
+        return deformable_convolution_2d_sampler(x, offset, self.W, self.b, self.stride,
+                                                 self.pad)
+
+
+class DeformableConvolution2D(link.Chain):
+    """Deformable convolution: a convolution predicts the tap offsets of a second one.
+
+    Args:
+        in_channels: Input channels (None: read from the first input).
+        out_channels: Output channels.
+        ksize, stride, pad: Int or pair, shared by both convolutions.
+        offset_nobias, offset_initialW, offset_initial_bias: Of the offset
+            convolution (``2 * kh * kw`` outputs; weights start at zero by default).
+        deform_nobias, deform_initialW, deform_initial_bias: Of the deformable one.
+    """
+
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
+                 pad=0, offset_nobias: bool = False, offset_initialW: Any = None,
+                 offset_initial_bias: Any = None, deform_nobias: bool = False,
+                 deform_initialW: Any = None, deform_initial_bias: Any = None) -> None:
+        super().__init__()
+        kh, kw = conv_nd.as_tuple(ksize, 2)
+        if offset_initialW is None:
+            offset_initialW = initializers.Zero()
+        with self.init_scope():
+            self.offset_conv = Convolution2D(in_channels, 2 * kh * kw, ksize, stride, pad,
+                                             offset_nobias, offset_initialW,
+                                             offset_initial_bias)
+            self.deform_conv = DeformableConvolution2DSampler(
+                in_channels, out_channels, ksize, stride, pad, deform_nobias,
+                deform_initialW, deform_initial_bias)
+
+    def forward(self, x: Any) -> variable.Variable:
+        """Predicts the offsets from ``x`` and applies the deformable convolution."""
+        return self.deform_conv(x, self.offset_conv(x))

@@ -1,0 +1,46 @@
+"""Network-in-network style MLP convolution."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+from chainer import link
+from chainer.functions.activation.relu import relu
+from chainer.links.connection.convolution_2d import Convolution2D
+from chainer.utils import argument
+
+
+class MLPConvolution2D(link.ChainList):
+    """A convolution followed by 1x1 convolutions with an activation after each.
+
+    Args:
+        in_channels: Input channels (None: read from the first input).
+        out_channels: Output channels of each layer (a sequence of ints).
+        ksize: Filter size of the first convolution; ``stride`` and ``pad`` also
+            apply to it only.
+        activation: Function applied after every convolution (default relu).
+        conv_init, bias_init: Initializers of all weights and biases (keyword only).
+    """
+
+    def __init__(self, in_channels: Optional[int], out_channels: Sequence[int], ksize=None,
+                 stride=1, pad=0, activation: Callable = relu, *args, **kwargs) -> None:
+        if ksize is None:
+            out_channels, ksize, in_channels = in_channels, out_channels, None
+        if args:
+            raise TypeError('MLPConvolution2D takes no extra positional arguments')
+        conv_init, bias_init = argument.parse_kwargs(kwargs, ('conv_init', None),
+                                                     ('bias_init', None))
+        assert len(out_channels) > 0
+        convs = [Convolution2D(in_channels, out_channels[0], ksize, stride, pad,
+                               initialW=conv_init, initial_bias=bias_init)]
+        for n_in, n_out in zip(out_channels, out_channels[1:]):
+            convs.append(Convolution2D(n_in, n_out, 1, initialW=conv_init,
+                                       initial_bias=bias_init))
+        super().__init__(*convs)
+        self.activation = activation
+
+    def forward(self, x: Any):
+        """Applies every convolution and the activation in turn."""
+        f = self.activation
+        for layer in self:
+            x = f(layer(x))
+        return x

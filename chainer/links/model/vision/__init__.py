@@ -1,0 +1,1 @@
+"""Pretrained image classifiers (VGG, ResNet, GoogLeNet) with Chainer's interface."""

@@ -1,0 +1,240 @@
+"""What the pretrained vision models share: image preparation, oversampling,
+running up to named layers, and finding the converted weights."""
+from __future__ import annotations
+
+import collections
+import os
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy
+
+import chainer
+from chainer import link
+from chainer import variable
+from chainer.utils import argument
+
+
+def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[float]
+                  ) -> numpy.ndarray:
+    """Turns an image into a ``(3, H, W)`` float32 BGR array minus ``mean_bgr``.
+
+    Args:
+        image: A PIL image, or an array of shape ``(H, W)``, ``(H, W, C)`` or
+            ``(C, H, W)`` with RGB channels.
+        size: ``(height, width)`` to resize to, or None to keep the size.
+        mean_bgr: Per-channel mean (blue, green, red) subtracted from the result.
+    """
+    try:
+        from PIL import Image
+    except ImportError as e:   # pragma: no cover - Pillow ships with the test extra
+        raise ImportError('preparing images needs Pillow (pip install Pillow)') from e
+    if isinstance(image, numpy.ndarray):
+        if image.ndim == 3:
+            if image.shape[0] == 1:
+                image = image[0]
+            elif image.shape[0] == 3:
+                image = image.transpose(1, 2, 0)
+        image = Image.fromarray(image.astype(numpy.uint8))
+    image = image.convert('RGB')
+    if size:
+        image = image.resize((int(size[1]), int(size[0])), Image.BILINEAR)
+    array = numpy.asarray(image, dtype=numpy.float32)[:, :, ::-1]
+    array = array - numpy.asarray(mean_bgr, dtype=numpy.float32)
+    return numpy.ascontiguousarray(array.transpose(2, 0, 1))
+
+
+def oversample_crops(images: numpy.ndarray, crop_dims: Sequence[int]) -> numpy.ndarray:
+    """Ten crops per image: the four corners and the centre, and their mirrors.
+
+    ``images`` is ``(N, C, H, W)``; the result is ``(10 * N, C, h, w)`` with the
+    ten crops of each image adjacent.
+    """
+    n, c, h, w = images.shape
+    ch, cw = int(crop_dims[0]), int(crop_dims[1])
+    starts = [(0, 0), (0, w - cw), (h - ch, 0), (h - ch, w - cw),
+              ((h - ch) // 2, (w - cw) // 2)]
+    crops = numpy.empty((n, 10, c, ch, cw), dtype=images.dtype)
+    for i, (y, x) in enumerate(starts):
+        crop = images[:, :, y:y + ch, x:x + cw]
+        crops[:, i] = crop
+        crops[:, i + 5] = crop[:, :, :, ::-1]
+    return crops.reshape(n * 10, c, ch, cw)
+
+
+def models_directory() -> str:
+    """Where the converted pretrained weights live (under the dataset root)."""
+    from chainer.dataset import download
+    return download.get_dataset_directory('pfnet/chainer/models/')
+
+
+def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
+             url: Optional[str]) -> None:
+    """Loads the converted weights ``npz_name`` from the models directory into
+    ``model``, converting Caffe's ``caffemodel_name`` (found there, or downloaded
+    from ``url``) on first use; raises ``FileNotFoundError`` saying what to put
+    where when neither is available."""
+    from chainer import serializers
+    from chainer.dataset import download
+
+    root = models_directory()
+    npz_path = os.path.join(root, npz_name)
+    if not os.path.exists(npz_path):
+        caffemodel = os.path.join(root, caffemodel_name)
+        if not os.path.exists(caffemodel):
+            caffemodel = None
+            if url is not None:
+                try:
+                    caffemodel = download.cached_download(url)
+                except Exception as e:   # offline, or the server is gone
+                    error: Optional[Exception] = e
+                else:
+                    error = None
+            else:
+                error = None
+            if caffemodel is None:
+                raise FileNotFoundError(
+                    f'{cls.__name__}: pretrained weights not found. Put {npz_name} '
+                    f'(written by {cls.__name__}.convert_caffemodel_to_npz) or Caffe\'s '
+                    f'{caffemodel_name} (converted on first use) in {root} '
+                    '(the dataset root is set by CHAINER_DATASET_ROOT or '
+                    'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
+                    'for random weights or the path of an .npz file.') from error
+        cls.convert_caffemodel_to_npz(caffemodel, npz_path)
+    serializers.load_npz(npz_path, model)
+
+
+class VisionModel(link.Chain):
+    """Base of the pretrained classifiers: layers run in the order of
+    :attr:`functions`, and ``forward`` returns the activations asked for."""
+
+    #: Default crop size of :meth:`extract` and of the crops of :meth:`predict`.
+    _insize = 224
+    _mean_bgr: Sequence[float] = (0.0, 0.0, 0.0)
+    _default_extract_layers = ('fc7',)
+
+    @property
+    def functions(self) -> 'collections.OrderedDict[str, List[Callable]]':
+        raise NotImplementedError
+
+    @property
+    def available_layers(self) -> List[str]:
+        """Names of the layers ``forward`` can return."""
+        return list(self.functions.keys())
+
+    def forward(self, x: Any, layers: Optional[Iterable[str]] = None,
+                **kwargs: Any) -> Dict[str, variable.Variable]:
+        """Runs the network on ``x`` up to the last of ``layers``.
+
+        Args:
+            x: Input batch of shape ``(N, 3, H, W)`` (prepared images).
+            layers (list of str): Names of the layers whose outputs to return
+                (default ``['prob']``); see :attr:`available_layers`.
+
+        Returns:
+            dict: Layer name to its output Variable.
+        """
+        argument.check_unexpected_kwargs(
+            kwargs, test='test argument is not supported anymore. '
+            'Use chainer.using_config')
+        argument.assert_kwargs_empty(kwargs)
+        if layers is None:
+            layers = ['prob']
+        functions = self.functions
+        targets = set(layers)
+        unknown = targets - set(functions)
+        if unknown:
+            raise ValueError(f'unknown layers {sorted(unknown)}; available: {list(functions)}')
+        h = x
+        activations: Dict[str, variable.Variable] = {}
+        for key, funcs in functions.items():
+            if not targets:
+                break
+            for func in funcs:
+                h = func(h)
+            if key in targets:
+                activations[key] = h
+                targets.remove(key)
+        return activations
+
+    def _prepare_batch(self, images: Iterable[Any], size: Optional[Sequence[int]]):
+        from chainer.dataset import concat_examples
+        return concat_examples([prepare_image(img, size, self._mean_bgr) for img in images])
+
+    def extract(self, images: Iterable[Any], layers: Optional[Iterable[str]] = None,
+                size: Optional[Sequence[int]] = (224, 224), **kwargs: Any
+                ) -> Dict[str, variable.Variable]:
+        """Features of images (in test mode).
+
+        Args:
+            images: PIL images or RGB arrays (see :func:`prepare`).
+            layers (list of str): Layers to return (default ``['fc7']`` or the
+                model's penultimate layer).
+            size: ``(height, width)`` the images are resized to; None keeps them.
+
+        Returns:
+            dict: Layer name to the Variable of its output.
+        """
+        argument.check_unexpected_kwargs(
+            kwargs, test='test argument is not supported anymore. '
+            'Use chainer.using_config',
+            volatile='volatile argument is not supported anymore. '
+            'Use chainer.using_config')
+        argument.assert_kwargs_empty(kwargs)
+        if layers is None:
+            layers = list(self._default_extract_layers)
+        x = self._prepare_batch(images, size)
+        with chainer.using_config('train', False):
+            return self(variable.Variable(self.xp.asarray(x)), layers=layers)
+
+    def predict(self, images: Iterable[Any], oversample: bool = True) -> variable.Variable:
+        """Class probabilities of images (in test mode, without a graph).
+
+        Images are resized to 256x256; with ``oversample`` the ten 224x224 crops
+        of :func:`oversample_crops` are averaged, else the central crop is used.
+        """
+        x = self._prepare_batch(images, (256, 256))
+        size = self._insize
+        if oversample:
+            x = oversample_crops(x, (size, size))
+        else:
+            off = (256 - size) // 2
+            x = x[:, :, off:off + size, off:off + size]
+        with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            y = self(variable.Variable(self.xp.asarray(x)), layers=['prob'])['prob']
+            if oversample:
+                n = len(y) // 10
+                y = chainer.functions.reshape(y, (n, 10) + y.shape[1:])
+                y = chainer.functions.sum(y, axis=1) / 10
+        return y
+
+
+def copy_param(dst: Any, src: Any) -> None:
+    """Copies the array of ``src`` into ``dst`` (Parameters or plain arrays), checking
+    the shapes (for weight conversion)."""
+    src_array = src.array if hasattr(src, 'array') else src
+    dst_array = dst.array if hasattr(dst, 'array') else dst
+    if dst_array.shape != src_array.shape:
+        raise ValueError(f'shape mismatch while converting: {src_array.shape} '
+                         f'into {dst_array.shape}')
+    dst_array[...] = src_array
+
+
+def init_kwargs(pretrained_model: Any, initializer: Any) -> dict:
+    """Layer initializers: random ones for a fresh model, cheap zeros when
+    weights are about to be loaded."""
+    from chainer import initializers
+    if pretrained_model:
+        return {'initialW': initializers.Zero()}
+    return {'initialW': initializer, 'initial_bias': initializers.Zero()}
+
+
+def load_weights(cls: type, model: link.Link, pretrained_model: Any, npz_name: str,
+                 caffemodel_name: str, url: Optional[str]) -> None:
+    """``pretrained_model`` semantics shared by the models."""
+    if not pretrained_model:
+        return
+    if pretrained_model == 'auto':
+        retrieve(cls, model, npz_name, caffemodel_name, url)
+    else:
+        from chainer import serializers
+        serializers.load_npz(pretrained_model, model)

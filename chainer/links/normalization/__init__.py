@@ -1,0 +1,1 @@
+"""Normalization links; each lives in its own module (see ``chainer.links``)."""

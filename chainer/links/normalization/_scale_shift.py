@@ -1,0 +1,27 @@
+"""Base of the normalization links that learn a per-unit scale and shift."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from chainer import initializers
+from chainer import link
+from chainer import variable
+
+
+class ScaleShiftLink(link.Link):
+    """Holds ``gamma`` (default 1) and ``beta`` (default 0) of shape ``(size,)``;
+    ``size=None`` leaves them to :meth:`_initialize_params` at the first call."""
+
+    def __init__(self, size: Optional[int], initial_gamma: Any, initial_beta: Any) -> None:
+        super().__init__()
+        with self.init_scope():
+            self.gamma = variable.Parameter(initializers._get_initializer(
+                1 if initial_gamma is None else initial_gamma))
+            self.beta = variable.Parameter(initializers._get_initializer(
+                0 if initial_beta is None else initial_beta))
+        if size is not None:
+            self._initialize_params(size)
+
+    def _initialize_params(self, size: int) -> None:
+        self.gamma.initialize(size)
+        self.beta.initialize(size)

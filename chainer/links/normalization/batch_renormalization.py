@@ -1,0 +1,55 @@
+"""BatchRenormalization: batch renormalization with running statistics."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import configuration
+from chainer import variable
+from chainer.functions.normalization import batch_normalization
+from chainer.functions.normalization import batch_renormalization
+from chainer.links.normalization.batch_normalization import BatchNormalization
+from chainer.links.normalization.batch_normalization import running_decay
+from chainer.utils import argument
+
+
+class BatchRenormalization(BatchNormalization):
+    """Batch renormalization layer (Ioffe, 2017).
+
+    Like :class:`~chainer.links.BatchNormalization`, but in training mode the
+    batch-normalized output is corrected towards the running statistics with
+    factors clipped by ``rmax`` and ``dmax`` (see
+    :func:`~chainer.functions.batch_renormalization`).
+
+    Args:
+        size (int or tuple of int): Shape of the per-channel parameters.
+        rmax (float): Bound of the scale correction ``r`` (``1/rmax <= r <= rmax``).
+        dmax (float): Bound of the shift correction ``|d| <= dmax``.
+        decay, eps, dtype, use_gamma, use_beta, initial_gamma, initial_beta,
+        initial_avg_mean, initial_avg_var: As for
+            :class:`~chainer.links.BatchNormalization`.
+    """
+
+    def __init__(self, size: Any, rmax: float = 1, dmax: float = 0, decay: float = 0.9,
+                 eps: float = 2e-5, dtype: Any = None, use_gamma: bool = True,
+                 use_beta: bool = True, initial_gamma: Any = None, initial_beta: Any = None,
+                 initial_avg_mean: Any = None, initial_avg_var: Any = None) -> None:
+        super().__init__(size, decay, eps, dtype, use_gamma, use_beta, initial_gamma,
+                         initial_beta, initial_avg_mean=initial_avg_mean,
+                         initial_avg_var=initial_avg_var)
+        self.rmax = rmax
+        self.dmax = dmax
+
+    def forward(self, x: Any, **kwargs: Any) -> variable.Variable:
+        """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
+        finetune, = argument.parse_kwargs(
+            kwargs, ('finetune', False),
+            test='test argument is not supported anymore. '
+            'Use chainer.using_config')
+        gamma, beta = self._scale_and_shift()
+        if configuration.config.train:
+            return batch_renormalization.batch_renormalization(
+                x, gamma, beta, self.rmax, self.dmax, self.eps, self.avg_mean,
+                self.avg_var, running_decay(self, finetune), update_statistics=True)
+        return batch_normalization.fixed_batch_normalization(
+            x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
+            variable.Variable(self.avg_var, requires_grad=False), self.eps)

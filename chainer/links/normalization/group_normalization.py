@@ -1,0 +1,35 @@
+"""GroupNormalization: group normalization with learned per-channel scale and shift."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from chainer import variable
+from chainer.links.normalization._scale_shift import ScaleShiftLink
+from chainer.functions.normalization.group_normalization import group_normalization
+
+
+class GroupNormalization(ScaleShiftLink):
+    """Group normalization layer (Wu and He, 2018).
+
+    Args:
+        groups (int): Number of channel groups; must divide the channel count.
+        size (int or None): Number of channels; None defers it to the first call.
+        eps (float): Added to the variances.
+        initial_gamma, initial_beta: Initializers of the scale (default 1) and
+            shift (default 0).
+    """
+
+    def __init__(self, groups: int, size: Optional[int] = None, eps: float = 1e-5,
+                 initial_gamma: Any = None, initial_beta: Any = None) -> None:
+        super().__init__(size, initial_gamma, initial_beta)
+        self.groups = groups
+        self.eps = eps
+
+    def forward(self, x: Any) -> variable.Variable:
+        """Normalizes ``x`` of shape ``(N, C, ...)``."""
+        if self.gamma.array is None:
+            xa = variable.as_array(x)
+            if xa.ndim < 2:
+                raise ValueError('GroupNormalization needs an input with a channel axis')
+            self._initialize_params(xa.shape[1])
+        return group_normalization(x, self.groups, self.gamma, self.beta, self.eps)

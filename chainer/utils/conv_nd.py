@@ -1,0 +1,114 @@
+"""N-dimensional patch extraction (im2col) and its adjoint (col2im).
+
+``col`` arrays have the shape ``(n, c, k_1, ..., k_N, out_1, ..., out_N)``:
+entry ``col[b, ch, j_1, ..., j_N, o_1, ..., o_N]`` is the input pixel at
+``o_i * s_i + j_i * d_i - p_i`` along each spatial axis (``pval`` outside the
+image).  These functions work on NumPy and CuPy arrays alike.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Optional, Sequence
+
+from chainer import backend
+from chainer.utils.conv import get_conv_outsize
+
+__all__ = ['as_tuple', 'get_conv_outsize', 'im2col_nd', 'im2col_nd_cpu', 'im2col_nd_gpu',
+           'col2im_nd', 'col2im_nd_cpu', 'col2im_nd_gpu', 'patches']
+
+
+def as_tuple(x: Any, n: int) -> tuple:
+    """``x`` as an ``n``-tuple of ints (a scalar is repeated)."""
+    if hasattr(x, '__getitem__'):
+        if len(x) != n:
+            raise ValueError(f'expected a tuple of length {n}, got {tuple(x)}')
+        return tuple(int(v) for v in x)
+    return (int(x),) * n
+
+
+def _out_dims(dims, ksize, stride, pad, cover_all, dilate, out_dims) -> tuple:
+    if out_dims is None:
+        out_dims = tuple(get_conv_outsize(d, k, s, p, cover_all, dl)
+                         for d, k, s, p, dl in zip(dims, ksize, stride, pad, dilate))
+    if any(o <= 0 for o in out_dims):
+        raise AssertionError('Output sizes should be positive.')
+    return tuple(out_dims)
+
+
+def patches(img: Any, ksize: Sequence[int], stride: Sequence[int], pad: Sequence[int],
+            dilate: Sequence[int], out_dims: Sequence[int], pval: Any = 0) -> Any:
+    """A read-only strided view ``(n, c, *ksize, *out_dims)`` of the padded ``img``.
+
+    No patch is copied: the view reads a padded copy of ``img`` whose far edge is
+    extended so that every window (including ``cover_all`` ones) stays in bounds.
+    """
+    xp = backend.get_array_module(img)
+    n, c = img.shape[:2]
+    dims = img.shape[2:]
+    widths = [(0, 0), (0, 0)]
+    for d, k, s, p, dl, o in zip(dims, ksize, stride, pad, dilate, out_dims):
+        need = (o - 1) * s + (k - 1) * dl + 1
+        widths.append((p, max(p, need - d - p)))
+    if any(w != (0, 0) for w in widths):
+        img = xp.pad(img, widths, mode='constant', constant_values=pval)
+    st = img.strides
+    strides = st[:2] + tuple(a * dl for a, dl in zip(st[2:], dilate)) + tuple(
+        a * s for a, s in zip(st[2:], stride))
+    shape = (n, c) + tuple(ksize) + tuple(out_dims)
+    return xp.lib.stride_tricks.as_strided(img, shape=shape, strides=strides)
+
+
+def im2col_nd(img: Any, ksize, stride, pad, cover_all: bool = False, dilate=1,
+              pval: Any = 0, out_dims: Optional[Sequence[int]] = None) -> Any:
+    """Copies the patches of the ``(n, c, *dims)`` image ``img`` into a ``col`` array."""
+    xp = backend.get_array_module(img)
+    nd = img.ndim - 2
+    ksize, stride, pad, dilate = (as_tuple(v, nd) for v in (ksize, stride, pad, dilate))
+    out_dims = _out_dims(img.shape[2:], ksize, stride, pad, cover_all, dilate, out_dims)
+    return xp.ascontiguousarray(patches(img, ksize, stride, pad, dilate, out_dims, pval))
+
+
+def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1) -> Any:
+    """Sums the patches ``col`` back into an image of spatial shape ``dims``.
+
+    The adjoint of :func:`im2col_nd`: overlapping patches add up and the parts of
+    windows that fall into the padding are dropped.
+    """
+    xp = backend.get_array_module(col)
+    nd = len(dims)
+    stride, pad, dilate = (as_tuple(v, nd) for v in (stride, pad, dilate))
+    n, c = col.shape[:2]
+    ksize = col.shape[2:2 + nd]
+    out_dims = col.shape[2 + nd:]
+    full = []
+    for d, k, s, p, dl, o in zip(dims, ksize, stride, pad, dilate, out_dims):
+        full.append(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1))
+    img = xp.zeros((n, c) + tuple(full), dtype=col.dtype)
+    # One strided add per kernel offset: the loop runs over the (small) kernel,
+    # never over pixels, channels or the batch.
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
+                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+        img[(slice(None), slice(None)) + sl] += col[(slice(None), slice(None)) + kidx]
+    crop = tuple(slice(p, p + d) for p, d in zip(pad, dims))
+    return img[(slice(None), slice(None)) + crop]
+
+
+def im2col_nd_cpu(img, ksize, stride, pad, cover_all: bool = False, dilate=1):
+    """:func:`im2col_nd` for NumPy arrays."""
+    return im2col_nd(img, ksize, stride, pad, cover_all, dilate)
+
+
+def im2col_nd_gpu(img, ksize, stride, pad, cover_all: bool = False, dilate=1):
+    """:func:`im2col_nd` for CuPy arrays."""
+    return im2col_nd(img, ksize, stride, pad, cover_all, dilate)
+
+
+def col2im_nd_cpu(col, stride, pad, dims, dilate=1):
+    """:func:`col2im_nd` for NumPy arrays."""
+    return col2im_nd(col, stride, pad, dims, dilate)
+
+
+def col2im_nd_gpu(col, stride, pad, dims, dilate=1):
+    """:func:`col2im_nd` for CuPy arrays."""
+    return col2im_nd(col, stride, pad, dims, dilate)

@@ -1,0 +1,251 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
+
+_backends = [{}, {'use_cuda': True}]
+
+
+_CASES = [
+    # x spatial shape, kernel, stride, pad, cover_all, dilate, groups
+    dict(dims=(5, 4), k=(3, 2), s=(1, 1), p=(0, 0), cover_all=False, d=(1, 1), g=1),
+    dict(dims=(6, 5), k=(2, 2), s=(3, 2), p=(1, 0), cover_all=False, d=(1, 1), g=2),
+    dict(dims=(5, 6), k=(3, 3), s=(2, 2), p=(1, 1), cover_all=True, d=(1, 1), g=1),
+    dict(dims=(7, 5), k=(2, 3), s=(1, 2), p=(2, 1), cover_all=False, d=(2, 1), g=1),
+    dict(dims=(7,), k=(3,), s=(2,), p=(1,), cover_all=True, d=(2,), g=2),
+    dict(dims=(3, 4, 3), k=(2, 2, 2), s=(1, 2, 1), p=(0, 1, 1), cover_all=False,
+         d=(1, 1, 1), g=1),
+]
+
+
+class _ConvolutionCase:
+    """x ``(2, 4, *dims)``, 6 output channels; subclasses give the weight layout and
+    the functions."""
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, (2, 4) + self.dims).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, self.w_shape + self.k).astype(self.dtype)
+        if self.nobias:
+            return x, W
+        return x, W, numpy.random.uniform(-1, 1, 6).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        return self.apply(x, W, b),
+
+    def forward_expected(self, inputs):
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        return self.reference(x, W, b).astype(self.dtype),
+
+
+@testing.parameterize(*(
+    [dict(c, dtype=numpy.float32, nobias=False) for c in _CASES]
+    + [dict(_CASES[1], dtype=numpy.float16, nobias=True),
+       dict(_CASES[2], dtype=numpy.float64, nobias=False),
+       dict(_CASES[3], dtype=numpy.float16, nobias=False)]))
+@testing.inject_backend_tests(None, _backends)
+class TestConvolutionND(_ConvolutionCase, testing.FunctionTestCase):
+
+    @property
+    def w_shape(self):
+        return (6, 4 // self.g)
+
+    def apply(self, x, W, b):
+        if len(self.dims) == 2:
+            return F.convolution_2d(x, W, b, self.s, self.p, self.cover_all, dilate=self.d,
+                                    groups=self.g)
+        return F.convolution_nd(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
+
+    def reference(self, x, W, b):
+        return ref.convolution(x, W, b, self.s, self.p, self.cover_all, self.d, self.g)
+
+
+@testing.parameterize(*(
+    [dict(c, dtype=numpy.float32, nobias=False, outsize=None) for c in _CASES
+     if not c['cover_all']]
+    + [dict(_CASES[1], dtype=numpy.float16, nobias=True, outsize=None),
+       dict(_CASES[0], dtype=numpy.float64, nobias=False, outsize=(7, 5)),
+       dict(_CASES[1], dtype=numpy.float32, nobias=False, outsize=(17, 11))]))
+@testing.inject_backend_tests(None, _backends)
+class TestDeconvolutionND(_ConvolutionCase, testing.FunctionTestCase):
+
+    @property
+    def w_shape(self):
+        return (4, 6 // self.g)
+
+    def apply(self, x, W, b):
+        if len(self.dims) == 2:
+            return F.deconvolution_2d(x, W, b, self.s, self.p, self.outsize, dilate=self.d,
+                                      groups=self.g)
+        return F.deconvolution_nd(x, W, b, self.s, self.p, self.outsize, self.d, self.g)
+
+    def reference(self, x, W, b):
+        out_dims = self.outsize or tuple(
+            (self.dims[i] - 1) * self.s[i] + (self.k[i] - 1) * self.d[i] + 1 - 2 * self.p[i]
+            for i in range(len(self.dims)))
+        return ref.deconvolution(x, W, b, self.s, self.p, out_dims, self.d, self.g)
+
+
+@testing.parameterize(
+    {'dtype': numpy.float32, 'stride': 1, 'pad': 0},
+    {'dtype': numpy.float16, 'stride': 2, 'pad': 1},
+    {'dtype': numpy.float64, 'stride': (1, 2), 'pad': (1, 0)},
+)
+@testing.inject_backend_tests(None, _backends)
+class TestDepthwiseConvolution2D(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, (2, 3, 5, 4)).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, (2, 3, 2, 3)).astype(self.dtype)
+        b = numpy.random.uniform(-1, 1, 6).astype(self.dtype)
+        return x, W, b
+
+    def forward(self, inputs, device):
+        return F.depthwise_convolution_2d(*inputs, stride=self.stride, pad=self.pad),
+
+    def forward_expected(self, inputs):
+        x, W, b = inputs
+        s = self.stride if isinstance(self.stride, tuple) else (self.stride,) * 2
+        p = self.pad if isinstance(self.pad, tuple) else (self.pad,) * 2
+        ys = []
+        for c in range(3):
+            for m in range(2):  # output channel c * multiplier + m
+                ys.append(ref.convolution(x[:, c:c + 1], W[m:m + 1, c:c + 1], None, s, p))
+        y = numpy.concatenate(ys, axis=1) + b.reshape(1, -1, 1, 1)
+        return y.astype(self.dtype),
+
+
+@testing.inject_backend_tests(None, _backends)
+class TestDilatedConvolution2D(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, numpy.float32)
+
+    def generate_inputs(self):
+        return (numpy.random.uniform(-1, 1, (2, 3, 7, 6)).astype('f'),
+                numpy.random.uniform(-1, 1, (4, 3, 2, 3)).astype('f'))
+
+    def forward(self, inputs, device):
+        return F.dilated_convolution_2d(*inputs, stride=1, pad=1, dilate=2),
+
+    def forward_expected(self, inputs):
+        x, W = inputs
+        return ref.convolution(x, W, None, (1, 1), (1, 1), False, (2, 2)).astype('f'),
+
+
+def test_convolution_1d_3d_and_nd_agree():
+    x = numpy.random.rand(2, 3, 5)
+    W = numpy.random.rand(4, 3, 2)
+    numpy.testing.assert_allclose(F.convolution_1d(x, W).array,
+                                  F.convolution_nd(x, W).array)
+    with pytest.raises(ValueError):
+        F.convolution_1d(numpy.zeros((1, 3, 4, 4)), numpy.zeros((2, 3, 2, 2)))
+    with pytest.raises(ValueError):
+        F.deconvolution_3d(numpy.zeros((1, 3, 4, 4)), numpy.zeros((3, 2, 2, 2)))
+
+
+def test_third_order_gradient_through_convolution():
+    x = chainer.Variable(numpy.random.rand(1, 2, 4, 4))
+    W = chainer.Variable(numpy.random.rand(3, 2, 2, 2))
+    y = F.sum(F.convolution_2d(x, W) ** 3)
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    ggx, = chainer.grad([F.sum(gx * gx)], [W], enable_double_backprop=True)
+    gggx, = chainer.grad([F.sum(ggx)], [x])
+    assert gggx.shape == x.shape and numpy.isfinite(gggx.array).all()
+
+
+def test_mixed_dtypes_keep_input_dtypes():
+    x = chainer.Variable(numpy.random.rand(1, 2, 4, 4).astype(numpy.float32))
+    W = chainer.Variable(numpy.random.rand(3, 2, 2, 2))
+    y = F.convolution_2d(x, W)
+    assert y.dtype == numpy.float32
+    F.sum(y).backward()
+    assert x.grad.dtype == numpy.float32 and W.grad.dtype == numpy.float64
+
+
+def test_cudnn_configs_accepted():
+    x = numpy.random.rand(1, 2, 4, 4).astype('f')
+    W = numpy.random.rand(3, 2, 2, 2).astype('f')
+    with chainer.using_config('use_cudnn', 'always'), \
+            chainer.using_config('cudnn_deterministic', True):
+        y = F.convolution_2d(x, W)
+    numpy.testing.assert_allclose(y.array, F.convolution_2d(x, W).array)
+    with pytest.raises(ValueError):
+        F.convolution_2d(x, W, deterministic=True)
+    with pytest.raises(TypeError):
+        F.convolution_2d(x, W, foo=1)
+
+
+@pytest.mark.parametrize('x_shape,W_shape,kwargs', [
+    ((1, 3, 4, 4), (2, 2, 2, 2), {}),                     # channel mismatch
+    ((1, 3, 4), (2, 3, 2, 2), {}),                        # x is not 4-d
+    ((1, 4, 4, 4), (3, 2, 2, 2), {'groups': 2}),          # out_c not divisible by groups
+    ((1, 3, 2, 2), (2, 3, 3, 3), {}),                     # kernel larger than input
+])
+def test_convolution_bad_inputs(x_shape, W_shape, kwargs):
+    with pytest.raises(type_check.InvalidType):
+        F.convolution_2d(numpy.zeros(x_shape, 'f'), numpy.zeros(W_shape, 'f'), **kwargs)
+
+
+def test_convolution_bad_dtype_and_args():
+    x = numpy.zeros((1, 3, 4, 4), 'f')
+    with pytest.raises(type_check.InvalidType):
+        F.convolution_2d(x.astype('i'), numpy.zeros((2, 3, 2, 2), 'f'))
+    with pytest.raises(type_check.InvalidType):
+        F.convolution_2d(x, numpy.zeros((2, 3, 2, 2), 'f'), numpy.zeros(3, 'f'))
+    with pytest.raises(ValueError):
+        F.convolution_2d(x, numpy.zeros((2, 3, 2, 2), 'f'), stride=0)
+    with pytest.raises(ValueError):
+        F.convolution_2d(x, numpy.zeros((2, 3, 2, 2), 'f'), pad=-1)
+
+
+def test_deconvolution_bad_inputs():
+    with pytest.raises(type_check.InvalidType):
+        F.deconvolution_2d(numpy.zeros((1, 3, 4, 4), 'f'), numpy.zeros((2, 3, 2, 2), 'f'))
+    with pytest.raises(type_check.InvalidType):   # outsize inconsistent with the input
+        F.deconvolution_2d(numpy.zeros((1, 3, 4, 4), 'f'), numpy.zeros((3, 2, 2, 2), 'f'),
+                           outsize=(9, 9))
+    with pytest.raises(type_check.InvalidType):
+        F.depthwise_convolution_2d(numpy.zeros((1, 3, 4, 4), 'f'),
+                                   numpy.zeros((2, 2, 2, 2), 'f'))
+
+
+def test_zero_batch():
+    y = F.convolution_2d(numpy.zeros((0, 2, 4, 4), 'f'), numpy.ones((3, 2, 2, 2), 'f'))
+    assert y.shape == (0, 3, 3, 3)
+
+
+def test_exported_modules():
+    from chainer.functions.connection import convolution_2d, deconvolution_2d
+    assert F.convolution_2d is convolution_2d.convolution_2d
+    assert F.deconvolution_2d is deconvolution_2d.deconvolution_2d
+    assert issubclass(convolution_2d.Convolution2DFunction, chainer.FunctionNode)
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    cupy = pytest.importorskip('cupy')
+    x = numpy.random.rand(2, 4, 7, 6).astype('f')
+    W = numpy.random.rand(6, 2, 3, 2).astype('f')
+    kw = dict(stride=(2, 1), pad=1, dilate=(1, 2), groups=2)
+    xg, Wg = chainer.Variable(cupy.asarray(x)), chainer.Variable(cupy.asarray(W))
+    xc, Wc = chainer.Variable(x), chainer.Variable(W)
+    yg = F.convolution_2d(xg, Wg, **kw)
+    yc = F.convolution_2d(xc, Wc, **kw)
+    numpy.testing.assert_allclose(cupy.asnumpy(yg.array), yc.array, rtol=1e-4, atol=1e-5)
+    F.sum(yg * yg).backward()
+    F.sum(yc * yc).backward()
+    numpy.testing.assert_allclose(cupy.asnumpy(xg.grad), xc.grad, rtol=1e-4, atol=1e-4)
+    numpy.testing.assert_allclose(cupy.asnumpy(Wg.grad), Wc.grad, rtol=1e-4, atol=1e-4)

@@ -1,0 +1,211 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import serializers
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
+
+_backends = [{}, {'use_cuda': True}]
+
+
+@testing.parameterize(
+    {'dtype': numpy.float32, 'stride': 1, 'nobias': False},
+    {'dtype': numpy.float16, 'stride': 2, 'nobias': True},
+    {'dtype': numpy.float64, 'stride': (2, 1), 'nobias': False},
+)
+@testing.inject_backend_tests(None, _backends)
+class TestLocalConvolution2D(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+        s = self.stride if isinstance(self.stride, tuple) else (self.stride,) * 2
+        self.s = s
+        self.out = ((5 - 2) // s[0] + 1, (4 - 3) // s[1] + 1)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, (2, 3, 5, 4)).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, (2,) + self.out + (3, 2, 3)).astype(self.dtype)
+        if self.nobias:
+            return x, W
+        return x, W, numpy.random.uniform(-1, 1, (2,) + self.out).astype(self.dtype)
+
+    def forward(self, inputs, device):
+        x, W = inputs[:2]
+        b = inputs[2] if len(inputs) == 3 else None
+        return F.local_convolution_2d(x, W, b, self.stride),
+
+    def forward_expected(self, inputs):
+        x, W = inputs[:2]
+        y = numpy.zeros((2, 2) + self.out)
+        for p in range(self.out[0]):
+            for q in range(self.out[1]):
+                patch = x[:, :, p * self.s[0]:p * self.s[0] + 2, q * self.s[1]:q * self.s[1] + 3]
+                y[:, :, p, q] = numpy.tensordot(patch.astype(numpy.float64), W[:, p, q],
+                                                ((1, 2, 3), (1, 2, 3)))
+        if len(inputs) == 3:
+            y += inputs[2]
+        return y.astype(self.dtype),
+
+
+def _shift_reference(x, kh, kw, dy, dx):
+    n, c, h, w = x.shape
+    groups = kh * kw
+    size = c // groups
+    center = (groups - 1) // 2
+    y = numpy.zeros_like(x)
+    for i in range(groups):
+        g = {center: groups - 1, groups - 1: center}.get(i, i)
+        oy = (g // kw - kh // 2) * dy
+        ox = (g % kw - kw // 2) * dx
+        chans = range(i * size, (i + 1) * size if i < groups - 1 else c)
+        for ch in chans:
+            for r in range(h):
+                for col in range(w):
+                    sr, sc = r - oy, col - ox
+                    if 0 <= sr < h and 0 <= sc < w:
+                        y[:, ch, r, col] = x[:, ch, sr, sc]
+    return y
+
+
+@testing.parameterize(
+    {'dtype': numpy.float32, 'ksize': 3, 'dilate': 1, 'c': 9},
+    {'dtype': numpy.float16, 'ksize': (3, 1), 'dilate': 2, 'c': 4},
+    {'dtype': numpy.float64, 'ksize': 3, 'dilate': (1, -1), 'c': 11},
+)
+@testing.inject_backend_tests(None, _backends)
+class TestShift(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (2, self.c, 4, 5)).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.shift(inputs[0], self.ksize, self.dilate),
+
+    def forward_expected(self, inputs):
+        kh, kw = self.ksize if isinstance(self.ksize, tuple) else (self.ksize,) * 2
+        dy, dx = self.dilate if isinstance(self.dilate, tuple) else (self.dilate,) * 2
+        return _shift_reference(inputs[0], kh, kw, dy, dx),
+
+
+@testing.parameterize(
+    {'dtype': numpy.float32, 'stride': 1, 'pad': 0},
+    {'dtype': numpy.float64, 'stride': 2, 'pad': 1},
+)
+@testing.inject_backend_tests(None, _backends)
+class TestDeformableConvolution2DSampler(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+        self.out = ((5 + 2 * self.pad - 2) // self.stride + 1,
+                    (6 + 2 * self.pad - 3) // self.stride + 1)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, (2, 3, 5, 6)).astype(self.dtype)
+        # Offsets away from integers: bilinear sampling is smooth there.
+        offset = numpy.random.uniform(0.2, 0.8, (2, 12) + self.out).astype(self.dtype)
+        offset *= numpy.random.choice([-1, 1], offset.shape).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, (4, 3, 2, 3)).astype(self.dtype)
+        b = numpy.random.uniform(-1, 1, 4).astype(self.dtype)
+        return x, offset, W, b
+
+    def forward(self, inputs, device):
+        return F.deformable_convolution_2d_sampler(*inputs, stride=self.stride, pad=self.pad),
+
+    def forward_expected(self, inputs):
+        x, offset, W, b = (a.astype(numpy.float64) for a in inputs)
+        xp = numpy.pad(x, ((0, 0), (0, 0), (self.pad,) * 2, (self.pad,) * 2))
+        H, Wd = xp.shape[2:]
+
+        def sample(img, yy, xx):
+            y0, x0 = int(numpy.floor(yy)), int(numpy.floor(xx))
+            val = 0
+            for yi, wy in ((y0, 1 - (yy - y0)), (y0 + 1, yy - y0)):
+                for xi, wx in ((x0, 1 - (xx - x0)), (x0 + 1, xx - x0)):
+                    if 0 <= yi < H and 0 <= xi < Wd:
+                        val = val + wy * wx * img[..., yi, xi]
+            return val
+
+        y = numpy.zeros((2, 4) + self.out)
+        for p in range(self.out[0]):
+            for q in range(self.out[1]):
+                for j in range(2):
+                    for i in range(3):
+                        k = j * 3 + i
+                        for n in range(2):
+                            yy = p * self.stride + j + offset[n, 6 + k, p, q]
+                            xx = q * self.stride + i + offset[n, k, p, q]
+                            v = sample(xp[n], yy, xx)           # (c,)
+                            y[n, :, p, q] += W[:, :, j, i] @ v
+        y += b.reshape(1, -1, 1, 1)
+        return y.astype(self.dtype),
+
+
+def test_deformable_with_zero_offsets_is_a_convolution():
+    x = numpy.random.rand(2, 3, 5, 6)
+    W = numpy.random.rand(4, 3, 3, 2)
+    y = F.convolution_2d(x, W, stride=2, pad=1)
+    off = numpy.zeros((2, 12) + y.shape[2:])
+    numpy.testing.assert_allclose(
+        F.deformable_convolution_2d_sampler(x, off, W, stride=2, pad=1).array, y.array,
+        atol=1e-12)
+
+
+def test_bad_inputs():
+    x = numpy.zeros((1, 3, 4, 4), 'f')
+    with pytest.raises(type_check.InvalidType):
+        F.local_convolution_2d(x, numpy.zeros((2, 3, 3, 2, 2, 2), 'f'))   # channel mismatch
+    with pytest.raises(type_check.InvalidType):
+        F.local_convolution_2d(x, numpy.zeros((2, 2, 2, 3, 2, 2), 'f'))   # wrong out size
+    with pytest.raises(type_check.InvalidType):
+        F.shift(numpy.zeros((1, 4, 3, 3), 'f'), 3)                       # too few channels
+    with pytest.raises(type_check.InvalidType):
+        F.shift(numpy.zeros((1, 9, 3), 'f'), 3)
+    with pytest.raises(type_check.InvalidType):
+        F.deformable_convolution_2d_sampler(x, numpy.zeros((1, 4, 2, 2), 'f'),
+                                            numpy.zeros((2, 3, 3, 3), 'f'))
+
+
+@pytest.mark.parametrize('make,x_shape,y_shape', [
+    (lambda: L.LocalConvolution2D(3, 2, 5, 2), (2, 3, 5, 5), (2, 2, 4, 4)),
+    (lambda: L.LocalConvolution2D(None, 2, ksize=3, stride=2), (2, 3, 5, 5), (2, 2, 2, 2)),
+    (lambda: L.DeformableConvolution2D(3, 2, 3, pad=1), (1, 3, 4, 5), (1, 2, 4, 5)),
+])
+def test_links(make, x_shape, y_shape, tmp_path):
+    link = make()
+    x = numpy.random.rand(*x_shape).astype('f')
+    y = link(x)
+    assert y.shape == y_shape
+    F.sum(y).backward()
+    for name, p in link.namedparams():
+        assert p.grad is not None, name
+    path = str(tmp_path / 'l.npz')
+    serializers.save_npz(path, link)
+    other = make()
+    other(x)
+    serializers.load_npz(path, other)
+    numpy.testing.assert_array_equal(other(x).array, y.array)
+
+
+def test_deformable_link_starts_as_a_convolution():
+    link = L.DeformableConvolution2D(3, 2, 3, pad=1)
+    x = numpy.random.rand(1, 3, 4, 5).astype('f')
+    link(x)
+    y = F.convolution_2d(x, link.deform_conv.W, link.deform_conv.b, pad=1)
+    numpy.testing.assert_allclose(link(x).array, y.array, rtol=1e-5, atol=1e-6)
+    assert link.offset_conv.W.shape == (18, 3, 3, 3)
+
+
+def test_double_backward_through_local_convolution():
+    x = chainer.Variable(numpy.random.rand(1, 2, 4, 4))
+    W = chainer.Variable(numpy.random.rand(2, 3, 3, 2, 2, 2))
+    gx, = chainer.grad([F.sum(F.local_convolution_2d(x, W) ** 2)], [x],
+                       enable_double_backprop=True)
+    gW, = chainer.grad([F.sum(gx * gx)], [W])
+    assert gW.shape == W.shape

@@ -1,0 +1,201 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.normalization import batch_normalization as bn_module
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.normalization_tests import _util
+
+_backends = [{}, {'use_cuda': True}]
+
+
+def _reference(x, gamma, beta, mean, var, eps, axis):
+    """Per-element loop-free reference with explicit broadcasting."""
+    shape = [1 if i in axis else s for i, s in enumerate(x.shape)]
+    x = x.astype(numpy.float64)
+    return (gamma.reshape(shape) * (x - mean.reshape(shape))
+            / numpy.sqrt(var.reshape(shape) + eps) + beta.reshape(shape))
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape': [(5, 3, 2, 3)],
+        'axis': [None],
+        'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    }) + [
+        {'shape': (4, 3), 'axis': None, 'dtype': numpy.float32},
+        {'shape': (3, 2, 3), 'axis': (0, 1), 'dtype': numpy.float64},   # NHWC style
+        {'shape': (2, 4, 3, 2), 'axis': (0, 2, 3), 'dtype': numpy.float32},
+        {'shape': (5, 2, 3), 'axis': 0, 'dtype': numpy.float64},
+    ]
+))
+@testing.inject_backend_tests(None, _backends)
+class TestBatchNormalization(testing.FunctionTestCase):
+
+    eps = 1e-2
+
+    def setUp(self):
+        _util.set_tolerances(self, self.dtype)
+        ndim = len(self.shape)
+        self.red = bn_module._reduced_axes(ndim, self.axis)
+        self.pshape = tuple(s for i, s in enumerate(self.shape) if i not in self.red)
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        gamma = numpy.random.uniform(0.5, 1.5, self.pshape).astype(self.dtype)
+        beta = numpy.random.uniform(-1, 1, self.pshape).astype(self.dtype)
+        return x, gamma, beta
+
+    def forward(self, inputs, device):
+        x, gamma, beta = inputs
+        return F.batch_normalization(x, gamma, beta, eps=self.eps, axis=self.axis),
+
+    def forward_expected(self, inputs):
+        x, gamma, beta = inputs
+        x64 = x.astype(numpy.float64)
+        mean = x64.mean(axis=self.red)
+        var = x64.var(axis=self.red)
+        y = _reference(x, gamma, beta, mean, var, self.eps, self.red)
+        return y.astype(self.dtype),
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape': [(3, 4, 2)],
+        'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    }) + [{'shape': (0, 3), 'dtype': numpy.float32}]
+))
+@testing.inject_backend_tests(None, _backends)
+class TestFixedBatchNormalization(testing.FunctionTestCase):
+
+    eps = 2e-5
+
+    def setUp(self):
+        _util.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        c = self.shape[1]
+        x = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        gamma = numpy.random.uniform(0.5, 1.5, c).astype(self.dtype)
+        beta = numpy.random.uniform(-1, 1, c).astype(self.dtype)
+        mean = numpy.random.uniform(-1, 1, c).astype(self.dtype)
+        var = numpy.random.uniform(0.5, 1.5, c).astype(self.dtype)
+        return x, gamma, beta, mean, var
+
+    def forward(self, inputs, device):
+        return F.fixed_batch_normalization(*inputs, eps=self.eps),
+
+    def forward_expected(self, inputs):
+        x, gamma, beta, mean, var = inputs
+        red = bn_module._reduced_axes(x.ndim, None)
+        return _reference(x, gamma, beta, mean, var, self.eps, red).astype(self.dtype),
+
+
+def test_running_statistics_updated_in_place():
+    x = numpy.random.randn(6, 3, 2).astype(numpy.float32)
+    gamma = numpy.ones(3, numpy.float32)
+    beta = numpy.zeros(3, numpy.float32)
+    mean = numpy.full(3, 0.5, numpy.float32)
+    var = numpy.full(3, 2.0, numpy.float32)
+    mean_id, var_id = id(mean), id(var)
+    F.batch_normalization(x, gamma, beta, running_mean=mean, running_var=var, decay=0.8)
+    m = 12
+    numpy.testing.assert_allclose(mean, 0.8 * 0.5 + 0.2 * x.mean(axis=(0, 2)), rtol=1e-5)
+    unbiased = x.var(axis=(0, 2)) * m / (m - 1)
+    numpy.testing.assert_allclose(var, 0.8 * 2.0 + 0.2 * unbiased, rtol=1e-5)
+    assert id(mean) == mean_id and id(var) == var_id
+
+
+def test_float16_statistics_in_float32():
+    # Large offset + small spread: a float16 accumulator would lose the variance.
+    rng = numpy.random.RandomState(0)
+    x = (100 + rng.uniform(-1, 1, (4096, 2))).astype(numpy.float16)
+    y = F.batch_normalization(x, numpy.ones(2, numpy.float16), numpy.zeros(2, numpy.float16))
+    assert y.dtype == numpy.float16
+    x64 = x.astype(numpy.float64)
+    expected = (x64 - x64.mean(0)) / numpy.sqrt(x64.var(0) + 2e-5)
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected, atol=2e-2)
+
+
+def test_third_order_gradient_finite():
+    x = chainer.Variable(numpy.random.randn(4, 2))
+    gamma = chainer.Variable(numpy.random.rand(2) + 0.5)
+    beta = chainer.Variable(numpy.random.rand(2))
+    y = F.sum(F.batch_normalization(x, gamma, beta) ** 3)
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    ggx, = chainer.grad([F.sum(gx * gx)], [x], enable_double_backprop=True)
+    gggx, = chainer.grad([F.sum(ggx * ggx)], [x])
+    assert numpy.isfinite(gggx.array).all()
+
+
+def test_double_backward_mixed_dtypes():
+    x = numpy.random.randn(5, 3).astype(numpy.float16)
+    gamma = (numpy.random.rand(3) + 0.5).astype(numpy.float32)
+    beta = numpy.random.rand(3).astype(numpy.float32)
+    y = F.batch_normalization(x, gamma, beta)
+    assert y.dtype == numpy.float16
+    gradient_check.check_double_backward(
+        lambda *a: F.batch_normalization(*a, eps=1e-2), (x, gamma, beta),
+        numpy.random.randn(5, 3).astype(numpy.float16),
+        (numpy.random.randn(5, 3).astype(numpy.float16),
+         numpy.random.randn(3).astype(numpy.float32),
+         numpy.random.randn(3).astype(numpy.float32)),
+        dtype=numpy.float64, atol=5e-2, rtol=5e-2)
+
+
+class TestBadInputs:
+
+    def test_channel_mismatch(self):
+        with pytest.raises(type_check.InvalidType):
+            F.batch_normalization(numpy.zeros((2, 3), 'f'), numpy.ones(4, 'f'),
+                                  numpy.zeros(4, 'f'))
+
+    def test_int_input(self):
+        with pytest.raises(type_check.InvalidType):
+            F.batch_normalization(numpy.zeros((2, 3), 'i'), numpy.ones(3, 'f'),
+                                  numpy.zeros(3, 'f'))
+
+    def test_beta_dtype_mismatch(self):
+        with pytest.raises(type_check.InvalidType):
+            F.batch_normalization(numpy.zeros((2, 3), 'f'), numpy.ones(3, 'f'),
+                                  numpy.zeros(3, 'd'))
+
+    def test_bad_axis(self):
+        with pytest.raises(type_check.InvalidType):
+            F.batch_normalization(numpy.zeros((2, 3), 'f'), numpy.ones(3, 'f'),
+                                  numpy.zeros(3, 'f'), axis=(0, 0))
+
+    def test_fixed_bad_var_shape(self):
+        with pytest.raises(type_check.InvalidType):
+            F.fixed_batch_normalization(
+                numpy.zeros((2, 3), 'f'), numpy.ones(3, 'f'), numpy.zeros(3, 'f'),
+                numpy.zeros(3, 'f'), numpy.ones(2, 'f'))
+
+    def test_removed_train_argument(self):
+        with pytest.raises(ValueError):
+            F.batch_normalization(numpy.zeros((2, 3), 'f'), numpy.ones(3, 'f'),
+                                  numpy.zeros(3, 'f'), train=True)
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    import cupy
+    x = numpy.random.randn(8, 4, 3, 5).astype(numpy.float32)
+    gamma = numpy.random.rand(4).astype(numpy.float32) + 0.5
+    beta = numpy.random.randn(4).astype(numpy.float32)
+    gy = numpy.random.randn(*x.shape).astype(numpy.float32)
+    outs = []
+    for xp in (numpy, cupy):
+        xs = [chainer.Variable(xp.asarray(a)) for a in (x, gamma, beta)]
+        rm = xp.zeros(4, numpy.float32)
+        rv = xp.ones(4, numpy.float32)
+        y = F.batch_normalization(*xs, running_mean=rm, running_var=rv)
+        y.grad = xp.asarray(gy)
+        y.backward()
+        outs.append([chainer.backends.cuda.to_cpu(a) for a in
+                     (y.array, xs[0].grad, xs[1].grad, xs[2].grad, rm, rv)])
+    for a, b in zip(*outs):
+        numpy.testing.assert_allclose(a, b, atol=1e-4, rtol=1e-4)

@@ -1,0 +1,89 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import gradient_check
+from chainer.utils import type_check
+
+
+def _reference(x, gamma, beta, rmax, dmax, eps, running_mean, running_var):
+    axis = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    x = x.astype(numpy.float64)
+    mean = x.mean(axis=axis)
+    sigma = numpy.sqrt(x.var(axis=axis) + eps)
+    running_sigma = numpy.sqrt(running_var + eps)
+    r = numpy.clip(sigma / running_sigma, 1 / rmax, rmax)
+    d = numpy.clip((mean - running_mean) / running_sigma, -dmax, dmax)
+    xhat = (x - mean.reshape(shape)) / sigma.reshape(shape)
+    return gamma.reshape(shape) * (xhat * r.reshape(shape) + d.reshape(shape)) \
+        + beta.reshape(shape)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(5, 3), (4, 3, 2, 2)])
+def test_forward_and_statistics(dtype, shape):
+    x = numpy.random.uniform(-1, 1, shape).astype(dtype)
+    gamma = numpy.random.uniform(0.5, 1.5, 3).astype(dtype)
+    beta = numpy.random.uniform(-1, 1, 3).astype(dtype)
+    mean = numpy.random.uniform(-0.5, 0.5, 3).astype(dtype)
+    var = numpy.random.uniform(0.2, 2, 3).astype(dtype)
+    expected = _reference(x, gamma, beta, 1.5, 0.3, 2e-5, mean.astype('d'), var.astype('d'))
+    m0, v0 = mean.copy(), var.copy()
+    y = F.batch_renormalization(x, gamma, beta, 1.5, 0.3, running_mean=mean,
+                                running_var=var, update_statistics=True)
+    assert y.dtype == dtype
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(y.array, expected, atol=tol, rtol=tol)
+    axis = (0,) + tuple(range(2, x.ndim))
+    m = x.size // 3
+    numpy.testing.assert_allclose(
+        mean, 0.9 * m0 + 0.1 * x.astype('d').mean(axis=axis), atol=tol, rtol=tol)
+    numpy.testing.assert_allclose(
+        var, 0.9 * v0 + 0.1 * x.astype('d').var(axis=axis) * m / (m - 1), atol=tol, rtol=tol)
+
+
+def test_statistics_untouched_without_update():
+    mean, var = numpy.zeros(3, 'f'), numpy.ones(3, 'f')
+    F.batch_renormalization(numpy.random.randn(4, 3).astype('f'), numpy.ones(3, 'f'),
+                            numpy.zeros(3, 'f'), 2, 1, running_mean=mean, running_var=var)
+    numpy.testing.assert_array_equal(mean, 0)
+    numpy.testing.assert_array_equal(var, 1)
+
+
+def test_gradients_treat_r_and_d_as_constants():
+    # With rmax=1 and dmax=0, r == 1 and d == 0 for every input, so the
+    # numerical derivative agrees with the analytical one.
+    x = numpy.random.randn(5, 3, 2)
+    gamma = numpy.random.rand(3) + 0.5
+    beta = numpy.random.randn(3)
+    mean, var = numpy.zeros(3), numpy.ones(3)
+
+    def f(x, gamma, beta):
+        return F.batch_renormalization(x, gamma, beta, 1, 0, eps=1e-2,
+                                       running_mean=mean, running_var=var)
+
+    gy = numpy.random.randn(5, 3, 2)
+    gradient_check.check_backward(f, (x, gamma, beta), gy, atol=1e-4, rtol=1e-4)
+    gradient_check.check_double_backward(
+        f, (x, gamma, beta), gy, (numpy.random.randn(5, 3, 2), gamma, beta),
+        atol=1e-4, rtol=1e-4)
+
+
+def test_fixed_matches_fixed_batch_normalization():
+    args = [numpy.random.rand(*s).astype('f') + 0.5 for s in [(4, 3), (3,), (3,), (3,), (3,)]]
+    numpy.testing.assert_array_equal(F.fixed_batch_renormalization(*args).array,
+                                     F.fixed_batch_normalization(*args).array)
+
+
+def test_bad_inputs():
+    x = numpy.zeros((4, 3), 'f')
+    one, zero = numpy.ones(3, 'f'), numpy.zeros(3, 'f')
+    with pytest.raises(type_check.InvalidType):
+        F.batch_renormalization(x, numpy.ones(4, 'f'), numpy.zeros(4, 'f'), 1, 0,
+                                running_mean=zero, running_var=one)
+    with pytest.raises(type_check.InvalidType):
+        F.batch_renormalization(x.astype('i'), one, zero, 1, 0,
+                                running_mean=zero, running_var=one)
+    with pytest.raises(ValueError):
+        F.batch_renormalization(x, one, zero, 1, 0)

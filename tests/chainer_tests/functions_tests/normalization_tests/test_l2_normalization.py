@@ -1,0 +1,56 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.normalization_tests import _util
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape': [(4, 3)],
+        'axis': [1],
+        'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    }) + [{'shape': (2, 3, 4), 'axis': 2, 'dtype': numpy.float64},
+          {'shape': (2, 3, 4), 'axis': (0, 2), 'dtype': numpy.float64},
+          {'shape': (5,), 'axis': 0, 'dtype': numpy.float32},
+          {'shape': (0, 3), 'axis': 1, 'dtype': numpy.float32}]
+))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestNormalize(testing.FunctionTestCase):
+
+    eps = 1e-5
+
+    def setUp(self):
+        _util.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return F.normalize(inputs[0], eps=self.eps, axis=self.axis),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        norm = numpy.sqrt((x * x).sum(axis=self.axis, keepdims=True)) + self.eps
+        return (x / norm).astype(self.dtype),
+
+
+def test_zero_vector_finite_gradients():
+    x = numpy.random.randn(3, 4)
+    x[1] = 0
+    y = F.normalize(x)
+    assert (y.array[1] == 0).all()
+    v = chainer.Variable(x)
+    gx, = chainer.grad([F.sum(F.normalize(v) ** 2)], [v], enable_double_backprop=True)
+    ggx, = chainer.grad([F.sum(gx * gx)], [v])
+    assert numpy.isfinite(gx.array).all() and numpy.isfinite(ggx.array).all()
+
+
+def test_bad_inputs():
+    with pytest.raises(type_check.InvalidType):
+        F.normalize(numpy.zeros((2, 3), numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        F.normalize(numpy.zeros((2, 3), numpy.float32), axis=2)

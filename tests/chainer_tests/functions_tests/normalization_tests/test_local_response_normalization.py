@@ -1,0 +1,58 @@
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.normalization_tests import _util
+
+
+@testing.parameterize(*(
+    testing.product({
+        'shape': [(2, 7, 3, 2)],
+        'n': [5],
+        'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    }) + [{'shape': (3, 4), 'n': 3, 'dtype': numpy.float64},
+          {'shape': (2, 3, 2), 'n': 1, 'dtype': numpy.float64},
+          {'shape': (1, 2, 2), 'n': 6, 'dtype': numpy.float32}]
+))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestLocalResponseNormalization(testing.FunctionTestCase):
+
+    k, alpha, beta = 1.5, 0.3, 0.75
+
+    def setUp(self):
+        _util.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        return F.local_response_normalization(x, self.n, self.k, self.alpha, self.beta),
+
+    def forward_expected(self, inputs):
+        x, = inputs
+        x64 = x.astype(numpy.float64)
+        y = numpy.empty(x.shape)
+        half = self.n // 2
+        c = x.shape[1]
+        for ch in range(c):
+            lo, hi = max(0, ch - half), min(c, ch + half + 1)
+            s = (x64[:, lo:hi] ** 2).sum(axis=1)
+            y[:, ch] = x64[:, ch] / (self.k + self.alpha * s) ** self.beta
+        return y.astype(self.dtype),
+
+
+def test_default_constants():
+    x = numpy.random.randn(2, 6, 3).astype(numpy.float32)
+    y = F.local_response_normalization(x)
+    assert y.shape == x.shape
+    numpy.testing.assert_allclose(y.array, x / 2 ** 0.75, rtol=1e-3)
+
+
+def test_bad_inputs():
+    with pytest.raises(type_check.InvalidType):
+        F.local_response_normalization(numpy.zeros(3, numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.local_response_normalization(numpy.zeros((2, 3), numpy.int32))

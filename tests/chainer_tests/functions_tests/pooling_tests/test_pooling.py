@@ -1,0 +1,280 @@
+import itertools
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
+
+_backends = [{}, {'use_cuda': True}]
+
+
+def _outsize(size, k, s, p, cover_all):
+    if cover_all:
+        return (size + 2 * p - k + s - 1) // s + 1
+    return (size + 2 * p - k) // s + 1
+
+
+def _windows(x, k, s, p, cover_all):
+    """Yields ``(out position, list of in-image source positions, window size)``."""
+    nd = x.ndim - 2
+    out = [_outsize(x.shape[2 + i], k[i], s[i], p[i], cover_all) for i in range(nd)]
+    for pos in itertools.product(*(range(o) for o in out)):
+        src = []
+        for kidx in itertools.product(*(range(v) for v in k)):
+            q = tuple(pos[i] * s[i] + kidx[i] - p[i] for i in range(nd))
+            if all(0 <= q[i] < x.shape[2 + i] for i in range(nd)):
+                src.append(q)
+        yield pos, src, out
+
+
+def max_pool_ref(x, k, s, p, cover_all):
+    res = None
+    for pos, src, out in _windows(x, k, s, p, cover_all):
+        if res is None:
+            res = numpy.empty(x.shape[:2] + tuple(out), x.dtype)
+        vals = numpy.stack([x[(slice(None), slice(None)) + q] for q in src], axis=-1)
+        res[(slice(None), slice(None)) + pos] = vals.max(axis=-1)
+    return res
+
+
+def avg_pool_ref(x, k, s, p, pad_value):
+    res = None
+    for pos, src, out in _windows(x, k, s, p, False):
+        if res is None:
+            res = numpy.empty(x.shape[:2] + tuple(out))
+        total = sum(x[(slice(None), slice(None)) + q].astype(numpy.float64) for q in src)
+        div = len(src) if pad_value is None else int(numpy.prod(k))
+        res[(slice(None), slice(None)) + pos] = total / div
+    return res
+
+
+_POOL_CASES = [
+    dict(dims=(4, 5), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=True),
+    dict(dims=(5, 7), k=(3, 2), s=(2, 3), p=(1, 0), cover_all=True),
+    dict(dims=(5, 6), k=(3, 3), s=(2, 2), p=(1, 1), cover_all=False),
+    dict(dims=(7, 5), k=(2, 2), s=(3, 3), p=(0, 0), cover_all=False),   # stride > kernel
+    dict(dims=(7,), k=(3,), s=(2,), p=(1,), cover_all=True),
+    dict(dims=(3, 4, 4), k=(2, 2, 3), s=(1, 2, 2), p=(0, 1, 1), cover_all=False),
+]
+
+
+def _unique_values(shape, dtype):
+    # Distinct values far apart: the maximum of every window is unambiguous.
+    x = numpy.random.permutation(int(numpy.prod(shape))).reshape(shape)
+    return (x * 0.25 / x.size - 0.125).astype(dtype) * 8
+
+
+@testing.parameterize(*(
+    [dict(c, dtype=numpy.float32) for c in _POOL_CASES]
+    + [dict(_POOL_CASES[1], dtype=numpy.float16), dict(_POOL_CASES[2], dtype=numpy.float64)]))
+@testing.inject_backend_tests(None, _backends)
+class TestMaxPoolingND(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return _unique_values((2, 3) + self.dims, self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        fn = {1: F.max_pooling_1d, 2: F.max_pooling_2d, 3: F.max_pooling_3d}[len(self.dims)]
+        return fn(x, self.k, self.s, self.p, self.cover_all),
+
+    def forward_expected(self, inputs):
+        return max_pool_ref(inputs[0], self.k, self.s, self.p, self.cover_all),
+
+
+@testing.parameterize(*(
+    [dict(c, dtype=numpy.float32, pad_value=0) for c in _POOL_CASES if not c['cover_all']]
+    + [dict(_POOL_CASES[2], dtype=numpy.float32, pad_value=None),
+       dict(_POOL_CASES[4], dtype=numpy.float16, pad_value=None),
+       dict(_POOL_CASES[1], dtype=numpy.float64, pad_value=0)]))
+@testing.inject_backend_tests(None, _backends)
+class TestAveragePoolingND(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (2, 3) + self.dims).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        if len(self.dims) == 2 and self.pad_value == 0:
+            return F.average_pooling_2d(x, self.k, self.s, self.p),
+        return F.average_pooling_nd(x, self.k, self.s, self.p, self.pad_value),
+
+    def forward_expected(self, inputs):
+        y = avg_pool_ref(inputs[0], self.k, self.s, self.p, self.pad_value)
+        return y.astype(self.dtype),
+
+
+@testing.parameterize(*(
+    [dict(dims=(2, 3), k=(2, 2), s=None, p=(0, 0), cover_all=True, outsize=None,
+          dtype=numpy.float32),
+     dict(dims=(3, 3), k=(3, 2), s=(2, 1), p=(1, 0), cover_all=False, outsize=None,
+          dtype=numpy.float64),
+     dict(dims=(3, 2), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=True, outsize=(6, 4),
+          dtype=numpy.float16),
+     dict(dims=(4,), k=(3,), s=(2,), p=(1,), cover_all=True, outsize=None,
+          dtype=numpy.float32)]))
+@testing.inject_backend_tests(None, _backends)
+class TestUnpoolingND(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+        s = self.s or self.k
+        if self.outsize is None:
+            self.out = tuple(
+                s[i] * (self.dims[i] - 1) + self.k[i] - 2 * self.p[i]
+                - (s[i] - 1 if self.cover_all else 0) for i in range(len(self.dims)))
+        else:
+            self.out = self.outsize
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (2, 3) + self.dims).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        if len(self.dims) == 2:
+            return F.unpooling_2d(x, self.k, self.s, self.p, self.outsize, self.cover_all),
+        return F.unpooling_nd(x, self.k, self.s, self.p, self.outsize, self.cover_all),
+
+    def forward_expected(self, inputs):
+        x, = inputs
+        s = self.s or self.k
+        y = numpy.zeros(x.shape[:2] + self.out)
+        for pos in itertools.product(*(range(d) for d in self.dims)):
+            for kidx in itertools.product(*(range(v) for v in self.k)):
+                q = tuple(pos[i] * s[i] + kidx[i] - self.p[i] for i in range(len(pos)))
+                if all(0 <= q[i] < self.out[i] for i in range(len(q))):
+                    y[(slice(None), slice(None)) + q] += x[(slice(None), slice(None)) + pos]
+        return y.astype(self.dtype),
+
+
+@testing.parameterize(
+    {'dtype': numpy.float32, 'k': 2, 's': None, 'p': 0, 'cover_all': True},
+    {'dtype': numpy.float64, 'k': 3, 's': 2, 'p': 1, 'cover_all': False},
+    {'dtype': numpy.float16, 'k': (2, 3), 's': (2, 1), 'p': 0, 'cover_all': True},
+)
+@testing.inject_backend_tests(None, _backends)
+class TestUpsampling2D(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+        p = _unique_values((2, 3, 5, 6), numpy.float32)
+        _, self.indexes = F.max_pooling_2d(p, self.k, self.s, self.p, self.cover_all,
+                                           return_indices=True)
+        self.pooled_from = p
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, self.indexes.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        idx = device.send(self.indexes)
+        return F.upsampling_2d(x, idx, self.k, self.s, self.p, (5, 6), self.cover_all),
+
+    def forward_expected(self, inputs):
+        # Upsampling puts x where the max pooling found its maxima: equivalently the
+        # gradient of that max pooling for output gradient x.
+        xv = chainer.Variable(self.pooled_from.astype(numpy.float64))
+        y = F.max_pooling_2d(xv, self.k, self.s, self.p, self.cover_all)
+        y.grad = inputs[0].astype(numpy.float64)
+        y.backward()
+        return xv.grad.astype(self.dtype),
+
+
+@testing.parameterize({'dtype': numpy.float32}, {'dtype': numpy.float64})
+@testing.inject_backend_tests(None, _backends)
+class TestSpatialPyramidPooling2D(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        return _unique_values((2, 3, 6, 8), self.dtype),
+
+    def forward(self, inputs, device):
+        return F.spatial_pyramid_pooling_2d(inputs[0], 3, 'max'),
+
+    def forward_expected(self, inputs):
+        x, = inputs
+        ys = []
+        for level in range(3):
+            bins = 2 ** level
+            kh, kw = -(-6 // bins), -(-8 // bins)
+            ph, pw = (kh * bins - 6) // 2, (kw * bins - 8) // 2
+            y = max_pool_ref(x, (kh, kw), (kh, kw), (ph, pw), True)
+            ys.append(y.reshape(2, -1))
+        return numpy.concatenate(ys, axis=1).reshape(2, -1, 1, 1),
+
+
+def test_return_indices_are_window_offsets():
+    x = numpy.array([[[[1, 5, 2, 0], [3, 4, 9, 1]]]], numpy.float32)
+    y, idx = F.max_pooling_2d(x, 2, return_indices=True)
+    numpy.testing.assert_array_equal(y.array, [[[[5, 9]]]])
+    numpy.testing.assert_array_equal(idx, [[[[1, 2]]]])
+    assert idx.dtype == numpy.int32
+
+
+def test_max_pooling_never_picks_padding():
+    x = -numpy.ones((1, 1, 2, 2), numpy.float32)
+    y = F.max_pooling_2d(x, 3, 1, 1)
+    numpy.testing.assert_array_equal(y.array, -numpy.ones((1, 1, 2, 2)))
+
+
+def test_third_order_gradient_through_pooling():
+    x = chainer.Variable(numpy.random.rand(1, 2, 4, 4))
+    y = F.sum(F.average_pooling_2d(F.max_pooling_2d(x, 2, 1) ** 3, 2))
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    ggx, = chainer.grad([F.sum(gx)], [x], enable_double_backprop=True)
+    gggx, = chainer.grad([F.sum(ggx)], [x])
+    assert numpy.isfinite(gggx.array).all()
+
+
+@pytest.mark.parametrize('fn', [
+    lambda x: F.max_pooling_2d(x, 2), lambda x: F.average_pooling_2d(x, 2),
+    lambda x: F.unpooling_2d(x, 2), lambda x: F.max_pooling_nd(x, 2),
+    lambda x: F.average_pooling_nd(x, 2)])
+def test_pooling_rejects_integer_input(fn):
+    with pytest.raises(type_check.InvalidType):
+        fn(numpy.zeros((1, 1, 4, 4), numpy.int32))
+
+
+def test_pooling_bad_shapes_and_args():
+    with pytest.raises(ValueError):
+        F.max_pooling_2d(numpy.zeros((1, 1, 4), 'f'), 2)
+    with pytest.raises(ValueError):
+        F.average_pooling_3d(numpy.zeros((1, 1, 4, 4), 'f'), 2)
+    with pytest.raises(type_check.InvalidType):
+        F.max_pooling_2d(numpy.zeros((1, 1, 2, 2), 'f'), 3, cover_all=False)
+    with pytest.raises(ValueError):
+        F.average_pooling_nd(numpy.zeros((1, 1, 4, 4), 'f'), 2, pad_value=1)
+    with pytest.raises(ValueError):
+        F.spatial_pyramid_pooling_2d(numpy.zeros((1, 1, 4, 4), 'f'), 2)
+    with pytest.raises(type_check.InvalidType):
+        F.unpooling_2d(numpy.zeros((1, 1, 2, 2), 'f'), 2, outsize=(9, 9))
+    _, idx = F.max_pooling_2d(numpy.zeros((1, 1, 4, 4), 'f'), 2, return_indices=True)
+    with pytest.raises(type_check.InvalidType):
+        F.upsampling_2d(numpy.zeros((1, 1, 3, 3), 'f'), idx, 2)
+
+
+@pytest.mark.gpu
+def test_gpu_pooling_matches_cpu():
+    cupy = pytest.importorskip('cupy')
+    x = _unique_values((2, 3, 7, 6), numpy.float32)
+    for fn in (lambda v: F.max_pooling_2d(v, 3, 2, 1),
+               lambda v: F.average_pooling_nd(v, 3, 2, 1, pad_value=None),
+               lambda v: F.unpooling_2d(v, 2)):
+        xc, xg = chainer.Variable(x), chainer.Variable(cupy.asarray(x))
+        yc, yg = fn(xc), fn(xg)
+        numpy.testing.assert_allclose(cupy.asnumpy(yg.array), yc.array, rtol=1e-5)
+        F.sum(yc * yc).backward()
+        F.sum(yg * yg).backward()
+        numpy.testing.assert_allclose(cupy.asnumpy(xg.grad), xc.grad, rtol=1e-5, atol=1e-6)

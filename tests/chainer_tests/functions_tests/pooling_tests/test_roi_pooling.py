@@ -1,0 +1,165 @@
+import math
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
+
+_backends = [{}, {'use_cuda': True}]
+
+ROIS5 = numpy.array([[0, 1, 1, 6, 5], [1, 0, 2, 8, 7], [0, 3, 3, 3, 3]], numpy.float32)
+ROIS4 = numpy.array([[1, 1, 6, 5], [0, 2, 8, 7.5], [3.2, 3, 3.5, 3], [-2, -1, 4, 12]],
+                    numpy.float32)
+ROI_IDX = numpy.array([0, 1, 0, 1], numpy.int32)
+
+
+def _bins(start, end, n, size, plus_one):
+    length = max(end - start + (1 if plus_one else 0), 1)
+    step = length / n
+    out = []
+    for p in range(n):
+        lo = min(max(int(math.floor(p * step)) + start, 0), size)
+        hi = min(max(int(math.ceil((p + 1) * step)) + start, 0), size)
+        out.append((lo, hi))
+    return out
+
+
+def pool_reference(x, boxes, batch, outh, outw, scale, plus_one, reduce):
+    y = numpy.zeros((len(boxes), x.shape[1], outh, outw))
+    for r, (y0, x0, y1, x1) in enumerate(boxes):
+        y0, x0, y1, x1 = (int(round(v * scale)) for v in (y0, x0, y1, x1))
+        for p, (hs, he) in enumerate(_bins(y0, y1, outh, x.shape[2], plus_one)):
+            for q, (ws, we) in enumerate(_bins(x0, x1, outw, x.shape[3], plus_one)):
+                if he > hs and we > ws:
+                    patch = x[batch[r], :, hs:he, ws:we].reshape(x.shape[1], -1)
+                    y[r, :, p, q] = reduce(patch, axis=1)
+    return y
+
+
+def _bilinear(img, yy, xx):
+    h, w = img.shape[1:]
+    if yy < -1 or yy > h or xx < -1 or xx > w:
+        return None
+    yy, xx = max(yy, 0.0), max(xx, 0.0)
+    y0, x0 = int(yy), int(xx)
+    if y0 >= h - 1:
+        y0 = y1 = h - 1
+        yy = float(y0)
+    else:
+        y1 = y0 + 1
+    if x0 >= w - 1:
+        x0 = x1 = w - 1
+        xx = float(x0)
+    else:
+        x1 = x0 + 1
+    ly, lx = yy - y0, xx - x0
+    return ((1 - ly) * (1 - lx) * img[:, y0, x0] + (1 - ly) * lx * img[:, y0, x1]
+            + ly * (1 - lx) * img[:, y1, x0] + ly * lx * img[:, y1, x1])
+
+
+def align_reference(x, boxes, batch, outh, outw, scale, ratio, use_max):
+    y = numpy.zeros((len(boxes), x.shape[1], outh, outw))
+    for r, (y0, x0, y1, x1) in enumerate(boxes):
+        y0, x0, y1, x1 = y0 * scale, x0 * scale, y1 * scale, x1 * scale
+        rh, rw = max(y1 - y0, 1.0), max(x1 - x0, 1.0)
+        bh, bw = rh / outh, rw / outw
+        gh = ratio or int(math.ceil(rh / outh))
+        gw = ratio or int(math.ceil(rw / outw))
+        for p in range(outh):
+            for q in range(outw):
+                vals = []
+                for iy in range(gh):
+                    for ix in range(gw):
+                        v = _bilinear(x[batch[r]], y0 + p * bh + (iy + .5) * bh / gh,
+                                      x0 + q * bw + (ix + .5) * bw / gw)
+                        if v is not None:
+                            vals.append(v)
+                        elif not use_max:
+                            vals.append(numpy.zeros(x.shape[1]))
+                if vals and use_max:
+                    y[r, :, p, q] = numpy.max(vals, axis=0)
+                elif vals:
+                    y[r, :, p, q] = numpy.sum(vals, axis=0) / (gh * gw)
+    return y
+
+
+@testing.parameterize(*testing.product({
+    'kind': ['roi_pooling_2d', 'roi_max_pooling_2d', 'roi_average_pooling_2d',
+             'roi_average_align_2d', 'roi_max_align_2d'],
+    'dtype': [numpy.float32],
+}) + [{'kind': 'roi_average_align_2d', 'dtype': numpy.float64},
+      {'kind': 'roi_max_pooling_2d', 'dtype': numpy.float16}])
+@testing.inject_backend_tests(None, _backends)
+class TestROIPoolings(testing.FunctionTestCase):
+
+    def setUp(self):
+        ref.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        # Distinct values: maxima are unambiguous.
+        x = numpy.random.permutation(2 * 3 * 8 * 9).reshape(2, 3, 8, 9) / 50.0
+        return x.astype(self.dtype),
+
+    def forward(self, inputs, device):
+        x, = inputs
+        if self.kind == 'roi_pooling_2d':
+            return F.roi_pooling_2d(x, device.send(ROIS5), 3, 2, 0.9),
+        fn = getattr(F, self.kind)
+        return fn(x, device.send(ROIS4), device.send(ROI_IDX), (3, 2), 0.9),
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        if self.kind == 'roi_pooling_2d':
+            boxes = ROIS5[:, [2, 1, 4, 3]]
+            y = pool_reference(x, boxes, ROIS5[:, 0].astype(int), 3, 2, 0.9, True,
+                               numpy.max)
+        elif self.kind.endswith('pooling_2d'):
+            reduce = numpy.max if 'max' in self.kind else numpy.mean
+            y = pool_reference(x, ROIS4, ROI_IDX, 3, 2, 0.9, False, reduce)
+        else:
+            y = align_reference(x, ROIS4, ROI_IDX, 3, 2, 0.9, None, 'max' in self.kind)
+        return y.astype(self.dtype),
+
+
+def test_align_sampling_ratio():
+    x = numpy.random.rand(2, 3, 8, 9)
+    y = F.roi_average_align_2d(x, ROIS4, ROI_IDX, 2, 1.0, sampling_ratio=2)
+    numpy.testing.assert_allclose(
+        y.array, align_reference(x, ROIS4, ROI_IDX, 2, 2, 1.0, 2, False), rtol=1e-6)
+
+
+def test_roi_bad_inputs():
+    x = numpy.zeros((2, 3, 8, 9), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.roi_pooling_2d(x, ROIS4, 2, 2, 1.0)                      # needs 5 columns
+    with pytest.raises(type_check.InvalidType):
+        F.roi_max_pooling_2d(x, ROIS4, ROI_IDX[:2], 2, 1.0)         # index count
+    with pytest.raises(type_check.InvalidType):
+        F.roi_average_align_2d(x, ROIS4, ROI_IDX.astype('f'), 2, 1.0)
+    with pytest.raises(type_check.InvalidType):
+        F.roi_max_align_2d(x[0], ROIS4, ROI_IDX, 2, 1.0)
+    with pytest.raises(ValueError):
+        F.roi_average_pooling_2d(x, ROIS4, numpy.array([0, 1, 2, 0], 'i'), 2, 1.0)
+
+
+@pytest.mark.parametrize('fn', [F.roi_max_pooling_2d, F.roi_average_pooling_2d,
+                                F.roi_average_align_2d, F.roi_max_align_2d])
+def test_no_rois(fn):
+    x = chainer.Variable(numpy.random.rand(2, 3, 8, 9))
+    y = fn(x, numpy.zeros((0, 4), 'f'), numpy.zeros(0, 'i'), 2, 1.0)
+    assert y.shape == (0, 3, 2, 2)
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.zeros_like(x.array))
+
+
+def test_max_align_in_chunks_matches(monkeypatch):
+    from chainer.functions.pooling import _roi
+    x = numpy.random.rand(2, 3, 8, 9)
+    whole = F.roi_max_align_2d(x, ROIS4, ROI_IDX, 3, 1.0).array
+    monkeypatch.setattr(_roi, '_CHUNK', 10)
+    numpy.testing.assert_array_equal(F.roi_max_align_2d(x, ROIS4, ROI_IDX, 3, 1.0).array,
+                                     whole)

@@ -1,0 +1,236 @@
+import os
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import initializers
+from chainer import link_hooks
+from chainer import serializers
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
+
+_backends = [{}, {'use_cuda': True}]
+
+
+def _link_tols(case):
+    if case.dtype == numpy.float16:
+        case.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
+        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+    else:
+        case.check_backward_options = {'atol': 1e-3, 'rtol': 1e-3}
+
+
+@testing.parameterize(*testing.product({
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    'nobias': [False, True],
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestConvolution2DLink(testing.LinkTestCase):
+
+    def setUp(self):
+        _link_tols(self)
+        self.param_names = ('W',) if self.nobias else ('W', 'b')
+
+    def generate_params(self):
+        W = numpy.random.uniform(-1, 1, (4, 3, 2, 3)).astype(self.dtype)
+        if self.nobias:
+            return W,
+        return W, numpy.random.uniform(-1, 1, 4).astype(self.dtype)
+
+    def create_link(self, inits):
+        inits = [initializers.Constant(a, self.dtype) for a in inits]
+        if self.nobias:
+            return L.Convolution2D(3, 4, (2, 3), stride=2, pad=1, nobias=True,
+                                   initialW=inits[0])
+        return L.Convolution2D(3, 4, (2, 3), stride=2, pad=1, initialW=inits[0],
+                               initial_bias=inits[1])
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (2, 3, 5, 4)).astype(self.dtype),
+
+    def forward_expected(self, link, inputs):
+        b = None if self.nobias else link.b.array
+        y = ref.convolution(inputs[0], link.W.array, b, (2, 2), (1, 1))
+        return y.astype(self.dtype),
+
+
+@testing.parameterize({'dtype': numpy.float32}, {'dtype': numpy.float64})
+@testing.inject_backend_tests(None, _backends)
+class TestDeconvolution2DLink(testing.LinkTestCase):
+
+    param_names = ('W', 'b')
+
+    def setUp(self):
+        _link_tols(self)
+
+    def generate_params(self):
+        return (numpy.random.uniform(-1, 1, (4, 2, 2, 2)).astype(self.dtype),
+                numpy.random.uniform(-1, 1, 4).astype(self.dtype))
+
+    def create_link(self, inits):
+        W, b = (initializers.Constant(a, self.dtype) for a in inits)
+        return L.Deconvolution2D(4, 4, 2, stride=2, initialW=W, initial_bias=b, groups=2)
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-1, 1, (2, 4, 3, 2)).astype(self.dtype),
+
+    def forward_expected(self, link, inputs):
+        y = ref.deconvolution(inputs[0], link.W.array, link.b.array, (2, 2), (0, 0), (6, 4),
+                              groups=2)
+        return y.astype(self.dtype),
+
+
+@pytest.mark.parametrize('make,x_shape,y_shape', [
+    (lambda: L.Convolution2D(3, 4, 3, pad=1), (2, 3, 5, 5), (2, 4, 5, 5)),
+    (lambda: L.Convolution2D(4, 3), (2, 3, 5, 5), (2, 4, 3, 3)),
+    (lambda: L.Convolution2D(None, 4, 2, groups=2, dilate=2), (1, 6, 5, 5), (1, 4, 3, 3)),
+    (lambda: L.Convolution1D(3, 4, 2), (2, 3, 5), (2, 4, 4)),
+    (lambda: L.Convolution3D(3, 4, 2, stride=2), (1, 3, 4, 4, 5), (1, 4, 2, 2, 2)),
+    (lambda: L.ConvolutionND(2, 3, 4, 2, cover_all=True, stride=2), (1, 3, 5, 5),
+     (1, 4, 3, 3)),
+    (lambda: L.ConvolutionND(1, 4, 3), (2, 2, 6), (2, 4, 4)),
+    (lambda: L.Deconvolution2D(3, 4, 3, stride=2), (1, 3, 4, 4), (1, 4, 9, 9)),
+    (lambda: L.Deconvolution2D(4, 2, outsize=(5, 5), stride=2), (1, 3, 2, 2), (1, 4, 5, 5)),
+    (lambda: L.Deconvolution1D(3, 4, 2), (2, 3, 5), (2, 4, 6)),
+    (lambda: L.Deconvolution3D(3, 4, 2), (1, 3, 2, 2, 2), (1, 4, 3, 3, 3)),
+    (lambda: L.DeconvolutionND(2, None, 4, 2, groups=2), (1, 6, 3, 3), (1, 4, 4, 4)),
+    (lambda: L.DepthwiseConvolution2D(3, 2, 3, pad=1), (1, 3, 4, 4), (1, 6, 4, 4)),
+    (lambda: L.DepthwiseConvolution2D(None, 2, 3), (1, 3, 4, 4), (1, 6, 2, 2)),
+    (lambda: L.DilatedConvolution2D(3, 4, 3, dilate=2), (1, 3, 7, 7), (1, 4, 3, 3)),
+    (lambda: L.DilatedConvolution2D(4, 3, pad=2, dilate=2), (1, 3, 5, 5), (1, 4, 5, 5)),
+    (lambda: L.MLPConvolution2D(3, (4, 5, 6), 3), (1, 3, 5, 5), (1, 6, 3, 3)),
+    (lambda: L.MLPConvolution2D((4, 5), 3, activation=F.tanh), (1, 3, 5, 5), (1, 5, 3, 3)),
+    (lambda: L.Inception(3, 2, 2, 3, 2, 3, 2), (1, 3, 5, 5), (1, 10, 5, 5)),
+])
+def test_link_shapes_grads_and_save_load(make, x_shape, y_shape, tmp_path):
+    link = make()
+    x = numpy.random.rand(*x_shape).astype(numpy.float32)
+    y = link(x)
+    assert y.shape == y_shape and y.dtype == numpy.float32
+    F.sum(y).backward()
+    for name, p in link.namedparams():
+        assert p.grad is not None, name
+    path = os.path.join(str(tmp_path), 'link.npz')
+    serializers.save_npz(path, link)
+    other = make()
+    other(x)  # materialize lazily created parameters
+    serializers.load_npz(path, other)
+    numpy.testing.assert_array_equal(other(x).array, y.array)
+
+
+def test_convolution2d_defaults_and_from_params():
+    link = L.Convolution2D(3, 4, 3)
+    assert link.W.shape == (4, 3, 3, 3) and link.b.shape == (4,)
+    assert isinstance(link.W.initializer, initializers.LeCunNormal)
+    numpy.testing.assert_array_equal(link.b.array, numpy.zeros(4, 'f'))
+    lazy = L.Convolution2D(None, 4, 3)
+    assert lazy.W.array is None
+    lazy(numpy.zeros((1, 2, 4, 4), 'f'))
+    assert lazy.W.shape == (4, 2, 3, 3)
+    copy = L.Convolution2D.from_params(link.W, link.b, stride=2)
+    numpy.testing.assert_array_equal(copy.W.array, link.W.array)
+    assert copy.stride == 2
+    assert L.Deconvolution2D(3, 4, 3).W.shape == (3, 4, 3, 3)
+    assert L.Deconvolution2D(4, 4, 3, groups=2).W.shape == (4, 2, 3, 3)
+    assert L.Convolution2D(4, 6, 3, groups=2).W.shape == (6, 2, 3, 3)
+    assert L.DepthwiseConvolution2D(3, 2, 3).b.shape == (6,)
+
+
+def test_link_bad_arguments():
+    with pytest.raises(ValueError):
+        L.Convolution2D(3, 5, 3, groups=2)
+    with pytest.raises(ValueError):
+        L.Convolution2D(3, 4, 3, groups=2)
+    with pytest.raises(ValueError):
+        L.Convolution2D(3, 4, 3, deterministic=True)
+    with pytest.raises(TypeError):
+        L.Convolution2D(3, 4, 3, foo=1)
+    link = L.Convolution2D(3, 4, 3)
+    with pytest.raises(type_check.InvalidType):
+        link(numpy.zeros((1, 2, 5, 5), 'f'))          # channel mismatch
+    with pytest.raises(type_check.InvalidType):
+        L.ConvolutionND(3, 2, 4, 2)(numpy.zeros((1, 2, 5, 5), 'f'))
+
+
+@pytest.mark.parametrize('make', [
+    lambda: L.Convolution1D(3, 4, 2), lambda: L.Convolution2D(3, 4, 2),
+    lambda: L.Deconvolution2D(3, 4, 2)])
+def test_spectral_normalization_on_convolutions(make):
+    link = make()
+    hook = link_hooks.SpectralNormalization(n_power_iteration=30)
+    link.add_hook(hook)
+    x = numpy.random.rand(*((2, 3) + (5,) * (link.W.ndim - 2))).astype('f')
+    y = link(x)
+    F.sum(y).backward()
+    assert link.W.grad is not None
+    axis = 1 if isinstance(link, L.Deconvolution2D) else 0
+    W = numpy.moveaxis(link.W.array, axis, 0).reshape(link.W.shape[axis], -1)
+    sigma = numpy.linalg.svd(W, compute_uv=False)[0]
+    b = link.b.array.reshape((1, -1) + (1,) * (x.ndim - 2))
+    with chainer.using_config('train', False):
+        y2 = link(x)
+    expected = make()
+    expected.W.array[...] = link.W.array / sigma
+    expected.b.array[...] = link.b.array
+    numpy.testing.assert_allclose(y2.array, expected(x).array, rtol=1e-3, atol=1e-4)
+    assert b.shape[1] == y.shape[1]
+
+
+@pytest.mark.parametrize('make', [lambda: L.Convolution1D(3, 4, 2),
+                                  lambda: L.Convolution2D(3, 4, 2),
+                                  lambda: L.Convolution2D(None, 4, 2)])
+def test_weight_standardization_on_convolutions(make):
+    link = make()
+    link.add_hook(link_hooks.WeightStandardization())
+    x = numpy.random.rand(*((2, 3) + (5,) * (2 if 'Convolution2D' in type(link).__name__
+                                             else 1))).astype('f')
+    y = link(x)
+    F.sum(y).backward()
+    assert link.W.grad is not None
+    W = link.W.array.reshape(4, -1)
+    Ws = (W - W.mean(axis=1, keepdims=True)) / numpy.sqrt(W.var(axis=1, keepdims=True) + 1e-5)
+    plain = make()
+    plain(x)
+    plain.W.array[...] = Ws.reshape(link.W.shape)
+    plain.b.array[...] = link.b.array
+    numpy.testing.assert_allclose(y.array, plain(x).array, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.gpu
+def test_convolution2d_link_on_gpu():
+    cupy = pytest.importorskip('cupy')
+    link = L.Convolution2D(3, 4, 3, pad=1)
+    x = numpy.random.rand(2, 3, 5, 5).astype('f')
+    y_cpu = link(x).array
+    link.to_gpu()
+    y_gpu = link(cupy.asarray(x))
+    numpy.testing.assert_allclose(cupy.asnumpy(y_gpu.array), y_cpu, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('kwargs,x_shape,y_shape', [
+    (dict(in_channels=3, out1=2, proj3=2, out3=3, proj33=2, out33=3, pooltype='max',
+          proj_pool=2), (2, 3, 5, 5), (2, 10, 5, 5)),
+    (dict(in_channels=None, out1=0, proj3=2, out3=3, proj33=2, out33=3, pooltype='avg',
+          stride=2), (2, 3, 5, 5), (2, 9, 3, 3)),
+])
+def test_inception_bn(kwargs, x_shape, y_shape, tmp_path):
+    link = L.InceptionBN(**kwargs)
+    x = numpy.random.rand(*x_shape).astype('f')
+    y = link(x)
+    assert y.shape == y_shape
+    F.sum(y).backward()
+    assert link.proj3.W.grad is not None
+    path = str(tmp_path / 'inc.npz')
+    serializers.save_npz(path, link)
+    other = L.InceptionBN(**kwargs)
+    other(x)
+    serializers.load_npz(path, other)
+    with chainer.using_config('train', False):
+        numpy.testing.assert_allclose(other(x).array, link(x).array, rtol=1e-5, atol=1e-6)
+    assert hasattr(link, 'conv1') == (kwargs['out1'] > 0)
+    with pytest.raises(NotImplementedError):
+        L.InceptionBN(3, 2, 2, 3, 2, 3, 'median', proj_pool=2)

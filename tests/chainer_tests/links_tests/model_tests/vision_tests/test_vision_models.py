@@ -1,0 +1,245 @@
+"""The model zoo's architectures, layer access, image preparation and weight loading.
+
+Random initialisation of the large models is slow, so most tests build them
+with zero weights through the same path a pretrained load takes.
+"""
+import os
+
+import numpy
+import pytest
+
+import chainer
+import chainer.links as L
+from chainer import initializers
+from chainer import serializers
+from chainer.dataset import download
+from chainer.links.model.vision import _common
+from chainer.links.model.vision import googlenet
+from chainer.links.model.vision import resnet
+from chainer.links.model.vision import vgg
+
+
+@pytest.fixture
+def zero_init(monkeypatch):
+    """Builds models with zero weights instead of random ones."""
+    monkeypatch.setattr(_common, 'init_kwargs',
+                        lambda pretrained, init: {'initialW': initializers.Zero()})
+
+
+@pytest.fixture
+def dataset_root(tmp_path, monkeypatch):
+    old = download.get_dataset_root()
+    download.set_dataset_root(str(tmp_path))
+
+    def offline(url):
+        raise OSError(f'cannot reach {url}')
+
+    monkeypatch.setattr(download, 'cached_download', offline)
+    yield tmp_path
+    download.set_dataset_root(old)
+
+
+def _image(h=40, w=30):
+    return numpy.random.RandomState(0).randint(0, 255, (h, w, 3)).astype(numpy.uint8)
+
+
+class TestVGG:
+
+    @pytest.mark.parametrize('cls,n_conv', [(L.VGG16Layers, 13), (L.VGG19Layers, 16)])
+    def test_layers(self, zero_init, cls, n_conv):
+        model = cls(pretrained_model=None)
+        convs = [name for name in model.available_layers if name.startswith('conv')]
+        assert len(convs) == n_conv
+        assert model.available_layers[-4:] == ['fc6', 'fc7', 'fc8', 'prob']
+        assert model.fc6.W.shape == (4096, 512 * 7 * 7)
+        x = numpy.random.randn(2, 3, 32, 32).astype(numpy.float32)
+        out = model(x, layers=['conv1_1', 'pool2'])
+        assert set(out) == {'conv1_1', 'pool2'}
+        assert out['pool2'].shape == (2, 128, 8, 8)
+
+    def test_random_init_values(self):
+        # Small stand-in for the initial weights: one conv built as VGG does.
+        kwargs = _common.init_kwargs(None, initializers.Normal(0.01))
+        assert isinstance(kwargs['initialW'], initializers.Normal)
+        assert isinstance(kwargs['initial_bias'], initializers.Zero)
+
+    def test_unknown_layer(self, zero_init):
+        model = L.VGG16Layers(pretrained_model=None)
+        with pytest.raises(ValueError, match='unknown layers'):
+            model(numpy.zeros((1, 3, 32, 32), numpy.float32), layers=['conv9'])
+
+    def test_bad_n_layers(self):
+        with pytest.raises(ValueError):
+            vgg.VGGLayers(None, n_layers=11)
+
+    def test_prepare(self):
+        img = _image()
+        x = vgg.prepare(img)
+        assert x.shape == (3, 224, 224) and x.dtype == numpy.float32
+        x = vgg.prepare(img, size=None)
+        expected = img[:, :, ::-1].astype(numpy.float32) - numpy.array(
+            [103.939, 116.779, 123.68], numpy.float32)
+        numpy.testing.assert_allclose(x, expected.transpose(2, 0, 1))
+        chw = vgg.prepare(img.transpose(2, 0, 1), size=None)
+        numpy.testing.assert_array_equal(chw, x)
+        gray = vgg.prepare(img[:, :, 0], size=(8, 6))
+        assert gray.shape == (3, 8, 6)
+
+
+class TestResNet:
+
+    def test_forward_all_layers(self, zero_init):
+        model = L.ResNet50Layers(pretrained_model=None)
+        assert model.available_layers == [
+            'conv1', 'pool1', 'res2', 'res3', 'res4', 'res5', 'pool5', 'fc6', 'prob']
+        assert len(model.res4._forward) == 6
+        x = numpy.random.randn(1, 3, 64, 64).astype(numpy.float32)
+        with chainer.using_config('train', False):
+            out = model(x, layers=['res2', 'pool5', 'prob'])
+        assert out['res2'].shape == (1, 256, 16, 16)
+        assert out['pool5'].shape == (1, 2048)
+        numpy.testing.assert_allclose(out['prob'].array.sum(), 1, rtol=1e-5)
+
+    def test_random_init_and_gradients(self):
+        block = resnet.BuildingBlock(2, 8, 4, 16, 2, initialW=initializers.HeNormal())
+        x = chainer.Variable(numpy.random.randn(2, 8, 6, 6).astype(numpy.float32))
+        y = block(x)
+        assert y.shape == (2, 16, 3, 3)
+        y.grad = numpy.ones_like(y.array)
+        y.backward()
+        assert x.grad.shape == x.shape
+        assert block.b1.conv2.W.grad is not None
+
+    def test_downsample_fb(self):
+        a = resnet.BottleneckA(8, 4, 16, stride=2, downsample_fb=True)
+        x = numpy.zeros((1, 8, 6, 6), numpy.float32)
+        assert a.conv1(x).shape[2:] == (6, 6) and a(x).shape == (1, 16, 3, 3)
+        b = resnet.BottleneckA(8, 4, 16, stride=2)
+        assert b.conv1(x).shape[2:] == (3, 3) and b(x).shape == (1, 16, 3, 3)
+
+    @pytest.mark.parametrize('cls,blocks', [(L.ResNet101Layers, 23), (L.ResNet152Layers, 36)])
+    def test_deep_variants(self, zero_init, cls, blocks):
+        model = cls(pretrained_model=None)
+        assert len(model.res4._forward) == blocks
+
+    def test_caffe_names(self):
+        assert resnet._caffe_block_names(2, 3, 101) == ['2a', '2b', '2c']
+        assert resnet._caffe_block_names(4, 3, 101) == ['4a', '4b1', '4b2']
+        assert resnet._caffe_block_names(4, 3, 50) == ['4a', '4b', '4c']
+
+    def test_predict(self, zero_init):
+        model = L.ResNet50Layers(pretrained_model=None)
+        y = model.predict([_image(), _image(50, 60)], oversample=False)
+        assert y.shape == (2, 1000)
+        numpy.testing.assert_allclose(y.array, 1e-3, rtol=1e-4)
+
+
+class TestGoogLeNet:
+
+    def test_layers_and_extract(self):
+        model = L.GoogLeNet(pretrained_model=None)
+        assert model.available_layers[:5] == ['conv1', 'pool1', 'conv2_reduce', 'conv2',
+                                              'pool2']
+        assert model.available_layers[-3:] == ['pool5', 'loss3_fc', 'prob']
+        out = model.extract([_image()], layers=['inception_3a'], size=(64, 64))
+        assert out['inception_3a'].shape == (1, 256, 8, 8)
+        # extract runs in test mode: the same images give the same features.
+        again = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
+        twice = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
+        numpy.testing.assert_array_equal(again['loss3_fc'].array, twice['loss3_fc'].array)
+
+    def test_save_load_and_auto(self, dataset_root):
+        src = L.GoogLeNet(pretrained_model=None)
+        directory = os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models')
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, 'bvlc_googlenet.npz')
+        serializers.save_npz(path, src)
+        for dst in (L.GoogLeNet(pretrained_model=path), L.GoogLeNet()):
+            numpy.testing.assert_array_equal(dst.inc4a.conv3.W.array, src.inc4a.conv3.W.array)
+            numpy.testing.assert_array_equal(dst.loss2_fc2.b.array, src.loss2_fc2.b.array)
+
+
+@pytest.mark.parametrize('cls,name', [
+    (L.GoogLeNet, 'bvlc_googlenet.npz'),
+    (L.ResNet50Layers, 'ResNet-50-model.npz'),
+])
+def test_auto_without_weights_says_what_to_put_where(dataset_root, cls, name):
+    with pytest.raises(FileNotFoundError) as info:
+        cls()
+    message = str(info.value)
+    assert name in message
+    assert os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models') in message
+    assert 'pretrained_model=None' in message
+
+
+def test_oversample_crops():
+    x = numpy.arange(2 * 1 * 4 * 5, dtype=numpy.float32).reshape(2, 1, 4, 5)
+    crops = _common.oversample_crops(x, (2, 3))
+    assert crops.shape == (20, 1, 2, 3)
+    numpy.testing.assert_array_equal(crops[0], x[0, :, :2, :3])
+    numpy.testing.assert_array_equal(crops[3], x[0, :, 2:, 2:])
+    numpy.testing.assert_array_equal(crops[4], x[0, :, 1:3, 1:4])
+    numpy.testing.assert_array_equal(crops[5], x[0, :, :2, :3][:, :, ::-1])
+    numpy.testing.assert_array_equal(crops[10], x[1, :, :2, :3])
+
+
+def test_googlenet_prepare_mean():
+    x = googlenet.prepare(numpy.zeros((4, 4, 3), numpy.uint8), size=None)
+    numpy.testing.assert_allclose(x[:, 0, 0], [-104, -117, -123])
+
+
+class _FakeCaffe:
+    """Stands in for a CaffeFunction: records the layer names asked for."""
+
+    def __init__(self, path):
+        self.names = []
+        _FakeCaffe.last = self
+
+    def __getitem__(self, name):
+        self.names.append(name)
+        return _FakeLayer(name)
+
+    def __contains__(self, name):
+        return True
+
+
+class _FakeLayer:
+
+    def __init__(self, name):
+        self.name = name
+        self.W = ('W', name)
+        self.b = ('b', name)
+        self.avg_mean = ('avg_mean', name)
+        self.avg_var = ('avg_var', name)
+        self.bias = type('Bias', (), {'b': ('bias', name)})()
+
+
+@pytest.mark.parametrize('cls,expected', [
+    (L.ResNet101Layers, {'conv1', 'bn_conv1', 'scale_conv1', 'res2c_branch2c',
+                         'res4b22_branch2a', 'bn3b3_branch2b', 'scale5a_branch1', 'fc1000'}),
+    (L.VGG16Layers, {'conv1_1', 'conv5_3', 'fc6', 'fc8'}),
+    (L.GoogLeNet, {'conv1_7x7_s2', 'inception_4e_pool_proj', 'loss2_classifier',
+                   'loss3_classifier'}),
+])
+def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, cls, expected):
+    import chainer.links.caffe.caffe_function as caffe_function
+    monkeypatch.setattr(caffe_function, 'CaffeFunction', _FakeCaffe)
+    written = {}
+
+    def record(dst, src):
+        key = id(dst.array if hasattr(dst, 'array') else dst)
+        assert key not in written, 'a weight is written twice'
+        written[key] = src
+
+    monkeypatch.setattr(_common, 'copy_param', record)
+    saved = []
+    monkeypatch.setattr(serializers, 'save_npz',
+                        lambda path, model, compression=True: saved.append(model))
+    cls.convert_caffemodel_to_npz('model.caffemodel', str(tmp_path / 'out.npz'))
+    model, = saved
+    targets = {id(p.array) for p in model.params()}
+    for link in model.links():
+        if isinstance(link, L.BatchNormalization):
+            targets |= {id(link.avg_mean), id(link.avg_var)}
+    assert set(written) == targets
+    assert expected <= set(_FakeCaffe.last.names)

@@ -1,0 +1,156 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.links as L
+from chainer import gradient_check
+from chainer import testing
+from chainer.utils import type_check
+
+
+def _expected(x, gamma, beta, mean, var, eps, axis):
+    shape = [1 if i in axis else s for i, s in enumerate(x.shape)]
+    return (gamma.reshape(shape) * (x - mean.reshape(shape))
+            / numpy.sqrt(var.reshape(shape) + eps) + beta.reshape(shape))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_train_forward_and_running_stats(dtype):
+    link = L.BatchNormalization(3, dtype=dtype)
+    link.gamma.array[...] = numpy.random.uniform(0.5, 1.5, 3)
+    link.beta.array[...] = numpy.random.uniform(-1, 1, 3)
+    x = numpy.random.uniform(-1, 1, (5, 3, 2)).astype(dtype)
+    y = link(x)
+    assert y.dtype == dtype and link.gamma.dtype == dtype
+    x64 = x.astype(numpy.float64)
+    expected = _expected(x64, link.gamma.array.astype('d'), link.beta.array.astype('d'),
+                         x64.mean(axis=(0, 2)), x64.var(axis=(0, 2)), 2e-5, (0, 2))
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(y.array, expected, atol=tol, rtol=tol)
+    numpy.testing.assert_allclose(link.avg_mean, 0.1 * x64.mean(axis=(0, 2)),
+                                  atol=tol, rtol=tol)
+    numpy.testing.assert_allclose(
+        link.avg_var, 0.9 + 0.1 * x64.var(axis=(0, 2)) * 10 / 9, atol=tol, rtol=tol)
+
+
+def test_test_mode_uses_running_stats():
+    link = L.BatchNormalization(3)
+    link.avg_mean[...] = [0.5, -1, 2]
+    link.avg_var[...] = [1, 4, 0.25]
+    x = numpy.random.randn(4, 3).astype(numpy.float32)
+    with chainer.using_config('train', False):
+        y = link(x)
+    expected = _expected(x, link.gamma.array, link.beta.array, link.avg_mean,
+                         link.avg_var, 2e-5, (0,))
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-5)
+    numpy.testing.assert_array_equal(link.avg_mean, [0.5, -1, 2])
+
+
+def test_finetune_averages_batches():
+    link = L.BatchNormalization(2, decay=0.5)
+    xs = [numpy.random.randn(6, 2).astype(numpy.float32) for _ in range(3)]
+    for x in xs:
+        link(x, finetune=True)
+    assert link.N == 3
+    numpy.testing.assert_allclose(
+        link.avg_mean, numpy.mean([x.mean(0) for x in xs], axis=0), rtol=1e-5, atol=1e-6)
+    link.start_finetuning()
+    assert link.N == 0
+
+
+def test_gradients():
+    link = L.BatchNormalization(3, dtype=numpy.float64)
+    x = numpy.random.randn(4, 3, 2)
+    gy = numpy.random.randn(4, 3, 2)
+
+    def f(x, gamma, beta):
+        with link.init_scope():
+            link.gamma, link.beta = gamma, beta
+        return link(x)
+
+    gradient_check.check_backward(
+        f, (x, link.gamma.array.copy(), link.beta.array.copy()), gy, atol=1e-4, rtol=1e-4)
+
+
+def test_lazy_size_and_axis():
+    link = L.BatchNormalization(axis=(0, 1, 2))    # NHWC
+    assert link.avg_mean is None and link.gamma.array is None
+    x = numpy.random.randn(2, 3, 3, 4).astype(numpy.float32)
+    y = link(x)
+    assert link.gamma.shape == (4,) and link.avg_mean.shape == (4,)
+    numpy.testing.assert_allclose(y.array.mean(axis=(0, 1, 2)), 0, atol=1e-5)
+    lazy = L.BatchNormalization()
+    lazy(numpy.ones((2, 5), numpy.float32))
+    assert lazy.gamma.shape == (5,)
+
+
+def test_use_gamma_beta_and_initializers():
+    link = L.BatchNormalization(2, use_gamma=False, use_beta=False,
+                                initial_avg_mean=1, initial_avg_var=3)
+    assert link.gamma is None and link.beta is None
+    assert list(link.params()) == []
+    numpy.testing.assert_array_equal(link.avg_var, [3, 3])
+    link2 = L.BatchNormalization(2, initial_gamma=2.0, initial_beta=0.5)
+    numpy.testing.assert_array_equal(link2.gamma.array, [2, 2])
+    numpy.testing.assert_array_equal(link2.beta.array, [0.5, 0.5])
+    y = link(numpy.random.randn(3, 2).astype(numpy.float32))
+    numpy.testing.assert_allclose(y.array.mean(0), 0, atol=1e-5)
+
+
+def test_tuple_size():
+    link = L.BatchNormalization((3, 2), axis=0)
+    y = link(numpy.random.randn(4, 3, 2).astype(numpy.float32))
+    assert y.shape == (4, 3, 2) and link.gamma.shape == (3, 2)
+
+
+def test_save_load_round_trip():
+    src = L.BatchNormalization(3)
+    src(numpy.random.randn(5, 3).astype(numpy.float32))
+    src(numpy.random.randn(5, 3).astype(numpy.float32), finetune=True)
+    src.gamma.array[...] = [1, 2, 3]
+    for dst in (L.BatchNormalization(3), L.BatchNormalization()):
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.avg_mean, src.avg_mean)
+        numpy.testing.assert_array_equal(dst.avg_var, src.avg_var)
+        numpy.testing.assert_array_equal(dst.gamma.array, src.gamma.array)
+        assert dst.N == src.N == 1
+
+
+def test_persistents_listed():
+    link = L.BatchNormalization(3)
+    assert {'avg_mean', 'avg_var', 'N'} <= link._persistent
+
+
+def test_bad_input():
+    link = L.BatchNormalization(3)
+    with pytest.raises(type_check.InvalidType):
+        link(numpy.zeros((2, 4), numpy.float32))
+    with pytest.raises(ValueError):
+        link(numpy.zeros((2, 3), numpy.float32), test=True)
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    cpu = L.BatchNormalization(3)
+    gpu = cpu.copy('copy')
+    gpu.to_gpu()
+    x = numpy.random.randn(6, 3, 2).astype(numpy.float32)
+    y_cpu = cpu(x)
+    y_gpu = gpu(gpu.xp.asarray(x))
+    numpy.testing.assert_allclose(y_cpu.array, chainer.backends.cuda.to_cpu(y_gpu.array),
+                                  atol=1e-5)
+    numpy.testing.assert_allclose(cpu.avg_var, chainer.backends.cuda.to_cpu(gpu.avg_var),
+                                  atol=1e-5)
+
+
+def test_hdf5_round_trip_lazy():
+    pytest.importorskip('h5py')
+    src = L.BatchNormalization()
+    src(numpy.random.randn(4, 3).astype(numpy.float32))
+    dst = L.BatchNormalization()
+    testing.save_and_load_hdf5(src, dst)
+    numpy.testing.assert_array_equal(dst.avg_var, src.avg_var)
+    # An unsized link saves and loads as unsized.
+    empty = L.BatchNormalization()
+    testing.save_and_load_hdf5(L.BatchNormalization(), empty)
+    assert empty.avg_mean is None

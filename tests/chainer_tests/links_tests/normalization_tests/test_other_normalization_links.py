@@ -1,0 +1,106 @@
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import testing
+from chainer.utils import type_check
+
+
+class TestBatchRenormalization:
+
+    def test_train_matches_function_and_updates(self):
+        link = L.BatchRenormalization(3, rmax=2, dmax=0.5)
+        x = numpy.random.randn(6, 3).astype(numpy.float32)
+        mean, var = link.avg_mean.copy(), link.avg_var.copy()
+        y = link(x)
+        expected = F.batch_renormalization(x, link.gamma.array, link.beta.array, 2, 0.5,
+                                           running_mean=mean, running_var=var)
+        numpy.testing.assert_allclose(y.array, expected.array, rtol=1e-5, atol=1e-6)
+        numpy.testing.assert_allclose(link.avg_mean, 0.1 * x.mean(0), rtol=1e-5)
+
+    def test_test_mode_and_save_load(self):
+        src = L.BatchRenormalization(3)
+        src(numpy.random.randn(6, 3).astype(numpy.float32), finetune=True)
+        dst = L.BatchRenormalization(3)
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.avg_var, src.avg_var)
+        assert dst.N == 1
+        x = numpy.random.randn(2, 3).astype(numpy.float32)
+        with chainer.using_config('train', False):
+            numpy.testing.assert_allclose(dst(x).array, src(x).array)
+
+    def test_bad_input(self):
+        with pytest.raises(type_check.InvalidType):
+            L.BatchRenormalization(3)(numpy.zeros((2, 4), numpy.float32))
+
+
+class TestDecorrelatedBatchNormalization:
+
+    def test_train_whitens_and_test_uses_running(self):
+        link = L.DecorrelatedBatchNormalization(4, groups=2)
+        x = numpy.random.randn(20, 4).astype(numpy.float32)
+        y = link(x, finetune=True)
+        for g in range(2):
+            block = y.array[:, 2 * g:2 * g + 2].astype(numpy.float64)
+            numpy.testing.assert_allclose(block.T @ block / 20, numpy.eye(2), atol=1e-3)
+        # finetune with one batch: the running statistics are the batch's own.
+        with chainer.using_config('train', False):
+            y2 = link(x)
+        numpy.testing.assert_allclose(y2.array, y.array, atol=1e-3)
+
+    def test_save_load(self):
+        src = L.DecorrelatedBatchNormalization(4, groups=2)
+        src(numpy.random.randn(10, 4).astype(numpy.float32))
+        dst = L.DecorrelatedBatchNormalization(4, groups=2)
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.avg_projection, src.avg_projection)
+        numpy.testing.assert_array_equal(dst.avg_mean, src.avg_mean)
+
+    def test_bad_input(self):
+        with pytest.raises(ValueError):
+            L.DecorrelatedBatchNormalization(5, groups=2)
+        with pytest.raises(type_check.InvalidType):
+            L.DecorrelatedBatchNormalization(4, groups=2)(numpy.zeros((3, 4), numpy.int32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_group_normalization_link(dtype):
+    link = L.GroupNormalization(2, initial_gamma=initializer(dtype, 2.0),
+                                initial_beta=initializer(dtype, 0.5))
+    x = numpy.random.randn(3, 4, 5).astype(dtype)
+    y = link(x)
+    assert link.gamma.shape == (4,) and y.dtype == dtype
+    expected = F.group_normalization(x, 2, numpy.full(4, 2, dtype), numpy.full(4, 0.5, dtype))
+    numpy.testing.assert_allclose(y.array, expected.array, rtol=1e-5)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert link.gamma.grad.shape == (4,)
+    dst = L.GroupNormalization(2)
+    testing.save_and_load_npz(link, dst)
+    numpy.testing.assert_array_equal(dst.gamma.array, link.gamma.array)
+    with pytest.raises(ValueError):
+        L.GroupNormalization(3, 4)(x)
+
+
+def initializer(dtype, value):
+    return chainer.initializers.Constant(value, dtype)
+
+
+def test_layer_normalization_link():
+    link = L.LayerNormalization()
+    x = numpy.random.randn(3, 2, 3).astype(numpy.float32)
+    y = link(x)
+    assert link.gamma.shape == (6,) and y.shape == x.shape
+    rows = y.array.reshape(3, 6)
+    numpy.testing.assert_allclose(rows.mean(1), 0, atol=1e-5)
+    numpy.testing.assert_allclose(rows.var(1), 1, rtol=1e-3)
+    link2 = L.LayerNormalization(4, initial_gamma=2)
+    y2 = link2(numpy.random.randn(5, 4).astype(numpy.float32))
+    numpy.testing.assert_allclose(y2.array.std(1), 2, rtol=1e-3)
+    dst = L.LayerNormalization()
+    testing.save_and_load_npz(link2, dst)
+    numpy.testing.assert_array_equal(dst.gamma.array, link2.gamma.array)
+    with pytest.raises(type_check.InvalidType):
+        link2(numpy.zeros((2, 5), numpy.float32))

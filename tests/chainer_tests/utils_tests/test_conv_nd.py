@@ -1,0 +1,51 @@
+import numpy
+import pytest
+
+from chainer.utils import conv
+from chainer.utils import conv_nd
+
+
+@pytest.mark.parametrize('dims,k,s,p,cover_all,d', [
+    ((5,), (2,), (1,), (0,), False, (1,)),
+    ((6, 5), (3, 2), (2, 1), (1, 0), True, (1, 2)),
+    ((4, 5, 3), (2, 2, 2), (1, 2, 1), (1, 0, 1), False, (1, 1, 2)),
+])
+def test_col2im_nd_is_adjoint_of_im2col_nd(dims, k, s, p, cover_all, d):
+    img = numpy.random.rand(2, 3, *dims)
+    col = conv_nd.im2col_nd(img, k, s, p, cover_all, d)
+    out = tuple(conv.get_conv_outsize(dims[i], k[i], s[i], p[i], cover_all, d[i])
+                for i in range(len(dims)))
+    assert col.shape == (2, 3) + k + out
+    g = numpy.random.rand(*col.shape)
+    back = conv_nd.col2im_nd(g, s, p, dims, d)
+    assert back.shape == img.shape
+    numpy.testing.assert_allclose((col * g).sum(), (img * back).sum())
+
+
+def test_im2col_nd_entries():
+    img = numpy.arange(2 * 5 * 6, dtype=numpy.float32).reshape(1, 2, 5, 6)
+    col = conv_nd.im2col_nd_cpu(img, (2, 3), (2, 1), (1, 0), dilate=(1, 2))
+    for j in range(2):
+        for i in range(3):
+            for y in range(col.shape[4]):
+                for x in range(col.shape[5]):
+                    r, c = y * 2 + j - 1, x + i * 2
+                    want = img[0, :, r, c] if 0 <= r < 5 and 0 <= c < 6 else 0
+                    numpy.testing.assert_array_equal(col[0, :, j, i, y, x], want)
+    # The 2-D helpers give the same patches.
+    numpy.testing.assert_array_equal(conv.im2col_cpu(img, 2, 3, 2, 1, 1, 0, dy=1, dx=2), col)
+
+
+def test_as_tuple():
+    assert conv_nd.as_tuple(2, 3) == (2, 2, 2)
+    assert conv_nd.as_tuple((1, 2), 2) == (1, 2)
+    with pytest.raises(ValueError):
+        conv_nd.as_tuple((1, 2), 3)
+
+
+def test_outsize_formulas_live_in_one_place():
+    import chainer.utils
+    assert chainer.utils.get_conv_outsize is conv.get_conv_outsize
+    assert conv_nd.get_conv_outsize is conv.get_conv_outsize
+    assert conv.get_deconv_outsize(3, 3, 2, 1) == 5
+    assert conv.get_conv_outsize(5, 3, 2, 1) == 3
