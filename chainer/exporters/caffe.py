@@ -282,21 +282,15 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
     net.name = graph_name
     if directory is not None:
         from google.protobuf import text_format
-        from chainer.training.extensions import _atomic
+        from chainer.utils import _atomic
 
         prototxt = pb.NetParameter()
         prototxt.CopyFrom(net)
         for layer in prototxt.layer:
             del layer.blobs[:]
-        _atomic.write_text_atomically(os.path.join(directory, 'chainer_model.prototxt'),
-                                      text_format.MessageToString(prototxt))
+        _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
+                           text_format.MessageToString(prototxt))
         if export_params:
-            data = net.SerializeToString()
-
-            def write(path: str) -> None:
-                with open(path, 'wb') as f:
-                    f.write(data)
-
-            _atomic.write_atomically(os.path.join(directory, 'chainer_model.caffemodel'),
-                                     write)
+            _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
+                                net.SerializeToString())
     return net
