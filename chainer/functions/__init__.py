@@ -160,6 +160,11 @@ from chainer.functions.noise.gumbel_softmax import gumbel_softmax  # NOQA
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect  # NOQA
 from chainer.functions.noise.zoneout import zoneout  # NOQA
 
+# Recurrent network functions
+from chainer.functions.rnn.lstm import lstm  # NOQA
+from chainer.functions.rnn.slstm import slstm  # NOQA
+from chainer.functions.rnn.tree_lstm import tree_lstm  # NOQA
+
 # Utility functions
 from chainer.functions.util.forget import forget  # NOQA
 
