@@ -1,0 +1,37 @@
+"""Stacked GRU layers over lists of variable-length sequences."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer.functions.rnn import n_step_gru as rnn
+from chainer.links.rnn import n_step_rnn
+
+
+class NStepGRUBase(n_step_rnn.NStepRNNBase):
+    """Stacked GRU layers; six weights per layer and direction (see
+    :func:`~chainer.functions.n_step_gru` for their roles).  Arguments as
+    :class:`~chainer.links.rnn.n_step_rnn.NStepRNNBase`."""
+
+    n_weights = 6
+
+    @property
+    def n_cells(self) -> int:
+        return 1
+
+
+class NStepGRU(NStepGRUBase):
+    """Stacked uni-directional GRU (:func:`~chainer.functions.n_step_gru`)."""
+
+    use_bi_direction = False
+
+    def rnn(self, *args: Any):
+        return rnn.n_step_gru(*args)
+
+
+class NStepBiGRU(NStepGRUBase):
+    """Stacked bidirectional GRU (:func:`~chainer.functions.n_step_bigru`)."""
+
+    use_bi_direction = True
+
+    def rnn(self, *args: Any):
+        return rnn.n_step_bigru(*args)
