@@ -6,10 +6,12 @@ Workloads (float32; 2 layers, 256 units, input size 256, 20 steps, batch 32;
 forward, then backward from the sum of the outputs):
   F.n_step_lstm       the whole sequence batch in one call
   L.LSTM loop         two stacked stateful L.LSTM links called step by step
-The reference is PyTorch CPU ``nn.LSTM`` of the same size when ``torch`` imports;
-otherwise a plain-NumPy LSTM written here (input projection of all steps in one
-matrix product, one product per step for the recurrence, hand-written
-backpropagation through time).  Ratios above 1 mean slower than the reference.
+  NumPy LSTM          a plain-NumPy LSTM written here (input projection of all
+                      steps in one matrix product, one product per step for the
+                      recurrence, hand-written backpropagation through time)
+  PyTorch nn.LSTM     CPU, same size (only when ``torch`` imports)
+Ratios are to PyTorch when it is there, else to the NumPy LSTM; above 1 means
+slower.
 On a busy machine use ``--timer cpu`` and ``OPENBLAS_NUM_THREADS=1``.
 """
 from __future__ import annotations
@@ -19,7 +21,6 @@ import time
 
 import numpy as np
 
-import chainer
 import chainer.functions as F
 import chainer.links as L
 
@@ -153,20 +154,19 @@ def main() -> None:
     parser.add_argument('--timer', choices=('wall', 'cpu'), default='wall')
     args = parser.parse_args()
     timer = time.process_time if args.timer == 'cpu' else time.perf_counter
+    rows = [('NumPy LSTM', numpy_lstm()),
+            ('F.n_step_lstm (L.NStepLSTM)', chainer_n_step()),
+            ('L.LSTM loop', chainer_stateful())]
     if torch is not None:
-        ref_name, ref = 'PyTorch nn.LSTM', torch_lstm()
-    else:
-        ref_name, ref = 'NumPy LSTM', numpy_lstm()
-    fns = [ref, chainer_n_step(), chainer_stateful()]
-    t_ref, t_nstep, t_loop = best_times(fns, args.number, args.repeat, timer)
+        rows.insert(0, (f'PyTorch nn.LSTM ({torch.get_num_threads()} threads)', torch_lstm()))
+    times = best_times([fn for _, fn in rows], args.number, args.repeat, timer)
+    ref_name, t_ref = rows[0][0], times[0]
     print(f'{LAYERS} layers, {UNITS} units, {STEPS} steps, batch {BATCH}, float32, '
-          f'forward+backward; reference: {ref_name} ({chainer.__name__} '
-          f'{chainer.__version__})')
+          f'forward+backward, {args.timer} time')
     print(f'| workload | time (ms) | ratio to {ref_name} |')
     print('| --- | ---: | ---: |')
-    print(f'| {ref_name} | {t_ref * 1e3:.1f} | 1.00 |')
-    print(f'| F.n_step_lstm (L.NStepLSTM) | {t_nstep * 1e3:.1f} | {t_nstep / t_ref:.2f} |')
-    print(f'| L.LSTM loop | {t_loop * 1e3:.1f} | {t_loop / t_ref:.2f} |')
+    for (name, _), t in zip(rows, times):
+        print(f'| {name} | {t * 1e3:.1f} | {t / t_ref:.2f} |')
 
 
 if __name__ == '__main__':
