@@ -126,7 +126,7 @@ class LSTM(function_node.FunctionNode):
             self._acts = None
             hr = cp[0].size if batch else 0
             c_new, h = _forward_kernel()(
-                cp, xc, hr, _gates.rest_size(x.shape))
+                cp, xp.ascontiguousarray(xc), hr, _gates.rest_size(x.shape))
         if len(c_prev) > batch:
             c = c_prev.copy()
             c[:batch] = c_new
@@ -190,11 +190,11 @@ class LSTMGrad(function_node.FunctionNode):
             gcp = (u * f).reshape(cp.shape)
             gx = gx.reshape(x.shape)
         else:
-            xc = array_utils.as_compute(x)
+            xc = xp.ascontiguousarray(array_utils.as_compute(x))
+            gcp = xp.empty(cp.shape, cp.dtype)
             gx = xp.empty(xc.shape, xc.dtype)
             hr = cp[0].size if batch else 0
-            gcp, gx = _backward_kernel()(
-                cp, xc, gcb, ghc, hr, _gates.rest_size(x.shape), gx)
+            _backward_kernel()(cp, xc, gcb, ghc, hr, _gates.rest_size(x.shape), gcp, gx)
         if len(c_prev) > batch:
             gc_prev = xp.concatenate([gcp.astype(dtype, copy=False), gc[batch:]])
         else:
