@@ -17,6 +17,8 @@ On a busy machine use ``--timer cpu`` and ``OPENBLAS_NUM_THREADS=1``.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
@@ -24,28 +26,13 @@ import numpy as np
 import chainer.functions as F
 import chainer.links as L
 
-try:
-    import torch
-except ImportError:  # PyTorch is optional
-    torch = None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from functions import best_times  # noqa: E402  (the shared turn-taking timer)
+from functions import torch  # noqa: E402  (None without PyTorch)
 
 LAYERS, UNITS, STEPS, BATCH = 2, 256, 20, 32
 RNG = np.random.RandomState(0)
 XS = RNG.uniform(-1, 1, (STEPS, BATCH, UNITS)).astype(np.float32)
-
-
-def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
-    """Best mean time per call of each of ``fns``; the functions take turns."""
-    for fn in fns:
-        fn()
-    best = [float('inf')] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = timer()
-            for _ in range(number):
-                fn()
-            best[i] = min(best[i], (timer() - t0) / number)
-    return best
 
 
 def chainer_n_step():

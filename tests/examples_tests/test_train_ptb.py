@@ -6,7 +6,6 @@ empty dataset root.
 """
 from __future__ import annotations
 
-import os
 import pathlib
 import re
 import subprocess
@@ -15,21 +14,10 @@ import sys
 import numpy as np
 import pytest
 
+from tests.examples_tests.test_train_mnist import _env
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / 'examples' / 'ptb'
-
-
-def _env(dataset_root: pathlib.Path) -> dict:
-    env = dict(os.environ)
-    env['CHAINER_DATASET_ROOT'] = str(dataset_root)
-    for key in ('http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY'):
-        env[key] = 'http://127.0.0.1:9'
-    for key in ('no_proxy', 'NO_PROXY'):
-        env.pop(key, None)
-    for key in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
-        env[key] = '1'
-    env['PYTHONPATH'] = os.pathsep.join(filter(None, [str(REPO), env.get('PYTHONPATH')]))
-    return env
 
 
 def _run(script: str, args: list, tmp_path: pathlib.Path,

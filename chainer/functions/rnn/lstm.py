@@ -20,27 +20,23 @@ _PREAMBLE = '''
 template <typename T> __device__ T lstm_sigmoid(T x) {
     return tanh(x * (T)0.5) * (T)0.5 + (T)0.5;
 }
-#define LSTM_GATE_INDEX \\
+#define LSTM_GATES \\
     const int b = i / hr; const int j = i % hr; \\
-    const int base = b * 4 * hr + (j / r) * 4 * r + j % r;
+    const int base = b * 4 * hr + (j / r) * 4 * r + j % r; \\
+    T aa = tanh(x[base]); \\
+    T ii = lstm_sigmoid(x[base + r]); \\
+    T ff = lstm_sigmoid(x[base + 2 * r]); \\
+    T oo = lstm_sigmoid(x[base + 3 * r]);
 '''
 
 _FORWARD = '''
-    LSTM_GATE_INDEX
-    T aa = tanh(x[base]);
-    T ii = lstm_sigmoid(x[base + r]);
-    T ff = lstm_sigmoid(x[base + 2 * r]);
-    T oo = lstm_sigmoid(x[base + 3 * r]);
+    LSTM_GATES
     c = aa * ii + ff * c_prev;
     h = oo * tanh(c);
 '''
 
 _BACKWARD = '''
-    LSTM_GATE_INDEX
-    T aa = tanh(x[base]);
-    T ii = lstm_sigmoid(x[base + r]);
-    T ff = lstm_sigmoid(x[base + 2 * r]);
-    T oo = lstm_sigmoid(x[base + 3 * r]);
+    LSTM_GATES
     T cc = aa * ii + ff * c_prev;
     T tt = tanh(cc);
     T u = gh * oo * ((T)1 - tt * tt) + gc;

@@ -26,3 +26,42 @@ def accept_states(visitor: Any, *states: Any) -> None:
     for s in states:
         if s is not None:
             visitor.visit_variable(s)
+
+
+class HiddenState:
+    """Mixin of links that keep a state ``h`` between calls."""
+
+    h: Any = None
+
+    def device_resident_accept(self, visitor: Any) -> None:
+        super().device_resident_accept(visitor)
+        accept_states(visitor, self.h)
+
+    def set_state(self, h: Any) -> None:
+        """Sets the state ``h`` (a Variable, moved to the link's device)."""
+        self.h = adopt(self, h, 'h')
+
+    def reset_state(self) -> None:
+        """Forgets the state."""
+        self.h = None
+
+
+class CellAndHiddenState:
+    """Mixin of links that keep a cell state ``c`` and an output ``h`` between calls."""
+
+    c: Any = None
+    h: Any = None
+
+    def device_resident_accept(self, visitor: Any) -> None:
+        super().device_resident_accept(visitor)
+        accept_states(visitor, self.c, self.h)
+
+    def set_state(self, c: Any, h: Any) -> None:
+        """Sets the cell state ``c`` and the output ``h`` (Variables, moved to the
+        link's device)."""
+        self.c = adopt(self, c, 'c')
+        self.h = adopt(self, h, 'h')
+
+    def reset_state(self) -> None:
+        """Forgets the state."""
+        self.c = self.h = None

@@ -54,7 +54,7 @@ class StatelessGRU(GRUBase):
         return linear_interpolate(z, h_bar, h)
 
 
-class StatefulGRU(GRUBase):
+class StatefulGRU(_state.HiddenState, GRUBase):
     """GRU layer that keeps its state ``h`` between calls (``forward(x)``).
 
     The first step (no state) returns ``z * tanh(W x)``. Arguments as
@@ -65,18 +65,6 @@ class StatefulGRU(GRUBase):
                  inner_init: Any = None, bias_init: Any = 0) -> None:
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.reset_state()
-
-    def device_resident_accept(self, visitor: Any) -> None:
-        super().device_resident_accept(visitor)
-        _state.accept_states(visitor, self.h)
-
-    def set_state(self, h: Any) -> None:
-        """Sets the state ``h`` (a Variable)."""
-        self.h = _state.adopt(self, h, 'h')
-
-    def reset_state(self) -> None:
-        """Forgets the state."""
-        self.h = None
 
     def forward(self, x: Any):
         z = self.W_z(x)

@@ -86,7 +86,7 @@ class StatelessLSTM(LSTMBase):
         return lstm(c, lstm_in)
 
 
-class LSTM(LSTMBase):
+class LSTM(_state.CellAndHiddenState, LSTMBase):
     """Stateful LSTM layer: keeps ``c`` and ``h`` between calls.
 
     A call with fewer rows than the state updates the leading rows only (the
@@ -104,19 +104,6 @@ class LSTM(LSTMBase):
         super().__init__(in_size, out_size, lateral_init, upward_init, bias_init,
                          forget_bias_init)
         self.reset_state()
-
-    def device_resident_accept(self, visitor: Any) -> None:
-        super().device_resident_accept(visitor)
-        _state.accept_states(visitor, self.c, self.h)
-
-    def set_state(self, c: Any, h: Any) -> None:
-        """Sets the cell state ``c`` and output ``h`` (Variables)."""
-        self.c = _state.adopt(self, c, 'c')
-        self.h = _state.adopt(self, h, 'h')
-
-    def reset_state(self) -> None:
-        """Forgets the state."""
-        self.c = self.h = None
 
     def forward(self, x: Any):
         """One step on the batch ``x``; returns the new output ``h``."""

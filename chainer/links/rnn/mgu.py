@@ -41,7 +41,7 @@ class StatelessMGU(MGUBase):
         return self._call_mgu(h, x)
 
 
-class StatefulMGU(MGUBase):
+class StatefulMGU(_state.HiddenState, MGUBase):
     """MGU that keeps its state ``h`` between calls (``forward(x)``).
 
     Args:
@@ -53,18 +53,6 @@ class StatefulMGU(MGUBase):
         super().__init__(in_size, out_size)
         self._state_size = out_size
         self.reset_state()
-
-    def device_resident_accept(self, visitor: Any) -> None:
-        super().device_resident_accept(visitor)
-        _state.accept_states(visitor, self.h)
-
-    def set_state(self, h: Any) -> None:
-        """Sets the state ``h`` (a Variable)."""
-        self.h = _state.adopt(self, h, 'h')
-
-    def reset_state(self) -> None:
-        """Forgets the state."""
-        self.h = None
 
     def forward(self, x: Any):
         h = self.h

@@ -18,20 +18,15 @@ class NStepGRUBase(n_step_rnn.NStepRNNBase):
     def n_cells(self) -> int:
         return 1
 
+    def rnn(self, *args: Any):
+        return rnn.n_step_gru_base(*args, use_bi_direction=self.use_bi_direction)
+
 
 class NStepGRU(NStepGRUBase):
     """Stacked uni-directional GRU (:func:`~chainer.functions.n_step_gru`)."""
-
-    use_bi_direction = False
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_gru(*args)
 
 
 class NStepBiGRU(NStepGRUBase):
     """Stacked bidirectional GRU (:func:`~chainer.functions.n_step_bigru`)."""
 
     use_bi_direction = True
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_bigru(*args)

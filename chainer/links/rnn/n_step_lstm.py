@@ -18,6 +18,9 @@ class NStepLSTMBase(n_step_rnn.NStepRNNBase):
     def n_cells(self) -> int:
         return 2
 
+    def rnn(self, *args: Any):
+        return rnn.n_step_lstm_base(*args, use_bi_direction=self.use_bi_direction)
+
     def forward(self, hx: Any, cx: Any, xs: Sequence[Any], **kwargs: Any):
         """Runs the layers over ``xs`` (sequences in any order) from the initial
         states ``hx`` and ``cx`` (None: zeros).
@@ -33,16 +36,8 @@ class NStepLSTMBase(n_step_rnn.NStepRNNBase):
 class NStepLSTM(NStepLSTMBase):
     """Stacked uni-directional LSTM (:func:`~chainer.functions.n_step_lstm`)."""
 
-    use_bi_direction = False
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_lstm(*args)
-
 
 class NStepBiLSTM(NStepLSTMBase):
     """Stacked bidirectional LSTM (:func:`~chainer.functions.n_step_bilstm`)."""
 
     use_bi_direction = True
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_bilstm(*args)

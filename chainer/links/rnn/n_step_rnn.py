@@ -173,61 +173,39 @@ class NStepRNNBase(link.ChainList):
         return hy, ys
 
 
-class NStepRNNTanh(NStepRNNBase):
+class _NStepElmanBase(NStepRNNBase):
+    n_weights = 2
+    activation = 'tanh'
+
+    @property
+    def n_cells(self) -> int:
+        return 1
+
+    def rnn(self, *args: Any):
+        return rnn.n_step_rnn_base(*args, activation=self.activation,
+                                   use_bi_direction=self.use_bi_direction)
+
+
+class NStepRNNTanh(_NStepElmanBase):
     """Stacked uni-directional Elman RNN with tanh (see
     :func:`~chainer.functions.n_step_rnn`); arguments as :class:`NStepRNNBase`."""
 
-    n_weights = 2
-    use_bi_direction = False
 
-    @property
-    def n_cells(self) -> int:
-        return 1
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_rnn(*args, activation='tanh')
-
-
-class NStepRNNReLU(NStepRNNBase):
+class NStepRNNReLU(_NStepElmanBase):
     """Stacked uni-directional Elman RNN with ReLU; arguments as :class:`NStepRNNBase`."""
 
-    n_weights = 2
-    use_bi_direction = False
-
-    @property
-    def n_cells(self) -> int:
-        return 1
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_rnn(*args, activation='relu')
+    activation = 'relu'
 
 
-class NStepBiRNNTanh(NStepRNNBase):
+class NStepBiRNNTanh(_NStepElmanBase):
     """Stacked bidirectional Elman RNN with tanh (see
     :func:`~chainer.functions.n_step_birnn`); arguments as :class:`NStepRNNBase`."""
 
-    n_weights = 2
     use_bi_direction = True
 
-    @property
-    def n_cells(self) -> int:
-        return 1
 
-    def rnn(self, *args: Any):
-        return rnn.n_step_birnn(*args, activation='tanh')
-
-
-class NStepBiRNNReLU(NStepRNNBase):
+class NStepBiRNNReLU(_NStepElmanBase):
     """Stacked bidirectional Elman RNN with ReLU; arguments as :class:`NStepRNNBase`."""
 
-    n_weights = 2
+    activation = 'relu'
     use_bi_direction = True
-
-    @property
-    def n_cells(self) -> int:
-        return 1
-
-    def rnn(self, *args: Any):
-        return rnn.n_step_birnn(*args, activation='relu')
-
-

@@ -11,7 +11,7 @@ from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
 
 
-class StatefulPeepholeLSTM(link.Chain):
+class StatefulPeepholeLSTM(_state.CellAndHiddenState, link.Chain):
     """Stateful LSTM whose input and forget gates also see the previous cell
     state and whose output gate sees the new one (``peep_i``, ``peep_f``,
     ``peep_o``).
@@ -34,19 +34,6 @@ class StatefulPeepholeLSTM(link.Chain):
             self.peep_i = Linear(out_size, out_size, nobias=True)
             self.peep_f = Linear(out_size, out_size, nobias=True)
             self.peep_o = Linear(out_size, out_size, nobias=True)
-
-    def device_resident_accept(self, visitor: Any) -> None:
-        super().device_resident_accept(visitor)
-        _state.accept_states(visitor, self.c, self.h)
-
-    def set_state(self, c: Any, h: Any) -> None:
-        """Sets the cell state ``c`` and output ``h`` (Variables)."""
-        self.c = _state.adopt(self, c, 'c')
-        self.h = _state.adopt(self, h, 'h')
-
-    def reset_state(self) -> None:
-        """Forgets the state."""
-        self.c = self.h = None
 
     def forward(self, x: Any):
         lstm_in = self.upward(x)

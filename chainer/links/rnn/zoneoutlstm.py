@@ -13,7 +13,7 @@ from chainer.links.rnn import _state
 from chainer.utils import argument
 
 
-class StatefulZoneoutLSTM(link.Chain):
+class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
     """Stateful LSTM whose new cell state and output keep each unit's previous
     value with probability ``c_ratio`` and ``h_ratio`` in training mode.
 
@@ -36,19 +36,6 @@ class StatefulZoneoutLSTM(link.Chain):
         with self.init_scope():
             self.upward = Linear(in_size, 4 * out_size)
             self.lateral = Linear(out_size, 4 * out_size, nobias=True)
-
-    def device_resident_accept(self, visitor: Any) -> None:
-        super().device_resident_accept(visitor)
-        _state.accept_states(visitor, self.c, self.h)
-
-    def set_state(self, c: Any, h: Any) -> None:
-        """Sets the cell state ``c`` and output ``h`` (Variables)."""
-        self.c = _state.adopt(self, c, 'c')
-        self.h = _state.adopt(self, h, 'h')
-
-    def reset_state(self) -> None:
-        """Forgets the state."""
-        self.c = self.h = None
 
     def forward(self, x: Any):
         shape = (len(x), self.state_size)

@@ -57,3 +57,15 @@ def n_step(step, n_layers, n_dirs, hx, cx, ws, bs, xs):
         units = hx.shape[2] * n_dirs
         ys.append(numpy.array(seq).reshape(len(x), units))
     return hy, cy, ys
+
+
+def set_tolerances(case, dtype):
+    """Forward/backward tolerances of a FunctionTestCase for ``dtype``."""
+    if dtype == numpy.float16:
+        case.check_forward_options = {'atol': 1e-2, 'rtol': 5e-2}
+        case.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+        case.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
+    else:
+        case.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
+        case.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+        case.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}

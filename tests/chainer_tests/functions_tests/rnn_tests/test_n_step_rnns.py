@@ -53,14 +53,7 @@ class TestNStepRNNs(testing.FunctionTestCase):
     def setUp(self):
         self.func, self.n_w, self.n_dirs, self.with_c, self.step, self.kwargs = \
             _KINDS[self.kind]
-        if self.dtype == numpy.float16:
-            self.check_forward_options = {'atol': 1e-2, 'rtol': 5e-2}
-            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        else:
-            self.check_forward_options = {'atol': 1e-5, 'rtol': 1e-4}
-            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
-            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+        R.set_tolerances(self, self.dtype)
         if self.dtype == numpy.float16 and self.kind.endswith('relu'):
             self.skip_double_backward_test = True
 

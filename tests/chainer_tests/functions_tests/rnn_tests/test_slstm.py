@@ -27,13 +27,7 @@ def _slstm_ref(c1, c2, x1, x2):
 class TestSLSTM(testing.FunctionTestCase):
 
     def setUp(self):
-        if self.dtype == numpy.float16:
-            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-2}
-            self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-            self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
-        else:
-            self.check_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
-            self.check_double_backward_options = {'atol': 1e-4, 'rtol': 1e-3}
+        R.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
         c_shape, x_shape = self.shapes

@@ -4,7 +4,6 @@ import pytest
 
 import chainer
 import chainer.links as L
-from chainer import testing
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 
@@ -77,21 +76,6 @@ def test_stateful_mgu():
     link.to_cpu()
     link.reset_state()
     assert link.h is None
-
-
-@pytest.mark.parametrize('make, names', [
-    (lambda: L.StatefulGRU(3, 4), ['U', 'U_r', 'U_z', 'W', 'W_r', 'W_z']),
-    (lambda: L.StatelessGRU(3, 4), ['U', 'U_r', 'U_z', 'W', 'W_r', 'W_z']),
-    (lambda: L.StatefulMGU(3, 4), ['W_f', 'W_h']),
-    (lambda: L.StatelessMGU(3, 4), ['W_f', 'W_h']),
-])
-def test_save_load(make, names):
-    src, dst = make(), make()
-    testing.save_and_load_npz(src, dst)
-    got = sorted({n.split('/')[1] for n, _ in dst.namedparams()})
-    assert got == names
-    for (_, p), (_, q) in zip(sorted(src.namedparams()), sorted(dst.namedparams())):
-        numpy.testing.assert_array_equal(p.array, q.array)
 
 
 def test_gru_backward():

@@ -4,7 +4,6 @@ import pytest
 
 import chainer
 import chainer.links as L
-from chainer import testing
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 
@@ -97,16 +96,6 @@ def test_stateless_lstm():
     rc2, rh2 = _step_ref(link, rc, rh, x)
     numpy.testing.assert_allclose(c2.array, rc2, atol=1e-5)
     numpy.testing.assert_allclose(h2.array, rh2, atol=1e-5)
-
-
-@pytest.mark.parametrize('cls', [L.LSTM, L.StatelessLSTM])
-def test_lstm_save_load(cls):
-    src, dst = cls(3, 4), cls(3, 4)
-    testing.save_and_load_npz(src, dst)
-    for (n1, p1), (n2, p2) in zip(sorted(src.namedparams()), sorted(dst.namedparams())):
-        assert n1 == n2
-        numpy.testing.assert_array_equal(p1.array, p2.array)
-    assert sorted(n for n, _ in src.namedparams()) == ['/lateral/W', '/upward/W', '/upward/b']
 
 
 @pytest.mark.gpu

@@ -4,7 +4,6 @@ import pytest
 
 import chainer
 import chainer.links as L
-from chainer import testing
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 
@@ -62,16 +61,3 @@ def test_zoneout_ratio_one_keeps_state():
 def test_zoneout_train_argument_removed():
     with pytest.raises(ValueError):
         L.StatefulZoneoutLSTM(3, 4, train=True)
-
-
-@pytest.mark.parametrize('make, names', [
-    (lambda: L.StatefulPeepholeLSTM(3, 4),
-     ['/lateral/W', '/peep_f/W', '/peep_i/W', '/peep_o/W', '/upward/W', '/upward/b']),
-    (lambda: L.StatefulZoneoutLSTM(3, 4), ['/lateral/W', '/upward/W', '/upward/b']),
-])
-def test_save_load(make, names):
-    src, dst = make(), make()
-    testing.save_and_load_npz(src, dst)
-    assert sorted(n for n, _ in dst.namedparams()) == names
-    for (_, p), (_, q) in zip(sorted(src.namedparams()), sorted(dst.namedparams())):
-        numpy.testing.assert_array_equal(p.array, q.array)

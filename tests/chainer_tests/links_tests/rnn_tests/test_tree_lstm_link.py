@@ -4,7 +4,6 @@ import pytest
 
 import chainer
 import chainer.links as L
-from chainer import testing
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 
@@ -68,15 +67,3 @@ def test_nary(n_ary):
     chainer.functions.sum(h).backward()
     with pytest.raises(ValueError):
         link(x)
-
-
-@pytest.mark.parametrize('make, names', [
-    (lambda: L.ChildSumTreeLSTM(3, 2), ['/W_h_aio/W', '/W_h_f/W', '/W_x/W', '/W_x/b']),
-    (lambda: L.NaryTreeLSTM(3, 2, 2), ['/W_h1/W', '/W_h2/W', '/W_x/W', '/W_x/b']),
-])
-def test_save_load(make, names):
-    src, dst = make(), make()
-    testing.save_and_load_npz(src, dst)
-    assert sorted(n for n, _ in dst.namedparams()) == names
-    for (_, p), (_, q) in zip(sorted(src.namedparams()), sorted(dst.namedparams())):
-        numpy.testing.assert_array_equal(p.array, q.array)
