@@ -52,18 +52,9 @@ def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
         n = tanh(W2 x + b2 + r * (W5 h + b5))
         h = (1 - z) * n + z * h
 
-    Dropout of ``dropout_ratio`` is applied to each layer's input in training
-    mode.
-
-    Args:
-        n_layers: Number of layers.
-        dropout_ratio: Dropout ratio of each layer's input.
-        hx: Initial hidden states ``(n_layers, B, H)``, or None for zeros.
-        ws: ``n_layers`` lists of six weights; ``W0..W2`` are ``(H, I)`` (``I``
-            the input size for the first layer, ``H`` after), ``W3..W5``
-            ``(H, H)``.
-        bs: ``n_layers`` lists of six biases ``(H,)``.
-        xs: ``B`` sequences ``(L_i, I)`` sorted by decreasing length.
+    The arguments are those of :func:`~chainer.functions.n_step_rnn` (without
+    ``activation``), with six weights and biases per layer: ``W0..W2`` act on
+    the input and ``W3..W5`` (``(H, H)``) on the hidden state.
 
     Returns:
         tuple: ``(hy, ys)``: final hidden states ``(n_layers, B, H)`` and a
