@@ -193,6 +193,12 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
             cx = chainer.Variable(xp.zeros((n_layers * n_dirs, batch, units), dtype),
                                   requires_grad=False)
     lengths = numpy.array([len(x) for x in xs])
+    if not lengths.any():
+        # Nothing to run: the states stay, every output is empty.
+        with backend.using_device(device):
+            empty = xp.zeros((0, n_dirs * units), dtype)
+        ys = tuple(chainer.Variable(empty, requires_grad=False) for _ in xs)
+        return F.identity(hx), (F.identity(cx) if cx is not None else None), ys
     index, batches = _time_major_index(lengths)
     permute = batch > 1 and not (index == numpy.arange(len(index))).all()
     if permute:
@@ -201,7 +207,7 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     if permute:
         layer_in = F.permutate(layer_in, index)
     split_at = numpy.cumsum(batches)[:-1].tolist()
-    hs = list(F.separate(hx, axis=0)) if hx is not None else None
+    hs = list(F.separate(hx, axis=0))
     cs = list(F.separate(cx, axis=0)) if cx is not None else None
     hy: List[Any] = []
     cy: List[Any] = []

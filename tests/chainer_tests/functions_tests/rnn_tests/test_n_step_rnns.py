@@ -130,6 +130,13 @@ def test_empty_sequence_keeps_initial_state():
     assert ys[1].shape == (0, 2 * UNITS)
 
 
+def test_only_empty_sequences():
+    hx, cx, ws, bs, xs = make_params(6, 2, numpy.float32, (0, 0))
+    hy, ys = F.n_step_bigru(N_LAYERS, 0.0, hx, ws, bs, xs)
+    numpy.testing.assert_array_equal(hy.array, hx)
+    assert [y.shape for y in ys] == [(0, 2 * UNITS)] * 2
+
+
 def test_bad_inputs():
     hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (2, 3))
     with pytest.raises(type_check.InvalidType):  # not sorted
