@@ -84,10 +84,37 @@ def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
     return c.astype(dtype, copy=False), h.astype(dtype, copy=False)
 
 
-def cell_backward(a_in, i_in, o_in, f_ins, cs, gc, gh):
-    """Variables ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
-    :func:`cell_forward` given the gradients ``gc`` and ``gh`` (None: zero) of its
-    outputs; built from differentiable functions."""
+def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
+    """Arrays ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
+    :func:`cell_forward` with respect to its gate pre-activations and child cell
+    states, given the gradients ``gc`` and ``gh`` of its outputs (in float32 for
+    float16 input; cast back)."""
+    xp = backend.get_array_module(a_in)
+    dtype = a_in.dtype
+    comp = array_utils.as_compute
+    a = xp.tanh(comp(a_in))
+    i, o = sigmoid(comp(i_in)), sigmoid(comp(o_in))
+    fs = [sigmoid(comp(f)) for f in f_ins]
+    c = a * i
+    for f, ck in zip(fs, cs):
+        c += f * ck
+    t = xp.tanh(c)
+    gh = comp(gh)
+    one = a.dtype.type(1)
+    u = gh * o * (one - t * t) + comp(gc)
+    grads = [u * i * (one - a * a), u * a * i * (one - i), gh * t * o * (one - o)]
+    g_fs = [u * ck * f * (one - f) for f, ck in zip(fs, cs)]
+    g_cs = [u * f for f in fs]
+    cast = [g.astype(dtype, copy=False) for g in grads + g_fs + g_cs]
+    n = len(fs)
+    return cast[0], cast[1], cast[2], cast[3:3 + n], cast[3 + n:]
+
+
+def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs):
+    """Second-order terms of :func:`cell_grad`, as Variables built from
+    differentiable functions: the gradients, with respect to ``(a_in, i_in,
+    o_in, [f_in_k], [c_k], gc, gh)``, of the outputs of :func:`cell_grad`
+    contracted with ``(gg_a, gg_i, gg_o, [gg_f_k], [gg_c_k])``."""
     F = chainer.functions
     a, i, o = F.tanh(a_in), F.sigmoid(i_in), F.sigmoid(o_in)
     fs = [F.sigmoid(f) for f in f_ins]
@@ -95,14 +122,24 @@ def cell_backward(a_in, i_in, o_in, f_ins, cs, gc, gh):
     for f, ck in zip(fs, cs):
         c = c + f * ck
     t = F.tanh(c)
-    if gh is None:
-        gh = zeros_var(c.shape, c)
-    u = gh * o * (1 - t * t)
-    if gc is not None:
-        u = u + gc
-    g_a = u * i * (1 - a * a)
-    g_i = u * a * i * (1 - i)
-    g_o = gh * t * o * (1 - o)
-    g_fs = [u * ck * f * (1 - f) for f, ck in zip(fs, cs)]
-    g_cs = [u * f for f in fs]
-    return g_a, g_i, g_o, g_fs, g_cs
+    da, di, do, dt = 1 - a * a, i * (1 - i), o * (1 - o), 1 - t * t
+    dfs = [f * (1 - f) for f in fs]
+    u = gh * o * dt + gc
+    # Gradient reaching u (the total gradient of c) from every output.
+    gu = gg_a * i * da + gg_i * a * di
+    for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs):
+        gu = gu + gg_c * f + gg_f * ck * df
+    g_c = (gg_o * gh * do - 2 * gu * gh * o * t) * dt
+    g_o = gg_o * gh * t * (1 - 2 * o) + gu * gh * dt
+    g_gh = gg_o * t * do + gu * o * dt
+    g_a = -2 * gg_a * u * i * a + gg_i * u * di + g_c * i
+    g_i = gg_a * u * da + gg_i * u * a * (1 - 2 * i) + g_c * a
+    g_fs = [(gg_c * u + gg_f * u * ck * (1 - 2 * f) + g_c * ck) * df
+            for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs)]
+    g_cs = [gg_f * u * df + g_c * f for f, df, gg_f in zip(fs, dfs, gg_fs)]
+    return g_a * da, g_i * di, g_o * do, g_fs, g_cs, gu, g_gh
+
+
+def zeros_like_or(v: Any, like: Any) -> Any:
+    """``v``, or a constant zero Variable shaped like ``like`` when ``v`` is None."""
+    return zeros_var(like.shape, like) if v is None else v

@@ -133,8 +133,7 @@ class LSTM(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         c_prev, x = self.get_retained_inputs()
         gc, gh = grad_outputs
-        if gc is None:
-            gc = _gates.zeros_var(c_prev.shape, c_prev)
+        gc = _gates.zeros_like_or(gc, c_prev)
         if gh is None:
             gh = _gates.zeros_var((x.shape[0],) + c_prev.shape[1:], x)
         return LSTMGrad(self._acts).apply((c_prev, x, gc, gh))
@@ -211,10 +210,8 @@ def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
     """
     F = chainer.functions
     batch, full = x.shape[0], c_prev.shape[0]
-    if ggc_prev is None:
-        ggc_prev = _gates.zeros_var(c_prev.shape, c_prev)
-    if ggx is None:
-        ggx = _gates.zeros_var(x.shape, x)
+    ggc_prev = _gates.zeros_like_or(ggc_prev, c_prev)
+    ggx = _gates.zeros_like_or(ggx, x)
     if full > batch:
         cp = F.split_axis(c_prev, [batch], axis=0)[0]
         gcb = F.split_axis(gc, [batch], axis=0)[0]
@@ -222,22 +219,10 @@ def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
     else:
         cp, gcb, ggcp = c_prev, gc, ggc_prev
     pa, pi, pf, po = _gates.gate_vars(x, 4)
-    a, i, f, o = F.tanh(pa), F.sigmoid(pi), F.sigmoid(pf), F.sigmoid(po)
-    t = F.tanh(a * i + f * cp)
     gga, ggi, ggf, ggo = _gates.gate_vars(ggx, 4)
-    da, di, df, do, dt = 1 - a * a, i * (1 - i), f * (1 - f), o * (1 - o), 1 - t * t
-    u = gh * o * dt + gcb
-    # Gradient reaching u (the total gradient of c) from every output.
-    gu = ggcp * f + gga * i * da + ggi * a * di + ggf * cp * df
-    g_c = (ggo * gh * do - 2 * gu * gh * o * t) * dt
-    g_o = ggo * gh * t * (1 - 2 * o) + gu * gh * dt
-    g_gh = ggo * t * do + gu * o * dt
-    g_a = -2 * gga * u * i * a + ggi * u * di + g_c * i
-    g_i = gga * u * da + ggi * u * a * (1 - 2 * i) + g_c * a
-    g_f = ggcp * u + ggf * u * cp * (1 - 2 * f) + g_c * cp
-    g_cp = ggf * u * df + g_c * f
-    g_gc = gu
-    g_x = _gates.join_gate_vars([g_a * da, g_i * di, g_f * df, g_o * do])
+    g_a, g_i, g_o, (g_f,), (g_cp,), g_gc, g_gh = _gates.cell_grad_grad(
+        pa, pi, po, [pf], [cp], gcb, gh, gga, ggi, ggo, [ggf], [ggcp])
+    g_x = _gates.join_gate_vars([g_a, g_i, g_f, g_o])
     if full > batch:
         rest = (full - batch,) + tuple(c_prev.shape[1:])
         g_cp = F.concat([g_cp, _gates.zeros_var(rest, c_prev)], axis=0)

@@ -1,6 +1,7 @@
 """Tree LSTM cell: one node of an N-ary or child-sum tree LSTM."""
 from __future__ import annotations
 
+from chainer import backend
 from chainer import function_node
 from chainer.functions.rnn import _gates
 from chainer.utils import type_check
@@ -36,16 +37,43 @@ class TreeLSTM(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
         *cs, x = inputs
-        n = len(cs)
-        a, i, o, *fs = _blocks(x, 3 + n)
+        a, i, o, *fs = _blocks(x, 3 + len(cs))
         c, h = _gates.cell_forward(a, i, o, fs, [ck.reshape(a.shape) for ck in cs])
         return c.reshape(cs[0].shape), h.reshape(cs[0].shape)
 
     def backward(self, indexes, grad_outputs):
-        *cs, x = self.get_retained_inputs()
+        inputs = self.get_retained_inputs()
+        gc = _gates.zeros_like_or(grad_outputs[0], inputs[0])
+        gh = _gates.zeros_like_or(grad_outputs[1], inputs[0])
+        return TreeLSTMGrad().apply(inputs + (gc, gh))
+
+
+class TreeLSTMGrad(function_node.FunctionNode):
+    """Gradient of :class:`TreeLSTM`: ``(c_1, ..., c_n, x, gc, gh) -> (gc_1, ...,
+    gc_n, gx)``."""
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        *cs, x, gc, gh = inputs
+        xp = backend.get_array_module(x)
+        a, i, o, *fs = _blocks(x, 3 + len(cs))
+        g_a, g_i, g_o, g_fs, g_cs = _gates.cell_grad(
+            a, i, o, fs, [ck.reshape(a.shape) for ck in cs],
+            gc.reshape(a.shape), gh.reshape(a.shape))
+        gx = xp.stack([g_a, g_i, g_o] + g_fs, axis=1).reshape(x.shape)
+        return tuple(g.reshape(ck.shape) for g, ck in zip(g_cs, cs)) + (gx,)
+
+    def backward(self, indexes, grad_outputs):
+        *cs, x, gc, gh = self.get_retained_inputs()
+        *gg_cs, gg_x = grad_outputs
+        gg_cs = [_gates.zeros_like_or(g, ck) for g, ck in zip(gg_cs, cs)]
         a, i, o, *fs = _gates.gate_vars(x, 3 + len(cs), interleaved=False)
-        g_a, g_i, g_o, g_fs, g_cs = _gates.cell_backward(a, i, o, fs, cs, *grad_outputs)
-        return tuple(g_cs) + (_gates.join_gate_vars([g_a, g_i, g_o] + g_fs, False),)
+        gg_a, gg_i, gg_o, *gg_fs = _gates.gate_vars(
+            _gates.zeros_like_or(gg_x, x), 3 + len(cs), interleaved=False)
+        g_a, g_i, g_o, g_fs, g_cs, g_gc, g_gh = _gates.cell_grad_grad(
+            a, i, o, fs, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs)
+        g_x = _gates.join_gate_vars([g_a, g_i, g_o] + g_fs, interleaved=False)
+        return tuple(g_cs) + (g_x, g_gc, g_gh)
 
 
 def tree_lstm(*inputs):
