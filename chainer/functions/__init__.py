@@ -206,6 +206,17 @@ from chainer.functions.noise.gumbel_softmax import gumbel_softmax  # NOQA
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect  # NOQA
 from chainer.functions.noise.zoneout import zoneout  # NOQA
 
+# Recurrent network functions
+from chainer.functions.rnn.lstm import lstm  # NOQA
+from chainer.functions.rnn.n_step_gru import n_step_bigru  # NOQA
+from chainer.functions.rnn.n_step_gru import n_step_gru  # NOQA
+from chainer.functions.rnn.n_step_lstm import n_step_bilstm  # NOQA
+from chainer.functions.rnn.n_step_lstm import n_step_lstm  # NOQA
+from chainer.functions.rnn.n_step_rnn import n_step_birnn  # NOQA
+from chainer.functions.rnn.n_step_rnn import n_step_rnn  # NOQA
+from chainer.functions.rnn.slstm import slstm  # NOQA
+from chainer.functions.rnn.tree_lstm import tree_lstm  # NOQA
+
 # Utility functions
 from chainer.functions.util.forget import forget  # NOQA
 

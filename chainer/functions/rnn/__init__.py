@@ -1,0 +1,1 @@
+"""Recurrent network functions; each lives in its own module (see ``chainer.functions``)."""

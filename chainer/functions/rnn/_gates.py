@@ -1,0 +1,145 @@
+"""Gate layouts and activations shared by the LSTM-type cells.
+
+The stacked gate input of :func:`~chainer.functions.lstm` and
+:func:`~chainer.functions.slstm` interleaves its gates unit by unit: an input
+of shape ``(B, 4 * H, ...)`` is read as ``(B, H, 4, ...)`` and the last of
+these axes picks the gate.  Tree LSTMs keep each gate in one contiguous block
+instead.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Tuple
+
+import chainer
+from chainer import backend
+from chainer.utils import array as array_utils
+
+
+def rest_size(shape: tuple) -> int:
+    """The number of elements per unit after the first two axes."""
+    r = 1
+    for s in shape[2:]:
+        r *= s
+    return r
+
+
+def split_interleaved(x: Any, n: int) -> Any:
+    """Array view of ``x`` (``(B, n * H, ...)``) as ``(B, H, n, R)``."""
+    return x.reshape(x.shape[0], x.shape[1] // n, n, rest_size(x.shape))
+
+
+def sigmoid(x: Any) -> Any:
+    """Array logistic sigmoid through tanh (no overflow for large ``|x|``)."""
+    xp = backend.get_array_module(x)
+    half = x.dtype.type(0.5)
+    y = xp.tanh(x * half)
+    y *= half
+    y += half
+    return y
+
+
+def gate_vars(x: Any, n: int, interleaved: bool = True) -> List[Any]:
+    """The ``n`` gate inputs of the stacked Variable ``x`` as Variables of shape
+    ``(B, H, ...)`` (differentiable)."""
+    F = chainer.functions
+    b, units = x.shape[0], x.shape[1] // n
+    rest = tuple(x.shape[2:])
+    if interleaved:
+        r = F.reshape(x, (b, units, n) + rest)
+        return [F.reshape(g, (b, units) + rest) for g in F.split_axis(r, n, axis=2)]
+    return list(F.split_axis(x, n, axis=1))
+
+
+def join_gate_vars(gs: List[Any], interleaved: bool = True) -> Any:
+    """Inverse of :func:`gate_vars`: stacks per-gate Variables ``(B, H, ...)``."""
+    F = chainer.functions
+    if not interleaved:
+        return F.concat(gs, axis=1)
+    b, units = gs[0].shape[0], gs[0].shape[1]
+    rest = tuple(gs[0].shape[2:])
+    s = F.stack(gs, axis=2)
+    return F.reshape(s, (b, units * len(gs)) + rest)
+
+
+def zeros_var(shape: tuple, like: Any) -> Any:
+    """A constant zero Variable of ``shape`` with the dtype and device of ``like``."""
+    arr = like.array if isinstance(like, chainer.Variable) else like
+    xp = backend.get_array_module(arr)
+    with backend.using_device(backend.get_device_from_array(arr)):
+        z = xp.zeros(shape, arr.dtype)
+    return chainer.Variable(z, requires_grad=False)
+
+
+def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
+                 cs: List[Any]) -> Tuple[Any, Any]:
+    """Arrays ``(c, h)`` of a cell ``c = tanh(a) sigmoid(i) + sum_k sigmoid(f_k) c_k``,
+    ``h = sigmoid(o) tanh(c)`` from gate pre-activations (computed in float32 for
+    float16 input)."""
+    xp = backend.get_array_module(a_in)
+    dtype = a_in.dtype
+    c = xp.tanh(array_utils.as_compute(a_in)) * sigmoid(array_utils.as_compute(i_in))
+    for f_in, ck in zip(f_ins, cs):
+        c += sigmoid(array_utils.as_compute(f_in)) * ck
+    h = sigmoid(array_utils.as_compute(o_in)) * xp.tanh(c)
+    return c.astype(dtype, copy=False), h.astype(dtype, copy=False)
+
+
+def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
+    """Arrays ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
+    :func:`cell_forward` with respect to its gate pre-activations and child cell
+    states, given the gradients ``gc`` and ``gh`` of its outputs (in float32 for
+    float16 input; cast back)."""
+    xp = backend.get_array_module(a_in)
+    dtype = a_in.dtype
+    comp = array_utils.as_compute
+    a = xp.tanh(comp(a_in))
+    i, o = sigmoid(comp(i_in)), sigmoid(comp(o_in))
+    fs = [sigmoid(comp(f)) for f in f_ins]
+    c = a * i
+    for f, ck in zip(fs, cs):
+        c += f * ck
+    t = xp.tanh(c)
+    gh = comp(gh)
+    one = a.dtype.type(1)
+    u = gh * o * (one - t * t) + comp(gc)
+    grads = [u * i * (one - a * a), u * a * i * (one - i), gh * t * o * (one - o)]
+    g_fs = [u * ck * f * (one - f) for f, ck in zip(fs, cs)]
+    g_cs = [u * f for f in fs]
+    cast = [g.astype(dtype, copy=False) for g in grads + g_fs + g_cs]
+    n = len(fs)
+    return cast[0], cast[1], cast[2], cast[3:3 + n], cast[3 + n:]
+
+
+def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs):
+    """Second-order terms of :func:`cell_grad`, as Variables built from
+    differentiable functions: the gradients, with respect to ``(a_in, i_in,
+    o_in, [f_in_k], [c_k], gc, gh)``, of the outputs of :func:`cell_grad`
+    contracted with ``(gg_a, gg_i, gg_o, [gg_f_k], [gg_c_k])``."""
+    F = chainer.functions
+    a, i, o = F.tanh(a_in), F.sigmoid(i_in), F.sigmoid(o_in)
+    fs = [F.sigmoid(f) for f in f_ins]
+    c = a * i
+    for f, ck in zip(fs, cs):
+        c = c + f * ck
+    t = F.tanh(c)
+    da, di, do, dt = 1 - a * a, i * (1 - i), o * (1 - o), 1 - t * t
+    dfs = [f * (1 - f) for f in fs]
+    u = gh * o * dt + gc
+    # Gradient reaching u (the total gradient of c) from every output.
+    gu = gg_a * i * da + gg_i * a * di
+    for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs):
+        gu = gu + gg_c * f + gg_f * ck * df
+    g_c = (gg_o * gh * do - 2 * gu * gh * o * t) * dt
+    g_o = gg_o * gh * t * (1 - 2 * o) + gu * gh * dt
+    g_gh = gg_o * t * do + gu * o * dt
+    g_a = -2 * gg_a * u * i * a + gg_i * u * di + g_c * i
+    g_i = gg_a * u * da + gg_i * u * a * (1 - 2 * i) + g_c * a
+    g_fs = [(gg_c * u + gg_f * u * ck * (1 - 2 * f) + g_c * ck) * df
+            for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs)]
+    g_cs = [gg_f * u * df + g_c * f for f, df, gg_f in zip(fs, dfs, gg_fs)]
+    return g_a * da, g_i * di, g_o * do, g_fs, g_cs, gu, g_gh
+
+
+def zeros_like_or(v: Any, like: Any) -> Any:
+    """``v``, or a constant zero Variable shaped like ``like`` when ``v`` is None."""
+    return zeros_var(like.shape, like) if v is None else v

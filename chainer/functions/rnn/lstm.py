@@ -1,0 +1,252 @@
+"""Long short-term memory cell: one step of an LSTM from its stacked gate input."""
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
+from chainer.backends import cuda
+from chainer.functions.rnn import _gates
+from chainer.utils import array as array_utils
+from chainer.utils import type_check
+
+# Fused GPU kernels.  Each thread handles one (sample, unit, trailing) element;
+# ``hr`` is H * R and ``r`` the trailing size R, the gate g of element i sits at
+# x[b * 4 * hr + (j / r) * 4 * r + g * r + j % r] with b = i / hr, j = i % hr.
+_PREAMBLE = '''
+template <typename T> __device__ T lstm_sigmoid(T x) {
+    return tanh(x * (T)0.5) * (T)0.5 + (T)0.5;
+}
+#define LSTM_GATES \\
+    const int b = i / hr; const int j = i % hr; \\
+    const int base = b * 4 * hr + (j / r) * 4 * r + j % r; \\
+    T aa = tanh(x[base]); \\
+    T ii = lstm_sigmoid(x[base + r]); \\
+    T ff = lstm_sigmoid(x[base + 2 * r]); \\
+    T oo = lstm_sigmoid(x[base + 3 * r]);
+'''
+
+_FORWARD = '''
+    LSTM_GATES
+    c = aa * ii + ff * c_prev;
+    h = oo * tanh(c);
+'''
+
+_BACKWARD = '''
+    LSTM_GATES
+    T cc = aa * ii + ff * c_prev;
+    T tt = tanh(cc);
+    T u = gh * oo * ((T)1 - tt * tt) + gc;
+    gc_prev = u * ff;
+    gx[base] = u * ii * ((T)1 - aa * aa);
+    gx[base + r] = u * aa * ii * ((T)1 - ii);
+    gx[base + 2 * r] = u * c_prev * ff * ((T)1 - ff);
+    gx[base + 3 * r] = gh * tt * oo * ((T)1 - oo);
+'''
+
+
+def _forward_kernel():
+    return cuda.elementwise(
+        'T c_prev, raw T x, int32 hr, int32 r', 'T c, T h', _FORWARD,
+        'rechainer_lstm_fwd', preamble=_PREAMBLE)
+
+
+def _backward_kernel():
+    return cuda.elementwise(
+        'T c_prev, raw T x, T gc, T gh, int32 hr, int32 r', 'T gc_prev, raw T gx',
+        _BACKWARD, 'rechainer_lstm_bwd', preamble=_PREAMBLE)
+
+
+def _activate_gates(g):
+    """``tanh`` of the cell input and sigmoids of the three gates of ``g`` (an
+    array ``(B, H, 4, R)``), in one pass of contiguous operations: the sigmoids
+    as ``0.5 * tanh(0.5 * x) + 0.5``."""
+    dtype = g.dtype
+    scale = numpy.array([1, .5, .5, .5], dtype).reshape(4, 1)
+    shift = numpy.array([0, .5, .5, .5], dtype).reshape(4, 1)
+    y = g * scale
+    numpy.tanh(y, out=y)
+    y *= scale
+    y += shift
+    return y
+
+
+def _check_cell_types(c_type, x_type, n_gates: int) -> None:
+    type_check.expect(
+        c_type.dtype.kind == 'f',
+        x_type.dtype == c_type.dtype,
+        c_type.ndim >= 2,
+        x_type.ndim >= 2,
+        c_type.ndim == x_type.ndim,
+        x_type.shape[0] <= c_type.shape[0],
+        x_type.shape[1] == n_gates * c_type.shape[1],
+    )
+    for i in range(2, type_check.eval(c_type.ndim)):
+        type_check.expect(x_type.shape[i] == c_type.shape[i])
+
+
+class LSTM(function_node.FunctionNode):
+    """One LSTM step: ``(c_prev, x) -> (c, h)``.
+
+    Rows of ``c_prev`` beyond the batch of ``x`` pass through to ``c``
+    unchanged (sequences that already ended).
+    """
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('c', 'x'))
+        _check_cell_types(in_types[0], in_types[1], 4)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        c_prev, x = inputs
+        xp = backend.get_array_module(c_prev, x)
+        dtype = x.dtype
+        batch = len(x)
+        cp = array_utils.as_compute(c_prev[:batch])
+        xc = array_utils.as_compute(x)
+        if xp is numpy:
+            y = _activate_gates(_gates.split_interleaved(xc, 4))
+            a = y[:, :, 0]
+            s = y[:, :, 1:]
+            c_new = a * s[:, :, 0]
+            c_new += s[:, :, 1] * cp.reshape(a.shape)
+            t = numpy.tanh(c_new)
+            h = s[:, :, 2] * t
+            self._acts = (a, s, t)
+            c_new = c_new.reshape(cp.shape)
+            h = h.reshape(cp.shape)
+        else:
+            self._acts = None
+            hr = cp[0].size if batch else 0
+            c_new, h = _forward_kernel()(
+                cp, xp.ascontiguousarray(xc), hr, _gates.rest_size(x.shape))
+        if len(c_prev) > batch:
+            c = c_prev.copy()
+            c[:batch] = c_new
+        else:
+            c = c_new.astype(dtype, copy=False)
+        return c, h.astype(dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        c_prev, x = self.get_retained_inputs()
+        gc, gh = grad_outputs
+        gc = _gates.zeros_like_or(gc, c_prev)
+        if gh is None:
+            gh = _gates.zeros_var((x.shape[0],) + c_prev.shape[1:], x)
+        return LSTMGrad(self._acts).apply((c_prev, x, gc, gh))
+
+
+class LSTMGrad(function_node.FunctionNode):
+    """Gradient of :class:`LSTM`: ``(c_prev, x, gc, gh) -> (gc_prev, gx)``.
+
+    Args:
+        acts: The gate activations ``(a, sigmoids of i, f, o, tanh(c))`` saved
+            by the forward pass on the CPU, or None to recompute them.
+    """
+
+    def __init__(self, acts: Optional[Tuple[Any, Any, Any]] = None) -> None:
+        self.acts = acts
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3))
+        c_prev, x, gc, gh = inputs
+        xp = backend.get_array_module(c_prev, x)
+        dtype = x.dtype
+        batch = len(x)
+        cp = array_utils.as_compute(c_prev[:batch])
+        gcb = array_utils.as_compute(gc[:batch])
+        ghc = array_utils.as_compute(gh)
+        if xp is numpy:
+            if self.acts is None:
+                y = _activate_gates(_gates.split_interleaved(array_utils.as_compute(x), 4))
+                a, s = y[:, :, 0], y[:, :, 1:]
+                t = numpy.tanh(a * s[:, :, 0] + s[:, :, 1] * cp.reshape(a.shape))
+            else:
+                a, s, t = self.acts
+            shape = a.shape
+            i, f, o = s[:, :, 0], s[:, :, 1], s[:, :, 2]
+            ghr = ghc.reshape(shape)
+            one = a.dtype.type(1)
+            u = one - t * t
+            u *= o
+            u *= ghr
+            u += gcb.reshape(shape)
+            gx = numpy.empty(shape[:2] + (4,) + shape[2:], a.dtype)
+            ui = u * i
+            gx[:, :, 0] = ui * (one - a * a)
+            gx[:, :, 1] = ui * a * (one - i)
+            df = f * (one - f)
+            df *= cp.reshape(shape)
+            gx[:, :, 2] = u * df
+            gx[:, :, 3] = ghr * t * o * (one - o)
+            gcp = (u * f).reshape(cp.shape)
+            gx = gx.reshape(x.shape)
+        else:
+            xc = xp.ascontiguousarray(array_utils.as_compute(x))
+            gcp = xp.empty(cp.shape, cp.dtype)
+            gx = xp.empty(xc.shape, xc.dtype)
+            hr = cp[0].size if batch else 0
+            _backward_kernel()(cp, xc, gcb, ghc, hr, _gates.rest_size(x.shape), gcp, gx)
+        if len(c_prev) > batch:
+            gc_prev = xp.concatenate([gcp.astype(dtype, copy=False), gc[batch:]])
+        else:
+            gc_prev = gcp.astype(dtype, copy=False)
+        return gc_prev, gx.astype(dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        c_prev, x, gc, gh = self.get_retained_inputs()
+        ggc_prev, ggx = grad_outputs
+        return lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx)
+
+
+def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
+    """Gradients of :class:`LSTMGrad`'s outputs contracted with ``ggc_prev`` and
+    ``ggx`` (either may be None), with respect to ``(c_prev, x, gc, gh)``.
+
+    Built from differentiable functions, so it can be differentiated again.
+    """
+    F = chainer.functions
+    batch, full = x.shape[0], c_prev.shape[0]
+    ggc_prev = _gates.zeros_like_or(ggc_prev, c_prev)
+    ggx = _gates.zeros_like_or(ggx, x)
+    if full > batch:
+        cp = F.split_axis(c_prev, [batch], axis=0)[0]
+        gcb = F.split_axis(gc, [batch], axis=0)[0]
+        ggcp, ggcp_rest = F.split_axis(ggc_prev, [batch], axis=0)
+    else:
+        cp, gcb, ggcp = c_prev, gc, ggc_prev
+    pa, pi, pf, po = _gates.gate_vars(x, 4)
+    gga, ggi, ggf, ggo = _gates.gate_vars(ggx, 4)
+    g_a, g_i, g_o, (g_f,), (g_cp,), g_gc, g_gh = _gates.cell_grad_grad(
+        pa, pi, po, [pf], [cp], gcb, gh, gga, ggi, ggo, [ggf], [ggcp])
+    g_x = _gates.join_gate_vars([g_a, g_i, g_f, g_o])
+    if full > batch:
+        rest = (full - batch,) + tuple(c_prev.shape[1:])
+        g_cp = F.concat([g_cp, _gates.zeros_var(rest, c_prev)], axis=0)
+        g_gc = F.concat([g_gc, ggcp_rest], axis=0)
+    return g_cp, g_x, g_gc, g_gh
+
+
+def lstm(c_prev, x):
+    """Long short-term memory step.
+
+    ``x`` of shape ``(B, 4 * H, ...)`` holds the four gate inputs interleaved
+    unit by unit: read as ``(B, H, 4, ...)``, its gates are the cell input
+    ``a``, input gate ``i``, forget gate ``f`` and output gate ``o``. With
+    ``c = tanh(a) * sigmoid(i) + sigmoid(f) * c_prev`` and
+    ``h = sigmoid(o) * tanh(c)``, returns ``(c, h)``.
+
+    ``c_prev`` may have more rows than ``x``: the extra rows are copied to
+    ``c`` unchanged, and ``h`` has the batch size of ``x``.
+
+    Args:
+        c_prev: Previous cell state, shape ``(N, H, ...)`` with ``N >= B``.
+        x: Stacked gate input, shape ``(B, 4 * H, ...)``.
+
+    Returns:
+        tuple: ``(c, h)`` Variables.
+    """
+    return LSTM().apply((c_prev, x))

@@ -1,0 +1,295 @@
+"""Multi-layer (optionally bidirectional) Elman RNNs over variable-length sequences,
+and the shared driver of every ``n_step_*`` function.
+
+Sequences arrive batch-major (a list of ``(L_i, in_size)`` arrays sorted by
+decreasing length).  The driver lays them out time-major in one array, so that
+each layer projects the inputs of all steps with one matrix product; only the
+recurrent product runs once per time step.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Sequence, Tuple
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer.utils import argument
+from chainer.utils import type_check
+
+_TRAIN_REMOVED = ('train argument is not supported anymore. '
+                  'Use chainer.using_config')
+_CUDNN_REMOVED = ('use_cudnn argument is not supported anymore. '
+                  'Use chainer.using_config')
+
+
+def _parse_kwargs(kwargs: dict) -> None:
+    argument.parse_kwargs(kwargs, train=_TRAIN_REMOVED, use_cudnn=_CUDNN_REMOVED)
+
+
+class _Cell:
+    """How one kind of recurrent cell uses its weights.
+
+    ``n_weights`` is the number of weight matrices (and of biases) per layer and
+    direction; the first half act on the layer input, the second half on the
+    hidden state.
+    """
+
+    n_weights = 0
+    has_cell_state = False
+
+    def input_params(self, w: Sequence[Any], b: Sequence[Any]) -> Tuple[Any, Any]:
+        """Stacked input weight and bias for the projection of all steps at once."""
+        raise NotImplementedError
+
+    def hidden_params(self, w: Sequence[Any], b: Sequence[Any]) -> Tuple[Any, Any]:
+        """Stacked hidden-state weight and bias (either may be None)."""
+        raise NotImplementedError
+
+    def step(self, x: Any, h: Any, c: Any, wh: Any, bh: Any) -> Tuple[Any, Any]:
+        """``(h, c)`` after one step; ``x`` is the projected input of the step."""
+        raise NotImplementedError
+
+
+class _ElmanCell(_Cell):
+    n_weights = 2
+
+    def __init__(self, activation: Callable) -> None:
+        self.activation = activation
+
+    def input_params(self, w, b):
+        return w[0], b[0] + b[1]
+
+    def hidden_params(self, w, b):
+        return w[1], None
+
+    def step(self, x, h, c, wh, bh):
+        return self.activation(x + chainer.functions.linear(h, wh)), None
+
+
+def _activation(name: str) -> Callable:
+    F = chainer.functions
+    if name == 'tanh':
+        return F.tanh
+    if name == 'relu':
+        return F.relu
+    raise ValueError(f'Invalid activation: "{name}". Please select from [tanh, relu]')
+
+
+def _as_var(x: Any) -> Any:
+    return x if isinstance(x, chainer.Variable) else chainer.Variable(x, requires_grad=False)
+
+
+def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
+                  ws: Sequence, bs: Sequence, xs: Sequence) -> None:
+    if len(xs) == 0:
+        raise ValueError('xs must contain at least one sequence')
+    lengths = [len(x) for x in xs]
+    if any(p < n for p, n in zip(lengths, lengths[1:])):
+        raise type_check.InvalidType(
+            'xs sorted by decreasing length', f'lengths {lengths}',
+            f'xs must be sorted by decreasing length; got lengths {lengths}')
+    dtype = xs[0].dtype
+    if dtype.kind != 'f':
+        raise type_check.InvalidType('xs[0].dtype.kind == f', f'dtype {dtype}')
+    in_size = xs[0].shape[1:] if xs[0].ndim == 2 else None
+    for i, x in enumerate(xs):
+        if x.ndim != 2 or x.dtype != dtype or x.shape[1:] != in_size:
+            raise type_check.InvalidType(
+                f'xs[{i}]: 2-d, dtype {dtype}, {in_size} features',
+                f'shape {x.shape}, dtype {x.dtype}')
+    n_cells = n_layers * n_dirs
+    if len(ws) != n_cells or len(bs) != n_cells:
+        raise ValueError(
+            f'ws and bs need {n_cells} entries for {n_layers} layers '
+            f'({n_dirs} direction(s)); got {len(ws)} and {len(bs)}')
+    for i, (w, b) in enumerate(zip(ws, bs)):
+        if len(w) != cell.n_weights or len(b) != cell.n_weights:
+            raise ValueError(
+                f'ws[{i}] and bs[{i}] need {cell.n_weights} entries each; '
+                f'got {len(w)} and {len(b)}')
+        for a in list(w) + list(b):
+            if a.dtype != dtype:
+                raise type_check.InvalidType(f'weights of dtype {dtype}', f'{a.dtype}')
+    units = ws[0][-1].shape[0]
+    for name, s in (('hx', hx), ('cx', cx)):
+        if s is None:
+            continue
+        if s.dtype != dtype:
+            raise type_check.InvalidType(f'{name}.dtype == {dtype}', f'{s.dtype}')
+        if s.shape != (n_cells, len(xs), units):
+            raise type_check.InvalidType(
+                f'{name}.shape == {(n_cells, len(xs), units)}', f'{s.shape}')
+
+
+def _time_major_index(lengths: numpy.ndarray) -> Tuple[numpy.ndarray, List[int]]:
+    """Rows of ``concat(xs)`` in time-major order, and the batch size of each step."""
+    steps = int(lengths[0]) if len(lengths) else 0
+    offsets = numpy.concatenate([[0], numpy.cumsum(lengths)[:-1]])
+    t = numpy.arange(steps)[:, None]
+    active = lengths[None, :] > t
+    index = (offsets[None, :] + t)[active]
+    return index.astype(numpy.int32), active.sum(axis=1).tolist()
+
+
+def _run_direction(cell: _Cell, steps_in: List[Any], batches: List[int],
+                   h: Any, c: Any, wh: Any, bh: Any, reverse: bool):
+    """Runs one layer in one direction; returns the outputs per step (time order)
+    and the final ``h`` and ``c`` of every sequence."""
+    F = chainer.functions
+    order = range(len(steps_in) - 1, -1, -1) if reverse else range(len(steps_in))
+    parked_h: List[Any] = []
+    parked_c: List[Any] = []
+    outs: List[Any] = [None] * len(steps_in)
+    for t in order:
+        n = batches[t]
+        rows = h.shape[0]
+        if n < rows:
+            h, rest = F.split_axis(h, [n], axis=0)
+            parked_h.insert(0, rest)
+            if c is not None:
+                c, rest = F.split_axis(c, [n], axis=0)
+                parked_c.insert(0, rest)
+        elif n > rows:
+            take, keep = F.split_axis(parked_h[0], [n - rows], axis=0)
+            h = F.concat([h, take], axis=0)
+            parked_h[0] = keep
+            if c is not None:
+                take, keep = F.split_axis(parked_c[0], [n - rows], axis=0)
+                c = F.concat([c, take], axis=0)
+                parked_c[0] = keep
+        h, c = cell.step(steps_in[t], h, c, wh, bh)
+        outs[t] = h
+    if parked_h:
+        h = F.concat([h] + parked_h, axis=0)
+        if c is not None:
+            c = F.concat([c] + parked_c, axis=0)
+    return outs, h, c
+
+
+def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
+                    cx: Optional[Any], ws: Sequence, bs: Sequence, xs: Sequence,
+                    use_bi_direction: bool):
+    """Runs ``n_layers`` layers of ``cell`` over the sequences ``xs``.
+
+    Returns ``(hy, cy, ys)``: the final hidden (and, for cells with one, cell)
+    states stacked as ``(n_layers * n_dirs, B, H)`` and a tuple of the per-step
+    outputs of the last layer, one ``(L_i, n_dirs * H)`` Variable per sequence.
+    """
+    F = chainer.functions
+    n_dirs = 2 if use_bi_direction else 1
+    _check_inputs(cell, n_layers, n_dirs, hx, cx, ws, bs, xs)
+    xp = backend.get_array_module(xs[0])
+    device = backend.get_device_from_array(
+        xs[0].array if isinstance(xs[0], chainer.Variable) else xs[0])
+    batch = len(xs)
+    units = ws[0][-1].shape[0]
+    dtype = xs[0].dtype
+    with backend.using_device(device):
+        if hx is None:
+            hx = chainer.Variable(xp.zeros((n_layers * n_dirs, batch, units), dtype),
+                                  requires_grad=False)
+        if cell.has_cell_state and cx is None:
+            cx = chainer.Variable(xp.zeros((n_layers * n_dirs, batch, units), dtype),
+                                  requires_grad=False)
+    lengths = numpy.array([len(x) for x in xs])
+    if not lengths.any():
+        # Nothing to run: the states stay, every output is empty.
+        with backend.using_device(device):
+            empty = xp.zeros((0, n_dirs * units), dtype)
+        ys = tuple(chainer.Variable(empty, requires_grad=False) for _ in xs)
+        return F.identity(hx), (F.identity(cx) if cx is not None else None), ys
+    index, batches = _time_major_index(lengths)
+    permute = batch > 1 and not (index == numpy.arange(len(index))).all()
+    if permute:
+        index = device.send(index)
+    layer_in = F.concat(list(xs), axis=0) if batch > 1 else _as_var(xs[0])
+    if permute:
+        layer_in = F.permutate(layer_in, index)
+    split_at = numpy.cumsum(batches)[:-1].tolist()
+    hs = list(F.separate(hx, axis=0))
+    cs = list(F.separate(cx, axis=0)) if cx is not None else None
+    hy: List[Any] = []
+    cy: List[Any] = []
+    for layer in range(n_layers):
+        outs = []
+        for di in range(n_dirs):
+            idx = layer * n_dirs + di
+            x = layer_in
+            if dropout_ratio > 0:
+                x = F.dropout(x, ratio=dropout_ratio)
+            wx, bx = cell.input_params(ws[idx], bs[idx])
+            wh, bh = cell.hidden_params(ws[idx], bs[idx])
+            proj = F.linear(x, wx, bx)
+            steps_in = (list(F.split_axis(proj, split_at, axis=0))
+                        if split_at else [proj])
+            c0 = cs[idx] if cs is not None else None
+            step_out, h, c = _run_direction(
+                cell, steps_in, batches, hs[idx], c0, wh, bh, reverse=di == 1)
+            hy.append(h)
+            if c is not None:
+                cy.append(c)
+            outs.append(F.concat(step_out, axis=0) if len(step_out) > 1 else step_out[0])
+        layer_in = F.concat(outs, axis=1) if n_dirs > 1 else outs[0]
+    if permute:
+        layer_in = F.permutate(layer_in, index, inv=True)
+    ends = numpy.cumsum(lengths)[:-1].tolist()
+    ys = tuple(F.split_axis(layer_in, ends, axis=0)) if ends else (layer_in,)
+    hy_var = F.stack(hy, axis=0)
+    cy_var = F.stack(cy, axis=0) if cy else None
+    return hy_var, cy_var, ys
+
+
+def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                    bs: Sequence, xs: Sequence, activation: str,
+                    use_bi_direction: bool, **kwargs):
+    """Stacked Elman RNN, one or two directions; returns ``(hy, ys)``.
+
+    See :func:`n_step_rnn` and :func:`n_step_birnn`.
+    """
+    _parse_kwargs(kwargs)
+    cell = _ElmanCell(_activation(activation))
+    hy, _, ys = n_step_rnn_impl(cell, n_layers, dropout_ratio, hx, None, ws, bs, xs,
+                                use_bi_direction)
+    return hy, ys
+
+
+def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+               bs: Sequence, xs: Sequence, activation: str = 'tanh', **kwargs):
+    """Stacked uni-directional Elman RNN over variable-length sequences.
+
+    Each layer computes ``h_t = f(W0 x_t + b0 + W1 h_{t-1} + b1)`` with ``f``
+    tanh or relu; dropout of ``dropout_ratio`` is applied to each layer's input
+    in training mode.
+
+    Args:
+        n_layers: Number of layers.
+        dropout_ratio: Dropout ratio of each layer's input.
+        hx: Initial hidden states ``(n_layers, B, H)``, or None for zeros.
+        ws: ``n_layers`` lists ``[W0 (H, I), W1 (H, H)]`` (``I`` is the input size
+            for the first layer and ``H`` for the others).
+        bs: ``n_layers`` lists ``[b0 (H,), b1 (H,)]``.
+        xs: ``B`` sequences ``(L_i, I)`` sorted by decreasing length.
+        activation: ``'tanh'`` or ``'relu'``.
+
+    Returns:
+        tuple: ``hy`` ``(n_layers, B, H)`` (the state after each sequence's last
+        step) and ``ys``, a tuple of ``B`` Variables ``(L_i, H)`` (the last
+        layer's outputs).
+    """
+    return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
+                           False, **kwargs)
+
+
+def n_step_birnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                 bs: Sequence, xs: Sequence, activation: str = 'tanh', **kwargs):
+    """Stacked bidirectional Elman RNN over variable-length sequences.
+
+    As :func:`n_step_rnn`, with a forward and a backward RNN per layer:
+    ``ws``, ``bs`` and ``hx`` hold ``2 * n_layers`` entries ordered
+    ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
+    after the first read ``2 * H`` features; each output of ``ys`` is
+    ``(L_i, 2 * H)`` (forward and backward outputs side by side).
+    """
+    return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
+                           True, **kwargs)

@@ -1,0 +1,112 @@
+"""S-LSTM cell: merges two LSTM states (as in tree-structured LSTMs)."""
+from __future__ import annotations
+
+from chainer import backend
+from chainer import function_node
+from chainer.functions.rnn import _gates
+from chainer.utils import type_check
+
+
+class SLSTM(function_node.FunctionNode):
+    """``(c_prev1, c_prev2, x1, x2) -> (c, h)`` of an S-LSTM step."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('c_prev1', 'c_prev2', 'x1', 'x2'))
+        c1, c2, x1, x2 = in_types
+        type_check.expect(
+            c1.dtype.kind == 'f',
+            c2.dtype == c1.dtype,
+            x1.dtype == c1.dtype,
+            x2.dtype == c1.dtype,
+            c1.ndim >= 2,
+            c1.ndim == x1.ndim,
+            c1.shape == c2.shape,
+            x1.shape == x2.shape,
+            x1.shape[0] == c1.shape[0],
+            x1.shape[1] == 4 * c1.shape[1],
+        )
+        for i in range(2, type_check.eval(c1.ndim)):
+            type_check.expect(x1.shape[i] == c1.shape[i])
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3))
+        c1, c2, x1, x2 = inputs
+        a, i, o, fs, cs = _merged_gates(c1, c2, x1, x2)
+        c, h = _gates.cell_forward(a, i, o, fs, cs)
+        return c.reshape(c1.shape), h.reshape(c1.shape)
+
+    def backward(self, indexes, grad_outputs):
+        c1, c2, x1, x2 = self.get_retained_inputs()
+        gc = _gates.zeros_like_or(grad_outputs[0], c1)
+        gh = _gates.zeros_like_or(grad_outputs[1], c1)
+        return SLSTMGrad().apply((c1, c2, x1, x2, gc, gh))
+
+
+def _merged_gates(c1, c2, x1, x2):
+    """Arrays ``(a, i, o, [f1, f2], [c1, c2])`` of shape ``(B, H, R)``: the summed
+    cell input, input and output gates of both children and their forget gates."""
+    g1 = _gates.split_interleaved(x1, 4)
+    g2 = _gates.split_interleaved(x2, 4)
+    shape = g1.shape[:2] + g1.shape[3:]
+    return (g1[:, :, 0] + g2[:, :, 0], g1[:, :, 1] + g2[:, :, 1],
+            g1[:, :, 3] + g2[:, :, 3], [g1[:, :, 2], g2[:, :, 2]],
+            [c1.reshape(shape), c2.reshape(shape)])
+
+
+class SLSTMGrad(function_node.FunctionNode):
+    """Gradient of :class:`SLSTM`: ``(c_prev1, c_prev2, x1, x2, gc, gh) ->
+    (gc_prev1, gc_prev2, gx1, gx2)``."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3, 4, 5))
+        c1, c2, x1, x2, gc, gh = inputs
+        xp = backend.get_array_module(x1)
+        a, i, o, fs, cs = _merged_gates(c1, c2, x1, x2)
+        shape = a.shape
+        g_a, g_i, g_o, (g_f1, g_f2), (g_c1, g_c2) = _gates.cell_grad(
+            a, i, o, fs, cs, gc.reshape(shape), gh.reshape(shape))
+        gx1 = xp.stack([g_a, g_i, g_f1, g_o], axis=2).reshape(x1.shape)
+        gx2 = xp.stack([g_a, g_i, g_f2, g_o], axis=2).reshape(x2.shape)
+        return g_c1.reshape(c1.shape), g_c2.reshape(c2.shape), gx1, gx2
+
+    def backward(self, indexes, grad_outputs):
+        return slstm_grad_grad(*self.get_retained_inputs(), *grad_outputs)
+
+
+def slstm_grad_grad(c_prev1, c_prev2, x1, x2, gc, gh, ggc_prev1, ggc_prev2, ggx1, ggx2):
+    """Gradients of :class:`SLSTMGrad`'s outputs contracted with ``ggc_prev1``,
+    ``ggc_prev2``, ``ggx1`` and ``ggx2`` (any may be None), with respect to
+    ``(c_prev1, c_prev2, x1, x2, gc, gh)``; differentiable again."""
+    ggc_prev1 = _gates.zeros_like_or(ggc_prev1, c_prev1)
+    ggc_prev2 = _gates.zeros_like_or(ggc_prev2, c_prev2)
+    a1, i1, f1, o1 = _gates.gate_vars(x1, 4)
+    a2, i2, f2, o2 = _gates.gate_vars(x2, 4)
+    gga1, ggi1, ggf1, ggo1 = _gates.gate_vars(_gates.zeros_like_or(ggx1, x1), 4)
+    gga2, ggi2, ggf2, ggo2 = _gates.gate_vars(_gates.zeros_like_or(ggx2, x2), 4)
+    # gx1 and gx2 carry the same gradients of the summed gates a, i and o.
+    g_a, g_i, g_o, (g_f1, g_f2), (g_c1, g_c2), g_gc, g_gh = _gates.cell_grad_grad(
+        a1 + a2, i1 + i2, o1 + o2, [f1, f2], [c_prev1, c_prev2], gc, gh,
+        gga1 + gga2, ggi1 + ggi2, ggo1 + ggo2, [ggf1, ggf2], [ggc_prev1, ggc_prev2])
+    return (g_c1, g_c2, _gates.join_gate_vars([g_a, g_i, g_f1, g_o]),
+            _gates.join_gate_vars([g_a, g_i, g_f2, g_o]), g_gc, g_gh)
+
+
+def slstm(c_prev1, c_prev2, x1, x2):
+    """S-LSTM step merging two child states.
+
+    ``x1`` and ``x2`` (shape ``(B, 4 * H, ...)``) hold gate inputs interleaved
+    as in :func:`~chainer.functions.lstm`: ``a, i, f, o`` per unit.  With
+    ``a = a1 + a2``, ``i = i1 + i2``, ``o = o1 + o2``:
+    ``c = tanh(a) * sigmoid(i) + sigmoid(f1) * c_prev1 + sigmoid(f2) * c_prev2``
+    and ``h = sigmoid(o) * tanh(c)``.
+
+    Args:
+        c_prev1: Cell state of the first child, ``(B, H, ...)``.
+        c_prev2: Cell state of the second child, same shape.
+        x1: Gate input from the first child, ``(B, 4 * H, ...)``.
+        x2: Gate input from the second child, same shape.
+
+    Returns:
+        tuple: ``(c, h)`` Variables.
+    """
+    return SLSTM().apply((c_prev1, c_prev2, x1, x2))

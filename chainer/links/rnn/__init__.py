@@ -1,0 +1,1 @@
+"""Recurrent network links; each lives in its own module (see ``chainer.links``)."""

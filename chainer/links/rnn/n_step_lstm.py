@@ -1,0 +1,43 @@
+"""Stacked LSTM layers over lists of variable-length sequences."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from chainer.functions.rnn import n_step_lstm as rnn
+from chainer.links.rnn import n_step_rnn
+
+
+class NStepLSTMBase(n_step_rnn.NStepRNNBase):
+    """Stacked LSTM layers; eight weights per layer and direction (see
+    :func:`~chainer.functions.n_step_lstm` for their roles).  Arguments as
+    :class:`~chainer.links.rnn.n_step_rnn.NStepRNNBase`."""
+
+    n_weights = 8
+
+    @property
+    def n_cells(self) -> int:
+        return 2
+
+    def rnn(self, *args: Any):
+        return rnn.n_step_lstm_base(*args, use_bi_direction=self.use_bi_direction)
+
+    def forward(self, hx: Any, cx: Any, xs: Sequence[Any], **kwargs: Any):
+        """Runs the layers over ``xs`` (sequences in any order) from the initial
+        states ``hx`` and ``cx`` (None: zeros).
+
+        Returns:
+            tuple: ``(hy, cy, ys)``: final hidden and cell states and the list of
+            outputs, in the order of ``xs``.
+        """
+        hy, cy, ys = self._call([hx, cx], xs, **kwargs)
+        return hy, cy, ys
+
+
+class NStepLSTM(NStepLSTMBase):
+    """Stacked uni-directional LSTM (:func:`~chainer.functions.n_step_lstm`)."""
+
+
+class NStepBiLSTM(NStepLSTMBase):
+    """Stacked bidirectional LSTM (:func:`~chainer.functions.n_step_bilstm`)."""
+
+    use_bi_direction = True

@@ -1,0 +1,50 @@
+"""Stateful LSTM regularized by zoneout of its cell state and output."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import link
+from chainer.functions.activation.sigmoid import sigmoid
+from chainer.functions.activation.tanh import tanh
+from chainer.functions.noise.zoneout import zoneout
+from chainer.functions.rnn import _gates
+from chainer.links.connection.linear import Linear
+from chainer.links.rnn import _state
+from chainer.utils import argument
+
+
+class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
+    """Stateful LSTM whose new cell state and output keep each unit's previous
+    value with probability ``c_ratio`` and ``h_ratio`` in training mode.
+
+    Args:
+        in_size: Input size.
+        out_size: State size.
+        c_ratio: Zoneout ratio of the cell state.
+        h_ratio: Zoneout ratio of the output.
+    """
+
+    def __init__(self, in_size: int, out_size: int, c_ratio: float = 0.5,
+                 h_ratio: float = 0.5, **kwargs: Any) -> None:
+        argument.parse_kwargs(kwargs, train='train argument is not supported anymore. '
+                              'Use chainer.using_config')
+        super().__init__()
+        self.state_size = out_size
+        self.c_ratio = c_ratio
+        self.h_ratio = h_ratio
+        self.reset_state()
+        with self.init_scope():
+            self.upward = Linear(in_size, 4 * out_size)
+            self.lateral = Linear(out_size, 4 * out_size, nobias=True)
+
+    def forward(self, x: Any):
+        shape = (len(x), self.state_size)
+        if self.h is None:
+            self.h = _state.zeros_state(self, shape, x.dtype)
+        if self.c is None:
+            self.c = _state.zeros_state(self, shape, x.dtype)
+        a, i, f, o = _gates.gate_vars(self.upward(x) + self.lateral(self.h), 4)
+        c_next = tanh(a) * sigmoid(i) + sigmoid(f) * self.c
+        self.c = zoneout(self.c, c_next, self.c_ratio)
+        self.h = zoneout(self.h, sigmoid(o) * tanh(self.c), self.h_ratio)
+        return self.h

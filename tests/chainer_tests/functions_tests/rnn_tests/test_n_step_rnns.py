@@ -1,0 +1,167 @@
+"""Tests of F.n_step_lstm, n_step_bilstm, n_step_gru, n_step_bigru, n_step_rnn and
+n_step_birnn against a NumPy loop over one sequence at a time."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
+
+N_LAYERS, IN_SIZE, UNITS = 2, 3, 2
+
+# name -> (function, weights per cell, directions, has cell state, step, kwargs)
+_KINDS = {
+    'lstm': (F.n_step_lstm, 8, 1, True, R.lstm_step, {}),
+    'bilstm': (F.n_step_bilstm, 8, 2, True, R.lstm_step, {}),
+    'gru': (F.n_step_gru, 6, 1, False, R.gru_step, {}),
+    'bigru': (F.n_step_bigru, 6, 2, False, R.gru_step, {}),
+    'rnn_tanh': (F.n_step_rnn, 2, 1, False, R.rnn_step('tanh'), {}),
+    'rnn_relu': (F.n_step_rnn, 2, 1, False, R.rnn_step('relu'), {'activation': 'relu'}),
+    'birnn_tanh': (F.n_step_birnn, 2, 2, False, R.rnn_step('tanh'), {}),
+    'birnn_relu': (F.n_step_birnn, 2, 2, False, R.rnn_step('relu'),
+                   {'activation': 'relu'}),
+}
+
+
+def make_params(n_w, n_dirs, dtype, lengths, in_size=IN_SIZE, units=UNITS):
+    u = numpy.random.uniform
+    ws, bs = [], []
+    for layer in range(N_LAYERS):
+        for _ in range(n_dirs):
+            ins = in_size if layer == 0 else units * n_dirs
+            ws.append([u(-1, 1, (units, ins if k < n_w // 2 else units)).astype(dtype)
+                       for k in range(n_w)])
+            bs.append([u(-1, 1, (units,)).astype(dtype) for _ in range(n_w)])
+    xs = [u(-1, 1, (n, in_size)).astype(dtype) for n in lengths]
+    hx = u(-1, 1, (N_LAYERS * n_dirs, len(lengths), units)).astype(dtype)
+    cx = u(-1, 1, hx.shape).astype(dtype)
+    return hx, cx, ws, bs, xs
+
+
+@testing.parameterize(*testing.product({
+    'kind': list(_KINDS),
+    'lengths': [(3, 2, 2), (2,)],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestNStepRNNs(testing.FunctionTestCase):
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        self.func, self.n_w, self.n_dirs, self.with_c, self.step, self.kwargs = \
+            _KINDS[self.kind]
+        R.set_tolerances(self, self.dtype)
+        if self.dtype == numpy.float16 and self.kind.endswith('relu'):
+            self.skip_double_backward_test = True
+
+    def generate_inputs(self):
+        hx, cx, ws, bs, xs = make_params(self.n_w, self.n_dirs, self.dtype, self.lengths)
+        flat = [hx] + ([cx] if self.with_c else [])
+        for w, b in zip(ws, bs):
+            flat += w + b
+        return tuple(flat + xs)
+
+    def _unflatten(self, inputs):
+        inputs = list(inputs)
+        hx = inputs.pop(0)
+        cx = inputs.pop(0) if self.with_c else None
+        ws, bs = [], []
+        for _ in range(N_LAYERS * self.n_dirs):
+            ws.append(inputs[:self.n_w])
+            bs.append(inputs[self.n_w:2 * self.n_w])
+            inputs = inputs[2 * self.n_w:]
+        return hx, cx, ws, bs, inputs
+
+    def forward(self, inputs, device):
+        hx, cx, ws, bs, xs = self._unflatten(inputs)
+        if self.with_c:
+            hy, cy, ys = self.func(N_LAYERS, 0.0, hx, cx, ws, bs, xs, **self.kwargs)
+            return (hy, cy) + tuple(ys)
+        hy, ys = self.func(N_LAYERS, 0.0, hx, ws, bs, xs, **self.kwargs)
+        return (hy,) + tuple(ys)
+
+    def forward_expected(self, inputs):
+        hx, cx, ws, bs, xs = self._unflatten(inputs)
+        hy, cy, ys = R.n_step(self.step, N_LAYERS, self.n_dirs, hx, cx, ws, bs, xs)
+        out = [hy] + ([cy] if self.with_c else []) + ys
+        return tuple(numpy.asarray(a, self.dtype) for a in out)
+
+
+def _call(name, hx, cx, ws, bs, xs, **kwargs):
+    func, _, _, with_c, _, kw = _KINDS[name]
+    kw = dict(kw, **kwargs)
+    if with_c:
+        return func(N_LAYERS, 0.0, hx, cx, ws, bs, xs, **kw)
+    return func(N_LAYERS, 0.0, hx, ws, bs, xs, **kw)
+
+
+@pytest.mark.parametrize('name', ['lstm', 'bigru', 'birnn_tanh'])
+def test_hx_none_means_zeros(name):
+    _, n_w, n_dirs, with_c, _, _ = _KINDS[name]
+    hx, cx, ws, bs, xs = make_params(n_w, n_dirs, numpy.float32, (3, 1))
+    zeros = numpy.zeros_like(hx)
+    got = _call(name, None, None, ws, bs, xs)
+    want = _call(name, zeros, zeros, ws, bs, xs)
+    for g, w in zip(got[-1], want[-1]):
+        numpy.testing.assert_array_equal(g.array, w.array)
+    numpy.testing.assert_array_equal(got[0].array, want[0].array)
+
+
+def test_dropout_between_layers():
+    hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (4, 3))
+    with chainer.using_config('train', False):
+        a = F.n_step_lstm(N_LAYERS, 0.5, hx, cx, ws, bs, xs)[2]
+        b = F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)[2]
+    for p, q in zip(a, b):
+        numpy.testing.assert_array_equal(p.array, q.array)
+    numpy.random.seed(1)
+    c = F.n_step_lstm(N_LAYERS, 0.5, hx, cx, ws, bs, xs)[2]
+    assert any(not numpy.allclose(p.array, q.array) for p, q in zip(c, b))
+
+
+def test_empty_sequence_keeps_initial_state():
+    hx, cx, ws, bs, xs = make_params(8, 2, numpy.float64, (2, 0))
+    hy, cy, ys = F.n_step_bilstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)
+    numpy.testing.assert_array_equal(hy.array[:, 1], hx[:, 1])
+    numpy.testing.assert_array_equal(cy.array[:, 1], cx[:, 1])
+    assert ys[1].shape == (0, 2 * UNITS)
+
+
+def test_only_empty_sequences():
+    hx, cx, ws, bs, xs = make_params(6, 2, numpy.float32, (0, 0))
+    hy, ys = F.n_step_bigru(N_LAYERS, 0.0, hx, ws, bs, xs)
+    numpy.testing.assert_array_equal(hy.array, hx)
+    assert [y.shape for y in ys] == [(0, 2 * UNITS)] * 2
+
+
+def test_bad_inputs():
+    hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (2, 3))
+    with pytest.raises(type_check.InvalidType):  # not sorted
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)
+    xs = xs[::-1]
+    with pytest.raises(ValueError):
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [])
+    with pytest.raises(ValueError):  # one layer of weights missing
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws[:1], bs[:1], xs)
+    with pytest.raises(ValueError):  # GRU weights for an LSTM
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, [w[:6] for w in ws], bs, xs)
+    with pytest.raises(type_check.InvalidType):  # hidden size mismatch
+        F.n_step_lstm(N_LAYERS, 0.0, hx[:, :, :1], cx, ws, bs, xs)
+    with pytest.raises(type_check.InvalidType):  # batch mismatch
+        F.n_step_lstm(N_LAYERS, 0.0, hx[:, :1], cx, ws, bs, xs)
+    with pytest.raises(type_check.InvalidType):  # dtype mismatch
+        F.n_step_lstm(N_LAYERS, 0.0, hx.astype(numpy.float64), cx, ws, bs, xs)
+    with pytest.raises(type_check.InvalidType):  # input size mismatch
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [xs[0], xs[1][:, :2]])
+    with pytest.raises(ValueError):
+        F.n_step_rnn(N_LAYERS, 0.0, hx, ws, bs, xs, activation='sigmoid')
+    with pytest.raises(ValueError):
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs, train=True)
+    with pytest.raises(TypeError):
+        F.n_step_gru(N_LAYERS, 0.0, hx, ws, bs, xs, foo=1)
+
+
+testing.run_module(__name__, __file__)

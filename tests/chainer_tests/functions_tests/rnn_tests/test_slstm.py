@@ -1,0 +1,56 @@
+"""Tests of F.slstm."""
+import numpy
+import pytest
+
+import chainer.functions as F
+from chainer import testing
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
+
+
+def _slstm_ref(c1, c2, x1, x2):
+    shape = (x1.shape[0], c1.shape[1], 4) + x1.shape[2:]
+    g1 = x1.astype(numpy.float64).reshape(shape)
+    g2 = x2.astype(numpy.float64).reshape(shape)
+    a = numpy.tanh(g1[:, :, 0] + g2[:, :, 0])
+    i = R.sigmoid(g1[:, :, 1] + g2[:, :, 1])
+    o = R.sigmoid(g1[:, :, 3] + g2[:, :, 3])
+    c = a * i + R.sigmoid(g1[:, :, 2]) * c1 + R.sigmoid(g2[:, :, 2]) * c2
+    return c.astype(c1.dtype), (o * numpy.tanh(c)).astype(c1.dtype)
+
+
+@testing.parameterize(*testing.product({
+    'shapes': [((3, 2), (3, 8)), ((2, 2, 3), (2, 8, 3))],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestSLSTM(testing.FunctionTestCase):
+
+    def setUp(self):
+        R.set_tolerances(self, self.dtype)
+
+    def generate_inputs(self):
+        c_shape, x_shape = self.shapes
+        u = numpy.random.uniform
+        return (u(-1, 1, c_shape).astype(self.dtype), u(-1, 1, c_shape).astype(self.dtype),
+                u(-1, 1, x_shape).astype(self.dtype), u(-1, 1, x_shape).astype(self.dtype))
+
+    def forward(self, inputs, device):
+        return F.slstm(*inputs)
+
+    def forward_expected(self, inputs):
+        return _slstm_ref(*inputs)
+
+
+def test_slstm_bad_input():
+    c = numpy.zeros((2, 3), numpy.float32)
+    x = numpy.zeros((2, 12), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.slstm(c, numpy.zeros((3, 3), numpy.float32), x, x)
+    with pytest.raises(type_check.InvalidType):
+        F.slstm(c, c, x, numpy.zeros((2, 8), numpy.float32))
+    with pytest.raises(type_check.InvalidType):
+        F.slstm(c, c, x, x.astype(numpy.float64))
+
+
+testing.run_module(__name__, __file__)
