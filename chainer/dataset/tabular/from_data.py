@@ -3,23 +3,118 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 import chainer
-from chainer.dataset.tabular import _ops
+from chainer import backend
 from chainer.dataset.tabular.tabular_dataset import TabularDataset
+
+
+def _n_rows(indices: Any, length: int) -> range:
+    if indices is None:
+        return range(length)
+    if isinstance(indices, slice):
+        return range(length)[indices]
+    return indices
+
+
+class _Array(TabularDataset):
+    """A unary dataset over an array; columns come back as arrays."""
+
+    def __init__(self, key: str, data: Any) -> None:
+        self._key = key
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def keys(self) -> tuple:
+        return (self._key,)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        if indices is None:
+            column = self._data
+        elif isinstance(indices, slice):
+            column = self._data[indices]
+        else:
+            xp = backend.get_array_module(self._data)
+            with chainer.using_device(backend.get_device_from_array(self._data)):
+                column = self._data[xp.asarray(indices, dtype=numpy.intp)]
+        return (column,) * n
+
+    def convert(self, data: Any) -> Any:
+        return data
+
+
+class _List(TabularDataset):
+    """A unary dataset over a list; columns come back as lists."""
+
+    def __init__(self, key: str, data: list) -> None:
+        self._key = key
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def keys(self) -> tuple:
+        return (self._key,)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        if indices is None:
+            column = self._data
+        elif isinstance(indices, slice):
+            column = self._data[indices]
+        else:
+            column = [self._data[i] for i in indices]
+        return (column,) * n
+
+
+class _Index(TabularDataset):
+    """A unary dataset whose values are the row numbers (feeds callables)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def keys(self) -> tuple:
+        return ('index',)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        return (list(_n_rows(indices, self._size)),) * n
 
 
 def _make_dataset(key: Any, data: Any, size: Any) -> TabularDataset:
     if isinstance(data, chainer.get_array_types()):
-        return _ops._Array(f'_{id(data)}' if key is None else key, data)
+        return _Array(f'_{id(data)}' if key is None else key, data)
     if isinstance(data, list):
-        return _ops._List(f'_{id(data)}' if key is None else key, data)
+        return _List(f'_{id(data)}' if key is None else key, data)
     if callable(data):
         if key is None:
             raise ValueError('key(s) must be specified for a callable')
         if size is None:
             raise ValueError('size must be specified for a callable')
         keys = key if isinstance(key, str) else tuple(key)
-        return _ops._Index(size).transform(keys, data)
+        return _Index(size).transform(keys, data)
     raise TypeError(
         'from_data takes arrays, lists or callables (index -> value), '
         f'got {type(data).__name__}')

@@ -21,7 +21,7 @@ def test_slice_composition(n, s1, s2, data):
     assert [ex['a'] for ex in view] == expected
     if expected:
         picks = data.draw(st.lists(st.integers(0, len(expected) - 1), max_size=5))
-        got = view.slice[picks, 'b'].fetch().tolist() if picks else []
+        got = view.slice[picks, 'b'].fetch() if picks else []
         assert got == [f'v{expected[i]}' for i in picks]
 
 
