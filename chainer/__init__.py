@@ -58,6 +58,15 @@ from chainer import datasets  # NOQA: E402,F401
 from chainer import iterators  # NOQA: E402,F401
 from chainer import computational_graph  # NOQA: E402,F401
 from chainer import training  # NOQA: E402,F401
+# Modules Chainer's __init__ exposes for backward compatibility.
+import chainerx  # NOQA: E402,F401
+from chainer import _backprop_utils  # NOQA: E402,F401
+from chainer import cuda  # NOQA: E402,F401
+from chainer import memory_layouts  # NOQA: E402,F401
+from chainer import types  # NOQA: E402,F401
+from chainer import warnings  # NOQA: E402,F401
+from chainer.functions import array  # NOQA: E402,F401
+from chainer.functions.math import basic_math  # NOQA: E402,F401
 
 
 disable_experimental_feature_warning = False

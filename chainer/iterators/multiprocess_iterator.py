@@ -12,6 +12,7 @@ from typing import Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
+from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
