@@ -62,8 +62,8 @@ class StandardUpdater(_updater.Updater):
         loss_scale (float): Loss scaling factor for mixed precision.
         auto_new_epoch (bool): Call ``optimizer.new_epoch(auto=True)`` when the
             main iterator finishes an epoch.
-        input_device: Device the batches are sent to (keyword only; cannot
-            be combined with ``device``).
+        input_device: Device the batches are sent to (keyword only); it
+            defaults to ``device``.
 
     Attributes:
         converter, loss_func, loss_scale, auto_new_epoch, iteration.
@@ -74,9 +74,6 @@ class StandardUpdater(_updater.Updater):
                  loss_func: Callable | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True, **kwargs: Any) -> None:
         input_device, = argument.parse_kwargs(kwargs, ('input_device', None))
-        if device is not None and input_device is not None:
-            raise ValueError(
-                'device and input_device arguments cannot be specified at the same time.')
         if device is not None:
             device = backend.get_device(device)
 
