@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -44,14 +45,28 @@ def check_available() -> None:
             f'({type(_error).__name__}: {_error})')
 
 
+def _raising(test: Callable) -> Callable:
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        check_available()
+
+    return run
+
+
+def _unavailable(target: Any) -> Any:
+    """Without pytest, a marked test raises (saying why) when it runs."""
+    if isinstance(target, type):
+        for name, value in list(vars(target).items()):
+            if name.startswith('test') and callable(value):
+                setattr(target, name, _raising(value))
+        return target
+    return _raising(target)
+
+
 def _mark(name: str) -> Any:
     if pytest is not None:
         return getattr(pytest.mark, name)
-
-    def unavailable(*args: Any, **kwargs: Any) -> Any:
-        check_available()
-
-    return unavailable
+    return _unavailable
 
 
 cudnn = _mark('cudnn')
@@ -62,9 +77,10 @@ chainerx = _mark('chainerx')
 
 def multi_gpu(gpu_num: int) -> Callable[[Any], Any]:
     """Marks a test needing ``gpu_num`` GPUs (a ``gpu`` mark and a skip rule)."""
-    check_available()
     if not isinstance(gpu_num, int) or isinstance(gpu_num, bool) or gpu_num < 1:
         raise ValueError(f'gpu_num must be a positive int, got {gpu_num!r}')
+    if pytest is None:
+        return _unavailable
     limit = _gpu_limit()
     skip = pytest.mark.skipif(
         0 <= limit < gpu_num, reason=f'{gpu_num} GPUs required')
