@@ -60,7 +60,7 @@ class _Concat(tabular_dataset.TabularDataset):
                 hi = min(hi, n)
             else:
                 if lo >= n:
-                    lo = n + (lo - n) % step
+                    lo = n - 1 + (lo - (n - 1)) % step  # last row of it the stride hits
                 hi = max(hi, -1)
             if len(range(lo, hi, step)) > 0:
                 sub = slice(None if lo < 0 and step > 0 else lo,

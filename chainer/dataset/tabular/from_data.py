@@ -143,25 +143,17 @@ def from_data(data: Any, *, size: int | None = None) -> TabularDataset:
             isinstance(data[0], str) or callable(data[1])):
         # A single column with its key: (key, data) or ((key, ...), callable).
         return _make_dataset(data[0], data[1], size)
-    if isinstance(data, tuple):
-        datasets = []
-        for d in data:
-            key = None
-            if isinstance(d, tuple):
-                key, d = d
-            datasets.append(_make_dataset(key, d, size))
-            if size is None:
-                size = len(datasets[-1])
-        if not datasets:
+    if isinstance(data, (tuple, dict)):
+        if isinstance(data, tuple):
+            columns = [d if isinstance(d, tuple) else (None, d) for d in data]
+        else:
+            columns = list(data.items())
+        if not columns:
             raise ValueError('from_data needs at least one column')
-        return datasets[0].join(*datasets[1:]).astuple()
-    if isinstance(data, dict):
-        datasets = []
-        for key, d in data.items():
-            datasets.append(_make_dataset(key, d, size))
-            if size is None:
-                size = len(datasets[-1])
-        if not datasets:
-            raise ValueError('from_data needs at least one column')
-        return datasets[0].join(*datasets[1:]).asdict()
+        if size is None:
+            # An array or a list anywhere fixes the length for the callables.
+            size = next((len(d) for _, d in columns if not callable(d)), None)
+        datasets = [_make_dataset(key, d, size) for key, d in columns]
+        joined = datasets[0].join(*datasets[1:])
+        return joined.astuple() if isinstance(data, tuple) else joined.asdict()
     return _make_dataset(None, data, size)
