@@ -120,6 +120,15 @@ class VariableNode:
             self.rank = func.rank + 1
 
     @property
+    def _rank(self) -> int:
+        # Chainer's attribute name for the rank, read by tools walking the graph.
+        return self.rank
+
+    @_rank.setter
+    def _rank(self, rank: int) -> None:
+        self.rank = rank
+
+    @property
     def grad(self):
         var = self.get_variable_or_none()
         return None if var is None else var.grad
