@@ -10,6 +10,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.function_node import _creation_stack_text
 
 
 def _sum_list(grads: list) -> None:
@@ -65,6 +66,13 @@ class GradTable:
             assert grads == []
 
 
+def _add_creation_stack(func, error: Exception) -> None:
+    """Appends where ``func`` was applied (known in debug mode) to ``error``'s message."""
+    text = _creation_stack_text(func)
+    if text:
+        error.args = ((str(error.args[0]) if error.args else '') + text,) + error.args[1:]
+
+
 def _error(func, message: str) -> str:
     return f'{message}\n(function: {func.label})'
 
@@ -118,11 +126,16 @@ def backprop_step(func, target_input_indexes: tuple, grad_outputs: tuple,
     inputs = func.inputs
     overridden = (type(func).backward_accumulate
                   is not chainer.FunctionNode.backward_accumulate)
-    if overridden:
-        current = tuple(_take_sum(grad_inputs[inputs[i]]) for i in target_input_indexes)
-        gxs = func.backward_accumulate(target_input_indexes, grad_outputs, current)
-    else:
-        gxs = func.backward(target_input_indexes, grad_outputs)
+    try:
+        if overridden:
+            current = tuple(_take_sum(grad_inputs[inputs[i]]) for i in target_input_indexes)
+            gxs = func.backward_accumulate(target_input_indexes, grad_outputs, current)
+        else:
+            gxs = func.backward(target_input_indexes, grad_outputs)
+    except Exception as e:
+        _add_creation_stack(func, e)
+        raise
+    if not overridden:
         if is_debug:
             for gx in gxs:
                 if gx is not None and not isinstance(gx, chainer.Variable):
@@ -148,7 +161,8 @@ def backprop_step(func, target_input_indexes: tuple, grad_outputs: tuple,
                 if xp is numpy or xp.__name__ == 'cupy':
                     if bool(xp.isnan(gx.array).any()):
                         raise RuntimeError(
-                            f'NaN is detected on backward computation of {func.label}')
+                            f'NaN is detected on backward computation of {func.label}'
+                            + _creation_stack_text(func))
     if not func.lazy_grad_sum:
         for grads in grad_inputs.values():
             _sum_list(grads)
