@@ -509,6 +509,11 @@ class Variable:
         src = var._grad_var
         if src is None:
             return
+        if self._data is None and hasattr(self, 'initialize'):
+            # An uninitialized Parameter takes the shape of the source (as in
+            # Chainer) and its gradient becomes a copy of the source's.
+            self.initialize(var.shape)
+            self._grad_var = None
         if self._data is None:
             raise RuntimeError('cannot add a gradient to a variable whose data is None')
         dst_device = self.device
