@@ -15,11 +15,12 @@ from chainer.utils import argument
 
 def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
     # New-style converters take a Device; plain functions take the legacy
-    # form (-1 for the CPU, the GPU id for CuPy) or nothing when no device.
+    # form (-1 for the CPU, the GPU id for CuPy, None for no transfer): the
+    # device argument is always passed, as Chainer's documentation promises.
     if isinstance(converter, convert.Converter):
         return converter(batch, device)
     if device is None:
-        return converter(batch)
+        return converter(batch, None)
     if device.xp is numpy:
         return converter(batch, -1)
     if cuda.available and device.xp is cuda.cupy:
