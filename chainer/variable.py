@@ -279,6 +279,26 @@ class Variable:
         v._node = None
         return v
 
+    @staticmethod
+    def _init_unchecked(data=None, name=None, grad=None, requires_grad: bool = True,
+                        is_chainerx_array=None, node=None, layout=None) -> 'Variable':
+        """Chainer's unchecked constructor (kept for code that calls it)."""
+        if layout is not None:
+            raise ValueError('memory layouts are not supported by rechainer')
+        v = Variable._new(data, requires_grad)
+        if name is not None:
+            v.name = name
+        if grad is not None:
+            v.grad = grad
+        if node is not None:
+            v._node = node
+        return v
+
+    @property
+    def _has_chainerx_array(self) -> bool:
+        # No ChainerX here: data is always a NumPy or CuPy array (or None).
+        return False
+
     # -- representation ------------------------------------------------------
 
     def __repr__(self) -> str:
