@@ -61,6 +61,15 @@ from chainer import training  # NOQA: E402,F401
 from chainer import distribution  # NOQA: E402,F401
 from chainer import distributions  # NOQA: E402,F401
 from chainer.distribution import Distribution, cross_entropy, kl_divergence, register_kl  # NOQA: E402,F401,E501
+# Modules Chainer's __init__ exposes for backward compatibility.
+import chainerx  # NOQA: E402,F401
+from chainer import _backprop_utils  # NOQA: E402,F401
+from chainer import cuda  # NOQA: E402,F401
+from chainer import memory_layouts  # NOQA: E402,F401
+from chainer import types  # NOQA: E402,F401
+from chainer import warnings  # NOQA: E402,F401
+from chainer.functions import array  # NOQA: E402,F401
+from chainer.functions.math import basic_math  # NOQA: E402,F401
 
 
 disable_experimental_feature_warning = False

@@ -1,6 +1,7 @@
 """Objects that live on a device and move between devices as a whole (``Link``)."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy
@@ -26,6 +27,31 @@ class DeviceResident:
 
     # Class-level default so subclasses that skip ``__init__`` still work.
     _device: _backend.Device = backend._cpu_device
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Chainer deprecated overriding the transfer methods (they still run
+        # for compatibility, see _ToDeviceVisitor); device_resident_accept is
+        # the way to move extra arrays.
+        if cls.__module__.startswith('chainer.'):
+            return
+        for name in _TO_METHOD_NAMES:
+            if name in cls.__dict__:
+                warnings.warn(
+                    f'{cls.__qualname__} overrides DeviceResident.{name}, which is '
+                    'deprecated; override device_resident_accept to move additional '
+                    'arrays instead', DeprecationWarning, stacklevel=2)
+
+    @property
+    def _device_id(self) -> int | None:
+        """The CUDA device id for a GPU resident, else None (deprecated; use ``device``)."""
+        warnings.warn(
+            '_device_id is left only for backward compatibility; use the device '
+            'attribute instead', DeprecationWarning, stacklevel=2)
+        device = self._device
+        if isinstance(device, cuda.GpuDevice):
+            return device.device.id
+        return None
 
     def __init__(self) -> None:
         self._device = _cpu.CpuDevice()

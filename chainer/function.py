@@ -8,6 +8,7 @@ from typing import Optional
 import chainer
 from chainer import configuration
 from chainer.backends import cuda
+from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports it here)
 from chainer.function_node import FunctionNode
 from chainer.variable import Variable
 

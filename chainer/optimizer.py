@@ -112,9 +112,8 @@ class UpdateRule:
         """Adds a hook ``hook(rule, param)`` called before ('pre') or after ('post') updates."""
         _check_hook_args(hook, timing)
         if timing == 'auto':
+            # As in Chainer, any timing other than 'pre' registers a post-update hook.
             timing = getattr(hook, 'timing', 'pre')
-            if timing not in ('pre', 'post'):
-                raise ValueError(f"hook timing must be 'pre' or 'post', got {timing!r}")
         if name is None:
             name = getattr(hook, 'name', getattr(hook, '__name__', None))
             if name is None:
@@ -384,8 +383,7 @@ class Optimizer:
                     f"Hook timing attribute not in {hook}, assuming 'pre' timing.",
                     FutureWarning)
                 timing = 'pre'
-            if timing not in ('pre', 'post'):
-                raise ValueError(f"hook timing must be 'pre' or 'post', got {timing!r}")
+            # As in Chainer, any timing other than 'pre' registers a post-update hook.
         if name is None:
             name = getattr(hook, 'name', getattr(hook, '__name__', None))
             if name is None:

@@ -120,6 +120,15 @@ class VariableNode:
             self.rank = func.rank + 1
 
     @property
+    def _rank(self) -> int:
+        # Chainer's attribute name for the rank, read by tools walking the graph.
+        return self.rank
+
+    @_rank.setter
+    def _rank(self, rank: int) -> None:
+        self.rank = rank
+
+    @property
     def grad(self):
         var = self.get_variable_or_none()
         return None if var is None else var.grad
@@ -269,6 +278,26 @@ class Variable:
         v._loss_scale = None
         v._node = None
         return v
+
+    @staticmethod
+    def _init_unchecked(data=None, name=None, grad=None, requires_grad: bool = True,
+                        is_chainerx_array=None, node=None, layout=None) -> 'Variable':
+        """Chainer's unchecked constructor (kept for code that calls it)."""
+        if layout is not None:
+            raise ValueError('memory layouts are not supported by rechainer')
+        v = Variable._new(data, requires_grad)
+        if name is not None:
+            v.name = name
+        if grad is not None:
+            v.grad = grad
+        if node is not None:
+            v._node = node
+        return v
+
+    @property
+    def _has_chainerx_array(self) -> bool:
+        # No ChainerX here: data is always a NumPy or CuPy array (or None).
+        return False
 
     # -- representation ------------------------------------------------------
 
@@ -500,6 +529,11 @@ class Variable:
         src = var._grad_var
         if src is None:
             return
+        if self._data is None and hasattr(self, 'initialize'):
+            # An uninitialized Parameter takes the shape of the source (as in
+            # Chainer) and its gradient becomes a copy of the source's.
+            self.initialize(var.shape)
+            self._grad_var = None
         if self._data is None:
             raise RuntimeError('cannot add a gradient to a variable whose data is None')
         dst_device = self.device

@@ -57,7 +57,7 @@ class _ArbitraryCallableConverter(Converter):
         return self.base_callable(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f'<converter {getattr(self.base_callable, "__qualname__", self.base_callable)}>'
+        return f"<converter {getattr(self, '__qualname__', self.base_callable)}>"
 
 
 def converter() -> Callable[[Callable], Converter]:
@@ -133,8 +133,7 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
     return result
 
 
-@converter()
-def concat_examples(batch: Any, device: Any = None, padding: Any = None) -> Any:
+def concat_examples_func(batch: Any, device: Any = None, padding: Any = None) -> Any:
     """Stacks a list of examples into batched arrays and sends them to ``device``.
 
     Examples may be arrays (or scalars), tuples of arrays (a tuple of batched
@@ -181,6 +180,45 @@ def concat_examples(batch: Any, device: Any = None, padding: Any = None) -> Any:
                 device, _concat_arrays(column, padding.get(key), key))
         return result
     return to_device(device, _concat_arrays(batch, padding))
+
+
+# The converter object; the plain function above stays importable under its
+# own name, so that the converter pickles (it refers to the function by name).
+concat_examples = converter()(concat_examples_func)
+concat_examples.__name__ = concat_examples.__qualname__ = 'concat_examples'
+
+
+class Conveyor:
+    """Sends arrays to ``device`` in order: :meth:`put` starts a copy, :meth:`get` ends one.
+
+    With a GPU ``device`` and a CuPy ``stream`` the copy runs asynchronously
+    on that stream and :meth:`get` waits for it; otherwise :meth:`put` copies
+    at once.  ``device`` is ``None`` (leave arrays where they are), a legacy
+    integer (negative for the CPU) or any device specifier.
+    """
+
+    def __init__(self, device: Any = None, stream: Any = None) -> None:
+        self._device = _get_device(device)
+        self._stream = stream
+        self._pending: list = []
+
+    def put(self, array: Any) -> None:
+        """Starts sending ``array`` (``None`` is passed through)."""
+        device = self._device
+        if (array is None or device is None or self._stream is None
+                or not isinstance(device, backend.GpuDevice)):
+            self._pending.append(to_device(device, array))
+            return
+        with device:
+            self._pending.append(cuda.to_gpu(array, stream=self._stream))
+
+    def get(self) -> Any:
+        """Returns the oldest array :meth:`put` started sending, once it has arrived."""
+        if not self._pending:
+            raise RuntimeError('Conveyor.get() called with no array put')
+        if self._stream is not None:
+            self._stream.synchronize()
+        return self._pending.pop(0)
 
 
 class ConcatWithAsyncTransfer:

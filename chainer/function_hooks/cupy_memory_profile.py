@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import sys
 
 from chainer import function_hook
@@ -21,11 +22,40 @@ def _check_cupy_memory_hooks() -> None:
                            '(cupy.cuda.memory_hook)') from e
 
 
-def _make_cumulative_hook():
-    """A CuPy memory hook adding up the bytes taken from the pool and from the GPU."""
+def _memory_hooks_importable() -> bool:
+    if not cuda.available:
+        return False
+    try:
+        from cupy.cuda import memory_hook  # NOQA: F401
+    except ImportError:
+        return False
+    return True
+
+
+@functools.cache
+def _cumulative_hook_class() -> type:
+    cls = _define_cumulative_hook_class()
+    cls.__module__ = __name__
+    cls.__qualname__ = cls.__name__
+    return cls
+
+
+def _define_cumulative_hook_class() -> type:
+    """The CuPy memory hook class adding up bytes taken from the pool and the GPU."""
+    if not _memory_hooks_importable():
+        class CupyMemoryCumulativeHook:
+            """Stand-in: CuPy memory hooks are not available here."""
+
+            def __init__(self, *args, **kwargs):
+                _check_cupy_memory_hooks()
+
+        return CupyMemoryCumulativeHook
+
     from cupy.cuda import memory_hook
 
     class CupyMemoryCumulativeHook(memory_hook.MemoryHook):
+        """Counts ``used_bytes`` (taken from the pool) and ``acquired_bytes`` (from the GPU)."""
+
         name = 'CupyMemoryCumulativeHook'
 
         def __init__(self):
@@ -38,7 +68,20 @@ def _make_cumulative_hook():
         def malloc_preprocess(self, **kwargs):
             self.used_bytes += kwargs['mem_size']
 
-    return CupyMemoryCumulativeHook()
+    return CupyMemoryCumulativeHook
+
+
+def _make_cumulative_hook():
+    return _cumulative_hook_class()()
+
+
+def __getattr__(name: str):
+    # Resolved on access so that importing this module never imports CuPy.
+    if name == 'memory_hook_available':
+        return _memory_hooks_importable()
+    if name == 'CupyMemoryCumulativeHook':
+        return _cumulative_hook_class()
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
 
 
 class CupyMemoryProfileHook(function_hook.FunctionHook):

@@ -12,6 +12,7 @@ from typing import Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
+from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
@@ -80,10 +81,17 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self._pool: multiprocessing.pool.Pool | None = None
         self._finalizer: Any = None
         self._pending: collections.deque = collections.deque()
+        self._finalized = False
         self.reset()
 
     def reset(self) -> None:
-        """Rewinds to the start of epoch 0 with a fresh order (drops prefetched batches)."""
+        """Rewinds to the start of epoch 0 with a fresh order (drops prefetched batches).
+
+        As in Chainer, a finalized iterator cannot be reset (NotImplementedError).
+        """
+        if self._finalized:
+            raise NotImplementedError(
+                'Reset of finalized MultiprocessIterator is not supported')
         self._pending = collections.deque()
         self._state = self._initial_state()
 
@@ -171,6 +179,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def finalize(self) -> None:
         """Terminates the worker processes (restarted if iteration continues)."""
+        self._finalized = True
         self._pending.clear()
         pool, self._pool = self._pool, None
         finalizer, self._finalizer = self._finalizer, None

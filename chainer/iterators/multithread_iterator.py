@@ -6,6 +6,7 @@ from typing import Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
+from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 
 class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):

@@ -5,6 +5,7 @@ from typing import Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
+from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 
 class SerialIterator(_statemachine.StateMixin, iterator.Iterator):

@@ -10,7 +10,7 @@ from chainer import variable
 from chainer.link_hooks import _weight_hook
 
 
-def _l2normalize(xp: Any, v: Any, eps: float) -> Any:
+def l2normalize(xp: Any, v: Any, eps: float) -> Any:
     return v / (xp.linalg.norm(v) + v.dtype.type(eps))
 
 
@@ -24,8 +24,8 @@ def update_approximate_vectors(weight_matrix: Any, u: Any, n_power_iteration: in
     xp = backend.get_array_module(weight_matrix)
     v = None
     for _ in range(n_power_iteration):
-        v = _l2normalize(xp, xp.dot(u, weight_matrix), eps)
-        u = _l2normalize(xp, xp.dot(weight_matrix, v), eps)
+        v = l2normalize(xp, xp.dot(u, weight_matrix), eps)
+        u = l2normalize(xp, xp.dot(weight_matrix, v), eps)
     return u, v
 
 

@@ -4,11 +4,18 @@
 """
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
 
-import pytest
+try:
+    import pytest
+except ImportError as e:  # chainer.testing imports without pytest
+    pytest = None
+    _error: ImportError | None = e
+else:
+    _error = None
 
 
 def _gpu_limit() -> int:
@@ -20,25 +27,60 @@ def _gpu_limit() -> int:
             f'CHAINER_TEST_GPU_LIMIT must be an integer, got {value!r}') from None
 
 
-def get_error() -> None:
-    """Kept for compatibility: the marks need pytest, which is always present."""
-    return None
+def is_available() -> bool:
+    """Whether pytest, which the marks need, can be imported."""
+    return _error is None
+
+
+def get_error() -> ImportError | None:
+    """The error importing pytest raised, or ``None``."""
+    return _error
 
 
 def check_available() -> None:
-    """Kept for compatibility: pytest is a hard dependency of the tests."""
+    """Raises ``RuntimeError`` saying why the marks are unavailable (no pytest)."""
+    if _error is not None:
+        raise RuntimeError(
+            f'{__name__} is not available: pytest cannot be imported '
+            f'({type(_error).__name__}: {_error})')
 
 
-cudnn = pytest.mark.cudnn
-slow = pytest.mark.slow
-ideep = pytest.mark.ideep
-chainerx = pytest.mark.chainerx
+def _raising(test: Callable) -> Callable:
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        check_available()
+
+    return run
+
+
+def _unavailable(target: Any) -> Any:
+    """Without pytest, a marked test raises (saying why) when it runs."""
+    if isinstance(target, type):
+        for name, value in list(vars(target).items()):
+            if name.startswith('test') and callable(value):
+                setattr(target, name, _raising(value))
+        return target
+    return _raising(target)
+
+
+def _mark(name: str) -> Any:
+    if pytest is not None:
+        return getattr(pytest.mark, name)
+    return _unavailable
+
+
+cudnn = _mark('cudnn')
+slow = _mark('slow')
+ideep = _mark('ideep')
+chainerx = _mark('chainerx')
 
 
 def multi_gpu(gpu_num: int) -> Callable[[Any], Any]:
     """Marks a test needing ``gpu_num`` GPUs (a ``gpu`` mark and a skip rule)."""
     if not isinstance(gpu_num, int) or isinstance(gpu_num, bool) or gpu_num < 1:
         raise ValueError(f'gpu_num must be a positive int, got {gpu_num!r}')
+    if pytest is None:
+        return _unavailable
     limit = _gpu_limit()
     skip = pytest.mark.skipif(
         0 <= limit < gpu_num, reason=f'{gpu_num} GPUs required')

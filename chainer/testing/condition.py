@@ -8,6 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 
+class QuietTestRunner:
+    """Runs a ``unittest`` suite and returns its result without printing."""
+
+    def run(self, suite: Any) -> unittest.TestResult:
+        result = unittest.TestResult()
+        suite(result)
+        return result
+
+
+class _CountError(ValueError, AssertionError):
+    """Bad trial counts (an AssertionError too, as Chainer raised one)."""
+
+
 def _is_skip(exc: BaseException) -> bool:
     # pytest.skip raises an OutcomeException subclass named 'Skipped'.
     return isinstance(exc, unittest.SkipTest) or type(exc).__name__ == 'Skipped'
@@ -52,7 +65,7 @@ def repeat_with_success_at_least(times: int, min_success: int):
     if not isinstance(times, int) or not isinstance(min_success, int):
         raise TypeError('times and min_success must be integers')
     if not 0 <= min_success <= times:
-        raise ValueError(
+        raise _CountError(
             f'min_success must be between 0 and times ({times}), got {min_success}')
 
     def decorator(f: Callable) -> Callable:

@@ -6,6 +6,15 @@ from typing import Any
 import numpy
 
 
+def _broadcast_to(array: numpy.ndarray, shape: tuple) -> numpy.ndarray:
+    """``numpy.broadcast_to`` with a message naming both shapes."""
+    try:
+        return numpy.broadcast_to(array, shape)
+    except ValueError:
+        raise ValueError(
+            f'singular_values of shape {array.shape} cannot be broadcast to {shape}') from None
+
+
 def generate_matrix(shape: tuple, dtype: Any = float, **kwargs: Any) -> numpy.ndarray:
     """Returns random matrices of ``shape`` ``(B..., M, N)`` with given singular values.
 
@@ -34,6 +43,8 @@ def generate_matrix(shape: tuple, dtype: Any = float, **kwargs: Any) -> numpy.nd
     if (singular_values < 0).any():
         raise ValueError('negative singular value is given')
 
+    k = min(shape[-2:])
+    sv = _broadcast_to(singular_values, shape[:-2] + (k,))
     if 0 in shape:
         return numpy.empty(shape, dtype=dtype)
 
@@ -43,6 +54,5 @@ def generate_matrix(shape: tuple, dtype: Any = float, **kwargs: Any) -> numpy.nd
     if dtype.kind == 'c':
         a = a + 1j * numpy.random.randn(*shape)
     u, s, vh = numpy.linalg.svd(a, full_matrices=False)
-    sv = numpy.broadcast_to(singular_values, s.shape)
     a = numpy.einsum('...ik,...k,...kj->...ij', u, sv, vh)
     return a.astype(dtype)

@@ -152,6 +152,10 @@ def product(parameter: dict | list) -> list[dict]:
 
 def product_dict(*parameters: list[dict]) -> list[dict]:
     """Merges every combination of one dict from each list into one dict."""
+    return _product_dict_orig(*parameters)
+
+
+def _product_dict_orig(*parameters: list[dict]) -> list[dict]:
     return [
         {k: v for d in dicts for k, v in d.items()}
         for dicts in itertools.product(*parameters)]

@@ -4,6 +4,22 @@ from __future__ import annotations
 from typing import Any
 from unittest import mock
 
+from chainer import training  # NOQA: F401
+
+
+def is_available() -> bool:
+    """Always true: the mock trainer needs only the standard library."""
+    return True
+
+
+def get_error() -> None:
+    """Nothing failed to import (kept for Chainer's interface)."""
+    return None
+
+
+def check_available() -> None:
+    """Never raises (kept for Chainer's interface)."""
+
 
 def get_trainer_with_mock_updater(stop_trigger: Any = (10, 'iteration'),
                                   iter_per_epoch: int = 10,
@@ -14,7 +30,6 @@ def get_trainer_with_mock_updater(stop_trigger: Any = (10, 'iteration'),
     ``previous_epoch_detail`` and ``is_new_epoch`` as an updater over a
     dataset of ``iter_per_epoch`` batches would.
     """
-    from chainer import training
 
     if extensions is None:
         extensions = []

@@ -1,6 +1,7 @@
 """The training loop (``chainer.training``): Trainer, updaters, extensions, triggers."""
 from chainer.training import extension  # NOQA
 from chainer.training import trainer  # NOQA
+from chainer.training import trigger  # NOQA
 from chainer.training import triggers  # NOQA
 from chainer.training import updater  # NOQA
 from chainer.training import updaters  # NOQA

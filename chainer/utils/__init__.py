@@ -44,3 +44,20 @@ from chainer.utils._final import enable_final, final  # NOQA: E402,F401
 from chainer.utils.experimental import experimental, nondeterministic  # NOQA: E402,F401
 from chainer.utils.walker_alias import WalkerAlias  # NOQA: E402,F401
 from chainer.utils.conv import get_conv_outsize, get_deconv_outsize  # NOQA: E402,F401
+# Chainer's module layout and the names libraries read from it.
+import collections.abc as collections_abc  # NOQA: E402,F401
+from chainer.utils import argument  # NOQA: E402,F401
+from chainer.utils import array  # NOQA: E402,F401
+from chainer.utils import cache  # NOQA: E402,F401
+from chainer.utils import conv  # NOQA: E402,F401
+from chainer.utils import error  # NOQA: E402,F401
+from chainer.utils import imgproc  # NOQA: E402,F401
+from chainer.utils import meta  # NOQA: E402,F401
+from chainer.utils import precision  # NOQA: E402,F401
+from chainer.utils import sparse  # NOQA: E402,F401
+from chainer.utils import type_check  # NOQA: E402,F401
+from chainer.utils import walker_alias  # NOQA: E402,F401
+# ``experimental`` and ``nondeterministic`` are both submodules and the
+# functions they hold; loading the submodules first keeps the functions bound.
+import chainer.utils.nondeterministic  # NOQA: E402,F401
+from chainer.utils.experimental import experimental, nondeterministic  # NOQA: E402,F401,F811

@@ -1,6 +1,8 @@
 """``final`` classes and methods: overriding them raises an error at class creation."""
 from __future__ import annotations
 
+import warnings
+
 
 def final(*args, **kwargs):
     """Marks a class (no subclasses) or a method (no overrides) as final.
@@ -40,8 +42,13 @@ class _EnableFinal(type):
             for base in cls.__mro__[1:]:
                 method = base.__dict__.get(key)
                 if method is not None and getattr(method, '__isfinal__', False):
-                    raise method.__final_action__(
-                        f'cannot override final method {base.__name__}.{key} in {name}')
+                    action = method.__final_action__
+                    message = f'cannot override final method {base.__name__}.{key} in {name}'
+                    if isinstance(action, type) and issubclass(action, Warning):
+                        # A warning category only warns (Chainer's deprecations).
+                        warnings.warn(message, action, stacklevel=2)
+                    else:
+                        raise action(message)
 
 
 def enable_final(base=(), meta_base=()):

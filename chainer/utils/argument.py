@@ -1,6 +1,8 @@
 """Keyword-argument parsing with Chainer's errors (removed arguments, unknown names)."""
 from __future__ import annotations
 
+import sys
+
 
 def check_unexpected_kwargs(kwargs: dict, **unexpected) -> None:
     """Raises ``ValueError`` with the given message for each removed argument present."""
@@ -9,21 +11,28 @@ def check_unexpected_kwargs(kwargs: dict, **unexpected) -> None:
             raise ValueError(message)
 
 
+def _unexpected_message(kwargs: dict, caller: str | None) -> str:
+    names = ', '.join(repr(k) for k in sorted(kwargs))
+    prefix = f'{caller}() ' if caller else ''
+    return f'{prefix}got unexpected keyword argument(s) {names}'
+
+
 def assert_kwargs_empty(kwargs: dict) -> None:
-    """Raises ``TypeError`` naming the keyword arguments left in ``kwargs``."""
+    """Raises ``TypeError`` naming (sorted) the keyword arguments left in ``kwargs``."""
     if kwargs:
-        names = ', '.join(f"'{k}'" for k in kwargs)
-        raise TypeError(f'got unexpected keyword argument(s) {names}')
+        raise TypeError(_unexpected_message(kwargs, sys._getframe(1).f_code.co_name))
 
 
 def parse_kwargs(kwargs: dict, *name_and_values, **unexpected) -> tuple:
     """Pops the named keyword arguments (with defaults) from ``kwargs``.
 
     ``unexpected`` maps argument names that are no longer accepted to the
-    message of the ``ValueError`` raised when one is passed. Anything left
-    over raises ``TypeError``.
+    message of the ``ValueError`` raised when one is passed.  Anything left
+    over raises ``TypeError`` naming the calling function and the leftover
+    names in sorted order.
     """
     check_unexpected_kwargs(kwargs, **unexpected)
     values = tuple(kwargs.pop(name, default) for name, default in name_and_values)
-    assert_kwargs_empty(kwargs)
+    if kwargs:
+        raise TypeError(_unexpected_message(kwargs, sys._getframe(1).f_code.co_name))
     return values

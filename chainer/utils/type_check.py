@@ -78,9 +78,7 @@ class LightTypeInfoTuple(tuple):
 
 
 def _value_str(v: Any) -> str:
-    """Formats an evaluated value for the ``Actual:`` line."""
-    if isinstance(v, type):
-        return _type_str(v)
+    """Formats an evaluated value for the ``Actual:`` line (``str``, as Chainer did)."""
     return str(v)
 
 
@@ -119,11 +117,12 @@ def _repr(v: Any) -> str:
         return '(' + ', '.join(_repr(x) for x in v) + ')'
     if isinstance(v, list):
         return '[' + ', '.join(_repr(x) for x in v) + ']'
+    if isinstance(v, type) or isinstance(v, numpy.dtype):
+        # As Chainer printed them: <class 'numpy.float64'>, dtype('float32').
+        return repr(v)
     if isinstance(getattr(v, '__qualname__', None), str):
-        # Classes and functions print as their dotted name.
+        # Functions print as their dotted name.
         return _type_str(v)
-    if isinstance(v, numpy.dtype):
-        return f'numpy.{v.name}'
     if isinstance(v, numpy.generic):
         return repr(v.item())
     return repr(v)
@@ -624,19 +623,16 @@ def _prod_impl(xs: Iterable[Any]) -> Any:
 _prod = Variable(_prod_impl, 'prod')
 
 
-def _contains_expr(v: Any) -> bool:
-    if isinstance(v, Expr):
-        return True
-    if isinstance(v, (tuple, list)):
-        return any(_contains_expr(x) for x in v)
-    return False
-
-
 def prod(xs: Any) -> Any:
-    """Product of ``xs`` (1 when empty); an expression ``prod(...)`` for expressions."""
-    if not in_light_mode() and _contains_expr(xs):
-        return _prod(xs)
-    return _prod_impl(xs)
+    """Product of ``xs`` (1 when empty).
+
+    In full mode the result is the expression ``prod(...)`` (printed in
+    messages, evaluated by :func:`expect`), as in Chainer; in light mode it is
+    the number.
+    """
+    if in_light_mode():
+        return _prod_impl(_eval_expr(xs))
+    return _prod(xs)
 
 
 def _array_kind(x: Any) -> str:

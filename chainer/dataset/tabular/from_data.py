@@ -3,23 +3,118 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 import chainer
-from chainer.dataset.tabular import _ops
+from chainer import backend
 from chainer.dataset.tabular.tabular_dataset import TabularDataset
+
+
+def _n_rows(indices: Any, length: int) -> range:
+    if indices is None:
+        return range(length)
+    if isinstance(indices, slice):
+        return range(length)[indices]
+    return indices
+
+
+class _Array(TabularDataset):
+    """A unary dataset over an array; columns come back as arrays."""
+
+    def __init__(self, key: str, data: Any) -> None:
+        self._key = key
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def keys(self) -> tuple:
+        return (self._key,)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        if indices is None:
+            column = self._data
+        elif isinstance(indices, slice):
+            column = self._data[indices]
+        else:
+            xp = backend.get_array_module(self._data)
+            with chainer.using_device(backend.get_device_from_array(self._data)):
+                column = self._data[xp.asarray(indices, dtype=numpy.intp)]
+        return (column,) * n
+
+    def convert(self, data: Any) -> Any:
+        return data
+
+
+class _List(TabularDataset):
+    """A unary dataset over a list; columns come back as lists."""
+
+    def __init__(self, key: str, data: list) -> None:
+        self._key = key
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def keys(self) -> tuple:
+        return (self._key,)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        if indices is None:
+            column = self._data
+        elif isinstance(indices, slice):
+            column = self._data[indices]
+        else:
+            column = [self._data[i] for i in indices]
+        return (column,) * n
+
+
+class _Index(TabularDataset):
+    """A unary dataset whose values are the row numbers (feeds callables)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def keys(self) -> tuple:
+        return ('index',)
+
+    @property
+    def mode(self) -> Any:
+        return None
+
+    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
+        n = 1 if key_indices is None else len(key_indices)
+        return (list(_n_rows(indices, self._size)),) * n
 
 
 def _make_dataset(key: Any, data: Any, size: Any) -> TabularDataset:
     if isinstance(data, chainer.get_array_types()):
-        return _ops._Array(f'_{id(data)}' if key is None else key, data)
+        return _Array(f'_{id(data)}' if key is None else key, data)
     if isinstance(data, list):
-        return _ops._List(f'_{id(data)}' if key is None else key, data)
+        return _List(f'_{id(data)}' if key is None else key, data)
     if callable(data):
         if key is None:
             raise ValueError('key(s) must be specified for a callable')
         if size is None:
             raise ValueError('size must be specified for a callable')
         keys = key if isinstance(key, str) else tuple(key)
-        return _ops._Index(size).transform(keys, data)
+        return _Index(size).transform(keys, data)
     raise TypeError(
         'from_data takes arrays, lists or callables (index -> value), '
         f'got {type(data).__name__}')
@@ -48,25 +143,17 @@ def from_data(data: Any, *, size: int | None = None) -> TabularDataset:
             isinstance(data[0], str) or callable(data[1])):
         # A single column with its key: (key, data) or ((key, ...), callable).
         return _make_dataset(data[0], data[1], size)
-    if isinstance(data, tuple):
-        datasets = []
-        for d in data:
-            key = None
-            if isinstance(d, tuple):
-                key, d = d
-            datasets.append(_make_dataset(key, d, size))
-            if size is None:
-                size = len(datasets[-1])
-        if not datasets:
+    if isinstance(data, (tuple, dict)):
+        if isinstance(data, tuple):
+            columns = [d if isinstance(d, tuple) else (None, d) for d in data]
+        else:
+            columns = list(data.items())
+        if not columns:
             raise ValueError('from_data needs at least one column')
-        return datasets[0].join(*datasets[1:]).astuple()
-    if isinstance(data, dict):
-        datasets = []
-        for key, d in data.items():
-            datasets.append(_make_dataset(key, d, size))
-            if size is None:
-                size = len(datasets[-1])
-        if not datasets:
-            raise ValueError('from_data needs at least one column')
-        return datasets[0].join(*datasets[1:]).asdict()
+        if size is None:
+            # An array or a list anywhere fixes the length for the callables.
+            size = next((len(d) for _, d in columns if not callable(d)), None)
+        datasets = [_make_dataset(key, d, size) for key, d in columns]
+        joined = datasets[0].join(*datasets[1:])
+        return joined.astuple() if isinstance(data, tuple) else joined.asdict()
     return _make_dataset(None, data, size)

@@ -52,21 +52,36 @@ class TabularDataset(dataset_mixin.DatasetMixin):
         raise NotImplementedError
 
     @property
-    def slice(self) -> '_SliceHelper':
-        """``dataset.slice[rows]`` or ``dataset.slice[rows, keys]``: a lazy view."""
-        return _SliceHelper(self)
+    def slice(self) -> Any:
+        """``dataset.slice[rows]`` or ``dataset.slice[rows, keys]``: a lazy view.
+
+        ``rows`` is a slice, a list of ints or a boolean mask; ``keys`` is a
+        tuple of names/column numbers (tuple or dict mode kept) or a single
+        one (unary view).
+        """
+        from chainer.dataset.tabular import _slice
+        return _slice.SliceHelper(self)
 
     def fetch(self) -> Any:
-        """Loads the whole dataset and returns it converted by :meth:`convert`."""
+        """All the data, column by column, as ``get_examples`` returns it.
+
+        A tuple of columns (tuple mode), a dict of columns (dict mode) or the
+        single column (unary).  Columns stay lists or arrays as they are;
+        pass the result to :meth:`convert` to make arrays of them.
+        """
         examples = self.get_examples(None, None)
         if self.mode is tuple:
-            return self.convert(tuple(examples))
+            return tuple(examples)
         if self.mode is dict:
-            return self.convert(dict(zip(self.keys, examples)))
-        return self.convert(examples[0])
+            return dict(zip(self.keys, examples))
+        return examples[0]
 
     def convert(self, data: Any) -> Any:
-        """Turns fetched columns into arrays (override or use :meth:`with_converter`)."""
+        """Turns fetched data into arrays (override or use :meth:`with_converter`).
+
+        Views made by slicing, ``concat``, ``join``, ``transform`` and the mode
+        changes use the converter of their (first) source dataset.
+        """
         if isinstance(data, tuple):
             return tuple(_as_array(d) for d in data)
         if isinstance(data, dict):
@@ -74,9 +89,13 @@ class TabularDataset(dataset_mixin.DatasetMixin):
         return _as_array(data)
 
     def with_converter(self, converter: Callable) -> 'TabularDataset':
-        """Returns a view whose :meth:`convert` calls ``converter`` on the columns."""
-        from chainer.dataset.tabular import _ops
-        return _ops._WithConverter(self, converter)
+        """A view whose :meth:`convert` calls ``converter`` on the fetched columns.
+
+        ``converter(*columns)`` in tuple mode, ``converter(**columns)`` in dict
+        mode and ``converter(column)`` for a unary dataset.
+        """
+        from chainer.dataset.tabular import _with_converter
+        return _with_converter._WithConverter(self, converter)
 
     def get_example(self, i: int) -> Any:
         example = tuple(col[0] for col in self.get_examples([i], None))
@@ -97,13 +116,13 @@ class TabularDataset(dataset_mixin.DatasetMixin):
 
     def concat(self, *datasets: 'TabularDataset') -> 'TabularDataset':
         """Stacks the rows of this dataset and ``datasets`` (same keys)."""
-        from chainer.dataset.tabular import _ops
-        return _ops._Concat(self, *datasets)
+        from chainer.dataset.tabular import _concat
+        return _concat._Concat(self, *datasets)
 
     def join(self, *datasets: 'TabularDataset') -> 'TabularDataset':
         """Puts the columns of this dataset and ``datasets`` side by side (same length)."""
-        from chainer.dataset.tabular import _ops
-        return _ops._Join(self, *datasets)
+        from chainer.dataset.tabular import _join
+        return _join._Join(self, *datasets)
 
     def transform(self, keys: Any, transform: Callable) -> 'TabularDataset':
         """Applies ``transform`` to each example, producing columns ``keys``.
@@ -112,40 +131,21 @@ class TabularDataset(dataset_mixin.DatasetMixin):
         ``f(**example)`` (dict mode) or ``f(value)`` (unary), and returns a
         tuple, a dict or a single value; that type sets the new mode.
         """
-        from chainer.dataset.tabular import _ops
-        return _ops._Transform(self, keys, transform)
+        from chainer.dataset.tabular import _transform
+        return _transform._Transform(self, keys, transform)
 
     def transform_batch(self, keys: Any, transform_batch: Callable) -> 'TabularDataset':
         """Like :meth:`transform`, but ``transform_batch`` maps whole columns at once."""
-        from chainer.dataset.tabular import _ops
-        return _ops._TransformBatch(self, keys, transform_batch)
+        from chainer.dataset.tabular import _transform
+        return _transform._TransformBatch(self, keys, transform_batch)
 
     def astuple(self) -> 'TabularDataset':
         """Returns a view whose examples are tuples."""
-        from chainer.dataset.tabular import _ops
-        return _ops._AsMode(self, tuple)
+        from chainer.dataset.tabular import _asmode
+        return _asmode._Astuple(self)
 
     def asdict(self) -> 'TabularDataset':
         """Returns a view whose examples are dicts."""
-        from chainer.dataset.tabular import _ops
-        return _ops._AsMode(self, dict)
+        from chainer.dataset.tabular import _asmode
+        return _asmode._Asdict(self)
 
-
-class _SliceHelper:
-
-    __slots__ = ('_dataset',)
-
-    def __init__(self, dataset: TabularDataset) -> None:
-        self._dataset = dataset
-
-    def __getitem__(self, args: Any) -> TabularDataset:
-        from chainer.dataset.tabular import _ops
-        if isinstance(args, tuple):
-            if len(args) != 2:
-                raise TypeError(
-                    'slice takes [indices] or [indices, keys], '
-                    f'got {len(args)} items')
-            indices, keys = args
-        else:
-            indices, keys = args, None
-        return _ops._Slice(self._dataset, indices, keys)

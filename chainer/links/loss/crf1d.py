@@ -14,12 +14,12 @@ from chainer.functions.array.transpose_sequence import transpose_sequence
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
 
 
-def _argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
+def argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
     """Indices sorting ``lst`` by decreasing length (stable)."""
     return numpy.argsort([-len(x) for x in lst], kind='stable').astype(numpy.int32)
 
 
-def _permutate_list(lst: Sequence[Any], indices: Sequence[int], inv: bool) -> List[Any]:
+def permutate_list(lst: Sequence[Any], indices: Sequence[int], inv: bool) -> List[Any]:
     """``[lst[i] for i in indices]``, or its inverse when ``inv``."""
     ret: List[Any] = [None] * len(lst)
     if inv:
@@ -76,9 +76,9 @@ class CRF1d(link.Link):
         if len(xs) != len(ys):
             raise ValueError(
                 f'xs and ys must have the same number of sequences; got {len(xs)} and {len(ys)}')
-        indices = _argsort_list_descent(xs)
-        xs = _permutate_list(xs, indices, inv=False)
-        ys = _permutate_list(ys, indices, inv=False)
+        indices = argsort_list_descent(xs)
+        xs = permutate_list(xs, indices, inv=False)
+        ys = permutate_list(ys, indices, inv=False)
         trans_x = transpose_sequence(xs)
         trans_y = transpose_sequence(ys)
         loss = crf1d(self.cost, trans_x, trans_y, reduce)
@@ -99,11 +99,11 @@ class CRF1d(link.Link):
         """
         if not transpose:
             return argmax_crf1d(self.cost, xs)
-        indices = _argsort_list_descent(xs)
-        xs = _permutate_list(xs, indices, inv=False)
+        indices = argsort_list_descent(xs)
+        xs = permutate_list(xs, indices, inv=False)
         trans_x = transpose_sequence(xs)
         score, path = argmax_crf1d(self.cost, trans_x)
         path = [p.array for p in transpose_sequence(path)]
-        path = _permutate_list(path, indices, inv=True)
+        path = permutate_list(path, indices, inv=True)
         score = permutate(score, _like(score, indices), inv=True)
         return score, path

@@ -18,7 +18,7 @@ from chainer.training.extensions.polynomial_shift import PolynomialShift  # NOQA
 from chainer.training.extensions.print_report import PrintReport  # NOQA
 from chainer.training.extensions.progress_bar import ProgressBar  # NOQA
 from chainer.training.extensions.step_shift import StepShift  # NOQA
-from chainer.training.extensions.unchain_variables import unchain_variables  # NOQA
+from chainer.training.extensions.variable_unchain import unchain_variables  # NOQA
 from chainer.training.extensions.value_observation import observe_lr  # NOQA
 from chainer.training.extensions.value_observation import observe_value  # NOQA
 from chainer.training.extensions.variable_statistics_plot import VariableStatisticsPlot  # NOQA

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Sequence
 from typing import Any
 
 from chainer import computational_graph
@@ -13,6 +15,21 @@ from chainer.utils import argument
 
 _var_style = {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
 _func_style = {'shape': 'record', 'fillcolor': '#6495ED', 'style': 'filled'}
+
+
+def is_return_code_zero(args: Sequence[str]) -> bool:
+    """Whether the command ``args`` runs and exits with status 0 (output discarded)."""
+    try:
+        subprocess.run(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True)
+    except (subprocess.CalledProcessError, OSError):
+        return False
+    return True
+
+
+def is_graphviz_available() -> bool:
+    """Whether Graphviz's ``dot`` command can be run (to render dumped graphs)."""
+    return is_return_code_zero(['dot', '-V'])
 
 
 class DumpGraph(extension.Extension):

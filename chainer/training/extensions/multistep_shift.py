@@ -32,6 +32,8 @@ class MultistepShift(extension.Extension):
         optimizer = self._optimizer or trainer.updater.get_optimizer('main')
         if self._init is None:
             self._init = getattr(optimizer, self._attr)
+        else:
+            setattr(optimizer, self._attr, self._init)
 
     def __call__(self, trainer: Any) -> None:
         self._t += 1

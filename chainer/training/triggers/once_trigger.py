@@ -1,6 +1,7 @@
 """A trigger that fires only once."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 
@@ -23,5 +24,16 @@ class OnceTrigger:
         return fire
 
     def serialize(self, serializer: Any) -> None:
-        """Saves or loads whether the trigger already fired."""
-        self._flag_first = bool(serializer('_flag_first', self._flag_first))
+        """Saves or loads whether the trigger already fired.
+
+        Snapshots written before the flag was saved lack it: the trigger then
+        assumes it already fired (with a warning), as Chainer did.
+        """
+        try:
+            self._flag_first = bool(serializer('_flag_first', self._flag_first))
+        except KeyError:
+            warnings.warn(
+                'The flag of OnceTrigger is not in the snapshot; assuming the trigger '
+                'already fired before it was saved. If the snapshot was taken before '
+                'its first call, it will not fire.')
+            self._flag_first = False

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy
+
 from chainer.dataset import convert
 from chainer.training.updaters import standard_updater
 
@@ -24,3 +26,76 @@ class MultiprocessParallelUpdater(standard_updater.StandardUpdater):
     def available() -> bool:
         """Whether the updater can be used here (never, for now)."""
         return False
+
+
+# Helpers packing the parameters of a link into one flat float32 array (the
+# buffer exchanged between workers) and unpacking it.  They work on NumPy and
+# CuPy alike; parameters of size 0 take no room.
+
+def size_num_grads(link: Any) -> tuple[int, int]:
+    """``(total size, count)`` of the non-empty parameters of ``link``."""
+    size = 0
+    num = 0
+    for param in link.params():
+        if param.size == 0:
+            continue
+        size += param.size
+        num += 1
+    return size, num
+
+
+def _gather(link: Any, attr: str) -> Any:
+    xp = link.xp
+    parts = []
+    for param in link.params():
+        if param.size == 0:
+            continue
+        array = getattr(param, attr)
+        if array is None:
+            parts.append(xp.zeros(param.size, dtype=numpy.float32))
+        else:
+            parts.append(array.ravel().astype(numpy.float32, copy=False))
+    if not parts:
+        return xp.zeros(0, dtype=numpy.float32)
+    return xp.concatenate(parts)
+
+
+def _scatter(link: Any, array: Any, attr: str) -> None:
+    size, _ = size_num_grads(link)
+    if array.size != size:
+        raise ValueError(
+            f'the array has {array.size} elements but the parameters of the link '
+            f'hold {size}')
+    offset = 0
+    for param in link.params():
+        if param.size == 0:
+            continue
+        chunk = array[offset:offset + param.size].reshape(param.shape)
+        offset += param.size
+        target = getattr(param, attr)
+        if target is None:
+            xp = link.xp
+            dtype = param.dtype if param.dtype is not None else chunk.dtype
+            setattr(param, attr, xp.asarray(chunk, dtype=dtype).copy())
+        else:
+            target[...] = chunk.astype(target.dtype, copy=False)
+
+
+def gather_grads(link: Any) -> Any:
+    """The gradients of ``link``'s parameters in one float32 vector (zeros for None)."""
+    return _gather(link, 'grad')
+
+
+def gather_params(link: Any) -> Any:
+    """The parameter values of ``link`` in one float32 vector."""
+    return _gather(link, 'data')
+
+
+def scatter_grads(link: Any, array: Any) -> None:
+    """Writes the vector ``array`` (as made by :func:`gather_grads`) back into the gradients."""
+    _scatter(link, array, 'grad')
+
+
+def scatter_params(link: Any, array: Any) -> None:
+    """Writes the vector ``array`` (as made by :func:`gather_params`) back into the parameters."""
+    _scatter(link, array, 'data')

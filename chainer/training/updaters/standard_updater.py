@@ -15,11 +15,12 @@ from chainer.utils import argument
 
 def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
     # New-style converters take a Device; plain functions take the legacy
-    # form (-1 for the CPU, the GPU id for CuPy) or nothing when no device.
+    # form (-1 for the CPU, the GPU id for CuPy, None for no transfer): the
+    # device argument is always passed, as Chainer's documentation promises.
     if isinstance(converter, convert.Converter):
         return converter(batch, device)
     if device is None:
-        return converter(batch)
+        return converter(batch, None)
     if device.xp is numpy:
         return converter(batch, -1)
     if cuda.available and device.xp is cuda.cupy:
@@ -62,8 +63,8 @@ class StandardUpdater(_updater.Updater):
         loss_scale (float): Loss scaling factor for mixed precision.
         auto_new_epoch (bool): Call ``optimizer.new_epoch(auto=True)`` when the
             main iterator finishes an epoch.
-        input_device: Device the batches are sent to (keyword only; cannot
-            be combined with ``device``).
+        input_device: Device the batches are sent to (keyword only); it
+            defaults to ``device``.
 
     Attributes:
         converter, loss_func, loss_scale, auto_new_epoch, iteration.
@@ -74,9 +75,6 @@ class StandardUpdater(_updater.Updater):
                  loss_func: Callable | None = None, loss_scale: float | None = None,
                  auto_new_epoch: bool = True, **kwargs: Any) -> None:
         input_device, = argument.parse_kwargs(kwargs, ('input_device', None))
-        if device is not None and input_device is not None:
-            raise ValueError(
-                'device and input_device arguments cannot be specified at the same time.')
         if device is not None:
             device = backend.get_device(device)
 

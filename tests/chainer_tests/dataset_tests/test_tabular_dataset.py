@@ -46,6 +46,8 @@ def test_subclass_basics():
     assert t[1:3] == [(1, 'b1'), (2, 'b2')]
     a, b = t.fetch()
     numpy.testing.assert_array_equal(a, numpy.arange(6))
+    assert b == [f'b{i}' for i in range(6)]  # fetch leaves columns as they are
+    a, b = t.convert(t.fetch())
     assert isinstance(b, numpy.ndarray) and b[3] == 'b3'
     assert list(t)[5] == (5, 'b5')
 
@@ -126,7 +128,7 @@ def test_concat():
     assert len(c) == 5 and c.mode is dict and c[3] == {'x': 10, 'y': 'd'}
     x = c.slice[[4, 0, 3], 'x'].fetch()
     numpy.testing.assert_array_equal(x, [11, 0, 10])
-    assert c.slice[[4, 1], 'y'].fetch().tolist() == ['e', 'b']
+    assert c.slice[[4, 1], 'y'].fetch() == ['e', 'b']
     numpy.testing.assert_array_equal(c.fetch()['x'], [0, 1, 2, 10, 11])
     with pytest.raises(ValueError, match='same keys'):
         a.concat(tabular.from_data({'z': numpy.arange(2)}))
@@ -178,12 +180,12 @@ def test_transform_batch():
 
 def test_with_converter():
     t = MyTable(3).with_converter(lambda a, b: {'sum': int(numpy.sum(a)), 'n': len(b)})
-    assert t.fetch() == {'sum': 3, 'n': 3}
+    assert t.convert(t.fetch()) == {'sum': 3, 'n': 3}
     assert t.mode is tuple and t[0] == (0, 'b0')
     u = tabular.from_data(numpy.arange(3)).with_converter(lambda x: x.tolist())
-    assert u.fetch() == [0, 1, 2]
+    assert u.convert(u.fetch()) == [0, 1, 2]
     d = tabular.from_data({'k': numpy.arange(2)}).with_converter(lambda k: k + 1)
-    numpy.testing.assert_array_equal(d.fetch(), [1, 2])
+    numpy.testing.assert_array_equal(d.convert(d.fetch()), [1, 2])
 
 
 def test_get_examples_is_lazy():

@@ -21,7 +21,7 @@ def test_slice_composition(n, s1, s2, data):
     assert [ex['a'] for ex in view] == expected
     if expected:
         picks = data.draw(st.lists(st.integers(0, len(expected) - 1), max_size=5))
-        got = view.slice[picks, 'b'].fetch().tolist() if picks else []
+        got = view.slice[picks, 'b'].fetch() if picks else []
         assert got == [f'v{expected[i]}' for i in picks]
 
 
@@ -42,3 +42,15 @@ def test_concat_matches_list(sizes, data):
         assert list(x) == [flat[i] for i in picks] and list(y) == [flat[i] for i in picks]
     x, y = c.fetch()
     assert list(x) == flat and list(y) == flat
+
+
+@settings(max_examples=80, deadline=None)
+@given(sizes=st.lists(st.integers(0, 4), min_size=1, max_size=4), s=slices)
+def test_concat_slice_matches_list(sizes, s):
+    parts, flat = [], []
+    for k, size in enumerate(sizes):
+        values = [10 * k + i for i in range(size)]
+        flat += values
+        parts.append(tabular.from_data(('x', list(values))))
+    c = parts[0].concat(*parts[1:])
+    assert list(c.slice[s].fetch()) == flat[s]

@@ -163,3 +163,26 @@ def test_killed_worker_is_an_error_not_a_hang():
     finally:
         it.finalize()
     _assert_all_dead(procs)
+
+
+def test_reset_after_finalize_is_not_supported():
+    it = iterators.MultiprocessIterator(list(range(6)), 2, n_processes=1, shuffle=False)
+    it.next()
+    it.reset()  # before finalize: fine
+    it.finalize()
+    with pytest.raises(NotImplementedError, match='finalized'):
+        it.reset()
+
+
+def test_order_sampler_module_names():
+    from chainer.iterators import multiprocess_iterator, multithread_iterator, serial_iterator
+    for module in (multiprocess_iterator, multithread_iterator, serial_iterator):
+        assert module.ShuffleOrderSampler is iterators.ShuffleOrderSampler
+
+
+def test_dali_iterator_needs_dali():
+    from chainer.iterators import dali_iterator
+    assert iterators.DaliIterator is dali_iterator.DaliIterator
+    if not dali_iterator._dali_available():
+        with pytest.raises(RuntimeError, match='DALI'):
+            iterators.DaliIterator(object())

@@ -98,8 +98,10 @@ def test_converter_error_names_the_place():
 
 def test_device_arguments():
     model, opt, it = _setup()
-    with pytest.raises(ValueError, match='cannot be specified at the same time'):
-        training.StandardUpdater(it, opt, device='@numpy', input_device='@numpy')
+    # Both may be given: the model goes to ``device``, the batches to ``input_device``.
+    updater = training.StandardUpdater(it, opt, device=-1, input_device='@numpy')
+    assert updater.device == chainer.get_device('@numpy')
+    assert updater.input_device == chainer.get_device('@numpy')
     updater = training.StandardUpdater(it, opt, input_device='@numpy')
     assert updater.device is None
     assert updater.input_device == chainer.get_device('@numpy')

@@ -74,10 +74,10 @@ def test_getitem_expression_key():
 
 
 @pytest.mark.parametrize('value, text', [
-    (numpy.float32, 'numpy.float32'),
-    (numpy.int32, 'numpy.int32'),
-    (numpy.dtype('float16'), 'numpy.float16'),
-    (int, 'int'),
+    (numpy.float32, "<class 'numpy.float32'>"),
+    (numpy.int32, "<class 'numpy.int32'>"),
+    (numpy.dtype('float16'), "dtype('float16')"),
+    (int, "<class 'int'>"),
     ('f', "'f'"),
     (3, '3'),
     (2.5, '2.5'),
@@ -182,9 +182,9 @@ def test_type_info_values():
     assert T.eval(x.dtype == numpy.float32) is True
     assert T.eval(W.dtype == numpy.float32) is False
     # NumPy objects on the left defer to the expression.
-    assert str(numpy.dtype('f') == x.dtype) == 'x.dtype == numpy.float32'
+    assert str(numpy.dtype('f') == x.dtype) == "x.dtype == dtype('float32')"
     assert str(numpy.int64(2) == x.ndim) == 'x.ndim == 2'
-    assert str(numpy.float32 == x.dtype) == 'x.dtype == numpy.float32'
+    assert str(numpy.float32 == x.dtype) == "x.dtype == <class 'numpy.float32'>"
 
 
 def test_eval_plain_value():
@@ -200,9 +200,13 @@ def test_make_variable():
 
 
 def test_prod_plain():
-    assert T.prod(()) == 1
-    assert T.prod([]) == 1
-    assert T.prod((2, 3, 4)) == 24
+    # An expression in full mode, printed as written, as Chainer's was.
+    assert str(T.prod([])) == 'prod([])'
+    assert T.eval(T.prod(())) == 1
+    assert T.eval(T.prod([])) == 1
+    assert T.eval(T.prod((2, 3, 4))) == 24
+    with T.light_mode:
+        assert T.prod((2, 3, 4)) == 24
 
 
 # ---------------------------------------------------------------- expect
@@ -229,7 +233,8 @@ def test_expect_failure_message():
     (lambda x, W: x.ndim != 2, 'Expect: x.ndim != 2\nActual: 2 == 2'),
     (lambda x, W: W.dtype.kind == 'f', "Expect: W.dtype.kind == 'f'\nActual: i != f"),
     (lambda x, W: W.dtype == numpy.float32,
-     'Expect: W.dtype == numpy.float32\nActual: int32 != numpy.float32'),
+     "Expect: W.dtype == <class 'numpy.float32'>\n"
+     "Actual: int32 != <class 'numpy.float32'>"),
     (lambda x, W: x.shape == (2, 4),
      'Expect: x.shape == (2, 4)\nActual: (2, 3) != (2, 4)'),
 ])

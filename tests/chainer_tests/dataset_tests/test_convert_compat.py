@@ -1,0 +1,66 @@
+"""concat_examples as Chainer exposed it, and the Conveyor."""
+from __future__ import annotations
+
+import inspect
+import pickle
+
+import numpy
+import pytest
+
+import chainer
+from chainer.dataset import convert
+
+
+def test_concat_examples_signature():
+    sig = inspect.signature(convert.concat_examples)
+    assert list(sig.parameters) == ['batch', 'device', 'padding']
+    assert sig.parameters['device'].default is None
+    assert sig.parameters['padding'].default is None
+    assert chainer.dataset.concat_examples is convert.concat_examples
+    assert isinstance(convert.concat_examples, convert.Converter)
+
+
+def test_concat_examples_pickles():
+    restored = pickle.loads(pickle.dumps(convert.concat_examples))
+    out = restored([numpy.ones(2, numpy.float32)] * 3)
+    assert out.shape == (3, 2)
+
+
+def test_concat_examples_func_is_the_plain_function():
+    f = convert.concat_examples_func
+    assert inspect.isfunction(f)
+    batch = [(numpy.ones(2), 1), (numpy.zeros(2), 2)]
+    x, t = f(batch)
+    numpy.testing.assert_array_equal(t, [1, 2])
+    assert pickle.loads(pickle.dumps(f)) is f
+
+
+class TestConveyor:
+
+    def test_in_order_without_device(self):
+        c = convert.Conveyor()
+        a, b = numpy.arange(3), numpy.arange(4)
+        c.put(a)
+        c.put(b)
+        assert c.get() is a and c.get() is b
+
+    def test_cpu_device(self):
+        c = convert.Conveyor(-1)
+        c.put(numpy.arange(3))
+        c.put(None)
+        numpy.testing.assert_array_equal(c.get(), [0, 1, 2])
+        assert c.get() is None
+
+    def test_get_without_put(self):
+        with pytest.raises(RuntimeError, match='no array'):
+            convert.Conveyor().get()
+
+    @pytest.mark.gpu
+    def test_gpu_with_stream(self):
+        import cupy
+        stream = cupy.cuda.Stream(non_blocking=True)
+        c = convert.Conveyor(0, stream)
+        c.put(numpy.arange(5, dtype=numpy.float32))
+        out = c.get()
+        assert isinstance(out, cupy.ndarray)
+        numpy.testing.assert_array_equal(out.get(), numpy.arange(5))
