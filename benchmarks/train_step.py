@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 import time
 
 import numpy as np
 
-import chainer
-import chainer.functions as F
-import chainer.links as L
-from chainer import optimizers
+# Measure the checkout this script belongs to, whatever chainer is installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import chainer  # noqa: E402
+import chainer.functions as F  # noqa: E402
+import chainer.links as L  # noqa: E402
+from chainer import optimizers  # noqa: E402
 
 try:
     import torch
