@@ -1,6 +1,6 @@
 """Per-op overhead of the define-by-run core, as ratios to plain NumPy (and PyTorch).
 
-Run:  python benchmarks/overhead.py [--repeat N]
+Run:  python benchmarks/overhead.py [--repeat N] [--timer wall|cpu]
 
 Workloads:
   (a) 50 x ``y = y * 1.0001 + 0.0001`` on a (1,) float32 array, forward and backward
@@ -12,12 +12,17 @@ The NumPy baseline does the same arithmetic by hand, forward and backward.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
 
-import chainer
-import chainer.functions as F
+# Measure the checkout this script belongs to, whatever chainer is installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import chainer  # noqa: E402
+import chainer.functions as F  # noqa: E402
 
 try:
     import torch
@@ -25,15 +30,18 @@ except ImportError:  # PyTorch is optional
     torch = None
 
 
+timer = time.perf_counter
+
+
 def best_time(fn, number: int, repeat: int) -> float:
     """Best mean time of ``number`` calls over ``repeat`` rounds (seconds per call)."""
     fn()
     best = float('inf')
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = timer()
         for _ in range(number):
             fn()
-        best = min(best, (time.perf_counter() - t0) / number)
+        best = min(best, (timer() - t0) / number)
     return best
 
 
@@ -101,10 +109,10 @@ def time_backward_chain(build, backward, number, repeat):
     best = float('inf')
     for _ in range(repeat):
         graphs = [build() for _ in range(number)]
-        t0 = time.perf_counter()
+        t0 = timer()
         for g in graphs:
             backward(g)
-        best = min(best, (time.perf_counter() - t0) / number)
+        best = min(best, (timer() - t0) / number)
     return best
 
 
@@ -146,8 +154,12 @@ def c_torch():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=7)
+    parser.add_argument('--timer', choices=('wall', 'cpu'), default='wall',
+                        help='wall clock, or CPU time of this process (steadier on a busy machine)')
     args = parser.parse_args()
     r = args.repeat
+    global timer
+    timer = time.perf_counter if args.timer == 'wall' else time.process_time
 
     np.testing.assert_allclose(c_chainer(), c_numpy(), rtol=1e-4, atol=1e-5)
 
@@ -169,7 +181,8 @@ def main() -> None:
     rows.append(('(c) double backprop tanh**3, n=1000', t_ch, t_np, t_th))
 
     print(f'numpy {np.__version__}, chainer (rechainer) {chainer._rechainer_version}'
-          + (f', torch {torch.__version__}' if torch else ', torch not installed'))
+          + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
+             if torch else ', torch not installed') + f'; {args.timer} time')
     print(f'{"workload":40s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
           f'{"torch":>10s} {"x torch":>8s}')
     for name, t_ch, t_np, t_th in rows:

@@ -1,6 +1,6 @@
 """Time of one training step (forward, backward, optimizer update) of small MLPs, vs PyTorch CPU.
 
-Run:  python benchmarks/train_step.py [--repeat N] [--timer wall|cpu]
+Run:  python benchmarks/train_step.py [--repeat N] [--timer wall|cpu] [--static]
 
 Workloads (float32, ReLU MLPs, softmax cross entropy, random data):
   adam  784-1000-1000-10, batch 100, Adam(alpha=1e-3)
@@ -10,20 +10,26 @@ For each, two rows: the whole step (``optimizer.update(lossfun)`` against
 already in place (``optimizer.update()`` against ``optimizer.step()``), which
 also gets a hand-written in-place NumPy baseline. Both frameworks start from the
 same weights; one step is checked to give the same parameters first.
-PyTorch is optional (its columns show '-' without it).
+PyTorch is optional (its columns show '-' without it). ``--static`` decorates the
+MLPs' forward with ``chainer.static_graph`` (recorded once, then replayed).
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 import time
 
 import numpy as np
 
-import chainer
-import chainer.functions as F
-import chainer.links as L
-from chainer import optimizers
+# Measure the checkout this script belongs to, whatever chainer is installed.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import chainer  # noqa: E402
+import chainer.functions as F  # noqa: E402
+import chainer.links as L  # noqa: E402
+from chainer import optimizers  # noqa: E402
 
 try:
     import torch
@@ -50,6 +56,14 @@ class MLP(chainer.ChainList):
         return x
 
 
+class StaticMLP(MLP):
+    """The same MLP, recorded on the first call and replayed afterwards."""
+
+    @chainer.static_graph
+    def forward(self, x):
+        return MLP.forward(self, x)
+
+
 def _torch_mlp(model):
     layers = []
     n = len(model)
@@ -68,13 +82,13 @@ def _torch_mlp(model):
 class Workload:
     """One MLP + optimizer in rechainer and (optionally) PyTorch."""
 
-    def __init__(self, label, sizes, batch, kind):
+    def __init__(self, label, sizes, batch, kind, static=False):
         rng = np.random.RandomState(0)
-        self.label = label
+        self.label = label + (' (static_graph)' if static else '')
         self.kind = kind
         self.x = rng.uniform(-1, 1, (batch, sizes[0])).astype(np.float32)
         self.t = rng.randint(0, sizes[-1], batch).astype(np.int32)
-        self.model = MLP(sizes)
+        self.model = (StaticMLP if static else MLP)(sizes)
         self.initial = [p.array.copy() for p in self._params()]
         self.opt = (optimizers.Adam(alpha=1e-3) if kind == 'adam'
                     else optimizers.SGD(lr=0.01)).setup(self.model)
@@ -188,13 +202,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=10)
     parser.add_argument('--timer', choices=('wall', 'cpu'), default='wall')
+    parser.add_argument('--static', action='store_true',
+                        help='decorate the forward of the MLPs with chainer.static_graph')
     args = parser.parse_args()
     timer = time.perf_counter if args.timer == 'wall' else time.process_time
 
     workloads = [
         (Workload('MLP 784-1000-1000-10, Adam, batch 100', [784, 1000, 1000, 10], 100,
-                  'adam'), 5),
-        (Workload('MLP 784-100-10, SGD, batch 32', [784, 100, 10], 32, 'sgd'), 50),
+                  'adam', args.static), 5),
+        (Workload('MLP 784-100-10, SGD, batch 32', [784, 100, 10], 32, 'sgd',
+                  args.static), 50),
     ]
     rows = []
     for w, number in workloads:

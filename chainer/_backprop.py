@@ -12,9 +12,13 @@ from typing import Optional
 
 import numpy
 
+import chainer
 from chainer import _thread_state
 from chainer.configuration import config, using_config
+from chainer.variable import Variable, _check_grad_type
 
+_heappush = heapq.heappush
+_heappop = heapq.heappop
 
 
 def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
@@ -42,235 +46,262 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
     return gxs
 
 
-def _add(a, b):
+def _sum(a: Variable, b: Variable) -> Variable:
     """Sum of two gradient Variables: recorded only under double backprop."""
     if config.enable_backprop:
-        from chainer.functions.math.basic_math import add
-        return add(a, b)
-    g = a._data + b._data
+        return chainer.functions.add(a, b)
+    return Variable._new(_array_sum(a._data, b._data), True)
+
+
+def _array_sum(a, b):
+    g = a + b
     if type(g) is not numpy.ndarray and isinstance(g, numpy.generic):
         g = numpy.asarray(g)  # 0-d + 0-d gives a NumPy scalar
-    return _new_variable(g, True)
+    return g
 
 
-def _new_variable(data, requires_grad):
-    global _new_variable
-    from chainer.variable import Variable
-    _new_variable = Variable._new
-    return _new_variable(data, requires_grad)
+_MISSING = object()
 
 
 class _Walk:
-    """State of one backprop run."""
+    """State of one backprop run and its steps."""
 
-    __slots__ = ('grads', 'load_if_new', 'heap', 'pushed', 'count', 'relevant_funcs',
-                 'relevant_nodes', 'keep')
+    __slots__ = ('grads', 'load_if_new', 'heap', 'next', 'pushed', 'count',
+                 'relevant_funcs', 'relevant_nodes', 'keep', 'leaves',
+                 'retain_grad', 'double', 'debug', 'hooks')
 
-    def __init__(self, load_if_new: bool) -> None:
+    def __init__(self, load_if_new: bool, retain_grad: bool, leaves: Optional[dict]) -> None:
         self.grads: dict = {}
         self.load_if_new = load_if_new
         self.heap: list = []
+        self.next = None  # the one queued function while the heap is empty (chains)
         self.pushed: set = set()
         self.count = 0
         self.relevant_funcs: Optional[set] = None
         self.relevant_nodes: Optional[set] = None
         self.keep: set = set()
+        self.leaves = leaves
+        self.retain_grad = retain_grad
+        self.double = config.enable_backprop
+        self.debug = config.debug
+        self.hooks = _thread_state.current_hooks()
+
+    # -- the gradient table --------------------------------------------------
+
+    def _load(self, node):
+        """The gradient a node's variable already holds (when the walk loads them)."""
+        if self.load_if_new:
+            var = node._variable()
+            if var is not None:
+                return var._grad_var
+        return None
 
     def current(self, node):
-        """The gradient accumulated so far for ``node`` (loading the variable's own)."""
+        """The gradient accumulated so far for ``node``; the caller may keep it."""
         g = self.grads.get(node, _MISSING)
-        if g is _MISSING:
-            g = None
-            if self.load_if_new:
-                var = node._variable()
-                if var is not None:
-                    g = var._grad_var
-        return g
+        return self._load(node) if g is _MISSING else g
+
+    def take(self, node):
+        """Removes and returns the gradient of an output about to be backpropagated."""
+        if node in self.keep:
+            return self.current(node)
+        g = self.grads.pop(node, _MISSING)
+        return self._load(node) if g is _MISSING else g
 
     def accumulate(self, node, gx) -> None:
-        cur = self.current(node)
-        self.grads[node] = gx if cur is None else _add(cur, gx)
+        """Adds ``gx`` to the gradient of ``node``."""
+        grads = self.grads
+        cur = grads.get(node, _MISSING)
+        if cur is _MISSING:
+            cur = self._load(node)
+        if cur is None:
+            grads[node] = gx
+        elif self.double:
+            grads[node] = chainer.functions.add(cur, gx)
+        else:
+            grads[node] = Variable._new(_array_sum(cur._data, gx._data), True)
+
+    # -- the queue -------------------------------------------------------------
 
     def push(self, func) -> None:
+        """Queues ``func`` (once) unless it lies off the paths being differentiated."""
         key = id(func)
         if key in self.pushed:
             return
         if self.relevant_funcs is not None and key not in self.relevant_funcs:
             return
         self.pushed.add(key)
+        if not self.heap and self.next is None:
+            self.next = func
+            return
+        if self.next is not None:
+            self._heap_push(self.next)
+            self.next = None
+        self._heap_push(func)
+
+    def _heap_push(self, func) -> None:
         self.count += 1
-        heapq.heappush(self.heap, (-func.rank, self.count, func))
+        _heappush(self.heap, (-func.rank, self.count, func))
 
-
-_MISSING = object()
-
-
-def _run(walk: _Walk, retain_grad: bool, leaves: Optional[dict]) -> None:
-    """Processes the queued functions until the heap is empty."""
-    from chainer.function_node import FunctionNode
-    from chainer.variable import Variable, _check_grad_type
-    default_accumulate = FunctionNode.backward_accumulate
-    heap = walk.heap
-    grads = walk.grads
-    pushed = walk.pushed
-    relevant_nodes = walk.relevant_nodes
-    relevant_funcs = walk.relevant_funcs
-    keep = walk.keep
-    load_if_new = walk.load_if_new
-    debug = config.debug
-    global_hooks = _thread_state.current_hooks()
-    heappop = heapq.heappop
-    heappush = heapq.heappush
-    pop = grads.pop
-    count = walk.count
-
-    while heap:
-        func = heappop(heap)[2]
-        outputs = func.outputs
-        if len(outputs) == 1:
-            out_nodes = (outputs[0](),)
-        else:
-            out_nodes = [ref() for ref in outputs]
-        gys = []
-        has_grad = False
-        for y in out_nodes:
-            if y is None:
-                gy = None
-            elif keep and y in keep:
-                gy = walk.current(y)
+    def run(self) -> None:
+        """Processes the queued functions in decreasing rank."""
+        heap = self.heap
+        take = self.take
+        accumulate = self.accumulate
+        push = self.push
+        retain_grad = self.retain_grad
+        leaves = self.leaves
+        debug = self.debug
+        while True:
+            # Next function: the one queued while the heap was empty (a chain), or
+            # the highest rank.
+            func = self.next
+            if func is not None:
+                self.next = None
+            elif heap:
+                func = _heappop(heap)[2]
             else:
-                gy = pop(y, _MISSING)
-                if gy is _MISSING:
-                    gy = None
-                    if load_if_new:
-                        var = y._variable()
-                        if var is not None:
-                            gy = var._grad_var
-            if gy is not None:
-                has_grad = True
-            gys.append(gy)
-        gys = tuple(gys)
-        if retain_grad:
-            for y, gy in zip(out_nodes, gys):
-                if y is not None:
-                    var = y._variable()
-                    if var is not None:
-                        var._grad_var = gy
-        if not has_grad:
-            continue
-        inputs = func.inputs
-        if relevant_nodes is None:
-            n_in = len(inputs)
-            if n_in == 1:
-                targets = (0,) if inputs[0]._requires_grad else ()
-            elif n_in == 2:
-                if inputs[0]._requires_grad:
-                    targets = (0, 1) if inputs[1]._requires_grad else (0,)
-                else:
-                    targets = (1,) if inputs[1]._requires_grad else ()
+                return
+
+            # Gradients of its outputs.
+            outputs = func.outputs
+            if len(outputs) == 1:
+                y = outputs[0]()
+                gys = (None if y is None else take(y),)
             else:
-                targets = tuple([i for i, x in enumerate(inputs) if x._requires_grad])
-        else:
-            targets = tuple([i for i, x in enumerate(inputs)
-                             if x._requires_grad and x in relevant_nodes])
-        if not targets:
-            continue
-
-        hooks = global_hooks
-        if func._n_local_function_hooks:
-            hooks = dict(hooks or ())
-            hooks.update(func.local_function_hooks)
-        if hooks:
-            hooks = tuple(hooks.values())
-            in_data = tuple([x.data for x in inputs])
-            out_grad_data = tuple([None if g is None else g._data for g in gys])
-            for hook in hooks:
-                hook.backward_preprocess(func, in_data, out_grad_data)
-
-        if type(func).backward_accumulate is default_accumulate:
-            gxs = func.backward(targets, gys)
-            if type(gxs) is not tuple or len(gxs) != len(targets):
-                gxs = select_target_grads(func, targets, gxs)
-        else:
-            # A custom backward_accumulate adds the current gradients itself; each
-            # distinct input receives its accumulated gradient exactly once.
-            grad_inputs = []
-            replaced = []
-            for i in targets:
-                x = inputs[i]
-                if x in replaced:
-                    grad_inputs.append(None)
-                else:
-                    replaced.append(x)
-                    grad_inputs.append(walk.current(x))
-                    grads[x] = None
-            gxs = func.backward_accumulate(targets, gys, tuple(grad_inputs))
-            gxs = select_target_grads(func, targets, gxs)
-
-        if hooks:
-            for hook in hooks:
-                hook.backward_postprocess(func, in_data, out_grad_data)
-
-        for i, gx in zip(targets, gxs):
-            if gx is None:
+                gys = tuple([None if y is None else take(y)
+                             for y in [ref() for ref in outputs]])
+            if retain_grad:
+                self._retain(outputs, gys)
+            for gy in gys:
+                if gy is not None:
+                    break
+            else:
                 continue
-            if type(gx) is not Variable and not isinstance(gx, Variable):
-                raise TypeError(
-                    f'backward of {func.label} must return Variables (or None), '
-                    f'got {type(gx).__module__}.{type(gx).__qualname__}')
-            x = inputs[i]
-            data = gx._data
-            if data.shape != x.shape or (data.dtype is not x.dtype and data.dtype != x.dtype):
-                _check_grad_type(func, x, data)
-            if debug:
-                func._debug_check_nan((data,), 'backward')
-            walk.accumulate(x, gx)
-            creator = x._creator_node
-            if creator is None:
-                if leaves is not None:
-                    leaves[x] = True
+
+            # Gradients of its inputs.
+            inputs = func.inputs
+            targets = self._targets(inputs)
+            if not targets:
+                continue
+            hooks = self.hooks
+            if func._n_local_function_hooks:
+                hooks = dict(hooks or ())
+                hooks.update(func.local_function_hooks)
+            if hooks:
+                gxs = self._backward_with_hooks(func, targets, gys, tuple(hooks.values()))
+            elif func._custom_accumulate:
+                gxs = self._backward_accumulate(func, targets, gys)
             else:
-                key = id(creator)
-                if key not in pushed and (relevant_funcs is None or key in relevant_funcs):
-                    pushed.add(key)
-                    count += 1
-                    heappush(heap, (-creator.rank, count, creator))
-        del gxs
-    walk.count = count
+                gxs = func.backward(targets, gys)
+                if type(gxs) is not tuple or len(gxs) != len(targets):
+                    gxs = select_target_grads(func, targets, gxs)
 
+            # Add them up and queue the creators of the inputs.
+            for i, gx in zip(targets, gxs):
+                if gx is None:
+                    continue
+                x = inputs[i]
+                if type(gx) is not Variable and not isinstance(gx, Variable):
+                    raise TypeError(
+                        f'backward of {func.label} must return Variables (or None), '
+                        f'got {type(gx).__module__}.{type(gx).__qualname__}')
+                data = gx._data
+                if data.shape != x.shape or (data.dtype is not x.dtype
+                                             and data.dtype != x.dtype):
+                    _check_grad_type(func, x, data)
+                if debug:
+                    func._debug_check_nan((data,), 'backward')
+                accumulate(x, gx)
+                creator = x._creator_node
+                if creator is not None:
+                    push(creator)
+                elif leaves is not None:
+                    leaves[x] = True
+            del gxs, gys
 
-def _set_leaf_grads(walk: _Walk, leaves: dict, loss_scale) -> None:
-    grads = walk.grads
-    for node in leaves:
-        var = node._variable()
-        gx = grads.pop(node, None)
-        if gx is not None and node._old_style_grad_generator is not None:
-            # The walk reached a gradient computed by an old-style Function.
-            node._check_old_style_gradient()
-        if var is not None and gx is not None:
-            var._grad_var = gx
-            # Reset too (None) so optimizers never unscale by a stale factor.
-            var._loss_scale = loss_scale
+    def _targets(self, inputs) -> tuple:
+        """Indexes of the inputs that need a gradient."""
+        relevant = self.relevant_nodes
+        if relevant is None:
+            n = len(inputs)
+            if n == 1:
+                return (0,) if inputs[0]._requires_grad else ()
+            if n == 2:
+                if inputs[0]._requires_grad:
+                    return (0, 1) if inputs[1]._requires_grad else (0,)
+                return (1,) if inputs[1]._requires_grad else ()
+            return tuple([i for i, x in enumerate(inputs) if x._requires_grad])
+        return tuple([i for i, x in enumerate(inputs) if x._requires_grad and x in relevant])
+
+    def _retain(self, outputs, gys) -> None:
+        for ref, gy in zip(outputs, gys):
+            y = ref()
+            if y is not None:
+                var = y._variable()
+                if var is not None:
+                    var._grad_var = gy
+
+    def _backward_with_hooks(self, func, targets, gys, hooks) -> tuple:
+        in_data = tuple([x.data for x in func.inputs])
+        out_grad_data = tuple([None if g is None else g._data for g in gys])
+        for hook in hooks:
+            hook.backward_preprocess(func, in_data, out_grad_data)
+        if func._custom_accumulate:
+            gxs = self._backward_accumulate(func, targets, gys)
+        else:
+            gxs = select_target_grads(func, targets, func.backward(targets, gys))
+        for hook in hooks:
+            hook.backward_postprocess(func, in_data, out_grad_data)
+        return gxs
+
+    def _backward_accumulate(self, func, targets, gys) -> tuple:
+        # A custom backward_accumulate adds the current gradients itself; each
+        # distinct input receives its accumulated gradient exactly once.
+        inputs = func.inputs
+        grad_inputs = []
+        replaced = []
+        for i in targets:
+            x = inputs[i]
+            if x in replaced:
+                grad_inputs.append(None)
+            else:
+                replaced.append(x)
+                grad_inputs.append(self.current(x))
+                self.grads[x] = None
+        gxs = func.backward_accumulate(targets, gys, tuple(grad_inputs))
+        return select_target_grads(func, targets, gxs)
+
+    def set_leaf_grads(self, loss_scale) -> None:
+        """Stores the gradients of the leaves reached in their variables."""
+        grads = self.grads
+        for node in self.leaves:
+            var = node._variable()
+            gx = grads.pop(node, None)
+            if gx is not None and node._old_style_grad_generator is not None:
+                # The walk reached a gradient computed by an old-style Function.
+                node._check_old_style_gradient()
+            if var is not None and gx is not None:
+                var._grad_var = gx
+                # Reset too (None) so optimizers never unscale by a stale factor.
+                var._loss_scale = loss_scale
 
 
 def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -> None:
     """Backprop from ``nodes`` (with ``seed_grads``), storing leaf gradients."""
-    walk = _Walk(load_if_new=True)
-    leaves: dict = {}
+    walk = _Walk(True, retain_grad, {})
+    grads = walk.grads
     for node, g in zip(nodes, seed_grads):
         if g is None:
             continue
         node._check_old_style_gradient()
-        if node in walk.grads:
-            walk.grads[node] = _add(walk.grads[node], g)
-        else:
-            walk.grads[node] = g
+        grads[node] = _sum(grads[node], g) if node in grads else g
         if node._creator_node is None:
-            leaves[node] = True
+            walk.leaves[node] = True
         else:
             walk.push(node._creator_node)
-    _run(walk, retain_grad, leaves)
-    _set_leaf_grads(walk, leaves, loss_scale)
+    walk.run()
+    walk.set_leaf_grads(loss_scale)
 
 
 def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
@@ -305,7 +336,7 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
                         target_inits: Optional[list], retain_grad: bool,
                         loss_scale) -> list:
     """Backprop from the seeds to ``targets`` only; returns the targets' gradients."""
-    walk = _Walk(load_if_new=False)
+    walk = _Walk(False, retain_grad, None)
     _mark_relevant(walk, seed_nodes, targets)
     walk.keep = set(targets)
     if target_inits is not None:
@@ -317,7 +348,7 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
         walk.accumulate(node, g)
         if node._creator_node is not None:
             walk.push(node._creator_node)
-    _run(walk, retain_grad, None)
+    walk.run()
     return [walk.grads.get(t) for t in targets]
 
 
@@ -326,7 +357,6 @@ def backward(outputs, grad_outputs=None, **kwargs) -> None:
     enable_double_backprop = kwargs.pop('enable_double_backprop', False)
     if kwargs:
         raise TypeError(f'backward() got unexpected keyword argument(s): {", ".join(kwargs)}')
-    from chainer.variable import Variable
     if not isinstance(outputs, (tuple, list)):
         raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
     for v in outputs:

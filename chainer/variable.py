@@ -8,10 +8,16 @@ from typing import Any, Optional
 
 import numpy
 
-from chainer import _backprop
+import chainer
 from chainer import backend
+from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
+
+# Import convention of the core: a module imports the modules below it at the top
+# (configuration, backends, backend < variable < _backprop < function_node <
+# function); a module that needs a name from a module above it, which imports it,
+# looks the name up at call time through the package (``chainer.function.Function``).
 
 
 def _array_types() -> tuple:
@@ -75,20 +81,22 @@ class VariableNode:
     def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(f'unexpected keyword argument(s): {", ".join(kwargs)}')
+        arr = variable._data
+        self._init(variable, name, None, 0, None if arr is None else arr.dtype,
+                   None if arr is None else arr.shape)
+
+    def _init(self, variable: 'Variable', name: Optional[str], creator, rank: int,
+              dtype, shape) -> None:
+        """Sets every slot: the one place that lists them (see FunctionNode.apply)."""
         self._variable = weakref.ref(variable)
-        self._creator_node = None
+        self._creator_node = creator
         self.data = None
         self.name = name
-        self.rank = 0
+        self.rank = rank
         self._requires_grad = variable._requires_grad
+        self.dtype = dtype
+        self.shape = shape
         self._old_style_grad_generator = None
-        arr = variable._data
-        if arr is None:
-            self.dtype = None
-            self.shape = None
-        else:
-            self.dtype = arr.dtype
-            self.shape = arr.shape
 
     @property
     def creator(self):
@@ -96,8 +104,7 @@ class VariableNode:
         node = self._creator_node
         if node is None:
             return None
-        from chainer.function import FunctionAdapter
-        if isinstance(node, FunctionAdapter):
+        if isinstance(node, chainer.function.FunctionAdapter):
             return node.function
         return node
 
@@ -112,8 +119,7 @@ class VariableNode:
 
     @creator_node.setter
     def creator_node(self, func) -> None:
-        from chainer.function import Function
-        if isinstance(func, Function):
+        if isinstance(func, chainer.function.Function):
             func = func.node
         self._creator_node = func
         if func is not None:
@@ -260,23 +266,24 @@ class Variable:
                 f'got {type(data).__module__}.{type(data).__qualname__}')
         if name is not None and not isinstance(name, str):
             raise TypeError(f'name must be a str or None, got {type(name).__name__}')
-        self._data = data
-        self._requires_grad = bool(requires_grad)
-        self._loss_scale = None
-        self._grad_var = None
+        self._init(data, bool(requires_grad))
         self._node = VariableNode(self, name)
         if grad is not None:
             self.grad = grad
 
+    def _init(self, data, requires_grad: bool) -> None:
+        """Sets every slot, without a node: the one place that lists them."""
+        self._data = data
+        self._requires_grad = requires_grad
+        self._grad_var = None
+        self._loss_scale = None
+        self._node = None
+
     @staticmethod
     def _new(data, requires_grad: bool) -> 'Variable':
-        """Creates a variable without checks (the hot path of FunctionNode.apply)."""
+        """Creates a variable without checks (gradients, wrapped arrays)."""
         v = _object_new(Variable)
-        v._data = data
-        v._requires_grad = requires_grad
-        v._grad_var = None
-        v._loss_scale = None
-        v._node = None
+        v._init(data, requires_grad)
         return v
 
     @staticmethod
@@ -446,15 +453,13 @@ class Variable:
 
     @property
     def T(self) -> 'Variable':
-        from chainer.functions.array.transpose import transpose
-        return transpose(self)
+        return chainer.functions.transpose(self)
 
     def reshape(self, *shape) -> 'Variable':
         """Differentiable reshape (``F.reshape``)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        from chainer.functions.array.reshape import reshape
-        return reshape(self, tuple(shape))
+        return chainer.functions.reshape(self, tuple(shape))
 
     def transpose(self, *axes) -> 'Variable':
         """Differentiable transpose (``F.transpose``)."""
@@ -462,13 +467,11 @@ class Variable:
             axes = None
         elif len(axes) == 1 and (isinstance(axes[0], (tuple, list)) or axes[0] is None):
             axes = axes[0]
-        from chainer.functions.array.transpose import transpose
-        return transpose(self, axes)
+        return chainer.functions.transpose(self, axes)
 
     def mean(self, axis=None, *, weights=None, keepdims=False) -> 'Variable':
         """Differentiable (weighted) mean (``F.average``)."""
-        from chainer.functions.math.average import average
-        return average(self, axis=axis, weights=weights, keepdims=keepdims)
+        return chainer.functions.average(self, axis=axis, weights=weights, keepdims=keepdims)
 
     # -- gradient ------------------------------------------------------------
 
@@ -701,7 +704,7 @@ class Variable:
             # puts it back) and loss_scale only scales the default gradient.
             self._grad_var = None
         with using_config('enable_backprop', enable_double_backprop):
-            _backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
+            chainer._backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
 
     def _ones_grad(self, loss_scale: Optional[float]) -> 'Variable':
         """The default initial gradient: ones like the data, times ``loss_scale``."""
@@ -780,7 +783,6 @@ class Parameter(Variable):
                  layout=None) -> None:
         if layout is not None:
             raise ValueError('memory layouts are not supported by rechainer')
-        from chainer import initializers  # chainer.initializers imports chainer
         if initializer is None:
             initializer = initializers.NaN()
         elif numpy.isscalar(initializer):
@@ -854,7 +856,6 @@ class Parameter(Variable):
     def zerograd(self) -> None:
         super().zerograd()
         if self._data is None:
-            from chainer import initializers
             self._grad_initializer = initializers.Zero(getattr(self.initializer, 'dtype', None))
 
     def update(self) -> None:
@@ -865,8 +866,7 @@ class Parameter(Variable):
 
 def _generate(initializer, shape, device, dtype=None):
     """Allocates an array of ``shape`` on ``device`` filled by ``initializer``."""
-    from chainer.initializers import generate_array
-    return generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
+    return initializers.generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
 
 
 def _recover_parameter(data, name, grad, initializer, update_rule):

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy
 
+import chainer
 from chainer import _backend
 from chainer.backends import _cpu
 from chainer.configuration import config
@@ -519,21 +520,15 @@ def get_array_module(*args: Any) -> Any:
     return numpy
 
 
-_variable_class: Any = None
-
-
 def _get_array_module_cupy(args: tuple) -> Any:
-    global _variable_class
     others = []
     for arg in args:
         if isinstance(arg, ndarray):
             return cupy
         if arg is None or isinstance(arg, numpy.ndarray):
             continue
-        if _variable_class is None:
-            from chainer.variable import Variable
-            _variable_class = Variable
-        if isinstance(arg, _variable_class):
+        # chainer.variable imports this module: Variable is looked up at call time.
+        if isinstance(arg, chainer.Variable):
             arg = arg.array
             if isinstance(arg, ndarray):
                 return cupy

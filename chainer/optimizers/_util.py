@@ -7,6 +7,7 @@ import numpy
 
 from chainer import backend
 from chainer import optimizer
+from chainer.backends import cuda
 
 
 def set_given(hyperparam: optimizer.Hyperparameter, **values: Any) -> None:
@@ -32,3 +33,66 @@ def cast_eps(eps: float, dtype: Any, optimizer_name: str) -> Any:
         raise ValueError(
             f'eps of {optimizer_name} optimizer is too small for {dtype.name} ({eps})')
     return cast
+
+
+class VelocityRule(optimizer.UpdateRule):
+    """Base of the update rules with a velocity ``v`` and hyperparameters lr, momentum.
+
+    A subclass sets ``default_hyperparam``, writes the CPU step in
+    :meth:`step_cpu` and gives the same step as CUDA code in ``gpu_code`` (over
+    ``grad, lr, momentum`` in, ``param, v`` in-out) named ``gpu_name``.
+    """
+
+    is_elementwise = True
+    default_hyperparam: optimizer.Hyperparameter
+    gpu_code = ''
+    gpu_name = ''
+    _kernels: dict = {}
+
+    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
+                 lr: float | None = None, momentum: float | None = None) -> None:
+        super().__init__(
+            self.default_hyperparam if parent_hyperparam is None else parent_hyperparam)
+        set_given(self.hyperparam, lr=lr, momentum=momentum)
+
+    def init_state(self, param: Any) -> None:
+        zeros_state(self.state, param, 'v')
+
+    def step_cpu(self, data: Any, grad: Any, v: Any, lr: float, momentum: float) -> None:
+        """Updates ``data`` and ``v`` in place (constants cast to ``grad.dtype``)."""
+        raise NotImplementedError
+
+    def update_core_cpu(self, param: Any) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        hp = self.hyperparam
+        self.step_cpu(param.array, grad, self.state['v'], hp.lr, hp.momentum)
+
+    def update_core_gpu(self, param: Any) -> None:
+        grad = param.grad
+        if grad is None:
+            return
+        kernel = VelocityRule._kernels.get(self.gpu_name)
+        if kernel is None:
+            kernel = VelocityRule._kernels[self.gpu_name] = cuda.elementwise(
+                'T grad, T lr, T momentum', 'T param, T v', self.gpu_code, self.gpu_name)
+        hp = self.hyperparam
+        kernel(grad, float(hp.lr), float(hp.momentum), param.array, self.state['v'])
+
+
+class VelocityOptimizer(optimizer.GradientMethod):
+    """Base of the optimizers with hyperparameters lr and momentum (``rule_class``)."""
+
+    rule_class: type
+
+    def __init__(self, lr: float, momentum: float) -> None:
+        super().__init__()
+        self.hyperparam.lr = lr
+        self.hyperparam.momentum = momentum
+
+    lr = optimizer.HyperparameterProxy('lr')
+    momentum = optimizer.HyperparameterProxy('momentum')
+
+    def create_update_rule(self) -> VelocityRule:
+        return self.rule_class(self.hyperparam)

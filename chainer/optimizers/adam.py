@@ -10,6 +10,7 @@ import numpy
 from chainer import optimizer
 from chainer.backends import cuda
 from chainer.optimizers import _util
+from chainer.utils.array import compute_dtype
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -33,13 +34,6 @@ def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
     fix1 = 1.0 - math.pow(hp.beta1, t)
     fix2 = 1.0 - math.pow(hp.beta2, t)
     return hp.alpha * math.sqrt(fix2) / fix1
-
-
-def _intermediate_dtype(dtype: numpy.dtype) -> numpy.dtype:
-    # float16 parameters are updated with float32 arithmetic.
-    if dtype == numpy.float16:
-        return numpy.dtype(numpy.float32)
-    return numpy.dtype(dtype)
 
 
 # Elements per block of the CPU update (a few such blocks fit in L2 cache).
@@ -148,13 +142,18 @@ class AdamRule(optimizer.UpdateRule):
         names = ('m', 'v', 'vhat') if self.hyperparam.amsgrad else ('m', 'v')
         _util.zeros_state(self.state, param, *names)
 
+    def _arithmetic_dtype(self, param) -> numpy.dtype:
+        """The dtype of the update arithmetic (float32 for float16 parameters)."""
+        dtype = compute_dtype(param.dtype)
+        _util.cast_eps(self.hyperparam.eps, dtype, 'Adam')
+        return dtype
+
     def update_core_cpu(self, param) -> None:
         grad = param.grad
         if grad is None:
             return
         hp = self.hyperparam
-        dtype = _intermediate_dtype(param.dtype)
-        _util.cast_eps(hp.eps, dtype, 'Adam')
+        dtype = self._arithmetic_dtype(param)
         s = dtype.type
         data = param.array
         arrays = [data, grad.astype(dtype, copy=False), self.state['m'], self.state['v']]
@@ -185,8 +184,7 @@ class AdamRule(optimizer.UpdateRule):
         if grad is None:
             return
         hp = self.hyperparam
-        dtype = _intermediate_dtype(param.dtype)
-        _util.cast_eps(hp.eps, dtype, 'Adam')
+        dtype = self._arithmetic_dtype(param)
         # A zero-size array of the arithmetic type lets the kernel deduce T.
         dummy = cuda.cupy.empty((0,), dtype=dtype)
         # Python floats: the kernel casts them to T.
@@ -253,17 +251,9 @@ class Adam(optimizer.GradientMethod):
                  final_lr: float = _default_hyperparam.final_lr,
                  gamma: float = _default_hyperparam.gamma) -> None:
         super().__init__()
-        hp = self.hyperparam
-        hp.alpha = alpha
-        hp.beta1 = beta1
-        hp.beta2 = beta2
-        hp.eps = eps
-        hp.eta = eta
-        hp.weight_decay_rate = weight_decay_rate
-        hp.amsgrad = amsgrad
-        hp.adabound = adabound
-        hp.final_lr = final_lr
-        hp.gamma = gamma
+        _util.set_given(self.hyperparam, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
+                        eta=eta, weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
+                        adabound=adabound, final_lr=final_lr, gamma=gamma)
 
     alpha = optimizer.HyperparameterProxy('alpha')
     beta1 = optimizer.HyperparameterProxy('beta1')

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -13,7 +12,7 @@ _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
 
 
-class CorrectedMomentumSGDRule(optimizer.UpdateRule):
+class CorrectedMomentumSGDRule(_util.VelocityRule):
     """Update rule of corrected momentum SGD.
 
     ``v = momentum * v - grad`` and ``param += lr * v``: the learning rate multiplies
@@ -26,47 +25,19 @@ class CorrectedMomentumSGDRule(optimizer.UpdateRule):
         momentum: Exponential decay rate of the first order moment.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    gpu_code = '''v = momentum * v - grad;
+                  param += lr * v;'''
+    gpu_name = 'corrected_momentum_sgd'
 
-    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
-                 lr: float | None = None, momentum: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, momentum=momentum)
-
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'v')
-
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        v = self.state['v']
-        v *= dtype.type(hp.momentum)
+    def step_cpu(self, data: Any, grad: Any, v: Any, lr: float, momentum: float) -> None:
+        scalar = grad.dtype.type
+        v *= scalar(momentum)
         v -= grad
-        data = param.array
-        data += dtype.type(hp.lr) * v
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        if CorrectedMomentumSGDRule._kernel is None:
-            CorrectedMomentumSGDRule._kernel = cuda.elementwise(
-                'T grad, T lr, T momentum',
-                'T param, T v',
-                '''v = momentum * v - grad;
-                   param += lr * v;''',
-                'corrected_momentum_sgd')
-        CorrectedMomentumSGDRule._kernel(grad, hp.lr, hp.momentum, param.array,
-                                         self.state['v'])
+        data += scalar(lr) * v
 
 
-class CorrectedMomentumSGD(optimizer.GradientMethod):
+class CorrectedMomentumSGD(_util.VelocityOptimizer):
     """Momentum SGD whose learning rate scales the accumulated velocity.
 
     Equivalent to :class:`~chainer.optimizers.MomentumSGD` while the learning rate is
@@ -77,14 +48,8 @@ class CorrectedMomentumSGD(optimizer.GradientMethod):
         momentum: Exponential decay rate of the first order moment.
     """
 
+    rule_class = CorrectedMomentumSGDRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  momentum: float = _default_hyperparam.momentum) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def create_update_rule(self) -> CorrectedMomentumSGDRule:
-        return CorrectedMomentumSGDRule(self.hyperparam)
+        super().__init__(lr, momentum)

@@ -1,12 +1,10 @@
 """Classical momentum SGD."""
 from __future__ import annotations
 
-from typing import Optional
 
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 
@@ -26,7 +24,7 @@ def _momentum_step_cpu(data, grad, v, tmp, momentum, lr) -> None:
     data += v
 
 
-class MomentumSGDRule(optimizer.UpdateRule):
+class MomentumSGDRule(_util.VelocityRule):
     """Update rule of momentum SGD: ``v = momentum * v - lr * grad; param += v``.
 
     Args:
@@ -35,26 +33,14 @@ class MomentumSGDRule(optimizer.UpdateRule):
         momentum: Exponential decay rate of the first-order moment.
     """
 
-    is_elementwise = True
+    default_hyperparam = _default_hyperparam
+    gpu_code = 'v = momentum * v - lr * grad; param += v;'
+    gpu_name = 'momentum_sgd'
 
-    def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
-                 lr: Optional[float] = None, momentum: Optional[float] = None) -> None:
-        super().__init__(parent_hyperparam or _default_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, momentum=momentum)
-
-    def init_state(self, param) -> None:
-        _util.zeros_state(self.state, param, 'v')
-
-    def update_core_cpu(self, param) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        data = param.array
-        v = self.state['v']
+    def step_cpu(self, data, grad, v, lr: float, momentum: float) -> None:
         scalar = v.dtype.type
-        momentum = scalar(hp.momentum)
-        lr = scalar(hp.lr)
+        momentum = scalar(momentum)
+        lr = scalar(lr)
         size = data.size
         if size >= 2 * _CPU_BLOCK and data.flags.c_contiguous and \
                 grad.flags.c_contiguous and v.flags.c_contiguous:
@@ -68,19 +54,8 @@ class MomentumSGDRule(optimizer.UpdateRule):
         else:
             _momentum_step_cpu(data, grad, v, None, momentum, lr)
 
-    def update_core_gpu(self, param) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        cuda.elementwise(
-            'T grad, T lr, T momentum', 'T param, T v',
-            'v = momentum * v - lr * grad; param += v;',
-            'momentum_sgd')(grad, float(hp.lr), float(hp.momentum), param.array,
-                            self.state['v'])
 
-
-class MomentumSGD(optimizer.GradientMethod):
+class MomentumSGD(_util.VelocityOptimizer):
     """Momentum SGD.
 
     Args:
@@ -88,16 +63,8 @@ class MomentumSGD(optimizer.GradientMethod):
         momentum: Exponential decay rate of the first-order moment.
     """
 
+    rule_class = MomentumSGDRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  momentum: float = _default_hyperparam.momentum) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def create_update_rule(self) -> MomentumSGDRule:
-        return MomentumSGDRule(self.hyperparam)
-
-
+        super().__init__(lr, momentum)

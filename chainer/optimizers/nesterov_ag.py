@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -13,7 +12,7 @@ _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
 
 
-class NesterovAGRule(optimizer.UpdateRule):
+class NesterovAGRule(_util.VelocityRule):
     """Update rule of Nesterov's accelerated gradient.
 
     With velocity ``v``: ``v = momentum * v - lr * grad`` and
@@ -26,48 +25,20 @@ class NesterovAGRule(optimizer.UpdateRule):
         momentum: Exponential decay rate of the first order moment.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    gpu_code = '''v = v * momentum - lr * grad;
+                  param += momentum * momentum * v - (1 + momentum) * lr * grad;'''
+    gpu_name = 'nesterov_ag'
 
-    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
-                 lr: float | None = None, momentum: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, momentum=momentum)
-
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'v')
-
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        lr, momentum = hp.lr, hp.momentum
-        v = self.state['v']
-        v *= dtype.type(momentum)
-        v -= dtype.type(lr) * grad
-        data = param.array
-        data += dtype.type(momentum * momentum) * v
-        data -= dtype.type((1 + momentum) * lr) * grad
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        if NesterovAGRule._kernel is None:
-            NesterovAGRule._kernel = cuda.elementwise(
-                'T grad, T lr, T momentum',
-                'T param, T v',
-                '''v = v * momentum - lr * grad;
-                   param += momentum * momentum * v - (1 + momentum) * lr * grad;''',
-                'nesterov_ag')
-        NesterovAGRule._kernel(grad, hp.lr, hp.momentum, param.array, self.state['v'])
+    def step_cpu(self, data: Any, grad: Any, v: Any, lr: float, momentum: float) -> None:
+        scalar = grad.dtype.type
+        v *= scalar(momentum)
+        v -= scalar(lr) * grad
+        data += scalar(momentum * momentum) * v
+        data -= scalar((1 + momentum) * lr) * grad
 
 
-class NesterovAG(optimizer.GradientMethod):
+class NesterovAG(_util.VelocityOptimizer):
     """Momentum SGD with Nesterov's accelerated gradient (Sutskever et al., 2013).
 
     Args:
@@ -75,14 +46,8 @@ class NesterovAG(optimizer.GradientMethod):
         momentum: Exponential decay rate of the first order moment.
     """
 
+    rule_class = NesterovAGRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  momentum: float = _default_hyperparam.momentum) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
-
-    lr = optimizer.HyperparameterProxy('lr')
-    momentum = optimizer.HyperparameterProxy('momentum')
-
-    def create_update_rule(self) -> NesterovAGRule:
-        return NesterovAGRule(self.hyperparam)
+        super().__init__(lr, momentum)

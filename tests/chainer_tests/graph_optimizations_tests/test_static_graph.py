@@ -1,0 +1,208 @@
+import warnings
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from chainer import optimizers
+from chainer.graph_optimizations import static_graph_utilities
+from chainer.graph_optimizations.static_graph import static_code, static_graph
+
+
+class _MLP(chainer.Chain):
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(7, 5)
+            self.l2 = L.Linear(5, 3)
+
+    def forward(self, x):
+        return self.l2(F.relu(self.l1(x)))
+
+
+class _StaticMLP(_MLP):
+
+    @static_graph
+    def forward(self, x):
+        return self.l2(F.relu(self.l1(x)))
+
+
+class _TwoOutputs(chainer.Chain):
+    """Tanh and sigmoid heads sharing a layer; a parameter used twice."""
+
+    def __init__(self, static):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(4, 4)
+        self.static = static
+
+    def _forward(self, x):
+        h = self.l1(x)
+        return F.tanh(h), F.sigmoid(self.l1(h)) * 2.0
+
+    @static_graph
+    def _static_forward(self, x):
+        return self._forward(x)
+
+    def forward(self, x):
+        return self._static_forward(x) if self.static else self._forward(x)
+
+
+def _train(model, xs, ts, steps=10, lossfun=None):
+    opt = optimizers.MomentumSGD(lr=0.1).setup(model)
+    for i in range(steps):
+        x, t = xs[i % len(xs)], ts[i % len(ts)]
+        opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+    return [p.array.copy() for _, p in sorted(model.namedparams())]
+
+
+def _data(n=3, batch=6, seed=0):
+    rng = numpy.random.RandomState(seed)
+    xs = [rng.uniform(-1, 1, (batch, 7)).astype(numpy.float32) for _ in range(n)]
+    ts = [rng.randint(0, 3, batch).astype(numpy.int32) for _ in range(n)]
+    return xs, ts
+
+
+def test_mlp_bit_identical_to_define_by_run():
+    xs, ts = _data()
+    ref = _MLP()
+    model = _StaticMLP()
+    model.copyparams(ref)
+    expected = _train(ref, xs, ts)
+    got = _train(model, xs, ts)
+    for a, b in zip(expected, got):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_replay_skips_graph_construction():
+    xs, _ = _data()
+    model = _StaticMLP()
+    model(xs[0])
+    y = model(xs[1])
+    assert type(y.creator_node).__name__ == 'StaticScheduleFunction'
+    numpy.testing.assert_allclose(
+        y.array, _MLP.forward(model, xs[1]).array, rtol=1e-6, atol=1e-6)
+
+
+def test_two_outputs_and_shared_parameter():
+    rng = numpy.random.RandomState(1)
+    x = [rng.uniform(-1, 1, (3, 4)).astype(numpy.float32) for _ in range(4)]
+    ref, model = _TwoOutputs(False), _TwoOutputs(True)
+    model.copyparams(ref)
+    for m in (ref, model):
+        for xi in x:
+            m.cleargrads()
+            a, b = m(xi)
+            F.sum(a * a + b).backward()
+    for (_, p), (_, q) in zip(sorted(ref.namedparams()), sorted(model.namedparams())):
+        numpy.testing.assert_allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
+
+
+def test_input_gradient():
+    model = _StaticMLP()
+    rng = numpy.random.RandomState(2)
+    for _ in range(3):
+        x = chainer.Variable(rng.uniform(-1, 1, (2, 7)).astype(numpy.float32))
+        y = F.sum(model(x) ** 2)
+        y.backward()
+        x_ref = chainer.Variable(x.array.copy())
+        F.sum(_MLP.forward(model, x_ref) ** 2).backward()
+        numpy.testing.assert_allclose(x.grad, x_ref.grad, rtol=1e-5, atol=1e-6)
+
+
+def test_shape_change_falls_back_with_warning():
+    model = _StaticMLP()
+    x = numpy.ones((4, 7), numpy.float32)
+    model(x)
+    model(x)
+    with pytest.warns(RuntimeWarning, match='do not match'):
+        y = model(numpy.ones((2, 7), numpy.float32))
+    assert y.shape == (2, 3)
+    assert type(y.creator_node).__name__ != 'StaticScheduleFunction'
+    numpy.testing.assert_allclose(
+        y.array, _MLP.forward(model, numpy.ones((2, 7), numpy.float32)).array)
+
+
+class _Noisy(chainer.Chain):
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(3, 2)
+        self.calls = 0
+        self.noise = numpy.zeros((2, 3), numpy.float32)
+
+    @static_code
+    def _fill(self):
+        self.calls += 1
+        self.noise[...] = self.calls  # in place: the schedule reads this array
+        return self.noise
+
+    @static_code
+    def _fresh(self):
+        return numpy.full((2, 2), float(self.calls), numpy.float32)
+
+    @static_graph
+    def forward(self, x):
+        noise = self._fill()
+        return self.l1(F.add(x, noise)) + self._fresh()
+
+
+def test_static_code_runs_every_iteration():
+    model = _Noisy()
+    x = numpy.zeros((2, 3), numpy.float32)
+    for i in range(1, 5):
+        y = model(x)
+        assert model.calls == i
+        expected = model.l1(x + numpy.full((2, 3), i, numpy.float32)).array + i
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-6)
+
+
+def test_test_mode_and_no_backprop():
+    model = _StaticMLP()
+    xs, _ = _data()
+    with chainer.using_config('train', False), chainer.no_backprop_mode():
+        for x in xs:
+            y = model(x)
+            assert y.creator_node is None
+            numpy.testing.assert_allclose(
+                y.array, _MLP.forward(model, x).array, rtol=1e-6, atol=1e-6)
+
+
+def test_force_test_define_by_run_and_verbosity(capsys):
+    class M(_MLP):
+        @static_graph(force_test_define_by_run=True)
+        def forward(self, x):
+            return self.l1(x)
+
+    class V(_MLP):
+        @static_graph(verbosity_level=1)
+        def forward(self, x):
+            return self.l1(x)
+
+    x = numpy.ones((1, 7), numpy.float32)
+    m = M()
+    for _ in range(2):
+        assert type(m(x).creator_node).__name__ != 'StaticScheduleFunction'
+    v = V()
+    v(x)
+    v(x)
+    assert 'recording a schedule' in capsys.readouterr().out
+
+
+def test_utilities_module():
+    assert static_graph_utilities.static_code is static_code
+    assert chainer.static_graph is static_graph
+    assert static_graph_utilities.static_forward_optimizations(None, None) is None
+
+
+def test_no_warning_on_replay():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for _ in range(3):
+            F.sum(model(x)).backward()
