@@ -102,12 +102,12 @@ def softmax_shift(x: Any, axis: int = 1) -> Any:
     return x.max(axis=axis, keepdims=True)
 
 
-def _shifted_exp(x: Any, axis: int):
+def _shifted_exp(x: Any, axis: int, xp=None):
     """``(y, exp(y), sum(exp(y), axis))`` with ``y = x - softmax_shift(x)`` in
-    :func:`compute_dtype`."""
+    :func:`compute_dtype` (``xp``: the array module of ``x`` if known)."""
     x = as_compute(x)
     y = x - softmax_shift(x, axis)
-    e = _xp(x).exp(y)
+    e = (xp or _xp(x)).exp(y)
     return y, e, e.sum(axis=axis, keepdims=True)
 
 
@@ -121,8 +121,9 @@ def softmax(x: Any, axis: int = 1) -> Any:
 def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
     """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
     computed in :func:`compute_dtype` (float16 input gives float32 results)."""
-    y, e, s = _shifted_exp(x, axis)
-    y -= _xp(x).log(s)
+    xp = _xp(x)
+    y, e, s = _shifted_exp(x, axis, xp)
+    y -= xp.log(s)
     if with_softmax:
         e /= s
         return y, e
@@ -139,18 +140,19 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     return xp.log(s) + m
 
 
-def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
+def log_softmax_at(x: Any, index: Any, with_softmax: bool = False, rows: Any = None):
     """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``softmax(x)``
     or None)``.
 
     ``index`` has the shape of ``x`` without axis 1 and must lie in range (NumPy
     raises ``IndexError``, CuPy wraps: check first with :func:`check_index_range`).
+    For 2-d ``x``, ``rows`` may pass ``arange(len(x))`` when the caller has it.
     The logarithm is taken only where picked; results are in :func:`compute_dtype`.
     """
     xp = _xp(x)
-    y, e, s = _shifted_exp(x, 1)
+    y, e, s = _shifted_exp(x, 1, xp)
     if x.ndim == 2:
-        picked = y[xp.arange(len(index)), index]
+        picked = y[xp.arange(len(index)) if rows is None else rows, index]
         picked -= xp.log(s.ravel())
     else:
         picked = xp.take_along_axis(y, index[:, None], axis=1)

@@ -108,7 +108,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
         ignore_label = self.ignore_label
         n_class = x.shape[1]
-        if xp is not numpy or chainer.is_debug():
+        if xp is not numpy or chainer.config.debug:
             # CuPy wraps out-of-range labels instead of raising.
             check_index_range(t, n_class, 'label t', ignore=ignore_label)
         if ignore_label < 0 and (t.size == 0 or int(t.min()) >= 0):
@@ -125,8 +125,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         self._t_valid = t_valid
         self._tt = tt
 
+        self._rows = xp.arange(len(t)) if x.ndim == 2 else None
         try:
-            log_p, self.y = array_utils.log_softmax_at(x, tt, with_softmax=self.cache_score)
+            log_p, self.y = array_utils.log_softmax_at(x, tt, self.cache_score, self._rows)
         except IndexError:  # NumPy's own range check (labels >= n_class)
             _raise_bad_label(ignore_label)
         if self.class_weight is not None:
@@ -161,7 +162,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             grad = _SoftmaxCrossEntropyGrad(y, t.array, self.reduce, self._coeff)
         else:
             grad = _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
-                                            self.class_weight, self._t_valid)
+                                            self.class_weight, self._t_valid, self._rows)
         return grad.apply((x, gloss))[0], None
 
 
@@ -177,15 +178,18 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
         coeff: The factor of the ``'mean'`` reduction.
         class_weight: Per-class weights, or None.
         t_valid: Boolean mask of the labels not ignored, or None for all.
+        rows: ``arange(len(t))`` for 2-d input when the caller has it.
     """
 
-    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None):
+    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None,
+                 rows=None):
         self.y = y
         self.t = t
         self.reduce = reduce
         self.coeff = coeff
         self.class_weight = class_weight
         self.t_valid = t_valid
+        self.rows = rows
 
     def forward(self, inputs):
         x, gloss = inputs
@@ -195,7 +199,9 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
             tf = t.astype(y.dtype, copy=False)
             gx = y * tf.sum(axis=1, keepdims=True) - tf
         else:
-            rows = xp.arange(len(t)) if x.ndim == 2 else None
+            rows = self.rows
+            if rows is None and x.ndim == 2:
+                rows = xp.arange(len(t))
             if (rows is not None and self.reduce == 'mean' and self.class_weight is None
                     and self.t_valid is None):
                 # the common case in two passes: scale, then subtract at the labels
