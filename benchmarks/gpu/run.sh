@@ -69,6 +69,6 @@ echo "== benchmarks"
 $PY benchmarks/gpu/bench.py 2>&1 | tee "$OUT/bench.txt"
 if [ "${PROFILE:-1}" = 1 ]; then
     echo "== profile (written to profile.txt)"
-    $PY benchmarks/gpu/profile.py > "$OUT/profile.txt" 2>&1 || tail -n 5 "$OUT/profile.txt"
+    $PY benchmarks/gpu/profile_step.py > "$OUT/profile.txt" 2>&1 || tail -n 5 "$OUT/profile.txt"
 fi
 exit $TEST_RC

@@ -52,7 +52,7 @@ def sum_to(x: Any, shape: tuple) -> Any:
     lead = x.ndim - ndim
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
-    y = x.sum(axis=axes, keepdims=True)
+    y = sum(x, axis=axes, keepdims=True)
     if lead > 0:
         y = y.reshape(y.shape[lead:])
     return y
@@ -185,3 +185,37 @@ def check_index_range(index: Any, size: int, what: str = 'index',
         hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
         raise ValueError(
             f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
+
+
+_ONES_CACHE: dict = {}
+
+
+def _ones(xp, n: int, dtype) -> Any:
+    key = (n, numpy.dtype(dtype).str, xp.cuda.Device().id)
+    ones = _ONES_CACHE.get(key)
+    if ones is None:
+        if len(_ONES_CACHE) > 64:
+            _ONES_CACHE.clear()
+        ones = _ONES_CACHE[key] = xp.ones(n, dtype=dtype)
+    return ones
+
+
+def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
+    """``x.sum(axis, keepdims=keepdims)``, fast on the GPU for leading axes.
+
+    CuPy reduces over leading axes (a bias gradient ``gy.sum(axis=0)``) with
+    strided reads, many times slower than the memory allows; for a C-contiguous
+    float32/float64 array that sum runs here as one matrix-vector product.
+    """
+    if (isinstance(x, numpy.ndarray) or axis is None or x.dtype.kind != 'f'
+            or x.dtype.itemsize < 4 or x.size == 0 or not x.flags.c_contiguous):
+        return x.sum(axis=axis, keepdims=keepdims)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(sorted(a % x.ndim for a in axes))
+    k = len(axes)
+    if k == 0 or k == x.ndim or axes != tuple(range(k)):
+        return x.sum(axis=axis, keepdims=keepdims)
+    rest = x.shape[k:]
+    lead = size_of_shape(x.shape[:k])
+    y = _ones(_xp(x), lead, x.dtype) @ x.reshape(lead, -1)
+    return y.reshape((1,) * k + rest if keepdims else rest)

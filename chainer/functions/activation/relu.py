@@ -5,6 +5,7 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.backends import cuda
 from chainer.utils import type_check
 
 _ndarray = numpy.ndarray
@@ -52,6 +53,9 @@ class ReLUGrad2(function_node.FunctionNode):
             # float * bool keeps the float dtype; an explicit dtype= would
             # select a slower buffered loop.
             return _np_multiply(gy, _np_greater(y, 0)),
+        if gy.dtype == y.dtype:  # one fused kernel instead of a compare and a multiply
+            return cuda.elementwise(
+                'T gy, T y', 'T gx', 'gx = y > (T)0 ? gy : (T)0', 'rechainer_relu_grad')(gy, y),
         xp = backend.get_array_module(y)
         return xp.multiply(gy, y > 0, dtype=gy.dtype),
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy
 
 import chainer
-from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -41,8 +41,7 @@ class Sum(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         self._in_shape = x.shape
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.sum(x, axis=self.axis, keepdims=self.keepdims)),
+        return utils.force_array(array_utils.sum(x, axis=self.axis, keepdims=self.keepdims)),
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs

@@ -1,6 +1,6 @@
 """Where a rechainer training step spends GPU time: kernels and host syncs.
 
-Run:  python benchmarks/gpu/profile.py [--batch 8192] [--steps 5]
+Run:  python benchmarks/gpu/profile_step.py [--batch 8192] [--steps 5]
 
 Profiles the MLP 784-1000-1000-10 Adam step and the double-backprop row of
 ``bench.py`` with PyTorch's CUPTI-based profiler (which sees every kernel on the
