@@ -12,7 +12,7 @@ scikit-learn's 8x8 digits as 1-channel 8x8 images.
 The network: two 5x5 convolutions (20 and 50 channels, padded so that any
 square input works) each followed by ReLU and 2x2 max pooling, then a hidden
 fully connected layer of ``--unit`` units (500) and the 10-way output.  It is
-trained by MomentumSGD through the Trainer with an Evaluator, snapshots,
+trained by Adam through the Trainer with an Evaluator, snapshots,
 LogReport, PlotReport (``--noplot`` turns it off), PrintReport and a
 ProgressBar, all written under ``--out``.
 """
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> training.Trainer:
     model = L.Classifier(LeNet(args.unit, 10))
     model.to_device(device)
     device.use()
-    optimizer = chainer.optimizers.MomentumSGD(lr=0.01, momentum=0.9)
+    optimizer = chainer.optimizers.Adam()
     optimizer.setup(model)
 
     train, test = train_mnist.load_dataset()
