@@ -165,26 +165,34 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False, rows: Any = N
 
 
 def check_index_range(index: Any, size: int, what: str = 'index',
-                      ignore: Any = None, allow_negative: bool = False) -> None:
+                      ignore: Any = None, allow_negative: bool = False) -> int:
     """Raises ``ValueError`` unless every entry of the integer array ``index`` lies
     in ``[0, size)`` (``[-size, size)`` with ``allow_negative``), entries equal to
-    ``ignore`` excepted.
+    ``ignore`` excepted; returns how many entries equal ``ignore`` (0 without one).
 
     CuPy wraps out-of-range indices instead of raising as NumPy does, so every
-    function that indexes with user data checks through here: one fused reduction,
-    and one host read of its boolean result.
+    function that indexes with user data checks through here. Both counts come
+    back to the host in one read, the only synchronisation the check costs.
     """
     if index.size == 0:
-        return
+        return 0
     low = -size if allow_negative else 0
     bad = (index < low) | (index >= size)
     if ignore is not None:
-        bad &= index != ignore
-    if bool(bad.any()):
+        ignored = index == ignore
+        bad &= ~ignored
+        if isinstance(index, numpy.ndarray):
+            n_bad, n_ignored = int(bad.sum()), int(ignored.sum())
+        else:
+            n_bad, n_ignored = _xp(index).stack((bad.sum(), ignored.sum())).tolist()
+    else:
+        n_bad, n_ignored = int(bad.sum()), 0
+    if n_bad:
         first = index[bad].ravel()[0]
         hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
         raise ValueError(
             f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
+    return n_ignored
 
 
 _ONES_CACHE: dict = {}

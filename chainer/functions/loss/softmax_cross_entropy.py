@@ -108,19 +108,25 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
         ignore_label = self.ignore_label
         n_class = x.shape[1]
+        n_ignored = None
         if xp is not numpy or chainer.config.debug:
-            # CuPy wraps out-of-range labels instead of raising.
-            check_index_range(t, n_class, 'label t', ignore=ignore_label)
-        if ignore_label < 0 and (t.size == 0 or int(t.min()) >= 0):
+            # CuPy wraps out-of-range labels instead of raising; the check also
+            # counts the ignored labels, so no second host read is needed.
+            n_ignored = check_index_range(t, n_class, 'label t', ignore=ignore_label)
+        if n_ignored == 0 or (n_ignored is None and ignore_label < 0
+                              and (t.size == 0 or int(t.min()) >= 0)):
             # Common case: nothing ignored, labels only need an upper bound check.
             t_valid = None
             n_valid = t.size
             tt = t
         else:
             t_valid = t != ignore_label
-            if ((t < 0) & t_valid).any():
-                _raise_bad_label(ignore_label)
-            n_valid = int(t_valid.sum())
+            if n_ignored is not None:
+                n_valid = t.size - n_ignored
+            else:
+                if ((t < 0) & t_valid).any():
+                    _raise_bad_label(ignore_label)
+                n_valid = int(t_valid.sum())
             tt = xp.where(t_valid, t, 0)
         self._t_valid = t_valid
         self._tt = tt
