@@ -62,12 +62,12 @@ def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Seque
         o = sigmoid(W3 x + b3 + W7 h + b7)
         c = f * c + i * a;  h = o * tanh(c)
 
-    Dropout of ``dropout_ratio`` is applied to each layer's input in training
-    mode.
+    Dropout of ``dropout_ratio`` is applied to the input of each layer after
+    the first in training mode.
 
     Args:
         n_layers: Number of layers.
-        dropout_ratio: Dropout ratio of each layer's input.
+        dropout_ratio: Dropout ratio of the inputs of the layers after the first.
         hx: Initial hidden states ``(n_layers, B, H)``, or None for zeros.
         cx: Initial cell states ``(n_layers, B, H)``, or None for zeros.
         ws: ``n_layers`` lists of eight weights; ``W0..W3`` are ``(H, I)`` (``I``

@@ -216,7 +216,8 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
         for di in range(n_dirs):
             idx = layer * n_dirs + di
             x = layer_in
-            if dropout_ratio > 0:
+            if layer > 0 and dropout_ratio > 0:
+                # Between layers only; each direction draws its own mask.
                 x = F.dropout(x, ratio=dropout_ratio)
             wx, bx = cell.input_params(ws[idx], bs[idx])
             wh, bh = cell.hidden_params(ws[idx], bs[idx])
@@ -259,12 +260,12 @@ def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     """Stacked uni-directional Elman RNN over variable-length sequences.
 
     Each layer computes ``h_t = f(W0 x_t + b0 + W1 h_{t-1} + b1)`` with ``f``
-    tanh or relu; dropout of ``dropout_ratio`` is applied to each layer's input
-    in training mode.
+    tanh or relu; dropout of ``dropout_ratio`` is applied to the input of each
+    layer after the first in training mode.
 
     Args:
         n_layers: Number of layers.
-        dropout_ratio: Dropout ratio of each layer's input.
+        dropout_ratio: Dropout ratio of the inputs of the layers after the first.
         hx: Initial hidden states ``(n_layers, B, H)``, or None for zeros.
         ws: ``n_layers`` lists ``[W0 (H, I), W1 (H, H)]`` (``I`` is the input size
             for the first layer and ``H`` for the others).

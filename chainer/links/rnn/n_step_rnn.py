@@ -47,7 +47,7 @@ class NStepRNNBase(link.ChainList):
         n_layers: Number of layers.
         in_size: Input size, or None to take it from the first input.
         out_size: State size of each direction.
-        dropout: Dropout ratio of each layer's input.
+        dropout: Dropout ratio of the inputs of the layers after the first.
         initialW: Initializer of the weights (default: normal with standard
             deviation ``sqrt(1 / fan_in)``).
         initial_bias: Initializer of the biases (default: 0).

@@ -120,6 +120,11 @@ def test_dropout_between_layers():
     numpy.random.seed(1)
     c = F.n_step_lstm(N_LAYERS, 0.5, hx, cx, ws, bs, xs)[2]
     assert any(not numpy.allclose(p.array, q.array) for p, q in zip(c, b))
+    # The first layer's input is not dropped: one layer gives the same result.
+    one = F.n_step_lstm(1, 0.9, hx[:1], cx[:1], ws[:1], bs[:1], xs)[2]
+    ref = F.n_step_lstm(1, 0.0, hx[:1], cx[:1], ws[:1], bs[:1], xs)[2]
+    for p, q in zip(one, ref):
+        numpy.testing.assert_array_equal(p.array, q.array)
 
 
 def test_empty_sequence_keeps_initial_state():
