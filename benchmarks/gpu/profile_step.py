@@ -2,8 +2,8 @@
 
 Run:  python benchmarks/gpu/profile_step.py [--batch 8192] [--steps 5]
 
-Profiles the MLP 784-1000-1000-10 Adam step and the double-backprop row of
-``bench.py`` with PyTorch's CUPTI-based profiler (which sees every kernel on the
+Profiles the MLP 784-1000-1000-10 Adam step, the double-backprop row and the
+LeNet-style CNN step of ``bench.py`` with PyTorch's CUPTI-based profiler (which sees every kernel on the
 device, CuPy's included) and prints, per step: the kernels by total time, the
 number of kernel launches, and the CUDA runtime calls that block the host
 (synchronisations and device-to-host copies).
@@ -20,7 +20,7 @@ from chainer import optimizers
 import cupy
 from torch.profiler import ProfilerActivity, profile
 
-from bench import MLP  # noqa: E402  (this folder is on sys.path when run as a script)
+from bench import MLP, LeNet  # noqa: E402  (this folder is on sys.path when run as a script)
 
 _BLOCKING = ('Synchronize', 'cudaMemcpy', 'cuMemcpyDtoH', 'cuMemcpyD2H', 'cudaMemcpyAsync')
 
@@ -73,6 +73,20 @@ def main() -> None:
         gx, = chainer.grad([F.sum(F.tanh(v) ** 3)], [v], enable_double_backprop=True)
         F.sum(gx * gx).backward()
     report('double backprop n=1e6', dbl, args.steps)
+
+    cnn = LeNet()
+    cnn.to_device('@cupy:0')
+    opt = optimizers.MomentumSGD()
+    opt.setup(cnn)
+    rng = np.random.default_rng(2)
+    xc = cupy.asarray(rng.standard_normal((64, 1, 28, 28), dtype=np.float32))
+    tc = cupy.asarray(rng.integers(0, 10, 64).astype(np.int32))
+
+    def cnn_step():
+        cnn.cleargrads()
+        F.softmax_cross_entropy(cnn(xc), tc).backward()
+        opt.update()
+    report('LeNet CNN MomentumSGD b64', cnn_step, args.steps)
 
 
 if __name__ == '__main__':
