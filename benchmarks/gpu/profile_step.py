@@ -1,12 +1,12 @@
 """Where a rechainer training step spends GPU time: kernels and host syncs.
 
-Run:  python benchmarks/gpu/profile_step.py [--batch 8192] [--steps 5]
+Run:  python benchmarks/gpu/profile_step.py [--steps 5]
 
 Profiles the MLP 784-1000-1000-10 Adam step, the double-backprop row and the
-LeNet-style CNN step of ``bench.py`` with PyTorch's CUPTI-based profiler (which sees every kernel on the
-device, CuPy's included) and prints, per step: the kernels by total time, the
-number of kernel launches, and the CUDA runtime calls that block the host
-(synchronisations and device-to-host copies).
+LeNet-style CNN step of ``bench.py`` with PyTorch's CUPTI-based profiler (which
+sees every kernel on the device, CuPy's included) and prints, per workload: the
+kernels by total time, the CUDA API calls per step, and those that block the
+host (synchronisations and device-to-host copies).
 """
 from __future__ import annotations
 
