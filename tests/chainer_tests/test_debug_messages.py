@@ -31,16 +31,31 @@ def test_no_stack_outside_debug_mode():
     assert y.creator_node.stack is None
 
 
-class _NaNGrad(chainer.FunctionNode):
+class _Doubling(chainer.FunctionNode):
+    """``2 x`` whose backward is ``make_grads()`` (to inject bad gradients)."""
+
+    def __init__(self, make_grads):
+        self.make_grads = make_grads
+
     def forward(self, inputs):
         return inputs[0] * 2,
 
     def backward(self, indexes, grad_outputs):
-        return chainer.Variable(numpy.full((1,), numpy.nan, numpy.float32)),
+        return self.make_grads()
 
 
 def _apply_nan_grad(x):
-    return _NaNGrad().apply((x,))[0]
+    return _Doubling(
+        lambda: (chainer.Variable(numpy.full((1,), numpy.nan, numpy.float32)),)
+    ).apply((x,))[0]
+
+
+def _broken_backward():
+    raise ValueError('broken backward')
+
+
+def _apply_failing(x):
+    return _Doubling(_broken_backward).apply((x,))[0]
 
 
 def test_backward_nan_names_the_creation_site():
@@ -52,18 +67,6 @@ def test_backward_nan_names_the_creation_site():
     msg = str(info.value)
     assert 'NaN is detected on backward computation' in msg
     assert '_apply_nan_grad' in msg
-
-
-class _Failing(chainer.FunctionNode):
-    def forward(self, inputs):
-        return inputs[0],
-
-    def backward(self, indexes, grad_outputs):
-        raise ValueError('broken backward')
-
-
-def _apply_failing(x):
-    return _Failing().apply((x,))[0]
 
 
 def test_backprop_step_errors_name_the_creation_site():

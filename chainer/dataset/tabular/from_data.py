@@ -18,8 +18,8 @@ def _n_rows(indices: Any, length: int) -> range:
     return indices
 
 
-class _Array(TabularDataset):
-    """A unary dataset over an array; columns come back as arrays."""
+class _Column(TabularDataset):
+    """A unary dataset over one sequence named ``key``."""
 
     def __init__(self, key: str, data: Any) -> None:
         self._key = key
@@ -36,6 +36,9 @@ class _Array(TabularDataset):
     def mode(self) -> Any:
         return None
 
+    def _take(self, rows: list) -> Any:
+        raise NotImplementedError
+
     def get_examples(self, indices: Any, key_indices: Any) -> tuple:
         n = 1 if key_indices is None else len(key_indices)
         if indices is None:
@@ -43,42 +46,27 @@ class _Array(TabularDataset):
         elif isinstance(indices, slice):
             column = self._data[indices]
         else:
-            xp = backend.get_array_module(self._data)
-            with chainer.using_device(backend.get_device_from_array(self._data)):
-                column = self._data[xp.asarray(indices, dtype=numpy.intp)]
+            column = self._take(indices)
         return (column,) * n
+
+
+class _Array(_Column):
+    """Over an array: columns come back as arrays (already converted)."""
+
+    def _take(self, rows: list) -> Any:
+        xp = backend.get_array_module(self._data)
+        with chainer.using_device(backend.get_device_from_array(self._data)):
+            return self._data[xp.asarray(rows, dtype=numpy.intp)]
 
     def convert(self, data: Any) -> Any:
         return data
 
 
-class _List(TabularDataset):
-    """A unary dataset over a list; columns come back as lists."""
+class _List(_Column):
+    """Over a list: columns come back as lists."""
 
-    def __init__(self, key: str, data: list) -> None:
-        self._key = key
-        self._data = data
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    @property
-    def keys(self) -> tuple:
-        return (self._key,)
-
-    @property
-    def mode(self) -> Any:
-        return None
-
-    def get_examples(self, indices: Any, key_indices: Any) -> tuple:
-        n = 1 if key_indices is None else len(key_indices)
-        if indices is None:
-            column = self._data
-        elif isinstance(indices, slice):
-            column = self._data[indices]
-        else:
-            column = [self._data[i] for i in indices]
-        return (column,) * n
+    def _take(self, rows: list) -> Any:
+        return [self._data[i] for i in rows]
 
 
 class _Index(TabularDataset):

@@ -28,25 +28,17 @@ class TestRequirementOnChainer:
         assert not helper._requirements_satisfied(('chainer<7',))
         assert not helper._requirements_satisfied(('chainer>=8',))
 
-    def test_with_requires_chainer_runs_the_test(self):
-        @testing.with_requires('chainer>=5')
+    @pytest.mark.parametrize('decorator, skipped', [
+        (testing.with_requires, 0), (testing.without_requires, 1)])
+    def test_decorators_on_chainer(self, decorator, skipped):
+        @decorator('chainer>=5')
         class T(unittest.TestCase):
             def test_x(self):
                 pass
 
         result = unittest.TestResult()
         unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
-        assert result.testsRun == 1 and not result.skipped
-
-    def test_without_requires_chainer_skips(self):
-        @testing.without_requires('chainer>=5')
-        class T(unittest.TestCase):
-            def test_x(self):
-                pass
-
-        result = unittest.TestResult()
-        unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
-        assert len(result.skipped) == 1
+        assert result.testsRun == 1 and len(result.skipped) == skipped
 
 
 class TestDoctestHelper:

@@ -202,18 +202,6 @@ class TestOptimizerHookTiming:
         opt.update()
         hook.assert_called_once_with(opt)
 
-    def test_new_epoch(self):
-        opt = self._optimizer()
-        opt.new_epoch()
-        assert opt.epoch == 1
-        with pytest.raises(RuntimeError):
-            opt.new_epoch(auto=True)
-        opt.use_auto_new_epoch = True
-        opt.new_epoch(auto=True)
-        assert opt.epoch == 2
-        with pytest.raises(RuntimeError):
-            opt.new_epoch()
-
 
 class TestParallelUpdaterHelpers:
 
