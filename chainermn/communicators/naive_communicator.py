@@ -1,0 +1,17 @@
+"""``naive``: one Allreduce per parameter (the simplest; CPU and GPU arrays)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from chainermn.communicators import mpi_communicator_base
+
+
+class NaiveCommunicator(mpi_communicator_base.MpiCommunicatorBase):
+    """Averages each gradient with its own Allreduce."""
+
+    def __init__(self, mpi_comm: Any = None) -> None:
+        super().__init__(mpi_comm)
+
+    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool, zero_fill: bool) -> None:
+        for p in params:
+            super()._mean_grad_group([p], dtype, gpu, zero_fill)
