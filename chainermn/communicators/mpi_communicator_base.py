@@ -9,10 +9,12 @@ from chainer import backend
 from chainermn._mpi import get_mpi
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _memory_utility
+from chainermn.communicators import communicator_base
 from chainermn.communicators._communication_utility import chunked_bcast_obj, INT_MAX
-from chainermn.communicators.communicator_base import CommunicatorBase
 
-__all__ = ['MpiCommunicatorBase', 'chunked_bcast_obj']
+CommunicatorBase = communicator_base.CommunicatorBase
+
+__all__ = ['MpiCommunicatorBase', 'chunked_bcast_obj', 'communicator_base']
 
 _DEFAULT_MAX_BUF_LEN = 256 * 1024 * 1024
 
@@ -25,7 +27,8 @@ def _host(x: Any) -> numpy.ndarray:
     """A C-contiguous NumPy copy (or view) of a NumPy or CuPy array."""
     if _is_gpu(x):
         x = x.get()
-    return numpy.ascontiguousarray(numpy.asarray(x))
+    x = numpy.asarray(x)
+    return x if x.flags.c_contiguous else numpy.array(x, order='C')
 
 
 def _bytes(x: numpy.ndarray) -> numpy.ndarray:

@@ -27,8 +27,15 @@ def _convert(link: Any, comm: Any, communication_backend: str) -> Any:
             size, comm, decay=link.decay, eps=link.eps, dtype=link.avg_mean.dtype,
             use_gamma=gamma is not None, use_beta=beta is not None,
             communication_backend=communication_backend)
-        mnbn.copyparams(link)
         mnbn.to_device(link.device)
+        for name in ('gamma', 'beta'):
+            src = getattr(link, name, None)
+            if src is not None and src.array is not None:
+                getattr(mnbn, name).array[...] = src.array
+        for name in ('avg_mean', 'avg_var', 'N'):
+            if hasattr(link, name):
+                value = getattr(link, name)
+                setattr(mnbn, name, value.copy() if hasattr(value, 'copy') else value)
         return mnbn
     if isinstance(link, chainer.Chain):
         for name in list(link._children):
