@@ -1,6 +1,7 @@
 """The MPI implementation of every collective; subclasses choose how gradients are summed."""
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 import numpy
@@ -87,6 +88,7 @@ class MpiCommunicatorBase(CommunicatorBase):
          self._inter_rank, self._inter_size) = ranks
         self._host_buffers: dict = {}
         self._device_buffers: dict = {}
+        self._grad_buffers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._configs.setdefault('batched_copy', True)
 
     # ---- ranks ----
@@ -130,6 +132,7 @@ class MpiCommunicatorBase(CommunicatorBase):
     def finalize(self) -> None:
         self._host_buffers.clear()
         self._device_buffers.clear()
+        self._grad_buffers.clear()
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
@@ -323,13 +326,30 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     def multi_node_mean_grad(self, model: Any, zero_fill: bool = False) -> None:
         params = _memory_utility.extract_params_set_grad(model, zero_fill)
+        try:
+            store = self._grad_buffers.setdefault(model, {})
+        except TypeError:  # not weak-referenceable: the copying path
+            store = None
         for (dtype, gpu), group in sorted(self._groups(params, 'grad').items()):
-            self._mean_grad_group(group, dtype, gpu, zero_fill)
+            self._mean_grad_group(group, dtype, gpu, store)
 
-    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool, zero_fill: bool) -> None:
-        flat = self._pack(params, 'grad', dtype, gpu, zero_fill)
+    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool,
+                         store: dict | None) -> None:
+        scale = 1.0 / self.size
+        if gpu or store is None or any(p.grad.dtype != dtype for p in params):
+            flat = self._pack(params, 'grad', dtype, gpu)
+            self._allreduce_sum_buffer(flat)
+            self._unpack(params, 'grad', flat, dtype, gpu, scale=scale)
+            return
+        # Host arrays of the transfer dtype: pack already divided by the size,
+        # sum, and hand out views of the buffer as the new gradients.  Each
+        # model has its own buffer, which its gradients then live in.
+        mem = store.get(dtype)
+        if mem is None:
+            mem = store[dtype] = _memory_utility.HostPinnedMemory()
+        flat = _memory_utility.pack_params(params, 'grad', mem, dtype, scale=scale)
         self._allreduce_sum_buffer(flat)
-        self._unpack(params, 'grad', flat, dtype, gpu, zero_fill, scale=1.0 / self.size)
+        _memory_utility.assign_views(params, 'grad', flat)
 
     def _allreduce_sum_buffer(self, flat: numpy.ndarray) -> None:
         """Sums the host buffer ``flat`` over the ranks in place."""

@@ -12,6 +12,13 @@ class NaiveCommunicator(mpi_communicator_base.MpiCommunicatorBase):
     def __init__(self, mpi_comm: Any = None) -> None:
         super().__init__(mpi_comm)
 
-    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool, zero_fill: bool) -> None:
+    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool,
+                         store: dict | None) -> None:
+        MPI = self._MPI
         for p in params:
-            super()._mean_grad_group([p], dtype, gpu, zero_fill)
+            g = p.grad
+            if gpu or g.dtype != dtype or not g.flags.c_contiguous:
+                super()._mean_grad_group([p], dtype, gpu, None)
+                continue
+            self.mpi_comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
+            g *= g.dtype.type(1.0 / self.size)

@@ -25,9 +25,11 @@ def mpiexec() -> str:
 
 def run(script: str, n: int, *args: str, timeout: float = 120,
         env: dict | None = None) -> subprocess.CompletedProcess:
-    """Runs ``workers/<script>`` on ``n`` ranks; returns the finished process with its
-    elapsed time in ``.elapsed`` (a timeout fails the test with the output so far)."""
-    cmd = [mpiexec(), '-n', str(n), sys.executable, os.path.join(WORKERS, script), *args]
+    """Runs ``workers/<script>`` (or an absolute path) on ``n`` ranks; returns the finished
+    process with its elapsed time in ``.elapsed`` (a timeout fails the test with the output
+    so far)."""
+    path = script if os.path.isabs(script) else os.path.join(WORKERS, script)
+    cmd = [mpiexec(), '-n', str(n), sys.executable, path, *args]
     full_env = dict(os.environ)
     full_env['PYTHONPATH'] = ROOT + os.pathsep + full_env.get('PYTHONPATH', '')
     full_env.setdefault('OMP_NUM_THREADS', '1')

@@ -157,3 +157,27 @@ def test_non_cuda_aware_single_rank():
     comm.multi_node_mean_grad(model, zero_fill=True)
     numpy.testing.assert_allclose(cupy.asnumpy(model.W.grad), 2.0)
     numpy.testing.assert_allclose(cupy.asnumpy(model.b.grad), 0.0)
+
+
+def test_mean_grad_reuses_its_buffer_safely():
+    # After a mean the gradients are views of the model's buffer; swapped views must
+    # still be packed from their values, not from the places they occupy.
+    comm = chainermn.create_communicator('flat')
+    model = chainer.Chain()
+    with model.init_scope():
+        model.a = chainer.Parameter(numpy.zeros(4, numpy.float32))
+        model.b = chainer.Parameter(numpy.zeros(4, numpy.float32))
+    model.a.grad = numpy.arange(4, dtype=numpy.float32)
+    model.b.grad = numpy.arange(4, 8, dtype=numpy.float32)
+    comm.multi_node_mean_grad(model)
+    assert numpy.shares_memory(model.a.grad, model.b.grad) is False
+    model.a.grad, model.b.grad = model.b.grad, model.a.grad
+    comm.multi_node_mean_grad(model)
+    numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
+    numpy.testing.assert_array_equal(model.b.grad, numpy.arange(4))
+    other = chainer.Chain()
+    with other.init_scope():
+        other.a = chainer.Parameter(numpy.zeros(4, numpy.float32))
+    other.a.grad = numpy.full(4, 9, numpy.float32)
+    comm.multi_node_mean_grad(other)  # another model: its own buffer
+    numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
