@@ -25,6 +25,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -120,7 +121,7 @@ def worker_epoch(n_train: int, batchsize: int) -> None:
     data = chainermn.scatter_dataset(data, comm)
     it = chainer.iterators.SerialIterator(data, batchsize)
     updater = training.updaters.StandardUpdater(it, optimizer)
-    trainer = training.Trainer(updater, (1, 'epoch'), out=os.devnull)
+    trainer = training.Trainer(updater, (1, 'epoch'), out=tempfile.mkdtemp())
     comm.mpi_comm.Barrier()
     start = time.perf_counter()
     trainer.run()

@@ -38,7 +38,11 @@ class _MultiNodeOptimizer:
 
     def _broadcast(self, target: chainer.Link) -> None:
         self.communicator.bcast_data(target)
-        super().__setattr__('target_params', _param_signature(target))
+        self._remember_params()
+
+    def _remember_params(self) -> None:
+        # The parameters as they are now count as the same on every rank.
+        super().__setattr__('target_params', _param_signature(self.actual_optimizer.target))
 
     def is_changed(self, target: chainer.Link) -> bool:
         """True when the parameters (names, shapes) differ from those last broadcast."""
@@ -68,10 +72,13 @@ class _MultiNodeOptimizer:
     def serialize(self, serializer: Any) -> None:
         self.actual_optimizer.serialize(serializer)
         if isinstance(serializer, chainer.serializer.Deserializer):
-            super().__setattr__('target_params', _param_signature(self.actual_optimizer.target))
+            self._remember_params()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__['actual_optimizer'], name)
+        actual = self.__dict__.get('actual_optimizer')
+        if actual is None:
+            raise AttributeError(name)
+        return getattr(actual, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self.actual_optimizer, name, value)
@@ -88,6 +95,11 @@ class _DoubleBufferingOptimizer(_MultiNodeOptimizer):
         mpi_comm = getattr(communicator, 'mpi_comm', None)
         if mpi_comm is None:
             raise ValueError('double buffering needs an MPI-based communicator')
+        from chainermn._mpi import get_mpi
+        MPI = get_mpi()
+        if MPI.Query_thread() < MPI.THREAD_MULTIPLE:
+            raise RuntimeError('double buffering sums in a background thread and needs an MPI '
+                               'initialized with MPI_THREAD_MULTIPLE (mpi4py.rc.thread_level)')
         super().__setattr__('_mpi_comm', mpi_comm.Dup())
         super().__setattr__('_thread', None)
         super().__setattr__('_pending', None)

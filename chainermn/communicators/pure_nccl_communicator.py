@@ -92,14 +92,14 @@ class PureNcclCommunicator(mpi_communicator_base.MpiCommunicatorBase):
         _gpu.check_gpu_params(params, 'pure_nccl')
         groups: dict = {}
         for p in params:
-            groups.setdefault(p.array.dtype.str, []).append(p)
+            groups.setdefault(p.array.dtype, []).append(p)
+        if any(dtype.name not in _NCCL_DTYPES for dtype in groups):
+            super().bcast_data(model)  # other dtypes: over MPI through the host
+            return
         stream = cupy.cuda.get_current_stream()
-        for dtype, group in sorted(groups.items()):
+        for dtype, group in sorted(groups.items(), key=lambda item: item[0].str):
             mem = _memory_utility.DeviceMemory()
             flat = _memory_utility.pack_params(group, 'data', mem, dtype)
-            nccl_dtype = getattr(nccl, _NCCL_DTYPES.get(flat.dtype.name, 'NCCL_FLOAT32'))
-            if flat.dtype.name not in _NCCL_DTYPES:
-                super().bcast_data(model)
-                return
-            self.nccl_comm.bcast(flat.data.ptr, flat.size, nccl_dtype, 0, stream.ptr)
+            self.nccl_comm.bcast(flat.data.ptr, flat.size,
+                                 getattr(nccl, _NCCL_DTYPES[dtype.name]), 0, stream.ptr)
             _memory_utility.unpack_params(group, 'data', mem, dtype)

@@ -86,8 +86,8 @@ class _MultiNodeCheckpointer(extension.Extension):
             return None
         iteration = max(common)
         serializers.load_npz(os.path.join(directory, self._filename(iteration)), trainer)
-        if optimizer is not None and hasattr(optimizer, 'is_changed'):
-            optimizer.serialize(serializers.NpzDeserializer({}, strict=False))
+        if optimizer is not None and hasattr(optimizer, '_remember_params'):
+            optimizer._remember_params()
         self.stats['loads'] += 1
         self.stats['load_time'] += time.time() - start
         return iteration

@@ -58,11 +58,13 @@ def multi_node_batch_normalization(comm: Any, x: Any, gamma: Any, beta: Any, axi
     dtype = x.dtype
     xc = F.cast(x, numpy.float32) if dtype == numpy.float16 else x
     local_n = int(numpy.prod([x.shape[a] for a in axis])) if axis else 1
-    stats = F.concat((F.sum(xc, axis=axis)[None], F.sum(xc * xc, axis=axis)[None]), axis=0)
-    counts = comm.allgather_obj(local_n) if hasattr(comm, 'allgather_obj') \
-        else comm.mpi_comm.allgather(local_n)
-    total = sum(counts)
+    xp = chainer.backend.get_array_module(x.array)
+    # One message: the sums, the sums of squares and the sample counts.
+    count = chainer.Variable(xp.full((1, x.shape[1]), local_n, dtype=xc.dtype))
+    stats = F.concat((F.sum(xc, axis=axis)[None], F.sum(xc * xc, axis=axis)[None], count),
+                     axis=0)
     summed = F.sum(F.stack(allgather(comm, stats), axis=0), axis=0)
+    total = float(summed.array[2, 0]) if x.shape[1] else 0.0
     mean = summed[0] / total
     var = summed[1] / total - mean * mean
     var = F.relu(var)  # rounding can make it slightly negative

@@ -93,16 +93,13 @@ def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot send to itself')
     xs = tuple(x) if isinstance(x, (list, tuple)) else (x,)
-    for v in xs:
-        if isinstance(v, chainer.Variable):
-            v.name = v.name or 'x'
     delegate, = Send(communicator, rank, tag).apply(xs)
     delegate.name = 'delegate_variable'
     return delegate
 
 
 def recv(communicator: Any, rank: int, delegate_variable: chainer.Variable | None = None,
-         tag: int = 0, device: Any = None, force_tuple: bool = False) -> Any:
+         tag: int = 0, force_tuple: bool = False, *, device: Any = None) -> Any:
     """Receives what :func:`send` on ``rank`` sent: a variable, or a tuple of variables.
 
     ``delegate_variable`` (what an earlier :func:`send` returned) ties the two
