@@ -31,6 +31,12 @@ def _fill(grad_outputs: tuple, metas: list) -> list:
     return [_zeros_like_meta(m) if g is None else g.array for g, m in zip(grad_outputs, metas)]
 
 
+def _gather_grad(comm: Any, root: int, grad_outputs: tuple, out_meta: tuple) -> Any:
+    """Every rank's gradient of the single output, as a tuple at ``root`` (None elsewhere)."""
+    gy, = _fill(grad_outputs, [out_meta])
+    return comm.gather(gy, root=root)
+
+
 class Bcast(chainer.FunctionNode):
     """The root's array on every rank; gradients are summed back at the root."""
 
@@ -46,9 +52,8 @@ class Bcast(chainer.FunctionNode):
         return y,
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
-        gy, = _fill(grad_outputs, [self._out_meta])
-        gxs = self.comm.gather(gy, root=self.root)
-        if self.comm.rank == self.root:
+        gxs = _gather_grad(self.comm, self.root, grad_outputs, self._out_meta)
+        if gxs is not None:
             device = self._in_meta[0]
             total = sum(device.send(g) for g in gxs)
             return chainer.Variable(total.astype(self._in_meta[2], copy=False)),
@@ -150,9 +155,8 @@ class Scatter(chainer.FunctionNode):
         return y,
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
-        gy, = _fill(grad_outputs, [self._out_meta])
-        gxs = self.comm.gather(gy, root=self.root)
-        if self.comm.rank == self.root:
+        gxs = _gather_grad(self.comm, self.root, grad_outputs, self._out_meta)
+        if gxs is not None:
             return tuple(chainer.Variable(self._in_metas[i][0].send(gxs[i]).astype(
                 self._in_metas[i][2], copy=False)) for i in indexes)
         return tuple(chainer.Variable(_zeros_like_meta(self._in_metas[i])) for i in indexes)
