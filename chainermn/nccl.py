@@ -4,16 +4,21 @@ from __future__ import annotations
 from typing import Any
 
 
+class NcclNotAvailableError(RuntimeError, AttributeError):
+    """NCCL is missing (no CuPy, or CuPy without NCCL); an AttributeError too, so that
+    ``hasattr(chainermn.nccl, name)`` is False."""
+
+
 def _nccl() -> Any:
     from chainer.backends import cuda
     if not cuda.available:
-        raise RuntimeError('NCCL needs CuPy with a GPU: pip install cupy-cuda12x')
+        raise NcclNotAvailableError('NCCL needs CuPy with a GPU: pip install cupy-cuda12x')
     try:
         from cupy.cuda import nccl
     except ImportError as e:  # CuPy built without NCCL
-        raise RuntimeError(f'CuPy has no NCCL support here ({e})') from e
+        raise NcclNotAvailableError(f'CuPy has no NCCL support here ({e})') from e
     if not getattr(nccl, 'available', True):
-        raise RuntimeError('CuPy has no NCCL support here')
+        raise NcclNotAvailableError('CuPy has no NCCL support here')
     return nccl
 
 
