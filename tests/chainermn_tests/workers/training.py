@@ -249,8 +249,8 @@ def check_datasets(comm):
     if comm.rank == 0:
         assert all(len(p) == -(-11 // comm.size) for p in parts)
         assert sorted(set(sum(parts, []))) == data
-    part = chainermn.scatter_dataset(data, comm, force_equal_length=False)
-    parts = comm.gather_obj(list(part))
+    part = chainermn.scatter_dataset(data, comm, force_equal_length=False, max_buf_len=16)
+    parts = comm.gather_obj(list(part))  # parts of more than 16 bytes go in pieces
     if comm.rank == 0:
         assert sum(parts, []) == data
     begin, end = chainermn.scatter_index(11, comm, force_equal_length=False)
