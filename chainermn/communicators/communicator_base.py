@@ -1,0 +1,145 @@
+"""The interface every ChainerMN communicator implements."""
+from __future__ import annotations
+
+import abc
+import warnings
+from typing import Any
+
+
+class CommunicatorBase(metaclass=abc.ABCMeta):
+    """Ranks, array and object collectives, and the model-level helpers of a communicator.
+
+    Array methods take and return NumPy or CuPy arrays; ``*_obj`` methods move
+    picklable objects.  Every rank of the communicator must call a collective.
+    """
+
+    def __init__(self) -> None:
+        self._configs: dict = {}
+
+    # ---- ranks ----
+    @property
+    @abc.abstractmethod
+    def rank(self) -> int:
+        """Rank of this process in the communicator."""
+
+    @property
+    @abc.abstractmethod
+    def size(self) -> int:
+        """Number of processes."""
+
+    @property
+    @abc.abstractmethod
+    def intra_rank(self) -> int:
+        """Rank among the processes of this node."""
+
+    @property
+    @abc.abstractmethod
+    def intra_size(self) -> int:
+        """Number of processes on this node."""
+
+    @property
+    @abc.abstractmethod
+    def inter_rank(self) -> int:
+        """Index of this node."""
+
+    @property
+    @abc.abstractmethod
+    def inter_size(self) -> int:
+        """Number of nodes."""
+
+    # ---- configuration ----
+    def set_config(self, name: str, value: Any = True, **kwargs: Any) -> None:
+        """Sets an option of the communicator (``batched_copy``, ``allreduce_grad_dtype``)."""
+        if name == 'allreduce_grad_dtype' and value is not None:
+            raise ValueError(
+                f"allreduce_grad_dtype is only available with the 'pure_nccl' communicator, "
+                f'not {type(self).__name__}')
+        self._configs[name] = value
+
+    def get_config(self, name: str | None = None) -> Any:
+        """The value of option ``name`` (all options as a dict without a name)."""
+        if name is None:
+            return dict(self._configs)
+        return self._configs.get(name)
+
+    # ---- communicator management ----
+    @abc.abstractmethod
+    def split(self, color: int, key: int) -> 'CommunicatorBase':
+        """A communicator per ``color``, ranked by ``key`` (MPI_Comm_split)."""
+
+    @abc.abstractmethod
+    def finalize(self) -> None:
+        """Releases what the communicator holds (MPI itself stays initialized)."""
+
+    # ---- array collectives ----
+    @abc.abstractmethod
+    def send(self, data: Any, dest: int, tag: int) -> None:
+        """Sends an array or a tuple of arrays to ``dest``."""
+
+    @abc.abstractmethod
+    def recv(self, source: int, tag: int) -> Any:
+        """Receives what :meth:`send` sent: an array or a tuple of arrays."""
+
+    @abc.abstractmethod
+    def bcast(self, data: Any, max_buf_len: int | None = None, root: int = 0) -> Any:
+        """Broadcasts ``data`` (used at ``root`` only) and returns it on every rank."""
+
+    @abc.abstractmethod
+    def gather(self, data: Any, root: int = 0) -> Any:
+        """A tuple of every rank's array at ``root`` (None elsewhere)."""
+
+    @abc.abstractmethod
+    def allgather(self, x: Any) -> tuple:
+        """A tuple of every rank's array, on every rank."""
+
+    @abc.abstractmethod
+    def alltoall(self, xs: Any) -> tuple:
+        """Sends ``xs[i]`` to rank ``i``; returns what each rank sent here."""
+
+    @abc.abstractmethod
+    def allreduce(self, data: Any) -> Any:
+        """The elementwise sum of every rank's array."""
+
+    @abc.abstractmethod
+    def scatter(self, xs: Any, root: int = 0) -> Any:
+        """Rank ``i`` gets ``xs[i]`` of the root."""
+
+    # ---- object collectives ----
+    @abc.abstractmethod
+    def send_obj(self, obj: Any, dest: int, tag: int = 0) -> None:
+        """Sends a picklable object."""
+
+    @abc.abstractmethod
+    def recv_obj(self, source: int, status: Any = None, tag: Any = None) -> Any:
+        """Receives a picklable object."""
+
+    @abc.abstractmethod
+    def bcast_obj(self, obj: Any, max_buf_len: int | None = None, root: int = 0) -> Any:
+        """Broadcasts a picklable object."""
+
+    @abc.abstractmethod
+    def gather_obj(self, obj: Any, root: int = 0) -> Any:
+        """A list of every rank's object at ``root`` (None elsewhere)."""
+
+    @abc.abstractmethod
+    def allreduce_obj(self, obj: Any) -> Any:
+        """The sum (``+``) of every rank's object."""
+
+    @abc.abstractmethod
+    def scatter_obj(self, obj: Any, root: int = 0) -> Any:
+        """Rank ``i`` gets ``obj[i]`` of the root."""
+
+    # ---- model helpers ----
+    @abc.abstractmethod
+    def bcast_data(self, model: Any) -> None:
+        """Copies the parameters of ``model`` on rank 0 to every rank."""
+
+    @abc.abstractmethod
+    def multi_node_mean_grad(self, model: Any, zero_fill: bool = False) -> None:
+        """Replaces every gradient of ``model`` by its mean over the ranks."""
+
+    def allreduce_grad(self, model: Any, zero_fill: bool = False) -> None:
+        """Old name of :meth:`multi_node_mean_grad`."""
+        warnings.warn('allreduce_grad() is deprecated; use multi_node_mean_grad()',
+                      DeprecationWarning, stacklevel=2)
+        self.multi_node_mean_grad(model, zero_fill)

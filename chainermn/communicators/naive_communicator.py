@@ -1,0 +1,24 @@
+"""``naive``: one Allreduce per parameter (the simplest; CPU and GPU arrays)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from chainermn.communicators import mpi_communicator_base
+
+
+class NaiveCommunicator(mpi_communicator_base.MpiCommunicatorBase):
+    """Averages each gradient with its own Allreduce."""
+
+    def __init__(self, mpi_comm: Any = None) -> None:
+        super().__init__(mpi_comm)
+
+    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool,
+                         store: dict | None) -> None:
+        MPI = self._MPI
+        for p in params:
+            g = p.grad
+            if gpu or g.dtype != dtype or not g.flags.c_contiguous:
+                super()._mean_grad_group([p], dtype, gpu, None)
+                continue
+            self.mpi_comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
+            g *= g.dtype.type(1.0 / self.size)

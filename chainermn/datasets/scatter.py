@@ -1,0 +1,113 @@
+"""Splitting a dataset (or its index range) over the ranks of a communicator."""
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import numpy
+
+import chainer
+import chainer.datasets  # noqa: F401
+
+
+class DataSizeError(RuntimeError):
+    """The dataset cannot be distributed as asked: sizes that differ between ranks,
+    or a part too large for one MPI message."""
+
+    def __init__(self, ds_size: Any, pickled_size: Any = None, message: str | None = None):
+        if message is None:
+            message = (f'the dataset part of {ds_size} examples is {pickled_size} bytes once '
+                       'pickled, more than one MPI message can carry; scatter a smaller '
+                       'dataset (e.g. indices with scatter_index) instead')
+        super().__init__(message)
+        self.ds_size = ds_size
+        self.pickled_size = pickled_size
+
+
+def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
+    begin = n * i // size
+    if force_equal_length:
+        end = begin + (n + size - 1) // size
+    else:
+        end = n * (i + 1) // size
+    return begin, end
+
+
+def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> int:
+    """The root's length; DataSizeError when a rank that gave a length disagrees."""
+    lengths = comm.allgather_obj(n_local) if hasattr(comm, 'allgather_obj') \
+        else comm.mpi_comm.allgather(n_local)
+    n = lengths[root]
+    if n is None:
+        raise ValueError(f'{what}: the root rank {root} must pass the dataset')
+    bad = {r: m for r, m in enumerate(lengths) if m is not None and m != n}
+    if bad:
+        raise DataSizeError(n, message=(
+            f'{what}: the dataset has {n} examples on the root rank {root} but '
+            + ', '.join(f'{m} on rank {r}' for r, m in sorted(bad.items()))))
+    return n
+
+
+def scatter_index(n_total_samples: int | None, comm: Any, root: int = 0, *,
+                  force_equal_length: bool = True) -> tuple:
+    """The ``(begin, end)`` index range of this rank among ``n_total_samples`` examples.
+
+    With ``force_equal_length`` every range has ``ceil(n / size)`` indices
+    (neighbouring ranges overlap to make up the difference).
+    """
+    n = _check_same_length(n_total_samples, comm, root, 'scatter_index')
+    return _bounds(n, comm.size, comm.rank, force_equal_length)
+
+
+def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = False,
+                    seed: int | None = None, max_buf_len: int = 256 * 1024 * 1024, *,
+                    force_equal_length: bool = True) -> Any:
+    """This rank's part of ``dataset`` (given on ``root``; other ranks may pass None).
+
+    The root splits the examples (optionally shuffled with ``seed``) into
+    ``comm.size`` parts of ``ceil(n / size)`` examples each (with
+    ``force_equal_length``; otherwise parts differ by at most one) and sends
+    each rank its examples.  Returns a ``SubDataset`` on the root and a list
+    of examples elsewhere.  Ranks that pass a dataset of another length than
+    the root's raise :class:`DataSizeError`.
+    """
+    n_local = None if dataset is None else len(dataset)
+    n = _check_same_length(n_local, comm, root, 'scatter_dataset')
+    mine = None
+    if comm.rank == root:
+        if shuffle:
+            order = numpy.random.RandomState(seed).permutation(n)
+        else:
+            order = numpy.arange(n)
+        for i in range(comm.size):
+            begin, end = _bounds(n, comm.size, i, force_equal_length)
+            if i == root:
+                mine = chainer.datasets.SubDataset(dataset, begin, end, order)
+                continue
+            part = [dataset[int(j)] for j in order[begin:end]]
+            data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > 2 ** 31 - 1:
+                raise DataSizeError(len(part), len(data))
+            comm.send_obj(len(data), dest=i, tag=7)
+            for start in range(0, len(data), max_buf_len):
+                comm.mpi_comm.Send(data[start:start + max_buf_len], dest=i, tag=7)
+        return mine
+    nbytes = comm.recv_obj(source=root, tag=7)
+    buf = bytearray(nbytes)
+    for start in range(0, nbytes, max_buf_len):
+        view = memoryview(buf)[start:start + max_buf_len]
+        comm.mpi_comm.Recv(view, source=root, tag=7)
+    return pickle.loads(bytes(buf))
+
+
+def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: Any) -> int:
+    """Iterations of one epoch of the root's part of the data (the same on every rank)."""
+    n = None
+    if comm.rank == 0:
+        n = (len(dataset) + local_batch_size - 1) // local_batch_size
+    return comm.bcast_obj(n)
+
+
+def get_epoch_trigger(n_epochs: int, dataset: Any, batch_size: int, comm: Any) -> tuple:
+    """A ``(n, 'iteration')`` trigger lasting ``n_epochs`` epochs of the scattered data."""
+    return n_epochs * get_n_iterations_for_one_epoch(dataset, batch_size, comm), 'iteration'

@@ -1,0 +1,81 @@
+"""Snapshots written once per set of identical ranks."""
+from __future__ import annotations
+
+from typing import Any
+
+from chainer import serializers
+from chainer.training import extension
+
+
+def _normalize_sets(replica_sets: Any, size: int) -> list:
+    sets = []
+    seen: set = set()
+    for entry in replica_sets:
+        ranks = [entry] if isinstance(entry, int) else sorted(int(r) for r in entry)
+        for r in ranks:
+            if not 0 <= r < size:
+                raise ValueError(f'rank {r} in replica_sets is out of range (size {size})')
+            if r in seen:
+                raise ValueError(f'rank {r} appears in two replica sets')
+            seen.add(r)
+        if ranks:
+            sets.append(ranks)
+    sets.extend([r] for r in range(size) if r not in seen)
+    return sets
+
+
+class _MultiNodeSnapshot(extension.Extension):
+    """Runs ``snapshot`` on the first rank of each replica set; after its ``initialize``
+    (autoload) the other ranks of the set receive the loaded state."""
+
+    def __init__(self, comm: Any, snapshot: Any, replica_sets: Any) -> None:
+        self.comm = comm
+        self.snapshot = snapshot
+        self.replica_sets = _normalize_sets(replica_sets, comm.size)
+        color = next(i for i, s in enumerate(self.replica_sets) if comm.rank in s)
+        self.master = self.replica_sets[color][0]
+        self.is_master = comm.rank == self.master
+        self._set_comm = comm.mpi_comm.Split(color, comm.rank)
+        self.trigger = getattr(snapshot, 'trigger', (1, 'epoch'))
+        self.priority = getattr(snapshot, 'priority', extension.PRIORITY_READER)
+
+    @property
+    def default_name(self) -> str:
+        return getattr(self.snapshot, 'default_name', 'multi_node_snapshot')
+
+    def initialize(self, trainer: Any) -> None:
+        if self.is_master and hasattr(self.snapshot, 'initialize'):
+            self.snapshot.initialize(trainer)
+        if self._set_comm.size == 1:
+            return
+        state = None
+        if self.is_master:
+            ser = serializers.DictionarySerializer()
+            ser.save(trainer)
+            state = ser.target
+        state = self._set_comm.bcast(state, root=0)
+        if not self.is_master:
+            serializers.NpzDeserializer(state).load(trainer)
+
+    def __call__(self, trainer: Any) -> None:
+        if self.is_master:
+            self.snapshot(trainer)
+
+    def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:
+        if self.is_master and hasattr(self.snapshot, 'on_error'):
+            self.snapshot.on_error(trainer, exc, tb)
+
+    def finalize(self) -> None:
+        if self.is_master and hasattr(self.snapshot, 'finalize'):
+            self.snapshot.finalize()
+
+
+def multi_node_snapshot(comm: Any, snapshot: Any, replica_sets: Any) -> Any:
+    """Wraps a ``snapshot`` extension for ranks that hold copies of the same state.
+
+    ``replica_sets`` lists sets of ranks (ranks not listed form sets of one);
+    only the lowest rank of each set writes, and when the snapshot autoloads,
+    that rank loads and sends the state to the rest of its set.  Give each set
+    its own file name or output directory.
+    """
+    return _MultiNodeSnapshot(comm, snapshot, replica_sets)

@@ -1,0 +1,112 @@
+"""Evaluation over the ranks: each evaluates its part, the results are combined."""
+from __future__ import annotations
+
+import copy
+import types
+from typing import Any, Callable
+
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import reporter as reporter_module
+from chainer.dataset import convert
+from chainer.training import extension
+
+
+def _host_value(value: Any) -> Any:
+    if isinstance(value, chainer.Variable):
+        value = value.array
+    if backend.get_array_module(value) is not numpy:
+        value = value.get()
+    return value
+
+
+def create_multi_node_evaluator(actual_evaluator: Any, communicator: Any) -> Any:
+    """Makes ``actual_evaluator`` (an ``Evaluator``) report the mean over the ranks of each
+    value it computes on its rank's part of the data.  Returns the same object."""
+    original = actual_evaluator.evaluate
+
+    def evaluate(self: Any) -> dict:
+        local = original()
+        size = communicator.size
+        return {name: communicator.allreduce_obj(_host_value(value)) / size
+                for name, value in sorted(local.items())}
+
+    actual_evaluator._mn_original_evaluate = original
+    actual_evaluator._mn_communicator = communicator
+    actual_evaluator.evaluate = types.MethodType(evaluate, actual_evaluator)
+    return actual_evaluator
+
+
+class GenericMultiNodeEvaluator(extension.Extension):
+    """An evaluator for results that are not simple means.
+
+    Each rank runs :meth:`calc_local` on every batch of its ``iterator``; the
+    root receives all of them (a list in rank order, then batch order) and
+    passes them to :meth:`aggregate`, whose return value is the result (at the
+    root; None elsewhere).  A dict result is reported under the extension's name.
+    Override both methods (by default ``calc_local`` calls ``target`` and
+    ``aggregate`` returns the list).
+    """
+
+    trigger = 1, 'epoch'
+    default_name = 'validation'
+    priority = extension.PRIORITY_WRITER
+    name = None
+
+    def __init__(self, comm: Any, iterator: Any, target: Any, device: Any = None,
+                 converter: Callable = convert.concat_examples, root: int = 0,
+                 **kwargs: Any) -> None:
+        self.comm = comm
+        self.iterator = iterator
+        self._targets = {'main': target}
+        self.device = device
+        self.converter = converter
+        self.root = root
+        self._progress_hook = kwargs.pop('progress_hook', None)
+        if kwargs:
+            raise TypeError(f'unexpected keyword arguments {sorted(kwargs)}')
+
+    def calc_local(self, *args: Any, **kwargs: Any) -> Any:
+        """The local computation on one converted batch (overridable)."""
+        return self._targets['main'](*args, **kwargs)
+
+    def aggregate(self, results: list) -> Any:
+        """Combines the list of every rank's ``calc_local`` results (runs at the root)."""
+        return results
+
+    def _iterate(self) -> Any:
+        it = self.iterator
+        if hasattr(it, 'reset'):
+            it.reset()
+            yield from it
+        else:
+            yield from copy.copy(it)
+
+    def evaluate(self) -> Any:
+        local = []
+        for n, batch in enumerate(self._iterate()):
+            in_arrays = convert._call_converter(self.converter, batch, self.device) \
+                if hasattr(convert, '_call_converter') else self.converter(batch, self.device)
+            with chainer.no_backprop_mode(), chainer.using_config('train', False):
+                if isinstance(in_arrays, tuple):
+                    result = self.calc_local(*in_arrays)
+                elif isinstance(in_arrays, dict):
+                    result = self.calc_local(**in_arrays)
+                else:
+                    result = self.calc_local(in_arrays)
+            local.append(result)
+            if self._progress_hook is not None:
+                self._progress_hook(n, batch)
+        gathered = self.comm.gather_obj(local, root=self.root)
+        if self.comm.rank != self.root:
+            return None
+        return self.aggregate([r for part in gathered for r in part])
+
+    def __call__(self, trainer: Any = None) -> Any:
+        result = self.evaluate()
+        if isinstance(result, dict) and self.comm.rank == self.root:
+            prefix = (self.name or self.default_name) + '/'
+            reporter_module.report({prefix + k: v for k, v in result.items()})
+        return result

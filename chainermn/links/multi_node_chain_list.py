@@ -1,0 +1,80 @@
+"""Model parallelism: a chain of links spread over ranks, joined by send and recv."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import chainer
+import chainermn.functions
+
+__all__ = ['MultiNodeChainList', 'chainermn']
+
+
+def _as_ranks(ranks: int | Sequence[int] | None) -> list | None:
+    if ranks is None:
+        return None
+    if isinstance(ranks, int):
+        return [ranks]
+    return list(ranks)
+
+
+class MultiNodeChainList(chainer.ChainList):
+    """This rank's part of a model spread over the ranks of ``comm``.
+
+    Each rank adds its own components in order with :meth:`add_link`,
+    naming where a component's inputs come from (``rank_in``: None for the
+    arguments of the call, or a rank / list of ranks, whose outputs are the
+    component's positional inputs) and where its output goes (``rank_out``:
+    None for the result of the call, or a rank / list of ranks).  Calling the
+    chain returns the result of the last component, or, on ranks whose last
+    component sends, a delegate variable: call ``backward()`` on what every
+    rank gets and the gradients travel back across the ranks.
+    """
+
+    def __init__(self, comm: Any) -> None:
+        super().__init__()
+        self._comm = comm
+        self._rank_inouts: list = []
+
+    def add_link(self, link: chainer.Link, rank_in: int | Sequence[int] | None = None,
+                 rank_out: int | Sequence[int] | None = None) -> None:
+        """Appends ``link`` as this rank's next component."""
+        super().add_link(link)
+        self._rank_inouts.append((_as_ranks(rank_in), _as_ranks(rank_out)))
+
+    def forward(self, *inputs: Any) -> Any:
+        comm = self._comm
+        y = None
+        delegate = None
+        for link, (rank_in, rank_out) in zip(self._children, self._rank_inouts):
+            if rank_in is None:
+                args = inputs
+            else:
+                args = []
+                for r in rank_in:
+                    if r == comm.rank:
+                        args.append(y)
+                        continue
+                    received = chainermn.functions.recv(comm, r, delegate_variable=delegate)
+                    delegate = None
+                    args.append(received)
+            if delegate is not None and args:
+                # Keep an earlier send in the graph of what follows.
+                first = chainermn.functions.pseudo_connect(delegate, args[0])
+                args = [first] + list(args[1:])
+                delegate = None
+            x = link(*args)
+            if rank_out is None:
+                y = x
+                continue
+            for r in rank_out:
+                if r == comm.rank:
+                    y = x
+                else:
+                    if delegate is not None:
+                        x = chainermn.functions.pseudo_connect(delegate, x)
+                    delegate = chainermn.functions.send(x, comm, r)
+        if delegate is None:
+            return y
+        if y is None:
+            return delegate
+        return chainermn.functions.pseudo_connect(delegate, y)

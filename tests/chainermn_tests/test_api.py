@@ -1,0 +1,183 @@
+"""The module layout of Chainer 7.8.1's chainermn, the install hint, single-process behaviour."""
+import importlib
+import os
+import subprocess
+import sys
+
+import numpy
+import pytest
+
+pytest.importorskip('mpi4py')
+
+import chainer  # noqa: E402
+import chainermn  # noqa: E402
+
+# module: names (from the Chainer 7.8.1 distribution)
+MODULES = {
+    'chainermn': 'CommunicatorBase DataSizeError MultiNodeChainList create_communicator '
+                 'create_multi_node_checkpointer create_multi_node_evaluator '
+                 'create_multi_node_optimizer scatter_dataset scatter_index communicators '
+                 'datasets extensions functions global_except_hook iterators links optimizers',
+    'chainermn.communicators': 'CommunicatorBase create_communicator communicator_base',
+    'chainermn.communicators._communication_utility':
+        'INT_MAX chunked_bcast_obj init_inter_mpi_comm init_intra_mpi_comm init_nccl_comm '
+        'init_ranks inter_allreduce_gpu nccl',
+    'chainermn.communicators._memory_utility':
+        'DeviceMemory HostPinnedMemory ParamsData array_to_buffer_object count_grad_elements '
+        'cp extract_params_set_data extract_params_set_grad get_device_memory_pointer '
+        'pack_params unpack_params',
+    'chainermn.communicators.communicator_base': 'CommunicatorBase',
+    'chainermn.communicators.dummy_communicator': 'DummyCommunicator mpi_communicator_base',
+    'chainermn.communicators.flat_communicator': 'FlatCommunicator mpi_communicator_base',
+    'chainermn.communicators.mpi_communicator_base':
+        'MpiCommunicatorBase chunked_bcast_obj communicator_base',
+    'chainermn.communicators.naive_communicator': 'NaiveCommunicator mpi_communicator_base',
+    'chainermn.communicators.non_cuda_aware_communicator':
+        'NonCudaAwareCommunicator mpi_communicator_base nccl',
+    'chainermn.communicators.pure_nccl_communicator':
+        'PureNcclCommunicator mpi_communicator_base nccl',
+    'chainermn.datasets': 'DataSizeError create_empty_dataset empty_dataset scatter '
+                          'scatter_dataset scatter_index',
+    'chainermn.datasets.empty_dataset': 'create_empty_dataset',
+    'chainermn.datasets.scatter': 'DataSizeError get_epoch_trigger '
+                                  'get_n_iterations_for_one_epoch scatter_dataset scatter_index',
+    'chainermn.extensions': 'AllreducePersistent GenericMultiNodeEvaluator '
+                            'MultiNodeEarlyStoppingTrigger ObservationAggregator '
+                            'allreduce_persistent checkpoint create_multi_node_checkpointer '
+                            'create_multi_node_evaluator multi_node_early_stopping_trigger '
+                            'multi_node_evaluator multi_node_snapshot observation_aggregator',
+    'chainermn.extensions._multi_node_snapshot': 'multi_node_snapshot',
+    'chainermn.extensions.allreduce_persistent': 'AllreducePersistent',
+    'chainermn.extensions.checkpoint': 'create_multi_node_checkpointer',
+    'chainermn.extensions.multi_node_early_stopping_trigger':
+        'MultiNodeEarlyStoppingTrigger ObservationAggregator',
+    'chainermn.extensions.multi_node_evaluator':
+        'GenericMultiNodeEvaluator create_multi_node_evaluator',
+    'chainermn.extensions.observation_aggregator': 'ObservationAggregator',
+    'chainermn.functions': 'allgather alltoall batch_normalization bcast '
+                           'collective_communication gather point_to_point_communication '
+                           'pseudo_connect recv scatter send',
+    'chainermn.functions.batch_normalization': 'MultiNodeBNImplSelector '
+                                               'get_communication_backend',
+    'chainermn.functions.collective_communication':
+        'AllGather AllToAll Bcast Gather Scatter allgather alltoall bcast gather scatter',
+    'chainermn.functions.point_to_point_communication': 'Recv Send recv send',
+    'chainermn.functions.pseudo_connect': 'PseudoConnect pseudo_connect',
+    'chainermn.global_except_hook': 'add_hook',
+    'chainermn.iterators': 'create_multi_node_iterator create_synchronized_iterator '
+                           'multi_node_iterator synchronized_iterator',
+    'chainermn.iterators.multi_node_iterator': 'create_multi_node_iterator',
+    'chainermn.iterators.synchronized_iterator': 'create_synchronized_iterator',
+    'chainermn.links': 'MultiNodeBatchNormalization MultiNodeChainList batch_normalization '
+                       'create_mnbn_model create_multi_node_n_step_rnn multi_node_chain_list '
+                       'n_step_rnn',
+    'chainermn.links.batch_normalization': 'MultiNodeBatchNormalization '
+                                           'chainermn_batch_normalization',
+    'chainermn.links.create_mnbn_model': 'chainermn create_mnbn_model',
+    'chainermn.links.multi_node_chain_list': 'MultiNodeChainList chainermn',
+    'chainermn.links.n_step_rnn': 'chainermn create_multi_node_n_step_rnn',
+    'chainermn.nccl': '',
+    'chainermn.optimizers': 'create_multi_node_optimizer',
+    'chainermn.testing': 'device get_device',
+    'chainermn.testing.device': 'get_device',
+}
+
+
+@pytest.mark.parametrize('module', sorted(MODULES))
+def test_module_names(module):
+    mod = importlib.import_module(module)
+    missing = [n for n in MODULES[module].split() if n != 'cp' and not hasattr(mod, n)]
+    assert not missing, f'{module} lacks {missing}'
+
+
+def test_import_without_mpi4py_says_how_to_install():
+    code = ('import sys; sys.modules["mpi4py"] = None\n'
+            'try:\n    import chainermn\n'
+            'except ImportError as e:\n    print(e)\n')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=root, timeout=60)
+    assert "pip install 'rechainer[mn]'" in out.stdout, out.stdout + out.stderr
+
+
+def test_create_communicator_errors():
+    with pytest.raises(ValueError, match='unknown communicator'):
+        chainermn.create_communicator('nonexistent')
+    with pytest.raises(ValueError, match='allreduce_grad_dtype'):
+        chainermn.create_communicator('flat', allreduce_grad_dtype=numpy.float16)
+    with pytest.raises(TypeError):
+        chainermn.create_communicator('flat', no_such_option=1)
+
+
+def test_gpu_communicators_without_cupy():
+    from chainer.backends import cuda
+    if cuda.available:
+        pytest.skip('CuPy is available')
+    for name in ('pure_nccl', 'non_cuda_aware'):
+        with pytest.raises(RuntimeError, match='needs CuPy'):
+            chainermn.create_communicator(name)
+
+
+def test_single_process_communicator():
+    comm = chainermn.create_communicator('naive')
+    assert (comm.rank, comm.size, comm.intra_rank, comm.inter_size) == (0, 1, 0, 1)
+    x = numpy.arange(5, dtype=numpy.float32)
+    numpy.testing.assert_array_equal(comm.allreduce(x), x)
+    assert comm.get_config('batched_copy') is True
+
+
+@pytest.mark.gpu
+def test_pure_nccl_single_rank():
+    cupy = pytest.importorskip('cupy')
+    comm = chainermn.create_communicator('pure_nccl')
+    model = chainer.links.Linear(3, 2)
+    model.to_device('@cupy:0')
+    comm.bcast_data(model)
+    model.W.grad = cupy.full((2, 3), 3.0, numpy.float32)
+    model.b.grad = cupy.full((2,), 1.0, numpy.float32)
+    comm.multi_node_mean_grad(model)
+    numpy.testing.assert_allclose(cupy.asnumpy(model.W.grad), 3.0)
+    x = cupy.arange(4, dtype=numpy.float16)
+    numpy.testing.assert_array_equal(cupy.asnumpy(comm.allreduce(x)), cupy.asnumpy(x))
+    half = chainermn.create_communicator('pure_nccl', allreduce_grad_dtype='float16')
+    half.multi_node_mean_grad(model)
+    numpy.testing.assert_allclose(cupy.asnumpy(model.W.grad), 3.0)
+    comm.finalize()
+    half.finalize()
+
+
+@pytest.mark.gpu
+def test_non_cuda_aware_single_rank():
+    cupy = pytest.importorskip('cupy')
+    comm = chainermn.create_communicator('non_cuda_aware')
+    model = chainer.links.Linear(3, 2)
+    model.to_device('@cupy:0')
+    model.cleargrads()
+    model.W.grad = cupy.full((2, 3), 2.0, numpy.float32)
+    comm.multi_node_mean_grad(model, zero_fill=True)
+    numpy.testing.assert_allclose(cupy.asnumpy(model.W.grad), 2.0)
+    numpy.testing.assert_allclose(cupy.asnumpy(model.b.grad), 0.0)
+
+
+def test_mean_grad_reuses_its_buffer_safely():
+    # After a mean the gradients are views of the model's buffer; swapped views must
+    # still be packed from their values, not from the places they occupy.
+    comm = chainermn.create_communicator('flat')
+    model = chainer.Chain()
+    with model.init_scope():
+        model.a = chainer.Parameter(numpy.zeros(4, numpy.float32))
+        model.b = chainer.Parameter(numpy.zeros(4, numpy.float32))
+    model.a.grad = numpy.arange(4, dtype=numpy.float32)
+    model.b.grad = numpy.arange(4, 8, dtype=numpy.float32)
+    comm.multi_node_mean_grad(model)
+    assert numpy.shares_memory(model.a.grad, model.b.grad) is False
+    model.a.grad, model.b.grad = model.b.grad, model.a.grad
+    comm.multi_node_mean_grad(model)
+    numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
+    numpy.testing.assert_array_equal(model.b.grad, numpy.arange(4))
+    other = chainer.Chain()
+    with other.init_scope():
+        other.a = chainer.Parameter(numpy.zeros(4, numpy.float32))
+    other.a.grad = numpy.full(4, 9, numpy.float32)
+    comm.multi_node_mean_grad(other)  # another model: its own buffer
+    numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
