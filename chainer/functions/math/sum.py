@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
 
 
@@ -53,7 +54,6 @@ class Sum(function_node.FunctionNode):
             for a in actual_axis:
                 shape.insert(a, 1)
             gy = gy.reshape(tuple(shape))
-        from chainer.functions.array.broadcast import broadcast_to
         return broadcast_to(gy, self._in_shape),
 
 
@@ -87,7 +87,6 @@ class SumTo(function_node.FunctionNode):
         return utils.force_array(utils.sum_to(x, shape)),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
         return broadcast_to(grad_outputs[0], self._in_shape),
 
 
