@@ -7,8 +7,8 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
-from chainer.utils import type_check
 from chainer.utils import array as _array
+from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
 

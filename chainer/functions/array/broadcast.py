@@ -22,11 +22,11 @@ class Broadcast(function_node.FunctionNode):
         return tuple(xp.broadcast_arrays(*inputs))
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.sum import sum_to
+        # sum_to imports this module: its partner is looked up through chainer.functions.
         ret = []
         for i in indexes:
             gy = grad_outputs[i]
-            ret.append(None if gy is None else sum_to(gy, self._in_shapes[i]))
+            ret.append(None if gy is None else chainer.functions.sum_to(gy, self._in_shapes[i]))
         return tuple(ret)
 
 
@@ -68,8 +68,8 @@ class BroadcastTo(function_node.FunctionNode):
         return xp.broadcast_to(x, self._shape),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.sum import sum_to
-        return sum_to(grad_outputs[0], self._in_shape),
+        # sum_to imports this module: its partner is looked up through chainer.functions.
+        return chainer.functions.sum_to(grad_outputs[0], self._in_shape),
 
 
 def broadcast_to(x, shape):

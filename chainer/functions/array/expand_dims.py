@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 
 
@@ -27,7 +28,6 @@ class ExpandDims(function_node.FunctionNode):
         return xp.expand_dims(x, self.axis),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
         return reshape(grad_outputs[0], self._in_shape),
 
 

@@ -5,9 +5,9 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
-from chainer.utils import type_check
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.split_axis import split_axis
+from chainer.utils import type_check
 
 
 class _StackLike(function_node.FunctionNode):

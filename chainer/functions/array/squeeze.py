@@ -5,6 +5,7 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 
 
@@ -42,7 +43,6 @@ class Squeeze(function_node.FunctionNode):
         return xp.squeeze(x, self.axis),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
         return reshape(grad_outputs[0], self._in_shape),
 
 

@@ -5,6 +5,8 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum as sum_
 from chainer.utils import type_check
 
 
@@ -31,8 +33,6 @@ class Tile(function_node.FunctionNode):
         return xp.tile(x, self.reps),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.sum import sum as sum_
         gy, = grad_outputs
         in_shape = tuple(self.inputs[0].shape)
         reps = self.reps

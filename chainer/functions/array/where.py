@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
 
@@ -28,7 +29,6 @@ class Where(function_node.FunctionNode):
         return chainer.utils.force_array(xp.where(c, x, y)),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.sum import sum_to
         c, = self.get_retained_inputs()
         gy, = grad_outputs
         xp = backend.get_array_module(gy.array)

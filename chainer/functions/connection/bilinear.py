@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from chainer import function_node
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.matmul import matmul
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
@@ -74,10 +78,6 @@ class BilinearFunction(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.matmul import matmul
-        from chainer.functions.math.sum import sum as _sum
 
         inputs = self.get_retained_inputs()
         e1_in, e2_in, W = inputs[:3]

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from chainer import function_node
+from chainer.functions.array.cast import cast
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.matmul import matmul
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
@@ -53,8 +57,6 @@ class LinearFunction(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.cast import cast
-        from chainer.functions.math.sum import sum as _sum
 
         x, W = self.get_retained_inputs()
         gy, = grad_outputs
@@ -80,7 +82,6 @@ class LinearGradData(function_node.FunctionNode):
         return gy.dot(W).astype(gy.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.matmul import matmul
 
         W, gy = self.get_retained_inputs()
         ggx, = grad_outputs
@@ -104,7 +105,6 @@ class LinearGradWeight(function_node.FunctionNode):
         return gy.T.dot(x).astype(gy.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.matmul import matmul
 
         x, gy = self.get_retained_inputs()
         ggW, = grad_outputs
@@ -120,7 +120,6 @@ class LinearGradWeight(function_node.FunctionNode):
 def _cast_like(v, ref):
     if v.dtype == ref.dtype:
         return v
-    from chainer.functions.array.cast import cast
     return cast(v, ref.dtype)
 
 
@@ -137,7 +136,6 @@ def linear(x, W, b=None, n_batch_axes: int = 1):
     Returns:
         ~chainer.Variable: Output of shape ``batch_shape + (out_size,)``.
     """
-    from chainer.functions.array.reshape import reshape
 
     if n_batch_axes <= 0:
         raise ValueError('n_batch_axes should be greater than 0.')

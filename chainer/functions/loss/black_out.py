@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import chainer
 from chainer import backend
-from chainer.functions.loss import _util
-from chainer.utils.array import check_index_range
-from chainer.functions.loss.negative_sampling import _scores
-from chainer.functions.array.reshape import reshape
-from chainer.functions.math.logsumexp import logsumexp
-from chainer.functions.math.exponential import log
-from chainer.functions.math.exponential import exp
-from chainer.functions.math.sum import sum as _sum
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.get_item import get_item
+from chainer.functions.array.reshape import reshape
+from chainer.functions.loss import _util
+from chainer.functions.loss.negative_sampling import _scores
+from chainer.functions.math.exponential import exp
+from chainer.functions.math.exponential import log
+from chainer.functions.math.logsumexp import logsumexp
+from chainer.functions.math.sum import sum as _sum
+from chainer.utils.array import check_index_range
 
 
 def black_out(x, t, W, samples, reduce='mean'):

@@ -6,12 +6,12 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss import _util
-from chainer.utils import type_check
-from chainer.functions.math.sqrt import sqrt
-from chainer.functions.array.reshape import reshape
-from chainer.functions.math.sum import sum as _sum
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.loss import _util
+from chainer.functions.math.sqrt import sqrt
+from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 
 
 class Contrastive(function_node.FunctionNode):

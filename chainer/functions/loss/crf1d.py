@@ -5,12 +5,12 @@ import numpy
 
 import chainer
 from chainer import backend
-from chainer.functions.loss import _util
-from chainer.utils.array import check_index_range
+from chainer.functions.array.get_item import get_item
 from chainer.functions.array.reshape import reshape
+from chainer.functions.loss import _util
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
-from chainer.functions.array.get_item import get_item
+from chainer.utils.array import check_index_range
 
 
 def _get_item(x, slices):

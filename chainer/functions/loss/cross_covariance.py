@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss import _util
-from chainer.utils import type_check
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.loss import _util
 from chainer.functions.math.matmul import matmul
+from chainer.utils import type_check
 
 
 def _matmul(a, b, transa=False, transb=False):

@@ -4,11 +4,11 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.transpose import transpose
 from chainer.functions.loss import _util
 from chainer.functions.loss.cross_covariance import _matmul
 from chainer.utils import type_check
-from chainer.functions.array.transpose import transpose
-from chainer.functions.array.broadcast import broadcast_to
 
 
 class DeCov(function_node.FunctionNode):

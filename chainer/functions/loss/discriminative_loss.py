@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import chainer
 from chainer import backend
-from chainer.functions.loss import _util
-from chainer.functions.math.sqrt import sqrt
-from chainer.functions.array.reshape import reshape
 from chainer.functions.activation.relu import relu
-from chainer.functions.math.sum import sum as _sum
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.get_item import get_item
+from chainer.functions.array.reshape import reshape
+from chainer.functions.loss import _util
 from chainer.functions.math.basic_math import absolute
+from chainer.functions.math.sqrt import sqrt
+from chainer.functions.math.sum import sum as _sum
 
 
 class DiscriminativeMarginBasedClusteringLoss:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss import _util
 from chainer import variable
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 

@@ -6,9 +6,9 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss.mean_squared_error import _check_pair
 from chainer.utils.array import as_compute
-from chainer.functions.array.broadcast import broadcast_to
 
 
 class MeanAbsoluteError(function_node.FunctionNode):

@@ -8,12 +8,12 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer import variable
+from chainer.functions.activation.log_softmax import log_softmax
 from chainer.functions.loss import _util
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
-from chainer.functions.activation.log_softmax import log_softmax
-from chainer.functions.math.sum import sum as _sum
 
 
 def _check_class_weight_option(class_weight) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import math
 
 import chainer
-from chainer.functions.loss import _util
 from chainer.functions.activation.softplus import softplus
+from chainer.functions.loss import _util
+from chainer.functions.math.average import average
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.sum import sum as _sum
-from chainer.functions.math.average import average
 
 
 def _check(reduce) -> None:

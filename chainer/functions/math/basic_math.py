@@ -6,6 +6,10 @@ import numpy
 import chainer
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math.exponential import log
+from chainer.functions.math.floor import floor
+from chainer.functions.math.matmul import matmul as _matmul
+from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
 
@@ -70,7 +74,6 @@ def _sum_to(gx, shape):
     """The one place where broadcast gradients are reduced."""
     if gx.shape == shape:
         return gx
-    from chainer.functions.math.sum import sum_to
     return sum_to(gx, shape)
 
 
@@ -410,13 +413,11 @@ def rdiv(self, rhs):
 
 def floordiv(self, rhs):
     """``x // y`` (not differentiable: its gradient is zero almost everywhere)."""
-    from chainer.functions.math.floor import floor
     return floor(div(self, rhs))
 
 
 def rfloordiv(self, rhs):
     """``y // x``."""
-    from chainer.functions.math.floor import floor
     return floor(rdiv(self, rhs))
 
 
@@ -437,7 +438,6 @@ class PowVarVar(function_node.FunctionNode):
         return _arr(a ** b),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.exponential import log
         x0, x1 = self.get_retained_inputs()
         y = self.get_retained_outputs()[0]
         gy = grad_outputs[0]
@@ -523,7 +523,6 @@ def rpow(self, rhs):
 
 def matmul(self, rhs):
     """``x @ y`` (``F.matmul``)."""
-    from chainer.functions.math.matmul import matmul as _matmul
     rhs = _rhs(self, rhs)
     if not isinstance(rhs, Variable):
         raise TypeError('the operand of @ must be an array or a Variable, not a scalar')
@@ -532,7 +531,6 @@ def matmul(self, rhs):
 
 def rmatmul(self, rhs):
     """``y @ x`` (``rhs`` is the left operand, as in Chainer's signature)."""
-    from chainer.functions.math.matmul import matmul as _matmul
     rhs = _rhs(self, rhs)
     if not isinstance(rhs, Variable):
         raise TypeError('the operand of @ must be an array or a Variable, not a scalar')

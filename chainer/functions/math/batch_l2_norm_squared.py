@@ -5,6 +5,8 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -25,8 +27,6 @@ class BatchL2NormSquared(function_node.FunctionNode):
         return utils.force_array(xp.sum(xp.square(x2), axis=1), x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
         x, = self.get_retained_inputs()
         gy, = grad_outputs
         gy = broadcast_to(reshape(gy, (len(gy),) + (1,) * (x.ndim - 1)), x.shape)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math.inv import inv
+from chainer.functions.math.matmul import matmul
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -28,8 +30,6 @@ class Cholesky(function_node.FunctionNode):
         return utils.force_array(xp.linalg.cholesky(as_compute(a)), a.dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.inv import inv
-        from chainer.functions.math.matmul import matmul
         L, = self.get_retained_outputs()
         gy, = grad_outputs
         xp = backend.get_array_module(L.array)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.inv import batch_inv
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -29,9 +32,6 @@ class BatchDet(function_node.FunctionNode):
         return utils.force_array(xp.linalg.det(as_compute(a)), a.dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.inv import batch_inv
         a, = self.get_retained_inputs()
         detx, = self.get_retained_outputs()
         gy, = grad_outputs
@@ -47,7 +47,6 @@ def batch_det(a):
 
 def det(a):
     """Determinant of the square matrix ``a`` (2-D); the result is 0-d."""
-    from chainer.functions.array.reshape import reshape
     ndim = a.ndim
     if ndim != 2:
         raise type_check.InvalidType('a.ndim == 2', f'a.ndim = {ndim}')

@@ -5,8 +5,9 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
-from chainer.functions.math._special import special as _special
 from chainer import utils
+from chainer.functions.math._special import special as _special
+from chainer.functions.math.polygamma import polygamma
 from chainer.utils import type_check
 
 
@@ -30,7 +31,6 @@ class DiGamma(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        from chainer.functions.math.polygamma import polygamma
         xp = backend.get_array_module(x.array)
         one = xp.ones((), dtype=numpy.int32)
         return grad_outputs[0] * polygamma(one, x),

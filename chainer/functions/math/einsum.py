@@ -8,6 +8,10 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -108,10 +112,6 @@ class EinSum(function_node.FunctionNode):
         return utils.force_array(y, out_dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.cast import cast
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.sum import sum_to
         xs = self.get_retained_inputs()
         gy, = grad_outputs
         ret = []

@@ -6,6 +6,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math.matmul import matmul
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -42,7 +43,6 @@ class _InvBase(function_node.FunctionNode):
         return _inv(a),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.matmul import matmul
         ainv, = self.get_retained_outputs()
         gy, = grad_outputs
         # d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T gY A^-T.

@@ -6,6 +6,9 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.exponential import exp
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
@@ -42,9 +45,6 @@ class LogSumExp(function_node.FunctionNode):
         return utils.force_array(y, dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.exponential import exp
         x, = self.get_retained_inputs()
         y, = self.get_retained_outputs()
         gy, = grad_outputs

@@ -6,6 +6,9 @@ import warnings
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.cast import cast
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
 
@@ -54,9 +57,6 @@ class MatMul(function_node.FunctionNode):
         return utils.force_array(_matmul(a, b, self.transa, self.transb)),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.cast import cast
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.sum import sum_to
 
         a, b = self.get_retained_inputs()
         gy, = grad_outputs
@@ -127,7 +127,6 @@ def batch_matmul(a, b, transa: bool = False, transb: bool = False):
     The result is always 3-D.
     """
     warnings.warn('batch_matmul is deprecated. Use matmul instead.', DeprecationWarning)
-    from chainer.functions.array.reshape import reshape
     _check_batch_ndim(a, 'a')
     _check_batch_ndim(b, 'b')
     if a.ndim == 2:

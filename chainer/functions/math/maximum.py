@@ -4,6 +4,7 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
 
 
@@ -38,7 +39,6 @@ class SelectGrad(function_node.FunctionNode):
                 utils.force_array(utils.sum_to(gx2, self.shape2)))
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
         ggx1, ggx2 = grad_outputs
         cond = self.cond
         ggy = None

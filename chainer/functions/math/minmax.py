@@ -7,6 +7,8 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 
 
@@ -63,8 +65,6 @@ class _SelectorBase(function_node.FunctionNode):
         return utils.force_array(self._fwd(x, xp)),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
         x = self.get_retained_inputs()[0]
         y = self.get_retained_outputs()[0]
         gy, = grad_outputs

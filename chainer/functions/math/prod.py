@@ -7,6 +7,12 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.concat import concat
+from chainer.functions.array.flip import flip
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.transpose import transpose
+from chainer.functions.math.cumprod import cumprod
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
 
@@ -30,12 +36,6 @@ class Prod(function_node.FunctionNode):
         return utils.force_array(xp.prod(x, axis=self.axis, keepdims=self.keepdims), x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.array.transpose import transpose
-        from chainer.functions.array.concat import concat
-        from chainer.functions.array.flip import flip
-        from chainer.functions.math.cumprod import cumprod
 
         x, = self.get_retained_inputs()
         gy, = grad_outputs

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.transpose import transpose
 from chainer.utils import type_check
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
@@ -115,7 +116,6 @@ class _SDDMM(function_node.FunctionNode):
 
 
 def _swap_last(x):
-    from chainer.functions.array.transpose import transpose
     axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
     return transpose(x, axes)
 

@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -52,7 +53,6 @@ class Sum(function_node.FunctionNode):
             for a in actual_axis:
                 shape.insert(a, 1)
             gy = gy.reshape(tuple(shape))
-        from chainer.functions.array.broadcast import broadcast_to
         return broadcast_to(gy, self._in_shape),
 
 
@@ -86,7 +86,6 @@ class SumTo(function_node.FunctionNode):
         return utils.force_array(utils.sum_to(x, shape)),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.broadcast import broadcast_to
         return broadcast_to(grad_outputs[0], self._in_shape),
 
 

@@ -6,6 +6,8 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.cast import cast
+from chainer.functions.array.transpose import transpose
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -64,8 +66,6 @@ class TensorDot(function_node.FunctionNode):
         return utils.force_array(y, out_dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.cast import cast
-        from chainer.functions.array.transpose import transpose
         a, b = self.get_retained_inputs()
         gy, = grad_outputs
         a_free = [i for i in range(a.ndim) if i not in self.a_axes]

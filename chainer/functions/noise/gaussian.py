@@ -6,8 +6,9 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.utils.argument import parse_kwargs
+from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+from chainer.utils.argument import parse_kwargs
 
 
 class Gaussian(function_node.FunctionNode):
@@ -40,7 +41,6 @@ class Gaussian(function_node.FunctionNode):
         return utils.force_array(mean + noise, mean.dtype),
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.math.exponential import exp
 
         ln_var, = self.get_retained_inputs()
         gy, = grad_outputs

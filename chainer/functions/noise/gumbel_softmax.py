@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import chainer
 from chainer import backend
+from chainer.functions.activation.softmax import softmax
 
 
 def gumbel_softmax(log_pi, tau: float = 0.1, axis: int = 1):
@@ -16,7 +17,6 @@ def gumbel_softmax(log_pi, tau: float = 0.1, axis: int = 1):
     Returns:
         ~chainer.Variable: The sample, of the shape of ``log_pi``.
     """
-    from chainer.functions.activation.softmax import softmax
 
     xp = backend.get_array_module(log_pi)
     if log_pi.ndim < 1:

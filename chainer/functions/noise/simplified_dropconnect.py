@@ -6,6 +6,10 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.cast import cast
+from chainer.functions.array.reshape import reshape
+from chainer.functions.math.matmul import matmul
+from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
@@ -88,10 +92,6 @@ class SimplifiedDropconnect(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        from chainer.functions.array.cast import cast
-        from chainer.functions.array.reshape import reshape
-        from chainer.functions.math.matmul import matmul
-        from chainer.functions.math.sum import sum as _sum
 
         x_in, W_in = self.get_retained_inputs()
         gy, = grad_outputs
