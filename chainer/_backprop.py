@@ -68,7 +68,7 @@ class _Walk:
 
     __slots__ = ('grads', 'load_if_new', 'heap', 'next', 'pushed', 'count',
                  'relevant_funcs', 'relevant_nodes', 'keep', 'leaves',
-                 'retain_grad', 'double', 'debug', 'hooks')
+                 'retain_grad', 'debug', 'hooks')
 
     def __init__(self, load_if_new: bool, retain_grad: bool, leaves: Optional[dict]) -> None:
         self.grads: dict = {}
@@ -82,7 +82,6 @@ class _Walk:
         self.keep: set = set()
         self.leaves = leaves
         self.retain_grad = retain_grad
-        self.double = config.enable_backprop
         self.debug = config.debug
         self.hooks = _thread_state.current_hooks()
 
@@ -114,12 +113,7 @@ class _Walk:
         cur = grads.get(node, _MISSING)
         if cur is _MISSING:
             cur = self._load(node)
-        if cur is None:
-            grads[node] = gx
-        elif self.double:
-            grads[node] = chainer.functions.add(cur, gx)
-        else:
-            grads[node] = Variable._new(_array_sum(cur._data, gx._data), True)
+        grads[node] = gx if cur is None else _sum(cur, gx)
 
     # -- the queue -------------------------------------------------------------
 

@@ -23,6 +23,12 @@ _weakref = weakref.ref
 _new_variable = Variable._new
 
 
+# Keys (see FunctionNode._type_check_key) of the type checks that passed.
+_passed_type_checks: set = set()
+_MAX_PASSED_TYPE_CHECKS = 1 << 14
+_PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str, numpy.dtype])
+
+
 def _input_variable(x) -> Variable:
     if isinstance(x, _ARRAY_TYPES):
         return Variable._new(x, False)
@@ -243,10 +249,19 @@ class FunctionNode:
         return tuple(fixed)
 
     def _check_data_type_forward(self, in_data) -> None:
+        key = self._type_check_key(in_data)
+        if key is not None and key in _passed_type_checks:
+            return
         in_types = type_check.get_light_types(in_data)
+        n_attrs = len(self.__dict__)
         try:
             with type_check.light_mode:
                 self.check_type_forward(in_types)
+            # A check that stored something on the node must run every time.
+            if key is not None and len(self.__dict__) == n_attrs:
+                if len(_passed_type_checks) >= _MAX_PASSED_TYPE_CHECKS:
+                    _passed_type_checks.clear()
+                _passed_type_checks.add(key)
             return
         except Exception:
             # Light mode evaluates every condition eagerly (x.shape[2] may not exist);
@@ -257,8 +272,39 @@ class FunctionNode:
         with type_check.get_function_check_context(self):
             self.check_type_forward(in_types)
 
+    def _type_check_key(self, in_data) -> Optional[tuple]:
+        """What the type check of this call depends on, or None if that is unclear.
+
+        That is the class, the array type, dtype and shape of each input, and the
+        node's constructor arguments when they are plain values (numbers,
+        strings, tuples of them); a check that passed once for a key passes again.
+        """
+        try:
+            if len(in_data) == 1:
+                x = in_data[0]
+                key = (type(self), type(x), x.dtype, x.shape)
+            elif len(in_data) == 2:
+                x, y = in_data
+                key = (type(self), type(x), x.dtype, x.shape, type(y), y.dtype, y.shape)
+            else:
+                key = (type(self),) + tuple([(type(x), x.dtype, x.shape) for x in in_data])
+        except AttributeError:  # a None input (debug mode reports it)
+            return None
+        state = self.__dict__
+        if state:
+            for value in state.values():
+                if type(value) not in _PLAIN_TYPES and not (
+                        type(value) is tuple and all(type(v) in _PLAIN_TYPES for v in value)):
+                    return None
+            key += tuple(state.items())
+        return key
+
     def check_type_forward(self, in_types) -> None:
-        """Checks the types of the inputs (override; uses ``chainer.utils.type_check``)."""
+        """Checks the types of the inputs (override; uses ``chainer.utils.type_check``).
+
+        The check may depend on the input types and the node's constructor
+        arguments only: a check that passed is not run again for the same ones.
+        """
         pass
 
     def check_layout_forward(self, inputs) -> None:

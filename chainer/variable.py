@@ -711,7 +711,7 @@ class Variable:
         data = self._data
         xp = self.xp
         if xp is numpy:
-            g = numpy.ones_like(data)
+            g = numpy.ones(data.shape, data.dtype)
         else:
             with backend.using_device(self.device):
                 g = xp.ones_like(data)

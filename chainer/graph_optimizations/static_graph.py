@@ -228,11 +228,20 @@ class ScheduleInfo:
                     grads[s] = _add(grads.get(s), gx)
         return [grads.get(s) for s in wanted]
 
+    def release_arrays(self) -> None:
+        """Drops the arrays kept for backprop (``minimize_cache_size``)."""
+        for step in self.func_steps:
+            for x in step.in_nodes:
+                if x.data is not None and x._variable is _DEAD_REF:
+                    x.data = None
+            for y in step.out_nodes:
+                if y is not None:
+                    y.data = None
+            step.func._retained_output_data = None
+
 
 def _add(a: Optional[Variable], b: Variable) -> Variable:
-    if a is None:
-        return b
-    return Variable._new(_backprop._array_sum(a._data, b._data), True)
+    return b if a is None else _backprop._sum(a, b)
 
 
 def _run_static_call(call: _StaticCall, vals: list) -> None:
@@ -258,8 +267,9 @@ class StaticScheduleFunction(FunctionNode):
     """The function node of one replayed iteration: inputs are the arguments and
     the parameters, outputs are the chain's outputs."""
 
-    def __init__(self, schedule: ScheduleInfo) -> None:
+    def __init__(self, schedule: ScheduleInfo, minimize_cache_size: bool = True) -> None:
         self.schedule = schedule
+        self.minimize_cache_size = minimize_cache_size
 
     @property
     def label(self) -> str:
@@ -272,7 +282,10 @@ class StaticScheduleFunction(FunctionNode):
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         with using_config('enable_backprop', False):
-            return tuple(self.schedule.run_backward(grad_outputs, indexes))
+            gxs = tuple(self.schedule.run_backward(grad_outputs, indexes))
+        if self.minimize_cache_size:
+            self.schedule.release_arrays()
+        return gxs
 
 
 class ScheduleManager:
@@ -308,10 +321,10 @@ class ScheduleManager:
             self._log(2, 'input mismatch: define-by-run')
             return forward(chain, *args)
         self._log(2, 'replaying the schedule')
-        return _replay(schedule, args)
+        return _replay(schedule, args, self.minimize_cache_size)
 
 
-def _replay(schedule: ScheduleInfo, args: tuple) -> Any:
+def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> Any:
     if not schedule.detached:
         schedule.detach()
     arrays = [a._data if isinstance(a, Variable) else a for a in args]
@@ -319,7 +332,7 @@ def _replay(schedule: ScheduleInfo, args: tuple) -> Any:
     if config.enable_backprop:
         inputs = [a if isinstance(a, Variable) else Variable._new(a, False) for a in args]
         inputs += schedule.params
-        outs = StaticScheduleFunction(schedule).apply(inputs)
+        outs = StaticScheduleFunction(schedule, minimize_cache_size).apply(inputs)
     else:
         vals = schedule.run_forward(tuple(arrays), False)
         outs = [Variable._new(vals[s], False) for s in schedule.out_slots]
@@ -478,7 +491,9 @@ def static_graph(*args, **kwargs):
     """Decorator of a chain's ``forward``: record the first iteration, replay later ones.
 
     Keyword arguments (as Chainer's): ``force_test_define_by_run`` (always run
-    define-by-run, for testing), ``minimize_cache_size``, ``verbosity_level``
+    define-by-run, for testing), ``minimize_cache_size`` (drop the arrays kept
+    for backprop once it has run, rather than until the next iteration),
+    ``verbosity_level``
     (0: silent, 1: schedule creation, 2: every call) and
     ``enable_double_backprop`` (not supported: such chains run define-by-run).
     """

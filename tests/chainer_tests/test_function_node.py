@@ -477,6 +477,46 @@ class TestTypeCheck:
     def test_invalid_type_is_exception(self):
         assert issubclass(type_check.InvalidType, Exception)
 
+    def test_passed_check_is_skipped_for_the_same_types_only(self):
+        calls = []
+
+        class Counted(FunctionNode):
+            def __init__(self, limit):
+                self.limit = limit
+
+            def check_type_forward(self, in_types):
+                calls.append(1)
+                type_check.expect(in_types[0].shape[0] <= self.limit)
+
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+        x = _f32(1., 2.)
+        Counted(3).apply((x,))
+        Counted(3).apply((_f32(5., 6.),))
+        assert len(calls) == 1  # same class, input types and arguments
+        Counted(3).apply((x.astype(np.float64),))
+        assert len(calls) == 2
+        with pytest.raises(type_check.InvalidType):
+            Counted(1).apply((x,))  # another argument: checked again, and fails
+        with pytest.raises(type_check.InvalidType):
+            Counted(1).apply((x,))  # a failed check is never skipped
+
+    def test_check_with_side_effects_runs_every_time(self):
+        calls = []
+
+        class Storing(FunctionNode):
+            def check_type_forward(self, in_types):
+                calls.append(1)
+                self.seen = in_types[0].shape
+
+            def forward(self, inputs):
+                return inputs[0],
+
+        for _ in range(2):
+            Storing().apply((_f32(1.),))
+        assert len(calls) == 2
+
 
 class Recorder(FunctionHook):
     name = 'Recorder'

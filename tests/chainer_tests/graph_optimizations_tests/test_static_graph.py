@@ -206,3 +206,18 @@ def test_no_warning_on_replay():
         warnings.simplefilter('error')
         for _ in range(3):
             F.sum(model(x)).backward()
+
+
+@pytest.mark.parametrize('minimize', [True, False])
+def test_minimize_cache_size(minimize):
+    class M(_MLP):
+        @static_graph(minimize_cache_size=minimize)
+        def forward(self, x):
+            return self.l2(F.relu(self.l1(x)))
+
+    xs, ts = _data()
+    ref = _MLP()
+    model = M()
+    model.copyparams(ref)
+    for a, b in zip(_train(ref, xs, ts, steps=4), _train(model, xs, ts, steps=4)):
+        numpy.testing.assert_array_equal(a, b)
