@@ -26,9 +26,9 @@ class FuncModel(chainer.Chain):
 def _expected(model, args):
     with chainer.using_config('train', False):
         if isinstance(args, (list, tuple)):
-            ys = model(*args)
+            ys = model(*[chainer.Variable(a) for a in args])
         else:
-            ys = model(args)
+            ys = model(chainer.Variable(args))
     if not isinstance(ys, (list, tuple)):
         ys = (ys,)
     return [numpy.asarray(y.array) for y in ys]
