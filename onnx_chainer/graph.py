@@ -24,7 +24,8 @@ def _func_class_name(func: Any) -> str:
     inner = getattr(func, 'function', None)
     if isinstance(func, chainer.function.FunctionAdapter) and inner is not None:
         func = inner
-    return onnx_helper.get_func_name(func) or type(func).__name__
+    return (onnx_helper.get_func_name(func) or getattr(func, 'custom_function_node_name', None)
+            or type(func).__name__)
 
 
 def _value_info(name: str, shape, dtype):
