@@ -161,11 +161,11 @@ def _make_chainer_function():
 
     class _ChainerCall(torch.autograd.Function):
         @staticmethod
-        def forward(ctx, link, train, n_args, *tensors):
+        def forward(ctx, link, train, grad, n_args, *tensors):
             xs = [chainer.Variable(from_torch(t).copy()) for t in tensors[:n_args]]
             params = [p for _, p in sorted(link.namedparams())]
             with chainer.using_config('train', train), \
-                    chainer.using_config('enable_backprop', torch.is_grad_enabled()):
+                    chainer.using_config('enable_backprop', grad):
                 ys = link(*xs)
             single = not isinstance(ys, (tuple, list))
             ys = (ys,) if single else tuple(ys)
@@ -179,7 +179,7 @@ def _make_chainer_function():
             targets = xs + params
             grads = chainer.grad(list(ys), targets,
                                  [chainer.Variable(from_torch(g).copy()) for g in gys])
-            result = [None, None, None]
+            result = [None, None, None, None]
             for t, g in zip(targets, grads):
                 result.append(None if g is None else to_torch(g.array.copy()))
             return tuple(result)
@@ -213,7 +213,8 @@ def _chainer_module_class():
 
         def forward(self, *args: Any) -> Any:
             params = [getattr(self, k) for k in self._names]
-            return self._fn.apply(self.link, self.training, len(args), *args, *params)
+            grad = _torch().is_grad_enabled()
+            return self._fn.apply(self.link, self.training, grad, len(args), *args, *params)
 
     ChainerModuleImpl.__name__ = 'ChainerModule'
     ChainerModuleImpl.__qualname__ = 'ChainerModule'
