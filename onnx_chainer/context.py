@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy
 
+import chainer
 from onnx_chainer import onnx_helper
 
 __all__ = ['Context', 'onnx_helper']
@@ -44,7 +45,8 @@ class Context:
 
     def add_initializer(self, array: Any, name: str) -> str:
         if name not in self.initializers:
-            self.initializers[name] = numpy.asarray(array)
+            # GPU arrays are copied to the host here, once per initializer.
+            self.initializers[name] = numpy.asarray(chainer.backend.CpuDevice().send(array))
         return name
 
     def add_const(self, array: Any, name: str | None = None) -> str:

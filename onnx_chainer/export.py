@@ -21,8 +21,8 @@ __all__ = ['MAXIMUM_OPSET_VERSION', 'MINIMUM_OPSET_VERSION', 'RetainInputHook',
 #: The oldest opset the converters write (axes of Squeeze/Unsqueeze/ReduceSum/Split
 #: are inputs from opset 13 on).
 MINIMUM_OPSET_VERSION = 13
-#: The newest opset the converters write (ReduceMax & co take axes as inputs from 18).
-MAXIMUM_OPSET_VERSION = 17
+#: The newest opset the converters write.
+MAXIMUM_OPSET_VERSION = 18
 
 
 class RetainInputHook(function_hook.FunctionHook):

@@ -47,3 +47,12 @@ def single(op_type: str, input_names, output_names, **attrs: Any) -> tuple:
 def to_cpu(array: Any) -> Any:
     from chainer import backend
     return backend.CpuDevice().send(array)
+
+
+def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes,
+           keepdims: bool) -> str:
+    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum)."""
+    axes = [int(a) for a in axes]
+    if opset_version >= 18 or op_type == 'ReduceSum':
+        return gb.op(op_type, [x, ints(context, axes)], keepdims=int(keepdims))
+    return gb.op(op_type, [x], axes=axes, keepdims=int(keepdims))

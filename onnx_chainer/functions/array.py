@@ -252,8 +252,8 @@ def convert_Repeat(func, opset_version, input_names, output_names, context):
 def convert_ResizeImages(func, opset_version, input_names, output_names, context):
     # The resize is separable: y = Mh @ x @ Mw^T with the interpolation matrices.
     dt = _util.in_dtype(func)
-    mh = _util.const(context, numpy.asarray(func._mh), dt)
-    mwt = _util.const(context, numpy.asarray(func._mw).T, dt)
+    mh = _util.const(context, _util.to_cpu(func._mh), dt)
+    mwt = _util.const(context, _util.to_cpu(func._mw).T, dt)
     gb = _util.builder(context)
     gb.op('MatMul', [mh, gb.op('MatMul', [input_names[0], mwt])])
     return gb.nodes(output_names)
@@ -343,7 +343,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
             steps.append(1)
             squeeze.append(axis)
         else:
-            arr = numpy.asarray(s)
+            arr = numpy.asarray(_util.to_cpu(s))
             if arr.dtype.kind not in 'iu' or arr.ndim != 1:
                 raise _util.unsupported(func, opset_version,
                                         'indexing by boolean or multi-axis arrays')

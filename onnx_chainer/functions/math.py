@@ -96,17 +96,20 @@ def _axes(func, ndim: int):
 @support(_OPSETS)
 def convert_Sum(func, opset_version, input_names, output_names, context):
     ndim = len(_util.in_shape(func))
-    axes = _util.ints(context, _axes(func, ndim))
-    return _util.single('ReduceSum', [input_names[0], axes], output_names,
-                        keepdims=int(bool(getattr(func, 'keepdims', False))))
+    gb = _util.builder(context)
+    _util.reduce(gb, context, opset_version, 'ReduceSum', input_names[0], _axes(func, ndim),
+                 bool(getattr(func, 'keepdims', False)))
+    return gb.nodes(output_names)
 
 
 def _reduce(op_type: str):
     @support(_OPSETS)
     def convert(func, opset_version, input_names, output_names, context):
         ndim = len(_util.in_shape(func))
-        return _util.single(op_type, input_names[:1], output_names, axes=_axes(func, ndim),
-                            keepdims=int(bool(getattr(func, 'keepdims', False))))
+        gb = _util.builder(context)
+        _util.reduce(gb, context, opset_version, op_type, input_names[0], _axes(func, ndim),
+                     bool(getattr(func, 'keepdims', False)))
+        return gb.nodes(output_names)
     return convert
 
 

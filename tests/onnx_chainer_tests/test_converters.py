@@ -160,3 +160,13 @@ def test_batch_normalization_train_mode_uses_batch_statistics():
 
 def test_float64_model():
     _util.check(lambda x: F.relu(x) * 2.0 + 1, X.astype(numpy.float64))
+
+
+REDUCTIONS = [u for u in UNARY if u[0] in (
+    'sum', 'sum_axis', 'max', 'min', 'prod', 'logsumexp', 'mean', 'normalize')]
+
+
+@pytest.mark.parametrize('opset', [13, 18])
+@pytest.mark.parametrize('name,fn,x', REDUCTIONS, ids=[u[0] for u in REDUCTIONS])
+def test_reductions_at_each_opset(name, fn, x, opset):
+    _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
