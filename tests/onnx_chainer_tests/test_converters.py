@@ -74,6 +74,10 @@ UNARY = [
     ('local_response_normalization', F.local_response_normalization, X4),
     ('normalize', F.normalize, _x(3, 5)),
     ('dropout_eval', F.dropout, X),
+    ('unpooling', lambda x: F.unpooling_2d(x, 2, cover_all=False), _x(1, 2, 3, 3)),
+    ('group_normalization',
+     lambda x: F.group_normalization(x, 2, _pos(4, seed=5), _x(4, seed=6)), _x(2, 4, 3, 3)),
+    ('multi_add', lambda x: x + x * 2 + x * 3, X),
 ]
 
 

@@ -105,3 +105,27 @@ def test_lstm_language_model_step():
     c = rs.randn(3, 6).astype(numpy.float32)
     h = rs.randn(3, 6).astype(numpy.float32)
     _util.check(LSTMStep(), [word, c, h], rtol=1e-5, atol=1e-6)
+
+
+def test_gru_step():
+    rs = numpy.random.RandomState(4)
+    gru = L.StatelessGRU(3, 4)
+    h = rs.randn(2, 4).astype(numpy.float32)
+    x = rs.randn(2, 3).astype(numpy.float32)
+    _util.check(_util.FuncModel(lambda h, x: gru(h, x)), [h, x])
+
+
+class NStep(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.rnn = L.NStepLSTM(2, 3, 4, 0.0)
+
+    def forward(self, x):
+        hy, cy, ys = self.rnn(None, None, [x])
+        return ys[0], hy
+
+
+def test_n_step_lstm_sequence():
+    x = numpy.random.RandomState(5).randn(5, 3).astype(numpy.float32)
+    _util.check(NStep(), x, rtol=1e-5, atol=1e-5)
