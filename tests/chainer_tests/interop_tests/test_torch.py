@@ -224,3 +224,23 @@ def test_copy_lstm_both_ways():
 def test_copy_without_matching_layers_raises():
     with pytest.raises(ValueError, match='no layers'):
         bridge.copy_params_to_torch(ChainerNet(), nn.Sequential(nn.Linear(5, 6)))
+
+
+def test_torch_block_trains_in_trainer_and_serializes(tmp_path):
+    from chainer import iterators, training
+    x, t = _data()
+    model = L.Classifier(MixedChain(nn.Linear(6, 3)))
+    before = model.predictor.l2.weight.array.copy()
+    opt = chainer.optimizers.SGD(lr=0.1)
+    opt.setup(model)
+    it = iterators.SerialIterator(list(zip(x, t)), 4, shuffle=False)
+    trainer = training.Trainer(training.updaters.StandardUpdater(it, opt), (2, 'iteration'),
+                               out=str(tmp_path))
+    trainer.run()
+    assert not numpy.allclose(model.predictor.l2.weight.array, before)
+    path = str(tmp_path / 'm.npz')
+    chainer.serializers.save_npz(path, model)
+    other = L.Classifier(MixedChain(nn.Linear(6, 3)))
+    chainer.serializers.load_npz(path, other)
+    numpy.testing.assert_array_equal(other.predictor.l2.weight.array,
+                                     model.predictor.l2.weight.array)
