@@ -56,3 +56,9 @@ def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes
     if opset_version >= 18 or op_type == 'ReduceSum':
         return gb.op(op_type, [x, ints(context, axes)], keepdims=int(keepdims))
     return gb.op(op_type, [x], axes=axes, keepdims=int(keepdims))
+
+
+def to_out_shape(op_type: str, func: Any, input_names, output_names, context: Any) -> tuple:
+    """``op_type(x, shape)`` with the traced output shape (Reshape, Expand)."""
+    shape = ints(context, out_shape(func))
+    return single(op_type, [input_names[0], shape], output_names)

@@ -118,8 +118,7 @@ convert_Rollaxis = convert_Moveaxis
 
 @support(_OPSETS)
 def convert_Reshape(func, opset_version, input_names, output_names, context):
-    shape = _util.ints(context, _util.out_shape(func))
-    return _util.single('Reshape', [input_names[0], shape], output_names)
+    return _util.to_out_shape('Reshape', func, input_names, output_names, context)
 
 
 @support(_OPSETS)

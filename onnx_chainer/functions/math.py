@@ -140,8 +140,7 @@ convert_ArgMin = _arg('ArgMin')
 
 @support(_OPSETS)
 def convert_BroadcastTo(func, opset_version, input_names, output_names, context):
-    shape = _util.ints(context, _util.out_shape(func))
-    return _util.single('Expand', [input_names[0], shape], output_names)
+    return _util.to_out_shape('Expand', func, input_names, output_names, context)
 
 
 @support(_OPSETS)

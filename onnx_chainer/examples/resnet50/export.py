@@ -5,7 +5,6 @@ Run ``python -m onnx_chainer.examples.resnet50.export --out resnet50.onnx``;
 """
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import numpy
@@ -13,6 +12,7 @@ import numpy
 import chainer
 import chainer.functions as F
 from onnx_chainer import export, export_testcase
+from onnx_chainer.examples import _cli
 
 __all__ = ['export', 'export_onnx', 'export_testcase']
 
@@ -35,20 +35,11 @@ def export_onnx(out: str, weights: Any = None, batch: int = 1, size: int = 224,
     inputs to ``out``; with ``testcase_dir`` also writes test data there."""
     model = _Classifier(weights)
     x = numpy.zeros((batch, 3, size, size), numpy.float32)
-    if testcase_dir:
-        export_testcase(model, x, testcase_dir, opset_version=opset_version)
-    return export(model, x, out, opset_version=opset_version)
+    return _cli.export_model(model, x, out, opset_version, testcase_dir)
 
 
 def main(argv: Any = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--out', default='resnet50.onnx')
-    parser.add_argument('--weights', default=None)
-    parser.add_argument('--opset', type=int, default=None)
-    parser.add_argument('--testcase-dir', default=None)
-    args = parser.parse_args(argv)
-    export_onnx(args.out, args.weights, opset_version=args.opset,
-                testcase_dir=args.testcase_dir)
+    _cli.main(export_onnx, 'resnet50.onnx', __doc__, argv)
 
 
 if __name__ == '__main__':

@@ -7,7 +7,6 @@ channels); decoding boxes is left to the application.
 """
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import numpy
@@ -16,6 +15,7 @@ import chainer
 import chainer.functions as F
 import chainer.links as L
 from onnx_chainer import export, export_testcase
+from onnx_chainer.examples import _cli
 
 __all__ = ['YOLOv2Tiny', 'export', 'export_onnx', 'export_testcase']
 
@@ -54,20 +54,11 @@ def export_onnx(out: str, weights: Any = None, batch: int = 1, size: int = 416,
         model(x)  # initialize the lazily sized layers
     if weights:
         chainer.serializers.load_npz(weights, model)
-    if testcase_dir:
-        export_testcase(model, x, testcase_dir, opset_version=opset_version)
-    return export(model, x, out, opset_version=opset_version)
+    return _cli.export_model(model, x, out, opset_version, testcase_dir)
 
 
 def main(argv: Any = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--out', default='yolov2tiny.onnx')
-    parser.add_argument('--weights', default=None)
-    parser.add_argument('--opset', type=int, default=None)
-    parser.add_argument('--testcase-dir', default=None)
-    args = parser.parse_args(argv)
-    export_onnx(args.out, args.weights, opset_version=args.opset,
-                testcase_dir=args.testcase_dir)
+    _cli.main(export_onnx, 'yolov2tiny.onnx', __doc__, argv)
 
 
 if __name__ == '__main__':
