@@ -237,3 +237,56 @@ def is_arrays_compatible(arrays: Any) -> bool:
         if a is not None and not isinstance(a, ndarray):
             return False
     return True
+
+
+# DLPack exchange: arrays move to and from other libraries (PyTorch, JAX, CuPy,
+# NumPy) without copies on the same device. The consumer's array is a view of the
+# producer's memory: writes through either side are seen by the other, and the
+# memory is freed when both have let go of it.
+
+_DLPACK_CPU = 1
+_DLPACK_CUDA = 2
+_DLPACK_CUDA_HOST = 3
+_DLPACK_CUDA_MANAGED = 13
+
+
+def dlpack_device(obj: Any) -> tuple:
+    """``(device type, device id)`` of a DLPack producer (a Variable or any array)."""
+    if hasattr(obj, 'array') and hasattr(obj, 'node'):  # a Variable
+        obj = obj.array
+    if not hasattr(obj, '__dlpack_device__'):
+        raise TypeError(f'{type(obj).__name__} does not support DLPack')
+    kind, index = obj.__dlpack_device__()
+    return int(kind), int(index)
+
+
+def to_dlpack(obj: Any, stream: Any = None) -> Any:
+    """A DLPack capsule of ``obj`` (a Variable or an array); it shares the memory.
+
+    Prefer passing the Variable itself to the consumer (``torch.from_dlpack(v)``),
+    which lets the consumer negotiate the stream and DLPack version.
+    """
+    if hasattr(obj, 'array') and hasattr(obj, 'node'):
+        obj = obj.array
+    if stream is None:
+        return obj.__dlpack__()
+    return obj.__dlpack__(stream=stream)
+
+
+def from_dlpack(obj: Any) -> Any:
+    """A NumPy (CPU) or CuPy (CUDA) array sharing the memory of a DLPack producer.
+
+    ``obj`` is any object with ``__dlpack__``/``__dlpack_device__`` (a PyTorch
+    tensor, JAX array, CuPy/NumPy array or Variable). Memory stays owned by the
+    producer; the returned array keeps it alive.
+    """
+    if not hasattr(obj, '__dlpack__'):
+        raise TypeError(f'{type(obj).__name__} is not a DLPack producer (no __dlpack__)')
+    kind, _ = dlpack_device(obj)
+    if kind in (_DLPACK_CPU, _DLPACK_CUDA_HOST):
+        return numpy.from_dlpack(obj)
+    if kind in (_DLPACK_CUDA, _DLPACK_CUDA_MANAGED):
+        if not cuda.available:
+            raise RuntimeError('a CUDA DLPack tensor needs CuPy (pip install cupy)')
+        return cuda.cupy.from_dlpack(obj)
+    raise ValueError(f'DLPack device type {kind} is not supported (CPU and CUDA are)')

@@ -360,6 +360,22 @@ class Variable:
         """The underlying array."""
         return self._data
 
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """DLPack export of :attr:`array` (``torch.from_dlpack(variable)`` shares memory).
+
+        Keyword arguments (``stream``, ``max_version``, ...) go to the array's own
+        ``__dlpack__``. The graph is not exported: the consumer sees the data only.
+        """
+        if self._data is None:
+            raise RuntimeError('the Variable holds no array to export through DLPack')
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple:
+        """``(device type, device id)`` of :attr:`array` (DLPack protocol)."""
+        if self._data is None:
+            raise RuntimeError('the Variable holds no array to export through DLPack')
+        return self._data.__dlpack_device__()
+
     @array.setter
     def array(self, d) -> None:
         if d is not None and not isinstance(d, _ARRAY_TYPES):

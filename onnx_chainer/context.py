@@ -1,0 +1,71 @@
+"""Names and constants shared by the converters of one export."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+import chainer
+from onnx_chainer import onnx_helper
+
+__all__ = ['Context', 'onnx_helper']
+
+
+class Context:
+    """Export-wide state: unique names, parameter names and constant initializers.
+
+    Args:
+        model: The exported :class:`~chainer.Link` (its parameters and persistent
+            values get names from their paths).
+    """
+
+    def __init__(self, model: Any = None) -> None:
+        self._n = 0
+        self.initializers: dict = {}
+        self.names: dict = {}  # id(array or node) -> name
+        self.param_names: dict = {}  # id(array) -> name
+        self._keep: list = []
+        self.param_set: set = set()
+        if model is not None and hasattr(model, 'namedlinks'):
+            for path, link in model.namedlinks():
+                for pname, param in link.namedparams(include_uninit=False):
+                    if '/' in pname.strip('/'):
+                        continue
+                    self.param_names[id(param.array)] = onnx_helper.cleanse_param_name(
+                        path.rstrip('/') + pname)
+                for pname in getattr(link, '_persistent', ()):
+                    value = getattr(link, pname, None)
+                    if hasattr(value, 'shape'):
+                        self.param_names[id(value)] = onnx_helper.cleanse_param_name(
+                            f'{path.rstrip("/")}/{pname}')
+
+    def fresh_name(self, prefix: str = 'v') -> str:
+        self._n += 1
+        return f'{prefix}{self._n}'
+
+    def add_initializer(self, array: Any, name: str) -> str:
+        if name not in self.initializers:
+            # GPU arrays are copied to the host here, once per initializer.
+            self.initializers[name] = numpy.asarray(chainer.backend.CpuDevice().send(array))
+        return name
+
+    def add_const(self, array: Any, name: str | None = None) -> str:
+        """Registers a constant; returns its name."""
+        name = name or self.fresh_name('const')
+        return self.add_initializer(array, name)
+
+    def add_param(self, array: Any, name: str | None = None) -> str:
+        """Registers a parameter array (same array, same name); returns the name."""
+        key = id(array)
+        if key in self.names:
+            return self.names[key]
+        name = name or self.param_names.get(key) or self.fresh_name('param')
+        self._keep.append(array)
+        self.names[key] = name
+        self.param_set.add(name)
+        return self.add_initializer(array, name)
+
+    def get_name(self, variable: Any) -> str:
+        """The graph name of a Variable or VariableNode already seen."""
+        node = getattr(variable, 'node', variable)
+        return self.names[id(node)]

@@ -1,0 +1,1 @@
+"""Example exports of well-known models."""

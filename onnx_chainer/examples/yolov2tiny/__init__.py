@@ -1,0 +1,1 @@
+"""YOLOv2-tiny export example."""

@@ -1,0 +1,72 @@
+"""``export_testcase``: a model plus its inputs and outputs as ONNX test data."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import chainer
+from onnx_chainer import onnx_helper
+from onnx_chainer.export import export
+
+__all__ = ['export_testcase']
+
+
+def _to_cpu(x: Any) -> Any:
+    arr = x.array if isinstance(x, chainer.Variable) else x
+    return chainer.backend.CpuDevice().send(arr)
+
+
+def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = False,
+                    **kwargs: Any) -> Any:
+    """Writes ``out_dir/model.onnx`` and ``out_dir/test_data_set_0/{input,output}_N.pb``.
+
+    The layout is the one of the ONNX backend test data, so ONNX runtimes' test
+    runners can load it. ``kwargs`` go to :func:`onnx_chainer.export`.
+
+    Args:
+        output_grad: Also write the parameter gradients of the sum of the
+            outputs (``gradient_N.pb``), for training backends.
+
+    Returns:
+        The ModelProto.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    kwargs['return_named_inout'] = True
+    if output_grad:
+        kwargs.setdefault('train', True)
+    onnx_model, inputs, outputs = export(model, args, filename=os.path.join(out_dir,
+                                                                            'model.onnx'),
+                                         **kwargs)
+    data_dir = os.path.join(out_dir, 'test_data_set_0')
+    os.makedirs(data_dir, exist_ok=True)
+    initializers = {i.name for i in onnx_model.graph.initializer}
+    graph_inputs = [i.name for i in onnx_model.graph.input if i.name not in initializers]
+    for i, name in enumerate(graph_inputs):
+        if name in inputs:
+            value = _to_cpu(inputs[name])
+        else:  # a parameter exported as an input (export_params=False)
+            value = _param_value(model, name)
+        onnx_helper.write_tensor_pb(os.path.join(data_dir, f'input_{i}.pb'), name, value)
+    for i, (name, var) in enumerate(outputs.items()):
+        onnx_helper.write_tensor_pb(os.path.join(data_dir, f'output_{i}.pb'), name,
+                                    _to_cpu(var))
+    if output_grad:
+        model.cleargrads()
+        total = chainer.functions.sum(outputs[next(iter(outputs))])
+        for var in list(outputs.values())[1:]:
+            total = total + chainer.functions.sum(var)
+        total.backward()
+        for i, (path, param) in enumerate(model.namedparams()):
+            if param.grad is None:
+                continue
+            onnx_helper.write_tensor_pb(os.path.join(data_dir, f'gradient_{i}.pb'),
+                                        onnx_helper.cleanse_param_name(path),
+                                        _to_cpu(param.grad))
+    return onnx_model
+
+
+def _param_value(model: Any, name: str) -> Any:
+    for path, param in model.namedparams():
+        if onnx_helper.cleanse_param_name(path) == name:
+            return _to_cpu(param)
+    raise KeyError(name)

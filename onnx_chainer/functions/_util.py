@@ -1,0 +1,64 @@
+"""Shared bits of the converters."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from onnx_chainer import onnx_helper
+
+
+def builder(context: Any) -> onnx_helper.GraphBuilder:
+    return onnx_helper.GraphBuilder(context)
+
+
+def in_dtype(func: Any, i: int = 0) -> numpy.dtype:
+    return numpy.dtype(func.inputs[i].dtype)
+
+
+def in_shape(func: Any, i: int = 0) -> tuple:
+    return tuple(func.inputs[i].shape)
+
+
+def out_shape(func: Any, i: int = 0) -> tuple:
+    node = func.outputs[i]()
+    if node is None:
+        raise ValueError(f'the output {i} of {type(func).__name__} is gone')
+    return tuple(node.shape)
+
+
+def const(context: Any, value: Any, dtype: Any) -> str:
+    return context.add_const(numpy.asarray(value, dtype=dtype))
+
+
+def ints(context: Any, values: Any) -> str:
+    return context.add_const(numpy.asarray(list(values), dtype=numpy.int64))
+
+
+def unsupported(func: Any, opset_version: int, why: str) -> ValueError:
+    return ValueError(f'{type(func).__name__} is not supported by onnx_chainer at opset '
+                      f'{opset_version}: {why}')
+
+
+def single(op_type: str, input_names, output_names, **attrs: Any) -> tuple:
+    return (onnx_helper.make_node(op_type, input_names, output_names, **attrs),)
+
+
+def to_cpu(array: Any) -> Any:
+    from chainer import backend
+    return backend.CpuDevice().send(array)
+
+
+def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes,
+           keepdims: bool) -> str:
+    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum)."""
+    axes = [int(a) for a in axes]
+    if opset_version >= 18 or op_type == 'ReduceSum':
+        return gb.op(op_type, [x, ints(context, axes)], keepdims=int(keepdims))
+    return gb.op(op_type, [x], axes=axes, keepdims=int(keepdims))
+
+
+def to_out_shape(op_type: str, func: Any, input_names, output_names, context: Any) -> tuple:
+    """``op_type(x, shape)`` with the traced output shape (Reshape, Expand)."""
+    shape = ints(context, out_shape(func))
+    return single(op_type, [input_names[0], shape], output_names)

@@ -1,0 +1,99 @@
+"""Converters of chainer.functions.activation."""
+from __future__ import annotations
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import support
+
+__all__ = ['convert_ClippedReLU', 'convert_ELU', 'convert_HardSigmoid', 'convert_LeakyReLU',
+           'convert_LogSoftmax', 'convert_PReLUFunction', 'convert_ReLU', 'convert_Selu',
+           'convert_Sigmoid', 'convert_Softmax', 'convert_Softplus', 'convert_Tanh',
+           'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+
+@support(_OPSETS)
+def convert_ClippedReLU(func, opset_version, input_names, output_names, context):
+    dt = _util.in_dtype(func)
+    lo = _util.const(context, 0, dt)
+    hi = _util.const(context, func.cap, dt)
+    return _util.single('Clip', [input_names[0], lo, hi], output_names)
+
+
+@support(_OPSETS)
+def convert_ELU(func, opset_version, input_names, output_names, context):
+    return _util.single('Elu', input_names, output_names, alpha=float(func.alpha))
+
+
+@support(_OPSETS)
+def convert_HardSigmoid(func, opset_version, input_names, output_names, context):
+    return _util.single('HardSigmoid', input_names, output_names, alpha=0.2, beta=0.5)
+
+
+@support(_OPSETS)
+def convert_LeakyReLU(func, opset_version, input_names, output_names, context):
+    return _util.single('LeakyRelu', input_names, output_names, alpha=float(func.slope))
+
+
+def _axis(func) -> int:
+    axis = getattr(func, 'axis', 1)
+    return int(axis)
+
+
+@support(_OPSETS)
+def convert_LogSoftmax(func, opset_version, input_names, output_names, context):
+    return _util.single('LogSoftmax', input_names, output_names, axis=_axis(func))
+
+
+@support(_OPSETS)
+def convert_Softmax(func, opset_version, input_names, output_names, context):
+    return _util.single('Softmax', input_names, output_names, axis=_axis(func))
+
+
+@support(_OPSETS)
+def convert_PReLUFunction(func, opset_version, input_names, output_names, context):
+    # Chainer aligns W with the axes after the batch axis; ONNX broadcasts from the end.
+    x_ndim = len(_util.in_shape(func, 0))
+    w_shape = _util.in_shape(func, 1)
+    gb = _util.builder(context)
+    shape = tuple(w_shape) + (1,) * (x_ndim - 1 - len(w_shape))
+    w = gb.op('Reshape', [input_names[1], _util.ints(context, shape)])
+    gb.op('PRelu', [input_names[0], w])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_ReLU(func, opset_version, input_names, output_names, context):
+    return _util.single('Relu', input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Selu(func, opset_version, input_names, output_names, context):
+    return _util.single('Selu', input_names, output_names,
+                        alpha=float(getattr(func, 'alpha', 1.6732632423543772)),
+                        gamma=float(getattr(func, 'scale', 1.0507009873554805)))
+
+
+@support(_OPSETS)
+def convert_Sigmoid(func, opset_version, input_names, output_names, context):
+    return _util.single('Sigmoid', input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Softplus(func, opset_version, input_names, output_names, context):
+    beta = float(func.beta)
+    if beta == 1.0:
+        return _util.single('Softplus', input_names, output_names)
+    dt = _util.in_dtype(func)
+    b = _util.const(context, beta, dt)
+    gb = _util.builder(context)
+    y = gb.op('Softplus', [gb.op('Mul', [input_names[0], b])])
+    gb.op('Div', [y, b])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Tanh(func, opset_version, input_names, output_names, context):
+    return _util.single('Tanh', input_names, output_names)
+

@@ -1,0 +1,364 @@
+"""Converters of chainer.functions.array (shape and layout manipulation)."""
+from __future__ import annotations
+
+import numpy
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import support
+
+__all__ = [
+    'TENSOR_TYPE_TO_NAME', 'convert_Broadcast', 'convert_Cast', 'convert_Concat',
+    'convert_Copy', 'convert_Depth2Space', 'convert_Dstack', 'convert_ExpandDims',
+    'convert_GetItem', 'convert_Hstack', 'convert_Moveaxis', 'convert_Pad', 'convert_Permutate',
+    'convert_Repeat', 'convert_Reshape', 'convert_ResizeImages', 'convert_Rollaxis',
+    'convert_SelectItem', 'convert_Separate', 'convert_Shape', 'convert_Space2Depth',
+    'convert_SplitAxis', 'convert_Squeeze', 'convert_Stack', 'convert_Swapaxes', 'convert_Tile',
+    'convert_Transpose', 'convert_TransposeSequence', 'convert_Vstack', 'convert_Where',
+    'get_slice_node', 'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+#: ONNX TensorProto data type numbers and their names.
+TENSOR_TYPE_TO_NAME = {
+    0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32',
+    7: 'INT64', 8: 'STRING', 9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32',
+    13: 'UINT64', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',
+}
+
+
+def _elem_type(dtype) -> int:
+    from onnx import helper
+    return helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype))
+
+
+@support(_OPSETS)
+def convert_Cast(func, opset_version, input_names, output_names, context):
+    return _util.single('Cast', input_names, output_names, to=_elem_type(func.type))
+
+
+@support(_OPSETS)
+def convert_Concat(func, opset_version, input_names, output_names, context):
+    return _util.single('Concat', input_names, output_names, axis=int(func.axis))
+
+
+@support(_OPSETS)
+def convert_Copy(func, opset_version, input_names, output_names, context):
+    return _util.single('Identity', input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Depth2Space(func, opset_version, input_names, output_names, context):
+    return _util.single('DepthToSpace', input_names, output_names, blocksize=int(func.r),
+                        mode='DCR')
+
+
+@support(_OPSETS)
+def convert_Space2Depth(func, opset_version, input_names, output_names, context):
+    return _util.single('SpaceToDepth', input_names, output_names, blocksize=int(func.r))
+
+
+def _stack_like(func, input_names, output_names, context):
+    gb = _util.builder(context)
+    ndim = len(_util.in_shape(func, 0))
+    ins = []
+    for i, name in enumerate(input_names):
+        shape = _util.in_shape(func, i)
+        promoted = tuple(func._promoted_shape(shape))
+        if promoted != shape:
+            name = gb.op('Reshape', [name, _util.ints(context, promoted)])
+        ins.append(name)
+    gb.op('Concat', ins, axis=int(func._axis(ndim)))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Hstack(func, opset_version, input_names, output_names, context):
+    return _stack_like(func, input_names, output_names, context)
+
+
+convert_Vstack = convert_Hstack
+convert_Dstack = convert_Hstack
+
+
+@support(_OPSETS)
+def convert_ExpandDims(func, opset_version, input_names, output_names, context):
+    return _util.single('Unsqueeze', [input_names[0], _util.ints(context, [func.axis])],
+                        output_names)
+
+
+def _perm_transpose(perm, input_names, output_names):
+    return _util.single('Transpose', input_names, output_names, perm=[int(p) for p in perm])
+
+
+@support(_OPSETS)
+def convert_Transpose(func, opset_version, input_names, output_names, context):
+    ndim = len(_util.in_shape(func))
+    axes = func.axes
+    perm = list(reversed(range(ndim))) if axes is None else [int(a) % ndim for a in axes]
+    return _perm_transpose(perm, input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Swapaxes(func, opset_version, input_names, output_names, context):
+    ndim = len(_util.in_shape(func))
+    perm = list(range(ndim))
+    a, b = func.axis1 % ndim, func.axis2 % ndim
+    perm[a], perm[b] = perm[b], perm[a]
+    return _perm_transpose(perm, input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Moveaxis(func, opset_version, input_names, output_names, context):
+    return _perm_transpose(func._perm, input_names, output_names)
+
+
+convert_Rollaxis = convert_Moveaxis
+
+
+@support(_OPSETS)
+def convert_Reshape(func, opset_version, input_names, output_names, context):
+    return _util.to_out_shape('Reshape', func, input_names, output_names, context)
+
+
+@support(_OPSETS)
+def convert_Squeeze(func, opset_version, input_names, output_names, context):
+    shape = _util.in_shape(func)
+    if func.axis is None:
+        axes = [i for i, s in enumerate(shape) if s == 1]
+    else:
+        axes = [int(a) % len(shape) for a in func.axis]
+    return _util.single('Squeeze', [input_names[0], _util.ints(context, axes)], output_names)
+
+
+@support(_OPSETS)
+def convert_SplitAxis(func, opset_version, input_names, output_names, context):
+    shape = _util.in_shape(func)
+    axis = func.axis % len(shape)
+    sizes = [s[axis] for s in func._shapes]
+    return _util.single('Split', [input_names[0], _util.ints(context, sizes)], output_names,
+                        axis=axis)
+
+
+@support(_OPSETS)
+def convert_Separate(func, opset_version, input_names, output_names, context):
+    shape = _util.in_shape(func)
+    axis = func.axis % len(shape)
+    gb = _util.builder(context)
+    axes = _util.ints(context, [axis])
+    if shape[axis] == 1:
+        gb.op_output_named('Squeeze', [input_names[0], axes], output_names)
+        return gb.nodes()
+    parts = gb.op('Split', [input_names[0], _util.ints(context, [1] * shape[axis])],
+                  n_outputs=shape[axis], axis=axis)
+    for part, out in zip(parts, output_names):
+        gb.op_output_named('Squeeze', [part, axes], [out])
+    return gb.nodes()
+
+
+@support(_OPSETS)
+def convert_Stack(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    axes = _util.ints(context, [func.axis])
+    parts = [gb.op('Unsqueeze', [name, axes]) for name in input_names]
+    gb.op('Concat', parts, axis=int(func.axis))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Tile(func, opset_version, input_names, output_names, context):
+    shape = _util.in_shape(func)
+    reps = tuple(func.reps)
+    gb = _util.builder(context)
+    x = input_names[0]
+    if len(reps) > len(shape):
+        shape = (1,) * (len(reps) - len(shape)) + shape
+        x = gb.op('Reshape', [x, _util.ints(context, shape)])
+    reps = (1,) * (len(shape) - len(reps)) + reps
+    gb.op('Tile', [x, _util.ints(context, reps)])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Where(func, opset_version, input_names, output_names, context):
+    return _util.single('Where', input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_Broadcast(func, opset_version, input_names, output_names, context):
+    shape = _util.ints(context, _util.out_shape(func))
+    gb = _util.builder(context)
+    for name, out in zip(input_names, output_names):
+        gb.op_output_named('Expand', [name, shape], [out])
+    return gb.nodes()
+
+
+@support(_OPSETS)
+def convert_Pad(func, opset_version, input_names, output_names, context):
+    if func.mode != 'constant':
+        raise _util.unsupported(func, opset_version, f'mode {func.mode!r} (only constant)')
+    ndim = len(_util.in_shape(func))
+    widths = func._widths(ndim)
+    pads = [int(w) for w in widths[:, 0]] + [int(w) for w in widths[:, 1]]
+    value = func.keywords.get('constant_values', 0)
+    if numpy.ndim(value) != 0:
+        raise _util.unsupported(func, opset_version, 'per-axis constant_values')
+    c = _util.const(context, value, _util.in_dtype(func))
+    return _util.single('Pad', [input_names[0], _util.ints(context, pads), c], output_names,
+                        mode='constant')
+
+
+@support(_OPSETS)
+def convert_Permutate(func, opset_version, input_names, output_names, context):
+    indices = input_names[1]
+    gb = _util.builder(context)
+    if func.inv:
+        # argsort of a permutation: scatter positions to their indices
+        n = _util.in_shape(func, 1)[0]
+        positions = _util.ints(context, range(n))
+        zeros = _util.ints(context, [0] * n)
+        indices = gb.op('ScatterElements', [zeros, gb.op('Cast', [indices], to=7), positions],
+                        axis=0)
+    gb.op('Gather', [input_names[0], indices], axis=int(func.axis))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Repeat(func, opset_version, input_names, output_names, context):
+    shape = _util.in_shape(func)
+    repeats = func.repeats
+    if len(repeats) != 1:
+        raise _util.unsupported(func, opset_version, 'one repeat count per element')
+    r = int(repeats[0])
+    gb = _util.builder(context)
+    x = input_names[0]
+    if func.axis is None:
+        x = gb.op('Reshape', [x, _util.ints(context, [-1])])
+        shape = (int(numpy.prod(shape)),)
+        axis = 0
+    else:
+        axis = func.axis % len(shape)
+    # insert a new axis after ``axis``, tile it r times, merge it back
+    u = gb.op('Unsqueeze', [x, _util.ints(context, [axis + 1])])
+    reps = [1] * (len(shape) + 1)
+    reps[axis + 1] = r
+    t = gb.op('Tile', [u, _util.ints(context, reps)])
+    gb.op('Reshape', [t, _util.ints(context, _util.out_shape(func))])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_ResizeImages(func, opset_version, input_names, output_names, context):
+    # The resize is separable: y = Mh @ x @ Mw^T with the interpolation matrices.
+    dt = _util.in_dtype(func)
+    mh = _util.const(context, _util.to_cpu(func._mh), dt)
+    mwt = _util.const(context, _util.to_cpu(func._mw).T, dt)
+    gb = _util.builder(context)
+    gb.op('MatMul', [mh, gb.op('MatMul', [input_names[0], mwt])])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_SelectItem(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    axes = _util.ints(context, [1])
+    t = gb.op('Unsqueeze', [gb.op('Cast', [input_names[1]], to=7), axes])
+    g = gb.op('GatherElements', [input_names[0], t], axis=1)
+    gb.op('Squeeze', [g, axes])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Shape(func, opset_version, input_names, output_names, context):
+    return _util.single('Shape', input_names, output_names)
+
+
+@support(_OPSETS)
+def convert_TransposeSequence(func, opset_version, input_names, output_names, context):
+    lengths = [_util.in_shape(func, i)[0] for i in range(len(input_names))]
+    if len(set(lengths)) != 1:
+        raise _util.unsupported(func, opset_version, 'sequences of different lengths')
+    gb = _util.builder(context)
+    axes0 = _util.ints(context, [0])
+    stacked = gb.op('Concat', [gb.op('Unsqueeze', [n, axes0]) for n in input_names], axis=0)
+    n_out = len(output_names)
+    if n_out == 1:
+        gb.op_output_named('Squeeze', [gb.op('Transpose', [stacked], perm=_swap01(func)),
+                                       axes0], output_names)
+        return gb.nodes()
+    parts = gb.op('Split', [stacked, _util.ints(context, [1] * n_out)], n_outputs=n_out,
+                  axis=1)
+    axes1 = _util.ints(context, [1])
+    for part, out in zip(parts, output_names):
+        gb.op_output_named('Squeeze', [part, axes1], [out])
+    return gb.nodes()
+
+
+def _swap01(func):
+    ndim = len(_util.in_shape(func, 0)) + 1
+    return [1, 0] + list(range(2, ndim))
+
+
+def get_slice_node(gb, opset_version, context, input_names, axes, starts, ends, steps):
+    """Adds a Slice node taking ``starts/ends/axes/steps`` as constant inputs."""
+    return gb.op('Slice', [input_names[0], _util.ints(context, starts),
+                           _util.ints(context, ends), _util.ints(context, axes),
+                           _util.ints(context, steps)])
+
+
+@support(_OPSETS)
+def convert_GetItem(func, opset_version, input_names, output_names, context):
+    shape = list(_util.in_shape(func))
+    slices = list(func.slices)
+    n_real = sum(1 for s in slices if s is not None and s is not Ellipsis)
+    if Ellipsis in slices:
+        i = slices.index(Ellipsis)
+        slices[i:i + 1] = [slice(None)] * (len(shape) - n_real)
+    gb = _util.builder(context)
+    x = input_names[0]
+    axes, starts, ends, steps, squeeze, unsqueeze = [], [], [], [], [], []
+    gathers = []
+    axis = 0  # axis of x
+    out_axis = 0  # axis of the result before squeezing
+    for s in slices:
+        if s is None:
+            unsqueeze.append(out_axis)
+            out_axis += 1
+            continue
+        if isinstance(s, slice):
+            start, stop, step = s.indices(shape[axis])
+            if step < 0 and stop < 0:
+                stop = -(2 ** 62)
+            axes.append(axis)
+            starts.append(start)
+            ends.append(stop)
+            steps.append(step)
+            out_axis += 1
+        elif isinstance(s, (int, numpy.integer)):
+            i = int(s) % shape[axis]
+            axes.append(axis)
+            starts.append(i)
+            ends.append(i + 1)
+            steps.append(1)
+            squeeze.append(axis)
+        else:
+            arr = numpy.asarray(_util.to_cpu(s))
+            if arr.dtype.kind not in 'iu' or arr.ndim != 1:
+                raise _util.unsupported(func, opset_version,
+                                        'indexing by boolean or multi-axis arrays')
+            gathers.append((axis, arr))
+            out_axis += 1
+        axis += 1
+    if len(gathers) > 1:
+        raise _util.unsupported(func, opset_version, 'more than one integer-array index')
+    if axes:
+        x = get_slice_node(gb, opset_version, context, [x], axes, starts, ends, steps)
+    for ax, arr in gathers:
+        x = gb.op('Gather', [x, _util.ints(context, arr)], axis=ax)
+    if squeeze:
+        x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
+    if unsqueeze:
+        x = gb.op('Unsqueeze', [x, _util.ints(context, unsqueeze)])
+    if not gb.nodes():
+        x = gb.op('Identity', [x])
+    return gb.nodes(output_names)

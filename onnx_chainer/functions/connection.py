@@ -1,0 +1,90 @@
+"""Converters of chainer.functions.connection."""
+from __future__ import annotations
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import support
+
+__all__ = ['convert_Convolution2DFunction', 'convert_ConvolutionND',
+           'convert_Deconvolution2DFunction', 'convert_DeconvolutionND',
+           'convert_EmbedIDFunction', 'convert_LinearFunction', 'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+
+@support(_OPSETS)
+def convert_ConvolutionND(func, opset_version, input_names, output_names, context):
+    x_shape = _util.in_shape(func, 0)
+    k = _util.in_shape(func, 1)[2:]
+    pads_end = list(func.pad)
+    if func.cover_all:
+        # Chainer's cover_all adds output pixels; extra zero padding at the end does it.
+        out = _util.out_shape(func)[2:]
+        for i in range(func.ndim):
+            dk = (k[i] - 1) * func.dilate[i] + 1
+            needed = (out[i] - 1) * func.stride[i] + dk - x_shape[2 + i] - 2 * func.pad[i]
+            pads_end[i] = func.pad[i] + max(0, needed)
+    return _util.single('Conv', input_names, output_names, kernel_shape=list(k),
+                        strides=list(func.stride), pads=list(func.pad) + pads_end,
+                        dilations=list(func.dilate), group=int(func.groups))
+
+
+convert_Convolution2DFunction = convert_ConvolutionND
+
+
+@support(_OPSETS)
+def convert_DeconvolutionND(func, opset_version, input_names, output_names, context):
+    x_shape = _util.in_shape(func, 0)
+    k = _util.in_shape(func, 1)[2:]
+    out = _util.out_shape(func)[2:]
+    output_padding = []
+    for i in range(func.ndim):
+        dk = (k[i] - 1) * func.dilate[i] + 1
+        default = func.stride[i] * (x_shape[2 + i] - 1) + dk - 2 * func.pad[i]
+        output_padding.append(out[i] - default)
+    extra = output_padding if any(output_padding) else None
+    return _util.single('ConvTranspose', input_names, output_names, kernel_shape=list(k),
+                        strides=list(func.stride), pads=list(func.pad) * 2,
+                        dilations=list(func.dilate), group=int(func.groups),
+                        output_padding=extra)
+
+
+convert_Deconvolution2DFunction = convert_DeconvolutionND
+
+
+@support(_OPSETS)
+def convert_EmbedIDFunction(func, opset_version, input_names, output_names, context):
+    x, w = input_names
+    if func.ignore_label is None:
+        return _util.single('Gather', [w, x], output_names, axis=0)
+    gb = _util.builder(context)
+    x_dtype = _util.in_dtype(func, 0)
+    ignore = _util.const(context, func.ignore_label, x_dtype)
+    keep = gb.op('Not', [gb.op('Equal', [x, ignore])])
+    zero = _util.const(context, 0, x_dtype)
+    safe = gb.op('Where', [keep, x, zero])
+    rows = gb.op('Gather', [w, safe], axis=0)
+    mask = gb.op('Cast', [gb.op('Unsqueeze', [keep, _util.ints(context, [-1])])],
+                 to=_onnx_type(_util.in_dtype(func, 1)))
+    gb.op('Mul', [rows, mask])
+    return gb.nodes(output_names)
+
+
+def _onnx_type(dtype) -> int:
+    from onnx import helper
+    return helper.np_dtype_to_tensor_dtype(dtype)
+
+
+@support(_OPSETS)
+def convert_LinearFunction(func, opset_version, input_names, output_names, context):
+    x_shape = _util.in_shape(func, 0)
+    w_shape = _util.in_shape(func, 1)
+    gb = _util.builder(context)
+    x = input_names[0]
+    if len(x_shape) != 2:
+        x = gb.op('Reshape', [x, _util.ints(context, (-1, w_shape[1]))])
+    gb.op('Gemm', [x] + list(input_names[1:]), transB=1)
+    out = _util.out_shape(func)
+    if len(out) != 2:
+        gb.op('Reshape', [gb.nodes()[-1].output[0], _util.ints(context, out)])
+    return gb.nodes(output_names)

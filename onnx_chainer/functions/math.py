@@ -1,0 +1,185 @@
+"""Converters of chainer.functions.math (arithmetic, elementwise math, reductions)."""
+from __future__ import annotations
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import support
+
+__all__ = [
+    'convert_Absolute', 'convert_Add', 'convert_AddConstant', 'convert_Arccos',
+    'convert_Arcsin', 'convert_Arctan', 'convert_ArgMax', 'convert_ArgMin',
+    'convert_BroadcastTo', 'convert_Clip', 'convert_Cos', 'convert_Cosh', 'convert_Div',
+    'convert_DivByConstant', 'convert_DivFromConstant', 'convert_Exp', 'convert_Identity',
+    'convert_LinearInterpolate', 'convert_Log', 'convert_LogSumExp', 'convert_MatMul',
+    'convert_Max', 'convert_Maximum', 'convert_Mean', 'convert_Min', 'convert_Minimum',
+    'convert_Mul', 'convert_MulConstant', 'convert_MultiAdd', 'convert_Neg',
+    'convert_PowConstVar', 'convert_PowVarConst', 'convert_PowVarVar', 'convert_Prod',
+    'convert_RsqrtGPU', 'convert_Sin', 'convert_Sinh', 'convert_Sqrt', 'convert_Square',
+    'convert_Sub', 'convert_SubFromConstant', 'convert_Sum', 'convert_Tan', 'convert_sign',
+    'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+
+def _unary(op_type: str):
+    @support(_OPSETS)
+    def convert(func, opset_version, input_names, output_names, context):
+        return _util.single(op_type, input_names, output_names)
+    convert.__doc__ = f'Converts to ONNX ``{op_type}``.'
+    return convert
+
+
+convert_Absolute = _unary('Abs')
+convert_Add = _unary('Add')
+convert_Arccos = _unary('Acos')
+convert_Arcsin = _unary('Asin')
+convert_Arctan = _unary('Atan')
+convert_Cos = _unary('Cos')
+convert_Cosh = _unary('Cosh')
+convert_Div = _unary('Div')
+convert_Exp = _unary('Exp')
+convert_Identity = _unary('Identity')
+convert_Log = _unary('Log')
+convert_Maximum = _unary('Max')
+convert_Minimum = _unary('Min')
+convert_Mul = _unary('Mul')
+convert_MultiAdd = _unary('Sum')
+convert_Neg = _unary('Neg')
+convert_PowVarVar = _unary('Pow')
+convert_Sin = _unary('Sin')
+convert_Sinh = _unary('Sinh')
+convert_Sqrt = _unary('Sqrt')
+convert_Sub = _unary('Sub')
+convert_Tan = _unary('Tan')
+convert_sign = _unary('Sign')
+
+
+def _with_const(op_type: str, const_first: bool):
+    @support(_OPSETS)
+    def convert(func, opset_version, input_names, output_names, context):
+        c = _util.const(context, func.value, _util.in_dtype(func))
+        ins = [c, input_names[0]] if const_first else [input_names[0], c]
+        return _util.single(op_type, ins, output_names)
+    return convert
+
+
+convert_AddConstant = _with_const('Add', False)
+convert_SubFromConstant = _with_const('Sub', True)
+convert_MulConstant = _with_const('Mul', False)
+convert_DivByConstant = _with_const('Div', False)
+convert_DivFromConstant = _with_const('Div', True)
+convert_PowVarConst = _with_const('Pow', False)
+convert_PowConstVar = _with_const('Pow', True)
+
+
+@support(_OPSETS)
+def convert_Square(func, opset_version, input_names, output_names, context):
+    return _util.single('Mul', [input_names[0], input_names[0]], output_names)
+
+
+@support(_OPSETS)
+def convert_RsqrtGPU(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    gb.op('Reciprocal', [gb.op('Sqrt', input_names)])
+    return gb.nodes(output_names)
+
+
+def _axes(func, ndim: int):
+    axis = getattr(func, 'axis', None)
+    if axis is None:
+        return list(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return [int(a) % ndim if ndim else int(a) for a in axis]
+
+
+@support(_OPSETS)
+def convert_Sum(func, opset_version, input_names, output_names, context):
+    ndim = len(_util.in_shape(func))
+    gb = _util.builder(context)
+    _util.reduce(gb, context, opset_version, 'ReduceSum', input_names[0], _axes(func, ndim),
+                 bool(getattr(func, 'keepdims', False)))
+    return gb.nodes(output_names)
+
+
+def _reduce(op_type: str):
+    @support(_OPSETS)
+    def convert(func, opset_version, input_names, output_names, context):
+        ndim = len(_util.in_shape(func))
+        gb = _util.builder(context)
+        _util.reduce(gb, context, opset_version, op_type, input_names[0], _axes(func, ndim),
+                     bool(getattr(func, 'keepdims', False)))
+        return gb.nodes(output_names)
+    return convert
+
+
+convert_Max = _reduce('ReduceMax')
+convert_Min = _reduce('ReduceMin')
+convert_Mean = _reduce('ReduceMean')
+convert_Prod = _reduce('ReduceProd')
+convert_LogSumExp = _reduce('ReduceLogSumExp')
+
+
+def _arg(op_type: str):
+    @support(_OPSETS)
+    def convert(func, opset_version, input_names, output_names, context):
+        gb = _util.builder(context)
+        if func.axis is None:
+            flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1])])
+            gb.op(op_type, [flat], axis=0, keepdims=0)
+        else:
+            gb.op(op_type, input_names, axis=int(func.axis), keepdims=0)
+        # ONNX gives int64 indices; Chainer gives the platform int (int64 here too).
+        return gb.nodes(output_names)
+    return convert
+
+
+convert_ArgMax = _arg('ArgMax')
+convert_ArgMin = _arg('ArgMin')
+
+
+@support(_OPSETS)
+def convert_BroadcastTo(func, opset_version, input_names, output_names, context):
+    return _util.to_out_shape('Expand', func, input_names, output_names, context)
+
+
+@support(_OPSETS)
+def convert_Clip(func, opset_version, input_names, output_names, context):
+    dt = _util.in_dtype(func)
+    ins = [input_names[0]]
+    ins.append('' if func.x_min is None else _util.const(context, func.x_min, dt))
+    if func.x_max is not None:
+        ins.append(_util.const(context, func.x_max, dt))
+    return _util.single('Clip', ins, output_names)
+
+
+@support(_OPSETS)
+def convert_LinearInterpolate(func, opset_version, input_names, output_names, context):
+    p, x, y = input_names
+    one = _util.const(context, 1, _util.in_dtype(func))
+    gb = _util.builder(context)
+    a = gb.op('Mul', [p, x])
+    b = gb.op('Mul', [gb.op('Sub', [one, p]), y])
+    gb.op('Add', [a, b])
+    return gb.nodes(output_names)
+
+
+def _swap_last(gb, context, name, ndim):
+    perm = list(range(ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return gb.op('Transpose', [name], perm=perm)
+
+
+@support(_OPSETS)
+def convert_MatMul(func, opset_version, input_names, output_names, context):
+    a, b = input_names
+    gb = _util.builder(context)
+    a_nd = len(_util.in_shape(func, 0))
+    b_nd = len(_util.in_shape(func, 1))
+    if func.transa and a_nd >= 2:
+        a = _swap_last(gb, context, a, a_nd)
+    if func.transb and b_nd >= 2:
+        b = _swap_last(gb, context, b, b_nd)
+    gb.op('MatMul', [a, b])
+    return gb.nodes(output_names)
+

@@ -1,0 +1,105 @@
+"""Converters of chainer.functions.normalization."""
+from __future__ import annotations
+
+import numpy
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.array import get_slice_node
+from onnx_chainer.functions.opset_version import support
+
+__all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
+           'convert_GroupNormalization', 'convert_LocalResponseNormalization',
+           'convert_NormalizeL2', 'get_slice_node', 'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+
+def _check_axis(func, opset_version, ndim: int) -> None:
+    axis = func.axis
+    if axis is None:
+        return
+    if isinstance(axis, int):
+        axis = (axis,)
+    if tuple(sorted(a % ndim for a in axis)) != (0,) + tuple(range(2, ndim)):
+        raise _util.unsupported(func, opset_version,
+                                f'axis={func.axis} (ONNX normalizes per channel, axis 1)')
+
+
+def _channel_params(func, gb, context, names, ndim):
+    """gamma/beta/... as 1-D (C,) tensors (Chainer also accepts them with trailing axes)."""
+    out = []
+    for i, name in enumerate(names, start=1):
+        shape = _util.in_shape(func, i)
+        if len(shape) != 1:
+            name = gb.op('Reshape', [name, _util.ints(context, [-1])])
+        out.append(name)
+    return out
+
+
+@support(_OPSETS)
+def convert_FixedBatchNormalization(func, opset_version, input_names, output_names, context):
+    ndim = len(_util.in_shape(func))
+    _check_axis(func, opset_version, ndim)
+    gb = _util.builder(context)
+    params = _channel_params(func, gb, context, input_names[1:], ndim)
+    gb.op('BatchNormalization', [input_names[0]] + params, epsilon=float(func.eps))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_BatchNormalization(func, opset_version, input_names, output_names, context):
+    # A model traced in training mode: the batch statistics of the traced call
+    # become constants (ONNX inference cannot recompute them per batch the same way).
+    ndim = len(_util.in_shape(func))
+    _check_axis(func, opset_version, ndim)
+    dt = _util.in_dtype(func)
+    mean = numpy.asarray(_util.to_cpu(func.mean), dtype=dt).ravel()
+    inv_std = numpy.asarray(_util.to_cpu(func.inv_std), dtype=numpy.float64).ravel()
+    var = (1.0 / inv_std ** 2 - func.eps).astype(dt)
+    gb = _util.builder(context)
+    params = _channel_params(func, gb, context, input_names[1:3], ndim)
+    gb.op('BatchNormalization', [input_names[0]] + params +
+          [context.add_const(mean), context.add_const(var)], epsilon=float(func.eps))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_GroupNormalization(func, opset_version, input_names, output_names, context):
+    x, gamma, beta = input_names
+    shape = _util.in_shape(func)
+    groups = int(func.groups)
+    dt = _util.in_dtype(func)
+    gb = _util.builder(context)
+    grouped = gb.op('Reshape', [x, _util.ints(context, (shape[0], groups, -1))])
+    mean = _util.reduce(gb, context, opset_version, 'ReduceMean', grouped, [2], True)
+    centered = gb.op('Sub', [grouped, mean])
+    var = _util.reduce(gb, context, opset_version, 'ReduceMean',
+                       gb.op('Mul', [centered, centered]), [2], True)
+    std = gb.op('Sqrt', [gb.op('Add', [var, _util.const(context, func.eps, dt)])])
+    normed = gb.op('Reshape', [gb.op('Div', [centered, std]), _util.ints(context, shape)])
+    cshape = _util.ints(context, (-1,) + (1,) * (len(shape) - 2))
+    g = gb.op('Reshape', [gamma, cshape])
+    b = gb.op('Reshape', [beta, cshape])
+    gb.op('Add', [gb.op('Mul', [normed, g]), b])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_LocalResponseNormalization(func, opset_version, input_names, output_names,
+                                       context):
+    n = int(func.n)
+    # Chainer scales the window sum by alpha; ONNX by alpha / size.
+    return _util.single('LRN', input_names, output_names, size=n,
+                        alpha=float(func.alpha) * n, beta=float(func.beta), bias=float(func.k))
+
+
+@support(_OPSETS)
+def convert_NormalizeL2(func, opset_version, input_names, output_names, context):
+    dt = _util.in_dtype(func)
+    axis = getattr(func, 'axis', 1)
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    gb = _util.builder(context)
+    norm = _util.reduce(gb, context, opset_version, 'ReduceL2', input_names[0], axes, True)
+    gb.op('Div', [input_names[0], gb.op('Add', [norm, _util.const(context, func.eps, dt)])])
+    return gb.nodes(output_names)

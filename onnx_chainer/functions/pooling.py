@@ -1,0 +1,64 @@
+"""Converters of chainer.functions.pooling."""
+from __future__ import annotations
+
+from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import support
+
+__all__ = ['convert_AveragePooling2D', 'convert_AveragePoolingND', 'convert_MaxPooling2D',
+           'convert_MaxPoolingND', 'convert_ROIPooling2D', 'convert_Unpooling2D',
+           'onnx_helper', 'support']
+
+_OPSETS = (13,)
+
+
+def _end_pads(func, x_shape, out):
+    """End paddings that make ONNX's floor division give Chainer's output size."""
+    ends = []
+    for i in range(func.ndim):
+        needed = (out[i] - 1) * func.stride[i] + func.ksize[i] - x_shape[2 + i] - func.pad[i]
+        ends.append(max(func.pad[i], needed))
+    return ends
+
+
+@support(_OPSETS)
+def convert_MaxPoolingND(func, opset_version, input_names, output_names, context):
+    x_shape = _util.in_shape(func)
+    out = _util.out_shape(func)[2:]
+    # Max pooling pads with -inf, so extra end padding reproduces cover_all exactly.
+    pads = list(func.pad) + _end_pads(func, x_shape, out)
+    return _util.single('MaxPool', input_names[:1], output_names[:1],
+                        kernel_shape=list(func.ksize), strides=list(func.stride), pads=pads)
+
+
+convert_MaxPooling2D = convert_MaxPoolingND
+
+
+@support(_OPSETS)
+def convert_AveragePoolingND(func, opset_version, input_names, output_names, context):
+    if func.cover_all:
+        raise _util.unsupported(func, opset_version, 'cover_all=True')
+    include = 0 if getattr(func, 'pad_value', 0) is None else 1
+    return _util.single('AveragePool', input_names, output_names,
+                        kernel_shape=list(func.ksize), strides=list(func.stride),
+                        pads=list(func.pad) * 2, count_include_pad=include)
+
+
+convert_AveragePooling2D = convert_AveragePoolingND
+
+
+@support(_OPSETS)
+def convert_ROIPooling2D(func, opset_version, input_names, output_names, context):
+    raise _util.unsupported(func, opset_version, 'ONNX MaxRoiPool rounds boxes differently')
+
+
+@support(_OPSETS)
+def convert_Unpooling2D(func, opset_version, input_names, output_names, context):
+    x_shape = _util.in_shape(func)
+    out = _util.out_shape(func)
+    kh, kw = func.ksize
+    if tuple(func.stride) != (kh, kw) or any(func.pad) or \
+            out[2:] != (x_shape[2] * kh, x_shape[3] * kw):
+        raise _util.unsupported(func, opset_version, 'only stride == ksize without padding')
+    scales = _util.const(context, [1.0, 1.0, float(kh), float(kw)], 'float32')
+    return _util.single('Resize', [input_names[0], '', scales], output_names, mode='nearest')

@@ -1,0 +1,1 @@
+"""Helpers to test exported models (input generators, test data sets, runners)."""

@@ -1,0 +1,176 @@
+"""Each converter: export one function call, check it and run it in onnxruntime."""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from tests.onnx_chainer_tests import _util
+
+
+def _x(*shape, seed=0, dtype=numpy.float32):
+    return numpy.random.RandomState(seed).uniform(-1, 1, shape).astype(dtype)
+
+
+def _pos(*shape, seed=0):
+    return numpy.random.RandomState(seed).uniform(0.5, 2, shape).astype(numpy.float32)
+
+
+X = _x(2, 3, 4)
+X4 = _x(2, 3, 6, 6)
+P = _pos(2, 3, 4)
+U = _x(2, 3, 4, seed=1) * 0.9
+
+UNARY = [
+    ('relu', F.relu, X), ('sigmoid', F.sigmoid, X), ('tanh', F.tanh, X),
+    ('leaky_relu', lambda x: F.leaky_relu(x, 0.3), X),
+    ('elu', lambda x: F.elu(x, 0.7), X),
+    ('clipped_relu', lambda x: F.clipped_relu(x, 0.5), X),
+    ('hard_sigmoid', F.hard_sigmoid, X * 4),
+    ('softplus', F.softplus, X), ('softplus_beta', lambda x: F.softplus(x, 2.0), X),
+    ('selu', F.selu, X),
+    ('softmax_axis2', lambda x: F.softmax(x, axis=2), X),
+    ('log_softmax', F.log_softmax, X),
+    ('neg', lambda x: -x, X), ('abs', F.absolute, X),
+    ('add_const', lambda x: x + 2.5, X), ('rsub_const', lambda x: 2.5 - x, X),
+    ('mul_const', lambda x: x * 3, X), ('div_const', lambda x: x / 3, X),
+    ('rdiv_const', lambda x: 3 / x, P), ('pow_const', lambda x: x ** 2.5, P),
+    ('rpow_const', lambda x: 2.0 ** x, X),
+    ('exp', F.exp, X), ('log', F.log, P), ('sqrt', F.sqrt, P), ('square', F.square, X),
+    ('sin', F.sin, X), ('cos', F.cos, X), ('tan', F.tan, X),
+    ('arcsin', F.arcsin, U), ('arccos', F.arccos, U), ('arctan', F.arctan, X),
+    ('sinh', F.sinh, X), ('cosh', F.cosh, X), ('sign', F.sign, X),
+    ('identity', F.identity, X),
+    ('sum', F.sum, X), ('sum_axis', lambda x: F.sum(x, axis=(0, 2), keepdims=True), X),
+    ('max', lambda x: F.max(x, axis=1), X), ('min', F.min, X),
+    ('prod', lambda x: F.prod(x, axis=2), X), ('logsumexp', lambda x: F.logsumexp(x, 1), X),
+    ('mean', lambda x: F.mean(x, axis=1), X),
+    ('argmax', lambda x: F.argmax(x, axis=1), X), ('argmin', F.argmin, X),
+    ('clip', lambda x: F.clip(x, -0.3, 0.4), X),
+    ('broadcast_to', lambda x: F.broadcast_to(x[:, :1], (2, 3, 4)), X),
+    ('reshape', lambda x: F.reshape(x, (4, -1)), X),
+    ('transpose', F.transpose, X), ('transpose_axes', lambda x: F.transpose(x, (1, 0, 2)), X),
+    ('swapaxes', lambda x: F.swapaxes(x, 0, 2), X),
+    ('moveaxis', lambda x: F.moveaxis(x, 0, -1), X),
+    ('rollaxis', lambda x: F.rollaxis(x, 2), X),
+    ('expand_dims', lambda x: F.expand_dims(x, 1), X),
+    ('squeeze', lambda x: F.squeeze(x[:, :1]), X),
+    ('flatten', F.flatten, X),
+    ('cast', lambda x: F.cast(x, numpy.float64), X),
+    ('copy', lambda x: F.copy(x, -1), X),
+    ('split_axis', lambda x: F.split_axis(x, [1, 3], axis=2), X),
+    ('separate', lambda x: F.separate(x, 1), X),
+    ('tile', lambda x: F.tile(x, (2, 1)), X),
+    ('repeat', lambda x: F.repeat(x, 2, axis=1), X),
+    ('pad', lambda x: F.pad(x, ((0, 0), (1, 2), (0, 1)), 'constant'), X),
+    ('getitem', lambda x: x[1, :, ::-2], X),
+    ('getitem_none', lambda x: x[..., None, 1:3], X),
+    ('getitem_array', lambda x: x[:, [2, 0]], X),
+    ('depth2space', lambda x: F.depth2space(x, 2), _x(1, 8, 2, 3)),
+    ('space2depth', lambda x: F.space2depth(x, 2), _x(1, 2, 4, 6)),
+    ('resize_images', lambda x: F.resize_images(x, (9, 5)), X4),
+    ('max_pooling', lambda x: F.max_pooling_2d(x, 3, 2, 1), X4),
+    ('max_pooling_cover_all', lambda x: F.max_pooling_2d(x, 2, 2, cover_all=True), _x(1, 2, 5, 5)),
+    ('average_pooling', lambda x: F.average_pooling_2d(x, 2, 2, 1), X4),
+    ('local_response_normalization', F.local_response_normalization, X4),
+    ('normalize', F.normalize, _x(3, 5)),
+    ('dropout_eval', F.dropout, X),
+    ('unpooling', lambda x: F.unpooling_2d(x, 2, cover_all=False), _x(1, 2, 3, 3)),
+    ('group_normalization',
+     lambda x: F.group_normalization(x, 2, _pos(4, seed=5), _x(4, seed=6)), _x(2, 4, 3, 3)),
+    ('multi_add', lambda x: x + x * 2 + x * 3, X),
+]
+
+
+@pytest.mark.parametrize('name,fn,x', UNARY, ids=[u[0] for u in UNARY])
+def test_unary(name, fn, x):
+    _util.check(fn, x, rtol=1e-5, atol=1e-5)
+
+
+BINARY = [
+    ('add', lambda a, b: a + b), ('sub', lambda a, b: a - b), ('mul', lambda a, b: a * b),
+    ('div', lambda a, b: a / b), ('pow', lambda a, b: F.absolute(a) ** b),
+    ('maximum', F.maximum), ('minimum', F.minimum),
+    ('concat', lambda a, b: F.concat((a, b), axis=2)),
+    ('stack', lambda a, b: F.stack((a, b), axis=1)),
+    ('hstack', lambda a, b: F.hstack((a, b))), ('vstack', lambda a, b: F.vstack((a, b))),
+    ('dstack', lambda a, b: F.dstack((a, b))),
+    ('where', lambda a, b: F.where(a.array > 0, a, b)),
+    ('matmul', lambda a, b: F.matmul(a, b, transb=True)),
+    ('linear_interpolate', lambda a, b: F.linear_interpolate(F.sigmoid(a), a, b)),
+]
+
+
+@pytest.mark.parametrize('name,fn', BINARY, ids=[b[0] for b in BINARY])
+def test_binary(name, fn):
+    _util.check(fn, [_x(2, 3, 4, seed=1), _x(2, 3, 4, seed=2)], rtol=1e-5, atol=1e-5)
+
+
+def test_linear_3d_input():
+    W, b = _x(5, 4, seed=3), _x(5, seed=4)
+    _util.check(lambda x: F.linear(x, W, b, n_batch_axes=2), X)
+
+
+def test_convolution_variants():
+    W = _x(4, 3, 3, 3, seed=3)
+    _util.check(lambda x: F.convolution_2d(x, W, stride=2, pad=1), X4, atol=1e-5)
+    _util.check(lambda x: F.convolution_2d(x, W, stride=2, cover_all=True), _x(1, 3, 6, 6),
+                atol=1e-5)
+    _util.check(lambda x: F.convolution_2d(x, W, dilate=2), X4, atol=1e-5)
+    Wg = _x(6, 1, 3, 3, seed=3)
+    _util.check(lambda x: F.convolution_2d(x, Wg, groups=3), X4, atol=1e-5)
+
+
+def test_deconvolution():
+    W = _x(3, 2, 3, 3, seed=3)
+    _util.check(lambda x: F.deconvolution_2d(x, W, stride=2, pad=1), X4, atol=1e-5)
+    _util.check(lambda x: F.deconvolution_2d(x, W, stride=2, pad=1, outsize=(12, 12)), X4,
+                atol=1e-5)
+
+
+def test_prelu_and_embed():
+    W = _x(3, seed=3)
+    _util.check(lambda x: F.prelu(x, W), X)
+    E = _x(7, 4, seed=3)
+    ids = numpy.array([[0, 6, -1], [3, 3, 1]], numpy.int32)
+    _util.check(lambda t: F.embed_id(t, E, ignore_label=-1), ids)
+
+
+def test_select_item_and_permutate():
+    t = numpy.array([2, 0], numpy.int32)
+    _util.check(lambda x: F.select_item(x, t), _x(2, 3))
+    idx = numpy.array([2, 0, 1], numpy.int32)
+    _util.check(lambda x: F.permutate(x, idx, axis=1), X)
+    _util.check(lambda x: F.permutate(x, idx, axis=1, inv=True), X)
+
+
+def test_softmax_cross_entropy():
+    t = numpy.array([1, -1, 3], numpy.int32)
+    x = _x(3, 4)
+    _util.check(lambda x: F.softmax_cross_entropy(x, t), x)
+    _util.check(lambda x: F.softmax_cross_entropy(x, t, normalize=False), x)
+    _util.check(lambda x: F.softmax_cross_entropy(x, t, reduce='no'), x)
+
+
+def test_batch_normalization_train_mode_uses_batch_statistics():
+    gamma, beta = _pos(3, seed=3), _x(3, seed=4)
+    fn = lambda x: F.batch_normalization(x, gamma, beta)  # noqa: E731
+    model = _util.FuncModel(fn)
+    onnx_model = _util.onnx_chainer.export(model, X4, train=True)
+    with chainer.using_config('train', True):
+        want = fn(X4).array
+    got, = _util.run_onnx(onnx_model, X4)
+    numpy.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_float64_model():
+    _util.check(lambda x: F.relu(x) * 2.0 + 1, X.astype(numpy.float64))
+
+
+REDUCTIONS = [u for u in UNARY if u[0] in (
+    'sum', 'sum_axis', 'max', 'min', 'prod', 'logsumexp', 'mean', 'normalize')]
+
+
+@pytest.mark.parametrize('opset', [13, 18])
+@pytest.mark.parametrize('name,fn,x', REDUCTIONS, ids=[u[0] for u in REDUCTIONS])
+def test_reductions_at_each_opset(name, fn, x, opset):
+    _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)

@@ -1,0 +1,131 @@
+"""Whole models: export, onnx.checker, onnxruntime vs rechainer's forward."""
+import numpy
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+from tests.onnx_chainer_tests import _util
+
+
+class MLP(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(7, 10)
+            self.l2 = L.Linear(10, 10)
+            self.l3 = L.Linear(10, 3)
+
+    def forward(self, x):
+        h = F.relu(self.l1(x))
+        h = F.dropout(F.tanh(self.l2(h)))
+        return F.softmax(self.l3(h))
+
+
+class LeNet(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.c1 = L.Convolution2D(1, 4, 3, pad=1)
+            self.b1 = L.BatchNormalization(4)
+            self.c2 = L.Convolution2D(4, 6, 3, stride=1)
+            self.b2 = L.BatchNormalization(6)
+            self.fc = L.Linear(None, 5)
+
+    def forward(self, x):
+        h = F.max_pooling_2d(F.relu(self.b1(self.c1(x))), 2)
+        h = F.average_pooling_2d(F.relu(self.b2(self.c2(h))), 2)
+        return F.log_softmax(self.fc(F.reshape(h, (h.shape[0], -1))))
+
+
+class ResBlock(chainer.Chain):
+    def __init__(self, ch=4):
+        super().__init__()
+        with self.init_scope():
+            self.c1 = L.Convolution2D(ch, ch, 3, pad=1, nobias=True)
+            self.b1 = L.BatchNormalization(ch)
+            self.c2 = L.Convolution2D(ch, ch, 3, pad=1, nobias=True)
+            self.b2 = L.BatchNormalization(ch)
+
+    def forward(self, x):
+        h = F.relu(self.b1(self.c1(x)))
+        h = self.b2(self.c2(h))
+        return F.relu(h + x)
+
+
+class LSTMStep(chainer.Chain):
+    """One step of an LSTM language model: embed, LSTM cell, output layer."""
+
+    def __init__(self, vocab=11, units=6):
+        super().__init__()
+        with self.init_scope():
+            self.embed = L.EmbedID(vocab, units)
+            self.upward = L.Linear(units, 4 * units)
+            self.lateral = L.Linear(units, 4 * units, nobias=True)
+            self.out = L.Linear(units, vocab)
+
+    def forward(self, word, c, h):
+        x = self.embed(word)
+        c_new, h_new = F.lstm(c, self.upward(x) + self.lateral(h))
+        return F.softmax(self.out(h_new)), c_new, h_new
+
+
+def _trained_bn(model, x):
+    # Give the BatchNormalization layers non-trivial running statistics.
+    with chainer.using_config('train', True):
+        for _ in range(3):
+            model(x)
+
+
+def test_mlp():
+    x = numpy.random.RandomState(0).randn(4, 7).astype(numpy.float32)
+    _util.check(MLP(), x)
+
+
+def test_lenet_with_batch_normalization():
+    x = numpy.random.RandomState(1).randn(2, 1, 12, 12).astype(numpy.float32)
+    model = LeNet()
+    _trained_bn(model, x)
+    onnx_model = _util.check(model, x, rtol=1e-4, atol=1e-5)
+    ops = {n.op_type for n in onnx_model.graph.node}
+    assert {'Conv', 'BatchNormalization', 'MaxPool', 'AveragePool', 'Gemm'} <= ops
+    names = {i.name for i in onnx_model.graph.initializer}
+    assert 'param_b1_avg_mean' in names and 'param_c1_W' in names
+
+
+def test_resnet_block():
+    x = numpy.random.RandomState(2).randn(2, 4, 6, 6).astype(numpy.float32)
+    model = ResBlock()
+    _trained_bn(model, x)
+    _util.check(model, x, rtol=1e-4, atol=1e-5)
+
+
+def test_lstm_language_model_step():
+    rs = numpy.random.RandomState(3)
+    word = numpy.array([1, 5, 10], numpy.int32)
+    c = rs.randn(3, 6).astype(numpy.float32)
+    h = rs.randn(3, 6).astype(numpy.float32)
+    _util.check(LSTMStep(), [word, c, h], rtol=1e-5, atol=1e-6)
+
+
+def test_gru_step():
+    rs = numpy.random.RandomState(4)
+    gru = L.StatelessGRU(3, 4)
+    h = rs.randn(2, 4).astype(numpy.float32)
+    x = rs.randn(2, 3).astype(numpy.float32)
+    _util.check(_util.FuncModel(lambda h, x: gru(h, x)), [h, x])
+
+
+class NStep(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.rnn = L.NStepLSTM(2, 3, 4, 0.0)
+
+    def forward(self, x):
+        hy, cy, ys = self.rnn(None, None, [x])
+        return ys[0], hy
+
+
+def test_n_step_lstm_sequence():
+    x = numpy.random.RandomState(5).randn(5, 3).astype(numpy.float32)
+    _util.check(NStep(), x, rtol=1e-5, atol=1e-5)
