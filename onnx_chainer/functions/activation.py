@@ -5,7 +5,8 @@ from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
-__all__ = ['convert_ClippedReLU', 'convert_ELU', 'convert_HardSigmoid', 'convert_LeakyReLU',
+__all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU',
+           'convert_HardSigmoid', 'convert_LeakyReLU',
            'convert_LogSoftmax', 'convert_PReLUFunction', 'convert_ReLU', 'convert_Selu',
            'convert_Sigmoid', 'convert_Softmax', 'convert_Softplus', 'convert_Tanh',
            'onnx_helper', 'support']
@@ -97,3 +98,26 @@ def convert_Softplus(func, opset_version, input_names, output_names, context):
 def convert_Tanh(func, opset_version, input_names, output_names, context):
     return _util.single('Tanh', input_names, output_names)
 
+
+
+@support(_OPSETS)
+def convert_CReLU(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    x = input_names[0]
+    pos = gb.op('Relu', [x])
+    neg = gb.op('Relu', [gb.op('Neg', [x])])
+    gb.op('Concat', [pos, neg], axis=int(func.axis))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Swish(func, opset_version, input_names, output_names, context):
+    # beta is aligned with the axes after the batch axis, as PReLU's W.
+    x_ndim = len(_util.in_shape(func, 0))
+    b_shape = _util.in_shape(func, 1)
+    gb = _util.builder(context)
+    shape = tuple(b_shape) + (1,) * (x_ndim - 1 - len(b_shape))
+    beta = gb.op('Reshape', [input_names[1], _util.ints(context, shape)])
+    x = input_names[0]
+    gb.op('Mul', [x, gb.op('Sigmoid', [gb.op('Mul', [x, beta])])])
+    return gb.nodes(output_names)
