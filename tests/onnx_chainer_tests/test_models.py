@@ -1,5 +1,6 @@
 """Whole models: export, onnx.checker, onnxruntime vs rechainer's forward."""
 import numpy
+import pytest
 
 import chainer
 import chainer.functions as F
@@ -129,3 +130,16 @@ class NStep(chainer.Chain):
 def test_n_step_lstm_sequence():
     x = numpy.random.RandomState(5).randn(5, 3).astype(numpy.float32)
     _util.check(NStep(), x, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.gpu
+def test_mlp_exported_from_gpu_matches_cpu_export():
+    x = numpy.random.RandomState(0).randn(4, 7).astype(numpy.float32)
+    model = MLP()
+    cpu_model = _util.onnx_chainer.export(model, x)
+    model.to_gpu()
+    import cupy
+    gpu_model = _util.onnx_chainer.export(model, cupy.asarray(x))
+    assert gpu_model.graph.node == cpu_model.graph.node
+    numpy.testing.assert_allclose(_util.run_onnx(gpu_model, x)[0],
+                                  _util.run_onnx(cpu_model, x)[0], rtol=1e-6)
