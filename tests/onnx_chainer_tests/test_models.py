@@ -143,3 +143,18 @@ def test_mlp_exported_from_gpu_matches_cpu_export():
     assert gpu_model.graph.node == cpu_model.graph.node
     numpy.testing.assert_allclose(_util.run_onnx(gpu_model, x)[0],
                                   _util.run_onnx(cpu_model, x)[0], rtol=1e-6)
+
+
+class BiGRU(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.rnn = L.NStepBiGRU(1, 3, 4, 0.0)
+
+    def forward(self, x):
+        return self.rnn(None, [x])[1][0]
+
+
+def test_n_step_bigru_sequence():
+    x = numpy.random.RandomState(6).randn(4, 3).astype(numpy.float32)
+    _util.check(BiGRU(), x, rtol=1e-5, atol=1e-5)
