@@ -91,8 +91,12 @@ class Graph:
         for name, v in self.inputs.items():
             ctx.names[id(v.node)] = name
         out_node_names = {}
+        aliases = []  # a Variable returned twice: the later names copy the first
         for name, v in self.outputs.items():
             if v.node.creator_node is None:
+                continue
+            if id(v.node) in out_node_names:
+                aliases.append((out_node_names[id(v.node)], name))
                 continue
             out_node_names[id(v.node)] = name
         ctx.names.update(out_node_names)
@@ -118,6 +122,8 @@ class Graph:
             if v.node.creator_node is None:
                 src = self._input_name(v.node, v.array)
                 self.nodes.append(onnx_helper.make_node('Identity', [src], [name]))
+        for src, name in aliases:
+            self.nodes.append(onnx_helper.make_node('Identity', [src], [name]))
 
     def convert(self, func, input_names: list, output_names: list) -> tuple:
         name = _func_class_name(func)

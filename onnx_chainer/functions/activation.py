@@ -5,7 +5,8 @@ from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
-__all__ = ['convert_ClippedReLU', 'convert_ELU', 'convert_HardSigmoid', 'convert_LeakyReLU',
+__all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU',
+           'convert_HardSigmoid', 'convert_LeakyReLU',
            'convert_LogSoftmax', 'convert_PReLUFunction', 'convert_ReLU', 'convert_Selu',
            'convert_Sigmoid', 'convert_Softmax', 'convert_Softplus', 'convert_Tanh',
            'onnx_helper', 'support']
@@ -51,15 +52,21 @@ def convert_Softmax(func, opset_version, input_names, output_names, context):
     return _util.single('Softmax', input_names, output_names, axis=_axis(func))
 
 
+def _after_batch_axis(func, gb, context, name: str) -> str:
+    """Input 1 (PReLU's W, Swish's beta) reshaped to broadcast against input 0.
+
+    Chainer aligns it with the axes after the batch axis; ONNX broadcasts from the end.
+    """
+    x_ndim = len(_util.in_shape(func, 0))
+    p_shape = _util.in_shape(func, 1)
+    shape = tuple(p_shape) + (1,) * (x_ndim - 1 - len(p_shape))
+    return gb.op('Reshape', [name, _util.ints(context, shape)])
+
+
 @support(_OPSETS)
 def convert_PReLUFunction(func, opset_version, input_names, output_names, context):
-    # Chainer aligns W with the axes after the batch axis; ONNX broadcasts from the end.
-    x_ndim = len(_util.in_shape(func, 0))
-    w_shape = _util.in_shape(func, 1)
     gb = _util.builder(context)
-    shape = tuple(w_shape) + (1,) * (x_ndim - 1 - len(w_shape))
-    w = gb.op('Reshape', [input_names[1], _util.ints(context, shape)])
-    gb.op('PRelu', [input_names[0], w])
+    gb.op('PRelu', [input_names[0], _after_batch_axis(func, gb, context, input_names[1])])
     return gb.nodes(output_names)
 
 
@@ -97,3 +104,22 @@ def convert_Softplus(func, opset_version, input_names, output_names, context):
 def convert_Tanh(func, opset_version, input_names, output_names, context):
     return _util.single('Tanh', input_names, output_names)
 
+
+
+@support(_OPSETS)
+def convert_CReLU(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    x = input_names[0]
+    pos = gb.op('Relu', [x])
+    neg = gb.op('Relu', [gb.op('Neg', [x])])
+    gb.op('Concat', [pos, neg], axis=int(func.axis))
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Swish(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    beta = _after_batch_axis(func, gb, context, input_names[1])
+    x = input_names[0]
+    gb.op('Mul', [x, gb.op('Sigmoid', [gb.op('Mul', [x, beta])])])
+    return gb.nodes(output_names)

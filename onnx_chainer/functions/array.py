@@ -15,6 +15,7 @@ __all__ = [
     'convert_SelectItem', 'convert_Separate', 'convert_Shape', 'convert_Space2Depth',
     'convert_SplitAxis', 'convert_Squeeze', 'convert_Stack', 'convert_Swapaxes', 'convert_Tile',
     'convert_Transpose', 'convert_TransposeSequence', 'convert_Vstack', 'convert_Where',
+    'convert_Flip', 'convert_FlipLR', 'convert_FlipUD',
     'get_slice_node', 'onnx_helper', 'support']
 
 _OPSETS = (13,)
@@ -362,3 +363,24 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     if not gb.nodes():
         x = gb.op('Identity', [x])
     return gb.nodes(output_names)
+
+
+def _flip(func, opset_version, input_names, output_names, context, axis):
+    gb = _util.builder(context)
+    get_slice_node(gb, opset_version, context, input_names, [axis], [-1], [-(2 ** 62)], [-1])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Flip(func, opset_version, input_names, output_names, context):
+    return _flip(func, opset_version, input_names, output_names, context, func.axis)
+
+
+@support(_OPSETS)
+def convert_FlipLR(func, opset_version, input_names, output_names, context):
+    return _flip(func, opset_version, input_names, output_names, context, 1)
+
+
+@support(_OPSETS)
+def convert_FlipUD(func, opset_version, input_names, output_names, context):
+    return _flip(func, opset_version, input_names, output_names, context, 0)

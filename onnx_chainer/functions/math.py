@@ -1,6 +1,8 @@
 """Converters of chainer.functions.math (arithmetic, elementwise math, reductions)."""
 from __future__ import annotations
 
+import numpy
+
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
@@ -16,6 +18,10 @@ __all__ = [
     'convert_PowConstVar', 'convert_PowVarConst', 'convert_PowVarVar', 'convert_Prod',
     'convert_RsqrtGPU', 'convert_Sin', 'convert_Sinh', 'convert_Sqrt', 'convert_Square',
     'convert_Sub', 'convert_SubFromConstant', 'convert_Sum', 'convert_Tan', 'convert_sign',
+    'convert_Arctanh', 'convert_Erf', 'convert_Erfc', 'convert_Log2', 'convert_Log10',
+    'convert_Log1p', 'convert_Expm1', 'convert_Cumsum', 'convert_SumTo', 'convert_Fmod',
+    'convert_SquaredDifference', 'convert_EinSum', 'convert_MeanSquaredError',
+    'convert_MeanAbsoluteError',
     'onnx_helper', 'support']
 
 _OPSETS = (13,)
@@ -34,6 +40,8 @@ convert_Add = _unary('Add')
 convert_Arccos = _unary('Acos')
 convert_Arcsin = _unary('Asin')
 convert_Arctan = _unary('Atan')
+convert_Arctanh = _unary('Atanh')
+convert_Erf = _unary('Erf')
 convert_Cos = _unary('Cos')
 convert_Cosh = _unary('Cosh')
 convert_Div = _unary('Div')
@@ -183,3 +191,106 @@ def convert_MatMul(func, opset_version, input_names, output_names, context):
     gb.op('MatMul', [a, b])
     return gb.nodes(output_names)
 
+
+
+@support(_OPSETS)
+def convert_Erfc(func, opset_version, input_names, output_names, context):
+    one = _util.const(context, 1, _util.in_dtype(func))
+    gb = _util.builder(context)
+    gb.op('Sub', [one, gb.op('Erf', input_names)])
+    return gb.nodes(output_names)
+
+
+def _log_base(func, input_names, output_names, context):
+    inv = _util.const(context, 1.0 / numpy.log(func._base), _util.in_dtype(func))
+    gb = _util.builder(context)
+    gb.op('Mul', [gb.op('Log', input_names), inv])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Log2(func, opset_version, input_names, output_names, context):
+    return _log_base(func, input_names, output_names, context)
+
+
+convert_Log10 = convert_Log2
+
+
+@support(_OPSETS)
+def convert_Log1p(func, opset_version, input_names, output_names, context):
+    one = _util.const(context, 1, _util.in_dtype(func))
+    gb = _util.builder(context)
+    gb.op('Log', [gb.op('Add', [input_names[0], one])])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Expm1(func, opset_version, input_names, output_names, context):
+    one = _util.const(context, 1, _util.in_dtype(func))
+    gb = _util.builder(context)
+    gb.op('Sub', [gb.op('Exp', input_names), one])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Cumsum(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    x = input_names[0]
+    axis = func.axis
+    if axis is None:
+        x = gb.op('Reshape', [x, _util.ints(context, [-1])])
+        axis = 0
+    gb.op('CumSum', [x, context.add_const(numpy.asarray(axis, numpy.int64))])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_SumTo(func, opset_version, input_names, output_names, context):
+    in_shape = _util.in_shape(func)
+    out = _util.out_shape(func)
+    lead = len(in_shape) - len(out)
+    axes = list(range(lead)) + [lead + i for i, s in enumerate(out)
+                                if s == 1 and in_shape[lead + i] != 1]
+    gb = _util.builder(context)
+    y = _util.reduce(gb, context, opset_version, 'ReduceSum', input_names[0], axes, True) \
+        if axes else gb.op('Identity', input_names)
+    gb.op('Reshape', [y, _util.ints(context, out)])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_Fmod(func, opset_version, input_names, output_names, context):
+    return _util.single('Mod', input_names, output_names, fmod=1)
+
+
+@support(_OPSETS)
+def convert_SquaredDifference(func, opset_version, input_names, output_names, context):
+    gb = _util.builder(context)
+    d = gb.op('Sub', input_names)
+    gb.op('Mul', [d, d])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_EinSum(func, opset_version, input_names, output_names, context):
+    equation = ','.join(func.in_subs) + '->' + func.out_sub
+    return _util.single('Einsum', input_names, output_names, equation=equation)
+
+
+def _mean_error(func, opset_version, input_names, output_names, context, squared):
+    ndim = len(_util.in_shape(func))
+    gb = _util.builder(context)
+    d = gb.op('Sub', input_names)
+    e = gb.op('Mul', [d, d]) if squared else gb.op('Abs', [d])
+    _util.reduce(gb, context, opset_version, 'ReduceMean', e, range(ndim), False)
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_MeanSquaredError(func, opset_version, input_names, output_names, context):
+    return _mean_error(func, opset_version, input_names, output_names, context, True)
+
+
+@support(_OPSETS)
+def convert_MeanAbsoluteError(func, opset_version, input_names, output_names, context):
+    return _mean_error(func, opset_version, input_names, output_names, context, False)

@@ -7,7 +7,7 @@ from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_AveragePooling2D', 'convert_AveragePoolingND', 'convert_MaxPooling2D',
            'convert_MaxPoolingND', 'convert_ROIPooling2D', 'convert_Unpooling2D',
-           'onnx_helper', 'support']
+           'convert_UnpoolingND', 'onnx_helper', 'support']
 
 _OPSETS = (13,)
 
@@ -56,9 +56,12 @@ def convert_ROIPooling2D(func, opset_version, input_names, output_names, context
 def convert_Unpooling2D(func, opset_version, input_names, output_names, context):
     x_shape = _util.in_shape(func)
     out = _util.out_shape(func)
-    kh, kw = func.ksize
-    if tuple(func.stride) != (kh, kw) or any(func.pad) or \
-            out[2:] != (x_shape[2] * kh, x_shape[3] * kw):
+    k = tuple(func.ksize)
+    if tuple(func.stride) != k or any(func.pad) or \
+            out[2:] != tuple(s * f for s, f in zip(x_shape[2:], k)):
         raise _util.unsupported(func, opset_version, 'only stride == ksize without padding')
-    scales = _util.const(context, [1.0, 1.0, float(kh), float(kw)], 'float32')
+    scales = _util.const(context, [1.0, 1.0] + [float(f) for f in k], 'float32')
     return _util.single('Resize', [input_names[0], '', scales], output_names, mode='nearest')
+
+
+convert_UnpoolingND = convert_Unpooling2D

@@ -78,6 +78,15 @@ UNARY = [
     ('group_normalization',
      lambda x: F.group_normalization(x, 2, _pos(4, seed=5), _x(4, seed=6)), _x(2, 4, 3, 3)),
     ('multi_add', lambda x: x + x * 2 + x * 3, X),
+    ('arctanh', F.arctanh, U), ('erf', F.erf, X), ('erfc', F.erfc, X),
+    ('log2', F.log2, P), ('log10', F.log10, P), ('log1p', F.log1p, P), ('expm1', F.expm1, X),
+    ('cumsum', lambda x: F.cumsum(x, axis=1), X), ('cumsum_flat', F.cumsum, X),
+    ('sum_to', lambda x: F.sum_to(x, (3, 1)), X),
+    ('flip', lambda x: F.flip(x, 2), X), ('fliplr', F.fliplr, X), ('flipud', F.flipud, X),
+    ('crelu', F.crelu, X),
+    ('swish', lambda x: F.swish(x, _pos(3, seed=7)), X),
+    ('einsum', lambda x: F.einsum('ijk,ilk->jl', x, x), X),
+    ('unpooling_3d', lambda x: F.unpooling_nd(x, 2, cover_all=False), _x(1, 1, 2, 2, 2)),
 ]
 
 
@@ -97,6 +106,10 @@ BINARY = [
     ('where', lambda a, b: F.where(a.array > 0, a, b)),
     ('matmul', lambda a, b: F.matmul(a, b, transb=True)),
     ('linear_interpolate', lambda a, b: F.linear_interpolate(F.sigmoid(a), a, b)),
+    ('fmod', lambda a, b: F.fmod(a, b + 2)),
+    ('squared_difference', F.squared_difference),
+    ('mean_squared_error', F.mean_squared_error),
+    ('mean_absolute_error', F.mean_absolute_error),
 ]
 
 

@@ -66,8 +66,8 @@ def test_opset_range():
 
 
 def test_unsupported_function_names_function_and_opset():
-    fn = lambda x: F.erf(x)  # noqa: E731
-    with pytest.raises(ValueError, match=r'Erf .*opset 18'):
+    fn = lambda x: F.lgamma(x)  # noqa: E731
+    with pytest.raises(ValueError, match=r'LGamma .*opset 18'):
         onnx_chainer.export(_util.FuncModel(fn), numpy.zeros((2,), numpy.float32))
     with pytest.raises(ValueError, match=r"Pad .*opset 18: mode 'reflect'"):
         onnx_chainer.export(_util.FuncModel(lambda x: F.pad(x, 1, 'reflect')),
@@ -139,3 +139,15 @@ def test_shared_parameter_is_one_initializer():
     x = numpy.ones((1, 3), numpy.float32)
     model = _util.check(Shared(), x)
     assert sorted(i.name for i in model.graph.initializer) == ['param_l1_W', 'param_l1_b']
+
+
+def test_outputs_that_are_inputs_or_repeated():
+    x = numpy.arange(3, dtype=numpy.float32)
+    model = _util.check(lambda v: (v, F.relu(v), F.relu(v) * 1), x)
+    assert len(model.graph.output) == 3
+
+    def twice(v):
+        y = F.relu(v)
+        return y, y
+
+    _util.check(twice, x)

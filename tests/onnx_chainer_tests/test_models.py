@@ -1,5 +1,6 @@
 """Whole models: export, onnx.checker, onnxruntime vs rechainer's forward."""
 import numpy
+import pytest
 
 import chainer
 import chainer.functions as F
@@ -115,17 +116,38 @@ def test_gru_step():
     _util.check(_util.FuncModel(lambda h, x: gru(h, x)), [h, x])
 
 
-class NStep(chainer.Chain):
-    def __init__(self):
+class NStepRNN(chainer.Chain):
+    """A one-sequence NStep RNN returning its outputs and final hidden state."""
+
+    def __init__(self, rnn, has_cell):
         super().__init__()
+        self.has_cell = has_cell
         with self.init_scope():
-            self.rnn = L.NStepLSTM(2, 3, 4, 0.0)
+            self.rnn = rnn
 
     def forward(self, x):
-        hy, cy, ys = self.rnn(None, None, [x])
-        return ys[0], hy
+        states = (None, None) if self.has_cell else (None,)
+        out = self.rnn(*states, [x])
+        return out[-1][0], out[0]
 
 
-def test_n_step_lstm_sequence():
+@pytest.mark.parametrize('make,has_cell', [
+    (lambda: L.NStepLSTM(2, 3, 4, 0.0), True),
+    (lambda: L.NStepBiGRU(1, 3, 4, 0.0), False),
+], ids=['NStepLSTM', 'NStepBiGRU'])
+def test_n_step_rnn_sequence(make, has_cell):
     x = numpy.random.RandomState(5).randn(5, 3).astype(numpy.float32)
-    _util.check(NStep(), x, rtol=1e-5, atol=1e-5)
+    _util.check(NStepRNN(make(), has_cell), x, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.gpu
+def test_mlp_exported_from_gpu_matches_cpu_export():
+    x = numpy.random.RandomState(0).randn(4, 7).astype(numpy.float32)
+    model = MLP()
+    cpu_model = _util.onnx_chainer.export(model, x)
+    model.to_gpu()
+    import cupy
+    gpu_model = _util.onnx_chainer.export(model, cupy.asarray(x))
+    assert gpu_model.graph.node == cpu_model.graph.node
+    numpy.testing.assert_allclose(_util.run_onnx(gpu_model, x)[0],
+                                  _util.run_onnx(cpu_model, x)[0], rtol=1e-6)

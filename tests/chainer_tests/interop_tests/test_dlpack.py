@@ -44,3 +44,16 @@ def test_torch_roundtrip_shares_memory():
     assert v.array[1] == -1
     back = backend.from_dlpack(t)
     assert numpy.shares_memory(back, v.array)
+
+
+@pytest.mark.gpu
+def test_cupy_variable_exchanges_without_copy():
+    import cupy
+    v = chainer.Variable(cupy.arange(4, dtype=cupy.float32))
+    assert v.__dlpack_device__()[0] == 2
+    c = cupy.from_dlpack(v)
+    c[0] = 7
+    assert float(v.array[0]) == 7
+    back = backend.from_dlpack(c)
+    assert isinstance(back, cupy.ndarray)
+    assert back.data.ptr == v.array.data.ptr
