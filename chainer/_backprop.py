@@ -318,7 +318,7 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
     relevant_nodes = set(targets)
     relevant_funcs = set()
     for f in sorted(funcs.values(), key=lambda f: f.rank):
-        if any(x in relevant_nodes for x in f.inputs):
+        if not relevant_nodes.isdisjoint(f.inputs):
             relevant_funcs.add(id(f))
             for ref in f.outputs:
                 y = ref()
