@@ -102,7 +102,7 @@ class _Walk:
 
     def take(self, node):
         """Removes and returns the gradient of an output about to be backpropagated."""
-        if node in self.keep:
+        if self.keep and node in self.keep:
             return self.current(node)
         g = self.grads.pop(node, _MISSING)
         return self._load(node) if g is _MISSING else g
@@ -146,6 +146,7 @@ class _Walk:
         retain_grad = self.retain_grad
         leaves = self.leaves
         debug = self.debug
+        relevant_nodes = self.relevant_nodes
         while True:
             # Next function: the one queued while the heap was empty (a chain), or
             # the highest rank.
@@ -175,7 +176,13 @@ class _Walk:
 
             # Gradients of its inputs.
             inputs = func.inputs
-            targets = self._targets(inputs)
+            if relevant_nodes is None and len(inputs) == 2:  # the most common case
+                if inputs[0]._requires_grad:
+                    targets = (0, 1) if inputs[1]._requires_grad else (0,)
+                else:
+                    targets = (1,) if inputs[1]._requires_grad else ()
+            else:
+                targets = self._targets(inputs)
             if not targets:
                 continue
             hooks = self.hooks
@@ -218,13 +225,8 @@ class _Walk:
         """Indexes of the inputs that need a gradient."""
         relevant = self.relevant_nodes
         if relevant is None:
-            n = len(inputs)
-            if n == 1:
+            if len(inputs) == 1:
                 return (0,) if inputs[0]._requires_grad else ()
-            if n == 2:
-                if inputs[0]._requires_grad:
-                    return (0, 1) if inputs[1]._requires_grad else (0,)
-                return (1,) if inputs[1]._requires_grad else ()
             return tuple([i for i, x in enumerate(inputs) if x._requires_grad])
         return tuple([i for i, x in enumerate(inputs) if x._requires_grad and x in relevant])
 
@@ -316,7 +318,7 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
     relevant_nodes = set(targets)
     relevant_funcs = set()
     for f in sorted(funcs.values(), key=lambda f: f.rank):
-        if any(x in relevant_nodes for x in f.inputs):
+        if not relevant_nodes.isdisjoint(f.inputs):
             relevant_funcs.add(id(f))
             for ref in f.outputs:
                 y = ref()

@@ -504,5 +504,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = 
 
 
 def static_forward_optimizations(func, inputs):
-    """Static-graph hook of Chainer; static graphs are not optimised by rechainer."""
+    """Chainer's hook for static-graph forward optimisations of a function node.
+
+    Replayed schedules call the recorded nodes' ``forward`` directly, so there is
+    nothing to prepare: returns None.
+    """
     return None
