@@ -1,0 +1,39 @@
+"""Each example trains on the GPU (``--device 0``) for a short run, offline."""
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from tests.examples_tests.test_train_mnist import _env, make_mnist_root
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+_RUNS = {
+    'mnist': ('examples/mnist/train_mnist.py',
+              ['--epoch', '1', '--unit', '20', '--batchsize', '50', '--noplot']),
+    'mnist_cnn': ('examples/mnist/train_mnist_cnn.py',
+                  ['--epoch', '1', '--batchsize', '50', '--noplot']),
+    'cifar': ('examples/cifar/train_cifar.py',
+              ['--arch', 'resnet', '--epoch', '1', '--noplot']),
+    'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
+}
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('name', sorted(_RUNS))
+def test_example_trains_on_gpu(name, tmp_path):
+    pytest.importorskip('sklearn')
+    script, args = _RUNS[name]
+    root = make_mnist_root(tmp_path / 'root', n_train=200, n_test=50)
+    out = tmp_path / 'result'
+    proc = subprocess.run(
+        [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
+        cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
+    if name != 'ptb':
+        log = json.loads((out / 'log').read_text())
+        assert 0 <= log[-1]['validation/main/accuracy'] <= 1
