@@ -6,6 +6,9 @@ once into a ``(batch * pixels, channels * kernel)`` matrix) followed by one matr
 product per group; the gradients are the same products transposed plus one
 ``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
 patch view, so neither is a special case.
+
+On CuPy the patch matrix and ``col2im`` are single fused kernels (see
+``_USE_FUSED_GPU_KERNELS``); NumPy uses the strided views.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import _window_kernels
 from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
@@ -25,6 +29,17 @@ from chainer.utils import type_check
 # ----------------------------------------------------------------------------
 # Array kernels (NumPy and CuPy alike)
 # ----------------------------------------------------------------------------
+
+#: On CuPy, build patch matrices (im2col) and fold them back (col2im) with one fused
+#: kernel each (``chainer.utils._window_kernels``) instead of the padding copies,
+#: strided copies and per-offset adds that NumPy runs.  ``False`` makes CuPy run the
+#: NumPy code path as well.
+_USE_FUSED_GPU_KERNELS = True
+
+
+def _fused(xp) -> bool:
+    """Whether to run the fused CUDA kernels for arrays of module ``xp``."""
+    return _USE_FUSED_GPU_KERNELS and xp is not numpy
 
 def _compute(*arrays):
     """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""
@@ -66,6 +81,11 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
     nd = len(ksize)
     n, c = x.shape[:2]
     dims = x.shape[2:]
+    rows = c * array_utils.size_of_shape(ksize)
+    cols = array_utils.size_of_shape(out_dims) * n
+    if _fused(xp):
+        return _window_kernels.im2col(x, ksize, stride, pad, dilate,
+                                      out_dims).reshape(rows, cols)
     full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
                  zip(dims, ksize, stride, pad, dilate, out_dims))
     if full == tuple(dims):
@@ -80,15 +100,15 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
         xt, shape=(c,) + tuple(ksize) + tuple(out_dims) + (n,),
         strides=(st[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
         + tuple(a * s for a, s in zip(sp, stride)) + (st[-1],))
-    m = xp.ascontiguousarray(view)
-    return m.reshape(c * array_utils.size_of_shape(ksize),
-                     array_utils.size_of_shape(out_dims) * n)
+    return xp.ascontiguousarray(view).reshape(rows, cols)
 
 
 def _col2im_batch_last(col, stride, pad, dilate, dims):
     """Sums ``col`` ``(c, *k, *out_dims, n)`` back into a batch-last image ``(c, *dims, n)``
     (the adjoint of :func:`_patch_matrix`); returns it batch-first ``(n, c, *dims)``."""
     xp = backend.get_array_module(col)
+    if _fused(xp):
+        return _window_kernels.col2im(col, stride, pad, dilate, dims)
     nd = len(dims)
     c, n = col.shape[0], col.shape[-1]
     ksize = col.shape[1:1 + nd]
