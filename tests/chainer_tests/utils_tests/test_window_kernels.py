@@ -23,7 +23,6 @@ from chainer.functions.pooling import pooling_nd
 from chainer.utils import _window_kernels as wk
 
 _CXX = shutil.which('g++')
-pytestmark = pytest.mark.skipif(_CXX is None, reason='needs a C++ compiler')
 
 _CTYPES = {'int32': 'int', 'float64': 'double'}
 _T_CTYPES = {numpy.dtype(numpy.float16): '_Float16', numpy.dtype(numpy.float32): 'float',
@@ -113,6 +112,8 @@ class _HostLauncher:
 
 @pytest.fixture(scope='module')
 def _launcher(tmp_path_factory):
+    if _CXX is None:
+        pytest.skip('needs a C++ compiler')
     return _HostLauncher(tmp_path_factory.mktemp('window_kernels'))
 
 
@@ -371,3 +372,85 @@ def test_kernel_names_are_distinct():
               for f in (wk.max_pool_spec, wk.window_sum_spec, wk.window_spread_spec)]
     specs += [wk.window_spread_spec(2, indexed=True)]
     assert len({s[3] for s in specs}) == len(specs)
+
+
+# ----------------------------------------------------------------------------
+# The real kernels on the GPU against the NumPy code paths
+# ----------------------------------------------------------------------------
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('index', ['int', 'long long'])
+def test_gpu_kernels_match_numpy(monkeypatch, index):
+    cupy = pytest.importorskip('cupy')
+    if index != 'int':
+        monkeypatch.setattr(wk, 'index_type', lambda *sizes: index)
+    for ksize, stride, pad, dilate, cover_all in _CONV_CASES:
+        dims = _dims_for(len(ksize))
+        out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
+        for dtype in (numpy.float32, numpy.float64):
+            x = numpy.random.uniform(-1, 1, (2, 3) + dims).astype(dtype)
+            col = numpy.random.uniform(-1, 1, (3,) + ksize + out + (2,)).astype(dtype)
+            got = wk.im2col(cupy.asarray(x), ksize, stride, pad, dilate, out)
+            numpy.testing.assert_array_equal(
+                cupy.asnumpy(got).reshape(-1),
+                convolution_nd._patch_matrix(x, ksize, stride, pad, dilate, out).reshape(-1))
+            got = wk.col2im(cupy.asarray(col), stride, pad, dilate, dims)
+            numpy.testing.assert_allclose(
+                cupy.asnumpy(got),
+                convolution_nd._col2im_batch_last(col, stride, pad, dilate, dims),
+                rtol=1e-5, atol=1e-6)
+    for ksize, stride, pad, cover_all in _POOL_CASES:
+        dims = _dims_for(len(ksize))
+        out = _pool_out(dims, ksize, stride, pad, cover_all)
+        for dtype in _DTYPES:
+            tol = {'rtol': 1e-2, 'atol': 1e-2} if dtype == numpy.float16 else {'rtol': 1e-5}
+            for ties in (False, True):
+                x = _pool_input(dims, dtype, ties)
+                y, i = wk.max_pool(cupy.asarray(x), ksize, stride, pad, out)
+                y0, i0 = pooling_nd.window_max(x, ksize, stride, pad, out)
+                numpy.testing.assert_array_equal(cupy.asnumpy(y), y0)
+                numpy.testing.assert_array_equal(cupy.asnumpy(i), i0)
+            x = numpy.random.uniform(-1, 1, (2, 3) + dims).astype(dtype)
+            g = numpy.random.uniform(-1, 1, (2, 3) + out).astype(dtype)
+            size = int(numpy.prod(ksize))
+            idx = numpy.random.randint(-1, size + 1, g.shape).astype(numpy.int32)
+            xg, gg, ig = cupy.asarray(x), cupy.asarray(g), cupy.asarray(idx)
+            numpy.testing.assert_array_equal(
+                cupy.asnumpy(wk.window_pick(xg, ig, ksize, stride, pad)),
+                pooling_nd.window_gather(x, idx, ksize, stride, pad))
+            numpy.testing.assert_allclose(
+                cupy.asnumpy(wk.window_spread(gg, ksize, stride, pad, dims, ig)),
+                pooling_nd.window_scatter(g, idx, ksize, stride, pad, dims), **tol)
+            numpy.testing.assert_allclose(
+                cupy.asnumpy(wk.window_sum(xg, ksize, stride, pad, out)),
+                pooling_nd.window_sum(x, ksize, stride, pad, out), **tol)
+            numpy.testing.assert_allclose(
+                cupy.asnumpy(wk.window_spread(gg, ksize, stride, pad, dims)),
+                pooling_nd.window_spread(g, ksize, stride, pad, dims), **tol)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('fused', [True, False])
+def test_gpu_lenet_step_matches_numpy(monkeypatch, fused):
+    """A small LeNet-style forward/backward on CuPy equals the NumPy one, with the
+    fused kernels on and switched off."""
+    cupy = pytest.importorskip('cupy')
+    monkeypatch.setattr(convolution_nd, '_USE_FUSED_GPU_KERNELS', fused)
+    monkeypatch.setattr(pooling_nd, '_USE_FUSED_GPU_KERNELS', fused)
+    rng = numpy.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(numpy.float32) * 0.3 for s in
+              [(3, 1, 16, 16), (4, 1, 5, 5), (4,), (5, 4, 3, 3), (5,)]]
+
+    def run(xp_arrays):
+        x, W1, b1, W2, b2 = [chainer.Variable(a) for a in xp_arrays]
+        h = F.max_pooling_2d(F.relu(F.convolution_2d(x, W1, b1)), 2)
+        h = F.average_pooling_2d(F.relu(F.convolution_2d(h, W2, b2, pad=1)), 2)
+        loss = F.sum(h * h)
+        loss.backward()
+        return [chainer.backend.CpuDevice().send(v) for v in
+                (loss.array, x.grad, W1.grad, b1.grad, W2.grad, b2.grad)]
+
+    expect = run(arrays)
+    got = run([cupy.asarray(a) for a in arrays])
+    for a, e in zip(got, expect):
+        numpy.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5)
