@@ -9,7 +9,7 @@ The array-level wrappers at the end (``im2col``, ``col2im``, ``max_pool``, ...)
 allocate the outputs and launch through :func:`_run`.
 The sources are generated per number of spatial axes ``nd`` (loops unrolled over the
 axes); sizes, strides, paddings and dilations are runtime scalars, so one compiled
-kernel serves every shape.
+kernel serves every shape.  The specs are cached, so a launch costs no string building.
 
 Naming inside the kernels: ``n``/``c`` batch and channels, ``d<a>`` image sizes,
 ``o<a>`` output sizes, ``k<a>`` window sizes, ``s<a>`` strides, ``p<a>`` paddings,
@@ -19,6 +19,7 @@ sums and comparisons are done in (``float`` for float16 data, else ``T``).
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 import numpy
@@ -73,6 +74,7 @@ def _name(kind: str, nd: int, idx: str, acc: str) -> str:
     return f'chainer_{kind}_{nd}d_{suffix}'
 
 
+@functools.lru_cache(maxsize=None)
 def im2col_spec(nd: int, idx: str = 'int') -> tuple:
     """Patch matrix of a batch-first image.
 
@@ -113,6 +115,7 @@ def _gather_windows(nd: int, dilated: bool, inner: Sequence[str]) -> list:
     return lines
 
 
+@functools.lru_cache(maxsize=None)
 def col2im_spec(nd: int, idx: str = 'int') -> tuple:
     """Adjoint of :func:`im2col_spec`: ``col`` ``(c, *k, *o, n)`` (raw, contiguous) ->
     batch-first image ``img`` ``(n, c, *d)``, each pixel summing the patch entries
@@ -130,6 +133,7 @@ def col2im_spec(nd: int, idx: str = 'int') -> tuple:
     return in_params, 'T img', '\n'.join(body), _name('col2im', nd, idx, 'T')
 
 
+@functools.lru_cache(maxsize=None)
 def max_pool_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     """Window maximum and its flat offset: ``x`` ``(n, c, *d)`` (raw) -> ``y``, ``index``
     ``(n, c, *o)``.  Padding reads as ``ninf`` (pass ``-inf``); the first offset wins
@@ -157,6 +161,7 @@ def max_pool_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     return in_params, 'T y, int32 widx', '\n'.join(body), _name('max_pool', nd, idx, acc)
 
 
+@functools.lru_cache(maxsize=None)
 def window_sum_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     """Window sums: ``x`` ``(n, c, *d)`` (raw) -> ``y`` ``(n, c, *o)`` (padding adds 0)."""
     ax = range(nd)
@@ -176,6 +181,7 @@ def window_sum_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     return in_params, 'T y', '\n'.join(body), _name('window_sum', nd, idx, acc)
 
 
+@functools.lru_cache(maxsize=None)
 def window_spread_spec(nd: int, idx: str = 'int', acc: str = 'T',
                        indexed: bool = False) -> tuple:
     """Adjoint of the window sum: ``g`` ``(n, c, *o)`` (raw) -> ``gx`` ``(n, c, *d)``, each
@@ -201,6 +207,7 @@ def window_spread_spec(nd: int, idx: str = 'int', acc: str = 'T',
     return in_params, 'T gx', '\n'.join(body), _name(kind, nd, idx, acc)
 
 
+@functools.lru_cache(maxsize=None)
 def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
     """The entry of every window at a given flat offset: ``x`` ``(n, c, *d)`` (raw),
     ``index`` ``(n, c, *o)`` -> ``y`` ``(n, c, *o)`` (zero in padding or for an
@@ -226,7 +233,10 @@ def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
 # ----------------------------------------------------------------------------
 
 def _run(spec: tuple, *args: Any) -> None:
-    """Launches the elementwise kernel ``spec`` on ``args`` (inputs, then outputs)."""
+    """Launches the elementwise kernel ``spec`` on ``args`` (inputs, then outputs; the
+    last argument is an output, so an empty one means there is nothing to compute)."""
+    if args[-1].size == 0:
+        return
     from chainer.backends import cuda
     cuda.elementwise(*spec)(*args)
 

@@ -454,3 +454,16 @@ def test_gpu_lenet_step_matches_numpy(monkeypatch, fused):
     got = run([cupy.asarray(a) for a in arrays])
     for a, e in zip(got, expect):
         numpy.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-5)
+
+
+def test_empty_outputs_launch_nothing():
+    # Without CuPy a launch would raise: empty outputs must return before it.
+    x = numpy.zeros((0, 2, 4, 4), numpy.float32)
+    assert wk.im2col(x, (2, 2), (1, 1), (0, 0), (1, 1), (3, 3)).shape == (2, 2, 2, 3, 3, 0)
+    col = numpy.zeros((2, 2, 2, 3, 3, 0), numpy.float32)
+    assert wk.col2im(col, (1, 1), (0, 0), (1, 1), (4, 4)).shape == (0, 2, 4, 4)
+    y, indexes = wk.max_pool(x, (2, 2), (2, 2), (0, 0), (2, 2))
+    assert y.shape == indexes.shape == (0, 2, 2, 2)
+    assert wk.window_sum(x, (2, 2), (2, 2), (0, 0), (2, 2)).shape == (0, 2, 2, 2)
+    g = numpy.zeros((0, 2, 2, 2), numpy.float32)
+    assert wk.window_spread(g, (2, 2), (2, 2), (0, 0), (4, 4)).shape == (0, 2, 4, 4)
