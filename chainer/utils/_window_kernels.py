@@ -69,6 +69,11 @@ def _flat(base: str, terms: Sequence[tuple]) -> str:
     return expr
 
 
+def _at(array: str, index: str) -> str:
+    """``array[index]`` for a raw array (``ptrdiff_t`` picks CuPy's flat-index operator)."""
+    return f'{array}[(ptrdiff_t){index}]'
+
+
 def _name(kind: str, nd: int, idx: str, acc: str) -> str:
     suffix = ('i32' if idx == 'int' else 'i64') + ('_f32acc' if acc == 'float' else '')
     return f'chainer_{kind}_{nd}d_{suffix}'
@@ -92,7 +97,7 @@ def im2col_spec(nd: int, idx: str = 'int') -> tuple:
         body.append(f'const int y{a} = q{a} * s{a} + j{a} * dl{a} - p{a};')
         body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
     src = _flat('((wk_index)b * c + ch)', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'col = inside ? x[{src}] : (T)0;')
+    body.append(f'col = inside ? {_at("x", src)} : (T)0;')
     return in_params, 'T col', '\n'.join(body), _name('im2col', nd, idx, 'T')
 
 
@@ -128,7 +133,7 @@ def col2im_spec(nd: int, idx: str = 'int') -> tuple:
              'wk_acc acc = (wk_acc)0;']
     src = _flat(_flat('ch', [(f'j{a}', f'k{a}') for a in ax]),
                 [(f'q{a}', f'o{a}') for a in ax] + [('b', 'n')])
-    body += _gather_windows(nd, True, [f'acc += col[{src}];'])
+    body += _gather_windows(nd, True, [f'acc += {_at("col", src)};'])
     body.append('img = (T)acc;')
     return in_params, 'T img', '\n'.join(body), _name('col2im', nd, idx, 'T')
 
@@ -150,7 +155,7 @@ def max_pool_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     cond = ' && '.join(f'y{a} >= 0 && y{a} < d{a}' for a in ax)
     src = _flat('nc', [(f'y{a}', f'd{a}') for a in ax])
     body += [
-        f'const wk_acc v = ({cond}) ? (wk_acc)x[{src}] : (wk_acc)ninf;',
+        f'const wk_acc v = ({cond}) ? (wk_acc){_at("x", src)} : (wk_acc)ninf;',
         'if (v > best) { best = v; arg = kk; }',
         'else if (v != v) { has_nan = true; nan_value = v; }',
         '++kk;',
@@ -175,7 +180,7 @@ def window_sum_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
                  f'if (y{a} < 0) continue;',
                  f'if (y{a} >= d{a}) break;']
     src = _flat('nc', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'acc += (wk_acc)x[{src}];')
+    body.append(f'acc += (wk_acc){_at("x", src)};')
     body += ['}'] * nd
     body.append('y = (T)acc;')
     return in_params, 'T y', '\n'.join(body), _name('window_sum', nd, idx, acc)
@@ -198,9 +203,9 @@ def window_spread_spec(nd: int, idx: str = 'int', acc: str = 'T',
     if indexed:
         offset = _flat('0', [(f'j{a}', f'k{a}') for a in ax])
         inner = [f'const wk_index at = {dst};',
-                 f'if (widx[at] == {offset}) acc += (wk_acc)g[at];']
+                 f'if ({_at("widx", "at")} == {offset}) acc += (wk_acc){_at("g", "at")};']
     else:
-        inner = [f'acc += (wk_acc)g[{dst}];']
+        inner = [f'acc += (wk_acc){_at("g", dst)};']
     body += _gather_windows(nd, False, inner)
     body.append('gx = (T)acc;')
     kind = 'max_pool_grad' if indexed else 'window_spread'
@@ -224,7 +229,7 @@ def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
         body.append(f'const int y{a} = q{a} * s{a} + j{a} - p{a};')
         body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
     src = _flat('nc', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'y = inside ? x[{src}] : (T)0;')
+    body.append(f'y = inside ? {_at("x", src)} : (T)0;')
     return in_params, 'T y', '\n'.join(body), _name('window_pick', nd, idx, 'T')
 
 

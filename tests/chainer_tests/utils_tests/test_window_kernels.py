@@ -86,7 +86,7 @@ class _HostLauncher:
                     cargs.append(ctypes.c_double(a))
                 decls.append(f'{ct} {pname}')
         source = '\n'.join([
-            '#include <cmath>',
+            '#include <cmath>', '#include <cstddef>',
             f'typedef {_T_CTYPES[t_dtype]} T;',
             f'extern "C" void run(long long wk_size, {", ".join(decls)}) {{',
             'for (long long i = 0; i < wk_size; ++i) {',
