@@ -125,11 +125,14 @@ def host(_launcher, monkeypatch):
     return _launcher
 
 
-@pytest.fixture(params=['int', 'long long'])
-def index_type(request, monkeypatch):
-    if request.param != 'int':
-        monkeypatch.setattr(wk, 'index_type', lambda *sizes: request.param)
-    return request.param
+@pytest.fixture(params=[('int', numpy.float32), ('int', numpy.float64),
+                        ('long long', numpy.float32)], ids=['i32-f32', 'i32-f64', 'i64-f32'])
+def variant(request, monkeypatch):
+    """``(index type, dtype)``: the index type is forced for every launch."""
+    index, dtype = request.param
+    if index != 'int':
+        monkeypatch.setattr(wk, 'index_type', lambda *sizes: index)
+    return index, dtype
 
 
 # (ksize, stride, pad, dilate, cover_all) per number of spatial axes
@@ -153,8 +156,8 @@ def _out_dims(dims, ksize, stride, pad, dilate, cover_all):
 
 
 @pytest.mark.parametrize('case', _CONV_CASES)
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
-def test_im2col_matches_numpy(host, index_type, case, dtype):
+def test_im2col_matches_numpy(host, variant, case):
+    index_type, dtype = variant
     ksize, stride, pad, dilate, cover_all = case
     dims = _dims_for(len(ksize))
     out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
@@ -166,8 +169,8 @@ def test_im2col_matches_numpy(host, index_type, case, dtype):
 
 
 @pytest.mark.parametrize('case', _CONV_CASES)
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
-def test_col2im_matches_numpy(host, index_type, case, dtype):
+def test_col2im_matches_numpy(host, variant, case):
+    index_type, dtype = variant
     ksize, stride, pad, dilate, cover_all = case
     dims = _dims_for(len(ksize))
     out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
@@ -224,8 +227,8 @@ def test_max_pool_matches_numpy(host, case, dtype, ties):
 
 
 @pytest.mark.parametrize('case', _POOL_CASES)
-@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
-def test_window_pick_and_indexed_spread_match_numpy(host, index_type, case, dtype):
+def test_window_pick_and_indexed_spread_match_numpy(host, variant, case):
+    index_type, dtype = variant
     ksize, stride, pad, cover_all = case
     dims = _dims_for(len(ksize))
     out = _pool_out(dims, ksize, stride, pad, cover_all)
