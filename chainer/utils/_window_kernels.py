@@ -20,6 +20,7 @@ sums and comparisons are done in (``float`` for float16 data, else ``T``).
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Sequence
 
 import numpy
@@ -233,6 +234,21 @@ def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
     return in_params, 'T y', '\n'.join(body), _name('window_pick', nd, idx, 'T')
 
 
+@functools.lru_cache(maxsize=None)
+def batch_first_spec(idx: str = 'int', bias: bool = False) -> tuple:
+    """Batch-last to batch-first with a cast: ``y`` ``(c, m, n)`` (raw, type ``C``) ->
+    ``z`` ``(n, c, m)`` (type ``T``), plus ``b[ch]`` (raw ``(c,)``, type ``T``) when
+    ``bias``; the sum is done in ``C``."""
+    in_params = ('raw C y, raw T b, ' if bias else 'raw C y, ') + 'int32 n, int32 c, int32 m'
+    body = _header(idx)
+    body += ['wk_index r = i;', 'const wk_index q = r % m; r /= m;',
+             'const wk_index ch = r % c;', 'const wk_index bn = r / c;',
+             f'const C v = {_at("y", "((ch * m + q) * n + bn)")};']
+    body.append(f'z = (T)(v + (C){_at("b", "ch")});' if bias else 'z = (T)v;')
+    name = f'chainer_batch_first{"_bias" if bias else ""}_{"i32" if idx == "int" else "i64"}'
+    return in_params, 'T z', '\n'.join(body), name
+
+
 # ----------------------------------------------------------------------------
 # Launchers (CuPy arrays; tests substitute :func:`_run` to execute on the host)
 # ----------------------------------------------------------------------------
@@ -317,3 +333,16 @@ def window_pick(x, indexes, ksize, stride, pad):
     spec = window_pick_spec(len(ksize), index_type(x.size, y.size))
     _run(spec, x, indexes, *x.shape[2:], *indexes.shape[2:], *ksize, *stride, *pad, y)
     return y
+
+
+def batch_first(y, b, dtype):
+    """``y`` ``(c, *dims, n)`` as a contiguous ``(n, c, *dims)`` array of ``dtype``, plus the
+    per-channel ``b`` ``(c,)`` (of ``dtype``) unless it is None."""
+    xp = backend.get_array_module(y)
+    y = _contiguous(y)
+    c, n = y.shape[0], y.shape[-1]
+    z = xp.empty((n, c) + y.shape[1:-1], dtype=dtype)
+    spec = batch_first_spec(index_type(y.size, z.size), b is not None)
+    extra = () if b is None else (_contiguous(b),)
+    _run(spec, y, *extra, n, c, math.prod(y.shape[1:-1]), z)
+    return z

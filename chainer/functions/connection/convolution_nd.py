@@ -124,15 +124,21 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
     return _batch_first(img[(slice(None),) + crop])
 
 
-def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
-    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k]`` per group."""
+def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
+    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k] (+ b[o])`` per
+    group, in ``x``'s dtype."""
     xp = backend.get_array_module(x)
+    dtype = x.dtype
     x, W = _compute(x, W)
     out_c = W.shape[0]
     cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
     y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
                         cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
-    return _batch_first(y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],)))
+    y = y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],))
+    if _fused(xp):
+        return _window_kernels.batch_first(y, b, dtype)
+    y = _batch_first(y).astype(dtype, copy=False)
+    return y if b is None else _add_bias(y, b)
 
 
 def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
@@ -259,13 +265,14 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, W = inputs[:2]
-        kernel = deconv_forward if self._transposed else conv_forward
-        y = kernel(x, W, self.stride, self.pad, self.dilate, self.groups,
-                   self._output_dims(x.shape[2:], W.shape[2:]))
+        b = inputs[2] if len(inputs) == 3 else None
+        out_dims = self._output_dims(x.shape[2:], W.shape[2:])
+        if not self._transposed:
+            return conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups,
+                                out_dims, b),
+        y = deconv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
         y = y.astype(x.dtype, copy=False)
-        if len(inputs) == 3:
-            y = _add_bias(y, inputs[2])
-        return y,
+        return (y if b is None else _add_bias(y, b)),
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()

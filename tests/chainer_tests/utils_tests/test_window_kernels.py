@@ -53,18 +53,19 @@ class _HostLauncher:
         in_params, out_params, operation, name = spec
         ins, outs = _parse(in_params), _parse(out_params)
         assert len(args) == len(ins) + len(outs), (name, len(args))
-        t_dtypes = {a.dtype for (_, ctype, _), a in zip(ins + outs, args)
-                    if ctype == 'T'}
-        assert len(t_dtypes) == 1, t_dtypes
-        t_dtype, = t_dtypes
+        placeholders: dict = {}
+        for (_, ctype, _), a in zip(ins + outs, args):
+            if ctype not in _CTYPES:
+                placeholders.setdefault(ctype, set()).add(a.dtype)
+        assert all(len(v) == 1 for v in placeholders.values()), placeholders
         decls, binds, cargs = [], [], []
         size = args[len(ins)].size
         for k, ((raw, ctype, pname), a) in enumerate(zip(ins + outs, args)):
             is_out = k >= len(ins)
-            ct = 'T' if ctype == 'T' else _CTYPES[ctype]
+            ct = _CTYPES.get(ctype, ctype)
             if isinstance(a, numpy.ndarray):
                 assert a.flags.c_contiguous
-                if ctype != 'T':
+                if ctype in _CTYPES:
                     assert a.dtype == numpy.dtype(ctype), (pname, a.dtype)
                 const = '' if is_out else 'const '
                 if raw:
@@ -87,7 +88,7 @@ class _HostLauncher:
                 decls.append(f'{ct} {pname}')
         source = '\n'.join([
             '#include <cmath>', '#include <cstddef>',
-            f'typedef {_T_CTYPES[t_dtype]} T;',
+            *(f'typedef {_T_CTYPES[d]} {p};' for p, (d,) in placeholders.items()),
             f'extern "C" void run(long long wk_size, {", ".join(decls)}) {{',
             'for (long long i = 0; i < wk_size; ++i) {',
             *binds, operation, '}', '}'])
@@ -179,6 +180,24 @@ def test_col2im_matches_numpy(host, variant, case):
     got = wk.col2im(col, stride, pad, dilate, dims)
     numpy.testing.assert_allclose(got, expect, rtol=1e-6, atol=1e-6)
     assert got.shape == expect.shape and got.dtype == expect.dtype
+
+
+@pytest.mark.parametrize('bias', [False, True])
+@pytest.mark.parametrize('dtypes', [(numpy.float32, numpy.float16), (numpy.float64, numpy.float32),
+                                    (numpy.float32, numpy.float32)])
+@pytest.mark.parametrize('shape', [(3, 4, 2), (3, 5, 4, 2), (2, 1)])
+def test_batch_first_matches_numpy(host, bias, dtypes, shape):
+    compute, dtype = dtypes
+    y = numpy.random.uniform(-1, 1, shape).astype(compute)
+    b = numpy.random.uniform(-1, 1, shape[:1]).astype(dtype) if bias else None
+    expect = numpy.moveaxis(y, -1, 0).astype(dtype)
+    if bias:
+        expect = expect + b.reshape((1, -1) + (1,) * (len(shape) - 2))
+    got = wk.batch_first(y, b, numpy.dtype(dtype))
+    assert got.dtype == dtype and got.flags.c_contiguous
+    # The bias is added before rounding to ``dtype`` (NumPy rounds twice).
+    tol = 1e-3 if dtype == numpy.float16 else 1e-6
+    numpy.testing.assert_allclose(got, expect, rtol=tol, atol=tol)
 
 
 # (ksize, stride, pad, cover_all) per number of spatial axes
@@ -316,7 +335,8 @@ def test_convolution_through_fused_path(fused, monkeypatch, groups, dtype):
     for a, e in zip([y1] + g1, [y0] + g0):
         assert a.dtype == e.dtype
         numpy.testing.assert_allclose(a, e, **tol)
-    assert {'chainer_im2col_2d_i32', 'chainer_col2im_2d_i32'} <= set(fused.launched)
+    assert {'chainer_im2col_2d_i32', 'chainer_col2im_2d_i32',
+            'chainer_batch_first_bias_i32'} <= set(fused.launched)
 
 
 def test_deconvolution_through_fused_path(fused, monkeypatch):
@@ -374,6 +394,8 @@ def test_kernel_names_are_distinct():
               for acc in ('T', 'float')
               for f in (wk.max_pool_spec, wk.window_sum_spec, wk.window_spread_spec)]
     specs += [wk.window_spread_spec(2, indexed=True)]
+    specs += [wk.batch_first_spec(idx, bias) for idx in ('int', 'long long')
+              for bias in (False, True)]
     assert len({s[3] for s in specs}) == len(specs)
 
 
@@ -402,6 +424,14 @@ def test_gpu_kernels_match_numpy(monkeypatch, index):
                 cupy.asnumpy(got),
                 convolution_nd._col2im_batch_last(col, stride, pad, dilate, dims),
                 rtol=1e-5, atol=1e-6)
+    for compute, dtype in ((numpy.float32, numpy.float16), (numpy.float64, numpy.float64)):
+        y = numpy.random.uniform(-1, 1, (3, 5, 4, 2)).astype(compute)
+        b = numpy.random.uniform(-1, 1, (3,)).astype(dtype)
+        got = wk.batch_first(cupy.asarray(y), cupy.asarray(b), numpy.dtype(dtype))
+        expect = numpy.moveaxis(y, -1, 0).astype(dtype) + b[:, None, None]
+        numpy.testing.assert_allclose(cupy.asnumpy(got), expect, rtol=1e-3, atol=1e-3)
+        got = wk.batch_first(cupy.asarray(y), None, numpy.dtype(dtype))
+        numpy.testing.assert_array_equal(cupy.asnumpy(got), numpy.moveaxis(y, -1, 0).astype(dtype))
     for ksize, stride, pad, cover_all in _POOL_CASES:
         dims = _dims_for(len(ksize))
         out = _pool_out(dims, ksize, stride, pad, cover_all)
