@@ -98,7 +98,7 @@ def im2col_spec(nd: int, idx: str = 'int') -> tuple:
         body.append(f'const int y{a} = q{a} * s{a} + j{a} * dl{a} - p{a};')
         body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
     src = _flat('((wk_index)b * c + ch)', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'col = inside ? {_at("x", src)} : (T)0;')
+    body.append(f'col = inside ? {_at("x", src)} : (T)0.0f;')
     return in_params, 'T col', '\n'.join(body), _name('im2col', nd, idx, 'T')
 
 
@@ -230,7 +230,7 @@ def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
         body.append(f'const int y{a} = q{a} * s{a} + j{a} - p{a};')
         body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
     src = _flat('nc', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'y = inside ? {_at("x", src)} : (T)0;')
+    body.append(f'y = inside ? {_at("x", src)} : (T)0.0f;')
     return in_params, 'T y', '\n'.join(body), _name('window_pick', nd, idx, 'T')
 
 
