@@ -124,14 +124,16 @@ def _gather_windows(nd: int, dilated: bool, inner: Sequence[str]) -> list:
 @functools.lru_cache(maxsize=None)
 def col2im_spec(nd: int, idx: str = 'int') -> tuple:
     """Adjoint of :func:`im2col_spec`: ``col`` ``(c, *k, *o, n)`` (raw, contiguous) ->
-    batch-first image ``img`` ``(n, c, *d)``, each pixel summing the patch entries
-    that read it."""
+    ``img`` ``(c, *d, n)``, each pixel summing the patch entries that read it.
+
+    The output is meant to be a batch-last view of a batch-first image: threads next to
+    each other then read neighbouring ``col`` entries (the batch axis is last in both).
+    """
     ax = range(nd)
     in_params = f'raw T col, int32 n, int32 c, {_scalars(nd, "d", "o", "k", "s", "p", "dl")}'
     body = _header(idx, 'T')
-    body += _decode([f'y{a}' for a in ax], [f'd{a}' for a in ax], 'bc')
-    body += ['const wk_index ch = bc % c;', 'const wk_index b = bc / c;',
-             'wk_acc acc = (wk_acc)0;']
+    body += _decode([f'y{a}' for a in ax] + ['b'], [f'd{a}' for a in ax] + ['n'], 'ch')
+    body.append('wk_acc acc = (wk_acc)0;')
     src = _flat(_flat('ch', [(f'j{a}', f'k{a}') for a in ax]),
                 [(f'q{a}', f'o{a}') for a in ax] + [('b', 'n')])
     body += _gather_windows(nd, True, [f'acc += {_at("col", src)};'])
@@ -287,7 +289,8 @@ def col2im(col, stride, pad, dilate, dims):
     out_dims = col.shape[1 + nd:1 + 2 * nd]
     img = xp.empty((n, c) + tuple(dims), dtype=col.dtype)
     spec = col2im_spec(nd, index_type(col.size, img.size))
-    _run(spec, col, n, c, *dims, *out_dims, *ksize, *stride, *pad, *dilate, img)
+    _run(spec, col, n, c, *dims, *out_dims, *ksize, *stride, *pad, *dilate,
+         xp.moveaxis(img, 0, -1))
     return img
 
 

@@ -58,12 +58,16 @@ class _HostLauncher:
             if ctype not in _CTYPES:
                 placeholders.setdefault(ctype, set()).add(a.dtype)
         assert all(len(v) == 1 for v in placeholders.values()), placeholders
-        decls, binds, cargs = [], [], []
+        decls, binds, cargs, writebacks = [], [], [], []
         size = args[len(ins)].size
         for k, ((raw, ctype, pname), a) in enumerate(zip(ins + outs, args)):
             is_out = k >= len(ins)
             ct = _CTYPES.get(ctype, ctype)
             if isinstance(a, numpy.ndarray):
+                if is_out and not a.flags.c_contiguous:
+                    # A strided output: computed in C order, then written through the view.
+                    view, a = a, numpy.ascontiguousarray(a)
+                    writebacks.append((view, a))
                 assert a.flags.c_contiguous
                 if ctype in _CTYPES:
                     assert a.dtype == numpy.dtype(ctype), (pname, a.dtype)
@@ -94,6 +98,8 @@ class _HostLauncher:
             *binds, operation, '}', '}'])
         run = self._compile(source)
         run(ctypes.c_longlong(size), *cargs)
+        for view, a in writebacks:
+            view[...] = a
         self.launched.append(name)
 
     def _compile(self, source: str):
