@@ -7,8 +7,9 @@ product per group; the gradients are the same products transposed plus one
 ``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
 patch view, so neither is a special case.
 
-On CuPy the patch matrix and ``col2im`` are single fused kernels (see
-``_USE_FUSED_GPU_KERNELS``); NumPy uses the strided views.
+On CuPy the patch matrix, ``col2im`` and the batch-first copy of the output (with
+the bias added) are single fused kernels (see ``_USE_FUSED_GPU_KERNELS``); NumPy
+uses the strided views.
 """
 from __future__ import annotations
 
@@ -30,16 +31,18 @@ from chainer.utils import type_check
 # Array kernels (NumPy and CuPy alike)
 # ----------------------------------------------------------------------------
 
-#: On CuPy, build patch matrices (im2col) and fold them back (col2im) with one fused
-#: kernel each (``chainer.utils._window_kernels``) instead of the padding copies,
-#: strided copies and per-offset adds that NumPy runs.  ``False`` makes CuPy run the
-#: NumPy code path as well.
+#: On CuPy, build patch matrices (im2col), fold them back (col2im) and turn the
+#: product into the batch-first output plus bias with one fused kernel each
+#: (``chainer.utils._window_kernels``) instead of the padding copies, strided copies
+#: and per-offset adds that NumPy runs.  ``False`` makes CuPy run the NumPy code path
+#: as well.
 _USE_FUSED_GPU_KERNELS = True
 
 
 def _fused(xp) -> bool:
     """Whether to run the fused CUDA kernels for arrays of module ``xp``."""
     return _USE_FUSED_GPU_KERNELS and xp is not numpy
+
 
 def _compute(*arrays):
     """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""

@@ -31,6 +31,12 @@ def _fused(xp) -> bool:
     return _USE_FUSED_GPU_KERNELS and xp is not numpy
 
 
+def _fused_indexes(indexes, xp) -> bool:
+    """Whether the fused kernels take these window offsets (int32 arrays of ``xp``;
+    others, e.g. user-given int64 ones, take the generic path)."""
+    return indexes.dtype == numpy.int32 and backend.get_array_module(indexes) is xp
+
+
 def _offsets(ksize):
     return itertools.product(*(range(k) for k in ksize))
 
@@ -84,7 +90,7 @@ def window_max(x, ksize, stride, pad, out_dims):
 def window_gather(x, indexes, ksize, stride, pad):
     """The entry of every window of ``x`` at the flat offset ``indexes`` (zero in padding)."""
     xp = backend.get_array_module(x)
-    if (_fused(xp) and indexes.dtype == numpy.int32
+    if (_fused(xp) and _fused_indexes(indexes, xp)
             and tuple(indexes.shape[:2]) == tuple(x.shape[:2])):
         return _window_kernels.window_pick(x, indexes, ksize, stride, pad)
     out_dims = indexes.shape[2:]
@@ -99,7 +105,7 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     """The adjoint of :func:`window_gather`: ``g`` added at the chosen window entries of an
     image of spatial shape ``in_dims``."""
     xp = backend.get_array_module(g)
-    if (_fused(xp) and indexes.dtype == numpy.int32
+    if (_fused(xp) and _fused_indexes(indexes, xp)
             and tuple(indexes.shape) == tuple(g.shape)):
         return _window_kernels.window_spread(g, ksize, stride, pad, in_dims, indexes)
     out_dims = g.shape[2:]
