@@ -80,6 +80,20 @@ def _name(kind: str, nd: int, idx: str, acc: str) -> str:
     return f'chainer_{kind}_{nd}d_{suffix}'
 
 
+def _read_pixel(nd: int, dilated: bool, base: str, out: str) -> list:
+    """Lines setting ``out`` to the pixel of raw ``x`` ``(n, c, *d)`` at window offset
+    ``j<a>`` of output ``q<a>`` (``base``: the flat batch-channel index), zero outside the
+    image; ``inside`` must be declared before."""
+    lines = []
+    for a in range(nd):
+        step = f'j{a} * dl{a}' if dilated else f'j{a}'
+        lines.append(f'const int y{a} = q{a} * s{a} + {step} - p{a};')
+        lines.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
+    src = _flat(base, [(f'y{a}', f'd{a}') for a in range(nd)])
+    lines.append(f'{out} = inside ? {_at("x", src)} : (T)0.0f;')
+    return lines
+
+
 @functools.lru_cache(maxsize=None)
 def im2col_spec(nd: int, idx: str = 'int') -> tuple:
     """Patch matrix of a batch-first image.
@@ -94,11 +108,7 @@ def im2col_spec(nd: int, idx: str = 'int') -> tuple:
     body += [f'const int j{a} = r % k{a}; r /= k{a};' for a in reversed(ax)]
     body.append('const wk_index ch = r;')
     body.append('bool inside = true;')
-    for a in ax:
-        body.append(f'const int y{a} = q{a} * s{a} + j{a} * dl{a} - p{a};')
-        body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
-    src = _flat('((wk_index)b * c + ch)', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'col = inside ? {_at("x", src)} : (T)0.0f;')
+    body += _read_pixel(nd, True, '((wk_index)b * c + ch)', 'col')
     return in_params, 'T col', '\n'.join(body), _name('im2col', nd, idx, 'T')
 
 
@@ -228,11 +238,7 @@ def window_pick_spec(nd: int, idx: str = 'int') -> tuple:
     body += ['int kk = widx;', f'bool inside = kk >= 0 && kk < {size};']
     for a in reversed(ax):
         body.append(f'const int j{a} = kk % k{a}; kk /= k{a};')
-    for a in ax:
-        body.append(f'const int y{a} = q{a} * s{a} + j{a} - p{a};')
-        body.append(f'inside = inside && y{a} >= 0 && y{a} < d{a};')
-    src = _flat('nc', [(f'y{a}', f'd{a}') for a in ax])
-    body.append(f'y = inside ? {_at("x", src)} : (T)0.0f;')
+    body += _read_pixel(nd, False, 'nc', 'y')
     return in_params, 'T y', '\n'.join(body), _name('window_pick', nd, idx, 'T')
 
 

@@ -162,12 +162,18 @@ def _out_dims(dims, ksize, stride, pad, dilate, cover_all):
                  for d, k, s, p, dl in zip(dims, ksize, stride, pad, dilate))
 
 
+def _conv_case(case):
+    """``(ksize, stride, pad, dilate, dims, out_dims)`` of a ``_CONV_CASES`` entry."""
+    ksize, stride, pad, dilate, cover_all = case
+    dims = _dims_for(len(ksize))
+    return ksize, stride, pad, dilate, dims, _out_dims(dims, ksize, stride, pad, dilate,
+                                                       cover_all)
+
+
 @pytest.mark.parametrize('case', _CONV_CASES)
 def test_im2col_matches_numpy(host, variant, case):
     index_type, dtype = variant
-    ksize, stride, pad, dilate, cover_all = case
-    dims = _dims_for(len(ksize))
-    out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
+    ksize, stride, pad, dilate, dims, out = _conv_case(case)
     x = numpy.random.uniform(-1, 1, (2, 3) + dims).astype(dtype)
     expect = convolution_nd._patch_matrix(x, ksize, stride, pad, dilate, out)
     got = wk.im2col(x, ksize, stride, pad, dilate, out)
@@ -178,9 +184,7 @@ def test_im2col_matches_numpy(host, variant, case):
 @pytest.mark.parametrize('case', _CONV_CASES)
 def test_col2im_matches_numpy(host, variant, case):
     index_type, dtype = variant
-    ksize, stride, pad, dilate, cover_all = case
-    dims = _dims_for(len(ksize))
-    out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
+    ksize, stride, pad, dilate, dims, out = _conv_case(case)
     col = numpy.random.uniform(-1, 1, (3,) + ksize + out + (2,)).astype(dtype)
     expect = convolution_nd._col2im_batch_last(col, stride, pad, dilate, dims)
     got = wk.col2im(col, stride, pad, dilate, dims)
@@ -415,9 +419,8 @@ def test_gpu_kernels_match_numpy(monkeypatch, index):
     cupy = pytest.importorskip('cupy')
     if index != 'int':
         monkeypatch.setattr(wk, 'index_type', lambda *sizes: index)
-    for ksize, stride, pad, dilate, cover_all in _CONV_CASES:
-        dims = _dims_for(len(ksize))
-        out = _out_dims(dims, ksize, stride, pad, dilate, cover_all)
+    for case in _CONV_CASES:
+        ksize, stride, pad, dilate, dims, out = _conv_case(case)
         for dtype in (numpy.float32, numpy.float64):
             x = numpy.random.uniform(-1, 1, (2, 3) + dims).astype(dtype)
             col = numpy.random.uniform(-1, 1, (3,) + ksize + out + (2,)).astype(dtype)
