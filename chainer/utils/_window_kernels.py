@@ -5,17 +5,18 @@ Each ``*_spec`` function returns ``(in_params, out_params, operation, name)`` fo
 checked (and compiled as plain C++) without a GPU.  One thread computes one output
 element: it decodes its N-d coordinates from the flat index ``i`` and loops over the
 (small) window offsets, so every kernel is a single launch whatever the window size.
-The array-level wrappers at the end (``im2col``, ``col2im``, ``max_pool``, ...)
-allocate the outputs and launch through :func:`_run`.
 The sources are generated per number of spatial axes ``nd`` (loops unrolled over the
 axes); sizes, strides, paddings and dilations are runtime scalars, so one compiled
-kernel serves every shape.  The specs are cached, so a launch costs no string building.
+kernel serves every shape.  The specs are cached, so a launch builds no strings.
+
+The array-level wrappers at the end (``im2col``, ``col2im``, ``max_pool``, ...)
+allocate the outputs and launch through :func:`_run`.
 
 Naming inside the kernels: ``n``/``c`` batch and channels, ``d<a>`` image sizes,
 ``o<a>`` output sizes, ``k<a>`` window sizes, ``s<a>`` strides, ``p<a>`` paddings,
-``dl<a>`` dilations (all ``int32``); ``wk_index`` is the flat index type (``int`` when every
-array involved has fewer than 2**31 elements, else ``long long``) and ``wk_acc`` the type
-sums and comparisons are done in (``float`` for float16 data, else ``T``).
+``dl<a>`` dilations (all ``int32``); ``wk_index`` is the flat index type (``int`` when
+every array involved has fewer than 2**31 elements, else ``long long``) and ``wk_acc``
+the type sums and comparisons are done in (``float`` for float16 data, else ``T``).
 """
 from __future__ import annotations
 
