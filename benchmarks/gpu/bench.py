@@ -286,6 +286,20 @@ def rows(xp, bench: Bench, dry: bool):
                 topt.step()
             t_th = bench.time(cnn_th, 20)
         out.append((f'LeNet CNN MomentumSGD b{batch}', t_ch, None, t_th))
+        # The same step with the fused convolution/pooling kernels switched off.
+        from chainer.functions.connection import convolution_nd
+        from chainer.functions.pooling import pooling_nd
+        switches = [m for m in (convolution_nd, pooling_nd)
+                    if hasattr(m, '_USE_FUSED_GPU_KERNELS')]
+        if switches:
+            for m in switches:
+                m._USE_FUSED_GPU_KERNELS = False
+            try:
+                t_off = bench.time(cnn_ch, 20)
+            finally:
+                for m in switches:
+                    m._USE_FUSED_GPU_KERNELS = True
+            out.append((f'  same, fused window kernels off b{batch}', t_off, None, t_th))
     return out
 
 

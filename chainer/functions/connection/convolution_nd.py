@@ -6,6 +6,10 @@ once into a ``(batch * pixels, channels * kernel)`` matrix) followed by one matr
 product per group; the gradients are the same products transposed plus one
 ``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
 patch view, so neither is a special case.
+
+On CuPy the patch matrix, ``col2im`` and the batch-first copy of the output (with
+the bias added) are single fused kernels (see ``_USE_FUSED_GPU_KERNELS``); NumPy
+uses the strided views.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import _window_kernels
 from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
@@ -25,6 +30,19 @@ from chainer.utils import type_check
 # ----------------------------------------------------------------------------
 # Array kernels (NumPy and CuPy alike)
 # ----------------------------------------------------------------------------
+
+#: On CuPy, build patch matrices (im2col), fold them back (col2im) and turn the
+#: product into the batch-first output plus bias with one fused kernel each
+#: (``chainer.utils._window_kernels``) instead of the padding copies, strided copies
+#: and per-offset adds that NumPy runs.  ``False`` makes CuPy run the NumPy code path
+#: as well.
+_USE_FUSED_GPU_KERNELS = True
+
+
+def _fused(xp) -> bool:
+    """Whether to run the fused CUDA kernels for arrays of module ``xp``."""
+    return _USE_FUSED_GPU_KERNELS and xp is not numpy
+
 
 def _compute(*arrays):
     """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""
@@ -66,6 +84,11 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
     nd = len(ksize)
     n, c = x.shape[:2]
     dims = x.shape[2:]
+    rows = c * array_utils.size_of_shape(ksize)
+    cols = array_utils.size_of_shape(out_dims) * n
+    if _fused(xp):
+        return _window_kernels.im2col(x, ksize, stride, pad, dilate,
+                                      out_dims).reshape(rows, cols)
     full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
                  zip(dims, ksize, stride, pad, dilate, out_dims))
     if full == tuple(dims):
@@ -80,15 +103,15 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
         xt, shape=(c,) + tuple(ksize) + tuple(out_dims) + (n,),
         strides=(st[0],) + tuple(a * dl for a, dl in zip(sp, dilate))
         + tuple(a * s for a, s in zip(sp, stride)) + (st[-1],))
-    m = xp.ascontiguousarray(view)
-    return m.reshape(c * array_utils.size_of_shape(ksize),
-                     array_utils.size_of_shape(out_dims) * n)
+    return xp.ascontiguousarray(view).reshape(rows, cols)
 
 
 def _col2im_batch_last(col, stride, pad, dilate, dims):
     """Sums ``col`` ``(c, *k, *out_dims, n)`` back into a batch-last image ``(c, *dims, n)``
     (the adjoint of :func:`_patch_matrix`); returns it batch-first ``(n, c, *dims)``."""
     xp = backend.get_array_module(col)
+    if _fused(xp):
+        return _window_kernels.col2im(col, stride, pad, dilate, dims)
     nd = len(dims)
     c, n = col.shape[0], col.shape[-1]
     ksize = col.shape[1:1 + nd]
@@ -104,15 +127,21 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
     return _batch_first(img[(slice(None),) + crop])
 
 
-def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
-    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k]`` per group."""
+def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
+    """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k] (+ b[o])`` per
+    group, in ``x``'s dtype."""
     xp = backend.get_array_module(x)
+    dtype = x.dtype
     x, W = _compute(x, W)
     out_c = W.shape[0]
     cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
     y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
                         cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
-    return _batch_first(y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],)))
+    y = y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],))
+    if _fused(xp):
+        return _window_kernels.batch_first(y, b, dtype)
+    y = _batch_first(y).astype(dtype, copy=False)
+    return y if b is None else _add_bias(y, b)
 
 
 def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
@@ -239,13 +268,14 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, W = inputs[:2]
-        kernel = deconv_forward if self._transposed else conv_forward
-        y = kernel(x, W, self.stride, self.pad, self.dilate, self.groups,
-                   self._output_dims(x.shape[2:], W.shape[2:]))
+        b = inputs[2] if len(inputs) == 3 else None
+        out_dims = self._output_dims(x.shape[2:], W.shape[2:])
+        if not self._transposed:
+            return conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups,
+                                out_dims, b),
+        y = deconv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
         y = y.astype(x.dtype, copy=False)
-        if len(inputs) == 3:
-            y = _add_bias(y, inputs[2])
-        return y,
+        return (y if b is None else _add_bias(y, b)),
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()

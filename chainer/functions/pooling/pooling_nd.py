@@ -2,7 +2,8 @@
 window array kernels shared by max/average pooling, unpooling and upsampling.
 
 Every kernel loops over the (small) window offsets only and works on whole
-arrays per offset, so NumPy and CuPy run the same code.
+arrays per offset, so NumPy and CuPy can run the same code; on CuPy each one is
+instead a single fused kernel (see ``_USE_FUSED_GPU_KERNELS``).
 """
 from __future__ import annotations
 
@@ -13,9 +14,27 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import _window_kernels
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+
+
+#: On CuPy, run every window kernel below as one fused CUDA kernel
+#: (``chainer.utils._window_kernels``) instead of one or more launches per window
+#: offset.  ``False`` makes CuPy run the NumPy code path as well.
+_USE_FUSED_GPU_KERNELS = True
+
+
+def _fused(xp) -> bool:
+    """Whether to run the fused CUDA kernels for arrays of module ``xp``."""
+    return _USE_FUSED_GPU_KERNELS and xp is not numpy
+
+
+def _fused_indexes(indexes, xp) -> bool:
+    """Whether the fused kernels take these window offsets (int32 arrays of ``xp``;
+    others, e.g. user-given int64 ones, take the generic path)."""
+    return indexes.dtype == numpy.int32 and backend.get_array_module(indexes) is xp
 
 
 def _offsets(ksize):
@@ -54,6 +73,8 @@ def window_max(x, ksize, stride, pad, out_dims):
     """``(y, indexes)``: the maximum of every window and the flat window offset of it
     (the first one on ties); padding never wins over an image pixel."""
     xp = backend.get_array_module(x)
+    if _fused(xp):
+        return _window_kernels.max_pool(x, ksize, stride, pad, out_dims)
     xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
     views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
     y = views[0].copy()
@@ -69,6 +90,9 @@ def window_max(x, ksize, stride, pad, out_dims):
 def window_gather(x, indexes, ksize, stride, pad):
     """The entry of every window of ``x`` at the flat offset ``indexes`` (zero in padding)."""
     xp = backend.get_array_module(x)
+    if (_fused(xp) and _fused_indexes(indexes, xp)
+            and tuple(indexes.shape[:2]) == tuple(x.shape[:2])):
+        return _window_kernels.window_pick(x, indexes, ksize, stride, pad)
     out_dims = indexes.shape[2:]
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
     y = xp.zeros(indexes.shape, dtype=x.dtype)
@@ -81,6 +105,9 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     """The adjoint of :func:`window_gather`: ``g`` added at the chosen window entries of an
     image of spatial shape ``in_dims``."""
     xp = backend.get_array_module(g)
+    if (_fused(xp) and _fused_indexes(indexes, xp)
+            and tuple(indexes.shape) == tuple(g.shape)):
+        return _window_kernels.window_spread(g, ksize, stride, pad, in_dims, indexes)
     out_dims = g.shape[2:]
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     img = xp.zeros(full, dtype=g.dtype)
@@ -98,6 +125,8 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
 
 def window_sum(x, ksize, stride, pad, out_dims):
     """The sum of every window of ``x`` (padding counts as zero)."""
+    if _fused(backend.get_array_module(x)):
+        return _window_kernels.window_sum(x, ksize, stride, pad, out_dims)
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
     y = None
     for kidx in _offsets(ksize):
@@ -112,6 +141,8 @@ def window_sum(x, ksize, stride, pad, out_dims):
 def window_spread(g, ksize, stride, pad, in_dims):
     """The adjoint of :func:`window_sum`: every entry of ``g`` added to its whole window."""
     xp = backend.get_array_module(g)
+    if _fused(xp):
+        return _window_kernels.window_spread(g, ksize, stride, pad, in_dims)
     out_dims = g.shape[2:]
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     img = xp.zeros(full, dtype=g.dtype)
