@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from _timing import best_times  # noqa: E402  (this folder is on sys.path)
 import chainer
 from chainer import distributions as D
 
@@ -28,20 +29,6 @@ except ImportError:  # PyTorch is optional
     torch = None
 
 LOGPROBC = np.float32(-0.5 * math.log(2 * math.pi))
-
-
-def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
-    """Best mean time per call of each of ``fns`` (seconds); the functions take turns."""
-    for fn in fns:
-        fn()
-    best = [float('inf')] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = timer()
-            for _ in range(number):
-                fn()
-            best[i] = min(best[i], (timer() - t0) / number)
-    return best
 
 
 def make_data(n: int) -> dict:

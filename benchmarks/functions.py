@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from _timing import best_times  # noqa: E402  (this folder is on sys.path)
 import chainer
 import chainer.functions as F
 
@@ -39,24 +40,6 @@ X_LIN = RNG.uniform(-1, 1, (100, 784)).astype(np.float32)
 W_LIN = RNG.uniform(-0.05, 0.05, (1000, 784)).astype(np.float32)
 B_LIN = RNG.uniform(-1, 1, 1000).astype(np.float32)
 GY_LIN = RNG.uniform(-1, 1, (100, 1000)).astype(np.float32)
-
-
-def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
-    """Best mean time per call of each of ``fns`` (seconds), ``number`` calls per round.
-
-    The functions take turns within every round, so that a slow spell of the
-    machine hits all of them alike; the best round of each is kept.
-    """
-    for fn in fns:
-        fn()
-    best = [float('inf')] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = timer()
-            for _ in range(number):
-                fn()
-            best[i] = min(best[i], (timer() - t0) / number)
-    return best
 
 
 def _missing(name: str) -> str | None:

@@ -21,6 +21,7 @@ import numpy as np
 # Measure the checkout this script belongs to, whatever chainer is installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from _timing import best_times  # noqa: E402  (this folder is on sys.path)
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 
@@ -35,14 +36,7 @@ timer = time.perf_counter
 
 def best_time(fn, number: int, repeat: int) -> float:
     """Best mean time of ``number`` calls over ``repeat`` rounds (seconds per call)."""
-    fn()
-    best = float('inf')
-    for _ in range(repeat):
-        t0 = timer()
-        for _ in range(number):
-            fn()
-        best = min(best, (timer() - t0) / number)
-    return best
+    return best_times([fn], number, repeat, timer)[0]
 
 
 # -- (a) scalar chain -------------------------------------------------------------

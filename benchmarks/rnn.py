@@ -27,7 +27,7 @@ import chainer.functions as F
 import chainer.links as L
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from functions import best_times  # noqa: E402  (the shared turn-taking timer)
+from _timing import best_times  # noqa: E402  (the shared turn-taking timer)
 from functions import torch  # noqa: E402  (None without PyTorch)
 
 LAYERS, UNITS, STEPS, BATCH = 2, 256, 20, 32

@@ -26,6 +26,7 @@ import numpy as np
 # Measure the checkout this script belongs to, whatever chainer is installed.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from _timing import best_times  # noqa: E402  (this folder is on sys.path)
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 import chainer.links as L  # noqa: E402
@@ -182,20 +183,6 @@ class Workload:
         self.opt.update(self.lossfun)
         if torch is not None:
             self.step_torch()
-
-
-def best_times(fns, number, repeat, timer):
-    """Best mean time per call of each of ``fns``; they take turns every round."""
-    for fn in fns:
-        fn()
-    best = [float('inf')] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = timer()
-            for _ in range(number):
-                fn()
-            best[i] = min(best[i], (timer() - t0) / number)
-    return best
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """CRF1d: a linear-chain conditional random field."""
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, Sequence
 
 import numpy
 
@@ -12,23 +12,7 @@ from chainer import variable
 from chainer.functions.array.permutate import permutate
 from chainer.functions.array.transpose_sequence import transpose_sequence
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
-
-
-def argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
-    """Indices sorting ``lst`` by decreasing length (stable)."""
-    return numpy.argsort([-len(x) for x in lst], kind='stable').astype(numpy.int32)
-
-
-def permutate_list(lst: Sequence[Any], indices: Sequence[int], inv: bool) -> List[Any]:
-    """``[lst[i] for i in indices]``, or its inverse when ``inv``."""
-    ret: List[Any] = [None] * len(lst)
-    if inv:
-        for i, ind in enumerate(indices):
-            ret[ind] = lst[i]
-    else:
-        for i, ind in enumerate(indices):
-            ret[i] = lst[ind]
-    return ret
+from chainer.links.rnn.n_step_rnn import argsort_list_descent, permutate_list  # NOQA: F401
 
 
 def _like(var: variable.Variable, indices: numpy.ndarray) -> Any:
