@@ -153,10 +153,11 @@ def test_to_device_visitor_rejects_non_device():
 def test_overridden_to_cpu_is_called():
     calls = []
 
-    class Legacy(Holder):
-        def to_cpu(self):
-            calls.append('to_cpu')
-            return super().to_cpu()
+    with pytest.warns(DeprecationWarning, match='overrides DeviceResident.to_cpu'):
+        class Legacy(Holder):
+            def to_cpu(self):
+                calls.append('to_cpu')
+                return super().to_cpu()
 
     legacy = Legacy()
     parent = Holder(legacy)
