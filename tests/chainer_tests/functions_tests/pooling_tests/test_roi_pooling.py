@@ -100,8 +100,9 @@ class TestROIPoolings(testing.FunctionTestCase):
         ref.set_tolerances(self, self.dtype)
 
     def generate_inputs(self):
-        # Distinct values: maxima are unambiguous.
-        x = numpy.random.permutation(2 * 3 * 8 * 9).reshape(2, 3, 8, 9) / 50.0
+        # Distinct values, fixed: the maxima (also of interpolated samples) stay
+        # clear of the numerical gradient's steps on every run.
+        x = numpy.random.RandomState(1).permutation(2 * 3 * 8 * 9).reshape(2, 3, 8, 9) / 50.0
         return x.astype(self.dtype),
 
     def forward(self, inputs, device):
