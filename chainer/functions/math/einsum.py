@@ -74,6 +74,37 @@ def _parse(subscripts: str, ndims: list) -> tuple:
     return new_ins, out
 
 
+def _sublist_to_str(sublist) -> str:
+    """A numpy-style subscript list (ints in [0, 52), ``Ellipsis``) as letters."""
+    if not isinstance(sublist, (list, tuple)):
+        raise TypeError(
+            'einsum takes a subscripts str, or operands alternating with subscript '
+            f'lists; got {type(sublist).__name__} where a list was expected')
+    letters = string.ascii_letters
+    out = []
+    for label in sublist:
+        if label is Ellipsis:
+            out.append('...')
+        elif isinstance(label, (int, numpy.integer)) and 0 <= label < len(letters):
+            out.append(letters[label])
+        else:
+            raise ValueError(
+                f'einsum subscript lists hold ints in [0, {len(letters)}) and '
+                f'Ellipsis, got {label!r}')
+    return ''.join(out)
+
+
+def _from_interleaved(operands) -> tuple:
+    """``(op0, sub0, op1, sub1, ..., [out])`` as a subscripts string and operands."""
+    operands = list(operands)
+    out = operands.pop() if len(operands) % 2 else None
+    xs = operands[0::2]
+    subs = ','.join(_sublist_to_str(sub) for sub in operands[1::2])
+    if out is not None:
+        subs += '->' + _sublist_to_str(out)
+    return subs, tuple(xs)
+
+
 def _split_subs(in_subs) -> tuple:
     """Input subscripts as a tuple (Chainer also passes them joined by commas)."""
     return tuple(in_subs.split(',')) if isinstance(in_subs, str) else tuple(in_subs)
@@ -189,11 +220,16 @@ def einsum(*operands):
     """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` (as ``numpy.einsum``).
 
     The first argument is the subscripts string; the rest are the float
-    operands. ``...`` and repeated labels (diagonals) are supported.
+    operands. ``...`` and repeated labels (diagonals) are supported. As with
+    ``numpy.einsum``, the operands may instead alternate with subscript lists,
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
     """
     if not operands:
         raise ValueError('einsum needs the subscripts and at least one operand')
-    subscripts, xs = operands[0], operands[1:]
+    if isinstance(operands[0], str):
+        subscripts, xs = operands[0], operands[1:]
+    else:
+        subscripts, xs = _from_interleaved(operands)
     if not xs:
         raise ValueError('einsum needs at least one operand')
     in_subs, out_sub = _parse(subscripts, [x.ndim for x in xs])
