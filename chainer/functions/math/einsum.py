@@ -16,6 +16,11 @@ from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
 
+# The labels of subscripts, in the order integer labels map to them (as numpy's).
+einsum_symbols = string.ascii_letters
+einsum_symbols_set = frozenset(einsum_symbols)
+
+
 def _parse(subscripts: str, ndims: list) -> tuple:
     """Returns (input subscripts, output subscript) with every ``...`` spelled out."""
     if not isinstance(subscripts, str):
@@ -32,13 +37,13 @@ def _parse(subscripts: str, ndims: list) -> tuple:
         raise ValueError(
             f'einsum got {len(ndims)} operands but the subscripts {subscripts!r} '
             f'name {len(ins)}')
-    allowed = set(string.ascii_letters)
+    allowed = einsum_symbols_set
     for s in ins + ([out] if out is not None else []):
         body = s.replace('...', '')
         if any(c not in allowed for c in body):
             raise ValueError(f'invalid subscripts: {subscripts!r}')
     used = set(subscripts)
-    pool = [c for c in string.ascii_letters if c not in used]
+    pool = [c for c in einsum_symbols if c not in used]
     ell_ndim = 0
     for s, nd in zip(ins, ndims):
         n = len(s.replace('...', ''))
@@ -80,7 +85,7 @@ def _sublist_to_str(sublist) -> str:
         raise TypeError(
             'einsum takes a subscripts str, or operands alternating with subscript '
             f'lists; got {type(sublist).__name__} where a list was expected')
-    letters = string.ascii_letters
+    letters = einsum_symbols
     out = []
     for label in sublist:
         if label is Ellipsis:
