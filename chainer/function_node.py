@@ -156,8 +156,8 @@ class FunctionNode:
         outputs = self.forward(in_data)
         if type(outputs) is not tuple:
             raise TypeError(
-                f'forward of {self.label} must return a tuple of arrays, '
-                f'got {type(outputs).__name__}')
+                f'forward output must be a tuple ({self.label})\n'
+                f'Actual: {type(outputs)}')
         for y in outputs:
             if type(y) is not _ndarray:
                 outputs = self._normalize_outputs(outputs)
@@ -284,8 +284,8 @@ class FunctionNode:
                     f'{type(y).__module__}.{type(y).__qualname__}')
         if len({type(y) for y in fixed if y is not None}) > 1:
             raise TypeError(
-                f'incompatible array types are mixed in the forward output of {self.label}: '
-                + ', '.join(str(type(y)) for y in fixed))
+                f'incompatible array types are mixed in the forward output ({self.label}).\n'
+                'Actual: ' + ', '.join(str(type(y)) for y in fixed))
         return tuple(fixed)
 
     def _check_data_type_forward(self, in_data) -> None:

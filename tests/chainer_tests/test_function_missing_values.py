@@ -1,5 +1,6 @@
 """Functions given None inputs or returning None outputs (arrays that are absent)."""
 import numpy
+import pytest
 
 import chainer
 from chainer import functions
@@ -76,3 +77,58 @@ def test_none_input_reaches_forward_as_none():
     assert seen[1] is None
     assert len(y.creator_node.inputs) == 2
     assert y.creator_node.inputs[1].data is None
+
+
+class _ReturnsList(chainer.FunctionNode):
+    def forward(self, inputs):
+        return [inputs[0]]
+
+
+class _OldReturnsList(chainer.Function):
+    def forward(self, inputs):
+        return [inputs[0]]
+
+
+class _TooManyGrads(chainer.FunctionNode):
+    def forward(self, inputs):
+        return inputs[0] * 1,
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0], grad_outputs[0], grad_outputs[0]
+
+
+def test_forward_output_not_a_tuple_message():
+    x = numpy.zeros(2, numpy.float32)
+    with pytest.raises(TypeError, match=r'forward output must be a tuple \(_ReturnsList\)'):
+        _ReturnsList().apply((x,))
+    with pytest.raises(TypeError, match=r'forward output must be a tuple \(_OldReturnsList\)'):
+        _OldReturnsList()(x)
+
+
+def test_forward_output_mixed_array_types_message():
+    class _SubArray(numpy.ndarray):
+        pass
+
+    class Mixed(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0], inputs[0].view(_SubArray)
+
+    class NotArray(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0], [1.0]
+
+    x = numpy.zeros(2, numpy.float32)
+    with pytest.raises(TypeError, match=r'incompatible array types are mixed in the '
+                                        r'forward output \(Mixed\)'):
+        Mixed().apply((x,))
+    with pytest.raises(TypeError, match='forward of NotArray must return arrays'):
+        NotArray().apply((x,))
+
+
+def test_wrong_number_of_gradients_message():
+    x = chainer.Variable(numpy.zeros(2, numpy.float32))
+    y, = _TooManyGrads().apply((x,))
+    y.grad = numpy.ones(2, numpy.float32)
+    with pytest.raises(ValueError, match=r'number of gradients returned from backward is '
+                                         r'incorrect: 3 != expected 1 \(_TooManyGrads\)'):
+        y.backward()
