@@ -132,3 +132,24 @@ def test_wrong_number_of_gradients_message():
     with pytest.raises(ValueError, match=r'number of gradients returned from backward is '
                                          r'incorrect: 3 != expected 1 \(_TooManyGrads\)'):
         y.backward()
+
+
+def test_type_check_of_a_none_input():
+    from chainer.utils import type_check
+
+    class CountsOnly(chainer.FunctionNode):
+        def check_type_forward(self, in_types):
+            type_check.expect(in_types.size() == 2)
+
+        def forward(self, inputs):
+            return inputs[0],
+
+    class ReadsDtype(CountsOnly):
+        def check_type_forward(self, in_types):
+            type_check.expect(in_types[1].dtype == numpy.float32)
+
+    x = numpy.ones(2, numpy.float32)
+    y, = CountsOnly().apply((x, None))
+    numpy.testing.assert_array_equal(y.array, x)
+    with pytest.raises(TypeError, match='in_types\\[1\\] must be an array, not NoneType'):
+        ReadsDtype().apply((x, None))
