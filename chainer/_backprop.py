@@ -41,8 +41,8 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
         else:
             expected = f'{n_in} or {len(target_input_indexes)}'
         raise ValueError(
-            f'number of gradients returned from backward of {func.label} is incorrect: '
-            f'{n} != expected {expected}')
+            f'number of gradients returned from backward is incorrect: '
+            f'{n} != expected {expected} ({func.label})')
     return gxs
 
 

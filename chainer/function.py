@@ -64,8 +64,8 @@ class FunctionAdapter(FunctionNode):
         outputs = self.function.forward(inputs)
         if not isinstance(outputs, tuple):
             raise TypeError(
-                f'forward of {self.label} must return a tuple of arrays, '
-                f'got {type(outputs).__name__}')
+                f'forward output must be a tuple ({self.label})\n'
+                f'Actual: {type(outputs)}')
         return outputs
 
     def backward(self, target_input_indexes, grad_outputs):
@@ -82,8 +82,8 @@ class FunctionAdapter(FunctionNode):
             raise TypeError(f'backward of {self.label} must return a tuple of arrays')
         if len(gxs) != len(inputs):
             raise ValueError(
-                f'number of gradients returned by {self.label} is incorrect: '
-                f'{len(gxs)} != expected {len(inputs)}')
+                f'number of gradients returned from backward is incorrect: '
+                f'{len(gxs)} != expected {len(inputs)} ({self.label})')
         ret = []
         for i in target_input_indexes:
             gx = gxs[i]

@@ -33,7 +33,8 @@ def _input_variable(x) -> Variable:
     if isinstance(x, _ARRAY_TYPES):
         return Variable._new(x, False)
     if x is None:
-        raise TypeError('a function input must be a Variable or an array, got None')
+        # A missing input (Chainer allows it): a Variable without data.
+        return Variable._new(None, False)
     if isinstance(x, (numpy.generic, int, float, complex, bool)):
         raise TypeError(
             'a function input must be a Variable or an array, got the scalar '
@@ -155,11 +156,14 @@ class FunctionNode:
         outputs = self.forward(in_data)
         if type(outputs) is not tuple:
             raise TypeError(
-                f'forward of {self.label} must return a tuple of arrays, '
-                f'got {type(outputs).__name__}')
+                f'forward output must be a tuple ({self.label})\n'
+                f'Actual: {type(outputs)}')
         for y in outputs:
             if type(y) is not _ndarray:
                 outputs = self._normalize_outputs(outputs)
+                if any([y is None for y in outputs]):
+                    return self._finish_with_missing_outputs(input_vars, in_data, outputs,
+                                                             hooks, debug)
                 break
 
         if hooks:
@@ -231,10 +235,46 @@ class FunctionNode:
             return (_new_variable(outputs[0], requires_grad),)
         return tuple([_new_variable(y, requires_grad) for y in outputs])
 
+    def _finish_with_missing_outputs(self, input_vars, in_data, outputs, hooks,
+                                     debug) -> tuple:
+        """The rest of :meth:`apply` when some outputs are None (no data).
+
+        Such an output becomes a Variable without data; it gets no gradient.
+        """
+        if hooks:
+            for hook in hooks:
+                hook.forward_postprocess(self, in_data)
+        if debug:
+            self._debug_check_nan(outputs, 'forward')
+        requires_grad = any([x._requires_grad for x in input_vars])
+        if not config.enable_backprop:
+            return tuple([_new_variable(y, requires_grad) for y in outputs])
+        in_nodes = tuple([x.node for x in input_vars])
+        self.rank = max([node.rank for node in in_nodes], default=0)
+        ret = []
+        for y in outputs:
+            v = _new_variable(y, requires_grad)
+            node = _object_new(VariableNode)
+            node._init(v, None, self, self.rank + 1,
+                       None if y is None else y.dtype, None if y is None else y.shape)
+            v._node = node
+            ret.append(v)
+        self.inputs = in_nodes
+        self.outputs = tuple([_weakref(v._node) for v in ret])
+        if self._input_indexes_to_retain is not None:
+            for index in self._input_indexes_to_retain:
+                input_vars[index]._node.data = in_data[index]
+        if self._output_indexes_to_retain is not None:
+            for index in self._output_indexes_to_retain:
+                ret[index]._node.data = outputs[index]
+            self._retained_output_data = tuple(
+                [outputs[index] for index in self._output_indexes_to_retain])
+        return tuple(ret)
+
     def _normalize_outputs(self, outputs) -> tuple:
         fixed = []
         for y in outputs:
-            if isinstance(y, _ARRAY_TYPES):
+            if y is None or isinstance(y, _ARRAY_TYPES):
                 fixed.append(y)
             elif isinstance(y, numpy.generic):
                 fixed.append(numpy.asarray(y))
@@ -242,10 +282,10 @@ class FunctionNode:
                 raise TypeError(
                     f'forward of {self.label} must return arrays, got '
                     f'{type(y).__module__}.{type(y).__qualname__}')
-        if len({type(y) for y in fixed}) > 1:
+        if len({type(y) for y in fixed if y is not None}) > 1:
             raise TypeError(
-                f'incompatible array types are mixed in the forward output of {self.label}: '
-                + ', '.join(str(type(y)) for y in fixed))
+                f'incompatible array types are mixed in the forward output ({self.label}).\n'
+                'Actual: ' + ', '.join(str(type(y)) for y in fixed))
         return tuple(fixed)
 
     def _check_data_type_forward(self, in_data) -> None:

@@ -69,13 +69,16 @@ class Contrastive(function_node.FunctionNode):
         dist = sqrt(dist_sq + small.astype(dtype)) * (~small).astype(dtype) + \
             small.astype(dtype) * eps
         inside = (self.dist < dtype.type(self.margin)).astype(dtype)
-        # coefficient of diff in d loss / d x0
-        coeff = yf - (1 - yf) * inside * ((self.margin - dist) / dist)
         if self.reduce == 'mean':
-            coeff = coeff * broadcast_to(gy, (n,)) * (1.0 / n)
+            g = broadcast_to(gy, (n,)) * (1.0 / n)
         else:
-            coeff = coeff * gy
-        gx0 = broadcast_to(reshape(coeff, (n, 1)), (n, dim)) * diff
+            g = gy
+        # d loss / d x0 = y g diff - (1 - y) [d < margin] g (margin - d) diff / d; diff / d
+        # is formed first so that float16 does not overflow where d is tiny.
+        unit = diff / broadcast_to(reshape(dist, (n, 1)), (n, dim))
+        near = (1 - yf) * inside * (self.margin - dist) * g
+        gx0 = (broadcast_to(reshape(yf * g, (n, 1)), (n, dim)) * diff
+               - broadcast_to(reshape(near, (n, 1)), (n, dim)) * unit)
         ret = []
         for i in indexes:
             if i == 0:

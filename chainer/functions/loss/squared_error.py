@@ -4,6 +4,7 @@ from __future__ import annotations
 from chainer import function_node
 from chainer import utils
 from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.functions.math.squared_difference import squared_difference  # NOQA: F401
 
 
 class SquaredError(function_node.FunctionNode):

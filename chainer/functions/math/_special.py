@@ -1,10 +1,15 @@
 """Special functions on either backend: SciPy on the CPU, ``cupyx.scipy.special`` on the GPU."""
 from __future__ import annotations
 
+import importlib.util
+
 import numpy
 
 from chainer import backend
 from chainer.utils.array import as_compute
+
+# Whether the CPU implementations can run (they need SciPy); found without importing it.
+available_cpu: bool = importlib.util.find_spec('scipy') is not None
 
 
 def special(x, name, *leading):

@@ -16,6 +16,11 @@ from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
 
+# The labels of subscripts, in the order integer labels map to them (as numpy's).
+einsum_symbols = string.ascii_letters
+einsum_symbols_set = frozenset(einsum_symbols)
+
+
 def _parse(subscripts: str, ndims: list) -> tuple:
     """Returns (input subscripts, output subscript) with every ``...`` spelled out."""
     if not isinstance(subscripts, str):
@@ -32,13 +37,13 @@ def _parse(subscripts: str, ndims: list) -> tuple:
         raise ValueError(
             f'einsum got {len(ndims)} operands but the subscripts {subscripts!r} '
             f'name {len(ins)}')
-    allowed = set(string.ascii_letters)
+    allowed = einsum_symbols_set
     for s in ins + ([out] if out is not None else []):
         body = s.replace('...', '')
         if any(c not in allowed for c in body):
             raise ValueError(f'invalid subscripts: {subscripts!r}')
     used = set(subscripts)
-    pool = [c for c in string.ascii_letters if c not in used]
+    pool = [c for c in einsum_symbols if c not in used]
     ell_ndim = 0
     for s, nd in zip(ins, ndims):
         n = len(s.replace('...', ''))
@@ -72,6 +77,37 @@ def _parse(subscripts: str, ndims: list) -> tuple:
         if any(c not in present for c in out):
             raise ValueError(f'output label not found in the inputs: {subscripts!r}')
     return new_ins, out
+
+
+def _sublist_to_str(sublist) -> str:
+    """A numpy-style subscript list (ints in [0, 52), ``Ellipsis``) as letters."""
+    if not isinstance(sublist, (list, tuple)):
+        raise TypeError(
+            'einsum takes a subscripts str, or operands alternating with subscript '
+            f'lists; got {type(sublist).__name__} where a list was expected')
+    letters = einsum_symbols
+    out = []
+    for label in sublist:
+        if label is Ellipsis:
+            out.append('...')
+        elif isinstance(label, (int, numpy.integer)) and 0 <= label < len(letters):
+            out.append(letters[label])
+        else:
+            raise ValueError(
+                f'einsum subscript lists hold ints in [0, {len(letters)}) and '
+                f'Ellipsis, got {label!r}')
+    return ''.join(out)
+
+
+def _from_interleaved(operands) -> tuple:
+    """``(op0, sub0, op1, sub1, ..., [out])`` as a subscripts string and operands."""
+    operands = list(operands)
+    out = operands.pop() if len(operands) % 2 else None
+    xs = operands[0::2]
+    subs = ','.join(_sublist_to_str(sub) for sub in operands[1::2])
+    if out is not None:
+        subs += '->' + _sublist_to_str(out)
+    return subs, tuple(xs)
 
 
 def _split_subs(in_subs) -> tuple:
@@ -189,11 +225,16 @@ def einsum(*operands):
     """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` (as ``numpy.einsum``).
 
     The first argument is the subscripts string; the rest are the float
-    operands. ``...`` and repeated labels (diagonals) are supported.
+    operands. ``...`` and repeated labels (diagonals) are supported. As with
+    ``numpy.einsum``, the operands may instead alternate with subscript lists,
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
     """
     if not operands:
         raise ValueError('einsum needs the subscripts and at least one operand')
-    subscripts, xs = operands[0], operands[1:]
+    if isinstance(operands[0], str):
+        subscripts, xs = operands[0], operands[1:]
+    else:
+        subscripts, xs = _from_interleaved(operands)
     if not xs:
         raise ValueError('einsum needs at least one operand')
     in_subs, out_sub = _parse(subscripts, [x.ndim for x in xs])

@@ -4,12 +4,15 @@ from __future__ import annotations
 import numpy
 
 from chainer import function_node
+from chainer.functions.math._special import available_cpu  # NOQA: F401
 from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
 
 _HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
+# Chainer's (misspelt) public name of the derivative's constant factor.
+BACKWORDC = _HALF_SQRT_PI
 
 
 class ErfInv(function_node.FunctionNode):

@@ -79,6 +79,9 @@ class _SelectorBase(function_node.FunctionNode):
         return broadcast_to(gy, x.shape) * cond,
 
 
+SelectorBase = _SelectorBase  # Chainer's public name
+
+
 class Max(_SelectorBase):
     """Maximum over the given axes."""
 
@@ -140,6 +143,9 @@ class _IndexSelectorBase(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         return None,
+
+
+IndexSelectorBase = _IndexSelectorBase  # Chainer's public name
 
 
 class ArgMax(_IndexSelectorBase):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy
 
 from chainer import function_node
+from chainer.functions.math._special import available_cpu  # NOQA: F401
 from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp

@@ -102,3 +102,17 @@ def test_bad_inputs():
         triplet(x, x, x.astype(numpy.float64))
     with pytest.raises(type_check.InvalidType):
         triplet(x[0], x[0], x[0])
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('reduce', ['mean', 'no'])
+def test_contrastive_gradient_at_zero_distance(dtype, reduce):
+    # x0 == x1: the loss is flat along every direction there, for every dtype.
+    from chainer import gradient_check
+    rng = numpy.random.RandomState(5)
+    x = rng.uniform(-1, 1, (4, 3)).astype(dtype)
+    y = numpy.array([0, 1, 0, 1], numpy.int32)
+    gy = rng.uniform(-1, 1, () if reduce == 'mean' else (4,)).astype(dtype)
+    gradient_check.check_backward(
+        lambda a, b: contrastive(a, b, y, margin=2, reduce=reduce), (x, x.copy()), gy,
+        atol=1e-2, rtol=1e-2, dtype=numpy.float64)

@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.functions.math import einsum as einsum_module
@@ -113,3 +114,35 @@ def test_diag_einsum_bad_subscripts():
         einsum_module.DiagEinSum('ii', 'ii', (3, 3))
     with pytest.raises(ValueError):
         einsum_module.DiagEinSum('ij', 'ii', (3, 3))
+
+
+def test_einsum_subscript_lists():
+    rng = numpy.random.RandomState(3)
+    a = rng.uniform(-1, 1, (2, 3)).astype(numpy.float32)
+    b = rng.uniform(-1, 1, (3, 4)).astype(numpy.float32)
+    # Interleaved operands and integer label lists, with and without an output list.
+    numpy.testing.assert_allclose(F.einsum(a, [0, 1], b, [1, 2], [0, 2]).array, a @ b,
+                                  rtol=1e-5)
+    numpy.testing.assert_allclose(F.einsum(a, [0, 1], b, [1, 2]).array, a @ b, rtol=1e-5)
+    # Ellipsis inside a list; label 30 maps to an upper-case letter.
+    c = rng.uniform(-1, 1, (3, 3, 2)).astype(numpy.float32)
+    expected = numpy.einsum('iij->j', c)
+    y = F.einsum(c, [30, 30, Ellipsis], [Ellipsis])
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-5)
+
+
+def test_einsum_subscript_lists_backward():
+    rng = numpy.random.RandomState(4)
+    a = rng.uniform(-1, 1, (2, 3))
+    b = rng.uniform(-1, 1, (3,))
+    gy = rng.uniform(-1, 1, (2,))
+    chainer.gradient_check.check_backward(
+        lambda x, y: F.einsum(x, [0, 1], y, [1], [0]), [a, b], gy)
+
+
+def test_einsum_bad_subscript_list():
+    a = numpy.ones((2, 2), numpy.float32)
+    with pytest.raises(ValueError):
+        F.einsum(a, [0, 'x'])
+    with pytest.raises(ValueError):
+        F.einsum(a, [0, 52])

@@ -1,0 +1,155 @@
+"""Functions given None inputs or returning None outputs (arrays that are absent)."""
+import numpy
+import pytest
+
+import chainer
+from chainer import functions
+
+
+class _DoubleFirst(chainer.Function):
+    """Old-style function: doubles its first input, the second output is absent."""
+
+    def forward(self, inputs):
+        x, missing = inputs
+        assert missing is None
+        return x * 2, None
+
+    def backward(self, inputs, grad_outputs):
+        gy, g_missing = grad_outputs
+        assert g_missing is None
+        return gy * 2, None
+
+
+class _AddOneNode(chainer.FunctionNode):
+    """FunctionNode whose second output is absent; it retains both outputs."""
+
+    def forward(self, inputs):
+        self.retain_outputs((0, 1))
+        return inputs[0] + 1, None
+
+    def backward(self, indexes, grad_outputs):
+        assert grad_outputs[1] is None
+        return grad_outputs[0],
+
+
+def test_old_style_function_none_input_and_output():
+    x = chainer.Variable(numpy.arange(3, dtype=numpy.float32))
+    y, absent = _DoubleFirst()(x, None)
+    numpy.testing.assert_array_equal(y.array, [0, 2, 4])
+    assert absent.array is None
+    assert absent.node.dtype is None and absent.node.shape is None
+    assert absent.creator_node is y.creator_node
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [2, 2, 2])
+
+
+def test_function_node_none_output_retained_and_backward():
+    x = chainer.Variable(numpy.ones((2, 1), numpy.float32))
+    y, absent = _AddOneNode().apply((x,))
+    assert absent.array is None
+    retained = y.creator_node.output_data
+    numpy.testing.assert_array_equal(retained[0], numpy.full((2, 1), 2, numpy.float32))
+    assert retained[1] is None
+    assert y.creator_node.rank == 0 and y.node.rank == 1
+    functions.sum(y).backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.ones((2, 1), numpy.float32))
+
+
+def test_function_node_none_output_without_backprop():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    with chainer.no_backprop_mode():
+        y, absent = _AddOneNode().apply((x,))
+    assert y.creator_node is None
+    assert absent.array is None
+
+
+def test_none_input_reaches_forward_as_none():
+    seen = []
+
+    class Probe(chainer.FunctionNode):
+        def forward(self, inputs):
+            seen.extend(inputs)
+            return inputs[0],
+
+    x = numpy.zeros(2, numpy.float32)
+    y, = Probe().apply((x, None))
+    assert seen[1] is None
+    assert len(y.creator_node.inputs) == 2
+    assert y.creator_node.inputs[1].data is None
+
+
+class _ReturnsList(chainer.FunctionNode):
+    def forward(self, inputs):
+        return [inputs[0]]
+
+
+class _OldReturnsList(chainer.Function):
+    def forward(self, inputs):
+        return [inputs[0]]
+
+
+class _TooManyGrads(chainer.FunctionNode):
+    def forward(self, inputs):
+        return inputs[0] * 1,
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0], grad_outputs[0], grad_outputs[0]
+
+
+def test_forward_output_not_a_tuple_message():
+    x = numpy.zeros(2, numpy.float32)
+    with pytest.raises(TypeError, match=r'forward output must be a tuple \(_ReturnsList\)'):
+        _ReturnsList().apply((x,))
+    with pytest.raises(TypeError, match=r'forward output must be a tuple \(_OldReturnsList\)'):
+        _OldReturnsList()(x)
+
+
+def test_forward_output_mixed_array_types_message():
+    class _SubArray(numpy.ndarray):
+        pass
+
+    class Mixed(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0], inputs[0].view(_SubArray)
+
+    class NotArray(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0], [1.0]
+
+    x = numpy.zeros(2, numpy.float32)
+    with pytest.raises(TypeError, match=r'incompatible array types are mixed in the '
+                                        r'forward output \(Mixed\)'):
+        Mixed().apply((x,))
+    with pytest.raises(TypeError, match='forward of NotArray must return arrays'):
+        NotArray().apply((x,))
+
+
+def test_wrong_number_of_gradients_message():
+    x = chainer.Variable(numpy.zeros(2, numpy.float32))
+    y, = _TooManyGrads().apply((x,))
+    y.grad = numpy.ones(2, numpy.float32)
+    with pytest.raises(ValueError, match=r'number of gradients returned from backward is '
+                                         r'incorrect: 3 != expected 1 \(_TooManyGrads\)'):
+        y.backward()
+
+
+def test_type_check_of_a_none_input():
+    from chainer.utils import type_check
+
+    class CountsOnly(chainer.FunctionNode):
+        def check_type_forward(self, in_types):
+            type_check.expect(in_types.size() == 2)
+
+        def forward(self, inputs):
+            return inputs[0],
+
+    class ReadsDtype(CountsOnly):
+        def check_type_forward(self, in_types):
+            type_check.expect(in_types[1].dtype == numpy.float32)
+
+    x = numpy.ones(2, numpy.float32)
+    y, = CountsOnly().apply((x, None))
+    numpy.testing.assert_array_equal(y.array, x)
+    with pytest.raises(TypeError, match='in_types\\[1\\] must be an array, not NoneType'):
+        ReadsDtype().apply((x, None))
