@@ -15,7 +15,7 @@ def force_array(x: Any, dtype: Any = None) -> Any:
         if dtype is None or x.dtype == dtype:
             return x
         return x.astype(dtype, copy=False)
-    if numpy.isscalar(x):
+    if isinstance(x, numpy.generic) or numpy.isscalar(x):
         return numpy.asarray(x, dtype=dtype)
     if dtype is not None and x.dtype != dtype:
         return x.astype(dtype, copy=False)
