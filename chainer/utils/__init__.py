@@ -11,7 +11,11 @@ import numpy
 
 def force_array(x: Any, dtype: Any = None) -> Any:
     """Returns ``x`` as an array (NumPy scalars become 0-d arrays)."""
-    if numpy.isscalar(x):
+    if type(x) is numpy.ndarray:  # the common case, without numpy.isscalar's cost
+        if dtype is None or x.dtype == dtype:
+            return x
+        return x.astype(dtype, copy=False)
+    if isinstance(x, numpy.generic) or numpy.isscalar(x):
         return numpy.asarray(x, dtype=dtype)
     if dtype is not None and x.dtype != dtype:
         return x.astype(dtype, copy=False)

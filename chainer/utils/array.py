@@ -11,6 +11,7 @@ import numpy
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT16 = numpy.dtype(numpy.float16)
+_add_reduce = numpy.add.reduce
 
 
 def _xp(x: Any):
@@ -215,6 +216,9 @@ def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
     strided reads, many times slower than the memory allows; for a C-contiguous
     float32/float64 array that sum runs here as one matrix-vector product.
     """
+    if type(x) is numpy.ndarray:
+        # ndarray.sum's Python wrapper calls this same reduction.
+        return _add_reduce(x, axis, None, None, keepdims)
     if (isinstance(x, numpy.ndarray) or axis is None or x.dtype.kind != 'f'
             or x.dtype.itemsize < 4 or x.size == 0 or not x.flags.c_contiguous):
         return x.sum(axis=axis, keepdims=keepdims)

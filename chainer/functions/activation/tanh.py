@@ -46,7 +46,8 @@ class TanhGrad(function_node.FunctionNode):
             if i == 0:
                 ret.append(-2.0 * y * gy * g)
             else:
-                ret.append(g * (1.0 - y * y))
+                # d/dgy of gy * (1 - y^2) applied to g is this same node: one node, not three.
+                ret.append(TanhGrad().apply((y, g))[0])
         return tuple(ret)
 
 

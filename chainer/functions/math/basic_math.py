@@ -314,6 +314,8 @@ class MulConstant(function_node.FunctionNode):
 
 def mul(self, rhs):
     """``x * y``."""
+    if type(rhs) is Variable:  # the common case of gradient formulas
+        return Mul().apply((self, rhs))[0]
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Mul().apply((self, rhs))[0]

@@ -42,7 +42,8 @@ class Sum(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         self._in_shape = x.shape
-        return utils.force_array(array_utils.sum(x, axis=self.axis, keepdims=self.keepdims)),
+        y = array_utils.sum(x, axis=self.axis, keepdims=self.keepdims)
+        return (y if type(y) is numpy.ndarray else utils.force_array(y)),
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
