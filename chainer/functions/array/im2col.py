@@ -5,6 +5,7 @@ import numpy
 
 from chainer import function_node
 from chainer.utils import conv
+from chainer.utils.conv import col2im_cpu, col2im_gpu, im2col_cpu, im2col_gpu  # NOQA: F401
 from chainer.utils import type_check
 
 

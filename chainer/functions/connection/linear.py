@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from chainer import function_node
+from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
 from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul

@@ -11,6 +11,7 @@ from chainer import initializers
 from chainer import link
 from chainer import serializer as serializer_module
 from chainer import variable
+from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
 from chainer.functions.normalization import batch_normalization
 from chainer.utils import argument
 

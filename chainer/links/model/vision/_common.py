@@ -3,6 +3,7 @@ running up to named layers, and finding the converted weights."""
 from __future__ import annotations
 
 import collections
+import importlib.util
 import os
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
@@ -12,6 +13,9 @@ import chainer
 from chainer import link
 from chainer import variable
 from chainer.utils import argument
+
+#: Whether Pillow is installed (needed to resize images in :func:`prepare_image`).
+available: bool = importlib.util.find_spec('PIL') is not None
 
 
 def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[float]

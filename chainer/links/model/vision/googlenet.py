@@ -18,6 +18,11 @@ from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.connection.inception import Inception
 from chainer.links.connection.linear import Linear
 from chainer.links.model.vision import _common
+from chainer.dataset.convert import concat_examples  # NOQA: F401 - the names Chainer's module held
+from chainer.functions.array.reshape import reshape  # NOQA: F401
+from chainer.functions.math.average import average  # NOQA: F401
+from chainer.links.model.vision._common import available  # NOQA: F401
+from chainer.variable import Variable  # NOQA: F401
 
 _MEAN_BGR = (104.0, 117.0, 123.0)
 _URL = 'http://dl.caffe.berkeleyvision.org/bvlc_googlenet.caffemodel'

@@ -14,6 +14,11 @@ from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.connection.linear import Linear
 from chainer.links.model.vision import _common
+from chainer.dataset.convert import concat_examples  # NOQA: F401 - the names Chainer's module held
+from chainer.functions.array.reshape import reshape  # NOQA: F401
+from chainer.functions.math.sum import sum  # NOQA: F401,A004
+from chainer.links.model.vision._common import available  # NOQA: F401
+from chainer.variable import Variable  # NOQA: F401
 
 _MEAN_BGR = (103.939, 116.779, 123.68)
 # Convolution channels per stage; VGG16 has (2, 2, 3, 3, 3) layers per stage,
