@@ -5,12 +5,78 @@ from typing import Any
 
 import numpy
 
+from chainer import backend
 from chainer import configuration
 from chainer import link
+from chainer import serializer as serializer_mod
 from chainer import variable
 from chainer.functions.normalization import decorrelated_batch_normalization as dbn
 from chainer.links.normalization.batch_normalization import running_decay
 from chainer.utils import argument
+
+
+def fix_avg_mean(avg_mean: Any, groups: int) -> Any:
+    """``avg_mean`` in the per-group layout ``(groups, C // groups)``.
+
+    Statistics saved by older versions hold one ``(C // groups,)`` mean shared by all
+    groups; it is repeated for every group.  Per-group arrays come back unchanged.
+    """
+    if avg_mean.ndim == 2:
+        return avg_mean
+    if avg_mean.ndim == 1:
+        xp = backend.get_array_module(avg_mean)
+        return xp.broadcast_to(avg_mean, (groups,) + avg_mean.shape)
+    raise ValueError(f'avg_mean must be 1- or 2-dimensional, got shape {avg_mean.shape}')
+
+
+def fix_avg_projection(avg_projection: Any, groups: int) -> Any:
+    """``avg_projection`` in the per-group layout ``(groups, C // groups, C // groups)``.
+
+    Statistics saved by older versions hold one ``(C // groups, C // groups)`` matrix
+    shared by all groups; it is repeated for every group.  Per-group arrays come back
+    unchanged.
+    """
+    if avg_projection.ndim == 3:
+        return avg_projection
+    if avg_projection.ndim == 2:
+        xp = backend.get_array_module(avg_projection)
+        return xp.broadcast_to(avg_projection, (groups,) + avg_projection.shape)
+    raise ValueError('avg_projection must be 2- or 3-dimensional, '
+                     f'got shape {avg_projection.shape}')
+
+
+_FIXES = {'avg_mean': fix_avg_mean, 'avg_projection': fix_avg_projection}
+
+
+class _RepairingDeserializer(serializer_mod.Deserializer):
+    """Reads the running statistics through :func:`fix_avg_mean` /
+    :func:`fix_avg_projection`; everything else goes to ``base`` unchanged."""
+
+    def __init__(self, base: Any, groups: int) -> None:
+        self._base = base
+        self._groups = groups
+        self.checking = serializer_mod.is_checking(base)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._base[key]
+
+    def describe_key(self, key: str) -> str:
+        return serializer_mod.describe_key(self._base, key)
+
+    def __call__(self, key: str, value: Any) -> Any:
+        fix = _FIXES.get(key)
+        if fix is None or value is None:
+            return self._base(key, value)
+        loaded = self._base(key, None)
+        if loaded is None:  # not stored (non-strict loading)
+            return value
+        fixed = fix(loaded, self._groups)
+        if fixed.shape != value.shape:
+            raise ValueError(f'{self.describe_key(key)} has shape {loaded.shape}, '
+                             f'expected {value.shape}')
+        if not self.checking:
+            value[...] = backend.get_device_from_array(value).send(fixed)
+        return value
 
 
 class DecorrelatedBatchNormalization(link.Link):
@@ -62,6 +128,13 @@ class DecorrelatedBatchNormalization(link.Link):
         return dbn.fixed_decorrelated_batch_normalization(
             x, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_projection, requires_grad=False), self.groups)
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the statistics; loading also accepts the older layout whose
+        statistics were shared by all groups (see :func:`fix_avg_mean`)."""
+        if serializer_mod.is_loading(serializer):
+            serializer = _RepairingDeserializer(serializer, self.groups)
+        super().serialize(serializer)
 
     def start_finetuning(self) -> None:
         """Resets the batch count used by ``finetune=True``."""

@@ -58,6 +58,28 @@ class TestDecorrelatedBatchNormalization:
         numpy.testing.assert_array_equal(dst.avg_projection, src.avg_projection)
         numpy.testing.assert_array_equal(dst.avg_mean, src.avg_mean)
 
+    def test_load_shared_statistics_layout(self):
+        # Statistics of the older layout: one mean / projection for all groups.
+        mean = numpy.array([0.5, -1.0], numpy.float32)
+        proj = numpy.array([[2.0, 0.5], [0.5, 3.0]], numpy.float32)
+        src = chainer.Link()
+        for name, value in (('avg_mean', mean), ('avg_projection', proj), ('N', 0)):
+            setattr(src, name, value)
+            src.register_persistent(name)
+        dst = L.DecorrelatedBatchNormalization(4, groups=2)
+        testing.save_and_load_npz(src, dst)
+        numpy.testing.assert_array_equal(dst.avg_mean, numpy.stack([mean, mean]))
+        numpy.testing.assert_array_equal(dst.avg_projection, numpy.stack([proj, proj]))
+
+    def test_fix_functions(self):
+        from chainer.links.normalization import decorrelated_batch_normalization as m
+        mean = numpy.zeros((3, 2), numpy.float32)
+        assert m.fix_avg_mean(mean, 3) is mean
+        assert m.fix_avg_mean(numpy.ones(2), 3).shape == (3, 2)
+        assert m.fix_avg_projection(numpy.eye(2), 3).shape == (3, 2, 2)
+        with pytest.raises(ValueError):
+            m.fix_avg_projection(numpy.ones(2), 3)
+
     def test_bad_input(self):
         with pytest.raises(ValueError):
             L.DecorrelatedBatchNormalization(5, groups=2)
