@@ -11,8 +11,9 @@ from chainer.functions.math.matmul import matmul
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+from chainer.functions import _composite
 
-__all__ = ['local_convolution_2d']
+__all__ = ['LocalConvolution2DFunction', 'local_convolution_2d']
 
 
 def _check(x, W, b, stride) -> None:
@@ -59,3 +60,13 @@ def local_convolution_2d(x: Any, W: Any, b: Any = None, stride=1):
     if b is not None:
         y = y + broadcast_to(b, y.shape)
     return y
+
+
+class LocalConvolution2DFunction(_composite.CompositeNode):
+    """The node of :func:`local_convolution_2d`: inputs ``(x, W)`` or ``(x, W, b)``."""
+
+    def __init__(self, stride=1) -> None:
+        self.stride = stride
+
+    def _compose(self, x, W, b=None):
+        return local_convolution_2d(x, W, b, self.stride)

@@ -5,6 +5,7 @@ import chainer
 from chainer import backend
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import type_check
+from chainer.functions import _composite
 
 
 def group_normalization(x, groups: int, gamma, beta,
@@ -50,3 +51,14 @@ def group_normalization(x, groups: int, gamma, beta,
         y = F.cast(y, g.dtype)
     y = y * g + b
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+
+
+class GroupNormalization(_composite.CompositeNode):
+    """The node of :func:`group_normalization`: inputs ``(x, gamma, beta)``."""
+
+    def __init__(self, groups: int, eps: float = 1e-5) -> None:
+        self.groups = groups
+        self.eps = eps
+
+    def _compose(self, x, gamma, beta):
+        return group_normalization(x, self.groups, gamma, beta, self.eps)

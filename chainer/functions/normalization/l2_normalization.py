@@ -5,6 +5,7 @@ import chainer
 from chainer import backend
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.functions import _composite
 
 
 def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
@@ -35,3 +36,14 @@ def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
     norm = F.sqrt(safe) * (~zero).astype(cdt) + cdt.type(eps)
     y = xc / F.broadcast_to(norm, xa.shape)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+
+
+class NormalizeL2(_composite.CompositeNode):
+    """The node of :func:`normalize`: input ``(x,)``."""
+
+    def __init__(self, eps: float = 1e-5, axis: int = 1) -> None:
+        self.eps = eps
+        self.axis = axis
+
+    def _compose(self, x):
+        return normalize(x, self.eps, self.axis)

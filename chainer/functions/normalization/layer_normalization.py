@@ -5,6 +5,7 @@ import chainer
 from chainer import backend
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import type_check
+from chainer.functions import _composite
 
 
 def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable':
@@ -36,3 +37,13 @@ def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable'
                                 eps=eps, axis=(0, 2))
     y = F.reshape(y, xa.shape)
     return y * F.broadcast_to(gamma, xa.shape) + F.broadcast_to(beta, xa.shape)
+
+
+class LayerNormalization(_composite.CompositeNode):
+    """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
+
+    def __init__(self, eps: float = 1e-5) -> None:
+        self.eps = eps
+
+    def _compose(self, x, gamma, beta):
+        return layer_normalization(x, gamma, beta, self.eps)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import chainer
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.functions import _composite
 
 
 def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-4,
@@ -38,3 +39,17 @@ def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-
         total = part if total is None else total + part
     y = xc * (total * alpha + k) ** (-beta)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+
+
+class LocalResponseNormalization(_composite.CompositeNode):
+    """The node of :func:`local_response_normalization`: input ``(x,)``."""
+
+    def __init__(self, n: int = 5, k: float = 2, alpha: float = 1e-4,
+                 beta: float = 0.75) -> None:
+        self.n = n
+        self.k = k
+        self.alpha = alpha
+        self.beta = beta
+
+    def _compose(self, x):
+        return local_response_normalization(x, self.n, self.k, self.alpha, self.beta)

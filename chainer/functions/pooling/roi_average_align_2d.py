@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from chainer.functions.pooling import _roi
+from chainer.functions import _composite
 
-__all__ = ['roi_average_align_2d', 'align_taps_for']
+__all__ = ['ROIAverageAlign2D', 'roi_average_align_2d', 'align_taps_for']
 
 
 def align_taps_for(x, rois, roi_indices, outsize, spatial_scale, sampling_ratio) -> tuple:
@@ -40,3 +41,18 @@ def roi_average_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_s
     weight = weight / count[:, None, None, None, None]
     return _roi.gather_mean(x, batch, pos.reshape(R, P, Q, S * K),
                             weight.reshape(R, P, Q, S * K))
+
+
+class ROIAverageAlign2D(_composite.CompositeNode):
+    """The node of :func:`roi_average_align_2d`: inputs ``(x, rois, roi_indices)``."""
+
+    _differentiable = (0,)
+
+    def __init__(self, outsize, spatial_scale, sampling_ratio=None) -> None:
+        self.outsize = outsize
+        self.spatial_scale = spatial_scale
+        self.sampling_ratio = sampling_ratio
+
+    def _compose(self, x, rois, roi_indices):
+        return roi_average_align_2d(x, rois, roi_indices, self.outsize, self.spatial_scale,
+                     self.sampling_ratio)

@@ -7,8 +7,9 @@ import numpy
 
 from chainer.functions.pooling import _roi
 from chainer.functions.pooling.roi_max_pooling_2d import roi_bins
+from chainer.functions import _composite
 
-__all__ = ['roi_average_pooling_2d']
+__all__ = ['ROIAveragePooling2D', 'roi_average_pooling_2d']
 
 
 def roi_average_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale):
@@ -20,3 +21,16 @@ def roi_average_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial
     batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
     count = numpy.maximum(valid.sum(axis=-1, keepdims=True), 1)
     return _roi.gather_mean(x, batch, pos, valid / count)
+
+
+class ROIAveragePooling2D(_composite.CompositeNode):
+    """The node of :func:`roi_average_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
+
+    _differentiable = (0,)
+
+    def __init__(self, outsize, spatial_scale) -> None:
+        self.outsize = outsize
+        self.spatial_scale = spatial_scale
+
+    def _compose(self, x, rois, roi_indices):
+        return roi_average_pooling_2d(x, rois, roi_indices, self.outsize, self.spatial_scale)

@@ -6,8 +6,9 @@ from typing import Any
 import numpy
 
 from chainer.functions.pooling import _roi
+from chainer.functions import _composite
 
-__all__ = ['roi_max_pooling_2d', 'roi_bins']
+__all__ = ['ROIMaxPooling2D', 'roi_max_pooling_2d', 'roi_bins']
 
 
 def roi_bins(x, rois, roi_indices, outsize, spatial_scale) -> tuple:
@@ -44,3 +45,16 @@ def roi_max_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_sca
     """
     batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
     return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid)
+
+
+class ROIMaxPooling2D(_composite.CompositeNode):
+    """The node of :func:`roi_max_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
+
+    _differentiable = (0,)
+
+    def __init__(self, outsize, spatial_scale) -> None:
+        self.outsize = outsize
+        self.spatial_scale = spatial_scale
+
+    def _compose(self, x, rois, roi_indices):
+        return roi_max_pooling_2d(x, rois, roi_indices, self.outsize, self.spatial_scale)

@@ -6,8 +6,9 @@ from typing import Any
 import numpy
 
 from chainer.functions.pooling import _roi
+from chainer.functions import _composite
 
-__all__ = ['roi_pooling_2d']
+__all__ = ['ROIPooling2D', 'roi_pooling_2d']
 
 
 def roi_pooling_2d(x: Any, rois: Any, outh: int, outw: int, spatial_scale: float):
@@ -35,3 +36,17 @@ def roi_pooling_2d(x: Any, rois: Any, outh: int, outw: int, spatial_scale: float
     lo_w, hi_w = _roi.pool_bins(x0, x1, int(outw), w, plus_one=True)
     pos, valid = _roi.bin_taps(lo_h, hi_h, lo_w, hi_w, w)
     return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid)
+
+
+class ROIPooling2D(_composite.CompositeNode):
+    """The node of :func:`roi_pooling_2d`: inputs ``(x, rois)``."""
+
+    _differentiable = (0,)
+
+    def __init__(self, outh: int, outw: int, spatial_scale: float) -> None:
+        self.outh = outh
+        self.outw = outw
+        self.spatial_scale = spatial_scale
+
+    def _compose(self, x, rois):
+        return roi_pooling_2d(x, rois, self.outh, self.outw, self.spatial_scale)
