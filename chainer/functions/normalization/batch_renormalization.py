@@ -5,6 +5,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
@@ -74,3 +75,39 @@ def fixed_batch_renormalization(x, gamma, beta, mean, var,
     :func:`~chainer.functions.fixed_batch_normalization` (used for inference)."""
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
+
+class BatchRenormalizationFunction(_composite.CompositeNode):
+    """The node of :func:`batch_renormalization`: inputs ``(x, gamma, beta)``.
+
+    ``mean`` and ``var`` are the running statistics, updated in place by the forward
+    pass when ``update_statistics``.
+    """
+
+    def __init__(self, eps: float, mean, var, decay: float, rmax: float, dmax: float,
+                 update_statistics: bool = True) -> None:
+        self.eps = eps
+        self.running_mean = mean
+        self.running_var = var
+        self.decay = decay
+        self.rmax = rmax
+        self.dmax = dmax
+        self.update_statistics = update_statistics
+        self._stats = (mean, var)
+        self._updating = False
+
+    def forward(self, inputs):
+        # r and d come from the statistics before this step's update; backward
+        # recomputes with those.
+        self._stats = (self.running_mean.copy(), self.running_var.copy())
+        self._updating = self.update_statistics
+        try:
+            return super().forward(inputs)
+        finally:
+            self._updating = False
+
+    def _compose(self, x, gamma, beta):
+        mean, var = ((self.running_mean, self.running_var) if self._updating
+                     else self._stats)
+        return batch_renormalization(x, gamma, beta, self.rmax, self.dmax, self.eps,
+                                     mean, var, self.decay,
+                                     update_statistics=self._updating)

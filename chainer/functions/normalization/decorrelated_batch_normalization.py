@@ -4,6 +4,7 @@ from __future__ import annotations
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import argument
 from chainer.utils import array as array_utils
@@ -215,3 +216,33 @@ def fixed_decorrelated_batch_normalization(x, mean, projection,
     """
     return FixedDecorrelatedBatchNormalization(groups).apply((x, mean, projection))[0]
 
+
+class DecorrelatedBatchNormalization(_composite.CompositeNode):
+    """The node of :func:`decorrelated_batch_normalization`: input ``(x,)``.
+
+    ``mean`` and ``projection`` (optional) are the running statistics, updated in
+    place by the forward pass.
+    """
+
+    def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
+                 decay: float = 0.9) -> None:
+        self.groups = groups
+        self.eps = eps
+        self.running_mean = mean
+        self.running_projection = projection
+        self.decay = decay
+        self._updating = False
+
+    def forward(self, inputs):
+        self._updating = True  # the statistics are updated once, not when backward recomputes
+        try:
+            return super().forward(inputs)
+        finally:
+            self._updating = False
+
+    def _compose(self, x):
+        return decorrelated_batch_normalization(
+            x, groups=self.groups, eps=self.eps,
+            running_mean=self.running_mean if self._updating else None,
+            running_projection=self.running_projection if self._updating else None,
+            decay=self.decay)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import gradient_check
 from chainer.functions.connection import local_convolution_2d as lc
@@ -81,3 +82,54 @@ def test_node_matches_function_and_differentiates(name):
         return  # piecewise linear: the second derivative is zero almost everywhere
     gradient_check.check_double_backward(f, tuple(floats), gy, tuple(ggx),
                                          dtype=numpy.float64, atol=1e-4, rtol=1e-4)
+
+
+def test_batch_renormalization_node_updates_once_and_differentiates():
+    from chainer.functions.normalization import batch_renormalization as br
+    x, gamma, beta = _x(5, 3), _x(3) + 2, _x(3)
+    mean, var = _x(3) * 0.1, numpy.ones(3) * 0.8
+    m0, v0 = mean.copy(), var.copy()
+    node = br.BatchRenormalizationFunction(2e-5, mean, var, 0.9, 1.5, 0.5)
+    x0 = chainer.Variable(x)
+    y, = node.apply((x0, gamma, beta))
+    ref = F.batch_renormalization(x, gamma, beta, 1.5, 0.5, 2e-5, m0.copy(), v0.copy(), 0.9)
+    numpy.testing.assert_allclose(y.array, ref.array, rtol=1e-12)
+    after = mean.copy()
+    assert not numpy.array_equal(after, m0)
+    gy = _x(*y.shape)
+    gx, = chainer.grad([y], [x0], [gy])
+    numpy.testing.assert_array_equal(mean, after)  # backward does not update again
+    xv = chainer.Variable(x)
+    ref = F.batch_renormalization(xv, gamma, beta, 1.5, 0.5, 2e-5, m0.copy(), v0.copy(), 0.9)
+    gx_ref, = chainer.grad([ref], [xv], [gy])  # with the statistics before the update
+    numpy.testing.assert_allclose(gx.array, gx_ref.array, rtol=1e-10)
+
+    def f(x, gamma, beta):
+        # r and d are constants of differentiation; clipped to 1 and 0 the numerical
+        # gradient agrees.
+        n = br.BatchRenormalizationFunction(2e-5, m0.copy(), v0.copy(), 0.9, 1.0, 0.0,
+                                            update_statistics=False)
+        return n.apply((x, gamma, beta))[0]
+
+    gradient_check.check_double_backward(f, (x, gamma, beta), _x(5, 3),
+                                         (_x(5, 3), _x(3), _x(3)), atol=1e-4, rtol=1e-4)
+
+
+def test_decorrelated_batch_normalization_node():
+    from chainer.functions.normalization import decorrelated_batch_normalization as dbn
+    x = _x(10, 4)
+    mean, proj = numpy.zeros((2, 2)), numpy.stack([numpy.eye(2)] * 2)
+    node = dbn.DecorrelatedBatchNormalization(2, 2e-5, mean, proj, 0.9)
+    y, = node.apply((x,))
+    ref = F.decorrelated_batch_normalization(x, groups=2)
+    numpy.testing.assert_allclose(y.array, ref.array, rtol=1e-10)
+    after = mean.copy()
+    assert not numpy.array_equal(after, 0)
+    y.grad = _x(*y.shape)
+    y.backward()
+    numpy.testing.assert_array_equal(mean, after)
+
+    def f(x):
+        return dbn.DecorrelatedBatchNormalization(2).apply((x,))[0]
+
+    gradient_check.check_backward(f, (x,), _x(10, 4), atol=1e-4, rtol=1e-4)
