@@ -23,7 +23,6 @@ import numpy as np
 import pytest
 
 import chainer
-from chainer.dataset import download
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist.py'
@@ -109,15 +108,6 @@ def _snapshots(out: pathlib.Path) -> list:
     return sorted(found, key=lambda p: int(p.name.rsplit('_', 1)[1]))
 
 
-@pytest.fixture(autouse=True)
-def _keep_global_random_state():
-    # main(['--seed', ...]) seeds the global generators; other tests keep theirs.
-    import random
-    np_state, py_state = np.random.get_state(), random.getstate()
-    yield
-    np.random.set_state(np_state)
-    random.setstate(py_state)
-
 
 def test_one_epoch_on_generated_mnist(tmp_path):
     root = make_mnist_root(tmp_path / 'root', n_train=300, n_test=60)
@@ -174,18 +164,6 @@ def test_noplot_writes_no_images(tmp_path):
     assert trainer.updater.iteration == 2
     assert not list((tmp_path / 'out').glob('*.png'))
 
-
-@pytest.fixture
-def offline(tmp_path, monkeypatch):
-    """An empty dataset root and a network that refuses every download."""
-    def refuse(url, path):
-        raise OSError('network blocked by the test')
-    monkeypatch.setattr(download, '_urlretrieve', refuse)
-    old_root = chainer.dataset.get_dataset_root()
-    root = tmp_path / 'empty_root'
-    chainer.dataset.set_dataset_root(str(root))
-    yield root
-    chainer.dataset.set_dataset_root(old_root)
 
 
 def test_falls_back_to_digits_in_one_line(tmp_path, offline, capsys):

@@ -9,9 +9,7 @@ import pathlib
 import pytest
 
 import chainer
-from tests.examples_tests.test_train_mnist import _keep_global_random_state  # noqa: F401
 from tests.examples_tests.test_train_mnist import make_mnist_root
-from tests.examples_tests.test_train_mnist import offline  # noqa: F401
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist_cnn.py'
@@ -43,7 +41,7 @@ def test_one_epoch_on_generated_mnist(tmp_path, capsys):
     assert log[-1]['epoch'] == 1 and 'validation/main/accuracy' in log[-1]
 
 
-def test_falls_back_to_digits_as_images(tmp_path, offline, capsys):  # noqa: F811
+def test_falls_back_to_digits_as_images(tmp_path, offline, capsys):
     pytest.importorskip('sklearn')
     example = _load_example()
     trainer = example.main(['-e', '1', '-b', '200', '--noplot', '--seed', '0',
@@ -56,7 +54,7 @@ def test_falls_back_to_digits_as_images(tmp_path, offline, capsys):  # noqa: F81
 
 
 @pytest.mark.slow
-def test_default_run_reaches_97_percent_offline(tmp_path, offline):  # noqa: F811
+def test_default_run_reaches_97_percent_offline(tmp_path, offline):
     pytest.importorskip('sklearn')
     example = _load_example()
     example.main(['--noplot', '--seed', '0', '-o', str(tmp_path / 'out')])

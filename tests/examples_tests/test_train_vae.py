@@ -12,8 +12,6 @@ import pytest
 
 from tests.examples_tests.test_train_mnist import _env, make_mnist_root
 # Fixtures: the global random state restored after each test; no MNIST, no network.
-from tests.examples_tests.test_train_mnist import _keep_global_random_state  # noqa: F401
-from tests.examples_tests.test_train_mnist import offline  # noqa: F401
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'vae' / 'train_vae.py'

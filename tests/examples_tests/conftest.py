@@ -1,0 +1,32 @@
+"""Fixtures shared by the example tests."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import chainer
+from chainer.dataset import download
+
+
+@pytest.fixture(autouse=True)
+def _keep_global_random_state():
+    # The examples' --seed seeds the global generators; other tests keep theirs.
+    np_state, py_state = np.random.get_state(), random.getstate()
+    yield
+    np.random.set_state(np_state)
+    random.setstate(py_state)
+
+
+@pytest.fixture
+def offline(tmp_path, monkeypatch):
+    """An empty dataset root and a network that refuses every download."""
+    def refuse(url, path):
+        raise OSError('network blocked by the test')
+    monkeypatch.setattr(download, '_urlretrieve', refuse)
+    old_root = chainer.dataset.get_dataset_root()
+    root = tmp_path / 'empty_root'
+    chainer.dataset.set_dataset_root(str(root))
+    yield root
+    chainer.dataset.set_dataset_root(old_root)
