@@ -72,7 +72,8 @@ def _to_cpu(a: Any) -> Any:
 
 
 def _quadratic_residual_projector() -> numpy.ndarray:
-    # Least-squares fit of a quadratic to samples at t = -2..2: the residual
+    # Least-squares fit of a quadratic to samples at five equally spaced
+    # points (t = -2..2; the fit error does not depend on the scale): the residual
     # of samples Y is (I - V V^+) Y, a constant 5x5 matrix.
     t = numpy.arange(-2.0, 3.0)
     v = numpy.stack([numpy.ones_like(t), t, t * t], axis=1)
@@ -100,12 +101,17 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
             may be a scalar or ``None`` (the output is then ignored).
         eps: Step of the finite differences.
         detect_nondifferentiable: If ``True``, ``f`` is evaluated at five
-            points ``x - 2 eps, ..., x + 2 eps`` per element; a quadratic
-            that does not fit them (or non-finite outputs on only some of
-            them) raises :class:`NondifferentiableError`. The gradient then
-            uses the five-point stencil, which is more accurate.
+            points ``x - eps, x - eps/2, x, x + eps/2, x + eps`` per element
+            and a quadratic is fitted to each output element over them.
+            :class:`NondifferentiableError` is raised when an output is
+            finite at some of the points and not at others, or when the RMS
+            error of the fit exceeds ``diff_atol + diff_rtol * (max - min)``
+            of that element's samples (constant elements never fail). The
+            gradient then uses the five-point stencil, which is more
+            accurate.
         diff_atol: Absolute tolerance of the quadratic fit's RMS error.
-        diff_rtol: Tolerance of the fit error relative to the output's range.
+        diff_rtol: Tolerance of the fit error relative to the range of the
+            output element's samples.
         center_outputs: Outputs of ``f`` at the unperturbed inputs, used by
             the differentiability check instead of evaluating ``f`` again.
 
@@ -171,7 +177,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
         return result
 
     if detect_nondifferentiable:
-        offsets = (-2, -1, 0, 1, 2)
+        offsets = (-1.0, -0.5, 0, 0.5, 1.0)
         if center_outputs is not None:
             center = [None if y is None else xp.asarray(y).astype(numpy.float64)
                       for y in _as_tuple(center_outputs)]
@@ -220,8 +226,9 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
                         f'grad_outputs[{i_out}] has shape {gy.shape} but output '
                         f'{i_out} of f has shape {yss[0][i_out].shape}')
                 if detect_nondifferentiable:
+                    # Five-point stencil with step eps / 2.
                     ym2, ym1, _, yp1, yp2 = (ys[i_out] for ys in yss)
-                    dy = (ym2 - 8 * ym1 + 8 * yp1 - yp2) / (12 * eps)
+                    dy = (ym2 - 8 * ym1 + 8 * yp1 - yp2) / (6 * eps)
                 else:
                     dy = (yss[1][i_out] - yss[0][i_out]) / (2 * eps)
                 gx[index] += (dy * gy).sum()
@@ -231,7 +238,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
 
 def _check_differentiable(xp, projector, yss, gys, out_dtypes, diff_atol, diff_rtol,
                           i_in, x, index, eps) -> None:
-    labels = ('x-2eps', 'x-eps', 'x', 'x+eps', 'x+2eps')
+    labels = ('x-eps', 'x-eps/2', 'x', 'x+eps/2', 'x+eps')
 
     def fail(i_out: int, reason: str) -> None:
         f = io.StringIO()

@@ -266,6 +266,144 @@ def test_numerical_grad_diff_tolerances():
                                   detect_nondifferentiable=True, diff_rtol=0.1)
 
 
+_EPS = 1e-3
+
+
+def _step(x):
+    y = numpy.zeros_like(x)
+    y[x > 0] = 1
+    return y
+
+
+_DETECT_FUNCS = {
+    'zero': numpy.zeros_like,
+    'linear': lambda x: 2 * x,
+    'square': lambda x: x * x,
+    'square_shifted': lambda x: x * x + 2.0,
+    'cubic': lambda x: -3 * x ** 3 + 2 * x ** 2 + 1,
+    'exp': numpy.exp,
+    'sin': numpy.sin,
+    'log': numpy.log,
+    'abs': numpy.abs,
+    'relu': lambda x: numpy.maximum(x, 0),
+    'step': _step,
+    'clip': lambda x: x.clip(0, 1),
+    'floor': numpy.floor,
+}
+
+
+# (function, x, eps, whether the point is reported as non-differentiable).
+# The samples lie within [x - eps, x + eps]: a kink or jump farther away than
+# eps is not seen, one closer is.
+_DETECT_CASES = [
+    ('zero', [0.0], _EPS, False),
+    ('zero', [-100.0], _EPS, False),
+    ('linear', [_EPS / 10], _EPS, False),
+    ('linear', [100.0], _EPS, False),
+    ('square', [0.0], _EPS, False),
+    ('square_shifted', [-100.0], _EPS, False),
+    ('cubic', [0.0], _EPS, False),
+    ('cubic', [100.0], _EPS, False),
+    # A cubic term too large for the step no longer fits a quadratic.
+    ('cubic', [0.0], 1e-1, True),
+    ('exp', [-100.0], _EPS, False),
+    ('exp', [0.0], _EPS, False),
+    ('exp', [13.0], _EPS, False),
+    ('sin', [0.0], _EPS, False),
+    ('sin', [[0.3, -2.0], [1.5, 3.0]], _EPS, False),
+    ('log', [100.0], _EPS, False),
+    ('log', [0.0], _EPS, True),  # finite on one side only
+    ('log', [-100.0], _EPS, False),  # consistently NaN
+    ('abs', [0.0], _EPS, True),
+    ('abs', [[3.0, 1.0], [0.0, 2.0]], _EPS, True),
+    ('abs', [_EPS * 0.8], _EPS, True),
+    ('abs', [-_EPS * 0.8], _EPS, True),
+    ('abs', [_EPS * 1.2], _EPS, False),
+    ('abs', [-_EPS * 1.2], _EPS, False),
+    ('relu', [0.0], _EPS, True),
+    ('relu', [1.0], _EPS, False),
+    ('step', [0.0], _EPS, True),
+    ('step', [_EPS * 0.8], _EPS, True),
+    ('step', [_EPS * 1.2], _EPS, False),
+    ('step', [-_EPS * 1.2], _EPS, False),
+    ('clip', [0.0], _EPS, True),
+    ('clip', [1.0], _EPS, True),
+    ('clip', [0.5], _EPS, False),
+    ('floor', [0.0], _EPS, True),
+    ('floor', [100 - _EPS * 0.8], _EPS, True),
+    ('floor', [100 + _EPS * 1.2], _EPS, False),
+    ('floor', [100 - _EPS * 1.2], _EPS, False),
+]
+
+
+@pytest.mark.parametrize('n_out', [1, 2])
+@pytest.mark.parametrize('name,x,eps,reported', _DETECT_CASES)
+def test_numerical_grad_detection_cases(name, x, eps, reported, n_out):
+    x = numpy.array(x, dtype=numpy.float64)
+    func = _DETECT_FUNCS[name]
+    gys = (numpy.random.RandomState(1).uniform(-1, 1, x.shape),) * n_out
+
+    def f():
+        return (func(x),) * n_out
+
+    with numpy.errstate(divide='ignore', invalid='ignore'):
+        if reported:
+            with pytest.raises(NondifferentiableError):
+                gradient_check.numerical_grad(f, (x,), gys, eps=eps,
+                                              detect_nondifferentiable=True)
+        else:
+            gradient_check.numerical_grad(f, (x,), gys, eps=eps,
+                                          detect_nondifferentiable=True)
+
+
+def test_numerical_grad_detection_pure_cubic_at_zero():
+    # With no lower-order term, the fit error of x**3 around 0 relative to the
+    # samples' range is the same at every step (about 0.11), above the default
+    # diff_rtol: the quadratic-fit rule reports it, and accepts it once
+    # diff_rtol allows that misfit.
+    x = numpy.zeros(1)
+    with pytest.raises(NondifferentiableError):
+        gradient_check.numerical_grad(lambda: (x ** 3,), (x,), (numpy.ones(1),),
+                                      detect_nondifferentiable=True)
+    gx, = gradient_check.numerical_grad(lambda: (x ** 3,), (x,), (numpy.ones(1),),
+                                        detect_nondifferentiable=True, diff_rtol=0.2)
+    numpy.testing.assert_allclose(gx, 0, atol=1e-12)
+
+
+def test_numerical_grad_detection_message_labels():
+    x = numpy.zeros(1)
+    with pytest.raises(NondifferentiableError) as e:
+        gradient_check.numerical_grad(lambda: (abs(x),), (x,), (numpy.ones(1),),
+                                      detect_nondifferentiable=True)
+    msg = str(e.value)
+    for label in ('y[x-eps  ]', 'y[x-eps/2]', 'y[x      ]', 'y[x+eps/2]', 'y[x+eps  ]'):
+        assert label in msg
+
+
+def test_numerical_grad_five_points_within_eps():
+    # The stencil samples x +- eps / 2 and x +- eps, nothing farther.
+    x = numpy.array([1.0])
+    seen = []
+
+    def f():
+        seen.append(float(x[0]))
+        return x * 1.0,
+
+    gx, = gradient_check.numerical_grad(f, (x,), (numpy.ones(1),), eps=0.5,
+                                        detect_nondifferentiable=True)
+    assert sorted(seen) == [0.5, 0.75, 1.0, 1.25, 1.5]
+    numpy.testing.assert_allclose(gx, 1)
+
+
+def test_check_backward_smooth_functions_never_reported():
+    rs = numpy.random.RandomState(2)
+    for func in (chainer.functions.exp, chainer.functions.sin, chainer.functions.tanh,
+                 lambda v: v ** 2):
+        for x in (numpy.zeros(3), rs.uniform(-2, 2, (3,))):
+            gradient_check.check_backward(func, x, numpy.ones(3),
+                                          detect_nondifferentiable=True)
+
+
 def test_numerical_grad_bad_arguments():
     x = numpy.zeros(2)
     with pytest.raises(RuntimeError, match='float'):
