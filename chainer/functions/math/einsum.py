@@ -39,6 +39,9 @@ def _parse(subscripts: str, ndims: list) -> tuple:
             f'name {len(ins)}')
     allowed = einsum_symbols_set
     for s in ins + ([out] if out is not None else []):
+        if s.count('...') > 1:
+            raise ValueError(f"'...' appears more than once in {s!r} "
+                             f'(subscripts {subscripts!r})')
         body = s.replace('...', '')
         if any(c not in allowed for c in body):
             raise ValueError(f'invalid subscripts: {subscripts!r}')
@@ -70,6 +73,12 @@ def _parse(subscripts: str, ndims: list) -> tuple:
                 counts[c] = counts.get(c, 0) + 1
         out = ell + ''.join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
     else:
+        if ell_ndim and '...' not in out:
+            # NumPy has accepted this in some versions and not in others.
+            raise ValueError(
+                f"einsum does not sum over the axes of '...': the output of "
+                f"{subscripts!r} needs '...' as the operands' '...' spans "
+                f'{ell_ndim} axes')
         out = out.replace('...', ell)
         if len(set(out)) != len(out):
             raise ValueError(f'output subscripts repeat a label: {subscripts!r}')
@@ -119,8 +128,60 @@ def _unique(s: str) -> str:
     return ''.join(dict.fromkeys(s))
 
 
+def _check_label_sizes(in_types, in_subs) -> None:
+    """Every label names one length across the operands (length 1 broadcasts)."""
+    seen: dict = {}
+    for i, (t, sub) in enumerate(zip(in_types, in_subs)):
+        for axis, c in enumerate(sub):
+            size = t.shape[axis].eval()
+            if c not in seen:
+                seen[c] = (i, axis, size)
+                continue
+            j, other_axis, other = seen[c]
+            if size != other and 1 not in (size, other):
+                type_check.expect(in_types[j].shape[other_axis] == t.shape[axis])
+            elif other == 1:
+                seen[c] = (i, axis, size)
+
+
+def _operand_grad(i, in_subs, out_sub, xs, gy):
+    """Gradient of the linear map ``xs -> einsum(in_subs -> out_sub)`` for operand ``i``.
+
+    Contracts ``gy`` with the other operands down to the labels of operand
+    ``i``; labels met nowhere else are broadcast back, labels broadcast from
+    length 1 are summed back, and repeated labels put the result on a diagonal.
+    """
+    x = xs[i]
+    sub = in_subs[i]
+    uniq = _unique(sub)
+    sizes = {c: x.shape[sub.index(c)] for c in uniq}
+    others = [out_sub] + [s for j, s in enumerate(in_subs) if j != i]
+    operands = [gy] + [v for j, v in enumerate(xs) if j != i]
+    present = set(''.join(others))
+    kept = ''.join(c for c in uniq if c in present)
+    g = EinSum(others, kept).apply(operands)[0]
+    shape_g = tuple(g.shape[kept.index(c)] if c in kept else 1 for c in uniq)
+    if shape_g != g.shape:
+        g = reshape(g, shape_g)
+    target = tuple(sizes[c] for c in uniq)
+    mid = tuple(1 if t == 1 else s for s, t in zip(shape_g, target))
+    if mid != shape_g:
+        g = sum_to(g, mid)
+    if mid != target:
+        g = broadcast_to(g, target)
+    if uniq != sub:
+        g = DiagEinSum((uniq,), sub, x.shape).apply((g,))[0]
+    if g.dtype != x.dtype:
+        g = cast(g, x.dtype)
+    return g
+
+
 class EinSum(function_node.FunctionNode):
-    """``einsum`` on operands whose subscripts are already fully spelled out."""
+    """``einsum`` on operands whose subscripts are already fully spelled out.
+
+    ``in_subs`` is a sequence of subscripts (or one string joining them with
+    commas), one per operand; ``out_sub`` names the output's axes.
+    """
 
     def __init__(self, in_subs, out_sub: str) -> None:
         self.in_subs = _split_subs(in_subs)
@@ -134,6 +195,7 @@ class EinSum(function_node.FunctionNode):
         type_check.expect(in_types.size() == len(self.in_subs))
         for i, t in enumerate(in_types):
             type_check.expect(t.dtype.kind == 'f', t.ndim == len(self.in_subs[i]))
+        _check_label_sizes(in_types, self.in_subs)
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
@@ -150,75 +212,80 @@ class EinSum(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         xs = self.get_retained_inputs()
         gy, = grad_outputs
-        ret = []
-        for i in indexes:
-            x = xs[i]
-            sub = self.in_subs[i]
-            uniq = _unique(sub)
-            sizes = {c: x.shape[sub.index(c)] for c in uniq}
-            others = [self.out_sub] + [s for j, s in enumerate(self.in_subs) if j != i]
-            operands = [gy] + [v for j, v in enumerate(xs) if j != i]
-            present = set(''.join(others))
-            kept = ''.join(c for c in uniq if c in present)
-            g = EinSum(others, kept).apply(operands)[0]
-            # Labels of x not met elsewhere were summed out: broadcast back;
-            # labels broadcast from length 1 in x are summed back.
-            shape_g = tuple(g.shape[kept.index(c)] if c in kept else 1 for c in uniq)
-            if shape_g != g.shape:
-                g = reshape(g, shape_g)
-            target = tuple(sizes[c] for c in uniq)
-            mid = tuple(1 if t == 1 else s for s, t in zip(shape_g, target))
-            if mid != shape_g:
-                g = sum_to(g, mid)
-            if mid != target:
-                g = broadcast_to(g, target)
-            if uniq != sub:
-                g = DiagEinSum((uniq,), sub, x.shape).apply((g,))[0]
-            if g.dtype != x.dtype:
-                g = cast(g, x.dtype)
-            ret.append(g)
-        return tuple(ret)
+        return tuple(_operand_grad(i, self.in_subs, self.out_sub, xs, gy) for i in indexes)
 
 
 class DiagEinSum(function_node.FunctionNode):
-    """Places its operand (subscripts ``in_subs``, distinct labels) on the
-    (generalised) diagonal of a zero array of ``out_shape`` named by the repeated
-    labels of ``out_sub``, e.g. ``'i' -> 'ii'``: the adjoint of taking a diagonal."""
+    """``einsum`` whose output may repeat labels or hold labels of no operand.
+
+    The operands are contracted to the distinct labels of ``out_sub`` that
+    they carry; the result is broadcast along the labels no operand carries
+    (their lengths come from ``out_shape``) and written on the diagonal that
+    repeated labels of ``out_sub`` name, in a zero array of ``out_shape``:
+    ``'i->ii'`` builds a diagonal matrix, ``'i->ij'`` repeats a column. It is
+    the adjoint of :class:`EinSum` taking a diagonal or summing an axis.
+    """
 
     def __init__(self, in_subs, out_sub: str, out_shape: tuple) -> None:
-        in_sub, = _split_subs(in_subs)
-        if set(in_sub) != set(out_sub) or len(set(in_sub)) != len(in_sub):
-            raise ValueError(f'DiagEinSum needs distinct input labels that the output '
-                             f'repeats: {in_sub!r} -> {out_sub!r}')
-        self.uniq = in_sub
-        self.full = out_sub
-        self.shape = tuple(out_shape)
+        in_subs = _split_subs(in_subs)
+        out_shape = tuple(out_shape)
+        if len(out_sub) != len(out_shape):
+            raise ValueError(f'DiagEinSum output subscripts {out_sub!r} do not match '
+                             f'the output shape {out_shape}')
+        for c, n in zip(out_sub, out_shape):
+            if out_shape[out_sub.index(c)] != n:
+                raise ValueError(f'DiagEinSum output shape {out_shape} gives label '
+                                 f'{c!r} two lengths')
+        if any(c not in einsum_symbols_set for c in ''.join(in_subs) + out_sub):
+            raise ValueError(f'invalid DiagEinSum subscripts: {in_subs!r} -> {out_sub!r}')
+        self.in_subs = in_subs
+        self.out_sub = out_sub
+        self.out_shape = out_shape
 
     @property
     def label(self):
         return 'DiagEinSum'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('g',))
-        type_check.expect(in_types[0].ndim == len(self.uniq))
+        type_check.expect(in_types.size() == len(self.in_subs))
+        for i, t in enumerate(in_types):
+            type_check.expect(t.dtype.kind == 'f', t.ndim == len(self.in_subs[i]))
+        _check_label_sizes(in_types, self.in_subs)
+        for i, (t, sub) in enumerate(zip(in_types, self.in_subs)):
+            for axis, c in enumerate(sub):
+                if c in self.out_sub:
+                    n = self.out_shape[self.out_sub.index(c)]
+                    if t.shape[axis].eval() not in (1, n):
+                        type_check.expect(t.shape[axis] == n)
 
     def forward(self, inputs):
-        g, = inputs
-        xp = backend.get_array_module(g)
-        y = xp.zeros(self.shape, dtype=g.dtype)
-        # Open-grid indices, one per distinct label, broadcast in g's layout
+        self.retain_inputs(tuple(range(len(inputs))))
+        xp = backend.get_array_module(*inputs)
+        out_dtype = numpy.result_type(*inputs)
+        uniq = _unique(self.out_sub)
+        carried = set(''.join(self.in_subs))
+        direct = ''.join(c for c in uniq if c in carried)
+        spec = ','.join(self.in_subs) + '->' + direct
+        r = xp.einsum(spec, *[as_compute(x) for x in inputs])
+        # Axes in the order of uniq, length 1 where no operand carries the label.
+        r = xp.asarray(r).reshape(
+            [r.shape[direct.index(c)] if c in direct else 1 for c in uniq])
+        sizes = {c: n for c, n in zip(self.out_sub, self.out_shape)}
+        y = xp.zeros(self.out_shape, dtype=out_dtype)
+        # Open-grid indices, one per distinct label, broadcast in r's layout
         # (an einsum view is not writable on every backend).
-        n = len(self.uniq)
         grids = {}
-        for k, c in enumerate(self.uniq):
-            shape = [1] * n
-            shape[k] = g.shape[k]
-            grids[c] = xp.arange(g.shape[k]).reshape(shape)
-        y[tuple(grids[c] for c in self.full)] = g
+        for k, c in enumerate(uniq):
+            shape = [1] * len(uniq)
+            shape[k] = sizes[c]
+            grids[c] = xp.arange(sizes[c]).reshape(shape)
+        y[tuple(grids[c] for c in self.out_sub)] = r
         return y,
 
     def backward(self, indexes, grad_outputs):
-        return EinSum((self.full,), self.uniq).apply(grad_outputs)
+        xs = self.get_retained_inputs()
+        gy, = grad_outputs
+        return tuple(_operand_grad(i, self.in_subs, self.out_sub, xs, gy) for i in indexes)
 
 
 def einsum(*operands):

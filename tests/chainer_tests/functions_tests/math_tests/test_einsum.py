@@ -65,55 +65,127 @@ def test_einsum_bad_input():
         F.einsum(3, a)
     with pytest.raises(type_check.InvalidType):
         F.einsum('ij->i', a.astype(numpy.int32))
-    with pytest.raises(ValueError):
+    with pytest.raises(type_check.InvalidType):
         F.einsum('ij,jk->ik', a, a)  # contracted lengths differ
 
 
-testing.run_module(__name__, __file__)
+@pytest.mark.parametrize('subscripts,shapes', [
+    ('i,i', ((2,), (2,), (2,))),  # more operands than subscripts
+    ('i,i', ((2,),)),  # fewer operands
+    ('ii->ii', ((2, 2),)),  # repeated output label
+    ('i->ii', ((2,),)),
+    ('i->j', ((2,),)),  # output label in no operand
+    ('ij', ((2,),)),  # more labels than axes
+    ('i', ((2, 3),)),  # fewer labels than axes
+    ('-i->', ((2,),)),  # not a letter
+    ('i1->i', ((2,),)),
+    ('i->.', ((2,),)),
+    ('i..->i', ((2,),)),  # broken ellipsis
+    ('...i...->i', ((2, 3),)),  # two ellipses in one operand
+    ('i->i->i', ((2,),)),
+    ('i->i,', ((2,),)),
+    # Summing over the axes of '...' is refused.
+    ('...->', ((2,),)),
+    ('i...->', ((2, 3),)),
+    ('j...i->ij', ((2, 1, 3),)),
+    ('i,...i->', ((2,), (3, 2))),
+])
+def test_einsum_bad_subscripts(subscripts, shapes):
+    xs = [numpy.zeros(s, numpy.float32) for s in shapes]
+    with pytest.raises(ValueError):
+        F.einsum(subscripts, *xs)
+
+
+@pytest.mark.parametrize('subscripts,shapes', [
+    ('i,i', ((2,), (3,))),
+    ('ii', ((2, 3),)),
+    ('ij,jk->ik', ((2, 3), (2, 3))),
+    ('...i,...i', ((2, 3), (4, 3))),
+])
+def test_einsum_label_lengths_differ(subscripts, shapes):
+    xs = [numpy.zeros(s, numpy.float32) for s in shapes]
+    with pytest.raises(type_check.InvalidType):
+        F.einsum(subscripts, *xs)
+
+
+@pytest.mark.parametrize('subscripts,shapes', [
+    ('...i->i', ((2,),)),  # '...' spanning no axis may be dropped
+    ('i...->i', ((2,),)),
+    ('i->...', ((2,),)),
+    ('i,i', ((1,), (3,))),  # length 1 broadcasts
+])
+def test_einsum_accepted_edge_subscripts(subscripts, shapes):
+    rng = numpy.random.RandomState(5)
+    xs = [rng.uniform(-1, 1, s) for s in shapes]
+    numpy.testing.assert_allclose(F.einsum(subscripts, *xs).array,
+                                  numpy.einsum(subscripts, *xs), rtol=1e-12)
+
+
+def _diag_einsum_reference(in_subs, out_sub, out_shape, xs):
+    sizes = dict(zip(out_sub, out_shape))
+    for sub, x in zip(in_subs, xs):
+        sizes.update(zip(sub, x.shape))
+    labels = ''.join(dict.fromkeys(''.join(in_subs) + out_sub))
+    y = numpy.zeros(out_shape)
+    for idx in numpy.ndindex(*[sizes[c] for c in labels]):
+        at = dict(zip(labels, idx))  # a repeated label indexes a diagonal
+        value = 1.0
+        for sub, x in zip(in_subs, xs):
+            value *= x[tuple(at[c] for c in sub)]
+        y[tuple(at[c] for c in out_sub)] += value
+    return y
 
 
 @testing.parameterize(*testing.product({
-    'case': [('i', 'ii', (3,)), ('ij', 'iji', (3, 2)), ('ij', 'jij', (2, 3))],
+    'case': [
+        ('i', 'ii', (3, 3), ((3,),)),  # a diagonal matrix
+        ('ij', 'iji', (3, 2, 3), ((3, 2),)),
+        ('i', 'ij', (3, 4), ((3,),)),  # broadcast along a new label
+        ('', 'i', (3,), ((),)),
+        (',i', 'ij', (2, 3), ((), (2,))),
+        (',ij', 'i', (3,), ((), (3, 4))),  # j is summed
+        ('ij', 'ii', (3, 3), ((3, 2),)),  # sum j, then the diagonal
+        ('ii', 'ii', (3, 3), ((3, 3),)),  # keep only the diagonal
+    ],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
 @testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDiagEinSum(testing.FunctionTestCase):
-    """``DiagEinSum`` puts its operand on the diagonal named by repeated labels."""
+    """``DiagEinSum`` writes an einsum on the diagonal named by repeated labels."""
 
     def setUp(self):
         if self.dtype == numpy.float16:
-            self.check_forward_options = {'atol': 1e-3, 'rtol': 1e-3}
+            self.check_forward_options = {'atol': 5e-3, 'rtol': 5e-3}
             self.check_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
             self.check_double_backward_options = {'atol': 5e-2, 'rtol': 5e-2}
 
-    def _out_shape(self):
-        in_sub, out_sub, shape = self.case
-        sizes = dict(zip(in_sub, shape))
-        return tuple(sizes[c] for c in out_sub)
-
     def generate_inputs(self):
-        return numpy.random.uniform(-1, 1, self.case[2]).astype(self.dtype),
+        return tuple(numpy.random.uniform(-1, 1, s).astype(self.dtype)
+                     for s in self.case[3])
 
     def forward(self, inputs, device):
-        in_sub, out_sub, _ = self.case
-        return einsum_module.DiagEinSum(in_subs=in_sub, out_sub=out_sub,
-                                        out_shape=self._out_shape()).apply(inputs)
+        in_subs, out_sub, out_shape, _ = self.case
+        return einsum_module.DiagEinSum(in_subs=in_subs, out_sub=out_sub,
+                                        out_shape=out_shape).apply(inputs)
 
     def forward_expected(self, inputs):
-        x, = inputs
-        in_sub, out_sub, _ = self.case
-        y = numpy.zeros(self._out_shape(), self.dtype)
-        for idx in numpy.ndindex(*x.shape):
-            label = dict(zip(in_sub, idx))
-            y[tuple(label[c] for c in out_sub)] = x[idx]
-        return y,
+        in_subs, out_sub, out_shape, _ = self.case
+        xs = [x.astype(numpy.float64) for x in inputs]
+        y = _diag_einsum_reference(in_subs.split(','), out_sub, out_shape, xs)
+        return y.astype(self.dtype),
 
 
-def test_diag_einsum_bad_subscripts():
+def test_diag_einsum_bad_arguments():
     with pytest.raises(ValueError):
-        einsum_module.DiagEinSum('ii', 'ii', (3, 3))
+        einsum_module.DiagEinSum('i', 'ii', (3,))  # shape and subscripts differ
     with pytest.raises(ValueError):
-        einsum_module.DiagEinSum('ij', 'ii', (3, 3))
+        einsum_module.DiagEinSum('i', 'ii', (3, 4))  # one label, two lengths
+    with pytest.raises(ValueError):
+        einsum_module.DiagEinSum('i-', 'ii', (3, 3))
+    with pytest.raises(type_check.InvalidType):
+        einsum_module.DiagEinSum('i', 'ii', (3, 3)).apply((numpy.zeros(4, numpy.float32),))
+    with pytest.raises(type_check.InvalidType):
+        einsum_module.DiagEinSum('i,i', 'i', (3,)).apply((numpy.zeros(3, numpy.float32),))
 
 
 def test_einsum_subscript_lists():
@@ -146,3 +218,6 @@ def test_einsum_bad_subscript_list():
         F.einsum(a, [0, 'x'])
     with pytest.raises(ValueError):
         F.einsum(a, [0, 52])
+
+
+testing.run_module(__name__, __file__)
