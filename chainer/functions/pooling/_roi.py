@@ -13,6 +13,7 @@ import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer import variable
 from chainer.utils import array as array_utils
 from chainer.utils import conv_nd
 from chainer.utils import type_check
@@ -95,7 +96,10 @@ def check_inputs(x, rois, n_box: int, roi_indices=None) -> None:
 
 
 def host(a) -> numpy.ndarray:
-    """``a`` as a NumPy array (RoIs are small: the bins are laid out on the host)."""
+    """``a`` (an array or a Variable) as a NumPy array (RoIs are small: the bins are
+    laid out on the host)."""
+    if isinstance(a, variable.Variable):
+        a = a.array
     if isinstance(a, numpy.ndarray):
         return a
     return backend.CpuDevice().send(a)

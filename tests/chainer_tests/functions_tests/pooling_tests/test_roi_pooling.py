@@ -164,3 +164,35 @@ def test_max_align_in_chunks_matches(monkeypatch):
     monkeypatch.setattr(_roi, '_CHUNK', 10)
     numpy.testing.assert_array_equal(F.roi_max_align_2d(x, ROIS4, ROI_IDX, 3, 1.0).array,
                                      whole)
+
+
+def _roi_call(kind, x, rois, roi_indices):
+    if kind == 'roi_pooling_2d':
+        return F.roi_pooling_2d(x, rois, 3, 2, 0.9)
+    return getattr(F, kind)(x, rois, roi_indices, (3, 2), 0.9)
+
+
+@pytest.mark.parametrize('kind', ['roi_pooling_2d', 'roi_max_pooling_2d',
+                                  'roi_average_pooling_2d', 'roi_average_align_2d',
+                                  'roi_max_align_2d'])
+@pytest.mark.parametrize('wrap_rois,wrap_indices', [(True, False), (False, True),
+                                                    (True, True)])
+def test_rois_given_as_variables(kind, wrap_rois, wrap_indices):
+    x_data = numpy.random.RandomState(2).permutation(2 * 3 * 8 * 9).reshape(
+        2, 3, 8, 9).astype(numpy.float32)
+    rois_data = ROIS5 if kind == 'roi_pooling_2d' else ROIS4
+    rois = chainer.Variable(rois_data) if wrap_rois else rois_data
+    indices = chainer.Variable(ROI_IDX) if wrap_indices else ROI_IDX
+    x = chainer.Variable(x_data)
+    y = _roi_call(kind, x, rois, indices)
+    x_ref = chainer.Variable(x_data)
+    y_ref = _roi_call(kind, x_ref, rois_data, ROI_IDX)
+    numpy.testing.assert_array_equal(y.array, y_ref.array)
+    gy = numpy.random.RandomState(3).uniform(-1, 1, y.shape).astype(numpy.float32)
+    y.grad = gy
+    y.backward()
+    y_ref.grad = gy
+    y_ref.backward()
+    numpy.testing.assert_array_equal(x.grad, x_ref.grad)
+    if wrap_rois:
+        assert rois.grad is None  # the boxes get no gradient
