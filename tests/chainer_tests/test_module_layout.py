@@ -45,7 +45,7 @@ _FAMILY_MODULES = (
     'chainer.distribution', 'chainer.distributions',
     'chainer.functions',  # functions not yet present land with their families
     'chainer.links.connection', 'chainer.links.normalization', 'chainer.links.rnn',
-    'chainer.links.model', 'chainer.links.caffe', 'chainer.links.theano',
+    'chainer.links.model', 'chainer.links.caffe',
     'chainer.utils.conv', 'chainer.utils.conv_nd', 'chainer.utils.conv_nd_kernel',
     'chainer.datasets', 'chainer.serializers',
     'chainer.training.extensions.snapshot_writers',

@@ -1,0 +1,1 @@
+"""Running compiled Theano functions in a Chainer graph (see ``chainer.links.TheanoFunction``)."""

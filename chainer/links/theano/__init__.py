@@ -1,0 +1,1 @@
+"""Theano functions as links (see :class:`chainer.links.TheanoFunction`)."""
