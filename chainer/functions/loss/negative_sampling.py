@@ -1,80 +1,214 @@
-"""Negative sampling loss."""
+"""Negative sampling loss (word2vec's output layer)."""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy
 
 import chainer
 from chainer import backend
-from chainer.functions.activation.softplus import softplus
+from chainer import function_node
+from chainer import utils
+from chainer.functions.activation.sigmoid import sigmoid
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.expand_dims import expand_dims
 from chainer.functions.array.get_item import get_item
-from chainer.functions.array.reshape import reshape
+from chainer.functions.array.scatter_add import scatter_add
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
-from chainer.utils.array import check_index_range
+from chainer.utils import argument
+from chainer.utils import array as array_utils
+from chainer.utils import type_check
 
 
-def _check(x, t, W) -> None:
-    if x.dtype.kind != 'f' or x.ndim != 2:
-        raise TypeError(f'x must be a 2-dimensional float array, got {x.dtype} {x.shape}')
-    if t.dtype.kind != 'i' or t.ndim != 1 or t.shape[0] != x.shape[0]:
-        raise TypeError(
-            f't must be an integer array of shape ({x.shape[0]},), got {t.dtype} {t.shape}')
-    if W.dtype != x.dtype or W.ndim != 2 or W.shape[1] != x.shape[1]:
-        raise TypeError(
-            f'W must be a {x.dtype} array of shape (n_vocab, {x.shape[1]}), '
-            f'got {W.dtype} {W.shape}')
-    check_index_range(t, W.shape[0], 'label t', ignore=-1)
+def _signs(xp, n_samples: int, dtype) -> Any:
+    """``-1`` for the positive column 0, ``+1`` for the negatives."""
+    sign = xp.ones(n_samples, dtype)
+    sign[0] = -1
+    return sign
 
 
 def _scores(x, W, samples):
-    """``W[samples] . x`` per sample: shape ``samples.shape``."""
+    """``W[samples] . x`` per sample, as a Variable of shape ``samples.shape``."""
     w = get_item(W, samples)
-    batch, n, dim = w.shape
-    xb = broadcast_to(reshape(x, (batch, 1, dim)), w.shape)
+    xb = broadcast_to(expand_dims(x, 1), w.shape)
     return _sum(w * xb, axis=2)
 
 
+class NegativeSamplingFunction(function_node.FunctionNode):
+    """The node of :func:`negative_sampling`: inputs ``(x, t, W)``.
+
+    After the forward pass, ``samples`` holds the ``(batch, sample_size + 1)``
+    ids used (column 0 is ``t``). A ``samples`` array set on the node (or on
+    the class) before the forward pass is used instead of drawing new ones,
+    which makes the loss a deterministic function of ``x`` and ``W``.
+    """
+
+    ignore_label = -1
+
+    def __init__(self, sampler, sample_size: int, reduce: str = 'sum') -> None:
+        _util.check_reduce(reduce, ('sum', 'no'))
+        self.sampler = sampler
+        self.sample_size = sample_size
+        self.reduce = reduce
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 't', 'W'))
+        x_type, t_type, w_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim == 2,
+            t_type.dtype == numpy.int32,
+            t_type.ndim == 1,
+            x_type.shape[0] == t_type.shape[0],
+            w_type.dtype == x_type.dtype,
+            w_type.ndim == 2,
+            w_type.shape[1] == x_type.shape[1],
+        )
+
+    def _make_samples(self, t):
+        fixed = getattr(self, 'samples', None)
+        if fixed is not None:
+            return fixed
+        xp = backend.get_array_module(t)
+        drawn = self.sampler((int(t.shape[0]), self.sample_size + 1))
+        samples = backend.get_device_from_array(t).send(drawn)
+        samples = xp.asarray(samples).astype(numpy.int32, copy=True)
+        samples[:, 0] = t
+        return samples
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 2))
+        x, t, W = inputs
+        xp = backend.get_array_module(x)
+        n_vocab = W.shape[0]
+        array_utils.check_index_range(t, n_vocab, 'label t', ignore=self.ignore_label)
+        samples = self._make_samples(t)
+        self.samples = samples
+        self.ignore_mask = t != self.ignore_label
+        # Ignored rows read row 0 and are masked out of the loss.
+        self._index = xp.where(self.ignore_mask[:, None], samples, 0)
+        if xp is not numpy or chainer.is_debug():
+            array_utils.check_index_range(self._index, n_vocab, 'sampled id')
+
+        xc = array_utils.as_compute(x)
+        w = array_utils.as_compute(W)[self._index]                  # (B, S + 1, D)
+        scores = xp.einsum('bkd,bd->bk', w, xc) * _signs(xp, samples.shape[1], xc.dtype)
+        loss = xp.logaddexp(scores, 0).sum(axis=1) * self.ignore_mask
+        if self.reduce == 'sum':
+            loss = loss.sum()
+        return utils.force_array(loss, x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        gx, gW = NegativeSamplingFunctionGrad(
+            self.reduce, self.ignore_mask, self._index).apply((x, W, gy))
+        grads = {0: gx, 2: gW}
+        return tuple(grads.get(i) for i in indexes)
+
+
+class NegativeSamplingFunctionGrad(function_node.FunctionNode):
+    """``(gx, gW)`` of :class:`NegativeSamplingFunction` from ``(x, W, gy)``.
+
+    ``ignore_mask`` marks the rows that count; ``index`` holds the sampled ids
+    (column 0 the target) of every row. Differentiable again.
+    """
+
+    def __init__(self, reduce: str, ignore_mask, index) -> None:
+        self.reduce = reduce
+        self.ignore_mask = ignore_mask
+        self.index = index
+
+    def _row_weights(self, gy, xp, dtype):
+        """``gy`` per row (broadcast for ``reduce='sum'``), 0 on ignored rows."""
+        g = xp.broadcast_to(gy, self.ignore_mask.shape).astype(dtype)
+        return g * self.ignore_mask
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, W, gy = inputs
+        xp = backend.get_array_module(x)
+        xc = array_utils.as_compute(x)
+        Wc = array_utils.as_compute(W)
+        sign = _signs(xp, self.index.shape[1], xc.dtype)
+        w = Wc[self.index]                                          # (B, K, D)
+        scores = xp.einsum('bkd,bd->bk', w, xc) * sign
+        sig = 1 / (1 + xp.exp(-scores))
+        c = self._row_weights(array_utils.as_compute(gy), xp, xc.dtype)[:, None] * sig * sign
+        gx = xp.einsum('bk,bkd->bd', c, w)
+        gW = xp.zeros_like(Wc)
+        array_utils.scatter_add(gW, self.index, c[:, :, None] * xc[:, None, :])
+        return gx.astype(x.dtype, copy=False), gW.astype(W.dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        x, W, gy = self.get_retained_inputs()
+        ggx, ggW = grad_outputs
+        xp = backend.get_array_module(x.array)
+        n_rows, n_samples = self.index.shape
+        sign = _signs(xp, n_samples, x.dtype)
+        mask = self.ignore_mask.astype(x.dtype)
+
+        w = get_item(W, self.index)                                 # (B, K, D)
+        xb = broadcast_to(expand_dims(x, 1), w.shape)
+        sig = sigmoid(_sum(w * xb, axis=2) * sign)                  # (B, K)
+        g = broadcast_to(gy, (n_rows,)) * mask
+        gk = broadcast_to(expand_dims(g, 1), sig.shape)
+        c = gk * sig * sign                                         # d loss / d score
+        # u: the change of the scores along (ggx, ggW).
+        u = None
+        if ggx is not None:
+            u = _sum(w * broadcast_to(expand_dims(ggx, 1), w.shape), axis=2)
+        if ggW is not None:
+            ggw = _sum(get_item(ggW, self.index) * xb, axis=2)
+            u = ggw if u is None else u + ggw
+        if u is None:
+            return (None,) * len(indexes)
+        a = u * gk * sig * (1 - sig)                                # (B, K)
+
+        ret = []
+        for i in indexes:
+            if i == 0:  # x
+                terms = _sum(broadcast_to(expand_dims(a, 2), w.shape) * w, axis=1)
+                if ggW is not None:
+                    ggw_rows = get_item(ggW, self.index)
+                    terms = terms + _sum(
+                        broadcast_to(expand_dims(c, 2), w.shape) * ggw_rows, axis=1)
+                ret.append(terms)
+            elif i == 1:  # W
+                vals = broadcast_to(expand_dims(a, 2), w.shape) * xb
+                if ggx is not None:
+                    vals = vals + broadcast_to(expand_dims(c, 2), w.shape) * \
+                        broadcast_to(expand_dims(ggx, 1), w.shape)
+                zeros = chainer.Variable(xp.zeros(W.shape, W.dtype), requires_grad=False)
+                ret.append(scatter_add(zeros, self.index, vals))
+            else:  # gy
+                rows = _sum(u * sig * sign, axis=1) * mask
+                ret.append(_sum(rows) if self.reduce == 'sum' else rows)
+        return tuple(ret)
+
+
 def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
-    """Negative sampling loss: ``-log sigmoid(w_t . x) - sum log sigmoid(-w_n . x)`` over
-    ``sample_size`` negatives ``n`` drawn by ``sampler``.
+    """Negative sampling loss: ``-log sigmoid(w_t . x) - sum log sigmoid(-w_n . x)``
+    over ``sample_size`` negatives ``n`` drawn by ``sampler``.
 
     Args:
         x: Input vectors (B, D).
-        t: Target word ids (B,); ``-1`` entries are ignored.
+        t: Target word ids (B,), int32; ``-1`` entries are ignored.
         W: Output word embeddings (V, D).
         sampler: Callable taking a shape and returning int arrays of sampled ids (for
             example ``WalkerAlias(counts).sample``).
         sample_size: Number of negatives per example.
         reduce: ``'sum'`` or ``'no'`` (one loss per example).
         return_samples (bool): Also return the sampled ids (B, sample_size + 1), whose
-            first column is ``t``.
+            first column is ``t`` (keyword only).
+
+    Returns:
+        The loss Variable, and the samples if ``return_samples`` is True.
     """
-    return_samples = kwargs.pop('return_samples', False)
-    if kwargs:
-        raise TypeError(f'got unexpected keyword argument(s) {", ".join(sorted(kwargs))}')
-    _util.check_reduce(reduce, ('sum', 'no'))
-    x = chainer.as_variable(x)
-    W = chainer.as_variable(W)
-    t = _util.as_array(t)
-    _check(x, t, W)
-    xp = backend.get_array_module(x.array)
-    batch = t.shape[0]
-    samples = backend.get_device_from_array(x.array).send(
-        sampler((batch, sample_size + 1)))
-    samples = xp.asarray(samples).astype(numpy.int32, copy=True)
-    if xp is not numpy or chainer.is_debug():
-        check_index_range(samples, W.shape[0], 'sampled id')
-    samples[:, 0] = t
-    mask = t != -1
-    # the positive column counts as -score, the negatives as +score
-    sign = xp.ones(samples.shape, x.dtype)
-    sign[:, 0] = -1
-    idx = xp.where(mask[:, None], samples, 0)
-    wx = _scores(x, W, idx)
-    loss = _sum(softplus(wx * sign), axis=1) * mask.astype(x.dtype)
-    if reduce == 'sum':
-        loss = _sum(loss)
+    return_samples, = argument.parse_kwargs(kwargs, ('return_samples', False))
+    func = NegativeSamplingFunction(sampler, sample_size, reduce)
+    loss, = func.apply((x, t, W))
     if return_samples:
-        return loss, samples
+        return loss, func.samples
     return loss

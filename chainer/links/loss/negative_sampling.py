@@ -9,7 +9,7 @@ import chainer
 from chainer import initializers
 from chainer import link
 from chainer import variable
-from chainer.functions.loss.negative_sampling import negative_sampling
+from chainer.functions.loss import negative_sampling
 from chainer.utils import argument
 from chainer.utils import walker_alias
 
@@ -63,6 +63,6 @@ class NegativeSampling(link.Link):
             return_samples (bool): Also return the sampled ids (keyword only).
         """
         return_samples, = argument.parse_kwargs(kwargs, ('return_samples', False))
-        return negative_sampling(
+        return negative_sampling.negative_sampling(
             x, t, self.W, self.sampler.sample, self.sample_size,
             reduce=reduce, return_samples=return_samples)

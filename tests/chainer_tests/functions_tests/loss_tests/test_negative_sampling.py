@@ -6,6 +6,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.loss.black_out import black_out
 from chainer.functions.loss.negative_sampling import negative_sampling
+from chainer.utils import type_check
 from chainer.utils.walker_alias import WalkerAlias
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
@@ -149,10 +150,16 @@ def test_bad_inputs():
         negative_sampling(x, t, W, s, 2, reduce='mean')
     with pytest.raises(TypeError):
         negative_sampling(x, t, W, s, 2, foo=1)
-    with pytest.raises(TypeError):
+    with pytest.raises(type_check.InvalidType):
         negative_sampling(x, t.astype(numpy.float32), W, s, 2)
-    with pytest.raises(TypeError):
+    with pytest.raises(type_check.InvalidType):
+        negative_sampling(x, t.astype(numpy.int64), W, s, 2)  # Chainer takes int32
+    with pytest.raises(type_check.InvalidType):
         negative_sampling(x, t, W.astype(numpy.float64), s, 2)
+    with pytest.raises(type_check.InvalidType):
+        negative_sampling(x, t, W[:, :2], s, 2)
+    with pytest.raises(type_check.InvalidType):
+        negative_sampling(x, t[:2], W, s, 2)
     with pytest.raises(ValueError):
         negative_sampling(x, numpy.full(_B, _V, numpy.int32), W, s, 2)
     samples = numpy.zeros((_B, 2), numpy.int32)
@@ -162,3 +169,60 @@ def test_bad_inputs():
         black_out(x, t, W, samples[0])
     with pytest.raises(ValueError):
         black_out(x, t, W, samples + _V)
+
+
+class _CountingSampler(_FixedSampler):
+    calls = 0
+
+    def __call__(self, shape):
+        self.calls += 1
+        return super().__call__(shape)
+
+
+def test_node_keeps_samples_and_draws_once():
+    from chainer.functions.loss.negative_sampling import NegativeSamplingFunction
+    rng = numpy.random.RandomState(6)
+    samples = rng.randint(0, _V, (_B, _S + 1)).astype(numpy.int32)
+    sampler = _CountingSampler(samples)
+    t = numpy.array([0, -1, 2, 3], numpy.int32)
+    x = chainer.Variable(rng.uniform(-1, 1, (_B, _D)).astype(numpy.float32))
+    W = chainer.Variable(rng.uniform(-1, 1, (_V, _D)).astype(numpy.float32))
+    loss = negative_sampling(x, t, W, sampler, _S, reduce='no')
+    assert sampler.calls == 1
+    node = loss.creator
+    assert isinstance(node, NegativeSamplingFunction)
+    numpy.testing.assert_array_equal(node.samples[:, 0], t)
+    numpy.testing.assert_array_equal(node.samples[:, 1:], samples[:, 1:])
+    assert loss.array[1] == 0  # the ignored row
+    chainer.functions.sum(loss).backward()
+    assert sampler.calls == 1  # backward reuses the samples
+
+
+def test_preset_samples_make_the_loss_deterministic():
+    from chainer.functions.loss.negative_sampling import NegativeSamplingFunction
+    rng = numpy.random.RandomState(7)
+    samples = rng.randint(0, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    t = samples[:, 0].copy()
+
+    def never(shape):
+        raise AssertionError('the sampler must not be called')
+
+    node = NegativeSamplingFunction(never, _S)
+    node.samples = samples
+    loss, = node.apply((x, t, W))
+    expected = negative_sampling(x, t, W, _FixedSampler(samples), _S)
+    numpy.testing.assert_allclose(loss.array, expected.array, rtol=1e-12)
+
+
+def test_double_backward_per_example_with_ignored_rows():
+    rng = numpy.random.RandomState(8)
+    t = numpy.array([0, -1, 1, 3], numpy.int32)
+    samples = rng.randint(0, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    gradient_check.check_double_backward(
+        lambda x, W: negative_sampling(x, t, W, _FixedSampler(samples), _S, reduce='no'),
+        (x, W), rng.uniform(-1, 1, _B),
+        (rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)))

@@ -98,3 +98,33 @@ def test_negative_sampling_gpu():
     assert isinstance(link.sampler.threshold, cupy.ndarray)
     loss = link(cupy.ones((2, 3), 'f'), cupy.array([0, 1], 'i'))
     assert isinstance(loss.array, cupy.ndarray)
+
+
+def test_link_calls_the_function_through_its_module(monkeypatch):
+    from chainer.functions.loss import negative_sampling as ns_module
+    calls = []
+    original = ns_module.negative_sampling
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ns_module, 'negative_sampling', spy)
+    link = L.NegativeSampling(3, [1, 2, 3], 2)
+    link(numpy.ones((2, 3), 'f'), numpy.array([0, 1], 'i'), reduce='no')
+    assert len(calls) == 1
+    assert calls[0] == {'reduce': 'no', 'return_samples': False}
+
+
+def test_link_draws_from_its_sampler_once_per_call():
+    link = L.NegativeSampling(3, [1, 2, 3, 4], 2)
+    shapes = []
+    sample = link.sampler.sample
+
+    def counting(shape):
+        shapes.append(shape)
+        return sample(shape)
+
+    link.sampler.sample = counting
+    link(numpy.ones((5, 3), 'f'), numpy.array([0, 1, 2, 3, -1], 'i'))
+    assert shapes == [(5, 3)]
