@@ -9,13 +9,15 @@ scatter.
 """
 from __future__ import annotations
 
+import numbers
+from collections.abc import Iterable
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import variable
 from chainer.utils import array as array_utils
-from chainer.utils import conv_nd
 from chainer.utils import type_check
 
 
@@ -105,11 +107,30 @@ def host(a) -> numpy.ndarray:
     return backend.CpuDevice().send(a)
 
 
+def _as_pair(v) -> tuple:
+    return tuple(v) if isinstance(v, Iterable) else (v, v)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
 def pair(v, name: str) -> tuple:
-    t = conv_nd.as_tuple(v, 2)
-    if any(s <= 0 for s in t):
-        raise ValueError(f'{name} must be positive, got {v}')
-    return t
+    """``v``, a positive integer or a pair of them, as a pair (``TypeError`` otherwise,
+    as Chainer raised)."""
+    t = _as_pair(v)
+    if len(t) != 2 or not all(_is_int(s) and s > 0 for s in t):
+        raise TypeError(f'{name} must be a positive integer or a pair of them, got {v!r}')
+    return int(t[0]), int(t[1])
+
+
+def sampling_pair(v) -> tuple:
+    """RoIAlign's ``sampling_ratio`` as a pair whose entries are ints >= 1 or None."""
+    t = _as_pair(v)
+    if len(t) != 2 or not all(s is None or (_is_int(s) and s >= 1) for s in t):
+        raise TypeError('sampling_ratio must be None, an integer >= 1 or a pair of '
+                        f'them, got {v!r}')
+    return tuple(None if s is None else int(s) for s in t)
 
 
 def pool_bins(start: numpy.ndarray, end: numpy.ndarray, n_bins: int, size: int,
@@ -150,12 +171,15 @@ def align_taps(start_h, start_w, end_h, end_w, out_h: int, out_w: int, height: i
     roi_w = numpy.maximum(end_w - start_w, 1.0)
     bin_h = roi_h / out_h
     bin_w = roi_w / out_w
-    if sampling_ratio is None:
+    sh, sw = sampling_pair(sampling_ratio)
+    # Without a ratio, as many samples along an axis as the bin is long (rounded up).
+    if sh is None:
         grid_h = numpy.ceil(roi_h / out_h).astype(numpy.int64)
+    else:
+        grid_h = numpy.full(len(roi_h), sh, numpy.int64)
+    if sw is None:
         grid_w = numpy.ceil(roi_w / out_w).astype(numpy.int64)
     else:
-        sh, sw = pair(sampling_ratio, 'sampling_ratio')
-        grid_h = numpy.full(len(roi_h), sh, numpy.int64)
         grid_w = numpy.full(len(roi_w), sw, numpy.int64)
     gh = max(int(grid_h.max(initial=1)), 1)
     gw = max(int(grid_w.max(initial=1)), 1)
@@ -252,7 +276,11 @@ def roi_arrays(rois, roi_indices=None):
 
 
 def scale_pair(spatial_scale) -> tuple:
-    if isinstance(spatial_scale, (tuple, list)):
-        return float(spatial_scale[0]), float(spatial_scale[1])
-    return float(spatial_scale), float(spatial_scale)
+    """``spatial_scale`` (a positive number, or a pair of them for y and x) as floats."""
+    t = tuple(spatial_scale) if isinstance(spatial_scale, (tuple, list)) else \
+        (spatial_scale, spatial_scale)
+    if len(t) != 2 or not all(isinstance(s, numbers.Real) and not isinstance(s, bool)
+                              and s > 0 for s in t):
+        raise TypeError(f'spatial_scale must be a positive number, got {spatial_scale!r}')
+    return float(t[0]), float(t[1])
 

@@ -67,8 +67,9 @@ def align_reference(x, boxes, batch, outh, outw, scale, ratio, use_max):
         y0, x0, y1, x1 = y0 * scale, x0 * scale, y1 * scale, x1 * scale
         rh, rw = max(y1 - y0, 1.0), max(x1 - x0, 1.0)
         bh, bw = rh / outh, rw / outw
-        gh = ratio or int(math.ceil(rh / outh))
-        gw = ratio or int(math.ceil(rw / outw))
+        ratio_h, ratio_w = ratio if isinstance(ratio, tuple) else (ratio, ratio)
+        gh = ratio_h or int(math.ceil(rh / outh))
+        gw = ratio_w or int(math.ceil(rw / outw))
         for p in range(outh):
             for q in range(outw):
                 vals = []
@@ -131,6 +132,39 @@ def test_align_sampling_ratio():
     y = F.roi_average_align_2d(x, ROIS4, ROI_IDX, 2, 1.0, sampling_ratio=2)
     numpy.testing.assert_allclose(
         y.array, align_reference(x, ROIS4, ROI_IDX, 2, 2, 1.0, 2, False), rtol=1e-6)
+
+
+@pytest.mark.parametrize('ratio', [(None, 3), (1, None), (1, 2)])
+@pytest.mark.parametrize('use_max', [False, True])
+def test_align_sampling_ratio_per_axis(ratio, use_max):
+    x = numpy.random.rand(2, 3, 8, 9)
+    fn = F.roi_max_align_2d if use_max else F.roi_average_align_2d
+    y = fn(x, ROIS4, ROI_IDX, (2, 3), 1.0, sampling_ratio=ratio)
+    numpy.testing.assert_allclose(
+        y.array, align_reference(x, ROIS4, ROI_IDX, 2, 3, 1.0, ratio, use_max),
+        rtol=1e-5, atol=1e-6)  # the reference computes coordinates in float32
+
+
+@pytest.mark.parametrize('kind', ['roi_max_pooling_2d', 'roi_average_pooling_2d',
+                                  'roi_average_align_2d', 'roi_max_align_2d'])
+def test_roi_bad_sizes_and_scales(kind):
+    # Chainer raised TypeError for these arguments.
+    x = numpy.zeros((2, 3, 8, 9), numpy.float32)
+    fn = getattr(F, kind)
+    for outsize in (0, -1, 2.5, (2,), (2, 0), True):
+        with pytest.raises(TypeError, match='outsize'):
+            fn(x, ROIS4, ROI_IDX, outsize, 1.0)
+    for scale in (0, -0.5, 'a', None):
+        with pytest.raises(TypeError, match='spatial_scale'):
+            fn(x, ROIS4, ROI_IDX, 2, scale)
+    # NumPy scalars are numbers as well.
+    y = fn(x, ROIS4, ROI_IDX, (numpy.int64(2), 3), numpy.float32(0.6))
+    assert y.shape == (4, 3, 2, 3)
+    assert fn(x, ROIS4, ROI_IDX, 2, numpy.int32(2)).shape == (4, 3, 2, 2)
+    if 'align' in kind:
+        for ratio in (0, 1.5, (1, 0), (None, None, 1)):
+            with pytest.raises(TypeError, match='sampling_ratio'):
+                fn(x, ROIS4, ROI_IDX, 2, 1.0, sampling_ratio=ratio)
 
 
 def test_roi_bad_inputs():
