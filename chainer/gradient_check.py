@@ -126,7 +126,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
             'grad_outputs must be a tuple or list of arrays, scalars or None, '
             f'not {type(grad_outputs).__name__}')
     if not numpy.isscalar(eps) or not eps > 0:
-        raise ValueError(f'eps must be a positive number, got {eps!r}')
+        raise AssertionError(f'eps must be a positive number, got {eps!r}')
     inputs = tuple(inputs)
     for i, x in enumerate(inputs):
         if not _is_array(x):
@@ -337,7 +337,7 @@ class _CheckBackward:
         self.gys = None if y_grad is None else self._normalize_grads(y_grad)
         self.params = self._normalize_params(params)
         if not numpy.isscalar(eps) or not eps > 0:
-            raise ValueError(f'eps must be a positive number, got {eps!r}')
+            raise AssertionError(f'eps must be a positive number, got {eps!r}')
         self.eps = eps
         self.atol = atol
         self.rtol = rtol

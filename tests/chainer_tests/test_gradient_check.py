@@ -408,8 +408,10 @@ def test_numerical_grad_bad_arguments():
     x = numpy.zeros(2)
     with pytest.raises(RuntimeError, match='float'):
         gradient_check.numerical_grad(lambda: (x,), (numpy.arange(2),), (None,))
-    with pytest.raises(ValueError, match='eps'):
+    with pytest.raises(AssertionError, match='eps'):  # as Chainer's assert
         gradient_check.numerical_grad(lambda: (x,), (x,), (None,), eps=0)
+    with pytest.raises(AssertionError, match='eps'):
+        gradient_check.numerical_grad(lambda: (x,), (x,), (None,), eps=-1.0)
     with pytest.raises(TypeError, match='tuple or list'):
         gradient_check.numerical_grad(lambda: (x,), x, (None,))
     with pytest.raises(ValueError, match='grad_outputs'):
@@ -586,7 +588,7 @@ def test_check_backward_rejects_variables_and_int_dtype():
         gradient_check.check_backward(square, chainer.Variable(x), uniform((3,)))
     with pytest.raises(ValueError, match='float'):
         gradient_check.check_backward(square, x, uniform((3,)), dtype=numpy.int32)
-    with pytest.raises(ValueError, match='eps'):
+    with pytest.raises(AssertionError, match='eps'):
         gradient_check.check_backward(square, x, uniform((3,)), eps=-1)
 
 

@@ -203,7 +203,8 @@ class EinSum(function_node.FunctionNode):
         out_dtype = numpy.result_type(*inputs)
         inputs = [as_compute(x) for x in inputs]
         spec = ','.join(self.in_subs) + '->' + self.out_sub
-        y = xp.einsum(spec, *inputs)
+        # With three operands or more the contraction order matters.
+        y = xp.einsum(spec, *inputs, optimize=len(inputs) >= 3)
         if len(inputs) == 1:
             # A one-operand einsum may return a view of the input.
             y = xp.array(y, copy=True)
