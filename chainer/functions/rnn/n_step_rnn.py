@@ -50,6 +50,17 @@ class _Cell:
         """``(h, c)`` after one step; ``x`` is the projected input of the step."""
         raise NotImplementedError
 
+    def layer(self, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
+              batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
+        """Runs one layer in one direction over the time-major rows ``x``.
+
+        Step ``t`` reads the next ``batches[t]`` rows of ``x`` (the leading
+        sequences); ``reverse`` runs the steps from the last to the first.
+        Returns ``(y, h, c)``: the output of every row (time-major, as ``x``)
+        and the final states of every sequence (``c`` None without cell state).
+        """
+        return run_layer(self, x, h, c, w, b, batches, reverse)
+
 
 class _ElmanCell(_Cell):
     n_weights = 2
@@ -167,6 +178,20 @@ def _run_direction(cell: _Cell, steps_in: List[Any], batches: List[int],
     return outs, h, c
 
 
+def run_layer(cell: _Cell, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
+              batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
+    """:meth:`_Cell.layer` composed of differentiable functions: the input
+    projection of all steps in one product, then :meth:`_Cell.step` per step."""
+    F = chainer.functions
+    wx, bx = cell.input_params(w, b)
+    wh, bh = cell.hidden_params(w, b)
+    proj = F.linear(x, wx, bx)
+    split_at = numpy.cumsum(batches)[:-1].tolist()
+    steps_in = list(F.split_axis(proj, split_at, axis=0)) if split_at else [proj]
+    outs, h, c = _run_direction(cell, steps_in, batches, h, c, wh, bh, reverse)
+    return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h, c
+
+
 def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
                     cx: Optional[Any], ws: Sequence, bs: Sequence, xs: Sequence,
                     use_bi_direction: bool):
@@ -206,7 +231,6 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     layer_in = F.concat(list(xs), axis=0) if batch > 1 else _as_var(xs[0])
     if permute:
         layer_in = F.permutate(layer_in, index)
-    split_at = numpy.cumsum(batches)[:-1].tolist()
     hs = list(F.separate(hx, axis=0))
     cs = list(F.separate(cx, axis=0)) if cx is not None else None
     hy: List[Any] = []
@@ -219,18 +243,12 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
             if layer > 0 and dropout_ratio > 0:
                 # Between layers only; each direction draws its own mask.
                 x = F.dropout(x, ratio=dropout_ratio)
-            wx, bx = cell.input_params(ws[idx], bs[idx])
-            wh, bh = cell.hidden_params(ws[idx], bs[idx])
-            proj = F.linear(x, wx, bx)
-            steps_in = (list(F.split_axis(proj, split_at, axis=0))
-                        if split_at else [proj])
             c0 = cs[idx] if cs is not None else None
-            step_out, h, c = _run_direction(
-                cell, steps_in, batches, hs[idx], c0, wh, bh, reverse=di == 1)
+            y, h, c = cell.layer(x, hs[idx], c0, ws[idx], bs[idx], batches, di == 1)
             hy.append(h)
             if c is not None:
                 cy.append(c)
-            outs.append(F.concat(step_out, axis=0) if len(step_out) > 1 else step_out[0])
+            outs.append(y)
         layer_in = F.concat(outs, axis=1) if n_dirs > 1 else outs[0]
     if permute:
         layer_in = F.permutate(layer_in, index, inv=True)
