@@ -81,11 +81,7 @@ class NStepLSTMLayer(function_node.FunctionNode):
             cp[...] = c[:n]
             g = acts[rows]
             g += xp.matmul(hp, wh_t)
-            s = g[:, :s3]
-            s *= 0.5  # sigmoid(z) = (tanh(z / 2) + 1) / 2, in place
-            xp.tanh(s, out=s)
-            s *= 0.5
-            s += 0.5
+            _gates.sigmoid_inplace(g[:, :s3])
             a = g[:, s3:]
             xp.tanh(a, out=a)
             cn = c[:n]
