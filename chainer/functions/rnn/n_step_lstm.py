@@ -17,6 +17,7 @@ from chainer.functions import _composite
 from chainer.functions.rnn import _gates
 from chainer.functions.rnn import n_step_rnn
 from chainer.utils import array as array_utils
+from chainer.utils import type_check
 
 # The gate blocks of the stacked weights of NStepLSTMLayer, as indices into the
 # eight weights of an n-step LSTM cell (W0..W3 act on the input as the input,
@@ -55,6 +56,25 @@ class NStepLSTMLayer(function_node.FunctionNode):
     def __init__(self, batches: Sequence[int], reverse: bool = False) -> None:
         self.batches = tuple(int(n) for n in batches)
         self.reverse = reverse
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'h0', 'c0', 'w', 'wh', 'b'))
+        x, h0, c0, w, wh, b = in_types
+        type_check.expect(
+            x.dtype.kind == 'f',
+            h0.dtype == x.dtype, c0.dtype == x.dtype, w.dtype == x.dtype,
+            wh.dtype == x.dtype, b.dtype == x.dtype,
+            x.ndim == 2, h0.ndim == 2, c0.ndim == 2, w.ndim == 2, wh.ndim == 2,
+            b.ndim == 1,
+            x.shape[0] == sum(self.batches),
+            h0.shape[0] >= max(self.batches, default=0),
+            c0.shape == h0.shape,
+            w.shape[0] == 4 * h0.shape[1],
+            w.shape[1] == x.shape[1],
+            wh.shape[0] == w.shape[0],
+            wh.shape[1] == h0.shape[1],
+            b.shape[0] == w.shape[0],
+        )
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3, 4, 5))
