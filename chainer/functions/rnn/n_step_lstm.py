@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any, List, Sequence, Tuple
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.backends import cuda
 from chainer.functions import _composite
 from chainer.functions.rnn import _gates
 from chainer.functions.rnn import n_step_rnn
@@ -24,6 +27,61 @@ from chainer.utils import type_check
 # forget, cell input and output gates): the three sigmoid gates come first, so
 # that one pass activates them all.
 _GATE_ORDER = (0, 1, 3, 2)
+
+
+# Fused GPU kernels of one step.  Each thread handles one (row, unit) element of
+# the step; the gates of row r and unit j sit at g[r * 4 * units + k * units + j]
+# for the blocks k = input, forget, output, cell input.
+_PREAMBLE = '''
+template <typename T> __device__ T nstep_sigmoid(T x) {
+    return (T)1 / ((T)1 + exp(-x));
+}
+#define NSTEP_BASE \\
+    const int base = (i / units) * 4 * units + i % units;
+'''
+
+_STEP_FORWARD = '''
+    NSTEP_BASE
+    T ii = nstep_sigmoid(g[base]);
+    T ff = nstep_sigmoid(g[base + units]);
+    T oo = nstep_sigmoid(g[base + 2 * units]);
+    T aa = tanh(g[base + 3 * units]);
+    g[base] = ii;
+    g[base + units] = ff;
+    g[base + 2 * units] = oo;
+    g[base + 3 * units] = aa;
+    c = ff * c_prev + ii * aa;
+    t = tanh(c);
+    h = oo * t;
+'''
+
+_STEP_BACKWARD = '''
+    NSTEP_BASE
+    T ii = g[base];
+    T ff = g[base + units];
+    T oo = g[base + 2 * units];
+    T aa = g[base + 3 * units];
+    T ghv = gh + gy;
+    T gcv = gc + ghv * oo * ((T)1 - t * t);
+    d[base] = gcv * aa * ii * ((T)1 - ii);
+    d[base + units] = gcv * c_prev * ff * ((T)1 - ff);
+    d[base + 2 * units] = ghv * t * oo * ((T)1 - oo);
+    d[base + 3 * units] = gcv * ii * ((T)1 - aa * aa);
+    gc = gcv * ff;
+'''
+
+
+def _step_forward_kernel():
+    # g: pre-activations in, activations out.
+    return cuda.elementwise('int32 units, T c_prev', 'raw T g, T c, T t, T h',
+                            _STEP_FORWARD, 'rechainer_nstep_lstm_fwd', preamble=_PREAMBLE)
+
+
+def _step_backward_kernel():
+    # gc: the gradient of the new cell state in, of the previous one out.
+    return cuda.elementwise('int32 units, raw T g, T t, T c_prev, T gy, T gh',
+                            'T gc, raw T d', _STEP_BACKWARD, 'rechainer_nstep_lstm_bwd',
+                            preamble=_PREAMBLE)
 
 
 def _steps(batches: Sequence[int], reverse: bool) -> List[Tuple[int, int]]:
@@ -101,16 +159,17 @@ class NStepLSTMLayer(function_node.FunctionNode):
             cp[...] = c[:n]
             g = acts[rows]
             g += xp.matmul(hp, wh_t)
-            _gates.sigmoid_inplace(g[:, :s3])
-            a = g[:, s3:]
-            xp.tanh(a, out=a)
-            cn = c[:n]
-            xp.multiply(g[:, units:2 * units], cp, out=cn)
-            cn += g[:, :units] * a
-            t = tanh_c[rows]
-            xp.tanh(cn, out=t)
-            yr = y[rows]
-            xp.multiply(g[:, 2 * units:s3], t, out=yr)
+            cn, t, yr = c[:n], tanh_c[rows], y[rows]
+            if xp is numpy:
+                _gates.sigmoid_inplace(g[:, :s3])
+                a = g[:, s3:]
+                xp.tanh(a, out=a)
+                xp.multiply(g[:, units:2 * units], cp, out=cn)
+                cn += g[:, :units] * a
+                xp.tanh(cn, out=t)
+                xp.multiply(g[:, 2 * units:s3], t, out=yr)
+            else:
+                _step_forward_kernel()(units, cp, g, cn, t, yr)
             h[:n] = yr
         self._saved = (acts, tanh_c, h_prev, c_prev)
         return (y.astype(dtype, copy=False), h.astype(dtype, copy=False),
@@ -171,9 +230,13 @@ class NStepLSTMLayerGrad(_composite.CompositeNode):
         for start, n in reversed(_steps(self.batches, self.reverse)):
             rows = slice(start, start + n)
             g, d, t = acts[rows], ggate[rows], tanh_c[rows]
+            ghn, gcn = gh[:n], gc[:n]
+            if xp is not numpy:
+                _step_backward_kernel()(units, g, t, c_prev[rows], gy[rows], ghn, gcn, d)
+                ghn[...] = xp.matmul(d, wh)
+                continue
             s = g[:, :s3]
             i, f, o, a = g[:, :units], g[:, units:u2], g[:, u2:s3], g[:, s3:]
-            ghn, gcn = gh[:n], gc[:n]
             ghn += gy[rows]
             dc = t * t  # gc += gh * o * (1 - tanh(c)^2)
             xp.subtract(1, dc, out=dc)
