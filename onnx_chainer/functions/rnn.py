@@ -5,8 +5,8 @@ from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
-__all__ = ['convert_LSTM', 'convert_NStepLSTMLayer', 'convert_n_step_gru', 'onnx_helper',
-           'support']
+__all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
+           'convert_n_step_gru', 'onnx_helper', 'support']
 
 
 @support((13,))
@@ -32,25 +32,21 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     return gb.nodes()
 
 
-@support((13,))
-def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
-    """One layer and direction of an n-step LSTM, unrolled over its steps."""
-    x, h, c, w, wh, b = input_names
-    units = _util.in_shape(func, 1)[1]
+def _unroll(func, gb, context, proj, states, step):
+    """Unrolls one layer of an n-step RNN node over its steps.
+
+    ``proj`` names the input projection of all rows; ``states`` the initial
+    states ``(B, H)``; ``step(x_t, [state[:n]]) -> (h_t, [new state[:n]])``
+    emits one step.  Returns the output of every row (time-major) and the
+    final states.
+    """
     full = _util.in_shape(func, 1)[0]
-    gb = _util.builder(context)
     zero = _util.ints(context, [0])
 
     def rows(v, start, stop):
         return gb.op('Slice', [v, _util.ints(context, [start]), _util.ints(context, [stop]),
                                zero])
 
-    def set_rows(state, new, n):
-        # The first n rows of the state replaced by ``new``.
-        return new if n == full else gb.op('Concat', [new, rows(state, n, full)], axis=0)
-
-    proj = gb.op('Gemm', [x, w, b], transB=1)
-    sizes = _util.ints(context, [units] * 4)
     spans = []
     start = 0
     for n in func.batches:
@@ -58,22 +54,63 @@ def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, conte
         start += n
     outs = {}
     for start, n in (spans[::-1] if func.reverse else spans):
-        hp = h if n == full else rows(h, 0, n)
-        cp = c if n == full else rows(c, 0, n)
-        g = gb.op('Add', [rows(proj, start, start + n), gb.op('Gemm', [hp, wh], transB=1)])
+        now = [v if n == full else rows(v, 0, n) for v in states]
+        y, new = step(rows(proj, start, start + n), now)
+        outs[start] = y
+        # The first n rows of each state replaced.
+        states = [v if n == full else gb.op('Concat', [v, rows(old, n, full)], axis=0)
+                  for v, old in zip(new, states)]
+    ys = [outs[s] for s, _ in spans]
+    return (ys[0] if len(ys) == 1 else gb.op('Concat', ys, axis=0)), states
+
+
+@support((13,))
+def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step LSTM, unrolled over its steps."""
+    x, h, c, w, wh, b = input_names
+    units = _util.in_shape(func, 1)[1]
+    gb = _util.builder(context)
+    sizes = _util.ints(context, [units] * 4)
+
+    def step(xt, states):
+        hp, cp = states
+        g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
         i, f, o, a = gb.op('Split', [g, sizes], n_outputs=4, axis=1)
         i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
         cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
         hn = gb.op('Mul', [o, gb.op('Tanh', [cn])])
-        outs[start] = hn
-        h, c = set_rows(h, hn, n), set_rows(c, cn, n)
-    ys = [outs[s] for s, _ in spans]
-    if len(ys) == 1:
-        gb.op_output_named('Identity', ys, [output_names[0]])
-    else:
-        gb.op_output_named('Concat', ys, [output_names[0]], axis=0)
-    gb.op_output_named('Identity', [h], [output_names[1]])
-    gb.op_output_named('Identity', [c], [output_names[2]])
+        return hn, [hn, cn]
+
+    proj = gb.op('Gemm', [x, w, b], transB=1)
+    y, (h, c) = _unroll(func, gb, context, proj, [h, c], step)
+    for v, name in zip((y, h, c), output_names):
+        gb.op_output_named('Identity', [v], [name])
+    return gb.nodes()
+
+
+@support((13,))
+def convert_NStepGRULayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step GRU, unrolled over its steps."""
+    x, h, w, wh, bx, bh = input_names
+    units = _util.in_shape(func, 1)[1]
+    gb = _util.builder(context)
+    sizes = _util.ints(context, [units] * 3)
+
+    def step(xt, states):
+        hp, = states
+        xr, xz, xn = gb.op('Split', [xt, sizes], n_outputs=3, axis=1)
+        hh = gb.op('Gemm', [hp, wh, bh], transB=1)
+        hr, hz, hn = gb.op('Split', [hh, sizes], n_outputs=3, axis=1)
+        r = gb.op('Sigmoid', [gb.op('Add', [xr, hr])])
+        z = gb.op('Sigmoid', [gb.op('Add', [xz, hz])])
+        n = gb.op('Tanh', [gb.op('Add', [xn, gb.op('Mul', [r, hn])])])
+        hnew = gb.op('Add', [n, gb.op('Mul', [z, gb.op('Sub', [hp, n])])])
+        return hnew, [hnew]
+
+    proj = gb.op('Gemm', [x, w, bx], transB=1)
+    y, (h,) = _unroll(func, gb, context, proj, [h], step)
+    for v, name in zip((y, h), output_names):
+        gb.op_output_named('Identity', [v], [name])
     return gb.nodes()
 
 

@@ -8,7 +8,7 @@ all steps.
 """
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, Sequence, Tuple
 
 import numpy
 
@@ -84,16 +84,6 @@ def _step_backward_kernel():
                             preamble=_PREAMBLE)
 
 
-def _steps(batches: Sequence[int], reverse: bool) -> List[Tuple[int, int]]:
-    """``(first row, rows)`` of every step in the order the steps run."""
-    spans = []
-    start = 0
-    for n in batches:
-        spans.append((start, n))
-        start += n
-    return spans[::-1] if reverse else spans
-
-
 class NStepLSTMLayer(function_node.FunctionNode):
     """One layer and direction of an n-step LSTM over time-major rows:
     ``(x, h0, c0, w, wh, b) -> (y, h, c)``.
@@ -152,7 +142,7 @@ class NStepLSTMLayer(function_node.FunctionNode):
         h = h0.astype(acts.dtype, copy=True)
         c = c0.astype(acts.dtype, copy=True)
         wh_t = wh.T
-        for start, n in _steps(self.batches, self.reverse):
+        for start, n in n_step_rnn.step_spans(self.batches, self.reverse):
             rows = slice(start, start + n)
             hp, cp = h_prev[rows], c_prev[rows]
             hp[...] = h[:n]
@@ -227,7 +217,7 @@ class NStepLSTMLayerGrad(_composite.CompositeNode):
         gc = gc_last.astype(cdt, copy=True)
         gy = gy.astype(cdt, copy=False)
         wh = wh.astype(cdt, copy=False)
-        for start, n in reversed(_steps(self.batches, self.reverse)):
+        for start, n in reversed(n_step_rnn.step_spans(self.batches, self.reverse)):
             rows = slice(start, start + n)
             g, d, t = acts[rows], ggate[rows], tanh_c[rows]
             ghn, gcn = gh[:n], gc[:n]

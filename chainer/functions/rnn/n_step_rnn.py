@@ -178,6 +178,17 @@ def _run_direction(cell: _Cell, steps_in: List[Any], batches: List[int],
     return outs, h, c
 
 
+def step_spans(batches: Sequence[int], reverse: bool) -> List[Tuple[int, int]]:
+    """``(first row, rows)`` of every step of time-major rows (step ``t`` has
+    ``batches[t]`` rows), in the order a layer runs the steps."""
+    spans = []
+    start = 0
+    for n in batches:
+        spans.append((start, n))
+        start += n
+    return spans[::-1] if reverse else spans
+
+
 def run_layer(cell: _Cell, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
               batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
     """:meth:`_Cell.layer` composed of differentiable functions: the input
