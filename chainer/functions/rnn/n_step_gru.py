@@ -204,15 +204,9 @@ class NStepGRULayerGrad(_composite.CompositeNode):
 def composed_layer(x, h0, w, wh, bx, bh, batches: Sequence[int], reverse: bool):
     """:class:`NStepGRULayer` composed of differentiable functions (its
     reference; used to differentiate its gradient)."""
-    F = chainer.functions
-    proj = F.linear(x, w, bx)
-    split_at = []
-    for n in batches[:-1]:
-        split_at.append((split_at[-1] if split_at else 0) + n)
-    steps_in = list(F.split_axis(proj, split_at, axis=0)) if split_at else [proj]
-    outs, h, _ = n_step_rnn._run_direction(_GRUCell(), steps_in, list(batches), h0, None,
-                                           wh, bh, reverse)
-    return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h
+    proj = chainer.functions.linear(x, w, bx)
+    y, h, _ = n_step_rnn.run_projected(_GRUCell(), proj, batches, h0, None, wh, bh, reverse)
+    return y, h
 
 
 class _GRUCell(n_step_rnn._Cell):

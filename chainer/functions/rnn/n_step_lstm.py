@@ -284,15 +284,8 @@ class _BlockStep:
 def composed_layer(x, h0, c0, w, wh, b, batches: Sequence[int], reverse: bool):
     """:class:`NStepLSTMLayer` composed of differentiable functions (its
     reference; used to differentiate its gradient)."""
-    F = chainer.functions
-    proj = F.linear(x, w, b)
-    split_at = []
-    for n in batches[:-1]:
-        split_at.append((split_at[-1] if split_at else 0) + n)
-    steps_in = list(F.split_axis(proj, split_at, axis=0)) if split_at else [proj]
-    outs, h, c = n_step_rnn._run_direction(_BlockStep, steps_in, list(batches), h0, c0,
-                                           wh, None, reverse)
-    return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h, c
+    proj = chainer.functions.linear(x, w, b)
+    return n_step_rnn.run_projected(_BlockStep, proj, batches, h0, c0, wh, None, reverse)
 
 
 class _LSTMCell(n_step_rnn._Cell):

@@ -193,13 +193,21 @@ def run_layer(cell: _Cell, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence
               batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
     """:meth:`_Cell.layer` composed of differentiable functions: the input
     projection of all steps in one product, then :meth:`_Cell.step` per step."""
-    F = chainer.functions
     wx, bx = cell.input_params(w, b)
     wh, bh = cell.hidden_params(w, b)
-    proj = F.linear(x, wx, bx)
+    proj = chainer.functions.linear(x, wx, bx)
+    return run_projected(cell, proj, batches, h, c, wh, bh, reverse)
+
+
+def run_projected(cell: Any, proj: Any, batches: Sequence[int], h: Any, c: Any, wh: Any,
+                  bh: Any, reverse: bool) -> Tuple[Any, Any, Any]:
+    """Runs ``cell.step`` over the projected time-major rows ``proj`` (step ``t``
+    takes the next ``batches[t]`` rows); returns ``(y, h, c)`` as
+    :meth:`_Cell.layer`."""
+    F = chainer.functions
     split_at = numpy.cumsum(batches)[:-1].tolist()
     steps_in = list(F.split_axis(proj, split_at, axis=0)) if split_at else [proj]
-    outs, h, c = _run_direction(cell, steps_in, batches, h, c, wh, bh, reverse)
+    outs, h, c = _run_direction(cell, steps_in, list(batches), h, c, wh, bh, reverse)
     return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h, c
 
 
