@@ -6,7 +6,7 @@ from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
-           'convert_n_step_gru', 'onnx_helper', 'support']
+           'convert_NStepRNNLayer', 'convert_n_step_gru', 'onnx_helper', 'support']
 
 
 @support((13,))
@@ -108,6 +108,25 @@ def convert_NStepGRULayer(func, opset_version, input_names, output_names, contex
         return hnew, [hnew]
 
     proj = gb.op('Gemm', [x, w, bx], transB=1)
+    y, (h,) = _unroll(func, gb, context, proj, [h], step)
+    for v, name in zip((y, h), output_names):
+        gb.op_output_named('Identity', [v], [name])
+    return gb.nodes()
+
+
+@support((13,))
+def convert_NStepRNNLayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
+    x, h, w, wh, b = input_names
+    gb = _util.builder(context)
+    act = 'Tanh' if func.activation == 'tanh' else 'Relu'
+
+    def step(xt, states):
+        hp, = states
+        hnew = gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])])
+        return hnew, [hnew]
+
+    proj = gb.op('Gemm', [x, w, b], transB=1)
     y, (h,) = _unroll(func, gb, context, proj, [h], step)
     for v, name in zip((y, h), output_names):
         gb.op_output_named('Identity', [v], [name])

@@ -1,6 +1,8 @@
-"""Tests of NStepLSTMLayer and NStepGRULayer, the nodes running one layer and
-direction of F.n_step_lstm and F.n_step_gru, against NumPy loops and against
-their composed references."""
+"""Tests of NStepLSTMLayer, NStepGRULayer and NStepRNNLayer, the nodes running
+one layer and direction of F.n_step_lstm, F.n_step_gru and F.n_step_rnn,
+against NumPy loops and against their composed references."""
+import functools
+
 import numpy
 import pytest
 
@@ -9,6 +11,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.rnn import n_step_gru
 from chainer.functions.rnn import n_step_lstm
+from chainer.functions.rnn import n_step_rnn
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
@@ -29,11 +32,28 @@ def _gru_step(xp, h, c, wh, bh):
     return (1 - z) * n + z * h, None
 
 
+def _elman_step(activation):
+    def step(xp, h, c, wh, bh):
+        y = xp + h @ wh.T
+        return (numpy.tanh(y) if activation == 'tanh' else numpy.maximum(y, 0)), None
+    return step
+
+
+def _elman(activation):
+    node = functools.partial(n_step_rnn.NStepRNNLayer, activation=activation)
+    ref = functools.partial(n_step_rnn.composed_layer, activation=activation)
+    return node, ref, 1, False, _elman_step(activation)
+
+
 # kind -> (node class, composed reference, gates, has cell state, NumPy step)
 _KINDS = {
     'lstm': (n_step_lstm.NStepLSTMLayer, n_step_lstm.composed_layer, 4, True, _lstm_step),
     'gru': (n_step_gru.NStepGRULayer, n_step_gru.composed_layer, 3, False, _gru_step),
+    'rnn_tanh': _elman('tanh'),
+    'rnn_relu': _elman('relu'),
 }
+# Biases per layer: LSTMs and Elman RNNs take one (the two summed), GRUs two.
+_N_BIASES = {'lstm': 1, 'gru': 2, 'rnn_tanh': 1, 'rnn_relu': 1}
 
 
 def _layer_ref(kind, inputs, batches, reverse):
@@ -44,9 +64,12 @@ def _layer_ref(kind, inputs, batches, reverse):
         x, h, c, w, wh, b = inputs
         bh = None
         c = c.copy()
-    else:
+    elif _N_BIASES[kind] == 2:
         x, h, w, wh, b, bh = inputs
         c = None
+    else:
+        x, h, w, wh, b = inputs
+        bh = c = None
     h = h.copy()
     proj = x @ w.T + b
     starts = numpy.concatenate([[0], numpy.cumsum(batches)[:-1]]).astype(int)
@@ -70,7 +93,7 @@ def _inputs(kind, batches, n_seqs, dtype):
     x = u(-1, 1, (n_rows, IN_SIZE)).astype(dtype)
     w = u(-1, 1, (gates * UNITS, IN_SIZE)).astype(dtype)
     wh = u(-1, 1, (gates * UNITS, UNITS)).astype(dtype)
-    biases = [u(-1, 1, (gates * UNITS,)).astype(dtype) for _ in range(1 if with_c else 2)]
+    biases = [u(-1, 1, (gates * UNITS,)).astype(dtype) for _ in range(_N_BIASES[kind])]
     return tuple([x] + states + [w, wh] + biases)
 
 
@@ -87,8 +110,12 @@ _CASES = [((3, 2, 2, 1), 4), ((1,), 1)]
 @testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestNStepLayer(testing.FunctionTestCase):
 
+    dodge_nondifferentiable = True
+
     def setUp(self):
         R.set_tolerances(self, self.dtype)
+        if self.dtype == numpy.float16 and self.kind == 'rnn_relu':
+            self.skip_double_backward_test = True
 
     def generate_inputs(self):
         batches, n_seqs = self.case
@@ -160,6 +187,11 @@ def test_bad_dtype(kind):
     inputs[-2] = inputs[-2].astype(numpy.float64)
     with pytest.raises(type_check.InvalidType):
         _KINDS[kind][0]((1,)).apply(inputs)
+
+
+def test_rnn_layer_bad_activation():
+    with pytest.raises(ValueError):
+        n_step_rnn.NStepRNNLayer((1,), activation='sigmoid')
 
 
 def test_lstm_cell_state_of_another_size():
