@@ -1,6 +1,6 @@
 """Forward+backward time of the recurrent layers, as ratios to a reference LSTM.
 
-Run:  python benchmarks/rnn.py [--repeat N] [--timer wall|cpu]
+Run:  python benchmarks/rnn.py [--repeat N] [--timer wall|cpu] [--runs N]
 
 Workloads (float32; 2 layers, 256 units, input size 256, 20 steps, batch 32;
 forward, then backward from the sum of the outputs):
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -139,6 +140,8 @@ def main() -> None:
     parser.add_argument('--repeat', type=int, default=5)
     parser.add_argument('--number', type=int, default=3)
     parser.add_argument('--timer', choices=('wall', 'cpu'), default='wall')
+    parser.add_argument('--runs', type=int, default=1,
+                        help='independent measurements; the table shows the medians')
     args = parser.parse_args()
     timer = time.process_time if args.timer == 'cpu' else time.perf_counter
     rows = [('NumPy LSTM', numpy_lstm()),
@@ -146,14 +149,18 @@ def main() -> None:
             ('L.LSTM loop', chainer_stateful())]
     if torch is not None:
         rows.insert(0, (f'PyTorch nn.LSTM ({torch.get_num_threads()} threads)', torch_lstm()))
-    times = best_times([fn for _, fn in rows], args.number, args.repeat, timer)
-    ref_name, t_ref = rows[0][0], times[0]
+    runs = [best_times([fn for _, fn in rows], args.number, args.repeat, timer)
+            for _ in range(args.runs)]
+    ref_name = rows[0][0]
     print(f'{LAYERS} layers, {UNITS} units, {STEPS} steps, batch {BATCH}, float32, '
-          f'forward+backward, {args.timer} time')
+          f'forward+backward, {args.timer} time'
+          + (f', median of {args.runs} runs' if args.runs > 1 else ''))
     print(f'| workload | time (ms) | ratio to {ref_name} |')
     print('| --- | ---: | ---: |')
-    for (name, _), t in zip(rows, times):
-        print(f'| {name} | {t * 1e3:.1f} | {t / t_ref:.2f} |')
+    for i, (name, _) in enumerate(rows):
+        t = statistics.median(r[i] for r in runs)
+        ratio = statistics.median(r[i] / r[0] for r in runs)
+        print(f'| {name} | {t * 1e3:.1f} | {ratio:.2f} |')
 
 
 if __name__ == '__main__':

@@ -5,7 +5,8 @@ from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
-__all__ = ['convert_LSTM', 'convert_n_step_gru', 'onnx_helper', 'support']
+__all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
+           'convert_NStepRNNLayer', 'convert_n_step_gru', 'onnx_helper', 'support']
 
 
 @support((13,))
@@ -28,6 +29,107 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     c = gb.op('Add', [gb.op('Mul', [a, i]), gb.op('Mul', [f, c_prev])])
     gb.op_output_named('Identity', [c], [output_names[0]])
     gb.op_output_named('Mul', [o, gb.op('Tanh', [c])], [output_names[1]])
+    return gb.nodes()
+
+
+def _unroll(func, gb, context, proj, states, step):
+    """Unrolls one layer of an n-step RNN node over its steps.
+
+    ``proj`` names the input projection of all rows; ``states`` the initial
+    states ``(B, H)``; ``step(x_t, [state[:n]]) -> (h_t, [new state[:n]])``
+    emits one step.  Returns the output of every row (time-major) and the
+    final states.
+    """
+    full = _util.in_shape(func, 1)[0]
+    zero = _util.ints(context, [0])
+
+    def rows(v, start, stop):
+        return gb.op('Slice', [v, _util.ints(context, [start]), _util.ints(context, [stop]),
+                               zero])
+
+    spans = []
+    start = 0
+    for n in func.batches:
+        spans.append((start, n))
+        start += n
+    outs = {}
+    for start, n in (spans[::-1] if func.reverse else spans):
+        now = [v if n == full else rows(v, 0, n) for v in states]
+        y, new = step(rows(proj, start, start + n), now)
+        outs[start] = y
+        # The first n rows of each state replaced.
+        states = [v if n == full else gb.op('Concat', [v, rows(old, n, full)], axis=0)
+                  for v, old in zip(new, states)]
+    ys = [outs[s] for s, _ in spans]
+    return (ys[0] if len(ys) == 1 else gb.op('Concat', ys, axis=0)), states
+
+
+@support((13,))
+def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step LSTM, unrolled over its steps."""
+    x, h, c, w, wh, b = input_names
+    units = _util.in_shape(func, 1)[1]
+    gb = _util.builder(context)
+    sizes = _util.ints(context, [units] * 4)
+
+    def step(xt, states):
+        hp, cp = states
+        g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
+        i, f, o, a = gb.op('Split', [g, sizes], n_outputs=4, axis=1)
+        i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
+        cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
+        hn = gb.op('Mul', [o, gb.op('Tanh', [cn])])
+        return hn, [hn, cn]
+
+    proj = gb.op('Gemm', [x, w, b], transB=1)
+    y, (h, c) = _unroll(func, gb, context, proj, [h, c], step)
+    for v, name in zip((y, h, c), output_names):
+        gb.op_output_named('Identity', [v], [name])
+    return gb.nodes()
+
+
+@support((13,))
+def convert_NStepGRULayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step GRU, unrolled over its steps."""
+    x, h, w, wh, bx, bh = input_names
+    units = _util.in_shape(func, 1)[1]
+    gb = _util.builder(context)
+    sizes = _util.ints(context, [units] * 3)
+
+    def step(xt, states):
+        hp, = states
+        xr, xz, xn = gb.op('Split', [xt, sizes], n_outputs=3, axis=1)
+        hh = gb.op('Gemm', [hp, wh, bh], transB=1)
+        hr, hz, hn = gb.op('Split', [hh, sizes], n_outputs=3, axis=1)
+        r = gb.op('Sigmoid', [gb.op('Add', [xr, hr])])
+        z = gb.op('Sigmoid', [gb.op('Add', [xz, hz])])
+        n = gb.op('Tanh', [gb.op('Add', [xn, gb.op('Mul', [r, hn])])])
+        hnew = gb.op('Add', [n, gb.op('Mul', [z, gb.op('Sub', [hp, n])])])
+        return hnew, [hnew]
+
+    proj = gb.op('Gemm', [x, w, bx], transB=1)
+    y, (h,) = _unroll(func, gb, context, proj, [h], step)
+    for v, name in zip((y, h), output_names):
+        gb.op_output_named('Identity', [v], [name])
+    return gb.nodes()
+
+
+@support((13,))
+def convert_NStepRNNLayer(func, opset_version, input_names, output_names, context):
+    """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
+    x, h, w, wh, b = input_names
+    gb = _util.builder(context)
+    act = 'Tanh' if func.activation == 'tanh' else 'Relu'
+
+    def step(xt, states):
+        hp, = states
+        hnew = gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])])
+        return hnew, [hnew]
+
+    proj = gb.op('Gemm', [x, w, b], transB=1)
+    y, (h,) = _unroll(func, gb, context, proj, [h], step)
+    for v, name in zip((y, h), output_names):
+        gb.op_output_named('Identity', [v], [name])
     return gb.nodes()
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, List, Tuple
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer.utils import array as array_utils
@@ -36,6 +38,19 @@ def sigmoid(x: Any) -> Any:
     y *= half
     y += half
     return y
+
+
+def sigmoid_inplace(x: Any) -> Any:
+    """Array logistic sigmoid of ``x`` written over ``x``, as ``1 / (1 + exp(-x))``
+    (on the CPU ``exp`` is cheaper than ``tanh``; ``exp`` overflowing to
+    infinity gives the exact limit 0)."""
+    xp = backend.get_array_module(x)
+    with numpy.errstate(over='ignore'):
+        xp.negative(x, out=x)
+        xp.exp(x, out=x)
+    x += 1
+    xp.reciprocal(x, out=x)
+    return x
 
 
 def gate_vars(x: Any, n: int, interleaved: bool = True) -> List[Any]:

@@ -60,18 +60,32 @@ def _backward_kernel():
         _BACKWARD, 'rechainer_lstm_bwd', preamble=_PREAMBLE)
 
 
-def _activate_gates(g):
-    """``tanh`` of the cell input and sigmoids of the three gates of ``g`` (an
-    array ``(B, H, 4, R)``), in one pass of contiguous operations: the sigmoids
-    as ``0.5 * tanh(0.5 * x) + 0.5``."""
-    dtype = g.dtype
-    scale = numpy.array([1, .5, .5, .5], dtype).reshape(4, 1)
-    shift = numpy.array([0, .5, .5, .5], dtype).reshape(4, 1)
-    y = g * scale
-    numpy.tanh(y, out=y)
-    y *= scale
-    y += shift
-    return y
+def _gate_major(x):
+    """The four gates of the stacked input ``x`` (interleaved unit by unit) as
+    one contiguous array ``(4, B, H, R)`` in the compute dtype."""
+    g = _gates.split_interleaved(x, 4)
+    out = numpy.empty((4,) + g.shape[:2] + g.shape[3:],
+                      array_utils.compute_dtype(x.dtype))
+    numpy.copyto(out, g.transpose(2, 0, 1, 3))
+    return out
+
+
+def _cell_shape(x) -> tuple:
+    """``(B, H, R)``: the shape of one gate of the stacked input ``x``."""
+    return (x.shape[0], x.shape[1] // 4, _gates.rest_size(x.shape))
+
+
+def _activate(x, cp):
+    """Forward of one step on the CPU: ``(acts, tanh(c), c, h)`` where ``acts``
+    ``(4, B, H, R)`` holds ``tanh(a)`` and the sigmoids of ``i``, ``f``, ``o``
+    (computed in place)."""
+    acts = _gate_major(x)
+    numpy.tanh(acts[0], out=acts[0])
+    _gates.sigmoid_inplace(acts[1:])
+    c = acts[2] * cp
+    c += acts[0] * acts[1]
+    t = numpy.tanh(c)
+    return acts, t, c, acts[3] * t
 
 
 def _check_cell_types(c_type, x_type, n_gates: int) -> None:
@@ -106,23 +120,17 @@ class LSTM(function_node.FunctionNode):
         dtype = x.dtype
         batch = len(x)
         cp = array_utils.as_compute(c_prev[:batch])
-        xc = array_utils.as_compute(x)
         if xp is numpy:
-            y = _activate_gates(_gates.split_interleaved(xc, 4))
-            a = y[:, :, 0]
-            s = y[:, :, 1:]
-            c_new = a * s[:, :, 0]
-            c_new += s[:, :, 1] * cp.reshape(a.shape)
-            t = numpy.tanh(c_new)
-            h = s[:, :, 2] * t
-            self._acts = (a, s, t)
+            acts, t, c_new, h = _activate(x, cp.reshape(_cell_shape(x)))
+            self._acts = (acts, t)
             c_new = c_new.reshape(cp.shape)
             h = h.reshape(cp.shape)
         else:
             self._acts = None
             hr = cp[0].size if batch else 0
             c_new, h = _forward_kernel()(
-                cp, xp.ascontiguousarray(xc), hr, _gates.rest_size(x.shape))
+                cp, xp.ascontiguousarray(array_utils.as_compute(x)), hr,
+                _gates.rest_size(x.shape))
         if len(c_prev) > batch:
             c = c_prev.copy()
             c[:batch] = c_new
@@ -143,11 +151,12 @@ class LSTMGrad(function_node.FunctionNode):
     """Gradient of :class:`LSTM`: ``(c_prev, x, gc, gh) -> (gc_prev, gx)``.
 
     Args:
-        acts: The gate activations ``(a, sigmoids of i, f, o, tanh(c))`` saved
-            by the forward pass on the CPU, or None to recompute them.
+        acts: ``(acts, tanh(c))`` saved by the forward pass on the CPU (``acts``
+            ``(4, B, H, R)``: ``tanh(a)`` and the sigmoids of ``i``, ``f``,
+            ``o``, in the compute dtype), or None to recompute them.
     """
 
-    def __init__(self, acts: Optional[Tuple[Any, Any, Any]] = None) -> None:
+    def __init__(self, acts: Optional[Tuple[Any, Any]] = None) -> None:
         self.acts = acts
 
     def forward(self, inputs):
@@ -160,30 +169,33 @@ class LSTMGrad(function_node.FunctionNode):
         gcb = array_utils.as_compute(gc[:batch])
         ghc = array_utils.as_compute(gh)
         if xp is numpy:
+            cp = cp.reshape(_cell_shape(x))
             if self.acts is None:
-                y = _activate_gates(_gates.split_interleaved(array_utils.as_compute(x), 4))
-                a, s = y[:, :, 0], y[:, :, 1:]
-                t = numpy.tanh(a * s[:, :, 0] + s[:, :, 1] * cp.reshape(a.shape))
+                acts, t, _, _ = _activate(x, cp)
             else:
-                a, s, t = self.acts
-            shape = a.shape
-            i, f, o = s[:, :, 0], s[:, :, 1], s[:, :, 2]
-            ghr = ghc.reshape(shape)
-            one = a.dtype.type(1)
-            u = one - t * t
+                acts, t = self.acts
+            a, i, f, o = acts
+            ghr = ghc.reshape(a.shape)
+            u = t * t  # gradient of c: gc + gh * o * (1 - tanh(c)^2)
+            numpy.subtract(1, u, out=u)
             u *= o
             u *= ghr
-            u += gcb.reshape(shape)
-            gx = numpy.empty(shape[:2] + (4,) + shape[2:], a.dtype)
-            ui = u * i
-            gx[:, :, 0] = ui * (one - a * a)
-            gx[:, :, 1] = ui * a * (one - i)
-            df = f * (one - f)
-            df *= cp.reshape(shape)
-            gx[:, :, 2] = u * df
-            gx[:, :, 3] = ghr * t * o * (one - o)
-            gcp = (u * f).reshape(cp.shape)
+            u += gcb.reshape(a.shape)
+            # The gradient of each gate is pre * d(activation): pre holds the
+            # gradient reaching its activation, der the activation's derivative.
+            pre = numpy.empty_like(acts)
+            numpy.multiply(u, i, out=pre[0])
+            numpy.multiply(u, a, out=pre[1])
+            numpy.multiply(u, cp, out=pre[2])
+            numpy.multiply(ghr, t, out=pre[3])
+            der = acts * acts
+            numpy.subtract(1, der[0], out=der[0])
+            numpy.subtract(acts[1:], der[1:], out=der[1:])
+            gx = numpy.empty(pre.shape[1:3] + (4,) + pre.shape[3:], pre.dtype)
+            numpy.multiply(pre, der, out=gx.transpose(2, 0, 1, 3))
             gx = gx.reshape(x.shape)
+            u *= f
+            gcp = u.reshape(gcb.shape)
         else:
             xc = xp.ascontiguousarray(array_utils.as_compute(x))
             gcp = xp.empty(cp.shape, cp.dtype)

@@ -14,7 +14,11 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer import function_node
+from chainer.functions import _composite
+from chainer.functions.rnn import _gates
 from chainer.utils import argument
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 _TRAIN_REMOVED = ('train argument is not supported anymore. '
@@ -50,12 +54,24 @@ class _Cell:
         """``(h, c)`` after one step; ``x`` is the projected input of the step."""
         raise NotImplementedError
 
+    def layer(self, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
+              batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
+        """Runs one layer in one direction over the time-major rows ``x``.
+
+        Step ``t`` reads the next ``batches[t]`` rows of ``x`` (the leading
+        sequences); ``reverse`` runs the steps from the last to the first.
+        Returns ``(y, h, c)``: the output of every row (time-major, as ``x``)
+        and the final states of every sequence (``c`` None without cell state).
+        """
+        return run_layer(self, x, h, c, w, b, batches, reverse)
+
 
 class _ElmanCell(_Cell):
     n_weights = 2
 
-    def __init__(self, activation: Callable) -> None:
-        self.activation = activation
+    def __init__(self, activation: str) -> None:
+        self.activation_name = activation
+        self.activation = _activation(activation)
 
     def input_params(self, w, b):
         return w[0], b[0] + b[1]
@@ -66,6 +82,12 @@ class _ElmanCell(_Cell):
     def step(self, x, h, c, wh, bh):
         return self.activation(x + chainer.functions.linear(h, wh)), None
 
+    def layer(self, x, h, c, w, b, batches, reverse):
+        wx, bx = self.input_params(w, b)
+        node = NStepRNNLayer(batches, reverse, self.activation_name)
+        y, h = node.apply((x, h, wx, w[1], bx))
+        return y, h, None
+
 
 def _activation(name: str) -> Callable:
     F = chainer.functions
@@ -74,6 +96,165 @@ def _activation(name: str) -> Callable:
     if name == 'relu':
         return F.relu
     raise ValueError(f'Invalid activation: "{name}". Please select from [tanh, relu]')
+
+
+class NStepRNNLayer(function_node.FunctionNode):
+    """One layer and direction of an n-step Elman RNN over time-major rows:
+    ``(x, h0, w, wh, b) -> (y, h)`` with ``h_t = f(w x_t + b + wh h_{t-1})``.
+
+    ``x`` ``(N, I)`` holds the steps one after another, step ``t`` being the
+    next ``batches[t]`` rows (the leading sequences).  ``h0`` is ``(B, H)``,
+    ``w`` ``(H, I)``, ``wh`` ``(H, H)``, ``b`` ``(H,)``.  ``y`` ``(N, H)`` is the
+    hidden state after every row's step; ``h`` the state after each sequence's
+    last step.
+
+    Args:
+        batches: The number of rows of each step, in time order.
+        reverse: Whether the steps run from the last to the first.
+        activation: ``'tanh'`` or ``'relu'``.
+    """
+
+    def __init__(self, batches: Sequence[int], reverse: bool = False,
+                 activation: str = 'tanh') -> None:
+        _activation(activation)
+        self.batches = tuple(int(n) for n in batches)
+        self.reverse = reverse
+        self.activation = activation
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'h0', 'w', 'wh', 'b'))
+        x, h0, w, wh, b = in_types
+        type_check.expect(
+            x.dtype.kind == 'f',
+            h0.dtype == x.dtype, w.dtype == x.dtype, wh.dtype == x.dtype,
+            b.dtype == x.dtype,
+            x.ndim == 2, h0.ndim == 2, w.ndim == 2, wh.ndim == 2, b.ndim == 1,
+            x.shape[0] == sum(self.batches),
+            h0.shape[0] >= max(self.batches, default=0),
+            w.shape[0] == h0.shape[1],
+            w.shape[1] == x.shape[1],
+            wh.shape[0] == h0.shape[1],
+            wh.shape[1] == h0.shape[1],
+            b.shape[0] == h0.shape[1],
+        )
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3, 4))
+        dtype = inputs[0].dtype
+        x, h0, w, wh, b = [array_utils.as_compute(a) for a in inputs]
+        xp = backend.get_array_module(x)
+        # y: the input projections of every row, replaced step by step by the
+        # new states; h_prev: the state each row's step started from.
+        y = xp.matmul(x, w.T)
+        y += b
+        h_prev = xp.empty_like(y)
+        h = h0.astype(y.dtype, copy=True)
+        wh_t = wh.T
+        for start, n in step_spans(self.batches, self.reverse):
+            rows = slice(start, start + n)
+            hp = h_prev[rows]
+            hp[...] = h[:n]
+            g = y[rows]
+            g += xp.matmul(hp, wh_t)
+            if self.activation == 'tanh':
+                xp.tanh(g, out=g)
+            else:
+                xp.maximum(g, 0, out=g)
+            h[:n] = g
+        self._saved = (y, h_prev)
+        return y.astype(dtype), h.astype(dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        inputs = self.get_retained_inputs()
+        x, h0 = inputs[0], inputs[1]
+        gy, gh = grad_outputs
+        if gy is None:
+            gy = _gates.zeros_var((x.shape[0], h0.shape[1]), h0)
+        gh = _gates.zeros_like_or(gh, h0)
+        grad = NStepRNNLayerGrad(self.batches, self.reverse, self.activation, indexes,
+                                 self._saved)
+        return grad.apply(inputs + (gy, gh))
+
+
+class NStepRNNLayerGrad(_composite.CompositeNode):
+    """Gradient of :class:`NStepRNNLayer`: ``(x, h0, w, wh, b, gy, gh)`` to the
+    gradients of ``(x, h0, w, wh, b)`` listed in ``indexes``.
+
+    The forward pass runs backpropagation through time on arrays; its own
+    gradient differentiates the layer composed of differentiable functions.
+
+    Args:
+        batches: The number of rows of each step, in time order.
+        reverse: Whether the layer ran the steps from the last to the first.
+        activation: ``'tanh'`` or ``'relu'``.
+        indexes: Which input gradients to compute (positions in ``(x, h0, w,
+            wh, b)``).
+        saved: ``(y, h_prev)`` arrays of the layer's forward pass (compute
+            dtype): the new state of every row and the state its step started
+            from.
+    """
+
+    def __init__(self, batches: Sequence[int], reverse: bool, activation: str,
+                 indexes: Sequence[int], saved: Tuple[Any, Any]) -> None:
+        self.batches = tuple(batches)
+        self.reverse = reverse
+        self.activation = activation
+        self.indexes = tuple(indexes)
+        self.saved = saved
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        dtype = inputs[0].dtype
+        x, h0, w, wh, b, gy, gh_last = [array_utils.as_compute(a) for a in inputs]
+        xp = backend.get_array_module(x)
+        y, h_prev = self.saved
+        cdt = y.dtype
+        # Gradient of the pre-activation of every row.
+        gpre = xp.empty_like(y)
+        gh = gh_last.astype(cdt, copy=True)
+        gy = gy.astype(cdt, copy=False)
+        wh = wh.astype(cdt, copy=False)
+        for start, n in reversed(step_spans(self.batches, self.reverse)):
+            rows = slice(start, start + n)
+            ghn, d, yr = gh[:n], gpre[rows], y[rows]
+            ghn += gy[rows]
+            if self.activation == 'tanh':
+                xp.multiply(yr, yr, out=d)
+                xp.subtract(1, d, out=d)
+                d *= ghn
+            else:
+                xp.multiply(ghn, yr > 0, out=d)
+            ghn[...] = xp.matmul(d, wh)
+        out = []
+        for k in self.indexes:
+            if k == 0:
+                g = xp.matmul(gpre, w.astype(cdt, copy=False))
+            elif k == 1:
+                g = gh
+            elif k == 2:
+                g = xp.matmul(gpre.T, x.astype(cdt, copy=False))
+            elif k == 3:
+                g = xp.matmul(gpre.T, h_prev)
+            else:
+                g = gpre.sum(axis=0)
+            out.append(g.astype(dtype, copy=False))
+        return tuple(out)
+
+    def _compose(self, x, h0, w, wh, b, gy, gh):
+        y, h = composed_layer(x, h0, w, wh, b, self.batches, self.reverse, self.activation)
+        grads = chainer.grad([y, h], [x, h0, w, wh, b], [gy, gh],
+                             enable_double_backprop=True)
+        return tuple(grads[k] for k in self.indexes)
+
+
+def composed_layer(x, h0, w, wh, b, batches: Sequence[int], reverse: bool,
+                   activation: str = 'tanh'):
+    """:class:`NStepRNNLayer` composed of differentiable functions (its
+    reference; used to differentiate its gradient)."""
+    proj = chainer.functions.linear(x, w, b)
+    y, h, _ = run_projected(_ElmanCell(activation), proj, batches, h0, None, wh, None,
+                            reverse)
+    return y, h
 
 
 def _as_var(x: Any) -> Any:
@@ -167,6 +348,39 @@ def _run_direction(cell: _Cell, steps_in: List[Any], batches: List[int],
     return outs, h, c
 
 
+def step_spans(batches: Sequence[int], reverse: bool) -> List[Tuple[int, int]]:
+    """``(first row, rows)`` of every step of time-major rows (step ``t`` has
+    ``batches[t]`` rows), in the order a layer runs the steps."""
+    spans = []
+    start = 0
+    for n in batches:
+        spans.append((start, n))
+        start += n
+    return spans[::-1] if reverse else spans
+
+
+def run_layer(cell: _Cell, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
+              batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
+    """:meth:`_Cell.layer` composed of differentiable functions: the input
+    projection of all steps in one product, then :meth:`_Cell.step` per step."""
+    wx, bx = cell.input_params(w, b)
+    wh, bh = cell.hidden_params(w, b)
+    proj = chainer.functions.linear(x, wx, bx)
+    return run_projected(cell, proj, batches, h, c, wh, bh, reverse)
+
+
+def run_projected(cell: Any, proj: Any, batches: Sequence[int], h: Any, c: Any, wh: Any,
+                  bh: Any, reverse: bool) -> Tuple[Any, Any, Any]:
+    """Runs ``cell.step`` over the projected time-major rows ``proj`` (step ``t``
+    takes the next ``batches[t]`` rows); returns ``(y, h, c)`` as
+    :meth:`_Cell.layer`."""
+    F = chainer.functions
+    split_at = numpy.cumsum(batches)[:-1].tolist()
+    steps_in = list(F.split_axis(proj, split_at, axis=0)) if split_at else [proj]
+    outs, h, c = _run_direction(cell, steps_in, list(batches), h, c, wh, bh, reverse)
+    return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h, c
+
+
 def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
                     cx: Optional[Any], ws: Sequence, bs: Sequence, xs: Sequence,
                     use_bi_direction: bool):
@@ -206,7 +420,6 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     layer_in = F.concat(list(xs), axis=0) if batch > 1 else _as_var(xs[0])
     if permute:
         layer_in = F.permutate(layer_in, index)
-    split_at = numpy.cumsum(batches)[:-1].tolist()
     hs = list(F.separate(hx, axis=0))
     cs = list(F.separate(cx, axis=0)) if cx is not None else None
     hy: List[Any] = []
@@ -219,18 +432,12 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
             if layer > 0 and dropout_ratio > 0:
                 # Between layers only; each direction draws its own mask.
                 x = F.dropout(x, ratio=dropout_ratio)
-            wx, bx = cell.input_params(ws[idx], bs[idx])
-            wh, bh = cell.hidden_params(ws[idx], bs[idx])
-            proj = F.linear(x, wx, bx)
-            steps_in = (list(F.split_axis(proj, split_at, axis=0))
-                        if split_at else [proj])
             c0 = cs[idx] if cs is not None else None
-            step_out, h, c = _run_direction(
-                cell, steps_in, batches, hs[idx], c0, wh, bh, reverse=di == 1)
+            y, h, c = cell.layer(x, hs[idx], c0, ws[idx], bs[idx], batches, di == 1)
             hy.append(h)
             if c is not None:
                 cy.append(c)
-            outs.append(F.concat(step_out, axis=0) if len(step_out) > 1 else step_out[0])
+            outs.append(y)
         layer_in = F.concat(outs, axis=1) if n_dirs > 1 else outs[0]
     if permute:
         layer_in = F.permutate(layer_in, index, inv=True)
@@ -249,7 +456,7 @@ def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     See :func:`n_step_rnn` and :func:`n_step_birnn`.
     """
     _parse_kwargs(kwargs)
-    cell = _ElmanCell(_activation(activation))
+    cell = _ElmanCell(activation)
     hy, _, ys = n_step_rnn_impl(cell, n_layers, dropout_ratio, hx, None, ws, bs, xs,
                                 use_bi_direction)
     return hy, ys

@@ -1,0 +1,204 @@
+"""Tests of NStepLSTMLayer, NStepGRULayer and NStepRNNLayer, the nodes running
+one layer and direction of F.n_step_lstm, F.n_step_gru and F.n_step_rnn,
+against NumPy loops and against their composed references."""
+import functools
+
+import numpy
+import pytest
+
+import chainer
+from chainer import gradient_check
+from chainer import testing
+from chainer.functions.rnn import n_step_gru
+from chainer.functions.rnn import n_step_lstm
+from chainer.functions.rnn import n_step_rnn
+from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
+
+IN_SIZE, UNITS = 3, 2
+
+
+def _lstm_step(xp, h, c, wh, bh):
+    i, f, o, a = numpy.split(xp + h @ wh.T, 4, axis=1)
+    c = R.sigmoid(f) * c + R.sigmoid(i) * numpy.tanh(a)
+    return R.sigmoid(o) * numpy.tanh(c), c
+
+
+def _gru_step(xp, h, c, wh, bh):
+    xr, xz, xn = numpy.split(xp, 3, axis=1)
+    hr, hz, hn = numpy.split(h @ wh.T + bh, 3, axis=1)
+    r, z = R.sigmoid(xr + hr), R.sigmoid(xz + hz)
+    n = numpy.tanh(xn + r * hn)
+    return (1 - z) * n + z * h, None
+
+
+def _elman_step(activation):
+    def step(xp, h, c, wh, bh):
+        y = xp + h @ wh.T
+        return (numpy.tanh(y) if activation == 'tanh' else numpy.maximum(y, 0)), None
+    return step
+
+
+def _elman(activation):
+    node = functools.partial(n_step_rnn.NStepRNNLayer, activation=activation)
+    ref = functools.partial(n_step_rnn.composed_layer, activation=activation)
+    return node, ref, 1, False, _elman_step(activation)
+
+
+# kind -> (node class, composed reference, gates, has cell state, NumPy step)
+_KINDS = {
+    'lstm': (n_step_lstm.NStepLSTMLayer, n_step_lstm.composed_layer, 4, True, _lstm_step),
+    'gru': (n_step_gru.NStepGRULayer, n_step_gru.composed_layer, 3, False, _gru_step),
+    'rnn_tanh': _elman('tanh'),
+    'rnn_relu': _elman('relu'),
+}
+# Biases per layer: LSTMs and Elman RNNs take one (the two summed), GRUs two.
+_N_BIASES = {'lstm': 1, 'gru': 2, 'rnn_tanh': 1, 'rnn_relu': 1}
+
+
+def _layer_ref(kind, inputs, batches, reverse):
+    """The layer one step at a time in float64."""
+    _, _, _, with_c, step = _KINDS[kind]
+    inputs = [numpy.asarray(v, numpy.float64) for v in inputs]
+    if with_c:
+        x, h, c, w, wh, b = inputs
+        bh = None
+        c = c.copy()
+    elif _N_BIASES[kind] == 2:
+        x, h, w, wh, b, bh = inputs
+        c = None
+    else:
+        x, h, w, wh, b = inputs
+        bh = c = None
+    h = h.copy()
+    proj = x @ w.T + b
+    starts = numpy.concatenate([[0], numpy.cumsum(batches)[:-1]]).astype(int)
+    order = range(len(batches) - 1, -1, -1) if reverse else range(len(batches))
+    y = numpy.zeros((len(x), h.shape[1]))
+    for t in order:
+        n, s = batches[t], starts[t]
+        hn, cn = step(proj[s:s + n], h[:n], None if c is None else c[:n], wh, bh)
+        h[:n] = hn
+        if c is not None:
+            c[:n] = cn
+        y[s:s + n] = hn
+    return (y, h, c) if with_c else (y, h)
+
+
+def _inputs(kind, batches, n_seqs, dtype):
+    _, _, gates, with_c, _ = _KINDS[kind]
+    u = numpy.random.uniform
+    n_rows = sum(batches)
+    states = [u(-1, 1, (n_seqs, UNITS)).astype(dtype) for _ in range(2 if with_c else 1)]
+    x = u(-1, 1, (n_rows, IN_SIZE)).astype(dtype)
+    w = u(-1, 1, (gates * UNITS, IN_SIZE)).astype(dtype)
+    wh = u(-1, 1, (gates * UNITS, UNITS)).astype(dtype)
+    biases = [u(-1, 1, (gates * UNITS,)).astype(dtype) for _ in range(_N_BIASES[kind])]
+    return tuple([x] + states + [w, wh] + biases)
+
+
+# Steps of 3, 2, 2 and 1 rows over four sequences, the last one empty.
+_CASES = [((3, 2, 2, 1), 4), ((1,), 1)]
+
+
+@testing.parameterize(*testing.product({
+    'kind': list(_KINDS),
+    'case': _CASES,
+    'reverse': [False, True],
+    'dtype': [numpy.float16, numpy.float32, numpy.float64],
+}))
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
+class TestNStepLayer(testing.FunctionTestCase):
+
+    dodge_nondifferentiable = True
+
+    def setUp(self):
+        R.set_tolerances(self, self.dtype)
+        if self.dtype == numpy.float16 and self.kind == 'rnn_relu':
+            self.skip_double_backward_test = True
+
+    def generate_inputs(self):
+        batches, n_seqs = self.case
+        return _inputs(self.kind, batches, n_seqs, self.dtype)
+
+    def forward(self, inputs, device):
+        node = _KINDS[self.kind][0](self.case[0], self.reverse)
+        return node.apply(inputs)
+
+    def forward_expected(self, inputs):
+        out = _layer_ref(self.kind, inputs, self.case[0], self.reverse)
+        return tuple(a.astype(self.dtype) for a in out)
+
+
+@pytest.mark.parametrize('kind', list(_KINDS))
+@pytest.mark.parametrize('reverse', [False, True])
+def test_matches_composed_reference(kind, reverse):
+    node_class, composed, _, _, _ = _KINDS[kind]
+    batches = (3, 3, 1)
+    inputs = [chainer.Variable(a) for a in _inputs(kind, batches, 3, numpy.float64)]
+    fused = node_class(batches, reverse).apply(inputs)
+    ref = composed(*inputs, batches, reverse)
+    gys = [numpy.random.uniform(-1, 1, v.shape) for v in fused]
+    grads_f = chainer.grad(list(fused), inputs, gys)
+    grads_c = chainer.grad(list(ref), inputs, gys)
+    for a, b in zip(list(fused) + grads_f, list(ref) + grads_c):
+        numpy.testing.assert_allclose(a.array, b.array, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('kind', list(_KINDS))
+def test_gradient_of_selected_inputs_only(kind):
+    node_class, _, _, with_c, _ = _KINDS[kind]
+    batches = (2, 1)
+    inputs = list(_inputs(kind, batches, 2, numpy.float64))
+    k = 3 if with_c else 2  # the input weight
+    w = inputs[k]
+    w_var = chainer.Variable(w)
+    y = node_class(batches).apply(inputs[:k] + [w_var] + inputs[k + 1:])[0]
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert w_var.grad.shape == w.shape
+
+    def f(w):
+        return node_class(batches).apply(inputs[:k] + [w] + inputs[k + 1:])[0]
+    gradient_check.check_double_backward(
+        f, (w,), numpy.random.uniform(-1, 1, y.shape), numpy.random.uniform(-1, 1, w.shape),
+        atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize('kind', list(_KINDS))
+@pytest.mark.parametrize('which, shape', [
+    (0, (6, IN_SIZE)),       # rows do not add up to the steps
+    (1, (2, UNITS)),         # fewer sequences than the first step
+    (-3, (1, IN_SIZE + 1)),  # a weight of another size
+    (-1, (1,)),              # bias of another size
+])
+def test_bad_input(kind, which, shape):
+    node_class, _, gates, _, _ = _KINDS[kind]
+    batches = (3, 2)
+    inputs = list(_inputs(kind, batches, 3, numpy.float32))
+    inputs[which] = numpy.zeros(shape, numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        node_class(batches).apply(inputs)
+
+
+@pytest.mark.parametrize('kind', list(_KINDS))
+def test_bad_dtype(kind):
+    inputs = list(_inputs(kind, (1,), 1, numpy.float32))
+    inputs[-2] = inputs[-2].astype(numpy.float64)
+    with pytest.raises(type_check.InvalidType):
+        _KINDS[kind][0]((1,)).apply(inputs)
+
+
+def test_rnn_layer_bad_activation():
+    with pytest.raises(ValueError):
+        n_step_rnn.NStepRNNLayer((1,), activation='sigmoid')
+
+
+def test_lstm_cell_state_of_another_size():
+    inputs = list(_inputs('lstm', (1,), 1, numpy.float32))
+    inputs[2] = numpy.zeros((1, UNITS + 1), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        n_step_lstm.NStepLSTMLayer((1,)).apply(inputs)
+
+
+testing.run_module(__name__, __file__)
