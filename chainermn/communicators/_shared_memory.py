@@ -149,7 +149,7 @@ class SharedMemorySum:
                 'the processes average different gradients: (elements, dtype number) per '
                 f'rank {[tuple(row) for row in self._gathered[:, 1:].tolist()]}')
         if (picks < 0).any():
-            if not self._add_window(nbytes if mine < 0 else 0):
+            if not self._add_window(max(nbytes, 1) if mine < 0 else 0):
                 if flat is None:
                     flat = pool.take(count, dtype)
                     _memory_utility.pack_params(params, 'grad', flat, dtype, scale=scale)

@@ -118,12 +118,22 @@ def check_layouts(comm, name):
     want = expected(comm.size, 0, model)
     want['/b'] = numpy.zeros(7)
     check_values(current(model), want, f'{name} layouts')
+    check_empty(comm)
     big = chainer.Chain()
     with big.init_scope():
         big.p = chainer.Parameter(numpy.zeros(5000, numpy.float32))
     big.p.grad = numpy.full(5000, comm.rank + 1, numpy.float32)
     comm.multi_node_mean_grad(big)
     numpy.testing.assert_allclose(big.p.grad, (comm.size + 1) / 2)
+
+
+def check_empty(comm):
+    empty = chainer.Chain()
+    with empty.init_scope():
+        empty.p = chainer.Parameter(numpy.zeros((2, 0), numpy.float32))
+    empty.p.grad = numpy.zeros((2, 0), numpy.float32)
+    comm.multi_node_mean_grad(empty)
+    assert empty.p.grad.shape == (2, 0)
 
 
 def check_mismatch(comm, name):
@@ -149,6 +159,7 @@ def main():
     world = chainermn.create_communicator('naive')
     for name in NAMES:
         comm = chainermn.create_communicator(name)
+        check_empty(comm)  # first: no buffer made yet
         check_kept_grads(comm, name)
         check_reuse(comm, name)
         check_layouts(comm, name)
