@@ -8,6 +8,7 @@ training step (``cleargrads``, backward, mean) reuses one buffer.
 """
 from __future__ import annotations
 
+import os
 import weakref
 from typing import Any, Callable, Sequence
 
@@ -191,11 +192,18 @@ class SharedMemorySum:
         MPI = self._MPI
         if self._disabled or len(self._windows) >= self.max_windows:
             return False
+        nbytes = -(-nbytes // _PAGE) * _PAGE
+        total = self._node.allreduce(nbytes, op=MPI.SUM)
+        # A full shared-memory file system fails on first touch (SIGBUS), not at
+        # allocation: leave room to spare, else keep to Allreduce.
+        if not self._node.allreduce(int(_shared_space() >= 2 * total), op=MPI.MIN):
+            self._disabled = True
+            return False
         win = None
         try:
             info = MPI.Info.Create()
             info.Set('alloc_shared_noncontig', 'true')
-            win = MPI.Win.Allocate_shared(-(-nbytes // 64) * 64, 1, info=info, comm=self._node)
+            win = MPI.Win.Allocate_shared(nbytes, 1, info=info, comm=self._node)
             info.Free()
             ok = 1
         except MPI.Exception:
@@ -206,3 +214,15 @@ class SharedMemorySum:
         win.Lock_all(MPI.MODE_NOCHECK)
         self._windows.append(_Window(win, self._node.size, self._node.rank))
         return True
+
+
+_PAGE = 4096
+
+
+def _shared_space() -> float:
+    """Free bytes of the shared-memory file system (infinite where there is none to ask)."""
+    try:
+        st = os.statvfs('/dev/shm')
+    except (OSError, AttributeError):
+        return float('inf')
+    return st.f_bavail * st.f_frsize

@@ -155,6 +155,23 @@ def check_mismatch(comm, name):
     check_values(current(model), expected(comm.size, 1, model), f'{name} after the error')
 
 
+def check_no_room(size):
+    """Without room in the shared-memory file system the mean goes through an Allreduce."""
+    space = _shared_memory._shared_space
+    _shared_memory._shared_space = lambda: 0
+    try:
+        comm = chainermn.create_communicator('flat')
+        for step in range(2):
+            model = make_model()
+            set_grads(model, comm.rank, step)
+            comm.multi_node_mean_grad(model)
+            check_values(current(model), expected(size, step, model), 'no room')
+        if size > 1:
+            assert comm._shared._disabled and not comm._shared._windows
+    finally:
+        _shared_memory._shared_space = space
+
+
 def main():
     world = chainermn.create_communicator('naive')
     for name in NAMES:
@@ -166,6 +183,7 @@ def main():
         if name in ('flat', 'single_node') and comm.size > 1:
             check_mismatch(comm, name)
         comm.finalize()
+    check_no_room(world.size)
     world.mpi_comm.Barrier()
     if world.rank == 0:
         print(f'gradient buffers ok on {world.size} ranks')
