@@ -92,6 +92,9 @@ def check_reuse(comm, name):
         comm.multi_node_mean_grad(model)
         check_values(current(model), expected(comm.size, step, model), f'{name} step {step}')
         addresses.append(address(model.w.grad))
+        # every rank has the same bits (or the replicas would drift apart)
+        mine = {n: g.tobytes() for n, g in current(model).items()}
+        assert all(other == mine for other in comm.mpi_comm.allgather(mine)), name
     if comm.size > 1:
         assert addresses[0] == addresses[1] == addresses[2], (name, addresses)
         # float32 gradients are views of one buffer
