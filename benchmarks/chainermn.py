@@ -7,10 +7,13 @@ Run:  python benchmarks/chainermn.py [--rounds R] [--n-train N] [--no-epoch]
 1. Gradient mean on 2 ranks: the 784-1000-1000-10 MLP of the MNIST example
    (1,796,010 float32 gradients in 6 arrays).  Each round times
    ``comm.multi_node_mean_grad(model)`` of the ``flat`` and ``naive``
-   communicators and a bare ``mpi4py`` ``Allreduce`` (in place) of one float32
-   buffer of the same size, in turn, after a barrier; before each, the
-   gradients are replaced by new arrays (as backward after cleargrads does).  Printed: the median
-   times and the median per-round ratio to the bare Allreduce (bar: flat <= 1.2x).
+   communicators and a bare ``mpi4py`` ``Allreduce`` (in place, the baseline;
+   also ``Allreduce(send, recv)`` for reference) of one float32 buffer of the
+   same size, in turn, after a barrier; before each, the gradients are
+   replaced by new arrays (as backward after cleargrads does) and the bare
+   buffer is refilled.  Each time is the slowest rank's.  Printed: the median
+   times and the median per-round ratio to the bare in-place Allreduce (bar:
+   flat <= 1.2x).
 2. One epoch of the MNIST example's training (MLP in ``L.Classifier``, Adam,
    batch 100 per rank, ``StandardUpdater`` + ``Trainer``) on N random
    MNIST-shaped examples (784 float32 pixels, int32 labels; default 10,000):
@@ -66,8 +69,6 @@ def worker_mean_grad(rounds: int) -> None:
         p.grad = rng.uniform(-1, 1, p.shape).astype(np.float32)
     n = sum(p.size for p in model.params())
     buf = rng.uniform(-1, 1, n).astype(np.float32)
-    times: dict = {'bare': [], 'flat': [], 'naive': []}
-
     fresh = [(p, p.grad.copy()) for p in model.params()]
     source = buf.copy()
 
@@ -85,18 +86,29 @@ def worker_mean_grad(rounds: int) -> None:
         elapsed = time.perf_counter() - start
         return world.allreduce(elapsed, op=MPI.MAX)
 
-    for _ in range(3):  # warm-up
-        comms['flat'].multi_node_mean_grad(model)
-        world.Allreduce(MPI.IN_PLACE, buf)
+    recv = np.empty_like(buf)
+    runs = {
+        'bare': lambda: world.Allreduce(MPI.IN_PLACE, buf),
+        'bare_sr': lambda: world.Allreduce(buf, recv),
+        'flat': lambda: comms['flat'].multi_node_mean_grad(model),
+        'naive': lambda: comms['naive'].multi_node_mean_grad(model),
+    }
+    times: dict = {name: [] for name in runs}
+    for _ in range(3):  # warm-up: every variant, as timed
+        for fn in runs.values():
+            timed(fn)
     for _ in range(rounds):
-        times['bare'].append(timed(lambda: world.Allreduce(MPI.IN_PLACE, buf)))
-        times['flat'].append(timed(lambda: comms['flat'].multi_node_mean_grad(model)))
-        times['naive'].append(timed(lambda: comms['naive'].multi_node_mean_grad(model)))
+        for name, fn in runs.items():
+            times[name].append(timed(fn))
     if world.rank == 0:
         bare = np.array(times['bare'])
         print(f'gradient mean of {n:,} float32 ({n * 4 / 2 ** 20:.1f} MiB) on {world.size} '
               f'ranks, {rounds} rounds (median):')
-        print(f'  bare mpi4py Allreduce of one buffer: {np.median(bare) * 1e3:8.2f} ms')
+        print(f'  bare mpi4py Allreduce of one buffer: {np.median(bare) * 1e3:8.2f} ms   '
+              '(in place: the baseline)')
+        sr = np.array(times['bare_sr'])
+        print(f'  bare Allreduce(send, recv):          {np.median(sr) * 1e3:8.2f} ms'
+              f'   ratio {np.median(sr / bare):.2f}x')
         for name in ('flat', 'naive'):
             t = np.array(times[name])
             print(f'  {name:5s} multi_node_mean_grad:          {np.median(t) * 1e3:8.2f} ms'

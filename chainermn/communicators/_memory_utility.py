@@ -151,14 +151,6 @@ def pack_params(params: Sequence, attr_name: str, buffer: Any, transfer_dtype: A
     return flat
 
 
-def assign_views(params: Sequence, attr_name: str, flat: Any) -> None:
-    """Makes each array of ``params`` the matching view of ``flat`` (unpacking without copies)."""
-    offset = 0
-    for p in params:
-        _set_attr(p, attr_name, flat[offset:offset + p.size].reshape(p.shape))
-        offset += p.size
-
-
 def unpack_params(params: Sequence, attr_name: str, buffer: Any, transfer_dtype: Any,
                   zero_fill: bool = False, stream: Any = None, scale: float | None = None) -> None:
     """Copies ``buffer`` back into the arrays (multiplied by ``scale`` when given)."""

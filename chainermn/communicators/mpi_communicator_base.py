@@ -1,7 +1,6 @@
 """The MPI implementation of every collective; subclasses choose how gradients are summed."""
 from __future__ import annotations
 
-import weakref
 from typing import Any, Sequence
 
 import numpy
@@ -10,6 +9,7 @@ from chainer import backend
 from chainermn._mpi import get_mpi
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _memory_utility
+from chainermn.communicators import _shared_memory
 from chainermn.communicators import communicator_base
 from chainermn.communicators._communication_utility import chunked_bcast_obj, INT_MAX
 
@@ -88,7 +88,8 @@ class MpiCommunicatorBase(CommunicatorBase):
          self._inter_rank, self._inter_size) = ranks
         self._host_buffers: dict = {}
         self._device_buffers: dict = {}
-        self._grad_buffers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._grad_pool = _shared_memory.BufferPool()
+        self._shared: _shared_memory.SharedMemorySum | None = None
         self._configs.setdefault('batched_copy', True)
 
     # ---- ranks ----
@@ -132,7 +133,7 @@ class MpiCommunicatorBase(CommunicatorBase):
     def finalize(self) -> None:
         self._host_buffers.clear()
         self._device_buffers.clear()
-        self._grad_buffers.clear()
+        self._grad_pool.clear()
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
@@ -325,31 +326,52 @@ class MpiCommunicatorBase(CommunicatorBase):
             self._unpack(group, 'data', flat, dtype, gpu)
 
     def multi_node_mean_grad(self, model: Any, zero_fill: bool = False) -> None:
-        params = _memory_utility.extract_params_set_grad(model, zero_fill)
-        try:
-            store = self._grad_buffers.setdefault(model, {})
-        except TypeError:  # not weak-referenceable: the copying path
-            store = None
-        for (dtype, gpu), group in sorted(self._groups(params, 'grad').items()):
-            self._mean_grad_group(group, dtype, gpu, store)
+        """Replaces every gradient of ``model`` by its mean over the ranks (collective).
 
-    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool,
-                         store: dict | None) -> None:
-        scale = 1.0 / self.size
-        if gpu or store is None or any(p.grad.dtype != dtype for p in params):
-            flat = self._pack(params, 'grad', dtype, gpu)
-            self._allreduce_sum_buffer(flat)
-            self._unpack(params, 'grad', flat, dtype, gpu, scale=scale)
+        CPU gradients become views of the buffer they were summed in.  That
+        buffer is never written again while any of those arrays (or a view of
+        one) is alive, so gradients kept from an earlier step stay as they were.
+        """
+        params = _memory_utility.extract_params_set_grad(model, zero_fill)
+        if self.size == 1:  # the mean of one gradient is itself
             return
-        # Host arrays of the transfer dtype: pack already divided by the size,
-        # sum, and hand out views of the buffer as the new gradients.  Each
-        # model has its own buffer, which its gradients then live in.
-        mem = store.get(dtype)
-        if mem is None:
-            mem = store[dtype] = _memory_utility.HostPinnedMemory()
-        flat = _memory_utility.pack_params(params, 'grad', mem, dtype, scale=scale)
-        self._allreduce_sum_buffer(flat)
-        _memory_utility.assign_views(params, 'grad', flat)
+        for (dtype, gpu), group in sorted(self._groups(params, 'grad').items()):
+            self._mean_grad_group(group, numpy.dtype(dtype), gpu)
+
+    def _mean_grad_group(self, params: Sequence, dtype: numpy.dtype, gpu: bool) -> None:
+        scale = 1.0 / self.size
+        if gpu:
+            flat = self._pack(params, 'grad', dtype.str, gpu)
+            self._allreduce_sum_buffer(flat)
+            self._unpack(params, 'grad', flat, dtype.str, gpu, scale=scale)
+            return
+        # Host arrays: pack already divided by the size, sum, and hand out
+        # views of the buffer as the new gradients (no copy back).
+        shared = self._shared_sum()
+        if shared is not None:
+            flat = shared.mean(params, dtype, scale, self._grad_pool, self._allreduce_sum_buffer)
+        else:
+            flat = self._grad_pool.take(sum(p.size for p in params), dtype)
+            _shared_memory.pack_scaled(params, flat, scale)
+            self._allreduce_sum_buffer(flat)
+        offset = 0
+        for p in params:
+            piece = flat[offset:offset + p.size].reshape(p.shape)
+            offset += p.size
+            p.grad = piece if p.grad.dtype == dtype else piece.astype(p.grad.dtype)
+
+    # Whether the gradient mean may run through shared memory when every rank is
+    # on one node (communicators whose algorithm is "one sum over all ranks").
+    _shared_memory_mean = False
+
+    def _shared_sum(self) -> '_shared_memory.SharedMemorySum | None':
+        if not self._shared_memory_mean:
+            return None
+        if self._shared is None:  # first call, made by every rank
+            self._shared = _shared_memory.SharedMemorySum.create(self.mpi_comm, self._MPI)
+            if self._shared is None:
+                self._shared_memory_mean = False
+        return self._shared
 
     def _allreduce_sum_buffer(self, flat: numpy.ndarray) -> None:
         """Sums the host buffer ``flat`` over the ranks in place."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy
+
 from chainermn.communicators import mpi_communicator_base
 
 
@@ -12,13 +14,12 @@ class NaiveCommunicator(mpi_communicator_base.MpiCommunicatorBase):
     def __init__(self, mpi_comm: Any = None) -> None:
         super().__init__(mpi_comm)
 
-    def _mean_grad_group(self, params: Sequence, dtype: str, gpu: bool,
-                         store: dict | None) -> None:
+    def _mean_grad_group(self, params: Sequence, dtype: numpy.dtype, gpu: bool) -> None:
         MPI = self._MPI
         for p in params:
             g = p.grad
             if gpu or g.dtype != dtype or not g.flags.c_contiguous:
-                super()._mean_grad_group([p], dtype, gpu, None)
+                super()._mean_grad_group([p], dtype, gpu)
                 continue
             self.mpi_comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
             g *= g.dtype.type(1.0 / self.size)

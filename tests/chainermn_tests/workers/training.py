@@ -43,16 +43,19 @@ def check_data_parallel(comm):
     b = 3
     x, t = batch(b * comm.size, seed=2)
     mine = slice(comm.rank * b, (comm.rank + 1) * b)
-    for name in ('naive', 'flat', 'hierarchical'):
+    for name in ('naive', 'flat', 'hierarchical', 'single_node'):
         c = chainermn.create_communicator(name)
-        for make_opt in (lambda: chainer.optimizers.SGD(lr=0.5),
-                         lambda: chainer.optimizers.MomentumSGD(lr=0.3)):
+        for make_opt, decay in ((lambda: chainer.optimizers.SGD(lr=0.5), False),
+                                (lambda: chainer.optimizers.MomentumSGD(lr=0.3), True)):
             model = mlp(seed=c.rank)  # different on each rank: setup broadcasts rank 0's
             opt = chainermn.create_multi_node_optimizer(make_opt(), c)
             opt.setup(model)
             reference = mlp(seed=0)
             ref_opt = make_opt()
             ref_opt.setup(reference)
+            if decay:  # a hook that changes the averaged gradients in place
+                opt.add_hook(chainer.optimizer_hooks.WeightDecay(0.1))
+                ref_opt.add_hook(chainer.optimizer_hooks.WeightDecay(0.1))
             for _ in range(3):
                 opt.update(lossfun(model), x[mine], t[mine])
                 ref_opt.update(lossfun(reference), x, t)
