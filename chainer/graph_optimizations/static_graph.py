@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import heapq
 import warnings
 import weakref
 from typing import Any, Callable, Optional
@@ -198,7 +199,7 @@ class ScheduleInfo:
                 for s in step.out_slots:
                     needs[s] = True
         self.needs = needs
-        self.backward_steps = [s for s in reversed(self.func_steps) if s.targets]
+        self.backward_steps = self._backward_order()
         # Step outputs that no backward reads are dropped right after forward.
         kept = set(self.out_slots)
         for step in self.backward_steps:
@@ -221,6 +222,34 @@ class ScheduleInfo:
             elif requires or not isinstance(a, _ARRAY_TYPES) or not info.matches(a):
                 return False
         return True
+
+    def _backward_order(self) -> list:
+        """The steps with gradients to compute, in the order define-by-run backprop
+        visits their nodes (decreasing rank, then the order they were reached),
+        so that gradients add up in the same order, to the same bits."""
+        producer = {}
+        for step in self.func_steps:
+            if step.targets:
+                for s in step.out_slots:
+                    producer[s] = step
+        heap: list = []
+        reached: set = set()
+
+        def reach(slot: int) -> None:
+            step = producer.get(slot)
+            if step is not None and id(step) not in reached:
+                reached.add(id(step))
+                heapq.heappush(heap, (-step.func.rank, len(reached), step))
+
+        for s in self.out_slots:
+            reach(s)
+        order = []
+        while heap:
+            step = heapq.heappop(heap)[2]
+            order.append(step)
+            for i in step.targets:
+                reach(step.in_slots[i])
+        return order
 
     def _compile(self) -> None:
         """Flat lists of what forward and backward run, as tuples (no attribute
