@@ -38,6 +38,9 @@ __all__ = ['ArrayInfo', 'ScheduleInfo', 'ScheduleManager', 'StaticScheduleFuncti
 
 _ndarray = numpy.ndarray
 
+# What recording returns for a chain that cannot be replayed.
+_UNUSABLE = object()
+
 # Schedules recorded per mode for calls that overlap (a second call before the
 # first one's backward has run, as in a siamese network); beyond that, define-by-run.
 _MAX_SCHEDULES = 4
@@ -456,12 +459,15 @@ class ScheduleManager:
         self.verbosity_level = verbosity_level
         self.warned = False
         self.warned_busy = False
+        self.unusable = False
 
     def _log(self, level: int, message: str) -> None:
         if self.verbosity_level >= level:
             print(f'static_graph: {message}')
 
     def call(self, forward: Callable, chain, args: tuple) -> Any:
+        if self.unusable:
+            return forward(chain, *args)
         key = bool(config.train)
         schedules = self.schedules.setdefault(key, [])
         matching = False
@@ -493,7 +499,9 @@ class ScheduleManager:
         self._log(1, f'recording a schedule for {type(chain).__name__} '
                   f'(train={key})' + (' (the others are in use)' if schedules else ''))
         out, schedule = _record(forward, chain, args)
-        if schedule is not None:
+        if schedule is _UNUSABLE:
+            self.unusable = True  # warned once: define-by-run from now on
+        elif schedule is not None:
             schedules.append(schedule)
         return out
 
@@ -536,7 +544,7 @@ def _record(forward: Callable, chain, args: tuple):
     else:
         warnings.warn('static_graph: the chain must return a Variable or a tuple or list '
                       'of Variables; running define-by-run', RuntimeWarning)
-        return out, None
+        return out, _UNUSABLE
     schedule = _build_schedule(chain, args, recorder.calls, outs, structure)
     if not config.enable_backprop:
         # The graph was built for the schedule only: the caller gets none.
@@ -627,7 +635,7 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
         if s is None:
             warnings.warn('static_graph: an output does not come from the recorded '
                           'computation; running define-by-run', RuntimeWarning)
-            return None
+            return _UNUSABLE
         out_slots.append(s)
     arg_infos = tuple(ArrayInfo(a) for a in arrays)
     arg_requires = tuple(isinstance(a, Variable) and a._requires_grad for a in args)

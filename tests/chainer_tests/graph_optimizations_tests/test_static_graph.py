@@ -348,3 +348,20 @@ def test_unneeded_intermediates_are_not_kept():
     schedule, = _schedules(model)
     # l1's output feeds only ReLU, which keeps its own output instead.
     assert len(schedule.dropped) == 1
+
+
+def test_unreplayable_chain_warns_once_then_runs_define_by_run():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            return {'y': self.l1(x)}
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    with pytest.warns(RuntimeWarning, match='must return'):
+        m(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for _ in range(2):
+            y = m(x)['y']
+            assert type(y.creator_node).__name__ == 'LinearFunction'
