@@ -353,9 +353,12 @@ def _variable_backward(step: _Step, targets: tuple, inputs: tuple, outputs: tupl
         out_nodes[i].data = outputs[i]
         retained.append(outputs[i])
     func._retained_output_data = tuple(retained)
+    gys = tuple([None if g is None else Variable._new(g, True) for g in gys])
     try:
-        gxs = func.backward(targets, tuple([None if g is None else Variable._new(g, True)
-                                            for g in gys]))
+        if type(func).backward_accumulate is not FunctionNode.backward_accumulate:
+            gxs = func.backward_accumulate(targets, gys, (None,) * len(targets))
+        else:
+            gxs = func.backward(targets, gys)
         if type(gxs) is not tuple:
             gxs = tuple(gxs)
         if len(gxs) != len(targets):

@@ -365,3 +365,28 @@ def test_unreplayable_chain_warns_once_then_runs_define_by_run():
         for _ in range(2):
             y = m(x)['y']
             assert type(y.creator_node).__name__ == 'LinearFunction'
+
+
+class _Twice(chainer.FunctionNode):
+    """A node with only ``backward_accumulate`` (no ``backward``)."""
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward_accumulate(self, indexes, grad_outputs, grad_inputs):
+        gx = grad_outputs[0] * 2
+        return (gx if grad_inputs[0] is None else gx + grad_inputs[0]),
+
+
+def test_node_with_backward_accumulate_only():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            return _Twice().apply((self.l1(x),))[0]
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        m.cleargrads()
+        F.sum(m(x)).backward()
+        numpy.testing.assert_allclose(m.l1.b.grad, numpy.full(5, 4, numpy.float32))
