@@ -182,6 +182,9 @@ class ScheduleInfo:
         self.out_slots = out_slots
         self.out_structure = out_structure
         self.func_steps = [s for s in steps if type(s) is _Step]
+        n_args = len(arg_infos)
+        self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
+        self.input_slots = self.grad_args + tuple(range(n_args, n_args + len(params)))
         self.busy = False
         self.token = 0
         self._plan_backward()
@@ -306,7 +309,8 @@ class ScheduleInfo:
     def run_backward(self, vals: list, grad_outputs: tuple, wanted: tuple) -> list:
         """Backprops the gradient arrays ``grad_outputs`` through the steps.
 
-        Returns the gradient arrays of the ``wanted`` slots (None where none).
+        Returns the gradient arrays of the ``wanted`` inputs of the
+        :class:`StaticScheduleFunction` (None where none).
         """
         grads = [None] * self.n_slots
         for s, g in zip(self.out_slots, grad_outputs):
@@ -333,7 +337,8 @@ class ScheduleInfo:
                     s = in_slots[i]
                     cur = grads[s]
                     grads[s] = gx if cur is None else _add(cur, gx)
-        return [grads[s] for s in wanted]
+        input_slots = self.input_slots
+        return [grads[input_slots[i]] for i in wanted]
 
 
 def _check_outputs(forward, outs) -> tuple:
@@ -411,6 +416,7 @@ class StaticScheduleFunction(FunctionNode):
     def __init__(self, schedule: ScheduleInfo, minimize_cache_size: bool = True) -> None:
         self.schedule = schedule
         self.minimize_cache_size = minimize_cache_size
+        self._args: tuple = ()  # the arrays of the arguments
         self._vals: Optional[list] = None
         self._token = 0
 
@@ -423,7 +429,8 @@ class StaticScheduleFunction(FunctionNode):
         schedule.token += 1
         self._token = schedule.token
         schedule.busy = True
-        vals = self._vals = schedule.run_forward(inputs, True)
+        vals = self._vals = schedule.run_forward(
+            self._args + inputs[len(schedule.grad_args):], True)
         return tuple([vals[s] for s in schedule.out_slots])
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
@@ -510,14 +517,19 @@ class ScheduleManager:
 
 
 def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> Any:
+    arrays = tuple([a._data if isinstance(a, Variable) else a for a in args])
     if config.enable_backprop:
-        inputs = [a if isinstance(a, Variable) else Variable._new(a, False) for a in args]
-        inputs += schedule.params
-        outs = StaticScheduleFunction(schedule, minimize_cache_size).apply(inputs)
+        # Graph inputs: the arguments that require a gradient, and the parameters;
+        # the other arguments reach the schedule directly.
+        func = StaticScheduleFunction(schedule, minimize_cache_size)
+        func._args = arrays
+        grad_args = schedule.grad_args
+        inputs = schedule.params if not grad_args else (
+            [args[i] for i in grad_args] + schedule.params)
+        outs = func.apply(inputs)
     else:
-        arrays = [a._data if isinstance(a, Variable) else a for a in args]
-        arrays += [p._data for p in schedule.params]
-        vals = schedule.run_forward(tuple(arrays), False)
+        vals = schedule.run_forward(arrays + tuple([p._data for p in schedule.params]),
+                                    False)
         outs = [Variable._new(vals[s], False) for s in schedule.out_slots]
     return _restructure(schedule.out_structure, outs)
 
