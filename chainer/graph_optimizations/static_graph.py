@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import functools
 import heapq
+import operator
 import warnings
 import weakref
 from typing import Any, Callable, Optional
@@ -258,14 +259,14 @@ class ScheduleInfo:
         return order
 
     def _compile(self) -> None:
-        """Flat lists of what forward and backward run, as tuples (no attribute
-        lookups in the loops)."""
+        """Flat lists of what forward and backward run: per step a kernel and
+        getters of its argument tuples from the slots."""
         forward = []
         for step in self.steps:
             if type(step) is _StaticCall:
                 forward.append((None, step, step.out_slots))
             else:
-                forward.append((step.func.forward, step.in_slots, step.out_slots))
+                forward.append((step.func.forward, _getter(step.in_slots), step.out_slots))
         self.forward_kernels = forward
         backward = []
         for step in self.backward_steps:
@@ -273,7 +274,8 @@ class ScheduleInfo:
             if kernel is None:
                 kernel = functools.partial(_variable_backward, step)
             single = step.out_slots[0] if len(step.out_slots) == 1 else -1
-            backward.append((kernel, step.targets, step.in_slots, step.out_slots, single))
+            backward.append((kernel, step.targets, step.in_slots, _getter(step.in_slots),
+                             step.out_slots, _getter(step.out_slots), single))
         self.backward_kernels = backward
         self.has_variable_steps = any(s.array_backward is None for s in self.backward_steps)
 
@@ -284,11 +286,11 @@ class ScheduleInfo:
         """
         vals = self._template.copy()
         vals[:len(arrays)] = arrays
-        for forward, in_slots, out_slots in self.forward_kernels:
+        for forward, get_inputs, out_slots in self.forward_kernels:
             if forward is None:
-                _run_static_call(in_slots, vals)
+                _run_static_call(get_inputs, vals)
                 continue
-            outs = forward(tuple([vals[s] for s in in_slots]))
+            outs = forward(get_inputs(vals))
             if len(outs) == 1:
                 y = outs[0]
                 if type(y) is not _ndarray:
@@ -317,7 +319,8 @@ class ScheduleInfo:
             if g is not None:
                 cur = grads[s]
                 grads[s] = g if cur is None else _add(cur, g)
-        for kernel, targets, in_slots, out_slots, single in self.backward_kernels:
+        for (kernel, targets, in_slots, get_inputs, out_slots, get_outputs,
+             single) in self.backward_kernels:
             if single >= 0:
                 gy = grads[single]
                 if gy is None:
@@ -330,8 +333,7 @@ class ScheduleInfo:
                     grads[s] = None
                 if gys.count(None) == len(gys):
                     continue
-            gxs = kernel(targets, tuple([vals[s] for s in in_slots]),
-                         tuple([vals[s] for s in out_slots]), gys)
+            gxs = kernel(targets, get_inputs(vals), get_outputs(vals), gys)
             for i, gx in zip(targets, gxs):
                 if gx is not None:
                     s = in_slots[i]
@@ -339,6 +341,16 @@ class ScheduleInfo:
                     grads[s] = gx if cur is None else _add(cur, gx)
         input_slots = self.input_slots
         return [grads[input_slots[i]] for i in wanted]
+
+
+def _getter(slots: tuple) -> Callable:
+    """A function taking the slots' arrays, as a tuple, from a list of slots."""
+    if len(slots) == 1:
+        slot = slots[0]
+        return lambda vals: (vals[slot],)
+    if not slots:
+        return lambda vals: ()
+    return operator.itemgetter(*slots)
 
 
 def _check_outputs(forward, outs) -> tuple:
