@@ -75,8 +75,15 @@ def array_backward_of(func: FunctionNode) -> Optional[Callable]:
     got none); it returns one gradient array (or None) per index in ``indexes``.
     It must compute what ``backward`` computes, through the same Grad nodes
     (their ``forward`` on arrays), so that each derivative has one formula.
+    A subclass that overrides ``backward`` without ``static_backward`` gets none.
     """
-    return getattr(func, 'static_backward', None)
+    for cls in type(func).__mro__:
+        attrs = vars(cls)
+        if 'static_backward' in attrs:
+            return func.static_backward
+        if 'backward' in attrs or 'backward_accumulate' in attrs:
+            return None
+    return None
 
 
 class _StaticCall:

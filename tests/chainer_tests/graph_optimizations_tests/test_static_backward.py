@@ -103,3 +103,15 @@ def test_softmax_cross_entropy_soft_target():
 
 def test_nodes_without_one():
     assert array_backward_of(F.sigmoid(numpy.ones(2, 'f')).creator_node) is None
+
+
+def test_subclass_overriding_backward_gets_none():
+    class Custom(ReLU):
+        def backward(self, indexes, grad_outputs):
+            return grad_outputs
+
+    class Plain(ReLU):
+        pass
+
+    assert array_backward_of(Custom()) is None
+    assert array_backward_of(Plain()) is not None
