@@ -294,7 +294,7 @@ class ScheduleInfo:
         vals = self._template.copy()
         vals[:len(arrays)] = arrays
         for forward, get_inputs, out_slots in self.forward_kernels:
-            if forward is None:
+            if forward is None:  # a static_code call (in place of the getter)
                 _run_static_call(get_inputs, vals)
                 continue
             outs = forward(get_inputs(vals))
