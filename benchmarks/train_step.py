@@ -10,8 +10,11 @@ For each, two rows: the whole step (``optimizer.update(lossfun)`` against
 already in place (``optimizer.update()`` against ``optimizer.step()``), which
 also gets a hand-written in-place NumPy baseline. Both frameworks start from the
 same weights; one step is checked to give the same parameters first.
-PyTorch is optional (its columns show '-' without it). ``--static`` decorates the
-MLPs' forward with ``chainer.static_graph`` (recorded once, then replayed).
+PyTorch is optional (its columns show '-' without it); it runs on as many threads
+as ``OMP_NUM_THREADS`` allows (printed; compare with ``OMP_NUM_THREADS=1
+OPENBLAS_NUM_THREADS=1``, one thread each). ``--static`` runs each MLP twice under
+``chainer.static_graph`` (recorded once, then replayed): with its forward decorated
+(the loss stays define-by-run), and with a chain of the forward and the loss decorated.
 """
 from __future__ import annotations
 
@@ -65,6 +68,19 @@ class StaticMLP(MLP):
         return MLP.forward(self, x)
 
 
+class StaticLoss(chainer.Chain):
+    """The MLP and its loss in one static graph (the loss node is replayed too)."""
+
+    def __init__(self, model):
+        super().__init__()
+        with self.init_scope():
+            self.model = model
+
+    @chainer.static_graph
+    def forward(self, x, t):
+        return _sce(MLP.forward(self.model, x), t)
+
+
 def _torch_mlp(model):
     layers = []
     n = len(model)
@@ -83,13 +99,15 @@ def _torch_mlp(model):
 class Workload:
     """One MLP + optimizer in rechainer and (optionally) PyTorch."""
 
-    def __init__(self, label, sizes, batch, kind, static=False):
+    def __init__(self, label, sizes, batch, kind, static=None):
         rng = np.random.RandomState(0)
-        self.label = label + (' (static_graph)' if static else '')
+        self.label = label + {None: '', 'forward': ' (static forward)',
+                              'loss': ' (static forward+loss)'}[static]
         self.kind = kind
         self.x = rng.uniform(-1, 1, (batch, sizes[0])).astype(np.float32)
         self.t = rng.randint(0, sizes[-1], batch).astype(np.int32)
-        self.model = (StaticMLP if static else MLP)(sizes)
+        self.model = (StaticMLP if static == 'forward' else MLP)(sizes)
+        self.static_loss = StaticLoss(self.model) if static == 'loss' else None
         self.initial = [p.array.copy() for p in self._params()]
         self.opt = (optimizers.Adam(alpha=1e-3) if kind == 'adam'
                     else optimizers.SGD(lr=0.01)).setup(self.model)
@@ -118,6 +136,8 @@ class Workload:
             yield layer.b
 
     def lossfun(self):
+        if self.static_loss is not None:
+            return self.static_loss(self.x, self.t)
         return _sce(self.model(self.x), self.t)
 
     # -- full steps --
@@ -190,15 +210,18 @@ def main() -> None:
     parser.add_argument('--repeat', type=int, default=10)
     parser.add_argument('--timer', choices=('wall', 'cpu'), default='wall')
     parser.add_argument('--static', action='store_true',
-                        help='decorate the forward of the MLPs with chainer.static_graph')
+                        help='run the MLPs under chainer.static_graph: their forward '
+                             'alone, and their forward with the loss')
     args = parser.parse_args()
     timer = time.perf_counter if args.timer == 'wall' else time.process_time
 
+    modes = ('forward', 'loss') if args.static else (None,)
     workloads = [
         (Workload('MLP 784-1000-1000-10, Adam, batch 100', [784, 1000, 1000, 10], 100,
-                  'adam', args.static), 5),
-        (Workload('MLP 784-100-10, SGD, batch 32', [784, 100, 10], 32, 'sgd',
-                  args.static), 50),
+                  'adam', mode), 5) for mode in modes
+    ] + [
+        (Workload('MLP 784-100-10, SGD, batch 32', [784, 100, 10], 32, 'sgd', mode), 50)
+        for mode in modes
     ]
     rows = []
     for w, number in workloads:
@@ -215,14 +238,14 @@ def main() -> None:
     print(f'numpy {np.__version__}'
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed') + f'; {args.timer} time')
-    print(f'{"workload":58s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
+    print(f'{"workload":72s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
           f'{"torch":>10s} {"x torch":>8s}')
     for name, t_ch, t_np, t_th in rows:
         npc = (f'{t_np * 1e6:8.1f}us {t_ch / t_np:7.2f}x' if t_np
                else f'{"-":>10s} {"-":>8s}')
         thc = (f'{t_th * 1e6:8.1f}us {t_ch / t_th:7.2f}x' if t_th
                else f'{"-":>10s} {"-":>8s}')
-        print(f'{name:58s} {t_ch * 1e6:9.1f}us {npc} {thc}')
+        print(f'{name:72s} {t_ch * 1e6:9.1f}us {npc} {thc}')
 
 
 if __name__ == '__main__':

@@ -3,17 +3,24 @@
 The first call of a decorated ``forward`` runs define-by-run and records the
 function nodes it applied. Later calls with inputs of the same shapes and dtypes
 skip graph construction: they run the recorded nodes' ``forward`` methods as a
-flat list, and backprop runs their ``backward`` methods in reverse order, all
-inside one :class:`StaticScheduleFunction` node. Restrictions (as in Chainer):
-the computation must not depend on the data (no data-dependent control flow),
-side effects that must happen every iteration go in :func:`static_code`
-functions, and arrays created inside ``forward`` are frozen at their first
-values. A call whose inputs do not match the recorded schedule runs
-define-by-run with a warning.
+flat list of array kernels, and the whole call hangs off one
+:class:`StaticScheduleFunction` node whose backward runs a flat list of
+array-level backward kernels in reverse order. A node class provides its
+array-level backward by defining ``static_backward`` (see
+:func:`array_backward_of`); nodes without one are backpropagated through their
+ordinary ``backward`` on Variables. Restrictions (as in Chainer): the
+computation must not depend on the data (no data-dependent control flow), side
+effects that must happen every iteration go in :func:`static_code` functions,
+and arrays created inside ``forward`` are frozen at their first values. A call
+whose inputs do not match the recorded schedule runs define-by-run with a
+warning.
 """
 from __future__ import annotations
 
+import copy
 import functools
+import heapq
+import operator
 import warnings
 import weakref
 from typing import Any, Callable, Optional
@@ -21,7 +28,6 @@ from typing import Any, Callable, Optional
 import numpy
 
 import chainer
-from chainer import _backprop
 from chainer import function_hook
 from chainer.backends import cuda
 from chainer.configuration import config, using_config
@@ -29,16 +35,16 @@ from chainer.function_node import FunctionNode
 from chainer.variable import Variable, _ARRAY_TYPES
 
 __all__ = ['ArrayInfo', 'ScheduleInfo', 'ScheduleManager', 'StaticScheduleFunction',
-           'static_graph', 'static_code']
+           'array_backward_of', 'static_graph', 'static_code']
 
+_ndarray = numpy.ndarray
 
-class _Gone:
-    pass
+# What recording returns for a chain that cannot be replayed.
+_UNUSABLE = object()
 
-
-# A weak reference whose object is gone: replayed nodes rebuild their Variables
-# from the arrays the schedule stores in them, never from a stale Variable.
-_DEAD_REF = weakref.ref(_Gone())
+# Schedules recorded per mode for calls that overlap (a second call before the
+# first one's backward has run, as in a siamese network); beyond that, define-by-run.
+_MAX_SCHEDULES = 4
 
 
 class ArrayInfo:
@@ -59,6 +65,27 @@ class ArrayInfo:
         return f'ArrayInfo(shape={self.shape}, dtype={self.dtype})'
 
 
+def array_backward_of(func: FunctionNode) -> Optional[Callable]:
+    """The array-level backward a node class offers for static replay, or None.
+
+    A node class offers one by defining ``static_backward(indexes, inputs,
+    outputs, grad_outputs)``: ``inputs`` and ``outputs`` are the arrays of the
+    forward call (only those the node retains are guaranteed, the others may be
+    None), ``grad_outputs`` the output gradient arrays (None where an output
+    got none); it returns one gradient array (or None) per index in ``indexes``.
+    It must compute what ``backward`` computes, through the same Grad nodes
+    (their ``forward`` on arrays), so that each derivative has one formula.
+    A subclass that overrides ``backward`` without ``static_backward`` gets none.
+    """
+    for cls in type(func).__mro__:
+        attrs = vars(cls)
+        if 'static_backward' in attrs:
+            return func.static_backward
+        if 'backward' in attrs or 'backward_accumulate' in attrs:
+            return None
+    return None
+
+
 class _StaticCall:
     """A :func:`static_code` call recorded in a schedule (run again every iteration)."""
 
@@ -73,17 +100,51 @@ class _StaticCall:
 
 
 class _Step:
-    """A recorded function node with the slots of its inputs and outputs."""
+    """A recorded function node (a private copy) with the slots of its arrays.
 
-    __slots__ = ('func', 'in_slots', 'out_slots', 'in_nodes', 'out_nodes', 'targets')
+    ``array_backward`` is the node's ``static_backward`` (None: the Variable-level
+    ``backward`` runs, on ``in_nodes``/``out_nodes`` of its own).
+    """
 
-    def __init__(self, func, in_slots, out_slots, in_nodes, out_nodes) -> None:
+    __slots__ = ('func', 'in_slots', 'out_slots', 'in_requires', 'targets',
+                 'array_backward', 'in_nodes', 'out_nodes', 'retained_in', 'retained_out')
+
+    def __init__(self, func, in_slots: tuple, out_slots: tuple, recorded_in: tuple,
+                 recorded_out: tuple) -> None:
         self.func = func
         self.in_slots = in_slots
         self.out_slots = out_slots
-        self.in_nodes = in_nodes
-        self.out_nodes = out_nodes
+        self.in_requires = tuple([x.requires_grad for x in recorded_in])
         self.targets: tuple = ()
+        self.retained_in = func._input_indexes_to_retain or ()
+        self.retained_out = func._output_indexes_to_retain or ()
+        self.array_backward = array_backward_of(func)
+        self.in_nodes: tuple = ()
+        self.out_nodes: tuple = ()
+        if self.array_backward is None:
+            # Nodes of our own (no Variable behind them): backward rebuilds
+            # Variables from the arrays stored in them just before it runs.
+            self.in_nodes = tuple([_free_node(x) for x in recorded_in])
+            self.out_nodes = tuple([_free_node(y) for y in recorded_out])
+            func.inputs = self.in_nodes
+            func.outputs = tuple([weakref.ref(n) for n in self.out_nodes])
+            for n in self.out_nodes:
+                n.creator_node = func
+        else:
+            func.inputs = None
+            func.outputs = None
+        func._retained_output_data = None
+
+
+def _free_node(like):
+    """A variable node like the recorded node ``like`` whose variable is gone (its
+    data is set when needed)."""
+    if like is None:  # an output nothing used (its node is gone)
+        return Variable(None, requires_grad=False).node
+    node = Variable(None, requires_grad=like.requires_grad).node
+    node.shape = like.shape
+    node.dtype = like.dtype
+    return node
 
 
 class _Recorder(function_hook.FunctionHook):
@@ -110,7 +171,10 @@ class ScheduleInfo:
     """A recorded schedule: slots for arrays, forward steps, and how to backprop them.
 
     Slots hold, in order: the arguments, the parameters, the constants and the
-    outputs of static code and of every step.
+    outputs of static code and of every step. A schedule serves one call at a
+    time: it is ``busy`` from a forward that may be backpropagated until that
+    backward has run (or its outputs are gone), because the recorded nodes keep
+    per-call state between their forward and backward.
     """
 
     def __init__(self, chain, arg_infos: tuple, arg_requires: tuple, params: list,
@@ -126,8 +190,13 @@ class ScheduleInfo:
         self.out_slots = out_slots
         self.out_structure = out_structure
         self.func_steps = [s for s in steps if type(s) is _Step]
-        self.detached = False
+        n_args = len(arg_infos)
+        self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
+        self.input_slots = self.grad_args + tuple(range(n_args, n_args + len(params)))
+        self.busy = False
+        self.token = 0
         self._plan_backward()
+        self._compile()
         self._template = [None] * n_slots
         for slot, array in constants.items():
             self._template[slot] = array
@@ -135,29 +204,27 @@ class ScheduleInfo:
     def _plan_backward(self) -> None:
         n_args = len(self.arg_infos)
         needs = [False] * self.n_slots
-        for i in range(n_args):
-            needs[i] = True  # decided per call (requires_grad of the argument)
-        for i in range(len(self.params)):
-            needs[n_args + i] = True
+        for i in range(n_args + len(self.params)):
+            needs[i] = True  # for the arguments, decided per call (their requires_grad)
         for step in self.func_steps:
             step.targets = tuple(i for i, s in enumerate(step.in_slots)
-                                 if needs[s] and step.in_nodes[i]._requires_grad)
+                                 if needs[s] and step.in_requires[i])
             if step.targets:
                 for s in step.out_slots:
                     needs[s] = True
         self.needs = needs
-
-    def detach(self) -> None:
-        """Makes the recorded nodes rebuild Variables from the arrays the schedule
-        stores in them, never from the Variables of the recorded iteration
-        (parameters excepted). Done at the first replay: the recorded iteration's
-        own backward still needs those Variables."""
-        param_nodes = {p.node for p in self.params}
-        for step in self.func_steps:
-            for x in step.in_nodes + step.out_nodes:
-                if x is not None and x not in param_nodes:
-                    x._variable = _DEAD_REF
-        self.detached = True
+        self.backward_steps = self._backward_order()
+        # Step outputs that no backward reads are dropped right after forward.
+        kept = set(self.out_slots)
+        for step in self.backward_steps:
+            if step.array_backward is None:
+                kept.update(step.in_slots)
+                kept.update(step.out_slots)
+            else:
+                kept.update(step.in_slots[i] for i in step.retained_in)
+                kept.update(step.out_slots[i] for i in step.retained_out)
+        produced = [s for step in self.func_steps for s in step.out_slots]
+        self.dropped = tuple(s for s in produced if s not in kept)
 
     def matches(self, args: tuple) -> bool:
         if len(args) != len(self.arg_infos):
@@ -170,78 +237,175 @@ class ScheduleInfo:
                 return False
         return True
 
-    def run_forward(self, arrays: tuple, keep_for_backward: bool) -> list:
-        """Runs the forward steps on ``arrays`` (arguments, then parameters)."""
-        vals = self._template.copy()
-        vals[:len(arrays)] = arrays
+    def _backward_order(self) -> list:
+        """The steps with gradients to compute, in the order define-by-run backprop
+        visits their nodes (decreasing rank, then the order they were reached),
+        so that gradients add up in the same order, to the same bits."""
+        producer = {}
+        for step in self.func_steps:
+            if step.targets:
+                for s in step.out_slots:
+                    producer[s] = step
+        heap: list = []
+        reached: set = set()
+
+        def reach(slot: int) -> None:
+            step = producer.get(slot)
+            if step is not None and id(step) not in reached:
+                reached.add(id(step))
+                heapq.heappush(heap, (-step.func.rank, len(reached), step))
+
+        for s in self.out_slots:
+            reach(s)
+        order = []
+        while heap:
+            step = heapq.heappop(heap)[2]
+            order.append(step)
+            for i in step.targets:
+                reach(step.in_slots[i])
+        return order
+
+    def _compile(self) -> None:
+        """Flat lists of what forward and backward run: per step a kernel and
+        getters of its argument tuples from the slots."""
+        forward = []
         for step in self.steps:
             if type(step) is _StaticCall:
-                _run_static_call(step, vals)
+                forward.append((None, step, step.out_slots))
+            else:
+                forward.append((step.func.forward, _getter(step.in_slots), step.out_slots))
+        self.forward_kernels = forward
+        backward = []
+        for step in self.backward_steps:
+            kernel = step.array_backward
+            if kernel is None:
+                kernel = functools.partial(_variable_backward, step)
+            single = step.out_slots[0] if len(step.out_slots) == 1 else -1
+            backward.append((kernel, step.targets, step.in_slots, _getter(step.in_slots),
+                             step.out_slots, _getter(step.out_slots), single))
+        self.backward_kernels = backward
+        self.has_variable_steps = any(s.array_backward is None for s in self.backward_steps)
+
+    def run_forward(self, arrays: tuple, keep_for_backward: bool) -> list:
+        """Runs the forward kernels on ``arrays`` (arguments, then parameters).
+
+        Returns the slots' arrays (those backward needs when ``keep_for_backward``).
+        """
+        vals = self._template.copy()
+        vals[:len(arrays)] = arrays
+        for forward, get_inputs, out_slots in self.forward_kernels:
+            if forward is None:  # a static_code call (in place of the getter)
+                _run_static_call(get_inputs, vals)
                 continue
-            func = step.func
-            in_data = tuple([vals[s] for s in step.in_slots])
-            outs = func.forward(in_data)
+            outs = forward(get_inputs(vals))
+            if len(outs) == 1:
+                y = outs[0]
+                if type(y) is not _ndarray:
+                    y = _check_outputs(forward, outs)[0]
+                vals[out_slots[0]] = y
+                continue
             for y in outs:
-                if type(y) is not numpy.ndarray:
-                    outs = func._normalize_outputs(outs)
+                if type(y) is not _ndarray:
+                    outs = _check_outputs(forward, outs)
                     break
-            for s, y in zip(step.out_slots, outs):
+            for s, y in zip(out_slots, outs):
                 vals[s] = y
-            if keep_for_backward:
-                retain = func._input_indexes_to_retain
-                if retain is not None:
-                    for i in retain:
-                        step.in_nodes[i].data = in_data[i]
-                retain = func._output_indexes_to_retain
-                if retain is not None:
-                    func._retained_output_data = tuple([outs[i] for i in retain])
-                    for i in retain:
-                        node = step.out_nodes[i]
-                        if node is not None:
-                            node.data = outs[i]
+        if keep_for_backward:
+            for s in self.dropped:
+                vals[s] = None
         return vals
 
-    def run_backward(self, grad_outputs: tuple, wanted: tuple) -> list:
-        """Backprops ``grad_outputs`` through the steps; returns the wanted slots' grads."""
-        grads: dict = {}
+    def run_backward(self, vals: list, grad_outputs: tuple, wanted: tuple) -> list:
+        """Backprops the gradient arrays ``grad_outputs`` through the steps.
+
+        Returns the gradient arrays of the ``wanted`` inputs of the
+        :class:`StaticScheduleFunction` (None where none).
+        """
+        grads = [None] * self.n_slots
         for s, g in zip(self.out_slots, grad_outputs):
             if g is not None:
-                grads[s] = _add(grads.get(s), g)
-        for step in reversed(self.func_steps):
-            targets = step.targets
-            if not targets:
-                continue
-            gys = tuple([grads.pop(s, None) for s in step.out_slots])
-            for gy in gys:
-                if gy is not None:
-                    break
+                cur = grads[s]
+                grads[s] = g if cur is None else _add(cur, g)
+        for (kernel, targets, in_slots, get_inputs, out_slots, get_outputs,
+             single) in self.backward_kernels:
+            if single >= 0:
+                gy = grads[single]
+                if gy is None:
+                    continue
+                grads[single] = None
+                gys = (gy,)
             else:
-                continue
-            func = step.func
-            gxs = func.backward(targets, gys)
-            if type(gxs) is not tuple or len(gxs) != len(targets):
-                gxs = _backprop.select_target_grads(func, targets, gxs)
-            in_slots = step.in_slots
+                gys = tuple([grads[s] for s in out_slots])
+                for s in out_slots:
+                    grads[s] = None
+                if gys.count(None) == len(gys):
+                    continue
+            gxs = kernel(targets, get_inputs(vals), get_outputs(vals), gys)
             for i, gx in zip(targets, gxs):
                 if gx is not None:
                     s = in_slots[i]
-                    grads[s] = _add(grads.get(s), gx)
-        return [grads.get(s) for s in wanted]
-
-    def release_arrays(self) -> None:
-        """Drops the arrays kept for backprop (``minimize_cache_size``)."""
-        for step in self.func_steps:
-            for x in step.in_nodes:
-                if x.data is not None and x._variable is _DEAD_REF:
-                    x.data = None
-            for y in step.out_nodes:
-                if y is not None:
-                    y.data = None
-            step.func._retained_output_data = None
+                    cur = grads[s]
+                    grads[s] = gx if cur is None else _add(cur, gx)
+        input_slots = self.input_slots
+        return [grads[input_slots[i]] for i in wanted]
 
 
-def _add(a: Optional[Variable], b: Variable) -> Variable:
-    return b if a is None else _backprop._sum(a, b)
+def _getter(slots: tuple) -> Callable:
+    """A function taking the slots' arrays, as a tuple, from a list of slots."""
+    if len(slots) == 1:
+        slot = slots[0]
+        return lambda vals: (vals[slot],)
+    if not slots:
+        return lambda vals: ()
+    return operator.itemgetter(*slots)
+
+
+def _check_outputs(forward, outs) -> tuple:
+    """The outputs of a node's forward as arrays (NumPy scalars become 0-d)."""
+    return forward.__self__._normalize_outputs(outs)
+
+
+def _variable_backward(step: _Step, targets: tuple, inputs: tuple, outputs: tuple,
+                       gys: tuple) -> tuple:
+    """Runs a node's Variable-level ``backward`` on the arrays of one call."""
+    func = step.func
+    in_nodes, out_nodes = step.in_nodes, step.out_nodes
+    for i in step.retained_in:
+        in_nodes[i].data = inputs[i]
+    retained = []
+    for i in step.retained_out:
+        out_nodes[i].data = outputs[i]
+        retained.append(outputs[i])
+    func._retained_output_data = tuple(retained)
+    gys = tuple([None if g is None else Variable._new(g, True) for g in gys])
+    try:
+        if type(func).backward_accumulate is not FunctionNode.backward_accumulate:
+            gxs = func.backward_accumulate(targets, gys, (None,) * len(targets))
+        else:
+            gxs = func.backward(targets, gys)
+        if type(gxs) is not tuple:
+            gxs = tuple(gxs)
+        if len(gxs) != len(targets):
+            if len(gxs) != len(inputs):
+                raise ValueError(
+                    f'number of gradients returned from backward is incorrect: '
+                    f'{len(gxs)} != expected {len(targets)} ({func.label})')
+            gxs = tuple([gxs[i] for i in targets])
+    finally:
+        for n in in_nodes:
+            n.data = None
+        for n in out_nodes:
+            n.data = None
+        func._retained_output_data = None
+    return tuple([None if gx is None else gx.array for gx in gxs])
+
+
+def _add(a, b):
+    """Sum of two gradient arrays (0-d sums stay arrays)."""
+    g = a + b
+    if type(g) is not _ndarray and isinstance(g, numpy.generic):
+        g = numpy.asarray(g)
+    return g
 
 
 def _run_static_call(call: _StaticCall, vals: list) -> None:
@@ -264,12 +428,16 @@ def _arrays_of(ret) -> list:
 
 
 class StaticScheduleFunction(FunctionNode):
-    """The function node of one replayed iteration: inputs are the arguments and
-    the parameters, outputs are the chain's outputs."""
+    """The function node of one replayed call: inputs are the arguments and the
+    parameters, outputs are the chain's outputs. It keeps the call's arrays
+    until its backward has run (with ``minimize_cache_size``) or it is gone."""
 
     def __init__(self, schedule: ScheduleInfo, minimize_cache_size: bool = True) -> None:
         self.schedule = schedule
         self.minimize_cache_size = minimize_cache_size
+        self._args: tuple = ()  # the arrays of the arguments
+        self._vals: Optional[list] = None
+        self._token = 0
 
     @property
     def label(self) -> str:
@@ -277,41 +445,69 @@ class StaticScheduleFunction(FunctionNode):
 
     def forward(self, inputs: tuple) -> tuple:
         schedule = self.schedule
-        vals = schedule.run_forward(inputs, True)
+        schedule.token += 1
+        self._token = schedule.token
+        schedule.busy = True
+        vals = self._vals = schedule.run_forward(
+            self._args + inputs[len(schedule.grad_args):], True)
         return tuple([vals[s] for s in schedule.out_slots])
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
-        with using_config('enable_backprop', False):
-            gxs = tuple(self.schedule.run_backward(grad_outputs, indexes))
+        vals = self._vals
+        if vals is None:
+            raise RuntimeError(
+                'static_graph: the arrays of this call were released after its first '
+                'backward (minimize_cache_size=True); backprop through it only once')
+        gys = tuple([None if g is None else g._data for g in grad_outputs])
+        schedule = self.schedule
+        if schedule.has_variable_steps:
+            with using_config('enable_backprop', False):
+                gxs = schedule.run_backward(vals, gys, indexes)
+        else:
+            gxs = schedule.run_backward(vals, gys, indexes)
         if self.minimize_cache_size:
-            self.schedule.release_arrays()
-        return gxs
+            self._vals = None
+            self._release()
+        return tuple([None if g is None else Variable._new(g, True) for g in gxs])
+
+    def _release(self) -> None:
+        schedule = self.schedule
+        if schedule.token == self._token:
+            schedule.busy = False
+
+    def __del__(self) -> None:
+        self._release()
 
 
 class ScheduleManager:
-    """The schedules of one decorated chain: one per mode (train or test)."""
+    """The schedules of one decorated chain, per mode (train or test)."""
 
     def __init__(self, minimize_cache_size: bool = True, verbosity_level: int = 0) -> None:
-        self.schedules: dict = {}
+        self.schedules: dict = {}  # config.train -> list of ScheduleInfo
         self.minimize_cache_size = minimize_cache_size
         self.verbosity_level = verbosity_level
         self.warned = False
+        self.warned_busy = False
+        self.unusable = False
 
     def _log(self, level: int, message: str) -> None:
         if self.verbosity_level >= level:
             print(f'static_graph: {message}')
 
     def call(self, forward: Callable, chain, args: tuple) -> Any:
+        if self.unusable:
+            return forward(chain, *args)
         key = bool(config.train)
-        schedule = self.schedules.get(key)
-        if schedule is None:
-            self._log(1, f'recording a schedule for {type(chain).__name__} '
-                      f'(train={key})')
-            out, schedule = _record(forward, chain, args)
-            if schedule is not None:
-                self.schedules[key] = schedule
-            return out
-        if not schedule.matches(args):
+        schedules = self.schedules.setdefault(key, [])
+        matching = False
+        for schedule in schedules:
+            if schedule.matches(args):
+                if not schedule.busy:
+                    if self.verbosity_level >= 2:
+                        self._log(2, 'replaying the schedule')
+                    return _replay(schedule, args, self.minimize_cache_size)
+                matching = True
+        if schedules and not matching:
             if not self.warned:
                 warnings.warn(
                     f'static_graph: the inputs of {type(chain).__name__} do not match '
@@ -320,21 +516,39 @@ class ScheduleManager:
                 self.warned = True
             self._log(2, 'input mismatch: define-by-run')
             return forward(chain, *args)
-        self._log(2, 'replaying the schedule')
-        return _replay(schedule, args, self.minimize_cache_size)
+        if len(schedules) >= _MAX_SCHEDULES:
+            if not self.warned_busy:
+                warnings.warn(
+                    f'static_graph: all {len(schedules)} schedules of '
+                    f'{type(chain).__name__} are in use (outputs of earlier calls wait '
+                    'for their backward); running define-by-run', RuntimeWarning)
+                self.warned_busy = True
+            self._log(2, 'all schedules in use: define-by-run')
+            return forward(chain, *args)
+        self._log(1, f'recording a schedule for {type(chain).__name__} '
+                  f'(train={key})' + (' (the others are in use)' if schedules else ''))
+        out, schedule = _record(forward, chain, args)
+        if schedule is _UNUSABLE:
+            self.unusable = True  # warned once: define-by-run from now on
+        elif schedule is not None:
+            schedules.append(schedule)
+        return out
 
 
 def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> Any:
-    if not schedule.detached:
-        schedule.detach()
-    arrays = [a._data if isinstance(a, Variable) else a for a in args]
-    arrays += [p._data for p in schedule.params]
+    arrays = tuple([a._data if isinstance(a, Variable) else a for a in args])
     if config.enable_backprop:
-        inputs = [a if isinstance(a, Variable) else Variable._new(a, False) for a in args]
-        inputs += schedule.params
-        outs = StaticScheduleFunction(schedule, minimize_cache_size).apply(inputs)
+        # Graph inputs: the arguments that require a gradient, and the parameters;
+        # the other arguments reach the schedule directly.
+        func = StaticScheduleFunction(schedule, minimize_cache_size)
+        func._args = arrays
+        grad_args = schedule.grad_args
+        inputs = schedule.params if not grad_args else (
+            [args[i] for i in grad_args] + schedule.params)
+        outs = func.apply(inputs)
     else:
-        vals = schedule.run_forward(tuple(arrays), False)
+        vals = schedule.run_forward(arrays + tuple([p._data for p in schedule.params]),
+                                    False)
         outs = [Variable._new(vals[s], False) for s in schedule.out_slots]
     return _restructure(schedule.out_structure, outs)
 
@@ -364,7 +578,7 @@ def _record(forward: Callable, chain, args: tuple):
     else:
         warnings.warn('static_graph: the chain must return a Variable or a tuple or list '
                       'of Variables; running define-by-run', RuntimeWarning)
-        return out, None
+        return out, _UNUSABLE
     schedule = _build_schedule(chain, args, recorder.calls, outs, structure)
     if not config.enable_backprop:
         # The graph was built for the schedule only: the caller gets none.
@@ -445,7 +659,9 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
             if y is not None:
                 slots.by_node[y] = s
             out_slots.append(s)
-        steps.append(_Step(func, in_slots, tuple(out_slots), func.inputs, out_nodes))
+        # A private copy: replays never touch the recorded graph's nodes.
+        steps.append(_Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs,
+                           out_nodes))
 
     out_slots = []
     for o in outs:
@@ -453,7 +669,7 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
         if s is None:
             warnings.warn('static_graph: an output does not come from the recorded '
                           'computation; running define-by-run', RuntimeWarning)
-            return None
+            return _UNUSABLE
         out_slots.append(s)
     arg_infos = tuple(ArrayInfo(a) for a in arrays)
     arg_requires = tuple(isinstance(a, Variable) and a._requires_grad for a in args)

@@ -36,6 +36,10 @@ class ReLU(function_node.FunctionNode):
         y, = self.get_retained_outputs()
         return ReLUGrad2(y.array).apply(grad_outputs)
 
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        return ReLUGrad2(outputs[0]).forward(grad_outputs)
+
 
 class ReLUGrad2(function_node.FunctionNode):
     """``gy * (y > 0)`` for a fixed ReLU output ``y``; linear in ``gy``, so its

@@ -26,6 +26,10 @@ class Tanh(function_node.FunctionNode):
         y = self.get_retained_outputs()[0]
         return TanhGrad().apply((y, grad_outputs[0]))
 
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        return TanhGrad().forward((outputs[0], grad_outputs[0]))
+
 
 class TanhGrad(function_node.FunctionNode):
     """``gy * (1 - y ** 2)``, the gradient of tanh given its output ``y``."""

@@ -6,7 +6,7 @@ from chainer.graph_optimizations.static_graph_utilities import static_code  # NO
 from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
-from chainer.functions.math.sum import sum as _sum
+from chainer.functions.math.sum import Sum, sum as _sum
 from chainer.utils import type_check
 
 
@@ -71,6 +71,23 @@ class LinearFunction(function_node.FunctionNode):
                 ret.append(gW if gW.dtype == W.dtype else cast(gW, W.dtype))
             else:
                 ret.append(_sum(gy, axis=0))
+        return tuple(ret)
+
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay): the same Grad nodes'
+        forward."""
+        x, W = inputs[0], inputs[1]
+        gy, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                gx, = LinearGradData().forward((W, gy))
+                ret.append(gx if gx.dtype == x.dtype else gx.astype(x.dtype))
+            elif i == 1:
+                gW, = LinearGradWeight().forward((x, gy))
+                ret.append(gW if gW.dtype == W.dtype else gW.astype(W.dtype))
+            else:
+                ret.append(Sum(axis=0).forward((gy,))[0])
         return tuple(ret)
 
 

@@ -158,18 +158,26 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return utils.force_array(ret.sum() * self._coeff, x.dtype),
         return utils.force_array(ret, x.dtype),
 
+    def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad':
+        """The node computing the gradient w.r.t. ``x`` (arrays of the forward call)."""
+        y = self.y
+        if y is None:
+            y = array_utils.log_softmax(x, with_softmax=True)[1]
+        if self.soft_target:
+            return _SoftmaxCrossEntropyGrad(y, t, self.reduce, self._coeff)
+        return _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
+                                        self.class_weight, self._t_valid, self._rows)
+
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
         gloss, = grad_outputs
-        y = self.y
-        if y is None:
-            y = array_utils.log_softmax(x.array, with_softmax=True)[1]
-        if self.soft_target:
-            grad = _SoftmaxCrossEntropyGrad(y, t.array, self.reduce, self._coeff)
-        else:
-            grad = _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
-                                            self.class_weight, self._t_valid, self._rows)
-        return grad.apply((x, gloss))[0], None
+        return self._grad_node(x.array, t.array).apply((x, gloss))[0], None
+
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        x, t = inputs
+        gx, = self._grad_node(x, t).forward((x, grad_outputs[0]))
+        return tuple([gx if i == 0 else None for i in indexes])
 
 
 class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):

@@ -9,7 +9,7 @@ from chainer import utils
 from chainer.functions.math.exponential import log
 from chainer.functions.math.floor import floor
 from chainer.functions.math.matmul import matmul as _matmul
-from chainer.functions.math.sum import sum_to
+from chainer.functions.math.sum import SumTo, sum_to
 from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
 
@@ -77,6 +77,13 @@ def _sum_to(gx, shape):
     return sum_to(gx, shape)
 
 
+def _sum_to_array(gx, shape):
+    """:func:`_sum_to` on arrays (static-graph replay): the same node's forward."""
+    if gx.shape == shape:
+        return gx
+    return SumTo(shape).forward((gx,))[0]
+
+
 class Neg(function_node.FunctionNode):
 
     @property
@@ -88,6 +95,10 @@ class Neg(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         return neg(grad_outputs[0]),
+
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        return Neg().forward(grad_outputs)
 
 
 def neg(self):
@@ -144,6 +155,11 @@ class Add(function_node.FunctionNode):
             return _sum_to(gy, shapes[0]), _sum_to(gy, shapes[1])
         return _sum_to(gy, shapes[indexes[0]]),
 
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        gy = grad_outputs[0]
+        return tuple([_sum_to_array(gy, self._shapes[i]) for i in indexes])
+
 
 class AddConstant(function_node.FunctionNode):
     is_elementwise = True
@@ -160,6 +176,10 @@ class AddConstant(function_node.FunctionNode):
         return _arr(x + _c(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
+        return grad_outputs[0],
+
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
         return grad_outputs[0],
 
 
@@ -234,6 +254,15 @@ class Sub(function_node.FunctionNode):
             ret.append(g if i == 0 else -g)
         return tuple(ret)
 
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        gy = grad_outputs[0]
+        ret = []
+        for i in indexes:
+            g = _sum_to_array(gy, self._shapes[i])
+            ret.append(g if i == 0 else Neg().forward((g,))[0])
+        return tuple(ret)
+
 
 def sub(self, rhs):
     """``x - y``."""
@@ -293,6 +322,15 @@ class Mul(function_node.FunctionNode):
             ret.append(_sum_to(g, xs[i].shape))
         return tuple(ret)
 
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        gy = grad_outputs[0]
+        ret = []
+        for i in indexes:
+            g, = Mul().forward((gy, inputs[1 - i]))
+            ret.append(_sum_to_array(g, inputs[i].shape))
+        return tuple(ret)
+
 
 class MulConstant(function_node.FunctionNode):
     is_elementwise = True
@@ -310,6 +348,10 @@ class MulConstant(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         return MulConstant(self.value).apply(grad_outputs)
+
+    def static_backward(self, indexes, inputs, outputs, grad_outputs):
+        """:meth:`backward` on arrays (static-graph replay)."""
+        return MulConstant(self.value).forward(grad_outputs)
 
 
 def mul(self, rhs):

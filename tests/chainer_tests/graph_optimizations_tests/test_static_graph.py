@@ -221,3 +221,172 @@ def test_minimize_cache_size(minimize):
     model.copyparams(ref)
     for a, b in zip(_train(ref, xs, ts, steps=4), _train(model, xs, ts, steps=4)):
         numpy.testing.assert_array_equal(a, b)
+
+
+def _schedules(model, train=True):
+    manager = next(iter(type(model).forward._static_graph_managers.values()))
+    return manager.schedules[train]
+
+
+class _Loss(chainer.Chain):
+    """MLP and loss in one chain: the loss node is replayed too."""
+
+    def __init__(self, static):
+        super().__init__()
+        with self.init_scope():
+            self.mlp = _MLP()
+        self.static = static
+
+    def _forward(self, x, t):
+        return F.softmax_cross_entropy(self.mlp(x), t)
+
+    @static_graph
+    def _static_forward(self, x, t):
+        return self._forward(x, t)
+
+    def forward(self, x, t):
+        return self._static_forward(x, t) if self.static else self._forward(x, t)
+
+
+def _train_loss(model, xs, ts, steps=10):
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    for i in range(steps):
+        opt.update(model, xs[i % len(xs)], ts[i % len(ts)])
+    return [p.array.copy() for _, p in sorted(model.namedparams())]
+
+
+def test_loss_inside_bit_identical():
+    xs, ts = _data()
+    ref, model = _Loss(False), _Loss(True)
+    model.copyparams(ref)
+    for a, b in zip(_train_loss(ref, xs, ts), _train_loss(model, xs, ts)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+class _Arith(chainer.Chain):
+    """Every node with an array-level backward, and one without (sigmoid)."""
+
+    def __init__(self, static):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(7, 4)
+            self.l2 = L.Linear(4, 3)
+        self.static = static
+
+    def _forward(self, x):
+        h = F.tanh(self.l1(x))
+        h = (h * 0.5 + 1.0) * h - (-h) + F.sigmoid(h)
+        return self.l2(F.relu(h + self.l1.b))
+
+    @static_graph
+    def _static_forward(self, x):
+        return self._forward(x)
+
+    def forward(self, x):
+        return self._static_forward(x) if self.static else self._forward(x)
+
+
+def test_arithmetic_bit_identical():
+    xs, ts = _data()
+    ref, model = _Arith(False), _Arith(True)
+    model.copyparams(ref)
+    for a, b in zip(_train(ref, xs, ts), _train(model, xs, ts)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_replay_runs_array_kernels_and_falls_back_per_node():
+    model = _Arith(True)
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    manager = next(iter(_Arith._static_forward._static_graph_managers.values()))
+    schedule, = manager.schedules[True]
+    kinds = {type(s.func).__name__: s.array_backward is not None for s in schedule.func_steps}
+    assert kinds['LinearFunction'] and kinds['ReLU'] and kinds['Tanh'] and kinds['Mul']
+    assert not kinds['Sigmoid']
+    F.sum(model(x)).backward()
+    assert model.l1.W.grad is not None
+
+
+def test_overlapping_calls_record_a_second_schedule():
+    rng = numpy.random.RandomState(7)
+    x1, x2 = (rng.uniform(-1, 1, (3, 7)).astype(numpy.float32) for _ in range(2))
+    ref, model = _MLP(), _StaticMLP()
+    model.copyparams(ref)
+    for m in (ref, model):
+        for _ in range(3):
+            m.cleargrads()
+            a, b = m(x1), m(x2)  # both forward before one backward
+            F.sum(a * b).backward()
+    assert len(_schedules(model)) == 2
+    for (_, p), (_, q) in zip(sorted(ref.namedparams()), sorted(model.namedparams())):
+        numpy.testing.assert_allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
+
+
+def test_schedule_freed_when_outputs_dropped_without_backward():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(4):
+        y = model(x)
+        del y
+    assert len(_schedules(model)) == 1
+
+
+def test_second_backward_after_release_raises():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    y = F.sum(model(x))
+    y.backward()
+    with pytest.raises(RuntimeError, match='released'):
+        y.backward()
+
+
+def test_unneeded_intermediates_are_not_kept():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    schedule, = _schedules(model)
+    # l1's output feeds only ReLU, which keeps its own output instead.
+    assert len(schedule.dropped) == 1
+
+
+def test_unreplayable_chain_warns_once_then_runs_define_by_run():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            return {'y': self.l1(x)}
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    with pytest.warns(RuntimeWarning, match='must return'):
+        m(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for _ in range(2):
+            y = m(x)['y']
+            assert type(y.creator_node).__name__ == 'LinearFunction'
+
+
+class _Twice(chainer.FunctionNode):
+    """A node with only ``backward_accumulate`` (no ``backward``)."""
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward_accumulate(self, indexes, grad_outputs, grad_inputs):
+        gx = grad_outputs[0] * 2
+        return (gx if grad_inputs[0] is None else gx + grad_inputs[0]),
+
+
+def test_node_with_backward_accumulate_only():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            return _Twice().apply((self.l1(x),))[0]
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        m.cleargrads()
+        F.sum(m(x)).backward()
+        numpy.testing.assert_allclose(m.l1.b.grad, numpy.full(5, 4, numpy.float32))
