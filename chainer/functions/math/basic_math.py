@@ -139,10 +139,12 @@ class Add(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        shapes = self._shapes
+        s0, s1 = self._shapes
+        if s0 == s1:  # nothing was broadcast: gy is the gradient of both
+            return (gy, gy) if len(indexes) == 2 else (gy,)
         if len(indexes) == 2:
-            return _sum_to(gy, shapes[0]), _sum_to(gy, shapes[1])
-        return _sum_to(gy, shapes[indexes[0]]),
+            return _sum_to(gy, s0), _sum_to(gy, s1)
+        return _sum_to(gy, self._shapes[indexes[0]]),
 
 
 class AddConstant(function_node.FunctionNode):
