@@ -495,6 +495,22 @@ class PowVarVar(function_node.FunctionNode):
         return tuple(ret)
 
 
+def _pow_const(x, value):
+    """``x ** value`` for a scalar ``value``; squares and cubes as products.
+
+    NumPy computes a general power about ten times slower than a product.
+    """
+    if value == 2:
+        return x * x
+    if value == 3:
+        y = x * x
+        if type(y) is _ndarray:
+            y *= x
+            return y
+        return y * x
+    return x ** x.dtype.type(value)
+
+
 class PowVarConst(function_node.FunctionNode):
     is_elementwise = True
 
@@ -511,7 +527,7 @@ class PowVarConst(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         x = inputs[0]
-        return _arr(x ** x.dtype.type(self.value)),
+        return _arr(_pow_const(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
         if self.value == 1:
@@ -543,7 +559,7 @@ class PowVarConstGrad(function_node.FunctionNode):
             return _arr(gy * c),
         if e == 1:
             return _arr(x * c * gy),
-        return _arr(x ** x.dtype.type(e) * c * gy),
+        return _arr(_pow_const(x, e) * c * gy),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()

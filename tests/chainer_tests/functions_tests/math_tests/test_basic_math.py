@@ -343,3 +343,26 @@ def test_square_by_mul_of_one_variable(dtype):
     y.grad = gy
     y.backward()
     numpy.testing.assert_allclose(v.grad, 2 * x * gy, **tol)
+
+
+@testing.parameterize(*testing.product({
+    'value': [3, 3.0, numpy.float32(3)],
+    'shape': [(3, 2), ()],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestCube(testing.FunctionTestCase):
+    """x ** 3 (computed as a product) against NumPy's power."""
+
+    def setUp(self):
+        _set_tols(self, self.dtype, fwd={'atol': 5e-3, 'rtol': 5e-3})
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-2, 2, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return chainer.as_variable(inputs[0]) ** self.value,
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(numpy.power(x, 3), dtype=self.dtype),
