@@ -307,3 +307,14 @@ def test_repeated_parameter_in_a_loop_matches_unrolled_sum():
         hs2.append(F.tanh(F.matmul(hs2[-1], w2)))
     gw, = chainer.grad([F.sum(hs2[-1])], [w2], enable_double_backprop=True)
     np.testing.assert_allclose(got, gw.array, rtol=1e-5, atol=1e-6)
+
+
+def test_grad_inputs_and_outputs_given_by_the_user_are_not_mutated():
+    x = _leaf()
+    y = x * 2.0 + x * 3.0 + x * 4.0
+    gy = np.ones(x.shape, np.float32)
+    gx0 = np.full(x.shape, 0.5, np.float32)
+    gx, = chainer.grad([y], [x], grad_outputs=[gy], grad_inputs=[gx0])
+    np.testing.assert_array_equal(gx.array, np.full(x.shape, 9.5, np.float32))
+    np.testing.assert_array_equal(gy, np.ones(x.shape, np.float32))
+    np.testing.assert_array_equal(gx0, np.full(x.shape, 0.5, np.float32))
