@@ -340,6 +340,13 @@ class ScaledProduct(function_node.FunctionNode):
     def __init__(self, coefficient):
         self.coefficient = coefficient
 
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() > 0)
+        for i, t in enumerate(in_types):
+            type_check._argname((t,), (f'x{i}',))
+            type_check.expect(t.dtype.kind == 'f', t.dtype == in_types[0].dtype,
+                              t.shape == in_types[0].shape)
+
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
         y = inputs[0] * inputs[0].dtype.type(self.coefficient)

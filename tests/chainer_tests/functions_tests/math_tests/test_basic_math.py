@@ -366,3 +366,14 @@ class TestCube(testing.FunctionTestCase):
     def forward_expected(self, inputs):
         x = inputs[0].astype(numpy.float64)
         return numpy.asarray(numpy.power(x, 3), dtype=self.dtype),
+
+
+@pytest.mark.parametrize('shapes,dtypes', [
+    (((3, 2), (2,)), (numpy.float32, numpy.float32)),
+    (((3, 2), (3, 2)), (numpy.float32, numpy.float64)),
+    (((3,), (3,)), (numpy.int32, numpy.int32)),
+])
+def test_scaled_product_bad_inputs(shapes, dtypes):
+    xs = [numpy.ones(s, d) for s, d in zip(shapes, dtypes)]
+    with pytest.raises(type_check.InvalidType):
+        F.math.basic_math.scaled_product(2.0, *xs)
