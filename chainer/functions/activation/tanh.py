@@ -45,7 +45,7 @@ class TanhGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(basic_math.scaled_product(-2.0, y, gy, g))
+                ret.append(basic_math._scaled_product(-2.0, y, gy, g))
             else:
                 # d/dgy of gy * (1 - y^2) applied to g is this same node: one node, not three.
                 ret.append(TanhGrad().apply((y, g))[0])

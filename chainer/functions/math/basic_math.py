@@ -328,7 +328,7 @@ def mul(self, rhs):
     return MulConstant(rhs).apply((self,))[0]
 
 
-class ScaledProduct(function_node.FunctionNode):
+class _ScaledProduct(function_node.FunctionNode):
     """``coefficient * x0 * x1 * ...`` of arrays of one shape and dtype.
 
     Gradient formulas use it to record a product of several factors as one
@@ -361,13 +361,13 @@ class ScaledProduct(function_node.FunctionNode):
         xs = self.get_retained_inputs()
         g, = grad_outputs
         return tuple([
-            ScaledProduct(self.coefficient).apply((g,) + xs[:i] + xs[i + 1:])[0]
+            _ScaledProduct(self.coefficient).apply((g,) + xs[:i] + xs[i + 1:])[0]
             for i in indexes])
 
 
-def scaled_product(coefficient, *xs) -> Variable:
+def _scaled_product(coefficient, *xs) -> Variable:
     """``coefficient * xs[0] * xs[1] * ...`` for Variables of one shape, as one node."""
-    return ScaledProduct(coefficient).apply(xs)[0]
+    return _ScaledProduct(coefficient).apply(xs)[0]
 
 
 class Div(function_node.FunctionNode):

@@ -293,7 +293,7 @@ class TestScaledProduct(testing.FunctionTestCase):
                      for _ in range(self.n_inputs))
 
     def forward(self, inputs, device):
-        return F.math.basic_math.scaled_product(-2.0, *inputs),
+        return F.math.basic_math._scaled_product(-2.0, *inputs),
 
     def forward_expected(self, inputs):
         y = numpy.full(self.shape, -2.0)
@@ -376,4 +376,4 @@ class TestCube(testing.FunctionTestCase):
 def test_scaled_product_bad_inputs(shapes, dtypes):
     xs = [numpy.ones(s, d) for s, d in zip(shapes, dtypes)]
     with pytest.raises(type_check.InvalidType):
-        F.math.basic_math.scaled_product(2.0, *xs)
+        F.math.basic_math._scaled_product(2.0, *xs)
