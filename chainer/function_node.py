@@ -26,7 +26,21 @@ _new_variable = Variable._new
 # Keys (see _type_check_key) of the type checks that passed.
 _passed_type_checks: set = set()
 _MAX_PASSED_TYPE_CHECKS = 1 << 14
-_PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str, numpy.dtype])
+
+
+def _dtype_classes() -> list:
+    # NumPy 2 gives every kind of dtype its own subclass of numpy.dtype.
+    classes = [numpy.dtype]
+    for code in numpy.typecodes['All']:
+        try:
+            classes.append(type(numpy.dtype(code)))
+        except TypeError:
+            pass
+    return classes
+
+
+# Types of the node attributes a type-check key may hold (immutable values).
+_PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str] + _dtype_classes())
 
 
 def _type_check_key(func, in_data) -> Optional[tuple]:
@@ -50,9 +64,14 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
     state = func.__dict__
     if state:
         for value in state.values():
-            if type(value) not in _PLAIN_TYPES and not (
-                    type(value) is tuple and all([type(v) in _PLAIN_TYPES for v in value])):
+            t = type(value)
+            if t in _PLAIN_TYPES:
+                continue
+            if t is not tuple:
                 return None
+            for v in value:
+                if type(v) not in _PLAIN_TYPES:
+                    return None
         key += tuple(state.items())
     return key
 
