@@ -18,6 +18,8 @@ from chainer.configuration import config, using_config
 from chainer.variable import Variable, _check_grad_type
 
 _heappush = heapq.heappush
+_ndarray = numpy.ndarray
+_new_variable = Variable._new
 _heappop = heapq.heappop
 
 
@@ -50,25 +52,42 @@ def _sum(a: Variable, b: Variable) -> Variable:
     """Sum of two gradient Variables: recorded only under double backprop."""
     if config.enable_backprop:
         return chainer.functions.add(a, b)
-    return Variable._new(_array_sum(a._data, b._data), True)
-
-
-def _array_sum(a, b):
-    g = a + b
-    if type(g) is not numpy.ndarray and isinstance(g, numpy.generic):
+    g = a._data + b._data
+    if type(g) is not _ndarray and isinstance(g, numpy.generic):
         g = numpy.asarray(g)  # 0-d + 0-d gives a NumPy scalar
-    return g
+    return _new_variable(g, True)
+
+
+def _add_in_place(acc, g) -> bool:
+    """Adds ``g`` into ``acc`` if both are arrays of one type, dtype and shape.
+
+    One-element NumPy arrays are left alone: for them NumPy's in-place add
+    costs more than allocating a new sum.
+    """
+    if (type(acc) is type(g) and acc.dtype == g.dtype and acc.shape == g.shape
+            and acc.size != 1):
+        acc += g
+        return True
+    return False
 
 
 _MISSING = object()
 
 
 class _Walk:
-    """State of one backprop run and its steps."""
+    """State of one backprop run and its steps.
+
+    Without double backprop, a gradient that is the sum of several
+    contributions lives in an array the walk allocated itself; until that array
+    is handed to anybody (a function's backward, a hook, ``current()``, the
+    variables at the end), later contributions are added into it in place
+    instead of allocating a new sum each time. ``owned`` holds the nodes whose
+    gradient is such a private array.
+    """
 
     __slots__ = ('grads', 'load_if_new', 'heap', 'next', 'pushed', 'count',
                  'relevant_funcs', 'relevant_nodes', 'keep', 'leaves',
-                 'retain_grad', 'debug', 'hooks')
+                 'retain_grad', 'debug', 'hooks', 'owned', 'in_place')
 
     def __init__(self, load_if_new: bool, retain_grad: bool, leaves: Optional[dict]) -> None:
         self.grads: dict = {}
@@ -84,6 +103,8 @@ class _Walk:
         self.retain_grad = retain_grad
         self.debug = config.debug
         self.hooks = _thread_state.current_hooks()
+        self.owned: set = set()
+        self.in_place = not config.enable_backprop
 
     # -- the gradient table --------------------------------------------------
 
@@ -97,6 +118,7 @@ class _Walk:
 
     def current(self, node):
         """The gradient accumulated so far for ``node``; the caller may keep it."""
+        self.owned.discard(node)
         g = self.grads.get(node, _MISSING)
         return self._load(node) if g is _MISSING else g
 
@@ -104,6 +126,7 @@ class _Walk:
         """Removes and returns the gradient of an output about to be backpropagated."""
         if self.keep and node in self.keep:
             return self.current(node)
+        self.owned.discard(node)
         g = self.grads.pop(node, _MISSING)
         return self._load(node) if g is _MISSING else g
 
@@ -113,7 +136,14 @@ class _Walk:
         cur = grads.get(node, _MISSING)
         if cur is _MISSING:
             cur = self._load(node)
-        grads[node] = gx if cur is None else _sum(cur, gx)
+        if cur is None:
+            grads[node] = gx
+        elif node in self.owned and _add_in_place(cur._data, gx._data):
+            pass
+        else:
+            grads[node] = _sum(cur, gx)
+            if self.in_place:
+                self.owned.add(node)
 
     # -- the queue -------------------------------------------------------------
 
@@ -139,20 +169,30 @@ class _Walk:
 
     def run(self) -> None:
         """Processes the queued functions in decreasing rank."""
+        # take, accumulate and push are inlined below for their common cases: the
+        # walk runs them once per function and per gradient.
         heap = self.heap
+        grads = self.grads
+        owned = self.owned
+        in_place = self.in_place
+        pushed = self.pushed
+        relevant_funcs = self.relevant_funcs
+        keep = self.keep
+        load = self._load
+        load_if_new = self.load_if_new
         take = self.take
-        accumulate = self.accumulate
-        push = self.push
         retain_grad = self.retain_grad
         leaves = self.leaves
         debug = self.debug
         relevant_nodes = self.relevant_nodes
+        next_func = self.next
+        self.next = None
         while True:
             # Next function: the one queued while the heap was empty (a chain), or
             # the highest rank.
-            func = self.next
-            if func is not None:
-                self.next = None
+            if next_func is not None:
+                func = next_func
+                next_func = None
             elif heap:
                 func = _heappop(heap)[2]
             else:
@@ -160,19 +200,34 @@ class _Walk:
 
             # Gradients of its outputs.
             outputs = func.outputs
-            if len(outputs) == 1:
+            if len(outputs) == 1 and not keep:
                 y = outputs[0]()
-                gys = (None if y is None else take(y),)
+                if y is None:
+                    gy = None
+                else:
+                    gy = grads.pop(y, _MISSING)
+                    if gy is _MISSING:
+                        gy = load(y)
+                    elif owned:
+                        owned.discard(y)
+                if gy is None:
+                    if retain_grad:
+                        self._retain(outputs, (None,))
+                    continue
+                gys = (gy,)
+                del gy
             else:
                 gys = tuple([None if y is None else take(y)
                              for y in [ref() for ref in outputs]])
+                for gy in gys:
+                    if gy is not None:
+                        break
+                else:
+                    if retain_grad:
+                        self._retain(outputs, gys)
+                    continue
             if retain_grad:
                 self._retain(outputs, gys)
-            for gy in gys:
-                if gy is not None:
-                    break
-            else:
-                continue
 
             # Gradients of its inputs.
             inputs = func.inputs
@@ -213,13 +268,41 @@ class _Walk:
                     _check_grad_type(func, x, data)
                 if debug:
                     func._debug_check_nan((data,), 'backward')
-                accumulate(x, gx)
+
+                cur = grads.get(x, _MISSING)
+                if cur is _MISSING:
+                    cur = None
+                    if load_if_new:
+                        var = x._variable()
+                        if var is not None:
+                            cur = var._grad_var
+                if cur is None:
+                    grads[x] = gx
+                elif x in owned and _add_in_place(cur._data, data):
+                    pass
+                else:
+                    grads[x] = _sum(cur, gx)
+                    if in_place:
+                        owned.add(x)
+
                 creator = x._creator_node
                 if creator is not None:
-                    push(creator)
+                    key = id(creator)
+                    if key not in pushed and (relevant_funcs is None
+                                              or key in relevant_funcs):
+                        pushed.add(key)
+                        if next_func is None and not heap:
+                            next_func = creator
+                        else:
+                            if next_func is not None:
+                                self.count += 1
+                                _heappush(heap, (-next_func.rank, self.count, next_func))
+                                next_func = None
+                            self.count += 1
+                            _heappush(heap, (-creator.rank, self.count, creator))
                 elif leaves is not None:
                     leaves[x] = True
-            del gxs, gys
+            gxs = gys = cur = None  # free the gradients used up by this step
 
     def _targets(self, inputs) -> tuple:
         """Indexes of the inputs that need a gradient."""

@@ -98,16 +98,33 @@ config = LocalConfig(global_config)
 _missing = object()
 
 
-@contextlib.contextmanager
-def using_config(name: str, value: Any, config: LocalConfig = config):
-    """Temporarily sets a configuration entry for the current thread."""
-    local = config.__dict__
-    old = local.get(name, _missing)
-    local[name] = value
-    try:
-        yield
-    finally:
+class using_config(contextlib.ContextDecorator):  # noqa: N801 (Chainer's name)
+    """Temporarily sets a configuration entry for the current thread.
+
+    A context manager, also usable as a decorator. It is a plain class rather
+    than a generator because the core enters one on every backward call.
+    """
+
+    __slots__ = ('name', 'value', 'config', '_old')
+
+    def __init__(self, name: str, value: Any, config: LocalConfig = config) -> None:
+        self.name = name
+        self.value = value
+        self.config = config
+
+    def _recreate_cm(self) -> 'using_config':
+        # Each call of a decorated function (recursion included) gets its own.
+        return type(self)(self.name, self.value, self.config)
+
+    def __enter__(self) -> None:
+        local = self.config.__dict__
+        self._old = local.get(self.name, _missing)
+        local[self.name] = self.value
+
+    def __exit__(self, *exc_info) -> None:
+        local = self.config.__dict__
+        old = self._old
         if old is _missing:
-            local.pop(name, None)
+            local.pop(self.name, None)
         else:
-            local[name] = old
+            local[self.name] = old

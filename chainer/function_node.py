@@ -23,10 +23,57 @@ _weakref = weakref.ref
 _new_variable = Variable._new
 
 
-# Keys (see FunctionNode._type_check_key) of the type checks that passed.
+# Keys (see _type_check_key) of the type checks that passed.
 _passed_type_checks: set = set()
 _MAX_PASSED_TYPE_CHECKS = 1 << 14
-_PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str, numpy.dtype])
+
+
+def _dtype_classes() -> list:
+    # NumPy 2 gives every kind of dtype its own subclass of numpy.dtype.
+    classes = [numpy.dtype]
+    for code in numpy.typecodes['All']:
+        try:
+            classes.append(type(numpy.dtype(code)))
+        except TypeError:
+            pass
+    return classes
+
+
+# Types of the node attributes a type-check key may hold (immutable values).
+_PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str] + _dtype_classes())
+
+
+def _type_check_key(func, in_data) -> Optional[tuple]:
+    """What the type check of ``func`` on ``in_data`` depends on, or None if unclear.
+
+    That is the class, the array type, dtype and shape of each input, and the
+    node's attributes when they are plain values (numbers, strings, dtypes,
+    tuples of them); a check that passed once for a key passes again.
+    """
+    try:
+        if len(in_data) == 1:
+            x = in_data[0]
+            key = (type(func), type(x), x.dtype, x.shape)
+        elif len(in_data) == 2:
+            x, y = in_data
+            key = (type(func), type(x), x.dtype, x.shape, type(y), y.dtype, y.shape)
+        else:
+            key = (type(func),) + tuple([(type(x), x.dtype, x.shape) for x in in_data])
+    except AttributeError:  # a None input (debug mode reports it)
+        return None
+    state = func.__dict__
+    if state:
+        for value in state.values():
+            t = type(value)
+            if t in _PLAIN_TYPES:
+                continue
+            if t is not tuple:
+                return None
+            for v in value:
+                if type(v) not in _PLAIN_TYPES:
+                    return None
+        key += tuple(state.items())
+    return key
 
 
 def _input_variable(x) -> Variable:
@@ -142,7 +189,9 @@ class FunctionNode:
             self._debug_check_inputs(in_data)
             self.stack = traceback.extract_stack()
         if self._has_type_check and cfg.type_check:
-            self._check_data_type_forward(in_data)
+            key = _type_check_key(self, in_data)
+            if key is None or key not in _passed_type_checks:
+                self._check_data_type_forward(in_data, key)
 
         hooks = _thread_state.current_hooks() if _thread_state.n_hooks else None
         if self._n_local_function_hooks:
@@ -232,7 +281,14 @@ class FunctionNode:
                 requires_grad = True
                 break
         if len(outputs) == 1:
-            return (_new_variable(outputs[0], requires_grad),)
+            # Variable._new inlined (keep the slots in step with Variable._init).
+            v = _object_new(Variable)
+            v._data = outputs[0]
+            v._requires_grad = requires_grad
+            v._grad_var = None
+            v._loss_scale = None
+            v._node = None
+            return (v,)
         return tuple([_new_variable(y, requires_grad) for y in outputs])
 
     def _finish_with_missing_outputs(self, input_vars, in_data, outputs, hooks,
@@ -288,10 +344,8 @@ class FunctionNode:
                 'Actual: ' + ', '.join(str(type(y)) for y in fixed))
         return tuple(fixed)
 
-    def _check_data_type_forward(self, in_data) -> None:
-        key = self._type_check_key(in_data)
-        if key is not None and key in _passed_type_checks:
-            return
+    def _check_data_type_forward(self, in_data, key=None) -> None:
+        """Runs :meth:`check_type_forward`; remembers ``key`` if it passes."""
         in_types = type_check.get_light_types(in_data)
         n_attrs = len(self.__dict__)
         try:
@@ -311,33 +365,6 @@ class FunctionNode:
         in_types = type_check.get_types(in_data, 'in_types', False)
         with type_check.get_function_check_context(self):
             self.check_type_forward(in_types)
-
-    def _type_check_key(self, in_data) -> Optional[tuple]:
-        """What the type check of this call depends on, or None if that is unclear.
-
-        That is the class, the array type, dtype and shape of each input, and the
-        node's constructor arguments when they are plain values (numbers,
-        strings, tuples of them); a check that passed once for a key passes again.
-        """
-        try:
-            if len(in_data) == 1:
-                x = in_data[0]
-                key = (type(self), type(x), x.dtype, x.shape)
-            elif len(in_data) == 2:
-                x, y = in_data
-                key = (type(self), type(x), x.dtype, x.shape, type(y), y.dtype, y.shape)
-            else:
-                key = (type(self),) + tuple([(type(x), x.dtype, x.shape) for x in in_data])
-        except AttributeError:  # a None input (debug mode reports it)
-            return None
-        state = self.__dict__
-        if state:
-            for value in state.values():
-                if type(value) not in _PLAIN_TYPES and not (
-                        type(value) is tuple and all(type(v) in _PLAIN_TYPES for v in value)):
-                    return None
-            key += tuple(state.items())
-        return key
 
     def check_type_forward(self, in_types) -> None:
         """Checks the types of the inputs (override; uses ``chainer.utils.type_check``).
@@ -394,9 +421,15 @@ class FunctionNode:
     def get_retained_inputs(self) -> tuple:
         """The input Variables declared by :meth:`retain_inputs`."""
         inputs = self.inputs
-        if self._input_indexes_to_retain is None or inputs is None:
+        indexes = self._input_indexes_to_retain
+        if indexes is None or inputs is None:
             return ()
-        return tuple([inputs[i].get_variable() for i in self._input_indexes_to_retain])
+        ret = []
+        for i in indexes:
+            node = inputs[i]
+            var = node._variable()
+            ret.append(node.get_variable() if var is None else var)
+        return tuple(ret)
 
     def get_retained_outputs(self) -> tuple:
         """The output Variables declared by :meth:`retain_outputs`."""

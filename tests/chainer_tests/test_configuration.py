@@ -107,6 +107,26 @@ class TestUsingConfig:
             del chainer.config.train
         assert chainer.config.train is True
 
+    def test_as_decorator(self):
+        @chainer.using_config('train', False)
+        def depth(n):
+            assert chainer.config.train is False
+            return 0 if n == 0 else 1 + depth(n - 1)
+
+        assert depth(3) == 3  # recursion enters a fresh context each call
+        assert chainer.config.train is True
+
+    def test_reused_object(self):
+        cm = chainer.using_config('train', False)
+        for _ in range(2):
+            with cm:
+                assert chainer.config.train is False
+            assert chainer.config.train is True
+
+    def test_enter_returns_none(self):
+        with chainer.using_config('train', False) as value:
+            assert value is None
+
     def test_new_key(self):
         with chainer.using_config('my_new_key', 42):
             assert chainer.config.my_new_key == 42

@@ -502,6 +502,27 @@ class TestTypeCheck:
         with pytest.raises(type_check.InvalidType):
             Counted(1).apply((x,))  # a failed check is never skipped
 
+    @pytest.mark.parametrize('arg,cached', [
+        ((2, 3), True), (np.dtype(np.float32), True), ((None, 'a', 1.5), True),
+        ([2, 3], False), (object(), False), ((2, [3]), False), ((np.int64(2),), False),
+    ])
+    def test_only_plain_arguments_let_a_check_be_skipped(self, arg, cached):
+        calls = []
+
+        class WithArg(FunctionNode):
+            def __init__(self, arg):
+                self.arg = arg
+
+            def check_type_forward(self, in_types):
+                calls.append(1)
+
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+        for _ in range(3):
+            WithArg(arg).apply((_f32(1.),))
+        assert len(calls) == (1 if cached else 3)
+
     def test_check_with_side_effects_runs_every_time(self):
         calls = []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math import basic_math
 from chainer.utils import type_check
 
 
@@ -48,7 +49,7 @@ class TanhGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(-2.0 * y * gy * g)
+                ret.append(basic_math._scaled_product(-2.0, y, gy, g))
             else:
                 # d/dgy of gy * (1 - y^2) applied to g is this same node: one node, not three.
                 ret.append(TanhGrad().apply((y, g))[0])

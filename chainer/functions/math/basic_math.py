@@ -150,10 +150,12 @@ class Add(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
-        shapes = self._shapes
+        s0, s1 = self._shapes
+        if s0 == s1:  # nothing was broadcast: gy is the gradient of both
+            return (gy, gy) if len(indexes) == 2 else (gy,)
         if len(indexes) == 2:
-            return _sum_to(gy, shapes[0]), _sum_to(gy, shapes[1])
-        return _sum_to(gy, shapes[indexes[0]]),
+            return _sum_to(gy, s0), _sum_to(gy, s1)
+        return _sum_to(gy, self._shapes[indexes[0]]),
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay)."""
@@ -316,6 +318,10 @@ class Mul(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         gy = grad_outputs[0]
         xs = self.get_retained_inputs()
+        if len(indexes) == 2 and self.inputs[0] is self.inputs[1]:
+            # x * x: both gradients are gy * x (one node, handed out twice).
+            g = gy * xs[0]
+            return g, g
         ret = []
         for i in indexes:
             g = gy * xs[1 - i]
@@ -362,6 +368,48 @@ def mul(self, rhs):
     if isinstance(rhs, Variable):
         return Mul().apply((self, rhs))[0]
     return MulConstant(rhs).apply((self,))[0]
+
+
+class _ScaledProduct(function_node.FunctionNode):
+    """``coefficient * x0 * x1 * ...`` of arrays of one shape and dtype.
+
+    Gradient formulas use it to record a product of several factors as one
+    node; its own gradients are scaled products again.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, coefficient):
+        self.coefficient = coefficient
+
+    def check_type_forward(self, in_types):
+        type_check.expect(in_types.size() > 0)
+        for i, t in enumerate(in_types):
+            type_check._argname((t,), (f'x{i}',))
+            type_check.expect(t.dtype.kind == 'f', t.dtype == in_types[0].dtype,
+                              t.shape == in_types[0].shape)
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        y = inputs[0] * inputs[0].dtype.type(self.coefficient)
+        for x in inputs[1:]:
+            if type(y) is _ndarray:
+                y *= x  # y is this node's own buffer
+            else:
+                y = y * x
+        return _arr(y),
+
+    def backward(self, indexes, grad_outputs):
+        xs = self.get_retained_inputs()
+        g, = grad_outputs
+        return tuple([
+            _ScaledProduct(self.coefficient).apply((g,) + xs[:i] + xs[i + 1:])[0]
+            for i in indexes])
+
+
+def _scaled_product(coefficient, *xs) -> Variable:
+    """``coefficient * xs[0] * xs[1] * ...`` for Variables of one shape, as one node."""
+    return _ScaledProduct(coefficient).apply(xs)[0]
 
 
 class Div(function_node.FunctionNode):
@@ -496,6 +544,22 @@ class PowVarVar(function_node.FunctionNode):
         return tuple(ret)
 
 
+def _pow_const(x, value):
+    """``x ** value`` for a scalar ``value``; squares and cubes as products.
+
+    NumPy computes a general power about ten times slower than a product.
+    """
+    if value == 2:
+        return x * x
+    if value == 3:
+        y = x * x
+        if type(y) is _ndarray:
+            y *= x
+            return y
+        return y * x
+    return x ** x.dtype.type(value)
+
+
 class PowVarConst(function_node.FunctionNode):
     is_elementwise = True
 
@@ -512,18 +576,55 @@ class PowVarConst(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         x = inputs[0]
-        return _arr(x ** x.dtype.type(self.value)),
+        return _arr(_pow_const(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
-        x = self.get_retained_inputs()[0]
-        value = self.value
-        if value == 1:
+        if self.value == 1:
             return grad_outputs[0],
-        if value == 2:
-            d = x * 2.0 if x.dtype.kind == 'f' else x * 2
-        else:
-            d = (x ** (value - 1)) * value
-        return grad_outputs[0] * d,
+        x = self.get_retained_inputs()[0]
+        return PowVarConstGrad(self.value).apply((x, grad_outputs[0]))
+
+
+class PowVarConstGrad(function_node.FunctionNode):
+    """``coefficient * x ** (value - 1) * gy``: the gradient of ``x ** value``.
+
+    ``coefficient`` defaults to ``value``; the second derivative is the same node
+    with the exponent and coefficient moved on, so that each order of a power
+    costs one node.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, value, coefficient=None):
+        self.value = value
+        self.coefficient = value if coefficient is None else coefficient
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        e = self.value - 1
+        c = x.dtype.type(self.coefficient)
+        if e == 0:
+            return _arr(gy * c),
+        if e == 1:
+            return _arr(x * c * gy),
+        return _arr(_pow_const(x, e) * c * gy),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        value = self.value
+        ret = []
+        for i in indexes:
+            if i == 0:
+                if value == 1:
+                    ret.append(None)  # coefficient * gy does not depend on x
+                else:
+                    ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1))
+                               .apply((x, gy * g))[0])
+            else:
+                ret.append(PowVarConstGrad(value, self.coefficient).apply((x, g))[0])
+        return tuple(ret)
 
 
 class PowConstVar(function_node.FunctionNode):

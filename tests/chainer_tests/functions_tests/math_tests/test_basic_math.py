@@ -247,3 +247,133 @@ def test_comparison_is_unsupported():
     x = chainer.Variable(numpy.ones(2, numpy.float32))
     with pytest.raises(NotImplementedError):
         x < x
+
+
+@testing.parameterize(*testing.product({
+    'value': [3, 2, 1, 0.5, -1.5],
+    'coefficient': [None, 2.5],
+    'shape': [(3, 2), ()],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestPowVarConstGrad(testing.FunctionTestCase):
+    """The node of d(x ** value)/dx * gy, differentiated once and twice more."""
+
+    def setUp(self):
+        _set_tols(self, self.dtype, fwd={'atol': 5e-3, 'rtol': 5e-3})
+
+    def generate_inputs(self):
+        x = numpy.random.uniform(0.5, 2, self.shape).astype(self.dtype)
+        gy = numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+        return x, gy
+
+    def forward(self, inputs, device):
+        node = F.math.basic_math.PowVarConstGrad(self.value, self.coefficient)
+        return node.apply(inputs)
+
+    def forward_expected(self, inputs):
+        x, gy = (a.astype(numpy.float64) for a in inputs)
+        c = self.value if self.coefficient is None else self.coefficient
+        return numpy.asarray(c * x ** (self.value - 1) * gy, dtype=self.dtype),
+
+
+@testing.parameterize(*testing.product({
+    'n_inputs': [1, 2, 3],
+    'shape': [(3, 2), (), (0, 2)],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestScaledProduct(testing.FunctionTestCase):
+
+    def setUp(self):
+        _set_tols(self, self.dtype)
+
+    def generate_inputs(self):
+        return tuple(numpy.random.uniform(-1, 1, self.shape).astype(self.dtype)
+                     for _ in range(self.n_inputs))
+
+    def forward(self, inputs, device):
+        return F.math.basic_math._scaled_product(-2.0, *inputs),
+
+    def forward_expected(self, inputs):
+        y = numpy.full(self.shape, -2.0)
+        for x in inputs:
+            y = y * x
+        return numpy.asarray(y, dtype=self.dtype),
+
+
+def test_power_derivatives_of_every_order():
+    x = chainer.Variable(numpy.array([0.5, 1.5, 2.0]))
+    y = x ** 4
+    g = y
+    expected = [4 * x.array ** 3, 12 * x.array ** 2, 24 * x.array, 24 + 0 * x.array]
+    for want in expected:
+        g, = chainer.grad([g], [x], grad_outputs=[numpy.ones(3)],
+                          enable_double_backprop=True)
+        numpy.testing.assert_allclose(g.array, want)
+    # x ** 1 is linear: its second derivative is no gradient at all
+    z = x ** 1
+    gz, = chainer.grad([z], [x], grad_outputs=[numpy.ones(3)], enable_double_backprop=True)
+    ggz, = chainer.grad([gz], [x], grad_outputs=[numpy.ones(3)])
+    assert ggz is None
+
+
+def test_gradient_of_power_is_one_node():
+    x = chainer.Variable(numpy.array([0.5, 1.5], numpy.float32))
+    gx, = chainer.grad([x ** 3], [x], grad_outputs=[numpy.ones(2, numpy.float32)],
+                       enable_double_backprop=True)
+    assert isinstance(gx.creator, F.math.basic_math.PowVarConstGrad)
+    assert gx.dtype == numpy.float32
+    numpy.testing.assert_allclose(gx.array, 3 * x.array ** 2)
+
+
+@pytest.mark.parametrize('dtype', _floats)
+def test_square_by_mul_of_one_variable(dtype):
+    # x * x hands one gradient node to both of its (identical) inputs
+    x = numpy.random.uniform(-1, 1, (3, 2)).astype(dtype)
+    gy = numpy.random.uniform(-1, 1, (3, 2)).astype(dtype)
+    ggx = numpy.random.uniform(-1, 1, (3, 2)).astype(dtype)
+    tol = {'atol': 5e-2, 'rtol': 5e-2} if dtype == numpy.float16 else {}
+    opts = {'eps': 2 ** -5, **tol} if dtype == numpy.float16 else {}
+    chainer.gradient_check.check_backward(lambda a: a * a, x, gy, dtype=numpy.float64, **opts)
+    chainer.gradient_check.check_double_backward(lambda a: a * a, x, gy, ggx,
+                                                 dtype=numpy.float64, **opts)
+    v = chainer.Variable(x)
+    y = v * v
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_allclose(v.grad, 2 * x * gy, **tol)
+
+
+@testing.parameterize(*testing.product({
+    'value': [3, 3.0, numpy.float32(3)],
+    'shape': [(3, 2), ()],
+    'dtype': _floats,
+}))
+@testing.inject_backend_tests(None, _backends)
+class TestCube(testing.FunctionTestCase):
+    """x ** 3 (computed as a product) against NumPy's power."""
+
+    def setUp(self):
+        _set_tols(self, self.dtype, fwd={'atol': 5e-3, 'rtol': 5e-3})
+
+    def generate_inputs(self):
+        return numpy.random.uniform(-2, 2, self.shape).astype(self.dtype),
+
+    def forward(self, inputs, device):
+        return chainer.as_variable(inputs[0]) ** self.value,
+
+    def forward_expected(self, inputs):
+        x = inputs[0].astype(numpy.float64)
+        return numpy.asarray(numpy.power(x, 3), dtype=self.dtype),
+
+
+@pytest.mark.parametrize('shapes,dtypes', [
+    (((3, 2), (2,)), (numpy.float32, numpy.float32)),
+    (((3, 2), (3, 2)), (numpy.float32, numpy.float64)),
+    (((3,), (3,)), (numpy.int32, numpy.int32)),
+])
+def test_scaled_product_bad_inputs(shapes, dtypes):
+    xs = [numpy.ones(s, d) for s, d in zip(shapes, dtypes)]
+    with pytest.raises(type_check.InvalidType):
+        F.math.basic_math._scaled_product(2.0, *xs)

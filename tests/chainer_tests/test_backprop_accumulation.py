@@ -1,0 +1,320 @@
+"""Tests of how the backward walk sums the gradients of a variable used several times.
+
+Without double backprop, a sum the walk allocated itself takes later
+contributions in place; an array that anybody else may hold (a user's ``.grad``,
+an array a backward returned or received, a retained gradient, what a hook saw)
+must never change.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import FunctionHook, FunctionNode, Variable
+from chainer import _backprop
+
+_DTYPES = [np.float16, np.float32, np.float64]
+
+
+def _leaf(shape=(3, 2), dtype=np.float32, seed=0):
+    rng = np.random.RandomState(seed)
+    return Variable(rng.uniform(-1, 1, shape).astype(dtype))
+
+
+class Share(FunctionNode):
+    """``a + b`` whose backward hands the very same gradient Variable to both inputs."""
+
+    def __init__(self):
+        self.seen = []
+
+    def forward(self, inputs):
+        a, b = inputs
+        return a + b,
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        self.seen.append((gy.array, gy.array.copy()))
+        return tuple([gy for _ in indexes])
+
+
+class PassThrough(FunctionNode):
+    """Identity whose backward returns its grad_output unchanged (not a copy)."""
+
+    def __init__(self):
+        self.seen = []
+
+    def forward(self, inputs):
+        return inputs[0].copy(),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        self.seen.append((gy.array, gy.array.copy()))
+        return gy,
+
+
+def _assert_unchanged(seen):
+    assert seen
+    for array, copy in seen:
+        np.testing.assert_array_equal(array, copy)
+
+
+@pytest.mark.parametrize('dtype', _DTYPES)
+def test_same_gradient_returned_for_two_inputs(dtype):
+    a = _leaf(dtype=dtype)
+    b = _leaf(dtype=dtype, seed=1)
+    share = Share()
+    y = share.apply((a, b))[0]
+    loss = F.sum(y) + F.sum(a * 2.0) + F.sum(a * 3.0) + F.sum(a * 4.0)
+    loss.backward()
+    np.testing.assert_array_equal(a.grad, np.full(a.shape, 10, dtype))
+    np.testing.assert_array_equal(b.grad, np.ones(b.shape, dtype))
+    assert a.grad is not b.grad
+    _assert_unchanged(share.seen)
+
+
+def test_same_input_twice_in_one_node():
+    a = _leaf()
+    loss = F.sum(Share().apply((a, a))[0]) + F.sum(a * 2.0) + F.sum(a * 5.0)
+    loss.backward()
+    np.testing.assert_array_equal(a.grad, np.full(a.shape, 9, np.float32))
+
+
+def test_identity_like_backward_shares_upstream_gradient():
+    a = _leaf()
+    node = PassThrough()
+    t = node.apply((a,))[0]
+    # t's gradient is a sum of three; it is handed on unchanged as a gradient of a,
+    # which then gets two more contributions.
+    loss = (F.sum(t * 2.0) + F.sum(t * 3.0) + F.sum(t * 4.0)
+            + F.sum(a * 5.0) + F.sum(a * 6.0))
+    loss.backward(retain_grad=True)
+    np.testing.assert_array_equal(t.grad, np.full(a.shape, 9, np.float32))
+    np.testing.assert_array_equal(a.grad, np.full(a.shape, 20, np.float32))
+    assert t.grad is not a.grad
+    _assert_unchanged(node.seen)
+
+
+def test_retain_grad_keeps_every_intermediate_gradient():
+    x = _leaf()
+    h = x * 1.0
+    hs = [h * float(k) for k in range(1, 5)]
+    loss = F.sum(hs[0] + hs[1]) + F.sum(hs[2]) + F.sum(hs[3] + hs[0])
+    loss.backward(retain_grad=True)
+    ones = np.ones(x.shape, np.float32)
+    np.testing.assert_array_equal(hs[0].grad, 2 * ones)
+    np.testing.assert_array_equal(hs[1].grad, ones)
+    np.testing.assert_array_equal(h.grad, 11 * ones)
+    np.testing.assert_array_equal(x.grad, 11 * ones)
+    assert x.grad is not h.grad
+
+
+@pytest.mark.parametrize('dtype', _DTYPES)
+def test_existing_grad_held_by_the_user_is_not_mutated(dtype):
+    w = _leaf(dtype=dtype)
+    held = np.full(w.shape, 0.5, dtype)
+    w.grad = held
+    grad_var = w.grad_var
+    x = _leaf(dtype=dtype, seed=2)
+    loss = sum(F.sum(w * x * float(k)) for k in range(1, 5))
+    loss.backward()
+    np.testing.assert_array_equal(held, np.full(w.shape, 0.5, dtype))
+    assert w.grad is not held
+    assert grad_var.array is held
+    np.testing.assert_allclose(w.grad, 0.5 + 10 * x.array, rtol=1e-2 if dtype == np.float16
+                               else 1e-6)
+    # A second backward accumulates on top, again without touching the first result.
+    first = w.grad
+    first_copy = first.copy()
+    loss = sum(F.sum(w * x * float(k)) for k in range(1, 4))
+    loss.backward()
+    np.testing.assert_array_equal(first, first_copy)
+    np.testing.assert_allclose(w.grad, first_copy + 6 * x.array,
+                               rtol=1e-2 if dtype == np.float16 else 1e-6)
+
+
+def test_output_gradient_set_by_the_user_is_not_mutated():
+    x = _leaf()
+    y = x * 1.0
+    z = y * 2.0 + y * 3.0 + y * 4.0
+    seed = np.ones(z.shape, np.float32)
+    z.grad = seed
+    z.backward()
+    np.testing.assert_array_equal(seed, np.ones(z.shape, np.float32))
+    np.testing.assert_array_equal(x.grad, np.full(x.shape, 9, np.float32))
+
+
+class RecordingHook(FunctionHook):
+    name = 'recording'
+
+    def __init__(self):
+        self.seen = []
+
+    def backward_preprocess(self, function, in_data, out_grad):
+        self.seen.extend((g, g.copy()) for g in out_grad if g is not None)
+
+    def backward_postprocess(self, function, in_data, out_grad):
+        self.seen.extend((g, g.copy()) for g in out_grad if g is not None)
+
+
+def test_arrays_seen_by_function_hooks_are_not_mutated():
+    x = _leaf()
+    hook = RecordingHook()
+    with hook:
+        h = x * 1.0
+        loss = F.sum(h * 2.0) + F.sum(h * 3.0) + F.sum(h * 4.0) + F.sum(x * 5.0)
+        loss.backward()
+    np.testing.assert_array_equal(x.grad, np.full(x.shape, 14, np.float32))
+    _assert_unchanged(hook.seen)
+
+
+def test_local_hook_on_a_node():
+    x = _leaf()
+    node = PassThrough()
+    hook = RecordingHook()
+    node.add_hook(hook)
+    t = node.apply((x,))[0]
+    loss = F.sum(t * 2.0) + F.sum(t * 3.0) + F.sum(t * 4.0) + F.sum(x * 1.0)
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, np.full(x.shape, 10, np.float32))
+    _assert_unchanged(hook.seen)
+    _assert_unchanged(node.seen)
+
+
+def test_loss_scale():
+    w = _leaf()
+    x = _leaf(seed=3)
+    loss = F.sum(w * x) + F.sum(w * x * 2.0) + F.sum(w * x * 3.0)
+    loss.backward(loss_scale=8.0)
+    np.testing.assert_allclose(w.grad, 48 * x.array, rtol=1e-6)
+    assert w._loss_scale == 8.0
+
+
+class KeepsGradInputs(FunctionNode):
+    """``x * 1`` with a custom backward_accumulate that keeps the grads it is handed."""
+
+    def __init__(self):
+        self.seen = []
+
+    def forward(self, inputs):
+        return inputs[0].copy(),
+
+    def backward_accumulate(self, target_input_indexes, grad_outputs, grad_inputs):
+        gy, = grad_outputs
+        g, = grad_inputs
+        if g is None:
+            return gy,
+        self.seen.append((g.array, g.array.copy()))
+        gx = g + gy
+        self.seen.append((gx.array, gx.array.copy()))  # later sums must not write here
+        return gx,
+
+
+def test_gradient_handed_to_backward_accumulate_is_not_mutated():
+    x = _leaf()
+    deep = x
+    for _ in range(5):
+        deep = deep * 1.0
+    high = x * deep  # processed first: its rank is highest
+    node = KeepsGradInputs()
+    mid = node.apply((x,))[0]
+    loss = F.sum(high) + F.sum(x * deep) + F.sum(mid) + F.sum(x * 2.0) + F.sum(x * 3.0)
+    loss.backward()
+    expected = 4 * x.array + 1 + 5
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-5)
+    _assert_unchanged(node.seen)
+
+
+def test_grad_targets_are_not_mutated_after_being_read():
+    x = _leaf()
+    h = x * 1.0
+    y = F.sum(h * 2.0) + F.sum(h * 3.0) + F.sum(h * 4.0)
+    gh, gx = chainer.grad([y], [h, x])
+    np.testing.assert_array_equal(gh.array, np.full(x.shape, 9, np.float32))
+    np.testing.assert_array_equal(gx.array, np.full(x.shape, 9, np.float32))
+    assert gh.array is not gx.array or gh is gx
+
+
+def test_double_backprop_sums_are_graphs():
+    x = Variable(np.array([0.5, -1.5, 2.0]))
+    y = F.sum(x * x * x) + F.sum(x * x * 2.0) + F.sum(x * 3.0)
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    np.testing.assert_allclose(gx.array, 3 * x.array ** 2 + 4 * x.array + 3)
+    F.sum(gx).backward()
+    np.testing.assert_allclose(x.grad, 6 * x.array + 4)
+
+
+@pytest.mark.parametrize('shape', [(), (1,), (1, 1), (4,)])
+def test_scalars_and_single_elements(shape):
+    x = Variable(np.full(shape, 2.0, np.float32))
+    loss = sum(F.sum(x * float(k)) for k in range(1, 6))
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, np.full(shape, 15, np.float32))
+    assert x.grad.shape == shape and isinstance(x.grad, np.ndarray)
+
+
+def test_walk_adds_into_its_own_sum_in_place():
+    node = Variable(np.zeros(4, np.float32)).node
+    gs = [Variable(np.full(4, float(k), np.float32)) for k in range(1, 5)]
+    with chainer.using_config('enable_backprop', False):
+        walk = _backprop._Walk(False, False, None)
+    walk.accumulate(node, gs[0])
+    assert walk.grads[node] is gs[0]  # a handed-in gradient is kept as is
+    walk.accumulate(node, gs[1])
+    total = walk.grads[node]
+    assert total is not gs[0] and total is not gs[1]
+    walk.accumulate(node, gs[2])
+    walk.accumulate(node, gs[3])
+    assert walk.grads[node] is total  # later ones went into the walk's own sum
+    np.testing.assert_array_equal(total.array, np.full(4, 10, np.float32))
+    for k, g in enumerate(gs, 1):
+        np.testing.assert_array_equal(g.array, np.full(4, k, np.float32))
+    # Once handed out, the sum is never written again.
+    handed = walk.current(node)
+    walk.accumulate(node, gs[0])
+    assert walk.grads[node] is not handed
+    np.testing.assert_array_equal(handed.array, np.full(4, 10, np.float32))
+    np.testing.assert_array_equal(walk.grads[node].array, np.full(4, 11, np.float32))
+
+
+def test_walk_does_not_add_in_place_under_double_backprop():
+    node = Variable(np.zeros(4, np.float32)).node
+    gs = [Variable(np.full(4, float(k), np.float32)) for k in range(1, 4)]
+    with chainer.using_config('enable_backprop', True):
+        walk = _backprop._Walk(False, False, None)
+        for g in gs:
+            walk.accumulate(node, g)
+        total = walk.grads[node]
+    assert total.creator is not None
+    np.testing.assert_array_equal(total.array, np.full(4, 6, np.float32))
+
+
+def test_repeated_parameter_in_a_loop_matches_unrolled_sum():
+    # The pattern of a recurrent layer: one weight used at every step.
+    rng = np.random.RandomState(0)
+    w = Variable(rng.uniform(-1, 1, (3, 3)).astype(np.float32))
+    h = Variable(rng.uniform(-1, 1, (2, 3)).astype(np.float32))
+    hs = [h]
+    for _ in range(6):
+        hs.append(F.tanh(F.matmul(hs[-1], w)))
+    F.sum(hs[-1]).backward()
+    got = w.grad.copy()
+    # Same graph, gradients summed by double backprop (no in-place path).
+    w2 = Variable(w.array.copy())
+    hs2 = [Variable(h.array.copy())]
+    for _ in range(6):
+        hs2.append(F.tanh(F.matmul(hs2[-1], w2)))
+    gw, = chainer.grad([F.sum(hs2[-1])], [w2], enable_double_backprop=True)
+    np.testing.assert_allclose(got, gw.array, rtol=1e-5, atol=1e-6)
+
+
+def test_grad_inputs_and_outputs_given_by_the_user_are_not_mutated():
+    x = _leaf()
+    y = x * 2.0 + x * 3.0 + x * 4.0
+    gy = np.ones(x.shape, np.float32)
+    gx0 = np.full(x.shape, 0.5, np.float32)
+    gx, = chainer.grad([y], [x], grad_outputs=[gy], grad_inputs=[gx0])
+    np.testing.assert_array_equal(gx.array, np.full(x.shape, 9.5, np.float32))
+    np.testing.assert_array_equal(gy, np.ones(x.shape, np.float32))
+    np.testing.assert_array_equal(gx0, np.full(x.shape, 0.5, np.float32))
