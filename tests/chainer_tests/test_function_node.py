@@ -753,3 +753,19 @@ class TestDebugMode:
         with chainer.using_config('debug', True):
             assert chainer.is_debug()
         assert not chainer.is_debug()
+
+
+def test_check_type_forward_set_on_the_instance_is_called_every_time():
+    # A node class without a check gets one on the instance: apply must call it.
+    node = chainer.FunctionNode()
+    calls = []
+    node.check_type_forward = calls.append
+    node.forward = lambda inputs: (inputs[0] * 2,)
+    x = np.arange(3, dtype=np.float32)
+    node.apply((x,))
+    assert len(calls) == 1
+    node2 = chainer.FunctionNode()
+    node2.check_type_forward = calls.append
+    node2.forward = lambda inputs: (inputs[0] * 2,)
+    node2.apply((x,))
+    assert len(calls) == 2
