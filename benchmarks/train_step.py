@@ -106,6 +106,7 @@ class Workload:
         self.kind = kind
         self.x = rng.uniform(-1, 1, (batch, sizes[0])).astype(np.float32)
         self.t = rng.randint(0, sizes[-1], batch).astype(np.int32)
+        np.random.seed(0)  # the initializers draw from NumPy's global stream
         self.model = (StaticMLP if static == 'forward' else MLP)(sizes)
         self.static_loss = StaticLoss(self.model) if static == 'loss' else None
         self.initial = [p.array.copy() for p in self._params()]
