@@ -532,8 +532,8 @@ def _reallocate_grad(param: variable.Variable) -> None:
 
 
 # The methods that the single-pass step of GradientMethod.update stands in for.
-_STEP_METHODS = ('reallocate_cleared_grads', 'check_nan_in_grads', 'is_safe_to_update',
-                 'call_hooks', 'update_loss_scale')
+_STEP_METHODS = frozenset(('reallocate_cleared_grads', 'check_nan_in_grads',
+                           'is_safe_to_update', 'call_hooks', 'update_loss_scale'))
 _link_cleargrads = link_module.Link.cleargrads
 
 
@@ -542,14 +542,6 @@ class GradientMethod(Optimizer):
 
     Subclasses implement :meth:`create_update_rule`.
     """
-
-    # False for subclasses that override a method the single-pass step skips.
-    _plain_step = True
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._plain_step = all(
-            getattr(cls, name) is getattr(GradientMethod, name) for name in _STEP_METHODS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -587,7 +579,8 @@ class GradientMethod(Optimizer):
             loss = lossfun(*args, **kwds)
             if not use_cleargrads:
                 target.zerograds()
-            elif type(target).cleargrads is _link_cleargrads:
+            elif type(target).cleargrads is _link_cleargrads \
+                    and 'cleargrads' not in target.__dict__:
                 # The loss function may have added parameters: list them now,
                 # once for clearing and updating.
                 params = list(target.params())
@@ -598,9 +591,9 @@ class GradientMethod(Optimizer):
             loss.backward(loss_scale=self._loss_scale)
             del loss
 
-        if self._plain_step and not self._pre_update_hooks \
-                and not self._post_update_hooks and not self._loss_scaling_is_dynamic \
-                and not self._check_loaded_states:
+        if not self._pre_update_hooks and not self._post_update_hooks \
+                and not self._loss_scaling_is_dynamic and not self._check_loaded_states \
+                and self._has_default_step_methods():
             # Nothing needs all gradients before the first update: reallocate
             # each cleared gradient just before its parameter is updated.
             self.t += 1
@@ -630,6 +623,17 @@ class GradientMethod(Optimizer):
                 self.call_hooks('post')
         self.update_loss_scale()
 
+    def _has_default_step_methods(self) -> bool:
+        # False when a subclass or the instance replaces a method that the
+        # single-pass step would not call.
+        cls = type(self)
+        return cls.reallocate_cleared_grads is _default_reallocate \
+            and cls.check_nan_in_grads is _default_check_nan \
+            and cls.is_safe_to_update is _default_is_safe \
+            and cls.call_hooks is _default_call_hooks \
+            and cls.update_loss_scale is _default_update_loss_scale \
+            and _STEP_METHODS.isdisjoint(self.__dict__)
+
     def use_cleargrads(self, use: bool = True) -> None:
         """Deprecated: chooses cleargrads (default) or zerograds before backprop."""
         warnings.warn(
@@ -648,6 +652,13 @@ class GradientMethod(Optimizer):
             for param in link.params():
                 if param.update_rule is not None:
                     param.update_rule.use_fp32_update(flag)
+
+
+_default_reallocate = GradientMethod.reallocate_cleared_grads
+_default_check_nan = GradientMethod.check_nan_in_grads
+_default_is_safe = GradientMethod.is_safe_to_update
+_default_call_hooks = GradientMethod.call_hooks
+_default_update_loss_scale = GradientMethod.update_loss_scale
 
 
 # -- deprecated aliases of chainer.optimizer_hooks ---------------------------

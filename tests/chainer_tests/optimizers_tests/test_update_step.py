@@ -196,20 +196,35 @@ def test_link_added_by_the_loss_function_is_updated():
     assert not numpy.array_equal(model.a.W.array, old)
 
 
-def test_overridden_step_methods_are_called():
+def test_overridden_step_methods_are_called(monkeypatch):
     calls = []
 
     class Counting(optimizers.SGD):
         def reallocate_cleared_grads(self):
-            calls.append('reallocate')
+            calls.append('subclass')
             super().reallocate_cleared_grads()
 
-    assert not Counting._plain_step and optimizers.SGD._plain_step
     model = util.Model()
     opt = Counting().setup(model)
     util.set_grads(model, 0)
     opt.update()
-    assert calls == ['reallocate']
+    assert calls == ['subclass']
+
+    # Replaced on the instance, and on the class after its definition.
+    opt = optimizers.SGD().setup(model)
+    opt.check_nan_in_grads = lambda: calls.append('instance')
+    opt.update()
+    assert calls[-1] == 'instance'
+    opt = optimizers.SGD().setup(model)
+    original = optimizers.SGD.update_loss_scale
+
+    def update_loss_scale(self):
+        calls.append('class')
+        original(self)
+
+    monkeypatch.setattr(optimizers.SGD, 'update_loss_scale', update_loss_scale)
+    opt.update()
+    assert calls[-1] == 'class'
 
 
 def test_rule_hook_added_between_steps():
