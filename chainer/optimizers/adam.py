@@ -168,8 +168,9 @@ class AdamRule(optimizer.UpdateRule):
             bounds = (s(lower), s(upper))
         eta = _get(hp, 'eta')
         weight_decay_rate = _get(hp, 'weight_decay_rate')
-        coefs = (s(1.0 - _get(hp, 'beta1')), s(1.0 - _get(hp, 'beta2')), s(_get(hp, 'eps')),
-                 s(self.alpha_t), bounds,
+        one_minus_beta1, one_minus_beta2, eps = _util.cached_scalars(
+            self, (1.0 - _get(hp, 'beta1'), 1.0 - _get(hp, 'beta2'), _get(hp, 'eps')), dtype)
+        coefs = (one_minus_beta1, one_minus_beta2, eps, numpy.array(self.alpha_t, dtype), bounds,
                  data.dtype.type(1.0 - eta * weight_decay_rate)
                  if weight_decay_rate != 0 else None,
                  s(eta) if eta != 1 else None)
