@@ -23,17 +23,17 @@ def lookup(hyperparam: Any, name: str) -> Any:
     A value a :class:`~chainer.optimizer.Hyperparameter` inherits is found by a
     failed attribute lookup (an exception) and ``__getattr__``; this reads the
     instance dictionaries up the parent chain instead, so update rules can read
-    their hyperparameters anew at every step at little cost.
+    their hyperparameters anew at every step at little cost. Anything but a
+    plain Hyperparameter in the chain (a subclass may define properties) is
+    left to ``getattr``.
     """
     hp = hyperparam
-    while True:
+    while type(hp) is optimizer.Hyperparameter:
         d = hp.__dict__
         if name in d:
             return d[name]
-        parent = d.get('_parent')
-        if parent is None:
-            return getattr(hp, name)
-        hp = parent
+        hp = d.get('_parent')
+    return getattr(hyperparam, name)
 
 
 def cached_scalars(rule: Any, values: tuple, dtype: Any) -> tuple:

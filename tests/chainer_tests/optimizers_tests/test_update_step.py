@@ -271,3 +271,27 @@ def test_common_step_needs_no_preparation(monkeypatch):
     model.l1.W.update_rule.add_hook(lambda rule, param: None, name='h')
     with pytest.raises(AssertionError, match='general path'):
         opt.update()
+
+
+def test_hyperparameter_subclass_properties_are_read():
+    class Scheduled(chainer.optimizer.Hyperparameter):
+        @property
+        def lr(self):
+            return 0.5
+
+    model = util.Model()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    rule = model.l1.W.update_rule
+    rule.hyperparam = Scheduled(opt.hyperparam)
+    before = model.l1.W.array.copy()
+    grads = util.set_grads(model, 0)
+    opt.update()
+    want = before - grads['/l1/W'] * numpy.float32(0.5)
+    numpy.testing.assert_array_equal(model.l1.W.array, want)
+    # A plain chain still sees a learning rate set between steps.
+    opt.lr = 0.25
+    before = model.l1.b.array.copy()
+    grads = util.set_grads(model, 1)
+    opt.update()
+    want = before - grads['/l1/b'] * numpy.float32(0.25)
+    numpy.testing.assert_array_equal(model.l1.b.array, want)
