@@ -295,3 +295,31 @@ def test_hyperparameter_subclass_properties_are_read():
     opt.update()
     want = before - grads['/l1/b'] * numpy.float32(0.25)
     numpy.testing.assert_array_equal(model.l1.b.array, want)
+
+
+@pytest.mark.parametrize('cls', [optimizers.MomentumSGD, optimizers.Adam])
+def test_resume_from_serialized_state_is_exact(cls):
+    straight = util.Model()
+    opt = cls().setup(straight)
+    for step in range(4):
+        util.set_grads(straight, step)
+        opt.update()
+
+    first = util.Model()
+    opt = cls().setup(first)
+    for step in range(2):
+        util.set_grads(first, step)
+        opt.update()
+    saved = {}
+    opt.serialize(util.DictSerializer(saved))
+    resumed = util.Model()
+    resumed.copyparams(first)
+    opt = cls().setup(resumed)
+    opt.serialize(util.DictDeserializer(saved))
+    for step in range(2, 4):
+        util.set_grads(resumed, step)
+        opt.update()
+    assert opt.t == 4 and resumed.l2.W.update_rule.t == 4
+    want, got = util.param_arrays(straight), util.param_arrays(resumed)
+    for key in want:
+        numpy.testing.assert_array_equal(got[key], want[key], err_msg=key)
