@@ -93,6 +93,8 @@ class UpdateRule:
     """
 
     is_elementwise = False
+    # Set by a deserializer: the loaded state is checked at the next update.
+    _check_loaded_state = False
 
     def __init__(self, parent_hyperparam: Optional[Hyperparameter] = None) -> None:
         self._pre_update_hooks: collections.OrderedDict = collections.OrderedDict()
@@ -139,8 +141,26 @@ class UpdateRule:
         if not self.enabled:
             return
         self.t += 1
-        if param.array is None:
+        data = param.array
+        if data is None:
             return
+        state = self._state
+        if data.__class__ is numpy.ndarray and state is not None \
+                and param._loss_scale is None and not self._use_fp32_update \
+                and not self._check_loaded_state \
+                and not self._pre_update_hooks and not self._post_update_hooks:
+            # The common step on the CPU: the state exists and lives on the CPU,
+            # so there is nothing to prepare and no hook to call.
+            for value in state.values():
+                if value.__class__ is not numpy.ndarray:
+                    break
+            else:
+                if param.grad is not None:
+                    self.update_core(param)
+                return
+        self._update_general(param)
+
+    def _update_general(self, param: variable.Variable) -> None:
         loss_scale = param._loss_scale
         if self._use_fp32_update and param.dtype == numpy.float16:
             if param.grad is None:
@@ -286,7 +306,7 @@ class UpdateRule:
             return
         if not state:
             return
-        if getattr(self, '_check_loaded_state', False):
+        if self._check_loaded_state:
             self._validate_loaded_state(param)
         # State loaded by a deserializer may live on another device.
         array_types = backend.get_array_types()
@@ -327,6 +347,7 @@ class Optimizer:
     _loss_scaling_isnan = False
     _loss_scaling_interval = 1000
     _loss_scaling_good_steps = 0
+    _check_loaded_states = False
     use_auto_new_epoch = False
 
     def setup(self, link: Any) -> 'Optimizer':
@@ -504,6 +525,18 @@ class Optimizer:
             self._loss_scaling_good_steps = 0
 
 
+def _reallocate_grad(param: variable.Variable) -> None:
+    device = param.device
+    with backend.using_device(device):
+        param.grad = device.xp.zeros_like(param.array)
+
+
+# The methods that the single-pass step of GradientMethod.update stands in for.
+_STEP_METHODS = frozenset(('reallocate_cleared_grads', 'check_nan_in_grads',
+                           'is_safe_to_update', 'call_hooks', 'update_loss_scale'))
+_link_cleargrads = link_module.Link.cleargrads
+
+
 class GradientMethod(Optimizer):
     """Base class of optimizers that update each parameter with its own :class:`UpdateRule`.
 
@@ -529,9 +562,7 @@ class GradientMethod(Optimizer):
         """Gives zero gradients to initialised parameters whose gradient is None."""
         for param in self.target.params(include_uninit=False):
             if param.grad is None:
-                device = param.device
-                with backend.using_device(device):
-                    param.grad = device.xp.zeros_like(param.array)
+                _reallocate_grad(param)
 
     def update(self, lossfun: Optional[Callable] = None, *args: Any, **kwds: Any) -> None:
         """Updates all parameters once.
@@ -541,20 +572,41 @@ class GradientMethod(Optimizer):
         first; otherwise the gradients already stored are used.
         """
         self._check_setup('update')
+        target = self.target
+        params = None
         if lossfun is not None:
             use_cleargrads = getattr(self, '_use_cleargrads', True)
             loss = lossfun(*args, **kwds)
-            if use_cleargrads:
-                self.target.cleargrads()
+            if not use_cleargrads:
+                target.zerograds()
+            elif type(target).cleargrads is _link_cleargrads \
+                    and 'cleargrads' not in target.__dict__:
+                # The loss function may have added parameters: list them now,
+                # once for clearing and updating.
+                params = list(target.params())
+                for param in params:
+                    param.cleargrad()
             else:
-                self.target.zerograds()
+                target.cleargrads()
             loss.backward(loss_scale=self._loss_scale)
             del loss
 
+        if not self._pre_update_hooks and not self._post_update_hooks \
+                and not self._loss_scaling_is_dynamic and not self._check_loaded_states \
+                and self._has_default_step_methods():
+            # Nothing needs all gradients before the first update: reallocate
+            # each cleared gradient just before its parameter is updated.
+            self.t += 1
+            for param in target.params() if params is None else params:
+                if param.grad is None and param.array is not None:
+                    _reallocate_grad(param)
+                param.update()
+            return
+
         self.reallocate_cleared_grads()
-        if getattr(self, '_check_loaded_states', False):
+        if self._check_loaded_states:
             # Check every loaded state before the first update changes anything.
-            for param in self.target.params(include_uninit=False):
+            for param in target.params(include_uninit=False):
                 rule = param.update_rule
                 if rule is not None and rule._state and \
                         getattr(rule, '_check_loaded_state', False):
@@ -564,12 +616,23 @@ class GradientMethod(Optimizer):
         if self.is_safe_to_update():
             self.call_hooks('pre')
             self.t += 1
-            for param in self.target.params():
+            for param in target.params():
                 param.update()
             if self._post_update_hooks:
                 self.reallocate_cleared_grads()
                 self.call_hooks('post')
         self.update_loss_scale()
+
+    def _has_default_step_methods(self) -> bool:
+        # False when a subclass or the instance replaces a method that the
+        # single-pass step would not call.
+        cls = type(self)
+        return cls.reallocate_cleared_grads is _default_reallocate \
+            and cls.check_nan_in_grads is _default_check_nan \
+            and cls.is_safe_to_update is _default_is_safe \
+            and cls.call_hooks is _default_call_hooks \
+            and cls.update_loss_scale is _default_update_loss_scale \
+            and _STEP_METHODS.isdisjoint(self.__dict__)
 
     def use_cleargrads(self, use: bool = True) -> None:
         """Deprecated: chooses cleargrads (default) or zerograds before backprop."""
@@ -589,6 +652,13 @@ class GradientMethod(Optimizer):
             for param in link.params():
                 if param.update_rule is not None:
                     param.update_rule.use_fp32_update(flag)
+
+
+_default_reallocate = GradientMethod.reallocate_cleared_grads
+_default_check_nan = GradientMethod.check_nan_in_grads
+_default_is_safe = GradientMethod.is_safe_to_update
+_default_call_hooks = GradientMethod.call_hooks
+_default_update_loss_scale = GradientMethod.update_loss_scale
 
 
 # -- deprecated aliases of chainer.optimizer_hooks ---------------------------

@@ -17,6 +17,45 @@ def set_given(hyperparam: optimizer.Hyperparameter, **values: Any) -> None:
             setattr(hyperparam, name, value)
 
 
+def lookup(hyperparam: Any, name: str) -> Any:
+    """``getattr(hyperparam, name)`` without Python's slow path for inherited values.
+
+    A value a :class:`~chainer.optimizer.Hyperparameter` inherits is found by a
+    failed attribute lookup (an exception) and ``__getattr__``; this reads the
+    instance dictionaries up the parent chain instead, so update rules can read
+    their hyperparameters anew at every step at little cost. Anything but a
+    plain Hyperparameter in the chain (a subclass may define properties) is
+    left to ``getattr``.
+    """
+    hp = hyperparam
+    while type(hp) is optimizer.Hyperparameter:
+        d = hp.__dict__
+        if name in d:
+            return d[name]
+        hp = d.get('_parent')
+    return getattr(hyperparam, name)
+
+
+def cached_scalars(rule: Any, values: tuple, dtype: Any) -> tuple:
+    """0-d arrays of ``dtype`` holding ``values``, kept on ``rule`` while the values hold.
+
+    NumPy multiplies an array by a 0-d array of its dtype faster than by a
+    scalar; reusing the arrays also saves creating them at every step. The
+    products are the same as with ``dtype.type(value)``.
+    """
+    cached = getattr(rule, '_scalar_cache', None)
+    if cached is not None and cached[1] == dtype and cached[0] == values:
+        return cached[2]
+    arrays = []
+    for value in values:
+        a = numpy.array(value, dtype)
+        a.flags.writeable = False
+        arrays.append(a)
+    arrays = tuple(arrays)
+    rule._scalar_cache = (values, dtype, arrays)
+    return arrays
+
+
 def zeros_state(state: dict, param: Any, *names: str) -> None:
     """Adds to ``state`` an array of zeros like ``param.array``, on its device, per name."""
     device = param.device
@@ -67,7 +106,8 @@ class VelocityRule(optimizer.UpdateRule):
         if grad is None:
             return
         hp = self.hyperparam
-        self.step_cpu(param.array, grad, self.state['v'], hp.lr, hp.momentum)
+        self.step_cpu(param.array, grad, self._state['v'], lookup(hp, 'lr'),
+                      lookup(hp, 'momentum'))
 
     def update_core_gpu(self, param: Any) -> None:
         grad = param.grad

@@ -13,6 +13,8 @@ from chainer.optimizers import _util
 from chainer.utils.array import compute_dtype
 
 
+_get = _util.lookup
+
 _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.alpha = 0.001
 _default_hyperparam.beta1 = 0.9
@@ -31,9 +33,9 @@ def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
         raise RuntimeError(
             "Can't determine the learning rate of Adam optimizer because the "
             'update steps have not been started.')
-    fix1 = 1.0 - math.pow(hp.beta1, t)
-    fix2 = 1.0 - math.pow(hp.beta2, t)
-    return hp.alpha * math.sqrt(fix2) / fix1
+    fix1 = 1.0 - math.pow(_get(hp, 'beta1'), t)
+    fix2 = 1.0 - math.pow(_get(hp, 'beta2'), t)
+    return _get(hp, 'alpha') * math.sqrt(fix2) / fix1
 
 
 # Elements per block of the CPU update (a few such blocks fit in L2 cache).
@@ -145,7 +147,7 @@ class AdamRule(optimizer.UpdateRule):
     def _arithmetic_dtype(self, param) -> numpy.dtype:
         """The dtype of the update arithmetic (float32 for float16 parameters)."""
         dtype = compute_dtype(param.dtype)
-        _util.cast_eps(self.hyperparam.eps, dtype, 'Adam')
+        _util.cast_eps(_get(self.hyperparam, 'eps'), dtype, 'Adam')
         return dtype
 
     def update_core_cpu(self, param) -> None:
@@ -156,17 +158,22 @@ class AdamRule(optimizer.UpdateRule):
         dtype = self._arithmetic_dtype(param)
         s = dtype.type
         data = param.array
-        arrays = [data, grad.astype(dtype, copy=False), self.state['m'], self.state['v']]
-        if hp.amsgrad:
-            arrays.append(self.state['vhat'])
+        state = self._state
+        arrays = [data, grad.astype(dtype, copy=False), state['m'], state['v']]
+        if _get(hp, 'amsgrad'):
+            arrays.append(state['vhat'])
         bounds = None
-        if hp.adabound:
+        if _get(hp, 'adabound'):
             lower, upper = self.bounds
             bounds = (s(lower), s(upper))
-        coefs = (s(1.0 - hp.beta1), s(1.0 - hp.beta2), s(hp.eps), s(self.alpha_t), bounds,
-                 data.dtype.type(1.0 - hp.eta * hp.weight_decay_rate)
-                 if hp.weight_decay_rate != 0 else None,
-                 s(hp.eta) if hp.eta != 1 else None)
+        eta = _get(hp, 'eta')
+        weight_decay_rate = _get(hp, 'weight_decay_rate')
+        one_minus_beta1, one_minus_beta2, eps = _util.cached_scalars(
+            self, (1.0 - _get(hp, 'beta1'), 1.0 - _get(hp, 'beta2'), _get(hp, 'eps')), dtype)
+        coefs = (one_minus_beta1, one_minus_beta2, eps, numpy.array(self.alpha_t, dtype), bounds,
+                 data.dtype.type(1.0 - eta * weight_decay_rate)
+                 if weight_decay_rate != 0 else None,
+                 s(eta) if eta != 1 else None)
         size = data.size
         if size >= 2 * _CPU_BLOCK and all(a.flags.c_contiguous for a in arrays):
             # Large parameters are updated block by block so that the dozen
@@ -218,9 +225,10 @@ class AdamRule(optimizer.UpdateRule):
                 "Can't determine the bounds of AdaBound optimizer because the "
                 'update steps have not been started.')
         hp = self.hyperparam
-        final_lr = hp.final_lr * hp.alpha / self.initial_alpha
-        lower = final_lr * (1.0 - 1.0 / (hp.gamma * self.t + 1))
-        upper = final_lr * (1.0 + 1.0 / (hp.gamma * self.t))
+        final_lr = _get(hp, 'final_lr') * _get(hp, 'alpha') / self.initial_alpha
+        gamma = _get(hp, 'gamma')
+        lower = final_lr * (1.0 - 1.0 / (gamma * self.t + 1))
+        upper = final_lr * (1.0 + 1.0 / (gamma * self.t))
         return lower, upper
 
 

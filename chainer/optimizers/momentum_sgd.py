@@ -38,9 +38,7 @@ class MomentumSGDRule(_util.VelocityRule):
     gpu_name = 'momentum_sgd'
 
     def step_cpu(self, data, grad, v, lr: float, momentum: float) -> None:
-        scalar = v.dtype.type
-        momentum = scalar(momentum)
-        lr = scalar(lr)
+        momentum, lr = _util.cached_scalars(self, (momentum, lr), v.dtype)
         size = data.size
         if size >= 2 * _CPU_BLOCK and data.flags.c_contiguous and \
                 grad.flags.c_contiguous and v.flags.c_contiguous:

@@ -32,8 +32,8 @@ class SGDRule(optimizer.UpdateRule):
         if grad is None:
             return
         data = param.array
-        step = grad * data.dtype.type(self.hyperparam.lr)
-        data -= step
+        lr, = _util.cached_scalars(self, (_util.lookup(self.hyperparam, 'lr'),), data.dtype)
+        data -= grad * lr
 
     def update_core_gpu(self, param) -> None:
         grad = param.grad
