@@ -45,30 +45,23 @@ class NStepGRULayer(n_step_rnn.LayerNode):
 
     ``w`` ``(3H, I)`` and ``bx`` ``(3H,)`` act on the input, ``wh`` ``(3H, H)``
     and ``bh`` ``(3H,)`` on the hidden state, each stacking the reset gate,
-    update gate and candidate blocks.
-
-    Args:
-        batches: The number of rows of each step, in time order.
-        reverse: Whether the steps run from the last to the first.
+    update gate and candidate blocks.  Arguments as the base class.
     """
 
     _n_gates = 3
     _n_biases = 2
     _cell = _GRUCell
 
-    def _forward_cell(self, xp, acts, wh, hidden_biases):
+    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
         # The input projections of every row are replaced step by step by the
         # activations r, z, n; hn keeps W5 h + b5 of every row's step.
         bh, = hidden_biases
-        units = wh.shape[1]
         u2 = 2 * units
         hn = xp.empty((acts.shape[0], units), acts.dtype)
         y = xp.empty_like(hn)
-        wh_t = wh.T
 
-        def step(rows, prev, states):
+        def step(g, rows, prev, states):
             hp, = prev
-            g = acts[rows]
             hh = xp.matmul(hp, wh_t)
             hh += bh
             rz = g[:, :u2]
@@ -86,9 +79,6 @@ class NStepGRULayer(n_step_rnn.LayerNode):
             return yr
         return y, (hn,), step
 
-    def _grad_node(self, indexes):
-        return NStepGRULayerGrad(self.batches, self.reverse, indexes, self._saved)
-
 
 class NStepGRULayerGrad(n_step_rnn.LayerGradNode):
     """Gradient of :class:`NStepGRULayer`: ``(x, h0, w, wh, bx, bh, gy, gh)``
@@ -104,13 +94,13 @@ class NStepGRULayerGrad(n_step_rnn.LayerGradNode):
     def _backward_cell(self, xp, wh, gin, ghid):
         # gin: gradients of the input projections (r, z, n pre-activations);
         # ghid: of the hidden projections (the same but r * gn for n).
-        acts, hn, h_prev = self.saved
+        _, hn, h_prev = self.saved
         units = hn.shape[1]
         u2 = 2 * units
 
-        def step(rows, gy, gstates):
+        def step(g, d, rows, gy, gstates):
             ghn, = gstates
-            g, d, dh = acts[rows], gin[rows], ghid[rows]
+            dh = ghid[rows]
             r, z, cand = g[:, :units], g[:, units:u2], g[:, u2:]
             ghn += gy
             hp = h_prev[rows]

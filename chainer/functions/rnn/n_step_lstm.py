@@ -112,29 +112,22 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
 
     ``w`` ``(4H, I)``, ``wh`` ``(4H, H)`` and ``b`` ``(4H,)`` stack the gates in
     blocks ordered input, forget, output, cell input; ``c0`` and ``c`` are the
-    cell states.
-
-    Args:
-        batches: The number of rows of each step, in time order.
-        reverse: Whether the steps run from the last to the first.
+    cell states.  Arguments as the base class.
     """
 
     _n_gates = 4
     _n_states = 2
     _cell = _LSTMCell
 
-    def _forward_cell(self, xp, acts, wh, hidden_biases):
+    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
         # The gate pre-activations of every row are activated in place step by
         # step.
-        units = wh.shape[1]
         s3 = 3 * units
         tanh_c = xp.empty((acts.shape[0], units), acts.dtype)
         y = xp.empty_like(tanh_c)
-        wh_t = wh.T
 
-        def step(rows, prev, states):
+        def step(g, rows, prev, states):
             hp, cp = prev
-            g = acts[rows]
             g += xp.matmul(hp, wh_t)
             cn, t, yr = states[1], tanh_c[rows], y[rows]
             if xp is numpy:
@@ -150,9 +143,6 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
             return yr
         return y, (tanh_c,), step
 
-    def _grad_node(self, indexes):
-        return NStepLSTMLayerGrad(self.batches, self.reverse, indexes, self._saved)
-
 
 class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
     """Gradient of :class:`NStepLSTMLayer`: ``(x, h0, c0, w, wh, b, gy, gh, gc)``
@@ -166,12 +156,12 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
     _layer = NStepLSTMLayer
 
     def _backward_cell(self, xp, wh, gin, ghid):
-        acts, tanh_c, h_prev, c_prev = self.saved
+        _, tanh_c, _, c_prev = self.saved
         units = tanh_c.shape[1]
         u2, s3 = 2 * units, 3 * units
 
-        def step(rows, gy, gstates):
-            g, d, t = acts[rows], gin[rows], tanh_c[rows]
+        def step(g, d, rows, gy, gstates):
+            t = tanh_c[rows]
             ghn, gcn = gstates
             if xp is not numpy:
                 _step_backward_kernel()(units, g, t, c_prev[rows], gy, ghn, gcn, d)

@@ -91,8 +91,8 @@ class LayerNode(function_node.FunctionNode):
     The input projection of all rows is one matrix product; subclasses set the
     layout below and supply the cell math: :meth:`_forward_cell` (the steps on
     arrays), ``_cell`` (the :class:`_Cell` class whose ``step`` composes one
-    step of differentiable functions; built with the ``options`` of
-    :meth:`composed`) and :meth:`_grad_node`.
+    step of differentiable functions; built with the :meth:`_options`) and a
+    :class:`LayerGradNode` subclass naming it as its ``_layer``.
 
     Args:
         batches: The number of rows of each step, in time order.
@@ -139,23 +139,29 @@ class LayerNode(function_node.FunctionNode):
             *[b.shape[0] == w.shape[0] for b in biases],
         )
 
-    def _forward_cell(self, xp: Any, acts: Any, wh: Any,
+    def _forward_cell(self, xp: Any, acts: Any, units: int, wh_t: Any,
                       hidden_biases: Sequence[Any]) -> Tuple[Any, Tuple[Any, ...], Callable]:
         """Sets up the steps on the input projections ``acts`` ``(N, G * H)``
-        (compute dtype; the cell may overwrite them).
+        (compute dtype; the cell may overwrite them); ``wh_t`` is the
+        transposed hidden-state weight.
 
         Returns ``(y, kept, step)``: the ``(N, H)`` array the steps write the
         new hidden states to (may be ``acts`` itself), the further arrays the
-        backward pass needs, and ``step(rows, prev, states)``, which runs the
-        step of the rows ``rows`` from the states ``prev`` (views of those
-        rows), updates the states other than the hidden one in ``states``
-        (views of their leading rows) and returns the new hidden states.
+        backward pass needs, and ``step(g, rows, prev, states)``, which runs the
+        step of the rows ``rows`` (``g`` their view of ``acts``) from the
+        states ``prev`` (views of those rows), updates the states other than
+        the hidden one in ``states`` (views of their leading rows) and returns
+        the new hidden states.
         """
         raise NotImplementedError
 
-    def _grad_node(self, indexes: Sequence[int]) -> 'LayerGradNode':
-        """The node computing the gradients of the inputs listed in ``indexes``."""
-        raise NotImplementedError
+    #: The gradient node class (set by the :class:`LayerGradNode` subclass).
+    _grad_class: type
+
+    def _options(self) -> dict:
+        """Further arguments of the cell (passed to the gradient node and to
+        :meth:`composed`)."""
+        return {}
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
@@ -167,13 +173,15 @@ class LayerNode(function_node.FunctionNode):
         acts += biases[0]
         states = [s.astype(acts.dtype, copy=True) for s in states]
         # The states each row's step started from.
-        prev = [xp.empty((x.shape[0], states[0].shape[1]), acts.dtype) for _ in states]
-        y, kept, step = self._forward_cell(xp, acts, wh, biases[1:])
+        prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]
+        units = states[0].shape[1]
+        y, kept, step = self._forward_cell(xp, acts, units, wh.T, biases[1:])
         for start, n in step_spans(self.batches, self.reverse):
             rows = slice(start, start + n)
             for p, s in zip(prev, states):
                 p[rows] = s[:n]
-            states[0][:n] = step(rows, [p[rows] for p in prev], [s[:n] for s in states])
+            states[0][:n] = step(acts[rows], rows, [p[rows] for p in prev],
+                                 [s[:n] for s in states])
         self._saved = (acts,) + tuple(kept) + tuple(prev)
         # y is copied where it is acts, kept for the backward pass.
         return ((y.astype(dtype, copy=y is acts),)
@@ -186,7 +194,9 @@ class LayerNode(function_node.FunctionNode):
         if gy is None:
             gy = _gates.zeros_var((x.shape[0], h0.shape[1]), h0)
         gs = tuple(_gates.zeros_like_or(g, h0) for g in grad_outputs[1:])
-        return self._grad_node(indexes).apply(inputs + (gy,) + gs)
+        grad = self._grad_class(self.batches, self.reverse, indexes, self._saved,
+                                **self._options())
+        return grad.apply(inputs + (gy,) + gs)
 
     @classmethod
     def composed(cls, inputs: Sequence[Any], batches: Sequence[int], reverse: bool,
@@ -225,6 +235,10 @@ class LayerGradNode(_composite.CompositeNode):
 
     _layer: type = LayerNode
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._layer._grad_class = cls
+
     def __init__(self, batches: Sequence[int], reverse: bool, indexes: Sequence[int],
                  saved: Tuple[Any, ...], **options: Any) -> None:
         self.batches = tuple(batches)
@@ -234,14 +248,15 @@ class LayerGradNode(_composite.CompositeNode):
         self.options = options
 
     def _backward_cell(self, xp: Any, wh: Any, gin: Any, ghid: Any) -> Callable:
-        """``step(rows, gy, gstates)``: the backward step of the rows ``rows``.
+        """``step(g, d, rows, gy, gstates)``: the backward step of the rows ``rows``.
 
-        It adds ``gy`` (the gradient of the rows' outputs) to the gradients of
-        the new states ``gstates`` (views of their leading rows), writes the
-        gradients of the rows' input and hidden-state projections to ``gin``
-        and ``ghid`` (the same array unless the cell has a hidden-side bias)
-        and turns ``gstates`` into the gradients of the states the step
-        started from.
+        ``g`` is their view of the saved ``acts``.  It adds ``gy`` (the
+        gradient of the rows' outputs) to the gradients of the new states
+        ``gstates`` (views of their leading rows), writes the gradients of the
+        rows' input and hidden-state projections to ``d`` (their view of
+        ``gin``) and ``ghid`` (the same array as ``gin`` unless the cell has a
+        hidden-side bias) and turns ``gstates`` into the gradients of the
+        states the step started from.
         """
         raise NotImplementedError
 
@@ -262,7 +277,7 @@ class LayerGradNode(_composite.CompositeNode):
         step = self._backward_cell(xp, wh.astype(cdt, copy=False), gin, ghid)
         for start, n in reversed(step_spans(self.batches, self.reverse)):
             rows = slice(start, start + n)
-            step(rows, gy[rows], [g[:n] for g in gstates])
+            step(acts[rows], gin[rows], rows, gy[rows], [g[:n] for g in gstates])
         s = layer._n_states
         out = []
         for k in self.indexes:
@@ -338,13 +353,10 @@ class NStepRNNLayer(LayerNode):
         super().__init__(batches, reverse)
         self.activation = activation
 
-    def _forward_cell(self, xp, acts, wh, hidden_biases):
+    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
         # The input projections of every row are replaced step by step by the
         # new states.
-        wh_t = wh.T
-
-        def step(rows, prev, states):
-            g = acts[rows]
+        def step(g, rows, prev, states):
             g += xp.matmul(prev[0], wh_t)
             if self.activation == 'tanh':
                 xp.tanh(g, out=g)
@@ -353,9 +365,8 @@ class NStepRNNLayer(LayerNode):
             return g
         return acts, (), step
 
-    def _grad_node(self, indexes):
-        return NStepRNNLayerGrad(self.batches, self.reverse, indexes, self._saved,
-                                 activation=self.activation)
+    def _options(self):
+        return {'activation': self.activation}
 
 
 class NStepRNNLayerGrad(LayerGradNode):
@@ -369,12 +380,10 @@ class NStepRNNLayerGrad(LayerGradNode):
     _layer = NStepRNNLayer
 
     def _backward_cell(self, xp, wh, gin, ghid):
-        y = self.saved[0]
         tanh = self.options.get('activation', 'tanh') == 'tanh'
 
-        def step(rows, gy, gstates):
+        def step(yr, d, rows, gy, gstates):
             ghn, = gstates
-            d, yr = gin[rows], y[rows]
             ghn += gy
             if tanh:
                 xp.multiply(yr, yr, out=d)
