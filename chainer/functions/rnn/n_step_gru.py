@@ -52,16 +52,18 @@ class NStepGRULayer(n_step_rnn.LayerNode):
     _n_biases = 2
     _cell = _GRUCell
 
-    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
+    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
         # The input projections of every row are replaced step by step by the
         # activations r, z, n; hn keeps W5 h + b5 of every row's step.
         bh, = hidden_biases
+        h_prev, = prev
+        units = h_prev.shape[1]
         u2 = 2 * units
-        hn = xp.empty((acts.shape[0], units), acts.dtype)
-        y = xp.empty_like(hn)
+        hn = xp.empty_like(h_prev)
+        y = xp.empty_like(h_prev)
 
-        def step(g, rows, prev, states):
-            hp, = prev
+        def step(g, rows, n):
+            hp = h_prev[rows]
             hh = xp.matmul(hp, wh_t)
             hh += bh
             rz = g[:, :u2]
@@ -91,15 +93,16 @@ class NStepGRULayerGrad(n_step_rnn.LayerGradNode):
 
     _layer = NStepGRULayer
 
-    def _backward_cell(self, xp, wh, gin, ghid):
+    def _backward_cell(self, xp, wh, gin, ghid, gstates):
         # gin: gradients of the input projections (r, z, n pre-activations);
         # ghid: of the hidden projections (the same but r * gn for n).
         _, hn, h_prev = self.saved
+        gh, = gstates
         units = hn.shape[1]
         u2 = 2 * units
 
-        def step(g, d, rows, gy, gstates):
-            ghn, = gstates
+        def step(g, d, rows, n, gy):
+            ghn = gh[:n]
             dh = ghid[rows]
             r, z, cand = g[:, :units], g[:, units:u2], g[:, u2:]
             ghn += gy

@@ -119,17 +119,20 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
     _n_states = 2
     _cell = _LSTMCell
 
-    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
+    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
         # The gate pre-activations of every row are activated in place step by
         # step.
+        h_prev, c_prev = prev
+        c = states[1]
+        units = c.shape[1]
         s3 = 3 * units
-        tanh_c = xp.empty((acts.shape[0], units), acts.dtype)
-        y = xp.empty_like(tanh_c)
+        tanh_c = xp.empty_like(h_prev)
+        y = xp.empty_like(h_prev)
 
-        def step(g, rows, prev, states):
-            hp, cp = prev
+        def step(g, rows, n):
+            hp, cp = h_prev[rows], c_prev[rows]
             g += xp.matmul(hp, wh_t)
-            cn, t, yr = states[1], tanh_c[rows], y[rows]
+            cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is numpy:
                 _gates.sigmoid_inplace(g[:, :s3])
                 a = g[:, s3:]
@@ -155,14 +158,15 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
 
     _layer = NStepLSTMLayer
 
-    def _backward_cell(self, xp, wh, gin, ghid):
+    def _backward_cell(self, xp, wh, gin, ghid, gstates):
         _, tanh_c, _, c_prev = self.saved
+        gh, gc = gstates
         units = tanh_c.shape[1]
         u2, s3 = 2 * units, 3 * units
 
-        def step(g, d, rows, gy, gstates):
+        def step(g, d, rows, n, gy):
             t = tanh_c[rows]
-            ghn, gcn = gstates
+            ghn, gcn = gh[:n], gc[:n]
             if xp is not numpy:
                 _step_backward_kernel()(units, g, t, c_prev[rows], gy, ghn, gcn, d)
                 ghn[...] = xp.matmul(d, wh)

@@ -139,19 +139,20 @@ class LayerNode(function_node.FunctionNode):
             *[b.shape[0] == w.shape[0] for b in biases],
         )
 
-    def _forward_cell(self, xp: Any, acts: Any, units: int, wh_t: Any,
-                      hidden_biases: Sequence[Any]) -> Tuple[Any, Tuple[Any, ...], Callable]:
+    def _forward_cell(self, xp: Any, acts: Any, wh_t: Any, hidden_biases: Sequence[Any],
+                      prev: Sequence[Any], states: Sequence[Any]
+                      ) -> Tuple[Any, Tuple[Any, ...], Callable]:
         """Sets up the steps on the input projections ``acts`` ``(N, G * H)``
         (compute dtype; the cell may overwrite them); ``wh_t`` is the
-        transposed hidden-state weight.
+        transposed hidden-state weight, ``states`` the current states ``(B,
+        H)`` and ``prev`` ``(N, H)`` the states each row's step starts from.
 
         Returns ``(y, kept, step)``: the ``(N, H)`` array the steps write the
         new hidden states to (may be ``acts`` itself), the further arrays the
-        backward pass needs, and ``step(g, rows, prev, states)``, which runs the
-        step of the rows ``rows`` (``g`` their view of ``acts``) from the
-        states ``prev`` (views of those rows), updates the states other than
-        the hidden one in ``states`` (views of their leading rows) and returns
-        the new hidden states.
+        backward pass needs, and ``step(g, rows, n)``, which runs the step of
+        the rows ``rows`` (``g`` their view of ``acts``; their ``prev`` filled
+        in), updates the states other than the hidden one for the leading
+        ``n`` sequences and returns their new hidden states.
         """
         raise NotImplementedError
 
@@ -174,14 +175,13 @@ class LayerNode(function_node.FunctionNode):
         states = [s.astype(acts.dtype, copy=True) for s in states]
         # The states each row's step started from.
         prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]
-        units = states[0].shape[1]
-        y, kept, step = self._forward_cell(xp, acts, units, wh.T, biases[1:])
+        y, kept, step = self._forward_cell(xp, acts, wh.T, biases[1:], prev, states)
+        h = states[0]
         for start, n in step_spans(self.batches, self.reverse):
             rows = slice(start, start + n)
             for p, s in zip(prev, states):
                 p[rows] = s[:n]
-            states[0][:n] = step(acts[rows], rows, [p[rows] for p in prev],
-                                 [s[:n] for s in states])
+            h[:n] = step(acts[rows], rows, n)
         self._saved = (acts,) + tuple(kept) + tuple(prev)
         # y is copied where it is acts, kept for the backward pass.
         return ((y.astype(dtype, copy=y is acts),)
@@ -247,16 +247,18 @@ class LayerGradNode(_composite.CompositeNode):
         self.saved = saved
         self.options = options
 
-    def _backward_cell(self, xp: Any, wh: Any, gin: Any, ghid: Any) -> Callable:
-        """``step(g, d, rows, gy, gstates)``: the backward step of the rows ``rows``.
+    def _backward_cell(self, xp: Any, wh: Any, gin: Any, ghid: Any,
+                       gstates: Sequence[Any]) -> Callable:
+        """``step(g, d, rows, n, gy)``: the backward step of the rows ``rows``
+        (of the leading ``n`` sequences).
 
         ``g`` is their view of the saved ``acts``.  It adds ``gy`` (the
-        gradient of the rows' outputs) to the gradients of the new states
-        ``gstates`` (views of their leading rows), writes the gradients of the
-        rows' input and hidden-state projections to ``d`` (their view of
-        ``gin``) and ``ghid`` (the same array as ``gin`` unless the cell has a
-        hidden-side bias) and turns ``gstates`` into the gradients of the
-        states the step started from.
+        gradient of the rows' outputs) to the gradients ``gstates`` ``(B, H)``
+        of the new states, writes the gradients of the rows' input and
+        hidden-state projections to ``d`` (their view of ``gin``) and ``ghid``
+        (the same array as ``gin`` unless the cell has a hidden-side bias) and
+        turns ``gstates`` into the gradients of the states the step started
+        from.
         """
         raise NotImplementedError
 
@@ -274,10 +276,10 @@ class LayerGradNode(_composite.CompositeNode):
         ghid = xp.empty_like(acts) if layer._n_biases == 2 else gin
         gy = arrays[n_in].astype(cdt, copy=False)
         gstates = [g.astype(cdt, copy=True) for g in arrays[n_in + 1:]]
-        step = self._backward_cell(xp, wh.astype(cdt, copy=False), gin, ghid)
+        step = self._backward_cell(xp, wh.astype(cdt, copy=False), gin, ghid, gstates)
         for start, n in reversed(step_spans(self.batches, self.reverse)):
             rows = slice(start, start + n)
-            step(acts[rows], gin[rows], rows, gy[rows], [g[:n] for g in gstates])
+            step(acts[rows], gin[rows], rows, n, gy[rows])
         s = layer._n_states
         out = []
         for k in self.indexes:
@@ -353,11 +355,13 @@ class NStepRNNLayer(LayerNode):
         super().__init__(batches, reverse)
         self.activation = activation
 
-    def _forward_cell(self, xp, acts, units, wh_t, hidden_biases):
+    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
         # The input projections of every row are replaced step by step by the
         # new states.
-        def step(g, rows, prev, states):
-            g += xp.matmul(prev[0], wh_t)
+        h_prev, = prev
+
+        def step(g, rows, n):
+            g += xp.matmul(h_prev[rows], wh_t)
             if self.activation == 'tanh':
                 xp.tanh(g, out=g)
             else:
@@ -379,11 +383,12 @@ class NStepRNNLayerGrad(LayerGradNode):
 
     _layer = NStepRNNLayer
 
-    def _backward_cell(self, xp, wh, gin, ghid):
+    def _backward_cell(self, xp, wh, gin, ghid, gstates):
+        gh, = gstates
         tanh = self.options.get('activation', 'tanh') == 'tanh'
 
-        def step(yr, d, rows, gy, gstates):
-            ghn, = gstates
+        def step(yr, d, rows, n, gy):
+            ghn = gh[:n]
             ghn += gy
             if tanh:
                 xp.multiply(yr, yr, out=d)
