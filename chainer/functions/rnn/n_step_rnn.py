@@ -1,10 +1,12 @@
 """Multi-layer (optionally bidirectional) Elman RNNs over variable-length sequences,
-and the shared driver of every ``n_step_*`` function.
+and the shared driver and layer nodes of every ``n_step_*`` function.
 
 Sequences arrive batch-major (a list of ``(L_i, in_size)`` arrays sorted by
 decreasing length).  The driver lays them out time-major in one array, so that
 each layer projects the inputs of all steps with one matrix product; only the
-recurrent product runs once per time step.
+recurrent product runs once per time step.  Each layer and direction runs as
+one :class:`LayerNode` (its gradient one :class:`LayerGradNode`); the LSTM,
+GRU and Elman nodes supply only their cell math.
 """
 from __future__ import annotations
 
@@ -90,9 +92,9 @@ class LayerNode(function_node.FunctionNode):
 
     The input projection of all rows is one matrix product; subclasses set the
     layout below and supply the cell math: :meth:`_forward_cell` (the steps on
-    arrays), ``_cell`` (the :class:`_Cell` class whose ``step`` composes one
-    step of differentiable functions; built with the :meth:`_options`) and a
-    :class:`LayerGradNode` subclass naming it as its ``_layer``.
+    arrays), ``_cell`` (the :class:`_Cell` whose ``step`` composes one step of
+    differentiable functions) and a :class:`LayerGradNode` subclass naming the
+    layer as its ``_layer`` (the backward steps).
 
     Args:
         batches: The number of rows of each step, in time order.
@@ -105,7 +107,10 @@ class LayerNode(function_node.FunctionNode):
     _n_states = 1
     #: Biases: 1 (input side) or 2 (input and hidden side).
     _n_biases = 1
+    #: The cell class, built with :meth:`_options`.
     _cell: type = _Cell
+    #: The gradient node class (set by the :class:`LayerGradNode` subclass).
+    _grad_class: type
 
     def __init__(self, batches: Sequence[int], reverse: bool = False) -> None:
         self.batches = tuple(int(n) for n in batches)
@@ -156,12 +161,9 @@ class LayerNode(function_node.FunctionNode):
         """
         raise NotImplementedError
 
-    #: The gradient node class (set by the :class:`LayerGradNode` subclass).
-    _grad_class: type
-
     def _options(self) -> dict:
-        """Further arguments of the cell (passed to the gradient node and to
-        :meth:`composed`)."""
+        """Further arguments of the cell, passed to the gradient node and on to
+        :meth:`composed`."""
         return {}
 
     def forward(self, inputs):
@@ -236,6 +238,7 @@ class LayerGradNode(_composite.CompositeNode):
     _layer: type = LayerNode
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each subclass is the gradient node of its layer.
         super().__init_subclass__(**kwargs)
         cls._layer._grad_class = cls
 
@@ -359,10 +362,11 @@ class NStepRNNLayer(LayerNode):
         # The input projections of every row are replaced step by step by the
         # new states.
         h_prev, = prev
+        tanh = self.activation == 'tanh'
 
         def step(g, rows, n):
             g += xp.matmul(h_prev[rows], wh_t)
-            if self.activation == 'tanh':
+            if tanh:
                 xp.tanh(g, out=g)
             else:
                 xp.maximum(g, 0, out=g)
