@@ -32,15 +32,21 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     return gb.nodes()
 
 
-def _unroll(func, gb, context, proj, states, step):
-    """Unrolls one layer of an n-step RNN node over its steps.
+def _unroll(func, context, proj_inputs, states, step, output_names):
+    """Emits one layer of an n-step RNN node unrolled over its steps.
 
-    ``proj`` names the input projection of all rows; ``states`` the initial
-    states ``(B, H)``; ``step(x_t, [state[:n]]) -> (h_t, [new state[:n]])``
-    emits one step.  Returns the output of every row (time-major) and the
-    final states.
+    ``proj_inputs`` names ``(x, w, b)`` of the input projection of all rows;
+    ``states`` the initial states ``(B, H)``; ``step(gb, split, x_t,
+    [state[:n]]) -> [new state[:n]]`` emits one step, the new hidden state
+    first (``split``: the sizes of the gate blocks, None for one gate).  The
+    outputs, the hidden state of every row (time-major) and the final states,
+    get ``output_names``.
     """
-    full = _util.in_shape(func, 1)[0]
+    gb = _util.builder(context)
+    full, units = _util.in_shape(func, 1)
+    gates = _util.in_shape(func, 1 + len(states))[0] // units
+    split = _util.ints(context, [units] * gates) if gates > 1 else None
+    proj = gb.op('Gemm', list(proj_inputs), transB=1)
     zero = _util.ints(context, [0])
 
     def rows(v, start, stop):
@@ -55,82 +61,63 @@ def _unroll(func, gb, context, proj, states, step):
     outs = {}
     for start, n in (spans[::-1] if func.reverse else spans):
         now = [v if n == full else rows(v, 0, n) for v in states]
-        y, new = step(rows(proj, start, start + n), now)
-        outs[start] = y
+        new = step(gb, split, rows(proj, start, start + n), now)
+        outs[start] = new[0]
         # The first n rows of each state replaced.
         states = [v if n == full else gb.op('Concat', [v, rows(old, n, full)], axis=0)
                   for v, old in zip(new, states)]
     ys = [outs[s] for s, _ in spans]
-    return (ys[0] if len(ys) == 1 else gb.op('Concat', ys, axis=0)), states
+    y = ys[0] if len(ys) == 1 else gb.op('Concat', ys, axis=0)
+    for v, name in zip([y] + states, output_names):
+        gb.op_output_named('Identity', [v], [name])
+    return gb.nodes()
 
 
 @support((13,))
 def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step LSTM, unrolled over its steps."""
     x, h, c, w, wh, b = input_names
-    units = _util.in_shape(func, 1)[1]
-    gb = _util.builder(context)
-    sizes = _util.ints(context, [units] * 4)
 
-    def step(xt, states):
+    def step(gb, split, xt, states):
         hp, cp = states
         g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
-        i, f, o, a = gb.op('Split', [g, sizes], n_outputs=4, axis=1)
+        i, f, o, a = gb.op('Split', [g, split], n_outputs=4, axis=1)
         i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
         cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
-        hn = gb.op('Mul', [o, gb.op('Tanh', [cn])])
-        return hn, [hn, cn]
+        return [gb.op('Mul', [o, gb.op('Tanh', [cn])]), cn]
 
-    proj = gb.op('Gemm', [x, w, b], transB=1)
-    y, (h, c) = _unroll(func, gb, context, proj, [h, c], step)
-    for v, name in zip((y, h, c), output_names):
-        gb.op_output_named('Identity', [v], [name])
-    return gb.nodes()
+    return _unroll(func, context, (x, w, b), [h, c], step, output_names)
 
 
 @support((13,))
 def convert_NStepGRULayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step GRU, unrolled over its steps."""
     x, h, w, wh, bx, bh = input_names
-    units = _util.in_shape(func, 1)[1]
-    gb = _util.builder(context)
-    sizes = _util.ints(context, [units] * 3)
 
-    def step(xt, states):
+    def step(gb, split, xt, states):
         hp, = states
-        xr, xz, xn = gb.op('Split', [xt, sizes], n_outputs=3, axis=1)
+        xr, xz, xn = gb.op('Split', [xt, split], n_outputs=3, axis=1)
         hh = gb.op('Gemm', [hp, wh, bh], transB=1)
-        hr, hz, hn = gb.op('Split', [hh, sizes], n_outputs=3, axis=1)
+        hr, hz, hn = gb.op('Split', [hh, split], n_outputs=3, axis=1)
         r = gb.op('Sigmoid', [gb.op('Add', [xr, hr])])
         z = gb.op('Sigmoid', [gb.op('Add', [xz, hz])])
         n = gb.op('Tanh', [gb.op('Add', [xn, gb.op('Mul', [r, hn])])])
-        hnew = gb.op('Add', [n, gb.op('Mul', [z, gb.op('Sub', [hp, n])])])
-        return hnew, [hnew]
+        return [gb.op('Add', [n, gb.op('Mul', [z, gb.op('Sub', [hp, n])])])]
 
-    proj = gb.op('Gemm', [x, w, bx], transB=1)
-    y, (h,) = _unroll(func, gb, context, proj, [h], step)
-    for v, name in zip((y, h), output_names):
-        gb.op_output_named('Identity', [v], [name])
-    return gb.nodes()
+    return _unroll(func, context, (x, w, bx), [h], step, output_names)
 
 
 @support((13,))
 def convert_NStepRNNLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
     x, h, w, wh, b = input_names
-    gb = _util.builder(context)
     act = 'Tanh' if func.activation == 'tanh' else 'Relu'
 
-    def step(xt, states):
+    def step(gb, split, xt, states):
         hp, = states
-        hnew = gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])])
-        return hnew, [hnew]
+        return [gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])])]
 
-    proj = gb.op('Gemm', [x, w, b], transB=1)
-    y, (h,) = _unroll(func, gb, context, proj, [h], step)
-    for v, name in zip((y, h), output_names):
-        gb.op_output_named('Identity', [v], [name])
-    return gb.nodes()
+    return _unroll(func, context, (x, w, b), [h], step, output_names)
 
 
 @support((13,))

@@ -8,19 +8,14 @@ all steps.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence, Tuple
+from typing import Any, Sequence
 
 import numpy
 
 import chainer
-from chainer import backend
-from chainer import function_node
 from chainer.backends import cuda
-from chainer.functions import _composite
 from chainer.functions.rnn import _gates
 from chainer.functions.rnn import n_step_rnn
-from chainer.utils import array as array_utils
-from chainer.utils import type_check
 
 # The gate blocks of the stacked weights of NStepLSTMLayer, as indices into the
 # eight weights of an n-step LSTM cell (W0..W3 act on the input as the input,
@@ -84,70 +79,58 @@ def _step_backward_kernel():
                             preamble=_PREAMBLE)
 
 
-class NStepLSTMLayer(function_node.FunctionNode):
-    """One layer and direction of an n-step LSTM over time-major rows:
+class _LSTMCell(n_step_rnn._Cell):
+    """The LSTM cell; its stacked weights and steps take the gate blocks in the
+    order of :class:`NStepLSTMLayer`."""
+
+    n_weights = 8
+    has_cell_state = True
+
+    def input_params(self, w, b):
+        F = chainer.functions
+        return (F.concat([w[k] for k in _GATE_ORDER], axis=0),
+                F.concat([b[k] for k in _GATE_ORDER], axis=0)
+                + F.concat([b[k + 4] for k in _GATE_ORDER], axis=0))
+
+    def hidden_params(self, w, b):
+        return chainer.functions.concat([w[k + 4] for k in _GATE_ORDER], axis=0), None
+
+    def step(self, x, h, c, wh, bh):
+        F = chainer.functions
+        i, f, o, a = F.split_axis(x + F.linear(h, wh), 4, axis=1)
+        c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(a)
+        return F.sigmoid(o) * F.tanh(c), c
+
+    def node(self, batches, reverse):
+        return NStepLSTMLayer(batches, reverse)
+
+
+class NStepLSTMLayer(n_step_rnn.LayerNode):
+    """One layer and direction of an n-step LSTM (see
+    :class:`~chainer.functions.rnn.n_step_rnn.LayerNode`):
     ``(x, h0, c0, w, wh, b) -> (y, h, c)``.
 
-    ``x`` ``(N, I)`` holds the steps one after another, step ``t`` being the
-    next ``batches[t]`` rows (the leading sequences, so ``batches`` does not
-    increase).  ``h0`` and ``c0`` are ``(B, H)``; ``w`` ``(4H, I)``, ``wh``
-    ``(4H, H)`` and ``b`` ``(4H,)`` stack the gates in blocks ordered input,
-    forget, output, cell input.  ``y`` ``(N, H)`` is the hidden state after
-    every row's step; ``h`` and ``c`` are the states after each sequence's last
-    step.
-
-    Args:
-        batches: The number of rows of each step, in time order.
-        reverse: Whether the steps run from the last to the first.
+    ``w`` ``(4H, I)``, ``wh`` ``(4H, H)`` and ``b`` ``(4H,)`` stack the gates in
+    blocks ordered input, forget, output, cell input; ``c0`` and ``c`` are the
+    cell states.  Arguments as the base class.
     """
 
-    def __init__(self, batches: Sequence[int], reverse: bool = False) -> None:
-        self.batches = tuple(int(n) for n in batches)
-        self.reverse = reverse
+    _n_gates = 4
+    _n_states = 2
+    _cell = _LSTMCell
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'h0', 'c0', 'w', 'wh', 'b'))
-        x, h0, c0, w, wh, b = in_types
-        type_check.expect(
-            x.dtype.kind == 'f',
-            h0.dtype == x.dtype, c0.dtype == x.dtype, w.dtype == x.dtype,
-            wh.dtype == x.dtype, b.dtype == x.dtype,
-            x.ndim == 2, h0.ndim == 2, c0.ndim == 2, w.ndim == 2, wh.ndim == 2,
-            b.ndim == 1,
-            x.shape[0] == sum(self.batches),
-            h0.shape[0] >= max(self.batches, default=0),
-            c0.shape == h0.shape,
-            w.shape[0] == 4 * h0.shape[1],
-            w.shape[1] == x.shape[1],
-            wh.shape[0] == w.shape[0],
-            wh.shape[1] == h0.shape[1],
-            b.shape[0] == w.shape[0],
-        )
-
-    def forward(self, inputs):
-        self.retain_inputs((0, 1, 2, 3, 4, 5))
-        dtype = inputs[0].dtype
-        x, h0, c0, w, wh, b = [array_utils.as_compute(a) for a in inputs]
-        xp = backend.get_array_module(x)
-        n_rows, units = x.shape[0], h0.shape[1]
+    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
+        # The gate pre-activations of every row are activated in place step by
+        # step.
+        h_prev, c_prev = prev
+        c = states[1]
+        units = c.shape[1]
         s3 = 3 * units
-        # acts: the gate pre-activations of every row, activated in place step
-        # by step; h_prev, c_prev: the state each row's step started from.
-        acts = xp.matmul(x, w.T)
-        acts += b
-        h_prev = xp.empty((n_rows, units), acts.dtype)
-        c_prev = xp.empty_like(h_prev)
         tanh_c = xp.empty_like(h_prev)
         y = xp.empty_like(h_prev)
-        h = h0.astype(acts.dtype, copy=True)
-        c = c0.astype(acts.dtype, copy=True)
-        wh_t = wh.T
-        for start, n in n_step_rnn.step_spans(self.batches, self.reverse):
-            rows = slice(start, start + n)
+
+        def step(g, rows, n):
             hp, cp = h_prev[rows], c_prev[rows]
-            hp[...] = h[:n]
-            cp[...] = c[:n]
-            g = acts[rows]
             g += xp.matmul(hp, wh_t)
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is numpy:
@@ -160,74 +143,37 @@ class NStepLSTMLayer(function_node.FunctionNode):
                 xp.multiply(g[:, 2 * units:s3], t, out=yr)
             else:
                 _step_forward_kernel()(units, cp, g, cn, t, yr)
-            h[:n] = yr
-        self._saved = (acts, tanh_c, h_prev, c_prev)
-        return (y.astype(dtype, copy=False), h.astype(dtype, copy=False),
-                c.astype(dtype, copy=False))
-
-    def backward(self, indexes, grad_outputs):
-        inputs = self.get_retained_inputs()
-        x, h0 = inputs[0], inputs[1]
-        gy, gh, gc = grad_outputs
-        if gy is None:
-            gy = _gates.zeros_var((x.shape[0], h0.shape[1]), h0)
-        gh = _gates.zeros_like_or(gh, h0)
-        gc = _gates.zeros_like_or(gc, h0)
-        grad = NStepLSTMLayerGrad(self.batches, self.reverse, indexes, self._saved)
-        return grad.apply(inputs + (gy, gh, gc))
+            return yr
+        return y, (tanh_c,), step
 
 
-class NStepLSTMLayerGrad(_composite.CompositeNode):
+class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
     """Gradient of :class:`NStepLSTMLayer`: ``(x, h0, c0, w, wh, b, gy, gh, gc)``
-    to the gradients of ``(x, h0, c0, w, wh, b)`` listed in ``indexes``.
-
-    The forward pass runs backpropagation through time on arrays; its own
-    gradient differentiates the layer composed of differentiable functions.
-
-    Args:
-        batches: The number of rows of each step, in time order.
-        reverse: Whether the layer ran the steps from the last to the first.
-        indexes: Which input gradients to compute (positions in ``(x, h0, c0,
-            w, wh, b)``).
-        saved: ``(acts, tanh_c, h_prev, c_prev)`` arrays of the layer's forward
-            pass (compute dtype): gate activations of every row (blocks input,
-            forget, output, cell input), ``tanh`` of the new cell state, and
-            the hidden and cell state each row's step started from.
+    to the gradients of ``(x, h0, c0, w, wh, b)`` listed in ``indexes``;
+    arguments as :class:`~chainer.functions.rnn.n_step_rnn.LayerGradNode`.
+    ``saved`` is ``(acts, tanh_c, h_prev, c_prev)``: gate activations of every
+    row (blocks input, forget, output, cell input), ``tanh`` of the new cell
+    state, and the hidden and cell state each row's step started from.
     """
 
-    def __init__(self, batches: Sequence[int], reverse: bool, indexes: Sequence[int],
-                 saved: Tuple[Any, Any, Any, Any]) -> None:
-        self.batches = tuple(batches)
-        self.reverse = reverse
-        self.indexes = tuple(indexes)
-        self.saved = saved
+    _layer = NStepLSTMLayer
 
-    def forward(self, inputs):
-        self.retain_inputs(tuple(range(len(inputs))))
-        dtype = inputs[0].dtype
-        x, h0, c0, w, wh, b, gy, gh_last, gc_last = [
-            array_utils.as_compute(a) for a in inputs]
-        xp = backend.get_array_module(x)
-        acts, tanh_c, h_prev, c_prev = self.saved
-        units = h0.shape[1]
+    def _backward_cell(self, xp, wh, gin, ghid, gstates):
+        _, tanh_c, _, c_prev = self.saved
+        gh, gc = gstates
+        units = tanh_c.shape[1]
         u2, s3 = 2 * units, 3 * units
-        cdt = acts.dtype
-        ggate = xp.empty_like(acts)
-        gh = gh_last.astype(cdt, copy=True)
-        gc = gc_last.astype(cdt, copy=True)
-        gy = gy.astype(cdt, copy=False)
-        wh = wh.astype(cdt, copy=False)
-        for start, n in reversed(n_step_rnn.step_spans(self.batches, self.reverse)):
-            rows = slice(start, start + n)
-            g, d, t = acts[rows], ggate[rows], tanh_c[rows]
+
+        def step(g, d, rows, n, gy):
+            t = tanh_c[rows]
             ghn, gcn = gh[:n], gc[:n]
             if xp is not numpy:
-                _step_backward_kernel()(units, g, t, c_prev[rows], gy[rows], ghn, gcn, d)
+                _step_backward_kernel()(units, g, t, c_prev[rows], gy, ghn, gcn, d)
                 ghn[...] = xp.matmul(d, wh)
-                continue
+                return
             s = g[:, :s3]
             i, f, o, a = g[:, :units], g[:, units:u2], g[:, u2:s3], g[:, s3:]
-            ghn += gy[rows]
+            ghn += gy
             dc = t * t  # gc += gh * o * (1 - tanh(c)^2)
             xp.subtract(1, dc, out=dc)
             dc *= o
@@ -246,59 +192,13 @@ class NStepLSTMLayerGrad(_composite.CompositeNode):
             da *= gcn
             gcn *= f
             ghn[...] = xp.matmul(d, wh)
-        out = []
-        for k in self.indexes:
-            if k == 0:
-                g = xp.matmul(ggate, w.astype(cdt, copy=False))
-            elif k == 1:
-                g = gh
-            elif k == 2:
-                g = gc
-            elif k == 3:
-                g = xp.matmul(ggate.T, x.astype(cdt, copy=False))
-            elif k == 4:
-                g = xp.matmul(ggate.T, h_prev)
-            else:
-                g = ggate.sum(axis=0)
-            out.append(g.astype(dtype, copy=False))
-        return tuple(out)
-
-    def _compose(self, x, h0, c0, w, wh, b, gy, gh, gc):
-        y, h, c = composed_layer(x, h0, c0, w, wh, b, self.batches, self.reverse)
-        grads = chainer.grad([y, h, c], [x, h0, c0, w, wh, b], [gy, gh, gc],
-                             enable_double_backprop=True)
-        return tuple(grads[k] for k in self.indexes)
-
-
-class _BlockStep:
-    """One LSTM step on gate blocks ordered as :class:`NStepLSTMLayer` stacks them."""
-
-    @staticmethod
-    def step(x, h, c, wh, bh):
-        F = chainer.functions
-        i, f, o, a = F.split_axis(x + F.linear(h, wh), 4, axis=1)
-        c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(a)
-        return F.sigmoid(o) * F.tanh(c), c
+        return step
 
 
 def composed_layer(x, h0, c0, w, wh, b, batches: Sequence[int], reverse: bool):
     """:class:`NStepLSTMLayer` composed of differentiable functions (its
     reference; used to differentiate its gradient)."""
-    proj = chainer.functions.linear(x, w, b)
-    return n_step_rnn.run_projected(_BlockStep, proj, batches, h0, c0, wh, None, reverse)
-
-
-class _LSTMCell(n_step_rnn._Cell):
-    n_weights = 8
-    has_cell_state = True
-
-    def layer(self, x, h, c, w, b, batches, reverse):
-        F = chainer.functions
-        wx = F.concat([w[k] for k in _GATE_ORDER], axis=0)
-        wh = F.concat([w[k + 4] for k in _GATE_ORDER], axis=0)
-        bias = (F.concat([b[k] for k in _GATE_ORDER], axis=0)
-                + F.concat([b[k + 4] for k in _GATE_ORDER], axis=0))
-        return NStepLSTMLayer(batches, reverse).apply((x, h, c, wx, wh, bias))
+    return NStepLSTMLayer.composed((x, h0, c0, w, wh, b), batches, reverse)
 
 
 def n_step_lstm_base(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,

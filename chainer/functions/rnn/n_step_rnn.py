@@ -1,10 +1,12 @@
 """Multi-layer (optionally bidirectional) Elman RNNs over variable-length sequences,
-and the shared driver of every ``n_step_*`` function.
+and the shared driver and layer nodes of every ``n_step_*`` function.
 
 Sequences arrive batch-major (a list of ``(L_i, in_size)`` arrays sorted by
 decreasing length).  The driver lays them out time-major in one array, so that
 each layer projects the inputs of all steps with one matrix product; only the
-recurrent product runs once per time step.
+recurrent product runs once per time step.  Each layer and direction runs as
+one :class:`LayerNode` (its gradient one :class:`LayerGradNode`); the LSTM,
+GRU and Elman nodes supply only their cell math.
 """
 from __future__ import annotations
 
@@ -54,6 +56,10 @@ class _Cell:
         """``(h, c)`` after one step; ``x`` is the projected input of the step."""
         raise NotImplementedError
 
+    def node(self, batches: Sequence[int], reverse: bool) -> 'LayerNode':
+        """The node running one layer and direction of this cell."""
+        raise NotImplementedError
+
     def layer(self, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
               batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
         """Runs one layer in one direction over the time-major rows ``x``.
@@ -63,7 +69,245 @@ class _Cell:
         Returns ``(y, h, c)``: the output of every row (time-major, as ``x``)
         and the final states of every sequence (``c`` None without cell state).
         """
-        return run_layer(self, x, h, c, w, b, batches, reverse)
+        wx, bx = self.input_params(w, b)
+        wh, bh = self.hidden_params(w, b)
+        states = (h,) if c is None else (h, c)
+        biases = (bx,) if bh is None else (bx, bh)
+        outs = self.node(batches, reverse).apply((x,) + states + (wx, wh) + biases)
+        return outs[0], outs[1], (outs[2] if len(outs) > 2 else None)
+
+
+class LayerNode(function_node.FunctionNode):
+    """Base of the nodes running one layer and direction of an n-step RNN over
+    time-major rows, step ``t`` being the next ``batches[t]`` rows (the leading
+    sequences, so ``batches`` does not increase).
+
+    The inputs are ``(x, *states, w, wh, *biases)``: ``x`` ``(N, I)``, the
+    initial states ``(B, H)`` (the hidden state first), the weights ``w``
+    ``(G * H, I)`` on the input and ``wh`` ``(G * H, H)`` on the hidden state
+    stacking ``G`` gate blocks, and biases ``(G * H,)``: the first added to the
+    input projection, a second one (where the cell has it) to the hidden-state
+    projection.  The outputs are ``(y, *states)``: the hidden state after every
+    row's step ``(N, H)`` and the states after each sequence's last step.
+
+    The input projection of all rows is one matrix product; subclasses set the
+    layout below and supply the cell math: :meth:`_forward_cell` (the steps on
+    arrays), ``_cell`` (the :class:`_Cell` whose ``step`` composes one step of
+    differentiable functions) and a :class:`LayerGradNode` subclass naming the
+    layer as its ``_layer`` (the backward steps).
+
+    Args:
+        batches: The number of rows of each step, in time order.
+        reverse: Whether the steps run from the last to the first.
+    """
+
+    #: Gate blocks stacked in the weights and biases.
+    _n_gates = 1
+    #: States carried from step to step: 1 (hidden) or 2 (hidden and cell).
+    _n_states = 1
+    #: Biases: 1 (input side) or 2 (input and hidden side).
+    _n_biases = 1
+    #: The cell class, built with :meth:`_options`.
+    _cell: type = _Cell
+    #: The gradient node class (set by the :class:`LayerGradNode` subclass).
+    _grad_class: type
+
+    def __init__(self, batches: Sequence[int], reverse: bool = False) -> None:
+        self.batches = tuple(int(n) for n in batches)
+        self.reverse = reverse
+
+    @classmethod
+    def _split(cls, inputs: Sequence[Any]) -> Tuple[Any, Sequence[Any], Any, Any,
+                                                    Sequence[Any]]:
+        """``(x, states, w, wh, biases)`` of the layer inputs."""
+        s = cls._n_states
+        return inputs[0], inputs[1:1 + s], inputs[1 + s], inputs[2 + s], inputs[3 + s:]
+
+    def check_type_forward(self, in_types):
+        names = (('x',) + ('h0', 'c0')[:self._n_states] + ('w', 'wh')
+                 + (('b',) if self._n_biases == 1 else ('bx', 'bh')))
+        type_check._argname(in_types, names)
+        x, states, w, wh, biases = self._split(in_types)
+        h0 = states[0]
+        type_check.expect(
+            x.dtype.kind == 'f',
+            *[t.dtype == x.dtype for t in in_types[1:]],
+            *[t.ndim == 2 for t in (x,) + tuple(states) + (w, wh)],
+            *[b.ndim == 1 for b in biases],
+            x.shape[0] == sum(self.batches),
+            h0.shape[0] >= max(self.batches, default=0),
+            *[s.shape == h0.shape for s in states[1:]],
+            w.shape[0] == self._n_gates * h0.shape[1],
+            w.shape[1] == x.shape[1],
+            wh.shape[0] == w.shape[0],
+            wh.shape[1] == h0.shape[1],
+            *[b.shape[0] == w.shape[0] for b in biases],
+        )
+
+    def _forward_cell(self, xp: Any, acts: Any, wh_t: Any, hidden_biases: Sequence[Any],
+                      prev: Sequence[Any], states: Sequence[Any]
+                      ) -> Tuple[Any, Tuple[Any, ...], Callable]:
+        """Sets up the steps on the input projections ``acts`` ``(N, G * H)``
+        (compute dtype; the cell may overwrite them); ``wh_t`` is the
+        transposed hidden-state weight, ``states`` the current states ``(B,
+        H)`` and ``prev`` ``(N, H)`` the states each row's step starts from.
+
+        Returns ``(y, kept, step)``: the ``(N, H)`` array the steps write the
+        new hidden states to (may be ``acts`` itself), the further arrays the
+        backward pass needs, and ``step(g, rows, n)``, which runs the step of
+        the rows ``rows`` (``g`` their view of ``acts``; their ``prev`` filled
+        in), updates the states other than the hidden one for the leading
+        ``n`` sequences and returns their new hidden states.
+        """
+        raise NotImplementedError
+
+    def _options(self) -> dict:
+        """Further arguments of the cell, passed to the gradient node and on to
+        :meth:`composed`."""
+        return {}
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        dtype = inputs[0].dtype
+        x, states, w, wh, biases = self._split(
+            [array_utils.as_compute(a) for a in inputs])
+        xp = backend.get_array_module(x)
+        acts = xp.matmul(x, w.T)
+        acts += biases[0]
+        states = [s.astype(acts.dtype, copy=True) for s in states]
+        # The states each row's step started from.
+        prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]
+        y, kept, step = self._forward_cell(xp, acts, wh.T, biases[1:], prev, states)
+        h = states[0]
+        for start, n in step_spans(self.batches, self.reverse):
+            rows = slice(start, start + n)
+            for p, s in zip(prev, states):
+                p[rows] = s[:n]
+            h[:n] = step(acts[rows], rows, n)
+        self._saved = (acts,) + tuple(kept) + tuple(prev)
+        # y is copied where it is acts, kept for the backward pass.
+        return ((y.astype(dtype, copy=y is acts),)
+                + tuple(s.astype(dtype, copy=False) for s in states))
+
+    def backward(self, indexes, grad_outputs):
+        inputs = self.get_retained_inputs()
+        x, h0 = inputs[0], inputs[1]
+        gy = grad_outputs[0]
+        if gy is None:
+            gy = _gates.zeros_var((x.shape[0], h0.shape[1]), h0)
+        gs = tuple(_gates.zeros_like_or(g, h0) for g in grad_outputs[1:])
+        grad = self._grad_class(self.batches, self.reverse, indexes, self._saved,
+                                **self._options())
+        return grad.apply(inputs + (gy,) + gs)
+
+    @classmethod
+    def composed(cls, inputs: Sequence[Any], batches: Sequence[int], reverse: bool,
+                 **options: Any) -> Tuple[Any, ...]:
+        """The layer composed of differentiable functions (its reference; used to
+        differentiate its gradient)."""
+        x, states, w, wh, biases = cls._split(inputs)
+        proj = chainer.functions.linear(x, w, biases[0])
+        c0 = states[1] if len(states) > 1 else None
+        bh = biases[1] if len(biases) > 1 else None
+        outs = run_projected(cls._cell(**options), proj, batches, states[0], c0, wh, bh,
+                             reverse)
+        return outs[:1 + cls._n_states]
+
+
+class LayerGradNode(_composite.CompositeNode):
+    """Base of the gradients of the :class:`LayerNode` subclass ``_layer``:
+    ``(*layer inputs, gy, *g_states)`` to the gradients of the layer inputs
+    listed in ``indexes``.
+
+    The forward pass runs backpropagation through time on arrays, the weight
+    gradients as one product over all steps; its own gradient differentiates
+    the layer composed of differentiable functions.  Subclasses supply the cell
+    math of a step in :meth:`_backward_cell`.
+
+    Args:
+        batches: The number of rows of each step, in time order.
+        reverse: Whether the layer ran the steps from the last to the first.
+        indexes: Which input gradients to compute (positions in the layer
+            inputs).
+        saved: ``(acts, *kept, *prev)`` arrays of the layer's forward pass
+            (compute dtype; see :meth:`LayerNode._forward_cell`), ``prev`` the
+            states each row's step started from.
+        options: Further arguments of the layer's composed reference.
+    """
+
+    _layer: type = LayerNode
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each subclass is the gradient node of its layer.
+        super().__init_subclass__(**kwargs)
+        cls._layer._grad_class = cls
+
+    def __init__(self, batches: Sequence[int], reverse: bool, indexes: Sequence[int],
+                 saved: Tuple[Any, ...], **options: Any) -> None:
+        self.batches = tuple(batches)
+        self.reverse = reverse
+        self.indexes = tuple(indexes)
+        self.saved = saved
+        self.options = options
+
+    def _backward_cell(self, xp: Any, wh: Any, gin: Any, ghid: Any,
+                       gstates: Sequence[Any]) -> Callable:
+        """``step(g, d, rows, n, gy)``: the backward step of the rows ``rows``
+        (of the leading ``n`` sequences).
+
+        ``g`` is their view of the saved ``acts``.  It adds ``gy`` (the
+        gradient of the rows' outputs) to the gradients ``gstates`` ``(B, H)``
+        of the new states, writes the gradients of the rows' input and
+        hidden-state projections to ``d`` (their view of ``gin``) and ``ghid``
+        (the same array as ``gin`` unless the cell has a hidden-side bias) and
+        turns ``gstates`` into the gradients of the states the step started
+        from.
+        """
+        raise NotImplementedError
+
+    def forward(self, inputs):
+        self.retain_inputs(tuple(range(len(inputs))))
+        dtype = inputs[0].dtype
+        layer = self._layer
+        n_in = len(inputs) - 1 - layer._n_states
+        arrays = [array_utils.as_compute(a) for a in inputs]
+        x, _, w, wh, _ = layer._split(arrays[:n_in])
+        xp = backend.get_array_module(x)
+        acts, h_prev = self.saved[0], self.saved[-layer._n_states]
+        cdt = acts.dtype
+        gin = xp.empty_like(acts)
+        ghid = xp.empty_like(acts) if layer._n_biases == 2 else gin
+        gy = arrays[n_in].astype(cdt, copy=False)
+        gstates = [g.astype(cdt, copy=True) for g in arrays[n_in + 1:]]
+        step = self._backward_cell(xp, wh.astype(cdt, copy=False), gin, ghid, gstates)
+        for start, n in reversed(step_spans(self.batches, self.reverse)):
+            rows = slice(start, start + n)
+            step(acts[rows], gin[rows], rows, n, gy[rows])
+        s = layer._n_states
+        out = []
+        for k in self.indexes:
+            if k == 0:
+                g = xp.matmul(gin, w.astype(cdt, copy=False))
+            elif k <= s:
+                g = gstates[k - 1]
+            elif k == s + 1:
+                g = xp.matmul(gin.T, x.astype(cdt, copy=False))
+            elif k == s + 2:
+                g = xp.matmul(ghid.T, h_prev)
+            elif k == s + 3:
+                g = gin.sum(axis=0)
+            else:
+                g = ghid.sum(axis=0)
+            out.append(g.astype(dtype, copy=False))
+        return tuple(out)
+
+    def _compose(self, *inputs):
+        n_in = len(inputs) - 1 - self._layer._n_states
+        outs = self._layer.composed(inputs[:n_in], self.batches, self.reverse,
+                                    **self.options)
+        grads = chainer.grad(list(outs), list(inputs[:n_in]), list(inputs[n_in:]),
+                             enable_double_backprop=True)
+        return tuple(grads[k] for k in self.indexes)
 
 
 class _ElmanCell(_Cell):
@@ -82,11 +326,8 @@ class _ElmanCell(_Cell):
     def step(self, x, h, c, wh, bh):
         return self.activation(x + chainer.functions.linear(h, wh)), None
 
-    def layer(self, x, h, c, w, b, batches, reverse):
-        wx, bx = self.input_params(w, b)
-        node = NStepRNNLayer(batches, reverse, self.activation_name)
-        y, h = node.apply((x, h, wx, w[1], bx))
-        return y, h, None
+    def node(self, batches, reverse):
+        return NStepRNNLayer(batches, reverse, self.activation_name)
 
 
 def _activation(name: str) -> Callable:
@@ -98,15 +339,10 @@ def _activation(name: str) -> Callable:
     raise ValueError(f'Invalid activation: "{name}". Please select from [tanh, relu]')
 
 
-class NStepRNNLayer(function_node.FunctionNode):
-    """One layer and direction of an n-step Elman RNN over time-major rows:
-    ``(x, h0, w, wh, b) -> (y, h)`` with ``h_t = f(w x_t + b + wh h_{t-1})``.
-
-    ``x`` ``(N, I)`` holds the steps one after another, step ``t`` being the
-    next ``batches[t]`` rows (the leading sequences).  ``h0`` is ``(B, H)``,
-    ``w`` ``(H, I)``, ``wh`` ``(H, H)``, ``b`` ``(H,)``.  ``y`` ``(N, H)`` is the
-    hidden state after every row's step; ``h`` the state after each sequence's
-    last step.
+class NStepRNNLayer(LayerNode):
+    """One layer and direction of an n-step Elman RNN (see :class:`LayerNode`):
+    ``(x, h0, w, wh, b) -> (y, h)`` with ``h_t = f(w x_t + b + wh h_{t-1})``;
+    ``w`` is ``(H, I)``, ``wh`` ``(H, H)``, ``b`` ``(H,)``.
 
     Args:
         batches: The number of rows of each step, in time order.
@@ -114,147 +350,66 @@ class NStepRNNLayer(function_node.FunctionNode):
         activation: ``'tanh'`` or ``'relu'``.
     """
 
+    _cell = _ElmanCell
+
     def __init__(self, batches: Sequence[int], reverse: bool = False,
                  activation: str = 'tanh') -> None:
         _activation(activation)
-        self.batches = tuple(int(n) for n in batches)
-        self.reverse = reverse
+        super().__init__(batches, reverse)
         self.activation = activation
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'h0', 'w', 'wh', 'b'))
-        x, h0, w, wh, b = in_types
-        type_check.expect(
-            x.dtype.kind == 'f',
-            h0.dtype == x.dtype, w.dtype == x.dtype, wh.dtype == x.dtype,
-            b.dtype == x.dtype,
-            x.ndim == 2, h0.ndim == 2, w.ndim == 2, wh.ndim == 2, b.ndim == 1,
-            x.shape[0] == sum(self.batches),
-            h0.shape[0] >= max(self.batches, default=0),
-            w.shape[0] == h0.shape[1],
-            w.shape[1] == x.shape[1],
-            wh.shape[0] == h0.shape[1],
-            wh.shape[1] == h0.shape[1],
-            b.shape[0] == h0.shape[1],
-        )
+    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
+        # The input projections of every row are replaced step by step by the
+        # new states.
+        h_prev, = prev
+        tanh = self.activation == 'tanh'
 
-    def forward(self, inputs):
-        self.retain_inputs((0, 1, 2, 3, 4))
-        dtype = inputs[0].dtype
-        x, h0, w, wh, b = [array_utils.as_compute(a) for a in inputs]
-        xp = backend.get_array_module(x)
-        # y: the input projections of every row, replaced step by step by the
-        # new states; h_prev: the state each row's step started from.
-        y = xp.matmul(x, w.T)
-        y += b
-        h_prev = xp.empty_like(y)
-        h = h0.astype(y.dtype, copy=True)
-        wh_t = wh.T
-        for start, n in step_spans(self.batches, self.reverse):
-            rows = slice(start, start + n)
-            hp = h_prev[rows]
-            hp[...] = h[:n]
-            g = y[rows]
-            g += xp.matmul(hp, wh_t)
-            if self.activation == 'tanh':
+        def step(g, rows, n):
+            g += xp.matmul(h_prev[rows], wh_t)
+            if tanh:
                 xp.tanh(g, out=g)
             else:
                 xp.maximum(g, 0, out=g)
-            h[:n] = g
-        self._saved = (y, h_prev)
-        return y.astype(dtype), h.astype(dtype, copy=False)
+            return g
+        return acts, (), step
 
-    def backward(self, indexes, grad_outputs):
-        inputs = self.get_retained_inputs()
-        x, h0 = inputs[0], inputs[1]
-        gy, gh = grad_outputs
-        if gy is None:
-            gy = _gates.zeros_var((x.shape[0], h0.shape[1]), h0)
-        gh = _gates.zeros_like_or(gh, h0)
-        grad = NStepRNNLayerGrad(self.batches, self.reverse, self.activation, indexes,
-                                 self._saved)
-        return grad.apply(inputs + (gy, gh))
+    def _options(self):
+        return {'activation': self.activation}
 
 
-class NStepRNNLayerGrad(_composite.CompositeNode):
+class NStepRNNLayerGrad(LayerGradNode):
     """Gradient of :class:`NStepRNNLayer`: ``(x, h0, w, wh, b, gy, gh)`` to the
-    gradients of ``(x, h0, w, wh, b)`` listed in ``indexes``.
-
-    The forward pass runs backpropagation through time on arrays; its own
-    gradient differentiates the layer composed of differentiable functions.
-
-    Args:
-        batches: The number of rows of each step, in time order.
-        reverse: Whether the layer ran the steps from the last to the first.
-        activation: ``'tanh'`` or ``'relu'``.
-        indexes: Which input gradients to compute (positions in ``(x, h0, w,
-            wh, b)``).
-        saved: ``(y, h_prev)`` arrays of the layer's forward pass (compute
-            dtype): the new state of every row and the state its step started
-            from.
+    gradients of ``(x, h0, w, wh, b)`` listed in ``indexes``; arguments as
+    :class:`LayerGradNode`, with the layer's ``activation``.  ``saved`` is
+    ``(y, h_prev)``: the new state of every row and the state its step started
+    from.
     """
 
-    def __init__(self, batches: Sequence[int], reverse: bool, activation: str,
-                 indexes: Sequence[int], saved: Tuple[Any, Any]) -> None:
-        self.batches = tuple(batches)
-        self.reverse = reverse
-        self.activation = activation
-        self.indexes = tuple(indexes)
-        self.saved = saved
+    _layer = NStepRNNLayer
 
-    def forward(self, inputs):
-        self.retain_inputs(tuple(range(len(inputs))))
-        dtype = inputs[0].dtype
-        x, h0, w, wh, b, gy, gh_last = [array_utils.as_compute(a) for a in inputs]
-        xp = backend.get_array_module(x)
-        y, h_prev = self.saved
-        cdt = y.dtype
-        # Gradient of the pre-activation of every row.
-        gpre = xp.empty_like(y)
-        gh = gh_last.astype(cdt, copy=True)
-        gy = gy.astype(cdt, copy=False)
-        wh = wh.astype(cdt, copy=False)
-        for start, n in reversed(step_spans(self.batches, self.reverse)):
-            rows = slice(start, start + n)
-            ghn, d, yr = gh[:n], gpre[rows], y[rows]
-            ghn += gy[rows]
-            if self.activation == 'tanh':
+    def _backward_cell(self, xp, wh, gin, ghid, gstates):
+        gh, = gstates
+        tanh = self.options.get('activation', 'tanh') == 'tanh'
+
+        def step(yr, d, rows, n, gy):
+            ghn = gh[:n]
+            ghn += gy
+            if tanh:
                 xp.multiply(yr, yr, out=d)
                 xp.subtract(1, d, out=d)
                 d *= ghn
             else:
                 xp.multiply(ghn, yr > 0, out=d)
             ghn[...] = xp.matmul(d, wh)
-        out = []
-        for k in self.indexes:
-            if k == 0:
-                g = xp.matmul(gpre, w.astype(cdt, copy=False))
-            elif k == 1:
-                g = gh
-            elif k == 2:
-                g = xp.matmul(gpre.T, x.astype(cdt, copy=False))
-            elif k == 3:
-                g = xp.matmul(gpre.T, h_prev)
-            else:
-                g = gpre.sum(axis=0)
-            out.append(g.astype(dtype, copy=False))
-        return tuple(out)
-
-    def _compose(self, x, h0, w, wh, b, gy, gh):
-        y, h = composed_layer(x, h0, w, wh, b, self.batches, self.reverse, self.activation)
-        grads = chainer.grad([y, h], [x, h0, w, wh, b], [gy, gh],
-                             enable_double_backprop=True)
-        return tuple(grads[k] for k in self.indexes)
+        return step
 
 
 def composed_layer(x, h0, w, wh, b, batches: Sequence[int], reverse: bool,
                    activation: str = 'tanh'):
     """:class:`NStepRNNLayer` composed of differentiable functions (its
     reference; used to differentiate its gradient)."""
-    proj = chainer.functions.linear(x, w, b)
-    y, h, _ = run_projected(_ElmanCell(activation), proj, batches, h0, None, wh, None,
-                            reverse)
-    return y, h
+    return NStepRNNLayer.composed((x, h0, w, wh, b), batches, reverse,
+                                  activation=activation)
 
 
 def _as_var(x: Any) -> Any:
@@ -357,16 +512,6 @@ def step_spans(batches: Sequence[int], reverse: bool) -> List[Tuple[int, int]]:
         spans.append((start, n))
         start += n
     return spans[::-1] if reverse else spans
-
-
-def run_layer(cell: _Cell, x: Any, h: Any, c: Any, w: Sequence[Any], b: Sequence[Any],
-              batches: List[int], reverse: bool) -> Tuple[Any, Any, Any]:
-    """:meth:`_Cell.layer` composed of differentiable functions: the input
-    projection of all steps in one product, then :meth:`_Cell.step` per step."""
-    wx, bx = cell.input_params(w, b)
-    wh, bh = cell.hidden_params(w, b)
-    proj = chainer.functions.linear(x, wx, bx)
-    return run_projected(cell, proj, batches, h, c, wh, bh, reverse)
 
 
 def run_projected(cell: Any, proj: Any, batches: Sequence[int], h: Any, c: Any, wh: Any,

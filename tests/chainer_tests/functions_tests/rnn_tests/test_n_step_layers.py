@@ -194,6 +194,18 @@ def test_rnn_layer_bad_activation():
         n_step_rnn.NStepRNNLayer((1,), activation='sigmoid')
 
 
+@pytest.mark.parametrize('kind, which, name', [
+    ('lstm', 2, 'c0'),   # the cell state
+    ('gru', -1, 'bh'),   # the hidden-side bias
+    ('rnn_tanh', -1, 'b'),
+])
+def test_bad_input_names_the_input(kind, which, name):
+    inputs = list(_inputs(kind, (2,), 2, numpy.float32))
+    inputs[which] = numpy.zeros(inputs[which].shape[:-1] + (1,), numpy.float32)
+    with pytest.raises(type_check.InvalidType, match=f'{name}.shape'):
+        _KINDS[kind][0]((2,)).apply(inputs)
+
+
 def test_lstm_cell_state_of_another_size():
     inputs = list(_inputs('lstm', (1,), 1, numpy.float32))
     inputs[2] = numpy.zeros((1, UNITS + 1), numpy.float32)
