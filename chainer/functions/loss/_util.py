@@ -6,9 +6,12 @@ loss can be differentiated to any order.
 from __future__ import annotations
 
 
+import numpy
+
 import chainer
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 
 
 def check_reduce(reduce, allowed, what='reduce') -> None:
@@ -18,6 +21,26 @@ def check_reduce(reduce, allowed, what='reduce') -> None:
             ', '.join(f"'{a}'" for a in allowed[:-1]) + f" and '{allowed[-1]}'"
         raise ValueError(
             f'only {names} are valid for \'{what}\', but \'{reduce}\' is given')
+
+
+def check_word_loss_types(in_types) -> tuple:
+    """Checks the inputs ``(x, t, W)`` of a loss over a vocabulary (negative
+    sampling, hierarchical softmax): float ``x`` of shape ``(n, d)``, int32 labels
+    ``t`` of shape ``(n,)``, and a matrix ``W`` of ``x``'s dtype with ``d`` columns.
+    Returns the three types for further checks."""
+    type_check._argname(in_types, ('x', 't', 'W'))
+    x_type, t_type, w_type = in_types
+    type_check.expect(
+        x_type.dtype.kind == 'f',
+        x_type.ndim == 2,
+        t_type.dtype == numpy.int32,
+        t_type.ndim == 1,
+        x_type.shape[0] == t_type.shape[0],
+        w_type.dtype == x_type.dtype,
+        w_type.ndim == 2,
+        w_type.shape[1] == x_type.shape[1],
+    )
+    return x_type, t_type, w_type
 
 
 def difference(ga, gb):

@@ -18,7 +18,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import argument
 from chainer.utils import array as array_utils
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 
 def _signs(xp, n_samples: int, dtype) -> Any:
@@ -53,18 +53,7 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         self.reduce = reduce
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 't', 'W'))
-        x_type, t_type, w_type = in_types
-        type_check.expect(
-            x_type.dtype.kind == 'f',
-            x_type.ndim == 2,
-            t_type.dtype == numpy.int32,
-            t_type.ndim == 1,
-            x_type.shape[0] == t_type.shape[0],
-            w_type.dtype == x_type.dtype,
-            w_type.ndim == 2,
-            w_type.shape[1] == x_type.shape[1],
-        )
+        _util.check_word_loss_types(in_types)
 
     def _make_samples(self, t):
         fixed = getattr(self, 'samples', None)

@@ -14,6 +14,7 @@ from chainer import initializers
 from chainer import link
 from chainer import utils
 from chainer import variable
+from chainer.functions.loss import _util as _loss_util
 from chainer.utils import type_check
 
 
@@ -139,19 +140,8 @@ class BinaryHierarchicalSoftmaxFunction(function_node.FunctionNode):
         self._padded_codes = device.send(self._padded_codes)
 
     def check_type_forward(self, in_types: Any) -> None:
-        type_check._argname(in_types, ('x', 't', 'W'))
-        x_type, t_type, w_type = in_types
-        type_check.expect(
-            x_type.dtype.kind == 'f',
-            x_type.ndim == 2,
-            t_type.dtype == numpy.int32,
-            t_type.ndim == 1,
-            x_type.shape[0] == t_type.shape[0],
-            w_type.dtype == x_type.dtype,
-            w_type.ndim == 2,
-            w_type.shape[0] == self.parser_size,
-            w_type.shape[1] == x_type.shape[1],
-        )
+        _, _, w_type = _loss_util.check_word_loss_types(in_types)
+        type_check.expect(w_type.shape[0] == self.parser_size)
 
     def _tables_for(self, t: Any, xp: Any, dtype: Any) -> tuple:
         if t.size and (int(t.min()) < 0 or int(t.max()) >= self.n_vocab):
