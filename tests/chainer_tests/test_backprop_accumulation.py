@@ -318,3 +318,20 @@ def test_grad_inputs_and_outputs_given_by_the_user_are_not_mutated():
     np.testing.assert_array_equal(gx.array, np.full(x.shape, 9.5, np.float32))
     np.testing.assert_array_equal(gy, np.ones(x.shape, np.float32))
     np.testing.assert_array_equal(gx0, np.full(x.shape, 0.5, np.float32))
+
+
+@pytest.mark.gpu
+def test_repeated_parameter_in_place_sum_on_cupy_matches_numpy():
+    # The in-place add of repeated gradients on CuPy arrays gives NumPy's sum.
+    from chainer.backends import cuda
+
+    def run(xp):
+        rng = np.random.RandomState(0)
+        w = Variable(xp.asarray(rng.uniform(-1, 1, (3, 3)).astype(np.float32)))
+        h = Variable(xp.asarray(rng.uniform(-1, 1, (2, 3)).astype(np.float32)))
+        for _ in range(6):
+            h = F.tanh(F.matmul(h, w))
+        F.sum(h).backward()
+        return cuda.to_cpu(w.grad)
+
+    np.testing.assert_allclose(run(cuda.cupy), run(np), rtol=1e-5, atol=1e-6)
