@@ -282,14 +282,7 @@ class FunctionNode:
                 requires_grad = True
                 break
         if len(outputs) == 1:
-            # Variable._new inlined (keep the slots in step with Variable._init).
-            v = _object_new(Variable)
-            v._data = outputs[0]
-            v._requires_grad = requires_grad
-            v._grad_var = None
-            v._loss_scale = None
-            v._node = None
-            return (v,)
+            return (_new_variable(outputs[0], requires_grad),)
         return tuple([_new_variable(y, requires_grad) for y in outputs])
 
     def _finish_with_missing_outputs(self, input_vars, in_data, outputs, hooks,
