@@ -609,7 +609,7 @@ class GradientMethod(Optimizer):
             for param in target.params(include_uninit=False):
                 rule = param.update_rule
                 if rule is not None and rule._state and \
-                        getattr(rule, '_check_loaded_state', False):
+                        rule._check_loaded_state:
                     rule._validate_loaded_state(param)
             self._check_loaded_states = False
         self.check_nan_in_grads()

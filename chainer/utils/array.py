@@ -94,6 +94,29 @@ def scatter_add(a: Any, index: Any, values: Any) -> None:
 _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
 
 
+def sigmoid(x: Any) -> Any:
+    """Logistic sigmoid of an array as ``tanh(x / 2) / 2 + 1 / 2`` (no overflow
+    for large ``|x|``): a new array of ``x``'s dtype."""
+    half = x.dtype.type(0.5)
+    y = _xp(x).tanh(x * half)
+    y *= half
+    y += half
+    return y
+
+
+def sigmoid_inplace(x: Any) -> Any:
+    """Logistic sigmoid of an array written over ``x``, as ``1 / (1 + exp(-x))``
+    (on the CPU ``exp`` is cheaper than ``tanh``; ``exp`` overflowing to
+    infinity gives the exact limit 0)."""
+    xp = _xp(x)
+    with numpy.errstate(over='ignore'):
+        xp.negative(x, out=x)
+        xp.exp(x, out=x)
+    x += 1
+    xp.reciprocal(x, out=x)
+    return x
+
+
 def softmax_shift(x: Any, axis: int = 1) -> Any:
     """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the global maximum
     when the spread of ``x`` allows it (NumPy only), else the maximum along ``axis``."""

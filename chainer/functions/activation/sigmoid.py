@@ -1,9 +1,9 @@
 """Logistic sigmoid."""
 from __future__ import annotations
 
-from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -18,12 +18,7 @@ class Sigmoid(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
-        xp = backend.get_array_module(x)
-        half = x.dtype.type(0.5)
-        # tanh form: no overflow of exp for large |x|.
-        y = xp.tanh(x * half)
-        y *= half
-        y += half
+        y = array_utils.sigmoid(x)
         self.retain_outputs((0,))
         return utils.force_array(y, x.dtype),
 

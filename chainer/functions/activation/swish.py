@@ -1,7 +1,6 @@
 """Swish ``x * sigmoid(beta * x)``."""
 from __future__ import annotations
 
-from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.activation.sigmoid import sigmoid
@@ -9,6 +8,7 @@ from chainer.functions.activation.prelu import _check_param_types, _extended_sha
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
+from chainer.utils import array as array_utils
 
 
 class Swish(function_node.FunctionNode):
@@ -20,11 +20,8 @@ class Swish(function_node.FunctionNode):
     def forward(self, inputs):
         x, beta = inputs
         self.retain_inputs((0, 1))
-        xp = backend.get_array_module(x)
         b = beta.reshape(_extended_shape(beta.shape, x.ndim))
-        half = x.dtype.type(0.5)
-        s = xp.tanh(b * x * half) * half + half
-        return utils.force_array(x * s, x.dtype),
+        return utils.force_array(x * array_utils.sigmoid(b * x), x.dtype),
 
     def backward(self, indexes, grad_outputs):
         x, beta = self.get_retained_inputs()

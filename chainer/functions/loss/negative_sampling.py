@@ -123,7 +123,7 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         sign = _signs(xp, self.index.shape[1], xc.dtype)
         w = Wc[self.index]                                          # (B, K, D)
         scores = xp.einsum('bkd,bd->bk', w, xc) * sign
-        sig = 1 / (1 + xp.exp(-scores))
+        sig = array_utils.sigmoid(scores)
         c = self._row_weights(array_utils.as_compute(gy), xp, xc.dtype)[:, None] * sig * sign
         gx = xp.einsum('bk,bkd->bd', c, w)
         gW = xp.zeros_like(Wc)

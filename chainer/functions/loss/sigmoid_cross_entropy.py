@@ -8,6 +8,7 @@ from chainer.functions.activation.sigmoid import sigmoid
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -70,11 +71,7 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        xp = backend.get_array_module(x)
-        half = x.dtype.type(0.5)
-        y = xp.tanh(x * half)
-        y *= half
-        y += half
+        y = array_utils.sigmoid(x)
         gx = (y - self.t.astype(x.dtype)) * self.coeff
         gx *= gy
         return utils.force_array(gx, x.dtype),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, List, Tuple
 
-import numpy
 
 import chainer
 from chainer import backend
@@ -28,29 +27,6 @@ def rest_size(shape: tuple) -> int:
 def split_interleaved(x: Any, n: int) -> Any:
     """Array view of ``x`` (``(B, n * H, ...)``) as ``(B, H, n, R)``."""
     return x.reshape(x.shape[0], x.shape[1] // n, n, rest_size(x.shape))
-
-
-def sigmoid(x: Any) -> Any:
-    """Array logistic sigmoid through tanh (no overflow for large ``|x|``)."""
-    xp = backend.get_array_module(x)
-    half = x.dtype.type(0.5)
-    y = xp.tanh(x * half)
-    y *= half
-    y += half
-    return y
-
-
-def sigmoid_inplace(x: Any) -> Any:
-    """Array logistic sigmoid of ``x`` written over ``x``, as ``1 / (1 + exp(-x))``
-    (on the CPU ``exp`` is cheaper than ``tanh``; ``exp`` overflowing to
-    infinity gives the exact limit 0)."""
-    xp = backend.get_array_module(x)
-    with numpy.errstate(over='ignore'):
-        xp.negative(x, out=x)
-        xp.exp(x, out=x)
-    x += 1
-    xp.reciprocal(x, out=x)
-    return x
 
 
 def gate_vars(x: Any, n: int, interleaved: bool = True) -> List[Any]:
@@ -92,10 +68,11 @@ def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
     float16 input)."""
     xp = backend.get_array_module(a_in)
     dtype = a_in.dtype
-    c = xp.tanh(array_utils.as_compute(a_in)) * sigmoid(array_utils.as_compute(i_in))
+    comp = array_utils.as_compute
+    c = xp.tanh(comp(a_in)) * array_utils.sigmoid(comp(i_in))
     for f_in, ck in zip(f_ins, cs):
-        c += sigmoid(array_utils.as_compute(f_in)) * ck
-    h = sigmoid(array_utils.as_compute(o_in)) * xp.tanh(c)
+        c += array_utils.sigmoid(comp(f_in)) * ck
+    h = array_utils.sigmoid(comp(o_in)) * xp.tanh(c)
     return c.astype(dtype, copy=False), h.astype(dtype, copy=False)
 
 
@@ -108,8 +85,8 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
     dtype = a_in.dtype
     comp = array_utils.as_compute
     a = xp.tanh(comp(a_in))
-    i, o = sigmoid(comp(i_in)), sigmoid(comp(o_in))
-    fs = [sigmoid(comp(f)) for f in f_ins]
+    i, o = array_utils.sigmoid(comp(i_in)), array_utils.sigmoid(comp(o_in))
+    fs = [array_utils.sigmoid(comp(f)) for f in f_ins]
     c = a * i
     for f, ck in zip(fs, cs):
         c += f * ck

@@ -81,7 +81,7 @@ def _activate(x, cp):
     (computed in place)."""
     acts = _gate_major(x)
     numpy.tanh(acts[0], out=acts[0])
-    _gates.sigmoid_inplace(acts[1:])
+    array_utils.sigmoid_inplace(acts[1:])
     c = acts[2] * cp
     c += acts[0] * acts[1]
     t = numpy.tanh(c)

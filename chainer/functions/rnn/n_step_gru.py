@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import chainer
-from chainer.functions.rnn import _gates
 from chainer.functions.rnn import n_step_rnn
+from chainer.utils import array as array_utils
 
 
 class _GRUCell(n_step_rnn._Cell):
@@ -68,7 +68,7 @@ class NStepGRULayer(n_step_rnn.LayerNode):
             hh += bh
             rz = g[:, :u2]
             rz += hh[:, :u2]
-            _gates.sigmoid_inplace(rz)
+            array_utils.sigmoid_inplace(rz)
             hnr = hn[rows]
             hnr[...] = hh[:, u2:]
             cand = g[:, u2:]

@@ -14,8 +14,8 @@ import numpy
 
 import chainer
 from chainer.backends import cuda
-from chainer.functions.rnn import _gates
 from chainer.functions.rnn import n_step_rnn
+from chainer.utils import array as array_utils
 
 # The gate blocks of the stacked weights of NStepLSTMLayer, as indices into the
 # eight weights of an n-step LSTM cell (W0..W3 act on the input as the input,
@@ -134,7 +134,7 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
             g += xp.matmul(hp, wh_t)
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is numpy:
-                _gates.sigmoid_inplace(g[:, :s3])
+                array_utils.sigmoid_inplace(g[:, :s3])
                 a = g[:, s3:]
                 xp.tanh(a, out=a)
                 xp.multiply(g[:, units:2 * units], cp, out=cn)
