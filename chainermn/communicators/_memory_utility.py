@@ -108,47 +108,37 @@ def _attr_array(param: Any, attr_name: str) -> Any:
     return param.array if attr_name == 'data' else param.grad
 
 
-def _same_slot(a: Any, dst: Any) -> bool:
-    return a.shape == dst.shape and a.dtype == dst.dtype and _address(a) == _address(dst)
-
-
-def _address(a: Any) -> int:
-    return a.data.ptr if hasattr(a.data, 'ptr') else a.__array_interface__['data'][0]
-
-
 def pack_params(params: Sequence, attr_name: str, buffer: Any, transfer_dtype: Any,
-                zero_fill: bool = False, stream: Any = None, scale: float | None = None) -> Any:
-    """Copies the arrays into ``buffer`` (flat, ``transfer_dtype``), multiplied by ``scale``
-    when given; returns the used view.
-
-    Arrays that already are views of their own place in the buffer (what a
-    previous zero-copy unpack left) are scaled in place; arrays that overlap the
-    buffer elsewhere are copied out first.
-    """
+                zero_fill: bool = False, stream: Any = None) -> Any:
+    """Copies the arrays into ``buffer`` (flat, ``transfer_dtype``); returns the used view."""
     transfer_dtype = numpy.dtype(transfer_dtype)
     n = sum(p.size for p in params)
     flat = buffer.array(n, transfer_dtype) if hasattr(buffer, 'array') else buffer[:n]
+    pack_into(params, attr_name, flat, zero_fill)
+    return flat
+
+
+def pack_into(params: Sequence, attr_name: str, flat: Any, zero_fill: bool = False,
+              scale: float | None = None) -> None:
+    """Writes the arrays one after another into the 1-d array ``flat``, multiplied by
+    ``scale`` when given (missing ones as zeros with ``zero_fill``).
+
+    ``flat`` must share memory with none of the arrays.
+    """
     xp = backend.get_array_module(flat)
-    sources, offset = [], 0
+    s = None if scale is None else flat.dtype.type(scale)
+    offset = 0
     for p in params:
         a = _attr_array(p, attr_name)
         dst = flat[offset:offset + p.size].reshape(p.shape)
-        if a is not None and xp.may_share_memory(a, flat) and not _same_slot(a, dst):
-            a = a.copy()
-        sources.append((a, dst))
         offset += p.size
-    for a, dst in sources:
         if a is None:
             if zero_fill:
                 dst.fill(0)
-        elif _same_slot(a, dst):
-            if scale is not None:
-                dst *= transfer_dtype.type(scale)
-        elif scale is None:
+        elif s is None:
             dst[...] = a
         else:
-            xp.multiply(a, transfer_dtype.type(scale), out=dst, casting='unsafe')
-    return flat
+            xp.multiply(a, s, out=dst, casting='unsafe')
 
 
 def unpack_params(params: Sequence, attr_name: str, buffer: Any, transfer_dtype: Any,

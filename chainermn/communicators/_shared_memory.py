@@ -14,20 +14,8 @@ from typing import Any, Callable, Sequence
 
 import numpy
 
+from chainermn.communicators import _memory_utility
 
-
-def pack_scaled(params: Sequence, flat: numpy.ndarray, scale: float) -> None:
-    """Writes ``scale`` times each gradient into its place in ``flat``, in order.
-
-    ``flat`` comes from a free slot, so no gradient can share memory with it.
-    """
-    s = flat.dtype.type(scale)
-    offset = 0
-    for p in params:
-        g = p.grad
-        n = g.size
-        numpy.multiply(g, s, out=flat[offset:offset + n].reshape(g.shape), casting='unsafe')
-        offset += n
 
 
 class _Slot:
@@ -152,7 +140,7 @@ class SharedMemorySum:
         flat = None
         if mine >= 0:
             flat = self._windows[mine].slot.take(count, dtype)
-            pack_scaled(params, flat, scale)
+            _memory_utility.pack_into(params, 'grad', flat, scale=scale)
         self._meta[:] = (mine, count, dtype.num)
         self._sync(self._windows)
         node.Allgather(self._meta, self._gathered)
@@ -166,7 +154,7 @@ class SharedMemorySum:
             if not self._add_window(max(nbytes, 1) if mine < 0 else 0):
                 if flat is None:
                     flat = pool.take(count, dtype)
-                    pack_scaled(params, flat, scale)
+                    _memory_utility.pack_into(params, 'grad', flat, scale=scale)
                 allreduce(flat)
                 return flat
             new = len(self._windows) - 1
@@ -174,7 +162,7 @@ class SharedMemorySum:
             if mine < 0:
                 mine = new
                 flat = self._windows[mine].slot.take(count, dtype)
-                pack_scaled(params, flat, scale)
+                _memory_utility.pack_into(params, 'grad', flat, scale=scale)
             self._sync(self._windows)
             node.Barrier()
             self._sync(self._windows)

@@ -352,7 +352,7 @@ class MpiCommunicatorBase(CommunicatorBase):
             flat = shared.mean(params, dtype, scale, self._grad_pool, self._allreduce_sum_buffer)
         else:
             flat = self._grad_pool.take(sum(p.size for p in params), dtype)
-            _shared_memory.pack_scaled(params, flat, scale)
+            _memory_utility.pack_into(params, 'grad', flat, scale=scale)
             self._allreduce_sum_buffer(flat)
         offset = 0
         for p in params:
