@@ -389,8 +389,12 @@ class Link(device_resident.DeviceResident):
         del hooks[name]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        global_hooks = link_hook._current_global_hooks()
         local_hooks = self.__dict__.get('_local_link_hooks')
+        if not local_hooks and link_hook.n_global_hooks == 0:
+            forward = getattr(self, 'forward', None)
+            if forward is not None:  # the common call: no hook anywhere
+                return forward(*args, **kwargs)
+        global_hooks = link_hook._current_global_hooks()
         if local_hooks:
             hooks = collections.OrderedDict(global_hooks or ())
             hooks.update(local_hooks)

@@ -95,6 +95,13 @@ class UpdateRule:
     is_elementwise = False
     # Set by a deserializer: the loaded state is checked at the next update.
     _check_loaded_state = False
+    # True while a subclass keeps the base update_core (the CPU step is then
+    # called directly).
+    _plain_update_core = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_update_core = cls.update_core is UpdateRule.update_core
 
     def __init__(self, parent_hyperparam: Optional[Hyperparameter] = None) -> None:
         self._pre_update_hooks: collections.OrderedDict = collections.OrderedDict()
@@ -155,8 +162,11 @@ class UpdateRule:
                 if value.__class__ is not numpy.ndarray:
                     break
             else:
-                if param.grad is not None:
-                    self.update_core(param)
+                if param._grad_var is not None:
+                    if self._plain_update_core and 'update_core' not in self.__dict__:
+                        self.update_core_cpu(param)
+                    else:
+                        self.update_core(param)
                 return
         self._update_general(param)
 
@@ -535,6 +545,7 @@ def _reallocate_grad(param: variable.Variable) -> None:
 _STEP_METHODS = frozenset(('reallocate_cleared_grads', 'check_nan_in_grads',
                            'is_safe_to_update', 'call_hooks', 'update_loss_scale'))
 _link_cleargrads = link_module.Link.cleargrads
+_parameter_update = variable.Parameter.update
 
 
 class GradientMethod(Optimizer):
@@ -598,9 +609,14 @@ class GradientMethod(Optimizer):
             # each cleared gradient just before its parameter is updated.
             self.t += 1
             for param in target.params() if params is None else params:
-                if param.grad is None and param.array is not None:
+                if param._grad_var is None and param._data is not None:
                     _reallocate_grad(param)
-                param.update()
+                if type(param).update is _parameter_update:
+                    rule = param.update_rule
+                    if rule is not None:
+                        rule.update(param)
+                else:
+                    param.update()
             return
 
         self.reallocate_cleared_grads()

@@ -725,10 +725,12 @@ class Variable:
     def _ones_grad(self, loss_scale: Optional[float]) -> 'Variable':
         """The default initial gradient: ones like the data, times ``loss_scale``."""
         data = self._data
-        xp = self.xp
-        if xp is numpy:
-            g = numpy.ones(data.shape, data.dtype)
+        if isinstance(data, numpy.ndarray):
+            # numpy.array of a scalar is one C call; numpy.ones is Python code
+            g = (numpy.array(1, data.dtype) if data.ndim == 0
+                 else numpy.ones(data.shape, data.dtype))
         else:
+            xp = self.xp
             with backend.using_device(self.device):
                 g = xp.ones_like(data)
         if loss_scale is not None:

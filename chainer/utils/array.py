@@ -14,6 +14,7 @@ from chainer import backend
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT16 = numpy.dtype(numpy.float16)
 _add_reduce = numpy.add.reduce
+_max_reduce = numpy.maximum.reduce
 
 
 def _xp(x: Any):
@@ -91,6 +92,36 @@ def scatter_add(a: Any, index: Any, values: Any) -> None:
 # Largest spread of the logits for which one shift by the global maximum keeps every
 # row's sum of exponentials a normal float (NumPy's per-row max is several times slower
 # than a global max and min on small batches).
+def add_scaled(y: Any, a: float, x: Any) -> None:
+    """``y += a * x`` in place, for arrays of one shape and dtype.
+
+    For C-contiguous float32/float64 NumPy arrays this is one BLAS ``axpy``: no
+    temporary ``a * x`` is allocated, and the product and sum are rounded once.
+    """
+    if (type(y) is numpy.ndarray and type(x) is numpy.ndarray and y.dtype == x.dtype
+            and y.dtype in _AXPY_DTYPES and y.flags.c_contiguous and x.flags.c_contiguous
+            and y.shape == x.shape and y.size):
+        axpy = _blas_axpy(y.dtype)
+        flat = y.reshape(-1)
+        out = axpy(x.reshape(-1), flat, a=a)
+        if out is not flat:  # the wrapper had to copy (it does not for these arrays)
+            flat[...] = out
+        return
+    y += x * y.dtype.type(a)
+
+
+_AXPY_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+_AXPY: dict = {}
+
+
+def _blas_axpy(dtype: Any):
+    fn = _AXPY.get(dtype)
+    if fn is None:
+        from scipy.linalg import blas  # imported on first use: it is slow to import
+        fn = _AXPY[dtype] = blas.saxpy if dtype == _FLOAT32 else blas.daxpy
+    return fn
+
+
 _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
 
 
@@ -118,9 +149,12 @@ def sigmoid_inplace(x: Any) -> Any:
 
 
 def softmax_shift(x: Any, axis: int = 1) -> Any:
-    """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the global maximum
-    when the spread of ``x`` allows it (NumPy only), else the maximum along ``axis``."""
+    """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the maximum along
+    ``axis``, or for NumPy and an inner axis the global maximum when the spread of
+    ``x`` allows it (two contiguous passes instead of one strided one)."""
     if isinstance(x, numpy.ndarray) and x.size:
+        if axis == x.ndim - 1 or axis == -1:
+            return _max_reduce(x, axis=-1, keepdims=True)
         hi = x.max()
         if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
             return hi
@@ -133,6 +167,8 @@ def _shifted_exp(x: Any, axis: int, xp=None):
     x = as_compute(x)
     y = x - softmax_shift(x, axis)
     e = (xp or _xp(x)).exp(y)
+    if type(e) is numpy.ndarray:
+        return y, e, _add_reduce(e, axis, None, None, True)
     return y, e, e.sum(axis=axis, keepdims=True)
 
 
@@ -165,19 +201,37 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     return xp.log(s) + m
 
 
-def log_softmax_at(x: Any, index: Any, with_softmax: bool = False, rows: Any = None):
+def row_starts(n: int, step: int = 1, xp: Any = numpy) -> Any:
+    """``xp.arange(0, n * step, step)``: the row indices of an ``(n, ...)`` array
+    (``step`` 1), or where the rows of a C-contiguous ``(n, step)`` array start in
+    its ``ravel()``. NumPy's are cached and read-only."""
+    if xp is not numpy:
+        return xp.arange(0, n * step, step)
+    key = (n, step)
+    starts = _ROW_STARTS.get(key)
+    if starts is None:
+        if len(_ROW_STARTS) > 64:
+            _ROW_STARTS.clear()
+        starts = _ROW_STARTS[key] = numpy.arange(0, n * step, step)
+        starts.flags.writeable = False
+    return starts
+
+
+_ROW_STARTS: dict = {}
+
+
+def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
     """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``softmax(x)``
     or None)``.
 
     ``index`` has the shape of ``x`` without axis 1 and must lie in range (NumPy
     raises ``IndexError``, CuPy wraps: check first with :func:`check_index_range`).
-    For 2-d ``x``, ``rows`` may pass ``arange(len(x))`` when the caller has it.
     The logarithm is taken only where picked; results are in :func:`compute_dtype`.
     """
     xp = _xp(x)
     y, e, s = _shifted_exp(x, 1, xp)
     if x.ndim == 2:
-        picked = y[xp.arange(len(index)) if rows is None else rows, index]
+        picked = y[row_starts(len(index), 1, xp), index]
         picked -= xp.log(s.ravel())
     else:
         picked = xp.take_along_axis(y, index[:, None], axis=1)

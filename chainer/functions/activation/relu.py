@@ -14,6 +14,19 @@ _np_multiply = numpy.multiply
 _np_greater = numpy.greater
 
 
+def _zero(dtype):
+    """A read-only 0-d zero of ``dtype``: NumPy compares with it faster than with a
+    Python 0, which it first has to resolve to the array's dtype."""
+    z = _ZEROS.get(dtype)
+    if z is None:
+        z = _ZEROS[dtype] = numpy.zeros((), dtype)
+        z.flags.writeable = False
+    return z
+
+
+_ZEROS: dict = {}
+
+
 class ReLU(function_node.FunctionNode):
     """Elementwise ``max(x, 0)``."""
 
@@ -27,8 +40,7 @@ class ReLU(function_node.FunctionNode):
         x, = inputs
         self.retain_outputs((0,))
         if type(x) is _ndarray:
-            # A Python 0 is a weak scalar under NumPy 2: the dtype of x is kept.
-            return _np_maximum(x, 0),
+            return _np_maximum(x, _zero(x.dtype)),
         xp = backend.get_array_module(x)
         return xp.maximum(x, 0, dtype=x.dtype),
 
@@ -56,7 +68,7 @@ class ReLUGrad2(function_node.FunctionNode):
         if type(y) is _ndarray:
             # float * bool keeps the float dtype; an explicit dtype= would
             # select a slower buffered loop.
-            return _np_multiply(gy, _np_greater(y, 0)),
+            return _np_multiply(gy, _np_greater(y, _zero(y.dtype))),
         if gy.dtype == y.dtype:  # one fused kernel instead of a compare and a multiply
             return cuda.elementwise(
                 'T gy, T y', 'T gx', 'gx = y > (T)0 ? gy : (T)0', 'rechainer_relu_grad')(gy, y),

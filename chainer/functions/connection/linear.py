@@ -6,13 +6,24 @@ from chainer.graph_optimizations.static_graph_utilities import static_code  # NO
 from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
-from chainer.functions.math.sum import Sum, sum as _sum
+from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
 def _dot_t(a, b):
     """``a @ b.T`` in the dtype of ``a`` (float16 products accumulate in float32)."""
     return a.dot(b.T).astype(a.dtype, copy=False)
+
+
+def _grad_data(W, gy):
+    """``gy W``: the gradient of ``x W^T`` w.r.t. ``x``, in the dtype of ``gy``."""
+    return gy.dot(W).astype(gy.dtype, copy=False)
+
+
+def _grad_weight(x, gy):
+    """``gy^T x``: the gradient of ``x W^T`` w.r.t. ``W``, in the dtype of ``gy``."""
+    return gy.T.dot(x).astype(gy.dtype, copy=False)
 
 
 def _check_same_array_type(inputs) -> None:
@@ -81,13 +92,11 @@ class LinearFunction(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                gx, = LinearGradData().forward((W, gy))
-                ret.append(gx if gx.dtype == x.dtype else gx.astype(x.dtype))
+                ret.append(_grad_data(W, gy).astype(x.dtype, copy=False))
             elif i == 1:
-                gW, = LinearGradWeight().forward((x, gy))
-                ret.append(gW if gW.dtype == W.dtype else gW.astype(W.dtype))
+                ret.append(_grad_weight(x, gy).astype(W.dtype, copy=False))
             else:
-                ret.append(Sum(axis=0).forward((gy,))[0])
+                ret.append(array_utils.sum(gy, axis=0))
         return tuple(ret)
 
 
@@ -97,7 +106,7 @@ class LinearGradData(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         W, gy = inputs
-        return gy.dot(W).astype(gy.dtype, copy=False),
+        return _grad_data(W, gy),
 
     def backward(self, indexes, grad_outputs):
 
@@ -120,7 +129,7 @@ class LinearGradWeight(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        return gy.T.dot(x).astype(gy.dtype, copy=False),
+        return _grad_weight(x, gy),
 
     def backward(self, indexes, grad_outputs):
 

@@ -15,6 +15,8 @@ from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
+_min_reduce = numpy.minimum.reduce
+
 
 def _check_class_weight_option(class_weight) -> None:
     if class_weight is None:
@@ -99,7 +101,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, t = inputs
-        xp = backend.get_array_module(x)
+        xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
@@ -114,7 +116,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             # counts the ignored labels, so no second host read is needed.
             n_ignored = check_index_range(t, n_class, 'label t', ignore=ignore_label)
         if n_ignored == 0 or (n_ignored is None and ignore_label < 0
-                              and (t.size == 0 or int(t.min()) >= 0)):
+                              and (t.size == 0 or int(_min_reduce(t, None)) >= 0)):
             # Common case: nothing ignored, labels only need an upper bound check.
             t_valid = None
             n_valid = t.size
@@ -131,9 +133,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         self._t_valid = t_valid
         self._tt = tt
 
-        self._rows = xp.arange(len(t)) if x.ndim == 2 else None
         try:
-            log_p, self.y = array_utils.log_softmax_at(x, tt, self.cache_score, self._rows)
+            log_p, self.y = array_utils.log_softmax_at(x, tt, self.cache_score)
         except IndexError:  # NumPy's own range check (labels >= n_class)
             _raise_bad_label(ignore_label)
         if self.class_weight is not None:
@@ -143,7 +144,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         if self.reduce == 'mean':
             count = n_valid if self.normalize else len(x)
             self._coeff = 1.0 / max(count, 1)
-            loss = log_p.sum() * -self._coeff
+            loss = array_utils.sum(log_p) * -self._coeff
             return utils.force_array(loss, x.dtype),
         return utils.force_array(-log_p, x.dtype),
 
@@ -166,12 +167,14 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         if self.soft_target:
             return _SoftmaxCrossEntropyGrad(y, t, self.reduce, self._coeff)
         return _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
-                                        self.class_weight, self._t_valid, self._rows)
+                                        self.class_weight, self._t_valid)
 
     def backward(self, indexes, grad_outputs):
-        x, t = self.get_retained_inputs()
         gloss, = grad_outputs
-        return self._grad_node(x.array, t.array).apply((x, gloss))[0], None
+        x_node, t_node = self.inputs
+        # Without double backprop no graph is recorded: the arrays will do.
+        x = self.get_retained_inputs()[0] if chainer.config.enable_backprop else x_node.data
+        return self._grad_node(x_node.data, t_node.data).apply((x, gloss))[0], None
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay)."""
@@ -192,37 +195,35 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
         coeff: The factor of the ``'mean'`` reduction.
         class_weight: Per-class weights, or None.
         t_valid: Boolean mask of the labels not ignored, or None for all.
-        rows: ``arange(len(t))`` for 2-d input when the caller has it.
     """
 
-    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None,
-                 rows=None):
+    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None):
         self.y = y
         self.t = t
         self.reduce = reduce
         self.coeff = coeff
         self.class_weight = class_weight
         self.t_valid = t_valid
-        self.rows = rows
 
     def forward(self, inputs):
         x, gloss = inputs
-        xp = backend.get_array_module(x)
+        xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
         y, t = self.y, self.t
         if t.dtype.kind == 'f':
             tf = t.astype(y.dtype, copy=False)
             gx = y * tf.sum(axis=1, keepdims=True) - tf
         else:
-            rows = self.rows
-            if rows is None and x.ndim == 2:
-                rows = xp.arange(len(t))
-            if (rows is not None and self.reduce == 'mean' and self.class_weight is None
+            if (x.ndim == 2 and self.reduce == 'mean' and self.class_weight is None
                     and self.t_valid is None):
                 # the common case in two passes: scale, then subtract at the labels
                 scale = gloss.astype(y.dtype, copy=False) * y.dtype.type(self.coeff)
                 gx = y * scale
-                gx[rows, t] -= scale
+                if gx.flags.c_contiguous:  # one 1-d subscript instead of two
+                    gx.ravel()[array_utils.row_starts(len(t), gx.shape[1], xp) + t] -= scale
+                else:
+                    gx[array_utils.row_starts(len(t), 1, xp), t] -= scale
                 return utils.force_array(gx.astype(x.dtype, copy=False)),
+            rows = array_utils.row_starts(len(t), 1, xp) if x.ndim == 2 else None
             if rows is not None:
                 gx = y.copy()
                 gx[rows, t] -= 1
