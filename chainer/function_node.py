@@ -175,10 +175,16 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
+        # A bare array input stays None here: it gets a node of its own (whose
+        # variable is gone) only when the graph is recorded.
         input_vars = []
         in_data = []
         for x in inputs:
             if type(x) is not Variable and not isinstance(x, Variable):
+                if type(x) is _ndarray or isinstance(x, _ARRAY_TYPES):
+                    input_vars.append(None)
+                    in_data.append(x)
+                    continue
                 x = _input_variable(x)
             input_vars.append(x)
             in_data.append(x._data)
@@ -226,7 +232,12 @@ class FunctionNode:
             requires_grad = False
             rank = 0
             in_nodes = []
-            for x in input_vars:
+            for x, data in zip(input_vars, in_data):
+                if x is None:
+                    node = _object_new(VariableNode)
+                    node._init(None, None, None, 0, data.dtype, data.shape)
+                    in_nodes.append(node)
+                    continue
                 if x._requires_grad:
                     requires_grad = True
                 node = x._node
@@ -267,7 +278,7 @@ class FunctionNode:
             retain = self._input_indexes_to_retain
             if retain is not None:
                 for index in retain:
-                    input_vars[index]._node.data = in_data[index]
+                    in_nodes[index].data = in_data[index]
             retain = self._output_indexes_to_retain
             if retain is not None:
                 retained = []
@@ -278,7 +289,7 @@ class FunctionNode:
             return tuple(ret)
         requires_grad = False
         for x in input_vars:
-            if x._requires_grad:
+            if x is not None and x._requires_grad:
                 requires_grad = True
                 break
         if len(outputs) == 1:
@@ -296,6 +307,8 @@ class FunctionNode:
                 hook.forward_postprocess(self, in_data)
         if debug:
             self._debug_check_nan(outputs, 'forward')
+        input_vars = [_new_variable(d, False) if x is None else x
+                      for x, d in zip(input_vars, in_data)]
         requires_grad = any([x._requires_grad for x in input_vars])
         if not config.enable_backprop:
             return tuple([_new_variable(y, requires_grad) for y in outputs])

@@ -68,6 +68,14 @@ def _check_grad_type(func, x, gx) -> None:
         _raise_grad_error(ValueError, 'Shape', gx.shape, x_shape, func)
 
 
+class _Gone:
+    pass
+
+
+# A reference whose variable is already gone (the nodes of bare-array inputs).
+_GONE = weakref.ref(_Gone())
+
+
 class VariableNode:
     """The node of a variable in the computational graph.
 
@@ -85,15 +93,23 @@ class VariableNode:
         self._init(variable, name, None, 0, None if arr is None else arr.dtype,
                    None if arr is None else arr.shape)
 
-    def _init(self, variable: 'Variable', name: Optional[str], creator, rank: int,
+    def _init(self, variable: Optional['Variable'], name: Optional[str], creator, rank: int,
               dtype, shape) -> None:
-        """Sets every slot: the one place that lists them (see FunctionNode.apply)."""
-        self._variable = weakref.ref(variable)
+        """Sets every slot: the one place that lists them (see FunctionNode.apply).
+
+        ``variable`` None makes the node of a bare array passed to a function: its
+        variable is gone from the start (:meth:`get_variable` recreates one).
+        """
+        if variable is None:
+            self._variable = _GONE
+            self._requires_grad = False
+        else:
+            self._variable = weakref.ref(variable)
+            self._requires_grad = variable._requires_grad
         self._creator_node = creator
         self.data = None
         self.name = name
         self.rank = rank
-        self._requires_grad = variable._requires_grad
         self.dtype = dtype
         self.shape = shape
         self._old_style_grad_generator = None

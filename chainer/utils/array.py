@@ -98,15 +98,17 @@ def add_scaled(y: Any, a: float, x: Any) -> None:
     For C-contiguous float32/float64 NumPy arrays this is one BLAS ``axpy``: no
     temporary ``a * x`` is allocated, and the product and sum are rounded once.
     """
-    if (type(y) is numpy.ndarray and type(x) is numpy.ndarray and y.dtype == x.dtype
-            and y.dtype in _AXPY_DTYPES and y.flags.c_contiguous and x.flags.c_contiguous
-            and y.shape == x.shape and y.size):
-        axpy = _blas_axpy(y.dtype)
-        flat = y.reshape(-1)
-        out = axpy(x.reshape(-1), flat, a=a)
-        if out is not flat:  # the wrapper had to copy (it does not for these arrays)
-            flat[...] = out
-        return
+    if type(y) is numpy.ndarray and type(x) is numpy.ndarray and y.shape == x.shape:
+        dtype = y.dtype
+        axpy = _AXPY.get(dtype) if dtype == x.dtype else None
+        if axpy is None and dtype in _AXPY_DTYPES and dtype == x.dtype:
+            axpy = _blas_axpy(dtype)
+        if axpy is not None and y.flags.c_contiguous and x.flags.c_contiguous and y.size:
+            flat = y.reshape(-1)
+            out = axpy(x.reshape(-1), flat, a=a)
+            if out is not flat:  # the wrapper had to copy (it does not for these arrays)
+                flat[...] = out
+            return
     y += x * y.dtype.type(a)
 
 
@@ -115,10 +117,8 @@ _AXPY: dict = {}
 
 
 def _blas_axpy(dtype: Any):
-    fn = _AXPY.get(dtype)
-    if fn is None:
-        from scipy.linalg import blas  # imported on first use: it is slow to import
-        fn = _AXPY[dtype] = blas.saxpy if dtype == _FLOAT32 else blas.daxpy
+    from scipy.linalg import blas  # imported on first use: it is slow to import
+    fn = _AXPY[dtype] = blas.saxpy if dtype == _FLOAT32 else blas.daxpy
     return fn
 
 

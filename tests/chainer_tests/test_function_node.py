@@ -280,6 +280,30 @@ class TestRetention:
         F.sum(z).backward()
         np.testing.assert_allclose(x.grad, 2 * np.exp([0., 1.]), rtol=1e-6)
 
+    def test_bare_array_inputs_get_nodes_of_their_own(self):
+        # A bare array gets a node whose variable is gone from the start; a
+        # retained one comes back as a fresh Variable holding the same array.
+        a = _f32(2., 3.)
+        b = Variable(_f32(4., 5.))
+        f = MulAdd()
+        p, s = f.apply((a, b))
+        a_node, b_node = f.inputs
+        assert a_node.get_variable_or_none() is None
+        assert not a_node.requires_grad
+        assert a_node.data is a and a_node.shape == (2,) and a_node.dtype == np.float32
+        assert a_node.creator_node is None and a_node.rank == 0
+        ra, rb = f.get_retained_inputs()
+        assert ra.array is a and not ra.requires_grad and ra.node is a_node
+        assert rb is b
+        F.sum(p + s).backward()
+        np.testing.assert_array_equal(b.grad, a + 1)
+
+    def test_bare_array_inputs_without_backprop_make_no_nodes(self):
+        with chainer.no_backprop_mode():
+            y, = Square().apply((_f32(3.),))
+        assert y.creator_node is None and not y.requires_grad
+        np.testing.assert_array_equal(y.array, [9.])
+
     def test_output_data_without_retention(self):
         f = Square()
         f.apply((Variable(_f32(1.)),))
