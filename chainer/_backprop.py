@@ -231,11 +231,14 @@ class _Walk:
 
             # Gradients of its inputs.
             inputs = func.inputs
-            if relevant_nodes is None and len(inputs) == 2:  # the most common case
+            n_in = len(inputs)
+            if relevant_nodes is None and n_in == 2:  # the most common cases
                 if inputs[0]._requires_grad:
                     targets = (0, 1) if inputs[1]._requires_grad else (0,)
                 else:
                     targets = (1,) if inputs[1]._requires_grad else ()
+            elif relevant_nodes is None and n_in == 1:
+                targets = (0,) if inputs[0]._requires_grad else ()
             else:
                 targets = self._targets(inputs)
             if not targets:

@@ -170,11 +170,14 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
                                         self.class_weight, self._t_valid)
 
     def backward(self, indexes, grad_outputs):
+        if indexes == (1,):
+            return None,
         gloss, = grad_outputs
         x_node, t_node = self.inputs
         # Without double backprop no graph is recorded: the arrays will do.
         x = self.get_retained_inputs()[0] if chainer.config.enable_backprop else x_node.data
-        return self._grad_node(x_node.data, t_node.data).apply((x, gloss))[0], None
+        gx = self._grad_node(x_node.data, t_node.data).apply((x, gloss))[0]
+        return (gx,) if len(indexes) == 1 else (gx, None)
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay)."""
