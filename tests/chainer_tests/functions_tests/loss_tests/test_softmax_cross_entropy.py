@@ -265,3 +265,30 @@ def test_rows_with_different_offsets(offset, soft):
         soft_max = numpy.exp(_log_softmax(x64))
         target = t if soft else numpy.eye(5)[t]
         numpy.testing.assert_allclose(xv.grad, soft_max - target, atol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_layouts_give_the_same_loss_and_gradient(dtype):
+    # The gradient subtracts at the labels through the flat array when it is
+    # C-contiguous; other layouts (a transposed view) take the 2-d subscript.
+    rng = numpy.random.RandomState(3)
+    x = rng.uniform(-3, 3, (7, 5)).astype(dtype)
+    t = rng.randint(0, 5, 7).astype(numpy.int32)
+    results = []
+    for arr in (x, numpy.asfortranarray(x), numpy.ascontiguousarray(x.T).T):
+        v = chainer.Variable(arr)
+        loss = softmax_cross_entropy(v, t)
+        loss.backward()
+        results.append((loss.array, v.grad))
+    for loss, grad in results[1:]:
+        numpy.testing.assert_array_equal(loss, results[0][0])
+        numpy.testing.assert_array_equal(grad, results[0][1])
+    assert results[0][1].dtype == dtype
+
+
+def test_negative_label_other_than_ignore_label_raises():
+    x = numpy.zeros((3, 4), numpy.float32)
+    with pytest.raises(ValueError, match='0 <= t < x.shape'):
+        softmax_cross_entropy(x, numpy.array([0, -2, 1], numpy.int32))
+    with pytest.raises(ValueError, match='0 <= t < x.shape'):
+        softmax_cross_entropy(x, numpy.array([0, 4, 1], numpy.int64))
