@@ -6,7 +6,6 @@ from typing import Optional
 from chainer import optimizer
 from chainer.backends import cuda
 from chainer.optimizers import _util
-from chainer.utils import array as array_utils
 
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -32,7 +31,9 @@ class SGDRule(optimizer.UpdateRule):
         grad = param.grad
         if grad is None:
             return
-        array_utils.add_scaled(param.array, -_util.lookup(self.hyperparam, 'lr'), grad)
+        data = param.array
+        lr, = _util.cached_scalars(self, (_util.lookup(self.hyperparam, 'lr'),), data.dtype)
+        data -= grad * lr
 
     def update_core_gpu(self, param) -> None:
         grad = param.grad

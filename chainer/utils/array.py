@@ -92,36 +92,6 @@ def scatter_add(a: Any, index: Any, values: Any) -> None:
 # Largest spread of the logits for which one shift by the global maximum keeps every
 # row's sum of exponentials a normal float (NumPy's per-row max is several times slower
 # than a global max and min on small batches).
-def add_scaled(y: Any, a: float, x: Any) -> None:
-    """``y += a * x`` in place, for arrays of one shape and dtype.
-
-    For C-contiguous float32/float64 NumPy arrays this is one BLAS ``axpy``: no
-    temporary ``a * x`` is allocated, and the product and sum are rounded once.
-    """
-    if type(y) is numpy.ndarray and type(x) is numpy.ndarray and y.shape == x.shape:
-        dtype = y.dtype
-        axpy = _AXPY.get(dtype) if dtype == x.dtype else None
-        if axpy is None and dtype in _AXPY_DTYPES and dtype == x.dtype:
-            axpy = _blas_axpy(dtype)
-        if axpy is not None and y.flags.c_contiguous and x.flags.c_contiguous and y.size:
-            flat = y.reshape(-1)
-            out = axpy(x.reshape(-1), flat, a=a)
-            if out is not flat:  # the wrapper had to copy (it does not for these arrays)
-                flat[...] = out
-            return
-    y += x * y.dtype.type(a)
-
-
-_AXPY_DTYPES = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
-_AXPY: dict = {}
-
-
-def _blas_axpy(dtype: Any):
-    from scipy.linalg import blas  # imported on first use: it is slow to import
-    fn = _AXPY[dtype] = blas.saxpy if dtype == _FLOAT32 else blas.daxpy
-    return fn
-
-
 _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
 
 
