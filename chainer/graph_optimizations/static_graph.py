@@ -73,8 +73,9 @@ def array_backward_of(func: FunctionNode) -> Optional[Callable]:
     forward call (only those the node retains are guaranteed, the others may be
     None), ``grad_outputs`` the output gradient arrays (None where an output
     got none); it returns one gradient array (or None) per index in ``indexes``.
-    It must compute what ``backward`` computes, through the same Grad nodes
-    (their ``forward`` on arrays), so that each derivative has one formula.
+    It must compute what ``backward`` computes, through the same Grad nodes'
+    ``forward`` on arrays or the array functions that ``forward`` calls, so that
+    each derivative has one formula.
     A subclass that overrides ``backward`` without ``static_backward`` gets none.
     """
     for cls in type(func).__mro__:

@@ -85,8 +85,8 @@ class LinearFunction(function_node.FunctionNode):
         return tuple(ret)
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
-        """:meth:`backward` on arrays (static-graph replay): the same Grad nodes'
-        forward."""
+        """:meth:`backward` on arrays (static-graph replay), through the array
+        functions of the Grad nodes' forward."""
         x, W = inputs[0], inputs[1]
         gy, = grad_outputs
         ret = []
