@@ -292,3 +292,21 @@ def test_negative_label_other_than_ignore_label_raises():
         softmax_cross_entropy(x, numpy.array([0, -2, 1], numpy.int32))
     with pytest.raises(ValueError, match='0 <= t < x.shape'):
         softmax_cross_entropy(x, numpy.array([0, 4, 1], numpy.int64))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('order', ['C', 'F'])
+def test_gpu_layouts_match_numpy(order):
+    # CuPy takes the flat subtract for C-contiguous gradients, the 2-d one otherwise.
+    import cupy
+    rng = numpy.random.RandomState(4)
+    x = numpy.asarray(rng.uniform(-3, 3, (9, 6)).astype(numpy.float32), order=order)
+    t = rng.randint(0, 6, 9).astype(numpy.int32)
+    want = chainer.Variable(x)
+    want_loss = softmax_cross_entropy(want, t)
+    want_loss.backward()
+    got = chainer.Variable(cupy.asarray(x, order=order))
+    loss = softmax_cross_entropy(got, cupy.asarray(t))
+    loss.backward()
+    numpy.testing.assert_allclose(cupy.asnumpy(loss.array), want_loss.array, rtol=1e-6)
+    numpy.testing.assert_allclose(cupy.asnumpy(got.grad), want.grad, rtol=1e-5, atol=1e-7)
