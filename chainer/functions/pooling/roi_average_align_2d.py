@@ -43,10 +43,11 @@ def roi_average_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_s
                             weight.reshape(R, P, Q, S * K))
 
 
-class ROIAverageAlign2D(_composite.CompositeNode):
-    """The node of :func:`roi_average_align_2d`: inputs ``(x, rois, roi_indices)``."""
+class AlignNode(_composite.CompositeNode):
+    """The node of a RoIAlign function ``align``: inputs ``(x, rois, roi_indices)``."""
 
     _differentiable = (0,)
+    align: Any = None  # the function, as a staticmethod of the subclass
 
     def __init__(self, outsize, spatial_scale, sampling_ratio=None) -> None:
         self.outsize = outsize
@@ -54,5 +55,11 @@ class ROIAverageAlign2D(_composite.CompositeNode):
         self.sampling_ratio = sampling_ratio
 
     def _compose(self, x, rois, roi_indices):
-        return roi_average_align_2d(x, rois, roi_indices, self.outsize, self.spatial_scale,
-                     self.sampling_ratio)
+        return self.align(x, rois, roi_indices, self.outsize, self.spatial_scale,
+                          self.sampling_ratio)
+
+
+class ROIAverageAlign2D(AlignNode):
+    """The node of :func:`roi_average_align_2d`: inputs ``(x, rois, roi_indices)``."""
+
+    align = staticmethod(roi_average_align_2d)

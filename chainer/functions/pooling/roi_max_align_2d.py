@@ -4,8 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from chainer.functions.pooling import _roi
-from chainer.functions.pooling.roi_average_align_2d import align_taps_for
-from chainer.functions import _composite
+from chainer.functions.pooling.roi_average_align_2d import AlignNode, align_taps_for
 
 __all__ = ['ROIMaxAlign2D', 'roi_max_align_2d']
 
@@ -20,16 +19,7 @@ def roi_max_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale
     return _roi.gather_max(x, batch, pos, weight, valid)
 
 
-class ROIMaxAlign2D(_composite.CompositeNode):
+class ROIMaxAlign2D(AlignNode):
     """The node of :func:`roi_max_align_2d`: inputs ``(x, rois, roi_indices)``."""
 
-    _differentiable = (0,)
-
-    def __init__(self, outsize, spatial_scale, sampling_ratio=None) -> None:
-        self.outsize = outsize
-        self.spatial_scale = spatial_scale
-        self.sampling_ratio = sampling_ratio
-
-    def _compose(self, x, rois, roi_indices):
-        return roi_max_align_2d(x, rois, roi_indices, self.outsize, self.spatial_scale,
-                     self.sampling_ratio)
+    align = staticmethod(roi_max_align_2d)
