@@ -137,9 +137,7 @@ def _shifted_exp(x: Any, axis: int, xp=None):
     x = as_compute(x)
     y = x - softmax_shift(x, axis)
     e = (xp or _xp(x)).exp(y)
-    if type(e) is numpy.ndarray:
-        return y, e, _add_reduce(e, axis, None, None, True)
-    return y, e, e.sum(axis=axis, keepdims=True)
+    return y, e, sum(e, axis=axis, keepdims=True)
 
 
 def softmax(x: Any, axis: int = 1) -> Any:
