@@ -1,17 +1,12 @@
 """The fused CUDA window kernels, checked without a GPU.
 
-Each kernel's source is compiled as plain C++ on the host (a loop over ``i`` binding
-the parameters the way ``cupy.ElementwiseKernel`` does) and run on NumPy arrays
-through the same launch wrappers the CuPy path uses; the results are compared with
-the NumPy code paths of convolution and pooling.  Without a C++ compiler the tests
-skip; the ``gpu`` tests run the real kernels.
+Each kernel's source is compiled as plain C++ on the host
+(``tests/chainer_tests/_host_kernels.py``) and run on NumPy arrays through the same
+launch wrappers the CuPy path uses; the results are compared with the NumPy code
+paths of convolution and pooling.  Without a C++ compiler the tests skip; the
+``gpu`` tests run the real kernels.
 """
 from __future__ import annotations
-
-import ctypes
-import hashlib
-import shutil
-import subprocess
 
 import numpy
 import pytest
@@ -21,115 +16,22 @@ import chainer.functions as F
 from chainer.functions.connection import convolution_nd
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import _window_kernels as wk
-
-_CXX = shutil.which('g++')
-
-_CTYPES = {'int32': 'int', 'float64': 'double'}
-_T_CTYPES = {numpy.dtype(numpy.float16): '_Float16', numpy.dtype(numpy.float32): 'float',
-             numpy.dtype(numpy.float64): 'double'}
+from tests.chainer_tests import _host_kernels
 
 
-def _parse(params: str) -> list:
-    out = []
-    for p in params.split(','):
-        words = p.split()
-        raw = words[0] == 'raw'
-        if raw:
-            words = words[1:]
-        ctype, name = words
-        out.append((raw, ctype, name))
-    return out
+class _Launches:
+    """The names of the kernels launched on the host since the test began."""
 
-
-class _HostLauncher:
-    """Compiles kernel specs with the host compiler and runs them on NumPy arrays."""
-
-    def __init__(self, workdir) -> None:
-        self.workdir = workdir
-        self.libs: dict = {}
-        self.launched: list = []
-
-    def __call__(self, spec, *args) -> None:
-        in_params, out_params, operation, name = spec
-        ins, outs = _parse(in_params), _parse(out_params)
-        assert len(args) == len(ins) + len(outs), (name, len(args))
-        placeholders: dict = {}
-        for (_, ctype, _), a in zip(ins + outs, args):
-            if ctype not in _CTYPES:
-                placeholders.setdefault(ctype, set()).add(a.dtype)
-        assert all(len(v) == 1 for v in placeholders.values()), placeholders
-        decls, binds, cargs, writebacks = [], [], [], []
-        size = args[len(ins)].size
-        for k, ((raw, ctype, pname), a) in enumerate(zip(ins + outs, args)):
-            is_out = k >= len(ins)
-            ct = _CTYPES.get(ctype, ctype)
-            if isinstance(a, numpy.ndarray):
-                if is_out and not a.flags.c_contiguous:
-                    # A strided output: computed in C order, then written through the view.
-                    view, a = a, numpy.ascontiguousarray(a)
-                    writebacks.append((view, a))
-                assert a.flags.c_contiguous
-                if ctype in _CTYPES:
-                    assert a.dtype == numpy.dtype(ctype), (pname, a.dtype)
-                const = '' if is_out else 'const '
-                if raw:
-                    assert not is_out
-                    decls.append(f'const {ct}* {pname}')
-                else:
-                    assert a.size == size, (pname, a.shape)
-                    decls.append(f'{const}{ct}* {pname}_wk_ptr')
-                    ref = '&' if is_out else ''
-                    binds.append(f'{const}{ct}{ref} {pname} = {pname}_wk_ptr[i];')
-                cargs.append(ctypes.c_void_p(a.ctypes.data))
-            else:
-                assert not raw and not is_out and ctype in _CTYPES, pname
-                if ctype == 'int32':
-                    assert isinstance(a, int) and -2 ** 31 <= a < 2 ** 31, (pname, a)
-                    cargs.append(ctypes.c_int(a))
-                else:
-                    assert isinstance(a, float), (pname, a)
-                    cargs.append(ctypes.c_double(a))
-                decls.append(f'{ct} {pname}')
-        source = '\n'.join([
-            '#include <cmath>', '#include <cstddef>',
-            *(f'typedef {_T_CTYPES[d]} {p};' for p, (d,) in placeholders.items()),
-            f'extern "C" void run(long long wk_size, {", ".join(decls)}) {{',
-            'for (long long i = 0; i < wk_size; ++i) {',
-            *binds, operation, '}', '}'])
-        run = self._compile(source)
-        run(ctypes.c_longlong(size), *cargs)
-        for view, a in writebacks:
-            view[...] = a
-        self.launched.append(name)
-
-    def _compile(self, source: str):
-        key = hashlib.sha1(source.encode()).hexdigest()[:16]
-        if key not in self.libs:
-            src = self.workdir / f'{key}.cpp'
-            lib = self.workdir / f'{key}.so'
-            src.write_text(source)
-            done = subprocess.run(
-                [_CXX, '-std=c++17', '-O0', '-shared', '-fPIC', '-Wall', '-Wextra', '-Werror',
-                 '-Wno-unused-parameter', '-o', str(lib), str(src)],
-                capture_output=True, text=True)
-            assert done.returncode == 0, f'{source}\n{done.stderr}'
-            self.libs[key] = ctypes.CDLL(str(lib)).run
-        return self.libs[key]
-
-
-@pytest.fixture(scope='module')
-def _launcher(tmp_path_factory):
-    if _CXX is None:
-        pytest.skip('needs a C++ compiler')
-    return _HostLauncher(tmp_path_factory.mktemp('window_kernels'))
+    @property
+    def launched(self) -> list:
+        return _host_kernels.launched
 
 
 @pytest.fixture
-def host(_launcher, monkeypatch):
+def host(monkeypatch):
     """Routes kernel launches to the host compiler."""
-    monkeypatch.setattr(wk, '_run', _launcher)
-    _launcher.launched.clear()
-    return _launcher
+    _host_kernels.route(monkeypatch)
+    return _Launches()
 
 
 @pytest.fixture(params=[('int', numpy.float32), ('int', numpy.float64),

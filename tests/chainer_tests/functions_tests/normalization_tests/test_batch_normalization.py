@@ -199,3 +199,49 @@ def test_gpu_matches_cpu():
                      (y.array, xs[0].grad, xs[1].grad, xs[2].grad, rm, rv)])
     for a, b in zip(*outs):
         numpy.testing.assert_allclose(a, b, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape,axis', [((5, 3), None), ((2, 3, 4, 5), None),
+                                        ((2, 3, 4), (0, 2)), ((4, 3, 2), 0)])
+@pytest.mark.parametrize('fixed', [False, True])
+def test_cupy_branch_matches_numpy(monkeypatch, dtype, shape, axis, fixed):
+    """The fused CuPy kernels (compiled for the host) against the NumPy code."""
+    from tests.chainer_tests import _host_kernels
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-1, 1, shape).astype(dtype)
+    kept = [d for d in range(len(shape))
+            if d not in ((0,) + tuple(range(2, len(shape))) if axis is None
+                         else (axis if isinstance(axis, tuple) else (axis,)))]
+    pshape = tuple(shape[d] for d in kept)
+    gamma = rng.uniform(0.5, 1.5, pshape).astype(dtype)
+    beta = rng.uniform(-1, 1, pshape).astype(dtype)
+    mean = rng.uniform(-0.5, 0.5, pshape).astype(dtype)
+    var = rng.uniform(0.5, 1.5, pshape).astype(dtype)
+    gy = rng.uniform(-1, 1, shape).astype(dtype)
+    results = []
+    for on_gpu in (False, True):
+        with monkeypatch.context() as m:
+            if on_gpu:
+                _host_kernels.cupy_branch(m, bn_module)
+            vs = [chainer.Variable(a.copy()) for a in (x, gamma, beta)]
+            if fixed:
+                vs += [chainer.Variable(mean.copy()), chainer.Variable(var.copy())]
+                y = F.fixed_batch_normalization(*vs, axis=axis)
+            else:
+                running = [mean.copy(), var.copy()]
+                y = F.batch_normalization(*vs, running_mean=running[0],
+                                          running_var=running[1], axis=axis)
+            grads = chainer.grad([y], vs, [gy.copy()])
+            results.append([y.array] + [g.array for g in grads]
+                           + ([] if fixed else running))
+            if on_gpu:
+                assert 'rechainer_bn_fwd' in _host_kernels.launched
+                if not fixed:
+                    assert {'rechainer_bn_sqdev', 'rechainer_bn_ggamma',
+                            'rechainer_bn_bwd'} <= set(_host_kernels.launched)
+    tol = {'rtol': 2e-2, 'atol': 2e-2} if dtype == numpy.float16 else {'rtol': 1e-5,
+                                                                        'atol': 1e-5}
+    for got, expected in zip(results[1], results[0]):
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        numpy.testing.assert_allclose(got, expected, **tol)

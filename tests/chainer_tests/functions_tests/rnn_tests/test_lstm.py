@@ -66,3 +66,33 @@ def test_lstm_bad_input(c_shape, x_shape, dtypes):
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('c_shape,x_shape', [((3, 4), (3, 16)), ((4, 2, 3), (2, 8, 3)),
+                                             ((2, 3), (0, 12))])
+def test_gpu_kernels_match_numpy(monkeypatch, dtype, c_shape, x_shape):
+    """The fused CuPy kernels, compiled for the host, against the NumPy path."""
+    from chainer.functions.rnn import lstm as lstm_module
+    from tests.chainer_tests import _host_kernels
+    rng = numpy.random.default_rng(0)
+    c = rng.uniform(-1, 1, c_shape).astype(dtype)
+    x = rng.uniform(-1, 1, x_shape).astype(dtype)
+    gc = rng.uniform(-1, 1, c_shape).astype(dtype)
+    gh = rng.uniform(-1, 1, (x_shape[0],) + c_shape[1:]).astype(dtype)
+    results = []
+    for on_gpu in (False, True):
+        with monkeypatch.context() as m:
+            if on_gpu:
+                _host_kernels.cupy_branch(m, lstm_module)
+            cv, xv = chainer.Variable(c.copy()), chainer.Variable(x.copy())
+            c_new, h = F.lstm(cv, xv)
+            chainer.backward([c_new, h], [gc.copy(), gh.copy()])
+            results.append((c_new.array, h.array, cv.grad, xv.grad))
+            if on_gpu and x.size:
+                assert _host_kernels.launched == ['rechainer_lstm_fwd', 'rechainer_lstm_bwd']
+    tol = {'rtol': 1e-2, 'atol': 1e-2} if dtype == numpy.float16 else {'rtol': 1e-5,
+                                                                        'atol': 1e-6}
+    for got, expected in zip(*reversed(results)):
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        numpy.testing.assert_allclose(got, expected, **tol)

@@ -214,3 +214,35 @@ def test_lstm_cell_state_of_another_size():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('kind', list(_KINDS))
+@pytest.mark.parametrize('reverse', [False, True])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_cupy_branch_matches_numpy(monkeypatch, kind, reverse, dtype):
+    """The layers' CuPy code (fused LSTM step kernels compiled for the host) on
+    NumPy arrays, against their NumPy code."""
+    from tests.chainer_tests import _host_kernels
+    node_class = _KINDS[kind][0]
+    batches = (3, 2, 2, 1)
+    inputs = _inputs(kind, batches, 4, dtype)
+    results = []
+    for on_gpu in (False, True):
+        with monkeypatch.context() as m:
+            if on_gpu:
+                modules = [mod for mod in (n_step_rnn, n_step_lstm, n_step_gru)
+                           if hasattr(mod, 'backend')]
+                _host_kernels.cupy_branch(m, *modules)
+            vs = [chainer.Variable(a.copy()) for a in inputs]
+            outs = node_class(batches, reverse).apply(vs)
+            gys = [numpy.linspace(-1, 1, o.size).reshape(o.shape).astype(dtype) for o in outs]
+            grads = chainer.grad(list(outs), vs, gys)
+            results.append([o.array for o in outs] + [g.array for g in grads])
+            if on_gpu and kind == 'lstm':
+                assert set(_host_kernels.launched) == {'rechainer_nstep_lstm_fwd',
+                                                      'rechainer_nstep_lstm_bwd'}
+    tol = {'rtol': 2e-2, 'atol': 2e-2} if dtype == numpy.float16 else {'rtol': 1e-5,
+                                                                        'atol': 1e-6}
+    for got, expected in zip(results[1], results[0]):
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        numpy.testing.assert_allclose(got, expected, **tol)
