@@ -18,6 +18,17 @@ from chainer.utils import type_check
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
 
 _ndarray = numpy.ndarray
+_gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
+
+
+def _all_gpu_arrays(outputs: tuple) -> bool:
+    """Whether every output is a CuPy array (then there is nothing to normalize)."""
+    if len(outputs) == 1:
+        return True
+    for y in outputs:
+        if type(y) is not _gpu_ndarray:
+            return False
+    return True
 _object_new = object.__new__
 _weakref = weakref.ref
 _new_variable = Variable._new
@@ -216,10 +227,11 @@ class FunctionNode:
                 f'Actual: {type(outputs)}')
         for y in outputs:
             if type(y) is not _ndarray:
-                outputs = self._normalize_outputs(outputs)
-                if any([y is None for y in outputs]):
-                    return self._finish_with_missing_outputs(input_vars, in_data, outputs,
-                                                             hooks, debug)
+                if type(y) is not _gpu_ndarray or not _all_gpu_arrays(outputs):
+                    outputs = self._normalize_outputs(outputs)
+                    if any([y is None for y in outputs]):
+                        return self._finish_with_missing_outputs(
+                            input_vars, in_data, outputs, hooks, debug)
                 break
 
         if hooks:

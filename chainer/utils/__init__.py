@@ -9,13 +9,16 @@ from typing import Any
 import numpy
 
 
+_SCALAR_TYPES = (numpy.generic, int, float, complex)
+
+
 def force_array(x: Any, dtype: Any = None) -> Any:
     """Returns ``x`` as an array (NumPy scalars become 0-d arrays)."""
-    if type(x) is numpy.ndarray:  # the common case, without numpy.isscalar's cost
+    if type(x) is numpy.ndarray:  # the common case
         if dtype is None or x.dtype == dtype:
             return x
         return x.astype(dtype, copy=False)
-    if isinstance(x, numpy.generic) or numpy.isscalar(x):
+    if isinstance(x, _SCALAR_TYPES):
         return numpy.asarray(x, dtype=dtype)
     if dtype is not None and x.dtype != dtype:
         return x.astype(dtype, copy=False)

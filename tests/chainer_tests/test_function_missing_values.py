@@ -125,6 +125,36 @@ def test_forward_output_mixed_array_types_message():
         NotArray().apply((x,))
 
 
+def test_gpu_array_outputs_pass_through_and_mixed_types_still_raise(monkeypatch):
+    """CuPy outputs skip the normalization step; a CuPy/NumPy mix is still an error
+    (a NumPy subclass plays CuPy's array type here)."""
+    from chainer import function_node
+
+    class _GpuArray(numpy.ndarray):
+        pass
+
+    monkeypatch.setattr(function_node, '_gpu_ndarray', _GpuArray)
+    normalized = []
+    real = chainer.FunctionNode._normalize_outputs
+    monkeypatch.setattr(chainer.FunctionNode, '_normalize_outputs',
+                        lambda self, outs: normalized.append(1) or real(self, outs))
+
+    class Outputs(chainer.FunctionNode):
+        def __init__(self, kinds):
+            self.kinds = kinds
+
+        def forward(self, inputs):
+            x = inputs[0]
+            return tuple(x.view(_GpuArray) if k == 'gpu' else x for k in self.kinds)
+
+    x = numpy.zeros(2, numpy.float32)
+    ys = Outputs(['gpu', 'gpu']).apply((x,))
+    assert [type(y.array) for y in ys] == [_GpuArray, _GpuArray] and not normalized
+    for kinds in (['gpu', 'cpu'], ['cpu', 'gpu']):
+        with pytest.raises(TypeError, match='incompatible array types are mixed'):
+            Outputs(kinds).apply((x,))
+
+
 def test_wrong_number_of_gradients_message():
     x = chainer.Variable(numpy.zeros(2, numpy.float32))
     y, = _TooManyGrads().apply((x,))
