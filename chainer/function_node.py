@@ -23,8 +23,6 @@ _gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, wi
 
 def _all_gpu_arrays(outputs: tuple) -> bool:
     """Whether every output is a CuPy array (then there is nothing to normalize)."""
-    if len(outputs) == 1:
-        return True
     for y in outputs:
         if type(y) is not _gpu_ndarray:
             return False
@@ -227,7 +225,8 @@ class FunctionNode:
                 f'Actual: {type(outputs)}')
         for y in outputs:
             if type(y) is not _ndarray:
-                if type(y) is not _gpu_ndarray or not _all_gpu_arrays(outputs):
+                if type(y) is not _gpu_ndarray or (len(outputs) > 1
+                                                   and not _all_gpu_arrays(outputs)):
                     outputs = self._normalize_outputs(outputs)
                     if any([y is None for y in outputs]):
                         return self._finish_with_missing_outputs(

@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import function_node
 from chainer import utils
+from chainer.backends import cuda
 from chainer.functions.math.exponential import log
 from chainer.functions.math.floor import floor
 from chainer.functions.math.matmul import matmul as _matmul
@@ -14,12 +15,13 @@ from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
 
 _ndarray = numpy.ndarray
+_gpu_ndarray = cuda.ndarray
 _asarray = numpy.asarray
 
 
 def _arr(y):
     """Keeps 0-d results as arrays (NumPy turns ``0-d op scalar`` into a scalar)."""
-    return y if type(y) is _ndarray else utils.force_array(y)
+    return y if type(y) is _ndarray or type(y) is _gpu_ndarray else utils.force_array(y)
 
 
 def _c(x, value):
