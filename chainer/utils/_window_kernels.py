@@ -27,6 +27,7 @@ from typing import Any, Sequence
 import numpy
 
 from chainer import backend
+from chainer.utils import array as array_utils
 
 _INT32_LIMIT = 2 ** 31 - 1
 
@@ -271,14 +272,10 @@ def _run(spec: tuple, *args: Any) -> None:
     cuda.elementwise(*spec)(*args)
 
 
-def _contiguous(a):
-    return backend.get_array_module(a).ascontiguousarray(a)
-
-
 def im2col(x, ksize, stride, pad, dilate, out_dims):
     """The patch array ``(c, *ksize, *out_dims, n)`` of ``x`` ``(n, c, *dims)`` (zero padded)."""
     xp = backend.get_array_module(x)
-    x = _contiguous(x)
+    x = array_utils.contiguous(x)
     n, c = x.shape[:2]
     col = xp.empty((c,) + tuple(ksize) + tuple(out_dims) + (n,), dtype=x.dtype)
     spec = im2col_spec(len(ksize), index_type(x.size, col.size))
@@ -289,7 +286,7 @@ def im2col(x, ksize, stride, pad, dilate, out_dims):
 def col2im(col, stride, pad, dilate, dims):
     """The adjoint of :func:`im2col`: ``col`` ``(c, *k, *o, n)`` summed into ``(n, c, *dims)``."""
     xp = backend.get_array_module(col)
-    col = _contiguous(col)
+    col = array_utils.contiguous(col)
     nd = len(dims)
     c, n = col.shape[0], col.shape[-1]
     ksize = col.shape[1:1 + nd]
@@ -304,7 +301,7 @@ def col2im(col, stride, pad, dilate, dims):
 def max_pool(x, ksize, stride, pad, out_dims):
     """``(y, indexes)``: window maxima of ``x`` and their int32 flat window offsets."""
     xp = backend.get_array_module(x)
-    x = _contiguous(x)
+    x = array_utils.contiguous(x)
     shape = x.shape[:2] + tuple(out_dims)
     y = xp.empty(shape, dtype=x.dtype)
     indexes = xp.empty(shape, dtype=numpy.int32)
@@ -316,7 +313,7 @@ def max_pool(x, ksize, stride, pad, out_dims):
 def window_sum(x, ksize, stride, pad, out_dims):
     """Window sums of ``x`` ``(n, c, *dims)`` -> ``(n, c, *out_dims)``."""
     xp = backend.get_array_module(x)
-    x = _contiguous(x)
+    x = array_utils.contiguous(x)
     y = xp.empty(x.shape[:2] + tuple(out_dims), dtype=x.dtype)
     spec = window_sum_spec(len(ksize), index_type(x.size, y.size), acc_type(x.dtype))
     _run(spec, x, *x.shape[2:], *out_dims, *ksize, *stride, *pad, y)
@@ -326,11 +323,11 @@ def window_sum(x, ksize, stride, pad, out_dims):
 def window_spread(g, ksize, stride, pad, in_dims, indexes=None):
     """Adjoint of :func:`window_sum` (``indexes``: of :func:`window_pick`), ``(n, c, *in_dims)``."""
     xp = backend.get_array_module(g)
-    g = _contiguous(g)
+    g = array_utils.contiguous(g)
     gx = xp.empty(g.shape[:2] + tuple(in_dims), dtype=g.dtype)
     spec = window_spread_spec(len(ksize), index_type(g.size, gx.size), acc_type(g.dtype),
                               indexed=indexes is not None)
-    extra = () if indexes is None else (_contiguous(indexes),)
+    extra = () if indexes is None else (array_utils.contiguous(indexes),)
     _run(spec, g, *extra, *in_dims, *g.shape[2:], *ksize, *stride, *pad, gx)
     return gx
 
@@ -338,7 +335,7 @@ def window_spread(g, ksize, stride, pad, in_dims, indexes=None):
 def window_pick(x, indexes, ksize, stride, pad):
     """The entry of every window of ``x`` at the int32 flat offsets ``indexes``."""
     xp = backend.get_array_module(x)
-    x = _contiguous(x)
+    x = array_utils.contiguous(x)
     y = xp.empty(indexes.shape, dtype=x.dtype)
     spec = window_pick_spec(len(ksize), index_type(x.size, y.size))
     _run(spec, x, indexes, *x.shape[2:], *indexes.shape[2:], *ksize, *stride, *pad, y)
@@ -349,10 +346,10 @@ def batch_first(y, b, dtype):
     """``y`` ``(c, *dims, n)`` as a contiguous ``(n, c, *dims)`` array of ``dtype``, plus the
     per-channel ``b`` ``(c,)`` (of ``dtype``) unless it is None."""
     xp = backend.get_array_module(y)
-    y = _contiguous(y)
+    y = array_utils.contiguous(y)
     c, n = y.shape[0], y.shape[-1]
     z = xp.empty((n, c) + y.shape[1:-1], dtype=dtype)
     spec = batch_first_spec(index_type(y.size, z.size), b is not None)
-    extra = () if b is None else (_contiguous(b),)
+    extra = () if b is None else (array_utils.contiguous(b),)
     _run(spec, y, *extra, n, c, math.prod(y.shape[1:-1]), z)
     return z

@@ -61,6 +61,11 @@ def sum_to(x: Any, shape: tuple) -> Any:
     return y
 
 
+def contiguous(x: Any) -> Any:
+    """``x`` as a C-contiguous array of its own module (itself when it already is)."""
+    return _xp(x).ascontiguousarray(x)
+
+
 def compute_dtype(dtype: Any) -> numpy.dtype:
     """The dtype to accumulate in: float32 for float16 input, else ``dtype`` itself.
 
@@ -169,6 +174,24 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     return xp.log(s) + m
 
 
+# C type names of the compute dtypes, for fused GPU kernels.
+C_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
+
+
+def row_softmax_stats(x: Any) -> tuple:
+    """``(m, s)`` of a 2-D CuPy array: the row maxima and ``sum(exp(x - m))`` per
+    row, each ``(n, 1)`` in :func:`compute_dtype`, so that a fused kernel can form
+    ``softmax(x) = exp(x - m) / s`` and ``log_softmax(x) = x - m - log(s)`` elementwise
+    (two kernels: a maximum and one fused reduction)."""
+    from chainer.backends import cuda
+    m = as_compute(x.max(axis=1, keepdims=True))
+    name = m.dtype.name
+    s = cuda.reduce(
+        f'T x, {name} m', f'{name} s', f'exp(({C_TYPES[m.dtype]})x - m)', 'a + b', 's = a',
+        '0', f'rechainer_sum_exp_{name}')(x, m, axis=1, keepdims=True)
+    return m, s
+
+
 def row_starts(n: int, step: int = 1, xp: Any = numpy) -> Any:
     """``xp.arange(0, n * step, step)``: the row indices of an ``(n, ...)`` array
     (``step`` 1), or where the rows of a C-contiguous ``(n, step)`` array start in
@@ -224,6 +247,11 @@ def check_index_range(index: Any, size: int, what: str = 'index',
     if index.size == 0:
         return 0
     low = -size if allow_negative else 0
+    if not isinstance(index, numpy.ndarray) and index.size < _PACKED_COUNT_LIMIT:
+        n_bad, n_ignored = _gpu_range_counts(index, low, size, ignore)
+        if n_bad:
+            _raise_out_of_range(index, low, size, what, ignore)
+        return n_ignored
     bad = (index < low) | (index >= size)
     if ignore is not None:
         ignored = index == ignore
@@ -235,11 +263,35 @@ def check_index_range(index: Any, size: int, what: str = 'index',
     else:
         n_bad, n_ignored = int(bad.sum()), 0
     if n_bad:
-        first = index[bad].ravel()[0]
-        hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
-        raise ValueError(
-            f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
+        _raise_out_of_range(index, low, size, what, ignore)
     return n_ignored
+
+
+def _raise_out_of_range(index: Any, low: int, size: int, what: str, ignore: Any) -> None:
+    bad = (index < low) | (index >= size)
+    if ignore is not None:
+        bad &= index != ignore
+    first = index[bad].ravel()[0]
+    hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
+    raise ValueError(f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
+
+
+# Both counts travel in one int64: out-of-range entries count 2**32 each.
+_PACKED_COUNT_LIMIT = 2 ** 31
+
+
+def _gpu_range_counts(index: Any, low: int, size: int, ignore: Any) -> tuple:
+    """``(out of range, equal to ignore)`` counts of a CuPy integer array: one
+    elementwise kernel, one sum and one host read."""
+    from chainer.backends import cuda
+    codes = cuda.elementwise(
+        'T x, int64 low, int64 high, int64 ignore, bool use_ignore', 'int64 code',
+        'code = (use_ignore && (long long)x == ignore) ? 1LL'
+        ' : (((long long)x < low || (long long)x >= high) ? (1LL << 32) : 0LL)',
+        'rechainer_index_range')(index, low, size,
+                                 0 if ignore is None else int(ignore), ignore is not None)
+    packed = int(codes.sum())
+    return packed >> 32, packed & 0xFFFFFFFF
 
 
 _ONES_CACHE: dict = {}

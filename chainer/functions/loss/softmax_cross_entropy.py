@@ -8,6 +8,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer import variable
+from chainer.backends import cuda
 from chainer.functions.activation.log_softmax import log_softmax
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
@@ -60,6 +61,34 @@ def _one_hot(xp, t, n_class: int, ndim: int, dtype):
     return (t[:, None] == classes).astype(dtype, copy=False)
 
 
+def _gpu_nll(x, stats, t, ignore_label):
+    """``-log(softmax(x))`` of a 2-D CuPy ``x`` at the labels ``t`` per row (0 where
+    ``t == ignore_label``), in compute dtype, from :func:`row_softmax_stats`."""
+    m, s = stats
+    ctype = array_utils.C_TYPES[m.dtype]
+    name = m.dtype.name
+    return cuda.elementwise(
+        f'raw T x, {name} m, {name} s, S t, int32 n_class, S ignore', f'{name} nll',
+        f'nll = t == ignore ? ({ctype})0 : log(s) - (({ctype})x[i * n_class + t] - m)',
+        f'rechainer_sce_nll_{name}')(
+            array_utils.contiguous(x), m.ravel(), s.ravel(), t, x.shape[1], ignore_label)
+
+
+def _gpu_grad(x, stats, t, g, coeff: float, ignore_label):
+    """The gradient of :func:`_gpu_nll` times ``g * coeff``: one kernel,
+    ``(softmax(x) - onehot(t)) * g * coeff`` with zero rows where ``t`` is ignored
+    (``g``: 0-d, or per row as ``(n, 1)``)."""
+    m, s = stats
+    ctype = array_utils.C_TYPES[m.dtype]
+    name = m.dtype.name
+    return cuda.elementwise(
+        f'T x, {name} m, {name} s, S t, G g, float64 coeff, S ignore, int32 n_class', 'T gx',
+        f'gx = t == ignore ? (T)0 : (T)((exp(({ctype})x - m) / s'
+        f' - (i % n_class == t ? ({ctype})1 : ({ctype})0)) * ({ctype})g * ({ctype})coeff)',
+        f'rechainer_sce_grad_{name}')(
+            x, m, s, t[:, None], g, coeff, ignore_label, x.shape[1])
+
+
 class SoftmaxCrossEntropy(function_node.FunctionNode):
     """Softmax cross entropy with its own (first-order only) gradient."""
 
@@ -68,6 +97,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     _coeff = 1.0
     soft_target = False
     eps = 1e-7
+    _stats = None  # (m, s) of row_softmax_stats when the fused GPU path ran
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean', soft_target_loss='cross-entropy'):
@@ -108,6 +138,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             log_y, self.y = array_utils.log_softmax(x, with_softmax=self.cache_score)
             return self._soft_forward(xp, x, t, log_y)
 
+        if xp is not numpy and x.ndim == 2 and x.shape[1] and self.class_weight is None:
+            return self._forward_gpu(x, t)
         ignore_label = self.ignore_label
         n_class = x.shape[1]
         n_ignored = None
@@ -148,6 +180,21 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return utils.force_array(loss, x.dtype),
         return utils.force_array(-log_p, x.dtype),
 
+    def _forward_gpu(self, x, t):
+        """Hard labels of a 2-D ``x`` on CuPy: the label check, two kernels for the
+        row statistics and one for the picked log-likelihoods, then the reduction;
+        the softmax itself is never stored (the gradient kernel recomputes it)."""
+        n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label)
+        stats = self._stats = array_utils.row_softmax_stats(x)
+        self._tt = t
+        self._t_valid = None
+        nll = _gpu_nll(x, stats, t, self.ignore_label)
+        if self.reduce == 'mean':
+            count = t.size - n_ignored if self.normalize else len(x)
+            self._coeff = 1.0 / max(count, 1)
+            return utils.force_array(nll.sum() * nll.dtype.type(self._coeff), x.dtype),
+        return nll.astype(x.dtype, copy=False),
+
     def _soft_forward(self, xp, x, t, log_y):
         t = t.astype(log_y.dtype, copy=False)
         if self.soft_target_loss == 'kl-divergence':
@@ -161,6 +208,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
 
     def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad':
         """The node computing the gradient w.r.t. ``x`` (arrays of the forward call)."""
+        if self._stats is not None:
+            return _SoftmaxCrossEntropyGrad(None, self._tt, self.reduce, self._coeff,
+                                            stats=self._stats, ignore_label=self.ignore_label)
         y = self.y
         if y is None:
             y = array_utils.log_softmax(x, with_softmax=True)[1]
@@ -198,18 +248,29 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
         coeff: The factor of the ``'mean'`` reduction.
         class_weight: Per-class weights, or None.
         t_valid: Boolean mask of the labels not ignored, or None for all.
+        stats: ``(m, s)`` of :func:`~chainer.utils.array.row_softmax_stats` in
+            place of ``y`` (the fused GPU path; ``t`` then holds the labels as
+            given, ``ignore_label`` included).
+        ignore_label: The ignored label (with ``stats``).
     """
 
-    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None):
+    def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None,
+                 stats=None, ignore_label=-1):
         self.y = y
         self.t = t
         self.reduce = reduce
         self.coeff = coeff
         self.class_weight = class_weight
         self.t_valid = t_valid
+        self.stats = stats
+        self.ignore_label = ignore_label
 
     def forward(self, inputs):
         x, gloss = inputs
+        if self.stats is not None:
+            if self.reduce == 'mean':
+                return _gpu_grad(x, self.stats, self.t, gloss, self.coeff, self.ignore_label),
+            return _gpu_grad(x, self.stats, self.t, gloss[:, None], 1.0, self.ignore_label),
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
         y, t = self.y, self.t
         if t.dtype.kind == 'f':

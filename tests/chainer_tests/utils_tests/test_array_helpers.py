@@ -33,3 +33,37 @@ def test_softmax_shift_large_spread_rows():
     numpy.testing.assert_allclose(y, [[0.7310586, 0.2689414]] * 2, rtol=1e-6)
     x3 = numpy.stack([x, x], axis=2)  # an inner axis: the global/strided choice
     numpy.testing.assert_allclose(array_utils.softmax(x3, axis=1)[..., 0], y, rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.int32, numpy.int64, numpy.uint8])
+@pytest.mark.parametrize('ignore', [None, -1, 3])
+@pytest.mark.parametrize('low', [0, -5])
+def test_gpu_range_counts_match_numpy(monkeypatch, dtype, ignore, low):
+    """The one-kernel count behind check_index_range on CuPy (compiled for the host)."""
+    from chainer.utils import array as array_utils
+    from tests.chainer_tests import _host_kernels
+    _host_kernels.route(monkeypatch)
+    index = numpy.array([0, 4, 5, -1, 3, -6, 7, 3, 200], numpy.int64)
+    if dtype == numpy.uint8:
+        index = index[index >= 0]
+    index = index.astype(dtype)
+    n_bad, n_ignored = array_utils._gpu_range_counts(index, low, 5, ignore)
+    ignored = (index == ignore) if ignore is not None else numpy.zeros(index.shape, bool)
+    bad = ((index < low) | (index >= 5)) & ~ignored
+    assert (n_bad, n_ignored) == (int(bad.sum()), int(ignored.sum()))
+    assert _host_kernels.launched == ['rechainer_index_range']
+
+
+def test_row_softmax_stats(monkeypatch):
+    from chainer.utils import array as array_utils
+    from tests.chainer_tests import _host_kernels
+    _host_kernels.route(monkeypatch)
+    for dtype in (numpy.float16, numpy.float32, numpy.float64):
+        x = numpy.random.uniform(-30, 30, (4, 7)).astype(dtype)
+        m, s = array_utils.row_softmax_stats(x)
+        assert m.shape == s.shape == (4, 1)
+        assert m.dtype == s.dtype == array_utils.compute_dtype(dtype)
+        x64 = x.astype(numpy.float64)
+        numpy.testing.assert_array_equal(m, x64.max(axis=1, keepdims=True))
+        numpy.testing.assert_allclose(
+            s, numpy.exp(x64 - m).sum(axis=1, keepdims=True), rtol=1e-6)

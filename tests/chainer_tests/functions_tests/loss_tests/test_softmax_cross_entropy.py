@@ -297,7 +297,7 @@ def test_negative_label_other_than_ignore_label_raises():
 @pytest.mark.gpu
 @pytest.mark.parametrize('order', ['C', 'F'])
 def test_gpu_layouts_match_numpy(order):
-    # CuPy takes the flat subtract for C-contiguous gradients, the 2-d one otherwise.
+    # The fused CuPy kernels read both layouts.
     import cupy
     rng = numpy.random.RandomState(4)
     x = numpy.asarray(rng.uniform(-3, 3, (9, 6)).astype(numpy.float32), order=order)
@@ -310,3 +310,74 @@ def test_gpu_layouts_match_numpy(order):
     loss.backward()
     numpy.testing.assert_allclose(cupy.asnumpy(loss.array), want_loss.array, rtol=1e-6)
     numpy.testing.assert_allclose(cupy.asnumpy(got.grad), want.grad, rtol=1e-5, atol=1e-7)
+
+
+_FUSED_CASES = [
+    # (dtype, reduce, normalize, ignored rows, label dtype, C-contiguous x)
+    (numpy.float32, 'mean', True, (), numpy.int32, True),
+    (numpy.float32, 'mean', True, (1, 4), numpy.int32, False),
+    (numpy.float64, 'mean', False, (1, 4), numpy.int64, True),
+    (numpy.float16, 'mean', True, (0,), numpy.int32, True),
+    (numpy.float32, 'no', True, (2,), numpy.int64, True),
+    (numpy.float16, 'no', True, (), numpy.int32, False),
+    (numpy.float64, 'mean', True, (0, 1, 2, 3, 4, 5, 6), numpy.int32, True),
+]
+
+
+def _fused_inputs(case):
+    dtype, reduce, normalize, ignored, label_dtype, contiguous = case
+    rng = numpy.random.default_rng(5)
+    x = rng.uniform(-4, 4, (7, 5)).astype(dtype)
+    if not contiguous:
+        x = numpy.asfortranarray(x)
+    t = rng.integers(0, 5, 7).astype(label_dtype)
+    t[list(ignored)] = -1
+    gloss_shape = () if reduce == 'mean' else (7,)
+    gloss = numpy.linspace(0.5, 1.5, int(numpy.prod(gloss_shape))).reshape(
+        gloss_shape).astype(dtype)
+    return x, t, gloss, dict(normalize=normalize, reduce=reduce)
+
+
+def _loss_and_grad(x, t, gloss, options):
+    xv = chainer.Variable(x)
+    loss = softmax_cross_entropy(xv, t, **options)
+    loss.grad = gloss
+    loss.backward()
+    return loss.array, xv.grad
+
+
+class _NotNumpy(numpy.ndarray):
+    """A NumPy array that is not exactly ``numpy.ndarray`` (takes the CuPy branch)."""
+
+
+@pytest.mark.parametrize('case', _FUSED_CASES)
+def test_fused_gpu_kernels_match_numpy(monkeypatch, case):
+    """The CuPy path (fused kernels compiled for the host) against the NumPy path."""
+    from chainer.functions.loss import softmax_cross_entropy as sce_module
+    from tests.chainer_tests import _host_kernels
+    x, t, gloss, options = _fused_inputs(case)
+    want = _loss_and_grad(x, t, gloss, options)
+    with monkeypatch.context() as m:
+        _host_kernels.cupy_branch(m, sce_module)
+        got = _loss_and_grad(x.view(_NotNumpy), t, gloss, options)
+        assert {'rechainer_sum_exp_float32', 'rechainer_sum_exp_float64'} & set(
+            _host_kernels.launched)
+        assert any(k.startswith('rechainer_sce_grad') for k in _host_kernels.launched)
+    tol = 1e-2 if x.dtype == numpy.float16 else 1e-6
+    for a, e in zip(got, want):
+        assert a.dtype == e.dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('case', _FUSED_CASES)
+def test_gpu_fused_path_matches_numpy(case):
+    import cupy
+    x, t, gloss, options = _fused_inputs(case)
+    want = _loss_and_grad(x, t, gloss, options)
+    got = _loss_and_grad(cupy.asarray(x, order='K'), cupy.asarray(t), cupy.asarray(gloss),
+                         options)
+    tol = 1e-2 if x.dtype == numpy.float16 else 1e-6
+    for a, e in zip(got, want):
+        assert a.dtype == e.dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(cupy.asnumpy(a), e, rtol=tol, atol=tol)
