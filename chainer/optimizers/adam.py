@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Optional
+from typing import Any, Optional
 
 import numpy
 
@@ -108,6 +108,20 @@ def _kernel(amsgrad: bool, adabound: bool):
     return cuda.elementwise(in_params, out_params, '\n'.join(body), name)
 
 
+_TYPE_MARKERS: dict = {}
+
+
+def _type_marker(dtype) -> Any:
+    """A zero-size CuPy array of ``dtype`` on the current device: it lets the kernel
+    deduce T. It has no elements to change, so one per dtype and device serves."""
+    cupy = cuda.cupy
+    key = (cupy, dtype, cupy.cuda.runtime.getDevice())
+    marker = _TYPE_MARKERS.get(key)
+    if marker is None:
+        marker = _TYPE_MARKERS[key] = cupy.empty((0,), dtype=dtype)
+    return marker
+
+
 class AdamRule(optimizer.UpdateRule):
     """Update rule of Adam (optionally AMSGrad / AdaBound / AdamW-style weight decay).
 
@@ -192,8 +206,7 @@ class AdamRule(optimizer.UpdateRule):
             return
         hp = self.hyperparam
         dtype = self._arithmetic_dtype(param)
-        # A zero-size array of the arithmetic type lets the kernel deduce T.
-        dummy = cuda.cupy.empty((0,), dtype=dtype)
+        dummy = _type_marker(dtype)
         # Python floats: the kernel casts them to T.
         args = [grad, float(self.alpha_t), float(1.0 - hp.beta1), float(1.0 - hp.beta2),
                 float(hp.eps), float(hp.eta), float(hp.weight_decay_rate), dummy]

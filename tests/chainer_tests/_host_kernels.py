@@ -347,6 +347,7 @@ def host_xp() -> types.ModuleType:
     mod.__getattr__ = lambda name: getattr(numpy, name)  # type: ignore[method-assign]
     mod.ElementwiseKernel = HostElementwiseKernel
     mod.ReductionKernel = HostReductionKernel
+    mod.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDevice=lambda: 0))
     return mod
 
 
