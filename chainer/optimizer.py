@@ -13,9 +13,13 @@ from chainer import link as link_module
 from chainer import optimizer_hooks
 from chainer import serializer as serializer_module
 from chainer import variable
+from chainer.backends import cuda
 
 
 _HOOK_TIMINGS = ('pre', 'post', 'auto')
+
+
+_gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
 
 
 class Hyperparameter:
@@ -152,22 +156,35 @@ class UpdateRule:
         if data is None:
             return
         state = self._state
-        if data.__class__ is numpy.ndarray and state is not None \
-                and param._loss_scale is None and not self._use_fp32_update \
+        if state is not None and param._loss_scale is None and not self._use_fp32_update \
                 and not self._check_loaded_state \
                 and not self._pre_update_hooks and not self._post_update_hooks:
-            # The common step on the CPU: the state exists and lives on the CPU,
+            # The common step: the state exists and lives where the parameter does,
             # so there is nothing to prepare and no hook to call.
-            for value in state.values():
-                if value.__class__ is not numpy.ndarray:
-                    break
-            else:
-                if param._grad_var is not None:
-                    if self._plain_update_core and 'update_core' not in self.__dict__:
-                        self.update_core_cpu(param)
-                    else:
-                        self.update_core(param)
-                return
+            plain = self._plain_update_core and 'update_core' not in self.__dict__
+            if data.__class__ is numpy.ndarray:
+                for value in state.values():
+                    if value.__class__ is not numpy.ndarray:
+                        break
+                else:
+                    if param._grad_var is not None:
+                        if plain:
+                            self.update_core_cpu(param)
+                        else:
+                            self.update_core(param)
+                    return
+            elif data.__class__ is _gpu_ndarray:
+                device_id = data.data.device_id
+                for value in state.values():
+                    if value.__class__ is not _gpu_ndarray or value.data.device_id != device_id:
+                        break
+                else:
+                    if param._grad_var is not None:
+                        if plain and device_id == cuda.cupy.cuda.runtime.getDevice():
+                            self.update_core_gpu(param)
+                        else:
+                            self.update_core(param)
+                    return
         self._update_general(param)
 
     def _update_general(self, param: variable.Variable) -> None:

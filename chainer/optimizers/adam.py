@@ -208,14 +208,17 @@ class AdamRule(optimizer.UpdateRule):
         dtype = self._arithmetic_dtype(param)
         dummy = _type_marker(dtype)
         # Python floats: the kernel casts them to T.
-        args = [grad, float(self.alpha_t), float(1.0 - hp.beta1), float(1.0 - hp.beta2),
-                float(hp.eps), float(hp.eta), float(hp.weight_decay_rate), dummy]
-        if hp.adabound:
+        args = [grad, float(self.alpha_t), float(1.0 - _get(hp, 'beta1')),
+                float(1.0 - _get(hp, 'beta2')), float(_get(hp, 'eps')), float(_get(hp, 'eta')),
+                float(_get(hp, 'weight_decay_rate')), dummy]
+        adabound, amsgrad = bool(_get(hp, 'adabound')), bool(_get(hp, 'amsgrad'))
+        if adabound:
             args += [float(b) for b in self.bounds]
-        outs = [param.array, self.state['m'], self.state['v']]
-        if hp.amsgrad:
-            outs.append(self.state['vhat'])
-        _kernel(bool(hp.amsgrad), bool(hp.adabound))(*args, *outs)
+        state = self._state
+        outs = [param.array, state['m'], state['v']]
+        if amsgrad:
+            outs.append(state['vhat'])
+        _kernel(amsgrad, adabound)(*args, *outs)
 
     @property
     def alpha_t(self) -> float:

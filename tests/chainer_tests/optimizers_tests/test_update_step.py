@@ -365,3 +365,48 @@ def test_overridden_parameter_update_is_called():
     opt.update()
     assert _CountingParameter.calls == 1
     assert model.l2.W.array.any()
+
+
+class _GpuArray(numpy.ndarray):
+    """Plays CuPy's array type: ``data.device_id`` names its device."""
+
+    device_id = 0
+
+    @property
+    def data(self):
+        return self
+
+
+def _on_gpu(a, device_id=0):
+    a = a.view(_GpuArray)
+    a.device_id = device_id
+    return a
+
+
+@pytest.mark.parametrize('current, state_device, expected', [
+    (0, 0, 'update_core_gpu'),   # the common step: straight to the kernel
+    (1, 0, 'update_core'),       # another current device: through update_core's context
+    (0, 1, '_update_general'),   # state on another device: prepared (moved) first
+])
+def test_gpu_common_step(monkeypatch, current, state_device, expected):
+    """The parameter is on device 0; ``current`` is the current device."""
+    from chainer.backends import cuda
+    from tests.chainer_tests import _host_kernels
+    xp = _host_kernels.host_xp()
+    xp.cuda.runtime.getDevice = lambda: current
+    monkeypatch.setattr(cuda, 'cupy', xp)
+    monkeypatch.setattr(chainer.optimizer, '_gpu_ndarray', _GpuArray)
+    param = chainer.Parameter(_on_gpu(numpy.ones(3, numpy.float32)))
+    param.grad = numpy.ones(3, numpy.float32)
+    rule = optimizers.MomentumSGD().create_update_rule()
+    rule._state = {'v': _on_gpu(numpy.zeros(3, numpy.float32), state_device)}
+    calls = []
+    for name in ('update_core_gpu', 'update_core', '_update_general'):
+        monkeypatch.setattr(type(rule), name,
+                            (lambda n: lambda self, p: calls.append(n))(name))
+    rule.update(param)
+    assert calls == [expected] and rule.t == 1
+    rule.add_hook(lambda rule, param: None, name='h')
+    calls.clear()
+    rule.update(param)
+    assert calls == ['_update_general']
