@@ -10,7 +10,7 @@ from chainer.functions.pooling import average_pooling_nd_kernel as apk
 from chainer.functions.pooling import max_pooling_nd_kernel as mpk
 from chainer.functions.pooling import pooling_nd_kernel as pk
 from chainer.utils import conv_nd_kernel as cnk
-from tests.chainer_tests.utils_tests.test_window_kernels import _launcher  # NOQA: F401
+from tests.chainer_tests import _host_kernels
 
 
 def test_mulexp_andexp():
@@ -114,10 +114,12 @@ def _compare_with_numpy(launch, to_device, to_host):
     numpy.testing.assert_array_equal(to_host(col), numpy.moveaxis(col_ref, 0, -1))
 
 
-def test_generated_kernels_on_host(_launcher):  # noqa: F811 - the fixture
+def test_generated_kernels_on_host(monkeypatch):
     """The generated sources, compiled as plain C++, against the NumPy path."""
+    _host_kernels.route(monkeypatch)
+
     def launch(cls, ndim, *args):
-        _launcher(cls.generate(ndim), *args)
+        _host_kernels.HostElementwiseKernel(*cls.generate(ndim))(*args)
 
     _compare_with_numpy(launch, lambda a: a, lambda a: a)
 
