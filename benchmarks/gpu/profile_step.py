@@ -6,11 +6,17 @@ Profiles the MLP 784-1000-1000-10 Adam step, the double-backprop row and the
 LeNet-style CNN step of ``bench.py`` with PyTorch's CUPTI-based profiler (which
 sees every kernel on the device, CuPy's included) and prints, per workload: the
 kernels by total time, the CUDA API calls per step, and those that block the
-host (synchronisations and device-to-host copies).
+host (synchronisations and device-to-host copies). Then, since the small-batch
+rows are bound by the host, ``cProfile`` of the b100 MLP step and of the 100-op
+chain: the Python functions by own time per step.
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
+import pstats
+
 import numpy as np
 
 import chainer
@@ -47,6 +53,26 @@ def report(name, fn, steps):
     print('  host-blocking calls per step:', blocking or 'none')
 
 
+def python_profile(name, fn, steps):
+    """The Python functions by own time, per step (the host side of a step)."""
+    for _ in range(3):
+        fn()
+    cupy.cuda.get_current_stream().synchronize()
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(steps):
+        fn()
+    cupy.cuda.get_current_stream().synchronize()
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    print(f'== {name}: Python, {stats.total_tt / steps * 1e6:.0f} us per step under cProfile')
+    stats.sort_stats('tottime').print_stats(25)
+    lines = out.getvalue().splitlines()
+    start = next((i for i, line in enumerate(lines) if 'ncalls' in line), 0)
+    print('\n'.join(line for line in lines[start:] if line.strip()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--steps', type=int, default=5)
@@ -65,6 +91,18 @@ def main() -> None:
             F.softmax_cross_entropy(model(x), t).backward()
             opt.update()
         report(f'MLP Adam b{batch}', step, args.steps)
+        if batch == 100:
+            python_profile('MLP Adam b100', step, 50)
+
+    xs = chainer.Variable(cupy.ones((1,), np.float32))
+
+    def chain():
+        y = xs
+        for _ in range(100):
+            y = y * 1.0001 + 0.0001
+        y.grad = cupy.ones_like(y.array)
+        y.backward()
+    python_profile('100-op chain', chain, 20)
 
     xd = cupy.asarray(np.random.default_rng(1).standard_normal(10 ** 6).astype(np.float32))
 
