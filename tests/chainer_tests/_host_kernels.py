@@ -393,3 +393,12 @@ def host_gpu_device(xp):
             return xp
 
     return HostGpuDevice()
+
+
+class NotNumpy(numpy.ndarray):
+    """A NumPy array whose type is not exactly ``numpy.ndarray``: code that tests
+    ``type(x) is numpy.ndarray`` for its NumPy branch takes its CuPy branch."""
+
+
+def not_numpy(a: numpy.ndarray) -> NotNumpy:
+    return a.view(NotNumpy)

@@ -1,9 +1,12 @@
 """Hyperbolic tangent."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.backends import cuda
 from chainer.functions.math import basic_math
 from chainer.utils import type_check
 
@@ -40,6 +43,10 @@ class TanhGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         y, gy = inputs
+        if type(y) is not numpy.ndarray and y.dtype == gy.dtype:
+            # CuPy: one fused kernel instead of three
+            return cuda.elementwise('T y, T gy', 'T gx', 'gx = gy * ((T)1 - y * y)',
+                                    'rechainer_tanh_grad')(y, gy),
         one = y.dtype.type(1)
         return utils.force_array(gy * (one - y * y)),
 

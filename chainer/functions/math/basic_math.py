@@ -393,6 +393,8 @@ class _ScaledProduct(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
+        if type(inputs[0]) is not _ndarray:  # CuPy: one fused kernel
+            return _gpu_product_kernel(len(inputs))(*inputs, self.coefficient),
         y = inputs[0] * inputs[0].dtype.type(self.coefficient)
         for x in inputs[1:]:
             if type(y) is _ndarray:
@@ -546,11 +548,23 @@ class PowVarVar(function_node.FunctionNode):
         return tuple(ret)
 
 
+def _gpu_product_kernel(n: int, power: int = 1):
+    """CuPy kernel of ``x0 ** power * c * x1 * ... * x(n-1)`` (inputs, then the
+    scalar ``c``), multiplied left to right as the NumPy code does."""
+    names = [f'x{i}' for i in range(n)]
+    first = ' * '.join(['x0'] * power)
+    expr = ' * '.join([first, 'c'] + names[1:])
+    return cuda.elementwise(', '.join(f'T {x}' for x in names) + ', T c', 'T y',
+                            f'y = {expr}', f'rechainer_product_{n}_{power}')
+
+
 def _pow_const(x, value):
     """``x ** value`` for a scalar ``value``; squares and cubes as products.
 
     NumPy computes a general power about ten times slower than a product.
     """
+    if value == 3 and type(x) is not _ndarray:  # CuPy: one kernel
+        return _gpu_product_kernel(1, 3)(x, 1)
     if value == 2:
         return x * x
     if value == 3:
@@ -606,6 +620,8 @@ class PowVarConstGrad(function_node.FunctionNode):
         x, gy = inputs
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
+        if e in (1, 2, 3) and type(x) is not _ndarray and x.dtype == gy.dtype:
+            return _gpu_product_kernel(2, e)(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
         if e == 1:

@@ -50,3 +50,19 @@ def test_third_order_gradient():
     ggx, = chainer.grad([gx], [x], grad_outputs=[numpy.ones(2)], enable_double_backprop=True)
     t = numpy.tanh(x.array)
     numpy.testing.assert_allclose(ggx.array, -2 * t * (1 - t * t))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gpu_grad_kernel_matches_numpy(monkeypatch, dtype):
+    """TanhGrad's fused CuPy kernel (compiled for the host) against NumPy."""
+    from chainer.functions.activation.tanh import TanhGrad
+    from tests.chainer_tests import _host_kernels
+    _host_kernels.route(monkeypatch)
+    y = numpy.tanh(numpy.random.uniform(-2, 2, (3, 5))).astype(dtype)
+    gy = numpy.random.uniform(-1, 1, y.shape).astype(dtype)
+    expected, = TanhGrad().forward((y, gy))
+    got, = TanhGrad().forward((_host_kernels.not_numpy(y), gy))
+    assert _host_kernels.launched == ['rechainer_tanh_grad']
+    assert got.dtype == dtype
+    tol = 1e-3 if dtype == numpy.float16 else 1e-7
+    numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)

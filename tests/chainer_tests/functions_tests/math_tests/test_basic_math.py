@@ -377,3 +377,26 @@ def test_scaled_product_bad_inputs(shapes, dtypes):
     xs = [numpy.ones(s, d) for s, d in zip(shapes, dtypes)]
     with pytest.raises(type_check.InvalidType):
         F.math.basic_math._scaled_product(2.0, *xs)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
+    """The fused CuPy kernels of products and powers (compiled for the host)
+    against the NumPy code: scaled products, cubes, and power gradients."""
+    from chainer.functions.math import basic_math
+    from tests.chainer_tests import _host_kernels
+    _host_kernels.route(monkeypatch)
+    rng = numpy.random.default_rng(3)
+    xs = [rng.uniform(-2, 2, (2, 3)).astype(dtype) for _ in range(4)]
+    gpu = [_host_kernels.not_numpy(x) for x in xs]
+    cases = [(basic_math.PowVarConst(3), 1), (basic_math.PowVarConst(2), 1)]
+    cases += [(basic_math.PowVarConstGrad(v, c), 2) for v, c in ((2, 2), (3, 3), (4, 12.0))]
+    cases += [(basic_math._ScaledProduct(-2.0), n) for n in (1, 2, 3, 4)]
+    tol = 1e-2 if dtype == numpy.float16 else 1e-6
+    for node, n_inputs in cases:
+        expected, = node.forward(tuple(xs[:n_inputs]))
+        got, = node.forward(tuple(gpu[:n_inputs]))
+        assert got.dtype == dtype and got.shape == expected.shape
+        numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+    assert {'rechainer_product_1_3', 'rechainer_product_2_1', 'rechainer_product_2_2',
+            'rechainer_product_2_3', 'rechainer_product_4_1'} <= set(_host_kernels.launched)
