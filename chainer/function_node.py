@@ -19,6 +19,9 @@ from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
 
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
+_object_new = object.__new__
+_weakref = weakref.ref
+_new_variable = Variable._new
 
 
 def _all_gpu_arrays(outputs: tuple) -> bool:
@@ -27,9 +30,6 @@ def _all_gpu_arrays(outputs: tuple) -> bool:
         if type(y) is not _gpu_ndarray:
             return False
     return True
-_object_new = object.__new__
-_weakref = weakref.ref
-_new_variable = Variable._new
 
 
 # Keys (see _type_check_key) of the type checks that passed.
