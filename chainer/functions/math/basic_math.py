@@ -621,7 +621,7 @@ class PowVarConstGrad(function_node.FunctionNode):
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
         if e in (1, 2, 3) and type(x) is not _ndarray and x.dtype == gy.dtype:
-            return _gpu_product_kernel(2, e)(x, gy, c),  # CuPy: one kernel
+            return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
         if e == 1:

@@ -390,7 +390,8 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
     xs = [rng.uniform(-2, 2, (2, 3)).astype(dtype) for _ in range(4)]
     gpu = [_host_kernels.not_numpy(x) for x in xs]
     cases = [(basic_math.PowVarConst(3), 1), (basic_math.PowVarConst(2), 1)]
-    cases += [(basic_math.PowVarConstGrad(v, c), 2) for v, c in ((2, 2), (3, 3), (4, 12.0))]
+    cases += [(basic_math.PowVarConstGrad(v, c), 2)
+              for v, c in ((2, 2), (3, 3), (4, 12.0), (3.0, 3.0), (numpy.float32(4), 4))]
     cases += [(basic_math._ScaledProduct(-2.0), n) for n in (1, 2, 3, 4)]
     tol = 1e-2 if dtype == numpy.float16 else 1e-6
     for node, n_inputs in cases:
