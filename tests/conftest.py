@@ -2,13 +2,16 @@
 
 Tests marked ``gpu`` (or ``cudnn``) are skipped unless CuPy imports and sees
 a GPU; ``multi_gpu(n)`` also needs ``n`` GPUs; ``chainerx`` and ``ideep``
-tests are skipped when those backends are missing.  ``-m 'not slow'`` etc.
+tests are skipped when those backends are missing. With the CPU stand-in for
+CuPy on the path (``tests/cupy_stand_in``, see CONTRIBUTING.md) the ``gpu``
+tests run on it, except those marked ``real_gpu``.  ``-m 'not slow'`` etc.
 select by the markers declared in pyproject.toml.
 """
 from __future__ import annotations
 
 import functools
 import importlib.util
+import shutil
 
 import pytest
 
@@ -47,15 +50,31 @@ def _chainerx_available() -> bool:
     return bool(is_available()) if callable(is_available) else False
 
 
+@functools.lru_cache(maxsize=None)
+def _cupy_stand_in() -> bool:
+    if _gpu_count() == 0:
+        return False
+    import cupy
+    return bool(getattr(cupy, '_rechainer_stand_in', False))
+
+
+def _stand_in_without_compiler() -> bool:
+    return _cupy_stand_in() and shutil.which('g++') is None
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker('chainerx') is not None and not _chainerx_available():
         pytest.skip('ChainerX is not available')
     if item.get_closest_marker('gpu') is not None:
         if _gpu_count() == 0:
             pytest.skip('CuPy with a GPU is not available')
+        if _stand_in_without_compiler():
+            pytest.skip('the CuPy stand-in compiles kernels with g++, which is missing')
         needed = max([m.args[0] for m in item.iter_markers('multi_gpu') if m.args] or [1])
         if _gpu_count() < needed:
             pytest.skip(f'{needed} GPUs required')
+        if item.get_closest_marker('real_gpu') is not None and _cupy_stand_in():
+            pytest.skip('needs a real GPU (runs on the CuPy stand-in)')
     if item.get_closest_marker('cudnn') is not None and not _cudnn_available():
         pytest.skip('cuDNN is not available')
     if (item.get_closest_marker('ideep') is not None

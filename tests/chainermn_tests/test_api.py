@@ -127,6 +127,7 @@ def test_single_process_communicator():
 
 
 @pytest.mark.gpu
+@pytest.mark.real_gpu
 def test_pure_nccl_single_rank():
     cupy = pytest.importorskip('cupy')
     comm = chainermn.create_communicator('pure_nccl')

@@ -55,6 +55,7 @@ def test_memory_report_layout():
 
 
 @pytest.mark.gpu
+@pytest.mark.real_gpu
 def test_memory_profile_on_gpu():
     import cupy
     hook = CupyMemoryProfileHook()
@@ -71,6 +72,7 @@ def test_memory_profile_on_gpu():
 
 
 @pytest.mark.gpu
+@pytest.mark.real_gpu
 def test_cuda_profile_on_gpu():
     import cupy
     x = chainer.Variable(cupy.ones(4, dtype=numpy.float32))

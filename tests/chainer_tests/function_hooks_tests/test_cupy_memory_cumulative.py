@@ -22,6 +22,7 @@ def test_without_cupy_constructing_raises():
 
 
 @pytest.mark.gpu
+@pytest.mark.real_gpu
 def test_counts_bytes():
     import cupy
     hook = cupy_memory_profile.CupyMemoryCumulativeHook()

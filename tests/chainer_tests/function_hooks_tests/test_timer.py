@@ -128,6 +128,7 @@ def test_same_hook_twice_is_an_error():
 
 
 @pytest.mark.gpu
+@pytest.mark.real_gpu
 def test_gpu_timing():
     import cupy
     hook = TimerHook()

@@ -1,0 +1,100 @@
+"""How many kernels a training step launches, and how often it waits for the GPU.
+
+Counted on the CPU stand-in for CuPy (``tests/cupy_stand_in``), which counts
+the calls that launch a kernel on a GPU; on a real GPU these tests skip
+(``benchmarks/gpu/profile_step.py`` counts there). The reference is the same
+step written by hand in CuPy (``benchmarks/gpu/bench.py``).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import optimizers
+
+pytestmark = pytest.mark.gpu
+
+_BENCH = Path(__file__).resolve().parents[2] / 'benchmarks' / 'gpu'
+
+
+@pytest.fixture
+def cupy():
+    import cupy
+    if not getattr(cupy, '_rechainer_stand_in', False):
+        pytest.skip('counts kernel launches on the CuPy stand-in only')
+    return cupy
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    monkeypatch.syspath_prepend(str(_BENCH))
+    import bench
+    yield bench
+    sys.modules.pop('bench', None)
+
+
+def _count(cupy, fn, steps=3) -> dict:
+    fn()  # the first step creates optimizer state
+    cupy.reset_stats()
+    for _ in range(steps):
+        fn()
+    return {k: v / steps for k, v in cupy.stats.items()}
+
+
+def test_mlp_adam_step_launches_no_more_kernels_than_hand_written_cupy(cupy, bench):
+    model = bench.MLP(n_units=32)
+    model.to_device('@cupy:0')
+    opt = optimizers.Adam()
+    opt.setup(model)
+    rng = numpy.random.default_rng(0)
+    x = cupy.asarray(rng.standard_normal((8, 784), dtype=numpy.float32))
+    t = cupy.asarray(rng.integers(0, 10, 8).astype(numpy.int32))
+
+    def step():
+        model.cleargrads()
+        F.softmax_cross_entropy(model(x), t).backward()
+        opt.update()
+
+    params = [(link.W.array.copy(), link.b.array.copy())
+              for link in (model.l1, model.l2, model.l3)]
+    state = {'t': 0, 'm': [cupy.zeros_like(p) for pair in params for p in pair],
+             'v': [cupy.zeros_like(p) for pair in params for p in pair]}
+    ours = _count(cupy, step)
+    hand = _count(cupy, lambda: bench.handwritten_mlp_step(cupy, params, state, x, t))
+    assert ours['launch'] <= hand['launch'], (ours, hand)
+    assert ours['sync'] <= 1  # the label check of the loss
+    assert ours['alloc'] <= 2
+
+
+def test_chain_launches_one_kernel_per_op(cupy):
+    x = chainer.Variable(cupy.ones((1,), numpy.float32))
+
+    def chain():
+        x.cleargrad()
+        y = x
+        for _ in range(10):
+            y = y * 1.0001 + 0.0001
+        y.grad = cupy.ones_like(y.array)
+        y.backward()
+
+    counts = _count(cupy, chain)
+    # 20 forward ops, 10 backward multiplications (an added constant passes the
+    # gradient through) and the seed gradient
+    assert counts['launch'] == 31 and counts['sync'] == 0
+
+
+def test_double_backprop_launches(cupy):
+    xd = cupy.asarray(numpy.linspace(-1, 1, 7, dtype=numpy.float32))
+
+    def step():
+        v = chainer.Variable(xd)
+        gx, = chainer.grad([F.sum(F.tanh(v) ** 3)], [v], enable_double_backprop=True)
+        F.sum(gx * gx).backward()
+
+    counts = _count(cupy, step)
+    assert counts['launch'] <= 19 and counts['sync'] == 0

@@ -1,0 +1,491 @@
+"""A CPU stand-in for CuPy, for running the ``gpu`` tests without a GPU.
+
+Put ``tests/cupy_stand_in`` first on ``PYTHONPATH`` and ``import cupy`` gives this
+module: arrays that are *not* ``numpy.ndarray`` (a wrapper around one), so every
+CuPy branch of rechainer runs; NumPy does the arithmetic, and kernels
+(``ElementwiseKernel``, ``ReductionKernel``) are compiled for the host by
+``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
+conversion to NumPy and NumPy arrays in its ufuncs, and 0-d results stay arrays.
+
+It checks the Python of the CuPy branches and the kernels' arithmetic; it says
+nothing about CUDA itself (timing, memory hooks, NCCL: tests marked
+``real_gpu`` skip here). ``stats`` counts the calls that launch a kernel on a
+GPU, the implicit host syncs and the allocations, for tests of how many
+kernels a step launches.
+"""
+from __future__ import annotations
+
+import builtins
+import functools
+import os
+import sys
+
+import numpy as _np
+
+__version__ = '14.2.0'
+_rechainer_stand_in = True
+
+stats = {'launch': 0, 'alloc': 0, 'sync': 0}
+
+_NO_LAUNCH_METHODS = frozenset(('reshape', 'view', 'transpose', 'swapaxes', 'squeeze', 'ravel'))
+_SYNC_METHODS = frozenset(('item', 'tolist', 'tobytes'))
+
+
+def _count(kind: str = 'launch') -> None:
+    stats[kind] += 1
+
+
+def reset_stats() -> None:
+    for key in stats:
+        stats[key] = 0
+
+
+class ndarray:
+    """An array on the stand-in device: a NumPy array behind CuPy's interface."""
+
+    __slots__ = ('_a', '__weakref__')
+    __array_priority__ = 100
+
+    def __init__(self, shape=(), dtype=float, memptr=None, strides=None, order='C'):
+        self._a = _np.empty(shape, dtype, order=order)
+        _count('alloc')
+
+    @classmethod
+    def _wrap(cls, a):
+        obj = object.__new__(cls)
+        obj._a = a
+        return obj
+
+    shape = property(lambda self: self._a.shape)
+    dtype = property(lambda self: self._a.dtype)
+    ndim = property(lambda self: self._a.ndim)
+    size = property(lambda self: self._a.size)
+    itemsize = property(lambda self: self._a.itemsize)
+    nbytes = property(lambda self: self._a.nbytes)
+    strides = property(lambda self: self._a.strides)
+    flags = property(lambda self: self._a.flags)
+    T = property(lambda self: _wrap(self._a.T))
+    real = property(lambda self: _wrap(self._a.real))
+    imag = property(lambda self: _wrap(self._a.imag))
+
+    @shape.setter
+    def shape(self, value):
+        self._a.shape = value
+
+    @property
+    def base(self):
+        return None if self._a.base is None else self
+
+    @property
+    def device(self):
+        return cuda.Device(0)
+
+    @property
+    def data(self):
+        return cuda.MemoryPointer(self._a.ctypes.data)
+
+    @property
+    def __cuda_array_interface__(self):
+        return self._a.__array_interface__
+
+    def get(self, stream=None, order='C', out=None, blocking=True):
+        _count('sync')
+        if out is not None:
+            out[...] = self._a
+            return out
+        return _np.array(self._a, order=order)
+
+    def set(self, arr, stream=None):
+        self._a[...] = arr
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError('Implicit conversion to a NumPy array is not allowed. '
+                        'Please use `.get()` to construct a NumPy array explicitly.')
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _reject_numpy(inputs)
+        _count()
+        out = kwargs.get('out')
+        if out is not None:
+            kwargs['out'] = tuple(_unwrap(o) for o in out)
+        result = getattr(ufunc, method)(*[_unwrap(x) for x in inputs], **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return _wrap(result)
+
+    def __array_function__(self, func, types, args, kwargs):
+        _count()
+        return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
+
+    def __len__(self):
+        return len(self._a)
+
+    def __iter__(self):
+        for k in range(len(self._a)):
+            yield self[k]
+
+    def __bool__(self):
+        _count('sync')
+        return builtins.bool(self._a)
+
+    def __int__(self):
+        _count('sync')
+        return builtins.int(self._a)
+
+    def __float__(self):
+        _count('sync')
+        return builtins.float(self._a)
+
+    def __complex__(self):
+        _count('sync')
+        return builtins.complex(self._a)
+
+    def __index__(self):
+        _count('sync')
+        return self._a.__index__()
+
+    def __getitem__(self, key):
+        key = _unwrap(key)
+        if _is_advanced(key):
+            _count()
+        return _wrap(self._a[key])
+
+    def __setitem__(self, key, value):
+        if isinstance(value, _np.ndarray) and value.ndim:
+            raise TypeError('a NumPy array cannot be assigned into a CuPy array')
+        _count()
+        self._a[_unwrap(key)] = _unwrap(value)
+
+    def __repr__(self):
+        return repr(self._a)
+
+    def __str__(self):
+        return str(self._a)
+
+    def __format__(self, spec):
+        return format(self._a, spec)
+
+    def __reduce__(self):
+        return (_wrap, (self._a,))
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._a.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def toDlpack(self):
+        return self._a.__dlpack__()
+
+    def __getattr__(self, name):
+        attr = getattr(self._a, name)
+        if not callable(attr):
+            return _wrap(attr)
+
+        def method(*args, **kwargs):
+            if name == 'astype' and kwargs.get('copy', True) is False and \
+                    _np.dtype(args[0] if args else kwargs['dtype']) == self._a.dtype:
+                return self
+            if name in _SYNC_METHODS:
+                _count('sync')
+            elif name not in _NO_LAUNCH_METHODS:
+                _count()
+            return _wrap(attr(*_unwrap(args), **_unwrap(kwargs)))
+        return method
+
+
+def _reject_numpy(values) -> None:
+    for x in values:
+        if isinstance(x, _np.ndarray):
+            raise TypeError(f'Unsupported type {type(x)}')
+
+
+def _is_advanced(key) -> bool:
+    if isinstance(key, tuple):
+        return builtins.any(isinstance(k, (_np.ndarray, list)) for k in key)
+    return isinstance(key, (_np.ndarray, list))
+
+
+def _unwrap(x):
+    if type(x) is ndarray:
+        return x._a
+    if type(x) is tuple:
+        return tuple(_unwrap(v) for v in x)
+    if type(x) is list:
+        return [_unwrap(v) for v in x]
+    if type(x) is dict:
+        return {k: _unwrap(v) for k, v in x.items()}
+    return x
+
+
+def _wrap(r):
+    if type(r) is _np.ndarray:
+        return ndarray._wrap(r)
+    if isinstance(r, _np.generic):
+        return ndarray._wrap(_np.asarray(r))
+    if type(r) is tuple:
+        return tuple(_wrap(v) for v in r)
+    if type(r) is list:
+        return [_wrap(v) for v in r]
+    return r
+
+
+def _binary(name):
+    def op(self, other):
+        _reject_numpy((other,))
+        _count()
+        return _wrap(getattr(self._a, name)(_unwrap(other)))
+    return op
+
+
+def _in_place(name):
+    def op(self, other):
+        _reject_numpy((other,))
+        _count()
+        getattr(self._a, name)(_unwrap(other))
+        return self
+    return op
+
+
+def _unary(name):
+    def op(self):
+        _count()
+        return _wrap(getattr(self._a, name)())
+    return op
+
+
+for _name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'matmul', 'and',
+              'or', 'xor', 'lshift', 'rshift', 'divmod'):
+    for _pattern in ('__%s__', '__r%s__'):
+        if hasattr(_np.ndarray, _pattern % _name):
+            setattr(ndarray, _pattern % _name, _binary(_pattern % _name))
+    if hasattr(_np.ndarray, f'__i{_name}__'):
+        setattr(ndarray, f'__i{_name}__', _in_place(f'__i{_name}__'))
+for _name in ('lt', 'le', 'gt', 'ge', 'eq', 'ne'):
+    setattr(ndarray, f'__{_name}__', _binary(f'__{_name}__'))
+for _name in ('neg', 'pos', 'abs', 'invert'):
+    setattr(ndarray, f'__{_name}__', _unary(f'__{_name}__'))
+ndarray.__hash__ = None  # arrays are unhashable, as in CuPy
+
+_ALLOCATING = frozenset(('empty', 'empty_like', 'zeros', 'ones', 'zeros_like', 'ones_like',
+                         'full', 'full_like', 'arange', 'array', 'asarray', 'ascontiguousarray',
+                         'eye', 'identity', 'linspace'))
+_NO_LAUNCH = frozenset(('empty', 'empty_like', 'result_type', 'broadcast_shapes', 'can_cast',
+                        'isscalar', 'ndim', 'shape', 'promote_types', 'iinfo', 'finfo',
+                        'reshape', 'transpose', 'broadcast_to', 'expand_dims', 'squeeze',
+                        'moveaxis', 'swapaxes', 'rollaxis', 'atleast_1d', 'atleast_2d',
+                        'atleast_3d', 'split', 'array_split', 'ravel', 'asarray', 'asanyarray',
+                        'ascontiguousarray'))
+_CONVERTING = frozenset(('asarray', 'array', 'asanyarray', 'ascontiguousarray'))
+
+
+def _function(f, name):
+    @functools.wraps(f)
+    def g(*args, **kwargs):
+        if name in _ALLOCATING:
+            _count('alloc')
+        if name not in _NO_LAUNCH:
+            _count()
+        if name in _CONVERTING and args and isinstance(args[0], ndarray):
+            result = f(args[0]._a, *args[1:], **_unwrap(kwargs))
+            return args[0] if result is args[0]._a else _wrap(result)
+        return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
+    return g
+
+
+# The NumPy namespace, with functions that take and give stand-in arrays; ufuncs
+# dispatch through ndarray.__array_ufunc__, types and constants are NumPy's.
+for _name in dir(_np):
+    if _name.startswith('_') or _name in ('ndarray', 'random', 'linalg', 'fft', 'testing',
+                                          'get_array_module', 'fuse'):
+        continue
+    _obj = getattr(_np, _name)
+    if isinstance(_obj, (type, _np.ufunc)) or not callable(_obj):
+        globals()[_name] = _obj
+    else:
+        globals()[_name] = _function(_obj, _name)
+
+
+class _Namespace:
+    """A NumPy submodule whose functions take and give stand-in arrays."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        obj = getattr(self._module, name)
+        if callable(obj) and not isinstance(obj, type):
+            return _function(obj, name)
+        return obj
+
+
+linalg = _Namespace(_np.linalg)
+fft = _Namespace(_np.fft)
+
+
+def _random_function(f):
+    def g(*args, dtype=None, **kwargs):
+        _count()
+        result = f(*args, **kwargs)
+        if dtype is not None:
+            result = _np.asarray(result).astype(dtype)
+        return _wrap(result)
+    return g
+
+
+class RandomState:
+    def __init__(self, seed=None):
+        self._rng = _np.random.RandomState(seed)
+
+    def __getattr__(self, name):
+        return _random_function(getattr(self._rng, name))
+
+
+class _Random:
+    RandomState = RandomState
+
+    def __getattr__(self, name):
+        return _random_function(getattr(_np.random, name))
+
+    def seed(self, seed=None):
+        _np.random.seed(seed)
+
+    def reset_states(self):
+        pass
+
+    def get_random_state(self):
+        return RandomState()
+
+
+random = _Random()
+
+
+class _Testing:
+    def __getattr__(self, name):
+        f = getattr(_np.testing, name)
+
+        def g(*args, **kwargs):
+            return f(*[x._a if isinstance(x, ndarray) else x for x in args], **kwargs)
+        return g
+
+
+testing = _Testing()
+
+
+def get_array_module(*args):
+    for a in args:
+        if isinstance(a, ndarray) or isinstance(getattr(a, 'array', None), ndarray):
+            return sys.modules[__name__]
+    return _np
+
+
+def asnumpy(a, stream=None, order='C', out=None, blocking=True):
+    if isinstance(a, ndarray):
+        return a.get(order=order, out=out)
+    return _np.asarray(a, order=order)
+
+
+def from_dlpack(x):
+    return ndarray._wrap(_np.from_dlpack(x))
+
+
+class _MemoryPool:
+    def malloc(self, size):
+        raise NotImplementedError('the stand-in has no device memory')
+
+    def free_all_blocks(self, stream=None):
+        pass
+
+    def used_bytes(self):
+        return 0
+
+    def total_bytes(self):
+        return 0
+
+    def n_free_blocks(self):
+        return 0
+
+
+_memory_pool = _MemoryPool()
+_pinned_memory_pool = _MemoryPool()
+
+
+def get_default_memory_pool():
+    return _memory_pool
+
+
+def get_default_pinned_memory_pool():
+    return _pinned_memory_pool
+
+
+_memos: list = []
+
+
+def memoize(for_each_device=False):
+    def decorator(f):
+        cache: dict = {}
+        _memos.append(cache)
+
+        @functools.wraps(f)
+        def g(*args, **kwargs):
+            key = (args, tuple(sorted(kwargs.items())))
+            if key not in cache:
+                cache[key] = f(*args, **kwargs)
+            return cache[key]
+        return g
+    return decorator
+
+
+def clear_memo():
+    for cache in _memos:
+        cache.clear()
+
+
+def fuse(*args, **kwargs):
+    if len(args) == 1 and callable(args[0]) and not kwargs:
+        return args[0]
+    return lambda f: f
+
+
+def _host_kernels():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.dirname(root) not in sys.path:
+        sys.path.insert(0, os.path.dirname(root))
+    from tests.chainer_tests import _host_kernels as module
+    return module
+
+
+class ElementwiseKernel:
+    """``cupy.ElementwiseKernel``, compiled for the host."""
+
+    def __init__(self, in_params, out_params, operation, name='kernel', **kwargs):
+        self._kernel = _host_kernels().HostElementwiseKernel(
+            in_params, out_params, operation, name, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        _reject_numpy(args)
+        _count()
+        return _wrap(self._kernel(*[_unwrap(a) for a in args], **kwargs))
+
+
+class ReductionKernel:
+    """``cupy.ReductionKernel``, compiled for the host."""
+
+    def __init__(self, *args, **kwargs):
+        self._kernel = _host_kernels().HostReductionKernel(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        _reject_numpy(args)
+        _count()
+        return _wrap(self._kernel(*[_unwrap(a) for a in args], **kwargs))
+
+
+class RawKernel:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        raise NotImplementedError('the stand-in cannot run raw CUDA kernels')
+
+
+from cupy import cuda  # noqa: E402  (the submodule needs this module first)

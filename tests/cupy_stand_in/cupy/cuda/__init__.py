@@ -1,0 +1,157 @@
+"""``cupy.cuda`` of the stand-in: one device (id 0) whose operations are immediate."""
+from __future__ import annotations
+
+import numpy as _np
+
+
+class Device:
+    def __init__(self, device=None):
+        self.id = 0 if device is None else int(device)
+        if self.id != 0:
+            raise RuntimeError('the CuPy stand-in has one device, 0')
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        pass
+
+    def use(self):
+        pass
+
+    def synchronize(self):
+        pass
+
+    def __int__(self):
+        return self.id
+
+    def __index__(self):
+        return self.id
+
+    def __eq__(self, other):
+        return isinstance(other, Device) and other.id == self.id
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return self.id
+
+    def __repr__(self):
+        return f'<CUDA Device {self.id}>'
+
+    compute_capability = '90'
+
+
+class MemoryPointer:
+    def __init__(self, ptr, device_id=0):
+        self.ptr = ptr
+        self.device_id = device_id
+
+
+class Event:
+    done = True
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def record(self, stream=None):
+        pass
+
+    def synchronize(self):
+        pass
+
+
+class Stream:
+    null = None
+
+    def __init__(self, *args, **kwargs):
+        self.ptr = 0
+
+    def synchronize(self):
+        import cupy
+        cupy._count('sync')
+
+    def use(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *args):
+        pass
+
+    def record(self, event=None):
+        return Event()
+
+    def wait_event(self, event):
+        pass
+
+    def add_callback(self, callback, arg):
+        callback(self, None, arg)
+
+
+Stream.null = Stream()
+
+
+def get_current_stream():
+    return Stream.null
+
+
+def get_elapsed_time(start, end):
+    return 0.0
+
+
+def get_device_id():
+    return 0
+
+
+def alloc_pinned_memory(size):
+    return _np.empty(size, _np.uint8)
+
+
+class runtime:
+    class CUDARuntimeError(RuntimeError):
+        pass
+
+    @staticmethod
+    def getDeviceCount():
+        return 1
+
+    @staticmethod
+    def getDevice():
+        return 0
+
+    @staticmethod
+    def runtimeGetVersion():
+        return 13000
+
+    @staticmethod
+    def driverGetVersion():
+        return 13000
+
+    @staticmethod
+    def getDeviceProperties(device):
+        return {'name': b'CuPy stand-in (CPU)'}
+
+
+class memory:
+    class OutOfMemoryError(MemoryError):
+        pass
+
+    MemoryPointer = MemoryPointer
+
+
+class memory_hook:
+    class MemoryHook:
+        name = 'MemoryHook'
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            pass
+
+
+def is_available():
+    return True

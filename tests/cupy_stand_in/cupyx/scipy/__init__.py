@@ -1,0 +1,2 @@
+"""``cupyx.scipy`` of the CuPy stand-in."""
+from cupyx.scipy import special  # noqa: F401
