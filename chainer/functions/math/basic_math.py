@@ -563,7 +563,7 @@ def _pow_const(x, value):
 
     NumPy computes a general power about ten times slower than a product.
     """
-    if value == 3 and type(x) is not _ndarray:  # CuPy: one kernel
+    if type(x) is not _ndarray and value == 3:  # CuPy: one kernel
         return _gpu_product_kernel(1, 3)(x, 1)
     if value == 2:
         return x * x
@@ -620,7 +620,7 @@ class PowVarConstGrad(function_node.FunctionNode):
         x, gy = inputs
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
-        if e in (1, 2, 3) and type(x) is not _ndarray and x.dtype == gy.dtype:
+        if type(x) is not _ndarray and e in (1, 2, 3) and x.dtype == gy.dtype:
             return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
