@@ -83,7 +83,7 @@ class TestSinFunction(testing.FunctionTestCase):
         return numpy.sin(x),
 
 
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestOperatorsFunction(testing.FunctionTestCase):
     """Two inputs, two outputs, chainer.functions ops and operators."""
 
@@ -101,7 +101,7 @@ class TestOperatorsFunction(testing.FunctionTestCase):
         return a * b + a, numpy.asarray(numpy.exp(b).sum(), numpy.float32)
 
 
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDodgeNondifferentiable(testing.FunctionTestCase):
     """abs with inputs exactly at the kink first; the test retries."""
 

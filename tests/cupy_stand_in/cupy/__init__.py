@@ -223,8 +223,9 @@ def _wrap(r):
         return ndarray._wrap(r)
     if isinstance(r, _np.generic):
         return ndarray._wrap(_np.asarray(r))
-    if type(r) is tuple:
-        return tuple(_wrap(v) for v in r)
+    if isinstance(r, tuple):  # namedtuples too (eigh, svd, ...)
+        values = [_wrap(v) for v in r]
+        return tuple(values) if type(r) is tuple else type(r)(*values)
     if type(r) is list:
         return [_wrap(v) for v in r]
     return r

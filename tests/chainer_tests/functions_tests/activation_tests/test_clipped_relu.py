@@ -14,7 +14,7 @@ _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'z': [0.75, 20.0],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestClippedReLU(testing.FunctionTestCase):
 
     def setUp(self):

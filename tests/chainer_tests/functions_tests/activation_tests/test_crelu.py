@@ -17,7 +17,7 @@ _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
         'shape_axis': [((2, 3), 1)],
         'dtype': [numpy.float16, numpy.float64],
     })))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCReLU(testing.FunctionTestCase):
 
     def setUp(self):

@@ -19,7 +19,7 @@ def _elu(x, alpha):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'alpha': [1.0, -0.5],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestELU(testing.FunctionTestCase):
 
     def setUp(self):
@@ -43,7 +43,7 @@ class TestELU(testing.FunctionTestCase):
 @testing.parameterize(*testing.product({
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSELU(testing.FunctionTestCase):
 
     alpha = 1.6732632423543772

@@ -13,7 +13,7 @@ _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
     'shape': [(3, 2), ()],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestHardSigmoid(testing.FunctionTestCase):
 
     def setUp(self):

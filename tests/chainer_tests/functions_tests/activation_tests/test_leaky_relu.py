@@ -14,7 +14,7 @@ _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'slope': [0.2, -0.3],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestLeakyReLU(testing.FunctionTestCase):
 
     def setUp(self):

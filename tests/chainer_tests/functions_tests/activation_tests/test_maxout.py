@@ -25,7 +25,7 @@ def _maxout(x, pool_size, axis):
         'case': [((2, 6), 2, 1)],
         'dtype': [numpy.float16, numpy.float64],
     })))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMaxout(testing.FunctionTestCase):
 
     def setUp(self):

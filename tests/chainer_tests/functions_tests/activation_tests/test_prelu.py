@@ -23,7 +23,7 @@ def _prelu(x, W):
         'shapes': [((2, 3, 2), (3,))],
         'dtype': [numpy.float16, numpy.float64],
     })))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPReLU(testing.FunctionTestCase):
 
     def setUp(self):

@@ -15,7 +15,7 @@ _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'train': [True, False],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestRReLU(testing.FunctionTestCase):
     """With a fixed ``r`` (train) or the mean slope (test)."""
 

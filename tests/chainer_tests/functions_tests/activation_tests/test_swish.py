@@ -24,7 +24,7 @@ def _swish(x, beta):
         'shapes': [((2, 3, 2), (3,))],
         'dtype': [numpy.float16, numpy.float64],
     })))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSwish(testing.FunctionTestCase):
 
     def setUp(self):

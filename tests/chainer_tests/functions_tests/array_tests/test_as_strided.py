@@ -14,7 +14,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((6,), (3,), (-2,), 5), ((4,), (0, 2), (1, 1), 0), ((4,), (), (), 2)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestAsStrided(testing.FunctionTestCase):
 
     def setUp(self):

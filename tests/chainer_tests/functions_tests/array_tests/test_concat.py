@@ -13,7 +13,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ([(3,), (0,), (2,)], 0), ([(2, 3, 4), (2, 3, 1)], -1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestConcat(testing.FunctionTestCase):
 
     def setUp(self):

@@ -57,3 +57,19 @@ def test_copy_cpu_gpu_roundtrip():
     z.backward()
     assert isinstance(x.grad, numpy.ndarray)
     numpy.testing.assert_array_equal(x.grad, 1)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('to_gpu', [True, False])
+def test_copy_across_devices(to_gpu):
+    import cupy
+    x_host = numpy.random.uniform(-1, 1, (3, 2)).astype(numpy.float32)
+    x = chainer.Variable(x_host if to_gpu else cupy.asarray(x_host))
+    y = F.copy(x, '@cupy:0' if to_gpu else '@numpy')
+    assert isinstance(y.array, cupy.ndarray) == to_gpu
+    numpy.testing.assert_array_equal(cupy.asnumpy(y.array), x_host)
+    g = numpy.arange(6, dtype=numpy.float32).reshape(3, 2)
+    y.grad = cupy.asarray(g) if to_gpu else g
+    y.backward()
+    assert type(x.grad) is type(x.array)
+    numpy.testing.assert_array_equal(cupy.asnumpy(x.grad), g)

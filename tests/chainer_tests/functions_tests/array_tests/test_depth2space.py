@@ -24,7 +24,7 @@ def _depth2space_ref(x, r):
              ('s2d', (2, 2, 4, 6), 2), ('s2d', (1, 1, 3, 3), 3)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDepth2Space(testing.FunctionTestCase):
 
     def setUp(self):

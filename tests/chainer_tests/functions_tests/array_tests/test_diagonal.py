@@ -13,7 +13,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((2, 3, 4), -1, -1, -2), ((3, 3), 5, 0, 1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDiagonal(testing.FunctionTestCase):
 
     def setUp(self):

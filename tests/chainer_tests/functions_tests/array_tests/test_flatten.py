@@ -10,7 +10,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
     'shape': [(3, 4), (2, 3, 1), (), (0, 2)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestFlatten(testing.FunctionTestCase):
 
     def setUp(self):

@@ -17,7 +17,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ('dstack', [(2, 3, 2), (2, 3, 1)]), ('dstack', [(2, 1, 2, 3), (2, 1, 1, 3)])],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestHVDStack(testing.FunctionTestCase):
 
     def setUp(self):

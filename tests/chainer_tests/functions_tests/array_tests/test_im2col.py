@@ -39,7 +39,7 @@ def _ref(x, ksize, stride, pad, cover_all, dilate):
              ((1, 1, 4, 4), 3, 2, 1, True, 1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestIm2Col(testing.FunctionTestCase):
 
     def setUp(self):

@@ -18,7 +18,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((2,), 0, 'constant', {})],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPad(testing.FunctionTestCase):
 
     def setUp(self):

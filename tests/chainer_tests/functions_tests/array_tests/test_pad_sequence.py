@@ -15,7 +15,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
     'padding': [0, -1.5],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPadSequence(testing.FunctionTestCase):
 
     def setUp(self):

@@ -13,7 +13,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((2, 3), 0, 0), ((2, 2), (1, 2, 0, 1), None), ((), 3, None), ((0, 2), 2, 0)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestRepeat(testing.FunctionTestCase):
 
     def setUp(self):

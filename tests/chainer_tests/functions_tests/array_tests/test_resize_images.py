@@ -46,7 +46,7 @@ def _ref(x, out_shape, mode, align_corners):
     'align_corners': [True, False],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestResizeImages(testing.FunctionTestCase):
 
     def setUp(self):

@@ -22,7 +22,7 @@ _CASES = [
     'case': list(range(len(_CASES))),
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestScatterAdd(testing.FunctionTestCase):
 
     def setUp(self):

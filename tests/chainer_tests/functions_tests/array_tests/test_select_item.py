@@ -14,7 +14,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     't_dtype': [numpy.int32, numpy.int64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSelectItem(testing.FunctionTestCase):
 
     def setUp(self):

@@ -43,7 +43,7 @@ def _grid(B, H, W, oh, ow, dtype):
     'case': [((2, 3, 4, 5), (3, 2)), ((1, 1, 3, 2), (2, 4))],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSpatialTransformerSampler(testing.FunctionTestCase):
 
     def setUp(self):

@@ -14,7 +14,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((2, 4), [0, 2, 2, 4], 1), ((6,), 3, 0), ((0, 2), 2, 0)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSplitAxis(testing.FunctionTestCase):
 
     def setUp(self):

@@ -14,7 +14,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
              ((), 3, 0), ((0, 2), 2, 1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestStack(testing.FunctionTestCase):
 
     def setUp(self):
@@ -38,7 +38,7 @@ class TestStack(testing.FunctionTestCase):
     'case': [((2, 3), 0), ((2, 3, 4), 1), ((2, 3), -1), ((3,), 0)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSeparate(testing.FunctionTestCase):
 
     def setUp(self):

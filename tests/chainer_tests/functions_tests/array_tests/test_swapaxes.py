@@ -12,7 +12,7 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
     'case': [((2, 3, 4), 0, 2), ((3, 2), -1, 0), ((2, 3, 1), 1, 1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSwapaxes(testing.FunctionTestCase):
 
     def setUp(self):

@@ -14,7 +14,7 @@ from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_
     'reduce': ['mean', 'no'],
     'margin': [1, 2.5],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestContrastive(testing.FunctionTestCase):
 
     def setUp(self):
@@ -30,7 +30,7 @@ class TestContrastive(testing.FunctionTestCase):
         return x0.astype(self.dtype), x1.astype(self.dtype)
 
     def forward(self, inputs, device):
-        return contrastive(inputs[0], inputs[1], self.y, self.margin, self.reduce),
+        return contrastive(inputs[0], inputs[1], device.send(self.y), self.margin, self.reduce),
 
     def forward_expected(self, inputs):
         x0, x1 = [a.astype(numpy.float64) for a in inputs]
@@ -47,7 +47,7 @@ class TestContrastive(testing.FunctionTestCase):
     'reduce': ['mean', 'no'],
     'shape': [(4, 3), (3, 2, 2)],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestTriplet(testing.FunctionTestCase):
 
     margin = 0.5

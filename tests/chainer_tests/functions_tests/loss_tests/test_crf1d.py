@@ -46,7 +46,7 @@ def _brute(cost, xs, lengths):
     'reduce': ['mean', 'no'],
     'lengths': [_LENGTHS, [2, 2]],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCRF1d(testing.FunctionTestCase):
 
     def setUp(self):
@@ -62,7 +62,8 @@ class TestCRF1d(testing.FunctionTestCase):
         return (cost,) + tuple(xs)
 
     def forward(self, inputs, device):
-        return crf1d(inputs[0], list(inputs[1:]), self.ys, reduce=self.reduce),
+        return crf1d(inputs[0], list(inputs[1:]), [device.send(y) for y in self.ys],
+                     reduce=self.reduce),
 
     def forward_expected(self, inputs):
         cost = inputs[0].astype(numpy.float64)

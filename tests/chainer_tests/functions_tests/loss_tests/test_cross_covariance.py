@@ -13,7 +13,7 @@ from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['half_squared_sum', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCrossCovariance(testing.FunctionTestCase):
 
     def setUp(self):
@@ -40,7 +40,7 @@ class TestCrossCovariance(testing.FunctionTestCase):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['half_squared_sum', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDeCov(testing.FunctionTestCase):
 
     def setUp(self):

@@ -45,7 +45,7 @@ def _brute_loss(xs, t, in_len, lab_len, blank):
     'reduce': ['mean', 'no'],
     'lengths': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCTC(testing.FunctionTestCase):
 
     skip_double_backward_test = True
@@ -66,9 +66,9 @@ class TestCTC(testing.FunctionTestCase):
 
     def forward(self, inputs, device):
         if self.lengths:
-            return ctc(list(inputs), self.t, _BLANK, self.in_len, self.lab_len,
-                       reduce=self.reduce),
-        return ctc(list(inputs), self.t, _BLANK, reduce=self.reduce),
+            return ctc(list(inputs), device.send(self.t), _BLANK, device.send(self.in_len),
+                       device.send(self.lab_len), reduce=self.reduce),
+        return ctc(list(inputs), device.send(self.t), _BLANK, reduce=self.reduce),
 
     def forward_expected(self, inputs):
         loss = _brute_loss(inputs, self.t, self.in_len, self.lab_len, _BLANK)

@@ -51,7 +51,7 @@ def _reference(emb, labels, norm, alpha=1.0, beta=1.0, gamma=0.001):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'norm': [1, 2],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDiscriminativeLoss(testing.FunctionTestCase):
 
     # the relu margins have kinks where the numerical gradient is unreliable
@@ -71,7 +71,7 @@ class TestDiscriminativeLoss(testing.FunctionTestCase):
         return numpy.random.uniform(-1, 1, (2, 2, 2, 3)).astype(self.dtype),
 
     def forward(self, inputs, device):
-        return dloss(inputs[0], self.labels, _DV, _DD, _DIM, self.norm)
+        return dloss(inputs[0], device.send(self.labels), _DV, _DD, _DIM, self.norm)
 
     def forward_expected(self, inputs):
         return tuple(numpy.asarray(v, self.dtype)

@@ -13,7 +13,7 @@ from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_
     'norm': ['L1', 'L2'],
     'reduce': ['mean', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestHinge(testing.FunctionTestCase):
 
     def setUp(self):

@@ -13,7 +13,7 @@ from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['sum_along_second_axis', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestHuberLoss(testing.FunctionTestCase):
 
     delta = 1.0

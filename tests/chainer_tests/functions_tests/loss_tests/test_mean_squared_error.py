@@ -26,7 +26,7 @@ _FUNCS = {
     'shape': [(3, 2), (2, 3, 4), ()],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestPairwiseErrors(testing.FunctionTestCase):
 
     def setUp(self):

@@ -31,7 +31,7 @@ class _FixedSampler:
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['sum', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestNegativeSampling(testing.FunctionTestCase):
 
     def setUp(self):
@@ -46,7 +46,8 @@ class TestNegativeSampling(testing.FunctionTestCase):
 
     def forward(self, inputs, device):
         x, W = inputs
-        return negative_sampling(x, self.t, W, _FixedSampler(self.samples), _S,
+        return negative_sampling(x, device.send(self.t), W,
+                                 _FixedSampler(device.send(self.samples)), _S,
                                  reduce=self.reduce),
 
     def forward_expected(self, inputs):
@@ -67,7 +68,7 @@ class TestNegativeSampling(testing.FunctionTestCase):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['mean', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBlackOut(testing.FunctionTestCase):
 
     def setUp(self):
@@ -82,7 +83,8 @@ class TestBlackOut(testing.FunctionTestCase):
 
     def forward(self, inputs, device):
         x, W = inputs
-        return black_out(x, self.t, W, self.samples, reduce=self.reduce),
+        return black_out(x, device.send(self.t), W, device.send(self.samples),
+                         reduce=self.reduce),
 
     def forward_expected(self, inputs):
         x, W = [a.astype(numpy.float64) for a in inputs]

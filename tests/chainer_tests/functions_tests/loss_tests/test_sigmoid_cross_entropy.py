@@ -15,7 +15,7 @@ from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_
     'reduce': ['mean', 'no'],
     'normalize': [True, False],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSigmoidCrossEntropy(testing.FunctionTestCase):
 
     def setUp(self):
@@ -26,7 +26,8 @@ class TestSigmoidCrossEntropy(testing.FunctionTestCase):
         return numpy.random.uniform(-3, 3, self.shape).astype(self.dtype),
 
     def forward(self, inputs, device):
-        return sigmoid_cross_entropy(inputs[0], self.t, self.normalize, self.reduce),
+        return sigmoid_cross_entropy(inputs[0], device.send(self.t), self.normalize,
+                                     self.reduce),
 
     def forward_expected(self, inputs):
         x = inputs[0].astype(numpy.float64)

@@ -47,7 +47,7 @@ def _reference(x, t, normalize, class_weight, ignore_label, reduce):
     'normalize': [False],
     'cache_score': [False],
 })))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
 
     weight = False
@@ -82,8 +82,8 @@ class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
     def forward(self, inputs, device):
         x, = inputs
         return softmax_cross_entropy(
-            x, self.t, normalize=self.normalize, cache_score=self.cache_score,
-            class_weight=self.class_weight, reduce=self.reduce,
+            x, device.send(self.t), normalize=self.normalize, cache_score=self.cache_score,
+            class_weight=device.send(self.class_weight), reduce=self.reduce,
             enable_double_backprop=self.double),
 
     def forward_expected(self, inputs):
@@ -97,7 +97,7 @@ class TestSoftmaxCrossEntropy(testing.FunctionTestCase):
     'reduce': ['mean', 'no'],
     'double': [False, True],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSoftTarget(testing.FunctionTestCase):
 
     def setUp(self):
@@ -122,7 +122,8 @@ class TestSoftTarget(testing.FunctionTestCase):
 
     def forward(self, inputs, device):
         return softmax_cross_entropy(
-            inputs[0], self.t, reduce=self.reduce, enable_double_backprop=self.double,
+            inputs[0], device.send(self.t), reduce=self.reduce,
+            enable_double_backprop=self.double,
             soft_target_loss=self.loss),
 
     def forward_expected(self, inputs):

@@ -23,7 +23,7 @@ def _reduce(loss, reduce, dtype):
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
     'reduce': ['sum', 'mean', 'no'],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestVAE(testing.FunctionTestCase):
 
     def setUp(self):

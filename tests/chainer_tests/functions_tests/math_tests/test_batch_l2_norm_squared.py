@@ -11,7 +11,7 @@ from chainer.utils import type_check
     'shape': [(3, 2), (2, 3, 4), (0, 3), (4, 1)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestBatchL2NormSquared(testing.FunctionTestCase):
 
     def setUp(self):

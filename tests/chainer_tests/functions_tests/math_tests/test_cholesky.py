@@ -11,7 +11,7 @@ from chainer.utils import type_check
     'n': [1, 4],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCholesky(testing.FunctionTestCase):
 
     def setUp(self):

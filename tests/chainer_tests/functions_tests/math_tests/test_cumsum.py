@@ -16,7 +16,7 @@ from chainer.utils import type_check
      {'shape': (0, 3), 'axis': 0}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestCumsum(testing.FunctionTestCase):
 
     def setUp(self):

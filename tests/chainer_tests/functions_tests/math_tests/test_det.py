@@ -18,7 +18,7 @@ def _well_conditioned(shape, dtype):
     'n': [1, 3],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestDet(testing.FunctionTestCase):
 
     def setUp(self):

@@ -24,7 +24,7 @@ from chainer.utils import type_check
      {'subscripts': 'ij,j->i', 'shapes': ((0, 3), (3,))}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestEinSum(testing.FunctionTestCase):
 
     def setUp(self):

@@ -13,7 +13,7 @@ from chainer.utils import type_check
     'shape': [(4,), (2, 3), (2, 1, 5)],
     'dtype': [numpy.float16, numpy.float32, numpy.float64],
 }))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestFFT(testing.FunctionTestCase):
 
     def setUp(self):

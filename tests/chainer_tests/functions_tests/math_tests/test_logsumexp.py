@@ -16,7 +16,7 @@ from chainer.utils import type_check
      {'shape': (), 'axis': None}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestLogSumExp(testing.FunctionTestCase):
 
     def setUp(self):

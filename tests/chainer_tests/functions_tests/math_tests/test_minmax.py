@@ -24,7 +24,7 @@ def _distinct(shape, dtype):
     [{'op': 'max'}, {'op': 'min'}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestMaxMin(testing.FunctionTestCase):
 
     def setUp(self):

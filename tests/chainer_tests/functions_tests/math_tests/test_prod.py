@@ -18,7 +18,7 @@ from chainer.utils import type_check
      {'shape': (2, 0), 'axis': 1, 'keepdims': False}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestProd(testing.FunctionTestCase):
 
     def setUp(self):

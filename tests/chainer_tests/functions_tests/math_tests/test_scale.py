@@ -15,7 +15,7 @@ from chainer.utils import type_check
      {'x_shape': (2, 3), 'y_shape': (), 'axis': 1}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestScale(testing.FunctionTestCase):
 
     def setUp(self):

@@ -27,7 +27,7 @@ def _op(x, trans):
     [{'batched': False}, {'batched': True}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestSparseMatMul(testing.FunctionTestCase):
 
     m, k, n = 3, 4, 2

@@ -16,7 +16,7 @@ from chainer.utils import type_check
      {'a_shape': (2, 3), 'b_shape': (3, 4), 'axes': (1, 0)}],
     [{'dtype': numpy.float16}, {'dtype': numpy.float32}, {'dtype': numpy.float64}],
 ))
-@testing.inject_backend_tests(None, [{}])
+@testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestTensorDot(testing.FunctionTestCase):
 
     def setUp(self):

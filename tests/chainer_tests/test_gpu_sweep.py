@@ -1,0 +1,197 @@
+"""Functions and links whose own tests run on NumPy only, on the GPU against NumPy.
+
+Each case builds its inputs (and link) once, runs forward and backward on NumPy
+and on ``@cupy:0``, and compares the outputs and every gradient (of the inputs
+and of the link's parameters). Random functions use fixed masks or compare
+what does not depend on the random stream.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+import chainer.links as L
+
+pytestmark = pytest.mark.gpu
+
+_RNG = numpy.random.RandomState
+
+
+def _u(*shape, seed=0, low=-1.0, high=1.0, dtype=numpy.float32):
+    return _RNG(seed).uniform(low, high, shape).astype(dtype)
+
+
+def _labels(n, k, seed=0):
+    return _RNG(seed).randint(0, k, n).astype(numpy.int32)
+
+
+def _run(fn, arrays, differentiable, device):
+    """Outputs, input gradients and parameter gradients of ``fn`` on ``device``."""
+    arrays = [device.send(a) for a in arrays]
+    vs = [chainer.Variable(a) if d else a for a, d in zip(arrays, differentiable)]
+    outs = fn(*vs)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    outs = [o for o in outs if o is not None]
+    float_outs = [o for o in outs if isinstance(o, chainer.Variable) and o.dtype.kind == 'f'
+                  and o.creator is not None]
+    if float_outs:
+        total = sum(F.sum(o * numpy.float32(0.5 + k)) if o.dtype == numpy.float32
+                    else F.sum(o) for k, o in enumerate(float_outs))
+        total.backward()
+    results = [chainer.as_array(o) if isinstance(o, chainer.Variable) else o for o in outs]
+    grads = [v.grad for v, d in zip(vs, differentiable) if d]
+    return results, grads
+
+
+def _compare(cpu, gpu, tol):
+    import cupy
+    for kind, (a_list, b_list) in zip(('output', 'gradient'), zip(cpu, gpu)):
+        assert len(a_list) == len(b_list), kind
+        for k, (a, b) in enumerate(zip(a_list, b_list)):
+            if a is None:
+                assert b is None, (kind, k)
+                continue
+            assert isinstance(b, cupy.ndarray), (kind, k, type(b))
+            b_host = cupy.asnumpy(b)
+            a_host = numpy.asarray(a)
+            assert b_host.dtype == a_host.dtype and b_host.shape == a_host.shape, (kind, k)
+            numpy.testing.assert_allclose(b_host, a_host, err_msg=f'{kind} {k}', **tol)
+
+
+def _check_function(fn, arrays, differentiable=None, tol=None):
+    differentiable = differentiable or [True] * len(arrays)
+    cpu = _run(fn, arrays, differentiable, chainer.get_device('@numpy'))
+    gpu = _run(fn, arrays, differentiable, chainer.get_device('@cupy:0'))
+    _compare(cpu, gpu, tol or {'rtol': 1e-5, 'atol': 1e-6})
+
+
+_FUNCTIONS = {
+    'accuracy': (lambda y, t: F.accuracy(y, t), [_u(6, 4), _labels(6, 4)], [True, False]),
+    'accuracy_ignore': (lambda y, t: F.accuracy(y, t, ignore_label=1),
+                        [_u(6, 4), _labels(6, 4, seed=1)], [True, False]),
+    'binary_accuracy': (lambda y, t: F.binary_accuracy(y, t),
+                        [_u(5, 3), _RNG(2).randint(-1, 2, (5, 3)).astype(numpy.int32)],
+                        [True, False]),
+    'classification_summary': (lambda y, t: F.classification_summary(y, t, label_num=4),
+                               [_u(8, 4), _labels(8, 4)], [True, False]),
+    'r2_score': (lambda p, t: F.r2_score(p, t), [_u(7, 3), _u(7, 3, seed=1)], [True, False]),
+    'gumbel_softmax_shape': None,  # random: checked separately
+    'batch_renormalization': (
+        lambda x, g, b: F.batch_renormalization(x, g, b, rmax=2.0, dmax=1.0,
+                                                running_mean=_stat(x, 0.0),
+                                                running_var=_stat(x, 1.0)),
+        [_u(5, 3), _u(3, low=0.5, high=1.5), _u(3)], None),
+    'fixed_batch_renormalization': (
+        lambda x, g, b, m, v: F.fixed_batch_renormalization(x, g, b, m, v),
+        [_u(5, 3), _u(3, low=0.5), _u(3), _u(3), _u(3, low=0.5, high=1.5)], None),
+    'decorrelated_batch_normalization': (
+        lambda x: F.decorrelated_batch_normalization(x, groups=2), [_u(10, 4)], None),
+    'forget': (lambda x, y: F.forget(lambda a, b: F.tanh(a) * b, x, y),
+               [_u(3, 4), _u(3, 4, seed=1)], None),
+    'arctanh': (F.arctanh, [_u(3, 4, low=-0.9, high=0.9)], None),
+    'expm1': (F.expm1, [_u(3, 4)], None),
+    'log1p': (F.log1p, [_u(3, 4, low=0.0)], None),
+    'sqrt': (F.sqrt, [_u(3, 4, low=0.1)], None),
+    'square': (F.square, [_u(3, 4)], None),
+    'mean': (lambda x: F.mean(x, axis=1), [_u(3, 4)], None),
+    'sinh_cosh': (lambda x: F.sinh(x) + F.cosh(x), [_u(3, 4)], None),
+}
+
+
+def _stat(x, value):
+    """A running statistic of ``x``'s three channels on ``x``'s device."""
+    return chainer.backend.get_array_module(x).full(3, value, numpy.float32)
+
+
+@pytest.mark.parametrize('name', sorted(k for k, v in _FUNCTIONS.items() if v))
+def test_function(name):
+    fn, arrays, differentiable = _FUNCTIONS[name]
+    _check_function(fn, arrays, differentiable, {'rtol': 1e-4, 'atol': 1e-5})
+
+
+def test_gumbel_softmax_rows_sum_to_one():
+    import cupy
+    y = F.gumbel_softmax(cupy.asarray(numpy.log(_u(4, 5, low=0.1, high=1.0))), tau=0.5)
+    assert isinstance(y.array, cupy.ndarray)
+    numpy.testing.assert_allclose(cupy.asnumpy(y.array.sum(axis=1)), numpy.ones(4), rtol=1e-5)
+
+
+def test_zoneout_with_the_same_flags():
+    import cupy
+    h, x = _u(3, 4), _u(3, 4, seed=1)
+    with chainer.using_config('train', True):
+        y = F.zoneout(cupy.asarray(h), cupy.asarray(x), ratio=0.5)
+    got = cupy.asnumpy(y.array)
+    assert ((got == h) | (got == x)).all()
+
+
+# -- links ---------------------------------------------------------------------
+
+def _link_case(make, inputs, call=None):
+    return make, inputs, call or (lambda link, *xs: link(*xs))
+
+
+_LINKS = {
+    'Maxout': _link_case(lambda: L.Maxout(4, 3, 2), [_u(5, 4)]),
+    'PReLU': _link_case(lambda: L.PReLU((4,)), [_u(5, 4)]),
+    'Swish': _link_case(lambda: L.Swish((4,)), [_u(5, 4)]),
+    'Bilinear': _link_case(lambda: L.Bilinear(3, 4, 2), [_u(5, 3), _u(5, 4, seed=1)]),
+    'EmbedID': _link_case(lambda: L.EmbedID(6, 3, ignore_label=-1),
+                          [numpy.array([0, 5, -1, 2], numpy.int32)]),
+    'Highway': _link_case(lambda: L.Highway(4), [_u(5, 4)]),
+    'Bias': _link_case(lambda: L.Bias(shape=(4,)), [_u(5, 4)]),
+    'Scale': _link_case(lambda: L.Scale(W_shape=(4,), bias_term=True), [_u(5, 4)]),
+    'CRF1d': _link_case(lambda: L.CRF1d(3), [_u(2, 3), _u(2, 3, seed=1), _labels(2, 3),
+                                             _labels(2, 3, seed=1)],
+                        lambda link, x0, x1, t0, t1: link([x0, x1], [t0, t1])),
+    'Classifier': _link_case(lambda: L.Classifier(L.Linear(4, 3)), [_u(5, 4), _labels(5, 3)]),
+    'GRU': _link_case(lambda: L.GRU(3, 4), [_u(2, 3), _u(2, 3, seed=1)],
+                      lambda link, a, b: link(b) * link(a)),
+    'StatefulGRU': _link_case(lambda: L.StatefulGRU(3, 4), [_u(2, 3), _u(2, 3, seed=1)],
+                              lambda link, a, b: link(b) * link(a)),
+    'StatelessMGU': _link_case(lambda: L.StatelessMGU(3, 4), [_u(2, 4), _u(2, 3, seed=1)]),
+    'StatefulPeepholeLSTM': _link_case(lambda: L.StatefulPeepholeLSTM(3, 4),
+                                       [_u(2, 3), _u(2, 3, seed=1)],
+                                       lambda link, a, b: link(b) * link(a)),
+    'ChildSumTreeLSTM': _link_case(lambda: L.ChildSumTreeLSTM(3, 4),
+                                   [_u(2, 4), _u(2, 4, seed=1), _u(2, 4, seed=2),
+                                    _u(2, 4, seed=3), _u(2, 3, seed=4)]),
+    'NaryTreeLSTM': _link_case(lambda: L.NaryTreeLSTM(3, 4, n_ary=2),
+                               [_u(2, 4), _u(2, 4, seed=1), _u(2, 4, seed=2),
+                                _u(2, 4, seed=3), _u(2, 3, seed=4)]),
+    'GroupNormalization': _link_case(lambda: L.GroupNormalization(2, 4), [_u(3, 4, 2)]),
+    'LayerNormalization': _link_case(lambda: L.LayerNormalization(4), [_u(3, 4)]),
+    'BatchRenormalization': _link_case(lambda: L.BatchRenormalization(4, rmax=2.0, dmax=1.0),
+                                       [_u(6, 4)]),
+    'DecorrelatedBatchNormalization': _link_case(
+        lambda: L.DecorrelatedBatchNormalization(4, groups=2), [_u(10, 4)]),
+}
+
+
+def _run_link(link, inputs, call, device):
+    link = copy.deepcopy(link)
+    link.to_device(device)
+    link.cleargrads()
+    xs = [chainer.Variable(device.send(a)) if a.dtype.kind == 'f' else device.send(a)
+          for a in inputs]
+    y = call(link, *xs)
+    ys = y if isinstance(y, tuple) else (y,)
+    total = sum(F.sum(o) for o in ys if isinstance(o, chainer.Variable) and o.dtype.kind == 'f')
+    total.backward()
+    grads = [x.grad for x in xs if isinstance(x, chainer.Variable)]
+    grads += [p.grad for _, p in sorted(link.namedparams())]
+    return [chainer.as_array(o) for o in ys], grads
+
+
+@pytest.mark.parametrize('name', sorted(_LINKS))
+def test_link(name):
+    make, inputs, call = _LINKS[name]
+    numpy.random.seed(0)
+    link = make()
+    cpu = _run_link(link, inputs, call, chainer.get_device('@numpy'))
+    gpu = _run_link(link, inputs, call, chainer.get_device('@cupy:0'))
+    _compare(cpu, gpu, {'rtol': 1e-4, 'atol': 1e-5})
