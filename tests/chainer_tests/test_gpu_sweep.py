@@ -195,3 +195,105 @@ def test_link(name):
     cpu = _run_link(link, inputs, call, chainer.get_device('@numpy'))
     gpu = _run_link(link, inputs, call, chainer.get_device('@cupy:0'))
     _compare(cpu, gpu, {'rtol': 1e-4, 'atol': 1e-5})
+
+
+# -- random functions and samplers: properties that hold for any stream ---------
+
+def test_dropout_mask_is_reused_by_backward():
+    import cupy
+    x = chainer.Variable(cupy.asarray(_u(50, 4, low=0.5, high=1.5)))
+    with chainer.using_config('train', True):
+        y = F.dropout(x, 0.5)
+    y.grad = cupy.ones_like(y.array)
+    y.backward()
+    kept = cupy.asnumpy(y.array) != 0
+    numpy.testing.assert_allclose(cupy.asnumpy(y.array)[kept],
+                                  cupy.asnumpy(x.array)[kept] * 2, rtol=1e-6)
+    numpy.testing.assert_array_equal(cupy.asnumpy(x.grad), kept * numpy.float32(2))
+    assert 0 < kept.mean() < 1
+
+
+def test_gaussian_gradients():
+    import cupy
+    mean = chainer.Variable(cupy.asarray(_u(3, 4)))
+    ln_var = chainer.Variable(cupy.asarray(_u(3, 4, seed=1)))
+    with chainer.using_config('train', True):
+        z = F.gaussian(mean, ln_var)
+    assert isinstance(z.array, cupy.ndarray) and z.shape == (3, 4)
+    z.grad = cupy.ones_like(z.array)
+    z.backward()
+    numpy.testing.assert_array_equal(cupy.asnumpy(mean.grad), numpy.ones((3, 4)))
+    eps = (cupy.asnumpy(z.array) - cupy.asnumpy(mean.array)) / numpy.exp(
+        cupy.asnumpy(ln_var.array) / 2)
+    numpy.testing.assert_allclose(cupy.asnumpy(ln_var.grad),
+                                  eps * numpy.exp(cupy.asnumpy(ln_var.array) / 2) / 2,
+                                  rtol=1e-4, atol=1e-5)
+
+
+def test_simplified_dropconnect_with_a_fixed_mask_matches_numpy():
+    x, W, b = _u(2, 3), _u(4, 3, seed=1), _u(4, seed=2)
+    mask = (_RNG(3).uniform(size=(2, 4, 3)) > 0.5).astype(numpy.float32)
+
+    def fn(x, W, b):
+        on_device = chainer.backend.get_device_from_array(x.array).send(mask)
+        return F.simplified_dropconnect(x, W, b, ratio=0.5, mask=on_device)
+    with chainer.using_config('train', True):
+        _check_function(fn, [x, W, b], tol={'rtol': 1e-5, 'atol': 1e-6})
+
+
+def test_simplified_dropconnect_random_mask_on_the_gpu():
+    import cupy
+    x = chainer.Variable(cupy.asarray(_u(2, 3)))
+    W = chainer.Variable(cupy.asarray(_u(4, 3, seed=1)))
+    with chainer.using_config('train', True):
+        y = F.simplified_dropconnect(x, W, None, ratio=0.5)
+    assert isinstance(y.array, cupy.ndarray) and y.shape == (2, 4)
+    y.grad = cupy.ones_like(y.array)
+    y.backward()
+    assert isinstance(W.grad, cupy.ndarray)
+
+
+def test_walker_alias_on_the_gpu():
+    import cupy
+
+    from chainer.utils import WalkerAlias
+    sampler = WalkerAlias([0.1, 0.0, 0.6, 0.3])
+    assert not sampler.use_gpu
+    sampler.to_gpu()
+    assert sampler.use_gpu and isinstance(sampler.threshold, cupy.ndarray)
+    for samples in (sampler.sample((200,)), sampler.sample_gpu((200,))):
+        assert isinstance(samples, cupy.ndarray) and samples.dtype == numpy.int32
+        drawn = set(cupy.asnumpy(samples).tolist())
+        assert drawn <= {0, 2, 3} and 2 in drawn
+    sampler.to_cpu()
+    assert isinstance(sampler.sample((3,)), numpy.ndarray)
+
+
+def test_inv_of_a_singular_matrix_raises_on_the_gpu():
+    import cupy
+    with pytest.raises(ValueError, match='singular'):
+        F.inv(cupy.zeros((3, 3), numpy.float32))
+
+
+def test_standard_updater_passes_the_gpu_id_to_a_plain_converter():
+    import cupy
+
+    from chainer import iterators, optimizers, training
+    seen = []
+
+    def converter(batch, device):
+        seen.append(device)
+        x = numpy.stack([b[0] for b in batch])
+        t = numpy.array([b[1] for b in batch], numpy.int32)
+        return cupy.asarray(x), cupy.asarray(t)
+
+    data = [(_u(4, seed=k), k % 3) for k in range(6)]
+    model = L.Classifier(L.Linear(4, 3))
+    model.to_device('@cupy:0')
+    opt = optimizers.SGD()
+    opt.setup(model)
+    it = iterators.SerialIterator(data, 3)
+    updater = training.updaters.StandardUpdater(it, opt, converter=converter,
+                                                device='@cupy:0')
+    updater.update()
+    assert seen == [0] and isinstance(model.predictor.W.array, cupy.ndarray)

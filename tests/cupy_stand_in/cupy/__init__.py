@@ -320,7 +320,17 @@ class _Namespace:
         return obj
 
 
-linalg = _Namespace(_np.linalg)
+class _Linalg(_Namespace):
+    def inv(self, a):
+        """Like CuPy's: a singular matrix gives non-finite values, not an error."""
+        _count()
+        try:
+            return _wrap(_np.linalg.inv(_unwrap(a)))
+        except _np.linalg.LinAlgError:
+            return _wrap(_np.full(a.shape, _np.nan, a.dtype))
+
+
+linalg = _Linalg(_np.linalg)
 fft = _Namespace(_np.fft)
 
 
