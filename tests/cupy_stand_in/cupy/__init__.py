@@ -124,26 +124,6 @@ class ndarray:
         for k in range(len(self._a)):
             yield self[k]
 
-    def __bool__(self):
-        _count('sync')
-        return builtins.bool(self._a)
-
-    def __int__(self):
-        _count('sync')
-        return builtins.int(self._a)
-
-    def __float__(self):
-        _count('sync')
-        return builtins.float(self._a)
-
-    def __complex__(self):
-        _count('sync')
-        return builtins.complex(self._a)
-
-    def __index__(self):
-        _count('sync')
-        return self._a.__index__()
-
     def __getitem__(self, key):
         key = _unwrap(key)
         if _is_advanced(key):
@@ -266,6 +246,19 @@ for _name in ('lt', 'le', 'gt', 'ge', 'eq', 'ne'):
     setattr(ndarray, f'__{_name}__', _binary(f'__{_name}__'))
 for _name in ('neg', 'pos', 'abs', 'invert'):
     setattr(ndarray, f'__{_name}__', _unary(f'__{_name}__'))
+
+
+def _to_host(convert):
+    def method(self):
+        _count('sync')  # a value the host reads waits for the device
+        return convert(self._a)
+    return method
+
+
+for _name, _convert in (('bool', builtins.bool), ('int', builtins.int),
+                        ('float', builtins.float), ('complex', builtins.complex),
+                        ('index', _np.ndarray.__index__)):
+    setattr(ndarray, f'__{_name}__', _to_host(_convert))
 ndarray.__hash__ = None  # arrays are unhashable, as in CuPy
 
 _ALLOCATING = frozenset(('empty', 'empty_like', 'zeros', 'ones', 'zeros_like', 'ones_like',
@@ -466,29 +459,30 @@ def _host_kernels():
     return module
 
 
-class ElementwiseKernel:
-    """``cupy.ElementwiseKernel``, compiled for the host."""
+class _HostKernel:
+    """A kernel compiled for the host; subclasses name the harness class."""
 
-    def __init__(self, in_params, out_params, operation, name='kernel', **kwargs):
-        self._kernel = _host_kernels().HostElementwiseKernel(
-            in_params, out_params, operation, name, **kwargs)
-
-    def __call__(self, *args, **kwargs):
-        _reject_numpy(args)
-        _count()
-        return _wrap(self._kernel(*[_unwrap(a) for a in args], **kwargs))
-
-
-class ReductionKernel:
-    """``cupy.ReductionKernel``, compiled for the host."""
+    _harness = ''
 
     def __init__(self, *args, **kwargs):
-        self._kernel = _host_kernels().HostReductionKernel(*args, **kwargs)
+        self._kernel = getattr(_host_kernels(), self._harness)(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
         _reject_numpy(args)
         _count()
         return _wrap(self._kernel(*[_unwrap(a) for a in args], **kwargs))
+
+
+class ElementwiseKernel(_HostKernel):
+    """``cupy.ElementwiseKernel``, compiled for the host."""
+
+    _harness = 'HostElementwiseKernel'
+
+
+class ReductionKernel(_HostKernel):
+    """``cupy.ReductionKernel``, compiled for the host."""
+
+    _harness = 'HostReductionKernel'
 
 
 class RawKernel:
