@@ -206,6 +206,7 @@ class HostElementwiseKernel:
         self.operation = operation
         self.name = name
         self.preamble = preamble
+        self._compiled: dict = {}  # the binding lines and types -> the compiled loop
 
     def __call__(self, *args: Any, size: int | None = None) -> Any:
         n_in = len(self.in_params)
@@ -249,17 +250,20 @@ class HostElementwiseKernel:
             else:
                 launch.add(_scalar(p, a, types_), False)
                 lines.append(_declare(p, k, _dtype(p, types_), False, None))
-        source = '\n'.join([
-            _PRELUDE, self.preamble,
-            'extern "C" void run(long long wk_n, void** wk_args, long long* wk_sizes) {',
-            *_typedefs(types_),
-            'HostIndexer _ind{wk_n};',
-            'for (long long i = 0; i < wk_n; ++i) {',
-            '[&]() {', *lines, self.operation, ';', '}();',
-            '}', '}'])
+        key = (tuple(lines), tuple(types_.items()))
+        fn = self._compiled.get(key)
+        if fn is None:
+            fn = self._compiled[key] = _compile('\n'.join([
+                _PRELUDE, self.preamble,
+                'extern "C" void run(long long wk_n, void** wk_args, long long* wk_sizes) {',
+                *_typedefs(types_),
+                'HostIndexer _ind{wk_n};',
+                'for (long long i = 0; i < wk_n; ++i) {',
+                '[&]() {', *lines, self.operation, ';', '}();',
+                '}', '}']))
         n = int(numpy.prod(shape))
         if n:
-            launch.run(_compile(source), n)
+            launch.run(fn, n)
         launched.append(self.name)
         return outs[0] if len(outs) == 1 else tuple(outs)
 
