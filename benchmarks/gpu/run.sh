@@ -7,7 +7,7 @@
 #   bash benchmarks/gpu/run.sh --dry-run   # anywhere: checks that the script starts
 #
 # Environment: TEST_BUDGET_S (default 300) bounds the test phase so the
-# benchmarks always run; PYTEST_WORKERS (default 8) sets pytest-xdist's -n.
+# benchmarks always run; PYTEST_WORKERS (default 14) sets pytest-xdist's -n.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 DRY=0
@@ -55,7 +55,7 @@ EOF
 
 echo "== gpu tests"
 XDIST=""
-$PY -c "import xdist" 2>/dev/null && XDIST="-n ${PYTEST_WORKERS:-8}"
+$PY -c "import xdist" 2>/dev/null && XDIST="-n ${PYTEST_WORKERS:-14}"
 TIMEOUT=""
 $PY -c "import pytest_timeout" 2>/dev/null && TIMEOUT="--timeout 120"
 timeout "${TEST_BUDGET_S:-300}" $PY -m pytest -q -m gpu $XDIST $TIMEOUT -p no:cacheprovider \
