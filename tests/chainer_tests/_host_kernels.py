@@ -13,6 +13,7 @@ on any machine with ``g++``. The ``gpu`` tests run the real kernels.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import hashlib
 import shutil
@@ -105,6 +106,7 @@ class _Compiler:
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix='rechainer-host-kernels-'))
+        atexit.register(shutil.rmtree, self.dir, True)
         self.libs: dict = {}
 
     def __call__(self, source: str):
