@@ -114,6 +114,7 @@ class _Compiler:
         if key not in self.libs:
             src = self.dir / f'{key}.cpp'
             lib = self.dir / f'{key}.so'
+            self.dir.mkdir(parents=True, exist_ok=True)  # a temp cleaner may have run
             src.write_text(source)
             done = subprocess.run(
                 [CXX, '-std=c++17', '-O0', '-shared', '-fPIC', '-Wall', '-Wextra', '-Werror',
