@@ -5,7 +5,8 @@ module: arrays that are *not* ``numpy.ndarray`` (a wrapper around one), so every
 CuPy branch of rechainer runs; NumPy does the arithmetic, and kernels
 (``ElementwiseKernel``, ``ReductionKernel``) are compiled for the host by
 ``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
-conversion to NumPy and NumPy arrays in its ufuncs, and 0-d results stay arrays.
+conversion to NumPy and NumPy arrays in its ufuncs, 0-d results stay arrays, and
+integer array indices out of range wrap around instead of raising.
 
 It checks the Python of the CuPy branches and the kernels' arithmetic; it says
 nothing about CUDA itself (timing, memory hooks, NCCL: tests marked
@@ -128,13 +129,17 @@ class ndarray:
         key = _unwrap(key)
         if _is_advanced(key):
             _count()
+            key = _wrap_around(key, self._a.shape)
         return _wrap(self._a[key])
 
     def __setitem__(self, key, value):
         if isinstance(value, _np.ndarray) and value.ndim:
             raise TypeError('a NumPy array cannot be assigned into a CuPy array')
         _count()
-        self._a[_unwrap(key)] = _unwrap(value)
+        key = _unwrap(key)
+        if _is_advanced(key):
+            key = _wrap_around(key, self._a.shape)
+        self._a[key] = _unwrap(value)
 
     def __repr__(self):
         return repr(self._a)
@@ -184,6 +189,23 @@ def _is_advanced(key) -> bool:
     if isinstance(key, tuple):
         return builtins.any(isinstance(k, (_np.ndarray, list)) for k in key)
     return isinstance(key, (_np.ndarray, list))
+
+
+def _wrap_around(key, shape):
+    """Integer array indices taken modulo their axis, as CuPy does (NumPy raises
+    for an index out of range; CuPy silently wraps it)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if builtins.any(k is None or k is Ellipsis for k in keys) or len(keys) > len(shape):
+        return key  # the axes are not simply positional: leave it to NumPy
+    fixed = []
+    for k, size in zip(keys, shape):
+        if isinstance(k, list):
+            k = _np.asarray(k)
+        if isinstance(k, _np.ndarray) and k.dtype.kind in 'iu' and size:
+            k = k % size
+        fixed.append(k)
+    fixed += list(keys[len(fixed):])
+    return tuple(fixed) if isinstance(key, tuple) else fixed[0]
 
 
 def _unwrap(x):
@@ -298,6 +320,15 @@ for _name in dir(_np):
         globals()[_name] = _obj
     else:
         globals()[_name] = _function(_obj, _name)
+
+
+def take(a, indices, axis=None, out=None):
+    """CuPy's ``take`` wraps out-of-range indices."""
+    _count()
+    return _wrap(_np.take(_unwrap(a), _unwrap(indices), axis=axis, mode='wrap'))
+
+
+ndarray.take = lambda self, indices, axis=None, out=None: take(self, indices, axis)
 
 
 class _Namespace:
