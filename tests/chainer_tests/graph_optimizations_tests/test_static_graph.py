@@ -66,15 +66,16 @@ def _data(n=3, batch=6, seed=0):
     return xs, ts
 
 
-def test_mlp_bit_identical_to_define_by_run():
+def _assert_trains_the_same(ref, model, train=_train, **kwargs):
+    """``model`` (static) ends training with parameters bit-identical to ``ref``'s."""
     xs, ts = _data()
-    ref = _MLP()
-    model = _StaticMLP()
     model.copyparams(ref)
-    expected = _train(ref, xs, ts)
-    got = _train(model, xs, ts)
-    for a, b in zip(expected, got):
+    for a, b in zip(train(ref, xs, ts, **kwargs), train(model, xs, ts, **kwargs)):
         numpy.testing.assert_array_equal(a, b)
+
+
+def test_mlp_bit_identical_to_define_by_run():
+    _assert_trains_the_same(_MLP(), _StaticMLP())
 
 
 def test_replay_skips_graph_construction():
@@ -215,12 +216,7 @@ def test_minimize_cache_size(minimize):
         def forward(self, x):
             return self.l2(F.relu(self.l1(x)))
 
-    xs, ts = _data()
-    ref = _MLP()
-    model = M()
-    model.copyparams(ref)
-    for a, b in zip(_train(ref, xs, ts, steps=4), _train(model, xs, ts, steps=4)):
-        numpy.testing.assert_array_equal(a, b)
+    _assert_trains_the_same(_MLP(), M(), steps=4)
 
 
 def _schedules(model, train=True):
@@ -256,11 +252,7 @@ def _train_loss(model, xs, ts, steps=10):
 
 
 def test_loss_inside_bit_identical():
-    xs, ts = _data()
-    ref, model = _Loss(False), _Loss(True)
-    model.copyparams(ref)
-    for a, b in zip(_train_loss(ref, xs, ts), _train_loss(model, xs, ts)):
-        numpy.testing.assert_array_equal(a, b)
+    _assert_trains_the_same(_Loss(False), _Loss(True), train=_train_loss)
 
 
 class _Arith(chainer.Chain):
@@ -287,11 +279,7 @@ class _Arith(chainer.Chain):
 
 
 def test_arithmetic_bit_identical():
-    xs, ts = _data()
-    ref, model = _Arith(False), _Arith(True)
-    model.copyparams(ref)
-    for a, b in zip(_train(ref, xs, ts), _train(model, xs, ts)):
-        numpy.testing.assert_array_equal(a, b)
+    _assert_trains_the_same(_Arith(False), _Arith(True))
 
 
 def test_replay_runs_array_kernels_and_falls_back_per_node():
