@@ -241,36 +241,37 @@ def check_index_range(index: Any, size: int, what: str = 'index',
     ``ignore`` excepted; returns how many entries equal ``ignore`` (0 without one).
 
     CuPy wraps out-of-range indices instead of raising as NumPy does, so every
-    function that indexes with user data checks through here. Both counts come
-    back to the host in one read, the only synchronisation the check costs.
+    function that indexes with user data checks through here. On the GPU both
+    counts come back to the host in one read (two for 2**31 entries or more),
+    the only synchronisation the check costs.
     """
     if index.size == 0:
         return 0
     low = -size if allow_negative else 0
     if not isinstance(index, numpy.ndarray) and index.size < _PACKED_COUNT_LIMIT:
         n_bad, n_ignored = _gpu_range_counts(index, low, size, ignore)
-        if n_bad:
-            _raise_out_of_range(index, low, size, what, ignore)
-        return n_ignored
-    bad = (index < low) | (index >= size)
-    if ignore is not None:
-        ignored = index == ignore
-        bad &= ~ignored
-        if isinstance(index, numpy.ndarray):
-            n_bad, n_ignored = int(bad.sum()), int(ignored.sum())
-        else:
-            n_bad, n_ignored = _xp(index).stack((bad.sum(), ignored.sum())).tolist()
+        bad = None
     else:
-        n_bad, n_ignored = int(bad.sum()), 0
+        bad = (index < low) | (index >= size)
+        n_ignored = 0
+        if ignore is not None:
+            ignored = index == ignore
+            bad &= ~ignored
+            n_ignored = int(ignored.sum())
+        n_bad = int(bad.sum())
     if n_bad:
-        _raise_out_of_range(index, low, size, what, ignore)
+        _raise_out_of_range(index, bad, low, size, what, ignore)
     return n_ignored
 
 
-def _raise_out_of_range(index: Any, low: int, size: int, what: str, ignore: Any) -> None:
-    bad = (index < low) | (index >= size)
-    if ignore is not None:
-        bad &= index != ignore
+def _raise_out_of_range(index: Any, bad: Any, low: int, size: int, what: str,
+                        ignore: Any) -> None:
+    """Raises the error naming the first entry of ``index`` out of range (``bad``:
+    the mask of those entries, or None to compute it)."""
+    if bad is None:
+        bad = (index < low) | (index >= size)
+        if ignore is not None:
+            bad &= index != ignore
     first = index[bad].ravel()[0]
     hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
     raise ValueError(f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
