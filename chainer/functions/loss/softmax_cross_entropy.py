@@ -186,8 +186,6 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         the softmax itself is never stored (the gradient kernel recomputes it)."""
         n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label)
         stats = self._stats = array_utils.row_softmax_stats(x)
-        self._tt = t
-        self._t_valid = None
         nll = _gpu_nll(x, stats, t, self.ignore_label)
         if self.reduce == 'mean':
             count = t.size - n_ignored if self.normalize else len(x)
@@ -209,7 +207,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad':
         """The node computing the gradient w.r.t. ``x`` (arrays of the forward call)."""
         if self._stats is not None:
-            return _SoftmaxCrossEntropyGrad(None, self._tt, self.reduce, self._coeff,
+            return _SoftmaxCrossEntropyGrad(None, t, self.reduce, self._coeff,
                                             stats=self._stats, ignore_label=self.ignore_label)
         y = self.y
         if y is None:
