@@ -404,8 +404,18 @@ def host_gpu_device(xp):
 
 class NotNumpy(numpy.ndarray):
     """A NumPy array whose type is not exactly ``numpy.ndarray``: code that tests
-    ``type(x) is numpy.ndarray`` for its NumPy branch takes its CuPy branch."""
+    ``type(x) is numpy.ndarray`` for its NumPy branch takes its CuPy branch, and
+    so does code that tests ``type(x) is _gpu_ndarray`` in a module given to
+    :func:`gpu_array_type`."""
 
 
 def not_numpy(a: numpy.ndarray) -> NotNumpy:
     return a.view(NotNumpy)
+
+
+def gpu_array_type(monkeypatch, *modules) -> None:
+    """Routes the kernels to the host (:func:`route`) and makes :class:`NotNumpy`
+    the CuPy array type (``_gpu_ndarray``) of each of ``modules``."""
+    route(monkeypatch)
+    for module in modules:
+        monkeypatch.setattr(module, '_gpu_ndarray', NotNumpy)

@@ -12,6 +12,7 @@ _ndarray = numpy.ndarray
 _np_maximum = numpy.maximum
 _np_multiply = numpy.multiply
 _np_greater = numpy.greater
+_gpu_ndarray = cuda.ndarray
 
 
 def _zero(dtype):
@@ -69,7 +70,8 @@ class ReLUGrad2(function_node.FunctionNode):
             # float * bool keeps the float dtype; an explicit dtype= would
             # select a slower buffered loop.
             return _np_multiply(gy, _np_greater(y, _zero(y.dtype))),
-        if gy.dtype == y.dtype:  # one fused kernel instead of a compare and a multiply
+        if type(y) is _gpu_ndarray and gy.dtype == y.dtype:
+            # CuPy: one fused kernel instead of a compare and a multiply
             return cuda.elementwise(
                 'T gy, T y', 'T gx', 'gx = y > (T)0 ? gy : (T)0', 'rechainer_relu_grad')(gy, y),
         xp = backend.get_array_module(y)

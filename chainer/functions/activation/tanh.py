@@ -1,14 +1,14 @@
 """Hyperbolic tangent."""
 from __future__ import annotations
 
-import numpy
-
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.backends import cuda
 from chainer.functions.math import basic_math
 from chainer.utils import type_check
+
+_gpu_ndarray = cuda.ndarray
 
 
 class Tanh(function_node.FunctionNode):
@@ -43,7 +43,7 @@ class TanhGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         y, gy = inputs
-        if type(y) is not numpy.ndarray and y.dtype == gy.dtype:
+        if type(y) is _gpu_ndarray and y.dtype == gy.dtype:
             # CuPy: one fused kernel instead of three
             return cuda.elementwise('T y, T gy', 'T gx', 'gx = gy * ((T)1 - y * y)',
                                     'rechainer_tanh_grad')(y, gy),

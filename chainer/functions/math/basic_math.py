@@ -393,7 +393,7 @@ class _ScaledProduct(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
-        if type(inputs[0]) is not _ndarray:  # CuPy: one fused kernel
+        if type(inputs[0]) is _gpu_ndarray:  # CuPy: one fused kernel
             return _gpu_product_kernel(len(inputs))(*inputs, self.coefficient),
         y = inputs[0] * inputs[0].dtype.type(self.coefficient)
         for x in inputs[1:]:
@@ -563,7 +563,7 @@ def _pow_const(x, value):
 
     NumPy computes a general power about ten times slower than a product.
     """
-    if type(x) is not _ndarray and value == 3:  # CuPy: one kernel
+    if type(x) is _gpu_ndarray and value == 3:  # CuPy: one kernel
         return _gpu_product_kernel(1, 3)(x, 1)
     if value == 2:
         return x * x
@@ -620,7 +620,7 @@ class PowVarConstGrad(function_node.FunctionNode):
         x, gy = inputs
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
-        if type(x) is not _ndarray and e in (1, 2, 3) and x.dtype == gy.dtype:
+        if type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype:
             return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),

@@ -85,9 +85,10 @@ def test_non_array_input():
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_gpu_grad_kernel_matches_numpy(monkeypatch, dtype):
+    from chainer.functions.activation import relu as relu_module
     from chainer.functions.activation.relu import ReLUGrad2
     from tests.chainer_tests import _host_kernels
-    _host_kernels.route(monkeypatch)
+    _host_kernels.gpu_array_type(monkeypatch, relu_module)
     y = numpy.maximum(numpy.random.uniform(-1, 1, (3, 4)), 0).astype(dtype)
     y[0, :2] = 0
     gy = numpy.random.uniform(-1, 1, y.shape).astype(dtype)
@@ -96,3 +97,15 @@ def test_gpu_grad_kernel_matches_numpy(monkeypatch, dtype):
     assert _host_kernels.launched == ['rechainer_relu_grad']
     assert got.dtype == dtype
     numpy.testing.assert_array_equal(got, expected)
+
+
+def test_numpy_subclass_stays_on_the_cpu():
+    """A NumPy subclass is a CPU array: its gradient takes no GPU kernel."""
+    class Sub(numpy.ndarray):
+        pass
+
+    x = chainer.Variable(numpy.array([1., -2., 3.], numpy.float32).view(Sub))
+    y = F.relu(x)
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, [1., 0., 1.])

@@ -55,9 +55,10 @@ def test_third_order_gradient():
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_gpu_grad_kernel_matches_numpy(monkeypatch, dtype):
     """TanhGrad's fused CuPy kernel (compiled for the host) against NumPy."""
+    from chainer.functions.activation import tanh as tanh_module
     from chainer.functions.activation.tanh import TanhGrad
     from tests.chainer_tests import _host_kernels
-    _host_kernels.route(monkeypatch)
+    _host_kernels.gpu_array_type(monkeypatch, tanh_module)
     y = numpy.tanh(numpy.random.uniform(-2, 2, (3, 5))).astype(dtype)
     gy = numpy.random.uniform(-1, 1, y.shape).astype(dtype)
     expected, = TanhGrad().forward((y, gy))
@@ -66,3 +67,16 @@ def test_gpu_grad_kernel_matches_numpy(monkeypatch, dtype):
     assert got.dtype == dtype
     tol = 1e-3 if dtype == numpy.float16 else 1e-7
     numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+def test_numpy_subclass_stays_on_the_cpu():
+    """A NumPy subclass is a CPU array: its gradient takes no GPU kernel."""
+    class Sub(numpy.ndarray):
+        pass
+
+    x = chainer.Variable(numpy.array([1., -2., 3.], numpy.float32).view(Sub))
+    y = tanh(x)
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, 1 - numpy.tanh(x.array.view(numpy.ndarray)) ** 2,
+                                  rtol=1e-6)

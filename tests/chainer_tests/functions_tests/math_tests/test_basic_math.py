@@ -385,7 +385,7 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
     against the NumPy code: scaled products, cubes, and power gradients."""
     from chainer.functions.math import basic_math
     from tests.chainer_tests import _host_kernels
-    _host_kernels.route(monkeypatch)
+    _host_kernels.gpu_array_type(monkeypatch, basic_math)
     rng = numpy.random.default_rng(3)
     xs = [rng.uniform(-2, 2, (2, 3)).astype(dtype) for _ in range(4)]
     gpu = [_host_kernels.not_numpy(x) for x in xs]
@@ -401,3 +401,15 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
         numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
     assert {'rechainer_product_1_3', 'rechainer_product_2_1', 'rechainer_product_2_2',
             'rechainer_product_2_3', 'rechainer_product_4_1'} <= set(_host_kernels.launched)
+
+
+def test_numpy_subclass_stays_on_the_cpu():
+    """A NumPy subclass is a CPU array: products and powers take no GPU kernel."""
+    class Sub(numpy.ndarray):
+        pass
+
+    x = chainer.Variable(numpy.array([1., -2., 3.], numpy.float32).view(Sub))
+    y = F.math.basic_math._scaled_product(2.0, x ** 3, x)
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, 8 * x.array.view(numpy.ndarray) ** 3, rtol=1e-6)
