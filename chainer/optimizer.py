@@ -160,31 +160,31 @@ class UpdateRule:
                 and not self._check_loaded_state \
                 and not self._pre_update_hooks and not self._post_update_hooks:
             # The common step: the state exists and lives where the parameter does,
-            # so there is nothing to prepare and no hook to call.
-            plain = self._plain_update_core and 'update_core' not in self.__dict__
+            # so there is nothing to prepare and no hook to call. ``core`` is the
+            # device's step, or update_core when a device context is needed.
+            core = None
             if data.__class__ is numpy.ndarray:
                 for value in state.values():
                     if value.__class__ is not numpy.ndarray:
                         break
                 else:
-                    if param._grad_var is not None:
-                        if plain:
-                            self.update_core_cpu(param)
-                        else:
-                            self.update_core(param)
-                    return
+                    core = self.update_core_cpu
             elif data.__class__ is _gpu_ndarray:
                 device_id = data.data.device_id
                 for value in state.values():
                     if value.__class__ is not _gpu_ndarray or value.data.device_id != device_id:
                         break
                 else:
-                    if param._grad_var is not None:
-                        if plain and device_id == cuda.cupy.cuda.runtime.getDevice():
-                            self.update_core_gpu(param)
-                        else:
-                            self.update_core(param)
-                    return
+                    core = (self.update_core_gpu
+                            if device_id == cuda.cupy.cuda.runtime.getDevice()
+                            else self.update_core)
+            if core is not None:
+                if param._grad_var is not None:
+                    if self._plain_update_core and 'update_core' not in self.__dict__:
+                        core(param)
+                    else:
+                        self.update_core(param)
+                return
         self._update_general(param)
 
     def _update_general(self, param: variable.Variable) -> None:
