@@ -20,6 +20,7 @@ import builtins
 import functools
 import os
 import sys
+import types
 
 import numpy as _np
 
@@ -163,6 +164,10 @@ class ndarray:
         return self._a.__dlpack__()
 
     def __getattr__(self, name):
+        if name.startswith('__'):
+            # NumPy's protocols (__array_struct__, __array_interface__) would let
+            # numpy.asarray read the data without the refusal in __array__.
+            raise AttributeError(f"'cupy.ndarray' object has no attribute '{name}'")
         attr = getattr(self._a, name)
         if not callable(attr):
             return _wrap(attr)
@@ -287,8 +292,8 @@ _ALLOCATING = frozenset(('empty', 'empty_like', 'zeros', 'ones', 'zeros_like', '
                          'full', 'full_like', 'arange', 'array', 'asarray', 'ascontiguousarray',
                          'eye', 'identity', 'linspace'))
 _NO_LAUNCH = frozenset(('empty', 'empty_like', 'result_type', 'broadcast_shapes', 'can_cast',
-                        'isscalar', 'ndim', 'shape', 'promote_types', 'iinfo', 'finfo',
-                        'reshape', 'transpose', 'broadcast_to', 'expand_dims', 'squeeze',
+                        'as_strided', 'isscalar', 'ndim', 'shape', 'promote_types', 'iinfo',
+                        'finfo', 'reshape', 'transpose', 'broadcast_to', 'expand_dims', 'squeeze',
                         'moveaxis', 'swapaxes', 'rollaxis', 'atleast_1d', 'atleast_2d',
                         'atleast_3d', 'split', 'array_split', 'ravel', 'asarray', 'asanyarray',
                         'ascontiguousarray'))
@@ -312,7 +317,7 @@ def _function(f, name):
 # The NumPy namespace, with functions that take and give stand-in arrays; ufuncs
 # dispatch through ndarray.__array_ufunc__, types and constants are NumPy's.
 for _name in dir(_np):
-    if _name.startswith('_') or _name in ('ndarray', 'random', 'linalg', 'fft', 'testing',
+    if _name.startswith('_') or _name in ('ndarray', 'random', 'linalg', 'fft', 'lib', 'testing',
                                           'get_array_module', 'fuse'):
         continue
     _obj = getattr(_np, _name)
@@ -356,12 +361,13 @@ class _Linalg(_Namespace):
 
 linalg = _Linalg(_np.linalg)
 fft = _Namespace(_np.fft)
+lib = types.SimpleNamespace(stride_tricks=_Namespace(_np.lib.stride_tricks))
 
 
 def _random_function(f):
     def g(*args, dtype=None, **kwargs):
         _count()
-        result = f(*args, **kwargs)
+        result = f(*_unwrap(args), **_unwrap(kwargs))
         if dtype is not None:
             result = _np.asarray(result).astype(dtype)
         return _wrap(result)
