@@ -16,6 +16,8 @@ from __future__ import annotations
 import atexit
 import ctypes
 import hashlib
+import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -130,6 +132,38 @@ class _Compiler:
 _compile = _Compiler() if CXX else None
 launched: list = []  # kernel names, in launch order (tests clear it)
 
+# When set, the file where each distinct kernel launch (and each CuPy name the
+# stand-in serves) is described as one JSON line: what tests/nvrtc/check_kernels.py
+# checks against CuPy itself.
+KERNEL_LOG = os.environ.get('RECHAINER_KERNEL_LOG')
+_logged: set = set()
+
+
+def log_record(record: dict) -> None:
+    """Appends ``record`` to KERNEL_LOG, once per distinct record."""
+    if not KERNEL_LOG:
+        return
+    line = json.dumps(record, sort_keys=True)
+    if line not in _logged:
+        _logged.add(line)
+        with open(KERNEL_LOG, 'a') as f:
+            f.write(line + '\n')
+
+
+def _log_launch(spec: dict, args: tuple, **call: Any) -> None:
+    """Logs a launch: the kernel's definition and its arguments' kinds and dtypes."""
+    if not KERNEL_LOG:
+        return
+    described = []
+    for a in args:
+        if isinstance(a, numpy.ndarray):
+            described.append(['array', a.dtype.str, a.ndim])
+        elif a is None:
+            described.append(None)
+        else:
+            described.append(['scalar', type(a).__name__])
+    log_record({**spec, 'args': described, 'call': call})
+
 
 def _resolve_types(params: list, args: tuple) -> dict:
     """Placeholder -> dtype, from the array arguments (first bound wins; a
@@ -209,6 +243,9 @@ class HostElementwiseKernel:
         self.operation = operation
         self.name = name
         self.preamble = preamble
+        self._spec = {'kind': 'elementwise', 'in_params': in_params,
+                      'out_params': out_params, 'operation': operation, 'name': name,
+                      'kwargs': {'preamble': preamble, **kwargs}}
         self._compiled: dict = {}  # the binding lines and types -> the compiled loop
 
     def __call__(self, *args: Any, size: int | None = None) -> Any:
@@ -268,6 +305,7 @@ class HostElementwiseKernel:
         if n:
             launch.run(fn, n)
         launched.append(self.name)
+        _log_launch(self._spec, args, size=size)
         return outs[0] if len(outs) == 1 else tuple(outs)
 
 
@@ -287,6 +325,10 @@ class HostReductionKernel:
         self.name = name
         self.reduce_type = reduce_type
         self.preamble = preamble
+        self._spec = {'kind': 'reduction', 'in_params': in_params, 'out_params': out_params,
+                      'map_expr': map_expr, 'reduce_expr': reduce_expr,
+                      'post_map_expr': post_map_expr, 'identity': identity, 'name': name,
+                      'kwargs': {'reduce_type': reduce_type, 'preamble': preamble, **kwargs}}
 
     def __call__(self, *args: Any, axis=None, keepdims: bool = False) -> Any:
         if len(args) != len(self.in_params):
@@ -342,6 +384,7 @@ class HostReductionKernel:
         if m:
             launch.run(_compile(source), m)
         launched.append(self.name)
+        _log_launch(self._spec, args, axis=axis, keepdims=keepdims)
         if keepdims:
             out = out.reshape([1 if d in axis else shape[d] for d in range(ndim)])
         return out

@@ -42,6 +42,25 @@ def reset_stats() -> None:
         stats[key] = 0
 
 
+# With RECHAINER_KERNEL_LOG set, each CuPy name the stand-in serves (a function,
+# an array method, a ufunc method) goes to that log, and tests/nvrtc/check_kernels.py
+# checks that CuPy itself has it: NumPy has names that CuPy lacks.
+_LOG_NAMES = bool(os.environ.get('RECHAINER_KERNEL_LOG'))
+_names_seen: set = set()
+
+
+def _used(name: str, args=None, kwargs=None) -> None:
+    """Logs ``name``; with ``args``, also how it was called (the number of
+    positional arguments and the keywords), to check against its signature."""
+    record = {'kind': 'name', 'name': name}
+    if args is not None:
+        record.update(nargs=len(args), keywords=sorted(kwargs))
+    key = (name,) if args is None else (name, len(args), *sorted(kwargs))
+    if key not in _names_seen:
+        _names_seen.add(key)
+        _host_kernels().log_record(record)
+
+
 class ndarray:
     """An array on the stand-in device: a NumPy array behind CuPy's interface."""
 
@@ -107,6 +126,9 @@ class ndarray:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         _reject_numpy(inputs)
         _count()
+        if _LOG_NAMES:
+            _used(f'cupy.{ufunc.__name__}' if method == '__call__'
+                  else f'cupy.{ufunc.__name__}.{method}')
         out = kwargs.get('out')
         if out is not None:
             kwargs['out'] = tuple(_unwrap(o) for o in out)
@@ -117,6 +139,8 @@ class ndarray:
 
     def __array_function__(self, func, types, args, kwargs):
         _count()
+        if _LOG_NAMES:
+            _used(f'cupy.{func.__name__}')
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
 
     def __len__(self):
@@ -170,9 +194,13 @@ class ndarray:
             raise AttributeError(f"'cupy.ndarray' object has no attribute '{name}'")
         attr = getattr(self._a, name)
         if not callable(attr):
+            if _LOG_NAMES:
+                _used(f'cupy.ndarray.{name}')
             return _wrap(attr)
 
         def method(*args, **kwargs):
+            if _LOG_NAMES:
+                _used(f'cupy.ndarray.{name}', args, kwargs)
             if name == 'astype' and kwargs.get('copy', True) is False and \
                     _np.dtype(args[0] if args else kwargs['dtype']) == self._a.dtype:
                 return self
@@ -301,13 +329,18 @@ _CONVERTING = frozenset(('asarray', 'array', 'asanyarray', 'ascontiguousarray'))
 
 
 def _function(f, name):
+    """``f`` on stand-in arrays; ``name`` is its place in ``cupy`` (``linalg.inv``)."""
+    base = name.rpartition('.')[2]
+
     @functools.wraps(f)
     def g(*args, **kwargs):
-        if name in _ALLOCATING:
+        if _LOG_NAMES:
+            _used(name if name.startswith('cupyx.') else f'cupy.{name}', args, kwargs)
+        if base in _ALLOCATING:
             _count('alloc')
-        if name not in _NO_LAUNCH:
+        if base not in _NO_LAUNCH:
             _count()
-        if name in _CONVERTING and args and isinstance(args[0], ndarray):
+        if base in _CONVERTING and args and isinstance(args[0], ndarray):
             result = f(args[0]._a, *args[1:], **_unwrap(kwargs))
             return args[0] if result is args[0]._a else _wrap(result)
         return _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
@@ -339,13 +372,14 @@ ndarray.take = lambda self, indices, axis=None, out=None: take(self, indices, ax
 class _Namespace:
     """A NumPy submodule whose functions take and give stand-in arrays."""
 
-    def __init__(self, module):
+    def __init__(self, module, prefix):
         self._module = module
+        self._prefix = prefix
 
     def __getattr__(self, name):
         obj = getattr(self._module, name)
         if callable(obj) and not isinstance(obj, type):
-            return _function(obj, name)
+            return _function(obj, f'{self._prefix}.{name}')
         return obj
 
 
@@ -359,14 +393,18 @@ class _Linalg(_Namespace):
             return _wrap(_np.full(a.shape, _np.nan, a.dtype))
 
 
-linalg = _Linalg(_np.linalg)
-fft = _Namespace(_np.fft)
-lib = types.SimpleNamespace(stride_tricks=_Namespace(_np.lib.stride_tricks))
+linalg = _Linalg(_np.linalg, 'linalg')
+fft = _Namespace(_np.fft, 'fft')
+lib = types.SimpleNamespace(
+    stride_tricks=_Namespace(_np.lib.stride_tricks, 'lib.stride_tricks'))
 
 
-def _random_function(f):
+def _random_function(f, name):
     def g(*args, dtype=None, **kwargs):
         _count()
+        if _LOG_NAMES:
+            _used(f'cupy.random.{name}', args, {**kwargs, 'dtype': dtype}
+                  if dtype is not None else kwargs)
         result = f(*_unwrap(args), **_unwrap(kwargs))
         if dtype is not None:
             result = _np.asarray(result).astype(dtype)
@@ -379,14 +417,14 @@ class RandomState:
         self._rng = _np.random.RandomState(seed)
 
     def __getattr__(self, name):
-        return _random_function(getattr(self._rng, name))
+        return _random_function(getattr(self._rng, name), f'RandomState.{name}')
 
 
 class _Random:
     RandomState = RandomState
 
     def __getattr__(self, name):
-        return _random_function(getattr(_np.random, name))
+        return _random_function(getattr(_np.random, name), name)
 
     def seed(self, seed=None):
         _np.random.seed(seed)

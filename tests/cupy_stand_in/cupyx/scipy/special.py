@@ -4,4 +4,4 @@ import scipy.special as _special
 
 def __getattr__(name):
     import cupy
-    return cupy._function(getattr(_special, name), name)
+    return cupy._function(getattr(_special, name), f'cupyx.scipy.special.{name}')

@@ -1,0 +1,212 @@
+"""Checks what the gpu tests used of CuPy against CuPy 14 itself, without a GPU.
+
+The stand-in (``tests/cupy_stand_in``) serves NumPy's whole namespace and runs
+a kernel's CUDA C body as host C++, so it accepts what CuPy would refuse: a
+NumPy function CuPy lacks, or kernel code NVRTC rejects (``max`` of a half and
+a float, a missing overload). With ``RECHAINER_KERNEL_LOG`` set, the stand-in
+and the host kernel harness write each CuPy name served and each distinct
+kernel launch (the kernel's definition and its arguments' dtypes) to that
+file, one JSON line each. This script checks every name against CuPy, and
+rebuilds the source CuPy would generate for every launch and compiles it to
+PTX with NVRTC, as CuPy does on a device. It needs CuPy and NVRTC from pip
+(``requirements.txt`` beside it; no GPU), in an environment apart from the one
+the tests run in (``run.sh`` beside it makes one)::
+
+    RECHAINER_KERNEL_LOG=kernels.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
+    bash tests/nvrtc/run.sh kernels.jsonl
+
+It prints each name CuPy lacks (or whose signature refuses the recorded
+call) and each launch that CuPy would refuse or NVRTC fails to compile, and
+exits 1 if there is one. It calls CuPy's private
+code-generation functions, so ``requirements.txt`` pins the CuPy version.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy
+
+import cupy
+from cupy._core import _carray, _kernel, _reduction, _scalar
+from cupy._core import core as _core
+from cupy.cuda import compiler
+
+ARCH = 'compute_90'  # the H200's
+_NDARRAY, _INDEXER, _SCALAR = 1, 2, 3  # CuPy's argument kinds
+
+
+def _array(dtype, ndim: int):
+    return _kernel._ArgInfo(_NDARRAY, cupy.ndarray, numpy.dtype(dtype), ndim, True, True)
+
+
+def _scalar_arg(dtype):
+    return _kernel._ArgInfo(_SCALAR, _scalar.CScalar, numpy.dtype(dtype), 0, True, True)
+
+
+def _indexer(ndim: int):
+    return _kernel._ArgInfo(_INDEXER, _carray.Indexer, None, ndim, True, True)
+
+
+def _array_types(described: list) -> tuple:
+    """The dtype of each array argument (None for a scalar): what CuPy binds
+    the type placeholders with."""
+    return tuple(numpy.dtype(d[1]).type if d and d[0] == 'array' else None
+                 for d in described)
+
+
+def elementwise_source(rec: dict) -> str:
+    """The CUDA source CuPy generates for one launch of an ElementwiseKernel."""
+    kwargs = dict(rec['kwargs'])
+    kernel = cupy.ElementwiseKernel(rec['in_params'], rec['out_params'], rec['operation'],
+                                    rec['name'], **kwargs)
+    nin = kernel.nin
+    described = rec['args']
+    outs_given = any(d is not None for d in described[nin:])
+    in_types, out_types, type_map = kernel._decide_params_type(
+        _array_types(described[:nin]), _array_types(described[nin:]) if outs_given else ())
+    infos = []
+    for p, d, t in zip(kernel.params, described + [None] * len(out_types),
+                       in_types + out_types):
+        if d is not None and d[0] == 'scalar':
+            infos.append(_scalar_arg(t))
+        else:
+            infos.append(_array(t, d[2] if p.raw and d is not None else 1))
+    infos.append(_indexer(1))
+    return _kernel._get_elementwise_kernel_code(
+        tuple(infos), type_map, kernel.params, kernel.operation, kernel.name,
+        kernel.preamble, kwargs.get('loop_prep', ''), kwargs.get('after_loop', ''))
+
+
+def reduction_source(rec: dict) -> str:
+    """The CUDA source CuPy generates for one launch of a ReductionKernel."""
+    kwargs = dict(rec['kwargs'])
+    kernel = cupy.ReductionKernel(rec['in_params'], rec['out_params'], rec['map_expr'],
+                                  rec['reduce_expr'], rec['post_map_expr'], rec['identity'],
+                                  rec['name'], **kwargs)
+    described = rec['args']
+    in_types, out_types, type_map = _kernel._decide_params_type(
+        kernel.in_params, kernel.out_params, _array_types(described), ())
+    # CuPy adds the index type of the launch (32-bit for arrays under 2**31).
+    type_map = _kernel._TypeMap(type_map._pairs + (('IndexT', numpy.int32),))
+    ndim = max([d[2] for d in described if d[0] == 'array'], default=1)
+    infos = [_scalar_arg(t) if d[0] == 'scalar' else _array(t, ndim)
+             for d, t in zip(described, in_types)]
+    infos += [_array(t, 1) for t in out_types]
+    infos += [_indexer(ndim), _indexer(1), _scalar_arg(numpy.int32)]
+    return _reduction._ReductionKernel_get_cached_function_code(
+        kernel.nin, kernel.nout, kernel._params, tuple(infos), type_map, kernel.name, 512,
+        kernel.reduce_type, kernel.identity, kernel.map_expr, kernel.reduce_expr,
+        kernel.post_map_expr, kernel.preamble, tuple(kwargs.get('options', ())))
+
+
+def compile_source(code: str, options: tuple) -> None:
+    """Compiles ``code`` as CuPy would (its headers and options) to PTX for ARCH."""
+    source = ''.join(f'#include <{h}>\n' for h in _core._cupy_header_list) + code
+    options = _core.assemble_cupy_compiler_options(tuple(options)) + (f'-arch={ARCH}',)
+    # compile_using_nvrtc asks the (absent) device for its architecture; this
+    # does the same steps with ARCH given.
+    program = compiler._NVRTCProgram(source, 'kern.cu', method='ptx')
+    program.compile(options + ('--device-as-default-execution-space',))
+
+
+def _lookup(dotted: str) -> tuple:
+    """CuPy's attribute ``dotted`` (``cupy.linalg.inv``) and whether it is a method
+    read off a class (its signature then starts with self); None if CuPy has none."""
+    top, *rest = dotted.split('.')
+    if top == 'cupyx':
+        importlib.import_module('cupyx.scipy.special')
+    obj = importlib.import_module(top)
+    is_method = False
+    for part in rest:
+        if not hasattr(obj, part):
+            return None, False
+        is_method = isinstance(obj, type) and not isinstance(
+            inspect.getattr_static(obj, part), (staticmethod, classmethod))
+        obj = getattr(obj, part)
+    return obj, is_method
+
+
+def name_error(rec: dict) -> str | None:
+    """Why CuPy would refuse the recorded use of a name, or None."""
+    obj, is_method = _lookup(rec['name'])
+    if obj is None:
+        return f'CuPy {cupy.__version__} has no such name'
+    if 'nargs' not in rec:
+        return None
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):  # a Cython function: no signature to check
+        return None
+    try:
+        signature.bind(*range(rec['nargs'] + is_method), **dict.fromkeys(rec['keywords']))
+    except TypeError as e:
+        return f'called with {rec["nargs"]} positional arguments and keywords ' \
+               f'{rec["keywords"]}: {e}'
+    return None
+
+
+def source(rec: dict) -> tuple:
+    """The source and compiler options of one recorded launch."""
+    make = elementwise_source if rec['kind'] == 'elementwise' else reduction_source
+    return make(rec), tuple(rec['kwargs'].get('options', ()))
+
+
+def check(code_and_options: tuple) -> str | None:
+    """None when the source compiles, else NVRTC's error."""
+    try:
+        compile_source(*code_and_options)
+    except compiler.CompileException as e:
+        return f'{type(e).__name__}: {e}'
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('log', help='the RECHAINER_KERNEL_LOG file of a test run')
+    parser.add_argument('-j', '--jobs', type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    with open(args.log) as f:
+        records = list({line: json.loads(line) for line in f if line.strip()}.values())
+    if not any(rec['kind'] != 'name' for rec in records):
+        print(f'{args.log}: no kernel launches recorded')
+        return 1
+    uses = [rec for rec in records if rec['kind'] == 'name']
+    refused = 0
+    for rec in sorted(uses, key=lambda rec: rec['name']):
+        error = name_error(rec)
+        if error is not None:
+            refused += 1
+            print(f'REFUSED {rec["name"]}: the stand-in served it; {error}')
+    names = {rec['name'] for rec in uses}
+    records = [rec for rec in records if rec['kind'] != 'name']
+    errors: dict = {}  # record index -> error
+    sources: dict = {}  # (code, options) -> indexes of the records that generate it
+    for i, rec in enumerate(records):
+        try:
+            sources.setdefault(source(rec), []).append(i)
+        except Exception as e:  # CuPy refuses the launch (a dtype mismatch, say)
+            errors[i] = f'{type(e).__name__}: {e}'
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for indexes, error in zip(sources.values(), pool.map(check, sources)):
+            if error is not None:
+                errors.update(dict.fromkeys(indexes, error))
+    for i, error in sorted(errors.items()):
+        rec = records[i]
+        dtypes = ', '.join('-' if d is None else d[1] for d in rec['args'])
+        print(f'FAILED {rec["kind"]} kernel {rec["name"]} ({dtypes}):\n{error}\n')
+    kernels = {rec['name'] for rec in records}
+    print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '
+          f'{len(names)} names accepted; NVRTC ({ARCH}): {len(records) - len(errors)} of '
+          f'{len(records)} launches of {len(kernels)} kernels compiled '
+          f'({len(sources)} distinct sources)')
+    return 1 if errors or refused else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
