@@ -18,6 +18,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -390,6 +391,71 @@ class HostReductionKernel:
         return out
 
 
+_RAW_PRELUDE = r'''
+#include <cmath>
+#define __global__
+#define __device__
+#define __forceinline__ inline
+struct wk_dim3 { unsigned x, y, z; };
+static wk_dim3 blockIdx, blockDim, threadIdx, gridDim;
+'''
+
+# A raw argument as CUDA passes it: Python ints as int64 and floats as double,
+# as cupy.RawKernel does; NumPy scalars in their dtype.
+_RAW_SCALARS = {numpy.dtype(numpy.int32): ctypes.c_int, numpy.dtype(numpy.int64): ctypes.c_longlong,
+                numpy.dtype(numpy.float32): ctypes.c_float,
+                numpy.dtype(numpy.float64): ctypes.c_double}
+
+
+class HostRawKernel:
+    """``cupy.RawKernel`` on the host: the kernel is compiled as C++ and called
+    once per thread of a one-dimensional launch, with ``blockIdx``, ``blockDim``,
+    ``threadIdx`` and ``gridDim`` set as CUDA sets them."""
+
+    def __init__(self, code: str, name: str, options: tuple = (), **kwargs: Any) -> None:
+        self.code, self.name, self.options = code, name, tuple(options)
+        found = re.search(r'__global__\s+void\s+' + re.escape(name) + r'\s*\(([^)]*)\)', code)
+        if found is None:
+            raise ValueError(f'no __global__ function {name} in the kernel source')
+        # A parameter's type is its declaration less the name.
+        self.types = [re.sub(r'\s*\b\w+\s*$', '', p.strip())
+                      for p in found.group(1).split(',') if p.strip()]
+        self._fn = None
+
+    def __call__(self, grid, block, args, shared_mem: int = 0, **kwargs: Any) -> None:
+        grid, block = tuple(grid), tuple(block)
+        if len(grid) != 1 or len(block) != 1:
+            raise NotImplementedError('host raw kernels take one-dimensional launches')
+        if len(args) != len(self.types):
+            raise TypeError(f'{self.name} takes {len(self.types)} arguments, got {len(args)}')
+        if self._fn is None:
+            call = ', '.join(f'*({t}*)wk_a[{k}]' for k, t in enumerate(self.types))
+            self._fn = _compile('\n'.join([
+                _RAW_PRELUDE, self.code,
+                'extern "C" void run(unsigned wk_gx, unsigned wk_bx, void** wk_a) {',
+                'gridDim = {wk_gx, 1, 1}; blockDim = {wk_bx, 1, 1};',
+                'for (unsigned b = 0; b < wk_gx; ++b) for (unsigned t = 0; t < wk_bx; ++t) {',
+                'blockIdx = {b, 0, 0}; threadIdx = {t, 0, 0};',
+                f'{self.name}({call});', '}', '}']))
+        values = []
+        for a in args:
+            if isinstance(a, numpy.ndarray):
+                if not a.flags.c_contiguous:
+                    raise ValueError(f'{self.name}: a raw kernel needs contiguous arrays')
+                values.append(ctypes.c_void_p(a.ctypes.data))
+            elif isinstance(a, numpy.generic):
+                values.append(_RAW_SCALARS[a.dtype](a.item()))
+            elif isinstance(a, bool) or not isinstance(a, (int, float)):
+                raise TypeError(f'{self.name}: unsupported argument {type(a).__name__}')
+            else:
+                values.append((ctypes.c_longlong if isinstance(a, int) else ctypes.c_double)(a))
+        argv = (ctypes.c_void_p * len(values))(*[ctypes.addressof(v) for v in values])
+        self._fn(ctypes.c_uint(grid[0]), ctypes.c_uint(block[0]), argv)
+        launched.append(self.name)
+        log_record({'kind': 'raw', 'name': self.name, 'code': self.code,
+                    'options': list(self.options)})
+
+
 def host_xp() -> types.ModuleType:
     """A stand-in for the ``cupy`` module: NumPy under another identity, so that
     code asking ``xp is numpy`` takes its CuPy branch."""
@@ -397,6 +463,7 @@ def host_xp() -> types.ModuleType:
     mod.__getattr__ = lambda name: getattr(numpy, name)  # type: ignore[method-assign]
     mod.ElementwiseKernel = HostElementwiseKernel
     mod.ReductionKernel = HostReductionKernel
+    mod.RawKernel = HostRawKernel
     mod.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDevice=lambda: 0))
     return mod
 
@@ -412,6 +479,7 @@ def route(monkeypatch) -> types.ModuleType:
     xp = host_xp()
     monkeypatch.setattr(cuda, 'elementwise', HostElementwiseKernel)
     monkeypatch.setattr(cuda, 'reduce', HostReductionKernel)
+    monkeypatch.setattr(cuda, 'raw', HostRawKernel)
     monkeypatch.setattr(cuda, 'cupy', xp)
     launched.clear()
     return xp

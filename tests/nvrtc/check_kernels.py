@@ -105,9 +105,11 @@ def reduction_source(rec: dict) -> str:
         kernel.post_map_expr, kernel.preamble, tuple(kwargs.get('options', ())))
 
 
-def compile_source(code: str, options: tuple) -> None:
-    """Compiles ``code`` as CuPy would (its headers and options) to PTX for ARCH."""
-    source = ''.join(f'#include <{h}>\n' for h in _core._cupy_header_list) + code
+def compile_source(code: str, options: tuple, cupy_headers: bool = True) -> None:
+    """Compiles ``code`` as CuPy would (its headers, unless for a RawKernel, and
+    its options) to PTX for ARCH."""
+    headers = _core._cupy_header_list if cupy_headers else ()
+    source = ''.join(f'#include <{h}>\n' for h in headers) + code
     options = _core.assemble_cupy_compiler_options(tuple(options)) + (f'-arch={ARCH}',)
     # compile_using_nvrtc asks the (absent) device for its architecture; this
     # does the same steps with ARCH given.
@@ -152,15 +154,17 @@ def name_error(rec: dict) -> str | None:
 
 
 def source(rec: dict) -> tuple:
-    """The source and compiler options of one recorded launch."""
+    """What compile_source takes for one recorded launch."""
+    if rec['kind'] == 'raw':  # a RawKernel's source is compiled as it is
+        return rec['code'], tuple(rec['options']), False
     make = elementwise_source if rec['kind'] == 'elementwise' else reduction_source
-    return make(rec), tuple(rec['kwargs'].get('options', ()))
+    return make(rec), tuple(rec['kwargs'].get('options', ())), True
 
 
-def check(code_and_options: tuple) -> str | None:
+def check(compile_args: tuple) -> str | None:
     """None when the source compiles, else NVRTC's error."""
     try:
-        compile_source(*code_and_options)
+        compile_source(*compile_args)
     except compiler.CompileException as e:
         return f'{type(e).__name__}: {e}'
     return None
@@ -186,7 +190,7 @@ def main() -> int:
     names = {rec['name'] for rec in uses}
     records = [rec for rec in records if rec['kind'] != 'name']
     errors: dict = {}  # record index -> error
-    sources: dict = {}  # (code, options) -> indexes of the records that generate it
+    sources: dict = {}  # compile_source's arguments -> indexes of the records
     for i, rec in enumerate(records):
         try:
             sources.setdefault(source(rec), []).append(i)
@@ -198,7 +202,7 @@ def main() -> int:
                 errors.update(dict.fromkeys(indexes, error))
     for i, error in sorted(errors.items()):
         rec = records[i]
-        dtypes = ', '.join('-' if d is None else d[1] for d in rec['args'])
+        dtypes = ', '.join('-' if d is None else d[1] for d in rec.get('args', ()))
         print(f'FAILED {rec["kind"]} kernel {rec["name"]} ({dtypes}):\n{error}\n')
     kernels = {rec['name'] for rec in records}
     print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '

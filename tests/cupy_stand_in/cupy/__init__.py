@@ -3,8 +3,8 @@
 Put ``tests/cupy_stand_in`` first on ``PYTHONPATH`` and ``import cupy`` gives this
 module: arrays that are *not* ``numpy.ndarray`` (a wrapper around one), so every
 CuPy branch of rechainer runs; NumPy does the arithmetic, and kernels
-(``ElementwiseKernel``, ``ReductionKernel``) are compiled for the host by
-``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
+(``ElementwiseKernel``, ``ReductionKernel``, ``RawKernel``) are compiled for the
+host by ``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
 conversion to NumPy and NumPy arrays in its ufuncs, 0-d results stay arrays, and
 integer array indices out of range wrap around instead of raising.
 
@@ -560,12 +560,15 @@ class ReductionKernel(_HostKernel):
     _harness = 'HostReductionKernel'
 
 
-class RawKernel:
-    def __init__(self, *args, **kwargs):
-        pass
+class RawKernel(_HostKernel):
+    """``cupy.RawKernel``, compiled for the host (one-dimensional launches)."""
 
-    def __call__(self, *args, **kwargs):
-        raise NotImplementedError('the stand-in cannot run raw CUDA kernels')
+    _harness = 'HostRawKernel'
+
+    def __call__(self, grid, block, args, **kwargs):
+        _reject_numpy(args)
+        _count()
+        self._kernel(grid, block, tuple(_unwrap(a) for a in args), **kwargs)
 
 
 from cupy import cuda  # noqa: E402  (the submodule needs this module first)
