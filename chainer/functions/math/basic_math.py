@@ -165,6 +165,47 @@ class Add(function_node.FunctionNode):
         return tuple([_sum_to_array(gy, self._shapes[i]) for i in indexes])
 
 
+# CuPy: ``x + c`` and ``x * c`` of a C-contiguous float32/float64 array on the
+# current device run as one RawKernel launch. A CuPy ufunc call resolves types,
+# broadcasts and builds an indexer on every call; for the small arrays of an
+# op-by-op graph that host work, not the GPU, sets the pace. False: the ufunc
+# (benchmarks/gpu/bench.py compares the two).
+_USE_RAW_SCALAR_KERNELS = True
+_RAW_SCALAR_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
+_RAW_BLOCK = 256
+_raw_scalar_kernels: dict = {}
+
+
+def _raw_scalar_kernel(op: str, dtype):
+    kernel = _raw_scalar_kernels.get((op, dtype))
+    if kernel is None:
+        ctype = _RAW_SCALAR_TYPES[dtype]
+        name = f'rechainer_scalar_{"add" if op == "+" else "mul"}_{ctype}'
+        kernel = _raw_scalar_kernels[op, dtype] = cuda.raw(
+            f'extern "C" __global__ void {name}(const {ctype}* x, const {ctype} c, '
+            f'{ctype}* y, const long long n) {{\n'
+            '    const long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n'
+            f'    if (i < n) y[i] = x[i] {op} c;\n'
+            '}\n', name)
+    return kernel
+
+
+def _gpu_scalar_op(x, op: str, value):
+    """``x op value`` of a CuPy array as one raw launch, or None where the ufunc
+    must compute it (the value in the dtype of ``x``, as :func:`_c` casts it)."""
+    dtype = x.dtype
+    if (not _USE_RAW_SCALAR_KERNELS or type(value) not in _FAST_SCALARS
+            or dtype not in _RAW_SCALAR_TYPES or not x.flags.c_contiguous
+            or x.data.device_id != cuda.cupy.cuda.runtime.getDevice()):
+        return None
+    y = cuda.cupy.empty_like(x)
+    n = x.size
+    if n:
+        _raw_scalar_kernel(op, dtype)(((n + _RAW_BLOCK - 1) // _RAW_BLOCK,), (_RAW_BLOCK,),
+                                      (x, dtype.type(value), y, numpy.int64(n)))
+    return y
+
+
 class AddConstant(function_node.FunctionNode):
     is_elementwise = True
 
@@ -177,6 +218,10 @@ class AddConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
+        if type(x) is _gpu_ndarray:
+            y = _gpu_scalar_op(x, '+', self.value)
+            if y is not None:
+                return y,
         return _arr(x + _c(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
@@ -352,6 +397,10 @@ class MulConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
+        if type(x) is _gpu_ndarray:
+            y = _gpu_scalar_op(x, '*', self.value)
+            if y is not None:
+                return y,
         return _arr(x * _c(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
