@@ -198,7 +198,7 @@ def _gpu_scalar_op(x, op: str, value):
             or dtype not in _RAW_SCALAR_TYPES or not x.flags.c_contiguous
             or x.data.device_id != cuda.cupy.cuda.runtime.getDevice()):
         return None
-    y = cuda.cupy.empty_like(x)
+    y = cuda.cupy.ndarray(x.shape, dtype)  # the cheapest allocation
     n = x.size
     if n:
         _raw_scalar_kernel(op, dtype)(((n + _RAW_BLOCK - 1) // _RAW_BLOCK,), (_RAW_BLOCK,),
