@@ -94,3 +94,25 @@ def test_stand_in_logs_the_cupy_names_it_serves(log, monkeypatch):
     assert {'cupy.arange', 'cupy.exp', 'cupy.add.at', 'cupy.concatenate',
             'cupy.ndarray.cumsum', 'cupy.linalg.norm', 'cupy.random.RandomState.uniform',
             'cupyx.scipy.special.erf'} <= names
+
+
+@pytest.mark.gpu
+def test_stand_in_logs_ufunc_calls_by_operand_types(log, monkeypatch):
+    cupy = pytest.importorskip('cupy')
+    if not getattr(cupy, '_rechainer_stand_in', False):
+        pytest.skip('the CuPy stand-in logs ufunc calls')
+    monkeypatch.setattr(cupy, '_LOG_NAMES', True)
+    monkeypatch.setattr(cupy, '_names_seen', set())
+    a = cupy.arange(4, dtype=numpy.float32)
+    2.0 - a  # a reflected operator: the scalar comes first
+    a *= numpy.float16(3)
+    -a
+    cupy.exp(a, dtype=numpy.float64)
+    a @ a  # matmul is no elementwise ufunc in CuPy: not logged as one
+    calls = [(r['name'], r['inputs'], r['dtype']) for r in log() if r['kind'] == 'ufunc']
+    assert calls == [
+        ('subtract', [['python', 'float'], ['array', '<f4']], None),
+        ('multiply', [['array', '<f4'], ['scalar', '<f2']], None),
+        ('negative', [['array', '<f4']], None),
+        ('exp', [['array', '<f4']], '<f8'),
+    ]

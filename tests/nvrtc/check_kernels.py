@@ -1,24 +1,28 @@
 """Checks what the gpu tests used of CuPy against CuPy 14 itself, without a GPU.
 
-The stand-in (``tests/cupy_stand_in``) serves NumPy's whole namespace and runs
-a kernel's CUDA C body as host C++, so it accepts what CuPy would refuse: a
-NumPy function CuPy lacks, or kernel code NVRTC rejects (``max`` of a half and
-a float, a missing overload). With ``RECHAINER_KERNEL_LOG`` set, the stand-in
-and the host kernel harness write each CuPy name served and each distinct
-kernel launch (the kernel's definition and its arguments' dtypes) to that
-file, one JSON line each. This script checks every name against CuPy, and
-rebuilds the source CuPy would generate for every launch and compiles it to
-PTX with NVRTC, as CuPy does on a device. It needs CuPy and NVRTC from pip
+The stand-in (``tests/cupy_stand_in``) serves NumPy's whole namespace, types
+its ufuncs as NumPy does and runs a kernel's CUDA C body as host C++, so it
+accepts what CuPy might refuse or do otherwise: a NumPy function CuPy lacks,
+a ufunc whose operands CuPy types differently (a Python scalar, say), kernel
+code NVRTC rejects (``max`` of a half and a float). With
+``RECHAINER_KERNEL_LOG`` set, the stand-in and the host kernel harness write
+each CuPy name served (with how it was called), each ufunc call (the types its
+operands bind) and each distinct kernel launch (the definition and the
+arguments' dtypes) to that file, one JSON line each. This script checks every
+name and call signature against CuPy, resolves every ufunc call with CuPy's
+type resolution and compares the output dtypes with NumPy's, and rebuilds the
+source CuPy would generate for every launch and compiles it to PTX with NVRTC,
+as CuPy does on a device. It needs CuPy and NVRTC from pip
 (``requirements.txt`` beside it; no GPU), in an environment apart from the one
 the tests run in (``run.sh`` beside it makes one)::
 
     RECHAINER_KERNEL_LOG=kernels.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
     bash tests/nvrtc/run.sh kernels.jsonl
 
-It prints each name CuPy lacks (or whose signature refuses the recorded
-call) and each launch that CuPy would refuse or NVRTC fails to compile, and
-exits 1 if there is one. It calls CuPy's private
-code-generation functions, so ``requirements.txt`` pins the CuPy version.
+It prints each name CuPy lacks (or whose signature refuses the recorded call),
+each ufunc typing that differs, and each launch that CuPy would refuse or NVRTC
+fails to compile, and exits 1 if there is one. It calls CuPy's private type
+resolution and code generation, so ``requirements.txt`` pins the CuPy version.
 """
 from __future__ import annotations
 
@@ -153,6 +157,53 @@ def name_error(rec: dict) -> str | None:
     return None
 
 
+_PYTHON_SCALARS = {'bool': bool, 'int': int, 'float': float, 'complex': complex}
+
+
+def _unbacked_array(dtype):
+    """A CuPy array object with no device memory behind it: enough for type resolution."""
+    memory = cupy.cuda.UnownedMemory(0, 0, None, device_id=0)
+    return cupy.ndarray((1,), dtype, memptr=cupy.cuda.MemoryPointer(memory, 0))
+
+
+def ufunc_error(rec: dict) -> str | None:
+    """Where CuPy's ufunc resolves the recorded operand types to other output
+    dtypes than NumPy's (or refuses them), what it does; else None."""
+    name = rec['name']
+    cupy_ufunc, numpy_ufunc = getattr(cupy, name, None), getattr(numpy, name)
+    if cupy_ufunc is None or not hasattr(cupy_ufunc, '_ops'):
+        return f'CuPy {cupy.__version__} has no ufunc {name}'
+    numpy_types, cupy_args = [], []
+    for kind, t in rec['inputs']:
+        if kind == 'python':  # weak in both, but a Python bool is a bool
+            value = _PYTHON_SCALARS[t](1)
+            numpy_types.append(numpy.dtype(bool) if t == 'bool' else type(value))
+            cupy_args.append(_scalar.CScalar(value))
+        else:
+            dtype = numpy.dtype(t)
+            numpy_types.append(dtype)
+            cupy_args.append(_unbacked_array(dtype) if kind == 'array'
+                             else _scalar.CScalar(dtype.type(1)))
+    dtype = None if rec['dtype'] is None else numpy.dtype(rec['dtype'])
+    signature = None if dtype is None else \
+        (None,) * numpy_ufunc.nin + (dtype,) * numpy_ufunc.nout
+    try:
+        expected = numpy_ufunc.resolve_dtypes(
+            tuple(numpy_types) + (None,) * numpy_ufunc.nout, signature=signature)
+    except Exception:  # NumPy refuses the types too (the stand-in raised as well)
+        return None
+    expected = tuple(expected[numpy_ufunc.nin:])
+    try:
+        op = cupy_ufunc._ops.guess_routine(name, {}, cupy_args, dtype,
+                                          getattr(cupy_ufunc, '_out_ops', None))
+    except Exception as e:
+        return f'CuPy refuses {tuple(map(str, numpy_types))}: {e}'
+    got = tuple(numpy.dtype(t) for t in op.out_types)
+    if got != expected:
+        return f'CuPy gives {got} where NumPy gives {expected}'
+    return None
+
+
 def source(rec: dict) -> tuple:
     """What compile_source takes for one recorded launch."""
     if rec['kind'] == 'raw':  # a RawKernel's source is compiled as it is
@@ -170,14 +221,34 @@ def check(compile_args: tuple) -> str | None:
     return None
 
 
+def _self_test() -> None:
+    """Fails if the check would pass what it exists to catch (say, after a change
+    of CuPy's internals that it calls)."""
+    half_max = {'kind': 'elementwise', 'in_params': 'T x', 'out_params': 'T y',
+                'operation': 'y = max(x, 0.5f)', 'name': 'self_test',
+                'kwargs': {'preamble': ''}, 'args': [['array', '<f2', 1], None]}
+    float_max = dict(half_max, args=[['array', '<f4', 1], None])
+    assert check(source(half_max)) is not None, 'NVRTC passed max(half, float)'
+    assert check(source(float_max)) is None, 'NVRTC refused max(float, float)'
+    assert name_error({'kind': 'name', 'name': 'cupy.errstate'}) is not None
+    assert name_error({'kind': 'name', 'name': 'cupy.take', 'nargs': 2,
+                       'keywords': ['mode']}) is not None
+    assert name_error({'kind': 'name', 'name': 'cupy.take', 'nargs': 2,
+                       'keywords': ['axis']}) is None
+    assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
+    assert ufunc_error({'name': 'multiply', 'dtype': None,
+                        'inputs': [['array', '<f2'], ['python', 'float']]}) is None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('log', help='the RECHAINER_KERNEL_LOG file of a test run')
     parser.add_argument('-j', '--jobs', type=int, default=os.cpu_count())
     args = parser.parse_args()
+    _self_test()
     with open(args.log) as f:
         records = list({line: json.loads(line) for line in f if line.strip()}.values())
-    if not any(rec['kind'] != 'name' for rec in records):
+    if not any(rec['kind'] not in ('name', 'ufunc') for rec in records):
         print(f'{args.log}: no kernel launches recorded')
         return 1
     uses = [rec for rec in records if rec['kind'] == 'name']
@@ -188,7 +259,15 @@ def main() -> int:
             refused += 1
             print(f'REFUSED {rec["name"]}: the stand-in served it; {error}')
     names = {rec['name'] for rec in uses}
-    records = [rec for rec in records if rec['kind'] != 'name']
+    calls = [rec for rec in records if rec['kind'] == 'ufunc']
+    differ = 0
+    for rec in sorted(calls, key=lambda rec: rec['name']):
+        error = ufunc_error(rec)
+        if error is not None:
+            differ += 1
+            operands = ', '.join(f'{kind} {t}' for kind, t in rec['inputs'])
+            print(f'DIFFERS {rec["name"]}({operands}): {error}')
+    records = [rec for rec in records if rec['kind'] not in ('name', 'ufunc')]
     errors: dict = {}  # record index -> error
     sources: dict = {}  # compile_source's arguments -> indexes of the records
     for i, rec in enumerate(records):
@@ -206,10 +285,11 @@ def main() -> int:
         print(f'FAILED {rec["kind"]} kernel {rec["name"]} ({dtypes}):\n{error}\n')
     kernels = {rec['name'] for rec in records}
     print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '
-          f'{len(names)} names accepted; NVRTC ({ARCH}): {len(records) - len(errors)} of '
+          f'{len(names)} names accepted; {len(calls) - differ} of {len(calls)} ufunc '
+          f'typings as NumPy\'s; NVRTC ({ARCH}): {len(records) - len(errors)} of '
           f'{len(records)} launches of {len(kernels)} kernels compiled '
           f'({len(sources)} distinct sources)')
-    return 1 if errors or refused else 0
+    return 1 if errors or refused or differ else 0
 
 
 if __name__ == '__main__':

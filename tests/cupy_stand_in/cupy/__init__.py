@@ -61,6 +61,31 @@ def _used(name: str, args=None, kwargs=None) -> None:
         _host_kernels().log_record(record)
 
 
+def _operand(x):
+    """How a ufunc operand binds types: an array's dtype, a NumPy scalar's dtype
+    (strong), or a Python scalar's type (weak); None for anything else."""
+    if type(x) is ndarray:
+        return ['array', x._a.dtype.str]
+    if isinstance(x, _np.generic):
+        return ['scalar', x.dtype.str]
+    if type(x) in (bool, int, float, complex):
+        return ['python', type(x).__name__]
+    return None
+
+
+def _used_ufunc(name: str, inputs, dtype=None) -> None:
+    """Logs a ufunc call by the types its inputs bind, for the check of CuPy's
+    type resolution against NumPy's (Python scalars are weak in both)."""
+    operands = [_operand(x) for x in inputs]
+    if None in operands:
+        return
+    key = (name, dtype, *[tuple(o) for o in operands])
+    if key not in _names_seen:
+        _names_seen.add(key)
+        _host_kernels().log_record({'kind': 'ufunc', 'name': name, 'inputs': operands,
+                                    'dtype': None if dtype is None else _np.dtype(dtype).str})
+
+
 class ndarray:
     """An array on the stand-in device: a NumPy array behind CuPy's interface."""
 
@@ -129,6 +154,8 @@ class ndarray:
         if _LOG_NAMES:
             _used(f'cupy.{ufunc.__name__}' if method == '__call__'
                   else f'cupy.{ufunc.__name__}.{method}')
+            if method == '__call__' and ufunc.signature is None:  # not matmul
+                _used_ufunc(ufunc.__name__, inputs, kwargs.get('dtype'))
         out = kwargs.get('out')
         if out is not None:
             kwargs['out'] = tuple(_unwrap(o) for o in out)
@@ -266,41 +293,60 @@ def _wrap(r):
     return r
 
 
-def _binary(name):
+# The ufunc behind each operator (matmul is not an elementwise ufunc in CuPy).
+_OPERATOR_UFUNCS = {
+    'add': 'add', 'sub': 'subtract', 'mul': 'multiply', 'truediv': 'divide',
+    'floordiv': 'floor_divide', 'mod': 'remainder', 'pow': 'power', 'and': 'bitwise_and',
+    'or': 'bitwise_or', 'xor': 'bitwise_xor', 'lshift': 'left_shift',
+    'rshift': 'right_shift', 'divmod': 'divmod', 'lt': 'less', 'le': 'less_equal',
+    'gt': 'greater', 'ge': 'greater_equal', 'eq': 'equal', 'ne': 'not_equal',
+    'neg': 'negative', 'pos': 'positive', 'abs': 'absolute', 'invert': 'invert'}
+
+
+def _binary(name, ufunc=None, reflected=False):
+    """The operator ``name``; it is logged as a call of ``ufunc`` (operands swapped
+    for a reflected one)."""
     def op(self, other):
         _reject_numpy((other,))
         _count()
+        if _LOG_NAMES and ufunc is not None:
+            _used_ufunc(ufunc, (other, self) if reflected else (self, other))
         return _wrap(getattr(self._a, name)(_unwrap(other)))
     return op
 
 
-def _in_place(name):
+def _in_place(name, ufunc=None):
     def op(self, other):
         _reject_numpy((other,))
         _count()
+        if _LOG_NAMES and ufunc is not None:
+            _used_ufunc(ufunc, (self, other))
         getattr(self._a, name)(_unwrap(other))
         return self
     return op
 
 
-def _unary(name):
+def _unary(name, ufunc=None):
     def op(self):
         _count()
+        if _LOG_NAMES and ufunc is not None:
+            _used_ufunc(ufunc, (self,))
         return _wrap(getattr(self._a, name)())
     return op
 
 
 for _name in ('add', 'sub', 'mul', 'truediv', 'floordiv', 'mod', 'pow', 'matmul', 'and',
               'or', 'xor', 'lshift', 'rshift', 'divmod'):
-    for _pattern in ('__%s__', '__r%s__'):
+    _ufunc = _OPERATOR_UFUNCS.get(_name)
+    for _pattern, _reflected in (('__%s__', False), ('__r%s__', True)):
         if hasattr(_np.ndarray, _pattern % _name):
-            setattr(ndarray, _pattern % _name, _binary(_pattern % _name))
+            setattr(ndarray, _pattern % _name, _binary(_pattern % _name, _ufunc, _reflected))
     if hasattr(_np.ndarray, f'__i{_name}__'):
-        setattr(ndarray, f'__i{_name}__', _in_place(f'__i{_name}__'))
+        setattr(ndarray, f'__i{_name}__', _in_place(f'__i{_name}__', _ufunc))
 for _name in ('lt', 'le', 'gt', 'ge', 'eq', 'ne'):
-    setattr(ndarray, f'__{_name}__', _binary(f'__{_name}__'))
+    setattr(ndarray, f'__{_name}__', _binary(f'__{_name}__', _OPERATOR_UFUNCS[_name]))
 for _name in ('neg', 'pos', 'abs', 'invert'):
-    setattr(ndarray, f'__{_name}__', _unary(f'__{_name}__'))
+    setattr(ndarray, f'__{_name}__', _unary(f'__{_name}__', _OPERATOR_UFUNCS[_name]))
 
 
 def _to_host(convert):
