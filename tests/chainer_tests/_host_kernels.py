@@ -133,27 +133,27 @@ class _Compiler:
 _compile = _Compiler() if CXX else None
 launched: list = []  # kernel names, in launch order (tests clear it)
 
-# When set, the file where each distinct kernel launch (and each CuPy name the
-# stand-in serves) is described as one JSON line: what tests/nvrtc/check_kernels.py
-# checks against CuPy itself.
-KERNEL_LOG = os.environ.get('RECHAINER_KERNEL_LOG')
+# When set, the file where each distinct kernel launch (and each CuPy name and
+# ufunc call the stand-in serves) is described as one JSON line: what
+# tests/cupy_check/check.py checks against CuPy itself.
+CUPY_LOG = os.environ.get('RECHAINER_CUPY_LOG')
 _logged: set = set()
 
 
 def log_record(record: dict) -> None:
-    """Appends ``record`` to KERNEL_LOG, once per distinct record."""
-    if not KERNEL_LOG:
+    """Appends ``record`` to CUPY_LOG, once per distinct record."""
+    if not CUPY_LOG:
         return
     line = json.dumps(record, sort_keys=True)
     if line not in _logged:
         _logged.add(line)
-        with open(KERNEL_LOG, 'a') as f:
+        with open(CUPY_LOG, 'a') as f:
             f.write(line + '\n')
 
 
 def _log_launch(spec: dict, args: tuple, **call: Any) -> None:
     """Logs a launch: the kernel's definition and its arguments' kinds and dtypes."""
-    if not KERNEL_LOG:
+    if not CUPY_LOG:
         return
     described = []
     for a in args:

@@ -44,7 +44,7 @@ def test_bad_launches_are_refused():
 
 def test_a_launch_is_logged_with_its_source(tmp_path, monkeypatch):
     path = tmp_path / 'kernels.jsonl'
-    monkeypatch.setattr(_host_kernels, 'KERNEL_LOG', str(path))
+    monkeypatch.setattr(_host_kernels, 'CUPY_LOG', str(path))
     monkeypatch.setattr(_host_kernels, '_logged', set())
     kernel = _host_kernels.HostRawKernel(_SAXPY, 'saxpy', options=('-DX',))
     x = numpy.zeros(4, numpy.float32)

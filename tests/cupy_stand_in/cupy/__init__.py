@@ -42,10 +42,11 @@ def reset_stats() -> None:
         stats[key] = 0
 
 
-# With RECHAINER_KERNEL_LOG set, each CuPy name the stand-in serves (a function,
-# an array method, a ufunc method) goes to that log, and tests/nvrtc/check_kernels.py
-# checks that CuPy itself has it: NumPy has names that CuPy lacks.
-_LOG_NAMES = bool(os.environ.get('RECHAINER_KERNEL_LOG'))
+# With RECHAINER_CUPY_LOG set, each CuPy name the stand-in serves (a function,
+# an array method, a ufunc method) and each ufunc call go to that log, and
+# tests/cupy_check/check.py checks them against CuPy itself: NumPy has names
+# that CuPy lacks, and the stand-in types ufuncs as NumPy does.
+_LOG_NAMES = bool(os.environ.get('RECHAINER_CUPY_LOG'))
 _names_seen: set = set()
 
 

@@ -1,6 +1,6 @@
-"""The log of CuPy names and kernel launches that ``tests/nvrtc/check_kernels.py`` checks.
+"""The log of CuPy names and kernel launches that ``tests/cupy_check/check.py`` checks.
 
-With ``RECHAINER_KERNEL_LOG`` set, the host kernel harness records each distinct
+With ``RECHAINER_CUPY_LOG`` set, the host kernel harness records each distinct
 successful launch, and the CuPy stand-in each name it serves.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from tests.chainer_tests import _host_kernels
 
 @pytest.fixture
 def log(tmp_path, monkeypatch):
-    path = tmp_path / 'kernels.jsonl'
-    monkeypatch.setattr(_host_kernels, 'KERNEL_LOG', str(path))
+    path = tmp_path / 'cupy-use.jsonl'
+    monkeypatch.setattr(_host_kernels, 'CUPY_LOG', str(path))
     monkeypatch.setattr(_host_kernels, '_logged', set())
 
     def records():
@@ -69,7 +69,7 @@ def test_refused_launch_is_not_logged(log):
 
 
 def test_nothing_is_logged_without_a_log_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(_host_kernels, 'KERNEL_LOG', None)
+    monkeypatch.setattr(_host_kernels, 'CUPY_LOG', None)
     _host_kernels.log_record({'kind': 'name', 'name': 'cupy.exp'})
     assert list(tmp_path.iterdir()) == []
 

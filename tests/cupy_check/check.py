@@ -5,7 +5,7 @@ its ufuncs as NumPy does and runs a kernel's CUDA C body as host C++, so it
 accepts what CuPy might refuse or do otherwise: a NumPy function CuPy lacks,
 a ufunc whose operands CuPy types differently (a Python scalar, say), kernel
 code NVRTC rejects (``max`` of a half and a float). With
-``RECHAINER_KERNEL_LOG`` set, the stand-in and the host kernel harness write
+``RECHAINER_CUPY_LOG`` set, the stand-in and the host kernel harness write
 each CuPy name served (with how it was called), each ufunc call (the types its
 operands bind) and each distinct kernel launch (the definition and the
 arguments' dtypes) to that file, one JSON line each. This script checks every
@@ -16,8 +16,8 @@ as CuPy does on a device. It needs CuPy and NVRTC from pip
 (``requirements.txt`` beside it; no GPU), in an environment apart from the one
 the tests run in (``run.sh`` beside it makes one)::
 
-    RECHAINER_KERNEL_LOG=kernels.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
-    bash tests/nvrtc/run.sh kernels.jsonl
+    RECHAINER_CUPY_LOG=cupy-use.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
+    bash tests/cupy_check/run.sh cupy-use.jsonl
 
 It prints each name CuPy lacks (or whose signature refuses the recorded call),
 each ufunc typing that differs, and each launch that CuPy would refuse or NVRTC
@@ -242,7 +242,7 @@ def _self_test() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('log', help='the RECHAINER_KERNEL_LOG file of a test run')
+    parser.add_argument('log', help='the RECHAINER_CUPY_LOG file of a test run')
     parser.add_argument('-j', '--jobs', type=int, default=os.cpu_count())
     args = parser.parse_args()
     _self_test()
