@@ -5,7 +5,7 @@ Run:  python benchmarks/gpu/bench.py [--repeat N] [--dry-run]
 Rows (float32, one GPU; times are per call, synchronised at the end of each round):
   tiny op        one ``x * 2`` on a (1,) array from Python
   chain          forward+backward of 100 ops ``y = y * 1.0001 + 0.0001`` on (1,)
-                 (again with CuPy's ufuncs in place of the raw scalar kernels)
+                 (again with CuPy's ufuncs in place of the raw kernels)
   mlp b100/b8192 one Adam step of the MLP 784-1000-1000-10 (softmax cross entropy)
   double bwd     ``gx = grad(sum(tanh(x)**3))`` then backward of ``sum(gx*gx)``, n=1e6
   cnn b64        one MomentumSGD step of a LeNet-style CNN (28x28, 20 and 50 channels)
@@ -199,12 +199,12 @@ def rows(xp, bench: Bench, dry: bool):
         t_th = bench.time(chain_th, 20)
     out.append(('chain of 100 ops, fwd+bwd', t_ch, None, t_th))
     if xp is not np:
-        basic_math._USE_RAW_SCALAR_KERNELS = False
+        basic_math._USE_RAW_KERNELS = False
         try:
             t_off = bench.time(chain_ch, 20)
         finally:
-            basic_math._USE_RAW_SCALAR_KERNELS = True
-        out.append(('  same, CuPy ufuncs (no raw scalar kernels)', t_off, None, t_th))
+            basic_math._USE_RAW_KERNELS = True
+        out.append(('  same, CuPy ufuncs (no raw kernels)', t_off, None, t_th))
 
     # MLP Adam steps
     for batch in ((4, 8) if dry else (100, 8192)):

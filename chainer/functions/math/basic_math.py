@@ -148,6 +148,10 @@ class Add(function_node.FunctionNode):
     def forward(self, inputs):
         a, b = inputs
         self._shapes = (a.shape, b.shape)
+        if type(a) is _gpu_ndarray:
+            y = _gpu_raw_op(a, '+', b)
+            if y is not None:
+                return y,
         return _arr(a + b),
 
     def backward(self, indexes, grad_outputs):
@@ -165,44 +169,60 @@ class Add(function_node.FunctionNode):
         return tuple([_sum_to_array(gy, self._shapes[i]) for i in indexes])
 
 
-# CuPy: ``x + c`` and ``x * c`` of a C-contiguous float32/float64 array on the
-# current device run as one RawKernel launch. A CuPy ufunc call resolves types,
+# CuPy: ``x + y`` and ``x * y`` of C-contiguous float32/float64 arrays of one
+# shape and dtype on the current device, or of such an array and a Python
+# scalar, run as one RawKernel launch. A CuPy ufunc call resolves types,
 # broadcasts and builds an indexer on every call; for the small arrays of an
 # op-by-op graph that host work, not the GPU, sets the pace. False: the ufunc
 # (benchmarks/gpu/bench.py compares the two).
-_USE_RAW_SCALAR_KERNELS = True
-_RAW_SCALAR_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
+_USE_RAW_KERNELS = True
+_RAW_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
 _RAW_BLOCK = 256
-_raw_scalar_kernels: dict = {}
+_raw_kernels: dict = {}
 
 
-def _raw_scalar_kernel(op: str, dtype):
-    kernel = _raw_scalar_kernels.get((op, dtype))
+def _raw_kernel(op: str, dtype, arrays: bool):
+    """The RawKernel of ``y[i] = a[i] op b[i]`` (``arrays``) or ``a[i] op c``."""
+    kernel = _raw_kernels.get((op, dtype, arrays))
     if kernel is None:
-        ctype = _RAW_SCALAR_TYPES[dtype]
-        name = f'rechainer_scalar_{"add" if op == "+" else "mul"}_{ctype}'
-        kernel = _raw_scalar_kernels[op, dtype] = cuda.raw(
-            f'extern "C" __global__ void {name}(const {ctype}* x, const {ctype} c, '
+        ctype = _RAW_TYPES[dtype]
+        name = (f'rechainer_{"add" if op == "+" else "mul"}_'
+                f'{"arrays" if arrays else "scalar"}_{ctype}')
+        second, rhs = (f'const {ctype}* b', 'b[i]') if arrays else (f'const {ctype} c', 'c')
+        kernel = _raw_kernels[op, dtype, arrays] = cuda.raw(
+            f'extern "C" __global__ void {name}(const {ctype}* a, {second}, '
             f'{ctype}* y, const long long n) {{\n'
             '    const long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n'
-            f'    if (i < n) y[i] = x[i] {op} c;\n'
+            f'    if (i < n) y[i] = a[i] {op} {rhs};\n'
             '}\n', name)
     return kernel
 
 
-def _gpu_scalar_op(x, op: str, value):
-    """``x op value`` of a CuPy array as one raw launch, or None where the ufunc
-    must compute it (the value in the dtype of ``x``, as :func:`_c` casts it)."""
+def _gpu_raw_op(x, op: str, other):
+    """``x op other`` of a CuPy array as one raw launch, or None where the ufunc
+    must compute it. ``other`` is a Python scalar (taken in the dtype of ``x``,
+    as :func:`_c` casts it) or an array like ``x``."""
     dtype = x.dtype
-    if (not _USE_RAW_SCALAR_KERNELS or type(value) not in _FAST_SCALARS
-            or dtype not in _RAW_SCALAR_TYPES or not x.flags.c_contiguous
-            or x.data.device_id != cuda.cupy.cuda.runtime.getDevice()):
+    if not _USE_RAW_KERNELS or dtype not in _RAW_TYPES or not x.flags.c_contiguous:
+        return None
+    device = x.data.device_id
+    if type(other) is _gpu_ndarray:
+        if (other.shape != x.shape or other.dtype != dtype or not other.flags.c_contiguous
+                or other.data.device_id != device):
+            return None
+        arrays = True
+    elif type(other) in _FAST_SCALARS:
+        other = dtype.type(other)
+        arrays = False
+    else:
+        return None
+    if device != cuda.cupy.cuda.runtime.getDevice():
         return None
     y = cuda.cupy.ndarray(x.shape, dtype)  # the cheapest allocation
     n = x.size
     if n:
-        _raw_scalar_kernel(op, dtype)(((n + _RAW_BLOCK - 1) // _RAW_BLOCK,), (_RAW_BLOCK,),
-                                      (x, dtype.type(value), y, numpy.int64(n)))
+        _raw_kernel(op, dtype, arrays)(((n + _RAW_BLOCK - 1) // _RAW_BLOCK,), (_RAW_BLOCK,),
+                                       (x, other, y, numpy.int64(n)))
     return y
 
 
@@ -219,7 +239,7 @@ class AddConstant(function_node.FunctionNode):
     def forward(self, inputs):
         x = inputs[0]
         if type(x) is _gpu_ndarray:
-            y = _gpu_scalar_op(x, '+', self.value)
+            y = _gpu_raw_op(x, '+', self.value)
             if y is not None:
                 return y,
         return _arr(x + _c(x, self.value)),
@@ -360,6 +380,10 @@ class Mul(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         a, b = inputs
+        if type(a) is _gpu_ndarray:
+            y = _gpu_raw_op(a, '*', b)
+            if y is not None:
+                return y,
         return _arr(a * b),
 
     def backward(self, indexes, grad_outputs):
@@ -398,7 +422,7 @@ class MulConstant(function_node.FunctionNode):
     def forward(self, inputs):
         x = inputs[0]
         if type(x) is _gpu_ndarray:
-            y = _gpu_scalar_op(x, '*', self.value)
+            y = _gpu_raw_op(x, '*', self.value)
             if y is not None:
                 return y,
         return _arr(x * _c(x, self.value)),
