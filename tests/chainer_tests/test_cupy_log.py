@@ -74,14 +74,21 @@ def test_nothing_is_logged_without_a_log_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.gpu
-def test_stand_in_logs_the_cupy_names_it_serves(log, monkeypatch):
+@pytest.fixture
+def logging_stand_in(log, monkeypatch):
+    """The CuPy stand-in, logging what it serves to ``log``."""
     cupy = pytest.importorskip('cupy')
     if not getattr(cupy, '_rechainer_stand_in', False):
-        pytest.skip('the CuPy stand-in logs names; CuPy itself has them')
-    import cupyx.scipy.special
+        pytest.skip('the CuPy stand-in logs what it serves; CuPy itself does not')
     monkeypatch.setattr(cupy, '_LOG_NAMES', True)
     monkeypatch.setattr(cupy, '_names_seen', set())
+    return cupy
+
+
+@pytest.mark.gpu
+def test_stand_in_logs_the_cupy_names_it_serves(logging_stand_in, log):
+    cupy = logging_stand_in
+    import cupyx.scipy.special
     a = cupy.arange(4, dtype=numpy.float32)
     cupy.exp(a)
     numpy.add.at(a, cupy.arange(2), 1)  # a ufunc method, through __array_ufunc__
@@ -97,12 +104,8 @@ def test_stand_in_logs_the_cupy_names_it_serves(log, monkeypatch):
 
 
 @pytest.mark.gpu
-def test_stand_in_logs_ufunc_calls_by_operand_types(log, monkeypatch):
-    cupy = pytest.importorskip('cupy')
-    if not getattr(cupy, '_rechainer_stand_in', False):
-        pytest.skip('the CuPy stand-in logs ufunc calls')
-    monkeypatch.setattr(cupy, '_LOG_NAMES', True)
-    monkeypatch.setattr(cupy, '_names_seen', set())
+def test_stand_in_logs_ufunc_calls_by_operand_types(logging_stand_in, log):
+    cupy = logging_stand_in
     a = cupy.arange(4, dtype=numpy.float32)
     2.0 - a  # a reflected operator: the scalar comes first
     a *= numpy.float16(3)

@@ -221,6 +221,17 @@ def check(compile_args: tuple) -> str | None:
     return None
 
 
+def _report(records: list, error_of, describe) -> int:
+    """Prints each record that ``error_of`` finds fault with; returns how many."""
+    failed = 0
+    for rec in sorted(records, key=lambda rec: rec['name']):
+        error = error_of(rec)
+        if error is not None:
+            failed += 1
+            print(f'{describe(rec)}: {error}')
+    return failed
+
+
 def _self_test() -> None:
     """Fails if the check would pass what it exists to catch (say, after a change
     of CuPy's internals that it calls)."""
@@ -252,21 +263,12 @@ def main() -> int:
         print(f'{args.log}: no kernel launches recorded')
         return 1
     uses = [rec for rec in records if rec['kind'] == 'name']
-    refused = 0
-    for rec in sorted(uses, key=lambda rec: rec['name']):
-        error = name_error(rec)
-        if error is not None:
-            refused += 1
-            print(f'REFUSED {rec["name"]}: the stand-in served it; {error}')
+    refused = _report(uses, name_error,
+                      lambda rec: f'REFUSED {rec["name"]} (the stand-in served it)')
     names = {rec['name'] for rec in uses}
     calls = [rec for rec in records if rec['kind'] == 'ufunc']
-    differ = 0
-    for rec in sorted(calls, key=lambda rec: rec['name']):
-        error = ufunc_error(rec)
-        if error is not None:
-            differ += 1
-            operands = ', '.join(f'{kind} {t}' for kind, t in rec['inputs'])
-            print(f'DIFFERS {rec["name"]}({operands}): {error}')
+    differ = _report(calls, ufunc_error, lambda rec: (
+        f'DIFFERS {rec["name"]}({", ".join(f"{kind} {t}" for kind, t in rec["inputs"])})'))
     records = [rec for rec in records if rec['kind'] not in ('name', 'ufunc')]
     errors: dict = {}  # record index -> error
     sources: dict = {}  # compile_source's arguments -> indexes of the records
