@@ -31,6 +31,7 @@ import importlib
 import inspect
 import json
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
@@ -138,6 +139,32 @@ def _lookup(dotted: str) -> tuple:
     return obj, is_method
 
 
+class _AnyName(dict):
+    """Names in a default value that Python does not know evaluate to None."""
+
+    def __missing__(self, key):
+        return None
+
+
+def _signature(obj) -> inspect.Signature | None:
+    """The signature of ``obj``; for a Cython function or method, the one its
+    docstring starts with (``_ndarray_base.max(self, axis=None, ...)``), if any."""
+    try:
+        return inspect.signature(obj)
+    except (TypeError, ValueError):
+        pass
+    first = (getattr(obj, '__doc__', None) or '').lstrip().partition('\n')[0]
+    found = re.match(r'[\w.]+\((.*)\)(\s*->.*)?$', first)
+    if found is None:
+        return None
+    namespace = _AnyName()
+    try:
+        exec(f'def f({found.group(1).replace(chr(92), "")}): pass', {}, namespace)
+    except SyntaxError:  # Cython-typed parameters
+        return None
+    return inspect.signature(namespace['f'])
+
+
 def name_error(rec: dict) -> str | None:
     """Why CuPy would refuse the recorded use of a name, or None."""
     obj, is_method = _lookup(rec['name'])
@@ -145,9 +172,8 @@ def name_error(rec: dict) -> str | None:
         return f'CuPy {cupy.__version__} has no such name'
     if 'nargs' not in rec:
         return None
-    try:
-        signature = inspect.signature(obj)
-    except (TypeError, ValueError):  # a Cython function: no signature to check
+    signature = _signature(obj)
+    if signature is None:
         return None
     try:
         signature.bind(*range(rec['nargs'] + is_method), **dict.fromkeys(rec['keywords']))
@@ -246,6 +272,8 @@ def _self_test() -> None:
                        'keywords': ['mode']}) is not None
     assert name_error({'kind': 'name', 'name': 'cupy.take', 'nargs': 2,
                        'keywords': ['axis']}) is None
+    assert name_error({'kind': 'name', 'name': 'cupy.ndarray.max', 'nargs': 0,
+                       'keywords': ['initial']}) is not None  # a Cython method
     assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
     assert ufunc_error({'name': 'multiply', 'dtype': None,
                         'inputs': [['array', '<f2'], ['python', 'float']]}) is None
