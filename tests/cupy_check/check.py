@@ -19,6 +19,9 @@ the tests run in (``run.sh`` beside it makes one)::
     RECHAINER_CUPY_LOG=cupy-use.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
     bash tests/cupy_check/run.sh cupy-use.jsonl
 
+With ``--source``, it also looks up every CuPy name the package's code spells
+out (``cupy.x``, ``cuda.cupy.x``), reached by the tests or not.
+
 It prints each name CuPy lacks (or whose signature refuses the recorded call),
 each ufunc typing that differs, and each launch that CuPy would refuse or NVRTC
 fails to compile, and exits 1 if there is one. It calls CuPy's private type
@@ -33,7 +36,9 @@ import json
 import os
 import re
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy
 
@@ -247,6 +252,42 @@ def check(compile_args: tuple) -> str | None:
     return None
 
 
+# What the library names of CuPy outright, in code the tests may not reach:
+# ``cupy.x.y`` and ``cuda.cupy.x.y``. cuDNN is optional (CuPy 14 has none).
+_SPELLED = re.compile(r'\b(?:cuda\.)?(cupyx?(?:\.[A-Za-z_]\w*)+)')
+_OPTIONAL = ('cupy.cudnn', 'cupy.cuda.cudnn')
+
+
+def spelled_names(roots: list) -> list:
+    """``(name, where)`` of each CuPy name spelled out in the ``.py`` files under ``roots``."""
+    found = {}
+    for root in roots:
+        for path in sorted(Path(root).rglob('*.py')):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                for name in _SPELLED.findall(line):
+                    if not name.startswith(_OPTIONAL):
+                        found.setdefault(name, f'{path}:{number}')
+    return sorted(found.items())
+
+
+def _lookup_spelled(dotted: str) -> bool:
+    """Whether CuPy has ``dotted``, a module path and attributes (``cupy.cuda.Device``)."""
+    parts = dotted.split('.')
+    for k in range(len(parts), 0, -1):
+        try:
+            with warnings.catch_warnings():  # cupy.cuda.nccl warns without NCCL
+                warnings.simplefilter('ignore')
+                obj = importlib.import_module('.'.join(parts[:k]))
+        except ImportError:
+            continue
+        for part in parts[k:]:
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+        return True
+    return False
+
+
 def _report(records: list, error_of, describe) -> int:
     """Prints each record that ``error_of`` finds fault with; returns how many."""
     failed = 0
@@ -275,6 +316,8 @@ def _self_test() -> None:
     assert name_error({'kind': 'name', 'name': 'cupy.ndarray.max', 'nargs': 0,
                        'keywords': ['initial']}) is not None  # a Cython method
     assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
+    assert _lookup_spelled('cupy.cuda.runtime.getDevice')
+    assert not _lookup_spelled('cupy.cuda.compile_with_cache')
     assert ufunc_error({'name': 'multiply', 'dtype': None,
                         'inputs': [['array', '<f2'], ['python', 'float']]}) is None
 
@@ -283,8 +326,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('log', help='the RECHAINER_CUPY_LOG file of a test run')
     parser.add_argument('-j', '--jobs', type=int, default=os.cpu_count())
+    parser.add_argument('--source', nargs='*', default=[],
+                        help='folders whose code is searched for CuPy names spelled out')
     args = parser.parse_args()
     _self_test()
+    spelled = spelled_names(args.source)
+    unknown = [(name, where) for name, where in spelled if not _lookup_spelled(name)]
+    for name, where in unknown:
+        print(f'UNKNOWN {name} ({where}): CuPy {cupy.__version__} has no such name')
     with open(args.log) as f:
         records = list({line: json.loads(line) for line in f if line.strip()}.values())
     if not any(rec['kind'] not in ('name', 'ufunc') for rec in records):
@@ -315,11 +364,12 @@ def main() -> int:
         print(f'FAILED {rec["kind"]} kernel {rec["name"]} ({dtypes}):\n{error}\n')
     kernels = {rec['name'] for rec in records}
     print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '
-          f'{len(names)} names accepted; {len(calls) - differ} of {len(calls)} ufunc '
-          f'typings as NumPy\'s; NVRTC ({ARCH}): {len(records) - len(errors)} of '
+          f'{len(names)} names accepted; {len(spelled) - len(unknown)} of {len(spelled)} '
+          f'names spelled out in the source exist; {len(calls) - differ} of {len(calls)} '
+          f'ufunc typings as NumPy\'s; NVRTC ({ARCH}): {len(records) - len(errors)} of '
           f'{len(records)} launches of {len(kernels)} kernels compiled '
           f'({len(sources)} distinct sources)')
-    return 1 if errors or refused or differ else 0
+    return 1 if errors or refused or differ or unknown else 0
 
 
 if __name__ == '__main__':
