@@ -322,6 +322,20 @@ def test_gpu_roundtrip():
 
 @gpu
 @needs_cupy
+def test_gpu_roundtrip_on_a_stream():
+    cupy = cuda.cupy
+    stream = cupy.cuda.Stream(non_blocking=True)
+    a = numpy.arange(12, dtype=numpy.float32).reshape(3, 4)
+    with pytest.warns(DeprecationWarning, match='stream option'):  # as in Chainer
+        g = cuda.to_gpu(a[:, ::2], stream=stream)  # a strided host array, on the stream
+    assert isinstance(g, cupy.ndarray) and g.shape == (3, 2)
+    back = cuda.to_cpu(g, stream=stream)
+    stream.synchronize()
+    numpy.testing.assert_array_equal(back, a[:, ::2])
+
+
+@gpu
+@needs_cupy
 def test_gpu_device():
     cupy = cuda.cupy
     d = backend.get_device('@cupy:0')

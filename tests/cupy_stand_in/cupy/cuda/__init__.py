@@ -64,9 +64,13 @@ class Event:
 
 class Stream:
     null = None
+    _made = 0
 
-    def __init__(self, *args, **kwargs):
-        self.ptr = 0
+    def __init__(self, null=False, non_blocking=False, ptds=False):
+        # As in CuPy, only the null stream has the null handle: code that takes
+        # another path for a real stream takes it here too.
+        Stream._made += 1
+        self.ptr = 0 if null else Stream._made
 
     def synchronize(self):
         import cupy
@@ -91,7 +95,7 @@ class Stream:
         callback(self, None, arg)
 
 
-Stream.null = Stream()
+Stream.null = Stream(null=True)
 
 
 def get_current_stream():
