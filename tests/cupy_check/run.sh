@@ -16,4 +16,5 @@ venv=${RECHAINER_CUPY_CHECK_VENV:-${TMPDIR:-/tmp}/rechainer-cupy-check-venv}
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 root="$(cd "$here/../.." && pwd)"
 "$venv/bin/python" "$here/check.py" "$log" \
-  --source "$root/chainer" "$root/chainermn" "$root/onnx_chainer"
+  --source "$root/chainer" "$root/chainermn" "$root/onnx_chainer" "$root/benchmarks" \
+  "$root/examples"
