@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -20,3 +22,22 @@ def test_gpu_run_script_dry_run(tmp_path):
     bench = (tmp_path / 'bench.txt').read_text()
     assert 'MLP 784-16-16-10 Adam b4' in bench
     assert 'double backprop' in bench
+
+
+@pytest.mark.gpu
+def test_gpu_benchmark_rows_run_on_cupy(monkeypatch):
+    """Every row of bench.py at its dry-run sizes, but on CuPy: the CuPy-only code
+    (the hand-written kernels, the switched rows) runs before a device run needs it."""
+    cupy = pytest.importorskip('cupy')
+    monkeypatch.syspath_prepend(str(REPO / 'benchmarks' / 'gpu'))
+    import bench
+    try:
+        rows = bench.rows(cupy, bench.Bench(cupy, 1, 1), True)
+    finally:
+        sys.modules.pop('bench', None)
+    names = [row[0] for row in rows]
+    assert 'chain of 100 ops, fwd+bwd' in names
+    assert '  same, CuPy ufuncs (no raw kernels)' in names
+    assert '  same, fused window kernels off b4' in names
+    for name, t_ch, t_xp, _ in rows:
+        assert t_ch > 0 and (t_xp is None or t_xp > 0), name
