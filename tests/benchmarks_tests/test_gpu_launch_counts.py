@@ -98,3 +98,35 @@ def test_double_backprop_launches(cupy):
 
     counts = _count(cupy, step)
     assert counts['launch'] <= 19 and counts['sync'] == 0
+
+
+def test_trainer_iterations_wait_for_the_gpu_only_for_the_label_check(cupy, tmp_path):
+    """A Trainer with an Adam StandardUpdater, the reporter and LogReport: one host
+    read per iteration (the loss's label check), more only when the log is written."""
+    from chainer import datasets, iterators, training
+    from chainer.training import extensions
+    import chainer.links as L
+
+    rng = numpy.random.default_rng(0)
+    data = datasets.TupleDataset(rng.standard_normal((320, 20)).astype(numpy.float32),
+                                 rng.integers(0, 3, 320).astype(numpy.int32))
+    model = L.Classifier(L.Linear(20, 3))
+    model.to_device('@cupy:0')
+    opt = optimizers.Adam()
+    opt.setup(model)
+    updater = training.updaters.StandardUpdater(
+        iterators.SerialIterator(data, 32), opt, device='@cupy:0')
+    trainer = training.Trainer(updater, (10, 'iteration'), out=str(tmp_path))
+    trainer.extend(extensions.LogReport(trigger=(5, 'iteration')))
+    syncs = []
+
+    @training.make_extension(trigger=(1, 'iteration'), priority=-1000)
+    def count(_):
+        syncs.append(cupy.stats['sync'])
+        cupy.reset_stats()
+    trainer.extend(count)
+    trainer.run()
+    logged = {4, 9}  # the iterations (from 0) at whose end LogReport reads the means
+    assert len(syncs) == 10
+    assert all(n == 1 for i, n in enumerate(syncs[1:], 1) if i not in logged), syncs
+    assert all(n > 1 for i, n in enumerate(syncs) if i in logged), syncs
