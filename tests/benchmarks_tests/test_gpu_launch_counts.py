@@ -130,3 +130,24 @@ def test_trainer_iterations_wait_for_the_gpu_only_for_the_label_check(cupy, tmp_
     assert len(syncs) == 10
     assert all(n == 1 for i, n in enumerate(syncs[1:], 1) if i not in logged), syncs
     assert all(n > 1 for i, n in enumerate(syncs) if i in logged), syncs
+
+
+def test_n_step_lstm_step_never_waits_for_the_gpu(cupy):
+    """Sequences of different lengths are reordered on the device by an index the
+    host built: nothing is read back (F.permutate would check a user's index)."""
+    import chainer.links as L
+
+    rng = numpy.random.default_rng(0)
+    lstm = L.NStepBiLSTM(2, 8, 8, 0.0)
+    lstm.to_device('@cupy:0')
+    opt = optimizers.Adam()
+    opt.setup(lstm)
+    xs = [cupy.asarray(rng.standard_normal((n, 8)).astype(numpy.float32)) for n in (3, 5, 2)]
+
+    def step():
+        lstm.cleargrads()
+        _, _, ys = lstm(None, None, xs)
+        F.sum(F.concat(ys, axis=0)).backward()
+        opt.update()
+
+    assert _count(cupy, step)['sync'] == 0

@@ -60,6 +60,16 @@ class Permutate(function_node.FunctionNode):
         return gx, None
 
 
+def permutate_unchecked(x, indices, axis: int = 0, inv: bool = False):
+    """:func:`permutate` by ``indices`` that are a permutation by their making.
+
+    The library's own reorderings (of sequences sorted by length) use it:
+    :func:`permutate` checks a user's indices on the host, which for a GPU
+    array means waiting for the device to read them back.
+    """
+    return Permutate(axis, inv).apply((x, indices))[0]
+
+
 def permutate(x, indices, axis: int = 0, inv: bool = False):
     """Permutes ``x`` along ``axis``: ``y[i] = x[indices[i]]``.
 

@@ -18,6 +18,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.functions import _composite
+from chainer.functions.array.permutate import permutate_unchecked
 from chainer.functions.rnn import _gates
 from chainer.utils import argument
 from chainer.utils import array as array_utils
@@ -564,7 +565,7 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
         index = device.send(index)
     layer_in = F.concat(list(xs), axis=0) if batch > 1 else _as_var(xs[0])
     if permute:
-        layer_in = F.permutate(layer_in, index)
+        layer_in = permutate_unchecked(layer_in, index)
     hs = list(F.separate(hx, axis=0))
     cs = list(F.separate(cx, axis=0)) if cx is not None else None
     hy: List[Any] = []
@@ -585,7 +586,7 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
             outs.append(y)
         layer_in = F.concat(outs, axis=1) if n_dirs > 1 else outs[0]
     if permute:
-        layer_in = F.permutate(layer_in, index, inv=True)
+        layer_in = permutate_unchecked(layer_in, index, inv=True)
     ends = numpy.cumsum(lengths)[:-1].tolist()
     ys = tuple(F.split_axis(layer_in, ends, axis=0)) if ends else (layer_in,)
     hy_var = F.stack(hy, axis=0)

@@ -9,7 +9,7 @@ from chainer import backend
 from chainer import initializers
 from chainer import link
 from chainer import variable
-from chainer.functions.array.permutate import permutate
+from chainer.functions.array.permutate import permutate_unchecked
 from chainer.functions.array.transpose_sequence import transpose_sequence
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
 from chainer.links.rnn.n_step_rnn import argsort_list_descent, permutate_list  # NOQA: F401
@@ -67,7 +67,7 @@ class CRF1d(link.Link):
         trans_y = transpose_sequence(ys)
         loss = crf1d(self.cost, trans_x, trans_y, reduce)
         if reduce == 'no':
-            loss = permutate(loss, _like(loss, indices), inv=True)
+            loss = permutate_unchecked(loss, _like(loss, indices), inv=True)
         return loss
 
     def argmax(self, xs: Sequence[Any], transpose: bool = False) -> tuple:
@@ -89,5 +89,5 @@ class CRF1d(link.Link):
         score, path = argmax_crf1d(self.cost, trans_x)
         path = [p.array for p in transpose_sequence(path)]
         path = permutate_list(path, indices, inv=True)
-        score = permutate(score, _like(score, indices), inv=True)
+        score = permutate_unchecked(score, _like(score, indices), inv=True)
         return score, path

@@ -10,7 +10,7 @@ import numpy
 from chainer import initializers
 from chainer import link
 from chainer import variable
-from chainer.functions.array.permutate import permutate
+from chainer.functions.array.permutate import permutate_unchecked
 from chainer.functions.rnn import n_step_rnn as rnn
 from chainer.initializers import normal
 from chainer.links.rnn import _state
@@ -150,13 +150,13 @@ class NStepRNNBase(link.ChainList):
             if hx is None:
                 hx = self.init_hx(xs)
             elif index_array is not None:
-                hx = permutate(hx, index_array, axis=1, inv=False)
+                hx = permutate_unchecked(hx, index_array, axis=1)
             hxs.append(hx)
         result = self.rnn(self.n_layers, self.dropout, *hxs, self.ws, self.bs, xs)
         hys = list(result[:-1])
         ys = list(result[-1])
         if index_array is not None:
-            hys = [permutate(h, index_array, axis=1, inv=True) for h in hys]
+            hys = [permutate_unchecked(h, index_array, axis=1, inv=True) for h in hys]
             ys = permutate_list(ys, indices, inv=True)
         return hys + [ys]
 
