@@ -151,3 +151,67 @@ def test_n_step_lstm_step_never_waits_for_the_gpu(cupy):
         opt.update()
 
     assert _count(cupy, step)['sync'] == 0
+
+
+def _layer_cases(cupy):
+    import chainer.links as L
+    rng = numpy.random.default_rng(0)
+
+    def arr(*shape):
+        return cupy.asarray(rng.standard_normal(shape).astype(numpy.float32))
+    x, v, w = arr(4, 3, 8, 8), arr(6, 5), arr(6, 5)
+    t = cupy.asarray(rng.integers(0, 5, 6).astype(numpy.int32))
+    conv = L.Convolution2D(3, 4, 3).to_device('@cupy:0')
+    deconv = L.Deconvolution2D(3, 4, 3).to_device('@cupy:0')
+    bn = L.BatchNormalization(3).to_device('@cupy:0')
+    ln = L.LayerNormalization(5).to_device('@cupy:0')
+    embed = L.EmbedID(10, 4).to_device('@cupy:0')
+    no_sync = {
+        'convolution_2d': lambda: F.sum(conv(x)),
+        'deconvolution_2d': lambda: F.sum(deconv(x)),
+        'max_pooling_2d': lambda: F.sum(F.max_pooling_2d(x, 2)),
+        'average_pooling_2d': lambda: F.sum(F.average_pooling_2d(x, 2)),
+        'batch_normalization': lambda: F.sum(bn(x)),
+        'layer_normalization': lambda: F.sum(ln(v)),
+        'dropout': lambda: F.sum(F.dropout(v, 0.5)),
+        'accuracy': lambda: F.accuracy(v, t) * 0 + F.sum(v),
+        'mean_squared_error': lambda: F.mean_squared_error(v, w),
+        'softmax': lambda: F.sum(F.softmax(v) * w),
+        'log_softmax': lambda: F.sum(F.log_softmax(v) * w),
+        'concat_split_axis': lambda: F.sum(F.concat(F.split_axis(v, 5, axis=1), axis=1) * w),
+        'get_item': lambda: F.sum(v[1:3, ::2] * 2) + F.sum(v[cupy.asarray([0, 2])]),
+        'lstm': lambda: F.sum(F.lstm(arr(6, 5), arr(6, 20))[1]),
+        'elu_selu': lambda: F.sum(F.elu(v) + F.selu(v)),
+        'huber_loss': lambda: F.sum(F.huber_loss(v, w, 1.0)),
+        'max_min': lambda: F.max(v) + F.min(v),
+        'where': lambda: F.sum(F.where(v > 0, v, v * 2)),
+        'batch_matmul': lambda: F.sum(F.matmul(arr(2, 3, 4), arr(2, 4, 5))),
+    }
+    label_checked = {
+        'softmax_cross_entropy': lambda: F.softmax_cross_entropy(v, t),
+        'sigmoid_cross_entropy': lambda: F.sigmoid_cross_entropy(
+            v, cupy.asarray(rng.integers(0, 2, (6, 5)).astype(numpy.int32))),
+        'embed_id': lambda: F.sum(embed(t)),
+    }
+    return no_sync, label_checked
+
+
+def _syncs_of_forward_and_backward(cupy, f) -> int:
+    f().backward()  # first calls initialise links and caches
+    cupy.reset_stats()
+    f().backward()
+    return cupy.stats['sync']
+
+
+def test_common_layers_never_wait_for_the_gpu(cupy):
+    no_sync, _ = _layer_cases(cupy)
+    syncs = {name: _syncs_of_forward_and_backward(cupy, f) for name, f in no_sync.items()}
+    assert syncs == dict.fromkeys(no_sync, 0)
+
+
+def test_functions_that_check_labels_wait_once(cupy):
+    """The range check of user labels reads one value back: where an error must
+    be raised, as the brief allows; no more."""
+    _, label_checked = _layer_cases(cupy)
+    syncs = {name: _syncs_of_forward_and_backward(cupy, f) for name, f in label_checked.items()}
+    assert syncs == dict.fromkeys(label_checked, 1)
