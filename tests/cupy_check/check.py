@@ -128,20 +128,26 @@ def compile_source(code: str, options: tuple, cupy_headers: bool = True) -> None
 
 
 def _lookup(dotted: str) -> tuple:
-    """CuPy's attribute ``dotted`` (``cupy.linalg.inv``) and whether it is a method
-    read off a class (its signature then starts with self); None if CuPy has none."""
-    top, *rest = dotted.split('.')
-    if top == 'cupyx':
-        importlib.import_module('cupyx.scipy.special')
-    obj = importlib.import_module(top)
-    is_method = False
-    for part in rest:
-        if not hasattr(obj, part):
-            return None, False
-        is_method = isinstance(obj, type) and not isinstance(
-            inspect.getattr_static(obj, part), (staticmethod, classmethod))
-        obj = getattr(obj, part)
-    return obj, is_method
+    """CuPy's attribute ``dotted`` (``cupy.linalg.inv``: the longest importable
+    module, then attributes) and whether it is a method read off a class (its
+    signature then starts with self); None if CuPy has none."""
+    parts = dotted.split('.')
+    for k in range(len(parts), 0, -1):
+        try:
+            with warnings.catch_warnings():  # cupy.cuda.nccl warns without NCCL
+                warnings.simplefilter('ignore')
+                obj = importlib.import_module('.'.join(parts[:k]))
+        except ImportError:
+            continue
+        is_method = False
+        for part in parts[k:]:
+            if not hasattr(obj, part):
+                return None, False
+            is_method = isinstance(obj, type) and not isinstance(
+                inspect.getattr_static(obj, part), (staticmethod, classmethod))
+            obj = getattr(obj, part)
+        return obj, is_method
+    return None, False
 
 
 class _AnyName(dict):
@@ -270,24 +276,6 @@ def spelled_names(roots: list) -> list:
     return sorted(found.items())
 
 
-def _lookup_spelled(dotted: str) -> bool:
-    """Whether CuPy has ``dotted``, a module path and attributes (``cupy.cuda.Device``)."""
-    parts = dotted.split('.')
-    for k in range(len(parts), 0, -1):
-        try:
-            with warnings.catch_warnings():  # cupy.cuda.nccl warns without NCCL
-                warnings.simplefilter('ignore')
-                obj = importlib.import_module('.'.join(parts[:k]))
-        except ImportError:
-            continue
-        for part in parts[k:]:
-            if not hasattr(obj, part):
-                return False
-            obj = getattr(obj, part)
-        return True
-    return False
-
-
 def _report(records: list, error_of, describe) -> int:
     """Prints each record that ``error_of`` finds fault with; returns how many."""
     failed = 0
@@ -316,8 +304,8 @@ def _self_test() -> None:
     assert name_error({'kind': 'name', 'name': 'cupy.ndarray.max', 'nargs': 0,
                        'keywords': ['initial']}) is not None  # a Cython method
     assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
-    assert _lookup_spelled('cupy.cuda.runtime.getDevice')
-    assert not _lookup_spelled('cupy.cuda.compile_with_cache')
+    assert _lookup('cupy.cuda.runtime.getDevice')[0] is not None
+    assert _lookup('cupy.cuda.compile_with_cache')[0] is None
     assert ufunc_error({'name': 'multiply', 'dtype': None,
                         'inputs': [['array', '<f2'], ['python', 'float']]}) is None
 
@@ -331,7 +319,7 @@ def main() -> int:
     args = parser.parse_args()
     _self_test()
     spelled = spelled_names(args.source)
-    unknown = [(name, where) for name, where in spelled if not _lookup_spelled(name)]
+    unknown = [(name, where) for name, where in spelled if _lookup(name)[0] is None]
     for name, where in unknown:
         print(f'UNKNOWN {name} ({where}): CuPy {cupy.__version__} has no such name')
     with open(args.log) as f:
