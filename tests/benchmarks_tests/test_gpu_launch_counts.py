@@ -196,22 +196,19 @@ def _layer_cases(cupy):
     return no_sync, label_checked
 
 
-def _syncs_of_forward_and_backward(cupy, f) -> int:
-    f().backward()  # first calls initialise links and caches
-    cupy.reset_stats()
-    f().backward()
-    return cupy.stats['sync']
+def _syncs(cupy, cases: dict) -> dict:
+    """Host syncs per forward and backward of each case (after a first call that
+    initialises links and caches)."""
+    return {name: _count(cupy, lambda: f().backward())['sync'] for name, f in cases.items()}
 
 
 def test_common_layers_never_wait_for_the_gpu(cupy):
     no_sync, _ = _layer_cases(cupy)
-    syncs = {name: _syncs_of_forward_and_backward(cupy, f) for name, f in no_sync.items()}
-    assert syncs == dict.fromkeys(no_sync, 0)
+    assert _syncs(cupy, no_sync) == dict.fromkeys(no_sync, 0)
 
 
 def test_functions_that_check_labels_wait_once(cupy):
-    """The range check of user labels reads one value back: where an error must
-    be raised, as the brief allows; no more."""
+    """The range check of user labels reads one value back (an error must be
+    raised there); nothing else does."""
     _, label_checked = _layer_cases(cupy)
-    syncs = {name: _syncs_of_forward_and_backward(cupy, f) for name, f in label_checked.items()}
-    assert syncs == dict.fromkeys(label_checked, 1)
+    assert _syncs(cupy, label_checked) == dict.fromkeys(label_checked, 1)

@@ -68,6 +68,18 @@ def test_refused_launch_is_not_logged(log):
     assert log() == []
 
 
+@needs_cxx
+def test_raw_launch_is_logged_with_its_source(log):
+    code = ('extern "C" __global__ void log_raw(float* y, const long long n) {\n'
+            '    const long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;\n'
+            '    if (i < n) y[i] = 1;\n}\n')
+    kernel = _host_kernels.HostRawKernel(code, 'log_raw', options=('-DX',))
+    y = numpy.zeros(4, numpy.float32)
+    kernel((1,), (4,), (y, 4))
+    kernel((2,), (2,), (y, 4))  # the same source: not logged again
+    assert log() == [{'kind': 'raw', 'name': 'log_raw', 'code': code, 'options': ['-DX']}]
+
+
 def test_nothing_is_logged_without_a_log_file(tmp_path, monkeypatch):
     monkeypatch.setattr(_host_kernels, 'CUPY_LOG', None)
     _host_kernels.log_record({'kind': 'name', 'name': 'cupy.exp'})

@@ -1,8 +1,6 @@
 """The host harness runs ``cupy.RawKernel`` sources as CUDA would launch them."""
 from __future__ import annotations
 
-import json
-
 import numpy
 import pytest
 
@@ -40,15 +38,3 @@ def test_bad_launches_are_refused():
         kernel((1, 1), (4,), (x, numpy.float32(2), x, 4))
     with pytest.raises(ValueError):
         _host_kernels.HostRawKernel(_SAXPY, 'other_name')
-
-
-def test_a_launch_is_logged_with_its_source(tmp_path, monkeypatch):
-    path = tmp_path / 'kernels.jsonl'
-    monkeypatch.setattr(_host_kernels, 'CUPY_LOG', str(path))
-    monkeypatch.setattr(_host_kernels, '_logged', set())
-    kernel = _host_kernels.HostRawKernel(_SAXPY, 'saxpy', options=('-DX',))
-    x = numpy.zeros(4, numpy.float32)
-    kernel((1,), (4,), (x, numpy.float32(2), x.copy(), 4))
-    kernel((1,), (4,), (x, numpy.float32(3), x.copy(), 4))
-    record, = [json.loads(line) for line in path.read_text().splitlines()]
-    assert record == {'kind': 'raw', 'name': 'saxpy', 'code': _SAXPY, 'options': ['-DX']}
