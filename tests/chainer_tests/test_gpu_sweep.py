@@ -29,6 +29,15 @@ def _labels(n, k, seed=0):
     return _RNG(seed).randint(0, k, n).astype(numpy.int32)
 
 
+def _weighted_total(outs, device):
+    """The sum of the float outputs, each weighted elementwise by fixed random
+    weights: the gradient of a plain sum of a normalized output is zero, and so
+    only rounding noise, which the GPU need not share with NumPy."""
+    return sum(F.sum(o * device.send(_u(*o.shape, seed=100 + k, low=0.5, high=1.5,
+                                        dtype=o.dtype)))
+               for k, o in enumerate(outs))
+
+
 def _run(fn, arrays, differentiable, device):
     """Outputs and input gradients of ``fn`` on ``device``."""
     arrays = [device.send(a) for a in arrays]
@@ -39,9 +48,7 @@ def _run(fn, arrays, differentiable, device):
     float_outs = [o for o in outs if isinstance(o, chainer.Variable) and o.dtype.kind == 'f'
                   and o.creator is not None]
     if float_outs:
-        total = sum(F.sum(o * numpy.float32(0.5 + k)) if o.dtype == numpy.float32
-                    else F.sum(o) for k, o in enumerate(float_outs))
-        total.backward()
+        _weighted_total(float_outs, device).backward()
     results = [chainer.as_array(o) if isinstance(o, chainer.Variable) else o for o in outs]
     grads = [v.grad for v, d in zip(vs, differentiable) if d]
     return results, grads
@@ -179,8 +186,8 @@ def _run_link(link, inputs, call, device):
           for a in inputs]
     y = call(link, *xs)
     ys = y if isinstance(y, tuple) else (y,)
-    total = sum(F.sum(o) for o in ys if isinstance(o, chainer.Variable) and o.dtype.kind == 'f')
-    total.backward()
+    _weighted_total([o for o in ys if isinstance(o, chainer.Variable) and o.dtype.kind == 'f'],
+                    device).backward()
     grads = [x.grad for x in xs if isinstance(x, chainer.Variable)]
     grads += [p.grad for _, p in sorted(link.namedparams())]
     return [chainer.as_array(o) for o in ys], grads

@@ -92,7 +92,7 @@ def test_gpu():
     opt.update()
     for name, p in model.namedparams():
         numpy.testing.assert_allclose(cupy.asnumpy(p.array), params[name] - grads[name] / 2,
-                                      rtol=1e-5)
+                                      rtol=1e-5, atol=1e-6)
 
 
 def test_negative_threshold():

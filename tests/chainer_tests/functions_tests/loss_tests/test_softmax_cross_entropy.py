@@ -309,7 +309,7 @@ def test_gpu_layouts_match_numpy(order):
     got = chainer.Variable(cupy.asarray(x, order=order))
     loss = softmax_cross_entropy(got, cupy.asarray(t))
     loss.backward()
-    numpy.testing.assert_allclose(cupy.asnumpy(loss.array), want_loss.array, rtol=1e-6)
+    numpy.testing.assert_allclose(cupy.asnumpy(loss.array), want_loss.array, rtol=1e-5)
     numpy.testing.assert_allclose(cupy.asnumpy(got.grad), want.grad, rtol=1e-5, atol=1e-7)
 
 
@@ -374,7 +374,8 @@ def test_gpu_fused_path_matches_numpy(case):
     want = _loss_and_grad(x, t, gloss, options)
     got = _loss_and_grad(cupy.asarray(x, order='K'), cupy.asarray(t), cupy.asarray(gloss),
                          options)
-    tol = 1e-2 if x.dtype == numpy.float16 else 1e-6
+    # The device sums in another order: a few ulps, more where terms cancel.
+    tol = 1e-2 if x.dtype == numpy.float16 else 1e-5
     for a, e in zip(got, want):
         assert a.dtype == e.dtype and a.shape == e.shape
         numpy.testing.assert_allclose(cupy.asnumpy(a), e, rtol=tol, atol=tol)
