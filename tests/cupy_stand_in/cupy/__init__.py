@@ -244,9 +244,11 @@ class ndarray:
             raise TypeError('a NumPy array cannot be assigned into a CuPy array')
         _count()
         key = _unwrap(key)
+        value = _unwrap(value)
         if _is_advanced(key):
             key = _wrap_around(key, self._a.shape)
-        self._a[key] = _unwrap(value)
+            key, value = _first_write_wins(key, value, self._a)
+        self._a[key] = value
 
     def __repr__(self):
         return repr(self._a)
@@ -324,6 +326,27 @@ def _wrap_around(key, shape):
         fixed.append(k)
     fixed += list(keys[len(fixed):])
     return tuple(fixed) if isinstance(key, tuple) else fixed[0]
+
+
+def _first_write_wins(key, value, a):
+    """``key`` and ``value`` reordered so that, of several writes to one element,
+    the first lands last: CuPy leaves it undefined which one wins, and NumPy
+    keeps the last, so code that relies on either is wrong on one of them.
+    Only integer index arrays on the leading axes are reordered."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if not keys or not builtins.all(
+            isinstance(k, _np.ndarray) and k.dtype.kind in 'iu' for k in keys):
+        return key, value
+    try:
+        index = _np.broadcast_arrays(*keys)
+    except ValueError:
+        return key, value
+    target = a[key].shape
+    # Copies: NumPy would walk a reversed view in memory order.
+    flat = [_np.ascontiguousarray(k.reshape(-1)[::-1]) for k in index]
+    value = _np.broadcast_to(_np.asarray(value, a.dtype), target)
+    value = _np.ascontiguousarray(value.reshape((-1,) + target[index[0].ndim:])[::-1])
+    return (tuple(flat) if isinstance(key, tuple) else flat[0]), value
 
 
 def _unwrap(x):
