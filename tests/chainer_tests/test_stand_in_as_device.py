@@ -7,6 +7,9 @@ moves inexact float results a few ulps (``RECHAINER_STAND_IN_ULPS``); exact
 ones (copies, selections, correctly rounded arithmetic, sums of small integers)
 stay as they are. The first test holds on CuPy too.
 
+Random streams: CuPy's generator draws other numbers than NumPy's for the same
+seed; so does the stand-in's, which has a stream of its own.
+
 Repeated writes: of several writes to one element through an index array,
 CuPy leaves undefined which one wins and NumPy keeps the last; the stand-in
 keeps the first, so code that relies on NumPy's order fails here.
@@ -118,3 +121,17 @@ def test_first_of_repeated_writes_wins(stand_in):
         numpy.array([7, 8], numpy.float32))
     b[numpy.array([0]), numpy.array([1])] = 9  # a scalar broadcasts as before
     numpy.testing.assert_array_equal(stand_in.asnumpy(b), [[0, 9], [7, 0]])
+
+
+def test_random_stream_is_its_own(stand_in):
+    stand_in.random.seed(3)
+    numpy.random.seed(3)
+    drawn = stand_in.asnumpy(stand_in.random.uniform(size=5))
+    assert not numpy.array_equal(drawn, numpy.random.uniform(size=5))
+    stand_in.random.seed(3)
+    numpy.testing.assert_array_equal(stand_in.asnumpy(stand_in.random.uniform(size=5)), drawn)
+    state = stand_in.random.RandomState(3)
+    numpy.testing.assert_array_equal(stand_in.asnumpy(state.uniform(size=5)), drawn)
+    assert not numpy.array_equal(
+        stand_in.asnumpy(state.uniform(size=5)),
+        numpy.random.RandomState(3).uniform(size=10)[5:])

@@ -548,28 +548,44 @@ def _random_function(f, name):
     return g
 
 
+def _numpy_random_state(seed):
+    """A NumPy generator whose stream differs from NumPy's for the same seed, as
+    CuPy's does: a test must not expect CuPy to draw what NumPy draws."""
+    if seed is None:
+        return _np.random.RandomState()
+    return _np.random.RandomState((int(_unwrap(seed)) ^ 0x5EED5EED) & 0xFFFFFFFF)
+
+
 class RandomState:
     def __init__(self, seed=None):
-        self._rng = _np.random.RandomState(seed)
+        self._rng = _numpy_random_state(seed)
 
     def __getattr__(self, name):
         return _random_function(getattr(self._rng, name), f'RandomState.{name}')
 
+    def seed(self, seed=None):
+        self._rng = _numpy_random_state(seed)
+
 
 class _Random:
+    """``cupy.random``: its own stream, apart from ``numpy.random``'s."""
+
     RandomState = RandomState
 
+    def __init__(self):
+        self._state = RandomState()
+
     def __getattr__(self, name):
-        return _random_function(getattr(_np.random, name), name)
+        return _random_function(getattr(self._state._rng, name), name)
 
     def seed(self, seed=None):
-        _np.random.seed(seed)
+        self._state.seed(seed)
 
     def reset_states(self):
-        pass
+        self._state = RandomState()
 
     def get_random_state(self):
-        return RandomState()
+        return self._state
 
 
 random = _Random()
