@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import shutil
 
 import pytest
@@ -80,3 +81,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if (item.get_closest_marker('ideep') is not None
             and importlib.util.find_spec('ideep4py') is None):
         pytest.skip('iDeep is not available')
+
+
+# With RECHAINER_TEST_PROGRESS=FILE, each test's outcome is appended to FILE as
+# the test ends (by pytest-xdist's controller, not its workers), so a run cut
+# short by a time limit still says what ran and what failed.
+_PROGRESS = os.environ.get('RECHAINER_TEST_PROGRESS')
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not _PROGRESS or os.environ.get('PYTEST_XDIST_WORKER'):
+        return
+    if report.when == 'call' or (report.when == 'setup' and not report.passed) \
+            or (report.when == 'teardown' and report.failed):
+        outcome = 'error' if report.failed and report.when != 'call' else report.outcome
+        with open(_PROGRESS, 'a') as f:
+            f.write(f'{outcome} {report.nodeid}\n')

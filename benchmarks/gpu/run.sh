@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole GPU check in one run: environment facts, the `gpu`-marked tests in
 # parallel, then the GPU benchmarks. Results go to $OUT (a temporary folder when
-# unset): env.txt, gpu-tests.log (with pytest's summary), gpu-junit.xml, bench.txt.
+# unset): env.txt, gpu-tests.log (with pytest's summary), gpu-progress.txt (each
+# test's outcome as it ends), gpu-junit.xml, bench.txt, profile.txt.
 #
 #   bash benchmarks/gpu/run.sh             # on a machine with CuPy and a GPU
 #   bash benchmarks/gpu/run.sh --dry-run   # anywhere: checks that the script starts
@@ -58,11 +59,16 @@ XDIST=""
 $PY -c "import xdist" 2>/dev/null && XDIST="-n ${PYTEST_WORKERS:-14}"
 TIMEOUT=""
 $PY -c "import pytest_timeout" 2>/dev/null && TIMEOUT="--timeout 120"
+# Outcomes are written as tests end, so a run cut at the budget still reports.
+export RECHAINER_TEST_PROGRESS="$OUT/gpu-progress.txt"
+: > "$RECHAINER_TEST_PROGRESS"
 timeout "${TEST_BUDGET_S:-300}" $PY -m pytest -q -m gpu $XDIST $TIMEOUT -p no:cacheprovider \
     -o addopts="" -rfE --junitxml "$OUT/gpu-junit.xml" > "$OUT/gpu-tests.log" 2>&1
 TEST_RC=$?
 echo "pytest exit: $TEST_RC" >> "$OUT/gpu-tests.log"
-grep -E "^(FAILED|ERROR) " "$OUT/gpu-tests.log" | cut -c1-220 | sort | head -n 80
+[ $TEST_RC = 124 ] && echo "test phase cut at TEST_BUDGET_S=${TEST_BUDGET_S:-300} s"
+grep -E "^(failed|error) " "$RECHAINER_TEST_PROGRESS" | cut -c1-220 | sort | head -n 80
+echo "outcomes so far: $(cut -d' ' -f1 "$RECHAINER_TEST_PROGRESS" | sort | uniq -c | xargs)"
 tail -n 3 "$OUT/gpu-tests.log"
 
 echo "== benchmarks"

@@ -41,3 +41,28 @@ def test_gpu_benchmark_rows_run_on_cupy(monkeypatch):
     assert '  same, fused window kernels off b4' in names
     for name, t_ch, t_xp, _ in rows:
         assert t_ch > 0 and (t_xp is None or t_xp > 0), name
+
+
+def test_progress_file_lists_each_outcome_as_tests_end(tmp_path):
+    """run.sh reads RECHAINER_TEST_PROGRESS after a test phase that may be cut."""
+    (tmp_path / 'conftest.py').write_text(
+        'from tests.conftest import pytest_runtest_logreport  # noqa: F401\n')
+    (tmp_path / 'test_outcomes.py').write_text('\n'.join([
+        'import pytest',
+        'def test_passes(): pass',
+        'def test_fails(): assert False',
+        "@pytest.mark.skip(reason='x')",
+        'def test_skipped(): pass',
+        '@pytest.fixture',
+        'def broken(): raise RuntimeError',
+        'def test_errors(broken): pass', '']))
+    progress = tmp_path / 'progress.txt'
+    env = dict(os.environ, RECHAINER_TEST_PROGRESS=str(progress),
+               PYTHONPATH=str(REPO))
+    env.pop('PYTEST_XDIST_WORKER', None)
+    subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+                    str(tmp_path / 'test_outcomes.py')], cwd=tmp_path, env=env,
+                   capture_output=True, timeout=120)
+    lines = sorted(progress.read_text().splitlines())
+    assert [line.split(' ')[0] + ' ' + line.rpartition('::')[2] for line in lines] == [
+        'error test_errors', 'failed test_fails', 'passed test_passes', 'skipped test_skipped']
