@@ -6,6 +6,10 @@ from chainer import backend
 from chainer import utils
 
 
+# NumPy 2.5 deprecates numpy.fix for trunc, which rounds the same way.
+_UFUNC = {'fix': 'trunc'}
+
+
 def apply(name: str, x):
     """``xp.<name>(x)`` as a Variable outside the graph, keeping the dtype of ``x``."""
     if isinstance(x, chainer.variable.Variable):
@@ -15,4 +19,4 @@ def apply(name: str, x):
             f'{name} expects a Variable or an array, '
             f'got {type(x).__module__}.{type(x).__qualname__}')
     xp = backend.get_array_module(x)
-    return chainer.as_variable(utils.force_array(getattr(xp, name)(x), x.dtype))
+    return chainer.as_variable(utils.force_array(getattr(xp, _UFUNC.get(name, name))(x), x.dtype))

@@ -38,7 +38,9 @@ class TestRequirementOnChainer:
 
         result = unittest.TestResult()
         unittest.defaultTestLoader.loadTestsFromTestCase(T).run(result)
-        assert result.testsRun == 1 and len(result.skipped) == skipped
+        # Python 3.12 no longer counts a test of a skipped class in testsRun.
+        assert len(result.skipped) == skipped and not result.errors and not result.failures
+        assert result.testsRun == 1 or skipped
 
 
 class TestDoctestHelper:
