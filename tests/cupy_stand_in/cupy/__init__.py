@@ -214,7 +214,7 @@ class ndarray:
         result = getattr(ufunc, method)(*[_unwrap(x) for x in inputs], **kwargs)
         if _ULPS and (ufunc.__name__ in _INEXACT_UFUNCS if method == '__call__' else
                       ufunc.__name__ in _INEXACT_REDUCTIONS or ufunc.signature is not None):
-            _round_as_device(result)
+            _round_as_device(result, views=out is not None)
         if out is not None:
             return out[0] if len(out) == 1 else out
         return _wrap(result)
