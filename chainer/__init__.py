@@ -7,8 +7,10 @@ _rechainer_version = '0.1.0'
 from chainer import configuration  # NOQA: E402,F401
 from chainer.configuration import config, global_config, using_config  # NOQA: E402,F401
 from chainer import _environment  # NOQA: E402
+from chainer import _environment_check  # NOQA: E402
 
 _environment.set_defaults(global_config)
+_environment_check.check_numpy()
 
 from chainer import backends  # NOQA: E402,F401
 from chainer import backend  # NOQA: E402,F401

@@ -8,7 +8,9 @@ import numpy
 
 import chainer  # NOQA: F401
 
-_MIN_NUMPY = (1, 24)
+# NumPy 1 promotes scalars by value (NEP 50 came with NumPy 2), so results
+# would take other dtypes than the ones Chainer's code and ours expect.
+_MIN_NUMPY = (2, 0)
 
 
 def _numpy_version() -> tuple[int, ...]:
@@ -28,12 +30,18 @@ def _installed_cupy_distributions() -> list[str]:
     return sorted(set(names))
 
 
-def check() -> None:
-    """Warns about an unsupported NumPy or several CuPy packages installed at once."""
+def check_numpy() -> None:
+    """Warns about a NumPy older than rechainer supports (run at import)."""
     if _numpy_version() < _MIN_NUMPY:
         warnings.warn(
             f'NumPy {numpy.__version__} is older than the supported minimum '
-            f'{".".join(map(str, _MIN_NUMPY))}')
+            f'{".".join(map(str, _MIN_NUMPY))}: it promotes scalars by value, so '
+            'results may take other dtypes than Chainer gives. Upgrade NumPy.')
+
+
+def check() -> None:
+    """Warns about an unsupported NumPy or several CuPy packages installed at once."""
+    check_numpy()
     cupy_dists = _installed_cupy_distributions()
     if len(cupy_dists) > 1:
         warnings.warn(

@@ -1,6 +1,8 @@
 """Modules kept for code written against Chainer's layout."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 
 import numpy
@@ -28,6 +30,15 @@ def test_environment_check_passes_quietly():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         _environment_check.check()
+
+
+def test_import_warns_under_numpy_1():
+    code = ('import warnings, numpy; numpy.__version__ = "1.26.4"; '
+            'warnings.simplefilter("error"); import chainer')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0
+    assert 'NumPy 1.26.4 is older than the supported minimum 2.0' in proc.stderr
 
 
 def test_environment_check_warns_on_two_cupy_packages(monkeypatch):

@@ -36,8 +36,12 @@ def _convert_batch(converter: Callable, batch: Any, device: Any, iterator_name: 
         return _call_converter(converter, batch, device)
     except Exception as e:
         name = getattr(converter, '__name__', None) or type(converter).__name__
-        e.add_note(f'(while converting the batch of iterator {iterator_name!r} at '
-                   f'iteration {iteration + 1} with converter {name})')
+        note = (f'(while converting the batch of iterator {iterator_name!r} at '
+                f'iteration {iteration + 1} with converter {name})')
+        if hasattr(e, 'add_note'):
+            e.add_note(note)
+        else:  # Python 3.10 has no add_note (nor prints notes); keep it for readers
+            e.__notes__ = [*getattr(e, '__notes__', ()), note]
         raise
 
 

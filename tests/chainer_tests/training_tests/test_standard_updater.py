@@ -96,6 +96,23 @@ def test_converter_error_names_the_place():
     assert any("iterator 'main' at iteration 1" in n for n in info.value.__notes__)
 
 
+def test_converter_error_note_without_add_note():
+    # Python 3.10's exceptions have no add_note: the note goes to __notes__.
+    class NoAddNote(ValueError):
+        @property
+        def add_note(self):
+            raise AttributeError('add_note')
+
+    def converter(batch, device):
+        raise NoAddNote('bad batch')
+
+    model, opt, it = _setup()
+    updater = training.StandardUpdater(it, opt, converter=converter)
+    with pytest.raises(NoAddNote) as info:
+        updater.update()
+    assert any("iterator 'main' at iteration 1" in n for n in info.value.__notes__)
+
+
 def test_device_arguments():
     model, opt, it = _setup()
     # Both may be given: the model goes to ``device``, the batches to ``input_device``.
