@@ -63,6 +63,20 @@ def _stand_in_without_compiler() -> bool:
     return _cupy_stand_in() and shutil.which('g++') is None
 
 
+@pytest.fixture
+def cupy():
+    """The ``cupy`` module: CuPy itself or the stand-in; the test skips without one."""
+    return pytest.importorskip('cupy')
+
+
+@pytest.fixture
+def cupy_stand_in(cupy):
+    """The CuPy stand-in; the test skips on CuPy itself or without either."""
+    if not getattr(cupy, '_rechainer_stand_in', False):
+        pytest.skip('needs the CuPy stand-in (tests/cupy_stand_in)')
+    return cupy
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker('chainerx') is not None and not _chainerx_available():
         pytest.skip('ChainerX is not available')

@@ -23,11 +23,9 @@ _BENCH = Path(__file__).resolve().parents[2] / 'benchmarks' / 'gpu'
 
 
 @pytest.fixture
-def cupy():
-    import cupy
-    if not getattr(cupy, '_rechainer_stand_in', False):
-        pytest.skip('counts kernel launches on the CuPy stand-in only')
-    return cupy
+def cupy(cupy_stand_in):
+    """Launches are counted on the CuPy stand-in only."""
+    return cupy_stand_in
 
 
 @pytest.fixture

@@ -11,11 +11,6 @@ import pytest
 pytestmark = pytest.mark.gpu
 
 
-@pytest.fixture
-def cupy():
-    return pytest.importorskip('cupy')
-
-
 def test_no_implicit_conversion_to_numpy(cupy):
     a = cupy.arange(3, dtype=numpy.float32)
     with pytest.raises(TypeError):

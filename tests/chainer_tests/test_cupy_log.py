@@ -87,11 +87,9 @@ def test_nothing_is_logged_without_a_log_file(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def logging_stand_in(log, monkeypatch):
-    """The CuPy stand-in, logging what it serves to ``log``."""
-    cupy = pytest.importorskip('cupy')
-    if not getattr(cupy, '_rechainer_stand_in', False):
-        pytest.skip('the CuPy stand-in logs what it serves; CuPy itself does not')
+def logging_stand_in(log, monkeypatch, cupy_stand_in):
+    """The CuPy stand-in, logging what it serves to ``log`` (CuPy itself does not)."""
+    cupy = cupy_stand_in
     monkeypatch.setattr(cupy, '_LOG_NAMES', True)
     monkeypatch.setattr(cupy, '_names_seen', set())
     return cupy

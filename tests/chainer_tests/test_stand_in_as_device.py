@@ -23,22 +23,15 @@ pytestmark = pytest.mark.gpu
 
 
 @pytest.fixture
-def cupy():
-    return pytest.importorskip('cupy')
+def stand_in(cupy_stand_in):
+    return cupy_stand_in
 
 
 @pytest.fixture
-def stand_in(cupy):
-    if not getattr(cupy, '_rechainer_stand_in', False):
-        pytest.skip('the CuPy stand-in')
-    return cupy
-
-
-@pytest.fixture
-def rounding(stand_in):
-    if not stand_in._ULPS:
+def rounding(cupy_stand_in):
+    if not cupy_stand_in._ULPS:
         pytest.skip('RECHAINER_STAND_IN_ULPS=0')
-    return stand_in
+    return cupy_stand_in
 
 
 def _ulps_apart(a, b):

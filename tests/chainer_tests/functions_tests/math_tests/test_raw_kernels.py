@@ -15,11 +15,6 @@ pytestmark = pytest.mark.gpu
 
 
 @pytest.fixture
-def cupy():
-    return pytest.importorskip('cupy')
-
-
-@pytest.fixture
 def raw_launches(monkeypatch):
     """The (op, dtype, arrays) of each raw kernel taken."""
     taken = []
