@@ -110,13 +110,14 @@ _INEXACT_FUNCTIONS = frozenset((
 _LOW_BITS = {2: (_np.uint16, 0x1F), 4: (_np.uint32, 0xFFF), 8: (_np.uint64, 0x3FFFFFF)}
 
 
-def _round_as_device(r, views: bool = False, where=True) -> None:
+def _round_as_device(r, views: bool = False, where=True, phase: int = 0) -> None:
     """Moves ``r`` (a result, changed in place) as described above; a view of
     another array is left alone unless ``views`` (a kernel's output argument),
-    and only elements ``where`` is true may move."""
+    only elements ``where`` is true may move, and ``phase`` 1 moves the odd
+    elements instead of the even ones."""
     if isinstance(r, (tuple, list)):
         for v in r:
-            _round_as_device(v, views, where)
+            _round_as_device(v, views, where, phase)
         return
     a = r._a if type(r) is ndarray else r
     if not isinstance(a, _np.ndarray) or a.dtype.kind not in 'fc' or not a.size \
@@ -133,7 +134,7 @@ def _round_as_device(r, views: bool = False, where=True) -> None:
     # CuPy computes float16 through float32: one rounding of that result.
     for _ in range(1 if a.dtype == _np.float16 else _ULPS):
         moved = _np.nextafter(moved, _np.array(_np.inf, a.dtype))
-    mask = (_np.arange(a.size) % 2 == 0).reshape(a.shape) & _np.isfinite(a) & where \
+    mask = (_np.arange(a.size) % 2 == phase).reshape(a.shape) & _np.isfinite(a) & where \
         & (_np.ascontiguousarray(a).view(uint) & uint(low) != 0).reshape(a.shape)
     _np.copyto(a, moved, where=mask)
 
