@@ -6,13 +6,32 @@
 #
 #   bash benchmarks/gpu/run.sh             # on a machine with CuPy and a GPU
 #   bash benchmarks/gpu/run.sh --dry-run   # anywhere: checks that the script starts
+#   bash benchmarks/gpu/run.sh --only-failed FILE
+#       # the second run: only the tests that failed in FILE (a gpu-progress.txt
+#       # of the first run, copied into the tree), then the benchmarks again
 #
 # Environment: TEST_BUDGET_S (default 300) bounds the test phase so the
-# benchmarks always run; PYTEST_WORKERS (default 14) sets pytest-xdist's -n.
+# benchmarks always run; PYTEST_WORKERS (default 14) sets pytest-xdist's -n;
+# BENCH=0 and PROFILE=0 leave out the benchmarks and the profile.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
 DRY=0
-[ "${1:-}" = "--dry-run" ] && DRY=1
+ONLY_FAILED=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --dry-run) DRY=1 ;;
+        --only-failed)
+            [ -f "${2:-}" ] || { echo "--only-failed needs a progress file" >&2; exit 2; }
+            ONLY_FAILED=$(realpath "$2"); shift ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+cd "$(dirname "$0")/../.."
+TESTS=()
+if [ -n "$ONLY_FAILED" ]; then
+    mapfile -t TESTS < <(grep -E '^(failed|error) ' "$ONLY_FAILED" | cut -d' ' -f2- | sort -u)
+    echo "only the ${#TESTS[@]} tests that failed in $ONLY_FAILED"
+fi
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
@@ -40,8 +59,11 @@ EOF
 
 if [ $DRY = 1 ]; then
     echo "== gpu tests (dry run: collection only)"
-    $PY -m pytest -q --collect-only -m gpu -p no:cacheprovider 2>&1 | tail -n 1 \
-        | tee "$OUT/gpu-tests.log"
+    if [ -z "$ONLY_FAILED" ] || [ ${#TESTS[@]} -gt 0 ]; then
+        $PY -m pytest -q --collect-only -m gpu -p no:cacheprovider "${TESTS[@]}" 2>&1 \
+            | tail -n 1 | tee "$OUT/gpu-tests.log"
+    fi
+    [ "${BENCH:-1}" = 1 ] || exit 0
     echo "== benchmarks (dry run)"
     $PY benchmarks/gpu/bench.py --dry-run 2>&1 | tee "$OUT/bench.txt"
     exit "${PIPESTATUS[0]}"
@@ -62,17 +84,25 @@ $PY -c "import pytest_timeout" 2>/dev/null && TIMEOUT="--timeout 120"
 # Outcomes are written as tests end, so a run cut at the budget still reports.
 export RECHAINER_TEST_PROGRESS="$OUT/gpu-progress.txt"
 : > "$RECHAINER_TEST_PROGRESS"
-timeout "${TEST_BUDGET_S:-300}" $PY -m pytest -q -m gpu $XDIST $TIMEOUT -p no:cacheprovider \
-    -o addopts="" --continue-on-collection-errors -rfE --junitxml "$OUT/gpu-junit.xml" > "$OUT/gpu-tests.log" 2>&1
-TEST_RC=$?
+if [ -n "$ONLY_FAILED" ] && [ ${#TESTS[@]} = 0 ]; then
+    echo "no test failed there" > "$OUT/gpu-tests.log"
+    TEST_RC=0
+else
+    timeout "${TEST_BUDGET_S:-300}" $PY -m pytest -q -m gpu $XDIST $TIMEOUT \
+        -p no:cacheprovider -o addopts="" --continue-on-collection-errors -rfE \
+        --junitxml "$OUT/gpu-junit.xml" "${TESTS[@]}" > "$OUT/gpu-tests.log" 2>&1
+    TEST_RC=$?
+fi
 echo "pytest exit: $TEST_RC" >> "$OUT/gpu-tests.log"
 [ $TEST_RC = 124 ] && echo "test phase cut at TEST_BUDGET_S=${TEST_BUDGET_S:-300} s"
 grep -E "^(failed|error) " "$RECHAINER_TEST_PROGRESS" | cut -c1-220 | sort | head -n 80
 echo "outcomes so far: $(cut -d' ' -f1 "$RECHAINER_TEST_PROGRESS" | sort | uniq -c | xargs)"
 tail -n 3 "$OUT/gpu-tests.log"
 
-echo "== benchmarks"
-$PY benchmarks/gpu/bench.py 2>&1 | tee "$OUT/bench.txt"
+if [ "${BENCH:-1}" = 1 ]; then
+    echo "== benchmarks"
+    $PY benchmarks/gpu/bench.py 2>&1 | tee "$OUT/bench.txt"
+fi
 if [ "${PROFILE:-1}" = 1 ]; then
     echo "== profile (written to profile.txt)"
     $PY benchmarks/gpu/profile_step.py > "$OUT/profile.txt" 2>&1 || tail -n 5 "$OUT/profile.txt"

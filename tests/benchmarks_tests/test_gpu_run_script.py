@@ -11,11 +11,14 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
+def _run_script(*args, **env):
+    return subprocess.run(['bash', str(REPO / 'benchmarks' / 'gpu' / 'run.sh'), *args],
+                          env=dict(os.environ, PYTHON=sys.executable, **env),
+                          capture_output=True, text=True, timeout=300)
+
+
 def test_gpu_run_script_dry_run(tmp_path):
-    env = dict(os.environ, OUT=str(tmp_path), PYTHON=sys.executable)
-    proc = subprocess.run(
-        ['bash', str(REPO / 'benchmarks' / 'gpu' / 'run.sh'), '--dry-run'],
-        env=env, capture_output=True, text=True, timeout=300)
+    proc = _run_script('--dry-run', OUT=str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert 'rechainer' in (tmp_path / 'env.txt').read_text()
     assert 'tests collected' in (tmp_path / 'gpu-tests.log').read_text()
@@ -66,3 +69,25 @@ def test_progress_file_lists_each_outcome_as_tests_end(tmp_path):
     lines = sorted(progress.read_text().splitlines())
     assert [line.split(' ')[0] + ' ' + line.rpartition('::')[2] for line in lines] == [
         'error test_errors', 'failed test_fails', 'passed test_passes', 'skipped test_skipped']
+
+
+def test_gpu_run_script_reruns_only_what_failed(tmp_path):
+    """The second device run takes the first run's progress file."""
+    progress = tmp_path / 'gpu-progress.txt'
+    test = 'tests/chainer_tests/test_stand_in_as_device.py'
+    progress.write_text(
+        f'passed {test}::test_views_and_copies_do_not_move\n'
+        f'failed {test}::test_exact_results_stay_exact\n'
+        f'error {test}::test_random_stream_is_its_own\n')
+    out = tmp_path / 'out'
+    proc = _run_script('--dry-run', '--only-failed', str(progress), OUT=str(out), BENCH='0')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'only the 2 tests that failed' in proc.stdout
+    assert '2 tests collected' in (out / 'gpu-tests.log').read_text()
+    assert not (out / 'bench.txt').exists()
+
+
+def test_gpu_run_script_refuses_bad_arguments(tmp_path):
+    assert _run_script('--bogus', OUT=str(tmp_path)).returncode == 2
+    proc = _run_script('--only-failed', str(tmp_path / 'missing.txt'), OUT=str(tmp_path))
+    assert proc.returncode == 2 and 'progress file' in proc.stderr
