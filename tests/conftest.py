@@ -72,7 +72,7 @@ def cupy():
 @pytest.fixture
 def cupy_stand_in(cupy):
     """The CuPy stand-in; the test skips on CuPy itself or without either."""
-    if not getattr(cupy, '_rechainer_stand_in', False):
+    if not _cupy_stand_in():
         pytest.skip('needs the CuPy stand-in (tests/cupy_stand_in)')
     return cupy
 

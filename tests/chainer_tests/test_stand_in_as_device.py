@@ -23,11 +23,6 @@ pytestmark = pytest.mark.gpu
 
 
 @pytest.fixture
-def stand_in(cupy_stand_in):
-    return cupy_stand_in
-
-
-@pytest.fixture
 def rounding(cupy_stand_in):
     if not cupy_stand_in._ULPS:
         pytest.skip('RECHAINER_STAND_IN_ULPS=0')
@@ -108,27 +103,29 @@ def test_scatter_add_moves_only_repeated_targets_and_not_alike_twice(rounding):
     assert sorted(moved) == [0, rounding._ULPS]  # atomics: another order each time
 
 
-def test_first_of_repeated_writes_wins(stand_in):
-    a = stand_in.zeros((3, 2), numpy.float32)
-    a[stand_in.asarray(numpy.array([0, 2, 0]))] = stand_in.asarray(
+def test_first_of_repeated_writes_wins(cupy_stand_in):
+    cupy = cupy_stand_in
+    a = cupy.zeros((3, 2), numpy.float32)
+    a[cupy.asarray(numpy.array([0, 2, 0]))] = cupy.asarray(
         numpy.array([[1, 2], [3, 4], [5, 6]], numpy.float32))
-    numpy.testing.assert_array_equal(stand_in.asnumpy(a), [[1, 2], [0, 0], [3, 4]])
-    b = stand_in.zeros((2, 2), numpy.float32)
-    b[numpy.array([1, 1]), numpy.array([0, 0])] = stand_in.asarray(
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), [[1, 2], [0, 0], [3, 4]])
+    b = cupy.zeros((2, 2), numpy.float32)
+    b[numpy.array([1, 1]), numpy.array([0, 0])] = cupy.asarray(
         numpy.array([7, 8], numpy.float32))
     b[numpy.array([0]), numpy.array([1])] = 9  # a scalar broadcasts as before
-    numpy.testing.assert_array_equal(stand_in.asnumpy(b), [[0, 9], [7, 0]])
+    numpy.testing.assert_array_equal(cupy.asnumpy(b), [[0, 9], [7, 0]])
 
 
-def test_random_stream_is_its_own(stand_in):
-    stand_in.random.seed(3)
+def test_random_stream_is_its_own(cupy_stand_in):
+    cupy = cupy_stand_in
+    cupy.random.seed(3)
     numpy.random.seed(3)
-    drawn = stand_in.asnumpy(stand_in.random.uniform(size=5))
+    drawn = cupy.asnumpy(cupy.random.uniform(size=5))
     assert not numpy.array_equal(drawn, numpy.random.uniform(size=5))
-    stand_in.random.seed(3)
-    numpy.testing.assert_array_equal(stand_in.asnumpy(stand_in.random.uniform(size=5)), drawn)
-    state = stand_in.random.RandomState(3)
-    numpy.testing.assert_array_equal(stand_in.asnumpy(state.uniform(size=5)), drawn)
+    cupy.random.seed(3)
+    numpy.testing.assert_array_equal(cupy.asnumpy(cupy.random.uniform(size=5)), drawn)
+    state = cupy.random.RandomState(3)
+    numpy.testing.assert_array_equal(cupy.asnumpy(state.uniform(size=5)), drawn)
     assert not numpy.array_equal(
-        stand_in.asnumpy(state.uniform(size=5)),
+        cupy.asnumpy(state.uniform(size=5)),
         numpy.random.RandomState(3).uniform(size=10)[5:])

@@ -477,8 +477,8 @@ def _function(f, name):
             result = f(args[0]._a, *args[1:], **_unwrap(kwargs))
             return args[0] if result is args[0]._a else _wrap(result)
         result = _wrap(f(*_unwrap(args), **_unwrap(kwargs)))
-        if _ULPS and (base in _INEXACT_FUNCTIONS or name.startswith(('linalg.', 'fft.'))
-                      or name.startswith('cupyx.scipy.special.')):
+        if _ULPS and (base in _INEXACT_FUNCTIONS
+                      or name.startswith(('linalg.', 'fft.', 'cupyx.scipy.special.'))):
             _round_as_device(result)
         return result
     return g
