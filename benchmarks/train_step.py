@@ -5,6 +5,8 @@ Run:  python benchmarks/train_step.py [--repeat N] [--timer wall|cpu] [--static]
 Workloads (float32, ReLU MLPs, softmax cross entropy, random data):
   adam  784-1000-1000-10, batch 100, Adam(alpha=1e-3)
   sgd   784-100-10,       batch 32,  SGD(lr=0.01)
+  deep  16 x 20 layers,   batch 8,   Adam: 40 small parameters, where the
+        per-parameter host cost of the update shows
 For each, two rows: the whole step (``optimizer.update(lossfun)`` against
 ``zero_grad(); loss.backward(); step()``), and the update alone on gradients
 already in place (``optimizer.update()`` against ``optimizer.step()``), which
@@ -222,6 +224,9 @@ def main() -> None:
                   'adam', mode), 5) for mode in modes
     ] + [
         (Workload('MLP 784-100-10, SGD, batch 32', [784, 100, 10], 32, 'sgd', mode), 50)
+        for mode in modes
+    ] + [
+        (Workload('MLP 16 x 20 layers, Adam, batch 8', [16] * 21, 8, 'adam', mode), 20)
         for mode in modes
     ]
     rows = []

@@ -22,6 +22,12 @@ _HOOK_TIMINGS = ('pre', 'post', 'auto')
 _gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
 
 
+# Replaced by a new object whenever an attribute of any Hyperparameter is set or
+# deleted: update rules keep constants derived from hyperparameters while it holds
+# (``chainer.optimizers._util.constants``).
+_generation = object()
+
+
 class Hyperparameter:
     """A set of hyperparameters; attributes not set here are looked up in ``parent``.
 
@@ -31,6 +37,16 @@ class Hyperparameter:
 
     def __init__(self, parent: Optional['Hyperparameter'] = None) -> None:
         self._parent = parent
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        global _generation
+        object.__setattr__(self, name, value)
+        _generation = object()
+
+    def __delattr__(self, name: str) -> None:
+        global _generation
+        object.__delattr__(self, name)
+        _generation = object()
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names missing from __dict__. Guard '_parent' itself so
@@ -102,6 +118,8 @@ class UpdateRule:
     # True while a subclass keeps the base update_core (the CPU step is then
     # called directly).
     _plain_update_core = True
+    # Constants derived from the hyperparameters (``optimizers._util.constants``).
+    _derived: Optional[tuple] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

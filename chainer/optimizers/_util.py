@@ -1,7 +1,7 @@
 """Pieces the optimizers' update rules have in common."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy
 
@@ -36,24 +36,48 @@ def lookup(hyperparam: Any, name: str) -> Any:
     return getattr(hyperparam, name)
 
 
-def cached_scalars(rule: Any, values: tuple, dtype: Any) -> tuple:
-    """0-d arrays of ``dtype`` holding ``values``, kept on ``rule`` while the values hold.
+def constants(rule: Any, compute: Callable[[Any, Any], Any], key: Any) -> Any:
+    """``compute(rule, key)``, kept on ``rule`` until a hyperparameter changes.
+
+    Update rules derive per-step constants (hyperparameters cast to the
+    parameter's dtype, scalars as 0-d arrays, the CuPy kernel) from their
+    hyperparameters. Reading and casting them anew for every parameter at every
+    step is most of the host time of an update, on the GPU above all. The
+    constants are computed again when an attribute of any
+    :class:`~chainer.optimizer.Hyperparameter` was set or deleted since, when the
+    rule's ``hyperparam`` was replaced, or when ``compute`` (a function, not a
+    bound method) or ``key`` (the parameter's dtype, say) differs from the last
+    call. A chain holding a Hyperparameter subclass, whose properties may change
+    by themselves, is read anew at every call.
+    """
+    memo = rule._derived
+    hyperparam = rule.hyperparam
+    if memo is not None and memo[0] is optimizer._generation and memo[1] is hyperparam \
+            and memo[2] is compute and memo[3] == key:
+        return memo[4]
+    generation = optimizer._generation
+    value = compute(rule, key)
+    hp = hyperparam
+    while hp is not None:
+        if type(hp) is not optimizer.Hyperparameter:
+            return value
+        hp = hp.__dict__.get('_parent')
+    rule._derived = (generation, hyperparam, compute, key, value)
+    return value
+
+
+def scalars(values: tuple, dtype: Any) -> tuple:
+    """Read-only 0-d arrays of ``dtype`` holding ``values``.
 
     NumPy multiplies an array by a 0-d array of its dtype faster than by a
-    scalar; reusing the arrays also saves creating them at every step. The
-    products are the same as with ``dtype.type(value)``.
+    scalar, with the same products as with ``dtype.type(value)``.
     """
-    cached = getattr(rule, '_scalar_cache', None)
-    if cached is not None and cached[1] == dtype and cached[0] == values:
-        return cached[2]
     arrays = []
     for value in values:
         a = numpy.array(value, dtype)
         a.flags.writeable = False
         arrays.append(a)
-    arrays = tuple(arrays)
-    rule._scalar_cache = (values, dtype, arrays)
-    return arrays
+    return tuple(arrays)
 
 
 def zeros_state(state: dict, param: Any, *names: str) -> None:
@@ -74,51 +98,106 @@ def cast_eps(eps: float, dtype: Any, optimizer_name: str) -> Any:
     return cast
 
 
-class VelocityRule(optimizer.UpdateRule):
-    """Base of the update rules with a velocity ``v`` and hyperparameters lr, momentum.
+class ElementwiseRule(optimizer.UpdateRule):
+    """Base of the update rules whose step is elementwise: one fused kernel on the GPU.
 
-    A subclass sets ``default_hyperparam``, writes the CPU step in
-    :meth:`step_cpu` and gives the same step as CUDA code in ``gpu_code`` (over
-    ``grad, lr, momentum`` in, ``param, v`` in-out) named ``gpu_name``.
+    A subclass sets ``default_hyperparam`` and ``state_names`` (arrays of zeros
+    like the parameter, unless it overrides :meth:`init_state`), and gives
+
+    - the CPU step: :meth:`step_cpu` ``(data, grad, *state, *cpu_constants)``
+      updates the arrays in place;
+    - the GPU step: CUDA code ``gpu_code`` named ``gpu_name``, over ``grad`` and
+      the scalars named in ``gpu_scalars`` (in, all of type ``T``) and ``param``
+      and the state arrays (in-out, named as in ``gpu_state``, by default as in
+      ``state_names``).
+
+    :meth:`cpu_constants` and :meth:`gpu_constants` derive the constants from the
+    hyperparameters; they run again only after a hyperparameter changed
+    (:func:`constants`).
     """
 
     is_elementwise = True
     default_hyperparam: optimizer.Hyperparameter
+    state_names: tuple = ()
+    gpu_scalars = ''
+    gpu_state = ''
     gpu_code = ''
     gpu_name = ''
-    _kernels: dict = {}
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
-                 lr: float | None = None, momentum: float | None = None) -> None:
+                 **values: Any) -> None:
         super().__init__(
             self.default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        set_given(self.hyperparam, lr=lr, momentum=momentum)
+        set_given(self.hyperparam, **values)
 
     def init_state(self, param: Any) -> None:
-        zeros_state(self.state, param, 'v')
+        zeros_state(self.state, param, *self.state_names)
 
-    def step_cpu(self, data: Any, grad: Any, v: Any, lr: float, momentum: float) -> None:
-        """Updates ``data`` and ``v`` in place (constants cast to ``grad.dtype``)."""
+    def hyperparameters(self, *names: str) -> tuple:
+        """The current values of the hyperparameters ``names``."""
+        hp = self.hyperparam
+        return tuple([lookup(hp, name) for name in names])
+
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        """The constants :meth:`step_cpu` takes after the state, for a ``dtype`` gradient."""
         raise NotImplementedError
+
+    def gpu_constants(self, dtype: numpy.dtype) -> tuple:
+        """The values of ``gpu_scalars``, as Python numbers (the kernel casts them to T).
+
+        By default, the hyperparameters of those names.
+        """
+        return self.hyperparameters(*[n.strip() for n in self.gpu_scalars.split(',')])
+
+    def gpu_kernel(self) -> Any:
+        """The CuPy kernel of the GPU step."""
+        in_params = ', '.join(['T grad'] + [f'T {n.strip()}' for n in self.gpu_scalars.split(',')])
+        names = self.gpu_state.split(',') if self.gpu_state else self.state_names
+        out_params = ', '.join(['T param'] + [f'T {n.strip()}' for n in names])
+        return cuda.elementwise(in_params, out_params, self.gpu_code, self.gpu_name)
+
+    def step_cpu(self, data: Any, grad: Any, *state_and_constants: Any) -> None:
+        """Updates ``data`` and the state arrays in place."""
+        raise NotImplementedError
+
+    def _cpu(self, dtype: numpy.dtype) -> tuple:
+        return self.cpu_constants(dtype)
+
+    def _gpu(self, dtype: numpy.dtype) -> tuple:
+        return self.gpu_kernel(), self.gpu_constants(dtype)
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
         if grad is None:
             return
-        hp = self.hyperparam
-        self.step_cpu(param.array, grad, self._state['v'], lookup(hp, 'lr'),
-                      lookup(hp, 'momentum'))
+        self.step_cpu(param.array, grad, *map(self._state.__getitem__, self.state_names),
+                      *constants(self, ElementwiseRule._cpu, grad.dtype))
 
     def update_core_gpu(self, param: Any) -> None:
         grad = param.grad
         if grad is None:
             return
-        kernel = VelocityRule._kernels.get(self.gpu_name)
-        if kernel is None:
-            kernel = VelocityRule._kernels[self.gpu_name] = cuda.elementwise(
-                'T grad, T lr, T momentum', 'T param, T v', self.gpu_code, self.gpu_name)
-        hp = self.hyperparam
-        kernel(grad, float(hp.lr), float(hp.momentum), param.array, self.state['v'])
+        kernel, values = constants(self, ElementwiseRule._gpu, grad.dtype)
+        kernel(grad, *values, param.array, *map(self._state.__getitem__, self.state_names))
+
+
+class VelocityRule(ElementwiseRule):
+    """Base of the update rules with a velocity ``v`` and hyperparameters lr, momentum.
+
+    A subclass writes the CPU step in :meth:`step_cpu` ``(data, grad, v, lr,
+    momentum)`` (the constants of :meth:`cpu_constants`, by default the two
+    hyperparameters as Python floats) and the same step as ``gpu_code``.
+    """
+
+    state_names = ('v',)
+    gpu_scalars = 'lr, momentum'
+
+    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
+                 lr: float | None = None, momentum: float | None = None) -> None:
+        super().__init__(parent_hyperparam, lr=lr, momentum=momentum)
+
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        return self.hyperparameters('lr', 'momentum')
 
 
 class VelocityOptimizer(optimizer.GradientMethod):

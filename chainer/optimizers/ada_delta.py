@@ -7,7 +7,6 @@ from typing import Any
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -15,7 +14,7 @@ _default_hyperparam.rho = 0.95
 _default_hyperparam.eps = 1e-6
 
 
-class AdaDeltaRule(optimizer.UpdateRule):
+class AdaDeltaRule(_util.ElementwiseRule):
     """Update rule of AdaDelta.
 
     Keeps moving averages of squared gradients (``msg``) and of squared updates
@@ -28,28 +27,29 @@ class AdaDeltaRule(optimizer.UpdateRule):
         eps: Small value for numerical stability.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('msg', 'msdx')
+    gpu_scalars = 'one_minus_rho, eps'
+    gpu_code = '''msg = msg + one_minus_rho * (grad * grad - msg);
+                  T dx = sqrt((msdx + eps) / (msg + eps)) * grad;
+                  msdx += one_minus_rho * (dx * dx - msdx);
+                  param -= dx;'''
+    gpu_name = 'adadelta'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  rho: float | None = None, eps: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, rho=rho, eps=eps)
+        super().__init__(parent_hyperparam, rho=rho, eps=eps)
 
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'msg', 'msdx')
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        rho, eps = self.hyperparameters('rho', 'eps')
+        return dtype.type(rho), dtype.type(1 - rho), dtype.type(eps)
 
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        rho = dtype.type(hp.rho)
-        one_minus_rho = dtype.type(1 - hp.rho)
-        eps = dtype.type(hp.eps)
-        msg, msdx = self.state['msg'], self.state['msdx']
+    def gpu_constants(self, dtype: numpy.dtype) -> tuple:
+        rho, eps = self.hyperparameters('rho', 'eps')
+        return 1 - rho, eps
+
+    def step_cpu(self, data: Any, grad: Any, msg: Any, msdx: Any, rho: Any,
+                 one_minus_rho: Any, eps: Any) -> None:
         msg *= rho
         msg += one_minus_rho * grad * grad
         dx = msdx + eps
@@ -58,25 +58,7 @@ class AdaDeltaRule(optimizer.UpdateRule):
         dx *= grad
         msdx *= rho
         msdx += one_minus_rho * dx * dx
-        data = param.array
         data -= dx
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        if AdaDeltaRule._kernel is None:
-            AdaDeltaRule._kernel = cuda.elementwise(
-                'T grad, T one_minus_rho, T eps',
-                'T param, T msg, T msdx',
-                '''msg = msg + one_minus_rho * (grad * grad - msg);
-                   T dx = sqrt((msdx + eps) / (msg + eps)) * grad;
-                   msdx += one_minus_rho * (dx * dx - msdx);
-                   param -= dx;''',
-                'adadelta')
-        AdaDeltaRule._kernel(grad, 1 - hp.rho, hp.eps, param.array,
-                             self.state['msg'], self.state['msdx'])
 
 
 class AdaDelta(optimizer.GradientMethod):

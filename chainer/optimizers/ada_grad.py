@@ -7,7 +7,6 @@ from typing import Any
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -15,7 +14,7 @@ _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-8
 
 
-class AdaGradRule(optimizer.UpdateRule):
+class AdaGradRule(_util.ElementwiseRule):
     """Update rule of AdaGrad.
 
     Keeps the running sum ``h`` of squared gradients and scales each element's step by
@@ -27,48 +26,33 @@ class AdaGradRule(optimizer.UpdateRule):
         eps: Small value for numerical stability.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('h',)
+    gpu_scalars = 'lr, eps'
+    gpu_code = '''h += grad * grad;
+                  param -= lr * grad / (sqrt(h) + eps);'''
+    gpu_name = 'adagrad'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, eps=eps)
+        super().__init__(parent_hyperparam, lr=lr, eps=eps)
 
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'h')
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, eps = self.hyperparameters('lr', 'eps')
+        return dtype.type(lr), _util.cast_eps(eps, dtype, 'AdaGrad')
 
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        eps = _util.cast_eps(hp.eps, dtype, 'AdaGrad')
-        h = self.state['h']
+    def gpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, eps = self.hyperparameters('lr', 'eps')
+        _util.cast_eps(eps, dtype, 'AdaGrad')
+        return lr, eps
+
+    def step_cpu(self, data: Any, grad: Any, h: Any, lr: Any, eps: Any) -> None:
         h += grad * grad
         denom = numpy.sqrt(h)
         denom += eps
-        step = grad * dtype.type(hp.lr)
+        step = grad * lr
         step /= denom
-        data = param.array
         data -= step
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        _util.cast_eps(hp.eps, grad.dtype, 'AdaGrad')
-        if AdaGradRule._kernel is None:
-            AdaGradRule._kernel = cuda.elementwise(
-                'T grad, T lr, T eps',
-                'T param, T h',
-                '''h += grad * grad;
-                   param -= lr * grad / (sqrt(h) + eps);''',
-                'adagrad')
-        AdaGradRule._kernel(grad, hp.lr, hp.eps, param.array, self.state['h'])
 
 
 class AdaGrad(optimizer.GradientMethod):

@@ -28,14 +28,19 @@ _default_hyperparam.final_lr = 0.1
 _default_hyperparam.gamma = 1e-3
 
 
-def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
+def _bias_corrected(alpha: float, beta1: float, beta2: float, t: int) -> float:
+    """The learning rate of step ``t``: ``alpha * sqrt(1 - beta2**t) / (1 - beta1**t)``."""
     if t == 0:
         raise RuntimeError(
             "Can't determine the learning rate of Adam optimizer because the "
             'update steps have not been started.')
-    fix1 = 1.0 - math.pow(_get(hp, 'beta1'), t)
-    fix2 = 1.0 - math.pow(_get(hp, 'beta2'), t)
-    return _get(hp, 'alpha') * math.sqrt(fix2) / fix1
+    fix1 = 1.0 - math.pow(beta1, t)
+    fix2 = 1.0 - math.pow(beta2, t)
+    return alpha * math.sqrt(fix2) / fix1
+
+
+def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
+    return _bias_corrected(_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2'), t)
 
 
 # Elements per block of the CPU update (a few such blocks fit in L2 cache).
@@ -158,36 +163,38 @@ class AdamRule(optimizer.UpdateRule):
         names = ('m', 'v', 'vhat') if self.hyperparam.amsgrad else ('m', 'v')
         _util.zeros_state(self.state, param, *names)
 
-    def _arithmetic_dtype(self, param) -> numpy.dtype:
-        """The dtype of the update arithmetic (float32 for float16 parameters)."""
-        dtype = compute_dtype(param.dtype)
-        _util.cast_eps(_get(self.hyperparam, 'eps'), dtype, 'Adam')
-        return dtype
+    def _cpu_constants(self, param_dtype: numpy.dtype) -> tuple:
+        """What a CPU step needs besides alpha_t (see ``_util.constants``)."""
+        hp = self.hyperparam
+        dtype = compute_dtype(param_dtype)
+        _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
+        eta = _get(hp, 'eta')
+        weight_decay_rate = _get(hp, 'weight_decay_rate')
+        scalars = _util.scalars(
+            (1.0 - _get(hp, 'beta1'), 1.0 - _get(hp, 'beta2'), _get(hp, 'eps')), dtype)
+        decay = (param_dtype.type(1.0 - eta * weight_decay_rate)
+                 if weight_decay_rate != 0 else None)
+        return (dtype, bool(_get(hp, 'amsgrad')), bool(_get(hp, 'adabound')),
+                (_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2')), scalars,
+                decay, dtype.type(eta) if eta != 1 else None)
 
     def update_core_cpu(self, param) -> None:
         grad = param.grad
         if grad is None:
             return
-        hp = self.hyperparam
-        dtype = self._arithmetic_dtype(param)
-        s = dtype.type
         data = param.array
+        dtype, amsgrad, adabound, rate, scalars, decay, eta = _util.constants(
+            self, AdamRule._cpu_constants, data.dtype)
         state = self._state
         arrays = [data, grad.astype(dtype, copy=False), state['m'], state['v']]
-        if _get(hp, 'amsgrad'):
+        if amsgrad:
             arrays.append(state['vhat'])
         bounds = None
-        if _get(hp, 'adabound'):
+        if adabound:
             lower, upper = self.bounds
-            bounds = (s(lower), s(upper))
-        eta = _get(hp, 'eta')
-        weight_decay_rate = _get(hp, 'weight_decay_rate')
-        one_minus_beta1, one_minus_beta2, eps = _util.cached_scalars(
-            self, (1.0 - _get(hp, 'beta1'), 1.0 - _get(hp, 'beta2'), _get(hp, 'eps')), dtype)
-        coefs = (one_minus_beta1, one_minus_beta2, eps, numpy.array(self.alpha_t, dtype), bounds,
-                 data.dtype.type(1.0 - eta * weight_decay_rate)
-                 if weight_decay_rate != 0 else None,
-                 s(eta) if eta != 1 else None)
+            bounds = (dtype.type(lower), dtype.type(upper))
+        coefs = (*scalars, numpy.array(_bias_corrected(*rate, self.t), dtype), bounds,
+                 decay, eta)
         size = data.size
         if size >= 2 * _CPU_BLOCK and all(a.flags.c_contiguous for a in arrays):
             # Large parameters are updated block by block so that the dozen
@@ -200,25 +207,36 @@ class AdamRule(optimizer.UpdateRule):
         else:
             _adam_step_cpu(arrays, numpy.empty(data.shape, dtype), coefs)
 
+    def _gpu_constants(self, key: tuple) -> tuple:
+        """The kernel and its scalar arguments after alpha_t (see ``_util.constants``)."""
+        param_dtype, _device = key
+        hp = self.hyperparam
+        dtype = compute_dtype(param_dtype)
+        _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
+        amsgrad, adabound = bool(_get(hp, 'amsgrad')), bool(_get(hp, 'adabound'))
+        # Python floats: the kernel casts them to T.
+        scalars = (float(1.0 - _get(hp, 'beta1')), float(1.0 - _get(hp, 'beta2')),
+                   float(_get(hp, 'eps')), float(_get(hp, 'eta')),
+                   float(_get(hp, 'weight_decay_rate')), _type_marker(dtype))
+        return (_kernel(amsgrad, adabound), amsgrad, adabound,
+                (_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2')), scalars)
+
     def update_core_gpu(self, param) -> None:
         grad = param.grad
         if grad is None:
             return
-        hp = self.hyperparam
-        dtype = self._arithmetic_dtype(param)
-        dummy = _type_marker(dtype)
-        # Python floats: the kernel casts them to T.
-        args = [grad, float(self.alpha_t), float(1.0 - _get(hp, 'beta1')),
-                float(1.0 - _get(hp, 'beta2')), float(_get(hp, 'eps')), float(_get(hp, 'eta')),
-                float(_get(hp, 'weight_decay_rate')), dummy]
-        adabound, amsgrad = bool(_get(hp, 'adabound')), bool(_get(hp, 'amsgrad'))
-        if adabound:
-            args += [float(b) for b in self.bounds]
+        data = param.array
+        kernel, amsgrad, adabound, rate, scalars = _util.constants(
+            self, AdamRule._gpu_constants, (data.dtype, cuda.cupy.cuda.runtime.getDevice()))
         state = self._state
-        outs = [param.array, state['m'], state['v']]
+        alpha_t = float(_bias_corrected(*rate, self.t))
+        if adabound:
+            lower, upper = self.bounds
+            scalars = (*scalars, float(lower), float(upper))
         if amsgrad:
-            outs.append(state['vhat'])
-        _kernel(amsgrad, adabound)(*args, *outs)
+            kernel(grad, alpha_t, *scalars, data, state['m'], state['v'], state['vhat'])
+        else:
+            kernel(grad, alpha_t, *scalars, data, state['m'], state['v'])
 
     @property
     def alpha_t(self) -> float:

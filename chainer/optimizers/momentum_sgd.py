@@ -37,8 +37,10 @@ class MomentumSGDRule(_util.VelocityRule):
     gpu_code = 'v = momentum * v - lr * grad; param += v;'
     gpu_name = 'momentum_sgd'
 
-    def step_cpu(self, data, grad, v, lr: float, momentum: float) -> None:
-        momentum, lr = _util.cached_scalars(self, (momentum, lr), v.dtype)
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        return _util.scalars(self.hyperparameters('lr', 'momentum'), dtype)
+
+    def step_cpu(self, data, grad, v, lr, momentum) -> None:
         size = data.size
         if size >= 2 * _CPU_BLOCK and data.flags.c_contiguous and \
                 grad.flags.c_contiguous and v.flags.c_contiguous:

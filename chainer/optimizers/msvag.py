@@ -7,7 +7,6 @@ from typing import Any
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -23,7 +22,7 @@ def _rho(beta: float, t: int) -> float:
     return (1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t))
 
 
-class MSVAGRule(optimizer.UpdateRule):
+class MSVAGRule(_util.ElementwiseRule):
     """Update rule of M-SVAG (momentum with stochastic variance-adapted gradient).
 
     Keeps moving averages ``m`` and ``v`` of the gradient and its square; after bias
@@ -39,41 +38,54 @@ class MSVAGRule(optimizer.UpdateRule):
         weight_decay_rate: Rate of the decoupled weight decay.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('m', 'v')
+    gpu_scalars = 'lr, one_minus_beta, inv_bias, rho, eta, weight_decay_rate'
+    gpu_code = '''m += one_minus_beta * (grad - m);
+                  v += one_minus_beta * (grad * grad - v);
+                  T mt = m * inv_bias;
+                  T factor = 0;
+                  if (rho < (T)1) {
+                      T mt2 = mt * mt;
+                      T s = v * inv_bias - mt2;
+                      if (s < (T)0) s = 0;
+                      T den = mt2 + rho / (1 - rho) * s;
+                      if (den > (T)0) factor = mt2 / den;
+                  }
+                  param -= eta * (lr * mt * factor + weight_decay_rate * param);'''
+    gpu_name = 'msvag'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  lr: float | None = None, beta: float | None = None,
                  eta: float | None = None,
                  weight_decay_rate: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(
-            self.hyperparam, lr=lr, beta=beta, eta=eta, weight_decay_rate=weight_decay_rate)
+        super().__init__(parent_hyperparam, lr=lr, beta=beta, eta=eta,
+                         weight_decay_rate=weight_decay_rate)
 
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'm', 'v')
+    def _values(self, dtype: numpy.dtype) -> tuple:
+        """lr, beta, eta, weight_decay_rate (beta checked)."""
+        lr, beta, eta, weight_decay_rate = self.hyperparameters(
+            'lr', 'beta', 'eta', 'weight_decay_rate')
+        if not 0 <= beta < 1:
+            raise ValueError(f'beta of MSVAG must be in [0, 1), got {beta}')
+        return lr, beta, eta, weight_decay_rate
 
-    def _constants(self) -> tuple[float, float]:
+    def _step_constants(self, beta: float) -> tuple[float, float]:
         """Returns ``(1 / (1 - beta**t), rho)`` for the current step."""
-        hp = self.hyperparam
-        if not 0 <= hp.beta < 1:
-            raise ValueError(f'beta of MSVAG must be in [0, 1), got {hp.beta}')
         if self.t < 1:
             raise RuntimeError(
                 'MSVAG update rule called before its step count was advanced '
                 f'(t={self.t}); update parameters through UpdateRule.update')
-        inv_bias = 1 / (1 - hp.beta ** self.t)
-        return inv_bias, _rho(hp.beta, self.t)
+        return 1 / (1 - beta ** self.t), _rho(beta, self.t)
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
         if grad is None:
             return
-        hp = self.hyperparam
         dtype = grad.dtype
-        inv_bias, rho = self._constants()
-        one_minus_beta = dtype.type(1 - hp.beta)
+        lr, beta, eta, weight_decay_rate = _util.constants(self, MSVAGRule._values, dtype)
+        inv_bias, rho = self._step_constants(beta)
+        one_minus_beta = dtype.type(1 - beta)
         m, v = self.state['m'], self.state['v']
         tmp = grad - m
         tmp *= one_minus_beta
@@ -94,43 +106,28 @@ class MSVAGRule(optimizer.UpdateRule):
             tmp += mt2
             factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
             mt *= factor
-            mt *= dtype.type(hp.lr)
+            mt *= dtype.type(lr)
         else:
             # After a single step the variance cannot be estimated: no gradient step.
             mt[...] = 0
         data = param.array
-        if hp.weight_decay_rate != 0:
-            mt += dtype.type(hp.weight_decay_rate) * data
-        mt *= dtype.type(hp.eta)
+        if weight_decay_rate != 0:
+            mt += dtype.type(weight_decay_rate) * data
+        mt *= dtype.type(eta)
         data -= mt
+
+    def _gpu(self, dtype: numpy.dtype) -> tuple:
+        return self.gpu_kernel(), self._values(dtype)
 
     def update_core_gpu(self, param: Any) -> None:
         grad = param.grad
         if grad is None:
             return
-        hp = self.hyperparam
-        inv_bias, rho = self._constants()
-        if MSVAGRule._kernel is None:
-            MSVAGRule._kernel = cuda.elementwise(
-                'T grad, T lr, T one_minus_beta, T inv_bias, T rho, T eta, '
-                'T weight_decay_rate',
-                'T param, T m, T v',
-                '''m += one_minus_beta * (grad - m);
-                   v += one_minus_beta * (grad * grad - v);
-                   T mt = m * inv_bias;
-                   T factor = 0;
-                   if (rho < (T)1) {
-                       T mt2 = mt * mt;
-                       T s = v * inv_bias - mt2;
-                       if (s < (T)0) s = 0;
-                       T den = mt2 + rho / (1 - rho) * s;
-                       if (den > (T)0) factor = mt2 / den;
-                   }
-                   param -= eta * (lr * mt * factor + weight_decay_rate * param);''',
-                'msvag')
-        MSVAGRule._kernel(grad, hp.lr, 1 - hp.beta, inv_bias, rho, hp.eta,
-                          hp.weight_decay_rate, param.array,
-                          self.state['m'], self.state['v'])
+        kernel, (lr, beta, eta, weight_decay_rate) = _util.constants(
+            self, MSVAGRule._gpu, grad.dtype)
+        inv_bias, rho = self._step_constants(beta)
+        kernel(grad, lr, 1 - beta, inv_bias, rho, eta, weight_decay_rate, param.array,
+               self.state['m'], self.state['v'])
 
 
 class MSVAG(optimizer.GradientMethod):

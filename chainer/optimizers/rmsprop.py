@@ -17,7 +17,7 @@ _default_hyperparam.eps = 1e-8
 _default_hyperparam.eps_inside_sqrt = False
 
 
-class RMSpropRule(optimizer.UpdateRule):
+class RMSpropRule(_util.ElementwiseRule):
     """Update rule of RMSprop.
 
     Keeps an exponential moving average ``ms`` of squared gradients and divides the step
@@ -31,67 +31,48 @@ class RMSpropRule(optimizer.UpdateRule):
         eps_inside_sqrt: Add ``eps`` inside the square root instead of after it.
     """
 
-    is_elementwise = True
-    _kernel = None
-    _kernel_eps_inside_sqrt = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('ms',)
+    gpu_scalars = 'lr, alpha, eps'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  lr: float | None = None, alpha: float | None = None,
                  eps: float | None = None, eps_inside_sqrt: bool | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(
-            self.hyperparam, lr=lr, alpha=alpha, eps=eps, eps_inside_sqrt=eps_inside_sqrt)
+        super().__init__(parent_hyperparam, lr=lr, alpha=alpha, eps=eps,
+                         eps_inside_sqrt=eps_inside_sqrt)
 
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'ms')
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, alpha, eps, inside = self.hyperparameters('lr', 'alpha', 'eps', 'eps_inside_sqrt')
+        return (dtype.type(lr), dtype.type(alpha), dtype.type(1 - alpha),
+                _util.cast_eps(eps, dtype, 'RMSprop'), bool(inside))
 
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        eps = _util.cast_eps(hp.eps, dtype, 'RMSprop')
-        ms = self.state['ms']
-        ms *= dtype.type(hp.alpha)
-        ms += dtype.type(1 - hp.alpha) * grad * grad
-        if hp.eps_inside_sqrt:
+    def gpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, alpha, eps = self.hyperparameters('lr', 'alpha', 'eps')
+        _util.cast_eps(eps, dtype, 'RMSprop')
+        return lr, alpha, eps
+
+    def gpu_kernel(self) -> Any:
+        denom = 'sqrt(ms + eps)' if self.hyperparameters('eps_inside_sqrt')[0] \
+            else '(sqrt(ms) + eps)'
+        return cuda.elementwise(
+            'T grad, T lr, T alpha, T eps', 'T param, T ms',
+            f'''ms = alpha * ms + (1 - alpha) * grad * grad;
+                param -= lr * grad / {denom};''',
+            'rmsprop_eps_inside_sqrt' if denom.startswith('sqrt') else 'rmsprop')
+
+    def step_cpu(self, data: Any, grad: Any, ms: Any, lr: Any, alpha: Any,
+                 one_minus_alpha: Any, eps: Any, eps_inside_sqrt: bool) -> None:
+        ms *= alpha
+        ms += one_minus_alpha * grad * grad
+        if eps_inside_sqrt:
             denom = ms + eps
             numpy.sqrt(denom, out=denom)
         else:
             denom = numpy.sqrt(ms)
             denom += eps
-        step = grad * dtype.type(hp.lr)
+        step = grad * lr
         step /= denom
-        data = param.array
         data -= step
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        _util.cast_eps(hp.eps, grad.dtype, 'RMSprop')
-        if hp.eps_inside_sqrt:
-            if RMSpropRule._kernel_eps_inside_sqrt is None:
-                RMSpropRule._kernel_eps_inside_sqrt = cuda.elementwise(
-                    'T grad, T lr, T alpha, T eps',
-                    'T param, T ms',
-                    '''ms = alpha * ms + (1 - alpha) * grad * grad;
-                       param -= lr * grad / sqrt(ms + eps);''',
-                    'rmsprop_eps_inside_sqrt')
-            kernel = RMSpropRule._kernel_eps_inside_sqrt
-        else:
-            if RMSpropRule._kernel is None:
-                RMSpropRule._kernel = cuda.elementwise(
-                    'T grad, T lr, T alpha, T eps',
-                    'T param, T ms',
-                    '''ms = alpha * ms + (1 - alpha) * grad * grad;
-                       param -= lr * grad / (sqrt(ms) + eps);''',
-                    'rmsprop')
-            kernel = RMSpropRule._kernel
-        kernel(grad, hp.lr, hp.alpha, hp.eps, param.array, self.state['ms'])
 
 
 class RMSprop(optimizer.GradientMethod):

@@ -7,7 +7,6 @@ from typing import Any
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -17,7 +16,7 @@ _default_hyperparam.momentum = 0.9
 _default_hyperparam.eps = 1e-4
 
 
-class RMSpropGravesRule(optimizer.UpdateRule):
+class RMSpropGravesRule(_util.ElementwiseRule):
     """Update rule of Graves's RMSprop.
 
     Keeps moving averages of the squared gradient (``n``) and of the gradient (``g``),
@@ -33,61 +32,41 @@ class RMSpropGravesRule(optimizer.UpdateRule):
         eps: Small value for numerical stability.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('n', 'g', 'delta')
+    gpu_scalars = 'lr, alpha, momentum, eps'
+    gpu_state = 'avg_n, avg_g, delta'
+    gpu_code = '''avg_n = alpha * avg_n + (1 - alpha) * grad * grad;
+                  avg_g = alpha * avg_g + (1 - alpha) * grad;
+                  delta = delta * momentum - lr * grad / sqrt(avg_n - avg_g * avg_g + eps);
+                  param += delta;'''
+    gpu_name = 'rmsprop_graves'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  lr: float | None = None, alpha: float | None = None,
                  momentum: float | None = None, eps: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, alpha=alpha, momentum=momentum, eps=eps)
+        super().__init__(parent_hyperparam, lr=lr, alpha=alpha, momentum=momentum, eps=eps)
 
-    def init_state(self, param: Any) -> None:
-        _util.zeros_state(self.state, param, 'n', 'g', 'delta')
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, alpha, momentum, eps = self.hyperparameters('lr', 'alpha', 'momentum', 'eps')
+        return (dtype.type(lr), dtype.type(alpha), dtype.type(1 - alpha),
+                dtype.type(momentum), dtype.type(eps))
 
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        alpha = dtype.type(hp.alpha)
-        one_minus_alpha = dtype.type(1 - hp.alpha)
-        n, g, delta = self.state['n'], self.state['g'], self.state['delta']
+    def step_cpu(self, data: Any, grad: Any, n: Any, g: Any, delta: Any, lr: Any,
+                 alpha: Any, one_minus_alpha: Any, momentum: Any, eps: Any) -> None:
         n *= alpha
         n += one_minus_alpha * grad * grad
         g *= alpha
         g += one_minus_alpha * grad
         denom = g * g
         numpy.subtract(n, denom, out=denom)
-        denom += dtype.type(hp.eps)
+        denom += eps
         numpy.sqrt(denom, out=denom)
-        step = grad * dtype.type(hp.lr)
+        step = grad * lr
         step /= denom
-        delta *= dtype.type(hp.momentum)
+        delta *= momentum
         delta -= step
-        data = param.array
         data += delta
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        if RMSpropGravesRule._kernel is None:
-            RMSpropGravesRule._kernel = cuda.elementwise(
-                'T grad, T lr, T alpha, T momentum, T eps',
-                'T param, T avg_n, T avg_g, T delta',
-                '''avg_n = alpha * avg_n + (1 - alpha) * grad * grad;
-                   avg_g = alpha * avg_g + (1 - alpha) * grad;
-                   delta = delta * momentum
-                       - lr * grad / sqrt(avg_n - avg_g * avg_g + eps);
-                   param += delta;''',
-                'rmsprop_graves')
-        RMSpropGravesRule._kernel(
-            grad, hp.lr, hp.alpha, hp.momentum, hp.eps, param.array,
-            self.state['n'], self.state['g'], self.state['delta'])
 
 
 class RMSpropGraves(optimizer.GradientMethod):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Optional
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 
@@ -12,7 +11,7 @@ _default_hyperparam = optimizer.Hyperparameter()
 _default_hyperparam.lr = 0.01
 
 
-class SGDRule(optimizer.UpdateRule):
+class SGDRule(_util.ElementwiseRule):
     """Update rule of vanilla SGD: ``param -= lr * grad``.
 
     Args:
@@ -20,27 +19,28 @@ class SGDRule(optimizer.UpdateRule):
         lr: Learning rate.
     """
 
-    is_elementwise = True
+    default_hyperparam = _default_hyperparam
+    gpu_scalars = 'lr'
+    gpu_code = 'param -= lr * grad'
+    gpu_name = 'sgd'
 
     def __init__(self, parent_hyperparam: Optional[optimizer.Hyperparameter] = None,
                  lr: Optional[float] = None) -> None:
-        super().__init__(parent_hyperparam or _default_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr)
+        super().__init__(parent_hyperparam, lr=lr)
+
+    def cpu_constants(self, dtype) -> tuple:
+        return _util.scalars(self.hyperparameters('lr'), dtype)
+
+    def step_cpu(self, data, grad, lr) -> None:
+        data -= grad * lr
 
     def update_core_cpu(self, param) -> None:
+        # The base's step in one frame: SGD's step is too small to hide a call.
         grad = param.grad
         if grad is None:
             return
         data = param.array
-        lr, = _util.cached_scalars(self, (_util.lookup(self.hyperparam, 'lr'),), data.dtype)
-        data -= grad * lr
-
-    def update_core_gpu(self, param) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        cuda.elementwise('T grad, T lr', 'T param', 'param -= lr * grad', 'sgd')(
-            grad, float(self.hyperparam.lr), param.array)
+        data -= grad * _util.constants(self, _util.ElementwiseRule._cpu, grad.dtype)[0]
 
 
 class SGD(optimizer.GradientMethod):

@@ -8,7 +8,6 @@ import numpy
 
 from chainer import backend
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -16,7 +15,7 @@ _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-16
 
 
-class SMORMS3Rule(optimizer.UpdateRule):
+class SMORMS3Rule(_util.ElementwiseRule):
     """Update rule of SMORMS3 (Simon Funk's "squared mean over root mean squared cubed").
 
     State: ``mem`` (starts at one), and moving averages ``g`` and ``g2`` of the gradient
@@ -29,29 +28,31 @@ class SMORMS3Rule(optimizer.UpdateRule):
         eps: Small value for numerical stability.
     """
 
-    is_elementwise = True
-    _kernel = None
+    default_hyperparam = _default_hyperparam
+    state_names = ('mem', 'g', 'g2')
+    gpu_scalars = 'lr, eps'
+    gpu_code = '''T r = 1 / (mem + 1);
+                  g = (1 - r) * g + r * grad;
+                  g2 = (1 - r) * g2 + r * grad * grad;
+                  T x = g * g / (g2 + eps);
+                  param -= grad * (x < lr ? x : lr) / (sqrt(g2) + eps);
+                  mem = 1 + mem * (1 - x);'''
+    gpu_name = 'smorms3'
 
     def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
                  lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(
-            _default_hyperparam if parent_hyperparam is None else parent_hyperparam)
-        _util.set_given(self.hyperparam, lr=lr, eps=eps)
+        super().__init__(parent_hyperparam, lr=lr, eps=eps)
 
     def init_state(self, param: Any) -> None:
         with backend.using_device(param.device):
             self.state['mem'] = param.device.xp.ones_like(param.array)
         _util.zeros_state(self.state, param, 'g', 'g2')
 
-    def update_core_cpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        dtype = grad.dtype
-        eps = dtype.type(hp.eps)
-        lr = dtype.type(hp.lr)
-        mem, g, g2 = self.state['mem'], self.state['g'], self.state['g2']
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        return tuple([dtype.type(v) for v in self.hyperparameters('lr', 'eps')])
+
+    def step_cpu(self, data: Any, grad: Any, mem: Any, g: Any, g2: Any, lr: Any,
+                 eps: Any) -> None:
         r = mem + 1
         numpy.reciprocal(r, out=r)
         keep = 1 - r
@@ -69,30 +70,10 @@ class SMORMS3Rule(optimizer.UpdateRule):
         step = numpy.minimum(x, lr)
         step *= grad
         step /= denom
-        data = param.array
         data -= step
         numpy.subtract(1, x, out=x)
         mem *= x
         mem += 1
-
-    def update_core_gpu(self, param: Any) -> None:
-        grad = param.grad
-        if grad is None:
-            return
-        hp = self.hyperparam
-        if SMORMS3Rule._kernel is None:
-            SMORMS3Rule._kernel = cuda.elementwise(
-                'T grad, T lr, T eps',
-                'T param, T mem, T g, T g2',
-                '''T r = 1 / (mem + 1);
-                   g = (1 - r) * g + r * grad;
-                   g2 = (1 - r) * g2 + r * grad * grad;
-                   T x = g * g / (g2 + eps);
-                   param -= grad * (x < lr ? x : lr) / (sqrt(g2) + eps);
-                   mem = 1 + mem * (1 - x);''',
-                'smorms3')
-        SMORMS3Rule._kernel(grad, hp.lr, hp.eps, param.array,
-                            self.state['mem'], self.state['g'], self.state['g2'])
 
 
 class SMORMS3(optimizer.GradientMethod):
