@@ -6,7 +6,8 @@ Rows (float32, one GPU; times are per call, synchronised at the end of each roun
   tiny op        one ``x * 2`` on a (1,) array from Python
   chain          forward+backward of 100 ops ``y = y * 1.0001 + 0.0001`` on (1,)
                  (again with CuPy's ufuncs in place of the raw kernels)
-  mlp b100/b8192 one Adam step of the MLP 784-1000-1000-10 (softmax cross entropy)
+  mlp b100/b8192 one Adam step of the MLP 784-1000-1000-10 (softmax cross entropy);
+                 at b100 also its forward+backward alone and its Adam update alone
   double bwd     ``gx = grad(sum(tanh(x)**3))`` then backward of ``sum(gx*gx)``, n=1e6
   cnn b64        one MomentumSGD step of a LeNet-style CNN (28x28, 20 and 50 channels)
 Each row prints rechainer's time and its ratio to the baselines that exist.
@@ -95,8 +96,8 @@ class LeNet(chainer.Chain):
 
 # -- hand-written CuPy/NumPy baselines ---------------------------------------------
 
-def handwritten_mlp_step(xp, params, state, x, t, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
-    """Forward, backward and Adam update of the MLP, by hand on arrays."""
+def handwritten_mlp_step(xp, params, state, x, t, update=True):
+    """Forward, backward and (``update``) Adam update of the MLP, by hand on arrays."""
     (W1, b1_), (W2, b2_), (W3, b3_) = params
     h1 = xp.maximum(x @ W1.T + b1_, 0)
     h2 = xp.maximum(h1 @ W2.T + b2_, 0)
@@ -115,12 +116,17 @@ def handwritten_mlp_step(xp, params, state, x, t, lr=1e-3, b1=0.9, b2=0.999, eps
     gh1 = (gh2 @ W2) * (h1 > 0)
     gW1 = gh1.T @ x
     gb1 = gh1.sum(0)
+    if update:
+        handwritten_adam_update(xp, (W1, b1_, W2, b2_, W3, b3_),
+                                (gW1, gb1, gW2, gb2, gW3, gb3), state)
+
+
+def handwritten_adam_update(xp, params, grads, state, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    """One Adam step of ``params`` in place, by hand (one fused kernel each on CuPy)."""
     state['t'] += 1
     step = state['t']
     fix = lr * (1 - b2 ** step) ** 0.5 / (1 - b1 ** step)
-    for (param, grad, m, v) in zip(
-            (W1, b1_, W2, b2_, W3, b3_), (gW1, gb1, gW2, gb2, gW3, gb3),
-            state['m'], state['v']):
+    for (param, grad, m, v) in zip(params, grads, state['m'], state['v']):
         if xp is np:
             m += (1 - b1) * (grad - m)
             v += (1 - b2) * (grad * grad - v)
@@ -243,6 +249,27 @@ def rows(xp, bench: Bench, dry: bool):
                 topt.step()
             t_th = bench.time(step_th, 20)
         out.append((f'MLP 784-{units}-{units}-10 Adam b{batch}', t_ch, t_xp, t_th))
+        if batch == (4 if dry else 100):
+            # Where a small step's time goes: forward+backward, then the update alone.
+            def fwd_bwd_ch():
+                model.cleargrads()
+                F.softmax_cross_entropy(model(x), t).backward()
+            t_fb = bench.time(fwd_bwd_ch, 20)
+            t_fb_xp = bench.time(
+                lambda: handwritten_mlp_step(xp, params, state, x, t, update=False), 20)
+            grads = [getattr(getattr(model, n), w).grad
+                     for n in ('l1', 'l2', 'l3') for w in ('W', 'b')]
+            t_up = bench.time(opt.update, 20)
+            t_up_xp = bench.time(lambda: handwritten_adam_update(xp, flat, grads, state), 20)
+            t_fb_th = t_up_th = None
+            if tdev:
+                def fwd_bwd_th():
+                    topt.zero_grad()
+                    torch.nn.functional.cross_entropy(tm(tx), tt).backward()
+                t_fb_th = bench.time(fwd_bwd_th, 20)
+                t_up_th = bench.time(topt.step, 20)
+            out.append(('  forward+backward only', t_fb, t_fb_xp, t_fb_th))
+            out.append((f'  Adam update only ({len(flat)} params)', t_up, t_up_xp, t_up_th))
 
     # double backprop
     n = 1000 if dry else 10 ** 6
