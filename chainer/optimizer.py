@@ -570,6 +570,18 @@ class Optimizer:
             self._loss_scaling_good_steps = 0
 
 
+def _per_parameter_hooks(hooks: dict) -> bool:
+    """True when every hook is a built-in one that reads and changes only the
+    gradient of the parameter it is called for (so it may run just before that
+    parameter's update rather than before all updates)."""
+    kinds = (optimizer_hooks.WeightDecay, optimizer_hooks.Lasso,
+             optimizer_hooks.GradientHardClipping, optimizer_hooks.GradientLARS)
+    for hook in hooks.values():
+        if type(hook) not in kinds:
+            return False
+    return True
+
+
 def _reallocate_grad(param: variable.Variable) -> None:
     device = param.device
     with backend.using_device(device):
@@ -637,15 +649,23 @@ class GradientMethod(Optimizer):
             loss.backward(loss_scale=self._loss_scale)
             del loss
 
-        if not self._pre_update_hooks and not self._post_update_hooks \
-                and not self._loss_scaling_is_dynamic and not self._check_loaded_states \
-                and self._has_default_step_methods():
+        pre_hooks = self._pre_update_hooks
+        if not self._post_update_hooks and not self._loss_scaling_is_dynamic \
+                and not self._check_loaded_states and self._has_default_step_methods() \
+                and (not pre_hooks or _per_parameter_hooks(pre_hooks)):
             # Nothing needs all gradients before the first update: reallocate
-            # each cleared gradient just before its parameter is updated.
+            # each cleared gradient just before its parameter is updated, and
+            # run the hooks that touch one parameter's gradient just before it too
+            # (in the same order as all hooks on all parameters, then the updates).
             self.t += 1
+            hooks = tuple(pre_hooks.values()) if pre_hooks else ()
             for param in target.params() if params is None else params:
                 if param._grad_var is None and param._data is not None:
                     _reallocate_grad(param)
+                if hooks:
+                    rule = param.update_rule
+                    for hook in hooks:
+                        hook(rule, param)
                 if type(param).update is _parameter_update:
                     rule = param.update_rule
                     if rule is not None:

@@ -34,10 +34,11 @@ class _RegularizerHook:
         # Gradients are still multiplied by the loss scale when optimizer hooks run.
         if param._loss_scale is not None:
             rate *= param._loss_scale
-        with backend.using_device(param.device):
-            if param.device.xp is cuda.cupy:
+        device = param.device
+        if device.xp is cuda.cupy:
+            with backend.using_device(device):
                 kernel = cuda.elementwise(
                     'T p, T decay', 'T g', self._kernel_op, self._kernel_name)
                 kernel(p, rate, g)
-            else:
-                self._add_cpu(g, p, g.dtype.type(rate))
+        else:
+            self._add_cpu(g, p, g.dtype.type(rate))

@@ -6,6 +6,8 @@ import collections
 import math
 from typing import Any
 
+import numpy
+
 from chainer import backend
 
 
@@ -15,14 +17,21 @@ def _sum_sqnorm(arrays: Any) -> float:
     for x in arrays:
         if x is None:
             continue
+        if type(x) is numpy.ndarray:
+            per_device[None] = per_device[None] + _sqnorm(x)
+            continue
         device = backend.get_device_from_array(x)
         with backend.using_device(device):
-            flat = x.ravel()
-            # Accumulate in at least float32 so float16 gradients cannot overflow here.
-            if flat.dtype.itemsize < 4:
-                flat = flat.astype('f')
-            per_device[device] = per_device[device] + flat.dot(flat)
+            per_device[device] = per_device[device] + _sqnorm(x)
     return sum(float(s) for s in per_device.values())
+
+
+def _sqnorm(x: Any) -> Any:
+    flat = x.ravel()
+    # Accumulate in at least float32 so float16 gradients cannot overflow here.
+    if flat.dtype.itemsize < 4:
+        flat = flat.astype('f')
+    return flat.dot(flat)
 
 
 class GradientClipping:
@@ -64,5 +73,8 @@ class GradientClipping:
             return
         for param in params:
             grad = param.grad
+            if type(grad) is numpy.ndarray:
+                grad *= grad.dtype.type(rate)
+                continue
             with backend.using_device(param.device):
                 grad *= grad.dtype.type(rate)

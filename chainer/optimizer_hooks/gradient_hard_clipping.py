@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer import backend
 
 
@@ -46,5 +48,10 @@ class GradientHardClipping:
         if scale is not None:
             lower = None if lower is None else lower * scale
             upper = None if upper is None else upper * scale
-        with backend.using_device(param.device):
-            param.device.xp.clip(grad, lower, upper, out=grad)
+        device = param.device
+        xp = device.xp
+        if xp is numpy:
+            numpy.clip(grad, lower, upper, out=grad)
+            return
+        with backend.using_device(device):
+            xp.clip(grad, lower, upper, out=grad)

@@ -410,3 +410,61 @@ def test_gpu_common_step(monkeypatch, current, state_device, expected):
     calls.clear()
     rule.update(param)
     assert calls == ['_update_general']
+
+
+def _per_parameter_hooks():
+    from chainer import optimizer_hooks as H
+    return {
+        'WeightDecay': lambda: H.WeightDecay(0.1),
+        'Lasso': lambda: H.Lasso(0.05),
+        'GradientHardClipping': lambda: H.GradientHardClipping(-0.3, 0.4),
+        'GradientLARS': lambda: H.GradientLARS(threshold=1e-3, weight_decay=0.01),
+    }
+
+
+@pytest.mark.parametrize('names', [
+    ('WeightDecay',), ('Lasso',), ('GradientHardClipping',), ('GradientLARS',),
+    ('WeightDecay', 'GradientHardClipping'), ('GradientHardClipping', 'WeightDecay'),
+    ('Lasso', 'GradientLARS', 'WeightDecay'),
+])
+@pytest.mark.parametrize('cls', [optimizers.SGD, optimizers.MomentumSGD, optimizers.Adam])
+def test_per_parameter_hooks_in_the_single_pass_match_the_general_path(cls, names):
+    """Built-in hooks that touch one gradient run just before that parameter's update;
+    the result is that of all hooks on all parameters first (the general path, which
+    a subclass of the same hook takes)."""
+    makers = _per_parameter_hooks()
+    results = []
+    for general in (False, True):
+        model = util.Model()
+        opt = cls().setup(model)
+        for name in names:
+            hook = makers[name]()
+            if general:
+                hook.__class__ = type(name, (type(hook),), {})
+            opt.add_hook(hook, name=name)
+        for step in range(STEPS):
+            _grads(model, seed=step)
+            model.l2.b.grad = None  # a cleared gradient: zeros, then the hooks
+            opt.update()
+        results.append(util.param_arrays(model))
+    for key in results[0]:
+        numpy.testing.assert_array_equal(results[0][key], results[1][key], err_msg=key)
+
+
+def test_per_parameter_hooks_take_the_single_pass(monkeypatch):
+    from chainer import optimizer_hooks as H
+    model = util.Model()
+    opt = optimizers.MomentumSGD().setup(model)
+    opt.add_hook(H.WeightDecay(1e-4))
+    opt.add_hook(H.GradientHardClipping(-1, 1))
+
+    def fail(self, hook):
+        raise AssertionError('general path taken')
+
+    monkeypatch.setattr(chainer.optimizer.GradientMethod, 'call_hook', fail)
+    _grads(model, 0)
+    opt.update()
+    opt.add_hook(H.GradientClipping(1.0))  # needs every gradient before any update
+    _grads(model, 1)
+    with pytest.raises(AssertionError, match='general path'):
+        opt.update()
