@@ -2,7 +2,7 @@
 # The whole GPU check in one run: environment facts, the `gpu`-marked tests in
 # parallel, then the GPU benchmarks. Results go to $OUT (a temporary folder when
 # unset): env.txt, gpu-tests.log (with pytest's summary), gpu-progress.txt (each
-# test's outcome as it ends), gpu-junit.xml, bench.txt, profile.txt.
+# test's outcome as it ends), gpu-junit.xml, bench.txt, host_costs.txt, profile.txt.
 #
 #   bash benchmarks/gpu/run.sh             # on a machine with CuPy and a GPU
 #   bash benchmarks/gpu/run.sh --dry-run   # anywhere: checks that the script starts
@@ -66,7 +66,11 @@ if [ $DRY = 1 ]; then
     [ "${BENCH:-1}" = 1 ] || exit 0
     echo "== benchmarks (dry run)"
     $PY benchmarks/gpu/bench.py --dry-run 2>&1 | tee "$OUT/bench.txt"
-    exit "${PIPESTATUS[0]}"
+    BENCH_RC=${PIPESTATUS[0]}
+    $PY benchmarks/gpu/host_costs.py --dry-run 2>&1 | tee "$OUT/host_costs.txt"
+    HOST_RC=${PIPESTATUS[0]}
+    [ "$BENCH_RC" = 0 ] && exit "$HOST_RC"
+    exit "$BENCH_RC"
 fi
 
 echo "== warming CuPy's kernel cache"
@@ -102,6 +106,8 @@ tail -n 3 "$OUT/gpu-tests.log"
 if [ "${BENCH:-1}" = 1 ]; then
     echo "== benchmarks"
     $PY benchmarks/gpu/bench.py 2>&1 | tee "$OUT/bench.txt"
+    echo "== host time of the pieces of a step"
+    $PY benchmarks/gpu/host_costs.py 2>&1 | tee "$OUT/host_costs.txt"
 fi
 if [ "${PROFILE:-1}" = 1 ]; then
     echo "== profile (written to profile.txt)"

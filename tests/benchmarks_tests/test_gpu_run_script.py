@@ -24,7 +24,27 @@ def test_gpu_run_script_dry_run(tmp_path):
     assert 'tests collected' in (tmp_path / 'gpu-tests.log').read_text()
     bench = (tmp_path / 'bench.txt').read_text()
     assert 'MLP 784-16-16-10 Adam b4' in bench
+    assert '  Adam update only (6 params)' in bench
     assert 'double backprop' in bench
+    host = (tmp_path / 'host_costs.txt').read_text()
+    assert 'rechainer: Adam update of 1 param (16,)' in host
+
+
+@pytest.mark.gpu
+def test_host_cost_rows_run_on_cupy(monkeypatch):
+    """Every row of host_costs.py, CuPy-only ones included, runs on CuPy."""
+    cupy = pytest.importorskip('cupy')
+    monkeypatch.syspath_prepend(str(REPO / 'benchmarks' / 'gpu'))
+    import host_costs
+    try:
+        rows = host_costs.rows(cupy, False)
+        names = [name for name, _ in rows]
+        assert 'elementwise kernel: Adam, 8 in + 3 out' in names
+        sync = cupy.cuda.get_current_stream().synchronize
+        for name, fn in rows:
+            assert host_costs.best_us(fn, sync, 1, 1) > 0, name
+    finally:
+        sys.modules.pop('host_costs', None)
 
 
 @pytest.mark.gpu
