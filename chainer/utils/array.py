@@ -299,7 +299,7 @@ _ONES_CACHE: dict = {}
 
 
 def _ones(xp, n: int, dtype) -> Any:
-    key = (n, numpy.dtype(dtype).str, xp.cuda.Device().id)
+    key = (n, numpy.dtype(dtype).str, xp.cuda.runtime.getDevice())
     ones = _ONES_CACHE.get(key)
     if ones is None:
         if len(_ONES_CACHE) > 64:
