@@ -193,8 +193,7 @@ class AdamRule(optimizer.UpdateRule):
         if adabound:
             lower, upper = self.bounds
             bounds = (dtype.type(lower), dtype.type(upper))
-        coefs = (*scalars, numpy.array(_bias_corrected(*rate, self.t), dtype), bounds,
-                 decay, eta)
+        coefs = (*scalars, numpy.array(self._alpha_t(rate), dtype), bounds, decay, eta)
         size = data.size
         if size >= 2 * _CPU_BLOCK and all(a.flags.c_contiguous for a in arrays):
             # Large parameters are updated block by block so that the dozen
@@ -229,7 +228,7 @@ class AdamRule(optimizer.UpdateRule):
         kernel, amsgrad, adabound, rate, scalars = _util.constants(
             self, AdamRule._gpu_constants, (data.dtype, cuda.cupy.cuda.runtime.getDevice()))
         state = self._state
-        alpha_t = float(_bias_corrected(*rate, self.t))
+        alpha_t = float(self._alpha_t(rate))
         if adabound:
             lower, upper = self.bounds
             scalars = (*scalars, float(lower), float(upper))
@@ -242,6 +241,13 @@ class AdamRule(optimizer.UpdateRule):
     def alpha_t(self) -> float:
         """Bias-corrected learning rate of the current step."""
         return _learning_rate(self.hyperparam, self.t)
+
+    def _alpha_t(self, rate: tuple) -> float:
+        """:attr:`alpha_t` from the kept ``(alpha, beta1, beta2)``, unless a subclass
+        redefines the property."""
+        if type(self).alpha_t is _ALPHA_T:
+            return _bias_corrected(*rate, self.t)
+        return self.alpha_t
 
     @property
     def lr(self) -> float:
@@ -264,6 +270,9 @@ class AdamRule(optimizer.UpdateRule):
         lower = final_lr * (1.0 - 1.0 / (gamma * self.t + 1))
         upper = final_lr * (1.0 + 1.0 / (gamma * self.t))
         return lower, upper
+
+
+_ALPHA_T = AdamRule.alpha_t
 
 
 class Adam(optimizer.GradientMethod):

@@ -196,3 +196,23 @@ def test_constants_of_a_rule_without_parent():
     second = _util.constants(rule, compute, 'k')
     rule.hyperparam.lr = 0.5
     assert _util.constants(rule, compute, 'k') is not second
+
+
+def test_adam_rule_subclass_alpha_t_is_used():
+    """A subclass that redefines AdamRule.alpha_t (a schedule of its own) still sets
+    the step size, as the property did in Chainer."""
+    class Halved(optimizers.adam.AdamRule):
+        @property
+        def alpha_t(self):
+            return 0.5 * super().alpha_t
+
+    results = []
+    for rule_class in (optimizers.adam.AdamRule, Halved):
+        model = util.Model()
+        opt = optimizers.Adam().setup(model)
+        for param in model.params():
+            param.update_rule = rule_class(opt.hyperparam)
+        before = model.l1.W.array.copy()
+        _steps([(model, opt)], range(1))
+        results.append(model.l1.W.array - before)
+    numpy.testing.assert_allclose(results[1], 0.5 * results[0], rtol=0, atol=1e-7)
