@@ -163,9 +163,18 @@ class AdamRule(optimizer.UpdateRule):
         names = ('m', 'v', 'vhat') if self.hyperparam.amsgrad else ('m', 'v')
         _util.zeros_state(self.state, param, *names)
 
+    def _check_amsgrad_state(self) -> None:
+        # Chainer fails with KeyError: 'vhat' here.
+        if _get(self.hyperparam, 'amsgrad') and 'vhat' not in self._state:
+            raise RuntimeError(
+                'amsgrad was turned on after the Adam state of this parameter was '
+                "created without the running maximum 'vhat'; set amsgrad=True before "
+                'the first update (or give the rule a fresh state)')
+
     def _cpu_constants(self, param_dtype: numpy.dtype) -> tuple:
         """What a CPU step needs besides alpha_t (see ``_util.constants``)."""
         hp = self.hyperparam
+        self._check_amsgrad_state()
         dtype = compute_dtype(param_dtype)
         _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
         eta = _get(hp, 'eta')
@@ -210,6 +219,7 @@ class AdamRule(optimizer.UpdateRule):
         """The kernel and its scalar arguments after alpha_t (see ``_util.constants``)."""
         param_dtype, _device = key
         hp = self.hyperparam
+        self._check_amsgrad_state()
         dtype = compute_dtype(param_dtype)
         _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
         amsgrad, adabound = bool(_get(hp, 'amsgrad')), bool(_get(hp, 'adabound'))

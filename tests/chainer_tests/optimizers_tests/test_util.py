@@ -216,3 +216,19 @@ def test_adam_rule_subclass_alpha_t_is_used():
         _steps([(model, opt)], range(1))
         results.append(model.l1.W.array - before)
     numpy.testing.assert_allclose(results[1], 0.5 * results[0], rtol=0, atol=1e-7)
+
+
+def test_amsgrad_turned_on_after_the_state_exists_is_a_clear_error():
+    model, opt = _setup('Adam')
+    _steps([(model, opt)], range(1))
+    opt.amsgrad = True
+    util.set_grads(model, 1)
+    before = util.param_arrays(model)
+    with pytest.raises(RuntimeError, match="amsgrad was turned on after the Adam state"):
+        opt.update()
+    after = util.param_arrays(model)
+    for key in before:  # the error comes before any parameter changes
+        numpy.testing.assert_array_equal(before[key], after[key], err_msg=key)
+    opt.amsgrad = False
+    opt.update()
+    assert not numpy.array_equal(util.param_arrays(model)['/l1/W'], before['/l1/W'])
