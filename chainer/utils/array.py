@@ -328,5 +328,10 @@ def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
         return x.sum(axis=axis, keepdims=keepdims)
     rest = x.shape[k:]
     lead = size_of_shape(x.shape[:k])
-    y = _ones(_xp(x), lead, x.dtype) @ x.reshape(lead, -1)
-    return y.reshape((1,) * k + rest if keepdims else rest)
+    # A bias gradient (2-D, summed over axis 0) needs neither reshape: each is a
+    # CuPy call of its own.
+    matrix = x if x.ndim == 2 and k == 1 else x.reshape(lead, -1)
+    y = _ones(_xp(x), lead, x.dtype) @ matrix
+    if keepdims:
+        return y.reshape((1,) * k + rest)
+    return y if y.ndim == len(rest) else y.reshape(rest)

@@ -67,3 +67,26 @@ def test_row_softmax_stats(monkeypatch):
         numpy.testing.assert_array_equal(m, x64.max(axis=1, keepdims=True))
         numpy.testing.assert_allclose(
             s, numpy.exp(x64 - m).sum(axis=1, keepdims=True), rtol=1e-6)
+
+
+_SUM_CASES = [
+    ((5, 3), 0, False), ((5, 3), 0, True), ((5, 3), (0,), False), ((5, 3), -2, False),
+    ((5, 3, 4), 0, False), ((5, 3, 4), 0, True), ((5, 3, 4), (0, 1), False),
+    ((5, 3, 4), (1, 0), True), ((5, 3, 4), 1, False), ((5, 3, 4), None, False),
+    ((5, 3), (0, 1), False), ((0, 3), 0, False), ((5, 1), 0, False),
+]
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('shape, axis, keepdims', _SUM_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64, numpy.int32])
+def test_sum_matches_numpy_on_cupy(cupy, shape, axis, keepdims, dtype):
+    """Leading-axis sums of float32/64 run as a matrix-vector product on CuPy; the
+    result has NumPy's shape and dtype for every axis and keepdims."""
+    x = numpy.random.RandomState(0).uniform(-1, 1, shape).astype(dtype)
+    for a in (x, x[:, ::-1]):  # C-contiguous and not
+        y = array_utils.sum(cupy.asarray(a), axis=axis, keepdims=keepdims)
+        want = a.sum(axis=axis, keepdims=keepdims)
+        assert y.shape == want.shape and y.dtype == want.dtype
+        tol = 1e-2 if dtype == numpy.float16 else 1e-5
+        numpy.testing.assert_allclose(cupy.asnumpy(y), want, rtol=tol, atol=tol)
