@@ -662,12 +662,10 @@ class GradientMethod(Optimizer):
             for param in target.params() if params is None else params:
                 if param._grad_var is None and param._data is not None:
                     _reallocate_grad(param)
-                if hooks:
-                    rule = param.update_rule
-                    for hook in hooks:
-                        hook(rule, param)
+                rule = param.update_rule
+                for hook in hooks:
+                    hook(rule, param)
                 if type(param).update is _parameter_update:
-                    rule = param.update_rule
                     if rule is not None:
                         rule.update(param)
                 else:

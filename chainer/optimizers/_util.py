@@ -98,6 +98,11 @@ def cast_eps(eps: float, dtype: Any, optimizer_name: str) -> Any:
     return cast
 
 
+def _names(spec: str) -> list:
+    """The names of a comma-separated list such as ``'lr, eps'``."""
+    return [name.strip() for name in spec.split(',')]
+
+
 class ElementwiseRule(optimizer.UpdateRule):
     """Base of the update rules whose step is elementwise: one fused kernel on the GPU.
 
@@ -106,9 +111,10 @@ class ElementwiseRule(optimizer.UpdateRule):
 
     - the CPU step: :meth:`step_cpu` ``(data, grad, *state, *cpu_constants)``
       updates the arrays in place;
-    - the GPU step: CUDA code ``gpu_code`` named ``gpu_name``, over ``grad`` and
-      the scalars named in ``gpu_scalars`` (in, all of type ``T``) and ``param``
-      and the state arrays (in-out, named as in ``gpu_state``, by default as in
+    - the GPU step: CUDA code ``gpu_code`` named ``gpu_name`` (or, when they
+      depend on hyperparameters, from :meth:`gpu_source`), over ``grad`` and the
+      scalars named in ``gpu_scalars`` (in, all of type ``T``) and ``param`` and
+      the state arrays (in-out, named as in ``gpu_state``, by default as in
       ``state_names``).
 
     :meth:`cpu_constants` and :meth:`gpu_constants` derive the constants from the
@@ -147,14 +153,18 @@ class ElementwiseRule(optimizer.UpdateRule):
 
         By default, the hyperparameters of those names.
         """
-        return self.hyperparameters(*[n.strip() for n in self.gpu_scalars.split(',')])
+        return self.hyperparameters(*_names(self.gpu_scalars))
+
+    def gpu_source(self) -> tuple:
+        """``(code, name)`` of the GPU step: ``gpu_code`` and ``gpu_name`` by default."""
+        return self.gpu_code, self.gpu_name
 
     def gpu_kernel(self) -> Any:
         """The CuPy kernel of the GPU step."""
-        in_params = ', '.join(['T grad'] + [f'T {n.strip()}' for n in self.gpu_scalars.split(',')])
-        names = self.gpu_state.split(',') if self.gpu_state else self.state_names
-        out_params = ', '.join(['T param'] + [f'T {n.strip()}' for n in names])
-        return cuda.elementwise(in_params, out_params, self.gpu_code, self.gpu_name)
+        in_params = ', '.join([f'T {n}' for n in ('grad', *_names(self.gpu_scalars))])
+        state = _names(self.gpu_state) if self.gpu_state else self.state_names
+        out_params = ', '.join([f'T {n}' for n in ('param', *state)])
+        return cuda.elementwise(in_params, out_params, *self.gpu_source())
 
     def step_cpu(self, data: Any, grad: Any, *state_and_constants: Any) -> None:
         """Updates ``data`` and the state arrays in place."""

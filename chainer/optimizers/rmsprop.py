@@ -7,7 +7,6 @@ from typing import Any
 import numpy
 
 from chainer import optimizer
-from chainer.backends import cuda
 from chainer.optimizers import _util
 
 _default_hyperparam = optimizer.Hyperparameter()
@@ -51,14 +50,13 @@ class RMSpropRule(_util.ElementwiseRule):
         _util.cast_eps(eps, dtype, 'RMSprop')
         return lr, alpha, eps
 
-    def gpu_kernel(self) -> Any:
-        denom = 'sqrt(ms + eps)' if self.hyperparameters('eps_inside_sqrt')[0] \
-            else '(sqrt(ms) + eps)'
-        return cuda.elementwise(
-            'T grad, T lr, T alpha, T eps', 'T param, T ms',
-            f'''ms = alpha * ms + (1 - alpha) * grad * grad;
-                param -= lr * grad / {denom};''',
-            'rmsprop_eps_inside_sqrt' if denom.startswith('sqrt') else 'rmsprop')
+    def gpu_source(self) -> tuple:
+        if self.hyperparameters('eps_inside_sqrt')[0]:
+            denom, name = 'sqrt(ms + eps)', 'rmsprop_eps_inside_sqrt'
+        else:
+            denom, name = '(sqrt(ms) + eps)', 'rmsprop'
+        return (f'''ms = alpha * ms + (1 - alpha) * grad * grad;
+                    param -= lr * grad / {denom};''', name)
 
     def step_cpu(self, data: Any, grad: Any, ms: Any, lr: Any, alpha: Any,
                  one_minus_alpha: Any, eps: Any, eps_inside_sqrt: bool) -> None:

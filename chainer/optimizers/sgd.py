@@ -31,11 +31,9 @@ class SGDRule(_util.ElementwiseRule):
     def cpu_constants(self, dtype) -> tuple:
         return _util.scalars(self.hyperparameters('lr'), dtype)
 
-    def step_cpu(self, data, grad, lr) -> None:
-        data -= grad * lr
-
     def update_core_cpu(self, param) -> None:
-        # The base's step in one frame: SGD's step is too small to hide a call.
+        # The CPU step written here rather than in step_cpu: SGD's step is too
+        # small to hide the base's extra call.
         grad = param.grad
         if grad is None:
             return
