@@ -15,7 +15,6 @@ the script (and see the NumPy figures) on the CPU.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
@@ -25,24 +24,12 @@ from chainer import optimizers
 from chainer.functions.math import basic_math
 from chainer.optimizers import adam
 
+from bench import Bench  # noqa: E402  (this folder is on sys.path when run as a script)
+
 try:
     import cupy
 except ImportError:  # CuPy is optional; --dry-run works without it
     cupy = None
-
-
-def best_us(fn, sync, number: int, repeat: int) -> float:
-    """Best mean time of ``fn()`` in microseconds."""
-    fn()
-    sync()
-    best = float('inf')
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        sync()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best * 1e6
 
 
 def rows(xp, dry: bool) -> list:
@@ -124,15 +111,14 @@ def main() -> None:
     if args.dry_run or cupy is None:
         if not args.dry_run:
             raise SystemExit('CuPy is not installed: use --dry-run to check the script on the CPU')
-        xp, number, repeat = np, 200, 3
-        sync = lambda: None  # noqa: E731
+        bench = Bench(np, 3, 200)
     else:
-        xp, number, repeat = cupy, 2000, 5
-        sync = cupy.cuda.get_current_stream().synchronize
+        bench = Bench(cupy, 5, 2000)
+    xp = bench.xp
     where = 'numpy, dry run' if xp is np else f'cupy {cupy.__version__}'
     print(f'host time per call ({where})')
     for name, fn in rows(xp, xp is np):
-        print(f'{name:48s} {best_us(fn, sync, number, repeat):9.2f} us')
+        print(f'{name:48s} {bench.time(fn) * 1e6:9.2f} us')
 
 
 if __name__ == '__main__':
