@@ -80,6 +80,18 @@ def scalars(values: tuple, dtype: Any) -> tuple:
     return tuple(arrays)
 
 
+def vectors(*arrays: Any) -> list:
+    """The arrays as they are, or as 1-element views when the first one is 0-d.
+
+    NumPy's arithmetic on 0-d arrays returns scalars, which the in-place CPU
+    steps cannot write into (``out=`` needs an array); on the views every
+    temporary is an array and every write reaches the parameter and its state.
+    """
+    if arrays[0].ndim:
+        return list(arrays)
+    return [a.reshape(1) for a in arrays]
+
+
 def zeros_state(state: dict, param: Any, *names: str) -> None:
     """Adds to ``state`` an array of zeros like ``param.array``, on its device, per name."""
     device = param.device
@@ -180,8 +192,11 @@ class ElementwiseRule(optimizer.UpdateRule):
         grad = param.grad
         if grad is None:
             return
-        self.step_cpu(param.array, grad, *map(self._state.__getitem__, self.state_names),
-                      *constants(self, ElementwiseRule._cpu, grad.dtype))
+        data = param.array
+        arrays = (data, grad, *map(self._state.__getitem__, self.state_names))
+        if not data.ndim:
+            arrays = vectors(*arrays)
+        self.step_cpu(*arrays, *constants(self, ElementwiseRule._cpu, grad.dtype))
 
     def update_core_gpu(self, param: Any) -> None:
         grad = param.grad

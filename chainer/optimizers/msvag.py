@@ -86,7 +86,7 @@ class MSVAGRule(_util.ElementwiseRule):
         lr, beta, eta, weight_decay_rate = _util.constants(self, MSVAGRule._values, dtype)
         inv_bias, rho = self._step_constants(beta)
         one_minus_beta = dtype.type(1 - beta)
-        m, v = self.state['m'], self.state['v']
+        data, grad, m, v = _util.vectors(param.array, grad, self.state['m'], self.state['v'])
         tmp = grad - m
         tmp *= one_minus_beta
         m += tmp
@@ -110,7 +110,6 @@ class MSVAGRule(_util.ElementwiseRule):
         else:
             # After a single step the variance cannot be estimated: no gradient step.
             mt[...] = 0
-        data = param.array
         if weight_decay_rate != 0:
             mt += dtype.type(weight_decay_rate) * data
         mt *= dtype.type(eta)

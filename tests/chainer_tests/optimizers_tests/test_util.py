@@ -232,3 +232,30 @@ def test_amsgrad_turned_on_after_the_state_exists_is_a_clear_error():
     opt.amsgrad = False
     opt.update()
     assert not numpy.array_equal(util.param_arrays(model)['/l1/W'], before['/l1/W'])
+
+
+_ALL_OPTIMIZERS = ['SGD', 'MomentumSGD', 'NesterovAG', 'CorrectedMomentumSGD', 'AdaGrad',
+                   'AdaDelta', 'RMSprop', 'RMSpropGraves', 'SMORMS3', 'MSVAG', 'Adam',
+                   'AMSGrad', 'AdaBound', 'AMSBound', 'AdamW']
+
+
+@pytest.mark.parametrize('name', _ALL_OPTIMIZERS)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_0d_parameter_steps_as_a_1_element_one(name, dtype):
+    """NumPy's arithmetic on 0-d arrays gives scalars; the CPU steps still update a
+    0-d parameter in place, exactly as a (1,) one, and keep its state 0-d."""
+    results = []
+    for shape in ((), (1,)):
+        link = chainer.Link()
+        with link.init_scope():
+            link.w = chainer.Parameter(numpy.full(shape, 0.5, dtype))
+        opt = getattr(optimizers, name)().setup(link)
+        if dtype == numpy.float16 and hasattr(opt, 'eps'):
+            opt.eps = 1e-3  # the defaults underflow in float16 for some optimizers
+        for step in range(3):
+            link.w.grad = numpy.full(shape, 0.1 * (step + 1), dtype)
+            opt.update()
+        assert link.w.array.shape == shape
+        assert all(a.shape == shape for a in link.w.update_rule.state.values())
+        results.append(link.w.array)
+    numpy.testing.assert_array_equal(results[0].reshape(1), results[1])
