@@ -295,6 +295,25 @@ def _gpu_range_counts(index: Any, low: int, size: int, ignore: Any) -> tuple:
     return packed >> 32, packed & 0xFFFFFFFF
 
 
+_AXES_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
+
+
+def sum_of_products(a: Any, b: Any, axis: tuple) -> Any:
+    """``(a * b).sum(axis)`` for two arrays of one shape (``axis``: non-negative).
+
+    For NumPy float32/float64 it is one einsum pass: a large product array
+    would be a fresh allocation (page faults) and a second pass over memory.
+    """
+    if (type(a) is numpy.ndarray and type(b) is numpy.ndarray and 0 < a.ndim <= 26
+            and a.dtype == b.dtype and a.dtype.kind == 'f' and a.dtype.itemsize >= 4):
+        letters = _AXES_LETTERS[:a.ndim]
+        kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
+        out = numpy.einsum(f'{letters},{letters}->{kept}', a, b)
+        return out if kept else numpy.asarray(out)
+    out = (a * b).sum(axis=axis)
+    return numpy.asarray(out) if isinstance(out, numpy.generic) else out
+
+
 _ONES_CACHE: dict = {}
 
 

@@ -86,22 +86,28 @@ def _gpu_data_grad(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e, inv_m, o
 
 # -- statistics -----------------------------------------------------------------
 
-def _batch_stats(x, axis: tuple, cdt):
-    """Per-channel ``(mean, var)`` of ``x`` over ``axis`` in the compute dtype."""
-    xp = backend.get_array_module(x)
+def _centered(x, mean_e, cdt):
+    """``x - mean`` as a fresh array in the compute dtype (NumPy)."""
+    if x.dtype == cdt:
+        return x - mean_e
+    xc = x.astype(cdt)
+    xc -= mean_e
+    return xc
+
+
+def _batch_stats(x, axis: tuple, cdt, xp):
+    """Per-channel ``(mean, var, m)`` of ``x`` over ``axis`` in the compute dtype,
+    and on NumPy the centred ``x - mean`` (else None) for the caller to reuse."""
     m = x.size // max(1, array_utils.size_of_shape(
         [s for i, s in enumerate(x.shape) if i not in axis]))
     mean = x.mean(axis=axis, dtype=cdt)
+    mean_e = mean.reshape(_expander(x.shape, axis))
     if xp is numpy:
-        xc = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean.reshape(
-            _expander(x.shape, axis))
-        if x.dtype != cdt:
-            xc -= mean.reshape(_expander(x.shape, axis))
-        xc *= xc
-        var = xc.mean(axis=axis)
-    else:
-        var = _gpu_var(x, mean.reshape(_expander(x.shape, axis)), axis, m)
-    return mean, var, m
+        xc = _centered(x, mean_e, cdt)
+        var = array_utils.sum_of_products(xc, xc, axis)
+        var /= cdt.type(max(m, 1))
+        return mean, var, m, xc
+    return mean, _gpu_var(x, mean_e, axis, m), m, None
 
 
 def _update_running(running, value, decay: float) -> None:
@@ -138,22 +144,19 @@ class BatchNormalization(function_node.FunctionNode):
         axis = _reduced_axes(x.ndim, self.axis)
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
-        mean, var, m = _batch_stats(x, axis, cdt)
+        mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
         inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)
         self.mean, self.inv_std = mean, inv_std
         shape = _expander(x.shape, axis)
         scale = (gamma.astype(cdt, copy=False) * inv_std).reshape(shape)
-        mean_e = mean.reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
-        if xp is numpy:
-            y = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean_e
-            if x.dtype != cdt:
-                y -= mean_e
-            y *= scale
-            y += beta_e
-            y = y.astype(x.dtype, copy=False)
+        if xc is not None:
+            # The centred x becomes y in place: no other array as large as x.
+            xc *= scale
+            xc += beta_e
+            y = xc.astype(x.dtype, copy=False)
         else:
-            y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)
+            y = _gpu_normalize(x, mean.reshape(shape), scale, beta_e, x.dtype)
         if self.running_mean is not None or self.running_var is not None:
             _update_running(self.running_mean, mean, self.decay)
             adjust = m / max(m - 1.0, 1.0)
@@ -201,16 +204,16 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         inv_std_e = self.inv_std.reshape(shape)
         gbeta = gy.sum(axis=axis, dtype=cdt)
         if xp is numpy:
-            xhat = x.astype(cdt, copy=True) if x.dtype != cdt else x - mean_e
-            if x.dtype != cdt:
-                xhat -= mean_e
-            xhat *= inv_std_e
+            # gx = gamma inv_std (gy - (xhat ggamma + gbeta) / m) with
+            # xhat = (x - mean) inv_std, in place on one array the size of x.
             gyc = gy.astype(cdt, copy=False)
-            ggamma = (gyc * xhat).sum(axis=axis)
-            inv_m = 1.0 / max(m, 1)
-            xhat *= (ggamma * cdt.type(inv_m)).reshape(shape)
-            xhat += (gbeta * cdt.type(inv_m)).reshape(shape)
-            gx = gyc - xhat
+            t = _centered(x, mean_e, cdt)
+            ggamma = array_utils.sum_of_products(gyc, t, axis)
+            ggamma *= self.inv_std
+            inv_m = cdt.type(1.0 / max(m, 1))
+            t *= (self.inv_std * ggamma * inv_m).reshape(shape)
+            t += (gbeta * inv_m).reshape(shape)
+            gx = numpy.subtract(gyc, t, out=t)
             gx *= (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
         else:
             ggamma = _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis)
@@ -306,7 +309,9 @@ class FixedBatchNormalization(function_node.FunctionNode):
         mean_e = mean.astype(cdt, copy=False).reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xp is numpy:
-            y = (x.astype(cdt, copy=False) - mean_e) * scale + beta_e
+            y = _centered(x, mean_e, cdt)
+            y *= scale
+            y += beta_e
             y = y.astype(x.dtype, copy=False)
         else:
             y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)

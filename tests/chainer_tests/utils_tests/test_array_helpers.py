@@ -90,3 +90,26 @@ def test_sum_matches_numpy_on_cupy(cupy, shape, axis, keepdims, dtype):
         assert y.shape == want.shape and y.dtype == want.dtype
         tol = 1e-2 if dtype == numpy.float16 else 1e-5
         numpy.testing.assert_allclose(cupy.asnumpy(y), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [
+    ((5,), (0,)), ((4, 3), (0,)), ((4, 3), (1,)), ((4, 3), (0, 1)),
+    ((2, 3, 4, 5), (0, 2, 3)), ((2, 3, 4), ()), ((0, 3), (0,)), ((3, 0), (0,)), ((), ())])
+def test_sum_of_products_is_sum_of_the_product(dtype, shape, axis):
+    rng = numpy.random.default_rng(0)
+    a = rng.uniform(-1, 1, shape).astype(dtype)
+    b = rng.uniform(-1, 1, shape).astype(dtype)
+    expected = (a * b).sum(axis=axis)
+    got = array_utils.sum_of_products(a, b, axis)
+    assert isinstance(got, numpy.ndarray)  # 0-d results stay arrays
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    tol = 1e-2 if dtype == numpy.float16 else 1e-6
+    numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+def test_sum_of_products_of_strided_views():
+    a = numpy.arange(24, dtype=numpy.float32).reshape(2, 3, 4)[:, ::2, ::-1]
+    b = numpy.ones((2, 4, 3), numpy.float32).transpose(0, 2, 1)[:, :2]
+    numpy.testing.assert_array_equal(array_utils.sum_of_products(a, b, (0, 2)),
+                                     (a * b).sum(axis=(0, 2)))

@@ -120,6 +120,33 @@ def test_float16_statistics_in_float32():
     numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected, atol=2e-2)
 
 
+@pytest.mark.parametrize('axis', [None, (0, 1)])
+def test_float32_offset_input_against_float64(axis):
+    """Forward and the three gradients of a float32 input far from zero (the
+    statistics are taken on centred values), against float64; nothing that
+    goes in is modified."""
+    rng = numpy.random.default_rng(0)
+    x = (1000 + rng.standard_normal((16, 3, 5, 7))).astype(numpy.float32)
+    kept = (1,) if axis is None else (2, 3)
+    pshape = tuple(x.shape[d] for d in kept)
+    gamma = rng.uniform(0.5, 1.5, pshape).astype(numpy.float32)
+    beta = rng.uniform(-1, 1, pshape).astype(numpy.float32)
+    gy = rng.standard_normal(x.shape).astype(numpy.float32)
+    inputs = [a.copy() for a in (x, gamma, beta, gy)]
+
+    def run(dtype):
+        vs = [chainer.Variable(a.astype(dtype)) for a in (x, gamma, beta)]
+        y = F.batch_normalization(*vs, axis=axis)
+        grads = chainer.grad([y], vs, [chainer.Variable(gy.astype(dtype))])
+        return [y.array] + [g.array for g in grads]
+
+    for got, expected in zip(run(numpy.float32), run(numpy.float64)):
+        assert got.dtype == numpy.float32
+        numpy.testing.assert_allclose(got, expected, rtol=2e-3, atol=2e-3)
+    for before, after in zip(inputs, (x, gamma, beta, gy)):
+        numpy.testing.assert_array_equal(before, after)
+
+
 def test_third_order_gradient_finite():
     x = chainer.Variable(numpy.random.randn(4, 2))
     gamma = chainer.Variable(numpy.random.rand(2) + 0.5)
