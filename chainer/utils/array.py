@@ -104,7 +104,10 @@ def sigmoid(x: Any) -> Any:
     """Logistic sigmoid of an array as ``tanh(x / 2) / 2 + 1 / 2`` (no overflow
     for large ``|x|``): a new array of ``x``'s dtype."""
     half = x.dtype.type(0.5)
-    y = _xp(x).tanh(x * half)
+    y = x * half
+    if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
+        return numpy.asarray(numpy.tanh(y) * half + half)  # a 0-d input
+    _xp(x).tanh(y, out=y)
     y *= half
     y += half
     return y
@@ -147,8 +150,11 @@ def _shifted_exp(x: Any, axis: int, xp=None):
 
 def softmax(x: Any, axis: int = 1) -> Any:
     """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
-    _, e, s = _shifted_exp(x, axis)
-    e /= s
+    x = as_compute(x)
+    xp = _xp(x)
+    e = x - softmax_shift(x, axis)
+    xp.exp(e, out=e)
+    e /= sum(e, axis=axis, keepdims=True)
     return e
 
 
@@ -298,20 +304,26 @@ def _gpu_range_counts(index: Any, low: int, size: int, ignore: Any) -> tuple:
 _AXES_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 
 
-def sum_of_products(a: Any, b: Any, axis: tuple) -> Any:
-    """``(a * b).sum(axis)`` for two arrays of one shape (``axis``: non-negative).
+def sum_of_products(a: Any, b: Any, axis: tuple, keepdims: bool = False) -> Any:
+    """``(a * b).sum(axis, keepdims=keepdims)`` for two arrays of one shape
+    (``axis``: a tuple of non-negative axes).
 
-    For NumPy float32/float64 it is one einsum pass: a large product array
-    would be a fresh allocation (page faults) and a second pass over memory.
+    For large NumPy float32/float64 arrays it is one einsum pass: the product
+    array would be a fresh allocation and a second pass over memory (below
+    about 4096 elements einsum's fixed cost is the larger).
     """
-    if (type(a) is numpy.ndarray and type(b) is numpy.ndarray and 0 < a.ndim <= 26
-            and a.dtype == b.dtype and a.dtype.kind == 'f' and a.dtype.itemsize >= 4):
+    if type(a) is not numpy.ndarray:
+        return (a * b).sum(axis=axis, keepdims=keepdims)
+    if (a.size >= 4096 and type(b) is numpy.ndarray and a.ndim <= 26 and a.dtype == b.dtype
+            and a.dtype.kind == 'f' and a.dtype.itemsize >= 4):
         letters = _AXES_LETTERS[:a.ndim]
         kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
         out = numpy.einsum(f'{letters},{letters}->{kept}', a, b)
-        return out if kept else numpy.asarray(out)
-    out = (a * b).sum(axis=axis)
-    return numpy.asarray(out) if isinstance(out, numpy.generic) else out
+        if keepdims:
+            return out.reshape([1 if i in axis else n for i, n in enumerate(a.shape)])
+    else:
+        out = _add_reduce(a * b, axis, None, None, keepdims)
+    return out if type(out) is numpy.ndarray else numpy.asarray(out)
 
 
 _ONES_CACHE: dict = {}

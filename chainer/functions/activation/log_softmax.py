@@ -29,7 +29,9 @@ class LogSoftmaxGrad(_AxisSoftmaxGrad):
 
     def _compute(self, y, gy):
         xp = _array._xp(y)
-        return gy - xp.exp(y) * gy.sum(axis=self.axis, keepdims=True)
+        t = xp.exp(y)
+        t *= gy.sum(axis=self.axis, keepdims=True)
+        return xp.subtract(gy, t, out=t)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

@@ -40,8 +40,10 @@ class SigmoidGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         y, gy = inputs
-        one = y.dtype.type(1)
-        return utils.force_array(gy * y * (one - y), y.dtype),
+        gx = y.dtype.type(1) - y
+        gx *= y
+        gx *= gy
+        return utils.force_array(gx, y.dtype),
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

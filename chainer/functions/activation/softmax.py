@@ -76,11 +76,11 @@ class Softmax(_AxisSoftmax):
 
 
 class _SoftmaxGrad(_AxisSoftmaxGrad):
-    """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
+    """``y * (gy - sum(y * gy, axis))``: the softmax gradient given its output."""
 
     def _compute(self, y, gy):
-        gx = y * gy
-        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        gx = gy - _array.sum_of_products(y, gy, (self.axis % y.ndim,), keepdims=True)
+        gx *= y
         return gx
 
     def backward(self, indexes, grad_outputs):

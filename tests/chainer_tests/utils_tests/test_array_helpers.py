@@ -95,7 +95,9 @@ def test_sum_matches_numpy_on_cupy(cupy, shape, axis, keepdims, dtype):
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 @pytest.mark.parametrize('shape, axis', [
     ((5,), (0,)), ((4, 3), (0,)), ((4, 3), (1,)), ((4, 3), (0, 1)),
-    ((2, 3, 4, 5), (0, 2, 3)), ((2, 3, 4), ()), ((0, 3), (0,)), ((3, 0), (0,)), ((), ())])
+    ((2, 3, 4, 5), (0, 2, 3)), ((2, 3, 4), ()), ((0, 3), (0,)), ((3, 0), (0,)), ((), ()),
+    # large enough for the einsum path
+    ((64, 8, 9), (0, 2)), ((70, 64), (0, 1)), ((4096,), (0,)), ((4, 1100), ())])
 def test_sum_of_products_is_sum_of_the_product(dtype, shape, axis):
     rng = numpy.random.default_rng(0)
     a = rng.uniform(-1, 1, shape).astype(dtype)
@@ -106,10 +108,15 @@ def test_sum_of_products_is_sum_of_the_product(dtype, shape, axis):
     assert got.dtype == expected.dtype and got.shape == expected.shape
     tol = 1e-2 if dtype == numpy.float16 else 1e-6
     numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+    kept = array_utils.sum_of_products(a, b, axis, keepdims=True)
+    assert kept.shape == (a * b).sum(axis=axis, keepdims=True).shape
+    numpy.testing.assert_allclose(kept.reshape(got.shape), got, rtol=1e-6, atol=1e-6)
 
 
 def test_sum_of_products_of_strided_views():
-    a = numpy.arange(24, dtype=numpy.float32).reshape(2, 3, 4)[:, ::2, ::-1]
-    b = numpy.ones((2, 4, 3), numpy.float32).transpose(0, 2, 1)[:, :2]
-    numpy.testing.assert_array_equal(array_utils.sum_of_products(a, b, (0, 2)),
-                                     (a * b).sum(axis=(0, 2)))
+    a = numpy.random.default_rng(0).uniform(-1, 1, (2, 3, 2048)).astype(
+        numpy.float32)[:, ::2, ::-1]
+    b = numpy.ones((2, 4 * 512, 3), numpy.float32).transpose(0, 2, 1)[:, :2]
+    assert a.size >= 4096
+    numpy.testing.assert_allclose(array_utils.sum_of_products(a, b, (0, 2)),
+                                  (a * b).sum(axis=(0, 2)), rtol=1e-5, atol=1e-5)
