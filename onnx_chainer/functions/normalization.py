@@ -9,7 +9,8 @@ from onnx_chainer.functions.array import get_slice_node
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
-           'convert_GroupNormalization', 'convert_LocalResponseNormalization',
+           'convert_GroupNormalization', 'convert_LayerNormalization',
+           'convert_LocalResponseNormalization',
            'convert_NormalizeL2', 'get_slice_node', 'onnx_helper', 'support']
 
 _OPSETS = (13,)
@@ -64,24 +65,43 @@ def convert_BatchNormalization(func, opset_version, input_names, output_names, c
     return gb.nodes(output_names)
 
 
+def _normalize_groups(func, gb, context, opset_version, x, shape, rows: tuple) -> str:
+    """``x`` viewed as ``rows + (-1,)``, each group normalized with its own mean
+    and variance, back in ``shape``."""
+    dt = _util.in_dtype(func)
+    grouped = gb.op('Reshape', [x, _util.ints(context, rows + (-1,))])
+    axis = len(rows)
+    mean = _util.reduce(gb, context, opset_version, 'ReduceMean', grouped, [axis], True)
+    centered = gb.op('Sub', [grouped, mean])
+    var = _util.reduce(gb, context, opset_version, 'ReduceMean',
+                       gb.op('Mul', [centered, centered]), [axis], True)
+    std = gb.op('Sqrt', [gb.op('Add', [var, _util.const(context, func.eps, dt)])])
+    return gb.op('Reshape', [gb.op('Div', [centered, std]), _util.ints(context, shape)])
+
+
 @support(_OPSETS)
 def convert_GroupNormalization(func, opset_version, input_names, output_names, context):
     x, gamma, beta = input_names
     shape = _util.in_shape(func)
-    groups = int(func.groups)
-    dt = _util.in_dtype(func)
     gb = _util.builder(context)
-    grouped = gb.op('Reshape', [x, _util.ints(context, (shape[0], groups, -1))])
-    mean = _util.reduce(gb, context, opset_version, 'ReduceMean', grouped, [2], True)
-    centered = gb.op('Sub', [grouped, mean])
-    var = _util.reduce(gb, context, opset_version, 'ReduceMean',
-                       gb.op('Mul', [centered, centered]), [2], True)
-    std = gb.op('Sqrt', [gb.op('Add', [var, _util.const(context, func.eps, dt)])])
-    normed = gb.op('Reshape', [gb.op('Div', [centered, std]), _util.ints(context, shape)])
+    normed = _normalize_groups(func, gb, context, opset_version, x, shape,
+                               (shape[0], int(func.groups)))
     cshape = _util.ints(context, (-1,) + (1,) * (len(shape) - 2))
     g = gb.op('Reshape', [gamma, cshape])
     b = gb.op('Reshape', [beta, cshape])
     gb.op('Add', [gb.op('Mul', [normed, g]), b])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_LayerNormalization(func, opset_version, input_names, output_names, context):
+    """Each sample normalized over all its features; ``gamma`` and ``beta`` (shaped
+    like a sample) broadcast over the batch axis."""
+    x, gamma, beta = input_names
+    shape = _util.in_shape(func)
+    gb = _util.builder(context)
+    normed = _normalize_groups(func, gb, context, opset_version, x, shape, (shape[0],))
+    gb.op('Add', [gb.op('Mul', [normed, gamma]), beta])
     return gb.nodes(output_names)
 
 

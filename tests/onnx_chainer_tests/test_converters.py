@@ -77,6 +77,8 @@ UNARY = [
     ('unpooling', lambda x: F.unpooling_2d(x, 2, cover_all=False), _x(1, 2, 3, 3)),
     ('group_normalization',
      lambda x: F.group_normalization(x, 2, _pos(4, seed=5), _x(4, seed=6)), _x(2, 4, 3, 3)),
+    ('layer_normalization',
+     lambda x: F.layer_normalization(x, _pos(3, 4, seed=5), _x(3, 4, seed=6)), _x(2, 3, 4)),
     ('multi_add', lambda x: x + x * 2 + x * 3, X),
     ('arctanh', F.arctanh, U), ('erf', F.erf, X), ('erfc', F.erfc, X),
     ('log2', F.log2, P), ('log10', F.log10, P), ('log1p', F.log1p, P), ('expm1', F.expm1, X),

@@ -2,10 +2,31 @@
 from __future__ import annotations
 
 import chainer
-from chainer import backend
-from chainer.functions.normalization import batch_normalization as _bn
+from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
-from chainer.functions import _composite
+
+
+class LayerNormalization(_grouped_normalization.GroupedNormalization):
+    """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gamma', 'beta'))
+        type_check.expect(in_types.size() == 3)
+        x_type, gamma_type, beta_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            gamma_type.dtype == x_type.dtype,
+            beta_type.dtype == x_type.dtype,
+            x_type.ndim >= 2,
+            gamma_type.shape == x_type.shape[1:],
+            beta_type.shape == x_type.shape[1:],
+        )
+
+    def _layout(self, shape: tuple) -> tuple:
+        k = 1
+        for s in shape[1:]:
+            k *= s
+        return shape[0], k, (1,) + tuple(shape[1:]), (0,)
 
 
 def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable':
@@ -19,31 +40,4 @@ def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable'
         gamma, beta: Scale and shift of shape ``x.shape[1:]``.
         eps (float): Added to the variances.
     """
-    F = chainer.functions
-    xa, ga, ba = (chainer.variable.as_array(a) for a in (x, gamma, beta))
-    if xa.dtype.kind != 'f' or ga.dtype != xa.dtype or ba.dtype != xa.dtype:
-        raise type_check.InvalidType(
-            'x, gamma and beta of one float dtype',
-            f'x.dtype={xa.dtype}, gamma.dtype={ga.dtype}, beta.dtype={ba.dtype}')
-    if xa.ndim < 2 or ga.shape != xa.shape[1:] or ba.shape != xa.shape[1:]:
-        raise type_check.InvalidType(
-            'x.ndim >= 2 and gamma.shape == beta.shape == x.shape[1:]',
-            f'x.shape={xa.shape}, gamma.shape={ga.shape}, beta.shape={ba.shape}')
-    xp = backend.get_array_module(xa)
-    n = xa.shape[0]
-    units = ga.size
-    xr = F.reshape(x, (1, n, units))
-    y = _bn.batch_normalization(xr, xp.ones(n, xa.dtype), xp.zeros(n, xa.dtype),
-                                eps=eps, axis=(0, 2))
-    y = F.reshape(y, xa.shape)
-    return y * F.broadcast_to(gamma, xa.shape) + F.broadcast_to(beta, xa.shape)
-
-
-class LayerNormalization(_composite.CompositeNode):
-    """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
-
-    def __init__(self, eps: float = 1e-5) -> None:
-        self.eps = eps
-
-    def _compose(self, x, gamma, beta):
-        return layer_normalization(x, gamma, beta, self.eps)
+    return LayerNormalization(eps).apply((x, gamma, beta))[0]

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -65,3 +66,37 @@ def test_bad_inputs():
         F.group_normalization(x.astype(numpy.int32), 2, g, g)
     with pytest.raises(type_check.InvalidType):
         F.group_normalization(numpy.zeros(4, numpy.float32), 2, g, g)
+
+
+def test_float64_parameters_for_a_float32_input():
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 3)).astype(numpy.float32)
+    gamma = rng.uniform(0.5, 1.5, 4)
+    beta = rng.uniform(-1, 1, 4)
+    vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+    y = F.group_normalization(vs[0], 2, vs[1], vs[2])
+    assert y.dtype == numpy.float32
+    numpy.testing.assert_allclose(y.array, _reference(x, 2, gamma, beta, 1e-5), rtol=1e-5,
+                                  atol=1e-5)
+    gx, ggamma, gbeta = chainer.grad([y], vs, [chainer.Variable(numpy.ones_like(x))])
+    assert (gx.dtype, ggamma.dtype, gbeta.dtype) == (numpy.float32, numpy.float64,
+                                                     numpy.float64)
+    numpy.testing.assert_allclose(gbeta.array, numpy.full(4, 6.0))
+
+
+def test_empty_batch():
+    x = numpy.zeros((0, 4, 3), numpy.float32)
+    g, b = numpy.ones(4, numpy.float32), numpy.zeros(4, numpy.float32)
+    vs = [chainer.Variable(a) for a in (x, g, b)]
+    y = F.group_normalization(vs[0], 2, vs[1], vs[2])
+    assert y.shape == x.shape and y.dtype == x.dtype
+    grads = chainer.grad([y], vs, [chainer.Variable(numpy.zeros_like(x))])
+    assert [gr.shape for gr in grads] == [(0, 4, 3), (4,), (4,)]
+    assert all(not gr.array.any() for gr in grads)
+
+
+@pytest.mark.parametrize('groups', [0, -1, 2.0, True])
+def test_bad_groups(groups):
+    from chainer.functions.normalization.group_normalization import GroupNormalization
+    with pytest.raises(ValueError):
+        GroupNormalization(groups)

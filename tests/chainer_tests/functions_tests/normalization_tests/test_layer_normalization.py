@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -48,3 +49,37 @@ def test_bad_inputs():
         F.layer_normalization(x, numpy.ones(3, 'd'), numpy.ones(3, 'd'))
     with pytest.raises(type_check.InvalidType):
         F.layer_normalization(numpy.zeros(3, 'f'), numpy.ones(3, 'f'), numpy.ones(3, 'f'))
+
+
+def _grads_in(dtype, fn, arrays, gy):
+    vs = [chainer.Variable(a.astype(dtype)) for a in arrays]
+    y = fn(*vs)
+    grads = chainer.grad([y], vs, [chainer.Variable(gy.astype(dtype))])
+    return [y.array] + [g.array for g in grads]
+
+
+def test_large_offset_float32_against_float64():
+    """Rows far from zero, large enough for the one-pass reductions; nothing that
+    goes in is modified."""
+    rng = numpy.random.default_rng(0)
+    x = (500 + rng.standard_normal((64, 9, 13))).astype(numpy.float32)
+    gamma = rng.uniform(0.5, 1.5, (9, 13)).astype(numpy.float32)
+    beta = rng.uniform(-1, 1, (9, 13)).astype(numpy.float32)
+    gy = rng.standard_normal(x.shape).astype(numpy.float32)
+    before = [a.copy() for a in (x, gamma, beta, gy)]
+    got = _grads_in(numpy.float32, F.layer_normalization, (x, gamma, beta), gy)
+    expected = _grads_in(numpy.float64, F.layer_normalization, (x, gamma, beta), gy)
+    for g, e in zip(got, expected):
+        assert g.dtype == numpy.float32 and g.shape == e.shape
+        numpy.testing.assert_allclose(g, e, rtol=2e-3, atol=2e-3)
+    for b, a in zip(before, (x, gamma, beta, gy)):
+        numpy.testing.assert_array_equal(b, a)
+
+
+def test_node_applied_directly():
+    from chainer.functions.normalization.layer_normalization import LayerNormalization
+    x = numpy.random.randn(3, 4).astype(numpy.float32)
+    g, b = numpy.ones(4, numpy.float32), numpy.zeros(4, numpy.float32)
+    y, = LayerNormalization(1e-5).apply((x, g, b))
+    numpy.testing.assert_allclose(y.array, F.layer_normalization(x, g, b).array)
+    numpy.testing.assert_allclose(y.array.mean(axis=1), 0, atol=1e-6)
