@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chainer import backend
 from chainer import function_node
-from chainer import utils
 from chainer.utils import type_check
 
 
@@ -22,10 +21,15 @@ class ELU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
-        t = x.dtype.type
-        # expm1 of the clamped value: no overflow warnings from the unused branch.
-        neg = xp.expm1(xp.minimum(x, t(0))) * t(self.alpha)
-        y = utils.force_array(xp.where(x > 0, x, neg), x.dtype)
+        zero = x.dtype.type(0)
+        # max(x, 0) + alpha * expm1(min(x, 0)): one of the two terms is exactly 0,
+        # so this is the select without a select (NumPy runs one branch by branch,
+        # slow on mixed signs), and expm1 never overflows.
+        neg = xp.minimum(x, zero, out=xp.empty_like(x))
+        xp.expm1(neg, out=neg)
+        neg *= x.dtype.type(self.alpha)
+        y = xp.maximum(x, zero, out=xp.empty_like(x))
+        y += neg
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         return y,
@@ -50,9 +54,16 @@ class ELUGrad(function_node.FunctionNode):
     def forward(self, inputs):
         y, = inputs
         xp = backend.get_array_module(y)
+        # (min(y, c) + alpha) * (not pos) + pos with c = max(0, -alpha): where
+        # not pos, y lies between 0 and -alpha, so min(y, c) is y; where pos,
+        # the first term is a finite value times 0.
+        pos = self.pos
         t = y.dtype.type
-        gx = xp.where(self.pos, t(1), y + t(self.alpha))
-        return utils.force_array(gx, y.dtype),
+        gx = xp.minimum(y, t(max(0.0, -self.alpha)), out=xp.empty_like(y))
+        gx += t(self.alpha)
+        gx *= ~pos
+        gx += pos
+        return gx,
 
     def backward(self, indexes, grad_outputs):
         ggx, = grad_outputs

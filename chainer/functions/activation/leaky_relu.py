@@ -22,16 +22,25 @@ class LeakyReLU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
-        y = xp.where(x < 0, x * x.dtype.type(self.slope), x)
-        if self.slope >= 0:
+        slope = x.dtype.type(self.slope)
+        if self.slope == 0:
+            y = xp.maximum(x, slope, out=xp.empty_like(x))
+        else:
+            # For x < 0, slope * x is the larger of x and slope * x exactly when
+            # slope <= 1: a maximum (or minimum) instead of a select, which NumPy
+            # runs branch by branch (slow on mixed signs).
+            y = xp.multiply(x, slope, out=xp.empty_like(x))
+            (xp.maximum if self.slope <= 1 else xp.minimum)(y, x, out=y)
+        if self.slope > 0:
             self.retain_outputs((0,))
         else:
-            # With a negative slope the sign of y no longer tells the side of x.
+            # Otherwise the sign of y does not tell the side of x (with slope 0,
+            # y is -0.0 for x < 0, which is not negative).
             self.retain_inputs((0,))
         return utils.force_array(y, x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        if self.slope >= 0:
+        if self.slope > 0:
             cond = self.get_retained_outputs()[0].array
         else:
             cond = self.get_retained_inputs()[0].array
@@ -49,8 +58,12 @@ class _LeakyReLUGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
-        xp = backend.get_array_module(gy)
-        gx = xp.where(self.neg, gy * gy.dtype.type(self.slope), gy)
+        # gy times slope where neg, else 1; the factor is built without a select
+        # (one of its two terms is exactly 0).
+        neg = self.neg
+        gx = neg * gy.dtype.type(self.slope)
+        gx += ~neg
+        gx *= gy
         return utils.force_array(gx, gy.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from chainer import backend
 from chainer import function_node
-from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
@@ -37,7 +36,13 @@ class PReLUFunction(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         xp = backend.get_array_module(x)
         w = W.reshape(_extended_shape(W.shape, x.ndim))
-        return utils.force_array(xp.where(x >= 0, x, x * w), x.dtype),
+        # W * min(x, 0) + max(x, 0): one term is exactly 0 (no select, which NumPy
+        # runs branch by branch).
+        zero = x.dtype.type(0)
+        y = xp.minimum(x, zero, out=xp.empty_like(x))
+        y *= w
+        y += xp.maximum(x, zero)
+        return y,
 
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -84,3 +85,27 @@ def test_elu_large_negative_no_overflow():
 def test_int_input(f):
     with pytest.raises(type_check.InvalidType):
         f(numpy.zeros(2, numpy.int32))
+
+
+@pytest.mark.parametrize('alpha', [1.0, 0.3, 0.0, -0.5])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_exactly_the_select(alpha, dtype):
+    """The select-free arithmetic gives bit for bit what ``where`` gives (mixed
+    signs, zeros, non-finite values, a 0-d input)."""
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal(5000).astype(dtype)
+    x[:6] = [0.0, -0.0, numpy.inf, -numpy.inf, numpy.nan, -1e-30]
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    a = dtype(alpha)
+    with numpy.errstate(invalid='ignore', over='ignore'):
+        expected_y = numpy.where(x > 0, x, a * numpy.expm1(numpy.minimum(x, 0)))
+        expected_gx = numpy.where(x > 0, dtype(1), expected_y + a) * gy
+    for shape in (x.shape, ()):
+        xv = chainer.Variable(x.reshape(-1)[:1].reshape(()) if shape == () else x)
+        y = F.elu(xv, alpha)
+        y.grad = gy[:1].reshape(()) if shape == () else gy
+        y.backward()
+        n = 1 if shape == () else None
+        numpy.testing.assert_array_equal(y.array, expected_y[:n].reshape(shape))
+        numpy.testing.assert_array_equal(xv.grad, expected_gx[:n].reshape(shape))
+        assert y.dtype == dtype and xv.grad.dtype == dtype and y.shape == shape

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -46,3 +47,42 @@ def test_default_slope():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.leaky_relu(numpy.zeros(2, numpy.int32))
+
+
+@pytest.mark.parametrize('slope', [0.2, 1.0, -0.5, 1.5, 0.0])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_exactly_the_select(slope, dtype):
+    """The select-free arithmetic gives bit for bit what ``where`` gives, on mixed
+    signs, zeros and non-finite values, and for 0-d inputs."""
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal(5000).astype(dtype)
+    x[:6] = [0.0, -0.0, numpy.inf, -numpy.inf, numpy.nan, -1e-30]
+    gy = rng.standard_normal(x.shape).astype(dtype)
+    s = dtype(slope)
+    with numpy.errstate(invalid='ignore', over='ignore'):
+        expected_y = numpy.where(x < 0, x * s, x)
+        expected_gx = numpy.where(x < 0, gy * s, gy)
+    if slope == 0:
+        expected_y[3] = 0  # max(-inf, 0), where 0 * -inf would be NaN
+    xv = chainer.Variable(x)
+    y = F.leaky_relu(xv, slope)
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_array_equal(y.array, expected_y)
+    numpy.testing.assert_array_equal(xv.grad, expected_gx)
+    assert y.dtype == dtype and xv.grad.dtype == dtype
+    x0 = chainer.Variable(numpy.asarray(-2, dtype))
+    y0 = F.leaky_relu(x0, slope)
+    y0.backward()
+    assert isinstance(y0.array, numpy.ndarray) and y0.shape == ()
+    assert y0.array == dtype(-2) * s and x0.grad == s
+
+
+def test_zero_slope_is_relu():
+    """Slope 0 gives ReLU's gradient: 0 for x < 0 (Chainer passed gy through
+    there, reading the side of x from y = -0.0)."""
+    x = chainer.Variable(numpy.array([-2.0, -0.5, 0.5, 3.0], numpy.float32))
+    y = F.leaky_relu(x, 0.0)
+    F.sum(y * y).backward()
+    numpy.testing.assert_array_equal(y.array, [0, 0, 0.5, 3])
+    numpy.testing.assert_array_equal(x.grad, [0, 0, 1, 6])

@@ -66,3 +66,13 @@ def test_dtype_mismatch():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.prelu(numpy.zeros((2, 3), numpy.int32), numpy.zeros((3,), numpy.int32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_forward_exactly_the_select(dtype):
+    rng = numpy.random.default_rng(0)
+    x = rng.standard_normal((50, 3, 40)).astype(dtype)
+    x[0, 0, :5] = [0.0, -0.0, numpy.inf, -numpy.inf, numpy.nan]
+    W = numpy.array([0.25, -0.5, 2.0], dtype)
+    expected = numpy.where(x >= 0, x, x * W[:, None])
+    numpy.testing.assert_array_equal(F.prelu(x, W).array, expected)
