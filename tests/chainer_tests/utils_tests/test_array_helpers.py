@@ -120,3 +120,43 @@ def test_sum_of_products_of_strided_views():
     assert a.size >= 4096
     numpy.testing.assert_allclose(array_utils.sum_of_products(a, b, (0, 2)),
                                   (a * b).sum(axis=(0, 2)), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('index_dtype', [numpy.int32, numpy.int64, numpy.uint16])
+@pytest.mark.parametrize('shape', [(50, 256), (40, 8, 40)])
+def test_scatter_add_rows_is_add_at(dtype, index_dtype, shape):
+    """Whole rows scattered into zeros (the gradient of a gather): the same bits
+    as numpy.add.at, repeats and unsorted indices included."""
+    rng = numpy.random.default_rng(0)
+    index = rng.integers(0, shape[0], 300).astype(index_dtype)
+    values = rng.standard_normal((300,) + shape[1:]).astype(dtype)
+    expected = numpy.zeros(shape, dtype)
+    numpy.add.at(expected, index, values)
+    for key in (index, (index,)):
+        got = numpy.zeros(shape, dtype)
+        array_utils.scatter_add(got, key, values)
+        numpy.testing.assert_array_equal(got, expected)
+
+
+def test_scatter_add_rows_negative_indices_views_and_nonzero_targets():
+    rng = numpy.random.default_rng(1)
+    base = rng.standard_normal((30, 600))
+    index = rng.integers(-30, 30, 50)
+    values = rng.standard_normal((50, 300))
+    expected = base.copy()
+    numpy.add.at(expected[:, ::2], index, values)
+    got = base.copy()
+    array_utils.scatter_add(got[:, ::2], index, values)  # a strided view, written in place
+    numpy.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    numpy.testing.assert_array_equal(got[:, 1::2], base[:, 1::2])
+
+
+@pytest.mark.parametrize('bad', [30, -31])
+def test_scatter_add_rows_out_of_range_raises_and_changes_nothing(bad):
+    a = numpy.zeros((30, 600))
+    index = numpy.zeros(50, numpy.int64)
+    index[7] = bad
+    with pytest.raises(IndexError):
+        array_utils.scatter_add(a, index, numpy.ones((50, 600)))
+    assert not a.any()
