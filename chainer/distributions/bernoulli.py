@@ -10,6 +10,7 @@ from chainer import function_node
 import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer import utils
+from chainer.utils import array as array_utils
 
 
 class BernoulliLogProb(function_node.FunctionNode):
@@ -30,7 +31,7 @@ class BernoulliLogProb(function_node.FunctionNode):
         with numpy.errstate(divide='ignore', invalid='ignore', over='ignore'):
             finite = xp.isfinite(logit)
             safe = xp.where(finite, logit, logit.dtype.type(0))
-            y = x * safe - (xp.maximum(safe, 0) + xp.log1p(xp.exp(-xp.abs(safe))))
+            y = x * safe - (xp.maximum(safe, 0) + array_utils.log1p_exp_neg_abs(safe))
             self._nan_grad = ~finite
             if not bool(finite.all()):
                 y = xp.where(logit == numpy.inf, xp.log(x), y)

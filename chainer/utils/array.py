@@ -166,6 +166,37 @@ def sigmoid_inplace(x: Any) -> Any:
     return x
 
 
+def _libm_bound(x: Any) -> bool:
+    """Whether ``x`` is a NumPy float32/float64 array large enough that the
+    formula below beats NumPy's log1p, which calls libm once per element (about
+    five times slower than its vectorised exp and log)."""
+    return type(x) is numpy.ndarray and x.size >= 1024 and x.dtype in _FLOATS
+
+
+def log1p_exp_neg_abs(x: Any) -> Any:
+    """``log(1 + exp(-|x|))`` as a fresh array: the bounded part of softplus and
+    of the logistic losses (it never overflows).
+
+    Large NumPy float arrays use ``log(w) - ((w - 1) - u) / w`` with
+    ``u = exp(-|x|)`` and ``w = 1 + u``: the second term undoes the rounding of
+    ``w`` (within 3 eps of the exact value; for tiny ``u`` it gives ``u``).
+    """
+    xp = _xp(x)
+    u = xp.abs(x, out=xp.empty_like(x))
+    xp.negative(u, out=u)
+    xp.exp(u, out=u)
+    if not _libm_bound(x):
+        return xp.log1p(u, out=u)
+    one = x.dtype.type(1)
+    w = u + one
+    rounding = w - one
+    rounding -= u
+    rounding /= w
+    xp.log(w, out=w)
+    w -= rounding
+    return w
+
+
 def softmax_shift(x: Any, axis: int = 1) -> Any:
     """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the maximum along
     ``axis``, or for NumPy and an inner axis the global maximum when the spread of

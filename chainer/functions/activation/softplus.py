@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from chainer import backend
 from chainer import function_node
-from chainer import utils
 from chainer.functions.activation.sigmoid import sigmoid
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -29,11 +29,14 @@ class Softplus(function_node.FunctionNode):
         self.retain_inputs((0,))
         xp = backend.get_array_module(x)
         t = x.dtype.type
-        bx = x * t(self.beta)
-        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow, no cancellation.
-        y = xp.maximum(bx, t(0)) + xp.log1p(xp.exp(-xp.abs(bx)))
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow, no cancellation;
+        # two fresh arrays, the rest in place.
+        z = xp.multiply(x, t(self.beta), out=xp.empty_like(x))
+        tail = array_utils.log1p_exp_neg_abs(z)
+        y = xp.maximum(z, t(0), out=z)
+        y += tail
         y *= t(self.beta_inv)
-        return utils.force_array(y, x.dtype),
+        return y,
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -1,7 +1,6 @@
 """Sigmoid cross entropy for binary labels."""
 from __future__ import annotations
 
-from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.activation.sigmoid import sigmoid
@@ -34,12 +33,17 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, t = inputs
-        xp = backend.get_array_module(x)
         self.retain_inputs((0, 1))
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
-        # -(x * t - log(1 + exp(x))) written without overflow
-        loss = -(x * (t - (x >= 0)).astype(x.dtype) - xp.log1p(xp.exp(-xp.abs(x)))) * t_valid
+        # -(x * t - log(1 + exp(x))) = log1p(exp(-|x|)) - x * (t - [x >= 0]), with
+        # no overflow; two fresh arrays, the rest in place.
+        loss = array_utils.log1p_exp_neg_abs(x)
+        shift = t.astype(x.dtype)
+        shift -= x >= 0
+        shift *= x
+        loss -= shift
+        loss *= t_valid
         if self.reduce == 'mean':
             if self.normalize:
                 count = max(1, int(t_valid.sum()))
@@ -71,8 +75,9 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        y = array_utils.sigmoid(x)
-        gx = (y - self.t.astype(x.dtype)) * self.coeff
+        gx = array_utils.sigmoid(x)
+        gx -= self.t.astype(x.dtype)
+        gx *= self.coeff
         gx *= gy
         return utils.force_array(gx, x.dtype),
 

@@ -160,3 +160,35 @@ def test_scatter_add_rows_out_of_range_raises_and_changes_nothing(bad):
     with pytest.raises(IndexError):
         array_utils.scatter_add(a, index, numpy.ones((50, 600)))
     assert not a.any()
+
+
+def _relative_errors(got, exact, dtype):
+    """|got - exact| / |exact| in units of eps, where the exact value is normal."""
+    big = numpy.abs(exact) > float(numpy.finfo(dtype).tiny) * 16
+    exact = exact[big]
+    return numpy.abs(got[big].astype(numpy.longdouble) - exact) / numpy.abs(exact) \
+        / numpy.finfo(dtype).eps
+
+
+def _wide_samples(dtype, n=20000):
+    rng = numpy.random.default_rng(0)
+    far = 120 if dtype == numpy.float32 else 800
+    return numpy.concatenate([
+        rng.uniform(-1, 1, n), rng.uniform(-far, far, n),
+        10.0 ** rng.uniform(-45, 2, n) * rng.choice([-1, 1], n)]).astype(dtype)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('n', [5, 20000])  # NumPy's log1p below 1024 elements
+def test_log1p_exp_neg_abs_accuracy(dtype, n):
+    x = _wide_samples(dtype, n)
+    got = array_utils.log1p_exp_neg_abs(x)
+    assert got.dtype == dtype and got.shape == x.shape
+    exact = numpy.log1p(numpy.exp(-numpy.abs(x.astype(numpy.longdouble))))
+    assert _relative_errors(got, exact, dtype).max() <= 3
+    special = numpy.array([0, -0.0, numpy.inf, -numpy.inf, numpy.nan, 1e-30], dtype)
+    out = array_utils.log1p_exp_neg_abs(numpy.tile(special, 300))[:6]
+    numpy.testing.assert_allclose(out, [numpy.log(2), numpy.log(2), 0, 0, numpy.nan,
+                                        numpy.log(2)], rtol=1e-3)
+    zero_d = array_utils.log1p_exp_neg_abs(numpy.asarray(0.5, dtype))
+    assert isinstance(zero_d, numpy.ndarray) and zero_d.shape == ()

@@ -98,7 +98,7 @@ def test_exactly_the_select(alpha, dtype):
     gy = rng.standard_normal(x.shape).astype(dtype)
     a = dtype(alpha)
     with numpy.errstate(invalid='ignore', over='ignore'):
-        expected_y = numpy.where(x > 0, x, a * numpy.expm1(numpy.minimum(x, 0)))
+        expected_y = numpy.where(x > 0, x, a * numpy.expm1(numpy.minimum(x, dtype(0))))
         expected_gx = numpy.where(x > 0, dtype(1), expected_y + a) * gy
     for shape in (x.shape, ()):
         xv = chainer.Variable(x.reshape(-1)[:1].reshape(()) if shape == () else x)

@@ -3,6 +3,7 @@ import pytest
 
 import chainer.functions as F
 from chainer import testing
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
@@ -65,3 +66,20 @@ def test_zero_beta():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.softplus(numpy.zeros(2, numpy.int32))
+
+
+@pytest.mark.parametrize('beta', [1.0, 2.5, -0.5])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(3000,), ()])
+def test_forward_is_the_stable_formula(beta, dtype, shape):
+    """``max(z, 0) + log1p(exp(-|z|))`` for ``z = beta x``, divided by beta, bit
+    for bit (large |x| included: no overflow), with the second term as
+    ``utils.array.log1p_exp_neg_abs`` computes it (tested against NumPy's)."""
+    x = numpy.random.default_rng(0).uniform(-100, 100, shape).astype(dtype)
+    t = dtype
+    z = x * t(beta)
+    with numpy.errstate(over='ignore'):
+        expected = (numpy.maximum(z, t(0)) + array_utils.log1p_exp_neg_abs(z)) * t(1 / beta)
+    y = F.softplus(x, beta)
+    assert y.dtype == dtype and y.shape == shape
+    numpy.testing.assert_array_equal(y.array, expected)

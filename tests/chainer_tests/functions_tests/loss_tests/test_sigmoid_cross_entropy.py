@@ -4,6 +4,7 @@ import pytest
 import chainer
 from chainer import testing
 from chainer.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
@@ -58,3 +59,26 @@ def test_bad_inputs():
         sigmoid_cross_entropy(x, numpy.zeros((3, 2), numpy.int32))
     with pytest.raises(ValueError, match="only 'mean' and 'no'"):
         sigmoid_cross_entropy(x, numpy.zeros((2, 3), numpy.int32), reduce='sum')
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(40, 70), ()])
+def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
+    """The loss ``log1p(exp(-|x|)) - x (t - [x >= 0])`` (0 for ignored labels) and
+    the gradient ``sigmoid(x) - t``, exactly, with large scores and ignored labels
+    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it)."""
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-50, 50, shape).astype(dtype)
+    t = rng.integers(-1, 2, shape).astype(numpy.int32)
+    valid = t != -1
+    with numpy.errstate(over='ignore'):
+        expected = -(x * (t - (x >= 0)).astype(dtype)
+                     - array_utils.log1p_exp_neg_abs(x)) * valid
+    xv = chainer.Variable(x)
+    loss = sigmoid_cross_entropy(xv, t, reduce='no')
+    numpy.testing.assert_array_equal(loss.array, expected)
+    loss.grad = numpy.ones(shape, dtype)
+    loss.backward()
+    half = dtype(0.5)
+    sig = numpy.tanh(x * half) * half + half
+    numpy.testing.assert_array_equal(xv.grad, (sig - t.astype(dtype)) * valid)
