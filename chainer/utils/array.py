@@ -375,6 +375,16 @@ def _gpu_range_counts(index: Any, low: int, size: int, ignore: Any) -> tuple:
 _AXES_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 
 
+def centered(x: Any, mean: Any, dtype: Any) -> Any:
+    """``x - mean`` (``mean`` broadcast against ``x``) as a fresh array of ``dtype``,
+    for the normalizations to build their results in."""
+    if x.dtype == dtype:
+        return x - mean
+    out = x.astype(dtype)
+    out -= mean
+    return out
+
+
 def sum_of_products(a: Any, b: Any, axis: tuple, keepdims: bool = False) -> Any:
     """``(a * b).sum(axis, keepdims=keepdims)`` for two arrays of one shape
     (``axis``: a tuple of non-negative axes).

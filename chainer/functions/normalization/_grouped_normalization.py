@@ -17,15 +17,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions import _composite
 from chainer.utils import array as array_utils
-
-
-def _centered(xs, mean, cdt):
-    """``xs - mean[:, None]`` as a fresh array in the compute dtype."""
-    if xs.dtype == cdt:
-        return xs - mean[:, None]
-    t = xs.astype(cdt)
-    t -= mean[:, None]
-    return t
+from chainer.utils import type_check
 
 
 class GroupedNormalization(function_node.FunctionNode):
@@ -40,6 +32,18 @@ class GroupedNormalization(function_node.FunctionNode):
         self.eps = eps
         self.mean = None
         self.inv_std = None
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gamma', 'beta'))
+        type_check.expect(in_types.size() == 3)
+        x_type, gamma_type, beta_type = in_types
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
+                          beta_type.dtype == gamma_type.dtype)
+        self._check_params(x_type, gamma_type, beta_type)
+
+    def _check_params(self, x_type, gamma_type, beta_type) -> None:
+        """Checks the shapes and dtypes of ``gamma`` and ``beta`` against ``x``."""
+        raise NotImplementedError
 
     def _layout(self, shape: tuple) -> tuple:
         raise NotImplementedError
@@ -56,7 +60,7 @@ class GroupedNormalization(function_node.FunctionNode):
             return xp.empty(x.shape, x.dtype),
         xs = x.reshape(rows, k)
         mean = xs.mean(axis=1, dtype=cdt)
-        t = _centered(xs, mean, cdt)
+        t = array_utils.centered(xs, mean[:, None], cdt)
         var = array_utils.sum_of_products(t, t, (1,))
         var /= cdt.type(k)
         var += cdt.type(self.eps)
@@ -93,7 +97,7 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
             zeros = xp.zeros(gamma.shape, gamma.dtype)
             return xp.zeros(x.shape, x.dtype), zeros, zeros.copy()
         gyc = gy.astype(cdt, copy=False)
-        t = _centered(x.reshape(rows, k), mean, cdt)
+        t = array_utils.centered(x.reshape(rows, k), mean[:, None], cdt)
         t *= inv_std[:, None]  # xhat
         xhat = t.reshape(x.shape)
         gbeta = gyc.sum(axis=axes)

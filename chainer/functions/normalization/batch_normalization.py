@@ -86,15 +86,6 @@ def _gpu_data_grad(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e, inv_m, o
 
 # -- statistics -----------------------------------------------------------------
 
-def _centered(x, mean_e, cdt):
-    """``x - mean`` as a fresh array in the compute dtype (NumPy)."""
-    if x.dtype == cdt:
-        return x - mean_e
-    xc = x.astype(cdt)
-    xc -= mean_e
-    return xc
-
-
 def _batch_stats(x, axis: tuple, cdt, xp):
     """Per-channel ``(mean, var, m)`` of ``x`` over ``axis`` in the compute dtype,
     and on NumPy the centred ``x - mean`` (else None) for the caller to reuse."""
@@ -103,7 +94,7 @@ def _batch_stats(x, axis: tuple, cdt, xp):
     mean = x.mean(axis=axis, dtype=cdt)
     mean_e = mean.reshape(_expander(x.shape, axis))
     if xp is numpy:
-        xc = _centered(x, mean_e, cdt)
+        xc = array_utils.centered(x, mean_e, cdt)
         var = array_utils.sum_of_products(xc, xc, axis)
         var /= cdt.type(max(m, 1))
         return mean, var, m, xc
@@ -207,7 +198,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             # gx = gamma inv_std (gy - (xhat ggamma + gbeta) / m) with
             # xhat = (x - mean) inv_std, in place on one array the size of x.
             gyc = gy.astype(cdt, copy=False)
-            t = _centered(x, mean_e, cdt)
+            t = array_utils.centered(x, mean_e, cdt)
             ggamma = array_utils.sum_of_products(gyc, t, axis)
             ggamma *= self.inv_std
             inv_m = cdt.type(1.0 / max(m, 1))
@@ -309,7 +300,7 @@ class FixedBatchNormalization(function_node.FunctionNode):
         mean_e = mean.astype(cdt, copy=False).reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xp is numpy:
-            y = _centered(x, mean_e, cdt)
+            y = array_utils.centered(x, mean_e, cdt)
             y *= scale
             y += beta_e
             y = y.astype(x.dtype, copy=False)

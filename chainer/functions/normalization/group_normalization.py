@@ -15,15 +15,9 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
         super().__init__(eps)
         self.groups = groups
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'gamma', 'beta'))
-        type_check.expect(in_types.size() == 3)
-        x_type, gamma_type, beta_type = in_types
+    def _check_params(self, x_type, gamma_type, beta_type) -> None:
         type_check.expect(
-            x_type.dtype.kind == 'f',
             gamma_type.dtype.kind == 'f',
-            beta_type.dtype == gamma_type.dtype,
-            x_type.ndim >= 2,
             gamma_type.ndim == 1,
             gamma_type.shape == beta_type.shape,
             gamma_type.shape[0] == x_type.shape[1],

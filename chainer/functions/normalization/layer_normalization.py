@@ -9,15 +9,9 @@ from chainer.utils import type_check
 class LayerNormalization(_grouped_normalization.GroupedNormalization):
     """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'gamma', 'beta'))
-        type_check.expect(in_types.size() == 3)
-        x_type, gamma_type, beta_type = in_types
+    def _check_params(self, x_type, gamma_type, beta_type) -> None:
         type_check.expect(
-            x_type.dtype.kind == 'f',
             gamma_type.dtype == x_type.dtype,
-            beta_type.dtype == x_type.dtype,
-            x_type.ndim >= 2,
             gamma_type.shape == x_type.shape[1:],
             beta_type.shape == x_type.shape[1:],
         )
