@@ -78,6 +78,18 @@ def window_max(x, ksize, stride, pad, out_dims):
     xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
     views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
     y = views[0].copy()
+    if xp is numpy and len(views) <= 255:
+        # One sweep: an offset whose entry beats the maximum so far (strictly, so
+        # the first one wins ties) becomes the index, by arithmetic on one byte
+        # per output (a select runs branch by branch).
+        idx = numpy.zeros(y.shape, numpy.uint8)
+        for k, v in enumerate(views[1:], 1):
+            better = v > y
+            numpy.maximum(y, v, out=y)
+            step = numpy.subtract(numpy.uint8(k), idx)  # wraps around; k - idx mod 256
+            step *= better
+            idx += step
+        return y, idx.astype(numpy.int32)
     for v in views[1:]:
         xp.maximum(y, v, out=y)
     # Walking the offsets backwards leaves the first one that attains the maximum.
@@ -85,6 +97,27 @@ def window_max(x, ksize, stride, pad, out_dims):
     for k in range(len(views) - 2, -1, -1):
         idx = xp.where(views[k] == y, numpy.int32(k), idx)
     return y, idx
+
+
+def _picked_positions(indexes, ksize, stride, full_dims):
+    """(NumPy) The flat position, in C-ordered images of shape ``(n, c) + full_dims``
+    (padded), of the entry at window offset ``indexes`` of every output's window."""
+    n, c = indexes.shape[:2]
+    out_dims = indexes.shape[2:]
+    steps = [1] * len(full_dims)
+    for d in range(len(full_dims) - 2, -1, -1):
+        steps[d] = steps[d + 1] * full_dims[d + 1]
+    plane = steps[0] * full_dims[0] if full_dims else 1
+    offsets = numpy.array([sum(k * st for k, st in zip(kidx, steps))
+                           for kidx in _offsets(ksize)], numpy.int64)
+    pos = offsets[indexes]
+    for d, (o, s, st) in enumerate(zip(out_dims, stride, steps)):
+        shape = [1] * len(out_dims)
+        shape[d] = o
+        pos += (numpy.arange(o, dtype=numpy.int64) * (s * st)).reshape(shape)
+    pos += (numpy.arange(n * c, dtype=numpy.int64) * plane).reshape(
+        (n, c) + (1,) * len(out_dims))
+    return pos
 
 
 def window_gather(x, indexes, ksize, stride, pad):
@@ -95,6 +128,9 @@ def window_gather(x, indexes, ksize, stride, pad):
         return _window_kernels.window_pick(x, indexes, ksize, stride, pad)
     out_dims = indexes.shape[2:]
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
+    if xp is numpy and tuple(indexes.shape[:2]) == tuple(x.shape[:2]):
+        pos = _picked_positions(indexes, ksize, stride, xpad.shape[2:])
+        return xpad.reshape(-1)[pos]
     y = xp.zeros(indexes.shape, dtype=x.dtype)
     for k, kidx in enumerate(_offsets(ksize)):
         y = xp.where(indexes == k, xpad[_window(kidx, stride, out_dims)], y)
@@ -110,10 +146,21 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
         return _window_kernels.window_spread(g, ksize, stride, pad, in_dims, indexes)
     out_dims = g.shape[2:]
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
-    img = xp.zeros(full, dtype=g.dtype)
-    zero = g.dtype.type(0)
     # Windows that cannot overlap are written, not accumulated.
     disjoint = all(s >= k for s, k in zip(stride, ksize))
+    if xp is numpy and tuple(indexes.shape) == tuple(g.shape):
+        # Each output's entry by its flat position: written where windows are
+        # disjoint, else summed by bincount (in float64, then rounded once).
+        pos = _picked_positions(indexes, ksize, stride, full[2:]).reshape(-1)
+        size = int(numpy.prod(full))
+        if disjoint:
+            img = numpy.zeros(size, g.dtype)
+            img[pos] = g.reshape(-1)
+        else:
+            img = numpy.bincount(pos, weights=g.reshape(-1), minlength=size).astype(g.dtype)
+        return _crop(img.reshape(full), pad, in_dims)
+    img = xp.zeros(full, dtype=g.dtype)
+    zero = g.dtype.type(0)
     for k, kidx in enumerate(_offsets(ksize)):
         part = xp.where(indexes == k, g, zero)
         if disjoint:
@@ -123,11 +170,32 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     return _crop(img, pad, in_dims)
 
 
+def _tiled(xp, ksize, stride, out_dims) -> bool:
+    """Whether NumPy should treat the windows as tiles (see :func:`_tiles`): they
+    are disjoint and adjacent, and more offsets than outputs would be looped
+    over (a global pooling)."""
+    return (xp is numpy and tuple(stride) == tuple(ksize)
+            and numpy.prod(out_dims) <= numpy.prod(ksize))
+
+
+def _tiles(img, ksize, out_dims):
+    """A view of the windows of ``img`` (``stride == ksize``) with the axes
+    ``(n, c, o1, k1, o2, k2, ...)``."""
+    region = img[(slice(None), slice(None)) + tuple(
+        slice(0, o * k) for o, k in zip(out_dims, ksize))]
+    view = region.view()
+    view.shape = img.shape[:2] + tuple(v for o, k in zip(out_dims, ksize) for v in (o, k))
+    return view
+
+
 def window_sum(x, ksize, stride, pad, out_dims):
     """The sum of every window of ``x`` (padding counts as zero)."""
-    if _fused(backend.get_array_module(x)):
+    xp = backend.get_array_module(x)
+    if _fused(xp):
         return _window_kernels.window_sum(x, ksize, stride, pad, out_dims)
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
+    if _tiled(xp, ksize, stride, out_dims):
+        return _tiles(xpad, ksize, out_dims).sum(axis=tuple(range(3, 3 + 2 * len(ksize), 2)))
     y = None
     for kidx in _offsets(ksize):
         v = xpad[_window(kidx, stride, out_dims)]
@@ -146,6 +214,10 @@ def window_spread(g, ksize, stride, pad, in_dims):
     out_dims = g.shape[2:]
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     img = xp.zeros(full, dtype=g.dtype)
+    if _tiled(xp, ksize, stride, out_dims):
+        _tiles(img, ksize, out_dims)[...] = g.reshape(
+            g.shape[:2] + tuple(v for o in out_dims for v in (o, 1)))
+        return _crop(img, pad, in_dims)
     for kidx in _offsets(ksize):
         img[_window(kidx, stride, out_dims)] += g
     return _crop(img, pad, in_dims)

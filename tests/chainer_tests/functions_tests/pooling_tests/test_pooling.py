@@ -93,7 +93,17 @@ class TestMaxPoolingND(testing.FunctionTestCase):
     [dict(c, dtype=numpy.float32, pad_value=0) for c in _POOL_CASES if not c['cover_all']]
     + [dict(_POOL_CASES[2], dtype=numpy.float32, pad_value=None),
        dict(_POOL_CASES[4], dtype=numpy.float16, pad_value=None),
-       dict(_POOL_CASES[1], dtype=numpy.float64, pad_value=0)]))
+       dict(_POOL_CASES[1], dtype=numpy.float64, pad_value=0)]
+    # windows that tile the image (a global pooling; one with padding, where
+    # pad_value=None counts the pixels inside)
+    + [dict(dims=(7, 7), k=(7, 7), s=(7, 7), p=(0, 0), cover_all=False,
+            dtype=numpy.float32, pad_value=0),
+       dict(dims=(6, 8), k=(3, 4), s=(3, 4), p=(0, 0), cover_all=False,
+            dtype=numpy.float64, pad_value=0),
+       dict(dims=(6, 6), k=(4, 4), s=(4, 4), p=(1, 1), cover_all=False,
+            dtype=numpy.float64, pad_value=None),
+       dict(dims=(9,), k=(9,), s=(9,), p=(0,), cover_all=False,
+            dtype=numpy.float16, pad_value=0)]))
 @testing.inject_backend_tests(None, _backends)
 class TestAveragePoolingND(testing.FunctionTestCase):
 
@@ -278,3 +288,35 @@ def test_gpu_pooling_matches_cpu():
         F.sum(yc * yc).backward()
         F.sum(yg * yg).backward()
         numpy.testing.assert_allclose(cupy.asnumpy(xg.grad), xc.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('case', _POOL_CASES + [
+    dict(dims=(9, 8), k=(3, 3), s=(2, 2), p=(1, 1), cover_all=False),
+    dict(dims=(8, 8), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=False)])
+def test_max_pooling_ties_pick_the_first_offset(case):
+    """With many equal values, the gradient of every window goes to its first
+    maximal entry (in window offset order), summed where windows overlap; the
+    gradient's own gradient picks the same entries."""
+    dims, k, s, p, cover_all = (case[n] for n in ('dims', 'k', 's', 'p', 'cover_all'))
+    rng = numpy.random.default_rng(0)
+    x = rng.integers(0, 3, (2, 3) + dims).astype(numpy.float64)
+    fn = {1: F.max_pooling_1d, 2: F.max_pooling_2d, 3: F.max_pooling_3d}[len(dims)]
+    xv = chainer.Variable(x)
+    y = fn(xv, k, s, p, cover_all)
+    gy = rng.standard_normal(y.shape)
+    gyv = chainer.Variable(gy)
+    gx, = chainer.grad([y], [xv], [gyv], enable_double_backprop=True)
+    expected = numpy.zeros_like(x)
+    picked = numpy.zeros(y.shape)
+    ggx = rng.standard_normal(x.shape)
+    for pos, src, _ in _windows(x, k, s, p, cover_all):
+        for n in range(2):
+            for c in range(3):
+                vals = [x[(n, c) + q] for q in src]
+                first = src[int(numpy.argmax(vals))]
+                expected[(n, c) + first] += gy[(n, c) + pos]
+                picked[(n, c) + pos] = ggx[(n, c) + first]
+    numpy.testing.assert_allclose(y.array, max_pool_ref(x, k, s, p, cover_all))
+    numpy.testing.assert_allclose(gx.array, expected, rtol=1e-12, atol=1e-12)
+    ggy, = chainer.grad([gx], [gyv], [chainer.Variable(ggx)])
+    numpy.testing.assert_allclose(ggy.array, picked, rtol=1e-12, atol=1e-12)
