@@ -96,9 +96,12 @@ class TestDeconvolutionND(_ConvolutionCase, testing.FunctionTestCase):
 
 
 @testing.parameterize(
-    {'dtype': numpy.float32, 'stride': 1, 'pad': 0},
-    {'dtype': numpy.float16, 'stride': 2, 'pad': 1},
-    {'dtype': numpy.float64, 'stride': (1, 2), 'pad': (1, 0)},
+    {'dtype': numpy.float32, 'stride': 1, 'pad': 0, 'mult': 2},
+    {'dtype': numpy.float16, 'stride': 2, 'pad': 1, 'mult': 2},
+    {'dtype': numpy.float64, 'stride': (1, 2), 'pad': (1, 0), 'mult': 2},
+    # one filter per channel: the input gradient is a stack of outer products
+    {'dtype': numpy.float64, 'stride': 1, 'pad': 1, 'mult': 1},
+    {'dtype': numpy.float32, 'stride': 2, 'pad': 0, 'mult': 1},
 )
 @testing.inject_backend_tests(None, _backends)
 class TestDepthwiseConvolution2D(testing.FunctionTestCase):
@@ -108,8 +111,8 @@ class TestDepthwiseConvolution2D(testing.FunctionTestCase):
 
     def generate_inputs(self):
         x = numpy.random.uniform(-1, 1, (2, 3, 5, 4)).astype(self.dtype)
-        W = numpy.random.uniform(-1, 1, (2, 3, 2, 3)).astype(self.dtype)
-        b = numpy.random.uniform(-1, 1, 6).astype(self.dtype)
+        W = numpy.random.uniform(-1, 1, (self.mult, 3, 2, 3)).astype(self.dtype)
+        b = numpy.random.uniform(-1, 1, 3 * self.mult).astype(self.dtype)
         return x, W, b
 
     def forward(self, inputs, device):
@@ -121,7 +124,7 @@ class TestDepthwiseConvolution2D(testing.FunctionTestCase):
         p = self.pad if isinstance(self.pad, tuple) else (self.pad,) * 2
         ys = []
         for c in range(3):
-            for m in range(2):  # output channel c * multiplier + m
+            for m in range(self.mult):  # output channel c * multiplier + m
                 ys.append(ref.convolution(x[:, c:c + 1], W[m:m + 1, c:c + 1], None, s, p))
         y = numpy.concatenate(ys, axis=1) + b.reshape(1, -1, 1, 1)
         return y.astype(self.dtype),
