@@ -5,7 +5,9 @@ Run:  python benchmarks/conv.py [--repeat N] [--timer wall|cpu]
 
 Workloads (float32):
   convolution_2d       x (64, 20, 12, 12), W (50, 20, 5, 5), b; gradients of x, W, b
-  max_pooling_2d       x (64, 20, 24, 24), 2x2 windows, stride 2
+  max_pooling_2d       x (64, 20, 24, 24), 2x2 windows, stride 2; and x (32, 64, 32, 32),
+                       3x3 windows, stride 2, pad 1 (a ResNet stem)
+  global avg pooling   x (32, 64, 32, 32), one 32x32 window
   batch_normalization  x (64, 64, 32, 32), training mode; gradients of x, gamma, beta
   LeNet step           batch 64 of 1x28x28: conv 5x5 (20) - relu - pool 2 - conv 5x5
                        (50) - relu - pool 2 - linear 500 - relu - linear 10, softmax
@@ -103,6 +105,57 @@ def pool_torch():
     return x.grad
 
 
+X_RES = RNG.uniform(-1, 1, (32, 64, 32, 32)).astype(np.float32)
+GY_RES = RNG.uniform(-1, 1, (32, 64, 16, 16)).astype(np.float32)
+GY_GAP = RNG.uniform(-1, 1, (32, 64, 1, 1)).astype(np.float32)
+
+
+def pool3_chainer():
+    x = chainer.Variable(X_RES)
+    y = F.max_pooling_2d(x, 3, 2, 1, cover_all=False)
+    y.grad = GY_RES
+    y.backward()
+    return x.grad
+
+
+def pool3_numpy():
+    xpad = np.pad(X_RES, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    win = sliding_window_view(xpad, (3, 3), axis=(2, 3))[:, :, ::2, ::2][:, :, :16, :16]
+    idx = win.reshape(win.shape[:4] + (9,)).argmax(axis=4)       # the first maximum
+    y = np.take_along_axis(win.reshape(win.shape[:4] + (9,)), idx[..., None], 4)  # noqa
+    rows = np.arange(16)[:, None] * 2 + idx // 3                 # padded coordinates
+    cols = np.arange(16)[None, :] * 2 + idx % 3
+    g = np.zeros(xpad.shape, np.float32)
+    n, c = np.meshgrid(np.arange(32), np.arange(64), indexing='ij')
+    np.add.at(g, (n[:, :, None, None], c[:, :, None, None], rows, cols), GY_RES)
+    return g[:, :, 1:-1, 1:-1]
+
+
+def pool3_torch():
+    x = torch.from_numpy(X_RES).requires_grad_()
+    torch.nn.functional.max_pool2d(x, 3, 2, 1).backward(torch.from_numpy(GY_RES))
+    return x.grad
+
+
+def gap_chainer():
+    x = chainer.Variable(X_RES)
+    y = F.average_pooling_2d(x, 32)
+    y.grad = GY_GAP
+    y.backward()
+    return x.grad
+
+
+def gap_numpy():
+    y = X_RES.mean(axis=(2, 3), keepdims=True)  # noqa: F841
+    return np.broadcast_to(GY_GAP * np.float32(1 / 1024), X_RES.shape).copy()
+
+
+def gap_torch():
+    x = torch.from_numpy(X_RES).requires_grad_()
+    torch.nn.functional.avg_pool2d(x, 32).backward(torch.from_numpy(GY_GAP))
+    return x.grad
+
+
 # -- batch_normalization ----------------------------------------------------------
 
 def bn_chainer():
@@ -194,6 +247,10 @@ def main() -> None:
          conv_numpy, conv_torch, 5),
         ('max_pooling_2d 64x20x24x24, 2x2', 'max_pooling_2d', pool_chainer, pool_numpy,
          pool_torch, 5),
+        ('max_pooling_2d 32x64x32x32, 3x3/2 pad 1', 'max_pooling_2d', pool3_chainer,
+         pool3_numpy, pool3_torch, 2),
+        ('global average pooling 32x64x32x32', 'average_pooling_2d', gap_chainer,
+         gap_numpy, gap_torch, 5),
         ('batch_normalization 64x64x32x32', 'batch_normalization', bn_chainer, bn_numpy,
          bn_torch, 2),
         ('LeNet step, batch 64, MomentumSGD', 'convolution_2d',
