@@ -35,12 +35,18 @@ class HuberLoss(function_node.FunctionNode):
         x, t = inputs
         xp = backend.get_array_module(x)
         self.retain_inputs((0, 1))
-        diff = x - t
         delta = x.dtype.type(self.delta)
-        abs_diff = xp.abs(diff)
-        self.mask = abs_diff <= delta
         half = x.dtype.type(0.5)
-        loss = xp.where(self.mask, half * diff * diff, delta * (abs_diff - half * delta))
+        abs_diff = xp.subtract(x, t, out=xp.empty_like(x))
+        xp.abs(abs_diff, out=abs_diff)
+        self.mask = abs_diff <= delta
+        # c (|d| - c / 2) with c = min(|d|, delta): |d|^2 / 2 inside the quadratic
+        # zone, delta (|d| - delta / 2) outside, with the same roundings as those
+        # formulas and no select (NumPy's runs branch by branch).
+        c = xp.minimum(abs_diff, delta)
+        loss = xp.multiply(c, half, out=xp.empty_like(x))
+        xp.subtract(abs_diff, loss, out=loss)
+        loss *= c
         if self.reduce == 'sum_along_second_axis':
             loss = loss.sum(axis=1)
         return utils.force_array(loss, x.dtype),
@@ -72,8 +78,10 @@ class HuberLossGrad(function_node.FunctionNode):
         self.retain_inputs((0, 1, 2))
         x, t, gy = inputs
         xp = backend.get_array_module(x)
-        d = x - t
-        g = xp.where(self.mask, d, xp.sign(d) * d.dtype.type(self.delta))
+        delta = x.dtype.type(self.delta)
+        # diff inside the quadratic zone, delta * sign(diff) outside: a clip
+        g = xp.subtract(x, t, out=xp.empty_like(x))
+        xp.clip(g, -delta, delta, out=g)
         g *= self._expand(gy)
         g = utils.force_array(g, x.dtype)
         return g, -g

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 from chainer import testing
 from chainer.functions.loss.huber_loss import huber_loss
 from chainer.utils import type_check
@@ -52,3 +53,27 @@ def test_bad_inputs():
         huber_loss(x, x[:1], 1.0)
     with pytest.raises(type_check.InvalidType):
         huber_loss(x[0], x[0], 1.0)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('delta', [1.0, 0.3])
+def test_select_free_formulas_are_the_textbook_ones_bit_for_bit(dtype, delta):
+    """Loss and gradient equal the two-zone formulas exactly, on both zones, their
+    border, and non-finite differences."""
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-3, 3, (40, 50)).astype(dtype)
+    t = rng.uniform(-3, 3, (40, 50)).astype(dtype)
+    x[0, :4] = [t[0, 0] + dtype(delta), t[0, 1] - dtype(delta), numpy.inf, numpy.nan]
+    d = x - t
+    dl, half = dtype(delta), dtype(0.5)
+    with numpy.errstate(invalid='ignore'):
+        inside = numpy.abs(d) <= dl
+        expected = numpy.where(inside, half * d * d, dl * (numpy.abs(d) - half * dl))
+        expected_g = numpy.where(inside, d, numpy.sign(d) * dl)
+    xv = chainer.Variable(x)
+    loss = huber_loss(xv, t, delta, reduce='no')
+    numpy.testing.assert_array_equal(loss.array, expected)
+    loss.grad = numpy.ones_like(x)
+    with numpy.errstate(invalid='ignore'):
+        loss.backward()
+    numpy.testing.assert_array_equal(xv.grad, expected_g)
