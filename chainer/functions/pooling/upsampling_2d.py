@@ -6,6 +6,7 @@ from typing import Any
 from chainer.functions.pooling import pooling_nd
 from chainer.functions.pooling.max_pooling_nd import (MaxPoolingNDGrad,
                                                       MaxPoolingNDWithIndexes)
+from chainer.utils import array as array_utils
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 
@@ -39,6 +40,13 @@ class Upsampling2D(MaxPoolingNDGrad):
             raise type_check.InvalidType(
                 f'outsize consistent with input {tuple(self.indexes.shape[2:])}',
                 f'outsize {self.in_dims}')
+
+    def forward(self, inputs):
+        # User indexes: an offset outside the window would be dropped on NumPy and
+        # written out of its window on the GPU.
+        array_utils.check_index_range(self.indexes, self.ksize[0] * self.ksize[1],
+                                      'max pooling index')
+        return super().forward(inputs)
 
 
 Upsampling2DGrad = MaxPoolingNDWithIndexes

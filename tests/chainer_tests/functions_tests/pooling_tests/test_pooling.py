@@ -273,6 +273,9 @@ def test_pooling_bad_shapes_and_args():
     _, idx = F.max_pooling_2d(numpy.zeros((1, 1, 4, 4), 'f'), 2, return_indices=True)
     with pytest.raises(type_check.InvalidType):
         F.upsampling_2d(numpy.zeros((1, 1, 3, 3), 'f'), idx, 2)
+    for bad in (4, -1):  # window offsets of a 2x2 window are 0..3
+        with pytest.raises(ValueError, match='max pooling index out of range'):
+            F.upsampling_2d(numpy.zeros((1, 1, 2, 2), 'f'), numpy.full_like(idx, bad), 2)
 
 
 @pytest.mark.gpu
