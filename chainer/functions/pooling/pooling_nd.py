@@ -89,7 +89,11 @@ def window_max(x, ksize, stride, pad, out_dims):
             step = numpy.subtract(numpy.uint8(k), idx)  # wraps around; k - idx mod 256
             step *= better
             idx += step
-        return y, idx.astype(numpy.int32)
+        idx = idx.astype(numpy.int32)
+        nan = numpy.isnan(y)
+        if nan.any():
+            idx[nan] = len(views) - 1  # a NaN window: its last offset, as on the GPU
+        return y, idx
     for v in views[1:]:
         xp.maximum(y, v, out=y)
     # Walking the offsets backwards leaves the first one that attains the maximum.
@@ -97,6 +101,13 @@ def window_max(x, ksize, stride, pad, out_dims):
     for k in range(len(views) - 2, -1, -1):
         idx = xp.where(views[k] == y, numpy.int32(k), idx)
     return y, idx
+
+
+def _in_window(indexes, ksize) -> bool:
+    """(NumPy) Whether every offset in ``indexes`` lies in the window (others pick
+    nothing, which the per-offset loop does)."""
+    return indexes.size == 0 or (int(indexes.min()) >= 0
+                                 and int(indexes.max()) < numpy.prod(ksize))
 
 
 def _picked_positions(indexes, ksize, stride, full_dims):
@@ -128,7 +139,8 @@ def window_gather(x, indexes, ksize, stride, pad):
         return _window_kernels.window_pick(x, indexes, ksize, stride, pad)
     out_dims = indexes.shape[2:]
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
-    if xp is numpy and tuple(indexes.shape[:2]) == tuple(x.shape[:2]):
+    if xp is numpy and tuple(indexes.shape[:2]) == tuple(x.shape[:2]) and _in_window(
+            indexes, ksize):
         pos = _picked_positions(indexes, ksize, stride, xpad.shape[2:])
         return xpad.reshape(-1)[pos]
     y = xp.zeros(indexes.shape, dtype=x.dtype)
@@ -148,7 +160,7 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     # Windows that cannot overlap are written, not accumulated.
     disjoint = all(s >= k for s, k in zip(stride, ksize))
-    if xp is numpy and tuple(indexes.shape) == tuple(g.shape):
+    if xp is numpy and tuple(indexes.shape) == tuple(g.shape) and _in_window(indexes, ksize):
         # Each output's entry by its flat position: written where windows are
         # disjoint, else summed by bincount (in float64, then rounded once).
         pos = _picked_positions(indexes, ksize, stride, full[2:]).reshape(-1)
