@@ -20,10 +20,19 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / 'examples' / 'ptb'
 
 
-def _run(script: str, args: list, tmp_path: pathlib.Path,
-         timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, str(EXAMPLE_DIR / script), *args],
-                          cwd=tmp_path, env=_env(tmp_path / 'root'),
+def _run(script: str, args: list, tmp_path: pathlib.Path, timeout: float = 300,
+         seed: int | None = None) -> subprocess.CompletedProcess:
+    """Runs an example script as ``python script args``; with ``seed``, NumPy's
+    global generator is seeded first (the script itself is unchanged)."""
+    path = str(EXAMPLE_DIR / script)
+    if seed is None:
+        command = [sys.executable, path, *args]
+    else:
+        command = [sys.executable, '-c',
+                   'import runpy, sys, numpy; numpy.random.seed(int(sys.argv[1])); '
+                   'sys.argv = sys.argv[2:]; runpy.run_path(sys.argv[0], run_name="__main__")',
+                   str(seed), path, *args]
+    proc = subprocess.run(command, cwd=tmp_path, env=_env(tmp_path / 'root'),
                           capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
     return proc
@@ -36,11 +45,12 @@ def _number(pattern: str, text: str) -> float:
 
 
 def test_perplexity_falls_below_unigram(tmp_path):
-    # Seeded in-process would be deterministic too; a subprocess runs the script
-    # exactly as a user does.
+    # A subprocess runs the script as a user does; seeded, because over random
+    # initializations the test/unigram ratio after three epochs spreads from about
+    # 0.62 to 0.81.
     proc = _run('train_ptb.py', ['--unit', '100', '--batchsize', '32', '--bproplen', '10',
                                  '--epoch', '3', '--out', 'result', '--model', 'lm.npz'],
-                tmp_path)
+                tmp_path, seed=0)
     notes = [line for line in proc.stderr.splitlines() if 'PTB' in line]
     assert len(notes) == 1 and 'pydoc_data.topics' in notes[0]
     unigram = _number(r'unigram perplexity \(validation\) = ([0-9.]+)', proc.stdout)
