@@ -4,6 +4,7 @@ from __future__ import annotations
 import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
+from chainer.utils.array import size_of_shape
 
 
 class GroupNormalization(_grouped_normalization.GroupedNormalization):
@@ -30,9 +31,7 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
 
     def _layout(self, shape: tuple) -> tuple:
         n, c = shape[:2]
-        k = c // self.groups
-        for s in shape[2:]:
-            k *= s
+        k = c // self.groups * size_of_shape(shape[2:])
         return (n * self.groups, k, (1, c) + (1,) * (len(shape) - 2),
                 (0,) + tuple(range(2, len(shape))))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
+from chainer.utils.array import size_of_shape
 
 
 class LayerNormalization(_grouped_normalization.GroupedNormalization):
@@ -17,10 +18,7 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
         )
 
     def _layout(self, shape: tuple) -> tuple:
-        k = 1
-        for s in shape[1:]:
-            k *= s
-        return shape[0], k, (1,) + tuple(shape[1:]), (0,)
+        return shape[0], size_of_shape(shape[1:]), (1,) + tuple(shape[1:]), (0,)
 
 
 def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable':
