@@ -396,7 +396,7 @@ def sum_of_products(a: Any, b: Any, axis: tuple, keepdims: bool = False) -> Any:
     if type(a) is not numpy.ndarray:
         return (a * b).sum(axis=axis, keepdims=keepdims)
     if (a.size >= 4096 and type(b) is numpy.ndarray and a.ndim <= 26 and a.dtype == b.dtype
-            and a.dtype.kind == 'f' and a.dtype.itemsize >= 4):
+            and a.dtype in _FLOATS):
         letters = _AXES_LETTERS[:a.ndim]
         kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
         out = numpy.einsum(f'{letters},{letters}->{kept}', a, b)

@@ -37,7 +37,7 @@ class LeakyReLU(function_node.FunctionNode):
             # Otherwise the sign of y does not tell the side of x (with slope 0,
             # y is -0.0 for x < 0, which is not negative).
             self.retain_inputs((0,))
-        return utils.force_array(y, x.dtype),
+        return y,
 
     def backward(self, indexes, grad_outputs):
         if self.slope > 0:
