@@ -210,3 +210,34 @@ def test_functions_that_check_labels_wait_once(cupy):
     raised there); nothing else does."""
     _, label_checked = _layer_cases(cupy)
     assert _syncs(cupy, label_checked) == dict.fromkeys(label_checked, 1)
+
+
+@pytest.mark.parametrize('name', ['layer_normalization', 'group_normalization'])
+def test_grouped_normalization_is_three_kernels_forward_and_five_backward(cupy, name):
+    """Row statistics and the affine map forward; the parameter sums, the two row
+    sums and the input gradient backward (was 10 and 14 with generic array code)."""
+    rng = numpy.random.default_rng(0)
+    if name == 'layer_normalization':
+        x = rng.standard_normal((6, 5, 3))
+        pshape = (5, 3)
+    else:
+        x = rng.standard_normal((4, 6, 5, 5))
+        pshape = (6,)
+    x, gamma, beta = (cupy.asarray(a.astype(numpy.float32))
+                      for a in (x, rng.uniform(0.5, 1.5, pshape), rng.standard_normal(pshape)))
+    vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+
+    def forward():
+        if name == 'layer_normalization':
+            return F.layer_normalization(*vs)
+        return F.group_normalization(vs[0], 3, vs[1], vs[2])
+
+    gy = cupy.ones_like(x)
+    y = forward()
+    cupy.reset_stats()
+    y = forward()
+    assert cupy.stats['launch'] == 3 and cupy.stats['sync'] == 0
+    y.grad = gy
+    cupy.reset_stats()
+    y.backward()
+    assert cupy.stats['launch'] == 5 and cupy.stats['sync'] == 0

@@ -352,6 +352,7 @@ class HostReductionKernel:
         inner = int(numpy.prod([shape[d] for d in axis]))
         launch = _Launch()
         lines = []
+        scalars = []  # kernel parameters, as in CuPy: the post-map expression sees them
         for k, (p, a) in enumerate(zip(self.in_params, args)):
             if isinstance(a, numpy.ndarray):
                 moved = numpy.broadcast_to(a, shape).transpose(order)
@@ -359,7 +360,7 @@ class HostReductionKernel:
                 lines.append(_declare(p, k, a.dtype, False, 'wk_m * wk_k_n + wk_k'))
             else:
                 launch.add(_scalar(p, a, types_), False)
-                lines.append(_declare(p, k, _dtype(p, types_), False, None))
+                scalars.append(_declare(p, k, _dtype(p, types_), False, None))
         out_dtype = _dtype(out_p, types_)
         out = numpy.empty(outer, out_dtype)
         launch.add(out, True)
@@ -371,6 +372,7 @@ class HostReductionKernel:
             *_typedefs(types_),
             f'typedef {_C_TYPES[_CONCRETE[rtype]] if rtype in _CONCRETE else rtype} _type_reduce;',
             f'const long long wk_k_n = {inner};',
+            *scalars,
             'for (long long wk_m = 0; wk_m < wk_n; ++wk_m) {',
             f'_type_reduce a = ({self.identity});',
             'for (long long wk_k = 0; wk_k < wk_k_n; ++wk_k) {',

@@ -2,11 +2,13 @@
 into groups, each group is normalized with its own mean and variance, then an
 affine map with learned ``gamma`` and ``beta`` follows.
 
-Viewed as a matrix of ``rows`` groups by ``K`` elements, the statistics are per
-row; ``gamma`` and ``beta`` broadcast against ``x`` in the shape ``param_shape``.
-The forward and the first-order gradient run on arrays, each building one
-array the size of ``x`` in place; the gradient's own derivative re-evaluates
-the gradient formula with differentiable functions.
+A subclass views its input as ``(n, g, c, s)``: ``n`` samples of ``g`` groups,
+each group ``c`` parameter positions (channels) of ``s`` elements sharing one
+parameter. The statistics are per ``(n, g)``; ``gamma`` and ``beta`` hold one
+value per ``(g, c)``. On NumPy the forward and the first-order gradient each
+build one array the size of ``x`` in place; on CuPy they are fused kernels
+(three launches forward, five backward). The gradient's own derivative
+re-evaluates the gradient formula with differentiable functions.
 """
 from __future__ import annotations
 
@@ -15,17 +17,66 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.backends import cuda
 from chainer.functions import _composite
+from chainer.functions.normalization import batch_normalization
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+
+def _views(shape: tuple, layout: tuple) -> tuple:
+    """``(rows, k, view, param_view)``: the statistics matrix is ``rows`` by ``k``;
+    ``x`` reshapes to ``view`` and ``gamma`` to ``param_view``, which broadcast."""
+    n, g, c, s = layout
+    return n * g, c * s, (n, g, c, s), (1, g, c, 1)
+
+
+# -- fused GPU kernels ---------------------------------------------------------
+
+def _gpu_inv_std(xs, mean, k: int, eps: float):
+    """Per row of ``xs``, ``1 / sqrt(mean((x - mean)^2) + eps)``."""
+    return cuda.reduce(
+        'T x, U mean, U k, U eps', 'U inv_std',
+        '((U)x - mean) * ((U)x - mean)', 'a + b', 'inv_std = (U)1 / sqrt(a / k + eps)',
+        '0', 'rechainer_gn_inv_std')(xs, mean, mean.dtype.type(k), mean.dtype.type(eps), axis=1)
+
+
+def _gpu_normalize(x4, mean4, inv_std4, gamma4, beta4):
+    return cuda.elementwise(
+        'T x, U mean, U inv_std, P gamma, P beta', 'T y',
+        'y = (T)(((U)x - mean) * inv_std * (U)gamma + (U)beta)',
+        'rechainer_gn_fwd')(x4, mean4, inv_std4, gamma4, beta4)
+
+
+def _gpu_row_sums(gy4, gamma4, x4, mean4, inv_std4):
+    """Per ``(n, g)``, the sums of ``g = gy * gamma`` and of ``g * xhat``, each
+    times ``inv_std``."""
+    axis = (2, 3)
+    g_sum = cuda.reduce(
+        'T gy, P gamma, U inv_std', 'U s', '(U)gy * (U)gamma * inv_std', 'a + b', 's = a',
+        '0', 'rechainer_gn_gsum')(gy4, gamma4, inv_std4, axis=axis, keepdims=True)
+    gxhat_sum = cuda.reduce(
+        'T gy, P gamma, T x, U mean, U inv_std', 'U s',
+        '(U)gy * (U)gamma * (((U)x - mean) * inv_std) * inv_std', 'a + b', 's = a', '0',
+        'rechainer_gn_gxhat_sum')(gy4, gamma4, x4, mean4, inv_std4, axis=axis, keepdims=True)
+    return g_sum, gxhat_sum
+
+
+def _gpu_data_grad(gy4, gamma4, x4, mean4, inv_std4, g_sum, gxhat_sum, k: int):
+    """``gx = inv_std (g - mean(g) - xhat mean(g xhat))`` from :func:`_gpu_row_sums`."""
+    return cuda.elementwise(
+        'T gy, P gamma, T x, U mean, U inv_std, U g_sum, U gxhat_sum, U k', 'T gx',
+        '''U xhat = ((U)x - mean) * inv_std;
+           gx = (T)(inv_std * ((U)gy * (U)gamma) - (g_sum + xhat * gxhat_sum) / k);''',
+        'rechainer_gn_bwd')(gy4, gamma4, x4, mean4, inv_std4, g_sum, gxhat_sum,
+                            mean4.dtype.type(k))
 
 
 class GroupedNormalization(function_node.FunctionNode):
     """``(x - mean) / sqrt(var + eps) * gamma + beta`` with per-group statistics.
 
-    Subclasses give the layout: :meth:`_layout` returns ``(rows, K,
-    param_shape, param_axes)`` for an input shape (``param_axes``: the axes of
-    ``x`` that ``gamma`` is broadcast along).
+    Subclasses give the layout: :meth:`_layout` returns ``(n, g, c, s)`` for an
+    input shape (see the module docstring).
     """
 
     def __init__(self, eps: float = 1e-5) -> None:
@@ -52,7 +103,7 @@ class GroupedNormalization(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         x, gamma, beta = inputs
         xp = backend.get_array_module(x)
-        rows, k, pshape, _ = self._layout(x.shape)
+        rows, k, view, pview = _views(x.shape, self._layout(x.shape))
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         if x.size == 0:
             self.mean = xp.zeros(rows, cdt)
@@ -60,6 +111,13 @@ class GroupedNormalization(function_node.FunctionNode):
             return xp.empty(x.shape, x.dtype),
         xs = x.reshape(rows, k)
         mean = xs.mean(axis=1, dtype=cdt)
+        if xp is not numpy:
+            inv_std = _gpu_inv_std(xs, mean[:, None], k, self.eps)
+            self.mean, self.inv_std = mean, inv_std
+            stats = view[:2] + (1, 1)
+            y = _gpu_normalize(x.reshape(view), mean.reshape(stats), inv_std.reshape(stats),
+                               gamma.reshape(pview), beta.reshape(pview))
+            return y.reshape(x.shape),
         t = array_utils.centered(xs, mean[:, None], cdt)
         var = array_utils.sum_of_products(t, t, (1,))
         var /= cdt.type(k)
@@ -67,10 +125,10 @@ class GroupedNormalization(function_node.FunctionNode):
         inv_std = var ** cdt.type(-0.5)
         self.mean, self.inv_std = mean, inv_std
         t *= inv_std[:, None]
-        y = t.reshape(x.shape)
-        y *= gamma.astype(cdt, copy=False).reshape(pshape)
-        y += beta.astype(cdt, copy=False).reshape(pshape)
-        return y.astype(x.dtype, copy=False),
+        y = t.reshape(view)
+        y *= gamma.astype(cdt, copy=False).reshape(pview)
+        y += beta.astype(cdt, copy=False).reshape(pview)
+        return y.reshape(x.shape).astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
         x, gamma = self.get_retained_inputs()
@@ -90,21 +148,22 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         x, gamma, gy = inputs
         xp = backend.get_array_module(x)
         node = self.node
-        rows, k, pshape, axes = node._layout(x.shape)
+        rows, k, view, pview = _views(x.shape, node._layout(x.shape))
         mean, inv_std = node.mean, node.inv_std
         cdt = mean.dtype
         if x.size == 0:
             zeros = xp.zeros(gamma.shape, gamma.dtype)
             return xp.zeros(x.shape, x.dtype), zeros, zeros.copy()
-        gyc = gy.astype(cdt, copy=False)
+        if xp is not numpy:
+            return self._forward_gpu(x, gamma, gy, view, pview, k)
+        gyc = gy.astype(cdt, copy=False).reshape(view)
         t = array_utils.centered(x.reshape(rows, k), mean[:, None], cdt)
         t *= inv_std[:, None]  # xhat
-        xhat = t.reshape(x.shape)
-        gbeta = gyc.sum(axis=axes)
-        ggamma = array_utils.sum_of_products(gyc, xhat, axes)
+        gbeta = gyc.sum(axis=(0, 3))
+        ggamma = array_utils.sum_of_products(gyc, t.reshape(view), (0, 3))
         # g, the gradient w.r.t. xhat, becomes gx:
         # gx = inv_std (g - mean(g) - xhat mean(g xhat)), per row.
-        g = gyc * gamma.astype(cdt, copy=False).reshape(pshape)
+        g = gyc * gamma.astype(cdt, copy=False).reshape(pview)
         gs = g.reshape(rows, k)
         g_mean = gs.mean(axis=1)
         gxhat_mean = array_utils.sum_of_products(gs, t, (1,))
@@ -113,14 +172,27 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         t += g_mean[:, None]
         gs -= t
         gs *= inv_std[:, None]
-        return (g.astype(x.dtype, copy=False), ggamma.astype(gamma.dtype, copy=False),
-                gbeta.astype(gamma.dtype, copy=False))
+        return (g.reshape(x.shape).astype(x.dtype, copy=False),
+                ggamma.reshape(gamma.shape).astype(gamma.dtype, copy=False),
+                gbeta.reshape(gamma.shape).astype(gamma.dtype, copy=False))
+
+    def _forward_gpu(self, x, gamma, gy, view, pview, k: int):
+        node = self.node
+        stats = view[:2] + (1, 1)
+        x4, gy4, gamma4 = x.reshape(view), gy.reshape(view), gamma.reshape(pview)
+        mean4, inv_std4 = node.mean.reshape(stats), node.inv_std.reshape(stats)
+        gbeta = gy4.sum(axis=(0, 3), dtype=node.mean.dtype)
+        ggamma = batch_normalization._gpu_gamma_grad(gy4, x4, mean4, inv_std4, (0, 3))
+        g_sum, gxhat_sum = _gpu_row_sums(gy4, gamma4, x4, mean4, inv_std4)
+        gx = _gpu_data_grad(gy4, gamma4, x4, mean4, inv_std4, g_sum, gxhat_sum, k)
+        return (gx.reshape(x.shape), ggamma.reshape(gamma.shape).astype(gamma.dtype, copy=False),
+                gbeta.reshape(gamma.shape).astype(gamma.dtype, copy=False))
 
     def _compose(self, x, gamma, gy):
         """The same gradients with differentiable functions (for their derivative)."""
         F = chainer.functions
         node = self.node
-        rows, k, pshape, axes = node._layout(x.shape)
+        rows, k, view, pview = _views(x.shape, node._layout(x.shape))
         cdt = node.mean.dtype
 
         def cast(v, dtype):
@@ -133,12 +205,12 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         xc = xs - row_mean(xs)
         inv_std = F.broadcast_to(
             (F.mean(xc * xc, axis=1, keepdims=True) + cdt.type(node.eps)) ** -0.5, (rows, k))
-        xhat = xc * inv_std
-        gyc = cast(gy, cdt)
-        ggamma = F.sum(gyc * F.reshape(xhat, x.shape), axis=axes)
-        gbeta = F.sum(gyc, axis=axes)
-        g = F.reshape(
-            gyc * F.broadcast_to(F.reshape(cast(gamma, cdt), pshape), x.shape), (rows, k))
+        xhat = F.reshape(xc * inv_std, view)
+        gyc = F.reshape(cast(gy, cdt), view)
+        ggamma = F.reshape(F.sum(gyc * xhat, axis=(0, 3)), gamma.shape)
+        gbeta = F.reshape(F.sum(gyc, axis=(0, 3)), gamma.shape)
+        g = gyc * F.broadcast_to(F.reshape(cast(gamma, cdt), pview), view)
+        g, xhat = F.reshape(g, (rows, k)), F.reshape(xhat, (rows, k))
         gx = (g - row_mean(g) - xhat * row_mean(g * xhat)) * inv_std
         return (cast(F.reshape(gx, x.shape), x.dtype), cast(ggamma, gamma.dtype),
                 cast(gbeta, gamma.dtype))

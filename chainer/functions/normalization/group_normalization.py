@@ -30,11 +30,8 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
                 f'groups={self.groups}')
 
     def _layout(self, shape: tuple) -> tuple:
-        n, c = shape[:2]
-        k = c // self.groups * size_of_shape(shape[2:])
-        return (n * self.groups, k, (1, c) + (1,) * (len(shape) - 2),
-                (0,) + tuple(range(2, len(shape))))
-
+        c = shape[1]
+        return shape[0], self.groups, c // self.groups, size_of_shape(shape[2:])
 
 def group_normalization(x, groups: int, gamma, beta,
                         eps: float = 1e-5) -> 'chainer.Variable':

@@ -18,7 +18,7 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
         )
 
     def _layout(self, shape: tuple) -> tuple:
-        return shape[0], size_of_shape(shape[1:]), (1,) + tuple(shape[1:]), (0,)
+        return shape[0], 1, size_of_shape(shape[1:]), 1
 
 
 def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable':
