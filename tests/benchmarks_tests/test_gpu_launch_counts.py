@@ -241,3 +241,19 @@ def test_grouped_normalization_is_three_kernels_forward_and_five_backward(cupy, 
     cupy.reset_stats()
     y.backward()
     assert cupy.stats['launch'] == 5 and cupy.stats['sync'] == 0
+
+
+@pytest.mark.parametrize('train,expected', [(True, 5), (False, 2)])
+def test_batch_normalization_link_forward_launches(cupy, train, expected):
+    """Training: the mean, the variance, the per-channel scale, the normalization
+    and both running averages in one launch (was 16); inference: the scale and
+    the normalization (was 5)."""
+    import chainer.links as L
+    bn = L.BatchNormalization(3).to_device('@cupy:0')
+    x = cupy.asarray(numpy.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(
+        numpy.float32))
+    with chainer.using_config('train', train):
+        bn(x)
+        cupy.reset_stats()
+        bn(x)
+    assert cupy.stats['launch'] == expected and cupy.stats['sync'] == 0

@@ -60,12 +60,29 @@ def _empty(x, dtype):
 
 
 def _gpu_var(x, mean_e, axis, m):
-    total = cuda.reduce(
-        'T x, U mean', 'U var',
-        '((U)x - mean) * ((U)x - mean)', 'a + b', 'var = a', '0',
-        'rechainer_bn_sqdev')(x, mean_e, axis=axis)
-    total /= mean_e.dtype.type(max(m, 1))
-    return total
+    return cuda.reduce(
+        'T x, U mean, U m', 'U var',
+        '((U)x - mean) * ((U)x - mean)', 'a + b', 'var = a / m', '0',
+        'rechainer_bn_var')(x, mean_e, mean_e.dtype.type(max(m, 1)), axis=axis)
+
+
+def _gpu_scale(var, gamma, eps: float):
+    """Per channel, ``inv_std = 1 / sqrt(var + eps)`` and ``scale = gamma * inv_std``."""
+    return cuda.elementwise(
+        'U var, P gamma, U eps', 'U inv_std, U scale',
+        '''inv_std = (U)1 / sqrt(var + eps);
+           scale = (U)gamma * inv_std;''',
+        'rechainer_bn_scale')(var, gamma, var.dtype.type(eps))
+
+
+def _gpu_update_running(running_mean, running_var, mean, var, decay: float, adjust: float):
+    """Both running averages in one launch (see :func:`_update_running`)."""
+    cuda.elementwise(
+        'U mean, U var, U decay, U keep, U adjust', 'R running_mean, S running_var',
+        '''running_mean = (R)((U)running_mean * decay + mean * keep);
+           running_var = (S)((U)running_var * decay + var * adjust * keep);''',
+        'rechainer_bn_running')(mean, var, mean.dtype.type(decay), mean.dtype.type(1 - decay),
+                                mean.dtype.type(adjust), running_mean, running_var)
 
 
 def _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis):
@@ -110,6 +127,19 @@ def _update_running(running, value, decay: float) -> None:
     running[...] = new
 
 
+def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: float,
+                          xp) -> None:
+    """Updates the running mean and the running (unbiased) variance, where given,
+    from the batch statistics of ``m`` elements per channel."""
+    adjust = m / max(m - 1.0, 1.0)
+    if (xp is not numpy and running_mean is not None and running_var is not None
+            and running_mean is not running_var):
+        _gpu_update_running(running_mean, running_var, mean, var, decay, adjust)
+        return
+    _update_running(running_mean, mean, decay)
+    _update_running(running_var, var * var.dtype.type(adjust), decay)
+
+
 class BatchNormalization(function_node.FunctionNode):
     """Normalizes ``x`` with its own mean and variance over ``axis``, then scales
     by ``gamma`` and shifts by ``beta``; optionally updates running averages."""
@@ -136,10 +166,14 @@ class BatchNormalization(function_node.FunctionNode):
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
-        inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)
-        self.mean, self.inv_std = mean, inv_std
         shape = _expander(x.shape, axis)
-        scale = (gamma.astype(cdt, copy=False) * inv_std).reshape(shape)
+        if xc is not None:
+            inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)
+            scale = gamma.astype(cdt, copy=False) * inv_std
+        else:
+            inv_std, scale = _gpu_scale(var, gamma, self.eps)
+        self.mean, self.inv_std = mean, inv_std
+        scale = scale.reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xc is not None:
             # The centred x becomes y in place: no other array as large as x.
@@ -149,9 +183,8 @@ class BatchNormalization(function_node.FunctionNode):
         else:
             y = _gpu_normalize(x, mean.reshape(shape), scale, beta_e, x.dtype)
         if self.running_mean is not None or self.running_var is not None:
-            _update_running(self.running_mean, mean, self.decay)
-            adjust = m / max(m - 1.0, 1.0)
-            _update_running(self.running_var, var * cdt.type(adjust), self.decay)
+            _update_running_stats(self.running_mean, self.running_var, mean, var, m,
+                                  self.decay, xp)
         self.retain_inputs((0, 1))
         return y,
 
@@ -295,8 +328,12 @@ class FixedBatchNormalization(function_node.FunctionNode):
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
-        inv_std = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
-        scale = (gamma.astype(cdt, copy=False) * inv_std).reshape(shape)
+        if xp is numpy:
+            inv_std = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
+            scale = gamma.astype(cdt, copy=False) * inv_std
+        else:
+            scale = _gpu_scale(var.astype(cdt, copy=False), gamma, self.eps)[1]
+        scale = scale.reshape(shape)
         mean_e = mean.astype(cdt, copy=False).reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xp is numpy:

@@ -63,9 +63,8 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
     # gamma * (xhat * r + d) + beta == batch normalization with gamma * r, gamma * d + beta.
     y = _bn.batch_normalization(x, gamma * r, gamma * d + beta, eps=eps, axis=axis)
     if update_statistics:
-        m = xa.size // max(1, ga.size)
-        _bn._update_running(running_mean, mean, decay)
-        _bn._update_running(running_var, var * cdt.type(m / max(m - 1.0, 1.0)), decay)
+        _bn._update_running_stats(running_mean, running_var, mean, var,
+                                  xa.size // max(1, ga.size), decay, xp)
     return y
 
 
