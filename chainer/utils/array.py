@@ -5,6 +5,8 @@ through the array's own module; nothing here builds a graph.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 import numpy
@@ -143,11 +145,16 @@ _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
 def sigmoid(x: Any) -> Any:
     """Logistic sigmoid of an array as ``tanh(x / 2) / 2 + 1 / 2`` (no overflow
     for large ``|x|``): a new array of ``x``'s dtype."""
+    xp = _xp(x)
+    if xp is not numpy:
+        return compute_kernel(
+            'T x', 'T y', 'y = (T)(tanh((C)x * (C)0.5) * (C)0.5 + (C)0.5)',
+            'rechainer_sigmoid', x.dtype)(x)
     half = x.dtype.type(0.5)
     y = x * half
     if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
         return numpy.asarray(numpy.tanh(y) * half + half)  # a 0-d input
-    _xp(x).tanh(y, out=y)
+    xp.tanh(y, out=y)
     y *= half
     y += half
     return y
@@ -182,6 +189,9 @@ def log1p_exp_neg_abs(x: Any) -> Any:
     ``w`` (within 3 eps of the exact value; for tiny ``u`` it gives ``u``).
     """
     xp = _xp(x)
+    if xp is not numpy:
+        return compute_kernel('T x', 'T y', 'y = (T)log1p(exp(-fabs((C)x)))',
+                              'rechainer_log1p_exp_neg_abs', x.dtype)(x)
     u = xp.abs(x, out=xp.empty_like(x))
     xp.negative(u, out=u)
     xp.exp(u, out=u)
@@ -253,6 +263,26 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
 
 # C type names of the compute dtypes, for fused GPU kernels.
 C_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'double'}
+
+
+@functools.lru_cache(maxsize=None)
+def _compute_kernel_spec(in_params: str, out_params: str, operation: str, name: str,
+                         compute: numpy.dtype) -> tuple:
+    def params(spec: str) -> str:
+        return ', '.join(compute.name + p[1:] if p.startswith('C ') else p
+                         for p in (q.strip() for q in spec.split(',')))
+    return (params(in_params), params(out_params),
+            f'typedef {C_TYPES[compute]} C; {operation}', f'{name}_{compute.name}')
+
+
+def compute_kernel(in_params: str, out_params: str, operation: str, name: str,
+                   dtype: Any) -> Any:
+    """A fused CuPy elementwise kernel whose ``operation`` computes in ``C``, the C
+    type of :func:`compute_dtype` of ``dtype`` (``float`` for float16); parameters
+    typed ``C`` (scalars) take that dtype. One kernel per name and compute dtype."""
+    from chainer.backends import cuda
+    return cuda.elementwise(*_compute_kernel_spec(in_params, out_params, operation, name,
+                                                  compute_dtype(dtype)))
 
 
 def row_softmax_stats(x: Any) -> tuple:

@@ -159,6 +159,7 @@ def _layer_cases(cupy):
         return cupy.asarray(rng.standard_normal(shape).astype(numpy.float32))
     x, v, w = arr(4, 3, 8, 8), arr(6, 5), arr(6, 5)
     t = cupy.asarray(rng.integers(0, 5, 6).astype(numpy.int32))
+    labels = cupy.asarray(rng.integers(-1, 2, (6, 5)).astype(numpy.int32))
     conv = L.Convolution2D(3, 4, 3).to_device('@cupy:0')
     deconv = L.Deconvolution2D(3, 4, 3).to_device('@cupy:0')
     bn = L.BatchNormalization(3).to_device('@cupy:0')
@@ -184,11 +185,15 @@ def _layer_cases(cupy):
         'max_min': lambda: F.max(v) + F.min(v),
         'where': lambda: F.sum(F.where(v > 0, v, v * 2)),
         'batch_matmul': lambda: F.sum(F.matmul(arr(2, 3, 4), arr(2, 4, 5))),
+        'sigmoid_cross_entropy': lambda: F.sigmoid_cross_entropy(v, labels),
+        'sigmoid_cross_entropy_unnormalized': lambda: F.sigmoid_cross_entropy(
+            v, labels, normalize=False),
+        'sigmoid_cross_entropy_no_reduce': lambda: F.sum(
+            F.sigmoid_cross_entropy(v, labels, reduce='no')),
+        'activations': lambda: F.sum(F.sigmoid(v) + F.softplus(v) + F.leaky_relu(v)),
     }
     label_checked = {
         'softmax_cross_entropy': lambda: F.softmax_cross_entropy(v, t),
-        'sigmoid_cross_entropy': lambda: F.sigmoid_cross_entropy(
-            v, cupy.asarray(rng.integers(0, 2, (6, 5)).astype(numpy.int32))),
         'embed_id': lambda: F.sum(embed(t)),
     }
     return no_sync, label_checked

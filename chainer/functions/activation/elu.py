@@ -1,8 +1,11 @@
 """Exponential linear unit."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -21,6 +24,12 @@ class ELU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        if xp is not numpy:
+            return array_utils.compute_kernel(
+                'T x, C alpha', 'T y', 'C v = (C)x; y = (T)(v <= (C)0 ? expm1(v) * alpha : v)',
+                'rechainer_elu', x.dtype)(x, self.alpha),
         zero = x.dtype.type(0)
         # max(x, 0) + alpha * expm1(min(x, 0)): one of the two terms is exactly 0,
         # so this is the select without a select (NumPy runs one branch by branch,
@@ -30,8 +39,6 @@ class ELU(function_node.FunctionNode):
         neg *= x.dtype.type(self.alpha)
         y = xp.maximum(x, zero, out=xp.empty_like(x))
         y += neg
-        self.retain_inputs((0,))
-        self.retain_outputs((0,))
         return y,
 
     def backward(self, indexes, grad_outputs):
@@ -58,6 +65,12 @@ class ELUGrad(function_node.FunctionNode):
         # not pos, y lies between 0 and -alpha, so min(y, c) is y; where pos,
         # the first term is a finite value times 0.
         pos = self.pos
+        if xp is not numpy:
+            # (y > c ? c : y) keeps a NaN, as the minimum below does.
+            return array_utils.compute_kernel(
+                'T y, bool pos, C alpha, C c', 'T gx',
+                'C v = (C)y; gx = pos ? (T)1 : (T)((v > c ? c : v) + alpha)',
+                'rechainer_elu_grad', y.dtype)(y, pos, self.alpha, max(0.0, -self.alpha)),
         t = y.dtype.type
         gx = xp.minimum(y, t(max(0.0, -self.alpha)), out=xp.empty_like(y))
         gx += t(self.alpha)

@@ -1,9 +1,12 @@
 """Leaky rectified linear unit."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -23,7 +26,13 @@ class LeakyReLU(function_node.FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         slope = x.dtype.type(self.slope)
-        if self.slope == 0:
+        if xp is not numpy:
+            # slope 0 maps -inf to 0, as the maximum below does.
+            y = array_utils.compute_kernel(
+                'T x, C slope', 'T y',
+                'C v = (C)x; y = v < (C)0 ? (T)(slope == (C)0 ? (C)0 : v * slope) : x',
+                'rechainer_leaky_relu', x.dtype)(x, self.slope)
+        elif self.slope == 0:
             y = xp.maximum(x, slope, out=xp.empty_like(x))
         else:
             # For x < 0, slope * x is the larger of x and slope * x exactly when
@@ -61,6 +70,10 @@ class _LeakyReLUGrad(function_node.FunctionNode):
         # gy times slope where neg, else 1; the factor is built without a select
         # (one of its two terms is exactly 0).
         neg = self.neg
+        if type(gy) is not numpy.ndarray and not isinstance(gy, numpy.ndarray):
+            return array_utils.compute_kernel(
+                'bool neg, T gy, C slope', 'T gx', 'gx = neg ? (T)((C)gy * slope) : gy',
+                'rechainer_leaky_relu_grad', gy.dtype)(neg, gy, self.slope),
         gx = neg * gy.dtype.type(self.slope)
         gx += ~neg
         gx *= gy

@@ -1,6 +1,8 @@
 """Logistic sigmoid."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import function_node
 from chainer import utils
 from chainer.utils import array as array_utils
@@ -40,6 +42,10 @@ class SigmoidGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         y, gy = inputs
+        if type(y) is not numpy.ndarray and not isinstance(y, numpy.ndarray):
+            return array_utils.compute_kernel(
+                'T y, T gy', 'T gx', 'gx = (T)(((C)1 - (C)y) * (C)y * (C)gy)',
+                'rechainer_sigmoid_grad', y.dtype)(y, gy),
         gx = y.dtype.type(1) - y
         gx *= y
         gx *= gy

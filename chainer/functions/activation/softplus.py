@@ -1,6 +1,8 @@
 """Softplus ``log(1 + exp(beta * x)) / beta``."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer.functions.activation.sigmoid import sigmoid
@@ -28,6 +30,12 @@ class Softplus(function_node.FunctionNode):
         x, = inputs
         self.retain_inputs((0,))
         xp = backend.get_array_module(x)
+        if xp is not numpy:
+            return array_utils.compute_kernel(
+                'T x, C beta, C beta_inv', 'T y',
+                '''C z = (C)x * beta;
+                   y = (T)((max(z, (C)0) + log1p(exp(-fabs(z)))) * beta_inv);''',
+                'rechainer_softplus', x.dtype)(x, self.beta, self.beta_inv),
         t = x.dtype.type
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow, no cancellation;
         # two fresh arrays, the rest in place.

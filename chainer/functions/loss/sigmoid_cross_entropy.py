@@ -1,8 +1,11 @@
 """Sigmoid cross entropy for binary labels."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import function_node
 from chainer import utils
+from chainer.backends import cuda
 from chainer.functions.activation.sigmoid import sigmoid
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
@@ -34,6 +37,8 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         self.retain_inputs((0, 1))
+        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+            return self._forward_gpu(x, t),
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
         # -(x * t - log(1 + exp(x))) = log1p(exp(-|x|)) - x * (t - [x >= 0]), with
@@ -53,12 +58,44 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
             loss = loss.sum() / loss.dtype.type(count)
         return utils.force_array(loss, x.dtype),
 
+    def _forward_gpu(self, x, t):
+        """The loss in one fused kernel (a reduction for the mean), and with
+        ``normalize`` the count of used labels on the device: no host read."""
+        cdt = array_utils.compute_dtype(x.dtype)
+        c, ctype = cdt.name, array_utils.C_TYPES[cdt]
+        # log1p(exp(-|x|)) - x * (t - [x >= 0]), 0 where t is ignored
+        loss = (f'(t == ignore ? ({ctype})0 : log1p(exp(-fabs(({ctype})x))) '
+                f'- ({ctype})x * (({ctype})t - (({ctype})x >= 0)))')
+        if self.reduce == 'no':
+            return array_utils.compute_kernel(
+                'T x, S t, S ignore', 'T y', f'y = (T){loss}', 'rechainer_sigmoid_ce',
+                x.dtype)(x, t, self.ignore_label)
+        if self.normalize:
+            count = cuda.reduce(
+                'S t, S ignore', f'{c} n', 't != ignore', 'a + b', f'n = max(a, ({ctype})1)',
+                '0', f'rechainer_count_used_{c}')(t, self.ignore_label)
+        else:
+            count = max(1, x.shape[0] if x.ndim else 1)
+        self.count = count
+        # n is an array with normalize: it can be read in the map only (as in CuPy).
+        return cuda.reduce(
+            f'T x, S t, S ignore, {c} n', 'T y', f'{loss} / n', 'a + b', 'y = (T)a', '0',
+            f'rechainer_sigmoid_ce_mean_{c}', reduce_type=ctype)(x, t, self.ignore_label, count)
+
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
         dtype = x.dtype
-        coeff = self.t_valid.astype(dtype)
-        if self.reduce == 'mean':
-            coeff *= dtype.type(1.0 / self.count)
+        if type(t.array) is not numpy.ndarray and not isinstance(t.array, numpy.ndarray):
+            # 1 / count where the label is used, on the device
+            coeff = array_utils.compute_kernel(
+                'S t, S ignore, C n', 'T coeff', 'coeff = t == ignore ? (T)0 : (T)((C)1 / n)',
+                'rechainer_sigmoid_ce_coeff', dtype)(
+                    t.array, self.ignore_label, 1 if self.count is None else self.count,
+                    cuda.cupy.empty(x.shape, dtype))
+        else:
+            coeff = self.t_valid.astype(dtype)
+            if self.reduce == 'mean':
+                coeff *= dtype.type(1.0 / self.count)
         gx, = SigmoidCrossEntropyGrad(t.array, coeff).apply((x, grad_outputs[0]))
         return gx, None
 
@@ -75,6 +112,12 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
+        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+            return array_utils.compute_kernel(
+                'T x, S t, T coeff, T gy', 'T gx',
+                '''C s = tanh((C)x * (C)0.5) * (C)0.5 + (C)0.5;
+                   gx = (T)((s - (C)t) * (C)coeff * (C)gy);''',
+                'rechainer_sigmoid_ce_grad', x.dtype)(x, self.t, self.coeff, gy),
         gx = array_utils.sigmoid(x)
         gx -= self.t.astype(x.dtype)
         gx *= self.coeff
