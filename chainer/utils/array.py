@@ -266,37 +266,48 @@ C_TYPES = {numpy.dtype(numpy.float32): 'float', numpy.dtype(numpy.float64): 'dou
 
 
 @functools.lru_cache(maxsize=None)
-def _compute_kernel_spec(in_params: str, out_params: str, operation: str, name: str,
+def _compute_kernel_spec(in_params: str, out_params: str, name: str,
                          compute: numpy.dtype) -> tuple:
+    """The parameters (``C`` spelled as the dtype), the kernel name and the preamble
+    of a kernel computing in ``compute``."""
     def params(spec: str) -> str:
         return ', '.join(compute.name + p[1:] if p.startswith('C ') else p
                          for p in (q.strip() for q in spec.split(',')))
-    return (params(in_params), params(out_params),
-            f'typedef {C_TYPES[compute]} C; {operation}', f'{name}_{compute.name}')
+    return (params(in_params), params(out_params), f'{name}_{compute.name}',
+            f'typedef {C_TYPES[compute]} C;')
 
 
 def compute_kernel(in_params: str, out_params: str, operation: str, name: str,
                    dtype: Any) -> Any:
     """A fused CuPy elementwise kernel whose ``operation`` computes in ``C``, the C
     type of :func:`compute_dtype` of ``dtype`` (``float`` for float16); parameters
-    typed ``C`` (scalars) take that dtype. One kernel per name and compute dtype."""
+    typed ``C`` take that dtype. One kernel per name and compute dtype."""
     from chainer.backends import cuda
-    return cuda.elementwise(*_compute_kernel_spec(in_params, out_params, operation, name,
-                                                  compute_dtype(dtype)))
+    in_p, out_p, kernel_name, preamble = _compute_kernel_spec(
+        in_params, out_params, name, compute_dtype(dtype))
+    return cuda.elementwise(in_p, out_p, operation, kernel_name, preamble=preamble)
 
 
-def row_softmax_stats(x: Any) -> tuple:
-    """``(m, s)`` of a 2-D CuPy array: the row maxima and ``sum(exp(x - m))`` per
-    row, each ``(n, 1)`` in :func:`compute_dtype`, so that a fused kernel can form
-    ``softmax(x) = exp(x - m) / s`` and ``log_softmax(x) = x - m - log(s)`` elementwise
-    (two kernels: a maximum and one fused reduction)."""
+def compute_sum(in_params: str, map_expr: str, name: str, dtype: Any, *args: Any,
+                axis: Any) -> Any:
+    """The sum over ``axis`` (kept as size 1) of ``map_expr`` of CuPy arrays ``args``,
+    one fused reduction computing in ``C``, the C type of :func:`compute_dtype` of
+    ``dtype``, which is also the result's dtype; parameters typed ``C`` take it."""
     from chainer.backends import cuda
-    m = as_compute(x.max(axis=1, keepdims=True))
-    name = m.dtype.name
-    s = cuda.reduce(
-        f'T x, {name} m', f'{name} s', f'exp(({C_TYPES[m.dtype]})x - m)', 'a + b', 's = a',
-        '0', f'rechainer_sum_exp_{name}')(x, m, axis=1, keepdims=True)
-    return m, s
+    in_p, out_p, kernel_name, preamble = _compute_kernel_spec(
+        in_params, 'C s', name, compute_dtype(dtype))
+    return cuda.reduce(in_p, out_p, map_expr, 'a + b', 's = a', '0', kernel_name,
+                       preamble=preamble)(*args, axis=axis, keepdims=True)
+
+
+def softmax_stats(x: Any, axis: int = 1) -> tuple:
+    """``(m, s)`` of a CuPy array: the maxima along ``axis`` and ``sum(exp(x - m))``,
+    each kept as size 1 along ``axis`` in :func:`compute_dtype`, so that a fused kernel
+    can form ``softmax(x) = exp(x - m) / s`` and ``log_softmax(x) = x - m - log(s)``
+    elementwise (two kernels: a maximum and one fused reduction)."""
+    m = as_compute(x.max(axis=axis, keepdims=True))
+    return m, compute_sum('T x, C m', 'exp((C)x - m)', 'rechainer_sum_exp', x.dtype, x, m,
+                          axis=axis)
 
 
 def row_starts(n: int, step: int = 1, xp: Any = numpy) -> Any:

@@ -262,3 +262,36 @@ def test_batch_normalization_link_forward_launches(cupy, train, expected):
         cupy.reset_stats()
         bn(x)
     assert cupy.stats['launch'] == expected and cupy.stats['sync'] == 0
+
+
+def test_fused_functions_launch_counts(cupy):
+    """Forward and backward launches of functions that are fused kernels on CuPy
+    (each case after a first call; ``x`` needs no gradient seed kernel: ``gy`` is
+    given)."""
+    rng = numpy.random.default_rng(0)
+    x = cupy.asarray(rng.standard_normal((6, 5)).astype(numpy.float32))
+    labels = cupy.asarray(rng.integers(-1, 2, (6, 5)).astype(numpy.int32))
+    cases = {  # name: (function, forward launches, backward launches)
+        'sigmoid': (F.sigmoid, 1, 1),
+        'softplus': (F.softplus, 1, 3),  # gy * sigmoid(beta x): scale, sigmoid, product
+        'elu': (F.elu, 1, 3),  # the side of x, the gradient kernel, the product with gy
+        'leaky_relu': (F.leaky_relu, 1, 2),  # the side of x, the gradient kernel
+        'softmax': (F.softmax, 3, 2),  # maximum, sum of exponentials, output
+        'log_softmax': (F.log_softmax, 3, 2),
+        'dropout': (lambda v: F.dropout(v, 0.5), 2, 1),  # the draw, mask and output
+        # the count of used labels, the mean; the coefficients, the gradient
+        'sigmoid_cross_entropy': (lambda v: F.sigmoid_cross_entropy(v, labels), 2, 2),
+    }
+    counts = {}
+    for name, (fn, _, _) in cases.items():
+        v = chainer.Variable(x)
+        fn(v)
+        cupy.reset_stats()
+        y = fn(v)
+        forward = cupy.stats['launch']
+        gy = cupy.ones_like(y.array)
+        y.grad = gy
+        cupy.reset_stats()
+        y.backward()
+        counts[name] = (forward, cupy.stats['launch'])
+    assert counts == {name: (f, b) for name, (_, f, b) in cases.items()}

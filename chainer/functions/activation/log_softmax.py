@@ -17,6 +17,9 @@ def logsumexp(x, axis: int):
 class LogSoftmax(_AxisSoftmax):
     """``x - logsumexp(x, axis)``."""
 
+    _gpu_code = 'y = (T)((C)x - m - log(s))'
+    _gpu_name = 'rechainer_log_softmax'
+
     def _compute(self, x):
         return _array.log_softmax(x, self.axis)[0]
 
@@ -32,6 +35,11 @@ class LogSoftmaxGrad(_AxisSoftmaxGrad):
         t = xp.exp(y)
         t *= gy.sum(axis=self.axis, keepdims=True)
         return xp.subtract(gy, t, out=t)
+
+    def _compute_gpu(self, y, gy):
+        s = _array.compute_sum('T gy', '(C)gy', 'rechainer_sum', y.dtype, gy, axis=self.axis)
+        return _array.compute_kernel('T y, T gy, C s', 'T gx', 'gx = (T)((C)gy - exp((C)y) * s)',
+                                     'rechainer_log_softmax_grad', y.dtype)(y, gy, s)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

@@ -43,6 +43,10 @@ class _AxisSoftmax(function_node.FunctionNode):
         self.retain_outputs((0,))
         if x.size == 0:
             return x.copy(),
+        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+            m, s = _array.softmax_stats(x, self.axis)
+            return _array.compute_kernel('T x, C m, C s', 'T y', self._gpu_code,
+                                         self._gpu_name, x.dtype)(x, m, s),
         return utils.force_array(self._compute(x).astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
@@ -61,12 +65,18 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
         y, gy = inputs
         if y.size == 0:
             return gy.copy(),
+        if type(y) is not numpy.ndarray and not isinstance(y, numpy.ndarray):
+            return self._compute_gpu(y, gy),
         gx = self._compute(as_compute(y), as_compute(gy))
         return utils.force_array(gx.astype(y.dtype, copy=False)),
 
 
 class Softmax(_AxisSoftmax):
     """``exp(x) / sum(exp(x), axis)``, shifted by the maximum for stability."""
+
+    # the output from softmax_stats's m and s (in the compute type C)
+    _gpu_code = 'y = (T)(exp((C)x - m) / s)'
+    _gpu_name = 'rechainer_softmax'
 
     def _compute(self, x):
         return _array.softmax(x, self.axis)
@@ -82,6 +92,12 @@ class _SoftmaxGrad(_AxisSoftmaxGrad):
         gx = gy - _array.sum_of_products(y, gy, (self.axis % y.ndim,), keepdims=True)
         gx *= y
         return gx
+
+    def _compute_gpu(self, y, gy):
+        s = _array.compute_sum('T y, T gy', '(C)y * (C)gy', 'rechainer_sum_products',
+                               y.dtype, y, gy, axis=self.axis)
+        return _array.compute_kernel('T y, T gy, C s', 'T gx', 'gx = (T)((C)y * ((C)gy - s))',
+                                     'rechainer_softmax_grad', y.dtype)(y, gy, s)
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()

@@ -63,7 +63,7 @@ def _one_hot(xp, t, n_class: int, ndim: int, dtype):
 
 def _gpu_nll(x, stats, t, ignore_label):
     """``-log(softmax(x))`` of a 2-D CuPy ``x`` at the labels ``t`` per row (0 where
-    ``t == ignore_label``), in compute dtype, from :func:`row_softmax_stats`."""
+    ``t == ignore_label``), in compute dtype, from :func:`softmax_stats`."""
     m, s = stats
     ctype = array_utils.C_TYPES[m.dtype]
     name = m.dtype.name
@@ -97,7 +97,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     _coeff = 1.0
     soft_target = False
     eps = 1e-7
-    _stats = None  # (m, s) of row_softmax_stats when the fused GPU path ran
+    _stats = None  # (m, s) of softmax_stats when the fused GPU path ran
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean', soft_target_loss='cross-entropy'):
@@ -185,7 +185,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         row statistics and one for the picked log-likelihoods, then the reduction;
         the softmax itself is never stored (the gradient kernel recomputes it)."""
         n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label)
-        stats = self._stats = array_utils.row_softmax_stats(x)
+        stats = self._stats = array_utils.softmax_stats(x)
         nll = _gpu_nll(x, stats, t, self.ignore_label)
         if self.reduce == 'mean':
             count = t.size - n_ignored if self.normalize else len(x)
@@ -246,7 +246,7 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
         coeff: The factor of the ``'mean'`` reduction.
         class_weight: Per-class weights, or None.
         t_valid: Boolean mask of the labels not ignored, or None for all.
-        stats: ``(m, s)`` of :func:`~chainer.utils.array.row_softmax_stats` in
+        stats: ``(m, s)`` of :func:`~chainer.utils.array.softmax_stats` in
             place of ``y`` (the fused GPU path; ``t`` then holds the labels as
             given, ``ignore_label`` included).
         ignore_label: The ignored label (with ``stats``).

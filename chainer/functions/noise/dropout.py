@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.backends import cuda
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
@@ -35,7 +36,14 @@ class Dropout(function_node.FunctionNode):
             if xp is numpy:
                 flag = numpy.random.random_sample(x.shape) >= self.dropout_ratio
             else:
-                flag = xp.random.rand(*x.shape, dtype=numpy.float32) >= self.dropout_ratio
+                # the mask and the output in one kernel after the draw
+                self.mask, y = cuda.elementwise(
+                    'float32 r, T x, float32 ratio, T scale', 'T mask, T y',
+                    '''mask = r >= ratio ? scale : (T)0;
+                       y = x * mask;''', 'rechainer_dropout')(
+                        xp.random.rand(*x.shape, dtype=numpy.float32), x,
+                        self.dropout_ratio, scale)
+                return y,
             # bool * scalar of x's dtype: the mask has x's dtype.
             self.mask = utils.force_array(flag * scale)
         return utils.force_array(x * self.mask),

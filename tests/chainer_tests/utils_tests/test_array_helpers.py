@@ -54,19 +54,23 @@ def test_gpu_range_counts_match_numpy(monkeypatch, dtype, ignore, low):
     assert _host_kernels.launched == ['rechainer_index_range']
 
 
-def test_row_softmax_stats(monkeypatch):
+@pytest.mark.parametrize('shape,axis', [((4, 7), 1), ((4, 7), 0), ((3, 4, 5), 1),
+                                        ((3, 4, 5), -1)])
+def test_softmax_stats(monkeypatch, shape, axis):
     from chainer.utils import array as array_utils
     from tests.chainer_tests import _host_kernels
     _host_kernels.route(monkeypatch)
     for dtype in (numpy.float16, numpy.float32, numpy.float64):
-        x = numpy.random.uniform(-30, 30, (4, 7)).astype(dtype)
-        m, s = array_utils.row_softmax_stats(x)
-        assert m.shape == s.shape == (4, 1)
+        x = numpy.random.uniform(-30, 30, shape).astype(dtype)
+        m, s = array_utils.softmax_stats(x, axis)
+        kept = list(shape)
+        kept[axis] = 1
+        assert m.shape == s.shape == tuple(kept)
         assert m.dtype == s.dtype == array_utils.compute_dtype(dtype)
         x64 = x.astype(numpy.float64)
-        numpy.testing.assert_array_equal(m, x64.max(axis=1, keepdims=True))
+        numpy.testing.assert_array_equal(m, x64.max(axis=axis, keepdims=True))
         numpy.testing.assert_allclose(
-            s, numpy.exp(x64 - m).sum(axis=1, keepdims=True), rtol=1e-6)
+            s, numpy.exp(x64 - m).sum(axis=axis, keepdims=True), rtol=1e-6)
 
 
 _SUM_CASES = [
