@@ -293,6 +293,9 @@ def rows(xp, bench: Bench, dry: bool):
         t_th = bench.time(dbl_th, 20)
     out.append((f'double backprop tanh**3, n={n}', t_ch, None, t_th))
 
+    # layers the fused kernels cover, forward+backward against PyTorch
+    out.extend(_layer_rows(xp, bench, dry, tdev))
+
     # CNN step (needs the convolution family)
     if hasattr(L, 'Convolution2D') and hasattr(F, 'max_pooling_2d'):
         batch = 4 if dry else 64
@@ -336,6 +339,59 @@ def rows(xp, bench: Bench, dry: bool):
                 for m in switches:
                     m._USE_FUSED_GPU_KERNELS = True
             out.append((f'  same, fused window kernels off b{batch}', t_off, None, t_th))
+    return out
+
+
+def _layer_rows(xp, bench: Bench, dry: bool, tdev) -> list:
+    """Forward+backward of single layers (batch 64), each against PyTorch."""
+    rng = np.random.default_rng(3)
+    n = 4 if dry else 64
+
+    def arr(*shape):
+        return xp.asarray(rng.standard_normal(shape, dtype=np.float32))
+    seq, img, logits = arr(n, 1024), arr(n, 64, 16, 16), arr(n, 1000)
+    labels = xp.asarray(rng.integers(0, 2, (n, 1000)).astype(np.int32))
+    g1024, b1024, g64, b64 = arr(1024), arr(1024), arr(64), arr(64)
+
+    def th(a):
+        return torch.as_tensor(a, device=tdev)
+    if tdev:
+        tg1024, tb1024, tg64, tb64 = th(g1024), th(b1024), th(g64), th(b64)
+        tlabels = th(labels).float()
+    cases = [
+        (f'layer_normalization {n}x1024', seq, lambda v: F.layer_normalization(v, g1024, b1024),
+         lambda v: torch.nn.functional.layer_norm(v, (1024,), tg1024, tb1024)),
+        (f'batch_normalization {n}x64x16x16', img,
+         lambda v: F.batch_normalization(v, g64, b64),
+         lambda v: torch.nn.functional.batch_norm(v, None, None, tg64, tb64, True)),
+        (f'group_normalization {n}x64x16x16 / 8', img,
+         lambda v: F.group_normalization(v, 8, g64, b64),
+         lambda v: torch.nn.functional.group_norm(v, 8, tg64, tb64)),
+        (f'softmax {n}x1000', logits, F.softmax,
+         lambda v: torch.nn.functional.softmax(v, dim=1)),
+        (f'sigmoid_cross_entropy {n}x1000', logits,
+         lambda v: F.sigmoid_cross_entropy(v, labels),
+         lambda v: torch.nn.functional.binary_cross_entropy_with_logits(v, tlabels)),
+        (f'dropout {n}x1024', seq, lambda v: F.dropout(v, 0.5),
+         lambda v: torch.nn.functional.dropout(v, 0.5)),
+    ]
+    out = []
+    for name, x, fn, th_fn in cases:
+        def run_ch():
+            y = fn(chainer.Variable(x))
+            y.grad = xp.ones_like(y.array)
+            y.backward()
+        t_ch = bench.time(run_ch, 20)
+        t_th = None
+        if tdev:
+            tx = th(x)
+
+            def run_th():
+                v = tx.detach().requires_grad_(True)
+                y = th_fn(v)
+                y.backward(torch.ones_like(y))
+            t_th = bench.time(run_th, 20)
+        out.append((f'{name}, fwd+bwd', t_ch, None, t_th))
     return out
 
 
