@@ -86,7 +86,8 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
         x, t = self.get_retained_inputs()
         dtype = x.dtype
         if type(t.array) is not numpy.ndarray and not isinstance(t.array, numpy.ndarray):
-            # 1 / count where the label is used, on the device
+            # 1 / count where the label is used, on the device (the output array
+            # given binds T)
             coeff = array_utils.compute_kernel(
                 'S t, S ignore, C n', 'T coeff', 'coeff = t == ignore ? (T)0 : (T)((C)1 / n)',
                 'rechainer_sigmoid_ce_coeff', dtype)(
