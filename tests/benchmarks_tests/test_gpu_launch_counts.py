@@ -249,19 +249,26 @@ def test_grouped_normalization_is_three_kernels_forward_and_five_backward(cupy, 
 
 
 @pytest.mark.parametrize('train,expected', [(True, 5), (False, 2)])
-def test_batch_normalization_link_forward_launches(cupy, train, expected):
-    """Training: the mean, the variance, the per-channel scale, the normalization
-    and both running averages in one launch (was 16); inference: the scale and
-    the normalization (was 5)."""
+def test_batch_normalization_link_launches(cupy, train, expected):
+    """Training forward: the mean, the variance, the per-channel scale, the
+    normalization and both running averages in one launch (was 16); inference: the
+    scale and the normalization (was 5). Training backward: the two parameter sums
+    and the input gradient."""
     import chainer.links as L
     bn = L.BatchNormalization(3).to_device('@cupy:0')
-    x = cupy.asarray(numpy.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(
-        numpy.float32))
+    x = chainer.Variable(cupy.asarray(
+        numpy.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(numpy.float32)))
     with chainer.using_config('train', train):
         bn(x)
         cupy.reset_stats()
-        bn(x)
+        y = bn(x)
     assert cupy.stats['launch'] == expected and cupy.stats['sync'] == 0
+    if train:
+        y.grad = cupy.ones_like(y.array)
+        bn.cleargrads()
+        cupy.reset_stats()
+        y.backward()
+        assert cupy.stats['launch'] == 3 and cupy.stats['sync'] == 0
 
 
 def test_fused_functions_launch_counts(cupy):

@@ -92,12 +92,12 @@ def _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis):
         'rechainer_bn_ggamma')(gy, x, mean_e, inv_std_e, axis=axis)
 
 
-def _gpu_data_grad(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e, inv_m, out_dtype):
+def _gpu_data_grad(gy, x, gamma_e, mean_e, inv_std_e, gbeta_e, ggamma_e, inv_m, out_dtype):
     return cuda.elementwise(
-        'T gy, T x, U mean, U inv_std, U coef, U gbeta, U ggamma, U inv_m', 'V gx',
+        'T gy, T x, P gamma, U mean, U inv_std, U gbeta, U ggamma, U inv_m', 'V gx',
         '''U xhat = ((U)x - mean) * inv_std;
-           gx = (V)(coef * ((U)gy - (gbeta + xhat * ggamma) * inv_m));''',
-        'rechainer_bn_bwd')(gy, x, mean_e, inv_std_e, coef_e, gbeta_e, ggamma_e,
+           gx = (V)((U)gamma * inv_std * ((U)gy - (gbeta + xhat * ggamma) * inv_m));''',
+        'rechainer_bn_bwd')(gy, x, gamma_e, mean_e, inv_std_e, gbeta_e, ggamma_e,
                             inv_m, _empty(x, out_dtype))
 
 
@@ -241,9 +241,9 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             gx *= (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
         else:
             ggamma = _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis)
-            coef = (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
-            gx = _gpu_data_grad(gy, x, mean_e, inv_std_e, coef, gbeta.reshape(shape),
-                                ggamma.reshape(shape), cdt.type(1.0 / max(m, 1)), x.dtype)
+            gx = _gpu_data_grad(gy, x, gamma.reshape(shape), mean_e, inv_std_e,
+                                gbeta.reshape(shape), ggamma.reshape(shape),
+                                cdt.type(1.0 / max(m, 1)), x.dtype)
         return (gx.astype(x.dtype, copy=False), ggamma.astype(gamma.dtype, copy=False),
                 gbeta.astype(gamma.dtype, copy=False))
 
