@@ -101,9 +101,9 @@ _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
 
 
 def _scatter_add_rows(a: Any, index: Any, values: Any) -> bool:
-    """:func:`scatter_add` of whole rows (a 1-D integer ``index`` into the first
-    axis of a float array, one row of ``values`` per index) as a sparse matrix
-    product; returns False, doing nothing, for any other case.
+    """:func:`scatter_add` of whole rows (an integer ``index`` array of any shape
+    into the first axis of a float array, one row of ``values`` per index) as a
+    sparse matrix product; returns False, doing nothing, for any other case.
 
     ``numpy.add.at`` adds one element at a time: ten times slower for an
     embedding's gradient. Each row of the product sums its values in index
@@ -112,10 +112,11 @@ def _scatter_add_rows(a: Any, index: Any, values: Any) -> bool:
     if type(index) is tuple and len(index) == 1:
         index = index[0]
     if (a.ndim < 2 or a.dtype not in _FLOATS or type(index) is not numpy.ndarray
-            or index.ndim != 1 or index.dtype.kind not in 'iu'
+            or index.ndim < 1 or index.dtype.kind not in 'iu'
             or type(values) is not numpy.ndarray or values.dtype != a.dtype
             or values.size < 8192 or values.shape != index.shape + a.shape[1:]):
         return False
+    index = index.ravel()  # C order: the order in which numpy.add.at adds
     n = a.shape[0]
     low, high = int(index.min()), int(index.max())
     if low < -n or high >= n:

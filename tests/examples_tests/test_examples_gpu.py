@@ -20,6 +20,8 @@ _RUNS = {
     'cifar': ('examples/cifar/train_cifar.py',
               ['--arch', 'resnet', '--epoch', '1', '--noplot']),
     'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
+    'word2vec': ('examples/word2vec/train_word2vec.py',
+                 ['--test', '--unit', '8', '--batchsize', '20', '--epoch', '1']),
 }
 
 
@@ -34,6 +36,8 @@ def test_example_trains_on_gpu(name, tmp_path):
         [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
         cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
-    if name != 'ptb':
+    if name not in ('ptb', 'word2vec'):
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1
+    if name == 'word2vec':
+        assert (out / 'word2vec.model').read_text().startswith('2000 8\n')

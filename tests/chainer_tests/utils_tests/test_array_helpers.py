@@ -143,6 +143,22 @@ def test_scatter_add_rows_is_add_at(dtype, index_dtype, shape):
         numpy.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('index_shape', [(30, 10), (6, 5, 10), (300, 1)])
+def test_scatter_add_rows_with_an_index_array_of_any_shape_is_add_at(dtype, index_shape):
+    """A multi-dimensional index of rows (the gradient of ``W[paths]`` with
+    ``paths`` of shape (batch, depth)): the same bits as numpy.add.at."""
+    rng = numpy.random.default_rng(2)
+    index = rng.integers(0, 40, index_shape).astype(numpy.int32)
+    index = numpy.asfortranarray(index)  # not C-contiguous: added in C order all the same
+    values = rng.standard_normal(index_shape + (64,)).astype(dtype)
+    expected = numpy.zeros((40, 64), dtype)
+    numpy.add.at(expected, index, values)
+    got = numpy.zeros((40, 64), dtype)
+    assert array_utils._scatter_add_rows(got, index, values)  # one sparse product
+    numpy.testing.assert_array_equal(got, expected)
+
+
 def test_scatter_add_rows_negative_indices_views_and_nonzero_targets():
     rng = numpy.random.default_rng(1)
     base = rng.standard_normal((30, 600))
