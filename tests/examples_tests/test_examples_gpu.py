@@ -20,6 +20,9 @@ _RUNS = {
     'cifar': ('examples/cifar/train_cifar.py',
               ['--arch', 'resnet', '--epoch', '1', '--noplot']),
     'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
+    'seq2seq': ('examples/seq2seq/seq2seq.py',
+                ['--epoch', '1', '--unit', '16', '--layer', '1', '--log-interval', '30',
+                 '--validation-interval', '30']),
 }
 
 
@@ -34,6 +37,9 @@ def test_example_trains_on_gpu(name, tmp_path):
         [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
         cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
-    if name != 'ptb':
+    if name == 'seq2seq':
+        log = json.loads((out / 'log').read_text())
+        assert 0 <= log[-1]['validation/main/bleu'] <= 1
+    elif name != 'ptb':
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1

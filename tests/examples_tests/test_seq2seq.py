@@ -183,3 +183,19 @@ def test_mismatched_files_refused(example, tmp_path):
     corpus[1] = _write(tmp_path / 'short.tgt', ['A'])
     with pytest.raises(SystemExit, match='7 sentences'):
         example.main([*corpus, '-u', '4', '-l', '1', '-o', str(tmp_path / 'o')])
+
+
+@pytest.mark.gpu
+def test_one_epoch_on_gpu(example, tmp_path):
+    import cupy
+    out = tmp_path / 'out'
+    trainer = example.main(['-u', '16', '-l', '1', '-e', '1', '--log-interval', '30',
+                            '--validation-interval', '30', '-d', '@cupy:0', '--seed', '0',
+                            '-o', str(out)])
+    model = trainer.updater.get_optimizer('main').target
+    assert isinstance(model.W.W.array, cupy.ndarray)
+    result = model.translate([cupy.array([2, 3], np.int32)], max_length=4)[0]
+    assert isinstance(result, np.ndarray) and len(result) <= 4
+    log = json.loads((out / 'log').read_text())
+    assert log[-1]['main/loss'] < log[0]['main/loss']
+    assert 0 <= log[-1]['validation/main/bleu'] <= 1
