@@ -117,13 +117,18 @@ class Seq2seq(chainer.Chain):
         return loss
 
     def translate(self, xs, max_length: int = 100) -> list[numpy.ndarray]:
-        """Greedy translations of ``xs``: NumPy id arrays, ``<EOS>`` and what follows cut off."""
+        """Greedy translations of ``xs``: NumPy id arrays, ``<EOS>`` and what follows cut off.
+
+        Decoding stops after ``max_length`` words or once every sentence has
+        produced ``<EOS>``.
+        """
         batch = len(xs)
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
             xs = [x[::-1] for x in xs]
             exs = sequence_embed(self.embed_x, xs)
             h, c, _ = self.encoder(None, None, exs)
             ys = self.xp.full(batch, EOS, numpy.int32)
+            ended = self.xp.zeros(batch, bool)
             result = []
             for _ in range(max_length):
                 eys = F.split_axis(self.embed_y(ys), batch, 0)
@@ -131,6 +136,10 @@ class Seq2seq(chainer.Chain):
                 wy = self.W(F.concat(ys, axis=0))
                 ys = self.xp.argmax(wy.array, axis=1).astype(numpy.int32)
                 result.append(ys)
+                # Words after <EOS> are cut off anyway: stop once every sentence has ended.
+                ended |= ys == EOS
+                if ended.all():
+                    break
         if result:
             ids = self.xp.stack(result, axis=1)
         else:
