@@ -22,6 +22,9 @@ _RUNS = {
     'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
     'word2vec': ('examples/word2vec/train_word2vec.py',
                  ['--test', '--unit', '8', '--batchsize', '20', '--epoch', '1']),
+    'seq2seq': ('examples/seq2seq/seq2seq.py',
+                ['--epoch', '1', '--unit', '16', '--layer', '1', '--log-interval', '30',
+                 '--validation-interval', '30']),
 }
 
 
@@ -36,7 +39,10 @@ def test_example_trains_on_gpu(name, tmp_path):
         [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
         cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
-    if name not in ('ptb', 'word2vec'):
+    if name == 'seq2seq':
+        log = json.loads((out / 'log').read_text())
+        assert 0 <= log[-1]['validation/main/bleu'] <= 1
+    elif name not in ('ptb', 'word2vec'):
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1
     if name == 'word2vec':
