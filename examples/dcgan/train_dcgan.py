@@ -24,8 +24,8 @@ at each of the three doublings.
 
 When CIFAR-10 is not there and cannot be downloaded (no internet), the example
 says so in one line and trains on the 1,797 8x8 handwritten digits of
-scikit-learn (1-channel images, a 2x2 map with 64 channels doubled twice), so
-it runs anywhere.
+scikit-learn (1-channel images: the generator starts from a 2x2 map of 64
+channels and doubles its side twice), so it runs anywhere.
 
 Every ``--snapshot_interval`` iterations it writes a trainer snapshot
 (``snapshot_iter_<i>.npz``, for ``--resume``), the generator and the
@@ -206,9 +206,9 @@ class DCGANUpdater(training.updaters.StandardUpdater):
         x_fake = gen(z)
         y_fake = dis(x_fake)
 
-        # The discriminator's update clears the generator's gradients that its
-        # backward pass left; the generator's loss then backpropagates again
-        # through the discriminator to the generator.
+        # Both losses share the graph of x_fake: the generator's update clears
+        # the gradients that the discriminator's backward pass left in it, then
+        # backpropagates its own loss through the (just updated) discriminator.
         dis_optimizer.update(self.loss_dis, dis, y_fake, y_real)
         gen_optimizer.update(self.loss_gen, gen, y_fake)
 

@@ -94,6 +94,11 @@ def test_digits_offline_snapshots_preview_and_resume(example, tmp_path, capsys):
     resumed = example.main([*args, '--epoch', '4', '--resume',
                             str(out / 'snapshot_iter_100.npz'), '--out', str(out2)])
     assert resumed.updater.iteration == 144  # 4 sweeps; 44 after the snapshot
+    for name in ('gen', 'dis'):
+        optimizer = resumed.updater.get_optimizer(name)
+        assert optimizer.t == 144 and optimizer.alpha == 0.0002 and optimizer.beta1 == 0.5
+        hook = optimizer._pre_update_hooks['hook_dec']
+        assert isinstance(hook, chainer.optimizer_hooks.WeightDecay) and hook.rate == 0.0001
     log2 = _log(out2)
     assert [entry['iteration'] for entry in log2] == list(range(20, 141, 20))
     assert log2[:5] == log[:5]
