@@ -290,9 +290,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def get_digits() -> numpy.ndarray:
-    """scikit-learn's 1,797 8x8 digits as ``(N, 1, 8, 8)`` float32 images in [0, 255]."""
+    """scikit-learn's 1,797 8x8 digits as ``(N, 1, 8, 8)`` images in [0, 255] of the
+    default dtype (``chainer.get_dtype()``, as CIFAR's)."""
     from sklearn.datasets import load_digits
-    return (load_digits().images * (255. / 16.)).astype(numpy.float32)[:, None]
+    return (load_digits().images * (255. / 16.)).astype(chainer.get_dtype())[:, None]
 
 
 def load_dataset(directory: str) -> tuple:
