@@ -129,7 +129,7 @@ def test_png_directory_rgb(example, tmp_path, capsys):
         assert image.size == (160, 160) and image.mode == 'RGB'
 
 
-def test_generated_cifar_in_a_subprocess(tmp_path):
+def test_generated_cifar_in_a_subprocess(example, tmp_path):
     root = tmp_path / 'root'
     directory = root / 'pfnet' / 'chainer' / 'cifar'
     directory.mkdir(parents=True)
@@ -159,6 +159,16 @@ def test_generated_cifar_in_a_subprocess(tmp_path):
         assert f['l4/W'].shape == (1, 4 * 4 * 16) and 'bn3_0/beta' in f
         assert 'bn0_1/gamma' not in f  # no scale in the discriminator's normalizations
     assert [entry['iteration'] for entry in _log(out)] == [1, 2]
+
+    # In the process too: CIFAR-10's training images, unlabelled, in [0, 255].
+    old_root = chainer.dataset.get_dataset_root()
+    chainer.dataset.set_dataset_root(str(root))
+    try:
+        train, on_digits = example.load_dataset('')
+    finally:
+        chainer.dataset.set_dataset_root(old_root)
+    assert not on_digits and train.shape == (20, 3, 32, 32) and train.dtype == np.float32
+    np.testing.assert_allclose(train.reshape(20, -1), arrays['train_x'], rtol=1e-6)
 
 
 def test_networks_at_cifar_size(example):
