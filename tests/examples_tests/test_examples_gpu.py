@@ -20,9 +20,6 @@ _RUNS = {
     'cifar': ('examples/cifar/train_cifar.py',
               ['--arch', 'resnet', '--epoch', '1', '--noplot']),
     'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
-    'dcgan': ('examples/dcgan/train_dcgan.py',
-              ['--epoch', '1', '--ch', '8', '-b', '100', '--snapshot_interval', '9',
-               '--display_interval', '9']),
 }
 
 
@@ -37,10 +34,6 @@ def test_example_trains_on_gpu(name, tmp_path):
         [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
         cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
-    if name == 'dcgan':
-        log = json.loads((out / 'log').read_text())
-        assert log[-1]['iteration'] == 18 and log[-1]['dis/loss'] > 0
-        assert (out / 'preview' / 'image00000018.png').is_file()
-    elif name != 'ptb':
+    if name != 'ptb':
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1

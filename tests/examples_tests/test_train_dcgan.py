@@ -209,3 +209,24 @@ def test_bad_options_refused(example, tmp_path, capsys):
     Image.new('RGB', (12, 12)).save(odd / 'a.png')
     with pytest.raises(SystemExit, match='power of two'):
         example.main(['--dataset', str(odd)])
+
+
+@pytest.mark.gpu
+@pytest.mark.usefixtures('offline')
+def test_digits_on_gpu(example, tmp_path):
+    pytest.importorskip('sklearn')
+    pytest.importorskip('PIL')
+    out = tmp_path / 'out'
+    trainer = example.main(['-e', '1', '--ch', '8', '-b', '100', '-d', '@cupy:0',
+                            '--snapshot_interval', '9', '--display_interval', '9',
+                            '--out', str(out)])
+    import cupy
+    assert isinstance(trainer.updater.gen.dc1.W.array, cupy.ndarray)
+    assert isinstance(trainer.updater.dis.l3.W.array, cupy.ndarray)
+    log = _log(out)
+    assert [entry['iteration'] for entry in log] == [9, 18]
+    for entry in log:  # 18 steps of a tiny network: still near chance
+        assert abs(entry['dis/loss'] - _CHANCE) < 0.1 and 0 < entry['gen/loss'] < 2
+    assert (out / 'preview' / 'image00000018.png').is_file()
+    with np.load(out / 'gen_iter_18.npz') as f:
+        assert f['dc3/W'].shape == (2, 1, 3, 3)
