@@ -25,7 +25,9 @@ at each of the three doublings.
 When CIFAR-10 is not there and cannot be downloaded (no internet), the example
 says so in one line and trains on the 1,797 8x8 handwritten digits of
 scikit-learn (1-channel images: the generator starts from a 2x2 map of 64
-channels and doubles its side twice), so it runs anywhere.
+channels and doubles its side twice), so it runs anywhere.  The default run
+there (100 epochs, about 3,600 iterations) takes about five minutes on a CPU
+core, and its previews show digit-like shapes.
 
 Every ``--snapshot_interval`` iterations it writes a trainer snapshot
 (``snapshot_iter_<i>.npz``, for ``--resume``), the generator and the
