@@ -73,14 +73,18 @@ def test_digits_offline_snapshots_preview_and_resume(example, tmp_path, capsys):
     assert {'snapshot_iter_200.npz', 'gen_iter_200.npz', 'dis_iter_200.npz'} <= names
     assert not [name for name in names if name.startswith(('tmp', '.'))]
 
-    # The model snapshots load into fresh models, which then compute what the trained ones do.
-    gen, dis = trainer.updater.gen, trainer.updater.dis
+    # The model snapshots load into fresh models: the trainer snapshot's models, same iteration.
+    gen = trainer.updater.gen
     gen2 = example.Generator(100, bottom_width=2, ch=32, size=8, out_channels=1)
     dis2 = example.Discriminator(bottom_width=2, ch=32, size=8, in_channels=1)
     chainer.serializers.load_npz(str(out / 'gen_iter_200.npz'), gen2)
     chainer.serializers.load_npz(str(out / 'dis_iter_200.npz'), dis2)
-    for trained, fresh in ((gen, gen2), (dis, dis2)):
-        assert fresh.count_params() == trained.count_params()
+    with np.load(out / 'snapshot_iter_200.npz') as f:
+        for name, fresh in (('gen', gen2), ('dis', dis2)):
+            for path, param in fresh.namedparams():
+                np.testing.assert_array_equal(param.array, f[f'updater/model:{name}{path}'])
+        np.testing.assert_array_equal(gen2.bn1.avg_mean, f['updater/model:gen/bn1/avg_mean'])
+        np.testing.assert_array_equal(dis2.bn1_0.avg_var, f['updater/model:dis/bn1_0/avg_var'])
     z = gen.make_hidden(7)
     with chainer.using_config('train', False), chainer.no_backprop_mode():
         # The trained models went on for 16 iterations after the snapshot.
