@@ -88,10 +88,10 @@ class StandardUpdater(_updater.Updater):
             raise KeyError("the dict of iterators must have a 'main' entry")
         self._iterators = dict(iterator)
 
+        # Named optimizers need no 'main' (a GAN's 'gen' and 'dis'): only the
+        # default update_core looks it up.
         if not isinstance(optimizer, Mapping):
             optimizer = {'main': optimizer}
-        elif 'main' not in optimizer:
-            raise KeyError("the dict of optimizers must have a 'main' entry")
         self._optimizers = dict(optimizer)
 
         if device is not None:

@@ -58,6 +58,18 @@ def test_auto_new_epoch_off_and_dict_arguments():
         training.StandardUpdater({'other': it}, opt)
 
 
+def test_named_optimizers_without_main():
+    # A GAN's updater names its optimizers 'gen' and 'dis' and overrides
+    # update_core; only the default update_core needs a 'main' optimizer.
+    gen_model, gen_opt, it = _setup()
+    dis_model, dis_opt, _ = _setup(seed=1)
+    updater = training.StandardUpdater(it, {'gen': gen_opt, 'dis': dis_opt})
+    assert updater.get_all_optimizers() == {'gen': gen_opt, 'dis': dis_opt}
+    assert updater.get_optimizer('dis') is dis_opt
+    with pytest.raises(KeyError, match="'main'"):
+        updater.update()
+
+
 def test_converter_and_loss_func():
     model, opt, it = _setup()
     calls = []
