@@ -22,6 +22,8 @@ _RUNS = {
     'ptb': ('examples/ptb/train_ptb.py', ['--test', '--unit', '8', '--epoch', '2']),
     'word2vec': ('examples/word2vec/train_word2vec.py',
                  ['--test', '--unit', '8', '--batchsize', '20', '--epoch', '1']),
+    'pos': ('examples/pos/postagging.py',
+            ['--epoch', '1', '--sentences', '200', '--unit', '8']),
     'seq2seq': ('examples/seq2seq/seq2seq.py',
                 ['--epoch', '1', '--unit', '16', '--layer', '1', '--log-interval', '30',
                  '--validation-interval', '30']),
