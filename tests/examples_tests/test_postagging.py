@@ -7,6 +7,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -82,9 +83,9 @@ def test_learns_the_synthetic_task_offline(tmp_path, capsys):
     # argmax: the tags of each sentence in the order given, with its length; the
     # batch holds a one-word sentence and sentences of equal lengths.
     model = trainer.updater.get_optimizer('main').target
-    _, vocab, _ = example.to_ids(sentences)
-    sentence_words = ['the dog sees a cat .', 'fish', 'a big watch finds the tree .',
-                      'the man run .', 'some cat eats .', 'the old fish watch a bird today .']
+    _, vocab, pos_vocab = example.to_ids(sentences)
+    sentence_words = ['the watch sees a fish .', 'fish', 'a big fish run slowly .',
+                      'the cat fish .', 'some cat eats .', 'the old fish watch a bird today .']
     xs = [np.array([vocab[w] for w in s.split()], np.int32) for s in sentence_words]
     with chainer.using_config('train', False):
         predicted = model.argmax(xs)
@@ -94,6 +95,10 @@ def test_learns_the_synthetic_task_offline(tmp_path, capsys):
     for p, e in zip(predicted, expected):
         assert p.dtype.kind == 'i'
         np.testing.assert_array_equal(p, e)
+    # 'watch', 'fish' and 'run' are nouns or verbs: the neighbours decide, through the CRF.
+    tag_names = {i: t for t, i in pos_vocab.items()}
+    assert [' '.join(tag_names[int(t)] for t in predicted[i]) for i in (0, 2, 3)] == [
+        'DT NN VB DT NN .', 'DT JJ NN VB RB .', 'DT NN VB .']
     # Viterbi is the best path: compare with all paths of the short sentences.
     cost = model.crf.cost.array
     for x, p, s in zip(xs, predicted, scores):
@@ -138,6 +143,25 @@ def _write_conll(path: pathlib.Path) -> None:
                  ('Run VB',),
                  ('The DT', 'old JJ', 'dog NN', 'sleeps VBZ', '. .')]
     path.write_text('\n\n'.join('\n'.join(s) for s in sentences * 4) + '\n', encoding='utf-8')
+
+
+def _fake_nltk(tagged_sents):
+    conll2000 = types.SimpleNamespace(tagged_sents=tagged_sents)
+    return types.SimpleNamespace(corpus=types.SimpleNamespace(conll2000=conll2000))
+
+
+def test_nltk_conll2000_is_read_when_installed(monkeypatch, capsys):
+    example = _load_example()
+    corpus = [[('Confidence', 'NN'), ('rose', 'VBD'), ('.', '.')], [('He', 'PRP')]]
+    monkeypatch.setitem(sys.modules, 'nltk', _fake_nltk(lambda: corpus))
+    assert example.load_sentences(None, 10) == corpus
+    assert capsys.readouterr().err == ''
+
+    def missing():
+        raise LookupError('Resource conll2000 not found.')
+    monkeypatch.setitem(sys.modules, 'nltk', _fake_nltk(missing))
+    sentences = example.load_sentences(None, 10)
+    assert len(sentences) == 10 and 'synthetic' in capsys.readouterr().err
 
 
 def test_conll_file_in_a_subprocess(tmp_path):
