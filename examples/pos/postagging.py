@@ -17,8 +17,8 @@ back in the original order.
 
 The data: with ``--data FILE``, a CoNLL-style file (one ``word tag`` per line,
 more columns are ignored, a blank line between sentences).  Otherwise the
-conll2000 corpus of NLTK (``nltk.corpus.conll2000.tagged_sents()``) when NLTK
-and its corpus are installed.  When neither is there, the example says so in
+Brown corpus of NLTK (``nltk.corpus.brown.tagged_sents()``, as Chainer's
+example reads) when NLTK and its corpus are installed.  When neither is there, the example says so in
 one line on stderr and trains on a synthetic tagging task generated from a
 tiny grammar (determiners, adjectives, nouns, verbs, adverbs), in which some
 words are nouns or verbs depending on their neighbours.  80% of the sentences
@@ -168,14 +168,14 @@ def read_conll(path: str) -> list[list[tuple[str, str]]]:
 
 
 def load_sentences(data: str | None, n_synthetic: int) -> list[list[tuple[str, str]]]:
-    """The tagged sentences of ``data``, else NLTK's conll2000, else the synthetic task."""
+    """The tagged sentences of ``data``, else NLTK's Brown corpus, else the synthetic task."""
     if data is not None:
         return read_conll(data)
     try:
         import nltk
-        return [list(s) for s in nltk.corpus.conll2000.tagged_sents()]
+        return [list(s) for s in nltk.corpus.brown.tagged_sents()]
     except (ImportError, LookupError, OSError):
-        print('NLTK or its conll2000 corpus is not installed and no --data file was given: '
+        print('NLTK or its Brown corpus is not installed and no --data file was given: '
               'training on a synthetic tagging task instead.', file=sys.stderr, flush=True)
     return synthetic_sentences(n_synthetic)
 

@@ -146,11 +146,11 @@ def _write_conll(path: pathlib.Path) -> None:
 
 
 def _fake_nltk(tagged_sents):
-    conll2000 = types.SimpleNamespace(tagged_sents=tagged_sents)
-    return types.SimpleNamespace(corpus=types.SimpleNamespace(conll2000=conll2000))
+    brown = types.SimpleNamespace(tagged_sents=tagged_sents)
+    return types.SimpleNamespace(corpus=types.SimpleNamespace(brown=brown))
 
 
-def test_nltk_conll2000_is_read_when_installed(monkeypatch, capsys):
+def test_nltk_brown_corpus_is_read_when_installed(monkeypatch, capsys):
     example = _load_example()
     corpus = [[('Confidence', 'NN'), ('rose', 'VBD'), ('.', '.')], [('He', 'PRP')]]
     monkeypatch.setitem(sys.modules, 'nltk', _fake_nltk(lambda: corpus))
@@ -158,7 +158,7 @@ def test_nltk_conll2000_is_read_when_installed(monkeypatch, capsys):
     assert capsys.readouterr().err == ''
 
     def missing():
-        raise LookupError('Resource conll2000 not found.')
+        raise LookupError('Resource brown not found.')
     monkeypatch.setitem(sys.modules, 'nltk', _fake_nltk(missing))
     sentences = example.load_sentences(None, 10)
     assert len(sentences) == 10 and 'synthetic' in capsys.readouterr().err
