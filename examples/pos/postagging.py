@@ -18,8 +18,9 @@ back in the original order.
 The data: with ``--data FILE``, a CoNLL-style file (one ``word tag`` per line,
 more columns are ignored, a blank line between sentences).  Otherwise the
 Brown corpus of NLTK (``nltk.corpus.brown.tagged_sents()``, as Chainer's
-example reads) when NLTK and its corpus are installed.  When neither is there, the example says so in
-one line on stderr and trains on a synthetic tagging task generated from a
+example reads) when NLTK and its corpus are installed.  When neither is
+there, the example says so in one line on stderr and trains on a synthetic
+tagging task generated from a
 tiny grammar (determiners, adjectives, nouns, verbs, adverbs), in which some
 words are nouns or verbs depending on their neighbours.  80% of the sentences
 train, 20% validate.
