@@ -20,10 +20,9 @@ more columns are ignored, a blank line between sentences).  Otherwise the
 Brown corpus of NLTK (``nltk.corpus.brown.tagged_sents()``, as Chainer's
 example reads) when NLTK and its corpus are installed.  When neither is
 there, the example says so in one line on stderr and trains on a synthetic
-tagging task generated from a
-tiny grammar (determiners, adjectives, nouns, verbs, adverbs), in which some
-words are nouns or verbs depending on their neighbours.  80% of the sentences
-train, 20% validate.
+tagging task generated from a tiny grammar (determiners, adjectives, nouns,
+verbs, adverbs), in which some words are nouns or verbs depending on their
+neighbours.  80% of the sentences train, 20% validate.
 
 The Trainer: a ``SerialIterator``, a converter that sends each sentence to the
 device, a ``StandardUpdater`` with Adam and ``WeightDecay``, an ``Evaluator``
