@@ -170,6 +170,17 @@ def get_other_text_dataset(name: str, vocab: dict | None = None, shrink: int = 1
 _SYLLABLES = ('ka', 'lo', 'mi', 'ne', 'ru', 'so', 'ta', 'vi', 'ze', 'po', 'da', 'gu')
 
 
+def _synthetic_words(rng: numpy.random.RandomState, n_class: int) -> tuple:
+    words = sorted({''.join(rng.choice(_SYLLABLES, 3)) for _ in range(2000)})
+    words = list(rng.permutation(words))
+    return words[:200], [words[200 + 12 * c:200 + 12 * (c + 1)] for c in range(n_class)]
+
+
+def synthetic_topic_words(n_class: int = 4, seed: int = 0) -> list[list[str]]:
+    """The 12 topic words of each class of the synthetic corpus."""
+    return _synthetic_words(numpy.random.RandomState(seed), n_class)[1]
+
+
 def synthetic_texts(n_train: int = 1200, n_test: int = 300, n_class: int = 4,
                     seed: int = 0) -> tuple:
     """Labelled sentences (text, label) of made-up words, for training and testing.
@@ -180,9 +191,7 @@ def synthetic_texts(n_train: int = 1200, n_test: int = 300, n_class: int = 4,
     seen nowhere else.
     """
     rng = numpy.random.RandomState(seed)
-    words = sorted({''.join(rng.choice(_SYLLABLES, 3)) for _ in range(2000)})
-    words = list(rng.permutation(words))
-    common, topics = words[:200], words[200:200 + 12 * n_class]
+    common, topics = _synthetic_words(rng, n_class)
     weights = 1. / numpy.arange(1, len(common) + 1)
     weights /= weights.sum()
 
@@ -191,7 +200,7 @@ def synthetic_texts(n_train: int = 1200, n_test: int = 300, n_class: int = 4,
         for _ in range(rng.randint(3, 21)):
             u = rng.rand()
             if u < 0.3:
-                out.append(topics[12 * label + rng.randint(12)])
+                out.append(topics[label][rng.randint(12)])
             elif u < 0.32:
                 out.append(f'rare{rng.randint(10 ** 6)}')
             else:
