@@ -149,9 +149,9 @@ def test_classifier_shapes_and_gradients(ex):
 
 # --- training offline -------------------------------------------------------------------------
 
-_RUNS = {  # seeded short runs; validation accuracy ends near 0.9 (chance: 0.25)
-    'bow': ['-u', '32', '-e', '4', '-b', '32'],
-    'rnn': ['-u', '24', '-e', '4', '-b', '32'],
+_RUNS = {  # seeded short runs; the best validation accuracy is near 0.95 (chance: 0.25)
+    'bow': ['-u', '32', '-e', '8', '-b', '32'],
+    'rnn': ['-u', '24', '-e', '6', '-b', '32'],
     'cnn': ['-u', '30', '-e', '4', '-b', '32', '--dropout', '0'],
 }
 
@@ -177,16 +177,17 @@ def test_learns_synthetic_corpus_offline(ex, kind, tmp_path, capsys):
     err = captured.err.splitlines()
     assert len(err) == 1 and 'synthetic' in err[0] and 'imdb.binary' in err[0], err
     assert '# train data: 1200' in captured.out and '# class: 4' in captured.out
-    assert trainer.updater.iteration == 150  # 4 epochs of 1,200 sentences in batches of 32
+    epochs = int(_RUNS[kind][3])
+    assert trainer.updater.iteration == epochs * 1200 // 32  # 1,200 sentences, batches of 32
 
     log = json.loads((out / 'log').read_text())
-    assert [e['epoch'] for e in log] == [1, 2, 3, 4]
+    assert [e['epoch'] for e in log] == list(range(1, epochs + 1))
     for key in ('main/loss', 'main/accuracy', 'validation/main/loss',
                 'validation/main/accuracy', 'elapsed_time'):
         assert all(np.isfinite(e[key]) for e in log), key
     val_acc = [e['validation/main/accuracy'] for e in log]
-    assert max(val_acc) > 0.7, val_acc
-    assert log[-1]['validation/main/loss'] < 0.8 * log[0]['validation/main/loss']
+    assert max(val_acc) > 0.75, val_acc
+    assert log[-1]['validation/main/loss'] < 0.6 * log[0]['validation/main/loss']
 
     # best_model.npz holds the model of the epoch with the best validation accuracy.
     vocab = json.loads((out / 'vocab.json').read_text())
@@ -293,7 +294,7 @@ def test_train_then_classify_stdin(ex, tmp_path):
     assert [r[2] for r in rows[:4]] == [line.strip().lower() for line in topic_lines]
     assert rows[4][2] == 'qqq www'
     assert all(0.25 <= float(r[1]) <= 1 for r in rows)
-    assert all(float(r[1]) > max(0.4, float(rows[4][1])) for r in rows[:4])
+    assert all(float(r[1]) > max(0.8, float(rows[4][1])) for r in rows[:4])
 
 
 # --- the downloaded datasets --------------------------------------------------------------------
