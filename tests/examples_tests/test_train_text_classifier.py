@@ -385,7 +385,7 @@ def test_bad_options_refused(ex, argv, capsys):
 
 @pytest.mark.gpu
 @pytest.mark.usefixtures('offline')
-@pytest.mark.parametrize('kind', ['rnn', 'cnn'])
+@pytest.mark.parametrize('kind', ['bow', 'cnn', 'rnn'])
 def test_one_epoch_on_gpu(ex, kind, tmp_path):
     import cupy
     out = tmp_path / 'out'
