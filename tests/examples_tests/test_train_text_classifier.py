@@ -297,6 +297,26 @@ def test_train_then_classify_stdin(ex, tmp_path):
     assert all(float(r[1]) > max(0.8, float(rows[4][1])) for r in rows[:4])
 
 
+@pytest.mark.parametrize('kind', ['rnn', 'bow'])
+def test_run_batch_same_answers_in_any_batch_size(ex, kind):
+    np.random.seed(0)  # the weights (the global state is restored after the test)
+    vocab = {'<eos>': 0, '<unk>': 1, 'a': 2, 'b': 3, 'c': 4}
+    setup = {'char_based': False}
+    encoder = ex.run_text_classifier.ENCODERS[kind](n_layers=1, n_vocab=5, n_units=6)
+    model = ex.nets.TextClassifier(encoder, 3)
+    lines = ['a b c a\n', 'B\n', '\n', 'c c zz b a a\n', 'a\n', ' \n', 'b c\n']
+    device = chainer.get_device('@numpy')
+    outputs = []
+    for batchsize in (1, 2, 64):
+        out = io.StringIO()
+        ex.run_text_classifier.run_batch(model, vocab, setup, device, iter(lines), out,
+                                         batchsize=batchsize)
+        outputs.append(out.getvalue().splitlines())
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert [line.split('\t')[-1] for line in outputs[0]] == [
+        'a b c a', 'b', '# blank line', 'c c zz b a a', 'a', '# blank line', 'b c']
+
+
 # --- the downloaded datasets --------------------------------------------------------------------
 
 def test_downloads_refused_offline(ex, offline):
