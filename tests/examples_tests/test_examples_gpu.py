@@ -27,6 +27,8 @@ _RUNS = {
     'seq2seq': ('examples/seq2seq/seq2seq.py',
                 ['--epoch', '1', '--unit', '16', '--layer', '1', '--log-interval', '30',
                  '--validation-interval', '30']),
+    'text_classification': ('examples/text_classification/train_text_classifier.py',
+                            ['--test', '--unit', '12', '--epoch', '1', '--model', 'rnn']),
 }
 
 
