@@ -24,6 +24,8 @@ _RUNS = {
                  ['--test', '--unit', '8', '--batchsize', '20', '--epoch', '1']),
     'pos': ('examples/pos/postagging.py',
             ['--epoch', '1', '--sentences', '200', '--unit', '8']),
+    'sentiment': ('examples/sentiment/train_sentiment.py',
+                  ['--epoch', '2', '--trees', '100', '--unit', '8', '--epocheval', '1']),
     'seq2seq': ('examples/seq2seq/seq2seq.py',
                 ['--epoch', '1', '--unit', '16', '--layer', '1', '--log-interval', '30',
                  '--validation-interval', '30']),
@@ -39,13 +41,16 @@ def test_example_trains_on_gpu(name, tmp_path):
     script, args = _RUNS[name]
     root = make_mnist_root(tmp_path / 'root', n_train=200, n_test=50)
     out = tmp_path / 'result'
+    out_args = [] if name == 'sentiment' else ['--out', str(out)]  # it writes no files
     proc = subprocess.run(
-        [sys.executable, str(REPO / script), *args, '--device', '0', '--out', str(out)],
+        [sys.executable, str(REPO / script), *args, '--device', '0', *out_args],
         cwd=tmp_path, env=_env(root), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
     if name == 'seq2seq':
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/bleu'] <= 1
+    elif name == 'sentiment':
+        assert 'Test data evaluation:' in proc.stdout
     elif name not in ('ptb', 'word2vec'):
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1
