@@ -31,8 +31,8 @@ cannot be downloaded (no internet), the example says so in one line on stderr
 and trains on a synthetic treebank generated here: sentences of neutral,
 positive and negative words whose phrase labels follow simple rules
 (sentiments add up, ``not``/``never`` flip the phrase that follows,
-``very``/``truly`` make it extreme).  The vocabulary holds the training
-trees' words; other words read as ``<unk>``.
+``very``/``truly`` make it extreme), the same trees in every run.  The
+vocabulary holds the training trees' words; other words read as ``<unk>``.
 
 Options: ``--device/-d`` (``-1`` or ``@numpy``: CPU; ``0`` or ``@cupy:0``),
 ``--epoch/-e`` (400), ``--unit/-u`` (30), ``--batchsize/-b`` (25),
