@@ -13,6 +13,7 @@ from tests.examples_tests.test_train_mnist import _env, make_mnist_root
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 _RUNS = {
+    'memnn': ('examples/memnn/train_memnn.py', ['--epoch', '1', '--unit', '8']),
     'mnist': ('examples/mnist/train_mnist.py',
               ['--epoch', '1', '--unit', '20', '--batchsize', '50', '--noplot']),
     'mnist_cnn': ('examples/mnist/train_mnist_cnn.py',
