@@ -36,7 +36,7 @@ for ``--resume``) and ``snapshot_object`` of the model (``model_iter_<i>``, for
 ``--initmodel``) every 100,000 iterations, ``LogReport``, ``observe_lr`` and
 ``PrintReport`` (epoch, iteration, losses, accuracies, lr) every 1,000,
 and ``ProgressBar``.  ``--test`` validates and logs every iteration and
-snapshots every epoch, for a quick check on a small list.
+snapshots at the end of the run, for a quick check on a small list.
 
 Options: ``train`` and ``val`` (the lists), ``--arch/-a``, ``--batchsize/-B``
 (32), ``--val_batchsize/-b`` (250), ``--epoch/-E`` (10), ``--dtype`` (float16,
@@ -233,8 +233,8 @@ def main(argv: Sequence[str] | None = None) -> training.Trainer:
 
     val_interval = (1 if args.test else 100000), 'iteration'
     log_interval = (1 if args.test else 1000), 'iteration'
-    # A snapshot holds the whole model and its momenta: every epoch in a test run.
-    snapshot_interval = (1, 'epoch') if args.test else val_interval
+    # A snapshot holds the whole model and its momenta: a test run writes one, at its end.
+    snapshot_interval = (args.epoch, 'epoch') if args.test else val_interval
 
     trainer.extend(extensions.Evaluator(val_iter, model, device=device),
                    trigger=val_interval)
