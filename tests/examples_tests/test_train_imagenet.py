@@ -177,6 +177,34 @@ def test_resume_with_two_loader_processes(image_set, tmp_path):
         assert f['updater/model:main/mlpconv4/2/W'].shape == (4, 1024, 1, 1)
 
 
+def test_initmodel(image_set, example, tmp_path, capsys):
+    """--initmodel loads the weights before training (one iteration here)."""
+    initial = example.ARCHS['nin'](n_class=4, insize=40)
+    with chainer.using_config('train', False):
+        initial.predict(np.zeros((1, 3, 40, 40), np.float32))
+    chainer.serializers.save_npz(str(tmp_path / 'init.npz'), initial)
+    (tmp_path / 'one_batch.txt').write_text(
+        ''.join((image_set / 'train.txt').read_text().splitlines(True)[::4]))
+    out = tmp_path / 'result'
+    trainer = example.main([str(tmp_path / 'one_batch.txt'), str(tmp_path / 'one_batch.txt'),
+                            '--root', str(image_set), '--mean', str(image_set / 'mean.npy'),
+                            '--arch', 'nin', '--epoch', '1', '-j', '0', *_SMALL,
+                            '--initmodel', str(tmp_path / 'init.npz'), '--out', str(out)])
+    assert f'Load model from {tmp_path / "init.npz"}' in capsys.readouterr().out
+    assert trainer.updater.iteration == 1
+    model = trainer.updater.get_optimizer('main').target
+    for name, param in initial.namedparams():
+        trained = dict(model.namedparams())[name].array
+        # One step of lr 0.01 away from the loaded weights.
+        np.testing.assert_allclose(trained, param.array, atol=0.02, err_msg=name)
+    assert not np.allclose(model.mlpconv1[0].W.array, initial.mlpconv1[0].W.array)
+
+    chainer.serializers.save_npz(str(tmp_path / 'linear.npz'), chainer.links.Linear(2, 3))
+    with pytest.raises(KeyError, match="'mlpconv1/0/W' is not in NPZ file"):
+        example.main([*_data_args(image_set), '--arch', 'nin', '-j', '0', *_SMALL,
+                      '--initmodel', str(tmp_path / 'linear.npz'), '--out', str(out)])
+
+
 @pytest.mark.parametrize('name, content, error, match', [
     ('missing.txt', 'img/nowhere.png 0\n', FileNotFoundError, 'nowhere.png'),
     ('label.txt', 'img/train_0_0.png zero\n', ValueError, "invalid label at line 0.*'zero'"),
