@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import multiprocessing
 import pathlib
 import subprocess
 import sys
@@ -205,17 +206,22 @@ def test_initmodel(image_set, example, tmp_path, capsys):
                       '--initmodel', str(tmp_path / 'linear.npz'), '--out', str(out)])
 
 
-@pytest.mark.parametrize('name, content, error, match', [
-    ('missing.txt', 'img/nowhere.png 0\n', FileNotFoundError, 'nowhere.png'),
-    ('label.txt', 'img/train_0_0.png zero\n', ValueError, "invalid label at line 0.*'zero'"),
-    ('format.txt', 'img/train_0_0.png\n', ValueError, 'invalid format at line 0'),
+@pytest.mark.parametrize('name, content, loaderjob, error, match', [
+    ('missing.txt', 'img/nowhere.png 0\n', '0', FileNotFoundError, 'img/nowhere.png'),
+    # Raised in a loader process, re-raised in the trainer's.
+    ('missing.txt', 'img/nowhere.png 0\n', '2', FileNotFoundError, 'img/nowhere.png'),
+    ('label.txt', 'img/train_0_0.png zero\n', '0', ValueError,
+     "invalid label at line 0.*'zero'"),
+    ('format.txt', 'img/train_0_0.png\n', '0', ValueError, 'invalid format at line 0'),
 ])
-def test_bad_lists(image_set, example, tmp_path, name, content, error, match):
+def test_bad_lists(image_set, example, tmp_path, name, content, loaderjob, error, match):
     (tmp_path / name).write_text(content)
     with pytest.raises(error, match=match):
         example.main([str(tmp_path / name), str(image_set / 'val.txt'), '--root',
                       str(image_set), '--mean', str(image_set / 'mean.npy'), '--arch', 'nin',
-                      '-j', '0', *_SMALL, '--out', str(tmp_path / 'result')])
+                      '-j', loaderjob, *_SMALL, '--out', str(tmp_path / 'result')])
+    # The loader processes are gone with the trainer.
+    assert not multiprocessing.active_children()
 
 
 def test_bad_images_and_options(image_set, example, tmp_path, capsys):
