@@ -16,11 +16,12 @@ generated one).
 Networks (``--arch/-a``; the model files sit next to this script):
 ``alex`` (AlexNet, 227x227 crops), ``nin`` (Network in Network, 227x227,
 the default), ``googlenet`` (GoogLeNet with its two auxiliary classifiers,
-224x224) and ``resnet50`` (ResNet-50, 224x224).  Each has ``--n_class``
-outputs (ImageNet's 1,000 by default), an ``insize`` and ``forward(x, t)``
-reporting ``loss`` and ``accuracy``.
-``--insize`` trains on smaller crops (from 39 for alex and nin, 79 for
-googlenet): the classifiers pool or infer over whatever map the crop gives.
+224x224), ``googlenetbn`` (the same with batch normalization, 224x224) and
+``resnet50`` (ResNet-50, 224x224).  Each has ``--n_class`` outputs
+(ImageNet's 1,000 by default), an ``insize`` and ``forward(x, t)`` reporting
+``loss`` and ``accuracy``.  ``--insize`` trains on smaller crops (from 39 for
+alex and nin, 79 for googlenet, 59 for googlenetbn): the classifiers pool or
+infer over whatever map the crop gives.
 
 Data: ``PreprocessedDataset`` reads ``LabeledImageDataset(list, root)``,
 subtracts the mean image and scales by 1/255; training images are cropped
@@ -68,12 +69,14 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 import alex  # noqa: E402
 import googlenet  # noqa: E402
+import googlenetbn  # noqa: E402
 import nin  # noqa: E402
 import resnet50  # noqa: E402
 
 ARCHS = {
     'alex': alex.Alex,
     'googlenet': googlenet.GoogLeNet,
+    'googlenetbn': googlenetbn.GoogLeNetBN,
     'nin': nin.NIN,
     'resnet50': resnet50.ResNet50,
 }

@@ -242,7 +242,8 @@ def test_bad_images_and_options(image_set, example, tmp_path, capsys):
 
 
 @pytest.mark.parametrize('arch, insize, default_insize', [
-    ('alex', 39, 227), ('nin', 39, 227), ('googlenet', 79, 224), ('resnet50', 32, 224)])
+    ('alex', 39, 227), ('nin', 39, 227), ('googlenet', 79, 224), ('googlenetbn', 59, 224),
+    ('resnet50', 32, 224)])
 def test_models(example, arch, insize, default_insize):
     cls = example.ARCHS[arch]
     assert cls.insize == default_insize and cls().insize == default_insize
@@ -257,7 +258,7 @@ def test_models(example, arch, insize, default_insize):
         loss = model(x, t)
     assert loss.shape == () and np.isfinite(loss.array)
     keys = {'main/loss', 'main/accuracy'}
-    if arch == 'googlenet':
+    if arch.startswith('googlenet'):
         keys |= {'main/loss1', 'main/loss2', 'main/loss3'}
         np.testing.assert_allclose(
             float(observation['main/loss'].array),
