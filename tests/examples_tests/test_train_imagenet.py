@@ -170,6 +170,8 @@ def test_resume_with_two_loader_processes(image_set, tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, f'stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}'
         assert 'Traceback' not in proc.stderr and 'Exception' not in proc.stderr
+        assert 'Dtype: float32' in proc.stdout
+        assert proc.stdout.count('validation/main/accuracy  lr') == 1  # PrintReport's header
     log = json.loads((out / 'log').read_text())
     assert [entry['iteration'] for entry in log] == list(range(1, 9))
     assert [entry['epoch'] for entry in log] == [0, 0, 0, 1, 1, 1, 1, 2]
