@@ -127,34 +127,35 @@ def test_preprocessing(image_set, example):
     assert np.abs(centred).max() < 1
 
 
-def test_alex_learns_the_colours(image_set, example, tmp_path, capsys):
+def test_nin_learns_the_colours(image_set, example, tmp_path, capsys):
     out = tmp_path / 'result'
-    trainer = example.main([*_data_args(image_set), '--arch', 'alex', '--epoch', '2',
+    trainer = example.main([*_data_args(image_set), '--arch', 'nin', '--epoch', '3',
                             '--loaderjob', '0', *_SMALL, '--out', str(out)])
     printed = capsys.readouterr().out
     assert 'Device: @numpy' in printed and '# Minibatch-size: 16' in printed
     assert isinstance(trainer.updater.get_iterator('main'), chainer.iterators.SerialIterator)
-    assert trainer.updater.iteration == 8  # 64 images in batches of 16, two epochs
+    assert trainer.updater.iteration == 12  # 64 images in batches of 16, three epochs
 
     log = json.loads((out / 'log').read_text())
-    assert [entry['iteration'] for entry in log] == list(range(1, 9))
+    assert [entry['iteration'] for entry in log] == list(range(1, 13))
     keys = {'epoch', 'iteration', 'main/loss', 'validation/main/loss', 'main/accuracy',
             'validation/main/accuracy', 'lr', 'elapsed_time'}
     assert keys <= set(log[-1])
     assert all(entry['lr'] == 0.01 for entry in log)
-    assert log[-1]['validation/main/loss'] < log[0]['validation/main/loss'] - 0.005, log
-    # Chance is 0.25; two epochs tell most colours apart (0.5 to 0.75 over seeds).
+    # From ln 4 = 1.39 to 0.6-1.0 over seeds.
+    assert log[-1]['validation/main/loss'] < log[0]['validation/main/loss'] - 0.2, log
+    # Chance is 0.25; three epochs tell most colours apart (0.5 to 0.75 over seeds).
     assert log[-1]['validation/main/accuracy'] > 0.4, log[-1]
 
     # --test: one trainer snapshot and one model snapshot, at the end.
-    assert {p.name for p in out.iterdir()} == {'snapshot_iter_8', 'model_iter_8', 'cg.dot',
+    assert {p.name for p in out.iterdir()} == {'snapshot_iter_12', 'model_iter_12', 'cg.dot',
                                                'log'}
     # The model snapshot loads into a fresh network, as --initmodel does.
-    fresh = example.ARCHS['alex'](n_class=4, insize=40)
-    chainer.serializers.load_npz(str(out / 'model_iter_8'), fresh)
+    fresh = example.ARCHS['nin'](n_class=4, insize=40)
+    chainer.serializers.load_npz(str(out / 'model_iter_12'), fresh)
     trained = trainer.updater.get_optimizer('main').target
-    np.testing.assert_array_equal(fresh.fc6.W.array, trained.fc6.W.array)
-    assert fresh.fc6.W.shape == (4096, 256)
+    np.testing.assert_array_equal(fresh.mlpconv4[2].W.array, trained.mlpconv4[2].W.array)
+    assert fresh.mlpconv4[2].W.shape == (4, 1024, 1, 1)
 
 
 def test_resume_with_two_loader_processes(image_set, tmp_path):
