@@ -244,6 +244,25 @@ def test_bad_images_and_options(image_set, example, tmp_path, capsys):
     assert 'invalid' in capsys.readouterr().err
 
 
+def test_options(example):
+    args = example.parse_args(['train.txt', 'val.txt'])
+    assert (args.train, args.val, args.arch, args.batchsize, args.val_batchsize, args.epoch,
+            args.mean, args.root, args.out, args.loaderjob, args.device, args.resume,
+            args.initmodel, args.dtype, args.test, args.n_class, args.insize) == (
+        'train.txt', 'val.txt', 'nin', 32, 250, 10, 'mean.npy', '.', 'result', None, '-1', '',
+        None, None, False, 1000, None)
+    assert sorted(example.ARCHS) == ['alex', 'googlenet', 'googlenetbn', 'nin', 'resnet50']
+    args = example.parse_args(['t', 'v', '-a', 'alex', '-B', '8', '-b', '4', '-E', '2', '-j', '3',
+                               '-m', 'm.npy', '-R', 'images', '-o', 'out', '-r', 'snap',
+                               '--dtype', 'float16', '--test'])
+    assert (args.arch, args.batchsize, args.val_batchsize, args.epoch, args.loaderjob,
+            args.mean, args.root, args.out, args.resume, args.dtype, args.test) == (
+        'alex', 8, 4, 2, 3, 'm.npy', 'images', 'out', 'snap', 'float16', True)
+    # The deprecated --gpu/-g: a bare flag means GPU 0.
+    assert example.parse_args(['t', 'v', '--gpu']).device == 0
+    assert example.parse_args(['t', 'v', '-g', '-1']).device == -1
+
+
 @pytest.mark.parametrize('arch, insize, default_insize', [
     ('alex', 39, 227), ('nin', 39, 227), ('googlenet', 79, 224), ('googlenetbn', 59, 224),
     ('resnet50', 32, 224)])
