@@ -60,7 +60,13 @@ def _read_pairs(path: str) -> list:
                 raise ValueError(
                     f'invalid format at line {i} in file {path}: expected '
                     f'"<path> <label>", got {line.strip()!r}')
-            pairs.append((pair[0], int(pair[1])))
+            try:
+                label = int(pair[1])
+            except ValueError:
+                raise ValueError(
+                    f'invalid label at line {i} in file {path}: expected an '
+                    f'integer, got {pair[1]!r}') from None
+            pairs.append((pair[0], label))
     return pairs
 
 

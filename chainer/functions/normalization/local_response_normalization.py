@@ -25,7 +25,7 @@ def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-
         raise type_check.InvalidType(
             'x.dtype.kind == "f" and x.ndim >= 2', f'x.dtype={xa.dtype}, x.ndim={xa.ndim}')
     cdt = array_utils.compute_dtype(xa.dtype)
-    xc = x if xa.dtype == cdt else F.cast(x, cdt)
+    xc = chainer.as_variable(x) if xa.dtype == cdt else F.cast(x, cdt)
     half = n // 2
     c = xa.shape[1]
     sq = xc * xc

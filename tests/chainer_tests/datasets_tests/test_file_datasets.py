@@ -49,6 +49,12 @@ def test_labeled_image_dataset(images):
     (root / 'bad.txt').write_text('rgb.png 0 extra\n')
     with pytest.raises(ValueError, match='line 0'):
         datasets.LabeledImageDataset(str(root / 'bad.txt'))
+    (root / 'bad_label.txt').write_text('rgb.png 0\ngray.png cat\n')
+    with pytest.raises(ValueError, match=r"invalid label at line 1 in file .*bad_label.txt.*'cat'"):
+        datasets.LabeledImageDataset(str(root / 'bad_label.txt'))
+    ds = datasets.LabeledImageDataset([('missing.png', 0)], root=str(root))
+    with pytest.raises(FileNotFoundError, match='missing.png'):
+        ds[0]
 
 
 def test_zipped_image_datasets(images):

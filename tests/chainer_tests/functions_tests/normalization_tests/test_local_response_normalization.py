@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -49,6 +50,16 @@ def test_default_constants():
     y = F.local_response_normalization(x)
     assert y.shape == x.shape
     numpy.testing.assert_allclose(y.array, x / 2 ** 0.75, rtol=1e-3)
+
+
+@pytest.mark.parametrize('n', [1, 2, 5])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_array_input_gives_variable(n, dtype):
+    x = numpy.random.randn(2, 3, 2).astype(dtype)
+    y = F.local_response_normalization(x, n)
+    assert isinstance(y, chainer.Variable) and y.dtype == dtype
+    numpy.testing.assert_allclose(
+        y.array, F.local_response_normalization(chainer.Variable(x), n).array)
 
 
 def test_bad_inputs():
