@@ -1,0 +1,50 @@
+"""The model-parallel MNIST example under mpiexec (offline: the digits fallback)."""
+import json
+import os
+
+import pytest
+
+from tests.chainermn_tests import _launch
+
+SCRIPT = os.path.join(_launch.ROOT, 'examples', 'chainermn', 'mnist',
+                      'train_mnist_model_parallel.py')
+
+
+def _run(tmp_path, n, *args, timeout=90):
+    env = {'CHAINER_DATASET_ROOT': str(tmp_path / 'datasets')}
+    return _launch.run(SCRIPT, n, '--out', str(tmp_path / 'result'), *args,
+                       timeout=timeout, env=env)
+
+
+def test_two_ranks_train_offline(tmp_path):
+    pytest.importorskip('sklearn')
+    proc = _run(tmp_path, 2, '--epoch', '2', '--unit', '100', '--batchsize', '50',
+                '--seed', '0')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Only rank 0 reads the data and prints.
+    assert proc.stderr.count('training on the 8x8 digits set') == 1, proc.stderr
+    assert proc.stdout.count('Num process (COMM_WORLD): 2') == 1
+    assert proc.stdout.count('validation/main/accuracy') == 1
+
+    out = tmp_path / 'result'
+    assert sorted(os.listdir(out)) == ['cg.dot', 'log']
+    with open(out / 'log') as f:
+        log = json.load(f)
+    # Rank 1 writes no log of its own (its entries would lack rank 0's keys).
+    assert [e['epoch'] for e in log] == [1, 2]
+    for entry in log:
+        assert {'main/loss', 'main/accuracy', 'validation/main/loss',
+                'validation/main/accuracy'} <= set(entry)
+    assert log[-1]['main/loss'] < 0.8 * log[0]['main/loss']
+    assert log[-1]['validation/main/accuracy'] > 0.7  # chance: 0.1
+    # Rank 0's loss graph goes out to rank 1 and back.
+    graph = (out / 'cg.dot').read_text()
+    assert 'Send' in graph and 'Recv' in graph
+
+
+@pytest.mark.parametrize('n', [1, 3])
+def test_wrong_number_of_ranks(tmp_path, n):
+    proc = _run(tmp_path, n, '--epoch', '1', timeout=60)
+    assert proc.returncode != 0
+    assert 'exactly 2 processes' in proc.stderr
+    assert not os.path.exists(tmp_path / 'result')
