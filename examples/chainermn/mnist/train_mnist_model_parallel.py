@@ -15,8 +15,9 @@ layers.  Every rank trains its own part with its own Adam optimizer: the
 backward pass sends the gradients back along the same path.  Only rank 0 reads
 the data; rank 1 iterates over :func:`chainermn.datasets.create_empty_dataset`
 of the same length, so both ranks run the same iterations and the same
-``Evaluator`` passes.  Rank 0 prints the report and writes ``--out`` (the
-``log`` and the graph of the loss, ``cg.dot``).
+``Evaluator`` passes.  Rank 0 prints the report (``PrintReport``,
+``ProgressBar``) and writes ``--out`` (``LogReport``'s ``log`` and
+``DumpGraph``'s ``cg.dot``, the loss graph with its ``Send`` and ``Recv``).
 
 Like the other MNIST examples it reads MNIST from the dataset root
 (downloading it on first use) and, without internet, says so in one line and
@@ -180,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> training.Trainer:
         trainer.extend(extensions.PrintReport(
             ['epoch', 'main/loss', 'validation/main/loss',
              'main/accuracy', 'validation/main/accuracy', 'elapsed_time']))
+        trainer.extend(extensions.ProgressBar())
 
     trainer.run()
     return trainer
