@@ -1,4 +1,5 @@
 """The model-parallel MNIST example under mpiexec (offline: the digits fallback)."""
+import importlib.util
 import json
 import os
 
@@ -48,3 +49,17 @@ def test_wrong_number_of_ranks(tmp_path, n):
     assert proc.returncode != 0
     assert 'exactly 2 processes' in proc.stderr
     assert not os.path.exists(tmp_path / 'result')
+
+
+def test_options():
+    pytest.importorskip('mpi4py')
+    spec = importlib.util.spec_from_file_location('train_mnist_model_parallel', SCRIPT)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    args = example.parse_args([])
+    assert (args.batchsize, args.epoch, args.unit, args.out, args.device) == (
+        100, 20, 1000, 'result', -1)
+    assert example.parse_args(['-g']).device == 0  # deprecated: --device 0
+    assert example.parse_args(['--device', '1']).device == 1
+    with pytest.raises(SystemExit):
+        example.parse_args(['--gpu', '--device', '1'])
