@@ -162,8 +162,7 @@ def _step(env, action):
 
 def get_greedy_action(Q: QFunction, obs: numpy.ndarray) -> int:
     """The action of highest Q-value for one observation."""
-    xp = Q.xp
-    obs = xp.asarray(obs[None], dtype=numpy.float32)
+    obs = Q.device.send(numpy.asarray(obs[None], dtype=numpy.float32))
     with chainer.no_backprop_mode():
         q = Q(obs).array[0]
     return int(q.argmax())
@@ -189,12 +188,11 @@ def compute_target(Q: QFunction, target_Q: QFunction, reward, obs_next, done,
 def update(Q: QFunction, target_Q: QFunction, opt, samples, gamma: float = 0.99,
            double_dqn: bool = False) -> float:
     """One minibatch update of ``Q`` on ``samples`` (obs, action, reward, done, obs_next)."""
-    xp = Q.xp
-    obs = xp.asarray([s[0] for s in samples], dtype=numpy.float32)
-    action = xp.asarray([s[1] for s in samples], dtype=numpy.int32)
-    reward = xp.asarray([s[2] for s in samples], dtype=numpy.float32)
-    done = xp.asarray([s[3] for s in samples], dtype=numpy.float32)
-    obs_next = xp.asarray([s[4] for s in samples], dtype=numpy.float32)
+    def batch(i, dtype):
+        return Q.device.send(numpy.asarray([s[i] for s in samples], dtype=dtype))
+
+    obs, action, reward = batch(0, numpy.float32), batch(1, numpy.int32), batch(2, numpy.float32)
+    done, obs_next = batch(3, numpy.float32), batch(4, numpy.float32)
     q = F.select_item(Q(obs), action)
     target = compute_target(Q, target_Q, reward, obs_next, done, gamma, double_dqn)
     loss = mean_clipped_loss(q, target)
