@@ -13,8 +13,9 @@ minibatch updates of the mean Huber loss (``F.huber_loss(..., reduce='no')``)
 between ``Q(s)[a]`` (``F.select_item``) and the TD target
 ``r + gamma * (1 - done) * max_a' Q_target(s')[a']``, where ``Q_target`` is a
 copy of ``Q`` (``copy.deepcopy``) refreshed with ``copyparams`` every
-``--target-update-interval`` steps.  ``--double-dqn`` evaluates with the
-target network the action chosen by ``Q`` instead.  The optimizer is Adam with
+``--target-update-interval`` steps.  ``--target-type double_dqn`` (or
+``--double-dqn``) evaluates with the target network the action chosen by
+``Q`` instead.  The optimizer is Adam with
 ``eps=1e-2``.  Each episode prints its return ``R`` and the running average
 return; at the end the Q-function is saved as ``model.npz`` in ``--out``.
 
@@ -27,10 +28,14 @@ after 200 steps), so it runs anywhere.
 Options: ``--env`` (``CartPole-v0``), ``--device/-d`` (``-1`` or ``@numpy``;
 ``0`` or ``@cupy:0``), ``--episodes`` (1000), ``--batch-size`` (64),
 ``--replay-start-size`` (500), ``--replay-size`` (10**6),
-``--target-update-interval`` (100), ``--update-interval`` (1), ``--gamma``
-(0.99), ``--start-epsilon`` (1.0), ``--end-epsilon`` (0.1),
-``--final-exploration-steps`` (10**4), ``--unit`` (100), ``--double-dqn``,
-``--out/-o`` (``result``), ``--seed`` (0) and the deprecated ``--gpu/-g``.
+``--target-update-interval``/``--target-update-freq`` (100),
+``--update-interval`` (1), ``--gamma`` (0.99), ``--reward-scale`` (0.01, the
+factor on rewards stored for learning), ``--start-epsilon`` (1.0),
+``--min-epsilon``/``--end-epsilon`` (0.1),
+``--iterations-to-decay-epsilon``/``--final-exploration-steps`` (5000),
+``--unit/-u`` (100), ``--target-type`` (``dqn`` or ``double_dqn``),
+``--double-dqn``, ``--out/-o`` (``dqn_result``), ``--seed`` (0) and the
+deprecated ``--gpu/-g``.
 """
 from __future__ import annotations
 
@@ -128,9 +133,11 @@ class CartPole:
         theta_dot = theta_dot + self.tau * theta_acc
         self.state = numpy.array([x, x_dot, theta, theta_dot])
         self._steps += 1
-        done = bool(abs(x) > self.x_threshold or abs(theta) > self.theta_threshold
-                    or self._steps >= self.max_steps)
-        return self.state.astype(numpy.float32), 1.0, done, {}
+        failed = abs(x) > self.x_threshold or abs(theta) > self.theta_threshold
+        info = {}
+        if not failed and self._steps >= self.max_steps:
+            info['TimeLimit.truncated'] = True  # as gym's TimeLimit wrapper says it
+        return self.state.astype(numpy.float32), 1.0, bool(failed or info), info
 
 
 def make_env(name: str, seed: int):
@@ -156,6 +163,8 @@ def _step(env, action):
     result = env.step(action)
     if len(result) == 5:  # gym >= 0.26: terminated and truncated
         obs, reward, terminated, truncated, info = result
+        if truncated and not terminated:
+            info = {**info, 'TimeLimit.truncated': True}
         return obs, reward, terminated or truncated, info
     return result
 
@@ -213,12 +222,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help='Number of transitions in each mini-batch')
     parser.add_argument('--episodes', '-e', type=int, default=1000,
                         help='Number of episodes to run')
-    parser.add_argument('--out', '-o', type=str, default='result',
+    parser.add_argument('--out', '-o', type=str, default='dqn_result',
                         help='Directory to output the result')
     parser.add_argument('--unit', '-u', type=int, default=100,
                         help='Number of units')
-    parser.add_argument('--double-dqn', action='store_true',
-                        help='Use the double DQN target')
+    parser.add_argument('--target-type', type=str, default='dqn', choices=('dqn', 'double_dqn'),
+                        help='Target type: the DQN or the double DQN target')
+    parser.add_argument('--double-dqn', dest='target_type', action='store_const',
+                        const='double_dqn', help='Same as --target-type double_dqn')
     parser.add_argument('--reward-scale', type=float, default=1e-2,
                         help='Reward scale factor')
     parser.add_argument('--replay-start-size', type=int, default=500,
@@ -234,7 +245,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         type=float, default=0.1, help='Epsilon after decay')
     parser.add_argument('--update-interval', type=int, default=1,
                         help='Number of steps between updates')
-    parser.add_argument('--target-update-interval', type=int, default=100,
+    parser.add_argument('--target-update-interval', '--target-update-freq', type=int, default=100,
                         help='Number of steps between target network updates')
     parser.add_argument('--gamma', type=float, default=0.99,
                         help='Discount factor')
@@ -244,6 +255,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     group.add_argument('--gpu', '-g', dest='device', type=int, nargs='?', const=0,
                        help='GPU ID (negative value indicates CPU)')
     args = parser.parse_args(argv)
+    args.double_dqn = args.target_type == 'double_dqn'
     for name in ('batch_size', 'update_interval', 'target_update_interval'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be positive')
@@ -298,10 +310,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
                 action = env.action_space.sample()
             else:
                 action = get_greedy_action(Q, obs)
-            new_obs, reward, done, _ = _step(env, action)
+            new_obs, reward, done, info = _step(env, action)
             R += reward
-            # Only a real failure is terminal: the 200-step limit is not.
-            terminal = done and getattr(env, '_steps', 0) < getattr(env, 'max_steps', 1 << 62)
+            # Only a real failure is terminal: the value after a time limit is still bootstrapped.
+            terminal = done and not info.get('TimeLimit.truncated', False)
             replay_buffer.append((obs, action, reward * args.reward_scale, terminal, new_obs))
             obs = new_obs
             iteration += 1

@@ -62,10 +62,11 @@ def test_builtin_cartpole_dynamics():
     env.reset()
     for n in range(1, 201):
         x, x_dot, th, th_dot = env.state
-        _, _, done, _ = env.step(int(th + 0.5 * th_dot + 0.01 * x + 0.1 * x_dot > 0))
+        _, _, done, info = env.step(int(th + 0.5 * th_dot + 0.01 * x + 0.1 * x_dot > 0))
         if done:
             break
-    assert n == 200 and abs(env.state[2]) < 12 * math.pi / 180 and abs(env.state[0]) < 2.4
+    assert n == 200 and info == {'TimeLimit.truncated': True}
+    assert abs(env.state[2]) < 12 * math.pi / 180 and abs(env.state[0]) < 2.4
     with pytest.raises(ValueError):
         env.step(2)
 
@@ -172,6 +173,10 @@ def test_subprocess_double_dqn_and_bad_options(tmp_path):
     assert 'average_loss: 0.' in proc.stdout  # updates ran
     assert (out / 'model.npz').is_file()
     example = _load_example()
-    for bad in (['--gamma', '1.5'], ['--batch-size', '0'], ['--target-update-interval', '0']):
+    for bad in (['--gamma', '1.5'], ['--batch-size', '0'], ['--target-update-interval', '0'],
+                ['--target-type', 'dueling']):
         with pytest.raises(SystemExit):
             example.parse_args(bad)
+    args = example.parse_args(['--target-type', 'double_dqn', '--target-update-freq', '7'])
+    assert args.double_dqn and args.target_update_interval == 7 and args.out == 'dqn_result'
+    assert not example.parse_args([]).double_dqn
