@@ -8,6 +8,7 @@ import pathlib
 import random
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -180,3 +181,28 @@ def test_subprocess_double_dqn_and_bad_options(tmp_path):
     args = example.parse_args(['--target-type', 'double_dqn', '--target-update-freq', '7'])
     assert args.double_dqn and args.target_update_interval == 7 and args.out == 'dqn_result'
     assert not example.parse_args([]).double_dqn
+
+
+def test_uses_gym_when_installed(tmp_path, monkeypatch, capsys):
+    example = _load_example()
+    made = []
+
+    class NewApiCartPole(example.CartPole):
+        # gym >= 0.26: reset gives (obs, info), step gives terminated and truncated.
+        def reset(self):
+            return super().reset(), {}
+
+        def step(self, action):
+            obs, reward, done, info = super().step(action)
+            truncated = info.pop('TimeLimit.truncated', False)
+            return obs, reward, done and not truncated, truncated, info
+
+    def make(name):
+        made.append(name)
+        return NewApiCartPole(0)
+
+    monkeypatch.setitem(sys.modules, 'gym', types.SimpleNamespace(make=make))
+    result = example.main(['--env', 'MyCartPole-v1', '--episodes', '2', *_SMALL,
+                           '--out', str(tmp_path)])
+    assert made == ['MyCartPole-v1'] and capsys.readouterr().err == ''
+    assert len(result['returns']) == 2 and sum(result['returns']) == result['iteration']
