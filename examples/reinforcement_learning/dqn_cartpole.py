@@ -40,7 +40,6 @@ deprecated ``--gpu/-g``.
 from __future__ import annotations
 
 import argparse
-import collections
 import copy
 import math
 import os
@@ -74,9 +73,6 @@ class QFunction(chainer.Chain):
 class _Discrete:
     def __init__(self, n: int) -> None:
         self.n = n
-
-    def sample(self) -> int:
-        return random.randrange(self.n)
 
 
 class _Box:
@@ -293,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     opt = chainer.optimizers.Adam(eps=1e-2)
     opt.setup(Q)
 
-    replay_buffer: collections.deque = collections.deque(maxlen=args.replay_size)
+    replay_buffer: list = []  # a ring of the last --replay-size transitions
+    replay_next = 0
     iteration = 0
     returns = []
     average_R = None
@@ -307,14 +304,19 @@ def main(argv: Sequence[str] | None = None) -> dict:
                           args.start_epsilon - (args.start_epsilon - args.end_epsilon)
                           * iteration / max(1, args.final_exploration_steps))
             if random.random() < epsilon:
-                action = env.action_space.sample()
+                action = random.randrange(n_actions)
             else:
                 action = get_greedy_action(Q, obs)
             new_obs, reward, done, info = _step(env, action)
             R += reward
             # Only a real failure is terminal: the value after a time limit is still bootstrapped.
             terminal = done and not info.get('TimeLimit.truncated', False)
-            replay_buffer.append((obs, action, reward * args.reward_scale, terminal, new_obs))
+            transition = (obs, action, reward * args.reward_scale, terminal, new_obs)
+            if len(replay_buffer) < args.replay_size:
+                replay_buffer.append(transition)
+            else:
+                replay_buffer[replay_next] = transition
+                replay_next = (replay_next + 1) % args.replay_size
             obs = new_obs
             iteration += 1
 
