@@ -13,6 +13,8 @@ from tests.examples_tests.test_train_mnist import _env, make_mnist_root
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 _RUNS = {
+    'dqn_cartpole': ('examples/reinforcement_learning/dqn_cartpole.py',
+                     ['--episodes', '3', '--unit', '16', '--replay-start-size', '20']),
     'memnn': ('examples/memnn/train_memnn.py', ['--epoch', '1', '--unit', '8']),
     'mnist': ('examples/mnist/train_mnist.py',
               ['--epoch', '1', '--unit', '20', '--batchsize', '50', '--noplot']),
@@ -52,6 +54,8 @@ def test_example_trains_on_gpu(name, tmp_path):
         assert 0 <= log[-1]['validation/main/bleu'] <= 1
     elif name == 'sentiment':
         assert 'Test data evaluation:' in proc.stdout
+    elif name == 'dqn_cartpole':
+        assert 'average_loss: 0.' in proc.stdout and (out / 'model.npz').is_file()
     elif name not in ('ptb', 'word2vec'):
         log = json.loads((out / 'log').read_text())
         assert 0 <= log[-1]['validation/main/accuracy'] <= 1
