@@ -70,7 +70,7 @@ class _LeakyReLUGrad(function_node.FunctionNode):
         # gy times slope where neg, else 1; the factor is built without a select
         # (one of its two terms is exactly 0).
         neg = self.neg
-        if type(gy) is not numpy.ndarray and not isinstance(gy, numpy.ndarray):
+        if array_utils._xp(gy) is not numpy:
             return array_utils.compute_kernel(
                 'bool neg, T gy, C slope', 'T gx', 'gx = neg ? (T)((C)gy * slope) : gy',
                 'rechainer_leaky_relu_grad', gy.dtype)(neg, gy, self.slope),

@@ -42,7 +42,7 @@ class SigmoidGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         y, gy = inputs
-        if type(y) is not numpy.ndarray and not isinstance(y, numpy.ndarray):
+        if array_utils._xp(y) is not numpy:
             return array_utils.compute_kernel(
                 'T y, T gy', 'T gx', 'gx = (T)(((C)1 - (C)y) * (C)y * (C)gy)',
                 'rechainer_sigmoid_grad', y.dtype)(y, gy),

@@ -43,7 +43,7 @@ class _AxisSoftmax(function_node.FunctionNode):
         self.retain_outputs((0,))
         if x.size == 0:
             return x.copy(),
-        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+        if _array._xp(x) is not numpy:
             m, s = _array.softmax_stats(x, self.axis)
             return _array.compute_kernel('T x, C m, C s', 'T y', self._gpu_code,
                                          self._gpu_name, x.dtype)(x, m, s),
@@ -65,7 +65,7 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
         y, gy = inputs
         if y.size == 0:
             return gy.copy(),
-        if type(y) is not numpy.ndarray and not isinstance(y, numpy.ndarray):
+        if _array._xp(y) is not numpy:
             return self._compute_gpu(y, gy),
         gx = self._compute(as_compute(y), as_compute(gy))
         return utils.force_array(gx.astype(y.dtype, copy=False)),

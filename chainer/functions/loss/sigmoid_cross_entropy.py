@@ -37,7 +37,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         self.retain_inputs((0, 1))
-        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+        if array_utils._xp(x) is not numpy:
             return self._forward_gpu(x, t),
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
@@ -85,7 +85,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
         dtype = x.dtype
-        if type(t.array) is not numpy.ndarray and not isinstance(t.array, numpy.ndarray):
+        if array_utils._xp(t.array) is not numpy:
             # 1 / count where the label is used, on the device (the output array
             # given binds T)
             coeff = array_utils.compute_kernel(
@@ -113,7 +113,7 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        if type(x) is not numpy.ndarray and not isinstance(x, numpy.ndarray):
+        if array_utils._xp(x) is not numpy:
             return array_utils.compute_kernel(
                 'T x, S t, T coeff, T gy', 'T gx',
                 '''C s = tanh((C)x * (C)0.5) * (C)0.5 + (C)0.5;
