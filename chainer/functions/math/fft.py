@@ -57,9 +57,14 @@ class FFT(function_node.FunctionNode):
 
 
 def _split(x, name: str):
-    if not isinstance(x, (tuple, list)) or len(x) != 2:
-        raise TypeError(f'{name} takes a tuple (real, imag) of two arrays or Variables')
-    return x
+    # Chainer unpacks ``real, imag = x``, so a (2, ...) array or Variable works too.
+    try:
+        real, imag = x
+    except (TypeError, ValueError):
+        raise TypeError(
+            f'{name} takes a pair (real, imag) of two arrays or Variables, got '
+            f'{type(x).__name__}{getattr(x, "shape", "")}') from None
+    return real, imag
 
 
 def fft(x):

@@ -55,8 +55,24 @@ def test_fft_bad_input():
         F.fft((a, a.astype(numpy.float64)))
     with pytest.raises(type_check.InvalidType):
         F.ifft((numpy.ones((), numpy.float32), numpy.ones((), numpy.float32)))
-    with pytest.raises(TypeError):
-        F.fft(a)
+    with pytest.raises(TypeError, match='pair'):
+        F.fft(numpy.ones((3, 2), numpy.float32))
+    with pytest.raises(TypeError, match='pair'):
+        F.ifft(1.0)
+
+
+def test_fft_unpacks_any_pair():
+    # As Chainer: real, imag = x, so a stacked (2, ...) array or Variable works.
+    a = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    expected = F.fft((a[0], a[1]))
+    for x in (a, chainer.Variable(a), [a[0], a[1]]):
+        got = F.fft(x)
+        for g, e in zip(got, expected):
+            numpy.testing.assert_array_equal(g.array, e.array)
+    v = chainer.Variable(a)
+    real, imag = F.ifft(v)
+    F.sum(real * real + imag).backward()
+    assert v.grad.shape == (2, 3)
 
 
 testing.run_module(__name__, __file__)
