@@ -32,8 +32,9 @@ class _TreeLSTMBase(link.Chain):
 class ChildSumTreeLSTM(_TreeLSTMBase):
     """Child-sum tree LSTM node (any number of children).
 
-    Call with ``(c_1, ..., c_n, h_1, ..., h_n, x)``; missing children may be
-    None, and ``x`` None means a zero input.  Returns ``(c, h)``.
+    Call with ``(c_1, ..., c_n, h_1, ..., h_n, x)``, or with ``x`` alone for a
+    leaf; missing children may be None, and ``x`` None means a zero input.
+    Returns ``(c, h)``.
 
     Args:
         in_size: Input size.
@@ -51,9 +52,9 @@ class ChildSumTreeLSTM(_TreeLSTMBase):
 
     def forward(self, *cshsx: Any):
         n = (len(cshsx) - 1) // 2
-        if n < 1 or len(cshsx) != 2 * n + 1:
-            raise ValueError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x) with n >= 1; '
-                             f'got {len(cshsx)} arguments')
+        if len(cshsx) != 2 * n + 1:
+            raise ValueError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x), or x alone '
+                             f'for a leaf; got {len(cshsx)} arguments')
         cs, hs, x = cshsx[:n], cshsx[n:2 * n], cshsx[-1]
         x = self._input_or_zeros(cs, hs, x)
         units = self.state_size

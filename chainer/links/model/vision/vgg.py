@@ -26,9 +26,9 @@ _MEAN_BGR = (103.939, 116.779, 123.68)
 _CHANNELS = (64, 128, 256, 512, 512)
 _DEPTHS = {16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
 _URLS = {
-    16: 'http://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
+    16: 'https://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
         'VGG_ILSVRC_16_layers.caffemodel',
-    19: 'http://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
+    19: 'https://www.robots.ox.ac.uk/%7Evgg/software/very_deep/caffe/'
         'VGG_ILSVRC_19_layers.caffemodel',
 }
 

@@ -48,6 +48,20 @@ def test_child_sum_leaf_and_missing_input():
         link(None, None, None)
 
 
+def test_child_sum_leaf_with_x_alone():
+    # As in Chainer, a leaf may pass x alone: no children, the same (c, h).
+    link = L.ChildSumTreeLSTM(3, 2)
+    x = _rand(4, 3)
+    c, h = link(x)
+    c1, h1 = link(None, None, x)
+    numpy.testing.assert_array_equal(c.array, c1.array)
+    numpy.testing.assert_array_equal(h.array, h1.array)
+    with pytest.raises(ValueError, match='x alone'):
+        link(x, x)
+    with pytest.raises(ValueError):
+        link(None)
+
+
 @pytest.mark.parametrize('n_ary', [1, 3])
 def test_nary(n_ary):
     link = L.NaryTreeLSTM(3, 2, n_ary=n_ary)
