@@ -34,6 +34,9 @@ class LocalConvolution2D(link.Link):
                  initial_bias: Any = None, **kwargs) -> None:
         super().__init__()
         argument.assert_kwargs_empty(kwargs)
+        if ksize is None:
+            # Chainer accepted this and failed at the first call with a TypeError.
+            raise TypeError('LocalConvolution2D needs ksize (the filter size); it has no default')
         self.ksize = conv_nd.as_tuple(ksize, 2)
         self.stride = conv_nd.as_tuple(stride, 2)
         self.out_channels = out_channels

@@ -193,6 +193,13 @@ def test_links(make, x_shape, y_shape, tmp_path):
     numpy.testing.assert_array_equal(other(x).array, y.array)
 
 
+def test_local_convolution_link_needs_ksize():
+    with pytest.raises(TypeError, match='needs ksize'):
+        L.LocalConvolution2D(3, 4)
+    with pytest.raises(TypeError, match='needs ksize'):
+        L.LocalConvolution2D(3, 4, in_size=5)
+
+
 def test_deformable_link_starts_as_a_convolution():
     link = L.DeformableConvolution2D(3, 2, 3, pad=1)
     x = numpy.random.rand(1, 3, 4, 5).astype('f')
