@@ -48,6 +48,24 @@ def test_child_sum_leaf_and_missing_input():
         link(None, None, None)
 
 
+def test_child_sum_leaf_call_and_zero_children_gradients():
+    # As Chainer: x alone is a leaf, and children given as None are zero
+    # states whose recurrent weights get zero (not missing) gradients.
+    link = L.ChildSumTreeLSTM(3, 2)
+    x = _rand(4, 3)
+    c0, h0 = link(x)
+    c, h = link(None, None, x)
+    numpy.testing.assert_allclose(h0.array, h.array, atol=1e-6)
+    numpy.testing.assert_allclose(c0.array, c.array, atol=1e-6)
+    link.cleargrads()
+    chainer.functions.sum(h).backward()
+    for name in ('W_h_aio', 'W_h_f'):
+        grad = getattr(link, name).W.grad
+        assert grad is not None and not grad.any(), name
+    with pytest.raises(ValueError):
+        link(None, x)
+
+
 @pytest.mark.parametrize('n_ary', [1, 3])
 def test_nary(n_ary):
     link = L.NaryTreeLSTM(3, 2, n_ary=n_ary)
