@@ -44,7 +44,8 @@ class DotNode:
     @property
     def label(self) -> str:
         """The dot statement of the node: ``id [key="value",...];``."""
-        attributes = ','.join(f'{k}="{v}"' for k, v in sorted(self.attribute.items()))
+        # In insertion order: label, shape, then the style keys, as Chainer writes them.
+        attributes = ','.join(f'{k}="{v}"' for k, v in self.attribute.items())
         return f'{self.id_} [{attributes}];'
 
 

@@ -37,8 +37,15 @@ class Sequential(_link.ChainList):
 
     ``Sequential(l1, F.relu, l2)(x)`` computes ``l2(F.relu(l1(x)))``. A layer
     returning a tuple has it unpacked into the arguments of the next layer.
-    Links among the layers are the children, named ``'0'``, ``'1'``, ... in
-    order (functions are not counted).
+    Links among the layers are the children, named ``'0'``, ``'1'``, ... by
+    their position among the children (functions are not counted). That
+    position is Chainer's: a link inserted at layer ``i > 0`` becomes the
+    child right after position ``k`` of the children, where ``k`` is the layer
+    index of the first link before it (0 if there is none), so
+    ``Sequential(l1, F.relu, l2, F.relu, l3)`` names ``l1, l3, l2`` as
+    ``'0', '1', '2'``. The names are the ``.npz`` keys, so files move both
+    ways. A Sequential holding a lambda cannot be pickled or deep-copied
+    (``ValueError``); use ``functools.partial`` or a named function.
 
     Args:
         layers: The initial layers.
@@ -50,10 +57,22 @@ class Sequential(_link.ChainList):
         for layer in layers:
             self.append(layer)
 
-    def _sync_children(self) -> None:
-        # Children are the links among the layers, in layer order.
-        self._children = [layer for layer in self._layers if isinstance(layer, _link.Link)]
+    def _add_child(self, i: int, layer: Any) -> None:
+        # Called after ``layer`` was put at layer position ``i``.
+        if not isinstance(layer, _link.Link):
+            return
+        if i == 0:
+            pos = 0
+        else:
+            first = next((j for j in range(i) if isinstance(self._layers[j], _link.Link)), 0)
+            pos = first + 1
+        self._children.insert(pos, layer)
         self._rename_children()
+
+    def _remove_child(self, layer: Any) -> None:
+        if isinstance(layer, _link.Link):
+            self._children = [c for c in self._children if c is not layer]
+            self._rename_children()
 
     # -- sequence protocol -----------------------------------------------
 
@@ -71,12 +90,17 @@ class Sequential(_link.ChainList):
         if i >= len(self):
             raise ValueError(f'{i} should be less than {len(self)}')
         _check_callable(layer)
-        self._layers[i] = layer
-        self._sync_children()
+        if self._layers[i] is not layer:
+            # As Chainer: delete, then insert at the same position.
+            del self[i]
+            self.insert(i, layer)
 
     def __delitem__(self, i: Any) -> None:
-        del self._layers[i]
-        self._sync_children()
+        if isinstance(i, slice):
+            for j in sorted(range(len(self._layers))[i], reverse=True):
+                del self[j]
+            return
+        self._remove_child(self._layers.pop(i))
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._layers)
@@ -117,7 +141,7 @@ class Sequential(_link.ChainList):
         if i < 0:
             i += n
         self._layers.insert(i, layer)
-        self._sync_children()
+        self._add_child(i, layer)
 
     def append(self, layer: Any) -> None:
         """Appends ``layer`` at the end."""
@@ -151,9 +175,11 @@ class Sequential(_link.ChainList):
         self._children = []
 
     def reverse(self) -> None:
-        """Reverses the order of the layers in place."""
-        self._layers.reverse()
-        self._sync_children()
+        """Reverses the order of the layers in place (children as if appended anew)."""
+        layers = self._layers[::-1]
+        self.clear()
+        for layer in layers:
+            self.append(layer)
 
     def index(self, layer: Any, start: Any = None, end: Any = None) -> int:
         """Position of the first ``layer`` within ``[start:end]`` (relative to ``start``)."""
@@ -168,6 +194,16 @@ class Sequential(_link.ChainList):
         return sum(1 for layer in self._layers if _layer_type_name(layer) == type_name)
 
     # -- copies ---------------------------------------------------------
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # pickle and copy.deepcopy come here; Chainer refuses lambdas with a
+        # ValueError rather than pickle's own error.
+        if any(getattr(layer, '__name__', None) == '<lambda>' for layer in self._layers):
+            raise ValueError(
+                'This Sequential holds a lambda function, which cannot be pickled '
+                'or deep-copied; give the layer as functools.partial or as a '
+                'function defined with def instead.')
+        return super().__reduce_ex__(protocol)
 
     def copy(self, mode: str = 'share') -> 'Sequential':
         """Returns a Sequential of copies of the layers (links copied with ``mode``)."""

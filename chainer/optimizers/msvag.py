@@ -17,9 +17,18 @@ _default_hyperparam.weight_decay_rate = 0
 
 
 def _rho(beta: float, t: int) -> float:
-    """Variance-reduction factor of the bias-corrected moving average after ``t`` steps."""
+    """Variance-reduction factor of the bias-corrected moving average after ``t`` steps.
+
+    Capped at 0.9999 as in Chainer, so that ``beta == 0`` still moves the
+    parameter. At the first step it is 1 and the variance estimate is zero
+    exactly (one gradient), so the step is ``lr`` times the gradient as in
+    Chainer; 0 is returned there, which gives that factor of one without
+    multiplying the rounding of ``vt - mt**2`` by ``rho / (1 - rho)``.
+    """
+    if t == 1:
+        return 0.0
     beta_t = beta ** t
-    return (1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t))
+    return min((1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t)), 0.9999)
 
 
 class MSVAGRule(_util.ElementwiseRule):
@@ -45,13 +54,11 @@ class MSVAGRule(_util.ElementwiseRule):
                   v += one_minus_beta * (grad * grad - v);
                   T mt = m * inv_bias;
                   T factor = 0;
-                  if (rho < (T)1) {
-                      T mt2 = mt * mt;
-                      T s = v * inv_bias - mt2;
-                      if (s < (T)0) s = 0;
-                      T den = mt2 + rho / (1 - rho) * s;
-                      if (den > (T)0) factor = mt2 / den;
-                  }
+                  T mt2 = mt * mt;
+                  T s = v * inv_bias - mt2;
+                  if (s < (T)0) s = 0;
+                  T den = mt2 + rho / (1 - rho) * s;
+                  if (den > (T)0) factor = mt2 / den;
                   param -= eta * (lr * mt * factor + weight_decay_rate * param);'''
     gpu_name = 'msvag'
 
@@ -95,21 +102,17 @@ class MSVAGRule(_util.ElementwiseRule):
         tmp *= one_minus_beta
         v += tmp
         mt = m * dtype.type(inv_bias)
-        if rho < 1:
-            mt2 = mt * mt
-            # rho * s, with the (mathematically non-negative) variance clamped at zero
-            # against rounding.
-            numpy.multiply(v, dtype.type(inv_bias), out=tmp)
-            tmp -= mt2
-            numpy.maximum(tmp, 0, out=tmp)
-            tmp *= dtype.type(rho / (1 - rho))
-            tmp += mt2
-            factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
-            mt *= factor
-            mt *= dtype.type(lr)
-        else:
-            # After a single step the variance cannot be estimated: no gradient step.
-            mt[...] = 0
+        mt2 = mt * mt
+        # rho * s, with the (mathematically non-negative) variance clamped at zero
+        # against rounding.
+        numpy.multiply(v, dtype.type(inv_bias), out=tmp)
+        tmp -= mt2
+        numpy.maximum(tmp, 0, out=tmp)
+        tmp *= dtype.type(rho / (1 - rho))
+        tmp += mt2
+        factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
+        mt *= factor
+        mt *= dtype.type(lr)
         if weight_decay_rate != 0:
             mt += dtype.type(weight_decay_rate) * data
         mt *= dtype.type(eta)

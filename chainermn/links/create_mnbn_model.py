@@ -45,16 +45,23 @@ def _convert(link: Any, comm: Any, communication_backend: str) -> Any:
                 delattr(link, name)
                 with link.init_scope():
                     setattr(link, name, new)
+    elif isinstance(link, chainer.Sequential):
+        # A Sequential is a ChainList whose forward runs its layers: swap the
+        # link in both lists, keeping its child position and name.
+        for i, layer in enumerate(list(link._layers)):
+            if isinstance(layer, chainer.Link):
+                new = _convert(layer, comm, communication_backend)
+                if new is not layer:
+                    pos = next(j for j, c in enumerate(link._children) if c is layer)
+                    new.name = layer.name
+                    link._children[pos] = new
+                    link._layers[i] = new
     elif isinstance(link, chainer.ChainList):
         for i, child in enumerate(list(link._children)):
             new = _convert(child, comm, communication_backend)
             if new is not child:
                 new.name = str(i)
                 link._children[i] = new
-    elif isinstance(link, chainer.Sequential):
-        for i, layer in enumerate(list(link._layers)):
-            if isinstance(layer, chainer.Link):
-                link._layers[i] = _convert(layer, comm, communication_backend)
     return link
 
 

@@ -1,5 +1,7 @@
 """chainer.Sequential."""
+import copy
 import functools
+import pickle
 
 import numpy
 import pytest
@@ -108,7 +110,8 @@ def test_delete_pop_remove_clear():
     seq = Sequential(l1, double, l2, l3)
     del seq[0]
     assert list(seq) == [double, l2, l3]
-    assert [c.name for c in seq.children()] == ['0', '1'] and l2.name == '0'
+    # l3 was placed before l2 among the children (see test_children_order_as_chainer)
+    assert list(seq.children()) == [l3, l2] and l2.name == '1'
     assert seq.pop() is l3
     assert list(seq.children()) == [l2]
     seq.remove(double)
@@ -241,3 +244,78 @@ def test_serialize_by_link_position():
 
     Sequential(Affine(), double, Affine()).serialize(Ser())
     assert sorted(store) == ['0/a', '0/c', '1/a', '1/c']
+
+
+def _names(seq):
+    return [(c.name, c.a.array[0]) for c in seq.children()]
+
+
+def test_children_order_as_chainer():
+    # Chainer 7.8.1 puts a link inserted at layer i > 0 right after child
+    # position k, k being the layer index of the first link before it; the
+    # children's names (the .npz keys) follow that order, not the layer order.
+    seq = Sequential(Affine(1), F.relu, Affine(2), F.relu, Affine(3))
+    assert _names(seq) == [('0', 1), ('1', 3), ('2', 2)]
+    assert [n for n, _ in seq.namedparams()] == ['/0/a', '/0/c', '/1/a', '/1/c', '/2/a', '/2/c']
+    assert seq.namedlinks(skipself=True).__next__()[1] is seq[0]
+    only_links = Sequential(Affine(1), Affine(2), Affine(3), Affine(4))
+    assert _names(only_links) == [('0', 1), ('1', 4), ('2', 3), ('3', 2)]
+    # No link before the new one: after child position 0 (layer 0 is a function).
+    lead = Sequential(F.relu, Affine(1), F.relu, Affine(2), Affine(3))
+    assert _names(lead) == [('0', 1), ('1', 2), ('2', 3)]
+    # The evaluation order stays the layer order.
+    x = numpy.array([1., -1.], numpy.float32)
+    numpy.testing.assert_array_equal(seq(x).array, numpy.maximum(numpy.maximum(x, 0) * 2, 0) * 3)
+
+
+def test_children_order_after_edits_as_chainer():
+    seq = Sequential(Affine(4), Affine(5), Affine(6), Affine(7))
+    seq.insert(2, Affine(9))
+    assert _names(seq) == [('0', 4), ('1', 9), ('2', 7), ('3', 6), ('4', 5)]
+    del seq[1]
+    assert _names(seq) == [('0', 4), ('1', 9), ('2', 7), ('3', 6)]
+    seq[0] = Affine(8)  # delete, then insert at the same position
+    assert _names(seq) == [('0', 8), ('1', 9), ('2', 7), ('3', 6)]
+    seq.append(double)
+    seq.insert(0, Affine(1))
+    assert _names(seq) == [('0', 1), ('1', 8), ('2', 9), ('3', 7), ('4', 6)]
+    seq.pop()
+    assert _names(seq) == [('0', 1), ('1', 8), ('2', 9), ('3', 7), ('4', 6)]
+    added = Sequential(Affine(1), F.relu, Affine(2), F.relu, Affine(3)) + Sequential(Affine(4))
+    assert _names(added) == [('0', 1), ('1', 4), ('2', 3), ('3', 2)]
+    nested = Sequential(Affine(1), Sequential(Affine(2), F.relu, Affine(3)), Affine(4))
+    assert [c.name for c in nested.children()] == ['0', '1', '2']
+    assert nested[2].name == '1' and nested[1].name == '2'
+    assert _names(nested.flatten()) == [('0', 1), ('1', 4), ('2', 3), ('3', 2)]
+    assert _names(Sequential(Affine(1), F.relu, Affine(2), F.relu, Affine(3)).copy()) == [
+        ('0', 1), ('1', 3), ('2', 2)]
+
+
+def test_npz_keys_follow_children_order(tmp_path):
+    seq = Sequential(chainer.links.Linear(3, 4), F.relu, chainer.links.Linear(4, 5),
+                     F.relu, chainer.links.Linear(5, 6))
+    path = tmp_path / 'seq.npz'
+    chainer.serializers.save_npz(str(path), seq)
+    with numpy.load(str(path)) as f:
+        shapes = {k: f[k].shape for k in f.files}
+    assert shapes == {'0/W': (4, 3), '0/b': (4,), '1/W': (6, 5), '1/b': (6,),
+                      '2/W': (5, 4), '2/b': (5,)}
+    other = Sequential(chainer.links.Linear(3, 4), F.relu, chainer.links.Linear(4, 5),
+                       F.relu, chainer.links.Linear(5, 6))
+    chainer.serializers.load_npz(str(path), other)
+    for a, b in zip(seq, other):
+        if isinstance(a, Link):
+            numpy.testing.assert_array_equal(a.W.array, b.W.array)
+
+
+def test_lambda_layer_not_picklable():
+    seq = Sequential(Affine(), lambda x: x * 2)
+    with pytest.raises(ValueError, match='lambda'):
+        pickle.dumps(seq)
+    with pytest.raises(ValueError, match='lambda'):
+        copy.deepcopy(seq)
+    assert seq.copy()[1] is seq[1]  # Sequential.copy keeps working
+    fine = Sequential(Affine(3.0), functools.partial(F.sum, axis=0), double)
+    back = pickle.loads(pickle.dumps(fine))
+    assert back[0].a.array[0] == 3 and back[2] is double
+    assert copy.deepcopy(fine)[0].a.array is not fine[0].a.array

@@ -11,7 +11,7 @@ from chainer.utils import type_check
 def _check_pair(in_types):
     type_check._argname(in_types, ('x1', 'x2'))
     x1_type, x2_type = in_types
-    type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype == x1_type.dtype)
+    type_check.expect(x1_type.dtype.kind == 'f', x1_type.dtype == x2_type.dtype)
     type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
 
 

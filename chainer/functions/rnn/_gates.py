@@ -61,15 +61,28 @@ def zeros_var(shape: tuple, like: Any) -> Any:
     return chainer.Variable(z, requires_grad=False)
 
 
+def _pairs(a_in: Any, i_in: Any) -> Tuple[List[Any], List[Any], bool]:
+    """The cell-input and input-gate pre-activations as lists, and whether they came
+    as lists (one ``tanh(a_k) sigmoid(i_k)`` term per pair)."""
+    if isinstance(a_in, list):
+        return a_in, i_in, True
+    return [a_in], [i_in], False
+
+
 def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
                  cs: List[Any]) -> Tuple[Any, Any]:
-    """Arrays ``(c, h)`` of a cell ``c = tanh(a) sigmoid(i) + sum_k sigmoid(f_k) c_k``,
-    ``h = sigmoid(o) tanh(c)`` from gate pre-activations (computed in float32 for
+    """Arrays ``(c, h)`` of a cell ``c = sum_k tanh(a_k) sigmoid(i_k) + sum_k
+    sigmoid(f_k) c_k``, ``h = sigmoid(o) tanh(c)`` from gate pre-activations
+    (``a_in``/``i_in`` one array each, or lists of pairs; computed in float32 for
     float16 input)."""
-    xp = backend.get_array_module(a_in)
-    dtype = a_in.dtype
+    a_ins, i_ins, _ = _pairs(a_in, i_in)
+    xp = backend.get_array_module(o_in)
+    dtype = o_in.dtype
     comp = array_utils.as_compute
-    c = xp.tanh(comp(a_in)) * array_utils.sigmoid(comp(i_in))
+    c = None
+    for a_k, i_k in zip(a_ins, i_ins):
+        term = xp.tanh(comp(a_k)) * array_utils.sigmoid(comp(i_k))
+        c = term if c is None else c + term
     for f_in, ck in zip(f_ins, cs):
         c += array_utils.sigmoid(comp(f_in)) * ck
     h = array_utils.sigmoid(comp(o_in)) * xp.tanh(c)
@@ -80,56 +93,79 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
     """Arrays ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
     :func:`cell_forward` with respect to its gate pre-activations and child cell
     states, given the gradients ``gc`` and ``gh`` of its outputs (in float32 for
-    float16 input; cast back)."""
-    xp = backend.get_array_module(a_in)
-    dtype = a_in.dtype
+    float16 input; cast back). ``g_a`` and ``g_i`` are lists when ``a_in`` is."""
+    a_ins, i_ins, as_list = _pairs(a_in, i_in)
+    xp = backend.get_array_module(o_in)
+    dtype = o_in.dtype
     comp = array_utils.as_compute
-    a = xp.tanh(comp(a_in))
-    i, o = array_utils.sigmoid(comp(i_in)), array_utils.sigmoid(comp(o_in))
+    acts = [xp.tanh(comp(a_k)) for a_k in a_ins]
+    gates = [array_utils.sigmoid(comp(i_k)) for i_k in i_ins]
+    o = array_utils.sigmoid(comp(o_in))
     fs = [array_utils.sigmoid(comp(f)) for f in f_ins]
-    c = a * i
+    c = None
+    for a, i in zip(acts, gates):
+        c = a * i if c is None else c + a * i
     for f, ck in zip(fs, cs):
         c += f * ck
     t = xp.tanh(c)
     gh = comp(gh)
-    one = a.dtype.type(1)
+    one = o.dtype.type(1)
     u = gh * o * (one - t * t) + comp(gc)
-    grads = [u * i * (one - a * a), u * a * i * (one - i), gh * t * o * (one - o)]
-    g_fs = [u * ck * f * (one - f) for f, ck in zip(fs, cs)]
-    g_cs = [u * f for f in fs]
-    cast = [g.astype(dtype, copy=False) for g in grads + g_fs + g_cs]
-    n = len(fs)
-    return cast[0], cast[1], cast[2], cast[3:3 + n], cast[3 + n:]
+    g_as = [(u * i * (one - a * a)).astype(dtype, copy=False) for a, i in zip(acts, gates)]
+    g_is = [(u * a * i * (one - i)).astype(dtype, copy=False) for a, i in zip(acts, gates)]
+    g_o = (gh * t * o * (one - o)).astype(dtype, copy=False)
+    g_fs = [(u * ck * f * (one - f)).astype(dtype, copy=False) for f, ck in zip(fs, cs)]
+    g_cs = [(u * f).astype(dtype, copy=False) for f in fs]
+    if not as_list:
+        return g_as[0], g_is[0], g_o, g_fs, g_cs
+    return g_as, g_is, g_o, g_fs, g_cs
 
 
 def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs):
     """Second-order terms of :func:`cell_grad`, as Variables built from
     differentiable functions: the gradients, with respect to ``(a_in, i_in,
     o_in, [f_in_k], [c_k], gc, gh)``, of the outputs of :func:`cell_grad`
-    contracted with ``(gg_a, gg_i, gg_o, [gg_f_k], [gg_c_k])``."""
+    contracted with ``(gg_a, gg_i, gg_o, [gg_f_k], [gg_c_k])`` (``a_in``,
+    ``i_in``, ``gg_a``, ``gg_i`` and the returned ``g_a``, ``g_i`` lists of
+    pairs, or one Variable each)."""
     F = chainer.functions
-    a, i, o = F.tanh(a_in), F.sigmoid(i_in), F.sigmoid(o_in)
+    a_ins, i_ins, as_list = _pairs(a_in, i_in)
+    gg_as, gg_is, _ = _pairs(gg_a, gg_i)
+    acts = [F.tanh(a_k) for a_k in a_ins]
+    gates = [F.sigmoid(i_k) for i_k in i_ins]
+    o = F.sigmoid(o_in)
     fs = [F.sigmoid(f) for f in f_ins]
-    c = a * i
+    c = None
+    for a, i in zip(acts, gates):
+        c = a * i if c is None else c + a * i
     for f, ck in zip(fs, cs):
         c = c + f * ck
     t = F.tanh(c)
-    da, di, do, dt = 1 - a * a, i * (1 - i), o * (1 - o), 1 - t * t
+    das = [1 - a * a for a in acts]
+    dis = [i * (1 - i) for i in gates]
+    do, dt = o * (1 - o), 1 - t * t
     dfs = [f * (1 - f) for f in fs]
     u = gh * o * dt + gc
     # Gradient reaching u (the total gradient of c) from every output.
-    gu = gg_a * i * da + gg_i * a * di
+    gu = None
+    for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is):
+        term = gg_a_k * i * da + gg_i_k * a * di
+        gu = term if gu is None else gu + term
     for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs):
         gu = gu + gg_c * f + gg_f * ck * df
     g_c = (gg_o * gh * do - 2 * gu * gh * o * t) * dt
     g_o = gg_o * gh * t * (1 - 2 * o) + gu * gh * dt
     g_gh = gg_o * t * do + gu * o * dt
-    g_a = -2 * gg_a * u * i * a + gg_i * u * di + g_c * i
-    g_i = gg_a * u * da + gg_i * u * a * (1 - 2 * i) + g_c * a
+    g_as = [(-2 * gg_a_k * u * i * a + gg_i_k * u * di + g_c * i) * da
+            for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
+    g_is = [(gg_a_k * u * da + gg_i_k * u * a * (1 - 2 * i) + g_c * a) * di
+            for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
     g_fs = [(gg_c * u + gg_f * u * ck * (1 - 2 * f) + g_c * ck) * df
             for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs)]
     g_cs = [gg_f * u * df + g_c * f for f, df, gg_f in zip(fs, dfs, gg_fs)]
-    return g_a * da, g_i * di, g_o * do, g_fs, g_cs, gu, g_gh
+    if not as_list:
+        return g_as[0], g_is[0], g_o * do, g_fs, g_cs, gu, g_gh
+    return g_as, g_is, g_o * do, g_fs, g_cs, gu, g_gh
 
 
 def zeros_like_or(v: Any, like: Any) -> Any:

@@ -136,16 +136,26 @@ def composed_layer(x, h0, w, wh, bx, bh, batches: Sequence[int], reverse: bool):
     return NStepGRULayer.composed((x, h0, w, wh, bx, bh), batches, reverse)
 
 
-def n_step_gru_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-                    bs: Sequence, xs: Sequence, use_bi_direction: bool, **kwargs):
-    """Stacked GRU, one or two directions; returns ``(hy, ys)``.
-
-    See :func:`n_step_gru` and :func:`n_step_bigru`.
-    """
+def n_step_gru_sequences(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                         bs: Sequence, xs: Sequence, use_bi_direction: bool, **kwargs):
+    """As :func:`n_step_gru_base` with ``xs`` and ``ys`` as sequences ``(L_i, I)``
+    sorted by decreasing length (what the links call)."""
     n_step_rnn._parse_kwargs(kwargs)
     hy, _, ys = n_step_rnn.n_step_rnn_impl(_GRUCell(), n_layers, dropout_ratio, hx,
                                            None, ws, bs, xs, use_bi_direction)
     return hy, ys
+
+
+def n_step_gru_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                    bs: Sequence, xs: Sequence, use_bi_direction: bool, **kwargs):
+    """Stacked GRU, one or two directions; returns ``(hy, ys)``.
+
+    ``xs`` and ``ys`` are time-major as in Chainer (see :func:`n_step_gru`).
+    """
+    hy, ys = n_step_gru_sequences(n_layers, dropout_ratio, hx, ws, bs,
+                                  n_step_rnn.sequences_of(xs, hx), use_bi_direction,
+                                  **kwargs)
+    return hy, n_step_rnn.time_major(ys)
 
 
 def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
@@ -165,8 +175,8 @@ def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     the input and ``W3..W5`` (``(H, H)``) on the hidden state.
 
     Returns:
-        tuple: ``(hy, ys)``: final hidden states ``(n_layers, B, H)`` and a
-        tuple of ``B`` outputs ``(L_i, H)`` of the last layer.
+        tuple: ``(hy, ys)``: final hidden states ``(n_layers, B, H)`` and the
+        last layer's outputs, time-major as ``xs``: ``ys[t]`` ``(B_t, H)``.
     """
     return n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, False, **kwargs)
 
@@ -178,7 +188,6 @@ def n_step_bigru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     As :func:`n_step_gru`, with a forward and a backward GRU per layer:
     ``ws``, ``bs`` and ``hx`` hold ``2 * n_layers`` entries ordered
     ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
-    after the first read ``2 * H`` features; each output of ``ys`` is
-    ``(L_i, 2 * H)``.
+    after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``.
     """
     return n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, True, **kwargs)

@@ -201,16 +201,27 @@ def composed_layer(x, h0, c0, w, wh, b, batches: Sequence[int], reverse: bool):
     return NStepLSTMLayer.composed((x, h0, c0, w, wh, b), batches, reverse)
 
 
+def n_step_lstm_sequences(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
+                          ws: Sequence, bs: Sequence, xs: Sequence,
+                          use_bi_direction: bool, **kwargs):
+    """As :func:`n_step_lstm_base` with ``xs`` and ``ys`` as sequences ``(L_i, I)``
+    sorted by decreasing length (what the links call)."""
+    n_step_rnn._parse_kwargs(kwargs)
+    return n_step_rnn.n_step_rnn_impl(_LSTMCell(), n_layers, dropout_ratio, hx, cx,
+                                      ws, bs, xs, use_bi_direction)
+
+
 def n_step_lstm_base(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
                      ws: Sequence, bs: Sequence, xs: Sequence,
                      use_bi_direction: bool, **kwargs):
     """Stacked LSTM, one or two directions; returns ``(hy, cy, ys)``.
 
-    See :func:`n_step_lstm` and :func:`n_step_bilstm`.
+    ``xs`` and ``ys`` are time-major as in Chainer (see :func:`n_step_lstm`).
     """
-    n_step_rnn._parse_kwargs(kwargs)
-    return n_step_rnn.n_step_rnn_impl(_LSTMCell(), n_layers, dropout_ratio, hx, cx,
-                                      ws, bs, xs, use_bi_direction)
+    hy, cy, ys = n_step_lstm_sequences(n_layers, dropout_ratio, hx, cx, ws, bs,
+                                       n_step_rnn.sequences_of(xs, hx), use_bi_direction,
+                                       **kwargs)
+    return hy, cy, n_step_rnn.time_major(ys)
 
 
 def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Sequence,
@@ -238,12 +249,15 @@ def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Seque
             the input size for the first layer, ``H`` after), ``W4..W7``
             ``(H, H)``.
         bs: ``n_layers`` lists of eight biases ``(H,)``.
-        xs: ``B`` sequences ``(L_i, I)`` sorted by decreasing length.
+        xs: Time-major inputs: ``xs[t]`` ``(B_t, I)`` holds step ``t`` of the
+            sequences longer than ``t``, ``B_t`` non-increasing (sort the
+            sequences by decreasing length and apply
+            :func:`~chainer.functions.transpose_sequence`).
 
     Returns:
         tuple: ``(hy, cy, ys)``: final hidden and cell states ``(n_layers, B,
-        H)`` (after each sequence's last step) and a tuple of ``B`` outputs
-        ``(L_i, H)`` of the last layer.
+        H)`` (after each sequence's last step) and the last layer's outputs,
+        time-major as ``xs``: ``ys[t]`` ``(B_t, H)``.
     """
     return n_step_lstm_base(n_layers, dropout_ratio, hx, cx, ws, bs, xs, False,
                             **kwargs)
@@ -256,8 +270,7 @@ def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
     As :func:`n_step_lstm`, with a forward and a backward LSTM per layer:
     ``ws``, ``bs``, ``hx`` and ``cx`` hold ``2 * n_layers`` entries ordered
     ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
-    after the first read ``2 * H`` features; each output of ``ys`` is
-    ``(L_i, 2 * H)``.
+    after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``.
     """
     return n_step_lstm_base(n_layers, dropout_ratio, hx, cx, ws, bs, xs, True,
                             **kwargs)

@@ -1,8 +1,11 @@
 """Multi-layer (optionally bidirectional) Elman RNNs over variable-length sequences,
 and the shared driver and layer nodes of every ``n_step_*`` function.
 
-Sequences arrive batch-major (a list of ``(L_i, in_size)`` arrays sorted by
-decreasing length).  The driver lays them out time-major in one array, so that
+The public functions take and return time-major lists as Chainer's do
+(``xs[t]`` holds step ``t`` of the sequences longer than ``t``); the
+``*_sequences`` forms, which the links call, take the sequences themselves
+(``(L_i, in_size)`` arrays sorted by decreasing length).  The driver lays them
+out time-major in one array, so that
 each layer projects the inputs of all steps with one matrix product; only the
 recurrent product runs once per time step.  Each layer and direction runs as
 one :class:`LayerNode` (its gradient one :class:`LayerGradNode`); the LSTM,
@@ -594,18 +597,55 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     return hy_var, cy_var, ys
 
 
-def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-                    bs: Sequence, xs: Sequence, activation: str,
-                    use_bi_direction: bool, **kwargs):
-    """Stacked Elman RNN, one or two directions; returns ``(hy, ys)``.
+def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
+    """The sequences ``(L_i, ...)`` of the time-major ``xs`` (``xs[t]`` of shape
+    ``(B_t, ...)``, ``B_t`` non-increasing), as :func:`transpose_sequence` gives.
 
-    See :func:`n_step_rnn` and :func:`n_step_birnn`.
+    When ``hx`` holds more rows than ``xs[0]`` (as Chainer allows), the extra
+    rows get empty sequences: their states pass through unchanged.
     """
+    seqs = list(chainer.functions.transpose_sequence(list(xs)))
+    if seqs and hx is not None and hx.shape[1] > len(seqs):
+        first = seqs[0].array
+        xp = backend.get_array_module(first)
+        with backend.using_device(backend.get_device_from_array(first)):
+            empty = xp.empty((0,) + first.shape[1:], first.dtype)
+        seqs += [chainer.Variable(empty, requires_grad=False)
+                 for _ in range(hx.shape[1] - len(seqs))]
+    return seqs
+
+
+def time_major(ys: Sequence) -> tuple:
+    """The time-major form of the sequences ``ys`` (sorted by decreasing length)."""
+    return tuple(chainer.functions.transpose_sequence(list(ys)))
+
+
+def n_step_rnn_sequences(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                         bs: Sequence, xs: Sequence, activation: str,
+                         use_bi_direction: bool, **kwargs):
+    """As :func:`n_step_rnn_base` with ``xs`` and ``ys`` as sequences ``(L_i, I)``
+    sorted by decreasing length (what the links call)."""
     _parse_kwargs(kwargs)
     cell = _ElmanCell(activation)
     hy, _, ys = n_step_rnn_impl(cell, n_layers, dropout_ratio, hx, None, ws, bs, xs,
                                 use_bi_direction)
     return hy, ys
+
+
+def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
+                    bs: Sequence, xs: Sequence, activation: str,
+                    use_bi_direction: bool, **kwargs):
+    """Stacked Elman RNN, one or two directions; returns ``(hy, ys)``.
+
+    ``xs`` and ``ys`` are time-major as in Chainer: ``xs[t]`` ``(B_t, I)`` holds
+    step ``t`` of the sequences longer than ``t`` (``B_t`` non-increasing; see
+    :func:`~chainer.functions.transpose_sequence`). See :func:`n_step_rnn` and
+    :func:`n_step_birnn`.
+    """
+    hy, ys = n_step_rnn_sequences(n_layers, dropout_ratio, hx, ws, bs,
+                                  sequences_of(xs, hx), activation, use_bi_direction,
+                                  **kwargs)
+    return hy, time_major(ys)
 
 
 def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
@@ -623,13 +663,16 @@ def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
         ws: ``n_layers`` lists ``[W0 (H, I), W1 (H, H)]`` (``I`` is the input size
             for the first layer and ``H`` for the others).
         bs: ``n_layers`` lists ``[b0 (H,), b1 (H,)]``.
-        xs: ``B`` sequences ``(L_i, I)`` sorted by decreasing length.
+        xs: Time-major inputs: ``xs[t]`` ``(B_t, I)`` holds step ``t`` of the
+            sequences longer than ``t``, ``B_t`` non-increasing (sort the
+            sequences by decreasing length and apply
+            :func:`~chainer.functions.transpose_sequence`).
         activation: ``'tanh'`` or ``'relu'``.
 
     Returns:
         tuple: ``hy`` ``(n_layers, B, H)`` (the state after each sequence's last
-        step) and ``ys``, a tuple of ``B`` Variables ``(L_i, H)`` (the last
-        layer's outputs).
+        step) and ``ys``, the last layer's outputs, time-major as ``xs``:
+        ``ys[t]`` ``(B_t, H)``.
     """
     return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
                            False, **kwargs)
@@ -642,8 +685,8 @@ def n_step_birnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     As :func:`n_step_rnn`, with a forward and a backward RNN per layer:
     ``ws``, ``bs`` and ``hx`` hold ``2 * n_layers`` entries ordered
     ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
-    after the first read ``2 * H`` features; each output of ``ys`` is
-    ``(L_i, 2 * H)`` (forward and backward outputs side by side).
+    after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``
+    (forward and backward outputs side by side).
     """
     return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
                            True, **kwargs)

@@ -43,12 +43,13 @@ class SLSTM(function_node.FunctionNode):
 
 
 def _merged_gates(c1, c2, x1, x2):
-    """Arrays ``(a, i, o, [f1, f2], [c1, c2])`` of shape ``(B, H, R)``: the summed
-    cell input, input and output gates of both children and their forget gates."""
+    """Arrays ``([a1, a2], [i1, i2], o, [f1, f2], [c1, c2])`` of shape ``(B, H, R)``:
+    the cell inputs and input gates of both children (activated separately, as
+    Chainer computes them), the summed output gate and the forget gates."""
     g1 = _gates.split_interleaved(x1, 4)
     g2 = _gates.split_interleaved(x2, 4)
     shape = g1.shape[:2] + g1.shape[3:]
-    return (g1[:, :, 0] + g2[:, :, 0], g1[:, :, 1] + g2[:, :, 1],
+    return ([g1[:, :, 0], g2[:, :, 0]], [g1[:, :, 1], g2[:, :, 1]],
             g1[:, :, 3] + g2[:, :, 3], [g1[:, :, 2], g2[:, :, 2]],
             [c1.reshape(shape), c2.reshape(shape)])
 
@@ -62,11 +63,11 @@ class SLSTMGrad(function_node.FunctionNode):
         c1, c2, x1, x2, gc, gh = inputs
         xp = backend.get_array_module(x1)
         a, i, o, fs, cs = _merged_gates(c1, c2, x1, x2)
-        shape = a.shape
-        g_a, g_i, g_o, (g_f1, g_f2), (g_c1, g_c2) = _gates.cell_grad(
+        shape = o.shape
+        (g_a1, g_a2), (g_i1, g_i2), g_o, (g_f1, g_f2), (g_c1, g_c2) = _gates.cell_grad(
             a, i, o, fs, cs, gc.reshape(shape), gh.reshape(shape))
-        gx1 = xp.stack([g_a, g_i, g_f1, g_o], axis=2).reshape(x1.shape)
-        gx2 = xp.stack([g_a, g_i, g_f2, g_o], axis=2).reshape(x2.shape)
+        gx1 = xp.stack([g_a1, g_i1, g_f1, g_o], axis=2).reshape(x1.shape)
+        gx2 = xp.stack([g_a2, g_i2, g_f2, g_o], axis=2).reshape(x2.shape)
         return g_c1.reshape(c1.shape), g_c2.reshape(c2.shape), gx1, gx2
 
     def backward(self, indexes, grad_outputs):
@@ -83,22 +84,24 @@ def slstm_grad_grad(c_prev1, c_prev2, x1, x2, gc, gh, ggc_prev1, ggc_prev2, ggx1
     a2, i2, f2, o2 = _gates.gate_vars(x2, 4)
     gga1, ggi1, ggf1, ggo1 = _gates.gate_vars(_gates.zeros_like_or(ggx1, x1), 4)
     gga2, ggi2, ggf2, ggo2 = _gates.gate_vars(_gates.zeros_like_or(ggx2, x2), 4)
-    # gx1 and gx2 carry the same gradients of the summed gates a, i and o.
-    g_a, g_i, g_o, (g_f1, g_f2), (g_c1, g_c2), g_gc, g_gh = _gates.cell_grad_grad(
-        a1 + a2, i1 + i2, o1 + o2, [f1, f2], [c_prev1, c_prev2], gc, gh,
-        gga1 + gga2, ggi1 + ggi2, ggo1 + ggo2, [ggf1, ggf2], [ggc_prev1, ggc_prev2])
-    return (g_c1, g_c2, _gates.join_gate_vars([g_a, g_i, g_f1, g_o]),
-            _gates.join_gate_vars([g_a, g_i, g_f2, g_o]), g_gc, g_gh)
+    # gx1 and gx2 carry the same gradient of the summed output gate o.
+    (g_a1, g_a2), (g_i1, g_i2), g_o, (g_f1, g_f2), (g_c1, g_c2), g_gc, g_gh = \
+        _gates.cell_grad_grad(
+            [a1, a2], [i1, i2], o1 + o2, [f1, f2], [c_prev1, c_prev2], gc, gh,
+            [gga1, gga2], [ggi1, ggi2], ggo1 + ggo2, [ggf1, ggf2], [ggc_prev1, ggc_prev2])
+    return (g_c1, g_c2, _gates.join_gate_vars([g_a1, g_i1, g_f1, g_o]),
+            _gates.join_gate_vars([g_a2, g_i2, g_f2, g_o]), g_gc, g_gh)
 
 
 def slstm(c_prev1, c_prev2, x1, x2):
     """S-LSTM step merging two child states.
 
     ``x1`` and ``x2`` (shape ``(B, 4 * H, ...)``) hold gate inputs interleaved
-    as in :func:`~chainer.functions.lstm`: ``a, i, f, o`` per unit.  With
-    ``a = a1 + a2``, ``i = i1 + i2``, ``o = o1 + o2``:
-    ``c = tanh(a) * sigmoid(i) + sigmoid(f1) * c_prev1 + sigmoid(f2) * c_prev2``
-    and ``h = sigmoid(o) * tanh(c)``.
+    as in :func:`~chainer.functions.lstm`: ``a, i, f, o`` per unit.  As Chainer
+    computes it (its docstring writes ``tanh(a1 + a2) sigmoid(i1 + i2)``, its
+    code activates each child's gates):
+    ``c = tanh(a1) * sigmoid(i1) + tanh(a2) * sigmoid(i2) + sigmoid(f1) * c_prev1
+    + sigmoid(f2) * c_prev2`` and ``h = sigmoid(o1 + o2) * tanh(c)``.
 
     Args:
         c_prev1: Cell state of the first child, ``(B, H, ...)``.

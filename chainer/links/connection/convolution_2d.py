@@ -1,7 +1,7 @@
 """Two-dimensional convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Optional, Tuple
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
@@ -25,7 +25,11 @@ class Convolution2D(_ConvolutionLinkBase):
     Attributes:
         W (~chainer.Parameter): ``(out_channels, in_channels // groups, kh, kw)``.
         b (~chainer.Parameter): ``(out_channels,)`` or None.
+        in_channels: The ``in_channels`` given (None when read from the input).
+        stride, pad, dilate: Pairs.
     """
+
+    _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
                  ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
@@ -34,8 +38,20 @@ class Convolution2D(_ConvolutionLinkBase):
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
+        self.in_channels = in_channels
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias, dilate, groups)
+
+    @property
+    def printable_specs(self) -> Iterator[Tuple[str, Any]]:
+        yield 'in_channels', self.in_channels
+        yield 'out_channels', self.out_channels
+        yield 'ksize', self.ksize
+        yield 'stride', self.stride
+        yield 'pad', self.pad
+        yield 'nobias', self.b is None
+        yield 'dilate', self.dilate
+        yield 'groups', self.groups
 
     @classmethod
     def from_params(cls, W: Any, b: Any = None, stride=1, pad=0, nobias: bool = False,

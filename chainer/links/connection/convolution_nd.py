@@ -2,7 +2,7 @@
 the parameter handling shared by every convolution and deconvolution link."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -19,6 +19,9 @@ class _ConvolutionLinkBase(link.Link):
     """
 
     _transposed = False
+    # The two-dimensional links keep stride, pad and dilate as pairs, as
+    # Chainer's attributes do.
+    _pairs = False
 
     def _setup(self, ndim: int, in_channels: Optional[int], out_channels: int, ksize,
                stride, pad, nobias: bool, initialW: Any, initial_bias: Any, dilate=1,
@@ -26,6 +29,8 @@ class _ConvolutionLinkBase(link.Link):
         self.ndim = ndim
         self.out_channels = out_channels
         self.ksize = ksize
+        if self._pairs:
+            stride, pad, dilate = (conv_nd.as_tuple(v, 2) for v in (stride, pad, dilate))
         self.stride = stride
         self.pad = pad
         self.dilate = dilate
@@ -59,21 +64,6 @@ class _ConvolutionLinkBase(link.Link):
     def _ensure_params(self, x: Any) -> None:
         if self.W.array is None:
             self._initialize_params(x.shape[1])
-
-    @property
-    def printable_specs(self) -> Iterator[Tuple[str, Any]]:
-        if self.W.array is not None:
-            in_channels = self.W.shape[0 if self._transposed else 1]
-            if not self._transposed:
-                in_channels *= self.groups
-            yield 'in_channels', in_channels
-        yield 'out_channels', self.out_channels
-        yield 'ksize', self.ksize
-        yield 'stride', self.stride
-        yield 'pad', self.pad
-        yield 'nobias', self.b is None
-        yield 'dilate', self.dilate
-        yield 'groups', self.groups
 
 
 class ConvolutionND(_ConvolutionLinkBase):

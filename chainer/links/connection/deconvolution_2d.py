@@ -30,6 +30,7 @@ class Deconvolution2D(_ConvolutionLinkBase):
     """
 
     _transposed = True
+    _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
                  ksize=None, stride=1, pad=0, nobias: bool = False, outsize=None,

@@ -14,12 +14,15 @@ from chainer.utils import conv_nd
 
 
 class DeformableConvolution2DSampler(_ConvolutionLinkBase):
-    """The filter of a deformable convolution, applied at given offsets."""
+    """The filter of a deformable convolution, applied at given offsets (its
+    weights start at zero unless ``initialW`` is given, as in Chainer)."""
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
                  pad=0, nobias: bool = False, initialW: Any = None,
                  initial_bias: Any = None) -> None:
         super().__init__()
+        if initialW is None:
+            initialW = initializers.Zero()
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias)
 
@@ -38,8 +41,9 @@ class DeformableConvolution2D(link.Chain):
         out_channels: Output channels.
         ksize, stride, pad: Int or pair, shared by both convolutions.
         offset_nobias, offset_initialW, offset_initial_bias: Of the offset
-            convolution (``2 * kh * kw`` outputs; weights start at zero by default).
-        deform_nobias, deform_initialW, deform_initial_bias: Of the deformable one.
+            convolution (``2 * kh * kw`` outputs; a Convolution2D's defaults).
+        deform_nobias, deform_initialW, deform_initial_bias: Of the deformable one
+            (weights start at zero by default, as in Chainer).
     """
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
@@ -48,8 +52,6 @@ class DeformableConvolution2D(link.Chain):
                  deform_initialW: Any = None, deform_initial_bias: Any = None) -> None:
         super().__init__()
         kh, kw = conv_nd.as_tuple(ksize, 2)
-        if offset_initialW is None:
-            offset_initialW = initializers.Zero()
         with self.init_scope():
             self.offset_conv = Convolution2D(in_channels, 2 * kh * kw, ksize, stride, pad,
                                              offset_nobias, offset_initialW,

@@ -15,6 +15,8 @@ class DilatedConvolution2D(_ConvolutionLinkBase):
     ``DilatedConvolution2D(out_channels, ksize)`` also works.
     """
 
+    _pairs = True
+
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
                  ksize=None, stride=1, pad=0, dilate=1, nobias: bool = False,
                  initialW: Any = None, initial_bias: Any = None) -> None:

@@ -101,9 +101,17 @@ class BatchNormalization(link.Link):
 
     @property
     def printable_specs(self) -> Iterator[Tuple[str, Any]]:
-        yield 'size', None if self.avg_mean is None else self.avg_mean.shape
+        # Chainer's fields: the first axis of the statistics, their dtype, and
+        # whether the gamma and beta attributes exist (they always do, None
+        # when unused, so Chainer prints True either way). Before the lazy
+        # initialization (where Chainer fails) the size reads None.
+        mean = self.avg_mean
+        yield 'size', None if mean is None else mean.shape[0]
         yield 'decay', self.decay
         yield 'eps', self.eps
+        yield 'dtype', numpy.dtype(self._highprec_dtype if mean is None else mean.dtype)
+        yield 'use_gamma', hasattr(self, 'gamma')
+        yield 'use_beta', hasattr(self, 'beta')
 
     def _initialize_params(self, shape: Any) -> None:
         if isinstance(shape, int):

@@ -19,7 +19,7 @@ class NStepGRUBase(n_step_rnn.NStepRNNBase):
         return 1
 
     def rnn(self, *args: Any):
-        return rnn.n_step_gru_base(*args, use_bi_direction=self.use_bi_direction)
+        return rnn.n_step_gru_sequences(*args, use_bi_direction=self.use_bi_direction)
 
 
 class NStepGRU(NStepGRUBase):

@@ -19,7 +19,7 @@ class NStepLSTMBase(n_step_rnn.NStepRNNBase):
         return 2
 
     def rnn(self, *args: Any):
-        return rnn.n_step_lstm_base(*args, use_bi_direction=self.use_bi_direction)
+        return rnn.n_step_lstm_sequences(*args, use_bi_direction=self.use_bi_direction)
 
     def forward(self, hx: Any, cx: Any, xs: Sequence[Any], **kwargs: Any):
         """Runs the layers over ``xs`` (sequences in any order) from the initial

@@ -182,7 +182,7 @@ class _NStepElmanBase(NStepRNNBase):
         return 1
 
     def rnn(self, *args: Any):
-        return rnn.n_step_rnn_base(*args, activation=self.activation,
+        return rnn.n_step_rnn_sequences(*args, activation=self.activation,
                                    use_bi_direction=self.use_bi_direction)
 
 

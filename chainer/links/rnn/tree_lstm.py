@@ -32,8 +32,8 @@ class _TreeLSTMBase(link.Chain):
 class ChildSumTreeLSTM(_TreeLSTMBase):
     """Child-sum tree LSTM node (any number of children).
 
-    Call with ``(c_1, ..., c_n, h_1, ..., h_n, x)``, or with ``x`` alone for a
-    leaf; missing children may be None, and ``x`` None means a zero input.
+    Call with ``(c_1, ..., c_n, h_1, ..., h_n, x)`` (``n`` may be 0 for a
+    leaf); missing children may be None, and ``x`` None means a zero input.
     Returns ``(c, h)``.
 
     Args:
@@ -51,15 +51,17 @@ class ChildSumTreeLSTM(_TreeLSTMBase):
         self.state_size = out_size
 
     def forward(self, *cshsx: Any):
-        n = (len(cshsx) - 1) // 2
+        n = len(cshsx) // 2
         if len(cshsx) != 2 * n + 1:
-            raise ValueError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x), or x alone '
-                             f'for a leaf; got {len(cshsx)} arguments')
+            raise ValueError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x); '
+                             f'got {len(cshsx)} arguments')
         cs, hs, x = cshsx[:n], cshsx[n:2 * n], cshsx[-1]
         x = self._input_or_zeros(cs, hs, x)
         units = self.state_size
         aio_x, f_x = split_axis(self.W_x(x), [3 * units], axis=1)
-        if all(h is None for h in hs):
+        if n == 0:
+            # A leaf (called with x only). Children given as None count as zero
+            # states, so the recurrent weights get (zero) gradients, as in Chainer.
             a, i, o = split_axis(aio_x, 3, axis=1)
             c = sigmoid(i) * tanh(a)
             return c, sigmoid(o) * tanh(c)

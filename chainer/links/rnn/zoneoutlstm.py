@@ -39,12 +39,17 @@ class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
 
     def forward(self, x: Any):
         shape = (len(x), self.state_size)
+        lstm_in = self.upward(x)
+        # As Chainer: no lateral term (and no gradient for it) before the first
+        # state, and the output is computed from the new cell before zoneout.
         if self.h is None:
             self.h = _state.zeros_state(self, shape, x.dtype)
+        else:
+            lstm_in = lstm_in + self.lateral(self.h)
         if self.c is None:
             self.c = _state.zeros_state(self, shape, x.dtype)
-        a, i, f, o = _gates.gate_vars(self.upward(x) + self.lateral(self.h), 4)
+        a, i, f, o = _gates.gate_vars(lstm_in, 4)
         c_next = tanh(a) * sigmoid(i) + sigmoid(f) * self.c
         self.c = zoneout(self.c, c_next, self.c_ratio)
-        self.h = zoneout(self.h, sigmoid(o) * tanh(self.c), self.h_ratio)
+        self.h = zoneout(self.h, sigmoid(o) * tanh(c_next), self.h_ratio)
         return self.h

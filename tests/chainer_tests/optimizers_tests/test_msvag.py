@@ -17,13 +17,14 @@ def _step(lr=0.1, beta=0.9, eta=1.0, weight_decay_rate=0):
         s['v'] = beta * s['v'] + (1 - beta) * g * g
         mt = s['m'] / (1 - beta ** t)
         vt = s['v'] / (1 - beta ** t)
+        # Chainer caps rho at 0.9999 (it is 1 at the first step, where the
+        # variance estimate vt - mt**2 is zero)
+        rho = min((1 - beta) * (1 + beta ** t) / ((1 + beta) * (1 - beta ** t)), 0.9999)
         if t == 1:
-            factor = numpy.zeros_like(p)
-        else:
-            rho = (1 - beta) * (1 + beta ** t) / ((1 + beta) * (1 - beta ** t))
-            var = numpy.maximum(vt - mt ** 2, 0) / (1 - rho)
-            den = mt ** 2 + rho * var
-            factor = numpy.where(den > 0, mt ** 2 / numpy.where(den > 0, den, 1), 0)
+            vt = mt ** 2
+        var = numpy.maximum(vt - mt ** 2, 0) / (1 - rho)
+        den = mt ** 2 + rho * var
+        factor = numpy.where(den > 0, mt ** 2 / numpy.where(den > 0, den, 1), 0)
         return p - eta * (lr * mt * factor + weight_decay_rate * p)
     return step
 
@@ -53,10 +54,40 @@ def test_constant_gradient_is_momentum_sgd():
     start = p.array.copy()
     p.grad = g.copy()
     p.update()
-    numpy.testing.assert_array_equal(p.array, start)  # first step: no variance estimate
+    # The first step too: rho is capped below one, as in Chainer
+    numpy.testing.assert_allclose(p.array, start - 0.1 * g, rtol=1e-12)
     p.grad = g.copy()
     p.update()
-    numpy.testing.assert_allclose(p.array, start - 0.1 * g, rtol=1e-12)
+    numpy.testing.assert_allclose(p.array, start - 0.2 * g, rtol=1e-12)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_first_steps_as_chainer(dtype):
+    # Chainer 7.8.1 values for lr=0.1 from zero: constant then varying gradients,
+    # and beta=0 (rho stays at its cap).
+    model = util.Model(dtype)
+    p = model.l1.W
+    p.array[...] = 0
+    opt = MSVAG(lr=0.1)
+    opt.setup(model)
+    expected = [0.05, 0.1, 0.16440501, 0.21368841]
+    for g, e in zip([0.5, 0.5, 1.0, 0.2], expected):
+        for q in model.params():
+            q.grad = numpy.zeros_like(q.array)
+        p.grad = numpy.full(p.shape, g, dtype)
+        opt.update()
+        numpy.testing.assert_allclose(p.array, -e, rtol=1e-6)
+    model = util.Model(dtype)
+    p = model.l1.W
+    p.array[...] = 0
+    opt = MSVAG(lr=0.1, beta=0.0)
+    opt.setup(model)
+    for g, e in zip([0.5, 0.25], [-0.05, -0.075]):
+        for q in model.params():
+            q.grad = numpy.zeros_like(q.array)
+        p.grad = numpy.full(p.shape, g, dtype)
+        opt.update()
+        numpy.testing.assert_allclose(p.array, e, rtol=1e-6)
 
 
 def test_zero_gradient_stays_finite():

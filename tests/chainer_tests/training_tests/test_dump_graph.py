@@ -41,10 +41,11 @@ def test_dump_dot_default_styles():
     assert dot.startswith('digraph graphname{rankdir=TB;')
     assert dot.endswith('}')
     xid = id(x.node)
-    assert (f'{xid} [fillcolor="#E0E0E0",label="x: (2, 3), float32",shape="octagon",'
+    # Attributes in Chainer's order: label, shape, then the style's other keys
+    assert (f'{xid} [label="x: (2, 3), float32",shape="octagon",fillcolor="#E0E0E0",'
             f'style="filled"];') in dot
     rid = id(h.creator_node)
-    assert f'{rid} [fillcolor="#6495ED",label="ReLU",shape="record",style="filled"];' in dot
+    assert f'{rid} [label="ReLU",shape="record",fillcolor="#6495ED",style="filled"];' in dot
     assert f'{xid} -> {rid};' in dot
     assert len(re.findall(r'\d+ -> \d+;', dot)) == 7
 
@@ -79,7 +80,9 @@ def test_dot_node():
     x = chainer.Variable(numpy.zeros(3, numpy.float32), name='v')
     node = c.DotNode(x.node, {'color': 'red'})
     assert node.id_ == id(x.node)
-    assert node.label == f'{id(x.node)} [color="red",label="v: (3), float32",shape="oval"];'
+    assert node.label == f'{id(x.node)} [label="v: (3), float32",shape="oval",color="red"];'
+    node = c.DotNode(x.node, {'color': 'red', 'shape': 'box', 'label': 'L'})
+    assert node.label == f'{id(x.node)} [label="L",shape="box",color="red"];'
 
 
 def test_dump_graph_extension(tmp_path):

@@ -166,6 +166,13 @@ def check_batch_normalization(comm):
         holder.fc = L.Linear(2, 2)
     converted = chainermn.links.create_mnbn_model(holder, comm)
     bn = converted.bn
+    # In a Sequential the layer that runs is converted along with its child
+    seq = chainer.Sequential(L.Linear(2, 2), F.relu, L.Linear(2, 2), BatchNormalization(c))
+    seq_mn = chainermn.links.create_mnbn_model(seq, comm)
+    assert isinstance(seq_mn[3], chainermn.links.MultiNodeBatchNormalization)
+    assert [type(k).__name__ for k in seq_mn.children()] == [
+        'Linear', 'MultiNodeBatchNormalization', 'Linear']
+    assert seq_mn[3].name == '1' and type(seq[3]) is BatchNormalization
     assert isinstance(bn, chainermn.links.MultiNodeBatchNormalization)
     assert type(holder.bn) is BatchNormalization and bn.decay == 0.8 and bn.eps == 1e-3
     numpy.testing.assert_array_equal(bn.gamma.array, holder.bn.gamma.array)

@@ -4,6 +4,8 @@ import pytest
 import chainer
 import chainer.functions as F
 import chainer.links as L
+from chainer.links.connection import deformable_convolution_2d
+from chainer import initializers
 from chainer import serializers
 from chainer import testing
 from chainer.utils import type_check
@@ -200,8 +202,21 @@ def test_local_convolution_link_needs_ksize():
         L.LocalConvolution2D(3, 4, in_size=5)
 
 
-def test_deformable_link_starts_as_a_convolution():
+def test_deformable_link_default_initializers_as_chainer():
+    # Chainer starts the deformable filter at zero and the offset convolution
+    # with Convolution2D's default initializer.
     link = L.DeformableConvolution2D(3, 2, 3, pad=1)
+    x = numpy.random.rand(1, 3, 4, 5).astype('f')
+    y = link(x)
+    assert not link.deform_conv.W.array.any() and link.offset_conv.W.array.any()
+    numpy.testing.assert_array_equal(y.array, numpy.zeros((1, 2, 4, 5), 'f'))
+    sampler = deformable_convolution_2d.DeformableConvolution2DSampler(3, 2, 3)
+    assert sampler.W.shape == (2, 3, 3, 3) and not sampler.W.array.any()
+
+
+def test_deformable_link_with_zero_offsets_is_a_convolution():
+    link = L.DeformableConvolution2D(3, 2, 3, pad=1, offset_initialW=initializers.Zero(),
+                                     deform_initialW=initializers.LeCunNormal())
     x = numpy.random.rand(1, 3, 4, 5).astype('f')
     link(x)
     y = F.convolution_2d(x, link.deform_conv.W, link.deform_conv.b, pad=1)

@@ -62,8 +62,10 @@ def test_broadcast_gradient_sum():
 @pytest.mark.parametrize('func', [F.maximum, F.minimum])
 def test_bad_inputs(func):
     x = numpy.ones((2, 3), numpy.float32)
-    with pytest.raises(type_check.InvalidType):
+    with pytest.raises(type_check.InvalidType) as e:
         func(x, x.astype(numpy.float64))
+    # Chainer states the condition with x1 first
+    assert 'Expect: x1.dtype == x2.dtype\nActual: float32 != float64' in str(e.value)
     with pytest.raises(type_check.InvalidType):
         func(x, numpy.ones((4,), numpy.float32))
     with pytest.raises(type_check.InvalidType):

@@ -25,6 +25,11 @@ _KINDS = {
 }
 
 
+def _tm(seqs):
+    """Sequences sorted by decreasing length <-> time-major lists."""
+    return tuple(F.transpose_sequence(list(seqs)))
+
+
 def make_params(n_w, n_dirs, dtype, lengths, in_size=IN_SIZE, units=UNITS):
     u = numpy.random.uniform
     ws, bs = [], []
@@ -76,12 +81,13 @@ class TestNStepRNNs(testing.FunctionTestCase):
         return hx, cx, ws, bs, inputs
 
     def forward(self, inputs, device):
+        # The functions take and return time-major lists, as Chainer's.
         hx, cx, ws, bs, xs = self._unflatten(inputs)
         if self.with_c:
-            hy, cy, ys = self.func(N_LAYERS, 0.0, hx, cx, ws, bs, xs, **self.kwargs)
-            return (hy, cy) + tuple(ys)
-        hy, ys = self.func(N_LAYERS, 0.0, hx, ws, bs, xs, **self.kwargs)
-        return (hy,) + tuple(ys)
+            hy, cy, ys = self.func(N_LAYERS, 0.0, hx, cx, ws, bs, _tm(xs), **self.kwargs)
+            return (hy, cy) + _tm(ys)
+        hy, ys = self.func(N_LAYERS, 0.0, hx, ws, bs, _tm(xs), **self.kwargs)
+        return (hy,) + _tm(ys)
 
     def forward_expected(self, inputs):
         hx, cx, ws, bs, xs = self._unflatten(inputs)
@@ -94,8 +100,8 @@ def _call(name, hx, cx, ws, bs, xs, **kwargs):
     func, _, _, with_c, _, kw = _KINDS[name]
     kw = dict(kw, **kwargs)
     if with_c:
-        return func(N_LAYERS, 0.0, hx, cx, ws, bs, xs, **kw)
-    return func(N_LAYERS, 0.0, hx, ws, bs, xs, **kw)
+        return func(N_LAYERS, 0.0, hx, cx, ws, bs, _tm(xs), **kw)
+    return func(N_LAYERS, 0.0, hx, ws, bs, _tm(xs), **kw)
 
 
 @pytest.mark.parametrize('name', ['lstm', 'bigru', 'birnn_tanh'])
@@ -112,6 +118,7 @@ def test_hx_none_means_zeros(name):
 
 def test_dropout_between_layers():
     hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (4, 3))
+    xs = _tm(xs)
     with chainer.using_config('train', False):
         a = F.n_step_lstm(N_LAYERS, 0.5, hx, cx, ws, bs, xs)[2]
         b = F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)[2]
@@ -127,26 +134,31 @@ def test_dropout_between_layers():
         numpy.testing.assert_array_equal(p.array, q.array)
 
 
-def test_empty_sequence_keeps_initial_state():
+def test_rows_of_hx_beyond_the_batch_keep_their_state():
+    # As Chainer: hx may have more rows than xs[0]; those states pass through.
     hx, cx, ws, bs, xs = make_params(8, 2, numpy.float64, (2, 0))
-    hy, cy, ys = F.n_step_bilstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)
+    hy, cy, ys = F.n_step_bilstm(N_LAYERS, 0.0, hx, cx, ws, bs, _tm(xs))
     numpy.testing.assert_array_equal(hy.array[:, 1], hx[:, 1])
     numpy.testing.assert_array_equal(cy.array[:, 1], cx[:, 1])
-    assert ys[1].shape == (0, 2 * UNITS)
+    assert [y.shape for y in ys] == [(1, 2 * UNITS)] * 2
 
 
-def test_only_empty_sequences():
-    hx, cx, ws, bs, xs = make_params(6, 2, numpy.float32, (0, 0))
-    hy, ys = F.n_step_bigru(N_LAYERS, 0.0, hx, ws, bs, xs)
-    numpy.testing.assert_array_equal(hy.array, hx)
-    assert [y.shape for y in ys] == [(0, 2 * UNITS)] * 2
+def test_time_major_as_chainer():
+    # xs[t] holds step t of the sequences longer than t; ys likewise.
+    hx, cx, ws, bs, xs = make_params(6, 1, numpy.float64, (3, 1))
+    hy, ys = F.n_step_gru(N_LAYERS, 0.0, hx, ws, bs, _tm(xs))
+    assert [y.shape for y in ys] == [(2, UNITS), (1, UNITS), (1, UNITS)]
+    want_hy, _, want_ys = R.n_step(R.gru_step, N_LAYERS, 1, hx, None, ws, bs, xs)
+    numpy.testing.assert_allclose(hy.array, want_hy, rtol=1e-10)
+    numpy.testing.assert_allclose(ys[0].array, [want_ys[0][0], want_ys[1][0]], rtol=1e-10)
+    numpy.testing.assert_allclose(ys[2].array, want_ys[0][2:3], rtol=1e-10)
 
 
 def test_bad_inputs():
-    hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (2, 3))
-    with pytest.raises(type_check.InvalidType):  # not sorted
-        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs)
-    xs = xs[::-1]
+    hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (3, 2))
+    with pytest.raises(type_check.InvalidType):  # batch sizes increasing over time
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, _tm(xs)[::-1])
+    xs = _tm(xs)
     with pytest.raises(ValueError):
         F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [])
     with pytest.raises(ValueError):  # one layer of weights missing
@@ -160,7 +172,7 @@ def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):  # dtype mismatch
         F.n_step_lstm(N_LAYERS, 0.0, hx.astype(numpy.float64), cx, ws, bs, xs)
     with pytest.raises(type_check.InvalidType):  # input size mismatch
-        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [xs[0], xs[1][:, :2]])
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [xs[0], xs[1][:, :2], xs[2]])
     with pytest.raises(ValueError):
         F.n_step_rnn(N_LAYERS, 0.0, hx, ws, bs, xs, activation='sigmoid')
     with pytest.raises(ValueError):

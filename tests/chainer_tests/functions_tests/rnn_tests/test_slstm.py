@@ -12,10 +12,12 @@ def _slstm_ref(c1, c2, x1, x2):
     shape = (x1.shape[0], c1.shape[1], 4) + x1.shape[2:]
     g1 = x1.astype(numpy.float64).reshape(shape)
     g2 = x2.astype(numpy.float64).reshape(shape)
-    a = numpy.tanh(g1[:, :, 0] + g2[:, :, 0])
-    i = R.sigmoid(g1[:, :, 1] + g2[:, :, 1])
+    # Chainer 7.8.1 activates each child's cell input and input gate on its own
+    # (its docstring writes tanh(a1 + a2) sigmoid(i1 + i2)); only o is summed first.
+    a1, a2 = numpy.tanh(g1[:, :, 0]), numpy.tanh(g2[:, :, 0])
+    i1, i2 = R.sigmoid(g1[:, :, 1]), R.sigmoid(g2[:, :, 1])
     o = R.sigmoid(g1[:, :, 3] + g2[:, :, 3])
-    c = a * i + R.sigmoid(g1[:, :, 2]) * c1 + R.sigmoid(g2[:, :, 2]) * c2
+    c = a1 * i1 + a2 * i2 + R.sigmoid(g1[:, :, 2]) * c1 + R.sigmoid(g2[:, :, 2]) * c2
     return c.astype(c1.dtype), (o * numpy.tanh(c)).astype(c1.dtype)
 
 
@@ -54,3 +56,18 @@ def test_slstm_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_values_as_chainer():
+    # Chainer 7.8.1's F.slstm on these inputs (one unit): the children's cell
+    # inputs are activated separately, tanh(a1) sigmoid(i1) + tanh(a2) sigmoid(i2).
+    c1 = numpy.array([[0.5]], numpy.float32)
+    c2 = numpy.array([[-0.25]], numpy.float32)
+    x1 = numpy.array([[1.0, 2.0, 0.5, -1.0]], numpy.float32)
+    x2 = numpy.array([[-2.0, 0.5, 1.5, 0.25]], numpy.float32)
+    c, h = F.slstm(c1, c2, x1, x2)
+    sig = R.sigmoid
+    want_c = (numpy.tanh(1.0) * sig(2.0) + numpy.tanh(-2.0) * sig(0.5)
+              + sig(0.5) * 0.5 + sig(1.5) * -0.25)
+    numpy.testing.assert_allclose(c.array, [[want_c]], rtol=1e-6)
+    numpy.testing.assert_allclose(h.array, [[sig(-0.75) * numpy.tanh(want_c)]], rtol=1e-6)

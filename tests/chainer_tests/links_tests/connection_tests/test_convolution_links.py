@@ -133,7 +133,7 @@ def test_convolution2d_defaults_and_from_params():
     assert lazy.W.shape == (4, 2, 3, 3)
     copy = L.Convolution2D.from_params(link.W, link.b, stride=2)
     numpy.testing.assert_array_equal(copy.W.array, link.W.array)
-    assert copy.stride == 2
+    assert copy.stride == (2, 2)  # a pair, as Chainer keeps it
     assert L.Deconvolution2D(3, 4, 3).W.shape == (3, 4, 3, 3)
     assert L.Deconvolution2D(4, 4, 3, groups=2).W.shape == (4, 2, 3, 3)
     assert L.Convolution2D(4, 6, 3, groups=2).W.shape == (6, 2, 3, 3)
@@ -234,3 +234,27 @@ def test_inception_bn(kwargs, x_shape, y_shape, tmp_path):
     assert hasattr(link, 'conv1') == (kwargs['out1'] > 0)
     with pytest.raises(NotImplementedError):
         L.InceptionBN(3, 2, 2, 3, 2, 3, 'median', proj_pool=2)
+
+
+def test_printed_specs_and_pair_attributes():
+    # Convolution2D prints its constructor's in_channels (None when read from
+    # the input) and keeps stride, pad and dilate as pairs; the other
+    # convolution links print no specs.
+    conv = L.Convolution2D(3, 4, 3, nobias=True, dilate=2)
+    assert str(conv) == ('Convolution2D(in_channels=3, out_channels=4, ksize=3, stride=(1, 1), '
+                         'pad=(0, 0), nobias=True, dilate=(2, 2), groups=1)')
+    lazy = L.Convolution2D(4, 3, stride=(2, 1), pad=1)
+    lazy(numpy.zeros((1, 2, 5, 5), numpy.float32))
+    assert str(lazy) == ('Convolution2D(in_channels=None, out_channels=4, ksize=3, '
+                         'stride=(2, 1), pad=(1, 1), nobias=False, dilate=(1, 1), groups=1)')
+    assert lazy.in_channels is None and lazy.W.shape == (4, 2, 3, 3)
+    deconv = L.Deconvolution2D(3, 4, 3, stride=2)
+    assert deconv.stride == (2, 2) and deconv.pad == (0, 0) and deconv.dilate == (1, 1)
+    assert L.DilatedConvolution2D(3, 4, 3, dilate=2).dilate == (2, 2)
+    nd = L.ConvolutionND(3, 2, 4, 3, stride=2, dilate=2)
+    assert nd.stride == 2
+    for link in (deconv, L.DilatedConvolution2D(3, 4, 3), nd, L.DeconvolutionND(2, 3, 4, 3),
+                 L.Convolution1D(3, 4, 3)):
+        assert str(link) == f'{type(link).__name__}()'
+    y = lazy(numpy.ones((1, 2, 5, 5), numpy.float32))
+    assert y.shape == (1, 4, 3, 5)

@@ -154,3 +154,22 @@ def test_hdf5_round_trip_lazy():
     empty = L.BatchNormalization()
     testing.save_and_load_hdf5(L.BatchNormalization(), empty)
     assert empty.avg_mean is None
+
+
+def test_printed_specs():
+    # Chainer prints the first axis of the statistics, their dtype, and
+    # use_gamma/use_beta as whether the attributes exist (always True).
+    assert str(L.BatchNormalization(3)) == (
+        'BatchNormalization(size=3, decay=0.9, eps=2e-05, dtype=float32, '
+        'use_gamma=True, use_beta=True)')
+    assert str(L.BatchNormalization((3, 4), dtype=numpy.float64, eps=1e-3)) == (
+        'BatchNormalization(size=3, decay=0.9, eps=0.001, dtype=float64, '
+        'use_gamma=True, use_beta=True)')
+    assert str(L.BatchNormalization(3, use_gamma=False, use_beta=False)).endswith(
+        'use_gamma=True, use_beta=True)')
+    assert str(L.BatchNormalization(2, dtype=numpy.float16)).startswith(
+        'BatchNormalization(size=2, decay=0.9, eps=2e-05, dtype=float16')
+    lazy = L.BatchNormalization(axis=(0, 2))
+    assert str(lazy).startswith('BatchNormalization(size=None, decay=0.9')
+    lazy(numpy.ones((2, 5, 3), numpy.float32))
+    assert str(lazy).startswith('BatchNormalization(size=5, decay=0.9')

@@ -58,6 +58,21 @@ def test_zoneout_ratio_one_keeps_state():
     numpy.testing.assert_array_equal(link.c.array, 1.0)
 
 
+def test_zoneout_first_step_and_output_as_chainer():
+    # No lateral term before the first state (its gradient stays None), and
+    # h is computed from the new cell before the cell's zoneout.
+    link = L.StatefulZoneoutLSTM(3, 4, c_ratio=1.0, h_ratio=0.0)
+    x = numpy.random.uniform(-1, 1, (2, 3)).astype(numpy.float32)
+    link.cleargrads()
+    y = link(x)
+    a, i, f, o = _gates(link, x, numpy.zeros((2, 4)))
+    c_new = numpy.tanh(a) * R.sigmoid(i)
+    numpy.testing.assert_allclose(y.array, R.sigmoid(o) * numpy.tanh(c_new), atol=1e-5)
+    numpy.testing.assert_array_equal(link.c.array, 0)  # c_ratio=1 keeps the old cell
+    chainer.functions.sum(y).backward()
+    assert link.lateral.W.grad is None and link.upward.W.grad is not None
+
+
 def test_zoneout_train_argument_removed():
     with pytest.raises(ValueError):
         L.StatefulZoneoutLSTM(3, 4, train=True)

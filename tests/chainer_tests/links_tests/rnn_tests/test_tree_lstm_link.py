@@ -48,18 +48,22 @@ def test_child_sum_leaf_and_missing_input():
         link(None, None, None)
 
 
-def test_child_sum_leaf_with_x_alone():
-    # As in Chainer, a leaf may pass x alone: no children, the same (c, h).
+def test_child_sum_leaf_call_and_zero_children_gradients():
+    # As Chainer: x alone is a leaf, and children given as None are zero
+    # states whose recurrent weights get zero (not missing) gradients.
     link = L.ChildSumTreeLSTM(3, 2)
     x = _rand(4, 3)
-    c, h = link(x)
-    c1, h1 = link(None, None, x)
-    numpy.testing.assert_array_equal(c.array, c1.array)
-    numpy.testing.assert_array_equal(h.array, h1.array)
-    with pytest.raises(ValueError, match='x alone'):
-        link(x, x)
+    c0, h0 = link(x)
+    c, h = link(None, None, x)
+    numpy.testing.assert_allclose(h0.array, h.array, atol=1e-6)
+    numpy.testing.assert_allclose(c0.array, c.array, atol=1e-6)
+    link.cleargrads()
+    chainer.functions.sum(h).backward()
+    for name in ('W_h_aio', 'W_h_f'):
+        grad = getattr(link, name).W.grad
+        assert grad is not None and not grad.any(), name
     with pytest.raises(ValueError):
-        link(None)
+        link(None, x)
 
 
 @pytest.mark.parametrize('n_ary', [1, 3])
