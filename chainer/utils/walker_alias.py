@@ -11,9 +11,8 @@ import numpy
 class WalkerAlias:
     """Draws integers ``i`` with probability ``probs[i] / sum(probs)``.
 
-    Each slot ``i`` of the table keeps itself with probability ``threshold[i]``
-    and otherwise gives its alias; ``values[2 * i]`` is ``i`` and
-    ``values[2 * i + 1]`` its alias.
+    Slot ``i`` of the table gives ``values[2 * i]`` with probability
+    ``threshold[i]`` and otherwise its alias ``values[2 * i + 1]``.
 
     Args:
         probs: Non-negative weights (need not sum to one).
@@ -28,24 +27,27 @@ class WalkerAlias:
         total = prob.sum()
         if total <= 0:
             raise ValueError('probs must have a positive sum')
+        # The tables are built as Chainer builds them, in float32, so that a
+        # seeded generator draws the same samples: outcomes are taken in
+        # increasing order of probability (ties by index); each one first gives
+        # its excess mass to the earliest slots still without an alias, then
+        # keeps a slot of its own with what is left.
+        prob = prob.astype(numpy.float32)
+        prob /= prob.sum()
         n = len(prob)
-        scaled = prob * (n / total)
-        threshold = numpy.ones(n, numpy.float64)
-        alias = numpy.arange(n, dtype=numpy.int32)
-        small = [i for i in range(n) if scaled[i] < 1.0]
-        large = [i for i in range(n) if scaled[i] >= 1.0]
-        while small and large:
-            s = small.pop()
-            g = large.pop()
-            threshold[s] = scaled[s]
-            alias[s] = g
-            scaled[g] -= 1.0 - scaled[s]
-            (small if scaled[g] < 1.0 else large).append(g)
-        # leftovers are 1 up to rounding: they always keep themselves
-        values = numpy.empty(2 * n, numpy.int32)
-        values[0::2] = numpy.arange(n)
-        values[1::2] = alias
-        self.threshold = threshold.astype(numpy.float32)
+        threshold = numpy.empty(n, numpy.float32)
+        values = numpy.zeros(2 * n, numpy.int32)
+        scaled = prob.astype(numpy.float64) * n
+        aliased = 0
+        for slot, i in enumerate(numpy.argsort(prob, kind='stable').tolist()):
+            p = float(scaled[i])
+            while p > 1 and aliased < slot:
+                values[2 * aliased + 1] = i
+                p -= 1.0 - float(threshold[aliased])
+                aliased += 1
+            threshold[slot] = p
+            values[2 * slot] = i
+        self.threshold = threshold
         self.values = values
         from chainer import backend
         self._device = backend.CpuDevice()
