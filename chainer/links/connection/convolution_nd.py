@@ -9,6 +9,7 @@ from chainer import link
 from chainer import variable
 from chainer.functions.connection import convolution_nd as _conv_nd_func
 from chainer.utils import conv_nd
+from chainer.utils import type_check
 
 
 class _ConvolutionLinkBase(link.Link):
@@ -63,6 +64,11 @@ class _ConvolutionLinkBase(link.Link):
 
     def _ensure_params(self, x: Any) -> None:
         if self.W.array is None:
+            # Refuse a wrong input before its channels size the filter: a later
+            # call with the right input would otherwise fail on the channels.
+            ndim = self.ndim + 2
+            if x.ndim != ndim:
+                raise type_check.InvalidType(f'x.ndim == {ndim}', f'{x.ndim} != {ndim}')
             self._initialize_params(x.shape[1])
 
 

@@ -258,3 +258,18 @@ def test_printed_specs_and_pair_attributes():
         assert str(link) == f'{type(link).__name__}()'
     y = lazy(numpy.ones((1, 2, 5, 5), numpy.float32))
     assert y.shape == (1, 4, 3, 5)
+
+
+@pytest.mark.parametrize('make,ndim', [
+    (lambda: L.Convolution2D(3, 4), 4), (lambda: L.Deconvolution2D(3, 2), 4),
+    (lambda: L.DilatedConvolution2D(3, 2), 4), (lambda: L.ConvolutionND(1, None, 3, 2), 3),
+    (lambda: L.DeconvolutionND(3, None, 3, 2), 5)])
+def test_lazy_link_refuses_a_wrong_input_before_sizing_its_filter(make, ndim):
+    # A first call with the wrong number of axes must not fix the filter's
+    # input channels: the next, right call works (as under Chainer).
+    link = make()
+    with pytest.raises(type_check.InvalidType):
+        link(numpy.ones((2, 3), numpy.float32))
+    assert link.W.array is None
+    x = numpy.ones((2, 2) + (6,) * (ndim - 2), numpy.float32)
+    assert link(x).shape[:2] == (2, 3)
