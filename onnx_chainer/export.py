@@ -233,7 +233,7 @@ def export(model: Any, args: Any, filename: Any = None, export_params: bool = Tr
     opsets = [helper.make_opsetid('', opset)]
     for domain, version in (external_opset_imports or {}).items():
         opsets.append(helper.make_opsetid(domain, version))
-    onnx_model = helper.make_model(graph, opset_imports=opsets, producer_name='onnx_chainer',
+    onnx_model = helper.make_model(graph, opset_imports=opsets, producer_name='Chainer',
                                    producer_version=chainer.__version__)
     # The oldest IR version that carries this opset keeps older runtimes able to load it.
     onnx_model.ir_version = 8

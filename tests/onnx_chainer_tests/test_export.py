@@ -65,6 +65,12 @@ def test_opset_range():
         onnx_chainer.export(Net(), _args(), opset_version=7)
 
 
+def test_producer_is_chainer():
+    # As Chainer's exporter: the producer is "Chainer" at Chainer's version.
+    model = onnx_chainer.export(Net(), _args())
+    assert (model.producer_name, model.producer_version) == ('Chainer', chainer.__version__)
+
+
 def test_unsupported_function_names_function_and_opset():
     fn = lambda x: F.lgamma(x)  # noqa: E731
     with pytest.raises(ValueError, match=r'LGamma .*opset 18'):
