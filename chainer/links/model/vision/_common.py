@@ -25,7 +25,8 @@ def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[
     Args:
         image: A PIL image, or an array of shape ``(H, W)``, ``(H, W, C)`` or
             ``(C, H, W)`` with RGB channels.
-        size: ``(height, width)`` to resize to, or None to keep the size.
+        size: The size to resize to, handed to Pillow as Chainer did, so it
+            reads ``(width, height)``; None keeps the size.
         mean_bgr: Per-channel mean (blue, green, red) subtracted from the result.
     """
     try:
@@ -41,7 +42,9 @@ def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[
         image = Image.fromarray(image.astype(numpy.uint8))
     image = image.convert('RGB')
     if size:
-        image = image.resize((int(size[1]), int(size[0])), Image.BILINEAR)
+        # Chainer called image.resize(size): Pillow's order and its default
+        # (bicubic) filter, named here so that every Pillow gives the same.
+        image = image.resize((int(size[0]), int(size[1])), Image.BICUBIC)
     array = numpy.asarray(image, dtype=numpy.float32)[:, :, ::-1]
     array = array - numpy.asarray(mean_bgr, dtype=numpy.float32)
     return numpy.ascontiguousarray(array.transpose(2, 0, 1))
@@ -173,7 +176,8 @@ class VisionModel(link.Chain):
             images: PIL images or RGB arrays (see :func:`prepare`).
             layers (list of str): Layers to return (default ``['fc7']`` or the
                 model's penultimate layer).
-            size: ``(height, width)`` the images are resized to; None keeps them.
+            size: ``(width, height)`` the images are resized to (Pillow's order,
+                as :func:`prepare_image`); None keeps them.
 
         Returns:
             dict: Layer name to the Variable of its output.

@@ -43,7 +43,7 @@ def prepare(image: Any, size=(224, 224)) -> numpy.ndarray:
 
     Args:
         image: PIL image or RGB array of shape ``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``.
-        size: ``(height, width)`` to resize to; None keeps the size.
+        size: ``(width, height)`` to resize to (Pillow's order); None keeps the size.
     """
     return _common.prepare_image(image, size, _MEAN_BGR)
 

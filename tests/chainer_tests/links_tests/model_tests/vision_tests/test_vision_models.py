@@ -82,8 +82,15 @@ class TestVGG:
         numpy.testing.assert_allclose(x, expected.transpose(2, 0, 1))
         chw = vgg.prepare(img.transpose(2, 0, 1), size=None)
         numpy.testing.assert_array_equal(chw, x)
+        # As Chainer, size goes to Pillow as (width, height), with bicubic resampling.
         gray = vgg.prepare(img[:, :, 0], size=(8, 6))
-        assert gray.shape == (3, 8, 6)
+        assert gray.shape == (3, 6, 8)
+        from PIL import Image
+        pil = Image.fromarray(img.astype(numpy.uint8)).resize((5, 7), Image.BICUBIC)
+        expected = numpy.asarray(pil, numpy.float32)[:, :, ::-1] - numpy.array(
+            [103.939, 116.779, 123.68], numpy.float32)
+        numpy.testing.assert_allclose(vgg.prepare(img, size=(5, 7)),
+                                      expected.transpose(2, 0, 1))
 
 
 class TestResNet:
