@@ -86,13 +86,15 @@ class GoogLeNet(_common.VisionModel):
     def __init__(self, pretrained_model: Any = 'auto') -> None:
         super().__init__()
         kwargs = _common.init_kwargs(pretrained_model, initializers.LeCunUniform(scale=1.0))
-        inc = {'conv_init': kwargs['initialW'], 'bias_init': kwargs.get('initial_bias')}
         with self.init_scope():
             self.conv1 = Convolution2D(3, 64, 7, stride=2, pad=3, **kwargs)
             self.conv2_reduce = Convolution2D(64, 64, 1, **kwargs)
             self.conv2 = Convolution2D(64, 192, 3, stride=1, pad=1, **kwargs)
+            # As in Chainer, the inception blocks keep Inception's own default
+            # initializers (and draw from the global generator even when
+            # pretrained weights will replace them).
             for name, args in _INCEPTIONS.items():
-                setattr(self, name, Inception(*args, **inc))
+                setattr(self, name, Inception(*args))
             self.loss3_fc = Linear(1024, 1000, **kwargs)
             self.loss1_conv = Convolution2D(512, 128, 1, **kwargs)
             self.loss1_fc1 = Linear(2048, 1024, **kwargs)
@@ -126,6 +128,43 @@ class GoogLeNet(_common.VisionModel):
             ('loss3_fc', [_dropout, self.loss3_fc]),
             ('prob', [softmax]),
         ])
+
+    # The auxiliary classifiers branch off the main path (as in Chainer, without
+    # dropout): name -> (the layer they start from, their links).
+    _AUXILIARY = {'loss1_fc2': ('inception_4a', ('loss1_conv', 'loss1_fc1', 'loss1_fc2')),
+                  'loss2_fc2': ('inception_4d', ('loss2_conv', 'loss2_fc1', 'loss2_fc2'))}
+
+    @property
+    def available_layers(self) -> list:
+        """Names of the layers ``forward`` can return (the auxiliary
+        classifiers' ``loss1_fc2`` and ``loss2_fc2`` last)."""
+        return list(self.functions.keys()) + list(self._AUXILIARY)
+
+    def forward(self, x: Any, layers: Any = None, **kwargs: Any) -> dict:
+        """Runs the network on ``x``; see :meth:`VisionModel.forward`.
+
+        ``loss1_fc2`` and ``loss2_fc2`` are the auxiliary classifiers' outputs,
+        computed from ``inception_4a`` and ``inception_4d``.
+        """
+        if layers is None:
+            layers = ['prob']
+        layers = list(layers)
+        aux = [name for name in self._AUXILIARY if name in layers]
+        if not aux:
+            return super().forward(x, layers, **kwargs)
+        main = [name for name in layers if name not in self._AUXILIARY]
+        sources = [self._AUXILIARY[name][0] for name in aux]
+        activations = super().forward(x, main + sources, **kwargs)
+        for name in aux:
+            source, (conv, fc1, fc2) = self._AUXILIARY[name]
+            h = average_pooling_2d(activations[source], 5, stride=3)
+            h = relu(getattr(self, conv)(h))
+            h = relu(getattr(self, fc1)(h))
+            activations[name] = getattr(self, fc2)(h)
+        for source in sources:
+            if source not in main:
+                activations.pop(source, None)
+        return activations
 
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel: str, path_npz: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 import chainer
 import chainer.links as L
+import chainer.functions as F
 from chainer import initializers
 from chainer import serializers
 from chainer.dataset import download
@@ -147,13 +148,41 @@ class TestGoogLeNet:
         model = L.GoogLeNet(pretrained_model=None)
         assert model.available_layers[:5] == ['conv1', 'pool1', 'conv2_reduce', 'conv2',
                                               'pool2']
-        assert model.available_layers[-3:] == ['pool5', 'loss3_fc', 'prob']
+        assert model.available_layers[-5:] == ['pool5', 'loss3_fc', 'prob',
+                                               'loss1_fc2', 'loss2_fc2']
         out = model.extract([_image()], layers=['inception_3a'], size=(64, 64))
         assert out['inception_3a'].shape == (1, 256, 8, 8)
         # extract runs in test mode: the same images give the same features.
         again = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
         twice = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
         numpy.testing.assert_array_equal(again['loss3_fc'].array, twice['loss3_fc'].array)
+
+    def test_auxiliary_classifiers(self):
+        # As in Chainer: pooled 5/3 from inception_4a (4d), conv, relu, fc1,
+        # relu, fc2, with no dropout even in training.
+        model = L.GoogLeNet(pretrained_model=None)
+        x = numpy.random.RandomState(0).rand(1, 3, 224, 224).astype(numpy.float32)
+        out = model(x, layers=['loss1_fc2', 'loss2_fc2', 'inception_4d'])
+        assert sorted(out) == ['inception_4d', 'loss1_fc2', 'loss2_fc2']
+        h = model(x, layers=['inception_4a'])['inception_4a']
+        for name, src, prefix in (('loss1_fc2', h, 'loss1'),
+                                  ('loss2_fc2', out['inception_4d'], 'loss2')):
+            y = F.average_pooling_2d(src, 5, stride=3)
+            y = F.relu(getattr(model, prefix + '_conv')(y))
+            y = getattr(model, prefix + '_fc2')(F.relu(getattr(model, prefix + '_fc1')(y)))
+            assert out[name].shape == (1, 1000)
+            numpy.testing.assert_allclose(out[name].array, y.array, rtol=1e-5, atol=1e-6)
+
+    def test_inception_blocks_keep_their_default_initializers(self):
+        # Chainer passes GoogLeNet's LeCunUniform to its own convolutions only.
+        numpy.random.seed(0)
+        model = L.GoogLeNet(pretrained_model=None)
+        numpy.random.seed(0)
+        L.Convolution2D(3, 64, 7, initialW=initializers.LeCunUniform(scale=1.0))
+        L.Convolution2D(64, 64, 1, initialW=initializers.LeCunUniform(scale=1.0))
+        L.Convolution2D(64, 192, 3, initialW=initializers.LeCunUniform(scale=1.0))
+        first = L.Convolution2D(192, 64, 1)  # inception_3a's conv1, default initializer
+        numpy.testing.assert_array_equal(model.inc3a.conv1.W.array, first.W.array)
 
     def test_save_load_and_auto(self, dataset_root):
         src = L.GoogLeNet(pretrained_model=None)
