@@ -1,11 +1,12 @@
 """Two-dimensional convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Optional, Tuple
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+from chainer.utils import conv_nd
 
 
 class Convolution2D(_ConvolutionLinkBase):
@@ -34,8 +35,22 @@ class Convolution2D(_ConvolutionLinkBase):
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
+        self.in_channels = in_channels
+        # Like Chainer, stride, pad and dilate are kept as pairs.
+        stride, pad, dilate = (conv_nd.as_tuple(v, 2) for v in (stride, pad, dilate))
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias, dilate, groups)
+
+    @property
+    def printable_specs(self) -> Iterator[Tuple[str, Any]]:
+        yield 'in_channels', self.in_channels
+        yield 'out_channels', self.out_channels
+        yield 'ksize', self.ksize
+        yield 'stride', self.stride
+        yield 'pad', self.pad
+        yield 'nobias', self.b is None
+        yield 'dilate', self.dilate
+        yield 'groups', self.groups
 
     @classmethod
     def from_params(cls, W: Any, b: Any = None, stride=1, pad=0, nobias: bool = False,

@@ -2,7 +2,7 @@
 the parameter handling shared by every convolution and deconvolution link."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -60,21 +60,6 @@ class _ConvolutionLinkBase(link.Link):
         if self.W.array is None:
             self._initialize_params(x.shape[1])
 
-    @property
-    def printable_specs(self) -> Iterator[Tuple[str, Any]]:
-        if self.W.array is not None:
-            in_channels = self.W.shape[0 if self._transposed else 1]
-            if not self._transposed:
-                in_channels *= self.groups
-            yield 'in_channels', in_channels
-        yield 'out_channels', self.out_channels
-        yield 'ksize', self.ksize
-        yield 'stride', self.stride
-        yield 'pad', self.pad
-        yield 'nobias', self.b is None
-        yield 'dilate', self.dilate
-        yield 'groups', self.groups
-
 
 class ConvolutionND(_ConvolutionLinkBase):
     """N-dimensional convolution layer.
@@ -104,8 +89,10 @@ class ConvolutionND(_ConvolutionLinkBase):
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         self.cover_all = cover_all
-        self._setup(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
-                    initial_bias, dilate, groups)
+        # Like Chainer, ksize and dilate are kept as ndim-tuples, stride and pad as given.
+        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
+                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
+                    groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""

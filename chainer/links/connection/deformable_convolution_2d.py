@@ -20,6 +20,8 @@ class DeformableConvolution2DSampler(_ConvolutionLinkBase):
                  pad=0, nobias: bool = False, initialW: Any = None,
                  initial_bias: Any = None) -> None:
         super().__init__()
+        # Like Chainer, stride and pad are kept as pairs.
+        stride, pad = conv_nd.as_tuple(stride, 2), conv_nd.as_tuple(pad, 2)
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias)
 

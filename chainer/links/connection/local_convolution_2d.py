@@ -34,7 +34,8 @@ class LocalConvolution2D(link.Link):
                  initial_bias: Any = None, **kwargs) -> None:
         super().__init__()
         argument.assert_kwargs_empty(kwargs)
-        self.ksize = conv_nd.as_tuple(ksize, 2)
+        # Like Chainer: ksize as given, stride as a pair.
+        self.ksize = ksize
         self.stride = conv_nd.as_tuple(stride, 2)
         self.out_channels = out_channels
         self.nobias = nobias
@@ -50,9 +51,10 @@ class LocalConvolution2D(link.Link):
                 self._initialize_params(in_channels, conv_nd.as_tuple(in_size, 2))
 
     def _initialize_params(self, in_channels: int, in_size) -> None:
-        out_h, out_w = (conv.get_conv_outsize(in_size[i], self.ksize[i], self.stride[i], 0)
+        ksize = conv_nd.as_tuple(self.ksize, 2)
+        out_h, out_w = (conv.get_conv_outsize(in_size[i], ksize[i], self.stride[i], 0)
                         for i in range(2))
-        self.W.initialize((self.out_channels, out_h, out_w, in_channels) + self.ksize)
+        self.W.initialize((self.out_channels, out_h, out_w, in_channels) + ksize)
         if self.b is not None:
             self.b.initialize((self.out_channels, out_h, out_w))
 
