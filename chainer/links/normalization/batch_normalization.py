@@ -101,9 +101,15 @@ class BatchNormalization(link.Link):
 
     @property
     def printable_specs(self) -> Iterator[Tuple[str, Any]]:
-        yield 'size', None if self.avg_mean is None else self.avg_mean.shape
+        # Chainer's order and forms: size is the first axis length, dtype that of the
+        # statistics, and use_gamma/use_beta test the attributes, which the class always has.
+        initialized = self.avg_mean is not None
+        yield 'size', self.avg_mean.shape[0] if initialized else None
         yield 'decay', self.decay
         yield 'eps', self.eps
+        yield 'dtype', self.avg_mean.dtype if initialized else numpy.dtype(self._highprec_dtype)
+        yield 'use_gamma', hasattr(self, 'gamma')
+        yield 'use_beta', hasattr(self, 'beta')
 
     def _initialize_params(self, shape: Any) -> None:
         if isinstance(shape, int):
