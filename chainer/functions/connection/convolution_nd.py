@@ -369,7 +369,13 @@ class DeconvolutionND(_ConvolutionNodeBase):
     def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
                  groups: int = 1) -> None:
         self._set_args(ndim, stride, pad, dilate, groups)
-        self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
+        if outsize is not None and hasattr(outsize, '__getitem__') and None in outsize:
+            # e.g. (None, None) or (None, 12): None axes take the default size
+            if len(outsize) != ndim:
+                raise ValueError(f'expected a tuple of length {ndim}, got {tuple(outsize)}')
+            self.outs = tuple(None if o is None else int(o) for o in outsize)
+        else:
+            self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
 
     def check_type_forward(self, in_types):
         _check_conv_types(in_types, self.ndim, self.groups, deconv=True)
@@ -380,20 +386,23 @@ class DeconvolutionND(_ConvolutionNodeBase):
         if any(o <= 0 for o in out_dims):
             raise type_check.InvalidType('positive output size', f'output size {out_dims}')
         if self.outs is not None:
-            back = tuple(conv.get_conv_outsize(o, k, s, p, d=dl) for o, k, s, p, dl in
-                         zip(out_dims, ksize, self.stride, self.pad, self.dilate))
-            back_all = tuple(conv.get_conv_outsize(o, k, s, p, True, dl) for o, k, s, p, dl
-                             in zip(out_dims, ksize, self.stride, self.pad, self.dilate))
-            if back != tuple(in_dims) and back_all != tuple(in_dims):
-                raise type_check.InvalidType(
-                    f'outsize consistent with input size {tuple(in_dims)}',
-                    f'outsize {out_dims}')
+            for i, (o, k, s, p, dl) in enumerate(zip(out_dims, ksize, self.stride, self.pad,
+                                                     self.dilate)):
+                if self.outs[i] is None:
+                    continue
+                if in_dims[i] not in (conv.get_conv_outsize(o, k, s, p, d=dl),
+                                      conv.get_conv_outsize(o, k, s, p, True, dl)):
+                    raise type_check.InvalidType(
+                        f'outsize consistent with input size {tuple(in_dims)}',
+                        f'outsize {out_dims}')
 
     def _output_dims(self, in_dims, ksize) -> tuple:
-        if self.outs is not None:
-            return self.outs
-        return tuple(conv.get_deconv_outsize(d, k, s, p, d=dl) for d, k, s, p, dl in
-                     zip(in_dims, ksize, self.stride, self.pad, self.dilate))
+        # An axis whose outsize is None (e.g. ``outsize=(None, None)``) takes the
+        # default deconvolution size.
+        outs = self.outs or (None,) * self.ndim
+        return tuple(o if o is not None else conv.get_deconv_outsize(d, k, s, p, d=dl)
+                     for o, d, k, s, p, dl in
+                     zip(outs, in_dims, ksize, self.stride, self.pad, self.dilate))
 
 
 # ----------------------------------------------------------------------------

@@ -100,8 +100,10 @@ class ConvolutionND(_ConvolutionLinkBase):
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         self.cover_all = cover_all
-        self._setup(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
-                    initial_bias, dilate, groups)
+        # Like Chainer, ksize and dilate are kept as ndim-tuples, stride and pad as given.
+        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
+                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
+                    groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""

@@ -6,6 +6,7 @@ from typing import Any, Optional
 from chainer import variable
 from chainer.functions.connection import deconvolution_nd as _deconv_nd_func
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+from chainer.utils import conv_nd
 
 
 class DeconvolutionND(_ConvolutionLinkBase):
@@ -37,8 +38,9 @@ class DeconvolutionND(_ConvolutionLinkBase):
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         self.outsize = outsize
-        self._setup(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
-                    initial_bias, dilate, groups)
+        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
+                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
+                    groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the deconvolution to ``x`` of shape ``(n, c, *dims)``."""

@@ -23,6 +23,8 @@ class DeformableConvolution2DSampler(_ConvolutionLinkBase):
         super().__init__()
         if initialW is None:
             initialW = initializers.Zero()
+        # Like Chainer, stride and pad are kept as pairs.
+        stride, pad = conv_nd.as_tuple(stride, 2), conv_nd.as_tuple(pad, 2)
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias)
 

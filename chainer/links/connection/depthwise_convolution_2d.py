@@ -28,9 +28,10 @@ class DepthwiseConvolution2D(link.Link):
     def __init__(self, in_channels, channel_multiplier: int, ksize, stride=1, pad=0,
                  nobias: bool = False, initialW: Any = None, initial_bias: Any = None) -> None:
         super().__init__()
-        self.ksize = conv_nd.as_tuple(ksize, 2)
-        self.stride = stride
-        self.pad = pad
+        # Like Chainer: ksize as given, stride and pad as pairs.
+        self.ksize = ksize
+        self.stride = conv_nd.as_tuple(stride, 2)
+        self.pad = conv_nd.as_tuple(pad, 2)
         self.channel_multiplier = channel_multiplier
         self.nobias = nobias
         if initial_bias is None:
@@ -43,7 +44,8 @@ class DepthwiseConvolution2D(link.Link):
                 self._initialize_params(in_channels)
 
     def _initialize_params(self, in_channels: int) -> None:
-        self.W.initialize((self.channel_multiplier, in_channels) + self.ksize)
+        ksize = conv_nd.as_tuple(self.ksize, 2)
+        self.W.initialize((self.channel_multiplier, in_channels) + ksize)
         if self.b is not None:
             self.b.initialize((self.channel_multiplier * in_channels,))
 

@@ -37,7 +37,7 @@ class LocalConvolution2D(link.Link):
         if ksize is None:
             # Chainer accepted this and failed at the first call with a TypeError.
             raise TypeError('LocalConvolution2D needs ksize (the filter size); it has no default')
-        self.ksize = conv_nd.as_tuple(ksize, 2)
+        self.ksize = ksize  # as given, as Chainer keeps it
         self.stride = conv_nd.as_tuple(stride, 2)
         self.out_channels = out_channels
         self.nobias = nobias
@@ -53,9 +53,10 @@ class LocalConvolution2D(link.Link):
                 self._initialize_params(in_channels, conv_nd.as_tuple(in_size, 2))
 
     def _initialize_params(self, in_channels: int, in_size) -> None:
-        out_h, out_w = (conv.get_conv_outsize(in_size[i], self.ksize[i], self.stride[i], 0)
+        ksize = conv_nd.as_tuple(self.ksize, 2)
+        out_h, out_w = (conv.get_conv_outsize(in_size[i], ksize[i], self.stride[i], 0)
                         for i in range(2))
-        self.W.initialize((self.out_channels, out_h, out_w, in_channels) + self.ksize)
+        self.W.initialize((self.out_channels, out_h, out_w, in_channels) + ksize)
         if self.b is not None:
             self.b.initialize((self.out_channels, out_h, out_w))
 

@@ -225,6 +225,23 @@ def test_deconvolution_bad_inputs():
                                    numpy.zeros((2, 2, 2, 2), 'f'))
 
 
+def test_deconvolution_outsize_with_none_axes():
+    # An axis of outsize given as None takes the default size, so (None, None) is the
+    # same as no outsize (Deconvolution2D stores that when built without outsize).
+    rng = numpy.random.RandomState(0)
+    x = rng.randn(1, 3, 4, 4).astype('f')
+    W = rng.randn(3, 2, 3, 3).astype('f')
+    y = F.deconvolution_2d(x, W, stride=2)
+    assert y.shape == (1, 2, 9, 9)
+    numpy.testing.assert_array_equal(
+        F.deconvolution_2d(x, W, stride=2, outsize=(None, None)).array, y.array)
+    y2 = F.deconvolution_2d(x, W, stride=2, outsize=(None, 10))
+    assert y2.shape == (1, 2, 9, 10)
+    numpy.testing.assert_array_equal(y2.array[:, :, :, :9], y.array)
+    with pytest.raises(type_check.InvalidType):
+        F.deconvolution_2d(x, W, stride=2, outsize=(None, 12))
+
+
 def test_zero_batch():
     y = F.convolution_2d(numpy.zeros((0, 2, 4, 4), 'f'), numpy.ones((3, 2, 2, 2), 'f'))
     assert y.shape == (0, 3, 3, 3)

@@ -173,3 +173,20 @@ def test_printed_specs():
     assert str(lazy).startswith('BatchNormalization(size=None, decay=0.9')
     lazy(numpy.ones((2, 5, 3), numpy.float32))
     assert str(lazy).startswith('BatchNormalization(size=5, decay=0.9')
+
+
+def test_printed_form():
+    # Chainer's specs: size as the channel count, the statistics' dtype, and
+    # use_gamma/use_beta read with hasattr (true for every instance).
+    assert str(L.BatchNormalization(3)) == (
+        'BatchNormalization(size=3, decay=0.9, eps=2e-05, dtype=float32, '
+        'use_gamma=True, use_beta=True)')
+    assert str(L.BatchNormalization(4, decay=0.5, eps=1e-5, use_gamma=False)) == (
+        'BatchNormalization(size=4, decay=0.5, eps=1e-05, dtype=float32, '
+        'use_gamma=True, use_beta=True)')
+    assert 'dtype=float64' in str(L.BatchNormalization(2, dtype=numpy.float64))
+    lazy = L.BatchNormalization()
+    assert str(lazy).startswith('BatchNormalization(size=None, ')
+    lazy(numpy.zeros((2, 5), numpy.float32))
+    assert str(lazy).startswith('BatchNormalization(size=5, ')
+    assert str(L.BatchRenormalization(3)).startswith('BatchRenormalization(size=3, ')

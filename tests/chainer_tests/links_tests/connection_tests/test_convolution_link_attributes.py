@@ -1,0 +1,63 @@
+"""Attributes and printed form of the convolution links, as Chainer keeps them.
+
+Code built on Chainer reads these attributes (``link.dilate[0]``, ``link.stride``)
+to compute output lengths, so their forms are part of the API.
+"""
+import numpy
+
+import chainer.links as L
+
+
+def test_convolution_nd_keeps_ksize_and_dilate_as_tuples():
+    link = L.Convolution1D(3, 4, 3, stride=2, pad=1, dilate=2)
+    assert link.ksize == (3,) and link.dilate == (2,)
+    assert link.stride == 2 and link.pad == 1  # as given
+    # An output length computed from the attributes, as sequence models do.
+    n = 11
+    out = (n + 2 * link.pad - link.dilate[0] * (link.ksize[0] - 1) - 1) // link.stride + 1
+    assert link(numpy.zeros((1, 3, n), 'f')).shape == (1, 4, out)
+    link3 = L.ConvolutionND(3, 2, 2, (1, 2, 3), dilate=(1, 2, 1))
+    assert link3.ksize == (1, 2, 3) and link3.dilate == (1, 2, 1)
+    deconv = L.DeconvolutionND(2, 3, 2, 3, stride=(2, 1))
+    assert deconv.ksize == (3, 3) and deconv.dilate == (1, 1)
+    assert deconv.stride == (2, 1) and deconv.outsize is None
+    assert L.Deconvolution1D(3, 2, 4).ksize == (4,)
+
+
+def test_two_dimensional_links_keep_stride_pad_dilate_as_pairs():
+    conv = L.Convolution2D(3, 4, 3, stride=2, pad=1)
+    assert conv.ksize == 3
+    assert conv.stride == (2, 2) and conv.pad == (1, 1) and conv.dilate == (1, 1)
+    assert L.Convolution2D(3, 4, (3, 1), stride=(1, 2), dilate=2).dilate == (2, 2)
+    deconv = L.Deconvolution2D(3, 4, 3, stride=2)
+    assert deconv.stride == (2, 2) and deconv.pad == (0, 0) and deconv.dilate == (1, 1)
+    assert deconv.outsize == (None, None)
+    assert deconv(numpy.zeros((1, 3, 4, 4), 'f')).shape == (1, 4, 9, 9)
+    assert L.Deconvolution2D(3, 4, 3, stride=2, outsize=(10, 10)).outsize == (10, 10)
+    dil = L.DilatedConvolution2D(3, 4, 3, pad=2, dilate=2)
+    assert dil.stride == (1, 1) and dil.pad == (2, 2) and dil.dilate == (2, 2)
+    assert dil(numpy.zeros((1, 3, 5, 5), 'f')).shape == (1, 4, 5, 5)
+    dw = L.DepthwiseConvolution2D(3, 2, 3, stride=2, pad=1)
+    assert dw.ksize == 3 and dw.stride == (2, 2) and dw.pad == (1, 1)
+    assert dw(numpy.zeros((1, 3, 5, 5), 'f')).shape == (1, 6, 3, 3)
+    local = L.LocalConvolution2D(3, 2, in_size=4, ksize=3, stride=1)
+    assert local.ksize == 3 and local.stride == (1, 1)
+    assert local.W.shape == (2, 2, 2, 3, 3, 3)
+    sampler = L.DeformableConvolution2D(3, 2, 3, stride=2, pad=1).deform_conv
+    assert sampler.stride == (2, 2) and sampler.pad == (1, 1)
+
+
+def test_printed_form():
+    assert str(L.Convolution2D(3, 4, 3)) == (
+        'Convolution2D(in_channels=3, out_channels=4, ksize=3, stride=(1, 1), '
+        'pad=(0, 0), nobias=False, dilate=(1, 1), groups=1)')
+    lazy = L.Convolution2D(4, 3, stride=2, nobias=True)
+    lazy(numpy.zeros((1, 2, 5, 5), 'f'))
+    # in_channels is the constructor argument, so a lazily built link shows None.
+    assert str(lazy) == (
+        'Convolution2D(in_channels=None, out_channels=4, ksize=3, stride=(2, 2), '
+        'pad=(0, 0), nobias=True, dilate=(1, 1), groups=1)')
+    # The other convolution links print no specs.
+    assert str(L.ConvolutionND(1, 3, 4, 3)) == 'ConvolutionND()'
+    assert str(L.Deconvolution2D(3, 4, 3)) == 'Deconvolution2D()'
+    assert str(L.DilatedConvolution2D(3, 4, 3)) == 'DilatedConvolution2D()'
