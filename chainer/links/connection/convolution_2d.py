@@ -6,7 +6,6 @@ from typing import Any, Iterator, Optional, Tuple
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
-from chainer.utils import conv_nd
 
 
 class Convolution2D(_ConvolutionLinkBase):
