@@ -7,7 +7,6 @@ from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.functions.connection import deconvolution_2d as _deconv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
-from chainer.utils import conv_nd
 
 
 class Deconvolution2D(_ConvolutionLinkBase):
@@ -41,8 +40,6 @@ class Deconvolution2D(_ConvolutionLinkBase):
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         self.outsize = (None, None) if outsize is None else outsize
-        # Like Chainer, stride, pad and dilate are kept as pairs.
-        stride, pad, dilate = (conv_nd.as_tuple(v, 2) for v in (stride, pad, dilate))
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias, dilate, groups)
 

@@ -6,7 +6,6 @@ from typing import Any, Optional
 from chainer import variable
 from chainer.functions.connection import dilated_convolution_2d as _dilated
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
-from chainer.utils import conv_nd
 
 
 class DilatedConvolution2D(_ConvolutionLinkBase):
@@ -24,8 +23,6 @@ class DilatedConvolution2D(_ConvolutionLinkBase):
         super().__init__()
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
-        # Like Chainer, stride, pad and dilate are kept as pairs.
-        stride, pad, dilate = (conv_nd.as_tuple(v, 2) for v in (stride, pad, dilate))
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias, dilate)
 
