@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainer.functions.pooling import pooling_nd
 from chainer.functions.pooling.average_pooling_nd import AveragePoolingND, AveragePoolingNDGrad
 
 __all__ = ['AveragePooling2D', 'AveragePooling2DGrad', 'average_pooling_2d']
@@ -22,6 +21,5 @@ AveragePooling2DGrad = AveragePoolingNDGrad
 def average_pooling_2d(x: Any, ksize, stride=None, pad=0):
     """2-dimensional average pooling: the mean of every ``ksize`` window of ``(n, c, h, w)``
     ``x``; padded pixels count as zeros (the divisor is always ``kh * kw``)."""
-    pooling_nd.check_ndim(x, 2)
     y, = AveragePooling2D(ksize, stride, pad, False).apply((x,))
     return y

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chainer.functions.pooling import pooling_nd
 from chainer.functions.pooling.unpooling_nd import UnpoolingND, UnpoolingNDGrad
 
 __all__ = ['Unpooling2D', 'Unpooling2DGrad', 'unpooling_2d']
@@ -21,6 +20,5 @@ Unpooling2DGrad = UnpoolingNDGrad
 
 def unpooling_2d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
     """2-dimensional unpooling: each pixel of ``(n, c, h, w)`` ``x`` fills its window."""
-    pooling_nd.check_ndim(x, 2)
     y, = Unpooling2D(ksize, stride, pad, outsize, cover_all).apply((x,))
     return y

@@ -323,3 +323,19 @@ def test_max_pooling_ties_pick_the_first_offset(case):
     numpy.testing.assert_allclose(gx.array, expected, rtol=1e-12, atol=1e-12)
     ggy, = chainer.grad([gx], [gyv], [chainer.Variable(ggx)])
     numpy.testing.assert_allclose(ggy.array, picked, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('shape', [(2, 3), (2, 3, 4), (2, 3, 4, 4, 4)])
+def test_pooling_wrong_ndim_error_types(shape):
+    # As in Chainer: the 2-D average pooling and unpooling check ndim in their type check,
+    # the max poolings and the 1-D/3-D wrappers refuse with a ValueError first.
+    x = numpy.ones(shape, numpy.float32)
+    for fn in (F.average_pooling_2d, F.unpooling_2d):
+        with pytest.raises(type_check.InvalidType, match='x.ndim == 4'):
+            fn(x, 2)
+    for fn, n in ((F.max_pooling_2d, 2), (F.max_pooling_1d, 1), (F.average_pooling_1d, 1),
+                  (F.unpooling_1d, 1), (F.max_pooling_3d, 3), (F.average_pooling_3d, 3),
+                  (F.unpooling_3d, 3)):
+        if len(shape) != n + 2:
+            with pytest.raises(ValueError, match='dimensions under channel dimension'):
+                fn(x, 2)
