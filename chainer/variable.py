@@ -449,6 +449,8 @@ class Variable:
         return self._data.dtype
 
     def __len__(self) -> int:
+        if self._data is None:
+            raise TypeError('len() of a variable without data')
         shape = self._data.shape
         if not shape:
             raise TypeError('len() of unsized object')
@@ -855,8 +857,9 @@ class Parameter(Variable):
     def dtype(self):
         if self._data is not None:
             return self._data.dtype
+        # The dtype initialize() will give it now (Chainer said float64 here, then made float32).
         dtype = getattr(self.initializer, 'dtype', None)
-        return None if dtype is None else numpy.dtype(dtype)
+        return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
     def initialize(self, shape) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""

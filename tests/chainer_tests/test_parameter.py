@@ -112,6 +112,21 @@ class TestLazy:
         assert p.array is None and p.data is None
         assert p.grad is None
 
+    @pytest.mark.parametrize('init', [None, 1, 0.5, _fill(1.0)])
+    def test_uninitialized_dtype_is_what_initialize_gives(self, init):
+        for dtype in (np.float32, np.float16):
+            with chainer.using_config('dtype', dtype):
+                p = Parameter(init)
+                assert p.dtype == dtype
+                p.initialize((2,))
+                assert p.dtype == dtype
+        q = Parameter(chainer.initializers.Normal(dtype=np.float64))
+        assert q.dtype == np.float64
+
+    def test_uninitialized_len_is_type_error(self):
+        with pytest.raises(TypeError, match='without data'):
+            len(Parameter())
+
     def test_initialize(self):
         p = Parameter()
         p.initialize((2, 3))
