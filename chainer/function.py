@@ -80,12 +80,15 @@ class FunctionAdapter(FunctionNode):
             gxs = self.function.backward(in_data, out_grad)
         if not isinstance(gxs, (tuple, list)):
             raise TypeError(f'backward of {self.label} must return a tuple of arrays')
-        if len(gxs) != len(inputs):
-            raise ValueError(
-                f'number of gradients returned from backward is incorrect: '
-                f'{len(gxs)} != expected {len(inputs)} ({self.label})')
+        # As in Chainer, only the gradients of inputs that need one are read: a backward may
+        # leave out trailing ones that are not needed (say of an integer label) or return extra.
+        n = len(gxs)
         ret = []
         for i in target_input_indexes:
+            if i >= n:
+                raise ValueError(
+                    f'backward of {self.label} returned {n} gradient(s), but input {i} '
+                    f'needs one ({len(inputs)} inputs)')
             gx = gxs[i]
             if gx is None:
                 ret.append(None)
