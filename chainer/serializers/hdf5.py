@@ -171,10 +171,18 @@ class HDF5Deserializer(serializer_module.Deserializer):
         if self.group is None or key not in self.group:
             if not self.strict:
                 return value
+            if self.group is None:
+                raise _MissingGroupError(f'{full_key!r} is not in {_file_name(self._root)} '
+                                         f'(it has no group {self._path.rstrip("/")!r})')
             raise KeyError(f'{full_key!r} is not in {_file_name(self._root)}')
         group_path = self.group.name.strip('/')
         return self._get_session().resolve(f'{group_path}/{key}' if group_path else key,
                                            value, self.checking)
+
+
+class _MissingGroupError(KeyError, ValueError):
+    """A key under a group the file lacks: Chainer raised ValueError here, KeyError for a
+    missing dataset of an existing group; this is both."""
 
 
 def _read_dataset(root: Any, key: str, where: str) -> Any:

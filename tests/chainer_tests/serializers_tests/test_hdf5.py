@@ -126,6 +126,19 @@ def test_strict_and_non_strict(saved, h5py):
     assert net.count == 4
 
 
+def test_missing_group_is_key_and_value_error(saved, h5py):
+    # Chainer raised ValueError for a group the file lacks (KeyError for a missing dataset).
+    _, path = saved
+    with h5py.File(path, 'r+') as f:
+        del f['stack']
+    net = _filled(Net(), seed=5)
+    before = _snapshot(net)
+    for error in (KeyError, ValueError):
+        with pytest.raises(error, match=r"'stack/0/W' is not in .*no group 'stack/0'"):
+            serializers.load_hdf5(path, net)
+    _assert_same(before, _snapshot(net))
+
+
 def test_missing_group_non_strict(h5py, tmp_path):
     path = str(tmp_path / 'empty.h5')
     with h5py.File(path, 'w'):
