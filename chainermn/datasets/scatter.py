@@ -25,12 +25,13 @@ class DataSizeError(RuntimeError):
 
 
 def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
-    begin = n * i // size
     if force_equal_length:
-        end = begin + (n + size - 1) // size
-    else:
-        end = n * (i + 1) // size
-    return begin, end
+        begin = n * i // size
+        return begin, begin + (n + size - 1) // size
+    # As Chainer: the first n % size ranks get one example more.
+    q, r = divmod(n, size)
+    begin = i * q + min(i, r)
+    return begin, begin + q + (i < r)
 
 
 def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> int:
@@ -66,7 +67,7 @@ def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = Fals
 
     The root splits the examples (optionally shuffled with ``seed``) into
     ``comm.size`` parts of ``ceil(n / size)`` examples each (with
-    ``force_equal_length``; otherwise parts differ by at most one) and sends
+    ``force_equal_length``; otherwise the first ``n % size`` ranks get one more) and sends
     each rank its examples.  Returns a ``SubDataset`` on the root and a list
     of examples elsewhere.  Ranks that pass a dataset of another length than
     the root's raise :class:`DataSizeError`.

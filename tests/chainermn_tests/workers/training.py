@@ -264,7 +264,13 @@ def check_datasets(comm):
     if comm.rank == 0:
         assert sum(parts, []) == data
     begin, end = chainermn.scatter_index(11, comm, force_equal_length=False)
-    assert (begin, end) == (11 * comm.rank // comm.size, 11 * (comm.rank + 1) // comm.size)
+    # As in Chainer: the first 11 % size ranks hold one example more.
+    q, r = divmod(11, comm.size)
+    assert (begin, end) == (comm.rank * q + min(comm.rank, r),
+                            (comm.rank + 1) * q + min(comm.rank + 1, r))
+    if comm.size == 2:
+        assert (begin, end) == ((0, 6), (6, 11))[comm.rank]
+        assert len(part) == (6, 5)[comm.rank]
     try:
         chainermn.scatter_dataset(list(range(11 + comm.rank)), comm)
     except chainermn.DataSizeError as e:
