@@ -387,11 +387,11 @@ class Optimizer:
     _pre_update_hooks: Optional[collections.OrderedDict] = None
     _post_update_hooks: Optional[collections.OrderedDict] = None
     _loss_scale: Optional[float] = None
-    _loss_scale_max = 65504.0
+    _loss_scale_max = 65504  # the largest float16
     _loss_scaling_is_dynamic = False
     _loss_scaling_isnan = False
-    _loss_scaling_interval = 1000
-    _loss_scaling_good_steps = 0
+    _loss_scaling_isnan_ever = False
+    _loss_scaling_multiplier = 2.0 ** (1.0 / 1000)
     _check_loaded_states = False
     use_auto_new_epoch = False
 
@@ -510,24 +510,30 @@ class Optimizer:
     # -- loss scaling ------------------------------------------------------
 
     def loss_scaling(self, interval: int = 1000, scale: Optional[float] = None) -> None:
-        """Enables dynamic loss scaling.
+        """Configures loss scaling: dynamic when ``scale`` is None, else static.
 
-        The scale is halved (and the step skipped) when a gradient has an inf or
-        NaN, and doubled after ``interval`` consecutive good steps.
+        Dynamic scaling starts at 1 and doubles after every step until a gradient
+        first overflows; from then on it halves on each step with an inf/NaN
+        gradient (which is skipped) and grows by ``2 ** (1 / interval)`` on the
+        others, so it doubles in ``interval`` good steps. It stays in [1, 65504].
 
         Args:
-            interval: Number of good steps before the scale is doubled.
-            scale: Initial scale (default: 2**16 capped at the float16 maximum).
+            interval: Good steps for the scale to double, once an overflow was seen.
+            scale: A static scale; None for dynamic scaling.
         """
-        if interval < 1:
-            raise ValueError(f'interval must be a positive integer, got {interval}')
-        if scale is not None and not scale > 0:
-            raise ValueError(f'loss scale must be positive, got {scale}')
-        self._loss_scaling_is_dynamic = True
-        self._loss_scaling_interval = interval
-        self._loss_scaling_good_steps = 0
-        self._loss_scaling_isnan = False
-        self._loss_scale = float(self._loss_scale_max if scale is None else scale)
+        if scale is None:
+            if interval < 1:
+                raise ValueError(f'interval must be a positive integer, got {interval}')
+            self._loss_scaling_is_dynamic = True
+            self._loss_scale = 1.0
+            self._loss_scaling_multiplier = 2.0 ** (1.0 / interval)
+            self._loss_scaling_isnan = False
+            self._loss_scaling_isnan_ever = False
+        else:
+            if not scale > 0:
+                raise ValueError(f'loss scale must be positive, got {scale}')
+            self._loss_scale = scale
+            self._loss_scaling_is_dynamic = False
 
     def set_loss_scale(self, loss_scale: Optional[float]) -> None:
         """Sets a static loss scale (None disables loss scaling)."""
@@ -548,9 +554,10 @@ class Optimizer:
             xp = backend.get_array_module(grad)
             if not bool(xp.isfinite(grad).all()):
                 self._loss_scaling_isnan = True
-                warnings.warn(f'Non finite number found in param.grad of {name} (loss scale: '
-                              f'{self._loss_scale}); skipping the update')
-                return
+                self._loss_scaling_isnan_ever = True
+                warnings.warn(f'Non finite number found in param.grad of {name} (iteration: '
+                              f'{self.t}, loss_scale: {self._loss_scale}); the update is '
+                              'skipped')
 
     def is_safe_to_update(self) -> bool:
         """False when the last :meth:`check_nan_in_grads` found an inf/NaN gradient."""
@@ -561,13 +568,12 @@ class Optimizer:
         if not self._loss_scaling_is_dynamic:
             return
         if self._loss_scaling_isnan:
-            self._loss_scale = max(1.0, self._loss_scale * 0.5)
-            self._loss_scaling_good_steps = 0
-            return
-        self._loss_scaling_good_steps += 1
-        if self._loss_scaling_good_steps >= self._loss_scaling_interval:
-            self._loss_scale = min(self._loss_scale_max, self._loss_scale * 2.0)
-            self._loss_scaling_good_steps = 0
+            multiplier = 0.5
+        elif self._loss_scaling_isnan_ever:
+            multiplier = self._loss_scaling_multiplier
+        else:
+            multiplier = 2.0
+        self._loss_scale = max(1, min(self._loss_scale_max, self._loss_scale * multiplier))
 
 
 def _per_parameter_hooks(hooks: dict) -> bool:
@@ -682,14 +688,16 @@ class GradientMethod(Optimizer):
                     rule._validate_loaded_state(param)
             self._check_loaded_states = False
         self.check_nan_in_grads()
+        # As in Chainer, a step skipped for an inf/NaN gradient still counts in t and runs
+        # the hooks; only the parameters are left alone.
+        self.call_hooks('pre')
+        self.t += 1
         if self.is_safe_to_update():
-            self.call_hooks('pre')
-            self.t += 1
             for param in target.params():
                 param.update()
-            if self._post_update_hooks:
-                self.reallocate_cleared_grads()
-                self.call_hooks('post')
+        if self._post_update_hooks:
+            self.reallocate_cleared_grads()
+            self.call_hooks('post')
         self.update_loss_scale()
 
     def _has_default_step_methods(self) -> bool:

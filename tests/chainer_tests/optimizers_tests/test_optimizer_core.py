@@ -475,47 +475,71 @@ def test_static_loss_scale():
         opt.set_loss_scale(-1)
 
 
-def test_dynamic_loss_scaling_skips_inf():
+def _step(opt, model, bad):
+    for p in model.params():
+        p.grad = numpy.full_like(p.array, numpy.inf if bad else 0.5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        opt.update()
+    return caught
+
+
+def test_dynamic_loss_scaling_follows_chainer():
+    # Dynamic scaling starts at 1 and doubles each step until a first overflow; then it
+    # halves on each bad step (skipped, but counted in t with its hooks run) and grows by
+    # 2 ** (1 / interval) on good ones.
+    model = Leaf()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    calls = []
+    opt.add_hook(lambda o: calls.append('pre'), name='pre')
+    opt.add_hook(lambda o: calls.append('post'), name='post', timing='post')
+    opt.loss_scaling(interval=2)
+    assert opt._loss_scale == 1.0 and opt._loss_scaling_is_dynamic
+    scales = []
+    for bad in (0, 0, 1, 0, 0, 1, 1):
+        before = param_arrays(model)
+        caught = _step(opt, model, bad)
+        scales.append(opt._loss_scale)
+        changed = any(not numpy.array_equal(before[k], v)
+                      for k, v in param_arrays(model).items())
+        assert changed != bool(bad)
+        assert bool(caught) == bool(bad)
+    message = str(caught[0].message)
+    assert 'Non finite number found in param.grad of' in message and 'iteration: 6' in message
+    root2 = 2 ** 0.5
+    numpy.testing.assert_allclose(scales, [2, 4, 2, 2 * root2, 4, 2, 1])
+    assert opt.t == 7 and calls == ['pre', 'post'] * 7
+    for _ in range(40):
+        _step(opt, model, 0)
+    assert opt._loss_scale == 65504
+    with pytest.raises(ValueError):
+        opt.loss_scaling(interval=0)
+
+
+def test_loss_scaling_with_a_scale_is_static():
     model = Leaf()
     opt = optimizers.SGD(lr=0.1).setup(model)
     opt.loss_scaling(interval=2, scale=64.0)
-    assert opt._loss_scale == 64.0
-    before = param_arrays(model)
-    set_grads(model, 0)
-    model.W.grad[0, 0] = numpy.inf
-    with pytest.warns(UserWarning, match='Non finite'):
-        opt.update()
-    assert opt.t == 0
-    assert opt._loss_scale == 32.0
-    after = param_arrays(model)
-    for k in before:
-        numpy.testing.assert_array_equal(after[k], before[k])
-    # Two good steps double the scale again.
-    for i in range(2):
-        grads = set_grads(model, i + 1)
-        for p in model.params():
-            p.grad *= opt._loss_scale
-            p._loss_scale = opt._loss_scale
-        pre = param_arrays(model)
-        opt.update()
-        numpy.testing.assert_allclose(model.W.array, pre['/W'] - 0.1 * grads['/W'], rtol=1e-5)
-    assert opt.t == 2
-    assert opt._loss_scale == 64.0
+    assert opt._loss_scale == 64.0 and not opt._loss_scaling_is_dynamic
+    for p in model.params():
+        p.grad = numpy.full_like(p.array, 0.5)
+    opt.update()
+    assert opt._loss_scale == 64.0 and opt.t == 1
     with pytest.raises(ValueError):
-        opt.loss_scaling(interval=0)
+        opt.loss_scaling(scale=0)
 
 
 def test_dynamic_loss_scaling_nan_with_lossfun():
     model = Leaf()
     opt = optimizers.SGD().setup(model)
     opt.loss_scaling()
-    assert opt._loss_scale == 65504.0
+    assert opt._loss_scale == 1.0
     x = numpy.array([[numpy.nan, 0, 0, 0]], dtype=numpy.float32)
     before = param_arrays(model)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         opt.update(lambda: F.sum(F.linear(x, model.W, model.b)))
-    assert opt._loss_scale == 32752.0
+    assert opt._loss_scale == 1 and opt.t == 1
     numpy.testing.assert_array_equal(model.W.array, before['/W'])
 
 
