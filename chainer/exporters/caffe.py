@@ -106,8 +106,8 @@ class _Retriever:
             raise NotImplementedError(
                 f'{kind} cannot be exported to Caffe (supported: convolution, '
                 'deconvolution, linear, max/average pooling, batch normalization in '
-                'test mode, ReLU, LeakyReLU, sigmoid, tanh, softmax, reshape, concat, '
-                'addition, dropout)')
+                'test mode, local response normalization, ReLU, LeakyReLU, sigmoid, '
+                'tanh, softmax, reshape, concat, addition, dropout)')
         handler(node)
 
     def _conv_common(self, node: Any, typ: str, deconv: bool) -> None:
@@ -211,6 +211,15 @@ class _Retriever:
         if self.export_params:
             _set_blob(scale.blobs.add(), self._param(gamma))
             _set_blob(scale.blobs.add(), self._param(beta))
+
+    def _convert_LocalResponseNormalization(self, node: Any) -> None:
+        p = self._simple(node, 'LRN').lrn_param
+        p.norm_region = self.pb.LRNParameter.ACROSS_CHANNELS
+        p.local_size = node.n
+        p.k = node.k
+        # Caffe divides alpha by local_size; Chainer's alpha is per element.
+        p.alpha = node.alpha * node.n
+        p.beta = node.beta
 
     def _simple(self, node: Any, typ: str) -> Any:
         return self._new_layer(typ, typ, list(node.inputs), node)

@@ -114,8 +114,8 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
      'FixedDecorrelatedBatchNormalizationGrad'): _COMPOSED,
     ('chainer.functions.normalization.local_response_normalization',
      'LocalResponseNormalizationGrad'):
-        'LocalResponseNormalization is a composite node; its gradient is that of its '
-        'composition',
+        'the backward of LocalResponseNormalization is composed of differentiable '
+        'functions (a channel window sum that is its own adjoint)',
     ('chainer.functions.pooling.roi_pooling_2d', 'ROIPooling2DGrad'):
         'RoI pooling is a fixed-tap gather; its gradient is a generic scatter node '
         "with another constructor than Chainer's ROIPooling2DGrad",

@@ -80,6 +80,14 @@ def test_unsupported_function_names_function_and_opset():
                             numpy.zeros((1, 1, 3, 3), numpy.float32))
 
 
+def test_local_response_normalization_is_one_lrn_node():
+    x = numpy.random.RandomState(0).randn(1, 4, 3, 3).astype(numpy.float32)
+    f = _util.FuncModel(lambda v: F.local_response_normalization(v, n=3))
+    model = onnx_chainer.export(f, x)
+    assert [n.op_type for n in model.graph.node] == ['LRN']
+    numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], f(x).array, rtol=1e-5)
+
+
 def test_external_converter_overrides():
     def convert_relu(func, opset_version, input_names, output_names, context):
         return (onnx.helper.make_node('LeakyRelu', input_names, output_names, alpha=0.0),)

@@ -2,9 +2,89 @@
 from __future__ import annotations
 
 import chainer
+from chainer import backend
+from chainer import function_node
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
-from chainer.functions import _composite
+
+
+def _window_sum_array(a, half: int):
+    """``s[:, c] = sum(a[:, c'])`` over ``|c' - c| <= half`` (zeros past the edges)."""
+    s = a.copy()
+    c = a.shape[1]
+    for d in range(1, min(half, c - 1) + 1):
+        s[:, d:] += a[:, :-d]
+        s[:, :-d] += a[:, d:]
+    return s
+
+
+class _ChannelWindowSum(function_node.FunctionNode):
+    """The channel window sum as a node. It is linear and its window is symmetric, so it
+    is its own adjoint: its gradient is the window sum of the output gradient."""
+
+    def __init__(self, half: int) -> None:
+        self.half = half
+
+    def forward(self, inputs):
+        return _window_sum_array(inputs[0], self.half),
+
+    def backward(self, indexes, grad_outputs):
+        return _ChannelWindowSum(self.half).apply(grad_outputs)
+
+
+class LocalResponseNormalization(function_node.FunctionNode):
+    """``y = x / (k + alpha * window_sum(x ** 2)) ** beta`` over channels (axis 1)."""
+
+    _scale = _scale_pow = None
+
+    def __init__(self, n: int = 5, k: float = 2, alpha: float = 1e-4,
+                 beta: float = 0.75) -> None:
+        self.n = n
+        self.k = k
+        self.alpha = alpha
+        self.beta = beta
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        x, = inputs
+        xc = array_utils.as_compute(x)
+        xp = backend.get_array_module(x)
+        scale = _window_sum_array(xc * xc, self.n // 2)
+        scale *= xc.dtype.type(self.alpha)
+        scale += xc.dtype.type(self.k)
+        scale_pow = xp.power(scale, xc.dtype.type(-self.beta))
+        # Kept for a backward that is not differentiated again.
+        self._scale, self._scale_pow = scale, scale_pow
+        return (scale_pow * xc).astype(x.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, = self.get_retained_inputs()
+        y, = self.get_retained_outputs()
+        gy, = grad_outputs
+        dtype = x.dtype
+        if dtype != array_utils.compute_dtype(dtype):
+            x, y, gy = (F.cast(v, array_utils.compute_dtype(dtype)) for v in (x, y, gy))
+        half = self.n // 2
+        if chainer.config.enable_backprop:
+            # Differentiated again: the scale must be a function of x.
+            scale, = _ChannelWindowSum(half).apply((x * x,))
+            scale = scale * self.alpha + self.k
+            scale_pow = scale ** -self.beta
+        else:
+            scale = chainer.Variable(self._scale, requires_grad=False)
+            scale_pow = chainer.Variable(self._scale_pow, requires_grad=False)
+        # With s = k + alpha * W(x ** 2), W self-adjoint, and y = x * s ** -beta:
+        # dy/dx^T gy = gy * s ** -beta - 2 * alpha * beta * x * W(gy * y / s).
+        inner, = _ChannelWindowSum(half).apply((gy * y / scale,))
+        gx = gy * scale_pow - (2 * self.alpha * self.beta) * x * inner
+        return (gx if gx.dtype == dtype else F.cast(gx, dtype)),
 
 
 def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-4,
@@ -19,37 +99,5 @@ def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-
         n (int): Width of the channel window.
         k, alpha, beta (float): Constants of the formula.
     """
-    F = chainer.functions
-    xa = chainer.variable.as_array(x)
-    if xa.dtype.kind != 'f' or xa.ndim < 2:
-        raise type_check.InvalidType(
-            'x.dtype.kind == "f" and x.ndim >= 2', f'x.dtype={xa.dtype}, x.ndim={xa.ndim}')
-    cdt = array_utils.compute_dtype(xa.dtype)
-    xc = chainer.as_variable(x) if xa.dtype == cdt else F.cast(x, cdt)
-    half = n // 2
-    c = xa.shape[1]
-    sq = xc * xc
-    if half:
-        pad = [(0, 0)] * xa.ndim
-        pad[1] = (half, half)
-        sq = F.pad(sq, pad, 'constant')
-    total = None
-    for i in range(2 * half + 1):
-        part = sq[:, i:i + c]
-        total = part if total is None else total + part
-    y = xc * (total * alpha + k) ** (-beta)
-    return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
-
-
-class LocalResponseNormalization(_composite.CompositeNode):
-    """The node of :func:`local_response_normalization`: input ``(x,)``."""
-
-    def __init__(self, n: int = 5, k: float = 2, alpha: float = 1e-4,
-                 beta: float = 0.75) -> None:
-        self.n = n
-        self.k = k
-        self.alpha = alpha
-        self.beta = beta
-
-    def _compose(self, x):
-        return local_response_normalization(x, self.n, self.k, self.alpha, self.beta)
+    y, = LocalResponseNormalization(n, k, alpha, beta).apply((x,))
+    return y

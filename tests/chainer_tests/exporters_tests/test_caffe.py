@@ -58,6 +58,21 @@ def test_round_trip(tmp_path):
     assert isinstance(func[net.layer[0].name.replace('/', '_')], L.Convolution2D)
 
 
+def test_local_response_normalization_round_trip(tmp_path):
+    def model(x):
+        return F.local_response_normalization(F.relu(x), n=3, k=1.5, alpha=0.2, beta=0.6)
+
+    x = numpy.random.RandomState(2).randn(2, 5, 3, 3).astype(numpy.float32)
+    net = caffe.export(model, [x], str(tmp_path))
+    p = net.layer[-1].lrn_param
+    assert net.layer[-1].type == 'LRN' and p.local_size == 3
+    # Caffe divides alpha by the window size.
+    assert p.alpha == pytest.approx(0.6) and p.k == pytest.approx(1.5)
+    func = CaffeFunction(str(tmp_path / 'chainer_model.caffemodel'))
+    y, = func(inputs={'data': x}, outputs=[net.layer[-1].top[0]])
+    numpy.testing.assert_allclose(y.array, model(x).array, rtol=1e-5)
+
+
 def test_export_without_directory_returns_net():
     model = L.Linear(3, 2)
     net = caffe.export(model, numpy.zeros((1, 3), numpy.float32), export_params=False)
