@@ -134,10 +134,11 @@ def _arg(op_type: str):
         gb = _util.builder(context)
         if func.axis is None:
             flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1])])
-            gb.op(op_type, [flat], axis=0, keepdims=0)
+            index = gb.op(op_type, [flat], axis=0, keepdims=0)
         else:
-            gb.op(op_type, input_names, axis=int(func.axis), keepdims=0)
-        # ONNX gives int64 indices; Chainer gives the platform int (int64 here too).
+            index = gb.op(op_type, input_names, axis=int(func.axis), keepdims=0)
+        # ONNX gives int64 indices; Chainer's are int32.
+        gb.op('Cast', [index], to=6)  # INT32
         return gb.nodes(output_names)
     return convert
 

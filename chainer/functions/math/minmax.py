@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -162,18 +161,11 @@ class ArgMin(_IndexSelectorBase):
         return xp.argmin(x, axis=self.axis)
 
 
-def _apply_index_selector(node, x):
-    # Indices carry no gradient: the output is never part of the graph.
-    with chainer.no_backprop_mode():
-        y = node.apply((x,))[0]
-    return chainer.Variable(y.array, requires_grad=False)
-
-
 def argmax(x, axis=None):
     """Indices of the maximum along ``axis`` (the flattened array when None), as int32."""
-    return _apply_index_selector(ArgMax(axis), x)
+    return ArgMax(axis).apply((x,))[0]
 
 
 def argmin(x, axis=None):
     """Indices of the minimum along ``axis`` (the flattened array when None), as int32."""
-    return _apply_index_selector(ArgMin(axis), x)
+    return ArgMin(axis).apply((x,))[0]
