@@ -15,7 +15,7 @@ class Categorical(distribution.Distribution):
 
     Give either the probabilities ``p`` (each row summing to 1) or ``logit``
     (keyword: unnormalised log-probabilities).  Values are integer class
-    indices; samples are ``int32`` and carry no gradient.
+    indices; samples are ``int64`` and carry no gradient.
     """
 
     def __init__(self, p=None, **kwargs) -> None:
@@ -95,8 +95,7 @@ class Categorical(distribution.Distribution):
         return F.reshape(picked, shape)
 
     def sample_n(self, n: int):
-        index = _u._sample_class_indices(self.p, n)
-        return chainer.Variable(index.astype(numpy.int32))
+        return chainer.Variable(_u._sample_class_indices(self.p, n))
 
 
 @distribution.register_kl(Categorical, Categorical)
