@@ -36,14 +36,16 @@ class Categorical(distribution.Distribution):
     def p(self) -> chainer.Variable:
         """The class probabilities."""
         if self._p is None:
-            return F.softmax(self._logit, axis=-1)
+            return F.exp(self.log_p)
         return self._p
 
     @property
     def log_p(self) -> chainer.Variable:
         """The logarithms of the class probabilities."""
         if self._p is None:
-            return F.log_softmax(self._logit, axis=-1)
+            # logit - logsumexp(logit), Chainer's rounding: p, and so seeded draws, match.
+            logit = self._logit
+            return logit - F.broadcast_to(F.logsumexp(logit, axis=-1)[..., None], logit.shape)
         return F.log(self._p)
 
     @property

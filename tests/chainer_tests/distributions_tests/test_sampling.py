@@ -185,3 +185,11 @@ def test_pareto_sample_is_reparameterised_in_alpha():
     # The noise node differentiates again.
     gradient_check.check_double_backward(
         draw, (alpha,), numpy.ones((3, 2)), numpy.ones(2), dtype=numpy.float64)
+
+
+def test_categorical_probabilities_from_logits_round_as_chainer():
+    # p = exp(logit - logsumexp(logit)): the draws' cumulative sums are Chainer's.
+    logit = numpy.random.RandomState(8).normal(size=(50, 5)).astype(numpy.float32) * 3
+    m = logit.max(axis=-1, keepdims=True)
+    want = numpy.exp(logit - (m + numpy.log(numpy.exp(logit - m).sum(axis=-1, keepdims=True))))
+    numpy.testing.assert_array_equal(D.Categorical(logit=logit).p.array, want)
