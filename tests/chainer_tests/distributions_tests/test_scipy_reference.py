@@ -246,3 +246,23 @@ def test_points_may_be_scalars_and_zero_dim_arrays(name):
             except NotImplementedError:
                 continue
             assert y.shape == () and y.dtype == numpy.float32
+
+
+def test_multivariate_normal_reads_the_lower_triangle_and_float16():
+    rng = numpy.random.RandomState(9)
+    tril = numpy.tril(rng.normal(size=(2, 3, 3)) * 0.3) + numpy.eye(3)
+    loc = rng.normal(size=(2, 3))
+    x = rng.normal(size=(2, 3))
+    want = D.MultivariateNormal(loc, scale_tril=tril).log_prob(x).array
+    # What lies above the diagonal is not read by the density (as in Chainer).
+    upper = numpy.triu(rng.normal(size=(2, 3, 3)), 1)
+    got = D.MultivariateNormal(loc, scale_tril=tril + upper).log_prob(x).array
+    numpy.testing.assert_allclose(got, want, rtol=1e-12)
+    # float16 matrices are inverted in float32 (LAPACK has no float16).
+    half = D.MultivariateNormal(loc.astype(numpy.float16), scale_tril=tril.astype(numpy.float16))
+    lp = half.log_prob(x.astype(numpy.float16))
+    assert lp.dtype == numpy.float16
+    numpy.testing.assert_allclose(lp.array, want, rtol=1e-2, atol=1e-2)
+    kl = chainer.kl_divergence(half, half)
+    assert kl.dtype == numpy.float16
+    numpy.testing.assert_allclose(kl.array, 0, atol=1e-2)
