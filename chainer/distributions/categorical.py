@@ -5,6 +5,7 @@ import numpy
 
 import chainer
 from chainer import distribution
+from chainer import utils
 import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
@@ -66,7 +67,8 @@ class Categorical(distribution.Distribution):
 
     @property
     def mode(self):
-        return chainer.Variable(self.p.array.argmax(axis=-1).astype(numpy.int32))
+        # int64 class indices, as the samples.
+        return chainer.Variable(utils.force_array(self.p.array.argmax(axis=-1), numpy.int64))
 
     @property
     def entropy(self):

@@ -99,6 +99,12 @@ def test_categorical(dtype, backend):
         numpy.testing.assert_allclose(_specs.to_cpu(dist.log_prob(xp_x)), expected,
                                       **_tol_event(dtype))
     assert D.Categorical(p).support == '[0, 3]'
+    mode = D.Categorical(p).mode
+    assert mode.dtype == numpy.int64
+    numpy.testing.assert_array_equal(mode.array, p.argmax(axis=-1))
+    # A single distribution (batch_shape ()) has a 0-d mode.
+    mode = D.Categorical(p[0, 0]).mode
+    assert mode.shape == () and int(mode.array) == p[0, 0].argmax()
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
