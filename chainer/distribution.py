@@ -5,6 +5,7 @@ import copy as copy_module
 import math
 from typing import Callable
 
+from chainer import backend
 from chainer.functions.math import exponential
 from chainer.functions.array import reshape
 from chainer.functions.math import sqrt
@@ -51,6 +52,11 @@ class Distribution:
     def params(self) -> dict:
         """The parameters, by name, as Variables."""
         raise NotImplementedError
+
+    @property
+    def xp(self):
+        """The array module of the parameters (``numpy`` or ``cupy``)."""
+        return backend.get_array_module(*self.params.values())
 
     @property
     def covariance(self):
@@ -171,15 +177,27 @@ def _find_kl(type1: type, type2: type):
     return None
 
 
+class KLNotRegisteredError(NotImplementedError, KeyError):
+    """No KL divergence is registered for a pair of distribution classes.
+
+    It is a ``NotImplementedError`` and, as Chainer raised for such a pair,
+    a ``KeyError``.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ''
+
+
 def kl_divergence(dist1: Distribution, dist2: Distribution):
     """The Kullback-Leibler divergence ``KL(dist1 || dist2)``, shape ``batch_shape``.
 
-    Raises ``NotImplementedError`` when no function is registered for the two
-    classes (see :func:`register_kl`).
+    Raises :class:`KLNotRegisteredError` (a ``NotImplementedError`` and a
+    ``KeyError``) when no function is registered for the two classes (see
+    :func:`register_kl`).
     """
     kl = _find_kl(type(dist1), type(dist2))
     if kl is None:
-        raise NotImplementedError(
+        raise KLNotRegisteredError(
             f'no KL divergence is registered for {type(dist1).__name__} and '
             f'{type(dist2).__name__}')
     return kl(dist1, dist2)

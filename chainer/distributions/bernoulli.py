@@ -130,8 +130,7 @@ class Bernoulli(distribution.Distribution):
 
     def sample_n(self, n: int):
         p = self.p
-        u = _u._standard_uniform(p, (n,) + p.shape)
-        return chainer.Variable((u < p.array).astype(p.dtype))
+        return chainer.Variable(_u._draw(p, 'binomial', 1, p.array, size=(n,) + p.shape))
 
 
 @distribution.register_kl(Bernoulli, Bernoulli)

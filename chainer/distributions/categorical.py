@@ -5,6 +5,7 @@ import numpy
 
 import chainer
 from chainer import distribution
+from chainer import utils
 import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
@@ -15,7 +16,7 @@ class Categorical(distribution.Distribution):
 
     Give either the probabilities ``p`` (each row summing to 1) or ``logit``
     (keyword: unnormalised log-probabilities).  Values are integer class
-    indices; samples are ``int32`` and carry no gradient.
+    indices; samples are ``int64`` and carry no gradient.
     """
 
     def __init__(self, p=None, **kwargs) -> None:
@@ -36,14 +37,16 @@ class Categorical(distribution.Distribution):
     def p(self) -> chainer.Variable:
         """The class probabilities."""
         if self._p is None:
-            return F.softmax(self._logit, axis=-1)
+            return F.exp(self.log_p)
         return self._p
 
     @property
     def log_p(self) -> chainer.Variable:
         """The logarithms of the class probabilities."""
         if self._p is None:
-            return F.log_softmax(self._logit, axis=-1)
+            # logit - logsumexp(logit), Chainer's rounding: p, and so seeded draws, match.
+            logit = self._logit
+            return logit - F.broadcast_to(F.logsumexp(logit, axis=-1)[..., None], logit.shape)
         return F.log(self._p)
 
     @property
@@ -64,7 +67,8 @@ class Categorical(distribution.Distribution):
 
     @property
     def mode(self):
-        return chainer.Variable(self.p.array.argmax(axis=-1).astype(numpy.int32))
+        # int64 class indices, as the samples.
+        return chainer.Variable(utils.force_array(self.p.array.argmax(axis=-1), numpy.int64))
 
     @property
     def entropy(self):
@@ -95,8 +99,7 @@ class Categorical(distribution.Distribution):
         return F.reshape(picked, shape)
 
     def sample_n(self, n: int):
-        index = _u._sample_class_indices(self.p, n)
-        return chainer.Variable(index.astype(numpy.int32))
+        return chainer.Variable(_u._sample_class_indices(self.p, n))
 
 
 @distribution.register_kl(Categorical, Categorical)

@@ -55,20 +55,21 @@ class Cauchy(_u._ScalarEvent):
         return 'real'
 
     def log_prob(self, x):
+        x = _u._as_value(x, self.loc)
         z = (x - self.loc) / self.scale
         return -math.log(math.pi) - F.log(self.scale) - F.log1p(z * z)
 
     def cdf(self, x):
+        x = _u._as_value(x, self.loc)
         return 0.5 + F.arctan((x - self.loc) / self.scale) / math.pi
 
     def icdf(self, x):
+        x = _u._as_value(x, self.loc)
         return self.loc + self.scale * F.tan((x - 0.5) * math.pi)
 
     def sample_n(self, n: int):
-        u = _u._standard_uniform(self.loc, (n,) + self.loc.shape)
-        xp = self.loc.xp
-        eps = xp.tan(self.loc.dtype.type(math.pi) * (u - self.loc.dtype.type(0.5)))
-        return self.loc + self.scale * eps
+        eps = _u._draw(self.loc, 'standard_cauchy', (n,) + self.loc.shape)
+        return self.loc + self.scale * eps.astype(self.loc.dtype, copy=False)
 
 
 @distribution.register_kl(Cauchy, Cauchy)

@@ -71,10 +71,16 @@ class Dirichlet(distribution.Distribution):
         return _u._where_in_support(inside.all(axis=-1), logp, -numpy.inf)
 
     def sample_n(self, n: int):
+        # Each row of alpha draws its n vectors in turn, gamma variates in
+        # C order normalised by their running sum, as numpy.random.dirichlet
+        # does: seeded draws are Chainer's.
         alpha = self.alpha
-        with _u._sampling_device(alpha):
-            g = alpha.xp.random.gamma(alpha.array, size=(n,) + alpha.shape)
-        g = g / g.sum(axis=-1, keepdims=True)
+        xp = alpha.xp
+        k = alpha.shape[-1]
+        rows = alpha.array.reshape(-1, 1, k).astype(numpy.float64)
+        g = _u._draw(alpha, 'standard_gamma', xp.broadcast_to(rows, (rows.shape[0], n, k)))
+        g *= 1.0 / xp.cumsum(g, axis=-1)[..., -1:]
+        g = g.transpose(1, 0, 2).reshape((n,) + alpha.shape)
         return chainer.Variable(g.astype(alpha.dtype, copy=False))
 
 

@@ -64,6 +64,7 @@ class Exponential(_u._ScalarEvent):
         return _u._log_prob_in_support(x, x.array >= 0, 0.0, lambda x: -self.lam * x, 0.0)
 
     def icdf(self, x):
+        x = _u._as_value(x, self.lam)
         return -F.log1p(-x) / self.lam
 
     def sample_n(self, n: int):

@@ -47,23 +47,25 @@ class Gumbel(_u._ScalarEvent):
         return 'real'
 
     def log_prob(self, x):
+        x = _u._as_value(x, self.loc)
         z = (x - self.loc) / self.scale
         return -F.log(self.scale) - z - F.exp(-z)
 
     def cdf(self, x):
+        x = _u._as_value(x, self.loc)
         return F.exp(-F.exp(-(x - self.loc) / self.scale))
 
     def log_cdf(self, x):
+        x = _u._as_value(x, self.loc)
         return -F.exp(-(x - self.loc) / self.scale)
 
     def icdf(self, x):
+        x = _u._as_value(x, self.loc)
         return self.loc - self.scale * F.log(-F.log(x))
 
     def sample_n(self, n: int):
-        u = _u._standard_uniform(self.loc, (n,) + self.loc.shape, positive=True)
-        xp = self.loc.xp
-        eps = -xp.log(-xp.log(u))
-        return self.loc + self.scale * eps
+        eps = _u._draw(self.loc, 'gumbel', size=(n,) + self.loc.shape)
+        return self.loc + self.scale * eps.astype(self.loc.dtype, copy=False)
 
 
 @distribution.register_kl(Gumbel, Gumbel)

@@ -96,6 +96,21 @@ class Independent(distribution.Distribution):
     def log_cdf(self, x):
         return _sum_rightmost(self.distribution.log_cdf(x), self.reinterpreted_batch_ndims)
 
+    def survival_function(self, x):
+        """``P(X > x)`` in every element of the event: the product of the survival functions."""
+        sf = self.distribution.survival_function(x)
+        if self.reinterpreted_batch_ndims == 0:
+            return sf
+        return F.prod(sf, axis=tuple(range(-self.reinterpreted_batch_ndims, 0)))
+
+    def log_survival_function(self, x):
+        return _sum_rightmost(self.distribution.log_survival_function(x),
+                              self.reinterpreted_batch_ndims)
+
+    def icdf(self, x):
+        raise RuntimeError('the cumulative distribution function of a multivariate '
+                           'distribution has no inverse')
+
     def log_prob(self, x):
         return _sum_rightmost(self.distribution.log_prob(x), self.reinterpreted_batch_ndims)
 

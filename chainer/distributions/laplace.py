@@ -93,6 +93,7 @@ class Laplace(_u._ScalarEvent):
         return 'real'
 
     def log_prob(self, x):
+        x = _u._as_value(x, self.loc)
         return -math.log(2.0) - F.log(self.scale) - F.absolute(x - self.loc) / self.scale
 
     def cdf(self, x):

@@ -63,6 +63,7 @@ class LogNormal(_u._ScalarEvent):
             x, x.array > 0, 1.0, lambda x: F.ndtr((F.log(x) - self.mu) / self.sigma), 0.0)
 
     def icdf(self, x):
+        x = _u._as_value(x, self.mu)
         return F.exp(self.mu + self.sigma * F.ndtri(x))
 
     def sample_n(self, n: int):

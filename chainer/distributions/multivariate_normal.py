@@ -26,7 +26,7 @@ def _triangle(xp, n: int, lower: bool, dtype):
 
 
 class TriangularInv(function_node.FunctionNode):
-    """The inverse of (a batch of) lower or upper triangular matrices, differentiable."""
+    """The inverse of the lower (or upper) triangle of (a batch of) matrices, differentiable."""
 
     def __init__(self, lower: bool = True) -> None:
         self._lower = lower
@@ -43,8 +43,14 @@ class TriangularInv(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         if x.size == 0:
             return x.copy(),
-        # inv of a triangular matrix is triangular; the mask removes rounding noise.
-        y = xp.linalg.inv(x) * _triangle(xp, x.shape[-1], self._lower, x.dtype)
+        # Only the triangle of x is read (as Chainer's triangular solves do); its
+        # inverse is triangular, and the mask removes rounding noise. LAPACK has
+        # no float16: such matrices are inverted in float32.
+        mask = _triangle(xp, x.shape[-1], self._lower, x.dtype)
+        xt = x * mask
+        if xt.dtype == numpy.float16:
+            xt = xt.astype(numpy.float32)
+        y = xp.linalg.inv(xt) * mask
         return y.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):

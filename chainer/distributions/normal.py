@@ -159,6 +159,7 @@ class Normal(_u._ScalarEvent):
         return 'real'
 
     def _standardize(self, x):
+        x = _u._as_value(x, self.loc)
         return (x - self.loc) / self.scale
 
     def log_prob(self, x):
@@ -181,6 +182,7 @@ class Normal(_u._ScalarEvent):
         return F.log_ndtr(-self._standardize(x))
 
     def icdf(self, x):
+        x = _u._as_value(x, self.loc)
         return self.loc + self.scale * F.ndtri(x)
 
     def sample_n(self, n: int):

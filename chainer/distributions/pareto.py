@@ -4,8 +4,33 @@ from __future__ import annotations
 import numpy
 
 from chainer import distribution
+from chainer import function_node
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+
+class ParetoNoise(function_node.FunctionNode):
+    """Pareto noise ``w = exp(e / alpha)`` (``e`` standard exponential) given as drawn.
+
+    ``w`` is drawn by the caller as ``numpy.random.pareto(alpha) + 1`` (so
+    seeded draws are Chainer's); this node passes it on and gives its
+    derivative in ``alpha``, ``-w log(w) / alpha``, so that samples are
+    reparameterised in ``alpha`` too.
+    """
+
+    def __init__(self, w) -> None:
+        self._w = w
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        return self._w,
+
+    def backward(self, indexes, grad_outputs):
+        alpha, = self.get_retained_inputs()
+        w, = self.get_retained_outputs()
+        gw, = grad_outputs
+        return F.sum_to(-gw * w * F.log(w) / alpha, alpha.shape),
 
 
 class Pareto(_u._ScalarEvent):
@@ -67,11 +92,14 @@ class Pareto(_u._ScalarEvent):
         return _u._where_in_support(inside, 1.0 - ratio ** self.alpha, 0.0)
 
     def icdf(self, x):
+        x = _u._as_value(x, self.scale)
         return self.scale * (1.0 - x) ** (-1.0 / self.alpha)
 
     def sample_n(self, n: int):
-        u = _u._standard_uniform(self.scale, (n,) + self.scale.shape, positive=True)
-        return self.scale * F.exp(-F.log(u) / self.alpha)
+        alpha = self.alpha
+        w = _u._draw(alpha, 'pareto', alpha.array, size=(n,) + alpha.shape)
+        w = w.astype(alpha.dtype, copy=False) + alpha.dtype.type(1)
+        return self.scale * ParetoNoise(w).apply((alpha,))[0]
 
 
 @distribution.register_kl(Pareto, Pareto)

@@ -26,27 +26,41 @@ class Uniform(_u._ScalarEvent):
         if by_bounds == by_loc:
             raise ValueError('Uniform: give either low and high or loc and scale')
         if by_bounds:
-            self.low, self.high = _u._as_params('Uniform', {'low': low, 'high': high})
-            if bool((self.high.array <= self.low.array).any()):
+            self._low, self._high = _u._as_params('Uniform', {'low': low, 'high': high})
+            if bool((self._high.array <= self._low.array).any()):
                 raise ValueError('Uniform: high must be greater than low')
+            self._loc = self._scale = None
         else:
-            loc, scale = _u._as_params('Uniform', {'loc': loc, 'scale': scale})
-            _u._check_positive('Uniform', 'scale', scale)
-            self.low, self.high = loc, loc + scale
+            self._loc, self._scale = _u._as_params('Uniform', {'loc': loc, 'scale': scale})
+            _u._check_positive('Uniform', 'scale', self._scale)
+            self._low = self._high = None
+
+    @property
+    def low(self):
+        """The lower ends."""
+        return self._loc if self._low is None else self._low
+
+    @property
+    def high(self):
+        """The upper ends."""
+        return self._loc + self._scale if self._low is None else self._high
 
     @property
     def loc(self):
         """The lower ends."""
-        return self.low
+        return self._low if self._loc is None else self._loc
 
     @property
     def scale(self):
         """The widths ``high - low``."""
-        return self.high - self.low
+        return self._high - self._low if self._loc is None else self._scale
 
     @property
     def params(self) -> dict:
-        return {'low': self.low, 'high': self.high}
+        """``low`` and ``high``, or ``loc`` and ``scale``: the pair the distribution was given."""
+        if self._loc is None:
+            return {'low': self._low, 'high': self._high}
+        return {'loc': self._loc, 'scale': self._scale}
 
     @property
     def mean(self):
@@ -78,11 +92,12 @@ class Uniform(_u._ScalarEvent):
         return F.clip((x - self.low) / self.scale, 0.0, 1.0)
 
     def icdf(self, x):
+        x = _u._as_value(x, self.low)
         return self.low + self.scale * x
 
     def sample_n(self, n: int):
         u = _u._standard_uniform(self.low, (n,) + self.low.shape)
-        return self.low + self.scale * u
+        return self.loc + self.scale * u
 
 
 @distribution.register_kl(Uniform, Uniform)

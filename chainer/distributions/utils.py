@@ -191,7 +191,9 @@ def _where_in_support(inside, value, outside: float):
 
 
 def _as_value(x, like: chainer.Variable) -> chainer.Variable:
-    """A point ``x`` of the sample space as a Variable of ``like``'s dtype."""
+    """A point ``x`` (array, Variable or scalar) as a Variable of ``like``'s dtype."""
+    if isinstance(x, (bool, int, float, numpy.number)):
+        x = _const(like, x)
     x = chainer.as_variable(x)
     if x.dtype != like.dtype:
         x = cast.cast(x, like.dtype)
@@ -221,13 +223,30 @@ def _fill_outside(x: chainer.Variable, inside, fill):
     return where.where(utils.force_array(inside), x, fill)
 
 
+def _draw(value: chainer.Variable, name: str, *args, **kwargs):
+    """``xp.random.<name>(*args, **kwargs)`` on ``value``'s device, as ``numpy.random`` draws it."""
+    with _sampling_device(value):
+        return getattr(value.xp.random, name)(*args, **kwargs)
+
+
 def _sample_class_indices(p: chainer.Variable, n: int):
     """``n`` draws of class indices from probabilities ``p`` (classes on the last axis).
 
-    Returns an integer array of shape ``(n,) + p.shape[:-1]``.
+    Returns an ``int64`` array of shape ``(n,) + p.shape[:-1]``.  Each row of
+    ``p`` draws its ``n`` values in turn, as ``numpy.random.choice(k, n, p=row)``
+    does (so seeded draws are Chainer's): uniform numbers against the row's
+    cumulative sums, in float64.  A row whose sum is not 1 (within the
+    tolerance ``choice`` allows) is a ``ValueError``.
     """
     xp = p.xp
-    cumulative = xp.cumsum(p.array, axis=-1)
-    u = _standard_uniform(p, (n,) + p.shape[:-1] + (1,))
-    # Rounding can leave the last cumulative sum just below 1.
-    return xp.minimum((u >= cumulative).sum(axis=-1), p.shape[-1] - 1)
+    k = p.shape[-1]
+    rows = p.array.reshape(-1, k).astype(numpy.float64)
+    tolerance = max(numpy.sqrt(numpy.finfo(numpy.float64).eps),
+                    numpy.sqrt(numpy.finfo(p.dtype).eps))
+    if bool((rows < 0).any()) or not bool((abs(rows.sum(axis=1) - 1.0) <= tolerance).all()):
+        raise ValueError('the class probabilities of each row must be non-negative and sum to 1')
+    cumulative = xp.cumsum(rows, axis=1)
+    cumulative /= cumulative[:, -1:]
+    u = _draw(p, 'random_sample', (rows.shape[0], n))
+    index = (u[:, :, None] >= cumulative[:, None, :]).sum(axis=2)
+    return index.T.reshape((n,) + p.shape[:-1]).astype(numpy.int64, copy=False)

@@ -9,6 +9,13 @@ from chainer import backend
 from chainer import initializer
 
 
+class _FilterShapeError(ValueError, AssertionError):
+    """A resampling filter was asked to fill an array of a shape it cannot fill.
+
+    A ValueError, and an AssertionError too: Chainer failed an assertion here.
+    """
+
+
 def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
     # Separable tent filter: the weights of linear interpolation at factor
     # ``(size + 1) // 2``; normalised to sum 1 for downsampling (an average).
@@ -25,13 +32,13 @@ def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
 
 def _kernel_size(owner: str, shape: tuple) -> int:
     if len(shape) < 3:
-        raise ValueError(
+        raise _FilterShapeError(
             f'{owner} needs a filter array of at least 3 dimensions (channels, '
             f'channels, spatial...); got shape {shape}.')
     ksize = shape[2]
     for k in shape[3:]:
         if k != ksize:
-            raise ValueError(f'ksize must be all same: {ksize} != {k}')
+            raise _FilterShapeError(f'ksize must be all same: {ksize} != {k}')
     return ksize
 
 
@@ -76,7 +83,7 @@ class UpsamplingDeconvFilter(initializer.Initializer):
         ksize = _kernel_size(type(self).__name__, array.shape)
         in_c, out_c = array.shape[:2]
         if not (in_c == out_c or out_c == 1):
-            raise ValueError(
+            raise _FilterShapeError(
                 'UpsamplingDeconvFilter needs in_channels == out_channels or '
                 f'out_channels == 1; got shape {array.shape}.')
         filt = _linear_filter(ksize, array.ndim - 2, normalize=False)
@@ -108,7 +115,7 @@ class DownsamplingConvFilter(initializer.Initializer):
         ksize = _kernel_size(type(self).__name__, array.shape)
         out_c, in_c = array.shape[:2]
         if not (out_c == in_c or in_c == 1):
-            raise ValueError(
+            raise _FilterShapeError(
                 'DownsamplingConvFilter needs out_channels == in_channels or '
                 f'in_channels == 1; got shape {array.shape}.')
         filt = _linear_filter(ksize, array.ndim - 2, normalize=True)

@@ -32,13 +32,18 @@ def get_deconv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = Fals
     return s * (size - 1) + dk - 2 * p
 
 
-def im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval: Any = 0,
+def im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int,
            cover_all: bool = False, dy: int = 1, dx: int = 1, out_h=None, out_w=None):
     """Extracts the ``kh x kw`` patches of the NCHW image ``img`` (NumPy or CuPy).
 
     Returns an array of shape ``(n, c, kh, kw, out_h, out_w)``; pixels outside
-    the image read ``pval``.
+    the image read 0 (:func:`im2col_cpu` takes another padding value).
     """
+    return _im2col(img, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx, out_h, out_w)
+
+
+def _im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval: Any,
+            cover_all: bool, dy: int, dx: int, out_h, out_w):
     from chainer.utils import conv_nd
 
     h, w = img.shape[2:]
@@ -58,23 +63,33 @@ def col2im(col: Any, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
            dy: int = 1, dx: int = 1):
     """Adds the patches ``col`` (as made by :func:`im2col`) back into an ``h x w`` image.
 
-    The adjoint of :func:`im2col`: overlapping patches are summed.
+    The adjoint of :func:`im2col`: overlapping patches are summed. A ``col``
+    with more output positions than an ``h x w`` image (with ``cover_all``'s
+    margin) has is a ``ValueError``.
     """
     from chainer.utils import conv_nd
+
+    kh, kw, out_h, out_w = col.shape[2:]
+    for k, d, s, p, size, out, axis in ((kh, dy, sy, ph, h, out_h, 'height'),
+                                        (kw, dx, sx, pw, w, out_w, 'width')):
+        if (k - 1) * d + s * (out - 1) > size + 2 * p + s - 2:
+            raise ValueError(
+                f'col2im: {out} output positions along the {axis} do not fit an image of '
+                f'size {size} (kernel {k}, stride {s}, pad {p}, dilation {d})')
 
     return conv_nd.col2im_nd(col, (sy, sx), (ph, pw), (h, w), (dy, dx))
 
 
 def im2col_cpu(img, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval=0,
                cover_all: bool = False, dy: int = 1, dx: int = 1, out_h=None, out_w=None):
-    """:func:`im2col` for NumPy arrays."""
-    return im2col(img, kh, kw, sy, sx, ph, pw, pval, cover_all, dy, dx, out_h, out_w)
+    """:func:`im2col` for NumPy arrays; pixels outside the image read ``pval``."""
+    return _im2col(img, kh, kw, sy, sx, ph, pw, pval, cover_all, dy, dx, out_h, out_w)
 
 
 def im2col_gpu(img, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int,
                cover_all: bool = False, dy: int = 1, dx: int = 1, out_h=None, out_w=None):
     """:func:`im2col` for CuPy arrays (padding with zeros)."""
-    return im2col(img, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx, out_h, out_w)
+    return _im2col(img, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx, out_h, out_w)
 
 
 def col2im_cpu(col, sy: int, sx: int, ph: int, pw: int, h: int, w: int,

@@ -19,7 +19,8 @@ class CooMatrix:
         col: Column indices (int array of the shape of ``data``).
         shape: ``(rows, columns)`` of the (each) matrix.
         order: ``'C'`` (sorted by row, then column), ``'F'`` (by column, then
-            row), ``'other'``, or None (unknown).
+            row), ``'other'``, or None to find it from ``row`` and ``col``
+            (:func:`get_order`).
         requires_grad: Whether ``data`` (kept as a Variable) needs a gradient.
     """
 
@@ -43,7 +44,7 @@ class CooMatrix:
         self.row = row
         self.col = col
         self.shape = tuple(int(s) for s in shape)
-        self.order = order
+        self.order = get_order(row, col) if order is None else order
 
     def __repr__(self) -> str:
         return (f'CooMatrix(shape={self.shape}, nnz={self.data.shape[-1]}, '

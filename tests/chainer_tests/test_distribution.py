@@ -9,6 +9,7 @@ import pytest
 import chainer
 from chainer import distribution
 from chainer import distributions as D
+from chainer import gradient_check
 
 
 def test_exposed_at_top_level():
@@ -84,6 +85,9 @@ def test_kl_registry():
 
     with pytest.raises(NotImplementedError, match='A and A'):
         chainer.kl_divergence(A(), A())
+    # Chainer raised KeyError for an unregistered pair: the error is both.
+    with pytest.raises(KeyError):
+        chainer.kl_divergence(A(), A())
     calls = []
 
     @chainer.register_kl(A, A)
@@ -127,5 +131,13 @@ def test_modified_xlogx():
         y.grad = numpy.ones(3)
         y.backward()
     numpy.testing.assert_allclose(x.grad, [0.0, 1 + numpy.log(0.5), 1 + numpy.log(2.0)])
-    chainer.gradient_check.check_double_backward(
+    gradient_check.check_double_backward(
         _modified_xlogx, numpy.array([0.5, 2.0]), numpy.ones(2), numpy.ones(2))
+
+
+def test_xp_is_the_array_module_of_the_parameters():
+    d = D.Normal(numpy.zeros(2, numpy.float32), numpy.ones(2, numpy.float32))
+    assert d.xp is numpy
+    assert D.Independent(d).xp is numpy
+    with pytest.raises(NotImplementedError):
+        distribution.Distribution().xp

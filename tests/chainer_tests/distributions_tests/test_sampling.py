@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy
 import pytest
 
+import chainer
 from chainer import distributions as D
+from chainer import gradient_check
 from tests.chainer_tests.distributions_tests import _specs
 
 BACKENDS = ['numpy', pytest.param('cupy', marks=pytest.mark.gpu)]
@@ -33,7 +35,9 @@ def test_sample_moments(name, dtype, backend):
     dist = spec.cls(**spec.kwargs(_specs.to_device(params, backend)))
     _seed(backend)
     samples = dist.sample_n(N)
-    assert samples.shape == (N, 2) and samples.dtype == dtype
+    # Bernoulli draws int64 0/1 values, as numpy.random.binomial (and Chainer) does.
+    assert samples.shape == (N, 2)
+    assert samples.dtype == (numpy.int64 if name == 'Bernoulli' else dtype)
     ref = spec.scipy({k: v.astype(numpy.float64) for k, v in params.items()})
     _check_moments(_specs.to_cpu(samples).astype(numpy.float64), ref.mean(), ref.std())
     assert dist.sample((2, 3)).shape == (2, 3, 2)
@@ -61,7 +65,7 @@ def test_event_distribution_moments(backend):
     _seed(backend)
 
     cat = _specs.to_cpu(D.Categorical(dev['p']).sample_n(N))
-    assert cat.dtype == numpy.int32 and cat.shape == (N, 2)
+    assert cat.dtype == numpy.int64 and cat.shape == (N, 2)
     freq = numpy.stack([(cat == k).mean(axis=0) for k in range(4)], axis=-1)
     numpy.testing.assert_allclose(freq, p, atol=0.015)
 
@@ -87,3 +91,105 @@ def test_fixed_seed_repeats():
     a = dist.sample_n(4).array
     numpy.random.seed(5)
     numpy.testing.assert_array_equal(a, dist.sample_n(4).array)
+
+
+# Seeded draws are Chainer's: each distribution draws from numpy.random as Chainer 7.8.1 did.
+
+def _draws(make, seed=3):
+    numpy.random.seed(seed)
+    return make()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_seeded_scalar_draws_follow_numpy_random(dtype):
+    loc = numpy.array([0.0, 1.0, -1.0], dtype)
+    scale = numpy.array([1.0, 2.0, 0.5], dtype)
+    alpha = numpy.array([1.5, 3.0, 0.8], dtype)
+    p = numpy.array([0.2, 0.5, 0.9], dtype)
+    size = (5, 3)
+
+    got = _draws(lambda: D.Bernoulli(p).sample_n(5).array)
+    assert got.dtype == numpy.int64
+    numpy.testing.assert_array_equal(got, _draws(lambda: numpy.random.binomial(1, p, size)))
+
+    got = _draws(lambda: D.Cauchy(loc, scale).sample_n(5).array)
+    want = _draws(lambda: loc + scale * numpy.random.standard_cauchy(size).astype(dtype))
+    numpy.testing.assert_array_equal(got, want)
+
+    got = _draws(lambda: D.Gumbel(loc, scale).sample_n(5).array)
+    want = _draws(lambda: loc + scale * numpy.random.gumbel(size=size).astype(dtype))
+    numpy.testing.assert_array_equal(got, want)
+
+    got = _draws(lambda: D.Pareto(scale, alpha).sample_n(5).array)
+    want = _draws(lambda: scale * (numpy.random.pareto(alpha, size).astype(dtype) + 1))
+    assert got.dtype == dtype
+    numpy.testing.assert_array_equal(got, want)
+
+
+def test_seeded_class_draws_follow_numpy_random_choice():
+    rng = numpy.random.RandomState(5)
+    p = rng.dirichlet(numpy.ones(4), (2, 3)).astype(numpy.float32)
+    rows = p.reshape(-1, 4)
+
+    def choice():
+        picks = [numpy.random.choice(4, 7, p=row) for row in rows]
+        return numpy.stack(picks, axis=1).reshape(7, 2, 3)
+
+    got = _draws(lambda: D.Categorical(p).sample_n(7).array)
+    assert got.dtype == numpy.int64
+    numpy.testing.assert_array_equal(got, _draws(choice))
+    logit = numpy.log(p)
+    got = _draws(lambda: D.Categorical(logit=logit).sample((7,)).array)
+    assert got.shape == (7, 2, 3)
+    one_hot = _draws(lambda: D.OneHotCategorical(p).sample_n(7).array)
+    assert one_hot.dtype == numpy.float32 and one_hot.shape == (7, 2, 3, 4)
+    numpy.testing.assert_array_equal(one_hot.argmax(axis=-1), _draws(choice))
+    assert (one_hot.sum(axis=-1) == 1).all()
+
+
+def test_class_draws_need_rows_that_sum_to_one():
+    dist = D.Categorical(numpy.array([[0.2, 0.3, 0.4], [0.2, 0.3, 0.5]], numpy.float32))
+    with pytest.raises(ValueError):
+        dist.sample_n(2)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_seeded_dirichlet_draws_follow_numpy_random(dtype):
+    alpha = numpy.random.RandomState(6).uniform(0.3, 3.0, (2, 3, 4)).astype(dtype)
+
+    def dirichlet():
+        rows = [numpy.random.dirichlet(a, 5) for a in alpha.reshape(-1, 4)]
+        return numpy.stack(rows, axis=1).reshape(5, 2, 3, 4).astype(dtype)
+
+    got = _draws(lambda: D.Dirichlet(alpha).sample_n(5).array)
+    assert got.dtype == dtype
+    numpy.testing.assert_array_equal(got, _draws(dirichlet))
+
+
+def test_pareto_sample_is_reparameterised_in_alpha():
+    scale = numpy.array([1.0, 2.0], numpy.float64)
+    alpha = numpy.array([1.5, 3.0], numpy.float64)
+
+    def draw(a):
+        numpy.random.seed(4)
+        return D.Pareto(scale, a).sample_n(3)
+
+    a = chainer.Variable(alpha.copy())
+    y = draw(a)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    h = 1e-6
+    numeric = [(draw(alpha + h * e).array - draw(alpha - h * e).array).sum() / (2 * h)
+               for e in numpy.eye(2)]
+    numpy.testing.assert_allclose(a.grad, numeric, rtol=1e-5)
+    # The noise node differentiates again.
+    gradient_check.check_double_backward(
+        draw, (alpha,), numpy.ones((3, 2)), numpy.ones(2), dtype=numpy.float64)
+
+
+def test_categorical_probabilities_from_logits_round_as_chainer():
+    # p = exp(logit - logsumexp(logit)): the draws' cumulative sums are Chainer's.
+    logit = numpy.random.RandomState(8).normal(size=(50, 5)).astype(numpy.float32) * 3
+    m = logit.max(axis=-1, keepdims=True)
+    want = numpy.exp(logit - (m + numpy.log(numpy.exp(logit - m).sum(axis=-1, keepdims=True))))
+    numpy.testing.assert_array_equal(D.Categorical(logit=logit).p.array, want)

@@ -99,6 +99,12 @@ def test_categorical(dtype, backend):
         numpy.testing.assert_allclose(_specs.to_cpu(dist.log_prob(xp_x)), expected,
                                       **_tol_event(dtype))
     assert D.Categorical(p).support == '[0, 3]'
+    mode = D.Categorical(p).mode
+    assert mode.dtype == numpy.int64
+    numpy.testing.assert_array_equal(mode.array, p.argmax(axis=-1))
+    # A single distribution (batch_shape ()) has a 0-d mode.
+    mode = D.Categorical(p[0, 0]).mode
+    assert mode.shape == () and int(mode.array) == p[0, 0].argmax()
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
@@ -200,3 +206,69 @@ def test_independent_normal(dtype):
     cov = D.Independent(base, 1).covariance.array
     assert cov.shape == (2, 3, 4, 4)
     numpy.testing.assert_allclose(cov[1, 2], numpy.diag(scale[1, 2] ** 2), **tol)
+
+    # Survival: P(X > x) in every element of the event, the product of the marginal ones.
+    dist = D.Independent(base, 1)
+    sf = ref.sf(x.astype(numpy.float64))
+    numpy.testing.assert_allclose(dist.survival_function(x).array, sf.prod(axis=-1), **tol)
+    numpy.testing.assert_allclose(dist.log_survival_function(x).array,
+                                  numpy.log(sf).sum(axis=-1), **tol)
+    with pytest.raises(RuntimeError):
+        dist.icdf(x)
+
+
+def test_uniform_keeps_the_parameters_it_was_given():
+    low, high = numpy.array([0.0, 1.0], numpy.float32), numpy.array([1.0, 3.0], numpy.float32)
+    by_bounds = D.Uniform(low=low, high=high)
+    assert sorted(by_bounds.params) == ['high', 'low']
+    loc, scale = chainer.Variable(low.copy()), chainer.Variable(high - low)
+    by_loc = D.Uniform(loc=loc, scale=scale)
+    assert sorted(by_loc.params) == ['loc', 'scale']
+    assert by_loc.params['loc'] is loc and by_loc.params['scale'] is scale
+    numpy.testing.assert_array_equal(by_loc.low.array, low)
+    numpy.testing.assert_array_equal(by_loc.high.array, high)
+    numpy.testing.assert_array_equal(by_bounds.loc.array, low)
+    numpy.testing.assert_array_equal(by_bounds.scale.array, high - low)
+    # The density does not depend on the lower end: no gradient reaches loc.
+    chainer.functions.sum(by_loc.log_prob(numpy.array([0.5, 2.0], numpy.float32))).backward()
+    assert loc.grad is None
+    numpy.testing.assert_allclose(scale.grad, -1 / (high - low))
+    numpy.random.seed(1)
+    u = numpy.random.random_sample((3, 2)).astype(numpy.float32)
+    numpy.random.seed(1)
+    numpy.testing.assert_array_equal(by_loc.sample_n(3).array, low + (high - low) * u)
+
+
+@pytest.mark.parametrize('name', ['Cauchy', 'Exponential', 'Gumbel', 'Laplace', 'LogNormal',
+                                  'Normal', 'Pareto', 'Uniform'])
+def test_points_may_be_scalars_and_zero_dim_arrays(name):
+    spec = _specs.SCALAR_SPECS[name]
+    params = _specs.as_dtype(spec.make(numpy.random.RandomState(7), ()), numpy.float32)
+    dist = spec.cls(**spec.kwargs(params))
+    for method in ('icdf', 'cdf', 'log_prob'):
+        for u in (0.75, numpy.asarray(0.75, numpy.float32), numpy.float32(0.75)):
+            try:
+                y = getattr(dist, method)(u)
+            except NotImplementedError:
+                continue
+            assert y.shape == () and y.dtype == numpy.float32
+
+
+def test_multivariate_normal_reads_the_lower_triangle_and_float16():
+    rng = numpy.random.RandomState(9)
+    tril = numpy.tril(rng.normal(size=(2, 3, 3)) * 0.3) + numpy.eye(3)
+    loc = rng.normal(size=(2, 3))
+    x = rng.normal(size=(2, 3))
+    want = D.MultivariateNormal(loc, scale_tril=tril).log_prob(x).array
+    # What lies above the diagonal is not read by the density (as in Chainer).
+    upper = numpy.triu(rng.normal(size=(2, 3, 3)), 1)
+    got = D.MultivariateNormal(loc, scale_tril=tril + upper).log_prob(x).array
+    numpy.testing.assert_allclose(got, want, rtol=1e-12)
+    # float16 matrices are inverted in float32 (LAPACK has no float16).
+    half = D.MultivariateNormal(loc.astype(numpy.float16), scale_tril=tril.astype(numpy.float16))
+    lp = half.log_prob(x.astype(numpy.float16))
+    assert lp.dtype == numpy.float16
+    numpy.testing.assert_allclose(lp.array, want, rtol=1e-2, atol=1e-2)
+    kl = chainer.kl_divergence(half, half)
+    assert kl.dtype == numpy.float16
+    numpy.testing.assert_allclose(kl.array, 0, atol=1e-2)

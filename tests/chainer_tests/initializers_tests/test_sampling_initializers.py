@@ -68,6 +68,13 @@ class TestUpsamplingDeconvFilter:
     def test_channel_mismatch(self):
         with pytest.raises(ValueError, match='out_channels'):
             initializers.UpsamplingDeconvFilter()(np.empty((3, 2, 4, 4), np.float32))
+        # Chainer failed an assertion here: the error is an AssertionError too.
+        for init in (initializers.UpsamplingDeconvFilter(),
+                     initializers.DownsamplingConvFilter()):
+            with pytest.raises(AssertionError):
+                init(np.empty((1, 2, 4, 4), np.float32))
+            with pytest.raises(AssertionError):
+                init(np.empty((2, 2), np.float32))
 
     def test_kernel_sizes_differ(self):
         with pytest.raises(ValueError, match='ksize must be all same'):

@@ -32,3 +32,25 @@ def test_pval_and_explicit_out_size():
 def test_non_positive_output():
     with pytest.raises(AssertionError):
         conv.im2col_cpu(numpy.zeros((1, 1, 2, 2)), 3, 3, 1, 1, 0, 0)
+
+
+def test_im2col_takes_cover_all_eighth_as_chainer():
+    # im2col has no pval: its eighth positional argument is cover_all.
+    img = numpy.random.rand(1, 2, 5, 5).astype(numpy.float32)
+    col = conv.im2col(img, 2, 2, 2, 2, 0, 0, True)
+    numpy.testing.assert_array_equal(
+        col, conv.im2col_cpu(img, 2, 2, 2, 2, 0, 0, cover_all=True))
+    assert col.shape[4:] == (3, 3)
+    numpy.testing.assert_array_equal(col, conv.im2col_gpu(img, 2, 2, 2, 2, 0, 0, True))
+
+
+def test_col2im_refuses_more_positions_than_the_image_has():
+    col = numpy.ones((1, 1, 2, 2, 3, 3), numpy.float32)
+    assert conv.col2im_cpu(col, 1, 1, 0, 0, 4, 4).shape == (1, 1, 4, 4)
+    with pytest.raises(ValueError, match='height'):
+        conv.col2im_cpu(col, 1, 1, 0, 0, 3, 4)
+    with pytest.raises(ValueError, match='width'):
+        conv.col2im_cpu(col, 1, 1, 0, 0, 4, 4, dx=2)
+    # cover_all's margin of stride - 1 pixels is allowed.
+    col = numpy.ones((1, 1, 2, 2, 3, 3), numpy.float32)
+    assert conv.col2im_cpu(col, 2, 2, 0, 0, 5, 5).shape == (1, 1, 5, 5)

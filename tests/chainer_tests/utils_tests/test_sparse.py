@@ -49,6 +49,15 @@ def test_coo_matrix_validation():
         sparse.to_coo(numpy.ones(3))
 
 
+def test_coo_matrix_finds_its_order():
+    a = lambda v: numpy.array(v, numpy.int32)  # noqa: E731
+    d = numpy.ones(3, numpy.float32)
+    assert sparse.CooMatrix(d, a([0, 1, 2]), a([1, 0, 2]), (3, 3)).order == 'C'
+    assert sparse.CooMatrix(d, a([1, 0, 2]), a([0, 1, 2]), (3, 3)).order == 'F'
+    assert sparse.CooMatrix(d, a([1, 0, 0]), a([0, 1, 0]), (3, 3)).order == 'other'
+    assert sparse.CooMatrix(d, a([1, 0, 2]), a([0, 1, 2]), (3, 3), order='other').order == 'other'
+
+
 def test_get_order():
     a = numpy.array
     assert sparse.get_order(a([0, 0, 1, -1]), a([0, 2, 1, -1])) == 'C'
