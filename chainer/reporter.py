@@ -130,6 +130,17 @@ def _device_context(x: Any) -> Any:
     return contextlib.nullcontext()
 
 
+def _as_numpy1_scalar(a: Any, other: Any) -> Any:
+    # Chainer ran on NumPy 1, where a Python number met a NumPy scalar or 0-d
+    # array as int64/float64/complex128: float32 losses were summed in
+    # float64. NumPy 2 would keep float32 and print other means.
+    if type(a) in (int, float, complex) and (
+            isinstance(other, numpy.generic)
+            or (type(other) is numpy.ndarray and other.ndim == 0)):
+        return numpy.array(a)[()]
+    return a
+
+
 class Summary:
     """Running weighted mean and standard deviation of a scalar value."""
 
@@ -141,8 +152,13 @@ class Summary:
     def add(self, value: Any, weight: Any = 1) -> None:
         """Adds ``value`` (scalar or 0-dim array) with ``weight``."""
         with _device_context(value):
-            self._x += weight * value
-            self._x2 += weight * value * value
+            weight = _as_numpy1_scalar(weight, value)
+            weighted = weight * value
+            self._x = _as_numpy1_scalar(self._x, weighted)
+            self._x += weighted
+            self._x2 = _as_numpy1_scalar(self._x2, weighted)
+            self._x2 += weighted * value
+            self._n = _as_numpy1_scalar(self._n, weight)
             self._n += weight
 
     def compute_mean(self) -> Any:
@@ -180,7 +196,7 @@ class DictSummary:
 
     Values may be scalars, 0-dim arrays or 0-dim Variables, or
     ``(value, weight)`` tuples; other values (such as non-scalar arrays) are
-    skipped.
+    skipped. NumPy values are summed in float64 at least, as Chainer did.
     """
 
     def __init__(self) -> None:
@@ -192,11 +208,12 @@ class DictSummary:
         for k, v in d.items():
             w = 1
             if isinstance(v, tuple):
-                if len(v) != 2:
-                    raise ValueError(
+                # (value, weight); Chainer ignored entries after the weight.
+                if len(v) < 2:
+                    raise IndexError(
                         f'Given value to {k} must be a (value, weight) pair, '
                         f'got a tuple of length {len(v)}.')
-                v, w = v
+                v, w = v[0], v[1]
                 if isinstance(w, variable.Variable):
                     w = w.array
                 if not _is_scalar(w):

@@ -116,7 +116,25 @@ def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
 
 
 def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any:
-    arrays = [a if hasattr(a, 'shape') else numpy.asarray(a) for a in arrays]
+    if isinstance(arrays[0], chainer.get_array_types()):
+        arrays = [a if hasattr(a, 'shape') else numpy.asarray(a) for a in arrays]
+        dtype = arrays[0].dtype
+    else:
+        # Scalars and lists take the type of them all, as without padding
+        # (ints and floats give floats); equal shapes need no padding.
+        try:
+            stacked = numpy.asarray(arrays)
+        except ValueError:
+            stacked = None
+        if stacked is not None and stacked.dtype != object:
+            return stacked
+        first = arrays[0]
+        arrays = [numpy.asarray(a) for a in arrays]
+        dtype = numpy.result_type(*arrays)
+        if dtype.kind == 'O':
+            raise ValueError(
+                f'concat_examples: cannot pad examples of type '
+                f'{type(first).__name__}{_where(position)}')
     ndim = arrays[0].ndim
     shape = list(arrays[0].shape)
     for i, array in enumerate(arrays):
@@ -127,10 +145,28 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
         shape = [max(s, t) for s, t in zip(shape, array.shape)]
     device = backend.get_device_from_array(arrays[0])
     with chainer.using_device(device):
-        result = device.xp.full([len(arrays)] + shape, padding, dtype=arrays[0].dtype)
+        result = device.xp.full([len(arrays)] + shape, padding, dtype=dtype)
         for i, array in enumerate(arrays):
             result[(i,) + tuple(slice(d) for d in array.shape)] = array
     return result
+
+
+def _column(batch: Any, position: Any) -> list:
+    # Entry ``position`` of every example (extra entries of later examples are
+    # ignored, as Chainer does).
+    column = []
+    for i, example in enumerate(batch):
+        try:
+            column.append(example[position])
+        except IndexError:
+            raise IndexError(
+                f'concat_examples: example {i} has no entry {position} (example 0 '
+                f'has {len(batch[0])})') from None
+        except KeyError:
+            raise KeyError(
+                f'concat_examples: example {i} lacks the key {position!r} of '
+                'example 0') from None
+    return column
 
 
 def concat_examples_func(batch: Any, device: Any = None, padding: Any = None) -> Any:
@@ -149,35 +185,22 @@ def concat_examples_func(batch: Any, device: Any = None, padding: Any = None) ->
         n = len(first)
         if not isinstance(padding, tuple):
             padding = (padding,) * n
-        elif len(padding) != n:
-            raise ValueError(
+        elif len(padding) < n:
+            raise IndexError(
                 f'padding has {len(padding)} entries but the examples are tuples of {n}')
-        columns = list(zip(*batch))
-        if len(columns) != n or any(
-                not isinstance(example, tuple) or len(example) != n for example in batch):
-            i = next(i for i, ex in enumerate(batch)
-                     if not isinstance(ex, tuple) or len(ex) != n)
-            example = batch[i]
-            raise ValueError(
-                f'concat_examples: example {i} is {type(example).__name__} of '
-                f'length {len(example) if hasattr(example, "__len__") else "?"} '
-                f'but example 0 is a tuple of length {n}')
         return tuple(
-            to_device(device, _concat_arrays(columns[i], padding[i], i))
+            to_device(device, _concat_arrays(_column(batch, i), padding[i], i))
             for i in range(n))
     if isinstance(first, dict):
         if not isinstance(padding, dict):
             padding = {key: padding for key in first}
         result = {}
         for key in first:
-            try:
-                column = [ex[key] for ex in batch]
-            except KeyError:
-                raise ValueError(
-                    f'concat_examples: some example lacks the key {key!r} of example 0'
-                ) from None
+            if key not in padding:
+                raise KeyError(
+                    f'concat_examples: padding has no entry for the key {key!r}')
             result[key] = to_device(
-                device, _concat_arrays(column, padding.get(key), key))
+                device, _concat_arrays(_column(batch, key), padding[key], key))
         return result
     return to_device(device, _concat_arrays(batch, padding))
 

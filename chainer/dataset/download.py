@@ -8,11 +8,12 @@ under a file lock (``filelock``) so that concurrent processes do not race.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
-import shutil
 import sys
 import threading
+import urllib.error
 from typing import Any, Callable, Iterator
 
 from chainer.utils import _atomic
@@ -22,8 +23,14 @@ _dataset_root = os.environ.get(
     os.path.join(os.path.expanduser('~'), '.chainer', 'dataset'))
 
 
-class DownloadError(OSError):
-    """A dataset file is missing and could not be downloaded."""
+class DownloadError(urllib.error.URLError):
+    """A dataset file is missing and could not be downloaded.
+
+    A ``URLError`` (an ``OSError``), which is what Chainer let through.
+    """
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 def get_dataset_root() -> str:
@@ -81,10 +88,10 @@ def _os_file_lock(lock_path: str) -> Iterator[None]:
 
 
 def _urlretrieve(url: str, path: str) -> None:
-    # Module level so that tests can replace the network access.
+    # Looked up at call time, so that replacing ``urllib.request.urlretrieve``
+    # (as code written for Chainer does) or this function redirects downloads.
     import urllib.request  # imported lazily: it is slow to import
-    with urllib.request.urlopen(url, timeout=20) as response, open(path, 'wb') as f:
-        shutil.copyfileobj(response, f)
+    urllib.request.urlretrieve(url, path)
 
 
 def cached_download(url: str) -> str:
@@ -133,5 +140,6 @@ def cache_or_load_file(path: str, creator: Callable[[str], Any],
         with _atomic.replacing(path, keep_name=True) as temp_path:
             content = creator(temp_path)
             if not os.path.exists(temp_path):
-                raise RuntimeError(f'the creator of {path} did not write {temp_path}')
+                raise FileNotFoundError(
+                    errno.ENOENT, f'the creator of {path} did not write the file', temp_path)
     return content

@@ -82,8 +82,7 @@ def preprocess_mnist(raw: Any, withlabel: bool, ndim: int, scale: float, image_d
             images = numpy.broadcast_to(images, (len(images), 3) + images.shape[2:])
     elif ndim != 1:
         raise ValueError(f'invalid ndim for MNIST dataset: {ndim} (must be 1, 2 or 3)')
-    images = images.astype(image_dtype)
-    images *= image_dtype.type(scale / 255.)
+    images = _retrieve.scaled_images(images, scale, image_dtype)
     if withlabel:
         labels = raw['y'].astype(label_dtype)
         return tuple_dataset.TupleDataset(images, labels)

@@ -8,6 +8,8 @@ import zipfile
 import zlib
 from typing import Any, Callable, Sequence, TypeVar
 
+import numpy
+
 from chainer.dataset import download
 
 T = TypeVar('T')
@@ -90,6 +92,20 @@ def retrieve(dataset_dir: str, name: str, creator: Callable[[str], Any],
 
 def load_npz(path: str) -> dict:
     """Loads every array of an ``.npz`` file (no pickles) and closes it."""
-    import numpy
     with numpy.load(path, allow_pickle=False) as f:
         return {key: f[key] for key in f.files}
+
+
+def scaled_images(images: Any, scale: float, dtype: Any) -> Any:
+    """``images`` (bytes 0..255) as ``dtype`` in ``[0, scale]``.
+
+    Only floating dtypes can hold the scaled values: an integer ``dtype`` is
+    a ``TypeError``, as in Chainer (scaling in place would truncate to zeros).
+    """
+    dtype = numpy.dtype(dtype)
+    if dtype.kind != 'f':
+        raise TypeError(
+            f'images cannot be scaled into dtype {dtype}; give a floating dtype')
+    images = images.astype(dtype)
+    images *= dtype.type(scale / 255.)
+    return images

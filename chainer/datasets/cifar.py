@@ -81,8 +81,7 @@ def _preprocess_cifar(images: numpy.ndarray, labels: numpy.ndarray, withlabel: b
         images = images.reshape(-1, 3, 32, 32)
     else:
         raise ValueError(f'invalid ndim for CIFAR dataset: {ndim} (must be 1 or 3)')
-    images = images.astype(dtype)
-    images *= dtype.type(scale / 255.)
+    images = _retrieve.scaled_images(images, scale, dtype)
     if withlabel:
         return tuple_dataset.TupleDataset(images, labels.astype(numpy.int32))
     return images

@@ -64,7 +64,7 @@ class PickleDataset(dataset_mixin.DatasetMixin):
                     for _ in pickletools.genops(reader):
                         pass
                 except ValueError as e:
-                    raise ValueError(
+                    raise pickle.UnpicklingError(
                         f'corrupt pickle dataset: bad record at byte {pos} ({e})') from None
                 self._positions.append(pos)
 
@@ -107,6 +107,8 @@ class _FileReader(io.RawIOBase):
         self._file()
 
     def _file(self) -> BinaryIO:
+        if self.closed:
+            raise ValueError(f'I/O operation on closed pickle dataset {self._path}')
         if self._fp is None or self._pid != os.getpid():
             self._fp = open(self._path, 'rb')
             self._pid = os.getpid()

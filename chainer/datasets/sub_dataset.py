@@ -54,7 +54,7 @@ class SubDataset(dataset_mixin.DatasetMixin):
 def split_dataset(dataset: Any, split_at: int, order: Any = None) -> tuple:
     """Splits ``dataset`` into ``[0, split_at)`` and ``[split_at, len)`` subsets."""
     n_examples = len(dataset)
-    if not isinstance(split_at, _int_types) or isinstance(split_at, bool):
+    if not isinstance(split_at, _int_types):
         raise TypeError(f'split_at must be int, got {type(split_at)} instead')
     if split_at < 0:
         raise ValueError('split_at must be non-negative')
@@ -73,7 +73,9 @@ def split_dataset_random(dataset: Any, first_size: int, seed: Any = None) -> tup
 
 def split_dataset_n(dataset: Any, n: int, order: Any = None) -> list:
     """Splits ``dataset`` into ``n`` subsets of ``len(dataset) // n`` examples."""
-    if not isinstance(n, _int_types) or n <= 0:
+    if not isinstance(n, _int_types):
+        raise TypeError(f'n must be int, got {type(n)} instead')
+    if n <= 0:
         raise ValueError(f'n must be a positive integer, got {n!r}')
     sub_size = len(dataset) // n
     return [SubDataset(dataset, sub_size * i, sub_size * (i + 1), order)
@@ -93,9 +95,8 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
     The test parts are disjoint and together cover the dataset.
     """
     if 'n_fold' in kwargs:
+        # As in Chainer, the deprecated name wins over n_folds.
         warnings.warn('n_fold is deprecated; use n_folds', DeprecationWarning)
-        if n_folds is not None:
-            raise TypeError('cannot give both n_fold and n_folds')
         n_folds = kwargs.pop('n_fold')
     if kwargs:
         raise TypeError(f'unexpected keyword arguments: {sorted(kwargs)}')
@@ -103,6 +104,9 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
         raise TypeError('n_folds is required')
     if n_folds <= 0:
         raise ValueError(f'n_folds must be positive, got {n_folds}')
+    if n_folds > len(dataset):
+        raise ValueError(
+            f'n_folds ({n_folds}) exceeds the dataset size ({len(dataset)})')
     if order is None:
         order = numpy.arange(len(dataset))
     else:

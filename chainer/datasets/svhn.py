@@ -63,8 +63,7 @@ def _make_npz(path: str, url: str) -> dict:
 def _preprocess_svhn(raw: Any, withlabel: bool, scale: float, image_dtype: Any,
                      label_dtype: Any) -> Any:
     # .mat layout is (height, width, channel, N); make it (N, channel, height, width).
-    images = raw['x'].transpose(3, 2, 0, 1).astype(image_dtype)
-    images *= image_dtype.type(scale / 255.)
+    images = _retrieve.scaled_images(raw['x'].transpose(3, 2, 0, 1), scale, image_dtype)
     labels = raw['y'].astype(label_dtype).flatten()
     labels[labels == 10] = 0  # SVHN labels the digit 0 as 10
     if withlabel:

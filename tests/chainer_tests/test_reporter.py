@@ -278,8 +278,31 @@ def test_dict_summary_bad_weight_and_tuple():
     d = DictSummary()
     with pytest.raises(ValueError, match='not scalar'):
         d.add({'a': (1.0, numpy.ones(2))})
-    with pytest.raises(ValueError, match='pair'):
-        d.add({'a': (1.0, 2, 3)})
+    with pytest.raises(IndexError, match='pair'):
+        d.add({'a': (1.0,)})
+
+
+def test_dict_summary_ignores_entries_after_the_weight():
+    d = DictSummary()
+    d.add({'a': (1.0, 2, 'ignored')})
+    d.add({'a': (4.0, 1)})
+    assert d.compute_mean()['a'] == pytest.approx(2.0)
+
+
+def test_numpy_values_are_summed_in_float64():
+    # As Chainer on NumPy 1: float32 losses give float64 means and standard
+    # deviations, with the digits Chainer's LogReport printed.
+    d = DictSummary()
+    d.add({'loss': numpy.array(1.1, numpy.float32), 'n': 2})
+    d.add({'loss': chainer.Variable(numpy.array(2.3, numpy.float32)), 'n': 4})
+    stats = d.make_statistics()
+    assert stats['loss'].dtype == numpy.float64
+    assert float(stats['loss']) == 1.699999988079071
+    assert float(stats['loss.std']) == 0.5999999642372131
+    assert type(stats['n']) is float and stats['n'] == 3.0
+    s = Summary()
+    s.add(numpy.float16(1.5), weight=numpy.float32(0.5))
+    assert s.compute_mean().dtype == numpy.float64
 
 
 def test_dict_summary_empty():

@@ -157,7 +157,7 @@ class SliceHelper:
     def __getitem__(self, args: Any) -> _Slice:
         if isinstance(args, tuple):
             if len(args) != 2:
-                raise TypeError(
+                raise ValueError(
                     f'slice takes [rows] or [rows, keys], got {len(args)} items')
             indices, keys = args
         else:

@@ -51,11 +51,15 @@ class _Transform(tabular_dataset.TabularDataset):
         self._mode = mode
 
     def _pick(self, out: Any, key_indices: Any) -> list:
-        """The values of the requested columns in what the function returned."""
+        """The values of the requested columns in what the function returned.
+
+        As in Chainer, entries beyond the keys are ignored; a missing entry
+        is an ``IndexError`` (tuple) or ``KeyError`` (dict).
+        """
         if isinstance(out, tuple):
             self._set_mode(tuple)
-            if len(out) != len(self._keys):
-                raise ValueError(
+            if len(out) < len(self._keys):
+                raise IndexError(
                     f'the function returned {len(out)} values for the '
                     f'{len(self._keys)} keys {self._keys!r}')
             return [out[k] for k in key_indices]
@@ -64,10 +68,10 @@ class _Transform(tabular_dataset.TabularDataset):
             try:
                 return [out[self._keys[k]] for k in key_indices]
             except KeyError as e:
-                raise ValueError(f'the function returned no value for {e.args[0]!r}') from None
+                raise KeyError(f'the function returned no value for {e.args[0]!r}') from None
         self._set_mode(None)
         if len(self._keys) != 1:
-            raise ValueError(
+            raise IndexError(
                 f'the function returned a single value for the {len(self._keys)} '
                 f'keys {self._keys!r}')
         return [out for _ in key_indices]

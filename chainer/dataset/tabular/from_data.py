@@ -51,15 +51,12 @@ class _Column(TabularDataset):
 
 
 class _Array(_Column):
-    """Over an array: columns come back as arrays (already converted)."""
+    """Over an array: columns come back as arrays."""
 
     def _take(self, rows: list) -> Any:
         xp = backend.get_array_module(self._data)
         with chainer.using_device(backend.get_device_from_array(self._data)):
             return self._data[xp.asarray(rows, dtype=numpy.intp)]
-
-    def convert(self, data: Any) -> Any:
-        return data
 
 
 class _List(_Column):

@@ -83,8 +83,45 @@ def test_mismatched_shapes_error_names_example():
 
 
 def test_mismatched_tuple_lengths():
-    with pytest.raises(ValueError, match='example 1'):
+    # Chainer's error types: IndexError for a short tuple, KeyError for a
+    # missing key; entries and keys beyond example 0's are ignored.
+    with pytest.raises(IndexError, match='example 1'):
         dataset.concat_examples([(1, 2), (1,)])
+    with pytest.raises(KeyError, match="example 1 lacks the key 'a'"):
+        dataset.concat_examples([{'a': 1}, {'b': 2}])
+    x, y = dataset.concat_examples([(1, 2), (3, 4, 5)])
+    numpy.testing.assert_array_equal(y, [2, 4])
+    out = dataset.concat_examples([{'a': 1}, {'a': 2, 'b': 3}])
+    assert list(out) == ['a']
+
+
+def test_padding_entries_per_column():
+    a, b = numpy.array([1, 2], numpy.int32), numpy.array([3], numpy.int32)
+    with pytest.raises(IndexError, match='padding has 1 entries'):
+        dataset.concat_examples([(a, b), (b, a)], padding=(-1,))
+    x, y = dataset.concat_examples([(a, b), (b, a)], padding=(-1, -2, -3))
+    numpy.testing.assert_array_equal(x, [[1, 2], [3, -1]])
+    numpy.testing.assert_array_equal(y, [[3, -2], [1, 2]])
+    with pytest.raises(KeyError, match="padding has no entry for the key 'b'"):
+        dataset.concat_examples([{'a': a, 'b': b}, {'a': b, 'b': a}], padding={'a': -1})
+
+
+def test_padding_scalars_take_the_common_type():
+    out = dataset.concat_examples([1, 2.5], padding=0)
+    assert out.dtype == numpy.float64
+    numpy.testing.assert_array_equal(out, [1.0, 2.5])
+    out = dataset.concat_examples([[1], [2.5, 3]], padding=-1)
+    assert out.dtype == numpy.float64
+    numpy.testing.assert_array_equal(out, [[1, -1], [2.5, 3]])
+    # Arrays keep the first one's dtype.
+    out = dataset.concat_examples(
+        [numpy.array(1, numpy.int32), numpy.array(2.5, numpy.float32)], padding=0)
+    assert out.dtype == numpy.int32
+
+
+def test_padding_refuses_what_it_cannot_pad():
+    with pytest.raises(ValueError, match='cannot pad examples of type NoneType'):
+        dataset.concat_examples([(None, 1), (None, 2)], padding=0)
 
 
 def test_padding_ndim_mismatch():

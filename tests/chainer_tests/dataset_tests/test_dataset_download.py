@@ -1,5 +1,7 @@
 import multiprocessing
 import os
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -64,6 +66,34 @@ def test_cached_download_failure_leaves_nothing(root, monkeypatch):
         dataset.cached_download('http://example.com/y')
     cache = os.path.join(str(root), '_dl_cache')
     assert sorted(os.listdir(cache)) == ['_dl_lock']
+
+
+def test_download_errors_are_url_errors(root, tmp_path):
+    # Chainer let urllib's URLError through; ours is one, naming the URL.
+    missing = 'file://' + str(tmp_path / 'missing.bin')
+    with pytest.raises(urllib.error.URLError, match='missing.bin') as info:
+        dataset.cached_download(missing)
+    assert isinstance(info.value, download.DownloadError)
+    assert isinstance(info.value, OSError)
+    assert str(info.value).startswith('could not download')
+
+
+def test_cached_download_goes_through_urlretrieve(root, monkeypatch):
+    def fake(url, path):
+        with open(path, 'wb') as f:
+            f.write(b'fake ' + url.encode())
+        return path, None
+
+    monkeypatch.setattr(urllib.request, 'urlretrieve', fake)
+    with open(dataset.cached_download('http://example.invalid/z'), 'rb') as f:
+        assert f.read() == b'fake http://example.invalid/z'
+
+
+def test_cache_or_load_file_creator_that_writes_nothing(root):
+    path = os.path.join(dataset.get_dataset_directory('ds'), 'none.npz')
+    with pytest.raises(FileNotFoundError, match='did not write'):
+        dataset.cache_or_load_file(path, lambda p: 'content', lambda p: 'loaded')
+    assert not os.path.exists(path)
 
 
 def test_cache_or_load_file(root):

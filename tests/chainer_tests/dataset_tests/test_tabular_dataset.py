@@ -93,7 +93,7 @@ def test_slice_errors():
         t.slice[[True, False]]
     with pytest.raises(TypeError):
         t.slice[3]
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError):
         t.slice[1, 2, 3]
 
 
@@ -159,13 +159,37 @@ def test_transform_modes():
 
 
 def test_transform_bad_output():
+    # Chainer's error types: a missing entry is an IndexError (tuple, or a
+    # single value for several keys) or a KeyError (dict).
     t = MyTable(3)
-    with pytest.raises(ValueError, match='2 keys'):
+    with pytest.raises(IndexError, match='2 keys'):
         t.transform(('p', 'q'), lambda a, b: (a,))[0]
-    with pytest.raises(ValueError, match='single value'):
+    with pytest.raises(IndexError, match='single value'):
         t.transform(('p', 'q'), lambda a, b: a)[0]
-    with pytest.raises(ValueError, match="'q'"):
+    with pytest.raises(KeyError, match="'q'"):
         t.transform(('p', 'q'), lambda a, b: {'p': a})[0]
+
+
+def test_transform_ignores_entries_beyond_the_keys():
+    t = MyTable(3)
+    u = t.transform('p', lambda a, b: (a, b, 'extra'))
+    assert u.mode is tuple and u.keys == ('p',) and u[2] == (2,)
+    v = t.transform_batch(('p',), lambda a, b: (a, b))
+    assert v[1] == (1,)
+
+
+def test_convert_makes_arrays_of_every_column():
+    # The columns of a join or concat of from_data datasets come out as arrays.
+    a = numpy.arange(3, dtype=numpy.float32)
+    t = tabular.from_data((('a', a), ('b', ['x', 'y', 'z'])))
+    x, y = t.convert(t.fetch())
+    assert x.dtype == numpy.float32 and y.dtype.kind == 'U'
+    u = t.concat(t)
+    x, y = u.convert(u.fetch())
+    assert isinstance(x, numpy.ndarray) and x.dtype == numpy.float32 and len(x) == 6
+    assert isinstance(y, numpy.ndarray) and list(y[2:4]) == ['z', 'x']
+    (z,) = t.convert(([numpy.ones(2, numpy.float32)] * 3,))
+    assert z.shape == (3, 2) and z.dtype == numpy.float32
 
 
 def test_transform_batch():

@@ -113,3 +113,20 @@ def test_cross_validation():
     assert [s[1][:] for s in splits2] == [s[1][:] for s in splits3]
     with pytest.warns(DeprecationWarning):
         assert len(datasets.get_cross_validation_datasets(data, n_fold=2)) == 2
+
+
+def test_split_arguments_as_chainer_takes_them():
+    data = list(range(10))
+    first, rest = datasets.split_dataset(data, True)
+    assert first[:] == [0] and len(rest) == 9
+    with pytest.raises(TypeError):
+        datasets.split_dataset_n(data, 2.0)
+    with pytest.raises(ValueError, match='exceeds the dataset size'):
+        datasets.get_cross_validation_datasets(data, 11)
+    # The deprecated n_fold wins over n_folds, as in Chainer.
+    with pytest.warns(DeprecationWarning):
+        splits = datasets.get_cross_validation_datasets(data, 3, n_fold=2)
+    assert [len(test) for _, test in splits] == [5, 5]
+    with pytest.warns(DeprecationWarning):
+        splits = datasets.get_cross_validation_datasets_random(data, 3, n_fold=2, seed=0)
+    assert len(splits) == 2

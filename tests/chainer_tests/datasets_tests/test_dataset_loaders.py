@@ -239,3 +239,15 @@ def test_ptb_unknown_word(env):
         env.sources[base + f'ptb.{part}.txt'] = p
     with pytest.raises(RuntimeError, match="'zzz'"):
         datasets.get_ptb_words()
+
+
+def test_integer_image_dtype_is_refused(env):
+    # Chainer failed to scale into an integer dtype (a TypeError); it must not
+    # truncate the scaled images to zeros.
+    _mnist_files(env, MNIST_BASE)
+    with pytest.raises(TypeError, match='floating dtype'):
+        datasets.get_mnist(dtype=numpy.uint8)
+    with pytest.raises(TypeError, match='floating dtype'):
+        datasets.get_mnist(dtype=numpy.int32, scale=255.)
+    train, _ = datasets.get_mnist(dtype=numpy.float16, withlabel=False)
+    assert train.dtype == numpy.float16 and train.max() > 0

@@ -153,9 +153,26 @@ def test_pickle_dataset_does_not_unpickle_on_open():
     assert len(ds) == 1
 
 
-def test_pickle_dataset_corrupt():
-    with pytest.raises(ValueError, match='corrupt'):
+def test_pickle_dataset_corrupt(tmp_path):
+    # UnpicklingError, as Chainer raised, for garbage and for a cut last record.
+    with pytest.raises(pickle.UnpicklingError, match='corrupt'):
         datasets.PickleDataset(io.BytesIO(b'\x80\x05garbage'))
+    buf = io.BytesIO()
+    datasets.PickleDatasetWriter(buf).write([1, 2, 3])
+    path = tmp_path / 'cut.pkl'
+    path.write_bytes(buf.getvalue()[:-3])
+    with pytest.raises(pickle.UnpicklingError, match='at byte 0'):
+        datasets.open_pickle_dataset(str(path))
+
+
+def test_pickle_dataset_closed(tmp_path):
+    path = str(tmp_path / 'data.pkl')
+    with datasets.open_pickle_dataset_writer(path) as writer:
+        writer.write(1)
+    with datasets.open_pickle_dataset(path) as ds:
+        assert ds[0] == 1
+    with pytest.raises(ValueError, match='closed'):
+        ds[0]
 
 
 def test_image_import_error_message(monkeypatch):
