@@ -101,7 +101,7 @@ class MultivariateNormal(distribution.Distribution):
             loc = F.broadcast_to(loc, batch + (d,))
         if scale_tril.shape[:-2] != batch:
             scale_tril = F.broadcast_to(scale_tril, batch + (d, d))
-        if bool((_diagonal(scale_tril).array <= 0).any()):
+        if _u._validating() and bool((_diagonal(scale_tril).array <= 0).any()):
             raise ValueError('MultivariateNormal: the diagonal of scale_tril must be positive')
         self.loc = loc
         self.scale_tril = scale_tril

@@ -131,16 +131,25 @@ def _as_params(owner: str, values: dict, *, broadcast_shapes: bool = True) -> li
     return variables
 
 
+def _validating() -> bool:
+    """Whether parameter values are checked: only in debug mode (``chainer.config.debug``).
+
+    Chainer took any values and gave NaN or inf from those outside the parameter
+    space; a check also waits for the device.
+    """
+    return bool(chainer.config.debug)
+
+
 def _check_positive(owner: str, name: str, value: chainer.Variable) -> None:
-    """Raises ``ValueError`` if ``value`` holds a number <= 0 (NaN passes, as in arithmetic)."""
-    if bool((value.array <= 0).any()):
+    """In debug mode, ``ValueError`` if ``value`` holds a number <= 0 (NaN passes)."""
+    if _validating() and bool((value.array <= 0).any()):
         raise ValueError(f'{owner}: {name} must be positive')
 
 
 def _check_probability(owner: str, name: str, value: chainer.Variable) -> None:
-    """Raises ``ValueError`` if ``value`` holds a number outside [0, 1]."""
+    """In debug mode, ``ValueError`` if ``value`` holds a number outside [0, 1]."""
     a = value.array
-    if bool(((a < 0) | (a > 1)).any()):
+    if _validating() and bool(((a < 0) | (a > 1)).any()):
         raise ValueError(f'{owner}: {name} must lie in [0, 1]')
 
 
