@@ -187,7 +187,7 @@ def test_summary_weighted():
     assert std == pytest.approx(numpy.sqrt((3 * 1 + 25) / 4 - 4))
 
 
-def test_summary_arrays_keep_dtype():
+def test_summary_arrays_mean_and_std():
     s = Summary()
     s.add(numpy.array(1.0, numpy.float32))
     s.add(numpy.array(3.0, numpy.float32))
@@ -196,6 +196,51 @@ def test_summary_arrays_keep_dtype():
     assert float(mean) == 2.0
     mean, std = s.make_statistics()
     assert float(std) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+@pytest.mark.parametrize('as_array', [False, True])
+def test_summary_sums_host_values_in_double(dtype, as_array):
+    # Chainer (NumPy 1) summed reported float32 losses in float64, so logs
+    # hold the exact means of the float32 values and snapshots float64 sums.
+    values = numpy.array([0.1, 0.7, 1 / 3], dtype)
+    s = Summary()
+    for v in values:
+        s.add(numpy.array(v) if as_array else v)
+    wide = values.astype(numpy.float64)
+    assert s._x.dtype == numpy.float64
+    assert s._x2.dtype == numpy.float64
+    assert s.compute_mean() == wide.sum() / 3
+    mean, std = s.make_statistics()
+    assert mean.dtype == std.dtype == numpy.float64
+    assert std == numpy.sqrt((wide * wide).sum() / 3 - (wide.sum() / 3) ** 2)
+
+
+def test_summary_products_of_numpy_operands_keep_their_dtype():
+    v, w = numpy.float32(0.1), numpy.float32(0.5)
+    s = Summary()
+    s.add(v, weight=w)
+    assert s._x == numpy.float64(w * v)
+    assert s._x2 == numpy.float64(w * v * v)
+    assert s._x2 != numpy.float64(w) * numpy.float64(v) ** 2
+    assert s._n.dtype == numpy.float64
+    t = Summary()
+    t.add(v, weight=1)
+    assert t._x2 == numpy.float64(v) ** 2
+
+
+def test_summary_python_numbers_stay_python_floats():
+    s = Summary()
+    s.add(1)
+    s.add(2.5, weight=2)
+    assert type(s._x) is float and type(s._n) is int
+    assert s.compute_mean() == 2.0
+
+
+def test_summary_complex_sums_in_complex128():
+    s = Summary()
+    s.add(numpy.complex64(1 + 2j))
+    assert s._x.dtype == numpy.complex128
 
 
 def test_summary_empty_mean():

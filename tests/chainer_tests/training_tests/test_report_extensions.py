@@ -3,6 +3,7 @@ import io
 import json
 import os
 
+import numpy
 import pytest
 
 import chainer
@@ -36,6 +37,23 @@ def test_log_report_writes_json(tmp_path):
     with open(tmp_path / 'log') as f:
         assert json.load(f) == log
     assert os.listdir(tmp_path) == ['log']  # no temporary files left
+
+
+def test_log_report_means_float32_values_in_double(tmp_path):
+    trainer = testing.get_trainer_with_mock_updater((3, 'iteration'), iter_per_epoch=3)
+    trainer.out = str(tmp_path)
+    values = numpy.array([0.1, 0.7, 1 / 3], numpy.float32)
+
+    def report(t):
+        chainer.report({'v': chainer.Variable(values[t.updater.iteration - 1:][:1].reshape(()))})
+    trainer.extend(report, trigger=(1, 'iteration'), priority=300)
+    log_report = extensions.LogReport()
+    trainer.extend(log_report)
+    trainer.run()
+    expected = values.astype(numpy.float64).sum() / 3
+    assert log_report.log[0]['v'] == expected
+    with open(tmp_path / 'log') as f:
+        assert json.load(f)[0]['v'] == expected
 
 
 def test_log_report_options(tmp_path):
