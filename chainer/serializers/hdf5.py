@@ -19,6 +19,7 @@ from chainer import backend
 from chainer import serializer as serializer_module
 from chainer.backends import _cpu
 from chainer.serializers import _loading
+from chainer.serializers import npz
 from chainer.utils import _atomic
 
 __all__ = ['HDF5Serializer', 'HDF5Deserializer', 'save_hdf5', 'load_hdf5']
@@ -207,6 +208,14 @@ def _read_dataset(root: Any, key: str, where: str) -> Any:
     return loaded
 
 
+def _write(serializer: HDF5Serializer, obj: Any) -> None:
+    if not isinstance(obj, dict):
+        serializer.save(obj)
+        return
+    for key, value in npz.serialized_dict(obj).items():
+        serializer(key, None if value.dtype == npz.NONE_MARKER_DTYPE else value)
+
+
 def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
     """Saves the state of ``obj`` to an HDF5 file.
 
@@ -217,22 +226,24 @@ def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
 
     Args:
         filename: Path or writable binary file object.
-        obj: Object to save (anything with ``serialize``).
+        obj: Object to save (anything with ``serialize``), or a dict of
+            arrays already serialized (``chainer.serializers.npz.serialize``),
+            written key by key.
         compression: gzip level (0-9).
     """
     h5py = _h5py()
-    if not callable(getattr(obj, 'serialize', None)):
+    if not isinstance(obj, dict) and not callable(getattr(obj, 'serialize', None)):
         raise TypeError(
             f'cannot save a {type(obj).__name__}: only objects with a '
             'serialize(serializer) method (links, optimizers, trainers, ...) can be '
             'saved and loaded')
     if not _loading.is_path(filename):
         with h5py.File(filename, 'w') as f:
-            HDF5Serializer(f, compression=compression).save(obj)
+            _write(HDF5Serializer(f, compression=compression), obj)
         return
     image = io.BytesIO()
     with h5py.File(image, 'w') as f:
-        HDF5Serializer(f, compression=compression).save(obj)
+        _write(HDF5Serializer(f, compression=compression), obj)
     path = os.fsdecode(os.fspath(filename))
     try:
         _atomic.write_with(path, lambda out: out.write(image.getbuffer()))

@@ -257,6 +257,14 @@ def serialize(obj: Any) -> dict:
     return s.target
 
 
+def serialized_dict(obj: Mapping[str, Any]) -> dict:
+    """The entries of a serialized dict as the arrays :class:`DictionarySerializer` stores."""
+    s = DictionarySerializer()
+    for key, value in obj.items():
+        s(key, value)
+    return s.target
+
+
 def save_npz(file: PathOrFile, obj: Any, compression: bool = True) -> None:
     """Saves the state of ``obj`` (anything with ``serialize``) to an NPZ archive.
 
@@ -266,15 +274,15 @@ def save_npz(file: PathOrFile, obj: Any, compression: bool = True) -> None:
             renamed over it, so an interrupted save never leaves a partial file
             under that name (see :mod:`chainer.utils._atomic`). File objects
             are written directly.
-        obj: Object to save.
+        obj: Object to save, or a dict of arrays already serialized (such as
+            :func:`serialize` returns), written as it is.
         compression: Whether to deflate the archive members.
 
     Raises:
-        TypeError: ``obj`` has no ``serialize`` method, or holds a value that
+        TypeError: ``obj`` is not a dict and has no ``serialize`` method, or holds a value that
             could only be saved with pickle.
     """
-    _check_serializable(obj, 'save')
-    arrays = serialize(obj)
+    arrays = serialized_dict(obj) if isinstance(obj, dict) else serialize(obj)
     if _loading.is_path(file):
         _atomic.write_with(file, lambda f: _write_npz(f, arrays, compression))
     else:

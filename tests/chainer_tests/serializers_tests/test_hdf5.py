@@ -92,6 +92,19 @@ def test_round_trip_and_layout(saved, h5py):
     assert os.listdir(os.path.dirname(path)) == ['net.h5']
 
 
+def test_save_a_serialized_dict(h5py, tmp_path):
+    # As Chainer's save_hdf5, a dict (what snapshot writers get) is written as it is.
+    src = _filled(Net())
+    path = str(tmp_path / 'd.h5')
+    serializers.save_hdf5(path, serializers.npz.serialize(src))
+    with h5py.File(path, 'r') as f:
+        assert set(f.keys()) == {'l1', 'stack', 'count', 'ratio', 'label', 'nothing', 'stats'}
+        assert f['nothing'].shape is None
+    dst = Net()
+    serializers.load_hdf5(path, dst)
+    _assert_same(_snapshot(src), _snapshot(dst))
+
+
 def test_testing_helper(h5py):
     src, dst = _filled(Net()), Net()
     testing.save_and_load_hdf5(src, dst)

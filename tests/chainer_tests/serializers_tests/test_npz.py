@@ -125,6 +125,24 @@ def test_round_trip(tmp_path, compression):
     assert not [n for n in os.listdir(tmp_path) if n != 'm.npz']
 
 
+def test_save_a_serialized_dict(tmp_path):
+    # As Chainer's save_npz, a dict (what snapshot writers get) is written as it is.
+    src = _filled(Model())
+    path = tmp_path / 'd.npz'
+    serializers.save_npz(path, serializers.npz.serialize(src))
+    with numpy.load(path, allow_pickle=False) as f:
+        assert set(f.files) == EXPECTED_KEYS
+    dst = Model()
+    serializers.load_npz(path, dst)
+    _assert_same_state(_state(src), _state(dst))
+    serializers.save_npz(path, {'a/b': numpy.arange(3), 'n': 7, 'none': None})
+    with numpy.load(path, allow_pickle=False) as f:
+        assert sorted(f.files) == ['a/b', 'n', 'none']
+        assert f['n'] == 7
+    with pytest.raises(TypeError):
+        serializers.save_npz(path, {'o': object()})
+
+
 def test_testing_helper_round_trip():
     src = _filled(Model())
     dst = Model()
