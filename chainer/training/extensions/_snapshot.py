@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any, Callable
 
+from chainer.serializers import npz
 from chainer.training import extension
 from chainer.training.extensions import snapshot_writers
 from chainer.utils import argument
@@ -47,6 +49,22 @@ def _find_stale_snapshots(fmt: str, path: str, n_retains: int) -> list:
     return [name for _, name in files[:len(files) - n_retains]]
 
 
+class _StaleRemover:
+    """Removes all but the ``n_retains`` newest snapshots (picklable, for writer processes)."""
+
+    def __init__(self, fmt: str, outdir: str, n_retains: int) -> None:
+        self.fmt = fmt
+        self.outdir = outdir
+        self.n_retains = n_retains
+
+    def __call__(self) -> None:
+        for name in _find_stale_snapshots(self.fmt, self.outdir, self.n_retains):
+            try:
+                os.remove(os.path.join(self.outdir, name))
+            except FileNotFoundError:
+                pass
+
+
 class _Snapshot(extension.Extension):
     """The extension made by :func:`snapshot` and :func:`snapshot_object`."""
 
@@ -56,10 +74,13 @@ class _Snapshot(extension.Extension):
     priority = -100
 
     def __init__(self, target: Any = None, condition: Callable | None = None,
-                 writer: Callable | None = None, savefun: Callable | None = None,
+                 writer: Callable | None = None,
                  filename: Any = 'snapshot_iter_{.updater.iteration}',
                  snapshot_on_error: bool = False, n_retains: int = -1,
-                 autoload: bool = False) -> None:
+                 autoload: bool = False, *, savefun: Callable | None = None,
+                 **kwargs: Any) -> None:
+        n_retains = _renamed_num_retain(kwargs, n_retains)
+        argument.assert_kwargs_empty(kwargs)
         if condition is None:
             condition = _always_true
         if writer is None:
@@ -97,7 +118,11 @@ class _Snapshot(extension.Extension):
             self._make_snapshot(trainer)
 
     def _make_snapshot(self, trainer: Any) -> None:
-        target = trainer if self._target is None else self._target
+        # The writer gets the state as of now, as a dict of arrays (as in
+        # Chainer); a writer that saves later gets copies, not live arrays.
+        target = npz.serialize(trainer if self._target is None else self._target)
+        if not isinstance(self.writer, snapshot_writers.SimpleWriter):
+            target = {key: value.copy() for key, value in target.items()}
         filename = self.filename
         if callable(filename):
             filename = filename(trainer)
@@ -108,25 +133,26 @@ class _Snapshot(extension.Extension):
         add_hook = getattr(self.writer, '_add_cleanup_hook', None)
         if retain and add_hook is not None and not self._cleanup_registered:
             # Writers that save in the background remove stale files after saving.
-            add_hook(lambda: self._remove_stale(outdir))
+            add_hook(_StaleRemover(self.filename, outdir, self.n_retains))
             self._cleanup_registered = True
 
         self.writer(filename, outdir, target)
 
         if retain and add_hook is None:
-            self._remove_stale(outdir)
-
-    def _remove_stale(self, outdir: str) -> None:
-        for name in _find_stale_snapshots(self.filename, outdir, self.n_retains):
-            try:
-                os.remove(os.path.join(outdir, name))
-            except FileNotFoundError:
-                pass
+            _StaleRemover(self.filename, outdir, self.n_retains)()
 
     def finalize(self) -> None:
         finalize = getattr(self.writer, 'finalize', None)
         if finalize is not None:
             finalize()
+
+
+def _renamed_num_retain(kwargs: dict, n_retains: int) -> int:
+    if 'num_retain' not in kwargs:
+        return n_retains
+    warnings.warn('Argument `num_retain` is deprecated. Please use `n_retains` instead',
+                  DeprecationWarning)
+    return kwargs.pop('num_retain')
 
 
 def snapshot_object(target: Any, filename: Any, savefun: Callable | None = None,
@@ -169,9 +195,10 @@ def snapshot(savefun: Callable | None = None,
         autoload (bool): Before training, load the newest matching snapshot
             in the output directory (NPZ format) if there is one.
     """
-    target, condition, writer, snapshot_on_error, n_retains, autoload = argument.parse_kwargs(
+    n_retains = _renamed_num_retain(kwargs, kwargs.pop('n_retains', -1))
+    target, condition, writer, snapshot_on_error, autoload = argument.parse_kwargs(
         kwargs, ('target', None), ('condition', None), ('writer', None),
-        ('snapshot_on_error', False), ('n_retains', -1), ('autoload', False))
+        ('snapshot_on_error', False), ('autoload', False))
     if savefun is not None and writer is not None:
         raise TypeError('savefun and writer arguments cannot be specified together.')
     if not (isinstance(filename, str) or callable(filename)):

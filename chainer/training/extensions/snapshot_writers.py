@@ -161,7 +161,10 @@ class QueueWriter(Writer):
         self._finalized = False
 
     def __call__(self, filename: str, outdir: str, target: Any) -> None:
-        self._queue.put([self._task, filename, outdir, target])
+        # The consumer runs the post-save hooks (stale snapshot removal) after
+        # the task; they travel with it, since a consumer process was started
+        # before any hook was added.
+        self._queue.put([self._task, filename, outdir, target, tuple(self._post_save_hooks)])
 
     def create_task(self, savefun: Callable) -> Callable:
         return SimpleWriter(savefun=savefun)
@@ -181,6 +184,8 @@ class QueueWriter(Writer):
                 return
             try:
                 task[0](task[1], task[2], task[3])
+                for hook in task[4] if len(task) > 4 else ():
+                    hook()
             finally:
                 q.task_done()
 

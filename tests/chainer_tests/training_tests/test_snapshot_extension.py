@@ -44,7 +44,9 @@ def test_snapshot_object_and_custom_savefun(tmp_path):
     trainer.run()
     assert sorted(os.listdir(tmp_path)) == ['custom', 'model_1.npz', 'model_2.npz',
                                             'model_3.npz']
-    assert saved == [trainer]
+    # As in Chainer, savefun gets the trainer's state serialized at the call.
+    assert len(saved) == 1 and isinstance(saved[0], dict)
+    assert saved[0]['extension_triggers/_Snapshot_1/previous_iteration'] == 3
     loaded = S.Regressor(seed=7)
     serializers.load_npz(str(tmp_path / 'model_3.npz'), loaded)
     numpy.testing.assert_array_equal(loaded.W.array, model.W.array)
@@ -133,4 +135,8 @@ def test_writer(tmp_path):
     trainer.extend(extensions.snapshot(writer=lambda f, o, t: calls.append((f, o, t))),
                    trigger=(2, 'iteration'))
     trainer.run()
-    assert calls == [('snapshot_iter_2', str(tmp_path), trainer)]
+    [(filename, outdir, target)] = calls
+    assert (filename, outdir) == ('snapshot_iter_2', str(tmp_path))
+    # As in Chainer, a writer gets the trainer's state as a dict of arrays.
+    assert sorted(target) == sorted(serializers.npz.serialize(trainer))
+    assert target['extension_triggers/_Snapshot/previous_iteration'] == 2

@@ -72,3 +72,44 @@ def test_background_writer_removes_stale_snapshots_after_saving(tmp_path):
                    trigger=(1, 'iteration'))
     trainer.run()
     assert sorted(os.listdir(str(tmp_path))) == ['snap_3', 'snap_4']
+
+
+@pytest.mark.parametrize('writer_class', [c for c in WRITERS if issubclass(
+    c, snapshot_writers.QueueWriter)])
+def test_queue_writer_removes_stale_snapshots(tmp_path, writer_class):
+    # Chainer registered the cleanup on the queue writer but never ran it there.
+    trainer, _ = _trainer(str(tmp_path), 5)
+    trainer.extend(extensions.snapshot(filename='snap_{.updater.iteration}', n_retains=2,
+                                       writer=writer_class()),
+                   trigger=(1, 'iteration'))
+    trainer.run()
+    assert sorted(os.listdir(str(tmp_path))) == ['snap_4', 'snap_5']
+
+
+def test_writer_gets_the_state_of_the_call(tmp_path):
+    got = []
+
+    class Keep(snapshot_writers.Writer):
+        def __call__(self, filename, outdir, target):
+            got.append(target)
+
+    trainer, model = _trainer(str(tmp_path), 3)
+    trainer.extend(extensions.snapshot_object(model, 'm', writer=Keep()),
+                   trigger=(1, 'iteration'))
+    weights = []
+    trainer.extend(lambda t: weights.append(model.W.array.copy()), name='w',
+                   trigger=(1, 'iteration'))
+    trainer.run()
+    assert [sorted(t) for t in got] == [['W']] * 3
+    for target, w in zip(got, weights):
+        numpy.testing.assert_array_equal(target['W'], w)
+    assert not numpy.shares_memory(got[-1]['W'], model.W.array)
+
+
+def test_num_retain_is_a_deprecated_n_retains():
+    with pytest.warns(DeprecationWarning, match='n_retains'):
+        assert extensions.snapshot(num_retain=2).n_retains == 2
+    with pytest.warns(DeprecationWarning):
+        assert extensions.snapshot_object(L.Linear(2, 2), 'x', num_retain=3).n_retains == 3
+    with pytest.raises(TypeError):
+        extensions.snapshot(retain=2)
