@@ -15,13 +15,14 @@ class WarmupShift(_shift_base._ShiftBase):
 
     Args:
         attr (str): Name of the optimizer attribute.
-        warmup_start (float): Value at the start.
+        warmup_start (float): Value at the start (the attribute's value
+            before training when None).
         warmup_iter (int): Number of calls of the warm-up.
         init (float): Value reached at the end of the warm-up.
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
-    def __init__(self, attr: str, warmup_start: float, warmup_iter: int, init: float,
+    def __init__(self, attr: str, warmup_start: float | None, warmup_iter: int, init: float,
                  optimizer: Any = None) -> None:
         if warmup_iter <= 0:
             raise ValueError(f'warmup_iter must be positive, got {warmup_iter!r}')
@@ -30,14 +31,25 @@ class WarmupShift(_shift_base._ShiftBase):
         self._warmup_iter = warmup_iter
         self._init = init
 
+    def _value(self, t: int) -> float:
+        w = self._warmup_iter
+        return (t * self._init + (w - t) * self._warmup_start) / w
+
     def initialize(self, trainer: Any) -> None:
         optimizer = self._get_optimizer(trainer)
-        self._update_value(optimizer, self._warmup_start if self._last_value is None
-                           else self._last_value)
+        if self._warmup_start is None:
+            self._warmup_start = getattr(optimizer, self._attr)
+        # A resumed run continues from its step of the ramp (Chainer went back
+        # to warmup_start, and stayed there when the ramp was over).
+        self._update_value(optimizer, self._value(min(self._t, self._warmup_iter)))
 
     def __call__(self, trainer: Any) -> None:
         self._t += 1
         if self._t <= self._warmup_iter:
-            value = (self._warmup_start
-                     + (self._init - self._warmup_start) * (self._t / self._warmup_iter))
-            self._update_value(self._get_optimizer(trainer), value)
+            self._update_value(self._get_optimizer(trainer), self._value(self._t))
+
+    def serialize(self, serializer: Any) -> None:
+        """Saves or loads the call count ``_t`` (the value follows from it)."""
+        t = int(serializer('_t', self._t))
+        if not getattr(serializer, 'checking', False):
+            self._t = t

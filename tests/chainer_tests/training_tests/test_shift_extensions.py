@@ -118,6 +118,35 @@ def test_warmup_shift():
         extensions.WarmupShift('lr', 0.0, 0, 1.0)
 
 
+def test_warmup_shift_values_and_start_from_the_optimizer():
+    # Chainer's weighting (t * init + (w - t) * start) / w, to the last bit.
+    values, _ = _run(extensions.WarmupShift('lr', 0.01, 5, 0.1), 6)
+    assert values == [0.028000000000000004, 0.046, 0.06400000000000002, 0.082, 0.1, 0.1]
+    values, _ = _run(extensions.WarmupShift('lr', None, 2, 1.0), 3, _Opt(lr=0.5))
+    assert values == [0.75, 1.0, 1.0]
+
+
+@pytest.mark.parametrize('done, expected', [(2, [0.875, 1.0]), (5, [1.0, 1.0])])
+def test_warmup_shift_resumes_on_its_ramp(done, expected):
+    src = extensions.WarmupShift('lr', 0.5, 4, 1.0)
+    _run(src, done)
+    saver = serializers.DictionarySerializer()
+    src.serialize(saver)
+    assert sorted(saver.target) == ['_t']  # Chainer's keys
+    dst = extensions.WarmupShift('lr', 0.5, 4, 1.0)
+    serializers.NpzDeserializer(saver.target).load(dst)
+    opt = _Opt(lr=123.0)
+    trainer = mock.Mock()
+    trainer.updater.get_optimizer.return_value = opt
+    dst.initialize(trainer)
+    assert opt.lr == [0.625, 0.75, 0.875, 1.0][min(done, 4) - 1]
+    values = []
+    for _ in range(2):
+        dst(trainer)
+        values.append(opt.lr)
+    assert values == expected
+
+
 def test_initialize_sets_initial_value():
     opt = _Opt(lr=1.0)
     ext = extensions.WarmupShift('lr', 0.1, 10, 1.0)
