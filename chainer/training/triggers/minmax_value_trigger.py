@@ -36,7 +36,7 @@ class BestValueTrigger:
             return False
         stats = self._summary.compute_mean()
         if key not in stats:
-            return False
+            raise KeyError(f'{key!r} was not reported since the last comparison')
         value = float(stats[key])
         self._init_summary()
         if self._best_value is None or self._compare(self._best_value, value):

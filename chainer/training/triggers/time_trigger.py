@@ -5,11 +5,14 @@ from typing import Any
 
 
 class TimeTrigger:
-    """Fires each time ``trainer.elapsed_time`` passes another ``period`` seconds."""
+    """Fires each time ``trainer.elapsed_time`` passes another ``period`` seconds.
+
+    A period of 0 fires at every call.
+    """
 
     def __init__(self, period: float) -> None:
-        if period <= 0:
-            raise ValueError(f'TimeTrigger period must be positive, got {period!r}')
+        if period < 0:
+            raise ValueError(f'TimeTrigger period must not be negative, got {period!r}')
         self._period = period
         self._next_time = period
 

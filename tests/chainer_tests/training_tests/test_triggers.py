@@ -100,9 +100,12 @@ def test_max_and_min_value_triggers():
     better = triggers.BestValueTrigger('acc', lambda best, new: new != best, (1, 'iteration'))
     assert _fires(better, 3, observations=[{'acc': 1}, {'acc': 1}, {'acc': 2}]) \
         == [True, False, True]
-    # Missing key: never fires.
-    assert not any(_fires(triggers.MaxValueTrigger('x', (1, 'iteration')), 3,
-                          observations=[{}] * 3))
+    # A key not reported by the comparison is a KeyError, as in Chainer (a
+    # misspelt key would otherwise never fire).
+    with pytest.raises(KeyError, match="'x' was not reported"):
+        _fires(triggers.MaxValueTrigger('x', (1, 'iteration')), 3, observations=[{}] * 3)
+    assert _fires(triggers.MinValueTrigger('x', (2, 'iteration')), 2,
+                  observations=[{'x': 1}, {}]) == [False, True]
 
 
 def test_best_value_trigger_resume():
@@ -200,8 +203,11 @@ def test_time_trigger():
     dst = triggers.TimeTrigger(1.0)
     _round_trip(trigger, dst)
     assert dst._next_time == trigger._next_time == 5.0
-    with pytest.raises(ValueError, match='positive'):
-        triggers.TimeTrigger(0)
+    with pytest.raises(ValueError, match='negative'):
+        triggers.TimeTrigger(-1)
+    every = triggers.TimeTrigger(0)  # as in Chainer: fires at every call
+    trainer.elapsed_time = 0.1
+    assert every(trainer) and every(trainer)
 
 
 def test_get_trigger_in_triggers_module():
