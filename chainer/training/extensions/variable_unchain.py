@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer import configuration
 from chainer import variable
 from chainer.training import extension
 
@@ -11,11 +12,23 @@ class unchain_variables(extension.Extension):  # NOQA: N801 (Chainer's name)
     """Unchains the Variables in ``trainer.observation`` from their graphs.
 
     Useful with ``chainer.config.keep_graph_on_report``: it runs after the
-    other extensions of the iteration and lets the graphs be freed.
+    other extensions of the iteration and lets the graphs be freed. As in
+    Chainer, its trigger fires while the flag was on at the previous check
+    (at :meth:`initialize` for the first iteration).
     """
 
-    trigger = 1, 'iteration'
     priority = 0
+
+    def __init__(self) -> None:
+        self._prev_flag: bool | None = None
+
+    def initialize(self, trainer: Any) -> None:
+        self._prev_flag = configuration.config.keep_graph_on_report
+
+    def trigger(self, trainer: Any) -> bool:
+        flag = self._prev_flag
+        self._prev_flag = configuration.config.keep_graph_on_report
+        return bool(flag)
 
     def __call__(self, trainer: Any) -> None:
         for value in trainer.observation.values():

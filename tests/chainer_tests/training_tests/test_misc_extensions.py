@@ -34,19 +34,21 @@ def test_fail_on_nonnumber_names_the_parameter():
         trainer.run(show_loop_exception_msg=False)
 
 
-def test_fail_on_nonnumber_checks_grads():
+def test_fail_on_nonnumber_ignores_grads():
+    # As Chainer's: a non-finite gradient (expected under dynamic loss
+    # scaling, where it only skips the update) does not stop training.
     model = S.Regressor()
     trainer = testing.get_trainer_with_mock_updater()
     opt = optimizers.SGD()
     opt.setup(model)
     trainer.updater.get_all_optimizers.return_value = {'main': opt}
     model.W.grad = numpy.full_like(model.W.array, numpy.inf)
-    with pytest.raises(RuntimeError, match='gradients'):
-        extensions.FailOnNonNumber()(trainer)
+    extensions.FailOnNonNumber()(trainer)
 
 
-def test_unchain_variables():
-    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+@pytest.mark.parametrize('keep_graph', [False, True])
+def test_unchain_variables(keep_graph):
+    trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
     kept = []
 
     def report(t):
@@ -58,8 +60,19 @@ def test_unchain_variables():
     ext = extensions.unchain_variables()
     assert ext.priority < training.PRIORITY_READER
     trainer.extend(ext)
-    trainer.run()
-    assert kept[0].creator is None
+    with chainer.using_config('keep_graph_on_report', keep_graph):
+        trainer.run()
+    # As in Chainer, it runs only while keep_graph_on_report is on.
+    assert [y.creator is None for y in kept] == [keep_graph] * 2
+
+
+def test_unchain_variables_trigger_follows_the_flag():
+    ext = extensions.unchain_variables()
+    with chainer.using_config('keep_graph_on_report', True):
+        ext.initialize(None)
+    with chainer.using_config('keep_graph_on_report', False):
+        assert ext.trigger(None) is True
+        assert ext.trigger(None) is False
 
 
 def test_micro_average():
