@@ -47,7 +47,6 @@ class DumpGraph(extension.Extension):
     """
 
     default_name = 'dump_graph'
-    priority = extension.PRIORITY_WRITER
 
     def __init__(self, root_name: str, filename: str | None = None,
                  variable_style: dict | None = None, function_style: dict | None = None,

@@ -114,3 +114,8 @@ def test_dump_graph_bad_root(tmp_path):
     trainer.extend(extensions.DumpGraph('main/loss', out_name='g.dot'))
     with pytest.raises(TypeError, match='not a Variable'):
         trainer.run(show_loop_exception_msg=False)
+
+
+def test_dump_graph_has_the_default_priority():
+    # Chainer's DumpGraph kept Extension's priority (PRIORITY_READER).
+    assert extensions.DumpGraph('main/loss').priority == training.PRIORITY_READER
