@@ -3,10 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer import reporter
+from chainer import serializer as serializer_module
 from chainer import variable
 from chainer.training import extension
 from chainer.training import util as trigger_module
+
+
+def _scalar(x: Any) -> Any:
+    # A saved sum back as a Python number of its own kind (a mid-interval sum
+    # of float counts is a float; Chainer truncated it to the int it started as).
+    value = numpy.asarray(x)
+    if value.shape != () or value.dtype.kind not in 'biuf':
+        raise TypeError(f'expected a number, got an array of shape {value.shape} '
+                        f'and dtype {value.dtype}')
+    return value.item()
 
 
 def _value(x: Any) -> Any:
@@ -54,10 +67,15 @@ class MicroAverage(extension.Extension):
             reporter.report({self._result_key: result})
 
     def serialize(self, serializer: Any) -> None:
+        """Saves or loads the trigger and the running sums (ints or floats, as saved)."""
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['trigger'])
-        numerator = serializer('_numerator', self._numerator)
-        denominator = serializer('_denominator', self._denominator)
-        if not getattr(serializer, 'checking', False):
-            self._numerator = numerator
-            self._denominator = denominator
+        if isinstance(serializer, serializer_module.Serializer):
+            serializer('_numerator', self._numerator)
+            serializer('_denominator', self._denominator)
+            return
+        sums = [serializer_module.convert_read(serializer, key, serializer(key, None),
+                                               _scalar, 'a number')
+                for key in ('_numerator', '_denominator')]
+        if not serializer_module.is_checking(serializer):
+            self._numerator, self._denominator = sums

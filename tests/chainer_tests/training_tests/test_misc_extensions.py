@@ -98,6 +98,22 @@ def test_micro_average():
     assert (int(dst._numerator), int(dst._denominator)) == (3, 5)
 
 
+@pytest.mark.parametrize('sums', [(2.5, 4), (numpy.float32(1.5), numpy.array(2.0))])
+def test_micro_average_resumes_float_sums(sums):
+    # Sums of float counts saved mid-interval load back as they were (Chainer
+    # refused to load a float into the int the fresh extension starts with).
+    src = extensions.MicroAverage('c', 't', 'r')
+    src._numerator, src._denominator = sums
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    dst = extensions.MicroAverage('c', 't', 'r')
+    serializers.NpzDeserializer(saver.target).load(dst)
+    assert (dst._numerator, dst._denominator) == tuple(float(v) for v in sums)
+    bad = dict(saver.target, _numerator=numpy.zeros(2))
+    with pytest.raises(ValueError, match='_numerator'):
+        serializers.NpzDeserializer(bad).load(extensions.MicroAverage('c', 't', 'r'))
+
+
 def test_parameter_statistics_keys_and_values():
     model = S.Regressor()
     model.name = 'main'
