@@ -144,14 +144,14 @@ class QueueWriter(Writer):
 
     Args:
         savefun: ``savefun(path, target)`` (default :func:`save_npz`).
-        fs: Unsupported; must be None.
-        out_dir: Output directory (informational).
         task: Callable ``task(filename, outdir, target)`` run for each snapshot
             (default: a :class:`SimpleWriter` with ``savefun``).
+        fs: Unsupported; must be None.
+        out_dir: Output directory (informational).
     """
 
-    def __init__(self, savefun: Callable = npz.save_npz, fs: Any = None,
-                 out_dir: str | None = None, task: Callable | None = None) -> None:
+    def __init__(self, savefun: Callable = npz.save_npz, task: Callable | None = None,
+                 fs: Any = None, out_dir: str | None = None) -> None:
         super().__init__(fs=fs, out_dir=out_dir)
         self._task = self.create_task(savefun) if task is None else task
         self._queue = self.create_queue()

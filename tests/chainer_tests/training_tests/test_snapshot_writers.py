@@ -113,3 +113,13 @@ def test_num_retain_is_a_deprecated_n_retains():
         assert extensions.snapshot_object(L.Linear(2, 2), 'x', num_retain=3).n_retains == 3
     with pytest.raises(TypeError):
         extensions.snapshot(retain=2)
+
+
+def test_queue_writer_takes_task_second(tmp_path):
+    # Chainer's signature: QueueWriter(savefun=save_npz, task=None).
+    done = []
+    writer = snapshot_writers.ThreadQueueWriter(serializers.save_npz,
+                                                lambda f, o, t: done.append(f))
+    writer('a', str(tmp_path), {})
+    writer.finalize()
+    assert done == ['a']
