@@ -13,6 +13,7 @@ from typing import Any
 import numpy
 
 import chainer
+from chainer.utils.error import _format_array_props
 
 __all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',  # noqa: F822
            'check_double_backward', 'numerical_grad']
@@ -52,19 +53,6 @@ def _as_tuple(x: Any) -> tuple:
     if isinstance(x, list):
         return tuple(x)
     return (x,)
-
-
-def _props(arrays: Sequence[Any]) -> str:
-    """``shape=..., dtype=...`` summary of a sequence of arrays/Variables."""
-    parts = []
-    for a in arrays:
-        if a is None:
-            parts.append('None')
-        elif hasattr(a, 'shape') and hasattr(a, 'dtype'):
-            parts.append(f'{{shape={tuple(a.shape)}, dtype={numpy.dtype(a.dtype)}}}')
-        else:
-            parts.append(repr(type(a)))
-    return '[' + ', '.join(parts) + ']'
 
 
 def _to_cpu(a: Any) -> Any:
@@ -309,8 +297,8 @@ def _check_grad_outputs(ys: Sequence[Any], gys: Sequence[Any]) -> None:
         if tuple(y.shape) != tuple(gy.shape) or y.dtype != gy.dtype:
             raise ValueError(
                 'Shapes and/or dtypes of outputs and output gradients do not match.\n'
-                f'Output shapes and dtypes         : {_props(ys)}\n'
-                f'Output gradient shapes and dtypes: {_props(gys)}')
+                f'Output shapes and dtypes         : {_format_array_props(ys)}\n'
+                f'Output gradient shapes and dtypes: {_format_array_props(gys)}')
 
 
 def _run_backward(ys: Sequence[Any], gys: Sequence[Any], **kwargs: Any) -> None:
@@ -557,11 +545,11 @@ class _CheckBackward:
 
     def _write_inputs(self, f, x_dirs, p_dirs):
         for i, x in enumerate(self.xs):
-            f.write(f'inputs[{i}]: {_props([x])[1:-1]}\n{x}\n')
+            f.write(f'inputs[{i}]:\n{x}\n')
         for i, gy in enumerate(self.gys or ()):
-            f.write(f'grad_outputs[{i}]: {_props([gy])[1:-1]}\n{gy}\n')
+            f.write(f'grad_outputs[{i}]:\n{gy}\n')
         for i, p in enumerate(self.params):
-            f.write(f'params[{i}]: {_props([p.array])[1:-1]}\n{p.array}\n')
+            f.write(f'params[{i}]:\n{p.array}\n')
         for i, d in enumerate(x_dirs):
             f.write(f'directions[{i}]:\n{d}\n')
         for i, d in enumerate(p_dirs):
@@ -738,7 +726,7 @@ def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any,
         if errors:
             raise RuntimeError(
                 'There are errors retrieving first-order gradients:\n'
-                f'Inputs: {_props(x_vars)}\n' + '\n'.join(errors))
+                f'Inputs: {_format_array_props(x_vars)}\n' + '\n'.join(errors))
         for p in params:
             g = p.grad_var
             if g is None:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy
 
 import chainer
+from chainer.utils.error import _caused_by, _format_array_props
 
 __all__ = ['FunctionTestCase', 'FunctionTestError', 'InitializerArgument',
            'LinkInitializersTestCase', 'LinkTestCase', 'LinkTestError']
@@ -39,7 +40,7 @@ class _TestError(AssertionError):
     def fail(cls, message: str, exc: BaseException | None = None) -> None:
         """Raises ``cls`` with ``message`` (and the text of ``exc`` if given)."""
         if exc is not None:
-            raise cls(f'{message}\n(caused by)\n{type(exc).__name__}: {exc}') from exc
+            raise _caused_by(cls, message, exc) from None
         raise cls(message)
 
     @classmethod
@@ -93,12 +94,6 @@ class InitializerArgument:
 
 # ---------------------------------------------------------------------------
 # helpers
-
-def _props(arrays: Sequence[Any]) -> str:
-    return ', '.join(
-        'None' if a is None else f'{{shape={tuple(a.shape)}, dtype={numpy.dtype(a.dtype)}}}'
-        for a in arrays)
-
 
 def _to_cpu(a: Any) -> Any:
     if a is None or isinstance(a, numpy.ndarray):
@@ -176,8 +171,8 @@ def _check_arrays_equal(actual: Sequence[Any], expected: Sequence[Any],
                               for i, exc in failed)
     if message is not None:
         error.fail(f'{message}\n'
-                   f'Expected shapes and dtypes: {_props(expected)}\n'
-                   f'Actual shapes and dtypes:   {_props(actual)}\n{details}')
+                   f'Expected shapes and dtypes: {_format_array_props(expected)}\n'
+                   f'Actual shapes and dtypes:   {_format_array_props(actual)}\n{details}')
 
 
 def _random_like(template: Sequence[Any]) -> tuple:
@@ -204,7 +199,7 @@ def _check_modified(before: Sequence[Any], after: Sequence[Any],
     f = io.StringIO()
     f.write(f'Input arrays have been modified during {when}.\n'
             f'Indices of modified inputs: {", ".join(map(str, changed))}\n'
-            f'Input array shapes and dtypes: {_props(after)}\n')
+            f'Input array shapes and dtypes: {_format_array_props(after)}\n')
     for i in changed:
         f.write(f'\nInput[{i}]:\nOriginal:\n{before[i]}\nAfter {when}:\n{after[i]}\n')
     error.fail(f.getvalue())

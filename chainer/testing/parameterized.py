@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainer.testing import _bundle
+from chainer.utils.error import _caused_by
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
@@ -43,12 +44,11 @@ def _raise_wrapped(exc: Exception, message: str) -> None:
     if exc_type.__name__ == 'OutOfMemoryError':
         # CuPy's OutOfMemoryError cannot be built from a message alone.
         exc_type = MemoryError
-    text = f'{message}\n(caused by)\n{type(exc).__name__}: {exc}\n'
     try:
-        new_exc = exc_type(text)
+        new_exc = _caused_by(exc_type, message, exc)
     except Exception:
-        raise exc
-    raise new_exc.with_traceback(exc.__traceback__) from None
+        raise exc from None
+    raise new_exc from None
 
 
 def _parameterize_test_case(base: type, index: int, param: dict):

@@ -106,7 +106,9 @@ def test_failure_message_names_parameters():
         assert 'Parameterized test failed.' in msg
         assert 'Base test method: Base.test_fail' in msg
         assert '  p: 1' in msg
-        assert 'boom' in msg
+        # Chainer's layout: a blank line, then the cause, shown once.
+        assert msg.endswith('  p: 1\n\n\n(caused by)\nValueError: boom\n')
+        assert info.value.__cause__ is None and info.value.__suppress_context__
     finally:
         delattr(_module(), cls.__name__)
 
