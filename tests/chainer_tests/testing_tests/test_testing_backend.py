@@ -5,6 +5,7 @@ import pytest
 
 import chainer
 from chainer import testing
+from chainer.testing import attr
 from chainer.testing import backend as testing_backend
 
 _CPU_NAME = ('use_chainerx_false__chainerx_device_None__use_cuda_false__cuda_device_None__'
@@ -79,7 +80,17 @@ def test_multi_gpu_marks():
     for mark in config.get_pytest_marks():
         f = mark(f)
     multi = [m for m in f.pytestmark if m.name == 'multi_gpu']
-    assert multi and multi[0].args == (2,)
+    assert max(m.args[0] for m in multi) == 2
+
+
+def test_marks_as_chainer_lists_them():
+    # gpu, then cudnn, then multi_gpu; ideep only for a CPU configuration.
+    config = testing.BackendConfig(
+        {'use_cuda': True, 'cuda_device': 1, 'use_cudnn': 'always', 'use_ideep': 'always'})
+    assert config.get_pytest_marks()[:2] == [attr.gpu, attr.cudnn]
+    assert len(config.get_pytest_marks()) == 3
+    config = testing.BackendConfig({'use_ideep': 'always'})
+    assert config.get_pytest_marks() == [attr.ideep]
 
 
 def test_chainerx_config_marks():
