@@ -83,6 +83,27 @@ def test_multi_gpu_marks():
     assert max(m.args[0] for m in multi) == 2
 
 
+def test_gpu_limit_skips_under_unittest_too(monkeypatch):
+    # CHAINER_TEST_GPU_LIMIT skips with unittest's skip, as Chainer's, so a
+    # plain `python -m unittest` run skips the test as well as pytest.
+    monkeypatch.setenv('CHAINER_TEST_GPU_LIMIT', '1')
+
+    class Case(unittest.TestCase):
+        @attr.multi_gpu(2)
+        def test_two(self):
+            raise AssertionError('ran')
+
+        @attr.gpu
+        def test_one(self):
+            pass
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(Case).run(result)
+    assert [(t.id().rsplit('.', 1)[1], reason) for t, reason in result.skipped] == [
+        ('test_two', '2 GPUs required')]
+    assert result.wasSuccessful()
+
+
 def test_marks_as_chainer_lists_them():
     # gpu, then cudnn, then multi_gpu; ideep only for a CPU configuration.
     config = testing.BackendConfig(
