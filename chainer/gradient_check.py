@@ -13,7 +13,7 @@ from typing import Any
 import numpy
 
 import chainer
-from chainer.utils.error import _format_array_props
+from chainer.utils.error import _format_array_props, _ValueAssertionError
 
 __all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',  # noqa: F822
            'check_double_backward', 'numerical_grad']
@@ -21,10 +21,6 @@ __all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',  # noq
 
 class NondifferentiableError(Exception):
     """Raised when a numerical gradient is taken at a non-differentiable point."""
-
-
-class _OutputMismatchError(ValueError, AssertionError):
-    """Outputs that do not fit the output gradients (an AssertionError in Chainer)."""
 
 
 def __getattr__(name: str) -> Any:
@@ -149,7 +145,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
     def evaluate() -> list:
         ys = _as_tuple(f())
         if len(ys) != len(gys):
-            raise _OutputMismatchError(
+            raise _ValueAssertionError(
                 f'f returned {len(ys)} output(s) but {len(gys)} grad_outputs '
                 'were given')
         result = []
@@ -157,7 +153,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
         for i_out, (y, gy) in enumerate(zip(ys, gys)):
             if y is None:
                 if gy is not None:
-                    raise _OutputMismatchError(
+                    raise _ValueAssertionError(
                         f'output {i_out} of f is None but its grad_output is not')
                 result.append(None)
                 dtypes.append(None)
@@ -166,7 +162,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
                 y = y.array
             y = xp.asarray(y)
             if gy is not None and not numpy.isscalar(gy) and gy.shape != y.shape:
-                raise _OutputMismatchError(
+                raise _ValueAssertionError(
                     f'grad_outputs[{i_out}] has shape {gy.shape} but output '
                     f'{i_out} of f has shape {y.shape}')
             dtypes.append(y.dtype)

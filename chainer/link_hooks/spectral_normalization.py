@@ -8,6 +8,7 @@ from chainer import backend
 from chainer import link_hook
 from chainer import variable
 from chainer.link_hooks import _weight_hook
+from chainer.utils.error import _ValueAssertionError
 
 
 def l2normalize(xp: Any, v: Any, eps: float) -> Any:
@@ -38,10 +39,6 @@ def calculate_max_singular_value(weight_matrix: Any, u: Any, v: Any) -> variable
     return F.matmul(F.matmul(u, weight_matrix), v)
 
 
-class _PowerIterationError(ValueError, AssertionError):
-    """A non-positive ``n_power_iteration`` (Chainer asserted it)."""
-
-
 class SpectralNormalization(link_hook.LinkHook):
     """Spectral normalization: the link runs with ``W / sigma(W)`` in place of ``W``.
 
@@ -68,7 +65,7 @@ class SpectralNormalization(link_hook.LinkHook):
                  use_gamma: bool = False, factor: Optional[float] = None,
                  weight_name: str = 'W', name: Optional[str] = None) -> None:
         if n_power_iteration <= 0:
-            raise _PowerIterationError(
+            raise _ValueAssertionError(
                 f'n_power_iteration must be positive; got {n_power_iteration}')
         self.n_power_iteration = n_power_iteration
         self.eps = eps

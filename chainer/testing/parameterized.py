@@ -10,15 +10,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainer.testing import _bundle
-from chainer.utils.error import _caused_by
+from chainer.utils.error import _caused_by, _ValueAssertionError
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
 
 
 def _param_to_str(obj: Any) -> str:
-    if isinstance(obj, type):
-        return obj.__name__
+    # Classes, functions and modules go by name: a repr with an address would
+    # change the test names from one run (or pytest-xdist worker) to the next.
+    name = getattr(obj, '__name__', None)
+    if isinstance(name, str):
+        return name
     return repr(obj)
 
 
@@ -112,7 +115,7 @@ def _values_to_dicts(names: str, values: Sequence) -> list[dict]:
     dicts = []
     for value in values:
         if not isinstance(value, (tuple, list)) or len(value) != len(keys):
-            raise ValueError(
+            raise _ValueAssertionError(
                 f'each value for {names!r} must be a tuple or list of '
                 f'{len(keys)} items, got {value!r}')
         dicts.append(dict(zip(keys, value)))

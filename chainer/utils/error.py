@@ -5,6 +5,10 @@ from collections.abc import Sequence
 from typing import Any
 
 
+class _ValueAssertionError(ValueError, AssertionError):
+    """A bad argument: a ValueError, and the AssertionError that Chainer's ``assert`` raised."""
+
+
 def _format_array_props(arrays: Sequence[Any]) -> str:
     """``'(2, 3):float32, None'``: the shape and dtype of each array, as Chainer prints them."""
     return ', '.join(
