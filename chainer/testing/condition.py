@@ -7,6 +7,8 @@ import unittest
 from collections.abc import Callable
 from typing import Any
 
+from chainer.utils.error import _ValueAssertionError
+
 
 class QuietTestRunner:
     """Runs a ``unittest`` suite and returns its result without printing."""
@@ -15,10 +17,6 @@ class QuietTestRunner:
         result = unittest.TestResult()
         suite(result)
         return result
-
-
-class _CountError(ValueError, AssertionError):
-    """Bad trial counts (an AssertionError too, as Chainer raised one)."""
 
 
 def _is_skip(exc: BaseException) -> bool:
@@ -65,7 +63,7 @@ def repeat_with_success_at_least(times: int, min_success: int):
     if not isinstance(times, int) or not isinstance(min_success, int):
         raise TypeError('times and min_success must be integers')
     if not 0 <= min_success <= times:
-        raise _CountError(
+        raise _ValueAssertionError(
             f'min_success must be between 0 and times ({times}), got {min_success}')
 
     def decorator(f: Callable) -> Callable:
