@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import traceback
+import types
 import unittest
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,20 @@ def _run_once(f: Callable, instance: Any, args: tuple, kwargs: dict) -> BaseExce
     return None
 
 
+def _format_failure(exc: BaseException) -> str:
+    """The traceback of a failed trial without unittest's own frames, as unittest prints it."""
+    kept = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if '__unittest' not in tb.tb_frame.f_globals:
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for tb in reversed(kept):
+        trimmed = types.TracebackType(trimmed, tb.tb_frame, tb.tb_lasti, tb.tb_lineno)
+    return ''.join(traceback.format_exception(type(exc), exc, trimmed))
+
+
 def repeat_with_success_at_least(times: int, min_success: int):
     """Runs the test up to ``times`` times; it passes after ``min_success`` passes.
 
@@ -88,7 +103,7 @@ def repeat_with_success_at_least(times: int, min_success: int):
             first = failures[0]
             msg = (f'\nFail: {len(failures)}, Success: {successes}'
                    '\n\nThe first error message:\n'
-                   + ''.join(traceback.format_exception(first)))
+                   + _format_failure(first))
             raise AssertionError(msg) from None
 
         return wrapper
