@@ -102,13 +102,18 @@ def _to_cpu(a: Any) -> Any:
 
 
 def _noncontiguous(a: Any) -> Any:
-    """A non-contiguous copy of ``a`` (0- and 1-element arrays stay as they are)."""
+    """A non-contiguous copy of ``a`` (0- and 1-element arrays stay as they are).
+
+    As Chainer's: every second element of a buffer twice as long on each
+    axis, taken backwards, so the strides are negative.
+    """
     if a is None or a.size <= 1:
         return a
     xp = chainer.backend.get_array_module(a)
+    every_other_backwards = (slice(None, None, -2),) * a.ndim
     with chainer.backend.get_device_from_array(a):
-        buf = xp.empty(a.shape + (2,), dtype=a.dtype)
-    view = buf[..., 0]
+        buf = xp.empty(tuple(2 * n for n in a.shape), dtype=a.dtype)
+    view = buf[every_other_backwards]
     view[...] = a
     return view
 

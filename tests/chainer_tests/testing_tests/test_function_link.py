@@ -76,6 +76,10 @@ class TestSinFunction(testing.FunctionTestCase):
         # (The numerical gradient passes fresh, contiguous arrays.)
         if self.test_name == 'test_forward':
             assert x.array.flags.c_contiguous == (self.contiguous == 'C')
+            if self.contiguous is None:
+                # Chainer's layout: every other element, backwards.
+                itemsize = x.array.itemsize
+                assert x.array.strides == (-8 * itemsize, -2 * itemsize)
         return Sin().apply((x,))
 
     def forward_expected(self, inputs):
