@@ -48,9 +48,9 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
     return gxs
 
 
-def _sum(a: Variable, b: Variable) -> Variable:
-    """Sum of two gradient Variables: recorded only under double backprop."""
-    if config.enable_backprop:
+def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
+    """Sum of two gradient Variables; through ``F.add`` (a node) when ``add_node``."""
+    if add_node:
         return chainer.functions.add(a, b)
     g = a._data + b._data
     if type(g) is not _ndarray and isinstance(g, numpy.generic):
@@ -87,7 +87,7 @@ class _Walk:
 
     __slots__ = ('grads', 'load_if_new', 'heap', 'next', 'pushed', 'count',
                  'relevant_funcs', 'relevant_nodes', 'keep', 'leaves',
-                 'retain_grad', 'debug', 'hooks', 'owned', 'in_place')
+                 'retain_grad', 'debug', 'hooks', 'owned', 'add_node', 'in_place')
 
     def __init__(self, load_if_new: bool, retain_grad: bool, leaves: Optional[dict]) -> None:
         self.grads: dict = {}
@@ -104,7 +104,10 @@ class _Walk:
         self.debug = config.debug
         self.hooks = _thread_state.current_hooks()
         self.owned: set = set()
-        self.in_place = not config.enable_backprop
+        # Sums are F.add nodes under double backprop, and while function hooks
+        # are on, so that the hooks see an Add for each sum, as in Chainer.
+        self.add_node = bool(config.enable_backprop or self.hooks)
+        self.in_place = not self.add_node
 
     # -- the gradient table --------------------------------------------------
 
@@ -141,7 +144,7 @@ class _Walk:
         elif node in self.owned and _add_in_place(cur._data, gx._data):
             pass
         else:
-            grads[node] = _sum(cur, gx)
+            grads[node] = _sum(cur, gx, self.add_node)
             if self.in_place:
                 self.owned.add(node)
 
@@ -175,6 +178,7 @@ class _Walk:
         grads = self.grads
         owned = self.owned
         in_place = self.in_place
+        add_node = self.add_node
         pushed = self.pushed
         relevant_funcs = self.relevant_funcs
         keep = self.keep
@@ -248,7 +252,16 @@ class _Walk:
                 hooks = dict(hooks or ())
                 hooks.update(func.local_function_hooks)
             if hooks:
-                gxs = self._backward_with_hooks(func, targets, gys, tuple(hooks.values()))
+                # The hooks' window also holds the sums below, as in Chainer.
+                hooks = tuple(hooks.values())
+                in_data = tuple([x.data for x in inputs])
+                out_grad_data = tuple([None if g is None else g._data for g in gys])
+                for hook in hooks:
+                    hook.backward_preprocess(func, in_data, out_grad_data)
+                if func._custom_accumulate:
+                    gxs = self._backward_accumulate(func, targets, gys)
+                else:
+                    gxs = select_target_grads(func, targets, func.backward(targets, gys))
             elif func._custom_accumulate:
                 gxs = self._backward_accumulate(func, targets, gys)
             else:
@@ -284,7 +297,7 @@ class _Walk:
                 elif x in owned and _add_in_place(cur._data, data):
                     pass
                 else:
-                    grads[x] = _sum(cur, gx)
+                    grads[x] = _sum(cur, gx, add_node)
                     if in_place:
                         owned.add(x)
 
@@ -305,6 +318,9 @@ class _Walk:
                             _heappush(heap, (-creator.rank, self.count, creator))
                 elif leaves is not None:
                     leaves[x] = True
+            if hooks:
+                for hook in hooks:
+                    hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
 
     def _targets(self, inputs) -> tuple:
@@ -323,19 +339,6 @@ class _Walk:
                 var = y._variable()
                 if var is not None:
                     var._grad_var = gy
-
-    def _backward_with_hooks(self, func, targets, gys, hooks) -> tuple:
-        in_data = tuple([x.data for x in func.inputs])
-        out_grad_data = tuple([None if g is None else g._data for g in gys])
-        for hook in hooks:
-            hook.backward_preprocess(func, in_data, out_grad_data)
-        if func._custom_accumulate:
-            gxs = self._backward_accumulate(func, targets, gys)
-        else:
-            gxs = select_target_grads(func, targets, func.backward(targets, gys))
-        for hook in hooks:
-            hook.backward_postprocess(func, in_data, out_grad_data)
-        return gxs
 
     def _backward_accumulate(self, func, targets, gys) -> tuple:
         # A custom backward_accumulate adds the current gradients itself; each
@@ -377,7 +380,7 @@ def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -
         if g is None:
             continue
         node._check_old_style_gradient()
-        grads[node] = _sum(grads[node], g) if node in grads else g
+        grads[node] = _sum(grads[node], g, walk.add_node) if node in grads else g
         if node._creator_node is None:
             walk.leaves[node] = True
         else:

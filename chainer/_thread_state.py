@@ -14,6 +14,10 @@ n_hooks = 0
 class _HookDict(collections.OrderedDict):
     """The per-thread hook registry; keeps :data:`n_hooks` up to date."""
 
+    def __repr__(self) -> str:
+        # Prints as the OrderedDict Chainer keeps the hooks in.
+        return repr(collections.OrderedDict(self))
+
     def __setitem__(self, key, value):
         global n_hooks
         if key not in self:

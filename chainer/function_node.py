@@ -494,7 +494,7 @@ class FunctionNode:
             name = hook.name
         hooks = self.local_function_hooks
         if name in hooks:
-            raise KeyError(f'hook {name} already exists')
+            raise KeyError(f'Hook {name} already exists')
         hooks[name] = hook
         self._n_local_function_hooks = len(hooks)
         hook.added(self)
@@ -503,7 +503,7 @@ class FunctionNode:
         """Unregisters the hook ``name`` from this node."""
         hooks = self.local_function_hooks
         if name not in hooks:
-            raise KeyError(f'hook {name} does not exist')
+            raise KeyError(f'Hook {name} does not exist')
         hooks[name].deleted(self)
         del hooks[name]
         self._n_local_function_hooks = len(hooks)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy
 
 import chainer
+from chainer.utils.error import _format_array_props, _ValueAssertionError
 
 __all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',  # noqa: F822
            'check_double_backward', 'numerical_grad']
@@ -50,19 +51,6 @@ def _as_tuple(x: Any) -> tuple:
     return (x,)
 
 
-def _props(arrays: Sequence[Any]) -> str:
-    """``shape=..., dtype=...`` summary of a sequence of arrays/Variables."""
-    parts = []
-    for a in arrays:
-        if a is None:
-            parts.append('None')
-        elif hasattr(a, 'shape') and hasattr(a, 'dtype'):
-            parts.append(f'{{shape={tuple(a.shape)}, dtype={numpy.dtype(a.dtype)}}}')
-        else:
-            parts.append(repr(type(a)))
-    return '[' + ', '.join(parts) + ']'
-
-
 def _to_cpu(a: Any) -> Any:
     if a is None or isinstance(a, numpy.ndarray):
         return a
@@ -96,7 +84,8 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
         f: Function with no arguments that computes the outputs (an array or
             a tuple of arrays) from the current values of ``inputs``.
         inputs: Tuple of float arrays. Each element is perturbed in place
-            (and restored afterwards) while ``f`` is evaluated.
+            (and restored afterwards) while ``f`` is evaluated; the perturbed
+            value is computed in float64 and rounded once to the input dtype.
         grad_outputs: Upstream gradients, one per output of ``f``; an entry
             may be a scalar or ``None`` (the output is then ignored).
         eps: Step of the finite differences.
@@ -112,8 +101,9 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
         diff_atol: Absolute tolerance of the quadratic fit's RMS error.
         diff_rtol: Tolerance of the fit error relative to the range of the
             output element's samples.
-        center_outputs: Outputs of ``f`` at the unperturbed inputs, used by
-            the differentiability check instead of evaluating ``f`` again.
+        center_outputs: Accepted and ignored, as in Chainer 7.8.1: the
+            outputs at the unperturbed inputs are always computed by ``f``,
+            in float64.
 
     Returns:
         tuple: The gradient arrays, one per input with its shape and dtype.
@@ -125,7 +115,7 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
         raise TypeError(
             'grad_outputs must be a tuple or list of arrays, scalars or None, '
             f'not {type(grad_outputs).__name__}')
-    if not numpy.isscalar(eps) or not eps > 0:
+    if not eps > 0:
         raise AssertionError(f'eps must be a positive number, got {eps!r}')
     inputs = tuple(inputs)
     for i, x in enumerate(inputs):
@@ -153,22 +143,28 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
     out_dtypes: list = []
 
     def evaluate() -> list:
-        ys = f()
-        ys = _as_tuple(ys)
+        ys = _as_tuple(f())
         if len(ys) != len(gys):
-            raise ValueError(
+            raise _ValueAssertionError(
                 f'f returned {len(ys)} output(s) but {len(gys)} grad_outputs '
                 'were given')
         result = []
         dtypes = []
-        for y in ys:
+        for i_out, (y, gy) in enumerate(zip(ys, gys)):
             if y is None:
+                if gy is not None:
+                    raise _ValueAssertionError(
+                        f'output {i_out} of f is None but its grad_output is not')
                 result.append(None)
                 dtypes.append(None)
                 continue
             if isinstance(y, chainer.Variable):
                 y = y.array
             y = xp.asarray(y)
+            if gy is not None and not numpy.isscalar(gy) and gy.shape != y.shape:
+                raise _ValueAssertionError(
+                    f'grad_outputs[{i_out}] has shape {gy.shape} but output '
+                    f'{i_out} of f has shape {y.shape}')
             dtypes.append(y.dtype)
             # astype copies: f may return views of the inputs modified below.
             result.append(y.astype(numpy.float64))
@@ -178,20 +174,10 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
 
     if detect_nondifferentiable:
         offsets = (-1.0, -0.5, 0, 0.5, 1.0)
-        if center_outputs is not None:
-            center = [None if y is None else xp.asarray(y).astype(numpy.float64)
-                      for y in _as_tuple(center_outputs)]
-            out_dtypes.extend(None if y is None else xp.asarray(y).dtype
-                              for y in _as_tuple(center_outputs))
-            if len(center) != len(gys):
-                raise ValueError(
-                    f'center_outputs has {len(center)} entries but {len(gys)} '
-                    'grad_outputs were given')
-        else:
-            center = evaluate()
+        center = evaluate()
         projector = xp.asarray(_PROJECTOR)
     else:
-        offsets = (-1, 1)
+        offsets = (-1.0, 1.0)
         center = None
         projector = None
 
@@ -205,42 +191,36 @@ def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Se
                     if k == 0:
                         yss.append(center)
                         continue
-                    x[index] = orig + k * eps
+                    x[index] = orig.astype(numpy.float64) + k * eps
                     yss.append(evaluate())
             finally:
                 x[index] = orig
 
             if detect_nondifferentiable:
                 _check_differentiable(
-                    xp, projector, yss, gys, out_dtypes, diff_atol, diff_rtol,
+                    xp, projector, yss, out_dtypes, diff_atol, diff_rtol,
                     i_in, x, index, eps)
 
             for i_out, gy in enumerate(gys):
-                if gy is None:
+                if gy is None or yss[0][i_out] is None:
                     continue
-                if yss[0][i_out] is None:
-                    raise ValueError(
-                        f'output {i_out} of f is None but its grad_output is not')
-                if not numpy.isscalar(gy) and gy.shape != yss[0][i_out].shape:
-                    raise ValueError(
-                        f'grad_outputs[{i_out}] has shape {gy.shape} but output '
-                        f'{i_out} of f has shape {yss[0][i_out].shape}')
                 if detect_nondifferentiable:
                     # Five-point stencil with step eps / 2.
                     ym2, ym1, _, yp1, yp2 = (ys[i_out] for ys in yss)
-                    dy = (ym2 - 8 * ym1 + 8 * yp1 - yp2) / (6 * eps)
+                    dot = ((-yp2 + 8 * yp1 - 8 * ym1 + ym2) * gy).sum()
+                    gx[index] = gx[index] + dot / (6 * eps)
                 else:
-                    dy = (yss[1][i_out] - yss[0][i_out]) / (2 * eps)
-                gx[index] += (dy * gy).sum()
+                    dot = ((yss[1][i_out] - yss[0][i_out]) * gy).sum()
+                    gx[index] = gx[index] + dot / (2 * eps)
 
     return tuple(g.astype(x.dtype, copy=False) for g, x in zip(grads, inputs))
 
 
-def _check_differentiable(xp, projector, yss, gys, out_dtypes, diff_atol, diff_rtol,
+def _check_differentiable(xp, projector, yss, out_dtypes, diff_atol, diff_rtol,
                           i_in, x, index, eps) -> None:
     labels = ('x-eps', 'x-eps/2', 'x', 'x+eps/2', 'x+eps')
 
-    def fail(i_out: int, reason: str) -> None:
+    def fail(i_out: int, reason: str, fit: tuple = ()) -> None:
         f = io.StringIO()
         f.write('Tried to compute the numeric gradient on a non-differentiable point.\n\n')
         f.write(f'reason: {reason}\n')
@@ -249,13 +229,22 @@ def _check_differentiable(xp, projector, yss, gys, out_dtypes, diff_atol, diff_r
         f.write(f'x: {x}\n')
         f.write(f'index on x: {index}\n')
         f.write(f'eps: {eps}\n')
+        if fit:
+            shape = yss[0][i_out].shape
+            ymax, ymin, tol, rms = (a.reshape(shape) for a in fit)
+            f.write(f'diff_rtol: {diff_rtol}\n')
+            f.write(f'diff_atol: {diff_atol}\n')
+            f.write(f'ymax: {ymax}\n')
+            f.write(f'ymin: {ymin}\n')
+            f.write(f'tolerance: {tol}\n')
+            f.write(f'fitting errors: {rms}\n')
         for label, ys in zip(labels, yss):
             f.write(f'y[{label:7}]: {ys[i_out]}\n')
         raise NondifferentiableError(f.getvalue())
 
-    for i_out, gy in enumerate(gys):
-        if gy is None or yss[0][i_out] is None:
-            continue  # this output does not enter the gradient
+    for i_out in range(len(yss[0])):
+        if yss[0][i_out] is None:
+            continue
         stack = xp.stack([ys[i_out].ravel() for ys in yss])  # (5, size)
         finite = xp.isfinite(stack)
         all_finite = finite.all(axis=0)
@@ -276,7 +265,8 @@ def _check_differentiable(xp, projector, yss, gys, out_dtypes, diff_atol, diff_r
                 abs(ymax), abs(ymin))
         bad = (rms > tol) & (ymax != ymin) & all_finite
         if bool(bad.any()):
-            fail(i_out, 'the outputs around the point do not fit a smooth (quadratic) curve')
+            fail(i_out, 'the outputs around the point do not fit a smooth (quadratic) curve',
+                 (ymax, ymin, tol, rms))
 
 
 # ---------------------------------------------------------------------------
@@ -303,8 +293,8 @@ def _check_grad_outputs(ys: Sequence[Any], gys: Sequence[Any]) -> None:
         if tuple(y.shape) != tuple(gy.shape) or y.dtype != gy.dtype:
             raise ValueError(
                 'Shapes and/or dtypes of outputs and output gradients do not match.\n'
-                f'Output shapes and dtypes         : {_props(ys)}\n'
-                f'Output gradient shapes and dtypes: {_props(gys)}')
+                f'Output shapes and dtypes         : {_format_array_props(ys)}\n'
+                f'Output gradient shapes and dtypes: {_format_array_props(gys)}')
 
 
 def _run_backward(ys: Sequence[Any], gys: Sequence[Any], **kwargs: Any) -> None:
@@ -401,7 +391,8 @@ class _CheckBackward:
 
     # -- the analytical side -------------------------------------------------
 
-    def _backward_gradients(self):
+    def _forward(self):
+        """Runs ``func`` once; sets the output gradients of a loss function."""
         originals = [None if x is None else x.copy() for x in self.xs]
         x_vars = [None if x is None else
                   chainer.Variable(x, requires_grad=x.dtype.kind == 'f') for x in self.xs]
@@ -429,7 +420,9 @@ class _CheckBackward:
                 v.cleargrad()
         for p in self.params:
             p.cleargrad()
+        return x_vars, ys
 
+    def _backward_gradients(self, x_vars, ys):
         _run_backward(ys, self.gys)
 
         for i, (x, v, no_grad) in enumerate(zip(self.xs, x_vars, self.no_grads)):
@@ -457,32 +450,40 @@ class _CheckBackward:
                     f'gradient of params[{i}] has shape {g.shape} and dtype {g.dtype}, '
                     f'expected shape {p.shape} and dtype {p.dtype}')
             gparams.append(None if g is None else g.copy())
-        return gxs, gparams, [y.array for y in ys]
+        return gxs, gparams
 
     # -- directions and the numerical side ----------------------------------
 
     def _sample_directions(self):
-        """Random unit vector over all checked inputs and params (float64)."""
-        targets = [None if no_grad else x for x, no_grad in zip(self.xs, self.no_grads)]
-        targets += [p.array for p in self.params]
+        """A random unit vector over the checked inputs and params (float64).
+
+        One ``normal`` draw of the total size on the inputs' device, rescaled
+        so that every element is at least ``0.1 / sqrt(size)`` in magnitude,
+        as Chainer draws it (so a seeded test sees the same directions).
+        """
         for i, p in enumerate(self.params):
             if p.array is None:
                 raise RuntimeError(f'params[{i}] is not initialized after the forward pass')
-        cpu = [None if a is None else numpy.random.normal(size=a.shape) for a in targets]
-        norm = numpy.sqrt(sum(float((d * d).sum()) for d in cpu if d is not None))
-        if norm > 0:
-            cpu = [None if d is None else d / norm for d in cpu]
+        targets = [None if no_grad else x for x, no_grad in zip(self.xs, self.no_grads)]
+        targets += [p.array for p in self.params]
+        present = [a for a in targets if a is not None]
+        device = (chainer.backend.get_device_from_array(present[0]) if present
+                  else chainer.backend.CpuDevice())
+        xp = device.xp
+        size = sum(a.size for a in present)
+        with chainer.using_device(device):
+            d = xp.random.normal(size=(size,))
+            if size:
+                sq = xp.square(d)
+                d = xp.copysign(xp.sqrt((0.99 / sq.sum()) * sq + 0.01 / size), d)
         dirs = []
-        for d, a in zip(cpu, targets):
-            if d is None:
+        start = 0
+        for a in targets:
+            if a is None:
                 dirs.append(None)
             else:
-                xp = _xp_of(a)
-                if xp is numpy:
-                    dirs.append(d)
-                else:
-                    with a.device:
-                        dirs.append(xp.asarray(d))
+                dirs.append(d[start:start + a.size].reshape(a.shape))
+                start += a.size
         return dirs[:len(self.xs)], dirs[len(self.xs):]
 
     def _cast(self, a):
@@ -540,11 +541,11 @@ class _CheckBackward:
 
     def _write_inputs(self, f, x_dirs, p_dirs):
         for i, x in enumerate(self.xs):
-            f.write(f'inputs[{i}]: {_props([x])[1:-1]}\n{x}\n')
+            f.write(f'inputs[{i}]:\n{x}\n')
         for i, gy in enumerate(self.gys or ()):
-            f.write(f'grad_outputs[{i}]: {_props([gy])[1:-1]}\n{gy}\n')
+            f.write(f'grad_outputs[{i}]:\n{gy}\n')
         for i, p in enumerate(self.params):
-            f.write(f'params[{i}]: {_props([p.array])[1:-1]}\n{p.array}\n')
+            f.write(f'params[{i}]:\n{p.array}\n')
         for i, d in enumerate(x_dirs):
             f.write(f'directions[{i}]:\n{d}\n')
         for i, d in enumerate(p_dirs):
@@ -553,9 +554,10 @@ class _CheckBackward:
     # -- comparison -----------------------------------------------------------
 
     def run(self) -> None:
-        gxs, gparams, _ = self._backward_gradients()
-        saved_param_grads = [p.grad_var for p in self.params]
+        x_vars, ys = self._forward()
         x_dirs, p_dirs = self._sample_directions()
+        gxs, gparams = self._backward_gradients(x_vars, ys)
+        saved_param_grads = [p.grad_var for p in self.params]
 
         contributions = []
         for g, d in zip(gxs + gparams, x_dirs + p_dirs):
@@ -720,7 +722,7 @@ def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any,
         if errors:
             raise RuntimeError(
                 'There are errors retrieving first-order gradients:\n'
-                f'Inputs: {_props(x_vars)}\n' + '\n'.join(errors))
+                f'Inputs: {_format_array_props(x_vars)}\n' + '\n'.join(errors))
         for p in params:
             g = p.grad_var
             if g is None:

@@ -15,6 +15,10 @@ n_global_hooks = 0
 class _HookDict(collections.OrderedDict):
     """The per-thread registry of global link hooks; keeps ``n_global_hooks`` in sync."""
 
+    def __repr__(self) -> str:
+        # Prints as the OrderedDict Chainer keeps the hooks in.
+        return repr(collections.OrderedDict(self))
+
     def __setitem__(self, key, value):
         global n_global_hooks
         if key not in self:

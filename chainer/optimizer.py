@@ -152,7 +152,7 @@ class UpdateRule:
             if name is None:
                 raise ValueError('the name of the hook function is not specified')
         if name in self._pre_update_hooks or name in self._post_update_hooks:
-            raise ValueError(f'hook "{name}" already exists')
+            raise KeyError(f'hook "{name}" already exists')
         if timing == 'pre':
             self._pre_update_hooks[name] = hook
         else:
@@ -439,18 +439,15 @@ class Optimizer:
             name: Name of the hook (defaults to ``hook.name``).
             timing: ``'pre'``, ``'post'`` or ``'auto'`` (use ``hook.timing``).
         """
-        _check_hook_args(hook, timing)
         if self._pre_update_hooks is None or self._post_update_hooks is None:
             raise RuntimeError('call `setup` method before `add_hook` method')
+        _check_hook_args(hook, timing)
         if timing == 'auto':
-            try:
-                timing = hook.timing
-            except AttributeError:
-                warnings.warn(
-                    f"Hook timing attribute not in {hook}, assuming 'pre' timing.",
-                    FutureWarning)
+            timing = getattr(hook, 'timing', 'pre')
+            if timing not in ('pre', 'post'):
+                warnings.warn("Hook timing attribute not in ('pre', 'post'), "
+                              "defaulting timing to 'pre'.")
                 timing = 'pre'
-            # As in Chainer, any timing other than 'pre' registers a post-update hook.
         if name is None:
             name = getattr(hook, 'name', getattr(hook, '__name__', None))
             if name is None:

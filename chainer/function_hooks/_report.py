@@ -2,7 +2,6 @@
 the timing and report that the function and link ``TimerHook`` have in common."""
 from __future__ import annotations
 
-import collections
 import sys
 import time
 from typing import Any, Sequence
@@ -22,6 +21,12 @@ def write_table(entries: Sequence[Sequence[str]], file) -> None:
         file.flush()
 
 
+class _UnitError(ValueError, KeyError):
+    """An unknown time unit (a KeyError in Chainer, which looked it up in a table)."""
+
+    __str__ = ValueError.__str__
+
+
 class TimerMixin:
     """Timing and reporting of the function and the link ``TimerHook``.
 
@@ -36,12 +41,13 @@ class TimerMixin:
 
     table = {'sec': 1, 'ms': 10 ** 3, 'us': 10 ** 6, 'ns': 10 ** 9}
     _name_header: str
+    _summary_type: type  # dict (function hook) or OrderedDict (link hook), as in Chainer
 
     def __init__(self) -> None:
         self.call_history: list = []
         self._running_stack: list = []
         self._depth = 0
-        self._total_time = 0.0
+        self._total_time = 0
         self.xp = numpy
 
     def _start_timer(self) -> None:
@@ -74,14 +80,15 @@ class TimerMixin:
         """Total elapsed time in seconds (calls nested in other calls counted once)."""
         return self._total_time
 
-    def summary(self) -> collections.OrderedDict:
+    def summary(self) -> dict:
         """Time per name (function name, or link class name for the link hook).
 
         Returns:
-            An ordered dict mapping each name to a dict with ``'elapsed_time'``
-            (seconds, summed) and ``'occurrence'`` (calls).
+            A dict (an ``OrderedDict`` for the link hook) mapping each name, in
+            the order first seen, to a dict with ``'elapsed_time'`` (seconds,
+            summed) and ``'occurrence'`` (calls).
         """
-        summary: collections.OrderedDict = collections.OrderedDict()
+        summary = self._summary_type()
         for name, elapsed_time in self.call_history:
             record = summary.get(name)
             if record is None:
@@ -108,7 +115,7 @@ class TimerMixin:
             file: Where to write the table.
         """
         if unit not in self.table and unit not in ('auto', 'auto_foreach'):
-            raise ValueError(
+            raise _UnitError(
                 f"unit must be one of 'sec', 'ms', 'us', 'ns', 'auto' or 'auto_foreach'; "
                 f'got {unit!r}')
         summary = self.summary()

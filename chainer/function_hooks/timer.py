@@ -30,6 +30,7 @@ class TimerHook(TimerMixin, function_hook.FunctionHook):
     """
 
     name = 'TimerHook'
+    _summary_type = dict
     _name_header = 'FunctionName'
 
     def forward_preprocess(self, function, in_data) -> None:

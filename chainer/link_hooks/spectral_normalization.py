@@ -8,6 +8,7 @@ from chainer import backend
 from chainer import link_hook
 from chainer import variable
 from chainer.link_hooks import _weight_hook
+from chainer.utils.error import _ValueAssertionError
 
 
 def l2normalize(xp: Any, v: Any, eps: float) -> Any:
@@ -30,10 +31,12 @@ def update_approximate_vectors(weight_matrix: Any, u: Any, n_power_iteration: in
 
 
 def calculate_max_singular_value(weight_matrix: Any, u: Any, v: Any) -> variable.Variable:
-    """``u^T W v``: the largest singular value estimate, differentiable in ``weight_matrix``."""
+    """``(u^T W) v``: the largest singular value estimate, differentiable in ``weight_matrix``.
+
+    The products are taken in Chainer's order, so that the estimate rounds as Chainer's.
+    """
     from chainer import functions as F
-    wv = F.matmul(weight_matrix, v[:, None])
-    return F.sum(wv * u[:, None])
+    return F.matmul(F.matmul(u, weight_matrix), v)
 
 
 class SpectralNormalization(link_hook.LinkHook):
@@ -62,7 +65,7 @@ class SpectralNormalization(link_hook.LinkHook):
                  use_gamma: bool = False, factor: Optional[float] = None,
                  weight_name: str = 'W', name: Optional[str] = None) -> None:
         if n_power_iteration <= 0:
-            raise ValueError(
+            raise _ValueAssertionError(
                 f'n_power_iteration must be positive; got {n_power_iteration}')
         self.n_power_iteration = n_power_iteration
         self.eps = eps
@@ -153,7 +156,7 @@ class SpectralNormalization(link_hook.LinkHook):
             self.v = v.astype(W.dtype, copy=False)
         sigma = calculate_max_singular_value(weight_matrix, self.u, self.v)
         if self.factor is not None:
-            sigma = sigma / sigma.dtype.type(self.factor)
+            sigma = sigma / self.factor
         if self.use_gamma:
             W = F.broadcast_to(link.gamma, W.shape) * W
         return W / F.broadcast_to(sigma, W.shape)

@@ -1,6 +1,7 @@
 """TimerHook: elapsed time of every link call."""
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 from chainer import backend
@@ -31,6 +32,7 @@ class TimerHook(TimerMixin, link_hook.LinkHook):
     """
 
     name = 'TimerHook'
+    _summary_type = collections.OrderedDict
     _name_header = 'LinkName'
 
     def forward_preprocess(self, args: Any) -> None:

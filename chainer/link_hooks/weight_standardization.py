@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import chainer
+from chainer import backend
 from chainer import link_hook
 from chainer import variable
 from chainer.link_hooks import _weight_hook
@@ -62,9 +64,10 @@ class WeightStandardization(link_hook.LinkHook):
             raise ValueError(
                 f'WeightStandardization needs a weight with at least 2 dimensions; '
                 f'got shape {W.shape}')
-        flat = F.reshape(W, (W.shape[0], -1))
-        mean = F.broadcast_to(F.mean(flat, axis=1, keepdims=True), flat.shape)
-        centered = flat - mean
-        var = F.mean(centered * centered, axis=1, keepdims=True)
-        std = F.sqrt(var + var.dtype.type(self.eps))
-        return F.reshape(centered / F.broadcast_to(std, flat.shape), W.shape)
+        # Chainer's form: group normalization with one group, the weight's
+        # axis 0 as the batch, and a unit scale and zero shift.
+        xp = backend.get_array_module(W)
+        with chainer.using_device(backend.get_device_from_array(W.array)):
+            gamma = xp.ones((W.shape[1],), dtype=W.dtype)
+            beta = xp.zeros((W.shape[1],), dtype=W.dtype)
+        return F.group_normalization(W, 1, gamma, beta, eps=self.eps)

@@ -59,7 +59,7 @@ def assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
     except AssertionError as e:
         f = io.StringIO()
         f.write(str(e) + '\n\n')
-        f.write('assert_allclose failed: \n'
+        f.write('assert_allclose failed:\n'
                 f'  shape: {x.shape} {y.shape}\n'
                 f'  dtype: {x.dtype} {y.dtype}\n')
         if x.shape == y.shape and x.size > 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import os
+import unittest
 from collections.abc import Callable
 from typing import Any
 
@@ -82,11 +83,11 @@ def multi_gpu(gpu_num: int) -> Callable[[Any], Any]:
     if pytest is None:
         return _unavailable
     limit = _gpu_limit()
-    skip = pytest.mark.skipif(
-        0 <= limit < gpu_num, reason=f'{gpu_num} GPUs required')
+    # unittest's skip, as Chainer's, so that `python -m unittest` skips too.
+    skip = unittest.skipIf(0 <= limit < gpu_num, reason=f'{gpu_num} GPUs required')
 
     def decorator(f):
-        return pytest.mark.gpu(skip(pytest.mark.multi_gpu(gpu_num)(f)))
+        return skip(pytest.mark.gpu(pytest.mark.multi_gpu(gpu_num)(f)))
 
     return decorator
 

@@ -144,13 +144,16 @@ class BackendConfig:
             backend_name, _, index = self.chainerx_device.partition(':')
             if backend_name == 'cuda':
                 index = int(index or 0)
-                marks.append(attr.gpu if index == 0 else attr.multi_gpu(index + 1))
+                marks.append(attr.gpu)
+                if index >= 1:
+                    marks.append(attr.multi_gpu(index + 1))
         elif self.use_cuda:
-            marks.append(attr.gpu if self.cuda_device < 1
-                         else attr.multi_gpu(self.cuda_device + 1))
+            marks.append(attr.gpu)
             if self.use_cudnn != 'never':
                 marks.append(attr.cudnn)
-        if self.use_ideep != 'never':
+            if self.cuda_device >= 1:
+                marks.append(attr.multi_gpu(self.cuda_device + 1))
+        elif self.use_ideep != 'never':
             marks.append(attr.ideep)
         return marks
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import functools
 import traceback
+import types
 import unittest
 from collections.abc import Callable
 from typing import Any
+
+from chainer.utils.error import _ValueAssertionError
 
 
 class QuietTestRunner:
@@ -15,10 +18,6 @@ class QuietTestRunner:
         result = unittest.TestResult()
         suite(result)
         return result
-
-
-class _CountError(ValueError, AssertionError):
-    """Bad trial counts (an AssertionError too, as Chainer raised one)."""
 
 
 def _is_skip(exc: BaseException) -> bool:
@@ -55,6 +54,20 @@ def _run_once(f: Callable, instance: Any, args: tuple, kwargs: dict) -> BaseExce
     return None
 
 
+def _format_failure(exc: BaseException) -> str:
+    """The traceback of a failed trial without unittest's own frames, as unittest prints it."""
+    kept = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if '__unittest' not in tb.tb_frame.f_globals:
+            kept.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for tb in reversed(kept):
+        trimmed = types.TracebackType(trimmed, tb.tb_frame, tb.tb_lasti, tb.tb_lineno)
+    return ''.join(traceback.format_exception(type(exc), exc, trimmed))
+
+
 def repeat_with_success_at_least(times: int, min_success: int):
     """Runs the test up to ``times`` times; it passes after ``min_success`` passes.
 
@@ -65,7 +78,7 @@ def repeat_with_success_at_least(times: int, min_success: int):
     if not isinstance(times, int) or not isinstance(min_success, int):
         raise TypeError('times and min_success must be integers')
     if not 0 <= min_success <= times:
-        raise _CountError(
+        raise _ValueAssertionError(
             f'min_success must be between 0 and times ({times}), got {min_success}')
 
     def decorator(f: Callable) -> Callable:
@@ -90,7 +103,7 @@ def repeat_with_success_at_least(times: int, min_success: int):
             first = failures[0]
             msg = (f'\nFail: {len(failures)}, Success: {successes}'
                    '\n\nThe first error message:\n'
-                   + ''.join(traceback.format_exception(first)))
+                   + _format_failure(first))
             raise AssertionError(msg) from None
 
         return wrapper

@@ -18,6 +18,7 @@ from typing import Any
 import numpy
 
 import chainer
+from chainer.utils.error import _caused_by, _format_array_props
 
 __all__ = ['FunctionTestCase', 'FunctionTestError', 'InitializerArgument',
            'LinkInitializersTestCase', 'LinkTestCase', 'LinkTestError']
@@ -39,7 +40,7 @@ class _TestError(AssertionError):
     def fail(cls, message: str, exc: BaseException | None = None) -> None:
         """Raises ``cls`` with ``message`` (and the text of ``exc`` if given)."""
         if exc is not None:
-            raise cls(f'{message}\n(caused by)\n{type(exc).__name__}: {exc}') from exc
+            raise _caused_by(cls, message, exc) from None
         raise cls(message)
 
     @classmethod
@@ -94,12 +95,6 @@ class InitializerArgument:
 # ---------------------------------------------------------------------------
 # helpers
 
-def _props(arrays: Sequence[Any]) -> str:
-    return ', '.join(
-        'None' if a is None else f'{{shape={tuple(a.shape)}, dtype={numpy.dtype(a.dtype)}}}'
-        for a in arrays)
-
-
 def _to_cpu(a: Any) -> Any:
     if a is None or isinstance(a, numpy.ndarray):
         return a
@@ -107,13 +102,18 @@ def _to_cpu(a: Any) -> Any:
 
 
 def _noncontiguous(a: Any) -> Any:
-    """A non-contiguous copy of ``a`` (0- and 1-element arrays stay as they are)."""
+    """A non-contiguous copy of ``a`` (0- and 1-element arrays stay as they are).
+
+    As Chainer's: every second element of a buffer twice as long on each
+    axis, taken backwards, so the strides are negative.
+    """
     if a is None or a.size <= 1:
         return a
     xp = chainer.backend.get_array_module(a)
+    every_other_backwards = (slice(None, None, -2),) * a.ndim
     with chainer.backend.get_device_from_array(a):
-        buf = xp.empty(a.shape + (2,), dtype=a.dtype)
-    view = buf[..., 0]
+        buf = xp.empty(tuple(2 * n for n in a.shape), dtype=a.dtype)
+    view = buf[every_other_backwards]
     view[...] = a
     return view
 
@@ -176,8 +176,8 @@ def _check_arrays_equal(actual: Sequence[Any], expected: Sequence[Any],
                               for i, exc in failed)
     if message is not None:
         error.fail(f'{message}\n'
-                   f'Expected shapes and dtypes: {_props(expected)}\n'
-                   f'Actual shapes and dtypes:   {_props(actual)}\n{details}')
+                   f'Expected shapes and dtypes: {_format_array_props(expected)}\n'
+                   f'Actual shapes and dtypes:   {_format_array_props(actual)}\n{details}')
 
 
 def _random_like(template: Sequence[Any]) -> tuple:
@@ -204,7 +204,7 @@ def _check_modified(before: Sequence[Any], after: Sequence[Any],
     f = io.StringIO()
     f.write(f'Input arrays have been modified during {when}.\n'
             f'Indices of modified inputs: {", ".join(map(str, changed))}\n'
-            f'Input array shapes and dtypes: {_props(after)}\n')
+            f'Input array shapes and dtypes: {_format_array_props(after)}\n')
     for i in changed:
         f.write(f'\nInput[{i}]:\nOriginal:\n{before[i]}\nAfter {when}:\n{after[i]}\n')
     error.fail(f.getvalue())

@@ -10,14 +10,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainer.testing import _bundle
+from chainer.utils.error import _caused_by, _ValueAssertionError
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
 
 
 def _param_to_str(obj: Any) -> str:
-    if isinstance(obj, type):
-        return obj.__name__
+    # Classes, functions and modules go by name: a repr with an address would
+    # change the test names from one run (or pytest-xdist worker) to the next.
+    name = getattr(obj, '__name__', None)
+    if isinstance(name, str):
+        return name
     return repr(obj)
 
 
@@ -43,12 +47,11 @@ def _raise_wrapped(exc: Exception, message: str) -> None:
     if exc_type.__name__ == 'OutOfMemoryError':
         # CuPy's OutOfMemoryError cannot be built from a message alone.
         exc_type = MemoryError
-    text = f'{message}\n(caused by)\n{type(exc).__name__}: {exc}\n'
     try:
-        new_exc = exc_type(text)
+        new_exc = _caused_by(exc_type, message, exc)
     except Exception:
-        raise exc
-    raise new_exc.with_traceback(exc.__traceback__) from None
+        raise exc from None
+    raise new_exc from None
 
 
 def _parameterize_test_case(base: type, index: int, param: dict):
@@ -112,7 +115,7 @@ def _values_to_dicts(names: str, values: Sequence) -> list[dict]:
     dicts = []
     for value in values:
         if not isinstance(value, (tuple, list)) or len(value) != len(keys):
-            raise ValueError(
+            raise _ValueAssertionError(
                 f'each value for {names!r} must be a tuple or list of '
                 f'{len(keys)} items, got {value!r}')
         dicts.append(dict(zip(keys, value)))

@@ -5,14 +5,22 @@ from collections.abc import Sequence
 from typing import Any
 
 
+class _ValueAssertionError(ValueError, AssertionError):
+    """A bad argument: a ValueError, and the AssertionError that Chainer's ``assert`` raised."""
+
+
 def _format_array_props(arrays: Sequence[Any]) -> str:
-    """One line per array giving its shape, dtype and device (None stays None)."""
-    from chainer import backend
-    lines = []
-    for array in arrays:
-        if array is None:
-            lines.append('None')
-            continue
-        device = backend.get_device_from_array(array)
-        lines.append(f'shape={array.shape}, dtype={array.dtype}, device={device}')
-    return '\n'.join(lines)
+    """``'(2, 3):float32, None'``: the shape and dtype of each array, as Chainer prints them."""
+    return ', '.join(
+        'None' if a is None else f'{tuple(a.shape)}:{a.dtype.name}' for a in arrays)
+
+
+def _caused_by(exc_type: type[BaseException], message: str,
+               cause: BaseException) -> BaseException:
+    """An ``exc_type`` error whose message ends with the text of ``cause``.
+
+    It carries ``cause``'s traceback; raise it ``from None`` so that a test
+    report prints the cause once, under ``(caused by)``.
+    """
+    text = f'{message}\n\n(caused by)\n{type(cause).__name__}: {cause}\n'
+    return exc_type(text).with_traceback(cause.__traceback__)

@@ -265,6 +265,42 @@ class TestBackward:
             y.backward()
         assert calls == [y.creator.label]
 
+    @pytest.mark.parametrize('enable_double_backprop', [False, True])
+    def test_function_hooks_see_gradient_sums(self, enable_double_backprop):
+        # As in Chainer, a gradient meeting another (fan-in, or a grad the leaf
+        # already holds) is summed by an Add node inside the backward window of
+        # the function that produced it, which the hooks see.
+        events = []
+
+        class Hook(chainer.FunctionHook):
+            name = 'hook'
+
+            def forward_preprocess(self, function, in_data):
+                events.append(('forward', function.label))
+
+            def backward_preprocess(self, function, in_data, out_grad):
+                events.append(('backward', function.label))
+
+            def backward_postprocess(self, function, in_data, out_grad):
+                events.append(('end', function.label))
+
+        x = chainer.Variable(np.array([1.0, 2.0]))
+        x.grad = np.array([10.0, 20.0])
+        h = F.exp(x)
+        y = F.sum(h * h + h)
+        with Hook():
+            y.backward(enable_double_backprop=enable_double_backprop)
+        # exp's gradient meets the one x held: summed inside exp's window.
+        start = events.index(('backward', 'exp'))
+        assert events[start:] == [('backward', 'exp'), ('forward', '_ * _'),
+                                  ('forward', '_ + _'), ('end', 'exp')]
+        # h's gradients from the product and the sum meet inside the product's.
+        start = events.index(('backward', '_ * _'))
+        end = events.index(('end', '_ * _'))
+        assert ('forward', '_ + _') in events[start:end]
+        np.testing.assert_allclose(x.grad, [10.0, 20.0] + (2 * np.exp([1.0, 2.0]) + 1)
+                                   * np.exp([1.0, 2.0]))
+
 
 # -- higher-order derivatives ------------------------------------------------------------------
 

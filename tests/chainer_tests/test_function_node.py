@@ -2,6 +2,7 @@
 checks, hooks, backprop modes and debug mode."""
 from __future__ import annotations
 
+import collections
 import gc
 import re
 import threading
@@ -634,6 +635,8 @@ class TestHooks:
         with hook as h:
             assert h is hook
             assert chainer.get_function_hooks()['Recorder'] is hook
+            assert isinstance(chainer.get_function_hooks(), collections.OrderedDict)
+            assert repr(chainer.get_function_hooks()) == f"OrderedDict([('Recorder', {hook!r})])"
             x = Variable(_f32(2.))
             y, = Square().apply((x,))
             y.grad = _f32(1.)

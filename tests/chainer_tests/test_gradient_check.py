@@ -237,19 +237,44 @@ def test_numerical_grad_constant_output_is_differentiable():
     numpy.testing.assert_array_equal(gx, 0)
 
 
-def test_numerical_grad_center_outputs():
-    x = numpy.array([0.4, 0.0])
+def test_numerical_grad_center_outputs_ignored():
+    # As in Chainer 7.8.1, center_outputs is accepted and ignored: f is
+    # evaluated at the center too, so wrong center values change nothing.
+    x = numpy.array([0.4, 0.5])
     calls = []
 
     def f():
         calls.append(None)
         return numpy.abs(x),
 
-    with pytest.raises(NondifferentiableError):
-        gradient_check.numerical_grad(
-            f, (x,), (numpy.ones(2),), detect_nondifferentiable=True,
-            center_outputs=(numpy.abs(x),))
-    assert len(calls) == 8  # 4 per element, the center is not evaluated
+    gx, = gradient_check.numerical_grad(
+        f, (x,), (numpy.ones(2),), detect_nondifferentiable=True,
+        center_outputs=(numpy.abs(x) * 5,))
+    numpy.testing.assert_allclose(gx, [1.0, 1.0])
+    assert len(calls) == 9  # the center once, then 4 per element
+
+
+def test_numerical_grad_perturbs_in_float64():
+    # x + eps is computed in float64 and rounded once to float16 (rounding
+    # eps to float16 first would give another point).
+    x = numpy.array([0.3], numpy.float16)
+    seen = []
+
+    def f():
+        seen.append(x[0])
+        return x * 1,
+
+    gradient_check.numerical_grad(f, (x,), (numpy.ones(1),), eps=0.1)
+    x0 = float(numpy.float16(0.3))
+    assert seen == [numpy.float16(x0 - 0.1), numpy.float16(x0 + 0.1)]
+    assert seen[1] == numpy.float16(0.4001)  # float16 arithmetic gives 0.4
+
+
+def test_numerical_grad_eps_array():
+    x = numpy.array([1.0, 2.0])
+    gx, = gradient_check.numerical_grad(
+        lambda: (x * x,), (x,), (numpy.ones(2),), eps=numpy.array(1e-3))
+    numpy.testing.assert_allclose(gx, [2.0, 4.0])
 
 
 def test_numerical_grad_diff_tolerances():
@@ -414,10 +439,55 @@ def test_numerical_grad_bad_arguments():
         gradient_check.numerical_grad(lambda: (x,), (x,), (None,), eps=-1.0)
     with pytest.raises(TypeError, match='tuple or list'):
         gradient_check.numerical_grad(lambda: (x,), x, (None,))
-    with pytest.raises(ValueError, match='grad_outputs'):
-        gradient_check.numerical_grad(lambda: (x, x), (x,), (numpy.ones(2),))
-    with pytest.raises(ValueError, match='shape'):
-        gradient_check.numerical_grad(lambda: (x,), (x,), (numpy.ones(3),))
+    # Outputs that do not fit grad_outputs: AssertionError, as Chainer's
+    # asserts raised, and ValueError.
+    for error in (ValueError, AssertionError):
+        with pytest.raises(error, match='grad_outputs'):
+            gradient_check.numerical_grad(lambda: (x, x), (x,), (numpy.ones(2),))
+        with pytest.raises(error, match='shape'):
+            gradient_check.numerical_grad(lambda: (x,), (x,), (numpy.ones(3),))
+
+
+def test_check_backward_directions_as_chainer_draws_them():
+    # One normal draw over all checked inputs and params, rescaled so that
+    # each element is at least 0.1 / sqrt(size); a seeded check sees these.
+    x = numpy.array([0.5, -1.0, 2.0])
+    y = numpy.array([[1.0, 3.0]])
+    seen = []
+
+    def f(a, b):
+        seen.append((a.array.copy(), b.array.copy()))
+        return a * 2, b * 3
+
+    numpy.random.seed(7)
+    gradient_check.check_backward(f, (x, y), (numpy.ones(3), numpy.ones((1, 2))), eps=0.5)
+    numpy.random.seed(7)
+    d = numpy.random.normal(size=(5,))
+    d = numpy.copysign(numpy.sqrt(0.99 * d * d / (d * d).sum() + 0.01 / 5), d)
+    (_, _), (xm, ym), (xp, yp) = seen
+    numpy.testing.assert_allclose((xp - xm) / 1.0, d[:3], rtol=1e-12)
+    numpy.testing.assert_allclose((yp - ym) / 1.0, d[3:].reshape(1, 2), rtol=1e-12)
+
+
+def test_check_backward_draws_directions_before_backward():
+    # A backward that fails still leaves the random state as Chainer's does.
+    class Bad(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0] * inputs[1],
+
+        def backward(self, indexes, gys):
+            return gys[0] * 2, gys[0] * 2
+
+    x = numpy.ones(3)
+    numpy.random.seed(0)
+    with pytest.raises(RuntimeError, match='must be None'):
+        gradient_check.check_backward(lambda a, b: Bad().apply((a, b)), (x, x),
+                                      numpy.ones(3), no_grads=[True, False])
+    after = numpy.random.rand()
+    numpy.random.seed(0)
+    numpy.random.normal(size=(3,))
+    assert after == numpy.random.rand()
+
 
 
 # ---------------------------------------------------------------------------

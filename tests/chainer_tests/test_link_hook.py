@@ -104,6 +104,7 @@ def test_duplicate_global_hook_fails():
             with Recorder():
                 pass
     assert link_hook._get_link_hooks() == {}
+    assert repr(link_hook._get_link_hooks()) == 'OrderedDict()'  # as Chainer's
 
 
 def test_global_then_local_order():

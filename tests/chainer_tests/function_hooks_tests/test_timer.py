@@ -52,6 +52,28 @@ def test_summary_and_total_time():
     assert 0 < hook.total_time() <= total
 
 
+def test_summary_is_a_plain_dict_and_nothing_timed_is_int_zero():
+    # As Chainer's: the function hook's summary prints as a dict, and a hook
+    # that timed nothing reports the int 0.
+    hook = TimerHook()
+    assert type(hook.summary()) is dict and repr(hook.summary()) == '{}'
+    assert repr(hook.total_time()) == '0'
+    hook.call_history = [('Tanh', 0.5), ('Sum', 0.25), ('Tanh', 0.5)]
+    assert repr(hook.summary()) == ("{'Tanh': {'elapsed_time': 1.0, 'occurrence': 2}, "
+                                    "'Sum': {'elapsed_time': 0.25, 'occurrence': 1}}")
+
+
+def test_gradient_sums_are_timed_inside_the_backward_of_their_function():
+    x = chainer.Variable(numpy.ones(3, numpy.float32))
+    x.grad = numpy.ones(3, numpy.float32)
+    y = F.sum(F.exp(x))
+    hook = TimerHook()
+    with hook:
+        y.backward()
+    names = [name for name, _ in hook.call_history]
+    assert names[-3:] == ['Mul', 'Add', 'Exp']
+
+
 def test_print_report_layout():
     hook = TimerHook()
     hook.call_history = [('LinearFunction', 1.0), ('ReLU', 0.59), ('LinearFunction', 0.24),
@@ -102,8 +124,9 @@ def test_print_report_empty():
 def test_print_report_bad_unit():
     hook = TimerHook()
     hook.call_history = [('A', 1.0)]
-    with pytest.raises(ValueError, match='unit'):
-        hook.print_report(unit='hours', file=io.StringIO())
+    for error in (ValueError, KeyError):  # KeyError as Chainer's
+        with pytest.raises(error, match='unit'):
+            hook.print_report(unit='hours', file=io.StringIO())
 
 
 def test_local_hook():

@@ -130,8 +130,26 @@ class TestSpectralNormalization:
             L.Linear(5, 3).add_hook(SpectralNormalization(weight_name='V'))
 
     def test_bad_args(self):
-        with pytest.raises(ValueError):
-            SpectralNormalization(n_power_iteration=0)
+        for error in (ValueError, AssertionError):  # Chainer asserted it
+            with pytest.raises(error):
+                SpectralNormalization(n_power_iteration=0)
+
+    def test_sigma_in_chainers_order(self):
+        # sigma = (u^T W) v, then W / sigma: the order Chainer computes it in.
+        numpy.random.seed(3)
+        link = L.Linear(3, 4, initialW=numpy.random.uniform(-1, 1, (4, 3)), nobias=True)
+        link.add_hook(SpectralNormalization(factor=3.0))
+        u0 = link.W_u.copy()
+        W = link.W.array.copy()
+        x = numpy.eye(3)
+        y = link(x)
+        v = numpy.dot(u0, W)
+        v = v / (numpy.linalg.norm(v) + 1e-6)
+        u = numpy.dot(W, v)
+        u = u / (numpy.linalg.norm(u) + 1e-6)
+        sigma = numpy.matmul(numpy.matmul(u, W), v) * (1 / 3.0)
+        numpy.testing.assert_array_equal(link.W_u, u)
+        numpy.testing.assert_array_equal(y.array, (W / sigma).T)
 
     def test_not_a_context_manager(self):
         with pytest.raises(NotImplementedError):

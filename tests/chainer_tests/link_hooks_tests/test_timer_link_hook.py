@@ -1,3 +1,4 @@
+import collections
 import io
 import re
 
@@ -39,6 +40,7 @@ class TestTimerHook:
         assert names == ['Linear', 'Linear', '_MLP'] * 2
         assert all(t >= 0 for _, t in hook.call_history)
         summary = hook.summary()
+        assert type(summary) is collections.OrderedDict  # as Chainer's link hook
         assert list(summary) == ['Linear', '_MLP']
         assert summary['Linear']['occurrence'] == 4
         assert summary['_MLP']['occurrence'] == 2

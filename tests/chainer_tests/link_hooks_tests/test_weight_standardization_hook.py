@@ -36,6 +36,27 @@ class TestWeightStandardization:
         assert isinstance(link.W, chainer.Parameter)
         assert [n for n, _ in link.namedparams()] == ['/W', '/b']
 
+    def test_weight_is_group_normalization_with_one_group(self):
+        # Chainer standardizes through F.group_normalization (one group, unit
+        # scale, zero shift); the same function gives the same rounding.
+        link = L.Convolution2D(2, 3, 3)
+        seen = []
+
+        class Spy(chainer.LinkHook):
+            name = 'spy'
+
+            def forward_preprocess(self, args):
+                seen.append(args.link.W)
+
+        link.add_hook(WeightStandardization())
+        link.add_hook(Spy())
+        link(numpy.random.randn(1, 2, 5, 5).astype('f'))
+        W = link.W.array
+        expected = chainer.functions.group_normalization(
+            W, 1, numpy.ones(2, 'f'), numpy.zeros(2, 'f'), eps=1e-5)
+        numpy.testing.assert_array_equal(seen[0].array, expected.array)
+        assert seen[0].creator.label == 'GroupNormalization'
+
     def test_lazy(self):
         link = L.Linear(3)
         link.add_hook(WeightStandardization(eps=1e-3))

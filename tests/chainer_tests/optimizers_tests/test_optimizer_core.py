@@ -150,7 +150,7 @@ def test_update_rule_hook_errors():
     with pytest.raises(ValueError, match='timing'):
         rule.add_hook(lambda r, p: None, name='x', timing='middle')
     rule.add_hook(lambda r, p: None, name='x')
-    with pytest.raises(ValueError, match='already exists'):
+    with pytest.raises(KeyError, match='already exists'):  # as Chainer
         rule.add_hook(lambda r, p: None, name='x')
 
 
@@ -359,10 +359,19 @@ def test_hook_errors_and_defaults():
     def plain(o):
         pass
 
-    # No timing attribute: 'pre' with a FutureWarning; the name falls back to __name__.
-    with pytest.warns(FutureWarning):
+    # No timing attribute: 'pre', silently; the name falls back to __name__.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
         opt.add_hook(plain)
     assert 'plain' in opt._pre_update_hooks
+
+    # A timing attribute other than 'pre' or 'post': 'pre', with a warning.
+    def odd(o):
+        pass
+    odd.timing = 'middle'
+    with pytest.warns(UserWarning, match="defaulting timing to 'pre'"):
+        opt.add_hook(odd)
+    assert 'odd' in opt._pre_update_hooks
 
 
 def test_per_param_hook():

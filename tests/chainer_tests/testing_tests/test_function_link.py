@@ -76,6 +76,10 @@ class TestSinFunction(testing.FunctionTestCase):
         # (The numerical gradient passes fresh, contiguous arrays.)
         if self.test_name == 'test_forward':
             assert x.array.flags.c_contiguous == (self.contiguous == 'C')
+            if self.contiguous is None:
+                # Chainer's layout: every other element, backwards.
+                itemsize = x.array.itemsize
+                assert x.array.strides == (-8 * itemsize, -2 * itemsize)
         return Sin().apply((x,))
 
     def forward_expected(self, inputs):
@@ -171,8 +175,10 @@ def test_wrong_forward_dtype():
     def forward_expected(self, inputs):
         return numpy.sin(inputs[0]).astype(numpy.float32),
 
-    with pytest.raises(testing.FunctionTestError, match='Shapes and/or dtypes'):
+    with pytest.raises(testing.FunctionTestError, match='Shapes and/or dtypes') as info:
         run(_Base, 'test_forward', forward_expected=forward_expected)
+    assert 'Expected shapes and dtypes: (3,):float32\n' in str(info.value)
+    assert 'Actual shapes and dtypes:   (3,):float64\n' in str(info.value)
 
 
 def test_forward_must_return_tuple_of_variables():
@@ -332,8 +338,10 @@ def test_test_error_helpers():
     testing.FunctionTestError.check(True, 'never')
     with pytest.raises(testing.FunctionTestError, match='boom'):
         testing.FunctionTestError.check(False, 'boom')
-    with pytest.raises(testing.LinkTestError, match=r'outer(.|\n)*inner'):
+    with pytest.raises(testing.LinkTestError) as info:
         testing.LinkTestError.fail('outer', ValueError('inner'))
+    assert str(info.value) == 'outer\n\n(caused by)\nValueError: inner\n'
+    assert info.value.__cause__ is None
     with pytest.raises(testing.FunctionTestError, match='wrapped'):
         with testing.FunctionTestError.raise_if_fail('wrapped'):
             raise AssertionError('x')

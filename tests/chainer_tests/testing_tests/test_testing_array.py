@@ -27,7 +27,7 @@ def test_failure_message():
     with pytest.raises(AssertionError) as info:
         testing.assert_allclose(x, y)
     msg = str(info.value)
-    assert 'assert_allclose failed: ' in msg
+    assert '\n\nassert_allclose failed:\n  shape: (2, 2) (2, 2)\n' in msg
     assert '  shape: (2, 2) (2, 2)' in msg
     assert '  dtype: float64 float64' in msg
     assert '  i: (1, 0)' in msg

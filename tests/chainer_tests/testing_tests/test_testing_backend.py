@@ -5,6 +5,7 @@ import pytest
 
 import chainer
 from chainer import testing
+from chainer.testing import attr
 from chainer.testing import backend as testing_backend
 
 _CPU_NAME = ('use_chainerx_false__chainerx_device_None__use_cuda_false__cuda_device_None__'
@@ -79,7 +80,38 @@ def test_multi_gpu_marks():
     for mark in config.get_pytest_marks():
         f = mark(f)
     multi = [m for m in f.pytestmark if m.name == 'multi_gpu']
-    assert multi and multi[0].args == (2,)
+    assert max(m.args[0] for m in multi) == 2
+
+
+def test_gpu_limit_skips_under_unittest_too(monkeypatch):
+    # CHAINER_TEST_GPU_LIMIT skips with unittest's skip, as Chainer's, so a
+    # plain `python -m unittest` run skips the test as well as pytest.
+    monkeypatch.setenv('CHAINER_TEST_GPU_LIMIT', '1')
+
+    class Case(unittest.TestCase):
+        @attr.multi_gpu(2)
+        def test_two(self):
+            raise AssertionError('ran')
+
+        @attr.gpu
+        def test_one(self):
+            pass
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(Case).run(result)
+    assert [(t.id().rsplit('.', 1)[1], reason) for t, reason in result.skipped] == [
+        ('test_two', '2 GPUs required')]
+    assert result.wasSuccessful()
+
+
+def test_marks_as_chainer_lists_them():
+    # gpu, then cudnn, then multi_gpu; ideep only for a CPU configuration.
+    config = testing.BackendConfig(
+        {'use_cuda': True, 'cuda_device': 1, 'use_cudnn': 'always', 'use_ideep': 'always'})
+    assert config.get_pytest_marks()[:2] == [attr.gpu, attr.cudnn]
+    assert len(config.get_pytest_marks()) == 3
+    config = testing.BackendConfig({'use_ideep': 'always'})
+    assert config.get_pytest_marks() == [attr.ideep]
 
 
 def test_chainerx_config_marks():

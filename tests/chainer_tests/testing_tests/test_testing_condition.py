@@ -54,6 +54,19 @@ def test_retry_fails_when_all_fail():
     assert 'planned failure' in msg
 
 
+def test_first_error_leaves_out_unittest_frames():
+    # As unittest (and Chainer's report) does: the failing assertion's own
+    # frames inside unittest are not shown, the test's line is.
+    case = _make(condition.repeat(2), [False, True])
+    with pytest.raises(AssertionError) as info:
+        case('test_it').test_it()
+    msg = str(info.value)
+    assert 'The first error message:\nTraceback (most recent call last):\n' in msg
+    assert "self.fail('planned failure')" in msg
+    assert 'unittest' not in msg.replace('test_testing_condition', '')
+    assert msg.endswith('AssertionError: planned failure\n')
+
+
 def test_retry_stops_at_first_success():
     case = _make(condition.retry(5), [True])
     assert _run(case('test_it')).wasSuccessful()

@@ -66,10 +66,9 @@ class TestCachedProperty:
 
 
 def test_error_format_array_props():
-    text = error._format_array_props([numpy.zeros((2, 3), numpy.float32), None])
-    lines = text.splitlines()
-    assert 'shape=(2, 3)' in lines[0] and 'float32' in lines[0]
-    assert lines[1] == 'None'
+    # Chainer's form, which FunctionTestCase's and gradient_check's messages show.
+    arrays = [numpy.zeros((2, 3), numpy.float32), None, numpy.zeros((), numpy.int64)]
+    assert error._format_array_props(arrays) == '(2, 3):float32, None, ():int64'
 
 
 class TestOversample:
