@@ -61,12 +61,41 @@ class Forget(function_node.FunctionNode):
             if gy is not None:
                 ys.append(y)
                 gys.append(gy)
-        targets = [xs[i] for i in indexes]
         if not ys:
             return (None,) * len(indexes)
+        targets = [xs[i] for i in indexes]
+        # The leaves func reached on its own (a link's parameters, captured Variables)
+        # get their gradients added, as a backward through func's graph would add them.
+        leaves = _leaves(ys, xs)
         with chainer.force_backprop_mode():
-            gxs = chainer.grad(ys, targets, grad_outputs=gys, enable_double_backprop=double)
-        return tuple(gxs)
+            gs = chainer.grad(ys, targets + leaves, grad_outputs=gys,
+                              enable_double_backprop=double)
+        for leaf, g in zip(leaves, gs[len(targets):]):
+            if g is not None:
+                leaf.grad_var = g if leaf.grad_var is None else leaf.grad_var + g
+        return tuple(gs[:len(targets)])
+
+
+def _leaves(ys, xs) -> list:
+    """The Variables that need a gradient and were not computed, in the graph of ``ys``
+    above ``xs`` (the walk stops at ``xs``)."""
+    stop = {id(x.node) for x in xs}
+    seen: set = set()
+    found = []
+    stack = [y.node for y in ys]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or id(node) in stop:
+            continue
+        seen.add(id(node))
+        creator = node.creator_node
+        if creator is not None:
+            stack.extend(creator.inputs)
+        elif node.requires_grad:
+            var = node.get_variable_or_none()
+            if var is not None:
+                found.append(var)
+    return found
 
 
 def forget(func, *xs):

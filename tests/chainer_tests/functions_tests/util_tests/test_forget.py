@@ -49,6 +49,32 @@ def test_second_order_matches_direct():
     numpy.testing.assert_allclose(x1.grad, x2.grad)
 
 
+@pytest.mark.parametrize('double', [False, True])
+def test_parameters_used_inside_get_gradients(double):
+    # As a backward through func's own graph would: a link called inside func
+    # accumulates its parameters' gradients (and a captured Variable's).
+    rng = numpy.random.RandomState(3)
+    with chainer.using_config('dtype', numpy.float64):
+        link = chainer.links.Linear(4, 2)
+    scale = chainer.Variable(rng.rand(2))
+    x = chainer.Variable(rng.rand(3, 4))
+
+    def func(a):
+        return F.tanh(link(a)) * scale
+
+    grads = {}
+    for use_forget in (False, True):
+        link.cleargrads()
+        scale.cleargrad()
+        x.cleargrad()
+        link.W.grad = numpy.ones_like(link.W.array)  # added to, not replaced
+        y = forget(func, x) if use_forget else func(x)
+        F.sum(y * y).backward(enable_double_backprop=double)
+        grads[use_forget] = [v.grad.copy() for v in (x, link.W, link.b, scale)]
+    for direct, recomputed in zip(grads[False], grads[True]):
+        numpy.testing.assert_allclose(recomputed, direct, rtol=1e-12)
+
+
 def test_multiple_outputs_with_one_unused():
     x = chainer.Variable(numpy.random.rand(4))
     y = chainer.Variable(numpy.random.rand(4))
