@@ -89,8 +89,8 @@ class _LSTMCell(n_step_rnn._Cell):
     def input_params(self, w, b):
         F = chainer.functions
         return (F.concat([w[k] for k in _GATE_ORDER], axis=0),
-                F.concat([b[k] for k in _GATE_ORDER], axis=0)
-                + F.concat([b[k + 4] for k in _GATE_ORDER], axis=0))
+                n_step_rnn.summed_bias(F.concat([b[k] for k in _GATE_ORDER], axis=0),
+                                       F.concat([b[k + 4] for k in _GATE_ORDER], axis=0)))
 
     def hidden_params(self, w, b):
         return chainer.functions.concat([w[k + 4] for k in _GATE_ORDER], axis=0), None

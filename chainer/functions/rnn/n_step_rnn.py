@@ -37,6 +37,33 @@ def _parse_kwargs(kwargs: dict) -> None:
     argument.parse_kwargs(kwargs, train=_TRAIN_REMOVED, use_cudnn=_CUDNN_REMOVED)
 
 
+class SummedBias(function_node.FunctionNode):
+    """``bx + bh`` of two bias parameters (same shape), as the layers add them
+    once to the input projection.  Unlike ``+``, whose two gradients are one
+    shared array, the gradient of ``bh`` is a copy: in-place optimizer hooks
+    (``GradientClipping``, ``WeightDecay``) then change each parameter's
+    gradient once, as with Chainer's per-step sums."""
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('bx', 'bh'))
+        bx, bh = in_types
+        type_check.expect(bx.dtype.kind == 'f', bh.dtype == bx.dtype, bh.shape == bx.shape)
+
+    def forward(self, inputs):
+        bx, bh = inputs
+        return bx + bh,
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        return tuple(gy if i == 0 else chainer.functions.copy(gy, gy.device)
+                     for i in indexes)
+
+
+def summed_bias(bx: Any, bh: Any) -> Any:
+    """``bx + bh`` with a separate gradient array for each (see :class:`SummedBias`)."""
+    return SummedBias().apply((bx, bh))[0]
+
+
 class _Cell:
     """How one kind of recurrent cell uses its weights.
 
@@ -322,7 +349,7 @@ class _ElmanCell(_Cell):
         self.activation = _activation(activation)
 
     def input_params(self, w, b):
-        return w[0], b[0] + b[1]
+        return w[0], summed_bias(b[0], b[1])
 
     def hidden_params(self, w, b):
         return w[1], None

@@ -18,9 +18,12 @@ from chainer.utils import argument
 
 
 def argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
-    """Indices that sort the sequences of ``lst`` by decreasing length (int32;
-    equal lengths keep their order)."""
-    return numpy.argsort([-len(x) for x in lst], kind='stable').astype(numpy.int32)
+    """Indices that sort the sequences of ``lst`` by decreasing length (int32).
+
+    NumPy's default (unstable) sort orders equal lengths, as in Chainer: the
+    order decides which rows the seeded dropout masks of the layers fall on.
+    """
+    return numpy.argsort([-len(x) for x in lst]).astype(numpy.int32)
 
 
 def permutate_list(lst: Sequence[Any], indices: Sequence[int], inv: bool) -> list:

@@ -155,7 +155,6 @@ class ResNetLayers(_common.VisionModel):
         self.n_layers = n_layers
         conv_kwargs = {'initialW': _common.init_kwargs(
             pretrained_model, initializers.HeNormal(scale=1.0))['initialW']}
-        fc_kwargs = _common.init_kwargs(pretrained_model, initializers.Normal(0.01))
         blocks = _BLOCKS[n_layers]
         with self.init_scope():
             self.conv1 = Convolution2D(3, 64, 7, 2, 3, **conv_kwargs)
@@ -168,7 +167,9 @@ class ResNetLayers(_common.VisionModel):
                                       downsample_fb=downsample_fb, **conv_kwargs)
             self.res5 = BuildingBlock(blocks[3], 1024, 512, 2048, 2,
                                       downsample_fb=downsample_fb, **conv_kwargs)
-            self.fc6 = Linear(2048, 1000, **fc_kwargs)
+            # As in Chainer, fc6 keeps Linear's default initializers even when
+            # weights are loaded (so it draws from the global random state).
+            self.fc6 = Linear(2048, 1000)
         _common.load_weights(type(self), self, pretrained_model,
                              f'ResNet-{n_layers}-model.npz',
                              f'ResNet-{n_layers}-model.caffemodel', None)

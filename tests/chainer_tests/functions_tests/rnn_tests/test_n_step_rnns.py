@@ -182,3 +182,45 @@ def test_bad_inputs():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('name', sorted(_KINDS))
+def test_each_bias_gets_its_own_gradient_array(name):
+    # The input- and hidden-side biases enter every gate as a sum, so their
+    # gradients are equal; they must still be separate arrays, or an in-place
+    # optimizer hook (GradientClipping, WeightDecay) changes both twice.
+    _, n_w, n_dirs, _, _, _ = _KINDS[name]
+    hx, cx, ws, bs, xs = make_params(n_w, n_dirs, numpy.float32, (3, 2))
+    ws = [[chainer.Parameter(w) for w in layer] for layer in ws]
+    bs = [[chainer.Parameter(b) for b in layer] for layer in bs]
+    out = _call(name, hx, cx, ws, bs, xs)
+    F.sum(F.concat(out[-1], axis=0)).backward()
+    leaves = [p for layer in ws + bs for p in layer]
+    for i, p in enumerate(leaves):
+        for q in leaves[i + 1:]:
+            assert not numpy.shares_memory(p.grad, q.grad)
+    half = n_w // 2
+    for layer in bs:
+        for k in range(half):
+            if name.startswith(('lstm', 'bilstm', 'rnn', 'birnn')):
+                numpy.testing.assert_array_equal(layer[k].grad, layer[k + half].grad)
+
+
+def test_summed_bias_node():
+    from chainer.functions.rnn.n_step_rnn import summed_bias
+    bx = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    bh = chainer.Variable(numpy.array([.5, -1.], numpy.float32))
+    y = summed_bias(bx, bh)
+    numpy.testing.assert_array_equal(y.array, [1.5, 1.])
+    y.grad = numpy.array([3., 4.], numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(bx.grad, [3., 4.])
+    numpy.testing.assert_array_equal(bh.grad, [3., 4.])
+    assert not numpy.shares_memory(bx.grad, bh.grad)
+    with pytest.raises(type_check.InvalidType):
+        summed_bias(bx, numpy.zeros(3, numpy.float32))
+    x = [numpy.random.uniform(-1, 1, 3) for _ in range(2)]
+    gy = numpy.random.uniform(-1, 1, 3)
+    chainer.gradient_check.check_backward(summed_bias, x, gy, dtype=numpy.float64)
+    chainer.gradient_check.check_double_backward(
+        lambda a, b: summed_bias(a, b) ** 2, x, gy, [numpy.ones(3)] * 2, dtype=numpy.float64)

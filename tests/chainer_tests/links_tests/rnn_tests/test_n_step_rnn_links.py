@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 import chainer
+import chainer.functions as F
 import chainer.links as L
 from chainer.links.rnn.n_step_rnn import argsort_list_descent
 from chainer.links.rnn.n_step_rnn import permutate_list
@@ -99,6 +100,31 @@ def test_sort_helpers():
     assert [len(xs[i]) for i in idx] == [3, 3, 2, 1]
     perm = permutate_list(xs, idx, inv=False)
     assert permutate_list(perm, idx, inv=True) == xs
+
+
+def test_sort_ties_follow_numpy_default_sort():
+    # Chainer sorts with NumPy's default (unstable) argsort; the order of equal
+    # lengths decides which rows each seeded dropout mask falls on.
+    lengths = [3, 1, 4, 2, 2, 4, 3, 1, 4, 4, 1, 2, 3, 4, 2, 1, 3, 3, 1, 4]
+    xs = [numpy.zeros((n, 2), numpy.float32) for n in lengths]
+    expected = numpy.argsort([-n for n in lengths])
+    numpy.testing.assert_array_equal(argsort_list_descent(xs), expected)
+
+
+def test_nstep_lstm_dropout_masks_follow_sorted_order():
+    numpy.random.seed(0)
+    lengths = [2, 1, 3, 3, 1, 2, 3, 2, 1, 3, 2, 3, 1, 1, 2, 3, 2, 1, 3, 2]
+    xs = [numpy.random.randn(n, 3).astype(numpy.float32) for n in lengths]
+    link = L.NStepLSTM(2, 3, 4, 0.5)
+    order = numpy.argsort([-n for n in lengths])
+    numpy.random.seed(1)
+    hy, cy, ys = link(None, None, xs)
+    numpy.random.seed(1)
+    h0 = numpy.zeros((2, len(xs), 4), numpy.float32)
+    fhy, fcy, fys = F.n_step_lstm(2, 0.5, h0, h0, link.ws, link.bs,
+                                  F.transpose_sequence([xs[i] for i in order]))
+    numpy.testing.assert_allclose(hy.array[:, order], fhy.array, rtol=1e-6, atol=1e-6)
+    numpy.testing.assert_allclose(cy.array[:, order], fcy.array, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.gpu

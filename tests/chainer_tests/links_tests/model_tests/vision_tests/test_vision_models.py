@@ -108,6 +108,17 @@ class TestResNet:
         assert out['pool5'].shape == (1, 2048)
         numpy.testing.assert_allclose(out['prob'].array.sum(), 1, rtol=1e-5)
 
+    def test_fc6_keeps_linear_defaults(self, zero_init):
+        # Chainer builds fc6 as a plain Linear(2048, 1000): LeCunNormal weights
+        # and zero bias, drawn even when pretrained weights are then loaded.
+        numpy.random.seed(3)
+        model = L.ResNet50Layers(pretrained_model=None)
+        numpy.random.seed(3)
+        want = numpy.empty((1000, 2048), numpy.float32)
+        initializers.LeCunNormal()(want)
+        numpy.testing.assert_array_equal(model.fc6.W.array, want)
+        assert not model.fc6.b.array.any()
+
     def test_random_init_and_gradients(self):
         block = resnet.BuildingBlock(2, 8, 4, 16, 2, initialW=initializers.HeNormal())
         x = chainer.Variable(numpy.random.randn(2, 8, 6, 6).astype(numpy.float32))
