@@ -68,6 +68,39 @@ def contiguous(x: Any) -> Any:
     return _xp(x).ascontiguousarray(x)
 
 
+_BITS = {2: numpy.dtype(numpy.uint16), 4: numpy.dtype(numpy.uint32),
+         8: numpy.dtype(numpy.uint64)}
+_SELECT_MIN_SIZE = 4096
+_HOST = (numpy.ndarray, numpy.generic)
+
+
+def select(cond: Any, a: Any, b: Any) -> Any:
+    """``xp.where(cond, a, b)`` (broadcasting) as a fresh array, bit for bit.
+
+    On a mask that depends on the data NumPy's ``where`` runs branch by branch;
+    for large NumPy float arrays ``a`` and ``b`` of one dtype this picks the bits
+    instead, as ``b ^ ((a ^ b) & mask)`` with an all-ones integer ``mask`` where
+    ``cond`` holds (four to ten times faster; NaN payloads and signed zeros kept).
+    """
+    dtype = getattr(a, 'dtype', None)
+    if not (type(cond) is numpy.ndarray and cond.dtype == numpy.bool_
+            and isinstance(a, _HOST) and isinstance(b, _HOST) and b.dtype == dtype
+            and dtype.kind == 'f' and dtype.itemsize in _BITS):
+        return backend.get_array_module(cond, a, b).where(cond, a, b)
+    shape = numpy.broadcast_shapes(cond.shape, a.shape, b.shape)
+    if size_of_shape(shape) < _SELECT_MIN_SIZE:
+        return numpy.where(cond, a, b)
+    bits = _BITS[dtype.itemsize]
+    mask = cond.astype(bits)
+    numpy.negative(mask, out=mask)
+    b_bits = b.view(bits)
+    out = numpy.empty(shape, bits)
+    numpy.bitwise_xor(a.view(bits), b_bits, out=out)
+    numpy.bitwise_and(out, mask, out=out)
+    numpy.bitwise_xor(out, b_bits, out=out)
+    return out.view(dtype)
+
+
 def compute_dtype(dtype: Any) -> numpy.dtype:
     """The dtype to accumulate in: float32 for float16 input, else ``dtype`` itself.
 
