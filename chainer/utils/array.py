@@ -450,6 +450,47 @@ def _gpu_range_counts(index: Any, low: int, size: int, ignore: Any) -> tuple:
 _AXES_LETTERS = 'abcdefghijklmnopqrstuvwxyz'
 
 
+# Extrema over an axis up to this long are taken slice by slice on NumPy, and
+# compared with the entries slice by slice up to the second length.
+_SLICED_EXTREMUM = 32
+_SLICED_EQUAL = 16
+
+
+def _axis_slices(ndim: int, axis: int, n: int) -> list:
+    head = (slice(None),) * axis
+    return [head + (slice(k, k + 1),) for k in range(n)]
+
+
+def extremum(x: Any, axis: int, maximum: bool = True) -> Any:
+    """The maximum (or minimum) of ``x`` over ``axis``, kept as an axis of length 1.
+
+    NumPy reduces over a short axis many times slower than it combines slices;
+    for NumPy arrays an axis of up to 32 entries is reduced with ``numpy.maximum``
+    / ``numpy.minimum`` slice by slice (the same values, NaN propagating).
+    """
+    n = x.shape[axis]
+    if type(x) is numpy.ndarray and 1 < n <= _SLICED_EXTREMUM:
+        ufunc = numpy.maximum if maximum else numpy.minimum
+        parts = _axis_slices(x.ndim, axis, n)
+        y = ufunc(x[parts[0]], x[parts[1]])
+        for part in parts[2:]:
+            ufunc(y, x[part], out=y)
+        return y
+    return x.max(axis=axis, keepdims=True) if maximum else x.min(axis=axis, keepdims=True)
+
+
+def equal_to_kept(x: Any, y: Any, axis: int) -> Any:
+    """``x == y`` for ``y`` reduced from ``x`` over ``axis`` (kept with length 1),
+    slice by slice over a short axis of NumPy arrays."""
+    n = x.shape[axis]
+    if type(x) is numpy.ndarray and type(y) is numpy.ndarray and 1 < n <= _SLICED_EQUAL:
+        mask = numpy.empty(x.shape, numpy.bool_)
+        for part in _axis_slices(x.ndim, axis, n):
+            numpy.equal(x[part], y, out=mask[part])
+        return mask
+    return x == y
+
+
 def centered(x: Any, mean: Any, dtype: Any) -> Any:
     """``x - mean`` (``mean`` broadcast against ``x``) as a fresh array of ``dtype``,
     for the normalizations to build their results in."""

@@ -7,6 +7,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -21,27 +22,12 @@ class _MaxOverPool(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         type_check.expect(in_types[0].dtype.kind == 'f')
 
-    # NumPy reduces over a short axis many times slower than it compares slices:
-    # pools up to this size go slice by slice (the same maxima, in the same order).
-    _MAX_SLICED = 32
-
     def forward(self, inputs):
         x, = inputs
         xr = x.reshape(self.pooled_shape)
         a = self.axis + 1
-        pool = xr.shape[a]
-        if type(x) is numpy.ndarray and 1 < pool <= self._MAX_SLICED:
-            head = (slice(None),) * a
-            parts = [head + (slice(k, k + 1),) for k in range(pool)]
-            y = numpy.maximum(xr[parts[0]], xr[parts[1]])
-            for part in parts[2:]:
-                numpy.maximum(y, xr[part], out=y)
-            mask = numpy.empty(xr.shape, numpy.bool_)
-            for part in parts:
-                numpy.equal(xr[part], y, out=mask[part])
-        else:
-            y = xr.max(axis=a, keepdims=True)
-            mask = xr == y
+        y = array_utils.extremum(xr, a)
+        mask = array_utils.equal_to_kept(xr, y, a)
         # Every maximal element gets the gradient, as Chainer's max does.
         self.mask = mask
         self._in_shape = x.shape
