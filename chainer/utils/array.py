@@ -68,6 +68,30 @@ def contiguous(x: Any) -> Any:
     return _xp(x).ascontiguousarray(x)
 
 
+# Elements per block of :func:`last_axis_first`'s copy (the block and its
+# transpose stay in the L1/L2 cache).
+_TRANSPOSE_BLOCK = 8192
+
+
+def last_axis_first(x: Any) -> Any:
+    """``moveaxis(x, -1, 0)`` as a C-contiguous array (``x`` itself where it already is one).
+
+    NumPy copies such a transpose of a large array through cache-hostile strides
+    (with a short last axis, several times slower than a copy); a C-contiguous
+    NumPy array is copied here block by block of rows instead (the same values).
+    """
+    xp = _xp(x)
+    if xp is not numpy or x.ndim < 2 or not x.flags.c_contiguous or x.size < 2 * _TRANSPOSE_BLOCK:
+        return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
+    n = x.shape[-1]
+    rows = x.reshape(-1, n)
+    out = numpy.empty((n, rows.shape[0]), x.dtype)
+    step = max(16, _TRANSPOSE_BLOCK // n)
+    for start in range(0, rows.shape[0], step):
+        out[:, start:start + step] = rows[start:start + step].T
+    return out.reshape((n,) + x.shape[:-1])
+
+
 _BITS = {2: numpy.dtype(numpy.uint16), 4: numpy.dtype(numpy.uint32),
          8: numpy.dtype(numpy.uint64)}
 _SELECT_MIN_SIZE = 4096

@@ -250,3 +250,17 @@ def test_select_leaves_other_conditions_to_where():
     ints = numpy.arange(6000)
     numpy.testing.assert_array_equal(array_utils.select(cond > 0, ints, -ints),
                                      numpy.where(cond > 0, ints, -ints))
+
+
+@pytest.mark.parametrize('shape', [(32, 32, 32, 32), (3, 5, 7, 1000), (5000, 3), (8193, 2),
+                                   (4, 8192), (2, 3), (16384,)])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float64, numpy.int32])
+def test_last_axis_first_is_a_moveaxis_copy(shape, dtype):
+    x = numpy.arange(numpy.prod(shape)).reshape(shape).astype(dtype)
+    y = array_utils.last_axis_first(x)
+    numpy.testing.assert_array_equal(y, numpy.moveaxis(x, -1, 0))
+    assert y.dtype == x.dtype and y.flags.c_contiguous
+    assert x.ndim == 1 or not numpy.shares_memory(x, y)
+    strided = x[..., ::-1]  # not contiguous: NumPy's own copy
+    numpy.testing.assert_array_equal(array_utils.last_axis_first(strided),
+                                     numpy.moveaxis(strided, -1, 0))
