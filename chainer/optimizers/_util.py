@@ -92,6 +92,33 @@ def vectors(*arrays: Any) -> list:
     return [a.reshape(1) for a in arrays]
 
 
+# Elements per block of a blocked CPU step (a few such blocks fit in L2 cache).
+CPU_BLOCK = 1 << 16
+# Parameters from this size on are worth a blocked step.
+BLOCKED_SIZE = 2 * CPU_BLOCK
+
+
+def run_blocked(step: Callable[[list, list], None], arrays: list, n_scratch: int) -> None:
+    """Runs the in-place CPU step ``step(arrays, scratch)`` over NumPy ``arrays`` of one
+    shape and dtype, with ``n_scratch`` scratch arrays (``out=`` arguments).
+
+    Large C-contiguous arrays go block by block through block-sized scratch
+    arrays, so that the step's passes run on data held in the CPU cache; others
+    go at once, with None for each scratch array (each pass allocates its result).
+    """
+    first = arrays[0]
+    size = first.size
+    if size >= BLOCKED_SIZE and all(a.flags.c_contiguous for a in arrays):
+        flat = [a.reshape(-1) for a in arrays]
+        scratch = [numpy.empty(CPU_BLOCK, first.dtype) for _ in range(n_scratch)]
+        for start in range(0, size, CPU_BLOCK):
+            stop = min(start + CPU_BLOCK, size)
+            n = stop - start
+            step([a[start:stop] for a in flat], [t[:n] for t in scratch])
+    else:
+        step(arrays, [None] * n_scratch)
+
+
 def zeros_state(state: dict, param: Any, *names: str) -> None:
     """Adds to ``state`` an array of zeros like ``param.array``, on its device, per name."""
     device = param.device

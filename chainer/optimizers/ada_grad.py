@@ -47,12 +47,20 @@ class AdaGradRule(_util.ElementwiseRule):
         return lr, eps
 
     def step_cpu(self, data: Any, grad: Any, h: Any, lr: Any, eps: Any) -> None:
-        h += grad * grad
-        denom = numpy.sqrt(h)
-        denom += eps
-        step = grad * lr
-        step /= denom
-        data -= step
+        if data.size >= _util.BLOCKED_SIZE and data.dtype == grad.dtype == h.dtype:
+            _util.run_blocked(lambda a, s: _step(*a, *s, lr, eps), [grad, data, h], 2)
+        else:
+            _step(grad, data, h, None, None, lr, eps)
+
+
+def _step(grad: Any, data: Any, h: Any, denom: Any, step: Any, lr: Any, eps: Any) -> None:
+    """The AdaGrad step in place (``denom`` and ``step``: scratch arrays or None)."""
+    h += numpy.multiply(grad, grad, out=denom)
+    denom = numpy.sqrt(h, out=denom)
+    denom += eps
+    step = numpy.multiply(grad, lr, out=step)
+    step /= denom
+    data -= step
 
 
 class AdaGrad(optimizer.GradientMethod):

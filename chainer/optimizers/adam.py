@@ -43,8 +43,7 @@ def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
     return _bias_corrected(_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2'), t)
 
 
-# Elements per block of the CPU update (a few such blocks fit in L2 cache).
-_CPU_BLOCK = 1 << 16
+_CPU_BLOCK = _util.CPU_BLOCK
 
 
 def _adam_step_cpu(arrays: list, tmp: numpy.ndarray, coefs: tuple) -> None:

@@ -13,10 +13,6 @@ _default_hyperparam.lr = 0.01
 _default_hyperparam.momentum = 0.9
 
 
-# Elements per block of the CPU update of large parameters.
-_CPU_BLOCK = 1 << 16
-
-
 def _momentum_step_cpu(data, grad, v, tmp, momentum, lr) -> None:
     """In place: ``v = momentum * v - lr * grad; data += v`` (``tmp``: scratch or None)."""
     v *= momentum
@@ -41,16 +37,9 @@ class MomentumSGDRule(_util.VelocityRule):
         return _util.scalars(self.hyperparameters('lr', 'momentum'), dtype)
 
     def step_cpu(self, data, grad, v, lr, momentum) -> None:
-        size = data.size
-        if size >= 2 * _CPU_BLOCK and data.flags.c_contiguous and \
-                grad.flags.c_contiguous and v.flags.c_contiguous:
-            # Block by block, so that the four passes run on cached data.
-            data, grad, v = data.reshape(-1), grad.reshape(-1), v.reshape(-1)
-            tmp = numpy.empty(_CPU_BLOCK, numpy.result_type(grad, lr))
-            for start in range(0, size, _CPU_BLOCK):
-                stop = min(start + _CPU_BLOCK, size)
-                _momentum_step_cpu(data[start:stop], grad[start:stop], v[start:stop],
-                                   tmp[:stop - start], momentum, lr)
+        if data.size >= _util.BLOCKED_SIZE and data.dtype == grad.dtype == v.dtype:
+            _util.run_blocked(lambda a, s: _momentum_step_cpu(*a, *s, momentum, lr),
+                              [data, grad, v], 1)
         else:
             _momentum_step_cpu(data, grad, v, None, momentum, lr)
 

@@ -60,17 +60,29 @@ class RMSpropRule(_util.ElementwiseRule):
 
     def step_cpu(self, data: Any, grad: Any, ms: Any, lr: Any, alpha: Any,
                  one_minus_alpha: Any, eps: Any, eps_inside_sqrt: bool) -> None:
-        ms *= alpha
-        ms += one_minus_alpha * grad * grad
-        if eps_inside_sqrt:
-            denom = ms + eps
-            numpy.sqrt(denom, out=denom)
+        if data.size >= _util.BLOCKED_SIZE and data.dtype == grad.dtype == ms.dtype:
+            constants = (lr, alpha, one_minus_alpha, eps, eps_inside_sqrt)
+            _util.run_blocked(lambda a, s: _step(*a, *s, *constants), [grad, data, ms], 2)
         else:
-            denom = numpy.sqrt(ms)
-            denom += eps
-        step = grad * lr
-        step /= denom
-        data -= step
+            _step(grad, data, ms, None, None, lr, alpha, one_minus_alpha, eps, eps_inside_sqrt)
+
+
+def _step(grad: Any, data: Any, ms: Any, denom: Any, step: Any, lr: Any, alpha: Any,
+          one_minus_alpha: Any, eps: Any, eps_inside_sqrt: bool) -> None:
+    """The RMSprop step in place (``denom`` and ``step``: scratch arrays or None)."""
+    ms *= alpha
+    sq = numpy.multiply(grad, one_minus_alpha, out=denom)
+    sq *= grad
+    ms += sq
+    if eps_inside_sqrt:
+        denom = numpy.add(ms, eps, out=sq)
+        numpy.sqrt(denom, out=denom)
+    else:
+        denom = numpy.sqrt(ms, out=sq)
+        denom += eps
+    step = numpy.multiply(grad, lr, out=step)
+    step /= denom
+    data -= step
 
 
 class RMSprop(optimizer.GradientMethod):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy
+
 from chainer import optimizer
 from chainer.optimizers import _util
 
@@ -38,7 +40,15 @@ class SGDRule(_util.ElementwiseRule):
         if grad is None:
             return
         data = param.array
-        data -= grad * _util.constants(self, _util.ElementwiseRule._cpu, grad.dtype)[0]
+        lr = _util.constants(self, _util.ElementwiseRule._cpu, grad.dtype)[0]
+        if data.size >= _util.BLOCKED_SIZE and data.dtype == grad.dtype:
+            _util.run_blocked(lambda a, s: _step(*a, *s, lr), [data, grad], 1)
+        else:
+            data -= grad * lr
+
+
+def _step(data, grad, tmp, lr) -> None:
+    data -= numpy.multiply(grad, lr, out=tmp)
 
 
 class SGD(optimizer.GradientMethod):

@@ -7,6 +7,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -24,9 +25,11 @@ class _MaxOverPool(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xr = x.reshape(self.pooled_shape)
-        y = xr.max(axis=self.axis + 1, keepdims=True)
+        a = self.axis + 1
+        y = array_utils.extremum(xr, a)
+        mask = array_utils.equal_to_kept(xr, y, a)
         # Every maximal element gets the gradient, as Chainer's max does.
-        self.mask = xr == y
+        self.mask = mask
         self._in_shape = x.shape
         return utils.force_array(y.reshape(y.shape[:self.axis + 1] + y.shape[self.axis + 2:])),
 

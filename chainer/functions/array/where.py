@@ -25,8 +25,7 @@ class Where(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         c, x, y = inputs
-        xp = backend.get_array_module(*inputs)
-        return chainer.utils.force_array(xp.where(c, x, y)),
+        return chainer.utils.force_array(chainer.utils.array.select(c, x, y)),
 
     def backward(self, indexes, grad_outputs):
         c, = self.get_retained_inputs()

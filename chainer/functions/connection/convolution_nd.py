@@ -74,8 +74,7 @@ def _batch_last(a):
 
 def _batch_first(a):
     """``(c, *dims, n)`` -> a contiguous ``(n, c, *dims)``."""
-    xp = backend.get_array_module(a)
-    return xp.ascontiguousarray(xp.moveaxis(a, -1, 0))
+    return array_utils.last_axis_first(a)
 
 
 def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
@@ -128,8 +127,11 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
         sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
                    for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
         img[(slice(None),) + sl] += col[(slice(None),) + kidx]
+    if full == tuple(dims):
+        return _batch_first(img)
+    # Cropped after the transpose, which is faster on a contiguous image.
     crop = tuple(slice(p, p + d) for p, d in zip(pad, dims))
-    return _batch_first(img[(slice(None),) + crop])
+    return xp.ascontiguousarray(_batch_first(img)[(slice(None), slice(None)) + crop])
 
 
 def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):

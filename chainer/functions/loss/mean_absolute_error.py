@@ -29,8 +29,8 @@ class MeanAbsoluteError(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         xp = backend.get_array_module(self.diff)
         gy, = grad_outputs
-        coeff = xp.sign(self.diff) * self.diff.dtype.type(1.0 / max(self.diff.size, 1))
-        gx = broadcast_to(gy, self.diff.shape) * coeff
+        scale = self.diff.dtype.type(1.0 / max(self.diff.size, 1))
+        gx = broadcast_to(gy * scale, self.diff.shape) * xp.sign(self.diff)
         ret = []
         if 0 in indexes:
             ret.append(gx)

@@ -31,10 +31,9 @@ class SelectGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
-        xp = backend.get_array_module(gy)
         zero = gy.dtype.type(0)
-        gx1 = utils.force_array(xp.where(self.cond, gy, zero))
-        gx2 = utils.force_array(xp.where(self.cond, zero, gy))
+        gx1 = utils.force_array(utils.array.select(self.cond, gy, zero))
+        gx2 = utils.force_array(utils.array.select(self.cond, zero, gy))
         return (utils.force_array(utils.sum_to(gx1, self.shape1)),
                 utils.force_array(utils.sum_to(gx2, self.shape2)))
 

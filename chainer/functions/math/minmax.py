@@ -8,6 +8,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -56,10 +57,18 @@ class _SelectorBase(function_node.FunctionNode):
         type_check.expect(in_types[0].dtype.kind == 'f')
         _check_axes(in_types[0], self.axis)
 
+    def _last_axis_only(self, ndim: int) -> bool:
+        """Whether the reduction is over the last axis alone (short ones go slice by slice)."""
+        axes = self.axis
+        return axes is not None and len(axes) == 1 and ndim > 0 and axes[0] % ndim == ndim - 1
+
     def forward(self, inputs):
         self.retain_inputs((0,))
         self.retain_outputs((0,))
         x, = inputs
+        if type(x) is numpy.ndarray and self._last_axis_only(x.ndim):
+            y = array_utils.extremum(x, x.ndim - 1, self._maximum)
+            return (y if self.keepdims else y.reshape(x.shape[:-1])),
         xp = backend.get_array_module(x)
         return utils.force_array(self._fwd(x, xp)),
 
@@ -74,7 +83,11 @@ class _SelectorBase(function_node.FunctionNode):
             gy = reshape(gy, kept_shape)
             y_arr = y_arr.reshape(kept_shape)
         # Every element equal to the extremum receives the full gradient (as Chainer).
-        cond = (x.array == y_arr).astype(x.dtype, copy=False)
+        if self._last_axis_only(x.ndim):
+            cond = array_utils.equal_to_kept(x.array, y_arr, x.ndim - 1)
+        else:
+            cond = x.array == y_arr
+        cond = cond.astype(x.dtype, copy=False)
         return broadcast_to(gy, x.shape) * cond,
 
 
@@ -84,12 +97,16 @@ SelectorBase = _SelectorBase  # Chainer's public name
 class Max(_SelectorBase):
     """Maximum over the given axes."""
 
+    _maximum = True
+
     def _fwd(self, x, xp):
         return xp.amax(x, axis=self.axis, keepdims=self.keepdims)
 
 
 class Min(_SelectorBase):
     """Minimum over the given axes."""
+
+    _maximum = False
 
     def _fwd(self, x, xp):
         return xp.amin(x, axis=self.axis, keepdims=self.keepdims)

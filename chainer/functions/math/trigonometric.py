@@ -32,7 +32,26 @@ class Sin(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return grad_outputs[0] * cos(x),
+        return SinGrad().apply((x, grad_outputs[0]))
+
+
+class SinGrad(function_node.FunctionNode):
+    """``gy * cos(x)``, the gradient of sine, built in one fresh array."""
+
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        gx = utils.force_array(backend.get_array_module(x).cos(x))
+        gx *= gy
+        return gx,
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        return tuple(CosGrad().apply((x, gy * g))[0] if i == 0
+                     else SinGrad().apply((x, g))[0] for i in indexes)
 
 
 def sin(x):
@@ -59,7 +78,27 @@ class Cos(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return -(grad_outputs[0] * sin(x)),
+        return CosGrad().apply((x, grad_outputs[0]))
+
+
+class CosGrad(function_node.FunctionNode):
+    """``-(gy * sin(x))``, the gradient of cosine, built in one fresh array."""
+
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        xp = backend.get_array_module(x)
+        gx = utils.force_array(xp.sin(x))
+        gx *= gy
+        return xp.negative(gx, out=gx),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        return tuple(-SinGrad().apply((x, gy * g))[0] if i == 0
+                     else CosGrad().apply((x, g))[0] for i in indexes)
 
 
 def cos(x):

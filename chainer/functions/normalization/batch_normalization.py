@@ -360,16 +360,18 @@ class FixedBatchNormalization(function_node.FunctionNode):
         r = F.rsqrt(_cast(var, cdt) + cdt.type(self.eps))
         gc = _cast(gamma, cdt)
         ret = {}
-        if 0 in indexes or 3 in indexes:
-            gx = gyc * bcast(gc * r)
-            ret[0] = _cast(gx, x.dtype)
-            ret[3] = _cast(-_sum_channels(gx, axis), mean.dtype)
+        # Per-channel factors are applied after the sums: one pass less per sum.
+        gy_sum = _sum_channels(gyc, axis) if {2, 3} & set(indexes) else None
+        if 0 in indexes:
+            ret[0] = _cast(gyc * bcast(gc * r), x.dtype)
+        if 3 in indexes:
+            ret[3] = _cast(-(gc * r * gy_sum), mean.dtype)
         if 1 in indexes or 4 in indexes:
-            ggamma = _sum_channels(gyc * (_cast(x, cdt) - bcast(mean)) * bcast(r), axis)
+            ggamma = _sum_channels(gyc * (_cast(x, cdt) - bcast(mean)), axis) * r
             ret[1] = _cast(ggamma, gamma.dtype)
             ret[4] = _cast(-0.5 * gc * r * r * ggamma, var.dtype)
         if 2 in indexes:
-            ret[2] = _cast(_sum_channels(gyc, axis), gamma.dtype)
+            ret[2] = _cast(gy_sum, gamma.dtype)
         return tuple(ret[i] for i in indexes)
 
 

@@ -259,3 +259,39 @@ def test_0d_parameter_steps_as_a_1_element_one(name, dtype):
         assert all(a.shape == shape for a in link.w.update_rule.state.values())
         results.append(link.w.array)
     numpy.testing.assert_array_equal(results[0].reshape(1), results[1])
+
+
+@pytest.mark.parametrize('make_rule', [
+    lambda: chainer.optimizers.SGD(lr=0.1).create_update_rule(),
+    lambda: chainer.optimizers.MomentumSGD(lr=0.1).create_update_rule(),
+    lambda: chainer.optimizers.AdaGrad(lr=0.1).create_update_rule(),
+    lambda: chainer.optimizers.RMSprop(lr=0.1).create_update_rule(),
+    lambda: chainer.optimizers.RMSprop(lr=0.1, eps_inside_sqrt=True).create_update_rule(),
+])
+@pytest.mark.parametrize('fortran_grad', [False, True])
+def test_blocked_cpu_step_matches_whole_array_step(make_rule, fortran_grad):
+    # A parameter of 2.5 blocks goes block by block; its pieces (under two blocks
+    # each) go at once: every element ends with the same bits either way.
+    rng = numpy.random.RandomState(4)
+    n = _util.CPU_BLOCK * 5 // 14 + 1  # rows of 7
+    big = chainer.Parameter(rng.uniform(-1, 1, (n, 7)).astype(numpy.float32))
+    big.update_rule = make_rule()
+    cut = [0, _util.CPU_BLOCK // 7, 2 * _util.CPU_BLOCK // 7, n]
+    rows = [slice(a, b) for a, b in zip(cut[:-1], cut[1:])]
+    pieces = []
+    for r in rows:
+        p = chainer.Parameter(big.array[r].copy())
+        p.update_rule = make_rule()
+        pieces.append(p)
+    for _ in range(3):
+        g = rng.uniform(-1, 1, big.shape).astype(numpy.float32)
+        big.grad = numpy.asfortranarray(g) if fortran_grad else g
+        big.update()
+        for r, p in zip(rows, pieces):
+            p.grad = g[r].copy()
+            p.update()
+    whole = numpy.concatenate([p.array for p in pieces])
+    numpy.testing.assert_array_equal(big.array.view(numpy.uint32), whole.view(numpy.uint32))
+    for name, state in big.update_rule.state.items():
+        parts = numpy.concatenate([p.update_rule.state[name] for p in pieces])
+        numpy.testing.assert_array_equal(state, parts)

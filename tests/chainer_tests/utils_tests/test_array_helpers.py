@@ -212,3 +212,55 @@ def test_log1p_exp_neg_abs_accuracy(dtype, n):
                                         numpy.log(2)], rtol=1e-3)
     zero_d = array_utils.log1p_exp_neg_abs(numpy.asarray(0.5, dtype))
     assert isinstance(zero_d, numpy.ndarray) and zero_d.shape == ()
+
+
+_UINT = {2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shapes', [
+    ((64, 100), (64, 100), (64, 100)),   # large: picked by bit masks
+    ((64, 100), (), (64, 100)),
+    ((1, 100), (64, 1), (64, 100)),
+    ((64, 100), (64, 100), (100,)),
+    ((70, 70), (70, 70), ()),
+    ((3,), (3,), (3,)),                  # small: numpy.where itself
+])
+def test_select_is_where_bit_for_bit(dtype, shapes):
+    rng = numpy.random.RandomState(3)
+    sa, sb, sc = shapes
+    a = rng.standard_normal(sa).astype(dtype)
+    b = rng.standard_normal(sb).astype(dtype)
+    a.flat[:5] = [numpy.inf, -numpy.inf, numpy.nan, -0.0, 0.0][:a.size]
+    cond = numpy.asarray(rng.standard_normal(sc) > 0)
+    bits = _UINT[numpy.dtype(dtype).itemsize]
+    for x, y in [(a, b), (b, a), (a, dtype(0)), (dtype(-0.0), a), (a[::-1], b)]:
+        got = array_utils.select(cond, x, y)
+        want = numpy.where(cond, x, y)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        numpy.testing.assert_array_equal(got.view(bits), want.view(bits))
+        assert not numpy.shares_memory(got, x)
+
+
+def test_select_leaves_other_conditions_to_where():
+    cond = numpy.arange(6000) % 3  # not boolean: nonzero counts as true
+    a = numpy.ones(6000, numpy.float32)
+    b = numpy.zeros(6000, numpy.float32)
+    numpy.testing.assert_array_equal(array_utils.select(cond, a, b), numpy.where(cond, a, b))
+    ints = numpy.arange(6000)
+    numpy.testing.assert_array_equal(array_utils.select(cond > 0, ints, -ints),
+                                     numpy.where(cond > 0, ints, -ints))
+
+
+@pytest.mark.parametrize('shape', [(32, 32, 32, 32), (3, 5, 7, 1000), (5000, 3), (8193, 2),
+                                   (4, 8192), (2, 3), (16384,)])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float64, numpy.int32])
+def test_last_axis_first_is_a_moveaxis_copy(shape, dtype):
+    x = (numpy.arange(numpy.prod(shape)) % 2048).reshape(shape).astype(dtype)
+    y = array_utils.last_axis_first(x)
+    numpy.testing.assert_array_equal(y, numpy.moveaxis(x, -1, 0))
+    assert y.dtype == x.dtype and y.flags.c_contiguous
+    assert x.ndim == 1 or not numpy.shares_memory(x, y)
+    strided = x[..., ::-1]  # not contiguous: NumPy's own copy
+    numpy.testing.assert_array_equal(array_utils.last_axis_first(strided),
+                                     numpy.moveaxis(strided, -1, 0))

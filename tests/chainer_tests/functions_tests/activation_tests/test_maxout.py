@@ -81,3 +81,28 @@ def test_axis_out_of_range():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.maxout(numpy.zeros((2, 4), numpy.int32), 2)
+
+
+@pytest.mark.parametrize('shape,pool,axis', [
+    ((6, 8), 4, 1), ((6, 8), 2, 1), ((5, 9, 3), 3, 1), ((4, 6, 2, 2), 3, 1),
+    ((6, 8), 2, 0), ((3, 64), 32, 1), ((3, 66), 33, 1), ((0, 8), 4, 1),
+])
+def test_maxout_slices_match_the_reduction(shape, pool, axis):
+    # Ties (all maxima get the gradient), signed zeros and NaN as NumPy's max.
+    rng = numpy.random.RandomState(7)
+    x = rng.randint(-2, 3, shape).astype(numpy.float32)
+    if x.size:
+        x.flat[:4] = [-0.0, 0.0, numpy.nan, 0.0]
+    xv = chainer.Variable(x)
+    y = F.maxout(xv, pool, axis)
+    pooled = shape[:axis] + (shape[axis] // pool, pool) + shape[axis + 1:]
+    xr = x.reshape(pooled)
+    want = xr.max(axis=axis + 1)
+    numpy.testing.assert_array_equal(y.array, want)
+    numpy.testing.assert_array_equal(numpy.signbit(y.array), numpy.signbit(want))
+    gy = rng.uniform(1, 2, y.shape).astype(numpy.float32)
+    y.grad = gy
+    y.backward()
+    mask = xr == numpy.expand_dims(want, axis + 1)
+    numpy.testing.assert_array_equal(
+        xv.grad, (numpy.expand_dims(gy, axis + 1) * mask).reshape(shape))

@@ -269,3 +269,27 @@ def test_gpu_matches_cpu():
     F.sum(yc * yc).backward()
     numpy.testing.assert_allclose(cupy.asnumpy(xg.grad), xc.grad, rtol=1e-4, atol=1e-4)
     numpy.testing.assert_allclose(cupy.asnumpy(Wg.grad), Wc.grad, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('pad', [0, 1])
+def test_large_convolution_and_deconvolution_match_unblocked_transposes(monkeypatch, pad):
+    # Outputs of 16K+ elements go back to batch-first order block by block; the
+    # values are those of NumPy's own transposing copy.
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(9)
+    x = rng.uniform(-1, 1, (8, 3, 20, 20)).astype(numpy.float32)
+    W = rng.uniform(-1, 1, (16, 3, 3, 3)).astype(numpy.float32)
+    Wd = rng.uniform(-1, 1, (16, 3, 3, 3)).astype(numpy.float32)
+
+    def run():
+        xv, Wv, Wdv = (chainer.Variable(a) for a in (x, W, Wd))
+        y = F.convolution_2d(xv, Wv, pad=pad)
+        z = F.deconvolution_2d(y, Wdv, pad=pad)
+        F.sum(z * z).backward()
+        return [v.array for v in (y, z)] + [v.grad for v in (xv, Wv, Wdv)]
+
+    blocked = run()
+    monkeypatch.setattr(array_utils, '_TRANSPOSE_BLOCK', 1 << 40)
+    for a, b in zip(blocked, run()):
+        numpy.testing.assert_array_equal(a, b)
+    assert blocked[0].size >= 1 << 14

@@ -107,3 +107,25 @@ def test_argmax_first_of_ties_and_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('func,reduce', [(F.max, numpy.max), (F.min, numpy.min)])
+@pytest.mark.parametrize('shape,axis', [((4, 5, 3), -1), ((4, 5, 3), 2), ((6, 32), 1),
+                                        ((6, 33), 1), ((7, 1), 1), ((5,), 0)])
+@pytest.mark.parametrize('keepdims', [False, True])
+def test_max_min_over_a_short_last_axis(func, reduce, shape, axis, keepdims):
+    # Taken slice by slice on NumPy: the reduction's values, every tied extremum
+    # gets the gradient, NaN propagates.
+    rng = numpy.random.RandomState(8)
+    x = rng.randint(-2, 3, shape).astype(numpy.float32)
+    x.flat[-1] = numpy.nan
+    xv = chainer.Variable(x)
+    y = func(xv, axis=axis, keepdims=keepdims)
+    want = reduce(x, axis=axis, keepdims=keepdims)
+    assert y.shape == want.shape and y.dtype == x.dtype
+    numpy.testing.assert_array_equal(y.array, want)
+    gy = rng.uniform(1, 2, y.shape).astype(numpy.float32)
+    y.grad = gy
+    y.backward()
+    kept = reduce(x, axis=axis, keepdims=True)
+    numpy.testing.assert_array_equal(xv.grad, gy.reshape(kept.shape) * (x == kept))

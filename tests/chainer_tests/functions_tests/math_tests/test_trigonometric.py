@@ -129,3 +129,25 @@ def test_arcsin_grad_node_third_order():
     v = x.array
     expected = (1 + 2 * v * v) / (1 - v * v) ** 2.5
     numpy.testing.assert_allclose(gggx.array, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(), (3, 4)])
+def test_sin_cos_gradients_to_the_third_order(dtype, shape):
+    rng = numpy.random.RandomState(5)
+    x_data = numpy.asarray(rng.uniform(-3, 3, shape)).astype(dtype)
+    gy = numpy.asarray(rng.uniform(-1, 1, shape)).astype(dtype)
+    for f, derivatives in [(F.sin, [numpy.cos, lambda a: -numpy.sin(a), lambda a: -numpy.cos(a)]),
+                           (F.cos, [lambda a: -numpy.sin(a), lambda a: -numpy.cos(a), numpy.sin])]:
+        x = chainer.Variable(x_data)
+        y = f(x)
+        g, = chainer.grad([y], [x], grad_outputs=[chainer.Variable(gy)],
+                          enable_double_backprop=True)
+        # the first derivative has the bits of its formula
+        want = gy * derivatives[0](x_data)
+        assert g.dtype == dtype and g.shape == shape
+        numpy.testing.assert_array_equal(g.array, want)
+        tol = {numpy.float16: 1e-2}.get(dtype, 1e-5)
+        for d in derivatives[1:]:
+            g, = chainer.grad([F.sum(g)], [x], enable_double_backprop=True)
+            numpy.testing.assert_allclose(g.array, gy * d(x_data), rtol=tol, atol=tol)
