@@ -6,7 +6,8 @@ from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
-           'convert_NStepRNNLayer', 'convert_n_step_gru', 'onnx_helper', 'support']
+           'convert_NStepRNNLayer', 'convert_SummedBias', 'convert_n_step_gru', 'onnx_helper',
+           'support']
 
 
 @support((13,))
@@ -30,6 +31,12 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     gb.op_output_named('Identity', [c], [output_names[0]])
     gb.op_output_named('Mul', [o, gb.op('Tanh', [c])], [output_names[1]])
     return gb.nodes()
+
+
+@support((13,))
+def convert_SummedBias(func, opset_version, input_names, output_names, context):
+    # The two biases of an n-step RNN layer, added once (their gradients differ, not y).
+    return _util.single('Add', input_names, output_names)
 
 
 def _unroll(func, context, proj_inputs, states, step, output_names):
