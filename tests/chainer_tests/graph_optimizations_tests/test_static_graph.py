@@ -78,6 +78,40 @@ def test_mlp_bit_identical_to_define_by_run():
     _assert_trains_the_same(_MLP(), _StaticMLP())
 
 
+class _BNNet(chainer.Chain):
+
+    def __init__(self, static):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(7, 8)
+            self.bn = L.BatchNormalization(8)
+            self.l2 = L.Linear(8, 3)
+        self.static = static
+
+    def _forward(self, x):
+        return self.l2(F.relu(self.bn(self.l1(x))))
+
+    @static_graph
+    def _static_forward(self, x):
+        return self._forward(x)
+
+    def forward(self, x):
+        return self._static_forward(x) if self.static else self._forward(x)
+
+
+def test_batch_normalization_with_adam_bit_identical():
+    # Chainer 7.8.1's replays of such a model drifted from the third step.
+    def train(model, xs, ts, steps=6):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.bn.avg_mean.copy(), model.bn.avg_var.copy()]
+
+    _assert_trains_the_same(_BNNet(False), _BNNet(True), train=train)
+
+
 def test_replay_skips_graph_construction():
     xs, _ = _data()
     model = _StaticMLP()
