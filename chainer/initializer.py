@@ -7,14 +7,7 @@ import numpy
 
 from chainer import backend
 from chainer import utils
-
-
-class _DTypeMismatchError(ValueError, AssertionError):
-    """An initializer was given an array of another dtype than its own.
-
-    It is a ValueError, and an AssertionError too because Chainer signals this
-    case with a failed assertion and existing code may catch that.
-    """
+from chainer.utils.error import _ValueAssertionError
 
 
 class Initializer:
@@ -36,7 +29,7 @@ class Initializer:
         # Subclasses call this first so that a wrong dtype never fills silently.
         dtype = self.dtype
         if dtype is not None and array.dtype != numpy.dtype(dtype):
-            raise _DTypeMismatchError(
+            raise _ValueAssertionError(
                 f'dtype mismatch: {type(self).__name__} has dtype '
                 f'{numpy.dtype(dtype)} but the array to initialize is {array.dtype}')
 

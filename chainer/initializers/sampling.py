@@ -7,13 +7,7 @@ import numpy
 
 from chainer import backend
 from chainer import initializer
-
-
-class _FilterShapeError(ValueError, AssertionError):
-    """A resampling filter was asked to fill an array of a shape it cannot fill.
-
-    A ValueError, and an AssertionError too: Chainer failed an assertion here.
-    """
+from chainer.utils.error import _ValueAssertionError
 
 
 def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
@@ -32,13 +26,13 @@ def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
 
 def _kernel_size(owner: str, shape: tuple) -> int:
     if len(shape) < 3:
-        raise _FilterShapeError(
+        raise _ValueAssertionError(
             f'{owner} needs a filter array of at least 3 dimensions (channels, '
             f'channels, spatial...); got shape {shape}.')
     ksize = shape[2]
     for k in shape[3:]:
         if k != ksize:
-            raise _FilterShapeError(f'ksize must be all same: {ksize} != {k}')
+            raise _ValueAssertionError(f'ksize must be all same: {ksize} != {k}')
     return ksize
 
 
@@ -83,7 +77,7 @@ class UpsamplingDeconvFilter(initializer.Initializer):
         ksize = _kernel_size(type(self).__name__, array.shape)
         in_c, out_c = array.shape[:2]
         if not (in_c == out_c or out_c == 1):
-            raise _FilterShapeError(
+            raise _ValueAssertionError(
                 'UpsamplingDeconvFilter needs in_channels == out_channels or '
                 f'out_channels == 1; got shape {array.shape}.')
         filt = _linear_filter(ksize, array.ndim - 2, normalize=False)
@@ -115,7 +109,7 @@ class DownsamplingConvFilter(initializer.Initializer):
         ksize = _kernel_size(type(self).__name__, array.shape)
         out_c, in_c = array.shape[:2]
         if not (out_c == in_c or in_c == 1):
-            raise _FilterShapeError(
+            raise _ValueAssertionError(
                 'DownsamplingConvFilter needs out_channels == in_channels or '
                 f'in_channels == 1; got shape {array.shape}.')
         filt = _linear_filter(ksize, array.ndim - 2, normalize=True)
