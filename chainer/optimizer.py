@@ -527,10 +527,7 @@ class Optimizer:
             self._loss_scaling_isnan = False
             self._loss_scaling_isnan_ever = False
         else:
-            if not scale > 0:
-                raise ValueError(f'loss scale must be positive, got {scale}')
-            self._loss_scale = scale
-            self._loss_scaling_is_dynamic = False
+            self.set_loss_scale(scale)
 
     def set_loss_scale(self, loss_scale: Optional[float]) -> None:
         """Sets a static loss scale (None disables loss scaling)."""
