@@ -30,18 +30,12 @@ class _StaticMLP(_MLP):
         return self.l2(F.relu(self.l1(x)))
 
 
-class _TwoOutputs(chainer.Chain):
-    """Tanh and sigmoid heads sharing a layer; a parameter used twice."""
+class _Switchable(chainer.Chain):
+    """Calls ``_forward`` through ``@static_graph`` when built with ``static``."""
 
     def __init__(self, static):
         super().__init__()
-        with self.init_scope():
-            self.l1 = L.Linear(4, 4)
         self.static = static
-
-    def _forward(self, x):
-        h = self.l1(x)
-        return F.tanh(h), F.sigmoid(self.l1(h)) * 2.0
 
     @static_graph
     def _static_forward(self, x):
@@ -49,6 +43,19 @@ class _TwoOutputs(chainer.Chain):
 
     def forward(self, x):
         return self._static_forward(x) if self.static else self._forward(x)
+
+
+class _TwoOutputs(_Switchable):
+    """Tanh and sigmoid heads sharing a layer; a parameter used twice."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(4, 4)
+
+    def _forward(self, x):
+        h = self.l1(x)
+        return F.tanh(h), F.sigmoid(self.l1(h)) * 2.0
 
 
 def _train(model, xs, ts, steps=10, lossfun=None):
@@ -78,25 +85,17 @@ def test_mlp_bit_identical_to_define_by_run():
     _assert_trains_the_same(_MLP(), _StaticMLP())
 
 
-class _BNNet(chainer.Chain):
+class _BNNet(_Switchable):
 
     def __init__(self, static):
-        super().__init__()
+        super().__init__(static)
         with self.init_scope():
             self.l1 = L.Linear(7, 8)
             self.bn = L.BatchNormalization(8)
             self.l2 = L.Linear(8, 3)
-        self.static = static
 
     def _forward(self, x):
         return self.l2(F.relu(self.bn(self.l1(x))))
-
-    @static_graph
-    def _static_forward(self, x):
-        return self._forward(x)
-
-    def forward(self, x):
-        return self._static_forward(x) if self.static else self._forward(x)
 
 
 def test_batch_normalization_with_adam_bit_identical():
@@ -289,27 +288,19 @@ def test_loss_inside_bit_identical():
     _assert_trains_the_same(_Loss(False), _Loss(True), train=_train_loss)
 
 
-class _Arith(chainer.Chain):
+class _Arith(_Switchable):
     """Every node with an array-level backward, and one without (sigmoid)."""
 
     def __init__(self, static):
-        super().__init__()
+        super().__init__(static)
         with self.init_scope():
             self.l1 = L.Linear(7, 4)
             self.l2 = L.Linear(4, 3)
-        self.static = static
 
     def _forward(self, x):
         h = F.tanh(self.l1(x))
         h = (h * 0.5 + 1.0) * h - (-h) + F.sigmoid(h)
         return self.l2(F.relu(h + self.l1.b))
-
-    @static_graph
-    def _static_forward(self, x):
-        return self._forward(x)
-
-    def forward(self, x):
-        return self._static_forward(x) if self.static else self._forward(x)
 
 
 def test_arithmetic_bit_identical():
@@ -320,7 +311,7 @@ def test_replay_runs_array_kernels_and_falls_back_per_node():
     model = _Arith(True)
     x = numpy.ones((2, 7), numpy.float32)
     model(x)
-    manager = next(iter(_Arith._static_forward._static_graph_managers.values()))
+    manager = _Switchable._static_forward._static_graph_managers[model]
     schedule, = manager.schedules[True]
     kinds = {type(s.func).__name__: s.array_backward is not None for s in schedule.func_steps}
     assert kinds['LinearFunction'] and kinds['ReLU'] and kinds['Tanh'] and kinds['Mul']
