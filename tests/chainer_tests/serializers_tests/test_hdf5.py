@@ -123,12 +123,17 @@ def test_uninitialized(saved, h5py, tmp_path):
     assert other.l1.W.array is None
 
 
-def test_strict_and_non_strict(saved, h5py):
+def _without(saved, h5py, key):
+    """The saved file's path with ``key`` deleted, a filled Net and its snapshot."""
     _, path = saved
     with h5py.File(path, 'r+') as f:
-        del f['stack/0/b']
+        del f[key]
     net = _filled(Net(), seed=5)
-    before = _snapshot(net)
+    return path, net, _snapshot(net)
+
+
+def test_strict_and_non_strict(saved, h5py):
+    path, net, before = _without(saved, h5py, 'stack/0/b')
     with pytest.raises(KeyError, match='stack/0/b') as e:
         serializers.load_hdf5(path, net)
     assert 'net.h5' in str(e.value)
@@ -141,11 +146,7 @@ def test_strict_and_non_strict(saved, h5py):
 
 def test_missing_group_is_key_and_value_error(saved, h5py):
     # Chainer raised ValueError for a group the file lacks (KeyError for a missing dataset).
-    _, path = saved
-    with h5py.File(path, 'r+') as f:
-        del f['stack']
-    net = _filled(Net(), seed=5)
-    before = _snapshot(net)
+    path, net, before = _without(saved, h5py, 'stack')
     for error in (KeyError, ValueError):
         with pytest.raises(error, match=r"'stack/0/W' is not in .*no group 'stack/0'"):
             serializers.load_hdf5(path, net)
