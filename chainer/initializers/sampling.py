@@ -52,7 +52,34 @@ def _fill_filter(array: Any, filt: numpy.ndarray, broadcast: bool) -> None:
     backend.copyto(array, weight.astype(array.dtype, copy=False))
 
 
-class UpsamplingDeconvFilter(initializer.Initializer):
+class _InterpolationFilter(initializer.Initializer):
+    """Fills a (de)convolution weight with the tent filter of linear interpolation."""
+
+    # The names of the weight's first two axes; the second may be 1, and then
+    # every channel shares the filter. ``_normalize``: the filter is an average.
+    _axes: tuple[str, str]
+    _normalize: bool
+
+    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
+        _check_interpolation(interpolation)
+        self.interpolation = interpolation
+        super().__init__(dtype)
+
+    def __call__(self, array: Any) -> None:
+        self._check_dtype(array)
+        _check_interpolation(self.interpolation)
+        name = type(self).__name__
+        ksize = _kernel_size(name, array.shape)
+        first, second = array.shape[:2]
+        if not (first == second or second == 1):
+            a, b = self._axes
+            raise _ValueAssertionError(
+                f'{name} needs {a} == {b} or {b} == 1; got shape {array.shape}.')
+        filt = _linear_filter(ksize, array.ndim - 2, normalize=self._normalize)
+        _fill_filter(array, filt, broadcast=second == 1)
+
+
+class UpsamplingDeconvFilter(_InterpolationFilter):
     """Filter making a deconvolution upsample each channel by linear interpolation.
 
     For a weight of shape ``(in_channels, out_channels, k, k...)`` with
@@ -66,25 +93,11 @@ class UpsamplingDeconvFilter(initializer.Initializer):
         dtype: Data type of the arrays it fills (None: any).
     """
 
-    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
-        _check_interpolation(interpolation)
-        self.interpolation = interpolation
-        super().__init__(dtype)
-
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        _check_interpolation(self.interpolation)
-        ksize = _kernel_size(type(self).__name__, array.shape)
-        in_c, out_c = array.shape[:2]
-        if not (in_c == out_c or out_c == 1):
-            raise _ValueAssertionError(
-                'UpsamplingDeconvFilter needs in_channels == out_channels or '
-                f'out_channels == 1; got shape {array.shape}.')
-        filt = _linear_filter(ksize, array.ndim - 2, normalize=False)
-        _fill_filter(array, filt, broadcast=out_c == 1)
+    _axes = ('in_channels', 'out_channels')
+    _normalize = False
 
 
-class DownsamplingConvFilter(initializer.Initializer):
+class DownsamplingConvFilter(_InterpolationFilter):
     """Filter making a convolution downsample each channel by linear interpolation.
 
     For a weight of shape ``(out_channels, in_channels, k, k...)`` with
@@ -98,19 +111,5 @@ class DownsamplingConvFilter(initializer.Initializer):
         dtype: Data type of the arrays it fills (None: any).
     """
 
-    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
-        _check_interpolation(interpolation)
-        self.interpolation = interpolation
-        super().__init__(dtype)
-
-    def __call__(self, array: Any) -> None:
-        self._check_dtype(array)
-        _check_interpolation(self.interpolation)
-        ksize = _kernel_size(type(self).__name__, array.shape)
-        out_c, in_c = array.shape[:2]
-        if not (out_c == in_c or in_c == 1):
-            raise _ValueAssertionError(
-                'DownsamplingConvFilter needs out_channels == in_channels or '
-                f'in_channels == 1; got shape {array.shape}.')
-        filt = _linear_filter(ksize, array.ndim - 2, normalize=True)
-        _fill_filter(array, filt, broadcast=in_c == 1)
+    _axes = ('out_channels', 'in_channels')
+    _normalize = True
