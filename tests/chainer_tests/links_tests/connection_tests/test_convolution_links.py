@@ -274,3 +274,12 @@ def test_lazy_link_refuses_a_wrong_input_before_sizing_its_filter(make, ndim):
     assert link.W.array is None
     x = numpy.ones((2, 2) + (6,) * (ndim - 2), numpy.float32)
     assert link(x).shape[:2] == (2, 3)
+
+
+def test_mlp_convolution_2d_leaves_its_output_unactivated():
+    link = L.MLPConvolution2D(2, (3, 4), 3, pad=1)
+    x = numpy.random.uniform(-1, 1, (1, 2, 4, 4)).astype(numpy.float32)
+    y = link(x).array
+    h = F.relu(link[0](x))
+    numpy.testing.assert_array_equal(y, link[1](h).array)
+    assert (y < 0).any()
