@@ -321,6 +321,14 @@ def test_copy_init_reinitializes():
     assert c.u.array is None
 
 
+def test_copy_keeps_the_name_except_when_sharing():
+    link = Link()
+    link.name = 'foo'
+    assert link.copy().name is None
+    assert link.copy(mode='copy').name == 'foo'
+    assert link.copy(mode='init').name == 'foo'
+
+
 def test_copy_bad_mode():
     with pytest.raises(ValueError, match="'mode' argument"):
         Link().copy(mode='deep')
