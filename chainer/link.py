@@ -638,7 +638,15 @@ class ChainList(Link, collections.abc.MutableSequence):
         self.append(link)
 
     def copy(self, mode: str = 'share') -> 'ChainList':
-        ret = super().copy(mode)
+        # Each child re-initializes once, in its own copy, so that seeded draws
+        # follow Chainer's (a Chain's copy draws its children twice, as Chainer's).
+        _check_copy_mode(mode)
+        ret = super().copy('copy' if mode == 'init' else mode)
+        if mode == 'init':
+            d = ret.__dict__
+            for name in sorted(ret._params):
+                if d[name].array is not None:
+                    d[name].initialize(d[name].shape)
         ret._children = list(ret._children)
         children = ret._children
         for i, child in enumerate(children):
