@@ -200,12 +200,14 @@ class Link(device_resident.DeviceResident):
     # -- copies -------------------------------------------------------------
 
     def copy(self, mode: str = 'share') -> 'Link':
-        """Returns a copy of this link (and its descendants) with no name.
+        """Returns a copy of this link (and its descendants).
 
         Args:
             mode: ``'share'`` shares parameter arrays (gradients are not
-                copied), ``'copy'`` deep-copies them, ``'init'`` deep-copies
-                and re-initializes the initialised parameters with their initializers.
+                copied) and gives the copy no name; ``'copy'`` deep-copies them,
+                ``'init'`` deep-copies and re-initializes the initialised
+                parameters with their initializers, and both keep the name, as
+                Chainer does.
         """
         _check_copy_mode(mode)
         if mode == 'share':
@@ -219,7 +221,6 @@ class Link(device_resident.DeviceResident):
                 d[name].grad = None
             return ret
         ret = copy.deepcopy(self)
-        ret.name = None
         if mode == 'init':
             for param in ret.params(include_uninit=False):
                 param.initialize(param.shape)
@@ -637,7 +638,15 @@ class ChainList(Link, collections.abc.MutableSequence):
         self.append(link)
 
     def copy(self, mode: str = 'share') -> 'ChainList':
-        ret = super().copy(mode)
+        # Each child re-initializes once, in its own copy, so that seeded draws
+        # follow Chainer's (a Chain's copy draws its children twice, as Chainer's).
+        _check_copy_mode(mode)
+        ret = super().copy('copy' if mode == 'init' else mode)
+        if mode == 'init':
+            d = ret.__dict__
+            for name in sorted(ret._params):
+                if d[name].array is not None:
+                    d[name].initialize(d[name].shape)
         ret._children = list(ret._children)
         children = ret._children
         for i, child in enumerate(children):

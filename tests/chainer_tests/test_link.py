@@ -321,6 +321,14 @@ def test_copy_init_reinitializes():
     assert c.u.array is None
 
 
+def test_copy_keeps_the_name_except_when_sharing():
+    link = Link()
+    link.name = 'foo'
+    assert link.copy().name is None
+    assert link.copy(mode='copy').name == 'foo'
+    assert link.copy(mode='init').name == 'foo'
+
+
 def test_copy_bad_mode():
     with pytest.raises(ValueError, match="'mode' argument"):
         Link().copy(mode='deep')
@@ -546,6 +554,24 @@ def test_chainlist_copy_copyparams_addgrads_serialize():
     ser = FakeSerializer()
     cl.serialize(ser)
     assert set(ser.store) == {'0/W', '0/b', '1/x/W', '1/x/b'}
+
+
+def test_chainlist_copy_init_draws_each_child_once():
+    # As in Chainer, a ChainList's copy re-initializes each child once, in order,
+    # so seeded draws continue where the children's stop.
+    cl = ChainList(chainer.links.Linear(1, 2), chainer.links.Linear(1, 2))
+    with cl.init_scope():
+        cl.p = chainer.Parameter(chainer.initializers.Normal(1.0), (2,))
+    numpy.random.seed(0)
+    c = cl.copy(mode='init')
+    after = numpy.random.normal()
+    numpy.random.seed(0)
+    draws = numpy.random.normal(size=7)
+    numpy.testing.assert_allclose(c.p.array, draws[:2], rtol=1e-6)
+    numpy.testing.assert_allclose(c[0].W.array.ravel(), draws[2:4], rtol=1e-6)
+    numpy.testing.assert_allclose(c[1].W.array.ravel(), draws[4:6], rtol=1e-6)
+    assert after == draws[6]
+    assert c.p.array is not cl.p.array
 
 
 def test_chainlist_str():

@@ -168,7 +168,8 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
         eps (float): Added to the covariance diagonal.
         running_mean: ``(groups, C // groups)`` array updated in place.
         running_projection: ``(groups, C // groups, C // groups)`` array updated
-            in place.
+            in place with the batch projection times ``m / (m - 1)`` (``m`` values
+            per channel), as Chainer does.
         decay (float): Decay rate of the running averages.
 
     The matrix square root and its inverse are differentiable nodes whose
@@ -199,7 +200,11 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
     projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
     _bn._update_running(running_mean, mean.array[:, :, 0], decay)
-    _bn._update_running(running_projection, projection.array, decay)
+    if running_projection is not None:
+        # Chainer scales the batch projection by m / (m - 1), as batch normalization
+        # does the variance, before averaging it in.
+        adjust = cdt.type(m / max(m - 1.0, 1.0))
+        _bn._update_running(running_projection, projection.array * adjust, decay)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 

@@ -14,7 +14,7 @@ class Swish(link.Link):
 
     Args:
         beta_shape: Shape of ``beta``; ``None`` defers its creation to the
-            first call, where it gets the shape ``(x.shape[1],)``.
+            first call, where it gets the shape ``x.shape[1:]``.
         beta_init: Initial value (or initializer) of ``beta``.
 
     Attributes:
@@ -33,9 +33,5 @@ class Swish(link.Link):
     def forward(self, x: Any) -> variable.Variable:
         """Applies swish to ``x``."""
         if self.beta.array is None:
-            if x.ndim < 2:
-                raise ValueError(
-                    'Swish with a deferred beta needs an input with at least 2 '
-                    f'dimensions; got shape {x.shape}')
-            self.beta.initialize(x.shape[1:2])
+            self.beta.initialize(x.shape[1:])
         return swish(x, self.beta)

@@ -10,6 +10,7 @@ from chainer import variable
 from chainer.functions.connection import convolution_nd as _conv_nd_func
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 class _ConvolutionLinkBase(link.Link):
@@ -71,6 +72,14 @@ class _ConvolutionLinkBase(link.Link):
                 raise type_check.InvalidType(f'x.ndim == {ndim}', f'{x.ndim} != {ndim}')
             self._initialize_params(x.shape[1])
 
+    def _check_spatial_axes(self, x: Any) -> None:
+        """Refuses an input without ``self.ndim`` spatial axes (the N-dimensional
+        links; Chainer's ``assert`` raised AssertionError, so this error is one too)."""
+        if x.ndim != self.ndim + 2:
+            raise _ValueAssertionError(
+                f'{type(self).__name__} takes inputs of {self.ndim + 2} dimensions '
+                f'(batch, channels and {self.ndim} spatial axes); got shape {x.shape}')
+
 
 class ConvolutionND(_ConvolutionLinkBase):
     """N-dimensional convolution layer.
@@ -107,6 +116,7 @@ class ConvolutionND(_ConvolutionLinkBase):
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
+        self._check_spatial_axes(x)
         self._ensure_params(x)
         return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
                                             self.cover_all, self.dilate, self.groups)

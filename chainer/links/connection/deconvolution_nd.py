@@ -44,6 +44,7 @@ class DeconvolutionND(_ConvolutionLinkBase):
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the deconvolution to ``x`` of shape ``(n, c, *dims)``."""
+        self._check_spatial_axes(x)
         self._ensure_params(x)
         return _deconv_nd_func.deconvolution_nd(x, self.W, self.b, self.stride, self.pad,
                                                 self.outsize, self.dilate, self.groups)

@@ -11,6 +11,7 @@ from chainer.functions.pooling.average_pooling_2d import average_pooling_2d
 from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.normalization.batch_normalization import BatchNormalization
+from chainer.utils.error import _ValueAssertionError
 
 
 class InceptionBN(link.Chain):
@@ -62,9 +63,9 @@ class InceptionBN(link.Chain):
             self.conv33bn = BatchNormalization(out33, dtype=dtype)
             if out1 > 0:
                 if stride != 1:
-                    raise ValueError('stride must be 1 when out1 > 0')
+                    raise _ValueAssertionError('stride must be 1 when out1 > 0')
                 if proj_pool is None:
-                    raise ValueError('proj_pool is required when out1 > 0')
+                    raise _ValueAssertionError('proj_pool is required when out1 > 0')
                 self.conv1 = conv(in_channels, out1, 1)
                 self.conv1n = BatchNormalization(out1, dtype=dtype)
             if proj_pool is not None:

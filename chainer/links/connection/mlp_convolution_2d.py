@@ -10,14 +10,15 @@ from chainer.utils import argument
 
 
 class MLPConvolution2D(link.ChainList):
-    """A convolution followed by 1x1 convolutions with an activation after each.
+    """A convolution followed by 1x1 convolutions, with an activation between layers.
 
     Args:
         in_channels: Input channels (None: read from the first input).
         out_channels: Output channels of each layer (a sequence of ints).
         ksize: Filter size of the first convolution; ``stride`` and ``pad`` also
             apply to it only.
-        activation: Function applied after every convolution (default relu).
+        activation: Function applied after every convolution but the last
+            (default relu); the link's output is not activated.
         conv_init, bias_init: Initializers of all weights and biases (keyword only).
     """
 
@@ -39,8 +40,8 @@ class MLPConvolution2D(link.ChainList):
         self.activation = activation
 
     def forward(self, x: Any):
-        """Applies every convolution and the activation in turn."""
+        """Applies the convolutions in turn, the activation between them."""
         f = self.activation
-        for layer in self:
+        for layer in self[:-1]:
             x = f(layer(x))
-        return x
+        return self[-1](x)

@@ -199,8 +199,8 @@ class BinaryHierarchicalSoftmax(link.Link):
         in_size: Size of the input vectors.
         tree: Binary tree: nested pairs ``(left, right)`` whose leaves are
             word ids (e.g. from :meth:`create_huffman_tree`).
-        dtype: Data type of ``W`` and of the computation (default
-            ``chainer.config.dtype``).
+        dtype: Data type of the tree's codes (default ``chainer.config.dtype``);
+            ``W`` takes ``chainer.config.dtype``, as in Chainer.
 
     Attributes:
         W (~chainer.Parameter): Node vectors ``(number of internal nodes, in_size)``.
@@ -212,7 +212,7 @@ class BinaryHierarchicalSoftmax(link.Link):
         self._func = BinaryHierarchicalSoftmaxFunction(tree, dtype)
         with self.init_scope():
             self.W = variable.Parameter(
-                initializers.Uniform(1, dtype), (self._func.parser_size, in_size))
+                initializers.Uniform(1), (self._func.parser_size, in_size))
 
     def device_resident_accept(self, visitor: Any) -> None:
         super().device_resident_accept(visitor)

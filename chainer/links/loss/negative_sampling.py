@@ -25,8 +25,8 @@ class NegativeSampling(link.Link):
         counts: Frequency of each word (its length is the vocabulary size).
         sample_size: Number of negative samples per example.
         power: Power applied to the counts.
-        dtype: Data type of ``W`` and of the sampling weights (default
-            ``chainer.config.dtype``).
+        dtype: Data type of the sampling weights (default ``chainer.config.dtype``);
+            ``W`` takes ``chainer.config.dtype``, as in Chainer.
 
     Attributes:
         W (~chainer.Parameter): Output embeddings ``(len(counts), in_size)``,
@@ -46,7 +46,7 @@ class NegativeSampling(link.Link):
         self.sampler = walker_alias.WalkerAlias(p)
 
         with self.init_scope():
-            self.W = variable.Parameter(initializers.Zero(dtype), (vocab_size, in_size))
+            self.W = variable.Parameter(initializers.Zero(), (vocab_size, in_size))
 
     def device_resident_accept(self, visitor: Any) -> None:
         super().device_resident_accept(visitor)

@@ -5,6 +5,7 @@ from typing import Any, Tuple
 
 import chainer
 from chainer import variable
+from chainer.utils.error import _TypeAssertionError
 
 
 def zeros_state(link: chainer.Link, shape: Tuple[int, ...], dtype: Any) -> variable.Variable:
@@ -16,7 +17,8 @@ def zeros_state(link: chainer.Link, shape: Tuple[int, ...], dtype: Any) -> varia
 def adopt(link: chainer.Link, state: Any, name: str) -> variable.Variable:
     """``state`` checked to be a Variable and moved to the device of ``link``."""
     if not isinstance(state, variable.Variable):
-        raise TypeError(f'{name} must be a chainer.Variable, got {type(state).__name__}')
+        raise _TypeAssertionError(
+            f'{name} must be a chainer.Variable, got {type(state).__name__}')
     state.to_device(link.device)
     return state
 

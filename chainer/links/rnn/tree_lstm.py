@@ -11,6 +11,7 @@ from chainer.functions.array.split_axis import split_axis
 from chainer.functions.rnn.tree_lstm import tree_lstm
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
+from chainer.utils.error import _ValueAssertionError
 
 
 class _TreeLSTMBase(link.Chain):
@@ -53,8 +54,8 @@ class ChildSumTreeLSTM(_TreeLSTMBase):
     def forward(self, *cshsx: Any):
         n = len(cshsx) // 2
         if len(cshsx) != 2 * n + 1:
-            raise ValueError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x); '
-                             f'got {len(cshsx)} arguments')
+            raise _ValueAssertionError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x); '
+                                       f'got {len(cshsx)} arguments')
         cs, hs, x = cshsx[:n], cshsx[n:2 * n], cshsx[-1]
         x = self._input_or_zeros(cs, hs, x)
         units = self.state_size
@@ -92,7 +93,7 @@ class NaryTreeLSTM(_TreeLSTMBase):
 
     def __init__(self, in_size: int, out_size: int, n_ary: int = 2) -> None:
         if n_ary < 1:
-            raise ValueError(f'n_ary must be at least 1, got {n_ary}')
+            raise _ValueAssertionError(f'n_ary must be at least 1, got {n_ary}')
         super().__init__()
         with self.init_scope():
             self.W_x = Linear(in_size, (3 + n_ary) * out_size)
@@ -105,8 +106,8 @@ class NaryTreeLSTM(_TreeLSTMBase):
 
     def forward(self, *cshsx: Any):
         if len(cshsx) != 2 * self.n_ary + 1:
-            raise ValueError(f'NaryTreeLSTM with n_ary={self.n_ary} takes '
-                             f'{2 * self.n_ary + 1} arguments, got {len(cshsx)}')
+            raise _ValueAssertionError(f'NaryTreeLSTM with n_ary={self.n_ary} takes '
+                                       f'{2 * self.n_ary + 1} arguments, got {len(cshsx)}')
         cs, hs, x = cshsx[:self.n_ary], cshsx[self.n_ary:-1], cshsx[-1]
         x = self._input_or_zeros(cs, hs, x)
         lstm_in = self.W_x(x)

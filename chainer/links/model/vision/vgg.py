@@ -73,19 +73,27 @@ class VGGLayers(_common.VisionModel):
         self.n_layers = n_layers
         kwargs = _common.init_kwargs(pretrained_model, initializers.Normal(0.01))
         self._conv_names = []
+        # Created in Chainer's order, so that seeded initial weights match: VGG19's
+        # fourth convolutions of stages 3-5 come after fc8.
+        extra = []
         with self.init_scope():
             in_ch = 3
             for stage, (out_ch, depth) in enumerate(zip(_CHANNELS, _DEPTHS[n_layers]), 1):
                 names = []
                 for i in range(1, depth + 1):
                     name = f'conv{stage}_{i}'
-                    setattr(self, name, Convolution2D(in_ch, out_ch, 3, 1, 1, **kwargs))
+                    if i <= 3:
+                        setattr(self, name, Convolution2D(in_ch, out_ch, 3, 1, 1, **kwargs))
+                    else:
+                        extra.append((name, out_ch))
                     names.append(name)
                     in_ch = out_ch
                 self._conv_names.append(names)
             self.fc6 = Linear(512 * 7 * 7, 4096, **kwargs)
             self.fc7 = Linear(4096, 4096, **kwargs)
             self.fc8 = Linear(4096, 1000, **kwargs)
+            for name, ch in extra:
+                setattr(self, name, Convolution2D(ch, ch, 3, 1, 1, **kwargs))
         _common.load_weights(type(self), self, pretrained_model,
                              f'VGG_ILSVRC_{n_layers}_layers.npz',
                              f'VGG_ILSVRC_{n_layers}_layers.caffemodel', _URLS[n_layers])

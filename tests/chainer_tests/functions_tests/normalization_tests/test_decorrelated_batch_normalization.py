@@ -78,9 +78,10 @@ def test_running_statistics():
     y = F.decorrelated_batch_normalization(x, groups=2, running_mean=mean,
                                            running_projection=proj, decay=0.5)
     numpy.testing.assert_allclose(mean, 0.5 * x.mean(0).reshape(2, 2), rtol=1e-5)
-    # With the batch's own statistics the fixed version reproduces the output.
+    # The projection is averaged in times m / (m - 1) (m = 8 values per channel), as
+    # Chainer does; undone, the batch's own statistics reproduce the output.
     full_mean = x.mean(0).reshape(2, 2)
-    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2
+    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2 * 7 / 8
     y2 = F.fixed_decorrelated_batch_normalization(x, full_mean, full_proj, groups=2)
     numpy.testing.assert_allclose(y2.array, y.array, atol=1e-4)
 
@@ -111,3 +112,10 @@ def test_bad_inputs():
             groups=2)
 
 
+
+
+def test_running_projection_of_a_single_sample_is_not_scaled():
+    x = numpy.array([[0.5, -1.0]])
+    proj = numpy.zeros((1, 2, 2))
+    F.decorrelated_batch_normalization(x, groups=1, running_projection=proj, decay=0.0)
+    numpy.testing.assert_allclose(proj[0], numpy.eye(2) / numpy.sqrt(2e-5))

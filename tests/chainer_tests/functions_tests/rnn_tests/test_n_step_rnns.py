@@ -173,6 +173,8 @@ def test_bad_inputs():
         F.n_step_lstm(N_LAYERS, 0.0, hx.astype(numpy.float64), cx, ws, bs, xs)
     with pytest.raises(type_check.InvalidType):  # input size mismatch
         F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [xs[0], xs[1][:, :2], xs[2]])
+    with pytest.raises(ValueError):  # inputs and weights disagree: Chainer's ValueError
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [x[:, :2] for x in xs])
     with pytest.raises(ValueError):
         F.n_step_rnn(N_LAYERS, 0.0, hx, ws, bs, xs, activation='sigmoid')
     with pytest.raises(ValueError):

@@ -1,5 +1,4 @@
 import numpy
-import pytest
 
 import chainer.links as L
 from chainer import gradient_check
@@ -30,13 +29,16 @@ class TestSwishLink:
         assert link.beta.array is None
         x = numpy.random.randn(4, 3, 2).astype('f')
         y = link(x)
-        assert link.beta.shape == (3,)
-        numpy.testing.assert_array_equal(link.beta.array, numpy.full(3, 2, 'f'))
+        assert link.beta.shape == (3, 2)  # x.shape[1:], as in Chainer
+        numpy.testing.assert_array_equal(link.beta.array, numpy.full((3, 2), 2, 'f'))
         numpy.testing.assert_allclose(y.array, _swish(x, 2.0), rtol=1e-5, atol=1e-6)
 
-    def test_lazy_bad_input(self):
-        with pytest.raises(ValueError):
-            L.Swish(None)(numpy.ones(3, 'f'))
+    def test_lazy_one_dimensional_input_gets_a_scalar_beta(self):
+        link = L.Swish(None, beta_init=0.5)
+        x = numpy.array([-1.0, 0.5, 2.0], 'f')
+        y = link(x)
+        assert link.beta.shape == ()
+        numpy.testing.assert_allclose(y.array, _swish(x, 0.5), rtol=1e-5, atol=1e-6)
 
     def test_backward(self):
         link = L.Swish((3,))

@@ -269,8 +269,38 @@ def test_lazy_link_refuses_a_wrong_input_before_sizing_its_filter(make, ndim):
     # A first call with the wrong number of axes must not fix the filter's
     # input channels: the next, right call works (as under Chainer).
     link = make()
-    with pytest.raises(type_check.InvalidType):
+    # InvalidType for the 2-d links; the N-d ones raise a ValueError that is also
+    # the AssertionError Chainer's assert raised.
+    error = type_check.InvalidType if ndim == 4 else AssertionError
+    with pytest.raises(error):
         link(numpy.ones((2, 3), numpy.float32))
     assert link.W.array is None
     x = numpy.ones((2, 2) + (6,) * (ndim - 2), numpy.float32)
     assert link(x).shape[:2] == (2, 3)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: L.ConvolutionND(2, 2, 3, 2), lambda: L.Convolution3D(2, 3, 2),
+    lambda: L.Deconvolution1D(2, 3, 2), lambda: L.DeconvolutionND(2, None, 3, 2)])
+def test_nd_links_refuse_inputs_with_other_spatial_axes(make):
+    with pytest.raises(ValueError):
+        make()(numpy.ones((1, 2, 4, 4, 4, 4), numpy.float32))
+    with pytest.raises(AssertionError):
+        make()(numpy.ones((1, 2, 4, 4, 4, 4), numpy.float32))
+
+
+def test_inception_bn_projection_errors_are_value_and_assertion_errors():
+    for kwargs in ({'stride': 2, 'proj_pool': 1}, {}):
+        with pytest.raises(ValueError):
+            L.InceptionBN(2, 1, 1, 2, 1, 2, 'max', **kwargs)
+        with pytest.raises(AssertionError):
+            L.InceptionBN(2, 1, 1, 2, 1, 2, 'max', **kwargs)
+
+
+def test_mlp_convolution_2d_leaves_its_output_unactivated():
+    link = L.MLPConvolution2D(2, (3, 4), 3, pad=1)
+    x = numpy.random.uniform(-1, 1, (1, 2, 4, 4)).astype(numpy.float32)
+    y = link(x).array
+    h = F.relu(link[0](x))
+    numpy.testing.assert_array_equal(y, link[1](h).array)
+    assert (y < 0).any()

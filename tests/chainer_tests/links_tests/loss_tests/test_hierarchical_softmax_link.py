@@ -78,7 +78,8 @@ class TestHuffmanTree:
 class TestBinaryHierarchicalSoftmax:
 
     def setup_method(self):
-        self.link = L.BinaryHierarchicalSoftmax(3, TREE, dtype=self.dtype)
+        with chainer.using_config('dtype', self.dtype):
+            self.link = L.BinaryHierarchicalSoftmax(3, TREE, dtype=self.dtype)
         self.x = numpy.random.uniform(-1, 1, (5, 3)).astype(self.dtype)
         self.t = numpy.array([0, 2, 4, 3, 1], 'i')
 
@@ -156,6 +157,11 @@ class TestBinaryHierarchicalSoftmaxMisc:
         with chainer.using_config('dtype', numpy.float64):
             link = L.BinaryHierarchicalSoftmax(3, TREE)
         assert link.W.dtype == numpy.float64
+
+    def test_dtype_argument_leaves_w_in_the_configured_dtype(self):
+        # As in Chainer, W follows chainer.config.dtype whatever dtype says.
+        link = L.BinaryHierarchicalSoftmax(3, TREE, dtype=numpy.float64)
+        assert link.W.dtype == numpy.float32
 
     def test_save_load(self):
         src = L.BinaryHierarchicalSoftmax(3, TREE)

@@ -38,7 +38,11 @@ class TestNegativeSamplingLink:
         numpy.testing.assert_allclose(freq, p / p.sum(), atol=0.02)
 
     def test_dtype(self):
+        # As in Chainer, W follows chainer.config.dtype whatever dtype says.
         link = L.NegativeSampling(3, self.counts, 2, dtype=numpy.float64)
+        assert link.W.dtype == numpy.float32
+        with chainer.using_config('dtype', numpy.float64):
+            link = L.NegativeSampling(3, self.counts, 2, dtype=numpy.float16)
         assert link.W.dtype == numpy.float64
 
     @pytest.mark.parametrize('reduce', ['sum', 'no'])

@@ -84,6 +84,24 @@ def test_lstm_state_and_backward():
     assert link.c is None and link.h is None
     with pytest.raises(TypeError):
         link.set_state(numpy.zeros((2, 2)), h)
+    with pytest.raises(AssertionError):  # what Chainer's assert raised
+        link.set_state(c, numpy.zeros((2, 2)))
+
+
+@pytest.mark.parametrize('make', [lambda: L.StatefulGRU(3, 2), lambda: L.StatefulMGU(3, 2)])
+def test_hidden_state_links_refuse_arrays_as_state(make):
+    link = make()
+    with pytest.raises(TypeError):
+        link.set_state(numpy.zeros((2, 2), numpy.float32))
+    with pytest.raises(AssertionError):
+        link.set_state(numpy.zeros((2, 2), numpy.float32))
+
+
+def test_lstm_batch_larger_than_state_is_a_type_error():
+    link = L.LSTM(3, 2)
+    link(numpy.ones((1, 3), numpy.float32))
+    with pytest.raises(TypeError):
+        link(numpy.ones((2, 3), numpy.float32))
 
 
 def test_stateless_lstm():

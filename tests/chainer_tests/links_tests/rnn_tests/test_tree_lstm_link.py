@@ -85,3 +85,15 @@ def test_nary(n_ary):
     chainer.functions.sum(h).backward()
     with pytest.raises(ValueError):
         link(x)
+    with pytest.raises(AssertionError):  # what Chainer's assert raised
+        link(x)
+
+
+def test_bad_argument_counts_are_value_and_assertion_errors():
+    x = _rand(2, 3)
+    with pytest.raises(ValueError):
+        L.NaryTreeLSTM(3, 2, n_ary=0)
+    with pytest.raises(AssertionError):
+        L.NaryTreeLSTM(3, 2, n_ary=0)
+    with pytest.raises(AssertionError):
+        L.ChildSumTreeLSTM(3, 2)(_rand(2, 2), x)

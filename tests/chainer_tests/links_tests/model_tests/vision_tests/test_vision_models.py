@@ -64,6 +64,23 @@ class TestVGG:
         assert isinstance(kwargs['initialW'], initializers.Normal)
         assert isinstance(kwargs['initial_bias'], initializers.Zero)
 
+    def test_vgg19_creates_its_weights_in_chainers_order(self, monkeypatch):
+        # Seeded initial weights are drawn in creation order: Chainer's VGG19 makes
+        # the fourth convolutions of stages 3 to 5 after fc8.
+        shapes = []
+
+        class Recording(initializers.Zero):
+            def __call__(self, array):
+                shapes.append(array.shape)
+                super().__call__(array)
+
+        monkeypatch.setattr(_common, 'init_kwargs',
+                            lambda pretrained, init: {'initialW': Recording()})
+        L.VGG19Layers(pretrained_model=None)
+        assert len(shapes) == 19
+        assert shapes[13:] == [(4096, 512 * 7 * 7), (4096, 4096), (1000, 4096),
+                               (256, 256, 3, 3), (512, 512, 3, 3), (512, 512, 3, 3)]
+
     def test_unknown_layer(self, zero_init):
         model = L.VGG16Layers(pretrained_model=None)
         with pytest.raises(ValueError, match='unknown layers'):
