@@ -14,6 +14,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 from chainer.utils.array import check_index_range
 
 _min_reduce = numpy.minimum.reduce
@@ -36,7 +37,7 @@ def _check_reduce_option(reduce) -> None:
 
 
 def _raise_bad_label(ignore_label):
-    raise ValueError(
+    raise _IndexValueError(
         f'Each label `t` need to satisfy `0 <= t < x.shape[1] or t == {ignore_label}`')
 
 
