@@ -133,6 +133,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
+        if self.class_weight is not None and len(self.class_weight) != x.shape[1]:
+            raise ValueError(f'class_weight has {len(self.class_weight)} entries, but x has '
+                             f'{x.shape[1]} classes')
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
