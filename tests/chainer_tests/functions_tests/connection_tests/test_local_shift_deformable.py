@@ -231,3 +231,11 @@ def test_double_backward_through_local_convolution():
                        enable_double_backprop=True)
     gW, = chainer.grad([F.sum(gx * gx)], [W])
     assert gW.shape == W.shape
+
+
+def test_list_inputs_raise_type_error():
+    x = numpy.ones((1, 2, 4, 4), numpy.float32)
+    with pytest.raises(TypeError):
+        F.local_convolution_2d(x.tolist(), numpy.ones((1, 3, 3, 2, 2, 2), numpy.float32))
+    with pytest.raises(TypeError):
+        F.depthwise_convolution_2d(x.tolist(), numpy.ones((1, 2, 2, 2), numpy.float32))
