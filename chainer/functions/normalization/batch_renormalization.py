@@ -47,7 +47,7 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
         update_statistics (bool): Update ``running_mean`` and ``running_var`` in place.
     """
     if running_mean is None or running_var is None:
-        raise ValueError('batch_renormalization needs running_mean and running_var')
+        raise TypeError('batch_renormalization needs running_mean and running_var')
     _check_inputs(x, gamma, beta)
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)
