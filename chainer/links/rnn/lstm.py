@@ -112,6 +112,9 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
         lstm_in = self.upward(x)
         h_rest = None
         if self.h is not None:
+            if batch > len(self.h):
+                raise TypeError(f'the batch size of x ({batch}) must not exceed that of '
+                                f'the previous state h ({len(self.h)})')
             if batch < len(self.h):
                 h_now, h_rest = split_axis(self.h, [batch], axis=0)
                 lstm_in = lstm_in + self.lateral(h_now)
