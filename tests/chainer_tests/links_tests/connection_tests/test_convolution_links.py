@@ -274,3 +274,10 @@ def test_lazy_link_refuses_a_wrong_input_before_sizing_its_filter(make, ndim):
     assert link.W.array is None
     x = numpy.ones((2, 2) + (6,) * (ndim - 2), numpy.float32)
     assert link(x).shape[:2] == (2, 3)
+
+
+def test_mlp_convolution_wscale_is_refused_with_a_hint():
+    with pytest.raises(ValueError, match='conv_init'):
+        L.MLPConvolution2D(3, (4,), 3, wscale=1)
+    with pytest.raises(TypeError, match='conv_init'):
+        L.MLPConvolution2D(3, (4,), 3, 1, 0, F.relu, 1)
