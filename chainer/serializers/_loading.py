@@ -13,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import pickle
 import stat
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -23,7 +25,27 @@ import numpy
 from chainer import backend
 
 __all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
-           'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly']
+           'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly',
+           'CorruptZipError', 'NotNpzError', 'EmptyFileError', 'CorruptHDF5Error']
+
+
+# A file that cannot be read is a ValueError here, and also the error Chainer's
+# loaders let through from NumPy's and h5py's readers, so that code catching those
+# still catches it.
+class CorruptZipError(ValueError, zipfile.BadZipFile):
+    """A truncated or corrupt NPZ archive (Chainer: ``zipfile.BadZipFile``)."""
+
+
+class NotNpzError(ValueError, pickle.UnpicklingError):
+    """A file that is not an NPZ archive (Chainer: ``pickle.UnpicklingError``)."""
+
+
+class EmptyFileError(ValueError, EOFError):
+    """An empty file (Chainer: ``EOFError``)."""
+
+
+class CorruptHDF5Error(ValueError, OSError):
+    """A file h5py cannot open (Chainer: ``OSError``)."""
 
 
 class _NoneEntry:
