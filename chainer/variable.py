@@ -13,6 +13,7 @@ from chainer import backend
 from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
+from chainer.utils.error import _ValueAssertionError
 
 # Import convention of the core: a module imports the modules below it at the top
 # (configuration, backends, backend < variable < _backprop < function_node <
@@ -282,6 +283,9 @@ class Variable:
                 f'got {type(data).__module__}.{type(data).__qualname__}')
         if name is not None and not isinstance(name, str):
             raise TypeError(f'name must be a str or None, got {type(name).__name__}')
+        if not isinstance(requires_grad, (bool, numpy.bool_)):
+            raise _ValueAssertionError(
+                f'requires_grad must be a bool, got {type(requires_grad).__name__}')
         self._init(data, bool(requires_grad))
         self._node = VariableNode(self, name)
         if grad is not None:
