@@ -876,8 +876,13 @@ class Parameter(Variable):
         self.array = data
         if ginit is None:
             self._grad_var = None
-        else:
-            self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
+            return
+        if isinstance(ginit, initializers.NaN) and data.dtype.kind not in 'fc':
+            # NaN has no integer value: an integer parameter's gradient holds what NaN
+            # casts to, as in Chainer.
+            with numpy.errstate(invalid='ignore'):
+                ginit = initializers.Constant(numpy.array(numpy.nan).astype(data.dtype))
+        self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
 
     def to_device(self, device) -> None:
         device = backend.get_device(device)
