@@ -5,6 +5,7 @@ import math
 
 import chainer
 from chainer import backend
+from chainer import function_node
 from chainer.functions.activation.softplus import softplus
 from chainer.functions.loss import _util
 from chainer.functions.math.average import average
@@ -43,6 +44,7 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'`` (elementwise).
     """
     _check(reduce)
+    function_node._check_input(ln_var)
     ln_var = chainer.as_variable(ln_var)
     mean = chainer.as_variable(_as_data('mean', mean, ln_var))
     loss = (mean * mean + exp(ln_var) - ln_var - 1.0) * 0.5
@@ -58,6 +60,7 @@ def bernoulli_nll(x, y, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'``.
     """
     _check(reduce)
+    function_node._check_input(y)
     y = chainer.as_variable(y)
     x = _as_data('x', x, y)
     loss = softplus(y) - y * x
@@ -73,6 +76,7 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'``.
     """
     _check(reduce)
+    function_node._check_input(ln_var)
     ln_var = chainer.as_variable(ln_var)
     x = chainer.as_variable(_as_data('x', x, ln_var))
     mean = _as_data('mean', mean, ln_var)
