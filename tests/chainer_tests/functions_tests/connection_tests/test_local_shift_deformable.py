@@ -169,6 +169,9 @@ def test_bad_inputs():
         F.shift(numpy.zeros((1, 4, 3, 3), 'f'), 3)                       # too few channels
     with pytest.raises(type_check.InvalidType):
         F.shift(numpy.zeros((1, 9, 3), 'f'), 3)
+    for ksize in (2, (3, 2)):
+        with pytest.raises(ValueError):                                 # even, as Chainer
+            F.shift(numpy.zeros((1, 9, 3, 3), 'f'), ksize)
     with pytest.raises(type_check.InvalidType):
         F.deformable_convolution_2d_sampler(x, numpy.zeros((1, 4, 2, 2), 'f'),
                                             numpy.zeros((2, 3, 3, 3), 'f'))
