@@ -135,3 +135,9 @@ def test_layer_normalization_link():
     numpy.testing.assert_array_equal(dst.gamma.array, link2.gamma.array)
     with pytest.raises(type_check.InvalidType):
         link2(numpy.zeros((2, 5), numpy.float32))
+
+
+@pytest.mark.parametrize('size', [None, 2])
+def test_layer_normalization_refuses_a_list_with_type_error(size):
+    with pytest.raises(TypeError):
+        L.LayerNormalization(size)([[1.0, 2.0]])
