@@ -424,3 +424,16 @@ def test_unreadable_hdf5_is_also_os_error(tmp_path):
     with pytest.raises(ValueError) as info:
         serializers.load_hdf5(path, L.Linear(3, 2))
     assert isinstance(info.value, OSError)
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_shape_mismatch_is_value_and_type_error(tmp_path, fmt):
+    # Chainer: NumPy's ValueError for NPZ, h5py's TypeError for HDF5; ours is both.
+    path = str(tmp_path / 'f')
+    _save(fmt, path, L.Linear(3, 2))
+    link = L.Linear(4, 2)
+    before = _state(link)
+    with pytest.raises(ValueError) as info:
+        _load(fmt, path, link)
+    assert isinstance(info.value, TypeError)
+    assert _state(link) == before
