@@ -100,6 +100,15 @@ def _input_variable(x) -> Variable:
         f'got {type(x).__module__}.{type(x).__qualname__}')
 
 
+def _check_input(x) -> None:
+    """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
+    or an array: for functions that read an input's shape or dtype before applying."""
+    if x is None:
+        raise TypeError('a function input must be a Variable or an array, got None')
+    if not isinstance(x, Variable):
+        _input_variable(x)
+
+
 class FunctionNode:
     """A node of the computational graph that computes outputs from inputs.
 

@@ -13,6 +13,7 @@ from chainer import backend
 from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
+from chainer.utils.error import _ValueAssertionError
 
 # Import convention of the core: a module imports the modules below it at the top
 # (configuration, backends, backend < variable < _backprop < function_node <
@@ -282,6 +283,9 @@ class Variable:
                 f'got {type(data).__module__}.{type(data).__qualname__}')
         if name is not None and not isinstance(name, str):
             raise TypeError(f'name must be a str or None, got {type(name).__name__}')
+        if not isinstance(requires_grad, (bool, numpy.bool_)):
+            raise _ValueAssertionError(
+                f'requires_grad must be a bool, got {type(requires_grad).__name__}')
         self._init(data, bool(requires_grad))
         self._node = VariableNode(self, name)
         if grad is not None:
@@ -872,8 +876,13 @@ class Parameter(Variable):
         self.array = data
         if ginit is None:
             self._grad_var = None
-        else:
-            self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
+            return
+        if isinstance(ginit, initializers.NaN) and data.dtype.kind not in 'fc':
+            # NaN has no integer value: an integer parameter's gradient holds what NaN
+            # casts to, as in Chainer.
+            with numpy.errstate(invalid='ignore'):
+                ginit = initializers.Constant(numpy.array(numpy.nan).astype(data.dtype))
+        self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
 
     def to_device(self, device) -> None:
         device = backend.get_device(device)

@@ -179,9 +179,14 @@ class ElementwiseRule(optimizer.UpdateRule):
         zeros_state(self.state, param, *self.state_names)
 
     def hyperparameters(self, *names: str) -> tuple:
-        """The current values of the hyperparameters ``names``."""
+        """The current values of the hyperparameters ``names``; ``TypeError`` for one
+        that is not a number (None, a string), which would silently make NaN."""
         hp = self.hyperparam
-        return tuple([lookup(hp, name) for name in names])
+        values = tuple([lookup(hp, name) for name in names])
+        for name, value in zip(names, values):
+            if value is None or isinstance(value, (str, bytes)):
+                raise TypeError(f'hyperparameter {name} must be a number, got {value!r}')
+        return values
 
     def cpu_constants(self, dtype: numpy.dtype) -> tuple:
         """The constants :meth:`step_cpu` takes after the state, for a ``dtype`` gradient."""

@@ -311,9 +311,12 @@ class Adam(optimizer.GradientMethod):
                  final_lr: float = _default_hyperparam.final_lr,
                  gamma: float = _default_hyperparam.gamma) -> None:
         super().__init__()
-        _util.set_given(self.hyperparam, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
-                        eta=eta, weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
-                        adabound=adabound, final_lr=final_lr, gamma=gamma)
+        # Every value is set, None included (it fails at the first update, as in
+        # Chainer), unlike the update rule where None leaves the parent's value.
+        for name, value in dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                                weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
+                                adabound=adabound, final_lr=final_lr, gamma=gamma).items():
+            setattr(self.hyperparam, name, value)
 
     alpha = optimizer.HyperparameterProxy('alpha')
     beta1 = optimizer.HyperparameterProxy('beta1')

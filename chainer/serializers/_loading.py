@@ -13,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import pickle
 import stat
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -23,7 +25,33 @@ import numpy
 from chainer import backend
 
 __all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
-           'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly']
+           'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly',
+           'CorruptZipError', 'NotNpzError', 'EmptyFileError', 'CorruptHDF5Error',
+           'ShapeMismatchError']
+
+
+# A file that cannot be read is a ValueError here, and also the error Chainer's
+# loaders let through from NumPy's and h5py's readers, so that code catching those
+# still catches it.
+class CorruptZipError(ValueError, zipfile.BadZipFile):
+    """A truncated or corrupt NPZ archive (Chainer: ``zipfile.BadZipFile``)."""
+
+
+class NotNpzError(ValueError, pickle.UnpicklingError):
+    """A file that is not an NPZ archive (Chainer: ``pickle.UnpicklingError``)."""
+
+
+class EmptyFileError(ValueError, EOFError):
+    """An empty file (Chainer: ``EOFError``)."""
+
+
+class CorruptHDF5Error(ValueError, OSError):
+    """A file h5py cannot open (Chainer: ``OSError``)."""
+
+
+class ShapeMismatchError(ValueError, TypeError):
+    """A stored array whose shape the target cannot take (Chainer: ``ValueError`` from
+    NumPy for NPZ, ``TypeError`` from h5py for HDF5 and for a scalar target)."""
 
 
 class _NoneEntry:
@@ -87,7 +115,7 @@ def open_regular_file(path: Any, where: str) -> BinaryIO:
 
 def check_array_target(key: str, where: str, value: Any, loaded: numpy.ndarray) -> None:
     if tuple(value.shape) != loaded.shape:
-        raise ValueError(
+        raise ShapeMismatchError(
             f'shape mismatch for {key!r} in {where}: the file has shape '
             f'{loaded.shape}, the target has shape {tuple(value.shape)}')
     if not numpy.can_cast(loaded.dtype, value.dtype, casting='same_kind'):
@@ -104,7 +132,7 @@ def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> A
     value_type = type(value)
     if isinstance(value, _SCALAR_TYPES):
         if loaded.size != 1:
-            raise ValueError(
+            raise ShapeMismatchError(
                 f'cannot load {key!r} from {where}: the file has an array of '
                 f'shape {loaded.shape}, the target is a {value_type.__name__} scalar')
         loaded = loaded.reshape(())

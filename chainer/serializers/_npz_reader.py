@@ -16,6 +16,7 @@ import numpy
 import numpy.lib.format as npy_format
 
 from chainer.serializers._loading import NONE, BadEntry
+from chainer.serializers._loading import CorruptZipError, EmptyFileError, NotNpzError
 from chainer.serializers._pickle_none import is_pickled_none_array
 
 __all__ = ['NpzArchive', 'describe', 'read_npy']
@@ -103,7 +104,7 @@ class NpzArchive:
             try:
                 self.zf = zipfile.ZipFile(source)
             except _READ_ERRORS as e:
-                raise ValueError(f'{where} is truncated or corrupt: {e}') from e
+                raise CorruptZipError(f'{where} is truncated or corrupt: {e}') from e
         self.members: dict = {}
         for info in self.zf.infolist():
             name = info.filename
@@ -120,10 +121,10 @@ class NpzArchive:
         if magic in (b'PK\x03\x04', b'PK\x05\x06'):
             return
         if not magic:
-            raise ValueError(f'{where} is empty, not an NPZ archive')
+            raise EmptyFileError(f'{where} is empty, not an NPZ archive')
         if magic == b'\x93NUM':
             raise ValueError(f'{where} is a single .npy array, not an NPZ archive')
-        raise ValueError(f'{where} is not an NPZ archive (not a zip file)')
+        raise NotNpzError(f'{where} is not an NPZ archive (not a zip file)')
 
     def __contains__(self, key: str) -> bool:
         return key in self.members

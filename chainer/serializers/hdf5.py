@@ -280,7 +280,8 @@ def load_hdf5(filename: Any, obj: Any) -> None:
     except FileNotFoundError:
         raise
     except (OSError, ValueError) as e:
-        raise ValueError(f'{where} is not a readable HDF5 file (truncated or corrupt?): {e}') \
+        raise _loading.CorruptHDF5Error(
+            f'{where} is not a readable HDF5 file (truncated or corrupt?): {e}') \
             from e
     with f:
         HDF5Deserializer(f).load(obj)

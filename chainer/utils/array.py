@@ -12,6 +12,7 @@ from typing import Any
 import numpy
 
 from chainer import backend
+from chainer.utils.error import _IndexValueError
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT16 = numpy.dtype(numpy.float16)
@@ -412,15 +413,19 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
 
 def check_index_range(index: Any, size: int, what: str = 'index',
                       ignore: Any = None, allow_negative: bool = False) -> int:
-    """Raises ``ValueError`` unless every entry of the integer array ``index`` lies
+    """Raises ``ValueError`` (also an ``IndexError``, as NumPy's indexing raised in
+    Chainer) unless every entry of the integer array ``index`` lies
     in ``[0, size)`` (``[-size, size)`` with ``allow_negative``), entries equal to
     ``ignore`` excepted; returns how many entries equal ``ignore`` (0 without one).
 
     CuPy wraps out-of-range indices instead of raising as NumPy does, so every
     function that indexes with user data checks through here. On the GPU both
     counts come back to the host in one read (two for 2**31 entries or more),
-    the only synchronisation the check costs.
+    the only synchronisation the check costs. A non-integer ``index`` raises
+    ``IndexError``.
     """
+    if index.dtype.kind not in 'iu':
+        raise IndexError(f'{what} must be an integer array, got dtype {index.dtype}')
     if index.size == 0:
         return 0
     low = -size if allow_negative else 0
@@ -450,7 +455,8 @@ def _raise_out_of_range(index: Any, bad: Any, low: int, size: int, what: str,
             bad &= index != ignore
     first = index[bad].ravel()[0]
     hint = f' (or {ignore}, to ignore)' if ignore is not None else ''
-    raise ValueError(f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
+    raise _IndexValueError(
+        f'{what} out of range: {int(first)} is not in [{low}, {size}){hint}')
 
 
 # Both counts travel in one int64: out-of-range entries count 2**32 each.

@@ -8,22 +8,38 @@ image).  These functions work on NumPy and CuPy arrays alike.
 from __future__ import annotations
 
 import itertools
+import operator
 from typing import Any, Optional, Sequence
+
+import numpy
 
 from chainer import backend
 from chainer.utils.conv import get_conv_outsize
+from chainer.utils.error import _ValueAssertionError
 
 __all__ = ['as_tuple', 'get_conv_outsize', 'im2col_nd', 'im2col_nd_cpu', 'im2col_nd_gpu',
            'col2im_nd', 'col2im_nd_cpu', 'col2im_nd_gpu', 'patches']
 
 
 def as_tuple(x: Any, n: int) -> tuple:
-    """``x`` as an ``n``-tuple of ints (a scalar is repeated)."""
-    if hasattr(x, '__getitem__'):
-        if len(x) != n:
-            raise ValueError(f'expected a tuple of length {n}, got {tuple(x)}')
-        return tuple(int(v) for v in x)
-    return (int(x),) * n
+    """``x`` as an ``n``-tuple of ints (a scalar is repeated).
+
+    A float raises ``TypeError`` rather than being truncated; a sequence of
+    another length raises ``ValueError`` (also the ``AssertionError`` Chainer
+    raised).
+    """
+    if not hasattr(x, '__getitem__') or isinstance(x, numpy.generic):
+        return (_index(x),) * n
+    if len(x) != n:
+        raise _ValueAssertionError(f'expected a tuple of length {n}, got {tuple(x)}')
+    return tuple(_index(v) for v in x)
+
+
+def _index(v: Any) -> int:
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f'expected an integer, got {v!r} ({type(v).__name__})') from None
 
 
 def _out_dims(dims, ksize, stride, pad, cover_all, dilate, out_dims) -> tuple:

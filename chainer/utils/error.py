@@ -14,6 +14,11 @@ class _TypeAssertionError(TypeError, AssertionError):
     ``assert`` raised."""
 
 
+class _IndexValueError(ValueError, IndexError):
+    """An index, label or id out of range: a ValueError, and the IndexError that NumPy
+    indexing raised in Chainer."""
+
+
 def _format_array_props(arrays: Sequence[Any]) -> str:
     """``'(2, 3):float32, None'``: the shape and dtype of each array, as Chainer prints them."""
     return ', '.join(

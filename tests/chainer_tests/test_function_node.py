@@ -796,3 +796,27 @@ def test_check_type_forward_set_on_the_instance_is_called_every_time():
     node2.forward = lambda inputs: (inputs[0] * 2,)
     node2.apply((x,))
     assert len(calls) == 2
+
+
+def _ones32(*shape):
+    return np.ones(shape, np.float32)
+
+
+@pytest.mark.parametrize('call', [
+    lambda x: F.batch_matmul(x, _ones32(2, 4, 5)),
+    lambda x: F.tensordot(x, _ones32(3, 4), axes=1),
+    lambda x: F.einsum('ij,jk->ik', x, _ones32(3, 4)),
+    lambda x: F.batch_renormalization(x, _ones32(3), _ones32(3), 1.0, 0.0,
+                                      running_mean=_ones32(3), running_var=_ones32(3)),
+    lambda x: F.decorrelated_batch_normalization(x, groups=1),
+    lambda x: F.black_out(_ones32(2, 3), x, _ones32(5, 3), np.zeros((2, 2), np.int32)),
+    lambda x: F.roi_pooling_2d(x, np.zeros((1, 5), np.float32), 2, 2, 1.0),
+    lambda x: F.roi_average_align_2d(_ones32(1, 1, 4, 4), x, np.zeros(1, np.int32), 2, 1.0),
+    lambda x: F.bernoulli_nll(_ones32(2, 3), x),
+])
+@pytest.mark.parametrize('bad', [[[1.0, 2.0, 3.0]], 1.5, None])
+def test_functions_reading_an_input_first_raise_type_error(call, bad):
+    # Chainer's apply refused these with TypeError; reading .ndim or .dtype of a list
+    # first must not turn that into an AttributeError.
+    with pytest.raises(TypeError):
+        call(bad)

@@ -304,3 +304,12 @@ class TestCopy:
             warnings.simplefilter('error')
             p = Parameter(np.zeros(2, np.float32))
             F.sum(p).backward()
+
+
+def test_integer_parameter_gets_a_gradient_array():
+    # Chainer fills it with what NaN casts to instead of failing.
+    p = Parameter(chainer.initializers.Constant(2, dtype=np.int32), (3,))
+    assert p.array.dtype == np.int32 and p.grad.dtype == np.int32
+    assert p.grad.shape == (3,)
+    bn = chainer.links.BatchNormalization(3, dtype=np.int32)
+    assert bn.gamma.grad.dtype == np.int32

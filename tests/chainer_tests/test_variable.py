@@ -757,3 +757,12 @@ def test_no_unexpected_warnings_for_plain_use():
         y.backward()
         repr(x)
         str(x)
+
+
+@pytest.mark.parametrize('flag', [1, 'yes', None, np.float32(1)])
+def test_requires_grad_must_be_a_bool(flag):
+    # Chainer asserted it; ours is a ValueError that is also that AssertionError.
+    with pytest.raises(ValueError) as info:
+        Variable(np.ones(2, np.float32), requires_grad=flag)
+    assert isinstance(info.value, AssertionError)
+    assert not Variable(np.ones(2), requires_grad=np.bool_(False)).requires_grad

@@ -5,6 +5,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 class ClippedReLU(function_node.FunctionNode):
@@ -16,7 +17,7 @@ class ClippedReLU(function_node.FunctionNode):
         if not isinstance(z, float):
             raise TypeError(f'z must be float value, got {type(z).__name__}')
         if not z > 0:
-            raise ValueError(f'z must be positive, got {z}')
+            raise _ValueAssertionError(f'z must be positive, got {z}')
         self.cap = z
 
     def check_type_forward(self, in_types):

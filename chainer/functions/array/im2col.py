@@ -5,24 +5,19 @@ import numpy
 
 from chainer import function_node
 from chainer.utils import conv
+from chainer.utils import conv_nd
 from chainer.utils.conv import col2im_cpu, col2im_gpu, im2col_cpu, im2col_gpu  # NOQA: F401
 from chainer.utils import type_check
-
-
-def _pair(x) -> tuple:
-    if hasattr(x, '__getitem__'):
-        return int(x[0]), int(x[1])
-    return int(x), int(x)
 
 
 class Im2Col(function_node.FunctionNode):
     """Extracts patches of an NCHW image into the channel axis."""
 
     def __init__(self, ksize, stride, pad, cover_all: bool, dilate) -> None:
-        self.kh, self.kw = _pair(ksize)
-        self.sy, self.sx = _pair(stride)
-        self.ph, self.pw = _pair(pad)
-        self.dy, self.dx = _pair(dilate)
+        self.kh, self.kw = conv_nd.as_tuple(ksize, 2)
+        self.sy, self.sx = conv_nd.as_tuple(stride, 2)
+        self.ph, self.pw = conv_nd.as_tuple(pad, 2)
+        self.dy, self.dx = conv_nd.as_tuple(dilate, 2)
         self.cover_all = cover_all
 
     def check_type_forward(self, in_types):

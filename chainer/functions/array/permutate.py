@@ -7,13 +7,14 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 
 
 def _check_permutation(indices) -> None:
     host = chainer.backends.cuda.to_cpu(indices)
     bad = (host < 0) | (host >= len(host))
     if bad.any():
-        raise ValueError(f'Out of bounds index: {host[bad][0]}')
+        raise _IndexValueError(f'Out of bounds index: {host[bad][0]}')
     ordered = numpy.sort(host)
     dup = ordered[1:][ordered[1:] == ordered[:-1]]
     if dup.size:

@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 def _count_unknown_dims(shape):
@@ -22,7 +23,7 @@ class Reshape(function_node.FunctionNode):
         self.shape = shape
         self._cnt = _count_unknown_dims(shape)
         if self._cnt > 1:
-            raise ValueError('Only one dimension can be unknown (-1) in the shape')
+            raise _ValueAssertionError('Only one dimension can be unknown (-1) in the shape')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

@@ -6,6 +6,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
 
@@ -66,7 +67,8 @@ class ResizeImages(function_node.FunctionNode):
 
     def __init__(self, output_shape, mode: str, align_corners: bool) -> None:
         if mode not in ('bilinear', 'nearest'):
-            raise ValueError(f"mode should be either 'bilinear' or 'nearest', got {mode!r}")
+            raise _ValueAssertionError(
+                f"mode should be either 'bilinear' or 'nearest', got {mode!r}")
         self.out_H, self.out_W = (int(s) for s in output_shape)
         self.mode = mode
         self.align_corners = align_corners

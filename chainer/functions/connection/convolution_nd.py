@@ -25,6 +25,7 @@ from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 # ----------------------------------------------------------------------------
@@ -197,13 +198,13 @@ def _cast_like(v, dtype):
 
 def _check_args(stride, pad, dilate, groups) -> None:
     if any(s <= 0 for s in stride):
-        raise ValueError(f'stride must be positive, got {stride}')
+        raise _ValueAssertionError(f'stride must be positive, got {stride}')
     if any(p < 0 for p in pad):
-        raise ValueError(f'pad must be non-negative, got {pad}')
+        raise _ValueAssertionError(f'pad must be non-negative, got {pad}')
     if any(d <= 0 for d in dilate):
-        raise ValueError(f'dilate must be positive, got {dilate}')
+        raise _ValueAssertionError(f'dilate must be positive, got {dilate}')
     if groups <= 0:
-        raise ValueError(f'groups must be positive, got {groups}')
+        raise _ValueAssertionError(f'groups must be positive, got {groups}')
 
 
 def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer import variable
+
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
 from chainer.functions.connection import convolution_2d as _conv2d
@@ -25,6 +27,7 @@ def depthwise_convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0):
         output channel ``ic * channel_multiplier + m`` is input channel ``ic``
         filtered with ``W[m, ic]``.
     """
+    x, W = variable.as_variable(x), variable.as_variable(W)
     if len(W.shape) != 4 or len(x.shape) != 4:
         raise type_check.InvalidType('x.ndim == 4 and W.ndim == 4',
                                      f'x.ndim == {len(x.shape)}, W.ndim == {len(W.shape)}')

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer import variable
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.im2col import im2col
 from chainer.functions.array.reshape import reshape
@@ -11,6 +12,7 @@ from chainer.functions.math.matmul import matmul
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 from chainer.functions import _composite
 
 __all__ = ['LocalConvolution2DFunction', 'local_convolution_2d']
@@ -48,6 +50,11 @@ def local_convolution_2d(x: Any, W: Any, b: Any = None, stride=1):
         ~chainer.Variable of shape ``(n, c_out, out_h, out_w)``.
     """
     stride = conv_nd.as_tuple(stride, 2)
+    if any(s <= 0 for s in stride):
+        raise _ValueAssertionError(f'stride must be positive, got {stride}')
+    x, W = variable.as_variable(x), variable.as_variable(W)
+    if b is not None:
+        b = variable.as_variable(b)
     _check(x, W, b, stride)
     n, c = x.shape[:2]
     out_c, oh, ow, _, kh, kw = W.shape

@@ -46,6 +46,8 @@ class Shift(function_node.FunctionNode):
         self.dy, self.dx = conv_nd.as_tuple(dilate, 2)
         if self.dy == 0 or self.dx == 0:
             raise ValueError('dilate must not be zero')
+        if self.kh % 2 == 0 or self.kw % 2 == 0:
+            raise ValueError(f'ksize must be odd, got {(self.kh, self.kw)}')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy
 
 import chainer
+from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
@@ -54,6 +55,8 @@ def difference(ga, gb):
 
 
 def as_array(x):
+    """The array of a Variable or an array; ``TypeError`` for anything else."""
+    function_node._check_input(x)
     return x.array if isinstance(x, chainer.Variable) else x
 
 

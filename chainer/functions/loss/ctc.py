@@ -11,6 +11,7 @@ from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import check_index_range
 from chainer.utils.array import log_softmax
 
@@ -218,7 +219,8 @@ def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
     if x[0].ndim != 2:
         raise ValueError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
     if not 0 <= blank_symbol < x[0].shape[1]:
-        raise ValueError(f'blank_symbol must be in [0, {x[0].shape[1]}), got {blank_symbol}')
+        raise _ValueAssertionError(
+            f'blank_symbol must be in [0, {x[0].shape[1]}), got {blank_symbol}')
     _util.check_reduce(reduce, ('mean', 'no'))
     xp = backend.get_array_module(x[0])
     if isinstance(t, variable.Variable):

@@ -62,7 +62,10 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         xp = backend.get_array_module(t)
         drawn = self.sampler((int(t.shape[0]), self.sample_size + 1))
         samples = backend.get_device_from_array(t).send(drawn)
-        samples = xp.asarray(samples).astype(numpy.int32, copy=True)
+        samples = xp.asarray(samples)
+        if samples.dtype.kind not in 'iu':
+            raise IndexError(f'the sampler must return integer ids, got dtype {samples.dtype}')
+        samples = samples.astype(numpy.int32, copy=True)
         samples[:, 0] = t
         return samples
 

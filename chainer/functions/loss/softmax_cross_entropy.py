@@ -14,6 +14,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 from chainer.utils.array import check_index_range
 
 _min_reduce = numpy.minimum.reduce
@@ -36,7 +37,7 @@ def _check_reduce_option(reduce) -> None:
 
 
 def _raise_bad_label(ignore_label):
-    raise ValueError(
+    raise _IndexValueError(
         f'Each label `t` need to satisfy `0 <= t < x.shape[1] or t == {ignore_label}`')
 
 
@@ -132,6 +133,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
+        if self.class_weight is not None and len(self.class_weight) != x.shape[1]:
+            raise ValueError(f'class_weight has {len(self.class_weight)} entries, but x has '
+                             f'{x.shape[1]} classes')
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 
 import chainer
+from chainer import backend
+from chainer import function_node
 from chainer.functions.activation.softplus import softplus
 from chainer.functions.loss import _util
 from chainer.functions.math.average import average
@@ -23,11 +25,15 @@ def _reduce(loss, reduce):
     return loss
 
 
-def _check_float(**arrays) -> None:
-    for name, a in arrays.items():
-        dtype = getattr(a, 'dtype', None)
-        if dtype is None or dtype.kind != 'f':
-            raise TypeError(f'{name} must be a float array or Variable, got dtype {dtype}')
+def _as_data(name: str, a, like: chainer.Variable):
+    """An observed value or a mean as Chainer took it: a Variable as is; anything else
+    (an array of any dtype, a list, a Python scalar) is a constant in ``like``'s dtype."""
+    if isinstance(a, chainer.Variable):
+        return a
+    if a is None or isinstance(a, (str, bytes)):
+        raise TypeError(f'{name} must be an array, a Variable or a number, got '
+                        f'{type(a).__name__}')
+    return backend.get_array_module(like.array).asarray(a, dtype=like.dtype)
 
 
 def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
@@ -38,9 +44,9 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'`` (elementwise).
     """
     _check(reduce)
-    _check_float(mean=mean, ln_var=ln_var)
-    mean = chainer.as_variable(mean)
+    function_node._check_input(ln_var)
     ln_var = chainer.as_variable(ln_var)
+    mean = chainer.as_variable(_as_data('mean', mean, ln_var))
     loss = (mean * mean + exp(ln_var) - ln_var - 1.0) * 0.5
     return _reduce(loss, reduce)
 
@@ -54,8 +60,9 @@ def bernoulli_nll(x, y, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'``.
     """
     _check(reduce)
-    _check_float(x=x, y=y)
+    function_node._check_input(y)
     y = chainer.as_variable(y)
+    x = _as_data('x', x, y)
     loss = softplus(y) - y * x
     return _reduce(loss, reduce)
 
@@ -69,9 +76,10 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
         reduce: ``'sum'``, ``'mean'`` or ``'no'``.
     """
     _check(reduce)
-    _check_float(x=x, mean=mean, ln_var=ln_var)
-    x = chainer.as_variable(x)
+    function_node._check_input(ln_var)
     ln_var = chainer.as_variable(ln_var)
+    x = chainer.as_variable(_as_data('x', x, ln_var))
+    mean = _as_data('mean', mean, ln_var)
     x_prec = exp(-ln_var)
     x_diff = x - mean
     x_power = (x_diff * x_diff) * x_prec * -0.5

@@ -47,7 +47,10 @@ def average(x, axis=None, weights=None, keepdims=False):
                 f'weights must have the shape of x {x.shape} when axis is None; '
                 f'got shape {weights.shape}')
         x = x * weights
-    else:
+
+    x_sum = _sum(x, axis, keepdims)
+    if weights is None:
+        # The sum has checked x and axis.
         if axis is None:
             divider = x.size
         else:
@@ -55,9 +58,7 @@ def average(x, axis=None, weights=None, keepdims=False):
             divider = 1
             for a in axes:
                 divider *= x.shape[a]
-
-    x_sum = _sum(x, axis, keepdims)
-    if weights is not None:
+    else:
         # Only a Variable divider needs broadcasting; a scalar one is a constant.
         divider = broadcast_to(divider, x_sum.shape)
     return x_sum / divider

@@ -305,5 +305,7 @@ def einsum(*operands):
         subscripts, xs = _from_interleaved(operands)
     if not xs:
         raise ValueError('einsum needs at least one operand')
+    for x in xs:
+        function_node._check_input(x)
     in_subs, out_sub = _parse(subscripts, [x.ndim for x in xs])
     return EinSum(in_subs, out_sub).apply(xs)[0]

@@ -114,6 +114,7 @@ def matmul(a, b, transa: bool = False, transb: bool = False):
 
 
 def _check_batch_ndim(x, name: str) -> None:
+    function_node._check_input(x)
     ndim = x.ndim
     if not 2 <= ndim <= 3:
         raise type_check.InvalidType(f'2 <= {name}.ndim <= 3', f'{name}.ndim = {ndim}')

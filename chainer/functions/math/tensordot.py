@@ -102,5 +102,7 @@ def tensordot(a, b, axes=2):
         axes: An int ``n`` (the last ``n`` axes of ``a`` with the first ``n``
             of ``b``) or a pair ``(a_axes, b_axes)`` of ints or int sequences.
     """
+    function_node._check_input(a)
+    function_node._check_input(b)
     a_axes, b_axes = _as_axes(axes, a.ndim, b.ndim)
     return TensorDot(a_axes, b_axes).apply((a, b))[0]

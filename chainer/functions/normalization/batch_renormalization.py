@@ -5,6 +5,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer import function_node
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import array as array_utils
@@ -13,6 +14,8 @@ from chainer.utils import type_check
 
 def _check_inputs(x, gamma, beta) -> None:
     """Chainer's shape/dtype rules for ``(x, gamma, beta)`` (channel axis 1)."""
+    for a in (x, gamma, beta):
+        function_node._check_input(a)
     xs = [chainer.variable.as_array(a) for a in (x, gamma, beta)]
     x, gamma, beta = xs
     if x.dtype.kind != 'f' or gamma.dtype.kind != 'f' or beta.dtype != gamma.dtype:
@@ -47,7 +50,7 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
         update_statistics (bool): Update ``running_mean`` and ``running_var`` in place.
     """
     if running_mean is None or running_var is None:
-        raise ValueError('batch_renormalization needs running_mean and running_var')
+        raise TypeError('batch_renormalization needs running_mean and running_var')
     _check_inputs(x, gamma, beta)
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)

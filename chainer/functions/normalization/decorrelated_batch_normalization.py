@@ -95,6 +95,7 @@ class LyapunovSolve(function_node.FunctionNode):
 
 
 def _check_groups(x, groups: int) -> None:
+    function_node._check_input(x)
     xa = chainer.variable.as_array(x)
     if xa.dtype.kind != 'f' or xa.ndim < 2:
         raise type_check.InvalidType('x.dtype.kind == "f" and x.ndim >= 2',

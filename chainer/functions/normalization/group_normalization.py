@@ -1,6 +1,8 @@
 """Group normalization: normalize each sample over groups of channels."""
 from __future__ import annotations
 
+import numpy
+
 import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
@@ -11,7 +13,9 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
     """The node of :func:`group_normalization`: inputs ``(x, gamma, beta)``."""
 
     def __init__(self, groups: int, eps: float = 1e-5) -> None:
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        if isinstance(groups, bool) or not isinstance(groups, (int, numpy.integer)):
+            raise TypeError(f'groups must be an int, got {type(groups).__name__}')
+        if groups <= 0:
             raise ValueError(f'groups must be a positive integer, got {groups!r}')
         super().__init__(eps)
         self.groups = groups

@@ -20,7 +20,8 @@ def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
         axis (int or tuple of int): Axis (axes) along which the norm is taken.
     """
     F = chainer.functions
-    xa = chainer.variable.as_array(x)
+    x = chainer.as_variable(x)
+    xa = x.array
     if xa.dtype.kind != 'f':
         raise type_check.InvalidType('x.dtype.kind == "f"', f'x.dtype={xa.dtype}')
     axes = (axis,) if isinstance(axis, int) else tuple(axis)

@@ -87,6 +87,8 @@ def check_inputs(x, rois, n_box: int, roi_indices=None) -> None:
     def fail(expect, actual):
         raise type_check.InvalidType(expect, actual)
 
+    for a in (x, rois) if roi_indices is None else (x, rois, roi_indices):
+        function_node._check_input(a)
     if x.dtype.kind != 'f' or x.ndim != 4:
         fail('x.dtype.kind == "f" and x.ndim == 4', f'{x.dtype}, ndim {x.ndim}')
     if rois.dtype.kind != 'f' or rois.ndim != 2 or rois.shape[1] != n_box:

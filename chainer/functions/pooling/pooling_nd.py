@@ -18,6 +18,7 @@ from chainer.utils import _window_kernels
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 #: On CuPy, run every window kernel below as one fused CUDA kernel
@@ -266,11 +267,11 @@ class _PoolingND(function_node.FunctionNode):
         self.pad = conv_nd.as_tuple(pad, ndim)
         self.cover_all = cover_all
         if any(k <= 0 for k in self.ksize):
-            raise ValueError(f'ksize must be positive, got {self.ksize}')
+            raise _ValueAssertionError(f'ksize must be positive, got {self.ksize}')
         if any(s <= 0 for s in self.stride):
-            raise ValueError(f'stride must be positive, got {self.stride}')
+            raise _ValueAssertionError(f'stride must be positive, got {self.stride}')
         if any(p < 0 for p in self.pad):
-            raise ValueError(f'pad must be non-negative, got {self.pad}')
+            raise _ValueAssertionError(f'pad must be non-negative, got {self.pad}')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

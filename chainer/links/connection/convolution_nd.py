@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from chainer import function_node
 from chainer import initializers
 from chainer import link
 from chainer import variable
@@ -60,11 +61,13 @@ class _ConvolutionLinkBase(link.Link):
         if self._transposed:
             shape = (in_channels, self.out_channels // self.groups) + ksize
         else:
-            shape = (self.out_channels, in_channels // self.groups) + ksize
+            # A whole float channel count (say ``n / 2``) works, as in Chainer.
+            shape = (self.out_channels, int(in_channels // self.groups)) + ksize
         self.W.initialize(shape)
 
     def _ensure_params(self, x: Any) -> None:
         if self.W.array is None:
+            function_node._check_input(x)
             # Refuse a wrong input before its channels size the filter: a later
             # call with the right input would otherwise fail on the channels.
             ndim = self.ndim + 2

@@ -27,9 +27,12 @@ class MLPConvolution2D(link.ChainList):
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         if args:
-            raise TypeError('MLPConvolution2D takes no extra positional arguments')
-        conv_init, bias_init = argument.parse_kwargs(kwargs, ('conv_init', None),
-                                                     ('bias_init', None))
+            raise TypeError('MLPConvolution2D takes no extra positional arguments '
+                            '(the old positional wscale is gone: pass conv_init and bias_init)')
+        conv_init, bias_init = argument.parse_kwargs(
+            kwargs, ('conv_init', None), ('bias_init', None),
+            wscale='wscale is not supported anymore: pass conv_init and bias_init to scale '
+                   'the initial parameters')
         assert len(out_channels) > 0
         convs = [Convolution2D(in_channels, out_channels[0], ksize, stride, pad,
                                initialW=conv_init, initial_bias=bias_init)]

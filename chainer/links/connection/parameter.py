@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer import backend
 from chainer import link
 from chainer import variable
 
@@ -21,6 +22,8 @@ class Parameter(link.Link):
     """
 
     def __init__(self, array: Any) -> None:
+        if not isinstance(array, backend.get_array_types()):
+            raise TypeError(f'Parameter link needs an array, got {type(array).__name__}')
         super().__init__()
         with self.init_scope():
             self.W = variable.Parameter(array)

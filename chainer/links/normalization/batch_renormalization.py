@@ -9,7 +9,6 @@ from chainer.functions.normalization import batch_normalization
 from chainer.functions.normalization import batch_renormalization
 from chainer.links.normalization.batch_normalization import BatchNormalization
 from chainer.links.normalization.batch_normalization import running_decay
-from chainer.utils import argument
 
 
 class BatchRenormalization(BatchNormalization):
@@ -39,12 +38,8 @@ class BatchRenormalization(BatchNormalization):
         self.rmax = rmax
         self.dmax = dmax
 
-    def forward(self, x: Any, **kwargs: Any) -> variable.Variable:
+    def forward(self, x: Any, finetune: bool = False) -> variable.Variable:
         """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
-        finetune, = argument.parse_kwargs(
-            kwargs, ('finetune', False),
-            test='test argument is not supported anymore. '
-            'Use chainer.using_config')
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
             return batch_renormalization.batch_renormalization(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from chainer import function_node
 from chainer import functions
 from chainer import utils
 from chainer import variable
@@ -28,6 +29,7 @@ class LayerNormalization(ScaleShiftLink):
 
     def forward(self, x: Any) -> variable.Variable:
         """Normalizes each sample (row) of ``x``; extra axes are flattened."""
+        function_node._check_input(x)
         shape = variable.as_array(x).shape
         if self.gamma.array is None:
             self._initialize_params(utils.size_of_shape(shape[1:]))

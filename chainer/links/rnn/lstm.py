@@ -113,8 +113,8 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
         h_rest = None
         if self.h is not None:
             if batch > len(self.h):
-                raise TypeError(f'LSTM got a batch of {batch}, larger than its state h '
-                                f'({len(self.h)} rows)')
+                raise TypeError(f'the batch size of x ({batch}) must not exceed that of '
+                                f'the previous state h ({len(self.h)})')
             if batch < len(self.h):
                 h_now, h_rest = split_axis(self.h, [batch], axis=0)
                 lstm_in = lstm_in + self.lateral(h_now)

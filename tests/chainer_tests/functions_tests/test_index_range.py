@@ -50,8 +50,26 @@ def _bad_label_calls(xp):
 @pytest.mark.parametrize('index', range(len(_bad_label_calls(numpy))))
 def test_bad_label_raises_on_cpu(index):
     name, call = _bad_label_calls(numpy)[index]
-    with pytest.raises(ValueError):
+    # Also the IndexError that NumPy's indexing raised in Chainer.
+    with pytest.raises(ValueError) as info:
         call()
+    assert isinstance(info.value, IndexError)
+
+
+def test_permutate_out_of_range_is_also_an_index_error():
+    with pytest.raises(IndexError):
+        F.permutate(X, numpy.array([0, 1, 2, 5], numpy.int32))
+
+
+def test_non_integer_indices_raise_index_error():
+    with pytest.raises(IndexError):
+        check_index_range(numpy.zeros(2, numpy.float32), 3)
+    x = numpy.ones((1, 1, 2, 2), numpy.float32)
+    with pytest.raises(IndexError):
+        F.upsampling_2d(x, numpy.zeros((1, 1, 2, 2), numpy.float32), 2)
+    with pytest.raises(IndexError):
+        F.negative_sampling(X, numpy.zeros(4, numpy.int32), numpy.ones((3, 3), numpy.float32),
+                            lambda shape: numpy.zeros(shape, numpy.float32), 2)
 
 
 def test_select_item_checks_labels_in_debug_mode():

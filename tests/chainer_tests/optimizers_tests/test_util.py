@@ -295,3 +295,22 @@ def test_blocked_cpu_step_matches_whole_array_step(make_rule, fortran_grad):
     for name, state in big.update_rule.state.items():
         parts = numpy.concatenate([p.update_rule.state[name] for p in pieces])
         numpy.testing.assert_array_equal(state, parts)
+
+
+@pytest.mark.parametrize('make', [
+    lambda v: chainer.optimizers.SGD(lr=v),
+    lambda v: chainer.optimizers.MomentumSGD(momentum=v),
+    lambda v: chainer.optimizers.RMSprop(lr=v),
+    lambda v: chainer.optimizers.Adam(alpha=v),
+    lambda v: chainer.optimizers.AdaDelta(rho=v),
+])
+@pytest.mark.parametrize('value', [None, 'x'])
+def test_non_numeric_hyperparameter_fails_at_update(make, value):
+    # A None learning rate made every parameter NaN; Chainer failed with a TypeError.
+    link = chainer.links.Linear(3, 2)
+    before = link.W.array.copy()
+    opt = make(value)
+    opt.setup(link)
+    with pytest.raises(TypeError):
+        opt.update(lambda: chainer.functions.sum(link(numpy.ones((2, 3), numpy.float32))))
+    numpy.testing.assert_array_equal(link.W.array, before)

@@ -2,6 +2,7 @@
 import io
 import json
 import os
+import pickle
 import struct
 import signal
 import time
@@ -388,3 +389,51 @@ def test_objects_unaware_of_the_checking_pass_still_load(tmp_path, fmt):
     numpy.testing.assert_array_equal(target.table, source.table)
     assert target.table.flags.writeable
     assert (target.count, target.name) == (7, 'abc')
+
+
+@pytest.mark.parametrize('content, chainer_error', [
+    (b'', EOFError),                    # empty
+    (b'not an archive' * 4, pickle.UnpicklingError),
+    (None, zipfile.BadZipFile),         # the first half of a real archive
+])
+def test_unreadable_npz_is_also_chainer_error(tmp_path, content, chainer_error):
+    # Chainer let NumPy's reader raise these; ours are ValueErrors that are also them.
+    path = str(tmp_path / 'f.npz')
+    if content is None:
+        serializers.save_npz(path, L.Linear(3, 2))
+        with open(path, 'rb') as f:
+            content = f.read()[:100]
+    with open(path, 'wb') as f:
+        f.write(content)
+    link = L.Linear(3, 2)
+    before = _state(link)
+    with pytest.raises(ValueError) as info:
+        serializers.load_npz(path, link)
+    assert isinstance(info.value, chainer_error)
+    assert _state(link) == before
+
+
+@pytest.mark.skipif(not _has_h5py(), reason='h5py is not installed')
+def test_unreadable_hdf5_is_also_os_error(tmp_path):
+    path = str(tmp_path / 'f.h5')
+    serializers.save_hdf5(path, L.Linear(3, 2))
+    with open(path, 'rb') as f:
+        half = f.read()
+    with open(path, 'wb') as f:
+        f.write(half[:len(half) // 2])
+    with pytest.raises(ValueError) as info:
+        serializers.load_hdf5(path, L.Linear(3, 2))
+    assert isinstance(info.value, OSError)
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_shape_mismatch_is_value_and_type_error(tmp_path, fmt):
+    # Chainer: NumPy's ValueError for NPZ, h5py's TypeError for HDF5; ours is both.
+    path = str(tmp_path / 'f')
+    _save(fmt, path, L.Linear(3, 2))
+    link = L.Linear(4, 2)
+    before = _state(link)
+    with pytest.raises(ValueError) as info:
+        _load(fmt, path, link)
+    assert isinstance(info.value, TypeError)
+    assert _state(link) == before

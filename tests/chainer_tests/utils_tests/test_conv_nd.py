@@ -49,3 +49,45 @@ def test_outsize_formulas_live_in_one_place():
     assert conv_nd.get_conv_outsize is conv.get_conv_outsize
     assert conv.get_deconv_outsize(3, 3, 2, 1) == 5
     assert conv.get_conv_outsize(5, 3, 2, 1) == 3
+
+
+def test_as_tuple_takes_integers_only():
+    assert conv_nd.as_tuple(numpy.int64(2), 2) == (2, 2)
+    assert conv_nd.as_tuple([1, numpy.int32(3)], 2) == (1, 3)
+    for bad in (1.5, 2.0, (1, 2.0), None):
+        with pytest.raises(TypeError):
+            conv_nd.as_tuple(bad, 2)
+    # A sequence of the wrong length: ValueError, and Chainer's AssertionError.
+    with pytest.raises(ValueError) as info:
+        conv_nd.as_tuple((1, 2, 3), 2)
+    assert isinstance(info.value, AssertionError)
+
+
+@pytest.mark.parametrize('call', [
+    lambda F, x: F.max_pooling_2d(x, 2.0),
+    lambda F, x: F.average_pooling_2d(x, 2, stride=1.5),
+    lambda F, x: F.convolution_2d(x, numpy.ones((1, 1, 2, 2), numpy.float32), stride=1.5),
+    lambda F, x: F.deconvolution_2d(x, numpy.ones((1, 1, 2, 2), numpy.float32), pad=0.5),
+    lambda F, x: F.im2col(x, 2.0),
+    lambda F, x: F.unpooling_2d(x, 2.0),
+])
+def test_float_window_arguments_raise_type_error(call):
+    import chainer.functions as F
+    with pytest.raises(TypeError):
+        call(F, numpy.ones((1, 1, 4, 4), numpy.float32))
+
+
+@pytest.mark.parametrize('call', [
+    lambda F, x, W: F.convolution_2d(x, W, stride=0),
+    lambda F, x, W: F.convolution_2d(x, W, pad=-1),
+    lambda F, x, W: F.max_pooling_2d(x, 0),
+    lambda F, x, W: F.average_pooling_2d(x, 2, stride=-1),
+    lambda F, x, W: F.local_convolution_2d(x, numpy.ones((1, 3, 3, 1, 2, 2), numpy.float32),
+                                           stride=0),
+])
+def test_non_positive_window_arguments(call):
+    import chainer.functions as F
+    x = numpy.ones((1, 1, 4, 4), numpy.float32)
+    with pytest.raises(ValueError) as info:
+        call(F, x, numpy.ones((1, 1, 2, 2), numpy.float32))
+    assert isinstance(info.value, AssertionError)

@@ -70,3 +70,9 @@ def test_chainer_module_names():
         numpy.testing.assert_array_equal(gx.array, [0, 1, 1, 0])
     numpy.testing.assert_array_equal(module.relu6(x).array, [0, 0.5, 3, 6])
     assert F.relu6 is module.relu6
+
+
+def test_non_positive_z_is_also_an_assertion_error():
+    with pytest.raises(ValueError) as info:
+        F.clipped_relu(numpy.ones(2, numpy.float32), -1.0)
+    assert isinstance(info.value, AssertionError)

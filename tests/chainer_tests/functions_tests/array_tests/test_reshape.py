@@ -56,3 +56,9 @@ def test_size_mismatch(shape):
 def test_two_unknown_dims():
     with pytest.raises(ValueError):
         reshape(numpy.zeros((2, 3), numpy.float32), (-1, -1))
+
+
+def test_two_unknown_dimensions_is_also_an_assertion_error():
+    with pytest.raises(ValueError) as info:
+        reshape(numpy.ones((2, 3), numpy.float32), (-1, -1))
+    assert isinstance(info.value, AssertionError)

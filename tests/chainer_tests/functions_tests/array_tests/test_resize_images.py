@@ -83,3 +83,9 @@ def test_resize_images_errors():
         F.resize_images(numpy.zeros((1, 1, 2, 2), numpy.float32), (2, 2), mode='cubic')
     with pytest.raises(TypeError):
         F.resize_images(numpy.zeros((1, 1, 2, 2), numpy.float32), (2, 2), 'bilinear')
+
+
+def test_unknown_mode_is_also_an_assertion_error():
+    with pytest.raises(ValueError) as info:
+        F.resize_images(numpy.ones((1, 1, 2, 2), numpy.float32), (3, 3), mode='bicubic')
+    assert isinstance(info.value, AssertionError)

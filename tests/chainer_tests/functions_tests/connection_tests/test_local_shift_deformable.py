@@ -169,6 +169,9 @@ def test_bad_inputs():
         F.shift(numpy.zeros((1, 4, 3, 3), 'f'), 3)                       # too few channels
     with pytest.raises(type_check.InvalidType):
         F.shift(numpy.zeros((1, 9, 3), 'f'), 3)
+    for ksize in (2, (3, 2)):
+        with pytest.raises(ValueError):                                 # even, as Chainer
+            F.shift(numpy.zeros((1, 9, 3, 3), 'f'), ksize)
     with pytest.raises(type_check.InvalidType):
         F.deformable_convolution_2d_sampler(x, numpy.zeros((1, 4, 2, 2), 'f'),
                                             numpy.zeros((2, 3, 3, 3), 'f'))
@@ -231,3 +234,11 @@ def test_double_backward_through_local_convolution():
                        enable_double_backprop=True)
     gW, = chainer.grad([F.sum(gx * gx)], [W])
     assert gW.shape == W.shape
+
+
+def test_list_inputs_raise_type_error():
+    x = numpy.ones((1, 2, 4, 4), numpy.float32)
+    with pytest.raises(TypeError):
+        F.local_convolution_2d(x.tolist(), numpy.ones((1, 3, 3, 2, 2, 2), numpy.float32))
+    with pytest.raises(TypeError):
+        F.depthwise_convolution_2d(x.tolist(), numpy.ones((1, 2, 2, 2), numpy.float32))

@@ -116,3 +116,11 @@ def test_bad_inputs():
         ctc(xs, t.astype(numpy.float32), 0)
     with pytest.raises(type_check.InvalidType):
         ctc(xs, t[:1], 0)
+
+
+def test_blank_symbol_out_of_range_is_also_an_assertion_error():
+    xs = [numpy.zeros((2, 3), numpy.float32)] * 4
+    t = numpy.ones((2, 2), numpy.int32)
+    with pytest.raises(ValueError) as info:
+        ctc(xs, t, 5)
+    assert isinstance(info.value, AssertionError)

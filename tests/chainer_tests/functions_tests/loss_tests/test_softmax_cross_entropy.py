@@ -379,3 +379,11 @@ def test_gpu_fused_path_matches_numpy(case):
     for a, e in zip(got, want):
         assert a.dtype == e.dtype and a.shape == e.shape
         numpy.testing.assert_allclose(cupy.asnumpy(a), e, rtol=tol, atol=tol)
+
+
+def test_class_weight_of_another_length_raises():
+    x = numpy.zeros((2, 3), numpy.float32)
+    t = numpy.array([0, 2], numpy.int32)
+    for n in (2, 4):
+        with pytest.raises(ValueError):
+            softmax_cross_entropy(x, t, class_weight=numpy.ones(n, numpy.float32))

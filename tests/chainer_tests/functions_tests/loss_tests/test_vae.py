@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 from chainer import testing
+from chainer.utils import type_check
 from chainer.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
@@ -73,5 +74,26 @@ def test_bad_inputs():
         bernoulli_nll(a, a, reduce='foo')
     with pytest.raises(ValueError):
         gaussian_nll(a, a, a, reduce='foo')
-    with pytest.raises(TypeError):
+    # An integer log variance or logit: Chainer's InvalidType from exp / softplus.
+    with pytest.raises(type_check.InvalidType):
         gaussian_kl_divergence(a, a.astype(numpy.int32))
+    with pytest.raises(type_check.InvalidType):
+        bernoulli_nll(a, a.astype(numpy.int32))
+    with pytest.raises(TypeError):
+        gaussian_kl_divergence(a, a.tolist())
+    with pytest.raises(TypeError):
+        bernoulli_nll(None, a)
+
+
+def test_observed_values_may_be_any_numbers():
+    # As in Chainer, x (and the mean) are constants in the dtype of the logits or the
+    # log variance: integer arrays, lists, Python scalars and other float dtypes.
+    y = numpy.array([0.5, -1.0, 2.0], numpy.float32)
+    x = numpy.array([1, 0, 1], numpy.int32)
+    expected = bernoulli_nll(x.astype(numpy.float32), y)
+    for other in (x, x.tolist(), x.astype(numpy.float64)):
+        got = bernoulli_nll(other, y)
+        assert got.dtype == numpy.float32
+        numpy.testing.assert_allclose(got.array, expected.array, rtol=1e-6)
+    assert gaussian_nll(1.0, [0, 1, 2], y).dtype == numpy.float32
+    assert gaussian_kl_divergence(x, y.astype(numpy.float16)).dtype == numpy.float16

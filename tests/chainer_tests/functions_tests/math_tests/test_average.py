@@ -118,3 +118,13 @@ def test_integer_input():
 def test_empty_input():
     with pytest.raises(ZeroDivisionError):
         average(numpy.zeros((0, 3), numpy.float32))
+
+
+def test_bad_axis_and_input_type():
+    x = numpy.ones((2, 3), numpy.float32)
+    for axis in (2, -3, (0, 2)):
+        with pytest.raises(type_check.InvalidType):
+            average(x, axis=axis)
+    for bad in ([[1.0, 2.0]], 1.5):
+        with pytest.raises(TypeError):
+            average(bad)

@@ -57,6 +57,14 @@ def test_bad_input(func, expected, bad):
         func(bad)
 
 
+@pytest.mark.parametrize('func, expected', FUNCS, ids=IDS)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.int32])
+def test_numpy_scalar_is_a_0d_array(func, expected, dtype):
+    y = func(dtype(-2.5))
+    assert y.shape == () and y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, expected(numpy.asarray(dtype(-2.5))))
+
+
 def test_fix_warns_of_no_deprecation():
     # numpy.fix is deprecated from NumPy 2.5; F.fix does not lean on it.
     import warnings

@@ -85,5 +85,8 @@ def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):
         F.batch_renormalization(x.astype('i'), one, zero, 1, 0,
                                 running_mean=zero, running_var=one)
-    with pytest.raises(ValueError):
+    # A missing running statistic is a TypeError, as in Chainer.
+    with pytest.raises(TypeError):
         F.batch_renormalization(x, one, zero, 1, 0)
+    with pytest.raises(TypeError):
+        F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero.copy())

@@ -95,8 +95,16 @@ def test_empty_batch():
     assert all(not gr.array.any() for gr in grads)
 
 
-@pytest.mark.parametrize('groups', [0, -1, 2.0, True])
-def test_bad_groups(groups):
+@pytest.mark.parametrize('groups, error', [(0, ValueError), (-1, ValueError),
+                                           (2.0, TypeError), ('2', TypeError),
+                                           (True, TypeError)])
+def test_bad_groups(groups, error):
+    # A non-integer is a TypeError, as in Chainer.
     from chainer.functions.normalization.group_normalization import GroupNormalization
-    with pytest.raises(ValueError):
+    with pytest.raises(error):
         GroupNormalization(groups)
+    if error is TypeError:
+        x = numpy.ones((2, 4, 3), numpy.float32)
+        with pytest.raises(TypeError):
+            F.group_normalization(x, groups, numpy.ones(4, numpy.float32),
+                                  numpy.ones(4, numpy.float32))

@@ -54,3 +54,9 @@ def test_bad_inputs():
         F.normalize(numpy.zeros((2, 3), numpy.int32))
     with pytest.raises(type_check.InvalidType):
         F.normalize(numpy.zeros((2, 3), numpy.float32), axis=2)
+
+
+@pytest.mark.parametrize('bad', [[[1.0, 2.0]], 1.5, numpy.float32(1.5)])
+def test_normalize_non_array_raises_type_error(bad):
+    with pytest.raises(TypeError):
+        F.normalize(bad)

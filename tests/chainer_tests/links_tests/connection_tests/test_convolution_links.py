@@ -304,3 +304,23 @@ def test_mlp_convolution_2d_leaves_its_output_unactivated():
     h = F.relu(link[0](x))
     numpy.testing.assert_array_equal(y, link[1](h).array)
     assert (y < 0).any()
+
+
+def test_mlp_convolution_wscale_is_refused_with_a_hint():
+    with pytest.raises(ValueError, match='conv_init'):
+        L.MLPConvolution2D(3, (4,), 3, wscale=1)
+    with pytest.raises(TypeError, match='conv_init'):
+        L.MLPConvolution2D(3, (4,), 3, 1, 0, F.relu, 1)
+
+
+def test_whole_float_in_channels_work_as_in_chainer():
+    # Chainer sized the filter with int(in_channels / groups), so ``n / 2`` worked.
+    assert L.Convolution2D(3.0, 4, 3).W.shape == (4, 3, 3, 3)
+    assert L.ConvolutionND(1, 4.0, 4, 3, groups=2).W.shape == (4, 2, 3)
+    with pytest.raises(ValueError):
+        L.Convolution2D(1.5, 4, 3)
+
+
+def test_lazy_convolution_refuses_a_list_with_type_error():
+    with pytest.raises(TypeError):
+        L.Convolution2D(None, 2, 1)([[[[1.0]]]])

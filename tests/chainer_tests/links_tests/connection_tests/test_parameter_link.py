@@ -1,4 +1,5 @@
 import numpy
+import pytest
 
 import chainer
 import chainer.links as L
@@ -34,3 +35,9 @@ class TestParameterLink:
         dst = L.Parameter(numpy.zeros((2, 3), 'f'))
         testing.save_and_load_npz(src, dst)
         numpy.testing.assert_array_equal(dst.W.array, src.W.array)
+
+
+@pytest.mark.parametrize('bad', [[1.0, 2.0], None, 1.5])
+def test_parameter_link_needs_an_array(bad):
+    with pytest.raises(TypeError):
+        L.Parameter(bad)

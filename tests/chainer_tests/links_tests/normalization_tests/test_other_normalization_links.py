@@ -35,6 +35,15 @@ class TestBatchRenormalization:
         with pytest.raises(type_check.InvalidType):
             L.BatchRenormalization(3)(numpy.zeros((2, 4), numpy.float32))
 
+    def test_forward_takes_finetune_only(self):
+        # Chainer's forward(x, finetune=False): positional finetune, no test=.
+        link = L.BatchRenormalization(3)
+        x = numpy.ones((2, 3), numpy.float32)
+        assert link(x, True).shape == (2, 3)
+        for kw in ('test', 'bogus'):
+            with pytest.raises(TypeError):
+                link(x, **{kw: True})
+
 
 class TestDecorrelatedBatchNormalization:
 
@@ -127,3 +136,9 @@ def test_layer_normalization_link():
     numpy.testing.assert_array_equal(dst.gamma.array, link2.gamma.array)
     with pytest.raises(type_check.InvalidType):
         link2(numpy.zeros((2, 5), numpy.float32))
+
+
+@pytest.mark.parametrize('size', [None, 2])
+def test_layer_normalization_refuses_a_list_with_type_error(size):
+    with pytest.raises(TypeError):
+        L.LayerNormalization(size)([[1.0, 2.0]])

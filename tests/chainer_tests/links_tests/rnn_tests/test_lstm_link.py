@@ -130,3 +130,11 @@ def test_lstm_gpu_matches_cpu():
     numpy.testing.assert_allclose(cupy.asnumpy(gpu.h.array), cpu.h.array, atol=1e-5)
     numpy.testing.assert_allclose(cupy.asnumpy(gpu.upward.W.grad), cpu.upward.W.grad,
                                   atol=1e-4)
+
+
+def test_batch_larger_than_the_state_is_a_type_error():
+    link = L.LSTM(3, 4)
+    link(numpy.ones((2, 3), numpy.float32))
+    with pytest.raises(TypeError):
+        link(numpy.ones((3, 3), numpy.float32))
+    assert link.h.shape == (2, 4)
