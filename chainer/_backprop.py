@@ -7,6 +7,8 @@ intermediate gradient is dropped as soon as its function has consumed it
 from __future__ import annotations
 
 import heapq
+import shutil
+import traceback
 import warnings
 from typing import Optional
 
@@ -21,6 +23,23 @@ _heappush = heapq.heappush
 _ndarray = numpy.ndarray
 _new_variable = Variable._new
 _heappop = heapq.heappop
+
+
+def creation_stack_text(func) -> str:
+    """Where ``func`` was applied (recorded in debug mode), for error messages."""
+    stack = getattr(func, 'stack', None)
+    if not stack:
+        return ''
+    return ('\n' + '-' * shutil.get_terminal_size().columns
+            + '\nStacktrace of the function is below:\n'
+            + ''.join(traceback.format_list(stack[:-1])))
+
+
+def add_creation_stack(func, error: Exception) -> None:
+    """Appends where ``func`` was applied (known in debug mode) to ``error``'s message."""
+    text = creation_stack_text(func)
+    if text:
+        error.args = ((str(error.args[0]) if error.args else '') + text,) + error.args[1:]
 
 
 def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
@@ -258,16 +277,17 @@ class _Walk:
                 out_grad_data = tuple([None if g is None else g._data for g in gys])
                 for hook in hooks:
                     hook.backward_preprocess(func, in_data, out_grad_data)
+            try:
                 if func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
                 else:
-                    gxs = select_target_grads(func, targets, func.backward(targets, gys))
-            elif func._custom_accumulate:
-                gxs = self._backward_accumulate(func, targets, gys)
-            else:
-                gxs = func.backward(targets, gys)
-                if type(gxs) is not tuple or len(gxs) != len(targets):
-                    gxs = select_target_grads(func, targets, gxs)
+                    gxs = func.backward(targets, gys)
+            except Exception as e:
+                add_creation_stack(func, e)
+                raise
+            if not func._custom_accumulate and (
+                    type(gxs) is not tuple or len(gxs) != len(targets)):
+                gxs = select_target_grads(func, targets, gxs)
 
             # Add them up and queue the creators of the inputs.
             for i, gx in zip(targets, gxs):

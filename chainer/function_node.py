@@ -521,19 +521,10 @@ class FunctionNode:
                 continue
             xp = numpy if isinstance(a, numpy.ndarray) else cuda.get_array_module(a)
             if bool(xp.isnan(a).any()):
-                raise RuntimeError(
-                    f'NaN is detected on {phase} computation of {self.label}'
-                    + _creation_stack_text(self))
-
-
-def _creation_stack_text(func) -> str:
-    """Where ``func`` was applied (recorded in debug mode), for error messages."""
-    stack = getattr(func, 'stack', None)
-    if not stack:
-        return ''
-    return ('\n' + '-' * 70 + '\nStacktrace of the function is below:\n'
-            + ''.join(traceback.format_list(stack[:-1])))
-
+                message = f'NaN is detected on {phase} computation of {self.label}'
+                if phase == 'backward':  # the traceback shows only the backward call
+                    message += _backprop.creation_stack_text(self)
+                raise RuntimeError(message)
 
 
 def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = False,
