@@ -199,7 +199,10 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
     projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
     _bn._update_running(running_mean, mean.array[:, :, 0], decay)
-    _bn._update_running(running_projection, projection.array, decay)
+    if running_projection is not None:
+        # Chainer scales the projection by the unbiased factor of the variance.
+        adjust = cdt.type(m / max(m - 1.0, 1.0))
+        _bn._update_running(running_projection, projection.array * adjust, decay)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 

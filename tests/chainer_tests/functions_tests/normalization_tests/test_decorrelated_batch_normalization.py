@@ -78,9 +78,10 @@ def test_running_statistics():
     y = F.decorrelated_batch_normalization(x, groups=2, running_mean=mean,
                                            running_projection=proj, decay=0.5)
     numpy.testing.assert_allclose(mean, 0.5 * x.mean(0).reshape(2, 2), rtol=1e-5)
-    # With the batch's own statistics the fixed version reproduces the output.
+    # The running projection takes the batch's one times m / (m - 1) with m = 8 rows,
+    # as in Chainer; with the batch's own statistics the fixed version reproduces y.
     full_mean = x.mean(0).reshape(2, 2)
-    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2
+    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2 * (7 / 8)
     y2 = F.fixed_decorrelated_batch_normalization(x, full_mean, full_proj, groups=2)
     numpy.testing.assert_allclose(y2.array, y.array, atol=1e-4)
 
@@ -111,3 +112,14 @@ def test_bad_inputs():
             groups=2)
 
 
+
+
+def test_running_projection_unbiased_factor():
+    # Chainer 7.8.1 gives these values (3 x 2 x 2 = 12 elements per channel).
+    x = numpy.random.RandomState(1).randn(3, 4, 2, 2).astype(numpy.float32)
+    mean = numpy.zeros((2, 2), numpy.float32)
+    proj = numpy.broadcast_to(numpy.eye(2, dtype=numpy.float32), (2, 2, 2)).copy()
+    F.decorrelated_batch_normalization(x, groups=2, running_mean=mean, running_projection=proj)
+    numpy.testing.assert_allclose(
+        proj.ravel(), [1.053275, -0.013053, -0.013053, 0.992194,
+                       1.041024, -0.070079, -0.070079, 1.078822], atol=2e-6)
