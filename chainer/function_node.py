@@ -297,6 +297,8 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
+            if cfg.lazy_grad_sum:
+                self.lazy_grad_sum = True
             return tuple(ret)
         requires_grad = False
         for x in input_vars:
@@ -343,6 +345,8 @@ class FunctionNode:
                 ret[index]._node.data = outputs[index]
             self._retained_output_data = tuple(
                 [outputs[index] for index in self._output_indexes_to_retain])
+        if config.lazy_grad_sum:
+            self.lazy_grad_sum = True
         return tuple(ret)
 
     def _normalize_outputs(self, outputs) -> tuple:
