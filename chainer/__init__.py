@@ -111,14 +111,17 @@ def is_debug() -> bool:
 
 
 def set_debug(debug: bool) -> None:
-    """Turns debug mode on or off globally."""
-    global_config.debug = debug
+    """Turns debug mode on or off in the current thread (``config.debug = debug``)."""
+    config.debug = debug
 
 
 class DebugMode:
     """Context manager that sets debug mode (deprecated in Chainer; use using_config)."""
 
     def __init__(self, debug: bool) -> None:
+        import warnings as builtin_warnings
+        builtin_warnings.warn('chainer.DebugMode is deprecated. '
+                      'Use chainer.using_config("debug", ...) instead.', DeprecationWarning)
         self._using = using_config('debug', debug)
 
     def __enter__(self) -> None:

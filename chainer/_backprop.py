@@ -7,6 +7,8 @@ intermediate gradient is dropped as soon as its function has consumed it
 from __future__ import annotations
 
 import heapq
+import shutil
+import traceback
 import warnings
 from typing import Optional
 
@@ -21,6 +23,23 @@ _heappush = heapq.heappush
 _ndarray = numpy.ndarray
 _new_variable = Variable._new
 _heappop = heapq.heappop
+
+
+def creation_stack_text(func) -> str:
+    """Where ``func`` was applied (recorded in debug mode), for error messages."""
+    stack = getattr(func, 'stack', None)
+    if not stack:
+        return ''
+    return ('\n' + '-' * shutil.get_terminal_size().columns
+            + '\nStacktrace of the function is below:\n'
+            + ''.join(traceback.format_list(stack[:-1])))
+
+
+def add_creation_stack(func, error: Exception) -> None:
+    """Appends where ``func`` was applied (known in debug mode) to ``error``'s message."""
+    text = creation_stack_text(func)
+    if text:
+        error.args = ((str(error.args[0]) if error.args else '') + text,) + error.args[1:]
 
 
 def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
@@ -74,6 +93,19 @@ def _add_in_place(acc, g) -> bool:
 _MISSING = object()
 
 
+class _Pending(list):
+    """The gradients of one node from functions applied under
+    ``config.lazy_grad_sum``: as in Chainer, they are summed by one ``F.add``
+    (a ``MultiAdd``) when the gradient is read, not pairwise as they arrive.
+    Only while sums are nodes (``add_node``); otherwise the values are the same."""
+
+    __slots__ = ()
+
+
+def _settle(g):
+    return chainer.functions.add(*g) if type(g) is _Pending else g
+
+
 class _Walk:
     """State of one backprop run and its steps.
 
@@ -123,7 +155,11 @@ class _Walk:
         """The gradient accumulated so far for ``node``; the caller may keep it."""
         self.owned.discard(node)
         g = self.grads.get(node, _MISSING)
-        return self._load(node) if g is _MISSING else g
+        if g is _MISSING:
+            return self._load(node)
+        if type(g) is _Pending:
+            g = self.grads[node] = _settle(g)
+        return g
 
     def take(self, node):
         """Removes and returns the gradient of an output about to be backpropagated."""
@@ -131,7 +167,7 @@ class _Walk:
             return self.current(node)
         self.owned.discard(node)
         g = self.grads.pop(node, _MISSING)
-        return self._load(node) if g is _MISSING else g
+        return self._load(node) if g is _MISSING else _settle(g)
 
     def accumulate(self, node, gx) -> None:
         """Adds ``gx`` to the gradient of ``node``."""
@@ -143,6 +179,9 @@ class _Walk:
             grads[node] = gx
         elif node in self.owned and _add_in_place(cur._data, gx._data):
             pass
+        elif type(cur) is _Pending:
+            cur.append(gx)
+            grads[node] = _settle(cur)
         else:
             grads[node] = _sum(cur, gx, self.add_node)
             if self.in_place:
@@ -214,6 +253,8 @@ class _Walk:
                         gy = load(y)
                     elif owned:
                         owned.discard(y)
+                    elif type(gy) is _Pending:
+                        gy = _settle(gy)
                 if gy is None:
                     if retain_grad:
                         self._retain(outputs, (None,))
@@ -258,16 +299,17 @@ class _Walk:
                 out_grad_data = tuple([None if g is None else g._data for g in gys])
                 for hook in hooks:
                     hook.backward_preprocess(func, in_data, out_grad_data)
+            try:
                 if func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
                 else:
-                    gxs = select_target_grads(func, targets, func.backward(targets, gys))
-            elif func._custom_accumulate:
-                gxs = self._backward_accumulate(func, targets, gys)
-            else:
-                gxs = func.backward(targets, gys)
-                if type(gxs) is not tuple or len(gxs) != len(targets):
-                    gxs = select_target_grads(func, targets, gxs)
+                    gxs = func.backward(targets, gys)
+            except Exception as e:
+                add_creation_stack(func, e)
+                raise
+            if not func._custom_accumulate and (
+                    type(gxs) is not tuple or len(gxs) != len(targets)):
+                gxs = select_target_grads(func, targets, gxs)
 
             # Add them up and queue the creators of the inputs.
             for i, gx in zip(targets, gxs):
@@ -296,6 +338,12 @@ class _Walk:
                     grads[x] = gx
                 elif x in owned and _add_in_place(cur._data, data):
                     pass
+                elif add_node and (func.lazy_grad_sum or type(cur) is _Pending):
+                    if type(cur) is not _Pending:
+                        cur = grads[x] = _Pending((cur,))
+                    cur.append(gx)
+                    if not func.lazy_grad_sum:
+                        grads[x] = _settle(cur)
                 else:
                     grads[x] = _sum(cur, gx, add_node)
                     if in_place:
@@ -362,7 +410,7 @@ class _Walk:
         grads = self.grads
         for node in self.leaves:
             var = node._variable()
-            gx = grads.pop(node, None)
+            gx = _settle(grads.pop(node, None))
             if gx is not None and node._old_style_grad_generator is not None:
                 # The walk reached a gradient computed by an old-style Function.
                 node._check_old_style_gradient()
@@ -434,7 +482,7 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
         if node._creator_node is not None:
             walk.push(node._creator_node)
     walk.run()
-    return [walk.grads.get(t) for t in targets]
+    return [_settle(walk.grads.get(t)) for t in targets]
 
 
 def backward(outputs, grad_outputs=None, **kwargs) -> None:

@@ -10,7 +10,7 @@ import numpy
 
 import chainer
 from chainer import backend
-from chainer.function_node import _creation_stack_text
+from chainer._backprop import add_creation_stack, creation_stack_text
 
 
 def _sum_list(grads: list) -> None:
@@ -64,13 +64,6 @@ class GradTable:
     def assert_no_grads(self) -> None:
         for grads in self.grads.values():
             assert grads == []
-
-
-def _add_creation_stack(func, error: Exception) -> None:
-    """Appends where ``func`` was applied (known in debug mode) to ``error``'s message."""
-    text = _creation_stack_text(func)
-    if text:
-        error.args = ((str(error.args[0]) if error.args else '') + text,) + error.args[1:]
 
 
 def _error(func, message: str) -> str:
@@ -133,7 +126,7 @@ def backprop_step(func, target_input_indexes: tuple, grad_outputs: tuple,
         else:
             gxs = func.backward(target_input_indexes, grad_outputs)
     except Exception as e:
-        _add_creation_stack(func, e)
+        add_creation_stack(func, e)
         raise
     if not overridden:
         if is_debug:
@@ -162,7 +155,7 @@ def backprop_step(func, target_input_indexes: tuple, grad_outputs: tuple,
                     if bool(xp.isnan(gx.array).any()):
                         raise RuntimeError(
                             f'NaN is detected on backward computation of {func.label}'
-                            + _creation_stack_text(func))
+                            + creation_stack_text(func))
     if not func.lazy_grad_sum:
         for grads in grad_inputs.values():
             _sum_list(grads)

@@ -12,7 +12,7 @@ def _flag(name: str, default: str) -> bool:
         return bool(int(value))
     except ValueError:
         raise ValueError(
-            f'environment variable {name} must be 0 or 1, got {value!r}') from None
+            f'environment variable {name} must be an integer (0 or 1), got {value!r}') from None
 
 
 def _dtype(name: str) -> numpy.dtype:
@@ -20,8 +20,6 @@ def _dtype(name: str) -> numpy.dtype:
     if value == 'mixed16':
         from chainer._mixed16 import mixed16
         return mixed16
-    # Chainer also accepts the C-style aliases.
-    value = {'half': 'float16', 'single': 'float32', 'double': 'float64'}.get(value, value)
     if value not in ('float16', 'float32', 'float64'):
         raise TypeError(
             f'incorrect dtype name in {name} environment variable: {value!r} '
@@ -34,7 +32,7 @@ def set_defaults(global_config) -> None:
     g = global_config
     g.autotune = False
     g.compute_mode = None
-    g.cudnn_deterministic = _flag('CHAINER_CUDNN_DETERMINISTIC', '0')
+    g.cudnn_deterministic = False
     g.cudnn_fast_batch_normalization = _flag('CHAINER_CUDNN_FAST_BATCH_NORMALIZATION', '0')
     g.debug = _flag('CHAINER_DEBUG', '0')
     g.dtype = _dtype('CHAINER_DTYPE')
@@ -49,5 +47,5 @@ def set_defaults(global_config) -> None:
     g.use_cudnn_tensor_core = 'auto'
     g.use_ideep = os.environ.get('CHAINER_USE_IDEEP', 'never')
     g.use_static_graph = True
-    g.warn_nondeterministic = _flag('CHAINER_WARN_NONDETERMINISTIC', '0')
+    g.warn_nondeterministic = False
     g._will_recompute = False

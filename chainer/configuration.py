@@ -15,6 +15,13 @@ from typing import Any
 # id(GlobalConfig) -> the LocalConfig classes that mirror it
 _mirrors: dict[int, list[type]] = {}
 
+# Chainer's keys; a GlobalConfig that has not set one reads None for it.
+_KEYS = ('autotune', 'compute_mode', 'cudnn_deterministic', 'cudnn_fast_batch_normalization',
+         'debug', 'dtype', 'enable_backprop', 'in_recomputing', 'keep_graph_on_report',
+         'lazy_grad_sum', 'schedule_func', 'train', 'type_check', 'use_cudnn',
+         'use_cudnn_tensor_core', 'use_ideep', 'use_static_graph', 'warn_nondeterministic',
+         '_will_recompute')
+
 
 class GlobalConfig:
     """The process-wide defaults; every thread's ``LocalConfig`` falls back here."""
@@ -27,11 +34,18 @@ class GlobalConfig:
     def __delattr__(self, name: str) -> None:
         object.__delattr__(self, name)
         for cls in _mirrors.get(id(self), ()):
-            delattr(cls, name)
+            if name in _KEYS:
+                setattr(cls, name, None)
+            else:
+                delattr(cls, name)
 
     def show(self, file=sys.stdout) -> None:
         """Prints the configuration entries, one per line, sorted by name."""
         _print_attrs(self, sorted(self.__dict__), file)
+
+
+for _key in _KEYS:
+    setattr(GlobalConfig, _key, None)
 
 
 class LocalConfig(threading.local):
@@ -39,6 +53,8 @@ class LocalConfig(threading.local):
 
     def __new__(cls, global_config: GlobalConfig):
         mirror = type(cls.__name__, (cls,), {'__module__': cls.__module__})
+        for name in _KEYS:
+            setattr(mirror, name, getattr(global_config, name))
         for name, value in vars(global_config).items():
             setattr(mirror, name, value)
         mirror._global = global_config
@@ -67,6 +83,10 @@ class _LocalView:
 
     def __init__(self, cfg: LocalConfig) -> None:
         object.__setattr__(self, '_config', cfg)
+
+    @property
+    def __dict__(self) -> dict[str, Any]:
+        return self._config.__dict__
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -108,6 +128,8 @@ class using_config(contextlib.ContextDecorator):  # noqa: N801 (Chainer's name)
     __slots__ = ('name', 'value', 'config', '_old')
 
     def __init__(self, name: str, value: Any, config: LocalConfig = config) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f'attribute name must be string, not {type(name).__name__!r}')
         self.name = name
         self.value = value
         self.config = config

@@ -306,6 +306,8 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
+            if cfg.lazy_grad_sum:
+                self.lazy_grad_sum = True
             return tuple(ret)
         requires_grad = False
         for x in input_vars:
@@ -352,6 +354,8 @@ class FunctionNode:
                 ret[index]._node.data = outputs[index]
             self._retained_output_data = tuple(
                 [outputs[index] for index in self._output_indexes_to_retain])
+        if config.lazy_grad_sum:
+            self.lazy_grad_sum = True
         return tuple(ret)
 
     def _normalize_outputs(self, outputs) -> tuple:
@@ -530,19 +534,10 @@ class FunctionNode:
                 continue
             xp = numpy if isinstance(a, numpy.ndarray) else cuda.get_array_module(a)
             if bool(xp.isnan(a).any()):
-                raise RuntimeError(
-                    f'NaN is detected on {phase} computation of {self.label}'
-                    + _creation_stack_text(self))
-
-
-def _creation_stack_text(func) -> str:
-    """Where ``func`` was applied (recorded in debug mode), for error messages."""
-    stack = getattr(func, 'stack', None)
-    if not stack:
-        return ''
-    return ('\n' + '-' * 70 + '\nStacktrace of the function is below:\n'
-            + ''.join(traceback.format_list(stack[:-1])))
-
+                message = f'NaN is detected on {phase} computation of {self.label}'
+                if phase == 'backward':  # the traceback shows only the backward call
+                    message += _backprop.creation_stack_text(self)
+                raise RuntimeError(message)
 
 
 def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = False,

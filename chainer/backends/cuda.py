@@ -578,12 +578,13 @@ def should_use_cudnn(level: str, lowest_version: int = 0) -> bool:
             ``'>=auto'`` (when it is ``'always'`` or ``'auto'``).
         lowest_version: Minimum cuDNN version required.
     """
+    # Without cuDNN the answer is False whatever the level, as in Chainer.
+    if not cudnn_enabled or _cudnn_version < lowest_version:
+        return False
     flags = _SHOULD_USE_CUDNN.get(level)
     if flags is None:
         raise ValueError(
             f'invalid cuDNN use level: {level!r} (must be either of "==always" or ">=auto")')
-    if not cudnn_enabled or _cudnn_version < lowest_version:
-        return False
     use_cudnn = config.use_cudnn
     result = flags.get(use_cudnn) if isinstance(use_cudnn, str) else None
     if result is None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy
 
 from chainer import _backend
-from chainer.configuration import config
+from chainer.configuration import config  # NOQA: F401 (Chainer exposes it here)
 
 _IDEEP_MESSAGE = (
     'iDeep (the Intel64 backend) is not supported by rechainer; '
@@ -62,22 +62,11 @@ def check_ideep_available() -> None:
     raise RuntimeError(_IDEEP_MESSAGE)
 
 
-_SHOULD_USE_IDEEP = {
-    '==always': {'always': True, 'auto': False, 'never': False},
-    '>=auto': {'always': True, 'auto': True, 'never': False},
-}
-
-
 def should_use_ideep(level: str) -> bool:
-    """Whether iDeep should be used: always ``False`` (the level is still checked)."""
-    if level not in _SHOULD_USE_IDEEP:
-        raise ValueError(
-            f'invalid iDeep use level: {level!r} (must be either of "==always" or ">=auto")')
-    use_ideep = config.use_ideep
-    if use_ideep not in _SHOULD_USE_IDEEP[level]:
-        raise ValueError(
-            f'invalid use_ideep configuration: {use_ideep!r} '
-            '(must be either of "always", "auto", or "never")')
+    """Whether iDeep should be used: always ``False``, iDeep being unavailable.
+
+    As in Chainer without iDeep, neither ``level`` nor ``config.use_ideep`` is checked.
+    """
     return False
 
 

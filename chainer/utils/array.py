@@ -146,12 +146,15 @@ def as_compute(x: Any) -> Any:
 
 def scatter_add(a: Any, index: Any, values: Any) -> None:
     """``a[index] += values`` in place, adding repeated indices (``numpy.add.at``
-    on the CPU, ``cupyx.scatter_add`` on the GPU)."""
+    on the CPU, ``cupyx.scatter_add`` on the GPU, whose atomic adds make float
+    sums nondeterministic: ``config.warn_nondeterministic`` warns of them)."""
     if isinstance(a, numpy.ndarray):
         if not _scatter_add_rows(a, index, values):
             numpy.add.at(a, index, values)
     else:
         import cupyx
+        from chainer.utils.experimental import nondeterministic
+        nondeterministic('atomicAdd')
         cupyx.scatter_add(a, index, values)
 
 

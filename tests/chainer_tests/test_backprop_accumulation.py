@@ -335,3 +335,55 @@ def test_repeated_parameter_in_place_sum_on_cupy_matches_numpy():
         return cuda.to_cpu(w.grad)
 
     np.testing.assert_allclose(run(cuda.cupy), run(np), rtol=1e-4, atol=1e-5)
+
+
+def _grad_graph_labels(v):
+    labels = []
+    node = v.creator_node
+    while node is not None:
+        labels.append(f'{node.label}/{len(node.inputs)}')
+        node = node.inputs[0].creator_node
+    return labels
+
+
+@pytest.mark.parametrize('lazy', [False, True])
+def test_lazy_grad_sum_sums_once_with_multi_add(lazy):
+    # Chainer's config.lazy_grad_sum: the nodes applied under it hand their
+    # gradients on unsummed, and the reader sums them in one F.add (MultiAdd).
+    x = Variable(np.array([1.0, 2.0, 0.5], np.float32))
+    with chainer.using_config('lazy_grad_sum', lazy):
+        y = F.sum(x * 2 + x * 3 + F.sin(x) + x)
+    assert y.creator_node.lazy_grad_sum is lazy
+    gx, = chainer.grad([y], [x], enable_double_backprop=True)
+    np.testing.assert_allclose(gx.array, 6 + np.cos(x.array), rtol=1e-6)
+    if lazy:
+        assert _grad_graph_labels(gx) == ['MultiAdd/4', 'BroadcastTo/1']
+    else:
+        assert _grad_graph_labels(gx) == ['_ + _/2'] * 3 + ['BroadcastTo/1']
+    gg, = chainer.grad([F.sum(gx * gx)], [x])
+    np.testing.assert_allclose(gg.array, -2 * (6 + np.cos(x.array)) * np.sin(x.array),
+                               rtol=1e-5)
+
+
+def test_lazy_grad_sum_includes_the_gradient_a_leaf_holds():
+    x = Variable(np.array([1.0, 2.0], np.float32))
+    x.grad = np.array([10.0, 10.0], np.float32)
+    with chainer.using_config('lazy_grad_sum', True):
+        y = F.sum(x * 2 + x * x)
+    y.backward(enable_double_backprop=True)
+    np.testing.assert_array_equal(x.grad, [14, 16])
+    assert x.grad_var.creator_node.label == 'MultiAdd'
+    assert len(x.grad_var.creator_node.inputs) == 4
+
+
+def test_lazy_grad_sum_without_double_backprop_gives_the_same_values():
+    rng = np.random.RandomState(0)
+    data = rng.randn(5, 4).astype(np.float32)
+    grads = []
+    for lazy in (False, True):
+        x = Variable(data.copy())
+        with chainer.using_config('lazy_grad_sum', lazy):
+            y = F.sum(F.tanh(x) * x + F.exp(x) + x * x)
+        y.backward()
+        grads.append(x.grad)
+    np.testing.assert_array_equal(grads[0], grads[1])

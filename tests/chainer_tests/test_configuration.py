@@ -70,6 +70,23 @@ class TestDefaults:
         with pytest.raises(AttributeError):
             chainer.global_config.no_such_key_exists
 
+    def test_fresh_global_config_reads_none_for_chainers_keys(self):
+        g = configuration.GlobalConfig()
+        c = configuration.LocalConfig(g)
+        for key in DEFAULTS:
+            assert getattr(g, key) is None
+            assert getattr(c, key) is None
+        assert g.dtype is None and g._will_recompute is None
+        with pytest.raises(AttributeError):
+            g.no_such_key_exists
+        out = io.StringIO()
+        g.show(out)  # only what was set is shown
+        assert out.getvalue() == ''
+        g.train = False
+        assert c.train is False
+        del g.train
+        assert g.train is None and c.train is None
+
 
 class TestUsingConfig:
 
@@ -126,6 +143,20 @@ class TestUsingConfig:
     def test_enter_returns_none(self):
         with chainer.using_config('train', False) as value:
             assert value is None
+
+    def test_name_must_be_a_string(self):
+        with pytest.raises(TypeError):
+            chainer.using_config(1, True)
+        with pytest.raises(TypeError):
+            chainer.using_config(None, True)
+
+    def test_local_overrides_seen_through_private_local(self):
+        # Code written for Chainer reads chainer.config._local (a threading.local).
+        with chainer.using_config('train', False):
+            assert chainer.config._local.__dict__['train'] is False
+            assert hasattr(chainer.config._local, 'train')
+        assert 'train' not in chainer.config._local.__dict__
+        assert not hasattr(chainer.config._local, 'train')
 
     def test_new_key(self):
         with chainer.using_config('my_new_key', 42):
@@ -297,19 +328,35 @@ class TestDebug:
         with chainer.using_config('debug', True):
             assert chainer.is_debug() is True
 
-    def test_set_debug(self):
+    def test_set_debug_is_thread_local(self):
+        # As in Chainer, set_debug(v) is chainer.config.debug = v.
+        seen = {}
         chainer.set_debug(True)
         try:
             assert chainer.is_debug()
-            assert chainer.global_config.debug is True
+            assert chainer.global_config.debug is False
+            t = threading.Thread(target=lambda: seen.setdefault('other', chainer.is_debug()))
+            t.start()
+            t.join()
         finally:
-            chainer.set_debug(False)
+            del chainer.config.debug
+        assert seen == {'other': False}
+        assert not chainer.is_debug()
+
+    def test_set_debug_inside_using_config(self):
+        with chainer.using_config('debug', False):
+            chainer.set_debug(True)
+            assert chainer.is_debug()
         assert not chainer.is_debug()
 
     def test_debug_mode(self):
-        with chainer.DebugMode(True):
+        with pytest.warns(DeprecationWarning, match='DebugMode is deprecated'):
+            outer = chainer.DebugMode(True)
+        with outer:
             assert chainer.is_debug()
-            with chainer.DebugMode(False):
+            with pytest.warns(DeprecationWarning):
+                inner = chainer.DebugMode(False)
+            with inner:
                 assert not chainer.is_debug()
             assert chainer.is_debug()
         assert not chainer.is_debug()
@@ -328,7 +375,8 @@ _PRINT_CONFIG = (
     'print(json.dumps({"debug": c.debug, "type_check": c.type_check, "dtype": str(c.dtype),\n'
     '    "use_cudnn": c.use_cudnn, "cudnn_deterministic": c.cudnn_deterministic,\n'
     '    "keep_graph_on_report": c.keep_graph_on_report, "lazy_grad_sum": c.lazy_grad_sum,\n'
-    '    "use_ideep": c.use_ideep, "is_debug": chainer.is_debug()}))\n')
+    '    "use_ideep": c.use_ideep, "warn_nondeterministic": c.warn_nondeterministic,\n'
+    '    "is_debug": chainer.is_debug()}))\n')
 
 
 class TestEnvironment:
@@ -339,13 +387,17 @@ class TestEnvironment:
         ({'CHAINER_TYPE_CHECK': '0'}, {'type_check': False}),
         ({'CHAINER_DTYPE': 'float16'}, {'dtype': 'float16'}),
         ({'CHAINER_DTYPE': 'float64'}, {'dtype': 'float64'}),
-        ({'CHAINER_DTYPE': 'half'}, {'dtype': 'float16'}),
-        ({'CHAINER_DTYPE': 'double'}, {'dtype': 'float64'}),
-        ({'CHAINER_USE_CUDNN': 'never', 'CHAINER_CUDNN_DETERMINISTIC': '1',
-          'CHAINER_KEEP_GRAPH_ON_REPORT': '1', 'CHAINER_LAZY_GRAD_SUM': '1',
-          'CHAINER_USE_IDEEP': 'auto'},
-         {'use_cudnn': 'never', 'cudnn_deterministic': True, 'keep_graph_on_report': True,
-          'lazy_grad_sum': True, 'use_ideep': 'auto'}),
+        ({'CHAINER_DTYPE': 'mixed16'}, {'dtype': "dtype('mixed16')"}),
+        ({'CHAINER_DEBUG': '2'}, {'debug': True}),
+        ({'CHAINER_USE_CUDNN': 'never', 'CHAINER_KEEP_GRAPH_ON_REPORT': '1',
+          'CHAINER_LAZY_GRAD_SUM': '1', 'CHAINER_USE_IDEEP': 'auto'},
+         {'use_cudnn': 'never', 'keep_graph_on_report': True, 'lazy_grad_sum': True,
+          'use_ideep': 'auto'}),
+        # Chainer 7.8.1 reads no variable for these two keys.
+        ({'CHAINER_CUDNN_DETERMINISTIC': '1', 'CHAINER_WARN_NONDETERMINISTIC': '1'},
+         {'cudnn_deterministic': False, 'warn_nondeterministic': False}),
+        ({'CHAINER_CUDNN_DETERMINISTIC': 'x', 'CHAINER_WARN_NONDETERMINISTIC': 'x'},
+         {'cudnn_deterministic': False, 'warn_nondeterministic': False}),
     ])
     def test_variables(self, env, expect):
         r = _run_with_env(env, _PRINT_CONFIG)
@@ -354,11 +406,13 @@ class TestEnvironment:
         for key, value in expect.items():
             assert got[key] == value, (key, got)
 
-    def test_bad_dtype(self):
-        r = _run_with_env({'CHAINER_DTYPE': 'int8'}, 'import chainer')
+    @pytest.mark.parametrize('name', ['int8', 'half', 'double', 'f4', 'FLOAT32', ''])
+    def test_bad_dtype(self, name):
+        # Only float16/32/64 and mixed16 are accepted, as in Chainer.
+        r = _run_with_env({'CHAINER_DTYPE': name}, 'import chainer')
         assert r.returncode != 0
         assert 'TypeError' in r.stderr
-        assert 'CHAINER_DTYPE' in r.stderr and 'int8' in r.stderr
+        assert f"CHAINER_DTYPE environment variable: '{name}'" in r.stderr
 
     def test_bad_flag(self):
         r = _run_with_env({'CHAINER_DEBUG': 'yes'}, 'import chainer')

@@ -13,15 +13,15 @@ def _apply_log(x):  # the frame the message must point at
     return F.log(x)
 
 
-def test_forward_nan_names_the_creation_site():
+def test_forward_nan_message():
+    # As in Chainer, a forward error is raised from the call itself, so its
+    # traceback names the site and the message carries no stack.
     x = chainer.Variable(numpy.array([-1.], numpy.float32))
     with chainer.using_config('debug', True), numpy.errstate(invalid='ignore'):
         with pytest.raises(RuntimeError) as info:
             _apply_log(x)
-    msg = str(info.value)
-    assert msg.startswith('NaN is detected on forward computation of log')
-    assert 'Stacktrace of the function is below:' in msg
-    assert '_apply_log' in msg and 'test_debug_messages.py' in msg
+    assert str(info.value) == 'NaN is detected on forward computation of log'
+    assert any(entry.name == '_apply_log' for entry in info.traceback)
 
 
 def test_no_stack_outside_debug_mode():
@@ -78,3 +78,53 @@ def test_backprop_step_errors_name_the_creation_site():
         _backprop_utils.backprop_step(y.creator_node, (0,), (gy,), {x.node: []}, True)
     msg = str(info.value)
     assert msg.startswith('broken backward') and '_apply_failing' in msg
+
+
+def _broken_with(error):
+    def backward():
+        raise error
+    return backward
+
+
+def _apply_sqrt(x):
+    return F.sqrt(x)
+
+
+@pytest.mark.parametrize('error', [IndexError('index'), KeyError('key'), IndexError()])
+def test_backward_errors_name_the_creation_site(error):
+    # Any error raised by a backward gets where its function was applied.
+    x = chainer.Variable(numpy.array([1.], numpy.float32))
+    with chainer.using_config('debug', True):
+        y = _Doubling(_broken_with(error)).apply((x,))[0]
+    with pytest.raises(type(error)) as info:
+        y.grad = numpy.ones(1, numpy.float32)
+        y.backward()
+    msg = str(info.value.args[0])
+    assert msg.startswith(str(error.args[0]) if error.args else '\n')
+    assert msg.count('Stacktrace of the function is below:') == 1
+    assert 'test_backward_errors_name_the_creation_site' in msg
+
+
+def test_backward_error_without_debug_at_creation_keeps_its_message():
+    x = chainer.Variable(numpy.array([1.], numpy.float32))
+    y = _Doubling(_broken_with(IndexError('index'))).apply((x,))[0]
+    with chainer.using_config('debug', True):
+        with pytest.raises(IndexError) as info:
+            F.sum(y).backward()
+    assert info.value.args == ('index',)
+
+
+def test_nan_inside_a_backward_names_the_function_being_differentiated(monkeypatch):
+    # sqrt's backward divides by 2 sqrt(x): 0 / 0 at x = 0 with a zero gradient.
+    monkeypatch.setenv('COLUMNS', '50')
+    x = chainer.Variable(numpy.array([0., 1.], numpy.float32))
+    with chainer.using_config('debug', True), numpy.errstate(invalid='ignore'):
+        y = _apply_sqrt(x)
+        y.grad = numpy.zeros(2, numpy.float32)
+        with pytest.raises(RuntimeError) as info:
+            y.backward()
+    head, dashes, title, *stack = str(info.value).split('\n')
+    assert head == 'NaN is detected on forward computation of _ / _'
+    assert dashes == '-' * 50  # the terminal's width, as in Chainer
+    assert title == 'Stacktrace of the function is below:'
+    assert '_apply_sqrt' in '\n'.join(stack)

@@ -35,6 +35,8 @@ class SplitAxis(function_node.FunctionNode):
                     raise TypeError('indices_or_sections must be integer or 1-D array '
                                     'of integers')
                 indices.append(int(i))
+            if chainer.is_debug() and any(p > n for p, n in zip(indices, indices[1:])):
+                raise ValueError('indices_or_sections must be sorted')
             self.indices = tuple(indices)
             self.sections = None
         else:

@@ -8,6 +8,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.evaluation.accuracy import check_label_shapes
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 
 def _fbeta_score(precision, recall, beta):
@@ -36,7 +37,8 @@ class ClassificationSummary(function_node.FunctionNode):
         else:
             label_num = self.label_num
             if chainer.is_debug() and not (t < label_num).all():
-                raise ValueError(f'every label must be smaller than label_num={label_num}')
+                raise _ValueAssertionError(
+                    f'every label must be smaller than label_num={label_num}')
         mask = (t == self.ignore_label).ravel()
         # Ignored samples go to the extra bin ``label_num``, which is dropped.
         pred = xp.where(mask, label_num, y.argmax(axis=1).ravel())

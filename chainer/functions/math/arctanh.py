@@ -12,10 +12,6 @@ class Arctanh(function_node.FunctionNode):
 
     is_elementwise = True
 
-    @property
-    def label(self):
-        return 'arctanh'
-
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         type_check.expect(in_types[0].dtype.kind == 'f')

@@ -255,10 +255,6 @@ class AddConstant(function_node.FunctionNode):
 class MultiAdd(function_node.FunctionNode):
     is_elementwise = True
 
-    @property
-    def label(self):
-        return '_ + _ + ...'
-
     def check_type_forward(self, in_types):
         for i, t in enumerate(in_types):
             type_check._argname((t,), (f'x{i}',))
@@ -292,9 +288,6 @@ def add(*xs):
         if isinstance(rhs, Variable):
             return Add().apply((lhs, rhs))[0]
         return AddConstant(rhs).apply((lhs,))[0]
-    if len(xs) == 1:
-        return chainer.as_variable(xs[0]) if not isinstance(xs[0], Variable) else \
-            chainer.functions.identity(xs[0])
     if len(xs) == 0:
         raise TypeError('add() needs at least one input')
     return MultiAdd().apply(xs)[0]

@@ -14,6 +14,10 @@ from chainer.utils.array import as_compute
 class Cholesky(function_node.FunctionNode):
     """Lower-triangular ``L`` with ``L @ L.T == a`` (only the lower half of ``a`` is read)."""
 
+    @property
+    def label(self):
+        return 'cholesky'
+
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a',))
         a_type, = in_types

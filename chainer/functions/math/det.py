@@ -15,6 +15,10 @@ from chainer.utils.array import as_compute
 class BatchDet(function_node.FunctionNode):
     """Determinants of a batch of square matrices (shape ``(N, n, n)``)."""
 
+    @property
+    def label(self):
+        return 'det'
+
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a',))
         a_type, = in_types

@@ -17,10 +17,6 @@ class FFT(function_node.FunctionNode):
             raise ValueError(f"method must be 'fft' or 'ifft', not {method!r}")
         self._method = method
 
-    @property
-    def label(self):
-        return self._method
-
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('real', 'imag'))
         r_type, i_type = in_types

@@ -49,8 +49,10 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
         decay (float): Decay rate of the running averages.
         update_statistics (bool): Update ``running_mean`` and ``running_var`` in place.
     """
-    if running_mean is None or running_var is None:
-        raise TypeError('batch_renormalization needs running_mean and running_var')
+    if running_mean is None:
+        raise TypeError('running_mean is required')
+    if running_var is None:
+        raise TypeError('running_var is required')
     _check_inputs(x, gamma, beta)
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)

@@ -156,6 +156,10 @@ class BatchNormalization(link.Link):
                 tuple(s for i, s in enumerate(xa.shape) if i not in axis))
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
+            if configuration.config.in_recomputing:
+                # F.forget's second forward: the statistics were updated by the first.
+                return batch_normalization.batch_normalization(
+                    x, gamma, beta, eps=self.eps, axis=self.axis)
             return batch_normalization.batch_normalization(
                 x, gamma, beta, eps=self.eps, running_mean=self.avg_mean,
                 running_var=self.avg_var, decay=running_decay(self, finetune),

@@ -42,6 +42,15 @@ class BatchRenormalization(BatchNormalization):
         """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
+            if configuration.config.in_recomputing:
+                # F.forget's second forward corrects with the statistics the first
+                # one saw, and leaves them as the first one updated them.
+                return batch_renormalization.batch_renormalization(
+                    x, gamma, beta, self.rmax, self.dmax, self.eps, self._prev_avg_mean,
+                    self._prev_avg_var, self.decay, update_statistics=False)
+            if configuration.config._will_recompute:
+                self._prev_avg_mean = self.avg_mean.copy()
+                self._prev_avg_var = self.avg_var.copy()
             return batch_renormalization.batch_renormalization(
                 x, gamma, beta, self.rmax, self.dmax, self.eps, self.avg_mean,
                 self.avg_var, running_decay(self, finetune), update_statistics=True)

@@ -121,6 +121,10 @@ class DecorrelatedBatchNormalization(link.Link):
         """Whitens ``x``; ``finetune=True`` averages the statistics plainly."""
         finetune, = argument.parse_kwargs(kwargs, ('finetune', False))
         if configuration.config.train:
+            if configuration.config.in_recomputing:
+                # F.forget's second forward: the statistics were updated by the first.
+                return dbn.decorrelated_batch_normalization(
+                    x, groups=self.groups, eps=self.eps)
             return dbn.decorrelated_batch_normalization(
                 x, groups=self.groups, eps=self.eps, running_mean=self.avg_mean,
                 running_projection=self.avg_projection,

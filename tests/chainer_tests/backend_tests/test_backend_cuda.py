@@ -247,7 +247,18 @@ def test_workspace_size_roundtrip():
         cuda.set_max_workspace_size('big')
 
 
-def test_should_use_cudnn_bad_level():
+def test_should_use_cudnn_without_cudnn_is_false_for_any_level():
+    # As in Chainer without cuDNN: neither the level nor the setting is checked.
+    for setting in ('always', 'auto', 'never', 'maybe', True):
+        with chainer.using_config('use_cudnn', setting):
+            for level in ('==always', '>=auto', 'always', 'auto', '>=never'):
+                assert cuda.should_use_cudnn(level) is False
+                assert chainer.should_use_cudnn(level, 0) is False
+
+
+def test_should_use_cudnn_bad_level(monkeypatch):
+    monkeypatch.setattr(cuda, 'cudnn_enabled', True)
+    monkeypatch.setattr(cuda, '_cudnn_version', 8000)
     with pytest.raises(ValueError, match='level'):
         cuda.should_use_cudnn('always')
     with pytest.raises(ValueError):

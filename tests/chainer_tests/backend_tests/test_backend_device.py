@@ -191,6 +191,16 @@ def test_intel64_device_unsupported():
         backend.Intel64Device()
 
 
+def test_should_use_ideep_is_false_without_checks():
+    # As in Chainer without iDeep: any level and any use_ideep setting give False.
+    from chainer.backends import intel64
+    for setting in ('always', 'auto', 'never', 'bogus', True):
+        with chainer.using_config('use_ideep', setting):
+            for level in ('==always', '>=auto', 'bogus'):
+                assert intel64.should_use_ideep(level) is False
+            assert intel64.inputs_all_ready((numpy.zeros((2, 3), numpy.float32),)) is False
+
+
 def test_chainerx_device_unsupported():
     with pytest.raises(RuntimeError, match='ChainerX'):
         backend.ChainerxDevice(None)

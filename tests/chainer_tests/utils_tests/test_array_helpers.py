@@ -1,7 +1,10 @@
 """The shared array helpers of chainer.utils.array that the hot paths use."""
+import warnings
+
 import numpy
 import pytest
 
+import chainer
 from chainer.utils import array as array_utils
 
 
@@ -264,3 +267,26 @@ def test_last_axis_first_is_a_moveaxis_copy(shape, dtype):
     strided = x[..., ::-1]  # not contiguous: NumPy's own copy
     numpy.testing.assert_array_equal(array_utils.last_axis_first(strided),
                                      numpy.moveaxis(strided, -1, 0))
+
+
+def test_scatter_add_on_the_cpu_is_deterministic_and_silent(recwarn):
+    a = numpy.zeros((3, 2), numpy.float32)
+    with chainer.using_config('warn_nondeterministic', True):
+        array_utils.scatter_add(a, numpy.array([0, 0, 2]), numpy.ones((3, 2), numpy.float32))
+    numpy.testing.assert_array_equal(a, [[2, 2], [0, 0], [1, 1]])
+    assert not recwarn.list
+
+
+@pytest.mark.gpu
+def test_scatter_add_on_the_gpu_warns_when_asked(cupy):
+    # cupyx.scatter_add adds atomically: float sums may differ from run to run.
+    a = cupy.zeros((3, 2), numpy.float32)
+    index = cupy.array([0, 0, 2])
+    values = cupy.ones((3, 2), numpy.float32)
+    with chainer.using_config('warn_nondeterministic', True):
+        with pytest.warns(UserWarning, match='atomicAdd'):
+            array_utils.scatter_add(a, index, values)
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), [[2, 2], [0, 0], [1, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        array_utils.scatter_add(a, index, values)

@@ -62,3 +62,13 @@ def test_split_axis_errors():
         F.split_axis(x, numpy.array([[1]]), 1)
     with pytest.raises(ValueError):
         F.split_axis(x, 0, 1)
+
+
+def test_unsorted_indices_raise_in_debug_mode_only():
+    x = numpy.arange(6, dtype=numpy.float32)
+    ys = F.split_axis(x, [4, 2], 0)  # NumPy's split: the middle piece is empty
+    assert [y.shape for y in ys] == [(4,), (0,), (4,)]
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='sorted'):
+            F.split_axis(x, [4, 2], 0)
+        assert len(F.split_axis(x, [2, 2, 4], 0)) == 4

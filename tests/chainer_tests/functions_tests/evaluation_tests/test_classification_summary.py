@@ -59,3 +59,14 @@ def test_ignore_label_and_bad_inputs():
         F.classification_summary(x, t.astype(numpy.float32))
     with pytest.raises(type_check.InvalidType):
         F.classification_summary(x, numpy.zeros(3, numpy.int32))
+
+
+def test_debug_mode_checks_labels_against_label_num():
+    x = numpy.eye(3, dtype=numpy.float32)[:2]
+    t = numpy.array([0, 5], numpy.int32)
+    F.classification_summary(x, t, label_num=3)  # unchecked outside debug mode
+    with chainer.using_config('debug', True):
+        # Chainer's check was an assert: the error is also an AssertionError.
+        for error in (ValueError, AssertionError):
+            with pytest.raises(error, match='label_num=3'):
+                F.classification_summary(x, t, label_num=3)

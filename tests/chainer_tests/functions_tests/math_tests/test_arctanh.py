@@ -18,7 +18,7 @@ def _make_data(shape, dtype):
 
 @testing.unary_math_function_unittest(
     F.arctanh, func_expected=None, make_data=_make_data,
-    label_expected='arctanh')
+    label_expected='Arctanh')  # Chainer's Arctanh node has no label of its own
 class TestArctanh(unittest.TestCase):
     pass
 

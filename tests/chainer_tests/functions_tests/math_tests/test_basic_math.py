@@ -225,8 +225,12 @@ def test_add_many_and_absolute():
     F.sum(y).backward()
     for x in xs:
         numpy.testing.assert_array_equal(x.grad, [1, 1])
+    assert y.creator.label == 'MultiAdd'  # as Chainer labels it (graph dumps show it)
     with pytest.raises(type_check.InvalidType):
         F.add(xs[0], xs[1], chainer.Variable(numpy.ones(2)))
+    one = F.add(xs[0])  # one input: a MultiAdd node too, as in Chainer
+    assert one.creator.label == 'MultiAdd'
+    numpy.testing.assert_array_equal(one.array, xs[0].array)
     a = F.absolute(chainer.Variable(numpy.array([-1.0, 2.0])))
     numpy.testing.assert_array_equal(a.array, [1, 2])
     with pytest.raises(type_check.InvalidType):

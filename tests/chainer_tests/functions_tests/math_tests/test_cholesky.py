@@ -49,3 +49,7 @@ def test_cholesky_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_cholesky_label():
+    assert F.cholesky(numpy.eye(2, dtype=numpy.float32)).creator_node.label == 'cholesky'

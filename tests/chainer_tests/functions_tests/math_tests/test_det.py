@@ -59,3 +59,10 @@ def test_det_of_zero_batch():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_det_labels():
+    # Chainer's labels: both det and batch_det apply a node labelled 'det'.
+    a = numpy.eye(2, dtype=numpy.float32)[None] * 2
+    assert F.batch_det(a).creator_node.label == 'det'
+    assert F.det(a[0]).creator_node.inputs[0].creator_node.label == 'det'

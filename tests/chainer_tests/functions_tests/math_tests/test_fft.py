@@ -76,3 +76,10 @@ def test_fft_unpacks_any_pair():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_fft_and_ifft_nodes_are_labelled_fft():
+    # As in Chainer, whose FFT node has no label of its own.
+    x = numpy.ones((2, 4), numpy.float32)
+    for f in (F.fft, F.ifft):
+        assert f((x, x))[0].creator_node.label == 'FFT'

@@ -85,8 +85,9 @@ def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):
         F.batch_renormalization(x.astype('i'), one, zero, 1, 0,
                                 running_mean=zero, running_var=one)
-    # A missing running statistic is a TypeError, as in Chainer.
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match='running_mean is required'):
         F.batch_renormalization(x, one, zero, 1, 0)
-    with pytest.raises(TypeError):
-        F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero.copy())
+    with pytest.raises(TypeError, match='running_mean is required'):
+        F.batch_renormalization(x, one, zero, 1, 0, running_var=one)
+    with pytest.raises(TypeError, match='running_var is required'):
+        F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero)

@@ -119,3 +119,14 @@ def test_running_projection_of_a_single_sample_is_not_scaled():
     proj = numpy.zeros((1, 2, 2))
     F.decorrelated_batch_normalization(x, groups=1, running_projection=proj, decay=0.0)
     numpy.testing.assert_allclose(proj[0], numpy.eye(2) / numpy.sqrt(2e-5))
+
+
+def test_running_projection_unbiased_factor():
+    # Chainer 7.8.1 gives these values (3 x 2 x 2 = 12 elements per channel).
+    x = numpy.random.RandomState(1).randn(3, 4, 2, 2).astype(numpy.float32)
+    mean = numpy.zeros((2, 2), numpy.float32)
+    proj = numpy.broadcast_to(numpy.eye(2, dtype=numpy.float32), (2, 2, 2)).copy()
+    F.decorrelated_batch_normalization(x, groups=2, running_mean=mean, running_projection=proj)
+    numpy.testing.assert_allclose(
+        proj.ravel(), [1.053275, -0.013053, -0.013053, 0.992194,
+                       1.041024, -0.070079, -0.070079, 1.078822], atol=2e-6)

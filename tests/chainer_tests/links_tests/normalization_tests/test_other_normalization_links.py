@@ -142,3 +142,39 @@ def test_layer_normalization_link():
 def test_layer_normalization_refuses_a_list_with_type_error(size):
     with pytest.raises(TypeError):
         L.LayerNormalization(size)([[1.0, 2.0]])
+
+
+def _statistics(link):
+    names = ('avg_mean', 'avg_var', 'avg_projection', 'N')
+    return {n: numpy.copy(getattr(link, n)) for n in names if hasattr(link, n)}
+
+
+@pytest.mark.parametrize('make, finetune', [
+    (lambda: L.BatchNormalization(4), False),
+    (lambda: L.BatchNormalization(4), True),
+    (lambda: L.BatchRenormalization(4, rmax=1.5, dmax=0.5), False),
+    (lambda: L.BatchRenormalization(4, rmax=1.5, dmax=0.5), True),
+    (lambda: L.DecorrelatedBatchNormalization(4, groups=2), False),
+])
+def test_forget_recomputation_updates_statistics_once(make, finetune):
+    # F.forget runs the forward again in backward (config.in_recomputing): the
+    # statistics must end as after one plain step, and the gradients agree.
+    rng = numpy.random.RandomState(0)
+    x = rng.randn(6, 4).astype(numpy.float32)
+    warmup = rng.randn(6, 4).astype(numpy.float32) * 2 + 1
+    plain, forgetting = make(), make()
+    kwargs = {'finetune': True} if finetune else {}
+    for link in (plain, forgetting):
+        link(warmup, **kwargs)  # nonzero statistics, so that BatchRenormalization corrects
+
+    def loss(link, a):
+        return F.sum(link(a, **kwargs) * numpy.arange(4, dtype=numpy.float32))
+
+    xp, xf = chainer.Variable(x), chainer.Variable(x)
+    loss(plain, xp).backward()
+    y = F.forget(lambda a: loss(forgetting, a), xf)
+    y.backward()
+    expected = _statistics(plain)
+    for name, value in _statistics(forgetting).items():
+        numpy.testing.assert_allclose(value, expected[name], rtol=1e-6, err_msg=name)
+    numpy.testing.assert_allclose(xf.grad, xp.grad, rtol=1e-5, atol=1e-6)
