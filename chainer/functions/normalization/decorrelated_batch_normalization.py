@@ -199,7 +199,9 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
     projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
     _bn._update_running(running_mean, mean.array[:, :, 0], decay)
-    _bn._update_running(running_projection, projection.array, decay)
+    # Chainer scales the running projection by m / (m - 1), as it does a variance.
+    _bn._update_running(running_projection, projection.array * cdt.type(m / max(m - 1., 1.)),
+                        decay)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 

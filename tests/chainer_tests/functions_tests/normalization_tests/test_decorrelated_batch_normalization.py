@@ -78,9 +78,10 @@ def test_running_statistics():
     y = F.decorrelated_batch_normalization(x, groups=2, running_mean=mean,
                                            running_projection=proj, decay=0.5)
     numpy.testing.assert_allclose(mean, 0.5 * x.mean(0).reshape(2, 2), rtol=1e-5)
-    # With the batch's own statistics the fixed version reproduces the output.
+    # The running projection moves towards the batch's projection times m / (m - 1),
+    # as in Chainer; undone, the fixed version reproduces the output.
     full_mean = x.mean(0).reshape(2, 2)
-    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2
+    full_proj = (proj - 0.5 * numpy.eye(2, dtype=numpy.float32)) * 2 * (7 / 8)
     y2 = F.fixed_decorrelated_batch_normalization(x, full_mean, full_proj, groups=2)
     numpy.testing.assert_allclose(y2.array, y.array, atol=1e-4)
 

@@ -45,10 +45,11 @@ class TestDecorrelatedBatchNormalization:
         for g in range(2):
             block = y.array[:, 2 * g:2 * g + 2].astype(numpy.float64)
             numpy.testing.assert_allclose(block.T @ block / 20, numpy.eye(2), atol=1e-3)
-        # finetune with one batch: the running statistics are the batch's own.
+        # finetune with one batch: the running statistics are the batch's own, the
+        # projection scaled by m / (m - 1) as in Chainer.
         with chainer.using_config('train', False):
             y2 = link(x)
-        numpy.testing.assert_allclose(y2.array, y.array, atol=1e-3)
+        numpy.testing.assert_allclose(y2.array, y.array * 20 / 19, atol=1e-3)
 
     def test_save_load(self):
         src = L.DecorrelatedBatchNormalization(4, groups=2)
