@@ -536,9 +536,9 @@ def div(self, rhs):
 def _reciprocal(value):
     """``1 / value`` in float64 (NumPy 2 would divide in a NumPy scalar's own
     dtype, so that ``1. / numpy.float16(3)`` kept only float16 digits)."""
-    if type(value) in _FAST_SCALARS:
-        return 1. / value
-    return numpy.float64(1.) / value
+    if isinstance(value, numpy.generic):
+        return numpy.float64(1.) / value
+    return 1. / value
 
 
 def _is_int_dtype(x) -> bool:

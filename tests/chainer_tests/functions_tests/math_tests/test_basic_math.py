@@ -162,6 +162,13 @@ def test_division_by_a_numpy_float16_scalar_keeps_the_variables_precision():
     numpy.testing.assert_array_equal(x.grad, numpy.full(2, 1.0 / float(c), numpy.float32))
 
 
+def test_division_by_a_complex_constant_is_refused():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    for c in (1j, 2 + 0j):
+        with pytest.raises(TypeError):
+            x / c
+
+
 @pytest.mark.parametrize('c', [numpy.uint8(3), numpy.bool_(True), numpy.int8(-2)])
 def test_gradient_of_numpy_integer_scalar_over_variable(c):
     x = chainer.Variable(numpy.array([0.3, -1.25], numpy.float16))
