@@ -570,24 +570,33 @@ class Variable:
         src = var._grad_var
         if src is None:
             return
+        dst = None if self._grad_var is None else self._grad_var._data
         if self._data is None and hasattr(self, 'initialize'):
             # An uninitialized Parameter takes the shape of the source (as in
-            # Chainer) and its gradient becomes a copy of the source's.
+            # Chainer) and its gradient becomes the source's (Chainer's became nan).
             self.initialize(var.shape)
-            self._grad_var = None
+            dst = self.device.xp.zeros_like(self._data)
         if self._data is None:
             raise RuntimeError('cannot add a gradient to a variable whose data is None')
         dst_device = self.device
         g = src._data
         if backend.get_device_from_array(g) != dst_device:
             g = dst_device.send(g)
-        if self._grad_var is None:
-            self._grad_var = Variable._new(g.copy(), True)
+        if dst is None:
+            _check_grad_type(None, self, g)
+            g = g.copy()
+        elif g.dtype != dst.dtype or g.shape != dst.shape:
+            # As in Chainer, the gradients are added as Variables, whose type check
+            # rejects another dtype and shapes that do not broadcast; the sum must
+            # still fit this variable.
+            with chainer.no_backprop_mode():
+                g = (Variable._new(g, True) + Variable._new(dst, True))._data
+            _check_grad_type(None, self, g)
         else:
-            g = self._grad_var._data + g
+            g = dst + g
             if type(g) is not numpy.ndarray and isinstance(g, numpy.generic):
                 g = numpy.asarray(g)
-            self._grad_var = Variable._new(g, True)
+        self._grad_var = Variable._new(g, True)
 
     def copydata(self, var: 'Variable') -> None:
         """Copies ``var``'s data into this variable's array (across devices)."""

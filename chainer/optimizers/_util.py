@@ -137,6 +137,20 @@ def cast_eps(eps: float, dtype: Any, optimizer_name: str) -> Any:
     return cast
 
 
+def nonvanishing_eps(eps: float, dtype: Any) -> Any:
+    """``eps`` in ``dtype``; a nonzero eps that underflows there becomes the dtype's
+    smallest nonzero value of its sign.
+
+    Chainer let it vanish, so that elements whose gradients had all been zero stepped
+    by ``0 / 0 = nan``; so small an addend leaves every other denominator as it was.
+    """
+    dtype = numpy.dtype(dtype)
+    cast = dtype.type(eps)
+    if eps != 0 and cast == 0:
+        return numpy.nextafter(dtype.type(0), dtype.type(eps > 0 or -1))
+    return cast
+
+
 def _names(spec: str) -> list:
     """The names of a comma-separated list such as ``'lr, eps'``."""
     return [name.strip() for name in spec.split(',')]

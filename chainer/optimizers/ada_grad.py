@@ -39,12 +39,11 @@ class AdaGradRule(_util.ElementwiseRule):
 
     def cpu_constants(self, dtype: numpy.dtype) -> tuple:
         lr, eps = self.hyperparameters('lr', 'eps')
-        return dtype.type(lr), _util.cast_eps(eps, dtype, 'AdaGrad')
+        return dtype.type(lr), _util.nonvanishing_eps(eps, dtype)
 
     def gpu_constants(self, dtype: numpy.dtype) -> tuple:
         lr, eps = self.hyperparameters('lr', 'eps')
-        _util.cast_eps(eps, dtype, 'AdaGrad')
-        return lr, eps
+        return lr, float(_util.nonvanishing_eps(eps, dtype))
 
     def step_cpu(self, data: Any, grad: Any, h: Any, lr: Any, eps: Any) -> None:
         if data.size >= _util.BLOCKED_SIZE and data.dtype == grad.dtype == h.dtype:

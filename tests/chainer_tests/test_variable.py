@@ -13,6 +13,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import Variable
+from chainer.utils import type_check
 
 
 def _var(*shape, dtype=np.float32, name=None):
@@ -227,6 +228,30 @@ class TestGrad:
     def test_addgrad_bad_type(self):
         with pytest.raises(TypeError):
             _var(2).addgrad(np.ones(2))
+
+    def test_addgrad_checks_dtype_and_shape(self):
+        # As in Chainer: a first gradient must fit this variable (TypeError for the
+        # dtype, ValueError for the shape); a sum goes through a Variable addition
+        # (InvalidType for another dtype or shapes that do not broadcast).
+        half = Variable(np.ones(2, np.float16), grad=np.ones(2, np.float16))
+        with pytest.raises(TypeError):
+            _var(2).addgrad(half)
+        with pytest.raises(ValueError):
+            _var(2).addgrad(Variable(np.ones(3, np.float32), grad=np.ones(3, np.float32)))
+        a = Variable(np.ones(2, np.float32), grad=np.ones(2, np.float32))
+        with pytest.raises(type_check.InvalidType):
+            a.addgrad(half)
+        with pytest.raises(type_check.InvalidType):
+            a.addgrad(Variable(np.ones(3, np.float32), grad=np.ones(3, np.float32)))
+        with pytest.raises(ValueError):
+            a.addgrad(Variable(np.ones((2, 2), np.float32), grad=np.ones((2, 2), np.float32)))
+        np.testing.assert_array_equal(a.grad, [1, 1])
+        b = Variable(np.ones((2, 3), np.float32), grad=np.ones((2, 3), np.float32))
+        b.addgrad(Variable(np.ones(3, np.float32), grad=np.arange(3, dtype=np.float32)))
+        np.testing.assert_array_equal(b.grad, [[1, 2, 3], [1, 2, 3]])
+        p = chainer.Parameter()  # initialized as float32 by the addition
+        with pytest.raises(type_check.InvalidType):
+            p.addgrad(half)
 
     def test_copydata(self):
         a = Variable(np.zeros(3, np.float32))

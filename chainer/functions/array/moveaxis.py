@@ -36,6 +36,7 @@ class Moveaxis(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f')
         for axis in self.source + self.destination:
             if axis >= 0:
                 type_check.expect(x_type.ndim > axis)

@@ -3,9 +3,30 @@ from __future__ import annotations
 
 import numpy
 
+from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.functions.math.sum import Sum
 from chainer.functions.math.sum import sum as _sum
+
+
+class Mean(Sum):
+    """Mean of array elements over the given axes.
+
+    It is the array's own ``mean``, as in Chainer: float16 is summed and divided in
+    float32 and rounded once.
+    """
+
+    def forward(self, inputs):
+        x, = inputs
+        self._in_shape = x.shape
+        divider = x.size if self.axis is None else int(numpy.prod(
+            [x.shape[a] for a in self.axis]))
+        self.multiplier = 1.0 / divider
+        return utils.force_array(x.mean(axis=self.axis, keepdims=self.keepdims), x.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        return super().backward(indexes, (grad_outputs[0] * self.multiplier,))
 
 
 def average(x, axis=None, weights=None, keepdims=False):
@@ -47,18 +68,8 @@ def average(x, axis=None, weights=None, keepdims=False):
                 f'weights must have the shape of x {x.shape} when axis is None; '
                 f'got shape {weights.shape}')
         x = x * weights
+    else:
+        return Mean(axis, keepdims).apply((x,))[0]
 
     x_sum = _sum(x, axis, keepdims)
-    if weights is None:
-        # The sum has checked x and axis.
-        if axis is None:
-            divider = x.size
-        else:
-            axes = (axis,) if isinstance(axis, (int, numpy.integer)) else axis
-            divider = 1
-            for a in axes:
-                divider *= x.shape[a]
-    else:
-        # Only a Variable divider needs broadcasting; a scalar one is a constant.
-        divider = broadcast_to(divider, x_sum.shape)
-    return x_sum / divider
+    return x_sum / broadcast_to(divider, x_sum.shape)

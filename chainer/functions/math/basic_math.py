@@ -32,6 +32,12 @@ def _c(x, value):
     return x.dtype.type(value)
 
 
+def _in_dtype(x, value):
+    """``value`` as ``x``'s dtype before any arithmetic on it: NumPy scalars such
+    as ``numpy.uint8(3)`` would wrap or refuse when negated in their own dtype."""
+    return value if type(value) in _FAST_SCALARS else x.dtype.type(value)
+
+
 def _is_scalar(value) -> bool:
     return isinstance(value, (int, float, complex, numpy.generic))
 
@@ -517,7 +523,15 @@ def div(self, rhs):
         return Div().apply((self, rhs))[0]
     if _is_int_dtype(self):
         return DivByConstant(rhs).apply((self,))[0]
-    return MulConstant(1. / rhs).apply((self,))[0]
+    return MulConstant(_reciprocal(rhs)).apply((self,))[0]
+
+
+def _reciprocal(value):
+    """``1 / value`` in float64 (NumPy 2 would divide in a NumPy scalar's own
+    dtype, so that ``1. / numpy.float16(3)`` kept only float16 digits)."""
+    if isinstance(value, numpy.generic):
+        return numpy.float64(1.) / value
+    return 1. / value
 
 
 def _is_int_dtype(x) -> bool:
@@ -562,7 +576,7 @@ class DivFromConstant(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0]
-        return grad_outputs[0] * (-self.value) / (x * x),
+        return grad_outputs[0] * -_in_dtype(x, self.value) / (x * x),
 
 
 def rdiv(self, rhs):
@@ -731,7 +745,8 @@ class PowConstVar(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         y = self.get_retained_outputs()[0]
-        return grad_outputs[0] * y * float(numpy.log(self.value)),
+        log_value = y.dtype.type(numpy.log(numpy.float64(self.value)))
+        return y * log_value * grad_outputs[0],
 
 
 def pow(self, rhs):

@@ -8,17 +8,19 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 __all__ = ['AveragePoolingND', 'AveragePoolingNDGrad', 'average_pooling_nd',
            'average_pooling_1d', 'average_pooling_3d']
 
 
-def _scale(a, coeff):
-    """``a * coeff`` in the dtype of ``a`` (``coeff``: a float or an array of window weights)."""
-    if isinstance(coeff, float):
-        return a * a.dtype.type(coeff)
-    return a * coeff.astype(a.dtype, copy=False)
+def _divide(a, divisor):
+    """``a / divisor`` in the dtype of ``a`` (``divisor``: the window size, or an array
+    of per-window pixel counts)."""
+    if isinstance(divisor, int):
+        return a / a.dtype.type(divisor)
+    return a / divisor.astype(a.dtype, copy=False)
 
 
 class AveragePoolingND(pooling_nd._PoolingND):
@@ -35,39 +37,44 @@ class AveragePoolingND(pooling_nd._PoolingND):
         super().__init__(ndim, ksize, stride, pad, cover_all)
         self.pad_value = pad_value
 
-    def _coeff(self, x, out_dims):
-        size = int(numpy.prod(self.ksize))
+    def _divisor(self, x, out_dims):
         if self.pad_value is not None:
-            return 1.0 / size
+            return int(numpy.prod(self.ksize))
         xp = backend.get_array_module(x)
         ones = xp.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype)
-        count = pooling_nd.window_sum(ones, self.ksize, self.stride, self.pad, out_dims)
-        return 1 / count
+        return pooling_nd.window_sum(ones, self.ksize, self.stride, self.pad, out_dims)
 
     def forward(self, inputs):
         x, = inputs
         out_dims = self._out_dims(x)
         self._in_dims = x.shape[2:]
-        self.coeff = self._coeff(x, out_dims)
+        self.divisor = self._divisor(x, out_dims)
+        if isinstance(self.divisor, int):
+            # The mean of whole windows: float16 is summed and divided in float32 and
+            # rounded once, as Chainer's (NumPy's) mean does.
+            y = pooling_nd.window_sum(array_utils.as_compute(x), self.ksize, self.stride,
+                                      self.pad, out_dims)
+            return _divide(y, self.divisor).astype(x.dtype, copy=False),
         y = pooling_nd.window_sum(x, self.ksize, self.stride, self.pad, out_dims)
-        return _scale(y, self.coeff),
+        return _divide(y, self.divisor),
 
     def backward(self, indexes, grad_outputs):
         return AveragePoolingNDGrad(self.ksize, self.stride, self.pad, self._in_dims,
-                                    self.coeff, self.cover_all,
+                                    self.divisor, self.cover_all,
                                     self.pad_value).apply(grad_outputs)
 
 
 class AveragePoolingNDGrad(function_node.FunctionNode):
-    """Spreads ``gy * coeff`` evenly over every window (the gradient of average pooling)."""
+    """Spreads ``gy / divisor`` evenly over every window (the gradient of average
+    pooling); a whole-window divisor divides the spread sums instead, as Chainer does."""
 
-    def __init__(self, ksize, stride, pad, in_dims, coeff, cover_all: bool = False,
+    def __init__(self, ksize, stride, pad, in_dims, divisor, cover_all: bool = False,
                  pad_value=0) -> None:
         self.ksize = tuple(ksize)
         self.stride = tuple(stride)
         self.pad = tuple(pad)
         self.in_dims = tuple(in_dims)
-        self.coeff = coeff
+        self.divisor = divisor
         self.cover_all = cover_all
         self.pad_value = pad_value
 
@@ -77,7 +84,10 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
-        return pooling_nd.window_spread(_scale(gy, self.coeff), self.ksize, self.stride,
+        if isinstance(self.divisor, int):
+            gx = pooling_nd.window_spread(gy, self.ksize, self.stride, self.pad, self.in_dims)
+            return _divide(gx, self.divisor),
+        return pooling_nd.window_spread(_divide(gy, self.divisor), self.ksize, self.stride,
                                         self.pad, self.in_dims),
 
     def backward(self, indexes, grad_outputs):

@@ -10,15 +10,21 @@ from chainer import variable
 
 class ScaleShiftLink(link.Link):
     """Holds ``gamma`` (default 1) and ``beta`` (default 0) of shape ``(size,)``;
-    ``size=None`` leaves them to :meth:`_initialize_params` at the first call."""
+    ``size=None`` leaves them to :meth:`_initialize_params` at the first call;
+    ``dtype``, where given, is set on both initializers (as Chainer did)."""
 
-    def __init__(self, size: Optional[int], initial_gamma: Any, initial_beta: Any) -> None:
+    def __init__(self, size: Optional[int], initial_gamma: Any, initial_beta: Any,
+                 dtype: Any = None) -> None:
         super().__init__()
+        inits = [initializers._get_initializer(v) for v in (
+            1 if initial_gamma is None else initial_gamma,
+            0 if initial_beta is None else initial_beta)]
+        if dtype is not None:
+            for init in inits:
+                init.dtype = dtype
         with self.init_scope():
-            self.gamma = variable.Parameter(initializers._get_initializer(
-                1 if initial_gamma is None else initial_gamma))
-            self.beta = variable.Parameter(initializers._get_initializer(
-                0 if initial_beta is None else initial_beta))
+            self.gamma = variable.Parameter(inits[0])
+            self.beta = variable.Parameter(inits[1])
         if size is not None:
             self._initialize_params(size)
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy
+
+import chainer
 from chainer import variable
 from chainer.links.normalization._scale_shift import ScaleShiftLink
 from chainer.functions.normalization.group_normalization import group_normalization
@@ -16,12 +19,14 @@ class GroupNormalization(ScaleShiftLink):
         size (int or None): Number of channels; None defers it to the first call.
         eps (float): Added to the variances.
         initial_gamma, initial_beta: Initializers of the scale (default 1) and
-            shift (default 0).
+            shift (default 0); their dtype is set to the default dtype (float32
+            under ``mixed16``).
     """
 
     def __init__(self, groups: int, size: Optional[int] = None, eps: float = 1e-5,
                  initial_gamma: Any = None, initial_beta: Any = None) -> None:
-        super().__init__(size, initial_gamma, initial_beta)
+        super().__init__(size, initial_gamma, initial_beta,
+                         chainer.get_dtype(None, map_mixed16=numpy.float32))
         self.groups = groups
         self.eps = eps
 

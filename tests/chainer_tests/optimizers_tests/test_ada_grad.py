@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 from chainer.optimizers import ada_grad
 from chainer.optimizers.ada_grad import AdaGrad
 
@@ -63,10 +64,25 @@ def test_none_grad_skipped():
     util.check_none_grad_skipped(AdaGrad)
 
 
-def test_eps_too_small_for_float16():
-    opt = AdaGrad(eps=1e-10)
-    with pytest.raises(ValueError, match='eps of AdaGrad optimizer is too small for float16'):
-        util.run(opt, numpy.float16, steps=1)
+def test_float16_with_an_eps_that_underflows():
+    # Chainer's eps vanished in float16: elements with nonzero h step as without eps,
+    # and those whose gradients were all zero stay (Chainer's became nan).
+    link = chainer.Link()
+    with link.init_scope():
+        link.w = chainer.Parameter(numpy.array([0.5, -1.5, 2.0], numpy.float16))
+    opt = AdaGrad(lr=0.1)
+    opt.setup(link)
+    g = numpy.array([0.25, 0.0, -3.0], numpy.float16)
+    expected = link.w.array.copy()
+    h = numpy.zeros(3, numpy.float16)
+    for _ in range(3):
+        link.w.grad = g.copy()
+        opt.update()
+        h = h + g * g
+        step = numpy.zeros(3, numpy.float16)
+        step[[0, 2]] = numpy.float16(0.1) * g[[0, 2]] / numpy.sqrt(h[[0, 2]])
+        expected = expected - step
+    numpy.testing.assert_array_equal(link.w.array, expected)
 
 
 @pytest.mark.gpu

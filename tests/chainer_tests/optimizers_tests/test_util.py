@@ -128,11 +128,11 @@ def test_replaced_hyperparameter_object_is_read():
 
 
 def test_failed_check_is_not_kept():
-    model, opt = _setup('AdaGrad')
+    model, opt = _setup('RMSprop')
     opt.eps = 1e-50  # underflows in float32
     util.set_grads(model, 0)
     for _ in range(2):
-        with pytest.raises(ValueError, match='eps of AdaGrad optimizer is too small'):
+        with pytest.raises(ValueError, match='eps of RMSprop optimizer is too small'):
             opt.update()
     opt.eps = 1e-3
     util.set_grads(model, 0)

@@ -52,6 +52,15 @@ def test_flip_errors():
         F.flipud(numpy.zeros((), numpy.float32))
 
 
+@pytest.mark.parametrize('dtype', [numpy.int32, numpy.uint8, numpy.bool_])
+def test_fliplr_and_flipud_take_floats_only(dtype):
+    # As in Chainer, unlike F.flip, which takes any dtype.
+    for fn in (F.fliplr, F.flipud):
+        with pytest.raises(type_check.InvalidType):
+            fn(numpy.zeros((2, 3), dtype))
+    assert F.flip(numpy.zeros((2, 3), dtype), 1).dtype == dtype
+
+
 def test_flip_helper_reverses_an_array_axis():
     from chainer.functions.array import flip as flip_module
     x = numpy.arange(6).reshape(2, 3)

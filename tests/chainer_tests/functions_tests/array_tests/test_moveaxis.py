@@ -44,3 +44,5 @@ def test_moveaxis_errors():
         F.moveaxis(x, (0, 1), (1,))
     with pytest.raises(TypeError):
         F.moveaxis(x, 0.5, 1)
+    with pytest.raises(type_check.InvalidType):  # floats only, as in Chainer
+        F.moveaxis(numpy.zeros((2, 3), numpy.int32), 0, 1)

@@ -128,3 +128,22 @@ def test_bad_axis_and_input_type():
     for bad in ([[1.0, 2.0]], 1.5):
         with pytest.raises(TypeError):
             average(bad)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+@pytest.mark.parametrize('axis', [None, 0, 1, 2, (0, 2)])
+def test_unweighted_mean_is_the_arrays_mean(dtype, axis):
+    # As in Chainer: one Mean node computing NumPy's mean (float16 summed and divided
+    # in float32, rounded once), whose gradient is gy / n spread over the axes.
+    x = chainer.Variable(numpy.random.RandomState(0).uniform(-1, 1, (6, 50, 7)).astype(dtype))
+    y = chainer.functions.mean(x, axis=axis)
+    assert type(y.creator).__name__ == 'Mean'
+    numpy.testing.assert_array_equal(y.array, x.array.mean(axis=axis))
+    n = x.size // max(y.size, 1)
+    gy = numpy.random.RandomState(1).uniform(-1, 1, y.shape).astype(dtype)
+    y.grad = gy
+    y.backward()
+    expected = gy * dtype(1.0 / n)
+    if axis is not None:
+        expected = numpy.expand_dims(expected, axis)
+    numpy.testing.assert_array_equal(x.grad, numpy.broadcast_to(expected, x.shape))

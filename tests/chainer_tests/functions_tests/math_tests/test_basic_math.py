@@ -151,6 +151,46 @@ def test_float32_with_numpy_float64_scalar_stays_float32():
         assert y.dtype == numpy.float32
 
 
+def test_division_by_a_numpy_float16_scalar_keeps_the_variables_precision():
+    x = chainer.Variable(numpy.array([0.3, -1.25], numpy.float32))
+    c = numpy.float16(1.7)
+    y = x / c
+    expected = x.array * numpy.float32(1.0 / float(c))
+    numpy.testing.assert_array_equal(y.array, expected)
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.full(2, 1.0 / float(c), numpy.float32))
+
+
+def test_division_by_a_complex_constant_is_refused():
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    for c in (1j, 2 + 0j):
+        with pytest.raises(TypeError):
+            x / c
+
+
+@pytest.mark.parametrize('c', [numpy.uint8(3), numpy.bool_(True), numpy.int8(-2)])
+def test_gradient_of_numpy_integer_scalar_over_variable(c):
+    x = chainer.Variable(numpy.array([0.3, -1.25], numpy.float16))
+    y = c / x
+    gy = numpy.array([0.5, -2.0], numpy.float16)
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_array_equal(x.grad, -numpy.float16(c) * gy / (x.array * x.array))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_gradient_of_constant_power_takes_the_log_of_the_exact_constant(dtype):
+    x = chainer.Variable(numpy.array([0.3, -1.25], dtype))
+    c = numpy.float16(1.7)
+    y = c ** x
+    gy = numpy.array([0.5, -2.0], dtype)
+    y.grad = gy
+    y.backward()
+    log_c = dtype(numpy.log(float(c)))
+    numpy.testing.assert_array_equal(x.grad, y.array * log_c * gy)
+
+
 def test_array_operand_is_cast_to_variable_dtype():
     x = chainer.Variable(numpy.ones(3, numpy.float32))
     a = numpy.arange(3, dtype=numpy.float64)

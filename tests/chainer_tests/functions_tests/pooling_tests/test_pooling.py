@@ -248,6 +248,40 @@ def test_third_order_gradient_through_pooling():
     assert numpy.isfinite(gggx.array).all()
 
 
+def _window_sums(x, k, s, p):
+    """Sums of the k x k windows (stride s, zero padding p) of (n, c, h, w) ``x``, in
+    ``x``'s dtype, windows added offset by offset as Chainer's col2im does."""
+    xp = numpy.pad(x, ((0, 0), (0, 0), (p, p + s - 1), (p, p + s - 1)))
+    oh = (x.shape[2] + 2 * p - k) // s + 1
+    ow = (x.shape[3] + 2 * p - k) // s + 1
+    return numpy.stack([numpy.stack([
+        xp[:, :, i * s:i * s + k, j * s:j * s + k].reshape(x.shape[:2] + (-1,))
+        for j in range(ow)], -1) for i in range(oh)], -2)
+
+
+@pytest.mark.parametrize('pooling', [
+    F.average_pooling_2d, lambda x, k, s, p: F.average_pooling_nd(x, k, s, p)])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_average_pooling_rounds_as_chainer(pooling, dtype):
+    # float16: each window is summed and divided in float32 and rounded once; the
+    # gradient spreads gy over the windows and divides the sums by the window size.
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (2, 3, 7, 7)).astype(dtype)
+    windows = _window_sums(x.astype(numpy.float32), 3, 2, 1)
+    expected = (windows.sum(axis=2) / numpy.float32(9)).astype(dtype)
+    xv = chainer.Variable(x)
+    y = pooling(xv, 3, 2, 1)
+    numpy.testing.assert_allclose(y.array, expected, rtol=0, atol=0 if dtype == numpy.float16
+                                  else 1e-6)
+    gy = rng.uniform(-1, 1, y.shape).astype(dtype)
+    y.grad = gy
+    y.backward()
+    spread = numpy.zeros((2, 3, 7 + 2 + 1, 7 + 2 + 1), dtype)
+    for ky, kx in itertools.product(range(3), repeat=2):
+        spread[:, :, ky:ky + 2 * 4:2, kx:kx + 2 * 4:2] += gy
+    numpy.testing.assert_array_equal(xv.grad, spread[:, :, 1:8, 1:8] / dtype(9))
+
+
 @pytest.mark.parametrize('fn', [
     lambda x: F.max_pooling_2d(x, 2), lambda x: F.average_pooling_2d(x, 2),
     lambda x: F.unpooling_2d(x, 2), lambda x: F.max_pooling_nd(x, 2),

@@ -116,6 +116,22 @@ def test_group_normalization_link(dtype):
         L.GroupNormalization(3, 4)(x)
 
 
+@pytest.mark.parametrize('config_dtype,param_dtype', [
+    (numpy.float32, numpy.float32), (numpy.float16, numpy.float16),
+    (chainer.mixed16, numpy.float32)])
+@pytest.mark.parametrize('size', [4, None])
+def test_group_normalization_parameters_take_the_default_dtype(config_dtype, param_dtype, size):
+    x_dtype = chainer.get_dtype(config_dtype)
+    with chainer.using_config('dtype', config_dtype):
+        link = L.GroupNormalization(2, size, initial_gamma=initializer(numpy.float64, 2.0))
+    y = link(numpy.random.randn(3, 4, 5).astype(x_dtype))
+    assert link.gamma.dtype == link.beta.dtype == param_dtype
+    assert y.dtype == x_dtype
+    link.cleargrads()
+    chainer.functions.sum(y).backward()
+    assert link.gamma.grad.dtype == link.beta.grad.dtype == param_dtype
+
+
 def initializer(dtype, value):
     return chainer.initializers.Constant(value, dtype)
 
