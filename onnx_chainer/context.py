@@ -26,6 +26,7 @@ class Context:
         self.param_names: dict = {}  # id(array) -> name
         self._keep: list = []
         self.param_set: set = set()
+        self._pinned: set = set()
         if model is not None and hasattr(model, 'namedlinks'):
             for path, link in model.namedlinks():
                 for pname, param in link.namedparams(include_uninit=False):
@@ -50,15 +51,31 @@ class Context:
         return name
 
     def add_const(self, array: Any, name: str | None = None) -> str:
-        """Registers a constant; returns its name."""
-        name = name or self.fresh_name('const')
+        """Registers a constant of the function being converted; returns its name,
+        ``<function name>_const_<name>`` (a counter where ``name`` is None)."""
+        if onnx_helper.get_func_name() is None:
+            name = self.fresh_name('const')
+        elif name is None:
+            name = onnx_helper.fresh_const_name()
+        else:
+            name = f'{onnx_helper.get_func_name()}_const_{name}'
         return self.add_initializer(array, name)
 
-    def add_param(self, array: Any, name: str | None = None) -> str:
-        """Registers a parameter array (same array, same name); returns the name."""
+    def add_param(self, array: Any, name: str | None = None,
+                  use_original_name: bool = False) -> str:
+        """Registers a parameter array (same array, same name); returns the name.
+
+        A link's parameter is named after its path (``param_l1_W``); another
+        array is named ``name`` with ``use_original_name``, else
+        ``<function name>_param_<name>``.
+        """
         key = id(array)
         if key in self.names:
             return self.names[key]
+        if name is not None and not use_original_name:
+            name = onnx_helper.cleanse_param_name(name if name.startswith(('/', '_'))
+                                                  else '/' + name)
+            name = f'{onnx_helper.get_func_name()}_{name}'
         name = name or self.param_names.get(key) or self.fresh_name('param')
         self._keep.append(array)
         self.names[key] = name
@@ -66,6 +83,25 @@ class Context:
         return self.add_initializer(array, name)
 
     def get_name(self, variable: Any) -> str:
-        """The graph name of a Variable or VariableNode already seen."""
+        """The graph name of a Variable, VariableNode or array (a new ``v<n>`` if unseen)."""
         node = getattr(variable, 'node', variable)
-        return self.names[id(node)]
+        name = self.names.get(id(node))
+        if name is None:
+            name = self.names.get(id(getattr(variable, 'array', None))) \
+                or self.fresh_name('v')
+            self.set_name(variable, name)
+        return name
+
+    def set_name(self, variable: Any, name: str, pinned: bool = False) -> None:
+        """Names a Variable, VariableNode or array in the graph (``pinned``: for good)."""
+        node = getattr(variable, 'node', variable)
+        if id(node) in self._pinned:
+            raise ValueError(f'{self.names[id(node)]!r} is pinned: it cannot be renamed')
+        self._keep.append(variable)
+        self.names[id(node)] = name
+        if pinned:
+            self._pinned.add(id(node))
+
+    def is_pinned(self, variable: Any) -> bool:
+        """Whether the name of ``variable`` was set with ``pinned=True``."""
+        return id(getattr(variable, 'node', variable)) in self._pinned

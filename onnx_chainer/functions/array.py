@@ -151,7 +151,7 @@ def convert_Separate(func, opset_version, input_names, output_names, context):
         gb.op_output_named('Squeeze', [input_names[0], axes], output_names)
         return gb.nodes()
     parts = gb.op('Split', [input_names[0], _util.ints(context, [1] * shape[axis])],
-                  n_outputs=shape[axis], axis=axis)
+                  num_outputs=shape[axis], axis=axis)
     for part, out in zip(parts, output_names):
         gb.op_output_named('Squeeze', [part, axes], [out])
     return gb.nodes()
@@ -287,7 +287,7 @@ def convert_TransposeSequence(func, opset_version, input_names, output_names, co
         gb.op_output_named('Squeeze', [gb.op('Transpose', [stacked], perm=_swap01(func)),
                                        axes0], output_names)
         return gb.nodes()
-    parts = gb.op('Split', [stacked, _util.ints(context, [1] * n_out)], n_outputs=n_out,
+    parts = gb.op('Split', [stacked, _util.ints(context, [1] * n_out)], num_outputs=n_out,
                   axis=1)
     axes1 = _util.ints(context, [1])
     for part, out in zip(parts, output_names):

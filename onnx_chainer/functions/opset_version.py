@@ -9,7 +9,7 @@ def support(opset_versions: tuple) -> Callable:
     """Declares the opsets a converter handles and rejects older ones.
 
     The converter receives the requested opset; one below the lowest listed
-    version raises ValueError naming the function and the opset.
+    version raises RuntimeError naming the function and the opset.
     """
     lowest = min(opset_versions)
 
@@ -17,9 +17,9 @@ def support(opset_versions: tuple) -> Callable:
         @functools.wraps(converter)
         def convert(func, opset_version, input_names, output_names, context):
             if opset_version < lowest:
-                raise ValueError(
-                    f'{type(func).__name__} is not supported by onnx_chainer at opset '
-                    f'{opset_version} (needs {lowest} or newer)')
+                raise RuntimeError(
+                    f'onnx_chainer cannot convert {type(func).__name__} at opset '
+                    f'{opset_version} (it needs {lowest} or newer)')
             return converter(func, opset_version, input_names, output_names, context)
         convert.opset_versions = tuple(opset_versions)
         return convert

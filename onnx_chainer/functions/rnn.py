@@ -22,7 +22,7 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     # The gates are interleaved unit by unit: x is read as (B, H, 4).
     gates = gb.op('Reshape', [x, _util.ints(context, (batch, units, 4))])
-    parts = gb.op('Split', [gates, _util.ints(context, [1, 1, 1, 1])], n_outputs=4, axis=2)
+    parts = gb.op('Split', [gates, _util.ints(context, [1, 1, 1, 1])], num_outputs=4, axis=2)
     axes = _util.ints(context, [2])
     a, i, f, o = (gb.op('Squeeze', [p, axes]) for p in parts)
     a = gb.op('Tanh', [a])
@@ -88,7 +88,7 @@ def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, conte
     def step(gb, split, xt, states):
         hp, cp = states
         g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
-        i, f, o, a = gb.op('Split', [g, split], n_outputs=4, axis=1)
+        i, f, o, a = gb.op('Split', [g, split], num_outputs=4, axis=1)
         i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
         cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
         return [gb.op('Mul', [o, gb.op('Tanh', [cn])]), cn]
@@ -103,9 +103,9 @@ def convert_NStepGRULayer(func, opset_version, input_names, output_names, contex
 
     def step(gb, split, xt, states):
         hp, = states
-        xr, xz, xn = gb.op('Split', [xt, split], n_outputs=3, axis=1)
+        xr, xz, xn = gb.op('Split', [xt, split], num_outputs=3, axis=1)
         hh = gb.op('Gemm', [hp, wh, bh], transB=1)
-        hr, hz, hn = gb.op('Split', [hh, split], n_outputs=3, axis=1)
+        hr, hz, hn = gb.op('Split', [hh, split], num_outputs=3, axis=1)
         r = gb.op('Sigmoid', [gb.op('Add', [xr, hr])])
         z = gb.op('Sigmoid', [gb.op('Add', [xz, hz])])
         n = gb.op('Tanh', [gb.op('Add', [xn, gb.op('Mul', [r, hn])])])
