@@ -50,6 +50,14 @@ class TestDecorrelatedBatchNormalization:
             y2 = link(x)
         numpy.testing.assert_allclose(y2.array, y.array, atol=1e-3)
 
+    def test_recomputed_forward_keeps_statistics(self):
+        link = L.DecorrelatedBatchNormalization(4, groups=2)
+        x = numpy.random.RandomState(0).randn(6, 4).astype(numpy.float32)
+        with chainer.using_config('in_recomputing', True):
+            link(x, finetune=True)
+        assert link.N == 0 and not link.avg_mean.any()
+        numpy.testing.assert_array_equal(link.avg_projection, numpy.stack([numpy.eye(2)] * 2))
+
     def test_save_load(self):
         src = L.DecorrelatedBatchNormalization(4, groups=2)
         src(numpy.random.randn(10, 4).astype(numpy.float32))
