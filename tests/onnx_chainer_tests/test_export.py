@@ -132,6 +132,68 @@ def test_export_testcase_with_gradients(tmp_path):
     assert 'gradient_0.pb' in names and 'gradient_1.pb' in names
 
 
+class BNNet(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(3, 4)
+            self.bn = L.BatchNormalization(4)
+            self.unused = L.Linear(2, 2)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.l1(x)))
+
+
+def _read_pb(path):
+    from onnx import numpy_helper
+    t = onnx.TensorProto()
+    with open(path, 'rb') as f:
+        t.ParseFromString(f.read())
+    return t.name, numpy_helper.to_array(t)
+
+
+def test_export_testcase_gradients_count_every_parameter(tmp_path):
+    # As Chainer: gradient_<i> numbers model.namedparams() (a parameter without a
+    # gradient warns and is skipped); the model is traced in test mode unless
+    # train=True, and its running statistics do not change either way.
+    import warnings
+    out = str(tmp_path / 'case')
+    net = BNNet()
+    x = _args()[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        onnx_chainer.export_testcase(net, x, out, output_grad=True, train=True)
+    messages = [str(w.message) for w in caught]
+    assert not [w for w in caught if w.category is DeprecationWarning]
+    assert sum('has no gradient' in m for m in messages) == 2
+    data = os.path.join(out, 'test_data_set_0')
+    paths = [p for p, _ in net.namedparams()]
+    grads = sorted(n for n in os.listdir(data) if n.startswith('gradient_'))
+    assert grads == [f'gradient_{i}.pb' for i, p in enumerate(paths) if 'unused' not in p]
+    name, g = _read_pb(os.path.join(data, 'gradient_0.pb'))
+    assert name == onnx_helper_name(paths[0])
+    numpy.testing.assert_array_equal(g, dict(net.namedparams())[paths[0]].grad)
+    assert not net.bn.avg_mean.any() and net.bn.N == 0
+
+
+def onnx_helper_name(path):
+    return onnx_chainer.onnx_helper.cleanse_param_name(path)
+
+
+def test_export_testcase_without_params_writes_them_as_inputs(tmp_path):
+    out = str(tmp_path / 'case')
+    net = BNNet()
+    net.bn.avg_var[:] = 2
+    onnx_chainer.export_testcase(net, _args()[0], out, export_params=False)
+    data = os.path.join(out, 'test_data_set_0')
+    inputs = [_read_pb(os.path.join(data, f'input_{i}.pb')) for i in range(7)]
+    assert [n for n, _ in inputs] == ['Input_0', 'param_l1_W', 'param_l1_b', 'param_bn_gamma',
+                                      'param_bn_beta', 'param_bn_avg_mean', 'param_bn_avg_var']
+    numpy.testing.assert_array_equal(inputs[-1][1], net.bn.avg_var)
+    from onnx_chainer.testing import test_onnxruntime
+    test_onnxruntime.check_model_expect(out)
+
+
 def test_gen_test_data_set(tmp_path, monkeypatch):
     from onnx_chainer.testing import get_test_data_set
     monkeypatch.setattr(get_test_data_set, 'TEST_OUT_DIR', str(tmp_path))
