@@ -119,7 +119,12 @@ convert_Rollaxis = convert_Moveaxis
 
 @support(_OPSETS)
 def convert_Reshape(func, opset_version, input_names, output_names, context):
-    return _util.to_out_shape('Reshape', func, input_names, output_names, context)
+    # The shape as given (a -1 stays), as Chainer wrote it; ONNX reads a 0 as "keep
+    # the input's size", so a shape with zeros is written as traced.
+    shape = tuple(func.shape)
+    if 0 in shape:
+        return _util.to_out_shape('Reshape', func, input_names, output_names, context)
+    return _util.single('Reshape', [input_names[0], _util.ints(context, shape)], output_names)
 
 
 @support(_OPSETS)

@@ -394,3 +394,15 @@ def test_uninitialized_parameter_warns():
 
     with pytest.warns(UserWarning, match='/unused/W'):
         onnx_chainer.export(Lazy(), numpy.ones((1, 3), numpy.float32))
+
+
+def test_reshape_writes_the_shape_given():
+    # As Chainer: a -1 stays, so the exported Reshape follows a dynamic axis.
+    x = numpy.arange(12, dtype=numpy.float32).reshape(2, 6)
+    model = onnx_chainer.export(_util.FuncModel(lambda v: F.reshape(v, (-1, 3))), x,
+                                input_shapes=[('n', 6)])
+    shape = [numpy.asarray(onnx.numpy_helper.to_array(t)) for t in model.graph.initializer]
+    assert [s.tolist() for s in shape] == [[-1, 3]]
+    y = _util.run_onnx(model, numpy.ones((4, 6), numpy.float32))[0]
+    assert y.shape == (8, 3)
+    _util.check(lambda v: F.reshape(v, (0, 3)), numpy.zeros((0, 6), numpy.float32))
