@@ -27,6 +27,9 @@ class Context:
         self._keep: list = []
         self.param_set: set = set()
         self._pinned: set = set()
+        #: Constant nodes made for the function being converted (taken by the graph).
+        self.constants: list = []
+        self._const_names: set = set()
         if model is not None and hasattr(model, 'namedlinks'):
             for path, link in model.namedlinks():
                 for pname, param in link.namedparams(include_uninit=False):
@@ -51,15 +54,23 @@ class Context:
         return name
 
     def add_const(self, array: Any, name: str | None = None) -> str:
-        """Registers a constant of the function being converted; returns its name,
-        ``<function name>_const_<name>`` (a counter where ``name`` is None)."""
-        if onnx_helper.get_func_name() is None:
-            name = self.fresh_name('const')
-        elif name is None:
-            name = onnx_helper.fresh_const_name()
-        else:
-            name = f'{onnx_helper.get_func_name()}_const_{name}'
-        return self.add_initializer(array, name)
+        """Registers a constant of the function being converted, a Constant node
+        put before the function's nodes; returns its name,
+        ``<function name>_const_<name>`` (a counter where ``name`` is None).
+
+        Outside a conversion the constant is an initializer.
+        """
+        func_name = onnx_helper.get_func_name()
+        if func_name is None:
+            return self.add_initializer(array, name or self.fresh_name('const'))
+        name = onnx_helper.fresh_const_name() if name is None else f'{func_name}_const_{name}'
+        if name not in self._const_names:
+            from onnx import numpy_helper
+            value = numpy_helper.from_array(
+                numpy.asarray(chainer.backend.CpuDevice().send(array)), name)
+            self.constants.append(onnx_helper.make_node('Constant', [], [name], value=value))
+            self._const_names.add(name)
+        return name
 
     def add_param(self, array: Any, name: str | None = None,
                   use_original_name: bool = False) -> str:

@@ -168,7 +168,9 @@ class Graph:
         nodes = [nodes] if hasattr(nodes, 'op_type') else list(nodes)  # one NodeProto or more
         if len(nodes) == 1 and nodes[0].name == f'{onnx_helper.get_func_name()}_tmp_0':
             nodes[0].name = onnx_helper.get_func_name()  # a call that is one node is named so
-        return nodes
+        constants = list(self.context.constants)
+        self.context.constants.clear()
+        return constants + nodes
 
     def to_onnx_graph(self, graph_name: str, export_params: bool = True, input_shapes=None):
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.

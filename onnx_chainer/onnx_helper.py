@@ -75,7 +75,7 @@ def is_support_non_standard_domain() -> bool:
 
 
 def make_node(op_type: str, inputs, outputs, name: str | None = None,
-              domain: str | None = None, **attrs: Any):
+              doc_string: str | None = None, domain: str | None = None, **attrs: Any):
     """One NodeProto, named after the function being converted unless ``name`` is given;
     attributes whose value is None are left out."""
     require_onnx()
@@ -83,7 +83,7 @@ def make_node(op_type: str, inputs, outputs, name: str | None = None,
     if name is None:
         name = _converting.name
     return _helper.make_node(op_type, list(inputs), list(outputs), name=name,
-                             domain=domain, **attrs)
+                             doc_string=doc_string, domain=domain, **attrs)
 
 
 def write_tensor_pb(filename: str, name: str, value: Any) -> None:
@@ -112,15 +112,15 @@ class GraphBuilder:
         self._nodes: list = []
         self._context = context
 
-    def op(self, op_type: str, inputs, num_outputs: int = 1, **attrs: Any):
+    def op(self, op_name: str, input_names, num_outputs: int = 1, **attrs: Any):
         name = fresh_tmp_name()
         outs = [name] if num_outputs == 1 else [f'{name}_{i}' for i in range(num_outputs)]
-        self._nodes.append(make_node(op_type, inputs, outs, name=name, **attrs))
+        self._nodes.append(make_node(op_name, input_names, outs, name=name, **attrs))
         return outs[0] if num_outputs == 1 else tuple(outs)
 
-    def op_output_named(self, op_type: str, inputs, output_names, **attrs: Any):
-        self._nodes.append(make_node(op_type, inputs, output_names, name=fresh_tmp_name(),
-                                     **attrs))
+    def op_output_named(self, op_name: str, input_names, output_names, **attrs: Any):
+        self._nodes.append(make_node(op_name, input_names, output_names,
+                                     name=fresh_tmp_name(), **attrs))
         outs = tuple(output_names)
         return outs[0] if len(outs) == 1 else outs
 

@@ -109,7 +109,7 @@ def test_as_funcnode_exports_one_custom_node():
     x = numpy.arange(3, dtype=numpy.float32)
     model = onnx_chainer.export(_util.FuncModel(lambda v: F.relu(scale(v, 2.0))), x,
                                 external_converters={'MyScale': convert_myscale})
-    assert [n.op_type for n in model.graph.node] == ['Mul', 'Relu']
+    assert [n.op_type for n in model.graph.node] == ['Constant', 'Mul', 'Relu']
     numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], x * 2)
 
 
@@ -355,14 +355,19 @@ def test_converters_take_one_params_object():
     assert FunctionConverterParams(opset_version=13).input_names is None
 
 
-def test_context_names_constants_after_the_function():
+def test_context_constants_are_constant_nodes_named_after_the_function():
+    # As Chainer: a converter's constants are Constant nodes put before its nodes;
+    # the initializers are the parameters.
     def convert_relu(params):
         c = params.context.add_const(numpy.zeros((), numpy.float32), 'zero')
         return onnx.helper.make_node('Max', [params.input_names[0], c], params.output_names),
 
     model = onnx_chainer.export(_util.FuncModel(F.relu), numpy.ones((2,), numpy.float32),
                                 external_converters={'ReLU': convert_relu})
-    assert [i.name for i in model.graph.initializer] == ['ReLU_0_const_zero']
+    assert not model.graph.initializer
+    nodes = [(n.op_type, n.name, list(n.input), list(n.output)) for n in model.graph.node]
+    assert nodes == [('Constant', 'ReLU_0', [], ['ReLU_0_const_zero']),
+                     ('Max', '', ['Input_0', 'ReLU_0_const_zero'], ['ReLU_0'])]
 
 
 def test_custom_domain_without_opset_imports_warns():
@@ -401,7 +406,8 @@ def test_reshape_writes_the_shape_given():
     x = numpy.arange(12, dtype=numpy.float32).reshape(2, 6)
     model = onnx_chainer.export(_util.FuncModel(lambda v: F.reshape(v, (-1, 3))), x,
                                 input_shapes=[('n', 6)])
-    shape = [numpy.asarray(onnx.numpy_helper.to_array(t)) for t in model.graph.initializer]
+    shape = [onnx.numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
+             if n.op_type == 'Constant']
     assert [s.tolist() for s in shape] == [[-1, 3]]
     y = _util.run_onnx(model, numpy.ones((4, 6), numpy.float32))[0]
     assert y.shape == (8, 3)

@@ -101,7 +101,7 @@ def test_decorated_function_exports_as_its_converter_says():
     model = onnx_chainer.export(_util.FuncModel(lambda v: F.relu(dec(v, k=3))), x,
                                 external_converters={'Dec': convert})
     assert [(n.op_type, list(n.output)) for n in model.graph.node] == [
-        ('Mul', ['Dec_0']), ('Relu', ['ReLU_0'])]
+        ('Constant', ['Dec_0_const_k']), ('Mul', ['Dec_0']), ('Relu', ['ReLU_0'])]
     numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], [3., 0.])
 
 
