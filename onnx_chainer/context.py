@@ -30,13 +30,14 @@ class Context:
         #: Constant nodes made for the function being converted (taken by the graph).
         self.constants: list = []
         self._const_names: set = set()
+        #: The names of the model's parameters, in ``namedparams()`` order.
+        self.link_params: list = []
         if model is not None and hasattr(model, 'namedlinks'):
+            for path, param in model.namedparams(include_uninit=False):
+                name = onnx_helper.cleanse_param_name(path)
+                self.param_names[id(param.array)] = name
+                self.link_params.append(name)
             for path, link in model.namedlinks():
-                for pname, param in link.namedparams(include_uninit=False):
-                    if '/' in pname.strip('/'):
-                        continue
-                    self.param_names[id(param.array)] = onnx_helper.cleanse_param_name(
-                        path.rstrip('/') + pname)
                 for pname in getattr(link, '_persistent', ()):
                     value = getattr(link, pname, None)
                     if hasattr(value, 'shape'):

@@ -22,8 +22,8 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     """Writes ``out_dir/model.onnx`` and ``out_dir/test_data_set_0/{input,output}_N.pb``.
 
     The layout is the one of the ONNX backend test data, so ONNX runtimes' test
-    runners can load it; with ``export_params=False`` the parameters, graph
-    inputs after the model's, are written as inputs too. ``kwargs`` go to
+    runners can load it; with ``export_params=False`` the parameters, which are
+    graph inputs then, are written as inputs too, after the model's. ``kwargs`` go to
     :func:`onnx_chainer.export`.
 
     Args:
@@ -43,8 +43,9 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
                                          **kwargs)
     data_dir = os.path.join(out_dir, 'test_data_set_0')
     os.makedirs(data_dir, exist_ok=True)
-    initializers = {i.name for i in onnx_model.graph.initializer}
-    graph_inputs = [i.name for i in onnx_model.graph.input if i.name not in initializers]
+    initializers = set(inputs) | {i.name for i in onnx_model.graph.initializer}
+    graph_inputs = list(inputs) + [i.name for i in onnx_model.graph.input
+                                   if i.name not in initializers]
     for i, name in enumerate(graph_inputs):
         if name in inputs:
             value = _to_cpu(inputs[name])

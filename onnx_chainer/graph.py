@@ -175,8 +175,10 @@ class Graph:
     def to_onnx_graph(self, graph_name: str, export_params: bool = True, input_shapes=None):
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.
 
-        Parameters are initializers that are not graph inputs (without
-        ``export_params``: graph inputs without initializers).
+        Parameters are initializers that are not graph inputs. Without
+        ``export_params`` they are graph inputs without initializers, as Chainer
+        listed them: the link parameters first (in ``namedparams()`` order), then
+        the model's inputs, then the other arrays (running statistics).
         """
         from onnx import helper, numpy_helper
         ctx = self.context
@@ -187,13 +189,17 @@ class Graph:
         inputs = [_value_info(name, shape, v.dtype)
                   for (name, v), shape in zip(self.inputs.items(), shapes)]
         initializers = []
-        params = ctx.param_set
+        params, others = [], []
         for name, arr in ctx.initializers.items():
             if name not in used:
                 continue
-            if not export_params and name in params:
-                inputs.append(_value_info(name, arr.shape, arr.dtype))
+            if not export_params and name in ctx.param_set:
+                info = _value_info(name, arr.shape, arr.dtype)
+                (params if name in ctx.link_params else others).append((name, info))
             else:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
+        order = {name: i for i, name in enumerate(ctx.link_params)}
+        params.sort(key=lambda p: order[p[0]])
+        inputs = [i for _, i in params] + inputs + [i for _, i in others]
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

@@ -51,7 +51,7 @@ def test_dict_args_and_export_params_false():
     x, y = _args()
     model = onnx_chainer.export(net, {'x': x, 'y': y}, export_params=False)
     names = [i.name for i in model.graph.input]
-    assert names[:2] == ['Input_0', 'Input_1'] and 'param_l1_W' in names
+    assert names == ['param_l1_W', 'param_l1_b', 'Input_0', 'Input_1']
     assert not model.graph.initializer or all(
         i.name not in ('param_l1_W', 'param_l1_b') for i in model.graph.initializer)
 
@@ -186,9 +186,16 @@ def test_export_testcase_without_params_writes_them_as_inputs(tmp_path):
     net.bn.avg_var[:] = 2
     onnx_chainer.export_testcase(net, _args()[0], out, export_params=False)
     data = os.path.join(out, 'test_data_set_0')
+    # The graph lists the parameters first (in namedparams() order), then the
+    # model's inputs, then the running statistics, as Chainer; input_0 is the model's.
+    graph = onnx.load(os.path.join(out, 'model.onnx')).graph
+    assert [i.name for i in graph.input] == [
+        'param_bn_beta', 'param_bn_gamma', 'param_l1_W', 'param_l1_b', 'Input_0',
+        'param_bn_avg_mean', 'param_bn_avg_var']
     inputs = [_read_pb(os.path.join(data, f'input_{i}.pb')) for i in range(7)]
-    assert [n for n, _ in inputs] == ['Input_0', 'param_l1_W', 'param_l1_b', 'param_bn_gamma',
-                                      'param_bn_beta', 'param_bn_avg_mean', 'param_bn_avg_var']
+    assert [n for n, _ in inputs] == ['Input_0', 'param_bn_beta', 'param_bn_gamma',
+                                      'param_l1_W', 'param_l1_b', 'param_bn_avg_mean',
+                                      'param_bn_avg_var']
     numpy.testing.assert_array_equal(inputs[-1][1], net.bn.avg_var)
     from onnx_chainer.testing import test_onnxruntime
     test_onnxruntime.check_model_expect(out)
