@@ -18,9 +18,9 @@ __all__ = ['MAXIMUM_OPSET_VERSION', 'MINIMUM_OPSET_VERSION', 'RetainInputHook',
            'check_onnx_model', 'convert_parameter', 'export', 'format_customized_shapes',
            'rename_variable_name']
 
-#: The oldest opset the converters write (axes of Squeeze/Unsqueeze/ReduceSum/Split
-#: are inputs from opset 13 on).
-MINIMUM_OPSET_VERSION = 13
+#: The oldest opset the converters write (some, such as those writing Squeeze,
+#: Unsqueeze, ReduceSum or Split, need 13).
+MINIMUM_OPSET_VERSION = 11
 #: The newest opset the converters write.
 MAXIMUM_OPSET_VERSION = 18
 

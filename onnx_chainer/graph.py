@@ -27,6 +27,57 @@ def _value_info(name: str, shape, dtype):
     return helper.make_tensor_value_info(name, elem, list(shape))
 
 
+#: The opset the converters write for; below it each node is checked against the
+#: operator's schema at the requested opset.
+_CONVERTERS_OPSET = 13
+
+
+#: Operators whose second input became, at opset 13, what was an attribute before.
+_INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'axes',
+                         'Split': 'split'}
+
+
+def _with_attribute_axes(nodes: list, constants: list) -> list:
+    """Rewrites (in place) the nodes of :data:`_INPUT_ONCE_ATTRIBUTE` whose second input
+    is one of ``constants`` (Constant nodes) to the attribute form of opsets before 13;
+    returns the constants still used."""
+    from onnx import helper, numpy_helper
+    values = {c.output[0]: numpy_helper.to_array(c.attribute[0].t) for c in constants}
+    for node in nodes:
+        attr = _INPUT_ONCE_ATTRIBUTE.get(node.op_type)
+        if attr is None or len(node.input) != 2 or node.input[1] not in values:
+            continue
+        value = [int(v) for v in values[node.input[1]].ravel()]
+        del node.input[1:]
+        if value:
+            node.attribute.append(helper.make_attribute(attr, value))
+    used = {name for node in nodes for name in node.input}
+    return [c for c in constants if c.output[0] in used]
+
+
+def _check_schemas(func_name: str, nodes: list, opset_version: int) -> None:
+    """Raises RuntimeError where a standard node does not fit its operator's schema
+    at ``opset_version`` (an operator not there yet, inputs or attributes it lacks)."""
+    import onnx
+    for node in nodes:
+        if node.domain not in ('', 'ai.onnx'):
+            continue
+        try:
+            schema = onnx.defs.get_schema(node.op_type, opset_version, '')
+        except onnx.defs.SchemaError:
+            schema = None
+        fits = schema is not None and \
+            schema.min_input <= len(node.input) <= schema.max_input and \
+            all(a.name in schema.attributes for a in node.attribute) and \
+            not any(name == '' and i < len(schema.inputs) and
+                    schema.inputs[i].option == onnx.defs.OpSchema.FormalParameterOption.Single
+                    for i, name in enumerate(node.input))
+        if not fits:
+            raise RuntimeError(
+                f'onnx_chainer cannot convert {func_name} at opset {opset_version}: its '
+                f'{node.op_type} node needs a newer opset')
+
+
 def _in_conversion_order(outputs, inputs) -> list:
     """The functions that compute ``outputs`` from ``inputs`` (Variables), each
     after its inputs' creators: collected from the outputs by decreasing rank,
@@ -170,6 +221,9 @@ class Graph:
             nodes[0].name = onnx_helper.get_func_name()  # a call that is one node is named so
         constants = list(self.context.constants)
         self.context.constants.clear()
+        if self.opset_version < _CONVERTERS_OPSET:
+            constants = _with_attribute_axes(nodes, constants)
+            _check_schemas(func_name, nodes, self.opset_version)
         return constants + nodes
 
     def to_onnx_graph(self, graph_name: str, export_params: bool = True, input_shapes=None):

@@ -18,7 +18,7 @@ __all__ = [
     'convert_Flip', 'convert_FlipLR', 'convert_FlipUD',
     'get_slice_node', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
+_OPSETS = (11, 13)
 
 #: ONNX TensorProto data type numbers and their names.
 TENSOR_TYPE_TO_NAME = {

@@ -9,7 +9,7 @@ __all__ = ['convert_Convolution2DFunction', 'convert_ConvolutionND',
            'convert_Deconvolution2DFunction', 'convert_DeconvolutionND',
            'convert_EmbedIDFunction', 'convert_LinearFunction', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
+_OPSETS = (11, 13)
 
 
 @support(_OPSETS)

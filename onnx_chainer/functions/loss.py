@@ -8,7 +8,7 @@ from onnx_chainer.functions.opset_version import support
 __all__ = ['convert_SoftmaxCrossEntropy', 'onnx_helper', 'support']
 
 
-@support((13,))
+@support((11, 13))
 def convert_SoftmaxCrossEntropy(func, opset_version, input_names, output_names, context):
     if func.class_weight is not None:
         raise _util.unsupported(func, opset_version,

@@ -24,7 +24,7 @@ __all__ = [
     'convert_MeanAbsoluteError',
     'onnx_helper', 'support']
 
-_OPSETS = (13,)
+_OPSETS = (11, 13)
 
 
 def _unary(op_type: str):

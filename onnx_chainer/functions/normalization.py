@@ -13,7 +13,7 @@ __all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
            'convert_LocalResponseNormalization',
            'convert_NormalizeL2', 'get_slice_node', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
+_OPSETS = (11, 13)
 
 
 def _check_axis(func, opset_version, ndim: int) -> None:

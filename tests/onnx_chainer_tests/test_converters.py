@@ -191,3 +191,25 @@ REDUCTIONS = [u for u in UNARY if u[0] in (
 @pytest.mark.parametrize('name,fn,x', REDUCTIONS, ids=[u[0] for u in REDUCTIONS])
 def test_reductions_at_each_opset(name, fn, x, opset):
     _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
+
+
+OPSET_11 = [u for u in UNARY if u[0] in (
+    'log_softmax', 'sum', 'sum_axis', 'expand_dims', 'squeeze', 'separate', 'repeat',
+    'getitem', 'unpooling')]
+
+
+@pytest.mark.parametrize('name,fn,x', OPSET_11, ids=[u[0] for u in OPSET_11])
+def test_unary_at_opset_11(name, fn, x):
+    # Before opset 13 the axes of Squeeze/Unsqueeze/ReduceSum/Split are attributes,
+    # and (Log)Softmax normalizes over all axes from its axis on.
+    _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=11)
+
+
+def test_operator_missing_at_the_opset_raises_runtime_error():
+    x = _x(2, 3)
+    with pytest.raises(RuntimeError, match='EinSum at opset 11: its Einsum node'):
+        _util.onnx_chainer.export(_util.FuncModel(lambda v: F.einsum('ij->ji', v)), x,
+                            opset_version=11)
+    with pytest.warns(UserWarning, match='opset_version 10'), \
+            pytest.raises(RuntimeError, match='ReLU at opset 10'):
+        _util.onnx_chainer.export(_util.FuncModel(F.relu), x, opset_version=10)
