@@ -419,3 +419,11 @@ def test_reshape_writes_the_shape_given():
     y = _util.run_onnx(model, numpy.ones((4, 6), numpy.float32))[0]
     assert y.shape == (8, 3)
     _util.check(lambda v: F.reshape(v, (0, 3)), numpy.zeros((0, 6), numpy.float32))
+
+
+def test_input_with_history_is_a_plain_input():
+    # The graph stops at the model's inputs (Chainer also converted the functions
+    # that made an input Variable, and wrote an invalid graph).
+    x = chainer.Variable(numpy.ones((2,), numpy.float32))
+    model = onnx_chainer.export(_util.FuncModel(F.tanh), F.relu(x))
+    assert [(n.op_type, list(n.input)) for n in model.graph.node] == [('Tanh', ['Input_0'])]
