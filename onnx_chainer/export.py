@@ -44,7 +44,13 @@ class RetainInputHook(function_hook.FunctionHook):
 def convert_parameter(parameter: Any, context: Any) -> Any:
     """A TensorProto of ``parameter`` (a Parameter, Variable or array) named in ``context``."""
     from onnx import numpy_helper
-    arr = parameter.array if isinstance(parameter, chainer.Variable) else parameter
+    if isinstance(parameter, chainer.Variable):
+        arr = parameter.array
+    elif isinstance(parameter, chainer.get_array_types()):
+        arr = parameter
+    else:
+        raise ValueError(f'parameter must be a Parameter, Variable or array, not '
+                         f'{type(parameter).__name__}')
     arr = chainer.backend.CpuDevice().send(arr)
     name = context.add_param(arr)
     return numpy_helper.from_array(numpy.asarray(arr), name)

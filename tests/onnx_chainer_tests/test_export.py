@@ -427,3 +427,13 @@ def test_input_with_history_is_a_plain_input():
     x = chainer.Variable(numpy.ones((2,), numpy.float32))
     model = onnx_chainer.export(_util.FuncModel(F.tanh), F.relu(x))
     assert [(n.op_type, list(n.input)) for n in model.graph.node] == [('Tanh', ['Input_0'])]
+
+
+def test_convert_parameter():
+    from onnx_chainer.context import Context
+    net = Net()
+    tensor = onnx_chainer.convert_parameter(net.l1.W, Context(net))
+    assert tensor.name == 'param_l1_W'
+    numpy.testing.assert_array_equal(onnx.numpy_helper.to_array(tensor), net.l1.W.array)
+    with pytest.raises(ValueError):
+        onnx_chainer.convert_parameter([1.0], Context(net))
