@@ -140,6 +140,13 @@ class Graph:
         key = id(node)
         if key in ctx.names:
             return ctx.names[key]
+        if data is None:  # a call made before the export traced the model
+            var = node.get_variable_or_none()
+            data = var.array if var is not None else node.data
+            if data is None:
+                raise ValueError(
+                    'an input of a function called before the export is gone: keep the '
+                    'Variables the model computed earlier, or compute them in forward')
         if id(data) in ctx.param_names or isinstance(node._variable(), chainer.Parameter):
             name = ctx.add_param(data)
         elif id(data) in ctx.names:

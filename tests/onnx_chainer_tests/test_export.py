@@ -437,3 +437,25 @@ def test_convert_parameter():
     numpy.testing.assert_array_equal(onnx.numpy_helper.to_array(tensor), net.l1.W.array)
     with pytest.raises(ValueError):
         onnx_chainer.convert_parameter([1.0], Context(net))
+
+
+def test_variable_computed_before_the_export():
+    # A Variable the model keeps from an earlier call: its function is converted too.
+    class Kept(chainer.Chain):
+        def __init__(self):
+            super().__init__()
+            self.src = chainer.Variable(numpy.arange(3, dtype=numpy.float32))
+            self.k = F.exp(self.src)
+
+        def forward(self, x):
+            return x * self.k
+
+    x = numpy.ones(3, numpy.float32)
+    model = onnx_chainer.export(Kept(), x)
+    assert [n.op_type for n in model.graph.node] == ['Exp', 'Mul']
+    numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], numpy.exp(numpy.arange(3)),
+                                  rtol=1e-6)
+    gone = Kept()
+    del gone.src
+    with pytest.raises(ValueError, match='before the export'):
+        onnx_chainer.export(gone, x)
