@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU',
@@ -11,7 +12,6 @@ __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU
            'convert_Sigmoid', 'convert_Softmax', 'convert_Softplus', 'convert_Tanh',
            'onnx_helper', 'support']
 
-_OPSETS = (11, 13)
 
 
 @support(_OPSETS)

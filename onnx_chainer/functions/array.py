@@ -5,6 +5,7 @@ import numpy
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = [
@@ -18,7 +19,6 @@ __all__ = [
     'convert_Flip', 'convert_FlipLR', 'convert_FlipUD',
     'get_slice_node', 'onnx_helper', 'support']
 
-_OPSETS = (11, 13)
 
 #: ONNX TensorProto data type numbers and their names.
 TENSOR_TYPE_TO_NAME = {

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_AveragePooling2D', 'convert_AveragePoolingND', 'convert_MaxPooling2D',
            'convert_MaxPoolingND', 'convert_ROIPooling2D', 'convert_Unpooling2D',
            'convert_UnpoolingND', 'onnx_helper', 'support']
 
-_OPSETS = (11, 13)
 
 
 def _end_pads(func, x_shape, out):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
@@ -10,7 +11,7 @@ __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
            'support']
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_LSTM(func, opset_version, input_names, output_names, context):
     c_prev, x = input_names
     c_shape = _util.in_shape(func, 0)
@@ -33,7 +34,7 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     return gb.nodes()
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_SummedBias(func, opset_version, input_names, output_names, context):
     # The two biases of an n-step RNN layer, added once (their gradients differ, not y).
     return _util.single('Add', input_names, output_names)
@@ -80,7 +81,7 @@ def _unroll(func, context, proj_inputs, states, step, output_names):
     return gb.nodes()
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step LSTM, unrolled over its steps."""
     x, h, c, w, wh, b = input_names
@@ -96,7 +97,7 @@ def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, conte
     return _unroll(func, context, (x, w, b), [h, c], step, output_names)
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_NStepGRULayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step GRU, unrolled over its steps."""
     x, h, w, wh, bx, bh = input_names
@@ -114,7 +115,7 @@ def convert_NStepGRULayer(func, opset_version, input_names, output_names, contex
     return _unroll(func, context, (x, w, bx), [h], step, output_names)
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_NStepRNNLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
     x, h, w, wh, b = input_names
@@ -127,7 +128,7 @@ def convert_NStepRNNLayer(func, opset_version, input_names, output_names, contex
     return _unroll(func, context, (x, w, b), [h], step, output_names)
 
 
-@support((11, 13))
+@support(_OPSETS)
 def convert_n_step_gru(func, opset_version, input_names, output_names, context):
     raise _util.unsupported(func, opset_version,
                             'n_step_gru (export the step through its gate arithmetic)')

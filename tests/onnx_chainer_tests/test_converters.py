@@ -213,3 +213,16 @@ def test_operator_missing_at_the_opset_raises_runtime_error():
     with pytest.warns(UserWarning, match='opset_version 10'), \
             pytest.raises(RuntimeError, match='ReLU at opset 10'):
         _util.onnx_chainer.export(_util.FuncModel(F.relu), x, opset_version=10)
+
+
+def test_support_hands_the_newest_declared_opset_not_above_the_request():
+    from onnx_chainer.functions.opset_version import support
+
+    @support((6, 8))
+    def conv(func, opset_version, *rest):
+        return opset_version
+
+    assert [conv(None, v) for v in (6, 7, 8, 9)] == [6, 6, 8, 8]
+    with pytest.raises(RuntimeError, match='opset 5'):
+        conv(None, 5)
+    assert support(None)(conv.__wrapped__)(None, 5) == 5
