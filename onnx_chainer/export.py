@@ -203,9 +203,10 @@ def _opset(opset_version: Any) -> int:
         return min(int(onnx.defs.onnx_opset_version()), MAXIMUM_OPSET_VERSION)
     if not MINIMUM_OPSET_VERSION <= opset_version <= MAXIMUM_OPSET_VERSION:
         warnings.warn(
-            f'onnx_chainer writes opsets {MINIMUM_OPSET_VERSION} to {MAXIMUM_OPSET_VERSION}: '
-            f'the model exported at opset_version {opset_version} may be wrong, and '
-            'converters that need a newer opset raise RuntimeError', UserWarning)
+            f'onnx_chainer is tested with opsets {MINIMUM_OPSET_VERSION} to '
+            f'{MAXIMUM_OPSET_VERSION}: the model exported at opset_version {opset_version} '
+            'may not be valid (a converter that cannot write it raises RuntimeError)',
+            UserWarning)
     return opset_version
 
 
