@@ -459,3 +459,34 @@ def test_variable_computed_before_the_export():
     del gone.src
     with pytest.raises(ValueError, match='before the export'):
         onnx_chainer.export(gone, x)
+
+
+def test_load_test_data_and_check_model_expect(tmp_path):
+    from onnx_chainer.testing import test_onnxruntime
+    out = str(tmp_path / 'case')
+    onnx_chainer.export_testcase(Net(), _args(), out)
+    data = os.path.join(out, 'test_data_set_0')
+    inputs, outputs = test_onnxruntime.load_test_data(data, ['a', 'Input_1'], ['p', 'q'])
+    # A tensor keeps its name where given, else takes the first name not taken.
+    assert list(inputs) == ['a', 'Input_1'] and list(outputs) == ['p', 'q']
+    numpy.testing.assert_array_equal(inputs['a'], _args()[0])
+    test_onnxruntime.check_model_expect(out, input_names=['Input_1', 'Input_0'])
+    with pytest.raises(AssertionError):
+        test_onnxruntime.check_model_expect(out, input_names=['Input_0'])
+
+
+def test_gen_test_data_set_seeds_the_model_generator(tmp_path, monkeypatch):
+    from onnx_chainer.testing import get_test_data_set
+    monkeypatch.setattr(get_test_data_set, 'TEST_OUT_DIR', str(tmp_path))
+
+    class Noisy(chainer.Chain):
+        def forward(self, x):
+            return F.dropout(x)
+
+    x = numpy.ones((4, 5), numpy.float32)
+    numpy.random.seed(0)
+    d = get_test_data_set.gen_test_data_set(Noisy(), x, 'noisy', 13, train=True)
+    numpy.random.seed(42)
+    want = F.dropout(x).array
+    _, got = _read_pb(os.path.join(d, 'test_data_set_0', 'output_0.pb'))
+    numpy.testing.assert_array_equal(got, want)
