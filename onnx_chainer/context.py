@@ -26,13 +26,18 @@ class Context:
         self.param_names: dict = {}  # id(array) -> name
         self._keep: list = []
         self.param_set: set = set()
+        self._pinned: set = set()
+        #: Constant nodes made for the function being converted (taken by the graph).
+        self.constants: list = []
+        self._const_names: set = set()
+        #: The names of the model's parameters, in ``namedparams()`` order.
+        self.link_params: list = []
         if model is not None and hasattr(model, 'namedlinks'):
+            for path, param in model.namedparams(include_uninit=False):
+                name = onnx_helper.cleanse_param_name(path)
+                self.param_names[id(param.array)] = name
+                self.link_params.append(name)
             for path, link in model.namedlinks():
-                for pname, param in link.namedparams(include_uninit=False):
-                    if '/' in pname.strip('/'):
-                        continue
-                    self.param_names[id(param.array)] = onnx_helper.cleanse_param_name(
-                        path.rstrip('/') + pname)
                 for pname in getattr(link, '_persistent', ()):
                     value = getattr(link, pname, None)
                     if hasattr(value, 'shape'):
@@ -50,15 +55,39 @@ class Context:
         return name
 
     def add_const(self, array: Any, name: str | None = None) -> str:
-        """Registers a constant; returns its name."""
-        name = name or self.fresh_name('const')
-        return self.add_initializer(array, name)
+        """Registers a constant of the function being converted, a Constant node
+        put before the function's nodes; returns its name,
+        ``<function name>_const_<name>`` (a counter where ``name`` is None).
 
-    def add_param(self, array: Any, name: str | None = None) -> str:
-        """Registers a parameter array (same array, same name); returns the name."""
+        Outside a conversion the constant is an initializer.
+        """
+        func_name = onnx_helper.get_func_name()
+        if func_name is None:
+            return self.add_initializer(array, name or self.fresh_name('const'))
+        name = onnx_helper.fresh_const_name() if name is None else f'{func_name}_const_{name}'
+        if name not in self._const_names:
+            from onnx import numpy_helper
+            value = numpy_helper.from_array(
+                numpy.asarray(chainer.backend.CpuDevice().send(array)), name)
+            self.constants.append(onnx_helper.make_node('Constant', [], [name], value=value))
+            self._const_names.add(name)
+        return name
+
+    def add_param(self, array: Any, name: str | None = None,
+                  use_original_name: bool = False) -> str:
+        """Registers a parameter array (same array, same name); returns the name.
+
+        A link's parameter is named after its path (``param_l1_W``); another
+        array is named ``name`` with ``use_original_name``, else
+        ``<function name>_param_<name>``.
+        """
         key = id(array)
         if key in self.names:
             return self.names[key]
+        if name is not None and not use_original_name:
+            name = onnx_helper.cleanse_param_name(name if name.startswith(('/', '_'))
+                                                  else '/' + name)
+            name = f'{onnx_helper.get_func_name()}_{name}'
         name = name or self.param_names.get(key) or self.fresh_name('param')
         self._keep.append(array)
         self.names[key] = name
@@ -66,6 +95,25 @@ class Context:
         return self.add_initializer(array, name)
 
     def get_name(self, variable: Any) -> str:
-        """The graph name of a Variable or VariableNode already seen."""
+        """The graph name of a Variable, VariableNode or array (a new ``v<n>`` if unseen)."""
         node = getattr(variable, 'node', variable)
-        return self.names[id(node)]
+        name = self.names.get(id(node))
+        if name is None:
+            name = self.names.get(id(getattr(variable, 'array', None))) \
+                or self.fresh_name('v')
+            self.set_name(variable, name)
+        return name
+
+    def set_name(self, variable: Any, name: str, pinned: bool = False) -> None:
+        """Names a Variable, VariableNode or array in the graph (``pinned``: for good)."""
+        node = getattr(variable, 'node', variable)
+        if id(node) in self._pinned:
+            raise ValueError(f'{self.names[id(node)]!r} is pinned: it cannot be renamed')
+        self._keep.append(variable)
+        self.names[id(node)] = name
+        if pinned:
+            self._pinned.add(id(node))
+
+    def is_pinned(self, variable: Any) -> bool:
+        """Whether the name of ``variable`` was set with ``pinned=True``."""
+        return id(getattr(variable, 'node', variable)) in self._pinned

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
 import chainer
@@ -21,26 +22,30 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     """Writes ``out_dir/model.onnx`` and ``out_dir/test_data_set_0/{input,output}_N.pb``.
 
     The layout is the one of the ONNX backend test data, so ONNX runtimes' test
-    runners can load it. ``kwargs`` go to :func:`onnx_chainer.export`.
+    runners can load it; with ``export_params=False`` the parameters, which are
+    graph inputs then, are written as inputs too, after the model's. ``kwargs`` go to
+    :func:`onnx_chainer.export`.
 
     Args:
-        output_grad: Also write the parameter gradients of the sum of the
-            outputs (``gradient_N.pb``), for training backends.
+        output_grad: Also write the parameters' gradients of the outputs (each
+            output's gradient all ones) as ``gradient_<i>.pb``, ``i`` counting
+            ``model.namedparams()``; a parameter without a gradient warns.
 
     Returns:
         The ModelProto.
     """
     os.makedirs(out_dir, exist_ok=True)
+    model.cleargrads()
     kwargs['return_named_inout'] = True
-    if output_grad:
-        kwargs.setdefault('train', True)
+    kwargs['no_testcase'] = True
     onnx_model, inputs, outputs = export(model, args, filename=os.path.join(out_dir,
                                                                             'model.onnx'),
                                          **kwargs)
     data_dir = os.path.join(out_dir, 'test_data_set_0')
     os.makedirs(data_dir, exist_ok=True)
-    initializers = {i.name for i in onnx_model.graph.initializer}
-    graph_inputs = [i.name for i in onnx_model.graph.input if i.name not in initializers]
+    initializers = set(inputs) | {i.name for i in onnx_model.graph.initializer}
+    graph_inputs = list(inputs) + [i.name for i in onnx_model.graph.input
+                                   if i.name not in initializers]
     for i, name in enumerate(graph_inputs):
         if name in inputs:
             value = _to_cpu(inputs[name])
@@ -51,13 +56,12 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
         onnx_helper.write_tensor_pb(os.path.join(data_dir, f'output_{i}.pb'), name,
                                     _to_cpu(var))
     if output_grad:
-        model.cleargrads()
-        total = chainer.functions.sum(outputs[next(iter(outputs))])
-        for var in list(outputs.values())[1:]:
-            total = total + chainer.functions.sum(var)
-        total.backward()
+        ys = list(outputs.values())
+        chainer.grad(ys, list(model.params()), [y.xp.ones_like(y.array) for y in ys],
+                     set_grad=True)
         for i, (path, param) in enumerate(model.namedparams()):
             if param.grad is None:
+                warnings.warn(f'the parameter {path!r} has no gradient: it is not written')
                 continue
             onnx_helper.write_tensor_pb(os.path.join(data_dir, f'gradient_{i}.pb'),
                                         onnx_helper.cleanse_param_name(path),
@@ -66,7 +70,12 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
 
 
 def _param_value(model: Any, name: str) -> Any:
+    """The parameter or persistent array of ``model`` exported as ``name``."""
     for path, param in model.namedparams():
         if onnx_helper.cleanse_param_name(path) == name:
             return _to_cpu(param)
+    for path, link in model.namedlinks():
+        for pname in getattr(link, '_persistent', ()):
+            if onnx_helper.cleanse_param_name(f'{path.rstrip("/")}/{pname}') == name:
+                return _to_cpu(getattr(link, pname))
     raise KeyError(name)

@@ -1,31 +1,24 @@
 """The traced computational graph and its conversion to an ONNX GraphProto."""
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import collections
+import heapq
+from typing import Any
 
 import numpy
 
 import chainer
 from onnx_chainer import onnx_helper
+from onnx_chainer.functions.converter import FunctionConverterParams
 
 __all__ = ['FunctionConverterParams', 'Graph', 'onnx_helper']
-
-
-class FunctionConverterParams(NamedTuple):
-    """What a converter receives about one function call."""
-    func: Any
-    opset_version: int
-    input_names: list
-    output_names: list
-    context: Any
 
 
 def _func_class_name(func: Any) -> str:
     inner = getattr(func, 'function', None)
     if isinstance(func, chainer.function.FunctionAdapter) and inner is not None:
         func = inner
-    return (onnx_helper.get_func_name(func) or getattr(func, 'custom_function_node_name', None)
-            or type(func).__name__)
+    return getattr(func, 'custom_function_node_name', None) or type(func).__name__
 
 
 def _value_info(name: str, shape, dtype):
@@ -34,46 +27,126 @@ def _value_info(name: str, shape, dtype):
     return helper.make_tensor_value_info(name, elem, list(shape))
 
 
+#: The opset the converters write for; below it each node is checked against the
+#: operator's schema at the requested opset.
+_CONVERTERS_OPSET = 13
+
+
+#: Operators whose second input became, at opset 13, what was an attribute before.
+_INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'axes',
+                         'Split': 'split'}
+
+
+def _with_attribute_axes(nodes: list, constants: list) -> list:
+    """Rewrites (in place) the nodes of :data:`_INPUT_ONCE_ATTRIBUTE` whose second input
+    is one of ``constants`` (Constant nodes) to the attribute form of opsets before 13;
+    returns the constants still used."""
+    from onnx import helper, numpy_helper
+    values = {c.output[0]: numpy_helper.to_array(c.attribute[0].t) for c in constants}
+    for node in nodes:
+        attr = _INPUT_ONCE_ATTRIBUTE.get(node.op_type)
+        if attr is None or len(node.input) != 2 or node.input[1] not in values:
+            continue
+        value = [int(v) for v in values[node.input[1]].ravel()]
+        del node.input[1:]
+        if value:
+            node.attribute.append(helper.make_attribute(attr, value))
+    used = {name for node in nodes for name in node.input}
+    return [c for c in constants if c.output[0] in used]
+
+
+def _check_schemas(func_name: str, nodes: list, opset_version: int) -> None:
+    """Raises RuntimeError where a standard node does not fit its operator's schema
+    at ``opset_version`` (an operator not there yet, inputs or attributes it lacks)."""
+    import onnx
+    for node in nodes:
+        if node.domain not in ('', 'ai.onnx'):
+            continue
+        try:
+            schema = onnx.defs.get_schema(node.op_type, opset_version, '')
+        except onnx.defs.SchemaError:
+            schema = None
+        fits = schema is not None and \
+            schema.min_input <= len(node.input) <= schema.max_input and \
+            all(a.name in schema.attributes for a in node.attribute) and \
+            not any(name == '' and i < len(schema.inputs) and
+                    schema.inputs[i].option == onnx.defs.OpSchema.FormalParameterOption.Single
+                    for i, name in enumerate(node.input))
+        if not fits:
+            raise RuntimeError(
+                f'onnx_chainer cannot convert {func_name} at opset {opset_version}: its '
+                f'{node.op_type} node needs a newer opset')
+
+
+def _in_conversion_order(outputs, inputs) -> list:
+    """The functions that compute ``outputs`` from ``inputs`` (Variables), each
+    after its inputs' creators: collected from the outputs by decreasing rank,
+    then reversed."""
+    stop = {id(v.node) for v in inputs}
+    heap: list = []
+    pushed = 0
+    for v in outputs:
+        heap.append((-v.node.rank, pushed, v.node))
+        pushed += 1
+    heapq.heapify(heap)
+    seen: dict = {}
+    while heap:
+        _, _, node = heapq.heappop(heap)
+        func = node.creator_node
+        if func is None or id(func) in seen or id(node) in stop:
+            continue
+        seen[id(func)] = func
+        for n in func.inputs:
+            heapq.heappush(heap, (-n.rank, pushed, n))
+            pushed += 1
+    return list(reversed(seen.values()))
+
+
 class Graph:
     """Walks the graph from ``outputs`` back to the inputs and converts each call.
 
+    Every call is named ``<function class>_<k>`` (counted per class): its nodes
+    are named after it and so is its output (``..._<i>`` for several), unless
+    that output is a graph output with a name given.
+
     Args:
         context: The export's :class:`~onnx_chainer.context.Context`.
-        converters: Mapping of function class names to converters.
+        converters: Mapping of function class names to converters, each called
+            with one :class:`FunctionConverterParams`.
         opset_version: The ONNX opset to target.
         recorded: ``[(func, in_data)]`` in call order (from the retain hook).
         inputs: ``{name: Variable}`` of the model inputs.
-        outputs: ``{name: Variable}`` of the model outputs.
+        outputs: The model's output Variables, in order.
+        output_names: Their names, or None to name them after the functions
+            that compute them.
     """
 
     def __init__(self, context, converters: dict, opset_version: int, recorded: list,
-                 inputs: dict, outputs: dict) -> None:
+                 inputs: dict, outputs: list, output_names: list | None = None) -> None:
         self.context = context
         self.converters = converters
         self.opset_version = opset_version
-        self.recorded = recorded
+        self.in_data = {id(func): in_data for func, in_data in recorded}
         self.inputs = inputs
-        self.outputs = outputs
+        self.output_vars = list(outputs)
+        self.output_names = output_names
+        self.outputs: collections.OrderedDict = collections.OrderedDict()
         self.nodes: list = []
         self.functions: list = []
-
-    def _reachable(self) -> set:
-        seen = set()
-        stack = [v.node.creator_node for v in self.outputs.values()]
-        while stack:
-            f = stack.pop()
-            if f is None or id(f) in seen:
-                continue
-            seen.add(id(f))
-            for n in f.inputs or ():
-                stack.append(n.creator_node)
-        return seen
+        self._counts: dict = collections.defaultdict(int)
 
     def _input_name(self, node, data) -> str:
         ctx = self.context
         key = id(node)
         if key in ctx.names:
             return ctx.names[key]
+        if data is None:  # a call made before the export traced the model
+            var = node.get_variable_or_none()
+            data = var.array if var is not None else node.data
+            if data is None:
+                raise ValueError(
+                    'an input of a function called before the export is gone: keep the '
+                    'Variables the model computed earlier, or compute them in forward')
         if id(data) in ctx.param_names or isinstance(node._variable(), chainer.Parameter):
             name = ctx.add_param(data)
         elif id(data) in ctx.names:
@@ -85,76 +158,109 @@ class Graph:
         ctx.names[key] = name
         return name
 
+    def _base_name(self, func_name: str) -> str:
+        base = f'{func_name}_{self._counts[func_name]}'
+        self._counts[func_name] += 1
+        return base
+
     def build(self) -> None:
-        """Converts every reachable call, in call order."""
+        """Converts every function the outputs depend on, inputs before users."""
         ctx = self.context
         for name, v in self.inputs.items():
             ctx.names[id(v.node)] = name
-        out_node_names = {}
-        aliases = []  # a Variable returned twice: the later names copy the first
-        for name, v in self.outputs.items():
-            if v.node.creator_node is None:
-                continue
-            if id(v.node) in out_node_names:
-                aliases.append((out_node_names[id(v.node)], name))
-                continue
-            out_node_names[id(v.node)] = name
-        ctx.names.update(out_node_names)
-        reachable = self._reachable()
-        for func, in_data in self.recorded:
-            if id(func) not in reachable:
-                continue
-            in_names = [self._input_name(n, d) if n.creator_node is None
-                        else ctx.names[id(n)] for n, d in zip(func.inputs, in_data)]
+        named = {}  # id(output node) -> the given name, for those computed here
+        if self.output_names is not None:
+            for name, v in zip(self.output_names, self.output_vars):
+                if v.node.creator_node is not None:
+                    named.setdefault(id(v.node), name)
+        for func in _in_conversion_order(self.output_vars, self.inputs.values()):
+            func_name = _func_class_name(func)
+            base = self._base_name(func_name)
+            in_data = self.in_data.get(id(func), (None,) * len(func.inputs))
+            in_names = [ctx.names[id(n)] if id(n) in ctx.names else self._input_name(n, d)
+                        for n, d in zip(func.inputs, in_data)]
             out_names = []
-            for ref in func.outputs:
+            for i, ref in enumerate(func.outputs):
                 n = ref()
-                if n is not None and id(n) in ctx.names:
-                    out_names.append(ctx.names[id(n)])
-                    continue
-                name = ctx.fresh_name('v')
+                name = named.get(id(n)) if n is not None else None
+                if name is None:
+                    name = base if len(func.outputs) == 1 else f'{base}_{i}'
                 if n is not None:
                     ctx.names[id(n)] = name
                 out_names.append(name)
-            self.nodes.extend(self.convert(func, in_names, out_names))
+            onnx_helper.set_func_name(base)
+            try:
+                self.nodes.extend(self.convert(func_name, func, in_names, out_names))
+            finally:
+                onnx_helper.set_func_name(None)
             self.functions.append(func)
-        for name, v in self.outputs.items():
-            if v.node.creator_node is None:
-                src = self._input_name(v.node, v.array)
-                self.nodes.append(onnx_helper.make_node('Identity', [src], [name]))
-        for src, name in aliases:
-            self.nodes.append(onnx_helper.make_node('Identity', [src], [name]))
+        self._name_outputs()
 
-    def convert(self, func, input_names: list, output_names: list) -> tuple:
-        name = _func_class_name(func)
-        conv = self.converters.get(name)
+    def _name_outputs(self) -> None:
+        """Fills ``outputs``: an output that is a model input, or one returned twice,
+        is a copy (an Identity node) under its own name."""
+        ctx = self.context
+        given = self.output_names
+        taken = set()
+        for i, v in enumerate(self.output_vars):
+            src = ctx.names.get(id(v.node)) or self._input_name(v.node, v.array)
+            name = given[i] if given is not None else src
+            if name == src and name not in taken and v.node.creator_node is not None:
+                taken.add(name)
+                self.outputs[name] = v
+                continue
+            if given is None:
+                name = self._base_name('Identity')
+            self.nodes.append(onnx_helper.make_node('Identity', [src], [name], name=name))
+            taken.add(name)
+            self.outputs[name] = v
+
+    def convert(self, func_name: str, func, input_names: list, output_names: list) -> list:
+        conv = self.converters.get(func_name)
         if conv is None:
             raise ValueError(
-                f'{name} is not supported by onnx_chainer (opset {self.opset_version}): '
+                f'{func_name} is not supported by onnx_chainer (opset {self.opset_version}): '
                 'no converter; pass one in external_converters')
-        nodes = conv(func, self.opset_version, input_names, output_names, self.context)
-        fixed = onnx_helper.get_func_name(func)
-        for i, node in enumerate(nodes):
-            if not node.name:
-                node.name = f'{fixed or name}_{self.context.fresh_name("")}'
-        return tuple(nodes)
+        nodes = conv(FunctionConverterParams(func, self.opset_version, list(input_names),
+                                             list(output_names), self.context))
+        nodes = [nodes] if hasattr(nodes, 'op_type') else list(nodes)  # one NodeProto or more
+        if len(nodes) == 1 and nodes[0].name == f'{onnx_helper.get_func_name()}_tmp_0':
+            nodes[0].name = onnx_helper.get_func_name()  # a call that is one node is named so
+        constants = list(self.context.constants)
+        self.context.constants.clear()
+        if self.opset_version < _CONVERTERS_OPSET:
+            constants = _with_attribute_axes(nodes, constants)
+            _check_schemas(func_name, nodes, self.opset_version)
+        return constants + nodes
 
-    def to_onnx_graph(self, graph_name: str, export_params: bool = True):
-        """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers."""
+    def to_onnx_graph(self, graph_name: str, export_params: bool = True, input_shapes=None):
+        """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.
+
+        Parameters are initializers that are not graph inputs. Without
+        ``export_params`` they are graph inputs without initializers, as Chainer
+        listed them: the link parameters first (in ``namedparams()`` order), then
+        the model's inputs, then the other arrays (running statistics).
+        """
         from onnx import helper, numpy_helper
         ctx = self.context
         used = set()
         for node in self.nodes:
             used.update(node.input)
-        inputs = [_value_info(name, v.shape, v.dtype) for name, v in self.inputs.items()]
+        shapes = input_shapes or [v.shape for v in self.inputs.values()]
+        inputs = [_value_info(name, shape, v.dtype)
+                  for (name, v), shape in zip(self.inputs.items(), shapes)]
         initializers = []
-        params = ctx.param_set
+        params, others = [], []
         for name, arr in ctx.initializers.items():
             if name not in used:
                 continue
-            if not export_params and name in params:
-                inputs.append(_value_info(name, arr.shape, arr.dtype))
+            if not export_params and name in ctx.param_set:
+                info = _value_info(name, arr.shape, arr.dtype)
+                (params if name in ctx.link_params else others).append((name, info))
             else:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
+        order = {name: i for i, name in enumerate(ctx.link_params)}
+        params.sort(key=lambda p: order[p[0]])
+        inputs = [i for _, i in params] + inputs + [i for _, i in others]
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

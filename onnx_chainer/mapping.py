@@ -1,6 +1,10 @@
 """The table of converters: function class name -> converter."""
 from __future__ import annotations
 
+import contextlib
+from typing import Iterator
+
+import chainer.functions
 from onnx_chainer import functions as _functions
 from onnx_chainer.functions.converter import FunctionConverter
 from onnx_chainer.replace_func import fake_as_funcnode
@@ -8,14 +12,29 @@ from onnx_chainer.replace_func import fake_as_funcnode
 __all__ = ['FunctionConverter', 'converters', 'fake_as_funcnode', 'functions',
            'patch_functions']
 
-#: ``{class name: converter}`` for every function with a built-in converter.
+#: ``{class name: converter}`` for every function with a built-in converter; each is
+#: called with one :class:`~onnx_chainer.functions.converter.FunctionConverterParams`.
 converters: dict = {
-    name[len('convert_'):]: getattr(_functions, name) for name in _functions.__all__
+    name[len('convert_'):]: FunctionConverter(getattr(_functions, name))
+    for name in _functions.__all__
 }
 
 #: The names of the functions with a built-in converter.
 functions: list = sorted(converters)
 
-#: Functions to be replaced by single graph nodes while exporting (none built in:
-#: every function here is a FunctionNode of its own).
-patch_functions: dict = {}
+#: Functions that make no FunctionNode, traced as one node each while exporting.
+_patched = ((chainer.functions, 'sign'),)
+
+
+@contextlib.contextmanager
+def patch_functions() -> Iterator[None]:
+    """The context in which the functions of ``_patched`` are traced as one node
+    each (a node named after the function, see :func:`fake_as_funcnode`)."""
+    originals = [(module, name, getattr(module, name)) for module, name in _patched]
+    try:
+        for module, name, func in originals:
+            setattr(module, name, fake_as_funcnode(func, name, experimental_warning=False))
+        yield
+    finally:
+        for module, name, func in originals:
+            setattr(module, name, func)

@@ -13,7 +13,19 @@ try:
 except ImportError:  # the extra is optional; export() says what to install
     onnx = None
 
-_FUNC_NAME_ATTR = '_onnx_chainer_name'
+
+
+class _Converting:
+    """The name of the function being converted and the counts of names made for it."""
+    __slots__ = ('name', 'tmp', 'const')
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.tmp = 0
+        self.const = 0
+
+
+_converting = _Converting()
 
 
 def require_onnx() -> None:
@@ -28,14 +40,33 @@ def cleanse_param_name(name: str) -> str:
     return 'param' + re.sub(r'[^0-9A-Za-z_]', '_', name)
 
 
-def set_func_name(func: Any, name: str) -> None:
-    """Gives ``func`` (a FunctionNode) a fixed node name in the exported graph."""
-    setattr(func, _FUNC_NAME_ATTR, name)
+def set_func_name(func_name: str | None) -> None:
+    """Sets the name of the function being converted (``'LinearFunction_0'``).
+
+    Nodes made by :func:`make_node` and :class:`GraphBuilder` are named after it.
+    """
+    _converting.name = func_name
+    _converting.tmp = 0
+    _converting.const = 0
 
 
-def get_func_name(func: Any) -> str | None:
-    """The node name given by :func:`set_func_name`, or None."""
-    return getattr(func, _FUNC_NAME_ATTR, None)
+def get_func_name() -> str | None:
+    """The name of the function being converted (None outside a conversion)."""
+    return _converting.name
+
+
+def fresh_tmp_name() -> str:
+    """``<function name>_tmp_<k>``: a new name for a node (and its output) of a converter."""
+    name = f'{_converting.name}_tmp_{_converting.tmp}'
+    _converting.tmp += 1
+    return name
+
+
+def fresh_const_name() -> str:
+    """``<function name>_const_<k>``: a new name for a constant of a converter."""
+    name = f'{_converting.name}_const_{_converting.const}'
+    _converting.const += 1
+    return name
 
 
 def is_support_non_standard_domain() -> bool:
@@ -44,12 +75,15 @@ def is_support_non_standard_domain() -> bool:
 
 
 def make_node(op_type: str, inputs, outputs, name: str | None = None,
-              domain: str | None = None, **attrs: Any):
-    """One NodeProto; attributes whose value is None are left out."""
+              doc_string: str | None = None, domain: str | None = None, **attrs: Any):
+    """One NodeProto, named after the function being converted unless ``name`` is given;
+    attributes whose value is None are left out."""
     require_onnx()
     attrs = {k: v for k, v in attrs.items() if v is not None}
+    if name is None:
+        name = _converting.name
     return _helper.make_node(op_type, list(inputs), list(outputs), name=name,
-                             domain=domain, **attrs)
+                             doc_string=doc_string, domain=domain, **attrs)
 
 
 def write_tensor_pb(filename: str, name: str, value: Any) -> None:
@@ -63,33 +97,32 @@ def write_tensor_pb(filename: str, name: str, value: Any) -> None:
 
 
 class GraphBuilder:
-    """Collects the nodes one converter emits; intermediate names are made unique.
+    """Collects the nodes one converter emits.
 
-    ``gb.op('Relu', [x])`` returns the name of the new node's output;
+    ``gb.op('Relu', [x])`` adds a node named ``<function name>_tmp_<k>`` and
+    returns its output (of the same name; ``..._<i>`` for several outputs);
     :meth:`op_output_named` sets the outputs, :meth:`nodes` lists what was built
     with the last node's outputs renamed to ``output_names`` when given.
+
+    Args:
+        context: The export's Context, for :meth:`const`.
     """
 
-    def __init__(self, context: Any = None, prefix: str = 'tmp') -> None:
+    def __init__(self, context: Any = None) -> None:
         self._nodes: list = []
         self._context = context
-        self._prefix = prefix
-        self._n = 0
 
-    def _fresh(self) -> str:
-        if self._context is not None:
-            return self._context.fresh_name(self._prefix)
-        self._n += 1
-        return f'{self._prefix}_{self._n}'
+    def op(self, op_name: str, input_names, num_outputs: int = 1, **attrs: Any):
+        name = fresh_tmp_name()
+        outs = [name] if num_outputs == 1 else [f'{name}_{i}' for i in range(num_outputs)]
+        self._nodes.append(make_node(op_name, input_names, outs, name=name, **attrs))
+        return outs[0] if num_outputs == 1 else tuple(outs)
 
-    def op(self, op_type: str, inputs, n_outputs: int = 1, **attrs: Any):
-        outs = [self._fresh() for _ in range(n_outputs)]
-        self._nodes.append(make_node(op_type, inputs, outs, **attrs))
-        return outs[0] if n_outputs == 1 else tuple(outs)
-
-    def op_output_named(self, op_type: str, inputs, output_names, **attrs: Any):
-        self._nodes.append(make_node(op_type, inputs, output_names, **attrs))
-        return tuple(output_names)
+    def op_output_named(self, op_name: str, input_names, output_names, **attrs: Any):
+        self._nodes.append(make_node(op_name, input_names, output_names,
+                                     name=fresh_tmp_name(), **attrs))
+        outs = tuple(output_names)
+        return outs[0] if len(outs) == 1 else outs
 
     def const(self, value: Any, dtype: Any = None) -> str:
         """Name of a constant (an initializer of the graph)."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any, Callable
 
 import chainer
@@ -15,67 +16,122 @@ class WrappedFunctionNode(function_node.FunctionNode):
 
     Args:
         name: The node's class name in the exported graph (the converter key).
-        func: The wrapped callable (run on Variables, without building a graph).
-        args: Positional arguments; Variables/arrays among them are the node's inputs.
-        kwargs: Keyword arguments (become attributes, readable by the converter).
-        attributes: Extra ``{name: value}`` for the converter.
+        func: The wrapped callable, run on ``args`` and ``kwargs`` as given.
+        args: Positional arguments.
+        kwargs: Keyword arguments.
+        arg_vars: The Variables among the arguments: the node's inputs.
+        attributes: ``{name: value}`` set as attributes of the node, for the converter.
     """
 
-    def __init__(self, name: str, func: Callable, args: tuple, kwargs: dict,
-                 attributes: dict | None = None) -> None:
+    def __init__(self, name: str, func: Callable, args: Any, kwargs: dict,
+                 arg_vars: list, attributes: dict | None = None) -> None:
         self.custom_function_node_name = name
         self.func = func
         self.args = args
         self.kwargs = kwargs
-        self.arg_vars = [i for i, a in enumerate(args) if _is_array_like(a)]
-        self.attributes = dict(attributes or {})
-        for k, v in self.attributes.items():
+        self.arg_vars = arg_vars
+        self.internal_results: list | None = None
+        self.skeleton: Any = None
+        for k, v in (attributes or {}).items():
             setattr(self, k, v)
 
     def forward(self, xs):
-        args = list(self.args)
-        for i, x in zip(self.arg_vars, xs):
-            args[i] = x
-        with chainer.using_config('enable_backprop', False):
-            ys = self.func(*args, **self.kwargs)
-        if not isinstance(ys, (tuple, list)):
-            ys = (ys,)
-        return tuple(y.array if isinstance(y, chainer.Variable) else y for y in ys)
+        results = self.func(*self.args, **self.kwargs)
+        flat: list = []
+        self.skeleton = _skeleton(results, flat)
+        arrays = tuple(r.array if isinstance(r, chainer.Variable) else r for r in flat)
+        if all(isinstance(r, chainer.Variable) for r in flat):
+            self.internal_results = flat
+        if not arrays or not chainer.is_arrays_compatible(arrays):
+            raise ValueError(
+                f'the function wrapped by as_funcnode ({self.custom_function_node_name}) '
+                'must return arrays or Variables (or a tuple, list or dict of them)')
+        return arrays
 
     def backward(self, target_input_indexes, grad_outputs):
-        raise NotImplementedError(
-            f'{self.custom_function_node_name} (as_funcnode) has no backward: it is '
-            'meant for export only')
+        if self.internal_results is None:
+            raise ValueError(
+                f'{self.custom_function_node_name} (as_funcnode) cannot backpropagate: '
+                'the wrapped function returned arrays, not Variables')
+        grads = chainer.grad(self.internal_results, self.arg_vars, grad_outputs=grad_outputs)
+        return tuple(g if i in target_input_indexes else None for i, g in enumerate(grads))
+
+    def reconstruct_return_value(self, outputs: Any) -> Any:
+        """``outputs`` (one per returned array) in the structure ``func`` returned."""
+        def build(s):
+            if isinstance(s, (tuple, list)):
+                return type(s)(build(e) for e in s)
+            if isinstance(s, dict):
+                return {k: build(v) for k, v in s.items()}
+            return outputs[s]
+        return build(self.skeleton)
 
 
-def _is_array_like(x: Any) -> bool:
-    return isinstance(x, chainer.Variable) or chainer.backend.get_array_module(x) is not None \
-        and hasattr(x, 'shape') and hasattr(x, 'dtype')
+def _skeleton(x: Any, flat: list) -> Any:
+    """``x`` with every leaf replaced by its index in ``flat`` (where it is appended)."""
+    if isinstance(x, (tuple, list)):
+        return type(x)(_skeleton(e, flat) for e in x)
+    if isinstance(x, dict):
+        return {k: _skeleton(v, flat) for k, v in x.items()}
+    flat.append(x)
+    return len(flat) - 1
+
+
+def _leaves(x: Any) -> list:
+    if not isinstance(x, (list, tuple)):
+        return [x]
+    return [leaf for e in x for leaf in _leaves(e)]
 
 
 def fake_as_funcnode(alt_func: Callable, name: str, rename_attributes: Any = None,
                      experimental_warning: bool = True) -> Callable:
     """Wraps ``alt_func`` so that calling it records one :class:`WrappedFunctionNode`.
 
+    The Variables among the arguments (also inside lists and tuples made only of
+    Variables) are the node's inputs; every other argument, defaults included, is
+    an attribute of the node, named ``arg<i>`` (positional) or by its keyword.
+    The wrapped function returns Variables in the structure ``alt_func`` returns.
+
     Args:
         alt_func: The function to wrap.
         name: The node name (and converter key) in the exported graph.
-        rename_attributes: ``[(index or keyword, attribute name)]`` giving names
-            to the non-array arguments, stored on the node for the converter.
-        experimental_warning: Accepted for compatibility.
+        rename_attributes: ``[(index or keyword, attribute name)]`` renaming attributes.
+        experimental_warning: Warn (FutureWarning) that this is experimental.
     """
+    renamed = dict(rename_attributes or ())
+    signature = inspect.signature(alt_func)
+
     @functools.wraps(alt_func)
     def wrapper(*args, **kwargs):
-        attrs = {}
-        for key, new in (rename_attributes or ()):
-            if isinstance(key, int) and key < len(args):
-                attrs[new] = args[key]
-            elif key in kwargs:
-                attrs[new] = kwargs[key]
-        node = WrappedFunctionNode(name, alt_func, args, kwargs, attrs)
-        inputs = [args[i] for i in node.arg_vars]
-        ys = node.apply(inputs)
-        return ys[0] if len(ys) == 1 else ys
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        kwargs = dict(kwargs)
+        for i, (k, v) in enumerate(bound.arguments.items()):
+            if i >= len(args):
+                kwargs[k] = v
+        inputs: list = []
+        attributes: dict = {}
+        for key, value in list(enumerate(args)) + list(kwargs.items()):
+            leaves = _leaves(value)
+            is_var = [isinstance(v, chainer.Variable) for v in leaves]
+            if isinstance(value, (list, tuple)) and leaves and all(is_var):
+                inputs.extend(leaves)
+            elif isinstance(value, chainer.Variable):
+                inputs.append(value)
+            elif any(is_var):
+                raise ValueError(
+                    f'an argument of {name} (as_funcnode) mixes Variables and other values')
+            else:
+                default = key if isinstance(key, str) else f'arg{key}'
+                attributes[renamed.get(key, default)] = value
+        if not inputs:
+            raise ValueError(f'the arguments of {name} (as_funcnode) must include at least '
+                             'one chainer.Variable')
+        node = WrappedFunctionNode(name, alt_func, args, kwargs, inputs, attributes)
+        return node.reconstruct_return_value(node.apply(inputs))
+
+    if experimental_warning:
+        chainer.utils.experimental('as_funcnode')
     return wrapper
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU',
@@ -11,7 +12,6 @@ __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU
            'convert_Sigmoid', 'convert_Softmax', 'convert_Softplus', 'convert_Tanh',
            'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 
 @support(_OPSETS)
@@ -42,14 +42,29 @@ def _axis(func) -> int:
     return int(axis)
 
 
+def _softmax(op_type: str, func, opset_version, input_names, output_names, context):
+    """``op_type`` over one axis; before opset 13 ONNX normalizes over all axes from
+    ``axis`` on, so another axis than the last is moved last and back."""
+    axis = _axis(func)
+    ndim = len(_util.in_shape(func))
+    if opset_version >= 13 or axis % ndim == ndim - 1:
+        return _util.single(op_type, input_names, output_names, axis=axis)
+    perm = [i for i in range(ndim) if i != axis % ndim] + [axis % ndim]
+    back = [perm.index(i) for i in range(ndim)]
+    gb = _util.builder(context)
+    y = gb.op(op_type, [gb.op('Transpose', input_names, perm=perm)], axis=ndim - 1)
+    gb.op('Transpose', [y], perm=back)
+    return gb.nodes(output_names)
+
+
 @support(_OPSETS)
 def convert_LogSoftmax(func, opset_version, input_names, output_names, context):
-    return _util.single('LogSoftmax', input_names, output_names, axis=_axis(func))
+    return _softmax('LogSoftmax', func, opset_version, input_names, output_names, context)
 
 
 @support(_OPSETS)
 def convert_Softmax(func, opset_version, input_names, output_names, context):
-    return _util.single('Softmax', input_names, output_names, axis=_axis(func))
+    return _softmax('Softmax', func, opset_version, input_names, output_names, context)
 
 
 def _after_batch_axis(func, gb, context, name: str) -> str:

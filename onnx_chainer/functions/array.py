@@ -5,6 +5,7 @@ import numpy
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = [
@@ -18,7 +19,6 @@ __all__ = [
     'convert_Flip', 'convert_FlipLR', 'convert_FlipUD',
     'get_slice_node', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 #: ONNX TensorProto data type numbers and their names.
 TENSOR_TYPE_TO_NAME = {
@@ -119,7 +119,12 @@ convert_Rollaxis = convert_Moveaxis
 
 @support(_OPSETS)
 def convert_Reshape(func, opset_version, input_names, output_names, context):
-    return _util.to_out_shape('Reshape', func, input_names, output_names, context)
+    # The shape as given (a -1 stays), as Chainer wrote it; ONNX reads a 0 as "keep
+    # the input's size", so a shape with zeros is written as traced.
+    shape = tuple(func.shape)
+    if 0 in shape:
+        return _util.to_out_shape('Reshape', func, input_names, output_names, context)
+    return _util.single('Reshape', [input_names[0], _util.ints(context, shape)], output_names)
 
 
 @support(_OPSETS)
@@ -151,7 +156,7 @@ def convert_Separate(func, opset_version, input_names, output_names, context):
         gb.op_output_named('Squeeze', [input_names[0], axes], output_names)
         return gb.nodes()
     parts = gb.op('Split', [input_names[0], _util.ints(context, [1] * shape[axis])],
-                  n_outputs=shape[axis], axis=axis)
+                  num_outputs=shape[axis], axis=axis)
     for part, out in zip(parts, output_names):
         gb.op_output_named('Squeeze', [part, axes], [out])
     return gb.nodes()
@@ -287,7 +292,7 @@ def convert_TransposeSequence(func, opset_version, input_names, output_names, co
         gb.op_output_named('Squeeze', [gb.op('Transpose', [stacked], perm=_swap01(func)),
                                        axes0], output_names)
         return gb.nodes()
-    parts = gb.op('Split', [stacked, _util.ints(context, [1] * n_out)], n_outputs=n_out,
+    parts = gb.op('Split', [stacked, _util.ints(context, [1] * n_out)], num_outputs=n_out,
                   axis=1)
     axes1 = _util.ints(context, [1])
     for part, out in zip(parts, output_names):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_Convolution2DFunction', 'convert_ConvolutionND',
            'convert_Deconvolution2DFunction', 'convert_DeconvolutionND',
            'convert_EmbedIDFunction', 'convert_LinearFunction', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 
 @support(_OPSETS)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_SoftmaxCrossEntropy', 'onnx_helper', 'support']
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_SoftmaxCrossEntropy(func, opset_version, input_names, output_names, context):
     if func.class_weight is not None:
         raise _util.unsupported(func, opset_version,

@@ -5,6 +5,7 @@ import numpy
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = [
@@ -24,7 +25,6 @@ __all__ = [
     'convert_MeanAbsoluteError',
     'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 
 def _unary(op_type: str):

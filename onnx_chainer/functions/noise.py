@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_Dropout', 'onnx_helper', 'support']
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_Dropout(func, opset_version, input_names, output_names, context):
     # ONNX runtimes run Dropout as the identity (training_mode defaults to false),
     # which is what a model traced in training mode means at inference time.

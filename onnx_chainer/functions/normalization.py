@@ -6,6 +6,7 @@ import numpy
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.array import get_slice_node
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
@@ -13,7 +14,6 @@ __all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
            'convert_LocalResponseNormalization',
            'convert_NormalizeL2', 'get_slice_node', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 
 def _check_axis(func, opset_version, ndim: int) -> None:

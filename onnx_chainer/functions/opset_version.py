@@ -4,23 +4,30 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
+#: The opsets at which the built-in converters write other nodes (the attribute
+#: forms before 13, the reductions' axes as inputs from 18).
+OPSETS = (11, 13, 18)
 
-def support(opset_versions: tuple) -> Callable:
-    """Declares the opsets a converter handles and rejects older ones.
 
-    The converter receives the requested opset; one below the lowest listed
-    version raises ValueError naming the function and the opset.
+def support(opset_versions: tuple | None) -> Callable:
+    """Declares the opsets at which a converter's output changes.
+
+    The converter receives the newest of ``opset_versions`` not above the
+    requested opset (``support((6, 8))`` gets 8 for a request of 9, 6 for 7);
+    a request below them all raises RuntimeError naming the function and the
+    opset. With None the converter gets the requested opset.
     """
-    lowest = min(opset_versions)
-
     def wrapper(converter):
         @functools.wraps(converter)
-        def convert(func, opset_version, input_names, output_names, context):
-            if opset_version < lowest:
-                raise ValueError(
-                    f'{type(func).__name__} is not supported by onnx_chainer at opset '
-                    f'{opset_version} (needs {lowest} or newer)')
-            return converter(func, opset_version, input_names, output_names, context)
-        convert.opset_versions = tuple(opset_versions)
+        def convert(func, opset_version, *args, **kwargs):
+            if opset_versions is not None:
+                fitting = [v for v in opset_versions if v <= opset_version]
+                if not fitting:
+                    raise RuntimeError(
+                        f'onnx_chainer cannot convert {type(func).__name__} at opset '
+                        f'{opset_version} (it needs {min(opset_versions)} or newer)')
+                opset_version = max(fitting)
+            return converter(func, opset_version, *args, **kwargs)
+        convert.opset_versions = opset_versions
         return convert
     return wrapper

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_AveragePooling2D', 'convert_AveragePoolingND', 'convert_MaxPooling2D',
            'convert_MaxPoolingND', 'convert_ROIPooling2D', 'convert_Unpooling2D',
            'convert_UnpoolingND', 'onnx_helper', 'support']
 
-_OPSETS = (13,)
 
 
 def _end_pads(func, x_shape, out):
@@ -61,7 +61,9 @@ def convert_Unpooling2D(func, opset_version, input_names, output_names, context)
             out[2:] != tuple(s * f for s, f in zip(x_shape[2:], k)):
         raise _util.unsupported(func, opset_version, 'only stride == ksize without padding')
     scales = _util.const(context, [1.0, 1.0] + [float(f) for f in k], 'float32')
-    return _util.single('Resize', [input_names[0], '', scales], output_names, mode='nearest')
+    # Resize takes an (unused) roi before opset 13.
+    roi = '' if opset_version >= 13 else _util.const(context, [], 'float32')
+    return _util.single('Resize', [input_names[0], roi, scales], output_names, mode='nearest')
 
 
 convert_UnpoolingND = convert_Unpooling2D

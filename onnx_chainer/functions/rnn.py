@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
 __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
@@ -10,7 +11,7 @@ __all__ = ['convert_LSTM', 'convert_NStepGRULayer', 'convert_NStepLSTMLayer',
            'support']
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_LSTM(func, opset_version, input_names, output_names, context):
     c_prev, x = input_names
     c_shape = _util.in_shape(func, 0)
@@ -22,7 +23,7 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     # The gates are interleaved unit by unit: x is read as (B, H, 4).
     gates = gb.op('Reshape', [x, _util.ints(context, (batch, units, 4))])
-    parts = gb.op('Split', [gates, _util.ints(context, [1, 1, 1, 1])], n_outputs=4, axis=2)
+    parts = gb.op('Split', [gates, _util.ints(context, [1, 1, 1, 1])], num_outputs=4, axis=2)
     axes = _util.ints(context, [2])
     a, i, f, o = (gb.op('Squeeze', [p, axes]) for p in parts)
     a = gb.op('Tanh', [a])
@@ -33,7 +34,7 @@ def convert_LSTM(func, opset_version, input_names, output_names, context):
     return gb.nodes()
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_SummedBias(func, opset_version, input_names, output_names, context):
     # The two biases of an n-step RNN layer, added once (their gradients differ, not y).
     return _util.single('Add', input_names, output_names)
@@ -80,7 +81,7 @@ def _unroll(func, context, proj_inputs, states, step, output_names):
     return gb.nodes()
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step LSTM, unrolled over its steps."""
     x, h, c, w, wh, b = input_names
@@ -88,7 +89,7 @@ def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, conte
     def step(gb, split, xt, states):
         hp, cp = states
         g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
-        i, f, o, a = gb.op('Split', [g, split], n_outputs=4, axis=1)
+        i, f, o, a = gb.op('Split', [g, split], num_outputs=4, axis=1)
         i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
         cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
         return [gb.op('Mul', [o, gb.op('Tanh', [cn])]), cn]
@@ -96,16 +97,16 @@ def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, conte
     return _unroll(func, context, (x, w, b), [h, c], step, output_names)
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_NStepGRULayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step GRU, unrolled over its steps."""
     x, h, w, wh, bx, bh = input_names
 
     def step(gb, split, xt, states):
         hp, = states
-        xr, xz, xn = gb.op('Split', [xt, split], n_outputs=3, axis=1)
+        xr, xz, xn = gb.op('Split', [xt, split], num_outputs=3, axis=1)
         hh = gb.op('Gemm', [hp, wh, bh], transB=1)
-        hr, hz, hn = gb.op('Split', [hh, split], n_outputs=3, axis=1)
+        hr, hz, hn = gb.op('Split', [hh, split], num_outputs=3, axis=1)
         r = gb.op('Sigmoid', [gb.op('Add', [xr, hr])])
         z = gb.op('Sigmoid', [gb.op('Add', [xz, hz])])
         n = gb.op('Tanh', [gb.op('Add', [xn, gb.op('Mul', [r, hn])])])
@@ -114,7 +115,7 @@ def convert_NStepGRULayer(func, opset_version, input_names, output_names, contex
     return _unroll(func, context, (x, w, bx), [h], step, output_names)
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_NStepRNNLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
     x, h, w, wh, b = input_names
@@ -127,7 +128,7 @@ def convert_NStepRNNLayer(func, opset_version, input_names, output_names, contex
     return _unroll(func, context, (x, w, b), [h], step, output_names)
 
 
-@support((13,))
+@support(_OPSETS)
 def convert_n_step_gru(func, opset_version, input_names, output_names, context):
     raise _util.unsupported(func, opset_version,
                             'n_step_gru (export the step through its gate arithmetic)')

@@ -38,7 +38,7 @@ UNARY = [
     ('exp', F.exp, X), ('log', F.log, P), ('sqrt', F.sqrt, P), ('square', F.square, X),
     ('sin', F.sin, X), ('cos', F.cos, X), ('tan', F.tan, X),
     ('arcsin', F.arcsin, U), ('arccos', F.arccos, U), ('arctan', F.arctan, X),
-    ('sinh', F.sinh, X), ('cosh', F.cosh, X), ('sign', F.sign, X),
+    ('sinh', F.sinh, X), ('cosh', F.cosh, X), ('sign', lambda x: F.sign(x), X),
     ('identity', F.identity, X),
     ('sum', F.sum, X), ('sum_axis', lambda x: F.sum(x, axis=(0, 2), keepdims=True), X),
     ('max', lambda x: F.max(x, axis=1), X), ('min', F.min, X),
@@ -94,8 +94,7 @@ UNARY = [
 
 @pytest.mark.parametrize('name,fn,x', UNARY, ids=[u[0] for u in UNARY])
 def test_unary(name, fn, x):
-    # F.sign is outside the graph, as in Chainer: its export is a constant.
-    _util.check(fn, x, rtol=1e-5, atol=1e-5, fresh_input=name != 'sign')
+    _util.check(fn, x, rtol=1e-5, atol=1e-5)
 
 
 BINARY = [
@@ -192,3 +191,38 @@ REDUCTIONS = [u for u in UNARY if u[0] in (
 @pytest.mark.parametrize('name,fn,x', REDUCTIONS, ids=[u[0] for u in REDUCTIONS])
 def test_reductions_at_each_opset(name, fn, x, opset):
     _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
+
+
+OPSET_11 = [u for u in UNARY if u[0] in (
+    'log_softmax', 'sum', 'sum_axis', 'expand_dims', 'squeeze', 'separate', 'repeat',
+    'getitem', 'unpooling')]
+
+
+@pytest.mark.parametrize('name,fn,x', OPSET_11, ids=[u[0] for u in OPSET_11])
+def test_unary_at_opset_11(name, fn, x):
+    # Before opset 13 the axes of Squeeze/Unsqueeze/ReduceSum/Split are attributes,
+    # and (Log)Softmax normalizes over all axes from its axis on.
+    _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=11)
+
+
+def test_operator_missing_at_the_opset_raises_runtime_error():
+    x = _x(2, 3)
+    with pytest.raises(RuntimeError, match='EinSum at opset 11: its Einsum node'):
+        _util.onnx_chainer.export(_util.FuncModel(lambda v: F.einsum('ij->ji', v)), x,
+                            opset_version=11)
+    with pytest.warns(UserWarning, match='opset_version 10'), \
+            pytest.raises(RuntimeError, match='ReLU at opset 10'):
+        _util.onnx_chainer.export(_util.FuncModel(F.relu), x, opset_version=10)
+
+
+def test_support_hands_the_newest_declared_opset_not_above_the_request():
+    from onnx_chainer.functions.opset_version import support
+
+    @support((6, 8))
+    def conv(func, opset_version, *rest):
+        return opset_version
+
+    assert [conv(None, v) for v in (6, 7, 8, 9)] == [6, 6, 8, 8]
+    with pytest.raises(RuntimeError, match='opset 5'):
+        conv(None, 5)
+    assert support(None)(conv.__wrapped__)(None, 5) == 5

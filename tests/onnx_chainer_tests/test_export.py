@@ -46,11 +46,12 @@ def test_names_file_and_text(tmp_path):
 
 
 def test_dict_args_and_export_params_false():
+    # As Chainer: the inputs of a dict are Input_<i> too, unless named.
     net = Net()
     x, y = _args()
     model = onnx_chainer.export(net, {'x': x, 'y': y}, export_params=False)
     names = [i.name for i in model.graph.input]
-    assert names[:2] == ['x', 'y'] and 'param_l1_W' in names
+    assert names == ['param_l1_W', 'param_l1_b', 'Input_0', 'Input_1']
     assert not model.graph.initializer or all(
         i.name not in ('param_l1_W', 'param_l1_b') for i in model.graph.initializer)
 
@@ -61,8 +62,6 @@ def test_opset_range():
         model = onnx_chainer.export(Net(), _args(), opset_version=v)
         assert model.opset_import[0].version == v
         _util.run_onnx(model, _args())
-    with pytest.raises(ValueError, match='opset_version 7'):
-        onnx_chainer.export(Net(), _args(), opset_version=7)
 
 
 def test_producer_is_chainer():
@@ -89,8 +88,9 @@ def test_local_response_normalization_is_one_lrn_node():
 
 
 def test_external_converter_overrides():
-    def convert_relu(func, opset_version, input_names, output_names, context):
-        return (onnx.helper.make_node('LeakyRelu', input_names, output_names, alpha=0.0),)
+    def convert_relu(params):
+        return (onnx.helper.make_node('LeakyRelu', params.input_names, params.output_names,
+                                      alpha=0.0),)
 
     model = onnx_chainer.export(_util.FuncModel(F.relu), numpy.ones((2,), numpy.float32),
                                 external_converters={'ReLU': convert_relu})
@@ -102,14 +102,14 @@ def test_as_funcnode_exports_one_custom_node():
     def scale(x, factor):
         return x * factor
 
-    def convert_myscale(func, opset_version, input_names, output_names, context):
-        c = context.add_const(numpy.asarray(func.factor, numpy.float32))
-        return (onnx.helper.make_node('Mul', [input_names[0], c], output_names),)
+    def convert_myscale(params):
+        c = params.context.add_const(numpy.asarray(params.func.factor, numpy.float32), 'f')
+        return (onnx.helper.make_node('Mul', [params.input_names[0], c], params.output_names),)
 
     x = numpy.arange(3, dtype=numpy.float32)
     model = onnx_chainer.export(_util.FuncModel(lambda v: F.relu(scale(v, 2.0))), x,
                                 external_converters={'MyScale': convert_myscale})
-    assert [n.op_type for n in model.graph.node] == ['Mul', 'Relu']
+    assert [n.op_type for n in model.graph.node] == ['Constant', 'Mul', 'Relu']
     numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], x * 2)
 
 
@@ -130,6 +130,75 @@ def test_export_testcase_with_gradients(tmp_path):
     onnx_chainer.export_testcase(Net(), _args(), out, output_grad=True)
     names = os.listdir(os.path.join(out, 'test_data_set_0'))
     assert 'gradient_0.pb' in names and 'gradient_1.pb' in names
+
+
+class BNNet(chainer.Chain):
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = L.Linear(3, 4)
+            self.bn = L.BatchNormalization(4)
+            self.unused = L.Linear(2, 2)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.l1(x)))
+
+
+def _read_pb(path):
+    from onnx import numpy_helper
+    t = onnx.TensorProto()
+    with open(path, 'rb') as f:
+        t.ParseFromString(f.read())
+    return t.name, numpy_helper.to_array(t)
+
+
+def test_export_testcase_gradients_count_every_parameter(tmp_path):
+    # As Chainer: gradient_<i> numbers model.namedparams() (a parameter without a
+    # gradient warns and is skipped); the model is traced in test mode unless
+    # train=True, and its running statistics do not change either way.
+    import warnings
+    out = str(tmp_path / 'case')
+    net = BNNet()
+    x = _args()[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        onnx_chainer.export_testcase(net, x, out, output_grad=True, train=True)
+    messages = [str(w.message) for w in caught]
+    assert not [w for w in caught if w.category is DeprecationWarning]
+    assert sum('has no gradient' in m for m in messages) == 2
+    data = os.path.join(out, 'test_data_set_0')
+    paths = [p for p, _ in net.namedparams()]
+    grads = sorted(n for n in os.listdir(data) if n.startswith('gradient_'))
+    assert grads == [f'gradient_{i}.pb' for i, p in enumerate(paths) if 'unused' not in p]
+    name, g = _read_pb(os.path.join(data, 'gradient_0.pb'))
+    assert name == onnx_helper_name(paths[0])
+    numpy.testing.assert_array_equal(g, dict(net.namedparams())[paths[0]].grad)
+    assert not net.bn.avg_mean.any() and net.bn.N == 0
+
+
+def onnx_helper_name(path):
+    return onnx_chainer.onnx_helper.cleanse_param_name(path)
+
+
+def test_export_testcase_without_params_writes_them_as_inputs(tmp_path):
+    out = str(tmp_path / 'case')
+    net = BNNet()
+    net.bn.avg_var[:] = 2
+    onnx_chainer.export_testcase(net, _args()[0], out, export_params=False)
+    data = os.path.join(out, 'test_data_set_0')
+    # The graph lists the parameters first (in namedparams() order), then the
+    # model's inputs, then the running statistics, as Chainer; input_0 is the model's.
+    graph = onnx.load(os.path.join(out, 'model.onnx')).graph
+    assert [i.name for i in graph.input] == [
+        'param_bn_beta', 'param_bn_gamma', 'param_l1_W', 'param_l1_b', 'Input_0',
+        'param_bn_avg_mean', 'param_bn_avg_var']
+    inputs = [_read_pb(os.path.join(data, f'input_{i}.pb')) for i in range(7)]
+    assert [n for n, _ in inputs] == ['Input_0', 'param_bn_beta', 'param_bn_gamma',
+                                      'param_l1_W', 'param_l1_b', 'param_bn_avg_mean',
+                                      'param_bn_avg_var']
+    numpy.testing.assert_array_equal(inputs[-1][1], net.bn.avg_var)
+    from onnx_chainer.testing import test_onnxruntime
+    test_onnxruntime.check_model_expect(out)
 
 
 def test_gen_test_data_set(tmp_path, monkeypatch):
@@ -165,3 +234,259 @@ def test_outputs_that_are_inputs_or_repeated():
         return y, y
 
     _util.check(twice, x)
+
+
+def test_export_signature_is_chainers():
+    import inspect
+    params = list(inspect.signature(onnx_chainer.export).parameters)
+    assert params == ['model', 'args', 'filename', 'export_params', 'graph_name', 'save_text',
+                      'opset_version', 'input_names', 'output_names', 'train',
+                      'return_named_inout', 'external_converters', 'external_opset_imports',
+                      'input_shapes', 'no_testcase']
+
+
+def test_writing_a_file_without_testcase_is_deprecated(tmp_path):
+    import warnings
+    with pytest.warns(DeprecationWarning, match='export_testcase'):
+        onnx_chainer.export(Net(), _args(), str(tmp_path / 'a.onnx'))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        onnx_chainer.export(Net(), _args(), str(tmp_path / 'b.onnx'), no_testcase=True)
+        onnx_chainer.export(Net(), _args())
+
+
+def test_save_text_ends_with_newline(tmp_path):
+    path = str(tmp_path / 'm.onnx')
+    model = onnx_chainer.export(Net(), _args(), path, save_text=True, no_testcase=True)
+    with open(path + '.txt') as f:
+        assert f.read() == str(model) + '\n'
+
+
+def test_opset_outside_range_warns_and_converters_raise_runtime_error():
+    with pytest.warns(UserWarning, match='opset_version 7'):
+        with pytest.raises(RuntimeError, match='LinearFunction at opset 7'):
+            onnx_chainer.export(Net(), _args(), opset_version=7)
+
+
+def test_default_names_follow_the_functions():
+    # Inputs are Input_<i>; each call is <class>_<k>, its output too (graph outputs included).
+    model = onnx_chainer.export(Net(), _args())
+    assert [i.name for i in model.graph.input] == ['Input_0', 'Input_1']
+    assert [o.name for o in model.graph.output] == ['Add_0', 'Sigmoid_0']
+    nodes = [(n.op_type, n.name, list(n.input), list(n.output)) for n in model.graph.node]
+    assert nodes == [
+        ('Gemm', 'LinearFunction_0', ['Input_0', 'param_l1_W', 'param_l1_b'],
+         ['LinearFunction_0']),
+        ('Sigmoid', 'Sigmoid_0', ['Input_1'], ['Sigmoid_0']),
+        ('Relu', 'ReLU_0', ['LinearFunction_0'], ['ReLU_0']),
+        ('Add', 'Add_0', ['ReLU_0', 'Input_1'], ['Add_0'])]
+
+
+def test_outputs_keep_the_order_the_model_returns():
+    # Chainer moved each unnamed output to where its function was converted; we keep
+    # the model's order, the order sessions return them in.
+    class Late(chainer.Chain):
+        def forward(self, x):
+            b = F.sigmoid(x)
+            return F.relu(x), b
+
+    model = onnx_chainer.export(Late(), numpy.ones((2,), numpy.float32))
+    assert [o.name for o in model.graph.output] == ['ReLU_0', 'Sigmoid_0']
+
+
+class DictNet(chainer.Chain):
+    def forward(self, x, y):
+        return {'p': F.relu(x), 'q': F.tanh(y) + x}
+
+
+def test_dict_names_are_matched_by_key():
+    x, y = numpy.ones((2, 3), numpy.float32), numpy.zeros((2, 3), numpy.float32)
+    model, ins, outs = onnx_chainer.export(
+        DictNet(), {'x': x, 'y': y}, input_names={'y': 'Y', 'x': 'X'},
+        output_names={'q': 'Q', 'p': 'P'}, return_named_inout=True)
+    assert list(ins) == ['X', 'Y'] and ins['X'].array is not None
+    assert numpy.array_equal(ins['X'].array, x)
+    assert list(outs) == ['P', 'Q']
+    got = dict(zip(['P', 'Q'], _util.run_onnx(model, [x, y])))
+    numpy.testing.assert_allclose(got['Q'], numpy.tanh(y) + x, rtol=1e-6)
+
+
+@pytest.mark.parametrize('args,kwargs', [
+    (lambda: _args(), {'input_names': 'x'}),
+    (lambda: _args(), {'input_names': ['x']}),
+    (lambda: _args(), {'input_names': {'x': 'a', 'y': 'b'}}),
+    (lambda: {'x': _args()[0], 'y': _args()[1]}, {'input_names': {'x': 'a', 'z': 'b'}}),
+    (lambda: _args(), {'output_names': 'a'}),
+    (lambda: _args(), {'output_names': ['a', 'b', 'c']}),
+])
+def test_names_that_do_not_fit_raise_value_error(args, kwargs):
+    with pytest.raises(ValueError):
+        onnx_chainer.export(Net(), args(), **kwargs)
+
+
+def test_args_of_another_type_raise_value_error():
+    with pytest.raises(ValueError, match='args'):
+        onnx_chainer.export(Net(), 3)
+
+
+def test_input_shapes_declare_dynamic_axes():
+    model = onnx_chainer.export(Net(), _args(), input_shapes=[('n', 3), (None, 4)])
+    dims = [[(d.dim_param, d.dim_value) for d in i.type.tensor_type.shape.dim]
+            for i in model.graph.input]
+    assert dims == [[('n', 0), ('', 3)], [('', 0), ('', 4)]]
+    out = [d.dim_value for d in model.graph.output[1].type.tensor_type.shape.dim]
+    assert out == [0, 4]
+    x, y = (numpy.ones((5, 3), numpy.float32), numpy.ones((5, 4), numpy.float32))
+    assert _util.run_onnx(model, [x, y])[0].shape == (5, 4)
+    with pytest.raises(ValueError):
+        onnx_chainer.export(Net(), _args(), input_shapes=[(2, 3)])
+    with pytest.raises(ValueError):
+        onnx_chainer.export(Net(), _args(), input_shapes=[(2, 3), (2, 4, 1)])
+    with pytest.raises(ValueError):
+        onnx_chainer.export(Net(), _args()[0], input_shapes=[(2, 3), (2, 3)])
+
+
+def test_converters_take_one_params_object():
+    from onnx_chainer import mapping
+    from onnx_chainer.functions.converter import FunctionConverterParams
+    seen = []
+
+    def convert_relu(params):
+        seen.append((type(params.func).__name__, params.opset_version, params.input_names,
+                     params.output_names))
+        return mapping.converters['ReLU'](params)
+
+    onnx_chainer.export(_util.FuncModel(F.relu), numpy.ones((2,), numpy.float32),
+                        opset_version=14, external_converters={'ReLU': convert_relu})
+    assert seen == [('ReLU', 14, ['Input_0'], ['ReLU_0'])]
+    assert FunctionConverterParams(opset_version=13).input_names is None
+
+
+def test_context_constants_are_constant_nodes_named_after_the_function():
+    # As Chainer: a converter's constants are Constant nodes put before its nodes;
+    # the initializers are the parameters.
+    def convert_relu(params):
+        c = params.context.add_const(numpy.zeros((), numpy.float32), 'zero')
+        return onnx.helper.make_node('Max', [params.input_names[0], c], params.output_names),
+
+    model = onnx_chainer.export(_util.FuncModel(F.relu), numpy.ones((2,), numpy.float32),
+                                external_converters={'ReLU': convert_relu})
+    assert not model.graph.initializer
+    nodes = [(n.op_type, n.name, list(n.input), list(n.output)) for n in model.graph.node]
+    assert nodes == [('Constant', 'ReLU_0', [], ['ReLU_0_const_zero']),
+                     ('Max', '', ['Input_0', 'ReLU_0_const_zero'], ['ReLU_0'])]
+
+
+def test_custom_domain_without_opset_imports_warns():
+    def convert_relu(params):
+        return onnx.helper.make_node('MyRelu', params.input_names, params.output_names,
+                                     domain='my'),
+
+    x = numpy.ones((2,), numpy.float32)
+    with pytest.warns(UserWarning, match='external_opset_imports'):
+        model = onnx_chainer.export(_util.FuncModel(F.relu), x,
+                                    external_converters={'ReLU': convert_relu})
+    assert model.graph.node[0].domain == 'my'
+    model = onnx_chainer.export(_util.FuncModel(F.relu), x,
+                                external_converters={'ReLU': convert_relu},
+                                external_opset_imports={'my': 1})
+    assert [(o.domain, o.version) for o in model.opset_import][1] == ('my', 1)
+
+
+def test_uninitialized_parameter_warns():
+    class Lazy(chainer.Chain):
+        def __init__(self):
+            super().__init__()
+            with self.init_scope():
+                self.l1 = L.Linear(None, 2)
+                self.unused = L.Linear(None, 2)
+
+        def forward(self, x):
+            return self.l1(x)
+
+    with pytest.warns(UserWarning, match='/unused/W'):
+        onnx_chainer.export(Lazy(), numpy.ones((1, 3), numpy.float32))
+
+
+def test_reshape_writes_the_shape_given():
+    # As Chainer: a -1 stays, so the exported Reshape follows a dynamic axis.
+    x = numpy.arange(12, dtype=numpy.float32).reshape(2, 6)
+    model = onnx_chainer.export(_util.FuncModel(lambda v: F.reshape(v, (-1, 3))), x,
+                                input_shapes=[('n', 6)])
+    shape = [onnx.numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
+             if n.op_type == 'Constant']
+    assert [s.tolist() for s in shape] == [[-1, 3]]
+    y = _util.run_onnx(model, numpy.ones((4, 6), numpy.float32))[0]
+    assert y.shape == (8, 3)
+    _util.check(lambda v: F.reshape(v, (0, 3)), numpy.zeros((0, 6), numpy.float32))
+
+
+def test_input_with_history_is_a_plain_input():
+    # The graph stops at the model's inputs (Chainer also converted the functions
+    # that made an input Variable, and wrote an invalid graph).
+    x = chainer.Variable(numpy.ones((2,), numpy.float32))
+    model = onnx_chainer.export(_util.FuncModel(F.tanh), F.relu(x))
+    assert [(n.op_type, list(n.input)) for n in model.graph.node] == [('Tanh', ['Input_0'])]
+
+
+def test_convert_parameter():
+    from onnx_chainer.context import Context
+    net = Net()
+    tensor = onnx_chainer.convert_parameter(net.l1.W, Context(net))
+    assert tensor.name == 'param_l1_W'
+    numpy.testing.assert_array_equal(onnx.numpy_helper.to_array(tensor), net.l1.W.array)
+    with pytest.raises(ValueError):
+        onnx_chainer.convert_parameter([1.0], Context(net))
+
+
+def test_variable_computed_before_the_export():
+    # A Variable the model keeps from an earlier call: its function is converted too.
+    class Kept(chainer.Chain):
+        def __init__(self):
+            super().__init__()
+            self.src = chainer.Variable(numpy.arange(3, dtype=numpy.float32))
+            self.k = F.exp(self.src)
+
+        def forward(self, x):
+            return x * self.k
+
+    x = numpy.ones(3, numpy.float32)
+    model = onnx_chainer.export(Kept(), x)
+    assert [n.op_type for n in model.graph.node] == ['Exp', 'Mul']
+    numpy.testing.assert_allclose(_util.run_onnx(model, x)[0], numpy.exp(numpy.arange(3)),
+                                  rtol=1e-6)
+    gone = Kept()
+    del gone.src
+    with pytest.raises(ValueError, match='before the export'):
+        onnx_chainer.export(gone, x)
+
+
+def test_load_test_data_and_check_model_expect(tmp_path):
+    from onnx_chainer.testing import test_onnxruntime
+    out = str(tmp_path / 'case')
+    onnx_chainer.export_testcase(Net(), _args(), out)
+    data = os.path.join(out, 'test_data_set_0')
+    inputs, outputs = test_onnxruntime.load_test_data(data, ['a', 'Input_1'], ['p', 'q'])
+    # A tensor keeps its name where given, else takes the first name not taken.
+    assert list(inputs) == ['a', 'Input_1'] and list(outputs) == ['p', 'q']
+    numpy.testing.assert_array_equal(inputs['a'], _args()[0])
+    test_onnxruntime.check_model_expect(out, input_names=['Input_1', 'Input_0'])
+    with pytest.raises(AssertionError):
+        test_onnxruntime.check_model_expect(out, input_names=['Input_0'])
+
+
+def test_gen_test_data_set_seeds_the_model_generator(tmp_path, monkeypatch):
+    from onnx_chainer.testing import get_test_data_set
+    monkeypatch.setattr(get_test_data_set, 'TEST_OUT_DIR', str(tmp_path))
+
+    class Noisy(chainer.Chain):
+        def forward(self, x):
+            return F.dropout(x)
+
+    x = numpy.ones((4, 5), numpy.float32)
+    numpy.random.seed(0)
+    d = get_test_data_set.gen_test_data_set(Noisy(), x, 'noisy', 13, train=True)
+    numpy.random.seed(42)
+    want = F.dropout(x).array
+    _, got = _read_pb(os.path.join(d, 'test_data_set_0', 'output_0.pb'))
+    numpy.testing.assert_array_equal(got, want)

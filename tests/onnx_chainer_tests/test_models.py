@@ -151,3 +151,21 @@ def test_mlp_exported_from_gpu_matches_cpu_export():
     assert gpu_model.graph.node == cpu_model.graph.node
     numpy.testing.assert_allclose(_util.run_onnx(gpu_model, x)[0],
                                   _util.run_onnx(cpu_model, x)[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize('opset', [11, 12])
+def test_models_at_the_opsets_before_13(opset):
+    # Chainer 7.8.1 wrote opsets up to 11: scripts asking for 11 still export.
+    rs = numpy.random.RandomState(6)
+    _util.check(MLP(), rs.randn(4, 7).astype(numpy.float32), opset_version=opset)
+    x = rs.randn(2, 1, 12, 12).astype(numpy.float32)
+    model = LeNet()
+    _trained_bn(model, x)
+    onnx_model = _util.check(model, x, rtol=1e-4, atol=1e-5, opset_version=opset)
+    assert onnx_model.opset_import[0].version == opset
+    word = numpy.array([1, 5, 10], numpy.int32)
+    _util.check(LSTMStep(), [word, rs.randn(3, 6).astype(numpy.float32),
+                             rs.randn(3, 6).astype(numpy.float32)], opset_version=opset)
+    _util.check(NStepRNN(L.NStepBiGRU(1, 3, 4, 0.0), False),
+                rs.randn(5, 3).astype(numpy.float32), rtol=1e-5, atol=1e-5,
+                opset_version=opset)

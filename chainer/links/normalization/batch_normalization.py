@@ -27,8 +27,8 @@ def _as_axis(axis: Any) -> Optional[tuple]:
 def running_decay(link_: link.Link, finetune: bool) -> float:
     """Decay of the running statistics for one training step of ``link_``: its
     ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
-    batch in ``link_.N``."""
-    if finetune:
+    batch in ``link_.N`` (not in a recomputed forward, ``config.in_recomputing``)."""
+    if finetune and not configuration.config.in_recomputing:
         link_.N += 1
         return 1.0 - 1.0 / link_.N
     return link_.decay
@@ -156,14 +156,12 @@ class BatchNormalization(link.Link):
                 tuple(s for i, s in enumerate(xa.shape) if i not in axis))
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
-            if configuration.config.in_recomputing:
-                # F.forget's second forward: the statistics were updated by the first.
-                return batch_normalization.batch_normalization(
-                    x, gamma, beta, eps=self.eps, axis=self.axis)
+            # A recomputed forward (F.forget, the ONNX export) leaves the statistics alone.
+            keep = configuration.config.in_recomputing
             return batch_normalization.batch_normalization(
-                x, gamma, beta, eps=self.eps, running_mean=self.avg_mean,
-                running_var=self.avg_var, decay=running_decay(self, finetune),
-                axis=self.axis)
+                x, gamma, beta, eps=self.eps, running_mean=None if keep else self.avg_mean,
+                running_var=None if keep else self.avg_var,
+                decay=running_decay(self, finetune), axis=self.axis)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps, self.axis)

@@ -37,23 +37,28 @@ class BatchRenormalization(BatchNormalization):
                          initial_avg_var=initial_avg_var)
         self.rmax = rmax
         self.dmax = dmax
+        # The statistics before a forward that F.forget will recompute.
+        self._prev_avg_mean: Any = None
+        self._prev_avg_var: Any = None
 
     def forward(self, x: Any, finetune: bool = False) -> variable.Variable:
         """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
+            mean, var, update = self.avg_mean, self.avg_var, True
             if configuration.config.in_recomputing:
-                # F.forget's second forward corrects with the statistics the first
-                # one saw, and leaves them as the first one updated them.
-                return batch_renormalization.batch_renormalization(
-                    x, gamma, beta, self.rmax, self.dmax, self.eps, self._prev_avg_mean,
-                    self._prev_avg_var, self.decay, update_statistics=False)
-            if configuration.config._will_recompute:
+                # The recomputed forward sees the statistics the first one saw (the
+                # current ones where none was saved, as in the ONNX export) and
+                # leaves them alone.
+                if self._prev_avg_mean is not None:
+                    mean, var = self._prev_avg_mean, self._prev_avg_var
+                update = False
+            elif configuration.config._will_recompute:
                 self._prev_avg_mean = self.avg_mean.copy()
                 self._prev_avg_var = self.avg_var.copy()
             return batch_renormalization.batch_renormalization(
-                x, gamma, beta, self.rmax, self.dmax, self.eps, self.avg_mean,
-                self.avg_var, running_decay(self, finetune), update_statistics=True)
+                x, gamma, beta, self.rmax, self.dmax, self.eps, mean, var,
+                running_decay(self, finetune), update_statistics=update)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps)

@@ -121,13 +121,11 @@ class DecorrelatedBatchNormalization(link.Link):
         """Whitens ``x``; ``finetune=True`` averages the statistics plainly."""
         finetune, = argument.parse_kwargs(kwargs, ('finetune', False))
         if configuration.config.train:
-            if configuration.config.in_recomputing:
-                # F.forget's second forward: the statistics were updated by the first.
-                return dbn.decorrelated_batch_normalization(
-                    x, groups=self.groups, eps=self.eps)
+            keep = configuration.config.in_recomputing  # a recomputed forward: no update
             return dbn.decorrelated_batch_normalization(
-                x, groups=self.groups, eps=self.eps, running_mean=self.avg_mean,
-                running_projection=self.avg_projection,
+                x, groups=self.groups, eps=self.eps,
+                running_mean=None if keep else self.avg_mean,
+                running_projection=None if keep else self.avg_projection,
                 decay=running_decay(self, finetune))
         return dbn.fixed_decorrelated_batch_normalization(
             x, variable.Variable(self.avg_mean, requires_grad=False),

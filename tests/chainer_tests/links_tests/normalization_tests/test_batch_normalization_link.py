@@ -190,3 +190,24 @@ def test_printed_form():
     lazy(numpy.zeros((2, 5), numpy.float32))
     assert str(lazy).startswith('BatchNormalization(size=5, ')
     assert str(L.BatchRenormalization(3)).startswith('BatchRenormalization(size=3, ')
+
+
+@pytest.mark.parametrize('finetune', [False, True])
+def test_recomputed_forward_keeps_statistics(finetune):
+    # config.in_recomputing (F.forget's second forward, the ONNX export) updates
+    # neither the running statistics nor the fine-tuning count.
+    x = numpy.random.RandomState(0).randn(6, 4).astype(numpy.float32)
+    link = L.BatchNormalization(4)
+    with chainer.using_config('in_recomputing', True):
+        y = link(x, finetune=finetune)
+    assert link.N == 0 and not link.avg_mean.any()
+    numpy.testing.assert_allclose(y.array, L.BatchNormalization(4)(x).array)
+    once = L.BatchNormalization(4)
+    once(x, finetune=finetune)
+    forgot = L.BatchNormalization(4)
+    v = chainer.Variable(x)
+    chainer.functions.sum(chainer.functions.forget(
+        lambda h: forgot(h, finetune=finetune), v)).backward()
+    assert forgot.N == once.N
+    numpy.testing.assert_array_equal(forgot.avg_mean, once.avg_mean)
+    numpy.testing.assert_array_equal(forgot.avg_var, once.avg_var)

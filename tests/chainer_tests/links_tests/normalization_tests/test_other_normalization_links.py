@@ -45,6 +45,32 @@ class TestBatchRenormalization:
                 link(x, **{kw: True})
 
 
+@pytest.mark.parametrize('finetune', [False, True])
+def test_batch_renormalization_under_forget_updates_once(finetune):
+    # F.forget's second forward sees the statistics the first saw and does not
+    # update them again; the gradient is that of one plain forward.
+    x = numpy.random.RandomState(0).randn(6, 4).astype(numpy.float32)
+
+    def run(forget):
+        link = L.BatchRenormalization(4, rmax=2, dmax=1)
+        link(x * 2)
+        v = chainer.Variable(x)
+        f = (lambda h: link(h, finetune=finetune))
+        y = F.forget(f, v) if forget else f(v)
+        F.sum(y * y).backward()
+        return link, v.grad
+
+    plain, g_plain = run(False)
+    forgot, g_forgot = run(True)
+    assert forgot.N == plain.N
+    numpy.testing.assert_array_equal(forgot.avg_mean, plain.avg_mean)
+    numpy.testing.assert_array_equal(forgot.avg_var, plain.avg_var)
+    numpy.testing.assert_allclose(g_forgot, g_plain, rtol=1e-6, atol=1e-7)
+    # A recomputed forward without a first one (the ONNX export) uses the current ones.
+    with chainer.using_config('in_recomputing', True):
+        L.BatchRenormalization(4)(x)
+
+
 class TestDecorrelatedBatchNormalization:
 
     def test_train_whitens_and_test_uses_running(self):
@@ -59,6 +85,14 @@ class TestDecorrelatedBatchNormalization:
         with chainer.using_config('train', False):
             y2 = link(x)
         numpy.testing.assert_allclose(y2.array, y.array * 20 / 19, atol=1e-3)
+
+    def test_recomputed_forward_keeps_statistics(self):
+        link = L.DecorrelatedBatchNormalization(4, groups=2)
+        x = numpy.random.RandomState(0).randn(6, 4).astype(numpy.float32)
+        with chainer.using_config('in_recomputing', True):
+            link(x, finetune=True)
+        assert link.N == 0 and not link.avg_mean.any()
+        numpy.testing.assert_array_equal(link.avg_projection, numpy.stack([numpy.eye(2)] * 2))
 
     def test_save_load(self):
         src = L.DecorrelatedBatchNormalization(4, groups=2)
