@@ -11,6 +11,7 @@ from chainer.functions.math.exponential import log
 from chainer.functions.math.floor import floor
 from chainer.functions.math.matmul import matmul as _matmul
 from chainer.functions.math.sum import SumTo, sum_to
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
 
@@ -641,8 +642,19 @@ def _gpu_product_kernel(n: int, power: int = 1):
 def _pow_const(x, value):
     """``x ** value`` for a scalar ``value``; squares and cubes as products.
 
-    NumPy computes a general power about ten times slower than a product.
+    NumPy computes a general power about ten times slower than a product. A float16
+    cube is multiplied in float32, where it is exact before its one rounding, as
+    NumPy's (and CuPy's) float16 power is.
     """
+    if value == 3 and x.dtype == numpy.float16:
+        if type(x) is _gpu_ndarray:
+            return array_utils.compute_kernel(
+                'T x', 'T y', 'C c = (C)x; y = (T)(c * c * c)', 'rechainer_cube',
+                x.dtype)(x)
+        y = x.astype(numpy.float32)
+        c = y * y
+        c *= y
+        return c.astype(numpy.float16)
     if type(x) is _gpu_ndarray and value == 3:  # CuPy: one kernel
         return _gpu_product_kernel(1, 3)(x, 1)
     if value == 2:
@@ -700,7 +712,8 @@ class PowVarConstGrad(function_node.FunctionNode):
         x, gy = inputs
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
-        if type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype:
+        if (type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype
+                and not (e == 3 and x.dtype == numpy.float16)):
             return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),

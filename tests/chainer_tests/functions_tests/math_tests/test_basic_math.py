@@ -443,8 +443,28 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
         got, = node.forward(tuple(gpu[:n_inputs]))
         assert got.dtype == dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
-    assert {'rechainer_product_1_3', 'rechainer_product_2_1', 'rechainer_product_2_2',
-            'rechainer_product_2_3', 'rechainer_product_4_1'} <= set(_host_kernels.launched)
+    launched = set(_host_kernels.launched)
+    assert {'rechainer_product_2_1', 'rechainer_product_2_2', 'rechainer_product_4_1'} <= launched
+    if dtype == numpy.float16:
+        # A float16 cube is computed in float32 and rounded once.
+        assert 'rechainer_cube' in str(launched)
+        got, = basic_math.PowVarConst(3).forward((gpu[0],))
+        numpy.testing.assert_array_equal(got, xs[0] ** numpy.float16(3))
+    else:
+        assert {'rechainer_product_1_3', 'rechainer_product_2_3'} <= launched
+
+
+@pytest.mark.parametrize('e', [3, 3.0])
+def test_float16_cube_is_rounded_once(e):
+    # As NumPy's float16 power (Chainer's x ** 3): the product is exact in float32.
+    x = numpy.arange(65536, dtype=numpy.uint16).view(numpy.float16)
+    x = chainer.Variable(x[numpy.isfinite(x)])
+    with numpy.errstate(over='ignore'):
+        y = x ** e
+        numpy.testing.assert_array_equal(y.array, x.array ** numpy.float16(3))
+        g = F.math.basic_math.PowVarConstGrad(4).apply((x, numpy.ones_like(x.array)))[0]
+        numpy.testing.assert_array_equal(
+            g.array, numpy.float16(4) * x.array ** numpy.float16(3))
 
 
 def test_numpy_subclass_stays_on_the_cpu():
