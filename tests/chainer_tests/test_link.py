@@ -572,6 +572,8 @@ def test_chainlist_copy_init_draws_each_child_once():
     numpy.testing.assert_allclose(c[1].W.array.ravel(), draws[4:6], rtol=1e-6)
     assert after == draws[6]
     assert c.p.array is not cl.p.array
+    cl.name = 'foo'
+    assert [cl.copy(mode).name for mode in ('share', 'copy', 'init')] == [None] * 3
 
 
 def test_chainlist_str():
