@@ -217,8 +217,11 @@ class Link(device_resident.DeviceResident):
             ret.name = None
             d = ret.__dict__
             for name in ret._params:
-                d[name] = copy.copy(d[name])
+                original = d[name]
+                d[name] = copy.copy(original)
                 d[name].grad = None
+                if original.array is None:
+                    variable._share_until_initialized(original, d[name])
             return ret
         ret = copy.deepcopy(self)
         if mode == 'init':
