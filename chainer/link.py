@@ -217,8 +217,11 @@ class Link(device_resident.DeviceResident):
             ret.name = None
             d = ret.__dict__
             for name in ret._params:
-                d[name] = copy.copy(d[name])
+                original = d[name]
+                d[name] = copy.copy(original)
                 d[name].grad = None
+                if original.array is None:
+                    variable._share_until_initialized(original, d[name])
             return ret
         ret = copy.deepcopy(self)
         if mode == 'init':
@@ -640,8 +643,10 @@ class ChainList(Link, collections.abc.MutableSequence):
     def copy(self, mode: str = 'share') -> 'ChainList':
         # Each child re-initializes once, in its own copy, so that seeded draws
         # follow Chainer's (a Chain's copy draws its children twice, as Chainer's).
+        # As in Chainer, the copy of a ChainList has no name in every mode.
         _check_copy_mode(mode)
         ret = super().copy('copy' if mode == 'init' else mode)
+        ret.name = None
         if mode == 'init':
             d = ret.__dict__
             for name in sorted(ret._params):

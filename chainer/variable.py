@@ -883,6 +883,13 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
+        group = self.__dict__.pop('_lazy_group', None)
+        if group is not None:
+            for ref in group:
+                peer = ref()
+                if peer is not None and peer is not self and peer._data is None:
+                    peer.__dict__.pop('_lazy_group', None)
+                    peer.array = data
         if ginit is None:
             self._grad_var = None
             return
@@ -917,6 +924,18 @@ class Parameter(Variable):
         """Updates the data with its update rule (if any)."""
         if self.update_rule is not None:
             self.update_rule.update(self)
+
+
+def _share_until_initialized(original: Parameter, copied: Parameter) -> None:
+    """Makes ``copied``, a shallow copy of the uninitialised ``original`` (a
+    share-mode copy of a link), take the array that either of them is initialised
+    with first, and the other way round: Chainer's shallow copies of a Variable
+    share its array."""
+    group = original.__dict__.get('_lazy_group')
+    if group is None:
+        group = original.__dict__['_lazy_group'] = [weakref.ref(original)]
+    group.append(weakref.ref(copied))
+    copied.__dict__['_lazy_group'] = group
 
 
 def _generate(initializer, shape, device, dtype=None):

@@ -321,6 +321,24 @@ def test_copy_init_reinitializes():
     assert c.u.array is None
 
 
+def test_share_copy_of_a_lazy_link_shares_the_array_initialized_later():
+    # Chainer's shallow copies of a Parameter share its array: whichever of the
+    # link and its share-mode copy initializes a lazy parameter first, both hold it.
+    import copy as copy_module
+    x = numpy.ones((1, 2), numpy.float32)
+    for first in ('original', 'copy'):
+        link = chainer.links.Linear(None, 3)
+        shared = link.copy()
+        again = shared.copy()
+        (link if first == 'original' else shared)(x)
+        assert shared.W.array is link.W.array and again.W.array is link.W.array
+    link = chainer.links.Linear(None, 3)
+    copied = link.copy(mode='copy')
+    deep = copy_module.deepcopy(link)
+    link(x)
+    assert copied.W.array is None and deep.W.array is None
+
+
 def test_copy_keeps_the_name_except_when_sharing():
     link = Link()
     link.name = 'foo'
@@ -572,6 +590,8 @@ def test_chainlist_copy_init_draws_each_child_once():
     numpy.testing.assert_allclose(c[1].W.array.ravel(), draws[4:6], rtol=1e-6)
     assert after == draws[6]
     assert c.p.array is not cl.p.array
+    cl.name = 'foo'
+    assert [cl.copy(mode).name for mode in ('share', 'copy', 'init')] == [None] * 3
 
 
 def test_chainlist_str():
