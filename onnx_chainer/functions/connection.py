@@ -83,7 +83,7 @@ def convert_LinearFunction(func, opset_version, input_names, output_names, conte
     x = input_names[0]
     if len(x_shape) != 2:
         x = gb.op('Reshape', [x, _util.ints(context, (-1, w_shape[1]))])
-    gb.op('Gemm', [x] + list(input_names[1:]), transB=1)
+    gb.op('Gemm', [x] + list(input_names[1:]), alpha=1.0, beta=1.0, transA=0, transB=1)
     out = _util.out_shape(func)
     if len(out) != 2:
         gb.op('Reshape', [gb.nodes()[-1].output[0], _util.ints(context, out)])

@@ -44,7 +44,8 @@ def convert_FixedBatchNormalization(func, opset_version, input_names, output_nam
     _check_axis(func, opset_version, ndim)
     gb = _util.builder(context)
     params = _channel_params(func, gb, context, input_names[1:], ndim)
-    gb.op('BatchNormalization', [input_names[0]] + params, epsilon=float(func.eps))
+    gb.op('BatchNormalization', [input_names[0]] + params, epsilon=float(func.eps),
+          momentum=0.0)
     return gb.nodes(output_names)
 
 
@@ -61,7 +62,8 @@ def convert_BatchNormalization(func, opset_version, input_names, output_names, c
     gb = _util.builder(context)
     params = _channel_params(func, gb, context, input_names[1:3], ndim)
     gb.op('BatchNormalization', [input_names[0]] + params +
-          [context.add_const(mean), context.add_const(var)], epsilon=float(func.eps))
+          [context.add_const(mean), context.add_const(var)], epsilon=float(func.eps),
+          momentum=float(func.decay))
     return gb.nodes(output_names)
 
 

@@ -25,10 +25,13 @@ def _end_pads(func, x_shape, out):
 def convert_MaxPoolingND(func, opset_version, input_names, output_names, context):
     x_shape = _util.in_shape(func)
     out = _util.out_shape(func)[2:]
-    # Max pooling pads with -inf, so extra end padding reproduces cover_all exactly.
-    pads = list(func.pad) + _end_pads(func, x_shape, out)
-    return _util.single('MaxPool', input_names[:1], output_names[:1],
-                        kernel_shape=list(func.ksize), strides=list(func.stride), pads=pads)
+    # Max pooling pads with -inf, so extra end padding reproduces cover_all exactly;
+    # where none is needed, ceil_mode gives the same size (as Chainer wrote it).
+    ends = _end_pads(func, x_shape, out)
+    ceil = 1 if func.cover_all and ends == list(func.pad) else None
+    return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,
+                        kernel_shape=list(func.ksize), strides=list(func.stride),
+                        pads=list(func.pad) + ends)
 
 
 convert_MaxPooling2D = convert_MaxPoolingND

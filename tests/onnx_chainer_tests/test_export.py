@@ -490,3 +490,23 @@ def test_gen_test_data_set_seeds_the_model_generator(tmp_path, monkeypatch):
     want = F.dropout(x).array
     _, got = _read_pb(os.path.join(d, 'test_data_set_0', 'output_0.pb'))
     numpy.testing.assert_array_equal(got, want)
+
+
+def test_rename_variable_name_and_format_customized_shapes():
+    import collections
+    from onnx_chainer.context import Context
+    from onnx_chainer.export import format_customized_shapes, rename_variable_name
+    a = chainer.Variable(numpy.ones(2, numpy.float32))
+    b = chainer.Variable(numpy.ones(3, numpy.float32))
+    ctx = Context(chainer.Chain())
+    named = collections.OrderedDict((ctx.get_name(v), v) for v in (a, b))
+    rename_variable_name(ctx, {'p': a, 'q': b}, named, {'q': 'Q', 'p': 'P'})
+    assert list(named) == ['P', 'Q'] and named['Q'] is b
+    assert ctx.get_name(b) == 'Q' and ctx.is_pinned(b)
+    with pytest.raises(ValueError):
+        rename_variable_name(ctx, [a, b], named, 'xy')
+    x = numpy.ones((2, 3), numpy.float32)
+    assert format_customized_shapes(x, (None, 3)) == [(None, 3)]
+    assert format_customized_shapes({'a': x}, [(4, 3)]) == [(4, 3)]
+    with pytest.raises(ValueError):
+        format_customized_shapes([x], (2, 3))

@@ -169,3 +169,24 @@ def test_models_at_the_opsets_before_13(opset):
     _util.check(NStepRNN(L.NStepBiGRU(1, 3, 4, 0.0), False),
                 rs.randn(5, 3).astype(numpy.float32), rtol=1e-5, atol=1e-5,
                 opset_version=opset)
+
+
+def test_nodes_carry_chainers_attributes():
+    # Node by node as Chainer 7.8.1 wrote them: Gemm with its default alpha/beta/transA,
+    # BatchNormalization with momentum, MaxPool with ceil_mode where cover_all needs
+    # no extra padding, and a Linear over 4-D inputs reshaping to (batch, -1).
+    x = numpy.random.RandomState(1).randn(2, 1, 12, 12).astype(numpy.float32)
+    model = _util.check(LeNet(), x, rtol=1e-4, atol=1e-5)
+    attrs = {}
+    for n in model.graph.node:
+        attrs.setdefault(n.op_type, {a.name: _util.onnx.helper.get_attribute_value(a)
+                                     for a in n.attribute})
+    assert attrs['Gemm'] == {'alpha': 1.0, 'beta': 1.0, 'transA': 0, 'transB': 1}
+    assert attrs['BatchNormalization']['momentum'] == 0.0
+    assert attrs['MaxPool']['ceil_mode'] == 1
+    linear = L.Linear(None, 3)
+    model = _util.check(_util.FuncModel(lambda v: linear(v)), x)
+    reshape, gemm = [n for n in model.graph.node if n.op_type != 'Constant']
+    shape = next(_util.onnx.numpy_helper.to_array(n.attribute[0].t)
+                 for n in model.graph.node if n.output[0] == reshape.input[1])
+    assert (reshape.op_type, gemm.op_type, shape.tolist()) == ('Reshape', 'Gemm', [2, -1])

@@ -172,16 +172,20 @@ def linear(x, W, b=None, n_batch_axes: int = 1):
         size = 1
         for s in batch_shape:
             size *= s
-        x = reshape(x, (size, _rest_size(x.shape[n_batch_axes:])))
+        x = reshape(x, (size, _rest_size(size, x.shape[n_batch_axes:])))
     elif x.ndim > 2:
-        x = reshape(x, (x.shape[0], _rest_size(x.shape[1:])))
+        x = reshape(x, (x.shape[0], _rest_size(x.shape[0], x.shape[1:])))
     y, = LinearFunction().apply((x, W) if b is None else (x, W, b))
     if batch_shape is not None:
         y = reshape(y, batch_shape + (y.shape[1],))
     return y
 
 
-def _rest_size(shape) -> int:
+def _rest_size(batch: int, shape) -> int:
+    """-1 (as Chainer reshaped, which an exported graph keeps), or the size of
+    ``shape`` where a batch of 0 leaves -1 undetermined."""
+    if batch:
+        return -1
     n = 1
     for s in shape:
         n *= s
