@@ -64,11 +64,19 @@ class DumpGraph(extension.Extension):
         self._function_style = function_style
         self._original_flag: Any = None
         self._flag_called = False
+        self._flag_set = False
 
     def initialize(self, _: Any) -> None:
         if not self._flag_called:
             self._original_flag = configuration.config.keep_graph_on_report
             configuration.config.keep_graph_on_report = True
+            self._flag_set = True
+
+    def finalize(self) -> None:
+        # A run that ends before the first dump must not leave the flag on.
+        if self._flag_set:
+            configuration.config.keep_graph_on_report = self._original_flag
+            self._flag_set = False
 
     def trigger(self, _: Any) -> bool:  # type: ignore[override]
         # A method rather than the usual tuple: fires at the first call only.
@@ -95,6 +103,7 @@ class DumpGraph(extension.Extension):
                                create_directory=True)
         finally:
             configuration.config.keep_graph_on_report = self._original_flag
+            self._flag_set = False
 
     def serialize(self, serializer: Any) -> None:
         original_flag = serializer('_original_flag', self._original_flag)

@@ -119,3 +119,17 @@ def test_dump_graph_bad_root(tmp_path):
 def test_dump_graph_has_the_default_priority():
     # Chainer's DumpGraph kept Extension's priority (PRIORITY_READER).
     assert extensions.DumpGraph('main/loss').priority == training.PRIORITY_READER
+
+
+def test_dump_graph_restores_the_flag_when_the_run_ends_before_the_dump(tmp_path):
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.out = str(tmp_path)
+    trainer.extend(extensions.DumpGraph('main/loss'), trigger=(5, 'iteration'))
+
+    def fail(_):
+        raise RuntimeError('stop')
+    trainer.extend(fail, name='fail', priority=400)
+    before = chainer.config.keep_graph_on_report
+    with pytest.raises(RuntimeError, match='stop'):
+        trainer.run(show_loop_exception_msg=False)
+    assert chainer.config.keep_graph_on_report == before
