@@ -511,6 +511,9 @@ def backward(outputs, grad_outputs=None, **kwargs) -> None:
                     raise TypeError(f'each grad output must be a Variable, an array or None, '
                                     f'not {type(g).__name__}')
                 g = Variable._new(g, True)
+            if g is not None and g._data is not None:
+                # Checked here, so that the error is not blamed on y's creator.
+                _check_grad_type(None, y, g._data)
             seeds.append(g)
     else:
         seeds = []

@@ -36,6 +36,16 @@ def lookup(hyperparam: Any, name: str) -> Any:
     return getattr(hyperparam, name)
 
 
+def numbers(hyperparam: Any, *names: str) -> tuple:
+    """The values of the hyperparameters ``names``; ``TypeError`` for one that is not
+    a number (None, a string), which an update would silently turn into NaN."""
+    values = tuple([lookup(hyperparam, name) for name in names])
+    for name, value in zip(names, values):
+        if value is None or isinstance(value, (str, bytes)):
+            raise TypeError(f'hyperparameter {name} must be a number, got {value!r}')
+    return values
+
+
 def constants(rule: Any, compute: Callable[[Any, Any], Any], key: Any) -> Any:
     """``compute(rule, key)``, kept on ``rule`` until a hyperparameter changes.
 
@@ -193,14 +203,8 @@ class ElementwiseRule(optimizer.UpdateRule):
         zeros_state(self.state, param, *self.state_names)
 
     def hyperparameters(self, *names: str) -> tuple:
-        """The current values of the hyperparameters ``names``; ``TypeError`` for one
-        that is not a number (None, a string), which would silently make NaN."""
-        hp = self.hyperparam
-        values = tuple([lookup(hp, name) for name in names])
-        for name, value in zip(names, values):
-            if value is None or isinstance(value, (str, bytes)):
-                raise TypeError(f'hyperparameter {name} must be a number, got {value!r}')
-        return values
+        """The current values of the hyperparameters ``names`` (see :func:`numbers`)."""
+        return numbers(self.hyperparam, *names)
 
     def cpu_constants(self, dtype: numpy.dtype) -> tuple:
         """The constants :meth:`step_cpu` takes after the state, for a ``dtype`` gradient."""

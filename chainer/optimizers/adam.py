@@ -175,16 +175,14 @@ class AdamRule(optimizer.UpdateRule):
         hp = self.hyperparam
         self._check_amsgrad_state()
         dtype = compute_dtype(param_dtype)
-        _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
-        eta = _get(hp, 'eta')
-        weight_decay_rate = _get(hp, 'weight_decay_rate')
-        scalars = _util.scalars(
-            (1.0 - _get(hp, 'beta1'), 1.0 - _get(hp, 'beta2'), _get(hp, 'eps')), dtype)
+        alpha, beta1, beta2, eps, eta, weight_decay_rate = _util.numbers(
+            hp, 'alpha', 'beta1', 'beta2', 'eps', 'eta', 'weight_decay_rate')
+        _util.cast_eps(eps, dtype, 'Adam')
+        scalars = _util.scalars((1.0 - beta1, 1.0 - beta2, eps), dtype)
         decay = (param_dtype.type(1.0 - eta * weight_decay_rate)
                  if weight_decay_rate != 0 else None)
         return (dtype, bool(_get(hp, 'amsgrad')), bool(_get(hp, 'adabound')),
-                (_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2')), scalars,
-                decay, dtype.type(eta) if eta != 1 else None)
+                (alpha, beta1, beta2), scalars, decay, dtype.type(eta) if eta != 1 else None)
 
     def update_core_cpu(self, param) -> None:
         grad = param.grad
@@ -220,14 +218,14 @@ class AdamRule(optimizer.UpdateRule):
         hp = self.hyperparam
         self._check_amsgrad_state()
         dtype = compute_dtype(param_dtype)
-        _util.cast_eps(_get(hp, 'eps'), dtype, 'Adam')
+        alpha, beta1, beta2, eps, eta, weight_decay_rate = _util.numbers(
+            hp, 'alpha', 'beta1', 'beta2', 'eps', 'eta', 'weight_decay_rate')
+        _util.cast_eps(eps, dtype, 'Adam')
         amsgrad, adabound = bool(_get(hp, 'amsgrad')), bool(_get(hp, 'adabound'))
         # Python floats: the kernel casts them to T.
-        scalars = (float(1.0 - _get(hp, 'beta1')), float(1.0 - _get(hp, 'beta2')),
-                   float(_get(hp, 'eps')), float(_get(hp, 'eta')),
-                   float(_get(hp, 'weight_decay_rate')), _type_marker(dtype))
-        return (_kernel(amsgrad, adabound), amsgrad, adabound,
-                (_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2')), scalars)
+        scalars = (float(1.0 - beta1), float(1.0 - beta2), float(eps), float(eta),
+                   float(weight_decay_rate), _type_marker(dtype))
+        return (_kernel(amsgrad, adabound), amsgrad, adabound, (alpha, beta1, beta2), scalars)
 
     def update_core_gpu(self, param) -> None:
         grad = param.grad

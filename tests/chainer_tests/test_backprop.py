@@ -719,3 +719,16 @@ class TestChainerBackward:
             chainer.backward([y], [Variable(np.array(1.))], retain_grad=True)
         with pytest.raises(TypeError):
             chainer.backward([y], [[1.0]])
+
+
+@pytest.mark.parametrize('gy, error', [
+    (np.ones(2, np.float64), TypeError),
+    (np.ones(3, np.float32), ValueError),
+])
+def test_backward_checks_grad_outputs_before_blaming_a_function(gy, error):
+    x = chainer.Variable(np.ones(2, np.float32))
+    y = x * 2
+    with pytest.raises(error) as info:
+        chainer.backward([y], [gy])
+    assert 'MulConstant' not in str(info.value)
+    assert x.grad is None

@@ -28,6 +28,8 @@ class Convolution2DFunction(ConvolutionND):
     Keyword arguments: ``dilate`` and ``groups``.
     """
 
+    _bias_of_x_dtype = True
+
     def __init__(self, stride=1, pad=0, cover_all: bool = False, **kwargs) -> None:
         dilate, groups = _parse_2d_kwargs(kwargs)
         super().__init__(2, stride, pad, cover_all, dilate, groups)

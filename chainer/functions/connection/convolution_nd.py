@@ -207,7 +207,8 @@ def _check_args(stride, pad, dilate, groups) -> None:
         raise _ValueAssertionError(f'groups must be positive, got {groups}')
 
 
-def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool) -> None:
+def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
+                      bias_of_x_dtype: bool) -> None:
     n_in = in_types.size()
     type_check.expect(2 <= n_in, n_in <= 3)
     type_check._argname(in_types, ('x', 'W', 'b')[:type_check.eval(n_in)])
@@ -228,8 +229,10 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool) -> None:
         out_c = w_type.shape[0]
     if type_check.eval(n_in) == 3:
         b_type = in_types[2]
-        type_check.expect(b_type.dtype == x_type.dtype, b_type.ndim == 1,
+        type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
                           b_type.shape[0] == out_c)
+        if bias_of_x_dtype:
+            type_check.expect(b_type.dtype == x_type.dtype)
 
 
 def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
@@ -261,6 +264,9 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
     deconvolutions)."""
 
     _transposed = False
+    # Chainer's 2-D functions require b of x's dtype; its N-D ones cast b (and its
+    # gradient) like W.
+    _bias_of_x_dtype = False
 
     def _set_args(self, ndim: int, stride, pad, dilate, groups) -> None:
         self.ndim = ndim
@@ -277,6 +283,9 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         x, W = inputs[:2]
         b = inputs[2] if len(inputs) == 3 else None
+        self._b_dtype = None if b is None else b.dtype
+        if b is not None and b.dtype != x.dtype:
+            b = b.astype(x.dtype)
         out_dims = self._output_dims(x.shape[2:], W.shape[2:])
         if not self._transposed:
             return conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups,
@@ -299,7 +308,7 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
                 (gy, x) if self._transposed else (x, gy))
             ret.append(gW)
         if 2 in indexes:
-            ret.append(_sum_bias_grad(gy))
+            ret.append(_cast_like(_sum_bias_grad(gy), self._b_dtype))
         return tuple(ret)
 
 
@@ -317,7 +326,8 @@ class ConvolutionND(_ConvolutionNodeBase):
         self.out_dims = None if out_dims is None else tuple(out_dims)
 
     def check_type_forward(self, in_types):
-        _check_conv_types(in_types, self.ndim, self.groups, deconv=False)
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=False,
+                          bias_of_x_dtype=self._bias_of_x_dtype)
         if self.out_dims is None:
             x_type, w_type = in_types[:2]
             self._output_dims(
@@ -381,7 +391,8 @@ class DeconvolutionND(_ConvolutionNodeBase):
             self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
 
     def check_type_forward(self, in_types):
-        _check_conv_types(in_types, self.ndim, self.groups, deconv=True)
+        _check_conv_types(in_types, self.ndim, self.groups, deconv=True,
+                          bias_of_x_dtype=self._bias_of_x_dtype)
         x_type, w_type = in_types[:2]
         in_dims = [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)]
         ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]

@@ -13,6 +13,8 @@ class Deconvolution2DFunction(DeconvolutionND):
     """:class:`~chainer.functions.connection.deconvolution_nd.DeconvolutionND` for NCHW
     inputs.  Keyword arguments: ``dilate`` and ``groups``."""
 
+    _bias_of_x_dtype = True
+
     def __init__(self, stride=1, pad=0, outsize=None, **kwargs) -> None:
         dilate, groups = _parse_2d_kwargs(kwargs)
         super().__init__(2, stride, pad, outsize, dilate, groups)

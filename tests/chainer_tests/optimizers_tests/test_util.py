@@ -302,6 +302,8 @@ def test_blocked_cpu_step_matches_whole_array_step(make_rule, fortran_grad):
     lambda v: chainer.optimizers.MomentumSGD(momentum=v),
     lambda v: chainer.optimizers.RMSprop(lr=v),
     lambda v: chainer.optimizers.Adam(alpha=v),
+    lambda v: chainer.optimizers.Adam(eta=v),
+    lambda v: chainer.optimizers.Adam(weight_decay_rate=v),
     lambda v: chainer.optimizers.AdaDelta(rho=v),
 ])
 @pytest.mark.parametrize('value', [None, 'x'])

@@ -293,3 +293,27 @@ def test_large_convolution_and_deconvolution_match_unblocked_transposes(monkeypa
     for a, b in zip(blocked, run()):
         numpy.testing.assert_array_equal(a, b)
     assert blocked[0].size >= 1 << 14
+
+
+@pytest.mark.parametrize('transposed', [False, True])
+def test_nd_bias_of_another_dtype_is_cast_like_w(transposed):
+    # Chainer's N-D (de)convolutions took a float32 link's W and b with float64 x;
+    # its 2-D ones, and ours, refuse a bias of another dtype there.
+    x = chainer.Variable(numpy.random.uniform(-1, 1, (2, 3, 5)))
+    W = chainer.Variable(numpy.random.uniform(-1, 1, (3, 4, 3) if transposed else (4, 3, 3))
+                         .astype(numpy.float32))
+    b = chainer.Variable(numpy.random.uniform(-1, 1, 4).astype(numpy.float32))
+    f = F.deconvolution_nd if transposed else F.convolution_nd
+    y = f(x, W, b)
+    assert y.dtype == numpy.float64
+    y_ref = f(x, W.array.astype(numpy.float64), b.array.astype(numpy.float64))
+    numpy.testing.assert_allclose(y.array, y_ref.array, rtol=1e-6)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert b.grad.dtype == numpy.float32 and W.grad.dtype == numpy.float32
+    numpy.testing.assert_allclose(b.grad, y.array.shape[0] * y.array.shape[2], rtol=1e-6)
+    x4 = numpy.ones((1, 3, 4, 4))
+    f2 = F.deconvolution_2d if transposed else F.convolution_2d
+    with pytest.raises(type_check.InvalidType):
+        f2(x4, numpy.ones((3, 4, 2, 2) if transposed else (4, 3, 2, 2)),
+           numpy.ones(4, numpy.float32))
