@@ -375,7 +375,7 @@ class Mul(function_node.FunctionNode):
         return '_ * _'
 
     def check_type_forward(self, in_types):
-        _check_same_dtype_broadcastable(in_types)
+        _check_float_same_dtype_broadcastable(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

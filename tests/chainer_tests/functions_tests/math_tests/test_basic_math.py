@@ -214,6 +214,20 @@ def test_mismatched_dtypes(op):
         op(a, b)
 
 
+def test_integer_variables_add_and_subtract_but_do_not_multiply():
+    # As in Chainer: + and - keep the integer dtype, * refuses integers, so that
+    # an int Variable times a float array is an error rather than a product
+    # with the floats truncated.
+    vi = chainer.Variable(numpy.arange(3, dtype=numpy.int32))
+    f = numpy.full(3, 1.5, numpy.float32)
+    assert (vi + f).dtype == numpy.int32
+    numpy.testing.assert_array_equal((vi - f).array, [-1, 0, 1])
+    numpy.testing.assert_array_equal((vi * 2).array, [0, 2, 4])
+    for bad in (lambda: vi * f, lambda: f * vi, lambda: vi * vi):
+        with pytest.raises(type_check.InvalidType):
+            bad()
+
+
 @pytest.mark.parametrize('op', list(_BINARY.values()))
 def test_non_broadcastable_shapes(op):
     a = chainer.Variable(numpy.ones((2, 3), numpy.float32))
