@@ -24,7 +24,8 @@ class ELU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
-        self.retain_inputs((0,))
+        if not self.alpha >= 0.0:
+            self.retain_inputs((0,))
         self.retain_outputs((0,))
         if xp is not numpy:
             return array_utils.compute_kernel(
@@ -42,10 +43,15 @@ class ELU(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        x = self.get_retained_inputs()[0].array
         y, = self.get_retained_outputs()
         gy, = grad_outputs
-        return ELUGrad(self.alpha, x > 0).apply((y,))[0] * gy,
+        # With alpha >= 0 the output is positive exactly where the input is, so
+        # the input is retained only for a negative (or NaN) alpha, as in Chainer.
+        if self.alpha >= 0.0:
+            pos = y.array > 0
+        else:
+            pos = self.get_retained_inputs()[0].array > 0
+        return ELUGrad(self.alpha, pos).apply((y,))[0] * gy,
 
 
 class ELUGrad(function_node.FunctionNode):
