@@ -1,7 +1,6 @@
 """Cumulative product along an axis."""
 from __future__ import annotations
 
-from chainer import backend
 from chainer.functions.array.concat import concat
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.cumsum import _Cumulative
@@ -51,19 +50,15 @@ def _suffix_recurrence(a, b, axis: int):
     arrays: after the step of span ``s``, ``r_j = b_j + a_j * r_{j+s}``.
     """
     n = b.shape[axis]
-    xp = backend.get_array_module(b)
-    pad_shape = list(b.shape)
-    pad_shape[axis] = 1
-    # a_{n-1} multiplies r_n = 0: its value is never used.
-    a = concat((a, xp.ones(pad_shape, b.dtype)), axis)
     span = 1
     while span < n:
         m = n - span
         head_b = _along(b, axis, 0, m) + _along(a, axis, 0, m) * _along(b, axis, span, n)
         b = concat((head_b, _along(b, axis, m, n)), axis)
         if 2 * span < n:
-            head_a = _along(a, axis, 0, m) * _along(a, axis, span, n)
-            a = concat((head_a, _along(a, axis, m, n)), axis)
+            # Only a_j with j + 2 span < n are used again.
+            head_a = _along(a, axis, 0, m - 1) * _along(a, axis, span, n - 1)
+            a = concat((head_a, _along(a, axis, m - 1, n - 1)), axis)
         span *= 2
     return b
 
