@@ -377,14 +377,25 @@ def row_starts(n: int, step: int = 1, xp: Any = numpy) -> Any:
     key = (n, step)
     starts = _ROW_STARTS.get(key)
     if starts is None:
-        if len(_ROW_STARTS) > 64:
-            _ROW_STARTS.clear()
-        starts = _ROW_STARTS[key] = numpy.arange(0, n * step, step)
+        starts = numpy.arange(0, n * step, step)
         starts.flags.writeable = False
+        if n > _ROW_STARTS_MAX_ENTRIES // 4:
+            return starts  # large arrays cost more to keep than to build again
+        if (len(_ROW_STARTS) >= _ROW_STARTS_MAX_KEYS
+                or _ROW_STARTS_SIZE[0] + n > _ROW_STARTS_MAX_ENTRIES):
+            _ROW_STARTS.clear()
+            _ROW_STARTS_SIZE[0] = 0
+        _ROW_STARTS[key] = starts
+        _ROW_STARTS_SIZE[0] += n
     return starts
 
 
+# The cache of row_starts is keyed on batch sizes, user input: bounded both in
+# keys and in the entries it holds (8 MiB of int64 at most).
 _ROW_STARTS: dict = {}
+_ROW_STARTS_SIZE = [0]
+_ROW_STARTS_MAX_KEYS = 64
+_ROW_STARTS_MAX_ENTRIES = 1 << 20
 
 
 def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):

@@ -14,6 +14,22 @@ def test_row_starts(n, step):
         starts[...] = 1  # shared, so read-only
 
 
+def test_row_starts_cache_is_bounded_in_entries():
+    # Batch sizes are user input (variable-length batches): the cache holds at
+    # most _ROW_STARTS_MAX_ENTRIES indices whatever sizes come.
+    limit = array_utils._ROW_STARTS_MAX_ENTRIES
+    for n in range(limit // 8, limit // 8 + 40):
+        starts = array_utils.row_starts(n, 3)
+        assert starts.shape == (n,) and starts[-1] == 3 * (n - 1)
+        held = sum(a.size for a in array_utils._ROW_STARTS.values())
+        assert held <= limit
+        assert held == array_utils._ROW_STARTS_SIZE[0]
+    assert len(array_utils._ROW_STARTS) <= array_utils._ROW_STARTS_MAX_KEYS
+    big = array_utils.row_starts(limit, 1)
+    assert big.size == limit and not big.flags.writeable
+    assert all(a is not big for a in array_utils._ROW_STARTS.values())
+
+
 def test_log_softmax_at_picks_per_row():
     rng = numpy.random.RandomState(2)
     x = rng.uniform(-5, 5, (6, 4)).astype(numpy.float32)
