@@ -16,18 +16,21 @@ def test_row_starts(n, step):
 
 def test_row_starts_cache_is_bounded_in_entries():
     # Batch sizes are user input (variable-length batches): the cache holds at
-    # most _ROW_STARTS_MAX_ENTRIES indices whatever sizes come.
-    limit = array_utils._ROW_STARTS_MAX_ENTRIES
+    # most max_elements indices and max_keys arrays whatever sizes come.
+    cache = array_utils._ROW_STARTS
+    limit = cache.max_elements
     for n in range(limit // 8, limit // 8 + 40):
         starts = array_utils.row_starts(n, 3)
         assert starts.shape == (n,) and starts[-1] == 3 * (n - 1)
-        held = sum(a.size for a in array_utils._ROW_STARTS.values())
-        assert held <= limit
-        assert held == array_utils._ROW_STARTS_SIZE[0]
-    assert len(array_utils._ROW_STARTS) <= array_utils._ROW_STARTS_MAX_KEYS
+        held = sum(a.size for a in cache.arrays.values())
+        assert held <= limit and held == cache.elements
+    assert len(cache.arrays) <= cache.max_keys
     big = array_utils.row_starts(limit, 1)
     assert big.size == limit and not big.flags.writeable
-    assert all(a is not big for a in array_utils._ROW_STARTS.values())
+    assert all(a is not big for a in cache.arrays.values())
+    for n in range(200):
+        array_utils.row_starts(n, 1)
+    assert len(cache.arrays) <= cache.max_keys
 
 
 def test_log_softmax_at_picks_per_row():
