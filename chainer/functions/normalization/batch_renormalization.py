@@ -46,8 +46,11 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
         decay (float): Decay rate of the running averages.
         update_statistics (bool): Update ``running_mean`` and ``running_var`` in place.
     """
-    if running_mean is None or running_var is None:
-        raise ValueError('batch_renormalization needs running_mean and running_var')
+    # As in Chainer, a missing statistic is a TypeError (a required argument).
+    if running_mean is None:
+        raise TypeError('batch_renormalization: running_mean is required')
+    if running_var is None:
+        raise TypeError('batch_renormalization: running_var is required')
     _check_inputs(x, gamma, beta)
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)

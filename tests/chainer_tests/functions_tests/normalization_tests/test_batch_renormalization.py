@@ -85,5 +85,9 @@ def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):
         F.batch_renormalization(x.astype('i'), one, zero, 1, 0,
                                 running_mean=zero, running_var=one)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match='running_mean'):
         F.batch_renormalization(x, one, zero, 1, 0)
+    with pytest.raises(TypeError, match='running_var'):
+        F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero)
+    with pytest.raises(TypeError, match='running_mean'):
+        F.batch_renormalization(x, one, zero, 1, 0, running_var=one)
