@@ -123,3 +123,19 @@ def test_input_retained_only_for_negative_alpha(alpha, keeps_input):
     y.grad = numpy.ones(3, numpy.float32)
     y.backward()
     numpy.testing.assert_allclose(x.grad, [alpha * numpy.exp(-1.0), alpha, 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize('alpha', [float('nan'), float('inf'), -float('inf')])
+def test_non_finite_alpha_is_the_select(alpha):
+    # x where x > 0 whatever alpha is (alpha * expm1(0) would be NaN), and a
+    # gradient of 1 there; the input is retained only for a negative alpha.
+    x = chainer.Variable(numpy.array([-1.0, 0.0, 2.0, -numpy.inf, numpy.inf], numpy.float32))
+    with numpy.errstate(invalid='ignore'):
+        y = F.elu(x, alpha)
+        y.grad = numpy.ones(5, numpy.float32)
+        y.backward()
+        expected = numpy.where(x.array > 0, x.array,
+                               numpy.float32(alpha) * numpy.expm1(numpy.minimum(x.array, 0)))
+    numpy.testing.assert_array_equal(y.array, expected)
+    numpy.testing.assert_array_equal(x.grad[x.array > 0], [1.0, 1.0])
+    assert (y.creator_node.inputs[0].data is not None) == (alpha < 0)
