@@ -381,14 +381,41 @@ def row_starts(n: int, step: int = 1, xp: Any = numpy) -> Any:
     key = (n, step)
     starts = _ROW_STARTS.get(key)
     if starts is None:
-        if len(_ROW_STARTS) > 64:
-            _ROW_STARTS.clear()
-        starts = _ROW_STARTS[key] = numpy.arange(0, n * step, step)
+        starts = numpy.arange(0, n * step, step)
         starts.flags.writeable = False
+        _ROW_STARTS.put(key, starts)
     return starts
 
 
-_ROW_STARTS: dict = {}
+class _BoundedCache:
+    """A dict of arrays keyed on sizes from user input (batch sizes, reduced
+    lengths), bounded in keys and in the array elements it holds: it is emptied
+    when a new array would pass either bound, and an array larger than a quarter
+    of ``max_elements`` (cheaper to build again than to pin) is not kept."""
+
+    __slots__ = ('arrays', 'elements', 'max_keys', 'max_elements')
+
+    def __init__(self, max_keys: int, max_elements: int) -> None:
+        self.arrays: dict = {}
+        self.elements = 0
+        self.max_keys = max_keys
+        self.max_elements = max_elements
+
+    def get(self, key) -> Any:
+        return self.arrays.get(key)
+
+    def put(self, key, array) -> None:
+        size = array.size
+        if size > self.max_elements // 4:
+            return
+        if len(self.arrays) >= self.max_keys or self.elements + size > self.max_elements:
+            self.arrays.clear()
+            self.elements = 0
+        self.arrays[key] = array
+        self.elements += size
+
+
+_ROW_STARTS = _BoundedCache(64, 1 << 20)
 
 
 def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
@@ -556,16 +583,15 @@ def sum_of_products(a: Any, b: Any, axis: tuple, keepdims: bool = False) -> Any:
     return out if type(out) is numpy.ndarray else numpy.asarray(out)
 
 
-_ONES_CACHE: dict = {}
+_ONES_CACHE = _BoundedCache(64, 1 << 24)
 
 
 def _ones(xp, n: int, dtype) -> Any:
     key = (n, numpy.dtype(dtype).str, xp.cuda.runtime.getDevice())
     ones = _ONES_CACHE.get(key)
     if ones is None:
-        if len(_ONES_CACHE) > 64:
-            _ONES_CACHE.clear()
-        ones = _ONES_CACHE[key] = xp.ones(n, dtype=dtype)
+        ones = xp.ones(n, dtype=dtype)
+        _ONES_CACHE.put(key, ones)
     return ones
 
 

@@ -1,6 +1,8 @@
 """Exponential linear unit."""
 from __future__ import annotations
 
+import math
+
 import numpy
 
 from chainer import backend
@@ -24,13 +26,19 @@ class ELU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
-        self.retain_inputs((0,))
+        if self.alpha < 0.0:
+            self.retain_inputs((0,))
         self.retain_outputs((0,))
         if xp is not numpy:
             return array_utils.compute_kernel(
                 'T x, C alpha', 'T y', 'C v = (C)x; y = (T)(v <= (C)0 ? expm1(v) * alpha : v)',
                 'rechainer_elu', x.dtype)(x, self.alpha),
         zero = x.dtype.type(0)
+        if not math.isfinite(self.alpha):
+            # alpha * expm1(0) would be NaN: only the select keeps x where x > 0.
+            with numpy.errstate(invalid='ignore'):
+                neg = x.dtype.type(self.alpha) * numpy.expm1(numpy.minimum(x, zero))
+            return numpy.where(x > zero, x, neg),
         # max(x, 0) + alpha * expm1(min(x, 0)): one of the two terms is exactly 0,
         # so this is the select without a select (NumPy runs one branch by branch,
         # slow on mixed signs), and expm1 never overflows.
@@ -42,10 +50,15 @@ class ELU(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        x = self.get_retained_inputs()[0].array
         y, = self.get_retained_outputs()
         gy, = grad_outputs
-        return ELUGrad(self.alpha, x > 0).apply((y,))[0] * gy,
+        # Unless alpha is negative the output is positive exactly where the input
+        # is, so the input is retained only for a negative alpha, as in Chainer.
+        if self.alpha < 0.0:
+            pos = self.get_retained_inputs()[0].array > 0
+        else:
+            pos = y.array > 0
+        return ELUGrad(self.alpha, pos).apply((y,))[0] * gy,
 
 
 class ELUGrad(function_node.FunctionNode):
@@ -74,6 +87,8 @@ class ELUGrad(function_node.FunctionNode):
         t = y.dtype.type
         gx = xp.minimum(y, t(max(0.0, -self.alpha)), out=xp.empty_like(y))
         gx += t(self.alpha)
+        if not math.isfinite(self.alpha):
+            return numpy.where(pos, t(1), gx),
         gx *= ~pos
         gx += pos
         return gx,

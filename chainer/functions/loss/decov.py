@@ -29,9 +29,9 @@ class DeCov(function_node.FunctionNode):
         self.retain_inputs((0,))
         n = max(len(h), 1)
         hc = h - h.mean(axis=0, keepdims=True) if len(h) else h
-        cov = hc.T.dot(hc) / h.dtype.type(n)
-        self.off_diag = (1 - xp.eye(h.shape[1], dtype=h.dtype))
-        cov *= self.off_diag
+        cov = hc.T.dot(hc)
+        cov /= h.dtype.type(n)
+        xp.fill_diagonal(cov, 0)
         if self.reduce == 'half_squared_sum':
             return utils.force_array((cov * cov).sum() * h.dtype.type(0.5), h.dtype),
         return utils.force_array(cov, h.dtype),
@@ -41,13 +41,23 @@ class DeCov(function_node.FunctionNode):
         gy, = grad_outputs
         n = max(h.shape[0], 1)
         hc = _util.center(h)
+        # The mask is built here rather than kept on the node: an M x M array for
+        # as long as the graph lives.
+        off_diag = _off_diagonal(backend.get_array_module(h), h.shape[1], h.dtype)
         if self.reduce == 'half_squared_sum':
-            cov = _matmul(hc, hc, transa=True) * (1.0 / n) * self.off_diag
+            cov = _matmul(hc, hc, transa=True) * (1.0 / n) * off_diag
             gcov = broadcast_to(gy, cov.shape) * cov
         else:
-            gcov = gy * self.off_diag
+            gcov = gy * off_diag
         gcov = gcov + transpose(gcov)
         return _matmul(hc, gcov) * (1.0 / n),
+
+
+def _off_diagonal(xp, m: int, dtype):
+    """An ``(m, m)`` array of ones with a zero diagonal."""
+    mask = xp.ones((m, m), dtype)
+    xp.fill_diagonal(mask, 0)
+    return mask
 
 
 def decov(h, reduce='half_squared_sum'):

@@ -36,60 +36,73 @@ class Hinge(function_node.FunctionNode):
         x, t = inputs
         xp = backend.get_array_module(x)
         check_index_range(t, x.shape[1], 'label t')
-        self.retain_inputs((0,))
-        # sign is -1 at the true class and +1 elsewhere
-        sign = xp.ones(x.shape, x.dtype)
-        sign[xp.arange(len(t)), t] = -1
-        self.sign = sign
-        margin = xp.maximum(1 + sign * x, 0)
-        self.mask = margin > 0
+        self.retain_inputs((0, 1))
+        margin = xp.maximum(1 + _sign(x, t) * x, 0)
         loss = margin if self.norm == 'L1' else margin * margin
         if self.reduce == 'mean':
             loss = loss.sum() / x.dtype.type(max(len(x), 1))
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
+        x, t = self.get_retained_inputs()
         scale = 1.0 / max(len(x), 1) if self.reduce == 'mean' else 1.0
-        gx, = HingeGrad(self.sign, self.mask, self.norm, scale).apply((x, grad_outputs[0]))
+        gx, = HingeGrad(t.array, self.norm, scale).apply((x, grad_outputs[0]))
         return gx, None
+
+
+def _sign(x, t):
+    """-1 at the true class ``t`` of each row of ``x`` and +1 elsewhere (an array of
+    x's shape and dtype)."""
+    xp = backend.get_array_module(x)
+    sign = xp.ones(x.shape, x.dtype)
+    sign[xp.arange(len(t)), t] = -1
+    return sign
 
 
 class HingeGrad(function_node.FunctionNode):
     """``gx = gy * scale * sign * mask`` (L1) or ``... * 2 * (1 + sign * x)`` (L2) from
-    inputs ``(x, gy)``; ``sign`` is -1 at the true class, ``mask`` marks positive
-    margins, ``gy`` is a scalar (mean) or of the shape of ``x``."""
+    inputs ``(x, gy)``; ``sign`` is -1 at the true class ``t``, ``mask`` marks positive
+    margins, ``gy`` is a scalar (mean) or of the shape of ``x``.
 
-    def __init__(self, sign, mask, norm: str, scale: float) -> None:
-        self.coeff = sign * mask
-        self.sign = sign
-        self.mask = mask
+    ``sign`` and ``mask`` are computed from ``x`` and the labels when needed, so
+    that no array of x's shape is kept on the nodes while the graph lives.
+    """
+
+    def __init__(self, t, norm: str, scale: float) -> None:
+        self.t = t
         self.norm = norm
         self.scale = scale
 
-    def _unscaled(self, x):
+    def _sign_and_mask(self, x):
+        sign = _sign(x, self.t)
+        return sign, (1 + sign * x) > 0
+
+    def _unscaled(self, x, sign, mask):
+        coeff = sign * mask
         if self.norm == 'L1':
-            return self.coeff
-        return (x * self.sign + 1) * (2 * self.coeff)
+            return coeff
+        return (x * sign + 1) * (2 * coeff)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        return utils.force_array(self._unscaled(x) * (gy * x.dtype.type(self.scale)),
+        sign, mask = self._sign_and_mask(x)
+        return utils.force_array(self._unscaled(x, sign, mask) * (gy * x.dtype.type(self.scale)),
                                  x.dtype),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggx, = grad_outputs
+        sign, mask = self._sign_and_mask(x.array)
         ret = []
         if 0 in indexes:
             if self.norm == 'L1':
                 ret.append(None)  # piecewise constant in x
             else:
-                c = (2 * self.scale) * self.mask.astype(x.dtype)
+                c = (2 * self.scale) * mask.astype(x.dtype)
                 ret.append(broadcast_to(gy, x.shape) * ggx * c)
         if 1 in indexes:
-            g = ggx * self._unscaled(x) * self.scale
+            g = ggx * self._unscaled(x, sign, mask) * self.scale
             ret.append(_sum(g) if gy.shape != x.shape else g)
         return tuple(ret)
 

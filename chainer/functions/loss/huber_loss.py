@@ -39,7 +39,6 @@ class HuberLoss(function_node.FunctionNode):
         half = x.dtype.type(0.5)
         abs_diff = xp.subtract(x, t, out=xp.empty_like(x))
         xp.abs(abs_diff, out=abs_diff)
-        self.mask = abs_diff <= delta
         # c (|d| - c / 2) with c = min(|d|, delta): |d|^2 / 2 inside the quadratic
         # zone, delta (|d| - delta / 2) outside, with the same roundings as those
         # formulas and no select (NumPy's runs branch by branch).
@@ -53,18 +52,18 @@ class HuberLoss(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
-        grads = HuberLossGrad(self.delta, self.mask, self.reduce).apply(
+        grads = HuberLossGrad(self.delta, self.reduce).apply(
             (x, t, grad_outputs[0]))
         return tuple(grads[i] for i in indexes)
 
 
 class HuberLossGrad(function_node.FunctionNode):
     """``(gx, gt) = (g, -g)`` of the Huber loss, ``g = gy * (diff`` inside the
-    quadratic zone ``mask``, ``delta * sign(diff)`` outside), inputs ``(x, t, gy)``."""
+    quadratic zone ``|diff| <= delta``, ``delta * sign(diff)`` outside), inputs
+    ``(x, t, gy)``."""
 
-    def __init__(self, delta, mask, reduce: str) -> None:
+    def __init__(self, delta, reduce: str) -> None:
         self.delta = delta
-        self.mask = mask
         self.reduce = reduce
 
     def _expand(self, gy):
@@ -90,7 +89,9 @@ class HuberLossGrad(function_node.FunctionNode):
         x, t, gy = self.get_retained_inputs()
         xp = backend.get_array_module(x.array)
         h = _util.difference(*grad_outputs)
-        mask = self.mask.astype(x.dtype)
+        # The zone is found again from the retained inputs rather than kept as a
+        # mask of x's shape on the nodes for as long as the graph lives.
+        mask = (xp.abs(x.array - t.array) <= x.dtype.type(self.delta)).astype(x.dtype)
         ret = []
         for i in indexes:
             if i == 2:

@@ -27,30 +27,32 @@ class MeanSquaredError(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x0, x1 = inputs
-        self._diff = x0 - x1
-        diff = as_compute(self._diff.ravel())
+        diff = as_compute((x0 - x1).ravel())
         loss = diff.dot(diff) / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        grads = MeanSquaredErrorGrad(self._diff).apply((x0, x1, grad_outputs[0]))
+        grads = MeanSquaredErrorGrad(x0.size).apply((x0, x1, grad_outputs[0]))
         return tuple(grads[i] for i in indexes)
 
 
 class MeanSquaredErrorGrad(function_node.FunctionNode):
     """``(gx0, gx1) = (c * gy * diff, -c * gy * diff)`` with ``c = 2 / size`` and
-    ``diff = x0 - x1`` (given, as the forward computed it); inputs ``(x0, x1, gy)``."""
+    ``diff = x0 - x1``; inputs ``(x0, x1, gy)``.
 
-    def __init__(self, diff) -> None:
-        self.diff = diff
-        self.coeff = 2.0 / max(diff.size, 1)
+    The difference is computed again rather than kept from the forward pass, so
+    that the graph holds no array beyond the two retained inputs (as in Chainer).
+    """
+
+    def __init__(self, size: int) -> None:
+        self.coeff = 2.0 / max(size, 1)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2))
-        gy = inputs[2]
-        d = self.diff
+        x0, x1, gy = inputs
+        d = x0 - x1
         gx0 = utils.force_array(d * (gy * d.dtype.type(self.coeff)), d.dtype)
         return gx0, -gx0
 

@@ -29,21 +29,38 @@ class Cumprod(_Cumulative):
         if n <= 1:
             gx = gy
         else:
-            # With z_j = gy_j + x_{j+1} z_{j+1} (from the end), gx_j = y_{j-1} z_j.
-            # The recurrence needs no division, so zeros in x are handled exactly.
-            lead = (slice(None),) * axis
-
-            def at(v, j):
-                return v[lead + (slice(j, j + 1),)]
-
-            z = at(gy, n - 1)
-            parts = [None] * n
-            parts[n - 1] = at(y, n - 2) * z
-            for j in range(n - 2, -1, -1):
-                z = at(gy, j) + at(x, j + 1) * z
-                parts[j] = z if j == 0 else at(y, j - 1) * z
-            gx = parts[0] if len(parts) == 1 else concat(parts, axis)
+            # gx_j = y_{j-1} r_j with r_j = gy_j + x_{j+1} r_{j+1} (from the end),
+            # which needs no division, so zeros in x are handled exactly.
+            r = _suffix_recurrence(_along(x, axis, 1, n), gy, axis)
+            gx = concat((_along(r, axis, 0, 1), _along(y, axis, 0, n - 1) * _along(r, axis, 1, n)),
+                        axis)
         return self._unflatten(gx),
+
+
+def _along(v, axis: int, start: int, stop: int):
+    """``v[start:stop]`` along ``axis``."""
+    return v[(slice(None),) * axis + (slice(start, stop),)]
+
+
+def _suffix_recurrence(a, b, axis: int):
+    """``r`` with ``r_j = b_j + a_j * r_{j+1}`` along ``axis`` and ``r_n = 0``, where
+    ``a`` has one entry less than ``b`` along ``axis``.
+
+    Solved by doubling the span of the recurrence, ``ceil(log2(n))`` steps of whole
+    arrays: after the step of span ``s``, ``r_j = b_j + a_j * r_{j+s}``.
+    """
+    n = b.shape[axis]
+    span = 1
+    while span < n:
+        m = n - span
+        head_b = _along(b, axis, 0, m) + _along(a, axis, 0, m) * _along(b, axis, span, n)
+        b = concat((head_b, _along(b, axis, m, n)), axis)
+        if 2 * span < n:
+            # Only a_j with j + 2 span < n are used again.
+            head_a = _along(a, axis, 0, m - 1) * _along(a, axis, span, n - 1)
+            a = concat((head_a, _along(a, axis, m - 1, n - 1)), axis)
+        span *= 2
+    return b
 
 
 def cumprod(x, axis=None):

@@ -610,8 +610,9 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
         for di in range(n_dirs):
             idx = layer * n_dirs + di
             x = layer_in
-            if layer > 0 and dropout_ratio > 0:
-                # Between layers only; each direction draws its own mask.
+            if layer > 0:
+                # Between layers only; each direction draws its own mask, at a ratio
+                # of 0 too (as in Chainer: seeded draws that follow stay in step).
                 x = F.dropout(x, ratio=dropout_ratio)
             c0 = cs[idx] if cs is not None else None
             y, h, c = cell.layer(x, hs[idx], c0, ws[idx], bs[idx], batches, di == 1)

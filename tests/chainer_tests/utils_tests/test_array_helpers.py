@@ -17,6 +17,25 @@ def test_row_starts(n, step):
         starts[...] = 1  # shared, so read-only
 
 
+def test_row_starts_cache_is_bounded_in_entries():
+    # Batch sizes are user input (variable-length batches): the cache holds at
+    # most max_elements indices and max_keys arrays whatever sizes come.
+    cache = array_utils._ROW_STARTS
+    limit = cache.max_elements
+    for n in range(limit // 8, limit // 8 + 40):
+        starts = array_utils.row_starts(n, 3)
+        assert starts.shape == (n,) and starts[-1] == 3 * (n - 1)
+        held = sum(a.size for a in cache.arrays.values())
+        assert held <= limit and held == cache.elements
+    assert len(cache.arrays) <= cache.max_keys
+    big = array_utils.row_starts(limit, 1)
+    assert big.size == limit and not big.flags.writeable
+    assert all(a is not big for a in cache.arrays.values())
+    for n in range(200):
+        array_utils.row_starts(n, 1)
+    assert len(cache.arrays) <= cache.max_keys
+
+
 def test_log_softmax_at_picks_per_row():
     rng = numpy.random.RandomState(2)
     x = rng.uniform(-5, 5, (6, 4)).astype(numpy.float32)

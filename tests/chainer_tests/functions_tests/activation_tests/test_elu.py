@@ -109,3 +109,33 @@ def test_exactly_the_select(alpha, dtype):
         numpy.testing.assert_array_equal(y.array, expected_y[:n].reshape(shape))
         numpy.testing.assert_array_equal(xv.grad, expected_gx[:n].reshape(shape))
         assert y.dtype == dtype and xv.grad.dtype == dtype and y.shape == shape
+
+
+@pytest.mark.parametrize('alpha,keeps_input', [(1.0, False), (0.0, False), (-0.5, True)])
+def test_input_retained_only_for_negative_alpha(alpha, keeps_input):
+    # For alpha >= 0 the sign of the output gives the mask, so the graph holds
+    # one array per ELU (its output), as Chainer's does.
+    x = chainer.Variable(numpy.array([-1.0, 0.0, 2.0], numpy.float32))
+    y = F.elu(x, alpha)
+    node = y.creator_node
+    assert (node.inputs[0].data is not None) == keeps_input
+    assert y.node.data is y.array
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, [alpha * numpy.exp(-1.0), alpha, 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize('alpha', [float('nan'), float('inf'), -float('inf')])
+def test_non_finite_alpha_is_the_select(alpha):
+    # x where x > 0 whatever alpha is (alpha * expm1(0) would be NaN), and a
+    # gradient of 1 there; the input is retained only for a negative alpha.
+    x = chainer.Variable(numpy.array([-1.0, 0.0, 2.0, -numpy.inf, numpy.inf], numpy.float32))
+    with numpy.errstate(invalid='ignore'):
+        y = F.elu(x, alpha)
+        y.grad = numpy.ones(5, numpy.float32)
+        y.backward()
+        expected = numpy.where(x.array > 0, x.array,
+                               numpy.float32(alpha) * numpy.expm1(numpy.minimum(x.array, 0)))
+    numpy.testing.assert_array_equal(y.array, expected)
+    numpy.testing.assert_array_equal(x.grad[x.array > 0], [1.0, 1.0])
+    assert (y.creator_node.inputs[0].data is not None) == (alpha < 0)

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 from chainer import testing
 from chainer.functions.loss.cross_covariance import cross_covariance
 from chainer.functions.loss.decov import decov
@@ -74,3 +75,23 @@ def test_bad_inputs():
         cross_covariance(a, a.astype(numpy.float64))
     with pytest.raises(type_check.InvalidType):
         decov(a[0])
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_node_keeps_only_its_input(reduce):
+    # The zero-diagonal mask (M x M) is built when the gradient is, not kept on
+    # the node for as long as the graph lives.
+    h = chainer.Variable(numpy.random.uniform(-1, 1, (4, 6)).astype(numpy.float32))
+    y = decov(h, reduce=reduce)
+    node = y.creator_node
+    assert not [v for v in vars(node).values() if isinstance(v, numpy.ndarray)]
+    assert node.inputs[0].data is h.array
+    if reduce == 'no':
+        assert (numpy.diag(y.array) == 0).all()
+        y.grad = numpy.ones_like(y.array)
+    y.backward()
+    hc = h.array - h.array.mean(axis=0)
+    off = 1 - numpy.eye(6, dtype=numpy.float32)
+    cov = hc.T.dot(hc) / 4 * off
+    gcov = cov if reduce == 'half_squared_sum' else off
+    numpy.testing.assert_allclose(h.grad, hc.dot(gcov + gcov.T) / 4, rtol=1e-5, atol=1e-6)

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 from chainer import testing
 from chainer.functions.loss.hinge import hinge
 from chainer.utils import type_check
@@ -55,3 +56,26 @@ def test_bad_inputs():
         hinge(x, numpy.array([0, 3], numpy.int32))
     with pytest.raises(ValueError):
         hinge(x, numpy.array([0, -1], numpy.int32))
+
+
+@pytest.mark.parametrize('norm', ['L1', 'L2'])
+def test_nodes_keep_no_array_of_x_shape(norm):
+    # sign and mask are computed from x and the labels when needed; the nodes
+    # hold the retained x and t only.
+    rng = numpy.random.RandomState(0)
+    x = chainer.Variable(rng.uniform(-2, 2, (4, 5)))
+    t = rng.randint(0, 5, 4).astype(numpy.int32)
+    y = hinge(x, t, norm, 'no')
+    gy = rng.uniform(-1, 1, (4, 5))
+    y.grad = gy
+    y.backward(enable_double_backprop=True)
+    gx = x.grad_var
+    assert [n.data is not None for n in y.creator_node.inputs] == [True, True]
+    for node in (y.creator_node, gx.creator_node):
+        assert not [v for v in vars(node).values()
+                    if isinstance(v, numpy.ndarray) and v.shape == x.shape]
+    sign = numpy.ones((4, 5))
+    sign[numpy.arange(4), t] = -1
+    margin = 1 + sign * x.array
+    expected = sign * (margin > 0) * (1 if norm == 'L1' else 2 * margin) * gy
+    numpy.testing.assert_allclose(gx.array, expected, rtol=1e-12)

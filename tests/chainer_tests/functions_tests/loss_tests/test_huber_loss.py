@@ -77,3 +77,23 @@ def test_select_free_formulas_are_the_textbook_ones_bit_for_bit(dtype, delta):
     with numpy.errstate(invalid='ignore'):
         loss.backward()
     numpy.testing.assert_array_equal(xv.grad, expected_g)
+
+
+@pytest.mark.parametrize('reduce', ['sum_along_second_axis', 'no'])
+def test_nodes_keep_no_mask(reduce):
+    # The quadratic zone is found again from the retained inputs when the
+    # gradient is differentiated, not kept as an array of x's shape on the nodes.
+    rng = numpy.random.RandomState(0)
+    x = chainer.Variable(rng.uniform(-2, 2, (3, 4)))
+    t = rng.uniform(-2, 2, (3, 4))
+    y = huber_loss(x, t, 1.0, reduce=reduce)
+    y.grad = numpy.ones_like(y.array)
+    y.backward(enable_double_backprop=True)
+    gx = x.grad_var
+    for node in (y.creator_node, gx.creator_node):
+        assert not [v for v in vars(node).values() if isinstance(v, numpy.ndarray)]
+    x.cleargrad()
+    chainer.functions.sum(gx * gx).backward()
+    d = x.array - t
+    inside = numpy.abs(d) <= 1.0
+    numpy.testing.assert_allclose(x.grad, numpy.where(inside, 2 * d, 0.0), rtol=1e-12)

@@ -76,3 +76,18 @@ def test_mean_squared_error_float16_no_overflow():
     y = mean_squared_error(x0, numpy.zeros_like(x0))
     assert y.dtype == numpy.float16
     numpy.testing.assert_allclose(y.array, 900, rtol=1e-3)
+
+
+def test_mean_squared_error_graph_keeps_only_its_inputs():
+    # The graph holds the two retained inputs and nothing of their size besides
+    # (the difference is computed again in backward), as in Chainer.
+    x0 = chainer.Variable(numpy.random.uniform(-1, 1, (4, 5)).astype(numpy.float32))
+    x1 = chainer.Variable(numpy.random.uniform(-1, 1, (4, 5)).astype(numpy.float32))
+    y = mean_squared_error(x0, x1)
+    node = y.creator_node
+    assert [n.data is not None for n in node.inputs] == [True, True]
+    assert not [v for v in vars(node).values() if isinstance(v, numpy.ndarray)]
+    y.backward()
+    expected = 2 * (x0.array - x1.array) / x0.size
+    numpy.testing.assert_allclose(x0.grad, expected, rtol=1e-6)
+    numpy.testing.assert_array_equal(x1.grad, -x0.grad)

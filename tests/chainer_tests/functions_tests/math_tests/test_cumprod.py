@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import gradient_check
 from chainer import testing
@@ -59,3 +60,40 @@ def test_cumprod_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+class _CountApplied(chainer.FunctionHook):
+    name = 'count_applied'
+
+    def __init__(self):
+        self.n = 0
+
+    def forward_preprocess(self, function, in_data):
+        self.n += 1
+
+
+@pytest.mark.parametrize('shape,axis', [((3000,), None), ((2, 1025), 1)])
+def test_cumprod_long_axis_backward(shape, axis):
+    # The gradient takes ceil(log2(n)) whole-array steps, not a few nodes per
+    # entry of the axis (which held thousands of small arrays at once).
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(0.9, 1.1, shape)
+    x.reshape(-1)[[5, 100, 101, 1020]] = 0
+    gy = rng.uniform(-1, 1, numpy.cumprod(x, axis=axis).shape)
+    xv = chainer.Variable(x)
+    y = F.cumprod(xv, axis)
+    y.grad = gy
+    hook = _CountApplied()
+    with hook:
+        y.backward()
+    assert hook.n < 200
+    xs = x.reshape(-1, shape[-1]) if axis is not None else x.reshape(1, -1)
+    gs = gy.reshape(xs.shape)
+    expected = numpy.empty_like(xs)
+    for row in range(xs.shape[0]):
+        r = 0.0
+        ys = numpy.cumprod(xs[row])
+        for j in range(xs.shape[1] - 1, -1, -1):
+            r = gs[row, j] + (xs[row, j + 1] * r if j + 1 < xs.shape[1] else 0.0)
+            expected[row, j] = r * (ys[j - 1] if j else 1.0)
+    numpy.testing.assert_allclose(xv.grad, expected.reshape(shape), rtol=1e-12, atol=1e-300)

@@ -134,6 +134,26 @@ def test_dropout_between_layers():
         numpy.testing.assert_array_equal(p.array, q.array)
 
 
+@pytest.mark.parametrize('name', ['lstm', 'bigru', 'birnn_tanh'])
+def test_ratio_zero_draws_the_masks_too(name):
+    # As in Chainer, every layer after the first draws its dropout mask at a ratio
+    # of 0 too, so the random draws after the call do not depend on the ratio.
+    _, n_w, n_dirs, with_c, _, _ = _KINDS[name]
+    hx, cx, ws, bs, xs = make_params(n_w, n_dirs, numpy.float32, (3, 2))
+    draws = []
+    for ratio in (0.0, 0.5):
+        numpy.random.seed(3)
+        func, _, _, _, _, kw = _KINDS[name]
+        if with_c:
+            func(N_LAYERS, ratio, hx, cx, ws, bs, _tm(xs), **kw)
+        else:
+            func(N_LAYERS, ratio, hx, ws, bs, _tm(xs), **kw)
+        draws.append(numpy.random.random_sample(3))
+    numpy.random.seed(3)
+    assert not numpy.array_equal(draws[0], numpy.random.random_sample(3))
+    numpy.testing.assert_array_equal(draws[0], draws[1])
+
+
 def test_rows_of_hx_beyond_the_batch_keep_their_state():
     # As Chainer: hx may have more rows than xs[0]; those states pass through.
     hx, cx, ws, bs, xs = make_params(8, 2, numpy.float64, (2, 0))
