@@ -66,10 +66,3 @@ def test_flip_helper_reverses_an_array_axis():
     x = numpy.arange(6).reshape(2, 3)
     numpy.testing.assert_array_equal(flip_module._flip(x, 1), x[:, ::-1])
     numpy.testing.assert_array_equal(flip_module._flip(x, -2), x[::-1])
-
-
-@pytest.mark.parametrize('func', [F.fliplr, F.flipud])
-@pytest.mark.parametrize('dtype', [numpy.int32, numpy.bool_])
-def test_fliplr_flipud_need_floats(func, dtype):
-    with pytest.raises(type_check.InvalidType):
-        func(numpy.ones((2, 3), dtype))

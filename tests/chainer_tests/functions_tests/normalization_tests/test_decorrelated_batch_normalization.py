@@ -112,8 +112,6 @@ def test_bad_inputs():
             groups=2)
 
 
-
-
 def test_running_projection_of_a_single_sample_is_not_scaled():
     x = numpy.array([[0.5, -1.0]])
     proj = numpy.zeros((1, 2, 2))

@@ -97,13 +97,6 @@ def test_hidden_state_links_refuse_arrays_as_state(make):
         link.set_state(numpy.zeros((2, 2), numpy.float32))
 
 
-def test_lstm_batch_larger_than_state_is_a_type_error():
-    link = L.LSTM(3, 2)
-    link(numpy.ones((1, 3), numpy.float32))
-    with pytest.raises(TypeError):
-        link(numpy.ones((2, 3), numpy.float32))
-
-
 def test_stateless_lstm():
     link = L.StatelessLSTM(3, 4)
     x = numpy.random.uniform(-1, 1, (2, 3)).astype(numpy.float32)
