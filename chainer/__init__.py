@@ -1,6 +1,8 @@
 """rechainer: Chainer 7.8.1's API on today's Python, NumPy and CuPy."""
 from __future__ import annotations
 
+import warnings as _stdlib_warnings  # chainer.warnings (below) takes the name
+
 __version__ = '7.8.1'
 _rechainer_version = '0.1.0'
 
@@ -119,9 +121,9 @@ class DebugMode:
     """Context manager that sets debug mode (deprecated in Chainer; use using_config)."""
 
     def __init__(self, debug: bool) -> None:
-        import warnings as builtin_warnings
-        builtin_warnings.warn('chainer.DebugMode is deprecated. '
-                      'Use chainer.using_config("debug", ...) instead.', DeprecationWarning)
+        _stdlib_warnings.warn('chainer.DebugMode is deprecated. '
+                              'Use chainer.using_config("debug", ...) instead.',
+                              DeprecationWarning)
         self._using = using_config('debug', debug)
 
     def __enter__(self) -> None:

@@ -64,7 +64,7 @@ class Context:
         func_name = onnx_helper.get_func_name()
         if func_name is None:
             return self.add_initializer(array, name or self.fresh_name('const'))
-        name = onnx_helper.fresh_const_name() if name is None else f'{func_name}_const_{name}'
+        name = onnx_helper.fresh_name('const') if name is None else f'{func_name}_const_{name}'
         if name not in self._const_names:
             from onnx import numpy_helper
             value = numpy_helper.from_array(

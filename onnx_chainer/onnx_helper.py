@@ -14,15 +14,14 @@ except ImportError:  # the extra is optional; export() says what to install
     onnx = None
 
 
-
 class _Converting:
-    """The name of the function being converted and the counts of names made for it."""
-    __slots__ = ('name', 'tmp', 'const')
+    """The name of the function being converted and how many names of each kind
+    (``'tmp'``, ``'const'``) were made for it."""
+    __slots__ = ('name', 'counts')
 
     def __init__(self) -> None:
         self.name: str | None = None
-        self.tmp = 0
-        self.const = 0
+        self.counts: dict[str, int] = {}
 
 
 _converting = _Converting()
@@ -46,8 +45,7 @@ def set_func_name(func_name: str | None) -> None:
     Nodes made by :func:`make_node` and :class:`GraphBuilder` are named after it.
     """
     _converting.name = func_name
-    _converting.tmp = 0
-    _converting.const = 0
+    _converting.counts = {}
 
 
 def get_func_name() -> str | None:
@@ -55,18 +53,12 @@ def get_func_name() -> str | None:
     return _converting.name
 
 
-def fresh_tmp_name() -> str:
-    """``<function name>_tmp_<k>``: a new name for a node (and its output) of a converter."""
-    name = f'{_converting.name}_tmp_{_converting.tmp}'
-    _converting.tmp += 1
-    return name
-
-
-def fresh_const_name() -> str:
-    """``<function name>_const_<k>``: a new name for a constant of a converter."""
-    name = f'{_converting.name}_const_{_converting.const}'
-    _converting.const += 1
-    return name
+def fresh_name(kind: str) -> str:
+    """``<function name>_<kind>_<k>``: a new name for a node (and its output) of a
+    converter (``kind='tmp'``) or for one of its constants (``kind='const'``)."""
+    k = _converting.counts.get(kind, 0)
+    _converting.counts[kind] = k + 1
+    return f'{_converting.name}_{kind}_{k}'
 
 
 def is_support_non_standard_domain() -> bool:
@@ -113,19 +105,20 @@ class GraphBuilder:
         self._context = context
 
     def op(self, op_name: str, input_names, num_outputs: int = 1, **attrs: Any):
-        name = fresh_tmp_name()
+        name = fresh_name('tmp')
         outs = [name] if num_outputs == 1 else [f'{name}_{i}' for i in range(num_outputs)]
         self._nodes.append(make_node(op_name, input_names, outs, name=name, **attrs))
         return outs[0] if num_outputs == 1 else tuple(outs)
 
     def op_output_named(self, op_name: str, input_names, output_names, **attrs: Any):
         self._nodes.append(make_node(op_name, input_names, output_names,
-                                     name=fresh_tmp_name(), **attrs))
+                                     name=fresh_name('tmp'), **attrs))
         outs = tuple(output_names)
         return outs[0] if len(outs) == 1 else outs
 
     def const(self, value: Any, dtype: Any = None) -> str:
-        """Name of a constant (an initializer of the graph)."""
+        """Name of a constant: a Constant node of the function being converted
+        (an initializer outside a conversion), see ``Context.add_const``."""
         arr = numpy.asarray(value, dtype=dtype)
         return self._context.add_const(arr)
 
