@@ -347,6 +347,15 @@ def test_copy_keeps_the_name_except_when_sharing():
     assert link.copy(mode='init').name == 'foo'
 
 
+@pytest.mark.parametrize('mode', ['share', 'copy', 'init'])
+def test_chainlist_copy_has_no_name_in_every_mode(mode):
+    # Unlike a Link's copy, as in Chainer; the children keep theirs.
+    cl = ChainList(chainer.links.Linear(2, 2))
+    cl.name = 'foo'
+    c = cl.copy(mode)
+    assert c.name is None and c[0].name == '0'
+
+
 def test_copy_bad_mode():
     with pytest.raises(ValueError, match="'mode' argument"):
         Link().copy(mode='deep')
