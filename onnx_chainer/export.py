@@ -289,8 +289,8 @@ def export(model: Any, args: Any, filename: Any = None, export_params: bool = Tr
             graph inputs.
         graph_name: Name of the ONNX graph.
         save_text: Also write a text dump to ``filename + '.txt'``.
-        opset_version: ONNX opset (default: the newest of :data:`MAXIMUM_OPSET_VERSION`
-            and the installed ``onnx``'s).
+        opset_version: ONNX opset (default: the newest that both the converters,
+            :data:`MAXIMUM_OPSET_VERSION`, and the installed ``onnx`` know).
         input_names, output_names: Names of the graph's inputs and outputs: a str
             for one, a list, or a dict keyed as ``args`` (as the model's returned
             dict). By default ``Input_<i>``, and outputs are named after the

@@ -13,7 +13,6 @@ __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU
            'onnx_helper', 'support']
 
 
-
 @support(_OPSETS)
 def convert_ClippedReLU(func, opset_version, input_names, output_names, context):
     dt = _util.in_dtype(func)
@@ -118,7 +117,6 @@ def convert_Softplus(func, opset_version, input_names, output_names, context):
 @support(_OPSETS)
 def convert_Tanh(func, opset_version, input_names, output_names, context):
     return _util.single('Tanh', input_names, output_names)
-
 
 
 @support(_OPSETS)

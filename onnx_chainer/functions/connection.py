@@ -11,7 +11,6 @@ __all__ = ['convert_Convolution2DFunction', 'convert_ConvolutionND',
            'convert_EmbedIDFunction', 'convert_LinearFunction', 'onnx_helper', 'support']
 
 
-
 @support(_OPSETS)
 def convert_ConvolutionND(func, opset_version, input_names, output_names, context):
     x_shape = _util.in_shape(func, 0)

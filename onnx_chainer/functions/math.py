@@ -26,7 +26,6 @@ __all__ = [
     'onnx_helper', 'support']
 
 
-
 def _unary(op_type: str):
     @support(_OPSETS)
     def convert(func, opset_version, input_names, output_names, context):
@@ -191,7 +190,6 @@ def convert_MatMul(func, opset_version, input_names, output_names, context):
         b = _swap_last(gb, context, b, b_nd)
     gb.op('MatMul', [a, b])
     return gb.nodes(output_names)
-
 
 
 @support(_OPSETS)

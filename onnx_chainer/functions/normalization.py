@@ -15,7 +15,6 @@ __all__ = ['convert_BatchNormalization', 'convert_FixedBatchNormalization',
            'convert_NormalizeL2', 'get_slice_node', 'onnx_helper', 'support']
 
 
-
 def _check_axis(func, opset_version, ndim: int) -> None:
     axis = func.axis
     if axis is None:

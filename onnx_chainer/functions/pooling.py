@@ -11,7 +11,6 @@ __all__ = ['convert_AveragePooling2D', 'convert_AveragePoolingND', 'convert_MaxP
            'convert_UnpoolingND', 'onnx_helper', 'support']
 
 
-
 def _end_pads(func, x_shape, out):
     """End paddings that make ONNX's floor division give Chainer's output size."""
     ends = []
