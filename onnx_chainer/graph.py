@@ -233,7 +233,7 @@ class Graph:
             _check_schemas(func_name, nodes, self.opset_version)
         return constants + nodes
 
-    def to_onnx_graph(self, graph_name: str, export_params: bool = True, input_shapes=None):
+    def to_onnx_graph(self, graph_name: str, export_params: bool = True) -> Any:
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.
 
         Parameters are initializers that are not graph inputs. Without
@@ -246,9 +246,7 @@ class Graph:
         used = set()
         for node in self.nodes:
             used.update(node.input)
-        shapes = input_shapes or [v.shape for v in self.inputs.values()]
-        inputs = [_value_info(name, shape, v.dtype)
-                  for (name, v), shape in zip(self.inputs.items(), shapes)]
+        inputs = [_value_info(name, v.shape, v.dtype) for name, v in self.inputs.items()]
         initializers = []
         params, others = [], []
         for name, arr in ctx.initializers.items():

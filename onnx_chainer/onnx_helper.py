@@ -104,13 +104,15 @@ class GraphBuilder:
         self._nodes: list = []
         self._context = context
 
-    def op(self, op_name: str, input_names, num_outputs: int = 1, **attrs: Any):
+    def op(self, op_name: str, input_names: Any, num_outputs: int = 1,
+           **attrs: Any) -> str | tuple:
         name = fresh_name('tmp')
         outs = [name] if num_outputs == 1 else [f'{name}_{i}' for i in range(num_outputs)]
         self._nodes.append(make_node(op_name, input_names, outs, name=name, **attrs))
         return outs[0] if num_outputs == 1 else tuple(outs)
 
-    def op_output_named(self, op_name: str, input_names, output_names, **attrs: Any):
+    def op_output_named(self, op_name: str, input_names: Any, output_names: Any,
+                        **attrs: Any) -> str | tuple:
         self._nodes.append(make_node(op_name, input_names, output_names,
                                      name=fresh_name('tmp'), **attrs))
         outs = tuple(output_names)
