@@ -13,6 +13,7 @@ import numpy
 
 from chainer import backend
 from chainer.utils.error import _IndexValueError
+from chainer.utils.experimental import nondeterministic
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT16 = numpy.dtype(numpy.float16)
@@ -153,7 +154,6 @@ def scatter_add(a: Any, index: Any, values: Any) -> None:
             numpy.add.at(a, index, values)
     else:
         import cupyx
-        from chainer.utils.experimental import nondeterministic
         nondeterministic('atomicAdd')
         cupyx.scatter_add(a, index, values)
 
