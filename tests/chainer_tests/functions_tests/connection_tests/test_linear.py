@@ -127,3 +127,16 @@ def test_check_backward_bias_only_wrt_b():
     W = numpy.random.rand(2, 4)
     b = numpy.random.rand(2)
     gradient_check.check_backward(lambda b_: linear(x, W, b_), (b,), numpy.random.rand(3, 2))
+
+
+def test_empty_batch_of_many_axes():
+    # reshape(0, -1) cannot find the -1, so an empty batch is flattened with the
+    # computed size (Chainer raised ValueError there).
+    x = chainer.Variable(numpy.zeros((0, 2, 3), numpy.float32))
+    W = chainer.Variable(numpy.ones((4, 6), numpy.float32))
+    y = F.linear(x, W)
+    assert y.shape == (0, 4)
+    F.sum(y).backward()
+    assert x.grad.shape == (0, 2, 3) and W.grad.shape == (4, 6) and not W.grad.any()
+    assert F.linear(numpy.zeros((0, 5, 2, 3), numpy.float32), W, n_batch_axes=2).shape == \
+        (0, 5, 4)
