@@ -33,12 +33,6 @@ def _c(x, value):
     return x.dtype.type(value)
 
 
-def _in_dtype(x, value):
-    """``value`` as ``x``'s dtype before any arithmetic on it: NumPy scalars such
-    as ``numpy.uint8(3)`` would wrap or refuse when negated in their own dtype."""
-    return value if type(value) in _FAST_SCALARS else x.dtype.type(value)
-
-
 def _is_scalar(value) -> bool:
     return isinstance(value, (int, float, complex, numpy.generic))
 
@@ -577,7 +571,9 @@ class DivFromConstant(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0]
-        return grad_outputs[0] * -_in_dtype(x, self.value) / (x * x),
+        # Negated in x's dtype: a NumPy scalar such as numpy.uint8(3) would wrap or
+        # refuse when negated in its own.
+        return grad_outputs[0] * -_c(x, self.value) / (x * x),
 
 
 def rdiv(self, rhs):
