@@ -224,13 +224,19 @@ def check_send_recv(comm, dtype, tol):
         x = chainer.Variable(data(0, (3,), dtype))
         phi = MF.send((x, x * 3), comm, rank=1)
         y = chainer.Variable(numpy.ones(3, dtype))
-        out = MF.pseudo_connect(phi, y)
+        connected = MF.pseudo_connect(phi, y)
+        assert isinstance(connected, tuple) and len(connected) == 1
+        out, = connected
         F.sum(out).backward()
         numpy.testing.assert_allclose(x.grad, numpy.full(3, 1 + 3 * 2), **tol)
         numpy.testing.assert_array_equal(y.grad, numpy.ones(3, dtype))
     elif rank == 1:
         a, b = MF.recv(comm, rank=0)
         F.sum(a + b * 2).backward()
+    # pseudo_connect without a delegate still gives a tuple
+    v = chainer.Variable(data(0, (2,), dtype))
+    plain = MF.pseudo_connect(None, v)
+    assert isinstance(plain, tuple) and len(plain) == 1
 
 
 def main():
