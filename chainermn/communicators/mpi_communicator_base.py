@@ -117,6 +117,21 @@ class MpiCommunicatorBase(CommunicatorBase):
     def inter_size(self) -> int:
         return self._inter_size
 
+    @property
+    def batched_copy(self) -> bool:
+        """Whether gradients are packed into one buffer by one batched copy."""
+        return self._configs['batched_copy']
+
+    @batched_copy.setter
+    def batched_copy(self, value: bool) -> None:
+        self._configs['batched_copy'] = value
+
+    def set_config(self, name: str, value: Any = True, **kwargs: Any) -> None:
+        if name == 'batched_copy':
+            self._configs[name] = value
+            return
+        super().set_config(name, value, **kwargs)
+
     def __repr__(self) -> str:
         return f'<{type(self).__name__} rank {self.rank} of {self.size}>'
 
@@ -156,10 +171,10 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(out) if is_tuple else out[0]
 
     # ---- array collectives ----
-    def bcast(self, data: Any, max_buf_len: int | None = None, root: int = 0) -> Any:
+    def bcast(self, x: Any, root: int = 0, *, max_buf_len: int | None = None) -> Any:
         if self.rank == root:
-            gpu = _is_gpu(data)
-            host = _host(data)
+            gpu = _is_gpu(x)
+            host = _host(x)
             header = _header(host, gpu)
         else:
             header = None
@@ -171,12 +186,12 @@ class MpiCommunicatorBase(CommunicatorBase):
         for start in range(0, max(raw.size, 1), chunk):
             self.mpi_comm.Bcast(raw[start:start + chunk], root=root)
         if self.rank == root:
-            return data
+            return x
         return _to_device(host, header[2])
 
-    def gather(self, data: Any, root: int = 0) -> Any:
-        host = _host(data)
-        headers = self.mpi_comm.gather(_header(host, _is_gpu(data)), root=root)
+    def gather(self, x: Any, root: int = 0) -> Any:
+        host = _host(x)
+        headers = self.mpi_comm.gather(_header(host, _is_gpu(x)), root=root)
         if self.rank != root:
             self.mpi_comm.Gatherv(_bytes(host), None, root=root)
             return None
@@ -224,9 +239,9 @@ class MpiCommunicatorBase(CommunicatorBase):
                                 [recv, recv_counts, _offsets(recv_counts), self._MPI.BYTE])
         return self._split_bytes(recv, outs, headers)
 
-    def allreduce(self, data: Any) -> Any:
-        gpu = _is_gpu(data)
-        host = _host(data)
+    def allreduce(self, x: Any) -> Any:
+        gpu = _is_gpu(x)
+        host = _host(x)
         work = host.astype(_transfer_dtype(host.dtype))
         out = numpy.empty_like(work)
         self.mpi_comm.Allreduce(work, out, op=self._MPI.SUM)

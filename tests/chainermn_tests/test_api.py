@@ -126,6 +126,34 @@ def test_single_process_communicator():
     assert comm.get_config('batched_copy') is True
 
 
+def test_communicator_config_and_old_names():
+    comm = chainermn.create_communicator('naive', batched_copy=False)
+    assert comm.batched_copy is False and comm.get_config('batched_copy') is False
+    comm.set_config('batched_copy')
+    assert comm.batched_copy is True
+    with pytest.raises(ValueError, match='Unknown config'):
+        comm.set_config('bogus')
+    with pytest.raises(ValueError, match='allreduce_grad_dtype'):
+        comm.set_config('allreduce_grad_dtype', None)
+    with pytest.raises(KeyError):
+        comm.get_config('allreduce_grad_dtype')
+    assert not comm.within_config_scope
+    with comm.config_scope():
+        assert comm.within_config_scope
+        comm.my_option = 3
+    comm.other = 4
+    assert comm.get_config('my_option') == 3
+    assert 'other' not in comm.get_config()
+    x = numpy.arange(3, dtype=numpy.float32)
+    # Chainer's argument names and order: bcast(x, root), gather(x, root), allreduce(x)
+    numpy.testing.assert_array_equal(comm.bcast(x, 0), x)
+    numpy.testing.assert_array_equal(comm.bcast(x=x, root=0), x)
+    numpy.testing.assert_array_equal(comm.gather(x=x, root=0)[0], x)
+    numpy.testing.assert_array_equal(comm.allreduce(x=x), x)
+    model = chainer.links.Linear(2, 2)
+    comm.broadcast_data(model)
+
+
 @pytest.mark.gpu
 @pytest.mark.real_gpu
 def test_pure_nccl_single_rank():
