@@ -210,3 +210,13 @@ def test_mean_grad_reuses_its_buffer_safely():
     other.a.grad = numpy.full(4, 9, numpy.float32)
     comm.multi_node_mean_grad(other)  # another model: its own buffer
     numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
+
+
+def test_synchronized_iterator_seed_draw_as_chainer():
+    # rank 0 draws the shared seed with randint(0, 2 ** 32 - 1) from the global
+    # NumPy RNG, as Chainer; the batches are those Chainer 7.8.1 gives
+    comm = chainermn.create_communicator('naive')
+    numpy.random.seed(0)
+    it = chainermn.iterators.create_synchronized_iterator(
+        chainer.iterators.SerialIterator(list(range(8)), 3, shuffle=True), comm)
+    assert [it.next() for _ in range(4)] == [[7, 2, 6], [3, 0, 5], [1, 4, 3], [1, 7, 4]]
