@@ -289,6 +289,18 @@ def check_iterators(comm):
     seen = [next(mit) for _ in range(3)]
     assert seen == comm.bcast_obj(seen) and mit.epoch == 1 and mit.is_new_epoch is True
     assert seen[2] == [6, 0, 1] and abs(mit.epoch_detail - 9 / 7) < 1e-9
+    # serialize is collective: every rank writes the master's position, epoch and order,
+    # and after a load every rank has the loaded epoch before its next batch
+    saved = chainer.serializers.DictionarySerializer()
+    mit.serialize(saved)
+    assert int(saved.target['epoch']) == 1 and int(saved.target['current_position']) == 2
+    assert 'order' not in saved.target  # shuffle=False: no order
+    it = chainer.iterators.SerialIterator(data, 3, shuffle=False) if comm.rank == 0 else None
+    fresh = chainermn.iterators.create_multi_node_iterator(it, comm)
+    assert fresh.epoch == 0
+    fresh.serialize(chainer.serializers.NpzDeserializer(saved.target))
+    assert fresh.epoch == 1 and fresh.current_position == 2
+    assert next(fresh) == [2, 3, 4]
     it = chainer.iterators.SerialIterator(data, 7, shuffle=True)
     it = chainermn.iterators.create_synchronized_iterator(it, comm)
     first = next(it)
