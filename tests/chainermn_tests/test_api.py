@@ -220,3 +220,29 @@ def test_synchronized_iterator_seed_draw_as_chainer():
     it = chainermn.iterators.create_synchronized_iterator(
         chainer.iterators.SerialIterator(list(range(8)), 3, shuffle=True), comm)
     assert [it.next() for _ in range(4)] == [[7, 2, 6], [3, 0, 5], [1, 4, 3], [1, 7, 4]]
+
+
+def test_checkpointer_extension_as_chainer(tmp_path):
+    from chainer import training
+    comm = chainermn.create_communicator('naive')
+    path = str(tmp_path / 'cps')
+    cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
+    assert os.path.isdir(path)  # made at once
+    assert (cp.trigger, cp.priority, cp.name, cp.default_name) == (
+        (1, 'iteration'), training.extension.PRIORITY_READER, 'ck', '_MultiNodeCheckpointer')
+    assert cp.get_stats() == 'No stats available'
+    model = chainer.links.Classifier(chainer.links.Linear(3, 2))
+    opt = chainermn.create_multi_node_optimizer(chainer.optimizers.SGD(), comm)
+    opt.setup(model)
+    data = chainer.datasets.TupleDataset(numpy.ones((4, 3), numpy.float32),
+                                         numpy.zeros(4, numpy.int32))
+    it = chainer.iterators.SerialIterator(data, 2)
+    trainer = training.Trainer(training.updaters.StandardUpdater(it, opt), (3, 'iteration'),
+                               out=str(tmp_path / 'out'))
+    trainer.extend(cp)
+    seen = []
+    trainer.extend(lambda tr: seen.append(sorted(os.listdir(path))), priority=0)
+    trainer.run()
+    assert seen[-1] == ['ck.0.1', 'ck.0.2', 'ck.0.3']
+    assert os.listdir(path) == []  # a normal end removes them
+    assert cp.get_stats().startswith('Snapshot duration stats (sec): avg=')
