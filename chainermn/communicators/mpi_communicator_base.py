@@ -56,6 +56,16 @@ def _to_device(x: numpy.ndarray, gpu: bool) -> Any:
     return cuda.to_gpu(x)
 
 
+def _check_one_array(op: str, x: Any) -> None:
+    """Raises as Chainer does when a single-array collective gets a tuple or a non-array."""
+    if isinstance(x, (tuple, list)):
+        if all(isinstance(e, numpy.ndarray) or _is_gpu(e) for e in x):
+            raise TypeError(f'{op} cannot handle tuple data')
+        raise ValueError('All message objects must be either numpy or cupy arrays.')
+    if not isinstance(x, numpy.ndarray) and not _is_gpu(x):
+        raise TypeError(f'{op} takes a NumPy or CuPy array, not {type(x).__name__}')
+
+
 def _offsets(counts: Sequence[int]) -> list:
     out, total = [], 0
     for c in counts:
@@ -173,13 +183,21 @@ class MpiCommunicatorBase(CommunicatorBase):
     # ---- array collectives ----
     def bcast(self, x: Any, root: int = 0, *, max_buf_len: int | None = None) -> Any:
         if self.rank == root:
-            gpu = _is_gpu(x)
-            host = _host(x)
-            header = _header(host, gpu)
+            try:
+                _check_one_array('bcast', x)
+                gpu = _is_gpu(x)
+                host = _host(x)
+                header = _header(host, gpu)
+            except (TypeError, ValueError) as e:
+                # The other ranks raise too instead of waiting for an array.
+                self.mpi_comm.bcast(('error', type(e), str(e)), root=root)
+                raise
         else:
             header = None
         header = self.mpi_comm.bcast(header, root=root)
         if self.rank != root:
+            if header[0] == 'error':
+                raise header[1](f'bcast: the root rank {root} failed: {header[2]}')
             host = _from_header(header)
         chunk = INT_MAX if not max_buf_len else min(max_buf_len, INT_MAX)
         raw = _bytes(host)
@@ -190,6 +208,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _to_device(host, header[2])
 
     def gather(self, x: Any, root: int = 0) -> Any:
+        _check_one_array('gather', x)
         host = _host(x)
         headers = self.mpi_comm.gather(_header(host, _is_gpu(x)), root=root)
         if self.rank != root:
@@ -214,6 +233,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(result)
 
     def allgather(self, x: Any) -> tuple:
+        _check_one_array('allgather', x)
         host = _host(x)
         headers = self.mpi_comm.allgather(_header(host, _is_gpu(x)))
         outs = [_from_header(h) for h in headers]
@@ -240,6 +260,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return self._split_bytes(recv, outs, headers)
 
     def allreduce(self, x: Any) -> Any:
+        _check_one_array('allreduce', x)
         gpu = _is_gpu(x)
         host = _host(x)
         work = host.astype(_transfer_dtype(host.dtype))
