@@ -45,6 +45,9 @@ class MultiNodeChainList(chainer.ChainList):
     def add_link(self, link: chainer.Link, rank_in: int | Sequence[int] | None = None,
                  rank_out: int | Sequence[int] | None = None) -> None:
         """Appends ``link`` as this rank's next component."""
+        if rank_out is None and any(out is None for _, out in self._rank_inouts):
+            raise ValueError('MultiNodeChainList can have only one component whose rank_out '
+                             'is None (the one whose output is the result)')
         super().add_link(link)
         self._rank_inouts.append((_as_ranks(rank_in), _as_ranks(rank_out)))
 

@@ -246,3 +246,12 @@ def test_checkpointer_extension_as_chainer(tmp_path):
     assert seen[-1] == ['ck.0.1', 'ck.0.2', 'ck.0.3']
     assert os.listdir(path) == []  # a normal end removes them
     assert cp.get_stats().startswith('Snapshot duration stats (sec): avg=')
+
+
+def test_multi_node_chain_list_one_output_component():
+    comm = chainermn.create_communicator('naive')
+    model = chainermn.MultiNodeChainList(comm)
+    model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
+    with pytest.raises(ValueError):
+        model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
+    assert len(model) == 1
