@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import warnings
 from typing import Any
 
@@ -49,18 +50,40 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
 
     # ---- configuration ----
     def set_config(self, name: str, value: Any = True, **kwargs: Any) -> None:
-        """Sets an option of the communicator (``batched_copy``, ``allreduce_grad_dtype``)."""
-        if name == 'allreduce_grad_dtype' and value is not None:
+        """Sets an option of the communicator (``batched_copy``, ``allreduce_grad_dtype``);
+        a name the communicator does not have raises ``ValueError``."""
+        if name == 'allreduce_grad_dtype':
             raise ValueError(
                 f"allreduce_grad_dtype is only available with the 'pure_nccl' communicator, "
                 f'not {type(self).__name__}')
-        self._configs[name] = value
+        raise ValueError(f'Unknown config: {name}')
 
     def get_config(self, name: str | None = None) -> Any:
-        """The value of option ``name`` (all options as a dict without a name)."""
+        """The value of option ``name`` (``KeyError`` for an unknown one); all options as a
+        dict without a name."""
         if name is None:
             return dict(self._configs)
-        return self._configs.get(name)
+        return self._configs[name]
+
+    @property
+    def within_config_scope(self) -> bool:
+        """Whether attributes set now are recorded as options (see :meth:`config_scope`)."""
+        return self.__dict__.get('_within_config_scope', False)
+
+    @contextlib.contextmanager
+    def config_scope(self) -> Any:
+        """A scope in which every attribute set on the communicator is also an option."""
+        old = self.within_config_scope
+        self.__dict__['_within_config_scope'] = True
+        try:
+            yield
+        finally:
+            self.__dict__['_within_config_scope'] = old
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self.within_config_scope:
+            self._configs[name] = value
+        super().__setattr__(name, value)
 
     # ---- communicator management ----
     @abc.abstractmethod
@@ -81,11 +104,11 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
         """Receives what :meth:`send` sent: an array or a tuple of arrays."""
 
     @abc.abstractmethod
-    def bcast(self, data: Any, max_buf_len: int | None = None, root: int = 0) -> Any:
-        """Broadcasts ``data`` (used at ``root`` only) and returns it on every rank."""
+    def bcast(self, x: Any, root: int = 0) -> Any:
+        """Broadcasts ``x`` (used at ``root`` only) and returns it on every rank."""
 
     @abc.abstractmethod
-    def gather(self, data: Any, root: int = 0) -> Any:
+    def gather(self, x: Any, root: int = 0) -> Any:
         """A tuple of every rank's array at ``root`` (None elsewhere)."""
 
     @abc.abstractmethod
@@ -97,7 +120,7 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
         """Sends ``xs[i]`` to rank ``i``; returns what each rank sent here."""
 
     @abc.abstractmethod
-    def allreduce(self, data: Any) -> Any:
+    def allreduce(self, x: Any) -> Any:
         """The elementwise sum of every rank's array."""
 
     @abc.abstractmethod
@@ -133,6 +156,10 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
     @abc.abstractmethod
     def bcast_data(self, model: Any) -> None:
         """Copies the parameters of ``model`` on rank 0 to every rank."""
+
+    def broadcast_data(self, model: Any) -> None:
+        """Old name of :meth:`bcast_data`."""
+        self.bcast_data(model)
 
     @abc.abstractmethod
     def multi_node_mean_grad(self, model: Any, zero_fill: bool = False) -> None:

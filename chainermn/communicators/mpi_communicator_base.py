@@ -56,6 +56,16 @@ def _to_device(x: numpy.ndarray, gpu: bool) -> Any:
     return cuda.to_gpu(x)
 
 
+def _check_one_array(op: str, x: Any) -> None:
+    """Raises as Chainer does when a single-array collective gets a tuple or a non-array."""
+    if isinstance(x, (tuple, list)):
+        if all(isinstance(e, numpy.ndarray) or _is_gpu(e) for e in x):
+            raise TypeError(f'{op} cannot handle tuple data')
+        raise ValueError('All message objects must be either numpy or cupy arrays.')
+    if not isinstance(x, numpy.ndarray) and not _is_gpu(x):
+        raise TypeError(f'{op} takes a NumPy or CuPy array, not {type(x).__name__}')
+
+
 def _offsets(counts: Sequence[int]) -> list:
     out, total = [], 0
     for c in counts:
@@ -117,6 +127,21 @@ class MpiCommunicatorBase(CommunicatorBase):
     def inter_size(self) -> int:
         return self._inter_size
 
+    @property
+    def batched_copy(self) -> bool:
+        """Whether gradients are packed into one buffer by one batched copy."""
+        return self._configs['batched_copy']
+
+    @batched_copy.setter
+    def batched_copy(self, value: bool) -> None:
+        self._configs['batched_copy'] = value
+
+    def set_config(self, name: str, value: Any = True, **kwargs: Any) -> None:
+        if name == 'batched_copy':
+            self._configs[name] = value
+            return
+        super().set_config(name, value, **kwargs)
+
     def __repr__(self) -> str:
         return f'<{type(self).__name__} rank {self.rank} of {self.size}>'
 
@@ -156,27 +181,36 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(out) if is_tuple else out[0]
 
     # ---- array collectives ----
-    def bcast(self, data: Any, max_buf_len: int | None = None, root: int = 0) -> Any:
+    def bcast(self, x: Any, root: int = 0, *, max_buf_len: int | None = None) -> Any:
         if self.rank == root:
-            gpu = _is_gpu(data)
-            host = _host(data)
-            header = _header(host, gpu)
+            try:
+                _check_one_array('bcast', x)
+                gpu = _is_gpu(x)
+                host = _host(x)
+                header = _header(host, gpu)
+            except (TypeError, ValueError) as e:
+                # The other ranks raise too instead of waiting for an array.
+                self.mpi_comm.bcast(('error', type(e), str(e)), root=root)
+                raise
         else:
             header = None
         header = self.mpi_comm.bcast(header, root=root)
         if self.rank != root:
+            if header[0] == 'error':
+                raise header[1](f'bcast: the root rank {root} failed: {header[2]}')
             host = _from_header(header)
         chunk = INT_MAX if not max_buf_len else min(max_buf_len, INT_MAX)
         raw = _bytes(host)
         for start in range(0, max(raw.size, 1), chunk):
             self.mpi_comm.Bcast(raw[start:start + chunk], root=root)
         if self.rank == root:
-            return data
+            return x
         return _to_device(host, header[2])
 
-    def gather(self, data: Any, root: int = 0) -> Any:
-        host = _host(data)
-        headers = self.mpi_comm.gather(_header(host, _is_gpu(data)), root=root)
+    def gather(self, x: Any, root: int = 0) -> Any:
+        _check_one_array('gather', x)
+        host = _host(x)
+        headers = self.mpi_comm.gather(_header(host, _is_gpu(x)), root=root)
         if self.rank != root:
             self.mpi_comm.Gatherv(_bytes(host), None, root=root)
             return None
@@ -199,6 +233,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(result)
 
     def allgather(self, x: Any) -> tuple:
+        _check_one_array('allgather', x)
         host = _host(x)
         headers = self.mpi_comm.allgather(_header(host, _is_gpu(x)))
         outs = [_from_header(h) for h in headers]
@@ -224,9 +259,10 @@ class MpiCommunicatorBase(CommunicatorBase):
                                 [recv, recv_counts, _offsets(recv_counts), self._MPI.BYTE])
         return self._split_bytes(recv, outs, headers)
 
-    def allreduce(self, data: Any) -> Any:
-        gpu = _is_gpu(data)
-        host = _host(data)
+    def allreduce(self, x: Any) -> Any:
+        _check_one_array('allreduce', x)
+        gpu = _is_gpu(x)
+        host = _host(x)
         work = host.astype(_transfer_dtype(host.dtype))
         out = numpy.empty_like(work)
         self.mpi_comm.Allreduce(work, out, op=self._MPI.SUM)

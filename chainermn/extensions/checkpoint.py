@@ -14,9 +14,7 @@ class _MultiNodeCheckpointer(extension.Extension):
     """Saves the trainer of each rank as ``<name>.<rank>.<iteration>``; see
     :func:`create_multi_node_checkpointer`."""
 
-    trigger = 1, 'epoch'
-    priority = -100
-    name = None
+    priority = extension.PRIORITY_READER
 
     def __init__(self, name: str, comm: Any, cp_interval: int = 5, gc_interval: int = 5,
                  path: str | None = None) -> None:
@@ -25,15 +23,17 @@ class _MultiNodeCheckpointer(extension.Extension):
         self.cp_interval = cp_interval
         self.gc_interval = gc_interval
         self.path = path
+        if path is not None:
+            os.makedirs(path, exist_ok=True)
         self._pattern = re.compile(re.escape(f'{name}.{comm.rank}.') + r'(\d+)$')
         self._n_saved = 0
-        self.stats = {'saves': 0, 'save_time': 0.0, 'loads': 0, 'load_time': 0.0}
-
-    @property
-    def default_name(self) -> str:
-        return f'multi_node_checkpointer_{self.name}'
+        self._durations: list = []
+        self._failed = False
+        self._trainer_out: str | None = None
+        self.files: list = []
 
     def _dir(self, trainer: Any) -> str:
+        self._trainer_out = trainer.out
         return self.path if self.path is not None else trainer.out
 
     def _filename(self, iteration: int) -> str:
@@ -52,11 +52,13 @@ class _MultiNodeCheckpointer(extension.Extension):
     def __call__(self, trainer: Any) -> None:
         start = time.time()
         directory = self._dir(trainer)
-        path = os.path.join(directory, self._filename(trainer.updater.iteration))
-        serializers.save_npz(path, trainer)  # written atomically
+        os.makedirs(directory, exist_ok=True)
+        filename = self._filename(trainer.updater.iteration)
+        serializers.save_npz(os.path.join(directory, filename), trainer)  # written atomically
+        self._durations.append(time.time() - start)
+        if filename not in self.files:
+            self.files.append(filename)
         self._n_saved += 1
-        self.stats['saves'] += 1
-        self.stats['save_time'] += time.time() - start
         if self.gc_interval > 0 and self._n_saved % self.gc_interval == 0:
             self._collect_garbage(directory)
 
@@ -64,10 +66,15 @@ class _MultiNodeCheckpointer(extension.Extension):
         iterations = self._iterations(directory)
         keep = max(self.cp_interval, 1)
         for it in iterations[:-keep]:
-            try:
-                os.remove(os.path.join(directory, self._filename(it)))
-            except FileNotFoundError:
-                pass
+            self._remove(directory, self._filename(it))
+
+    def _remove(self, directory: str, filename: str) -> None:
+        try:
+            os.remove(os.path.join(directory, filename))
+        except FileNotFoundError:
+            pass
+        if filename in self.files:
+            self.files.remove(filename)
 
     def maybe_load(self, trainer: Any, optimizer: Any = None,
                    path: str | None = None) -> int | None:
@@ -76,9 +83,11 @@ class _MultiNodeCheckpointer(extension.Extension):
         Every rank must call it.  With ``optimizer`` (a multi-node optimizer) its
         record of the parameters is refreshed, so the next update is not skipped.
         """
-        start = time.time()
+        if self.path is None:
+            self.path = path
         directory = path if path is not None else self._dir(trainer)
         mine = self._iterations(directory)
+        self.files = [self._filename(i) for i in mine]
         everyone = self.comm.mpi_comm.allgather(mine)
         common = set(everyone[0]).intersection(*map(set, everyone[1:]))
         if not common:
@@ -87,25 +96,37 @@ class _MultiNodeCheckpointer(extension.Extension):
         serializers.load_npz(os.path.join(directory, self._filename(iteration)), trainer)
         if optimizer is not None and hasattr(optimizer, '_remember_params'):
             optimizer._remember_params()
-        self.stats['loads'] += 1
-        self.stats['load_time'] += time.time() - start
         return iteration
 
-    def get_stats(self) -> dict:
-        """Counts and seconds spent saving and loading."""
-        return dict(self.stats)
+    def get_stats(self) -> str:
+        """The mean, least and most seconds a save took, as one line."""
+        if not self._durations:
+            return 'No stats available'
+        d = self._durations
+        return (f'Snapshot duration stats (sec): avg={sum(d) / len(d):f}, '
+                f'min={min(d):f}, max={max(d):f}')
+
+    def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:
+        self._failed = True
 
     def finalize(self) -> None:
-        pass
+        """After training that ended normally, removes the checkpoints of this rank that
+        this checkpointer wrote or found; after an error it keeps them to resume from."""
+        directory = self.path if self.path is not None else self._trainer_out
+        if self._failed or directory is None:
+            return
+        for filename in list(self.files):
+            self._remove(directory, filename)
 
 
 def create_multi_node_checkpointer(name: str, comm: Any, cp_interval: int = 5,
                                    gc_interval: int = 5, path: str | None = None) -> Any:
-    """A trainer extension that checkpoints every rank's trainer (every epoch by default)
-    and, through ``maybe_load(trainer, optimizer)`` before ``trainer.run()``, resumes a
-    restarted job from the newest iteration that every rank saved.
+    """A trainer extension that checkpoints every rank's trainer (every iteration by
+    default) and, through ``maybe_load(trainer, optimizer)`` before ``trainer.run()``,
+    resumes a restarted job from the newest iteration that every rank saved.
 
     Files are ``<name>.<rank>.<iteration>`` in ``path`` (default: ``trainer.out``);
-    every ``gc_interval`` saves all but the newest ``cp_interval`` are removed.
+    every ``gc_interval`` saves all but the newest ``cp_interval`` are removed, and
+    when training ends normally the remaining ones are removed too.
     """
     return _MultiNodeCheckpointer(name, comm, cp_interval, gc_interval, path)

@@ -10,22 +10,25 @@ __all__ = ['MultiNodeEarlyStoppingTrigger', 'ObservationAggregator']
 
 
 class MultiNodeEarlyStoppingTrigger:
-    """``EarlyStoppingTrigger`` whose decision is rank 0's, broadcast to every rank,
-    so that all ranks stop at the same iteration.  Arguments as ``EarlyStoppingTrigger``
-    (``patients`` accepted as an old alias of ``patience``)."""
+    """``EarlyStoppingTrigger`` on the mean of ``monitor`` over the ranks: an
+    :class:`ObservationAggregator` puts it into ``monitor + suffix`` every
+    ``check_trigger``, so every rank decides on the same value and all stop at the
+    same iteration.  Other arguments as ``EarlyStoppingTrigger``."""
 
-    def __init__(self, comm: Any, check_trigger: Any = (1, 'epoch'),
+    def __init__(self, comm: Any, *, check_trigger: Any = (1, 'epoch'),
                  monitor: str = 'main/loss', patience: int | None = None, mode: str = 'auto',
                  verbose: bool = False, max_trigger: Any = (100, 'epoch'),
-                 **kwargs: Any) -> None:
-        self.comm = comm
+                 suffix: str = '_aggregated', **kwargs: Any) -> None:
+        aggregated = monitor + suffix
         self.actual_trigger = triggers.EarlyStoppingTrigger(
-            check_trigger=check_trigger, monitor=monitor, patience=patience, mode=mode,
-            verbose=verbose and comm.rank == 0, max_trigger=max_trigger, **kwargs)
+            check_trigger=check_trigger, monitor=aggregated, patience=patience, mode=mode,
+            verbose=verbose, max_trigger=max_trigger, **kwargs)
+        self.aggregator = ObservationAggregator(comm, monitor, aggregated_key=aggregated,
+                                                comm_trigger=check_trigger)
 
     def __call__(self, trainer: Any) -> bool:
-        decision = bool(self.actual_trigger(trainer))
-        return bool(self.comm.bcast_obj(decision, root=0))
+        self.aggregator(trainer)
+        return self.actual_trigger(trainer)
 
     def get_training_length(self) -> Any:
         return self.actual_trigger.get_training_length()

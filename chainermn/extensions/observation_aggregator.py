@@ -11,22 +11,25 @@ from chainer.training import extension
 from chainer.training import util
 
 
-def _to_float(value: Any) -> Any:
+def _to_host(value: Any) -> Any:
+    # A Variable's array only: pickling the Variable would send its whole graph.
     if isinstance(value, chainer.Variable):
         value = value.array
     if backend.get_array_module(value) is not numpy:
-        value = value.get()
-    return numpy.asarray(value)
+        return value.get()
+    return value
 
 
-def _mean(values: list) -> Any:
+def _mean_2d(histories: list) -> Any:
+    values = [v for history in histories for v in history]
     return sum(values) / len(values)
 
 
 class ObservationAggregator(extension.Extension):
     """Collects ``observation[original_key]`` every iteration; when ``comm_trigger``
-    fires, puts the aggregate over the collected values of all ranks (their mean by
-    default, or ``aggregator(list)``) into ``observation[aggregated_key]``."""
+    fires, rank 0 applies ``aggregator`` to the list of every rank's list of collected
+    values (default: the mean of them all) and the result, sent to every rank, goes
+    into ``observation[aggregated_key]``."""
 
     trigger = 1, 'iteration'
     priority = extension.PRIORITY_EDITOR
@@ -39,17 +42,23 @@ class ObservationAggregator(extension.Extension):
         self.original_key = original_key
         self.aggregated_key = original_key if aggregated_key is None else aggregated_key
         self.comm_trigger = util.get_trigger(comm_trigger)
-        self.aggregator = _mean if aggregator is None else aggregator
+        self.aggregator = aggregator or _mean_2d
         self.observation_history: list = []
 
-    def __call__(self, trainer: Any) -> None:
+    def compute_summary(self, trainer: Any) -> Any:
+        """Records this iteration's value; the aggregate when ``comm_trigger`` fires,
+        else None."""
         observation = trainer.observation
         if self.original_key in observation:
-            self.observation_history.append(_to_float(observation[self.original_key]))
+            self.observation_history.append(_to_host(observation[self.original_key]))
         if not self.comm_trigger(trainer):
-            return
-        histories = self.comm.mpi_comm.allgather(self.observation_history)
-        values = [v for h in histories for v in h]
+            return None
+        histories = self.comm.gather_obj(self.observation_history)
         self.observation_history = []
-        if values:
-            observation[self.aggregated_key] = self.aggregator(values)
+        summary = self.aggregator(histories) if self.comm.rank == 0 else None
+        return self.comm.bcast_obj(summary)
+
+    def __call__(self, trainer: Any) -> None:
+        summary = self.compute_summary(trainer)
+        if summary is not None:
+            trainer.observation[self.aggregated_key] = summary

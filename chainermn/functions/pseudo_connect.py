@@ -33,10 +33,8 @@ def pseudo_connect(delegate_variable: chainer.Variable | None,
 
     A backward pass through the result also runs the backward of
     ``delegate_variable`` (e.g. receives the gradients of an earlier :func:`send`).
-    Returns a variable for one actual variable, else a tuple.
+    Returns a tuple of variables, one per actual variable (also for just one).
     """
     if delegate_variable is None:
-        out = tuple(chainer.as_variable(v) for v in actual_variables)
-    else:
-        out = PseudoConnect().apply((delegate_variable,) + tuple(actual_variables))
-    return out[0] if len(out) == 1 else tuple(out)
+        return tuple(chainer.as_variable(v) for v in actual_variables)
+    return tuple(PseudoConnect().apply((delegate_variable,) + tuple(actual_variables)))

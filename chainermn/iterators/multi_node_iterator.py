@@ -74,10 +74,26 @@ class _MultiNodeIterator(chainer.dataset.iterator.Iterator):
         self._state = self.communicator.bcast_obj(self._state, root=self.rank_master)
 
     def serialize(self, serializer: Any) -> None:
-        if self.communicator.rank == self.rank_master:
+        """Saves or loads the master's iterator; the other ranks write (and take) the
+        master's position, epoch, ``is_new_epoch`` and order.  Every rank must call it."""
+        comm = self.communicator
+        message = None
+        if comm.rank == self.rank_master:
             self.actual_iterator.serialize(serializer)
             if isinstance(serializer, chainer.serializer.Deserializer):
                 self._state = self._read_state()
+            order = getattr(getattr(self.actual_iterator, '_state', None), 'order', None)
+            message = (self._state, order)
+        self._state, order = comm.bcast_obj(message, root=self.rank_master)
+        if comm.rank == self.rank_master:
+            return
+        for key in ('current_position', 'epoch', 'is_new_epoch'):
+            serializer(key, self._state[key])
+        if order is not None:
+            try:
+                serializer('order', order)
+            except KeyError:
+                pass
 
     def finalize(self) -> None:
         if self.communicator.rank == self.rank_master:

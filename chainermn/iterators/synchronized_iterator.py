@@ -24,7 +24,7 @@ def create_synchronized_iterator(actual_iterator: Any, communicator: Any) -> Any
             + ', '.join(f'{m} on rank {r}' for r, m in enumerate(lengths))))
     seed = None
     if communicator.rank == 0:
-        seed = int(numpy.random.randint(0, 2 ** 31 - 1))
+        seed = int(numpy.random.randint(0, 2 ** 32 - 1))
     seed = communicator.bcast_obj(seed)
     actual_iterator.order_sampler = chainer.iterators.ShuffleOrderSampler(
         numpy.random.RandomState(seed))

@@ -17,6 +17,13 @@ def _as_ranks(ranks: int | Sequence[int] | None) -> list | None:
     return list(ranks)
 
 
+def _connect(delegate: chainer.Variable, x: Any) -> Any:
+    """``x`` (a variable or a tuple of them) joined to the graph of ``delegate``."""
+    if isinstance(x, tuple):
+        return chainermn.functions.pseudo_connect(delegate, *x)
+    return chainermn.functions.pseudo_connect(delegate, x)[0]
+
+
 class MultiNodeChainList(chainer.ChainList):
     """This rank's part of a model spread over the ranks of ``comm``.
 
@@ -38,6 +45,9 @@ class MultiNodeChainList(chainer.ChainList):
     def add_link(self, link: chainer.Link, rank_in: int | Sequence[int] | None = None,
                  rank_out: int | Sequence[int] | None = None) -> None:
         """Appends ``link`` as this rank's next component."""
+        if rank_out is None and any(out is None for _, out in self._rank_inouts):
+            raise ValueError('MultiNodeChainList can have only one component whose rank_out '
+                             'is None (the one whose output is the result)')
         super().add_link(link)
         self._rank_inouts.append((_as_ranks(rank_in), _as_ranks(rank_out)))
 
@@ -59,7 +69,7 @@ class MultiNodeChainList(chainer.ChainList):
                     args.append(received)
             if delegate is not None and args:
                 # Keep an earlier send in the graph of what follows.
-                first = chainermn.functions.pseudo_connect(delegate, args[0])
+                first, = chainermn.functions.pseudo_connect(delegate, args[0])
                 args = [first] + list(args[1:])
                 delegate = None
             x = link(*args)
@@ -71,10 +81,10 @@ class MultiNodeChainList(chainer.ChainList):
                     y = x
                 else:
                     if delegate is not None:
-                        x = chainermn.functions.pseudo_connect(delegate, x)
+                        x = _connect(delegate, x)
                     delegate = chainermn.functions.send(x, comm, r)
         if delegate is None:
             return y
         if y is None:
             return delegate
-        return chainermn.functions.pseudo_connect(delegate, y)
+        return _connect(delegate, y)

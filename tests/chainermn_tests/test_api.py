@@ -126,6 +126,34 @@ def test_single_process_communicator():
     assert comm.get_config('batched_copy') is True
 
 
+def test_communicator_config_and_old_names():
+    comm = chainermn.create_communicator('naive', batched_copy=False)
+    assert comm.batched_copy is False and comm.get_config('batched_copy') is False
+    comm.set_config('batched_copy')
+    assert comm.batched_copy is True
+    with pytest.raises(ValueError, match='Unknown config'):
+        comm.set_config('bogus')
+    with pytest.raises(ValueError, match='allreduce_grad_dtype'):
+        comm.set_config('allreduce_grad_dtype', None)
+    with pytest.raises(KeyError):
+        comm.get_config('allreduce_grad_dtype')
+    assert not comm.within_config_scope
+    with comm.config_scope():
+        assert comm.within_config_scope
+        comm.my_option = 3
+    comm.other = 4
+    assert comm.get_config('my_option') == 3
+    assert 'other' not in comm.get_config()
+    x = numpy.arange(3, dtype=numpy.float32)
+    # Chainer's argument names and order: bcast(x, root), gather(x, root), allreduce(x)
+    numpy.testing.assert_array_equal(comm.bcast(x, 0), x)
+    numpy.testing.assert_array_equal(comm.bcast(x=x, root=0), x)
+    numpy.testing.assert_array_equal(comm.gather(x=x, root=0)[0], x)
+    numpy.testing.assert_array_equal(comm.allreduce(x=x), x)
+    model = chainer.links.Linear(2, 2)
+    comm.broadcast_data(model)
+
+
 @pytest.mark.gpu
 @pytest.mark.real_gpu
 def test_pure_nccl_single_rank():
@@ -182,3 +210,48 @@ def test_mean_grad_reuses_its_buffer_safely():
     other.a.grad = numpy.full(4, 9, numpy.float32)
     comm.multi_node_mean_grad(other)  # another model: its own buffer
     numpy.testing.assert_array_equal(model.a.grad, numpy.arange(4, 8))
+
+
+def test_synchronized_iterator_seed_draw_as_chainer():
+    # rank 0 draws the shared seed with randint(0, 2 ** 32 - 1) from the global
+    # NumPy RNG, as Chainer; the batches are those Chainer 7.8.1 gives
+    comm = chainermn.create_communicator('naive')
+    numpy.random.seed(0)
+    it = chainermn.iterators.create_synchronized_iterator(
+        chainer.iterators.SerialIterator(list(range(8)), 3, shuffle=True), comm)
+    assert [it.next() for _ in range(4)] == [[7, 2, 6], [3, 0, 5], [1, 4, 3], [1, 7, 4]]
+
+
+def test_checkpointer_extension_as_chainer(tmp_path):
+    from chainer import training
+    comm = chainermn.create_communicator('naive')
+    path = str(tmp_path / 'cps')
+    cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
+    assert os.path.isdir(path)  # made at once
+    assert (cp.trigger, cp.priority, cp.name, cp.default_name) == (
+        (1, 'iteration'), training.extension.PRIORITY_READER, 'ck', '_MultiNodeCheckpointer')
+    assert cp.get_stats() == 'No stats available'
+    model = chainer.links.Classifier(chainer.links.Linear(3, 2))
+    opt = chainermn.create_multi_node_optimizer(chainer.optimizers.SGD(), comm)
+    opt.setup(model)
+    data = chainer.datasets.TupleDataset(numpy.ones((4, 3), numpy.float32),
+                                         numpy.zeros(4, numpy.int32))
+    it = chainer.iterators.SerialIterator(data, 2)
+    trainer = training.Trainer(training.updaters.StandardUpdater(it, opt), (3, 'iteration'),
+                               out=str(tmp_path / 'out'))
+    trainer.extend(cp)
+    seen = []
+    trainer.extend(lambda tr: seen.append(sorted(os.listdir(path))), priority=0)
+    trainer.run()
+    assert seen[-1] == ['ck.0.1', 'ck.0.2', 'ck.0.3']
+    assert os.listdir(path) == []  # a normal end removes them
+    assert cp.get_stats().startswith('Snapshot duration stats (sec): avg=')
+
+
+def test_multi_node_chain_list_one_output_component():
+    comm = chainermn.create_communicator('naive')
+    model = chainermn.MultiNodeChainList(comm)
+    model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
+    with pytest.raises(ValueError):
+        model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
+    assert len(model) == 1

@@ -224,17 +224,52 @@ def check_send_recv(comm, dtype, tol):
         x = chainer.Variable(data(0, (3,), dtype))
         phi = MF.send((x, x * 3), comm, rank=1)
         y = chainer.Variable(numpy.ones(3, dtype))
-        out = MF.pseudo_connect(phi, y)
+        connected = MF.pseudo_connect(phi, y)
+        assert isinstance(connected, tuple) and len(connected) == 1
+        out, = connected
         F.sum(out).backward()
         numpy.testing.assert_allclose(x.grad, numpy.full(3, 1 + 3 * 2), **tol)
         numpy.testing.assert_array_equal(y.grad, numpy.ones(3, dtype))
     elif rank == 1:
         a, b = MF.recv(comm, rank=0)
         F.sum(a + b * 2).backward()
+    # pseudo_connect without a delegate still gives a tuple
+    v = chainer.Variable(data(0, (2,), dtype))
+    plain = MF.pseudo_connect(None, v)
+    assert isinstance(plain, tuple) and len(plain) == 1
+
+
+def check_single_array_misuse(comm):
+    # as Chainer: a tuple is refused by the one-array collectives; a bcast whose root
+    # refuses its argument makes every rank raise instead of leaving them waiting
+    pair = (numpy.ones(2, numpy.float32), numpy.ones(2, numpy.float32))
+    for op in (comm.allreduce, comm.allgather, comm.gather):
+        try:
+            op(pair)
+        except TypeError as e:
+            assert 'tuple' in str(e)
+        else:
+            raise AssertionError(f'{op.__name__} took a tuple')
+    for bad in (pair, numpy.float32(1.5)):
+        try:
+            comm.bcast(bad if comm.rank == 0 else None)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError('bcast took a non-array')
+    try:
+        comm.allreduce([1.0, 2.0])
+    except ValueError:
+        pass
+    else:
+        raise AssertionError('allreduce took a list of floats')
+    numpy.testing.assert_array_equal(comm.bcast(numpy.arange(3) if comm.rank == 0 else None),
+                                     numpy.arange(3))
 
 
 def main():
     world = chainermn.create_communicator('naive')
+    check_single_array_misuse(world)
     for name in NAMES:
         comm = chainermn.create_communicator(name)
         assert comm.size == world.size and comm.rank == world.rank

@@ -56,8 +56,10 @@ def main():
     out, crash_at = sys.argv[2], int(sys.argv[3])
     trainer, model, resumed = run_checkpointed(comm, out, crash_at)
     assert resumed is not None and 0 < resumed < 10, resumed
+    # the crashed run kept its checkpoints; this one ended normally and, as Chainer's,
+    # removed them when the trainer finalized its extensions
     files = sorted(f for f in os.listdir(out) if f.startswith(f'cp.{comm.rank}.'))
-    assert files == [f'cp.{comm.rank}.10', f'cp.{comm.rank}.8'], files
+    assert files == [], files
     reference_out = os.path.join(out, f'reference{comm.rank}')
     reference, ref_model, _ = make_trainer(comm, reference_out)
     reference.run()

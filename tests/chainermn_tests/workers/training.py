@@ -289,6 +289,18 @@ def check_iterators(comm):
     seen = [next(mit) for _ in range(3)]
     assert seen == comm.bcast_obj(seen) and mit.epoch == 1 and mit.is_new_epoch is True
     assert seen[2] == [6, 0, 1] and abs(mit.epoch_detail - 9 / 7) < 1e-9
+    # serialize is collective: every rank writes the master's position, epoch and order,
+    # and after a load every rank has the loaded epoch before its next batch
+    saved = chainer.serializers.DictionarySerializer()
+    mit.serialize(saved)
+    assert int(saved.target['epoch']) == 1 and int(saved.target['current_position']) == 2
+    assert 'order' not in saved.target  # shuffle=False: no order
+    it = chainer.iterators.SerialIterator(data, 3, shuffle=False) if comm.rank == 0 else None
+    fresh = chainermn.iterators.create_multi_node_iterator(it, comm)
+    assert fresh.epoch == 0
+    fresh.serialize(chainer.serializers.NpzDeserializer(saved.target))
+    assert fresh.epoch == 1 and fresh.current_position == 2
+    assert next(fresh) == [2, 3, 4]
     it = chainer.iterators.SerialIterator(data, 7, shuffle=True)
     it = chainermn.iterators.create_synchronized_iterator(it, comm)
     first = next(it)
@@ -344,6 +356,48 @@ def make_trainer(comm, out, stop, model_seed=0):
     return training.Trainer(updater, stop, out=out), model, opt
 
 
+def scripted_trainer(comm, out, stop, value):
+    """A trainer whose model reports ``main/loss`` = ``value(iteration)`` (a float)."""
+    model = L.Linear(1, 1)
+    opt = chainer.optimizers.SGD(0.0)
+    opt.setup(model)
+    state = {'i': 0}
+
+    def lossf(x):
+        chainer.reporter.report({'loss': value(state['i'])}, model)
+        state['i'] += 1
+        return F.sum(model(x)) * 0
+
+    it = chainer.iterators.SerialIterator([numpy.ones((1,), numpy.float32)], 1)
+    updater = training.updaters.StandardUpdater(it, opt, loss_func=lossf)
+    trainer = training.Trainer(updater, stop, out=out)
+    chainer.reporter.Reporter().add_observer('main', model)
+    return trainer
+
+
+def check_early_stopping_on_the_mean(comm, tmp):
+    # rank 0's loss falls, the others' rise: the mean over the ranks rises, so the
+    # trigger (on the mean, as Chainer) stops after `patience` worse checks
+    def value(i):
+        return 10.0 - i if comm.rank == 0 else 3.0 * i
+    stop = chainermn.extensions.MultiNodeEarlyStoppingTrigger(
+        comm, check_trigger=(1, 'iteration'), patience=2, max_trigger=(20, 'iteration'))
+    trainer = scripted_trainer(comm, os.path.join(tmp, 'esm'), stop, value)
+    trainer.run()
+    expected = 3 if comm.size > 1 else 20
+    assert trainer.updater.iteration == expected, trainer.updater.iteration
+    # a custom aggregator gets the list of every rank's list of values, on rank 0
+    got = []
+    trainer = scripted_trainer(comm, os.path.join(tmp, 'agg'), (3, 'iteration'), value)
+    trainer.extend(chainermn.extensions.ObservationAggregator(
+        comm, 'main/loss', 'main/agg', comm_trigger=(3, 'iteration'),
+        aggregator=lambda histories: [list(h) for h in histories]))
+    trainer.extend(lambda tr: got.append(tr.observation.get('main/agg')), priority=0)
+    trainer.run()
+    want = [[10.0, 9.0, 8.0]] + [[0.0, 3.0, 6.0]] * (comm.size - 1)
+    assert got == [None, None, want], got
+
+
 def check_trainer_extensions(comm, tmp):
     # ObservationAggregator + MultiNodeEarlyStoppingTrigger: every rank stops together
     stop = chainermn.extensions.MultiNodeEarlyStoppingTrigger(
@@ -390,6 +444,7 @@ def main():
         check(comm)
         comm.mpi_comm.Barrier()
     check_trainer_extensions(comm, tmp)
+    check_early_stopping_on_the_mean(comm, tmp)
     if comm.rank == 0:
         print(f'training ok on {comm.size} ranks')
     sys.stdout.flush()
