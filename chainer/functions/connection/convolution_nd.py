@@ -160,8 +160,10 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     cols = _patch_matrix(x, ksize, stride, pad, dilate, gy.shape[2:])
     g = _batch_last(gy).reshape(groups, out_c // groups, cols.shape[1])
     cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
-    gW = _grouped_matmul(xp, g, cols.transpose(0, 2, 1))
-    return gW.reshape((out_c, x.shape[1] // groups) + tuple(ksize))
+    # Computed transposed, (patch rows) x (output channels): OpenBLAS runs the long
+    # inner sum 1.2 to 2 times faster in that orientation; the result is small.
+    gWt = _grouped_matmul(xp, cols, g.transpose(0, 2, 1))
+    return gWt.transpose(0, 2, 1).reshape((out_c, x.shape[1] // groups) + tuple(ksize))
 
 
 def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
@@ -172,11 +174,46 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
+    if (groups == 1 and in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
+            and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN):
+        return _deconv_channel_last(x, W, stride, pad, dilate, out_dims)
     xm = _batch_last(x)
     xm = xm.reshape(groups, in_c // groups, xm.size // in_c)
     col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
     col = col.reshape((out_c,) + tuple(ksize) + tuple(x.shape[2:]) + (n,))
     return _col2im_batch_last(col, stride, pad, dilate, out_dims)
+
+
+#: Patch matrices of a deconvolution (the input gradient of a convolution) from this
+#: many elements on, summed over at most ``_CHANNEL_LAST_MAX_INNER`` input channels,
+#: are built in the channel-last layout on NumPy: OpenBLAS writes such a large
+#: product with few inner terms about twice as fast in that layout, which pays for
+#: the strided sums and the final transpose (measured: 1.1 to 1.6 times faster).
+_CHANNEL_LAST_MIN = 1 << 22
+_CHANNEL_LAST_MAX_INNER = 32
+
+
+def _deconv_channel_last(x, W, stride, pad, dilate, out_dims):
+    """:func:`deconv_forward` of one group with the patch matrix laid out
+    ``(*in_dims, n, *k, out_c)`` and summed into a ``(*out_dims, n, out_c)`` image."""
+    xp = backend.get_array_module(x)
+    nd = len(out_dims)
+    n, in_c = x.shape[:2]
+    ksize = W.shape[2:]
+    in_dims = x.shape[2:]
+    w = xp.ascontiguousarray(xp.moveaxis(W, 1, -1)).reshape(in_c, -1)
+    col = (_batch_last(x).reshape(in_c, -1).T @ w).reshape(
+        tuple(in_dims) + (n,) + tuple(ksize) + (W.shape[1],))
+    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(out_dims, ksize, stride, pad, dilate, in_dims))
+    img = xp.zeros(full + (n, W.shape[1]), dtype=col.dtype)
+    lead = (slice(None),) * (nd + 1)
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
+                   for j, dl, s, o in zip(kidx, dilate, stride, in_dims))
+        img[sl] += col[lead + kidx]
+    crop = tuple(slice(p, p + d) for p, d in zip(pad, out_dims))
+    return xp.ascontiguousarray(xp.moveaxis(img[crop], (nd, nd + 1), (0, 1)))
 
 
 def _add_bias(y, b):

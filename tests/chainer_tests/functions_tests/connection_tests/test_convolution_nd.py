@@ -317,3 +317,54 @@ def test_nd_bias_of_another_dtype_is_cast_like_w(transposed):
     with pytest.raises(type_check.InvalidType):
         f2(x4, numpy.ones((3, 4, 2, 2) if transposed else (4, 3, 2, 2)),
            numpy.ones(4, numpy.float32))
+
+
+@pytest.mark.parametrize('case', [c for c in _CASES if c['g'] == 1])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float64])
+def test_channel_last_deconvolution_matches_batch_last(monkeypatch, case, dtype):
+    # Large input gradients and deconvolutions build their patch matrix channel
+    # last on NumPy; the values are those of the batch-last path.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    rng = numpy.random.RandomState(4)
+    nd = len(case['dims'])
+    x = rng.uniform(-1, 1, (3, 4) + case['dims']).astype(dtype)
+    W = rng.uniform(-1, 1, (5, 4) + case['k']).astype(dtype)
+    kw = dict(stride=case['s'], pad=case['p'], dilate=case['d'])
+    calls = []
+    channel_last = conv_mod._deconv_channel_last
+
+    def spy(*args):
+        calls.append(args)
+        return channel_last(*args)
+
+    monkeypatch.setattr(conv_mod, '_deconv_channel_last', spy)
+
+    def run():
+        xv, Wv, Wdv = chainer.Variable(x), chainer.Variable(W), chainer.Variable(W)
+        y = F.convolution_nd(xv, Wv, cover_all=case['cover_all'], **kw)
+        z = F.deconvolution_nd(y, Wdv, outsize=case['dims'], **kw)
+        gz = rng.uniform(-1, 1, z.shape).astype(dtype)
+        F.sum(z * gz).backward()
+        return [v.array for v in (y, z)] + [v.grad for v in (xv, Wv, Wdv)]
+
+    monkeypatch.setattr(conv_mod, '_CHANNEL_LAST_MIN', 1 << 62)
+    rng.seed(5)
+    expected = run()
+    assert not calls
+    monkeypatch.setattr(conv_mod, '_CHANNEL_LAST_MIN', 0)
+    rng.seed(5)
+    got = run()
+    assert len(calls) == 2 and len(calls[0]) == 6 and nd == len(calls[0][-1])
+    tol = 1e-2 if dtype == numpy.float16 else 1e-12
+    for a, b in zip(expected, got):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        numpy.testing.assert_allclose(b, a, rtol=tol, atol=tol)
+
+
+def test_channel_last_deconvolution_of_empty_batch(monkeypatch):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    monkeypatch.setattr(conv_mod, '_CHANNEL_LAST_MIN', 0)
+    x = numpy.zeros((0, 2, 3, 3), numpy.float32)
+    W = numpy.ones((2, 3, 2, 2), numpy.float32)
+    y = F.deconvolution_2d(x, W, stride=2)
+    assert y.shape == (0, 3, 6, 6) and y.dtype == numpy.float32
