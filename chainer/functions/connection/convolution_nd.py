@@ -78,6 +78,26 @@ def _batch_first(a):
     return array_utils.last_axis_first(a)
 
 
+def _padded_dims(dims, ksize, stride, pad, dilate, out_dims) -> tuple:
+    """The extent of the padded image ``dims`` that every window of ``out_dims``
+    windows of ``ksize`` lies in."""
+    return tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
+                 zip(dims, ksize, stride, pad, dilate, out_dims))
+
+
+def _add_windows(img, img_lead: int, col, col_lead: int, ksize, stride, dilate,
+                 out_dims) -> None:
+    """Adds each kernel offset's slab of the patch matrix ``col`` (its kernel axes after
+    ``col_lead`` axes) into the strided windows of ``img`` (its spatial axes after
+    ``img_lead`` axes): the adjoint of gathering the patches."""
+    img_head = (slice(None),) * img_lead
+    col_head = (slice(None),) * col_lead
+    for kidx in itertools.product(*(range(k) for k in ksize)):
+        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
+                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+        img[img_head + sl] += col[col_head + kidx]
+
+
 def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
     """The patch matrix ``(c * prod(ksize), prod(out_dims) * n)`` of ``x`` ``(n, c, *dims)``.
 
@@ -94,8 +114,7 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
     if _fused(xp):
         return _window_kernels.im2col(x, ksize, stride, pad, dilate,
                                       out_dims).reshape(rows, cols)
-    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
-                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    full = _padded_dims(dims, ksize, stride, pad, dilate, out_dims)
     if full == tuple(dims):
         xt = _batch_last(x)
     else:
@@ -121,13 +140,9 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
     c, n = col.shape[0], col.shape[-1]
     ksize = col.shape[1:1 + nd]
     out_dims = col.shape[1 + nd:1 + 2 * nd]
-    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
-                 zip(dims, ksize, stride, pad, dilate, out_dims))
+    full = _padded_dims(dims, ksize, stride, pad, dilate, out_dims)
     img = xp.zeros((c,) + full + (n,), dtype=col.dtype)
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
-                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
-        img[(slice(None),) + sl] += col[(slice(None),) + kidx]
+    _add_windows(img, 1, col, 1, ksize, stride, dilate, out_dims)
     if full == tuple(dims):
         return _batch_first(img)
     # Cropped after the transpose, which is faster on a contiguous image.
@@ -204,14 +219,9 @@ def _deconv_channel_last(x, W, stride, pad, dilate, out_dims):
     w = xp.ascontiguousarray(xp.moveaxis(W, 1, -1)).reshape(in_c, -1)
     col = (_batch_last(x).reshape(in_c, -1).T @ w).reshape(
         tuple(in_dims) + (n,) + tuple(ksize) + (W.shape[1],))
-    full = tuple(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1) for d, k, s, p, dl, o in
-                 zip(out_dims, ksize, stride, pad, dilate, in_dims))
+    full = _padded_dims(out_dims, ksize, stride, pad, dilate, in_dims)
     img = xp.zeros(full + (n, W.shape[1]), dtype=col.dtype)
-    lead = (slice(None),) * (nd + 1)
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
-                   for j, dl, s, o in zip(kidx, dilate, stride, in_dims))
-        img[sl] += col[lead + kidx]
+    _add_windows(img, 0, col, nd + 1, ksize, stride, dilate, in_dims)
     crop = tuple(slice(p, p + d) for p, d in zip(pad, out_dims))
     return xp.ascontiguousarray(xp.moveaxis(img[crop], (nd, nd + 1), (0, 1)))
 
