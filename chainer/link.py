@@ -117,8 +117,9 @@ class Link(device_resident.DeviceResident):
                 value.name = name
                 params.add(name)
                 self._persistent.discard(name)
-            elif name in params and not isinstance(value, variable.Parameter):
-                # Overwriting a parameter by a non-parameter drops its registration.
+            elif name in params and not isinstance(value, variable.Variable):
+                # A Variable (``link.W *= 2``) stays registered, as in Chainer; anything
+                # else would break every walk over the parameters, so it is dropped.
                 params.discard(name)
         super().__setattr__(name, value)
 
@@ -281,14 +282,14 @@ class Link(device_resident.DeviceResident):
     def enable_update(self) -> None:
         """Enables the update rules of all parameters."""
         for param in self.params():
-            rule = param.update_rule
+            rule = getattr(param, 'update_rule', None)
             if rule is not None:
                 rule.enabled = True
 
     def disable_update(self) -> None:
         """Disables the update rules of all parameters (freezes the link)."""
         for param in self.params():
-            rule = param.update_rule
+            rule = getattr(param, 'update_rule', None)
             if rule is not None:
                 rule.enabled = False
 
@@ -296,7 +297,8 @@ class Link(device_resident.DeviceResident):
     def update_enabled(self) -> bool:
         """True if at least one parameter has an enabled update rule."""
         for param in self.params():
-            if param.update_rule is not None and param.update_rule.enabled:
+            rule = getattr(param, 'update_rule', None)
+            if rule is not None and rule.enabled:
                 return True
         return False
 

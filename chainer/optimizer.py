@@ -609,7 +609,12 @@ class GradientMethod(Optimizer):
     def setup(self, link: Any) -> 'GradientMethod':
         """Sets the target and gives each parameter a fresh update rule; returns self."""
         super().setup(link)
-        for param in link.params():
+        for name, param in link.namedparams():
+            if not isinstance(param, variable.Parameter):
+                raise TypeError(
+                    f'cannot set up an optimizer: {name} is a {type(param).__name__}, not a '
+                    'Parameter (a parameter attribute was replaced, e.g. by `link.W *= 2`; '
+                    'update its array in place instead: `link.W.array *= 2`)')
             rule = self.create_update_rule()
             if self._use_fp32_update:
                 rule.use_fp32_update()

@@ -194,6 +194,22 @@ def test_overwrite_param_with_non_param_unregisters():
     assert [p.name for p in link.params()] == ['b']
 
 
+def test_overwrite_param_with_variable_keeps_it_registered():
+    # Chainer's BatchNormalization docs do `bn.gamma *= 5.0`: the Variable stays a parameter.
+    link = Scale(2)
+    link.W *= 2.0
+    assert type(link.W) is chainer.Variable
+    assert [name for name, _ in link.namedparams()] == ['/W', '/b']
+    numpy.testing.assert_array_equal(link(numpy.ones((1, 2), numpy.float32)).array, [[2.0, 4.0]])
+    link.enable_update()
+    link.disable_update()
+    assert not link.update_enabled
+    with pytest.raises(TypeError, match='/W is a Variable, not a Parameter'):
+        chainer.optimizers.SGD().setup(link)
+    link.W = numpy.zeros(2, numpy.float32)
+    assert [name for name, _ in link.namedparams()] == ['/b']
+
+
 def test_count_params():
     assert Scale(3).count_params() == 6
     link = Scale(3, lazy_b=True)
