@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import type_check
@@ -90,13 +92,16 @@ def max_pooling_nd(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
         pad: Padding (never selected as a maximum).
         cover_all: Add output pixels so that every input pixel is in a window.
         return_indices: Also return the flat offset of each maximum inside its
-            window (an int32 array of the output's shape), as taken by
-            :func:`upsampling_2d`.
+            window (an array of the output's shape: int64 on the CPU, int32 on the
+            GPU, as Chainer gave), as taken by :func:`upsampling_2d`.
     """
     func = MaxPoolingND(len(x.shape[2:]), ksize, stride, pad, cover_all)
     y, = func.apply((x,))
     if return_indices:
-        return y, func.indexes
+        indexes = func.indexes
+        if isinstance(indexes, numpy.ndarray):
+            indexes = indexes.astype(numpy.int64)  # argmax's dtype, as Chainer on the CPU
+        return y, indexes
     return y
 
 

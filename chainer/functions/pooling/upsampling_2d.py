@@ -58,7 +58,7 @@ def upsampling_2d(x: Any, indexes, ksize, stride=None, pad=0, outsize=None,
 
     Args:
         x: Input of shape ``(n, c, h, w)``.
-        indexes: The int32 window offsets from
+        indexes: The window offsets (any integer dtype) from
             ``max_pooling_2d(..., return_indices=True)`` (same shape as ``x``).
         ksize, stride, pad, cover_all: Those of the max pooling.
         outsize: ``(out_h, out_w)``; by default the unpooling size formula.

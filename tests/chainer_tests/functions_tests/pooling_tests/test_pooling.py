@@ -178,8 +178,9 @@ class TestUpsampling2D(testing.FunctionTestCase):
     def setUp(self):
         ref.set_tolerances(self, self.dtype)
         p = _unique_values((2, 3, 5, 6), numpy.float32)
-        _, self.indexes = F.max_pooling_2d(p, self.k, self.s, self.p, self.cover_all,
-                                           return_indices=True)
+        _, indexes = F.max_pooling_2d(p, self.k, self.s, self.p, self.cover_all,
+                                      return_indices=True)
+        self.indexes = indexes.astype(numpy.int32)  # the GPU's dtype: its fused kernel
         self.pooled_from = p
 
     def generate_inputs(self):
@@ -230,7 +231,9 @@ def test_return_indices_are_window_offsets():
     y, idx = F.max_pooling_2d(x, 2, return_indices=True)
     numpy.testing.assert_array_equal(y.array, [[[[5, 9]]]])
     numpy.testing.assert_array_equal(idx, [[[[1, 2]]]])
-    assert idx.dtype == numpy.int32
+    assert idx.dtype == numpy.int64  # argmax's dtype, as Chainer gave on the CPU
+    up = F.upsampling_2d(y, idx, 2, outsize=(2, 4))
+    numpy.testing.assert_array_equal(up.array, [[[[0, 5, 0, 0], [0, 0, 9, 0]]]])
 
 
 def test_max_pooling_never_picks_padding():
