@@ -256,7 +256,7 @@ class _Retriever:
 
 
 def export(model: Any, args: Any, directory: Optional[str] = None,
-           export_params: bool = True, graph_name: str = 'Graph') -> Any:
+           export_params: bool = True, graph_name: str = 'Graph') -> None:
     """Exports the computation of ``model(*args)`` as a Caffe model.
 
     The model is run once in test mode (``chainer.config.train = False``) and the
@@ -266,14 +266,32 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
         model (callable): The model (a Chain or any callable returning Variables).
         args: Input array, Variable, or a list/tuple of them.
         directory (str): Where to write ``chainer_model.prototxt`` and
-            ``chainer_model.caffemodel``; None writes nothing.
+            ``chainer_model.caffemodel``; None writes nothing (the conversion
+            still runs, so unsupported functions are reported).
         export_params (bool): Store the parameters in the caffemodel.
         graph_name (str): Name of the network.
-
-    Returns:
-        The ``NetParameter`` message of the network (with parameters when
-        ``export_params``).
     """
+    net = _to_net(model, args, export_params, graph_name)
+    if directory is None:
+        return
+    from google.protobuf import text_format
+
+    from chainer.utils import _atomic
+
+    prototxt = _caffe_pb().NetParameter()
+    prototxt.CopyFrom(net)
+    for layer in prototxt.layer:
+        del layer.blobs[:]
+    _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
+                       text_format.MessageToString(prototxt))
+    if export_params:
+        _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
+                            net.SerializeToString())
+
+
+def _to_net(model: Any, args: Any, export_params: bool, graph_name: str) -> Any:
+    """The ``NetParameter`` message of ``model(*args)`` (with parameters when
+    ``export_params``)."""
     pb = _caffe_pb()
     if not isinstance(args, (tuple, list)):
         args = (args,)
@@ -286,20 +304,6 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
         outputs = list(out)
     else:
         outputs = [out]
-    retriever = _Retriever(pb, export_params)
-    net = retriever.run(inputs, outputs)
+    net = _Retriever(pb, export_params).run(inputs, outputs)
     net.name = graph_name
-    if directory is not None:
-        from google.protobuf import text_format
-        from chainer.utils import _atomic
-
-        prototxt = pb.NetParameter()
-        prototxt.CopyFrom(net)
-        for layer in prototxt.layer:
-            del layer.blobs[:]
-        _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
-                           text_format.MessageToString(prototxt))
-        if export_params:
-            _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
-                                net.SerializeToString())
     return net

@@ -46,7 +46,8 @@ def test_round_trip(tmp_path):
     x = numpy.random.RandomState(1).randn(2, 3, 9, 9).astype(numpy.float32)
     model(x)            # sizes the lazy Linear
     _randomize(model)
-    net = caffe.export(model, [x], str(tmp_path), graph_name='small')
+    assert caffe.export(model, [x], str(tmp_path), graph_name='small') is None  # as Chainer
+    net = caffe._to_net(model, [x], True, 'small')
     assert net.name == 'small'
     assert (tmp_path / 'chainer_model.prototxt').read_text().startswith('name: "small"')
     func = CaffeFunction(str(tmp_path / 'chainer_model.caffemodel'))
@@ -63,7 +64,8 @@ def test_local_response_normalization_round_trip(tmp_path):
         return F.local_response_normalization(F.relu(x), n=3, k=1.5, alpha=0.2, beta=0.6)
 
     x = numpy.random.RandomState(2).randn(2, 5, 3, 3).astype(numpy.float32)
-    net = caffe.export(model, [x], str(tmp_path))
+    caffe.export(model, [x], str(tmp_path))
+    net = caffe._to_net(model, [x], True, 'Graph')
     p = net.layer[-1].lrn_param
     assert net.layer[-1].type == 'LRN' and p.local_size == 3
     # Caffe divides alpha by the window size.
@@ -73,9 +75,12 @@ def test_local_response_normalization_round_trip(tmp_path):
     numpy.testing.assert_allclose(y.array, model(x).array, rtol=1e-5)
 
 
-def test_export_without_directory_returns_net():
+def test_export_without_directory_writes_nothing(tmp_path, monkeypatch):
     model = L.Linear(3, 2)
-    net = caffe.export(model, numpy.zeros((1, 3), numpy.float32), export_params=False)
+    monkeypatch.chdir(tmp_path)
+    assert caffe.export(model, numpy.zeros((1, 3), numpy.float32)) is None
+    assert list(tmp_path.iterdir()) == []
+    net = caffe._to_net(model, numpy.zeros((1, 3), numpy.float32), False, 'Graph')
     assert [layer.type for layer in net.layer] == ['InnerProduct']
     assert len(net.layer[0].blobs) == 0
 
@@ -89,5 +94,5 @@ def test_pooling_that_caffe_would_size_differently():
     x = numpy.zeros((1, 1, 5, 5), numpy.float32)
     with pytest.raises(NotImplementedError, match='Caffe'):
         caffe.export(lambda x: F.average_pooling_2d(x, 2), x)
-    net = caffe.export(lambda x: F.max_pooling_2d(x, 2), x)     # cover_all: rounds up
+    net = caffe._to_net(lambda x: F.max_pooling_2d(x, 2), x, True, 'Graph')  # rounds up
     assert net.layer[0].pooling_param.kernel_h == 2
