@@ -30,6 +30,8 @@ from chainermn.optimizers import create_multi_node_optimizer  # noqa: E402
 
 global_except_hook._add_hook_if_enabled()
 
+from chainer import __version__ as __version__  # noqa: E402  (ChainerMN had Chainer's)
+
 __all__ = [
     'CommunicatorBase', 'DataSizeError', 'MultiNodeChainList', 'communicators',
     'create_communicator', 'create_multi_node_checkpointer', 'create_multi_node_evaluator',

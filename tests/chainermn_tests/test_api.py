@@ -90,6 +90,12 @@ def test_module_names(module):
     assert not missing, f'{module} lacks {missing}'
 
 
+def test_version_is_chainers():
+    import chainer
+    import chainermn
+    assert chainermn.__version__ == chainer.__version__ == '7.8.1'
+
+
 def test_import_without_mpi4py_says_how_to_install():
     code = ('import sys; sys.modules["mpi4py"] = None\n'
             'try:\n    import chainermn\n'
