@@ -24,12 +24,22 @@ class NondifferentiableError(Exception):
 
 
 def __getattr__(name: str) -> Any:
-    # ``assert_allclose`` lives in chainer.testing.array; importing it lazily
-    # keeps this module importable while chainer.testing is being imported.
     if name == 'assert_allclose':
-        from chainer.testing.array import assert_allclose
-        return assert_allclose
+        return _deprecated_assert_allclose
     raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+def _deprecated_assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
+                                verbose: bool = True) -> None:
+    """``chainer.testing.assert_allclose`` under its old, deprecated name."""
+    import warnings
+
+    # Imported here: chainer.testing imports this module.
+    from chainer.testing.array import assert_allclose
+
+    warnings.warn('chainer.gradient_check.assert_allclose is deprecated. '
+                  'Use chainer.testing.assert_allclose instead.', DeprecationWarning, stacklevel=2)
+    assert_allclose(x, y, atol, rtol, verbose)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import pytest
 
 import chainer
 from chainer import gradient_check
-from chainer import testing
 from chainer.gradient_check import NondifferentiableError
 
 
@@ -771,9 +770,11 @@ def test_check_double_backward_detect_nondifferentiable():
             detect_nondifferentiable=True)
 
 
-def test_assert_allclose_reexport():
-    assert gradient_check.assert_allclose is testing.assert_allclose
+def test_assert_allclose_old_name_is_deprecated():
     from chainer.gradient_check import assert_allclose
-    assert_allclose(numpy.ones(2), numpy.ones(2))
+    with pytest.warns(DeprecationWarning, match='Use chainer.testing.assert_allclose'):
+        assert_allclose(numpy.ones(2), numpy.ones(2) + 2e-5)
+    with pytest.warns(DeprecationWarning), pytest.raises(AssertionError):
+        gradient_check.assert_allclose(numpy.ones(2), numpy.ones(2) + 1e-3)
     with pytest.raises(AttributeError):
         gradient_check.no_such_name
