@@ -6,7 +6,7 @@ through the array's own module; nothing here builds a graph.
 from __future__ import annotations
 
 import functools
-
+import warnings
 from typing import Any
 
 import numpy
@@ -28,19 +28,36 @@ def _xp(x: Any):
     return backend.get_array_module(x)
 
 
+def _deprecated(name: str, instead: str) -> None:
+    warnings.warn(f'chainer.utils.array.{name} is deprecated. Use {instead} instead.',
+                  DeprecationWarning, stacklevel=3)
+
+
 def as_vec(x: Any) -> Any:
-    """``x`` flattened to 1-d (a view when possible)."""
+    """``x`` flattened to 1-d (deprecated, as in Chainer: use ``x.ravel()``)."""
+    _deprecated('as_vec', 'ravel')
     return x if x.ndim == 1 else x.ravel()
 
 
 def as_mat(x: Any) -> Any:
-    """``x`` reshaped to 2-d ``(len(x), -1)``."""
-    return x if x.ndim == 2 else x.reshape(len(x), -1)
+    """``x`` reshaped to 2-d ``(len(x), -1)`` (deprecated, as in Chainer: use reshape)."""
+    _deprecated('as_mat', 'reshape')
+    return as_matrix(x)
 
 
 def empty_like(x: Any) -> Any:
-    """An uninitialised array with the shape, dtype and device of ``x``."""
+    """An uninitialised array like ``x`` (deprecated, as in Chainer: use the array
+    module's ``empty_like``)."""
+    _deprecated('empty_like', 'numpy.empty_like or cupy.empty_like')
     return _xp(x).empty_like(x)
+
+
+def as_matrix(x: Any) -> Any:
+    """``x`` as a 2-d ``(len(x), size of the rest)`` array (a view when possible; 0-size
+    inputs too)."""
+    if x.ndim == 2:
+        return x
+    return x.reshape(len(x), size_of_shape(x.shape[1:]))
 
 
 def size_of_shape(shape) -> int:

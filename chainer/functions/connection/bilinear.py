@@ -6,16 +6,9 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as _array
 from chainer.utils import type_check
 
-
-def _as_mat(x):
-    if x.ndim == 2:
-        return x
-    size = 1
-    for s in x.shape[1:]:
-        size *= s
-    return x.reshape(len(x), size)
 
 
 class BilinearFunction(function_node.FunctionNode):
@@ -62,8 +55,8 @@ class BilinearFunction(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
-        e1 = _as_mat(inputs[0])
-        e2 = _as_mat(inputs[1])
+        e1 = _array.as_matrix(inputs[0])
+        e2 = _array.as_matrix(inputs[1])
         W = inputs[2]
         n = e1.shape[0]
         j, k, out = W.shape

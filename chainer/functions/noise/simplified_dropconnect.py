@@ -10,16 +10,9 @@ from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as _array
 from chainer.utils import type_check
 
-
-def _as_mat(x):
-    if x.ndim == 2:
-        return x
-    size = 1
-    for s in x.shape[1:]:
-        size *= s
-    return x.reshape(len(x), size)
 
 
 class SimplifiedDropconnect(function_node.FunctionNode):
@@ -64,7 +57,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        x = _as_mat(inputs[0])
+        x = _array.as_matrix(inputs[0])
         W = inputs[1]
         W = W.reshape(len(W), -1) if W.ndim != 2 else W
         xp = backend.get_array_module(x, W)

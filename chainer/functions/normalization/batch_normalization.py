@@ -1,6 +1,7 @@
 """Batch normalization: normalize with the batch statistics or with given ones."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional, Sequence
 
 import numpy
@@ -140,6 +141,13 @@ def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: f
     _update_running(running_var, var * var.dtype.type(adjust), decay)
 
 
+def _warn_single_sample(over_batch: bool) -> None:
+    what = ('a batch of one sample' if over_batch else
+            'a batch whose axes that give the statistics all have size 1')
+    warnings.warn(f'F.batch_normalization was given {what}: each statistic is taken over a '
+                  'single value, so the output is always beta (zero before the shift).')
+
+
 class BatchNormalization(function_node.FunctionNode):
     """Normalizes ``x`` with its own mean and variance over ``axis``, then scales
     by ``gamma`` and shifts by ``beta``; optionally updates running averages."""
@@ -166,6 +174,8 @@ class BatchNormalization(function_node.FunctionNode):
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
+        if m == 1:
+            _warn_single_sample(0 in axis)
         shape = _expander(x.shape, axis)
         if xc is not None:
             inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)

@@ -1,6 +1,8 @@
 """Batch renormalization: batch normalization corrected towards the running statistics."""
 from __future__ import annotations
 
+import warnings
+
 import numpy
 
 import chainer
@@ -76,7 +78,9 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
 def fixed_batch_renormalization(x, gamma, beta, mean, var,
                                 eps: float = 2e-5) -> 'chainer.Variable':
     """Batch renormalization with fixed statistics: the same as
-    :func:`~chainer.functions.fixed_batch_normalization` (used for inference)."""
+    :func:`~chainer.functions.fixed_batch_normalization` (deprecated, as in Chainer)."""
+    warnings.warn('fixed_batch_renormalization is deprecated. '
+                  'Use fixed_batch_normalization instead.', DeprecationWarning, stacklevel=2)
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
 

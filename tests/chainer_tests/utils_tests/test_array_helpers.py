@@ -309,3 +309,17 @@ def test_scatter_add_on_the_gpu_warns_when_asked(cupy):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         array_utils.scatter_add(a, index, values)
+
+
+@pytest.mark.parametrize('name', ['as_vec', 'as_mat', 'empty_like'])
+def test_chainers_deprecated_helpers_warn(name):
+    x = numpy.arange(6, dtype='f').reshape(1, 2, 3)
+    with pytest.warns(DeprecationWarning, match=f'chainer.utils.array.{name} is deprecated'):
+        y = getattr(array_utils, name)(x)
+    assert y.shape == {'as_vec': (6,), 'as_mat': (1, 6), 'empty_like': (1, 2, 3)}[name]
+
+
+@pytest.mark.parametrize('shape', [(4, 3), (2, 3, 5), (0, 3, 2), (3, 0), (2,)])
+def test_as_matrix(shape):
+    x = numpy.zeros(shape, 'f')
+    assert array_utils.as_matrix(x).shape == (shape[0], int(numpy.prod(shape[1:])))

@@ -272,3 +272,23 @@ def test_cupy_branch_matches_numpy(monkeypatch, dtype, shape, axis, fixed):
     for got, expected in zip(results[1], results[0]):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, **tol)
+
+
+@pytest.mark.parametrize('shape, axis, what', [
+    ((1, 3), None, 'one sample'), ((1, 3, 1, 1), None, 'one sample'),
+    ((3, 1, 1), (1, 2), 'all have size 1'), ((3, 1, 1), (1,), 'all have size 1')])
+def test_statistics_over_a_single_value_warn(shape, axis, what):
+    # As Chainer: the output is beta, which a batch of one in training mode rarely means.
+    x = numpy.random.rand(*shape).astype('f')
+    gamma_shape = tuple(s for i, s in enumerate(shape)
+                        if i not in (axis or (0,) + tuple(range(2, len(shape)))))
+    gamma = numpy.ones(gamma_shape, 'f')
+    with pytest.warns(UserWarning, match=what):
+        y = F.batch_normalization(x, gamma, gamma * 2, axis=axis)
+    numpy.testing.assert_array_equal(y.array, numpy.full(shape, 2, 'f'))
+
+
+@pytest.mark.parametrize('shape', [(2, 3), (1, 3, 2, 2), (0, 3)])
+def test_statistics_over_several_values_or_none_do_not_warn(shape, recwarn):
+    F.batch_normalization(numpy.ones(shape, 'f'), numpy.ones(3, 'f'), numpy.zeros(3, 'f'))
+    assert not [w for w in recwarn if 'batch_normalization' in str(w.message)]
