@@ -91,8 +91,8 @@ class BatchRenormalizationFunction(_composite.CompositeNode):
     pass when ``update_statistics``.
     """
 
-    def __init__(self, eps: float, mean, var, decay: float, rmax: float, dmax: float,
-                 update_statistics: bool = True) -> None:
+    def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
+                 rmax: float = 1, dmax: float = 0, update_statistics: bool = True) -> None:
         self.eps = eps
         self.running_mean = mean
         self.running_var = var
