@@ -89,7 +89,8 @@ def test_batch_renormalization_node_updates_once_and_differentiates():
     x, gamma, beta = _x(5, 3), _x(3) + 2, _x(3)
     mean, var = _x(3) * 0.1, numpy.ones(3) * 0.8
     m0, v0 = mean.copy(), var.copy()
-    node = br.BatchRenormalizationFunction(2e-5, mean, var, 0.9, 1.5, 0.5)
+    node = br.BatchRenormalizationFunction(mean=mean, var=var, rmax=1.5, dmax=0.5)
+    assert (node.eps, node.decay, node.update_statistics) == (2e-5, 0.9, True)  # Chainer's
     x0 = chainer.Variable(x)
     y, = node.apply((x0, gamma, beta))
     ref = F.batch_renormalization(x, gamma, beta, 1.5, 0.5, 2e-5, m0.copy(), v0.copy(), 0.9)
