@@ -255,3 +255,15 @@ def test_multi_node_chain_list_one_output_component():
     with pytest.raises(ValueError):
         model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
     assert len(model) == 1
+
+
+def test_data_size_error_is_a_plain_runtime_error():
+    # Chainer's DataSizeError takes RuntimeError's arguments; it pickles and copies.
+    import copy
+    import pickle
+    e = chainermn.DataSizeError('too big')
+    assert isinstance(e, RuntimeError)
+    assert (str(e), e.args) == ('too big', ('too big',))
+    assert str(pickle.loads(pickle.dumps(e))) == 'too big'
+    assert str(copy.copy(e)) == 'too big'
+    assert chainermn.DataSizeError(3, 4).args == (3, 4)
