@@ -6,6 +6,7 @@ through the array's own module; nothing here builds a graph.
 from __future__ import annotations
 
 import functools
+import warnings
 
 from typing import Any
 
@@ -28,18 +29,26 @@ def _xp(x: Any):
     return backend.get_array_module(x)
 
 
+def _deprecated(name: str, instead: str) -> None:
+    warnings.warn(f'chainer.utils.array.{name} is deprecated; use {instead} of the '
+                  'array module instead', DeprecationWarning, stacklevel=3)
+
+
 def as_vec(x: Any) -> Any:
-    """``x`` flattened to 1-d (a view when possible)."""
+    """``x`` flattened to 1-d (a view when possible). Deprecated, as in Chainer."""
+    _deprecated('as_vec', 'ravel')
     return x if x.ndim == 1 else x.ravel()
 
 
 def as_mat(x: Any) -> Any:
-    """``x`` reshaped to 2-d ``(len(x), -1)``."""
+    """``x`` reshaped to 2-d ``(len(x), -1)``. Deprecated, as in Chainer."""
+    _deprecated('as_mat', 'reshape')
     return x if x.ndim == 2 else x.reshape(len(x), -1)
 
 
 def empty_like(x: Any) -> Any:
-    """An uninitialised array with the shape, dtype and device of ``x``."""
+    """An uninitialised array like ``x``. Deprecated, as in Chainer."""
+    _deprecated('empty_like', 'empty_like')
     return _xp(x).empty_like(x)
 
 

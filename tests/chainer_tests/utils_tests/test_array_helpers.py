@@ -309,3 +309,15 @@ def test_scatter_add_on_the_gpu_warns_when_asked(cupy):
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         array_utils.scatter_add(a, index, values)
+
+
+@pytest.mark.parametrize('name,shape,expected', [
+    ('as_vec', (2, 3), (6,)),
+    ('as_mat', (2, 3, 4), (2, 12)),
+    ('empty_like', (2, 3), (2, 3)),
+])
+def test_deprecated_helpers_warn_as_chainer(name, shape, expected):
+    x = numpy.zeros(shape, numpy.float32)
+    with pytest.warns(DeprecationWarning, match=f'chainer.utils.array.{name} is deprecated'):
+        out = getattr(array_utils, name)(x)
+    assert out.shape == expected
