@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import warnings
 from typing import Any, Optional
 
 import numpy
@@ -104,17 +105,26 @@ class BottleneckB(link.Chain):
 
 
 class BuildingBlock(link.Chain):
-    """A stage of ``n_layer`` bottlenecks: one :class:`BottleneckA` (``a``) and
-    ``n_layer - 1`` :class:`BottleneckB` (``b1``, ``b2``, ...)."""
+    """A stage of ``n_layers`` bottlenecks: one :class:`BottleneckA` (``a``) and
+    ``n_layers - 1`` :class:`BottleneckB` (``b1``, ``b2``, ...). ``n_layer=`` is the
+    deprecated spelling of ``n_layers=``."""
 
-    def __init__(self, n_layer: int, in_channels: int, mid_channels: int, out_channels: int,
-                 stride: int, initialW: Any = None, downsample_fb: bool = False) -> None:
+    def __init__(self, n_layers: Optional[int] = None, in_channels: Optional[int] = None,
+                 mid_channels: Optional[int] = None, out_channels: Optional[int] = None,
+                 stride: Any = None, initialW: Any = None, downsample_fb: Any = None,
+                 **kwargs: Any) -> None:
+        if 'n_layer' in kwargs:
+            warnings.warn('BuildingBlock: n_layer is deprecated; use n_layers',
+                          DeprecationWarning, stacklevel=2)
+            n_layers = kwargs.pop('n_layer')
+        if kwargs:
+            raise TypeError(f'BuildingBlock got unexpected keyword arguments {sorted(kwargs)}')
         super().__init__()
         with self.init_scope():
             self.a = BottleneckA(in_channels, mid_channels, out_channels, stride,
                                  initialW, downsample_fb)
             self._forward = ['a']
-            for i in range(n_layer - 1):
+            for i in range(n_layers - 1):
                 name = f'b{i + 1}'
                 setattr(self, name, BottleneckB(out_channels, mid_channels, initialW))
                 self._forward.append(name)

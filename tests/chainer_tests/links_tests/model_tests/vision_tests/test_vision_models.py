@@ -322,3 +322,16 @@ def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, 
             targets |= {id(link.avg_mean), id(link.avg_var)}
     assert set(written) == targets
     assert expected <= set(_FakeCaffe.last.names)
+
+
+def test_building_block_takes_chainers_arguments():
+    block = resnet.BuildingBlock(n_layers=2, in_channels=4, mid_channels=2, out_channels=4,
+                                 stride=1)
+    assert [name for name, _ in block.namedlinks(skipself=True) if '/' not in name[1:]] \
+        == ['/a', '/b1']
+    with pytest.warns(DeprecationWarning, match='n_layer is deprecated'):
+        old = resnet.BuildingBlock(n_layer=3, in_channels=4, mid_channels=2, out_channels=4,
+                                   stride=1)
+    assert hasattr(old, 'b2') and not hasattr(old, 'b3')
+    with pytest.raises(TypeError):
+        resnet.BuildingBlock(2, 4, 2, 4, 1, n_blocks=2)
