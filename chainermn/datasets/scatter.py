@@ -103,6 +103,6 @@ def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: An
     return comm.bcast_obj(n)
 
 
-def get_epoch_trigger(n_epochs: int, dataset: Any, batch_size: int, comm: Any) -> tuple:
+def get_epoch_trigger(n_epochs: int, dataset: Any, local_batch_size: int, comm: Any) -> tuple:
     """A ``(n, 'iteration')`` trigger lasting ``n_epochs`` epochs of the scattered data."""
-    return n_epochs * get_n_iterations_for_one_epoch(dataset, batch_size, comm), 'iteration'
+    return n_epochs * get_n_iterations_for_one_epoch(dataset, local_batch_size, comm), 'iteration'

@@ -267,3 +267,11 @@ def test_data_size_error_is_a_plain_runtime_error():
     assert str(pickle.loads(pickle.dumps(e))) == 'too big'
     assert str(copy.copy(e)) == 'too big'
     assert chainermn.DataSizeError(3, 4).args == (3, 4)
+
+
+def test_get_epoch_trigger_takes_chainers_keywords():
+    from chainermn.datasets import scatter
+    comm = chainermn.create_communicator('naive')
+    trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
+                                        local_batch_size=2, comm=comm)
+    assert trigger == (6, 'iteration')
