@@ -1,6 +1,7 @@
 """Batch normalization: normalize with the batch statistics or with given ones."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Optional, Sequence
 
 import numpy
@@ -140,9 +141,27 @@ def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: f
     _update_running(running_var, var * var.dtype.type(adjust), decay)
 
 
+def _warn_single_sample(x_shape: Sequence[int], axis: tuple) -> None:
+    """Warns, as Chainer did, when the statistics are taken over one value per
+    channel: the normalized output is then all zeros."""
+    if all(x_shape[i] == 1 for i in axis):
+        if 0 in axis:
+            cause = ('a batch of one sample (evaluating with chainer.config.train '
+                     'still True, or the last batch of a non-repeating iterator?)')
+        else:
+            cause = 'an input whose axes of the statistics all have length one'
+        warnings.warn(f'F.batch_normalization was given {cause}: the statistics are '
+                      'those of one value per channel, so the output is all zeros.',
+                      UserWarning, stacklevel=4)
+
+
 class BatchNormalization(function_node.FunctionNode):
     """Normalizes ``x`` with its own mean and variance over ``axis``, then scales
     by ``gamma`` and shifts by ``beta``; optionally updates running averages."""
+
+    #: Whether a batch of one value per channel warns (batch renormalization,
+    #: which Chainer computed in a node of its own, does not).
+    warns_single_sample = True
 
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  axis: Any = None) -> None:
@@ -164,6 +183,8 @@ class BatchNormalization(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         axis = _reduced_axes(x.ndim, self.axis)
         self.axis = axis
+        if self.warns_single_sample:
+            _warn_single_sample(x.shape, axis)
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
         shape = _expander(x.shape, axis)

@@ -272,3 +272,29 @@ def test_cupy_branch_matches_numpy(monkeypatch, dtype, shape, axis, fixed):
     for got, expected in zip(results[1], results[0]):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, **tol)
+
+
+@pytest.mark.parametrize('shape,axis,cause', [
+    ((1, 3), None, 'a batch of one sample'),
+    ((1, 3, 1), (0, 2), 'a batch of one sample'),
+    ((2, 3, 1), (2,), 'axes of the statistics all have length one'),
+])
+def test_one_value_per_channel_warns(shape, axis, cause):
+    # As Chainer: the output is all zeros, which usually means a configuration error.
+    x = numpy.ones(shape, numpy.float32)
+    gamma, beta = numpy.ones(3, numpy.float32), numpy.zeros(3, numpy.float32)
+    if axis == (2,):
+        gamma, beta = numpy.ones((2, 3), numpy.float32), numpy.zeros((2, 3), numpy.float32)
+    with pytest.warns(UserWarning, match=cause):
+        y = F.batch_normalization(x, gamma, beta, axis=axis)
+    assert not y.array.any()
+
+
+def test_batches_of_several_samples_do_not_warn():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        F.batch_normalization(numpy.ones((2, 3), numpy.float32), numpy.ones(3, numpy.float32),
+                              numpy.zeros(3, numpy.float32))
+        F.fixed_batch_normalization(numpy.ones((1, 3), numpy.float32),
+                                    *[numpy.ones(3, numpy.float32)] * 4)
