@@ -158,7 +158,7 @@ from chainer.functions.math.logsumexp import logsumexp  # NOQA
 from chainer.functions.math.matmul import batch_matmul  # NOQA
 from chainer.functions.math.matmul import matmul  # NOQA
 from chainer.functions.math.maximum import maximum  # NOQA
-from chainer.functions.math.mean import mean  # NOQA
+from chainer.functions.math.average import average as mean  # NOQA
 from chainer.functions.math.minimum import minimum  # NOQA
 from chainer.functions.math.minmax import argmax  # NOQA
 from chainer.functions.math.minmax import argmin  # NOQA

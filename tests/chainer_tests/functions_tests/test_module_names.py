@@ -58,3 +58,8 @@ def test_squared_difference_is_a_squared_error_node():
     x = numpy.ones(2, numpy.float32)
     assert F.squared_difference(x, x).creator.label == 'SquaredError'
     assert F.squared_difference.__module__ == 'chainer.functions.loss.squared_error'
+
+
+def test_mean_is_average():
+    # As in Chainer: F.mean is F.average itself (its repr says <function average ...>).
+    assert F.mean is F.average
