@@ -617,8 +617,7 @@ class Variable:
                 return
             self.initialize(src.shape)
             dst = self._data
-        if src.shape != dst.shape:
-            raise ValueError(f'shape mismatch in copydata: {src.shape} != {dst.shape}')
+        # Broadcasts as numpy.copyto, as in Chainer (ValueError when it cannot).
         backend.copyto(dst, src)
 
     def set_creator(self, gen_func) -> None:

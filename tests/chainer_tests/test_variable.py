@@ -273,6 +273,14 @@ class TestGrad:
         with pytest.raises(ValueError):
             Variable(np.zeros(3)).copydata(Variable(np.zeros(4)))
 
+    def test_copydata_broadcasts(self):
+        # As Chainer (numpy.copyto): a scalar or a row fills the whole array.
+        a = Variable(np.zeros((2, 3)))
+        a.copydata(Variable(np.arange(3.0)))
+        np.testing.assert_array_equal(a.array, [[0, 1, 2], [0, 1, 2]])
+        a.copydata(Variable(np.array(2.0)))
+        np.testing.assert_array_equal(a.array, np.full((2, 3), 2.0))
+
 
 # -- properties ------------------------------------------------------------------------
 
