@@ -13,6 +13,7 @@ from chainer import backend
 from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
+from chainer.utils import argument
 from chainer.utils.error import _ValueAssertionError
 
 # Import convention of the core: a module imports the modules below it at the top
@@ -274,9 +275,7 @@ class Variable:
             raise ValueError(
                 'volatile argument is not supported anymore. '
                 'Use chainer.using_config("enable_backprop", False)')
-        if kwargs:
-            raise TypeError(
-                f'Variable() got unexpected keyword argument(s): {", ".join(kwargs)}')
+        argument.assert_kwargs_empty(kwargs)
         if data is not None and not isinstance(data, _ARRAY_TYPES):
             raise TypeError(
                 'Variable accepts numpy.ndarray, cupy.ndarray or None as its data, '

@@ -83,8 +83,13 @@ class TestConstruction:
         assert type(data).__name__ in msg
 
     def test_unexpected_kwarg(self):
-        with pytest.raises(TypeError, match='foo'):
-            Variable(np.zeros(1), foo=1)
+        # Chainer's wording: the method, then the sorted names quoted.
+        message = r"^__init__\(\) got unexpected keyword argument\(s\) 'bar', 'foo'$"
+        with pytest.raises(TypeError, match=message):
+            Variable(np.zeros(1), foo=1, bar=2)
+        with pytest.raises(TypeError,
+                           match=r"^backward\(\) got unexpected keyword argument\(s\) 'foo'$"):
+            chainer.backward([Variable(np.zeros(1))], foo=1)
 
     def test_volatile(self):
         with pytest.raises(ValueError, match='volatile'):
