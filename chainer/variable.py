@@ -89,8 +89,7 @@ class VariableNode:
                  'dtype', 'shape', '_old_style_grad_generator', '__weakref__')
 
     def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
-        if kwargs:
-            raise TypeError(f'unexpected keyword argument(s): {", ".join(kwargs)}')
+        argument.assert_kwargs_empty(kwargs)
         arr = variable._data
         self._init(variable, name, None, 0, None if arr is None else arr.dtype,
                    None if arr is None else arr.shape)

@@ -17,6 +17,7 @@ from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.connection.linear import Linear
 from chainer.links.model.vision import _common
+from chainer.utils import argument
 from chainer.dataset.convert import concat_examples  # NOQA: F401 - the names Chainer's module held
 from chainer.functions.math.sum import sum  # NOQA: F401,A004
 from chainer.links.model.vision._common import available  # NOQA: F401
@@ -117,8 +118,7 @@ class BuildingBlock(link.Chain):
             warnings.warn('BuildingBlock: n_layer is deprecated; use n_layers',
                           DeprecationWarning, stacklevel=2)
             n_layers = kwargs.pop('n_layer')
-        if kwargs:
-            raise TypeError(f'BuildingBlock got unexpected keyword arguments {sorted(kwargs)}')
+        argument.assert_kwargs_empty(kwargs)
         super().__init__()
         with self.init_scope():
             self.a = BottleneckA(in_channels, mid_channels, out_channels, stride,
