@@ -17,6 +17,7 @@ import numpy
 import chainer
 from chainer import _thread_state
 from chainer.configuration import config, using_config
+from chainer.utils import argument
 from chainer.variable import Variable, _check_grad_type
 
 _heappush = heapq.heappush
@@ -488,8 +489,7 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
 def backward(outputs, grad_outputs=None, **kwargs) -> None:
     """Runs backprop from several outputs at once (``chainer.backward``)."""
     enable_double_backprop = kwargs.pop('enable_double_backprop', False)
-    if kwargs:
-        raise TypeError(f'backward() got unexpected keyword argument(s): {", ".join(kwargs)}')
+    argument.assert_kwargs_empty(kwargs)
     if not isinstance(outputs, (tuple, list)):
         raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
     for v in outputs:

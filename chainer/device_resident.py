@@ -71,7 +71,9 @@ class DeviceResident:
         return self._device.xp
 
     def to_cpu(self) -> 'DeviceResident':
-        """Moves everything to the CPU; returns ``self``."""
+        """Moves everything to the CPU; returns ``self``. Deprecated (as in
+        Chainer 7): use ``to_device('@numpy')``."""
+        _warn_deprecated_transfer('to_cpu', '@numpy')
         visitor = _ToDeviceVisitor(
             _cpu.CpuDevice(), entry_method_info=('to_cpu', {}),
             skip_between_cupy_devices=True, starting_device_resident=self)
@@ -84,8 +86,11 @@ class DeviceResident:
         Args:
             device: ``cupy.cuda.Device`` or device id; ``None`` is the current device.
                 Arrays already on some GPU are left where they are.
+
+        Deprecated (as in Chainer 7): use ``to_device('@cupy:N')``.
         """
         cuda.check_cuda_available()
+        _warn_deprecated_transfer('to_gpu', '@cupy:N')
         cuda_device = cuda._get_device_or_current(device)
         gpu = cuda.GpuDevice(cuda_device)
         visitor = _ToDeviceVisitor(
@@ -113,6 +118,10 @@ class DeviceResident:
         device = backend.get_device(device)
         self.device_resident_accept(_ToDeviceVisitor(device, starting_device_resident=self))
         return self
+
+
+def _warn_deprecated_transfer(method: str, device: str) -> None:
+    warnings.warn(f'{method} is deprecated; use to_device({device!r})', DeprecationWarning)
 
 
 class DeviceResidentsVisitor:

@@ -7,6 +7,7 @@ gradients that backpropagation gives with numerical ones.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy
 import chainer
 from chainer.utils.error import _format_array_props, _ValueAssertionError
 
-__all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',  # noqa: F822
+__all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',
            'check_double_backward', 'numerical_grad']
 
 
@@ -23,23 +24,14 @@ class NondifferentiableError(Exception):
     """Raised when a numerical gradient is taken at a non-differentiable point."""
 
 
-def __getattr__(name: str) -> Any:
-    if name == 'assert_allclose':
-        return _deprecated_assert_allclose
-    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-
-
-def _deprecated_assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
-                                verbose: bool = True) -> None:
-    """``chainer.testing.assert_allclose`` under its old, deprecated name."""
-    import warnings
-
-    # Imported here: chainer.testing imports this module.
-    from chainer.testing.array import assert_allclose
-
-    warnings.warn('chainer.gradient_check.assert_allclose is deprecated. '
-                  'Use chainer.testing.assert_allclose instead.', DeprecationWarning, stacklevel=2)
-    assert_allclose(x, y, atol, rtol, verbose)
+def assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
+                    verbose: bool = True) -> None:
+    """Deprecated, as in Chainer: :func:`chainer.testing.assert_allclose`."""
+    warnings.warn('chainer.gradient_check.assert_allclose is deprecated; use '
+                  'chainer.testing.assert_allclose', DeprecationWarning, stacklevel=2)
+    # chainer.testing imports this module: look it up at call time.
+    from chainer.testing.array import assert_allclose as testing_assert_allclose
+    testing_assert_allclose(x, y, atol, rtol, verbose)
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from chainer import backend
 from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
+from chainer.utils import argument
 from chainer.utils.error import _ValueAssertionError
 
 # Import convention of the core: a module imports the modules below it at the top
@@ -88,8 +89,7 @@ class VariableNode:
                  'dtype', 'shape', '_old_style_grad_generator', '__weakref__')
 
     def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
-        if kwargs:
-            raise TypeError(f'unexpected keyword argument(s): {", ".join(kwargs)}')
+        argument.assert_kwargs_empty(kwargs)
         arr = variable._data
         self._init(variable, name, None, 0, None if arr is None else arr.dtype,
                    None if arr is None else arr.shape)
@@ -274,9 +274,7 @@ class Variable:
             raise ValueError(
                 'volatile argument is not supported anymore. '
                 'Use chainer.using_config("enable_backprop", False)')
-        if kwargs:
-            raise TypeError(
-                f'Variable() got unexpected keyword argument(s): {", ".join(kwargs)}')
+        argument.assert_kwargs_empty(kwargs)
         if data is not None and not isinstance(data, _ARRAY_TYPES):
             raise TypeError(
                 'Variable accepts numpy.ndarray, cupy.ndarray or None as its data, '
@@ -617,8 +615,7 @@ class Variable:
                 return
             self.initialize(src.shape)
             dst = self._data
-        if src.shape != dst.shape:
-            raise ValueError(f'shape mismatch in copydata: {src.shape} != {dst.shape}')
+        # Broadcasts as numpy.copyto, as in Chainer (ValueError when it cannot).
         backend.copyto(dst, src)
 
     def set_creator(self, gen_func) -> None:

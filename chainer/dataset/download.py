@@ -26,11 +26,18 @@ _dataset_root = os.environ.get(
 class DownloadError(urllib.error.URLError):
     """A dataset file is missing and could not be downloaded.
 
-    A ``URLError`` (an ``OSError``), which is what Chainer let through.
+    A ``URLError`` (an ``OSError``), which is what Chainer let through; its
+    ``reason`` is the underlying one, as on the ``URLError`` Chainer raised
+    (the message when there is none).
     """
 
+    def __init__(self, message: str, reason: Any = None) -> None:
+        super().__init__(message if reason is None else reason)
+        self.args = (message, reason)
+        self.message = message
+
     def __str__(self) -> str:
-        return str(self.reason)
+        return self.message
 
 
 def get_dataset_root() -> str:
@@ -114,8 +121,8 @@ def cached_download(url: str) -> str:
             with _atomic.replacing(cache_path) as temp_path:
                 _urlretrieve(url, temp_path)
         except Exception as e:
-            raise DownloadError(
-                f'could not download {url} (to {cache_path}): {e}') from e
+            raise DownloadError(f'could not download {url} (to {cache_path}): {e}',
+                                getattr(e, 'reason', e)) from e
     return cache_path
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy
 
 from chainer.dataset import dataset_mixin
+from chainer.utils import argument
 
 _int_types = (int, numpy.integer)
 
@@ -98,8 +99,7 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
         # As in Chainer, the deprecated name wins over n_folds.
         warnings.warn('n_fold is deprecated; use n_folds', DeprecationWarning)
         n_folds = kwargs.pop('n_fold')
-    if kwargs:
-        raise TypeError(f'unexpected keyword arguments: {sorted(kwargs)}')
+    argument.assert_kwargs_empty(kwargs)
     if n_folds is None:
         raise TypeError('n_folds is required')
     if n_folds <= 0:

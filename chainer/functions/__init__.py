@@ -158,7 +158,7 @@ from chainer.functions.math.logsumexp import logsumexp  # NOQA
 from chainer.functions.math.matmul import batch_matmul  # NOQA
 from chainer.functions.math.matmul import matmul  # NOQA
 from chainer.functions.math.maximum import maximum  # NOQA
-from chainer.functions.math.mean import mean  # NOQA
+from chainer.functions.math.average import average as mean  # NOQA
 from chainer.functions.math.minimum import minimum  # NOQA
 from chainer.functions.math.minmax import argmax  # NOQA
 from chainer.functions.math.minmax import argmin  # NOQA
@@ -171,7 +171,7 @@ from chainer.functions.math.prod import prod  # NOQA
 from chainer.functions.math.scale import scale  # NOQA
 from chainer.functions.math.sign import sign  # NOQA
 from chainer.functions.math.sparse_matmul import sparse_matmul  # NOQA
-from chainer.functions.math.squared_difference import squared_difference  # NOQA
+from chainer.functions.loss.squared_error import squared_difference  # NOQA
 from chainer.functions.math.sqrt import rsqrt  # NOQA
 from chainer.functions.math.sqrt import sqrt  # NOQA
 from chainer.functions.math.square import square  # NOQA

@@ -22,11 +22,16 @@ def _as_numpy(x: Any) -> Any:
 def _error_details(x: numpy.ndarray, y: numpy.ndarray, atol: float, rtol: float) -> str:
     xx = numpy.atleast_1d(x)
     yy = numpy.atleast_1d(y)
-    kind = numpy.result_type(xx.dtype, yy.dtype, numpy.float64)
+    # Errors are computed (and printed) in the inputs' floating dtype, as
+    # Chainer did; integers go through float64 so that unsigned ones cannot wrap.
+    kind = numpy.result_type(xx.dtype, yy.dtype)
+    exact = kind.kind in 'biu'
+    if kind.kind not in 'fc':
+        kind = numpy.dtype(numpy.float64)
     xf = xx.astype(kind)
     yf = yy.astype(kind)
     err = numpy.abs(xf - yf)
-    tol_rtol = rtol * numpy.abs(yf)
+    tol_rtol = rtol * numpy.abs(yf).astype(numpy.float64)
     tol_err = atol + tol_rtol
     with numpy.errstate(invalid='ignore'):
         # NaN wins argmax, pointing at a NaN mismatch when there is one.
@@ -34,11 +39,12 @@ def _error_details(x: numpy.ndarray, y: numpy.ndarray, atol: float, rtol: float)
             numpy.isnan(xf) & numpy.isnan(yf), -numpy.inf, err - tol_err)
     i = tuple(int(k) for k in numpy.unravel_index(numpy.argmax(excess), err.shape))
     rel_err = 'inf' if yf[i] == 0 else err[i] / numpy.abs(yf[i])
+    abs_err = int(err[i]) if exact else err[i]
     return (f'  i: {i}\n'
             f'  x[i]: {xx[i]}\n'
             f'  y[i]: {yy[i]}\n'
             f'  relative error[i]: {rel_err}\n'
-            f'  absolute error[i]: {err[i]}\n'
+            f'  absolute error[i]: {abs_err}\n'
             f'  relative tolerance * |y[i]|: {tol_rtol[i]}\n'
             f'  absolute tolerance: {atol}\n'
             f'  total tolerance: {tol_err[i]}\n')

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import warnings
 
+from chainer.utils import argument
+
 
 def final(*args, **kwargs):
     """Marks a class (no subclasses) or a method (no overrides) as final.
@@ -11,8 +13,7 @@ def final(*args, **kwargs):
     classes built on :func:`enable_final`.
     """
     action = kwargs.pop('action', TypeError)
-    if kwargs:
-        raise TypeError(f'final() got unexpected keyword argument(s): {", ".join(kwargs)}')
+    argument.assert_kwargs_empty(kwargs)
 
     def wrap(obj):
         if isinstance(obj, type):

@@ -31,8 +31,15 @@ def parse_kwargs(kwargs: dict, *name_and_values, **unexpected) -> tuple:
     over raises ``TypeError`` naming the calling function and the leftover
     names in sorted order.
     """
+    return _parse_kwargs_of(sys._getframe(1).f_code.co_name, kwargs, *name_and_values,
+                            **unexpected)
+
+
+def _parse_kwargs_of(caller: str, kwargs: dict, *name_and_values, **unexpected) -> tuple:
+    """:func:`parse_kwargs` for a library helper that parses on behalf of
+    ``caller``, the public function or method named in the ``TypeError``."""
     check_unexpected_kwargs(kwargs, **unexpected)
     values = tuple(kwargs.pop(name, default) for name, default in name_and_values)
     if kwargs:
-        raise TypeError(_unexpected_message(kwargs, sys._getframe(1).f_code.co_name))
+        raise TypeError(_unexpected_message(kwargs, caller))
     return values

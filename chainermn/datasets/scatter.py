@@ -14,15 +14,6 @@ class DataSizeError(RuntimeError):
     """The dataset cannot be distributed as asked: sizes that differ between ranks,
     or a part too large for one MPI message."""
 
-    def __init__(self, ds_size: Any, pickled_size: Any = None, message: str | None = None):
-        if message is None:
-            message = (f'the dataset part of {ds_size} examples is {pickled_size} bytes once '
-                       'pickled, more than one MPI message can carry; scatter a smaller '
-                       'dataset (e.g. indices with scatter_index) instead')
-        super().__init__(message)
-        self.ds_size = ds_size
-        self.pickled_size = pickled_size
-
 
 def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
     if force_equal_length:
@@ -43,9 +34,9 @@ def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> 
         raise ValueError(f'{what}: the root rank {root} must pass the dataset')
     bad = {r: m for r, m in enumerate(lengths) if m is not None and m != n}
     if bad:
-        raise DataSizeError(n, message=(
+        raise DataSizeError(
             f'{what}: the dataset has {n} examples on the root rank {root} but '
-            + ', '.join(f'{m} on rank {r}' for r, m in sorted(bad.items()))))
+            + ', '.join(f'{m} on rank {r}' for r, m in sorted(bad.items())))
     return n
 
 
@@ -88,7 +79,10 @@ def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = Fals
             part = [dataset[int(j)] for j in order[begin:end]]
             data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
             if len(data) > 2 ** 31 - 1:
-                raise DataSizeError(len(part), len(data))
+                raise DataSizeError(
+                    f'the dataset part of {len(part)} examples is {len(data)} bytes once '
+                    'pickled, more than one MPI message can carry; scatter a smaller '
+                    'dataset (e.g. indices with scatter_index) instead')
             comm.send_obj(len(data), dest=i, tag=7)
             for start in range(0, len(data), max_buf_len):
                 comm.mpi_comm.Send(data[start:start + max_buf_len], dest=i, tag=7)
@@ -109,6 +103,6 @@ def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: An
     return comm.bcast_obj(n)
 
 
-def get_epoch_trigger(n_epochs: int, dataset: Any, batch_size: int, comm: Any) -> tuple:
+def get_epoch_trigger(n_epochs: int, dataset: Any, local_batch_size: int, comm: Any) -> tuple:
     """A ``(n, 'iteration')`` trigger lasting ``n_epochs`` epochs of the scattered data."""
-    return n_epochs * get_n_iterations_for_one_epoch(dataset, batch_size, comm), 'iteration'
+    return n_epochs * get_n_iterations_for_one_epoch(dataset, local_batch_size, comm), 'iteration'

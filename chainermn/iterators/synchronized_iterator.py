@@ -19,9 +19,9 @@ def create_synchronized_iterator(actual_iterator: Any, communicator: Any) -> Any
     n = len(actual_iterator.dataset)
     lengths = communicator.mpi_comm.allgather(n)
     if len(set(lengths)) != 1:
-        raise DataSizeError(n, message=(
+        raise DataSizeError(
             'create_synchronized_iterator: the datasets differ in length between ranks: '
-            + ', '.join(f'{m} on rank {r}' for r, m in enumerate(lengths))))
+            + ', '.join(f'{m} on rank {r}' for r, m in enumerate(lengths)))
     seed = None
     if communicator.rank == 0:
         seed = int(numpy.random.randint(0, 2 ** 32 - 1))

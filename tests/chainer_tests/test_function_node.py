@@ -636,7 +636,8 @@ class TestHooks:
             assert h is hook
             assert chainer.get_function_hooks()['Recorder'] is hook
             assert isinstance(chainer.get_function_hooks(), collections.OrderedDict)
-            assert repr(chainer.get_function_hooks()) == repr(collections.OrderedDict(Recorder=hook))
+            expected = collections.OrderedDict(Recorder=hook)
+            assert repr(chainer.get_function_hooks()) == repr(expected)
             x = Variable(_f32(2.))
             y, = Square().apply((x,))
             y.grad = _f32(1.)

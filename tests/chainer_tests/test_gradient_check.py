@@ -770,11 +770,12 @@ def test_check_double_backward_detect_nondifferentiable():
             detect_nondifferentiable=True)
 
 
-def test_assert_allclose_old_name_is_deprecated():
+def test_assert_allclose_is_deprecated_alias():
+    # As in Chainer: testing.assert_allclose, with a DeprecationWarning.
     from chainer.gradient_check import assert_allclose
-    with pytest.warns(DeprecationWarning, match='Use chainer.testing.assert_allclose'):
-        assert_allclose(numpy.ones(2), numpy.ones(2) + 2e-5)
+    with pytest.warns(DeprecationWarning, match='gradient_check.assert_allclose is deprecated'):
+        assert_allclose(numpy.ones(2), numpy.ones(2))
     with pytest.warns(DeprecationWarning), pytest.raises(AssertionError):
-        gradient_check.assert_allclose(numpy.ones(2), numpy.ones(2) + 1e-3)
+        assert_allclose(numpy.ones(2), numpy.zeros(2), atol=0.5, rtol=0)
     with pytest.raises(AttributeError):
         gradient_check.no_such_name

@@ -631,8 +631,11 @@ def test_chainlist_str():
 def test_to_cpu_and_device_properties():
     net = Net()
     assert net.xp is numpy and net.device == backend.CpuDevice()
-    assert net.to_cpu() is net
-    assert net.to_device('@numpy') is net
+    with pytest.warns(DeprecationWarning, match=r"to_cpu is deprecated; use to_device\('@numpy'\)"):
+        assert net.to_cpu() is net
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert net.to_device('@numpy') is net
     assert isinstance(net.buf, numpy.ndarray)
 
 

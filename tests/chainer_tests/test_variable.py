@@ -83,8 +83,13 @@ class TestConstruction:
         assert type(data).__name__ in msg
 
     def test_unexpected_kwarg(self):
-        with pytest.raises(TypeError, match='foo'):
-            Variable(np.zeros(1), foo=1)
+        # Chainer's wording: the method, then the sorted names quoted.
+        message = r"^__init__\(\) got unexpected keyword argument\(s\) 'bar', 'foo'$"
+        with pytest.raises(TypeError, match=message):
+            Variable(np.zeros(1), foo=1, bar=2)
+        with pytest.raises(TypeError,
+                           match=r"^backward\(\) got unexpected keyword argument\(s\) 'foo'$"):
+            chainer.backward([Variable(np.zeros(1))], foo=1)
 
     def test_volatile(self):
         with pytest.raises(ValueError, match='volatile'):
@@ -272,6 +277,14 @@ class TestGrad:
     def test_copydata_shape_mismatch(self):
         with pytest.raises(ValueError):
             Variable(np.zeros(3)).copydata(Variable(np.zeros(4)))
+
+    def test_copydata_broadcasts(self):
+        # As Chainer (numpy.copyto): a scalar or a row fills the whole array.
+        a = Variable(np.zeros((2, 3)))
+        a.copydata(Variable(np.arange(3.0)))
+        np.testing.assert_array_equal(a.array, [[0, 1, 2], [0, 1, 2]])
+        a.copydata(Variable(np.array(2.0)))
+        np.testing.assert_array_equal(a.array, np.full((2, 3), 2.0))
 
 
 # -- properties ------------------------------------------------------------------------

@@ -261,3 +261,23 @@ def test_multi_node_chain_list_one_output_component():
     with pytest.raises(ValueError):
         model.add_link(chainer.links.Linear(2, 2), rank_in=None, rank_out=None)
     assert len(model) == 1
+
+
+def test_data_size_error_is_a_plain_runtime_error():
+    # Chainer's DataSizeError takes RuntimeError's arguments; it pickles and copies.
+    import copy
+    import pickle
+    e = chainermn.DataSizeError('too big')
+    assert isinstance(e, RuntimeError)
+    assert (str(e), e.args) == ('too big', ('too big',))
+    assert str(pickle.loads(pickle.dumps(e))) == 'too big'
+    assert str(copy.copy(e)) == 'too big'
+    assert chainermn.DataSizeError(3, 4).args == (3, 4)
+
+
+def test_get_epoch_trigger_takes_chainers_keywords():
+    from chainermn.datasets import scatter
+    comm = chainermn.create_communicator('naive')
+    trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
+                                        local_batch_size=2, comm=comm)
+    assert trigger == (6, 'iteration')

@@ -110,6 +110,7 @@ BINARY = [
     ('linear_interpolate', lambda a, b: F.linear_interpolate(F.sigmoid(a), a, b)),
     ('fmod', lambda a, b: F.fmod(a, b + 2)),
     ('squared_difference', F.squared_difference),
+    ('squared_error', F.squared_error),
     ('mean_squared_error', F.mean_squared_error),
     ('mean_absolute_error', F.mean_absolute_error),
 ]

@@ -1,10 +1,13 @@
 """Sampling grids of spatial transformer networks."""
 from __future__ import annotations
 
+import sys
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 _USE_CUDNN_MESSAGE = (
@@ -15,11 +18,8 @@ _USE_CUDNN_MESSAGE = (
 
 def _check_kwargs(kwargs: dict) -> None:
     """Rejects keyword arguments the way Chainer does for these functions."""
-    if 'use_cudnn' in kwargs:
-        raise ValueError(_USE_CUDNN_MESSAGE)
-    if kwargs:
-        names = ', '.join(repr(k) for k in kwargs)
-        raise TypeError(f'got unexpected keyword argument(s) {names}')
+    argument._parse_kwargs_of(sys._getframe(1).f_code.co_name, kwargs,
+                              use_cudnn=_USE_CUDNN_MESSAGE)
 
 
 def _target_coords(xp, h: int, w: int, dtype):

@@ -1,6 +1,7 @@
 """2-dimensional convolution."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from chainer.functions.connection.convolution_nd import ConvolutionND, ConvolutionNDGradW
@@ -14,11 +15,12 @@ _DETERMINISTIC = ('deterministic argument is not supported anymore. Use '
 
 
 def _parse_2d_kwargs(kwargs: dict) -> tuple:
-    """``(dilate, groups)`` from the keyword arguments; ``cudnn_fast`` (a cuDNN layout
-    hint) is accepted and has no effect."""
-    dilate, groups, _ = argument.parse_kwargs(kwargs, ('dilate', 1), ('groups', 1),
-                                              ('cudnn_fast', False),
-                                              deterministic=_DETERMINISTIC)
+    """Pops ``(dilate, groups)`` from the keyword arguments; ``cudnn_fast`` (a cuDNN
+    layout hint) is accepted and has no effect. Any other name raises ``TypeError``
+    naming the function that took the arguments, as Chainer's message did."""
+    dilate, groups, _ = argument._parse_kwargs_of(
+        sys._getframe(1).f_code.co_name, kwargs, ('dilate', 1), ('groups', 1),
+        ('cudnn_fast', False), deterministic=_DETERMINISTIC)
     return dilate, groups
 
 
@@ -58,6 +60,7 @@ def convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bo
         ``cover_all``).  ``config.use_cudnn`` and ``config.cudnn_deterministic``
         are accepted and have no effect.
     """
-    func = Convolution2DFunction(stride, pad, cover_all, **kwargs)
+    dilate, groups = _parse_2d_kwargs(kwargs)
+    func = Convolution2DFunction(stride, pad, cover_all, dilate=dilate, groups=groups)
     y, = func.apply((x, W) if b is None else (x, W, b))
     return y

@@ -32,6 +32,7 @@ def deconvolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=Non
         dilate (int or pair): Dilation of the filter (keyword only).
         groups (int): Number of channel groups (keyword only).
     """
-    func = Deconvolution2DFunction(stride, pad, outsize, **kwargs)
+    dilate, groups = _parse_2d_kwargs(kwargs)
+    func = Deconvolution2DFunction(stride, pad, outsize, dilate=dilate, groups=groups)
     y, = func.apply((x, W) if b is None else (x, W, b))
     return y

@@ -4,7 +4,6 @@ from __future__ import annotations
 from chainer import function_node
 from chainer import utils
 from chainer.functions.loss.mean_squared_error import _check_pair
-from chainer.functions.math.squared_difference import squared_difference  # NOQA: F401
 
 
 class SquaredError(function_node.FunctionNode):
@@ -35,3 +34,9 @@ class SquaredError(function_node.FunctionNode):
 def squared_error(x0, x1):
     """Elementwise squared difference ``(x0 - x1) ** 2`` (same shape as the inputs)."""
     return SquaredError().apply((x0, x1))[0]
+
+
+def squared_difference(x1, x2):
+    """Elementwise squared difference ``(x1 - x2) ** 2``: :func:`squared_error`
+    under another name (one ``SquaredError`` node, as in Chainer)."""
+    return SquaredError().apply((x1, x2))[0]

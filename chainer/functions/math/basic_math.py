@@ -791,12 +791,13 @@ def rmatmul(self, rhs):
 
 
 def _label_const(value) -> str:
+    """A constant as graph labels print it, Chainer's way: ``str(value)``, but a
+    negative number formatted in parentheses (``_ + (-1)``; a NumPy float32
+    ``-0.1`` formats as ``(-0.10000000149011612)``)."""
     if isinstance(value, _ARRAY_TYPES):
         return 'constant array'
-    if isinstance(value, (int, float, complex)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, numpy.generic):
-        return str(value.item()) if value.ndim == 0 else 'constant array'
+    if isinstance(value, (int, float, numpy.integer, numpy.floating)) and value < 0:
+        return f'({value})'
     return str(value)
 
 

@@ -16,17 +16,14 @@ def _batch_index(xp, shape):
     return xp.broadcast_to(xp.arange(shape[0])[:, None], shape)
 
 
-class _SpMM(function_node.FunctionNode):
-    """``A @ B`` with ``A`` given by (data, row, col, shape) and ``B`` dense."""
+class CooMatMul(function_node.FunctionNode):
+    """``A @ B`` with ``A`` given by (data, row, col, shape) and ``B`` dense (the
+    node's name is Chainer's, as graph dumps and hooks show it)."""
 
     def __init__(self, row, col, shape) -> None:
         self.row = row
         self.col = col
         self.sp_shape = shape
-
-    @property
-    def label(self):
-        return 'SparseMatMul'
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('sp', 'dn'))
@@ -65,14 +62,14 @@ class _SpMM(function_node.FunctionNode):
         gc, = grad_outputs
         ret = []
         if 0 in indexes:
-            ret.append(_SDDMM(self.row, self.col).apply((gc, b))[0])
+            ret.append(CooMatMulGradSP(self.row, self.col).apply((gc, b))[0])
         if 1 in indexes:
             t_shape = (self.sp_shape[1], self.sp_shape[0])
-            ret.append(_SpMM(self.col, self.row, t_shape).apply((data, gc))[0])
+            ret.append(CooMatMul(self.col, self.row, t_shape).apply((data, gc))[0])
         return tuple(ret)
 
 
-class _SDDMM(function_node.FunctionNode):
+class CooMatMulGradSP(function_node.FunctionNode):
     """``(G @ B^T)`` sampled at the sparse positions (row, col): the data gradient."""
 
     def __init__(self, row, col) -> None:
@@ -109,9 +106,9 @@ class _SDDMM(function_node.FunctionNode):
         m, n_k = g.shape[-2], b.shape[-2]
         ret = []
         if 0 in indexes:
-            ret.append(_SpMM(self.row, self.col, (m, n_k)).apply((gd, b))[0])
+            ret.append(CooMatMul(self.row, self.col, (m, n_k)).apply((gd, b))[0])
         if 1 in indexes:
-            ret.append(_SpMM(self.col, self.row, (n_k, m)).apply((gd, g))[0])
+            ret.append(CooMatMul(self.col, self.row, (n_k, m)).apply((gd, g))[0])
         return tuple(ret)
 
 
@@ -128,7 +125,7 @@ def _sparse_dense(sp: CooMatrix, transa: bool, dn, transb: bool):
         raise type_check.InvalidType('dn.ndim >= 2', f'dn.ndim = {dn.ndim}')
     if transb:
         dn = _swap_last(dn)
-    return _SpMM(row, col, shape).apply((sp.data, dn))[0]
+    return CooMatMul(row, col, shape).apply((sp.data, dn))[0]
 
 
 def sparse_matmul(a, b, transa: bool = False, transb: bool = False):

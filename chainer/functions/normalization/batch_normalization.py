@@ -141,16 +141,27 @@ def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: f
     _update_running(running_var, var * var.dtype.type(adjust), decay)
 
 
-def _warn_single_sample(over_batch: bool) -> None:
-    what = ('a batch of one sample' if over_batch else
-            'a batch whose axes that give the statistics all have size 1')
-    warnings.warn(f'F.batch_normalization was given {what}: each statistic is taken over a '
-                  'single value, so the output is always beta (zero before the shift).')
+def _warn_single_sample(x_shape: Sequence[int], axis: tuple) -> None:
+    """Warns, as Chainer did, when the statistics are taken over one value per
+    channel: the normalized output is then all zeros."""
+    if all(x_shape[i] == 1 for i in axis):
+        if 0 in axis:
+            cause = ('a batch of one sample (evaluating with chainer.config.train '
+                     'still True, or the last batch of a non-repeating iterator?)')
+        else:
+            cause = 'an input whose axes of the statistics all have length one'
+        warnings.warn(f'F.batch_normalization was given {cause}: the statistics are '
+                      'those of one value per channel, so the output is all zeros.',
+                      UserWarning, stacklevel=4)
 
 
 class BatchNormalization(function_node.FunctionNode):
     """Normalizes ``x`` with its own mean and variance over ``axis``, then scales
     by ``gamma`` and shifts by ``beta``; optionally updates running averages."""
+
+    #: Whether a batch of one value per channel warns (batch renormalization,
+    #: which Chainer computed in a node of its own, does not).
+    warns_single_sample = True
 
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  axis: Any = None) -> None:
@@ -172,10 +183,10 @@ class BatchNormalization(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         axis = _reduced_axes(x.ndim, self.axis)
         self.axis = axis
+        if self.warns_single_sample:
+            _warn_single_sample(x.shape, axis)
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
-        if m == 1:
-            _warn_single_sample(0 in axis)
         shape = _expander(x.shape, axis)
         if xc is not None:
             inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)

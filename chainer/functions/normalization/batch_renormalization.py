@@ -68,7 +68,9 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
     r = xp.clip(sigma / running_sigma, 1.0 / rmax, rmax).astype(ga.dtype)
     d = xp.clip((mean - running_mean.astype(cdt)) / running_sigma, -dmax, dmax).astype(ga.dtype)
     # gamma * (xhat * r + d) + beta == batch normalization with gamma * r, gamma * d + beta.
-    y = _bn.batch_normalization(x, gamma * r, gamma * d + beta, eps=eps, axis=axis)
+    node = _bn.BatchNormalization(eps, axis=axis)
+    node.warns_single_sample = False
+    y = node.apply((x, gamma * r, gamma * d + beta))[0]
     if update_statistics:
         _bn._update_running_stats(running_mean, running_var, mean, var,
                                   xa.size // max(1, ga.size), decay, xp)
@@ -78,9 +80,10 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
 def fixed_batch_renormalization(x, gamma, beta, mean, var,
                                 eps: float = 2e-5) -> 'chainer.Variable':
     """Batch renormalization with fixed statistics: the same as
-    :func:`~chainer.functions.fixed_batch_normalization` (deprecated, as in Chainer)."""
-    warnings.warn('fixed_batch_renormalization is deprecated. '
-                  'Use fixed_batch_normalization instead.', DeprecationWarning, stacklevel=2)
+    :func:`~chainer.functions.fixed_batch_normalization` (used for inference).
+    Deprecated, as in Chainer."""
+    warnings.warn('fixed_batch_renormalization is deprecated; use '
+                  'fixed_batch_normalization', DeprecationWarning, stacklevel=2)
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
 

@@ -152,6 +152,7 @@ def n_step_gru_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
 
     ``xs`` and ``ys`` are time-major as in Chainer (see :func:`n_step_gru`).
     """
+    n_step_rnn._parse_kwargs(kwargs)
     hy, ys = n_step_gru_sequences(n_layers, dropout_ratio, hx, ws, bs,
                                   n_step_rnn.sequences_of(xs, hx), use_bi_direction,
                                   **kwargs)
@@ -178,6 +179,7 @@ def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
         tuple: ``(hy, ys)``: final hidden states ``(n_layers, B, H)`` and the
         last layer's outputs, time-major as ``xs``: ``ys[t]`` ``(B_t, H)``.
     """
+    n_step_rnn._parse_kwargs(kwargs)
     return n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, False, **kwargs)
 
 
@@ -190,4 +192,5 @@ def n_step_bigru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
     after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``.
     """
+    n_step_rnn._parse_kwargs(kwargs)
     return n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, True, **kwargs)

@@ -218,6 +218,7 @@ def n_step_lstm_base(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
 
     ``xs`` and ``ys`` are time-major as in Chainer (see :func:`n_step_lstm`).
     """
+    n_step_rnn._parse_kwargs(kwargs)
     hy, cy, ys = n_step_lstm_sequences(n_layers, dropout_ratio, hx, cx, ws, bs,
                                        n_step_rnn.sequences_of(xs, hx), use_bi_direction,
                                        **kwargs)
@@ -259,6 +260,7 @@ def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Seque
         H)`` (after each sequence's last step) and the last layer's outputs,
         time-major as ``xs``: ``ys[t]`` ``(B_t, H)``.
     """
+    n_step_rnn._parse_kwargs(kwargs)
     return n_step_lstm_base(n_layers, dropout_ratio, hx, cx, ws, bs, xs, False,
                             **kwargs)
 
@@ -272,5 +274,6 @@ def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
     ``[layer 0 forward, layer 0 backward, layer 1 forward, ...]``; the layers
     after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``.
     """
+    n_step_rnn._parse_kwargs(kwargs)
     return n_step_lstm_base(n_layers, dropout_ratio, hx, cx, ws, bs, xs, True,
                             **kwargs)

@@ -13,6 +13,7 @@ GRU and Elman nodes supply only their cell math.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy
@@ -34,7 +35,9 @@ _CUDNN_REMOVED = ('use_cudnn argument is not supported anymore. '
 
 
 def _parse_kwargs(kwargs: dict) -> None:
-    argument.parse_kwargs(kwargs, train=_TRAIN_REMOVED, use_cudnn=_CUDNN_REMOVED)
+    """Rejects the removed ``train``/``use_cudnn`` and unknown names, naming the caller."""
+    argument._parse_kwargs_of(sys._getframe(1).f_code.co_name, kwargs,
+                              train=_TRAIN_REMOVED, use_cudnn=_CUDNN_REMOVED)
 
 
 class SummedBias(function_node.FunctionNode):
@@ -675,6 +678,7 @@ def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     :func:`~chainer.functions.transpose_sequence`). See :func:`n_step_rnn` and
     :func:`n_step_birnn`.
     """
+    _parse_kwargs(kwargs)
     hy, ys = n_step_rnn_sequences(n_layers, dropout_ratio, hx, ws, bs,
                                   sequences_of(xs, hx), activation, use_bi_direction,
                                   **kwargs)
@@ -707,6 +711,7 @@ def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
         step) and ``ys``, the last layer's outputs, time-major as ``xs``:
         ``ys[t]`` ``(B_t, H)``.
     """
+    _parse_kwargs(kwargs)
     return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
                            False, **kwargs)
 
@@ -721,5 +726,6 @@ def n_step_birnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     after the first read ``2 * H`` features; each ``ys[t]`` is ``(B_t, 2 * H)``
     (forward and backward outputs side by side).
     """
+    _parse_kwargs(kwargs)
     return n_step_rnn_base(n_layers, dropout_ratio, hx, ws, bs, xs, activation,
                            True, **kwargs)

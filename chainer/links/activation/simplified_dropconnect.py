@@ -1,2 +1,74 @@
-"""SimplifiedDropconnect at Chainer's module path (``chainer.links.activation``)."""
-from chainer.links.connection.simplified_dropconnect import SimplifiedDropconnect  # NOQA: F401
+"""SimplifiedDropconnect: a fully-connected layer whose weights are dropped at random."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy
+
+from chainer import initializers
+from chainer import link
+from chainer import variable
+from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
+
+
+class SimplifiedDropconnect(link.Link):
+    """Fully-connected layer with simplified DropConnect regularization.
+
+    In training each weight is dropped with probability ``ratio`` (and the
+    rest scaled by ``1 / (1 - ratio)``); see
+    :func:`~chainer.functions.simplified_dropconnect`.
+
+    Args:
+        in_size: Size of each input vector; ``None`` defers the creation of
+            ``W`` to the first call.
+        out_size: Size of each output vector.
+        ratio: Dropconnect ratio.
+        nobias: If True, the layer has no bias.
+        initialW: Initializer for ``W`` (default: ``HeNormal(1 / sqrt(2))``).
+        initial_bias: Initializer for ``b`` (default: 0).
+
+    Attributes:
+        W (~chainer.Parameter): Weight of shape ``(out_size, in_size)``.
+        b (~chainer.Parameter): Bias of shape ``(out_size,)`` (None when ``nobias``).
+    """
+
+    def __init__(self, in_size: Optional[int], out_size: int, ratio: float = .5,
+                 nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None) -> None:
+        super().__init__()
+        self.out_size = out_size
+        self.ratio = ratio
+
+        if initialW is None:
+            initialW = initializers.HeNormal(1. / numpy.sqrt(2))
+
+        with self.init_scope():
+            self.W = variable.Parameter(initializers._get_initializer(initialW))
+            if in_size is not None:
+                self._initialize_params(in_size)
+            if nobias:
+                self.b = None
+            else:
+                if initial_bias is None:
+                    initial_bias = initializers.Constant(0)
+                self.b = variable.Parameter(
+                    initializers._get_initializer(initial_bias), out_size)
+
+    def _initialize_params(self, in_size: int) -> None:
+        self.W.initialize((self.out_size, in_size))
+
+    def forward(self, x: Any, train: bool = True, mask: Any = None,
+                use_batchwise_mask: bool = True) -> variable.Variable:
+        """Applies the layer.
+
+        Args:
+            x: Batch of inputs; all axes but the first are flattened.
+            train: If True, weights are dropped; else this is a plain linear layer.
+            mask: Optional fixed mask (``(N, out_size, in_size)`` batchwise, or
+                ``(out_size, in_size)``).
+            use_batchwise_mask: If True, each sample gets its own mask.
+        """
+        if self.W.array is None:
+            self._initialize_params(x.size // x.shape[0])
+        return simplified_dropconnect(
+            x, self.W, self.b, self.ratio, train, mask, use_batchwise_mask)

@@ -3,6 +3,7 @@
 on the shared :class:`NStepRNNBase`."""
 from __future__ import annotations
 
+import sys
 from typing import Any, List, Optional, Sequence
 
 import numpy
@@ -137,8 +138,9 @@ class NStepRNNBase(link.ChainList):
                     w.initialize((self.out_size, in_size))
 
     def _call(self, hs: Sequence[Any], xs: Sequence[Any], **kwargs: Any) -> list:
-        argument.parse_kwargs(kwargs, train='train argument is not supported anymore. '
-                              'Use chainer.using_config')
+        argument._parse_kwargs_of(sys._getframe(1).f_code.co_name, kwargs,
+                                  train='train argument is not supported anymore. '
+                                  'Use chainer.using_config')
         if not isinstance(xs, (list, tuple)):
             raise TypeError(f'xs must be a list or tuple of sequences, got {type(xs).__name__}')
         if len(xs) == 0:

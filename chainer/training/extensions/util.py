@@ -1,6 +1,7 @@
 """Text progress bars redrawn in place on a terminal, appended when piped."""
 from __future__ import annotations
 
+import collections
 import datetime
 import sys
 import time
@@ -31,11 +32,12 @@ class ProgressBar:
 
     def __init__(self, out: Any = None) -> None:
         self._out = sys.stdout if out is None else out
-        self._recent_timing: list = []
+        # The speed is measured over the last 100 updates, as in Chainer.
+        self._recent_timing: collections.deque = collections.deque(maxlen=100)
         self._tty = _isatty(self._out)
 
     def update_speed(self, iteration: int, epoch_detail: float) -> tuple:
-        """Iterations and epochs per second over the last few updates."""
+        """Iterations and epochs per second over the last 100 updates."""
         now = time.time()
         self._recent_timing.append((iteration, epoch_detail, now))
         old_t, old_e, old_sec = self._recent_timing[0]
@@ -46,8 +48,6 @@ class ProgressBar:
         else:
             speed_t = float('inf')
             speed_e = float('inf')
-        if len(self._recent_timing) > 10:
-            del self._recent_timing[0]
         return speed_t, speed_e
 
     def get_lines(self) -> list:

@@ -76,6 +76,18 @@ def test_download_errors_are_url_errors(root, tmp_path):
     assert isinstance(info.value, download.DownloadError)
     assert isinstance(info.value, OSError)
     assert str(info.value).startswith('could not download')
+    # reason is urllib's own, as on the URLError Chainer let through
+    assert isinstance(info.value.reason, FileNotFoundError)
+
+
+def test_download_error_keeps_its_message_through_pickling():
+    import pickle
+    e = download.DownloadError('could not download u', ConnectionRefusedError(111, 'refused'))
+    back = pickle.loads(pickle.dumps(e))
+    assert str(back) == 'could not download u'
+    assert isinstance(back.reason, ConnectionRefusedError)
+    plain = download.DownloadError('no mirror worked')
+    assert (str(plain), plain.reason) == ('no mirror worked', 'no mirror worked')
 
 
 def test_cached_download_goes_through_urlretrieve(root, monkeypatch):

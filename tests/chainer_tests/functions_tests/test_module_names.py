@@ -51,3 +51,15 @@ def test_einsum_symbols_are_the_integer_labels():
 
 def test_squared_error_module_exposes_squared_difference():
     assert squared_error.squared_difference is F.squared_difference
+
+
+def test_squared_difference_is_a_squared_error_node():
+    # One node for both names, as in Chainer: graph dumps and hooks say SquaredError.
+    x = numpy.ones(2, numpy.float32)
+    assert F.squared_difference(x, x).creator.label == 'SquaredError'
+    assert F.squared_difference.__module__ == 'chainer.functions.loss.squared_error'
+
+
+def test_mean_is_average():
+    # As in Chainer: F.mean is F.average itself (its repr says <function average ...>).
+    assert F.mean is F.average

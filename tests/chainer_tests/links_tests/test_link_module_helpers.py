@@ -5,7 +5,7 @@ import numpy
 
 from chainer.link_hooks import spectral_normalization
 from chainer.links.activation import simplified_dropconnect
-from chainer.links.connection.simplified_dropconnect import SimplifiedDropconnect
+import chainer.links as L
 from chainer.links.loss import crf1d
 
 
@@ -24,5 +24,9 @@ def test_l2normalize():
     numpy.testing.assert_allclose(out, [0.6, 0.8], rtol=1e-6)
 
 
-def test_simplified_dropconnect_module_path():
-    assert simplified_dropconnect.SimplifiedDropconnect is SimplifiedDropconnect
+def test_link_classes_live_in_chainers_modules():
+    # The module shows in repr(link) and in pickles.
+    assert simplified_dropconnect.SimplifiedDropconnect is L.SimplifiedDropconnect
+    assert L.SimplifiedDropconnect.__module__ == 'chainer.links.activation.simplified_dropconnect'
+    assert L.Bias.__module__ == 'chainer.links.connection.bias'
+    assert L.Scale.__module__ == 'chainer.links.connection.scale'

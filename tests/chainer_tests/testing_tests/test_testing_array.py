@@ -53,3 +53,27 @@ def test_nan_and_mixed_dtypes():
     testing.assert_allclose(numpy.array([1 + 1j]), numpy.array([1 + 1j]))
     with pytest.raises(AssertionError):
         testing.assert_allclose(numpy.array([1 + 1j]), numpy.array([1 - 1j]))
+
+
+def _details(x, y):
+    with pytest.raises(AssertionError) as info:
+        testing.assert_allclose(x, y)
+    return str(info.value).split('assert_allclose failed:\n', 1)[1]
+
+
+def test_errors_are_printed_in_the_inputs_dtype():
+    # float32 inputs: the relative error is a float32 value, as Chainer printed it.
+    msg = _details(numpy.array([5.0], numpy.float32), numpy.array([6.0], numpy.float32))
+    assert '  relative error[i]: 0.1666666716337204\n' in msg
+    assert '  absolute error[i]: 1.0\n' in msg
+    assert '  relative tolerance * |y[i]|: 0.0006000000000000001\n' in msg
+    msg = _details(numpy.array([5.0], numpy.float16), numpy.array([6.0], numpy.float16))
+    assert '  relative error[i]: 0.1666259765625\n' in msg
+
+
+def test_integer_errors_are_exact_and_do_not_wrap():
+    msg = _details(numpy.array([1, 2]), numpy.array([1, 3]))
+    assert '  absolute error[i]: 1\n' in msg
+    assert '  relative error[i]: 0.3333333333333333\n' in msg
+    msg = _details(numpy.array([1], numpy.uint8), numpy.array([3], numpy.uint8))
+    assert '  absolute error[i]: 2\n' in msg

@@ -163,6 +163,22 @@ def test_progress_bar_redraws_in_place_on_terminal(tmp_path):
     assert '         6 iter, 2 epoch / 6 iterations' in text
 
 
+def test_progress_bar_speed_is_measured_over_the_last_100_updates(monkeypatch):
+    # As Chainer: the speed is the mean rate since the oldest of the last 100 updates.
+    from chainer.training.extensions import util
+    now = [0.0]
+    monkeypatch.setattr(util.time, 'time', lambda: now[0])
+    bar = util.ProgressBar(out=io.StringIO())
+    speeds = []
+    for it in range(150):
+        now[0] = float(it * it)  # slower and slower: a window shows in the speed
+        speeds.append(bar.update_speed(it, it / 10)[0])
+    assert speeds[0] == float('inf')
+    assert speeds[20] == 20 / 400
+    assert speeds[99] == 99 / 99 ** 2
+    assert speeds[149] == 99 / (149 ** 2 - 50 ** 2)
+
+
 def test_progress_bar_needs_a_length(tmp_path):
     trainer = _reporting_trainer(tmp_path, stop=lambda t: t.updater.iteration >= 2)
     trainer.extend(extensions.ProgressBar(update_interval=1, out=io.StringIO()))

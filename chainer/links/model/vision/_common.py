@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import importlib.util
 import os
+import sys
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy
@@ -106,6 +107,8 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
                     '(the dataset root is set by CHAINER_DATASET_ROOT or '
                     'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
                     'for random weights or the path of an .npz file.') from error
+        sys.stderr.write('Now loading caffemodel (usually it may take few minutes)\n')
+        sys.stderr.flush()
         cls.convert_caffemodel_to_npz(caffemodel, npz_path)
     serializers.load_npz(npz_path, model)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import warnings
 from typing import Any, Optional
 
 import numpy
@@ -16,6 +17,7 @@ from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.connection.linear import Linear
 from chainer.links.model.vision import _common
+from chainer.utils import argument
 from chainer.dataset.convert import concat_examples  # NOQA: F401 - the names Chainer's module held
 from chainer.functions.math.sum import sum  # NOQA: F401,A004
 from chainer.links.model.vision._common import available  # NOQA: F401
@@ -104,17 +106,25 @@ class BottleneckB(link.Chain):
 
 
 class BuildingBlock(link.Chain):
-    """A stage of ``n_layer`` bottlenecks: one :class:`BottleneckA` (``a``) and
-    ``n_layer - 1`` :class:`BottleneckB` (``b1``, ``b2``, ...)."""
+    """A stage of ``n_layers`` bottlenecks: one :class:`BottleneckA` (``a``) and
+    ``n_layers - 1`` :class:`BottleneckB` (``b1``, ``b2``, ...). ``n_layer=`` is the
+    deprecated spelling of ``n_layers=``."""
 
-    def __init__(self, n_layer: int, in_channels: int, mid_channels: int, out_channels: int,
-                 stride: int, initialW: Any = None, downsample_fb: bool = False) -> None:
+    def __init__(self, n_layers: Optional[int] = None, in_channels: Optional[int] = None,
+                 mid_channels: Optional[int] = None, out_channels: Optional[int] = None,
+                 stride: Any = None, initialW: Any = None, downsample_fb: Any = None,
+                 **kwargs: Any) -> None:
+        if 'n_layer' in kwargs:
+            warnings.warn('BuildingBlock: n_layer is deprecated; use n_layers',
+                          DeprecationWarning, stacklevel=2)
+            n_layers = kwargs.pop('n_layer')
+        argument.assert_kwargs_empty(kwargs)
         super().__init__()
         with self.init_scope():
             self.a = BottleneckA(in_channels, mid_channels, out_channels, stride,
                                  initialW, downsample_fb)
             self._forward = ['a']
-            for i in range(n_layer - 1):
+            for i in range(n_layers - 1):
                 name = f'b{i + 1}'
                 setattr(self, name, BottleneckB(out_channels, mid_channels, initialW))
                 self._forward.append(name)

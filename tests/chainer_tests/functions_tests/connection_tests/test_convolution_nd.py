@@ -191,6 +191,19 @@ def test_cudnn_configs_accepted():
         F.convolution_2d(x, W, foo=1)
 
 
+def test_unknown_keywords_name_the_function_called():
+    # As Chainer's message: the public function or method, not a helper.
+    x = numpy.zeros((1, 1, 4, 4), 'f')
+    W = numpy.zeros((1, 1, 2, 2), 'f')
+    for call, name in [(lambda: F.convolution_2d(x, W, foo=1), 'convolution_2d'),
+                       (lambda: F.deconvolution_2d(x, W, foo=1), 'deconvolution_2d'),
+                       (lambda: chainer.links.Convolution2D(1, 1, 2, foo=1), '__init__'),
+                       (lambda: chainer.links.Deconvolution2D(1, 1, 2, foo=1), '__init__')]:
+        message = rf"^{name}\(\) got unexpected keyword argument\(s\) 'foo'$"
+        with pytest.raises(TypeError, match=message):
+            call()
+
+
 @pytest.mark.parametrize('x_shape,W_shape,kwargs', [
     ((1, 3, 4, 4), (2, 2, 2, 2), {}),                     # channel mismatch
     ((1, 3, 4), (2, 3, 2, 2), {}),                        # x is not 4-d

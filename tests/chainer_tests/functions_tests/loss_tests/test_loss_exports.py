@@ -45,7 +45,7 @@ _MODULES = {
     'discriminative_margin_based_clustering_loss': 'loss.discriminative_loss',
     'gaussian_kl_divergence': 'loss.vae',
     'gaussian_nll': 'loss.vae',
-    'squared_difference': 'math.squared_difference',
+    'squared_difference': 'loss.squared_error',
 }
 
 

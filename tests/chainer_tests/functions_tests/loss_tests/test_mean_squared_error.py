@@ -7,7 +7,7 @@ from chainer.functions.loss.absolute_error import absolute_error
 from chainer.functions.loss.mean_absolute_error import mean_absolute_error
 from chainer.functions.loss.mean_squared_error import mean_squared_error
 from chainer.functions.loss.squared_error import squared_error
-from chainer.functions.math.squared_difference import squared_difference
+from chainer.functions.loss.squared_error import squared_difference
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances

@@ -301,6 +301,28 @@ def test_labels():
     assert (-x).creator.label == '__neg__'
 
 
+@pytest.mark.parametrize('expr,label', [
+    (lambda x: x + (-1), '_ + (-1)'),
+    (lambda x: x - 1, '_ + (-1)'),
+    (lambda x: -1 - x, '(-1) - _'),
+    (lambda x: x * -0.5, '_ * (-0.5)'),
+    (lambda x: x / -2, '_ * (-0.5)'),
+    (lambda x: -2 / x, '(-2) / _'),
+    (lambda x: x ** -1, '_ ** (-1)'),
+    (lambda x: (-2) ** x, '(-2) ** _'),
+    (lambda x: x + float('-inf'), '_ + (-inf)'),
+    (lambda x: x - 0.0, '_ + -0.0'),
+    (lambda x: x + numpy.float32(0.1), '_ + 0.1'),
+    (lambda x: x - numpy.float32(0.1), '_ + (-0.10000000149011612)'),
+    (lambda x: x * numpy.float16(-0.1), '_ * (-0.0999755859375)'),
+])
+def test_labels_of_negative_constants(expr, label):
+    # Chainer's graph dumps show negative constants in parentheses, formatted
+    # as Python floats; non-negative ones as str() prints them.
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    assert expr(x).creator.label == label
+
+
 def test_comparison_is_unsupported():
     x = chainer.Variable(numpy.ones(2, numpy.float32))
     with pytest.raises(NotImplementedError):

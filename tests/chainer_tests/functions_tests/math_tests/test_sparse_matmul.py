@@ -92,4 +92,18 @@ def test_sparse_matmul_bad_input():
         F.sparse_matmul(sp, numpy.ones((2, 3, 3), numpy.float32))
 
 
+
+def test_sparse_matmul_nodes_have_chainers_names():
+    # Graph dumps and hooks show CooMatMul, and CooMatMulGradSP for the sparse gradient.
+    from chainer.functions.math import sparse_matmul
+    sp = to_coo(numpy.eye(2, dtype=numpy.float32))
+    sp_data = chainer.Variable(sp.data.array)
+    y = sparse_matmul.CooMatMul(sp.row, sp.col, sp.shape).apply(
+        (sp_data, numpy.ones((2, 2), numpy.float32)))[0]
+    assert y.creator.label == 'CooMatMul'
+    assert F.sparse_matmul(sp, numpy.ones((2, 2), numpy.float32)).creator.label == 'CooMatMul'
+    gx, = chainer.grad([F.sum(y * y)], [sp_data], enable_double_backprop=True)
+    assert gx.creator.label == 'CooMatMulGradSP'
+
+
 testing.run_module(__name__, __file__)

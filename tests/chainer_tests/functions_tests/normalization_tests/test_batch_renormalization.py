@@ -1,3 +1,5 @@
+import warnings
+
 import numpy
 import pytest
 
@@ -72,9 +74,19 @@ def test_gradients_treat_r_and_d_as_constants():
 
 def test_fixed_matches_fixed_batch_normalization():
     args = [numpy.random.rand(*s).astype('f') + 0.5 for s in [(4, 3), (3,), (3,), (3,), (3,)]]
-    with pytest.warns(DeprecationWarning, match='Use fixed_batch_normalization'):
+    with pytest.warns(DeprecationWarning, match='fixed_batch_renormalization is deprecated'):
         y = F.fixed_batch_renormalization(*args)
     numpy.testing.assert_array_equal(y.array, F.fixed_batch_normalization(*args).array)
+
+
+def test_single_sample_batch_does_not_warn():
+    # Only batch normalization proper warns about a batch of one (as Chainer).
+    x = numpy.ones((1, 3), 'f')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        F.batch_renormalization(x, numpy.ones(3, 'f'), numpy.zeros(3, 'f'), 3.0, 5.0,
+                                running_mean=numpy.zeros(3, 'f'),
+                                running_var=numpy.ones(3, 'f'))
 
 
 def test_bad_inputs():

@@ -199,8 +199,10 @@ def test_bad_inputs():
         F.n_step_rnn(N_LAYERS, 0.0, hx, ws, bs, xs, activation='sigmoid')
     with pytest.raises(ValueError):
         F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, xs, train=True)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^n_step_gru\(\) got unexpected keyword"):
         F.n_step_gru(N_LAYERS, 0.0, hx, ws, bs, xs, foo=1)
+    with pytest.raises(TypeError, match=r"^n_step_bilstm\(\) got unexpected keyword"):
+        F.n_step_bilstm(N_LAYERS, 0.0, None, None, [], [], [], foo=1)
 
 
 testing.run_module(__name__, __file__)

@@ -91,6 +91,8 @@ def test_bad_arguments():
         link(None, None, [])
     with pytest.raises(ValueError):
         link(None, None, [numpy.ones((2, 3), numpy.float32)], train=True)
+    with pytest.raises(TypeError, match=r"^forward\(\) got unexpected keyword argument\(s\) 'foo'"):
+        link(None, None, [numpy.ones((2, 3), numpy.float32)], foo=1)
 
 
 def test_sort_helpers():

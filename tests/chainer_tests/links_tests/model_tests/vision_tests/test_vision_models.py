@@ -236,6 +236,21 @@ def test_auto_without_weights_says_what_to_put_where(dataset_root, cls, name):
     assert 'pretrained_model=None' in message
 
 
+def test_first_use_conversion_says_so_on_stderr(dataset_root, monkeypatch, capsys):
+    src = L.GoogLeNet(pretrained_model=None)
+    directory = os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models')
+    os.makedirs(directory, exist_ok=True)
+    open(os.path.join(directory, 'bvlc_googlenet.caffemodel'), 'wb').close()
+    monkeypatch.setattr(L.GoogLeNet, 'convert_caffemodel_to_npz', classmethod(
+        lambda cls, caffemodel, npz: serializers.save_npz(npz, src)))
+    L.GoogLeNet()
+    captured = capsys.readouterr()
+    assert captured.err == 'Now loading caffemodel (usually it may take few minutes)\n'
+    assert captured.out == ''
+    L.GoogLeNet()  # the converted weights are found: nothing printed
+    assert capsys.readouterr().err == ''
+
+
 def test_oversample_crops():
     x = numpy.arange(2 * 1 * 4 * 5, dtype=numpy.float32).reshape(2, 1, 4, 5)
     crops = _common.oversample_crops(x, (2, 3))
@@ -307,3 +322,16 @@ def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, 
             targets |= {id(link.avg_mean), id(link.avg_var)}
     assert set(written) == targets
     assert expected <= set(_FakeCaffe.last.names)
+
+
+def test_building_block_takes_chainers_arguments():
+    block = resnet.BuildingBlock(n_layers=2, in_channels=4, mid_channels=2, out_channels=4,
+                                 stride=1)
+    assert [name for name, _ in block.namedlinks(skipself=True) if '/' not in name[1:]] \
+        == ['/a', '/b1']
+    with pytest.warns(DeprecationWarning, match='n_layer is deprecated'):
+        old = resnet.BuildingBlock(n_layer=3, in_channels=4, mid_channels=2, out_channels=4,
+                                   stride=1)
+    assert hasattr(old, 'b2') and not hasattr(old, 'b3')
+    with pytest.raises(TypeError):
+        resnet.BuildingBlock(2, 4, 2, 4, 1, n_blocks=2)

@@ -1,1 +1,0 @@
-"""Links for elementwise math with learnable parameters (Bias, Scale)."""
