@@ -207,3 +207,48 @@ def initializer_state(init: Any, state: dict) -> dict:
     if '_checks' in state:
         state = {k: v for k, v in state.items() if k != '_checks'}
     return state
+
+
+def distribution_state(dist: Any, state: dict) -> dict:
+    """rechainer's state of a distribution pickled by Chainer, which kept its
+    parameters in private (name-mangled) attributes: the distribution is built
+    again from them."""
+    cls = type(dist)
+    prefixes = tuple(f'_{c.__name__}__' for c in cls.__mro__)
+    if not any(key.startswith(prefixes) for key in state):
+        return state
+    params = {}
+    for key, value in state.items():
+        for prefix in prefixes:
+            if key.startswith(prefix):
+                key = key[len(prefix):]
+                break
+        params[key] = value
+    params.pop('device', None)
+    use_loc_scale = params.pop('_use_loc_scale', False)
+    if params.pop('_use_low_high', False) or use_loc_scale:
+        # Chainer's Uniform keeps both parametrisations; it was built from one.
+        for name in (('low', 'high') if use_loc_scale else ('loc', 'scale')):
+            params.pop(name, None)
+    fresh = cls.__new__(cls)
+    cls.__init__(fresh, **{k: v for k, v in params.items() if v is not None})
+    return vars(fresh)
+
+
+def tabular_state(dataset: Any, state: dict) -> dict:
+    """rechainer's state of a tabular dataset view pickled by Chainer."""
+    names = _qualnames(dataset)
+    if ('chainer.dataset.tabular.delegate_dataset.DelegateDataset' in names
+            and '_dataset' in state and 'dataset' not in state):
+        state = dict(state)
+        state['dataset'] = state.pop('_dataset')
+    if 'chainer.dataset.tabular._transform._TransformBatch' in names \
+            and '_transform_batch' in state:
+        state = dict(state)
+        state['_transform'] = state.pop('_transform_batch')
+    if ('chainer.dataset.tabular._transform._Transform' in names
+            or 'chainer.dataset.tabular._transform._TransformBatch' in names) \
+            and '_mode' not in state:
+        from chainer.dataset.tabular import _transform
+        state = dict(state, _mode=_transform._UNKNOWN)
+    return state
