@@ -171,6 +171,38 @@ class TestLinksAndOthers:
             tuple(map(float, e)) for e in self.expected['dataset']]
 
 
+class TestDistributionsAndTabular:
+
+    def setup_method(self):
+        self.objs, self.expected = _load('distributions.pkl')
+
+    @pytest.mark.parametrize('name', ['normal', 'normal_log', 'uniform', 'bernoulli', 'mvn'])
+    def test_distribution(self, name):
+        d = self.objs[name]
+        x, log_prob, mean = self.expected[name]
+        np.random.seed(8)
+        _close(d.sample(2).array, x)
+        _close(d.log_prob(x).array, log_prob)
+        _close(d.mean.array, mean)
+
+    @pytest.mark.parametrize('name', ['slice', 'dict', 'transform', 'transform_batch', 'converter'])
+    def test_tabular(self, name):
+        ds = self.objs[name]
+        length, keys, fetched, example = self.expected[name]
+        assert len(ds) == length
+        assert ds.keys == keys
+        if isinstance(fetched, dict):
+            assert sorted(ds.fetch()) == sorted(fetched)
+            for key in fetched:
+                _close(ds.fetch()[key], fetched[key])
+                assert ds[1][key] == example[key]
+        else:
+            _close(np.array(ds.fetch()), np.array(fetched))
+            assert ds[1] == example
+        if name == 'converter':
+            _close(ds.convert(ds.fetch()), np.maximum(*fetched))
+
+
 def _chainer_format(cls, state):
     """An object that pickles as Chainer wrote ``cls`` objects: no __init__, its __dict__."""
 
