@@ -252,3 +252,15 @@ def tabular_state(dataset: Any, state: dict) -> dict:
         from chainer.dataset.tabular import _transform
         state = dict(state, _mode=_transform._UNKNOWN)
     return state
+
+
+def text_dataset_state(state: dict) -> dict:
+    """rechainer's state of a ``TextDataset`` pickled by Chainer (per-file
+    options and line boundaries become per-file ``open`` options and the
+    offsets of each kept row)."""
+    paths = list(state['_paths'])
+    options = [{'encoding': e, 'errors': r, 'newline': n} for e, r, n in zip(
+        state['_encoding'], state['_errors'], state['_newline'])]
+    bounds = state['_bounds']
+    rows = [tuple(b[line] for b in bounds) for line in state['_lines']]
+    return {'_paths': paths, '_options': options, '_rows': rows, '_fps': None, '_pid': None}

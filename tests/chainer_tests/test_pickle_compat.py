@@ -213,6 +213,34 @@ def _chainer_format(cls, state):
     return Reduced()
 
 
+class TestBuiltFromChainersLayout:
+    """Objects whose Chainer layout is written here, as observed in Chainer's pickles."""
+
+    def test_text_dataset(self, tmp_path):
+        path = tmp_path / 'a.txt'
+        path.write_text('ab\ncde\nf\n')
+        state = {'_paths': [str(path), str(path)], '_encoding': ['utf-8', None],
+                 '_errors': [None, None], '_newline': [None, None],
+                 '_bounds': ([0, 3, 7, 9], [0, 3, 7, 9]), '_lines': [0, 2]}
+        ds = pickle.loads(pickle.dumps(_chainer_format(chainer.datasets.TextDataset, state)))
+        assert len(ds) == 2
+        assert ds[0] == ('ab\n', 'ab\n')
+        assert ds[1] == ('f\n', 'f\n')
+        again = pickle.loads(pickle.dumps(ds))
+        assert again[1] == ('f\n', 'f\n')
+
+    def test_trainer_extension_entry(self):
+        from chainer.training import trainer
+        hook = chainer.training.extensions.LogReport()
+        state = {'extension': hook, 'trigger': None, 'priority': 100,
+                 'call_before_training': False}
+        entry = pickle.loads(pickle.dumps(_chainer_format(trainer._ExtensionEntry, state)))
+        assert entry.priority == 100
+        assert type(entry.extension) is type(hook)
+        again = pickle.loads(pickle.dumps(entry))
+        assert again.priority == 100 and not again.call_before_training
+
+
 class TestRefused:
 
     def test_memory_layout(self):
