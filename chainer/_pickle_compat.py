@@ -264,3 +264,20 @@ def text_dataset_state(state: dict) -> dict:
     bounds = state['_bounds']
     rows = [tuple(b[line] for b in bounds) for line in state['_lines']]
     return {'_paths': paths, '_options': options, '_rows': rows, '_fps': None, '_pid': None}
+
+
+def zipped_image_dataset_state(dataset: Any, state: dict) -> dict:
+    """rechainer's state of a zipped image dataset pickled by Chainer."""
+    from chainer.datasets import image_dataset
+    if '_zf_pid' in state:  # ZippedImageDataset
+        return {'_zipfilename': state['_zipfilename'],
+                '_zf': image_dataset._ZipReader(state['_zipfilename']),
+                '_dtype': state['_dtype'], '_paths': state['_paths']}
+    if '_zfs' in state:  # MultiZippedImageDataset
+        return {'_zds': state['_zfs'], '_zpaths_accumlens': state['_zpaths_accumlens']}
+    if '_zipfile' in state:  # LabeledZippedImageDataset: holds a ZippedImageDataset
+        zipped = state['_zipfile']
+        return {'_zipfilename': zipped._zipfilename, '_zf': zipped._zf,
+                '_dtype': zipped._dtype, '_label_dtype': state['_label_dtype'],
+                '_pairs': state['_pairs']}
+    return state

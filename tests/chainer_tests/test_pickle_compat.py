@@ -241,6 +241,34 @@ class TestBuiltFromChainersLayout:
         assert again.priority == 100 and not again.call_before_training
 
 
+def test_zipped_image_datasets(tmp_path):
+    image = pytest.importorskip('PIL.Image')
+    import zipfile
+    from chainer.datasets import image_dataset
+    png = tmp_path / 'a.png'
+    image.fromarray(np.arange(12, dtype=np.uint8).reshape(2, 2, 3)).save(png)
+    archive = str(tmp_path / 'images.zip')
+    with zipfile.ZipFile(archive, 'w') as z:
+        z.write(png, 'a.png')
+    dtype = np.dtype(np.float32)
+    zipped = _chainer_format(image_dataset.ZippedImageDataset, {
+        '_zipfilename': archive, '_zf': None, '_zf_pid': 1, '_dtype': dtype,
+        '_paths': ['a.png'], '_lock': None})
+    multi = _chainer_format(image_dataset.MultiZippedImageDataset, {
+        '_zfs': [zipped, zipped], '_zpaths_accumlens': [0, 1, 2]})
+    labeled = _chainer_format(image_dataset.LabeledZippedImageDataset, {
+        '_pairs': [('a.png', 3)], '_label_dtype': np.int32, '_zipfile': zipped})
+    zipped, multi, labeled = pickle.loads(pickle.dumps((zipped, multi, labeled)))
+    expected = np.arange(12, dtype=np.float32).reshape(2, 2, 3).transpose(2, 0, 1)
+    np.testing.assert_array_equal(zipped[0], expected)
+    assert len(multi) == 2
+    np.testing.assert_array_equal(multi[1], expected)
+    x, t = labeled[0]
+    np.testing.assert_array_equal(x, expected)
+    assert t == 3 and t.dtype == np.int32
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(labeled))[0][0], expected)
+
+
 class TestRefused:
 
     def test_memory_layout(self):
