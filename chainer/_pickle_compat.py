@@ -1,11 +1,13 @@
 """Loading objects pickled by Chainer 7.8.1.
 
 A Chainer pickle names Chainer's reduce functions and stores each object's
-``__dict__`` as Chainer laid it out. The core classes hand such state here from
-small hooks (``_recover_parameter``/``_create_variable`` in ``chainer.variable``,
-``__setstate__`` of ``DeviceResident``, ``Optimizer``, ``UpdateRule``,
-``Initializer`` and the hierarchical softmax function), and this module turns it
-into rechainer's layout. Pickles that rechainer writes never come here.
+``__dict__`` as Chainer laid it out. The classes whose layout differs hand such
+state here from small hooks (``_recover_parameter``/``_create_variable`` in
+``chainer.variable``, the ``_Hookable`` names of ``chainer.optimizer``, and the
+``__setstate__`` of links and other device residents, optimizers, update rules,
+initializers, distributions, tabular and text/zipped image datasets, ...), and
+this module turns it into rechainer's layout. Pickles that rechainer writes keep
+their own layout and pass through unchanged.
 """
 from __future__ import annotations
 
