@@ -56,6 +56,11 @@ class DeviceResident:
     def __init__(self) -> None:
         self._device = _cpu.CpuDevice()
 
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, '_overridden_to_methods',
+                                 _pickle_compat.device_resident_state)
+
     def device_resident_accept(self, visitor: 'DeviceResidentsVisitor') -> None:
         """Lets ``visitor`` visit this object (and, in subclasses, its contents)."""
         visitor.visit_device_resident(self)

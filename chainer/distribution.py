@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy as copy_module
 import math
-from typing import Callable
+from typing import Any, Callable
 
 from chainer import backend
 from chainer.functions.math import exponential
@@ -20,6 +20,10 @@ class Distribution:
     event_shape``, and densities, entropies and KL divergences have shape
     ``sample_shape + batch_shape``.
     """
+
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, None, _pickle_compat.distribution_state)
 
     def __repr__(self) -> str:
         try:

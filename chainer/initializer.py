@@ -25,6 +25,10 @@ class Initializer:
         """Fills ``array`` (a NumPy or CuPy array) in place."""
         raise NotImplementedError()
 
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, None, _pickle_compat.initializer_state)
+
     def _check_dtype(self, array: Any) -> None:
         # Subclasses call this first so that a wrong dtype never fills silently.
         dtype = self.dtype

@@ -135,6 +135,10 @@ class UpdateRule:
         self._use_fp32_update = False
         self._fp32_param: Optional[variable.Variable] = None
 
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, '_hookable', _pickle_compat.update_rule_state)
+
     @property
     def state(self) -> Optional[dict]:
         """Dictionary of state arrays (None until the first update)."""
@@ -394,6 +398,10 @@ class Optimizer:
     _loss_scaling_multiplier = 2.0 ** (1.0 / 1000)
     _check_loaded_states = False
     use_auto_new_epoch = False
+
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, '_hookable', _pickle_compat.optimizer_state)
 
     def setup(self, link: Any) -> 'Optimizer':
         """Sets the target link and resets ``t``, ``epoch`` and the hooks; returns self."""
@@ -766,6 +774,9 @@ def __getattr__(name: str) -> Any:
         cls = _make_deprecated_alias(name)
         globals()[name] = cls
         return cls
+    if name in ('_Hookable', '_OptimizerHookable'):  # named by Chainer's pickles
+        from chainer import _pickle_compat
+        return _pickle_compat.ChainerHookable
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

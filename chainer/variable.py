@@ -940,12 +940,21 @@ def _generate(initializer, shape, device, dtype=None):
     return initializers.generate_array(initializer, shape, device.xp, dtype=dtype, device=device)
 
 
-def _recover_parameter(data, name, grad, initializer, update_rule):
+def _recover_parameter(*args):
+    if len(args) != 5:  # pickled by Chainer
+        from chainer import _pickle_compat
+        return _pickle_compat.recover_parameter(*args)
+    data, name, grad, initializer, update_rule = args
     p = Parameter(initializer=initializer, name=name)
     p.array = data
     p.grad = grad
     p.update_rule = update_rule
     return p
+
+
+def _create_variable(*args):
+    from chainer import _pickle_compat  # the reduce function of Chainer's Variables
+    return _pickle_compat.create_variable(*args)
 
 
 def as_variable(obj) -> Variable:

@@ -267,6 +267,9 @@ class GpuDevice(_backend.Device):
     def __reduce__(self):
         return (GpuDevice.from_device_id, (self.device.id,))
 
+    def __setstate__(self, state: dict) -> None:
+        self.device = state['device']  # Chainer's pickles: the state of a plain object
+
     def create_context(self) -> Any:
         # A fresh cupy Device per context: one cupy Device object must not be
         # entered from several threads.

@@ -150,8 +150,15 @@ class _ZipReader:
         self.__init__(state['_zipfilename'])
 
 
+def _setstate(self: Any, state: Any) -> None:
+    from chainer import _pickle_compat  # Chainer's pickles have another layout
+    _pickle_compat.set_state(self, state, None, _pickle_compat.zipped_image_dataset_state)
+
+
 class ZippedImageDataset(dataset_mixin.DatasetMixin):
     """All images inside the zip file ``zipfilename`` (directories skipped)."""
+
+    __setstate__ = _setstate
 
     def __init__(self, zipfilename: str, dtype: Any = None) -> None:
         _check_pillow()
@@ -174,6 +181,8 @@ class ZippedImageDataset(dataset_mixin.DatasetMixin):
 
 class MultiZippedImageDataset(dataset_mixin.DatasetMixin):
     """The images of several zip files, one archive after another."""
+
+    __setstate__ = _setstate
 
     def __init__(self, zipfilenames: Any, dtype: Any = None) -> None:
         _check_pillow()
@@ -200,6 +209,8 @@ class MultiZippedImageDataset(dataset_mixin.DatasetMixin):
 class LabeledZippedImageDataset(dataset_mixin.DatasetMixin):
     """``(image, label)`` pairs: images inside a zip file, labels from the text file
     ``labelfilename`` of ``"<path in zip> <label>"`` lines."""
+
+    __setstate__ = _setstate
 
     def __init__(self, zipfilename: str, labelfilename: str, dtype: Any = None,
                  label_dtype: Any = numpy.int32) -> None:

@@ -109,6 +109,9 @@ class TextDataset(dataset_mixin.DatasetMixin):
         return state
 
     def __setstate__(self, state: dict) -> None:
+        if '_bounds' in state:  # pickled by Chainer
+            from chainer import _pickle_compat
+            state = _pickle_compat.text_dataset_state(state)
         self.__dict__.update(state)
         self._lock = threading.Lock()
 

@@ -26,6 +26,13 @@ class _ExtensionEntry:
         self.priority = priority
         self.call_before_training = call_before_training
 
+    def __setstate__(self, state: Any) -> None:
+        # Chainer pickled the entry's __dict__; rechainer's slots come as (None, slots).
+        if isinstance(state, tuple):
+            state = state[1]
+        for name, value in state.items():
+            setattr(self, name, value)
+
 
 def _get_time() -> float:
     return time.perf_counter()

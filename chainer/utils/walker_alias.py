@@ -70,6 +70,11 @@ class WalkerAlias:
             'WalkerAlias.use_gpu attribute is only applicable for numpy or cupy devices. '
             'Use WalkerAlias.device attribute for general devices.')
 
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, '_overridden_to_methods',
+                                 _pickle_compat.device_resident_state)
+
     def to_device(self, device: Any) -> 'WalkerAlias':
         """Moves the tables to ``device`` (any device specifier)."""
         import chainer

@@ -30,6 +30,10 @@ class TabularDataset(dataset_mixin.DatasetMixin):
     friends build new datasets without copying the data.
     """
 
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, None, _pickle_compat.tabular_state)
+
     def __len__(self) -> int:
         raise NotImplementedError
 

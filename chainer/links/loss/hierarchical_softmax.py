@@ -123,15 +123,25 @@ class BinaryHierarchicalSoftmaxFunction(function_node.FunctionNode):
             [paths[i] for i in ordered] + [numpy.empty(0, numpy.int32)])
         self.codes = numpy.concatenate(
             [codes[i] for i in ordered] + [numpy.empty(0, parser.dtype)])
+        self._padded_paths, self._padded_codes = self._padded(self.paths, self.codes, begins)
 
+    @staticmethod
+    def _padded(paths: Any, codes: Any, begins: Any) -> tuple:
+        """The ``(n_vocab, max_depth)`` path and code tables of the flat ones."""
+        lengths = numpy.diff(begins)
+        n_vocab = len(lengths)
         depth = int(lengths.max()) if n_vocab else 0
         padded_paths = numpy.zeros((n_vocab, depth), dtype=numpy.int32)
-        padded_codes = numpy.zeros((n_vocab, depth), dtype=parser.dtype)
-        for i in ordered:
-            padded_paths[i, :lengths[i]] = paths[i]
-            padded_codes[i, :lengths[i]] = codes[i]
-        self._padded_paths = padded_paths
-        self._padded_codes = padded_codes
+        padded_codes = numpy.zeros((n_vocab, depth), dtype=codes.dtype)
+        for i in range(n_vocab):
+            padded_paths[i, :lengths[i]] = paths[begins[i]:begins[i + 1]]
+            padded_codes[i, :lengths[i]] = codes[begins[i]:begins[i + 1]]
+        return padded_paths, padded_codes
+
+    def __setstate__(self, state: Any) -> None:
+        from chainer import _pickle_compat  # Chainer's pickles have another layout
+        _pickle_compat.set_state(self, state, '_overridden_to_methods',
+                                 _pickle_compat.hierarchical_softmax_state)
 
     def to_device(self, device: Any) -> None:
         """Moves the lookup tables to ``device``."""
