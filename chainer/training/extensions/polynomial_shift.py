@@ -1,6 +1,7 @@
 """PolynomialShift: ``init * (1 - t / max_count) ** rate`` schedules."""
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from chainer.training.extensions import _shift_base
@@ -20,6 +21,9 @@ class PolynomialShift(_shift_base._InitShiftBase):
 
     def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
                  target: float | None = None, optimizer: Any = None) -> None:
+        if not isinstance(max_count, numbers.Real) or isinstance(max_count, bool):
+            raise TypeError('max_count must be the number of calls (an int), got '
+                            f'{max_count!r}; the trigger of the extension sets its unit')
         if max_count <= 0:
             raise ValueError(f'max_count must be positive, got {max_count!r}')
         super().__init__(attr, optimizer)

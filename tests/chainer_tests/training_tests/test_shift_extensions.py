@@ -99,6 +99,9 @@ def test_polynomial_shift():
     assert values == pytest.approx([0.75, 0.5, 0.4, 0.4])
     with pytest.raises(ValueError, match='max_count'):
         extensions.PolynomialShift('lr', 1, 0)
+    # A trigger-like (10, 'iteration') failed only at the first call in Chainer.
+    with pytest.raises(TypeError, match='max_count must be the number of calls'):
+        extensions.PolynomialShift('lr', 0.5, (10, 'iteration'))
 
 
 def test_step_shift():
