@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer import backend
 from chainer import link
 from chainer import variable
@@ -27,6 +29,10 @@ class Parameter(link.Link):
         super().__init__()
         with self.init_scope():
             self.W = variable.Parameter(array)
+        # As every link's initialized parameter (and Chainer's Parameter link), the
+        # gradient starts as NaN until the first cleargrads/backward.
+        if array.dtype.kind == 'f':
+            self.W.grad = backend.get_array_module(array).full_like(array, numpy.nan)
 
     def forward(self) -> variable.Variable:
         """Returns the parameter variable ``W``."""

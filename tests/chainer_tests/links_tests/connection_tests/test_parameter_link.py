@@ -22,6 +22,7 @@ class TestParameterLink:
 
     def test_gradient_flows(self):
         link = L.Parameter(numpy.ones(3, 'f'))
+        link.cleargrads()
         loss = chainer.functions.sum(link() * 2)
         loss.backward()
         numpy.testing.assert_array_equal(link.W.grad, numpy.full(3, 2, 'f'))
@@ -41,3 +42,11 @@ class TestParameterLink:
 def test_parameter_link_needs_an_array(bad):
     with pytest.raises(TypeError):
         L.Parameter(bad)
+
+
+def test_gradient_starts_as_nan_as_for_every_link_parameter():
+    link = L.Parameter(numpy.ones((2, 3), numpy.float16))
+    assert link.W.grad.dtype == numpy.float16 and numpy.isnan(link.W.grad).all()
+    link.cleargrads()
+    assert link.W.grad is None
+    assert L.Parameter(numpy.arange(3)).W.grad is None  # no NaN in an integer array
