@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import numpy
-
-from chainer import backend
 from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
-from chainer.initializers._fan_scaled import cupy_sample_dtype
+from chainer.initializers._fan_scaled import fill_random
 
 
 class Uniform(initializer.Initializer):
@@ -29,18 +26,7 @@ class Uniform(initializer.Initializer):
 
     def __call__(self, array: Any) -> None:
         self._check_dtype(array)
-        shape = array.shape
-        low, high = -self.scale, self.scale
-        if self.rng is not None:
-            initializer._fill_from_rng(
-                array, self.rng.uniform(low=low, high=high, size=shape))
-            return
-        xp = backend.get_array_module(array)
-        if xp is numpy:
-            array[...] = numpy.random.uniform(low=low, high=high, size=shape)
-        else:
-            array[...] = xp.random.uniform(low=low, high=high, size=shape,
-                                           dtype=cupy_sample_dtype(array.dtype))
+        fill_random(array, self.rng, 'uniform', low=-self.scale, high=self.scale)
 
 
 class LeCunUniform(FanScaled):
@@ -53,10 +39,7 @@ class LeCunUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, _ = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(3. / fan_in)
+    _numerator = 3.
 
 
 class GlorotUniform(FanScaled):
@@ -69,10 +52,8 @@ class GlorotUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, fan_out = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(6. / (fan_in + fan_out))
+    _numerator = 6.
+    _fan_sum = True
 
 
 class HeUniform(FanScaled):
@@ -85,7 +66,4 @@ class HeUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, _ = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(6. / fan_in)
+    _numerator = 6.
