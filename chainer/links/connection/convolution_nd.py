@@ -75,13 +75,27 @@ class _ConvolutionLinkBase(link.Link):
                 raise type_check.InvalidType(f'x.ndim == {ndim}', f'{x.ndim} != {ndim}')
             self._initialize_params(x.shape[1])
 
-    def _check_spatial_axes(self, x: Any) -> None:
+    def _setup_nd(self, ndim: int, in_channels: Optional[int], out_channels: int, ksize,
+                  stride, pad, nobias: bool, initialW: Any, initial_bias: Any, dilate,
+                  groups: int) -> None:
+        """:meth:`_setup` of the N-dimensional links, where ``(ndim, out_channels,
+        ksize)`` alone also works; like Chainer, ksize and dilate are kept as
+        ndim-tuples, stride and pad as given."""
+        if ksize is None:
+            out_channels, ksize, in_channels = in_channels, out_channels, None
+        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
+                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
+                    groups)
+
+    def _prepare_nd(self, x: Any) -> None:
         """Refuses an input without ``self.ndim`` spatial axes (the N-dimensional
-        links; Chainer's ``assert`` raised AssertionError, so this error is one too)."""
+        links; Chainer's ``assert`` raised AssertionError, so this error is one too),
+        then sizes ``W`` from it if it is not yet."""
         if x.ndim != self.ndim + 2:
             raise _ValueAssertionError(
                 f'{type(self).__name__} takes inputs of {self.ndim + 2} dimensions '
                 f'(batch, channels and {self.ndim} spatial axes); got shape {x.shape}')
+        self._ensure_params(x)
 
 
 class ConvolutionND(_ConvolutionLinkBase):
@@ -109,18 +123,13 @@ class ConvolutionND(_ConvolutionLinkBase):
                  initial_bias: Any = None, cover_all: bool = False, dilate=1,
                  groups: int = 1) -> None:
         super().__init__()
-        if ksize is None:
-            out_channels, ksize, in_channels = in_channels, out_channels, None
         self.cover_all = cover_all
-        # Like Chainer, ksize and dilate are kept as ndim-tuples, stride and pad as given.
-        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
-                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
-                    groups)
+        self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                       initial_bias, dilate, groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
-        self._check_spatial_axes(x)
-        self._ensure_params(x)
+        self._prepare_nd(x)
         return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
                                             self.cover_all, self.dilate, self.groups)
 
