@@ -62,6 +62,30 @@ class _ScalarEvent(distribution.Distribution):
         return ()
 
 
+class _LocationScale(_ScalarEvent):
+    """Base of the location-scale families on the real line (parameters ``loc`` and
+    a positive ``scale``; the mode is ``loc``)."""
+
+    _batch_param = 'loc'
+
+    def __init__(self, loc, scale) -> None:
+        owner = type(self).__name__
+        self.loc, self.scale = _as_params(owner, {'loc': loc, 'scale': scale})
+        _check_positive(owner, 'scale', self.scale)
+
+    @property
+    def params(self) -> dict:
+        return {'loc': self.loc, 'scale': self.scale}
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def support(self) -> str:
+        return 'real'
+
+
 def _modified_xlogx(x):
     """``x * log(x)`` with ``0 log 0 = 0``, differentiable (see :class:`ModifiedXLogX`)."""
     x = chainer.as_variable(x)
