@@ -282,7 +282,7 @@ class AdamRule(optimizer.UpdateRule):
 _ALPHA_T = AdamRule.alpha_t
 
 
-class Adam(optimizer.GradientMethod):
+class Adam(_util.RuleOptimizer):
     """Adam optimizer (with the AMSGrad, AdaBound and AdamW options).
 
     Args:
@@ -298,6 +298,8 @@ class Adam(optimizer.GradientMethod):
         gamma: Convergence speed of the AdaBound bounds.
     """
 
+    rule_class = AdamRule
+
     def __init__(self, alpha: float = _default_hyperparam.alpha,
                  beta1: float = _default_hyperparam.beta1,
                  beta2: float = _default_hyperparam.beta2,
@@ -308,13 +310,11 @@ class Adam(optimizer.GradientMethod):
                  adabound: bool = _default_hyperparam.adabound,
                  final_lr: float = _default_hyperparam.final_lr,
                  gamma: float = _default_hyperparam.gamma) -> None:
-        super().__init__()
-        # Every value is set, None included (it fails at the first update, as in
-        # Chainer), unlike the update rule where None leaves the parent's value.
-        for name, value in dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
-                                weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
-                                adabound=adabound, final_lr=final_lr, gamma=gamma).items():
-            setattr(self.hyperparam, name, value)
+        # Every value is set, None included, unlike the update rule where None leaves
+        # the parent's value.
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
+                         adabound=adabound, final_lr=final_lr, gamma=gamma)
 
     alpha = optimizer.HyperparameterProxy('alpha')
     beta1 = optimizer.HyperparameterProxy('beta1')
@@ -326,9 +326,6 @@ class Adam(optimizer.GradientMethod):
     adabound = optimizer.HyperparameterProxy('adabound')
     final_lr = optimizer.HyperparameterProxy('final_lr')
     gamma = optimizer.HyperparameterProxy('gamma')
-
-    def create_update_rule(self) -> AdamRule:
-        return AdamRule(self.hyperparam)
 
     @property
     def alpha_t(self) -> float:
