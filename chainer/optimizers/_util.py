@@ -110,7 +110,7 @@ BLOCKED_SIZE = 2 * CPU_BLOCK
 
 def run_blocked(step: Callable[[list, list], None], arrays: list, n_scratch: int) -> None:
     """Runs the in-place CPU step ``step(arrays, scratch)`` over NumPy ``arrays`` of one
-    shape and dtype, with ``n_scratch`` scratch arrays (``out=`` arguments).
+    shape, with ``n_scratch`` scratch arrays (``out=`` arguments) of the first one's dtype.
 
     Large C-contiguous arrays go block by block through block-sized scratch
     arrays, so that the step's passes run on data held in the CPU cache; others
