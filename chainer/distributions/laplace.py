@@ -16,8 +16,7 @@ class _StandardLaplaceNode(function_node.FunctionNode):
     """An elementwise function of one floating-point input."""
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
 
 class LaplaceCDF(_StandardLaplaceNode):

@@ -574,6 +574,12 @@ def _argname(in_types: tuple, names: tuple) -> None:
 argname = _argname
 
 
+def _expect_float(in_types: tuple, name: str = 'x') -> None:
+    """The check of a function of one floating-point input named ``name``."""
+    _argname(in_types, (name,))
+    expect(in_types[0].dtype.kind == 'f')
+
+
 def _invalid_plain(value: Any) -> InvalidType:
     return InvalidType('True', _value_str(value))
 
