@@ -10,13 +10,6 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
 
 
-def _check_pair(in_types):
-    type_check._argname(in_types, ('x1', 'x2'))
-    x1_type, x2_type = in_types
-    type_check.expect(x1_type.dtype.kind == 'f', x1_type.dtype == x2_type.dtype)
-    type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
-
-
 class SelectGrad(function_node.FunctionNode):
     """Routes ``gy`` to ``x1`` where ``cond`` holds and to ``x2`` elsewhere.
 
@@ -60,7 +53,7 @@ class _Extremum(function_node.FunctionNode):
     _to_x1 = operator.ge
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x1', 'x2'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -294,10 +294,7 @@ class Arctan2(function_node.FunctionNode):
         return 'arctan2'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x1', 'x2'))
-        x1_type, x2_type = in_types
-        type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype == x1_type.dtype)
-        type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
+        type_check._expect_float_pair(in_types, ('x1', 'x2'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
