@@ -580,13 +580,17 @@ def _expect_float(in_types: tuple, name: str = 'x') -> None:
     expect(in_types[0].dtype.kind == 'f')
 
 
-def _expect_float_pair(in_types: tuple, names: tuple) -> None:
-    """The check of a function of two floating-point inputs of one dtype whose shapes
-    broadcast, named ``names``."""
+def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) -> None:
+    """The check of a function of two floating-point inputs of one dtype, named
+    ``names``, whose shapes broadcast (or are equal, with ``same_shape``)."""
     _argname(in_types, names)
     first, second = in_types
-    expect(first.dtype.kind == 'f', first.dtype == second.dtype)
-    expect_broadcast_shapes(first.shape, second.shape)
+    if same_shape:
+        expect(first.dtype.kind == 'f', first.dtype == second.dtype,
+               first.shape == second.shape)
+    else:
+        expect(first.dtype.kind == 'f', first.dtype == second.dtype)
+        expect_broadcast_shapes(first.shape, second.shape)
 
 
 def _invalid_plain(value: Any) -> InvalidType:
