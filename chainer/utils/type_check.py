@@ -580,6 +580,16 @@ def _expect_float(in_types: tuple, name: str = 'x') -> None:
     expect(in_types[0].dtype.kind == 'f')
 
 
+def _expect_x_w_b(in_types: Any) -> tuple:
+    """Names the inputs ``(x, W)`` or ``(x, W, b)`` of a layer function (two or three of
+    them) and returns their types, ``b``'s as None where there is none."""
+    n_in = in_types.size()
+    expect(2 <= n_in, n_in <= 3)
+    n_in = eval(n_in)
+    _argname(in_types, ('x', 'W', 'b')[:n_in])
+    return in_types[0], in_types[1], in_types[2] if n_in == 3 else None
+
+
 def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) -> None:
     """The check of a function of two floating-point inputs of one dtype, named
     ``names``, whose shapes broadcast (or are equal, with ``same_shape``)."""
