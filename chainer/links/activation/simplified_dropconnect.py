@@ -46,13 +46,8 @@ class SimplifiedDropconnect(link.Link):
             self.W = variable.Parameter(initializers._get_initializer(initialW))
             if in_size is not None:
                 self._initialize_params(in_size)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = initializers.Constant(0)
-                self.b = variable.Parameter(
-                    initializers._get_initializer(initial_bias), out_size)
+            self.b = None if nobias else variable.Parameter(
+                initializers._get_bias_initializer(initial_bias), out_size)
 
     def _initialize_params(self, in_size: int) -> None:
         self.W.initialize((self.out_size, in_size))

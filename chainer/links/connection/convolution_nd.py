@@ -45,13 +45,8 @@ class _ConvolutionLinkBase(link.Link):
             self.W = variable.Parameter(initializers._get_initializer(initialW))
             if in_channels is not None:
                 self._initialize_params(in_channels)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = 0
-                self.b = variable.Parameter(initializers._get_initializer(initial_bias),
-                                            out_channels)
+            self.b = None if nobias else variable.Parameter(
+                initializers._get_bias_initializer(initial_bias), out_channels)
 
     def _initialize_params(self, in_channels: int) -> None:
         if in_channels % self.groups != 0:

@@ -43,13 +43,8 @@ class Linear(link.Link):
             self.W = variable.Parameter(initializers._get_initializer(initialW))
             if in_size is not None:
                 self._initialize_params(in_size)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = 0
-                self.b = variable.Parameter(
-                    initializers._get_initializer(initial_bias), out_size)
+            self.b = None if nobias else variable.Parameter(
+                initializers._get_bias_initializer(initial_bias), out_size)
 
     @property
     def printable_specs(self) -> Iterator[Tuple[str, Any]]:
