@@ -34,7 +34,23 @@ def fill_random(array: Any, rng: Any, method: str, **params: Any) -> None:
             **params, size=shape, dtype=cupy_sample_dtype(array.dtype))
 
 
-class FanScaled(initializer.Initializer):
+class RandomInitializer(initializer.Initializer):
+    """Base of the initializers drawing from a distribution of spread ``scale``.
+
+    Args:
+        scale: Standard deviation or half-width of the distribution.
+        dtype: Data type of the arrays it fills (None: any).
+        rng: (keyword only) Random number generator (None: ``numpy.random`` or
+            ``cupy.random``).
+    """
+
+    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+        self.scale = scale
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
+        super().__init__(dtype)
+
+
+class FanScaled(RandomInitializer):
     """Base of the initializers whose spread depends on the fans of the array.
 
     A subclass sets ``_sampler`` (:class:`~chainer.initializers.Normal` or
@@ -53,9 +69,7 @@ class FanScaled(initializer.Initializer):
     _fan_sum = False
 
     def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
+        super().__init__(scale, dtype, **kwargs)
 
     def _fan(self, shape: tuple) -> int:
         fan_in, fan_out = initializer.get_fans(shape)

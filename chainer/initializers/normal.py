@@ -5,12 +5,13 @@ from typing import Any, Optional
 
 from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
+from chainer.initializers._fan_scaled import RandomInitializer
 from chainer.initializers._fan_scaled import fill_random
 
 _FAN_OPTIONS = ('fan_in', 'fan_out')
 
 
-class Normal(initializer.Initializer):
+class Normal(RandomInitializer):
     """Draws from a normal distribution with mean 0 and standard deviation ``scale``.
 
     Args:
@@ -20,11 +21,6 @@ class Normal(initializer.Initializer):
             scale, size)`` method, e.g. ``numpy.random.RandomState``. None uses
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
-
-    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
 
     def __call__(self, array: Any) -> None:
         self._check_dtype(array)

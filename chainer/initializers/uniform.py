@@ -1,14 +1,14 @@
 """Initializers drawing from uniform distributions."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
+from chainer.initializers._fan_scaled import RandomInitializer
 from chainer.initializers._fan_scaled import fill_random
 
 
-class Uniform(initializer.Initializer):
+class Uniform(RandomInitializer):
     """Draws from the uniform distribution on ``[-scale, scale)``.
 
     Args:
@@ -18,11 +18,6 @@ class Uniform(initializer.Initializer):
             high, size)`` method, e.g. ``numpy.random.RandomState``. None uses
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
-
-    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
 
     def __call__(self, array: Any) -> None:
         self._check_dtype(array)
