@@ -574,10 +574,15 @@ def _argname(in_types: tuple, names: tuple) -> None:
 argname = _argname
 
 
-def _expect_float(in_types: tuple, name: str = 'x') -> None:
-    """The check of a function of one floating-point input named ``name``."""
+def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None) -> None:
+    """The check of a function of one floating-point input named ``name`` (of ``ndim``
+    dimensions where given)."""
     _argname(in_types, (name,))
-    expect(in_types[0].dtype.kind == 'f')
+    t = in_types[0]
+    if ndim is None:
+        expect(t.dtype.kind == 'f')
+    else:
+        expect(t.dtype.kind == 'f', t.ndim == ndim)
 
 
 def _expect_x_w_b(in_types: Any) -> tuple:
