@@ -37,6 +37,24 @@ def set_grads(link, seed, dtype=None):
     return out
 
 
+def cpu_and_gpu_runs(make_optimizer, dtype, steps=3):
+    """Two ``Model(dtype)``, the second on the GPU, each updated ``steps`` times by its
+    own ``make_optimizer()`` with the same gradients; returns ``(cpu, gpu)``."""
+    import cupy
+    cpu = Model(dtype)
+    gpu = Model(dtype)
+    gpu.to_device('@cupy:0')
+    opt_c = make_optimizer().setup(cpu)
+    opt_g = make_optimizer().setup(gpu)
+    for step in range(steps):
+        grads = set_grads(cpu, step)
+        for name, p in gpu.namedparams():
+            p.grad = cupy.asarray(grads[name])
+        opt_c.update()
+        opt_g.update()
+    return cpu, gpu
+
+
 def param_arrays(link):
     return {name: p.array.copy() for name, p in link.namedparams()}
 
