@@ -574,15 +574,18 @@ def _argname(in_types: tuple, names: tuple) -> None:
 argname = _argname
 
 
-def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None) -> None:
+def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None,
+                  min_ndim: int | None = None) -> None:
     """The check of a function of one floating-point input named ``name`` (of ``ndim``
-    dimensions where given)."""
+    dimensions, or at least ``min_ndim``, where given)."""
     _argname(in_types, (name,))
     t = in_types[0]
-    if ndim is None:
-        expect(t.dtype.kind == 'f')
-    else:
+    if ndim is not None:
         expect(t.dtype.kind == 'f', t.ndim == ndim)
+    elif min_ndim is not None:
+        expect(t.dtype.kind == 'f', t.ndim >= min_ndim)
+    else:
+        expect(t.dtype.kind == 'f')
 
 
 def _expect_x_w_b(in_types: Any) -> tuple:
