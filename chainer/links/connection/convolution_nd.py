@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from chainer import function_node
-from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import convolution_nd as _conv_nd_func
+from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
@@ -41,12 +41,7 @@ class _ConvolutionLinkBase(link.Link):
         if out_channels % self.groups != 0:
             raise ValueError('the number of output channels must be divisible by the '
                              'number of groups')
-        with self.init_scope():
-            self.W = variable.Parameter(initializers._get_initializer(initialW))
-            if in_channels is not None:
-                self._initialize_params(in_channels)
-            self.b = None if nobias else variable.Parameter(
-                initializers._get_bias_initializer(initial_bias), out_channels)
+        _add_weight_and_bias(self, initialW, in_channels, nobias, initial_bias, out_channels)
 
     def _initialize_params(self, in_channels: int) -> None:
         if in_channels % self.groups != 0:
