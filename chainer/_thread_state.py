@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import sys
 import threading
 
 _local = threading.local()
@@ -11,34 +12,45 @@ _local = threading.local()
 n_hooks = 0
 
 
-class _HookDict(collections.OrderedDict):
-    """The per-thread hook registry; keeps :data:`n_hooks` up to date."""
+class CountingHookDict(collections.OrderedDict):
+    """An ordered hook registry (one per thread) whose subclass keeps the number of
+    hooks in all its registries in the module global ``_counter`` = ``(module name,
+    global name)``, which hot paths read to skip the thread-local lookup."""
+
+    _counter: tuple
 
     def __repr__(self) -> str:
         # Prints as the OrderedDict Chainer keeps the hooks in.
         return repr(collections.OrderedDict(self))
 
+    def _count(self, delta: int) -> None:
+        module_name, name = self._counter
+        module = sys.modules[module_name]
+        setattr(module, name, getattr(module, name) + delta)
+
     def __setitem__(self, key, value):
-        global n_hooks
         if key not in self:
-            n_hooks += 1
+            self._count(1)
         super().__setitem__(key, value)
 
     def __delitem__(self, key):
-        global n_hooks
         super().__delitem__(key)
-        n_hooks -= 1
+        self._count(-1)
 
     def pop(self, key, *default):
-        global n_hooks
         if key in self:
-            n_hooks -= 1
+            self._count(-1)
         return super().pop(key, *default)
 
     def clear(self):
-        global n_hooks
-        n_hooks -= len(self)
+        self._count(-len(self))
         super().clear()
+
+
+class _HookDict(CountingHookDict):
+    """The per-thread function-hook registry; keeps :data:`n_hooks` up to date."""
+
+    _counter = (__name__, 'n_hooks')
 
 
 def get_function_hooks() -> collections.OrderedDict:

@@ -5,6 +5,8 @@ import collections
 import threading
 from typing import Any, Optional
 
+from chainer import _thread_state
+
 _local = threading.local()
 
 # Number of link hooks registered globally in any thread: lets ``Link.__call__``
@@ -12,34 +14,10 @@ _local = threading.local()
 n_global_hooks = 0
 
 
-class _HookDict(collections.OrderedDict):
+class _HookDict(_thread_state.CountingHookDict):
     """The per-thread registry of global link hooks; keeps ``n_global_hooks`` in sync."""
 
-    def __repr__(self) -> str:
-        # Prints as the OrderedDict Chainer keeps the hooks in.
-        return repr(collections.OrderedDict(self))
-
-    def __setitem__(self, key, value):
-        global n_global_hooks
-        if key not in self:
-            n_global_hooks += 1
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key):
-        global n_global_hooks
-        super().__delitem__(key)
-        n_global_hooks -= 1
-
-    def pop(self, key, *default):
-        global n_global_hooks
-        if key in self:
-            n_global_hooks -= 1
-        return super().pop(key, *default)
-
-    def clear(self):
-        global n_global_hooks
-        n_global_hooks -= len(self)
-        super().clear()
+    _counter = (__name__, 'n_global_hooks')
 
 
 def _get_link_hooks() -> collections.OrderedDict:

@@ -100,6 +100,22 @@ def _check_hook_args(hook: Any, timing: str) -> None:
         raise ValueError(f"timing must be one of ('pre', 'post', 'auto'), got {timing!r}")
 
 
+def _register_hook(pre: dict, post: dict, hook: Any, name: Optional[str],
+                   timing: str) -> None:
+    """Adds ``hook`` to ``pre`` (``timing == 'pre'``) or ``post`` under ``name``, by
+    default the hook's ``name`` or ``__name__``; a name already taken is a KeyError."""
+    if name is None:
+        name = getattr(hook, 'name', getattr(hook, '__name__', None))
+        if name is None:
+            raise ValueError('the name of the hook function is not specified')
+    if name in pre or name in post:
+        raise KeyError(f'hook "{name}" already exists')
+    if timing == 'pre':
+        pre[name] = hook
+    else:
+        post[name] = hook
+
+
 class UpdateRule:
     """Base class of the rules that update one parameter.
 
@@ -151,16 +167,7 @@ class UpdateRule:
         if timing == 'auto':
             # As in Chainer, any timing other than 'pre' registers a post-update hook.
             timing = getattr(hook, 'timing', 'pre')
-        if name is None:
-            name = getattr(hook, 'name', getattr(hook, '__name__', None))
-            if name is None:
-                raise ValueError('the name of the hook function is not specified')
-        if name in self._pre_update_hooks or name in self._post_update_hooks:
-            raise KeyError(f'hook "{name}" already exists')
-        if timing == 'pre':
-            self._pre_update_hooks[name] = hook
-        else:
-            self._post_update_hooks[name] = hook
+        _register_hook(self._pre_update_hooks, self._post_update_hooks, hook, name, timing)
 
     def remove_hook(self, name: str) -> None:
         """Removes the hook registered under ``name`` (KeyError if there is none)."""
@@ -456,16 +463,7 @@ class Optimizer:
                 warnings.warn("Hook timing attribute not in ('pre', 'post'), "
                               "defaulting timing to 'pre'.")
                 timing = 'pre'
-        if name is None:
-            name = getattr(hook, 'name', getattr(hook, '__name__', None))
-            if name is None:
-                raise ValueError('the name of the hook function is not specified')
-        if name in self._pre_update_hooks or name in self._post_update_hooks:
-            raise KeyError(f'hook "{name}" already exists')
-        if timing == 'pre':
-            self._pre_update_hooks[name] = hook
-        else:
-            self._post_update_hooks[name] = hook
+        _register_hook(self._pre_update_hooks, self._post_update_hooks, hook, name, timing)
 
     def remove_hook(self, name: str) -> None:
         """Removes the hook registered under ``name`` (KeyError if there is none)."""

@@ -39,6 +39,15 @@ class _UnsupportedOperation(TypeError, NotImplementedError):
     """
 
 
+def _refused_comparison(op: str):
+    """The method ``Variable.__<op>__``: comparing Variables is undefined."""
+    def compare(self, other):
+        raise _UnsupportedOperation(
+            f'Variable does not support "{op}". Compare the arrays instead '
+            f'(x.array {op} y.array).')
+    return compare
+
+
 def _raise_grad_error(exc_type, what, grad, data, func) -> None:
     detail = ''
     if func is not None:
@@ -767,29 +776,12 @@ class Variable:
 
     # -- comparison and hashing are undefined --------------------------------
 
-    def __eq__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support "==". Compare the arrays instead (x.array == y.array).')
-
-    def __ne__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support "!=". Compare the arrays instead (x.array != y.array).')
-
-    def __lt__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support "<". Compare the arrays instead (x.array < y.array).')
-
-    def __le__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support "<=". Compare the arrays instead (x.array <= y.array).')
-
-    def __gt__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support ">". Compare the arrays instead (x.array > y.array).')
-
-    def __ge__(self, other):
-        raise _UnsupportedOperation(
-            'Variable does not support ">=". Compare the arrays instead (x.array >= y.array).')
+    __eq__ = _refused_comparison('==')
+    __ne__ = _refused_comparison('!=')
+    __lt__ = _refused_comparison('<')
+    __le__ = _refused_comparison('<=')
+    __gt__ = _refused_comparison('>')
+    __ge__ = _refused_comparison('>=')
 
     def __bool__(self):
         raise _UnsupportedOperation(

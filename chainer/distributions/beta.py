@@ -17,16 +17,10 @@ class Beta(_u._ScalarEvent):
     Samples are drawn with the device's generator and carry no gradient.
     """
 
-    _batch_param = 'a'
+    _param_names = ('a', 'b')
 
     def __init__(self, a, b) -> None:
-        self.a, self.b = _u._as_params('Beta', {'a': a, 'b': b})
-        _u._check_positive('Beta', 'a', self.a)
-        _u._check_positive('Beta', 'b', self.b)
-
-    @property
-    def params(self) -> dict:
-        return {'a': self.a, 'b': self.b}
+        self._set_params(('a', 'b'), a=a, b=b)
 
     @property
     def mean(self):

@@ -12,22 +12,12 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
-class Cauchy(_u._ScalarEvent):
+class Cauchy(_u._LocationScale):
     """Cauchy distributions with location ``loc`` and scale ``scale`` (positive).
 
     They have no mean and no variance: those properties warn and return NaN.
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
-
-    _batch_param = 'loc'
-
-    def __init__(self, loc, scale) -> None:
-        self.loc, self.scale = _u._as_params('Cauchy', {'loc': loc, 'scale': scale})
-        _u._check_positive('Cauchy', 'scale', self.scale)
-
-    @property
-    def params(self) -> dict:
-        return {'loc': self.loc, 'scale': self.scale}
 
     def _undefined(self, what: str):
         warnings.warn(f'the Cauchy distribution has no {what}', RuntimeWarning)
@@ -43,16 +33,8 @@ class Cauchy(_u._ScalarEvent):
         return self._undefined('variance')
 
     @property
-    def mode(self):
-        return self.loc
-
-    @property
     def entropy(self):
         return F.log(self.scale) + math.log(4 * math.pi)
-
-    @property
-    def support(self) -> str:
-        return 'real'
 
     def log_prob(self, x):
         x = _u._as_value(x, self.loc)

@@ -17,15 +17,10 @@ class Chisquare(_u._ScalarEvent):
     Samples are drawn with the device's generator and carry no gradient.
     """
 
-    _batch_param = 'k'
+    _param_names = ('k',)
 
     def __init__(self, k) -> None:
-        self.k, = _u._as_params('Chisquare', {'k': k})
-        _u._check_positive('Chisquare', 'k', self.k)
-
-    @property
-    def params(self) -> dict:
-        return {'k': self.k}
+        self._set_params(('k',), k=k)
 
     @property
     def mean(self):

@@ -13,15 +13,10 @@ class Exponential(_u._ScalarEvent):
     ``sample`` is reparameterised: the gradient flows to ``lam``.
     """
 
-    _batch_param = 'lam'
+    _param_names = ('lam',)
 
     def __init__(self, lam) -> None:
-        self.lam, = _u._as_params('Exponential', {'lam': lam})
-        _u._check_positive('Exponential', 'lam', self.lam)
-
-    @property
-    def params(self) -> dict:
-        return {'lam': self.lam}
+        self._set_params(('lam',), lam=lam)
 
     @property
     def mean(self):

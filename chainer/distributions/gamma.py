@@ -13,16 +13,10 @@ class Gamma(_u._ScalarEvent):
     and multiplies them by ``theta``: the gradient flows to ``theta`` only.
     """
 
-    _batch_param = 'k'
+    _param_names = ('k', 'theta')
 
     def __init__(self, k, theta) -> None:
-        self.k, self.theta = _u._as_params('Gamma', {'k': k, 'theta': theta})
-        _u._check_positive('Gamma', 'k', self.k)
-        _u._check_positive('Gamma', 'theta', self.theta)
-
-    @property
-    def params(self) -> dict:
-        return {'k': self.k, 'theta': self.theta}
+        self._set_params(('k', 'theta'), k=k, theta=theta)
 
     @property
     def mean(self):

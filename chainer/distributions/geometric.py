@@ -14,16 +14,12 @@ class Geometric(_u._ScalarEvent):
     1, 2, ...  Samples carry no gradient.
     """
 
-    _batch_param = 'p'
+    _param_names = ('p',)
 
     def __init__(self, p) -> None:
-        self.p, = _u._as_params('Geometric', {'p': p})
+        self._set_params(p=p)
         _u._check_probability('Geometric', 'p', self.p)
         _u._check_positive('Geometric', 'p', self.p)
-
-    @property
-    def params(self) -> dict:
-        return {'p': self.p}
 
     @property
     def mean(self):

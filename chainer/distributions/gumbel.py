@@ -10,29 +10,15 @@ from chainer.distributions import utils as _u
 EULER = 0.57721566490153286060651209008240243104215933593992
 
 
-class Gumbel(_u._ScalarEvent):
+class Gumbel(_u._LocationScale):
     """Gumbel distributions with location ``loc`` and scale ``scale`` (positive).
 
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
 
-    _batch_param = 'loc'
-
-    def __init__(self, loc, scale) -> None:
-        self.loc, self.scale = _u._as_params('Gumbel', {'loc': loc, 'scale': scale})
-        _u._check_positive('Gumbel', 'scale', self.scale)
-
-    @property
-    def params(self) -> dict:
-        return {'loc': self.loc, 'scale': self.scale}
-
     @property
     def mean(self):
         return self.loc + EULER * self.scale
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):
@@ -41,10 +27,6 @@ class Gumbel(_u._ScalarEvent):
     @property
     def entropy(self):
         return F.log(self.scale) + (EULER + 1.0)
-
-    @property
-    def support(self) -> str:
-        return 'real'
 
     def log_prob(self, x):
         x = _u._as_value(x, self.loc)

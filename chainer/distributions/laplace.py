@@ -16,8 +16,7 @@ class _StandardLaplaceNode(function_node.FunctionNode):
     """An elementwise function of one floating-point input."""
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
 
 class LaplaceCDF(_StandardLaplaceNode):
@@ -52,28 +51,14 @@ class LaplaceICDF(_StandardLaplaceNode):
         return grad_outputs[0] / (0.5 - F.absolute(x - 0.5)),
 
 
-class Laplace(_u._ScalarEvent):
+class Laplace(_u._LocationScale):
     """Laplace distributions with location ``loc`` and scale ``scale`` (positive).
 
     ``sample`` is reparameterised: gradients flow to ``loc`` and ``scale``.
     """
 
-    _batch_param = 'loc'
-
-    def __init__(self, loc, scale) -> None:
-        self.loc, self.scale = _u._as_params('Laplace', {'loc': loc, 'scale': scale})
-        _u._check_positive('Laplace', 'scale', self.scale)
-
-    @property
-    def params(self) -> dict:
-        return {'loc': self.loc, 'scale': self.scale}
-
     @property
     def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
         return self.loc
 
     @property
@@ -87,10 +72,6 @@ class Laplace(_u._ScalarEvent):
     @property
     def entropy(self):
         return F.log(self.scale) + (1.0 + math.log(2.0))
-
-    @property
-    def support(self) -> str:
-        return 'real'
 
     def log_prob(self, x):
         x = _u._as_value(x, self.loc)

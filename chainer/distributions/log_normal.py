@@ -16,15 +16,10 @@ class LogNormal(_u._ScalarEvent):
     ``sample`` is reparameterised: gradients flow to ``mu`` and ``sigma``.
     """
 
-    _batch_param = 'mu'
+    _param_names = ('mu', 'sigma')
 
     def __init__(self, mu, sigma) -> None:
-        self.mu, self.sigma = _u._as_params('LogNormal', {'mu': mu, 'sigma': sigma})
-        _u._check_positive('LogNormal', 'sigma', self.sigma)
-
-    @property
-    def params(self) -> dict:
-        return {'mu': self.mu, 'sigma': self.sigma}
+        self._set_params(('sigma',), mu=mu, sigma=sigma)
 
     @property
     def mean(self):

@@ -88,7 +88,7 @@ class _NormalKL(function_node.FunctionNode):
         return tuple(grads.get(i) for i in indexes)
 
 
-class Normal(_u._ScalarEvent):
+class Normal(_u._LocationScale):
     """Normal distributions ``N(loc, scale**2)``, elementwise over the batch.
 
     Give either ``scale`` or ``log_scale`` (keyword), the logarithm of the
@@ -100,8 +100,6 @@ class Normal(_u._ScalarEvent):
         scale: The standard deviations (positive).
         log_scale: ``log(scale)`` instead of ``scale``.
     """
-
-    _batch_param = 'loc'
 
     def __init__(self, loc, scale=None, **kwargs) -> None:
         log_scale, = argument.parse_kwargs(kwargs, ('log_scale', None))
@@ -131,15 +129,7 @@ class Normal(_u._ScalarEvent):
         return self._log_scale
 
     @property
-    def params(self) -> dict:
-        return {'loc': self.loc, 'scale': self.scale}
-
-    @property
     def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
         return self.loc
 
     @property
@@ -153,10 +143,6 @@ class Normal(_u._ScalarEvent):
     @property
     def entropy(self):
         return self.log_scale + ENTROPYC
-
-    @property
-    def support(self) -> str:
-        return 'real'
 
     def _standardize(self, x):
         x = _u._as_value(x, self.loc)

@@ -40,16 +40,10 @@ class Pareto(_u._ScalarEvent):
     ``sample`` is reparameterised: gradients flow to ``scale`` and ``alpha``.
     """
 
-    _batch_param = 'scale'
+    _param_names = ('scale', 'alpha')
 
     def __init__(self, scale, alpha) -> None:
-        self.scale, self.alpha = _u._as_params('Pareto', {'scale': scale, 'alpha': alpha})
-        _u._check_positive('Pareto', 'scale', self.scale)
-        _u._check_positive('Pareto', 'alpha', self.alpha)
-
-    @property
-    def params(self) -> dict:
-        return {'scale': self.scale, 'alpha': self.alpha}
+        self._set_params(('scale', 'alpha'), scale=scale, alpha=alpha)
 
     @property
     def mean(self):

@@ -14,15 +14,10 @@ class Poisson(_u._ScalarEvent):
     negative ``x`` has probability 0.  Samples carry no gradient.
     """
 
-    _batch_param = 'lam'
+    _param_names = ('lam',)
 
     def __init__(self, lam) -> None:
-        self.lam, = _u._as_params('Poisson', {'lam': lam})
-        _u._check_positive('Poisson', 'lam', self.lam)
-
-    @property
-    def params(self) -> dict:
-        return {'lam': self.lam}
+        self._set_params(('lam',), lam=lam)
 
     @property
     def mean(self):

@@ -47,19 +47,52 @@ class ModifiedXLogX(function_node.FunctionNode):
 class _ScalarEvent(distribution.Distribution):
     """Base of the distributions with scalar events.
 
-    ``_batch_param`` names the attribute holding a parameter Variable whose
-    shape is the batch shape.
+    ``_param_names`` names their parameters (attributes holding Variables, set by
+    :meth:`_set_params`), in the order of :attr:`params`; the first one's shape is
+    the batch shape unless ``_batch_param`` names another attribute.
     """
 
+    _param_names: tuple = ()
     _batch_param = ''
 
     @property
     def batch_shape(self) -> tuple:
-        return getattr(self, self._batch_param).shape
+        return getattr(self, self._batch_param or self._param_names[0]).shape
 
     @property
     def event_shape(self) -> tuple:
         return ()
+
+    @property
+    def params(self) -> dict:
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def _set_params(self, positive: tuple = (), **values) -> None:
+        """Sets the parameters ``values`` as Variables (see :func:`_as_params`) and, in
+        debug mode, checks that those named in ``positive`` are positive."""
+        owner = type(self).__name__
+        for name, value in zip(values, _as_params(owner, values)):
+            setattr(self, name, value)
+        for name in positive:
+            _check_positive(owner, name, getattr(self, name))
+
+
+class _LocationScale(_ScalarEvent):
+    """Base of the location-scale families on the real line (parameters ``loc`` and
+    a positive ``scale``; the mode is ``loc``)."""
+
+    _param_names = ('loc', 'scale')
+
+    def __init__(self, loc, scale) -> None:
+        self._set_params(('scale',), loc=loc, scale=scale)
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def support(self) -> str:
+        return 'real'
 
 
 def _modified_xlogx(x):

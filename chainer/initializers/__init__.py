@@ -86,6 +86,12 @@ def _get_initializer(initializer: Any) -> Any:
     return initializer
 
 
+def _get_bias_initializer(initial_bias: Any) -> Any:
+    """The initializer a link uses for an ``initial_bias`` argument: zeros for None,
+    otherwise as :func:`_get_initializer`."""
+    return _get_initializer(0 if initial_bias is None else initial_bias)
+
+
 def _check_is_initializer_like(initializer: Any) -> None:
     """Raises TypeError unless ``initializer`` can be given to :func:`_get_initializer`."""
     if not (initializer is None

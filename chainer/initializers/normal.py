@@ -3,17 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import numpy
-
-from chainer import backend
 from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
-from chainer.initializers._fan_scaled import cupy_sample_dtype
+from chainer.initializers._fan_scaled import RandomInitializer
+from chainer.initializers._fan_scaled import fill_random
 
 _FAN_OPTIONS = ('fan_in', 'fan_out')
 
 
-class Normal(initializer.Initializer):
+class Normal(RandomInitializer):
     """Draws from a normal distribution with mean 0 and standard deviation ``scale``.
 
     Args:
@@ -24,25 +22,9 @@ class Normal(initializer.Initializer):
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
 
-    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
-
     def __call__(self, array: Any) -> None:
         self._check_dtype(array)
-        shape = array.shape
-        if self.rng is not None:
-            initializer._fill_from_rng(
-                array, self.rng.normal(loc=0.0, scale=self.scale, size=shape))
-            return
-        xp = backend.get_array_module(array)
-        if xp is numpy:
-            array[...] = numpy.random.normal(loc=0.0, scale=self.scale, size=shape)
-        else:
-            array[...] = xp.random.normal(
-                loc=0.0, scale=self.scale, size=shape,
-                dtype=cupy_sample_dtype(array.dtype))
+        fill_random(array, self.rng, 'normal', loc=0.0, scale=self.scale)
 
 
 class LeCunNormal(FanScaled):
@@ -55,10 +37,7 @@ class LeCunNormal(FanScaled):
     """
 
     _sampler = Normal
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, _ = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(1. / fan_in)
+    _numerator = 1.
 
 
 class GlorotNormal(FanScaled):
@@ -73,10 +52,8 @@ class GlorotNormal(FanScaled):
     """
 
     _sampler = Normal
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, fan_out = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(2. / (fan_in + fan_out))
+    _numerator = 2.
+    _fan_sum = True
 
 
 class HeNormal(FanScaled):
@@ -97,12 +74,13 @@ class HeNormal(FanScaled):
         self.fan_option = fan_option
         super().__init__(scale, dtype, **kwargs)
 
-    def _spread(self, shape: tuple) -> Any:
+    _numerator = 2.
+
+    def _fan(self, shape: tuple) -> int:
         # fan_option is checked again: it may have been changed since __init__.
         _check_fan_option(self.fan_option)
         fan_in, fan_out = initializer.get_fans(shape)
-        fan = fan_in if self.fan_option == 'fan_in' else fan_out
-        return self.scale * numpy.sqrt(2. / fan)
+        return fan_in if self.fan_option == 'fan_in' else fan_out
 
 
 def _check_fan_option(fan_option: Any) -> None:

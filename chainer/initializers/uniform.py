@@ -1,17 +1,14 @@
 """Initializers drawing from uniform distributions."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-import numpy
-
-from chainer import backend
-from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
-from chainer.initializers._fan_scaled import cupy_sample_dtype
+from chainer.initializers._fan_scaled import RandomInitializer
+from chainer.initializers._fan_scaled import fill_random
 
 
-class Uniform(initializer.Initializer):
+class Uniform(RandomInitializer):
     """Draws from the uniform distribution on ``[-scale, scale)``.
 
     Args:
@@ -22,25 +19,9 @@ class Uniform(initializer.Initializer):
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
 
-    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
-        self.scale = scale
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
-        super().__init__(dtype)
-
     def __call__(self, array: Any) -> None:
         self._check_dtype(array)
-        shape = array.shape
-        low, high = -self.scale, self.scale
-        if self.rng is not None:
-            initializer._fill_from_rng(
-                array, self.rng.uniform(low=low, high=high, size=shape))
-            return
-        xp = backend.get_array_module(array)
-        if xp is numpy:
-            array[...] = numpy.random.uniform(low=low, high=high, size=shape)
-        else:
-            array[...] = xp.random.uniform(low=low, high=high, size=shape,
-                                           dtype=cupy_sample_dtype(array.dtype))
+        fill_random(array, self.rng, 'uniform', low=-self.scale, high=self.scale)
 
 
 class LeCunUniform(FanScaled):
@@ -53,10 +34,7 @@ class LeCunUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, _ = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(3. / fan_in)
+    _numerator = 3.
 
 
 class GlorotUniform(FanScaled):
@@ -69,10 +47,8 @@ class GlorotUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, fan_out = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(6. / (fan_in + fan_out))
+    _numerator = 6.
+    _fan_sum = True
 
 
 class HeUniform(FanScaled):
@@ -85,7 +61,4 @@ class HeUniform(FanScaled):
     """
 
     _sampler = Uniform
-
-    def _spread(self, shape: tuple) -> Any:
-        fan_in, _ = initializer.get_fans(shape)
-        return self.scale * numpy.sqrt(6. / fan_in)
+    _numerator = 6.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer import link_hook
 from chainer import utils
 
 
@@ -59,3 +60,47 @@ def check_weight(link: Any, weight_name: str) -> None:
         raise ValueError('this hook must be registered on a link with Link.add_hook')
     if not hasattr(link, weight_name):
         raise ValueError(f"Weight '{weight_name}' does not exist!")
+
+
+class WeightHook(link_hook.LinkHook):
+    """Base of the hooks that run a link with :meth:`_make_weight` ``(link)`` in place
+    of its weight ``weight_name``; they are registered with
+    :meth:`chainer.Link.add_hook`, not used as context managers.
+
+    The first forward initializes a lazy weight from its input and calls
+    :meth:`_prepare`, which sets ``_initialized``.
+    """
+
+    weight_name: str
+    _initialized: bool
+
+    def __enter__(self) -> None:
+        raise NotImplementedError(
+            'This hook is not supposed to be used as context manager.')
+
+    def __exit__(self, *args: Any) -> None:
+        raise NotImplementedError
+
+    def added(self, link: Any) -> None:
+        check_weight(link, self.weight_name)
+        if getattr(link, self.weight_name).array is not None:
+            self._prepare(link)
+
+    def _prepare(self, link: Any) -> None:
+        """Readies the hook for the link's initialized weight."""
+        self._initialized = True
+
+    def _make_weight(self, link: Any) -> Any:
+        """The Variable the link's forward uses as its weight."""
+        raise NotImplementedError
+
+    def forward_preprocess(self, cb_args: Any) -> None:
+        link = cb_args.link
+        if not self._initialized:
+            if getattr(link, self.weight_name).array is None:
+                initialize_lazy_weight(link, cb_args)
+            self._prepare(link)
+        swap_in(self, link, self.weight_name, self._make_weight)
+
+    def forward_postprocess(self, cb_args: Any) -> None:
+        swap_out(self, cb_args.link, self.weight_name)

@@ -5,7 +5,6 @@ from typing import Any, Optional
 
 import chainer
 from chainer import backend
-from chainer import link_hook
 from chainer import variable
 from chainer.link_hooks import _weight_hook
 from chainer.utils.error import _ValueAssertionError
@@ -39,7 +38,7 @@ def calculate_max_singular_value(weight_matrix: Any, u: Any, v: Any) -> variable
     return F.matmul(F.matmul(u, weight_matrix), v)
 
 
-class SpectralNormalization(link_hook.LinkHook):
+class SpectralNormalization(_weight_hook.WeightHook):
     """Spectral normalization: the link runs with ``W / sigma(W)`` in place of ``W``.
 
     ``sigma(W)``, the largest singular value of ``W`` reshaped to a matrix
@@ -80,16 +79,8 @@ class SpectralNormalization(link_hook.LinkHook):
         if name is not None:
             self.name = name
 
-    def __enter__(self) -> None:
-        raise NotImplementedError(
-            'This hook is not supposed to be used as context manager.')
-
-    def __exit__(self, *args: Any) -> None:
-        raise NotImplementedError
-
     def added(self, link: Any) -> None:
         from chainer import links
-        _weight_hook.check_weight(link, self.weight_name)
         # Deconvolution weights are (in, out, ...): their output axis is 1.
         deconvolutions = tuple(
             getattr(links, name) for name in
@@ -97,8 +88,7 @@ class SpectralNormalization(link_hook.LinkHook):
             if hasattr(links, name))
         if deconvolutions and isinstance(link, deconvolutions):
             self.axis = 1
-        if getattr(link, self.weight_name).array is not None:
-            self._prepare_parameters(link)
+        super().added(link)
 
     def deleted(self, link: Any) -> None:
         if self._initialized:
@@ -106,19 +96,10 @@ class SpectralNormalization(link_hook.LinkHook):
             if self.use_gamma:
                 del link.gamma
 
-    def forward_preprocess(self, cb_args: Any) -> None:
-        link = cb_args.link
-        if not self._initialized:
-            if getattr(link, self.weight_name).array is None:
-                _weight_hook.initialize_lazy_weight(link, cb_args)
-            self._prepare_parameters(link)
-        # The Parameter itself is kept in original_weight and put back after the forward.
-        _weight_hook.swap_in(self, link, self.weight_name, self.normalize_weight)
+    def _make_weight(self, link: Any) -> variable.Variable:
+        return self.normalize_weight(link)
 
-    def forward_postprocess(self, cb_args: Any) -> None:
-        _weight_hook.swap_out(self, cb_args.link, self.weight_name)
-
-    def _prepare_parameters(self, link: Any) -> None:
+    def _prepare(self, link: Any) -> None:
         """Creates the persistent vector ``u`` (and ``gamma``) for an initialized weight."""
         W = getattr(link, self.weight_name)
         if W.array is None:

@@ -5,12 +5,11 @@ from typing import Any, Optional
 
 import chainer
 from chainer import backend
-from chainer import link_hook
 from chainer import variable
 from chainer.link_hooks import _weight_hook
 
 
-class WeightStandardization(link_hook.LinkHook):
+class WeightStandardization(_weight_hook.WeightHook):
     """Weight standardization: the link runs with a standardized weight in place of ``W``.
 
     For each output unit ``i`` (axis 0 of ``W``), ``W[i]`` is replaced by
@@ -33,33 +32,9 @@ class WeightStandardization(link_hook.LinkHook):
         if name is not None:
             self.name = name
 
-    def __enter__(self) -> None:
-        raise NotImplementedError(
-            'This hook is not supposed to be used as context manager.')
-
-    def __exit__(self, *args: Any) -> None:
-        raise NotImplementedError
-
-    def added(self, link: Any) -> None:
-        _weight_hook.check_weight(link, self.weight_name)
-        if getattr(link, self.weight_name).array is not None:
-            self._initialized = True
-
-    def forward_preprocess(self, cb_args: Any) -> None:
-        link = cb_args.link
-        if not self._initialized:
-            if getattr(link, self.weight_name).array is None:
-                _weight_hook.initialize_lazy_weight(link, cb_args)
-            self._initialized = True
-        _weight_hook.swap_in(
-            self, link, self.weight_name,
-            lambda link: self._standardize(getattr(link, self.weight_name)))
-
-    def forward_postprocess(self, cb_args: Any) -> None:
-        _weight_hook.swap_out(self, cb_args.link, self.weight_name)
-
-    def _standardize(self, W: Any) -> variable.Variable:
+    def _make_weight(self, link: Any) -> variable.Variable:
         from chainer import functions as F
+        W = getattr(link, self.weight_name)
         if W.ndim < 2:
             raise ValueError(
                 f'WeightStandardization needs a weight with at least 2 dimensions; '

@@ -21,9 +21,6 @@ class Lasso(_RegularizerHook):
     _kernel_op = 'g += decay * (p > 0 ? (T)1 : (p < 0 ? (T)-1 : (T)0))'
     _kernel_name = 'lasso'
 
-    def __init__(self, rate: float) -> None:
-        super().__init__(rate)
-
     def _add_cpu(self, g, p, rate) -> None:
         sign = backend.get_array_module(p).sign(p)
         sign *= rate

@@ -20,8 +20,5 @@ class WeightDecay(_RegularizerHook):
     _kernel_op = 'g += decay * p'
     _kernel_name = 'weight_decay'
 
-    def __init__(self, rate: float) -> None:
-        super().__init__(rate)
-
     def _add_cpu(self, g, p, rate) -> None:
         g += rate * p

@@ -110,7 +110,7 @@ BLOCKED_SIZE = 2 * CPU_BLOCK
 
 def run_blocked(step: Callable[[list, list], None], arrays: list, n_scratch: int) -> None:
     """Runs the in-place CPU step ``step(arrays, scratch)`` over NumPy ``arrays`` of one
-    shape and dtype, with ``n_scratch`` scratch arrays (``out=`` arguments).
+    shape, with ``n_scratch`` scratch arrays (``out=`` arguments) of the first one's dtype.
 
     Large C-contiguous arrays go block by block through block-sized scratch
     arrays, so that the step's passes run on data held in the CPU cache; others
@@ -275,18 +275,48 @@ class VelocityRule(ElementwiseRule):
         return self.hyperparameters('lr', 'momentum')
 
 
-class VelocityOptimizer(optimizer.GradientMethod):
-    """Base of the optimizers with hyperparameters lr and momentum (``rule_class``)."""
+class RuleOptimizer(optimizer.GradientMethod):
+    """Base of the optimizers that take their hyperparameters as arguments (every value
+    is set, None included: it fails at the first update, as in Chainer) and give each
+    parameter a ``rule_class`` update rule over them."""
 
     rule_class: type
 
-    def __init__(self, lr: float, momentum: float) -> None:
+    def __init__(self, **hyperparameters: Any) -> None:
         super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.momentum = momentum
+        hp = self.hyperparam
+        for name, value in hyperparameters.items():
+            setattr(hp, name, value)
+
+    def create_update_rule(self) -> optimizer.UpdateRule:
+        return self.rule_class(self.hyperparam)
+
+
+class VelocityOptimizer(RuleOptimizer):
+    """Base of the optimizers with hyperparameters lr and momentum (``rule_class``)."""
+
+    def __init__(self, lr: float, momentum: float) -> None:
+        super().__init__(lr=lr, momentum=momentum)
 
     lr = optimizer.HyperparameterProxy('lr')
     momentum = optimizer.HyperparameterProxy('momentum')
 
-    def create_update_rule(self) -> VelocityRule:
-        return self.rule_class(self.hyperparam)
+
+class LrEpsRule(ElementwiseRule):
+    """Base of the update rules with hyperparameters lr and eps."""
+
+    gpu_scalars = 'lr, eps'
+
+    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
+                 lr: float | None = None, eps: float | None = None) -> None:
+        super().__init__(parent_hyperparam, lr=lr, eps=eps)
+
+
+class LrEpsOptimizer(RuleOptimizer):
+    """Base of the optimizers with hyperparameters lr and eps (``rule_class``)."""
+
+    def __init__(self, lr: float, eps: float) -> None:
+        super().__init__(lr=lr, eps=eps)
+
+    lr = optimizer.HyperparameterProxy('lr')
+    eps = optimizer.HyperparameterProxy('eps')

@@ -61,7 +61,7 @@ class AdaDeltaRule(_util.ElementwiseRule):
         data -= dx
 
 
-class AdaDelta(optimizer.GradientMethod):
+class AdaDelta(_util.RuleOptimizer):
     """AdaDelta optimizer (Zeiler, 2012).
 
     Args:
@@ -69,14 +69,11 @@ class AdaDelta(optimizer.GradientMethod):
         eps: Small value for numerical stability.
     """
 
+    rule_class = AdaDeltaRule
+
     def __init__(self, rho: float = _default_hyperparam.rho,
                  eps: float = _default_hyperparam.eps) -> None:
-        super().__init__()
-        self.hyperparam.rho = rho
-        self.hyperparam.eps = eps
+        super().__init__(rho=rho, eps=eps)
 
     rho = optimizer.HyperparameterProxy('rho')
     eps = optimizer.HyperparameterProxy('eps')
-
-    def create_update_rule(self) -> AdaDeltaRule:
-        return AdaDeltaRule(self.hyperparam)

@@ -14,7 +14,7 @@ _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-8
 
 
-class AdaGradRule(_util.ElementwiseRule):
+class AdaGradRule(_util.LrEpsRule):
     """Update rule of AdaGrad.
 
     Keeps the running sum ``h`` of squared gradients and scales each element's step by
@@ -28,14 +28,9 @@ class AdaGradRule(_util.ElementwiseRule):
 
     default_hyperparam = _default_hyperparam
     state_names = ('h',)
-    gpu_scalars = 'lr, eps'
     gpu_code = '''h += grad * grad;
                   param -= lr * grad / (sqrt(h) + eps);'''
     gpu_name = 'adagrad'
-
-    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
-                 lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(parent_hyperparam, lr=lr, eps=eps)
 
     def cpu_constants(self, dtype: numpy.dtype) -> tuple:
         lr, eps = self.hyperparameters('lr', 'eps')
@@ -62,7 +57,7 @@ def _step(grad: Any, data: Any, h: Any, denom: Any, step: Any, lr: Any, eps: Any
     data -= step
 
 
-class AdaGrad(optimizer.GradientMethod):
+class AdaGrad(_util.LrEpsOptimizer):
     """AdaGrad optimizer (Duchi et al., 2011).
 
     Args:
@@ -70,14 +65,8 @@ class AdaGrad(optimizer.GradientMethod):
         eps: Small value for numerical stability.
     """
 
+    rule_class = AdaGradRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  eps: float = _default_hyperparam.eps) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.eps = eps
-
-    lr = optimizer.HyperparameterProxy('lr')
-    eps = optimizer.HyperparameterProxy('eps')
-
-    def create_update_rule(self) -> AdaGradRule:
-        return AdaGradRule(self.hyperparam)
+        super().__init__(lr, eps)

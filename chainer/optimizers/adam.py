@@ -43,12 +43,12 @@ def _learning_rate(hp: optimizer.Hyperparameter, t: int) -> float:
     return _bias_corrected(_get(hp, 'alpha'), _get(hp, 'beta1'), _get(hp, 'beta2'), t)
 
 
-_CPU_BLOCK = _util.CPU_BLOCK
-
-
-def _adam_step_cpu(arrays: list, tmp: numpy.ndarray, coefs: tuple) -> None:
-    """One in-place Adam step on NumPy arrays (param, grad, m, v[, vhat]), using ``tmp``."""
-    data, grad, m, v = arrays[:4]
+def _adam_step_cpu(arrays: list, tmp: Optional[numpy.ndarray], coefs: tuple) -> None:
+    """One in-place Adam step on NumPy arrays (grad, param, m, v[, vhat]), using the
+    scratch array ``tmp`` (None: a fresh one of ``grad``'s dtype)."""
+    grad, data, m, v = arrays[:4]
+    if tmp is None:
+        tmp = numpy.empty(grad.shape, grad.dtype)
     one_minus_beta1, one_minus_beta2, eps, alpha_t, bounds, decay, eta = coefs
     # m += (1 - beta1) * (grad - m)
     numpy.subtract(grad, m, out=tmp)
@@ -192,7 +192,7 @@ class AdamRule(optimizer.UpdateRule):
         dtype, amsgrad, adabound, rate, scalars, decay, eta = _util.constants(
             self, AdamRule._cpu_constants, data.dtype)
         state = self._state
-        arrays = [data, grad.astype(dtype, copy=False), state['m'], state['v']]
+        arrays = [grad.astype(dtype, copy=False), data, state['m'], state['v']]
         if amsgrad:
             arrays.append(state['vhat'])
         bounds = None
@@ -200,17 +200,10 @@ class AdamRule(optimizer.UpdateRule):
             lower, upper = self.bounds
             bounds = (dtype.type(lower), dtype.type(upper))
         coefs = (*scalars, numpy.array(self._alpha_t(rate), dtype), bounds, decay, eta)
-        size = data.size
-        if size >= 2 * _CPU_BLOCK and all(a.flags.c_contiguous for a in arrays):
-            # Large parameters are updated block by block so that the dozen
-            # elementwise passes run on data held in the CPU cache.
-            flat = [a.reshape(-1) for a in arrays]
-            tmp = numpy.empty(_CPU_BLOCK, dtype)
-            for start in range(0, size, _CPU_BLOCK):
-                stop = min(start + _CPU_BLOCK, size)
-                _adam_step_cpu([a[start:stop] for a in flat], tmp[:stop - start], coefs)
+        if data.size >= _util.BLOCKED_SIZE:
+            _util.run_blocked(lambda a, s: _adam_step_cpu(a, s[0], coefs), arrays, 1)
         else:
-            _adam_step_cpu(arrays, numpy.empty(data.shape, dtype), coefs)
+            _adam_step_cpu(arrays, None, coefs)
 
     def _gpu_constants(self, key: tuple) -> tuple:
         """The kernel and its scalar arguments after alpha_t (see ``_util.constants``)."""
@@ -282,7 +275,7 @@ class AdamRule(optimizer.UpdateRule):
 _ALPHA_T = AdamRule.alpha_t
 
 
-class Adam(optimizer.GradientMethod):
+class Adam(_util.RuleOptimizer):
     """Adam optimizer (with the AMSGrad, AdaBound and AdamW options).
 
     Args:
@@ -298,6 +291,8 @@ class Adam(optimizer.GradientMethod):
         gamma: Convergence speed of the AdaBound bounds.
     """
 
+    rule_class = AdamRule
+
     def __init__(self, alpha: float = _default_hyperparam.alpha,
                  beta1: float = _default_hyperparam.beta1,
                  beta2: float = _default_hyperparam.beta2,
@@ -308,13 +303,11 @@ class Adam(optimizer.GradientMethod):
                  adabound: bool = _default_hyperparam.adabound,
                  final_lr: float = _default_hyperparam.final_lr,
                  gamma: float = _default_hyperparam.gamma) -> None:
-        super().__init__()
-        # Every value is set, None included (it fails at the first update, as in
-        # Chainer), unlike the update rule where None leaves the parent's value.
-        for name, value in dict(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
-                                weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
-                                adabound=adabound, final_lr=final_lr, gamma=gamma).items():
-            setattr(self.hyperparam, name, value)
+        # Every value is set, None included, unlike the update rule where None leaves
+        # the parent's value.
+        super().__init__(alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, eta=eta,
+                         weight_decay_rate=weight_decay_rate, amsgrad=amsgrad,
+                         adabound=adabound, final_lr=final_lr, gamma=gamma)
 
     alpha = optimizer.HyperparameterProxy('alpha')
     beta1 = optimizer.HyperparameterProxy('beta1')
@@ -326,9 +319,6 @@ class Adam(optimizer.GradientMethod):
     adabound = optimizer.HyperparameterProxy('adabound')
     final_lr = optimizer.HyperparameterProxy('final_lr')
     gamma = optimizer.HyperparameterProxy('gamma')
-
-    def create_update_rule(self) -> AdamRule:
-        return AdamRule(self.hyperparam)
 
     @property
     def alpha_t(self) -> float:

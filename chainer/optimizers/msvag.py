@@ -132,7 +132,7 @@ class MSVAGRule(_util.ElementwiseRule):
                self.state['m'], self.state['v'])
 
 
-class MSVAG(optimizer.GradientMethod):
+class MSVAG(_util.RuleOptimizer):
     """M-SVAG optimizer: momentum SGD with per-element variance adaptation.
 
     Args:
@@ -142,20 +142,15 @@ class MSVAG(optimizer.GradientMethod):
         weight_decay_rate: Weight decay rate (decoupled from the gradient step).
     """
 
+    rule_class = MSVAGRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  beta: float = _default_hyperparam.beta,
                  eta: float = _default_hyperparam.eta,
                  weight_decay_rate: float = _default_hyperparam.weight_decay_rate) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.beta = beta
-        self.hyperparam.eta = eta
-        self.hyperparam.weight_decay_rate = weight_decay_rate
+        super().__init__(lr=lr, beta=beta, eta=eta, weight_decay_rate=weight_decay_rate)
 
     lr = optimizer.HyperparameterProxy('lr')
     beta = optimizer.HyperparameterProxy('beta')
     eta = optimizer.HyperparameterProxy('eta')
     weight_decay_rate = optimizer.HyperparameterProxy('weight_decay_rate')
-
-    def create_update_rule(self) -> MSVAGRule:
-        return MSVAGRule(self.hyperparam)

@@ -85,7 +85,7 @@ def _step(grad: Any, data: Any, ms: Any, denom: Any, step: Any, lr: Any, alpha: 
     data -= step
 
 
-class RMSprop(optimizer.GradientMethod):
+class RMSprop(_util.RuleOptimizer):
     """RMSprop optimizer (Tieleman and Hinton, 2012).
 
     Args:
@@ -96,20 +96,15 @@ class RMSprop(optimizer.GradientMethod):
             ``sqrt(ms) + eps``.
     """
 
+    rule_class = RMSpropRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  alpha: float = _default_hyperparam.alpha,
                  eps: float = _default_hyperparam.eps,
                  eps_inside_sqrt: bool = _default_hyperparam.eps_inside_sqrt) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.alpha = alpha
-        self.hyperparam.eps = eps
-        self.hyperparam.eps_inside_sqrt = eps_inside_sqrt
+        super().__init__(lr=lr, alpha=alpha, eps=eps, eps_inside_sqrt=eps_inside_sqrt)
 
     lr = optimizer.HyperparameterProxy('lr')
     alpha = optimizer.HyperparameterProxy('alpha')
     eps = optimizer.HyperparameterProxy('eps')
     eps_inside_sqrt = optimizer.HyperparameterProxy('eps_inside_sqrt')
-
-    def create_update_rule(self) -> RMSpropRule:
-        return RMSpropRule(self.hyperparam)

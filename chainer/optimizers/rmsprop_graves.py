@@ -69,7 +69,7 @@ class RMSpropGravesRule(_util.ElementwiseRule):
         data += delta
 
 
-class RMSpropGraves(optimizer.GradientMethod):
+class RMSpropGraves(_util.RuleOptimizer):
     """RMSprop as in Graves, "Generating Sequences With Recurrent Neural Networks" (2013).
 
     Args:
@@ -81,20 +81,15 @@ class RMSpropGraves(optimizer.GradientMethod):
         eps: Small value for numerical stability.
     """
 
+    rule_class = RMSpropGravesRule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  alpha: float = _default_hyperparam.alpha,
                  momentum: float = _default_hyperparam.momentum,
                  eps: float = _default_hyperparam.eps) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.alpha = alpha
-        self.hyperparam.momentum = momentum
-        self.hyperparam.eps = eps
+        super().__init__(lr=lr, alpha=alpha, momentum=momentum, eps=eps)
 
     lr = optimizer.HyperparameterProxy('lr')
     alpha = optimizer.HyperparameterProxy('alpha')
     momentum = optimizer.HyperparameterProxy('momentum')
     eps = optimizer.HyperparameterProxy('eps')
-
-    def create_update_rule(self) -> RMSpropGravesRule:
-        return RMSpropGravesRule(self.hyperparam)

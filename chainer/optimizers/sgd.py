@@ -51,18 +51,16 @@ def _step(data, grad, tmp, lr) -> None:
     data -= numpy.multiply(grad, lr, out=tmp)
 
 
-class SGD(optimizer.GradientMethod):
+class SGD(_util.RuleOptimizer):
     """Vanilla stochastic gradient descent.
 
     Args:
         lr: Learning rate.
     """
 
+    rule_class = SGDRule
+
     def __init__(self, lr: float = _default_hyperparam.lr) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
+        super().__init__(lr=lr)
 
     lr = optimizer.HyperparameterProxy('lr')
-
-    def create_update_rule(self) -> SGDRule:
-        return SGDRule(self.hyperparam)

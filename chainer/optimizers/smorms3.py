@@ -15,7 +15,7 @@ _default_hyperparam.lr = 0.001
 _default_hyperparam.eps = 1e-16
 
 
-class SMORMS3Rule(_util.ElementwiseRule):
+class SMORMS3Rule(_util.LrEpsRule):
     """Update rule of SMORMS3 (Simon Funk's "squared mean over root mean squared cubed").
 
     State: ``mem`` (starts at one), and moving averages ``g`` and ``g2`` of the gradient
@@ -30,7 +30,6 @@ class SMORMS3Rule(_util.ElementwiseRule):
 
     default_hyperparam = _default_hyperparam
     state_names = ('mem', 'g', 'g2')
-    gpu_scalars = 'lr, eps'
     gpu_code = '''T r = 1 / (mem + 1);
                   g = (1 - r) * g + r * grad;
                   g2 = (1 - r) * g2 + r * grad * grad;
@@ -38,10 +37,6 @@ class SMORMS3Rule(_util.ElementwiseRule):
                   param -= grad * (x < lr ? x : lr) / (sqrt(g2) + eps);
                   mem = 1 + mem * (1 - x);'''
     gpu_name = 'smorms3'
-
-    def __init__(self, parent_hyperparam: optimizer.Hyperparameter | None = None,
-                 lr: float | None = None, eps: float | None = None) -> None:
-        super().__init__(parent_hyperparam, lr=lr, eps=eps)
 
     def init_state(self, param: Any) -> None:
         with backend.using_device(param.device):
@@ -76,7 +71,7 @@ class SMORMS3Rule(_util.ElementwiseRule):
         mem += 1
 
 
-class SMORMS3(optimizer.GradientMethod):
+class SMORMS3(_util.LrEpsOptimizer):
     """Simon Funk's SMORMS3 optimizer.
 
     Args:
@@ -84,14 +79,8 @@ class SMORMS3(optimizer.GradientMethod):
         eps: Small value for numerical stability.
     """
 
+    rule_class = SMORMS3Rule
+
     def __init__(self, lr: float = _default_hyperparam.lr,
                  eps: float = _default_hyperparam.eps) -> None:
-        super().__init__()
-        self.hyperparam.lr = lr
-        self.hyperparam.eps = eps
-
-    lr = optimizer.HyperparameterProxy('lr')
-    eps = optimizer.HyperparameterProxy('eps')
-
-    def create_update_rule(self) -> SMORMS3Rule:
-        return SMORMS3Rule(self.hyperparam)
+        super().__init__(lr, eps)

@@ -99,6 +99,23 @@ class distribution_unittest(unittest.TestCase):
         values = [method(**params) for params in self.scipy_onebyone_params_iter()]
         return numpy.vstack(values).reshape(self.shape + trailing_shape)
 
+    def _check_at_sample(self, is_gpu, method, scipy_method):
+        """``dist.<method>(x)`` against scipy's ``<scipy_method>`` at a drawn ``x``."""
+        smp, x = self._sample(is_gpu)
+        actual = getattr(self._dist(is_gpu), method)(x).array
+        expected = getattr(self.scipy_dist, scipy_method)(smp, **self.scipy_params)
+        array.assert_allclose(actual, expected)
+
+    def _check_statistic(self, is_gpu, name, scipy_method, event_shape):
+        """The property ``dist.<name>`` against scipy's ``<scipy_method>``."""
+        actual = getattr(self._dist(is_gpu), name).array
+        scipy_stat = getattr(self.scipy_dist, scipy_method)
+        if self.scipy_onebyone:
+            expected = self._onebyone(scipy_stat, event_shape)
+        else:
+            expected = scipy_stat(**self.scipy_params)
+        array.assert_allclose(actual, expected)
+
     @skip_not_in_test_target('batch_shape')
     def test_batch_shape_cpu(self):
         self.assertEqual(self.cpu_dist.batch_shape, self.shape)
@@ -109,10 +126,7 @@ class distribution_unittest(unittest.TestCase):
         self.assertEqual(self.gpu_dist.batch_shape, self.shape)
 
     def check_cdf(self, is_gpu):
-        smp, x = self._sample(is_gpu)
-        cdf1 = self._dist(is_gpu).cdf(x).array
-        cdf2 = self.scipy_dist.cdf(smp, **self.scipy_params)
-        array.assert_allclose(cdf1, cdf2)
+        self._check_at_sample(is_gpu, 'cdf', 'cdf')
 
     @skip_not_in_test_target('cdf')
     def test_cdf_cpu(self):
@@ -124,12 +138,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_cdf(True)
 
     def check_entropy(self, is_gpu):
-        ent1 = self._dist(is_gpu).entropy.array
-        if self.scipy_onebyone:
-            ent2 = self._onebyone(self.scipy_dist.entropy, ())
-        else:
-            ent2 = self.scipy_dist.entropy(**self.scipy_params)
-        array.assert_allclose(ent1, ent2)
+        self._check_statistic(is_gpu, 'entropy', 'entropy', ())
 
     @skip_not_in_test_target('entropy')
     def test_entropy_cpu(self):
@@ -167,10 +176,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_icdf(True)
 
     def check_log_cdf(self, is_gpu):
-        smp, x = self._sample(is_gpu)
-        log_cdf1 = self._dist(is_gpu).log_cdf(x).array
-        log_cdf2 = self.scipy_dist.logcdf(smp, **self.scipy_params)
-        array.assert_allclose(log_cdf1, log_cdf2)
+        self._check_at_sample(is_gpu, 'log_cdf', 'logcdf')
 
     @skip_not_in_test_target('log_cdf')
     def test_log_cdf_cpu(self):
@@ -213,10 +219,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_log_prob(True)
 
     def check_log_survival(self, is_gpu):
-        smp, x = self._sample(is_gpu)
-        log_survival1 = self._dist(is_gpu).log_survival_function(x).array
-        log_survival2 = self.scipy_dist.logsf(smp, **self.scipy_params)
-        array.assert_allclose(log_survival1, log_survival2)
+        self._check_at_sample(is_gpu, 'log_survival_function', 'logsf')
 
     @skip_not_in_test_target('log_survival')
     def test_log_survival_cpu(self):
@@ -228,12 +231,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_log_survival(True)
 
     def check_mean(self, is_gpu):
-        mean1 = self._dist(is_gpu).mean.array
-        if self.scipy_onebyone:
-            mean2 = self._onebyone(self.scipy_dist.mean, self.cpu_dist.event_shape)
-        else:
-            mean2 = self.scipy_dist.mean(**self.scipy_params)
-        array.assert_allclose(mean1, mean2)
+        self._check_statistic(is_gpu, 'mean', 'mean', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('mean')
     def test_mean_cpu(self):
@@ -245,13 +243,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_mean(True)
 
     def check_prob(self, is_gpu):
-        smp, x = self._sample(is_gpu)
-        prob1 = self._dist(is_gpu).prob(x).array
-        if self.continuous:
-            prob2 = self.scipy_dist.pdf(smp, **self.scipy_params)
-        else:
-            prob2 = self.scipy_dist.pmf(smp, **self.scipy_params)
-        array.assert_allclose(prob1, prob2)
+        self._check_at_sample(is_gpu, 'prob', 'pdf' if self.continuous else 'pmf')
 
     @skip_not_in_test_target('prob')
     def test_prob_cpu(self):
@@ -291,12 +283,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_sample(True)
 
     def check_stddev(self, is_gpu):
-        stddev1 = self._dist(is_gpu).stddev.array
-        if self.scipy_onebyone:
-            stddev2 = self._onebyone(self.scipy_dist.std, self.cpu_dist.event_shape)
-        else:
-            stddev2 = self.scipy_dist.std(**self.scipy_params)
-        array.assert_allclose(stddev1, stddev2)
+        self._check_statistic(is_gpu, 'stddev', 'std', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('stddev')
     def test_stddev_cpu(self):
@@ -317,10 +304,7 @@ class distribution_unittest(unittest.TestCase):
         self.assertEqual(self.gpu_dist.support, self.support)
 
     def check_survival(self, is_gpu):
-        smp, x = self._sample(is_gpu)
-        survival1 = self._dist(is_gpu).survival_function(x).array
-        survival2 = self.scipy_dist.sf(smp, **self.scipy_params)
-        array.assert_allclose(survival1, survival2)
+        self._check_at_sample(is_gpu, 'survival_function', 'sf')
 
     @skip_not_in_test_target('survival')
     def test_survival_cpu(self):
@@ -332,12 +316,7 @@ class distribution_unittest(unittest.TestCase):
         self.check_survival(True)
 
     def check_variance(self, is_gpu):
-        variance1 = self._dist(is_gpu).variance.array
-        if self.scipy_onebyone:
-            variance2 = self._onebyone(self.scipy_dist.var, self.cpu_dist.event_shape)
-        else:
-            variance2 = self.scipy_dist.var(**self.scipy_params)
-        array.assert_allclose(variance1, variance2)
+        self._check_statistic(is_gpu, 'variance', 'var', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('variance')
     def test_variance_cpu(self):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy
+
 
 def check_unexpected_kwargs(kwargs: dict, **unexpected) -> None:
     """Raises ``ValueError`` with the given message for each removed argument present."""
@@ -43,3 +45,11 @@ def _parse_kwargs_of(caller: str, kwargs: dict, *name_and_values, **unexpected) 
     if kwargs:
         raise TypeError(_unexpected_message(kwargs, caller))
     return values
+
+
+def _int(value, name: str) -> int:
+    """``value`` (an int or a NumPy integer, not a bool) as an int; ``TypeError``
+    ``'<name> must be int'`` for anything else."""
+    if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
+        raise TypeError(f'{name} must be int')
+    return int(value)

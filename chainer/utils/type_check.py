@@ -574,6 +574,43 @@ def _argname(in_types: tuple, names: tuple) -> None:
 argname = _argname
 
 
+def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None,
+                  min_ndim: int | None = None) -> None:
+    """The check of a function of one floating-point input named ``name`` (of ``ndim``
+    dimensions, or at least ``min_ndim``, where given)."""
+    _argname(in_types, (name,))
+    t = in_types[0]
+    if ndim is not None:
+        expect(t.dtype.kind == 'f', t.ndim == ndim)
+    elif min_ndim is not None:
+        expect(t.dtype.kind == 'f', t.ndim >= min_ndim)
+    else:
+        expect(t.dtype.kind == 'f')
+
+
+def _expect_x_w_b(in_types: Any) -> tuple:
+    """Names the inputs ``(x, W)`` or ``(x, W, b)`` of a layer function (two or three of
+    them) and returns their types, ``b``'s as None where there is none."""
+    n_in = in_types.size()
+    expect(2 <= n_in, n_in <= 3)
+    n_in = eval(n_in)
+    _argname(in_types, ('x', 'W', 'b')[:n_in])
+    return in_types[0], in_types[1], in_types[2] if n_in == 3 else None
+
+
+def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) -> None:
+    """The check of a function of two floating-point inputs of one dtype, named
+    ``names``, whose shapes broadcast (or are equal, with ``same_shape``)."""
+    _argname(in_types, names)
+    first, second = in_types
+    if same_shape:
+        expect(first.dtype.kind == 'f', first.dtype == second.dtype,
+               first.shape == second.shape)
+    else:
+        expect(first.dtype.kind == 'f', first.dtype == second.dtype)
+        expect_broadcast_shapes(first.shape, second.shape)
+
+
 def _invalid_plain(value: Any) -> InvalidType:
     return InvalidType('True', _value_str(value))
 

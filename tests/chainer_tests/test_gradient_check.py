@@ -5,6 +5,7 @@ import pytest
 import chainer
 from chainer import gradient_check
 from chainer.gradient_check import NondifferentiableError
+from tests.chainer_tests._sine_nodes import Sin, SinWrongSecondOrder
 
 
 # ---------------------------------------------------------------------------
@@ -27,44 +28,6 @@ class WrongSquare(Square):
         x, = self.get_retained_inputs()
         gy, = grad_outputs
         return 3 * x * gy,
-
-
-class Sin(chainer.FunctionNode):
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = chainer.backend.get_array_module(x)
-        return xp.sin(x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * Cos().apply((x,))[0],
-
-
-class Cos(chainer.FunctionNode):
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = chainer.backend.get_array_module(x)
-        return xp.cos(x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return -grad_outputs[0] * Sin().apply((x,))[0],
-
-
-class SinWrongSecondOrder(Sin):
-    """Correct first derivative, wrong second derivative (cos' = +sin)."""
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * WrongCos().apply((x,))[0],
-
-
-class WrongCos(Cos):
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * Sin().apply((x,))[0],
 
 
 class MulByInt(chainer.FunctionNode):

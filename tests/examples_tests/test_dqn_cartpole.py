@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import math
 import pathlib
 import random
@@ -16,6 +15,7 @@ import pytest
 import chainer
 
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'reinforcement_learning' / 'dqn_cartpole.py'
@@ -24,10 +24,7 @@ _SMALL = ['--unit', '32', '--replay-start-size', '200', '--final-exploration-ste
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('dqn_cartpole', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'dqn_cartpole')
 
 
 def _reference_step(state, action):

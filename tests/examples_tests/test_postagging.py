@@ -1,7 +1,6 @@
 """The POS-tagging example: the CRF tagger learns a synthetic task offline; CoNLL files; resume."""
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import pathlib
@@ -14,6 +13,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 # Fixtures: the global random state restored after each test; no corpus, no network.
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -22,10 +22,7 @@ _SMALL = ['--sentences', '600', '--batchsize', '10', '--unit', '32']
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('postagging', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'postagging')
 
 
 @pytest.fixture

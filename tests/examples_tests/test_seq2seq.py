@@ -1,7 +1,6 @@
 """The seq2seq example: learns the synthetic task, BLEU, greedy decoding, files, resume."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import pathlib
@@ -13,6 +12,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'seq2seq' / 'seq2seq.py'
@@ -20,10 +20,7 @@ EXAMPLE = REPO / 'examples' / 'seq2seq' / 'seq2seq.py'
 
 @pytest.fixture(scope='module')
 def example():
-    spec = importlib.util.spec_from_file_location('seq2seq_example', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'seq2seq_example')
 
 
 # --- corpus BLEU against values worked out by hand ---------------------------------------

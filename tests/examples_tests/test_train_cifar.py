@@ -2,7 +2,6 @@
 and (slow) the default offline run's accuracy."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pathlib
@@ -13,16 +12,14 @@ import numpy as np
 import pytest
 
 import chainer
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'cifar' / 'train_cifar.py'
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_cifar', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_cifar')
 
 
 

@@ -2,7 +2,6 @@
 back and resume, a directory of PNG images, a generated CIFAR-10, and bad options refused."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import pathlib
@@ -14,6 +13,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 # Fixtures: the global random state restored after each test; no CIFAR, no network.
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -22,10 +22,7 @@ _CHANCE = 2 * math.log(2)  # the discriminator's loss when it cannot tell real f
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_dcgan', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_dcgan')
 
 
 def _log(out: pathlib.Path) -> list:

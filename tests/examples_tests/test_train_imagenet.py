@@ -7,7 +7,6 @@ blue, yellow) with pixel noise, listed in ``train.txt`` (16 a class) and
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import multiprocessing
 import pathlib
@@ -19,6 +18,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / 'examples' / 'imagenet'
@@ -29,10 +29,7 @@ _SMALL = ['--n_class', '4', '--insize', '40', '--batchsize', '16', '--val_batchs
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLE_DIR / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE_DIR / f'{name}.py', name)
 
 
 def make_image_set(root: pathlib.Path, n_train: int = 16, n_val: int = 8) -> pathlib.Path:

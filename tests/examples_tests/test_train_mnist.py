@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import chainer
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist.py'
@@ -84,10 +85,7 @@ def _run(args: list, dataset_root: pathlib.Path, cwd: pathlib.Path,
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_mnist', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_mnist')
 
 
 def _has(module: str) -> bool:

@@ -2,7 +2,6 @@
 and (slow) the accuracy of its default run offline."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 
@@ -10,16 +9,14 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import make_mnist_root
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist_cnn.py'
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_mnist_cnn', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_mnist_cnn')
 
 
 def test_one_epoch_on_generated_mnist(tmp_path, capsys):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import importlib.util
 import pathlib
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 # Fixtures: the global random state restored after each test; no dataset, no network.
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -26,10 +26,7 @@ _TEST = ['(0 (2 It) (0 (2 \'s) (0 awful)))', '(2 plot)']
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_sentiment', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_sentiment')
 
 
 def _write_trees(directory: pathlib.Path) -> pathlib.Path:

@@ -1,7 +1,6 @@
 """The VAE example: the ELBO improves offline on the digits set; MNIST runs; images are written."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -11,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.examples_tests.test_train_mnist import _env, make_mnist_root
+from tests.examples_tests._example import load_example
 # Fixtures: the global random state restored after each test; no MNIST, no network.
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -20,10 +20,7 @@ _IMAGES = ('train_reconstructed.png', 'test_reconstructed.png', 'sampled.png')
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location('train_vae', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'train_vae')
 
 
 @pytest.mark.usefixtures('offline')

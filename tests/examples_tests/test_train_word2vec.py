@@ -7,7 +7,6 @@ offline corpus), the subprocess an unreachable HTTP(S) proxy.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import pathlib
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
+from tests.examples_tests._example import load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = REPO / 'examples' / 'word2vec'
@@ -26,10 +26,7 @@ _TINY = ['--test', '--unit', '10', '--batchsize', '14', '--window', '1']
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLE_DIR / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE_DIR / f'{name}.py', name)
 
 
 @pytest.fixture(scope='module')

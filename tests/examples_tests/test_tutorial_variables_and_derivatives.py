@@ -1,5 +1,4 @@
 """The tutorial example prints exactly what the page (shared/seed) shows."""
-import importlib.util
 import io
 import pathlib
 import runpy
@@ -8,16 +7,14 @@ import contextlib
 import numpy as np
 
 import chainer
+from tests.examples_tests._example import load_example
 
 EXAMPLE = (pathlib.Path(__file__).resolve().parents[2]
            / 'examples' / 'tutorial' / 'variables_and_derivatives.py')
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location('variables_and_derivatives', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, 'variables_and_derivatives')
 
 
 def _values():

@@ -20,8 +20,7 @@ class ELU(function_node.FunctionNode):
         self.alpha = float(alpha)
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs

@@ -19,8 +19,7 @@ class LeakyReLU(function_node.FunctionNode):
         self.slope = slope
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs

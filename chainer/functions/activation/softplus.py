@@ -23,8 +23,7 @@ class Softplus(function_node.FunctionNode):
         self.beta_inv = 1.0 / beta
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs

@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -13,9 +14,7 @@ class Concat(function_node.FunctionNode):
     """Concatenates its inputs along ``axis``."""
 
     def __init__(self, axis: int = 1) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() > 0)

@@ -13,12 +13,8 @@ class Depth2Space(function_node.FunctionNode):
         self.r = r
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('X',))
+        type_check._expect_float(in_types, 'X', ndim=4)
         X_type = in_types[0]
-        type_check.expect(
-            X_type.dtype.kind == 'f',
-            X_type.ndim == 4,
-        )
         type_check.expect(
             X_type.shape[1] % (self.r ** 2) == 0,
         )

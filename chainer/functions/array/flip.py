@@ -1,9 +1,8 @@
 """Reversing the order of elements along an axis."""
 from __future__ import annotations
 
-import numpy
-
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -18,9 +17,7 @@ class Flip(function_node.FunctionNode):
     """Reverses the elements along ``axis``."""
 
     def __init__(self, axis: int) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

@@ -21,9 +21,7 @@ class Im2Col(function_node.FunctionNode):
         self.cover_all = cover_all
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        x_type = in_types[0]
-        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 4)
+        type_check._expect_float(in_types, ndim=4)
 
     def forward(self, inputs):
         x, = inputs

@@ -25,8 +25,7 @@ class Pad(function_node.FunctionNode):
 
     def check_type_forward(self, in_types):
         # numpy.pad itself rejects bad pad widths or keywords; only check the input.
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs

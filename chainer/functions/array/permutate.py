@@ -6,6 +6,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
 
@@ -32,9 +33,7 @@ class Permutate(function_node.FunctionNode):
     """Permutes ``x`` along ``axis`` by ``indices`` (or by their inverse when ``inv``)."""
 
     def __init__(self, axis: int = 0, inv: bool = False) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
         self.inv = inv
 
     def check_type_forward(self, in_types):

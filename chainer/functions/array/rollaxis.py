@@ -5,6 +5,7 @@ import numpy
 
 from chainer import function_node
 from chainer.functions.array.transpose import transpose
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -12,12 +13,8 @@ class Rollaxis(function_node.FunctionNode):
     """Rolls the axis ``axis`` so that it lies before ``start`` (like ``numpy.rollaxis``)."""
 
     def __init__(self, axis: int, start: int) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        if not isinstance(start, (int, numpy.integer)) or isinstance(start, bool):
-            raise TypeError('start must be int')
-        self.axis = int(axis)
-        self.start = int(start)
+        self.axis = argument._int(axis, 'axis')
+        self.start = argument._int(start, 'start')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

@@ -1,11 +1,10 @@
 """Separating an array into its slices along an axis."""
 from __future__ import annotations
 
-import numpy
-
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -13,9 +12,7 @@ class Separate(function_node.FunctionNode):
     """Splits an array into its slices along ``axis`` (dropping that axis)."""
 
     def __init__(self, axis: int) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

@@ -37,12 +37,8 @@ class SpatialTransformerGrid(function_node.FunctionNode):
         self.output_shape = tuple(int(s) for s in output_shape)
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('theta',))
+        type_check._expect_float(in_types, 'theta', ndim=3)
         theta_type = in_types[0]
-        type_check.expect(
-            theta_type.dtype.kind == 'f',
-            theta_type.ndim == 3,
-        )
         type_check.expect(
             theta_type.shape[1] == 2,
             theta_type.shape[2] == 3,

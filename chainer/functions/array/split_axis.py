@@ -8,6 +8,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 _int_types = (int, numpy.integer)
@@ -41,9 +42,7 @@ class SplitAxis(function_node.FunctionNode):
             self.sections = None
         else:
             raise TypeError('indices_or_sections must be integer or 1-D array')
-        if not isinstance(axis, _int_types) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

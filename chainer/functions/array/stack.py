@@ -1,11 +1,10 @@
 """Stacking arrays along a new axis."""
 from __future__ import annotations
 
-import numpy
-
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -13,9 +12,7 @@ class Stack(function_node.FunctionNode):
     """Joins same-shaped inputs along a new axis ``axis``."""
 
     def __init__(self, axis: int) -> None:
-        if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
-            raise TypeError('axis must be int')
-        self.axis = int(axis)
+        self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() > 0)

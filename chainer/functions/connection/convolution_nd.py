@@ -256,10 +256,7 @@ def _check_args(stride, pad, dilate, groups) -> None:
 
 def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
                       bias_of_x_dtype: bool) -> None:
-    n_in = in_types.size()
-    type_check.expect(2 <= n_in, n_in <= 3)
-    type_check._argname(in_types, ('x', 'W', 'b')[:type_check.eval(n_in)])
-    x_type, w_type = in_types[:2]
+    x_type, w_type, b_type = type_check._expect_x_w_b(in_types)
     type_check.expect(
         x_type.dtype.kind == 'f',
         w_type.dtype.kind == 'f',
@@ -274,8 +271,7 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
         type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
                           w_type.shape[0] % groups == 0)
         out_c = w_type.shape[0]
-    if type_check.eval(n_in) == 3:
-        b_type = in_types[2]
+    if b_type is not None:
         type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
                           b_type.shape[0] == out_c)
         if bias_of_x_dtype:

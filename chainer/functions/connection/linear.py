@@ -38,11 +38,7 @@ class LinearFunction(function_node.FunctionNode):
     """``x W^T (+ b)`` for a matrix ``x`` of shape ``(N, in)`` and ``W`` of ``(out, in)``."""
 
     def check_type_forward(self, in_types):
-        n_in = in_types.size()
-        type_check.expect(2 <= n_in, n_in <= 3)
-        type_check._argname(in_types, ('x', 'W') if type_check.eval(n_in) == 2
-                            else ('x', 'W', 'b'))
-        x_type, w_type = in_types[:2]
+        x_type, w_type, b_type = type_check._expect_x_w_b(in_types)
         type_check.expect(
             x_type.dtype.kind == 'f',
             w_type.dtype.kind == 'f',
@@ -50,8 +46,7 @@ class LinearFunction(function_node.FunctionNode):
             w_type.ndim == 2,
         )
         type_check.expect(x_type.shape[1] == w_type.shape[1])
-        if type_check.eval(n_in) == 3:
-            b_type = in_types[2]
+        if b_type is not None:
             type_check.expect(
                 b_type.dtype == x_type.dtype,
                 b_type.ndim == 1,

@@ -10,6 +10,7 @@ import numpy
 
 import chainer
 from chainer import function_node
+from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
@@ -22,6 +23,24 @@ def check_reduce(reduce, allowed, what='reduce') -> None:
             ', '.join(f"'{a}'" for a in allowed[:-1]) + f" and '{allowed[-1]}'"
         raise ValueError(
             f'only {names} are valid for \'{what}\', but \'{reduce}\' is given')
+
+
+class MarginLoss(function_node.FunctionNode):
+    """Base of the losses of a positive ``margin``, per sample (``reduce='no'``) or
+    averaged over the batch (``'mean'``)."""
+
+    def __init__(self, margin, reduce='mean'):
+        if margin <= 0:
+            raise ValueError('margin should be positive value.')
+        self.margin = margin
+        check_reduce(reduce, ('mean', 'no'))
+        self.reduce = reduce
+
+    def _reduced(self, loss):
+        """``loss`` (one per sample along axis 0) as the forward output."""
+        if self.reduce == 'mean':
+            loss = loss.sum() / loss.dtype.type(len(loss))
+        return utils.force_array(loss, loss.dtype)
 
 
 def check_word_loss_types(in_types) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.utils import type_check
 
 
 class AbsoluteError(function_node.FunctionNode):
@@ -13,7 +13,7 @@ class AbsoluteError(function_node.FunctionNode):
     is_elementwise = True
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x0', 'x1'), same_shape=True)
 
     def forward(self, inputs):
         x0, x1 = inputs
@@ -24,12 +24,7 @@ class AbsoluteError(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         xp = backend.get_array_module(self.diff)
         gx = grad_outputs[0] * xp.sign(self.diff)
-        ret = []
-        if 0 in indexes:
-            ret.append(gx)
-        if 1 in indexes:
-            ret.append(-gx)
-        return tuple(ret)
+        return tuple(gx if i == 0 else -gx for i in indexes)
 
 
 def absolute_error(x0, x1):

@@ -4,8 +4,6 @@ from __future__ import annotations
 import numpy
 
 from chainer import backend
-from chainer import function_node
-from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
@@ -14,15 +12,8 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
-class Contrastive(function_node.FunctionNode):
+class Contrastive(_util.MarginLoss):
     """``(y d^2 + (1 - y) max(margin - d, 0)^2) / 2`` with ``d = ||x0 - x1||``."""
-
-    def __init__(self, margin, reduce='mean'):
-        if margin <= 0:
-            raise ValueError('margin should be positive value.')
-        self.margin = margin
-        _util.check_reduce(reduce, ('mean', 'no'))
-        self.reduce = reduce
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x0', 'x1', 'y'))
@@ -50,9 +41,7 @@ class Contrastive(function_node.FunctionNode):
         mdist = xp.maximum(x0.dtype.type(self.margin) - dist, 0)
         yf = y.astype(x0.dtype)
         loss = (yf * dist_sq + (1 - yf) * mdist * mdist) * x0.dtype.type(0.5)
-        if self.reduce == 'mean':
-            loss = loss.sum() / x0.dtype.type(len(x0))
-        return utils.force_array(loss, x0.dtype),
+        return self._reduced(loss),
 
     def backward(self, indexes, grad_outputs):
         x0, x1, y = self.get_retained_inputs()

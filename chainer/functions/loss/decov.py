@@ -19,9 +19,7 @@ class DeCov(function_node.FunctionNode):
         self.reduce = reduce
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('h',))
-        h_type, = in_types
-        type_check.expect(h_type.dtype.kind == 'f', h_type.ndim == 2)
+        type_check._expect_float(in_types, 'h', ndim=2)
 
     def forward(self, inputs):
         h, = inputs

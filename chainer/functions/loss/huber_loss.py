@@ -21,13 +21,8 @@ class HuberLoss(function_node.FunctionNode):
         self.reduce = reduce
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 't'))
-        x_type, t_type = in_types
-        type_check.expect(
-            x_type.dtype.kind == 'f',
-            x_type.dtype == t_type.dtype,
-            x_type.shape == t_type.shape,
-        )
+        type_check._expect_float_pair(in_types, ('x', 't'), same_shape=True)
+        x_type = in_types[0]
         if self.reduce == 'sum_along_second_axis':
             type_check.expect(x_type.ndim >= 2)
 

@@ -7,7 +7,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
-from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
 
@@ -15,7 +15,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
     """``sum(|x0 - x1|) / size``."""
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x0', 'x1'), same_shape=True)
 
     def forward(self, inputs):
         x0, x1 = inputs
@@ -31,12 +31,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         gy, = grad_outputs
         scale = self.diff.dtype.type(1.0 / max(self.diff.size, 1))
         gx = broadcast_to(gy * scale, self.diff.shape) * xp.sign(self.diff)
-        ret = []
-        if 0 in indexes:
-            ret.append(gx)
-        if 1 in indexes:
-            ret.append(-gx)
-        return tuple(ret)
+        return tuple(gx if i == 0 else -gx for i in indexes)
 
 
 def mean_absolute_error(x0, x1):

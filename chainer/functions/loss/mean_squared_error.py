@@ -12,17 +12,11 @@ from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
 
-def _check_pair(in_types, names=('x0', 'x1')) -> None:
-    type_check._argname(in_types, names)
-    a, b = in_types
-    type_check.expect(a.dtype.kind == 'f', a.dtype == b.dtype, a.shape == b.shape)
-
-
 class MeanSquaredError(function_node.FunctionNode):
     """``sum((x0 - x1) ** 2) / size``."""
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x0', 'x1'), same_shape=True)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chainer import function_node
 from chainer import utils
-from chainer.functions.loss.mean_squared_error import _check_pair
+from chainer.utils import type_check
 
 
 class SquaredError(function_node.FunctionNode):
@@ -12,7 +12,7 @@ class SquaredError(function_node.FunctionNode):
     is_elementwise = True
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x0', 'x1'), same_shape=True)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -23,12 +23,7 @@ class SquaredError(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
         gx0 = grad_outputs[0] * (x0 - x1) * 2.0
-        ret = []
-        if 0 in indexes:
-            ret.append(gx0)
-        if 1 in indexes:
-            ret.append(-gx0)
-        return tuple(ret)
+        return tuple(gx0 if i == 0 else -gx0 for i in indexes)
 
 
 def squared_error(x0, x1):

@@ -2,23 +2,14 @@
 from __future__ import annotations
 
 from chainer import backend
-from chainer import function_node
-from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.utils import type_check
 
 
-class Triplet(function_node.FunctionNode):
+class Triplet(_util.MarginLoss):
     """``max(||a - p||^2 - ||a - n||^2 + margin, 0)``."""
-
-    def __init__(self, margin, reduce='mean'):
-        if margin <= 0:
-            raise ValueError('margin should be positive value.')
-        self.margin = margin
-        _util.check_reduce(reduce, ('mean', 'no'))
-        self.reduce = reduce
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('anchor', 'positive', 'negative'))
@@ -42,9 +33,7 @@ class Triplet(function_node.FunctionNode):
         dist = (dp * dp - dn * dn).sum(axis=1) + a.dtype.type(self.margin)
         self.mask = dist > 0
         loss = xp.maximum(dist, 0)
-        if self.reduce == 'mean':
-            loss = loss.sum() / a.dtype.type(len(a))
-        return utils.force_array(loss, a.dtype),
+        return self._reduced(loss),
 
     def backward(self, indexes, grad_outputs):
         a, p, n = self.get_retained_inputs()

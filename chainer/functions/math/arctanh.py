@@ -13,8 +13,7 @@ class Arctanh(function_node.FunctionNode):
     is_elementwise = True
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -61,18 +61,6 @@ def _check_same_dtype_broadcastable(in_types, names=('lhs', 'rhs')) -> None:
     type_check.expect_broadcast_shapes(in_types[0].shape, in_types[1].shape)
 
 
-def _check_float_same_dtype_broadcastable(in_types) -> None:
-    type_check._argname(in_types, ('lhs', 'rhs'))
-    type_check.expect(in_types[0].dtype.kind == 'f',
-                      in_types[0].dtype == in_types[1].dtype)
-    type_check.expect_broadcast_shapes(in_types[0].shape, in_types[1].shape)
-
-
-def _check_float(in_types, name='x') -> None:
-    type_check._argname(in_types, (name,))
-    type_check.expect(in_types[0].dtype.kind == 'f')
-
-
 def _sum_to(gx, shape):
     """The one place where broadcast gradients are reduced."""
     if gx.shape == shape:
@@ -116,8 +104,7 @@ class Absolute(function_node.FunctionNode):
         return '|_|'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -369,7 +356,7 @@ class Mul(function_node.FunctionNode):
         return '_ * _'
 
     def check_type_forward(self, in_types):
-        _check_float_same_dtype_broadcastable(in_types)
+        type_check._expect_float_pair(in_types, ('lhs', 'rhs'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -491,7 +478,7 @@ class Div(function_node.FunctionNode):
         return '_ / _'
 
     def check_type_forward(self, in_types):
-        _check_float_same_dtype_broadcastable(in_types)
+        type_check._expect_float_pair(in_types, ('lhs', 'rhs'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -562,7 +549,7 @@ class DivFromConstant(function_node.FunctionNode):
         return f'{_label_const(self.value)} / _'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -602,7 +589,7 @@ class PowVarVar(function_node.FunctionNode):
         return '_ ** _'
 
     def check_type_forward(self, in_types):
-        _check_float_same_dtype_broadcastable(in_types)
+        type_check._expect_float_pair(in_types, ('lhs', 'rhs'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -675,7 +662,7 @@ class PowVarConst(function_node.FunctionNode):
         return f'_ ** {_label_const(self.value)}'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types, 'base')
+        type_check._expect_float(in_types, 'base')
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -745,7 +732,7 @@ class PowConstVar(function_node.FunctionNode):
         return f'{_label_const(self.value)} ** _'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_outputs((0,))

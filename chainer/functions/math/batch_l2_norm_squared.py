@@ -15,9 +15,7 @@ class BatchL2NormSquared(function_node.FunctionNode):
     """``sum(x[i] ** 2)`` for each ``i`` of the first axis."""
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        x_type, = in_types
-        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)
+        type_check._expect_float(in_types, min_ndim=2)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -9,11 +9,6 @@ from chainer import utils
 from chainer.utils import type_check
 
 
-def _check_float(in_types):
-    type_check._argname(in_types, ('x',))
-    type_check.expect(in_types[0].dtype.kind == 'f')
-
-
 class Exp(function_node.FunctionNode):
     """Elementwise exponential."""
 
@@ -24,7 +19,7 @@ class Exp(function_node.FunctionNode):
         return 'exp'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs
@@ -52,7 +47,7 @@ class Log(function_node.FunctionNode):
         return 'log'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs
@@ -82,7 +77,7 @@ class _LogBase(function_node.FunctionNode):
         return self._ufunc
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         x, = inputs

@@ -19,10 +19,7 @@ class Fmod(function_node.FunctionNode):
         return 'fmod'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'divisor'))
-        x_type, divisor_type = in_types
-        type_check.expect(x_type.dtype.kind == 'f', divisor_type.dtype == x_type.dtype)
-        type_check.expect_broadcast_shapes(x_type.shape, divisor_type.shape)
+        type_check._expect_float_pair(in_types, ('x', 'divisor'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

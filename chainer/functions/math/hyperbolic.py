@@ -17,8 +17,7 @@ class Cosh(function_node.FunctionNode):
         return 'cosh'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -45,8 +44,7 @@ class Sinh(function_node.FunctionNode):
         return 'sinh'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

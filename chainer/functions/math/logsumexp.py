@@ -21,8 +21,7 @@ class LogSumExp(function_node.FunctionNode):
         self.axis = _normalize_axis(axis)
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
         _check_axes(in_types[0], self.axis)
 
     def forward(self, inputs):

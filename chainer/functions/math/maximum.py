@@ -1,18 +1,13 @@
 """Elementwise maximum of two variables."""
 from __future__ import annotations
 
+import operator
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
-
-
-def _check_pair(in_types):
-    type_check._argname(in_types, ('x1', 'x2'))
-    x1_type, x2_type = in_types
-    type_check.expect(x1_type.dtype.kind == 'f', x1_type.dtype == x2_type.dtype)
-    type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
 
 
 class SelectGrad(function_node.FunctionNode):
@@ -49,25 +44,33 @@ class SelectGrad(function_node.FunctionNode):
         return ggy,
 
 
-class Maximum(function_node.FunctionNode):
-    """Elementwise maximum (broadcasting)."""
+class _Extremum(function_node.FunctionNode):
+    """Elementwise maximum or minimum (the ufunc named ``_ufunc``), broadcasting; the
+    gradient goes to ``x1`` where ``_to_x1(x1, x2)`` holds (ties included)."""
 
     is_elementwise = True
+    _ufunc = ''
+    _to_x1 = operator.ge
 
     def check_type_forward(self, in_types):
-        _check_pair(in_types)
+        type_check._expect_float_pair(in_types, ('x1', 'x2'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x1, x2 = inputs
         xp = backend.get_array_module(x1)
-        return utils.force_array(xp.maximum(x1, x2)),
+        return utils.force_array(getattr(xp, self._ufunc)(x1, x2)),
 
     def backward(self, indexes, grad_outputs):
         x1, x2 = self.get_retained_inputs()
-        # Ties send the gradient to x1.
-        cond = utils.force_array(x1.array >= x2.array)
+        cond = utils.force_array(self._to_x1(x1.array, x2.array))
         return SelectGrad(cond, x1.shape, x2.shape).apply(grad_outputs)
+
+
+class Maximum(_Extremum):
+    """Elementwise maximum (broadcasting)."""
+
+    _ufunc = 'maximum'
 
 
 def maximum(x1, x2):

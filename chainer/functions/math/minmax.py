@@ -53,8 +53,7 @@ class _SelectorBase(function_node.FunctionNode):
         raise NotImplementedError
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
         _check_axes(in_types[0], self.axis)
 
     def _last_axis_only(self, ndim: int) -> bool:

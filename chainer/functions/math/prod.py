@@ -25,8 +25,7 @@ class Prod(function_node.FunctionNode):
         self.keepdims = keepdims
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
         _check_axes(in_types[0], self.axis)
 
     def forward(self, inputs):

@@ -30,8 +30,7 @@ class Sum(function_node.FunctionNode):
         self.keepdims = keepdims
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types)
         if self.axis is not None:
             for axis in self.axis:
                 if axis >= 0:

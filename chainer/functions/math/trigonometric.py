@@ -8,11 +8,6 @@ from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
 
-def _check_float(in_types, names=('x',)):
-    type_check._argname(in_types, names)
-    type_check.expect(in_types[0].dtype.kind == 'f')
-
-
 class Sin(function_node.FunctionNode):
     """Elementwise sine."""
 
@@ -23,7 +18,7 @@ class Sin(function_node.FunctionNode):
         return 'sin'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -69,7 +64,7 @@ class Cos(function_node.FunctionNode):
         return 'cos'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -116,7 +111,7 @@ class Tan(function_node.FunctionNode):
         return 'tan'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_outputs((0,))
@@ -218,7 +213,7 @@ class Arcsin(function_node.FunctionNode):
         return 'arcsin'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -245,7 +240,7 @@ class Arccos(function_node.FunctionNode):
         return 'arccos'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -272,7 +267,7 @@ class Arctan(function_node.FunctionNode):
         return 'arctan'
 
     def check_type_forward(self, in_types):
-        _check_float(in_types)
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -299,10 +294,7 @@ class Arctan2(function_node.FunctionNode):
         return 'arctan2'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x1', 'x2'))
-        x1_type, x2_type = in_types
-        type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype == x1_type.dtype)
-        type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
+        type_check._expect_float_pair(in_types, ('x1', 'x2'))
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -22,8 +22,7 @@ class Zeta(function_node.FunctionNode):
         return 'zeta'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('q',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types, 'q')
 
     def forward(self, inputs):
         self.retain_inputs((0,))

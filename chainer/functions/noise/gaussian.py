@@ -18,13 +18,7 @@ class Gaussian(function_node.FunctionNode):
         self.eps = eps
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('mean', 'ln_var'))
-        m_type, v_type = in_types
-        type_check.expect(
-            m_type.dtype.kind == 'f',
-            m_type.dtype == v_type.dtype,
-            m_type.shape == v_type.shape,
-        )
+        type_check._expect_float_pair(in_types, ('mean', 'ln_var'), same_shape=True)
 
     def forward(self, inputs):
         self.retain_inputs((1,))

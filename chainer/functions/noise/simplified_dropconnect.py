@@ -24,11 +24,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
         self.use_batchwise_mask = use_batchwise_mask
 
     def check_type_forward(self, in_types):
-        n_in = in_types.size()
-        type_check.expect(2 <= n_in, n_in <= 3)
-        type_check._argname(in_types, ('x', 'W') if type_check.eval(n_in) == 2
-                            else ('x', 'W', 'b'))
-        x_type, w_type = in_types[:2]
+        x_type, w_type, b_type = type_check._expect_x_w_b(in_types)
         type_check.expect(
             x_type.dtype.kind == 'f',
             w_type.dtype.kind == 'f',
@@ -37,8 +33,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
         )
         type_check.expect(
             type_check.prod(x_type.shape[1:]) == type_check.prod(w_type.shape[1:]))
-        if type_check.eval(n_in) == 3:
-            b_type = in_types[2]
+        if b_type is not None:
             type_check.expect(
                 b_type.dtype == x_type.dtype,
                 b_type.ndim == 1,

@@ -9,6 +9,7 @@ from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
+from chainer.links.connection.linear import _add_weight_and_bias
 
 
 class SimplifiedDropconnect(link.Link):
@@ -41,18 +42,7 @@ class SimplifiedDropconnect(link.Link):
 
         if initialW is None:
             initialW = initializers.HeNormal(1. / numpy.sqrt(2))
-
-        with self.init_scope():
-            self.W = variable.Parameter(initializers._get_initializer(initialW))
-            if in_size is not None:
-                self._initialize_params(in_size)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = initializers.Constant(0)
-                self.b = variable.Parameter(
-                    initializers._get_initializer(initial_bias), out_size)
+        _add_weight_and_bias(self, initialW, in_size, nobias, initial_bias, out_size)
 
     def _initialize_params(self, in_size: int) -> None:
         self.W.initialize((self.out_size, in_size))

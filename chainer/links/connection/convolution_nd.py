@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from chainer import function_node
-from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import convolution_nd as _conv_nd_func
+from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
@@ -41,17 +41,7 @@ class _ConvolutionLinkBase(link.Link):
         if out_channels % self.groups != 0:
             raise ValueError('the number of output channels must be divisible by the '
                              'number of groups')
-        with self.init_scope():
-            self.W = variable.Parameter(initializers._get_initializer(initialW))
-            if in_channels is not None:
-                self._initialize_params(in_channels)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = 0
-                self.b = variable.Parameter(initializers._get_initializer(initial_bias),
-                                            out_channels)
+        _add_weight_and_bias(self, initialW, in_channels, nobias, initial_bias, out_channels)
 
     def _initialize_params(self, in_channels: int) -> None:
         if in_channels % self.groups != 0:
@@ -75,13 +65,27 @@ class _ConvolutionLinkBase(link.Link):
                 raise type_check.InvalidType(f'x.ndim == {ndim}', f'{x.ndim} != {ndim}')
             self._initialize_params(x.shape[1])
 
-    def _check_spatial_axes(self, x: Any) -> None:
+    def _setup_nd(self, ndim: int, in_channels: Optional[int], out_channels: int, ksize,
+                  stride, pad, nobias: bool, initialW: Any, initial_bias: Any, dilate,
+                  groups: int) -> None:
+        """:meth:`_setup` of the N-dimensional links, where ``(ndim, out_channels,
+        ksize)`` alone also works; like Chainer, ksize and dilate are kept as
+        ndim-tuples, stride and pad as given."""
+        if ksize is None:
+            out_channels, ksize, in_channels = in_channels, out_channels, None
+        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
+                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
+                    groups)
+
+    def _prepare_nd(self, x: Any) -> None:
         """Refuses an input without ``self.ndim`` spatial axes (the N-dimensional
-        links; Chainer's ``assert`` raised AssertionError, so this error is one too)."""
+        links; Chainer's ``assert`` raised AssertionError, so this error is one too),
+        then sizes ``W`` from it if it is not yet."""
         if x.ndim != self.ndim + 2:
             raise _ValueAssertionError(
                 f'{type(self).__name__} takes inputs of {self.ndim + 2} dimensions '
                 f'(batch, channels and {self.ndim} spatial axes); got shape {x.shape}')
+        self._ensure_params(x)
 
 
 class ConvolutionND(_ConvolutionLinkBase):
@@ -109,18 +113,13 @@ class ConvolutionND(_ConvolutionLinkBase):
                  initial_bias: Any = None, cover_all: bool = False, dilate=1,
                  groups: int = 1) -> None:
         super().__init__()
-        if ksize is None:
-            out_channels, ksize, in_channels = in_channels, out_channels, None
         self.cover_all = cover_all
-        # Like Chainer, ksize and dilate are kept as ndim-tuples, stride and pad as given.
-        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
-                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
-                    groups)
+        self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                       initial_bias, dilate, groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
-        self._check_spatial_axes(x)
-        self._ensure_params(x)
+        self._prepare_nd(x)
         return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
                                             self.cover_all, self.dilate, self.groups)
 

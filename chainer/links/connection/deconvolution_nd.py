@@ -6,7 +6,6 @@ from typing import Any, Optional
 from chainer import variable
 from chainer.functions.connection import deconvolution_nd as _deconv_nd_func
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
-from chainer.utils import conv_nd
 
 
 class DeconvolutionND(_ConvolutionLinkBase):
@@ -35,17 +34,13 @@ class DeconvolutionND(_ConvolutionLinkBase):
                  initialW: Any = None, initial_bias: Any = None, dilate=1,
                  groups: int = 1) -> None:
         super().__init__()
-        if ksize is None:
-            out_channels, ksize, in_channels = in_channels, out_channels, None
         self.outsize = outsize
-        self._setup(ndim, in_channels, out_channels, conv_nd.as_tuple(ksize, ndim), stride,
-                    pad, nobias, initialW, initial_bias, conv_nd.as_tuple(dilate, ndim),
-                    groups)
+        self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
+                       initial_bias, dilate, groups)
 
     def forward(self, x: Any) -> variable.Variable:
         """Applies the deconvolution to ``x`` of shape ``(n, c, *dims)``."""
-        self._check_spatial_axes(x)
-        self._ensure_params(x)
+        self._prepare_nd(x)
         return _deconv_nd_func.deconvolution_nd(x, self.W, self.b, self.stride, self.pad,
                                                 self.outsize, self.dilate, self.groups)
 

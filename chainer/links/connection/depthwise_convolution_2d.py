@@ -34,9 +34,7 @@ class DepthwiseConvolution2D(link.Link):
         self.pad = conv_nd.as_tuple(pad, 2)
         self.channel_multiplier = channel_multiplier
         self.nobias = nobias
-        if initial_bias is None:
-            initial_bias = 0
-        self._bias_initializer = initializers._get_initializer(initial_bias)
+        self._bias_initializer = initializers._get_bias_initializer(initial_bias)
         with self.init_scope():
             self.W = variable.Parameter(initializers._get_initializer(initialW))
             self.b = None if nobias else variable.Parameter(self._bias_initializer)

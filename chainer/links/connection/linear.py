@@ -10,6 +10,19 @@ from chainer import variable
 from chainer.functions.connection.linear import linear
 
 
+def _add_weight_and_bias(layer: link.Link, initialW: Any, in_size: Optional[int],
+                         nobias: bool, initial_bias: Any, out_size: Any) -> None:
+    """Registers the weight ``W`` of ``layer``, initialized now by its
+    ``_initialize_params(in_size)`` when ``in_size`` is known (else at the first
+    call), and its bias ``b`` of ``out_size`` (None with ``nobias``)."""
+    with layer.init_scope():
+        layer.W = variable.Parameter(initializers._get_initializer(initialW))
+        if in_size is not None:
+            layer._initialize_params(in_size)
+        layer.b = None if nobias else variable.Parameter(
+            initializers._get_bias_initializer(initial_bias), out_size)
+
+
 class Linear(link.Link):
     """Fully-connected layer: ``y = x W^T + b``.
 
@@ -38,18 +51,7 @@ class Linear(link.Link):
             in_size, out_size = None, in_size
         self.in_size = in_size
         self.out_size = out_size
-
-        with self.init_scope():
-            self.W = variable.Parameter(initializers._get_initializer(initialW))
-            if in_size is not None:
-                self._initialize_params(in_size)
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = 0
-                self.b = variable.Parameter(
-                    initializers._get_initializer(initial_bias), out_size)
+        _add_weight_and_bias(self, initialW, in_size, nobias, initial_bias, out_size)
 
     @property
     def printable_specs(self) -> Iterator[Tuple[str, Any]]:

@@ -43,12 +43,8 @@ class LocalConvolution2D(link.Link):
         self.nobias = nobias
         with self.init_scope():
             self.W = variable.Parameter(initializers._get_initializer(initialW))
-            if nobias:
-                self.b = None
-            else:
-                if initial_bias is None:
-                    initial_bias = 0
-                self.b = variable.Parameter(initializers._get_initializer(initial_bias))
+            self.b = None if nobias else variable.Parameter(
+                initializers._get_bias_initializer(initial_bias))
             if in_channels is not None and in_size is not None:
                 self._initialize_params(in_channels, conv_nd.as_tuple(in_size, 2))
 

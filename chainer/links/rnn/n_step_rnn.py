@@ -70,8 +70,7 @@ class NStepRNNBase(link.ChainList):
             use_bi_direction='use_bi_direction is not supported anymore',
             activation='activation is not supported anymore')
         direction = 2 if self.use_bi_direction else 1
-        bias_init = initializers._get_initializer(
-            0 if initial_bias is None else initial_bias)
+        bias_init = initializers._get_bias_initializer(initial_bias)
         cells = []
         for layer in range(n_layers):
             for _ in range(direction):

@@ -14,6 +14,59 @@ def _check_unit(unit: Any) -> None:
             f"Trigger unit must be either 'epoch' or 'iteration', got {unit!r}.")
 
 
+def _previous_and_current(trigger: Any, updater: Any) -> tuple:
+    """The trigger's last seen and the current position of ``updater`` in its unit.
+
+    A negative last position means "unknown" (a snapshot that did not save it):
+    the updater's previous epoch, or the iteration before the current one.
+    """
+    if trigger.unit == 'epoch':
+        current = updater.epoch_detail
+        previous = trigger._previous_epoch_detail
+        if previous < 0:
+            previous = updater.previous_epoch_detail
+    else:
+        current = updater.iteration
+        previous = trigger._previous_iteration
+        if previous < 0:
+            previous = current - 1
+    return previous, current
+
+
+def _remember(trigger: Any, updater: Any) -> None:
+    """Keeps the updater's position as the trigger's last seen one."""
+    trigger._previous_iteration = updater.iteration
+    if hasattr(updater, 'epoch_detail'):
+        trigger._previous_epoch_detail = updater.epoch_detail
+
+
+def _serialize_previous(trigger: Any, serializer: Any, name: str) -> None:
+    """Saves or loads the last position the trigger (class ``name``) has seen.
+
+    A snapshot without it loads as "unknown" (with a warning), guessed at the next call.
+    """
+    try:
+        trigger._previous_iteration = serializer(
+            'previous_iteration', trigger._previous_iteration)
+    except KeyError:
+        warnings.warn(
+            f'The previous value of iteration is not saved. {name} guesses it using '
+            'current iteration. If this trigger is not called at every iteration, '
+            'it may not work correctly.')
+        if not getattr(serializer, 'checking', False):
+            trigger._previous_iteration = -1
+    try:
+        trigger._previous_epoch_detail = serializer(
+            'previous_epoch_detail', trigger._previous_epoch_detail)
+    except KeyError:
+        warnings.warn(
+            f'The previous value of epoch_detail is not saved. {name} uses the value '
+            'of trainer.updater.previous_epoch_detail. If this trigger is not called '
+            'at every iteration, it may not work correctly.')
+        if not getattr(serializer, 'checking', False):
+            trigger._previous_epoch_detail = -1.0
+
+
 class IntervalTrigger:
     """Fires each time the iteration count or epoch crosses a multiple of ``period``.
 
@@ -38,48 +91,16 @@ class IntervalTrigger:
     def __call__(self, trainer: Any) -> bool:
         """Whether the trigger fires at the current state of ``trainer``."""
         updater = trainer.updater
+        previous, current = _previous_and_current(self, updater)
         if self.unit == 'epoch':
-            epoch_detail = updater.epoch_detail
-            previous = self._previous_epoch_detail
-            # A negative value means "unknown" (old snapshot): ask the updater.
-            if previous < 0:
-                previous = updater.previous_epoch_detail
-            self.count = epoch_detail // self.period
-            fire = previous // self.period != epoch_detail // self.period
-        else:
-            iteration = updater.iteration
-            previous = self._previous_iteration
-            if previous < 0:
-                previous = iteration - 1
-            fire = previous // self.period != iteration // self.period
-        self._previous_iteration = updater.iteration
-        if hasattr(updater, 'epoch_detail'):
-            self._previous_epoch_detail = updater.epoch_detail
+            self.count = current // self.period
+        fire = previous // self.period != current // self.period
+        _remember(self, updater)
         return fire
 
     def serialize(self, serializer: Any) -> None:
         """Saves or loads the last state seen, so resumed runs fire at the same points."""
-        try:
-            self._previous_iteration = serializer(
-                'previous_iteration', self._previous_iteration)
-        except KeyError:
-            warnings.warn(
-                'The previous value of iteration is not saved. IntervalTrigger '
-                'guesses it using current iteration. If this trigger is not '
-                'called at every iteration, it may not work correctly.')
-            if not getattr(serializer, 'checking', False):
-                self._previous_iteration = -1
-        try:
-            self._previous_epoch_detail = serializer(
-                'previous_epoch_detail', self._previous_epoch_detail)
-        except KeyError:
-            warnings.warn(
-                'The previous value of epoch_detail is not saved. '
-                'IntervalTrigger uses the value of '
-                'trainer.updater.previous_epoch_detail. If this trigger is '
-                'not called at every iteration, it may not work correctly.')
-            if not getattr(serializer, 'checking', False):
-                self._previous_epoch_detail = -1.0
+        _serialize_previous(self, serializer, 'IntervalTrigger')
 
     def get_training_length(self) -> tuple:
         """``(period, unit)``: the training length when used as a stop trigger."""

@@ -8,26 +8,13 @@ import inspect
 import numpy
 import pytest
 
-import chainer
-
+from tests.chainer_tests.optimizers_tests import _optim_core_util
 from tests.chainer_tests.optimizers_tests._optim_core_util import DictDeserializer, DictSerializer  # noqa: F401 (shared stand-ins)
 
 
-class Leaf(chainer.Link):
-    def __init__(self, dtype=numpy.float32, seed=0):
-        super().__init__()
-        rng = numpy.random.RandomState(seed)
-        with self.init_scope():
-            self.W = chainer.Parameter(rng.uniform(-1, 1, (3, 4)).astype(dtype))
-            self.b = chainer.Parameter(rng.uniform(-1, 1, (5,)).astype(dtype))
-
-
-class Model(chainer.Chain):
-    def __init__(self, dtype=numpy.float32):
-        super().__init__()
-        with self.init_scope():
-            self.l1 = Leaf(dtype, seed=0)
-            self.l2 = Leaf(dtype, seed=1)
+def Model(dtype=numpy.float32):
+    """The shared two-leaf model, with (5,) biases (a shape unlike the weights')."""
+    return _optim_core_util.Model(dtype, b_size=5)
 
 
 def make_grads(model, steps, seed=0):

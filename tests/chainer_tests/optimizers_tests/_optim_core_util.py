@@ -6,24 +6,24 @@ from chainer import serializer as serializer_module
 
 
 class Leaf(chainer.Link):
-    """A link with a (3, 4) weight and a (3,) bias."""
+    """A link with a (3, 4) weight and a (b_size,) bias."""
 
-    def __init__(self, dtype=numpy.float32, seed=0):
+    def __init__(self, dtype=numpy.float32, seed=0, b_size=3):
         super().__init__()
         rng = numpy.random.RandomState(seed)
         with self.init_scope():
             self.W = chainer.Parameter(rng.uniform(-1, 1, (3, 4)).astype(dtype))
-            self.b = chainer.Parameter(rng.uniform(-1, 1, (3,)).astype(dtype))
+            self.b = chainer.Parameter(rng.uniform(-1, 1, (b_size,)).astype(dtype))
 
 
 class Model(chainer.Chain):
     """Two leaves (``l1``, ``l2``) so parameter paths have several segments."""
 
-    def __init__(self, dtype=numpy.float32):
+    def __init__(self, dtype=numpy.float32, b_size=3):
         super().__init__()
         with self.init_scope():
-            self.l1 = Leaf(dtype, seed=0)
-            self.l2 = Leaf(dtype, seed=1)
+            self.l1 = Leaf(dtype, seed=0, b_size=b_size)
+            self.l2 = Leaf(dtype, seed=1, b_size=b_size)
 
 
 def set_grads(link, seed, dtype=None):
@@ -35,6 +35,24 @@ def set_grads(link, seed, dtype=None):
         p.grad = g.copy()
         out[name] = g
     return out
+
+
+def cpu_and_gpu_runs(make_optimizer, dtype, steps=3):
+    """Two ``Model(dtype)``, the second on the GPU, each updated ``steps`` times by its
+    own ``make_optimizer()`` with the same gradients; returns ``(cpu, gpu)``."""
+    import cupy
+    cpu = Model(dtype)
+    gpu = Model(dtype)
+    gpu.to_device('@cupy:0')
+    opt_c = make_optimizer().setup(cpu)
+    opt_g = make_optimizer().setup(gpu)
+    for step in range(steps):
+        grads = set_grads(cpu, step)
+        for name, p in gpu.namedparams():
+            p.grad = cupy.asarray(grads[name])
+        opt_c.update()
+        opt_g.update()
+    return cpu, gpu
 
 
 def param_arrays(link):

@@ -6,7 +6,7 @@ from chainer import optimizers
 from chainer.optimizers import momentum_sgd
 
 from tests.chainer_tests.optimizers_tests._optim_core_util import (
-    DictDeserializer, DictSerializer, Model, param_arrays, set_grads)
+    DictDeserializer, DictSerializer, Model, cpu_and_gpu_runs, param_arrays, set_grads)
 
 
 TOL = {numpy.float16: 5e-3, numpy.float32: 1e-6, numpy.float64: 1e-12}
@@ -93,17 +93,7 @@ def test_momentum_sgd_resume():
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_momentum_sgd_gpu_matches_cpu(dtype):
     import cupy
-    cpu = Model(dtype)
-    gpu = Model(dtype)
-    gpu.to_device('@cupy:0')
-    opt_c = optimizers.MomentumSGD(lr=0.1).setup(cpu)
-    opt_g = optimizers.MomentumSGD(lr=0.1).setup(gpu)
-    for step in range(3):
-        grads = set_grads(cpu, step)
-        for name, p in gpu.namedparams():
-            p.grad = cupy.asarray(grads[name])
-        opt_c.update()
-        opt_g.update()
+    cpu, gpu = cpu_and_gpu_runs(lambda: optimizers.MomentumSGD(lr=0.1), dtype)
     for p, q in zip(cpu.params(), gpu.params()):
         numpy.testing.assert_allclose(cupy.asnumpy(q.array), p.array, rtol=TOL[dtype],
                                       atol=TOL[dtype])

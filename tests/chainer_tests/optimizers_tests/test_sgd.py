@@ -6,7 +6,8 @@ from chainer import optimizer
 from chainer import optimizers
 from chainer.optimizers import sgd
 
-from tests.chainer_tests.optimizers_tests._optim_core_util import Model, param_arrays, set_grads
+from tests.chainer_tests.optimizers_tests._optim_core_util import (
+    Model, cpu_and_gpu_runs, param_arrays, set_grads)
 
 
 TOL = {numpy.float16: 1e-3, numpy.float32: 1e-6, numpy.float64: 1e-12}
@@ -64,18 +65,8 @@ def test_sgd_update_rule_is_update_rule():
 @pytest.mark.gpu
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_sgd_gpu_matches_cpu(dtype):
-    cpu = Model(dtype)
-    gpu = Model(dtype)
-    gpu.to_device('@cupy:0')
-    opt_c = optimizers.SGD(lr=0.1).setup(cpu)
-    opt_g = optimizers.SGD(lr=0.1).setup(gpu)
     import cupy
-    for step in range(3):
-        grads = set_grads(cpu, step)
-        for name, p in gpu.namedparams():
-            p.grad = cupy.asarray(grads[name])
-        opt_c.update()
-        opt_g.update()
+    cpu, gpu = cpu_and_gpu_runs(lambda: optimizers.SGD(lr=0.1), dtype)
     # The device may round each step's float16 update an ulp apart (FMA).
     tol = 5e-3 if dtype == numpy.float16 else TOL[dtype]
     for p, q in zip(cpu.params(), gpu.params()):

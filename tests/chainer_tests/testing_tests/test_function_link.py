@@ -10,46 +10,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.testing import function_link
-
-
-class Sin(chainer.FunctionNode):
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        return chainer.backend.get_array_module(x).sin(x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * Cos().apply((x,))[0],
-
-
-class Cos(chainer.FunctionNode):
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        return chainer.backend.get_array_module(x).cos(x),
-
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return -grad_outputs[0] * Sin().apply((x,))[0],
-
-
-class WrongSin(Sin):
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * Sin().apply((x,))[0],
-
-
-class SinWrongSecondOrder(Sin):
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * WrongCos().apply((x,))[0],
-
-
-class WrongCos(Cos):
-    def backward(self, indexes, grad_outputs):
-        x, = self.get_retained_inputs()
-        return grad_outputs[0] * Sin().apply((x,))[0],
+from tests.chainer_tests._sine_nodes import Cos, Sin, SinWrongSecondOrder, WrongSin
 
 
 # ---------------------------------------------------------------------------

@@ -10,16 +10,8 @@ from chainer import testing
 from chainer.utils import type_check
 
 
-def _make_data(shape, dtype):
-    x = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    gy = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    ggx = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    return x, gy, ggx
-
-
 @testing.unary_math_function_unittest(
     F.erfc, func_expected=lambda x, dtype: special.erfc(x).astype(dtype),
-    make_data=_make_data,
     label_expected='erfc')
 class TestErfc(unittest.TestCase):
     pass

@@ -9,15 +9,8 @@ from chainer import testing
 from chainer.utils import type_check
 
 
-def _make_data(shape, dtype):
-    x = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    gy = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    ggx = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    return x, gy, ggx
-
-
 @testing.unary_math_function_unittest(
-    F.expm1, func_expected=None, make_data=_make_data,
+    F.expm1, func_expected=None,
     label_expected='expm1')
 class TestExpm1(unittest.TestCase):
     pass

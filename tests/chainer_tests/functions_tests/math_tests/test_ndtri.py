@@ -8,13 +8,10 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests.math_tests import _unary_data
 
 
-def _make_data(shape, dtype):
-    x = numpy.random.uniform(0.1, 0.9, shape).astype(dtype)
-    gy = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    ggx = numpy.random.uniform(-1, 1, shape).astype(dtype)
-    return x, gy, ggx
+_make_data = _unary_data.uniform_input(0.1, 0.9)
 
 
 @testing.unary_math_function_unittest(
