@@ -144,19 +144,27 @@ class _Walk:
     # -- the gradient table --------------------------------------------------
 
     def _load(self, node):
-        """The gradient a node's variable already holds (when the walk loads them)."""
+        """The gradient a node's variable already holds (when the walk loads them).
+
+        An output with no gradient in the table starts from it; so does an input
+        that receives one, but only a leaf: as in Chainer, a gradient an
+        intermediate variable kept from an earlier backward is not added to.
+        """
         if self.load_if_new:
             var = node._variable()
             if var is not None:
                 return var._grad_var
         return None
 
+    def _load_leaf(self, node):
+        return self._load(node) if node._creator_node is None else None
+
     def current(self, node):
         """The gradient accumulated so far for ``node``; the caller may keep it."""
         self.owned.discard(node)
         g = self.grads.get(node, _MISSING)
         if g is _MISSING:
-            return self._load(node)
+            return self._load_leaf(node)
         if type(g) is _Pending:
             g = self.grads[node] = _settle(g)
         return g
@@ -174,7 +182,7 @@ class _Walk:
         grads = self.grads
         cur = grads.get(node, _MISSING)
         if cur is _MISSING:
-            cur = self._load(node)
+            cur = self._load_leaf(node)
         if cur is None:
             grads[node] = gx
         elif node in self.owned and _add_in_place(cur._data, gx._data):
@@ -225,6 +233,10 @@ class _Walk:
         load_if_new = self.load_if_new
         take = self.take
         retain_grad = self.retain_grad
+        # chainer.grad keeps the output gradients of every function it reaches,
+        # Variable.backward only those of functions with an input to differentiate.
+        retain_early = retain_grad and not load_if_new
+        retain_late = retain_grad and load_if_new
         leaves = self.leaves
         debug = self.debug
         relevant_nodes = self.relevant_nodes
@@ -271,7 +283,7 @@ class _Walk:
                     if retain_grad:
                         self._retain(outputs, gys)
                     continue
-            if retain_grad:
+            if retain_early:
                 self._retain(outputs, gys)
 
             # Gradients of its inputs.
@@ -288,6 +300,8 @@ class _Walk:
                 targets = self._targets(inputs)
             if not targets:
                 continue
+            if retain_late:
+                self._retain(outputs, gys)
             hooks = self.hooks
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
@@ -327,10 +341,11 @@ class _Walk:
                 if debug:
                     func._debug_check_nan((data,), 'backward')
 
+                creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
                     cur = None
-                    if load_if_new:
+                    if load_if_new and creator is None:
                         var = x._variable()
                         if var is not None:
                             cur = var._grad_var
@@ -349,7 +364,6 @@ class _Walk:
                     if in_place:
                         owned.add(x)
 
-                creator = x._creator_node
                 if creator is not None:
                     key = id(creator)
                     if key not in pushed and (relevant_funcs is None
@@ -482,7 +496,27 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
         if node._creator_node is not None:
             walk.push(node._creator_node)
     walk.run()
-    return [_settle(walk.grads.get(t)) for t in targets]
+    gxs = [_settle(walk.grads.get(t)) for t in targets]
+    if retain_grad:
+        _retain_outside(walk, seed_nodes, targets, target_inits, gxs)
+    return gxs
+
+
+def _retain_outside(walk: _Walk, seed_nodes: list, targets: list,
+                    target_inits: Optional[list], gxs: list) -> None:
+    """Keeps the gradients of outputs of the functions off the differentiated paths
+    that Chainer's ``grad(retain_grad=True)`` reaches all the same: the creators of
+    the seeds, and of the targets that received a gradient."""
+    funcs = [n._creator_node for n in seed_nodes]
+    for i, (t, g) in enumerate(zip(targets, gxs)):
+        if g is not None and not (target_inits is not None and g is target_inits[i]):
+            funcs.append(t._creator_node)
+    done = set()
+    for f in funcs:
+        if f is None or id(f) in walk.relevant_funcs or id(f) in done:
+            continue
+        done.add(id(f))
+        walk._retain(f.outputs, [_settle(walk.grads.get(ref())) for ref in f.outputs])
 
 
 def backward(outputs, grad_outputs=None, **kwargs) -> None:
