@@ -21,7 +21,7 @@ __all__ = [
     'convert_Sub', 'convert_SubFromConstant', 'convert_Sum', 'convert_Tan', 'convert_sign',
     'convert_Arctanh', 'convert_Erf', 'convert_Erfc', 'convert_Log2', 'convert_Log10',
     'convert_Log1p', 'convert_Expm1', 'convert_Cumsum', 'convert_SumTo', 'convert_Fmod',
-    'convert_SquaredDifference', 'convert_EinSum', 'convert_MeanSquaredError',
+    'convert_SquaredError', 'convert_EinSum', 'convert_MeanSquaredError',
     'convert_MeanAbsoluteError',
     'onnx_helper', 'support']
 
@@ -263,7 +263,7 @@ def convert_Fmod(func, opset_version, input_names, output_names, context):
 
 
 @support(_OPSETS)
-def convert_SquaredDifference(func, opset_version, input_names, output_names, context):
+def convert_SquaredError(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     d = gb.op('Sub', input_names)
     gb.op('Mul', [d, d])
