@@ -437,12 +437,11 @@ class _Walk:
 def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -> None:
     """Backprop from ``nodes`` (with ``seed_grads``), storing leaf gradients."""
     walk = _Walk(True, retain_grad, {})
-    grads = walk.grads
     for node, g in zip(nodes, seed_grads):
         if g is None:
             continue
         node._check_old_style_gradient()
-        grads[node] = _sum(grads[node], g, walk.add_node) if node in grads else g
+        walk.accumulate(node, g)  # a leaf's seed adds to the gradient it holds
         if node._creator_node is None:
             walk.leaves[node] = True
         else:

@@ -805,6 +805,21 @@ class TestChainerBackward:
         chainer.backward([y1, y2], [Variable(_f32(1., 1.)), Variable(_f32(1., 1.))])
         np.testing.assert_array_equal(x.grad, [4., 6.])
 
+    def test_leaf_output_adds_to_its_grad(self):
+        # As in Chainer: a leaf among the outputs gets its gradient output added
+        # to the gradient it holds; an intermediate output's own grad is ignored.
+        x = Variable(_f32(1., 2.))
+        x.grad = _f32(10., 20.)
+        w = Variable(_f32(3., 4.))
+        chainer.backward([x, x * w], [Variable(_f32(1., 1.)), Variable(_f32(2., 2.))])
+        np.testing.assert_array_equal(x.grad, [17., 29.])
+        np.testing.assert_array_equal(w.grad, [2., 4.])
+        h = x * 2
+        h.grad = _f32(100., 100.)
+        chainer.backward([h], [Variable(_f32(1., 1.))])
+        np.testing.assert_array_equal(h.grad, [100., 100.])
+        np.testing.assert_array_equal(x.grad, [19., 31.])
+
     def test_arrays_as_grad_outputs(self):
         x = Variable(_f32(1., 2.))
         chainer.backward([x * 2, x * 3], [_f32(1., 1.), _f32(1., 1.)])
