@@ -149,11 +149,15 @@ class _Walk:
         An output with no gradient in the table starts from it; so does an input
         that receives one, but only a leaf: as in Chainer, a gradient an
         intermediate variable kept from an earlier backward is not added to.
+        As in Chainer, the variable gives its gradient up (leaves get theirs
+        back at the end, and retain_grad puts an output's back).
         """
         if self.load_if_new:
             var = node._variable()
             if var is not None:
-                return var._grad_var
+                g = var._grad_var
+                var._grad_var = None
+                return g
         return None
 
     def _load_leaf(self, node):
@@ -349,6 +353,7 @@ class _Walk:
                         var = x._variable()
                         if var is not None:
                             cur = var._grad_var
+                            var._grad_var = None
                 if cur is None:
                     grads[x] = gx
                 elif x in owned and _add_in_place(cur._data, data):

@@ -187,13 +187,18 @@ class TestBackward:
 
     def test_kept_grad_of_an_output_not_reached_is_used(self):
         # As in Chainer, an output of a function that the walk does not reach
-        # starts from the gradient it kept.
+        # starts from the gradient it kept, and gives it up.
         x = Variable(np.arange(4.))
         p, q = F.split_axis(x, 2, 0)
         (F.sum(p) + F.sum(q * 2)).backward(retain_grad=True)
         x.cleargrad()
         F.sum(p).backward()
         np.testing.assert_array_equal(x.grad, [1., 1., 2., 2.])
+        assert q.grad is None
+        q.grad = np.array([5., 5.])
+        F.sum(p).backward(retain_grad=True)
+        np.testing.assert_array_equal(x.grad, [2., 2., 7., 7.])
+        np.testing.assert_array_equal(q.grad, [5., 5.])
 
     def test_retain_grad_skips_functions_without_inputs_to_differentiate(self):
         y = F.sin(np.array(1.))
