@@ -74,7 +74,8 @@ def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
     g = a._data + b._data
     if type(g) is not _ndarray and isinstance(g, numpy.generic):
         g = numpy.asarray(g)  # 0-d + 0-d gives a NumPy scalar
-    return _new_variable(g, True)
+    # requires_grad as F.add's output would have it
+    return _new_variable(g, a._requires_grad or b._requires_grad)
 
 
 def _add_in_place(acc, g) -> bool:
@@ -189,7 +190,8 @@ class _Walk:
             cur = self._load_leaf(node)
         if cur is None:
             grads[node] = gx
-        elif node in self.owned and _add_in_place(cur._data, gx._data):
+        elif (node in self.owned and (cur._requires_grad or not gx._requires_grad)
+              and _add_in_place(cur._data, gx._data)):
             pass
         elif type(cur) is _Pending:
             cur.append(gx)
@@ -356,7 +358,8 @@ class _Walk:
                             var._grad_var = None
                 if cur is None:
                     grads[x] = gx
-                elif x in owned and _add_in_place(cur._data, data):
+                elif (x in owned and (cur._requires_grad or not gx._requires_grad)
+                      and _add_in_place(cur._data, data)):
                     pass
                 elif add_node and (func.lazy_grad_sum or type(cur) is _Pending):
                     if type(cur) is not _Pending:

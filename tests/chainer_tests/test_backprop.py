@@ -753,6 +753,16 @@ class TestGrad:
         gx, = chainer.grad([x * x], [x], enable_double_backprop=True)
         assert gx.requires_grad
 
+    def test_summed_gradient_requires_grad_as_its_terms(self):
+        # as F.add's output would: Chainer sums the contributions with F.add
+        x = Variable(_f32(1., 2.))
+        y = F.sum(x[-1:]) + F.sum(F.moveaxis(x, 0, 0)) + F.sum(x * 2)
+        gx, = chainer.grad([y], [x])
+        np.testing.assert_array_equal(gx.array, [3., 4.])
+        assert not gx.requires_grad
+        gx, = chainer.grad([y], [x], [Variable(np.array(1., np.float32))])
+        assert gx.requires_grad
+
     def test_loss_scale(self):
         x = _scalar(2.)
         gx, = chainer.grad([x * x], [x], loss_scale=4.)
