@@ -733,8 +733,8 @@ class Variable:
         if grad_var is None:
             data = self._data
             if data.size != 1:
-                if leaf:
-                    return
+                if leaf or not self._requires_grad:
+                    return  # nothing to differentiate: Chainer did nothing either
                 raise ValueError(
                     f'backward() needs an initial gradient for a variable of shape '
                     f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '

@@ -218,6 +218,12 @@ class TestBackward:
         msg = str(e.value)
         assert 'grad' in msg and '(2,)' in msg
 
+    def test_no_grad_needed_for_vector_that_does_not_require_grad(self):
+        y = F.floor(Variable(_f32(1.5, 2.5)))
+        assert not y.requires_grad
+        y.backward()
+        assert y.grad is None
+
     def test_size_one_non_scalar_warns(self):
         x = Variable(np.array([[3.]], np.float32))
         y = x * x
