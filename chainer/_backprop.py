@@ -75,7 +75,8 @@ def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
     g = a._data + b._data
     if type(g) is not _ndarray and isinstance(g, numpy.generic):
         g = numpy.asarray(g)  # 0-d + 0-d gives a NumPy scalar
-    return _new_variable(g, True)
+    # requires_grad as F.add's output would have it
+    return _new_variable(g, a._requires_grad or b._requires_grad)
 
 
 def _add_in_place(acc, g) -> bool:
@@ -145,19 +146,31 @@ class _Walk:
     # -- the gradient table --------------------------------------------------
 
     def _load(self, node):
-        """The gradient a node's variable already holds (when the walk loads them)."""
+        """The gradient a node's variable already holds (when the walk loads them).
+
+        An output with no gradient in the table starts from it; so does an input
+        that receives one, but only a leaf: as in Chainer, a gradient an
+        intermediate variable kept from an earlier backward is not added to.
+        As in Chainer, the variable gives its gradient up (leaves get theirs
+        back at the end, and retain_grad puts an output's back).
+        """
         if self.load_if_new:
             var = node._variable()
             if var is not None:
-                return var._grad_var
+                g = var._grad_var
+                var._grad_var = None
+                return g
         return None
+
+    def _load_leaf(self, node):
+        return self._load(node) if node._creator_node is None else None
 
     def current(self, node):
         """The gradient accumulated so far for ``node``; the caller may keep it."""
         self.owned.discard(node)
         g = self.grads.get(node, _MISSING)
         if g is _MISSING:
-            return self._load(node)
+            return self._load_leaf(node)
         if type(g) is _Pending:
             g = self.grads[node] = _settle(g)
         return g
@@ -175,10 +188,11 @@ class _Walk:
         grads = self.grads
         cur = grads.get(node, _MISSING)
         if cur is _MISSING:
-            cur = self._load(node)
+            cur = self._load_leaf(node)
         if cur is None:
             grads[node] = gx
-        elif node in self.owned and _add_in_place(cur._data, gx._data):
+        elif (node in self.owned and (cur._requires_grad or not gx._requires_grad)
+              and _add_in_place(cur._data, gx._data)):
             pass
         elif type(cur) is _Pending:
             cur.append(gx)
@@ -226,6 +240,10 @@ class _Walk:
         load_if_new = self.load_if_new
         take = self.take
         retain_grad = self.retain_grad
+        # chainer.grad keeps the output gradients of every function it reaches,
+        # Variable.backward only those of functions with an input to differentiate.
+        retain_early = retain_grad and not load_if_new
+        retain_late = retain_grad and load_if_new
         leaves = self.leaves
         debug = self.debug
         relevant_nodes = self.relevant_nodes
@@ -272,7 +290,7 @@ class _Walk:
                     if retain_grad:
                         self._retain(outputs, gys)
                     continue
-            if retain_grad:
+            if retain_early:
                 self._retain(outputs, gys)
 
             # Gradients of its inputs.
@@ -289,6 +307,8 @@ class _Walk:
                 targets = self._targets(inputs)
             if not targets:
                 continue
+            if retain_late:
+                self._retain(outputs, gys)
             hooks = self.hooks
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
@@ -328,16 +348,19 @@ class _Walk:
                 if debug:
                     func._debug_check_nan((data,), 'backward')
 
+                creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
                     cur = None
-                    if load_if_new:
+                    if load_if_new and creator is None:
                         var = x._variable()
                         if var is not None:
                             cur = var._grad_var
+                            var._grad_var = None
                 if cur is None:
                     grads[x] = gx
-                elif x in owned and _add_in_place(cur._data, data):
+                elif (x in owned and (cur._requires_grad or not gx._requires_grad)
+                      and _add_in_place(cur._data, data)):
                     pass
                 elif add_node and (func.lazy_grad_sum or type(cur) is _Pending):
                     if type(cur) is not _Pending:
@@ -350,7 +373,6 @@ class _Walk:
                     if in_place:
                         owned.add(x)
 
-                creator = x._creator_node
                 if creator is not None:
                     key = id(creator)
                     if key not in pushed and (relevant_funcs is None
@@ -424,12 +446,11 @@ class _Walk:
 def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -> None:
     """Backprop from ``nodes`` (with ``seed_grads``), storing leaf gradients."""
     walk = _Walk(True, retain_grad, {})
-    grads = walk.grads
     for node, g in zip(nodes, seed_grads):
         if g is None:
             continue
         node._check_old_style_gradient()
-        grads[node] = _sum(grads[node], g, walk.add_node) if node in grads else g
+        walk.accumulate(node, g)  # a leaf's seed adds to the gradient it holds
         if node._creator_node is None:
             walk.leaves[node] = True
         else:
@@ -483,7 +504,27 @@ def backward_to_targets(seed_nodes: list, seed_grads: list, targets: list,
         if node._creator_node is not None:
             walk.push(node._creator_node)
     walk.run()
-    return [_settle(walk.grads.get(t)) for t in targets]
+    gxs = [_settle(walk.grads.get(t)) for t in targets]
+    if retain_grad:
+        _retain_outside(walk, seed_nodes, targets, target_inits, gxs)
+    return gxs
+
+
+def _retain_outside(walk: _Walk, seed_nodes: list, targets: list,
+                    target_inits: Optional[list], gxs: list) -> None:
+    """Keeps the gradients of outputs of the functions off the differentiated paths
+    that Chainer's ``grad(retain_grad=True)`` reaches all the same: the creators of
+    the seeds, and of the targets that received a gradient."""
+    funcs = [n._creator_node for n in seed_nodes]
+    for i, (t, g) in enumerate(zip(targets, gxs)):
+        if g is not None and not (target_inits is not None and g is target_inits[i]):
+            funcs.append(t._creator_node)
+    done = set()
+    for f in funcs:
+        if f is None or id(f) in walk.relevant_funcs or id(f) in done:
+            continue
+        done.add(id(f))
+        walk._retain(f.outputs, [_settle(walk.grads.get(ref())) for ref in f.outputs])
 
 
 def backward(outputs, grad_outputs=None, **kwargs) -> None:

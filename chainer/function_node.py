@@ -576,8 +576,9 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = 
     for i, y in enumerate(outputs):
         gy = None if grad_outputs is None else grad_outputs[i]
         if gy is None:
-            # Chainer seeds a missing output gradient with ones, whatever the shape.
-            gy = y._ones_grad(loss_scale)
+            # Chainer seeds a missing output gradient with ones, whatever the
+            # shape, in a variable that does not require grad.
+            gy = y._ones_grad(loss_scale, False)
         elif not isinstance(gy, Variable):
             gy = Variable._new(gy, True)
         seeds.append(gy)

@@ -734,12 +734,13 @@ class Variable:
         node = self._node
         if node is not None:
             node._check_old_style_gradient()
-        if node is None or node._creator_node is None:
-            return
+        leaf = node is None or node._creator_node is None
         grad_var = self._grad_var
         if grad_var is None:
             data = self._data
             if data.size != 1:
+                if leaf or not self._requires_grad:
+                    return  # nothing to differentiate: Chainer did nothing either
                 raise ValueError(
                     f'backward() needs an initial gradient for a variable of shape '
                     f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '
@@ -752,14 +753,18 @@ class Variable:
                     'a scalar variable. If the size of this variable accidentally '
                     'becomes one, set zero to grad.', DeprecationWarning)
             grad_var = self._ones_grad(loss_scale)
-        else:
-            # As in Chainer, backward consumes the output's gradient (retain_grad
-            # puts it back) and loss_scale only scales the default gradient.
-            self._grad_var = None
+        if leaf:
+            # As in Chainer, a leaf's gradient becomes the initial gradient.
+            self._grad_var = grad_var
+            self._loss_scale = loss_scale
+            return
+        # As in Chainer, backward consumes the output's gradient (retain_grad
+        # puts it back) and loss_scale only scales the default gradient.
+        self._grad_var = None
         with using_config('enable_backprop', enable_double_backprop):
             chainer._backprop.backward_all([node], [grad_var], retain_grad, loss_scale)
 
-    def _ones_grad(self, loss_scale: Optional[float]) -> 'Variable':
+    def _ones_grad(self, loss_scale: Optional[float], requires_grad: bool = True) -> 'Variable':
         """The default initial gradient: ones like the data, times ``loss_scale``."""
         data = self._data
         if isinstance(data, numpy.ndarray):
@@ -772,7 +777,7 @@ class Variable:
                 g = xp.ones_like(data)
         if loss_scale is not None:
             g *= loss_scale
-        return Variable._new(g, True)
+        return Variable._new(g, requires_grad)
 
     # -- comparison and hashing are undefined --------------------------------
 

@@ -156,10 +156,59 @@ class TestBackward:
         assert x.grad is None
         np.testing.assert_array_equal(w.grad, [1.])
 
-    def test_leaf_backward_is_noop(self):
+    def test_leaf_backward_sets_initial_grad(self):
+        # As in Chainer: a leaf's gradient becomes the initial gradient.
         x = _scalar(1.)
         x.backward()
-        assert x.grad is None
+        assert x.grad == 1.
+        x.backward(loss_scale=3.)
+        assert x.grad == 1. and x._loss_scale == 3.
+        y = _scalar(1.)
+        y.backward(loss_scale=3.)
+        assert y.grad == 3.
+        with chainer.no_backprop_mode():
+            z = Variable(_f32(2.)) * 2
+        z.backward()
+        np.testing.assert_array_equal(z.grad, [1.])
+        v = Variable(_f32(1., 2.))
+        v.backward()
+        assert v.grad is None
+
+    def test_kept_intermediate_grad_is_not_accumulated(self):
+        # As in Chainer, a gradient kept by retain_grad is overwritten by the next
+        # backward that reaches the variable; only leaves accumulate.
+        x = _scalar(1.)
+        h = x * 3
+        y = h * 2
+        y.backward(retain_grad=True)
+        assert (x.grad, h.grad) == (6., 2.)
+        y.backward()
+        assert (x.grad, h.grad) == (12., 2.)
+
+    def test_kept_grad_of_an_output_not_reached_is_used(self):
+        # As in Chainer, an output of a function that the walk does not reach
+        # starts from the gradient it kept, and gives it up.
+        x = Variable(np.arange(4.))
+        p, q = F.split_axis(x, 2, 0)
+        (F.sum(p) + F.sum(q * 2)).backward(retain_grad=True)
+        x.cleargrad()
+        F.sum(p).backward()
+        np.testing.assert_array_equal(x.grad, [1., 1., 2., 2.])
+        assert q.grad is None
+        q.grad = np.array([5., 5.])
+        F.sum(p).backward(retain_grad=True)
+        np.testing.assert_array_equal(x.grad, [2., 2., 7., 7.])
+        np.testing.assert_array_equal(q.grad, [5., 5.])
+
+    def test_retain_grad_skips_functions_without_inputs_to_differentiate(self):
+        y = F.sin(np.array(1.))
+        y.backward(retain_grad=True)
+        assert y.grad is None
+        a = _scalar(1.)
+        h = F.sin(np.array(1.))
+        w = h * a
+        w.backward(retain_grad=True)
+        assert h.grad is None and w.grad == 1.
 
     def test_no_grad_for_vector_raises(self):
         x = Variable(_f32(1., 2.))
@@ -168,6 +217,12 @@ class TestBackward:
             y.backward()
         msg = str(e.value)
         assert 'grad' in msg and '(2,)' in msg
+
+    def test_no_grad_needed_for_vector_that_does_not_require_grad(self):
+        y = F.floor(Variable(_f32(1.5, 2.5)))
+        assert not y.requires_grad
+        y.backward()
+        assert y.grad is None
 
     def test_size_one_non_scalar_warns(self):
         x = Variable(np.array([[3.]], np.float32))
@@ -680,6 +735,40 @@ class TestGrad:
         chainer.grad([h2 * h2], [x2])
         assert h2.grad is None
 
+    def test_retain_grad_off_the_paths(self):
+        # As in Chainer, retain_grad also keeps the gradients of the outputs of
+        # the seeds' creators and of the targets' creators.
+        x = _scalar(1.)
+        y = x * 2
+        z = F.sin(y)
+        chainer.grad([z], [y], [_scalar(3.)], retain_grad=True)
+        assert z.grad == 3. and y.grad == pytest.approx(3 * np.cos(2.))
+        assert x.grad is None
+        b = F.swapaxes(np.ones((2, 1)), 0, 1)
+        p = chainer.Parameter(np.array([5.]))
+        assert chainer.grad([b], [p], [np.full((1, 2), 7.)], retain_grad=True) == [None]
+        np.testing.assert_array_equal(b.grad, [[7., 7.]])
+        c = F.swapaxes(np.ones((2, 1)), 0, 1)
+        chainer.grad([c], [p], [np.full((1, 2), 7.)])
+        assert c.grad is None
+
+    def test_default_seed_does_not_require_grad(self):
+        x = _scalar(2.)
+        gx, = chainer.grad([x * 3], [x], enable_double_backprop=True)
+        assert gx.array == 3. and not gx.requires_grad
+        gx, = chainer.grad([x * x], [x], enable_double_backprop=True)
+        assert gx.requires_grad
+
+    def test_summed_gradient_requires_grad_as_its_terms(self):
+        # as F.add's output would: Chainer sums the contributions with F.add
+        x = Variable(_f32(1., 2.))
+        y = F.sum(x[-1:]) + F.sum(F.moveaxis(x, 0, 0)) + F.sum(x * 2)
+        gx, = chainer.grad([y], [x])
+        np.testing.assert_array_equal(gx.array, [3., 4.])
+        assert not gx.requires_grad
+        gx, = chainer.grad([y], [x], [Variable(np.array(1., np.float32))])
+        assert gx.requires_grad
+
     def test_loss_scale(self):
         x = _scalar(2.)
         gx, = chainer.grad([x * x], [x], loss_scale=4.)
@@ -736,6 +825,21 @@ class TestChainerBackward:
         y2 = x * x
         chainer.backward([y1, y2], [Variable(_f32(1., 1.)), Variable(_f32(1., 1.))])
         np.testing.assert_array_equal(x.grad, [4., 6.])
+
+    def test_leaf_output_adds_to_its_grad(self):
+        # As in Chainer: a leaf among the outputs gets its gradient output added
+        # to the gradient it holds; an intermediate output's own grad is ignored.
+        x = Variable(_f32(1., 2.))
+        x.grad = _f32(10., 20.)
+        w = Variable(_f32(3., 4.))
+        chainer.backward([x, x * w], [Variable(_f32(1., 1.)), Variable(_f32(2., 2.))])
+        np.testing.assert_array_equal(x.grad, [17., 29.])
+        np.testing.assert_array_equal(w.grad, [2., 4.])
+        h = x * 2
+        h.grad = _f32(100., 100.)
+        chainer.backward([h], [Variable(_f32(1., 1.))])
+        np.testing.assert_array_equal(h.grad, [100., 100.])
+        np.testing.assert_array_equal(x.grad, [19., 31.])
 
     def test_arrays_as_grad_outputs(self):
         x = Variable(_f32(1., 2.))

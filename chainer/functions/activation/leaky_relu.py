@@ -52,7 +52,8 @@ class LeakyReLU(function_node.FunctionNode):
             cond = self.get_retained_outputs()[0].array
         else:
             cond = self.get_retained_inputs()[0].array
-        return _LeakyReLUGrad(cond < 0, self.slope).apply(grad_outputs)
+        # x == 0 takes the slope, as in Chainer
+        return _LeakyReLUGrad(cond <= 0, self.slope).apply(grad_outputs)
 
 
 class _LeakyReLUGrad(function_node.FunctionNode):

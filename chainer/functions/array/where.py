@@ -56,4 +56,7 @@ def where(condition, x, y):
     """
     if isinstance(condition, chainer.Variable):
         condition = condition.array
+    elif isinstance(condition, numpy.generic):
+        # what comparing 0-d arrays gives (``x.array > 0``)
+        condition = numpy.asarray(condition)
     return Where().apply((condition, x, y))[0]

@@ -303,13 +303,16 @@ class Arctan2(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x1, x2 = self.get_retained_inputs()
-        gy = grad_outputs[0] / (x1 * x1 + x2 * x2)
+        gy, = grad_outputs
+        sqnorm = x1 * x1 + x2 * x2
+        # x / sqnorm first, as in Chainer: gy / sqnorm overflows float16 for
+        # inputs near 0 where the ratio does not
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(sum_to(gy * x2, x1.shape))
+                ret.append(sum_to(x2 / sqnorm * gy, x1.shape))
             else:
-                ret.append(sum_to(-(gy * x1), x2.shape))
+                ret.append(sum_to(-x1 / sqnorm * gy, x2.shape))
         return tuple(ret)
 
 

@@ -61,7 +61,7 @@ def test_exactly_the_select(slope, dtype):
     s = dtype(slope)
     with numpy.errstate(invalid='ignore', over='ignore'):
         expected_y = numpy.where(x < 0, x * s, x)
-        expected_gx = numpy.where(x < 0, gy * s, gy)
+        expected_gx = numpy.where(x <= 0, gy * s, gy)  # x == 0 takes the slope, as in Chainer
     if slope == 0:
         expected_y[3] = 0  # max(-inf, 0), where 0 * -inf would be NaN
     xv = chainer.Variable(x)
@@ -86,3 +86,12 @@ def test_zero_slope_is_relu():
     F.sum(y * y).backward()
     numpy.testing.assert_array_equal(y.array, [0, 0, 0.5, 3])
     numpy.testing.assert_array_equal(x.grad, [0, 0, 1, 6])
+
+
+@pytest.mark.parametrize('slope', [0.2, 0.0, 2.0, -0.5])
+def test_zero_input_takes_the_slope(slope):
+    # as in Chainer: x == 0 (either sign) is on the negative side; NaN passes gy
+    x = chainer.Variable(numpy.array([0.0, -0.0, 1.0, -1.0, numpy.nan], numpy.float32))
+    F.sum(F.leaky_relu(x, slope)).backward()
+    s = numpy.float32(slope)
+    numpy.testing.assert_array_equal(x.grad, [s, s, 1, s, 1])

@@ -49,6 +49,16 @@ def test_condition_variable():
     assert c.grad is None
 
 
+def test_condition_numpy_bool_scalar():
+    # what comparing 0-d arrays gives; Chainer took it
+    x = chainer.Variable(numpy.array(2., numpy.float32))
+    y = chainer.Variable(numpy.array(3., numpy.float32))
+    z = F.where(x.array > 0, x, y)
+    assert z.shape == () and z.array == 2.
+    z.backward()
+    assert x.grad == 1. and y.grad == 0.
+
+
 @pytest.mark.parametrize('c,x,y', [
     (numpy.zeros(2, numpy.int32), numpy.zeros(2, numpy.float32), numpy.zeros(2, numpy.float32)),
     (numpy.zeros(2, bool), numpy.zeros(2, numpy.float32), numpy.zeros(2, numpy.float64)),

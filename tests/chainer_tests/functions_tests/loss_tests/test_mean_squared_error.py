@@ -91,3 +91,11 @@ def test_mean_squared_error_graph_keeps_only_its_inputs():
     expected = 2 * (x0.array - x1.array) / x0.size
     numpy.testing.assert_allclose(x0.grad, expected, rtol=1e-6)
     numpy.testing.assert_array_equal(x1.grad, -x0.grad)
+
+
+def test_squared_difference_node_is_squared_error():
+    # as in Chainer: hooks, creator and graph dumps name the node SquaredError
+    x = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    y = squared_difference(x, numpy.zeros((2, 3), numpy.float32))
+    assert type(y.creator).__name__ == 'SquaredError'
+    assert y.creator.label == 'SquaredError'

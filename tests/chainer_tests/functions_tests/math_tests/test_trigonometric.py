@@ -148,3 +148,13 @@ def test_sin_cos_gradients_to_the_third_order(dtype, shape):
         for d in derivatives[1:]:
             g, = chainer.grad([F.sum(g)], [x], enable_double_backprop=True)
             numpy.testing.assert_allclose(g.array, gy * d(x_data), rtol=tol, atol=tol)
+
+
+def test_arctan2_gradient_of_tiny_float16_inputs_is_finite():
+    # x / (x1**2 + x2**2) first, as Chainer: gy / (x1**2 + x2**2) overflows float16
+    x1 = chainer.Variable(numpy.array([5.65e-4], numpy.float16))
+    x2 = chainer.Variable(numpy.array([5.65e-4], numpy.float16))
+    F.sum(F.arctan2(x1, x2)).backward()
+    s = numpy.float64(x1.array[0]) ** 2 * 2
+    numpy.testing.assert_allclose(x1.grad, [x2.array[0] / s], rtol=0.1)  # subnormal squares
+    numpy.testing.assert_allclose(x2.grad, [-x1.array[0] / s], rtol=0.1)
