@@ -857,10 +857,20 @@ class Parameter(Variable):
         super().__init__(name=name)
         self._grad_initializer = initializers.NaN(getattr(initializer, 'dtype', None))
         self.initialize(shape)
+        # Only the first allocation fills the gradient with NaN: initializing again
+        # leaves it None, as in Chainer.
+        self._grad_initializer = None
 
     def __reduce__(self):
         return _recover_parameter, (self._data, self.name, self.grad,
                                     self.initializer, self.update_rule)
+
+    def __copy__(self) -> 'Parameter':
+        # Chainer's shallow copy shares the array slot (see _share_array).
+        ret = _recover_parameter(*self.__reduce__()[1])
+        ret._initial_device = self._initial_device
+        _share_array(self, ret)
+        return ret
 
     @property
     def is_initialized(self) -> bool:
@@ -874,6 +884,23 @@ class Parameter(Variable):
         dtype = getattr(self.initializer, 'dtype', None)
         return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
+    @property
+    def array(self):
+        """The underlying array (shared with the share-mode copies of its link)."""
+        return self._data
+
+    @array.setter
+    def array(self, d) -> None:
+        _set_array(self, d)
+        group = self.__dict__.get('_share_group')
+        if group is not None:
+            for ref in group:
+                peer = ref()
+                if peer is not None and peer is not self:
+                    _set_array(peer, d)
+
+    data = array
+
     def initialize(self, shape) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
         if isinstance(shape, (int, numpy.integer)):
@@ -883,13 +910,6 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
-        group = self.__dict__.pop('_lazy_group', None)
-        if group is not None:
-            for ref in group:
-                peer = ref()
-                if peer is not None and peer is not self and peer._data is None:
-                    peer.__dict__.pop('_lazy_group', None)
-                    peer.array = data
         if ginit is None:
             self._grad_var = None
             return
@@ -926,16 +946,19 @@ class Parameter(Variable):
             self.update_rule.update(self)
 
 
-def _share_until_initialized(original: Parameter, copied: Parameter) -> None:
-    """Makes ``copied``, a shallow copy of the uninitialised ``original`` (a
-    share-mode copy of a link), take the array that either of them is initialised
-    with first, and the other way round: Chainer's shallow copies of a Variable
-    share its array."""
-    group = original.__dict__.get('_lazy_group')
+_set_array = Variable.array.fset
+
+
+def _share_array(original: Parameter, copied: Parameter) -> None:
+    """Makes ``copied``, a shallow copy of ``original`` (``copy.copy``, as in a
+    share-mode copy of a link), hold the same array slot: an array set on either of them (assigned,
+    initialized, loaded or moved to a device) is the other's too, as with
+    Chainer's shallow copies of a Variable. Gradients stay separate."""
+    group = original.__dict__.get('_share_group')
     if group is None:
-        group = original.__dict__['_lazy_group'] = [weakref.ref(original)]
+        group = original.__dict__['_share_group'] = [weakref.ref(original)]
     group.append(weakref.ref(copied))
-    copied.__dict__['_lazy_group'] = group
+    copied.__dict__['_share_group'] = group
 
 
 def _generate(initializer, shape, device, dtype=None):
@@ -946,7 +969,9 @@ def _generate(initializer, shape, device, dtype=None):
 def _recover_parameter(data, name, grad, initializer, update_rule):
     p = Parameter(initializer=initializer, name=name)
     p.array = data
-    p.grad = grad
+    # Set as saved: an array assigned through ``data`` may have left the
+    # gradient of another dtype, which Chainer copies and pickles as it is.
+    p._grad_var = None if grad is None else Variable._new(grad, True)
     p.update_rule = update_rule
     return p
 
