@@ -869,6 +869,7 @@ class Parameter(Variable):
         # Chainer's shallow copy shares the array slot (see _share_array).
         ret = _recover_parameter(*self.__reduce__()[1])
         ret._initial_device = self._initial_device
+        ret._grad_initializer = self._grad_initializer
         _share_array(self, ret)
         return ret
 

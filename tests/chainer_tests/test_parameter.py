@@ -350,3 +350,7 @@ def test_initialize_again_leaves_the_gradient_none():
     q = Parameter(chainer.initializers.Constant(2.0))
     q.initialize((2,))
     assert np.isnan(q.grad).all()
+    # A shallow copy initializes as its original would.
+    r = copy.copy(p)
+    r.initialize((2,))
+    assert r.grad is None
