@@ -968,7 +968,8 @@ def _generate(initializer, shape, device, dtype=None):
 
 
 def _recover_parameter(data, name, grad, initializer, update_rule):
-    p = Parameter(initializer=initializer, name=name)
+    p = Parameter(initializer=initializer)
+    p.name = name  # assigned, as any name may be (Chainer never checked it)
     p.array = data
     # Set as saved: an array assigned through ``data`` may have left the
     # gradient of another dtype, which Chainer copies and pickles as it is.

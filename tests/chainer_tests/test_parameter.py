@@ -308,6 +308,12 @@ class TestCopy:
         for q in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
             assert q.array.dtype == np.float64 and q.grad.dtype == np.float32
 
+    def test_pickle_keeps_an_assigned_name_of_any_type(self):
+        p = Parameter(np.ones(2, np.float32))
+        p.name = 7
+        assert pickle.loads(pickle.dumps(p)).name == 7
+        assert copy.deepcopy(p).name == 7
+
     def test_shallow_copy_shares_the_array_slot(self):
         # As Chainer's: an array assigned to either later is the other's too;
         # gradients stay separate.
