@@ -924,8 +924,14 @@ class Parameter(Variable):
     def to_device(self, device) -> None:
         device = backend.get_device(device)
         if self._data is None:
+            if self._initial_device != device:
+                _leave_share_group(self)
             self._initial_device = device
             return
+        if backend.get_device_from_array(self._data) != device:
+            # As in Chainer, an array sent to another device is this parameter's
+            # alone: its shallow copies keep the array they had.
+            _leave_share_group(self)
         super().to_device(device)
 
     def to_cpu(self) -> None:
@@ -960,6 +966,12 @@ def _share_array(original: Parameter, copied: Parameter) -> None:
         group = original.__dict__['_share_group'] = [weakref.ref(original)]
     group.append(weakref.ref(copied))
     copied.__dict__['_share_group'] = group
+
+
+def _leave_share_group(param: Parameter) -> None:
+    group = param.__dict__.pop('_share_group', None)
+    if group is not None:
+        group[:] = [ref for ref in group if ref() is not None and ref() is not param]
 
 
 def _generate(initializer, shape, device, dtype=None):

@@ -686,6 +686,23 @@ def test_to_gpu_without_cupy():
 
 
 @pytest.mark.gpu
+def test_share_copy_moved_to_another_device_stops_sharing():
+    # Chainer gives a parameter sent to another device an array of its own; its
+    # shallow copies keep theirs (a lazy one stops sharing the later allocation).
+    link = chainer.links.Linear(2, 3)
+    lazy = chainer.links.Linear(None, 3)
+    shared, lazy_shared = link.copy(), lazy.copy()
+    shared.to_device('@cupy:0')
+    lazy_shared.to_device('@cupy:0')
+    assert isinstance(shared.W.array, cuda.ndarray)
+    assert isinstance(link.W.array, numpy.ndarray)
+    link.W.array = numpy.ones((3, 2), numpy.float32)
+    assert isinstance(shared.W.array, cuda.ndarray)
+    lazy(numpy.ones((1, 2), numpy.float32))
+    assert lazy_shared.W.array is None
+
+
+@pytest.mark.gpu
 def test_to_gpu_and_back():
     net = Net()
     lazy = Scale(None)
