@@ -964,6 +964,8 @@ def _share_array(original: Parameter, copied: Parameter) -> None:
     group = original.__dict__.get('_share_group')
     if group is None:
         group = original.__dict__['_share_group'] = [weakref.ref(original)]
+    else:
+        group[:] = [ref for ref in group if ref() is not None]  # copies made and dropped
     group.append(weakref.ref(copied))
     copied.__dict__['_share_group'] = group
 

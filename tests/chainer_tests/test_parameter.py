@@ -360,3 +360,15 @@ def test_initialize_again_leaves_the_gradient_none():
     r = copy.copy(p)
     r.initialize((2,))
     assert r.grad is None
+
+
+def test_share_group_forgets_dropped_copies():
+    import gc
+    p = Parameter(np.ones(2, np.float32))
+    for _ in range(5):
+        copy.copy(p)
+    gc.collect()
+    q = copy.copy(p)
+    assert len(p.__dict__['_share_group']) == 2
+    p.array = np.zeros(2, np.float32)
+    assert q.array is p.array
