@@ -69,11 +69,12 @@ def recover_parameter(data: Any, name: Any, grad: Any, grad_valid: bool, initial
                       update_rule: Any, device: Any) -> variable.Parameter:
     """Builds the Parameter of Chainer's ``_recover_parameter(...)`` (seven arguments)."""
     device = _device_of_pickle(device, 'Parameter')
-    p = variable.Parameter(initializer=initializer, name=name)
+    p = variable.Parameter(initializer=initializer)
+    p.name = name
     if data is not None:
         p.array = data
     if grad_valid and grad is not None:
-        p.grad = grad
+        p._grad_var = variable.Variable._new(grad, True)  # as saved, whatever its dtype
     p.update_rule = update_rule
     if not isinstance(device, backend.CpuDevice):
         p.to_device(device)

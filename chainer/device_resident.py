@@ -13,6 +13,8 @@ from chainer.backends import cuda
 from chainer.backends import intel64
 
 _TO_METHOD_NAMES = ('to_cpu', 'to_gpu', 'to_intel64')
+# The to_device specifier each deprecated transfer method stands for (its warning names it).
+_DEVICE_NAMES = {'to_cpu': '@numpy', 'to_gpu': '@cupy:N', 'to_intel64': '@intel64'}
 
 
 class DeviceResident:
@@ -162,6 +164,10 @@ class _ToDeviceVisitor(DeviceResidentsVisitor):
             if not (isinstance(entry_method_info, tuple) and len(entry_method_info) == 2
                     and entry_method_info[0] in _TO_METHOD_NAMES):
                 raise ValueError(f'invalid entry_method_info: {entry_method_info!r}')
+            name = entry_method_info[0]
+            warnings.warn(
+                f"{name} is deprecated. Please use to_device('{_DEVICE_NAMES[name]}') instead.",
+                DeprecationWarning)  # from this module, hidden by default as Chainer's
         self._device = device
         self._entry_method_info = entry_method_info
         self._skip_between_cupy_devices = skip_between_cupy_devices

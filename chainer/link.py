@@ -218,11 +218,8 @@ class Link(device_resident.DeviceResident):
             ret.name = None
             d = ret.__dict__
             for name in ret._params:
-                original = d[name]
-                d[name] = copy.copy(original)
+                d[name] = copy.copy(d[name])
                 d[name].grad = None
-                if original.array is None:
-                    variable._share_until_initialized(original, d[name])
             return ret
         ret = copy.deepcopy(self)
         if mode == 'init':
@@ -643,17 +640,12 @@ class ChainList(Link, collections.abc.MutableSequence):
         self.append(link)
 
     def copy(self, mode: str = 'share') -> 'ChainList':
-        # Each child re-initializes once, in its own copy, so that seeded draws
-        # follow Chainer's (a Chain's copy draws its children twice, as Chainer's).
-        # As in Chainer, the copy of a ChainList has no name in every mode.
+        # As in Chainer, only the children are copied with ``mode``: the list's own
+        # parameters are shared in every mode (never deep-copied nor re-initialized),
+        # each child re-initializes once, in its own copy (so seeded draws follow
+        # Chainer's), and the copy has no name.
         _check_copy_mode(mode)
-        ret = super().copy('copy' if mode == 'init' else mode)
-        ret.name = None
-        if mode == 'init':
-            d = ret.__dict__
-            for name in sorted(ret._params):
-                if d[name].array is not None:
-                    d[name].initialize(d[name].shape)
+        ret = super().copy('share')
         ret._children = list(ret._children)
         children = ret._children
         for i, child in enumerate(children):

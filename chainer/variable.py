@@ -851,10 +851,21 @@ class Parameter(Variable):
         super().__init__(name=name)
         self._grad_initializer = initializers.NaN(getattr(initializer, 'dtype', None))
         self.initialize(shape)
+        # Only the first allocation fills the gradient with NaN: initializing again
+        # leaves it None, as in Chainer.
+        self._grad_initializer = None
 
     def __reduce__(self):
         return _recover_parameter, (self._data, self.name, self.grad,
                                     self.initializer, self.update_rule)
+
+    def __copy__(self) -> 'Parameter':
+        # Chainer's shallow copy shares the array slot (see _share_array).
+        ret = _recover_parameter(*self.__reduce__()[1])
+        ret._initial_device = self._initial_device
+        ret._grad_initializer = self._grad_initializer
+        _share_array(self, ret)
+        return ret
 
     @property
     def is_initialized(self) -> bool:
@@ -868,6 +879,23 @@ class Parameter(Variable):
         dtype = getattr(self.initializer, 'dtype', None)
         return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
+    @property
+    def array(self):
+        """The underlying array (shared with the share-mode copies of its link)."""
+        return self._data
+
+    @array.setter
+    def array(self, d) -> None:
+        _set_array(self, d)
+        group = self.__dict__.get('_share_group')
+        if group is not None:
+            for ref in group:
+                peer = ref()
+                if peer is not None and peer is not self:
+                    _set_array(peer, d)
+
+    data = array
+
     def initialize(self, shape) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
         if isinstance(shape, (int, numpy.integer)):
@@ -877,13 +905,6 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
-        group = self.__dict__.pop('_lazy_group', None)
-        if group is not None:
-            for ref in group:
-                peer = ref()
-                if peer is not None and peer is not self and peer._data is None:
-                    peer.__dict__.pop('_lazy_group', None)
-                    peer.array = data
         if ginit is None:
             self._grad_var = None
             return
@@ -897,8 +918,14 @@ class Parameter(Variable):
     def to_device(self, device) -> None:
         device = backend.get_device(device)
         if self._data is None:
+            if self._initial_device != device:
+                _leave_share_group(self)
             self._initial_device = device
             return
+        if backend.get_device_from_array(self._data) != device:
+            # As in Chainer, an array sent to another device is this parameter's
+            # alone: its shallow copies keep the array they had.
+            _leave_share_group(self)
         super().to_device(device)
 
     def to_cpu(self) -> None:
@@ -920,16 +947,27 @@ class Parameter(Variable):
             self.update_rule.update(self)
 
 
-def _share_until_initialized(original: Parameter, copied: Parameter) -> None:
-    """Makes ``copied``, a shallow copy of the uninitialised ``original`` (a
-    share-mode copy of a link), take the array that either of them is initialised
-    with first, and the other way round: Chainer's shallow copies of a Variable
-    share its array."""
-    group = original.__dict__.get('_lazy_group')
+_set_array = Variable.array.fset
+
+
+def _share_array(original: Parameter, copied: Parameter) -> None:
+    """Makes ``copied``, a shallow copy of ``original`` (``copy.copy``, as in a
+    share-mode copy of a link), hold the same array slot: an array set on either of them (assigned,
+    initialized, loaded or moved to a device) is the other's too, as with
+    Chainer's shallow copies of a Variable. Gradients stay separate."""
+    group = original.__dict__.get('_share_group')
     if group is None:
-        group = original.__dict__['_lazy_group'] = [weakref.ref(original)]
+        group = original.__dict__['_share_group'] = [weakref.ref(original)]
+    else:
+        group[:] = [ref for ref in group if ref() is not None]  # copies made and dropped
     group.append(weakref.ref(copied))
-    copied.__dict__['_lazy_group'] = group
+    copied.__dict__['_share_group'] = group
+
+
+def _leave_share_group(param: Parameter) -> None:
+    group = param.__dict__.pop('_share_group', None)
+    if group is not None:
+        group[:] = [ref for ref in group if ref() is not None and ref() is not param]
 
 
 def _generate(initializer, shape, device, dtype=None):
@@ -942,9 +980,12 @@ def _recover_parameter(*args):
         from chainer import _pickle_compat
         return _pickle_compat.recover_parameter(*args)
     data, name, grad, initializer, update_rule = args
-    p = Parameter(initializer=initializer, name=name)
+    p = Parameter(initializer=initializer)
+    p.name = name  # assigned, as any name may be (Chainer never checked it)
     p.array = data
-    p.grad = grad
+    # Set as saved: an array assigned through ``data`` may have left the
+    # gradient of another dtype, which Chainer copies and pickles as it is.
+    p._grad_var = None if grad is None else Variable._new(grad, True)
     p.update_rule = update_rule
     return p
 

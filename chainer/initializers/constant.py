@@ -56,7 +56,13 @@ class Constant(initializer.Initializer):
         if not numpy.isscalar(fill_value):
             # The fill array may live on another device than the target.
             fill_value = backend.get_device_from_array(array).send(fill_value)
-        array[...] = fill_value
+        try:
+            array[...] = fill_value
+        except (ValueError, OverflowError):
+            # NumPy 2 refuses a Python scalar the dtype cannot hold (NaN or -1 into
+            # integers); Chainer cast it as an array, so NaN fills int32 with its
+            # minimum (with NumPy's RuntimeWarning) and -1 fills uint8 with 255.
+            array[...] = backend.get_array_module(array).asarray(fill_value)
 
 
 class Zero(Constant):

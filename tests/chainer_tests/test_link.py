@@ -156,6 +156,16 @@ def test_add_param():
         link.add_param('w', (2,))
 
 
+def test_add_param_of_an_integer_dtype():
+    # Chainer fills it with what NaN casts to (NumPy's minimum), gradient too.
+    link = Link()
+    with pytest.warns(RuntimeWarning):
+        link.add_param('n', 3, dtype=numpy.int32)
+    low = numpy.iinfo(numpy.int32).min
+    numpy.testing.assert_array_equal(link.n.array, [low] * 3)
+    numpy.testing.assert_array_equal(link.n.grad, [low] * 3)
+
+
 def test_add_persistent_and_register_persistent():
     link = Link()
     link.add_persistent('a', 1)
@@ -353,6 +363,20 @@ def test_share_copy_of_a_lazy_link_shares_the_array_initialized_later():
     deep = copy_module.deepcopy(link)
     link(x)
     assert copied.W.array is None and deep.W.array is None
+
+
+def test_share_copy_shares_array_slots_after_initialization():
+    # Chainer's share-mode copy keeps sharing: an array assigned, loaded or moved on
+    # one side later is the other's as well.
+    link = chainer.links.Linear(2, 3)
+    shared = link.copy()
+    link.W.array = numpy.ones((3, 2), numpy.float32)
+    assert shared.W.array is link.W.array
+    shared.b.data = numpy.full(3, 2, numpy.float32)
+    assert link.b.array is shared.b.array
+    link.to_device('@numpy')
+    assert shared.W.array is link.W.array
+    assert copy.deepcopy(link).W.array is not link.W.array
 
 
 def test_copy_keeps_the_name_except_when_sharing():
@@ -601,7 +625,8 @@ def test_chainlist_copy_copyparams_addgrads_serialize():
 
 def test_chainlist_copy_init_draws_each_child_once():
     # As in Chainer, a ChainList's copy re-initializes each child once, in order,
-    # so seeded draws continue where the children's stop.
+    # so seeded draws continue where the children's stop; its own parameters are
+    # shared with the original, not drawn again.
     cl = ChainList(chainer.links.Linear(1, 2), chainer.links.Linear(1, 2))
     with cl.init_scope():
         cl.p = chainer.Parameter(chainer.initializers.Normal(1.0), (2,))
@@ -609,14 +634,27 @@ def test_chainlist_copy_init_draws_each_child_once():
     c = cl.copy(mode='init')
     after = numpy.random.normal()
     numpy.random.seed(0)
-    draws = numpy.random.normal(size=7)
-    numpy.testing.assert_allclose(c.p.array, draws[:2], rtol=1e-6)
-    numpy.testing.assert_allclose(c[0].W.array.ravel(), draws[2:4], rtol=1e-6)
-    numpy.testing.assert_allclose(c[1].W.array.ravel(), draws[4:6], rtol=1e-6)
-    assert after == draws[6]
-    assert c.p.array is not cl.p.array
+    draws = numpy.random.normal(size=5)
+    assert c.p.array is cl.p.array
+    numpy.testing.assert_allclose(c[0].W.array.ravel(), draws[:2], rtol=1e-6)
+    numpy.testing.assert_allclose(c[1].W.array.ravel(), draws[2:4], rtol=1e-6)
+    assert after == draws[4]
+
+
+@pytest.mark.parametrize('mode', ['share', 'copy', 'init'])
+def test_chainlist_copy_shares_its_own_parameters(mode):
+    # Chainer copies only the children with ``mode``; the list's own parameters are
+    # shallow copies sharing the array slot with the original's.
+    cl = ChainList(chainer.links.Linear(1, 2))
+    with cl.init_scope():
+        cl.p = chainer.Parameter(numpy.arange(3, dtype=numpy.float32))
+    c = cl.copy(mode)
+    assert c.p is not cl.p and c.p.array is cl.p.array
+    cl.p.array = numpy.zeros(3, numpy.float32)
+    numpy.testing.assert_array_equal(c.p.array, [0, 0, 0])
+    assert (c[0].W.array is cl[0].W.array) == (mode == 'share')
     cl.name = 'foo'
-    assert [cl.copy(mode).name for mode in ('share', 'copy', 'init')] == [None] * 3
+    assert cl.copy(mode).name is None
 
 
 def test_chainlist_str():
@@ -664,6 +702,23 @@ def test_visitor_reaches_everything():
 def test_to_gpu_without_cupy():
     with pytest.raises(RuntimeError):
         Net().to_gpu()
+
+
+@pytest.mark.gpu
+def test_share_copy_moved_to_another_device_stops_sharing():
+    # Chainer gives a parameter sent to another device an array of its own; its
+    # shallow copies keep theirs (a lazy one stops sharing the later allocation).
+    link = chainer.links.Linear(2, 3)
+    lazy = chainer.links.Linear(None, 3)
+    shared, lazy_shared = link.copy(), lazy.copy()
+    shared.to_device('@cupy:0')
+    lazy_shared.to_device('@cupy:0')
+    assert isinstance(shared.W.array, cuda.ndarray)
+    assert isinstance(link.W.array, numpy.ndarray)
+    link.W.array = numpy.ones((3, 2), numpy.float32)
+    assert isinstance(shared.W.array, cuda.ndarray)
+    lazy(numpy.ones((1, 2), numpy.float32))
+    assert lazy_shared.W.array is None
 
 
 @pytest.mark.gpu

@@ -299,6 +299,37 @@ class TestCopy:
         assert q.array is not p.array
         np.testing.assert_array_equal(q.array, p.array)
 
+    def test_pickle_and_deepcopy_keep_a_gradient_of_another_dtype(self):
+        # ``data`` may be given another dtype than the gradient's; Chainer copies
+        # such a parameter as it is.
+        p = Parameter(np.ones(2, np.float32))
+        p.grad = np.zeros(2, np.float32)
+        p.data = np.ones(2, np.float64)
+        for q in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p)):
+            assert q.array.dtype == np.float64 and q.grad.dtype == np.float32
+
+    def test_pickle_keeps_an_assigned_name_of_any_type(self):
+        p = Parameter(np.ones(2, np.float32))
+        p.name = 7
+        assert pickle.loads(pickle.dumps(p)).name == 7
+        assert copy.deepcopy(p).name == 7
+
+    def test_shallow_copy_shares_the_array_slot(self):
+        # As Chainer's: an array assigned to either later is the other's too;
+        # gradients stay separate.
+        p = Parameter(np.ones(2, np.float32))
+        q = copy.copy(p)
+        assert q is not p and q.array is p.array
+        p.array = np.zeros(2, np.float32)
+        assert q.array is p.array
+        q.data = np.full(2, 3, np.float32)
+        assert p.array is q.data
+        q.grad = np.ones(2, np.float32)
+        assert p.grad is None
+        r = copy.deepcopy(q)
+        r.array = np.zeros(2, np.float32)
+        assert (p.array == 3).all()
+
     def test_no_warnings(self):
         with warnings.catch_warnings():
             warnings.simplefilter('error')
@@ -313,3 +344,31 @@ def test_integer_parameter_gets_a_gradient_array():
     assert p.grad.shape == (3,)
     bn = chainer.links.BatchNormalization(3, dtype=np.int32)
     assert bn.gamma.grad.dtype == np.int32
+
+
+def test_initialize_again_leaves_the_gradient_none():
+    # Only a shaped parameter's first allocation comes with a NaN gradient, as in
+    # Chainer; a lazy parameter gets one at each initialize until cleargrad.
+    p = Parameter(chainer.initializers.Constant(2.0), (2,))
+    assert np.isnan(p.grad).all()
+    p.initialize((3,))
+    assert p.array.shape == (3,) and p.grad is None
+    q = Parameter(chainer.initializers.Constant(2.0))
+    q.initialize((2,))
+    assert np.isnan(q.grad).all()
+    # A shallow copy initializes as its original would.
+    r = copy.copy(p)
+    r.initialize((2,))
+    assert r.grad is None
+
+
+def test_share_group_forgets_dropped_copies():
+    import gc
+    p = Parameter(np.ones(2, np.float32))
+    for _ in range(5):
+        copy.copy(p)
+    gc.collect()
+    q = copy.copy(p)
+    assert len(p.__dict__['_share_group']) == 2
+    p.array = np.zeros(2, np.float32)
+    assert q.array is p.array

@@ -1,4 +1,6 @@
 """chainer.device_resident.DeviceResident and its visitors."""
+import warnings
+
 import numpy
 import pytest
 
@@ -205,3 +207,24 @@ def test_to_gpu_and_back():
     assert isinstance(h.buf, numpy.ndarray)
     assert isinstance(h.param.array, numpy.ndarray)
     assert h.device == backend.CpuDevice()
+
+
+@pytest.mark.parametrize('method', ['to_cpu', 'to_device'])
+def test_to_cpu_is_deprecated(method):
+    # Chainer 7 warns at to_cpu (and to_gpu), not at to_device; the warning comes
+    # from the library, so Python's default filters hide it as they hid Chainer's.
+    link = chainer.links.Linear(2, 3)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        if method == 'to_cpu':
+            link.to_cpu()
+        else:
+            link.to_device('@numpy')
+    deprecations = [x for x in w if issubclass(x.category, DeprecationWarning)]
+    if method == 'to_device':
+        assert not deprecations
+        return
+    assert len(deprecations) == 1
+    assert str(deprecations[0].message) == (
+        "to_cpu is deprecated. Please use to_device('@numpy') instead.")
+    assert deprecations[0].filename.endswith('device_resident.py')

@@ -89,9 +89,18 @@ class TestFixedConstants:
             cls(np.float64)(np.empty(2, np.float32))
 
 
-def test_nan_into_int_array_raises():
-    with pytest.raises(ValueError):
-        initializers.NaN()(np.empty(3, np.int32))
+def test_nan_into_int_array_casts_as_chainer():
+    # Chainer cast the fill value as an array: NaN becomes the dtype's minimum.
+    a = np.empty(3, np.int32)
+    with pytest.warns(RuntimeWarning):
+        initializers.NaN()(a)
+    np.testing.assert_array_equal(a, np.full(3, np.iinfo(np.int32).min, np.int32))
+
+
+def test_negative_into_unsigned_array_wraps():
+    a = np.empty(2, np.uint8)
+    initializers.Constant(-1)(a)
+    np.testing.assert_array_equal(a, [255, 255])
 
 
 class TestIdentity:
