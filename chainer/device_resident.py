@@ -80,7 +80,6 @@ class DeviceResident:
     def to_cpu(self) -> 'DeviceResident':
         """Moves everything to the CPU; returns ``self``. Deprecated (as in
         Chainer 7): use ``to_device('@numpy')``."""
-        _warn_deprecated_transfer('to_cpu', '@numpy')
         visitor = _ToDeviceVisitor(
             _cpu.CpuDevice(), entry_method_info=('to_cpu', {}),
             skip_between_cupy_devices=True, starting_device_resident=self)
@@ -97,7 +96,6 @@ class DeviceResident:
         Deprecated (as in Chainer 7): use ``to_device('@cupy:N')``.
         """
         cuda.check_cuda_available()
-        _warn_deprecated_transfer('to_gpu', '@cupy:N')
         cuda_device = cuda._get_device_or_current(device)
         gpu = cuda.GpuDevice(cuda_device)
         visitor = _ToDeviceVisitor(
@@ -127,8 +125,6 @@ class DeviceResident:
         return self
 
 
-def _warn_deprecated_transfer(method: str, device: str) -> None:
-    warnings.warn(f'{method} is deprecated; use to_device({device!r})', DeprecationWarning)
 
 
 class DeviceResidentsVisitor:

@@ -669,7 +669,7 @@ def test_chainlist_str():
 def test_to_cpu_and_device_properties():
     net = Net()
     assert net.xp is numpy and net.device == backend.CpuDevice()
-    with pytest.warns(DeprecationWarning, match=r"to_cpu is deprecated; use to_device\('@numpy'\)"):
+    with pytest.warns(DeprecationWarning, match=r"to_cpu is deprecated. Please use to_device"):
         assert net.to_cpu() is net
     with warnings.catch_warnings():
         warnings.simplefilter('error')
