@@ -162,6 +162,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self._fill()
         result, state, _ = self._pending[0]
         if result is None:
+            self._previous_epoch_detail = self.epoch_detail
             raise StopIteration
         try:
             batch = self._wait(result)

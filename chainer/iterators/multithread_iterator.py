@@ -16,6 +16,8 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
     :meth:`finalize` (or use ``with``) to stop the threads.
     """
 
+    _order_key = '_order'
+
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
                  shuffle: bool | None = None, n_threads: int = 1,
                  order_sampler: Any = None) -> None:
@@ -57,6 +59,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
             self._invoke_prefetch()
         jobs, state, _ = self._next
         if jobs is None:
+            self._previous_epoch_detail = self.epoch_detail
             raise StopIteration
         self._next = None
         try:

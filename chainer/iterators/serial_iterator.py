@@ -31,6 +31,7 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
             self._state, self.batch_size, self._repeat, self.order_sampler,
             len(self.dataset))
         if indices is None:
+            self._previous_epoch_detail = previous
             raise StopIteration
         dataset = self.dataset
         batch = [dataset[index] for index in indices.tolist()]
