@@ -163,6 +163,14 @@ class StateMixin:
                 loaded = serializer(other, order)
             if isinstance(loaded, numpy.ndarray):
                 order = loaded
+        elif self._order_key == '_order' and _is_loading(serializer):
+            # Chainer's MultithreadIterator saves a missing order as None (a
+            # pickle, which the files we write never hold: we save no key).
+            with contextlib.suppress(KeyError):
+                loaded = serializer(self._order_key, None)
+                if isinstance(loaded, numpy.ndarray) and loaded.ndim == 1 \
+                        and loaded.dtype.kind in 'iu':
+                    order = loaded
         sampler_serialize = getattr(self.order_sampler, 'serialize', None)
         if _is_checking(serializer):
             # Two-phase load, first pass: read and check everything, change nothing.

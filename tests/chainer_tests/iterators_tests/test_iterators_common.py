@@ -219,6 +219,19 @@ def test_load_either_order_key(make, key, tmp_path):
     assert other.next() == [0, 2]
 
 
+def test_multithread_without_order_loads_a_saved_order(tmp_path):
+    # Chainer's MultithreadIterator loads '_order' even when it had no order.
+    path = str(tmp_path / 'it.npz')
+    numpy.savez(path, current_position=2, epoch=0, is_new_epoch=False,
+                previous_epoch_detail=0., _order=numpy.array([3, 1, 0, 2]))
+    it = _thread(list(range(4)), 2, shuffle=False)
+    try:
+        serializers.load_npz(path, it)
+        assert it.next() == [0, 2]
+    finally:
+        it.finalize()
+
+
 def test_load_chainer_style_snapshot(make, tmp_path):
     # Snapshots written by Chainer lack the sampler state (and older ones
     # previous_epoch_detail): loading must still work.
