@@ -121,16 +121,18 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
         dtype = arrays[0].dtype
     else:
         # Scalars and lists take the type of them all, as without padding
-        # (ints and floats give floats); equal shapes need no padding.
+        # (ints and floats give floats).  Equal shapes still go through
+        # ``full``, so that a padding value it refuses is refused as in Chainer.
         try:
             stacked = numpy.asarray(arrays)
         except ValueError:
             stacked = None
-        if stacked is not None and stacked.dtype != object:
-            return stacked
         first = arrays[0]
         arrays = [numpy.asarray(a) for a in arrays]
-        dtype = numpy.result_type(*arrays)
+        if stacked is not None and stacked.dtype != object:
+            dtype = stacked.dtype
+        else:
+            dtype = numpy.result_type(*arrays)
         if dtype.kind == 'O':
             raise ValueError(
                 f'concat_examples: cannot pad examples of type '

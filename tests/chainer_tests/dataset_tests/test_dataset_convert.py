@@ -95,6 +95,20 @@ def test_mismatched_tuple_lengths():
     assert list(out) == ['a']
 
 
+@pytest.mark.parametrize('batch', [[numpy.int8(3), numpy.int8(4)], [1, 2.5], [[1, 2], [3, 4]]])
+def test_padding_scalars_and_lists_checks_the_value(batch):
+    # Equal shapes need no padding, but a value numpy.full refuses is refused
+    # (as in Chainer) rather than ignored.
+    with pytest.raises(TypeError):
+        dataset.concat_examples(batch, padding={'x': 1})
+    with pytest.raises(ValueError):
+        dataset.concat_examples(batch, padding=(0, 9, 8))
+    out = dataset.concat_examples(batch, padding=-1)
+    expected = numpy.asarray(batch)
+    assert out.dtype == expected.dtype
+    numpy.testing.assert_array_equal(out, expected)
+
+
 def test_padding_entries_per_column():
     a, b = numpy.array([1, 2], numpy.int32), numpy.array([3], numpy.int32)
     with pytest.raises(IndexError, match='padding has 1 entries'):
