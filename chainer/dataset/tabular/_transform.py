@@ -101,7 +101,14 @@ class _TransformBatch(_Transform):
         if key_indices is None:
             key_indices = range(len(self._keys))
         in_columns = self._dataset.get_examples(indices, None)
-        out = self._pick(_call(self._transform, self._dataset, in_columns), key_indices)
+        raw = _call(self._transform, self._dataset, in_columns)
+        if not isinstance(raw, (tuple, dict)) and hasattr(raw, '__len__') \
+                and len(raw) != n_rows:
+            # A single column of the wrong length: Chainer checks the length first.
+            raise ValueError(
+                'transform_batch must not change the length of data: '
+                f'{len(raw)} rows, expected {n_rows}')
+        out = self._pick(raw, key_indices)
         for k, column in zip(key_indices, out):
             if len(column) != n_rows:
                 raise ValueError(

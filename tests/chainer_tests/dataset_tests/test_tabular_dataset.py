@@ -200,6 +200,13 @@ def test_transform_batch():
     bad = t.transform_batch('x', lambda a, b: a[:1])
     with pytest.raises(ValueError, match='rows'):
         bad.fetch()
+    # One column of the wrong length for two keys: the length is checked
+    # first (ValueError, as Chainer), one of the right length is one too few.
+    two = t.transform_batch(('x', 'y'), lambda a, b: [a[0], a[1]])
+    with pytest.raises(ValueError, match='rows'):
+        two.fetch()
+    with pytest.raises(IndexError, match='single value'):
+        two.slice[:2].fetch()
 
 
 def test_with_converter():
