@@ -102,16 +102,18 @@ class _TransformBatch(_Transform):
             key_indices = range(len(self._keys))
         in_columns = self._dataset.get_examples(indices, None)
         raw = _call(self._transform, self._dataset, in_columns)
-        if not isinstance(raw, (tuple, dict)) and hasattr(raw, '__len__') \
-                and len(raw) != n_rows:
-            # A single column of the wrong length: Chainer checks the length first.
-            raise ValueError(
-                'transform_batch must not change the length of data: '
-                f'{len(raw)} rows, expected {n_rows}')
-        out = self._pick(raw, key_indices)
-        for k, column in zip(key_indices, out):
+        # As in Chainer: the return type is recorded, then every returned
+        # column's length is checked, then the requested ones are picked.
+        if isinstance(raw, (tuple, dict)):
+            self._set_mode(tuple if isinstance(raw, tuple) else dict)
+            columns = raw if isinstance(raw, tuple) else tuple(raw.values())
+        else:
+            self._set_mode(None)
+            columns = (raw,)
+        for column in columns:
             if len(column) != n_rows:
                 raise ValueError(
                     'transform_batch must not change the length of data: '
-                    f'{len(column)} rows for key {self._keys[k]!r}, expected {n_rows}')
+                    f'{len(column)} rows, expected {n_rows}')
+        out = self._pick(raw, key_indices)
         return tuple(out)

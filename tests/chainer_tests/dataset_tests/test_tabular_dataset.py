@@ -207,6 +207,11 @@ def test_transform_batch():
         two.fetch()
     with pytest.raises(IndexError, match='single value'):
         two.slice[:2].fetch()
+    # The return type is known even when the length check failed.
+    one = t.transform_batch('x', lambda a, b: numpy.zeros(len(a) + 1))
+    with pytest.raises(ValueError, match='rows'):
+        one.mode
+    assert one.mode is None
 
 
 def test_with_converter():
