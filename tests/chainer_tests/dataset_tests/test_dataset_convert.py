@@ -109,6 +109,17 @@ def test_padding_scalars_and_lists_checks_the_value(batch):
     numpy.testing.assert_array_equal(out, expected)
 
 
+@pytest.mark.parametrize('dtype, padding, fill', [
+    (numpy.uint8, -1, 255), (numpy.uint8, 300, 44), (numpy.int8, 300, 44),
+    (numpy.int32, 2 ** 40, 0), (numpy.uint8, 7, 7)])
+def test_padding_out_of_range_integer_wraps(dtype, padding, fill):
+    # As under NumPy 1 (Chainer): the value wraps, where NumPy 2 raises.
+    out = dataset.concat_examples([numpy.zeros(1, dtype), numpy.zeros(2, dtype)],
+                                  padding=padding)
+    assert out.dtype == dtype
+    numpy.testing.assert_array_equal(out, [[0, fill], [0, 0]])
+
+
 def test_padding_entries_per_column():
     a, b = numpy.array([1, 2], numpy.int32), numpy.array([3], numpy.int32)
     with pytest.raises(IndexError, match='padding has 1 entries'):
