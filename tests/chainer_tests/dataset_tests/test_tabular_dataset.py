@@ -132,6 +132,11 @@ def test_concat():
     numpy.testing.assert_array_equal(c.fetch()['x'], [0, 1, 2, 10, 11])
     with pytest.raises(ValueError, match='same keys'):
         a.concat(tabular.from_data({'z': numpy.arange(2)}))
+    # Fetched whole, a concatenation of one dataset gives lists too (as Chainer);
+    # a slice within one dataset gives what that dataset gives.
+    alone = a.concat().fetch()
+    assert isinstance(alone['x'], list) and [int(v) for v in alone['x']] == [0, 1, 2]
+    assert isinstance(c.slice[0:2].fetch()['x'], numpy.ndarray)
 
 
 def test_join():
