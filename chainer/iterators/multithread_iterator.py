@@ -38,7 +38,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         self._state = self._initial_state()
 
     def _load(self, index: Any) -> Any:
-        return self.dataset[int(index)]
+        return self.dataset[index]
 
     def _invoke_prefetch(self) -> None:
         rng_state = self._sampler_rng_state()

@@ -34,7 +34,7 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
             self._previous_epoch_detail = previous
             raise StopIteration
         dataset = self.dataset
-        batch = [dataset[index] for index in indices.tolist()]
+        batch = [dataset[index] for index in indices]  # NumPy integers, as Chainer
         self._previous_epoch_detail = previous
         self._state = state
         return batch

@@ -85,6 +85,21 @@ def test_stop_iteration_moves_previous_epoch_detail(make):
     assert it.epoch_detail == 1.
 
 
+class _IndexTypes:
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return type(i)
+
+
+@pytest.mark.parametrize('shuffle', [False, True])
+def test_dataset_gets_numpy_integers(make, shuffle):
+    # As in Chainer, the indices reaching the dataset are NumPy integers.
+    it = make(_IndexTypes(), 3, shuffle=shuffle)
+    assert it.next() + it.next() == [numpy.int64] * 6
+
+
 def test_batch_larger_than_dataset(make):
     it = make([0, 1, 2], 7, shuffle=False)
     assert it.next() == [0, 1, 2, 0, 1, 2, 0]
