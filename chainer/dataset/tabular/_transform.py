@@ -53,12 +53,13 @@ class _Transform(tabular_dataset.TabularDataset):
     def _pick(self, out: Any, key_indices: Any) -> list:
         """The values of the requested columns in what the function returned.
 
-        As in Chainer, entries beyond the keys are ignored; a missing entry
-        is an ``IndexError`` (tuple) or ``KeyError`` (dict).
+        As in Chainer, entries beyond the keys are ignored, and only a
+        requested entry that is missing is an ``IndexError`` (tuple or single
+        value) or ``KeyError`` (dict).
         """
         if isinstance(out, tuple):
             self._set_mode(tuple)
-            if len(out) < len(self._keys):
+            if any(k >= len(out) for k in key_indices):
                 raise IndexError(
                     f'the function returned {len(out)} values for the '
                     f'{len(self._keys)} keys {self._keys!r}')
@@ -70,7 +71,7 @@ class _Transform(tabular_dataset.TabularDataset):
             except KeyError as e:
                 raise KeyError(f'the function returned no value for {e.args[0]!r}') from None
         self._set_mode(None)
-        if len(self._keys) != 1:
+        if any(k != 0 for k in key_indices):
             raise IndexError(
                 f'the function returned a single value for the {len(self._keys)} '
                 f'keys {self._keys!r}')

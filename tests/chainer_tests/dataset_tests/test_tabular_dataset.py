@@ -175,6 +175,21 @@ def test_transform_bad_output():
         t.transform(('p', 'q'), lambda a, b: {'p': a})[0]
 
 
+@pytest.mark.parametrize('batch', [False, True])
+def test_transform_missing_entries_matter_only_when_requested(batch):
+    # As in Chainer: the keys whose entries the function did return can be read.
+    t = MyTable(3)
+    make = t.transform_batch if batch else t.transform
+    single = make(('p', 'q', 'r'), lambda a, b: a)
+    short = make(('p', 'q', 'r'), lambda a, b: (a, b))
+    assert list(single.slice[:, 'p'].fetch()) == [0, 1, 2]
+    assert list(short.slice[:, ('p', 'q')].fetch()[1]) == list(t.fetch()[1])
+    with pytest.raises(IndexError, match='single value'):
+        single.slice[:, 'q'].fetch()
+    with pytest.raises(IndexError, match='3 keys'):
+        short.slice[:, 'r'].fetch()
+
+
 def test_transform_ignores_entries_beyond_the_keys():
     t = MyTable(3)
     u = t.transform('p', lambda a, b: (a, b, 'extra'))
