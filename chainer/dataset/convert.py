@@ -149,7 +149,7 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
             and numpy.dtype(dtype).kind in 'iu':
         # NumPy 1 (so Chainer) wrapped an out-of-range integer (-1 pads uint8
         # with 255); NumPy 2 refuses it.
-        padding = numpy.array(padding).astype(dtype)
+        padding = numpy.array(padding).astype(dtype)[()]
     device = backend.get_device_from_array(arrays[0])
     with chainer.using_device(device):
         result = device.xp.full([len(arrays)] + shape, padding, dtype=dtype)
