@@ -121,16 +121,18 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
         dtype = arrays[0].dtype
     else:
         # Scalars and lists take the type of them all, as without padding
-        # (ints and floats give floats); equal shapes need no padding.
+        # (ints and floats give floats).  Equal shapes still go through
+        # ``full``, so that a padding value it refuses is refused as in Chainer.
         try:
             stacked = numpy.asarray(arrays)
         except ValueError:
             stacked = None
-        if stacked is not None and stacked.dtype != object:
-            return stacked
         first = arrays[0]
         arrays = [numpy.asarray(a) for a in arrays]
-        dtype = numpy.result_type(*arrays)
+        if stacked is not None and stacked.dtype != object:
+            dtype = stacked.dtype
+        else:
+            dtype = numpy.result_type(*arrays)
         if dtype.kind == 'O':
             raise ValueError(
                 f'concat_examples: cannot pad examples of type '
@@ -143,6 +145,11 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
                 f'concat_examples: example {i} has {array.ndim} dimensions but '
                 f'example 0 has {ndim}{_where(position)}; padding cannot fix that')
         shape = [max(s, t) for s, t in zip(shape, array.shape)]
+    if isinstance(padding, int) and not isinstance(padding, bool) \
+            and numpy.dtype(dtype).kind in 'iu':
+        # NumPy 1 (so Chainer) wrapped an out-of-range integer (-1 pads uint8
+        # with 255); NumPy 2 refuses it.
+        padding = numpy.array(padding).astype(dtype)[()]
     device = backend.get_device_from_array(arrays[0])
     with chainer.using_device(device):
         result = device.xp.full([len(arrays)] + shape, padding, dtype=dtype)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
 
 from chainer.datasets.tuple_dataset import _take
 
@@ -26,7 +25,7 @@ class DictDataset:
 
     def __getitem__(self, index: Any) -> Any:
         batches = {key: _take(dataset, index) for key, dataset in self._datasets.items()}
-        if isinstance(index, (slice, list, numpy.ndarray)):
+        if isinstance(index, slice):
             length = len(next(iter(batches.values())))
             return [{key: batch[i] for key, batch in batches.items()} for i in range(length)]
         return batches

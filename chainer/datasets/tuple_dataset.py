@@ -7,16 +7,23 @@ import numpy
 
 
 def _take(dataset: Any, index: Any) -> Any:
-    # Plain Python sequences cannot be indexed by a list of indices.
+    # Plain Python sequences cannot be indexed by a list of indices (or a mask).
     if isinstance(index, (list, numpy.ndarray)) and isinstance(dataset, (list, tuple)):
-        return [dataset[i] for i in index]
+        index = numpy.asarray(index)
+        if index.dtype == bool:
+            if len(index) != len(dataset):
+                raise IndexError(
+                    f'boolean index of length {len(index)} for a dataset of {len(dataset)}')
+            index = numpy.flatnonzero(index)
+        return [dataset[i] for i in index.tolist()]
     return dataset[index]
 
 
 class TupleDataset:
     """Dataset of tuples: the ``i``-th example is ``(d[i] for d in datasets)``.
 
-    Slice, list and integer-array indices return lists of tuples.
+    A slice returns a list of tuples; a list or array of indices returns a
+    tuple of the datasets indexed by it (batched arrays for array columns).
     """
 
     def __init__(self, *datasets: Any) -> None:
@@ -32,10 +39,10 @@ class TupleDataset:
         self._length = length
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, (slice, list, numpy.ndarray)):
-            batches = [_take(dataset, index) for dataset in self._datasets]
+        if isinstance(index, slice):
+            batches = [dataset[index] for dataset in self._datasets]
             return [tuple([batch[i] for batch in batches]) for i in range(len(batches[0]))]
-        return tuple([dataset[index] for dataset in self._datasets])
+        return tuple([_take(dataset, index) for dataset in self._datasets])
 
     def __len__(self) -> int:
         return self._length

@@ -97,6 +97,7 @@ class StateMixin:
 
     _state: IteratorState
     _previous_epoch_detail: float
+    _order_key = 'order'  # the key Chainer's iterator of this kind saves the order under
 
     def _initial_state(self) -> IteratorState:
         n = len(self.dataset)
@@ -155,12 +156,21 @@ class StateMixin:
         order = self._state.order
         if order is not None:
             order = numpy.array(order)  # a private, writable copy loaded in place
+            other = '_order' if self._order_key == 'order' else 'order'
             try:
-                loaded = serializer('order', order)
+                loaded = serializer(self._order_key, order)
             except KeyError:
-                loaded = serializer('_order', order)
+                loaded = serializer(other, order)
             if isinstance(loaded, numpy.ndarray):
                 order = loaded
+        elif self._order_key == '_order' and _is_loading(serializer):
+            # Chainer's MultithreadIterator saves a missing order as None (a
+            # pickle, which the files we write never hold: we save no key).
+            with contextlib.suppress(KeyError):
+                loaded = serializer(self._order_key, None)
+                if isinstance(loaded, numpy.ndarray) and loaded.ndim == 1 \
+                        and loaded.dtype.kind in 'iu':
+                    order = loaded
         sampler_serialize = getattr(self.order_sampler, 'serialize', None)
         if _is_checking(serializer):
             # Two-phase load, first pass: read and check everything, change nothing.

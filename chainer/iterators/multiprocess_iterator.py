@@ -116,7 +116,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
             if indices is None:
                 self._pending.append((None, state, rng_state))
                 return
-            indices = [int(i) for i in indices]
+            indices = list(indices)  # NumPy integers reach the dataset, as in Chainer
             chunksize = max(1, len(indices) // (self.n_processes * 2))
             pool = self._ensure_pool()
             result = pool.map_async(_fetch, indices, chunksize)
@@ -162,6 +162,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self._fill()
         result, state, _ = self._pending[0]
         if result is None:
+            self._previous_epoch_detail = self.epoch_detail
             raise StopIteration
         try:
             batch = self._wait(result)

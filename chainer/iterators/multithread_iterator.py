@@ -16,6 +16,8 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
     :meth:`finalize` (or use ``with``) to stop the threads.
     """
 
+    _order_key = '_order'
+
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
                  shuffle: bool | None = None, n_threads: int = 1,
                  order_sampler: Any = None) -> None:
@@ -36,7 +38,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         self._state = self._initial_state()
 
     def _load(self, index: Any) -> Any:
-        return self.dataset[int(index)]
+        return self.dataset[index]
 
     def _invoke_prefetch(self) -> None:
         rng_state = self._sampler_rng_state()
@@ -57,6 +59,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
             self._invoke_prefetch()
         jobs, state, _ = self._next
         if jobs is None:
+            self._previous_epoch_detail = self.epoch_detail
             raise StopIteration
         self._next = None
         try:

@@ -31,9 +31,10 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
             self._state, self.batch_size, self._repeat, self.order_sampler,
             len(self.dataset))
         if indices is None:
+            self._previous_epoch_detail = previous
             raise StopIteration
         dataset = self.dataset
-        batch = [dataset[index] for index in indices.tolist()]
+        batch = [dataset[index] for index in indices]  # NumPy integers, as Chainer
         self._previous_epoch_detail = previous
         self._state = state
         return batch

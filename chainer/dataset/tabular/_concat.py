@@ -35,8 +35,9 @@ class _Concat(tabular_dataset.TabularDataset):
     def get_examples(self, indices: Any, key_indices: Any) -> Any:
         n_cols = len(self.keys) if key_indices is None else len(key_indices)
         if indices is None:
+            # Whole columns come back as lists, even from one dataset (as Chainer).
             parts = [d.get_examples(None, key_indices) for d in self._datasets]
-            return parts[0] if len(parts) == 1 else _merge_columns(parts, n_cols)
+            return _merge_columns(parts, n_cols)
         if isinstance(indices, slice):
             parts = self._slice_parts(indices, key_indices)
         else:

@@ -53,12 +53,13 @@ class _Transform(tabular_dataset.TabularDataset):
     def _pick(self, out: Any, key_indices: Any) -> list:
         """The values of the requested columns in what the function returned.
 
-        As in Chainer, entries beyond the keys are ignored; a missing entry
-        is an ``IndexError`` (tuple) or ``KeyError`` (dict).
+        As in Chainer, entries beyond the keys are ignored, and only a
+        requested entry that is missing is an ``IndexError`` (tuple or single
+        value) or ``KeyError`` (dict).
         """
         if isinstance(out, tuple):
             self._set_mode(tuple)
-            if len(out) < len(self._keys):
+            if any(k >= len(out) for k in key_indices):
                 raise IndexError(
                     f'the function returned {len(out)} values for the '
                     f'{len(self._keys)} keys {self._keys!r}')
@@ -70,7 +71,7 @@ class _Transform(tabular_dataset.TabularDataset):
             except KeyError as e:
                 raise KeyError(f'the function returned no value for {e.args[0]!r}') from None
         self._set_mode(None)
-        if len(self._keys) != 1:
+        if any(k != 0 for k in key_indices):
             raise IndexError(
                 f'the function returned a single value for the {len(self._keys)} '
                 f'keys {self._keys!r}')
@@ -101,10 +102,19 @@ class _TransformBatch(_Transform):
         if key_indices is None:
             key_indices = range(len(self._keys))
         in_columns = self._dataset.get_examples(indices, None)
-        out = self._pick(_call(self._transform, self._dataset, in_columns), key_indices)
-        for k, column in zip(key_indices, out):
+        raw = _call(self._transform, self._dataset, in_columns)
+        # As in Chainer: the return type is recorded, then every returned
+        # column's length is checked, then the requested ones are picked.
+        if isinstance(raw, (tuple, dict)):
+            self._set_mode(tuple if isinstance(raw, tuple) else dict)
+            columns = raw if isinstance(raw, tuple) else tuple(raw.values())
+        else:
+            self._set_mode(None)
+            columns = (raw,)
+        for column in columns:
             if len(column) != n_rows:
                 raise ValueError(
                     'transform_batch must not change the length of data: '
-                    f'{len(column)} rows for key {self._keys[k]!r}, expected {n_rows}')
+                    f'{len(column)} rows, expected {n_rows}')
+        out = self._pick(raw, key_indices)
         return tuple(out)

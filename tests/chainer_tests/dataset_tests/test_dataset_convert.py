@@ -95,6 +95,31 @@ def test_mismatched_tuple_lengths():
     assert list(out) == ['a']
 
 
+@pytest.mark.parametrize('batch', [[numpy.int8(3), numpy.int8(4)], [1, 2.5], [[1, 2], [3, 4]]])
+def test_padding_scalars_and_lists_checks_the_value(batch):
+    # Equal shapes need no padding, but a value numpy.full refuses is refused
+    # (as in Chainer) rather than ignored.
+    with pytest.raises(TypeError):
+        dataset.concat_examples(batch, padding={'x': 1})
+    with pytest.raises(ValueError):
+        dataset.concat_examples(batch, padding=(0, 9, 8))
+    out = dataset.concat_examples(batch, padding=-1)
+    expected = numpy.asarray(batch)
+    assert out.dtype == expected.dtype
+    numpy.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize('dtype, padding, fill', [
+    (numpy.uint8, -1, 255), (numpy.uint8, 300, 44), (numpy.int8, 300, 44),
+    (numpy.int32, 2 ** 40, 0), (numpy.uint8, 7, 7)])
+def test_padding_out_of_range_integer_wraps(dtype, padding, fill):
+    # As under NumPy 1 (Chainer): the value wraps, where NumPy 2 raises.
+    out = dataset.concat_examples([numpy.zeros(1, dtype), numpy.zeros(2, dtype)],
+                                  padding=padding)
+    assert out.dtype == dtype
+    numpy.testing.assert_array_equal(out, [[0, fill], [0, 0]])
+
+
 def test_padding_entries_per_column():
     a, b = numpy.array([1, 2], numpy.int32), numpy.array([3], numpy.int32)
     with pytest.raises(IndexError, match='padding has 1 entries'):

@@ -132,6 +132,11 @@ def test_concat():
     numpy.testing.assert_array_equal(c.fetch()['x'], [0, 1, 2, 10, 11])
     with pytest.raises(ValueError, match='same keys'):
         a.concat(tabular.from_data({'z': numpy.arange(2)}))
+    # Fetched whole, a concatenation of one dataset gives lists too (as Chainer);
+    # a slice within one dataset gives what that dataset gives.
+    alone = a.concat().fetch()
+    assert isinstance(alone['x'], list) and [int(v) for v in alone['x']] == [0, 1, 2]
+    assert isinstance(c.slice[0:2].fetch()['x'], numpy.ndarray)
 
 
 def test_join():
@@ -170,6 +175,21 @@ def test_transform_bad_output():
         t.transform(('p', 'q'), lambda a, b: {'p': a})[0]
 
 
+@pytest.mark.parametrize('batch', [False, True])
+def test_transform_missing_entries_matter_only_when_requested(batch):
+    # As in Chainer: the keys whose entries the function did return can be read.
+    t = MyTable(3)
+    make = t.transform_batch if batch else t.transform
+    single = make(('p', 'q', 'r'), lambda a, b: a)
+    short = make(('p', 'q', 'r'), lambda a, b: (a, b))
+    assert list(single.slice[:, 'p'].fetch()) == [0, 1, 2]
+    assert list(short.slice[:, ('p', 'q')].fetch()[1]) == list(t.fetch()[1])
+    with pytest.raises(IndexError, match='single value'):
+        single.slice[:, 'q'].fetch()
+    with pytest.raises(IndexError, match='3 keys'):
+        short.slice[:, 'r'].fetch()
+
+
 def test_transform_ignores_entries_beyond_the_keys():
     t = MyTable(3)
     u = t.transform('p', lambda a, b: (a, b, 'extra'))
@@ -200,6 +220,18 @@ def test_transform_batch():
     bad = t.transform_batch('x', lambda a, b: a[:1])
     with pytest.raises(ValueError, match='rows'):
         bad.fetch()
+    # One column of the wrong length for two keys: the length is checked
+    # first (ValueError, as Chainer), one of the right length is one too few.
+    two = t.transform_batch(('x', 'y'), lambda a, b: [a[0], a[1]])
+    with pytest.raises(ValueError, match='rows'):
+        two.fetch()
+    with pytest.raises(IndexError, match='single value'):
+        two.slice[:2].fetch()
+    # The return type is known even when the length check failed.
+    one = t.transform_batch('x', lambda a, b: numpy.zeros(len(a) + 1))
+    with pytest.raises(ValueError, match='rows'):
+        one.mode
+    assert one.mode is None
 
 
 def test_with_converter():

@@ -13,8 +13,19 @@ def test_tuple_dataset():
     numpy.testing.assert_array_equal(x, [2, 3])
     assert y == 'y'
     assert [t[1] for t in ds[0:2]] == ['x', 'y']
-    assert [t[1] for t in ds[[2, 0]]] == ['z', 'x']
-    assert [t[1] for t in ds[numpy.array([1])]] == ['y']
+    # A list or array of indices indexes each dataset, as Chainer (Python
+    # lists, which Chainer could not index so, give lists).
+    x, y = ds[[2, 0]]
+    numpy.testing.assert_array_equal(x, [[4, 5], [0, 1]])
+    assert y == ['z', 'x']
+    x, y = ds[numpy.array([1])]
+    numpy.testing.assert_array_equal(x, [[2, 3]])
+    assert y == ['y']
+    x, y = ds[[True, False, True]]
+    numpy.testing.assert_array_equal(x, [[0, 1], [4, 5]])
+    assert y == ['x', 'z']
+    with pytest.raises(IndexError):
+        ds[[True, False]]
     with pytest.raises(ValueError, match='no datasets'):
         datasets.TupleDataset()
     with pytest.raises(ValueError, match='index 1'):
@@ -28,7 +39,10 @@ def test_dict_dataset():
     assert len(ds) == 3
     assert ds[2] == {'x': 2, 'y': 7}
     assert ds[1:] == [{'x': 1, 'y': 6}, {'x': 2, 'y': 7}]
-    assert ds[[0]] == [{'x': 0, 'y': 5}]
+    batch = ds[[0, 2]]
+    numpy.testing.assert_array_equal(batch['x'], [0, 2])
+    assert batch['y'] == [5, 7]
+    assert list(ds[numpy.array([False, True, False])]['x']) == [1]
     with pytest.raises(ValueError, match='"y"'):
         datasets.DictDataset(x=[1, 2], y=[1])
     with pytest.raises(ValueError):

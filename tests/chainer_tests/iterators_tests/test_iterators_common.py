@@ -73,6 +73,33 @@ def test_no_repeat(make):
     assert it.next() == [0, 1]
 
 
+def test_stop_iteration_moves_previous_epoch_detail(make):
+    # As in Chainer, the call that raises StopIteration still records the
+    # epoch_detail it started from.
+    it = make([0, 1, 2], 3, repeat=False, shuffle=False)
+    it.next()
+    assert it.previous_epoch_detail == 0.
+    with pytest.raises(StopIteration):
+        it.next()
+    assert it.previous_epoch_detail == 1.
+    assert it.epoch_detail == 1.
+
+
+class _IndexTypes:
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return type(i)
+
+
+@pytest.mark.parametrize('shuffle', [False, True])
+def test_dataset_gets_numpy_integers(make, shuffle):
+    # As in Chainer, the indices reaching the dataset are NumPy integers.
+    it = make(_IndexTypes(), 3, shuffle=shuffle)
+    assert it.next() + it.next() == [numpy.int64] * 6
+
+
 def test_batch_larger_than_dataset(make):
     it = make([0, 1, 2], 7, shuffle=False)
     assert it.next() == [0, 1, 2, 0, 1, 2, 0]
@@ -175,6 +202,49 @@ def test_serialize_state_values(make, tmp_path):
     assert other.epoch_detail == pytest.approx(1.2)
     assert other.previous_epoch_detail == pytest.approx(0.8)
     assert other.next() == [1, 2]
+
+
+@pytest.mark.parametrize('maker, key', [(_serial, 'order'), (_thread, '_order'),
+                                        (_process, 'order')])
+def test_order_key_in_snapshot(maker, key, tmp_path):
+    # Chainer's MultithreadIterator saves the order as '_order', the others as 'order'.
+    it = maker(list(range(4)), 2)
+    try:
+        path = str(tmp_path / 'it.npz')
+        serializers.save_npz(path, it)
+        with numpy.load(path) as f:
+            assert {'order', '_order'} & set(f.files) == {key}
+            numpy.testing.assert_array_equal(f[key], it._state.order)
+    finally:
+        it.finalize()
+
+
+@pytest.mark.parametrize('key', ['order', '_order'])
+def test_load_either_order_key(make, key, tmp_path):
+    it = make(list(range(4)), 2)
+    it.next()
+    path = str(tmp_path / 'it.npz')
+    serializers.save_npz(path, it)
+    with numpy.load(path) as f:
+        state = {k: f[k] for k in f.files if k not in ('order', '_order')}
+    state[key] = numpy.array([3, 1, 0, 2])
+    numpy.savez(path, **state)
+    other = make(list(range(4)), 2)
+    serializers.load_npz(path, other)
+    assert other.next() == [0, 2]
+
+
+def test_multithread_without_order_loads_a_saved_order(tmp_path):
+    # Chainer's MultithreadIterator loads '_order' even when it had no order.
+    path = str(tmp_path / 'it.npz')
+    numpy.savez(path, current_position=2, epoch=0, is_new_epoch=False,
+                previous_epoch_detail=0., _order=numpy.array([3, 1, 0, 2]))
+    it = _thread(list(range(4)), 2, shuffle=False)
+    try:
+        serializers.load_npz(path, it)
+        assert it.next() == [0, 2]
+    finally:
+        it.finalize()
 
 
 def test_load_chainer_style_snapshot(make, tmp_path):
