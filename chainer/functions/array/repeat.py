@@ -31,10 +31,11 @@ class Repeat(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         if self.axis is not None:
             x_type = in_types[0]
-            if self.axis >= 0:
-                type_check.expect(x_type.ndim > self.axis)
-            else:
-                type_check.expect(x_type.ndim >= -self.axis)
+            with type_check._failing_as(type_check._InvalidAxis):
+                if self.axis >= 0:
+                    type_check.expect(x_type.ndim > self.axis)
+                else:
+                    type_check.expect(x_type.ndim >= -self.axis)
 
     def forward(self, inputs):
         x, = inputs

@@ -46,3 +46,11 @@ def test_repeat_errors():
         F.repeat(x, 2, axis=2)
     with pytest.raises(ValueError):
         F.repeat(x, (1, 2), axis=1)
+
+
+def test_axis_out_of_range_is_also_numpys_axis_error():
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.repeat(x, 2, axis=2)
+    with pytest.raises(numpy.exceptions.AxisError):
+        F.repeat(x, 2, axis=-3)
