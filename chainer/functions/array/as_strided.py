@@ -13,6 +13,8 @@ _int_types = (int, numpy.integer)
 
 
 def _int_tuple(value, name: str) -> tuple:
+    if isinstance(value, numpy.ndarray) and value.ndim <= 1 and value.dtype.kind in 'iu':
+        return tuple(int(v) for v in value.reshape(-1))
     if isinstance(value, _int_types) and not isinstance(value, bool):
         return (int(value),)
     if isinstance(value, (tuple, list)) and all(

@@ -8,6 +8,8 @@ from chainer.utils import type_check
 
 
 def _as_axis_tuple(axis, name: str) -> tuple:
+    if isinstance(axis, numpy.ndarray) and axis.ndim <= 1 and axis.dtype.kind in 'iu':
+        return tuple(int(a) for a in axis.reshape(-1))
     if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
         return (int(axis),)
     if isinstance(axis, (tuple, list)) and all(
