@@ -259,6 +259,8 @@ class _PoolingND(function_node.FunctionNode):
     """Holds the arguments shared by N-dimensional poolings."""
 
     def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True) -> None:
+        if ndim <= 0:
+            raise ValueError('pooling operation requires at least one spatial dimension.')
         if stride is None:
             stride = ksize
         self.ndim = ndim

@@ -390,3 +390,11 @@ def test_output_size_below_one_is_also_an_assertion_error(fn):
         fn(x)
     with pytest.raises(AssertionError):
         fn(x)
+
+
+@pytest.mark.parametrize('fn', [F.max_pooling_nd, F.average_pooling_nd, F.unpooling_nd])
+@pytest.mark.parametrize('shape', [(2, 3), (3,)])
+def test_nd_pooling_needs_a_spatial_axis(fn, shape):
+    # As in Chainer: a ValueError, not an identity pooling over no axes.
+    with pytest.raises(ValueError):
+        fn(numpy.ones(shape, numpy.float32), 1)
