@@ -54,8 +54,7 @@ def average(x, axis=None, weights=None, keepdims=False):
         if axis is not None:
             ndim = x.ndim
             if not -ndim <= axis < ndim:
-                raise ValueError(f'axis {axis} is out of bounds for an input of {ndim} '
-                                 'dimensions')
+                raise type_check._InvalidAxis(f'-{ndim} <= axis < {ndim}', f'axis {axis}')
             if axis < 0:
                 axis += ndim
             if weights.size != x.shape[axis]:
