@@ -48,8 +48,10 @@ def _parse_kwargs_of(caller: str, kwargs: dict, *name_and_values, **unexpected) 
 
 
 def _int(value, name: str) -> int:
-    """``value`` (an int or a NumPy integer, not a bool) as an int; ``TypeError``
-    ``'<name> must be int'`` for anything else."""
+    """``value`` (an int, a NumPy integer or a 0-d integer array, not a bool) as an
+    int; ``TypeError`` ``'<name> must be int'`` for anything else."""
+    if isinstance(value, numpy.ndarray) and value.ndim == 0 and value.dtype.kind in 'iu':
+        return int(value)
     if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
         raise TypeError(f'{name} must be int')
     return int(value)

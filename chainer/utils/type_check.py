@@ -468,7 +468,34 @@ class InvalidType(Exception):
 
     def __reduce__(self) -> tuple:
         msg, = self.args
-        return (InvalidType, (self.expect, self.actual, msg))
+        return (type(self), (self.expect, self.actual, msg))
+
+
+class _InvalidOutputSize(InvalidType, AssertionError, RuntimeError):
+    """A convolution or pooling whose output would have a size below one: an
+    ``InvalidType``, and the ``AssertionError`` Chainer raised (a ``RuntimeError``
+    for the 2-d deconvolution)."""
+
+
+class _InvalidValue(InvalidType, ValueError):
+    """A failed check where Chainer let NumPy raise a ``ValueError``."""
+
+
+class _InvalidAxis(InvalidType, numpy.exceptions.AxisError):
+    """An axis out of range: an ``InvalidType``, and the ``AxisError`` (a
+    ``ValueError`` and ``IndexError``) NumPy raised in Chainer."""
+
+
+@contextlib.contextmanager
+def _failing_as(exc_type: type[InvalidType]) -> Iterator[None]:
+    """Within this context, a failed :func:`expect` raises ``exc_type``, an
+    ``InvalidType`` that is also the error Chainer raised there."""
+    try:
+        yield
+    except InvalidType as e:
+        if type(e) is not InvalidType:
+            raise
+        raise exc_type(e.expect, e.actual, str(e)) from None
 
 
 @contextlib.contextmanager

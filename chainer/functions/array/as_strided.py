@@ -12,11 +12,18 @@ from chainer.utils.array import size_of_shape
 _int_types = (int, numpy.integer)
 
 
+def _is_int(v) -> bool:
+    if isinstance(v, numpy.ndarray):
+        return v.ndim == 0 and v.dtype.kind in 'iu'
+    return isinstance(v, _int_types) and not isinstance(v, bool)
+
+
 def _int_tuple(value, name: str) -> tuple:
-    if isinstance(value, _int_types) and not isinstance(value, bool):
+    if isinstance(value, numpy.ndarray) and value.ndim == 1 and value.dtype.kind in 'iu':
+        return tuple(int(v) for v in value)
+    if _is_int(value):
         return (int(value),)
-    if isinstance(value, (tuple, list)) and all(
-            isinstance(v, _int_types) and not isinstance(v, bool) for v in value):
+    if isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
         return tuple(int(v) for v in value)
     raise TypeError(f'{name} must be an int or a tuple of ints, got {value!r}')
 

@@ -15,9 +15,10 @@ class Depth2Space(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, 'X', ndim=4)
         X_type = in_types[0]
-        type_check.expect(
-            X_type.shape[1] % (self.r ** 2) == 0,
-        )
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(
+                X_type.shape[1] % (self.r ** 2) == 0,
+            )
 
     def forward(self, inputs):
         X, = inputs

@@ -27,9 +27,11 @@ class Diagonal(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        type_check.expect(x_type.ndim >= 2)
-        type_check.expect(max(self.axis1, self.axis2) < x_type.ndim)
-        type_check.expect(-x_type.ndim <= min(self.axis1, self.axis2))
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(x_type.ndim >= 2)
+        with type_check._failing_as(type_check._InvalidAxis):
+            type_check.expect(max(self.axis1, self.axis2) < x_type.ndim)
+            type_check.expect(-x_type.ndim <= min(self.axis1, self.axis2))
 
     def forward(self, inputs):
         x, = inputs

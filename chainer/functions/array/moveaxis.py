@@ -7,11 +7,18 @@ from chainer import function_node
 from chainer.utils import type_check
 
 
+def _is_int(a) -> bool:
+    if isinstance(a, numpy.ndarray):
+        return a.ndim == 0 and a.dtype.kind in 'iu'
+    return isinstance(a, (int, numpy.integer)) and not isinstance(a, bool)
+
+
 def _as_axis_tuple(axis, name: str) -> tuple:
-    if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+    if isinstance(axis, numpy.ndarray) and axis.ndim == 1 and axis.dtype.kind in 'iu':
+        return tuple(int(a) for a in axis)
+    if _is_int(axis):
         return (int(axis),)
-    if isinstance(axis, (tuple, list)) and all(
-            isinstance(a, (int, numpy.integer)) and not isinstance(a, bool) for a in axis):
+    if isinstance(axis, (tuple, list)) and all(_is_int(a) for a in axis):
         return tuple(int(a) for a in axis)
     raise TypeError(f'{name} must be int or tuple of int')
 

@@ -83,7 +83,10 @@ def permutate(x, indices, axis: int = 0, inv: bool = False):
     """
     if isinstance(indices, chainer.Variable):
         indices = indices.array
-    if getattr(indices, 'ndim', None) == 1 and getattr(indices, 'dtype', None) is not None \
-            and indices.dtype.kind == 'i':
+    if getattr(indices, 'dtype', None) is not None and getattr(indices, 'ndim', None) is not None:
+        if indices.dtype.kind != 'i' or indices.ndim != 1:
+            raise type_check._InvalidValue(
+                'indices: a one-dimensional int array',
+                f'{indices.ndim}-d {indices.dtype} array')
         _check_permutation(indices)
     return Permutate(axis, inv).apply((x, indices))[0]

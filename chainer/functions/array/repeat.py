@@ -30,11 +30,10 @@ class Repeat(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         if self.axis is not None:
-            x_type = in_types[0]
-            if self.axis >= 0:
-                type_check.expect(x_type.ndim > self.axis)
-            else:
-                type_check.expect(x_type.ndim >= -self.axis)
+            ndim = max(type_check.eval(in_types[0].ndim), 1)  # NumPy: 0-d as 1-d
+            if not -ndim <= self.axis < ndim:
+                raise type_check._InvalidAxis(
+                    f'-{ndim} <= axis < {ndim} (x.ndim, or 1 for 0-d x)', self.axis)
 
     def forward(self, inputs):
         x, = inputs
@@ -63,7 +62,7 @@ class RepeatGrad(function_node.FunctionNode):
         xp = backend.get_array_module(gy)
         shape = list(self.in_shape)
         axis = self.axis
-        if axis is None:
+        if axis is None or not shape:
             gy = gy.reshape(-1)
             axis = 0
             flat_shape = [int(numpy.prod(shape))]

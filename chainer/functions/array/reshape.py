@@ -49,7 +49,8 @@ class Reshape(function_node.FunctionNode):
 
 def reshape(x, shape):
     """Reshapes ``x`` to ``shape`` (one dimension may be -1)."""
-    if isinstance(shape, (int, numpy.integer)):
+    if isinstance(shape, (int, numpy.integer)) or (
+            isinstance(shape, numpy.ndarray) and shape.ndim == 0):
         shape = (int(shape),)
     shape = tuple(shape)
     if x.shape == shape:

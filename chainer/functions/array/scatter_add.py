@@ -1,7 +1,10 @@
 """Adding values to selected elements of an array (out of place)."""
 from __future__ import annotations
 
+import numpy
+
 from chainer import function_node
+from chainer.functions.array.cast import cast
 from chainer.functions.array.get_item import _normalize_slices
 from chainer.functions.array.get_item import get_item
 from chainer.functions.math.sum import sum_to
@@ -17,13 +20,21 @@ class ScatterAdd(function_node.FunctionNode):
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))
-        a_type, b_type = in_types
-        type_check.expect(a_type.dtype == b_type.dtype)
+        n_indexed = sum(1 for s in self.slices if s is not None)
+        type_check.expect(in_types[0].ndim >= n_indexed)
 
     def forward(self, inputs):
         a, b = inputs
         y = a.copy()
-        _array.scatter_add(y, self.slices, b)
+        target = y[self.slices].shape
+        try:
+            fits = numpy.broadcast_shapes(target, b.shape) == target
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f'scatter_add: b of shape {b.shape} does not broadcast to '
+                             f'the shape {target} of a[slices]')
+        _array.scatter_add(y, self.slices, b.astype(y.dtype, copy=False))
         return y,
 
     def backward(self, indexes, grad_outputs):
@@ -33,7 +44,9 @@ class ScatterAdd(function_node.FunctionNode):
             if i == 0:
                 ret.append(gy)
             else:
-                ret.append(sum_to(get_item(gy, self.slices), self.inputs[1].shape))
+                b = self.inputs[1]
+                gb = sum_to(get_item(gy, self.slices), b.shape)
+                ret.append(gb if gb.dtype == b.dtype else cast(gb, b.dtype))
         return tuple(ret)
 
 
@@ -41,6 +54,7 @@ def scatter_add(a, slices, b):
     """Returns a copy of ``a`` with ``b`` added at ``a[slices]``.
 
     Unlike ``a[slices] += b``, elements selected several times receive every
-    addition. ``b`` must broadcast to the shape of ``a[slices]``.
+    addition. ``b`` must broadcast to the shape of ``a[slices]`` (a ValueError
+    otherwise; Chainer took only that exact shape) and is cast to ``a``'s dtype.
     """
     return ScatterAdd(slices).apply((a, b))[0]

@@ -15,10 +15,11 @@ class Space2Depth(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, 'X', ndim=4)
         X_type = in_types[0]
-        type_check.expect(
-            X_type.shape[2] % self.r == 0,
-            X_type.shape[3] % self.r == 0,
-        )
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(
+                X_type.shape[2] % self.r == 0,
+                X_type.shape[3] % self.r == 0,
+            )
 
     def forward(self, inputs):
         X, = inputs

@@ -18,6 +18,8 @@ class SplitAxis(function_node.FunctionNode):
     """Splits an array along ``axis`` at ``indices`` or into equal ``sections``."""
 
     def __init__(self, indices_or_sections, axis: int) -> None:
+        if isinstance(indices_or_sections, numpy.ndarray) and indices_or_sections.ndim == 0:
+            indices_or_sections = indices_or_sections[()]
         if isinstance(indices_or_sections, _int_types) and not isinstance(
                 indices_or_sections, bool):
             self.indices = None

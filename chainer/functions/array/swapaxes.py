@@ -15,11 +15,12 @@ class Swapaxes(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        for axis in (self.axis1, self.axis2):
-            if axis >= 0:
-                type_check.expect(x_type.ndim > axis)
-            else:
-                type_check.expect(x_type.ndim >= -axis)
+        with type_check._failing_as(type_check._InvalidAxis):
+            for axis in (self.axis1, self.axis2):
+                if axis >= 0:
+                    type_check.expect(x_type.ndim > axis)
+                else:
+                    type_check.expect(x_type.ndim >= -axis)
 
     def forward(self, inputs):
         x, = inputs

@@ -20,7 +20,8 @@ class Transpose(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         if self.axes is not None:
-            type_check.expect(in_types[0].ndim == len(self.axes))
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(in_types[0].ndim == len(self.axes))
 
     def forward(self, inputs):
         x, = inputs

@@ -263,26 +263,28 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
         x_type.ndim == ndim + 2,
         w_type.ndim == ndim + 2,
     )
-    if deconv:
-        type_check.expect(x_type.shape[1] == w_type.shape[0],
-                          w_type.shape[0] % groups == 0)
-        out_c = w_type.shape[1] * groups
-    else:
-        type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
-                          w_type.shape[0] % groups == 0)
-        out_c = w_type.shape[0]
-    if b_type is not None:
-        type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
-                          b_type.shape[0] == out_c)
-        if bias_of_x_dtype:
-            type_check.expect(b_type.dtype == x_type.dtype)
+    # channel and bias-length mismatches: NumPy's ValueError in Chainer's N-d forms
+    with type_check._failing_as(type_check._InvalidValue):
+        if deconv:
+            type_check.expect(x_type.shape[1] == w_type.shape[0],
+                              w_type.shape[0] % groups == 0)
+            out_c = w_type.shape[1] * groups
+        else:
+            type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
+                              w_type.shape[0] % groups == 0)
+            out_c = w_type.shape[0]
+        if b_type is not None:
+            type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
+                              b_type.shape[0] == out_c)
+    if b_type is not None and bias_of_x_dtype:
+        type_check.expect(b_type.dtype == x_type.dtype)
 
 
 def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
     out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all, dl)
                 for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
     if any(o <= 0 for o in out):
-        raise type_check.InvalidType(
+        raise type_check._InvalidOutputSize(
             'positive output size',
             f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
             f'stride {stride}, pad {pad}, dilate {dilate}')
@@ -441,7 +443,7 @@ class DeconvolutionND(_ConvolutionNodeBase):
         ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]
         out_dims = self._output_dims(in_dims, ksize)
         if any(o <= 0 for o in out_dims):
-            raise type_check.InvalidType('positive output size', f'output size {out_dims}')
+            raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
         if self.outs is not None:
             for i, (o, k, s, p, dl) in enumerate(zip(out_dims, ksize, self.stride, self.pad,
                                                      self.dilate)):

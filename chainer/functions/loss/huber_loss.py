@@ -24,7 +24,8 @@ class HuberLoss(function_node.FunctionNode):
         type_check._expect_float_pair(in_types, ('x', 't'), same_shape=True)
         x_type = in_types[0]
         if self.reduce == 'sum_along_second_axis':
-            type_check.expect(x_type.ndim >= 2)
+            with type_check._failing_as(type_check._InvalidAxis):
+                type_check.expect(x_type.ndim >= 2)
 
     def forward(self, inputs):
         x, t = inputs

@@ -8,6 +8,7 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import Sum
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 
 
 class Mean(Sum):
@@ -53,20 +54,19 @@ def average(x, axis=None, weights=None, keepdims=False):
         if axis is not None:
             ndim = x.ndim
             if not -ndim <= axis < ndim:
-                raise ValueError(f'axis {axis} is out of bounds for an input of {ndim} '
-                                 'dimensions')
+                raise type_check._InvalidAxis(f'-{ndim} <= axis < {ndim}', f'axis {axis}')
             if axis < 0:
                 axis += ndim
             if weights.size != x.shape[axis]:
-                raise ValueError(
-                    f'weights must be 1-D of length x.shape[{axis}] = {x.shape[axis]} '
-                    f'when axis is given; got shape {weights.shape}')
+                raise type_check._InvalidValue(
+                    f'weights: 1-D of length x.shape[{axis}] = {x.shape[axis]} '
+                    'when axis is given', f'shape {weights.shape}')
             w_shape = tuple(d if i == axis else 1 for i, d in enumerate(x.shape))
             weights = broadcast_to(reshape(weights, w_shape), x.shape)
         elif weights.shape != x.shape:
-            raise ValueError(
-                f'weights must have the shape of x {x.shape} when axis is None; '
-                f'got shape {weights.shape}')
+            raise type_check._InvalidValue(
+                f'weights: the shape of x {x.shape} when axis is None',
+                f'shape {weights.shape}')
         x = x * weights
     else:
         return Mean(axis, keepdims).apply((x,))[0]

@@ -146,10 +146,12 @@ class _IndexSelectorBase(function_node.FunctionNode):
         x_type = in_types[0]
         type_check.expect(x_type.dtype.kind == 'f')
         if self.axis is None:
-            type_check.expect(x_type.size > 0)
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(x_type.size > 0)
         else:
             _check_axes(x_type, (self.axis,))
-            type_check.expect(x_type.shape[self.axis] > 0)
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(x_type.shape[self.axis] > 0)
 
     def forward(self, inputs):
         x, = inputs

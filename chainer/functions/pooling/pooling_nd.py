@@ -241,7 +241,7 @@ def pooling_out_dims(in_dims, ksize, stride, pad, cover_all: bool) -> tuple:
     out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all)
                 for d, k, s, p in zip(in_dims, ksize, stride, pad))
     if any(o <= 0 for o in out):
-        raise type_check.InvalidType(
+        raise type_check._InvalidOutputSize(
             'positive output size',
             f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
             f'stride {tuple(stride)}, pad {tuple(pad)}')
@@ -259,6 +259,8 @@ class _PoolingND(function_node.FunctionNode):
     """Holds the arguments shared by N-dimensional poolings."""
 
     def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True) -> None:
+        if ndim <= 0:
+            raise ValueError('pooling operation requires at least one spatial dimension.')
         if stride is None:
             stride = ksize
         self.ndim = ndim

@@ -60,3 +60,11 @@ def test_as_strided_errors():
         F.as_strided(x, (2, 2), (1,))
     with pytest.raises(TypeError):
         F.as_strided(x, (2,), (1.5,))
+
+
+def test_shape_and_strides_as_integer_arrays():
+    # Chainer took NumPy integer arrays for shape and strides.
+    x = numpy.arange(6, dtype=numpy.float32)
+    y = F.as_strided(x, numpy.array([2, 2]), numpy.array([1, 2]))
+    numpy.testing.assert_array_equal(y.array, [[0, 2], [1, 3]])
+    assert F.as_strided(x, (1, numpy.array(3)), [2, 0]).shape == (1, 3)

@@ -69,3 +69,13 @@ def test_depth2space_errors():
         F.depth2space(numpy.zeros((1, 4, 2, 2), numpy.int32), 2)
     with pytest.raises(type_check.InvalidType):
         F.space2depth(numpy.zeros((1, 1, 3, 2), numpy.float32), 2)
+
+
+def test_indivisible_sizes_are_also_value_errors():
+    # Chainer failed in a NumPy reshape (ValueError).
+    for call in (lambda: F.space2depth(numpy.ones((1, 1, 3, 2), numpy.float32), 2),
+                 lambda: F.depth2space(numpy.ones((1, 3, 2, 2), numpy.float32), 2)):
+        with pytest.raises(type_check.InvalidType):
+            call()
+        with pytest.raises(ValueError):
+            call()

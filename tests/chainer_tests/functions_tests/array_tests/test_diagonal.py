@@ -39,3 +39,12 @@ def test_diagonal_errors():
         F.diagonal(numpy.zeros((3, 3), numpy.float32), 0, 0, 2)
     with pytest.raises(ValueError):
         F.diagonal(numpy.zeros((3, 3), numpy.float32), 0, 1, 1)
+
+
+def test_bad_ndim_and_axes_are_also_numpys_errors():
+    with pytest.raises(type_check.InvalidType):
+        F.diagonal(numpy.ones(3, numpy.float32))
+    with pytest.raises(ValueError):
+        F.diagonal(numpy.ones(3, numpy.float32))
+    with pytest.raises(numpy.exceptions.AxisError):
+        F.diagonal(numpy.ones((2, 3), numpy.float32), 0, 0, 2)

@@ -46,3 +46,10 @@ def test_moveaxis_errors():
         F.moveaxis(x, 0.5, 1)
     with pytest.raises(type_check.InvalidType):  # floats only, as in Chainer
         F.moveaxis(numpy.zeros((2, 3), numpy.int32), 0, 1)
+
+
+def test_axes_as_integer_arrays():
+    x = numpy.ones((2, 3, 4), numpy.float32)
+    assert F.moveaxis(x, numpy.array([0]), numpy.array([2])).shape == (3, 4, 2)
+    assert F.moveaxis(x, numpy.array([], numpy.int64), ()).shape == (2, 3, 4)
+    assert F.moveaxis(x, [0, 1], (numpy.array(1), 0)).shape == (3, 2, 4)

@@ -46,8 +46,12 @@ def test_permutate_errors():
         F.permutate(x, numpy.array([0, 0, 1], numpy.int32))
     with pytest.raises(type_check.InvalidType):
         F.permutate(x, numpy.array([0, 1], numpy.int32))
-    with pytest.raises(type_check.InvalidType):
-        F.permutate(x, numpy.array([0., 1., 2.], numpy.float32))
+    # Chainer raised ValueError for indices that are not a 1-d int array
+    for bad in (numpy.array([0., 1., 2.], numpy.float32), numpy.array([[0, 1, 2]], numpy.int32)):
+        with pytest.raises(type_check.InvalidType):
+            F.permutate(x, bad)
+        with pytest.raises(ValueError):
+            F.permutate(x, bad)
     with pytest.raises(type_check.InvalidType):
         F.permutate(x, numpy.array([0, 1], numpy.int32), axis=2)
     y = F.permutate(x, chainer.Variable(numpy.array([2, 0, 1], numpy.int32)))

@@ -2,6 +2,7 @@ import numpy
 import pytest
 
 import chainer.functions as F
+from chainer import gradient_check
 from chainer import testing
 from chainer.utils import type_check
 
@@ -46,3 +47,28 @@ def test_repeat_errors():
         F.repeat(x, 2, axis=2)
     with pytest.raises(ValueError):
         F.repeat(x, (1, 2), axis=1)
+
+
+def test_axis_out_of_range_is_also_numpys_axis_error():
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.repeat(x, 2, axis=2)
+    with pytest.raises(numpy.exceptions.AxisError):
+        F.repeat(x, 2, axis=-3)
+
+
+@pytest.mark.parametrize('axis', [0, -1])
+@pytest.mark.parametrize('repeats', [2, (3,)])
+def test_0d_input_repeats_along_axis_0_as_numpy(axis, repeats):
+    # NumPy (and so Chainer) reads a 0-d array as 1-d for an axis.
+    x = numpy.array(2.5)
+    y = F.repeat(x, repeats, axis=axis)
+    n = repeats if isinstance(repeats, int) else repeats[0]
+    numpy.testing.assert_array_equal(y.array, numpy.full(n, 2.5))
+    gradient_check.check_backward(
+        lambda v: F.repeat(v, repeats, axis=axis), x, numpy.ones(n), dtype=numpy.float64)
+    gradient_check.check_double_backward(
+        lambda v: F.repeat(v, repeats, axis=axis) ** 2, x, numpy.ones(n), numpy.array(1.0),
+        dtype=numpy.float64)
+    with pytest.raises(numpy.exceptions.AxisError):
+        F.repeat(x, repeats, axis=1)

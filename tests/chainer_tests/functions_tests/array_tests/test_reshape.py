@@ -62,3 +62,9 @@ def test_two_unknown_dimensions_is_also_an_assertion_error():
     with pytest.raises(ValueError) as info:
         reshape(numpy.ones((2, 3), numpy.float32), (-1, -1))
     assert isinstance(info.value, AssertionError)
+
+
+def test_shape_as_0d_integer_array():
+    # Chainer took a 0-d integer array for a 1-d shape.
+    x = numpy.arange(3, dtype=numpy.float32)
+    assert reshape(x.reshape(1, 3), numpy.array(3)).shape == (3,)

@@ -59,10 +59,26 @@ def test_scatter_add_does_not_modify_input():
 def test_scatter_add_errors():
     a = numpy.zeros((3, 2), numpy.float32)
     with pytest.raises(type_check.InvalidType):
-        F.scatter_add(a, 0, numpy.zeros(2, numpy.float64))
+        F.scatter_add(a, (0, 0, 0), numpy.zeros((), numpy.float32))
+    # b that does not broadcast to a[slices]: a ValueError (NumPy's add.at crashed)
+    with pytest.raises(ValueError):
+        F.scatter_add(a, (slice(0, 4, 2), 1), numpy.zeros((0, 4, 2), numpy.float32))
     with pytest.raises(ValueError):
         F.scatter_add(a, 0, numpy.zeros(3, numpy.float32))
     with pytest.raises(IndexError):
         F.scatter_add(a, 5, numpy.zeros(2, numpy.float32))
     with pytest.raises(TypeError):
         F.scatter_add(a, chainer.Variable(numpy.array([0])), numpy.zeros(2, numpy.float32))
+
+
+def test_scatter_add_casts_b_to_dtype_of_a():
+    # As in Chainer, b of another dtype is added in a's dtype; its gradient keeps b's.
+    a = chainer.Variable(numpy.zeros((3, 2), numpy.float64))
+    b = chainer.Variable(numpy.full(3, 1.5, numpy.float32))
+    y = F.scatter_add(a, (slice(None), 0), b)
+    assert y.dtype == numpy.float64
+    numpy.testing.assert_array_equal(y.array[:, 0], [1.5, 1.5, 1.5])
+    y.grad = numpy.ones((3, 2))
+    y.backward()
+    assert b.grad.dtype == numpy.float32
+    numpy.testing.assert_array_equal(b.grad, [1, 1, 1])

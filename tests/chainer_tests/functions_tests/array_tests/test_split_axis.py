@@ -72,3 +72,10 @@ def test_unsorted_indices_raise_in_debug_mode_only():
         with pytest.raises(ValueError, match='sorted'):
             F.split_axis(x, [4, 2], 0)
         assert len(F.split_axis(x, [2, 2, 4], 0)) == 4
+
+
+def test_0d_integer_arrays_for_sections_and_axis():
+    # Chainer read a 0-d indices_or_sections as a number of sections.
+    x = numpy.ones((2, 3), numpy.float32)
+    ys = F.split_axis(x, numpy.array(3), numpy.array(1))
+    assert [y.shape for y in ys] == [(2, 1)] * 3

@@ -82,3 +82,9 @@ def test_stack_errors():
         F.separate(a, 2)
     with pytest.raises(type_check.InvalidType):
         F.separate(numpy.zeros((), numpy.float32), 0)
+
+
+def test_0d_integer_array_axis():
+    x = numpy.ones((2, 3), numpy.float32)
+    assert F.stack([x, x], numpy.array(1)).shape == (2, 2, 3)
+    assert [y.shape for y in F.separate(x, numpy.array(1))] == [(2,)] * 3

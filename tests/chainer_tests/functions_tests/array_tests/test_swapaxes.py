@@ -34,3 +34,13 @@ class TestSwapaxes(testing.FunctionTestCase):
 def test_swapaxes_bad_axis():
     with pytest.raises(type_check.InvalidType):
         F.swapaxes(numpy.zeros((2, 3), numpy.float32), 0, 2)
+
+
+def test_axis_out_of_range_is_also_numpys_axis_error():
+    # Chainer let NumPy raise AxisError (a ValueError and an IndexError).
+    x = numpy.ones((2, 3), numpy.float32)
+    for a1, a2 in ((0, 2), (-3, 0)):
+        with pytest.raises(type_check.InvalidType):
+            F.swapaxes(x, a1, a2)
+        with pytest.raises(numpy.exceptions.AxisError):
+            F.swapaxes(x, a1, a2)

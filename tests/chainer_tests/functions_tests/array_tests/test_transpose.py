@@ -51,3 +51,13 @@ def test_wrong_number_of_axes():
 def test_repeated_axes():
     with pytest.raises(ValueError):
         transpose(numpy.zeros((2, 3), numpy.float32), (0, 0))
+
+
+def test_axes_of_wrong_length_are_also_a_value_error():
+    # Chainer let NumPy raise "axes don't match array".
+    x = numpy.ones((2, 3), numpy.float32)
+    for axes in ((0,), (0, 1, 2)):
+        with pytest.raises(type_check.InvalidType):
+            transpose(x, axes)
+        with pytest.raises(ValueError):
+            transpose(x, axes)

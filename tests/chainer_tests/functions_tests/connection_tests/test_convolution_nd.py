@@ -381,3 +381,34 @@ def test_channel_last_deconvolution_of_empty_batch(monkeypatch):
     W = numpy.ones((2, 3, 2, 2), numpy.float32)
     y = F.deconvolution_2d(x, W, stride=2)
     assert y.shape == (0, 3, 6, 6) and y.dtype == numpy.float32
+
+
+def test_output_size_below_one_is_also_chainers_error_type():
+    # Chainer asserted a positive output size (RuntimeError in the 2-d deconvolution).
+    x = numpy.ones((1, 1, 1, 1), numpy.float32)
+    W = numpy.ones((1, 1, 3, 3), numpy.float32)
+    for call in (lambda: F.convolution_2d(x, W),
+                 lambda: F.convolution_nd(x, W),
+                 lambda: F.depthwise_convolution_2d(x, W),
+                 lambda: F.dilated_convolution_2d(x, W)):
+        with pytest.raises(type_check.InvalidType):
+            call()
+        with pytest.raises(AssertionError):
+            call()
+    W1 = numpy.ones((1, 1, 1, 1), numpy.float32)
+    with pytest.raises(RuntimeError):
+        F.deconvolution_2d(x, W1, pad=1)
+    with pytest.raises(AssertionError):
+        F.deconvolution_nd(x, W1, pad=1)
+
+
+def test_channel_and_bias_mismatch_are_also_value_errors():
+    # Chainer's N-d forms failed in NumPy with a ValueError.
+    x = numpy.ones((1, 3, 4), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.convolution_1d(x, numpy.ones((2, 2, 3), numpy.float32))
+    with pytest.raises(ValueError):
+        F.convolution_nd(x, numpy.ones((2, 2, 3), numpy.float32))
+    with pytest.raises(ValueError):
+        F.deconvolution_nd(x, numpy.ones((3, 2, 3), numpy.float32),
+                           numpy.ones(4, numpy.float32))

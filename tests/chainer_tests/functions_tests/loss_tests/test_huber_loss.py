@@ -97,3 +97,11 @@ def test_nodes_keep_no_mask(reduce):
     d = x.array - t
     inside = numpy.abs(d) <= 1.0
     numpy.testing.assert_allclose(x.grad, numpy.where(inside, 2 * d, 0.0), rtol=1e-12)
+
+
+def test_sum_along_second_axis_of_1d_is_also_numpys_axis_error():
+    x = numpy.ones(3, numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        huber_loss(x, x, 1.0)
+    with pytest.raises(numpy.exceptions.AxisError):
+        huber_loss(x, x, 1.0)

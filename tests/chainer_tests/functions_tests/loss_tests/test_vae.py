@@ -97,3 +97,14 @@ def test_observed_values_may_be_any_numbers():
         numpy.testing.assert_allclose(got.array, expected.array, rtol=1e-6)
     assert gaussian_nll(1.0, [0, 1, 2], y).dtype == numpy.float32
     assert gaussian_kl_divergence(x, y.astype(numpy.float16)).dtype == numpy.float16
+
+
+def test_mismatched_shapes_are_also_value_errors():
+    # Chainer's gaussian_nll and bernoulli_nll failed in NumPy with a ValueError.
+    a = numpy.zeros((2, 3), numpy.float32)
+    b = numpy.zeros((2, 2), numpy.float32)
+    for call in (lambda: gaussian_nll(a, b, a), lambda: bernoulli_nll(b, a)):
+        with pytest.raises(type_check.InvalidType):
+            call()
+        with pytest.raises(ValueError):
+            call()

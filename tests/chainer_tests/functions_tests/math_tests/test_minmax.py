@@ -129,3 +129,15 @@ def test_max_min_over_a_short_last_axis(func, reduce, shape, axis, keepdims):
     y.backward()
     kept = reduce(x, axis=axis, keepdims=True)
     numpy.testing.assert_array_equal(xv.grad, gy.reshape(kept.shape) * (x == kept))
+
+
+@pytest.mark.parametrize('fn', [F.argmax, F.argmin])
+def test_arg_extremum_of_nothing_is_also_a_value_error(fn):
+    # NumPy's "attempt to get argmax of an empty sequence" in Chainer.
+    x = numpy.ones((0, 2), numpy.float32)
+    for kw in ({}, {'axis': 0}):
+        with pytest.raises(type_check.InvalidType):
+            fn(x, **kw)
+        with pytest.raises(ValueError):
+            fn(x, **kw)
+    assert fn(x, axis=1).shape == (0,)

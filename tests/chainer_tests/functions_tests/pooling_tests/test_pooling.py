@@ -376,3 +376,25 @@ def test_pooling_wrong_ndim_error_types(shape):
         if len(shape) != n + 2:
             with pytest.raises(ValueError, match='dimensions under channel dimension'):
                 fn(x, 2)
+
+
+@pytest.mark.parametrize('fn', [
+    lambda x: F.average_pooling_2d(x, 3),
+    lambda x: F.average_pooling_nd(x, 3),
+    lambda x: F.max_pooling_nd(x, 3, cover_all=False),
+])
+def test_output_size_below_one_is_also_an_assertion_error(fn):
+    # Chainer asserted a positive output size.
+    x = numpy.ones((1, 1, 1, 1), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        fn(x)
+    with pytest.raises(AssertionError):
+        fn(x)
+
+
+@pytest.mark.parametrize('fn', [F.max_pooling_nd, F.average_pooling_nd, F.unpooling_nd])
+@pytest.mark.parametrize('shape', [(2, 3), (3,)])
+def test_nd_pooling_needs_a_spatial_axis(fn, shape):
+    # As in Chainer: a ValueError, not an identity pooling over no axes.
+    with pytest.raises(ValueError):
+        fn(numpy.ones(shape, numpy.float32), 1)
