@@ -33,7 +33,10 @@ def _max(x: Any) -> Any:
 
 
 def _zeros(x: Any) -> Any:
-    return backend.get_array_module(x).count_nonzero(x == 0)
+    xp = backend.get_array_module(x)
+    count = xp.count_nonzero(x == 0)
+    # NumPy 2 returns numpy.intp where NumPy 1 gave an int; the int keeps the reported mean a float.
+    return int(count) if xp is numpy else count
 
 
 def _default_percentile(x: Any) -> Any:
