@@ -536,8 +536,11 @@ class Optimizer:
             self.set_loss_scale(scale)
 
     def set_loss_scale(self, loss_scale: Optional[float]) -> None:
-        """Sets a static loss scale (None disables loss scaling)."""
-        if loss_scale is not None and not loss_scale > 0:
+        """Sets a static loss scale; None starts dynamic scaling, as ``loss_scaling()``."""
+        if loss_scale is None:
+            self.loss_scaling()
+            return
+        if not loss_scale > 0:
             raise ValueError(f'loss scale must be positive, got {loss_scale}')
         self._loss_scale = loss_scale
         self._loss_scaling_is_dynamic = False
