@@ -664,3 +664,9 @@ def test_set_loss_scale_none_starts_dynamic_scaling():
     assert opt._loss_scale == 1.0
     assert opt._loss_scaling_is_dynamic
     assert opt._loss_scaling_multiplier == 2.0 ** (1 / 1000)
+
+
+@pytest.mark.parametrize('call', [lambda o: o.remove_hook('h'), lambda o: o.call_hooks('pre')])
+def test_hooks_before_setup_raise_runtime_error(call):
+    with pytest.raises(RuntimeError, match='before setup'):
+        call(optimizers.SGD())
