@@ -467,15 +467,15 @@ class Optimizer:
 
     def remove_hook(self, name: str) -> None:
         """Removes the hook registered under ``name`` (KeyError if there is none)."""
-        if self._pre_update_hooks is not None and name in self._pre_update_hooks:
+        self._check_setup('remove_hook')
+        if name in self._pre_update_hooks:
             del self._pre_update_hooks[name]
-        elif self._post_update_hooks is not None:
-            del self._post_update_hooks[name]
         else:
-            raise KeyError(name)
+            del self._post_update_hooks[name]
 
     def call_hooks(self, timing: str = 'pre') -> None:
         """Calls the hooks registered for ``timing`` ('pre' or 'post')."""
+        self._check_setup('call_hooks')
         if timing not in ('pre', 'post'):
             raise ValueError(f"timing must be either 'pre' or 'post', got {timing!r}")
         hooks = self._pre_update_hooks if timing == 'pre' else self._post_update_hooks
@@ -536,8 +536,11 @@ class Optimizer:
             self.set_loss_scale(scale)
 
     def set_loss_scale(self, loss_scale: Optional[float]) -> None:
-        """Sets a static loss scale (None disables loss scaling)."""
-        if loss_scale is not None and not loss_scale > 0:
+        """Sets a static loss scale; None starts dynamic scaling, as ``loss_scaling()``."""
+        if loss_scale is None:
+            self.loss_scaling()
+            return
+        if not loss_scale > 0:
             raise ValueError(f'loss scale must be positive, got {loss_scale}')
         self._loss_scale = loss_scale
         self._loss_scaling_is_dynamic = False

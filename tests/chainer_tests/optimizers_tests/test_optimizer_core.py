@@ -655,3 +655,18 @@ def test_save_load_npz_roundtrip(tmp_path):
         o.update()
     for p, q in zip(model.params(), model2.params()):
         numpy.testing.assert_array_equal(p.array, q.array)
+
+
+def test_set_loss_scale_none_starts_dynamic_scaling():
+    opt = optimizers.SGD(lr=0.1).setup(Leaf())
+    opt.set_loss_scale(8.0)
+    opt.set_loss_scale(None)
+    assert opt._loss_scale == 1.0
+    assert opt._loss_scaling_is_dynamic
+    assert opt._loss_scaling_multiplier == 2.0 ** (1 / 1000)
+
+
+@pytest.mark.parametrize('call', [lambda o: o.remove_hook('h'), lambda o: o.call_hooks('pre')])
+def test_hooks_before_setup_raise_runtime_error(call):
+    with pytest.raises(RuntimeError, match='before setup'):
+        call(optimizers.SGD())
