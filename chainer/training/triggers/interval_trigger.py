@@ -45,26 +45,29 @@ def _serialize_previous(trigger: Any, serializer: Any, name: str) -> None:
 
     A snapshot without it loads as "unknown" (with a warning), guessed at the next call.
     """
+    _serialize_or_forget(
+        trigger, serializer, 'previous_iteration', -1,
+        f'The previous value of iteration is not saved. {name} guesses it using '
+        'current iteration. If this trigger is not called at every iteration, '
+        'it may not work correctly.')
+    _serialize_or_forget(
+        trigger, serializer, 'previous_epoch_detail', -1.0,
+        f'The previous value of epoch_detail is not saved. {name} uses the value '
+        'of trainer.updater.previous_epoch_detail. If this trigger is not called '
+        'at every iteration, it may not work correctly.')
+
+
+def _serialize_or_forget(trigger: Any, serializer: Any, key: str, unknown: Any,
+                         message: str) -> None:
+    """Serializes ``trigger._<key>``; a snapshot without ``key`` warns ``message``
+    and leaves the value ``unknown`` (not while a loader only checks the file)."""
+    attr = '_' + key
     try:
-        trigger._previous_iteration = serializer(
-            'previous_iteration', trigger._previous_iteration)
+        setattr(trigger, attr, serializer(key, getattr(trigger, attr)))
     except KeyError:
-        warnings.warn(
-            f'The previous value of iteration is not saved. {name} guesses it using '
-            'current iteration. If this trigger is not called at every iteration, '
-            'it may not work correctly.')
+        warnings.warn(message)
         if not getattr(serializer, 'checking', False):
-            trigger._previous_iteration = -1
-    try:
-        trigger._previous_epoch_detail = serializer(
-            'previous_epoch_detail', trigger._previous_epoch_detail)
-    except KeyError:
-        warnings.warn(
-            f'The previous value of epoch_detail is not saved. {name} uses the value '
-            'of trainer.updater.previous_epoch_detail. If this trigger is not called '
-            'at every iteration, it may not work correctly.')
-        if not getattr(serializer, 'checking', False):
-            trigger._previous_epoch_detail = -1.0
+            setattr(trigger, attr, unknown)
 
 
 class IntervalTrigger:
