@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from chainer.datasets.tuple_dataset import _take
 
 
