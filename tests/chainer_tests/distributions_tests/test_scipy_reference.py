@@ -217,6 +217,26 @@ def test_independent_normal(dtype):
         dist.icdf(x)
 
 
+def test_independent_multivariate_normal_covariance_is_block_diagonal():
+    rng = numpy.random.RandomState(4)
+    loc = rng.normal(size=(3, 2, 2))
+    tril = numpy.tril(rng.normal(size=(3, 2, 2, 2))) + 2 * numpy.eye(2)
+    blocks = tril @ tril.swapaxes(-1, -2)
+    base = D.MultivariateNormal(chainer.Variable(loc), scale_tril=chainer.Variable(tril))
+    cov = D.Independent(base, 1).covariance
+    assert cov.shape == (3, 4, 4)
+    for i in range(3):
+        want = numpy.zeros((4, 4))
+        want[:2, :2], want[2:, 2:] = blocks[i, 0], blocks[i, 1]
+        numpy.testing.assert_allclose(cov.array[i], want, rtol=1e-12)
+    whole = D.Independent(base, 2).covariance
+    assert whole.shape == (12, 12)
+    numpy.testing.assert_allclose(whole.array[4:6, 4:6], blocks[1, 0], rtol=1e-12)
+    assert not whole.array[:2, 2:].any()
+    chainer.functions.sum(whole).backward()
+    assert base.scale_tril.grad.shape == (3, 2, 2, 2)
+
+
 def test_uniform_keeps_the_parameters_it_was_given():
     low, high = numpy.array([0.0, 1.0], numpy.float32), numpy.array([1.0, 3.0], numpy.float32)
     by_bounds = D.Uniform(low=low, high=high)
