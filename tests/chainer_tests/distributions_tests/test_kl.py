@@ -101,6 +101,19 @@ def test_kl_uniform():
     assert kl[1] == numpy.inf  # [0, 1] is not inside [0.5, 3]
 
 
+def test_kl_uniform_by_loc_and_scale_gives_the_lower_ends_a_zero_gradient():
+    loc1, scale1, loc2, scale2 = (chainer.Variable(numpy.array(v)) for v in (
+        [0.5, 1.0], [2.0, 3.0], [0.2, 0.5], [3.0, 4.0]))
+    kl = chainer.kl_divergence(D.Uniform(loc=loc1, scale=scale1),
+                               D.Uniform(loc=loc2, scale=scale2))
+    numpy.testing.assert_allclose(kl.array, numpy.log([1.5, 4 / 3]), rtol=1e-12)
+    chainer.functions.sum(kl).backward()
+    for loc in (loc1, loc2):
+        numpy.testing.assert_array_equal(loc.grad, numpy.zeros(2))
+    numpy.testing.assert_allclose(scale1.grad, [-0.5, -1 / 3], rtol=1e-12)
+    numpy.testing.assert_allclose(scale2.grad, [1 / 3, 0.25], rtol=1e-12)
+
+
 def test_kl_pareto_outside_support_is_infinite():
     d1 = D.Pareto(numpy.array([1.0]), numpy.array([3.0]))
     d2 = D.Pareto(numpy.array([2.0]), numpy.array([3.0]))
