@@ -126,6 +126,9 @@ def test_one_hot_categorical(dtype, backend):
                             for i in range(5)])
     got = dist.log_prob(_specs.to_device({'x': x}, backend)['x'])
     numpy.testing.assert_allclose(_specs.to_cpu(got), expected, **_tol_event(dtype))
+    # Chainer's attribute: the log-probabilities of the classes.
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.log_p), numpy.log(p64), **_tol_event(dtype))
+    assert dist.log_p.dtype == dtype
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
