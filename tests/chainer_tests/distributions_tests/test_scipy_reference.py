@@ -240,6 +240,24 @@ def test_independent_multivariate_normal_covariance_is_block_diagonal():
     assert base.scale_tril.grad.shape == (3, 2, 2, 2)
 
 
+@pytest.mark.parametrize('dtype, far', [(numpy.float16, 1e3), (numpy.float32, 1e30),
+                                        (numpy.float64, 1e200)])
+@numpy.errstate(over='ignore')  # 1 / x**2 in the backward of 1 / x underflows through inf
+def test_cauchy_log_prob_in_the_far_tails(dtype, far):
+    # (x - loc)**2 overflows there; the density is still finite and its gradient in
+    # scale tends to 1 / scale (the tail mass grows with the scale).
+    loc = chainer.Variable(numpy.array([0.5, 0.5, 0.5], dtype))
+    scale = chainer.Variable(numpy.array([3.0, 3.0, 3.0], dtype))
+    x = numpy.array([far, -far, 2.0], dtype)
+    lp = D.Cauchy(loc, scale).log_prob(x)
+    want = stats.cauchy(0.5, 3.0).logpdf(x.astype(numpy.float64))
+    numpy.testing.assert_allclose(lp.array, want, rtol=2e-3 if dtype == numpy.float16 else 1e-6)
+    chainer.functions.sum(lp).backward()
+    numpy.testing.assert_allclose(scale.grad[:2], 1 / 3.0, rtol=2e-3)
+    z = (2.0 - 0.5) / 3.0
+    numpy.testing.assert_allclose(scale.grad[2], (z * z - 1) / (1 + z * z) / 3.0, rtol=2e-3)
+
+
 def test_uniform_keeps_the_parameters_it_was_given():
     low, high = numpy.array([0.0, 1.0], numpy.float32), numpy.array([1.0, 3.0], numpy.float32)
     by_bounds = D.Uniform(low=low, high=high)
