@@ -47,12 +47,12 @@ class _NormalLogProb(function_node.FunctionNode):
         x, loc, s = inputs
         xp = backend.get_array_module(*inputs)
         scale, log_scale = _scale_and_log(xp, s, self.log_scale)
-        z = x - loc
-        z /= scale
-        y = z * z
-        y *= -0.5
-        y -= log_scale
-        y += x.dtype.type(LOGPROBC)
+        # (C - log_scale) - (x - loc)**2 / 2 / scale**2, rounded as Chainer rounds it.
+        d = x - loc
+        y = d * d
+        y *= x.dtype.type(0.5)
+        y /= scale * scale
+        y = (x.dtype.type(LOGPROBC) - log_scale) - y
         return chainer.utils.force_array(y, x.dtype),
 
     def backward(self, indexes, grad_outputs):

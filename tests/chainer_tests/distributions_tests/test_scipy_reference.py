@@ -258,6 +258,21 @@ def test_cauchy_log_prob_in_the_far_tails(dtype, far):
     numpy.testing.assert_allclose(scale.grad[2], (z * z - 1) / (1 + z * z) / 3.0, rtol=2e-3)
 
 
+@pytest.mark.parametrize('by_log_scale', [False, True])
+def test_normal_log_prob_rounds_as_chainer(by_log_scale):
+    # Chainer's order of operations, so that float32 losses agree bit for bit.
+    rng = numpy.random.RandomState(5)
+    loc, x = rng.normal(size=(2, 8, 5)).astype(numpy.float32)
+    log_scale = (rng.normal(size=(8, 5)) * 0.5).astype(numpy.float32)
+    scale = numpy.exp(log_scale)
+    dist = (D.Normal(loc, log_scale=log_scale) if by_log_scale else D.Normal(loc, scale))
+    if not by_log_scale:
+        log_scale = numpy.log(scale)
+    c = numpy.float32(-0.5 * numpy.log(2 * numpy.pi))
+    want = (c - log_scale) - numpy.float32(0.5) * (x - loc) ** 2 / (scale * scale)
+    numpy.testing.assert_array_equal(dist.log_prob(x).array, want)
+
+
 def test_uniform_keeps_the_parameters_it_was_given():
     low, high = numpy.array([0.0, 1.0], numpy.float32), numpy.array([1.0, 3.0], numpy.float32)
     by_bounds = D.Uniform(low=low, high=high)
