@@ -91,12 +91,13 @@ class _NormalKL(function_node.FunctionNode):
         scale1, log_scale1 = _scale_and_log(xp, s1, self.log_scales[0])
         scale2, log_scale2 = _scale_and_log(xp, s2, self.log_scales[1])
         d = loc1 - loc2
+        # (log_scale2 - log_scale1) + (scale1**2 + d**2) / 2 / scale2**2 - 1/2, rounded
+        # as Chainer rounds it (and no 0 / 0 where a scale underflowed).
         y = d * d
         y += scale1 * scale1
-        y /= scale2 * scale2  # not d / scale2 first: 0 / 0 where a scale underflowed
-        y *= 0.5
-        y -= log_scale1
-        y += log_scale2
+        y *= loc1.dtype.type(0.5)
+        y /= scale2 * scale2
+        y += log_scale2 - log_scale1
         y -= loc1.dtype.type(0.5)
         return chainer.utils.force_array(y, loc1.dtype),
 

@@ -259,7 +259,7 @@ def test_cauchy_log_prob_in_the_far_tails(dtype, far):
 
 
 @pytest.mark.parametrize('by_log_scale', [False, True])
-def test_normal_log_prob_rounds_as_chainer(by_log_scale):
+def test_normal_log_prob_and_kl_round_as_chainer(by_log_scale):
     # Chainer's order of operations, so that float32 losses agree bit for bit.
     rng = numpy.random.RandomState(5)
     loc, x = rng.normal(size=(2, 8, 5)).astype(numpy.float32)
@@ -271,6 +271,13 @@ def test_normal_log_prob_rounds_as_chainer(by_log_scale):
     c = numpy.float32(-0.5 * numpy.log(2 * numpy.pi))
     want = (c - log_scale) - numpy.float32(0.5) * (x - loc) ** 2 / (scale * scale)
     numpy.testing.assert_array_equal(dist.log_prob(x).array, want)
+    loc2 = rng.normal(size=(8, 5)).astype(numpy.float32)
+    scale2 = rng.uniform(0.5, 2, (8, 5)).astype(numpy.float32)
+    kl = chainer.kl_divergence(dist, D.Normal(loc2, scale2)).array
+    want = ((numpy.log(scale2) - log_scale)
+            + numpy.float32(0.5) * (scale * scale + (loc - loc2) ** 2) / (scale2 * scale2)
+            - numpy.float32(0.5))
+    numpy.testing.assert_array_equal(kl, want)
 
 
 def test_uniform_keeps_the_parameters_it_was_given():
