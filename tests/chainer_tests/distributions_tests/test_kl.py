@@ -114,6 +114,20 @@ def test_kl_uniform_by_loc_and_scale_gives_the_lower_ends_a_zero_gradient():
     numpy.testing.assert_allclose(scale2.grad, [1 / 3, 0.25], rtol=1e-12)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_kl_geometric_small_p(dtype):
+    # 1 - p rounds to 1 for small p: KL(d || d) is still exactly 0, and nearby pairs
+    # keep their (positive) divergence.
+    p1 = numpy.array([1e-8, 1e-4, 0.3, 1e-8, 1.0], dtype)
+    p2 = numpy.array([1e-8, 1e-4, 0.3, 2e-8, 0.4], dtype)
+    kl = chainer.kl_divergence(D.Geometric(p1), D.Geometric(p2)).array
+    numpy.testing.assert_array_equal(kl[:3], 0)
+    a, b = p1[3].astype(numpy.float64), p2[3].astype(numpy.float64)
+    want = (1 - a) * (numpy.log1p(-a) - numpy.log1p(-b)) / a + numpy.log(a / b)
+    numpy.testing.assert_allclose(kl[3], want, rtol=1e-5)
+    numpy.testing.assert_allclose(kl[4], -numpy.log(0.4), rtol=1e-6)  # p1 = 1: 0 log 0 = 0
+
+
 def test_kl_pareto_outside_support_is_infinite():
     d1 = D.Pareto(numpy.array([1.0]), numpy.array([3.0]))
     d2 = D.Pareto(numpy.array([2.0]), numpy.array([3.0]))
