@@ -9,6 +9,7 @@ from chainer import distribution
 from chainer import function_node
 import chainer.functions as F
 from chainer.distributions import utils as _u
+from chainer.utils import array as array_utils
 from chainer.utils import argument
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
@@ -44,7 +45,7 @@ class _NormalLogProb(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2))
-        x, loc, s = inputs
+        x, loc, s = (array_utils.as_compute(a) for a in inputs)  # float16: squares overflow
         xp = backend.get_array_module(*inputs)
         scale, log_scale = _scale_and_log(xp, s, self.log_scale)
         # (C - log_scale) - (x - loc)**2 / 2 / scale**2, rounded as Chainer rounds it.
@@ -53,7 +54,7 @@ class _NormalLogProb(function_node.FunctionNode):
         y *= x.dtype.type(0.5)
         y /= scale * scale
         y = (x.dtype.type(LOGPROBC) - log_scale) - y
-        return chainer.utils.force_array(y, x.dtype),
+        return chainer.utils.force_array(y, inputs[0].dtype),
 
     def backward(self, indexes, grad_outputs):
         x, loc, s = self.get_retained_inputs()
@@ -86,7 +87,7 @@ class _NormalKL(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3))
-        loc1, s1, loc2, s2 = inputs
+        loc1, s1, loc2, s2 = (array_utils.as_compute(a) for a in inputs)
         xp = backend.get_array_module(*inputs)
         scale1, log_scale1 = _scale_and_log(xp, s1, self.log_scales[0])
         scale2, log_scale2 = _scale_and_log(xp, s2, self.log_scales[1])
@@ -99,7 +100,7 @@ class _NormalKL(function_node.FunctionNode):
         y /= scale2 * scale2
         y += log_scale2 - log_scale1
         y -= loc1.dtype.type(0.5)
-        return chainer.utils.force_array(y, loc1.dtype),
+        return chainer.utils.force_array(y, inputs[0].dtype),
 
     def backward(self, indexes, grad_outputs):
         loc1, s1, loc2, s2 = self.get_retained_inputs()

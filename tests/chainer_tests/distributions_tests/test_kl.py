@@ -128,6 +128,23 @@ def test_kl_geometric_small_p(dtype):
     numpy.testing.assert_allclose(kl[4], -numpy.log(0.4), rtol=1e-6)  # p1 = 1: 0 log 0 = 0
 
 
+def test_normal_float16_computes_in_float32():
+    # Squares of float16 scales above 256 overflow; the density and the KL divergence
+    # are computed in float32 and rounded once.
+    loc = numpy.array([0.0, 3.0, -2.0], numpy.float16)
+    scale = numpy.array([1e-3, 500.0, 4000.0], numpy.float16)
+    d = D.Normal(loc, scale)
+    kl = chainer.kl_divergence(d, d)
+    assert kl.dtype == numpy.float16
+    numpy.testing.assert_array_equal(kl.array, 0)
+    x = numpy.array([0.0, 1003.0, -6002.0], numpy.float16)
+    lp = d.log_prob(x)
+    assert lp.dtype == numpy.float16
+    want = stats.norm(loc.astype(numpy.float64), scale.astype(numpy.float64)).logpdf(
+        x.astype(numpy.float64))
+    numpy.testing.assert_allclose(lp.array, want, rtol=1e-3)
+
+
 def test_kl_pareto_outside_support_is_infinite():
     d1 = D.Pareto(numpy.array([1.0]), numpy.array([3.0]))
     d2 = D.Pareto(numpy.array([2.0]), numpy.array([3.0]))
