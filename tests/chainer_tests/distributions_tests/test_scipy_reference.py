@@ -280,6 +280,20 @@ def test_normal_log_prob_and_kl_round_as_chainer(by_log_scale):
     numpy.testing.assert_array_equal(kl, want)
 
 
+def test_multivariate_normal_factor_with_negative_diagonal():
+    # L and L with some columns negated give the same covariance L L^T (as in Chainer,
+    # the density uses |diag(L)|).
+    rng = numpy.random.RandomState(6)
+    tril = numpy.tril(rng.normal(size=(2, 3, 3)) * 0.3) + numpy.eye(3)
+    flipped = tril * numpy.array([-1.0, 1.0, -1.0])
+    loc, x = rng.normal(size=(2, 3)), rng.normal(size=(4, 2, 3))
+    a = D.MultivariateNormal(loc, scale_tril=tril)
+    b = D.MultivariateNormal(loc, scale_tril=flipped)
+    numpy.testing.assert_allclose(b.log_prob(x).array, a.log_prob(x).array, rtol=1e-12)
+    numpy.testing.assert_allclose(b.entropy.array, a.entropy.array, rtol=1e-12)
+    numpy.testing.assert_allclose(chainer.kl_divergence(b, a).array, 0, atol=1e-12)
+
+
 def test_uniform_keeps_the_parameters_it_was_given():
     low, high = numpy.array([0.0, 1.0], numpy.float32), numpy.array([1.0, 3.0], numpy.float32)
     by_bounds = D.Uniform(low=low, high=high)
