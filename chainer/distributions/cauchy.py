@@ -12,6 +12,22 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 
 
+def _log1p_square(z):
+    """``log(1 + z**2)``, differentiable, without overflowing ``z**2``.
+
+    Where ``|z| > 1`` it is ``2 log|z| + log1p(z**-2)``: far in the tails the
+    value stays finite and the gradient keeps its sign (``z * z`` overflowing
+    to inf would give -inf and a gradient of 0).
+    """
+    a = F.absolute(z)
+    big = a.array > 1
+    if not bool(big.any()):
+        return F.log1p(z * z)
+    a_big = F.where(big, a, a.xp.ones_like(a.array))
+    t = F.where(big, 1.0 / a_big, a)
+    return F.log1p(t * t) + 2.0 * F.log(a_big)
+
+
 class Cauchy(_u._LocationScale):
     """Cauchy distributions with location ``loc`` and scale ``scale`` (positive).
 
@@ -39,7 +55,7 @@ class Cauchy(_u._LocationScale):
     def log_prob(self, x):
         x = _u._as_value(x, self.loc)
         z = (x - self.loc) / self.scale
-        return -math.log(math.pi) - F.log(self.scale) - F.log1p(z * z)
+        return -math.log(math.pi) - F.log(self.scale) - _log1p_square(z)
 
     def cdf(self, x):
         x = _u._as_value(x, self.loc)

@@ -58,5 +58,10 @@ class Geometric(_u._ScalarEvent):
 @distribution.register_kl(Geometric, Geometric)
 def _kl_geometric_geometric(dist1: Geometric, dist2: Geometric):
     p1, p2 = dist1.p, dist2.p
-    return ((_u._modified_xlogx(1.0 - p1) - (1.0 - p1) * F.log1p(-p2)) / p1
-            + F.log(p1) - F.log(p2))
+    q1 = 1.0 - p1
+    # q1 log q1 with log q1 as log1p(-p1), the form of the cross term: the two cancel
+    # exactly where p1 == p2 (1 - p rounds to 1 for small p), and 0 log 0 = 0 at p1 = 1.
+    below_one = chainer.utils.force_array(q1.array > 0)
+    log_q1 = F.log1p(-F.where(below_one, p1, p1.xp.zeros_like(p1.array)))
+    q1_log_q1 = _u.ModifiedXLogX(log_q1).apply((q1,))[0]
+    return (q1_log_q1 - q1 * F.log1p(-p2)) / p1 + F.log(p1) - F.log(p2)

@@ -65,19 +65,26 @@ class Independent(distribution.Distribution):
 
     @property
     def covariance(self):
-        """The (diagonal) covariance of the flattened event, ``batch_shape + (m, m)``.
+        """The covariance of the flattened event, ``batch_shape + (m * d, m * d)``.
 
-        Defined when the wrapped distribution has scalar events.
+        Block diagonal: the ``m`` reinterpreted batch members are independent, each
+        with the ``d x d`` covariance of the wrapped distribution (its variance
+        where events are scalars, its ``covariance`` where they are vectors).
         """
-        if self.distribution.event_shape != ():
+        base = self.distribution
+        if base.event_shape == ():
+            d = 1
+            block = F.reshape(base.variance, self.batch_shape + (-1, 1, 1, 1))
+        elif len(base.event_shape) == 1:
+            d = base.event_shape[0]
+            block = F.reshape(base.covariance, self.batch_shape + (-1, d, 1, d))
+        else:
             raise NotImplementedError(
-                'Independent.covariance needs a distribution with scalar events')
-        m = 1
-        for size in self.event_shape:
-            m *= size
-        variance = F.reshape(self.variance, self.batch_shape + (m, 1))
-        eye = variance.xp.eye(m, dtype=variance.dtype)
-        return F.broadcast_to(variance, self.batch_shape + (m, m)) * eye
+                'Independent.covariance needs a distribution with scalar or vector events')
+        m = block.shape[-4]
+        shape = self.batch_shape + (m, d, m, d)
+        eye = block.xp.eye(m, dtype=block.dtype).reshape(m, 1, m, 1)
+        return F.reshape(F.broadcast_to(block, shape) * eye, self.batch_shape + (m * d, m * d))
 
     @property
     def entropy(self):

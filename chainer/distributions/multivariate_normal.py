@@ -136,7 +136,8 @@ class MultivariateNormal(distribution.Distribution):
         return F.sum(self.scale_tril ** 2, axis=-1)
 
     def _half_log_det(self):
-        return F.sum(F.log(_diagonal(self.scale_tril)), axis=-1)
+        # |diag|: a factor with negative diagonal entries gives the same covariance.
+        return F.sum(F.log(F.absolute(_diagonal(self.scale_tril))), axis=-1)
 
     @property
     def entropy(self):

@@ -21,6 +21,11 @@ class OneHotCategorical(distribution.Distribution):
         _u._check_probability('OneHotCategorical', 'p', self.p)
 
     @property
+    def log_p(self) -> chainer.Variable:
+        """The logarithms of the class probabilities (``-inf`` where ``p`` is 0)."""
+        return F.log(self.p)
+
+    @property
     def batch_shape(self) -> tuple:
         return self.p.shape[:-1]
 

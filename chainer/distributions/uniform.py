@@ -103,4 +103,6 @@ class Uniform(_u._ScalarEvent):
 @distribution.register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(dist1: Uniform, dist2: Uniform):
     inside = ((dist2.low.array <= dist1.low.array) & (dist1.high.array <= dist2.high.array))
-    return _u._where_in_support(inside, F.log(dist2.scale) - F.log(dist1.scale), numpy.inf)
+    # Widths as high - low: the lower ends (loc) get their zero gradient, as in Chainer.
+    kl = F.log(dist2.high - dist2.low) - F.log(dist1.high - dist1.low)
+    return _u._where_in_support(inside, kl, numpy.inf)

@@ -95,6 +95,15 @@ def test_bad_parameter_values_in_debug_mode():
     assert not numpy.isfinite(lp.array).any()
 
 
+def test_repr_does_not_raise_in_debug_mode():
+    # Printing a distribution whose parameters hold NaN (here computed from an
+    # infinite logit) names them instead of tripping the NaN check of debug mode.
+    dist = D.Categorical(logit=numpy.array([[0.0, numpy.inf]], numpy.float32))
+    with chainer.using_config('debug', True), numpy.errstate(invalid='ignore'):
+        text = repr(dist)
+    assert text.startswith('Categorical(p=') and 'nan' in text
+
+
 def test_out_of_support_log_prob():
     # -inf outside the support, as a density of 0 gives.
     cases = [

@@ -75,6 +75,42 @@ def test_normal_log_scale_and_multivariate_normal_backward():
                                   atol=1e-5, rtol=1e-4, eps=1e-6)
 
 
+@pytest.mark.parametrize('log1,log2', [(True, False), (False, True), (True, True)])
+def test_normal_log_scale_kl_and_log_prob_first_and_second_derivatives(log1, log2):
+    rng = numpy.random.RandomState(23)
+    x = rng.normal(size=(2, 3))
+
+    def normal(loc, s, is_log):
+        return D.Normal(loc, log_scale=s) if is_log else D.Normal(loc, s)
+
+    def f(loc1, s1, loc2, s2):
+        d1, d2 = normal(loc1, s1, log1), normal(loc2, s2, log2)
+        return chainer.kl_divergence(d1, d2) + d1.log_prob(x) + d2.log_prob(x)
+    args = tuple(rng.normal(size=3) * 0.3 if is_log is None or is_log else
+                 rng.uniform(0.5, 2, 3) for is_log in (None, log1, None, log2))
+    gy = rng.normal(size=(2, 3))
+    gradient_check.check_backward(f, args, gy, atol=1e-6, rtol=1e-5, eps=1e-6)
+    ggx = tuple(rng.normal(size=3) for _ in args)
+    gradient_check.check_double_backward(f, args, gy, ggx, atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+@numpy.errstate(over='ignore', divide='ignore')  # exp(200) and exp(-200) in float32
+def test_normal_log_scale_is_used_as_given():
+    # A log-scale whose exp over- or underflows still gives Chainer's finite values.
+    loc, x = numpy.zeros(2, numpy.float32), numpy.ones(2, numpy.float32)
+    wide_and_narrow = D.Normal(loc, log_scale=numpy.array([200.0, -200.0], numpy.float32))
+    lp = wide_and_narrow.log_prob(x).array
+    numpy.testing.assert_allclose(lp[0], -200 - 0.5 * numpy.log(2 * numpy.pi), rtol=1e-6)
+    assert lp[1] == -numpy.inf
+    unit = D.Normal(loc, log_scale=numpy.zeros(2, numpy.float32))
+    kl = chainer.kl_divergence(wide_and_narrow, unit).array
+    assert kl[0] == numpy.inf
+    numpy.testing.assert_allclose(kl[1], 200 - 0.5, rtol=1e-6)
+    back = chainer.kl_divergence(unit, wide_and_narrow).array
+    numpy.testing.assert_allclose(back[0], 200 - 0.5, rtol=1e-6)
+    assert back[1] == numpy.inf
+
+
 def test_categorical_and_bernoulli_backward():
     rng = numpy.random.RandomState(22)
     x = rng.randint(0, 4, (2, 3)).astype(numpy.int32)

@@ -101,6 +101,50 @@ def test_kl_uniform():
     assert kl[1] == numpy.inf  # [0, 1] is not inside [0.5, 3]
 
 
+def test_kl_uniform_by_loc_and_scale_gives_the_lower_ends_a_zero_gradient():
+    loc1, scale1, loc2, scale2 = (chainer.Variable(numpy.array(v)) for v in (
+        [0.5, 1.0], [2.0, 3.0], [0.2, 0.5], [3.0, 4.0]))
+    kl = chainer.kl_divergence(D.Uniform(loc=loc1, scale=scale1),
+                               D.Uniform(loc=loc2, scale=scale2))
+    numpy.testing.assert_allclose(kl.array, numpy.log([1.5, 4 / 3]), rtol=1e-12)
+    chainer.functions.sum(kl).backward()
+    for loc in (loc1, loc2):
+        numpy.testing.assert_array_equal(loc.grad, numpy.zeros(2))
+    numpy.testing.assert_allclose(scale1.grad, [-0.5, -1 / 3], rtol=1e-12)
+    numpy.testing.assert_allclose(scale2.grad, [1 / 3, 0.25], rtol=1e-12)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_kl_geometric_small_p(dtype):
+    # 1 - p rounds to 1 for small p: KL(d || d) is still exactly 0, and nearby pairs
+    # keep their (positive) divergence.
+    p1 = numpy.array([1e-8, 1e-4, 0.3, 1e-8, 1.0], dtype)
+    p2 = numpy.array([1e-8, 1e-4, 0.3, 2e-8, 0.4], dtype)
+    kl = chainer.kl_divergence(D.Geometric(p1), D.Geometric(p2)).array
+    numpy.testing.assert_array_equal(kl[:3], 0)
+    a, b = p1[3].astype(numpy.float64), p2[3].astype(numpy.float64)
+    want = (1 - a) * (numpy.log1p(-a) - numpy.log1p(-b)) / a + numpy.log(a / b)
+    numpy.testing.assert_allclose(kl[3], want, rtol=1e-5)
+    numpy.testing.assert_allclose(kl[4], -numpy.log(0.4), rtol=1e-6)  # p1 = 1: 0 log 0 = 0
+
+
+def test_normal_float16_computes_in_float32():
+    # Squares of float16 scales above 256 overflow; the density and the KL divergence
+    # are computed in float32 and rounded once.
+    loc = numpy.array([0.0, 3.0, -2.0], numpy.float16)
+    scale = numpy.array([1e-3, 500.0, 4000.0], numpy.float16)
+    d = D.Normal(loc, scale)
+    kl = chainer.kl_divergence(d, d)
+    assert kl.dtype == numpy.float16
+    numpy.testing.assert_array_equal(kl.array, 0)
+    x = numpy.array([0.0, 1003.0, -6002.0], numpy.float16)
+    lp = d.log_prob(x)
+    assert lp.dtype == numpy.float16
+    want = stats.norm(loc.astype(numpy.float64), scale.astype(numpy.float64)).logpdf(
+        x.astype(numpy.float64))
+    numpy.testing.assert_allclose(lp.array, want, rtol=1e-3)
+
+
 def test_kl_pareto_outside_support_is_infinite():
     d1 = D.Pareto(numpy.array([1.0]), numpy.array([3.0]))
     d2 = D.Pareto(numpy.array([2.0]), numpy.array([3.0]))

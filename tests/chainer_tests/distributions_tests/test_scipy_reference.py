@@ -126,6 +126,9 @@ def test_one_hot_categorical(dtype, backend):
                             for i in range(5)])
     got = dist.log_prob(_specs.to_device({'x': x}, backend)['x'])
     numpy.testing.assert_allclose(_specs.to_cpu(got), expected, **_tol_event(dtype))
+    # Chainer's attribute: the log-probabilities of the classes.
+    numpy.testing.assert_allclose(_specs.to_cpu(dist.log_p), numpy.log(p64), **_tol_event(dtype))
+    assert dist.log_p.dtype == dtype
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
@@ -215,6 +218,80 @@ def test_independent_normal(dtype):
                                   numpy.log(sf).sum(axis=-1), **tol)
     with pytest.raises(RuntimeError):
         dist.icdf(x)
+
+
+def test_independent_multivariate_normal_covariance_is_block_diagonal():
+    rng = numpy.random.RandomState(4)
+    loc = rng.normal(size=(3, 2, 2))
+    tril = numpy.tril(rng.normal(size=(3, 2, 2, 2))) + 2 * numpy.eye(2)
+    blocks = tril @ tril.swapaxes(-1, -2)
+    base = D.MultivariateNormal(chainer.Variable(loc), scale_tril=chainer.Variable(tril))
+    cov = D.Independent(base, 1).covariance
+    assert cov.shape == (3, 4, 4)
+    for i in range(3):
+        want = numpy.zeros((4, 4))
+        want[:2, :2], want[2:, 2:] = blocks[i, 0], blocks[i, 1]
+        numpy.testing.assert_allclose(cov.array[i], want, rtol=1e-12)
+    whole = D.Independent(base, 2).covariance
+    assert whole.shape == (12, 12)
+    numpy.testing.assert_allclose(whole.array[4:6, 4:6], blocks[1, 0], rtol=1e-12)
+    assert not whole.array[:2, 2:].any()
+    chainer.functions.sum(whole).backward()
+    assert base.scale_tril.grad.shape == (3, 2, 2, 2)
+
+
+@pytest.mark.parametrize('dtype, far', [(numpy.float16, 1e3), (numpy.float32, 1e30),
+                                        (numpy.float64, 1e200)])
+@numpy.errstate(over='ignore')  # 1 / x**2 in the backward of 1 / x underflows through inf
+def test_cauchy_log_prob_in_the_far_tails(dtype, far):
+    # (x - loc)**2 overflows there; the density is still finite and its gradient in
+    # scale tends to 1 / scale (the tail mass grows with the scale).
+    loc = chainer.Variable(numpy.array([0.5, 0.5, 0.5], dtype))
+    scale = chainer.Variable(numpy.array([3.0, 3.0, 3.0], dtype))
+    x = numpy.array([far, -far, 2.0], dtype)
+    lp = D.Cauchy(loc, scale).log_prob(x)
+    want = stats.cauchy(0.5, 3.0).logpdf(x.astype(numpy.float64))
+    numpy.testing.assert_allclose(lp.array, want, rtol=2e-3 if dtype == numpy.float16 else 1e-6)
+    chainer.functions.sum(lp).backward()
+    numpy.testing.assert_allclose(scale.grad[:2], 1 / 3.0, rtol=2e-3)
+    z = (2.0 - 0.5) / 3.0
+    numpy.testing.assert_allclose(scale.grad[2], (z * z - 1) / (1 + z * z) / 3.0, rtol=2e-3)
+
+
+@pytest.mark.parametrize('by_log_scale', [False, True])
+def test_normal_log_prob_and_kl_round_as_chainer(by_log_scale):
+    # Chainer's order of operations, so that float32 losses agree bit for bit.
+    rng = numpy.random.RandomState(5)
+    loc, x = rng.normal(size=(2, 8, 5)).astype(numpy.float32)
+    log_scale = (rng.normal(size=(8, 5)) * 0.5).astype(numpy.float32)
+    scale = numpy.exp(log_scale)
+    dist = (D.Normal(loc, log_scale=log_scale) if by_log_scale else D.Normal(loc, scale))
+    if not by_log_scale:
+        log_scale = numpy.log(scale)
+    c = numpy.float32(-0.5 * numpy.log(2 * numpy.pi))
+    want = (c - log_scale) - numpy.float32(0.5) * (x - loc) ** 2 / (scale * scale)
+    numpy.testing.assert_array_equal(dist.log_prob(x).array, want)
+    loc2 = rng.normal(size=(8, 5)).astype(numpy.float32)
+    scale2 = rng.uniform(0.5, 2, (8, 5)).astype(numpy.float32)
+    kl = chainer.kl_divergence(dist, D.Normal(loc2, scale2)).array
+    want = ((numpy.log(scale2) - log_scale)
+            + numpy.float32(0.5) * (scale * scale + (loc - loc2) ** 2) / (scale2 * scale2)
+            - numpy.float32(0.5))
+    numpy.testing.assert_array_equal(kl, want)
+
+
+def test_multivariate_normal_factor_with_negative_diagonal():
+    # L and L with some columns negated give the same covariance L L^T (as in Chainer,
+    # the density uses |diag(L)|).
+    rng = numpy.random.RandomState(6)
+    tril = numpy.tril(rng.normal(size=(2, 3, 3)) * 0.3) + numpy.eye(3)
+    flipped = tril * numpy.array([-1.0, 1.0, -1.0])
+    loc, x = rng.normal(size=(2, 3)), rng.normal(size=(4, 2, 3))
+    a = D.MultivariateNormal(loc, scale_tril=tril)
+    b = D.MultivariateNormal(loc, scale_tril=flipped)
+    numpy.testing.assert_allclose(b.log_prob(x).array, a.log_prob(x).array, rtol=1e-12)
+    numpy.testing.assert_allclose(b.entropy.array, a.entropy.array, rtol=1e-12)
+    numpy.testing.assert_allclose(chainer.kl_divergence(b, a).array, 0, atol=1e-12)
 
 
 def test_uniform_keeps_the_parameters_it_was_given():
