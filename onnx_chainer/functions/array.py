@@ -124,7 +124,8 @@ def convert_Reshape(func, opset_version, input_names, output_names, context):
     shape = tuple(func.shape)
     if 0 in shape:
         return _util.to_out_shape('Reshape', func, input_names, output_names, context)
-    return _util.single('Reshape', [input_names[0], _util.ints(context, shape)], output_names)
+    return _util.single('Reshape', [input_names[0], _util.ints(context, shape, 'shape')],
+                        output_names)
 
 
 @support(_OPSETS)
@@ -181,7 +182,7 @@ def convert_Tile(func, opset_version, input_names, output_names, context):
         shape = (1,) * (len(reps) - len(shape)) + shape
         x = gb.op('Reshape', [x, _util.ints(context, shape)])
     reps = (1,) * (len(shape) - len(reps)) + reps
-    gb.op('Tile', [x, _util.ints(context, reps)])
+    gb.op('Tile', [x, _util.ints(context, reps, 'tiles')])
     return gb.nodes(output_names)
 
 
@@ -192,7 +193,7 @@ def convert_Where(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Broadcast(func, opset_version, input_names, output_names, context):
-    shape = _util.ints(context, _util.out_shape(func))
+    shape = _util.ints(context, _util.out_shape(func), 'shape')
     gb = _util.builder(context)
     for name, out in zip(input_names, output_names):
         gb.op_output_named('Expand', [name, shape], [out])
@@ -209,8 +210,11 @@ def convert_Pad(func, opset_version, input_names, output_names, context):
     value = func.keywords.get('constant_values', 0)
     if numpy.ndim(value) != 0:
         raise _util.unsupported(func, opset_version, 'per-axis constant_values')
-    c = _util.const(context, value, _util.in_dtype(func))
-    return _util.single('Pad', [input_names[0], _util.ints(context, pads), c], output_names,
+    ins = [input_names[0], _util.ints(context, pads, 'pads')]
+    if 'constant_values' in func.keywords:
+        # Without the keyword the value is Pad's default 0, and Chainer wrote no input.
+        ins.append(_util.const(context, value, _util.in_dtype(func), 'constant_value'))
+    return _util.single('Pad', ins, output_names,
                         mode='constant')
 
 
@@ -307,9 +311,21 @@ def _swap01(func):
 
 def get_slice_node(gb, opset_version, context, input_names, axes, starts, ends, steps):
     """Adds a Slice node taking ``starts/ends/axes/steps`` as constant inputs."""
-    return gb.op('Slice', [input_names[0], _util.ints(context, starts),
-                           _util.ints(context, ends), _util.ints(context, axes),
-                           _util.ints(context, steps)])
+    return gb.op('Slice', [input_names[0], _util.ints(context, starts, 'starts'),
+                           _util.ints(context, ends, 'ends'), _util.ints(context, axes, 'axes'),
+                           _util.ints(context, steps, 'steps')])
+
+
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _slice_bounds(s: slice) -> tuple:
+    """Slice inputs as Chainer wrote them: the given bounds (ONNX counts negative ones
+    from the end, as Python) and, for an open end, the largest int64 in its direction."""
+    step = 1 if s.step is None else int(s.step)
+    start = s.start if s.start is not None else (0 if step > 0 else _INT64_MAX)
+    stop = s.stop if s.stop is not None else (_INT64_MAX if step > 0 else -_INT64_MAX - 1)
+    return int(start), int(stop), step
 
 
 @support(_OPSETS)
@@ -317,8 +333,9 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     shape = list(_util.in_shape(func))
     slices = list(func.slices)
     n_real = sum(1 for s in slices if s is not None and s is not Ellipsis)
-    if Ellipsis in slices:
-        i = slices.index(Ellipsis)
+    ellipses = [i for i, s in enumerate(slices) if s is Ellipsis]
+    if ellipses:
+        i = ellipses[0]
         slices[i:i + 1] = [slice(None)] * (len(shape) - n_real)
     gb = _util.builder(context)
     x = input_names[0]
@@ -332,19 +349,18 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
             out_axis += 1
             continue
         if isinstance(s, slice):
-            start, stop, step = s.indices(shape[axis])
-            if step < 0 and stop < 0:
-                stop = -(2 ** 62)
-            axes.append(axis)
-            starts.append(start)
-            ends.append(stop)
-            steps.append(step)
+            if (s.start, s.stop, s.step) != (None, None, None):
+                start, stop, step = _slice_bounds(s)
+                axes.append(axis)
+                starts.append(start)
+                ends.append(stop)
+                steps.append(step)
             out_axis += 1
         elif isinstance(s, (int, numpy.integer)):
-            i = int(s) % shape[axis]
+            i = int(s)
             axes.append(axis)
             starts.append(i)
-            ends.append(i + 1)
+            ends.append(_INT64_MAX if i == -1 else i + 1)
             steps.append(1)
             squeeze.append(axis)
         else:
@@ -360,7 +376,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     if axes:
         x = get_slice_node(gb, opset_version, context, [x], axes, starts, ends, steps)
     for ax, arr in gathers:
-        x = gb.op('Gather', [x, _util.ints(context, arr)], axis=ax)
+        x = gb.op('Gather', [x, _util.ints(context, arr, 'indices')], axis=ax)
     if squeeze:
         x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
     if unsqueeze:

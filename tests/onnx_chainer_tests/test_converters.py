@@ -65,6 +65,8 @@ UNARY = [
     ('getitem', lambda x: x[1, :, ::-2], X),
     ('getitem_none', lambda x: x[..., None, 1:3], X),
     ('getitem_array', lambda x: x[:, [2, 0]], X),
+    ('getitem_leading_list', lambda x: x[[0, 0, 1]], X),
+    ('getitem_leading_array', lambda x: F.get_item(x, numpy.array([1, 0])), X),
     ('depth2space', lambda x: F.depth2space(x, 2), _x(1, 8, 2, 3)),
     ('space2depth', lambda x: F.space2depth(x, 2), _x(1, 2, 4, 6)),
     ('resize_images', lambda x: F.resize_images(x, (9, 5)), X4),
@@ -238,3 +240,55 @@ def test_dropout_traced_in_training_runs_as_identity(opset):
     assert [a.name for a in node.attribute] == (['ratio'] if opset == 11 else [])
     _util.onnx.checker.check_model(model, full_check=True)
     numpy.testing.assert_array_equal(_util.run_onnx(model, x)[0], x)
+
+
+CONST_NAMES = [
+    (lambda x: x + 2, ['AddConstant_0_const_value']),
+    (lambda x: 2 / x, ['DivFromConstant_0_const_value']),
+    (lambda x: x ** 2, ['PowVarConst_0_const_value']),
+    (lambda x: F.clip(x, -1.0, 1.0), ['Clip_0_const_x_min', 'Clip_0_const_x_max']),
+    (lambda x: F.clipped_relu(x, 1.0), ['ClippedReLU_0_const_zero', 'ClippedReLU_0_const_clip_z']),
+    (lambda x: F.reshape(x, (6, 4)), ['Reshape_0_const_shape']),
+    (lambda x: F.broadcast_to(x, (2, 2, 3, 4)), ['BroadcastTo_0_const_shape']),
+    (lambda x: F.tile(x, (1, 2)), ['Tile_0_const_tiles']),
+    (lambda x: F.pad(x, 1, 'constant'), ['Pad_0_const_pads']),
+    (lambda x: F.pad(x, 1, 'constant', constant_values=1.5),
+     ['Pad_0_const_pads', 'Pad_0_const_constant_value']),
+    (lambda x: x[1:, ::2], ['GetItem_0_const_starts', 'GetItem_0_const_ends',
+                            'GetItem_0_const_axes', 'GetItem_0_const_steps']),
+    (lambda x: x[:, [2, 0]], ['GetItem_0_const_indices']),
+    (lambda x: F.linear_interpolate(F.sigmoid(x), x, x), ['LinearInterpolate_0_const_one']),
+]
+
+
+@pytest.mark.parametrize('fn,names', CONST_NAMES)
+def test_constants_are_named_after_their_role_as_chainer_did(fn, names):
+    # Users diff exported graphs against Chainer's: a converter's constants are
+    # <Function>_<k>_const_<role>, with Chainer's role names.
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(2, 3, 4), opset_version=11)
+    consts = [n.output[0] for n in model.graph.node if n.op_type == 'Constant']
+    assert consts == names
+
+
+_MAX = 2 ** 63 - 1
+GETITEM_SLICES = [
+    (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
+    (lambda x: x[:, 1:3], [1], [3], [1], [1]),
+    (lambda x: x[:, ::1, 1:], [0, 1], [_MAX, _MAX], [1, 2], [1, 1]),
+    (lambda x: x[-1], [-1], [_MAX], [0], [1]),
+    (lambda x: x[-2:, :, :-1], [-2, 0], [_MAX, -1], [0, 2], [1, 1]),
+    (lambda x: x[::-1], [_MAX], [-_MAX - 1], [0], [-1]),
+    (lambda x: x[1, :, ::-2], [1, _MAX], [2, -_MAX - 1], [0, 2], [1, -2]),
+]
+
+
+@pytest.mark.parametrize('fn,starts,ends,axes,steps', GETITEM_SLICES)
+def test_getitem_slice_inputs_as_chainer_wrote_them(fn, starts, ends, axes, steps):
+    # The bounds as given, int64 extremes for open ends, and no entry for a full ':'.
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    consts = {n.output[0].rsplit('_', 1)[-1]:
+              _util.onnx.numpy_helper.to_array(n.attribute[0].t).tolist()
+              for n in model.graph.node if n.op_type == 'Constant'}
+    assert consts == {'starts': starts, 'ends': ends, 'axes': axes, 'steps': steps}
+    _util.check(fn, x, rtol=0, atol=0)
