@@ -50,7 +50,12 @@ def _with_attribute_axes(nodes: list, constants: list) -> list:
         value = [int(v) for v in values[node.input[1]].ravel()]
         del node.input[1:]
         if value:
-            node.attribute.append(helper.make_attribute(attr, value))
+            # Where Chainer wrote it: axes before keepdims, split after axis.
+            new = helper.make_attribute(attr, value)
+            attrs = [new] + list(node.attribute) if attr == 'axes' else \
+                list(node.attribute) + [new]
+            del node.attribute[:]
+            node.attribute.extend(attrs)
     used = {name for node in nodes for name in node.input}
     return [c for c in constants if c.output[0] in used]
 

@@ -53,7 +53,10 @@ def to_cpu(array: Any) -> Any:
 
 def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes,
            keepdims: bool) -> str:
-    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum)."""
+    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum); None
+    (every axis) writes none, as Chainer did."""
+    if axes is None:
+        return gb.op(op_type, [x], keepdims=int(keepdims))
     axes = [int(a) for a in axes]
     if opset_version >= 18 or op_type == 'ReduceSum':
         return gb.op(op_type, [x, ints(context, axes)], keepdims=int(keepdims))

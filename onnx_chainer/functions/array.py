@@ -84,7 +84,8 @@ convert_Dstack = convert_Hstack
 
 @support(_OPSETS)
 def convert_ExpandDims(func, opset_version, input_names, output_names, context):
-    return _util.single('Unsqueeze', [input_names[0], _util.ints(context, [func.axis])],
+    axis = int(func.axis) % (len(_util.in_shape(func)) + 1)
+    return _util.single('Unsqueeze', [input_names[0], _util.ints(context, [axis])],
                         output_names)
 
 
@@ -95,9 +96,10 @@ def _perm_transpose(perm, input_names, output_names):
 @support(_OPSETS)
 def convert_Transpose(func, opset_version, input_names, output_names, context):
     ndim = len(_util.in_shape(func))
-    axes = func.axes
-    perm = list(reversed(range(ndim))) if axes is None else [int(a) % ndim for a in axes]
-    return _perm_transpose(perm, input_names, output_names)
+    if func.axes is None:
+        # ONNX's default perm reverses the axes; Chainer wrote none.
+        return _util.single('Transpose', input_names, output_names)
+    return _perm_transpose([int(a) % ndim for a in func.axes], input_names, output_names)
 
 
 @support(_OPSETS)
@@ -134,30 +136,33 @@ def convert_Squeeze(func, opset_version, input_names, output_names, context):
     if func.axis is None:
         axes = [i for i, s in enumerate(shape) if s == 1]
     else:
-        axes = [int(a) % len(shape) for a in func.axis]
+        axes = [int(a) for a in func.axis]
     return _util.single('Squeeze', [input_names[0], _util.ints(context, axes)], output_names)
 
 
 @support(_OPSETS)
 def convert_SplitAxis(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
-    axis = func.axis % len(shape)
-    sizes = [s[axis] for s in func._shapes]
+    sizes = [s[func.axis % len(shape)] for s in func._shapes]
     return _util.single('Split', [input_names[0], _util.ints(context, sizes)], output_names,
-                        axis=axis)
+                        axis=int(func.axis))
 
 
 @support(_OPSETS)
 def convert_Separate(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
-    axis = func.axis % len(shape)
+    axis = int(func.axis)
+    n = shape[axis]
     gb = _util.builder(context)
     axes = _util.ints(context, [axis])
-    if shape[axis] == 1:
-        gb.op_output_named('Squeeze', [input_names[0], axes], output_names)
-        return gb.nodes()
-    parts = gb.op('Split', [input_names[0], _util.ints(context, [1] * shape[axis])],
-                  num_outputs=shape[axis], axis=axis)
+    # Equal parts: Split needs no sizes (but its num_outputs from opset 18, where the
+    # sizes are kept instead), as Chainer wrote it.
+    ins = [input_names[0]]
+    if opset_version >= 18:
+        ins.append(_util.ints(context, [1] * n))
+    parts = gb.op('Split', ins, num_outputs=n, axis=axis)
+    if n == 1:
+        parts = (parts,)
     for part, out in zip(parts, output_names):
         gb.op_output_named('Squeeze', [part, axes], [out])
     return gb.nodes()
@@ -166,9 +171,10 @@ def convert_Separate(func, opset_version, input_names, output_names, context):
 @support(_OPSETS)
 def convert_Stack(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
-    axes = _util.ints(context, [func.axis])
+    axis = int(func.axis) % (len(_util.in_shape(func)) + 1)
+    axes = _util.ints(context, [axis])
     parts = [gb.op('Unsqueeze', [name, axes]) for name in input_names]
-    gb.op('Concat', parts, axis=int(func.axis))
+    gb.op('Concat', parts, axis=axis)
     return gb.nodes(output_names)
 
 

@@ -92,12 +92,14 @@ def convert_RsqrtGPU(func, opset_version, input_names, output_names, context):
 
 
 def _axes(func, ndim: int):
+    """The axes as given (ONNX counts negative ones from the end), as Chainer wrote
+    them; None for every axis."""
     axis = getattr(func, 'axis', None)
     if axis is None:
-        return list(range(ndim))
+        return None
     if isinstance(axis, int):
         axis = (axis,)
-    return [int(a) % ndim if ndim else int(a) for a in axis]
+    return [int(a) for a in axis]
 
 
 @support(_OPSETS)
@@ -166,8 +168,9 @@ def convert_LinearInterpolate(func, opset_version, input_names, output_names, co
     p, x, y = input_names
     one = _util.const(context, 1, _util.in_dtype(func), 'one')
     gb = _util.builder(context)
+    q = gb.op('Sub', [one, p])
     a = gb.op('Mul', [p, x])
-    b = gb.op('Mul', [gb.op('Sub', [one, p]), y])
+    b = gb.op('Mul', [q, y])
     gb.op('Add', [a, b])
     return gb.nodes(output_names)
 

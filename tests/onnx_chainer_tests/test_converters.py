@@ -292,3 +292,45 @@ def test_getitem_slice_inputs_as_chainer_wrote_them(fn, starts, ends, axes, step
               for n in model.graph.node if n.op_type == 'Constant'}
     assert consts == {'starts': starts, 'ends': ends, 'axes': axes, 'steps': steps}
     _util.check(fn, x, rtol=0, atol=0)
+
+
+FORMS = [
+    ('T', lambda x: x.T, [('Transpose', {})]),
+    ('transpose_default', F.transpose, [('Transpose', {})]),
+    ('separate', lambda x: F.separate(x, -1),
+     [('Split', {'axis': -1})] + [('Squeeze', {'axes': [-1]})] * 4),
+    ('separate_size_1', lambda x: F.separate(x[:1], 0),
+     [('Slice', {}), ('Split', {'axis': 0}), ('Squeeze', {'axes': [0]})]),
+    ('split_axis', lambda x: F.split_axis(x, [1, 3], -1),
+     [('Split', {'axis': -1, 'split': [1, 2, 1]})]),
+    ('sum_negative_axis', lambda x: F.sum(x, -1), [('ReduceSum', {'axes': [-1], 'keepdims': 0})]),
+    ('sum_axes_keepdims', lambda x: F.sum(x, (0, -1), keepdims=True),
+     [('ReduceSum', {'axes': [0, -1], 'keepdims': 1})]),
+    ('sum_all', F.sum, [('ReduceSum', {'keepdims': 0})]),
+    ('max_negative_axis', lambda x: F.max(x, -2), [('ReduceMax', {'axes': [-2], 'keepdims': 0})]),
+    ('logsumexp', lambda x: F.logsumexp(x, -1),
+     [('ReduceLogSumExp', {'axes': [-1], 'keepdims': 0})]),
+    ('expand_dims', lambda x: F.expand_dims(x, -1), [('Unsqueeze', {'axes': [3]})]),
+    ('squeeze', lambda x: F.squeeze(x[:1], -3),
+     [('Slice', {}), ('Squeeze', {'axes': [-3]})]),
+    ('stack', lambda x: F.stack([x, x], -1),
+     [('Unsqueeze', {'axes': [3]}), ('Unsqueeze', {'axes': [3]}), ('Concat', {'axis': 3})]),
+    ('linear_interpolate', lambda x: F.linear_interpolate(x, x, x),
+     [('Sub', {}), ('Mul', {}), ('Mul', {}), ('Add', {})]),
+]
+
+
+@pytest.mark.parametrize('name,fn,nodes', FORMS, ids=[f[0] for f in FORMS])
+def test_opset_11_nodes_in_chainer_form(name, fn, nodes):
+    # Users diff exported graphs against Chainer's: axes as given (Unsqueeze's
+    # normalized, as Chainer did), attributes in Chainer's order, no perm for a
+    # default transpose, no sizes for an equal Split.
+    from onnx import helper
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    got = [(n.op_type, {a.name: helper.get_attribute_value(a) for a in n.attribute})
+           for n in model.graph.node if n.op_type != 'Constant']
+    assert got == nodes
+    assert [list(d) for _, d in got] == [list(d) for _, d in nodes]
+    for opset in (11, 13, 18):
+        _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
