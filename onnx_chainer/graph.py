@@ -37,6 +37,10 @@ _INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'a
                          'Split': 'split'}
 
 
+#: Inputs that Chainer named ``<function>_param_<role>`` (when not a link's), by position.
+_PARAMETER_INPUTS = {'FixedBatchNormalization': {3: 'avg_mean', 4: 'avg_var'}}
+
+
 def _with_attribute_axes(nodes: list, constants: list) -> list:
     """Rewrites (in place) the nodes of :data:`_INPUT_ONCE_ATTRIBUTE` whose second input
     is one of ``constants`` (Constant nodes) to the attribute form of opsets before 13;
@@ -140,7 +144,9 @@ class Graph:
         self.functions: list = []
         self._counts: dict = collections.defaultdict(int)
 
-    def _input_name(self, node, data) -> str:
+    def _input_name(self, node, data, param_name: str | None = None) -> str:
+        """The name of a function's input; an array that is neither named nor a
+        parameter becomes a constant initializer, or the parameter ``param_name``."""
         ctx = self.context
         key = id(node)
         if key in ctx.names:
@@ -156,6 +162,8 @@ class Graph:
             name = ctx.add_param(data)
         elif id(data) in ctx.names:
             name = ctx.names[id(data)]
+        elif param_name is not None:
+            name = ctx.add_param(data, param_name, use_original_name=True)
         else:
             name = ctx.add_const(chainer.backend.CpuDevice().send(data))
             ctx.names[id(data)] = name
@@ -182,8 +190,11 @@ class Graph:
             func_name = _func_class_name(func)
             base = self._base_name(func_name)
             in_data = self.in_data.get(id(func), (None,) * len(func.inputs))
-            in_names = [ctx.names[id(n)] if id(n) in ctx.names else self._input_name(n, d)
-                        for n, d in zip(func.inputs, in_data)]
+            roles = _PARAMETER_INPUTS.get(func_name, {})
+            in_names = [ctx.names[id(n)] if id(n) in ctx.names else
+                        self._input_name(n, d, f'{base}_param_{roles[i]}' if i in roles
+                                         else None)
+                        for i, (n, d) in enumerate(zip(func.inputs, in_data))]
             out_names = []
             for i, ref in enumerate(func.outputs):
                 n = ref()

@@ -334,3 +334,24 @@ def test_opset_11_nodes_in_chainer_form(name, fn, nodes):
     assert [list(d) for _, d in got] == [list(d) for _, d in nodes]
     for opset in (11, 13, 18):
         _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
+
+
+@pytest.mark.parametrize('train', [False, True])
+def test_batch_normalization_statistics_named_as_chainer_did(train):
+    # Arrays passed as mean/var (or a traced batch's statistics) are the parameters
+    # <function>_param_avg_mean / _avg_var.
+    x = _x(4, 3, 2)
+    g, b = _pos(3, seed=1), _x(3, seed=2)
+    m, v = _x(3, seed=3), _pos(3, seed=4)
+    if train:
+        fn = lambda x: F.batch_normalization(x, g, b)  # noqa: E731
+        func = 'BatchNormalization_0'
+    else:
+        fn = lambda x: F.fixed_batch_normalization(x, g, b, m, v)  # noqa: E731
+        func = 'FixedBatchNormalization_0'
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11, train=train)
+    node, = model.graph.node
+    assert node.input[3:] == [f'{func}_param_avg_mean', f'{func}_param_avg_var']
+    assert [t.name for t in model.graph.initializer][2:] == list(node.input[3:])
+    if not train:
+        _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=11)
