@@ -213,15 +213,18 @@ class Graph:
         self._name_outputs()
 
     def _name_outputs(self) -> None:
-        """Fills ``outputs``: an output that is a model input, or one returned twice,
-        is a copy (an Identity node) under its own name."""
+        """Fills ``outputs``: an output returned twice, renamed by ``output_names`` or
+        not computed by the graph (a parameter or constant) is a copy (an Identity node)
+        under its own name; a model input returned as it is stays that input, as
+        Chainer wrote it."""
         ctx = self.context
         given = self.output_names
         taken = set()
         for i, v in enumerate(self.output_vars):
             src = ctx.names.get(id(v.node)) or self._input_name(v.node, v.array)
             name = given[i] if given is not None else src
-            if name == src and name not in taken and v.node.creator_node is not None:
+            if name == src and name not in taken and \
+                    (v.node.creator_node is not None or name in self.inputs):
                 taken.add(name)
                 self.outputs[name] = v
                 continue
