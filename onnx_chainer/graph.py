@@ -37,6 +37,12 @@ _INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'a
                          'Split': 'split'}
 
 
+#: Functions whose nodes Chainer named ``<call>_tmp_<j>``, also when there is one.
+_HELPER_NAMED = frozenset((
+    'GetItem', 'SelectItem', 'Permutate', 'Repeat', 'Stack', 'Hstack', 'Vstack', 'Dstack',
+    'Separate', 'TransposeSequence', 'SoftmaxCrossEntropy', 'MatMul', 'LinearInterpolate',
+    'GroupNormalization'))
+
 #: Inputs that Chainer named ``<function>_param_<role>`` (when not a link's), by position.
 _PARAMETER_INPUTS = {'FixedBatchNormalization': {3: 'avg_mean', 4: 'avg_var'}}
 
@@ -243,8 +249,14 @@ class Graph:
         nodes = conv(FunctionConverterParams(func, self.opset_version, list(input_names),
                                              list(output_names), self.context))
         nodes = [nodes] if hasattr(nodes, 'op_type') else list(nodes)  # one NodeProto or more
-        if len(nodes) == 1 and nodes[0].name == f'{onnx_helper.get_func_name()}_tmp_0':
-            nodes[0].name = onnx_helper.get_func_name()  # a call that is one node is named so
+        if len(nodes) == 1:
+            # A call that is one node is named after the call, but where Chainer's
+            # converter built its nodes as helpers (<call>_tmp_0) even when one is made.
+            base = onnx_helper.get_func_name()
+            if func_name in _HELPER_NAMED and nodes[0].name == base:
+                nodes[0].name = f'{base}_tmp_0'
+            elif func_name not in _HELPER_NAMED and nodes[0].name == f'{base}_tmp_0':
+                nodes[0].name = base
         constants = list(self.context.constants)
         self.context.constants.clear()
         if self.opset_version < _CONVERTERS_OPSET:

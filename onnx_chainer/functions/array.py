@@ -278,7 +278,10 @@ def convert_ResizeImages(func, opset_version, input_names, output_names, context
 def convert_SelectItem(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     axes = _util.ints(context, [1])
-    t = gb.op('Unsqueeze', [gb.op('Cast', [input_names[1]], to=7), axes])
+    t = input_names[1]
+    if _util.in_dtype(func, 1) not in (numpy.int32, numpy.int64):
+        t = gb.op('Cast', [t], to=7)  # GatherElements takes int32 or int64 indices
+    t = gb.op('Unsqueeze', [t, axes])
     g = gb.op('GatherElements', [input_names[0], t], axis=1)
     gb.op('Squeeze', [g, axes])
     return gb.nodes(output_names)

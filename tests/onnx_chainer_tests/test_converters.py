@@ -355,3 +355,32 @@ def test_batch_normalization_statistics_named_as_chainer_did(train):
     assert [t.name for t in model.graph.initializer][2:] == list(node.input[3:])
     if not train:
         _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=11)
+
+
+NODE_NAMES = [
+    (lambda x: F.relu(x), [('Relu', 'ReLU_0')]),
+    (lambda x: F.sum(x), [('ReduceSum', 'Sum_0')]),
+    (lambda x: x[1:], [('Slice', 'GetItem_0_tmp_0')]),
+    (lambda x: F.hstack([x, x]), [('Concat', 'Hstack_0_tmp_0')]),
+    (lambda x: F.matmul(x[0], x[0].T),
+     [('Slice', 'GetItem_0_tmp_0'), ('Squeeze', 'GetItem_0_tmp_1'),
+      ('Slice', 'GetItem_1_tmp_0'), ('Squeeze', 'GetItem_1_tmp_1'),
+      ('Transpose', 'Transpose_0'), ('MatMul', 'MatMul_0_tmp_0')]),
+    (lambda x: F.select_item(x[0], numpy.array([0, 1, 2], numpy.int32)),
+     [('Slice', 'GetItem_0_tmp_0'), ('Squeeze', 'GetItem_0_tmp_1'),
+      ('Unsqueeze', 'SelectItem_0_tmp_0'), ('GatherElements', 'SelectItem_0_tmp_1'),
+      ('Squeeze', 'SelectItem_0_tmp_2')]),
+]
+
+
+@pytest.mark.parametrize('fn,nodes', NODE_NAMES)
+def test_node_names_as_chainer_wrote_them(fn, nodes):
+    # A call that is one node is named after the call, except for the converters
+    # whose nodes Chainer named as helpers (<call>_tmp_<j>) even when there is one.
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(2, 3, 4), opset_version=11)
+    assert [(n.op_type, n.name) for n in model.graph.node if n.op_type != 'Constant'] == nodes
+
+
+def test_select_item_takes_narrow_integer_labels():
+    t = numpy.array([2, 0], numpy.int16)
+    _util.check(lambda x: F.select_item(x, t), _x(2, 3))
