@@ -51,7 +51,9 @@ convert_AveragePooling2D = convert_AveragePoolingND
 
 @support(_OPSETS)
 def convert_ROIPooling2D(func, opset_version, input_names, output_names, context):
-    raise _util.unsupported(func, opset_version, 'ONNX MaxRoiPool rounds boxes differently')
+    raise _util.unsupported(func, opset_version,
+                            'ONNX MaxRoiPool rounds boxes differently (onnxruntime gives other '
+                            'values); an external_converters entry can write it anyway')
 
 
 @support(_OPSETS)

@@ -384,3 +384,22 @@ def test_node_names_as_chainer_wrote_them(fn, nodes):
 def test_select_item_takes_narrow_integer_labels():
     t = numpy.array([2, 0], numpy.int16)
     _util.check(lambda x: F.select_item(x, t), _x(2, 3))
+
+
+def test_roi_pooling_is_refused_by_its_own_name():
+    # F.roi_pooling_2d is a composition here: the export traces it as Chainer's
+    # ROIPooling2D node, whose converter says why it is refused (not a part's name).
+    rois = numpy.array([[0, 0, 0, 3, 3]], numpy.float32)
+    fn = lambda x: F.roi_pooling_2d(x, rois, 2, 2, 1.0)  # noqa: E731
+    with pytest.raises(ValueError, match='ROIPooling2D is not supported.*MaxRoiPool'):
+        _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 4, 4), opset_version=11)
+
+    def max_roi_pool(params):
+        f = params.func
+        return _util.onnx.helper.make_node('MaxRoiPool', params.input_names,
+                                           params.output_names, pooled_shape=[f.outh, f.outw],
+                                           spatial_scale=f.spatial_scale),
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 4, 4),
+                                      external_converters={'ROIPooling2D': max_roi_pool})
+    assert [n.op_type for n in model.graph.node] == ['MaxRoiPool']
+    assert chainer.functions.roi_pooling_2d(_x(1, 2, 4, 4), rois, 2, 2, 1.0).shape == (1, 2, 2, 2)
