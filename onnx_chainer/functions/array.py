@@ -50,8 +50,8 @@ def convert_Copy(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Depth2Space(func, opset_version, input_names, output_names, context):
-    return _util.single('DepthToSpace', input_names, output_names, blocksize=int(func.r),
-                        mode='DCR')
+    # The default mode, DCR, is Chainer's order; Chainer wrote no mode.
+    return _util.single('DepthToSpace', input_names, output_names, blocksize=int(func.r))
 
 
 @support(_OPSETS)

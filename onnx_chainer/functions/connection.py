@@ -25,10 +25,15 @@ def convert_ConvolutionND(func, opset_version, input_names, output_names, contex
             pads_end[i] = func.pad[i] + max(0, needed)
     return _util.single('Conv', input_names, output_names, kernel_shape=list(k),
                         strides=list(func.stride), pads=list(func.pad) + pads_end,
-                        dilations=list(func.dilate), group=int(func.groups))
+                        dilations=_dilations(func), group=int(func.groups))
 
 
 convert_Convolution2DFunction = convert_ConvolutionND
+
+
+def _dilations(func):
+    """None (ONNX's default, left out as Chainer did) where every dilation is 1."""
+    return list(func.dilate) if any(d != 1 for d in func.dilate) else None
 
 
 @support(_OPSETS)
@@ -44,7 +49,7 @@ def convert_DeconvolutionND(func, opset_version, input_names, output_names, cont
     extra = output_padding if any(output_padding) else None
     return _util.single('ConvTranspose', input_names, output_names, kernel_shape=list(k),
                         strides=list(func.stride), pads=list(func.pad) * 2,
-                        dilations=list(func.dilate), group=int(func.groups),
+                        dilations=_dilations(func), group=int(func.groups),
                         output_padding=extra)
 
 

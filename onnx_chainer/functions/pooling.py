@@ -30,7 +30,7 @@ def convert_MaxPoolingND(func, opset_version, input_names, output_names, context
     ceil = 1 if func.cover_all and ends == list(func.pad) else None
     return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,
                         kernel_shape=list(func.ksize), strides=list(func.stride),
-                        pads=list(func.pad) + ends)
+                        pads=list(func.pad) + ends, storage_order=0)
 
 
 convert_MaxPooling2D = convert_MaxPoolingND

@@ -317,6 +317,18 @@ FORMS = [
      [('Unsqueeze', {'axes': [3]}), ('Unsqueeze', {'axes': [3]}), ('Concat', {'axis': 3})]),
     ('linear_interpolate', lambda x: F.linear_interpolate(x, x, x),
      [('Sub', {}), ('Mul', {}), ('Mul', {}), ('Add', {})]),
+    ('convolution', lambda x: F.convolution_1d(x, _x(2, 3, 2, seed=3)),
+     [('Conv', {'group': 1, 'kernel_shape': [2], 'pads': [0, 0], 'strides': [1]})]),
+    ('dilated_convolution', lambda x: F.convolution_1d(x, _x(2, 3, 2, seed=3), dilate=2),
+     [('Conv', {'dilations': [2], 'group': 1, 'kernel_shape': [2], 'pads': [0, 0],
+                'strides': [1]})]),
+    ('deconvolution', lambda x: F.deconvolution_1d(x, _x(3, 2, 2, seed=3)),
+     [('ConvTranspose', {'group': 1, 'kernel_shape': [2], 'pads': [0, 0], 'strides': [1]})]),
+    ('max_pooling', lambda x: F.max_pooling_1d(x, 2),
+     [('MaxPool', {'ceil_mode': 1, 'kernel_shape': [2], 'pads': [0, 0], 'storage_order': 0,
+                   'strides': [2]})]),
+    ('depth2space', lambda x: F.depth2space(F.reshape(x, (1, 4, 2, 3)), 2),
+     [('Reshape', {}), ('DepthToSpace', {'blocksize': 2})]),
 ]
 
 
