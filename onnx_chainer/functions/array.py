@@ -59,15 +59,23 @@ def convert_Space2Depth(func, opset_version, input_names, output_names, context)
     return _util.single('SpaceToDepth', input_names, output_names, blocksize=int(func.r))
 
 
+#: The axes numpy.atleast_<k>d adds to an input of each rank (Hstack/Vstack/Dstack).
+_PROMOTED_AXES = {
+    'Hstack': {0: [0]},
+    'Vstack': {0: [0, 1], 1: [0]},
+    'Dstack': {0: [0, 1, 2], 1: [0, 2], 2: [2]},
+}
+
+
 def _stack_like(func, input_names, output_names, context):
     gb = _util.builder(context)
     ndim = len(_util.in_shape(func, 0))
+    added = _PROMOTED_AXES[type(func).__name__]
     ins = []
     for i, name in enumerate(input_names):
-        shape = _util.in_shape(func, i)
-        promoted = tuple(func._promoted_shape(shape))
-        if promoted != shape:
-            name = gb.op('Reshape', [name, _util.ints(context, promoted)])
+        axes = added.get(len(_util.in_shape(func, i)))
+        if axes:
+            name = gb.op('Unsqueeze', [name, _util.ints(context, axes)])  # as Chainer wrote it
         ins.append(name)
     gb.op('Concat', ins, axis=int(func._axis(ndim)))
     return gb.nodes(output_names)

@@ -415,3 +415,17 @@ def test_roi_pooling_is_refused_by_its_own_name():
                                       external_converters={'ROIPooling2D': max_roi_pool})
     assert [n.op_type for n in model.graph.node] == ['MaxRoiPool']
     assert chainer.functions.roi_pooling_2d(_x(1, 2, 4, 4), rois, 2, 2, 1.0).shape == (1, 2, 2, 2)
+
+
+@pytest.mark.parametrize('shape', [(), (3,), (2, 3)])
+@pytest.mark.parametrize('fn', [F.hstack, F.vstack, F.dstack])
+def test_stacking_low_rank_inputs_unsqueezes_them(fn, shape):
+    # The axes numpy.atleast_{1,2,3}d adds are an Unsqueeze, as Chainer wrote it.
+    x = numpy.arange(int(numpy.prod(shape)), dtype=numpy.float32).reshape(shape)
+    args = [x, numpy.asarray(x + 1)]
+    stack = lambda a, b: fn([a, b])  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(stack), args, opset_version=11)
+    ops = [n.op_type for n in model.graph.node]
+    assert 'Reshape' not in ops and ops[-1] == 'Concat'
+    _util.check(stack, args, opset_version=11)
+    _util.check(stack, args)
