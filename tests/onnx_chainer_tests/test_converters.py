@@ -147,6 +147,20 @@ def test_deconvolution():
                 atol=1e-5)
 
 
+@pytest.mark.parametrize('outsize', [(9, 9), (9, 10), (10, 9)])
+def test_deconvolution_outsize_smaller_than_the_full_output_crops_its_end(outsize):
+    # Chainer's outsize may be below the full size (a cover_all convolution's inverse):
+    # the end is cropped, an end padding in ONNX (never a negative output_padding).
+    W = _x(2, 3, 2, 2, seed=3)
+    x = _x(1, 2, 5, 5)
+    fn = lambda v: F.deconvolution_2d(v, W, stride=2, outsize=outsize)  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    attrs = {a.name: _util.onnx.helper.get_attribute_value(a)
+             for a in model.graph.node[0].attribute}
+    assert all(p >= 0 for p in attrs.get('output_padding', []))
+    _util.check(fn, x, atol=1e-5, opset_version=11)
+
+
 def test_prelu_and_embed():
     W = _x(3, seed=3)
     _util.check(lambda x: F.prelu(x, W), X)
@@ -323,7 +337,12 @@ FORMS = [
      [('Conv', {'dilations': [2], 'group': 1, 'kernel_shape': [2], 'pads': [0, 0],
                 'strides': [1]})]),
     ('deconvolution', lambda x: F.deconvolution_1d(x, _x(3, 2, 2, seed=3)),
-     [('ConvTranspose', {'group': 1, 'kernel_shape': [2], 'pads': [0, 0], 'strides': [1]})]),
+     [('ConvTranspose', {'group': 1, 'kernel_shape': [2], 'output_shape': [5], 'pads': [0, 0],
+                         'strides': [1]})]),
+    ('convolution_2d', lambda x: F.convolution_2d(F.reshape(x, (1, 2, 3, 4)),
+                                                  _x(2, 2, 2, 2, seed=3)),
+     [('Reshape', {}), ('Conv', {'dilations': [1, 1], 'group': 1, 'kernel_shape': [2, 2],
+                                 'pads': [0, 0, 0, 0], 'strides': [1, 1]})]),
     ('max_pooling', lambda x: F.max_pooling_1d(x, 2),
      [('MaxPool', {'ceil_mode': 1, 'kernel_shape': [2], 'pads': [0, 0], 'storage_order': 0,
                    'strides': [2]})]),
