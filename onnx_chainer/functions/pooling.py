@@ -1,6 +1,8 @@
 """Converters of chainer.functions.pooling."""
 from __future__ import annotations
 
+import numpy
+
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
@@ -28,9 +30,22 @@ def convert_MaxPoolingND(func, opset_version, input_names, output_names, context
     # where none is needed, ceil_mode gives the same size (as Chainer wrote it).
     ends = _end_pads(func, x_shape, out)
     ceil = 1 if func.cover_all and ends == list(func.pad) else None
-    return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,
-                        kernel_shape=list(func.ksize), strides=list(func.stride),
-                        pads=list(func.pad) + ends, storage_order=0)
+    pads = list(func.pad) + ends
+    if all(p < k for p, k in zip(pads, list(func.ksize) * 2)):
+        return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,
+                            kernel_shape=list(func.ksize), strides=list(func.stride),
+                            pads=pads, storage_order=0)
+    # A window wholly in the padding (Chainer gives -inf there): runtimes refuse a pad
+    # as large as the kernel, so the padding is a Pad node of -inf.
+    gb = _util.builder(context)
+    x = gb.op('Pad', [input_names[0],
+                      _util.ints(context, [0, 0] + pads[:func.ndim] + [0, 0] + pads[func.ndim:],
+                                 'pads'),
+                      _util.const(context, -numpy.inf, _util.in_dtype(func), 'constant_value')],
+              mode='constant')
+    gb.op('MaxPool', [x], kernel_shape=list(func.ksize), strides=list(func.stride),
+          pads=[0] * (2 * func.ndim), storage_order=0)
+    return gb.nodes(output_names[:1])
 
 
 convert_MaxPooling2D = convert_MaxPoolingND

@@ -448,3 +448,22 @@ def test_stacking_low_rank_inputs_unsqueezes_them(fn, shape):
     assert 'Reshape' not in ops and ops[-1] == 'Concat'
     _util.check(stack, args, opset_version=11)
     _util.check(stack, args)
+
+
+def test_max_pooling_window_wholly_in_the_padding():
+    # cover_all with pad=1, stride 2 over 3 values: the last window holds only padding
+    # (-inf in Chainer); the end padding reaches the kernel size, which runtimes refuse
+    # as a MaxPool pad, so it is a Pad of -inf.
+    fn = lambda x: F.max_pooling_1d(x, 2, 2, 1, cover_all=True)  # noqa: E731
+    x = _x(2, 2, 3)
+    assert chainer.functions.max_pooling_1d(x, 2, 2, 1).shape == (2, 2, 3)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [n.op_type for n in model.graph.node if n.op_type != 'Constant'] == ['Pad', 'MaxPool']
+    _util.onnx.checker.check_model(model, full_check=True)
+    got, = _util.run_onnx(model, x)
+    want = fn(x).array
+    finite = numpy.isfinite(want)
+    assert not finite.all()
+    numpy.testing.assert_allclose(got[finite], want[finite], rtol=1e-6)
+    # onnxruntime starts its maxima at the lowest float, not -inf
+    assert (got[~finite] <= numpy.finfo(numpy.float32).min).all()
