@@ -31,9 +31,15 @@ def _roi_pooling_2d_node(x, rois, outh, outw, spatial_scale):
     return ROIPooling2D(outh, outw, spatial_scale).apply((x, rois))[0]
 
 
+def _normalize_node(x, eps=1e-5, axis=1):
+    from chainer.functions.normalization.l2_normalization import NormalizeL2
+    return NormalizeL2(eps, axis).apply((x,))[0]
+
+
 #: Functions computed by a composition, traced as their node (Chainer's class) so that
 #: its converter (or its refusal) applies, not one for each part.
-_as_nodes = ((chainer.functions, 'roi_pooling_2d', _roi_pooling_2d_node),)
+_as_nodes = ((chainer.functions, 'roi_pooling_2d', _roi_pooling_2d_node),
+             (chainer.functions, 'normalize', _normalize_node))
 
 
 @contextlib.contextmanager

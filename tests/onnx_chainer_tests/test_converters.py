@@ -467,3 +467,16 @@ def test_max_pooling_window_wholly_in_the_padding():
     numpy.testing.assert_allclose(got[finite], want[finite], rtol=1e-6)
     # onnxruntime starts its maxima at the lowest float, not -inf
     assert (got[~finite] <= numpy.finfo(numpy.float32).min).all()
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'axis': -1}, {'eps': 1e-3, 'axis': 2}])
+def test_normalize_is_traced_as_one_normalize_l2_call(kwargs):
+    # F.normalize is a composition here: the export traces it as Chainer's NormalizeL2
+    # node, so its graph output and nodes carry that name, as in Chainer.
+    fn = lambda x: F.normalize(x, **kwargs)  # noqa: E731
+    x = _pos(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [o.name for o in model.graph.output] == ['NormalizeL2_0']
+    assert {n.name.split('_tmp_')[0] for n in model.graph.node} == {'NormalizeL2_0'}
+    _util.check(fn, x, opset_version=11)
+    _util.check(fn, x)
