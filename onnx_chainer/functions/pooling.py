@@ -56,9 +56,17 @@ def convert_AveragePoolingND(func, opset_version, input_names, output_names, con
     if func.cover_all:
         raise _util.unsupported(func, opset_version, 'cover_all=True')
     include = 0 if getattr(func, 'pad_value', 0) is None else 1
-    return _util.single('AveragePool', input_names, output_names,
-                        kernel_shape=list(func.ksize), strides=list(func.stride),
-                        pads=list(func.pad) * 2, count_include_pad=include)
+    if not include or all(p < k for p, k in zip(func.pad, func.ksize)):
+        return _util.single('AveragePool', input_names, output_names,
+                            kernel_shape=list(func.ksize), strides=list(func.stride),
+                            pads=list(func.pad) * 2, count_include_pad=include)
+    # Runtimes refuse a pad as large as the kernel: the zeros are a Pad node.
+    gb = _util.builder(context)
+    pads = [0, 0] + list(func.pad)
+    x = gb.op('Pad', [input_names[0], _util.ints(context, pads * 2, 'pads')], mode='constant')
+    gb.op('AveragePool', [x], kernel_shape=list(func.ksize), strides=list(func.stride),
+          pads=[0] * (2 * func.ndim), count_include_pad=1)
+    return gb.nodes(output_names)
 
 
 convert_AveragePooling2D = convert_AveragePoolingND

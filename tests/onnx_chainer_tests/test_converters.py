@@ -480,3 +480,14 @@ def test_normalize_is_traced_as_one_normalize_l2_call(kwargs):
     assert {n.name.split('_tmp_')[0] for n in model.graph.node} == {'NormalizeL2_0'}
     _util.check(fn, x, opset_version=11)
     _util.check(fn, x)
+
+
+def test_average_pooling_pad_as_large_as_the_kernel():
+    # Windows wholly in the zero padding: runtimes refuse such a pad, so it is a Pad node.
+    fn = lambda x: F.average_pooling_nd(x, 1, 1, 1)  # noqa: E731
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [n.op_type for n in model.graph.node if n.op_type != 'Constant'] == \
+        ['Pad', 'AveragePool']
+    _util.check(fn, x, opset_version=11)
+    _util.check(fn, x)
