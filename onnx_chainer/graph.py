@@ -37,6 +37,16 @@ _INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'a
                          'Split': 'split'}
 
 
+#: Functions whose nodes Chainer named ``<call>_tmp_<j>``, also when there is one.
+_HELPER_NAMED = frozenset((
+    'GetItem', 'SelectItem', 'Permutate', 'Repeat', 'Stack', 'Hstack', 'Vstack', 'Dstack',
+    'Separate', 'TransposeSequence', 'SoftmaxCrossEntropy', 'MatMul', 'LinearInterpolate',
+    'GroupNormalization'))
+
+#: Inputs that Chainer named ``<function>_param_<role>`` (when not a link's), by position.
+_PARAMETER_INPUTS = {'FixedBatchNormalization': {3: 'avg_mean', 4: 'avg_var'}}
+
+
 def _with_attribute_axes(nodes: list, constants: list) -> list:
     """Rewrites (in place) the nodes of :data:`_INPUT_ONCE_ATTRIBUTE` whose second input
     is one of ``constants`` (Constant nodes) to the attribute form of opsets before 13;
@@ -50,7 +60,12 @@ def _with_attribute_axes(nodes: list, constants: list) -> list:
         value = [int(v) for v in values[node.input[1]].ravel()]
         del node.input[1:]
         if value:
-            node.attribute.append(helper.make_attribute(attr, value))
+            # Where Chainer wrote it: axes before keepdims, split after axis.
+            new = helper.make_attribute(attr, value)
+            attrs = [new] + list(node.attribute) if attr == 'axes' else \
+                list(node.attribute) + [new]
+            del node.attribute[:]
+            node.attribute.extend(attrs)
     used = {name for node in nodes for name in node.input}
     return [c for c in constants if c.output[0] in used]
 
@@ -135,7 +150,9 @@ class Graph:
         self.functions: list = []
         self._counts: dict = collections.defaultdict(int)
 
-    def _input_name(self, node, data) -> str:
+    def _input_name(self, node, data, param_name: str | None = None) -> str:
+        """The name of a function's input; an array that is neither named nor a
+        parameter becomes a constant initializer, or the parameter ``param_name``."""
         ctx = self.context
         key = id(node)
         if key in ctx.names:
@@ -151,6 +168,8 @@ class Graph:
             name = ctx.add_param(data)
         elif id(data) in ctx.names:
             name = ctx.names[id(data)]
+        elif param_name is not None:
+            name = ctx.add_param(data, param_name, use_original_name=True)
         else:
             name = ctx.add_const(chainer.backend.CpuDevice().send(data))
             ctx.names[id(data)] = name
@@ -177,8 +196,11 @@ class Graph:
             func_name = _func_class_name(func)
             base = self._base_name(func_name)
             in_data = self.in_data.get(id(func), (None,) * len(func.inputs))
-            in_names = [ctx.names[id(n)] if id(n) in ctx.names else self._input_name(n, d)
-                        for n, d in zip(func.inputs, in_data)]
+            roles = _PARAMETER_INPUTS.get(func_name, {})
+            in_names = [ctx.names[id(n)] if id(n) in ctx.names else
+                        self._input_name(n, d, f'{base}_param_{roles[i]}' if i in roles
+                                         else None)
+                        for i, (n, d) in enumerate(zip(func.inputs, in_data))]
             out_names = []
             for i, ref in enumerate(func.outputs):
                 n = ref()
@@ -197,15 +219,18 @@ class Graph:
         self._name_outputs()
 
     def _name_outputs(self) -> None:
-        """Fills ``outputs``: an output that is a model input, or one returned twice,
-        is a copy (an Identity node) under its own name."""
+        """Fills ``outputs``: an output returned twice, renamed by ``output_names`` or
+        not computed by the graph (a parameter or constant) is a copy (an Identity node)
+        under its own name; a model input returned as it is stays that input, as
+        Chainer wrote it."""
         ctx = self.context
         given = self.output_names
         taken = set()
         for i, v in enumerate(self.output_vars):
             src = ctx.names.get(id(v.node)) or self._input_name(v.node, v.array)
             name = given[i] if given is not None else src
-            if name == src and name not in taken and v.node.creator_node is not None:
+            if name == src and name not in taken and \
+                    (v.node.creator_node is not None or name in self.inputs):
                 taken.add(name)
                 self.outputs[name] = v
                 continue
@@ -224,8 +249,14 @@ class Graph:
         nodes = conv(FunctionConverterParams(func, self.opset_version, list(input_names),
                                              list(output_names), self.context))
         nodes = [nodes] if hasattr(nodes, 'op_type') else list(nodes)  # one NodeProto or more
-        if len(nodes) == 1 and nodes[0].name == f'{onnx_helper.get_func_name()}_tmp_0':
-            nodes[0].name = onnx_helper.get_func_name()  # a call that is one node is named so
+        if len(nodes) == 1:
+            # A call that is one node is named after the call, but where Chainer's
+            # converter built its nodes as helpers (<call>_tmp_0) even when one is made.
+            base = onnx_helper.get_func_name()
+            if func_name in _HELPER_NAMED and nodes[0].name == base:
+                nodes[0].name = f'{base}_tmp_0'
+            elif func_name not in _HELPER_NAMED and nodes[0].name == f'{base}_tmp_0':
+                nodes[0].name = base
         constants = list(self.context.constants)
         self.context.constants.clear()
         if self.opset_version < _CONVERTERS_OPSET:

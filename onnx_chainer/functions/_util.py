@@ -27,12 +27,14 @@ def out_shape(func: Any, i: int = 0) -> tuple:
     return tuple(node.shape)
 
 
-def const(context: Any, value: Any, dtype: Any) -> str:
-    return context.add_const(numpy.asarray(value, dtype=dtype))
+def const(context: Any, value: Any, dtype: Any, name: str | None = None) -> str:
+    """A constant ``<function>_const_<name>`` (Chainer's name for its role; a counter
+    where ``name`` is None)."""
+    return context.add_const(numpy.asarray(value, dtype=dtype), name)
 
 
-def ints(context: Any, values: Any) -> str:
-    return context.add_const(numpy.asarray(list(values), dtype=numpy.int64))
+def ints(context: Any, values: Any, name: str | None = None) -> str:
+    return context.add_const(numpy.asarray(list(values), dtype=numpy.int64), name)
 
 
 def unsupported(func: Any, opset_version: int, why: str) -> ValueError:
@@ -51,7 +53,10 @@ def to_cpu(array: Any) -> Any:
 
 def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes,
            keepdims: bool) -> str:
-    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum)."""
+    """A Reduce* node: axes are an input from opset 18 on (13 for ReduceSum); None
+    (every axis) writes none, as Chainer did."""
+    if axes is None:
+        return gb.op(op_type, [x], keepdims=int(keepdims))
     axes = [int(a) for a in axes]
     if opset_version >= 18 or op_type == 'ReduceSum':
         return gb.op(op_type, [x, ints(context, axes)], keepdims=int(keepdims))
@@ -60,5 +65,5 @@ def reduce(gb: Any, context: Any, opset_version: int, op_type: str, x: str, axes
 
 def to_out_shape(op_type: str, func: Any, input_names, output_names, context: Any) -> tuple:
     """``op_type(x, shape)`` with the traced output shape (Reshape, Expand)."""
-    shape = ints(context, out_shape(func))
+    shape = ints(context, out_shape(func), 'shape')
     return single(op_type, [input_names[0], shape], output_names)

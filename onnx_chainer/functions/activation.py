@@ -16,8 +16,8 @@ __all__ = ['convert_CReLU', 'convert_Swish', 'convert_ClippedReLU', 'convert_ELU
 @support(_OPSETS)
 def convert_ClippedReLU(func, opset_version, input_names, output_names, context):
     dt = _util.in_dtype(func)
-    lo = _util.const(context, 0, dt)
-    hi = _util.const(context, func.cap, dt)
+    lo = _util.const(context, 0, dt, 'zero')
+    hi = _util.const(context, func.cap, dt, 'clip_z')
     return _util.single('Clip', [input_names[0], lo, hi], output_names)
 
 

@@ -50,8 +50,8 @@ def convert_Copy(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Depth2Space(func, opset_version, input_names, output_names, context):
-    return _util.single('DepthToSpace', input_names, output_names, blocksize=int(func.r),
-                        mode='DCR')
+    # The default mode, DCR, is Chainer's order; Chainer wrote no mode.
+    return _util.single('DepthToSpace', input_names, output_names, blocksize=int(func.r))
 
 
 @support(_OPSETS)
@@ -59,15 +59,23 @@ def convert_Space2Depth(func, opset_version, input_names, output_names, context)
     return _util.single('SpaceToDepth', input_names, output_names, blocksize=int(func.r))
 
 
+#: The axes numpy.atleast_<k>d adds to an input of each rank (Hstack/Vstack/Dstack).
+_PROMOTED_AXES = {
+    'Hstack': {0: [0]},
+    'Vstack': {0: [0, 1], 1: [0]},
+    'Dstack': {0: [0, 1, 2], 1: [0, 2], 2: [2]},
+}
+
+
 def _stack_like(func, input_names, output_names, context):
     gb = _util.builder(context)
     ndim = len(_util.in_shape(func, 0))
+    added = _PROMOTED_AXES[type(func).__name__]
     ins = []
     for i, name in enumerate(input_names):
-        shape = _util.in_shape(func, i)
-        promoted = tuple(func._promoted_shape(shape))
-        if promoted != shape:
-            name = gb.op('Reshape', [name, _util.ints(context, promoted)])
+        axes = added.get(len(_util.in_shape(func, i)))
+        if axes:
+            name = gb.op('Unsqueeze', [name, _util.ints(context, axes)])  # as Chainer wrote it
         ins.append(name)
     gb.op('Concat', ins, axis=int(func._axis(ndim)))
     return gb.nodes(output_names)
@@ -84,7 +92,8 @@ convert_Dstack = convert_Hstack
 
 @support(_OPSETS)
 def convert_ExpandDims(func, opset_version, input_names, output_names, context):
-    return _util.single('Unsqueeze', [input_names[0], _util.ints(context, [func.axis])],
+    axis = int(func.axis) % (len(_util.in_shape(func)) + 1)
+    return _util.single('Unsqueeze', [input_names[0], _util.ints(context, [axis])],
                         output_names)
 
 
@@ -95,9 +104,10 @@ def _perm_transpose(perm, input_names, output_names):
 @support(_OPSETS)
 def convert_Transpose(func, opset_version, input_names, output_names, context):
     ndim = len(_util.in_shape(func))
-    axes = func.axes
-    perm = list(reversed(range(ndim))) if axes is None else [int(a) % ndim for a in axes]
-    return _perm_transpose(perm, input_names, output_names)
+    if func.axes is None:
+        # ONNX's default perm reverses the axes; Chainer wrote none.
+        return _util.single('Transpose', input_names, output_names)
+    return _perm_transpose([int(a) % ndim for a in func.axes], input_names, output_names)
 
 
 @support(_OPSETS)
@@ -124,7 +134,8 @@ def convert_Reshape(func, opset_version, input_names, output_names, context):
     shape = tuple(func.shape)
     if 0 in shape:
         return _util.to_out_shape('Reshape', func, input_names, output_names, context)
-    return _util.single('Reshape', [input_names[0], _util.ints(context, shape)], output_names)
+    return _util.single('Reshape', [input_names[0], _util.ints(context, shape, 'shape')],
+                        output_names)
 
 
 @support(_OPSETS)
@@ -133,30 +144,33 @@ def convert_Squeeze(func, opset_version, input_names, output_names, context):
     if func.axis is None:
         axes = [i for i, s in enumerate(shape) if s == 1]
     else:
-        axes = [int(a) % len(shape) for a in func.axis]
+        axes = [int(a) for a in func.axis]
     return _util.single('Squeeze', [input_names[0], _util.ints(context, axes)], output_names)
 
 
 @support(_OPSETS)
 def convert_SplitAxis(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
-    axis = func.axis % len(shape)
-    sizes = [s[axis] for s in func._shapes]
+    sizes = [s[func.axis % len(shape)] for s in func._shapes]
     return _util.single('Split', [input_names[0], _util.ints(context, sizes)], output_names,
-                        axis=axis)
+                        axis=int(func.axis))
 
 
 @support(_OPSETS)
 def convert_Separate(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
-    axis = func.axis % len(shape)
+    axis = int(func.axis)
+    n = shape[axis]
     gb = _util.builder(context)
     axes = _util.ints(context, [axis])
-    if shape[axis] == 1:
-        gb.op_output_named('Squeeze', [input_names[0], axes], output_names)
-        return gb.nodes()
-    parts = gb.op('Split', [input_names[0], _util.ints(context, [1] * shape[axis])],
-                  num_outputs=shape[axis], axis=axis)
+    # Equal parts: Split needs no sizes (but its num_outputs from opset 18, where the
+    # sizes are kept instead), as Chainer wrote it.
+    ins = [input_names[0]]
+    if opset_version >= 18:
+        ins.append(_util.ints(context, [1] * n))
+    parts = gb.op('Split', ins, num_outputs=n, axis=axis)
+    if n == 1:
+        parts = (parts,)
     for part, out in zip(parts, output_names):
         gb.op_output_named('Squeeze', [part, axes], [out])
     return gb.nodes()
@@ -165,9 +179,10 @@ def convert_Separate(func, opset_version, input_names, output_names, context):
 @support(_OPSETS)
 def convert_Stack(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
-    axes = _util.ints(context, [func.axis])
+    axis = int(func.axis) % (len(_util.in_shape(func)) + 1)
+    axes = _util.ints(context, [axis])
     parts = [gb.op('Unsqueeze', [name, axes]) for name in input_names]
-    gb.op('Concat', parts, axis=int(func.axis))
+    gb.op('Concat', parts, axis=axis)
     return gb.nodes(output_names)
 
 
@@ -181,7 +196,7 @@ def convert_Tile(func, opset_version, input_names, output_names, context):
         shape = (1,) * (len(reps) - len(shape)) + shape
         x = gb.op('Reshape', [x, _util.ints(context, shape)])
     reps = (1,) * (len(shape) - len(reps)) + reps
-    gb.op('Tile', [x, _util.ints(context, reps)])
+    gb.op('Tile', [x, _util.ints(context, reps, 'tiles')])
     return gb.nodes(output_names)
 
 
@@ -192,7 +207,7 @@ def convert_Where(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Broadcast(func, opset_version, input_names, output_names, context):
-    shape = _util.ints(context, _util.out_shape(func))
+    shape = _util.ints(context, _util.out_shape(func), 'shape')
     gb = _util.builder(context)
     for name, out in zip(input_names, output_names):
         gb.op_output_named('Expand', [name, shape], [out])
@@ -209,8 +224,11 @@ def convert_Pad(func, opset_version, input_names, output_names, context):
     value = func.keywords.get('constant_values', 0)
     if numpy.ndim(value) != 0:
         raise _util.unsupported(func, opset_version, 'per-axis constant_values')
-    c = _util.const(context, value, _util.in_dtype(func))
-    return _util.single('Pad', [input_names[0], _util.ints(context, pads), c], output_names,
+    ins = [input_names[0], _util.ints(context, pads, 'pads')]
+    if 'constant_values' in func.keywords:
+        # Without the keyword the value is Pad's default 0, and Chainer wrote no input.
+        ins.append(_util.const(context, value, _util.in_dtype(func), 'constant_value'))
+    return _util.single('Pad', ins, output_names,
                         mode='constant')
 
 
@@ -268,7 +286,10 @@ def convert_ResizeImages(func, opset_version, input_names, output_names, context
 def convert_SelectItem(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     axes = _util.ints(context, [1])
-    t = gb.op('Unsqueeze', [gb.op('Cast', [input_names[1]], to=7), axes])
+    t = input_names[1]
+    if _util.in_dtype(func, 1) not in (numpy.int32, numpy.int64):
+        t = gb.op('Cast', [t], to=7)  # GatherElements takes int32 or int64 indices
+    t = gb.op('Unsqueeze', [t, axes])
     g = gb.op('GatherElements', [input_names[0], t], axis=1)
     gb.op('Squeeze', [g, axes])
     return gb.nodes(output_names)
@@ -307,9 +328,21 @@ def _swap01(func):
 
 def get_slice_node(gb, opset_version, context, input_names, axes, starts, ends, steps):
     """Adds a Slice node taking ``starts/ends/axes/steps`` as constant inputs."""
-    return gb.op('Slice', [input_names[0], _util.ints(context, starts),
-                           _util.ints(context, ends), _util.ints(context, axes),
-                           _util.ints(context, steps)])
+    return gb.op('Slice', [input_names[0], _util.ints(context, starts, 'starts'),
+                           _util.ints(context, ends, 'ends'), _util.ints(context, axes, 'axes'),
+                           _util.ints(context, steps, 'steps')])
+
+
+_INT64_MAX = 2 ** 63 - 1
+
+
+def _slice_bounds(s: slice) -> tuple:
+    """Slice inputs as Chainer wrote them: the given bounds (ONNX counts negative ones
+    from the end, as Python) and, for an open end, the largest int64 in its direction."""
+    step = 1 if s.step is None else int(s.step)
+    start = s.start if s.start is not None else (0 if step > 0 else _INT64_MAX)
+    stop = s.stop if s.stop is not None else (_INT64_MAX if step > 0 else -_INT64_MAX - 1)
+    return int(start), int(stop), step
 
 
 @support(_OPSETS)
@@ -317,8 +350,9 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     shape = list(_util.in_shape(func))
     slices = list(func.slices)
     n_real = sum(1 for s in slices if s is not None and s is not Ellipsis)
-    if Ellipsis in slices:
-        i = slices.index(Ellipsis)
+    ellipses = [i for i, s in enumerate(slices) if s is Ellipsis]
+    if ellipses:
+        i = ellipses[0]
         slices[i:i + 1] = [slice(None)] * (len(shape) - n_real)
     gb = _util.builder(context)
     x = input_names[0]
@@ -332,19 +366,18 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
             out_axis += 1
             continue
         if isinstance(s, slice):
-            start, stop, step = s.indices(shape[axis])
-            if step < 0 and stop < 0:
-                stop = -(2 ** 62)
-            axes.append(axis)
-            starts.append(start)
-            ends.append(stop)
-            steps.append(step)
+            if (s.start, s.stop, s.step) != (None, None, None):
+                start, stop, step = _slice_bounds(s)
+                axes.append(axis)
+                starts.append(start)
+                ends.append(stop)
+                steps.append(step)
             out_axis += 1
         elif isinstance(s, (int, numpy.integer)):
-            i = int(s) % shape[axis]
+            i = int(s)
             axes.append(axis)
             starts.append(i)
-            ends.append(i + 1)
+            ends.append(_INT64_MAX if i == -1 else i + 1)
             steps.append(1)
             squeeze.append(axis)
         else:
@@ -360,7 +393,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     if axes:
         x = get_slice_node(gb, opset_version, context, [x], axes, starts, ends, steps)
     for ax, arr in gathers:
-        x = gb.op('Gather', [x, _util.ints(context, arr)], axis=ax)
+        x = gb.op('Gather', [x, _util.ints(context, arr, 'indices')], axis=ax)
     if squeeze:
         x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
     if unsqueeze:

@@ -25,10 +25,18 @@ def convert_ConvolutionND(func, opset_version, input_names, output_names, contex
             pads_end[i] = func.pad[i] + max(0, needed)
     return _util.single('Conv', input_names, output_names, kernel_shape=list(k),
                         strides=list(func.stride), pads=list(func.pad) + pads_end,
-                        dilations=list(func.dilate), group=int(func.groups))
+                        dilations=_dilations(func), group=int(func.groups))
 
 
 convert_Convolution2DFunction = convert_ConvolutionND
+
+
+def _dilations(func):
+    """As Chainer wrote them: always for Convolution2DFunction, otherwise left out
+    (ONNX's default) where every dilation is 1."""
+    if type(func).__name__ == 'Convolution2DFunction' or any(d != 1 for d in func.dilate):
+        return list(func.dilate)
+    return None
 
 
 @support(_OPSETS)
@@ -36,16 +44,20 @@ def convert_DeconvolutionND(func, opset_version, input_names, output_names, cont
     x_shape = _util.in_shape(func, 0)
     k = _util.in_shape(func, 1)[2:]
     out = _util.out_shape(func)[2:]
-    output_padding = []
+    # An outsize larger than the default adds output_padding; a smaller one (Chainer
+    # crops the end) adds end padding. Otherwise output_shape, as Chainer wrote it.
+    output_padding, pads_end = [], []
     for i in range(func.ndim):
         dk = (k[i] - 1) * func.dilate[i] + 1
         default = func.stride[i] * (x_shape[2 + i] - 1) + dk - 2 * func.pad[i]
-        output_padding.append(out[i] - default)
+        output_padding.append(max(0, out[i] - default))
+        pads_end.append(func.pad[i] + max(0, default - out[i]))
     extra = output_padding if any(output_padding) else None
+    exact = extra is None and pads_end == list(func.pad)
     return _util.single('ConvTranspose', input_names, output_names, kernel_shape=list(k),
-                        strides=list(func.stride), pads=list(func.pad) * 2,
-                        dilations=list(func.dilate), group=int(func.groups),
-                        output_padding=extra)
+                        strides=list(func.stride), pads=list(func.pad) + pads_end,
+                        dilations=_dilations(func), group=int(func.groups),
+                        output_padding=extra, output_shape=list(out) if exact else None)
 
 
 convert_Deconvolution2DFunction = convert_DeconvolutionND

@@ -64,7 +64,7 @@ convert_sign = _unary('Sign')
 def _with_const(op_type: str, const_first: bool):
     @support(_OPSETS)
     def convert(func, opset_version, input_names, output_names, context):
-        c = _util.const(context, func.value, _util.in_dtype(func))
+        c = _util.const(context, func.value, _util.in_dtype(func), 'value')
         ins = [c, input_names[0]] if const_first else [input_names[0], c]
         return _util.single(op_type, ins, output_names)
     return convert
@@ -92,12 +92,14 @@ def convert_RsqrtGPU(func, opset_version, input_names, output_names, context):
 
 
 def _axes(func, ndim: int):
+    """The axes as given (ONNX counts negative ones from the end), as Chainer wrote
+    them; None for every axis."""
     axis = getattr(func, 'axis', None)
     if axis is None:
-        return list(range(ndim))
+        return None
     if isinstance(axis, int):
         axis = (axis,)
-    return [int(a) % ndim if ndim else int(a) for a in axis]
+    return [int(a) for a in axis]
 
 
 @support(_OPSETS)
@@ -155,19 +157,20 @@ def convert_BroadcastTo(func, opset_version, input_names, output_names, context)
 def convert_Clip(func, opset_version, input_names, output_names, context):
     dt = _util.in_dtype(func)
     ins = [input_names[0]]
-    ins.append('' if func.x_min is None else _util.const(context, func.x_min, dt))
+    ins.append('' if func.x_min is None else _util.const(context, func.x_min, dt, 'x_min'))
     if func.x_max is not None:
-        ins.append(_util.const(context, func.x_max, dt))
+        ins.append(_util.const(context, func.x_max, dt, 'x_max'))
     return _util.single('Clip', ins, output_names)
 
 
 @support(_OPSETS)
 def convert_LinearInterpolate(func, opset_version, input_names, output_names, context):
     p, x, y = input_names
-    one = _util.const(context, 1, _util.in_dtype(func))
+    one = _util.const(context, 1, _util.in_dtype(func), 'one')
     gb = _util.builder(context)
+    q = gb.op('Sub', [one, p])
     a = gb.op('Mul', [p, x])
-    b = gb.op('Mul', [gb.op('Sub', [one, p]), y])
+    b = gb.op('Mul', [q, y])
     gb.op('Add', [a, b])
     return gb.nodes(output_names)
 

@@ -61,7 +61,8 @@ def convert_BatchNormalization(func, opset_version, input_names, output_names, c
     gb = _util.builder(context)
     params = _channel_params(func, gb, context, input_names[1:3], ndim)
     gb.op('BatchNormalization', [input_names[0]] + params +
-          [context.add_const(mean), context.add_const(var)], epsilon=float(func.eps),
+          [context.add_param(mean, 'avg_mean'), context.add_param(var, 'avg_var')],
+          epsilon=float(func.eps),
           momentum=float(func.decay))
     return gb.nodes(output_names)
 

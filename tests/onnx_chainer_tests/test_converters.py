@@ -65,6 +65,8 @@ UNARY = [
     ('getitem', lambda x: x[1, :, ::-2], X),
     ('getitem_none', lambda x: x[..., None, 1:3], X),
     ('getitem_array', lambda x: x[:, [2, 0]], X),
+    ('getitem_leading_list', lambda x: x[[0, 0, 1]], X),
+    ('getitem_leading_array', lambda x: F.get_item(x, numpy.array([1, 0])), X),
     ('depth2space', lambda x: F.depth2space(x, 2), _x(1, 8, 2, 3)),
     ('space2depth', lambda x: F.space2depth(x, 2), _x(1, 2, 4, 6)),
     ('resize_images', lambda x: F.resize_images(x, (9, 5)), X4),
@@ -143,6 +145,20 @@ def test_deconvolution():
     _util.check(lambda x: F.deconvolution_2d(x, W, stride=2, pad=1), X4, atol=1e-5)
     _util.check(lambda x: F.deconvolution_2d(x, W, stride=2, pad=1, outsize=(12, 12)), X4,
                 atol=1e-5)
+
+
+@pytest.mark.parametrize('outsize', [(9, 9), (9, 10), (10, 9)])
+def test_deconvolution_outsize_smaller_than_the_full_output_crops_its_end(outsize):
+    # Chainer's outsize may be below the full size (a cover_all convolution's inverse):
+    # the end is cropped, an end padding in ONNX (never a negative output_padding).
+    W = _x(2, 3, 2, 2, seed=3)
+    x = _x(1, 2, 5, 5)
+    fn = lambda v: F.deconvolution_2d(v, W, stride=2, outsize=outsize)  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    attrs = {a.name: _util.onnx.helper.get_attribute_value(a)
+             for a in model.graph.node[0].attribute}
+    assert all(p >= 0 for p in attrs.get('output_padding', []))
+    _util.check(fn, x, atol=1e-5, opset_version=11)
 
 
 def test_prelu_and_embed():
@@ -238,3 +254,240 @@ def test_dropout_traced_in_training_runs_as_identity(opset):
     assert [a.name for a in node.attribute] == (['ratio'] if opset == 11 else [])
     _util.onnx.checker.check_model(model, full_check=True)
     numpy.testing.assert_array_equal(_util.run_onnx(model, x)[0], x)
+
+
+CONST_NAMES = [
+    (lambda x: x + 2, ['AddConstant_0_const_value']),
+    (lambda x: 2 / x, ['DivFromConstant_0_const_value']),
+    (lambda x: x ** 2, ['PowVarConst_0_const_value']),
+    (lambda x: F.clip(x, -1.0, 1.0), ['Clip_0_const_x_min', 'Clip_0_const_x_max']),
+    (lambda x: F.clipped_relu(x, 1.0), ['ClippedReLU_0_const_zero', 'ClippedReLU_0_const_clip_z']),
+    (lambda x: F.reshape(x, (6, 4)), ['Reshape_0_const_shape']),
+    (lambda x: F.broadcast_to(x, (2, 2, 3, 4)), ['BroadcastTo_0_const_shape']),
+    (lambda x: F.tile(x, (1, 2)), ['Tile_0_const_tiles']),
+    (lambda x: F.pad(x, 1, 'constant'), ['Pad_0_const_pads']),
+    (lambda x: F.pad(x, 1, 'constant', constant_values=1.5),
+     ['Pad_0_const_pads', 'Pad_0_const_constant_value']),
+    (lambda x: x[1:, ::2], ['GetItem_0_const_starts', 'GetItem_0_const_ends',
+                            'GetItem_0_const_axes', 'GetItem_0_const_steps']),
+    (lambda x: x[:, [2, 0]], ['GetItem_0_const_indices']),
+    (lambda x: F.linear_interpolate(F.sigmoid(x), x, x), ['LinearInterpolate_0_const_one']),
+]
+
+
+@pytest.mark.parametrize('fn,names', CONST_NAMES)
+def test_constants_are_named_after_their_role_as_chainer_did(fn, names):
+    # Users diff exported graphs against Chainer's: a converter's constants are
+    # <Function>_<k>_const_<role>, with Chainer's role names.
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(2, 3, 4), opset_version=11)
+    consts = [n.output[0] for n in model.graph.node if n.op_type == 'Constant']
+    assert consts == names
+
+
+_MAX = 2 ** 63 - 1
+GETITEM_SLICES = [
+    (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
+    (lambda x: x[:, 1:3], [1], [3], [1], [1]),
+    (lambda x: x[:, ::1, 1:], [0, 1], [_MAX, _MAX], [1, 2], [1, 1]),
+    (lambda x: x[-1], [-1], [_MAX], [0], [1]),
+    (lambda x: x[-2:, :, :-1], [-2, 0], [_MAX, -1], [0, 2], [1, 1]),
+    (lambda x: x[::-1], [_MAX], [-_MAX - 1], [0], [-1]),
+    (lambda x: x[1, :, ::-2], [1, _MAX], [2, -_MAX - 1], [0, 2], [1, -2]),
+]
+
+
+@pytest.mark.parametrize('fn,starts,ends,axes,steps', GETITEM_SLICES)
+def test_getitem_slice_inputs_as_chainer_wrote_them(fn, starts, ends, axes, steps):
+    # The bounds as given, int64 extremes for open ends, and no entry for a full ':'.
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    consts = {n.output[0].rsplit('_', 1)[-1]:
+              _util.onnx.numpy_helper.to_array(n.attribute[0].t).tolist()
+              for n in model.graph.node if n.op_type == 'Constant'}
+    assert consts == {'starts': starts, 'ends': ends, 'axes': axes, 'steps': steps}
+    _util.check(fn, x, rtol=0, atol=0)
+
+
+FORMS = [
+    ('T', lambda x: x.T, [('Transpose', {})]),
+    ('transpose_default', F.transpose, [('Transpose', {})]),
+    ('separate', lambda x: F.separate(x, -1),
+     [('Split', {'axis': -1})] + [('Squeeze', {'axes': [-1]})] * 4),
+    ('separate_size_1', lambda x: F.separate(x[:1], 0),
+     [('Slice', {}), ('Split', {'axis': 0}), ('Squeeze', {'axes': [0]})]),
+    ('split_axis', lambda x: F.split_axis(x, [1, 3], -1),
+     [('Split', {'axis': -1, 'split': [1, 2, 1]})]),
+    ('sum_negative_axis', lambda x: F.sum(x, -1), [('ReduceSum', {'axes': [-1], 'keepdims': 0})]),
+    ('sum_axes_keepdims', lambda x: F.sum(x, (0, -1), keepdims=True),
+     [('ReduceSum', {'axes': [0, -1], 'keepdims': 1})]),
+    ('sum_all', F.sum, [('ReduceSum', {'keepdims': 0})]),
+    ('max_negative_axis', lambda x: F.max(x, -2), [('ReduceMax', {'axes': [-2], 'keepdims': 0})]),
+    ('logsumexp', lambda x: F.logsumexp(x, -1),
+     [('ReduceLogSumExp', {'axes': [-1], 'keepdims': 0})]),
+    ('expand_dims', lambda x: F.expand_dims(x, -1), [('Unsqueeze', {'axes': [3]})]),
+    ('squeeze', lambda x: F.squeeze(x[:1], -3),
+     [('Slice', {}), ('Squeeze', {'axes': [-3]})]),
+    ('stack', lambda x: F.stack([x, x], -1),
+     [('Unsqueeze', {'axes': [3]}), ('Unsqueeze', {'axes': [3]}), ('Concat', {'axis': 3})]),
+    ('linear_interpolate', lambda x: F.linear_interpolate(x, x, x),
+     [('Sub', {}), ('Mul', {}), ('Mul', {}), ('Add', {})]),
+    ('convolution', lambda x: F.convolution_1d(x, _x(2, 3, 2, seed=3)),
+     [('Conv', {'group': 1, 'kernel_shape': [2], 'pads': [0, 0], 'strides': [1]})]),
+    ('dilated_convolution', lambda x: F.convolution_1d(x, _x(2, 3, 2, seed=3), dilate=2),
+     [('Conv', {'dilations': [2], 'group': 1, 'kernel_shape': [2], 'pads': [0, 0],
+                'strides': [1]})]),
+    ('deconvolution', lambda x: F.deconvolution_1d(x, _x(3, 2, 2, seed=3)),
+     [('ConvTranspose', {'group': 1, 'kernel_shape': [2], 'output_shape': [5], 'pads': [0, 0],
+                         'strides': [1]})]),
+    ('convolution_2d', lambda x: F.convolution_2d(F.reshape(x, (1, 2, 3, 4)),
+                                                  _x(2, 2, 2, 2, seed=3)),
+     [('Reshape', {}), ('Conv', {'dilations': [1, 1], 'group': 1, 'kernel_shape': [2, 2],
+                                 'pads': [0, 0, 0, 0], 'strides': [1, 1]})]),
+    ('max_pooling', lambda x: F.max_pooling_1d(x, 2),
+     [('MaxPool', {'ceil_mode': 1, 'kernel_shape': [2], 'pads': [0, 0], 'storage_order': 0,
+                   'strides': [2]})]),
+    ('depth2space', lambda x: F.depth2space(F.reshape(x, (1, 4, 2, 3)), 2),
+     [('Reshape', {}), ('DepthToSpace', {'blocksize': 2})]),
+]
+
+
+@pytest.mark.parametrize('name,fn,nodes', FORMS, ids=[f[0] for f in FORMS])
+def test_opset_11_nodes_in_chainer_form(name, fn, nodes):
+    # Users diff exported graphs against Chainer's: axes as given (Unsqueeze's
+    # normalized, as Chainer did), attributes in Chainer's order, no perm for a
+    # default transpose, no sizes for an equal Split.
+    from onnx import helper
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    got = [(n.op_type, {a.name: helper.get_attribute_value(a) for a in n.attribute})
+           for n in model.graph.node if n.op_type != 'Constant']
+    assert got == nodes
+    assert [list(d) for _, d in got] == [list(d) for _, d in nodes]
+    for opset in (11, 13, 18):
+        _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=opset)
+
+
+@pytest.mark.parametrize('train', [False, True])
+def test_batch_normalization_statistics_named_as_chainer_did(train):
+    # Arrays passed as mean/var (or a traced batch's statistics) are the parameters
+    # <function>_param_avg_mean / _avg_var.
+    x = _x(4, 3, 2)
+    g, b = _pos(3, seed=1), _x(3, seed=2)
+    m, v = _x(3, seed=3), _pos(3, seed=4)
+    if train:
+        fn = lambda x: F.batch_normalization(x, g, b)  # noqa: E731
+        func = 'BatchNormalization_0'
+    else:
+        fn = lambda x: F.fixed_batch_normalization(x, g, b, m, v)  # noqa: E731
+        func = 'FixedBatchNormalization_0'
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11, train=train)
+    node, = model.graph.node
+    assert node.input[3:] == [f'{func}_param_avg_mean', f'{func}_param_avg_var']
+    assert [t.name for t in model.graph.initializer][2:] == list(node.input[3:])
+    if not train:
+        _util.check(fn, x, rtol=1e-5, atol=1e-5, opset_version=11)
+
+
+NODE_NAMES = [
+    (lambda x: F.relu(x), [('Relu', 'ReLU_0')]),
+    (lambda x: F.sum(x), [('ReduceSum', 'Sum_0')]),
+    (lambda x: x[1:], [('Slice', 'GetItem_0_tmp_0')]),
+    (lambda x: F.hstack([x, x]), [('Concat', 'Hstack_0_tmp_0')]),
+    (lambda x: F.matmul(x[0], x[0].T),
+     [('Slice', 'GetItem_0_tmp_0'), ('Squeeze', 'GetItem_0_tmp_1'),
+      ('Slice', 'GetItem_1_tmp_0'), ('Squeeze', 'GetItem_1_tmp_1'),
+      ('Transpose', 'Transpose_0'), ('MatMul', 'MatMul_0_tmp_0')]),
+    (lambda x: F.select_item(x[0], numpy.array([0, 1, 2], numpy.int32)),
+     [('Slice', 'GetItem_0_tmp_0'), ('Squeeze', 'GetItem_0_tmp_1'),
+      ('Unsqueeze', 'SelectItem_0_tmp_0'), ('GatherElements', 'SelectItem_0_tmp_1'),
+      ('Squeeze', 'SelectItem_0_tmp_2')]),
+]
+
+
+@pytest.mark.parametrize('fn,nodes', NODE_NAMES)
+def test_node_names_as_chainer_wrote_them(fn, nodes):
+    # A call that is one node is named after the call, except for the converters
+    # whose nodes Chainer named as helpers (<call>_tmp_<j>) even when there is one.
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(2, 3, 4), opset_version=11)
+    assert [(n.op_type, n.name) for n in model.graph.node if n.op_type != 'Constant'] == nodes
+
+
+def test_select_item_takes_narrow_integer_labels():
+    t = numpy.array([2, 0], numpy.int16)
+    _util.check(lambda x: F.select_item(x, t), _x(2, 3))
+
+
+def test_roi_pooling_is_refused_by_its_own_name():
+    # F.roi_pooling_2d is a composition here: the export traces it as Chainer's
+    # ROIPooling2D node, whose converter says why it is refused (not a part's name).
+    rois = numpy.array([[0, 0, 0, 3, 3]], numpy.float32)
+    fn = lambda x: F.roi_pooling_2d(x, rois, 2, 2, 1.0)  # noqa: E731
+    with pytest.raises(ValueError, match='ROIPooling2D is not supported.*MaxRoiPool'):
+        _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 4, 4), opset_version=11)
+
+    def max_roi_pool(params):
+        f = params.func
+        return _util.onnx.helper.make_node('MaxRoiPool', params.input_names,
+                                           params.output_names, pooled_shape=[f.outh, f.outw],
+                                           spatial_scale=f.spatial_scale),
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 4, 4),
+                                      external_converters={'ROIPooling2D': max_roi_pool})
+    assert [n.op_type for n in model.graph.node] == ['MaxRoiPool']
+    assert chainer.functions.roi_pooling_2d(_x(1, 2, 4, 4), rois, 2, 2, 1.0).shape == (1, 2, 2, 2)
+
+
+@pytest.mark.parametrize('shape', [(), (3,), (2, 3)])
+@pytest.mark.parametrize('fn', [F.hstack, F.vstack, F.dstack])
+def test_stacking_low_rank_inputs_unsqueezes_them(fn, shape):
+    # The axes numpy.atleast_{1,2,3}d adds are an Unsqueeze, as Chainer wrote it.
+    x = numpy.arange(int(numpy.prod(shape)), dtype=numpy.float32).reshape(shape)
+    args = [x, numpy.asarray(x + 1)]
+    stack = lambda a, b: fn([a, b])  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(stack), args, opset_version=11)
+    ops = [n.op_type for n in model.graph.node]
+    assert 'Reshape' not in ops and ops[-1] == 'Concat'
+    _util.check(stack, args, opset_version=11)
+    _util.check(stack, args)
+
+
+def test_max_pooling_window_wholly_in_the_padding():
+    # cover_all with pad=1, stride 2 over 3 values: the last window holds only padding
+    # (-inf in Chainer); the end padding reaches the kernel size, which runtimes refuse
+    # as a MaxPool pad, so it is a Pad of -inf.
+    fn = lambda x: F.max_pooling_1d(x, 2, 2, 1, cover_all=True)  # noqa: E731
+    x = _x(2, 2, 3)
+    assert chainer.functions.max_pooling_1d(x, 2, 2, 1).shape == (2, 2, 3)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [n.op_type for n in model.graph.node if n.op_type != 'Constant'] == ['Pad', 'MaxPool']
+    _util.onnx.checker.check_model(model, full_check=True)
+    got, = _util.run_onnx(model, x)
+    want = fn(x).array
+    finite = numpy.isfinite(want)
+    assert not finite.all()
+    numpy.testing.assert_allclose(got[finite], want[finite], rtol=1e-6)
+    # onnxruntime starts its maxima at the lowest float, not -inf
+    assert (got[~finite] <= numpy.finfo(numpy.float32).min).all()
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'axis': -1}, {'eps': 1e-3, 'axis': 2}])
+def test_normalize_is_traced_as_one_normalize_l2_call(kwargs):
+    # F.normalize is a composition here: the export traces it as Chainer's NormalizeL2
+    # node, so its graph output and nodes carry that name, as in Chainer.
+    fn = lambda x: F.normalize(x, **kwargs)  # noqa: E731
+    x = _pos(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [o.name for o in model.graph.output] == ['NormalizeL2_0']
+    assert {n.name.split('_tmp_')[0] for n in model.graph.node} == {'NormalizeL2_0'}
+    _util.check(fn, x, opset_version=11)
+    _util.check(fn, x)
+
+
+def test_average_pooling_pad_as_large_as_the_kernel():
+    # Windows wholly in the zero padding: runtimes refuse such a pad, so it is a Pad node.
+    fn = lambda x: F.average_pooling_nd(x, 1, 1, 1)  # noqa: E731
+    x = _x(2, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    assert [n.op_type for n in model.graph.node if n.op_type != 'Constant'] == \
+        ['Pad', 'AveragePool']
+    _util.check(fn, x, opset_version=11)
+    _util.check(fn, x)

@@ -510,3 +510,19 @@ def test_rename_variable_name_and_format_customized_shapes():
     assert format_customized_shapes({'a': x}, [(4, 3)]) == [(4, 3)]
     with pytest.raises(ValueError):
         format_customized_shapes([x], (2, 3))
+
+
+def test_model_input_returned_as_it_is_is_the_graph_output_as_chainer_wrote_it():
+    x = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    fn = lambda a, b: (a, F.relu(b), b)  # noqa: E731
+    model = onnx_chainer.export(_util.FuncModel(fn), [x, x + 1])
+    assert [o.name for o in model.graph.output] == ['Input_0', 'ReLU_0', 'Input_1']
+    assert [n.op_type for n in model.graph.node] == ['Relu']
+    _util.check(fn, [x, x + 1])
+    # Named or returned twice, the output is a copy under its own name.
+    model = onnx_chainer.export(_util.FuncModel(fn), [x, x + 1], output_names=['p', 'q', 'r'])
+    assert [o.name for o in model.graph.output] == ['p', 'q', 'r']
+    fn2 = lambda a: (a, a)  # noqa: E731
+    model = onnx_chainer.export(_util.FuncModel(fn2), x)
+    assert [o.name for o in model.graph.output] == ['Input_0', 'Identity_0']
+    _util.check(fn2, x)
