@@ -104,6 +104,22 @@ def test_numerical_grad_sin_returns_list_and_restores_inputs():
     numpy.testing.assert_array_equal(x, x0)
 
 
+def test_numerical_grad_runs_f_without_type_checks():
+    # As Chainer: the perturbed evaluations skip type checks (check_backward's
+    # dtype= casts the checked arrays, not the ones f holds itself).
+    x = uniform((3,))
+    seen = []
+
+    def f():
+        seen.append(chainer.config.type_check)
+        return x * 2,
+
+    gradient_check.numerical_grad(f, (x,), (uniform((3,)),))
+    gradient_check.numerical_grad(f, (x,), (uniform((3,)),), detect_nondifferentiable=True)
+    assert set(seen) == {False}
+    assert chainer.config.type_check
+
+
 def test_numerical_grad_multiple_inputs_outputs_with_none_grad():
     x = uniform((2, 3))
     y = uniform((2, 3))
