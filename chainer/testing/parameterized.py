@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chainer.testing import _bundle
-from chainer.utils.error import _caused_by, _ValueAssertionError
+from chainer.utils.error import _caused_by, _TypeAssertionError, _ValueAssertionError
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
@@ -105,10 +105,12 @@ def parameterize(*params: dict):
 
 
 def _values_to_dicts(names: str, values: Sequence) -> list[dict]:
+    # Also AssertionErrors: Chainer asserted these.
     if not isinstance(names, str):
-        raise TypeError(f'names must be a str, got {type(names).__name__}')
+        raise _TypeAssertionError(f'names must be a str, got {type(names).__name__}')
     if not isinstance(values, (tuple, list)):
-        raise TypeError(f'values must be a tuple or list, got {type(values).__name__}')
+        raise _TypeAssertionError(
+            f'values must be a tuple or list, got {type(values).__name__}')
     keys = [name.strip() for name in names.split(',')]
     if len(keys) == 1:
         return [{keys[0]: value} for value in values]

@@ -115,23 +115,29 @@ def fix_random(*, setup_method: str = 'setUp', teardown_method: str = 'tearDown'
 
     def fix_class(klass: type) -> type:
         # Looked up now so that the wrappers call the class's own methods.
-        original_setup = getattr(klass, setup_method, None)
-        original_teardown = getattr(klass, teardown_method, None)
+        # A missing one is an error, as in Chainer: a setUp added to a plain
+        # class would never be called, so the seed would silently not be fixed.
+        for name in (setup_method, teardown_method):
+            if not hasattr(klass, name):
+                raise AttributeError(
+                    f'fix_random: {klass.__name__} has no {name!r} method to '
+                    'wrap (pytest-style classes need setup_method= and '
+                    'teardown_method= naming methods they define)')
+        original_setup = getattr(klass, setup_method)
+        original_teardown = getattr(klass, teardown_method)
 
         def setup(self, *args, **kwargs):
             _setup_random()
-            if original_setup is not None:
-                try:
-                    original_setup(self, *args, **kwargs)
-                except BaseException:
-                    # No teardown follows a failed setup.
-                    _teardown_random()
-                    raise
+            try:
+                original_setup(self, *args, **kwargs)
+            except BaseException:
+                # No teardown follows a failed setup.
+                _teardown_random()
+                raise
 
         def teardown(self, *args, **kwargs):
             try:
-                if original_teardown is not None:
-                    original_teardown(self, *args, **kwargs)
+                original_teardown(self, *args, **kwargs)
             finally:
                 _teardown_random()
 

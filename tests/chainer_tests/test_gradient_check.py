@@ -93,14 +93,31 @@ def test_numerical_grad_square():
     numpy.testing.assert_allclose(gx, 2 * x * gy, atol=1e-8, rtol=1e-6)
 
 
-def test_numerical_grad_sin_returns_tuple_and_restores_inputs():
+def test_numerical_grad_sin_returns_list_and_restores_inputs():
+    # A list, as Chainer's (user code concatenates or compares it with lists).
     x = uniform((4,))
     x0 = x.copy()
     gy = uniform((4,))
     result = gradient_check.numerical_grad(lambda: numpy.sin(x), (x,), (gy,))
-    assert isinstance(result, tuple)
+    assert type(result) is list
     numpy.testing.assert_allclose(result[0], numpy.cos(x) * gy, atol=1e-7, rtol=1e-6)
     numpy.testing.assert_array_equal(x, x0)
+
+
+def test_numerical_grad_runs_f_without_type_checks():
+    # As Chainer: the perturbed evaluations skip type checks (check_backward's
+    # dtype= casts the checked arrays, not the ones f holds itself).
+    x = uniform((3,))
+    seen = []
+
+    def f():
+        seen.append(chainer.config.type_check)
+        return x * 2,
+
+    gradient_check.numerical_grad(f, (x,), (uniform((3,)),))
+    gradient_check.numerical_grad(f, (x,), (uniform((3,)),), detect_nondifferentiable=True)
+    assert set(seen) == {False}
+    assert chainer.config.type_check
 
 
 def test_numerical_grad_multiple_inputs_outputs_with_none_grad():
@@ -400,6 +417,8 @@ def test_numerical_grad_bad_arguments():
     with pytest.raises(AssertionError, match='eps'):
         gradient_check.numerical_grad(lambda: (x,), (x,), (None,), eps=-1.0)
     with pytest.raises(TypeError, match='tuple or list'):
+        gradient_check.numerical_grad(lambda: (x,), x, (None,))
+    with pytest.raises(AssertionError, match='tuple or list'):  # as Chainer's assert
         gradient_check.numerical_grad(lambda: (x,), x, (None,))
     # Outputs that do not fit grad_outputs: AssertionError, as Chainer's
     # asserts raised, and ValueError.

@@ -475,10 +475,42 @@ def test_link_test_case_bad_definitions(link_classes):
         run_link(_LinkBase, 'test_backward', link_class=scale, param_names=('V',))
     with pytest.raises(TypeError, match='chainer.Link'):
         run_link(_LinkBase, 'test_forward', link_class=staticmethod(lambda w: object()))
-    with pytest.raises(ValueError, match='param_names'):
-        run_link(_LinkBase, 'test_forward', link_class=scale, param_names=('W', 'b'))
+    # param_names names the parameters whose gradients are checked; it need
+    # not match generate_params one for one (as in Chainer).
+    run_link(_LinkBase, 'test_forward', link_class=scale, param_names=('W', 'b'))
+    with pytest.raises(testing.LinkTestError, match="parameter named 'b'"):
+        run_link(_LinkBase, 'test_backward', link_class=scale, param_names=('W', 'b'))
     with pytest.raises(unittest.SkipTest):
         run_link(_LinkBase, 'test_backward', link_class=scale, skip_backward_test=True)
+
+
+def test_link_test_case_checks_some_of_the_initialized_params():
+    # Both initializers go to the link; only W's gradient is checked.
+    class Linear(_LinkBase):
+        param_names = ('W',)
+        numerical_grad_dtype = None  # b, not checked, stays float32
+        check_backward_options = {'atol': 1e-2, 'rtol': 1e-2, 'eps': 1e-2}
+
+        def generate_params(self):
+            return (numpy.random.uniform(-1, 1, (3, 2)).astype(numpy.float32),
+                    numpy.random.uniform(-1, 1, (3,)).astype(numpy.float32))
+
+        def create_link(self, initializers):
+            W, b = initializers
+            return chainer.links.Linear(2, 3, initialW=W, initial_bias=b)
+
+        def generate_inputs(self):
+            return numpy.random.uniform(-1, 1, (4, 2)).astype(numpy.float32),
+
+        def forward_expected(self, link, inputs):
+            return inputs[0].dot(link.W.array.T) + link.b.array,
+
+    for method in ('test_forward', 'test_backward'):
+        run_link(Linear, method)
+    # No parameter checked: W and b stay float32 while the numerical gradient
+    # runs on float64 inputs, which Chainer allows (no type checks there).
+    run_link(Linear, 'test_backward', param_names=(), numerical_grad_dtype=numpy.float64,
+             check_backward_options={})
 
 
 class _InitBase(testing.LinkInitializersTestCase):
@@ -515,6 +547,21 @@ def test_link_initializers_test_case(link_classes):
     with pytest.raises(ValueError, match='InitializerArgument'):
         run_link(_InitBase, 'test_initializers', link_class=scale,
                  get_initializers=get_initializers)
+
+
+def test_link_initializers_generate_params_once_per_param(link_classes):
+    # As Chainer: one generate_params call per parameter, shared by all of
+    # that parameter's initializers, so seeded draws line up.
+    scale, _, _ = link_classes
+    calls = []
+
+    def generate_params(self):
+        calls.append(1)
+        return numpy.random.uniform(-1, 1, (3,)),
+
+    run_link(_InitBase, 'test_initializers', link_class=scale,
+             generate_params=generate_params)
+    assert len(calls) == 1
 
 
 def test_link_test_cases_exist():

@@ -106,6 +106,21 @@ def test_error_counts_as_failure():
     assert 'IndexError' in result.failures[0][1]
 
 
+def test_zero_times_fails_and_zero_successes_runs_once():
+    # As Chainer: the verdict follows each trial, so repeat(0) runs nothing
+    # and fails, and min_success=0 runs one trial and passes whatever it gives.
+    case = _make(condition.repeat(0), [])
+    result = _run(case('test_it'))
+    assert case.calls == 0
+    assert len(result.failures) == 1
+    assert 'Fail: 0, Success: 0' in result.failures[0][1]
+
+    case = _make(condition.repeat_with_success_at_least(3, 0), [False])
+    result = _run(case('test_it'))
+    assert case.calls == 1
+    assert result.wasSuccessful()
+
+
 @pytest.mark.parametrize('times, min_success', [(2, 3), (2, -1)])
 def test_bad_arguments(times, min_success):
     with pytest.raises(ValueError):

@@ -169,8 +169,13 @@ def test_from_pytest_parameterize():
     for error in (ValueError, AssertionError):  # AssertionError as Chainer's
         with pytest.raises(error):
             testing.from_pytest_parameterize('a,b', [(1, 2, 3)])
-    with pytest.raises(TypeError):
-        testing.from_pytest_parameterize(['a'], [1])
+    for error in (TypeError, AssertionError):  # AssertionError as Chainer's
+        with pytest.raises(error):
+            testing.from_pytest_parameterize(['a'], [1])
+        with pytest.raises(error):
+            testing.parameterize_pytest(('a', 'b'), [(1, 2)])
+        with pytest.raises(error):
+            testing.product({'a': 3})
 
 
 def test_parameterize_rejects_non_dicts():

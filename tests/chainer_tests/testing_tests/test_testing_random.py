@@ -48,6 +48,9 @@ class TestFixedPytestClass:
     def setup_method(self, method):
         self.x = numpy.random.rand()
 
+    def teardown_method(self, method):
+        pass
+
     def test_value(self):
         testing.generate_seed()  # inside a fixed test
         with_seed = numpy.random.RandomState(100).rand()
@@ -94,3 +97,18 @@ def test_env_seed(monkeypatch):
 def test_bad_target():
     with pytest.raises(ValueError):
         testing.fix_random()(3)
+
+
+@pytest.mark.parametrize('kwargs', [
+    {}, {'setup_method': 'setup_method', 'teardown_method': 'teardown_method'}])
+def test_class_without_the_methods(kwargs):
+    # A plain class has no setUp that pytest would call: refused, as in Chainer.
+    class TestPlain:
+        def setup_method(self, method):
+            pass
+
+        def test_a(self):
+            pass
+
+    with pytest.raises(AttributeError, match='teardown_method|setUp'):
+        testing.fix_random(**kwargs)(TestPlain)
