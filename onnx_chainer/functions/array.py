@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy
 
+import chainer
+
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
 from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
@@ -187,7 +189,9 @@ def convert_Tile(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Where(func, opset_version, input_names, output_names, context):
-    return _util.single('Where', input_names, output_names)
+    condition = chainer.backend.CpuDevice().send(func.condition)
+    cond_name = context.add_initializer(condition, context.fresh_name('const'))
+    return _util.single('Where', [cond_name] + list(input_names), output_names)
 
 
 @support(_OPSETS)
