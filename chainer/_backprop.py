@@ -345,9 +345,6 @@ class _Walk:
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
                     _check_grad_type(func, x, data)
-                if debug:
-                    func._debug_check_nan((data,), 'backward')
-
                 creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
@@ -372,6 +369,12 @@ class _Walk:
                     grads[x] = _sum(cur, gx, add_node)
                     if in_place:
                         owned.add(x)
+                if debug:
+                    # the sum with the gradient already there, as Chainer checked it
+                    # (a parameter's NaN gradient left from before cleargrads shows)
+                    acc = grads[x]
+                    func._debug_check_nan(
+                        (data if type(acc) is _Pending else acc._data,), 'backward')
 
                 if creator is not None:
                     key = id(creator)

@@ -6,6 +6,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+import chainer.links as L
 from chainer import _backprop_utils
 
 
@@ -128,3 +129,19 @@ def test_nan_inside_a_backward_names_the_function_being_differentiated(monkeypat
     assert dashes == '-' * 50  # the terminal's width, as in Chainer
     assert title == 'Stacktrace of the function is below:'
     assert '_apply_sqrt' in '\n'.join(stack)
+
+
+def test_backward_nan_in_the_accumulated_gradient():
+    # As in Chainer, debug mode checks the sum with the gradient already there: a
+    # link's NaN gradients left because cleargrads() was forgotten are reported.
+    link = L.Linear(3, 2)
+    x = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    y = F.sum(link(x))
+    with chainer.using_config('debug', True):
+        with pytest.raises(RuntimeError, match='NaN is detected on backward computation '
+                                               'of LinearFunction'):
+            y.backward()
+    link.cleargrads()
+    with chainer.using_config('debug', True):
+        F.sum(link(x)).backward()
+    assert not numpy.isnan(link.W.grad).any()
