@@ -354,6 +354,12 @@ class _Walk:
                         if var is not None:
                             cur = var._grad_var
                             var._grad_var = None
+                if debug:
+                    # the gradient already there too, before adding (as Chainer): a
+                    # parameter's NaN gradient left from before cleargrads() shows
+                    func._debug_check_nan(
+                        (data,) if cur is None or type(cur) is _Pending else (data, cur._data),
+                        'backward')
                 if cur is None:
                     grads[x] = gx
                 elif (x in owned and (cur._requires_grad or not gx._requires_grad)
@@ -369,12 +375,6 @@ class _Walk:
                     grads[x] = _sum(cur, gx, add_node)
                     if in_place:
                         owned.add(x)
-                if debug:
-                    # the sum with the gradient already there, as Chainer checked it
-                    # (a parameter's NaN gradient left from before cleargrads shows)
-                    acc = grads[x]
-                    func._debug_check_nan(
-                        (data if type(acc) is _Pending else acc._data,), 'backward')
 
                 if creator is not None:
                     key = id(creator)

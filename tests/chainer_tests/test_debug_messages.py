@@ -145,3 +145,20 @@ def test_backward_nan_in_the_accumulated_gradient():
     with chainer.using_config('debug', True):
         F.sum(link(x)).backward()
     assert not numpy.isnan(link.W.grad).any()
+
+
+def test_backward_nan_of_the_old_gradient_is_found_before_adding():
+    # Chainer raised before the sum node was applied: hooks never see it
+    x = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    x.grad = numpy.full((2, 3), numpy.nan, numpy.float32)
+    y = F.sum(F.relu(x))
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(function.label)
+
+    with chainer.using_config('debug', True), Rec():
+        with pytest.raises(RuntimeError, match='backward computation of ReLU'):
+            y.backward()
+    assert '_ + _' not in seen
