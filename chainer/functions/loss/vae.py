@@ -48,7 +48,8 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
     function_node._check_input(ln_var)
     ln_var = chainer.as_variable(ln_var)
     mean = chainer.as_variable(_as_data('mean', mean, ln_var))
-    loss = (mean * mean + exp(ln_var) - ln_var - 1.0) * 0.5
+    var = exp(ln_var)  # first, and ``- 1`` an int: the nodes (and labels) of Chainer
+    loss = (mean * mean + var - ln_var - 1) * 0.5
     return _reduce(loss, reduce)
 
 

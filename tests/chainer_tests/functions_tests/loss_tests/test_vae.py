@@ -3,6 +3,7 @@ import math
 import numpy
 import pytest
 
+import chainer
 from chainer import testing
 from chainer.utils import type_check
 from chainer.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
@@ -108,3 +109,18 @@ def test_mismatched_shapes_are_also_value_errors():
             call()
         with pytest.raises(ValueError):
             call()
+
+
+def test_gaussian_kl_divergence_nodes_seen_by_hooks():
+    # Chainer's nodes in Chainer's order: exp first, ``- 1`` labelled ``_ + (-1)``
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(function.label)
+
+    mean = numpy.zeros((2, 3), numpy.float32)
+    ln_var = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    with Rec():
+        gaussian_kl_divergence(mean, ln_var)
+    assert seen == ['exp', '_ * _', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum']
