@@ -111,16 +111,29 @@ def test_mismatched_shapes_are_also_value_errors():
             call()
 
 
-def test_gaussian_kl_divergence_nodes_seen_by_hooks():
-    # Chainer's nodes in Chainer's order: exp first, ``- 1`` labelled ``_ + (-1)``
-    seen = []
+class _Labels(chainer.FunctionHook):
+    def __init__(self):
+        self.seen = []
 
-    class Rec(chainer.FunctionHook):
-        def forward_preprocess(self, function, in_data):
-            seen.append(function.label)
+    def forward_preprocess(self, function, in_data):
+        self.seen.append(function.label)
 
+
+@pytest.mark.parametrize('wrap,labels', [
+    (False, ['exp', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum']),
+    (True, ['exp', '_ * _', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum'])])
+def test_gaussian_kl_divergence_nodes_seen_by_hooks(wrap, labels):
+    # Chainer's nodes in Chainer's order: exp first, ``- 1`` labelled ``_ + (-1)``,
+    # an array mean squared in NumPy
     mean = numpy.zeros((2, 3), numpy.float32)
     ln_var = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
-    with Rec():
-        gaussian_kl_divergence(mean, ln_var)
-    assert seen == ['exp', '_ * _', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum']
+    with _Labels() as hook:
+        gaussian_kl_divergence(chainer.Variable(mean) if wrap else mean, ln_var)
+    assert hook.seen == labels
+
+
+def test_gaussian_nll_of_arrays_computes_the_constants_in_numpy():
+    a = numpy.zeros((2, 3), numpy.float32)
+    with _Labels() as hook:
+        gaussian_nll(a, a, a)
+    assert hook.seen == ['exp', '_ * _', '_ * (-0.5)', '_ - _', 'Sum']
