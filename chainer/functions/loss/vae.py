@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import operator
 
 import chainer
 from chainer import backend
@@ -38,16 +39,16 @@ def _as_data(name: str, a, like):
     return backend.get_array_module(like).asarray(a, dtype=like.dtype)
 
 
-def _difference(x, mean):
-    """``x - mean``; two arrays of shapes that do not broadcast are an error that is
+def _arith(op, a, b, names: str):
+    """``op(a, b)``; two arrays of shapes that do not broadcast are an error that is
     both NumPy's ``ValueError`` (Chainer's) and an ``InvalidType``."""
     try:
-        return x - mean
+        return op(a, b)
     except ValueError as e:
         if isinstance(e, type_check.InvalidType):
             raise
         raise type_check._InvalidValue(
-            'x and mean of broadcastable shapes', f'{x.shape} and {mean.shape}') from e
+            f'{names} of broadcastable shapes', f'{a.shape} and {b.shape}') from e
 
 
 def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
@@ -75,10 +76,10 @@ def bernoulli_nll(x, y, reduce='sum'):
     """
     _check(reduce)
     function_node._check_input(y)
-    y = chainer.as_variable(y)
     x = _as_data('x', x, y)
     with type_check._failing_as(type_check._InvalidValue):  # NumPy's error in Chainer
-        loss = softplus(y) - y * x
+        # x * y: the operands in the order of Chainer's node
+        loss = softplus(y) - _arith(operator.mul, x, y, 'x and y')
     return _reduce(loss, reduce)
 
 
@@ -96,7 +97,7 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
     mean = _as_data('mean', mean, ln_var)
     x_prec = exp(-ln_var)
     with type_check._failing_as(type_check._InvalidValue):  # NumPy's error in Chainer
-        x_diff = _difference(x, mean)
+        x_diff = _arith(operator.sub, x, mean, 'x and mean')
         x_power = (x_diff * x_diff) * x_prec * -0.5
     loss = (ln_var + math.log(2 * math.pi)) / 2 - x_power
     return _reduce(loss, reduce)

@@ -137,3 +137,15 @@ def test_gaussian_nll_of_arrays_computes_the_constants_in_numpy():
     with _Labels() as hook:
         gaussian_nll(a, a, a)
     assert hook.seen == ['exp', '_ * _', '_ * (-0.5)', '_ - _', 'Sum']
+
+
+def test_bernoulli_nll_nodes_seen_by_hooks():
+    # as in Chainer: x * y with the logits kept an array when they are one
+    x = numpy.ones((2, 3), numpy.float32)
+    y = numpy.zeros((2, 3), numpy.float32)
+    with _Labels() as hook:
+        bernoulli_nll(x, y)
+    assert hook.seen == ['Softplus', '_ - _', 'Sum']
+    with _Labels() as hook:
+        bernoulli_nll(chainer.Variable(x), y)
+    assert hook.seen == ['Softplus', '_ * _', '_ - _', 'Sum']
