@@ -345,9 +345,6 @@ class _Walk:
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
                     _check_grad_type(func, x, data)
-                if debug:
-                    func._debug_check_nan((data,), 'backward')
-
                 creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
@@ -357,6 +354,12 @@ class _Walk:
                         if var is not None:
                             cur = var._grad_var
                             var._grad_var = None
+                if debug:
+                    # the gradient already there too, before adding (as Chainer): a
+                    # parameter's NaN gradient left from before cleargrads() shows
+                    func._debug_check_nan(
+                        (data,) if cur is None or type(cur) is _Pending else (data, cur._data),
+                        'backward')
                 if cur is None:
                     grads[x] = gx
                 elif (x in owned and (cur._requires_grad or not gx._requires_grad)

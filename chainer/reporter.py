@@ -157,7 +157,9 @@ class Summary:
             self._x = _as_numpy1_scalar(self._x, weighted)
             self._x += weighted
             self._x2 = _as_numpy1_scalar(self._x2, weighted)
-            self._x2 += weighted * value
+            # weight * value once more (not ``weighted``): a Variable value makes the
+            # same nodes as in Chainer, which hooks see
+            self._x2 += weight * value * value
             self._n = _as_numpy1_scalar(self._n, weight)
             self._n += weight
 

@@ -122,7 +122,6 @@ class SpectralNormalization(_weight_hook.WeightHook):
 
     def normalize_weight(self, link: Any) -> variable.Variable:
         """The normalized weight ``W / sigma`` (times ``gamma``) as a Variable."""
-        from chainer import functions as F
         W = getattr(link, self.weight_name)
         weight_matrix = self.reshape_W(W)
         if not chainer.config.in_recomputing or self.u is None:
@@ -139,8 +138,9 @@ class SpectralNormalization(_weight_hook.WeightHook):
         if self.factor is not None:
             sigma = sigma / self.factor
         if self.use_gamma:
-            W = F.broadcast_to(link.gamma, W.shape) * W
-        return W / F.broadcast_to(sigma, W.shape)
+            W = link.gamma * W
+        # the 0-d sigma and gamma broadcast in the arithmetic: the nodes Chainer made
+        return W / sigma
 
     def reshape_W(self, W: Any) -> Any:
         """``W`` as a matrix: axis ``self.axis`` first, the other axes flattened."""

@@ -33,6 +33,12 @@ def const(context: Any, value: Any, dtype: Any, name: str | None = None) -> str:
     return context.add_const(numpy.asarray(value, dtype=dtype), name)
 
 
+def held_array(context: Any, array: Any) -> str:
+    """The initializer for an array a node holds instead of taking it as an input
+    (``Where``'s condition, ``Permutate``'s indices), named as array inputs are."""
+    return context.add_initializer(to_cpu(array), context.fresh_name('const'))
+
+
 def ints(context: Any, values: Any, name: str | None = None) -> str:
     return context.add_const(numpy.asarray(list(values), dtype=numpy.int64), name)
 

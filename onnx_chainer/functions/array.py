@@ -202,7 +202,8 @@ def convert_Tile(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Where(func, opset_version, input_names, output_names, context):
-    return _util.single('Where', input_names, output_names)
+    return _util.single('Where', [_util.held_array(context, func.condition)] + list(input_names),
+                        output_names)
 
 
 @support(_OPSETS)
@@ -234,11 +235,11 @@ def convert_Pad(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Permutate(func, opset_version, input_names, output_names, context):
-    indices = input_names[1]
+    indices = _util.held_array(context, func.indices)
     gb = _util.builder(context)
     if func.inv:
         # argsort of a permutation: scatter positions to their indices
-        n = _util.in_shape(func, 1)[0]
+        n = len(func.indices)
         positions = _util.ints(context, range(n))
         zeros = _util.ints(context, [0] * n)
         indices = gb.op('ScatterElements', [zeros, gb.op('Cast', [indices], to=7), positions],

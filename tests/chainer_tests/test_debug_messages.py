@@ -6,6 +6,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+import chainer.links as L
 from chainer import _backprop_utils
 
 
@@ -128,3 +129,36 @@ def test_nan_inside_a_backward_names_the_function_being_differentiated(monkeypat
     assert dashes == '-' * 50  # the terminal's width, as in Chainer
     assert title == 'Stacktrace of the function is below:'
     assert '_apply_sqrt' in '\n'.join(stack)
+
+
+def test_backward_nan_in_the_accumulated_gradient():
+    # As in Chainer, debug mode checks the sum with the gradient already there: a
+    # link's NaN gradients left because cleargrads() was forgotten are reported.
+    link = L.Linear(3, 2)
+    x = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    y = F.sum(link(x))
+    with chainer.using_config('debug', True):
+        with pytest.raises(RuntimeError, match='NaN is detected on backward computation '
+                                               'of LinearFunction'):
+            y.backward()
+    link.cleargrads()
+    with chainer.using_config('debug', True):
+        F.sum(link(x)).backward()
+    assert not numpy.isnan(link.W.grad).any()
+
+
+def test_backward_nan_of_the_old_gradient_is_found_before_adding():
+    # Chainer raised before the sum node was applied: hooks never see it
+    x = chainer.Variable(numpy.ones((2, 3), numpy.float32))
+    x.grad = numpy.full((2, 3), numpy.nan, numpy.float32)
+    y = F.sum(F.relu(x))
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(function.label)
+
+    with chainer.using_config('debug', True), Rec():
+        with pytest.raises(RuntimeError, match='backward computation of ReLU'):
+            y.backward()
+    assert '_ + _' not in seen

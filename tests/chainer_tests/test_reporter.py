@@ -187,6 +187,21 @@ def test_summary_weighted():
     assert std == pytest.approx(numpy.sqrt((3 * 1 + 25) / 4 - 4))
 
 
+def test_summary_of_a_variable_makes_chainers_nodes():
+    # x2 += weight * value * value: the nodes Chainer made, in its order
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(function.label)
+
+    s = Summary()
+    with Rec():
+        s.add(chainer.Variable(numpy.array(3., numpy.float32)), weight=0.5)
+    assert seen == ['_ * 0.5', '_ + 0.0', '_ * 0.5', '_ * _', '_ + 0.0']
+    assert float(s.compute_mean().array) == 3.0
+
+
 def test_summary_arrays_mean_and_std():
     s = Summary()
     s.add(numpy.array(1.0, numpy.float32))

@@ -30,34 +30,39 @@ def _inverse(indices):
 
 
 class Permutate(function_node.FunctionNode):
-    """Permutes ``x`` along ``axis`` by ``indices`` (or by their inverse when ``inv``)."""
+    """Permutes ``x`` along ``axis`` by ``indices`` (or by their inverse when ``inv``).
 
-    def __init__(self, axis: int = 0, inv: bool = False) -> None:
+    The indices are held by the node, not an input (hooks and graphs see ``x``
+    only), as in Chainer.
+    """
+
+    def __init__(self, indices, axis: int = 0, inv: bool = False) -> None:
+        self.indices = indices
         self.axis = argument._int(axis, 'axis')
         self.inv = inv
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'indices'))
-        x_type, ind_type = in_types
-        type_check.expect(ind_type.dtype.kind == 'i', ind_type.ndim == 1)
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        ind = self.indices
+        type_check.expect(
+            type_check.make_variable(ind.dtype.kind, 'indices.dtype.kind') == 'i',
+            type_check.make_variable(ind.ndim, 'indices.ndim') == 1)
         if self.axis >= 0:
             type_check.expect(x_type.ndim > self.axis)
         else:
             type_check.expect(x_type.ndim >= -self.axis)
-        type_check.expect(x_type.shape[self.axis] == ind_type.shape[0])
+        type_check.expect(
+            x_type.shape[self.axis] == type_check.make_variable(ind.shape[0], 'len(indices)'))
 
     def forward(self, inputs):
-        self.retain_inputs((1,))
-        x, indices = inputs
-        if self.inv:
-            indices = _inverse(indices)
+        x, = inputs
+        indices = _inverse(self.indices) if self.inv else self.indices
         xp = backend.get_array_module(x)
         return xp.take(x, indices, axis=self.axis),
 
     def backward(self, indexes, grad_outputs):
-        indices, = self.get_retained_inputs()
-        gx, = Permutate(self.axis, not self.inv).apply((grad_outputs[0], indices))
-        return gx, None
+        return Permutate(self.indices, self.axis, not self.inv).apply(grad_outputs)
 
 
 def permutate_unchecked(x, indices, axis: int = 0, inv: bool = False):
@@ -67,7 +72,7 @@ def permutate_unchecked(x, indices, axis: int = 0, inv: bool = False):
     :func:`permutate` checks a user's indices on the host, which for a GPU
     array means waiting for the device to read them back.
     """
-    return Permutate(axis, inv).apply((x, indices))[0]
+    return Permutate(indices, axis, inv).apply((x,))[0]
 
 
 def permutate(x, indices, axis: int = 0, inv: bool = False):
@@ -89,4 +94,4 @@ def permutate(x, indices, axis: int = 0, inv: bool = False):
                 'indices: a one-dimensional int array',
                 f'{indices.ndim}-d {indices.dtype} array')
         _check_permutation(indices)
-    return Permutate(axis, inv).apply((x, indices))[0]
+    return Permutate(indices, axis, inv).apply((x,))[0]

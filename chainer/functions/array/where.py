@@ -11,37 +11,39 @@ from chainer.utils import type_check
 
 
 class Where(function_node.FunctionNode):
-    """Takes ``x`` where the condition holds and ``y`` elsewhere (with broadcasting)."""
+    """Takes ``x`` where the condition holds and ``y`` elsewhere (with broadcasting).
+
+    The condition is an array held by the node, not an input: hooks and graphs see
+    ``x`` and ``y`` only, as in Chainer.
+    """
+
+    def __init__(self, condition) -> None:
+        self.condition = condition
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('condition', 'x', 'y'))
-        c_type, x_type, y_type = in_types
+        type_check._argname(in_types, ('x', 'y'))
+        c = self.condition
+        x_type, y_type = in_types
         type_check.expect(
-            c_type.dtype == numpy.bool_,
+            type_check.make_variable(c.dtype, 'condition.dtype') == numpy.bool_,
             x_type.dtype == y_type.dtype,
         )
-        type_check.expect_broadcast_shapes(c_type.shape, x_type.shape, y_type.shape)
+        type_check.expect_broadcast_shapes(
+            type_check.make_variable(c.shape, 'condition.shape'), x_type.shape, y_type.shape)
 
     def forward(self, inputs):
-        self.retain_inputs((0,))
-        c, x, y = inputs
-        return chainer.utils.force_array(chainer.utils.array.select(c, x, y)),
+        x, y = inputs
+        return chainer.utils.force_array(chainer.utils.array.select(self.condition, x, y)),
 
     def backward(self, indexes, grad_outputs):
-        c, = self.get_retained_inputs()
         gy, = grad_outputs
         xp = backend.get_array_module(gy.array)
         with backend.using_device(backend.get_device_from_array(gy.array)):
             zeros = xp.zeros((), gy.dtype)
-        ret = []
-        for i in indexes:
-            if i == 0:
-                ret.append(None)
-            elif i == 1:
-                ret.append(sum_to(where(c, gy, zeros), self.inputs[1].shape))
-            else:
-                ret.append(sum_to(where(c, zeros, gy), self.inputs[2].shape))
-        return tuple(ret)
+        c = self.condition
+        return tuple(
+            sum_to(where(c, gy, zeros) if i == 0 else where(c, zeros, gy), self.inputs[i].shape)
+            for i in indexes)
 
 
 def where(condition, x, y):
@@ -59,4 +61,4 @@ def where(condition, x, y):
     elif isinstance(condition, numpy.generic):
         # what comparing 0-d arrays gives (``x.array > 0``)
         condition = numpy.asarray(condition)
-    return Where().apply((condition, x, y))[0]
+    return Where(condition).apply((x, y))[0]

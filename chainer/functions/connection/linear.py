@@ -167,9 +167,10 @@ def linear(x, W, b=None, n_batch_axes: int = 1):
         size = 1
         for s in batch_shape:
             size *= s
-        x = reshape(x, (size, _rest_size(size, x.shape[n_batch_axes:])))
+        x = x.reshape((size, _rest_size(size, x.shape[n_batch_axes:])))
     elif x.ndim > 2:
-        x = reshape(x, (x.shape[0], _rest_size(x.shape[0], x.shape[1:])))
+        # an array input is reshaped as an array (no Reshape node), as in Chainer
+        x = x.reshape((x.shape[0], _rest_size(x.shape[0], x.shape[1:])))
     y, = LinearFunction().apply((x, W) if b is None else (x, W, b))
     if batch_shape is not None:
         y = reshape(y, batch_shape + (y.shape[1],))

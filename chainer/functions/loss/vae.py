@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import operator
 
 import chainer
 from chainer import backend
@@ -26,15 +27,28 @@ def _reduce(loss, reduce):
     return loss
 
 
-def _as_data(name: str, a, like: chainer.Variable):
+def _as_data(name: str, a, like):
     """An observed value or a mean as Chainer took it: a Variable as is; anything else
-    (an array of any dtype, a list, a Python scalar) is a constant in ``like``'s dtype."""
+    (an array of any dtype, a list, a Python scalar) is a constant array in ``like``'s
+    dtype (arithmetic on such constants stays NumPy/CuPy, no node, as in Chainer)."""
     if isinstance(a, chainer.Variable):
         return a
     if a is None or isinstance(a, (str, bytes)):
         raise TypeError(f'{name} must be an array, a Variable or a number, got '
                         f'{type(a).__name__}')
-    return backend.get_array_module(like.array).asarray(a, dtype=like.dtype)
+    return backend.get_array_module(like).asarray(a, dtype=like.dtype)
+
+
+def _arith(op, a, b, names: str):
+    """``op(a, b)``; two arrays of shapes that do not broadcast are an error that is
+    both NumPy's ``ValueError`` (Chainer's) and an ``InvalidType``."""
+    try:
+        return op(a, b)
+    except ValueError as e:
+        if isinstance(e, type_check.InvalidType):
+            raise
+        raise type_check._InvalidValue(
+            f'{names} of broadcastable shapes', f'{a.shape} and {b.shape}') from e
 
 
 def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
@@ -46,9 +60,9 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
     """
     _check(reduce)
     function_node._check_input(ln_var)
-    ln_var = chainer.as_variable(ln_var)
-    mean = chainer.as_variable(_as_data('mean', mean, ln_var))
-    loss = (mean * mean + exp(ln_var) - ln_var - 1.0) * 0.5
+    mean = _as_data('mean', mean, ln_var)
+    var = exp(ln_var)  # first, and ``- 1`` an int: the nodes (and labels) of Chainer
+    loss = (mean * mean + var - ln_var - 1) * 0.5
     return _reduce(loss, reduce)
 
 
@@ -62,10 +76,10 @@ def bernoulli_nll(x, y, reduce='sum'):
     """
     _check(reduce)
     function_node._check_input(y)
-    y = chainer.as_variable(y)
     x = _as_data('x', x, y)
     with type_check._failing_as(type_check._InvalidValue):  # NumPy's error in Chainer
-        loss = softplus(y) - y * x
+        # x * y: the operands in the order of Chainer's node
+        loss = softplus(y) - _arith(operator.mul, x, y, 'x and y')
     return _reduce(loss, reduce)
 
 
@@ -79,12 +93,11 @@ def gaussian_nll(x, mean, ln_var, reduce='sum'):
     """
     _check(reduce)
     function_node._check_input(ln_var)
-    ln_var = chainer.as_variable(ln_var)
-    x = chainer.as_variable(_as_data('x', x, ln_var))
+    x = _as_data('x', x, ln_var)
     mean = _as_data('mean', mean, ln_var)
     x_prec = exp(-ln_var)
     with type_check._failing_as(type_check._InvalidValue):  # NumPy's error in Chainer
-        x_diff = x - mean
+        x_diff = _arith(operator.sub, x, mean, 'x and mean')
         x_power = (x_diff * x_diff) * x_prec * -0.5
     loss = (ln_var + math.log(2 * math.pi)) / 2 - x_power
     return _reduce(loss, reduce)

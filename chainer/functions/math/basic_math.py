@@ -532,7 +532,8 @@ class DivByConstant(function_node.FunctionNode):
 
     def forward(self, inputs):
         x = inputs[0]
-        return _arr((x / x.dtype.type(self.value)).astype(x.dtype, copy=False)),
+        # the constant keeps its own type: cast to x's integer dtype, 0.5 would be 0
+        return _arr((x / self.value).astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
         return DivByConstant(self.value).apply(grad_outputs)

@@ -28,12 +28,13 @@ class LayerNormalization(ScaleShiftLink):
         self.eps = eps
 
     def forward(self, x: Any) -> variable.Variable:
-        """Normalizes each sample (row) of ``x``; extra axes are flattened."""
+        """Normalizes each sample (row) of ``x``; extra axes are flattened, fewer than
+        two axes are an ``InvalidType`` (as in Chainer)."""
         function_node._check_input(x)
         shape = variable.as_array(x).shape
         if self.gamma.array is None:
             self._initialize_params(utils.size_of_shape(shape[1:]))
-        if len(shape) != 2:
+        if len(shape) > 2:
             x = functions.reshape(x, (shape[0], -1 if shape[0] else self.gamma.size))
             return functions.reshape(
                 layer_normalization(x, self.gamma, self.beta, self.eps), shape)

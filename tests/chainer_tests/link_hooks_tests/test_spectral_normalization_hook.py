@@ -190,3 +190,23 @@ def test_failed_forward_does_not_leak_normalized_weight():
     sigma = numpy.linalg.svd(W, compute_uv=False)[0]
     numpy.testing.assert_allclose(
         y.array, numpy.ones((2, 3)).dot((W / sigma).T) + link.b.array, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize('kwargs,labels', [
+    ({}, ['MatMul', 'MatMul', '_ / _', 'LinearFunction']),
+    ({'use_gamma': True}, ['MatMul', 'MatMul', '_ * _', '_ / _', 'LinearFunction']),
+])
+def test_nodes_seen_by_function_hooks(kwargs, labels):
+    # the 0-d sigma (and gamma) broadcast in the arithmetic, as in Chainer
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append((function.label, [a.shape for a in in_data]))
+
+    link = L.Linear(3, 2)
+    link.add_hook(SpectralNormalization(**kwargs))
+    with Rec():
+        link(numpy.ones((1, 3), numpy.float32))
+    assert [s[0] for s in seen] == labels
+    assert seen[-2][1] == [(2, 3), ()]

@@ -4,6 +4,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import testing
+from chainer.functions.array.permutate import Permutate
 from chainer.utils import type_check
 
 _F16 = {'atol': 5e-2, 'rtol': 5e-2}
@@ -56,3 +57,22 @@ def test_permutate_errors():
         F.permutate(x, numpy.array([0, 1], numpy.int32), axis=2)
     y = F.permutate(x, chainer.Variable(numpy.array([2, 0, 1], numpy.int32)))
     assert y.shape == (3, 2)
+
+
+def test_indices_held_by_the_node():
+    # Chainer's Permutate(indices, axis, inv): hooks see x only
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append((function.label, [a.shape for a in in_data]))
+
+    x = chainer.Variable(numpy.arange(6, dtype=numpy.float32).reshape(3, 2))
+    ind = numpy.array([2, 0, 1], numpy.int32)
+    with Rec():
+        y = F.permutate(x, ind)
+        y.grad = numpy.ones_like(y.array)
+        y.backward()
+    assert seen == [('Permutate', [(3, 2)])] * 2  # forward, and the one of backward
+    z, = Permutate(numpy.array([1, 0], numpy.int32), 1, True).apply((x,))
+    numpy.testing.assert_array_equal(z.array, x.array[:, ::-1])

@@ -67,3 +67,21 @@ def test_condition_numpy_bool_scalar():
 def test_where_errors(c, x, y):
     with pytest.raises(type_check.InvalidType):
         F.where(c, x, y)
+
+
+def test_condition_held_by_the_node():
+    # hooks and graphs see x and y only; the condition is the node's array, as in Chainer
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append((function.label, [a.dtype for a in in_data]))
+
+    c = numpy.array([True, False])
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    y = chainer.Variable(numpy.array([3., 4.], numpy.float32))
+    with Rec():
+        z = F.where(c, x, y)
+    assert seen == [('Where', [numpy.float32, numpy.float32])]
+    assert len(z.creator.inputs) == 2
+    assert z.creator.condition is c

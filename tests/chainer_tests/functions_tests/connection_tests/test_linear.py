@@ -140,3 +140,22 @@ def test_empty_batch_of_many_axes():
     assert x.grad.shape == (0, 2, 3) and W.grad.shape == (4, 6) and not W.grad.any()
     assert F.linear(numpy.zeros((0, 5, 2, 3), numpy.float32), W, n_batch_axes=2).shape == \
         (0, 5, 4)
+
+
+def test_array_input_is_flattened_without_a_node():
+    # Chainer reshaped an array x as an array; a Variable x gets a Reshape node
+    seen = []
+
+    class Rec(chainer.FunctionHook):
+        def forward_preprocess(self, function, in_data):
+            seen.append(function.label)
+
+    W = numpy.ones((4, 6), numpy.float32)
+    x = numpy.ones((2, 2, 3), numpy.float32)
+    with Rec():
+        y = F.linear(x, W)
+    assert seen == ['LinearFunction'] and y.shape == (2, 4)
+    del seen[:]
+    with Rec():
+        F.linear(chainer.Variable(x), W)
+    assert seen == ['Reshape', 'LinearFunction']

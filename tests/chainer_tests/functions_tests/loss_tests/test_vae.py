@@ -3,6 +3,7 @@ import math
 import numpy
 import pytest
 
+import chainer
 from chainer import testing
 from chainer.utils import type_check
 from chainer.functions.loss.vae import bernoulli_nll, gaussian_kl_divergence, gaussian_nll
@@ -108,3 +109,43 @@ def test_mismatched_shapes_are_also_value_errors():
             call()
         with pytest.raises(ValueError):
             call()
+
+
+class _Labels(chainer.FunctionHook):
+    def __init__(self):
+        self.seen = []
+
+    def forward_preprocess(self, function, in_data):
+        self.seen.append(function.label)
+
+
+@pytest.mark.parametrize('wrap,labels', [
+    (False, ['exp', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum']),
+    (True, ['exp', '_ * _', '_ + _', '_ - _', '_ + (-1)', '_ * 0.5', 'Sum'])])
+def test_gaussian_kl_divergence_nodes_seen_by_hooks(wrap, labels):
+    # Chainer's nodes in Chainer's order: exp first, ``- 1`` labelled ``_ + (-1)``,
+    # an array mean squared in NumPy
+    mean = numpy.zeros((2, 3), numpy.float32)
+    ln_var = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    with _Labels() as hook:
+        gaussian_kl_divergence(chainer.Variable(mean) if wrap else mean, ln_var)
+    assert hook.seen == labels
+
+
+def test_gaussian_nll_of_arrays_computes_the_constants_in_numpy():
+    a = numpy.zeros((2, 3), numpy.float32)
+    with _Labels() as hook:
+        gaussian_nll(a, a, a)
+    assert hook.seen == ['exp', '_ * _', '_ * (-0.5)', '_ - _', 'Sum']
+
+
+def test_bernoulli_nll_nodes_seen_by_hooks():
+    # as in Chainer: x * y with the logits kept an array when they are one
+    x = numpy.ones((2, 3), numpy.float32)
+    y = numpy.zeros((2, 3), numpy.float32)
+    with _Labels() as hook:
+        bernoulli_nll(x, y)
+    assert hook.seen == ['Softplus', '_ - _', 'Sum']
+    with _Labels() as hook:
+        bernoulli_nll(chainer.Variable(x), y)
+    assert hook.seen == ['Softplus', '_ * _', '_ - _', 'Sum']

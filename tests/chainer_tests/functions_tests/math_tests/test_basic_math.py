@@ -144,6 +144,17 @@ def test_int_variable_times_float_stays_int():
     assert (x + 1.7).dtype == numpy.int32
 
 
+@pytest.mark.parametrize('c,expected', [
+    (2, [0, 0, 1, 1, 2]), (0.5, [0, 2, 4, 6, 8]), (numpy.float32(0.25), [0, 4, 8, 12, 16]),
+    (numpy.int32(3), [0, 0, 0, 1, 1])])
+def test_int_variable_divided_by_constant_is_the_true_quotient(c, expected):
+    # README: the true quotient cast to the dtype (0.5 is not cast to int32 0 first)
+    x = chainer.Variable(numpy.arange(5, dtype=numpy.int32))
+    y = x / c
+    assert y.dtype == numpy.int32
+    numpy.testing.assert_array_equal(y.array, expected)
+
+
 def test_float32_with_numpy_float64_scalar_stays_float32():
     x = chainer.Variable(numpy.ones(3, numpy.float32))
     for y in (x * numpy.float64(2.5), x + numpy.float64(1), numpy.float64(3) - x,

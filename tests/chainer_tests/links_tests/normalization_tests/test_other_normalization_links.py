@@ -173,6 +173,14 @@ def test_layer_normalization_link():
         link2(numpy.zeros((2, 5), numpy.float32))
 
 
+@pytest.mark.parametrize('size', [None, 3])
+@pytest.mark.parametrize('shape', [(), (3,)])
+def test_layer_normalization_refuses_fewer_than_two_axes(size, shape):
+    # as Chainer: InvalidType (a 0-d input raised IndexError, a 1-d one was taken)
+    with pytest.raises(type_check.InvalidType):
+        L.LayerNormalization(size)(numpy.ones(shape, numpy.float32))
+
+
 @pytest.mark.parametrize('size', [None, 2])
 def test_layer_normalization_refuses_a_list_with_type_error(size):
     with pytest.raises(TypeError):
