@@ -1,9 +1,12 @@
 """BlackOut loss."""
 from __future__ import annotations
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
@@ -32,9 +35,13 @@ def black_out(x, t, W, samples, reduce='mean'):
     samples = _util.as_array(samples)
     if x.dtype.kind != 'f' or x.ndim != 2:
         raise TypeError(f'x must be a 2-dimensional float array, got {x.dtype} {x.shape}')
-    if W.dtype != x.dtype or W.ndim != 2 or W.shape[1] != x.shape[1]:
-        raise TypeError(f'W must be a {x.dtype} array of shape (n_vocab, {x.shape[1]}), '
+    if W.dtype.kind != 'f' or W.ndim != 2 or W.shape[1] != x.shape[1]:
+        raise TypeError(f'W must be a float array of shape (n_vocab, {x.shape[1]}), '
                         f'got {W.dtype} {W.shape}')
+    if W.dtype != x.dtype:
+        # Mixed precisions compute in the wider one, as Chainer did.
+        dtype = numpy.promote_types(x.dtype, W.dtype)
+        x, W = cast(x, dtype), cast(W, dtype)
     batch = x.shape[0]
     if t.dtype.kind not in 'iu' or t.shape != (batch,):
         raise TypeError(f't must be an integer array of shape ({batch},), got {t.dtype} '

@@ -173,6 +173,26 @@ def test_bad_inputs():
         black_out(x, t, W, samples + _V)
 
 
+@pytest.mark.parametrize('x_dtype, W_dtype', [
+    (numpy.float32, numpy.float16), (numpy.float16, numpy.float64)])
+def test_black_out_mixed_precisions_compute_in_the_wider(x_dtype, W_dtype):
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(_B, _D)
+    W = rs.randn(_V, _D)
+    samples = rs.randint(0, _V, (_B, 2)).astype(numpy.int32)
+    t = numpy.zeros(_B, numpy.int32)
+    wide = numpy.promote_types(x_dtype, W_dtype)
+    xv = chainer.Variable(x.astype(x_dtype))
+    Wv = chainer.Variable(W.astype(W_dtype))
+    loss = black_out(xv, t, Wv, samples)
+    assert loss.dtype == wide
+    expect = black_out(x.astype(x_dtype).astype(wide), t, W.astype(W_dtype).astype(wide),
+                       samples)
+    numpy.testing.assert_array_equal(loss.array, expect.array)
+    loss.backward()
+    assert xv.grad.dtype == x_dtype and Wv.grad.dtype == W_dtype
+
+
 class _CountingSampler(_FixedSampler):
     calls = 0
 
