@@ -15,6 +15,7 @@ from chainer.functions.math.exponential import exp
 from chainer.functions.math.exponential import log
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
 
@@ -34,21 +35,21 @@ def black_out(x, t, W, samples, reduce='mean'):
     t = _util.as_array(t)
     samples = _util.as_array(samples)
     if x.dtype.kind != 'f' or x.ndim != 2:
-        raise TypeError(f'x must be a 2-dimensional float array, got {x.dtype} {x.shape}')
+        raise type_check.InvalidType('x a 2-dimensional float array', f'{x.dtype} {x.shape}')
     if W.dtype.kind != 'f' or W.ndim != 2 or W.shape[1] != x.shape[1]:
-        raise TypeError(f'W must be a float array of shape (n_vocab, {x.shape[1]}), '
-                        f'got {W.dtype} {W.shape}')
+        raise type_check.InvalidType(f'W a float array of shape (n_vocab, {x.shape[1]})',
+                                     f'{W.dtype} {W.shape}')
     if W.dtype != x.dtype:
         # Mixed precisions compute in the wider one, as Chainer did.
         dtype = numpy.promote_types(x.dtype, W.dtype)
         x, W = cast(x, dtype), cast(W, dtype)
     batch = x.shape[0]
     if t.dtype.kind not in 'iu' or t.shape != (batch,):
-        raise TypeError(f't must be an integer array of shape ({batch},), got {t.dtype} '
-                        f'{t.shape}')
+        raise type_check.InvalidType(f't an integer array of shape ({batch},)',
+                                     f'{t.dtype} {t.shape}')
     if samples.dtype.kind not in 'iu' or samples.ndim != 2 or samples.shape[0] != batch:
-        raise TypeError(f'samples must be an integer array of shape ({batch}, S), got '
-                        f'{samples.dtype} {samples.shape}')
+        raise type_check.InvalidType(f'samples an integer array of shape ({batch}, S)',
+                                     f'{samples.dtype} {samples.shape}')
     xp = backend.get_array_module(x.array)
     check_index_range(t, W.shape[0], 'label t')
     check_index_range(samples, W.shape[0], 'sample')

@@ -167,8 +167,12 @@ def test_bad_inputs():
     samples = numpy.zeros((_B, 2), numpy.int32)
     with pytest.raises(ValueError, match="only 'mean' and 'no'"):
         black_out(x, t, W, samples, reduce='sum')
-    with pytest.raises(TypeError):
-        black_out(x, t, W, samples[0])
+    # Chainer's type checks: InvalidType for each badly typed or shaped input
+    for args in ((x, t, W, samples[0]), (x, t[:2], W, samples), (x, t.astype('f'), W, samples),
+                 (x.astype('i'), t, W, samples), (x, t, W[:, :1], samples),
+                 (x, t, W, samples.astype('f')), (x, t[:, None], W, samples)):
+        with pytest.raises(type_check.InvalidType):
+            black_out(*args)
     with pytest.raises(ValueError):
         black_out(x, t, W, samples + _V)
 
