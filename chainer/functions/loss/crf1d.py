@@ -31,8 +31,9 @@ def _check_inputs(cost, xs, ys=None) -> None:
     prev = None
     for i, x in enumerate(xs):
         if x.ndim != 2 or x.shape[1] != n_label:
-            raise ValueError(
-                f'xs[{i}] must have shape (batch, {n_label}), got {x.shape}')
+            # InvalidType as Chainer's type checks mostly raised; ValueError as before
+            raise type_check._InvalidValue(f'xs[{i}].shape == (batch, {n_label})',
+                                           f'{x.shape}')
         if x.dtype != cost.dtype:
             raise type_check.InvalidType(f'xs[{i}].dtype == cost.dtype',
                                          f'{x.dtype} != {cost.dtype}')

@@ -128,6 +128,9 @@ def test_bad_inputs():
         crf1d(cost, xs, [ys[0], ys[1][:1]])
     with pytest.raises(type_check.InvalidType):
         crf1d(cost.astype(numpy.float16), xs, ys)
+    for bad in (xs[1][:, :2], xs[1][0], xs[1][:, :, None]):
+        with pytest.raises(type_check.InvalidType):
+            crf1d(cost, [xs[0], bad], ys)
     with pytest.raises(ValueError):
         crf1d(cost, xs, ys[:1])
     with pytest.raises(type_check.InvalidType):
