@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import operator
 import warnings
 import weakref
 from typing import Any, Optional
@@ -898,9 +899,7 @@ class Parameter(Variable):
 
     def initialize(self, shape) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
-        if isinstance(shape, (int, numpy.integer)):
-            shape = (int(shape),)
-        shape = tuple(shape)
+        shape = (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
         device = self._initial_device
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer

@@ -142,6 +142,16 @@ class TestLazy:
         assert p.shape == (4,)
         assert (p.array == 1).all()
 
+    @pytest.mark.parametrize('size', [np.int32(4), np.int64(4), np.array(4)])
+    def test_initialize_numpy_int_shape(self, size):
+        p = Parameter(_fill(1.0))
+        p.initialize(size)
+        assert p.shape == (4,)
+
+    def test_initialize_float_shape_is_type_error(self):
+        with pytest.raises(TypeError):
+            Parameter(_fill(1.0)).initialize(4.0)
+
     def test_initialize_with_scalar(self):
         p = Parameter(0.5)
         assert not p.is_initialized

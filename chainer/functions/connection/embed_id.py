@@ -26,6 +26,7 @@ class EmbedIDFunction(function_node.FunctionNode):
         x_type, w_type = in_types
         type_check.expect(
             x_type.dtype.kind == 'i',
+            x_type.ndim >= 1,
             w_type.dtype.kind == 'f',
             w_type.ndim == 2,
         )

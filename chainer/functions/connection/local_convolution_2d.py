@@ -5,6 +5,7 @@ from typing import Any
 
 from chainer import variable
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
 from chainer.functions.array.im2col import im2col
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
@@ -64,6 +65,8 @@ def local_convolution_2d(x: Any, W: Any, b: Any = None, stride=1):
     Wm = transpose(reshape(W, (out_c, pixels, c * kh * kw)), (1, 2, 0))  # (P, ck, out)
     y = matmul(cols, Wm)                                                 # (P, n, out)
     y = reshape(transpose(y, (1, 2, 0)), (n, out_c, oh, ow))
+    if y.dtype != x.dtype:
+        y = cast(y, x.dtype)  # the output takes x's dtype, as in Chainer
     if b is not None:
         y = y + broadcast_to(b, y.shape)
     return y

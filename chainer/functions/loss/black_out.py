@@ -1,9 +1,12 @@
 """BlackOut loss."""
 from __future__ import annotations
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
@@ -12,6 +15,7 @@ from chainer.functions.math.exponential import exp
 from chainer.functions.math.exponential import log
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
 
@@ -31,17 +35,21 @@ def black_out(x, t, W, samples, reduce='mean'):
     t = _util.as_array(t)
     samples = _util.as_array(samples)
     if x.dtype.kind != 'f' or x.ndim != 2:
-        raise TypeError(f'x must be a 2-dimensional float array, got {x.dtype} {x.shape}')
-    if W.dtype != x.dtype or W.ndim != 2 or W.shape[1] != x.shape[1]:
-        raise TypeError(f'W must be a {x.dtype} array of shape (n_vocab, {x.shape[1]}), '
-                        f'got {W.dtype} {W.shape}')
+        raise type_check.InvalidType('x a 2-dimensional float array', f'{x.dtype} {x.shape}')
+    if W.dtype.kind != 'f' or W.ndim != 2 or W.shape[1] != x.shape[1]:
+        raise type_check.InvalidType(f'W a float array of shape (n_vocab, {x.shape[1]})',
+                                     f'{W.dtype} {W.shape}')
+    if W.dtype != x.dtype:
+        # Mixed precisions compute in the wider one, as Chainer did.
+        dtype = numpy.promote_types(x.dtype, W.dtype)
+        x, W = cast(x, dtype), cast(W, dtype)
     batch = x.shape[0]
     if t.dtype.kind not in 'iu' or t.shape != (batch,):
-        raise TypeError(f't must be an integer array of shape ({batch},), got {t.dtype} '
-                        f'{t.shape}')
+        raise type_check.InvalidType(f't an integer array of shape ({batch},)',
+                                     f'{t.dtype} {t.shape}')
     if samples.dtype.kind not in 'iu' or samples.ndim != 2 or samples.shape[0] != batch:
-        raise TypeError(f'samples must be an integer array of shape ({batch}, S), got '
-                        f'{samples.dtype} {samples.shape}')
+        raise type_check.InvalidType(f'samples an integer array of shape ({batch}, S)',
+                                     f'{samples.dtype} {samples.shape}')
     xp = backend.get_array_module(x.array)
     check_index_range(t, W.shape[0], 'label t')
     check_index_range(samples, W.shape[0], 'sample')

@@ -10,6 +10,7 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
 
@@ -30,10 +31,12 @@ def _check_inputs(cost, xs, ys=None) -> None:
     prev = None
     for i, x in enumerate(xs):
         if x.ndim != 2 or x.shape[1] != n_label:
-            raise ValueError(
-                f'xs[{i}] must have shape (batch, {n_label}), got {x.shape}')
+            # InvalidType as Chainer's type checks mostly raised; ValueError as before
+            raise type_check._InvalidValue(f'xs[{i}].shape == (batch, {n_label})',
+                                           f'{x.shape}')
         if x.dtype != cost.dtype:
-            raise TypeError(f'xs[{i}] has dtype {x.dtype} but cost has {cost.dtype}')
+            raise type_check.InvalidType(f'xs[{i}].dtype == cost.dtype',
+                                         f'{x.dtype} != {cost.dtype}')
         if prev is not None and x.shape[0] > prev:
             raise ValueError('the batch sizes of xs must not increase '
                              '(sort the sequences by decreasing length)')
@@ -41,9 +44,9 @@ def _check_inputs(cost, xs, ys=None) -> None:
         if ys is not None:
             y = _util.as_array(ys[i])
             if y.dtype.kind not in 'iu' or y.shape != (x.shape[0],):
-                raise ValueError(
-                    f'ys[{i}] must be an integer array of shape ({x.shape[0]},), '
-                    f'got {y.dtype} {y.shape}')
+                raise type_check.InvalidType(
+                    f'ys[{i}] an integer array of shape ({x.shape[0]},)',
+                    f'{y.dtype} {y.shape}')
             check_index_range(y, n_label, f'label ys[{i}]')
 
 

@@ -25,8 +25,20 @@ class DeformableConvolution2DSampler(_ConvolutionLinkBase):
             initialW = initializers.Zero()
         # Like Chainer, stride and pad are kept as pairs.
         stride, pad = conv_nd.as_tuple(stride, 2), conv_nd.as_tuple(pad, 2)
-        self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
-                    initial_bias)
+        self._setup(2, in_channels, out_channels, ksize, stride, pad, True, initialW, None)
+        # As in Chainer, the bias is drawn with the filter: at the first call when
+        # in_channels is None.
+        with self.init_scope():
+            self.b = None if nobias else variable.Parameter(
+                initializers._get_bias_initializer(initial_bias))
+        if in_channels is not None and self.b is not None:
+            self.b.initialize(out_channels)
+
+    def _initialize_params(self, in_channels: int) -> None:
+        super()._initialize_params(in_channels)
+        b = getattr(self, 'b', None)  # not yet registered while _setup runs
+        if b is not None and b.array is None:
+            b.initialize(self.out_channels)
 
     def forward(self, x: Any, offset: Any) -> variable.Variable:
         """Convolves ``x`` sampling the filter taps at ``offset``."""

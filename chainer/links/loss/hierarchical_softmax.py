@@ -171,12 +171,16 @@ class BinaryHierarchicalSoftmaxFunction(function_node.FunctionNode):
         wx = xp.einsum('bld,bd->bl', W[paths], x)
         # softplus(-code * wx); padded steps (code 0) contribute nothing
         loss = xp.logaddexp(x.dtype.type(0), -codes * wx) * (codes != 0)
-        return utils.force_array(loss.sum(), x.dtype),
+        # As in Chainer, the loss takes the wider of x's and the codes' dtypes.
+        dtype = numpy.promote_types(x.dtype, self._padded_codes.dtype)
+        return utils.force_array(loss.sum(), dtype),
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         from chainer import functions as F
         x, W = self.get_retained_inputs()
         gloss, = grad_outputs
+        if gloss.dtype != x.dtype:
+            gloss = F.cast(gloss, x.dtype)
         paths = self._batch_paths
         codes = self._batch_codes
         w = F.embed_id(paths, W)  # (B, L, D)

@@ -1,6 +1,7 @@
 """BatchNormalization: batch normalization with learned scale/shift and running statistics."""
 from __future__ import annotations
 
+import operator
 from typing import Any, Iterator, Optional, Tuple
 
 import numpy
@@ -114,9 +115,7 @@ class BatchNormalization(link.Link):
         yield 'use_beta', hasattr(self, 'beta')
 
     def _initialize_params(self, shape: Any) -> None:
-        if isinstance(shape, int):
-            shape = (shape,)
-        shape = tuple(shape)
+        shape = (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
         dtype = self._highprec_dtype
         device = self.device
         self.avg_mean = device.send(initializers.generate_array(

@@ -103,8 +103,8 @@ class DecorrelatedBatchNormalization(link.Link):
     def __init__(self, size: int, groups: int = 16, decay: float = 0.9, eps: float = 2e-5,
                  dtype: Any = numpy.float32) -> None:
         super().__init__()
-        if size % groups:
-            raise ValueError(f'size {size} is not divisible by groups {groups}')
+        # As in Chainer, a size that groups do not divide is refused by the
+        # type check of the first call, not here.
         c = size // groups
         self.groups = groups
         self.decay = decay

@@ -58,9 +58,11 @@ class LSTMBase(link.Chain):
         for k in range(0, 4 * n, n):
             lateral_init(self.lateral.W.array[k:k + n])
             upward_init(self.upward.W.array[k:k + n])
-        gates = self.upward.b.array.reshape(n, 4)
+        # Each gate's bias is filled as a (1, n, 1) view, as in Chainer, so that
+        # fan-based initializers see Chainer's fans.
+        gates = self.upward.b.array.reshape(1, n, 4, 1)
         for k, init in enumerate((bias_init, bias_init, forget_bias_init, bias_init)):
-            init(gates[:, k])
+            init(gates[:, :, k])
 
     def _lazy_init(self, x: Any) -> None:
         if self.upward.W.array is None:

@@ -20,7 +20,7 @@ _backends = [{}, {'use_cuda': True}]
     + [
         {'x_data': [2, -1, 0, 2], 'ignore_label': -1, 'dtype': numpy.float16},
         {'x_data': [[0, 2], [1, 1]], 'ignore_label': None, 'dtype': numpy.float64},
-        {'x_data': 1, 'ignore_label': None, 'dtype': numpy.float64},
+        {'x_data': [[[0, 1]], [[2, 2]]], 'ignore_label': None, 'dtype': numpy.float64},
         {'x_data': [], 'ignore_label': None, 'dtype': numpy.float32},
     ]
 ))
@@ -98,6 +98,8 @@ def test_bad_inputs():
         embed_id(numpy.array([0], numpy.int32), W.astype(numpy.int32))
     with pytest.raises(ValueError, match='out of range'):
         embed_id(numpy.array([7], numpy.int32), W)
+    with pytest.raises(type_check.InvalidType):
+        embed_id(numpy.array(1, numpy.int32), W)
 
 
 @pytest.mark.parametrize('ids, ignore_label', [

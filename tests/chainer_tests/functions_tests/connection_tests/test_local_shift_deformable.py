@@ -242,3 +242,19 @@ def test_list_inputs_raise_type_error():
         F.local_convolution_2d(x.tolist(), numpy.ones((1, 3, 3, 2, 2, 2), numpy.float32))
     with pytest.raises(TypeError):
         F.depthwise_convolution_2d(x.tolist(), numpy.ones((1, 2, 2, 2), numpy.float32))
+
+
+@pytest.mark.parametrize('x_dtype, W_dtype', [
+    (numpy.float16, numpy.float32), (numpy.float32, numpy.float16),
+    (numpy.float64, numpy.float32)])
+def test_local_convolution_output_takes_x_dtype(x_dtype, W_dtype):
+    # As in Chainer: a float16 input with float32 weights gives float16.
+    rs = numpy.random.RandomState(0)
+    x = chainer.Variable(rs.randn(1, 2, 3, 3).astype(x_dtype))
+    W = chainer.Variable(rs.randn(2, 1, 1, 2, 3, 3).astype(W_dtype))
+    y = F.local_convolution_2d(x, W)
+    assert y.dtype == x_dtype
+    wide = F.local_convolution_2d(x.array.astype(numpy.float64), W.array.astype(numpy.float64))
+    numpy.testing.assert_allclose(y.array, wide.array, rtol=1e-2, atol=1e-2)
+    F.sum(y).backward()
+    assert x.grad.dtype == x_dtype and W.grad.dtype == W_dtype

@@ -6,6 +6,7 @@ import pytest
 import chainer
 from chainer import gradient_check
 from chainer import testing
+from chainer.utils import type_check
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
@@ -117,12 +118,22 @@ def test_bad_inputs():
     with pytest.raises(ValueError):
         crf1d(numpy.zeros((2, 2), numpy.float32), xs, ys)
     with pytest.raises(ValueError):
-        crf1d(cost, [xs[0][:1], xs[0]], ys)
+        crf1d(cost, [xs[0][:1], xs[0]], [ys[0][:1], ys[0]])
     with pytest.raises(ValueError):
         crf1d(cost, xs, [ys[0], numpy.array([0, 3], numpy.int32)])
+    # Chainer's type checks: InvalidType for bad label arrays and mixed dtypes
+    with pytest.raises(type_check.InvalidType):
+        crf1d(cost, xs, [ys[0], ys[1].astype(numpy.float32)])
+    with pytest.raises(type_check.InvalidType):
+        crf1d(cost, xs, [ys[0], ys[1][:1]])
+    with pytest.raises(type_check.InvalidType):
+        crf1d(cost.astype(numpy.float16), xs, ys)
+    for bad in (xs[1][:, :2], xs[1][0], xs[1][:, :, None]):
+        with pytest.raises(type_check.InvalidType):
+            crf1d(cost, [xs[0], bad], ys)
     with pytest.raises(ValueError):
         crf1d(cost, xs, ys[:1])
-    with pytest.raises(TypeError):
+    with pytest.raises(type_check.InvalidType):
         crf1d(cost, [x.astype(numpy.float64) for x in xs], ys)
     with pytest.raises(ValueError):
         argmax_crf1d(cost, [])

@@ -167,10 +167,34 @@ def test_bad_inputs():
     samples = numpy.zeros((_B, 2), numpy.int32)
     with pytest.raises(ValueError, match="only 'mean' and 'no'"):
         black_out(x, t, W, samples, reduce='sum')
-    with pytest.raises(TypeError):
-        black_out(x, t, W, samples[0])
+    # Chainer's type checks: InvalidType for each badly typed or shaped input
+    for args in ((x, t, W, samples[0]), (x, t[:2], W, samples), (x, t.astype('f'), W, samples),
+                 (x.astype('i'), t, W, samples), (x, t, W[:, :1], samples),
+                 (x, t, W, samples.astype('f')), (x, t[:, None], W, samples)):
+        with pytest.raises(type_check.InvalidType):
+            black_out(*args)
     with pytest.raises(ValueError):
         black_out(x, t, W, samples + _V)
+
+
+@pytest.mark.parametrize('x_dtype, W_dtype', [
+    (numpy.float32, numpy.float16), (numpy.float16, numpy.float64)])
+def test_black_out_mixed_precisions_compute_in_the_wider(x_dtype, W_dtype):
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(_B, _D)
+    W = rs.randn(_V, _D)
+    samples = rs.randint(0, _V, (_B, 2)).astype(numpy.int32)
+    t = numpy.zeros(_B, numpy.int32)
+    wide = numpy.promote_types(x_dtype, W_dtype)
+    xv = chainer.Variable(x.astype(x_dtype))
+    Wv = chainer.Variable(W.astype(W_dtype))
+    loss = black_out(xv, t, Wv, samples)
+    assert loss.dtype == wide
+    expect = black_out(x.astype(x_dtype).astype(wide), t, W.astype(W_dtype).astype(wide),
+                       samples)
+    numpy.testing.assert_array_equal(loss.array, expect.array)
+    loss.backward()
+    assert xv.grad.dtype == x_dtype and Wv.grad.dtype == W_dtype
 
 
 class _CountingSampler(_FixedSampler):

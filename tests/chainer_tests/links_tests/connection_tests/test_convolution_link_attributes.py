@@ -5,6 +5,7 @@ to compute output lengths, so their forms are part of the API.
 """
 import numpy
 
+import chainer
 import chainer.links as L
 
 
@@ -45,6 +46,26 @@ def test_two_dimensional_links_keep_stride_pad_dilate_as_pairs():
     assert local.W.shape == (2, 2, 2, 3, 3, 3)
     sampler = L.DeformableConvolution2D(3, 2, 3, stride=2, pad=1).deform_conv
     assert sampler.stride == (2, 2) and sampler.pad == (1, 1)
+
+
+def test_deformable_lazy_bias_is_drawn_with_the_filter():
+    # As in Chainer: with in_channels None the sampler's bias waits for the first
+    # call and is drawn after its filter, so seeded draws agree.
+    normal = chainer.initializers.Normal()
+    numpy.random.seed(0)
+    lazy = L.DeformableConvolution2D(None, 2, 1, deform_initialW=normal,
+                                     deform_initial_bias=normal)
+    assert lazy.deform_conv.b.array is None
+    assert lazy.offset_conv.b.array is not None
+    lazy(numpy.ones((1, 3, 2, 2), 'f'))
+    numpy.random.seed(0)
+    offset_W = numpy.random.normal(size=(2, 3, 1, 1)) * numpy.sqrt(1 / 3)
+    deform = numpy.random.normal(size=8) * 0.05
+    numpy.testing.assert_allclose(lazy.offset_conv.W.array, offset_W, rtol=1e-6)
+    numpy.testing.assert_allclose(lazy.deform_conv.W.array.ravel(), deform[:6], rtol=1e-6)
+    numpy.testing.assert_allclose(lazy.deform_conv.b.array, deform[6:], rtol=1e-6)
+    assert L.DeformableConvolution2D(None, 2, 1, deform_nobias=True).deform_conv.b is None
+    assert L.DeformableConvolution2D(3, 2, 1).deform_conv.b.shape == (2,)
 
 
 def test_printed_form():

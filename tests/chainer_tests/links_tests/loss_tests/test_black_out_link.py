@@ -4,6 +4,7 @@ import pytest
 import chainer.links as L
 from chainer import gradient_check
 from chainer import testing
+from chainer.utils import type_check
 
 
 class TestBlackOutLink:
@@ -52,7 +53,7 @@ class TestBlackOutLink:
         gradient_check.check_backward(f, (x, W), None, atol=1e-4, rtol=1e-4)
 
     def test_bad_input(self):
-        with pytest.raises(TypeError):
+        with pytest.raises(type_check.InvalidType):
             self.link(numpy.ones((4, 2), 'f'), self.t)
         self.link.sample_data = numpy.array([[9, 9]] * 4, 'i')
         with pytest.raises(ValueError):

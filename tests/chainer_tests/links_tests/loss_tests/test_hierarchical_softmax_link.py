@@ -184,3 +184,23 @@ def test_hierarchical_softmax_gpu():
     numpy.testing.assert_allclose(cupy.asnumpy(loss.array), expected, rtol=1e-5)
     loss.backward()
     assert isinstance(link.W.grad, cupy.ndarray)
+
+
+@pytest.mark.parametrize('codes_dtype, loss_dtype', [
+    (numpy.float16, numpy.float32), (numpy.float32, numpy.float32),
+    (numpy.float64, numpy.float64)])
+def test_loss_takes_the_wider_of_x_and_codes_dtypes(codes_dtype, loss_dtype):
+    # As in Chainer: dtype= sets the codes; W and x stay float32 and the loss
+    # is float64 when the codes are.
+    tree = L.BinaryHierarchicalSoftmax.create_huffman_tree({0: 1, 1: 2, 2: 3})
+    link = L.BinaryHierarchicalSoftmax(3, tree, dtype=codes_dtype)
+    assert link.W.dtype == numpy.float32
+    x = chainer.Variable(numpy.random.RandomState(1).randn(2, 3).astype(numpy.float32))
+    t = numpy.array([0, 2], numpy.int32)
+    loss = link(x, t)
+    assert loss.dtype == loss_dtype
+    ref = L.BinaryHierarchicalSoftmax(3, tree)
+    ref.W.array[...] = link.W.array
+    numpy.testing.assert_allclose(loss.array, ref(x, t).array, rtol=1e-3)
+    loss.backward()
+    assert x.grad.dtype == numpy.float32 and link.W.grad.dtype == numpy.float32

@@ -103,6 +103,15 @@ def test_tuple_size():
     assert y.shape == (4, 3, 2) and link.gamma.shape == (3, 2)
 
 
+@pytest.mark.parametrize('size', [numpy.int32(3), numpy.int64(3), numpy.array(3)])
+def test_numpy_int_size(size):
+    link = L.BatchNormalization(size)
+    assert link.gamma.shape == link.avg_mean.shape == (3,)
+    assert L.BatchNormalization(3).count_params() == link.count_params()
+    with pytest.raises(TypeError):
+        L.BatchNormalization(3.0)
+
+
 def test_save_load_round_trip():
     src = L.BatchNormalization(3)
     src(numpy.random.randn(5, 3).astype(numpy.float32))

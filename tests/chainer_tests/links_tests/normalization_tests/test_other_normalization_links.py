@@ -110,8 +110,14 @@ class TestDecorrelatedBatchNormalization:
             m.fix_avg_projection(numpy.ones(2), 3)
 
     def test_bad_input(self):
-        with pytest.raises(ValueError):
-            L.DecorrelatedBatchNormalization(5, groups=2)
+        # As in Chainer: groups that do not divide size are refused at the first call.
+        link = L.DecorrelatedBatchNormalization(5, groups=2)
+        assert link.avg_mean.shape == (2, 2)
+        with pytest.raises(type_check.InvalidType):
+            link(numpy.zeros((3, 5), numpy.float32))
+        assert L.DecorrelatedBatchNormalization(3).avg_projection.shape == (16, 0, 0)
+        with pytest.raises(TypeError):
+            L.DecorrelatedBatchNormalization(32.0)
         with pytest.raises(type_check.InvalidType):
             L.DecorrelatedBatchNormalization(4, groups=2)(numpy.zeros((3, 4), numpy.int32))
 

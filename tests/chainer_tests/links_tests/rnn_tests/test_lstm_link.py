@@ -49,6 +49,25 @@ def test_lstm_default_initialization():
     numpy.testing.assert_array_equal(gates[:, 0], 0.5)
 
 
+@pytest.mark.parametrize('cls', [L.LSTM, L.StatelessLSTM])
+def test_gate_biases_are_filled_as_1_n_1_views(cls):
+    # Chainer filled each gate's bias as a (1, n, 1) view: fan-based
+    # initializers work there and see fan_in n, fan_out 1.
+    shapes = []
+
+    def record(a):
+        shapes.append(a.shape)
+        a[...] = 0.5
+
+    link = cls(2, 3, bias_init=record, forget_bias_init=record)
+    assert shapes == [(1, 3, 1)] * 4
+    numpy.testing.assert_array_equal(link.upward.b.array, 0.5)
+    numpy.random.seed(0)
+    link = cls(2, 3, forget_bias_init=chainer.initializers.GlorotUniform())
+    forget = link.upward.b.array.reshape(3, 4)[:, 2]
+    assert numpy.all(numpy.abs(forget) <= numpy.sqrt(6 / 4)) and numpy.any(forget != 0)
+
+
 def test_lstm_lazy_in_size():
     link = L.LSTM(4)
     assert link.upward.W.array is None
