@@ -75,7 +75,7 @@ class Gather(chainer.FunctionNode):
             ys = tuple(self._in_meta[0].send(y) for y in ys)
             self._out_metas = [_meta(y) for y in ys]
             return ys
-        delegate = self._in_meta[0].xp.zeros((), dtype=numpy.float32)
+        delegate = self._in_meta[0].xp.zeros((0,), dtype=x.dtype)
         self._out_metas = [_meta(delegate)]
         return delegate,
 

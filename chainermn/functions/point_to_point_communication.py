@@ -15,8 +15,9 @@ from chainer import backend
 
 
 def _delegate(xp: Any) -> Any:
-    # A 0-d placeholder: what ``send`` returns, to be passed on or backpropagated.
-    return xp.zeros((), dtype=numpy.float32)
+    # An empty placeholder (shape (0,), as in Chainer): what ``send`` returns, to be
+    # passed on or backpropagated.
+    return xp.zeros((0,), dtype=numpy.float32)
 
 
 def _dummy_input() -> chainer.Variable:
