@@ -256,6 +256,7 @@ def check_datasets(comm):
     data = list(range(11))
     part = chainermn.scatter_dataset(data if comm.rank == 0 else None, comm, shuffle=True,
                                      seed=3)
+    assert type(part) is chainer.datasets.SubDataset  # on every rank, as in Chainer
     parts = comm.gather_obj(list(part))
     if comm.rank == 0:
         assert all(len(p) == -(-11 // comm.size) for p in parts)
@@ -278,6 +279,12 @@ def check_datasets(comm):
         assert comm.size > 1 and '12 on rank 1' in str(e), e
     else:
         assert comm.size == 1
+    try:
+        chainermn.scatter_dataset(None, comm)  # as Chainer's len(None)
+    except TypeError as e:
+        assert 'root rank 0' in str(e)
+    else:
+        raise AssertionError('scatter_dataset took None at the root')
     assert chainermn.datasets.create_empty_dataset(data) == [()] * 11
     trigger = chainermn.datasets.scatter.get_epoch_trigger(2, part, 2, comm)
     assert trigger == (2 * -(-len(comm.bcast_obj(part)) // 2), 'iteration')
