@@ -232,7 +232,8 @@ def test_checkpointer_extension_as_chainer(tmp_path):
     from chainer import training
     comm = chainermn.create_communicator('naive')
     path = str(tmp_path / 'cps')
-    cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
+    with pytest.warns(DeprecationWarning, match='multi_node_snapshot'):  # as in Chainer
+        cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
     assert os.path.isdir(path)  # made at once
     assert (cp.trigger, cp.priority, cp.name, cp.default_name) == (
         (1, 'iteration'), training.extension.PRIORITY_READER, 'ck', '_MultiNodeCheckpointer')
