@@ -6,6 +6,7 @@ from typing import Any, Sequence
 import numpy
 
 from chainer import backend
+from chainer.utils import experimental
 from chainermn._mpi import get_mpi
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _memory_utility
@@ -162,6 +163,7 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
+        experimental('chainermn.communicators.MpiCommunicatorBase.send')
         is_tuple = isinstance(data, (tuple, list))
         arrays = tuple(data) if is_tuple else (data,)
         gpu = [_is_gpu(a) for a in arrays]
@@ -172,6 +174,7 @@ class MpiCommunicatorBase(CommunicatorBase):
             self.mpi_comm.Send(_bytes(h), dest=dest, tag=tag)
 
     def recv(self, source: int, tag: int) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.recv')
         is_tuple, headers = self.mpi_comm.recv(source=source, tag=tag)
         out = []
         for header in headers:
@@ -182,6 +185,7 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     # ---- array collectives ----
     def bcast(self, x: Any, root: int = 0, *, max_buf_len: int | None = None) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.bcast')
         if self.rank == root:
             try:
                 _check_one_array('bcast', x)
@@ -208,6 +212,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _to_device(host, header[2])
 
     def gather(self, x: Any, root: int = 0) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.gather')
         _check_one_array('gather', x)
         host = _host(x)
         headers = self.mpi_comm.gather(_header(host, _is_gpu(x)), root=root)
@@ -233,6 +238,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(result)
 
     def allgather(self, x: Any) -> tuple:
+        experimental('chainermn.communicators.MpiCommunicatorBase.allgather')
         _check_one_array('allgather', x)
         host = _host(x)
         headers = self.mpi_comm.allgather(_header(host, _is_gpu(x)))
@@ -244,6 +250,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return self._split_bytes(recv, outs, headers)
 
     def alltoall(self, xs: Any) -> tuple:
+        experimental('chainermn.communicators.MpiCommunicatorBase.alltoall')
         if len(xs) != self.size:
             raise ValueError(f'alltoall needs one array per rank ({self.size}), got {len(xs)}')
         hosts = [_host(x) for x in xs]
@@ -269,6 +276,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _to_device(out.astype(host.dtype, copy=False), gpu)
 
     def scatter(self, xs: Any, root: int = 0) -> Any:
+        experimental('chainermn.communicators.CommunicatorBase.scatter')
         if self.rank == root:
             if len(xs) != self.size:
                 raise ValueError(

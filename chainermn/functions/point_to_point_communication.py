@@ -12,6 +12,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.utils import experimental
 
 
 def _delegate(xp: Any) -> Any:
@@ -28,6 +29,7 @@ class Send(chainer.FunctionNode):
     """Sends its inputs to ``peer_rank``; its backward receives their gradients."""
 
     def __init__(self, comm: Any, peer_rank: int, peer_tag: int) -> None:
+        experimental('chainermn.functions.Send')
         self.comm = comm
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
@@ -55,6 +57,7 @@ class Recv(chainer.FunctionNode):
     """Receives arrays from ``peer_rank``; its backward sends their gradients back."""
 
     def __init__(self, comm: Any, peer_rank: int, peer_tag: int, device: Any = None) -> None:
+        experimental('chainermn.functions.Recv')
         self.comm = comm
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
@@ -91,6 +94,7 @@ def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable
     passed into, see :func:`recv` and :func:`pseudo_connect`) receives the
     gradients of ``x`` from ``rank`` and continues the backward pass here.
     """
+    experimental('chainermn.functions.send')
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot send to itself')
     xs = tuple(x) if isinstance(x, (list, tuple)) else (x,)
@@ -107,6 +111,7 @@ def recv(communicator: Any, rank: int, delegate_variable: chainer.Variable | Non
     into one graph, so one ``backward()`` runs both in the right order.
     ``device`` moves the received arrays there (default: as sent).
     """
+    experimental('chainermn.functions.recv')
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot receive from itself')
     if device is not None:

@@ -6,6 +6,7 @@ from typing import Any
 import numpy
 
 import chainer.iterators  # noqa: F401
+from chainer.utils import experimental
 from chainermn.datasets.scatter import DataSizeError
 
 
@@ -14,6 +15,7 @@ def create_synchronized_iterator(actual_iterator: Any, communicator: Any) -> Any
 
     Every rank must hold a dataset of the same length (:class:`DataSizeError` otherwise).
     """
+    experimental('chainermn.iterators.create_synchronized_iterator')
     if not hasattr(actual_iterator, 'order_sampler'):
         raise ValueError(f'{type(actual_iterator).__name__} has no order_sampler to synchronize')
     n = len(actual_iterator.dataset)

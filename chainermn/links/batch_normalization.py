@@ -8,6 +8,7 @@ import numpy
 import chainer
 import chainer.functions as F
 from chainer import initializers
+from chainer.utils import experimental
 from chainermn.functions import batch_normalization as chainermn_batch_normalization
 
 __all__ = ['MultiNodeBatchNormalization', 'chainermn_batch_normalization']
@@ -35,6 +36,7 @@ class MultiNodeBatchNormalization(chainer.Link):
                  dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
                  initial_gamma: Any = None, initial_beta: Any = None,
                  communication_backend: str = 'auto') -> None:
+        experimental('chainermn.links.MultiNodeBatchNormalization')
         super().__init__()
         dtype = numpy.dtype(numpy.float32 if dtype is None else dtype)
         self.comm = comm

@@ -282,3 +282,51 @@ def test_get_epoch_trigger_takes_chainers_keywords():
     trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
                                         local_batch_size=2, comm=comm)
     assert trigger == (6, 'iteration')
+
+
+def _experimental_names(fn):
+    import warnings
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        fn()
+    return sorted({str(w.message).split(' ')[0] for w in ws
+                   if issubclass(w.category, FutureWarning)})
+
+
+def test_experimental_warnings_as_chainer():
+    comm = chainermn.create_communicator('naive')
+    x = numpy.arange(3, dtype=numpy.float32)
+    base = 'chainermn.communicators.MpiCommunicatorBase.'
+    assert _experimental_names(lambda: comm.allgather(x)) == [base + 'allgather']
+    assert _experimental_names(lambda: comm.bcast(x)) == [base + 'bcast']
+    assert _experimental_names(lambda: comm.gather(x)) == [base + 'gather']
+    assert _experimental_names(lambda: comm.alltoall((x,))) == [base + 'alltoall']
+    assert _experimental_names(lambda: comm.scatter((x,))) == [
+        'chainermn.communicators.CommunicatorBase.scatter']
+    assert _experimental_names(lambda: comm.allreduce(x)) == []
+    assert _experimental_names(lambda: comm.bcast_obj(1)) == []
+    v = chainer.Variable(x)
+    assert _experimental_names(lambda: chainermn.functions.allgather(comm, v)) == [
+        base + 'allgather', 'chainermn.functions.AllGather', 'chainermn.functions.all_gather']
+    assert _experimental_names(lambda: chainermn.functions.pseudo_connect(None, v)) == [
+        'chainermn.functions.pseudo_connect']
+    assert _experimental_names(lambda: chainermn.MultiNodeChainList(comm)) == [
+        'chainermn.MultiNodeChainList']
+    it = chainer.iterators.SerialIterator([1, 2], 1)
+    assert _experimental_names(
+        lambda: chainermn.iterators.create_multi_node_iterator(it, comm)) == [
+        'chainermn.iterators.create_multi_node_iterator']
+    # the batch normalization's own communication warns nothing more
+    bn = chainermn.links.MultiNodeBatchNormalization(3, comm)
+
+    def run_bn():
+        y = chainermn.links.MultiNodeBatchNormalization(3, comm)(numpy.ones((2, 3), 'f'))
+        chainer.functions.sum(y).backward()
+    assert _experimental_names(run_bn) == ['chainermn.links.MultiNodeBatchNormalization']
+    assert bn.gamma.shape == (3,)
+    before = chainer.disable_experimental_feature_warning
+    chainer.disable_experimental_feature_warning = True
+    try:
+        assert _experimental_names(lambda: comm.allgather(x)) == []
+    finally:
+        chainer.disable_experimental_feature_warning = before
