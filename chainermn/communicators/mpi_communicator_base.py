@@ -1,6 +1,7 @@
 """The MPI implementation of every collective; subclasses choose how gradients are summed."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Sequence
 
 import numpy
@@ -57,14 +58,27 @@ def _to_device(x: numpy.ndarray, gpu: bool) -> Any:
     return cuda.to_gpu(x)
 
 
+def _is_array(x: Any) -> bool:
+    return isinstance(x, numpy.ndarray) or _is_gpu(x)
+
+
+def _check_message(op: str, x: Any) -> bool:
+    """True for an iterable of arrays, False for an array; raises as Chainer does otherwise
+    (ValueError for other iterables, e.g. a string or a list of numbers; TypeError else)."""
+    if _is_array(x):
+        return False
+    if isinstance(x, Iterable):
+        if all(_is_array(e) for e in x):
+            return True
+        raise ValueError(f'{op}: all message objects must be either NumPy or CuPy arrays')
+    raise TypeError(f'{op} takes a NumPy or CuPy array or a tuple of them, '
+                    f'not {type(x).__name__}')
+
+
 def _check_one_array(op: str, x: Any) -> None:
     """Raises as Chainer does when a single-array collective gets a tuple or a non-array."""
-    if isinstance(x, (tuple, list)):
-        if all(isinstance(e, numpy.ndarray) or _is_gpu(e) for e in x):
-            raise TypeError(f'{op} cannot handle tuple data')
-        raise ValueError('All message objects must be either numpy or cupy arrays.')
-    if not isinstance(x, numpy.ndarray) and not _is_gpu(x):
-        raise TypeError(f'{op} takes a NumPy or CuPy array, not {type(x).__name__}')
+    if _check_message(op, x):
+        raise TypeError(f'{op} cannot handle tuple data')
 
 
 def _offsets(counts: Sequence[int]) -> list:
@@ -164,7 +178,7 @@ class MpiCommunicatorBase(CommunicatorBase):
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
         experimental('chainermn.communicators.MpiCommunicatorBase.send')
-        is_tuple = isinstance(data, (tuple, list))
+        is_tuple = _check_message('send', data)
         arrays = tuple(data) if is_tuple else (data,)
         gpu = [_is_gpu(a) for a in arrays]
         hosts = [_host(a) for a in arrays]
@@ -253,6 +267,8 @@ class MpiCommunicatorBase(CommunicatorBase):
         experimental('chainermn.communicators.MpiCommunicatorBase.alltoall')
         if len(xs) != self.size:
             raise ValueError(f'alltoall needs one array per rank ({self.size}), got {len(xs)}')
+        for x in xs:
+            _check_one_array('alltoall', x)
         hosts = [_host(x) for x in xs]
         headers = self.mpi_comm.alltoall([_header(h, _is_gpu(x)) for h, x in zip(hosts, xs)])
         send_counts = [h.nbytes for h in hosts]
@@ -278,6 +294,7 @@ class MpiCommunicatorBase(CommunicatorBase):
     def scatter(self, xs: Any, root: int = 0) -> Any:
         experimental('chainermn.communicators.CommunicatorBase.scatter')
         if self.rank == root:
+            _check_message('scatter', xs)
             if len(xs) != self.size:
                 raise ValueError(
                     f'scatter needs one array per rank ({self.size}), got {len(xs)}')

@@ -267,6 +267,24 @@ def check_single_array_misuse(comm):
         raise AssertionError('allreduce took a list of floats')
     numpy.testing.assert_array_equal(comm.bcast(numpy.arange(3) if comm.rank == 0 else None),
                                      numpy.arange(3))
+    # as Chainer: other iterables (a string, a list of numbers) are a ValueError, other
+    # non-arrays (numbers, NumPy scalars) a TypeError, also for send / alltoall / scatter
+    cases = [(comm.allreduce, 'abc', ValueError), (comm.allgather, 'abc', ValueError),
+             (comm.alltoall, ['ab'] * comm.size, ValueError),
+             (comm.alltoall, [1.5] * comm.size, TypeError)]
+    if comm.size > 1:  # refused before anything is sent: no rank waits
+        cases += [(lambda x: comm.send(x, 1 - min(comm.rank, 1), 0), x, error)
+                  for x, error in (('abc', ValueError), ([1.0], ValueError),
+                                   (numpy.float32(1), TypeError), (3, TypeError))]
+    else:
+        cases += [(comm.scatter, 'a', ValueError), (comm.scatter, 2.5, TypeError)]
+    for op, x, error in cases:
+        try:
+            op(x)
+        except error:
+            pass
+        else:
+            raise AssertionError(f'{op} took {x!r}')
 
 
 def main():
