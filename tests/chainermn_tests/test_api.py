@@ -330,3 +330,26 @@ def test_experimental_warnings_as_chainer():
         assert _experimental_names(lambda: comm.allgather(x)) == []
     finally:
         chainer.disable_experimental_feature_warning = before
+
+
+def test_add_hook_twice_warns_as_chainer(monkeypatch):
+    import threading
+    import warnings
+    from chainermn import global_except_hook as hook
+    monkeypatch.setattr(hook, '_added', False)
+    monkeypatch.setattr(hook, '_installed', False)
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
+    monkeypatch.setattr(threading, 'excepthook', threading.excepthook)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        hook.add_hook()
+    assert sys.excepthook is hook._excepthook
+    with pytest.warns(UserWarning, match='more than once'):
+        hook.add_hook()
+    # the hook that ours installs by itself in jobs of several ranks is not a call
+    monkeypatch.setattr(hook, '_added', False)
+    hook._install()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        hook.add_hook()
+
