@@ -92,8 +92,10 @@ class MultiNodeBatchNormalization(chainer.Link):
         inv_std = (self.avg_var + self.avg_var.dtype.type(self.eps)) ** -0.5
         scale = F.reshape(gamma * inv_std.astype(gamma.dtype), shape)
         shift = F.reshape(beta - gamma * (self.avg_mean * inv_std).astype(gamma.dtype), shape)
-        return F.cast(x, scale.dtype) * scale + shift if x.dtype != scale.dtype \
-            else x * scale + shift
+        if x.dtype == scale.dtype:
+            return x * scale + shift
+        # as Chainer: the output has the input's dtype
+        return F.cast(F.cast(x, scale.dtype) * scale + shift, x.dtype)
 
     def start_finetuning(self) -> None:
         """Resets the sample counter used by ``finetune=True``."""

@@ -353,3 +353,16 @@ def test_add_hook_twice_warns_as_chainer(monkeypatch):
         warnings.simplefilter('error')
         hook.add_hook()
 
+
+@pytest.mark.parametrize('x_dtype, bn_dtype', [
+    ('float16', 'float64'), ('float64', 'float32'), ('float32', 'float16')])
+def test_mnbn_test_mode_keeps_the_input_dtype(x_dtype, bn_dtype):
+    comm = chainermn.create_communicator('naive')
+    bn = chainermn.links.MultiNodeBatchNormalization(3, comm, dtype=bn_dtype)
+    bn.avg_mean[...] = 0.5
+    x = numpy.arange(6, dtype=x_dtype).reshape(2, 3)
+    with chainer.using_config('train', False):
+        y = bn(x)
+    assert y.dtype == numpy.dtype(x_dtype)  # as in Chainer
+    expect = (x.astype(numpy.float64) - 0.5) / numpy.sqrt(bn.avg_var.astype(float) + 2e-5)
+    numpy.testing.assert_allclose(y.array, expect, rtol=1e-2)
