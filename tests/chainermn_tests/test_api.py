@@ -228,6 +228,24 @@ def test_synchronized_iterator_seed_draw_as_chainer():
     assert [it.next() for _ in range(4)] == [[7, 2, 6], [3, 0, 5], [1, 4, 3], [1, 7, 4]]
 
 
+def test_synchronized_iterator_wraps_as_chainer():
+    import copy
+    comm = chainermn.create_communicator('naive')
+    base = chainer.iterators.SerialIterator(list(range(5)), 2, shuffle=False)
+    it = chainermn.iterators.create_synchronized_iterator(base, comm)
+    assert type(it).__name__ == '_SynchronizedIterator' and it.actual_iterator is base
+    assert isinstance(it, chainer.dataset.Iterator)
+    assert not isinstance(it, chainer.iterators.SerialIterator)
+    assert it.batch_size == 2 and it.communicator is comm
+    it.batch_size = 3  # attributes are the actual iterator's, both ways
+    assert base.batch_size == 3 and 'batch_size' not in vars(it)
+    assert len(next(it)) == 3 and it.epoch_detail == base.epoch_detail == 0.6
+    state = {}
+    it.serialize(chainer.serializers.DictionarySerializer(state))
+    assert state['current_position'] == 3
+    assert copy.copy(it).actual_iterator is base
+
+
 def test_checkpointer_extension_as_chainer(tmp_path):
     from chainer import training
     comm = chainermn.create_communicator('naive')
