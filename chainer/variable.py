@@ -742,11 +742,13 @@ class Variable:
             if data.size != 1:
                 if leaf or not self._requires_grad:
                     return  # nothing to differentiate: Chainer did nothing either
-                raise ValueError(
-                    f'backward() needs an initial gradient for a variable of shape '
-                    f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '
-                    'or reduce it to a scalar first (e.g. F.sum(y)).')
-            if data.ndim != 0:
+                if data.size:
+                    raise ValueError(
+                        f'backward() needs an initial gradient for a variable of shape '
+                        f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '
+                        'or reduce it to a scalar first (e.g. F.sum(y)).')
+                # an empty output (ChainerMN's delegate variables) has an empty gradient
+            elif data.ndim != 0:
                 warnings.warn(
                     'Treating a variable with only one element as a scalar in '
                     'Variable.backward is deprecated. A scalar variable must be a '

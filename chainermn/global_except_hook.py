@@ -11,9 +11,11 @@ import os
 import sys
 import threading
 import traceback
+import warnings
 from typing import Any
 
 _installed = False
+_added = False  # add_hook() was called (by the user or the environment variable)
 
 
 def _abort(exc_type: Any, exc: Any, tb: Any, where: str = '') -> None:
@@ -42,7 +44,21 @@ def _thread_excepthook(args: Any) -> None:
 
 
 def add_hook() -> None:
-    """Installs the hook for uncaught exceptions of the main thread and of other threads."""
+    """Installs the hook for uncaught exceptions of the main thread and of other threads.
+
+    As in Chainer, calling it again (or after ``CHAINERMN_FORCE_ABORT_ON_EXCEPTION=1``
+    installed it) warns and does nothing.
+    """
+    global _added
+    if _added:
+        warnings.warn('chainermn.global_except_hook.add_hook() was called more than once; '
+                      'ignoring this call', stacklevel=2)
+        return
+    _added = True
+    _install()
+
+
+def _install() -> None:
     global _installed
     if _installed:
         return
@@ -59,4 +75,4 @@ def _add_hook_if_enabled() -> None:
         return
     from chainermn._mpi import get_mpi
     if get_mpi().COMM_WORLD.size > 1:
-        add_hook()
+        _install()  # ours only: not counted as a call of add_hook()

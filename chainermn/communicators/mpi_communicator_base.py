@@ -1,11 +1,13 @@
 """The MPI implementation of every collective; subclasses choose how gradients are summed."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Sequence
 
 import numpy
 
 from chainer import backend
+from chainer.utils import experimental
 from chainermn._mpi import get_mpi
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _memory_utility
@@ -56,14 +58,27 @@ def _to_device(x: numpy.ndarray, gpu: bool) -> Any:
     return cuda.to_gpu(x)
 
 
+def _is_array(x: Any) -> bool:
+    return isinstance(x, numpy.ndarray) or _is_gpu(x)
+
+
+def _check_message(op: str, x: Any) -> bool:
+    """True for an iterable of arrays, False for an array; raises as Chainer does otherwise
+    (ValueError for other iterables, e.g. a string or a list of numbers; TypeError else)."""
+    if _is_array(x):
+        return False
+    if isinstance(x, Iterable):
+        if all(_is_array(e) for e in x):
+            return True
+        raise ValueError(f'{op}: all message objects must be either NumPy or CuPy arrays')
+    raise TypeError(f'{op} takes a NumPy or CuPy array or a tuple of them, '
+                    f'not {type(x).__name__}')
+
+
 def _check_one_array(op: str, x: Any) -> None:
     """Raises as Chainer does when a single-array collective gets a tuple or a non-array."""
-    if isinstance(x, (tuple, list)):
-        if all(isinstance(e, numpy.ndarray) or _is_gpu(e) for e in x):
-            raise TypeError(f'{op} cannot handle tuple data')
-        raise ValueError('All message objects must be either numpy or cupy arrays.')
-    if not isinstance(x, numpy.ndarray) and not _is_gpu(x):
-        raise TypeError(f'{op} takes a NumPy or CuPy array, not {type(x).__name__}')
+    if _check_message(op, x):
+        raise TypeError(f'{op} cannot handle tuple data')
 
 
 def _offsets(counts: Sequence[int]) -> list:
@@ -162,7 +177,8 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
-        is_tuple = isinstance(data, (tuple, list))
+        experimental('chainermn.communicators.MpiCommunicatorBase.send')
+        is_tuple = _check_message('send', data)
         arrays = tuple(data) if is_tuple else (data,)
         gpu = [_is_gpu(a) for a in arrays]
         hosts = [_host(a) for a in arrays]
@@ -172,6 +188,7 @@ class MpiCommunicatorBase(CommunicatorBase):
             self.mpi_comm.Send(_bytes(h), dest=dest, tag=tag)
 
     def recv(self, source: int, tag: int) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.recv')
         is_tuple, headers = self.mpi_comm.recv(source=source, tag=tag)
         out = []
         for header in headers:
@@ -182,6 +199,7 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     # ---- array collectives ----
     def bcast(self, x: Any, root: int = 0, *, max_buf_len: int | None = None) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.bcast')
         if self.rank == root:
             try:
                 _check_one_array('bcast', x)
@@ -208,6 +226,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _to_device(host, header[2])
 
     def gather(self, x: Any, root: int = 0) -> Any:
+        experimental('chainermn.communicators.MpiCommunicatorBase.gather')
         _check_one_array('gather', x)
         host = _host(x)
         headers = self.mpi_comm.gather(_header(host, _is_gpu(x)), root=root)
@@ -233,6 +252,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         return tuple(result)
 
     def allgather(self, x: Any) -> tuple:
+        experimental('chainermn.communicators.MpiCommunicatorBase.allgather')
         _check_one_array('allgather', x)
         host = _host(x)
         headers = self.mpi_comm.allgather(_header(host, _is_gpu(x)))
@@ -244,8 +264,11 @@ class MpiCommunicatorBase(CommunicatorBase):
         return self._split_bytes(recv, outs, headers)
 
     def alltoall(self, xs: Any) -> tuple:
+        experimental('chainermn.communicators.MpiCommunicatorBase.alltoall')
         if len(xs) != self.size:
             raise ValueError(f'alltoall needs one array per rank ({self.size}), got {len(xs)}')
+        for x in xs:
+            _check_one_array('alltoall', x)
         hosts = [_host(x) for x in xs]
         headers = self.mpi_comm.alltoall([_header(h, _is_gpu(x)) for h, x in zip(hosts, xs)])
         send_counts = [h.nbytes for h in hosts]
@@ -269,7 +292,9 @@ class MpiCommunicatorBase(CommunicatorBase):
         return _to_device(out.astype(host.dtype, copy=False), gpu)
 
     def scatter(self, xs: Any, root: int = 0) -> Any:
+        experimental('chainermn.communicators.CommunicatorBase.scatter')
         if self.rank == root:
+            _check_message('scatter', xs)
             if len(xs) != self.size:
                 raise ValueError(
                     f'scatter needs one array per rank ({self.size}), got {len(xs)}')

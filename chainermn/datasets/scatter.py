@@ -31,7 +31,7 @@ def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> 
         else comm.mpi_comm.allgather(n_local)
     n = lengths[root]
     if n is None:
-        raise ValueError(f'{what}: the root rank {root} must pass the dataset')
+        raise TypeError(f'{what}: the root rank {root} must pass the dataset, not None')
     bad = {r: m for r, m in enumerate(lengths) if m is not None and m != n}
     if bad:
         raise DataSizeError(
@@ -59,9 +59,9 @@ def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = Fals
     The root splits the examples (optionally shuffled with ``seed``) into
     ``comm.size`` parts of ``ceil(n / size)`` examples each (with
     ``force_equal_length``; otherwise the first ``n % size`` ranks get one more) and sends
-    each rank its examples.  Returns a ``SubDataset`` on the root and a list
-    of examples elsewhere.  Ranks that pass a dataset of another length than
-    the root's raise :class:`DataSizeError`.
+    each rank its examples.  Returns a ``SubDataset`` on every rank (elsewhere than
+    the root, of the list of examples it received).  Ranks that pass a dataset of
+    another length than the root's raise :class:`DataSizeError`.
     """
     n_local = None if dataset is None else len(dataset)
     n = _check_same_length(n_local, comm, root, 'scatter_dataset')
@@ -92,7 +92,8 @@ def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = Fals
     for start in range(0, nbytes, max_buf_len):
         view = memoryview(buf)[start:start + max_buf_len]
         comm.mpi_comm.Recv(view, source=root, tag=7)
-    return pickle.loads(bytes(buf))
+    part = pickle.loads(bytes(buf))
+    return chainer.datasets.SubDataset(part, 0, len(part))
 
 
 def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: Any) -> int:

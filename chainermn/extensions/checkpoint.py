@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import warnings
 from typing import Any
 
 from chainer import serializers
@@ -127,6 +128,11 @@ def create_multi_node_checkpointer(name: str, comm: Any, cp_interval: int = 5,
 
     Files are ``<name>.<rank>.<iteration>`` in ``path`` (default: ``trainer.out``);
     every ``gc_interval`` saves all but the newest ``cp_interval`` are removed, and
-    when training ends normally the remaining ones are removed too.
+    when training ends normally the remaining ones are removed too.  Deprecated (a
+    ``DeprecationWarning``, as in Chainer) in favour of
+    :func:`chainermn.extensions.multi_node_snapshot`.
     """
+    warnings.warn('create_multi_node_checkpointer is deprecated; use '
+                  'chainermn.extensions.multi_node_snapshot instead.', DeprecationWarning,
+                  stacklevel=2)
     return _MultiNodeCheckpointer(name, comm, cp_interval, gc_interval, path)

@@ -1,8 +1,9 @@
 """Batch normalization whose statistics cover the whole batch over all ranks.
 
 The per-rank sums of ``x`` and ``x**2`` travel in one differentiable
-:func:`~chainermn.functions.allgather`, so the backward pass sums the
-gradient statistics over the ranks as well.
+allreduce, so the backward pass sums the gradient statistics over the ranks
+as well.  As in Chainer, the gradients of ``gamma`` and ``beta`` are their
+means over the ranks (the same on every rank).
 """
 from __future__ import annotations
 
@@ -12,9 +13,42 @@ import numpy
 
 import chainer
 import chainer.functions as F
-from chainermn.functions.collective_communication import allgather
 
 _BACKENDS = ('auto', 'mpi', 'nccl')
+
+
+class _SumOverRanks(chainer.FunctionNode):
+    """The sum of ``x`` over the ranks; its gradient is the sum of the ranks' gradients."""
+
+    def __init__(self, comm: Any) -> None:
+        self.comm = comm
+
+    def forward(self, inputs: tuple) -> tuple:
+        return self.comm.allreduce(inputs[0]),
+
+    def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
+        return chainer.Variable(self.comm.allreduce(grad_outputs[0].array)),
+
+
+class _MeanGradOverRanks(chainer.FunctionNode):
+    """The identity, whose gradient is the mean of the ranks' gradients."""
+
+    def __init__(self, comm: Any) -> None:
+        self.comm = comm
+
+    def forward(self, inputs: tuple) -> tuple:
+        return inputs[0],
+
+    def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
+        gy = grad_outputs[0].array
+        total = self.comm.allreduce(gy.astype(numpy.float32) if gy.dtype == numpy.float16 else gy)
+        return chainer.Variable((total / self.comm.size).astype(gy.dtype, copy=False)),
+
+
+def _mean_grad(comm: Any, v: Any) -> Any:
+    if isinstance(v, chainer.Variable) and v.requires_grad:
+        return _MeanGradOverRanks(comm).apply((v,))[0]
+    return v
 
 
 def get_communication_backend(comm: Any, communication_backend: str = 'auto') -> str:
@@ -63,7 +97,7 @@ def multi_node_batch_normalization(comm: Any, x: Any, gamma: Any, beta: Any, axi
     count = chainer.Variable(xp.full((1, x.shape[1]), local_n, dtype=xc.dtype))
     stats = F.concat((F.sum(xc, axis=axis)[None], F.sum(xc * xc, axis=axis)[None], count),
                      axis=0)
-    summed = F.sum(F.stack(allgather(comm, stats), axis=0), axis=0)
+    summed, = _SumOverRanks(comm).apply((stats,))
     total = float(summed.array[2, 0]) if x.shape[1] else 0.0
     mean = summed[0] / total
     var = summed[1] / total - mean * mean
@@ -74,6 +108,7 @@ def multi_node_batch_normalization(comm: Any, x: Any, gamma: Any, beta: Any, axi
         shape[a] = x.shape[a]
     inv_std = (var + eps) ** -0.5
     xhat = (xc - F.reshape(mean, shape)) * F.reshape(inv_std, shape)
+    gamma, beta = _mean_grad(comm, gamma), _mean_grad(comm, beta)
     y = xhat * F.reshape(F.cast(gamma, xhat.dtype), shape) + \
         F.reshape(F.cast(beta, xhat.dtype), shape)
     if dtype == numpy.float16:

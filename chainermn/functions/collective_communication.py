@@ -12,6 +12,7 @@ import numpy
 import chainer
 import chainer.functions
 from chainer import backend
+from chainer.utils import experimental
 
 
 def _dummy() -> chainer.Variable:
@@ -41,6 +42,7 @@ class Bcast(chainer.FunctionNode):
     """The root's array on every rank; gradients are summed back at the root."""
 
     def __init__(self, comm: Any, root: int) -> None:
+        experimental('chainermn.functions.Bcast')
         self.comm = comm
         self.root = root
 
@@ -64,6 +66,7 @@ class Gather(chainer.FunctionNode):
     """Every rank's array, as a tuple at the root (others get a delegate variable)."""
 
     def __init__(self, comm: Any, root: int) -> None:
+        experimental('chainermn.functions.Gather')
         self.comm = comm
         self.root = root
 
@@ -75,7 +78,7 @@ class Gather(chainer.FunctionNode):
             ys = tuple(self._in_meta[0].send(y) for y in ys)
             self._out_metas = [_meta(y) for y in ys]
             return ys
-        delegate = self._in_meta[0].xp.zeros((), dtype=numpy.float32)
+        delegate = self._in_meta[0].xp.zeros((0,), dtype=x.dtype)
         self._out_metas = [_meta(delegate)]
         return delegate,
 
@@ -93,6 +96,7 @@ class AllGather(chainer.FunctionNode):
     the gradients of its copies."""
 
     def __init__(self, comm: Any) -> None:
+        experimental('chainermn.functions.AllGather')
         self.comm = comm
 
     def forward(self, inputs: tuple) -> tuple:
@@ -114,6 +118,7 @@ class AllToAll(chainer.FunctionNode):
     """Input ``i`` goes to rank ``i``; the gradients go back the same way."""
 
     def __init__(self, comm: Any) -> None:
+        experimental('chainermn.functions.AllToAll')
         self.comm = comm
 
     def forward(self, inputs: tuple) -> tuple:
@@ -137,6 +142,7 @@ class Scatter(chainer.FunctionNode):
     """Rank ``i`` gets the root's input ``i``; gradients are gathered back at the root."""
 
     def __init__(self, comm: Any, root: int) -> None:
+        experimental('chainermn.functions.Scatter')
         self.comm = comm
         self.root = root
 
@@ -164,6 +170,7 @@ class Scatter(chainer.FunctionNode):
 
 def bcast(comm: Any, x: Any = None, root: int = 0) -> chainer.Variable:
     """The root's ``x`` on every rank (others may pass None); gradients sum at the root."""
+    experimental('chainermn.functions.bcast')
     if comm.rank == root:
         if x is None:
             raise ValueError('bcast needs x at the root')
@@ -176,17 +183,20 @@ def bcast(comm: Any, x: Any = None, root: int = 0) -> chainer.Variable:
 
 def gather(comm: Any, x: Any, root: int = 0) -> Any:
     """A tuple of every rank's ``x`` at the root; a delegate variable elsewhere."""
+    experimental('chainermn.functions.gather')
     ys = Gather(comm, root).apply((x,))
     return tuple(ys) if comm.rank == root else ys[0]
 
 
 def allgather(comm: Any, x: Any) -> tuple:
     """A tuple of every rank's ``x``, on every rank."""
+    experimental('chainermn.functions.all_gather')
     return tuple(AllGather(comm).apply((x,)))
 
 
 def alltoall(comm: Any, xs: Any) -> tuple:
     """Sends ``xs[i]`` to rank ``i``; returns the tuple of what each rank sent here."""
+    experimental('chainermn.functions.all_to_all')
     if len(xs) != comm.size:
         raise ValueError(f'alltoall needs {comm.size} inputs (one per rank), got {len(xs)}')
     return tuple(AllToAll(comm).apply(tuple(xs)))
@@ -194,6 +204,7 @@ def alltoall(comm: Any, xs: Any) -> tuple:
 
 def scatter(comm: Any, xs: Any = None, root: int = 0) -> chainer.Variable:
     """Rank ``i`` gets ``xs[i]`` of the root (others may pass None)."""
+    experimental('chainermn.functions.scatter')
     if comm.rank == root:
         if xs is None:
             raise ValueError('scatter needs xs at the root')

@@ -12,11 +12,13 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.utils import experimental
 
 
 def _delegate(xp: Any) -> Any:
-    # A 0-d placeholder: what ``send`` returns, to be passed on or backpropagated.
-    return xp.zeros((), dtype=numpy.float32)
+    # An empty placeholder (shape (0,), as in Chainer): what ``send`` returns, to be
+    # passed on or backpropagated.
+    return xp.zeros((0,), dtype=numpy.float32)
 
 
 def _dummy_input() -> chainer.Variable:
@@ -27,6 +29,7 @@ class Send(chainer.FunctionNode):
     """Sends its inputs to ``peer_rank``; its backward receives their gradients."""
 
     def __init__(self, comm: Any, peer_rank: int, peer_tag: int) -> None:
+        experimental('chainermn.functions.Send')
         self.comm = comm
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
@@ -54,6 +57,7 @@ class Recv(chainer.FunctionNode):
     """Receives arrays from ``peer_rank``; its backward sends their gradients back."""
 
     def __init__(self, comm: Any, peer_rank: int, peer_tag: int, device: Any = None) -> None:
+        experimental('chainermn.functions.Recv')
         self.comm = comm
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
@@ -90,6 +94,7 @@ def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable
     passed into, see :func:`recv` and :func:`pseudo_connect`) receives the
     gradients of ``x`` from ``rank`` and continues the backward pass here.
     """
+    experimental('chainermn.functions.send')
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot send to itself')
     xs = tuple(x) if isinstance(x, (list, tuple)) else (x,)
@@ -106,6 +111,7 @@ def recv(communicator: Any, rank: int, delegate_variable: chainer.Variable | Non
     into one graph, so one ``backward()`` runs both in the right order.
     ``device`` moves the received arrays there (default: as sent).
     """
+    experimental('chainermn.functions.recv')
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot receive from itself')
     if device is not None:

@@ -5,6 +5,7 @@ from typing import Any
 
 import chainer
 from chainer import backend
+from chainer.utils import experimental
 
 
 class PseudoConnect(chainer.FunctionNode):
@@ -35,6 +36,7 @@ def pseudo_connect(delegate_variable: chainer.Variable | None,
     ``delegate_variable`` (e.g. receives the gradients of an earlier :func:`send`).
     Returns a tuple of variables, one per actual variable (also for just one).
     """
+    experimental('chainermn.functions.pseudo_connect')
     if delegate_variable is None:
         return tuple(chainer.as_variable(v) for v in actual_variables)
     return tuple(PseudoConnect().apply((delegate_variable,) + tuple(actual_variables)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import chainer
+from chainer.utils import experimental
 
 
 class _MultiNodeIterator(chainer.dataset.iterator.Iterator):
@@ -107,4 +108,5 @@ def create_multi_node_iterator(actual_iterator: Any, communicator: Any,
     Every rank gets the same batches, e.g. the labels for the last stage of a
     model-parallel network; the other ranks' ``actual_iterator`` is not read.
     """
+    experimental('chainermn.iterators.create_multi_node_iterator')
     return _MultiNodeIterator(actual_iterator, communicator, rank_master)

@@ -8,6 +8,7 @@ import numpy
 import chainer
 import chainer.functions as F
 from chainer import initializers
+from chainer.utils import experimental
 from chainermn.functions import batch_normalization as chainermn_batch_normalization
 
 __all__ = ['MultiNodeBatchNormalization', 'chainermn_batch_normalization']
@@ -35,6 +36,7 @@ class MultiNodeBatchNormalization(chainer.Link):
                  dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
                  initial_gamma: Any = None, initial_beta: Any = None,
                  communication_backend: str = 'auto') -> None:
+        experimental('chainermn.links.MultiNodeBatchNormalization')
         super().__init__()
         dtype = numpy.dtype(numpy.float32 if dtype is None else dtype)
         self.comm = comm
@@ -90,8 +92,10 @@ class MultiNodeBatchNormalization(chainer.Link):
         inv_std = (self.avg_var + self.avg_var.dtype.type(self.eps)) ** -0.5
         scale = F.reshape(gamma * inv_std.astype(gamma.dtype), shape)
         shift = F.reshape(beta - gamma * (self.avg_mean * inv_std).astype(gamma.dtype), shape)
-        return F.cast(x, scale.dtype) * scale + shift if x.dtype != scale.dtype \
-            else x * scale + shift
+        if x.dtype == scale.dtype:
+            return x * scale + shift
+        # as Chainer: the output has the input's dtype
+        return F.cast(F.cast(x, scale.dtype) * scale + shift, x.dtype)
 
     def start_finetuning(self) -> None:
         """Resets the sample counter used by ``finetune=True``."""

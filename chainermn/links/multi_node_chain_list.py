@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import chainer
+from chainer.utils import experimental
 import chainermn.functions
 
 __all__ = ['MultiNodeChainList', 'chainermn']
@@ -38,6 +39,7 @@ class MultiNodeChainList(chainer.ChainList):
     """
 
     def __init__(self, comm: Any) -> None:
+        experimental('chainermn.MultiNodeChainList')
         super().__init__()
         self._comm = comm
         self._rank_inouts: list = []

@@ -5,6 +5,7 @@ import inspect
 from typing import Any
 
 import chainer
+from chainer.utils import experimental
 import chainermn
 import chainermn.functions
 
@@ -57,4 +58,5 @@ def create_multi_node_n_step_rnn(actual_link: chainer.Link, communicator: Any,
     The wrapped link is called with the sequences ``xs`` only and returns the
     RNN's outputs followed by a delegate variable (None without ``rank_out``).
     """
+    experimental('chainermn.links.create_multi_node_n_step_rnn')
     return _MultiNodeNStepRNN(actual_link, communicator, rank_in, rank_out)

@@ -218,6 +218,14 @@ class TestBackward:
         msg = str(e.value)
         assert 'grad' in msg and '(2,)' in msg
 
+    def test_empty_output_needs_no_initial_grad(self):
+        # An empty output has an empty gradient (ChainerMN's delegate variables, shape
+        # (0,), are backpropagated this way); Chainer crashed in the next function.
+        x = Variable(np.zeros((0, 3), np.float32))
+        y = x * 2
+        y.backward()
+        assert x.grad.shape == (0, 3) and x.grad.dtype == np.float32
+
     def test_no_grad_needed_for_vector_that_does_not_require_grad(self):
         y = F.floor(Variable(_f32(1.5, 2.5)))
         assert not y.requires_grad

@@ -228,11 +228,30 @@ def test_synchronized_iterator_seed_draw_as_chainer():
     assert [it.next() for _ in range(4)] == [[7, 2, 6], [3, 0, 5], [1, 4, 3], [1, 7, 4]]
 
 
+def test_synchronized_iterator_wraps_as_chainer():
+    import copy
+    comm = chainermn.create_communicator('naive')
+    base = chainer.iterators.SerialIterator(list(range(5)), 2, shuffle=False)
+    it = chainermn.iterators.create_synchronized_iterator(base, comm)
+    assert type(it).__name__ == '_SynchronizedIterator' and it.actual_iterator is base
+    assert isinstance(it, chainer.dataset.Iterator)
+    assert not isinstance(it, chainer.iterators.SerialIterator)
+    assert it.batch_size == 2 and it.communicator is comm
+    it.batch_size = 3  # attributes are the actual iterator's, both ways
+    assert base.batch_size == 3 and 'batch_size' not in vars(it)
+    assert len(next(it)) == 3 and it.epoch_detail == base.epoch_detail == 0.6
+    state = {}
+    it.serialize(chainer.serializers.DictionarySerializer(state))
+    assert state['current_position'] == 3
+    assert copy.copy(it).actual_iterator is base
+
+
 def test_checkpointer_extension_as_chainer(tmp_path):
     from chainer import training
     comm = chainermn.create_communicator('naive')
     path = str(tmp_path / 'cps')
-    cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
+    with pytest.warns(DeprecationWarning, match='multi_node_snapshot'):  # as in Chainer
+        cp = chainermn.create_multi_node_checkpointer('ck', comm, cp_interval=2, path=path)
     assert os.path.isdir(path)  # made at once
     assert (cp.trigger, cp.priority, cp.name, cp.default_name) == (
         (1, 'iteration'), training.extension.PRIORITY_READER, 'ck', '_MultiNodeCheckpointer')
@@ -281,3 +300,87 @@ def test_get_epoch_trigger_takes_chainers_keywords():
     trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
                                         local_batch_size=2, comm=comm)
     assert trigger == (6, 'iteration')
+
+
+def _experimental_names(fn):
+    import warnings
+    with warnings.catch_warnings(record=True) as ws:
+        warnings.simplefilter('always')
+        fn()
+    return sorted({str(w.message).split(' ')[0] for w in ws
+                   if issubclass(w.category, FutureWarning)})
+
+
+def test_experimental_warnings_as_chainer():
+    comm = chainermn.create_communicator('naive')
+    x = numpy.arange(3, dtype=numpy.float32)
+    base = 'chainermn.communicators.MpiCommunicatorBase.'
+    assert _experimental_names(lambda: comm.allgather(x)) == [base + 'allgather']
+    assert _experimental_names(lambda: comm.bcast(x)) == [base + 'bcast']
+    assert _experimental_names(lambda: comm.gather(x)) == [base + 'gather']
+    assert _experimental_names(lambda: comm.alltoall((x,))) == [base + 'alltoall']
+    assert _experimental_names(lambda: comm.scatter((x,))) == [
+        'chainermn.communicators.CommunicatorBase.scatter']
+    assert _experimental_names(lambda: comm.allreduce(x)) == []
+    assert _experimental_names(lambda: comm.bcast_obj(1)) == []
+    v = chainer.Variable(x)
+    assert _experimental_names(lambda: chainermn.functions.allgather(comm, v)) == [
+        base + 'allgather', 'chainermn.functions.AllGather', 'chainermn.functions.all_gather']
+    assert _experimental_names(lambda: chainermn.functions.pseudo_connect(None, v)) == [
+        'chainermn.functions.pseudo_connect']
+    assert _experimental_names(lambda: chainermn.MultiNodeChainList(comm)) == [
+        'chainermn.MultiNodeChainList']
+    it = chainer.iterators.SerialIterator([1, 2], 1)
+    assert _experimental_names(
+        lambda: chainermn.iterators.create_multi_node_iterator(it, comm)) == [
+        'chainermn.iterators.create_multi_node_iterator']
+    # the batch normalization's own communication warns nothing more
+    bn = chainermn.links.MultiNodeBatchNormalization(3, comm)
+
+    def run_bn():
+        y = chainermn.links.MultiNodeBatchNormalization(3, comm)(numpy.ones((2, 3), 'f'))
+        chainer.functions.sum(y).backward()
+    assert _experimental_names(run_bn) == ['chainermn.links.MultiNodeBatchNormalization']
+    assert bn.gamma.shape == (3,)
+    before = chainer.disable_experimental_feature_warning
+    chainer.disable_experimental_feature_warning = True
+    try:
+        assert _experimental_names(lambda: comm.allgather(x)) == []
+    finally:
+        chainer.disable_experimental_feature_warning = before
+
+
+def test_add_hook_twice_warns_as_chainer(monkeypatch):
+    import threading
+    import warnings
+    from chainermn import global_except_hook as hook
+    monkeypatch.setattr(hook, '_added', False)
+    monkeypatch.setattr(hook, '_installed', False)
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
+    monkeypatch.setattr(threading, 'excepthook', threading.excepthook)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        hook.add_hook()
+    assert sys.excepthook is hook._excepthook
+    with pytest.warns(UserWarning, match='more than once'):
+        hook.add_hook()
+    # the hook that ours installs by itself in jobs of several ranks is not a call
+    monkeypatch.setattr(hook, '_added', False)
+    hook._install()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        hook.add_hook()
+
+
+@pytest.mark.parametrize('x_dtype, bn_dtype', [
+    ('float16', 'float64'), ('float64', 'float32'), ('float32', 'float16')])
+def test_mnbn_test_mode_keeps_the_input_dtype(x_dtype, bn_dtype):
+    comm = chainermn.create_communicator('naive')
+    bn = chainermn.links.MultiNodeBatchNormalization(3, comm, dtype=bn_dtype)
+    bn.avg_mean[...] = 0.5
+    x = numpy.arange(6, dtype=x_dtype).reshape(2, 3)
+    with chainer.using_config('train', False):
+        y = bn(x)
+    assert y.dtype == numpy.dtype(x_dtype)  # as in Chainer
+    expect = (x.astype(numpy.float64) - 0.5) / numpy.sqrt(bn.avg_var.astype(float) + 2e-5)
+    numpy.testing.assert_allclose(y.array, expect, rtol=1e-2)

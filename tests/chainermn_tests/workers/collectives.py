@@ -193,6 +193,8 @@ def check_functions(comm):
         if rank == 0:
             F.sum(sum(v * (r + 1) for r, v in enumerate(g))).backward()
         else:
+            # as in Chainer: an empty delegate variable of the input's dtype
+            assert g.shape == (0,) and g.dtype == dtype, (g.shape, g.dtype)
             g.backward()
         numpy.testing.assert_allclose(xg.grad, numpy.full(3, rank + 1), **tol)
         xs = chainer.Variable(data(0, (size, 2), dtype)) if rank == 0 else None
@@ -212,7 +214,7 @@ def check_send_recv(comm, dtype, tol):
     if rank == 0:
         x = chainer.Variable(data(0, (2, 2), dtype))
         phi = MF.send(x * 2, comm, rank=1)
-        assert phi.shape == () and phi.name == 'delegate_variable'
+        assert phi.shape == (0,) and phi.name == 'delegate_variable'
         phi.backward()
         numpy.testing.assert_allclose(x.grad, 8 * x.array.astype(numpy.float64), **tol)
     elif rank == 1:
@@ -265,6 +267,24 @@ def check_single_array_misuse(comm):
         raise AssertionError('allreduce took a list of floats')
     numpy.testing.assert_array_equal(comm.bcast(numpy.arange(3) if comm.rank == 0 else None),
                                      numpy.arange(3))
+    # as Chainer: other iterables (a string, a list of numbers) are a ValueError, other
+    # non-arrays (numbers, NumPy scalars) a TypeError, also for send / alltoall / scatter
+    cases = [(comm.allreduce, 'abc', ValueError), (comm.allgather, 'abc', ValueError),
+             (comm.alltoall, ['ab'] * comm.size, ValueError),
+             (comm.alltoall, [1.5] * comm.size, TypeError)]
+    if comm.size > 1:  # refused before anything is sent: no rank waits
+        cases += [(lambda x: comm.send(x, 1 - min(comm.rank, 1), 0), x, error)
+                  for x, error in (('abc', ValueError), ([1.0], ValueError),
+                                   (numpy.float32(1), TypeError), (3, TypeError))]
+    else:
+        cases += [(comm.scatter, 'a', ValueError), (comm.scatter, 2.5, TypeError)]
+    for op, x, error in cases:
+        try:
+            op(x)
+        except error:
+            pass
+        else:
+            raise AssertionError(f'{op} took {x!r}')
 
 
 def main():

@@ -193,8 +193,9 @@ def check_batch_normalization(comm):
     lo = sum(len(v) for v in xs[:comm.rank])
     numpy.testing.assert_allclose(y.array, ya.array[lo:lo + len(x)], rtol=1e-4, atol=1e-5)
     numpy.testing.assert_allclose(x.grad, xa.grad[lo:lo + len(x)], rtol=1e-4, atol=1e-5)
-    numpy.testing.assert_allclose(comm.allreduce(bn.gamma.grad), gamma.grad, rtol=1e-4)
-    numpy.testing.assert_allclose(comm.allreduce(bn.beta.grad), beta.grad, rtol=1e-4)
+    # as in Chainer: gamma's and beta's gradients are their means over the ranks
+    numpy.testing.assert_allclose(bn.gamma.grad, gamma.grad / size, rtol=1e-4)
+    numpy.testing.assert_allclose(bn.beta.grad, beta.grad / size, rtol=1e-4)
     n = xa.shape[0] * xa.shape[2]
     numpy.testing.assert_allclose(bn.avg_mean, 0.2 * mean.array.ravel(), rtol=1e-4)
     numpy.testing.assert_allclose(bn.avg_var, 0.8 + 0.2 * var.array.ravel() * n / (n - 1),
@@ -255,6 +256,7 @@ def check_datasets(comm):
     data = list(range(11))
     part = chainermn.scatter_dataset(data if comm.rank == 0 else None, comm, shuffle=True,
                                      seed=3)
+    assert type(part) is chainer.datasets.SubDataset  # on every rank, as in Chainer
     parts = comm.gather_obj(list(part))
     if comm.rank == 0:
         assert all(len(p) == -(-11 // comm.size) for p in parts)
@@ -277,6 +279,12 @@ def check_datasets(comm):
         assert comm.size > 1 and '12 on rank 1' in str(e), e
     else:
         assert comm.size == 1
+    try:
+        chainermn.scatter_dataset(None, comm)  # as Chainer's len(None)
+    except TypeError as e:
+        assert 'root rank 0' in str(e)
+    else:
+        raise AssertionError('scatter_dataset took None at the root')
     assert chainermn.datasets.create_empty_dataset(data) == [()] * 11
     trigger = chainermn.datasets.scatter.get_epoch_trigger(2, part, 2, comm)
     assert trigger == (2 * -(-len(comm.bcast_obj(part)) // 2), 'iteration')
