@@ -26,12 +26,20 @@ def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
 
 
 def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> int:
-    """The root's length; DataSizeError when a rank that gave a length disagrees."""
+    """The root's length; DataSizeError when a rank that gave a length disagrees.
+
+    A root outside the communicator or a negative length is refused on every rank
+    (ValueError), before any rank waits for a message that would never come.
+    """
+    if not isinstance(root, (int, numpy.integer)) or not 0 <= root < comm.size:
+        raise ValueError(f'{what}: root must be a rank in [0, {comm.size}), got {root!r}')
     lengths = comm.allgather_obj(n_local) if hasattr(comm, 'allgather_obj') \
         else comm.mpi_comm.allgather(n_local)
     n = lengths[root]
     if n is None:
         raise TypeError(f'{what}: the root rank {root} must pass the dataset, not None')
+    if n < 0:
+        raise ValueError(f'{what}: the number of examples must not be negative, got {n}')
     bad = {r: m for r, m in enumerate(lengths) if m is not None and m != n}
     if bad:
         raise DataSizeError(

@@ -384,3 +384,19 @@ def test_mnbn_test_mode_keeps_the_input_dtype(x_dtype, bn_dtype):
     assert y.dtype == numpy.dtype(x_dtype)  # as in Chainer
     expect = (x.astype(numpy.float64) - 0.5) / numpy.sqrt(bn.avg_var.astype(float) + 2e-5)
     numpy.testing.assert_allclose(y.array, expect, rtol=1e-2)
+
+
+@pytest.mark.parametrize('root', [1, -1, 2.0, None])
+def test_scatter_refuses_a_root_outside_the_communicator(root):
+    comm = chainermn.create_communicator('naive')
+    with pytest.raises(ValueError, match='root must be a rank'):
+        chainermn.scatter_dataset(list(range(4)), comm, root=root)
+    with pytest.raises(ValueError, match='root must be a rank'):
+        chainermn.scatter_index(4, comm, root=root)
+
+
+def test_scatter_index_refuses_a_negative_length():
+    comm = chainermn.create_communicator('naive')
+    with pytest.raises(ValueError, match='must not be negative'):
+        chainermn.scatter_index(-1, comm)
+    assert chainermn.scatter_index(0, comm) == (0, 0)
