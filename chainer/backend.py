@@ -89,7 +89,7 @@ def get_device(device_spec: Any) -> Device:
                 return _get_device_from_module(head, index, device_spec)
             if isinstance(head, str):  # ('@cupy', 0), or a ChainerX ('cuda', 0)
                 return _get_device_from_str(f'{head}:{index}')
-        raise ValueError(f'Invalid device specifier: {device_spec!r}')
+        raise TypeError(f'Invalid device specifier: {device_spec!r}')
     raise TypeError(
         'Device specifier must be a backend.Device, cuda.Device, an integer, '
         f'a string, a module or a (module, int) tuple. Actual: {device_spec!r} '
@@ -108,7 +108,7 @@ def _get_device_from_module(module: Any, index: Any, spec: Any) -> Device:
     elif name == 'chainerx':
         raise RuntimeError(
             f'Invalid device specifier {spec!r}: ' + _chainerx._CHAINERX_MESSAGE)
-    raise ValueError(f'Invalid device specifier: {spec!r}')
+    raise TypeError(f'Invalid device specifier: {spec!r}')
 
 
 def _get_device_from_str(spec: str) -> Device:

@@ -256,13 +256,23 @@ def test_get_device_chainerx_not_available(spec):
 
 @pytest.mark.parametrize('spec', [
     '@foo', '@numpy:0', '@cupy', '@cupy:', '@cupy:x', '@cupy:-1', '@intel64:0', '',
-    ('@cupy', 'x'), ('a', 'b'), (numpy, 0), (pytest, 0), pytest,
 ])
 def test_get_device_invalid_value(spec):
     with pytest.raises((ValueError, RuntimeError)) as info:
         backend.get_device(spec)
     if spec != '':
         assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize('spec', [
+    ('@cupy', 'x'), ('a', 'b'), (numpy, 0), (numpy, 'x'), (pytest, 0), pytest,
+])
+def test_get_device_invalid_module_or_tuple_is_type_error(spec):
+    # Chainer refuses every specifier that is neither an integer nor a string
+    # (nor a device) with a TypeError; ours accepts some modules and tuples,
+    # and refuses the others with the same error type.
+    with pytest.raises(TypeError, match='device specifier'):
+        backend.get_device(spec)
 
 
 def test_get_device_invalid_value_message():
