@@ -128,7 +128,7 @@ def test_cpu_send_same_object_sent_once():
     assert out[0] is out[1] is out[2][0]
 
 
-@pytest.mark.parametrize('bad', ['string', object(), b'bytes'])
+@pytest.mark.parametrize('bad', [object(), {1, 2}])
 def test_cpu_send_bad_type(bad):
     with pytest.raises(TypeError, match='numpy.ndarray'):
         backend.CpuDevice().send(bad)
