@@ -161,12 +161,13 @@ def using_device(device_spec: Any) -> Any:
 def copyto(dst: Any, src: Any) -> None:
     """Copies the elements of ``src`` into the array ``dst``, across devices.
 
-    ``src`` may be a NumPy or CuPy array (or a scalar) on any device.
+    ``src`` may be a NumPy or CuPy array (or a scalar) on any device; a NumPy
+    ``dst`` also takes a list or tuple of them.
     """
     if src is None:
         raise TypeError('cannot copy from None')
     if isinstance(dst, numpy.ndarray):
-        numpy.copyto(dst, _cpu._array_to_cpu(src))
+        numpy.copyto(dst, _cpu._to_cpu(src))
     elif cuda.available and isinstance(dst, cuda.ndarray):
         if isinstance(src, numpy.ndarray) or numpy.isscalar(src):
             src = numpy.asarray(src)

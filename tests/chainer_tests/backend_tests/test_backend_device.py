@@ -374,6 +374,18 @@ def test_copyto_numpy_broadcast_and_scalar():
     assert (dst == 7).all()
 
 
+def test_copyto_numpy_from_list_and_tuple():
+    dst = numpy.zeros(2, dtype=numpy.float32)
+    backend.copyto(dst, [1, 2])
+    numpy.testing.assert_array_equal(dst, [1, 2])
+    backend.copyto(dst, (3.0, numpy.float64(4)))
+    numpy.testing.assert_array_equal(dst, [3, 4])
+    backend.copyto(dst, [numpy.ones(2)])
+    numpy.testing.assert_array_equal(dst, [1, 1])
+    with pytest.raises(ValueError):
+        backend.copyto(dst, [])
+
+
 def test_copyto_bad():
     with pytest.raises(TypeError, match='non-array'):
         backend.copyto([0, 0], numpy.ones(2))
