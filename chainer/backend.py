@@ -89,7 +89,7 @@ def get_device(device_spec: Any) -> Device:
                 return _get_device_from_module(head, index, device_spec)
             if isinstance(head, str):  # ('@cupy', 0), or a ChainerX ('cuda', 0)
                 return _get_device_from_str(f'{head}:{index}')
-        raise ValueError(f'Invalid device specifier: {device_spec!r}')
+        raise TypeError(f'Invalid device specifier: {device_spec!r}')
     raise TypeError(
         'Device specifier must be a backend.Device, cuda.Device, an integer, '
         f'a string, a module or a (module, int) tuple. Actual: {device_spec!r} '
@@ -108,7 +108,7 @@ def _get_device_from_module(module: Any, index: Any, spec: Any) -> Device:
     elif name == 'chainerx':
         raise RuntimeError(
             f'Invalid device specifier {spec!r}: ' + _chainerx._CHAINERX_MESSAGE)
-    raise ValueError(f'Invalid device specifier: {spec!r}')
+    raise TypeError(f'Invalid device specifier: {spec!r}')
 
 
 def _get_device_from_str(spec: str) -> Device:
@@ -161,12 +161,13 @@ def using_device(device_spec: Any) -> Any:
 def copyto(dst: Any, src: Any) -> None:
     """Copies the elements of ``src`` into the array ``dst``, across devices.
 
-    ``src`` may be a NumPy or CuPy array (or a scalar) on any device.
+    ``src`` may be a NumPy or CuPy array (or a scalar) on any device; a NumPy
+    ``dst`` also takes a list or tuple of them.
     """
     if src is None:
         raise TypeError('cannot copy from None')
     if isinstance(dst, numpy.ndarray):
-        numpy.copyto(dst, _cpu._array_to_cpu(src))
+        numpy.copyto(dst, _cpu._to_cpu(src))
     elif cuda.available and isinstance(dst, cuda.ndarray):
         if isinstance(src, numpy.ndarray) or numpy.isscalar(src):
             src = numpy.asarray(src)

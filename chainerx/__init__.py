@@ -2,7 +2,8 @@
 
 :func:`is_available` returns ``False``; :class:`ndarray` and :class:`Device`
 exist for ``isinstance`` checks; everything that would need ChainerX raises
-:class:`RuntimeError`.
+an error that is both a :class:`RuntimeError` and, as the missing names of
+Chainer's stand-in did, an :class:`AttributeError`.
 """
 from __future__ import annotations
 
@@ -18,8 +19,12 @@ def is_available() -> bool:
     return False
 
 
+class _NotAvailableError(RuntimeError, AttributeError):
+    """ChainerX is needed but not available."""
+
+
 def _not_available() -> NoReturn:
-    raise RuntimeError(_NOT_AVAILABLE_MESSAGE)
+    raise _NotAvailableError(_NOT_AVAILABLE_MESSAGE)
 
 
 class ndarray:

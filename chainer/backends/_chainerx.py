@@ -24,7 +24,7 @@ class ChainerxDevice(_backend.Device):
     supported_array_types = (chainerx.ndarray,)
 
     def __init__(self, device: Any) -> None:
-        raise RuntimeError(_CHAINERX_MESSAGE)
+        chainerx._not_available()
 
     @staticmethod
     def from_array(array: Any) -> None:
@@ -34,7 +34,7 @@ class ChainerxDevice(_backend.Device):
     @staticmethod
     def from_fallback_device(device: Any) -> 'ChainerxDevice':
         """Raises :class:`RuntimeError` (ChainerX is not available)."""
-        raise RuntimeError(_CHAINERX_MESSAGE)
+        chainerx._not_available()
 
     def send_array(self, array: Any) -> Any:
         raise RuntimeError(_CHAINERX_MESSAGE)

@@ -8,7 +8,6 @@ import numpy
 from chainer import _backend
 from chainer.backends import cuda  # circular: only used inside functions
 
-_scalar_types = (numpy.number, numpy.bool_, int, float, complex)
 
 
 class CpuDevice(_backend.Device):
@@ -58,7 +57,7 @@ def _array_to_cpu(array: Any) -> Any:
         return array
     if cuda.available and isinstance(array, cuda.ndarray):
         return array.get()
-    if isinstance(array, _scalar_types):
+    if numpy.isscalar(array):  # numbers, strings and bytes, as in Chainer
         return numpy.asarray(array)
     raise TypeError(
         'Array cannot be converted into a numpy.ndarray.\n'

@@ -5,6 +5,7 @@ import sys
 import numpy
 import pytest
 
+import chainer
 import chainerx
 
 
@@ -42,3 +43,17 @@ def test_import_is_cheap_and_standalone():
     code = 'import sys, chainerx; assert chainerx.is_available() is False; ' \
            "assert 'numpy' not in sys.modules"
     subprocess.run([sys.executable, '-c', code], check=True)
+
+
+@pytest.mark.parametrize('call', [
+    lambda: chainerx.get_device('native:0'),
+    lambda: chainerx.using_device('native'),
+    lambda: chainer.backend.ChainerxDevice('native:0'),
+    lambda: chainer.backend.ChainerxDevice.from_fallback_device(chainer.backend.CpuDevice()),
+])
+def test_not_available_is_also_attribute_error(call):
+    # Chainer's stand-in lacked these names, so calling them raised AttributeError.
+    with pytest.raises(AttributeError, match='ChainerX is not available'):
+        call()
+    with pytest.raises(RuntimeError, match='ChainerX is not available'):
+        call()

@@ -145,7 +145,17 @@ def test_to_cpu_scalar(value):
     assert out == value
 
 
-@pytest.mark.parametrize('bad', ['abc', object()])
+@pytest.mark.parametrize('value', ['abc', b'ab', numpy.str_('x')])
+def test_to_cpu_string_scalar_becomes_0d_array(value):
+    # As in Chainer: every NumPy scalar, strings included, becomes a 0-d array,
+    # so converters can pass batches that hold strings.
+    out = cuda.to_cpu(value)
+    assert isinstance(out, numpy.ndarray) and out.shape == ()
+    assert out[()] == value
+    assert chainer.dataset.to_device(-1, ('abc', 1))[0] == 'abc'
+
+
+@pytest.mark.parametrize('bad', [object(), {1, 2}])
 def test_to_cpu_bad(bad):
     with pytest.raises(TypeError):
         cuda.to_cpu(bad)
