@@ -76,7 +76,7 @@ def get_device(device_spec: Any) -> Device:
         return _get_device_from_str(device_spec)
     if isinstance(device_spec, cuda.DummyDeviceType):
         return CpuDevice()
-    if cuda.available and isinstance(device_spec, cuda.Device):
+    if isinstance(device_spec, cuda.Device):  # without CuPy: says CuPy is missing
         return GpuDevice(device_spec)
     if isinstance(device_spec, chainerx.Device):  # only reachable with real ChainerX
         return ChainerxDevice(device_spec)

@@ -1,9 +1,10 @@
 """CUDA support through CuPy.
 
 This module always imports. Without CuPy, :data:`available` is ``False``,
-:class:`ndarray` and :class:`Device` are placeholder classes (so ``isinstance``
-checks work and are ``False``) and every function that needs CuPy raises a
-:class:`RuntimeError` explaining how to install it.
+:class:`ndarray`, :class:`Device`, :class:`Event` and :class:`Stream` are
+placeholder classes (so ``isinstance`` checks work and are ``False``, and
+``with cuda.Device(i):`` does nothing, as in Chainer) and every function that needs
+CuPy raises a :class:`RuntimeError` explaining how to install it.
 """
 from __future__ import annotations
 
@@ -89,24 +90,34 @@ except Exception as e:  # ImportError, or a broken CUDA installation
             raise CupyNotAvailableError(_INSTALL_HINT)
 
     class Device:  # type: ignore[no-redef]
-        """Placeholder for ``cupy.cuda.Device`` (CuPy is not installed)."""
+        """Placeholder for ``cupy.cuda.Device`` (CuPy is not installed).
+
+        As in Chainer, ``with cuda.Device(i):`` does nothing on a machine without
+        CuPy, so CPU runs of code written that way work; ``use()`` says CuPy is
+        missing.
+        """
 
         def __init__(self, device: int | None = None) -> None:
+            self.id = device
+
+        def __enter__(self) -> 'Device':
+            return self
+
+        def __exit__(self, *args: Any) -> None:
+            return None
+
+        def use(self) -> None:
             raise CupyNotAvailableError(_INSTALL_HINT)
+
+        synchronize = use
 
     class Event:  # type: ignore[no-redef]
-        """Placeholder for ``cupy.cuda.Event`` (CuPy is not installed)."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            raise CupyNotAvailableError(_INSTALL_HINT)
+        """Placeholder for ``cupy.cuda.Event`` (CuPy is not installed); builds, does nothing."""
 
     class Stream:  # type: ignore[no-redef]
-        """Placeholder for ``cupy.cuda.Stream`` (CuPy is not installed)."""
+        """Placeholder for ``cupy.cuda.Stream`` (CuPy is not installed); builds, does nothing."""
 
         null = None
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            raise CupyNotAvailableError(_INSTALL_HINT)
 
 
 if available:

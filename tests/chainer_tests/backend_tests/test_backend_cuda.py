@@ -71,10 +71,18 @@ def test_ndarray_placeholder():
 
 
 @no_cupy
-@pytest.mark.parametrize('cls', ['Device', 'Stream', 'Event'])
-def test_placeholder_classes(cls):
+def test_placeholder_device_does_nothing_as_chainers():
+    # CPU runs of code written `with cuda.Device(gpu):` work, as under Chainer
+    with cuda.Device(0) as d:
+        assert d.id == 0
+    assert not isinstance(cuda.DummyDevice, cuda.Device)
+    with pytest.raises(RuntimeError, match='CuPy') as info:
+        cuda.Device(0).use()
+    assert isinstance(info.value, AttributeError)  # Chainer's Device had no use()
+    assert isinstance(cuda.Stream(), cuda.Stream) and cuda.Stream.null is None
+    assert isinstance(cuda.Event(), cuda.Event)
     with pytest.raises(RuntimeError, match='CuPy'):
-        getattr(cuda, cls)()
+        chainer.get_device(cuda.Device(0))
 
 
 @no_cupy
