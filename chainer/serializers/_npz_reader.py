@@ -27,6 +27,10 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError,
                 NotImplementedError, RuntimeError, SyntaxError, TypeError, KeyError)
 
 
+class _CorruptDeflateError(CorruptZipError, zlib.error):
+    """A member whose compressed data cannot be inflated (Chainer: ``zlib.error``)."""
+
+
 def describe(file: Any) -> str:
     """How messages name ``file``: ``"NPZ file 'path'"`` or the object's type."""
     if isinstance(file, (str, bytes, os.PathLike)):
@@ -154,7 +158,9 @@ class NpzArchive:
             with self.zf.open(info) as mf:
                 return read_npy(mf, key, where, limit)
         except _READ_ERRORS as e:
-            raise ValueError(f'{where} is corrupt: cannot read {key!r}: {e}') from e
+            # Also the error Chainer let through: zipfile's BadZipFile (bad CRC) or zlib.error.
+            error = _CorruptDeflateError if isinstance(e, zlib.error) else CorruptZipError
+            raise error(f'{where} is corrupt: cannot read {key!r}: {e}') from e
 
     def close(self) -> None:
         self.zf.close()

@@ -200,7 +200,8 @@ def _read_dataset(root: Any, key: str, where: str) -> Any:
         else:
             loaded = numpy.asarray(dataset[()])
     except (OSError, ValueError, TypeError, RuntimeError) as e:
-        raise ValueError(f'{where} is corrupt: cannot read {key!r}: {e}') from e
+        # Also an OSError, as h5py's own read error was under Chainer.
+        raise _loading.CorruptHDF5Error(f'{where} is corrupt: cannot read {key!r}: {e}') from e
     if loaded.dtype.hasobject:
         return _loading.BadEntry(
             f'{where}: {key!r} holds Python objects (dtype {dataset.dtype}), '

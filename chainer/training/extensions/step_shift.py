@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer.training.extensions import _shift_base
 
 
@@ -31,6 +33,7 @@ class StepShift(_shift_base._InitShiftBase):
     def __call__(self, trainer: Any) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
-        value = self._init * self._gamma ** (self._t // self._step)
+        # numpy.floor makes the value a numpy.float64, as Chainer's was.
+        value = self._init * self._gamma ** numpy.floor(self._t / self._step)
         value = _shift_base._clip_to_target(value, self._target, self._gamma > 1)
         self._update_value(optimizer, value)

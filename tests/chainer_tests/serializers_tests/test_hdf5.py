@@ -200,6 +200,25 @@ def test_bad_files(saved, h5py, kind):
     _assert_same(before, _snapshot(net))
 
 
+def test_unreadable_dataset_is_value_and_os_error(h5py, tmp_path):
+    # A file that opens but whose compressed chunk is garbage: h5py raises
+    # OSError on the read, as it did under Chainer.
+    path = str(tmp_path / 'net.h5')
+    net = L.Linear(32, 32)
+    serializers.save_hdf5(path, net, compression=4)
+    with h5py.File(path, 'r') as f:
+        info = f['W'].id.get_chunk_info(0)
+    with open(path, 'r+b') as f:
+        f.seek(info.byte_offset)
+        f.write(b'\xff' * info.size)
+    target = L.Linear(32, 32)
+    before = target.W.array.copy()
+    with pytest.raises(OSError, match="net.h5.*'W'") as e:
+        serializers.load_hdf5(path, target)
+    assert isinstance(e.value, ValueError)
+    numpy.testing.assert_array_equal(target.W.array, before)
+
+
 def test_crash_during_save_keeps_old_file(saved, h5py):
     _, path = saved
     old = open(path, 'rb').read()

@@ -113,6 +113,11 @@ def test_step_shift():
         extensions.StepShift('lr', 0.5, 0)
 
 
+def test_step_shift_sets_numpy_float64_as_chainer():
+    values, _ = _run(extensions.StepShift('lr', 0.5, 2), 3)
+    assert [type(v) for v in values] == [numpy.float64] * 3
+
+
 def test_warmup_shift():
     opt = _Opt(lr=123.0)
     values, _ = _run(extensions.WarmupShift('lr', 0.0, 4, 1.0), 6, opt)
