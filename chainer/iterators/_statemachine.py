@@ -163,9 +163,11 @@ class StateMixin:
                 loaded = serializer(other, order)
             if isinstance(loaded, numpy.ndarray):
                 order = loaded
-        elif self._order_key == '_order' and _is_loading(serializer):
-            # Chainer's MultithreadIterator saves a missing order as None (a
-            # pickle, which the files we write never hold: we save no key).
+        elif self._order_key == '_order' and not _is_loading(serializer):
+            serializer(self._order_key, None)  # as Chainer's MultithreadIterator
+        elif self._order_key == '_order':
+            # Chainer's MultithreadIterator saves a missing order as None; files
+            # written before we did so have no key.
             with contextlib.suppress(KeyError):
                 loaded = serializer(self._order_key, None)
                 if isinstance(loaded, numpy.ndarray) and loaded.ndim == 1 \

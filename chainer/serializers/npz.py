@@ -4,15 +4,13 @@ The key layout is Chainer's: each value lives under the ``/``-joined path of
 names that ``serialize`` methods descend through (``'l1/W'``,
 ``'predictor/l1/b'``, ``'updater/optimizer:main/t'``...).
 
-Two deliberate differences from Chainer, both about pickles:
-
-* Loading never unpickles. Files written by Chainer store ``None`` as a pickled
-  0-d object array; such an entry is recognised by statically decoding its
-  opcodes (nothing is imported or called) and read back as ``None``. Any other
-  object array is refused with an error naming its key.
-* ``None`` is saved as :data:`NONE_MARKER_DTYPE`-typed empty array of shape
-  ``(0,)`` (a structured dtype with a single ``'__None__'`` field, which no
-  real data uses), so the files we write contain no pickles at all.
+Loading never unpickles. Files written by Chainer store ``None`` as a pickled
+0-d object array; such an entry is recognised by statically decoding its opcodes
+(nothing is imported or called) and read back as ``None``. Any other object array
+is refused with an error naming its key. Saving writes ``None`` as the same fixed
+bytes Chainer wrote, so Chainer reads our files; in memory (:func:`serialize`,
+:class:`DictionarySerializer`) it is an empty array of :data:`NONE_MARKER_DTYPE`
+(a structured dtype with a single ``'__None__'`` field, which no real data uses).
 
 Loading is two-phase: :meth:`NpzDeserializer.load` first visits the target in
 a checking pass that reads every requested member (only those) and checks
@@ -97,8 +95,8 @@ class DictionarySerializer(serializer_module.Serializer):
 
     Keys are ``/``-joined paths (``'l1/W'``). Device arrays are copied to the
     host, Python scalars and strings become 0-d arrays, and ``None`` becomes
-    an empty array of dtype :data:`NONE_MARKER_DTYPE` (Chainer stored a pickled
-    object array instead).
+    an empty array of dtype :data:`NONE_MARKER_DTYPE` (Chainer stored an object
+    array; :func:`save_npz` writes it as the pickled None Chainer wrote).
 
     Args:
         target: Dictionary to fill (a new one by default).
@@ -233,12 +231,28 @@ class NpzDeserializer(serializer_module.Deserializer):
 
 # -- saving and loading files ------------------------------------------------
 
+#: The ``.npy`` member Chainer 7.8.1 (NumPy 1.x) wrote for ``None``: a 0-d object
+#: array holding None, pickled with protocol 3. Written as these fixed bytes, so
+#: Chainer reads our files and we never run a pickler; our reader recognises them
+#: without unpickling (:func:`chainer.serializers._pickle_none.is_pickled_none_array`).
+_CHAINER_NONE_NPY = (
+    b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (), }"
+    + b' ' * 63 + b'\n'
+    b'\x80\x03cnumpy.core.multiarray\n_reconstruct\nq\x00cnumpy\nndarray\nq\x01K\x00\x85q'
+    b'\x02C\x01bq\x03\x87q\x04Rq\x05(K\x01)cnumpy\ndtype\nq\x06X\x02\x00\x00\x00O8q\x07'
+    b'\x89\x88\x87q\x08Rq\t(K\x03X\x01\x00\x00\x00|q\nNNNJ\xff\xff\xff\xffJ\xff\xff\xff\xff'
+    b'K?tq\x0bb\x89]q\x0cNatq\rb.')
+
+
 def _write_npz(f: BinaryIO, arrays: Mapping[str, numpy.ndarray], compression: bool) -> None:
     method = zipfile.ZIP_DEFLATED if compression else zipfile.ZIP_STORED
     with zipfile.ZipFile(f, mode='w', compression=method, allowZip64=True) as zf:
         for key, array in arrays.items():
             with zf.open(key + '.npy', 'w', force_zip64=True) as mf:
-                npy_format.write_array(mf, numpy.asanyarray(array), allow_pickle=False)
+                if isinstance(array, numpy.ndarray) and array.dtype == NONE_MARKER_DTYPE:
+                    mf.write(_CHAINER_NONE_NPY)
+                else:
+                    npy_format.write_array(mf, numpy.asanyarray(array), allow_pickle=False)
 
 
 def _check_serializable(obj: Any, action: str) -> None:

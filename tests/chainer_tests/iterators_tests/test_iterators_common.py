@@ -1,12 +1,14 @@
 """Behaviour shared by SerialIterator, MultithreadIterator and MultiprocessIterator."""
 import copy
 import os
+import zipfile
 
 import numpy
 import pytest
 
 from chainer import iterators
 from chainer import serializers
+from chainer.serializers import npz
 
 
 def _serial(ds, bs, **kw):
@@ -243,6 +245,25 @@ def test_multithread_without_order_loads_a_saved_order(tmp_path):
     try:
         serializers.load_npz(path, it)
         assert it.next() == [0, 2]
+    finally:
+        it.finalize()
+
+
+def test_multithread_without_order_saves_none_as_chainer(tmp_path):
+    # Chainer's MultithreadIterator writes '_order' as None and needs the key to load.
+    it = _thread(list(range(4)), 2, shuffle=False)
+    try:
+        it.next()
+        path = str(tmp_path / 'it.npz')
+        serializers.save_npz(path, it)
+        with zipfile.ZipFile(path) as z:
+            assert z.read('_order.npy') == npz._CHAINER_NONE_NPY
+        other = _thread(list(range(4)), 2, shuffle=False)
+        try:
+            serializers.load_npz(path, other)
+            assert other._state.order is None and other.next() == [2, 3]
+        finally:
+            other.finalize()
     finally:
         it.finalize()
 
