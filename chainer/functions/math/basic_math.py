@@ -46,6 +46,9 @@ def _rhs(x, value):
         return value
     if isinstance(value, Variable):
         return value
+    if type(value) is complex:
+        raise TypeError('A Python complex constant cannot be combined with a Variable.\n'
+                        f'Actual: {value!r}')
     if _is_scalar(value):
         return value
     if isinstance(value, _ARRAY_TYPES):
@@ -503,9 +506,10 @@ def div(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Div().apply((self, rhs))[0]
+    reciprocal = _reciprocal(rhs)  # a Python zero raises ZeroDivisionError for every dtype
     if _is_int_dtype(self):
         return DivByConstant(rhs).apply((self,))[0]
-    return MulConstant(_reciprocal(rhs)).apply((self,))[0]
+    return MulConstant(reciprocal).apply((self,))[0]
 
 
 def _reciprocal(value):

@@ -180,6 +180,29 @@ def test_division_by_a_complex_constant_is_refused():
             x / c
 
 
+@pytest.mark.parametrize('dtype', [numpy.int64, numpy.int8, numpy.uint8, numpy.bool_])
+@pytest.mark.parametrize('c', [0, 0.0, False])
+def test_int_variable_divided_by_a_python_zero_raises(dtype, c):
+    # as for float Variables and as in Chainer; it gave INT_MIN garbage
+    x = chainer.Variable(numpy.array([3, 5], dtype))
+    with pytest.raises(ZeroDivisionError):
+        x / c
+    with pytest.raises(ZeroDivisionError):
+        x // c
+
+
+@pytest.mark.parametrize('op', [
+    lambda x, c: x + c, lambda x, c: c + x, lambda x, c: x - c, lambda x, c: c - x,
+    lambda x, c: x * c, lambda x, c: c * x, lambda x, c: x / c, lambda x, c: c / x,
+    lambda x, c: x // c, lambda x, c: c // x, lambda x, c: x ** c, lambda x, c: c ** x])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.int8, numpy.bool_])
+def test_python_complex_constants_are_refused_by_every_operator(op, dtype):
+    # Chainer raised TypeError for all of them; `int8 // 0.5j` gave a number here
+    x = chainer.Variable(numpy.array([1, 2]).astype(dtype))
+    with pytest.raises(TypeError):
+        op(x, 0.5j)
+
+
 @pytest.mark.parametrize('c', [numpy.uint8(3), numpy.bool_(True), numpy.int8(-2)])
 def test_gradient_of_numpy_integer_scalar_over_variable(c):
     x = chainer.Variable(numpy.array([0.3, -1.25], numpy.float16))
