@@ -508,6 +508,8 @@ def div(self, rhs):
         return Div().apply((self, rhs))[0]
     reciprocal = _reciprocal(rhs)  # a Python zero raises ZeroDivisionError for every dtype
     if _is_int_dtype(self):
+        if reciprocal != reciprocal:
+            raise ValueError('cannot divide an integer Variable by NaN')
         return DivByConstant(rhs).apply((self,))[0]
     return MulConstant(reciprocal).apply((self,))[0]
 

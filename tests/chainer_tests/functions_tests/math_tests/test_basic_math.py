@@ -191,6 +191,21 @@ def test_int_variable_divided_by_a_python_zero_raises(dtype, c):
         x // c
 
 
+@pytest.mark.parametrize('c', [float('nan'), numpy.float64('nan'), numpy.float16('nan')])
+def test_int_variable_divided_by_nan_raises(c):
+    # Chainer: ValueError for a Python NaN; here the quotient was INT_MIN garbage
+    x = chainer.Variable(numpy.array([3, 0, -2], numpy.int32))
+    with pytest.raises(ValueError):
+        x / c
+    with pytest.raises(ValueError):
+        x // c
+
+
+def test_int_variable_divided_by_inf_is_zero():
+    x = chainer.Variable(numpy.array([3, 0, -2], numpy.int32))
+    numpy.testing.assert_array_equal((x / float('inf')).array, [0, 0, 0])
+
+
 @pytest.mark.parametrize('op', [
     lambda x, c: x + c, lambda x, c: c + x, lambda x, c: x - c, lambda x, c: c - x,
     lambda x, c: x * c, lambda x, c: c * x, lambda x, c: x / c, lambda x, c: c / x,
