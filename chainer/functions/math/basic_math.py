@@ -322,7 +322,16 @@ def sub(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Sub().apply((self, rhs))[0]
-    return AddConstant(-rhs).apply((self,))[0]
+    if self.dtype.kind == 'b' or type(rhs) in _FAST_SCALARS and self.dtype.kind == 'f':
+        return AddConstant(-rhs).apply((self,))[0]
+    return AddConstant(_negated_in_dtype(self, rhs)).apply((self,))[0]
+
+
+def _negated_in_dtype(x, value):
+    """``-value`` in the dtype of ``x``, wrapping as the subtraction does (``uint8 - 2``
+    adds 254), never in a NumPy scalar's own (``-numpy.uint8(200)`` is 56)."""
+    xp = chainer.backend.get_array_module(x.array)
+    return xp.negative(xp.asarray(_c(x, value)))[()]
 
 
 class SubFromConstant(function_node.FunctionNode):

@@ -191,6 +191,31 @@ def test_int_variable_divided_by_a_python_zero_raises(dtype, c):
         x // c
 
 
+@pytest.mark.parametrize('dtype', [numpy.uint8, numpy.uint32])
+@pytest.mark.parametrize('c', [2, 2.5, True, numpy.int64(2)])
+def test_unsigned_variable_minus_a_constant_wraps_as_numpy(dtype, c):
+    # as Chainer (and NumPy): 1 - 2 wraps; the negated constant -2 did not fit and raised
+    x = chainer.Variable(numpy.array([1, 3, 7], dtype))
+    y = x - c
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.array([1, 3, 7], dtype) - dtype(c))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.int32, numpy.int64])
+@pytest.mark.parametrize('c', [numpy.uint8(200), numpy.uint16(2), numpy.uint64(2)])
+def test_variable_minus_an_unsigned_numpy_scalar(dtype, c):
+    # the constant is negated in x's dtype: Chainer negated it in its own (-uint8(200) = 56,
+    # float32 - uint16(2) = 65537)
+    x = chainer.Variable(numpy.array([1, 3, 7], dtype))
+    y = x - c
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.array([1, 3, 7]) - int(c))
+    if dtype == numpy.float32:
+        y.grad = numpy.ones(3, dtype)
+        y.backward()
+        numpy.testing.assert_array_equal(x.grad, numpy.ones(3, dtype))
+
+
 @pytest.mark.parametrize('c', [float('nan'), numpy.float64('nan'), numpy.float16('nan')])
 def test_int_variable_divided_by_nan_raises(c):
     # Chainer: ValueError for a Python NaN; here the quotient was INT_MIN garbage
