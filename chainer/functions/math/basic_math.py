@@ -330,8 +330,7 @@ def sub(self, rhs):
 def _negated_in_dtype(x, value):
     """``-value`` in the dtype of ``x``, wrapping as the subtraction does (``uint8 - 2``
     adds 254), never in a NumPy scalar's own (``-numpy.uint8(200)`` is 56)."""
-    xp = chainer.backend.get_array_module(x.array)
-    return xp.negative(xp.asarray(_c(x, value)))[()]
+    return numpy.negative(_asarray(_c(x, value)))[()]
 
 
 class SubFromConstant(function_node.FunctionNode):
