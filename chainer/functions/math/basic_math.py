@@ -511,6 +511,12 @@ class Div(function_node.FunctionNode):
 
 def div(self, rhs):
     """``x / y``."""
+    return _divide(self, rhs, False)
+
+
+def _divide(self, rhs, floored: bool):
+    """``x / y``; for an integer ``x`` and a constant ``y``, the quotient is rounded down
+    before the cast to ``x``'s dtype where ``floored`` (``-3 // 2`` is -2, not -1)."""
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Div().apply((self, rhs))[0]
@@ -518,7 +524,7 @@ def div(self, rhs):
     if _is_int_dtype(self):
         if reciprocal != reciprocal:
             raise ValueError('cannot divide an integer Variable by NaN')
-        return DivByConstant(rhs).apply((self,))[0]
+        return DivByConstant(rhs, floored).apply((self,))[0]
     return MulConstant(reciprocal).apply((self,))[0]
 
 
@@ -535,22 +541,27 @@ def _is_int_dtype(x) -> bool:
 
 
 class DivByConstant(function_node.FunctionNode):
-    """``x / c`` for integer ``x`` (the reciprocal would be truncated)."""
+    """``x / c`` (or ``x // c`` with ``floored``) for integer ``x`` (the reciprocal would
+    be truncated)."""
 
-    def __init__(self, value):
+    def __init__(self, value, floored=False):
         self.value = value
+        self.floored = floored
 
     @property
     def label(self):
-        return f'_ / {_label_const(self.value)}'
+        return f'_ {"//" if self.floored else "/"} {_label_const(self.value)}'
 
     def forward(self, inputs):
         x = inputs[0]
         # the constant keeps its own type: cast to x's integer dtype, 0.5 would be 0
-        return _arr((x / self.value).astype(x.dtype, copy=False)),
+        q = x / self.value
+        if self.floored:
+            q = chainer.backend.get_array_module(x).floor(q)
+        return _arr(q.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
-        return DivByConstant(self.value).apply(grad_outputs)
+        return DivByConstant(self.value, self.floored).apply(grad_outputs)
 
 
 class DivFromConstant(function_node.FunctionNode):
@@ -588,7 +599,7 @@ def rdiv(self, rhs):
 
 def floordiv(self, rhs):
     """``x // y`` (not differentiable: its gradient is zero almost everywhere)."""
-    return floor(div(self, rhs))
+    return floor(_divide(self, rhs, True))
 
 
 def rfloordiv(self, rhs):

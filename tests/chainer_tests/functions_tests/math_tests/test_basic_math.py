@@ -216,6 +216,20 @@ def test_variable_minus_an_unsigned_numpy_scalar(dtype, c):
         numpy.testing.assert_array_equal(x.grad, numpy.ones(3, dtype))
 
 
+@pytest.mark.parametrize('c', [2, 2.0, numpy.int8(2), numpy.float32(2.5), -2, 0.5])
+def test_int_variable_floor_divided_by_constant_rounds_down(c):
+    # as NumPy and Python (-3 // 2 == -2); the true quotient was truncated toward zero
+    a = numpy.array([-3, -1, 0, 5, 7], numpy.int32)
+    for y in (chainer.Variable(a) // c, _ifloordiv(chainer.Variable(a), c)):
+        assert y.dtype == numpy.int32
+        numpy.testing.assert_array_equal(y.array, numpy.floor(a / float(c)).astype(numpy.int32))
+
+
+def _ifloordiv(x, c):
+    x //= c
+    return x
+
+
 @pytest.mark.parametrize('c', [float('nan'), numpy.float64('nan'), numpy.float16('nan')])
 def test_int_variable_divided_by_nan_raises(c):
     # Chainer: ValueError for a Python NaN; here the quotient was INT_MIN garbage
