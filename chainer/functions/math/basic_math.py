@@ -557,7 +557,7 @@ class DivByConstant(function_node.FunctionNode):
         # the constant keeps its own type: cast to x's integer dtype, 0.5 would be 0
         q = x / self.value
         if self.floored:
-            q = chainer.backend.get_array_module(x).floor(q)
+            q = chainer.backend.get_array_module(x).floor(q.real)  # a NumPy complex constant
         return _arr(q.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):

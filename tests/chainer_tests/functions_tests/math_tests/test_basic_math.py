@@ -1,5 +1,6 @@
 import operator
 import unittest
+import warnings
 
 import numpy
 import pytest
@@ -223,6 +224,14 @@ def test_int_variable_floor_divided_by_constant_rounds_down(c):
     for y in (chainer.Variable(a) // c, _ifloordiv(chainer.Variable(a), c)):
         assert y.dtype == numpy.int32
         numpy.testing.assert_array_equal(y.array, numpy.floor(a / float(c)).astype(numpy.int32))
+
+
+def test_int_variable_floor_divided_by_a_numpy_complex_scalar():
+    # Chainer cast the constant (with a ComplexWarning) and gave a number
+    x = chainer.Variable(numpy.array([-3, 5], numpy.int32))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', numpy.exceptions.ComplexWarning)
+        numpy.testing.assert_array_equal((x // numpy.complex64(2)).array, [-2, 2])
 
 
 def _ifloordiv(x, c):
