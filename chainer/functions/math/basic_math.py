@@ -776,6 +776,8 @@ def pow(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return PowVarVar().apply((self, rhs))[0]
+    if isinstance(rhs, (numpy.integer, numpy.bool_)):
+        rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
     return PowVarConst(rhs).apply((self,))[0]
 
 

@@ -234,6 +234,22 @@ def test_int_variable_floor_divided_by_a_numpy_complex_scalar():
         numpy.testing.assert_array_equal((x // numpy.complex64(2)).array, [-2, 2])
 
 
+@pytest.mark.parametrize(
+    'c', [numpy.uint16(0), numpy.uint8(1), numpy.uint32(2), numpy.bool_(False)])
+def test_gradient_of_variable_to_an_unsigned_numpy_scalar_power(c):
+    # the exponent of the gradient, c - 1, wrapped for c == 0 (x ** 65535 gave nan gradients)
+    a = numpy.array([-1.25, 0.25, 2.0], numpy.float64)
+    x = chainer.Variable(a)
+    y = x ** c
+    y.grad = numpy.ones(3)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, int(c) * a ** (int(c) - 1))
+    if int(c) == 2:
+        gx, = chainer.grad([x ** c], [x], enable_double_backprop=True)
+        ggx, = chainer.grad([gx], [x], grad_outputs=[chainer.Variable(numpy.ones(3))])
+        numpy.testing.assert_allclose(ggx.array, numpy.full(3, 2.0))
+
+
 def _ifloordiv(x, c):
     x //= c
     return x
