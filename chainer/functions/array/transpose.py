@@ -1,6 +1,8 @@
 """Transpose."""
 from __future__ import annotations
 
+import operator
+
 import numpy
 
 from chainer import function_node
@@ -38,8 +40,15 @@ class Transpose(function_node.FunctionNode):
         return Transpose(inv).apply((gy,))
 
 
+def _axis(a) -> int:
+    """An axis given as an integer of any kind; floats and bools are refused."""
+    if isinstance(a, (bool, numpy.bool_)):
+        raise TypeError('an integer is required')
+    return operator.index(a)
+
+
 def transpose(x, axes=None):
     """Permutes the axes of ``x`` (reverses them when ``axes`` is None)."""
     if axes is not None:
-        axes = tuple(int(a) for a in axes)
+        axes = tuple(_axis(a) for a in axes)
     return Transpose(axes).apply((x,))[0]

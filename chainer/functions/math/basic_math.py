@@ -46,6 +46,9 @@ def _rhs(x, value):
         return value
     if isinstance(value, Variable):
         return value
+    if type(value) is complex:
+        raise TypeError('A Python complex constant cannot be combined with a Variable.\n'
+                        f'Actual: {value!r}')
     if _is_scalar(value):
         return value
     if isinstance(value, _ARRAY_TYPES):
@@ -319,7 +322,15 @@ def sub(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Sub().apply((self, rhs))[0]
-    return AddConstant(-rhs).apply((self,))[0]
+    if self.dtype.kind == 'b' or type(rhs) in _FAST_SCALARS and self.dtype.kind == 'f':
+        return AddConstant(-rhs).apply((self,))[0]
+    return AddConstant(_negated_in_dtype(self, rhs)).apply((self,))[0]
+
+
+def _negated_in_dtype(x, value):
+    """``-value`` in the dtype of ``x``, wrapping as the subtraction does (``uint8 - 2``
+    adds 254), never in a NumPy scalar's own (``-numpy.uint8(200)`` is 56)."""
+    return numpy.negative(_asarray(_c(x, value)))[()]
 
 
 class SubFromConstant(function_node.FunctionNode):
@@ -500,12 +511,21 @@ class Div(function_node.FunctionNode):
 
 def div(self, rhs):
     """``x / y``."""
+    return _divide(self, rhs, False)
+
+
+def _divide(self, rhs, floored: bool):
+    """``x / y``; for an integer ``x`` and a constant ``y``, the quotient is rounded down
+    before the cast to ``x``'s dtype where ``floored`` (``-3 // 2`` is -2, not -1)."""
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return Div().apply((self, rhs))[0]
+    reciprocal = _reciprocal(rhs)  # a Python zero raises ZeroDivisionError for every dtype
     if _is_int_dtype(self):
-        return DivByConstant(rhs).apply((self,))[0]
-    return MulConstant(_reciprocal(rhs)).apply((self,))[0]
+        if reciprocal != reciprocal:
+            raise ValueError('cannot divide an integer Variable by NaN')
+        return DivByConstant(rhs, floored).apply((self,))[0]
+    return MulConstant(reciprocal).apply((self,))[0]
 
 
 def _reciprocal(value):
@@ -521,22 +541,27 @@ def _is_int_dtype(x) -> bool:
 
 
 class DivByConstant(function_node.FunctionNode):
-    """``x / c`` for integer ``x`` (the reciprocal would be truncated)."""
+    """``x / c`` (or ``x // c`` with ``floored``) for integer ``x`` (the reciprocal would
+    be truncated)."""
 
-    def __init__(self, value):
+    def __init__(self, value, floored=False):
         self.value = value
+        self.floored = floored
 
     @property
     def label(self):
-        return f'_ / {_label_const(self.value)}'
+        return f'_ {"//" if self.floored else "/"} {_label_const(self.value)}'
 
     def forward(self, inputs):
         x = inputs[0]
         # the constant keeps its own type: cast to x's integer dtype, 0.5 would be 0
-        return _arr((x / self.value).astype(x.dtype, copy=False)),
+        q = x / self.value
+        if self.floored:
+            q = chainer.backend.get_array_module(x).floor(q.real)  # a NumPy complex constant
+        return _arr(q.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
-        return DivByConstant(self.value).apply(grad_outputs)
+        return DivByConstant(self.value, self.floored).apply(grad_outputs)
 
 
 class DivFromConstant(function_node.FunctionNode):
@@ -574,7 +599,7 @@ def rdiv(self, rhs):
 
 def floordiv(self, rhs):
     """``x // y`` (not differentiable: its gradient is zero almost everywhere)."""
-    return floor(div(self, rhs))
+    return floor(_divide(self, rhs, True))
 
 
 def rfloordiv(self, rhs):
@@ -751,6 +776,8 @@ def pow(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return PowVarVar().apply((self, rhs))[0]
+    if isinstance(rhs, (numpy.integer, numpy.bool_)):
+        rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
     return PowVarConst(rhs).apply((self,))[0]
 
 

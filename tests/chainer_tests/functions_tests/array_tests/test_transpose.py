@@ -61,3 +61,18 @@ def test_axes_of_wrong_length_are_also_a_value_error():
             transpose(x, axes)
         with pytest.raises(ValueError):
             transpose(x, axes)
+
+
+@pytest.mark.parametrize('axes', [(1.0, 0), (numpy.float64(1), 0), (True, 0), (numpy.bool_(1), 0)])
+def test_non_integer_axes_are_refused(axes):
+    # as NumPy's transpose in Chainer; they were truncated to int
+    x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    with pytest.raises(TypeError):
+        transpose(x, axes)
+    with pytest.raises(TypeError):
+        x.transpose(*axes)
+
+
+def test_numpy_integer_axes_are_accepted():
+    x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    assert x.transpose(numpy.int8(1), numpy.uint8(0)).shape == (3, 2)

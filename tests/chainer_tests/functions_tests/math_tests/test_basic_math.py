@@ -1,5 +1,6 @@
 import operator
 import unittest
+import warnings
 
 import numpy
 import pytest
@@ -178,6 +179,107 @@ def test_division_by_a_complex_constant_is_refused():
     for c in (1j, 2 + 0j):
         with pytest.raises(TypeError):
             x / c
+
+
+@pytest.mark.parametrize('dtype', [numpy.int64, numpy.int8, numpy.uint8, numpy.bool_])
+@pytest.mark.parametrize('c', [0, 0.0, False])
+def test_int_variable_divided_by_a_python_zero_raises(dtype, c):
+    # as for float Variables and as in Chainer; it gave INT_MIN garbage
+    x = chainer.Variable(numpy.array([3, 5], dtype))
+    with pytest.raises(ZeroDivisionError):
+        x / c
+    with pytest.raises(ZeroDivisionError):
+        x // c
+
+
+@pytest.mark.parametrize('dtype', [numpy.uint8, numpy.uint32])
+@pytest.mark.parametrize('c', [2, 2.5, True, numpy.int64(2)])
+def test_unsigned_variable_minus_a_constant_wraps_as_numpy(dtype, c):
+    # as Chainer (and NumPy): 1 - 2 wraps; the negated constant -2 did not fit and raised
+    x = chainer.Variable(numpy.array([1, 3, 7], dtype))
+    y = x - c
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.array([1, 3, 7], dtype) - dtype(c))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.int32, numpy.int64])
+@pytest.mark.parametrize('c', [numpy.uint8(200), numpy.uint16(2), numpy.uint64(2)])
+def test_variable_minus_an_unsigned_numpy_scalar(dtype, c):
+    # the constant is negated in x's dtype: Chainer negated it in its own (-uint8(200) = 56,
+    # float32 - uint16(2) = 65537)
+    x = chainer.Variable(numpy.array([1, 3, 7], dtype))
+    y = x - c
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.array([1, 3, 7]) - int(c))
+    if dtype == numpy.float32:
+        y.grad = numpy.ones(3, dtype)
+        y.backward()
+        numpy.testing.assert_array_equal(x.grad, numpy.ones(3, dtype))
+
+
+@pytest.mark.parametrize('c', [2, 2.0, numpy.int8(2), numpy.float32(2.5), -2, 0.5])
+def test_int_variable_floor_divided_by_constant_rounds_down(c):
+    # as NumPy and Python (-3 // 2 == -2); the true quotient was truncated toward zero
+    a = numpy.array([-3, -1, 0, 5, 7], numpy.int32)
+    for y in (chainer.Variable(a) // c, _ifloordiv(chainer.Variable(a), c)):
+        assert y.dtype == numpy.int32
+        numpy.testing.assert_array_equal(y.array, numpy.floor(a / float(c)).astype(numpy.int32))
+
+
+def test_int_variable_floor_divided_by_a_numpy_complex_scalar():
+    # Chainer cast the constant (with a ComplexWarning) and gave a number
+    x = chainer.Variable(numpy.array([-3, 5], numpy.int32))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', numpy.exceptions.ComplexWarning)
+        numpy.testing.assert_array_equal((x // numpy.complex64(2)).array, [-2, 2])
+
+
+@pytest.mark.parametrize(
+    'c', [numpy.uint16(0), numpy.uint8(1), numpy.uint32(2), numpy.bool_(False)])
+def test_gradient_of_variable_to_an_unsigned_numpy_scalar_power(c):
+    # the exponent of the gradient, c - 1, wrapped for c == 0 (x ** 65535 gave nan gradients)
+    a = numpy.array([-1.25, 0.25, 2.0], numpy.float64)
+    x = chainer.Variable(a)
+    y = x ** c
+    y.grad = numpy.ones(3)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, int(c) * a ** (int(c) - 1))
+    if int(c) == 2:
+        gx, = chainer.grad([x ** c], [x], enable_double_backprop=True)
+        ggx, = chainer.grad([gx], [x], grad_outputs=[chainer.Variable(numpy.ones(3))])
+        numpy.testing.assert_allclose(ggx.array, numpy.full(3, 2.0))
+
+
+def _ifloordiv(x, c):
+    x //= c
+    return x
+
+
+@pytest.mark.parametrize('c', [float('nan'), numpy.float64('nan'), numpy.float16('nan')])
+def test_int_variable_divided_by_nan_raises(c):
+    # Chainer: ValueError for a Python NaN; here the quotient was INT_MIN garbage
+    x = chainer.Variable(numpy.array([3, 0, -2], numpy.int32))
+    with pytest.raises(ValueError):
+        x / c
+    with pytest.raises(ValueError):
+        x // c
+
+
+def test_int_variable_divided_by_inf_is_zero():
+    x = chainer.Variable(numpy.array([3, 0, -2], numpy.int32))
+    numpy.testing.assert_array_equal((x / float('inf')).array, [0, 0, 0])
+
+
+@pytest.mark.parametrize('op', [
+    lambda x, c: x + c, lambda x, c: c + x, lambda x, c: x - c, lambda x, c: c - x,
+    lambda x, c: x * c, lambda x, c: c * x, lambda x, c: x / c, lambda x, c: c / x,
+    lambda x, c: x // c, lambda x, c: c // x, lambda x, c: x ** c, lambda x, c: c ** x])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.int8, numpy.bool_])
+def test_python_complex_constants_are_refused_by_every_operator(op, dtype):
+    # Chainer raised TypeError for all of them; `int8 // 0.5j` gave a number here
+    x = chainer.Variable(numpy.array([1, 2]).astype(dtype))
+    with pytest.raises(TypeError):
+        op(x, 0.5j)
 
 
 @pytest.mark.parametrize('c', [numpy.uint8(3), numpy.bool_(True), numpy.int8(-2)])
