@@ -7,6 +7,8 @@ process writes it.
 """
 from __future__ import annotations
 
+import atexit
+import functools
 import multiprocessing
 import os
 import queue
@@ -156,7 +158,13 @@ class QueueWriter(Writer):
         self._task = self.create_task(savefun) if task is None else task
         self._queue = self.create_queue()
         self._consumer = self.create_consumer(self._queue)
+        # A daemon consumer, stopped at exit after the queued snapshots are written,
+        # so a writer nobody finalized (its trainer never ran) cannot keep the
+        # interpreter from exiting (Chainer's waited forever).
+        self._consumer.daemon = True
         self._consumer.start()
+        self._at_exit = functools.partial(_stop_consumer, self._queue, self._consumer)
+        atexit.register(self._at_exit)
         self._started = True
         self._finalized = False
 
@@ -192,11 +200,18 @@ class QueueWriter(Writer):
     def finalize(self) -> None:
         if self._started:
             if not self._finalized:
-                self._queue.put(None)
-                self._queue.join()
-                self._consumer.join()
+                atexit.unregister(self._at_exit)
+                _stop_consumer(self._queue, self._consumer)
             self._started = False
         self._finalized = True
+
+
+def _stop_consumer(q: Any, consumer: Any) -> None:
+    """Lets ``consumer`` write what is queued, then end."""
+    if consumer.is_alive():
+        q.put(None)
+        q.join()
+        consumer.join()
 
 
 class ThreadQueueWriter(QueueWriter):

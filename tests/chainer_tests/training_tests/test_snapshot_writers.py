@@ -123,3 +123,23 @@ def test_queue_writer_takes_task_second(tmp_path):
     writer('a', str(tmp_path), {})
     writer.finalize()
     assert done == ['a']
+
+
+@pytest.mark.parametrize('name', [
+    'ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])])
+def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
+    # Never finalized (as when its trainer never runs): the queued snapshot is still
+    # written at exit, and the interpreter ends instead of waiting for the consumer.
+    import subprocess
+    import sys
+    code = (
+        'import chainer.links as L\n'
+        'from chainer.training.extensions import snapshot_writers\n'
+        f'w = snapshot_writers.{name}()\n'
+        f'w("snap", {str(tmp_path)!r}, L.Linear(3, 2))\n')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    subprocess.run([sys.executable, '-c', code], check=True, timeout=60, env=env)
+    assert os.listdir(str(tmp_path)) == ['snap']
+    serializers.load_npz(str(tmp_path / 'snap'), L.Linear(3, 2))
