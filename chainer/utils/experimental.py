@@ -13,7 +13,7 @@ def experimental(api_name: str) -> None:
     """
     if not chainer.disable_experimental_feature_warning:
         warnings.warn(
-            f'{api_name} is experimental. Its API may be changed in a future release. '
+            f'{api_name} is experimental. The interface can change in the future. '
             'Set chainer.disable_experimental_feature_warning = True to hide this warning.',
             FutureWarning)
 
@@ -21,4 +21,5 @@ def experimental(api_name: str) -> None:
 def nondeterministic(f_name: str) -> None:
     """Warns that ``f_name`` may compute nondeterministically (``config.warn_nondeterministic``)."""
     if chainer.config.warn_nondeterministic:
-        warnings.warn(f'Potentially nondeterministic computation {f_name}')
+        warnings.warn('Potentially non-deterministic code is being executed while '
+                      f'config.warn_nondeterministic set. Source: {f_name}')
