@@ -37,11 +37,11 @@ class ChainerxDevice(_backend.Device):
         chainerx._not_available()
 
     def send_array(self, array: Any) -> Any:
-        raise RuntimeError(_CHAINERX_MESSAGE)
+        chainerx._not_available()
 
 
 def _array_to_chainerx(array: Any, device: Any = None) -> Any:
-    raise RuntimeError(_CHAINERX_MESSAGE)
+    chainerx._not_available()
 
 
 def _array_from_chainerx(array: Any) -> Any:

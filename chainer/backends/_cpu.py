@@ -9,7 +9,6 @@ from chainer import _backend
 from chainer.backends import cuda  # circular: only used inside functions
 
 
-
 class CpuDevice(_backend.Device):
     """The CPU device; arrays are :class:`numpy.ndarray`."""
 
