@@ -27,7 +27,7 @@ class _SumOverRanks(chainer.FunctionNode):
         return self.comm.allreduce(inputs[0]),
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
-        return chainer.Variable(self.comm.allreduce(grad_outputs[0].array)),
+        return _SumOverRanks(self.comm).apply(grad_outputs)
 
 
 class _MeanGradOverRanks(chainer.FunctionNode):
