@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import operator
 import warnings
 import weakref
 from typing import Any, Optional
@@ -15,6 +14,7 @@ from chainer import initializers
 from chainer.backends import cuda
 from chainer.configuration import using_config
 from chainer.utils import argument
+from chainer.utils import array as array_utils
 from chainer.utils.error import _ValueAssertionError
 
 # Import convention of the core: a module imports the modules below it at the top
@@ -901,7 +901,7 @@ class Parameter(Variable):
 
     def initialize(self, shape) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
-        shape = (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
+        shape = array_utils.as_shape(shape)
         device = self._initial_device
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer

@@ -6,6 +6,7 @@ through the array's own module; nothing here builds a graph.
 from __future__ import annotations
 
 import functools
+import operator
 import warnings
 from typing import Any
 
@@ -58,6 +59,12 @@ def as_matrix(x: Any) -> Any:
     if x.ndim == 2:
         return x
     return x.reshape(len(x), size_of_shape(x.shape[1:]))
+
+
+def as_shape(shape) -> tuple:
+    """``shape`` as a tuple: one integer of any kind (Python, NumPy, a 0-d array) is a
+    1-d shape; floats are refused (``TypeError``)."""
+    return (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
 
 
 def size_of_shape(shape) -> int:

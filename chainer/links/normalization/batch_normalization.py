@@ -1,7 +1,6 @@
 """BatchNormalization: batch normalization with learned scale/shift and running statistics."""
 from __future__ import annotations
 
-import operator
 from typing import Any, Iterator, Optional, Tuple
 
 import numpy
@@ -15,6 +14,7 @@ from chainer import variable
 from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
 from chainer.functions.normalization import batch_normalization
 from chainer.utils import argument
+from chainer.utils import array as array_utils
 
 
 def _as_axis(axis: Any) -> Optional[tuple]:
@@ -115,7 +115,7 @@ class BatchNormalization(link.Link):
         yield 'use_beta', hasattr(self, 'beta')
 
     def _initialize_params(self, shape: Any) -> None:
-        shape = (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
+        shape = array_utils.as_shape(shape)
         dtype = self._highprec_dtype
         device = self.device
         self.avg_mean = device.send(initializers.generate_array(
