@@ -1,11 +1,10 @@
 """Transpose."""
 from __future__ import annotations
 
-import operator
-
 import numpy
 
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -40,15 +39,8 @@ class Transpose(function_node.FunctionNode):
         return Transpose(inv).apply((gy,))
 
 
-def _axis(a) -> int:
-    """An axis given as an integer of any kind; floats and bools are refused."""
-    if isinstance(a, (bool, numpy.bool_)):
-        raise TypeError('an integer is required')
-    return operator.index(a)
-
-
 def transpose(x, axes=None):
     """Permutes the axes of ``x`` (reverses them when ``axes`` is None)."""
     if axes is not None:
-        axes = tuple(_axis(a) for a in axes)
+        axes = tuple(argument._int(a, 'axes') for a in axes)  # floats, bools refused
     return Transpose(axes).apply((x,))[0]
