@@ -19,20 +19,18 @@ whose function is not available is skipped with a note.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+
 import chainer
 import chainer.functions as F
 import chainer.links as L
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import best_times  # noqa: E402  (the shared timing helper)
-from functions import torch  # noqa: E402
+from functions import torch
 
 RNG = np.random.RandomState(0)
 X_CONV = RNG.uniform(-1, 1, (64, 20, 12, 12)).astype(np.float32)

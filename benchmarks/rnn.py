@@ -17,19 +17,17 @@ On a busy machine use ``--timer cpu`` and ``OPENBLAS_NUM_THREADS=1``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
 import numpy as np
 
+from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+
 import chainer.functions as F
 import chainer.links as L
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import best_times  # noqa: E402  (the shared turn-taking timer)
-from functions import torch  # noqa: E402  (None without PyTorch)
+from functions import torch  # None without PyTorch
 
 LAYERS, UNITS, STEPS, BATCH = 2, 256, 20, 32
 RNG = np.random.RandomState(0)

@@ -22,16 +22,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import sys
 import time
 
 import numpy as np
 
-# Measure the checkout this script belongs to, whatever chainer is installed.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from _timing import best_times  # noqa: E402  (this folder is on sys.path)
+from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 import chainer.links as L  # noqa: E402
