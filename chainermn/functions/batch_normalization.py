@@ -30,6 +30,22 @@ class _SumOverRanks(chainer.FunctionNode):
         return _SumOverRanks(self.comm).apply(grad_outputs)
 
 
+class _MeanOverRanks(chainer.FunctionNode):
+    """The mean of ``x`` over the ranks (float16 summed in float32); its gradient is
+    the mean of the ranks' gradients."""
+
+    def __init__(self, comm: Any) -> None:
+        self.comm = comm
+
+    def forward(self, inputs: tuple) -> tuple:
+        x = inputs[0]
+        total = self.comm.allreduce(x.astype(numpy.float32) if x.dtype == numpy.float16 else x)
+        return (total / self.comm.size).astype(x.dtype, copy=False),
+
+    def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
+        return _MeanOverRanks(self.comm).apply(grad_outputs)
+
+
 class _MeanGradOverRanks(chainer.FunctionNode):
     """The identity, whose gradient is the mean of the ranks' gradients."""
 
@@ -40,9 +56,7 @@ class _MeanGradOverRanks(chainer.FunctionNode):
         return inputs[0],
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
-        gy = grad_outputs[0].array
-        total = self.comm.allreduce(gy.astype(numpy.float32) if gy.dtype == numpy.float16 else gy)
-        return chainer.Variable((total / self.comm.size).astype(gy.dtype, copy=False)),
+        return _MeanOverRanks(self.comm).apply(grad_outputs)
 
 
 def _mean_grad(comm: Any, v: Any) -> Any:

@@ -209,6 +209,21 @@ def check_batch_normalization(comm):
     bn.avg_mean[...] = comm.rank
     chainermn.extensions.AllreducePersistent(converted, comm)()
     numpy.testing.assert_allclose(bn.avg_mean, (size - 1) / 2)
+    # gamma's mean gradient is differentiable again: the gradient of its square sum
+    # (the same on every rank, so size times the one-process value) reaches x
+    x2 = chainer.Variable(xs[comm.rank])
+    gg, = chainer.grad([F.sum(bn(x2) * ws[comm.rank])], [bn.gamma], enable_double_backprop=True)
+    numpy.testing.assert_allclose(gg.array, gamma.grad / size, rtol=1e-4)
+    F.sum(gg * gg).backward()
+    xa2 = chainer.Variable(xa.array)
+    m2 = F.mean(xa2, axis=(0, 2), keepdims=True)
+    d2 = xa2 - F.broadcast_to(m2, xa2.shape)
+    v2 = F.mean(d2 ** 2, axis=(0, 2), keepdims=True)
+    xhat = d2 / F.broadcast_to((v2 + 1e-3) ** 0.5, xa2.shape)
+    gg_ref = F.sum(xhat * numpy.concatenate(ws), axis=(0, 2)) / size
+    F.sum(gg_ref * gg_ref).backward()
+    numpy.testing.assert_allclose(x2.grad, size * xa2.grad[lo:lo + len(x)],
+                                  rtol=1e-3, atol=1e-5)
 
 
 class StandInLSTM(chainer.Chain):
