@@ -42,9 +42,14 @@ _ndarray = numpy.ndarray
 # What recording returns for a chain that cannot be replayed.
 _UNUSABLE = object()
 
-# Schedules recorded per mode for calls that overlap (a second call before the
-# first one's backward has run, as in a siamese network); beyond that, define-by-run.
-_MAX_SCHEDULES = 4
+# Schedules recorded per mode and argument signature for calls that overlap (a
+# second call before the first one's backward has run, as in a siamese network or
+# a chain unrolled over time); beyond that, define-by-run.
+_MAX_SCHEDULES = 32
+
+# Schedules kept per mode (each signature of the arguments has its own); beyond
+# that, the least recently used idle one is dropped.
+_MAX_KEPT = 64
 
 
 class ArrayInfo:
@@ -108,7 +113,8 @@ class _Step:
     """
 
     __slots__ = ('func', 'in_slots', 'out_slots', 'in_requires', 'targets',
-                 'array_backward', 'in_nodes', 'out_nodes', 'retained_in', 'retained_out')
+                 'array_backward', 'in_nodes', 'out_nodes', 'retained_in', 'retained_out',
+                 'fresh')
 
     def __init__(self, func, in_slots: tuple, out_slots: tuple, recorded_in: tuple,
                  recorded_out: tuple) -> None:
@@ -122,6 +128,7 @@ class _Step:
         self.array_backward = array_backward_of(func)
         self.in_nodes: tuple = ()
         self.out_nodes: tuple = ()
+        self.fresh: Optional[dict] = None
         if self.array_backward is None:
             # Nodes of our own (no Variable behind them): backward rebuilds
             # Variables from the arrays stored in them just before it runs.
@@ -155,10 +162,11 @@ class _Recorder(function_hook.FunctionHook):
     name = 'StaticGraphRecorder'
 
     def __init__(self) -> None:
-        self.calls: list = []  # (function node, input arrays) or _StaticCall
+        self.calls: list = []  # (node, input arrays, node's attributes) or _StaticCall
 
     def forward_preprocess(self, function, in_data) -> None:
-        self.calls.append((function, in_data))
+        # What the node holds before its forward, to reset what forward sets.
+        self.calls.append((function, in_data, dict(function.__dict__)))
 
 
 class _RecordingState:
@@ -178,10 +186,11 @@ class ScheduleInfo:
     per-call state between their forward and backward.
     """
 
-    def __init__(self, chain, arg_infos: tuple, arg_requires: tuple, params: list,
-                 steps: list, n_slots: int, constants: dict, out_slots: tuple,
-                 out_structure: str) -> None:
+    def __init__(self, chain, arg_spec, arg_infos: tuple, arg_requires: tuple,
+                 params: list, steps: list, n_slots: int, constants: dict,
+                 out_slots: tuple, out_spec, out_requires: tuple) -> None:
         self.chain = weakref.ref(chain)
+        self.arg_spec = arg_spec
         self.arg_infos = arg_infos
         self.arg_requires = arg_requires
         self.params = params
@@ -189,7 +198,8 @@ class ScheduleInfo:
         self.n_slots = n_slots
         self.constants = constants
         self.out_slots = out_slots
-        self.out_structure = out_structure
+        self.out_spec = out_spec
+        self.out_requires = out_requires
         self.func_steps = [s for s in steps if type(s) is _Step]
         n_args = len(arg_infos)
         self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
@@ -227,8 +237,9 @@ class ScheduleInfo:
         produced = [s for step in self.func_steps for s in step.out_slots]
         self.dropped = tuple(s for s in produced if s not in kept)
 
-    def matches(self, args: tuple) -> bool:
-        if len(args) != len(self.arg_infos):
+    def matches(self, spec, args: list) -> bool:
+        """Whether the flattened arguments ``args`` (nested as ``spec``) fit."""
+        if spec != self.arg_spec or len(args) != len(self.arg_infos):
             return False
         for a, info, requires in zip(args, self.arg_infos, self.arg_requires):
             if isinstance(a, Variable):
@@ -273,6 +284,9 @@ class ScheduleInfo:
         for step in self.steps:
             if type(step) is _StaticCall:
                 forward.append((None, step, step.out_slots))
+            elif step.fresh:
+                forward.append((functools.partial(_fresh_forward, step.func, step.fresh),
+                                _getter(step.in_slots), step.out_slots))
             else:
                 forward.append((step.func.forward, _getter(step.in_slots), step.out_slots))
         self.forward_kernels = forward
@@ -339,7 +353,7 @@ class ScheduleInfo:
                 gys = tuple([grads[s] for s in out_slots])
                 for s in out_slots:
                     grads[s] = None
-                if gys.count(None) == len(gys):
+                if all([g is None for g in gys]):
                     continue
             gxs = kernel(targets, get_inputs(vals), get_outputs(vals), gys)
             for i, gx in zip(targets, gxs):
@@ -363,7 +377,37 @@ def _getter(slots: tuple) -> Callable:
 
 def _check_outputs(forward, outs) -> tuple:
     """The outputs of a node's forward as arrays (NumPy scalars become 0-d)."""
-    return forward.__self__._normalize_outputs(outs)
+    node = forward.args[0] if isinstance(forward, functools.partial) else forward.__self__
+    return node._normalize_outputs(outs)
+
+
+# Attributes of FunctionNode that the graph, not the node's own forward, sets.
+_GRAPH_ATTRIBUTES = frozenset([
+    'inputs', 'outputs', 'rank', 'stack', 'lazy_grad_sum', '_input_indexes_to_retain',
+    '_output_indexes_to_retain', '_retained_output_data', '_local_function_hooks',
+    '_n_local_function_hooks', 'chainerx_device'])
+
+_UNSET = object()
+
+
+def _state_set_by_forward(before: dict, after: dict) -> Optional[dict]:
+    """The attributes a node's forward set (a dropout mask, say), with their values
+    before it ran (``_UNSET`` where there was none); None if it set none."""
+    fresh = {k: before.get(k, _UNSET) for k, v in after.items()
+             if k not in _GRAPH_ATTRIBUTES and before.get(k, _UNSET) is not v}
+    return fresh or None
+
+
+def _fresh_forward(func, fresh: dict, inputs: tuple) -> tuple:
+    """Runs ``func.forward`` from the state it had before its recorded forward, so
+    that what forward draws or caches (a dropout mask) is made anew on every call."""
+    d = func.__dict__
+    for k, v in fresh.items():
+        if v is _UNSET:
+            d.pop(k, None)
+        else:
+            d[k] = v
+    return func.forward(inputs)
 
 
 def _variable_backward(step: _Step, targets: tuple, inputs: tuple, outputs: tuple,
@@ -481,13 +525,16 @@ class StaticScheduleFunction(FunctionNode):
 
 
 class ScheduleManager:
-    """The schedules of one decorated chain, per mode (train or test)."""
+    """The schedules of one decorated chain, per mode (train or test).
+
+    Each signature of the arguments (their nesting, shapes, dtypes, array kind
+    and ``requires_grad``) gets schedules of its own, recorded on its first call.
+    """
 
     def __init__(self, minimize_cache_size: bool = True, verbosity_level: int = 0) -> None:
-        self.schedules: dict = {}  # config.train -> list of ScheduleInfo
+        self.schedules: dict = {}  # config.train -> list of ScheduleInfo, oldest use first
         self.minimize_cache_size = minimize_cache_size
         self.verbosity_level = verbosity_level
-        self.warned = False
         self.warned_busy = False
         self.unusable = False
 
@@ -498,45 +545,67 @@ class ScheduleManager:
     def call(self, forward: Callable, chain, args: tuple) -> Any:
         if self.unusable:
             return forward(chain, *args)
+        leaves: list = []
+        spec = _flatten(args, leaves)
+        if not all([isinstance(a, Variable) or isinstance(a, _ARRAY_TYPES)
+                    for a in leaves]):
+            self._log(2, 'arguments other than arrays and Variables: define-by-run')
+            return forward(chain, *args)
         key = bool(config.train)
         schedules = self.schedules.setdefault(key, [])
-        matching = False
-        for schedule in schedules:
-            if schedule.matches(args):
+        in_use = 0
+        for i, schedule in enumerate(schedules):
+            if schedule.matches(spec, leaves):
                 if not schedule.busy:
+                    if i != len(schedules) - 1:
+                        schedules.append(schedules.pop(i))
                     if self.verbosity_level >= 2:
                         self._log(2, 'replaying the schedule')
-                    return _replay(schedule, args, self.minimize_cache_size)
-                matching = True
-        if schedules and not matching:
-            if not self.warned:
-                warnings.warn(
-                    f'static_graph: the inputs of {type(chain).__name__} do not match '
-                    'the recorded schedule (shape or dtype changed); running '
-                    'define-by-run', RuntimeWarning)
-                self.warned = True
-            self._log(2, 'input mismatch: define-by-run')
-            return forward(chain, *args)
-        if len(schedules) >= _MAX_SCHEDULES:
+                    return _replay(schedule, leaves, self.minimize_cache_size)
+                in_use += 1
+        if in_use >= _MAX_SCHEDULES:
             if not self.warned_busy:
                 warnings.warn(
-                    f'static_graph: all {len(schedules)} schedules of '
-                    f'{type(chain).__name__} are in use (outputs of earlier calls wait '
-                    'for their backward); running define-by-run', RuntimeWarning)
+                    f'static_graph: all {in_use} schedules of '
+                    f'{type(chain).__name__} for these arguments are in use (outputs '
+                    'of earlier calls wait for their backward); running define-by-run',
+                    RuntimeWarning)
                 self.warned_busy = True
             self._log(2, 'all schedules in use: define-by-run')
             return forward(chain, *args)
         self._log(1, f'recording a schedule for {type(chain).__name__} '
-                  f'(train={key})' + (' (the others are in use)' if schedules else ''))
-        out, schedule = _record(forward, chain, args)
+                  f'(train={key})' + (' (the others are in use)' if in_use else ''))
+        out, schedule = _record(forward, chain, spec, leaves)
         if schedule is _UNUSABLE:
             self.unusable = True  # warned once: define-by-run from now on
         elif schedule is not None:
+            if len(schedules) >= _MAX_KEPT:
+                for i, old in enumerate(schedules):
+                    if not old.busy:
+                        del schedules[i]
+                        break
             schedules.append(schedule)
         return out
 
 
-def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> Any:
+def _flatten(obj, leaves: list):
+    """The nesting of ``obj`` (lists and tuples) as a hashable spec; appends its
+    other items to ``leaves``."""
+    if type(obj) is tuple or type(obj) is list:
+        return (type(obj), tuple([_flatten(o, leaves) for o in obj]))
+    leaves.append(obj)
+    return None
+
+
+def _unflatten(spec, leaves):
+    """Rebuilds what :func:`_flatten` took apart, from an iterator of leaves."""
+    if spec is None:
+        return next(leaves)
+    kind, items = spec
+    return kind([_unflatten(s, leaves) for s in items])
+
+
+def _replay(schedule: ScheduleInfo, args: list, minimize_cache_size: bool) -> Any:
     arrays = tuple([a._data if isinstance(a, Variable) else a for a in args])
     if config.enable_backprop:
         # Graph inputs: the arguments that require a gradient, and the parameters;
@@ -550,20 +619,32 @@ def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> A
     else:
         vals = schedule.run_forward(arrays + tuple([p._data for p in schedule.params]),
                                     False)
-        outs = [Variable._new(vals[s], False) for s in schedule.out_slots]
-    return _restructure(schedule.out_structure, outs)
+        outs = [Variable._new(vals[s], r)
+                for s, r in zip(schedule.out_slots, schedule.out_requires)]
+    return _unflatten(schedule.out_spec, iter(outs))
 
 
-def _restructure(structure, outs):
-    if structure == 'single':
-        return outs[0]
-    if structure == 'tuple':
-        return tuple(outs)
-    return list(outs)
+def _unchain_all(out) -> None:
+    """Cuts the graph behind every Variable in ``out`` (nested in lists, tuples, dicts)."""
+    if isinstance(out, Variable):
+        out.unchain()
+    elif isinstance(out, (tuple, list)):
+        for o in out:
+            _unchain_all(o)
+    elif isinstance(out, dict):
+        for o in out.values():
+            _unchain_all(o)
 
 
-def _record(forward: Callable, chain, args: tuple):
-    """Runs ``forward`` define-by-run and records its schedule (None if it cannot)."""
+def _record(forward: Callable, chain, spec, leaves: list):
+    """Runs ``forward`` define-by-run and records its schedule (None if it cannot).
+
+    Array arguments reach ``forward`` as Variables (as in Chainer), so that what
+    it computes from them is recorded rather than frozen.
+    """
+    recorded = [a if isinstance(a, Variable) else Variable(a, requires_grad=False)
+                for a in leaves]
+    args = _unflatten(spec, iter(recorded))
     if _recording.recorder is not None:
         return forward(chain, *args), None  # a static chain inside one being recorded
     recorder = _recording.recorder = _Recorder()
@@ -572,19 +653,18 @@ def _record(forward: Callable, chain, args: tuple):
             out = forward(chain, *args)
     finally:
         _recording.recorder = None
-    if isinstance(out, Variable):
-        structure, outs = 'single', [out]
-    elif isinstance(out, (tuple, list)) and out and all(isinstance(o, Variable) for o in out):
-        structure, outs = ('tuple' if isinstance(out, tuple) else 'list'), list(out)
+    outs: list = []
+    out_spec = _flatten(out, outs)
+    if not outs or not all([isinstance(o, Variable) for o in outs]):
+        warnings.warn('static_graph: the chain must return a Variable or a (nested) '
+                      'tuple or list of Variables; running define-by-run', RuntimeWarning)
+        schedule = _UNUSABLE
     else:
-        warnings.warn('static_graph: the chain must return a Variable or a tuple or list '
-                      'of Variables; running define-by-run', RuntimeWarning)
-        return out, _UNUSABLE
-    schedule = _build_schedule(chain, args, recorder.calls, outs, structure)
+        schedule = _build_schedule(chain, spec, leaves, recorded, recorder.calls, outs,
+                                   out_spec)
     if not config.enable_backprop:
         # The graph was built for the schedule only: the caller gets none.
-        for o in outs:
-            o.unchain()
+        _unchain_all(out)
     return out, schedule
 
 
@@ -627,13 +707,16 @@ def _needed_functions(outs: list) -> set:
     return needed
 
 
-def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str):
+def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
+                    outs: list, out_spec):
+    """The schedule of a recorded call: ``args`` are the flattened arguments,
+    ``recorded_args`` the Variables ``forward`` got for them."""
     slots = _SlotTable()
-    arrays = [a._data if isinstance(a, Variable) else a for a in args]
-    for a, arg in zip(arrays, args):
+    arrays = [a._data for a in recorded_args]
+    for a, arg in zip(arrays, recorded_args):
         s = slots.new()
         slots.by_array.setdefault(id(a), s)
-        if isinstance(arg, Variable) and arg._node is not None:
+        if arg._node is not None:
             slots.by_node[arg._node] = s
     params = list(chain.params())
     for p in params:
@@ -649,7 +732,7 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
             entry.returned = ()
             steps.append(entry)
             continue
-        func, in_data = entry
+        func, in_data, before = entry
         if id(func) not in needed or func.inputs is None:
             continue
         in_slots = tuple([slots.of_input(x, a) for x, a in zip(func.inputs, in_data)])
@@ -661,8 +744,9 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
                 slots.by_node[y] = s
             out_slots.append(s)
         # A private copy: replays never touch the recorded graph's nodes.
-        steps.append(_Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs,
-                           out_nodes))
+        step = _Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs, out_nodes)
+        step.fresh = _state_set_by_forward(before, func.__dict__)
+        steps.append(step)
 
     out_slots = []
     for o in outs:
@@ -674,8 +758,9 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
         out_slots.append(s)
     arg_infos = tuple(ArrayInfo(a) for a in arrays)
     arg_requires = tuple(isinstance(a, Variable) and a._requires_grad for a in args)
-    return ScheduleInfo(chain, arg_infos, arg_requires, params, steps, slots.n,
-                        slots.constants, tuple(out_slots), structure)
+    out_requires = tuple([o._requires_grad for o in outs])
+    return ScheduleInfo(chain, spec, arg_infos, arg_requires, params, steps, slots.n,
+                        slots.constants, tuple(out_slots), out_spec, out_requires)
 
 
 def static_code(*dec_args, **dec_kwargs):
@@ -707,8 +792,8 @@ def _static_code_wrapper(func: Callable) -> Callable:
 def static_graph(*args, **kwargs):
     """Decorator of a chain's ``forward``: record the first iteration, replay later ones.
 
-    Keyword arguments (as Chainer's): ``force_test_define_by_run`` (always run
-    define-by-run, for testing), ``minimize_cache_size`` (drop the arrays kept
+    Keyword arguments (as Chainer's): ``force_test_define_by_run`` (run
+    define-by-run in test mode), ``minimize_cache_size`` (drop the arrays kept
     for backprop once it has run, rather than until the next iteration),
     ``verbosity_level``
     (0: silent, 1: schedule creation, 2: every call) and
@@ -731,7 +816,7 @@ def _make_static(forward: Callable, force_test_define_by_run: bool = False,
 
     @functools.wraps(forward)
     def wrapped(chain, *args, **kwargs):
-        if (kwargs or force_test_define_by_run or enable_double_backprop
+        if (kwargs or enable_double_backprop or (force_test_define_by_run and not config.train)
                 or not getattr(config, 'use_static_graph', True)):
             return forward(chain, *args, **kwargs)
         manager = managers.get(chain)

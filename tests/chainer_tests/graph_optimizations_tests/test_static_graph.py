@@ -147,17 +147,21 @@ def test_input_gradient():
         numpy.testing.assert_allclose(x.grad, x_ref.grad, rtol=1e-5, atol=1e-6)
 
 
-def test_shape_change_falls_back_with_warning():
+def test_shape_change_records_a_schedule_per_shape():
+    # As in Chainer: each batch size gets its own schedule, without a warning.
     model = _StaticMLP()
-    x = numpy.ones((4, 7), numpy.float32)
-    model(x)
-    model(x)
-    with pytest.warns(RuntimeWarning, match='do not match'):
-        y = model(numpy.ones((2, 7), numpy.float32))
-    assert y.shape == (2, 3)
-    assert type(y.creator_node).__name__ != 'StaticScheduleFunction'
-    numpy.testing.assert_allclose(
-        y.array, _MLP.forward(model, numpy.ones((2, 7), numpy.float32)).array)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for n in (4, 2, 4, 2):
+            x = numpy.full((n, 7), n, numpy.float32)
+            y = model(x)
+            assert y.shape == (n, 3)
+            numpy.testing.assert_allclose(
+                y.array, _MLP.forward(model, x).array, rtol=1e-6, atol=1e-6)
+            del y
+    assert len(_schedules(model)) == 2
+    y = model(numpy.ones((2, 7), numpy.float32))
+    assert type(y.creator_node).__name__ == 'StaticScheduleFunction'
 
 
 class _Noisy(chainer.Chain):
@@ -219,8 +223,12 @@ def test_force_test_define_by_run_and_verbosity(capsys):
 
     x = numpy.ones((1, 7), numpy.float32)
     m = M()
-    for _ in range(2):
-        assert type(m(x).creator_node).__name__ != 'StaticScheduleFunction'
+    # As in Chainer, only test mode runs define-by-run.
+    with chainer.using_config('train', False):
+        for _ in range(2):
+            assert type(m(x).creator_node).__name__ != 'StaticScheduleFunction'
+    m(x)
+    assert type(m(x).creator_node).__name__ == 'StaticScheduleFunction'
     v = V()
     v(x)
     v(x)
@@ -403,3 +411,108 @@ def test_node_with_backward_accumulate_only():
         m.cleargrads()
         F.sum(m(x)).backward()
         numpy.testing.assert_allclose(m.l1.b.grad, numpy.full(5, 4, numpy.float32))
+
+
+class _Pair(_Switchable):
+    """Takes a list ``[x, x2]``; returns nested outputs ``((y,), y + 1)``."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(3, 4)
+
+    def _forward(self, xs):
+        y = self.l1(xs[0] + xs[1] * 0.5)
+        return (y,), [F.sum(y)]
+
+
+def test_nested_arguments_and_outputs():
+    ref, model = _Pair(False), _Pair(True)
+    model.copyparams(ref)
+    for m in (ref, model):
+        rng = numpy.random.RandomState(3)
+        m.outs = []
+        for _ in range(3):
+            xs = [chainer.Variable(rng.uniform(-1, 1, (2, 3)).astype(numpy.float32)),
+                  rng.uniform(-1, 1, (2, 3)).astype(numpy.float32)]
+            m.cleargrads()
+            (y,), (s,) = out = m(xs)
+            assert type(out) is tuple and type(out[0]) is tuple and type(out[1]) is list
+            (F.sum(y * y) + s).backward()
+            m.outs.append((y.array, m.l1.W.grad.copy(), xs[0].grad))
+    for a, b in zip(ref.outs, model.outs):
+        for u, v in zip(a, b):
+            numpy.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-6)
+
+
+def test_array_arguments_are_not_frozen():
+    # An array argument reaches forward as a Variable: what forward computes
+    # from it (here with NumPy-style operators) is replayed, not frozen.
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            assert isinstance(x, chainer.Variable)
+            return self.l1(x * 2.0 + numpy.ones(7, numpy.float32))
+
+    m = M()
+    for i in range(3):
+        x = numpy.full((2, 7), i, numpy.float32)
+        numpy.testing.assert_allclose(
+            m(x).array, m.l1(x * 2.0 + 1.0).array, rtol=1e-6, atol=1e-6)
+
+
+def test_dropout_draws_a_new_mask_on_every_replay():
+    # Chainer 7.8.1's replays kept the first call's mask.
+    class Drop(_Switchable):
+        def __init__(self, static):
+            super().__init__(static)
+            with self.init_scope():
+                self.l1 = L.Linear(7, 6)
+
+        def _forward(self, x):
+            return F.dropout(self.l1(x), 0.5)
+
+    x = numpy.ones((4, 7), numpy.float32)
+    ref, model = Drop(False), Drop(True)
+    model.copyparams(ref)
+    outs = []
+    for m in (ref, model):
+        numpy.random.seed(5)
+        with chainer.no_backprop_mode():
+            m(x)
+        ys = []
+        for _ in range(3):
+            y = m(x)
+            F.sum(y).backward()
+            ys.append(y.array)
+        outs.append(ys)
+    assert not numpy.array_equal(outs[1][0], outs[1][1])
+    for a, b in zip(*outs):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_multi_output_node_backward():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            a, b = F.split_axis(self.l1(x), [2], axis=1)
+            return F.concat((b, a), axis=1)
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        m.cleargrads()
+        F.sum(m(x) * numpy.arange(5, dtype=numpy.float32)).backward()
+        numpy.testing.assert_allclose(m.l1.b.grad, [6, 8, 0, 2, 4])
+
+
+def test_no_backprop_outputs_require_grad_as_define_by_run():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        with chainer.no_backprop_mode():
+            y = model(x)
+        assert y.requires_grad and y.creator_node is None
+    with chainer.no_backprop_mode():
+        (y,), _ = _Pair(True)([x[:, :3], x[:, :3]])
+    assert y.creator_node is None
