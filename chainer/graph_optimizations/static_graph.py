@@ -542,6 +542,22 @@ class ScheduleManager:
         if self.verbosity_level >= level:
             print(f'static_graph: {message}')
 
+    def end_forward(self) -> None:
+        """Chainer's call to end an iteration that had no backward: nothing to do
+        here, since a schedule is free again once its call's outputs are gone."""
+
+    def __getstate__(self) -> dict:
+        # Schedules hold node copies and weak references: a pickled or copied
+        # chain records its own.
+        return {'minimize_cache_size': self.minimize_cache_size,
+                'verbosity_level': self.verbosity_level}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def __deepcopy__(self, memo) -> 'ScheduleManager':
+        return ScheduleManager(self.minimize_cache_size, self.verbosity_level)
+
     def call(self, forward: Callable, chain, args: tuple) -> Any:
         if self.unusable:
             return forward(chain, *args)
@@ -823,6 +839,8 @@ def _make_static(forward: Callable, force_test_define_by_run: bool = False,
         if manager is None:
             manager = managers[chain] = ScheduleManager(minimize_cache_size,
                                                         verbosity_level)
+            # Chainer's attribute, for code that calls its end_forward().
+            chain.schedule_manager = manager
         return manager.call(forward, chain, args)
 
     wrapped._static_graph_managers = managers

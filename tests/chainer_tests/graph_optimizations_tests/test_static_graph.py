@@ -261,8 +261,7 @@ def test_minimize_cache_size(minimize):
 
 
 def _schedules(model, train=True):
-    manager = next(iter(type(model).forward._static_graph_managers.values()))
-    return manager.schedules[train]
+    return model.schedule_manager.schedules[train]
 
 
 class _Loss(chainer.Chain):
@@ -516,3 +515,19 @@ def test_no_backprop_outputs_require_grad_as_define_by_run():
     with chainer.no_backprop_mode():
         (y,), _ = _Pair(True)([x[:, :3], x[:, :3]])
     assert y.creator_node is None
+
+
+def test_schedule_manager_attribute_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    model.schedule_manager.end_forward()  # Chainer's API for forward-only iterations
+    y = model(x)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone.schedule_manager is not model.schedule_manager
+        for _ in range(2):
+            numpy.testing.assert_array_equal(clone(x).array, y.array)
+        assert len(_schedules(clone)) == 1
