@@ -563,10 +563,12 @@ class ScheduleManager:
             return forward(chain, *args)
         leaves: list = []
         spec = _flatten(args, leaves)
-        if not all([isinstance(a, Variable) or isinstance(a, _ARRAY_TYPES)
-                    for a in leaves]):
-            self._log(2, 'arguments other than arrays and Variables: define-by-run')
-            return forward(chain, *args)
+        for a in leaves:
+            if not isinstance(a, Variable) and not isinstance(a, _ARRAY_TYPES):
+                raise TypeError(
+                    f'static_graph: the arguments of {type(chain).__name__} must be '
+                    'Variables or arrays, alone or in (nested) lists and tuples; got '
+                    f'{type(a).__name__}')
         key = bool(config.train)
         schedules = self.schedules.setdefault(key, [])
         in_use = 0

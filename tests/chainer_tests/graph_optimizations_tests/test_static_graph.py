@@ -531,3 +531,10 @@ def test_schedule_manager_attribute_pickle_and_deepcopy():
         for _ in range(2):
             numpy.testing.assert_array_equal(clone(x).array, y.array)
         assert len(_schedules(clone)) == 1
+
+
+@pytest.mark.parametrize('arg', ['abc', 1.5, None, [numpy.ones((2, 7), numpy.float32), 3]])
+def test_argument_other_than_arrays_raises_type_error(arg):
+    # As in Chainer, which made a Variable of each argument.
+    with pytest.raises(TypeError, match='Variables or arrays'):
+        _StaticMLP()(arg)
