@@ -513,6 +513,14 @@ class StaticScheduleFunction(FunctionNode):
         if self.minimize_cache_size:
             self._vals = None
             self._release()
+        if config.enable_backprop:
+            # Double backprop: gradients whose own backward raises a clear error
+            # (a bare Variable would cut the graph and give no gradient silently).
+            ins = [g for g in grad_outputs if g is not None] + [
+                n.get_variable() for n in self.inputs]
+            outs = iter(_ReplayedGradient(
+                [g for g in gxs if g is not None]).apply(ins))
+            return tuple([None if g is None else next(outs) for g in gxs])
         return tuple([None if g is None else Variable._new(g, True) for g in gxs])
 
     def _release(self) -> None:
@@ -522,6 +530,21 @@ class StaticScheduleFunction(FunctionNode):
 
     def __del__(self) -> None:
         self._release()
+
+
+class _ReplayedGradient(FunctionNode):
+    """The gradients of a replayed call, for double backprop: its backward raises."""
+
+    def __init__(self, gxs: list) -> None:
+        self.gxs = gxs
+
+    def forward(self, inputs: tuple) -> tuple:
+        return tuple(self.gxs)
+
+    def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
+        raise NotImplementedError(
+            'static_graph: the gradient of a replayed call is not differentiable '
+            'again; decorate the chain with @static_graph(enable_double_backprop=True)')
 
 
 class ScheduleManager:

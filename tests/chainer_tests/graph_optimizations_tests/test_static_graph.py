@@ -538,3 +538,15 @@ def test_argument_other_than_arrays_raises_type_error(arg):
     # As in Chainer, which made a Variable of each argument.
     with pytest.raises(TypeError, match='Variables or arrays'):
         _StaticMLP()(arg)
+
+
+def test_differentiating_a_replayed_gradient_again_raises():
+    model = _StaticMLP()
+    x = chainer.Variable(numpy.ones((2, 7), numpy.float32))
+    model(x)
+    gx, = chainer.grad([F.sum(model(x) ** 2)], [x], enable_double_backprop=True)
+    ref = chainer.Variable(x.array.copy())
+    g_ref, = chainer.grad([F.sum(_MLP.forward(model, ref) ** 2)], [ref])
+    numpy.testing.assert_allclose(gx.array, g_ref.array, rtol=1e-6)
+    with pytest.raises(NotImplementedError, match='enable_double_backprop=True'):
+        F.sum(gx * gx).backward()
