@@ -42,14 +42,9 @@ _ndarray = numpy.ndarray
 # What recording returns for a chain that cannot be replayed.
 _UNUSABLE = object()
 
-# Schedules recorded per mode and argument signature for calls that overlap (a
-# second call before the first one's backward has run, as in a siamese network or
-# a chain unrolled over time); beyond that, define-by-run.
-_MAX_SCHEDULES = 32
-
-# Schedules kept per mode (each signature of the arguments has its own); beyond
-# that, the least recently used idle one is dropped.
-_MAX_KEPT = 64
+# Schedules kept per mode (each signature of the arguments has its own), with
+# and without minimize_cache_size; beyond that, the least recently used is dropped.
+_MAX_KEPT = {True: 8, False: 64}
 
 
 class ArrayInfo:
@@ -180,10 +175,9 @@ class ScheduleInfo:
     """A recorded schedule: slots for arrays, forward steps, and how to backprop them.
 
     Slots hold, in order: the arguments, the parameters, the constants and the
-    outputs of static code and of every step. A schedule serves one call at a
-    time: it is ``busy`` from a forward that may be backpropagated until that
-    backward has run (or its outputs are gone), because the recorded nodes keep
-    per-call state between their forward and backward.
+    outputs of static code and of every step. What a recorded node's forward sets
+    on it (``stateful``: the node and those attribute names) belongs to one call:
+    each call keeps its own copy for its backward, so that calls may overlap.
     """
 
     def __init__(self, chain, arg_spec, arg_infos: tuple, arg_requires: tuple,
@@ -204,8 +198,9 @@ class ScheduleInfo:
         n_args = len(arg_infos)
         self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
         self.input_slots = self.grad_args + tuple(range(n_args, n_args + len(params)))
-        self.busy = False
         self.token = 0
+        self.stateful = tuple([(s.func, tuple(s.fresh)) for s in self.func_steps
+                               if s.fresh])
         self._plan_backward()
         self._compile()
         self._template = [None] * n_slots
@@ -306,6 +301,7 @@ class ScheduleInfo:
 
         Returns the slots' arrays (those backward needs when ``keep_for_backward``).
         """
+        self.token += 1  # the nodes' state now belongs to this run
         vals = self._template.copy()
         vals[:len(arrays)] = arrays
         for forward, get_inputs, out_slots in self.forward_kernels:
@@ -398,15 +394,19 @@ def _state_set_by_forward(before: dict, after: dict) -> Optional[dict]:
     return fresh or None
 
 
-def _fresh_forward(func, fresh: dict, inputs: tuple) -> tuple:
-    """Runs ``func.forward`` from the state it had before its recorded forward, so
-    that what forward draws or caches (a dropout mask) is made anew on every call."""
-    d = func.__dict__
-    for k, v in fresh.items():
+def _set_state(d: dict, keys, values) -> None:
+    """Sets the attributes ``keys`` of a node's ``__dict__`` (``_UNSET``: removes)."""
+    for k, v in zip(keys, values):
         if v is _UNSET:
             d.pop(k, None)
         else:
             d[k] = v
+
+
+def _fresh_forward(func, fresh: dict, inputs: tuple) -> tuple:
+    """Runs ``func.forward`` from the state it had before its recorded forward, so
+    that what forward draws or caches (a dropout mask) is made anew on every call."""
+    _set_state(func.__dict__, fresh.keys(), fresh.values())
     return func.forward(inputs)
 
 
@@ -474,14 +474,15 @@ def _arrays_of(ret) -> list:
 
 class StaticScheduleFunction(FunctionNode):
     """The function node of one replayed call: inputs are the arguments and the
-    parameters, outputs are the chain's outputs. It keeps the call's arrays
-    until its backward has run (with ``minimize_cache_size``) or it is gone."""
+    parameters, outputs are the chain's outputs. It keeps the call's arrays (and
+    the state its forward left on the recorded nodes) as long as it lives, as the
+    nodes of a define-by-run call would."""
 
-    def __init__(self, schedule: ScheduleInfo, minimize_cache_size: bool = True) -> None:
+    def __init__(self, schedule: ScheduleInfo) -> None:
         self.schedule = schedule
-        self.minimize_cache_size = minimize_cache_size
         self._args: tuple = ()  # the arrays of the arguments
         self._vals: Optional[list] = None
+        self._state: tuple = ()
         self._token = 0
 
     @property
@@ -490,29 +491,28 @@ class StaticScheduleFunction(FunctionNode):
 
     def forward(self, inputs: tuple) -> tuple:
         schedule = self.schedule
-        schedule.token += 1
-        self._token = schedule.token
-        schedule.busy = True
         vals = self._vals = schedule.run_forward(
             self._args + inputs[len(schedule.grad_args):], True)
+        self._token = schedule.token
+        if schedule.stateful:
+            self._state = tuple([tuple([func.__dict__.get(k, _UNSET) for k in keys])
+                                 for func, keys in schedule.stateful])
         return tuple([vals[s] for s in schedule.out_slots])
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         vals = self._vals
-        if vals is None:
-            raise RuntimeError(
-                'static_graph: the arrays of this call were released after its first '
-                'backward (minimize_cache_size=True); backprop through it only once')
         gys = tuple([None if g is None else g._data for g in grad_outputs])
         schedule = self.schedule
+        if schedule.token != self._token and schedule.stateful:
+            # A later call ran the schedule: put back this call's node state.
+            schedule.token = self._token
+            for (func, keys), values in zip(schedule.stateful, self._state):
+                _set_state(func.__dict__, keys, values)
         if schedule.has_variable_steps:
             with using_config('enable_backprop', False):
                 gxs = schedule.run_backward(vals, gys, indexes)
         else:
             gxs = schedule.run_backward(vals, gys, indexes)
-        if self.minimize_cache_size:
-            self._vals = None
-            self._release()
         if config.enable_backprop:
             # Double backprop: gradients whose own backward raises a clear error
             # (a bare Variable would cut the graph and give no gradient silently).
@@ -522,14 +522,6 @@ class StaticScheduleFunction(FunctionNode):
                 [g for g in gxs if g is not None]).apply(ins))
             return tuple([None if g is None else next(outs) for g in gxs])
         return tuple([None if g is None else Variable._new(g, True) for g in gxs])
-
-    def _release(self) -> None:
-        schedule = self.schedule
-        if schedule.token == self._token:
-            schedule.busy = False
-
-    def __del__(self) -> None:
-        self._release()
 
 
 class _ReplayedGradient(FunctionNode):
@@ -558,7 +550,6 @@ class ScheduleManager:
         self.schedules: dict = {}  # config.train -> list of ScheduleInfo, oldest use first
         self.minimize_cache_size = minimize_cache_size
         self.verbosity_level = verbosity_level
-        self.warned_busy = False
         self.unusable = False
 
     def _log(self, level: int, message: str) -> None:
@@ -594,37 +585,20 @@ class ScheduleManager:
                     f'{type(a).__name__}')
         key = bool(config.train)
         schedules = self.schedules.setdefault(key, [])
-        in_use = 0
         for i, schedule in enumerate(schedules):
             if schedule.matches(spec, leaves):
-                if not schedule.busy:
-                    if i != len(schedules) - 1:
-                        schedules.append(schedules.pop(i))
-                    if self.verbosity_level >= 2:
-                        self._log(2, 'replaying the schedule')
-                    return _replay(schedule, leaves, self.minimize_cache_size)
-                in_use += 1
-        if in_use >= _MAX_SCHEDULES:
-            if not self.warned_busy:
-                warnings.warn(
-                    f'static_graph: all {in_use} schedules of '
-                    f'{type(chain).__name__} for these arguments are in use (outputs '
-                    'of earlier calls wait for their backward); running define-by-run',
-                    RuntimeWarning)
-                self.warned_busy = True
-            self._log(2, 'all schedules in use: define-by-run')
-            return forward(chain, *args)
-        self._log(1, f'recording a schedule for {type(chain).__name__} '
-                  f'(train={key})' + (' (the others are in use)' if in_use else ''))
+                if i != len(schedules) - 1:
+                    schedules.append(schedules.pop(i))
+                if self.verbosity_level >= 2:
+                    self._log(2, 'replaying the schedule')
+                return _replay(schedule, leaves)
+        self._log(1, f'recording a schedule for {type(chain).__name__} (train={key})')
         out, schedule = _record(forward, chain, spec, leaves)
         if schedule is _UNUSABLE:
             self.unusable = True  # warned once: define-by-run from now on
         elif schedule is not None:
-            if len(schedules) >= _MAX_KEPT:
-                for i, old in enumerate(schedules):
-                    if not old.busy:
-                        del schedules[i]
-                        break
+            if len(schedules) >= _MAX_KEPT[bool(self.minimize_cache_size)]:
+                del schedules[0]
             schedules.append(schedule)
         return out
 
@@ -646,12 +620,12 @@ def _unflatten(spec, leaves):
     return kind([_unflatten(s, leaves) for s in items])
 
 
-def _replay(schedule: ScheduleInfo, args: list, minimize_cache_size: bool) -> Any:
+def _replay(schedule: ScheduleInfo, args: list) -> Any:
     arrays = tuple([a._data if isinstance(a, Variable) else a for a in args])
     if config.enable_backprop:
         # Graph inputs: the arguments that require a gradient, and the parameters;
         # the other arguments reach the schedule directly.
-        func = StaticScheduleFunction(schedule, minimize_cache_size)
+        func = StaticScheduleFunction(schedule)
         func._args = arrays
         grad_args = schedule.grad_args
         inputs = schedule.params if not grad_args else (
@@ -834,9 +808,8 @@ def static_graph(*args, **kwargs):
     """Decorator of a chain's ``forward``: record the first iteration, replay later ones.
 
     Keyword arguments (as Chainer's): ``force_test_define_by_run`` (run
-    define-by-run in test mode), ``minimize_cache_size`` (drop the arrays kept
-    for backprop once it has run, rather than until the next iteration),
-    ``verbosity_level``
+    define-by-run in test mode), ``minimize_cache_size`` (keep fewer schedules:
+    8 argument signatures per mode rather than 64), ``verbosity_level``
     (0: silent, 1: schedule creation, 2: every call) and
     ``enable_double_backprop`` (not supported: such chains run define-by-run).
     """
