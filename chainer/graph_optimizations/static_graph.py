@@ -88,9 +88,14 @@ def array_backward_of(func: FunctionNode) -> Optional[Callable]:
 
 
 class _StaticCall:
-    """A :func:`static_code` call recorded in a schedule (run again every iteration)."""
+    """A :func:`static_code` call recorded in a schedule (run again every iteration).
 
-    __slots__ = ('func', 'args', 'kwargs', 'out_slots', 'returned')
+    ``bound``: whether its arguments hold :class:`_SlotRef` in place of arrays of
+    the schedule (the chain's arguments and parameters, what nodes and static code
+    computed), which each replay replaces by that call's arrays.
+    """
+
+    __slots__ = ('func', 'args', 'kwargs', 'out_slots', 'returned', 'bound')
 
     def __init__(self, func: Callable, args: tuple, kwargs: dict) -> None:
         self.func = func
@@ -98,6 +103,51 @@ class _StaticCall:
         self.kwargs = kwargs
         self.out_slots: tuple = ()
         self.returned: list = []
+        self.bound = False
+
+
+class _SlotRef:
+    """Stands for the array of a slot among a static_code call's arguments."""
+
+    __slots__ = ('slot',)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+
+def _bind(obj, array_slot: dict, own: tuple):
+    """``obj`` with the arrays of ``array_slot`` (nested in lists and tuples) but
+    those of the slots ``own`` replaced by :class:`_SlotRef`; ``obj`` itself where
+    it holds none."""
+    if type(obj) is tuple or type(obj) is list:
+        items = [_bind(o, array_slot, own) for o in obj]
+        if all([a is b for a, b in zip(items, obj)]):
+            return obj
+        return type(obj)(items)
+    if isinstance(obj, _ARRAY_TYPES):
+        s = array_slot.get(id(obj))
+        if s is not None and s not in own:
+            return _SlotRef(s)
+    return obj
+
+
+def _bind_call(call: _StaticCall, array_slot: dict) -> None:
+    """Lets a static_code call take, on each replay, that call's arrays where it
+    was given arrays of the schedule (as Chainer's ``inputs=``/``outputs=``)."""
+    own = call.out_slots
+    args = _bind(call.args, array_slot, own)
+    kwargs = {k: _bind(v, array_slot, own) for k, v in call.kwargs.items()}
+    if args is not call.args or any([kwargs[k] is not v for k, v in call.kwargs.items()]):
+        call.args, call.kwargs, call.bound = args, kwargs, True
+
+
+def _resolve(obj, vals: list):
+    """What :func:`_bind` made, with each slot's array of this call."""
+    if type(obj) is _SlotRef:
+        return vals[obj.slot]
+    if type(obj) is tuple or type(obj) is list:
+        return type(obj)([_resolve(o, vals) for o in obj])
+    return obj
 
 
 class _Step:
@@ -454,7 +504,11 @@ def _add(a, b):
 
 
 def _run_static_call(call: _StaticCall, vals: list) -> None:
-    ret = call.func(*call.args, **call.kwargs)
+    if call.bound:
+        ret = call.func(*_resolve(call.args, vals),
+                        **{k: _resolve(v, vals) for k, v in call.kwargs.items()})
+    else:
+        ret = call.func(*call.args, **call.kwargs)
     if call.out_slots:
         for s, a in zip(call.out_slots, _arrays_of(ret)):
             vals[s] = a
@@ -735,8 +789,10 @@ def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
             slots.by_node[arg._node] = s
     params = list(chain.params())
     for p in params:
-        slots.by_node[p.node] = slots.new()
+        slots.by_node[p.node] = s = slots.new()
+        slots.by_array.setdefault(id(p.array), s)
     needed = _needed_functions(outs)
+    array_slot = slots.by_array  # static code finds its argument arrays here
 
     steps: list = []
     for entry in calls:
@@ -751,18 +807,26 @@ def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
         if id(func) not in needed or func.inputs is None:
             continue
         in_slots = tuple([slots.of_input(x, a) for x, a in zip(func.inputs, in_data)])
+        for a, s in zip(in_data, in_slots):
+            array_slot.setdefault(id(a), s)
         out_nodes = tuple([ref() for ref in func.outputs])
         out_slots = []
         for y in out_nodes:
             s = slots.new()
             if y is not None:
                 slots.by_node[y] = s
+                v = y._variable()
+                if v is not None:
+                    array_slot.setdefault(id(v._data), s)
             out_slots.append(s)
         # A private copy: replays never touch the recorded graph's nodes.
         step = _Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs, out_nodes)
         step.fresh = _state_set_by_forward(before, func.__dict__)
         steps.append(step)
 
+    for step in steps:
+        if type(step) is _StaticCall:
+            _bind_call(step, array_slot)
     out_slots = []
     for o in outs:
         s = slots.by_node.get(o._node) if o._node is not None else None

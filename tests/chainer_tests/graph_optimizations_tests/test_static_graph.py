@@ -595,3 +595,35 @@ def test_differentiating_a_replayed_gradient_again_raises():
     numpy.testing.assert_allclose(gx.array, g_ref.array, rtol=1e-6)
     with pytest.raises(NotImplementedError, match='enable_double_backprop=True'):
         F.sum(gx * gx).backward()
+
+
+def test_static_code_gets_this_call_s_arrays():
+    # Chainer's protocol: arrays of the schedule passed to a static_code function
+    # (its ``inputs=``, here also a parameter) are this call's on every replay;
+    # other arrays (a buffer filled in place through ``outputs=``) stay as given.
+    class M(_MLP):
+        def __init__(self):
+            super().__init__()
+            self.buf = numpy.zeros((2, 5), numpy.float32)
+
+        @static_code
+        def _double(self, inputs):
+            return inputs[0] * 2 + inputs[1],
+
+        @static_code
+        def _fill(self, inputs, outputs):
+            outputs[0][...] = inputs[0] + 1
+
+        @static_graph
+        def forward(self, x):
+            h = self.l1(x)
+            d, = self._double(inputs=[h.array, self.l1.b.array])
+            self._fill(inputs=[h.array], outputs=[self.buf])
+            return h + d + self.buf
+
+    m = M()
+    for i in range(3):
+        x = numpy.full((2, 7), i, numpy.float32)
+        m.l1.b.array[...] = i
+        h = m.l1(x).array
+        numpy.testing.assert_allclose(m(x).array, h * 4 + i + 1, rtol=1e-6)
