@@ -11,9 +11,8 @@ array-level backward by defining ``static_backward`` (see
 ordinary ``backward`` on Variables. Restrictions (as in Chainer): the
 computation must not depend on the data (no data-dependent control flow), side
 effects that must happen every iteration go in :func:`static_code` functions,
-and arrays created inside ``forward`` are frozen at their first values. A call
-whose inputs do not match the recorded schedule runs define-by-run with a
-warning.
+and arrays created inside ``forward`` are frozen at their first values. Each
+signature of the arguments (nesting, shapes, dtypes) gets a schedule of its own.
 """
 from __future__ import annotations
 
