@@ -210,7 +210,7 @@ class _Recorder(function_hook.FunctionHook):
 
     def forward_preprocess(self, function, in_data) -> None:
         # What the node holds before its forward, to reset what forward sets.
-        self.calls.append((function, in_data, dict(function.__dict__)))
+        self.calls.append((function, in_data, dict(getattr(function, '__dict__', ()))))
 
 
 class _RecordingState:
@@ -820,7 +820,7 @@ def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
             out_slots.append(s)
         # A private copy: replays never touch the recorded graph's nodes.
         step = _Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs, out_nodes)
-        step.fresh = _state_set_by_forward(before, func.__dict__)
+        step.fresh = _state_set_by_forward(before, getattr(func, '__dict__', {}))
         steps.append(step)
 
     for step in steps:
