@@ -30,6 +30,7 @@ import chainer
 from chainer import function_hook
 from chainer.backends import cuda
 from chainer.configuration import config, using_config
+from chainer.function import FunctionAdapter as _FunctionAdapter
 from chainer.function_node import FunctionNode
 from chainer.variable import Variable, _ARRAY_TYPES
 
@@ -172,7 +173,7 @@ class _Step:
         self.array_backward = array_backward_of(func)
         self.in_nodes: tuple = ()
         self.out_nodes: tuple = ()
-        self.fresh: Optional[dict] = None
+        self.fresh: Optional[tuple] = None  # (object, {attribute: value before forward})
         if self.array_backward is None:
             # Nodes of our own (no Variable behind them): backward rebuilds
             # Variables from the arrays stored in them just before it runs.
@@ -209,8 +210,12 @@ class _Recorder(function_hook.FunctionHook):
         self.calls: list = []  # (node, input arrays, node's attributes) or _StaticCall
 
     def forward_preprocess(self, function, in_data) -> None:
-        # What the node holds before its forward, to reset what forward sets.
-        self.calls.append((function, in_data, dict(getattr(function, '__dict__', ()))))
+        # What the node (and an old-style Function it runs) holds before its
+        # forward, to reset what forward sets.
+        inner = function.function if isinstance(function, _FunctionAdapter) else None
+        self.calls.append((function, in_data, (
+            dict(getattr(function, '__dict__', ())),
+            None if inner is None else dict(inner.__dict__))))
 
 
 class _RecordingState:
@@ -248,8 +253,8 @@ class ScheduleInfo:
         self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
         self.input_slots = self.grad_args + tuple(range(n_args, n_args + len(params)))
         self.token = 0
-        self.stateful = tuple([(s.func, tuple(s.fresh)) for s in self.func_steps
-                               if s.fresh])
+        self.stateful = tuple([(obj, tuple(f)) for s in self.func_steps if s.fresh
+                               for obj, f in s.fresh])
         self._plan_backward()
         self._compile()
         self._template = [None] * n_slots
@@ -426,11 +431,12 @@ def _check_outputs(forward, outs) -> tuple:
     return node._normalize_outputs(outs)
 
 
-# Attributes of FunctionNode that the graph, not the node's own forward, sets.
+# Attributes of FunctionNode (and of an old-style Function) that the graph, not
+# the node's own forward, sets.
 _GRAPH_ATTRIBUTES = frozenset([
     'inputs', 'outputs', 'rank', 'stack', 'lazy_grad_sum', '_input_indexes_to_retain',
     '_output_indexes_to_retain', '_retained_output_data', '_local_function_hooks',
-    '_n_local_function_hooks', 'chainerx_device'])
+    '_n_local_function_hooks', 'chainerx_device', '_node', '_owned_node'])
 
 _UNSET = object()
 
@@ -452,11 +458,32 @@ def _set_state(d: dict, keys, values) -> None:
             d[k] = v
 
 
-def _fresh_forward(func, fresh: dict, inputs: tuple) -> tuple:
-    """Runs ``func.forward`` from the state it had before its recorded forward, so
-    that what forward draws or caches (a dropout mask) is made anew on every call."""
-    _set_state(func.__dict__, fresh.keys(), fresh.values())
+def _fresh_forward(func, fresh: tuple, inputs: tuple) -> tuple:
+    """Runs ``func.forward`` from the state it (and the old-style Function it runs)
+    had before its recorded forward, so that what forward draws or caches (a
+    dropout mask) is made anew on every call."""
+    for obj, f in fresh:
+        _set_state(obj.__dict__, f.keys(), f.values())
     return func.forward(inputs)
+
+
+def _private_copy(func, before: tuple) -> tuple:
+    """A copy of a recorded node for the schedule (with a copy of the old-style
+    Function it runs), and what its forward set on them (see :class:`_Step`)."""
+    node = copy.copy(func)
+    fresh = []
+    f = _state_set_by_forward(before[0], getattr(func, '__dict__', {}))
+    if f:
+        fresh.append((node, f))
+    if before[1] is not None:
+        inner = copy.copy(func._function)
+        inner._node = weakref.ref(node)
+        inner._owned_node = None
+        node._function = inner
+        f = _state_set_by_forward(before[1], func._function.__dict__)
+        if f:
+            fresh.append((inner, f))
+    return node, tuple(fresh) or None
 
 
 def _variable_backward(step: _Step, targets: tuple, inputs: tuple, outputs: tuple,
@@ -819,8 +846,9 @@ def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
                     array_slot.setdefault(id(v._data), s)
             out_slots.append(s)
         # A private copy: replays never touch the recorded graph's nodes.
-        step = _Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs, out_nodes)
-        step.fresh = _state_set_by_forward(before, getattr(func, '__dict__', {}))
+        node, fresh = _private_copy(func, before)
+        step = _Step(node, in_slots, tuple(out_slots), func.inputs, out_nodes)
+        step.fresh = fresh
         steps.append(step)
 
     for step in steps:

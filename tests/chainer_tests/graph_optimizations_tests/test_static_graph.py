@@ -627,3 +627,41 @@ def test_static_code_gets_this_call_s_arrays():
         m.l1.b.array[...] = i
         h = m.l1(x).array
         numpy.testing.assert_allclose(m(x).array, h * 4 + i + 1, rtol=1e-6)
+
+
+class _OldStyleNoise(chainer.Function):
+    """An old-style Function that draws its mask in forward and keeps it."""
+
+    def forward(self, inputs):
+        self.mask = (numpy.random.rand(*inputs[0].shape) > 0.5).astype(inputs[0].dtype)
+        return inputs[0] * self.mask,
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0] * self.mask,
+
+
+def test_old_style_function_state_is_per_call():
+    class Old(_Switchable):
+        def __init__(self, static):
+            super().__init__(static)
+            with self.init_scope():
+                self.l1 = L.Linear(7, 5)
+
+        def _forward(self, x):
+            return F.tanh(_OldStyleNoise()(self.l1(x)))
+
+    x = numpy.random.RandomState(6).uniform(-1, 1, (3, 7)).astype(numpy.float32)
+    ref, model = Old(False), Old(True)
+    model.copyparams(ref)
+    grads = []
+    for m in (ref, model):
+        numpy.random.seed(11)
+        out = []
+        for _ in range(3):
+            m.cleargrads()
+            a, b = m(x), m(x)
+            F.sum(a * a + b).backward()
+            out += [a.array, b.array, m.l1.W.grad.copy()]
+        grads.append(out)
+    for u, v in zip(*grads):
+        numpy.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-7)
