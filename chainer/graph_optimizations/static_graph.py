@@ -11,9 +11,8 @@ array-level backward by defining ``static_backward`` (see
 ordinary ``backward`` on Variables. Restrictions (as in Chainer): the
 computation must not depend on the data (no data-dependent control flow), side
 effects that must happen every iteration go in :func:`static_code` functions,
-and arrays created inside ``forward`` are frozen at their first values. A call
-whose inputs do not match the recorded schedule runs define-by-run with a
-warning.
+and arrays created inside ``forward`` are frozen at their first values. Each
+signature of the arguments (nesting, shapes, dtypes) gets a schedule of its own.
 """
 from __future__ import annotations
 
@@ -31,6 +30,7 @@ import chainer
 from chainer import function_hook
 from chainer.backends import cuda
 from chainer.configuration import config, using_config
+from chainer.function import FunctionAdapter as _FunctionAdapter
 from chainer.function_node import FunctionNode
 from chainer.variable import Variable, _ARRAY_TYPES
 
@@ -42,9 +42,9 @@ _ndarray = numpy.ndarray
 # What recording returns for a chain that cannot be replayed.
 _UNUSABLE = object()
 
-# Schedules recorded per mode for calls that overlap (a second call before the
-# first one's backward has run, as in a siamese network); beyond that, define-by-run.
-_MAX_SCHEDULES = 4
+# Schedules kept per mode (each signature of the arguments has its own), with
+# and without minimize_cache_size; beyond that, the least recently used is dropped.
+_MAX_KEPT = {True: 8, False: 64}
 
 
 class ArrayInfo:
@@ -88,9 +88,14 @@ def array_backward_of(func: FunctionNode) -> Optional[Callable]:
 
 
 class _StaticCall:
-    """A :func:`static_code` call recorded in a schedule (run again every iteration)."""
+    """A :func:`static_code` call recorded in a schedule (run again every iteration).
 
-    __slots__ = ('func', 'args', 'kwargs', 'out_slots', 'returned')
+    ``bound``: whether its arguments hold :class:`_SlotRef` in place of arrays of
+    the schedule (the chain's arguments and parameters, what nodes and static code
+    computed), which each replay replaces by that call's arrays.
+    """
+
+    __slots__ = ('func', 'args', 'kwargs', 'out_slots', 'returned', 'bound')
 
     def __init__(self, func: Callable, args: tuple, kwargs: dict) -> None:
         self.func = func
@@ -98,6 +103,51 @@ class _StaticCall:
         self.kwargs = kwargs
         self.out_slots: tuple = ()
         self.returned: list = []
+        self.bound = False
+
+
+class _SlotRef:
+    """Stands for the array of a slot among a static_code call's arguments."""
+
+    __slots__ = ('slot',)
+
+    def __init__(self, slot: int) -> None:
+        self.slot = slot
+
+
+def _bind(obj, array_slot: dict, own: tuple):
+    """``obj`` with the arrays of ``array_slot`` (nested in lists and tuples) but
+    those of the slots ``own`` replaced by :class:`_SlotRef`; ``obj`` itself where
+    it holds none."""
+    if type(obj) is tuple or type(obj) is list:
+        items = [_bind(o, array_slot, own) for o in obj]
+        if all([a is b for a, b in zip(items, obj)]):
+            return obj
+        return type(obj)(items)
+    if isinstance(obj, _ARRAY_TYPES):
+        s = array_slot.get(id(obj))
+        if s is not None and s not in own:
+            return _SlotRef(s)
+    return obj
+
+
+def _bind_call(call: _StaticCall, array_slot: dict) -> None:
+    """Lets a static_code call take, on each replay, that call's arrays where it
+    was given arrays of the schedule (as Chainer's ``inputs=``/``outputs=``)."""
+    own = call.out_slots
+    args = _bind(call.args, array_slot, own)
+    kwargs = {k: _bind(v, array_slot, own) for k, v in call.kwargs.items()}
+    if args is not call.args or any([kwargs[k] is not v for k, v in call.kwargs.items()]):
+        call.args, call.kwargs, call.bound = args, kwargs, True
+
+
+def _resolve(obj, vals: list):
+    """What :func:`_bind` made, with each slot's array of this call."""
+    if type(obj) is _SlotRef:
+        return vals[obj.slot]
+    if type(obj) is tuple or type(obj) is list:
+        return type(obj)([_resolve(o, vals) for o in obj])
+    return obj
 
 
 class _Step:
@@ -108,7 +158,8 @@ class _Step:
     """
 
     __slots__ = ('func', 'in_slots', 'out_slots', 'in_requires', 'targets',
-                 'array_backward', 'in_nodes', 'out_nodes', 'retained_in', 'retained_out')
+                 'array_backward', 'in_nodes', 'out_nodes', 'retained_in', 'retained_out',
+                 'fresh')
 
     def __init__(self, func, in_slots: tuple, out_slots: tuple, recorded_in: tuple,
                  recorded_out: tuple) -> None:
@@ -122,6 +173,7 @@ class _Step:
         self.array_backward = array_backward_of(func)
         self.in_nodes: tuple = ()
         self.out_nodes: tuple = ()
+        self.fresh: Optional[tuple] = None  # (object, {attribute: value before forward})
         if self.array_backward is None:
             # Nodes of our own (no Variable behind them): backward rebuilds
             # Variables from the arrays stored in them just before it runs.
@@ -155,10 +207,15 @@ class _Recorder(function_hook.FunctionHook):
     name = 'StaticGraphRecorder'
 
     def __init__(self) -> None:
-        self.calls: list = []  # (function node, input arrays) or _StaticCall
+        self.calls: list = []  # (node, input arrays, node's attributes) or _StaticCall
 
     def forward_preprocess(self, function, in_data) -> None:
-        self.calls.append((function, in_data))
+        # What the node (and an old-style Function it runs) holds before its
+        # forward, to reset what forward sets.
+        inner = function.function if isinstance(function, _FunctionAdapter) else None
+        self.calls.append((function, in_data, (
+            dict(getattr(function, '__dict__', ())),
+            None if inner is None else dict(inner.__dict__))))
 
 
 class _RecordingState:
@@ -172,16 +229,16 @@ class ScheduleInfo:
     """A recorded schedule: slots for arrays, forward steps, and how to backprop them.
 
     Slots hold, in order: the arguments, the parameters, the constants and the
-    outputs of static code and of every step. A schedule serves one call at a
-    time: it is ``busy`` from a forward that may be backpropagated until that
-    backward has run (or its outputs are gone), because the recorded nodes keep
-    per-call state between their forward and backward.
+    outputs of static code and of every step. What a recorded node's forward sets
+    on it (``stateful``: the node and those attribute names) belongs to one call:
+    each call keeps its own copy for its backward, so that calls may overlap.
     """
 
-    def __init__(self, chain, arg_infos: tuple, arg_requires: tuple, params: list,
-                 steps: list, n_slots: int, constants: dict, out_slots: tuple,
-                 out_structure: str) -> None:
+    def __init__(self, chain, arg_spec, arg_infos: tuple, arg_requires: tuple,
+                 params: list, steps: list, n_slots: int, constants: dict,
+                 out_slots: tuple, out_spec, out_requires: tuple) -> None:
         self.chain = weakref.ref(chain)
+        self.arg_spec = arg_spec
         self.arg_infos = arg_infos
         self.arg_requires = arg_requires
         self.params = params
@@ -189,13 +246,15 @@ class ScheduleInfo:
         self.n_slots = n_slots
         self.constants = constants
         self.out_slots = out_slots
-        self.out_structure = out_structure
+        self.out_spec = out_spec
+        self.out_requires = out_requires
         self.func_steps = [s for s in steps if type(s) is _Step]
         n_args = len(arg_infos)
         self.grad_args = tuple([i for i, r in enumerate(arg_requires) if r])
         self.input_slots = self.grad_args + tuple(range(n_args, n_args + len(params)))
-        self.busy = False
         self.token = 0
+        self.stateful = tuple([(obj, tuple(f)) for s in self.func_steps if s.fresh
+                               for obj, f in s.fresh])
         self._plan_backward()
         self._compile()
         self._template = [None] * n_slots
@@ -227,8 +286,9 @@ class ScheduleInfo:
         produced = [s for step in self.func_steps for s in step.out_slots]
         self.dropped = tuple(s for s in produced if s not in kept)
 
-    def matches(self, args: tuple) -> bool:
-        if len(args) != len(self.arg_infos):
+    def matches(self, spec, args: list) -> bool:
+        """Whether the flattened arguments ``args`` (nested as ``spec``) fit."""
+        if spec != self.arg_spec or len(args) != len(self.arg_infos):
             return False
         for a, info, requires in zip(args, self.arg_infos, self.arg_requires):
             if isinstance(a, Variable):
@@ -273,6 +333,9 @@ class ScheduleInfo:
         for step in self.steps:
             if type(step) is _StaticCall:
                 forward.append((None, step, step.out_slots))
+            elif step.fresh:
+                forward.append((functools.partial(_fresh_forward, step.func, step.fresh),
+                                _getter(step.in_slots), step.out_slots))
             else:
                 forward.append((step.func.forward, _getter(step.in_slots), step.out_slots))
         self.forward_kernels = forward
@@ -292,6 +355,7 @@ class ScheduleInfo:
 
         Returns the slots' arrays (those backward needs when ``keep_for_backward``).
         """
+        self.token += 1  # the nodes' state now belongs to this run
         vals = self._template.copy()
         vals[:len(arrays)] = arrays
         for forward, get_inputs, out_slots in self.forward_kernels:
@@ -339,7 +403,7 @@ class ScheduleInfo:
                 gys = tuple([grads[s] for s in out_slots])
                 for s in out_slots:
                     grads[s] = None
-                if gys.count(None) == len(gys):
+                if all([g is None for g in gys]):
                     continue
             gxs = kernel(targets, get_inputs(vals), get_outputs(vals), gys)
             for i, gx in zip(targets, gxs):
@@ -363,7 +427,63 @@ def _getter(slots: tuple) -> Callable:
 
 def _check_outputs(forward, outs) -> tuple:
     """The outputs of a node's forward as arrays (NumPy scalars become 0-d)."""
-    return forward.__self__._normalize_outputs(outs)
+    node = forward.args[0] if isinstance(forward, functools.partial) else forward.__self__
+    return node._normalize_outputs(outs)
+
+
+# Attributes of FunctionNode (and of an old-style Function) that the graph, not
+# the node's own forward, sets.
+_GRAPH_ATTRIBUTES = frozenset([
+    'inputs', 'outputs', 'rank', 'stack', 'lazy_grad_sum', '_input_indexes_to_retain',
+    '_output_indexes_to_retain', '_retained_output_data', '_local_function_hooks',
+    '_n_local_function_hooks', 'chainerx_device', '_node', '_owned_node'])
+
+_UNSET = object()
+
+
+def _state_set_by_forward(before: dict, after: dict) -> Optional[dict]:
+    """The attributes a node's forward set (a dropout mask, say), with their values
+    before it ran (``_UNSET`` where there was none); None if it set none."""
+    fresh = {k: before.get(k, _UNSET) for k, v in after.items()
+             if k not in _GRAPH_ATTRIBUTES and before.get(k, _UNSET) is not v}
+    return fresh or None
+
+
+def _set_state(d: dict, keys, values) -> None:
+    """Sets the attributes ``keys`` of a node's ``__dict__`` (``_UNSET``: removes)."""
+    for k, v in zip(keys, values):
+        if v is _UNSET:
+            d.pop(k, None)
+        else:
+            d[k] = v
+
+
+def _fresh_forward(func, fresh: tuple, inputs: tuple) -> tuple:
+    """Runs ``func.forward`` from the state it (and the old-style Function it runs)
+    had before its recorded forward, so that what forward draws or caches (a
+    dropout mask) is made anew on every call."""
+    for obj, f in fresh:
+        _set_state(obj.__dict__, f.keys(), f.values())
+    return func.forward(inputs)
+
+
+def _private_copy(func, before: tuple) -> tuple:
+    """A copy of a recorded node for the schedule (with a copy of the old-style
+    Function it runs), and what its forward set on them (see :class:`_Step`)."""
+    node = copy.copy(func)
+    fresh = []
+    f = _state_set_by_forward(before[0], getattr(func, '__dict__', {}))
+    if f:
+        fresh.append((node, f))
+    if before[1] is not None:
+        inner = copy.copy(func._function)
+        inner._node = weakref.ref(node)
+        inner._owned_node = None
+        node._function = inner
+        f = _state_set_by_forward(before[1], func._function.__dict__)
+        if f:
+            fresh.append((inner, f))
+    return node, tuple(fresh) or None
 
 
 def _variable_backward(step: _Step, targets: tuple, inputs: tuple, outputs: tuple,
@@ -410,7 +530,11 @@ def _add(a, b):
 
 
 def _run_static_call(call: _StaticCall, vals: list) -> None:
-    ret = call.func(*call.args, **call.kwargs)
+    if call.bound:
+        ret = call.func(*_resolve(call.args, vals),
+                        **{k: _resolve(v, vals) for k, v in call.kwargs.items()})
+    else:
+        ret = call.func(*call.args, **call.kwargs)
     if call.out_slots:
         for s, a in zip(call.out_slots, _arrays_of(ret)):
             vals[s] = a
@@ -430,14 +554,15 @@ def _arrays_of(ret) -> list:
 
 class StaticScheduleFunction(FunctionNode):
     """The function node of one replayed call: inputs are the arguments and the
-    parameters, outputs are the chain's outputs. It keeps the call's arrays
-    until its backward has run (with ``minimize_cache_size``) or it is gone."""
+    parameters, outputs are the chain's outputs. It keeps the call's arrays (and
+    the state its forward left on the recorded nodes) as long as it lives, as the
+    nodes of a define-by-run call would."""
 
-    def __init__(self, schedule: ScheduleInfo, minimize_cache_size: bool = True) -> None:
+    def __init__(self, schedule: ScheduleInfo) -> None:
         self.schedule = schedule
-        self.minimize_cache_size = minimize_cache_size
         self._args: tuple = ()  # the arrays of the arguments
         self._vals: Optional[list] = None
+        self._state: tuple = ()
         self._token = 0
 
     @property
@@ -446,102 +571,141 @@ class StaticScheduleFunction(FunctionNode):
 
     def forward(self, inputs: tuple) -> tuple:
         schedule = self.schedule
-        schedule.token += 1
-        self._token = schedule.token
-        schedule.busy = True
         vals = self._vals = schedule.run_forward(
             self._args + inputs[len(schedule.grad_args):], True)
+        self._token = schedule.token
+        if schedule.stateful:
+            self._state = tuple([tuple([func.__dict__.get(k, _UNSET) for k in keys])
+                                 for func, keys in schedule.stateful])
         return tuple([vals[s] for s in schedule.out_slots])
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         vals = self._vals
-        if vals is None:
-            raise RuntimeError(
-                'static_graph: the arrays of this call were released after its first '
-                'backward (minimize_cache_size=True); backprop through it only once')
         gys = tuple([None if g is None else g._data for g in grad_outputs])
         schedule = self.schedule
+        if schedule.token != self._token and schedule.stateful:
+            # A later call ran the schedule: put back this call's node state.
+            schedule.token = self._token
+            for (func, keys), values in zip(schedule.stateful, self._state):
+                _set_state(func.__dict__, keys, values)
         if schedule.has_variable_steps:
             with using_config('enable_backprop', False):
                 gxs = schedule.run_backward(vals, gys, indexes)
         else:
             gxs = schedule.run_backward(vals, gys, indexes)
-        if self.minimize_cache_size:
-            self._vals = None
-            self._release()
+        if config.enable_backprop:
+            # Double backprop: gradients whose own backward raises a clear error
+            # (a bare Variable would cut the graph and give no gradient silently).
+            ins = [g for g in grad_outputs if g is not None] + [
+                n.get_variable() for n in self.inputs]
+            outs = iter(_ReplayedGradient(
+                [g for g in gxs if g is not None]).apply(ins))
+            return tuple([None if g is None else next(outs) for g in gxs])
         return tuple([None if g is None else Variable._new(g, True) for g in gxs])
 
-    def _release(self) -> None:
-        schedule = self.schedule
-        if schedule.token == self._token:
-            schedule.busy = False
 
-    def __del__(self) -> None:
-        self._release()
+class _ReplayedGradient(FunctionNode):
+    """The gradients of a replayed call, for double backprop: its backward raises."""
+
+    def __init__(self, gxs: list) -> None:
+        self.gxs = gxs
+
+    def forward(self, inputs: tuple) -> tuple:
+        return tuple(self.gxs)
+
+    def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
+        raise NotImplementedError(
+            'static_graph: the gradient of a replayed call is not differentiable '
+            'again; decorate the chain with @static_graph(enable_double_backprop=True)')
 
 
 class ScheduleManager:
-    """The schedules of one decorated chain, per mode (train or test)."""
+    """The schedules of one decorated chain, per mode (train or test).
+
+    Each signature of the arguments (their nesting, shapes, dtypes, array kind
+    and ``requires_grad``) gets schedules of its own, recorded on its first call.
+    """
 
     def __init__(self, minimize_cache_size: bool = True, verbosity_level: int = 0) -> None:
-        self.schedules: dict = {}  # config.train -> list of ScheduleInfo
+        self.schedules: dict = {}  # config.train -> list of ScheduleInfo, oldest use first
         self.minimize_cache_size = minimize_cache_size
         self.verbosity_level = verbosity_level
-        self.warned = False
-        self.warned_busy = False
         self.unusable = False
 
     def _log(self, level: int, message: str) -> None:
         if self.verbosity_level >= level:
             print(f'static_graph: {message}')
 
+    def end_forward(self) -> None:
+        """Chainer's call to end an iteration that had no backward: nothing to do
+        here, since a schedule is free again once its call's outputs are gone."""
+
+    def __getstate__(self) -> dict:
+        # Schedules hold node copies and weak references: a pickled or copied
+        # chain records its own.
+        return {'minimize_cache_size': self.minimize_cache_size,
+                'verbosity_level': self.verbosity_level}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def __deepcopy__(self, memo) -> 'ScheduleManager':
+        return ScheduleManager(self.minimize_cache_size, self.verbosity_level)
+
     def call(self, forward: Callable, chain, args: tuple) -> Any:
         if self.unusable:
             return forward(chain, *args)
+        leaves: list = []
+        spec = _flatten(args, leaves)
+        for a in leaves:
+            if not isinstance(a, Variable) and not isinstance(a, _ARRAY_TYPES):
+                raise TypeError(
+                    f'static_graph: the arguments of {type(chain).__name__} must be '
+                    'Variables or arrays, alone or in (nested) lists and tuples; got '
+                    f'{type(a).__name__}')
         key = bool(config.train)
         schedules = self.schedules.setdefault(key, [])
-        matching = False
-        for schedule in schedules:
-            if schedule.matches(args):
-                if not schedule.busy:
-                    if self.verbosity_level >= 2:
-                        self._log(2, 'replaying the schedule')
-                    return _replay(schedule, args, self.minimize_cache_size)
-                matching = True
-        if schedules and not matching:
-            if not self.warned:
-                warnings.warn(
-                    f'static_graph: the inputs of {type(chain).__name__} do not match '
-                    'the recorded schedule (shape or dtype changed); running '
-                    'define-by-run', RuntimeWarning)
-                self.warned = True
-            self._log(2, 'input mismatch: define-by-run')
-            return forward(chain, *args)
-        if len(schedules) >= _MAX_SCHEDULES:
-            if not self.warned_busy:
-                warnings.warn(
-                    f'static_graph: all {len(schedules)} schedules of '
-                    f'{type(chain).__name__} are in use (outputs of earlier calls wait '
-                    'for their backward); running define-by-run', RuntimeWarning)
-                self.warned_busy = True
-            self._log(2, 'all schedules in use: define-by-run')
-            return forward(chain, *args)
-        self._log(1, f'recording a schedule for {type(chain).__name__} '
-                  f'(train={key})' + (' (the others are in use)' if schedules else ''))
-        out, schedule = _record(forward, chain, args)
+        for i, schedule in enumerate(schedules):
+            if schedule.matches(spec, leaves):
+                if i != len(schedules) - 1:
+                    schedules.append(schedules.pop(i))
+                if self.verbosity_level >= 2:
+                    self._log(2, 'replaying the schedule')
+                return _replay(schedule, leaves)
+        self._log(1, f'recording a schedule for {type(chain).__name__} (train={key})')
+        out, schedule = _record(forward, chain, spec, leaves)
         if schedule is _UNUSABLE:
             self.unusable = True  # warned once: define-by-run from now on
         elif schedule is not None:
+            if len(schedules) >= _MAX_KEPT[bool(self.minimize_cache_size)]:
+                del schedules[0]
             schedules.append(schedule)
         return out
 
 
-def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> Any:
+def _flatten(obj, leaves: list):
+    """The nesting of ``obj`` (lists and tuples) as a hashable spec; appends its
+    other items to ``leaves``."""
+    if type(obj) is tuple or type(obj) is list:
+        return (type(obj), tuple([_flatten(o, leaves) for o in obj]))
+    leaves.append(obj)
+    return None
+
+
+def _unflatten(spec, leaves):
+    """Rebuilds what :func:`_flatten` took apart, from an iterator of leaves."""
+    if spec is None:
+        return next(leaves)
+    kind, items = spec
+    return kind([_unflatten(s, leaves) for s in items])
+
+
+def _replay(schedule: ScheduleInfo, args: list) -> Any:
     arrays = tuple([a._data if isinstance(a, Variable) else a for a in args])
     if config.enable_backprop:
         # Graph inputs: the arguments that require a gradient, and the parameters;
         # the other arguments reach the schedule directly.
-        func = StaticScheduleFunction(schedule, minimize_cache_size)
+        func = StaticScheduleFunction(schedule)
         func._args = arrays
         grad_args = schedule.grad_args
         inputs = schedule.params if not grad_args else (
@@ -550,20 +714,32 @@ def _replay(schedule: ScheduleInfo, args: tuple, minimize_cache_size: bool) -> A
     else:
         vals = schedule.run_forward(arrays + tuple([p._data for p in schedule.params]),
                                     False)
-        outs = [Variable._new(vals[s], False) for s in schedule.out_slots]
-    return _restructure(schedule.out_structure, outs)
+        outs = [Variable._new(vals[s], r)
+                for s, r in zip(schedule.out_slots, schedule.out_requires)]
+    return _unflatten(schedule.out_spec, iter(outs))
 
 
-def _restructure(structure, outs):
-    if structure == 'single':
-        return outs[0]
-    if structure == 'tuple':
-        return tuple(outs)
-    return list(outs)
+def _unchain_all(out) -> None:
+    """Cuts the graph behind every Variable in ``out`` (nested in lists, tuples, dicts)."""
+    if isinstance(out, Variable):
+        out.unchain()
+    elif isinstance(out, (tuple, list)):
+        for o in out:
+            _unchain_all(o)
+    elif isinstance(out, dict):
+        for o in out.values():
+            _unchain_all(o)
 
 
-def _record(forward: Callable, chain, args: tuple):
-    """Runs ``forward`` define-by-run and records its schedule (None if it cannot)."""
+def _record(forward: Callable, chain, spec, leaves: list):
+    """Runs ``forward`` define-by-run and records its schedule (None if it cannot).
+
+    Array arguments reach ``forward`` as Variables (as in Chainer), so that what
+    it computes from them is recorded rather than frozen.
+    """
+    recorded = [a if isinstance(a, Variable) else Variable(a, requires_grad=False)
+                for a in leaves]
+    args = _unflatten(spec, iter(recorded))
     if _recording.recorder is not None:
         return forward(chain, *args), None  # a static chain inside one being recorded
     recorder = _recording.recorder = _Recorder()
@@ -572,19 +748,18 @@ def _record(forward: Callable, chain, args: tuple):
             out = forward(chain, *args)
     finally:
         _recording.recorder = None
-    if isinstance(out, Variable):
-        structure, outs = 'single', [out]
-    elif isinstance(out, (tuple, list)) and out and all(isinstance(o, Variable) for o in out):
-        structure, outs = ('tuple' if isinstance(out, tuple) else 'list'), list(out)
+    outs: list = []
+    out_spec = _flatten(out, outs)
+    if not outs or not all([isinstance(o, Variable) for o in outs]):
+        warnings.warn('static_graph: the chain must return a Variable or a (nested) '
+                      'tuple or list of Variables; running define-by-run', RuntimeWarning)
+        schedule = _UNUSABLE
     else:
-        warnings.warn('static_graph: the chain must return a Variable or a tuple or list '
-                      'of Variables; running define-by-run', RuntimeWarning)
-        return out, _UNUSABLE
-    schedule = _build_schedule(chain, args, recorder.calls, outs, structure)
+        schedule = _build_schedule(chain, spec, leaves, recorded, recorder.calls, outs,
+                                   out_spec)
     if not config.enable_backprop:
         # The graph was built for the schedule only: the caller gets none.
-        for o in outs:
-            o.unchain()
+        _unchain_all(out)
     return out, schedule
 
 
@@ -627,18 +802,23 @@ def _needed_functions(outs: list) -> set:
     return needed
 
 
-def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str):
+def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
+                    outs: list, out_spec):
+    """The schedule of a recorded call: ``args`` are the flattened arguments,
+    ``recorded_args`` the Variables ``forward`` got for them."""
     slots = _SlotTable()
-    arrays = [a._data if isinstance(a, Variable) else a for a in args]
-    for a, arg in zip(arrays, args):
+    arrays = [a._data for a in recorded_args]
+    for a, arg in zip(arrays, recorded_args):
         s = slots.new()
         slots.by_array.setdefault(id(a), s)
-        if isinstance(arg, Variable) and arg._node is not None:
+        if arg._node is not None:
             slots.by_node[arg._node] = s
     params = list(chain.params())
     for p in params:
-        slots.by_node[p.node] = slots.new()
+        slots.by_node[p.node] = s = slots.new()
+        slots.by_array.setdefault(id(p.array), s)
     needed = _needed_functions(outs)
+    array_slot = slots.by_array  # static code finds its argument arrays here
 
     steps: list = []
     for entry in calls:
@@ -649,21 +829,31 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
             entry.returned = ()
             steps.append(entry)
             continue
-        func, in_data = entry
+        func, in_data, before = entry
         if id(func) not in needed or func.inputs is None:
             continue
         in_slots = tuple([slots.of_input(x, a) for x, a in zip(func.inputs, in_data)])
+        for a, s in zip(in_data, in_slots):
+            array_slot.setdefault(id(a), s)
         out_nodes = tuple([ref() for ref in func.outputs])
         out_slots = []
         for y in out_nodes:
             s = slots.new()
             if y is not None:
                 slots.by_node[y] = s
+                v = y._variable()
+                if v is not None:
+                    array_slot.setdefault(id(v._data), s)
             out_slots.append(s)
         # A private copy: replays never touch the recorded graph's nodes.
-        steps.append(_Step(copy.copy(func), in_slots, tuple(out_slots), func.inputs,
-                           out_nodes))
+        node, fresh = _private_copy(func, before)
+        step = _Step(node, in_slots, tuple(out_slots), func.inputs, out_nodes)
+        step.fresh = fresh
+        steps.append(step)
 
+    for step in steps:
+        if type(step) is _StaticCall:
+            _bind_call(step, array_slot)
     out_slots = []
     for o in outs:
         s = slots.by_node.get(o._node) if o._node is not None else None
@@ -674,8 +864,9 @@ def _build_schedule(chain, args: tuple, calls: list, outs: list, structure: str)
         out_slots.append(s)
     arg_infos = tuple(ArrayInfo(a) for a in arrays)
     arg_requires = tuple(isinstance(a, Variable) and a._requires_grad for a in args)
-    return ScheduleInfo(chain, arg_infos, arg_requires, params, steps, slots.n,
-                        slots.constants, tuple(out_slots), structure)
+    out_requires = tuple([o._requires_grad for o in outs])
+    return ScheduleInfo(chain, spec, arg_infos, arg_requires, params, steps, slots.n,
+                        slots.constants, tuple(out_slots), out_spec, out_requires)
 
 
 def static_code(*dec_args, **dec_kwargs):
@@ -707,10 +898,9 @@ def _static_code_wrapper(func: Callable) -> Callable:
 def static_graph(*args, **kwargs):
     """Decorator of a chain's ``forward``: record the first iteration, replay later ones.
 
-    Keyword arguments (as Chainer's): ``force_test_define_by_run`` (always run
-    define-by-run, for testing), ``minimize_cache_size`` (drop the arrays kept
-    for backprop once it has run, rather than until the next iteration),
-    ``verbosity_level``
+    Keyword arguments (as Chainer's): ``force_test_define_by_run`` (run
+    define-by-run in test mode), ``minimize_cache_size`` (keep fewer schedules:
+    8 argument signatures per mode rather than 64), ``verbosity_level``
     (0: silent, 1: schedule creation, 2: every call) and
     ``enable_double_backprop`` (not supported: such chains run define-by-run).
     """
@@ -731,13 +921,15 @@ def _make_static(forward: Callable, force_test_define_by_run: bool = False,
 
     @functools.wraps(forward)
     def wrapped(chain, *args, **kwargs):
-        if (kwargs or force_test_define_by_run or enable_double_backprop
+        if (kwargs or enable_double_backprop or (force_test_define_by_run and not config.train)
                 or not getattr(config, 'use_static_graph', True)):
             return forward(chain, *args, **kwargs)
         manager = managers.get(chain)
         if manager is None:
             manager = managers[chain] = ScheduleManager(minimize_cache_size,
                                                         verbosity_level)
+            # Chainer's attribute, for code that calls its end_forward().
+            chain.schedule_manager = manager
         return manager.call(forward, chain, args)
 
     wrapped._static_graph_managers = managers

@@ -147,17 +147,21 @@ def test_input_gradient():
         numpy.testing.assert_allclose(x.grad, x_ref.grad, rtol=1e-5, atol=1e-6)
 
 
-def test_shape_change_falls_back_with_warning():
+def test_shape_change_records_a_schedule_per_shape():
+    # As in Chainer: each batch size gets its own schedule, without a warning.
     model = _StaticMLP()
-    x = numpy.ones((4, 7), numpy.float32)
-    model(x)
-    model(x)
-    with pytest.warns(RuntimeWarning, match='do not match'):
-        y = model(numpy.ones((2, 7), numpy.float32))
-    assert y.shape == (2, 3)
-    assert type(y.creator_node).__name__ != 'StaticScheduleFunction'
-    numpy.testing.assert_allclose(
-        y.array, _MLP.forward(model, numpy.ones((2, 7), numpy.float32)).array)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for n in (4, 2, 4, 2):
+            x = numpy.full((n, 7), n, numpy.float32)
+            y = model(x)
+            assert y.shape == (n, 3)
+            numpy.testing.assert_allclose(
+                y.array, _MLP.forward(model, x).array, rtol=1e-6, atol=1e-6)
+            del y
+    assert len(_schedules(model)) == 2
+    y = model(numpy.ones((2, 7), numpy.float32))
+    assert type(y.creator_node).__name__ == 'StaticScheduleFunction'
 
 
 class _Noisy(chainer.Chain):
@@ -219,8 +223,12 @@ def test_force_test_define_by_run_and_verbosity(capsys):
 
     x = numpy.ones((1, 7), numpy.float32)
     m = M()
-    for _ in range(2):
-        assert type(m(x).creator_node).__name__ != 'StaticScheduleFunction'
+    # As in Chainer, only test mode runs define-by-run.
+    with chainer.using_config('train', False):
+        for _ in range(2):
+            assert type(m(x).creator_node).__name__ != 'StaticScheduleFunction'
+    m(x)
+    assert type(m(x).creator_node).__name__ == 'StaticScheduleFunction'
     v = V()
     v(x)
     v(x)
@@ -253,8 +261,7 @@ def test_minimize_cache_size(minimize):
 
 
 def _schedules(model, train=True):
-    manager = next(iter(type(model).forward._static_graph_managers.values()))
-    return manager.schedules[train]
+    return model.schedule_manager.schedules[train]
 
 
 class _Loss(chainer.Chain):
@@ -320,7 +327,7 @@ def test_replay_runs_array_kernels_and_falls_back_per_node():
     assert model.l1.W.grad is not None
 
 
-def test_overlapping_calls_record_a_second_schedule():
+def test_overlapping_calls_share_one_schedule():
     rng = numpy.random.RandomState(7)
     x1, x2 = (rng.uniform(-1, 1, (3, 7)).astype(numpy.float32) for _ in range(2))
     ref, model = _MLP(), _StaticMLP()
@@ -330,9 +337,49 @@ def test_overlapping_calls_record_a_second_schedule():
             m.cleargrads()
             a, b = m(x1), m(x2)  # both forward before one backward
             F.sum(a * b).backward()
-    assert len(_schedules(model)) == 2
+    assert len(_schedules(model)) == 1
     for (_, p), (_, q) in zip(sorted(ref.namedparams()), sorted(model.namedparams())):
         numpy.testing.assert_allclose(p.grad, q.grad, rtol=1e-6, atol=1e-7)
+
+
+class _Stateful(_Switchable):
+    """Nodes whose forward leaves state for backward: BN, dropout, the loss."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(7, 6)
+            self.bn = L.BatchNormalization(6)
+            self.l2 = L.Linear(6, 3)
+
+    def _forward(self, x):
+        return self.l2(F.dropout(self.bn(self.l1(x)), 0.3))
+
+
+def test_calls_backpropagated_out_of_order_keep_their_own_state():
+    # Each call's backward uses the state its own forward left on the nodes
+    # (BN statistics, the dropout mask, the softmax), whatever ran in between.
+    rng = numpy.random.RandomState(8)
+    xs = [rng.uniform(-1, 1, (4, 7)).astype(numpy.float32) for _ in range(3)]
+    t = numpy.array([0, 1, 2, 1], numpy.int32)
+    ref, model = _Stateful(False), _Stateful(True)
+    model.copyparams(ref)
+    grads = []
+    for m in (ref, model):
+        numpy.random.seed(9)
+        m(xs[0])
+        for _ in range(2):
+            m.cleargrads()
+            a = F.softmax_cross_entropy(m(xs[0]), t)
+            b = F.softmax_cross_entropy(m(xs[1]), t)
+            with chainer.no_backprop_mode():
+                m(xs[2])
+            a.backward()
+            b.backward()
+            a.backward()  # a second backward adds the same gradients again
+        grads.append([p.grad.copy() for _, p in sorted(m.namedparams())])
+    for g, h in zip(*grads):
+        numpy.testing.assert_allclose(g, h, rtol=1e-5, atol=1e-6)
 
 
 def test_schedule_freed_when_outputs_dropped_without_backward():
@@ -344,14 +391,19 @@ def test_schedule_freed_when_outputs_dropped_without_backward():
     assert len(_schedules(model)) == 1
 
 
-def test_second_backward_after_release_raises():
-    model = _StaticMLP()
-    x = numpy.ones((2, 7), numpy.float32)
-    model(x)
-    y = F.sum(model(x))
-    y.backward()
-    with pytest.raises(RuntimeError, match='released'):
-        y.backward()
+def test_two_losses_backpropagated_through_one_call():
+    # As define-by-run (Chainer 7.8.1's replays gave other gradients).
+    x = numpy.random.RandomState(4).uniform(-1, 1, (2, 7)).astype(numpy.float32)
+    ref, model = _MLP(), _StaticMLP()
+    model.copyparams(ref)
+    for m in (ref, model):
+        for _ in range(3):
+            y = m(x)
+            m.cleargrads()
+            F.sum(y).backward()
+            F.sum(y * y).backward()
+    for (_, p), (_, q) in zip(sorted(ref.namedparams()), sorted(model.namedparams())):
+        numpy.testing.assert_allclose(p.grad, q.grad, rtol=1e-6, atol=1e-6)
 
 
 def test_unneeded_intermediates_are_not_kept():
@@ -403,3 +455,213 @@ def test_node_with_backward_accumulate_only():
         m.cleargrads()
         F.sum(m(x)).backward()
         numpy.testing.assert_allclose(m.l1.b.grad, numpy.full(5, 4, numpy.float32))
+
+
+class _Pair(_Switchable):
+    """Takes a list ``[x, x2]``; returns nested outputs ``((y,), y + 1)``."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(3, 4)
+
+    def _forward(self, xs):
+        y = self.l1(xs[0] + xs[1] * 0.5)
+        return (y,), [F.sum(y)]
+
+
+def test_nested_arguments_and_outputs():
+    ref, model = _Pair(False), _Pair(True)
+    model.copyparams(ref)
+    for m in (ref, model):
+        rng = numpy.random.RandomState(3)
+        m.outs = []
+        for _ in range(3):
+            xs = [chainer.Variable(rng.uniform(-1, 1, (2, 3)).astype(numpy.float32)),
+                  rng.uniform(-1, 1, (2, 3)).astype(numpy.float32)]
+            m.cleargrads()
+            (y,), (s,) = out = m(xs)
+            assert type(out) is tuple and type(out[0]) is tuple and type(out[1]) is list
+            (F.sum(y * y) + s).backward()
+            m.outs.append((y.array, m.l1.W.grad.copy(), xs[0].grad))
+    for a, b in zip(ref.outs, model.outs):
+        for u, v in zip(a, b):
+            numpy.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-6)
+
+
+def test_array_arguments_are_not_frozen():
+    # An array argument reaches forward as a Variable: what forward computes
+    # from it (here with NumPy-style operators) is replayed, not frozen.
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            assert isinstance(x, chainer.Variable)
+            return self.l1(x * 2.0 + numpy.ones(7, numpy.float32))
+
+    m = M()
+    for i in range(3):
+        x = numpy.full((2, 7), i, numpy.float32)
+        numpy.testing.assert_allclose(
+            m(x).array, m.l1(x * 2.0 + 1.0).array, rtol=1e-6, atol=1e-6)
+
+
+def test_dropout_draws_a_new_mask_on_every_replay():
+    # Chainer 7.8.1's replays kept the first call's mask.
+    class Drop(_Switchable):
+        def __init__(self, static):
+            super().__init__(static)
+            with self.init_scope():
+                self.l1 = L.Linear(7, 6)
+
+        def _forward(self, x):
+            return F.dropout(self.l1(x), 0.5)
+
+    x = numpy.ones((4, 7), numpy.float32)
+    ref, model = Drop(False), Drop(True)
+    model.copyparams(ref)
+    outs = []
+    for m in (ref, model):
+        numpy.random.seed(5)
+        with chainer.no_backprop_mode():
+            m(x)
+        ys = []
+        for _ in range(3):
+            y = m(x)
+            F.sum(y).backward()
+            ys.append(y.array)
+        outs.append(ys)
+    assert not numpy.array_equal(outs[1][0], outs[1][1])
+    for a, b in zip(*outs):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_multi_output_node_backward():
+    class M(_MLP):
+        @static_graph
+        def forward(self, x):
+            a, b = F.split_axis(self.l1(x), [2], axis=1)
+            return F.concat((b, a), axis=1)
+
+    m = M()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        m.cleargrads()
+        F.sum(m(x) * numpy.arange(5, dtype=numpy.float32)).backward()
+        numpy.testing.assert_allclose(m.l1.b.grad, [6, 8, 0, 2, 4])
+
+
+def test_no_backprop_outputs_require_grad_as_define_by_run():
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    for _ in range(3):
+        with chainer.no_backprop_mode():
+            y = model(x)
+        assert y.requires_grad and y.creator_node is None
+    with chainer.no_backprop_mode():
+        (y,), _ = _Pair(True)([x[:, :3], x[:, :3]])
+    assert y.creator_node is None
+
+
+def test_schedule_manager_attribute_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    model = _StaticMLP()
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    model.schedule_manager.end_forward()  # Chainer's API for forward-only iterations
+    y = model(x)
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone.schedule_manager is not model.schedule_manager
+        for _ in range(2):
+            numpy.testing.assert_array_equal(clone(x).array, y.array)
+        assert len(_schedules(clone)) == 1
+
+
+@pytest.mark.parametrize('arg', ['abc', 1.5, None, [numpy.ones((2, 7), numpy.float32), 3]])
+def test_argument_other_than_arrays_raises_type_error(arg):
+    # As in Chainer, which made a Variable of each argument.
+    with pytest.raises(TypeError, match='Variables or arrays'):
+        _StaticMLP()(arg)
+
+
+def test_differentiating_a_replayed_gradient_again_raises():
+    model = _StaticMLP()
+    x = chainer.Variable(numpy.ones((2, 7), numpy.float32))
+    model(x)
+    gx, = chainer.grad([F.sum(model(x) ** 2)], [x], enable_double_backprop=True)
+    ref = chainer.Variable(x.array.copy())
+    g_ref, = chainer.grad([F.sum(_MLP.forward(model, ref) ** 2)], [ref])
+    numpy.testing.assert_allclose(gx.array, g_ref.array, rtol=1e-6)
+    with pytest.raises(NotImplementedError, match='enable_double_backprop=True'):
+        F.sum(gx * gx).backward()
+
+
+def test_static_code_gets_this_call_s_arrays():
+    # Chainer's protocol: arrays of the schedule passed to a static_code function
+    # (its ``inputs=``, here also a parameter) are this call's on every replay;
+    # other arrays (a buffer filled in place through ``outputs=``) stay as given.
+    class M(_MLP):
+        def __init__(self):
+            super().__init__()
+            self.buf = numpy.zeros((2, 5), numpy.float32)
+
+        @static_code
+        def _double(self, inputs):
+            return inputs[0] * 2 + inputs[1],
+
+        @static_code
+        def _fill(self, inputs, outputs):
+            outputs[0][...] = inputs[0] + 1
+
+        @static_graph
+        def forward(self, x):
+            h = self.l1(x)
+            d, = self._double(inputs=[h.array, self.l1.b.array])
+            self._fill(inputs=[h.array], outputs=[self.buf])
+            return h + d + self.buf
+
+    m = M()
+    for i in range(3):
+        x = numpy.full((2, 7), i, numpy.float32)
+        m.l1.b.array[...] = i
+        h = m.l1(x).array
+        numpy.testing.assert_allclose(m(x).array, h * 4 + i + 1, rtol=1e-6)
+
+
+class _OldStyleNoise(chainer.Function):
+    """An old-style Function that draws its mask in forward and keeps it."""
+
+    def forward(self, inputs):
+        self.mask = (numpy.random.rand(*inputs[0].shape) > 0.5).astype(inputs[0].dtype)
+        return inputs[0] * self.mask,
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0] * self.mask,
+
+
+def test_old_style_function_state_is_per_call():
+    class Old(_Switchable):
+        def __init__(self, static):
+            super().__init__(static)
+            with self.init_scope():
+                self.l1 = L.Linear(7, 5)
+
+        def _forward(self, x):
+            return F.tanh(_OldStyleNoise()(self.l1(x)))
+
+    x = numpy.random.RandomState(6).uniform(-1, 1, (3, 7)).astype(numpy.float32)
+    ref, model = Old(False), Old(True)
+    model.copyparams(ref)
+    grads = []
+    for m in (ref, model):
+        numpy.random.seed(11)
+        out = []
+        for _ in range(3):
+            m.cleargrads()
+            a, b = m(x), m(x)
+            F.sum(a * a + b).backward()
+            out += [a.array, b.array, m.l1.W.grad.copy()]
+        grads.append(out)
+    for u, v in zip(*grads):
+        numpy.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-7)
