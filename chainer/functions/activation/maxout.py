@@ -12,32 +12,34 @@ from chainer.utils import type_check
 
 
 class _MaxOverPool(function_node.FunctionNode):
-    """Maximum over axis ``axis + 1`` of ``x`` viewed with the shape ``pooled_shape``."""
+    """Maximum over axis ``axis + 1`` of the pooled view of the input; labelled
+    ``Max`` as Chainer's maxout graph (``Reshape`` then ``Max``) shows it."""
 
-    def __init__(self, pooled_shape: tuple, axis: int):
-        self.pooled_shape = pooled_shape
+    def __init__(self, axis: int):
         self.axis = axis
+
+    @property
+    def label(self):
+        return 'Max'
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)
 
     def forward(self, inputs):
-        x, = inputs
-        xr = x.reshape(self.pooled_shape)
+        xr, = inputs
         a = self.axis + 1
         y = array_utils.extremum(xr, a)
         mask = array_utils.equal_to_kept(xr, y, a)
         # Every maximal element gets the gradient, as Chainer's max does.
         self.mask = mask
-        self._in_shape = x.shape
-        return utils.force_array(y.reshape(y.shape[:self.axis + 1] + y.shape[self.axis + 2:])),
+        self._pooled_shape = xr.shape
+        return utils.force_array(y.reshape(y.shape[:a] + y.shape[a + 1:])),
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
-        shape = list(self.pooled_shape)
+        shape = list(self._pooled_shape)
         shape[self.axis + 1] = 1
-        g = broadcast_to(reshape(gy, tuple(shape)), self.pooled_shape)
-        return reshape(g * self.mask, self._in_shape),
+        return broadcast_to(reshape(gy, tuple(shape)), self._pooled_shape) * self.mask,
 
 
 def maxout(x, pool_size: int, axis: int = 1):
@@ -68,5 +70,5 @@ def maxout(x, pool_size: int, axis: int = 1):
         raise type_check.InvalidType(expect, actual, msg)
     pooled_shape = (x_shape[:axis] + (x_shape[axis] // pool_size, int(pool_size))
                     + x_shape[axis + 1:])
-    y, = _MaxOverPool(pooled_shape, axis).apply((x,))
+    y, = _MaxOverPool(axis).apply((reshape(x, pooled_shape),))
     return y
