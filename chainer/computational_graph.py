@@ -130,7 +130,8 @@ class ComputationalGraph:
             elif (isinstance(head, function_node.FunctionNode)
                   and isinstance(tail, variable.VariableNode)):
                 pass
-            elif not self.remove_variable:
+            elif not (self.remove_variable and isinstance(head, function_node.FunctionNode)
+                      and isinstance(tail, function_node.FunctionNode)):
                 raise TypeError('head and tail should be the set of VariableNode and Function')
             edge = (id(head), id(tail))
             if edge in drawn:

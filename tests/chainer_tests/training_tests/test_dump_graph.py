@@ -88,6 +88,9 @@ def test_bad_arguments():
         c.build_computational_graph([y, numpy.ones(2)])
     with pytest.raises(TypeError):
         c.DotNode('node')
+    for remove_variable in (False, True):
+        with pytest.raises(TypeError, match='head and tail'):
+            c.ComputationalGraph([], [('a', 'b')], remove_variable=remove_variable).dump()
 
 
 def test_dot_node():
