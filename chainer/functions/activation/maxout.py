@@ -27,6 +27,9 @@ class _MaxOverPool(function_node.FunctionNode):
 
     def forward(self, inputs):
         xr, = inputs
+        # Chainer's Max node kept both arrays; their nodes' data show them.
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
         a = self.axis + 1
         y = array_utils.extremum(xr, a)
         mask = array_utils.equal_to_kept(xr, y, a)

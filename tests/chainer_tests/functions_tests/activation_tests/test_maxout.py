@@ -117,3 +117,4 @@ def test_maxout_graph_is_reshape_then_max():
     assert pooled.shape == (2, 2, 3, 3)
     assert pooled.creator.label == 'Reshape'
     assert pooled.creator.inputs[0] is x.node
+    assert y.node.data is y.array and pooled.data is not None
