@@ -151,6 +151,12 @@ def test_batch_matmul_at_older_opsets(opset):
     _util.check(fn, [_x(2, 4, seed=1), _x(2, 4, 3, seed=2)], opset_version=opset)
 
 
+def test_maxout_exports_as_reshape_and_max():
+    model = _util.check(lambda x: F.maxout(x, 2), [_x(3, 4, 2, seed=1)])
+    ops = [n.op_type for n in model.graph.node]
+    assert 'Reshape' in ops and ops[-1] == 'ReduceMax'
+
+
 def test_linear_3d_input():
     W, b = _x(5, 4, seed=3), _x(5, seed=4)
     _util.check(lambda x: F.linear(x, W, b, n_batch_axes=2), X)
