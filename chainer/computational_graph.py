@@ -69,6 +69,15 @@ def _skip_variable(nodes: list, edges: list) -> tuple:
     return nodes, func_edges
 
 
+def _style(style: Any, default: dict) -> Any:
+    # Each graph gets its own copy of the default, so editing it leaves other graphs alone.
+    if style is None:
+        return {}
+    if isinstance(style, str) and style == 'default':
+        return dict(default)
+    return style
+
+
 class ComputationalGraph:
     """A computational graph: its nodes and edges, dumpable to dot.
 
@@ -87,10 +96,8 @@ class ComputationalGraph:
     def __init__(self, nodes: list, edges: list, variable_style: Any = 'default',
                  function_style: Any = 'default', rankdir: str = 'TB',
                  remove_variable: bool = False, show_name: bool = True) -> None:
-        if variable_style == 'default':
-            variable_style = _var_style
-        if function_style == 'default':
-            function_style = _func_style
+        variable_style = _style(variable_style, _var_style)
+        function_style = _style(function_style, _func_style)
         if rankdir not in ('TB', 'BT', 'LR', 'RL'):
             raise ValueError('rankdir must be in TB, BT, LR or RL.')
         self.nodes = nodes
@@ -123,7 +130,8 @@ class ComputationalGraph:
             elif (isinstance(head, function_node.FunctionNode)
                   and isinstance(tail, variable.VariableNode)):
                 pass
-            elif not self.remove_variable:
+            elif not (self.remove_variable and isinstance(head, function_node.FunctionNode)
+                      and isinstance(tail, function_node.FunctionNode)):
                 raise TypeError('head and tail should be the set of VariableNode and Function')
             edge = (id(head), id(tail))
             if edge in drawn:

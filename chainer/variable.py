@@ -289,8 +289,6 @@ class Variable:
             raise TypeError(
                 'Variable accepts numpy.ndarray, cupy.ndarray or None as its data, '
                 f'got {type(data).__module__}.{type(data).__qualname__}')
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f'name must be a str or None, got {type(name).__name__}')
         if not isinstance(requires_grad, (bool, numpy.bool_)):
             raise _ValueAssertionError(
                 f'requires_grad must be a bool, got {type(requires_grad).__name__}')

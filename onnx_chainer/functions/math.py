@@ -10,7 +10,7 @@ from onnx_chainer.functions.opset_version import support
 
 __all__ = [
     'convert_Absolute', 'convert_Add', 'convert_AddConstant', 'convert_Arccos',
-    'convert_Arcsin', 'convert_Arctan', 'convert_ArgMax', 'convert_ArgMin',
+    'convert_Arcsin', 'convert_Arctan', 'convert_ArgMax', 'convert_ArgMin', 'convert_BatchMatMul',
     'convert_BroadcastTo', 'convert_Clip', 'convert_Cos', 'convert_Cosh', 'convert_Div',
     'convert_DivByConstant', 'convert_DivFromConstant', 'convert_Exp', 'convert_Identity',
     'convert_LinearInterpolate', 'convert_Log', 'convert_LogSumExp', 'convert_MatMul',
@@ -192,6 +192,22 @@ def convert_MatMul(func, opset_version, input_names, output_names, context):
     if func.transb and b_nd >= 2:
         b = _swap_last(gb, context, b, b_nd)
     gb.op('MatMul', [a, b])
+    return gb.nodes(output_names)
+
+
+@support(_OPSETS)
+def convert_BatchMatMul(func, opset_version, input_names, output_names, context):
+    """The deprecated ``batch_matmul`` (Chainer's onnx_chainer had no converter): a
+    2-D operand is a stack of columns, then as :func:`convert_MatMul`."""
+    gb = _util.builder(context)
+    names = []
+    for i, (name, trans) in enumerate(zip(input_names, (func.transa, func.transb))):
+        if len(_util.in_shape(func, i)) == 2:
+            name = gb.op('Unsqueeze', [name, _util.ints(context, [2])])
+        if trans:
+            name = _swap_last(gb, context, name, 3)
+        names.append(name)
+    gb.op('MatMul', names)
     return gb.nodes(output_names)
 
 

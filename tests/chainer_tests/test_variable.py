@@ -59,6 +59,14 @@ class TestConstruction:
         v.name = 'y'
         assert v.name == 'y'
 
+    def test_name_of_any_type(self):
+        # As in Chainer, the constructor takes any name, as the setter does; graph
+        # dumps print it with str().
+        v = Variable(np.zeros(1, np.float32), name=3)
+        assert v.name == 3 and v.node.name == 3
+        assert v.node.label == '(1), float32'
+        assert chainer.Parameter(np.zeros(1), name=('a', 1)).name == ('a', 1)
+
     def test_requires_grad(self):
         v = Variable(np.zeros(1), requires_grad=False)
         assert v.requires_grad is False

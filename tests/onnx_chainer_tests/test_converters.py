@@ -1,4 +1,6 @@
 """Each converter: export one function call, check it and run it in onnxruntime."""
+import warnings
+
 import numpy
 import pytest
 
@@ -123,6 +125,36 @@ def test_binary(name, fn):
     # where's condition is an array taken at export time.
     _util.check(fn, [_x(2, 3, 4, seed=1), _x(2, 3, 4, seed=2)], rtol=1e-5, atol=1e-5,
                 fresh_input=name != 'where')
+
+
+@pytest.mark.parametrize('a_shape,b_shape,transa,transb', [
+    ((2, 3, 4), (2, 4, 5), False, False),
+    ((2, 4), (2, 4, 3), True, False),
+    ((2, 3, 4), (2, 5, 4), False, True),
+    ((2, 3), (2, 3), False, True),
+])
+def test_batch_matmul(a_shape, b_shape, transa, transb):
+    # One BatchMatMul node, which Chainer's onnx_chainer could not convert.
+    def fn(a, b):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            return F.batch_matmul(a, b, transa, transb)
+    _util.check(fn, [_x(*a_shape, seed=1), _x(*b_shape, seed=2)])
+
+
+@pytest.mark.parametrize('opset', [11, 13])
+def test_batch_matmul_at_older_opsets(opset):
+    def fn(a, b):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            return F.batch_matmul(a, b, transa=True)
+    _util.check(fn, [_x(2, 4, seed=1), _x(2, 4, 3, seed=2)], opset_version=opset)
+
+
+def test_maxout_exports_as_reshape_and_max():
+    model = _util.check(lambda x: F.maxout(x, 2), [_x(3, 4, 2, seed=1)])
+    ops = [n.op_type for n in model.graph.node]
+    assert 'Reshape' in ops and ops[-1] == 'ReduceMax'
 
 
 def test_linear_3d_input():

@@ -3,41 +3,9 @@ from __future__ import annotations
 
 import numpy
 
-from chainer import function_node
-from chainer import utils
-from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
-from chainer.utils import array as array_utils
+from chainer.functions.math.minmax import max as max_
 from chainer.utils import type_check
-
-
-class _MaxOverPool(function_node.FunctionNode):
-    """Maximum over axis ``axis + 1`` of ``x`` viewed with the shape ``pooled_shape``."""
-
-    def __init__(self, pooled_shape: tuple, axis: int):
-        self.pooled_shape = pooled_shape
-        self.axis = axis
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        xr = x.reshape(self.pooled_shape)
-        a = self.axis + 1
-        y = array_utils.extremum(xr, a)
-        mask = array_utils.equal_to_kept(xr, y, a)
-        # Every maximal element gets the gradient, as Chainer's max does.
-        self.mask = mask
-        self._in_shape = x.shape
-        return utils.force_array(y.reshape(y.shape[:self.axis + 1] + y.shape[self.axis + 2:])),
-
-    def backward(self, indexes, grad_outputs):
-        gy, = grad_outputs
-        shape = list(self.pooled_shape)
-        shape[self.axis + 1] = 1
-        g = broadcast_to(reshape(gy, tuple(shape)), self.pooled_shape)
-        return reshape(g * self.mask, self._in_shape),
 
 
 def maxout(x, pool_size: int, axis: int = 1):
@@ -68,5 +36,5 @@ def maxout(x, pool_size: int, axis: int = 1):
         raise type_check.InvalidType(expect, actual, msg)
     pooled_shape = (x_shape[:axis] + (x_shape[axis] // pool_size, int(pool_size))
                     + x_shape[axis + 1:])
-    y, = _MaxOverPool(pooled_shape, axis).apply((x,))
-    return y
+    # Chainer's composition, so that graph dumps and exports see Reshape and Max.
+    return max_(reshape(x, pooled_shape), axis=axis + 1)

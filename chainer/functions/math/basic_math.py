@@ -219,13 +219,14 @@ def _gpu_raw_op(x, op: str, other):
 
 class AddConstant(function_node.FunctionNode):
     is_elementwise = True
+    _shown = None  # what the label prints, where it is not ``value`` (``x - c``)
 
     def __init__(self, value):
         self.value = value
 
     @property
     def label(self):
-        return f'_ + {_label_const(self.value)}'
+        return f'_ + {_label_const(self.value if self._shown is None else self._shown)}'
 
     def forward(self, inputs):
         x = inputs[0]
@@ -324,13 +325,24 @@ def sub(self, rhs):
         return Sub().apply((self, rhs))[0]
     if self.dtype.kind == 'b' or type(rhs) in _FAST_SCALARS and self.dtype.kind == 'f':
         return AddConstant(-rhs).apply((self,))[0]
-    return AddConstant(_negated_in_dtype(self, rhs)).apply((self,))[0]
+    node = AddConstant(_negated_in_dtype(self, rhs))
+    node._shown = _negated_exactly(rhs)
+    return node.apply((self,))[0]
 
 
 def _negated_in_dtype(x, value):
     """``-value`` in the dtype of ``x``, wrapping as the subtraction does (``uint8 - 2``
     adds 254), never in a NumPy scalar's own (``-numpy.uint8(200)`` is 56)."""
     return numpy.negative(_asarray(_c(x, value)))[()]
+
+
+def _negated_exactly(value):
+    """``-value`` as the label of ``x - value`` shows it: in the constant's own type
+    (``x - numpy.float32(0.1)`` adds ``(-0.10000000149011612)``), integers and bools
+    as Python ints so that nothing wraps."""
+    if isinstance(value, (bool, numpy.bool_, numpy.integer)):
+        return -int(value)
+    return -value
 
 
 class SubFromConstant(function_node.FunctionNode):
@@ -776,7 +788,9 @@ def pow(self, rhs):
     rhs = _rhs(self, rhs)
     if isinstance(rhs, Variable):
         return PowVarVar().apply((self, rhs))[0]
-    if isinstance(rhs, (numpy.integer, numpy.bool_)):
+    if isinstance(rhs, numpy.bool_):
+        rhs = bool(rhs)
+    elif isinstance(rhs, numpy.integer):
         rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
     return PowVarConst(rhs).apply((self,))[0]
 

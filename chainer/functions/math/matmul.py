@@ -6,6 +6,7 @@ import warnings
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer import variable
 from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
@@ -113,6 +114,76 @@ def matmul(a, b, transa: bool = False, transb: bool = False):
     return MatMul(transa=transa, transb=transb).apply((a, b))[0]
 
 
+def _columns(x):
+    """A 2-D operand (array or Variable) of :func:`batch_matmul`, ``(B, N)``, as ``B``
+    columns ``(B, N, 1)``."""
+    if x.ndim != 2:
+        return x
+    return reshape(x, x.shape + (1,)) if isinstance(x, variable.Variable) else x[..., None]
+
+
+class BatchMatMul(function_node.FunctionNode):
+    """The node of the deprecated :func:`batch_matmul`: products of two stacks of
+    matrices, a 2-D operand being a stack of columns; one node, as in Chainer."""
+
+    def __init__(self, transa: bool = False, transb: bool = False) -> None:
+        self.transa = bool(transa)
+        self.transb = bool(transb)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('a', 'b'))
+        a_type, b_type = in_types
+        type_check.expect(
+            a_type.dtype.kind == 'f',
+            b_type.dtype.kind == 'f',
+            a_type.ndim >= 2, a_type.ndim <= 3,
+            b_type.ndim >= 2, b_type.ndim <= 3,
+            a_type.shape[0] == b_type.shape[0],
+        )
+
+        def dims(t):  # rows and columns of each matrix of the stack
+            return t.shape[1], (t.shape[2] if type_check.eval(t.ndim) == 3 else 1)
+        a_rows, a_cols = dims(a_type)
+        b_rows, b_cols = dims(b_type)
+        inner_a = a_rows if self.transa else a_cols
+        inner_b = b_cols if self.transb else b_rows
+        if not (isinstance(inner_a, int) and isinstance(inner_b, int)):
+            type_check.expect(inner_a == inner_b)
+        elif inner_a != inner_b:
+            raise type_check.InvalidType('inner dimensions agree', f'{inner_a} != {inner_b}')
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        a, b = inputs
+        return utils.force_array(
+            _matmul(_columns(a), _columns(b), self.transa, self.transb)),
+
+    def backward(self, indexes, grad_outputs):
+        a, b = self.get_retained_inputs()
+        gy, = grad_outputs
+        a3, b3 = _columns(a), _columns(b)
+        ret = []
+        for i in indexes:
+            if i == 0:
+                if self.transa:
+                    g = matmul(b3, gy, transa=self.transb, transb=True)
+                else:
+                    g = matmul(gy, b3, transb=not self.transb)
+                target = a
+            else:
+                if self.transb:
+                    g = matmul(gy, a3, transa=True, transb=self.transa)
+                else:
+                    g = matmul(a3, gy, transa=not self.transa)
+                target = b
+            if g.shape != target.shape:
+                g = reshape(g, target.shape)
+            if g.dtype != target.dtype:
+                g = cast(g, target.dtype)
+            ret.append(g)
+        return tuple(ret)
+
+
 def _check_batch_ndim(x, name: str) -> None:
     function_node._check_input(x)
     ndim = x.ndim
@@ -130,8 +201,4 @@ def batch_matmul(a, b, transa: bool = False, transb: bool = False):
     warnings.warn('batch_matmul is deprecated. Use matmul instead.', DeprecationWarning)
     _check_batch_ndim(a, 'a')
     _check_batch_ndim(b, 'b')
-    if a.ndim == 2:
-        a = reshape(a, a.shape + (1,))
-    if b.ndim == 2:
-        b = reshape(b, b.shape + (1,))
-    return matmul(a, b, transa, transb)
+    return BatchMatMul(transa, transb).apply((a, b))[0]

@@ -33,15 +33,22 @@ def _index(xp, batch, pos, channels: int) -> tuple:
 class SparseGather(function_node.FunctionNode):
     """``y[r, c, ...] = sum_k x[batch[r], c, pos[r, c, ..., k]] * weight[r, c, ..., k]``
     over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
-    size 1; both are fixed)."""
+    size 1; both are fixed).  Inputs after ``x`` (the RoIs and their indices, as
+    Chainer's RoI nodes take them) only appear in the graph; ``label`` names the
+    public function's node as Chainer's graph dumps show it."""
 
-    def __init__(self, batch, pos, weight) -> None:
+    def __init__(self, batch, pos, weight, label: str = 'SparseGather') -> None:
         self.batch = batch
         self.pos = pos
         self.weight = weight
+        self._label = label
+
+    @property
+    def label(self):
+        return self._label
 
     def forward(self, inputs):
-        x, = inputs
+        x = inputs[0]
         xp = backend.get_array_module(x)
         self._x_shape = x.shape
         n, c = x.shape[:2]
@@ -51,8 +58,9 @@ class SparseGather(function_node.FunctionNode):
         return y.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
-        return SparseScatter(self.batch, self.pos, self.weight,
-                             self._x_shape).apply(grad_outputs)
+        gx, = SparseScatter(self.batch, self.pos, self.weight,
+                            self._x_shape).apply(grad_outputs)
+        return tuple(gx if i == 0 else None for i in indexes)
 
 
 class SparseScatter(function_node.FunctionNode):
@@ -228,16 +236,16 @@ def align_taps(start_h, start_w, end_h, end_w, out_h: int, out_w: int, height: i
 _CHUNK = 1 << 22
 
 
-def gather_mean(x, batch, pos, weight):
+def gather_mean(x, batch, pos, weight, label: str, extras: tuple):
     """:class:`SparseGather` with channel-independent taps ``pos``/``weight`` ``(R, P, Q, K)``."""
     xp = backend.get_array_module(x)
     array_utils.check_index_range(batch, x.shape[0], 'roi_indices')
     y, = SparseGather(xp.asarray(batch), xp.asarray(pos[:, None], dtype=numpy.int32),
-                      xp.asarray(weight[:, None])).apply((x,))
+                      xp.asarray(weight[:, None]), label).apply((x,) + extras)
     return y
 
 
-def gather_max(x, batch, pos, weight, valid):
+def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple):
     """Per channel, the largest of the sample values (``(R, P, Q, S, K)`` taps summed over
     K with their weights; the ``valid`` samples only) as a :class:`SparseGather`;
     0 where no sample is valid.  RoIs are evaluated in chunks to bound memory."""
@@ -265,7 +273,7 @@ def gather_max(x, batch, pos, weight, valid):
         sel_pos = [xp.zeros((0, c) + pos.shape[1:3] + pos.shape[-1:], dtype=numpy.int32)]
         sel_w = [xp.zeros(sel_pos[0].shape, dtype=xf.dtype)]
     y, = SparseGather(xp.asarray(batch), xp.concatenate(sel_pos),
-                      xp.concatenate(sel_w)).apply((x,))
+                      xp.concatenate(sel_w), label).apply((x,) + extras)
     return y
 
 

@@ -40,7 +40,8 @@ def roi_average_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_s
     R, P, Q, S, K = pos.shape
     weight = weight / count[:, None, None, None, None]
     return _roi.gather_mean(x, batch, pos.reshape(R, P, Q, S * K),
-                            weight.reshape(R, P, Q, S * K))
+                            weight.reshape(R, P, Q, S * K), 'ROIAverageAlign2D',
+                            (rois, roi_indices))
 
 
 class AlignNode(_composite.CompositeNode):

@@ -20,7 +20,8 @@ def roi_average_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial
     """
     batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
     count = numpy.maximum(valid.sum(axis=-1, keepdims=True), 1)
-    return _roi.gather_mean(x, batch, pos, valid / count)
+    return _roi.gather_mean(x, batch, pos, valid / count, 'ROIAveragePooling2D',
+                            (rois, roi_indices))
 
 
 class ROIAveragePooling2D(_composite.CompositeNode):

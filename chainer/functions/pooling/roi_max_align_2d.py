@@ -16,7 +16,7 @@ def roi_max_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale
     :func:`~chainer.functions.roi_average_align_2d`."""
     batch, pos, weight, valid, _ = align_taps_for(x, rois, roi_indices, outsize,
                                                   spatial_scale, sampling_ratio)
-    return _roi.gather_max(x, batch, pos, weight, valid)
+    return _roi.gather_max(x, batch, pos, weight, valid, 'ROIMaxAlign2D', (rois, roi_indices))
 
 
 class ROIMaxAlign2D(AlignNode):

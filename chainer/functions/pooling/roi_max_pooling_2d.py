@@ -44,7 +44,8 @@ def roi_max_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_sca
         ~chainer.Variable of shape ``(R, c, out_h, out_w)``; empty bins are 0.
     """
     batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
-    return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid)
+    return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid,
+                           'ROIMaxPooling2D', (rois, roi_indices))
 
 
 class ROIMaxPooling2D(_composite.CompositeNode):

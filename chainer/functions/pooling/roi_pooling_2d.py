@@ -35,7 +35,8 @@ def roi_pooling_2d(x: Any, rois: Any, outh: int, outw: int, spatial_scale: float
     lo_h, hi_h = _roi.pool_bins(y0, y1, int(outh), h, plus_one=True)
     lo_w, hi_w = _roi.pool_bins(x0, x1, int(outw), w, plus_one=True)
     pos, valid = _roi.bin_taps(lo_h, hi_h, lo_w, hi_w, w)
-    return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid)
+    return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid,
+                           'ROIPooling2D', (rois,))
 
 
 class ROIPooling2D(_composite.CompositeNode):

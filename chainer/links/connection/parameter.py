@@ -8,6 +8,7 @@ import numpy
 from chainer import backend
 from chainer import link
 from chainer import variable
+from chainer.functions.math.identity import identity
 
 
 class Parameter(link.Link):
@@ -34,6 +35,9 @@ class Parameter(link.Link):
         if array.dtype.kind == 'f':
             self.W.grad = backend.get_array_module(array).full_like(array, numpy.nan)
 
-    def forward(self) -> variable.Variable:
-        """Returns the parameter variable ``W``."""
-        return self.W
+    def forward(self, volatile: Any = 'off') -> variable.Variable:
+        """A copy of ``W`` in the graph, through two ``Identity`` nodes as in Chainer.
+
+        ``volatile``, an argument of Chainer's first versions, is accepted and ignored.
+        """
+        return identity(identity(self.W))

@@ -64,6 +64,20 @@ def test_dump_options():
         c.build_computational_graph(y).dump('svg')
 
 
+def test_graph_styles_are_dicts_of_its_own():
+    x, h, y = _graph()
+    g = c.build_computational_graph(y, variable_style=None, function_style=None)
+    assert g.variable_style == {} and g.function_style == {}
+    g = c.build_computational_graph(y)
+    assert g.variable_style == {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
+    g.variable_style['color'] = 'red'
+    g.function_style.clear()
+    dot = c.build_computational_graph(y).dump()
+    assert 'red' not in dot and '#6495ED' in dot
+    style = {'shape': 'box'}
+    assert c.ComputationalGraph([], [], style, style).variable_style is style
+
+
 def test_bad_arguments():
     x, h, y = _graph()
     with pytest.raises(ValueError, match='remove_split'):
@@ -74,6 +88,9 @@ def test_bad_arguments():
         c.build_computational_graph([y, numpy.ones(2)])
     with pytest.raises(TypeError):
         c.DotNode('node')
+    for remove_variable in (False, True):
+        with pytest.raises(TypeError, match='head and tail'):
+            c.ComputationalGraph([], [('a', 'b')], remove_variable=remove_variable).dump()
 
 
 def test_dot_node():

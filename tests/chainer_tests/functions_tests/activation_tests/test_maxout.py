@@ -106,3 +106,15 @@ def test_maxout_slices_match_the_reduction(shape, pool, axis):
     mask = xr == numpy.expand_dims(want, axis + 1)
     numpy.testing.assert_array_equal(
         xv.grad, (numpy.expand_dims(gy, axis + 1) * mask).reshape(shape))
+
+
+def test_maxout_graph_is_reshape_then_max():
+    # Graph dumps show Chainer's two nodes: the pooled view, then its maximum.
+    x = chainer.Variable(numpy.zeros((2, 6, 3), numpy.float32))
+    y = F.maxout(x, 3)
+    assert type(y.creator) is F.math.minmax.Max and y.creator.axis == (2,)
+    pooled = y.creator.inputs[0]
+    assert pooled.shape == (2, 2, 3, 3)
+    assert pooled.creator.label == 'Reshape'
+    assert pooled.creator.inputs[0] is x.node
+    assert y.node.data is y.array and pooled.data is not None

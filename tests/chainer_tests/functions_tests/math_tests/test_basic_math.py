@@ -428,12 +428,28 @@ def test_labels():
     (lambda x: x + numpy.float32(0.1), '_ + 0.1'),
     (lambda x: x - numpy.float32(0.1), '_ + (-0.10000000149011612)'),
     (lambda x: x * numpy.float16(-0.1), '_ * (-0.0999755859375)'),
+    (lambda x: x - True, '_ + (-1)'),
+    (lambda x: x - False, '_ + 0'),
+    (lambda x: x - numpy.int32(3), '_ + (-3)'),
+    (lambda x: x - numpy.int64(-4), '_ + 4'),
+    (lambda x: x - numpy.int16(0), '_ + 0'),
+    (lambda x: x - numpy.uint8(200), '_ + (-200)'),
+    (lambda x: x - numpy.float64(0.1), '_ + (-0.1)'),
+    (lambda x: x ** numpy.True_, '_ ** True'),
 ])
-def test_labels_of_negative_constants(expr, label):
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_labels_of_negative_constants(expr, label, dtype):
     # Chainer's graph dumps show negative constants in parentheses, formatted
-    # as Python floats; non-negative ones as str() prints them.
-    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    # as Python floats; non-negative ones as str() prints them. ``x - c`` shows
+    # ``-c`` in c's own type, whatever x's dtype.
+    x = chainer.Variable(numpy.ones(2, dtype))
     assert expr(x).creator.label == label
+
+
+def test_subtracted_integer_constants_do_not_wrap():
+    x = chainer.Variable(numpy.zeros(2, numpy.float32))
+    numpy.testing.assert_array_equal((x - numpy.uint8(200)).array, [-200, -200])
+    numpy.testing.assert_array_equal((x - numpy.int8(-128)).array, [128, 128])
 
 
 def test_comparison_is_unsupported():

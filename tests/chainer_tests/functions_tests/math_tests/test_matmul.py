@@ -174,6 +174,44 @@ def test_batch_matmul(a_shape, b_shape, transa, transb, expected_shape):
     gradient_check.check_backward(f, (a, b), numpy.random.rand(*expected_shape))
 
 
+@pytest.mark.parametrize('a_shape,b_shape,transa,transb', [
+    ((3, 4), (3, 4, 2), True, False),
+    ((3, 2, 4), (3, 4), False, False),
+    ((3, 4, 2), (3, 5, 4), True, True),
+    ((3, 4), (3, 1, 4), False, False),
+    ((3, 4), (3, 5, 1), False, True),
+])
+def test_batch_matmul_is_one_node(a_shape, b_shape, transa, transb):
+    # Chainer's graph shows one BatchMatMul node fed with the operands as given.
+    rng = numpy.random.RandomState(4)
+    a = chainer.Variable(rng.rand(*a_shape))
+    b = chainer.Variable(rng.rand(*b_shape))
+    with pytest.warns(DeprecationWarning):
+        y = batch_matmul(a, b, transa, transb)
+    assert y.creator.label == 'BatchMatMul'
+    assert y.creator.inputs == (a.node, b.node)
+    a3 = a.array.reshape(a_shape[:2] + (-1,))
+    b3 = b.array.reshape(b_shape[:2] + (-1,))
+    numpy.testing.assert_allclose(y.array, _expected(a3, b3, transa, transb))
+
+    def f(a, b):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            return batch_matmul(a, b, transa, transb)
+    gy = rng.rand(*y.shape)
+    gradient_check.check_double_backward(f, (a.array, b.array), gy,
+                                         (rng.rand(*a_shape), rng.rand(*b_shape)))
+
+
+def test_batch_matmul_inner_sizes_must_agree():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        with pytest.raises(type_check.InvalidType):
+            batch_matmul(numpy.zeros((2, 3, 4)), numpy.zeros((2, 5, 1)))
+        with pytest.raises(type_check.InvalidType):
+            batch_matmul(numpy.zeros((2, 3)), numpy.zeros((2, 3)), transa=False)
+
+
 @pytest.mark.parametrize('a_shape,b_shape', [((3,), (3, 4)), ((2, 3, 4, 5), (2, 5, 1))])
 def test_batch_matmul_bad_ndim(a_shape, b_shape):
     with warnings.catch_warnings():

@@ -230,3 +230,21 @@ def test_rois_given_as_variables(kind, wrap_rois, wrap_indices):
     numpy.testing.assert_array_equal(x.grad, x_ref.grad)
     if wrap_rois:
         assert rois.grad is None  # the boxes get no gradient
+
+
+@pytest.mark.parametrize('kind,label', [
+    ('roi_pooling_2d', 'ROIPooling2D'), ('roi_max_pooling_2d', 'ROIMaxPooling2D'),
+    ('roi_average_pooling_2d', 'ROIAveragePooling2D'),
+    ('roi_average_align_2d', 'ROIAverageAlign2D'), ('roi_max_align_2d', 'ROIMaxAlign2D')])
+def test_roi_node_in_the_graph(kind, label):
+    # One node named and fed as Chainer's: x, the boxes and (but for roi_pooling_2d)
+    # their batch indices; only x gets a gradient.
+    x = chainer.Variable(numpy.ones((2, 3, 8, 9), numpy.float32))
+    rois = chainer.Variable(ROIS5 if kind == 'roi_pooling_2d' else ROIS4)
+    y = _roi_call(kind, x, rois, ROI_IDX)
+    node = y.creator
+    assert node.label == label
+    assert node.inputs[0] is x.node and node.inputs[1] is rois.node
+    assert len(node.inputs) == (2 if kind == 'roi_pooling_2d' else 3)
+    gx, grois = chainer.grad([F.sum(y)], [x, rois])
+    assert grois is None and gx.shape == x.shape

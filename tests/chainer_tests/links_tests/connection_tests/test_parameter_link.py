@@ -15,10 +15,16 @@ class TestParameterLink:
         assert link.W.array is a
         assert [name for name, _ in link.namedparams()] == ['/W']
 
-    def test_forward_returns_param(self):
+    def test_forward_returns_a_copy_of_param_in_the_graph(self):
+        # As Chainer: two Identity nodes lead from W to the result.
         link = L.Parameter(numpy.ones(3, 'f'))
-        y = link()
-        assert y is link.W
+        for y in (link(), link(volatile='on')):
+            assert y is not link.W
+            assert y.array is link.W.array
+            assert y.creator.label == 'Identity'
+            middle = y.creator.inputs[0]
+            assert middle.creator.label == 'Identity'
+            assert middle.creator.inputs[0] is link.W.node
 
     def test_gradient_flows(self):
         link = L.Parameter(numpy.ones(3, 'f'))
