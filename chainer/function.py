@@ -70,7 +70,9 @@ class FunctionAdapter(FunctionNode):
 
     def backward(self, target_input_indexes, grad_outputs):
         inputs = self.inputs
-        in_data = tuple([None if x.data is None else x.data for x in inputs])
+        # As in Chainer, an input that forward did not retain reaches backward as None.
+        retained = self._input_indexes_to_retain or ()
+        in_data = tuple([x.data if i in retained else None for i, x in enumerate(inputs)])
         out_grad = tuple([None if g is None else g.array for g in grad_outputs])
         is_gpu = any(isinstance(x, cuda.ndarray) for x in in_data if x is not None)
         if is_gpu:

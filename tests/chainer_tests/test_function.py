@@ -174,6 +174,34 @@ class TestForwardBackward:
         assert f.seen_inputs == (None,)
         np.testing.assert_array_equal(x.grad, [3.])
 
+    def test_unretained_input_is_none_even_if_kept_elsewhere(self):
+        # Mul keeps x's array in its node; Scale did not retain it, so its
+        # backward still gets None (by index, as in Chainer).
+        x = Variable(_f(2.))
+        f = Scale(3.)
+        F.sum(f(x) + Mul()(x, x)).backward()
+        assert f.seen_inputs == (None,)
+        np.testing.assert_array_equal(x.grad, [7.])
+
+    def test_retain_inputs_by_index(self):
+        seen = []
+
+        class KeepSecond(Function):
+            def forward(self, inputs):
+                self.retain_inputs((1,))
+                return inputs[0] * inputs[1],
+
+            def backward(self, inputs, grad_outputs):
+                seen.append(inputs)
+                x1 = inputs[1]
+                return grad_outputs[0] * x1, grad_outputs[0] * x1
+
+        x = Variable(_f(2.))
+        KeepSecond()(x, x).backward()
+        assert seen[0][0] is None
+        np.testing.assert_array_equal(seen[0][1], [2.])
+        np.testing.assert_array_equal(x.grad, [4.])
+
     def test_retain_outputs(self):
         x = Variable(_f(0., 1.))
         f = ExpOld()
