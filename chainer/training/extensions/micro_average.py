@@ -58,7 +58,12 @@ class MicroAverage(extension.Extension):
         if self._trigger(trainer):
             # As in Chainer, the type of the denominator sets the result's
             # (a NumPy scalar gives a numpy.float64, a Variable a Variable).
-            result = float(self._numerator) / self._denominator
+            numerator = float(self._numerator)
+            if numpy.ndim(self._denominator) == 0 and isinstance(
+                    self._denominator, (numpy.generic, numpy.ndarray)):
+                # NumPy 1 divided a Python float by a 0-d float32 in float64.
+                numerator = numpy.float64(numerator)
+            result = numerator / self._denominator
             self._numerator = 0
             self._denominator = 0
             reporter.report({self._result_key: result})

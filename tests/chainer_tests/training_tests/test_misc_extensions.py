@@ -115,6 +115,8 @@ def test_micro_average_result_follows_the_denominator():
     assert type(r) is float and r == 0.75
     r = _micro_average_once(3, numpy.int64(4))
     assert type(r) is numpy.float64 and r == 0.75
+    r = _micro_average_once(1, numpy.float16(2))
+    assert type(r) is numpy.float64 and r == 0.5
     r = _micro_average_once(3, chainer.Variable(numpy.asarray(4., numpy.float32)))
     assert isinstance(r, chainer.Variable) and r.dtype == numpy.float32
     assert float(r.array) == 0.75
