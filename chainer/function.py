@@ -5,12 +5,13 @@ import warnings
 import weakref
 from typing import Optional
 
-import chainer
+import numpy
+
 from chainer import configuration
 from chainer.backends import cuda
 from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports it here)
 from chainer.function_node import FunctionNode
-from chainer.variable import Variable
+from chainer.variable import Variable, _ARRAY_TYPES
 
 
 def no_backprop_mode():
@@ -95,7 +96,15 @@ class FunctionAdapter(FunctionNode):
             if gx is None:
                 ret.append(None)
                 continue
-            g = Variable._new(chainer.utils.force_array(gx), True)
+            if isinstance(gx, numpy.generic) and inputs[i].shape == ():
+                # NumPy arithmetic on 0-d arrays gives scalars; taken as 0-d arrays.
+                gx = numpy.asarray(gx)
+            elif not isinstance(gx, _ARRAY_TYPES):
+                # A TypeError as in Chainer (a Variable, a list, a number).
+                raise TypeError(
+                    f'backward of {self.label} must return arrays (or None), but the '
+                    f'gradient of input {i} is a {type(gx).__module__}.{type(gx).__qualname__}')
+            g = Variable._new(gx, True)
             g.node._old_style_grad_generator = self.label
             ret.append(g)
         return tuple(ret)

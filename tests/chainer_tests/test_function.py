@@ -283,6 +283,37 @@ class TestForwardBackward:
         assert z.creator is None
 
 
+class _ReturnsGrad(Function):
+    def __init__(self, make_grad):
+        self.make_grad = make_grad
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, inputs, grad_outputs):
+        return self.make_grad(grad_outputs[0]),
+
+
+@pytest.mark.parametrize('make_grad', [
+    lambda g: Variable(g * 2),
+    lambda g: (g * 2).tolist(),
+    lambda g: 2.0,
+    lambda g: np.float64(2.0),  # a NumPy scalar for an input that is not 0-d
+])
+def test_backward_returning_a_non_array_is_a_type_error(make_grad):
+    # As in Chainer; a Variable was taken as the gradient itself before.
+    x = Variable(_f(1., 2.))
+    with pytest.raises(TypeError, match='_ReturnsGrad'):
+        F.sum(_ReturnsGrad(make_grad)(x)).backward()
+    assert x.grad is None
+
+
+def test_backward_numpy_scalar_for_a_0d_input():
+    x = Variable(np.array(1.))
+    _ReturnsGrad(lambda g: np.float64(2.0))(x).backward()
+    assert type(x.grad) is np.ndarray and x.grad == 2.
+
+
 class TestDoubleBackprop:
 
     def test_grad_of_grad_raises(self):
