@@ -110,6 +110,38 @@ class FunctionAdapter(FunctionNode):
         return tuple(ret)
 
 
+class _EarlierCall(FunctionAdapter):
+    """Stands in the graph for an earlier call of a Function that was called again.
+
+    A Function has one node, which its latest call takes over; the outputs of an
+    earlier call keep their data and creator, but backprop through them raises
+    (Chainer crashed there, or silently lost the gradient).
+    """
+
+    def __init__(self, function: 'Function', inputs: tuple, outputs: tuple, rank: int) -> None:
+        FunctionNode.__init__(self)
+        self._function = function
+        self.inputs = inputs
+        self.outputs = outputs
+        self.rank = rank
+
+    def backward(self, target_input_indexes, grad_outputs):
+        raise RuntimeError(
+            f'{self.label} was called again after computing this output, so its graph '
+            'now belongs to the later call: create a new instance of the Function for '
+            'each call to backprop through more than one of them')
+
+
+def _retire_earlier_call(node: FunctionAdapter, inputs: tuple, outputs: tuple,
+                         rank: int) -> None:
+    live = [ref() for ref in outputs]
+    live = [y for y in live if y is not None and y._creator_node is node]
+    if live:
+        earlier = _EarlierCall(node.function, inputs, outputs, rank)
+        for y in live:
+            y._creator_node = earlier
+
+
 class Function:
     """Old-style differentiable function with array-level forward and backward.
 
@@ -123,12 +155,15 @@ class Function:
 
     def __call__(self, *inputs):
         node = self.node
+        earlier = (node.inputs, node.outputs, node.rank)
         # The graph now owns the node, and the node this Function.
         node._function = self
         node._weak_function = None
         self._node = weakref.ref(node)
         self._owned_node = None
         ret = node.apply(inputs)
+        if earlier[1] is not None and node.outputs is not earlier[1]:
+            _retire_earlier_call(node, *earlier)
         if len(ret) == 1:
             return ret[0]
         return ret

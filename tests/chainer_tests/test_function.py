@@ -314,6 +314,41 @@ def test_backward_numpy_scalar_for_a_0d_input():
     assert type(x.grad) is np.ndarray and x.grad == 2.
 
 
+class TestCalledAgain:
+    """One Function instance called more than once (its node goes to the latest call)."""
+
+    def test_backward_of_the_latest_call(self):
+        f = Mul()
+        x = Variable(_f(1., 2.))
+        for _ in range(2):
+            x.cleargrad()
+            y = f(x, x)
+            F.sum(y).backward()
+            np.testing.assert_array_equal(x.grad, [2., 4.])
+            assert y.creator is f
+
+    def test_backward_through_an_earlier_call_raises(self):
+        # Chainer crashed (TypeError or AssertionError); the gradient of the
+        # earlier call was silently lost before.
+        f = Mul()
+        a, b = Variable(_f(1.)), Variable(_f(2.))
+        ya = f(a, a)
+        yb = f(b, b)
+        assert ya.creator is f and yb.creator is f
+        with pytest.raises(RuntimeError, match='called again'):
+            F.sum(ya + yb).backward()
+        np.testing.assert_array_equal(ya.array, [1.])
+
+    def test_call_without_graph_keeps_the_earlier_one(self):
+        f = Mul()
+        a = Variable(_f(3.))
+        y = f(a, a)
+        with chainer.no_backprop_mode():
+            f(_f(1.), _f(1.))
+        y.backward()
+        np.testing.assert_array_equal(a.grad, [6.])
+
+
 class TestDoubleBackprop:
 
     def test_grad_of_grad_raises(self):
