@@ -32,6 +32,7 @@ class FunctionAdapter(FunctionNode):
     # so the Function alive). Either way no reference cycle is created.
     _function = None
     _weak_function = None
+    _earlier_call = False
 
     def __init__(self, function: 'Function') -> None:
         super().__init__()
@@ -70,6 +71,11 @@ class FunctionAdapter(FunctionNode):
         return outputs
 
     def backward(self, target_input_indexes, grad_outputs):
+        if self._earlier_call:
+            raise RuntimeError(
+                f'{self.label} was called again after computing this output, so its graph '
+                'now belongs to the later call: create a new instance of the Function for '
+                'each call to backprop through more than one of them')
         inputs = self.inputs
         # As in Chainer, an input that forward did not retain reaches backward as None.
         retained = self._input_indexes_to_retain or ()
@@ -110,34 +116,24 @@ class FunctionAdapter(FunctionNode):
         return tuple(ret)
 
 
-class _EarlierCall(FunctionAdapter):
-    """Stands in the graph for an earlier call of a Function that was called again.
+def _retire_earlier_call(node: FunctionAdapter, inputs: tuple, outputs: tuple,
+                         rank: int) -> None:
+    """Gives the live outputs of a Function's earlier call a node of their own.
 
-    A Function has one node, which its latest call takes over; the outputs of an
+    A Function has one node, which its latest call takes over; the outputs of the
     earlier call keep their data and creator, but backprop through them raises
     (Chainer crashed there, or silently lost the gradient).
     """
-
-    def __init__(self, function: 'Function', inputs: tuple, outputs: tuple, rank: int) -> None:
-        FunctionNode.__init__(self)
-        self._function = function
-        self.inputs = inputs
-        self.outputs = outputs
-        self.rank = rank
-
-    def backward(self, target_input_indexes, grad_outputs):
-        raise RuntimeError(
-            f'{self.label} was called again after computing this output, so its graph '
-            'now belongs to the later call: create a new instance of the Function for '
-            'each call to backprop through more than one of them')
-
-
-def _retire_earlier_call(node: FunctionAdapter, inputs: tuple, outputs: tuple,
-                         rank: int) -> None:
     live = [ref() for ref in outputs]
     live = [y for y in live if y is not None and y._creator_node is node]
     if live:
-        earlier = _EarlierCall(node.function, inputs, outputs, rank)
+        earlier = FunctionAdapter.__new__(FunctionAdapter)
+        FunctionNode.__init__(earlier)
+        earlier._function = node.function
+        earlier._earlier_call = True
+        earlier.inputs = inputs
+        earlier.outputs = outputs
+        earlier.rank = rank
         for y in live:
             y._creator_node = earlier
 
