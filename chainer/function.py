@@ -5,12 +5,13 @@ import warnings
 import weakref
 from typing import Optional
 
-import chainer
+import numpy
+
 from chainer import configuration
 from chainer.backends import cuda
 from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports it here)
 from chainer.function_node import FunctionNode
-from chainer.variable import Variable
+from chainer.variable import Variable, _ARRAY_TYPES
 
 
 def no_backprop_mode():
@@ -31,6 +32,7 @@ class FunctionAdapter(FunctionNode):
     # so the Function alive). Either way no reference cycle is created.
     _function = None
     _weak_function = None
+    _earlier_call = False
 
     def __init__(self, function: 'Function') -> None:
         super().__init__()
@@ -69,8 +71,15 @@ class FunctionAdapter(FunctionNode):
         return outputs
 
     def backward(self, target_input_indexes, grad_outputs):
+        if self._earlier_call:
+            raise RuntimeError(
+                f'{self.label} was called again after computing this output, so its graph '
+                'now belongs to the later call: create a new instance of the Function for '
+                'each call to backprop through more than one of them')
         inputs = self.inputs
-        in_data = tuple([None if x.data is None else x.data for x in inputs])
+        # As in Chainer, an input that forward did not retain reaches backward as None.
+        retained = self._input_indexes_to_retain or ()
+        in_data = tuple([x.data if i in retained else None for i, x in enumerate(inputs)])
         out_grad = tuple([None if g is None else g.array for g in grad_outputs])
         is_gpu = any(isinstance(x, cuda.ndarray) for x in in_data if x is not None)
         if is_gpu:
@@ -93,10 +102,40 @@ class FunctionAdapter(FunctionNode):
             if gx is None:
                 ret.append(None)
                 continue
-            g = Variable._new(chainer.utils.force_array(gx), True)
+            if isinstance(gx, numpy.generic) and inputs[i].shape == ():
+                # NumPy arithmetic on 0-d arrays gives scalars; taken as 0-d arrays.
+                gx = numpy.asarray(gx)
+            elif not isinstance(gx, _ARRAY_TYPES):
+                # A TypeError as in Chainer (a Variable, a list, a number).
+                raise TypeError(
+                    f'backward of {self.label} must return arrays (or None), but the '
+                    f'gradient of input {i} is a {type(gx).__module__}.{type(gx).__qualname__}')
+            g = Variable._new(gx, True)
             g.node._old_style_grad_generator = self.label
             ret.append(g)
         return tuple(ret)
+
+
+def _retire_earlier_call(node: FunctionAdapter, inputs: tuple, outputs: tuple,
+                         rank: int) -> None:
+    """Gives the live outputs of a Function's earlier call a node of their own.
+
+    A Function has one node, which its latest call takes over; the outputs of the
+    earlier call keep their data and creator, but backprop through them raises
+    (Chainer crashed there, or silently lost the gradient).
+    """
+    live = [ref() for ref in outputs]
+    live = [y for y in live if y is not None and y._creator_node is node]
+    if live:
+        earlier = FunctionAdapter.__new__(FunctionAdapter)
+        FunctionNode.__init__(earlier)
+        earlier._function = node.function
+        earlier._earlier_call = True
+        earlier.inputs = inputs
+        earlier.outputs = outputs
+        earlier.rank = rank
+        for y in live:
+            y._creator_node = earlier
 
 
 class Function:
@@ -112,12 +151,15 @@ class Function:
 
     def __call__(self, *inputs):
         node = self.node
+        earlier = (node.inputs, node.outputs, node.rank)
         # The graph now owns the node, and the node this Function.
         node._function = self
         node._weak_function = None
         self._node = weakref.ref(node)
         self._owned_node = None
         ret = node.apply(inputs)
+        if earlier[1] is not None and node.outputs is not earlier[1]:
+            _retire_earlier_call(node, *earlier)
         if len(ret) == 1:
             return ret[0]
         return ret

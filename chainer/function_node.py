@@ -496,6 +496,7 @@ class FunctionNode:
             if node is not None:
                 node._creator_node = None
         self.inputs = None
+        self.outputs = None
 
     # -- hooks -----------------------------------------------------------------
 

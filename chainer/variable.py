@@ -274,7 +274,6 @@ class Variable:
 
     # Ensure ``ndarray op Variable`` dispatches to the Variable's reflected operator.
     __array_priority__ = 200
-    __array_ufunc__ = None
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         name = kwargs.pop('name', None)

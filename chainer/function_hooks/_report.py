@@ -48,7 +48,8 @@ class TimerMixin:
         self._running_stack: list = []
         self._depth = 0
         self._total_time = 0
-        self.xp = numpy
+        # ``xp`` is set by each preprocess call; a fresh hook holds no module, so
+        # it can be pickled or deep-copied as in Chainer.
 
     def _start_timer(self) -> None:
         if self.xp is numpy:

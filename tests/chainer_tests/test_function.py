@@ -174,6 +174,34 @@ class TestForwardBackward:
         assert f.seen_inputs == (None,)
         np.testing.assert_array_equal(x.grad, [3.])
 
+    def test_unretained_input_is_none_even_if_kept_elsewhere(self):
+        # Mul keeps x's array in its node; Scale did not retain it, so its
+        # backward still gets None (by index, as in Chainer).
+        x = Variable(_f(2.))
+        f = Scale(3.)
+        F.sum(f(x) + Mul()(x, x)).backward()
+        assert f.seen_inputs == (None,)
+        np.testing.assert_array_equal(x.grad, [7.])
+
+    def test_retain_inputs_by_index(self):
+        seen = []
+
+        class KeepSecond(Function):
+            def forward(self, inputs):
+                self.retain_inputs((1,))
+                return inputs[0] * inputs[1],
+
+            def backward(self, inputs, grad_outputs):
+                seen.append(inputs)
+                x1 = inputs[1]
+                return grad_outputs[0] * x1, grad_outputs[0] * x1
+
+        x = Variable(_f(2.))
+        KeepSecond()(x, x).backward()
+        assert seen[0][0] is None
+        np.testing.assert_array_equal(seen[0][1], [2.])
+        np.testing.assert_array_equal(x.grad, [4.])
+
     def test_retain_outputs(self):
         x = Variable(_f(0., 1.))
         f = ExpOld()
@@ -253,6 +281,72 @@ class TestForwardBackward:
         with chainer.no_backprop_mode():
             z = Mul()(x, x)
         assert z.creator is None
+
+
+class _ReturnsGrad(Function):
+    def __init__(self, make_grad):
+        self.make_grad = make_grad
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, inputs, grad_outputs):
+        return self.make_grad(grad_outputs[0]),
+
+
+@pytest.mark.parametrize('make_grad', [
+    lambda g: Variable(g * 2),
+    lambda g: (g * 2).tolist(),
+    lambda g: 2.0,
+    lambda g: np.float64(2.0),  # a NumPy scalar for an input that is not 0-d
+])
+def test_backward_returning_a_non_array_is_a_type_error(make_grad):
+    # As in Chainer; a Variable was taken as the gradient itself before.
+    x = Variable(_f(1., 2.))
+    with pytest.raises(TypeError, match='_ReturnsGrad'):
+        F.sum(_ReturnsGrad(make_grad)(x)).backward()
+    assert x.grad is None
+
+
+def test_backward_numpy_scalar_for_a_0d_input():
+    x = Variable(np.array(1.))
+    _ReturnsGrad(lambda g: np.float64(2.0))(x).backward()
+    assert type(x.grad) is np.ndarray and x.grad == 2.
+
+
+class TestCalledAgain:
+    """One Function instance called more than once (its node goes to the latest call)."""
+
+    def test_backward_of_the_latest_call(self):
+        f = Mul()
+        x = Variable(_f(1., 2.))
+        for _ in range(2):
+            x.cleargrad()
+            y = f(x, x)
+            F.sum(y).backward()
+            np.testing.assert_array_equal(x.grad, [2., 4.])
+            assert y.creator is f
+
+    def test_backward_through_an_earlier_call_raises(self):
+        # Chainer crashed (TypeError or AssertionError); the gradient of the
+        # earlier call was silently lost before.
+        f = Mul()
+        a, b = Variable(_f(1.)), Variable(_f(2.))
+        ya = f(a, a)
+        yb = f(b, b)
+        assert ya.creator is f and yb.creator is f
+        with pytest.raises(RuntimeError, match='called again'):
+            F.sum(ya + yb).backward()
+        np.testing.assert_array_equal(ya.array, [1.])
+
+    def test_call_without_graph_keeps_the_earlier_one(self):
+        f = Mul()
+        a = Variable(_f(3.))
+        y = f(a, a)
+        with chainer.no_backprop_mode():
+            f(_f(1.), _f(1.))
+        y.backward()
+        np.testing.assert_array_equal(a.grad, [6.])
 
 
 class TestDoubleBackprop:

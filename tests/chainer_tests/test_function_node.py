@@ -212,7 +212,7 @@ class TestApply:
         y, = f.apply((x,))
         f.unchain()
         assert y.creator is None
-        assert f.inputs is None
+        assert f.inputs is None and f.outputs is None
 
     def test_default_attributes(self):
         f = Square()

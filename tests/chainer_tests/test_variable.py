@@ -526,6 +526,25 @@ class TestOperators:
         for z in (self.b + x, self.b - x, self.b * x, self.b / x):
             assert isinstance(z, Variable), type(z)
 
+    def test_in_place_ndarray_op_variable_gives_a_variable(self):
+        # As in Chainer: the array is left alone and the name is bound to
+        # the Variable of the reflected operator (an accumulator pattern).
+        acc = np.zeros_like(self.b)
+        total = acc
+        total += Variable(self.a)
+        assert isinstance(total, Variable)
+        np.testing.assert_array_equal(total.array, self.a)
+        assert not acc.any()
+        s = np.zeros((), np.float32)
+        s *= Variable(self.a)
+        assert isinstance(s, Variable)
+
+    def test_numpy_functions_on_variables_as_in_chainer(self):
+        x = Variable(self.a)
+        assert isinstance(np.sum(x), Variable)  # NumPy calls x.sum()
+        with pytest.raises(TypeError):
+            np.exp(x)
+
     def test_int_var_times_float_constant_stays_int(self):
         x = Variable(np.array([1, 2], np.int32))
         z = x * 2.5

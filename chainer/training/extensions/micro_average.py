@@ -7,7 +7,6 @@ import numpy
 
 from chainer import reporter
 from chainer import serializer as serializer_module
-from chainer import variable
 from chainer.training import extension
 from chainer.training import util as trigger_module
 
@@ -20,10 +19,6 @@ def _scalar(x: Any) -> Any:
         raise TypeError(f'expected a number, got an array of shape {value.shape} '
                         f'and dtype {value.dtype}')
     return value.item()
-
-
-def _value(x: Any) -> Any:
-    return x.array if isinstance(x, variable.Variable) else x
 
 
 class MicroAverage(extension.Extension):
@@ -57,11 +52,18 @@ class MicroAverage(extension.Extension):
                 and self._denominator_key in observation):
             return
 
-        self._numerator += _value(observation[self._numerator_key])
-        self._denominator += _value(observation[self._denominator_key])
+        self._numerator += observation[self._numerator_key]
+        self._denominator += observation[self._denominator_key]
 
         if self._trigger(trainer):
-            result = float(self._numerator) / float(self._denominator)
+            # As in Chainer, the type of the denominator sets the result's
+            # (a NumPy scalar gives a numpy.float64, a Variable a Variable).
+            numerator = float(self._numerator)
+            if numpy.ndim(self._denominator) == 0 and isinstance(
+                    self._denominator, (numpy.generic, numpy.ndarray)):
+                # NumPy 1 divided a Python float by a 0-d float32 in float64.
+                numerator = numpy.float64(numerator)
+            result = numerator / self._denominator
             self._numerator = 0
             self._denominator = 0
             reporter.report({self._result_key: result})

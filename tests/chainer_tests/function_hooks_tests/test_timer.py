@@ -22,6 +22,16 @@ def test_exported():
     assert TimerHook.name == 'TimerHook'
 
 
+@pytest.mark.parametrize('make', [TimerHook, chainer.link_hooks.TimerHook])
+def test_fresh_hook_can_be_copied_and_pickled(make):
+    # As in Chainer: a hook that has timed nothing holds no module object.
+    import copy
+    import pickle
+    hook = make()
+    assert copy.deepcopy(hook).call_history == []
+    assert pickle.loads(pickle.dumps(hook)).total_time() == 0
+
+
 def test_records_calls():
     hook = TimerHook()
     with hook as h:

@@ -98,6 +98,34 @@ def test_micro_average():
     assert (int(dst._numerator), int(dst._denominator)) == (3, 5)
 
 
+def _micro_average_once(numerator, denominator):
+    ext = extensions.MicroAverage('n', 'd', 'r', trigger=(1, 'iteration'))
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.updater.iteration = 1
+    trainer.observation = {'n': numerator, 'd': denominator}
+    observation = {}
+    with chainer.reporter.Reporter().scope(observation):
+        ext(trainer)
+    return observation['r']
+
+
+def test_micro_average_result_follows_the_denominator():
+    # As in Chainer: float(numerator) / denominator.
+    r = _micro_average_once(numpy.int64(3), 4)
+    assert type(r) is float and r == 0.75
+    r = _micro_average_once(3, numpy.int64(4))
+    assert type(r) is numpy.float64 and r == 0.75
+    r = _micro_average_once(1, numpy.float16(2))
+    assert type(r) is numpy.float64 and r == 0.5
+    r = _micro_average_once(3, chainer.Variable(numpy.asarray(4., numpy.float32)))
+    assert isinstance(r, chainer.Variable) and r.dtype == numpy.float32
+    assert float(r.array) == 0.75
+    with numpy.errstate(divide='ignore'):
+        assert _micro_average_once(1, numpy.int64(0)) == numpy.inf
+    with pytest.raises(ZeroDivisionError):
+        _micro_average_once(1, 0)
+
+
 @pytest.mark.parametrize('sums', [(2.5, 4), (numpy.float32(1.5), numpy.array(2.0))])
 def test_micro_average_resumes_float_sums(sums):
     # Sums of float counts saved mid-interval load back as they were (Chainer

@@ -406,7 +406,9 @@ def _in_place(name, ufunc=None):
         _count()
         if _LOG_NAMES and ufunc is not None:
             _used_ufunc(ufunc, (self, other))
-        getattr(self._a, name)(_unwrap(other))
+        if getattr(self._a, name)(_unwrap(other)) is NotImplemented:
+            # CuPy cannot write a foreign operand (a Variable) into an array.
+            raise TypeError(f'unsupported operand type for {name}: {type(other).__name__}')
         if _ULPS and ufunc in (None, 'power'):
             _round_as_device(self, views=True)
         return self
