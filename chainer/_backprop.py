@@ -404,7 +404,7 @@ class _Walk:
             if len(inputs) == 1:
                 return (0,) if inputs[0]._requires_grad else ()
             return tuple([i for i, x in enumerate(inputs) if x._requires_grad])
-        return tuple([i for i, x in enumerate(inputs) if x._requires_grad and x in relevant])
+        return tuple([i for i, x in enumerate(inputs) if x in relevant])
 
     def _retain(self, outputs, gys) -> None:
         for ref, gy in zip(outputs, gys):
@@ -477,15 +477,20 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
             c = x._creator_node
             if c is not None and id(c) not in funcs:
                 stack.append(c)
+    # As in Chainer, a target gets its gradient whether or not it requires one,
+    # but only nodes that require a gradient carry the paths on.
     relevant_nodes = set(targets)
+    passing = {t for t in targets if t._requires_grad}
     relevant_funcs = set()
     for f in sorted(funcs.values(), key=lambda f: f.rank):
         if not relevant_nodes.isdisjoint(f.inputs):
             relevant_funcs.add(id(f))
-            for ref in f.outputs:
-                y = ref()
-                if y is not None:
-                    relevant_nodes.add(y)
+            if not passing.isdisjoint(f.inputs):
+                for ref in f.outputs:
+                    y = ref()
+                    if y is not None and y._requires_grad:
+                        relevant_nodes.add(y)
+                        passing.add(y)
     walk.relevant_funcs = relevant_funcs
     walk.relevant_nodes = relevant_nodes
 

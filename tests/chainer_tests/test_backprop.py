@@ -698,6 +698,23 @@ class TestGrad:
         x, w = _scalar(1.), _scalar(1.)
         assert chainer.grad([x * 3], [w]) == [None]
 
+    def test_inputs_that_do_not_require_grad(self):
+        # As in Chainer: an input of grad() gets its gradient whether or not it
+        # requires one, but a path goes on only through nodes that require one.
+        x = Variable(_f32(1., 2.), requires_grad=False)
+        gx, = chainer.grad([F.sum(x)], [x])
+        np.testing.assert_array_equal(gx.array, [1., 1.])
+        z = x * 2
+        assert chainer.grad([F.sum(z)], [x]) == [None]
+        gz, = chainer.grad([F.sum(z)], [z])
+        np.testing.assert_array_equal(gz.array, [1., 1.])
+        w = Variable(_f32(3., 4.))
+        gx, gw = chainer.grad([F.sum(x * w)], [x, w])
+        np.testing.assert_array_equal(gx.array, [3., 4.])
+        np.testing.assert_array_equal(gw.array, [1., 2.])
+        # x alone does not carry a path: x * w is not on one
+        assert chainer.grad([F.sum(x * w)], [x]) == [None]
+
     def test_output_is_input(self):
         x = _scalar(1.)
         gx, = chainer.grad([x], [x])
