@@ -15,6 +15,8 @@ from typing import Any, Iterable, Iterator
 
 import numpy
 
+from chainer.utils.error import _TypeAssertionError
+
 __all__ = [
     'Atom', 'BinaryOperator', 'BoolBinaryOperator', 'Call', 'Constant', 'Expr',
     'GetAttr', 'GetItem', 'InvalidType', 'LightMode', 'LightTypeInfoTuple',
@@ -656,7 +658,8 @@ def expect(*bool_exprs: Any) -> None:
         if isinstance(expr, Testable):
             expr.expect()
         elif isinstance(expr, Expr):
-            raise TypeError(
+            # Chainer asserted that each condition is testable.
+            raise _TypeAssertionError(
                 f'expect() needs a comparison, got the expression {expr}')
         elif not expr:
             # A plain (already evaluated) condition, e.g. from same_types.
@@ -699,23 +702,20 @@ def prod(xs: Any) -> Any:
     return _prod(xs)
 
 
-def _array_kind(x: Any) -> str:
+def _array_kind(x: Any) -> str | None:
     if isinstance(x, numpy.ndarray):
         return 'numpy'
     root = type(x).__module__.split('.', 1)[0]
     if root in ('cupy', 'cupy_backends', 'chainerx') and _is_array_like(x):
         return root if root != 'cupy_backends' else 'cupy'
-    raise TypeError(f'same_types expects arrays, got {type(x).__name__}')
+    return None
 
 
 def same_types(*arrays: Any) -> bool:
-    """Checks that the arrays are all NumPy arrays or all CuPy arrays."""
-    kinds = [_array_kind(x) for x in arrays]
-    if len(set(kinds)) > 1:
-        raise InvalidType(
-            'all arrays of the same array type',
-            ', '.join(f'{type(x).__module__}.{type(x).__name__}' for x in arrays))
-    return True
+    """Whether the arrays are all NumPy arrays or all CuPy arrays (a plain bool,
+    False where anything else is among them)."""
+    kinds = {_array_kind(x) for x in arrays}
+    return len(kinds) <= 1 and None not in kinds
 
 
 def _broadcastable(shapes: list) -> bool:

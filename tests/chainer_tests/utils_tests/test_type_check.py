@@ -262,6 +262,9 @@ def test_expect_rejects_non_comparison_expression():
     x, _ = _xw()
     with pytest.raises(TypeError, match='comparison'):
         T.expect(x.ndim)
+    # Chainer asserted the condition was testable: also an AssertionError.
+    with pytest.raises(AssertionError):
+        T.expect(x.ndim + 1)
 
 
 def test_function_check_context():
@@ -484,10 +487,11 @@ def test_same_types():
     assert T.same_types(a, a, numpy.zeros(2))
     assert T.same_types()
     assert T.same_types(_FakeCupyArray(), _FakeCupyArray())
-    with pytest.raises(T.InvalidType):
-        T.same_types(a, _FakeCupyArray())
-    with pytest.raises(TypeError):
-        T.same_types(a, [1.0])
+    # A plain bool, as in Chainer: False for a mix, or for anything not an array.
+    assert T.same_types(a, _FakeCupyArray()) is False
+    assert T.same_types(a, [1.0]) is False
+    assert T.same_types([1.0]) is False
+    assert T.same_types(numpy.float32(1)) is False
 
 
 # ---------------------------------------------------------------- broadcast
