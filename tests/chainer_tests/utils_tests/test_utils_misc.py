@@ -31,14 +31,60 @@ def test_nondeterministic():
         'config.warn_nondeterministic set. Source: f')
 
 
-def test_final_class():
+def test_final_class_is_only_marked():
+    # As in Chainer: final declares methods final; a class is marked, not sealed.
     @utils.final
     class A:
         pass
 
-    with pytest.raises(TypeError, match='final'):
-        class B(A):
+    class B(A):
+        pass
+
+    assert B.__mro__ == (B, A, object)
+
+    class Base(utils.enable_final()):
+        @utils.final
+        class Inner:
             pass
+
+    with pytest.raises(TypeError, match='final'):
+        class Bad(Base):
+            class Inner:
+                pass
+
+
+def test_final_bad_arguments():
+    with pytest.raises(AssertionError):
+        utils.final(1, 2)
+    with pytest.raises(TypeError):
+        utils.final(1, 2)
+
+
+def test_enable_final_is_left_out_of_the_mro():
+    class Meta(type):
+        pass
+
+    class A(utils.enable_final()):
+        pass
+
+    class Mixin:
+        pass
+
+    class B(utils.enable_final(base=dict, meta_base=Meta), Mixin):
+        pass
+
+    assert A.__mro__ == (A, object) and A.__bases__ == (object,)
+    assert B.__bases__ == (dict, Mixin)
+    assert isinstance(B, Meta) and type(A).__name__ == 'base_metaclass'
+    with pytest.raises(TypeError, match='final method'):
+        class Base(utils.enable_final()):
+            @utils.final
+            def f(self):
+                pass
+
+        class Sub(Base):
+            def f(self):
+                pass
 
 
 def test_final_method():
@@ -78,6 +124,9 @@ def test_parse_kwargs():
         argument.parse_kwargs({'c': 1}, ('a', 0))
     with pytest.raises(ValueError, match='gone'):
         argument.parse_kwargs({'train': 1}, ('a', 0), train='gone')
+    # A name both accepted and listed as removed is accepted (Chainer takes the
+    # accepted names first).
+    assert argument.parse_kwargs({'c': 3}, ('x', 1), ('c', 1), c='gone') == (1, 3)
 
 
 def test_force_array_and_type():
