@@ -558,7 +558,7 @@ def _get_type(name: str, index: int, array: Any, accept_none: bool,
 
 def _check_data(data: Any, shapes: Any) -> None:
     if not isinstance(data, tuple):
-        raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+        raise _TypeAssertionError(f'data must be a tuple, not {type(data).__name__}')
     if shapes is not None and len(shapes) != len(data):
         raise ValueError(
             f'shapes has {len(shapes)} entries but data has {len(data)}')
@@ -581,7 +581,7 @@ def get_light_types(data: tuple, *, shapes: tuple | None = None) -> LightTypeInf
     """Light-mode type information: the arrays themselves (cheap)."""
     if shapes is None:
         if not isinstance(data, tuple):
-            raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+            raise _TypeAssertionError(f'data must be a tuple, not {type(data).__name__}')
         return LightTypeInfoTuple(data)
     _check_data(data, shapes)
     return LightTypeInfoTuple(

@@ -441,6 +441,11 @@ def test_get_types_empty_and_shapes():
 def test_get_types_bad_input():
     with pytest.raises(TypeError):
         T.get_types([numpy.zeros(1)], 'in_types', False)
+    # Chainer asserted a tuple: also an AssertionError.
+    with pytest.raises(AssertionError):
+        T.get_types([numpy.zeros(1)], 'in_types', False)
+    with pytest.raises(AssertionError):
+        T.get_light_types([numpy.zeros(1)])
     with pytest.raises(TypeError, match=r'in_types\[0\]'):
         T.get_types((None,), 'in_types', False)
     with pytest.raises(TypeError):

@@ -140,6 +140,16 @@ def test_sum_to_and_sizes():
     assert utils.sum_to(x, (3, 1)).shape == (3, 1)
     np.testing.assert_array_equal(utils.sum_to(x, (3, 1)), np.full((3, 1), 8.))
     assert utils.size_of_shape((2, 3)) == 6 and utils.size_of_shape(()) == 1
+    assert utils.sum_to(x, [1, 4]).shape == (1, 4)
+
+
+@pytest.mark.parametrize('x_shape,shape', [
+    ((3,), (1, 3)), ((), (1,)), ((), (3,)), ((2, 3), (4, 2, 3)), ((2, 3), (3, 3)),
+    ((2, 3), (2,)), ((2, 3), (5,))])
+def test_sum_to_a_shape_that_does_not_broadcast(x_shape, shape):
+    # Chainer returned an array of another shape (or raised AxisError).
+    with pytest.raises(ValueError, match='not a broadcast'):
+        utils.sum_to(np.ones(x_shape), shape)
     assert utils.get_conv_outsize(5, 3, 1, 1) == 5
     assert utils.get_deconv_outsize(5, 3, 1, 1) == 5
 
