@@ -44,13 +44,17 @@ _PRIO_ATOM = 8
 class TypeInfo:
     """Shape and dtype of one input (``ndim`` and ``size`` are derived)."""
 
-    __slots__ = ('shape', 'dtype', 'ndim', 'size')
+    __slots__ = ('shape', 'dtype', 'ndim')
 
     def __init__(self, shape: tuple, dtype: Any) -> None:
         self.shape = shape
         self.dtype = dtype
         self.ndim = len(shape)
-        self.size = _prod_impl(shape)
+
+    @property
+    def size(self) -> Any:
+        """The number of elements (read-only, from ``shape``)."""
+        return _prod_impl(self.shape)
 
     def __repr__(self) -> str:
         return f'TypeInfo(shape={self.shape!r}, dtype={self.dtype!r})'
@@ -313,7 +317,10 @@ class GetAttr(Expr):
         obj = _repr(self.obj)
         if _priority(self.obj) < self.priority:
             obj = f'({obj})'
-        name = self.name if isinstance(self.name, str) else _repr(self.name)
+        name = self.name
+        if isinstance(name, Constant) and isinstance(name.value, str):
+            name = name.value
+        name = name if isinstance(name, str) else _repr(name)
         return f'{obj}.{name}'
 
     def eval(self) -> Any:

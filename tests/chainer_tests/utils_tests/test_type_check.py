@@ -187,6 +187,21 @@ def test_type_info_values():
     assert str(numpy.float32 == x.dtype) == "x.dtype == <class 'numpy.float32'>"
 
 
+def test_type_info_size_is_read_only():
+    # As in Chainer: size is a property computed from shape.
+    info = T.TypeInfo((2, 3), numpy.dtype('f'))
+    assert info.size == 6 and info.ndim == 2
+    with pytest.raises(AttributeError):
+        info.size = 3
+    info.shape = (4,)
+    assert info.size == 4
+
+
+def test_getattr_with_a_constant_name_prints_the_name():
+    assert str(T.GetAttr(T.Variable(1, 'n'), T.Constant('imag'))) == 'n.imag'
+    assert T.eval(T.GetAttr(T.Variable(1, 'n'), T.Constant('imag'))) == 0
+
+
 def test_eval_plain_value():
     assert T.eval(3) == 3
     assert T.eval((1, T.Variable(2, 'a'))) == (1, 2)
