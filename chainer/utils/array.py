@@ -30,8 +30,9 @@ def _xp(x: Any):
 
 
 def _deprecated(name: str, instead: str) -> None:
+    # Issued from this module, as Chainer's: hidden by Python's default filters.
     warnings.warn(f'chainer.utils.array.{name} is deprecated. Use {instead} instead.',
-                  DeprecationWarning, stacklevel=3)
+                  DeprecationWarning, stacklevel=2)
 
 
 def as_vec(x: Any) -> Any:

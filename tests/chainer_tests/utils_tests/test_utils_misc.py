@@ -31,6 +31,27 @@ def test_nondeterministic():
         'config.warn_nondeterministic set. Source: f')
 
 
+def test_nondeterministic_warns_from_its_module():
+    # Filters naming Chainer's module apply, as in Chainer.
+    with chainer.using_config('warn_nondeterministic', True):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            warnings.filterwarnings('ignore', module='chainer.utils.nondeterministic')
+            utils.nondeterministic('f')
+    import sys
+    assert sys.modules['chainer.utils.experimental'].nondeterministic is utils.nondeterministic
+
+
+def test_deprecated_array_helpers_warn_from_the_library():
+    # As Chainer's, attributed to chainer.utils.array: hidden by Python's default
+    # filters, which show DeprecationWarnings only from __main__.
+    from chainer.utils import array as array_utils
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter('always')
+        array_utils.as_vec(np.zeros(2))
+    assert record[0].filename.endswith('array.py')
+
+
 def test_final_class_is_only_marked():
     # As in Chainer: final declares methods final; a class is marked, not sealed.
     @utils.final
