@@ -53,11 +53,14 @@ def _out_dims(dims, ksize, stride, pad, cover_all, dilate, out_dims) -> tuple:
 
 def check_windows_fit(what: str, ksize, stride, pad, dilate, dims, out_dims,
                       axes: Sequence[str] | None = None) -> None:
-    """Raises ``ValueError`` unless every one of ``out_dims`` windows along each axis
-    lies within the padded image (its size plus ``stride - 1``, ``cover_all``'s margin)."""
+    """Raises ``ValueError`` unless each stride is positive and every one of
+    ``out_dims`` windows along each axis lies within the padded image (its size
+    plus ``stride - 1``, ``cover_all``'s margin)."""
     for i, (k, s, p, dl, d, o) in enumerate(zip(ksize, stride, pad, dilate, dims, out_dims)):
+        axis = axes[i] if axes else f'axis {i}'
+        if s < 1:
+            raise ValueError(f'{what}: the stride along the {axis} must be positive, got {s}')
         if (k - 1) * dl + s * (o - 1) > d + 2 * p + s - 2:
-            axis = axes[i] if axes else f'axis {i}'
             raise ValueError(
                 f'{what}: {o} output positions along the {axis} do not fit an image of '
                 f'size {d} (kernel {k}, stride {s}, pad {p}, dilation {dl})')

@@ -73,3 +73,14 @@ def test_im2col_refuses_an_out_size_the_image_does_not_hold():
         conv.im2col_cpu(img, 3, 1, 3, 1, 1, 0, pval=1, cover_all=True, out_w=6)
     with pytest.raises(ValueError, match='height'):
         conv.im2col(img, 2, 2, 1, 1, 0, 0, out_h=4)
+
+
+@pytest.mark.parametrize('stride', [0, -1])
+def test_stride_below_one_with_given_sizes(stride):
+    # Chainer's slicing raised ValueError for a zero step; a negative one read
+    # the image backwards.
+    img = numpy.ones((1, 1, 4, 4), numpy.float32)
+    with pytest.raises(ValueError, match='stride'):
+        conv.im2col_cpu(img, 2, 2, 1, stride, 0, 0, out_w=2)
+    with pytest.raises(ValueError, match='stride'):
+        conv.col2im_cpu(numpy.ones((1, 1, 2, 2, 3, 3)), stride, 1, 0, 0, 4, 4)
