@@ -4,27 +4,21 @@ from __future__ import annotations
 import warnings
 
 from chainer.utils import argument
+from chainer.utils.error import _TypeAssertionError
 
 
 def final(*args, **kwargs):
-    """Marks a class (no subclasses) or a method (no overrides) as final.
+    """Marks a method final: a subclass that overrides it raises ``action``.
 
-    Use as ``@final`` or ``@final(action=TypeError)``; methods are checked in
-    classes built on :func:`enable_final`.
+    Use as ``@final`` or ``@final(action=TypeError)``; ``action`` is an
+    exception class, or a warning category to only warn. Overrides are checked
+    in classes built on :func:`enable_final`; anything else decorated (a
+    class, say) is only marked, as in Chainer.
     """
     action = kwargs.pop('action', TypeError)
     argument.assert_kwargs_empty(kwargs)
 
     def wrap(obj):
-        if isinstance(obj, type):
-            original = obj.__dict__.get('__init_subclass__')
-
-            def __init_subclass__(cls, **kw):
-                raise action(f'class {obj.__name__} is final and cannot be subclassed '
-                             f'(by {cls.__name__})')
-            obj.__init_subclass__ = classmethod(__init_subclass__)
-            obj.__final_original_init_subclass__ = original
-            return obj
         obj.__isfinal__ = True
         obj.__final_action__ = action
         return obj
@@ -32,7 +26,9 @@ def final(*args, **kwargs):
     if len(args) == 1 and callable(args[0]):
         return wrap(args[0])
     if args:
-        raise TypeError('final() takes a class or a function, or only keyword arguments')
+        # Chainer asserted this: also an AssertionError.
+        raise _TypeAssertionError(
+            'final() takes a class or a function, or only keyword arguments')
     return wrap
 
 
@@ -53,10 +49,25 @@ class _EnableFinal(type):
 
 
 def enable_final(base=(), meta_base=()):
-    """A base class whose subclasses may not override methods marked :func:`final`."""
+    """A base class whose subclasses may not override methods marked :func:`final`.
+
+    The class returned is a placeholder: a class statement that lists it gets
+    ``base`` in its place (so it does not appear in the subclass's MRO) and a
+    metaclass derived from ``meta_base`` that checks final methods.
+    """
     if not isinstance(base, (list, tuple)):
         base = (base,)
     if not isinstance(meta_base, (list, tuple)):
         meta_base = (meta_base,)
-    metaclass = type('_EnableFinalMeta', (_EnableFinal,) + tuple(meta_base), {})
-    return metaclass('_EnableFinalBase', tuple(base), {})
+    base = tuple(base)
+    checking_meta = type('base_metaclass', (_EnableFinal,) + tuple(meta_base), {})
+
+    class _Placeholder(type):
+        def __new__(mcs, name, bases, namespace):
+            real_bases = []
+            for b in bases:
+                real_bases.extend(base if b is placeholder else (b,))
+            return checking_meta(name, tuple(real_bases), namespace)
+
+    placeholder = type.__new__(_Placeholder, '_EnableFinalBase', (), {})
+    return placeholder

@@ -40,8 +40,10 @@ def parse_kwargs(kwargs: dict, *name_and_values, **unexpected) -> tuple:
 def _parse_kwargs_of(caller: str, kwargs: dict, *name_and_values, **unexpected) -> tuple:
     """:func:`parse_kwargs` for a library helper that parses on behalf of
     ``caller``, the public function or method named in the ``TypeError``."""
-    check_unexpected_kwargs(kwargs, **unexpected)
+    # The accepted names are taken first: one that is also listed as removed is
+    # accepted, as in Chainer.
     values = tuple(kwargs.pop(name, default) for name, default in name_and_values)
+    check_unexpected_kwargs(kwargs, **unexpected)
     if kwargs:
         raise TypeError(_unexpected_message(kwargs, caller))
     return values

@@ -30,8 +30,9 @@ def _xp(x: Any):
 
 
 def _deprecated(name: str, instead: str) -> None:
+    # Issued from this module, as Chainer's: hidden by Python's default filters.
     warnings.warn(f'chainer.utils.array.{name} is deprecated. Use {instead} instead.',
-                  DeprecationWarning, stacklevel=3)
+                  DeprecationWarning, stacklevel=2)
 
 
 def as_vec(x: Any) -> Any:
@@ -76,17 +77,30 @@ def size_of_shape(shape) -> int:
 
 
 def sum_to(x: Any, shape: tuple) -> Any:
-    """Sums the array ``x`` down to ``shape`` (the inverse of broadcasting)."""
+    """Sums the array ``x`` down to ``shape`` (the inverse of broadcasting).
+
+    A ``shape`` that ``x`` is not a broadcast of is a ``ValueError`` (Chainer
+    returned an array of another shape, or raised NumPy's ``AxisError``).
+    """
     if x.shape == shape:
         return x
     ndim = len(shape)
     lead = x.ndim - ndim
+    if lead < 0:
+        raise _not_broadcast(x.shape, shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
     y = sum(x, axis=axes, keepdims=True)
     if lead > 0:
         y = y.reshape(y.shape[lead:])
+    if y.shape != tuple(shape):
+        raise _not_broadcast(x.shape, shape)
     return y
+
+
+def _not_broadcast(x_shape: tuple, shape: Any) -> ValueError:
+    return ValueError(f'sum_to: an array of shape {x_shape} is not a broadcast of shape '
+                      f'{tuple(shape)}')
 
 
 def contiguous(x: Any) -> Any:

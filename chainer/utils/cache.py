@@ -8,22 +8,30 @@ from typing import Any
 import chainer
 
 
-def cached_property(getter: Callable[[Any], Any]) -> property:
-    """Turns ``getter`` into a read-only property computed at most once.
+class cached_property:
+    """A read-only property computed at most once (a decorator, as in Chainer).
 
-    The value is cached on the instance separately for
-    ``chainer.config.enable_backprop`` on and off: a value computed without
-    backprop carries no graph, so it must not be handed out when gradients
-    are wanted.
+    The value is cached in the instance's ``__dict__`` under the property's
+    name, separately for ``chainer.config.enable_backprop`` on and off: a value
+    computed without backprop carries no graph, so it must not be handed out
+    when gradients are wanted. On the class, the descriptor itself is returned.
     """
-    slot = f'_cached_{getter.__name__}'
 
-    @functools.wraps(getter)
-    def get(self):
-        cache = self.__dict__.setdefault(slot, {})
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        functools.update_wrapper(self, func)
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        cache = obj.__dict__.setdefault(self.__name__, {})
         mode = bool(chainer.config.enable_backprop)
         if mode not in cache:
-            cache[mode] = getter(self)
+            cache[mode] = self.func(obj)
         return cache[mode]
 
-    return property(get)
+    def __set__(self, obj: Any, value: Any) -> None:
+        raise AttributeError(f'cached property {self.__name__!r} is read-only')
+
+    def __delete__(self, obj: Any) -> None:
+        raise AttributeError(f'cached property {self.__name__!r} cannot be deleted')

@@ -37,7 +37,8 @@ def im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int,
     """Extracts the ``kh x kw`` patches of the NCHW image ``img`` (NumPy or CuPy).
 
     Returns an array of shape ``(n, c, kh, kw, out_h, out_w)``; pixels outside
-    the image read 0 (:func:`im2col_cpu` takes another padding value).
+    the image read 0 (:func:`im2col_cpu` takes another padding value). An
+    ``out_h`` or ``out_w`` larger than the padded image holds is a ``ValueError``.
     """
     return _im2col(img, kh, kw, sy, sx, ph, pw, 0, cover_all, dy, dx, out_h, out_w)
 
@@ -47,6 +48,7 @@ def _im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval
     from chainer.utils import conv_nd
 
     h, w = img.shape[2:]
+    given = out_h is not None or out_w is not None
     if out_h is None:
         out_h = get_conv_outsize(h, kh, sy, ph, cover_all, dy)
     if out_h <= 0:
@@ -55,6 +57,9 @@ def _im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval
         out_w = get_conv_outsize(w, kw, sx, pw, cover_all, dx)
     if out_w <= 0:
         raise AssertionError('Width in the output should be positive.')
+    if given:
+        conv_nd.check_windows_fit('im2col', (kh, kw), (sy, sx), (ph, pw), (dy, dx), (h, w),
+                                  (out_h, out_w), ('height', 'width'))
     return conv_nd.im2col_nd(img, (kh, kw), (sy, sx), (ph, pw), dilate=(dy, dx), pval=pval,
                              out_dims=(out_h, out_w))
 
@@ -69,15 +74,11 @@ def col2im(col: Any, sy: int, sx: int, ph: int, pw: int, h: int, w: int,
     """
     from chainer.utils import conv_nd
 
-    kh, kw, out_h, out_w = col.shape[2:]
-    for k, d, s, p, size, out, axis in ((kh, dy, sy, ph, h, out_h, 'height'),
-                                        (kw, dx, sx, pw, w, out_w, 'width')):
-        if (k - 1) * d + s * (out - 1) > size + 2 * p + s - 2:
-            raise ValueError(
-                f'col2im: {out} output positions along the {axis} do not fit an image of '
-                f'size {size} (kernel {k}, stride {s}, pad {p}, dilation {d})')
-
-    return conv_nd.col2im_nd(col, (sy, sx), (ph, pw), (h, w), (dy, dx))
+    if col.ndim != 6:
+        raise ValueError(f'col2im takes a 6-dimensional col (n, c, kh, kw, out_h, out_w), '
+                         f'got shape {col.shape}')
+    return conv_nd.col2im_nd(col, (sy, sx), (ph, pw), (h, w), (dy, dx),
+                             axes=('height', 'width'))
 
 
 def im2col_cpu(img, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int, pval=0,

@@ -51,6 +51,21 @@ def _out_dims(dims, ksize, stride, pad, cover_all, dilate, out_dims) -> tuple:
     return tuple(out_dims)
 
 
+def check_windows_fit(what: str, ksize, stride, pad, dilate, dims, out_dims,
+                      axes: Sequence[str] | None = None) -> None:
+    """Raises ``ValueError`` unless each stride is positive and every one of
+    ``out_dims`` windows along each axis lies within the padded image (its size
+    plus ``stride - 1``, ``cover_all``'s margin)."""
+    for i, (k, s, p, dl, d, o) in enumerate(zip(ksize, stride, pad, dilate, dims, out_dims)):
+        axis = axes[i] if axes else f'axis {i}'
+        if s < 1:
+            raise ValueError(f'{what}: the stride along the {axis} must be positive, got {s}')
+        if (k - 1) * dl + s * (o - 1) > d + 2 * p + s - 2:
+            raise ValueError(
+                f'{what}: {o} output positions along the {axis} do not fit an image of '
+                f'size {d} (kernel {k}, stride {s}, pad {p}, dilation {dl})')
+
+
 def patches(img: Any, ksize: Sequence[int], stride: Sequence[int], pad: Sequence[int],
             dilate: Sequence[int], out_dims: Sequence[int], pval: Any = 0) -> Any:
     """A read-only strided view ``(n, c, *ksize, *out_dims)`` of the padded ``img``.
@@ -84,11 +99,13 @@ def im2col_nd(img: Any, ksize, stride, pad, cover_all: bool = False, dilate=1,
     return xp.ascontiguousarray(patches(img, ksize, stride, pad, dilate, out_dims, pval))
 
 
-def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1) -> Any:
+def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1,
+              axes: Sequence[str] | None = None) -> Any:
     """Sums the patches ``col`` back into an image of spatial shape ``dims``.
 
     The adjoint of :func:`im2col_nd`: overlapping patches add up and the parts of
-    windows that fall into the padding are dropped.
+    windows that fall into the padding are dropped. A ``col`` with more output
+    positions than the image has (with ``cover_all``'s margin) is a ``ValueError``.
     """
     xp = backend.get_array_module(col)
     nd = len(dims)
@@ -96,6 +113,7 @@ def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1) -> Any:
     n, c = col.shape[:2]
     ksize = col.shape[2:2 + nd]
     out_dims = col.shape[2 + nd:]
+    check_windows_fit('col2im', ksize, stride, pad, dilate, dims, out_dims, axes)
     full = []
     for d, k, s, p, dl, o in zip(dims, ksize, stride, pad, dilate, out_dims):
         full.append(max(d + 2 * p, (o - 1) * s + (k - 1) * dl + 1))
@@ -110,9 +128,9 @@ def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1) -> Any:
     return img[(slice(None), slice(None)) + crop]
 
 
-def im2col_nd_cpu(img, ksize, stride, pad, cover_all: bool = False, dilate=1):
-    """:func:`im2col_nd` for NumPy arrays."""
-    return im2col_nd(img, ksize, stride, pad, cover_all, dilate)
+def im2col_nd_cpu(img, ksize, stride, pad, pval=0, cover_all: bool = False, dilate=1):
+    """:func:`im2col_nd` for NumPy arrays; pixels outside the image read ``pval``."""
+    return im2col_nd(img, ksize, stride, pad, cover_all, dilate, pval)
 
 
 def im2col_nd_gpu(img, ksize, stride, pad, cover_all: bool = False, dilate=1):

@@ -1,9 +1,10 @@
-"""Warnings for experimental and nondeterministic features."""
+"""The warning for experimental features."""
 from __future__ import annotations
 
 import warnings
 
 import chainer
+from chainer.utils.nondeterministic import nondeterministic  # NOQA: F401 (its old home)
 
 
 def experimental(api_name: str) -> None:
@@ -17,9 +18,3 @@ def experimental(api_name: str) -> None:
             'Set chainer.disable_experimental_feature_warning = True to hide this warning.',
             FutureWarning)
 
-
-def nondeterministic(f_name: str) -> None:
-    """Warns that ``f_name`` may compute nondeterministically (``config.warn_nondeterministic``)."""
-    if chainer.config.warn_nondeterministic:
-        warnings.warn('Potentially non-deterministic code is being executed while '
-                      f'config.warn_nondeterministic set. Source: {f_name}')

@@ -15,6 +15,8 @@ from typing import Any, Iterable, Iterator
 
 import numpy
 
+from chainer.utils.error import _TypeAssertionError
+
 __all__ = [
     'Atom', 'BinaryOperator', 'BoolBinaryOperator', 'Call', 'Constant', 'Expr',
     'GetAttr', 'GetItem', 'InvalidType', 'LightMode', 'LightTypeInfoTuple',
@@ -42,13 +44,17 @@ _PRIO_ATOM = 8
 class TypeInfo:
     """Shape and dtype of one input (``ndim`` and ``size`` are derived)."""
 
-    __slots__ = ('shape', 'dtype', 'ndim', 'size')
+    __slots__ = ('shape', 'dtype', 'ndim')
 
     def __init__(self, shape: tuple, dtype: Any) -> None:
         self.shape = shape
         self.dtype = dtype
         self.ndim = len(shape)
-        self.size = _prod_impl(shape)
+
+    @property
+    def size(self) -> Any:
+        """The number of elements (read-only, from ``shape``)."""
+        return _prod_impl(self.shape)
 
     def __repr__(self) -> str:
         return f'TypeInfo(shape={self.shape!r}, dtype={self.dtype!r})'
@@ -311,7 +317,10 @@ class GetAttr(Expr):
         obj = _repr(self.obj)
         if _priority(self.obj) < self.priority:
             obj = f'({obj})'
-        name = self.name if isinstance(self.name, str) else _repr(self.name)
+        name = self.name
+        if isinstance(name, Constant) and isinstance(name.value, str):
+            name = name.value
+        name = name if isinstance(name, str) else _repr(name)
         return f'{obj}.{name}'
 
     def eval(self) -> Any:
@@ -556,7 +565,7 @@ def _get_type(name: str, index: int, array: Any, accept_none: bool,
 
 def _check_data(data: Any, shapes: Any) -> None:
     if not isinstance(data, tuple):
-        raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+        raise _TypeAssertionError(f'data must be a tuple, not {type(data).__name__}')
     if shapes is not None and len(shapes) != len(data):
         raise ValueError(
             f'shapes has {len(shapes)} entries but data has {len(data)}')
@@ -579,7 +588,7 @@ def get_light_types(data: tuple, *, shapes: tuple | None = None) -> LightTypeInf
     """Light-mode type information: the arrays themselves (cheap)."""
     if shapes is None:
         if not isinstance(data, tuple):
-            raise TypeError(f'data must be a tuple, not {type(data).__name__}')
+            raise _TypeAssertionError(f'data must be a tuple, not {type(data).__name__}')
         return LightTypeInfoTuple(data)
     _check_data(data, shapes)
     return LightTypeInfoTuple(
@@ -656,7 +665,8 @@ def expect(*bool_exprs: Any) -> None:
         if isinstance(expr, Testable):
             expr.expect()
         elif isinstance(expr, Expr):
-            raise TypeError(
+            # Chainer asserted that each condition is testable.
+            raise _TypeAssertionError(
                 f'expect() needs a comparison, got the expression {expr}')
         elif not expr:
             # A plain (already evaluated) condition, e.g. from same_types.
@@ -699,23 +709,20 @@ def prod(xs: Any) -> Any:
     return _prod(xs)
 
 
-def _array_kind(x: Any) -> str:
+def _array_kind(x: Any) -> str | None:
     if isinstance(x, numpy.ndarray):
         return 'numpy'
     root = type(x).__module__.split('.', 1)[0]
     if root in ('cupy', 'cupy_backends', 'chainerx') and _is_array_like(x):
         return root if root != 'cupy_backends' else 'cupy'
-    raise TypeError(f'same_types expects arrays, got {type(x).__name__}')
+    return None
 
 
 def same_types(*arrays: Any) -> bool:
-    """Checks that the arrays are all NumPy arrays or all CuPy arrays."""
-    kinds = [_array_kind(x) for x in arrays]
-    if len(set(kinds)) > 1:
-        raise InvalidType(
-            'all arrays of the same array type',
-            ', '.join(f'{type(x).__module__}.{type(x).__name__}' for x in arrays))
-    return True
+    """Whether the arrays are all NumPy arrays or all CuPy arrays (a plain bool,
+    False where anything else is among them)."""
+    kinds = {_array_kind(x) for x in arrays}
+    return len(kinds) <= 1 and None not in kinds
 
 
 def _broadcastable(shapes: list) -> bool:

@@ -5,11 +5,15 @@ from typing import Any
 
 import numpy
 
+from chainer import device_resident
+
 # chainer.utils is imported while chainer itself initializes: import the rest lazily.
 
 
-class WalkerAlias:
+class WalkerAlias(device_resident.DeviceResident):
     """Draws integers ``i`` with probability ``probs[i] / sum(probs)``.
+
+    A :class:`~chainer.DeviceResident`: ``to_device`` moves its tables.
 
     Slot ``i`` of the table gives ``values[2 * i]`` with probability
     ``threshold[i]`` and otherwise its alias ``values[2 * i + 1]``.
@@ -47,15 +51,14 @@ class WalkerAlias:
                 aliased += 1
             threshold[slot] = p
             values[2 * slot] = i
+        super().__init__()
         self.threshold = threshold
         self.values = values
-        from chainer import backend
-        self._device = backend.CpuDevice()
 
-    @property
-    def device(self):
-        """The device holding the tables."""
-        return self._device
+    def device_resident_accept(self, visitor) -> None:
+        super().device_resident_accept(visitor)
+        self.threshold = visitor.visit_array(self.threshold)
+        self.values = visitor.visit_array(self.values)
 
     @property
     def use_gpu(self) -> bool:
@@ -69,32 +72,6 @@ class WalkerAlias:
         raise RuntimeError(
             'WalkerAlias.use_gpu attribute is only applicable for numpy or cupy devices. '
             'Use WalkerAlias.device attribute for general devices.')
-
-    def __setstate__(self, state: Any) -> None:
-        from chainer import _pickle_compat  # Chainer's pickles have another layout
-        _pickle_compat.set_state(self, state, '_overridden_to_methods',
-                                 _pickle_compat.device_resident_state)
-
-    def to_device(self, device: Any) -> 'WalkerAlias':
-        """Moves the tables to ``device`` (any device specifier)."""
-        import chainer
-        device = chainer.get_device(device)
-        self.threshold = device.send(self.threshold)
-        self.values = device.send(self.values)
-        self._device = device
-        return self
-
-    use_device = to_device
-
-    def to_gpu(self) -> 'WalkerAlias':
-        """Moves the tables to the current CUDA device."""
-        from chainer.backends import cuda
-        return self.to_device(f'@cupy:{cuda._get_device_or_current(None).id}')
-
-    def to_cpu(self) -> 'WalkerAlias':
-        """Moves the tables to the CPU."""
-        from chainer import backend
-        return self.to_device(backend.CpuDevice())
 
     def sample(self, shape) -> Any:
         """Draws an int32 array of samples of the given shape."""

@@ -91,3 +91,24 @@ def test_non_positive_window_arguments(call):
     with pytest.raises(ValueError) as info:
         call(F, x, numpy.ones((1, 1, 2, 2), numpy.float32))
     assert isinstance(info.value, AssertionError)
+
+
+def test_im2col_nd_cpu_takes_pval_fifth_as_chainer():
+    img = numpy.arange(6, dtype=numpy.float32).reshape(1, 1, 6)
+    col = conv_nd.im2col_nd_cpu(img, (2,), (2,), (1,), -2.5)
+    assert col.shape == (1, 1, 2, 4)
+    numpy.testing.assert_array_equal(col[0, 0, 0], [-2.5, 1, 3, 5])
+    numpy.testing.assert_array_equal(col[0, 0, 1], [0, 2, 4, -2.5])
+    # cover_all and dilate follow pval, positionally too.
+    numpy.testing.assert_array_equal(
+        conv_nd.im2col_nd_cpu(img, (2,), (4,), (0,), 0, True, (2,)),
+        conv_nd.im2col_nd(img, (2,), (4,), (0,), cover_all=True, dilate=(2,)))
+
+
+def test_col2im_nd_refuses_more_positions_than_the_image_has():
+    col = numpy.ones((1, 1, 2, 2, 3, 3), numpy.float32)
+    assert conv_nd.col2im_nd_cpu(col, (1, 1), (0, 0), (4, 4)).shape == (1, 1, 4, 4)
+    with pytest.raises(ValueError, match='axis 0'):
+        conv_nd.col2im_nd_cpu(col, (1, 1), (0, 0), (3, 4))
+    with pytest.raises(ValueError, match='axis 1'):
+        conv_nd.col2im_nd(col, (1, 1), (0, 0), (4, 4), (1, 2))

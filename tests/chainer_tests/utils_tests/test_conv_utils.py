@@ -54,3 +54,33 @@ def test_col2im_refuses_more_positions_than_the_image_has():
     # cover_all's margin of stride - 1 pixels is allowed.
     col = numpy.ones((1, 1, 2, 2, 3, 3), numpy.float32)
     assert conv.col2im_cpu(col, 2, 2, 0, 0, 5, 5).shape == (1, 1, 5, 5)
+
+
+def test_col2im_takes_six_dimensional_col():
+    with pytest.raises(ValueError, match='6-dimensional'):
+        conv.col2im_cpu(numpy.ones((1, 1, 2, 2, 3), numpy.float32), 1, 1, 0, 0, 4, 4)
+
+
+def test_im2col_refuses_an_out_size_the_image_does_not_hold():
+    img = numpy.random.rand(1, 2, 4, 5).astype(numpy.float32)
+    # Fewer positions than the image holds are a prefix of the full patches.
+    full = conv.im2col_cpu(img, 2, 2, 1, 1, 0, 0)
+    numpy.testing.assert_array_equal(
+        conv.im2col_cpu(img, 2, 2, 1, 1, 0, 0, out_h=2, out_w=3), full[..., :2, :3])
+    # cover_all's margin of stride - 1 pixels is allowed.
+    assert conv.im2col_cpu(img, 2, 2, 2, 2, 0, 0, out_h=2, out_w=3).shape[4:] == (2, 3)
+    with pytest.raises(ValueError, match='width'):
+        conv.im2col_cpu(img, 3, 1, 3, 1, 1, 0, pval=1, cover_all=True, out_w=6)
+    with pytest.raises(ValueError, match='height'):
+        conv.im2col(img, 2, 2, 1, 1, 0, 0, out_h=4)
+
+
+@pytest.mark.parametrize('stride', [0, -1])
+def test_stride_below_one_with_given_sizes(stride):
+    # Chainer's slicing raised ValueError for a zero step; a negative one read
+    # the image backwards.
+    img = numpy.ones((1, 1, 4, 4), numpy.float32)
+    with pytest.raises(ValueError, match='stride'):
+        conv.im2col_cpu(img, 2, 2, 1, stride, 0, 0, out_w=2)
+    with pytest.raises(ValueError, match='stride'):
+        conv.col2im_cpu(numpy.ones((1, 1, 2, 2, 3, 3)), stride, 1, 0, 0, 4, 4)

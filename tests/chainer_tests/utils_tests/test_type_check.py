@@ -187,6 +187,21 @@ def test_type_info_values():
     assert str(numpy.float32 == x.dtype) == "x.dtype == <class 'numpy.float32'>"
 
 
+def test_type_info_size_is_read_only():
+    # As in Chainer: size is a property computed from shape.
+    info = T.TypeInfo((2, 3), numpy.dtype('f'))
+    assert info.size == 6 and info.ndim == 2
+    with pytest.raises(AttributeError):
+        info.size = 3
+    info.shape = (4,)
+    assert info.size == 4
+
+
+def test_getattr_with_a_constant_name_prints_the_name():
+    assert str(T.GetAttr(T.Variable(1, 'n'), T.Constant('imag'))) == 'n.imag'
+    assert T.eval(T.GetAttr(T.Variable(1, 'n'), T.Constant('imag'))) == 0
+
+
 def test_eval_plain_value():
     assert T.eval(3) == 3
     assert T.eval((1, T.Variable(2, 'a'))) == (1, 2)
@@ -262,6 +277,9 @@ def test_expect_rejects_non_comparison_expression():
     x, _ = _xw()
     with pytest.raises(TypeError, match='comparison'):
         T.expect(x.ndim)
+    # Chainer asserted the condition was testable: also an AssertionError.
+    with pytest.raises(AssertionError):
+        T.expect(x.ndim + 1)
 
 
 def test_function_check_context():
@@ -438,6 +456,11 @@ def test_get_types_empty_and_shapes():
 def test_get_types_bad_input():
     with pytest.raises(TypeError):
         T.get_types([numpy.zeros(1)], 'in_types', False)
+    # Chainer asserted a tuple: also an AssertionError.
+    with pytest.raises(AssertionError):
+        T.get_types([numpy.zeros(1)], 'in_types', False)
+    with pytest.raises(AssertionError):
+        T.get_light_types([numpy.zeros(1)])
     with pytest.raises(TypeError, match=r'in_types\[0\]'):
         T.get_types((None,), 'in_types', False)
     with pytest.raises(TypeError):
@@ -484,10 +507,11 @@ def test_same_types():
     assert T.same_types(a, a, numpy.zeros(2))
     assert T.same_types()
     assert T.same_types(_FakeCupyArray(), _FakeCupyArray())
-    with pytest.raises(T.InvalidType):
-        T.same_types(a, _FakeCupyArray())
-    with pytest.raises(TypeError):
-        T.same_types(a, [1.0])
+    # A plain bool, as in Chainer: False for a mix, or for anything not an array.
+    assert T.same_types(a, _FakeCupyArray()) is False
+    assert T.same_types(a, [1.0]) is False
+    assert T.same_types([1.0]) is False
+    assert T.same_types(numpy.float32(1)) is False
 
 
 # ---------------------------------------------------------------- broadcast

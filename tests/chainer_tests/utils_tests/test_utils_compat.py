@@ -63,6 +63,18 @@ class TestCachedProperty:
     def test_read_only(self):
         with pytest.raises(AttributeError):
             self.Thing().value = 1
+        with pytest.raises(AttributeError):
+            del self.Thing().value
+
+    def test_descriptor_as_in_chainer(self):
+        # A cached_property object, returned itself on the class; the values
+        # live in the instance's __dict__ under the property's name.
+        prop = self.Thing.__dict__['value']
+        assert isinstance(prop, cache.cached_property) and self.Thing.value is prop
+        assert prop.__name__ == 'value' and prop.func.__name__ == 'value'
+        t = self.Thing()
+        t.value
+        assert 'value' in vars(t)
 
 
 def test_error_format_array_props():

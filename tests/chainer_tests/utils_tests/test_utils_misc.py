@@ -31,14 +31,81 @@ def test_nondeterministic():
         'config.warn_nondeterministic set. Source: f')
 
 
-def test_final_class():
+def test_nondeterministic_warns_from_its_module():
+    # Filters naming Chainer's module apply, as in Chainer.
+    with chainer.using_config('warn_nondeterministic', True):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            warnings.filterwarnings('ignore', module='chainer.utils.nondeterministic')
+            utils.nondeterministic('f')
+    import sys
+    assert sys.modules['chainer.utils.experimental'].nondeterministic is utils.nondeterministic
+
+
+def test_deprecated_array_helpers_warn_from_the_library():
+    # As Chainer's, attributed to chainer.utils.array: hidden by Python's default
+    # filters, which show DeprecationWarnings only from __main__.
+    from chainer.utils import array as array_utils
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter('always')
+        array_utils.as_vec(np.zeros(2))
+    assert record[0].filename.endswith('array.py')
+
+
+def test_final_class_is_only_marked():
+    # As in Chainer: final declares methods final; a class is marked, not sealed.
     @utils.final
     class A:
         pass
 
-    with pytest.raises(TypeError, match='final'):
-        class B(A):
+    class B(A):
+        pass
+
+    assert B.__mro__ == (B, A, object)
+
+    class Base(utils.enable_final()):
+        @utils.final
+        class Inner:
             pass
+
+    with pytest.raises(TypeError, match='final'):
+        class Bad(Base):
+            class Inner:
+                pass
+
+
+def test_final_bad_arguments():
+    with pytest.raises(AssertionError):
+        utils.final(1, 2)
+    with pytest.raises(TypeError):
+        utils.final(1, 2)
+
+
+def test_enable_final_is_left_out_of_the_mro():
+    class Meta(type):
+        pass
+
+    class A(utils.enable_final()):
+        pass
+
+    class Mixin:
+        pass
+
+    class B(utils.enable_final(base=dict, meta_base=Meta), Mixin):
+        pass
+
+    assert A.__mro__ == (A, object) and A.__bases__ == (object,)
+    assert B.__bases__ == (dict, Mixin)
+    assert isinstance(B, Meta) and type(A).__name__ == 'base_metaclass'
+    with pytest.raises(TypeError, match='final method'):
+        class Base(utils.enable_final()):
+            @utils.final
+            def f(self):
+                pass
+
+        class Sub(Base):
+            def f(self):
+                pass
 
 
 def test_final_method():
@@ -78,6 +145,9 @@ def test_parse_kwargs():
         argument.parse_kwargs({'c': 1}, ('a', 0))
     with pytest.raises(ValueError, match='gone'):
         argument.parse_kwargs({'train': 1}, ('a', 0), train='gone')
+    # A name both accepted and listed as removed is accepted (Chainer takes the
+    # accepted names first).
+    assert argument.parse_kwargs({'c': 3}, ('x', 1), ('c', 1), c='gone') == (1, 3)
 
 
 def test_force_array_and_type():
@@ -91,6 +161,16 @@ def test_sum_to_and_sizes():
     assert utils.sum_to(x, (3, 1)).shape == (3, 1)
     np.testing.assert_array_equal(utils.sum_to(x, (3, 1)), np.full((3, 1), 8.))
     assert utils.size_of_shape((2, 3)) == 6 and utils.size_of_shape(()) == 1
+    assert utils.sum_to(x, [1, 4]).shape == (1, 4)
+
+
+@pytest.mark.parametrize('x_shape,shape', [
+    ((3,), (1, 3)), ((), (1,)), ((), (3,)), ((2, 3), (4, 2, 3)), ((2, 3), (3, 3)),
+    ((2, 3), (2,)), ((2, 3), (5,))])
+def test_sum_to_a_shape_that_does_not_broadcast(x_shape, shape):
+    # Chainer returned an array of another shape (or raised AxisError).
+    with pytest.raises(ValueError, match='not a broadcast'):
+        utils.sum_to(np.ones(x_shape), shape)
     assert utils.get_conv_outsize(5, 3, 1, 1) == 5
     assert utils.get_deconv_outsize(5, 3, 1, 1) == 5
 

@@ -63,3 +63,47 @@ def test_tables_draw_the_given_distribution(seed):
 def test_bad_probs(probs):
     with pytest.raises(ValueError):
         WalkerAlias(probs)
+
+
+def test_device_resident_as_chainer():
+    import pickle
+    import warnings
+
+    import chainer
+
+    w = WalkerAlias([0.2, 0.8])
+    assert isinstance(w, chainer.DeviceResident)
+    assert w.device == chainer.get_device('@numpy') and w.xp is numpy and not w.use_gpu
+    with pytest.warns(DeprecationWarning, match='to_cpu'):
+        assert w.to_cpu() is w
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert w.to_device('@numpy') is w and w.from_chx() is w
+    with pytest.raises(RuntimeError):
+        w.to_chx()
+    numpy.random.seed(3)
+    drawn = w.sample((5,))
+    w2 = pickle.loads(pickle.dumps(w))
+    numpy.random.seed(3)
+    assert w2.sample((5,)).tolist() == drawn.tolist() and w2.device == w.device
+
+
+def test_to_device_moves_the_tables(monkeypatch):
+    import chainer
+
+    w = WalkerAlias([0.2, 0.8])
+    seen = []
+
+    class Visitor(chainer.device_resident.DeviceResidentsVisitor):
+        def visit_device_resident(self, resident):
+            seen.append(resident)
+
+        def visit_array(self, arr):
+            seen.append(arr.dtype)
+            return arr.copy()
+
+    threshold = w.threshold
+    w.device_resident_accept(Visitor())
+    assert seen == [w, numpy.float32, numpy.int32]
+    assert w.threshold is not threshold
+    numpy.testing.assert_array_equal(w.threshold, threshold)
