@@ -94,8 +94,7 @@ def get_mnist_like(dataset_dir: str, what: str, train_urls: Sequence[Any],
                    dtype: Any, label_dtype: Any, rgb_format: bool) -> tuple:
     import chainer
     dtype = numpy.dtype(chainer.get_dtype(dtype))
-    if ndim not in (1, 2, 3):
-        raise ValueError(f'invalid ndim for MNIST dataset: {ndim} (must be 1, 2 or 3)')
+    # A bad ndim or dtype is refused after the training set is cached, as in Chainer.
     out = []
     for name, urls, part in (('train.npz', train_urls, 'training'),
                              ('test.npz', test_urls, 'test')):

@@ -237,8 +237,20 @@ def test_ptb_unknown_word(env):
         p = env.tmp / f'ptb.{part}.txt'
         p.write_text(text)
         env.sources[base + f'ptb.{part}.txt'] = p
-    with pytest.raises(RuntimeError, match="'zzz'"):
+    # Chainer's KeyError, naming the word and the file.
+    with pytest.raises(KeyError, match="'zzz'.*ptb.valid.txt"):
         datasets.get_ptb_words()
+    assert os.path.exists(env.root / 'pfnet/chainer/ptb/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/ptb/valid.npz')
+
+
+def test_bad_ndim_is_refused_after_the_training_set_is_cached(env):
+    # As in Chainer: the training set is converted and cached, then ndim is refused.
+    _mnist_files(env, MNIST_BASE)
+    with pytest.raises(ValueError, match='ndim'):
+        datasets.get_mnist(ndim=0)
+    assert os.path.exists(env.root / 'pfnet/chainer/mnist/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/mnist/test.npz')
 
 
 def test_integer_image_dtype_is_refused(env):
