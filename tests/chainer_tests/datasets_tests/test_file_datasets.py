@@ -153,6 +153,34 @@ def test_pickle_dataset_does_not_unpickle_on_open():
     assert len(ds) == 1
 
 
+def test_pickle_dataset_refuses_a_reader_without_random_access():
+    class Stream(io.RawIOBase):
+        def readable(self):
+            return True
+
+    with pytest.raises(ValueError, match='random access'):
+        datasets.PickleDataset(Stream())
+
+
+def test_pickle_dataset_writer_flush_without_a_flush_method():
+    # As in Chainer, flush() is a no-op for a writer object that cannot flush.
+    class Sink:
+        def __init__(self):
+            self.buf = io.BytesIO()
+
+        def tell(self):
+            return self.buf.tell()
+
+        def write(self, data):
+            return self.buf.write(data)
+
+    sink = Sink()
+    writer = datasets.PickleDatasetWriter(sink)
+    writer.write(7)
+    writer.flush()
+    assert len(datasets.PickleDataset(io.BytesIO(sink.buf.getvalue()))) == 1
+
+
 def test_pickle_dataset_corrupt(tmp_path):
     # UnpicklingError, as Chainer raised, for garbage and for a cut last record.
     with pytest.raises(pickle.UnpicklingError, match='corrupt'):
