@@ -110,6 +110,26 @@ def test_text_dataset(tmp_path):
         datasets.TextDataset([str(p1), str(tmp_path / 'c.txt')])
 
 
+def test_text_dataset_filters_rows_as_it_reads_them(tmp_path):
+    # As in Chainer, filter_func sees each row while the files are read, so its
+    # error comes before a difference in line counts is found further on.
+    p1 = tmp_path / 'a.txt'
+    p2 = tmp_path / 'b.txt'
+    p1.write_text('1\n2\n3\n')
+    p2.write_text('x\ny\n')
+    seen = []
+
+    def keep(a, b):
+        seen.append((a, b))
+        return True
+
+    with pytest.raises(ValueError, match=r'b\.txt ended after 2 lines'):
+        datasets.TextDataset([str(p1), str(p2)], filter_func=keep)
+    assert seen == [('1\n', 'x\n'), ('2\n', 'y\n')]
+    with pytest.raises(ZeroDivisionError):
+        datasets.TextDataset([str(p1), str(p2)], filter_func=lambda a, b: 1 / 0)
+
+
 def test_text_dataset_encoding(tmp_path):
     p = tmp_path / 'u.txt'
     p.write_bytes('caf\u00e9\nna\u00efve\n'.encode('latin-1'))
