@@ -87,6 +87,24 @@ def test_zipped_image_datasets(images):
     assert x.shape == (3, 2, 3) and int(t) == 4 and t.dtype == numpy.int32
 
 
+def test_zipped_image_datasets_open_the_zip_file_when_made(tmp_path):
+    # As in Chainer: the label file is read, then the zip file opened, then the
+    # dtype checked, so a missing file is reported first and at construction.
+    labels = tmp_path / 'labels.txt'
+    labels.write_text('a.png 1\n')
+    missing = str(tmp_path / 'none.zip')
+    with pytest.raises(FileNotFoundError):
+        datasets.LabeledZippedImageDataset(missing, str(labels))
+    with pytest.raises(FileNotFoundError):
+        datasets.ZippedImageDataset(missing, dtype='no such dtype')
+    with pytest.raises(FileNotFoundError):
+        datasets.LabeledZippedImageDataset(missing, str(tmp_path / 'none.txt'))
+    bad = tmp_path / 'bad.zip'
+    bad.write_bytes(b'PK\x03\x04garbage')
+    with pytest.raises(zipfile.BadZipFile):
+        datasets.LabeledZippedImageDataset(str(bad), str(labels), dtype='no such dtype')
+
+
 def test_text_dataset(tmp_path):
     p1 = tmp_path / 'a.txt'
     p2 = tmp_path / 'b.txt'
