@@ -89,12 +89,12 @@ def _preprocess_cifar(images: numpy.ndarray, labels: numpy.ndarray, withlabel: b
 
 def _get_cifar(name: str, url: str, n_classes: int, withlabel: bool, ndim: int,
                scale: float, dtype: Any) -> tuple:
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
     # A bad ndim or dtype is refused after the archive is cached, as in Chainer.
     raw = _retrieve.retrieve(
         'pfnet/chainer/cifar', f'{name}.npz',
         lambda path: _make_npz(path, url, n_classes), _retrieve.load_npz,
         f'The {name.upper()} dataset')
+    dtype = numpy.dtype(chainer.get_dtype(dtype))
     train = _preprocess_cifar(raw['train_x'], raw['train_y'], withlabel, ndim, scale, dtype)
     test = _preprocess_cifar(raw['test_x'], raw['test_y'], withlabel, ndim, scale, dtype)
     return train, test

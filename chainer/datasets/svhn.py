@@ -79,7 +79,6 @@ def get_svhn(withlabel: bool = True, scale: float = 1., dtype: Any = None,
     ``<dataset root>/pfnet/chainer/svhn``.  Images are ``(3, 32, 32)`` in
     ``[0, scale]``; the digit 0 has label 0.
     """
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
     parts = ['train', 'test'] + (['extra'] if add_extra else [])
     out = []
     for part in parts:
@@ -87,5 +86,7 @@ def get_svhn(withlabel: bool = True, scale: float = 1., dtype: Any = None,
         raw = _retrieve.retrieve(
             'pfnet/chainer/svhn', f'{part}.npz', lambda path, url=url: _make_npz(path, url),
             _retrieve.load_npz, f'The SVHN {part} set')
+        if not out:  # the dtype is checked once the training set is cached, as in Chainer
+            dtype = numpy.dtype(chainer.get_dtype(dtype))
         out.append(_preprocess_svhn(raw, withlabel, scale, dtype, label_dtype))
     return tuple(out)

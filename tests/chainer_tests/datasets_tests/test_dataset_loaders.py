@@ -269,6 +269,20 @@ def test_bad_ndim_is_refused_after_the_training_set_is_cached(env):
     assert not os.path.exists(env.root / 'pfnet/chainer/mnist/test.npz')
 
 
+def test_bad_dtype_is_refused_where_chainer_refused_it(env):
+    # get_mnist checks the dtype first; Fashion-MNIST, CIFAR and SVHN after the
+    # training set is cached, as in Chainer.
+    _mnist_files(env, MNIST_BASE)
+    _mnist_files(env, 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/')
+    with pytest.raises(TypeError):
+        datasets.get_mnist(dtype='no such dtype')
+    assert not os.path.exists(env.root / 'pfnet/chainer/mnist/train.npz')
+    with pytest.raises(TypeError):
+        datasets.get_fashion_mnist(dtype='no such dtype')
+    assert os.path.exists(env.root / 'pfnet/chainer/fashion-mnist/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/fashion-mnist/test.npz')
+
+
 def test_integer_image_dtype_is_refused(env):
     # Chainer failed to scale into an integer dtype (a TypeError); it must not
     # truncate the scaled images to zeros.
