@@ -36,7 +36,7 @@ def _read_mat(mat_path: str) -> tuple:
     n = x_shape[3]
     if n > _MAX_EXAMPLES:
         fail(f'claims {n} images, more than the {_MAX_EXAMPLES} of the largest SVHN part')
-    if y_shape not in ((n, 1), (n,), (1, n)):
+    if len(y_shape) > 2 or int(numpy.prod(y_shape)) != n:  # MATLAB stores no images as y (0, 0)
         fail(f'holds y of shape {y_shape} for {n} images')
     try:
         raw = io.loadmat(mat_path, variable_names=['X', 'y'])

