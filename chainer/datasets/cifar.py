@@ -81,7 +81,7 @@ def _preprocess_cifar(images: numpy.ndarray, labels: numpy.ndarray, withlabel: b
         images = images.reshape(-1, 3, 32, 32)
     else:
         raise ValueError(f'invalid ndim for CIFAR dataset: {ndim} (must be 1 or 3)')
-    images = _retrieve.scaled_images(images, scale, dtype)
+    images = _retrieve.scaled_images(images, scale, chainer.get_dtype(dtype))
     if withlabel:
         return tuple_dataset.TupleDataset(images, labels.astype(numpy.int32))
     return images
@@ -94,7 +94,6 @@ def _get_cifar(name: str, url: str, n_classes: int, withlabel: bool, ndim: int,
         'pfnet/chainer/cifar', f'{name}.npz',
         lambda path: _make_npz(path, url, n_classes), _retrieve.load_npz,
         f'The {name.upper()} dataset')
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
     train = _preprocess_cifar(raw['train_x'], raw['train_y'], withlabel, ndim, scale, dtype)
     test = _preprocess_cifar(raw['test_x'], raw['test_y'], withlabel, ndim, scale, dtype)
     return train, test

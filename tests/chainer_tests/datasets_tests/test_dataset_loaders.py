@@ -159,6 +159,10 @@ def test_cifar10_binary(env):
     assert flat.shape == (10, 3072) and flat.dtype == numpy.float64 and flat.max() <= 3.0
     with pytest.raises(ValueError, match='ndim'):
         datasets.get_cifar10(ndim=2)
+    with pytest.raises(ValueError, match='ndim'):  # ndim is checked before dtype, as in Chainer
+        datasets.get_cifar10(ndim=2, dtype='no such dtype')
+    with pytest.raises(TypeError):
+        datasets.get_cifar10(dtype='no such dtype')
 
 
 def test_cifar100_binary_uses_fine_labels(env):
