@@ -40,15 +40,18 @@ class DownloadError(urllib.error.URLError):
         return self.message
 
 
-def get_dataset_root() -> str:
-    """Returns the root directory of downloaded datasets."""
+def get_dataset_root() -> Any:
+    """Returns the root directory of downloaded datasets, as it was set."""
     return _dataset_root
 
 
-def set_dataset_root(path: str) -> None:
-    """Sets the root directory of downloaded datasets (default from ``CHAINER_DATASET_ROOT``)."""
+def set_dataset_root(path: Any) -> None:
+    """Sets the root directory of downloaded datasets (default from ``CHAINER_DATASET_ROOT``).
+
+    ``path`` is kept as given (a ``str`` or a path object), as Chainer kept it.
+    """
     global _dataset_root
-    _dataset_root = os.fspath(path)
+    _dataset_root = path
 
 
 def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> str:

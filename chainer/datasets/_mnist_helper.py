@@ -93,15 +93,16 @@ def get_mnist_like(dataset_dir: str, what: str, train_urls: Sequence[Any],
                    test_urls: Sequence[Any], withlabel: bool, ndim: int, scale: float,
                    dtype: Any, label_dtype: Any, rgb_format: bool) -> tuple:
     import chainer
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
-    if ndim not in (1, 2, 3):
-        raise ValueError(f'invalid ndim for MNIST dataset: {ndim} (must be 1, 2 or 3)')
+    # A bad ndim or dtype is refused after the training set is cached, as in
+    # Chainer (get_mnist and get_kuzushiji_mnist check the dtype before).
     out = []
     for name, urls, part in (('train.npz', train_urls, 'training'),
                              ('test.npz', test_urls, 'test')):
         raw = _retrieve.retrieve(
             dataset_dir, name, lambda path, urls=urls: make_npz(path, urls),
             _retrieve.load_npz, f"The {what} {part} set")
+        if not out:
+            dtype = numpy.dtype(chainer.get_dtype(dtype))
         out.append(preprocess_mnist(raw, withlabel, ndim, scale, dtype, label_dtype,
                                     rgb_format))
     return tuple(out)

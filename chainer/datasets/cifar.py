@@ -81,7 +81,7 @@ def _preprocess_cifar(images: numpy.ndarray, labels: numpy.ndarray, withlabel: b
         images = images.reshape(-1, 3, 32, 32)
     else:
         raise ValueError(f'invalid ndim for CIFAR dataset: {ndim} (must be 1 or 3)')
-    images = _retrieve.scaled_images(images, scale, dtype)
+    images = _retrieve.scaled_images(images, scale, chainer.get_dtype(dtype))
     if withlabel:
         return tuple_dataset.TupleDataset(images, labels.astype(numpy.int32))
     return images
@@ -89,9 +89,7 @@ def _preprocess_cifar(images: numpy.ndarray, labels: numpy.ndarray, withlabel: b
 
 def _get_cifar(name: str, url: str, n_classes: int, withlabel: bool, ndim: int,
                scale: float, dtype: Any) -> tuple:
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
-    if ndim not in (1, 3):
-        raise ValueError(f'invalid ndim for CIFAR dataset: {ndim} (must be 1 or 3)')
+    # A bad ndim or dtype is refused after the archive is cached, as in Chainer.
     raw = _retrieve.retrieve(
         'pfnet/chainer/cifar', f'{name}.npz',
         lambda path: _make_npz(path, url, n_classes), _retrieve.load_npz,

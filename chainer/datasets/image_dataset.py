@@ -164,8 +164,8 @@ class ZippedImageDataset(dataset_mixin.DatasetMixin):
         _check_pillow()
         self._zipfilename = zipfilename
         self._zf = _ZipReader(zipfilename)
-        self._dtype = chainer.get_dtype(dtype)
         self._paths = [x for x in self._zf.namelist() if not x.endswith('/')]
+        self._dtype = chainer.get_dtype(dtype)
 
     def __len__(self) -> int:
         return len(self._paths)
@@ -215,11 +215,14 @@ class LabeledZippedImageDataset(dataset_mixin.DatasetMixin):
     def __init__(self, zipfilename: str, labelfilename: str, dtype: Any = None,
                  label_dtype: Any = numpy.int32) -> None:
         _check_pillow()
+        # In Chainer's order: the label file, then the zip file (opened here,
+        # so that a missing or broken one fails now), then the dtype.
+        self._pairs = _read_pairs(labelfilename)
+        self._label_dtype = label_dtype
         self._zipfilename = zipfilename
         self._zf = _ZipReader(zipfilename)
+        self._zf.namelist()
         self._dtype = chainer.get_dtype(dtype)
-        self._label_dtype = label_dtype
-        self._pairs = _read_pairs(labelfilename)
 
     def __len__(self) -> int:
         return len(self._pairs)

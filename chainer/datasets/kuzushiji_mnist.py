@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy
 
+import chainer
 from chainer.datasets import _mnist_helper
 from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
 
@@ -30,6 +31,7 @@ def get_kuzushiji_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.
 
     Cached in ``<dataset root>/pfnet/chainer/kuzushiji_mnist``.
     """
+    chainer.get_dtype(dtype)  # checked before anything is read, as in Chainer
     return _mnist_helper.get_mnist_like(
         'pfnet/chainer/kuzushiji_mnist', 'Kuzushiji-MNIST', _urls('train'),
         _urls('t10k'), withlabel, ndim, scale, dtype, label_dtype, rgb_format)

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy
 
+import chainer
 from chainer.datasets import _mnist_helper
 from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
 
@@ -27,6 +28,7 @@ def get_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1., dtype: A
     ``rgb_format``).  With ``withlabel`` each part is a TupleDataset of
     ``(image, label)``, else an array of images.
     """
+    chainer.get_dtype(dtype)  # checked before anything is read, as in Chainer
     return _mnist_helper.get_mnist_like(
         'pfnet/chainer/mnist', 'MNIST', _urls('train'), _urls('t10k'), withlabel,
         ndim, scale, dtype, label_dtype, rgb_format)

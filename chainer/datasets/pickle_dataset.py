@@ -38,7 +38,10 @@ class PickleDatasetWriter:
         pickle.dump(x, self._writer, protocol=self._protocol)
 
     def flush(self) -> None:
-        self._writer.flush()
+        """Flushes the writer, if it can be flushed."""
+        flush = getattr(self._writer, 'flush', None)
+        if flush is not None:
+            flush()
 
 
 class PickleDataset(dataset_mixin.DatasetMixin):
@@ -50,6 +53,8 @@ class PickleDataset(dataset_mixin.DatasetMixin):
     """
 
     def __init__(self, reader: BinaryIO) -> None:
+        if not reader.seekable():
+            raise ValueError('reader must support random access (seek)')
         self._reader = reader
         self._lock = threading.RLock()
         self._positions = []

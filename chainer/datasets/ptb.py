@@ -51,7 +51,7 @@ def _retrieve_ptb_words(name: str, url: str) -> numpy.ndarray:
         try:
             x = numpy.array([vocab[word] for word in words], dtype=numpy.int32)
         except KeyError as e:
-            raise RuntimeError(
+            raise KeyError(
                 f'word {e.args[0]!r} of {url} is not in the PTB vocabulary') from None
         numpy.savez_compressed(path, x=x)
         return {'x': x}

@@ -36,7 +36,7 @@ def _read_mat(mat_path: str) -> tuple:
     n = x_shape[3]
     if n > _MAX_EXAMPLES:
         fail(f'claims {n} images, more than the {_MAX_EXAMPLES} of the largest SVHN part')
-    if y_shape not in ((n, 1), (n,), (1, n)):
+    if len(y_shape) > 2 or int(numpy.prod(y_shape)) != n:  # MATLAB stores no images as y (0, 0)
         fail(f'holds y of shape {y_shape} for {n} images')
     try:
         raw = io.loadmat(mat_path, variable_names=['X', 'y'])
@@ -44,7 +44,7 @@ def _read_mat(mat_path: str) -> tuple:
         raise _retrieve.CorruptSourceError(
             f'SVHN file {mat_path} is not a readable MATLAB file: {e}') from e
     images = numpy.asarray(raw['X'])
-    labels = numpy.asarray(raw['y']).reshape(n, 1)
+    labels = numpy.asarray(raw['y'])  # cached in its stored shape, as Chainer did
     if images.shape != x_shape or images.dtype.kind not in 'uif' or labels.dtype.kind not in 'uif':
         fail('holds data of an unexpected type')
     if labels.size and (labels.min() < 0 or labels.max() > 10):
@@ -79,7 +79,6 @@ def get_svhn(withlabel: bool = True, scale: float = 1., dtype: Any = None,
     ``<dataset root>/pfnet/chainer/svhn``.  Images are ``(3, 32, 32)`` in
     ``[0, scale]``; the digit 0 has label 0.
     """
-    dtype = numpy.dtype(chainer.get_dtype(dtype))
     parts = ['train', 'test'] + (['extra'] if add_extra else [])
     out = []
     for part in parts:
@@ -87,5 +86,7 @@ def get_svhn(withlabel: bool = True, scale: float = 1., dtype: Any = None,
         raw = _retrieve.retrieve(
             'pfnet/chainer/svhn', f'{part}.npz', lambda path, url=url: _make_npz(path, url),
             _retrieve.load_npz, f'The SVHN {part} set')
+        if not out:  # the dtype is checked once the training set is cached, as in Chainer
+            dtype = numpy.dtype(chainer.get_dtype(dtype))
         out.append(_preprocess_svhn(raw, withlabel, scale, dtype, label_dtype))
     return tuple(out)

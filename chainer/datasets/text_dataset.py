@@ -1,6 +1,7 @@
 """TextDataset: the lines of one or more parallel text files."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import threading
@@ -45,31 +46,30 @@ class TextDataset(dataset_mixin.DatasetMixin):
         self._fps: Any = None
         self._pid: Any = None
 
-        offsets_per_file = [self._scan(p, o) for p, o in zip(self._paths, self._options)]
-        n = len(offsets_per_file[0])
-        for path, offsets in zip(self._paths, offsets_per_file):
-            if len(offsets) != n:
-                raise ValueError(
-                    'the files given to TextDataset must have the same number of '
-                    f'lines: {self._paths[0]} has {n}, {path} has {len(offsets)}')
-        rows = list(zip(*offsets_per_file))
-        if filter_func is not None:
-            kept = []
-            for row in rows:
-                if filter_func(*self._read_row(row)):
-                    kept.append(row)
-            rows = kept
-        self._rows = rows
+        self._rows = self._scan(filter_func)
 
-    def _scan(self, path: str, options: dict) -> list:
-        offsets = []
-        with io.open(path, **options) as f:
+    def _scan(self, filter_func: Callable[..., bool] | None) -> list:
+        # All files in step, one line each, so that filter_func sees each row
+        # as it is read and a file that ends early is noticed where it ends.
+        rows = []
+        with contextlib.ExitStack() as stack:
+            files = [stack.enter_context(io.open(p, **o))
+                     for p, o in zip(self._paths, self._options)]
+            n_lines = 0
             while True:
-                pos = f.tell()
-                if not f.readline():
-                    break
-                offsets.append(pos)
-        return offsets
+                row = tuple(f.tell() for f in files)
+                lines = [f.readline() for f in files]
+                if not all(lines):
+                    if any(lines):
+                        ended = [p for p, line in zip(self._paths, lines) if not line]
+                        raise ValueError(
+                            'the files given to TextDataset must have the same number of '
+                            f'lines: {", ".join(ended)} ended after {n_lines} lines '
+                            'while the others go on')
+                    return rows
+                n_lines += 1
+                if filter_func is None or filter_func(*lines):
+                    rows.append(row)
 
     def _files(self) -> list:
         pid = os.getpid()

@@ -26,6 +26,14 @@ def test_set_and_get_root(root):
     assert dataset.get_dataset_root() == str(root)
 
 
+def test_root_is_kept_as_given(root, tmp_path):
+    # Chainer kept a path object as it was given; directories are made under it.
+    dataset.set_dataset_root(tmp_path / 'p')
+    assert dataset.get_dataset_root() == tmp_path / 'p'
+    assert dataset.get_dataset_directory('d') == os.path.join(tmp_path / 'p', 'd')
+    assert os.path.isdir(tmp_path / 'p' / 'd')
+
+
 def test_get_dataset_directory(root):
     path = dataset.get_dataset_directory('a/b')
     assert path == os.path.join(str(root), 'a/b')

