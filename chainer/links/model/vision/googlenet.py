@@ -153,7 +153,7 @@ class GoogLeNet(_common.VisionModel):
         dst = GoogLeNet(pretrained_model=None)
 
         def copy(link: Any, caffe_name: str) -> None:
-            layer = src[caffe_name.replace('/', '_')]
+            layer = src[caffe_name]
             _common.copy_param(link.W, layer.W)
             _common.copy_param(link.b, layer.b)
 

@@ -347,8 +347,8 @@ class _FakeLayer:
     (L.ResNet101Layers, {'conv1', 'bn_conv1', 'scale_conv1', 'res2c_branch2c',
                          'res4b22_branch2a', 'bn3b3_branch2b', 'scale5a_branch1', 'fc1000'}),
     (L.VGG16Layers, {'conv1_1', 'conv5_3', 'fc6', 'fc8'}),
-    (L.GoogLeNet, {'conv1_7x7_s2', 'inception_4e_pool_proj', 'loss2_classifier',
-                   'loss3_classifier'}),
+    (L.GoogLeNet, {'conv1/7x7_s2', 'inception_4e/pool_proj', 'loss2/classifier',
+                   'loss3/classifier'}),
 ])
 def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, cls, expected):
     import chainer.links.caffe.caffe_function as caffe_function
