@@ -56,6 +56,7 @@ _MESSAGES = {
         ('repeated', 'float', 'loss_weight', 5, None, False),
         ('repeated', 'ParamSpec', 'param', 6, None, False),
         ('repeated', 'BlobProto', 'blobs', 7, None, False),
+        ('optional', 'Enum:Phase', 'phase', 10, None, False),
         ('repeated', 'bool', 'propagate_down', 11, None, False),
         ('optional', 'ConcatParameter', 'concat_param', 104, None, False),
         ('optional', 'ConvolutionParameter', 'convolution_param', 106, None, False),
@@ -182,6 +183,9 @@ _ENUMS = {
     'EltwiseOp': ('EltwiseParameter', [('PROD', 0), ('SUM', 1), ('MAX', 2)]),
     'NormRegion': ('LRNParameter', [('ACROSS_CHANNELS', 0), ('WITHIN_CHANNEL', 1)]),
     'PoolMethod': ('PoolingParameter', [('MAX', 0), ('AVE', 1), ('STOCHASTIC', 2)]),
+    # Caffe's top-level Phase (caffe_pb2.TRAIN, caffe_pb2.TEST); nested here,
+    # which changes its name but not its values on the wire.
+    'Phase': ('LayerParameter', [('TRAIN', 0), ('TEST', 1)]),
     'LayerType': ('V1LayerParameter', [
         ('NONE', 0), ('ABSVAL', 35), ('ACCURACY', 1), ('ARGMAX', 30), ('BNLL', 2),
         ('CONCAT', 3), ('CONTRASTIVE_LOSS', 37), ('CONVOLUTION', 4), ('DATA', 5),
@@ -255,3 +259,5 @@ BiasParameter = _message_class('BiasParameter')
 ScaleParameter = _message_class('ScaleParameter')
 InputParameter = _message_class('InputParameter')
 V1LayerParameter = _message_class('V1LayerParameter')
+TRAIN = LayerParameter.TRAIN
+TEST = LayerParameter.TEST
