@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy
 
@@ -48,23 +48,41 @@ class _Retriever:
         self.export_params = export_params
         self.net = pb.NetParameter()
         self.blob_names: Dict[int, str] = {}
-        self.counts: Dict[str, int] = {}
+        self.numbers: Dict[str, Dict[int, int]] = {}
+        # (layer, name of its parameter message or None, parameters in the
+        # order the prototxt lists them)
+        self.texts: List[Tuple[Any, Optional[str], Dict[str, Any]]] = []
 
-    def _layer_name(self, label: str) -> str:
-        n = self.counts.get(label, 0)
-        self.counts[label] = n + 1
-        return f'{label}-{n}'
+    def _node_name(self, node: Any) -> str:
+        """Chainer's layer name: ``<label>-<rank>-<n>``, ``n`` counting the nodes
+        of that label and rank from 1."""
+        key = f'{node.label}-{node.rank}'
+        numbers = self.numbers.setdefault(key, {})
+        n = numbers.setdefault(id(node), len(numbers) + 1)
+        return f'{key}-{n}'
 
     def _blob(self, node: Any) -> str:
-        return self.blob_names[id(node)]
+        try:
+            return self.blob_names[id(node)]
+        except KeyError:
+            raise NotImplementedError(
+                'a layer takes a variable that is neither an input nor computed from '
+                'one (a parameter used as data?), which Caffe cannot express') from None
 
-    def _new_layer(self, typ: str, label: str, bottoms: List[Any], node: Any) -> Any:
-        layer = self.net.layer.add(name=self._layer_name(label), type=typ)
+    def _new_layer(self, typ: str, bottoms: List[Any], node: Any,
+                   param_name: Optional[str] = None, params: Optional[Dict[str, Any]] = None,
+                   name: Optional[str] = None) -> Any:
+        layer = self.net.layer.add(name=name or self._node_name(node), type=typ,
+                                   phase=self.pb.TEST)
         layer.bottom.extend(self._blob(b) for b in bottoms)
         for ref in node.outputs:
             out = ref()
             self.blob_names[id(out)] = layer.name
             layer.top.append(layer.name)
+        params = params or {}
+        if param_name is not None:
+            _set_fields(getattr(layer, param_name), params)
+        self.texts.append((layer, param_name, params))
         return layer
 
     def _param(self, vnode: Any) -> Any:
@@ -75,10 +93,9 @@ class _Retriever:
 
     def run(self, inputs: List[variable.Variable], outputs: List[variable.Variable]) -> Any:
         names = ['data'] if len(inputs) == 1 else [f'data{i}' for i in range(len(inputs))]
+        self.inputs = [(name, tuple(x.shape)) for name, x in zip(names, inputs)]
         for name, x in zip(names, inputs):
             self.blob_names[id(x.node)] = name
-            self.net.input.append(name)
-            self.net.input_shape.add().dim.extend(x.shape)
         order: List[Any] = []
         seen: set = set()
 
@@ -115,22 +132,21 @@ class _Retriever:
         Wa = self._param(W)
         if Wa.ndim != 4:
             raise NotImplementedError('only 2-d convolutions can be exported to Caffe')
-        layer = self._new_layer(typ, typ, [x], node)
-        p = layer.convolution_param
         groups = int(getattr(node, 'groups', 1))
-        p.num_output = Wa.shape[1] * groups if deconv else Wa.shape[0]
-        p.kernel_h, p.kernel_w = Wa.shape[2:]
-        p.stride_h, p.stride_w = _pair(node.stride)
-        p.pad_h, p.pad_w = _pair(node.pad)
+        (pad_h, pad_w), (stride_h, stride_w) = _pair(node.pad), _pair(node.stride)
+        params = {
+            'num_output': Wa.shape[1] * groups if deconv else Wa.shape[0],
+            'bias_term': len(node.inputs) == 3,
+            'pad_w': pad_w, 'pad_h': pad_h, 'stride_w': stride_w, 'stride_h': stride_h,
+            'kernel_w': Wa.shape[3], 'kernel_h': Wa.shape[2], 'group': groups,
+        }
         dilate = _pair(getattr(node, 'dilate', 1))
         if dilate != (1, 1):
-            p.dilation.extend(dilate)
-        if groups != 1:
-            p.group = groups
-        p.bias_term = len(node.inputs) == 3
+            params['dilation'] = list(dilate)
+        layer = self._new_layer(typ, [x], node, 'convolution_param', params)
         if self.export_params:
             _set_blob(layer.blobs.add(), Wa)
-            if p.bias_term:
+            if params['bias_term']:
                 _set_blob(layer.blobs.add(), self._param(node.inputs[2]))
 
     def _convert_Convolution2DFunction(self, node: Any) -> None:
@@ -149,14 +165,12 @@ class _Retriever:
 
     def _convert_LinearFunction(self, node: Any) -> None:
         x, W = node.inputs[:2]
-        layer = self._new_layer('InnerProduct', 'InnerProduct', [x], node)
         Wa = self._param(W)
-        p = layer.inner_product_param
-        p.num_output = Wa.shape[0]
-        p.bias_term = len(node.inputs) == 3
+        params = {'num_output': Wa.shape[0], 'bias_term': len(node.inputs) == 3}
+        layer = self._new_layer('InnerProduct', [x], node, 'inner_product_param', params)
         if self.export_params:
             _set_blob(layer.blobs.add(), Wa)
-            if p.bias_term:
+            if params['bias_term']:
                 _set_blob(layer.blobs.add(), self._param(node.inputs[2]))
 
     def _pooling(self, node: Any, method: int) -> None:
@@ -171,12 +185,11 @@ class _Retriever:
                     f'this pooling gives {out} outputs of {size} inputs where Caffe '
                     f'(rounding up) gives {_caffe_pooled_size(size, k, st, pd)}: choose a '
                     'kernel, stride and pad that tile the input')
-        layer = self._new_layer('Pooling', 'Pooling', [x], node)
-        p = layer.pooling_param
-        p.pool = method
-        p.kernel_h, p.kernel_w = _pair(node.ksize)
-        p.stride_h, p.stride_w = _pair(node.stride)
-        p.pad_h, p.pad_w = _pair(node.pad)
+        (kernel_h, kernel_w), (stride_h, stride_w) = _pair(node.ksize), _pair(node.stride)
+        pad_h, pad_w = _pair(node.pad)
+        params = {'pool': int(method), 'pad_w': pad_w, 'pad_h': pad_h, 'stride_w': stride_w,
+                  'stride_h': stride_h, 'kernel_w': kernel_w, 'kernel_h': kernel_h}
+        self._new_layer('Pooling', [x], node, 'pooling_param', params)
 
     def _convert_MaxPoolingND(self, node: Any) -> None:
         self._pooling(node, self.pb.PoolingParameter.MAX)
@@ -195,40 +208,37 @@ class _Retriever:
         axis = tuple(node.axis)
         if axis != (0,) + tuple(range(2, len(x.shape))):
             raise NotImplementedError('batch normalization is exported only over axis 1')
-        bn = self.net.layer.add(name=self._layer_name('BatchNorm'), type='BatchNorm')
-        bn.bottom.append(self._blob(x))
-        bn.top.append(bn.name)
-        bn.batch_norm_param.use_global_stats = True
-        bn.batch_norm_param.eps = node.eps
+        # Caffe splits it in two layers: the statistics (named <name>_bn), then
+        # the scale and shift (named <name>).
+        name = self._node_name(node)
+        bn = self._new_layer('BatchNorm', [x], node, 'batch_norm_param',
+                             {'use_global_stats': True, 'eps': node.eps}, name=f'{name}_bn')
         if self.export_params:
             _set_blob(bn.blobs.add(), self._param(mean))
             _set_blob(bn.blobs.add(), self._param(var))
             _set_blob(bn.blobs.add(), numpy.ones(1, numpy.float32))
-        scale = self._new_layer('Scale', 'Scale', [], node)
+        scale = self._new_layer('Scale', [], node, 'scale_param',
+                                {'axis': 1, 'bias_term': True}, name=name)
         scale.bottom.append(bn.name)
-        scale.scale_param.axis = 1
-        scale.scale_param.bias_term = True
         if self.export_params:
             _set_blob(scale.blobs.add(), self._param(gamma))
             _set_blob(scale.blobs.add(), self._param(beta))
 
     def _convert_LocalResponseNormalization(self, node: Any) -> None:
-        p = self._simple(node, 'LRN').lrn_param
-        p.norm_region = self.pb.LRNParameter.ACROSS_CHANNELS
-        p.local_size = node.n
-        p.k = node.k
         # Caffe divides alpha by local_size; Chainer's alpha is per element.
-        p.alpha = node.alpha * node.n
-        p.beta = node.beta
+        self._simple(node, 'LRN', 'lrn_param', {
+            'norm_region': int(self.pb.LRNParameter.ACROSS_CHANNELS), 'local_size': node.n,
+            'k': node.k, 'alpha': node.alpha * node.n, 'beta': node.beta})
 
-    def _simple(self, node: Any, typ: str) -> Any:
-        return self._new_layer(typ, typ, list(node.inputs), node)
+    def _simple(self, node: Any, typ: str, param_name: Optional[str] = None,
+                params: Optional[Dict[str, Any]] = None) -> Any:
+        return self._new_layer(typ, list(node.inputs), node, param_name, params)
 
     def _convert_ReLU(self, node: Any) -> None:
         self._simple(node, 'ReLU')
 
     def _convert_LeakyReLU(self, node: Any) -> None:
-        self._simple(node, 'ReLU').relu_param.negative_slope = node.slope
+        self._simple(node, 'ReLU', 'relu_param', {'negative_slope': node.slope})
 
     def _convert_Sigmoid(self, node: Any) -> None:
         self._simple(node, 'Sigmoid')
@@ -237,22 +247,75 @@ class _Retriever:
         self._simple(node, 'TanH')
 
     def _convert_Softmax(self, node: Any) -> None:
-        self._simple(node, 'Softmax').softmax_param.axis = node.axis
+        # Caffe's default axis is 1; another one is written out.
+        if node.axis == 1:
+            self._simple(node, 'Softmax')
+        else:
+            self._simple(node, 'Softmax', 'softmax_param', {'axis': node.axis})
 
     def _convert_Dropout(self, node: Any) -> None:
-        self._simple(node, 'Dropout').dropout_param.dropout_ratio = node.dropout_ratio
+        self._simple(node, 'Dropout', 'dropout_param', {'dropout_ratio': node.dropout_ratio})
 
     def _convert_Concat(self, node: Any) -> None:
-        self._simple(node, 'Concat').concat_param.axis = node.axis
+        self._simple(node, 'Concat', 'concat_param', {'axis': node.axis})
 
     def _convert_Add(self, node: Any) -> None:
-        self._simple(node, 'Eltwise').eltwise_param.operation = self.pb.EltwiseParameter.SUM
+        self._simple(node, 'Eltwise')    # Caffe's default operation is SUM
 
     def _convert_Reshape(self, node: Any) -> None:
-        layer = self._new_layer('Reshape', 'Reshape', [node.inputs[0]], node)
-        out = node.outputs[0]()
-        # Keep the batch axis symbolic so the model takes any batch size.
-        layer.reshape_param.shape.dim.extend((0,) + tuple(out.shape[1:]))
+        # A reshape of a reshape reads the first one's input (as Chainer wrote
+        # it; the shape is explicit, so the values are the same).
+        x = node.inputs[0]
+        if type(x.creator_node).__name__ == 'Reshape':
+            x = x.creator_node.inputs[0]
+        self._new_layer('Reshape', [x], node, 'reshape_param',
+                        {'shape': {'dim': [int(d) for d in node.shape]}})
+
+    def prototxt(self, graph_name: str) -> str:
+        """The network as Chainer's exporter wrote it: an Input layer per input,
+        then the layers, with their parameters in a fixed order."""
+        lines = [f'name: "{graph_name}"\n']
+        for name, shape in self.inputs:
+            dims = ''.join(f' dim: {d}' for d in shape)
+            lines.append(f'layer {{\n  name: "{name}"\n  type: "Input"\n  top: "{name}"\n'
+                         f'  input_param {{ shape: {{{dims} }} }}\n}}\n')
+        for layer, param_name, params in self.texts:
+            fields: Dict[str, Any] = {'type': layer.type, 'name': layer.name,
+                                      'bottom': list(layer.bottom), 'top': list(layer.top)}
+            if param_name is not None:
+                fields[param_name] = params
+            lines.append(_text_block('layer', fields, 0))
+        return ''.join(lines)
+
+
+def _set_fields(message: Any, params: Dict[str, Any]) -> None:
+    for key, value in params.items():
+        if isinstance(value, dict):
+            _set_fields(getattr(message, key), value)
+        elif isinstance(value, list):
+            getattr(message, key).extend(value)
+        else:
+            setattr(message, key, value)
+
+
+def _text_value(value: Any) -> str:
+    if isinstance(value, (bool, numpy.bool_)):
+        return 'true' if value else 'false'
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _text_block(name: str, value: Any, depth: int) -> str:
+    """``name: value`` lines, or a ``name { ... }`` block for a dict, indented
+    by two spaces a level (a list gives one line per element)."""
+    indent = '  ' * depth
+    if isinstance(value, dict):
+        inner = ''.join(_text_block(k, v, depth + 1) for k, v in value.items())
+        return f'{indent}{name} {{\n{inner}{indent}}}\n'
+    if isinstance(value, list):
+        return ''.join(_text_block(name, v, depth) for v in value)
+    return f'{indent}{name}: {_text_value(value)}\n'
 
 
 def export(model: Any, args: Any, directory: Optional[str] = None,
@@ -271,28 +334,20 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
         export_params (bool): Store the parameters in the caffemodel.
         graph_name (str): Name of the network.
     """
-    net = _to_net(model, args, export_params, graph_name)
+    retriever = _retrieve(model, args, export_params)
     if directory is None:
         return
-    from google.protobuf import text_format
-
     from chainer.utils import _atomic
 
-    prototxt = _caffe_pb().NetParameter()
-    prototxt.CopyFrom(net)
-    for layer in prototxt.layer:
-        del layer.blobs[:]
     _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
-                       text_format.MessageToString(prototxt))
+                       retriever.prototxt(graph_name))
     if export_params:
         _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
-                            net.SerializeToString())
+                            retriever.net.SerializeToString())
 
 
-def _to_net(model: Any, args: Any, export_params: bool, graph_name: str) -> Any:
-    """The ``NetParameter`` message of ``model(*args)`` (with parameters when
-    ``export_params``)."""
-    pb = _caffe_pb()
+def _retrieve(model: Any, args: Any, export_params: bool) -> _Retriever:
+    """The layers of ``model(*args)`` (with parameters when ``export_params``)."""
     if not isinstance(args, (tuple, list)):
         args = (args,)
     inputs = [a if isinstance(a, variable.Variable) else variable.Variable(a) for a in args]
@@ -304,6 +359,6 @@ def _to_net(model: Any, args: Any, export_params: bool, graph_name: str) -> Any:
         outputs = list(out)
     else:
         outputs = [out]
-    net = _Retriever(pb, export_params).run(inputs, outputs)
-    net.name = graph_name
-    return net
+    retriever = _Retriever(_caffe_pb(), export_params)
+    retriever.run(inputs, outputs)
+    return retriever

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import warnings
-from typing import Any, Callable, Dict, Iterable, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 import numpy
 
@@ -38,6 +38,20 @@ def _blob_array(blob: Any, shape: Sequence[int] | None = None) -> numpy.ndarray:
     return data.astype(numpy.float32).reshape(shape)
 
 
+def _block_diagonal(W: numpy.ndarray, groups: int) -> numpy.ndarray:
+    """Caffe's grouped weight ``(A, B, kh, kw)`` as the ``(A, B * groups, kh, kw)``
+    weight of one ungrouped convolution, zero outside the diagonal blocks (the
+    layout Chainer's CaffeFunction gives, so that its ``.npz`` files load)."""
+    if groups == 1:
+        return W
+    a, b = W.shape[:2]
+    full = numpy.zeros((a, b * groups) + W.shape[2:], dtype=W.dtype)
+    rows = a // groups
+    for i in range(groups):
+        full[i * rows:(i + 1) * rows, i * b:(i + 1) * b] = W[i * rows:(i + 1) * rows]
+    return full
+
+
 def _pair(repeated: Sequence[int], h: int, w: int, default: int) -> Tuple[int, int]:
     """A ``(h, w)`` pair from Caffe's ``repeated`` value or its ``_h``/``_w`` fields."""
     if h or w:
@@ -47,10 +61,6 @@ def _pair(repeated: Sequence[int], h: int, w: int, default: int) -> Tuple[int, i
     if len(repeated) == 1:
         return int(repeated[0]), int(repeated[0])
     return int(repeated[0]), int(repeated[1])
-
-
-def _link_name(layer_name: str) -> str:
-    return layer_name.replace('/', '_')
 
 
 class _CallChild:
@@ -63,6 +73,14 @@ class _CallChild:
 
     def __call__(self, *xs: Any) -> Any:
         return self.caffe_func[self.name](*xs)
+
+
+def _in_test_mode(func: Callable) -> Callable:
+    """``func`` run under ``chainer.config.train = False``."""
+    def call(*xs: Any) -> Any:
+        with chainer.using_config('train', False):
+            return func(*xs)
+    return call
 
 
 class _ScaleByBlob:
@@ -103,12 +121,14 @@ def _reshape(dims: Sequence[int], x: Any) -> Any:
 class CaffeFunction(link.Chain):
     """A network read from a Caffe model (``.caffemodel``, binary protocol buffer).
 
-    Supported layers (others are skipped with a warning): BatchNorm, Concat,
-    Convolution, Data, Deconvolution, Dropout, Eltwise, InnerProduct, Input, LRN
-    (across channels), Pooling (max/average, global), ReLU, Reshape, Scale, Sigmoid,
-    Slice, Softmax, SoftmaxWithLoss, Split and TanH. Layers with parameters become
-    child links named after the layer (``/`` replaced by ``_``), so
-    ``func['conv1'].W`` is that layer's weight.
+    Supported layers (others, Input among them, are skipped with a warning):
+    BatchNorm, Concat, Convolution, Data, Deconvolution, Dropout, Eltwise,
+    InnerProduct, LRN (across channels), Pooling (max/average, global), ReLU,
+    Reshape, Scale, Sigmoid, Slice, Softmax, SoftmaxWithLoss, Split and TanH, in
+    the current format and in the pre-2015 one (``layers``). Layers with
+    parameters become child links named after the layer, so
+    ``func['conv1/7x7_s2'].W`` is that layer's weight; grouped convolutions
+    become one convolution whose weight is zero outside the groups' blocks.
 
     Args:
         model_path (str): Path to the ``.caffemodel`` file.
@@ -128,18 +148,25 @@ class CaffeFunction(link.Chain):
         self.split_map: Dict[str, str] = {}
         self.layers: list = []
         self._pb = caffe_pb2
-        if not net.layer:
-            raise ValueError(
-                f'{model_path} holds no layers in the current format: models written '
-                "with the pre-2015 'layers' field are not supported (Caffe's "
-                'upgrade_net_proto_binary converts them)')
-        for layer in net.layer:
-            setup = _SETUP.get(layer.type)
-            if setup is None:
-                warnings.warn(f'Skip the layer "{layer.name}", since CaffeFunction does '
-                              f'not support {layer.type} layer')
-                continue
-            setup(self, layer)
+        if net.layer:
+            for layer in net.layer:
+                setup = _SETUP.get(layer.type)
+                if setup is None:
+                    warnings.warn(f'Skip the layer "{layer.name}", since CaffeFunction '
+                                  f'does not support {layer.type} layer')
+                    continue
+                setup(self, layer)
+        else:
+            # Models written before 2015 keep their layers in ``layers``, typed by
+            # an enum (VGG's published caffemodels are among them).
+            layer_type = caffe_pb2.V1LayerParameter.LayerType
+            for layer in net.layers:
+                setup = _SETUP.get(_V1_TYPES.get(layer_type.Name(layer.type), ''))
+                if setup is None:
+                    warnings.warn(f'Skip the layer "{layer.name}", since CaffeFunction '
+                                  'does not support it')
+                    continue
+                setup(self, layer)
         del self._pb
 
     def forward(self, inputs: Dict[str, Any], outputs: Iterable[str],
@@ -179,10 +206,9 @@ class CaffeFunction(link.Chain):
         bottom = [self.split_map.get(b, b) for b in layer.bottom]
         self.layers.append((layer.name, bottom, list(layer.top)))
 
-    def _add_child(self, layer: Any, child: link.Link) -> None:
-        name = _link_name(layer.name)
-        self.add_link(name, child)
-        self.forwards[layer.name] = _CallChild(self, name)
+    def _add_child(self, layer: Any, child: link.Link, call: Optional[Callable] = None) -> None:
+        self.add_link(layer.name, child)
+        self.forwards[layer.name] = call or _CallChild(self, layer.name)
         self._add_layer(layer)
 
     def _add_function(self, layer: Any, func: Callable) -> None:
@@ -195,18 +221,15 @@ class CaffeFunction(link.Chain):
         stride = _pair(p.stride, p.stride_h, p.stride_w, 1)
         pad = _pair(p.pad, p.pad_h, p.pad_w, 0)
         dilate = _pair(p.dilation, 0, 0, 1)
-        groups = int(p.group) or 1
-        W = _blob_array(layer.blobs[0])
+        W = _block_diagonal(_blob_array(layer.blobs[0]), int(p.group) or 1)
         if deconv:
-            in_channels, out_channels = W.shape[0], W.shape[1] * groups
             child = chainer.links.Deconvolution2D(
-                in_channels, out_channels, ksize, stride=stride, pad=pad,
-                nobias=not p.bias_term, initialW=W, groups=groups, dilate=dilate)
+                W.shape[0], W.shape[1], ksize, stride=stride, pad=pad,
+                nobias=not p.bias_term, initialW=W, dilate=dilate)
         else:
-            out_channels, in_channels = W.shape[0], W.shape[1] * groups
             child = chainer.links.Convolution2D(
-                in_channels, out_channels, ksize, stride=stride, pad=pad,
-                nobias=not p.bias_term, initialW=W, dilate=dilate, groups=groups)
+                W.shape[1], W.shape[0], ksize, stride=stride, pad=pad,
+                nobias=not p.bias_term, initialW=W, dilate=dilate)
         if p.bias_term:
             child.b.array[...] = _blob_array(layer.blobs[1], child.b.shape)
         self._add_child(layer, child)
@@ -241,12 +264,17 @@ class CaffeFunction(link.Chain):
             use_gamma=False, use_beta=False)
         child.avg_mean[...] = mean * factor
         child.avg_var[...] = var * factor
-        self._add_child(layer, child)
+        call = _CallChild(self, layer.name)
+        self._add_child(layer, child, _in_test_mode(call) if p.use_global_stats else call)
 
     def _setup_scale(self, layer: Any) -> None:
         p = layer.scale_param
         if len(layer.bottom) == 2:
-            self._add_function(layer, functools.partial(F.scale, axis=p.axis))
+            shape = _blob_array(layer.blobs[0]).shape if p.bias_term else None
+            child = chainer.links.Scale(axis=p.axis, bias_term=p.bias_term, bias_shape=shape)
+            if p.bias_term:
+                child.bias.b.array[...] = _blob_array(layer.blobs[0])
+            self._add_child(layer, child)
             return
         W = _blob_array(layer.blobs[0])
         W = W.reshape(W.shape if W.ndim else (1,))
@@ -351,7 +379,6 @@ _SETUP: Dict[str, Callable[[CaffeFunction, Any], None]] = {
     'Dropout': CaffeFunction._setup_dropout,
     'Eltwise': CaffeFunction._setup_eltwise,
     'InnerProduct': CaffeFunction._setup_inner_product,
-    'Input': CaffeFunction._setup_skip,
     'LRN': CaffeFunction._setup_lrn,
     'Pooling': CaffeFunction._setup_pooling,
     'ReLU': CaffeFunction._setup_relu,
@@ -363,4 +390,13 @@ _SETUP: Dict[str, Callable[[CaffeFunction, Any], None]] = {
     'SoftmaxWithLoss': CaffeFunction._setup_softmax_with_loss,
     'Split': CaffeFunction._setup_split,
     'TanH': lambda self, layer: self._setup_simple(F.tanh, layer),
+}
+
+# Names of the pre-2015 layer types, as the types of _SETUP.
+_V1_TYPES = {
+    'CONCAT': 'Concat', 'CONVOLUTION': 'Convolution', 'DATA': 'Data',
+    'DECONVOLUTION': 'Deconvolution', 'DROPOUT': 'Dropout', 'ELTWISE': 'Eltwise',
+    'INNER_PRODUCT': 'InnerProduct', 'LRN': 'LRN', 'POOLING': 'Pooling', 'RELU': 'ReLU',
+    'SIGMOID': 'Sigmoid', 'SLICE': 'Slice', 'SOFTMAX': 'Softmax',
+    'SOFTMAX_LOSS': 'SoftmaxWithLoss', 'SPLIT': 'Split', 'TANH': 'TanH',
 }

@@ -47,8 +47,7 @@ def test_round_trip(tmp_path):
     model(x)            # sizes the lazy Linear
     _randomize(model)
     assert caffe.export(model, [x], str(tmp_path), graph_name='small') is None  # as Chainer
-    net = caffe._to_net(model, [x], True, 'small')
-    assert net.name == 'small'
+    net = caffe._retrieve(model, [x], True).net
     assert (tmp_path / 'chainer_model.prototxt').read_text().startswith('name: "small"')
     func = CaffeFunction(str(tmp_path / 'chainer_model.caffemodel'))
     with chainer.using_config('train', False):
@@ -56,7 +55,7 @@ def test_round_trip(tmp_path):
         out_blob = net.layer[-1].top[0]
         y, = func(inputs={'data': x}, outputs=[out_blob])
     numpy.testing.assert_allclose(y.array, expected, rtol=1e-4, atol=1e-5)
-    assert isinstance(func[net.layer[0].name.replace('/', '_')], L.Convolution2D)
+    assert isinstance(func[net.layer[0].name], L.Convolution2D)
 
 
 def test_local_response_normalization_round_trip(tmp_path):
@@ -65,7 +64,7 @@ def test_local_response_normalization_round_trip(tmp_path):
 
     x = numpy.random.RandomState(2).randn(2, 5, 3, 3).astype(numpy.float32)
     caffe.export(model, [x], str(tmp_path))
-    net = caffe._to_net(model, [x], True, 'Graph')
+    net = caffe._retrieve(model, [x], True).net
     p = net.layer[-1].lrn_param
     assert net.layer[-1].type == 'LRN' and p.local_size == 3
     # Caffe divides alpha by the window size.
@@ -80,7 +79,7 @@ def test_export_without_directory_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert caffe.export(model, numpy.zeros((1, 3), numpy.float32)) is None
     assert list(tmp_path.iterdir()) == []
-    net = caffe._to_net(model, numpy.zeros((1, 3), numpy.float32), False, 'Graph')
+    net = caffe._retrieve(model, numpy.zeros((1, 3), numpy.float32), False).net
     assert [layer.type for layer in net.layer] == ['InnerProduct']
     assert len(net.layer[0].blobs) == 0
 
@@ -94,5 +93,90 @@ def test_pooling_that_caffe_would_size_differently():
     x = numpy.zeros((1, 1, 5, 5), numpy.float32)
     with pytest.raises(NotImplementedError, match='Caffe'):
         caffe.export(lambda x: F.average_pooling_2d(x, 2), x)
-    net = caffe._to_net(lambda x: F.max_pooling_2d(x, 2), x, True, 'Graph')  # rounds up
+    net = caffe._retrieve(lambda x: F.max_pooling_2d(x, 2), x, True).net  # rounds up
     assert net.layer[0].pooling_param.kernel_h == 2
+
+
+class _Tiny(chainer.Chain):
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.conv = L.Convolution2D(2, 3, 3, stride=1, pad=1, nobias=True)
+            self.bn = L.BatchNormalization(3)
+            self.fc = L.Linear(12, 4)
+
+
+_TINY_PROTOTXT = """name: "tiny"
+layer {
+  name: "data"
+  type: "Input"
+  top: "data"
+  input_param { shape: { dim: 1 dim: 2 dim: 4 dim: 4 } }
+}
+"""
+
+
+def _layer_text(typ, name, bottoms, params=''):
+    text = f'layer {{\n  type: "{typ}"\n  name: "{name}"\n'
+    text += ''.join(f'  bottom: "{b}"\n' for b in bottoms)
+    return text + f'  top: "{name}"\n{params}}}\n'
+
+
+def test_prototxt_is_written_as_chainer_wrote_it(tmp_path):
+    # Layers are named <label>-<rank>-<n>, listed with their parameters in a
+    # fixed order, numbers as Python prints them (alpha is 1e-4 * 3); a reshape
+    # of a reshape reads the first one's input.
+    def model(x):
+        h = F.relu(tiny.bn(tiny.conv(x)))
+        h = F.local_response_normalization(F.max_pooling_2d(h, 2, 2), n=3)
+        h = F.reshape(F.reshape(F.leaky_relu(h, 0.2), (1, 3, -1)), (1, -1))
+        h = tiny.fc(h)
+        return F.softmax(F.concat([h, h], axis=1) + F.concat([h, h], axis=1))
+
+    tiny = _Tiny()
+    x = chainer.Variable(numpy.ones((1, 2, 4, 4), numpy.float32))
+    caffe.export(model, [x], str(tmp_path), True, 'tiny')
+    conv = 'Convolution2DFunction-0-1'
+    bn = 'FixedBatchNormalization-1-1'
+    pool, lrn, leaky = 'MaxPoolingND-3-1', 'LocalResponseNormalization-4-1', 'LeakyReLU-5-1'
+    expected = _TINY_PROTOTXT + ''.join([
+        _layer_text('Convolution', conv, ['data'],
+                    '  convolution_param {\n    num_output: 3\n    bias_term: false\n'
+                    '    pad_w: 1\n    pad_h: 1\n    stride_w: 1\n    stride_h: 1\n'
+                    '    kernel_w: 3\n    kernel_h: 3\n    group: 1\n  }\n'),
+        _layer_text('BatchNorm', bn + '_bn', [conv],
+                    '  batch_norm_param {\n    use_global_stats: true\n    eps: 2e-05\n  }\n'),
+        _layer_text('Scale', bn, [bn + '_bn'],
+                    '  scale_param {\n    axis: 1\n    bias_term: true\n  }\n'),
+        _layer_text('ReLU', 'ReLU-2-1', [bn]),
+        _layer_text('Pooling', pool, ['ReLU-2-1'],
+                    '  pooling_param {\n    pool: 0\n    pad_w: 0\n    pad_h: 0\n'
+                    '    stride_w: 2\n    stride_h: 2\n    kernel_w: 2\n    kernel_h: 2\n  }\n'),
+        _layer_text('LRN', lrn, [pool],
+                    '  lrn_param {\n    norm_region: 0\n    local_size: 3\n    k: 2\n'
+                    '    alpha: 0.00030000000000000003\n    beta: 0.75\n  }\n'),
+        _layer_text('ReLU', leaky, [lrn], '  relu_param {\n    negative_slope: 0.2\n  }\n'),
+        _layer_text('Reshape', 'Reshape-6-1', [leaky],
+                    '  reshape_param {\n    shape {\n      dim: 1\n      dim: 3\n'
+                    '      dim: -1\n    }\n  }\n'),
+        _layer_text('Reshape', 'Reshape-7-1', [leaky],
+                    '  reshape_param {\n    shape {\n      dim: 1\n      dim: -1\n'
+                    '    }\n  }\n'),
+        _layer_text('InnerProduct', 'LinearFunction-8-1', ['Reshape-7-1'],
+                    '  inner_product_param {\n    num_output: 4\n    bias_term: true\n  }\n'),
+        _layer_text('Concat', 'Concat-9-1', ['LinearFunction-8-1', 'LinearFunction-8-1'],
+                    '  concat_param {\n    axis: 1\n  }\n'),
+        _layer_text('Concat', 'Concat-9-2', ['LinearFunction-8-1', 'LinearFunction-8-1'],
+                    '  concat_param {\n    axis: 1\n  }\n'),
+        _layer_text('Eltwise', '_ + _-10-1', ['Concat-9-1', 'Concat-9-2']),
+        _layer_text('Softmax', 'Softmax-11-1', ['_ + _-10-1']),
+    ])
+    assert (tmp_path / 'chainer_model.prototxt').read_text() == expected
+    # The caffemodel has the layers (in test phase) and no name or inputs.
+    from chainer.links.caffe.protobuf3 import caffe_pb2
+    net = caffe_pb2.NetParameter()
+    net.MergeFromString((tmp_path / 'chainer_model.caffemodel').read_bytes())
+    assert net.name == '' and list(net.input) == []
+    assert {layer.phase for layer in net.layer} == {caffe_pb2.TEST}
+    assert [list(b.shape.dim) for b in net.layer[1].blobs] == [[3], [3], [1]]

@@ -41,6 +41,7 @@ _MESSAGES = {
         ('repeated', 'int32', 'input_dim', 4, None, False),
         ('optional', 'bool', 'force_backward', 5, 'false', False),
         ('repeated', 'LayerParameter', 'layer', 100, None, False),
+        ('repeated', 'V1LayerParameter', 'layers', 2, None, False),
     ],
     'ParamSpec': [
         ('optional', 'string', 'name', 1, None, False),
@@ -55,6 +56,7 @@ _MESSAGES = {
         ('repeated', 'float', 'loss_weight', 5, None, False),
         ('repeated', 'ParamSpec', 'param', 6, None, False),
         ('repeated', 'BlobProto', 'blobs', 7, None, False),
+        ('optional', 'Enum:Phase', 'phase', 10, None, False),
         ('repeated', 'bool', 'propagate_down', 11, None, False),
         ('optional', 'ConcatParameter', 'concat_param', 104, None, False),
         ('optional', 'ConvolutionParameter', 'convolution_param', 106, None, False),
@@ -152,6 +154,28 @@ _MESSAGES = {
         ('optional', 'bool', 'bias_term', 4, 'false', False),
     ],
     'InputParameter': [('repeated', 'BlobShape', 'shape', 1, None, False)],
+    # The layers of models written before 2015 (NetParameter.layers).
+    'V1LayerParameter': [
+        ('repeated', 'string', 'bottom', 2, None, False),
+        ('repeated', 'string', 'top', 3, None, False),
+        ('optional', 'string', 'name', 4, None, False),
+        ('optional', 'Enum:LayerType', 'type', 5, None, False),
+        ('repeated', 'BlobProto', 'blobs', 6, None, False),
+        ('repeated', 'string', 'param', 1001, None, False),
+        ('repeated', 'float', 'blobs_lr', 7, None, False),
+        ('repeated', 'float', 'weight_decay', 8, None, False),
+        ('repeated', 'float', 'loss_weight', 35, None, False),
+        ('optional', 'ConcatParameter', 'concat_param', 9, None, False),
+        ('optional', 'ConvolutionParameter', 'convolution_param', 10, None, False),
+        ('optional', 'DropoutParameter', 'dropout_param', 12, None, False),
+        ('optional', 'EltwiseParameter', 'eltwise_param', 24, None, False),
+        ('optional', 'InnerProductParameter', 'inner_product_param', 17, None, False),
+        ('optional', 'LRNParameter', 'lrn_param', 18, None, False),
+        ('optional', 'PoolingParameter', 'pooling_param', 19, None, False),
+        ('optional', 'ReLUParameter', 'relu_param', 30, None, False),
+        ('optional', 'SoftmaxParameter', 'softmax_param', 39, None, False),
+        ('optional', 'SliceParameter', 'slice_param', 31, None, False),
+    ],
 }
 
 # enum name -> (message it is nested in, [(value name, number)])
@@ -159,6 +183,20 @@ _ENUMS = {
     'EltwiseOp': ('EltwiseParameter', [('PROD', 0), ('SUM', 1), ('MAX', 2)]),
     'NormRegion': ('LRNParameter', [('ACROSS_CHANNELS', 0), ('WITHIN_CHANNEL', 1)]),
     'PoolMethod': ('PoolingParameter', [('MAX', 0), ('AVE', 1), ('STOCHASTIC', 2)]),
+    # Caffe's top-level Phase (caffe_pb2.TRAIN, caffe_pb2.TEST); nested here,
+    # which changes its name but not its values on the wire.
+    'Phase': ('LayerParameter', [('TRAIN', 0), ('TEST', 1)]),
+    'LayerType': ('V1LayerParameter', [
+        ('NONE', 0), ('ABSVAL', 35), ('ACCURACY', 1), ('ARGMAX', 30), ('BNLL', 2),
+        ('CONCAT', 3), ('CONTRASTIVE_LOSS', 37), ('CONVOLUTION', 4), ('DATA', 5),
+        ('DECONVOLUTION', 39), ('DROPOUT', 6), ('DUMMY_DATA', 32), ('EUCLIDEAN_LOSS', 7),
+        ('ELTWISE', 25), ('EXP', 38), ('FLATTEN', 8), ('HDF5_DATA', 9), ('HDF5_OUTPUT', 10),
+        ('HINGE_LOSS', 28), ('IM2COL', 11), ('IMAGE_DATA', 12), ('INFOGAIN_LOSS', 13),
+        ('INNER_PRODUCT', 14), ('LRN', 15), ('MEMORY_DATA', 29),
+        ('MULTINOMIAL_LOGISTIC_LOSS', 16), ('MVN', 34), ('POOLING', 17), ('POWER', 26),
+        ('RELU', 18), ('SIGMOID', 19), ('SIGMOID_CROSS_ENTROPY_LOSS', 27), ('SILENCE', 36),
+        ('SOFTMAX', 20), ('SOFTMAX_LOSS', 21), ('SPLIT', 22), ('SLICE', 33), ('TANH', 23),
+        ('WINDOW_DATA', 24), ('THRESHOLD', 31)]),
 }
 
 
@@ -220,3 +258,6 @@ BatchNormParameter = _message_class('BatchNormParameter')
 BiasParameter = _message_class('BiasParameter')
 ScaleParameter = _message_class('ScaleParameter')
 InputParameter = _message_class('InputParameter')
+V1LayerParameter = _message_class('V1LayerParameter')
+TRAIN = LayerParameter.TRAIN
+TEST = LayerParameter.TEST

@@ -21,13 +21,14 @@ available: bool = importlib.util.find_spec('PIL') is not None
 
 def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[float]
                   ) -> numpy.ndarray:
-    """Turns an image into a ``(3, H, W)`` float32 BGR array minus ``mean_bgr``.
+    """Turns an image into a ``(3, H, W)`` BGR array minus ``mean_bgr``, of
+    ``chainer.config.dtype`` (float32 by default).
 
     Args:
         image: A PIL image, or an array of shape ``(H, W)``, ``(H, W, C)`` or
             ``(C, H, W)`` with RGB channels.
-        size: The size to resize to, handed to Pillow as Chainer did, so it
-            reads ``(width, height)``; None keeps the size.
+        size: The size to resize to, handed to Pillow, so it reads
+            ``(width, height)``; None keeps the size.
         mean_bgr: Per-channel mean (blue, green, red) subtracted from the result.
     """
     try:
@@ -43,11 +44,12 @@ def prepare_image(image: Any, size: Optional[Sequence[int]], mean_bgr: Sequence[
         image = Image.fromarray(image.astype(numpy.uint8))
     image = image.convert('RGB')
     if size:
-        # Chainer called image.resize(size): Pillow's order and its default
-        # (bicubic) filter, named here so that every Pillow gives the same.
-        image = image.resize((int(size[0]), int(size[1])), Image.BICUBIC)
-    array = numpy.asarray(image, dtype=numpy.float32)[:, :, ::-1]
-    array = array - numpy.asarray(mean_bgr, dtype=numpy.float32)
+        # Pillow reads the size and refuses a bad one (TypeError or ValueError);
+        # its default filter (bicubic) is named so that every Pillow gives the same.
+        image = image.resize(size, Image.BICUBIC)
+    dtype = chainer.get_dtype()
+    array = numpy.asarray(image, dtype=dtype)[:, :, ::-1]
+    array = array - numpy.asarray(mean_bgr, dtype=dtype)
     return numpy.ascontiguousarray(array.transpose(2, 0, 1))
 
 
@@ -121,6 +123,11 @@ class VisionModel(link.Chain):
     _insize = 224
     _mean_bgr: Sequence[float] = (0.0, 0.0, 0.0)
     _default_extract_layers = ('fc7',)
+    #: The keyword ``forward`` refuses with a ValueError saying it was removed.
+    _removed_kwarg = 'test'
+    #: Layers that start again from the output of an earlier one (GoogLeNet's
+    #: auxiliary classifiers), listed after ``prob`` in :attr:`functions`.
+    _branches: Dict[str, str] = {}
 
     @property
     def functions(self) -> 'collections.OrderedDict[str, List[Callable]]':
@@ -143,12 +150,13 @@ class VisionModel(link.Chain):
         Returns:
             dict: Layer name to its output Variable.
         """
-        argument.check_unexpected_kwargs(
-            kwargs, test='test argument is not supported anymore. '
-            'Use chainer.using_config')
-        argument.assert_kwargs_empty(kwargs)
         if layers is None:
             layers = ['prob']
+        if kwargs:
+            argument.check_unexpected_kwargs(kwargs, **{
+                self._removed_kwarg: f'{self._removed_kwarg} argument is not supported '
+                'anymore. Use chainer.using_config'})
+            argument.assert_kwargs_empty(kwargs)
         functions = self.functions
         targets = set(layers)
         unknown = targets - set(functions)
@@ -156,14 +164,20 @@ class VisionModel(link.Chain):
             raise ValueError(f'unknown layers {sorted(unknown)}; available: {list(functions)}')
         h = x
         activations: Dict[str, variable.Variable] = {}
+        kept: Dict[str, variable.Variable] = {}
+        sources = set(self._branches.values())
         for key, funcs in functions.items():
             if not targets:
                 break
+            if key in self._branches:
+                h = kept[self._branches[key]]
             for func in funcs:
                 h = func(h)
             if key in targets:
                 activations[key] = h
                 targets.remove(key)
+            if key in sources:
+                kept[key] = h
         return activations
 
     def _prepare_batch(self, images: Iterable[Any], size: Optional[Sequence[int]]):
@@ -173,7 +187,11 @@ class VisionModel(link.Chain):
     def extract(self, images: Iterable[Any], layers: Optional[Iterable[str]] = None,
                 size: Optional[Sequence[int]] = (224, 224), **kwargs: Any
                 ) -> Dict[str, variable.Variable]:
-        """Features of images (in test mode).
+        """Features of images: :func:`prepare`, then :meth:`forward`.
+
+        The configuration is left as it is: run it under
+        ``chainer.using_config('train', False)`` (and ``no_backprop_mode``) for
+        test-mode features without a graph.
 
         Args:
             images: PIL images or RGB arrays (see :func:`prepare`).
@@ -185,17 +203,16 @@ class VisionModel(link.Chain):
         Returns:
             dict: Layer name to the Variable of its output.
         """
-        argument.check_unexpected_kwargs(
-            kwargs, test='test argument is not supported anymore. '
-            'Use chainer.using_config',
-            volatile='volatile argument is not supported anymore. '
-            'Use chainer.using_config')
-        argument.assert_kwargs_empty(kwargs)
         if layers is None:
             layers = list(self._default_extract_layers)
+        if kwargs:
+            removed = {name: f'{name} argument is not supported anymore. '
+                       'Use chainer.using_config'
+                       for name in (self._removed_kwarg, 'volatile')}
+            argument.check_unexpected_kwargs(kwargs, **removed)
+            argument.assert_kwargs_empty(kwargs)
         x = self._prepare_batch(images, size)
-        with chainer.using_config('train', False):
-            return self(variable.Variable(self.xp.asarray(x)), layers=layers)
+        return self(variable.Variable(self.xp.asarray(x)), layers=layers)
 
     def predict(self, images: Iterable[Any], oversample: bool = True) -> variable.Variable:
         """Class probabilities of images (in test mode, without a graph).

@@ -55,6 +55,10 @@ def _average_pooling_2d_k7(x: Any) -> Any:
     return average_pooling_2d(x, ksize=7, stride=1)
 
 
+def _average_pooling_2d_k5(x: Any) -> Any:
+    return average_pooling_2d(x, ksize=5, stride=3)
+
+
 def _dropout(x: Any) -> Any:
     return dropout(x, ratio=0.4)
 
@@ -77,11 +81,14 @@ class GoogLeNet(_common.VisionModel):
     Attributes:
         available_layers (list of str): ``conv1``, ``pool1``, ``conv2_reduce``,
             ``conv2``, ``pool2``, ``inception_3a`` ... ``inception_5b``, ``pool5``,
-            ``loss3_fc`` and ``prob``.
+            ``loss3_fc``, ``prob``, and the auxiliary classifiers' ``loss1_fc2``
+            and ``loss2_fc2``.
     """
 
     _mean_bgr = _MEAN_BGR
     _default_extract_layers = ('pool5',)
+    _removed_kwarg = 'train'
+    _branches = {'loss1_fc2': 'inception_4a', 'loss2_fc2': 'inception_4d'}
 
     def __init__(self, pretrained_model: Any = 'auto') -> None:
         super().__init__()
@@ -127,44 +134,14 @@ class GoogLeNet(_common.VisionModel):
             ('pool5', [_average_pooling_2d_k7]),
             ('loss3_fc', [_dropout, self.loss3_fc]),
             ('prob', [softmax]),
+            # The auxiliary classifiers (without dropout) start again from
+            # inception_4a and inception_4d (see _branches); placed after prob,
+            # they are computed only when asked for.
+            ('loss1_fc2', [_average_pooling_2d_k5, self.loss1_conv, relu,
+                           self.loss1_fc1, relu, self.loss1_fc2]),
+            ('loss2_fc2', [_average_pooling_2d_k5, self.loss2_conv, relu,
+                           self.loss2_fc1, relu, self.loss2_fc2]),
         ])
-
-    # The auxiliary classifiers branch off the main path (as in Chainer, without
-    # dropout): name -> (the layer they start from, their links).
-    _AUXILIARY = {'loss1_fc2': ('inception_4a', ('loss1_conv', 'loss1_fc1', 'loss1_fc2')),
-                  'loss2_fc2': ('inception_4d', ('loss2_conv', 'loss2_fc1', 'loss2_fc2'))}
-
-    @property
-    def available_layers(self) -> list:
-        """Names of the layers ``forward`` can return (the auxiliary
-        classifiers' ``loss1_fc2`` and ``loss2_fc2`` last)."""
-        return list(self.functions.keys()) + list(self._AUXILIARY)
-
-    def forward(self, x: Any, layers: Any = None, **kwargs: Any) -> dict:
-        """Runs the network on ``x``; see :meth:`VisionModel.forward`.
-
-        ``loss1_fc2`` and ``loss2_fc2`` are the auxiliary classifiers' outputs,
-        computed from ``inception_4a`` and ``inception_4d``.
-        """
-        if layers is None:
-            layers = ['prob']
-        layers = list(layers)
-        aux = [name for name in self._AUXILIARY if name in layers]
-        if not aux:
-            return super().forward(x, layers, **kwargs)
-        main = [name for name in layers if name not in self._AUXILIARY]
-        sources = [self._AUXILIARY[name][0] for name in aux]
-        activations = super().forward(x, main + sources, **kwargs)
-        for name in aux:
-            source, (conv, fc1, fc2) = self._AUXILIARY[name]
-            h = average_pooling_2d(activations[source], 5, stride=3)
-            h = relu(getattr(self, conv)(h))
-            h = relu(getattr(self, fc1)(h))
-            activations[name] = getattr(self, fc2)(h)
-        for source in sources:
-            if source not in main:
-                activations.pop(source, None)
-        return activations
 
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel: str, path_npz: str) -> None:
@@ -176,7 +153,7 @@ class GoogLeNet(_common.VisionModel):
         dst = GoogLeNet(pretrained_model=None)
 
         def copy(link: Any, caffe_name: str) -> None:
-            layer = src[caffe_name.replace('/', '_')]
+            layer = src[caffe_name]
             _common.copy_param(link.W, layer.W)
             _common.copy_param(link.b, layer.b)
 

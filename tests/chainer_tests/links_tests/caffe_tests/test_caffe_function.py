@@ -46,7 +46,9 @@ def test_hand_written_network(tmp_path):
     net.layer.add(name='unknown', type='Python', bottom=['prob'], top=['z'])
     with pytest.warns(UserWarning, match='Skip the layer "unknown"'):
         func = CaffeFunction(_write(tmp_path, net))
-    assert isinstance(func['fc_1'], L.Linear)
+    # As in Chainer, a child is named after its layer, '/' included.
+    assert isinstance(func['fc/1'], L.Linear)
+    assert sorted(name for name, _ in func.namedparams()) == ['/fc/1/W', '/fc/1/b']
     x = rng.randn(3, 6).astype(numpy.float32)
     prob, = func(inputs={'data': x}, outputs=['prob'])
     h = numpy.maximum(x @ W1.T + b1, 0)
@@ -126,7 +128,13 @@ def test_convolution_pooling_eltwise_loss(tmp_path):
     flat.reshape_param.shape.dim.extend([0, -1])
     net.layer.add(name='loss', type='SoftmaxWithLoss', bottom=['f', 'label'], top=['loss'])
     func = CaffeFunction(_write(tmp_path, net))
-    assert func['conv'].W.shape == (4, 1, 3, 3)
+    # As in Chainer, the two groups become one convolution whose weight is
+    # zero outside the diagonal blocks (so its .npz files load both ways).
+    full = func['conv'].W.array
+    assert full.shape == (4, 2, 3, 3)
+    numpy.testing.assert_array_equal(full[:2, :1], W[:2].astype(numpy.float32))
+    numpy.testing.assert_array_equal(full[2:, 1:], W[2:].astype(numpy.float32))
+    assert not full[:2, 1:].any() and not full[2:, :1].any()
     x = rng.randn(2, 2, 4, 4).astype(numpy.float32)
     t = numpy.array([1, 3], numpy.int32)
     with chainer.using_config('train', False):
@@ -139,7 +147,80 @@ def test_convolution_pooling_eltwise_loss(tmp_path):
     assert pooled.shape == (2, 4, 2, 2)
 
 
-def test_file_without_layers_is_a_clear_error(tmp_path):
-    net = caffe_pb2.NetParameter(name='old')
-    with pytest.raises(ValueError, match="'layers'"):
-        CaffeFunction(_write(tmp_path, net))
+def test_file_without_layers_gives_an_empty_network(tmp_path):
+    func = CaffeFunction(_write(tmp_path, caffe_pb2.NetParameter(name='empty')))
+    assert func.layers == [] and func.forwards == {}
+    x = numpy.zeros((1, 2), numpy.float32)
+    assert func(inputs={'data': x}, outputs=['data'])[0] is x
+
+
+def test_pre_2015_format(tmp_path):
+    # Models written before 2015 (VGG's among them) keep V1 layers, typed by
+    # an enum, in NetParameter.layers.
+    rng = numpy.random.RandomState(3)
+    net = caffe_pb2.NetParameter(name='v1')
+    V1 = caffe_pb2.V1LayerParameter
+    conv = net.layers.add(name='conv1', type=V1.CONVOLUTION, bottom=['data'], top=['c'])
+    conv.convolution_param.num_output = 3
+    conv.convolution_param.kernel_size.append(1)
+    W, b = rng.randn(3, 2, 1, 1), rng.randn(3)
+    _blob(conv, W)
+    _blob(conv, b)
+    net.layers.add(name='relu1', type=V1.RELU, bottom=['c'], top=['c'])
+    pool = net.layers.add(name='pool1', type=V1.POOLING, bottom=['c'], top=['p'])
+    pool.pooling_param.kernel_size = 2
+    pool.pooling_param.stride = 2
+    net.layers.add(name='flat', type=V1.FLATTEN, bottom=['p'], top=['f'])
+    net.layers.add(name='prob', type=V1.SOFTMAX, bottom=['p'], top=['prob'])
+    with pytest.warns(UserWarning, match='Skip the layer "flat"'):
+        func = CaffeFunction(_write(tmp_path, net))
+    assert [name for name, _, _ in func.layers] == ['conv1', 'relu1', 'pool1', 'prob']
+    x = rng.randn(1, 2, 4, 4).astype(numpy.float32)
+    prob, = func(inputs={'data': x}, outputs=['prob'])
+    c = numpy.maximum(numpy.einsum('oc,nchw->nohw', W[:, :, 0, 0], x) + b[:, None, None], 0)
+    p = c.reshape(1, 3, 2, 2, 2, 2).max(axis=(3, 5))
+    e = numpy.exp(p - p.max(axis=1, keepdims=True))
+    numpy.testing.assert_allclose(prob.array, e / e.sum(axis=1, keepdims=True), rtol=1e-5)
+
+
+def test_input_layer_is_skipped_with_a_warning(tmp_path):
+    net = caffe_pb2.NetParameter()
+    net.layer.add(name='input', type='Input', top=['data'])
+    net.layer.add(name='relu', type='ReLU', bottom=['data'], top=['r'])
+    with pytest.warns(UserWarning, match='Skip the layer "input"'):
+        func = CaffeFunction(_write(tmp_path, net))
+    assert [name for name, _, _ in func.layers] == ['relu']
+
+
+@pytest.mark.parametrize('global_stats', [True, False])
+def test_batch_norm_global_stats_runs_in_test_mode(tmp_path, global_stats):
+    net = caffe_pb2.NetParameter()
+    bn = net.layer.add(name='bn', type='BatchNorm', bottom=['data'], top=['y'])
+    bn.batch_norm_param.use_global_stats = global_stats
+    _blob(bn, numpy.array([1.0, -1.0]))
+    _blob(bn, numpy.array([4.0, 0.25]))
+    func = CaffeFunction(_write(tmp_path, net))
+    x = numpy.arange(8, dtype=numpy.float32).reshape(2, 2, 2)
+    with chainer.using_config('train', True):
+        y, = func(inputs={'data': x}, outputs=['y'])
+    if global_stats:
+        expected = (x - numpy.array([1.0, -1.0])[:, None]) / numpy.sqrt(
+            numpy.array([4.0, 0.25])[:, None] + 1e-5)
+    else:  # batch statistics, as BatchNormalization does in training
+        expected = (x - x.mean(axis=(0, 2), keepdims=True)) / numpy.sqrt(
+            x.var(axis=(0, 2), keepdims=True) + 1e-5)
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_scale_with_two_bottoms_is_a_scale_link(tmp_path):
+    net = caffe_pb2.NetParameter()
+    sc = net.layer.add(name='sc', type='Scale', bottom=['x', 'w'], top=['y'])
+    sc.scale_param.bias_term = True
+    _blob(sc, numpy.array([0.5, -1.0, 2.0]))
+    func = CaffeFunction(_write(tmp_path, net))
+    assert isinstance(func['sc'], L.Scale)
+    assert [name for name, _ in func.namedparams()] == ['/sc/bias/b']
+    x = numpy.ones((2, 3), numpy.float32)
+    w = numpy.array([1.0, 2.0, 3.0], numpy.float32)
+    y, = func(inputs={'x': x, 'w': w}, outputs=['y'])
+    numpy.testing.assert_allclose(y.array, x * w + numpy.array([0.5, -1.0, 2.0]))

@@ -110,6 +110,32 @@ class TestVGG:
         numpy.testing.assert_allclose(vgg.prepare(img, size=(5, 7)),
                                       expected.transpose(2, 0, 1))
 
+    @pytest.mark.parametrize('size,error', [
+        ((2.5, 3.0), TypeError), ([21], TypeError), ('abc', TypeError), (3, TypeError),
+        ((0, 5), ValueError)])
+    def test_prepare_bad_size_is_pillows_error(self, size, error):
+        with pytest.raises(error):
+            vgg.prepare(_image(), size=size)
+
+    def test_prepare_takes_config_dtype(self):
+        img = _image()
+        with chainer.using_config('dtype', numpy.float16):
+            x = resnet.prepare(img, size=None)
+        assert x.dtype == numpy.float16
+        expected = img[:, :, ::-1].astype(numpy.float16) - numpy.array(
+            resnet._MEAN_BGR, numpy.float16)
+        numpy.testing.assert_array_equal(x, expected.transpose(2, 0, 1))
+        with chainer.using_config('dtype', numpy.float64):
+            assert googlenet.prepare(img).dtype == numpy.float64
+
+    def test_forward_refuses_test_keyword(self, zero_init):
+        model = L.VGG16Layers(pretrained_model=None)
+        x = numpy.zeros((1, 3, 8, 8), numpy.float32)
+        with pytest.raises(ValueError, match='test argument'):
+            model(x, layers=['conv1_1'], test=False)
+        with pytest.raises(TypeError):
+            model(x, layers=['conv1_1'], train=False)
+
 
 class TestResNet:
 
@@ -172,7 +198,7 @@ class TestResNet:
 
 class TestGoogLeNet:
 
-    def test_layers_and_extract(self):
+    def test_layers_and_extract(self, monkeypatch):
         model = L.GoogLeNet(pretrained_model=None)
         assert model.available_layers[:5] == ['conv1', 'pool1', 'conv2_reduce', 'conv2',
                                               'pool2']
@@ -180,10 +206,34 @@ class TestGoogLeNet:
                                                'loss1_fc2', 'loss2_fc2']
         out = model.extract([_image()], layers=['inception_3a'], size=(64, 64))
         assert out['inception_3a'].shape == (1, 256, 8, 8)
-        # extract runs in test mode: the same images give the same features.
-        again = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
-        twice = model.extract([_image()], layers=['loss3_fc'], size=(224, 224))
-        numpy.testing.assert_array_equal(again['loss3_fc'].array, twice['loss3_fc'].array)
+        assert list(model.functions)[-3:] == ['prob', 'loss1_fc2', 'loss2_fc2']
+        # As in Chainer, extract leaves the configuration alone: test mode and
+        # no graph are the caller's choice.
+        seen = []
+
+        def relu(h):
+            seen.append(chainer.config.train)
+            return F.relu(h)
+
+        monkeypatch.setattr(googlenet, 'relu', relu)
+        train = model.extract([_image()], layers=['conv1'], size=(32, 32))
+        assert train['conv1'].creator is not None
+        with chainer.using_config('train', False), chainer.no_backprop_mode():
+            test = model.extract([_image()], layers=['conv1'], size=(32, 32))
+        assert test['conv1'].creator is None
+        assert seen == [True, False]
+
+    def test_forward_refuses_train_keyword(self):
+        # GoogLeNet's forward names the removed ``train`` argument (ValueError);
+        # any other keyword, ``test`` included, is a TypeError, as in Chainer.
+        model = L.GoogLeNet(pretrained_model=None)
+        x = numpy.zeros((1, 3, 32, 32), numpy.float32)
+        with pytest.raises(ValueError, match='train argument'):
+            model(x, layers=['conv1'], train=False)
+        with pytest.raises(TypeError):
+            model(x, layers=['conv1'], test=False)
+        with pytest.raises(ValueError, match='volatile argument'):
+            model.extract([_image()], layers=['conv1'], volatile=True)
 
     def test_auxiliary_classifiers(self):
         # As in Chainer: pooled 5/3 from inception_4a (4d), conv, relu, fc1,
@@ -297,8 +347,8 @@ class _FakeLayer:
     (L.ResNet101Layers, {'conv1', 'bn_conv1', 'scale_conv1', 'res2c_branch2c',
                          'res4b22_branch2a', 'bn3b3_branch2b', 'scale5a_branch1', 'fc1000'}),
     (L.VGG16Layers, {'conv1_1', 'conv5_3', 'fc6', 'fc8'}),
-    (L.GoogLeNet, {'conv1_7x7_s2', 'inception_4e_pool_proj', 'loss2_classifier',
-                   'loss3_classifier'}),
+    (L.GoogLeNet, {'conv1/7x7_s2', 'inception_4e/pool_proj', 'loss2/classifier',
+                   'loss3/classifier'}),
 ])
 def test_caffe_conversion_covers_every_weight(zero_init, monkeypatch, tmp_path, cls, expected):
     import chainer.links.caffe.caffe_function as caffe_function
