@@ -25,6 +25,34 @@ def _matmul(a, b, transa: bool, transb: bool):
     return backend.get_array_module(a, b).matmul(a, b)
 
 
+def _product_grads(indexes, a, b, a2, b2, gy2, transa: bool, transb: bool) -> tuple:
+    """The gradients of ``a2 @ b2`` (each maybe transposed), whose output gradient is
+    ``gy2``, for the operands in ``indexes``, brought back to the shapes and dtypes of
+    ``a`` and ``b``, which ``a2`` and ``b2`` stand for as matrices."""
+    ret = []
+    for i in indexes:
+        if i == 0:
+            if transa:
+                g = matmul(b2, gy2, transa=transb, transb=True)
+            else:
+                g = matmul(gy2, b2, transb=not transb)
+            target, target2 = a, a2
+        else:
+            if transb:
+                g = matmul(gy2, a2, transa=True, transb=transa)
+            else:
+                g = matmul(a2, gy2, transa=not transa)
+            target, target2 = b, b2
+        if g.shape != target2.shape:
+            g = sum_to(g, target2.shape)
+        if g.shape != target.shape:
+            g = reshape(g, target.shape)
+        if g.dtype != target.dtype:
+            g = cast(g, target.dtype)
+        ret.append(g)
+    return tuple(ret)
+
+
 class MatMul(function_node.FunctionNode):
     """``a @ b`` with optional transposition of the last two axes of each operand."""
 
@@ -58,7 +86,6 @@ class MatMul(function_node.FunctionNode):
         return utils.force_array(_matmul(a, b, self.transa, self.transb)),
 
     def backward(self, indexes, grad_outputs):
-
         a, b = self.get_retained_inputs()
         gy, = grad_outputs
         transa = self.transa and a.ndim > 1
@@ -72,29 +99,7 @@ class MatMul(function_node.FunctionNode):
         if a.ndim == 1:
             gshape = gshape[:-1] + (1,) + gshape[-1:]
         gy2 = gy if gshape == gy.shape else reshape(gy, gshape)
-
-        ret = []
-        for i in indexes:
-            if i == 0:
-                if transa:
-                    g = matmul(b2, gy2, transa=transb, transb=True)
-                else:
-                    g = matmul(gy2, b2, transb=not transb)
-                target, target2 = a, a2
-            else:
-                if transb:
-                    g = matmul(gy2, a2, transa=True, transb=transa)
-                else:
-                    g = matmul(a2, gy2, transa=not transa)
-                target, target2 = b, b2
-            if g.shape != target2.shape:
-                g = sum_to(g, target2.shape)
-            if g.shape != target.shape:
-                g = reshape(g, target.shape)
-            if g.dtype != target.dtype:
-                g = cast(g, target.dtype)
-            ret.append(g)
-        return tuple(ret)
+        return _product_grads(indexes, a, b, a2, b2, gy2, transa, transb)
 
 
 def matmul(a, b, transa: bool = False, transb: bool = False):
@@ -161,27 +166,8 @@ class BatchMatMul(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         a, b = self.get_retained_inputs()
         gy, = grad_outputs
-        a3, b3 = _columns(a), _columns(b)
-        ret = []
-        for i in indexes:
-            if i == 0:
-                if self.transa:
-                    g = matmul(b3, gy, transa=self.transb, transb=True)
-                else:
-                    g = matmul(gy, b3, transb=not self.transb)
-                target = a
-            else:
-                if self.transb:
-                    g = matmul(gy, a3, transa=True, transb=self.transa)
-                else:
-                    g = matmul(a3, gy, transa=not self.transa)
-                target = b
-            if g.shape != target.shape:
-                g = reshape(g, target.shape)
-            if g.dtype != target.dtype:
-                g = cast(g, target.dtype)
-            ret.append(g)
-        return tuple(ret)
+        return _product_grads(indexes, a, b, _columns(a), _columns(b), gy,
+                              self.transa, self.transb)
 
 
 def _check_batch_ndim(x, name: str) -> None:
