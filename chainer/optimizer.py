@@ -513,7 +513,7 @@ class Optimizer:
     # -- loss scaling ------------------------------------------------------
 
     def loss_scaling(self, interval: int = 1000, scale: Optional[float] = None) -> None:
-        """Configures loss scaling: dynamic when ``scale`` is None, else static.
+        """Configures loss scaling: dynamic when ``scale`` is None, else the scale given.
 
         Dynamic scaling starts at 1 and doubles after every step until a gradient
         first overflows; from then on it halves on each step with an inf/NaN
@@ -522,7 +522,8 @@ class Optimizer:
 
         Args:
             interval: Good steps for the scale to double, once an overflow was seen.
-            scale: A static scale; None for dynamic scaling.
+            scale: The scale to use; None for dynamic scaling. A scale given sets
+                the current scale only (see :meth:`set_loss_scale`).
         """
         if scale is None:
             if interval < 1:
@@ -536,14 +537,17 @@ class Optimizer:
             self.set_loss_scale(scale)
 
     def set_loss_scale(self, loss_scale: Optional[float]) -> None:
-        """Sets a static loss scale; None starts dynamic scaling, as ``loss_scaling()``."""
+        """Sets the current loss scale; None starts dynamic scaling, as ``loss_scaling()``.
+
+        The mode stays as it is: without dynamic scaling the scale is static; once
+        dynamic scaling is on, it goes on from this scale (as in Chainer).
+        """
         if loss_scale is None:
             self.loss_scaling()
             return
         if not loss_scale > 0:
             raise ValueError(f'loss scale must be positive, got {loss_scale}')
         self._loss_scale = loss_scale
-        self._loss_scaling_is_dynamic = False
 
     def check_nan_in_grads(self) -> None:
         """Records whether any gradient has an inf/NaN (only with dynamic loss scaling)."""

@@ -666,6 +666,24 @@ def test_set_loss_scale_none_starts_dynamic_scaling():
     assert opt._loss_scaling_multiplier == 2.0 ** (1 / 1000)
 
 
+@pytest.mark.parametrize('set_scale', [lambda o: o.set_loss_scale(8.0),
+                                       lambda o: o.loss_scaling(interval=5, scale=8.0)])
+def test_a_scale_given_after_dynamic_scaling_keeps_it_dynamic(set_scale):
+    # As in Chainer: a scale sets the current scale only, so dynamic scaling goes on
+    # from it (with the interval it was switched on with) and doubles on good steps.
+    model = Leaf()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    opt.loss_scaling(interval=2)
+    set_scale(opt)
+    assert opt._loss_scale == 8.0 and opt._loss_scaling_is_dynamic
+    assert opt._loss_scaling_multiplier == 2.0 ** 0.5
+    scales = []
+    for bad in (0, 0, 1, 0):
+        _step(opt, model, bad)
+        scales.append(opt._loss_scale)
+    numpy.testing.assert_allclose(scales, [16, 32, 16, 16 * 2 ** 0.5])
+
+
 @pytest.mark.parametrize('call', [lambda o: o.remove_hook('h'), lambda o: o.call_hooks('pre')])
 def test_hooks_before_setup_raise_runtime_error(call):
     with pytest.raises(RuntimeError, match='before setup'):
