@@ -97,8 +97,8 @@ class PlotReport(extension.Extension):
         self._x_key = x_key
         if isinstance(y_keys, str):
             y_keys = (y_keys,)
-        self._y_keys = list(y_keys)
         self._trigger = trigger_module.get_trigger(trigger)
+        self._y_keys = list(y_keys)
         self._file_name = filename
         self._marker = marker
         self._grid = grid

@@ -48,6 +48,10 @@ def test_missing_matplotlib_warns_at_every_call(tmp_path, monkeypatch):
 def test_plot_report_arguments():
     with pytest.raises(TypeError):
         extensions.PlotReport('main/loss', bad=1)
+    with pytest.raises(TypeError):
+        extensions.PlotReport(None)
+    with pytest.raises(ValueError):  # the trigger is checked before the keys
+        extensions.PlotReport(None, trigger=(2, 'hours'))
 
 
 def test_plot_report_x_key_any_key(tmp_path, mpl):
