@@ -15,7 +15,6 @@ from chainer.training.extensions import plot_report
 from chainer.utils import argument
 
 
-
 def _colors() -> tuple:
     """The line colour (matplotlib's C0 as RGBA) and the band keyword arguments."""
     from matplotlib import colors
