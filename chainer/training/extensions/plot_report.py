@@ -39,18 +39,27 @@ def _check_available() -> None:
         warnings.warn(_MISSING_MESSAGE)
 
 
-def new_figure(**kwargs: Any) -> Any:
-    """A matplotlib Figure drawn with the Agg backend, outside pyplot's global state."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(**kwargs)
-    FigureCanvasAgg(fig)
-    return fig
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` when matplotlib is installed (else warns and gives None)."""
+    _check_available()
+    if not _available:
+        return None
+    import matplotlib.pyplot as plt
+    return plt
 
 
 def save_figure(fig: Any, path: str, **kwargs: Any) -> None:
-    """Saves ``fig`` as PNG to ``path`` atomically."""
-    _atomic.write_with(path, lambda f: fig.savefig(f, format='png', **kwargs),
+    """Saves ``fig`` to ``path`` atomically, in the format its extension names.
+
+    Without an extension, as in ``Figure.savefig``, the format is matplotlib's
+    ``savefig.format`` and its name is appended to the path.
+    """
+    import matplotlib
+    fmt = os.path.splitext(path)[1][1:].lower()
+    if not fmt:
+        fmt = matplotlib.rcParams['savefig.format']
+        path = f'{path}.{fmt}'
+    _atomic.write_with(path, lambda f: fig.savefig(f, format=fmt, **kwargs),
                        create_directory=True)
 
 
@@ -59,16 +68,18 @@ class PlotReport(extension.Extension):
 
     At each ``trigger`` the values since the last plot are averaged and
     appended to the series; the figure (one line per key, with a legend)
-    is written to ``filename`` under ``trainer.out`` atomically. Without
-    matplotlib it warns once and does nothing.
+    is written to ``filename`` under ``trainer.out`` atomically (a pyplot
+    figure, closed afterwards). Without matplotlib every call warns and does
+    nothing.
 
     Args:
         y_keys (str or list of str): Keys to plot.
-        x_key (str): ``'iteration'`` or ``'epoch'``.
+        x_key (str): ``'iteration'``, ``'epoch'`` or one of ``y_keys``.
         trigger: When to add a point and redraw.
         postprocess (callable): ``postprocess(figure, axes, summary)`` before
             saving.
-        filename (str): Image file name (default ``'plot.png'``; the old
+        filename (str): Image file name, its extension naming the format
+            (default ``'plot.png'``; the old
             ``file_name`` argument is accepted).
         marker (str): Marker of the points.
         grid (bool): Draw a grid.
@@ -83,13 +94,11 @@ class PlotReport(extension.Extension):
             filename = file_name
         _check_available()
 
-        if x_key not in ('iteration', 'epoch'):
-            raise ValueError(f"x_key must be 'iteration' or 'epoch', got {x_key!r}")
         self._x_key = x_key
         if isinstance(y_keys, str):
             y_keys = (y_keys,)
-        self._y_keys = list(y_keys)
         self._trigger = trigger_module.get_trigger(trigger)
+        self._y_keys = list(y_keys)
         self._file_name = filename
         self._marker = marker
         self._grid = grid
@@ -104,7 +113,8 @@ class PlotReport(extension.Extension):
         return bool(_available)
 
     def __call__(self, trainer: Any) -> None:
-        if not _try_import_matplotlib():
+        plt = _pyplot()
+        if plt is None:
             return
 
         keys = self._y_keys
@@ -124,7 +134,7 @@ class PlotReport(extension.Extension):
             if k in stats_cpu:
                 self._data[k].append((x, stats_cpu[k]))
 
-        fig = new_figure()
+        fig = plt.figure()
         a = fig.add_subplot(111)
         a.set_xlabel(self._x_key)
         if self._grid:
@@ -143,6 +153,7 @@ class PlotReport(extension.Extension):
             save_figure(fig, os.path.join(trainer.out, self._file_name),
                         bbox_extra_artists=(legend,), bbox_inches='tight')
 
+        plt.close()
         self._init_summary()
 
     def serialize(self, serializer: Any) -> None:

@@ -14,14 +14,18 @@ from chainer.training import util as trigger_module
 from chainer.training.extensions import plot_report
 from chainer.utils import argument
 
-_plot_color = '#0036e8'
-_plot_color_trans = _plot_color + '80'
-_fill_kwargs = {'facecolor': _plot_color + '20', 'edgecolor': _plot_color + '40',
-                'linewidth': 0.5}
+
+def _colors() -> tuple:
+    """The line colour (matplotlib's C0 as RGBA) and the band keyword arguments."""
+    from matplotlib import colors
+    line = colors.to_rgba('#1f77b4')
+    band = line[:3] + (0.2,)
+    return line, band, {'alpha': 0.2, 'linewidth': 0, 'color': band}
 
 
 def _unpack_variables(x: Any, memo: list | None = None) -> tuple:
-    # Links give their parameters; nested sequences are flattened.
+    # Links give their parameters; nested sequences are flattened; anything
+    # else is skipped.
     if memo is None:
         memo = []
     if isinstance(x, variable.Variable):
@@ -31,9 +35,6 @@ def _unpack_variables(x: Any, memo: list | None = None) -> tuple:
     elif isinstance(x, (list, tuple)):
         for xi in x:
             _unpack_variables(xi, memo)
-    else:
-        raise TypeError(
-            f'targets must be Variables, Links or sequences of them, got {type(x)}')
     return tuple(memo)
 
 
@@ -45,16 +46,18 @@ class Reservoir:
         self.data = numpy.zeros((size,) + data_shape, dtype=dtype)
         self.idxs = numpy.zeros((size,), dtype=numpy.int32)
         self.counter = 0
-        self._rng = numpy.random.default_rng(0)
 
     def add(self, x: Any, idx: int | None = None) -> None:
-        if idx is None:
-            idx = self.counter
+        """Adds ``x`` at index ``idx`` (a missing or zero index is the count so far).
+
+        Once full, the replacement draws come from ``numpy.random``.
+        """
+        idx = idx or self.counter
         if self.counter < self.size:
             self.data[self.counter] = x
             self.idxs[self.counter] = idx
-        elif self._rng.random() < self.size / float(self.counter + 1):
-            i = int(self._rng.integers(self.size))
+        elif numpy.random.random() < self.size / float(self.counter + 1):
+            i = numpy.random.randint(self.size)
             self.data[i] = x
             self.idxs[i] = idx
         self.counter += 1
@@ -62,7 +65,7 @@ class Reservoir:
     def get_data(self) -> tuple:
         """``(indices, data)`` sorted by index."""
         idxs = self.idxs[:min(self.counter, self.size)]
-        order = numpy.argsort(idxs, kind='stable')
+        order = numpy.argsort(idxs)
         return idxs[order], self.data[order]
 
 
@@ -89,7 +92,7 @@ class Statistician:
             out['std'] = x.std(axis=axis)
         if self.percentile_sigmas:
             out['percentile'] = xp.percentile(
-                x, xp.asarray(self.percentile_sigmas), axis=axis).astype(x.dtype)
+                x, xp.asarray(self.percentile_sigmas, dtype=numpy.float64), axis=axis)
         return out
 
 
@@ -98,7 +101,10 @@ class VariableStatisticsPlot(extension.Extension):
 
     At every call the statistics of the concatenated targets are recorded
     (a reservoir keeps at most ``max_sample_size`` points); at ``trigger``
-    the figure is written to ``filename`` under ``trainer.out`` atomically.
+    the figure is written to ``filename`` under ``trainer.out`` atomically, in
+    the format its extension names. Without matplotlib every call warns and
+    does nothing. Targets that are neither Variables, Links nor sequences
+    are skipped.
 
     Args:
         targets: Variables, Links (their parameters) or lists of them.
@@ -139,11 +145,7 @@ class VariableStatisticsPlot(extension.Extension):
             self._keys.append('data')
         if report_grad:
             self._keys.append('grad')
-        if not self._keys:
-            raise ValueError('Nothing to plot: report_data and report_grad are both False')
 
-        if percentile_sigmas and not isinstance(percentile_sigmas, (list, tuple)):
-            percentile_sigmas = (percentile_sigmas,)
         self._statistician = Statistician(plot_mean, plot_std, percentile_sigmas)
         self._plot_mean = plot_mean
         self._plot_std = plot_std
@@ -155,10 +157,14 @@ class VariableStatisticsPlot(extension.Extension):
         self._marker = marker
         self._grid = grid
 
-        n_percentile = len(percentile_sigmas) if self._plot_percentile else 0
+        if not self._plot_percentile:
+            n_percentile = 0
+        elif isinstance(percentile_sigmas, (list, tuple)):
+            n_percentile = len(percentile_sigmas)
+        else:
+            n_percentile = 1
         self._data_shape = (len(self._keys), int(plot_mean) + int(plot_std) + n_percentile)
         self._samples = Reservoir(max_sample_size, data_shape=self._data_shape)
-        plot_report._check_available()
 
     @staticmethod
     def available() -> bool:
@@ -167,7 +173,8 @@ class VariableStatisticsPlot(extension.Extension):
         return bool(plot_report._available)
 
     def __call__(self, trainer: Any) -> None:
-        if not plot_report._try_import_matplotlib():
+        plt = plot_report._pyplot()
+        if plt is None:
             return
 
         stats = numpy.zeros(self._data_shape, dtype=numpy.float32)
@@ -192,14 +199,15 @@ class VariableStatisticsPlot(extension.Extension):
         self._samples.add(stats, idx=trainer.updater.iteration)
 
         if self._trigger(trainer):
-            self.save_plot(os.path.join(trainer.out, self._file_name))
+            self.save_plot_using_module(os.path.join(trainer.out, self._file_name), plt)
 
-    def save_plot(self, file_path: str) -> None:
-        """Draws the recorded statistics and writes the figure to ``file_path``."""
+    def save_plot_using_module(self, file_path: str, plt: Any) -> None:
+        """Draws the recorded statistics with ``plt`` (pyplot) and writes ``file_path``."""
+        line_color, band_color, band_kwargs = _colors()
         nrows = int(self._plot_mean or self._plot_std) + int(self._plot_percentile)
         ncols = len(self._keys)
-        fig = plot_report.new_figure(figsize=self._figsize)
-        axes = numpy.asarray(fig.subplots(nrows, ncols, sharex=True, squeeze=False))
+        fig, axes = plt.subplots(nrows, ncols, figsize=self._figsize, sharex=True,
+                                 squeeze=False)
 
         idxs, data = self._samples.get_data()
         offset = int(self._plot_mean) + int(self._plot_std)
@@ -213,30 +221,32 @@ class VariableStatisticsPlot(extension.Extension):
             ax.set_title(self._keys[col])
             if self._plot_mean or self._plot_std:
                 if self._plot_mean and self._plot_std:
-                    ax.errorbar(idxs, data[:, col, 0], data[:, col, 1], color=_plot_color,
-                                ecolor=_plot_color_trans, label='mean, std',
-                                marker=self._marker)
+                    ax.errorbar(idxs, data[:, col, 0], data[:, col, 1], color=line_color,
+                                ecolor=band_color, label='mean, std', marker=self._marker)
                 else:
                     label = 'mean' if self._plot_mean else 'std'
-                    ax.plot(idxs, data[:, col, 0], color=_plot_color, label=label,
+                    ax.plot(idxs, data[:, col, 0], color=line_color, label=label,
                             marker=self._marker)
                 row += 1
             if self._plot_percentile:
                 ax = axes[row, col]
-                # Bands between symmetric pairs of percentiles; an odd middle
-                # one is drawn as a line.
-                for i in range(mid):
-                    label = 'percentile' if i == mid - 1 and not odd else '_nolegend_'
-                    ax.fill_between(idxs, data[:, col, offset + i], data[:, col, -i - 1],
-                                    label=label, **_fill_kwargs)
-                if odd:
-                    ax.plot(idxs, data[:, col, offset + mid], color=_plot_color,
-                            label='percentile', marker=self._marker)
-                ax.set_xlabel('iteration')
-            for ax in axes[:, col]:
-                ax.legend()
-                if self._grid:
-                    ax.grid()
-                    ax.set_axisbelow(True)
+                # Bands between the i-th lowest and i-th highest percentiles
+                # (the innermost labelled); an odd middle one is a line.
+                for i in range(mid + 1):
+                    if odd and i == mid:
+                        ax.plot(idxs, data[:, col, offset + i], color=line_color,
+                                label='percentile', marker=self._marker)
+                    else:
+                        label = 'percentile' if i == mid else '_nolegend_'
+                        ax.fill_between(idxs, data[:, col, offset + i], data[:, col, -i - 1],
+                                        label=label, **band_kwargs)
+                    ax.set_xlabel('iteration')
+
+        for ax in axes.ravel():
+            ax.legend()
+            if self._grid:
+                ax.grid()
+                ax.set_axisbelow(True)
 
         plot_report.save_figure(fig, file_path)
+        plt.close()
