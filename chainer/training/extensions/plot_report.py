@@ -1,4 +1,5 @@
-"""PlotReport: plots observed values against iterations or epochs into a PNG file."""
+"""PlotReport: plots observed values against iterations, epochs or another key into an
+image file (its format named by the file name's extension)."""
 from __future__ import annotations
 
 import json
