@@ -103,6 +103,13 @@ def test_negative_into_unsigned_array_wraps():
     np.testing.assert_array_equal(a, [255, 255])
 
 
+def test_complex_into_real_array_keeps_real_part():
+    # As Chainer: the imaginary part is dropped with NumPy's ComplexWarning.
+    with pytest.warns(np.exceptions.ComplexWarning):
+        p = chainer.Parameter(1 + 2j, (2,))
+    np.testing.assert_array_equal(p.array, np.ones(2, np.float32))
+
+
 class TestIdentity:
 
     @pytest.mark.parametrize('dtype', DTYPES)
