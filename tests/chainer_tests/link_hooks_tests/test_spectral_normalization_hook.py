@@ -192,6 +192,24 @@ def test_failed_forward_does_not_leak_normalized_weight():
         y.array, numpy.ones((2, 3)).dot((W / sigma).T) + link.b.array, rtol=1e-3, atol=1e-4)
 
 
+def test_use_gamma_on_float16_weight():
+    # Chainer's SVD refused float16; the largest singular value comes from float32.
+    link = L.Linear(3, 4, initialW=chainer.initializers.Normal(1.0, dtype=numpy.float16))
+    link.add_hook(SpectralNormalization(use_gamma=True))
+    assert link.gamma.dtype == numpy.float16 and link.W_u.dtype == numpy.float16
+    sigma = numpy.linalg.svd(link.W.array.astype(numpy.float32), compute_uv=False)[0]
+    numpy.testing.assert_allclose(float(link.gamma.array), sigma, rtol=1e-3)
+
+
+def test_failed_preparation_leaves_link_as_it_was():
+    link = L.Linear(3, 2)
+    link.W.array[0, 0] = numpy.nan
+    with pytest.raises(numpy.linalg.LinAlgError):
+        link.add_hook(SpectralNormalization(use_gamma=True))
+    assert not hasattr(link, 'W_u') and not hasattr(link, 'gamma')
+    assert sorted(link._persistent) == []
+
+
 @pytest.mark.parametrize('kwargs,labels', [
     ({}, ['MatMul', 'MatMul', '_ / _', 'LinearFunction']),
     ({'use_gamma': True}, ['MatMul', 'MatMul', '_ * _', '_ / _', 'LinearFunction']),
