@@ -79,6 +79,22 @@ class TestWeightStandardization:
         gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
                                       atol=1e-4, rtol=1e-4)
 
+    def test_gradient_depthwise_convolution(self):
+        # The depthwise convolution transposes the standardized weight, so its
+        # gradient reaches the standardization with transposed strides.
+        link = L.DepthwiseConvolution2D(2, 2, 2, nobias=True)
+        link.add_hook(WeightStandardization())
+        x = numpy.random.randn(1, 2, 3, 3)
+        W = numpy.random.randn(2, 2, 2, 2)
+
+        def f(x, W):
+            with link.init_scope():
+                link.W = W
+            return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(1, 4, 2, 2),
+                                      atol=1e-4, rtol=1e-4)
+
     def test_bad_weight(self):
         with pytest.raises(ValueError):
             L.Linear(5, 3).add_hook(WeightStandardization(weight_name='V'))
