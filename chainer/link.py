@@ -407,20 +407,25 @@ class Link(device_resident.DeviceResident):
         else:
             hooks = None
 
-        if hooks:
-            pre = link_hook._ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
-            for hook in hooks:
-                hook.forward_preprocess(pre)
+        try:
+            if hooks:
+                pre = link_hook._ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
+                for hook in hooks:
+                    hook.forward_preprocess(pre)
 
-        forward = getattr(self, 'forward', None)
-        if forward is None:
-            # A mixin placed after Link may provide __call__ itself.
-            parent_call = getattr(super(), '__call__', None)
-            if parent_call is None:
-                raise AttributeError(
-                    f'{type(self).__name__} has no forward method to call')
-            forward = parent_call
-        out = forward(*args, **kwargs)
+            forward = getattr(self, 'forward', None)
+            if forward is None:
+                # A mixin placed after Link may provide __call__ itself.
+                parent_call = getattr(super(), '__call__', None)
+                if parent_call is None:
+                    raise AttributeError(
+                        f'{type(self).__name__} has no forward method to call')
+                forward = parent_call
+            out = forward(*args, **kwargs)
+        except Exception:
+            if hooks:
+                link_hook._forward_failed(self, hooks)
+            raise
 
         if hooks:
             post = link_hook._ForwardPostprocessCallbackArgs(

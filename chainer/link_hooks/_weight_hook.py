@@ -104,3 +104,10 @@ class WeightHook(link_hook.LinkHook):
 
     def forward_postprocess(self, cb_args: Any) -> None:
         swap_out(self, cb_args.link, self.weight_name)
+
+    def _forward_failed(self, link: Any) -> None:
+        # The call raised before forward_postprocess: the weight is put back now
+        # (Chainer left the link with the normalized Variable for good).
+        normalized = getattr(self, '_normalized_weight', None)
+        if normalized is not None and link.__dict__.get(self.weight_name) is normalized:
+            swap_out(self, link, self.weight_name)

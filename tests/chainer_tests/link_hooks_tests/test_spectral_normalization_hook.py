@@ -184,6 +184,7 @@ def test_failed_forward_does_not_leak_normalized_weight():
     param = link.W
     with pytest.raises(Exception):
         link(numpy.ones((2, 4), 'f'))
+    assert link.W is param  # put back at once, not at the next call
     y = link(numpy.ones((2, 3), 'f'))
     assert link.W is param
     W = param.array
@@ -208,6 +209,19 @@ def test_failed_preparation_leaves_link_as_it_was():
         link.add_hook(SpectralNormalization(use_gamma=True))
     assert not hasattr(link, 'W_u') and not hasattr(link, 'gamma')
     assert sorted(link._persistent) == []
+
+
+def test_failed_forward_puts_back_weight_of_inner_link():
+    # The inner link's call fails; the outer call fails too; both put back.
+    inner = L.Linear(3, 2)
+    inner.add_hook(SpectralNormalization())
+    outer = chainer.Sequential(inner)
+    outer.add_hook(chainer.link_hooks.TimerHook())
+    param = inner.W
+    with pytest.raises(Exception):
+        outer(numpy.ones((2, 4), 'f'))
+    assert inner.W is param
+    assert isinstance(dict(outer.namedparams())['/0/W'], chainer.Parameter)
 
 
 @pytest.mark.parametrize('kwargs,labels', [

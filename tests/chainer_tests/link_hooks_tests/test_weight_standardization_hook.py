@@ -115,5 +115,7 @@ def test_failed_forward_does_not_leak_standardized_weight():
     param = link.W
     with pytest.raises(Exception):
         link(numpy.ones((2, 4), 'f'))
+    # put back at once: saved files and optimizers see the parameter
+    assert link.W is param
     link(numpy.ones((2, 3), 'f'))
     assert link.W is param
