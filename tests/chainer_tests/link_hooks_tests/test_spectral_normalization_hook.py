@@ -108,6 +108,25 @@ class TestSpectralNormalization:
         gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
                                       atol=1e-4, rtol=1e-4)
 
+    def test_gradient_deconvolution(self):
+        # The normalized axis is 1 (output channels); Chainer's backward through a
+        # hooked Deconvolution2D failed ("not enough values to unpack").
+        link = L.Deconvolution2D(2, 3, 2, nobias=True)
+        link.add_hook(SpectralNormalization(n_power_iteration=300))
+        assert link.W_u.shape == (3,)
+        link.W_u = link.W_u.astype(numpy.float64)
+        x = numpy.random.randn(1, 2, 3, 3)
+        W = numpy.random.randn(2, 3, 2, 2)
+
+        def f(x, W):
+            with chainer.using_config('train', False):
+                with link.init_scope():
+                    link.W = W
+                return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(1, 3, 4, 4),
+                                      atol=1e-4, rtol=1e-4)
+
     def test_backward_reaches_parameter(self):
         link = L.Linear(5, 3)
         link.add_hook(SpectralNormalization())
