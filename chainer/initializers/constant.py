@@ -29,8 +29,10 @@ class Identity(initializer.Initializer):
                 'Identity matrix initialization can only be used for 2D squared '
                 f'matrices; got shape {shape}.')
         xp = backend.get_array_module(array)
-        array[...] = 0
-        xp.fill_diagonal(array, self.scale)
+        # The product, as in Chainer: the zeros times scale are -0 for a negative
+        # scale and NaN for an infinite or NaN one, and a complex scale keeps its
+        # real part (with NumPy's ComplexWarning).
+        array[...] = xp.identity(shape[0]) * self.scale
 
 
 class Constant(initializer.Initializer):
