@@ -422,7 +422,7 @@ class Link(device_resident.DeviceResident):
                         f'{type(self).__name__} has no forward method to call')
                 forward = parent_call
             out = forward(*args, **kwargs)
-        except Exception:
+        except BaseException:  # an interrupted call too: a snapshot may follow
             if hooks:
                 link_hook._forward_failed(self, hooks)
             raise
