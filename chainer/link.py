@@ -407,11 +407,13 @@ class Link(device_resident.DeviceResident):
         else:
             hooks = None
 
+        prepared = 0  # hooks whose forward_preprocess has run
         try:
             if hooks:
                 pre = link_hook._ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
                 for hook in hooks:
                     hook.forward_preprocess(pre)
+                    prepared += 1
 
             forward = getattr(self, 'forward', None)
             if forward is None:
@@ -423,8 +425,8 @@ class Link(device_resident.DeviceResident):
                 forward = parent_call
             out = forward(*args, **kwargs)
         except BaseException:  # an interrupted call too: a snapshot may follow
-            if hooks:
-                link_hook._forward_failed(self, hooks)
+            if prepared:
+                link_hook._forward_failed(self, hooks[:prepared])
             raise
 
         if hooks:

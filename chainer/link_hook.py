@@ -41,9 +41,10 @@ def _dict_str(d: dict) -> str:
 
 
 def _forward_failed(link: Any, hooks: list) -> None:
-    """After a call of ``link`` raised, lets the hooks that replaced something on it
-    for the call (the weight hooks) put it back, the last hook first. Other hooks
-    see nothing: their ``forward_postprocess`` is not called, as in Chainer."""
+    """After a call of ``link`` raised, lets the hooks whose ``forward_preprocess``
+    ran undo what it did (the weight hooks put the weight back, ``TimerHook``
+    drops the call's start), the last hook first. Other hooks see nothing: their
+    ``forward_postprocess`` is not called, as in Chainer."""
     for hook in reversed(hooks):
         undo = getattr(hook, '_forward_failed', None)
         if undo is not None:
