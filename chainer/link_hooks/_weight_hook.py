@@ -99,6 +99,12 @@ class WeightHook(link_hook.LinkHook):
         if not self._initialized:
             if getattr(link, self.weight_name).array is None:
                 initialize_lazy_weight(link, cb_args)
+                if getattr(link, self.weight_name).array is None:
+                    # As Chainer's WeightStandardization; the hook stays unprepared,
+                    # so a later call with an input still initializes the weight.
+                    raise ValueError(
+                        f'Input variable does not exist! {self.weight_name} is not '
+                        'initialized and the call has no input to infer its size from.')
             self._prepare(link)
         swap_in(self, link, self.weight_name, self._make_weight)
 

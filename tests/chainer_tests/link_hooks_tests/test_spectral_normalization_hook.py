@@ -212,6 +212,17 @@ def test_failed_forward_does_not_leak_normalized_weight():
         y.array, numpy.ones((2, 3)).dot((W / sigma).T) + link.b.array, rtol=1e-3, atol=1e-4)
 
 
+def test_lazy_link_called_without_input():
+    # Chainer failed with an AttributeError; the next call with an input works.
+    link = L.Linear(None, 2)
+    link.add_hook(SpectralNormalization())
+    with pytest.raises(ValueError, match='Input variable does not exist'):
+        link(None)
+    assert not hasattr(link, 'W_u')
+    link(numpy.ones((4, 3), 'f'))
+    assert link.W.shape == (2, 3) and link.W_u.shape == (2,)
+
+
 def test_use_gamma_on_float16_weight():
     # Chainer's SVD refused float16; the largest singular value comes from float32.
     link = L.Linear(3, 4, initialW=chainer.initializers.Normal(1.0, dtype=numpy.float16))

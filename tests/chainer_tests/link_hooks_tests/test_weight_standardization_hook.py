@@ -119,3 +119,15 @@ def test_failed_forward_does_not_leak_standardized_weight():
     assert link.W is param
     link(numpy.ones((2, 3), 'f'))
     assert link.W is param
+
+
+@pytest.mark.parametrize('args', [(None,), ()])
+def test_lazy_link_called_without_input(args):
+    # A ValueError as in Chainer, and the next call with an input still works.
+    link = L.Linear(None, 2)
+    link.add_hook(WeightStandardization())
+    with pytest.raises(ValueError, match='Input variable does not exist'):
+        link(*args)
+    assert link.W.array is None
+    y = link(numpy.ones((4, 3), 'f'))
+    assert y.shape == (4, 2) and link.W.shape == (2, 3)
