@@ -33,9 +33,29 @@ def swap_in(hook: Any, link: Any, name: str, make_weight: Any) -> None:
 
 
 def swap_out(hook: Any, link: Any, name: str) -> None:
-    """Puts back the weight that :func:`swap_in` replaced."""
-    set_weight(link, name, hook.original_weight)
-    hook._normalized_weight = None
+    """Puts back the weight that :func:`swap_in` replaced.
+
+    Weight hooks stacked on one weight are undone together: postprocesses run
+    in the order of the preprocesses, so the first hook finds the last one's
+    weight in place. Each normalized weight found in place is replaced by the
+    weight its hook replaced, down to the Parameter (Chainer left the first
+    hook's normalized Variable in place).
+    """
+    hooks = [h for h in link.local_link_hooks.values()
+             if isinstance(h, WeightHook) and h.weight_name == name]
+    if hook not in hooks:
+        hooks.append(hook)
+    weight = link.__dict__.get(name)
+    undone = True
+    while undone:
+        undone = False
+        for h in hooks:
+            normalized = getattr(h, '_normalized_weight', None)
+            if normalized is not None and normalized is weight:
+                weight = h.original_weight
+                h._normalized_weight = None
+                undone = True
+    set_weight(link, name, weight)
 
 
 def initialize_lazy_weight(link: Any, cb_args: Any) -> None:

@@ -272,3 +272,22 @@ def test_nodes_seen_by_function_hooks(kwargs, labels):
         link(numpy.ones((1, 3), numpy.float32))
     assert [s[0] for s in seen] == labels
     assert seen[-2][1] == [(2, 3), ()]
+
+
+def test_stacked_weight_hooks_put_back_the_parameter():
+    # Postprocesses run in the order of the preprocesses; Chainer left the
+    # spectrally normalized Variable in place of W after every call.
+    link = L.Linear(3, 4)
+    link.add_hook(SpectralNormalization(n_power_iteration=50))
+    link.add_hook(chainer.link_hooks.WeightStandardization())
+    param = link.W
+    x = numpy.random.randn(2, 3).astype('f')
+    with chainer.using_config('train', False):
+        y = link(x)
+    assert link.W is param
+    W = param.array / numpy.linalg.svd(param.array, compute_uv=False)[0]
+    W = (W - W.mean(axis=1, keepdims=True)) / numpy.sqrt(W.var(axis=1, keepdims=True) + 1e-5)
+    numpy.testing.assert_allclose(y.array, x.dot(W.T) + link.b.array, rtol=1e-4, atol=1e-4)
+    link.cleargrads()
+    chainer.functions.sum(y).backward()
+    assert param.grad is not None
