@@ -407,20 +407,27 @@ class Link(device_resident.DeviceResident):
         else:
             hooks = None
 
-        if hooks:
-            pre = link_hook._ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
-            for hook in hooks:
-                hook.forward_preprocess(pre)
+        prepared = 0  # hooks whose forward_preprocess has run
+        try:
+            if hooks:
+                pre = link_hook._ForwardPreprocessCallbackArgs(self, 'forward', args, kwargs)
+                for hook in hooks:
+                    hook.forward_preprocess(pre)
+                    prepared += 1
 
-        forward = getattr(self, 'forward', None)
-        if forward is None:
-            # A mixin placed after Link may provide __call__ itself.
-            parent_call = getattr(super(), '__call__', None)
-            if parent_call is None:
-                raise AttributeError(
-                    f'{type(self).__name__} has no forward method to call')
-            forward = parent_call
-        out = forward(*args, **kwargs)
+            forward = getattr(self, 'forward', None)
+            if forward is None:
+                # A mixin placed after Link may provide __call__ itself.
+                parent_call = getattr(super(), '__call__', None)
+                if parent_call is None:
+                    raise AttributeError(
+                        f'{type(self).__name__} has no forward method to call')
+                forward = parent_call
+            out = forward(*args, **kwargs)
+        except BaseException:  # an interrupted call too: a snapshot may follow
+            if prepared:
+                link_hook._forward_failed(self, hooks[:prepared])
+            raise
 
         if hooks:
             post = link_hook._ForwardPostprocessCallbackArgs(

@@ -29,8 +29,10 @@ class Identity(initializer.Initializer):
                 'Identity matrix initialization can only be used for 2D squared '
                 f'matrices; got shape {shape}.')
         xp = backend.get_array_module(array)
-        array[...] = 0
-        xp.fill_diagonal(array, self.scale)
+        # The product, as in Chainer: the zeros times scale are -0 for a negative
+        # scale and NaN for an infinite or NaN one, and a complex scale keeps its
+        # real part (with NumPy's ComplexWarning).
+        array[...] = xp.identity(shape[0]) * self.scale
 
 
 class Constant(initializer.Initializer):
@@ -58,10 +60,11 @@ class Constant(initializer.Initializer):
             fill_value = backend.get_device_from_array(array).send(fill_value)
         try:
             array[...] = fill_value
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, TypeError):
             # NumPy 2 refuses a Python scalar the dtype cannot hold (NaN or -1 into
-            # integers); Chainer cast it as an array, so NaN fills int32 with its
-            # minimum (with NumPy's RuntimeWarning) and -1 fills uint8 with 255.
+            # integers, a complex into reals); Chainer cast it as an array, so NaN
+            # fills int32 with its minimum (with NumPy's RuntimeWarning), -1 fills
+            # uint8 with 255 and 1+2j fills float32 with 1 (with a ComplexWarning).
             array[...] = backend.get_array_module(array).asarray(fill_value)
 
 

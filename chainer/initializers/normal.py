@@ -70,16 +70,15 @@ class HeNormal(FanScaled):
 
     def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None,
                  fan_option: str = 'fan_in', **kwargs: Any) -> None:
-        _check_fan_option(fan_option)
+        # As in Chainer, a bad fan_option is refused when an array is filled.
         self.fan_option = fan_option
         super().__init__(scale, dtype, **kwargs)
 
     _numerator = 2.
 
     def _fan(self, shape: tuple) -> int:
-        # fan_option is checked again: it may have been changed since __init__.
-        _check_fan_option(self.fan_option)
         fan_in, fan_out = initializer.get_fans(shape)
+        _check_fan_option(self.fan_option)
         return fan_in if self.fan_option == 'fan_in' else fan_out
 
 

@@ -38,12 +38,12 @@ class Orthogonal(initializer.Initializer):
 
     def __init__(self, scale: Any = 1.1, dtype: Optional[Any] = None,
                  mode: str = 'auto', **kwargs: Any) -> None:
+        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
         if mode not in _MODE_CONSTRAINTS:
             choices = ', '.join(repr(m) for m in _MODE_CONSTRAINTS)
             raise ValueError(f'Invalid mode: {mode!r}. Choose from {choices}.')
         self.scale = scale
         self.mode = mode
-        self.rng = initializer._pop_rng(type(self).__name__, kwargs)
         super().__init__(dtype)
 
     def __call__(self, array: Any) -> None:

@@ -33,9 +33,29 @@ def swap_in(hook: Any, link: Any, name: str, make_weight: Any) -> None:
 
 
 def swap_out(hook: Any, link: Any, name: str) -> None:
-    """Puts back the weight that :func:`swap_in` replaced."""
-    set_weight(link, name, hook.original_weight)
-    hook._normalized_weight = None
+    """Puts back the weight that :func:`swap_in` replaced.
+
+    Weight hooks stacked on one weight are undone together: postprocesses run
+    in the order of the preprocesses, so the first hook finds the last one's
+    weight in place. Each normalized weight found in place is replaced by the
+    weight its hook replaced, down to the Parameter (Chainer left the first
+    hook's normalized Variable in place).
+    """
+    hooks = [h for h in link.local_link_hooks.values()
+             if isinstance(h, WeightHook) and h.weight_name == name]
+    if hook not in hooks:
+        hooks.append(hook)
+    weight = link.__dict__.get(name)
+    undone = True
+    while undone:
+        undone = False
+        for h in hooks:
+            normalized = getattr(h, '_normalized_weight', None)
+            if normalized is not None and normalized is weight:
+                weight = h.original_weight
+                h._normalized_weight = None
+                undone = True
+    set_weight(link, name, weight)
 
 
 def initialize_lazy_weight(link: Any, cb_args: Any) -> None:
@@ -99,8 +119,21 @@ class WeightHook(link_hook.LinkHook):
         if not self._initialized:
             if getattr(link, self.weight_name).array is None:
                 initialize_lazy_weight(link, cb_args)
+                if getattr(link, self.weight_name).array is None:
+                    # As Chainer's WeightStandardization; the hook stays unprepared,
+                    # so a later call with an input still initializes the weight.
+                    raise ValueError(
+                        f'Input variable does not exist! {self.weight_name} is not '
+                        'initialized and the call has no input to infer its size from.')
             self._prepare(link)
         swap_in(self, link, self.weight_name, self._make_weight)
 
     def forward_postprocess(self, cb_args: Any) -> None:
         swap_out(self, cb_args.link, self.weight_name)
+
+    def _forward_failed(self, link: Any) -> None:
+        # The call raised before forward_postprocess: the weight is put back now
+        # (Chainer left the link with the normalized Variable for good).
+        normalized = getattr(self, '_normalized_weight', None)
+        if normalized is not None and link.__dict__.get(self.weight_name) is normalized:
+            swap_out(self, link, self.weight_name)

@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 import chainer
 from chainer import backend
+from chainer import utils
 from chainer import variable
 from chainer.link_hooks import _weight_hook
 from chainer.utils.error import _ValueAssertionError
@@ -110,12 +111,16 @@ class SpectralNormalization(_weight_hook.WeightHook):
         xp = link.xp
         with chainer.using_device(link.device):
             u = xp.random.normal(size=(W.shape[self.axis],)).astype(W.dtype)
+            if self.use_gamma:
+                # float16 has no SVD (Chainer failed there): it runs in float32.
+                s = xp.linalg.svd(utils.array.as_compute(self.reshape_W(W.array)),
+                                  compute_uv=False)
+                s0 = xp.asarray(s[0], dtype=W.dtype).reshape(())
+        # Registered only once everything is computed, so that a failure leaves
+        # the link as it was.
         setattr(link, self.vector_name, u)
         link.register_persistent(self.vector_name)
         if self.use_gamma:
-            with chainer.using_device(link.device):
-                s = xp.linalg.svd(self.reshape_W(W.array), compute_uv=False)
-                s0 = xp.asarray(s[0], dtype=W.dtype).reshape(())
             with link.init_scope():
                 link.gamma = variable.Parameter(s0)
         self._initialized = True

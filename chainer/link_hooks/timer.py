@@ -41,3 +41,9 @@ class TimerHook(TimerMixin, link_hook.LinkHook):
 
     def forward_postprocess(self, args: Any) -> None:
         self._stop_timer(type(args.link).__name__)
+
+    def _forward_failed(self, link: Any) -> None:
+        # A call that raised records nothing. Chainer left its start on the stack,
+        # so total_time() stopped counting for good.
+        self._running_stack.pop()
+        self._depth -= 1

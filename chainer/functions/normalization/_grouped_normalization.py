@@ -163,7 +163,10 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         ggamma = array_utils.sum_of_products(gyc, t.reshape(view), (0, 3))
         # g, the gradient w.r.t. xhat, becomes gx:
         # gx = inv_std (g - mean(g) - xhat mean(g xhat)), per row.
-        g = gyc * gamma.astype(cdt, copy=False).reshape(pview)
+        # g is built C-contiguous whatever the layout of gy (a transposed gradient),
+        # so that gs is a view of it and the in-place steps below reach g.
+        g = numpy.empty(view, cdt)
+        numpy.multiply(gyc, gamma.astype(cdt, copy=False).reshape(pview), out=g)
         gs = g.reshape(rows, k)
         g_mean = gs.mean(axis=1)
         gxhat_mean = array_utils.sum_of_products(gs, t, (1,))

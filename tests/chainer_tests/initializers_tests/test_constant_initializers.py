@@ -103,6 +103,13 @@ def test_negative_into_unsigned_array_wraps():
     np.testing.assert_array_equal(a, [255, 255])
 
 
+def test_complex_into_real_array_keeps_real_part():
+    # As Chainer: the imaginary part is dropped with NumPy's ComplexWarning.
+    with pytest.warns(np.exceptions.ComplexWarning):
+        p = chainer.Parameter(1 + 2j, (2,))
+    np.testing.assert_array_equal(p.array, np.ones(2, np.float32))
+
+
 class TestIdentity:
 
     @pytest.mark.parametrize('dtype', DTYPES)
@@ -111,6 +118,19 @@ class TestIdentity:
         a = np.full((4, 4), 9, dtype)
         initializers.Identity(scale, dtype)(a)
         np.testing.assert_array_equal(a, np.identity(4, dtype) * dtype(scale))
+
+    def test_off_diagonal_is_zero_times_scale(self):
+        # Chainer filled identity(n) * scale: -0 off the diagonal for a negative
+        # scale, NaN everywhere for a NaN scale.
+        a = np.ones((3, 3), np.float32)
+        initializers.Identity(-2.0)(a)
+        assert np.signbit(a[0, 1]) and a[0, 1] == 0 and a[1, 1] == -2
+        a = np.ones((2, 2), np.float16)
+        initializers.Identity(float('nan'))(a)
+        assert np.isnan(a).all()
+        with pytest.warns(np.exceptions.ComplexWarning):
+            initializers.Identity(1 + 2j)(a)
+        np.testing.assert_array_equal(a, np.identity(2))
 
     def test_default_scale(self):
         init = initializers.Identity()

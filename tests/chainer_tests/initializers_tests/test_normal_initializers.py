@@ -117,12 +117,20 @@ def test_positional_arguments():
 
 @pytest.mark.parametrize('fan_option', ['fan_avg', None, 'FAN_IN'])
 def test_he_normal_invalid_fan_option(fan_option):
+    # Chainer builds the initializer and refuses the option when it fills an array.
+    init = initializers.HeNormal(fan_option=fan_option)
+    assert init.fan_option == fan_option
     with pytest.raises(ValueError, match='fan_option'):
-        initializers.HeNormal(fan_option=fan_option)
+        init(np.empty((3, 4), np.float32))
     init = initializers.HeNormal()
     init.fan_option = fan_option
     with pytest.raises(ValueError, match='fan_option'):
         init(np.empty((3, 4), np.float32))
+
+
+def test_he_normal_unknown_keyword_before_fan_option():
+    with pytest.raises(TypeError):
+        initializers.HeNormal(fan_option='fan_avg', seed=3)
 
 
 def test_parameter_with_initializer():

@@ -109,6 +109,9 @@ class TestOrthogonal:
     def test_unknown_kwarg(self):
         with pytest.raises(TypeError):
             initializers.Orthogonal(seed=1)
+        # Chainer checks the keywords before the mode.
+        with pytest.raises(TypeError):
+            initializers.Orthogonal(mode='square', seed=1)
 
     def test_dtype_mismatch(self):
         with pytest.raises(ValueError, match='dtype mismatch'):

@@ -108,6 +108,25 @@ class TestSpectralNormalization:
         gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
                                       atol=1e-4, rtol=1e-4)
 
+    def test_gradient_deconvolution(self):
+        # The normalized axis is 1 (output channels); Chainer's backward through a
+        # hooked Deconvolution2D failed ("not enough values to unpack").
+        link = L.Deconvolution2D(2, 3, 2, nobias=True)
+        link.add_hook(SpectralNormalization(n_power_iteration=300))
+        assert link.W_u.shape == (3,)
+        link.W_u = link.W_u.astype(numpy.float64)
+        x = numpy.random.randn(1, 2, 3, 3)
+        W = numpy.random.randn(2, 3, 2, 2)
+
+        def f(x, W):
+            with chainer.using_config('train', False):
+                with link.init_scope():
+                    link.W = W
+                return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(1, 3, 4, 4),
+                                      atol=1e-4, rtol=1e-4)
+
     def test_backward_reaches_parameter(self):
         link = L.Linear(5, 3)
         link.add_hook(SpectralNormalization())
@@ -184,12 +203,55 @@ def test_failed_forward_does_not_leak_normalized_weight():
     param = link.W
     with pytest.raises(Exception):
         link(numpy.ones((2, 4), 'f'))
+    assert link.W is param  # put back at once, not at the next call
     y = link(numpy.ones((2, 3), 'f'))
     assert link.W is param
     W = param.array
     sigma = numpy.linalg.svd(W, compute_uv=False)[0]
     numpy.testing.assert_allclose(
         y.array, numpy.ones((2, 3)).dot((W / sigma).T) + link.b.array, rtol=1e-3, atol=1e-4)
+
+
+def test_lazy_link_called_without_input():
+    # Chainer failed with an AttributeError; the next call with an input works.
+    link = L.Linear(None, 2)
+    link.add_hook(SpectralNormalization())
+    with pytest.raises(ValueError, match='Input variable does not exist'):
+        link(None)
+    assert not hasattr(link, 'W_u')
+    link(numpy.ones((4, 3), 'f'))
+    assert link.W.shape == (2, 3) and link.W_u.shape == (2,)
+
+
+def test_use_gamma_on_float16_weight():
+    # Chainer's SVD refused float16; the largest singular value comes from float32.
+    link = L.Linear(3, 4, initialW=chainer.initializers.Normal(1.0, dtype=numpy.float16))
+    link.add_hook(SpectralNormalization(use_gamma=True))
+    assert link.gamma.dtype == numpy.float16 and link.W_u.dtype == numpy.float16
+    sigma = numpy.linalg.svd(link.W.array.astype(numpy.float32), compute_uv=False)[0]
+    numpy.testing.assert_allclose(float(link.gamma.array), sigma, rtol=1e-3)
+
+
+def test_failed_preparation_leaves_link_as_it_was():
+    link = L.Linear(3, 2)
+    link.W.array[0, 0] = numpy.nan
+    with pytest.raises(numpy.linalg.LinAlgError):
+        link.add_hook(SpectralNormalization(use_gamma=True))
+    assert not hasattr(link, 'W_u') and not hasattr(link, 'gamma')
+    assert sorted(link._persistent) == []
+
+
+def test_failed_forward_puts_back_weight_of_inner_link():
+    # The inner link's call fails; the outer call fails too; both put back.
+    inner = L.Linear(3, 2)
+    inner.add_hook(SpectralNormalization())
+    outer = chainer.Sequential(inner)
+    outer.add_hook(chainer.link_hooks.TimerHook())
+    param = inner.W
+    with pytest.raises(Exception):
+        outer(numpy.ones((2, 4), 'f'))
+    assert inner.W is param
+    assert isinstance(dict(outer.namedparams())['/0/W'], chainer.Parameter)
 
 
 @pytest.mark.parametrize('kwargs,labels', [
@@ -210,3 +272,22 @@ def test_nodes_seen_by_function_hooks(kwargs, labels):
         link(numpy.ones((1, 3), numpy.float32))
     assert [s[0] for s in seen] == labels
     assert seen[-2][1] == [(2, 3), ()]
+
+
+def test_stacked_weight_hooks_put_back_the_parameter():
+    # Postprocesses run in the order of the preprocesses; Chainer left the
+    # spectrally normalized Variable in place of W after every call.
+    link = L.Linear(3, 4)
+    link.add_hook(SpectralNormalization(n_power_iteration=50))
+    link.add_hook(chainer.link_hooks.WeightStandardization())
+    param = link.W
+    x = numpy.random.randn(2, 3).astype('f')
+    with chainer.using_config('train', False):
+        y = link(x)
+    assert link.W is param
+    W = param.array / numpy.linalg.svd(param.array, compute_uv=False)[0]
+    W = (W - W.mean(axis=1, keepdims=True)) / numpy.sqrt(W.var(axis=1, keepdims=True) + 1e-5)
+    numpy.testing.assert_allclose(y.array, x.dot(W.T) + link.b.array, rtol=1e-4, atol=1e-4)
+    link.cleargrads()
+    chainer.functions.sum(y).backward()
+    assert param.grad is not None

@@ -76,3 +76,34 @@ class TestTimerHook:
         out = io.StringIO()
         TimerHook().print_report(file=out)
         assert out.getvalue().split() == ['LinkName', 'ElapsedTime', 'Occurrence']
+
+
+class _RaisingPreprocess(chainer.LinkHook):
+    name = 'Raising'
+
+    def forward_preprocess(self, args):
+        raise RuntimeError('refused')
+
+
+def test_failed_call_is_not_recorded_and_total_time_goes_on():
+    # Chainer kept the failed call's start on its stack: total_time() stayed 0.
+    model = _MLP()
+    hook = TimerHook()
+    with hook:
+        with pytest.raises(Exception):
+            model(numpy.ones((2, 5), 'f'))  # l1 fails, and with it the model
+        assert hook.call_history == [] and hook._running_stack == []
+        model(numpy.ones((2, 3), 'f'))
+    assert [name for name, _ in hook.call_history] == ['Linear', 'Linear', '_MLP']
+    assert hook.total_time() == pytest.approx(hook.call_history[-1][1])
+
+
+def test_failed_preprocess_of_an_earlier_hook():
+    # The timer's own preprocess never ran: nothing of it is undone.
+    link = L.Linear(3, 2)
+    link.add_hook(_RaisingPreprocess())
+    hook = TimerHook()
+    link.add_hook(hook)
+    with pytest.raises(RuntimeError):
+        link(numpy.ones((2, 3), 'f'))
+    assert hook._running_stack == [] and hook._depth == 0

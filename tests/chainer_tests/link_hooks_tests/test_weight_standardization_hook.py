@@ -79,6 +79,22 @@ class TestWeightStandardization:
         gradient_check.check_backward(f, (x, W), numpy.random.randn(4, 3),
                                       atol=1e-4, rtol=1e-4)
 
+    def test_gradient_depthwise_convolution(self):
+        # The depthwise convolution transposes the standardized weight, so its
+        # gradient reaches the standardization with transposed strides.
+        link = L.DepthwiseConvolution2D(2, 2, 2, nobias=True)
+        link.add_hook(WeightStandardization())
+        x = numpy.random.randn(1, 2, 3, 3)
+        W = numpy.random.randn(2, 2, 2, 2)
+
+        def f(x, W):
+            with link.init_scope():
+                link.W = W
+            return link(x)
+
+        gradient_check.check_backward(f, (x, W), numpy.random.randn(1, 4, 2, 2),
+                                      atol=1e-4, rtol=1e-4)
+
     def test_bad_weight(self):
         with pytest.raises(ValueError):
             L.Linear(5, 3).add_hook(WeightStandardization(weight_name='V'))
@@ -99,5 +115,19 @@ def test_failed_forward_does_not_leak_standardized_weight():
     param = link.W
     with pytest.raises(Exception):
         link(numpy.ones((2, 4), 'f'))
+    # put back at once: saved files and optimizers see the parameter
+    assert link.W is param
     link(numpy.ones((2, 3), 'f'))
     assert link.W is param
+
+
+@pytest.mark.parametrize('args', [(None,), ()])
+def test_lazy_link_called_without_input(args):
+    # A ValueError as in Chainer, and the next call with an input still works.
+    link = L.Linear(None, 2)
+    link.add_hook(WeightStandardization())
+    with pytest.raises(ValueError, match='Input variable does not exist'):
+        link(*args)
+    assert link.W.array is None
+    y = link(numpy.ones((4, 3), 'f'))
+    assert y.shape == (4, 2) and link.W.shape == (2, 3)

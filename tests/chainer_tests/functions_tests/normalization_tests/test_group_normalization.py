@@ -108,3 +108,23 @@ def test_bad_groups(groups, error):
         with pytest.raises(TypeError):
             F.group_normalization(x, groups, numpy.ones(4, numpy.float32),
                                   numpy.ones(4, numpy.float32))
+
+
+def test_gradient_of_a_transposed_output():
+    # The gradient arrives with the transposed strides of F.transpose's backward
+    # (as in WeightStandardization on a depthwise convolution).
+    rng = numpy.random.RandomState(0)
+    x = rng.randn(3, 4, 2, 5)
+    gy = rng.randn(4, 3, 2, 5)
+    gamma, beta = rng.randn(4), rng.randn(4)
+
+    def grad(transposed):
+        v = chainer.Variable(x.copy())
+        y = F.group_normalization(v, 2, gamma, beta)
+        if transposed:
+            F.sum(F.transpose(y, (1, 0, 2, 3)) * gy).backward()
+        else:
+            F.sum(y * numpy.ascontiguousarray(gy.transpose(1, 0, 2, 3))).backward()
+        return v.grad
+
+    numpy.testing.assert_allclose(grad(True), grad(False), rtol=1e-12, atol=1e-12)
