@@ -37,11 +37,11 @@ def iterator_statemachine(state: IteratorState, batch_size: int, repeat: bool,
         if repeat:
             raise ValueError('Epoch size must be positive for an iterator that repeats.')
         return IteratorState(0, epoch + 1, True, order), None
-    start_position = i
     parts = []
     remaining = batch_size
     is_new_epoch = False
     while remaining > 0:
+        part_start = i  # the sampler is told where this epoch's part began
         take = min(remaining, n - i)
         if order is None:
             parts.append(numpy.arange(i, i + take))
@@ -54,7 +54,7 @@ def iterator_statemachine(state: IteratorState, batch_size: int, repeat: bool,
             is_new_epoch = True
             i = 0
             if order is not None and order_sampler is not None:
-                order = _new_order(order_sampler, order, start_position)
+                order = _new_order(order_sampler, order, part_start)
             if not repeat:
                 break
     indices = numpy.concatenate(parts) if len(parts) > 1 else parts[0]

@@ -10,6 +10,8 @@ import warnings
 import weakref
 from typing import Any
 
+import numpy
+
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
@@ -36,6 +38,16 @@ def _context() -> Any:
     if sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context('fork')
     return multiprocessing.get_context()
+
+
+def _check_count(name: str, value: Any, least: int) -> int:
+    # Chainer let these through to multiprocessing (n_processes=0 meaning all
+    # CPUs), which raised TypeError or ValueError at the first batch.
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise TypeError(f'{name} must be an int, got {value!r}')
+    if value < least:
+        raise ValueError(f'{name} must be at least {least}, got {value}')
+    return int(value)
 
 
 def _shutdown_pool(pool: multiprocessing.pool.Pool) -> None:
@@ -70,10 +82,12 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
-        if n_processes is not None and (not isinstance(n_processes, int) or n_processes <= 0):
-            raise ValueError(f'n_processes must be a positive int or None, got {n_processes!r}')
-        self.n_processes = n_processes or multiprocessing.cpu_count()
+        self.shuffle = shuffle
+        self.n_processes = _check_count(
+            'n_processes', n_processes or multiprocessing.cpu_count(), 1)
         self.n_prefetch = max(int(n_prefetch), 1)
+        if shared_mem is not None:
+            _check_count('shared_mem', shared_mem, 0)
         self.shared_mem = shared_mem
         self.dataset_timeout = dataset_timeout
         self._maxtasksperchild = maxtasksperchild
@@ -209,7 +223,21 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         state['_pending'] = collections.deque()
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._draw_discarded_order()
+
     def __copy__(self) -> 'MultiprocessIterator':
         new = self.__class__.__new__(self.__class__)
         new.__dict__.update(self.__getstate__())
+        new._finalized = False
+        new._draw_discarded_order()
         return new
+
+    def _draw_discarded_order(self) -> None:
+        # Chainer builds copies and unpickled iterators through __init__, whose
+        # reset draws an order that the copied state then replaces; drawing it
+        # too keeps the sampler's later orders the same.
+        if self.order_sampler is not None:
+            _statemachine._new_order(
+                self.order_sampler, numpy.arange(len(self.dataset)), 0)

@@ -95,22 +95,27 @@ class _Snapshot(extension.Extension):
         self.n_retains = n_retains
         self.autoload = autoload
         self._cleanup_registered = False
+        # Until an autoload has run, the target does not hold the state to save.
+        self._autoload_pending = bool(autoload)
 
     def initialize(self, trainer: Any) -> None:
         """With ``autoload``, loads the newest matching snapshot in ``trainer.out``."""
         if not self.autoload:
             return
+        self._autoload_pending = True
         if not isinstance(self.filename, str):
             raise TypeError('autoload needs the filename to be a format string')
         target = trainer if self._target is None else self._target
         latest = _find_latest_snapshot(self.filename, trainer.out)
-        if latest is None:
-            return
-        from chainer import serializers
-        serializers.load_npz(os.path.join(trainer.out, latest), target)
+        if latest is not None:
+            from chainer import serializers
+            serializers.load_npz(os.path.join(trainer.out, latest), target)
+        self._autoload_pending = False
 
     def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:
-        if self._snapshot_on_error:
+        # A failed (or never run) autoload would save the fresh state as the
+        # newest snapshot, which the next autoload would then resume from.
+        if self._snapshot_on_error and not self._autoload_pending:
             self._make_snapshot(trainer)
 
     def __call__(self, trainer: Any) -> None:

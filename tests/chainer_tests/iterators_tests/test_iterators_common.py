@@ -317,3 +317,24 @@ def test_multithread_finalize_stops_threads():
         assert not t.is_alive()
     with pytest.raises(ValueError, match='n_threads'):
         iterators.MultithreadIterator([1], 1, n_threads=0)
+
+
+class _RecordingSampler(iterators.OrderSampler):
+    def __init__(self):
+        self.positions = []
+
+    def __call__(self, order, position):
+        self.positions.append(int(position))
+        return numpy.arange(len(order))
+
+
+@pytest.mark.parametrize('batch_size,n,expected', [
+    (4, 3, [0, 0, 1, 2, 0]),  # the third batch wraps twice: from 2, then from 0
+    (11, 3, [0, 0, 0, 0, 2, 0, 0, 0]),
+    (2, 3, [0, 2])])
+def test_sampler_told_where_each_epoch_part_began(make, batch_size, n, expected):
+    sampler = _RecordingSampler()
+    it = make(list(range(n)), batch_size, order_sampler=sampler)
+    for _ in range(len(expected) // 2 + 1):
+        it.next()
+    assert sampler.positions[:len(expected)] == expected

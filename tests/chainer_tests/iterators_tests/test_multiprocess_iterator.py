@@ -136,9 +136,60 @@ def test_reset_drops_prefetch():
         assert it.epoch == 0 and it.next() == [0, 1]
 
 
-def test_bad_n_processes():
-    with pytest.raises(ValueError, match='n_processes'):
-        iterators.MultiprocessIterator([1], 1, n_processes=0)
+def test_n_processes_zero_means_all_cpus_and_numpy_ints_work():
+    it = iterators.MultiprocessIterator([1], 1, n_processes=0)
+    assert it.n_processes == multiprocessing.cpu_count()
+    with iterators.MultiprocessIterator([1, 2], 2, n_processes=numpy.int64(2),
+                                        shuffle=False) as it:
+        assert it.n_processes == 2 and it.next() == [1, 2]
+
+
+@pytest.mark.parametrize('kwargs,error', [
+    ({'n_processes': -1}, ValueError), ({'n_processes': 1.0}, TypeError),
+    ({'n_processes': '2'}, TypeError), ({'shared_mem': -1}, ValueError),
+    ({'shared_mem': 1.5}, TypeError)])
+def test_bad_n_processes_and_shared_mem(kwargs, error):
+    with pytest.raises(error, match=next(iter(kwargs))):
+        iterators.MultiprocessIterator([1], 1, **kwargs)
+
+
+def test_shuffle_attribute():
+    for shuffle in (None, True, False):
+        it = iterators.MultiprocessIterator([1], 1, shuffle=shuffle, n_processes=1)
+        assert it.shuffle is shuffle
+
+
+@pytest.mark.parametrize('how', ['copy', 'pickle'])
+def test_copy_and_unpickle_draw_an_order_as_construction(how):
+    # Chainer built these through __init__, whose reset draws one order from
+    # the sampler before the copied order replaces it.
+    import copy
+    import pickle
+
+    def make():
+        sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(3))
+        return iterators.MultiprocessIterator(list(range(5)), 5, n_processes=1,
+                                              order_sampler=sampler)
+    it = make()
+    other = copy.copy(it) if how == 'copy' else pickle.loads(pickle.dumps(it))
+    expected = numpy.random.RandomState(3)
+    first = expected.permutation(5)
+    expected.permutation(5)
+    with other:
+        assert other.next() == list(first)
+        assert other.next() == list(expected.permutation(5))
+    with it:
+        assert it.next() == list(first)
+
+
+def test_copy_of_finalized_iterator_can_be_reset():
+    import copy
+    it = iterators.MultiprocessIterator(list(range(4)), 2, n_processes=1, shuffle=False)
+    it.finalize()
+    other = copy.copy(it)
+    other.reset()
+    with other:
+        assert other.next() == [0, 1]
 
 
 def test_shared_mem_accepted():

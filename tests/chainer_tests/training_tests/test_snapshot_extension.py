@@ -119,6 +119,35 @@ def test_autoload_without_files_starts_fresh(tmp_path):
     numpy.testing.assert_array_equal(model.W.array, w)
 
 
+def test_failed_autoload_takes_no_snapshot_on_error(tmp_path):
+    # The fresh state saved as the newest snapshot would be what the next
+    # autoload resumes from; as in Chainer, nothing is written.
+    (tmp_path / 'm_5').write_text('not an npz file')
+    model = S.Regressor(seed=3)
+    trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+    trainer.out = str(tmp_path)
+    trainer.extend(extensions.snapshot_object(model, 'm_{.updater.iteration}', autoload=True,
+                                              snapshot_on_error=True))
+    with pytest.raises(ValueError):
+        trainer.run(show_loop_exception_msg=False)
+    assert os.listdir(tmp_path) == ['m_5']
+
+
+def test_snapshot_on_error_after_autoload(tmp_path):
+    serializers.save_npz(str(tmp_path / 'm_5'), S.Regressor(seed=1))
+    trainer = testing.get_trainer_with_mock_updater((9, 'iteration'))
+    trainer.out = str(tmp_path)
+    trainer.extend(extensions.snapshot_object(S.Regressor(seed=3), 'm_{.updater.iteration}',
+                                              autoload=True, snapshot_on_error=True))
+
+    def fail(t):
+        raise RuntimeError('stop')
+    trainer.extend(fail)
+    with pytest.raises(RuntimeError):
+        trainer.run(show_loop_exception_msg=False)
+    assert sorted(os.listdir(tmp_path)) == ['m_1', 'm_5']
+
+
 def test_bad_arguments():
     with pytest.raises(TypeError, match='cannot be specified together'):
         extensions.snapshot(savefun=lambda p, t: None, writer=lambda f, o, t: None)
