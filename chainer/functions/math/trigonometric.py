@@ -202,7 +202,8 @@ class ArctanGrad(_InverseTrigGrad):
 
     @staticmethod
     def _log_derivative_grad(x):
-        return x * -2.0 / (x * x + 1.0)
+        # divided first: -2 x overflows float16 before x / (x ** 2 + 1) vanishes
+        return x / (x * x + 1.0) * -2.0
 
 
 class Arcsin(function_node.FunctionNode):

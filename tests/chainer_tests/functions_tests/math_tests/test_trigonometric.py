@@ -168,3 +168,12 @@ def test_tan_gradient_near_half_pi_in_float16_is_finite():
     gx, = chainer.grad([y], [x], [gy])
     x64 = x.array.astype(numpy.float64)
     numpy.testing.assert_allclose(gx.array, 2.0 ** -10 / numpy.cos(x64) ** 2, rtol=0.05)
+
+
+def test_arctan_second_derivative_at_float16_max_is_zero():
+    # -2 x / (1 + x ** 2) with x / (1 + x ** 2) first: -2 x alone overflows float16.
+    x = chainer.Variable(numpy.array([65504.0, -65504.0], numpy.float16))
+    gx, = chainer.grad([F.arctan(x)], [x], [numpy.ones(2, numpy.float16)],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [numpy.ones(2, numpy.float16)])
+    numpy.testing.assert_array_equal(ggx.array, numpy.zeros(2, numpy.float16))
