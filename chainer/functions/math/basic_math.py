@@ -715,6 +715,10 @@ def _pow_const(x, value):
             y *= x
             return y
         return y * x
+    if value == 0.5 and type(x) is _ndarray:
+        # NumPy 1 (Chainer's) took x ** 0.5 as sqrt for float16 too: NaN at -inf and
+        # -0 at -0, where NumPy 2's float16 power gives inf and 0.
+        return numpy.sqrt(x)
     return x ** x.dtype.type(value)
 
 

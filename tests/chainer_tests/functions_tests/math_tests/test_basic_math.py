@@ -658,3 +658,12 @@ def test_rdiv_second_derivative_is_infinite_not_nan_at_zero(dtype):
                        enable_double_backprop=True)
     ggs, = chainer.grad([gs], [s], [numpy.ones(2, dtype)])
     assert numpy.isposinf(ggs.array).all()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_power_one_half_is_sqrt_at_negative_infinity_and_zero(dtype):
+    # x ** 0.5 is sqrt on NumPy, as NumPy 1 (Chainer's) computed it in every dtype:
+    # NaN at -inf and -0 at -0 (NumPy 2's float16 power gives inf and 0).
+    x = numpy.array([-numpy.inf, -0.0, 4.0], dtype)
+    y = (chainer.Variable(x) ** 0.5).array
+    assert numpy.isnan(y[0]) and y[1] == 0 and numpy.signbit(y[1]) and y[2] == 2
