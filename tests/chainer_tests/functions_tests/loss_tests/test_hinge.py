@@ -84,7 +84,6 @@ def test_nodes_keep_no_array_of_x_shape(norm):
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_squared_hinge_gradient_of_an_infinitely_low_wrong_score_is_zero(dtype):
     # 2 sign max(1 + sign x, 0) is 0 there, not inf * 0.
-    import chainer
     x = chainer.Variable(numpy.array([[-numpy.inf, 0.0]], dtype))
     loss = hinge(x, numpy.array([1], numpy.int32), norm='L2')
     loss.backward()
