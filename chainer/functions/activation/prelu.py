@@ -5,6 +5,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.functions.array.where import where
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
@@ -47,14 +48,16 @@ class PReLUFunction(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, W = self.get_retained_inputs()
         gy, = grad_outputs
+        xp = backend.get_array_module(x.array)
         neg = x.array < 0
         ext = _extended_shape(W.shape, x.ndim)
         ret = []
+        # Selected, not masked by products, so that an infinite gy stays infinite.
         if 0 in indexes:
             w = broadcast_to(reshape(W, ext), x.shape)
-            ret.append(gy * (~neg) + gy * w * neg)
+            ret.append(gy * where(neg, w, xp.ones(x.shape, x.dtype)))
         if 1 in indexes:
-            gw = sum_to(gy * x * neg, ext)
+            gw = sum_to(where(neg, gy * x, xp.zeros(x.shape, x.dtype)), ext)
             ret.append(reshape(gw, W.shape))
         return tuple(ret)
 

@@ -11,6 +11,7 @@ from chainer.functions.array.pad import pad
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.spatial_transformer_grid import _check_kwargs
 from chainer.functions.array.transpose import transpose
+from chainer.functions.array.where import where
 from chainer.utils import type_check
 
 
@@ -72,14 +73,12 @@ def spatial_transformer_sampler(x, grid, **kwargs):
     # Source coordinates in the image padded by one zero pixel on each side.
     u = (grid[:, 0] + dtype(1)) * dtype((W - 1) / 2) + dtype(1)
     v = (grid[:, 1] + dtype(1)) * dtype((H - 1) / 2) + dtype(1)
-    u_arr = u.array
-    v_arr = v.array
-    u_clipped = u_arr.clip(0, W + 1)
-    v_clipped = v_arr.clip(0, H + 1)
-    # Clipping moves far-away points onto the zero border; like Chainer, the
-    # coordinate gradient ignores the clipping (straight-through).
-    u = u + _const(u_clipped - u_arr)
-    v = v + _const(v_clipped - v_arr)
+    u_clipped = u.array.clip(0, W + 1)
+    v_clipped = v.array.clip(0, H + 1)
+    # Clipping moves far-away points onto the zero border, where (as in Chainer)
+    # a coordinate on or beyond the border gets no gradient.
+    u = where((u.array > 0) & (u.array < W + 1), u, u_clipped)
+    v = where((v.array > 0) & (v.array < H + 1), v, v_clipped)
     u0 = xp.floor(u_clipped).astype(numpy.int64).clip(0, W)
     v0 = xp.floor(v_clipped).astype(numpy.int64).clip(0, H)
     u1 = u0 + 1

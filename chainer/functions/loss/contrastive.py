@@ -7,6 +7,7 @@ from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
+from chainer.functions.math.maximum import maximum
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
@@ -57,7 +58,6 @@ class Contrastive(_util.MarginLoss):
         small = self.dist < eps
         dist = sqrt(dist_sq + small.astype(dtype)) * (~small).astype(dtype) + \
             small.astype(dtype) * eps
-        inside = (self.dist < dtype.type(self.margin)).astype(dtype)
         if self.reduce == 'mean':
             g = broadcast_to(gy, (n,)) * (1.0 / n)
         else:
@@ -65,7 +65,9 @@ class Contrastive(_util.MarginLoss):
         # d loss / d x0 = y g diff - (1 - y) [d < margin] g (margin - d) diff / d; diff / d
         # is formed first so that float16 does not overflow where d is tiny.
         unit = diff / broadcast_to(reshape(dist, (n, 1)), (n, dim))
-        near = (1 - yf) * inside * (self.margin - dist) * g
+        # max(margin - d, 0): no 0 * inf where d overflows, and at d == margin the
+        # second derivative is taken from inside the margin, as in Chainer.
+        near = (1 - yf) * maximum(self.margin - dist, xp.zeros(n, dtype)) * g
         gx0 = (broadcast_to(reshape(yf * g, (n, 1)), (n, dim)) * diff
                - broadcast_to(reshape(near, (n, 1)), (n, dim)) * unit)
         ret = []
@@ -76,7 +78,6 @@ class Contrastive(_util.MarginLoss):
                 ret.append(-gx0)
             else:
                 ret.append(None)
-        del xp
         return tuple(ret)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer import variable
+from chainer.functions.activation.relu import relu
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
@@ -78,10 +80,12 @@ class HingeGrad(function_node.FunctionNode):
         return sign, (1 + sign * x) > 0
 
     def _unscaled(self, x, sign, mask):
-        coeff = sign * mask
         if self.norm == 'L1':
-            return coeff
-        return (x * sign + 1) * (2 * coeff)
+            return sign * mask
+        # 2 sign max(1 + sign x, 0): an infinite score on the zero side gives 0, not inf * 0
+        if isinstance(x, variable.Variable):
+            return relu(x * sign + 1) * (2 * sign)
+        return backend.get_array_module(x).maximum(x * sign + 1, 0) * (2 * sign)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -8,6 +8,7 @@ from chainer import variable
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
+from chainer.functions.math.clip import clip
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
@@ -91,10 +92,9 @@ class HuberLossGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 2:
-                # the unscaled gradient: diff inside, the constant delta * sign(diff) outside
-                d = x - t
-                const = xp.sign(d.array) * x.dtype.type(self.delta) * (1 - mask)
-                gg = h * (d * mask + const)
+                # the unscaled gradient, clip(diff, -delta, delta): diff inside, the
+                # constant delta * sign(diff) outside (an infinite diff included)
+                gg = h * clip(x - t, -self.delta, self.delta)
                 ret.append(_sum(gg, axis=1) if self.reduce == 'sum_along_second_axis'
                            else gg)
                 continue

@@ -42,11 +42,14 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
         # -(x * t - log(1 + exp(x))) = log1p(exp(-|x|)) - x * (t - [x >= 0]), with
-        # no overflow; two fresh arrays, the rest in place.
-        loss = array_utils.log1p_exp_neg_abs(x)
-        shift = t.astype(x.dtype)
-        shift -= x >= 0
-        shift *= x
+        # no overflow; two fresh arrays, the rest in place. float16 is computed in
+        # float32, as on the GPU (Chainer's CPU code computed it in float64), so that
+        # a mean of large losses does not overflow.
+        xc = array_utils.as_compute(x)
+        loss = array_utils.log1p_exp_neg_abs(xc)
+        shift = t.astype(xc.dtype)
+        shift -= xc >= 0
+        shift *= xc
         loss -= shift
         loss *= t_valid
         if self.reduce == 'mean':

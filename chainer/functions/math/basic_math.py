@@ -596,9 +596,38 @@ class DivFromConstant(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0]
+        return DivFromConstantGrad(self.value).apply((x, grad_outputs[0]))
+
+
+class DivFromConstantGrad(function_node.FunctionNode):
+    """``-value * gy / x ** 2``, the gradient of ``value / x``, from ``(x, gy)``.
+
+    Its own node so that its gradient by ``x`` is ``2 value gy / x ** 3`` in one
+    piece: differentiating ``/ (x * x)`` gives ``inf * 0`` (NaN) at ``x = 0``.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
         # Negated in x's dtype: a NumPy scalar such as numpy.uint8(3) would wrap or
         # refuse when negated in its own.
-        return grad_outputs[0] * -_c(x, self.value) / (x * x),
+        return _arr(gy * -_c(x, self.value) / (x * x)),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(g * gy * (_c(x, self.value) * 2) / x ** 3)
+            else:
+                ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
+        return tuple(ret)
 
 
 def rdiv(self, rhs):
@@ -686,6 +715,10 @@ def _pow_const(x, value):
             y *= x
             return y
         return y * x
+    if value == 0.5 and type(x) is _ndarray:
+        # NumPy 1 (Chainer's) took x ** 0.5 as sqrt for float16 too: NaN at -inf and
+        # -0 at -0, where NumPy 2's float16 power gives inf and 0.
+        return numpy.sqrt(x)
     return x ** x.dtype.type(value)
 
 

@@ -26,7 +26,8 @@ class Square(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return grad_outputs[0] * (x * 2.0),
+        # (gy * 2) * x, Chainer's order: where float16 overflows depends on it.
+        return grad_outputs[0] * 2.0 * x,
 
 
 def square(x):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.math.square import square
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 
@@ -114,14 +115,15 @@ class Tan(function_node.FunctionNode):
         type_check._expect_float(in_types)
 
     def forward(self, inputs):
-        self.retain_outputs((0,))
+        self.retain_inputs((0,))
         x, = inputs
         return utils.force_array(backend.get_array_module(x).tan(x)),
 
     def backward(self, indexes, grad_outputs):
-        y, = self.get_retained_outputs()
-        # tan' = 1 + tan ** 2
-        return grad_outputs[0] * (y * y + 1.0),
+        x, = self.get_retained_inputs()
+        # tan' = 1 / cos ** 2, as Chainer: near pi / 2 in float16, 1 + tan ** 2 overflows
+        # where gy / cos ** 2 does not.
+        return grad_outputs[0] / square(cos(x)),
 
 
 def tan(x):
@@ -200,7 +202,8 @@ class ArctanGrad(_InverseTrigGrad):
 
     @staticmethod
     def _log_derivative_grad(x):
-        return x * -2.0 / (x * x + 1.0)
+        # divided first: -2 x overflows float16 before x / (x ** 2 + 1) vanishes
+        return x / (x * x + 1.0) * -2.0
 
 
 class Arcsin(function_node.FunctionNode):

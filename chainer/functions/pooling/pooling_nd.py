@@ -90,18 +90,26 @@ def window_max(x, ksize, stride, pad, out_dims):
             step = numpy.subtract(numpy.uint8(k), idx)  # wraps around; k - idx mod 256
             step *= better
             idx += step
-        idx = idx.astype(numpy.int32)
-        nan = numpy.isnan(y)
-        if nan.any():
-            idx[nan] = len(views) - 1  # a NaN window: its last offset, as on the GPU
-        return y, idx
+        return y, _first_nan(views, y, idx.astype(numpy.int32))
     for v in views[1:]:
         xp.maximum(y, v, out=y)
     # Walking the offsets backwards leaves the first one that attains the maximum.
     idx = xp.full(y.shape, len(views) - 1, dtype=numpy.int32)
     for k in range(len(views) - 2, -1, -1):
         idx = xp.where(views[k] == y, numpy.int32(k), idx)
-    return y, idx
+    return y, (_first_nan(views, y, idx) if xp is numpy else idx)
+
+
+def _first_nan(views, y, idx):
+    """(NumPy) ``idx`` with a NaN window's offset set to its first NaN, as Chainer's
+    argmax over the window on the CPU (the GPU kernels keep their own choice)."""
+    nan = numpy.isnan(y)
+    if nan.any():
+        first = numpy.zeros(y.shape, numpy.int32)
+        for k in range(len(views) - 1, -1, -1):
+            first[numpy.isnan(views[k])] = k
+        idx[nan] = first[nan]
+    return idx
 
 
 def _in_window(indexes, ksize) -> bool:

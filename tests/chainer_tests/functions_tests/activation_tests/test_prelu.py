@@ -76,3 +76,17 @@ def test_forward_exactly_the_select(dtype):
     W = numpy.array([0.25, -0.5, 2.0], dtype)
     expected = numpy.where(x >= 0, x, x * W[:, None])
     numpy.testing.assert_array_equal(F.prelu(x, W).array, expected)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_infinite_upstream_gradient_is_not_masked_into_nan(dtype):
+    # x >= 0 passes gy (0 included), x < 0 scales it by W; gW sums gy * x over x < 0 only.
+    import chainer
+    x = chainer.Variable(numpy.array([[0.0, -0.0, -1.0, 2.0]], dtype))
+    W = chainer.Variable(numpy.array([0.25, 0.0, -1.0, 1.0], dtype))
+    y = F.prelu(x, W)
+    gy = numpy.array([[numpy.inf, -numpy.inf, 2.0, numpy.inf]], dtype)
+    gx, gW = chainer.grad([y], [x, W], [gy])
+    numpy.testing.assert_array_equal(
+        gx.array, numpy.array([[numpy.inf, -numpy.inf, -2.0, numpy.inf]], dtype))
+    numpy.testing.assert_array_equal(gW.array, numpy.array([0.0, 0.0, -2.0, 0.0], dtype))

@@ -74,6 +74,21 @@ def test_far_points_are_zero_and_clipped_like_chainer():
     numpy.testing.assert_allclose(y.array, _ref(x, grid))
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_points_on_or_beyond_the_zero_border_get_no_coordinate_gradient(dtype):
+    # In pixels of the image padded by one zero pixel, a coordinate outside (0, W + 1)
+    # is clipped, and (as in Chainer) gets no gradient; a huge one still samples 0.
+    x = numpy.arange(1, 10, dtype=dtype).reshape(1, 1, 3, 3)
+    # y at 1 (the last row); x at 1.0 (inside), 2.0 (the border: u = W + 1), 3.25, 1e4
+    gx_ = numpy.array([1.0, 2.0, 3.25, 1e4], dtype)
+    grid = chainer.Variable(numpy.stack([gx_, numpy.ones(4, dtype)]).reshape(1, 2, 1, 4))
+    y = F.spatial_transformer_sampler(x, grid)
+    numpy.testing.assert_array_equal(y.array, numpy.array([[[[9, 0, 0, 0]]]], dtype))
+    g, = chainer.grad([y], [grid], [numpy.ones(y.shape, dtype)])
+    numpy.testing.assert_array_equal(g.array[0, :, 0, 1:], numpy.zeros((2, 3), dtype))
+    assert g.array[0, 0, 0, 0] == -9  # inside: toward the zero border
+
+
 def test_identity_grid_reproduces_image():
     x = numpy.random.rand(2, 3, 4, 5).astype(numpy.float32)
     theta = numpy.tile(numpy.array([[1, 0, 0], [0, 1, 0]], numpy.float32), (2, 1, 1))

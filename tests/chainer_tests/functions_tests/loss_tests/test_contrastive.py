@@ -116,3 +116,29 @@ def test_contrastive_gradient_at_zero_distance(dtype, reduce):
     gradient_check.check_backward(
         lambda a, b: contrastive(a, b, y, margin=2, reduce=reduce), (x, x.copy()), gy,
         atol=1e-2, rtol=1e-2, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_contrastive_second_derivative_at_the_margin(dtype):
+    # At d == margin the Hessian is taken from inside the margin (Chainer's choice):
+    # for one coordinate, d^2 loss / dx0^2 = 1 there, and 0 beyond the margin.
+    import chainer
+    x0 = chainer.Variable(numpy.array([[0.5], [2.0], [0.25]], dtype))
+    x1 = numpy.zeros((3, 1), dtype)
+    loss = contrastive(x0, x1, numpy.zeros(3, numpy.int32), margin=0.5, reduce='no')
+    gx, = chainer.grad([loss], [x0], [numpy.ones(3, dtype)], enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x0], [numpy.ones((3, 1), dtype)])
+    numpy.testing.assert_array_equal(gx.array, numpy.array([[0], [0], [-0.25]], dtype))
+    numpy.testing.assert_array_equal(ggx.array, numpy.array([[1], [0], [1]], dtype))
+
+
+@pytest.mark.parametrize('dtype,big', [(numpy.float16, 65504), (numpy.float64, 1e300)])
+def test_contrastive_gradient_where_the_squared_distance_overflows(dtype, big):
+    # d^2 is inf: a similar pair still gets diff, a dissimilar one beyond the margin 0.
+    import chainer
+    x0 = chainer.Variable(numpy.array([[0, 0], [0, 0]], dtype))
+    x1 = numpy.array([[big, 0], [big, 0]], dtype)
+    loss = contrastive(x0, x1, numpy.array([1, 0], numpy.int32), reduce='no')
+    loss.grad = numpy.ones(2, dtype)
+    loss.backward()
+    numpy.testing.assert_array_equal(x0.grad, numpy.array([[-big, 0], [0, 0]], dtype))

@@ -79,3 +79,12 @@ def test_nodes_keep_no_array_of_x_shape(norm):
     margin = 1 + sign * x.array
     expected = sign * (margin > 0) * (1 if norm == 'L1' else 2 * margin) * gy
     numpy.testing.assert_allclose(gx.array, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_squared_hinge_gradient_of_an_infinitely_low_wrong_score_is_zero(dtype):
+    # 2 sign max(1 + sign x, 0) is 0 there, not inf * 0.
+    x = chainer.Variable(numpy.array([[-numpy.inf, 0.0]], dtype))
+    loss = hinge(x, numpy.array([1], numpy.int32), norm='L2')
+    loss.backward()
+    numpy.testing.assert_array_equal(x.grad, numpy.array([[0, -2]], dtype))

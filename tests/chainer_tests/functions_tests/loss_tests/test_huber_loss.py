@@ -105,3 +105,17 @@ def test_sum_along_second_axis_of_1d_is_also_numpys_axis_error():
         huber_loss(x, x, 1.0)
     with pytest.raises(numpy.exceptions.AxisError):
         huber_loss(x, x, 1.0)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gradient_of_gradient_by_gy_where_the_difference_is_infinite(dtype):
+    # d(gx)/d(gy) is clip(x - t, -delta, delta): delta * sign(x - t) for an infinite
+    # difference, not 0 * inf.
+    x = numpy.array([[numpy.inf, -numpy.inf, 0.5, 3.0]], dtype)
+    t = numpy.zeros_like(x)
+    gy = chainer.Variable(numpy.ones(4, dtype).reshape(1, 4))
+    xv = chainer.Variable(x)
+    loss = huber_loss(xv, t, 2.0, reduce='no')
+    gx, = chainer.grad([loss], [xv], [gy], enable_double_backprop=True)
+    ggy, = chainer.grad([gx], [gy], [numpy.ones_like(x)])
+    numpy.testing.assert_array_equal(ggy.array, numpy.array([[2, -2, 0.5, 2]], dtype))

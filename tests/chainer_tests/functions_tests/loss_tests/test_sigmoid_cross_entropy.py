@@ -66,14 +66,16 @@ def test_bad_inputs():
 def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
     """The loss ``log1p(exp(-|x|)) - x (t - [x >= 0])`` (0 for ignored labels) and
     the gradient ``sigmoid(x) - t``, exactly, with large scores and ignored labels
-    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it)."""
+    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it; float16 in
+    float32, rounded once at the end)."""
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-50, 50, shape).astype(dtype)
     t = rng.integers(-1, 2, shape).astype(numpy.int32)
     valid = t != -1
+    xc = array_utils.as_compute(x)
     with numpy.errstate(over='ignore'):
-        expected = -(x * (t - (x >= 0)).astype(dtype)
-                     - array_utils.log1p_exp_neg_abs(x)) * valid
+        expected = (-(xc * (t - (xc >= 0)).astype(xc.dtype)
+                      - array_utils.log1p_exp_neg_abs(xc)) * valid).astype(dtype)
     xv = chainer.Variable(x)
     loss = sigmoid_cross_entropy(xv, t, reduce='no')
     numpy.testing.assert_array_equal(loss.array, expected)
@@ -82,3 +84,12 @@ def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
     half = dtype(0.5)
     sig = numpy.tanh(x * half) * half + half
     numpy.testing.assert_array_equal(xv.grad, (sig - t.astype(dtype)) * valid)
+
+
+def test_float16_mean_of_large_losses_does_not_overflow():
+    # 65504 + 40 overflows float16; the loss is computed in float32 and cast at the end.
+    import chainer.functions as F
+    x = numpy.array([65504.0, -40.0, 0.0], numpy.float16)
+    loss = F.sigmoid_cross_entropy(x, numpy.array([0, 1, -1], numpy.int32))
+    assert loss.dtype == numpy.float16
+    assert loss.array == numpy.float16(32772)

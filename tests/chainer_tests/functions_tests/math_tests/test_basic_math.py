@@ -642,3 +642,28 @@ def test_numpy_subclass_stays_on_the_cpu():
     y.grad = numpy.ones(3, numpy.float32)
     y.backward()
     numpy.testing.assert_allclose(x.grad, 8 * x.array.view(numpy.ndarray) ** 3, rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_rdiv_second_derivative_is_infinite_not_nan_at_zero(dtype):
+    # d2(c / x)/dx2 = 2 c / x ** 3 in one piece: +-inf at +-0 (Chainer's), no inf * 0.
+    x = chainer.Variable(numpy.array([0.0, -0.0, 2.0, -0.5], dtype))
+    gx, = chainer.grad([3.0 / x], [x], [numpy.ones(4, dtype)], enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [numpy.ones(4, dtype)])
+    inf = numpy.inf
+    numpy.testing.assert_array_equal(gx.array, numpy.array([-inf, -inf, -0.75, -12], dtype))
+    numpy.testing.assert_array_equal(ggx.array, numpy.array([inf, -inf, 0.75, -48], dtype))
+    s = chainer.Variable(numpy.zeros(2, dtype))
+    gs, = chainer.grad([chainer.functions.rsqrt(s)], [s], [numpy.ones(2, dtype)],
+                       enable_double_backprop=True)
+    ggs, = chainer.grad([gs], [s], [numpy.ones(2, dtype)])
+    assert numpy.isposinf(ggs.array).all()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_power_one_half_is_sqrt_at_negative_infinity_and_zero(dtype):
+    # x ** 0.5 is sqrt on NumPy, as NumPy 1 (Chainer's) computed it in every dtype:
+    # NaN at -inf and -0 at -0 (NumPy 2's float16 power gives inf and 0).
+    x = numpy.array([-numpy.inf, -0.0, 4.0], dtype)
+    y = (chainer.Variable(x) ** 0.5).array
+    assert numpy.isnan(y[0]) and y[1] == 0 and numpy.signbit(y[1]) and y[2] == 2

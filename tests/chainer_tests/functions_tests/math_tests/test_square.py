@@ -39,3 +39,10 @@ def test_zero_d_stays_array(func):
     y = func(numpy.array(0.5, numpy.float32))
     assert isinstance(y.array, numpy.ndarray) and y.shape == ()
     assert y.dtype == numpy.float32
+
+
+def test_square_gradient_multiplies_gy_by_two_first():
+    # (gy * 2) * x, Chainer's order: finite here in float16, where gy * (2 * x) is inf.
+    x = chainer.Variable(numpy.array([65504.0], numpy.float16))
+    gx, = chainer.grad([chainer.functions.square(x)], [x], [numpy.array([0.25], numpy.float16)])
+    assert gx.array[0] == numpy.float16(32752)

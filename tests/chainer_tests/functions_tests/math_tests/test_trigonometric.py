@@ -158,3 +158,22 @@ def test_arctan2_gradient_of_tiny_float16_inputs_is_finite():
     s = numpy.float64(x1.array[0]) ** 2 * 2
     numpy.testing.assert_allclose(x1.grad, [x2.array[0] / s], rtol=0.1)  # subnormal squares
     numpy.testing.assert_allclose(x2.grad, [-x1.array[0] / s], rtol=0.1)
+
+
+def test_tan_gradient_near_half_pi_in_float16_is_finite():
+    # gy / cos(x) ** 2 (Chainer's form): 1 + tan(x) ** 2 overflows float16 there.
+    x = chainer.Variable(numpy.array([numpy.pi / 2, -numpy.pi / 2, 0.5], numpy.float16))
+    y = F.tan(x)
+    gy = numpy.full(3, 2.0 ** -10, numpy.float16)
+    gx, = chainer.grad([y], [x], [gy])
+    x64 = x.array.astype(numpy.float64)
+    numpy.testing.assert_allclose(gx.array, 2.0 ** -10 / numpy.cos(x64) ** 2, rtol=0.05)
+
+
+def test_arctan_second_derivative_at_float16_max_is_zero():
+    # -2 x / (1 + x ** 2) with x / (1 + x ** 2) first: -2 x alone overflows float16.
+    x = chainer.Variable(numpy.array([65504.0, -65504.0], numpy.float16))
+    gx, = chainer.grad([F.arctan(x)], [x], [numpy.ones(2, numpy.float16)],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [numpy.ones(2, numpy.float16)])
+    numpy.testing.assert_array_equal(ggx.array, numpy.zeros(2, numpy.float16))

@@ -333,13 +333,17 @@ def test_gpu_pooling_matches_cpu():
 @pytest.mark.parametrize('case', _POOL_CASES + [
     dict(dims=(9, 8), k=(3, 3), s=(2, 2), p=(1, 1), cover_all=False),
     dict(dims=(8, 8), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=False)])
-def test_max_pooling_ties_pick_the_first_offset(case):
+@pytest.mark.parametrize('nan', [False, True])
+def test_max_pooling_ties_pick_the_first_offset(case, nan):
     """With many equal values, the gradient of every window goes to its first
     maximal entry (in window offset order), summed where windows overlap; the
-    gradient's own gradient picks the same entries."""
+    gradient's own gradient picks the same entries. A window holding NaN picks
+    its first NaN (Chainer's argmax on the CPU)."""
     dims, k, s, p, cover_all = (case[n] for n in ('dims', 'k', 's', 'p', 'cover_all'))
     rng = numpy.random.default_rng(0)
     x = rng.integers(0, 3, (2, 3) + dims).astype(numpy.float64)
+    if nan:
+        x.flat[rng.choice(x.size, x.size // 10 + 1, replace=False)] = numpy.nan
     fn = {1: F.max_pooling_1d, 2: F.max_pooling_2d, 3: F.max_pooling_3d}[len(dims)]
     xv = chainer.Variable(x)
     y = fn(xv, k, s, p, cover_all)
