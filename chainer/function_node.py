@@ -210,7 +210,6 @@ class FunctionNode:
         cfg = config
         debug = cfg.debug
         if debug:
-            self._debug_check_inputs(in_data)
             self.stack = traceback.extract_stack()
         # A check may also be set on the instance (tests replace it with a mock).
         if (self._has_type_check or 'check_type_forward' in self.__dict__) and cfg.type_check:
@@ -458,6 +457,9 @@ class FunctionNode:
         ret = []
         for i in indexes:
             node = inputs[i]
+            if node.data is None:  # a missing input (None): as in Chainer
+                ret.append(None)
+                continue
             var = node._variable()
             ret.append(node.get_variable() if var is None else var)
         return tuple(ret)
@@ -467,6 +469,8 @@ class FunctionNode:
         indexes = self._output_indexes_to_retain
         if indexes is None or self.outputs is None:
             return ()
+        if self._retained_output_data is None:
+            raise ValueError(f'retain_outputs is not called in forward ({self.label})')
         ret = []
         outputs = self.outputs
         new_outputs = list(outputs)
@@ -484,7 +488,7 @@ class FunctionNode:
                 modified = True
             else:
                 var = node.get_variable()
-            ret.append(var)
+            ret.append(None if var._data is None else var)  # a missing output: None
         if modified:
             self.outputs = tuple(new_outputs)
         return tuple(ret)
@@ -523,11 +527,6 @@ class FunctionNode:
         self._n_local_function_hooks = len(hooks)
 
     # -- debug -------------------------------------------------------------------
-
-    def _debug_check_inputs(self, in_data) -> None:
-        for x in in_data:
-            if x is None:
-                raise ValueError(f'an input of {self.label} has no data (its array is None)')
 
     def _debug_check_nan(self, arrays, phase: str) -> None:
         for a in arrays:

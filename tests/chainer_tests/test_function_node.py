@@ -821,3 +821,49 @@ def test_functions_reading_an_input_first_raise_type_error(call, bad):
     # first must not turn that into an AttributeError.
     with pytest.raises(TypeError):
         call(bad)
+
+
+class RetainsAll(FunctionNode):
+    """(None, 2 * x): retains both inputs (the second may be None) and both outputs."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        self.retain_outputs((0, 1))
+        return None, inputs[0] * 2
+
+
+class TestMissingArrays:
+    """Inputs and outputs that are None, as Chainer 7.8.1 treats them."""
+
+    def test_retained_missing_input_and_output_are_none(self):
+        x = Variable(_f32(1., 2.))
+        f = RetainsAll()
+        ys = f.apply((x, None))
+        rx, rnone = f.get_retained_inputs()
+        assert rx is x and rnone is None
+        ry0, ry1 = f.get_retained_outputs()
+        assert ry0 is None and ry1 is ys[1]
+        del ys
+        gc.collect()
+        ry0, ry1 = f.get_retained_outputs()
+        assert ry0 is None
+        np.testing.assert_array_equal(ry1.array, [2., 4.])
+
+    def test_retain_outputs_outside_forward(self):
+        f = Exp()
+        f.apply((Variable(_f32(0.)),))
+        g = Square()
+        g.apply((Variable(_f32(1.)),))
+        g.retain_outputs((0,))
+        with pytest.raises(ValueError, match='retain_outputs is not called in forward'):
+            g.get_retained_outputs()
+
+    def test_debug_mode_passes_a_none_input_to_forward(self):
+        class FirstOnly(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+        with chainer.using_config('debug', True):
+            y, = FirstOnly().apply((_f32(1.), None))
+        np.testing.assert_array_equal(y.array, [2.])
+
