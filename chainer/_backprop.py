@@ -26,6 +26,11 @@ _new_variable = Variable._new
 _heappop = heapq.heappop
 
 
+class _GradientTypeError(TypeError, ValueError):
+    """A backward returned something other than a Variable or None (Chainer's debug
+    mode raised ValueError for it)."""
+
+
 def creation_stack_text(func) -> str:
     """Where ``func`` was applied (recorded in debug mode), for error messages."""
     stack = getattr(func, 'stack', None)
@@ -275,6 +280,7 @@ class _Walk:
                     elif type(gy) is _Pending:
                         gy = _settle(gy)
                 if gy is None:
+                    self._check_not_reapplied(func)
                     if retain_grad:
                         self._retain(outputs, (None,))
                     continue
@@ -287,6 +293,7 @@ class _Walk:
                     if gy is not None:
                         break
                 else:
+                    self._check_not_reapplied(func)
                     if retain_grad:
                         self._retain(outputs, gys)
                     continue
@@ -338,13 +345,17 @@ class _Walk:
                     continue
                 x = inputs[i]
                 if type(gx) is not Variable and not isinstance(gx, Variable):
-                    raise TypeError(
+                    raise _GradientTypeError(
                         f'backward of {func.label} must return Variables (or None), '
                         f'got {type(gx).__module__}.{type(gx).__qualname__}')
                 data = gx._data
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
-                    _check_grad_type(func, x, data)
+                    try:
+                        _check_grad_type(func, x, data)
+                    except Exception as e:
+                        add_creation_stack(func, e)  # known in debug mode
+                        raise
                 creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
@@ -396,6 +407,22 @@ class _Walk:
                 for hook in hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
+
+    def _check_not_reapplied(self, func) -> None:
+        """Raises if a gradient waits at an output ``func`` no longer lists.
+
+        That happens when one FunctionNode instance was applied again after
+        computing the output: its graph links hold only the last application.
+        (Chainer ran backward with no output gradients, or failed an assertion.)
+        """
+        current = [ref() for ref in func.outputs or ()]
+        for node, g in self.grads.items():
+            if (g is not None and node._creator_node is func
+                    and not any([node is y for y in current])):
+                raise RuntimeError(
+                    f'{func.label} was applied again after computing an output that is '
+                    'being backpropagated; a FunctionNode instance keeps only its last '
+                    'application in the graph, so apply a new instance each time')
 
     def _targets(self, inputs) -> tuple:
         """Indexes of the inputs that need a gradient."""
@@ -460,6 +487,10 @@ def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -
             walk.push(node._creator_node)
     walk.run()
     walk.set_leaf_grads(loss_scale)
+    if walk.grads:
+        for node in list(walk.grads):
+            if node._creator_node is not None:
+                walk._check_not_reapplied(node._creator_node)
 
 
 def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:

@@ -867,3 +867,53 @@ class TestMissingArrays:
             y, = FirstOnly().apply((_f32(1.), None))
         np.testing.assert_array_equal(y.array, [2.])
 
+
+class TestAppliedTwice:
+
+    def test_backward_through_the_earlier_outputs_raises(self):
+        f = Square()
+        a = Variable(_f32(1.))
+        b = Variable(_f32(2.))
+        y1, = f.apply((a,))
+        y2, = f.apply((b,))
+        with pytest.raises(RuntimeError, match='Square was applied again'):
+            F.sum(y1).backward()
+        with pytest.raises(RuntimeError, match='Square was applied again'):
+            F.sum(y1 + y2).backward()
+
+    def test_backward_through_the_last_outputs_works(self):
+        f = Square()
+        f.apply((Variable(_f32(1.)),))
+        b = Variable(_f32(2.))
+        y2, = f.apply((b,))
+        F.sum(y2).backward()
+        np.testing.assert_array_equal(b.grad, [4.])
+
+
+class TestWrongGradients:
+
+    def test_array_gradient_is_type_and_value_error(self):
+        # Chainer 7.8.1 raised ValueError in debug mode (an AttributeError without).
+        for debug in (False, True):
+            with chainer.using_config('debug', debug):
+                with pytest.raises(TypeError) as e:
+                    _backprop_through(lambda f, idx, gys: (gys[0].array,))
+            assert isinstance(e.value, ValueError)
+            assert 'Returning' in str(e.value)
+
+    @pytest.mark.parametrize('bad, error', [
+        (lambda g: F.expand_dims(g, 0), ValueError),
+        (lambda g: F.cast(g, np.float64), TypeError),
+    ])
+    def test_debug_mode_names_where_the_node_was_applied(self, bad, error):
+        def apply_here():
+            return _backprop_through(lambda f, idx, gys: (bad(gys[0]),))
+
+        with chainer.using_config('debug', True):
+            with pytest.raises(error) as e:
+                apply_here()
+        text = str(e.value)
+        assert 'Stacktrace of the function is below' in text and 'apply_here' in text
+        with pytest.raises(error) as e:
+            apply_here()
+        assert 'Stacktrace' not in str(e.value)
