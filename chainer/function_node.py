@@ -100,6 +100,18 @@ def _input_variable(x) -> Variable:
         f'got {type(x).__module__}.{type(x).__qualname__}')
 
 
+class _InputsTypeError(TypeError, ValueError):
+    """apply() was given one Variable or array instead of a sequence of them (Chainer
+    raised TypeError for a Variable, ValueError for an array of several elements)."""
+
+
+def _check_inputs_sequence(inputs) -> None:
+    if isinstance(inputs, (Variable,) + _ARRAY_TYPES):
+        raise _InputsTypeError(
+            'FunctionNode.apply takes a tuple or list of inputs, got a single '
+            f'{type(inputs).__name__}; write apply((x,))')
+
+
 def _check_input(x) -> None:
     """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
     or an array: for functions that read an input's shape or dtype before applying."""
@@ -193,6 +205,8 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
+        if type(inputs) is not tuple:
+            _check_inputs_sequence(inputs)
         # A bare array input stays None here: it gets a node of its own (whose
         # variable is gone) only when the graph is recorded.
         input_vars = []

@@ -917,3 +917,23 @@ class TestWrongGradients:
         with pytest.raises(error) as e:
             apply_here()
         assert 'Stacktrace' not in str(e.value)
+
+
+class TestApplyArguments:
+
+    @pytest.mark.parametrize('inputs', [
+        Variable(_f32(1., 2.)), _f32(1., 2.), _f32(1.)])
+    def test_a_single_variable_or_array_is_refused(self, inputs):
+        # Chainer 7.8.1: TypeError for a Variable or one element, ValueError for more.
+        with pytest.raises(TypeError) as e:
+            Square().apply(inputs)
+        assert isinstance(e.value, ValueError)
+
+    def test_a_one_shot_iterator_links_its_inputs(self):
+        # Chainer read the iterator twice and recorded no inputs.
+        x = Variable(_f32(3.))
+        f = Square()
+        y, = f.apply(iter([x]))
+        assert len(f.inputs) == 1
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [6.])
