@@ -139,6 +139,7 @@ class FunctionNode:
     _input_indexes_to_retain: Optional[tuple] = None
     _output_indexes_to_retain: Optional[tuple] = None
     _retained_output_data: Optional[tuple] = None
+    _output_count = 0
     _local_function_hooks: Optional[collections.OrderedDict] = None
     _n_local_function_hooks = 0
     _supports_static_optimizations = False
@@ -181,7 +182,8 @@ class FunctionNode:
         """The retained output arrays (None for outputs not retained)."""
         if self._retained_output_data is None:
             raise RuntimeError('retained output data is gone')
-        out_data = [None] * len(self.outputs)
+        outputs = self.outputs
+        out_data = [None] * (self._output_count if outputs is None else len(outputs))
         for index, data in zip(self._output_indexes_to_retain, self._retained_output_data):
             out_data[index] = data
         return tuple(out_data)
@@ -513,6 +515,8 @@ class FunctionNode:
             node = ref()
             if node is not None:
                 node._creator_node = None
+        if self.outputs is not None:
+            self._output_count = len(self.outputs)  # output_data still answers
         self.inputs = None
         self.outputs = None
 

@@ -937,3 +937,17 @@ class TestApplyArguments:
         assert len(f.inputs) == 1
         y.backward()
         np.testing.assert_array_equal(x.grad, [6.])
+
+
+def test_output_data_after_unchain():
+    class TwoOut(FunctionNode):
+        def forward(self, inputs):
+            self.retain_outputs((1,))
+            return inputs[0] * 2, inputs[0] * 3
+
+    f = TwoOut()
+    y0, y1 = f.apply((Variable(_f32(1.)),))
+    f.unchain()
+    none, kept = f.output_data
+    assert none is None and kept is y1.array
+    assert f.inputs is None and f.outputs is None and y0.creator is None
