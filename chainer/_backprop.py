@@ -73,6 +73,21 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
     return gxs
 
 
+def _repeated_inputs(inputs: tuple, targets: tuple) -> Optional[set]:
+    """The ids of the nodes that stand at several of ``targets``, or None."""
+    if len(targets) == 2:
+        x = inputs[targets[0]]
+        return {id(x)} if x is inputs[targets[1]] else None
+    seen = set()
+    repeated = set()
+    for i in targets:
+        key = id(inputs[i])
+        if key in seen:
+            repeated.add(key)
+        seen.add(key)
+    return repeated or None
+
+
 def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
     """Sum of two gradient Variables; through ``F.add`` (a node) when ``add_node``."""
     if add_node:
@@ -339,7 +354,12 @@ class _Walk:
                     type(gxs) is not tuple or len(gxs) != len(targets)):
                 gxs = select_target_grads(func, targets, gxs)
 
-            # Add them up and queue the creators of the inputs.
+            # Add them up and queue the creators of the inputs. Where sums are nodes, an
+            # input that takes several gradients at once gets them in one F.add with
+            # its current one (a MultiAdd from three on), as in Chainer.
+            repeated = (_repeated_inputs(inputs, targets)
+                        if add_node and len(targets) > 1 and not func.lazy_grad_sum
+                        else None)
             for i, gx in zip(targets, gxs):
                 if gx is None:
                     continue
@@ -376,11 +396,12 @@ class _Walk:
                 elif (x in owned and (cur._requires_grad or not gx._requires_grad)
                       and _add_in_place(cur._data, data)):
                     pass
-                elif add_node and (func.lazy_grad_sum or type(cur) is _Pending):
+                elif add_node and (func.lazy_grad_sum or type(cur) is _Pending
+                                   or (repeated is not None and id(x) in repeated)):
                     if type(cur) is not _Pending:
                         cur = grads[x] = _Pending((cur,))
                     cur.append(gx)
-                    if not func.lazy_grad_sum:
+                    if not func.lazy_grad_sum and (repeated is None or id(x) not in repeated):
                         grads[x] = _settle(cur)
                 else:
                     grads[x] = _sum(cur, gx, add_node)
@@ -403,6 +424,10 @@ class _Walk:
                             _heappush(heap, (-creator.rank, self.count, creator))
                 elif leaves is not None:
                     leaves[x] = True
+            if repeated is not None:
+                for x in inputs:
+                    if id(x) in repeated and type(grads.get(x)) is _Pending:
+                        grads[x] = _settle(grads[x])
             if hooks:
                 for hook in hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
