@@ -548,7 +548,7 @@ class FunctionNode:
 
     def _debug_check_nan(self, arrays, phase: str) -> None:
         for a in arrays:
-            if a is None or a.dtype.kind != 'f':
+            if a is None or a.dtype.kind not in 'fc':
                 continue
             xp = numpy if isinstance(a, numpy.ndarray) else cuda.get_array_module(a)
             if bool(xp.isnan(a).any()):

@@ -758,6 +758,16 @@ class TestDebugMode:
         assert 'NaN' in str(e.value) and 'backward' in str(e.value)
         assert 'NaNGrad' in str(e.value)
 
+    @pytest.mark.parametrize('dtype', [np.float16, np.complex64])
+    def test_nan_in_forward_of_any_inexact_dtype(self, dtype):
+        class MakeNaN(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0].astype(dtype) * np.nan,
+
+        with chainer.using_config('debug', True):
+            with pytest.raises(RuntimeError, match='NaN is detected on forward'):
+                MakeNaN().apply((_f32(1.),))
+
     def test_no_check_without_debug(self):
         class MakeNaN(FunctionNode):
             def forward(self, inputs):
