@@ -481,6 +481,9 @@ class _Walk:
                 grad_inputs.append(self.current(x))
                 self.grads[x] = None
         gxs = func.backward_accumulate(targets, gys, tuple(grad_inputs))
+        if (type(gxs) is not tuple and not isinstance(gxs, (list, Variable))
+                and hasattr(gxs, '__iter__')):
+            gxs = tuple(gxs)  # Chainer took any iterable (a generator) from it
         return select_target_grads(func, targets, gxs)
 
     def set_leaf_grads(self, loss_scale) -> None:
