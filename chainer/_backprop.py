@@ -18,7 +18,7 @@ import chainer
 from chainer import _thread_state
 from chainer.configuration import config, using_config
 from chainer.utils import argument
-from chainer.variable import Variable, _check_grad_type
+from chainer.variable import Variable, _check_grad_type, _raise_grad_error
 
 _heappush = heapq.heappush
 _ndarray = numpy.ndarray
@@ -372,6 +372,8 @@ class _Walk:
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
                     try:
+                        if debug and data.shape != x.shape:  # Chainer's debug check came first
+                            _raise_grad_error(ValueError, 'Shape', data.shape, x.shape, func)
                         _check_grad_type(func, x, data)
                     except Exception as e:
                         add_creation_stack(func, e)  # known in debug mode

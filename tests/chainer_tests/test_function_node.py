@@ -961,3 +961,15 @@ def test_output_data_after_unchain():
     none, kept = f.output_data
     assert none is None and kept is y1.array
     assert f.inputs is None and f.outputs is None and y0.creator is None
+
+
+def test_gradient_of_wrong_shape_and_dtype():
+    # Chainer 7.8.1 reported the dtype (TypeError), but the shape first in debug mode.
+    def bad(f, idx, gys):
+        return F.cast(F.expand_dims(gys[0], 0), np.float64),
+
+    with pytest.raises(TypeError):
+        _backprop_through(bad)
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='Shape of data and grad mismatch'):
+            _backprop_through(bad)
