@@ -372,8 +372,8 @@ class _Walk:
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
                     try:
-                        if debug and data.shape != x.shape:  # Chainer's debug check came first
-                            _raise_grad_error(ValueError, 'Shape', data.shape, x.shape, func)
+                        if debug:
+                            self._debug_check_grad(func, x, data)
                         _check_grad_type(func, x, data)
                     except Exception as e:
                         add_creation_stack(func, e)  # known in debug mode
@@ -434,6 +434,22 @@ class _Walk:
                 for hook in hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
+
+    def _debug_check_grad(self, func, x, data) -> None:
+        """Chainer's debug-mode check of a wrong gradient, before the common one: the
+        shape, then the dtype against a gradient ``x`` already holds (ValueErrors)."""
+        if data.shape != x.shape:
+            _raise_grad_error(ValueError, 'Shape', data.shape, x.shape, func)
+        held = self.grads.get(x, _MISSING)
+        if held is _MISSING:
+            held = None
+            if self.load_if_new and x._creator_node is None:
+                var = x._variable()
+                held = None if var is None else var._grad_var
+        if type(held) is _Pending:
+            held = held[0]
+        if held is not None and held._data is not None and held._data.dtype != data.dtype:
+            _raise_grad_error(ValueError, 'Dtype', data.dtype, held._data.dtype, func)
 
     def _check_not_reapplied(self, func) -> None:
         """Raises if a gradient waits at an output ``func`` no longer lists.

@@ -973,3 +973,22 @@ def test_gradient_of_wrong_shape_and_dtype():
     with chainer.using_config('debug', True):
         with pytest.raises(ValueError, match='Shape of data and grad mismatch'):
             _backprop_through(bad)
+
+
+def test_debug_mode_wrong_dtype_meeting_a_held_gradient():
+    # Chainer 7.8.1's debug mode compared the dtype with the gradient already there
+    # (ValueError); alone, or without debug mode, it is the dtype TypeError.
+    def run(debug, held):
+        x = Variable(np.ones((2,), np.float32))
+        if held:
+            x.grad = np.ones((2,), np.float32)
+        f = Returning(lambda f, idx, gys: (F.cast(gys[0], np.float64),))
+        y, = f.apply((x,))
+        with chainer.using_config('debug', debug):
+            F.sum(y).backward()
+
+    with pytest.raises(ValueError, match='Dtype of data and grad mismatch'):
+        run(True, True)
+    for debug, held in [(True, False), (False, True), (False, False)]:
+        with pytest.raises(TypeError, match='Dtype of data and grad mismatch'):
+            run(debug, held)
