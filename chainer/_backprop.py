@@ -73,6 +73,19 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
     return gxs
 
 
+def _not_variable_error(func, gx) -> _GradientTypeError:
+    return _GradientTypeError(
+        f'backward of {func.label} must return Variables (or None), '
+        f'got {type(gx).__module__}.{type(gx).__qualname__}')
+
+
+def _debug_check_variables(func, gxs) -> None:
+    """Chainer's debug mode checked every gradient backward returned, targets or not."""
+    for gx in gxs:
+        if gx is not None and not isinstance(gx, Variable):
+            raise _not_variable_error(func, gx)
+
+
 def _repeated_inputs(inputs: tuple, targets: tuple) -> Optional[set]:
     """The ids of the nodes that stand at several of ``targets``, or None."""
     if len(targets) == 2:
@@ -350,6 +363,8 @@ class _Walk:
             except Exception as e:
                 add_creation_stack(func, e)
                 raise
+            if debug and not func._custom_accumulate and isinstance(gxs, (tuple, list)):
+                _debug_check_variables(func, gxs)
             if not func._custom_accumulate and (
                     type(gxs) is not tuple or len(gxs) != len(targets)):
                 gxs = select_target_grads(func, targets, gxs)
@@ -365,9 +380,7 @@ class _Walk:
                     continue
                 x = inputs[i]
                 if type(gx) is not Variable and not isinstance(gx, Variable):
-                    raise _GradientTypeError(
-                        f'backward of {func.label} must return Variables (or None), '
-                        f'got {type(gx).__module__}.{type(gx).__qualname__}')
+                    raise _not_variable_error(func, gx)
                 data = gx._data
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):

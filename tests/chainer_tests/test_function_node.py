@@ -992,3 +992,19 @@ def test_debug_mode_wrong_dtype_meeting_a_held_gradient():
     for debug, held in [(True, False), (False, True), (False, False)]:
         with pytest.raises(TypeError, match='Dtype of data and grad mismatch'):
             run(debug, held)
+
+
+def test_debug_mode_checks_every_returned_gradient_is_a_variable():
+    # Chainer 7.8.1's debug mode looked at all of them, the non-targets' too.
+    def make(f, idx, gys):
+        return gys[0], gys[0].array
+
+    xs = [Variable(_f32(1.)), Variable(_f32(1.), requires_grad=False)]
+    y, = Returning(make).apply(xs)[:1]
+    F.sum(y).backward()  # the array is for an input that needs no gradient
+    np.testing.assert_array_equal(xs[0].grad, [1.])
+    xs[0].cleargrad()
+    y, = Returning(make).apply(xs)[:1]
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='must return Variables'):
+            F.sum(y).backward()
