@@ -546,9 +546,9 @@ def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -
             walk.push(node._creator_node)
     walk.run()
     walk.set_leaf_grads(loss_scale)
-    if walk.grads:
-        for node in list(walk.grads):
-            if node._creator_node is not None:
+    if walk.grads:  # left over only where a node was applied again
+        for node, g in list(walk.grads.items()):
+            if g is not None and node._creator_node is not None:
                 walk._check_not_reapplied(node._creator_node)
 
 
