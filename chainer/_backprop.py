@@ -18,12 +18,17 @@ import chainer
 from chainer import _thread_state
 from chainer.configuration import config, using_config
 from chainer.utils import argument
-from chainer.variable import Variable, _check_grad_type
+from chainer.variable import Variable, _check_grad_type, _raise_grad_error
 
 _heappush = heapq.heappush
 _ndarray = numpy.ndarray
 _new_variable = Variable._new
 _heappop = heapq.heappop
+
+
+class _GradientTypeError(TypeError, ValueError):
+    """A backward returned something other than a Variable or None (Chainer's debug
+    mode raised ValueError for it)."""
 
 
 def creation_stack_text(func) -> str:
@@ -66,6 +71,34 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
             f'number of gradients returned from backward is incorrect: '
             f'{n} != expected {expected} ({func.label})')
     return gxs
+
+
+def _not_variable_error(func, gx) -> _GradientTypeError:
+    return _GradientTypeError(
+        f'backward of {func.label} must return Variables (or None), '
+        f'got {type(gx).__module__}.{type(gx).__qualname__}')
+
+
+def _debug_check_variables(func, gxs) -> None:
+    """Chainer's debug mode checked every gradient backward returned, targets or not."""
+    for gx in gxs:
+        if gx is not None and not isinstance(gx, Variable):
+            raise _not_variable_error(func, gx)
+
+
+def _repeated_inputs(inputs: tuple, targets: tuple) -> Optional[set]:
+    """The ids of the nodes that stand at several of ``targets``, or None."""
+    if len(targets) == 2:
+        x = inputs[targets[0]]
+        return {id(x)} if x is inputs[targets[1]] else None
+    seen = set()
+    repeated = set()
+    for i in targets:
+        key = id(inputs[i])
+        if key in seen:
+            repeated.add(key)
+        seen.add(key)
+    return repeated or None
 
 
 def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
@@ -275,6 +308,7 @@ class _Walk:
                     elif type(gy) is _Pending:
                         gy = _settle(gy)
                 if gy is None:
+                    self._check_not_reapplied(func)
                     if retain_grad:
                         self._retain(outputs, (None,))
                     continue
@@ -287,6 +321,7 @@ class _Walk:
                     if gy is not None:
                         break
                 else:
+                    self._check_not_reapplied(func)
                     if retain_grad:
                         self._retain(outputs, gys)
                     continue
@@ -328,23 +363,34 @@ class _Walk:
             except Exception as e:
                 add_creation_stack(func, e)
                 raise
+            if debug and not func._custom_accumulate and isinstance(gxs, (tuple, list)):
+                _debug_check_variables(func, gxs)
             if not func._custom_accumulate and (
                     type(gxs) is not tuple or len(gxs) != len(targets)):
                 gxs = select_target_grads(func, targets, gxs)
 
-            # Add them up and queue the creators of the inputs.
+            # Add them up and queue the creators of the inputs. Where sums are nodes, an
+            # input that takes several gradients at once gets them in one F.add with
+            # its current one (a MultiAdd from three on), as in Chainer.
+            repeated = (_repeated_inputs(inputs, targets)
+                        if add_node and len(targets) > 1 and not func.lazy_grad_sum
+                        else None)
             for i, gx in zip(targets, gxs):
                 if gx is None:
                     continue
                 x = inputs[i]
                 if type(gx) is not Variable and not isinstance(gx, Variable):
-                    raise TypeError(
-                        f'backward of {func.label} must return Variables (or None), '
-                        f'got {type(gx).__module__}.{type(gx).__qualname__}')
+                    raise _not_variable_error(func, gx)
                 data = gx._data
                 if data.shape != x.shape or (data.dtype is not x.dtype
                                              and data.dtype != x.dtype):
-                    _check_grad_type(func, x, data)
+                    try:
+                        if debug:
+                            self._debug_check_grad(func, x, data)
+                        _check_grad_type(func, x, data)
+                    except Exception as e:
+                        add_creation_stack(func, e)  # known in debug mode
+                        raise
                 creator = x._creator_node
                 cur = grads.get(x, _MISSING)
                 if cur is _MISSING:
@@ -365,11 +411,12 @@ class _Walk:
                 elif (x in owned and (cur._requires_grad or not gx._requires_grad)
                       and _add_in_place(cur._data, data)):
                     pass
-                elif add_node and (func.lazy_grad_sum or type(cur) is _Pending):
+                elif add_node and (func.lazy_grad_sum or type(cur) is _Pending
+                                   or (repeated is not None and id(x) in repeated)):
                     if type(cur) is not _Pending:
                         cur = grads[x] = _Pending((cur,))
                     cur.append(gx)
-                    if not func.lazy_grad_sum:
+                    if not func.lazy_grad_sum and (repeated is None or id(x) not in repeated):
                         grads[x] = _settle(cur)
                 else:
                     grads[x] = _sum(cur, gx, add_node)
@@ -392,10 +439,46 @@ class _Walk:
                             _heappush(heap, (-creator.rank, self.count, creator))
                 elif leaves is not None:
                     leaves[x] = True
+            if repeated is not None:
+                for x in inputs:
+                    if id(x) in repeated and type(grads.get(x)) is _Pending:
+                        grads[x] = _settle(grads[x])
             if hooks:
                 for hook in hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
+
+    def _debug_check_grad(self, func, x, data) -> None:
+        """Chainer's debug-mode check of a wrong gradient, before the common one: the
+        shape, then the dtype against a gradient ``x`` already holds (ValueErrors)."""
+        if data.shape != x.shape:
+            _raise_grad_error(ValueError, 'Shape', data.shape, x.shape, func)
+        held = self.grads.get(x, _MISSING)
+        if held is _MISSING:
+            held = None
+            if self.load_if_new and x._creator_node is None:
+                var = x._variable()
+                held = None if var is None else var._grad_var
+        if type(held) is _Pending:
+            held = held[0]
+        if held is not None and held._data is not None and held._data.dtype != data.dtype:
+            _raise_grad_error(ValueError, 'Dtype', data.dtype, held._data.dtype, func)
+
+    def _check_not_reapplied(self, func) -> None:
+        """Raises if a gradient waits at an output ``func`` no longer lists.
+
+        That happens when one FunctionNode instance was applied again after
+        computing the output: its graph links hold only the last application.
+        (Chainer ran backward with no output gradients, or failed an assertion.)
+        """
+        current = [ref() for ref in func.outputs or ()]
+        for node, g in self.grads.items():
+            if (g is not None and node._creator_node is func
+                    and not any([node is y for y in current])):
+                raise RuntimeError(
+                    f'{func.label} was applied again after computing an output that is '
+                    'being backpropagated; a FunctionNode instance keeps only its last '
+                    'application in the graph, so apply a new instance each time')
 
     def _targets(self, inputs) -> tuple:
         """Indexes of the inputs that need a gradient."""
@@ -429,6 +512,9 @@ class _Walk:
                 grad_inputs.append(self.current(x))
                 self.grads[x] = None
         gxs = func.backward_accumulate(targets, gys, tuple(grad_inputs))
+        if (type(gxs) is not tuple and not isinstance(gxs, (list, Variable))
+                and hasattr(gxs, '__iter__')):
+            gxs = tuple(gxs)  # Chainer took any iterable (a generator) from it
         return select_target_grads(func, targets, gxs)
 
     def set_leaf_grads(self, loss_scale) -> None:
@@ -460,6 +546,10 @@ def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -
             walk.push(node._creator_node)
     walk.run()
     walk.set_leaf_grads(loss_scale)
+    if walk.grads:  # left over only where a node was applied again
+        for node, g in list(walk.grads.items()):
+            if g is not None and node._creator_node is not None:
+                walk._check_not_reapplied(node._creator_node)
 
 
 def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:

@@ -100,6 +100,18 @@ def _input_variable(x) -> Variable:
         f'got {type(x).__module__}.{type(x).__qualname__}')
 
 
+class _InputsTypeError(TypeError, ValueError):
+    """apply() was given one Variable or array instead of a sequence of them (Chainer
+    raised TypeError for a Variable, ValueError for an array of several elements)."""
+
+
+def _check_inputs_sequence(inputs) -> None:
+    if isinstance(inputs, (Variable,) + _ARRAY_TYPES):
+        raise _InputsTypeError(
+            'FunctionNode.apply takes a tuple or list of inputs, got a single '
+            f'{type(inputs).__name__}; write apply((x,))')
+
+
 def _check_input(x) -> None:
     """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
     or an array: for functions that read an input's shape or dtype before applying."""
@@ -127,6 +139,7 @@ class FunctionNode:
     _input_indexes_to_retain: Optional[tuple] = None
     _output_indexes_to_retain: Optional[tuple] = None
     _retained_output_data: Optional[tuple] = None
+    _output_count = 0
     _local_function_hooks: Optional[collections.OrderedDict] = None
     _n_local_function_hooks = 0
     _supports_static_optimizations = False
@@ -169,7 +182,8 @@ class FunctionNode:
         """The retained output arrays (None for outputs not retained)."""
         if self._retained_output_data is None:
             raise RuntimeError('retained output data is gone')
-        out_data = [None] * len(self.outputs)
+        outputs = self.outputs
+        out_data = [None] * (self._output_count if outputs is None else len(outputs))
         for index, data in zip(self._output_indexes_to_retain, self._retained_output_data):
             out_data[index] = data
         return tuple(out_data)
@@ -193,6 +207,8 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
+        if type(inputs) is not tuple:
+            _check_inputs_sequence(inputs)
         # A bare array input stays None here: it gets a node of its own (whose
         # variable is gone) only when the graph is recorded.
         input_vars = []
@@ -210,7 +226,6 @@ class FunctionNode:
         cfg = config
         debug = cfg.debug
         if debug:
-            self._debug_check_inputs(in_data)
             self.stack = traceback.extract_stack()
         # A check may also be set on the instance (tests replace it with a mock).
         if (self._has_type_check or 'check_type_forward' in self.__dict__) and cfg.type_check:
@@ -458,6 +473,9 @@ class FunctionNode:
         ret = []
         for i in indexes:
             node = inputs[i]
+            if node.data is None:  # a missing input (None): as in Chainer
+                ret.append(None)
+                continue
             var = node._variable()
             ret.append(node.get_variable() if var is None else var)
         return tuple(ret)
@@ -467,6 +485,8 @@ class FunctionNode:
         indexes = self._output_indexes_to_retain
         if indexes is None or self.outputs is None:
             return ()
+        if self._retained_output_data is None:
+            raise ValueError(f'retain_outputs is not called in forward ({self.label})')
         ret = []
         outputs = self.outputs
         new_outputs = list(outputs)
@@ -484,7 +504,7 @@ class FunctionNode:
                 modified = True
             else:
                 var = node.get_variable()
-            ret.append(var)
+            ret.append(None if var._data is None else var)  # a missing output: None
         if modified:
             self.outputs = tuple(new_outputs)
         return tuple(ret)
@@ -495,6 +515,8 @@ class FunctionNode:
             node = ref()
             if node is not None:
                 node._creator_node = None
+        if self.outputs is not None:
+            self._output_count = len(self.outputs)  # output_data still answers
         self.inputs = None
         self.outputs = None
 
@@ -524,14 +546,9 @@ class FunctionNode:
 
     # -- debug -------------------------------------------------------------------
 
-    def _debug_check_inputs(self, in_data) -> None:
-        for x in in_data:
-            if x is None:
-                raise ValueError(f'an input of {self.label} has no data (its array is None)')
-
     def _debug_check_nan(self, arrays, phase: str) -> None:
         for a in arrays:
-            if a is None or a.dtype.kind != 'f':
+            if a is None or a.dtype.kind not in 'fc':
                 continue
             xp = numpy if isinstance(a, numpy.ndarray) else cuda.get_array_module(a)
             if bool(xp.isnan(a).any()):

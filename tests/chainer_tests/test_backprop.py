@@ -357,10 +357,11 @@ class TestBackward:
         start = events.index(('backward', 'exp'))
         assert events[start:] == [('backward', 'exp'), ('forward', '_ * _'),
                                   ('forward', '_ + _'), ('end', 'exp')]
-        # h's gradients from the product and the sum meet inside the product's.
+        # h's gradient from the sum meets the two from the product (h * h) inside
+        # the product's window: one MultiAdd of the three, as in Chainer.
         start = events.index(('backward', '_ * _'))
         end = events.index(('end', '_ * _'))
-        assert ('forward', '_ + _') in events[start:end]
+        assert events[end - 1] == ('forward', 'MultiAdd')
         np.testing.assert_allclose(x.grad, [10.0, 20.0] + (2 * np.exp([1.0, 2.0]) + 1)
                                    * np.exp([1.0, 2.0]))
 
@@ -932,3 +933,58 @@ def test_backward_checks_grad_outputs_before_blaming_a_function(gy, error):
         chainer.backward([y], [gy])
     assert 'MulConstant' not in str(info.value)
     assert x.grad is None
+
+
+class _SumOfInputs(FunctionNode):
+    """x0 + x1 + ...; input k gets (k + 1) times the output gradient."""
+
+    def forward(self, inputs):
+        return sum(inputs[1:], inputs[0]),
+
+    def backward(self, indexes, grad_outputs):
+        gy, = grad_outputs
+        return tuple([gy * (k + 1) for k in range(len(self.inputs))])
+
+
+class TestRepeatedInputSums:
+    """An input standing at several places of one node gets its gradients (and the one
+    it already holds) in one F.add where sums are nodes, as in Chainer 7.8.1."""
+
+    def test_three_places_sum_in_one_multi_add(self):
+        x = Variable(_f32(1., 2.))
+        y, = _SumOfInputs().apply((x, x, x))
+        F.sum(y).backward(enable_double_backprop=True)
+        assert x.grad_var.creator.label == 'MultiAdd'
+        np.testing.assert_array_equal(x.grad, [6., 6.])
+
+    def test_two_places_and_a_held_gradient(self):
+        x = Variable(_f32(1., 2.))
+        x.grad = _f32(10., 10.)
+        F.sum(x * x).backward(enable_double_backprop=True)
+        assert x.grad_var.creator.label == 'MultiAdd'
+        np.testing.assert_array_equal(x.grad, [12., 14.])
+
+    def test_two_places_alone_use_add(self):
+        x = Variable(_f32(1., 2.))
+        gx, = chainer.grad([F.sum(x * x)], [x], enable_double_backprop=True)
+        assert gx.creator.label == '_ + _'
+        gx, = chainer.grad([F.sum(x * x)], [x], grad_inputs=[Variable(_f32(1., 1.))],
+                           enable_double_backprop=True)
+        assert gx.creator.label == 'MultiAdd'
+        np.testing.assert_array_equal(gx.array, [3., 5.])
+
+    def test_other_inputs_between_the_places(self):
+        x, z = Variable(_f32(1.)), Variable(_f32(1.))
+        y, = _SumOfInputs().apply((x, z, x))
+        F.sum(y).backward(enable_double_backprop=True)
+        assert x.grad_var.creator.label == '_ + _'
+        np.testing.assert_array_equal(x.grad, [4.])
+        np.testing.assert_array_equal(z.grad, [2.])
+
+    def test_without_node_sums_the_values_are_the_same(self):
+        x = Variable(_f32(1., 2.))
+        x.grad = _f32(10., 10.)
+        y, = _SumOfInputs().apply((x, x, x))
+        F.sum(y).backward()
+        assert x.grad_var.creator is None
+        np.testing.assert_array_equal(x.grad, [16., 16.])

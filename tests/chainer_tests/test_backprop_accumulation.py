@@ -387,3 +387,22 @@ def test_lazy_grad_sum_without_double_backprop_gives_the_same_values():
         y.backward()
         grads.append(x.grad)
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_backward_accumulate_may_return_a_generator():
+    # Chainer zipped whatever iterable backward_accumulate returned with the targets.
+    class SumOf2(FunctionNode):
+        def forward(self, inputs):
+            return inputs[0] + inputs[1],
+
+        def backward_accumulate(self, target_input_indexes, grad_outputs, grad_inputs):
+            gy, = grad_outputs
+            return (gy * (i + 1) if g is None else g + gy * (i + 1)
+                    for i, g in zip(target_input_indexes, grad_inputs))
+
+    a = Variable(np.ones(2, np.float32))
+    b = Variable(np.ones(2, np.float32))
+    y, = SumOf2().apply((a, b))
+    F.sum(y).backward()
+    np.testing.assert_array_equal(a.grad, [1., 1.])
+    np.testing.assert_array_equal(b.grad, [2., 2.])

@@ -758,6 +758,16 @@ class TestDebugMode:
         assert 'NaN' in str(e.value) and 'backward' in str(e.value)
         assert 'NaNGrad' in str(e.value)
 
+    @pytest.mark.parametrize('dtype', [np.float16, np.complex64])
+    def test_nan_in_forward_of_any_inexact_dtype(self, dtype):
+        class MakeNaN(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0].astype(dtype) * np.nan,
+
+        with chainer.using_config('debug', True):
+            with pytest.raises(RuntimeError, match='NaN is detected on forward'):
+                MakeNaN().apply((_f32(1.),))
+
     def test_no_check_without_debug(self):
         class MakeNaN(FunctionNode):
             def forward(self, inputs):
@@ -821,3 +831,180 @@ def test_functions_reading_an_input_first_raise_type_error(call, bad):
     # first must not turn that into an AttributeError.
     with pytest.raises(TypeError):
         call(bad)
+
+
+class RetainsAll(FunctionNode):
+    """(None, 2 * x): retains both inputs (the second may be None) and both outputs."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        self.retain_outputs((0, 1))
+        return None, inputs[0] * 2
+
+
+class TestMissingArrays:
+    """Inputs and outputs that are None, as Chainer 7.8.1 treats them."""
+
+    def test_retained_missing_input_and_output_are_none(self):
+        x = Variable(_f32(1., 2.))
+        f = RetainsAll()
+        ys = f.apply((x, None))
+        rx, rnone = f.get_retained_inputs()
+        assert rx is x and rnone is None
+        ry0, ry1 = f.get_retained_outputs()
+        assert ry0 is None and ry1 is ys[1]
+        del ys
+        gc.collect()
+        ry0, ry1 = f.get_retained_outputs()
+        assert ry0 is None
+        np.testing.assert_array_equal(ry1.array, [2., 4.])
+
+    def test_retain_outputs_outside_forward(self):
+        f = Exp()
+        f.apply((Variable(_f32(0.)),))
+        g = Square()
+        g.apply((Variable(_f32(1.)),))
+        g.retain_outputs((0,))
+        with pytest.raises(ValueError, match='retain_outputs is not called in forward'):
+            g.get_retained_outputs()
+
+    def test_debug_mode_passes_a_none_input_to_forward(self):
+        class FirstOnly(FunctionNode):
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+        with chainer.using_config('debug', True):
+            y, = FirstOnly().apply((_f32(1.), None))
+        np.testing.assert_array_equal(y.array, [2.])
+
+
+class TestAppliedTwice:
+
+    def test_backward_through_the_earlier_outputs_raises(self):
+        f = Square()
+        a = Variable(_f32(1.))
+        b = Variable(_f32(2.))
+        y1, = f.apply((a,))
+        y2, = f.apply((b,))
+        with pytest.raises(RuntimeError, match='Square was applied again'):
+            F.sum(y1).backward()
+        with pytest.raises(RuntimeError, match='Square was applied again'):
+            F.sum(y1 + y2).backward()
+
+    def test_backward_through_the_last_outputs_works(self):
+        f = Square()
+        f.apply((Variable(_f32(1.)),))
+        b = Variable(_f32(2.))
+        y2, = f.apply((b,))
+        F.sum(y2).backward()
+        np.testing.assert_array_equal(b.grad, [4.])
+
+
+class TestWrongGradients:
+
+    def test_array_gradient_is_type_and_value_error(self):
+        # Chainer 7.8.1 raised ValueError in debug mode (an AttributeError without).
+        for debug in (False, True):
+            with chainer.using_config('debug', debug):
+                with pytest.raises(TypeError) as e:
+                    _backprop_through(lambda f, idx, gys: (gys[0].array,))
+            assert isinstance(e.value, ValueError)
+            assert 'Returning' in str(e.value)
+
+    @pytest.mark.parametrize('bad, error', [
+        (lambda g: F.expand_dims(g, 0), ValueError),
+        (lambda g: F.cast(g, np.float64), TypeError),
+    ])
+    def test_debug_mode_names_where_the_node_was_applied(self, bad, error):
+        def apply_here():
+            return _backprop_through(lambda f, idx, gys: (bad(gys[0]),))
+
+        with chainer.using_config('debug', True):
+            with pytest.raises(error) as e:
+                apply_here()
+        text = str(e.value)
+        assert 'Stacktrace of the function is below' in text and 'apply_here' in text
+        with pytest.raises(error) as e:
+            apply_here()
+        assert 'Stacktrace' not in str(e.value)
+
+
+class TestApplyArguments:
+
+    @pytest.mark.parametrize('inputs', [
+        Variable(_f32(1., 2.)), _f32(1., 2.), _f32(1.)])
+    def test_a_single_variable_or_array_is_refused(self, inputs):
+        # Chainer 7.8.1: TypeError for a Variable or one element, ValueError for more.
+        with pytest.raises(TypeError) as e:
+            Square().apply(inputs)
+        assert isinstance(e.value, ValueError)
+
+    def test_a_one_shot_iterator_links_its_inputs(self):
+        # Chainer read the iterator twice and recorded no inputs.
+        x = Variable(_f32(3.))
+        f = Square()
+        y, = f.apply(iter([x]))
+        assert len(f.inputs) == 1
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [6.])
+
+
+def test_output_data_after_unchain():
+    class TwoOut(FunctionNode):
+        def forward(self, inputs):
+            self.retain_outputs((1,))
+            return inputs[0] * 2, inputs[0] * 3
+
+    f = TwoOut()
+    y0, y1 = f.apply((Variable(_f32(1.)),))
+    f.unchain()
+    none, kept = f.output_data
+    assert none is None and kept is y1.array
+    assert f.inputs is None and f.outputs is None and y0.creator is None
+
+
+def test_gradient_of_wrong_shape_and_dtype():
+    # Chainer 7.8.1 reported the dtype (TypeError), but the shape first in debug mode.
+    def bad(f, idx, gys):
+        return F.cast(F.expand_dims(gys[0], 0), np.float64),
+
+    with pytest.raises(TypeError):
+        _backprop_through(bad)
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='Shape of data and grad mismatch'):
+            _backprop_through(bad)
+
+
+def test_debug_mode_wrong_dtype_meeting_a_held_gradient():
+    # Chainer 7.8.1's debug mode compared the dtype with the gradient already there
+    # (ValueError); alone, or without debug mode, it is the dtype TypeError.
+    def run(debug, held):
+        x = Variable(np.ones((2,), np.float32))
+        if held:
+            x.grad = np.ones((2,), np.float32)
+        f = Returning(lambda f, idx, gys: (F.cast(gys[0], np.float64),))
+        y, = f.apply((x,))
+        with chainer.using_config('debug', debug):
+            F.sum(y).backward()
+
+    with pytest.raises(ValueError, match='Dtype of data and grad mismatch'):
+        run(True, True)
+    for debug, held in [(True, False), (False, True), (False, False)]:
+        with pytest.raises(TypeError, match='Dtype of data and grad mismatch'):
+            run(debug, held)
+
+
+def test_debug_mode_checks_every_returned_gradient_is_a_variable():
+    # Chainer 7.8.1's debug mode looked at all of them, the non-targets' too.
+    def make(f, idx, gys):
+        return gys[0], gys[0].array
+
+    xs = [Variable(_f32(1.)), Variable(_f32(1.), requires_grad=False)]
+    y, = Returning(make).apply(xs)[:1]
+    F.sum(y).backward()  # the array is for an input that needs no gradient
+    np.testing.assert_array_equal(xs[0].grad, [1.])
+    xs[0].cleargrad()
+    y, = Returning(make).apply(xs)[:1]
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='must return Variables'):
+            F.sum(y).backward()
