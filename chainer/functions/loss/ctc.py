@@ -83,8 +83,10 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         check_index_range(t[in_label], n_unit, 'label t')
 
         log_y = log_softmax(xp.stack(xs), axis=2)[0]
-        self.log_y = log_y
         zero = log_y.dtype.type(_log_zero(dtype))
+        # a probability below exp(zero) (a -inf score included) counts as zero
+        log_y = xp.maximum(log_y, zero, out=log_y)
+        self.log_y = log_y
 
         # extended labels: blank, t1, blank, t2, ..., blank (padding beyond a
         # label's length reads as blank)

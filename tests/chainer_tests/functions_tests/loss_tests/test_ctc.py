@@ -193,3 +193,23 @@ def test_no_steps_is_an_index_error_too():
     with pytest.raises(ValueError) as info:
         ctc([], numpy.array([[1]], numpy.int32), 0)
     assert isinstance(info.value, IndexError)
+
+
+def test_zero_probability_counts_as_the_log_zero():
+    # a -inf score (or one below the log-zero) is a probability of zero: the
+    # label costs the finite log-zero, with Chainer's gradient (values observed
+    # under Chainer 7.8.1)
+    xs = [chainer.Variable(numpy.array([[0., 1., -numpy.inf]])) for _ in range(2)]
+    y = ctc(xs, numpy.array([[2]], numpy.int32), 0, reduce='no')
+    assert abs(y.array[0] - 1e10) < 1
+    y.grad = numpy.ones(1)
+    y.backward()
+    numpy.testing.assert_allclose(
+        xs[0].grad, [[-0.5143104473514288, 0.7310585786300049, -0.21674832262633212]],
+        rtol=1e-9)
+    numpy.testing.assert_allclose(
+        xs[1].grad, [[-0.5143101137987369, 0.7310585786300049, -0.21674832262633212]],
+        rtol=1e-9)
+    x32 = [numpy.array([[0., 1., 3e38]], numpy.float32), numpy.array([[0., 1., 2.]], numpy.float32)]
+    y = ctc(x32, numpy.array([[1]], numpy.int32), 0)
+    numpy.testing.assert_allclose(y.array, 1e10, rtol=1e-6)
