@@ -5,13 +5,16 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.functions.array.concat import concat
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.functions.math.logsumexp import logsumexp
+from chainer.functions.math.minmax import max as _max
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
+from chainer.utils.error import _IndexValueError
 
 
 def _get_item(x, slices):
@@ -20,7 +23,7 @@ def _get_item(x, slices):
 
 def _check_inputs(cost, xs, ys=None) -> None:
     if len(xs) == 0:
-        raise ValueError('xs must contain at least one array')
+        raise _IndexValueError('xs must contain at least one array')
     if ys is not None and len(ys) != len(xs):
         raise ValueError(f'xs and ys must have the same length, got {len(xs)} and {len(ys)}')
     if cost.ndim != 2 or cost.shape[0] != cost.shape[1]:
@@ -34,7 +37,8 @@ def _check_inputs(cost, xs, ys=None) -> None:
             # InvalidType as Chainer's type checks mostly raised; ValueError as before
             raise type_check._InvalidValue(f'xs[{i}].shape == (batch, {n_label})',
                                            f'{x.shape}')
-        if x.dtype != cost.dtype:
+        if x.dtype != cost.dtype and len(xs) > 1:
+            # one step uses no transition: Chainer mixed the dtypes there
             raise type_check.InvalidType(f'xs[{i}].dtype == cost.dtype',
                                          f'{x.dtype} != {cost.dtype}')
         if prev is not None and x.shape[0] > prev:
@@ -160,5 +164,20 @@ def argmax_crf1d(cost, xs):
         inds = prev
         path[t - 1] = inds[:lengths[t - 1]]
     path = [p.astype(numpy.int32) for p in path]
-    score = _path_score(cost, xs, path, xp, n_batch)
-    return score, path
+    return _viterbi_score(cost, xs), path
+
+
+def _viterbi_score(cost, xs):
+    """The best path's score per sequence, as maxima over the transitions: every
+    tied maximum receives the gradient, as in Chainer."""
+    n_label = cost.shape[0]
+    alpha = xs[0]
+    done = []
+    for x in xs[1:]:
+        batch = x.shape[0]
+        if alpha.shape[0] > batch:
+            done.append(_get_item(alpha, slice(batch, None)))
+            alpha = _get_item(alpha, slice(None, batch))
+        alpha = _max(reshape(alpha, (batch, n_label, 1)) + cost, axis=1) + x
+    scores = [_max(alpha, axis=1)] + [_max(a, axis=1) for a in done[::-1]]
+    return scores[0] if len(scores) == 1 else concat(scores, axis=0)

@@ -11,6 +11,7 @@ from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import check_index_range
 from chainer.utils.array import log_softmax
@@ -21,6 +22,12 @@ def _logsumexp3(xp, a, b, c):
     safe = xp.where(xp.isfinite(m), m, 0)
     with numpy.errstate(divide='ignore'):
         return xp.log(xp.exp(a - safe) + xp.exp(b - safe) + xp.exp(c - safe)) + safe
+
+
+def _log_zero(dtype) -> float:
+    """The finite stand-in for log(0) of unreachable alignment states: an
+    impossible label sequence costs about ``-_log_zero`` (as Chainer's CTC)."""
+    return -1e4 if numpy.dtype(dtype) == numpy.float16 else -1e10
 
 
 def _to_cpu(a):
@@ -40,12 +47,12 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         type_check._argname(in_types[:4], ('input_length', 'label_length', 't', 'x'))
         input_length_type, label_length_type, t_type, x_type = in_types[:4]
         type_check.expect(
-            input_length_type.dtype.kind == 'i',
+            input_length_type.dtype == numpy.int32,
             input_length_type.ndim == 1,
-            label_length_type.dtype.kind == 'i',
+            label_length_type.dtype == numpy.int32,
             label_length_type.ndim == 1,
             t_type.ndim == 2,
-            t_type.dtype.kind == 'i',
+            t_type.dtype == numpy.int32,
             x_type.dtype.kind == 'f',
             x_type.ndim == 2,
             x_type.shape[0] == t_type.shape[0],
@@ -72,79 +79,78 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
             raise ValueError('input_length must be in [0, len(x)]')
         if (lab_len > t.shape[1]).any() or (lab_len < 0).any():
             raise ValueError('label_length must be in [0, t.shape[1]]')
-        check_index_range(t, n_unit, 'label t')
+        in_label = xp.arange(t.shape[1])[None, :] < xp.asarray(lab_len)[:, None]
+        check_index_range(t[in_label], n_unit, 'label t')
 
         log_y = log_softmax(xp.stack(xs), axis=2)[0]
+        zero = log_y.dtype.type(_log_zero(dtype))
+        # a probability below exp(zero) (a -inf score included) counts as zero
+        log_y = xp.maximum(log_y, zero, out=log_y)
         self.log_y = log_y
 
-        # extended labels: blank, t1, blank, t2, ..., blank
+        # extended labels: blank, t1, blank, t2, ..., blank (padding beyond a
+        # label's length reads as blank)
         n_ext = 2 * t.shape[1] + 1
         ext = xp.full((n_batch, n_ext), blank, numpy.int64)
-        ext[:, 1::2] = t
+        ext[:, 1::2] = xp.where(in_label, t, blank)
         ext_len = xp.asarray(2 * lab_len + 1)
         valid = xp.arange(n_ext)[None, :] < ext_len[:, None]
         # skipping over a blank is allowed where the label differs from the one two back
         skip = xp.zeros((n_batch, n_ext), bool)
         skip[:, 3::2] = t[:, 1:] != t[:, :-1]
-        skip[:, 1] = True
+        skip[:, 1:2] = True
         skip &= valid
-        self.ext, self.valid, self.skip = ext, valid, skip
-        neg_inf = log_y.dtype.type(-numpy.inf)
+        self.ext = ext
         rows = xp.arange(n_batch)[:, None]
 
         def emit(ti):
-            return xp.where(valid, log_y[ti][rows, ext], neg_inf)
+            return log_y[ti][rows, ext]
 
         def shift(a, k):
-            out = xp.full_like(a, neg_inf)
+            out = xp.full_like(a, zero)
             out[:, k:] = a[:, :n_ext - k]
             return out
 
-        in_len_x = xp.asarray(in_len)
-        alphas = xp.full((n_time, n_batch, n_ext), neg_inf, log_y.dtype)
-        alpha = xp.full((n_batch, n_ext), neg_inf, log_y.dtype)
-        if n_time:
-            alpha[:, :2] = emit(0)[:, :2]
-            alpha = xp.where(valid, alpha, neg_inf)
-            alphas[0] = alpha
-        for ti in range(1, n_time):
-            s2 = xp.where(skip, shift(alpha, 2), neg_inf)
-            alpha = _logsumexp3(xp, alpha, shift(alpha, 1), s2) + emit(ti)
+        def back(a, k):
+            out = xp.full_like(a, zero)
+            out[:, :n_ext - k] = a[:, k:]
+            return out
+
+        # alphas[t]: log probability of the prefixes ending in each state at t
+        # (emission at t included), from a virtual start before step 0
+        alphas = xp.empty((n_time, n_batch, n_ext), log_y.dtype)
+        alpha = xp.full((n_batch, n_ext), zero, log_y.dtype)
+        alpha[:, 0] = 0
+        for ti in range(n_time):
+            alpha = _logsumexp3(xp, alpha, shift(alpha, 1), xp.where(skip, shift(alpha, 2), zero))
+            alpha = xp.where(valid, alpha, zero) + emit(ti)
             alphas[ti] = alpha
 
-        # beta includes the emission at its own step, like alpha
-        betas = xp.full((n_time, n_batch, n_ext), neg_inf, log_y.dtype)
-        last = xp.zeros((n_batch, n_ext), bool)
-        last[rows[:, 0], ext_len - 1] = True
-        last[rows[:, 0], xp.maximum(ext_len - 2, 0)] = True
-        beta = xp.full((n_batch, n_ext), neg_inf, log_y.dtype)
+        # betas[t]: log probability of the suffixes after t from each state (emission
+        # at t excluded), to a virtual end after each sequence's last step
+        in_len_x = xp.asarray(in_len)
+        end = xp.full((n_batch, n_ext), zero, log_y.dtype)
+        end[rows[:, 0], ext_len - 1] = 0
         skip_next = xp.zeros((n_batch, n_ext), bool)
         skip_next[:, :n_ext - 2] = skip[:, 2:]
+        betas = xp.full((n_time, n_batch, n_ext), zero, log_y.dtype)
+        nxt = end
         for ti in range(n_time - 1, -1, -1):
-            e = emit(ti)
-            init = xp.where(last, e, neg_inf)
-
-            def back(a, k):
-                out = xp.full_like(a, neg_inf)
-                out[:, :n_ext - k] = a[:, k:]
-                return out
-
-            new = _logsumexp3(xp, beta, back(beta, 1),
-                              xp.where(skip_next, back(beta, 2), neg_inf)) + e
-            is_last = (in_len_x - 1 == ti)[:, None]
-            beta = xp.where(is_last, init, xp.where((ti < in_len_x - 1)[:, None], new, neg_inf))
+            nxt = xp.where((in_len_x - 1 == ti)[:, None], end, nxt)
+            beta = _logsumexp3(xp, nxt, back(nxt, 1), xp.where(skip_next, back(nxt, 2), zero))
+            beta = xp.where(valid & (ti < in_len_x)[:, None], beta, zero)
             betas[ti] = beta
+            nxt = beta + emit(ti)
 
-        # log p(t | x) from alpha at each sequence's last step
-        end_alpha = alphas[xp.maximum(in_len_x - 1, 0), xp.arange(n_batch)]
-        end_alpha = xp.where(last, end_alpha, neg_inf)
-        m = end_alpha.max(axis=1)
-        safe = xp.where(xp.isfinite(m), m, 0)
-        with numpy.errstate(divide='ignore'):
-            log_p = xp.log(xp.exp(end_alpha - safe[:, None]).sum(axis=1)) + safe
-        log_p = xp.where(in_len_x > 0, log_p, xp.where(ext_len == 1, 0, neg_inf))
+        self.occupancy = alphas + betas
+        if n_time:
+            m = self.occupancy[0].max(axis=1)
+            log_p = xp.log(xp.exp(self.occupancy[0] - m[:, None]).sum(axis=1)) + m
+        else:
+            log_p = xp.zeros(n_batch, log_y.dtype)
+        log_p = xp.where(in_len_x > 0, log_p, xp.where(ext_len == 1, 0, zero))
         self.log_p = log_p
-        self.alphas, self.betas = alphas, betas
+        self.valid = valid
         loss = -log_p
         if self.reduce == 'mean':
             loss = loss.sum() / loss.dtype.type(max(n_batch, 1))
@@ -155,12 +161,9 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         xp = backend.get_array_module(self.log_y)
         log_y = self.log_y
         n_time, n_batch, n_unit = log_y.shape
-        rows = xp.arange(n_batch)[:, None]
-        with numpy.errstate(invalid='ignore'):
-            post = self.alphas + self.betas - log_y[:, rows, self.ext] - \
-                self.log_p[None, :, None]
-            post = xp.exp(post)
-        post = xp.where(xp.isnan(post), 0, post)
+        with numpy.errstate(invalid='ignore', over='ignore'):
+            post = xp.exp(self.occupancy - self.log_p[None, :, None])
+        post = xp.where(xp.isnan(post) | ~self.valid, 0, post)
         onehot = (self.ext[:, :, None] == xp.arange(n_unit)).astype(post.dtype)
         # occupation of each unit: the posteriors of the extended positions carrying it
         occ = xp.einsum('tbs,bsv->tbv', post, onehot)
@@ -213,7 +216,7 @@ def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
     if not isinstance(x, collections.abc.Sequence):
         raise TypeError('x must be a list of Variables')
     if len(x) == 0:
-        raise ValueError('x must contain at least one step')
+        raise _IndexValueError('x must contain at least one step')
     if not isinstance(blank_symbol, int):
         raise TypeError('blank_symbol must be non-negative integer.')
     if x[0].ndim != 2:

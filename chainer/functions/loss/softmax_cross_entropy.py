@@ -20,6 +20,14 @@ from chainer.utils.array import check_index_range
 _min_reduce = numpy.minimum.reduce
 
 
+def _check_class_weight_length(class_weight, n_class: int) -> None:
+    # Chainer failed to broadcast (ValueError), or its double-backprop path's
+    # type check refused (InvalidType)
+    if class_weight is not None and len(class_weight) != n_class:
+        raise type_check._InvalidValue(
+            'len(class_weight) == x.shape[1]', f'{len(class_weight)} != {n_class}')
+
+
 def _check_class_weight_option(class_weight) -> None:
     if class_weight is None:
         return
@@ -133,9 +141,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     def forward(self, inputs):
         x, t = inputs
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
-        if self.class_weight is not None and len(self.class_weight) != x.shape[1]:
-            raise ValueError(f'class_weight has {len(self.class_weight)} entries, but x has '
-                             f'{x.shape[1]} classes')
+        _check_class_weight_length(self.class_weight, x.shape[1])
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
@@ -341,6 +347,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
             't.dtype.kind == i, t.ndim == x.ndim - 1, t.shape == x.shape[:1] + x.shape[2:]',
             f't.dtype={t.dtype}, t.shape={t.shape}, x.shape={x.shape}')
     _check_input_values(x.array, t, ignore_label)
+    _check_class_weight_length(class_weight, x.shape[1])
     # ignored labels become -1, whose one-hot row is all zeros
     weight = _one_hot(xp, xp.where(t != ignore_label, t, -1), x.shape[1], x.ndim, x.dtype)
     if class_weight is not None:

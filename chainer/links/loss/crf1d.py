@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import initializers
 from chainer import link
 from chainer import variable
+from chainer.functions.array.concat import concat
 from chainer.functions.array.permutate import permutate_unchecked
 from chainer.functions.array.transpose_sequence import transpose_sequence
 from chainer.functions.loss.crf1d import argmax_crf1d, crf1d
@@ -51,8 +52,9 @@ class CRF1d(link.Link):
                 ``transpose=True``: a list of B arrays ``(T_b, n_label)``, one
                 per sequence, in any order.
             ys: The labels, laid out like ``xs`` (int32 arrays without the last axis).
-            reduce: ``'mean'`` or ``'no'`` (one loss per sequence, in the order
-                of the sequences given).
+            reduce: ``'mean'`` (over the non-empty sequences) or ``'no'`` (one
+                loss per sequence, in the order of the sequences given; 0 for an
+                empty one).
             transpose: Whether ``xs`` and ``ys`` are batch-major (see above).
         """
         if not transpose:
@@ -67,6 +69,11 @@ class CRF1d(link.Link):
         trans_y = transpose_sequence(ys)
         loss = crf1d(self.cost, trans_x, trans_y, reduce)
         if reduce == 'no':
+            empty = len(indices) - loss.shape[0]
+            if empty:
+                # empty sequences, sorted last, cost nothing
+                xp = backend.get_array_module(loss.array)
+                loss = concat((loss, xp.zeros(empty, loss.dtype)), axis=0)
             loss = permutate_unchecked(loss, _like(loss, indices), inv=True)
         return loss
 

@@ -16,6 +16,7 @@ from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util as _loss_util
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 
 
 class TreeParser:
@@ -155,7 +156,7 @@ class BinaryHierarchicalSoftmaxFunction(function_node.FunctionNode):
 
     def _tables_for(self, t: Any, xp: Any, dtype: Any) -> tuple:
         if t.size and (int(t.min()) < 0 or int(t.max()) >= self.n_vocab):
-            raise ValueError(
+            raise _IndexValueError(
                 f'every t must be a word id of the tree, in [0, {self.n_vocab})')
         paths = xp.asarray(self._padded_paths)[t]
         codes = xp.asarray(self._padded_codes)[t].astype(dtype, copy=False)

@@ -138,3 +138,43 @@ def test_bad_inputs():
     with pytest.raises(ValueError):
         argmax_crf1d(cost, [])
     assert isinstance(crf1d(cost, xs, ys), chainer.Variable)
+
+
+def test_argmax_crf1d_score_gradient_reaches_every_tied_maximum():
+    cost = chainer.Variable(numpy.zeros((2, 2)))
+    xs = [chainer.Variable(numpy.array([[1., 1.], [0., 2.]])),
+          chainer.Variable(numpy.array([[0., 0.]]))]
+    score, path = argmax_crf1d(cost, xs)
+    numpy.testing.assert_array_equal(score.array, [1., 2.])
+    assert [p.tolist() for p in path] == [[0, 1], [0]]
+    chainer.functions.sum(score * numpy.array([1., 0.5])).backward()
+    numpy.testing.assert_array_equal(cost.grad, [[1., 1.], [1., 1.]])
+    numpy.testing.assert_array_equal(xs[0].grad, [[2., 2.], [0., 0.5]])
+    numpy.testing.assert_array_equal(xs[1].grad, [[1., 1.]])
+
+
+def test_argmax_crf1d_score_gradient_without_ties():
+    rng = numpy.random.RandomState(5)
+    cost = rng.uniform(-1, 1, (_K, _K))
+    xs = [rng.uniform(-1, 1, (n, _K)) for n in _batch_sizes(_LENGTHS)]
+    gradient_check.check_backward(
+        lambda c, *x: argmax_crf1d(c, list(x))[0], (cost,) + tuple(xs), rng.uniform(-1, 1, 3))
+
+
+def test_one_step_mixes_dtypes():
+    # a single step uses no transition score, so Chainer mixed the dtypes there
+    cost = numpy.zeros((2, 2), numpy.float32)
+    x = numpy.array([[0., 1.], [2., 0.]])
+    y = numpy.array([1, 0], numpy.int32)
+    loss = crf1d(cost, [x], [y], reduce='no')
+    assert loss.dtype == numpy.float64
+    numpy.testing.assert_allclose(loss.array, numpy.log1p(numpy.exp(-numpy.array([1., 2.]))))
+    assert argmax_crf1d(cost, [x])[0].dtype == numpy.float64
+
+
+def test_no_steps_is_an_index_error_too():
+    cost = numpy.zeros((2, 2), numpy.float32)
+    for call in (lambda: crf1d(cost, [], []), lambda: argmax_crf1d(cost, [])):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert isinstance(info.value, IndexError)

@@ -124,3 +124,92 @@ def test_blank_symbol_out_of_range_is_also_an_assertion_error():
     with pytest.raises(ValueError) as info:
         ctc(xs, t, 5)
     assert isinstance(info.value, AssertionError)
+
+
+def _softmax(x):
+    e = numpy.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize('dtype, zero', [
+    (numpy.float16, 1e4), (numpy.float32, 1e10), (numpy.float64, 1e10)])
+def test_impossible_alignment_costs_a_finite_log_zero(dtype, zero):
+    # two labels cannot be emitted in one step: the state that would end the
+    # sequence is reached only through the stand-in for log(0), as in Chainer
+    x = numpy.array([[0., 1., 2.], [1., 0., -1.]])
+    t = numpy.array([[1, 2], [1, 1]], numpy.int32)
+    y = ctc([x.astype(dtype)], t, 0, reduce='no')
+    assert y.dtype == dtype
+    expected = zero - numpy.log(3) - numpy.log1p(_softmax(x)[:, 0])
+    numpy.testing.assert_allclose(y.array.astype(numpy.float64), expected,
+                                  rtol=1e-3 if dtype == numpy.float16 else 1e-7)
+
+
+def test_impossible_alignment_gradient():
+    # softmax minus the occupancy of the states nearest to a full alignment
+    # (values observed under Chainer 7.8.1)
+    x = chainer.Variable(numpy.array([[0., 1., 2.], [1., 0., -1.]]))
+    y = ctc([x], numpy.array([[1, 2], [1, 1]], numpy.int32), 0, reduce='no')
+    chainer.functions.sum(y * numpy.array([1., 0.5])).backward()
+    numpy.testing.assert_allclose(x.grad, [
+        [-0.07515836498178063, 0.02021342663406542, 0.05494579031026992],
+        [-0.03290887600635789, -0.01210649891479917, 0.04501528658519022]], rtol=1e-12)
+    assert numpy.isfinite(x.grad).all()
+
+
+def test_labels_beyond_label_length_are_padding():
+    rng = numpy.random.RandomState(2)
+    xs = [rng.uniform(-1, 1, (2, 3)) for _ in range(3)]
+    lab_len = numpy.array([1, 0], numpy.int32)
+    padded = ctc(xs, numpy.array([[1, -1], [-1, 7]], numpy.int32), 0,
+                 label_length=lab_len, reduce='no')
+    plain = ctc(xs, numpy.array([[1, 0], [0, 0]], numpy.int32), 0,
+                label_length=lab_len, reduce='no')
+    numpy.testing.assert_array_equal(padded.array, plain.array)
+    numpy.testing.assert_allclose(plain.array, _brute_loss(xs, numpy.array([[1, 0], [0, 0]]),
+                                                           [3, 3], lab_len, 0))
+
+
+def test_empty_label_sequences():
+    rng = numpy.random.RandomState(3)
+    xs = [rng.uniform(-1, 1, (2, 3)) for _ in range(3)]
+    y = ctc(xs, numpy.zeros((2, 0), numpy.int32), 1, reduce='no')
+    expected = -sum(numpy.log(_softmax(x)[:, 1]) for x in xs)
+    numpy.testing.assert_allclose(y.array, expected)
+
+
+def test_integer_arguments_are_int32():
+    xs = [numpy.zeros((1, 3), numpy.float32)] * 2
+    t = numpy.array([[1]], numpy.int32)
+    with pytest.raises(type_check.InvalidType):
+        ctc(xs, t.astype(numpy.int64), 0)
+    with pytest.raises(type_check.InvalidType):
+        ctc(xs, t, 0, input_length=numpy.array([2], numpy.int64))
+    with pytest.raises(type_check.InvalidType):
+        ctc(xs, t, 0, label_length=numpy.array([1], numpy.int64))
+
+
+def test_no_steps_is_an_index_error_too():
+    with pytest.raises(ValueError) as info:
+        ctc([], numpy.array([[1]], numpy.int32), 0)
+    assert isinstance(info.value, IndexError)
+
+
+def test_zero_probability_counts_as_the_log_zero():
+    # a -inf score (or one below the log-zero) is a probability of zero: the
+    # label costs the finite log-zero, with Chainer's gradient (values observed
+    # under Chainer 7.8.1)
+    xs = [chainer.Variable(numpy.array([[0., 1., -numpy.inf]])) for _ in range(2)]
+    y = ctc(xs, numpy.array([[2]], numpy.int32), 0, reduce='no')
+    assert abs(y.array[0] - 1e10) < 1
+    y.grad = numpy.ones(1)
+    y.backward()
+    numpy.testing.assert_allclose(
+        xs[0].grad, [[-0.5143104473514288, 0.7310585786300049, -0.21674832262633212]],
+        rtol=1e-9)
+    numpy.testing.assert_allclose(
+        xs[1].grad, [[-0.5143101137987369, 0.7310585786300049, -0.21674832262633212]],
+        rtol=1e-9)
+    x32 = [numpy.array([[0., 1., 3e38]], numpy.float32), numpy.array([[0., 1., 2.]], numpy.float32)]
+    y = ctc(x32, numpy.array([[1]], numpy.int32), 0)
+    numpy.testing.assert_allclose(y.array, 1e10, rtol=1e-6)

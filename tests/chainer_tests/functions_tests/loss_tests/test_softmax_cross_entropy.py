@@ -385,5 +385,9 @@ def test_class_weight_of_another_length_raises():
     x = numpy.zeros((2, 3), numpy.float32)
     t = numpy.array([0, 2], numpy.int32)
     for n in (2, 4):
-        with pytest.raises(ValueError):
-            softmax_cross_entropy(x, t, class_weight=numpy.ones(n, numpy.float32))
+        for edb in (False, True):
+            with pytest.raises(ValueError) as info:
+                softmax_cross_entropy(x, t, class_weight=numpy.ones(n, numpy.float32),
+                                      enable_double_backprop=edb)
+            # Chainer's double-backprop path raised InvalidType
+            assert isinstance(info.value, chainer.utils.type_check.InvalidType)

@@ -72,6 +72,19 @@ class TestCRF1dLink:
         loss = self.link(self.seqs, self.labels, reduce='no', transpose=True)
         numpy.testing.assert_allclose(loss.array, self._expected(), rtol=1e-4)
 
+    def test_forward_transpose_empty_sequences(self):
+        seqs = self.seqs[:1] + [numpy.zeros((0, 3), 'f')] + self.seqs[1:]
+        labels = self.labels[:1] + [numpy.zeros(0, 'i')] + self.labels[1:]
+        expected = self._expected()
+        loss = self.link(seqs, labels, reduce='no', transpose=True)
+        numpy.testing.assert_allclose(
+            loss.array, [expected[0], 0., expected[1], expected[2]], rtol=1e-4)
+        # the mean is over the non-empty sequences, as in Chainer
+        loss = self.link(seqs, labels, transpose=True)
+        numpy.testing.assert_allclose(loss.array, expected.mean(), rtol=1e-4)
+        loss.backward()
+        assert self.link.cost.grad is not None
+
     def test_argmax(self):
         cost = self.link.cost.array.astype(numpy.float64)
         expected = [_best(cost, x) for x in self.seqs]
