@@ -83,7 +83,7 @@ def fixed_batch_renormalization(x, gamma, beta, mean, var,
     :func:`~chainer.functions.fixed_batch_normalization` (used for inference).
     Deprecated, as in Chainer."""
     warnings.warn('fixed_batch_renormalization is deprecated; use '
-                  'fixed_batch_normalization', DeprecationWarning, stacklevel=2)
+                  'fixed_batch_normalization', DeprecationWarning)
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
 

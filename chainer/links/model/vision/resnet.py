@@ -116,7 +116,7 @@ class BuildingBlock(link.Chain):
                  **kwargs: Any) -> None:
         if 'n_layer' in kwargs:
             warnings.warn('BuildingBlock: n_layer is deprecated; use n_layers',
-                          DeprecationWarning, stacklevel=2)
+                          DeprecationWarning)
             n_layers = kwargs.pop('n_layer')
         argument.assert_kwargs_empty(kwargs)
         super().__init__()
