@@ -53,3 +53,36 @@ def test_overriding_a_transfer_method_warns_from_the_library():
         return Moved
     w = _one_warning(define, DeprecationWarning)
     assert os.path.abspath(w.filename).startswith(_PACKAGE), w.filename
+
+
+def test_ordinary_training_issues_no_deprecation_warning(tmp_path):
+    # As with Chainer: code that uses no deprecated API runs under
+    # ``-W error::DeprecationWarning`` (and FutureWarning).
+    from chainer import training
+    from chainer.training import extensions
+    x = numpy.random.RandomState(0).rand(12, 3).astype(numpy.float32)
+    t = (numpy.arange(12) % 2).astype(numpy.int32)
+    with warnings.catch_warnings():
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.simplefilter('error', category)
+        model = chainer.links.Classifier(chainer.Sequential(
+            chainer.links.Linear(None, 4), chainer.links.BatchNormalization(4), F.relu,
+            chainer.links.Linear(4, 2)))
+        opt = chainer.optimizers.Adam().setup(model)
+        opt.add_hook(chainer.optimizer_hooks.WeightDecay(1e-4))
+        ds = chainer.datasets.TupleDataset(x, t)
+        it = chainer.iterators.SerialIterator(ds, 4)
+        updater = training.updaters.StandardUpdater(it, opt, device='@numpy')
+        trainer = training.Trainer(updater, (2, 'epoch'), out=str(tmp_path))
+        test_it = chainer.iterators.SerialIterator(ds, 4, repeat=False, shuffle=False)
+        trainer.extend(extensions.Evaluator(test_it, model))
+        trainer.extend(extensions.LogReport())
+        trainer.extend(extensions.snapshot(), trigger=(1, 'epoch'))
+        trainer.extend(extensions.observe_value('alpha', lambda tr: opt.alpha))
+        trainer.run()
+        chainer.serializers.save_npz(str(tmp_path / 'model.npz'), model)
+        chainer.serializers.load_npz(str(tmp_path / 'model.npz'), model)
+        with chainer.using_config('train', False), chainer.no_backprop_mode():
+            model.predictor(x)
+        v = chainer.Variable(x)
+        chainer.grad([F.sum(F.tanh(v) ** 2)], [v], enable_double_backprop=True)
