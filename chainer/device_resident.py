@@ -48,7 +48,7 @@ class DeviceResident:
     def _device_id(self) -> int | None:
         """The CUDA device id for a GPU resident, else None (deprecated; use ``device``)."""
         warnings.warn(
-            '_device_id is left only for backward compatibility; use the device '
+            'Link._device_id is left only for backward compatibility; use the device '
             'attribute instead', DeprecationWarning)
         device = self._device
         if isinstance(device, cuda.GpuDevice):

@@ -86,3 +86,25 @@ def test_ordinary_training_issues_no_deprecation_warning(tmp_path):
             model.predictor(x)
         v = chainer.Variable(x)
         chainer.grad([F.sum(F.tanh(v) ** 2)], [v], enable_double_backprop=True)
+
+
+@pytest.mark.parametrize('call,category,start', [
+    (lambda: chainer.datasets.get_cross_validation_datasets(list(range(4)), n_fold=2),
+     DeprecationWarning, 'Argument `n_fold` is deprecated'),
+    (lambda: resnet.BuildingBlock(n_layer=1, in_channels=2, mid_channels=2, out_channels=2,
+                                  stride=1),
+     DeprecationWarning, 'Argument `n_layer` is deprecated'),
+    (lambda: chainer.links.Linear(2, 3)._device_id, DeprecationWarning,
+     'Link._device_id is left only for backward compatibility'),
+    (lambda: chainer.distributions.Cauchy(_x, _x + 1).mean, RuntimeWarning,
+     'Mean of the cauchy distribution is undefined'),
+    (lambda: chainer.distributions.Cauchy(_x, _x + 1).variance, RuntimeWarning,
+     'Variance of the cauchy distribution is undefined'),
+])
+def test_message_starts_as_chainers(call, category, start):
+    # Scripts written for Chainer filter these by message (filterwarnings matches the
+    # start of the message).
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        warnings.filterwarnings('ignore', message=start, category=category)
+        call()

@@ -17,7 +17,7 @@ from chainer.utils import argument
 
 
 def _warn_old_model() -> None:
-    warnings.warn('Found moving statistics of an old DecorrelatedBatchNormalization, whose '
+    warnings.warn('Found moving statistics of old DecorrelatedBatchNormalization, whose '
                   'algorithm differed from the paper: one statistic is repeated for every '
                   'group.')
 
