@@ -627,8 +627,12 @@ def _retain_outside(walk: _Walk, seed_nodes: list, targets: list,
 
 def backward(outputs, grad_outputs=None, **kwargs) -> None:
     """Runs backprop from several outputs at once (``chainer.backward``)."""
-    enable_double_backprop = kwargs.pop('enable_double_backprop', False)
-    argument.assert_kwargs_empty(kwargs)
+    enable_double_backprop, = argument.parse_kwargs(
+        kwargs, ('enable_double_backprop', False),
+        retain_grad='chainer.backward does not take retain_grad (use '
+                    'Variable.backward(retain_grad=True) to keep intermediate gradients)',
+        loss_scale='chainer.backward does not take loss_scale (use '
+                   'Variable.backward(loss_scale=...))')
     if not isinstance(outputs, (tuple, list)):
         raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
     for v in outputs:

@@ -42,14 +42,14 @@ class DeviceResident:
                 warnings.warn(
                     f'{cls.__qualname__} overrides DeviceResident.{name}, which is '
                     'deprecated; override device_resident_accept to move additional '
-                    'arrays instead', DeprecationWarning, stacklevel=2)
+                    'arrays instead', DeprecationWarning)
 
     @property
     def _device_id(self) -> int | None:
         """The CUDA device id for a GPU resident, else None (deprecated; use ``device``)."""
         warnings.warn(
-            '_device_id is left only for backward compatibility; use the device '
-            'attribute instead', DeprecationWarning, stacklevel=2)
+            'Link._device_id is left only for backward compatibility; use the device '
+            'attribute instead', DeprecationWarning)
         device = self._device
         if isinstance(device, cuda.GpuDevice):
             return device.device.id

@@ -28,7 +28,7 @@ def assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
                     verbose: bool = True) -> None:
     """Deprecated, as in Chainer: :func:`chainer.testing.assert_allclose`."""
     warnings.warn('chainer.gradient_check.assert_allclose is deprecated; use '
-                  'chainer.testing.assert_allclose', DeprecationWarning, stacklevel=2)
+                  'chainer.testing.assert_allclose', DeprecationWarning)
     # chainer.testing imports this module: look it up at call time.
     from chainer.testing.array import assert_allclose as testing_assert_allclose
     testing_assert_allclose(x, y, atol, rtol, verbose)

@@ -99,7 +99,11 @@ class VariableNode:
                  'dtype', 'shape', '_old_style_grad_generator', '__weakref__')
 
     def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
-        argument.assert_kwargs_empty(kwargs)
+        if kwargs:
+            argument.check_unexpected_kwargs(
+                kwargs, grad='unexpected keyword argument "grad": pass the gradient '
+                             'to the Variable instead')
+            argument.assert_kwargs_empty(kwargs)
         arr = variable._data
         self._init(variable, name, None, 0, None if arr is None else arr.dtype,
                    None if arr is None else arr.shape)

@@ -341,7 +341,7 @@ def get_device(*args: Any) -> Any:
     """Deprecated: use :func:`get_device_from_id` or :func:`get_device_from_array`."""
     warnings.warn(
         'get_device is deprecated. Please use get_device_from_id or '
-        'get_device_from_array instead.', DeprecationWarning, stacklevel=2)
+        'get_device_from_array instead.', DeprecationWarning)
     return _get_cuda_device(*args)
 
 
@@ -381,7 +381,7 @@ def to_gpu(array: Any, device: Any = None, stream: Any = None) -> Any:
     if stream is not None:
         warnings.warn(
             'The stream option is deprecated in chainer.backends.cuda.to_gpu. '
-            'Please remove it.', DeprecationWarning, stacklevel=2)
+            'Please remove it.', DeprecationWarning)
     check_cuda_available()
     device = _get_device_or_current(device)
     return _backend._convert_arrays(array, lambda arr: _array_to_gpu(arr, device, stream))

@@ -35,7 +35,8 @@ class Cauchy(_u._LocationScale):
     """
 
     def _undefined(self, what: str):
-        warnings.warn(f'the Cauchy distribution has no {what}', RuntimeWarning)
+        warnings.warn(f'{what.capitalize()} of the cauchy distribution is undefined; NaN is '
+                      'returned.', RuntimeWarning)
         xp = self.loc.xp
         return chainer.Variable(xp.full(self.loc.shape, numpy.nan, self.loc.dtype))
 

@@ -125,7 +125,7 @@ def unary_math_function_unittest(func: Any, func_expected: Callable | None = Non
         else:
             make_data = _make_data_default
     if is_linear is not None:
-        warnings.warn('is_linear option is deprecated', DeprecationWarning, stacklevel=2)
+        warnings.warn('is_linear option is deprecated', DeprecationWarning)
 
     def decorator(klass):
         if not (isinstance(klass, type) and issubclass(klass, unittest.TestCase)):

@@ -48,6 +48,13 @@ class Extension:
     def serialize(self, serializer: Any) -> None:
         """Saves or loads the state of the extension (nothing by default)."""
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for missing attributes: Chainer's removed flag says so.
+        if name == 'invoke_before_training':
+            raise AttributeError('invoke_before_training was removed in Chainer v2: '
+                                 'define Extension.initialize instead')
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
 
 def make_extension(trigger: Any = None, default_name: str | None = None,
                    priority: int | None = None, finalizer: Callable | None = None,

@@ -43,7 +43,7 @@ class _EnableFinal(type):
                     message = f'cannot override final method {base.__name__}.{key} in {name}'
                     if isinstance(action, type) and issubclass(action, Warning):
                         # A warning category only warns (Chainer's deprecations).
-                        warnings.warn(message, action, stacklevel=2)
+                        warnings.warn(message, action)
                     else:
                         raise action(message)
 

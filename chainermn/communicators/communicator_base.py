@@ -168,5 +168,5 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
     def allreduce_grad(self, model: Any, zero_fill: bool = False) -> None:
         """Old name of :meth:`multi_node_mean_grad`."""
         warnings.warn('allreduce_grad() is deprecated; use multi_node_mean_grad()',
-                      DeprecationWarning, stacklevel=2)
+                      DeprecationWarning)
         self.multi_node_mean_grad(model, zero_fill)

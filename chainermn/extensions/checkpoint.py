@@ -133,6 +133,5 @@ def create_multi_node_checkpointer(name: str, comm: Any, cp_interval: int = 5,
     :func:`chainermn.extensions.multi_node_snapshot`.
     """
     warnings.warn('create_multi_node_checkpointer is deprecated; use '
-                  'chainermn.extensions.multi_node_snapshot instead.', DeprecationWarning,
-                  stacklevel=2)
+                  'chainermn.extensions.multi_node_snapshot instead.', DeprecationWarning)
     return _MultiNodeCheckpointer(name, comm, cp_interval, gc_interval, path)

@@ -888,6 +888,15 @@ class TestChainerBackward:
             chainer.backward([y])
         assert x.grad is None  # no default gradient
 
+    @pytest.mark.parametrize('name', ['retain_grad', 'loss_scale'])
+    def test_variable_only_arguments_refused(self, name):
+        # Chainer refused these with ValueError; another name is a TypeError.
+        x = _scalar(1.)
+        with pytest.raises(ValueError, match=name):
+            chainer.backward([x * 2], **{name: 2.})
+        with pytest.raises(TypeError):
+            chainer.backward([x * 2], foo=1)
+
     def test_none_grad_output_skipped(self):
         x = _scalar(1.)
         chainer.backward([x * 2, x * 3], [None, Variable(np.array(1.))])
@@ -916,7 +925,7 @@ class TestChainerBackward:
             chainer.backward([y], Variable(np.array(1.)))
         with pytest.raises(ValueError):
             chainer.backward([y], [None, None])
-        with pytest.raises(TypeError):
+        with pytest.raises(ValueError):
             chainer.backward([y], [Variable(np.array(1.))], retain_grad=True)
         with pytest.raises(TypeError):
             chainer.backward([y], [[1.0]])

@@ -179,3 +179,13 @@ class TestGradTable:
         grads = table.get_as_list(x0.node)
         numpy.testing.assert_array_equal(grads[0].array, [5., 5.])
         assert _backprop_utils.GradTable().get_as_list(x0.node) == []
+
+
+def test_caffe_package_has_protobuf3_without_importing_protobuf():
+    # As in Chainer, chainer.links.caffe.protobuf3 is an attribute of the package
+    # (Chainer imported it eagerly); protobuf itself is imported only to read a model.
+    code = ('import sys, chainer.links.caffe as c; '
+            'print(c.protobuf3.__name__, "google.protobuf" in sys.modules)')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.split() == ['chainer.links.caffe.protobuf3', 'False'], proc.stderr

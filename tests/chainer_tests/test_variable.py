@@ -376,6 +376,13 @@ class TestProperties:
         assert node.creator is None and node.creator_node is None
         assert node.label == '(2), float32'
 
+    def test_node_refuses_grad(self):
+        # Chainer's removed argument: ValueError; another name: TypeError.
+        with pytest.raises(ValueError, match='grad'):
+            chainer.VariableNode(_var(2), 'n', grad=np.ones(2, np.float32))
+        with pytest.raises(TypeError):
+            chainer.VariableNode(_var(2), 'n', foo=1)
+
     def test_node_grad(self):
         v = _var(2)
         v.grad = np.ones(2, np.float32)

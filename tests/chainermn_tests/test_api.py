@@ -297,9 +297,13 @@ def test_data_size_error_is_a_plain_runtime_error():
 def test_get_epoch_trigger_takes_chainers_keywords():
     from chainermn.datasets import scatter
     comm = chainermn.create_communicator('naive')
-    trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
-                                        local_batch_size=2, comm=comm)
+    with pytest.warns(DeprecationWarning) as ws:
+        trigger = scatter.get_epoch_trigger(n_epochs=2, dataset=list(range(5)),
+                                            local_batch_size=2, comm=comm)
     assert trigger == (6, 'iteration')
+    # As in Chainer, both helpers are deprecated (the trigger calls the other).
+    assert [str(w.message).split(' ')[0] for w in ws] == [
+        'get_epoch_trigger', 'get_n_iterations_for_one_epoch']
 
 
 def _experimental_names(fn):

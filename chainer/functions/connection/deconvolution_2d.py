@@ -16,7 +16,7 @@ class Deconvolution2DFunction(DeconvolutionND):
     _bias_of_x_dtype = True
 
     def __init__(self, stride=1, pad=0, outsize=None, **kwargs) -> None:
-        dilate, groups = _parse_2d_kwargs(kwargs)
+        dilate, groups = _parse_2d_kwargs(kwargs, node=True)
         super().__init__(2, stride, pad, outsize, dilate, groups)
 
 

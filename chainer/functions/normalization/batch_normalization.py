@@ -152,7 +152,7 @@ def _warn_single_sample(x_shape: Sequence[int], axis: tuple) -> None:
             cause = 'an input whose axes of the statistics all have length one'
         warnings.warn(f'F.batch_normalization was given {cause}: the statistics are '
                       'those of one value per channel, so the output is all zeros.',
-                      UserWarning, stacklevel=4)
+                      UserWarning)
 
 
 class BatchNormalization(function_node.FunctionNode):

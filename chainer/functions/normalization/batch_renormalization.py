@@ -83,7 +83,7 @@ def fixed_batch_renormalization(x, gamma, beta, mean, var,
     :func:`~chainer.functions.fixed_batch_normalization` (used for inference).
     Deprecated, as in Chainer."""
     warnings.warn('fixed_batch_renormalization is deprecated; use '
-                  'fixed_batch_normalization', DeprecationWarning, stacklevel=2)
+                  'fixed_batch_normalization', DeprecationWarning)
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
 
@@ -97,8 +97,8 @@ class BatchRenormalizationFunction(_composite.CompositeNode):
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  rmax: float = 1, dmax: float = 0, update_statistics: bool = True) -> None:
         self.eps = eps
-        self.running_mean = mean
-        self.running_var = var
+        self._running_mean = mean
+        self._running_var = var
         self.decay = decay
         self.rmax = rmax
         self.dmax = dmax
@@ -106,10 +106,25 @@ class BatchRenormalizationFunction(_composite.CompositeNode):
         self._stats = (mean, var)
         self._updating = False
 
+    def _deprecated_statistic(self, value):
+        # As in Chainer: the node's statistics are read-only and deprecated.
+        warnings.warn('The attributes of BatchRenormalizationFunction are deprecated: '
+                      'pass the running statistics to batch_renormalization with '
+                      'update_statistics=True to update them.', DeprecationWarning)
+        return value
+
+    @property
+    def running_mean(self):
+        return self._deprecated_statistic(self._running_mean)
+
+    @property
+    def running_var(self):
+        return self._deprecated_statistic(self._running_var)
+
     def forward(self, inputs):
         # r and d come from the statistics before this step's update; backward
         # recomputes with those.
-        self._stats = (self.running_mean.copy(), self.running_var.copy())
+        self._stats = (self._running_mean.copy(), self._running_var.copy())
         self._updating = self.update_statistics
         try:
             return super().forward(inputs)
@@ -117,7 +132,7 @@ class BatchRenormalizationFunction(_composite.CompositeNode):
             self._updating = False
 
     def _compose(self, x, gamma, beta):
-        mean, var = ((self.running_mean, self.running_var) if self._updating
+        mean, var = ((self._running_mean, self._running_var) if self._updating
                      else self._stats)
         return batch_renormalization(x, gamma, beta, self.rmax, self.dmax, self.eps,
                                      mean, var, self.decay,

@@ -1,6 +1,7 @@
 """DecorrelatedBatchNormalization: ZCA whitening of channel groups with running statistics."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy
@@ -15,15 +16,24 @@ from chainer.links.normalization.batch_normalization import running_decay
 from chainer.utils import argument
 
 
+def _warn_old_model() -> None:
+    warnings.warn('Found moving statistics of old DecorrelatedBatchNormalization, whose '
+                  'algorithm differed from the paper: one statistic is repeated for every '
+                  'group.')
+
+
 def fix_avg_mean(avg_mean: Any, groups: int) -> Any:
     """``avg_mean`` in the per-group layout ``(groups, C // groups)``.
 
     Statistics saved by older versions hold one ``(C // groups,)`` mean shared by all
-    groups; it is repeated for every group.  Per-group arrays come back unchanged.
+    groups; it is repeated for every group (warning, as Chainer did, when there is more
+    than one group).  Per-group arrays come back unchanged.
     """
     if avg_mean.ndim == 2:
         return avg_mean
     if avg_mean.ndim == 1:
+        if groups != 1:
+            _warn_old_model()
         xp = backend.get_array_module(avg_mean)
         return xp.broadcast_to(avg_mean, (groups,) + avg_mean.shape)
     raise ValueError(f'avg_mean must be 1- or 2-dimensional, got shape {avg_mean.shape}')
@@ -33,12 +43,14 @@ def fix_avg_projection(avg_projection: Any, groups: int) -> Any:
     """``avg_projection`` in the per-group layout ``(groups, C // groups, C // groups)``.
 
     Statistics saved by older versions hold one ``(C // groups, C // groups)`` matrix
-    shared by all groups; it is repeated for every group.  Per-group arrays come back
-    unchanged.
+    shared by all groups; it is repeated for every group (warning when there is more
+    than one group).  Per-group arrays come back unchanged.
     """
     if avg_projection.ndim == 3:
         return avg_projection
     if avg_projection.ndim == 2:
+        if groups != 1:
+            _warn_old_model()
         xp = backend.get_array_module(avg_projection)
         return xp.broadcast_to(avg_projection, (groups,) + avg_projection.shape)
     raise ValueError('avg_projection must be 2- or 3-dimensional, '
@@ -70,7 +82,13 @@ class _RepairingDeserializer(serializer_mod.Deserializer):
         loaded = self._base(key, None)
         if loaded is None:  # not stored (non-strict loading)
             return value
-        fixed = fix(loaded, self._groups)
+        if self.checking:
+            # The assigning pass warns, once per load as in Chainer.
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                fixed = fix(loaded, self._groups)
+        else:
+            fixed = fix(loaded, self._groups)
         if fixed.shape != value.shape:
             raise ValueError(f'{self.describe_key(key)} has shape {loaded.shape}, '
                              f'expected {value.shape}')

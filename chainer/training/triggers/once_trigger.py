@@ -33,7 +33,7 @@ class OnceTrigger:
             self._flag_first = bool(serializer('_flag_first', self._flag_first))
         except KeyError:
             warnings.warn(
-                'The flag of OnceTrigger is not in the snapshot; assuming the trigger '
-                'already fired before it was saved. If the snapshot was taken before '
+                'The flag is not saved: the snapshot holds no state of this OnceTrigger, so '
+                'it is assumed to have fired already. If the snapshot was taken before '
                 'its first call, it will not fire.')
             self._flag_first = False

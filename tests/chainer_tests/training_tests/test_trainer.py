@@ -229,6 +229,11 @@ def test_make_extension_decorator():
         training.make_extension(invoke_before_training=True)
     with pytest.raises(TypeError):
         training.make_extension(unknown=1)
+    # Reading the removed class attribute says what replaced it, as in Chainer.
+    with pytest.raises(AttributeError, match='Extension.initialize'):
+        extension.Extension().invoke_before_training
+    with pytest.raises(AttributeError, match="'Extension' object has no attribute 'foo'"):
+        extension.Extension().foo
 
     calls = []
     trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))

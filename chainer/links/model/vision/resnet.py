@@ -115,8 +115,8 @@ class BuildingBlock(link.Chain):
                  stride: Any = None, initialW: Any = None, downsample_fb: Any = None,
                  **kwargs: Any) -> None:
         if 'n_layer' in kwargs:
-            warnings.warn('BuildingBlock: n_layer is deprecated; use n_layers',
-                          DeprecationWarning, stacklevel=2)
+            warnings.warn('Argument `n_layer` is deprecated: pass n_layers to BuildingBlock',
+                          DeprecationWarning)
             n_layers = kwargs.pop('n_layer')
         argument.assert_kwargs_empty(kwargs)
         super().__init__()

@@ -191,6 +191,37 @@ def test_cudnn_configs_accepted():
         F.convolution_2d(x, W, foo=1)
 
 
+def test_cudnn_fast_refused_without_cudnn():
+    # Chainer raised RuntimeError in forward wherever cuDNN did not run; rechainer
+    # has none. Only F.convolution_2d and its node take the argument.
+    from chainer.functions.connection import convolution_2d as c2
+    x = numpy.ones((1, 3, 4, 4), 'f')
+    W = numpy.ones((2, 3, 2, 2), 'f')
+    with pytest.raises(RuntimeError, match='cudnn_fast'):
+        F.convolution_2d(x, W, cudnn_fast=True)
+    with pytest.raises(RuntimeError, match='cudnn_fast'):
+        c2.Convolution2DFunction(cudnn_fast=True).apply((x, W))
+    assert F.convolution_2d(x, W, cudnn_fast=False).shape == (1, 2, 3, 3)
+    Wd = numpy.ones((3, 2, 2, 2), 'f')
+    for call in [lambda: F.deconvolution_2d(x, Wd, cudnn_fast=True),
+                 lambda: chainer.links.Convolution2D(3, 2, 2, cudnn_fast=True),
+                 lambda: chainer.links.Deconvolution2D(3, 2, 2, cudnn_fast=False)]:
+        with pytest.raises(TypeError):
+            call()
+
+
+def test_requires_x_grad_removed_from_the_nodes():
+    # The nodes say the argument was removed (ValueError); the functions never took it.
+    from chainer.functions.connection import convolution_2d as c2
+    from chainer.functions.connection import deconvolution_2d as d2
+    for node in (c2.Convolution2DFunction, d2.Deconvolution2DFunction):
+        with pytest.raises(ValueError, match='requires_x_grad'):
+            node(requires_x_grad=True)
+    x = numpy.ones((1, 3, 4, 4), 'f')
+    with pytest.raises(TypeError):
+        F.convolution_2d(x, numpy.ones((2, 3, 2, 2), 'f'), requires_x_grad=False)
+
+
 def test_unknown_keywords_name_the_function_called():
     # As Chainer's message: the public function or method, not a helper.
     x = numpy.zeros((1, 1, 4, 4), 'f')

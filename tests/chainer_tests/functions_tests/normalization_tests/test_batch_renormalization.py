@@ -104,3 +104,23 @@ def test_bad_inputs():
         F.batch_renormalization(x, one, zero, 1, 0, running_var=one)
     with pytest.raises(TypeError, match='running_var is required'):
         F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero)
+
+
+def test_node_statistics_are_deprecated_and_read_only():
+    # As in Chainer: reading the node's running_mean/running_var warns each time.
+    from chainer.functions.normalization.batch_renormalization import (
+        BatchRenormalizationFunction)
+    mean, var = numpy.zeros(3, 'f'), numpy.ones(3, 'f')
+    node = BatchRenormalizationFunction(mean=mean, var=var)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        assert node.running_mean is mean and node.running_var is var
+        assert node.running_mean is mean
+    assert [x.category for x in w] == [DeprecationWarning] * 3
+    with pytest.raises(AttributeError):
+        node.running_mean = mean
+    x = numpy.random.rand(4, 3).astype('f')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        node.apply((x, numpy.ones(3, 'f'), numpy.zeros(3, 'f')))
+    assert not numpy.array_equal(mean, numpy.zeros(3, 'f'))

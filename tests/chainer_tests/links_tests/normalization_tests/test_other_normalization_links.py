@@ -1,3 +1,5 @@
+import warnings
+
 import numpy
 import pytest
 
@@ -96,7 +98,10 @@ class TestDecorrelatedBatchNormalization:
             setattr(src, name, value)
             src.register_persistent(name)
         dst = L.DecorrelatedBatchNormalization(4, groups=2)
-        testing.save_and_load_npz(src, dst)
+        # As in Chainer: one warning for each statistic of the old layout per load.
+        with pytest.warns(UserWarning, match='old DecorrelatedBatchNormalization') as ws:
+            testing.save_and_load_npz(src, dst)
+        assert len(ws) == 2
         numpy.testing.assert_array_equal(dst.avg_mean, numpy.stack([mean, mean]))
         numpy.testing.assert_array_equal(dst.avg_projection, numpy.stack([proj, proj]))
 
@@ -104,8 +109,13 @@ class TestDecorrelatedBatchNormalization:
         from chainer.links.normalization import decorrelated_batch_normalization as m
         mean = numpy.zeros((3, 2), numpy.float32)
         assert m.fix_avg_mean(mean, 3) is mean
-        assert m.fix_avg_mean(numpy.ones(2), 3).shape == (3, 2)
-        assert m.fix_avg_projection(numpy.eye(2), 3).shape == (3, 2, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')  # one group: the layouts agree
+            assert m.fix_avg_mean(numpy.ones(2), 1).shape == (1, 2)
+        with pytest.warns(UserWarning):
+            assert m.fix_avg_mean(numpy.ones(2), 3).shape == (3, 2)
+        with pytest.warns(UserWarning):
+            assert m.fix_avg_projection(numpy.eye(2), 3).shape == (3, 2, 2)
         with pytest.raises(ValueError):
             m.fix_avg_projection(numpy.ones(2), 3)
 

@@ -379,7 +379,7 @@ def test_building_block_takes_chainers_arguments():
                                  stride=1)
     assert [name for name, _ in block.namedlinks(skipself=True) if '/' not in name[1:]] \
         == ['/a', '/b1']
-    with pytest.warns(DeprecationWarning, match='n_layer is deprecated'):
+    with pytest.warns(DeprecationWarning, match='Argument .n_layer. is deprecated'):
         old = resnet.BuildingBlock(n_layer=3, in_channels=4, mid_channels=2, out_channels=4,
                                    stride=1)
     assert hasattr(old, 'b2') and not hasattr(old, 'b3')
