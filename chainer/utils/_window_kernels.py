@@ -157,13 +157,13 @@ def col2im_spec(nd: int, idx: str = 'int') -> tuple:
 def max_pool_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     """Window maximum and its flat offset: ``x`` ``(n, c, *d)`` (raw) -> ``y``, ``index``
     ``(n, c, *o)``.  Padding reads as ``ninf`` (pass ``-inf``); the first offset wins
-    ties; a window holding a NaN yields NaN at the last offset."""
+    ties; a window holding a NaN yields NaN at its first NaN's offset."""
     ax = range(nd)
     in_params = f'raw T x, float64 ninf, {_scalars(nd, "d", "o", "k", "s", "p")}'
     body = _header(idx, acc)
     body += _decode([f'q{a}' for a in ax], [f'o{a}' for a in ax], 'nc')
     body += ['wk_acc best = (wk_acc)ninf;', 'wk_acc nan_value = (wk_acc)0;',
-             'bool has_nan = false;', 'int arg = 0;', 'int kk = 0;']
+             'int nan_arg = -1;', 'int arg = 0;', 'int kk = 0;']
     for a in ax:
         body.append(f'for (int j{a} = 0; j{a} < k{a}; ++j{a}) {{')
         body.append(f'const int y{a} = q{a} * s{a} + j{a} - p{a};')
@@ -172,11 +172,11 @@ def max_pool_spec(nd: int, idx: str = 'int', acc: str = 'T') -> tuple:
     body += [
         f'const wk_acc v = ({cond}) ? (wk_acc){_at("x", src)} : (wk_acc)ninf;',
         'if (v > best) { best = v; arg = kk; }',
-        'else if (v != v) { has_nan = true; nan_value = v; }',
+        'else if (v != v && nan_arg < 0) { nan_arg = kk; nan_value = v; }',
         '++kk;',
     ]
     body += ['}'] * nd
-    body += ['if (has_nan) { best = nan_value; arg = kk - 1; }',
+    body += ['if (nan_arg >= 0) { best = nan_value; arg = nan_arg; }',
              'y = (T)best;', 'widx = arg;']
     return in_params, 'T y, int32 widx', '\n'.join(body), _name('max_pool', nd, idx, acc)
 

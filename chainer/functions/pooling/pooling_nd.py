@@ -97,19 +97,20 @@ def window_max(x, ksize, stride, pad, out_dims):
     idx = xp.full(y.shape, len(views) - 1, dtype=numpy.int32)
     for k in range(len(views) - 2, -1, -1):
         idx = xp.where(views[k] == y, numpy.int32(k), idx)
-    return y, (_first_nan(views, y, idx) if xp is numpy else idx)
+    return y, _first_nan(views, y, idx)
 
 
 def _first_nan(views, y, idx):
-    """(NumPy) ``idx`` with a NaN window's offset set to its first NaN, as Chainer's
-    argmax over the window on the CPU (the GPU kernels keep their own choice)."""
-    nan = numpy.isnan(y)
-    if nan.any():
-        first = numpy.zeros(y.shape, numpy.int32)
-        for k in range(len(views) - 1, -1, -1):
-            first[numpy.isnan(views[k])] = k
-        idx[nan] = first[nan]
-    return idx
+    """``idx`` with a NaN window's offset set to its first NaN, as Chainer's argmax over
+    the window on the CPU (the CuPy kernels choose the same)."""
+    xp = backend.get_array_module(y)
+    nan = xp.isnan(y)
+    if xp is numpy and not nan.any():
+        return idx
+    first = xp.zeros(y.shape, numpy.int32)
+    for k in range(len(views) - 1, -1, -1):
+        first = xp.where(xp.isnan(views[k]), numpy.int32(k), first)
+    return xp.where(nan, first, idx)
 
 
 def _in_window(indexes, ksize) -> bool:
