@@ -31,8 +31,12 @@ def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
 
 
 def _convert_batch(converter: Callable, batch: Any, device: Any, iterator_name: str,
-                   iteration: int) -> Any:
+                   iteration: int, as_given: bool = False) -> Any:
+    # ``as_given``: hand ``device`` to the converter unchanged (ParallelUpdater
+    # passes the device specifiers the user gave, as Chainer did).
     try:
+        if as_given:
+            return converter(batch, device)
         return _call_converter(converter, batch, device)
     except Exception as e:
         name = getattr(converter, '__name__', None) or type(converter).__name__
@@ -82,14 +86,16 @@ class StandardUpdater(_updater.Updater):
         if device is not None:
             device = backend.get_device(device)
 
+        if isinstance(iterator, (list, tuple)):
+            raise TypeError(
+                'iterator must be an iterator or a dict of them by name, got a '
+                f'{type(iterator).__name__}')
         if not isinstance(iterator, Mapping):
             iterator = {'main': iterator}
-        elif 'main' not in iterator:
-            raise KeyError("the dict of iterators must have a 'main' entry")
         self._iterators = dict(iterator)
 
-        # Named optimizers need no 'main' (a GAN's 'gen' and 'dis'): only the
-        # default update_core looks it up.
+        # Named iterators and optimizers need no 'main' (a GAN's 'gen' and
+        # 'dis'): only the default update_core and the epoch properties look it up.
         if not isinstance(optimizer, Mapping):
             optimizer = {'main': optimizer}
         self._optimizers = dict(optimizer)
@@ -98,8 +104,6 @@ class StandardUpdater(_updater.Updater):
             for opt in self._optimizers.values():
                 opt.target.to_device(device)
 
-        if not callable(converter):
-            raise TypeError(f'converter must be callable, got {converter!r}')
         self.converter = converter
         self.loss_func = loss_func
         self.iteration = 0
