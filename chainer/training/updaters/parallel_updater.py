@@ -41,7 +41,7 @@ class ParallelUpdater(standard_updater.StandardUpdater):
         # The converter gets each device as the user gave it, as in Chainer.
         specs = devices
         if devices is not None:
-            if 'main' not in devices:
+            if models is None and 'main' not in devices:
                 raise KeyError("'devices' must contain a 'main' key.")
             devices = {name: backend.get_device(d) for name, d in devices.items()}
 
@@ -58,10 +58,11 @@ class ParallelUpdater(standard_updater.StandardUpdater):
                 models[name] = model
             main_target.to_device(devices['main'])
         else:
-            if 'main' not in models:
-                raise KeyError("'models' must contain a 'main' key.")
+            # Any names will do: the copies are the models that are not the
+            # main optimizer's target.
             optimizers = self.get_all_optimizers()
-            if 'main' in optimizers and models['main'] is not optimizers['main'].target:
+            if ('main' in models and 'main' in optimizers
+                    and models['main'] is not optimizers['main'].target):
                 raise ValueError("models['main'] must be the target of the main optimizer")
             if devices is None:
                 devices = specs = {name: m.device for name, m in models.items()}

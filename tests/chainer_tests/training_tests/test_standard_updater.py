@@ -246,6 +246,13 @@ def test_parallel_updater_models_without_main_optimizer():
                                        devices={'main': '@numpy'})
     with pytest.raises(KeyError, match="'main'"):
         updater.update()
+    # Nor do the models need a 'main' entry: the copies are the models that
+    # are not the optimizer's target.
+    updater = training.ParallelUpdater(it, opt, models={'x': model}, devices={'x': '@numpy'})
+    w0 = model.W.array.copy()
+    updater.update()
+    assert updater.iteration == 1
+    assert not numpy.array_equal(model.W.array, w0)
 
 
 def test_parallel_updater_bad_arguments():
