@@ -177,6 +177,14 @@ def test_out_that_is_a_file_is_left_to_the_writers(tmp_path):
     trainer.run()
     assert trainer.updater.iteration == 2
     assert path.read_text() == 'x'
+    for ext in (training.extensions.LogReport(trigger=(1, 'iteration')),
+                training.extensions.snapshot_object(chainer.Link(), 'link')):
+        trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+        trainer.out = str(path)
+        trainer.extend(ext, trigger=(1, 'iteration'))
+        with pytest.raises(NotADirectoryError):
+            trainer.run(show_loop_exception_msg=False)
+    assert path.read_text() == 'x'
 
 
 def test_stop_trigger_none_runs_until_error():
