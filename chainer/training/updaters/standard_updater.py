@@ -9,6 +9,7 @@ import numpy
 from chainer import backend
 from chainer.backends import cuda
 from chainer.dataset import convert
+from chainer.dataset import iterator as iterator_module
 from chainer.training import _updater
 from chainer.utils import argument
 
@@ -86,19 +87,18 @@ class StandardUpdater(_updater.Updater):
         if device is not None:
             device = backend.get_device(device)
 
-        if isinstance(iterator, (list, tuple)):
-            raise TypeError(
-                'iterator must be an iterator or a dict of them by name, got a '
-                f'{type(iterator).__name__}')
-        if not isinstance(iterator, Mapping):
+        # As in Chainer, an iterator is registered as 'main' and anything else
+        # is kept as the mapping of iterators by name, unchecked: named
+        # iterators and optimizers need no 'main' (a GAN's 'gen' and 'dis'),
+        # only the default update_core and the epoch properties look it up.
+        if isinstance(iterator, iterator_module.Iterator) or (
+                not isinstance(iterator, Mapping) and hasattr(iterator, 'next')):
             iterator = {'main': iterator}
-        self._iterators = dict(iterator)
+        self._iterators: Any = iterator
 
-        # Named iterators and optimizers need no 'main' (a GAN's 'gen' and
-        # 'dis'): only the default update_core and the epoch properties look it up.
         if not isinstance(optimizer, Mapping):
             optimizer = {'main': optimizer}
-        self._optimizers = dict(optimizer)
+        self._optimizers: Any = optimizer
 
         if device is not None:
             for opt in self._optimizers.values():

@@ -57,7 +57,8 @@ def test_auto_new_epoch_off_and_dict_arguments():
 
 def test_iterators_without_main_and_iterator_lists():
     # As in Chainer, a dict of iterators needs no 'main' until something
-    # reads the epoch or the default update_core runs; a list is refused.
+    # reads the epoch or the default update_core runs; what is neither an
+    # iterator nor a dict fails when used, with TypeError.
     model, opt, it = _setup()
     updater = training.StandardUpdater({'other': it}, opt)
     assert updater.get_iterator('other') is it
@@ -67,9 +68,17 @@ def test_iterators_without_main_and_iterator_lists():
             getattr(updater, name)
     with pytest.raises(KeyError, match="'main'"):
         updater.update()
-    for iterators in ([it], (it,)):
-        with pytest.raises(TypeError, match='dict'):
-            training.StandardUpdater(iterators, opt)
+    for iterators in ([it], (it,), None, 3):
+        updater = training.StandardUpdater(iterators, opt)
+        with pytest.raises(TypeError):
+            updater.epoch
+        with pytest.raises(TypeError):
+            updater.update()
+    iterators = {'main': it}
+    updater = training.StandardUpdater(iterators, opt)
+    aux = S.ListIterator(S.make_dataset(4), 2)
+    iterators['aux'] = aux  # the updater keeps the dict it was given
+    assert updater.get_iterator('aux') is aux
 
 
 def test_named_optimizers_without_main():
