@@ -309,7 +309,9 @@ class UpdateRule:
                 try:
                     value = serializer(key, None)
                 except KeyError:
-                    if self.enabled:
+                    # A rule saved before its first step (t == 0) wrote no
+                    # state; Chainer then failed to load its own snapshot.
+                    if self.enabled and not (t == 0 and not loaded):
                         raise
                     value = None
                 if value is None:

@@ -117,6 +117,17 @@ def _remove(path: str) -> None:
             os.unlink(path)
 
 
+def make_directory(directory: str) -> None:
+    """Creates ``directory`` and its parents if missing.
+
+    A file in its place raises ``NotADirectoryError`` (as writing into it
+    would), not ``FileExistsError``.
+    """
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise NotADirectoryError(errno.ENOTDIR, 'Not a directory', directory)
+    os.makedirs(directory, exist_ok=True)
+
+
 @contextlib.contextmanager
 def replacing(path: Any, *, keep_name: bool = False,
               create_directory: bool = False) -> Iterator[str]:
@@ -138,7 +149,9 @@ def replacing(path: Any, *, keep_name: bool = False,
     real = os.path.realpath(path)
     directory, base = os.path.split(real)
     if create_directory:
-        os.makedirs(directory, exist_ok=True)
+        make_directory(directory)
+    elif os.path.exists(directory) and not os.path.isdir(directory):
+        raise NotADirectoryError(errno.ENOTDIR, 'Not a directory', directory)
     elif not os.path.isdir(directory):
         raise FileNotFoundError(
             errno.ENOENT, f'No such directory to write into: {directory!r}', path)

@@ -21,8 +21,9 @@ def _find_snapshot_files(fmt: str, path: str) -> list:
     # field and after the last one; returned as (mtime, name), oldest first.
     prefix = fmt.split('{')[0]
     suffix = fmt.split('}')[-1]
-    if not os.path.isdir(path):
+    if not os.path.exists(path):
         return []
+    # A file in place of the directory raises NotADirectoryError, as in Chainer.
     found = []
     for name in os.listdir(path):
         full = os.path.join(path, name)

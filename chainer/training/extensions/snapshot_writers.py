@@ -55,7 +55,7 @@ class Writer:
         """Writes ``savefun(path, target, **kwds)`` atomically to ``outdir/filename``."""
         path = os.path.join(outdir, filename)
         if savefun in _ATOMIC_SAVERS:
-            os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+            _atomic.make_directory(os.path.dirname(path) or '.')
             savefun(path, target, **kwds)
         else:
             # A directory keeps the final name for savers that look at the suffix.

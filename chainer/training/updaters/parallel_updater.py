@@ -38,15 +38,17 @@ class ParallelUpdater(standard_updater.StandardUpdater):
                          loss_func=loss_func, loss_scale=loss_scale,
                          auto_new_epoch=auto_new_epoch)
 
+        # The converter gets each device as the user gave it, as in Chainer.
+        specs = devices
         if devices is not None:
-            if 'main' not in devices:
+            if models is None and 'main' not in devices:
                 raise KeyError("'devices' must contain a 'main' key.")
             devices = {name: backend.get_device(d) for name, d in devices.items()}
 
-        main_target = self.get_optimizer('main').target
         if models is None:
             if devices is None:
                 raise ValueError('either models or devices must be specified')
+            main_target = self.get_optimizer('main').target
             models = {'main': main_target}
             for name, device in devices.items():
                 if name == 'main':
@@ -56,16 +58,19 @@ class ParallelUpdater(standard_updater.StandardUpdater):
                 models[name] = model
             main_target.to_device(devices['main'])
         else:
-            if 'main' not in models:
-                raise KeyError("'models' must contain a 'main' key.")
-            if models['main'] is not main_target:
+            # Any names will do: the copies are the models that are not the
+            # main optimizer's target.
+            optimizers = self.get_all_optimizers()
+            if ('main' in models and 'main' in optimizers
+                    and models['main'] is not optimizers['main'].target):
                 raise ValueError("models['main'] must be the target of the main optimizer")
             if devices is None:
-                devices = {name: m.device for name, m in models.items()}
+                devices = specs = {name: m.device for name, m in models.items()}
             elif set(devices) != set(models):
                 raise ValueError('models and devices must have the same keys')
 
         self._devices = devices
+        self._device_specs = specs
         self._models = models
 
     def connect_trainer(self, trainer: Any) -> None:
@@ -84,10 +89,13 @@ class ParallelUpdater(standard_updater.StandardUpdater):
         batch = iterator.next()
 
         n = len(self._models)
+        # A ParallelUpdater pickled by Chainer has only _devices, as given.
+        specs = getattr(self, '_device_specs', None) or self._devices
         in_arrays_list = {}
         for i, key in enumerate(self._models):
             in_arrays_list[key] = standard_updater._convert_batch(
-                self.converter, batch[i::n], self._devices[key], 'main', self.iteration)
+                self.converter, batch[i::n], specs[key], 'main', self.iteration,
+                as_given=True)
 
         for model in self._models.values():
             model.cleargrads()

@@ -9,6 +9,7 @@ import numpy
 from chainer import backend
 from chainer.backends import cuda
 from chainer.dataset import convert
+from chainer.dataset import iterator as iterator_module
 from chainer.training import _updater
 from chainer.utils import argument
 
@@ -31,8 +32,12 @@ def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
 
 
 def _convert_batch(converter: Callable, batch: Any, device: Any, iterator_name: str,
-                   iteration: int) -> Any:
+                   iteration: int, as_given: bool = False) -> Any:
+    # ``as_given``: hand ``device`` to the converter unchanged (ParallelUpdater
+    # passes the device specifiers the user gave, as Chainer did).
     try:
+        if as_given:
+            return converter(batch, device)
         return _call_converter(converter, batch, device)
     except Exception as e:
         name = getattr(converter, '__name__', None) or type(converter).__name__
@@ -82,24 +87,23 @@ class StandardUpdater(_updater.Updater):
         if device is not None:
             device = backend.get_device(device)
 
-        if not isinstance(iterator, Mapping):
+        # As in Chainer, an iterator is registered as 'main' and anything else
+        # is kept as the mapping of iterators by name, unchecked: named
+        # iterators and optimizers need no 'main' (a GAN's 'gen' and 'dis'),
+        # only the default update_core and the epoch properties look it up.
+        if isinstance(iterator, iterator_module.Iterator) or (
+                not isinstance(iterator, Mapping) and hasattr(iterator, 'next')):
             iterator = {'main': iterator}
-        elif 'main' not in iterator:
-            raise KeyError("the dict of iterators must have a 'main' entry")
-        self._iterators = dict(iterator)
+        self._iterators: Any = iterator
 
-        # Named optimizers need no 'main' (a GAN's 'gen' and 'dis'): only the
-        # default update_core looks it up.
         if not isinstance(optimizer, Mapping):
             optimizer = {'main': optimizer}
-        self._optimizers = dict(optimizer)
+        self._optimizers: Any = optimizer
 
         if device is not None:
             for opt in self._optimizers.values():
                 opt.target.to_device(device)
 
-        if not callable(converter):
-            raise TypeError(f'converter must be callable, got {converter!r}')
         self.converter = converter
         self.loss_func = loss_func
         self.iteration = 0

@@ -119,6 +119,19 @@ def test_autoload_without_files_starts_fresh(tmp_path):
     numpy.testing.assert_array_equal(model.W.array, w)
 
 
+def test_autoload_into_an_out_that_is_a_file(tmp_path):
+    # As in Chainer, the search for snapshots fails before the loop.
+    path = tmp_path / 'taken'
+    path.write_text('x')
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.out = str(path)
+    trainer.extend(extensions.snapshot(autoload=True))
+    with pytest.raises(NotADirectoryError):
+        trainer.run()
+    assert trainer.updater.iteration == 0
+    assert path.read_text() == 'x'
+
+
 def test_failed_autoload_takes_no_snapshot_on_error(tmp_path):
     # The fresh state saved as the newest snapshot would be what the next
     # autoload resumes from; as in Chainer, nothing is written.

@@ -54,8 +54,31 @@ def test_auto_new_epoch_off_and_dict_arguments():
     assert updater.get_iterator('main') is it
     assert updater.get_optimizer('main') is opt
     assert updater.get_all_optimizers() == {'main': opt}
+
+def test_iterators_without_main_and_iterator_lists():
+    # As in Chainer, a dict of iterators needs no 'main' until something
+    # reads the epoch or the default update_core runs; what is neither an
+    # iterator nor a dict fails when used, with TypeError.
+    model, opt, it = _setup()
+    updater = training.StandardUpdater({'other': it}, opt)
+    assert updater.get_iterator('other') is it
+    assert updater.iteration == 0
+    for name in ('epoch', 'epoch_detail', 'previous_epoch_detail', 'is_new_epoch'):
+        with pytest.raises(KeyError, match="'main'"):
+            getattr(updater, name)
     with pytest.raises(KeyError, match="'main'"):
-        training.StandardUpdater({'other': it}, opt)
+        updater.update()
+    for iterators in ([it], (it,), None, 3):
+        updater = training.StandardUpdater(iterators, opt)
+        with pytest.raises(TypeError):
+            updater.epoch
+        with pytest.raises(TypeError):
+            updater.update()
+    iterators = {'main': it}
+    updater = training.StandardUpdater(iterators, opt)
+    aux = S.ListIterator(S.make_dataset(4), 2)
+    iterators['aux'] = aux  # the updater keeps the dict it was given
+    assert updater.get_iterator('aux') is aux
 
 
 def test_named_optimizers_without_main():
@@ -136,8 +159,14 @@ def test_device_arguments():
     assert updater.input_device == chainer.get_device('@numpy')
     with pytest.raises(TypeError, match='unexpected'):
         training.StandardUpdater(it, opt, foo=1)
-    with pytest.raises(TypeError, match='converter must be callable'):
-        training.StandardUpdater(it, opt, converter=3)
+    # Chainer takes any converter and calls it at the update: one may be
+    # assigned after construction.
+    updater = training.StandardUpdater(it, opt, converter=None)
+    with pytest.raises(TypeError, match='not callable'):
+        updater.update()
+    updater.converter = convert.concat_examples
+    updater.update()
+    assert updater.iteration == 1
 
 
 def test_loss_scale_is_set_on_optimizers():
@@ -202,6 +231,37 @@ def test_parallel_updater_with_models():
     with pytest.raises(ValueError, match='same keys'):
         training.ParallelUpdater(it, opt, models={'main': model, 'sub': other},
                                  devices={'main': '@numpy'})
+
+
+def test_parallel_updater_converter_gets_devices_as_given():
+    # As in Chainer, each copy's converter call gets the device as written in
+    # ``devices`` (an old-style converter sees '@numpy', not -1).
+    model, opt, it = _setup()
+    seen = []
+
+    def converter(batch, device):
+        seen.append(device)
+        return convert.concat_examples(batch, device)
+    updater = training.ParallelUpdater(it, opt, converter=converter,
+                                       devices={'main': '@numpy', 'sub': -1})
+    updater.update()
+    assert seen == ['@numpy', -1]
+
+
+def test_parallel_updater_models_without_main_optimizer():
+    # Given models, the optimizers need no 'main' until the default update.
+    model, opt, it = _setup()
+    updater = training.ParallelUpdater(it, {'gen': opt}, models={'main': model},
+                                       devices={'main': '@numpy'})
+    with pytest.raises(KeyError, match="'main'"):
+        updater.update()
+    # Nor do the models need a 'main' entry: the copies are the models that
+    # are not the optimizer's target.
+    updater = training.ParallelUpdater(it, opt, models={'x': model}, devices={'x': '@numpy'})
+    w0 = model.W.array.copy()
+    updater.update()
+    assert updater.iteration == 1
+    assert not numpy.array_equal(model.W.array, w0)
 
 
 def test_parallel_updater_bad_arguments():

@@ -146,6 +146,47 @@ def test_error_message_can_be_silenced(capsys):
     assert 'Exception in main training loop' not in capsys.readouterr().err
 
 
+def test_error_before_the_loop_is_not_a_loop_error(capsys):
+    # As in Chainer: an initializer or a call_before_training extension that
+    # raises stops run() before the loop; no report, on_error or finalize.
+    for where in ('initialize', 'before'):
+        log = []
+        trainer = testing.get_trainer_with_mock_updater((3, 'iteration'))
+        trainer.extend(_Recorder(log, 'rec'))
+
+        def boom(t):
+            raise ValueError('early')
+        if where == 'initialize':
+            trainer.extend(_Recorder(log, 'bad', initialize=boom))
+        else:
+            trainer.extend(boom, call_before_training=True)
+        with pytest.raises(ValueError, match='early'):
+            trainer.run()
+        assert 'Exception in main training loop' not in capsys.readouterr().err
+        assert not any(e[0] in ('error', 'finalize') for e in log)
+        trainer.updater.finalize.assert_not_called()
+
+
+def test_out_that_is_a_file_is_left_to_the_writers(tmp_path):
+    # Chainer ignores a failure to create ``out``: only extensions writing
+    # there fail.
+    path = tmp_path / 'taken'
+    path.write_text('x')
+    trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+    trainer.out = str(path)
+    trainer.run()
+    assert trainer.updater.iteration == 2
+    assert path.read_text() == 'x'
+    for ext in (training.extensions.LogReport(trigger=(1, 'iteration')),
+                training.extensions.snapshot_object(chainer.Link(), 'link')):
+        trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+        trainer.out = str(path)
+        trainer.extend(ext, trigger=(1, 'iteration'))
+        with pytest.raises(NotADirectoryError):
+            trainer.run(show_loop_exception_msg=False)
+    assert path.read_text() == 'x'
+
+
 def test_stop_trigger_none_runs_until_error():
     trainer = testing.get_trainer_with_mock_updater(None)
 

@@ -60,6 +60,15 @@ def test_missing_directory(tmp_path):
     _atomic.write_bytes(str(tmp_path / 'no' / 'f'), b'', create_directory=True)
 
 
+def test_directory_that_is_a_file(tmp_path):
+    # As Chainer's writers (a Trainer whose out is a file): NotADirectoryError.
+    (tmp_path / 'taken').write_bytes(b'x')
+    for create in (False, True):
+        with pytest.raises(NotADirectoryError):
+            _atomic.write_bytes(str(tmp_path / 'taken' / 'f'), b'', create_directory=create)
+    assert (tmp_path / 'taken').read_bytes() == b'x'
+
+
 def _run_killed(func):
     """Runs ``func`` in a forked child that is expected to SIGKILL itself."""
     pid = os.fork()
