@@ -174,29 +174,28 @@ class Trainer:
 
         self._start_at = _get_time()
 
-        # Initializers and call_before_training extensions run before the loop,
-        # as in Chainer: an error there propagates without the loop's error
-        # report, on_error handlers or finalizers.
-        # Extensions loading a snapshot (autoload) go first, so that the
-        # others initialize from the restored state.
-        init_order = sorted(
-            extensions, key=lambda e: getattr(e[1].extension, 'autoload', False) is not True)
-        for _, entry in init_order:
-            initializer = getattr(entry.extension, 'initialize', None)
-            finished = getattr(entry.trigger, 'finished', False)
-            if initializer and not finished:
-                initializer(self)
-
-        # Only before the first iteration: a resumed run does not repeat
-        # them, so its log matches an uninterrupted run.
-        if self.is_before_training:
-            self.observation = {}
-            with self.reporter.scope(self.observation):
-                for _, entry in extensions:
-                    if entry.call_before_training:
-                        entry.extension(self)
-
         try:
+            # Extensions loading a snapshot (autoload) go first, so that the
+            # others initialize from the restored state. A failure here is
+            # handled as one in the loop (on_error, finalize), so writers and
+            # progress bars are closed; Chainer let it through without either.
+            init_order = sorted(
+                extensions, key=lambda e: getattr(e[1].extension, 'autoload', False) is not True)
+            for _, entry in init_order:
+                initializer = getattr(entry.extension, 'initialize', None)
+                finished = getattr(entry.trigger, 'finished', False)
+                if initializer and not finished:
+                    initializer(self)
+
+            # Only before the first iteration: a resumed run does not repeat
+            # them, so its log matches an uninterrupted run.
+            if self.is_before_training:
+                self.observation = {}
+                with self.reporter.scope(self.observation):
+                    for _, entry in extensions:
+                        if entry.call_before_training:
+                            entry.extension(self)
+
             update = self.updater.update
             reporter = self.reporter
             stop_trigger = self.stop_trigger

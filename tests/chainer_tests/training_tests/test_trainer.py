@@ -146,9 +146,9 @@ def test_error_message_can_be_silenced(capsys):
     assert 'Exception in main training loop' not in capsys.readouterr().err
 
 
-def test_error_before_the_loop_is_not_a_loop_error(capsys):
-    # As in Chainer: an initializer or a call_before_training extension that
-    # raises stops run() before the loop; no report, on_error or finalize.
+def test_error_before_the_loop_is_handled_as_a_loop_error(capsys):
+    # Unlike Chainer, an initializer or a call_before_training extension that
+    # raises gets the loop's report, on_error and finalize, so writers close.
     for where in ('initialize', 'before'):
         log = []
         trainer = testing.get_trainer_with_mock_updater((3, 'iteration'))
@@ -162,9 +162,10 @@ def test_error_before_the_loop_is_not_a_loop_error(capsys):
             trainer.extend(boom, call_before_training=True)
         with pytest.raises(ValueError, match='early'):
             trainer.run()
-        assert 'Exception in main training loop' not in capsys.readouterr().err
-        assert not any(e[0] in ('error', 'finalize') for e in log)
-        trainer.updater.finalize.assert_not_called()
+        assert 'Exception in main training loop' in capsys.readouterr().err
+        assert ('finalize', 'rec') in log
+        assert any(e[0] == 'error' for e in log)
+        trainer.updater.finalize.assert_called_once()
 
 
 def test_out_that_is_a_file_is_left_to_the_writers(tmp_path):

@@ -46,7 +46,7 @@ class TestOnceTriggerResume:
     @pytest.mark.parametrize('call_on_resume', [False, True])
     def test_snapshot_without_the_flag(self, call_on_resume):
         trigger = triggers.OnceTrigger(call_on_resume)
-        with pytest.warns(UserWarning, match='not in the snapshot'):
+        with pytest.warns(UserWarning, match='The flag is not saved'):
             trigger.serialize(_MissingKeys())
         trainer = testing.get_trainer_with_mock_updater()
         assert trigger(trainer) is call_on_resume
