@@ -520,11 +520,24 @@ def test_power_derivatives_of_every_order():
         g, = chainer.grad([g], [x], grad_outputs=[numpy.ones(3)],
                           enable_double_backprop=True)
         numpy.testing.assert_allclose(g.array, want)
-    # x ** 1 is linear: its second derivative is no gradient at all
-    z = x ** 1
-    gz, = chainer.grad([z], [x], grad_outputs=[numpy.ones(3)], enable_double_backprop=True)
-    ggz, = chainer.grad([gz], [x], grad_outputs=[numpy.ones(3)])
-    assert ggz is None
+
+
+@pytest.mark.parametrize('value', [0, 1, 2, 3, 1.0, True])
+def test_power_derivatives_past_the_degree_are_zeros(value):
+    # As in Chainer, every order of x ** n is a gradient connected to x (not None),
+    # zeros past the degree; at x = 0 they are 0 where Chainer's were NaN (0 * 0 ** -1).
+    x = chainer.Variable(numpy.array([0.0, 1.5, -2.0], numpy.float32))
+    g = x ** value
+    for order in range(1, 5):
+        g, = chainer.grad([g], [x], grad_outputs=[numpy.ones(3, numpy.float32)],
+                          enable_double_backprop=True)
+        assert g is not None and g.requires_grad and g.dtype == numpy.float32
+        if order > value:
+            numpy.testing.assert_array_equal(g.array, numpy.zeros(3))
+    # NaN and infinities in the incoming gradient still show
+    gy = numpy.array([numpy.nan, numpy.inf, 1], numpy.float32)
+    g0, = chainer.grad([x ** 0], [x], grad_outputs=[gy])
+    numpy.testing.assert_array_equal(g0.array, [numpy.nan, numpy.nan, 0])
 
 
 def test_gradient_of_power_is_one_node():
