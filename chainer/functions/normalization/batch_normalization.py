@@ -311,9 +311,10 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
                     - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
                 gx = t if gx is None else gx + t
-            ret[0] = None if gx is None else _cast(gx, x.dtype)
+            # zeros that depend on x where no term applies, as Chainer's (not None)
+            ret[0] = x * 0 if gx is None else _cast(gx, x.dtype)
         if 1 in indexes:
-            ret[1] = None if ggx is None else _cast(
+            ret[1] = gamma * 0 if ggx is None else _cast(
                 _sum_channels(_cast(ggx, cdt) * r_b * p_gy, axis), gamma.dtype)
         if 2 in indexes:
             g = None

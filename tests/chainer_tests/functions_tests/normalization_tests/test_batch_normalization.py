@@ -298,3 +298,22 @@ def test_batches_of_several_samples_do_not_warn():
                               numpy.zeros(3, numpy.float32))
         F.fixed_batch_normalization(numpy.ones((1, 3), numpy.float32),
                                     *[numpy.ones(3, numpy.float32)] * 4)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivatives_that_vanish_are_zeros(dtype):
+    # As Chainer: d(ggamma)/dgamma, d(gbeta)/dx and d(gbeta)/dgamma are Variables of
+    # zeros that require grad, not None.
+    rng = numpy.random.RandomState(0)
+    x, gamma, beta = (chainer.Variable(rng.uniform(-1, 1, s).astype(dtype))
+                      for s in ((4, 3), (3,), (3,)))
+    gy = chainer.Variable(rng.uniform(-1, 1, (4, 3)).astype(dtype))
+    y = F.batch_normalization(x, gamma, beta)
+    ggamma, gbeta = chainer.grad([y], [gamma, beta], [gy], enable_double_backprop=True)
+    for g, wrt in ((ggamma, gamma), (gbeta, x), (gbeta, gamma)):
+        h, = chainer.grad([F.sum(g * g)], [wrt], enable_double_backprop=True)
+        assert h is not None and h.requires_grad and h.dtype == dtype
+        numpy.testing.assert_array_equal(h.array, numpy.zeros(wrt.shape))
+    # the terms that do not vanish are unchanged
+    h, = chainer.grad([F.sum(ggamma * ggamma)], [x])
+    assert numpy.abs(h.array).max() > 0
