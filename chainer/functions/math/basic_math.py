@@ -649,7 +649,15 @@ def rfloordiv(self, rhs):
 
 
 class PowVarVar(function_node.FunctionNode):
+    """``a ** b``. Its gradient uses ``a ** b`` again as a new node of ``(a, b)`` that
+    returns the array already computed, so that (as in Chainer) the gradient's graph
+    does not pass through the output variable itself."""
+
     is_elementwise = True
+
+    def __init__(self, cached=None):
+        self._cached = cached
+        self.y = None
 
     @property
     def label(self):
@@ -660,14 +668,18 @@ class PowVarVar(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        self.retain_outputs((0,))
-        a, b = inputs
-        return _arr(a ** b),
+        if self._cached is not None:
+            self.y, self._cached = self._cached, None
+        else:
+            a, b = inputs
+            self.y = _arr(a ** b)
+        return self.y,
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        y = self.get_retained_outputs()[0]
         gy = grad_outputs[0]
+        if 1 in indexes:
+            y = PowVarVar(self.y).apply((x0, x1))[0]
         ret = []
         for i in indexes:
             if i == 0:

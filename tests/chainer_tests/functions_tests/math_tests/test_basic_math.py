@@ -7,6 +7,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+from chainer import gradient_check
 from chainer import testing
 from chainer.utils import type_check
 
@@ -538,6 +539,23 @@ def test_power_derivatives_past_the_degree_are_zeros(value):
     gy = numpy.array([numpy.nan, numpy.inf, 1], numpy.float32)
     g0, = chainer.grad([x ** 0], [x], grad_outputs=[gy])
     numpy.testing.assert_array_equal(g0.array, [numpy.nan, numpy.nan, 0])
+
+
+def test_variable_power_gradient_does_not_pass_through_the_output():
+    # As Chainer: the gradient of a ** b is built from a and b, not from the output
+    # variable, so differentiating it by the output gives None; its values are unchanged.
+    a = chainer.Variable(numpy.array([0.5, 1.5, 2.0]))
+    b = chainer.Variable(numpy.array([1.5, -0.5, 2.0]))
+    y = a ** b
+    ga, gb = chainer.grad([y], [a, b], grad_outputs=[numpy.ones(3)], enable_double_backprop=True)
+    numpy.testing.assert_allclose(ga.array, b.array * a.array ** (b.array - 1))
+    numpy.testing.assert_allclose(gb.array, y.array * numpy.log(a.array))
+    assert chainer.grad([F.sum(gb)], [y])[0] is None
+    gba, = chainer.grad([F.sum(gb)], [a])
+    numpy.testing.assert_allclose(
+        gba.array, y.array * (b.array * numpy.log(a.array) + 1) / a.array)
+    gradient_check.check_double_backward(
+        lambda a, b: a ** b, (a.array, b.array), numpy.ones(3), (numpy.ones(3), numpy.ones(3)))
 
 
 def test_gradient_of_power_is_one_node():
