@@ -598,11 +598,11 @@ def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = 
             # shape, in a variable that does not require grad.
             gy = y._ones_grad(loss_scale, False)
         elif not isinstance(gy, Variable):
-            gy = Variable._new(gy, True)
+            gy = Variable._new(gy, False)  # an array is a constant, as in Chainer
         seeds.append(gy)
     init_in = None
     if grad_inputs is not None:
-        init_in = [None if g is None else (g if isinstance(g, Variable) else Variable._new(g, True))
+        init_in = [g if g is None or isinstance(g, Variable) else Variable._new(g, False)
                    for g in grad_inputs]
 
     with using_config('enable_backprop', enable_double_backprop):

@@ -232,8 +232,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return None,
         gloss, = grad_outputs
         x_node, t_node = self.inputs
-        # Without double backprop no graph is recorded: the arrays will do.
-        x = self.get_retained_inputs()[0] if chainer.config.enable_backprop else x_node.data
+        # x as a Variable, so that the gradient requires grad as x does (in every mode)
+        x = self.get_retained_inputs()[0]
         gx = self._grad_node(x_node.data, t_node.data).apply((x, gloss))[0]
         return (gx,) if len(indexes) == 1 else (gx, None)
 
@@ -313,7 +313,7 @@ class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
         return utils.force_array(gx.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
-        raise NotImplementedError(
+        raise RuntimeError(  # Chainer's error type
             'softmax_cross_entropy is not twice differentiable unless it is called '
             'with enable_double_backprop=True')
 

@@ -649,7 +649,15 @@ def rfloordiv(self, rhs):
 
 
 class PowVarVar(function_node.FunctionNode):
+    """``a ** b``. Its gradient uses ``a ** b`` again as a new node of ``(a, b)`` that
+    returns the array already computed, so that (as in Chainer) the gradient's graph
+    does not pass through the output variable itself."""
+
     is_elementwise = True
+
+    def __init__(self, cached=None):
+        self._cached = cached
+        self.y = None
 
     @property
     def label(self):
@@ -660,14 +668,18 @@ class PowVarVar(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        self.retain_outputs((0,))
-        a, b = inputs
-        return _arr(a ** b),
+        if self._cached is not None:
+            self.y, self._cached = self._cached, None
+        else:
+            a, b = inputs
+            self.y = _arr(a ** b)
+        return self.y,
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        y = self.get_retained_outputs()[0]
         gy = grad_outputs[0]
+        if 1 in indexes:
+            y = PowVarVar(self.y).apply((x0, x1))[0]
         ret = []
         for i in indexes:
             if i == 0:
@@ -741,8 +753,6 @@ class PowVarConst(function_node.FunctionNode):
         return _arr(_pow_const(x, self.value)),
 
     def backward(self, indexes, grad_outputs):
-        if self.value == 1:
-            return grad_outputs[0],
         x = self.get_retained_inputs()[0]
         return PowVarConstGrad(self.value).apply((x, grad_outputs[0]))
 
@@ -752,7 +762,9 @@ class PowVarConstGrad(function_node.FunctionNode):
 
     ``coefficient`` defaults to ``value``; the second derivative is the same node
     with the exponent and coefficient moved on, so that each order of a power
-    costs one node.
+    costs one node. Past the degree of an integer power the coefficient is 0 and
+    the node gives ``0 * gy``: zeros still connected to ``x``, as Chainer's
+    gradients are (they are not None), but without Chainer's NaN at ``x = 0``.
     """
 
     is_elementwise = True
@@ -766,6 +778,8 @@ class PowVarConstGrad(function_node.FunctionNode):
         x, gy = inputs
         e = self.value - 1
         c = x.dtype.type(self.coefficient)
+        if self.coefficient == 0:
+            return _arr(gy * c),
         if (type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype
                 and not (e == 3 and x.dtype == numpy.float16)):
             return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
@@ -782,11 +796,8 @@ class PowVarConstGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                if value == 1:
-                    ret.append(None)  # coefficient * gy does not depend on x
-                else:
-                    ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1))
-                               .apply((x, gy * g))[0])
+                ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1))
+                           .apply((x, gy * g))[0])
             else:
                 ret.append(PowVarConstGrad(value, self.coefficient).apply((x, g))[0])
         return tuple(ret)

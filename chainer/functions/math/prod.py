@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy
 
-import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -55,14 +54,14 @@ class Prod(function_node.FunctionNode):
         def exclusive_cumprod(v):
             # Product of the preceding elements along axis 0; no division, so
             # zeros in x give exact gradients.
-            if n == 1:
-                return backend.get_array_module(v.array).ones_like(v.array)
             ones = backend.get_array_module(v.array).ones_like(v.array[:1])
             return cumprod(concat([ones, v[:-1]], 0), 0)
 
-        before = exclusive_cumprod(x2)
-        after = flip(exclusive_cumprod(flip(x2, 0)), 0) if n > 1 else before
-        gx = before * after if n > 1 else chainer.Variable(before, requires_grad=False)
+        if n == 1:
+            # ones that still depend on x (their derivatives are zeros, not None, as Chainer's)
+            gx = x2 ** 0
+        else:
+            gx = exclusive_cumprod(x2) * flip(exclusive_cumprod(flip(x2, 0)), 0)
         gx = reshape(gx, t_shape)
         if perm != tuple(range(ndim)):
             gx = transpose(gx, tuple(numpy.argsort(perm).tolist()))

@@ -54,8 +54,9 @@ class TensorDot(function_node.FunctionNode):
             a_type.dtype.kind == 'f',
             b_type.dtype.kind == 'f',
         )
-        for i, j in zip(self.a_axes, self.b_axes):
-            type_check.expect(a_type.shape[i] == b_type.shape[j])
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's ValueError in Chainer
+            for i, j in zip(self.a_axes, self.b_axes):
+                type_check.expect(a_type.shape[i] == b_type.shape[j])
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

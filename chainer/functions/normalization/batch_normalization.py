@@ -311,9 +311,10 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
                     - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
                 gx = t if gx is None else gx + t
-            ret[0] = None if gx is None else _cast(gx, x.dtype)
+            # zeros that depend on x where no term applies, as Chainer's (not None)
+            ret[0] = x * 0 if gx is None else _cast(gx, x.dtype)
         if 1 in indexes:
-            ret[1] = None if ggx is None else _cast(
+            ret[1] = gamma * 0 if ggx is None else _cast(
                 _sum_channels(_cast(ggx, cdt) * r_b * p_gy, axis), gamma.dtype)
         if 2 in indexes:
             g = None
@@ -367,33 +368,124 @@ class FixedBatchNormalization(function_node.FunctionNode):
         return y,
 
     def backward(self, indexes, grad_outputs):
-        F = chainer.functions
         x, gamma, mean, var = self.get_retained_inputs()
-        gy, = grad_outputs
+        grads = FixedBatchNormalizationGrad(self.eps, self.axis, indexes).apply(
+            (x, gamma, mean, var, grad_outputs[0]))
+        return tuple(grads[i] for i in indexes)
+
+
+class FixedBatchNormalizationGrad(function_node.FunctionNode):
+    """``(gx, ggamma, gbeta, gmean, gvar)`` of :class:`FixedBatchNormalization` from
+    ``(x, gamma, mean, var, gy)``.
+
+    Only the gradients in ``indexes`` are computed (the others are zeros nobody
+    reads). Differentiated again, it gives every input a gradient, zeros where the
+    second derivative vanishes, as Chainer's node does (not None).
+    """
+
+    def __init__(self, eps: float, axis: tuple, indexes: tuple) -> None:
+        self.eps = eps
+        self.axis = axis
+        self.indexes = indexes
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2, 3, 4))
+        x, gamma, mean, var, gy = inputs
+        xp = backend.get_array_module(x)
+        axis = self.axis
+        want = set(self.indexes)
+        cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
+        shape = _expander(x.shape, axis)
+        r = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
+        gc = gamma.astype(cdt, copy=False)
+        gyc = gy.astype(cdt, copy=False)
+        gx = (gyc * (gc * r).reshape(shape)).astype(x.dtype, copy=False) if 0 in want else \
+            xp.zeros_like(x)
+        gy_sum = gyc.sum(axis=axis) if want & {2, 3} else None
+        ggamma = gvar = None
+        if want & {1, 4}:
+            xc = array_utils.centered(x, mean.astype(cdt, copy=False).reshape(shape), cdt)
+            ggamma = array_utils.sum_of_products(gyc, xc, axis) * r
+            gvar = cdt.type(-0.5) * gc * r * r * ggamma
+        zeros = xp.zeros(gamma.shape, cdt)
+        return (gx, _as(ggamma, zeros, gamma.dtype), _as(gy_sum, zeros, gamma.dtype),
+                _as(None if gy_sum is None else -(gc * r * gy_sum), zeros, mean.dtype),
+                _as(gvar, zeros, var.dtype))
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, gamma, mean, var, gy = self.get_retained_inputs()
+        a, b, c, d, e = grad_outputs
         axis = self.axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
 
         def bcast(v):
-            return F.broadcast_to(F.reshape(_cast(v, cdt), shape), x.shape)
+            return F.broadcast_to(F.reshape(v, shape), x.shape)
 
-        gyc = _cast(gy, cdt)
+        def add(t, u):
+            return u if t is None else t + u
+
+        a, b, c, d, e = [None if g is None else _cast(g, cdt) for g in grad_outputs]
+        gc, gyc = _cast(gamma, cdt), _cast(gy, cdt)
         r = F.rsqrt(_cast(var, cdt) + cdt.type(self.eps))
-        gc = _cast(gamma, cdt)
+        r3 = r * r * r
+        xc = _cast(x, cdt) - bcast(_cast(mean, cdt))
+        # The second-order loss is sum(a gx) + sum(b ggamma) + ... ; k is the
+        # per-channel coefficient of sum(gy * xc) in it.
+        k = None
+        if b is not None:
+            k = b * r
+        if e is not None:
+            k = add(k, -0.5 * e * gc * r3)
         ret = {}
-        # Per-channel factors are applied after the sums: one pass less per sum.
-        gy_sum = _sum_channels(gyc, axis) if {2, 3} & set(indexes) else None
-        if 0 in indexes:
-            ret[0] = _cast(gyc * bcast(gc * r), x.dtype)
+        if 0 in indexes and k is not None:
+            ret[0] = bcast(k) * gyc
+        if 2 in indexes and k is not None:
+            ret[2] = -_sum_channels(gyc, axis) * k
+        sum_agy = None if a is None else _sum_channels(a * gyc, axis)
+        sum_gy = None if d is None else _sum_channels(gyc, axis)
+        sum_gyxc = None if b is None and e is None else _sum_channels(gyc * xc, axis)
+        if 1 in indexes:
+            g = None
+            if a is not None:
+                g = r * sum_agy
+            if d is not None:
+                g = add(g, -d * r * sum_gy)
+            if e is not None:
+                g = add(g, -0.5 * e * r3 * sum_gyxc)
+            ret[1] = g
         if 3 in indexes:
-            ret[3] = _cast(-(gc * r * gy_sum), mean.dtype)
-        if 1 in indexes or 4 in indexes:
-            ggamma = _sum_channels(gyc * (_cast(x, cdt) - bcast(mean)), axis) * r
-            ret[1] = _cast(ggamma, gamma.dtype)
-            ret[4] = _cast(-0.5 * gc * r * r * ggamma, var.dtype)
-        if 2 in indexes:
-            ret[2] = _cast(gy_sum, gamma.dtype)
-        return tuple(ret[i] for i in indexes)
+            g = None
+            if a is not None:
+                g = gc * sum_agy
+            if b is not None:
+                g = add(g, b * sum_gyxc)
+            if d is not None:
+                g = add(g, -d * gc * sum_gy)
+            if g is not None:
+                g = -0.5 * r3 * g
+            if e is not None:
+                g = add(g, 0.75 * e * gc * r3 * r * r * sum_gyxc)
+            ret[3] = g
+        if 4 in indexes:
+            g = None
+            if a is not None:
+                g = a * bcast(gc * r)
+            if k is not None:
+                g = add(g, bcast(k) * xc)
+            if c is not None:
+                g = add(g, bcast(c))
+            if d is not None:
+                g = add(g, -bcast(d * gc * r))
+            ret[4] = g
+        inputs = (x, gamma, mean, var, gy)
+        return tuple(inputs[i] * 0 if ret.get(i) is None else _cast(ret[i], inputs[i].dtype)
+                     for i in indexes)
+
+
+def _as(a, zeros, dtype):
+    return (zeros if a is None else a).astype(dtype, copy=False)
 
 
 def batch_normalization(x, gamma, beta, **kwargs) -> 'chainer.Variable':

@@ -179,8 +179,17 @@ def test_no_double_backprop_raises():
     t = numpy.array([0, 1, 2], numpy.int32)
     y = softmax_cross_entropy(x, t)
     gx, = chainer.grad([y], [x], enable_double_backprop=True)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(RuntimeError):  # Chainer's type
         chainer.grad([chainer.functions.sum(gx * gx)], [x])
+
+
+def test_gradient_requires_grad_in_every_mode():
+    # As Chainer: the gradient of x requires grad as x does, with or without double backprop
+    t = numpy.array([0, 1, 2], numpy.int32)
+    for edb in (False, True):
+        x = chainer.Variable(numpy.random.randn(3, 4).astype(numpy.float32))
+        gx, = chainer.grad([softmax_cross_entropy(x, t)], [x], enable_double_backprop=edb)
+        assert gx.requires_grad
 
 
 def test_double_backprop_matches_plain_gradient():

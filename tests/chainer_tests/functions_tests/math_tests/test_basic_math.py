@@ -7,6 +7,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+from chainer import gradient_check
 from chainer import testing
 from chainer.utils import type_check
 
@@ -520,11 +521,41 @@ def test_power_derivatives_of_every_order():
         g, = chainer.grad([g], [x], grad_outputs=[numpy.ones(3)],
                           enable_double_backprop=True)
         numpy.testing.assert_allclose(g.array, want)
-    # x ** 1 is linear: its second derivative is no gradient at all
-    z = x ** 1
-    gz, = chainer.grad([z], [x], grad_outputs=[numpy.ones(3)], enable_double_backprop=True)
-    ggz, = chainer.grad([gz], [x], grad_outputs=[numpy.ones(3)])
-    assert ggz is None
+
+
+@pytest.mark.parametrize('value', [0, 1, 2, 3, 1.0, True])
+def test_power_derivatives_past_the_degree_are_zeros(value):
+    # As in Chainer, every order of x ** n is a gradient connected to x (not None),
+    # zeros past the degree; at x = 0 they are 0 where Chainer's were NaN (0 * 0 ** -1).
+    x = chainer.Variable(numpy.array([0.0, 1.5, -2.0], numpy.float32))
+    g = x ** value
+    for order in range(1, 5):
+        g, = chainer.grad([g], [x], grad_outputs=[numpy.ones(3, numpy.float32)],
+                          enable_double_backprop=True)
+        assert g is not None and g.requires_grad and g.dtype == numpy.float32
+        if order > value:
+            numpy.testing.assert_array_equal(g.array, numpy.zeros(3))
+    # NaN and infinities in the incoming gradient still show
+    gy = numpy.array([numpy.nan, numpy.inf, 1], numpy.float32)
+    g0, = chainer.grad([x ** 0], [x], grad_outputs=[gy])
+    numpy.testing.assert_array_equal(g0.array, [numpy.nan, numpy.nan, 0])
+
+
+def test_variable_power_gradient_does_not_pass_through_the_output():
+    # As Chainer: the gradient of a ** b is built from a and b, not from the output
+    # variable, so differentiating it by the output gives None; its values are unchanged.
+    a = chainer.Variable(numpy.array([0.5, 1.5, 2.0]))
+    b = chainer.Variable(numpy.array([1.5, -0.5, 2.0]))
+    y = a ** b
+    ga, gb = chainer.grad([y], [a, b], grad_outputs=[numpy.ones(3)], enable_double_backprop=True)
+    numpy.testing.assert_allclose(ga.array, b.array * a.array ** (b.array - 1))
+    numpy.testing.assert_allclose(gb.array, y.array * numpy.log(a.array))
+    assert chainer.grad([F.sum(gb)], [y])[0] is None
+    gba, = chainer.grad([F.sum(gb)], [a])
+    numpy.testing.assert_allclose(
+        gba.array, y.array * (b.array * numpy.log(a.array) + 1) / a.array)
+    gradient_check.check_double_backward(
+        lambda a, b: a ** b, (a.array, b.array), numpy.ones(3), (numpy.ones(3), numpy.ones(3)))
 
 
 def test_gradient_of_power_is_one_node():

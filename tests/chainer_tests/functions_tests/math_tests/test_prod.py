@@ -57,6 +57,18 @@ def test_prod_with_zeros_exact_gradient(n_zeros, axis):
     assert numpy.isfinite(v.grad).all()
 
 
+@pytest.mark.parametrize('shape,axis', [((), None), ((2, 1), 1), ((1,), 0)])
+def test_prod_of_one_element_has_zero_second_derivative(shape, axis):
+    # As Chainer: the gradient (ones) still depends on x, so the second derivative
+    # is a Variable of zeros rather than None.
+    x = chainer.Variable(numpy.random.uniform(-1, 1, shape))
+    gx, = chainer.grad([F.sum(F.prod(x, axis))], [x], enable_double_backprop=True)
+    numpy.testing.assert_array_equal(gx.array, numpy.ones(shape))
+    assert gx.requires_grad
+    ggx, = chainer.grad([F.sum(gx)], [x])
+    numpy.testing.assert_array_equal(ggx.array, numpy.zeros(shape))
+
+
 def test_prod_bad_input():
     with pytest.raises(type_check.InvalidType):
         F.prod(numpy.arange(3))

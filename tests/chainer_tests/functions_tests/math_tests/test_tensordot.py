@@ -42,8 +42,12 @@ class TestTensorDot(testing.FunctionTestCase):
 
 def test_tensordot_bad_input():
     a = numpy.ones((2, 3), numpy.float32)
-    with pytest.raises(type_check.InvalidType):
-        F.tensordot(a, numpy.ones((2, 3), numpy.float32), axes=1)
+    for b, axes in ((numpy.ones((2, 3), numpy.float32), 1), (a.T.copy(), 2)):
+        # mismatched summed axes: an InvalidType and Chainer's (NumPy's) ValueError
+        with pytest.raises(type_check.InvalidType):
+            F.tensordot(a, b, axes=axes)
+        with pytest.raises(ValueError):
+            F.tensordot(a, b, axes=axes)
     with pytest.raises(ValueError):
         F.tensordot(a, a, axes=3)
     with pytest.raises(ValueError):

@@ -298,3 +298,61 @@ def test_batches_of_several_samples_do_not_warn():
                               numpy.zeros(3, numpy.float32))
         F.fixed_batch_normalization(numpy.ones((1, 3), numpy.float32),
                                     *[numpy.ones(3, numpy.float32)] * 4)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_second_derivatives_that_vanish_are_zeros(dtype):
+    # As Chainer: d(ggamma)/dgamma, d(gbeta)/dx and d(gbeta)/dgamma are Variables of
+    # zeros that require grad, not None.
+    rng = numpy.random.RandomState(0)
+    x, gamma, beta = (chainer.Variable(rng.uniform(-1, 1, s).astype(dtype))
+                      for s in ((4, 3), (3,), (3,)))
+    gy = chainer.Variable(rng.uniform(-1, 1, (4, 3)).astype(dtype))
+    y = F.batch_normalization(x, gamma, beta)
+    ggamma, gbeta = chainer.grad([y], [gamma, beta], [gy], enable_double_backprop=True)
+    for g, wrt in ((ggamma, gamma), (gbeta, x), (gbeta, gamma)):
+        h, = chainer.grad([F.sum(g * g)], [wrt], enable_double_backprop=True)
+        assert h is not None and h.requires_grad and h.dtype == dtype
+        numpy.testing.assert_array_equal(h.array, numpy.zeros(wrt.shape))
+    # the terms that do not vanish are unchanged
+    h, = chainer.grad([F.sum(ggamma * ggamma)], [x])
+    assert numpy.abs(h.array).max() > 0
+
+
+def test_fixed_batch_normalization_grad_node_has_second_and_third_derivatives():
+    # The gradient node of fixed_batch_normalization, (x, gamma, mean, var, gy) ->
+    # (gx, ggamma, gbeta, gmean, gvar), differentiated numerically once and twice.
+    rng = numpy.random.RandomState(1)
+    x = rng.uniform(-1, 1, (4, 3))
+    gamma, mean = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3)
+    var = rng.uniform(0.5, 1.5, 3)
+    gy = rng.uniform(-1, 1, (4, 3))
+    node = bn_module.FixedBatchNormalizationGrad
+    shapes = [(4, 3), (3,), (3,), (3,), (3,)]
+    ggs = [rng.uniform(-1, 1, s) for s in shapes]
+    gggs = [rng.uniform(-1, 1, s) for s in ((4, 3), (3,), (3,), (3,), (4, 3))]
+
+    def f(*inputs):
+        return node(2e-5, (0,), (0, 1, 2, 3, 4)).apply(inputs)
+
+    gradient_check.check_backward(f, (x, gamma, mean, var, gy), ggs, dtype=numpy.float64)
+    gradient_check.check_double_backward(f, (x, gamma, mean, var, gy), ggs, gggs,
+                                         dtype=numpy.float64)
+
+
+def test_fixed_batch_normalization_second_derivatives_that_vanish_are_zeros():
+    # As Chainer: d(gx)/dx, d(gx)/dmean, d(ggamma)/dgamma, d(gbeta)/d(x, gamma, mean,
+    # var) are Variables of zeros that require grad, not None.
+    rng = numpy.random.RandomState(2)
+    x, gamma, beta, mean = (chainer.Variable(rng.uniform(-1, 1, s))
+                            for s in ((4, 3), (3,), (3,), (3,)))
+    var = chainer.Variable(rng.uniform(0.5, 1.5, 3))
+    gy = chainer.Variable(rng.uniform(-1, 1, (4, 3)))
+    y = F.fixed_batch_normalization(x, gamma, beta, mean, var)
+    gx, ggamma, gbeta = chainer.grad([y], [x, gamma, beta], [gy], enable_double_backprop=True)
+    for g, wrt in ((gx, x), (gx, mean), (ggamma, gamma), (gbeta, x), (gbeta, gamma),
+                   (gbeta, mean), (gbeta, var)):
+        h, = chainer.grad([F.sum(g * g)], [wrt], enable_double_backprop=True)
+        assert h is not None and h.requires_grad
+        numpy.testing.assert_array_equal(h.array, numpy.zeros(wrt.shape))
+    assert chainer.grad([F.sum(gx)], [beta])[0] is None
