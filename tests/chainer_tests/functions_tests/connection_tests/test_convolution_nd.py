@@ -3,6 +3,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+from chainer import gradient_check
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
@@ -443,3 +444,21 @@ def test_channel_and_bias_mismatch_are_also_value_errors():
     with pytest.raises(ValueError):
         F.deconvolution_nd(x, numpy.ones((3, 2, 3), numpy.float32),
                            numpy.ones(4, numpy.float32))
+
+
+@pytest.mark.parametrize('stride,pad', [(1, 1), (2, 0)])
+def test_deconvolution_weight_gradients_with_a_constant_input(stride, pad):
+    # A first deconvolution layer takes an input that needs no gradient; Chainer 7.8.1
+    # failed there in backward (it unpacked the weight's shape from the wrong argument).
+    rng = numpy.random.RandomState(0)
+    x = rng.randn(2, 3, 4, 4)
+    W = rng.randn(3, 2, 3, 3)
+    b = rng.randn(2)
+    gy = rng.randn(*F.deconvolution_2d(x, W, b, stride, pad).shape)
+    gradient_check.check_backward(
+        lambda W, b: F.deconvolution_2d(x, W, b, stride, pad), (W, b), gy,
+        eps=1e-3, atol=1e-5, rtol=1e-5)
+    link = chainer.links.Deconvolution2D(3, 2, 3, stride, pad)
+    y = link(x.astype('f'))
+    F.sum(y * y).backward()
+    assert link.W.grad.shape == (3, 2, 3, 3) and link.b.grad.shape == (2,)

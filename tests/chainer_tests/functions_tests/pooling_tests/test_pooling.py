@@ -402,3 +402,18 @@ def test_nd_pooling_needs_a_spatial_axis(fn, shape):
     # As in Chainer: a ValueError, not an identity pooling over no axes.
     with pytest.raises(ValueError):
         fn(numpy.ones(shape, numpy.float32), 1)
+
+
+@pytest.mark.parametrize('pad_value', [None, 0])
+def test_average_pooling_nd_under_a_broadcast_gradient(pad_value):
+    # A mean after the pooling hands it a read-only broadcast gradient; Chainer 7.8.1's
+    # pad_value=None path divided that gradient in place and failed.
+    x = chainer.Variable(numpy.random.RandomState(1).randn(2, 3, 4, 4, 4))
+    y = F.mean(F.average_pooling_nd(x, 3, 1, 1, pad_value=pad_value))
+    y.backward()
+    expected = numpy.zeros_like(x.array)
+    for pos in itertools.product(range(4), repeat=3):
+        win = tuple(slice(max(q - 1, 0), min(q + 2, 4)) for q in pos)
+        n = 27 if pad_value == 0 else int(numpy.prod([s.stop - s.start for s in win]))
+        expected[(slice(None), slice(None)) + win] += 1.0 / 384 / n
+    numpy.testing.assert_allclose(x.grad, expected, rtol=1e-12)
