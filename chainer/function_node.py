@@ -68,7 +68,7 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
             key = (type(func), type(x), x.dtype, x.shape, type(y), y.dtype, y.shape)
         else:
             key = (type(func),) + tuple([(type(x), x.dtype, x.shape) for x in in_data])
-    except AttributeError:  # a None input (debug mode reports it)
+    except AttributeError:  # a None input: no key, the check runs
         return None
     state = func.__dict__
     if state:

@@ -22,9 +22,13 @@ class ParallelUpdater(standard_updater.StandardUpdater):
         iterator: Dataset iterator, or a dict of them (``'main'`` is used).
         optimizer: Optimizer, or a dict of them (``'main'`` is used).
         converter: Batch converter.
-        models (dict): Model copies by name; ``'main'`` must be the
-            optimizer's target. Built from ``devices`` when omitted.
-        devices (dict): Devices by name (``'main'`` required).
+        models (dict): Model copies by name (any names); those other than the
+            main optimizer's target add their gradients into it, and
+            ``models['main']``, if given, must be that target. Built from
+            ``devices`` when omitted.
+        devices (dict): Devices by name, with the keys of ``models``; each is
+            handed to the converter as given. ``'main'`` is required when
+            ``models`` is omitted.
         loss_func: The loss function; defaults to each model.
         loss_scale (float): Loss scaling factor.
         auto_new_epoch (bool): As in :class:`StandardUpdater`.
