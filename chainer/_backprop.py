@@ -16,6 +16,7 @@ import numpy
 
 import chainer
 from chainer import _thread_state
+from chainer import function_hook
 from chainer.configuration import config, using_config
 from chainer.utils import argument
 from chainer.variable import Variable, _check_grad_type, _raise_grad_error
@@ -362,6 +363,8 @@ class _Walk:
                     gxs = func.backward(targets, gys)
             except Exception as e:
                 add_creation_stack(func, e)
+                if hooks:
+                    function_hook._call_failed(func, hooks)
                 raise
             if debug and not func._custom_accumulate and isinstance(gxs, (tuple, list)):
                 _debug_check_variables(func, gxs)

@@ -44,3 +44,13 @@ class FunctionHook:
 
     def backward_postprocess(self, function, in_data, out_grad) -> None:
         """Called after ``function`` computed its backward."""
+
+
+def _call_failed(function, hooks) -> None:
+    """After ``function``'s forward or backward raised, lets the hooks whose
+    preprocess ran undo it (the timers and profilers drop the call's start), the
+    last hook first; ``*_postprocess`` is not called, as in Chainer."""
+    for hook in reversed(hooks):
+        undo = getattr(hook, '_call_failed', None)
+        if undo is not None:
+            undo(function)

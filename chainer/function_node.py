@@ -13,6 +13,7 @@ from chainer import _backprop
 from chainer import _thread_state
 from chainer.backends import cuda
 from chainer.configuration import config, using_config
+from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
@@ -242,7 +243,12 @@ class FunctionNode:
             for hook in hooks:
                 hook.forward_preprocess(self, in_data)
 
-        outputs = self.forward(in_data)
+        try:
+            outputs = self.forward(in_data)
+        except Exception:
+            if hooks:
+                function_hook._call_failed(self, hooks)
+            raise
         if type(outputs) is not tuple:
             raise TypeError(
                 f'forward output must be a tuple ({self.label})\n'

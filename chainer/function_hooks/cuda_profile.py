@@ -38,6 +38,9 @@ class CUDAProfileHook(function_hook.FunctionHook):
     def forward_postprocess(self, function, in_data) -> None:
         self._nvtx.RangePop()
 
+    def _call_failed(self, function) -> None:
+        self._nvtx.RangePop()  # close the failed call's range
+
     def backward_preprocess(self, function, in_data, out_grad) -> None:
         self._nvtx.RangePush(function.label + '.backward')
 

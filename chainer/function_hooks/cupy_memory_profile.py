@@ -139,6 +139,9 @@ class CupyMemoryProfileHook(function_hook.FunctionHook):
             self._total_used_bytes += used_bytes
             self._total_acquired_bytes += acquired_bytes
 
+    def _call_failed(self, function) -> None:
+        self._running_stack.pop()  # the call raised: it records nothing
+
     def forward_postprocess(self, function, in_data) -> None:
         self._postprocess(function)
 

@@ -43,7 +43,4 @@ class TimerHook(TimerMixin, link_hook.LinkHook):
         self._stop_timer(type(args.link).__name__)
 
     def _forward_failed(self, link: Any) -> None:
-        # A call that raised records nothing. Chainer left its start on the stack,
-        # so total_time() stopped counting for good.
-        self._running_stack.pop()
-        self._depth -= 1
+        self._drop_timer()

@@ -108,8 +108,8 @@ def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = Fals
 def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: Any) -> int:
     """Iterations of one epoch of the root's part of the data (the same on every rank).
     Deprecated, as in Chainer: use standard epoch triggers."""
-    warnings.warn('get_n_iterations_for_one_epoch is deprecated. Please use standard epoch '
-                  'triggers.', DeprecationWarning)
+    warnings.warn('get_n_iterations_for_one_epoch is deprecated: give the trainer an '
+                  "(n, 'epoch') trigger instead.", DeprecationWarning)
     n = None
     if comm.rank == 0:
         n = (len(dataset) + local_batch_size - 1) // local_batch_size
@@ -119,6 +119,6 @@ def get_n_iterations_for_one_epoch(dataset: Any, local_batch_size: int, comm: An
 def get_epoch_trigger(n_epochs: int, dataset: Any, local_batch_size: int, comm: Any) -> tuple:
     """A ``(n, 'iteration')`` trigger lasting ``n_epochs`` epochs of the scattered data.
     Deprecated, as in Chainer: use standard epoch triggers."""
-    warnings.warn('get_epoch_trigger is deprecated. Please use standard epoch triggers.',
-                  DeprecationWarning)
+    warnings.warn("get_epoch_trigger is deprecated: give the trainer an (n, 'epoch') "
+                  'trigger instead.', DeprecationWarning)
     return n_epochs * get_n_iterations_for_one_epoch(dataset, local_batch_size, comm), 'iteration'

@@ -42,7 +42,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
         # -(x * t - log(1 + exp(x))) = log1p(exp(-|x|)) - x * (t - [x >= 0]), with
-        # no overflow; two fresh arrays, the rest in place. float16 is computed in
+        # no overflow; few fresh arrays, the rest in place. float16 is computed in
         # float32, as on the GPU (Chainer's CPU code computed it in float64), so that
         # a mean of large losses does not overflow.
         xc = array_utils.as_compute(x)

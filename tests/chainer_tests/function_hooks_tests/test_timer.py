@@ -170,3 +170,34 @@ def test_gpu_timing():
     assert {'Tanh', 'Sum', 'TanhGrad'} <= set(hook.summary())
     assert all(t >= 0 for _, t in hook.call_history)
     assert hook.total_time() > 0
+
+
+class _FailingForward(chainer.FunctionNode):
+    def forward(self, inputs):
+        raise ValueError('forward fails')
+
+
+class _FailingBackward(chainer.FunctionNode):
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, indexes, grad_outputs):
+        raise ValueError('backward fails')
+
+
+def test_a_call_that_raises_records_nothing_and_timing_goes_on():
+    x = chainer.Variable(numpy.ones(3, numpy.float32))
+    hook = TimerHook()
+    with hook:
+        with pytest.raises(ValueError, match='forward fails'):
+            _FailingForward().apply((x,))
+        y = F.sum(_FailingBackward().apply((x,))[0])
+        with pytest.raises(ValueError, match='backward fails'):
+            y.backward()
+        F.exp(x)
+    names = [name for name, _ in hook.call_history]
+    assert '_FailingForward' not in names and names.count('_FailingBackward') == 1
+    assert names[-1] == 'Exp'
+    # Chainer left the failed calls' starts open, so total_time() stopped counting.
+    assert hook._running_stack == [] and hook._depth == 0
+    assert hook.total_time() > 0
