@@ -161,6 +161,10 @@ def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any
 def _column(batch: Any, position: Any) -> list:
     # Entry ``position`` of every example (extra entries of later examples are
     # ignored, as Chainer does).
+    try:
+        return [example[position] for example in batch]
+    except (IndexError, KeyError):
+        pass  # found again below, to name the example
     column = []
     for i, example in enumerate(batch):
         try:

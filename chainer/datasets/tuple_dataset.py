@@ -39,6 +39,8 @@ class TupleDataset:
         self._length = length
 
     def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (int, numpy.integer)):
+            return tuple([dataset[index] for dataset in self._datasets])
         if isinstance(index, slice):
             batches = [dataset[index] for dataset in self._datasets]
             return [tuple([batch[i] for batch in batches]) for i in range(len(batches[0]))]

@@ -41,12 +41,18 @@ class ELU(function_node.FunctionNode):
         # max(x, 0) + alpha * expm1(min(x, 0)): one of the two terms is exactly 0,
         # so this is the select without a select (NumPy runs one branch by branch,
         # slow on mixed signs), and expm1 never overflows.
-        neg = xp.minimum(x, zero, out=xp.empty_like(x))
-        xp.expm1(neg, out=neg)
-        neg *= x.dtype.type(self.alpha)
-        y = xp.maximum(x, zero, out=xp.empty_like(x))
-        y += neg
-        return y,
+        alpha = x.dtype.type(self.alpha)
+        xc = array_utils.as_compute(x)
+        neg = numpy.minimum(xc, zero, out=numpy.empty_like(xc))
+        numpy.expm1(neg, out=neg)
+        if xc is not x:
+            # NumPy's float16 arithmetic is float32 arithmetic rounded after each
+            # operation (and slow): round expm1 as it would, then the product of
+            # two float16 values is exact in float32 and the sum has a zero term.
+            neg = neg.astype(x.dtype).astype(xc.dtype)
+        neg *= alpha
+        neg += numpy.maximum(xc, zero)
+        return neg.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()
@@ -84,13 +90,15 @@ class ELUGrad(function_node.FunctionNode):
                 'C v = (C)y; gx = pos ? (T)1 : (T)((v > c ? c : v) + alpha)',
                 'rechainer_elu_grad', y.dtype)(y, pos, self.alpha, max(0.0, -self.alpha)),
         t = y.dtype.type
-        gx = xp.minimum(y, t(max(0.0, -self.alpha)), out=xp.empty_like(y))
+        # float16 in float32: one rounding at the end, as NumPy's float16 sum rounds.
+        yc = array_utils.as_compute(y)
+        gx = numpy.minimum(yc, t(max(0.0, -self.alpha)), out=numpy.empty_like(yc))
         gx += t(self.alpha)
         if not math.isfinite(self.alpha):
-            return numpy.where(pos, t(1), gx),
+            return numpy.where(pos, t(1), gx).astype(y.dtype, copy=False),
         gx *= ~pos
         gx += pos
-        return gx,
+        return gx.astype(y.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
         ggx, = grad_outputs

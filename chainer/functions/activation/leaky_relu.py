@@ -37,8 +37,13 @@ class LeakyReLU(function_node.FunctionNode):
             # For x < 0, slope * x is the larger of x and slope * x exactly when
             # slope <= 1: a maximum (or minimum) instead of a select, which NumPy
             # runs branch by branch (slow on mixed signs).
-            y = xp.multiply(x, slope, out=xp.empty_like(x))
-            (xp.maximum if self.slope <= 1 else xp.minimum)(y, x, out=y)
+            # float16 in float32 (NumPy's float16 arithmetic is slow): the product
+            # of two float16 values is exact there and rounding commutes with the
+            # maximum, so the values are those of float16 arithmetic.
+            xc = array_utils.as_compute(x)
+            y = xp.multiply(xc, slope, out=xp.empty_like(xc))
+            (xp.maximum if self.slope <= 1 else xp.minimum)(y, xc, out=y)
+            y = y.astype(x.dtype, copy=False)
         if self.slope > 0:
             self.retain_outputs((0,))
         else:
@@ -74,10 +79,12 @@ class _LeakyReLUGrad(function_node.FunctionNode):
             return array_utils.compute_kernel(
                 'bool neg, T gy, C slope', 'T gx', 'gx = neg ? (T)((C)gy * slope) : gy',
                 'rechainer_leaky_relu_grad', gy.dtype)(neg, gy, self.slope),
-        gx = neg * gy.dtype.type(self.slope)
+        # float16 in float32, one rounding: the factor is 1 or a float16 value.
+        gyc = array_utils.as_compute(gy)
+        gx = neg * gyc.dtype.type(gy.dtype.type(self.slope))
         gx += ~neg
-        gx *= gy
-        return utils.force_array(gx, gy.dtype),
+        gx *= gyc
+        return utils.force_array(gx.astype(gy.dtype, copy=False), gy.dtype),
 
     def backward(self, indexes, grad_outputs):
         return _LeakyReLUGrad(self.neg, self.slope).apply(grad_outputs)

@@ -115,10 +115,27 @@ class Absolute(function_node.FunctionNode):
         return _arr(abs(x)),
 
     def backward(self, indexes, grad_outputs):
-        x = self.get_retained_inputs()[0]
-        xp = chainer.backend.get_array_module(x.array)
-        sign = Variable._new(xp.sign(x.array).astype(x.dtype, copy=False), False)
-        return grad_outputs[0] * sign,
+        return _AbsoluteGrad(self.get_retained_inputs()[0].array).apply(grad_outputs)
+
+
+class _AbsoluteGrad(function_node.FunctionNode):
+    """``sign(x) * gy``; linear in ``gy``. One array is made (no sign array kept
+    alive by a product node), which matters for large inputs."""
+
+    is_elementwise = True
+
+    def __init__(self, x):
+        self.x = x
+
+    def forward(self, inputs):
+        gy, = inputs
+        xp = chainer.backend.get_array_module(gy)
+        gx = utils.force_array(xp.sign(self.x), gy.dtype)
+        gx *= gy
+        return gx,
+
+    def backward(self, indexes, grad_outputs):
+        return _AbsoluteGrad(self.x).apply(grad_outputs)
 
 
 def absolute(self):

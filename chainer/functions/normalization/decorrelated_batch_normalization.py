@@ -52,12 +52,14 @@ class SymmetricSqrt(function_node.FunctionNode):
         w, u = xp.linalg.eigh(_symmetric(a))
         s = xp.sqrt(xp.maximum(w, 0))
         self.retain_outputs((0,))
+        #: Eigenvalues and eigenvectors of the output, for the Lyapunov solves on it.
+        self.eig = (s, u)
         return xp.matmul(u * s[..., None, :], u.swapaxes(-1, -2)).astype(a.dtype),
 
     def backward(self, indexes, grad_outputs):
         s, = self.get_retained_outputs()
         gs, = grad_outputs
-        return LyapunovSolve().apply((s, gs))
+        return LyapunovSolve(self.eig).apply((s, gs))
 
 
 class LyapunovSolve(function_node.FunctionNode):
@@ -69,10 +71,16 @@ class LyapunovSolve(function_node.FunctionNode):
     matrix products, and is differentiable again.
     """
 
+    def __init__(self, eig=None) -> None:
+        #: ``(w, u)``, the eigendecomposition of ``S`` when already known.
+        self.eig = eig
+
     def forward(self, inputs):
         s, c = inputs
         xp = backend.get_array_module(s)
-        w, u = xp.linalg.eigh(_symmetric(s))
+        if self.eig is None:
+            self.eig = xp.linalg.eigh(_symmetric(s))
+        w, u = self.eig
         ut = u.swapaxes(-1, -2)
         inner = xp.matmul(xp.matmul(ut, c), u) / (w[..., :, None] + w[..., None, :])
         self.retain_inputs((0,))
@@ -84,7 +92,7 @@ class LyapunovSolve(function_node.FunctionNode):
         s, = self.get_retained_inputs()
         y, = self.get_retained_outputs()
         gy, = grad_outputs
-        gc, = LyapunovSolve().apply((s, gy))
+        gc, = LyapunovSolve(self.eig).apply((s, gy))
         ret = []
         for i in indexes:
             if i == 0:
@@ -197,8 +205,9 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
     xc = xg - F.broadcast_to(mean, xg.shape)
     eye = xp.broadcast_to(xp.eye(c // groups, dtype=cdt), (groups, c // groups, c // groups))
     cov = F.matmul(xc, xc, transb=True) * cdt.type(1.0 / m) + eye * cdt.type(eps)
-    sqrt_cov, = SymmetricSqrt().apply((cov,))
-    projection, = LyapunovSolve().apply((sqrt_cov, eye * cdt.type(2)))
+    sqrt_node = SymmetricSqrt()
+    sqrt_cov, = sqrt_node.apply((cov,))
+    projection, = LyapunovSolve(sqrt_node.eig).apply((sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
     _bn._update_running(running_mean, mean.array[:, :, 0], decay)
     if running_projection is not None:

@@ -19,7 +19,6 @@ def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
         eps (float): Added to the norm to avoid division by zero.
         axis (int or tuple of int): Axis (axes) along which the norm is taken.
     """
-    F = chainer.functions
     x = chainer.as_variable(x)
     xa = x.array
     if xa.dtype.kind != 'f':
@@ -28,6 +27,13 @@ def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
     if any(not -xa.ndim <= a < xa.ndim for a in axes):
         raise type_check.InvalidType(
             f'axis within [-{xa.ndim}, {xa.ndim})', f'axis={axis}')
+    return NormalizeL2(eps, axis).apply((x,))[0]
+
+
+def _normalize(x, eps: float, axes: tuple) -> 'chainer.Variable':
+    """The composition that :class:`NormalizeL2` differentiates."""
+    F = chainer.functions
+    xa = x.array
     cdt = array_utils.compute_dtype(xa.dtype)
     xc = x if xa.dtype == cdt else F.cast(x, cdt)
     sq = F.sum(xc * xc, axis=axes, keepdims=True)
@@ -40,11 +46,45 @@ def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
 
 
 class NormalizeL2(_composite.CompositeNode):
-    """The node of :func:`normalize`: input ``(x,)``."""
+    """The node of :func:`normalize`: input ``(x,)``.
+
+    The forward pass computes the arrays directly (the same operations as the
+    composition); with ``r`` the masked norm and ``n = r + eps``, the gradient is
+    ``(gy - x * sum(gy * y) / r) / n``, written with differentiable functions.
+    """
 
     def __init__(self, eps: float = 1e-5, axis: int = 1) -> None:
         self.eps = eps
         self.axis = axis
 
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        x, = inputs
+        xp = backend.get_array_module(x)
+        cdt = array_utils.compute_dtype(x.dtype)
+        xc = x.astype(cdt, copy=False)
+        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        sq = array_utils.sum(xc * xc, axis=axes, keepdims=True)
+        zero = sq == 0
+        norm = xp.sqrt(xp.where(zero, cdt.type(1), sq)) * (~zero).astype(cdt) + cdt.type(self.eps)
+        return (xc / norm).astype(x.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        x, = self.get_retained_inputs()
+        gy, = grad_outputs
+        cdt = array_utils.compute_dtype(x.dtype)
+        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        xc = x if x.dtype == cdt else F.cast(x, cdt)
+        gc = gy if gy.dtype == cdt else F.cast(gy, cdt)
+        sq = F.sum(xc * xc, axis=axes, keepdims=True)
+        zero = sq.array == 0
+        r = F.sqrt(F.where(zero, backend.get_array_module(zero).ones_like(sq.array), sq))
+        n = r * (~zero).astype(cdt) + cdt.type(self.eps)
+        dot = F.sum(gc * xc, axis=axes, keepdims=True) / (n * r)
+        gx = (gc - xc * F.broadcast_to(dot, x.shape)) / F.broadcast_to(n, x.shape)
+        return (gx if gx.dtype == x.dtype else F.cast(gx, x.dtype)),
+
     def _compose(self, x):
-        return normalize(x, self.eps, self.axis)
+        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        return _normalize(x, self.eps, axes)

@@ -139,3 +139,23 @@ def test_non_finite_alpha_is_the_select(alpha):
     numpy.testing.assert_array_equal(y.array, expected)
     numpy.testing.assert_array_equal(x.grad[x.array > 0], [1.0, 1.0])
     assert (y.creator_node.inputs[0].data is not None) == (alpha < 0)
+
+
+@pytest.mark.parametrize('alpha', [1.0, 1.6732632423543772, 0.3])
+def test_float16_values_are_float16_arithmetic(alpha):
+    # float16 is computed in float32 for speed; every value is still the one
+    # NumPy's float16 operations give
+    x = numpy.arange(65536, dtype=numpy.uint16).view(numpy.float16)
+    x = x[numpy.isfinite(x)]
+    v = chainer.Variable(x)
+    y = F.elu(v, alpha)
+    gy = numpy.random.RandomState(0).randn(x.size).astype(numpy.float16)
+    y.grad = gy
+    y.backward()
+    a = numpy.float16(alpha)
+    with numpy.errstate(all='ignore'):
+        neg = a * numpy.expm1(numpy.minimum(x, numpy.float16(0)))
+        numpy.testing.assert_array_equal(y.array, numpy.where(x > 0, x, neg))
+        d = numpy.where(y.array > 0, numpy.float16(1), y.array + a)
+        numpy.testing.assert_array_equal(v.grad, d * gy)
+    assert y.dtype == v.grad.dtype == numpy.float16

@@ -95,3 +95,21 @@ def test_zero_input_takes_the_slope(slope):
     F.sum(F.leaky_relu(x, slope)).backward()
     s = numpy.float32(slope)
     numpy.testing.assert_array_equal(x.grad, [s, s, 1, s, 1])
+
+
+@pytest.mark.parametrize('slope', [0.2, 0.333, 1.7, -0.3])
+def test_float16_values_are_float16_arithmetic(slope):
+    # float16 is computed in float32 for speed; every value is still the one
+    # NumPy's float16 operations give
+    x = numpy.arange(65536, dtype=numpy.uint16).view(numpy.float16)
+    x = x[numpy.isfinite(x)]
+    v = chainer.Variable(x)
+    y = F.leaky_relu(v, slope)
+    gy = numpy.random.RandomState(0).randn(x.size).astype(numpy.float16)
+    y.grad = gy
+    y.backward()
+    s = numpy.float16(slope)
+    with numpy.errstate(all='ignore'):
+        numpy.testing.assert_array_equal(y.array, numpy.where(x >= 0, x, x * s))
+        numpy.testing.assert_array_equal(v.grad, numpy.where(x <= 0, gy * s, gy))
+    assert y.dtype == v.grad.dtype == numpy.float16

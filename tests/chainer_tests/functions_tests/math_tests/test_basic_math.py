@@ -698,3 +698,18 @@ def test_power_one_half_is_sqrt_at_negative_infinity_and_zero(dtype):
     x = numpy.array([-numpy.inf, -0.0, 4.0], dtype)
     y = (chainer.Variable(x) ** 0.5).array
     assert numpy.isnan(y[0]) and y[1] == 0 and numpy.signbit(y[1]) and y[2] == 2
+
+
+@pytest.mark.parametrize('shape', [(), (3, 4)])
+def test_absolute_gradients_are_sign_times_gy(shape):
+    x = numpy.asarray(numpy.random.RandomState(0).randn(*shape)).astype(numpy.float32)
+    x.flat[0] = 0
+    gy = numpy.asarray(numpy.random.RandomState(1).randn(*shape)).astype(numpy.float32)
+    v = chainer.Variable(x)
+    gx, = chainer.grad([abs(v)], [v], [chainer.Variable(gy)], enable_double_backprop=True)
+    assert type(gx.array) is numpy.ndarray and gx.dtype == numpy.float32
+    numpy.testing.assert_array_equal(gx.array, numpy.sign(x) * gy)
+    # linear in gy: the second derivative reaches gy, not x
+    ggy, gxx = chainer.grad([F.sum(gx * gx)], [gx.creator.inputs[0].get_variable(), v])
+    numpy.testing.assert_array_equal(ggy.array, 2 * numpy.sign(x) * gx.array)
+    assert gxx is None

@@ -49,6 +49,31 @@ def test_zero_vector_finite_gradients():
     assert numpy.isfinite(gx.array).all() and numpy.isfinite(ggx.array).all()
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('axis', [1, (0, 2)])
+def test_one_node_matches_its_composition(dtype, axis):
+    from chainer.functions.normalization import l2_normalization as l2
+    x = numpy.random.RandomState(1).randn(3, 4, 2).astype(dtype)
+    if dtype != numpy.float16:  # gy / eps overflows float16 there
+        x[1] = 0
+    gy = numpy.random.RandomState(2).randn(3, 4, 2).astype(dtype)
+    axes = (axis,) if isinstance(axis, int) else axis
+    results = []
+    for fn in (lambda v: F.normalize(v, axis=axis), lambda v: l2._normalize(v, 1e-5, axes)):
+        v = chainer.Variable(x)
+        y = fn(v)
+        gx, = chainer.grad([y], [v], [chainer.Variable(gy)], enable_double_backprop=True)
+        ggx, = chainer.grad([F.sum(gx * gx)], [v])
+        results.append((y, gx.array, ggx.array))
+    (y, gx, ggx), (y2, gx2, ggx2) = results
+    assert isinstance(y.creator, l2.NormalizeL2)
+    assert y.dtype == dtype and gx.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, y2.array)
+    tol = {numpy.float16: 1e-2}.get(dtype, 1e-5)
+    numpy.testing.assert_allclose(gx, gx2, rtol=tol, atol=tol)
+    numpy.testing.assert_allclose(ggx, ggx2, rtol=tol, atol=tol * 10)
+
+
 def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):
         F.normalize(numpy.zeros((2, 3), numpy.int32))
