@@ -11,16 +11,18 @@ from chainer.utils import type_check
 
 
 class SelectGrad(function_node.FunctionNode):
-    """Routes ``gy`` to ``x1`` where ``cond`` holds and to ``x2`` elsewhere.
+    """Routes ``gy`` to ``x1`` where ``cond`` holds and to ``x2`` where ``cond2`` does
+    (by default, wherever ``cond`` does not).
 
-    ``cond`` has the broadcast shape; each gradient is summed back to the
+    The masks have the broadcast shape; each gradient is summed back to the
     shape of its input.
     """
 
     is_elementwise = True
 
-    def __init__(self, cond, shape1, shape2):
+    def __init__(self, cond, shape1, shape2, cond2=None):
         self.cond = cond
+        self.cond2 = cond2
         self.shape1 = shape1
         self.shape2 = shape2
 
@@ -28,7 +30,10 @@ class SelectGrad(function_node.FunctionNode):
         gy, = inputs
         zero = gy.dtype.type(0)
         gx1 = utils.force_array(utils.array.select(self.cond, gy, zero))
-        gx2 = utils.force_array(utils.array.select(self.cond, zero, gy))
+        if self.cond2 is None:
+            gx2 = utils.force_array(utils.array.select(self.cond, zero, gy))
+        else:
+            gx2 = utils.force_array(utils.array.select(self.cond2, gy, zero))
         return (utils.force_array(utils.sum_to(gx1, self.shape1)),
                 utils.force_array(utils.sum_to(gx2, self.shape2)))
 
@@ -39,18 +44,21 @@ class SelectGrad(function_node.FunctionNode):
         if ggx1 is not None:
             ggy = broadcast_to(ggx1, cond.shape) * cond.astype(ggx1.dtype)
         if ggx2 is not None:
-            part = broadcast_to(ggx2, cond.shape) * (~cond).astype(ggx2.dtype)
+            cond2 = ~cond if self.cond2 is None else self.cond2
+            part = broadcast_to(ggx2, cond.shape) * cond2.astype(ggx2.dtype)
             ggy = part if ggy is None else ggy + part
         return ggy,
 
 
 class _Extremum(function_node.FunctionNode):
     """Elementwise maximum or minimum (the ufunc named ``_ufunc``), broadcasting; the
-    gradient goes to ``x1`` where ``_to_x1(x1, x2)`` holds (ties included)."""
+    gradient goes to ``x1`` where ``_to_x1(x1, x2)`` holds (ties included), and to
+    ``x2`` where ``_to_x2`` holds (if set; else everywhere else, NaN included)."""
 
     is_elementwise = True
     _ufunc = ''
     _to_x1 = operator.ge
+    _to_x2 = None
 
     def check_type_forward(self, in_types):
         type_check._expect_float_pair(in_types, ('x1', 'x2'))
@@ -64,7 +72,9 @@ class _Extremum(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x1, x2 = self.get_retained_inputs()
         cond = utils.force_array(self._to_x1(x1.array, x2.array))
-        return SelectGrad(cond, x1.shape, x2.shape).apply(grad_outputs)
+        cond2 = (None if self._to_x2 is None
+                 else utils.force_array(self._to_x2(x1.array, x2.array)))
+        return SelectGrad(cond, x1.shape, x2.shape, cond2).apply(grad_outputs)
 
 
 class Maximum(_Extremum):

@@ -11,6 +11,7 @@ class Minimum(_Extremum):
 
     _ufunc = 'minimum'
     _to_x1 = operator.le
+    _to_x2 = operator.gt  # as in Chainer: where either is NaN, neither gets gy
 
 
 def minimum(x1, x2):

@@ -49,6 +49,26 @@ def test_ties_go_to_first(func):
     numpy.testing.assert_array_equal(x2.grad, [0, 0])
 
 
+def test_nan_positions_route_the_gradient_as_chainer():
+    # maximum: x2 gets it where either is NaN; minimum: neither does (Chainer's masks
+    # x1 >= x2 / not, and x1 <= x2 / x1 > x2).
+    nan = numpy.nan
+    a = numpy.array([1, nan, 2, nan, 3], numpy.float32)
+    b = numpy.array([1, 2, nan, nan, 0], numpy.float32)
+    expected = {'maximum': ([1, 0, 0, 0, 1], [0, 1, 1, 1, 0]),
+                'minimum': ([1, 0, 0, 0, 0], [0, 0, 0, 0, 1])}
+    for name, (g1, g2) in expected.items():
+        x1, x2 = chainer.Variable(a), chainer.Variable(b)
+        gy = chainer.Variable(numpy.ones(5, numpy.float32))
+        y = getattr(F, name)(x1, x2)
+        gx1, gx2 = chainer.grad([y], [x1, x2], grad_outputs=[gy], enable_double_backprop=True)
+        numpy.testing.assert_array_equal(gx1.array, g1)
+        numpy.testing.assert_array_equal(gx2.array, g2)
+        # the gradient's own gradient by gy routes the same way
+        ggy, = chainer.grad([gx2], [gy], grad_outputs=[numpy.ones(5, numpy.float32)])
+        numpy.testing.assert_array_equal(ggy.array, g2)
+
+
 def test_broadcast_gradient_sum():
     x1 = chainer.Variable(numpy.array([[0.0, 3.0], [5.0, -1.0]], numpy.float32))
     x2 = chainer.Variable(numpy.array([1.0, 2.0], numpy.float32))
