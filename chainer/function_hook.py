@@ -46,11 +46,13 @@ class FunctionHook:
         """Called after ``function`` computed its backward."""
 
 
-def _call_failed(function, hooks) -> None:
-    """After ``function``'s forward or backward raised, lets the hooks whose
-    preprocess ran undo it (the timers and profilers drop the call's start), the
-    last hook first; ``*_postprocess`` is not called, as in Chainer."""
+def _call_failed(target, hooks) -> None:
+    """After a call of ``target`` (a function node's forward or backward, or a
+    link's forward) raised, lets the hooks whose preprocess ran undo it through
+    their ``_call_failed(target)`` (timers and profilers drop the call's start,
+    weight hooks put the weight back), the last hook first; ``*_postprocess`` is
+    not called, as in Chainer."""
     for hook in reversed(hooks):
         undo = getattr(hook, '_call_failed', None)
         if undo is not None:
-            undo(function)
+            undo(target)

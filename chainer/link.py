@@ -14,6 +14,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import device_resident
+from chainer import function_hook
 from chainer import initializers
 from chainer import link_hook
 from chainer import serializer as serializer_module
@@ -426,7 +427,7 @@ class Link(device_resident.DeviceResident):
             out = forward(*args, **kwargs)
         except BaseException:  # an interrupted call too: a snapshot may follow
             if prepared:
-                link_hook._forward_failed(self, hooks[:prepared])
+                function_hook._call_failed(self, hooks[:prepared])
             raise
 
         if hooks:

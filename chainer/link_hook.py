@@ -40,17 +40,6 @@ def _dict_str(d: dict) -> str:
     return ', '.join(f'{k}={v!r}' for k, v in d.items())
 
 
-def _forward_failed(link: Any, hooks: list) -> None:
-    """After a call of ``link`` raised, lets the hooks whose ``forward_preprocess``
-    ran undo what it did (the weight hooks put the weight back, ``TimerHook``
-    drops the call's start), the last hook first. Other hooks see nothing: their
-    ``forward_postprocess`` is not called, as in Chainer."""
-    for hook in reversed(hooks):
-        undo = getattr(hook, '_forward_failed', None)
-        if undo is not None:
-            undo(link)
-
-
 class _ForwardPreprocessCallbackArgs:
     """What :meth:`LinkHook.forward_preprocess` receives.
 

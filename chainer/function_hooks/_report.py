@@ -77,14 +77,12 @@ class TimerMixin:
             # Nested calls are already inside their caller's time.
             self._total_time += elapsed_time
 
-    def _drop_timer(self) -> None:
-        # The timed call raised: it records nothing, and total_time() keeps
-        # counting later calls (Chainer left the start on the stack for good).
+    def _call_failed(self, target: Any) -> None:
+        # The timed call (of a function or a link) raised: it records nothing, and
+        # total_time() keeps counting later calls (Chainer left the start on the
+        # stack for good).
         self._running_stack.pop()
         self._depth -= 1
-
-    def _call_failed(self, function: Any) -> None:
-        self._drop_timer()
 
     def total_time(self) -> float:
         """Total elapsed time in seconds (calls nested in other calls counted once)."""

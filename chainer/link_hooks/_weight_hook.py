@@ -131,7 +131,7 @@ class WeightHook(link_hook.LinkHook):
     def forward_postprocess(self, cb_args: Any) -> None:
         swap_out(self, cb_args.link, self.weight_name)
 
-    def _forward_failed(self, link: Any) -> None:
+    def _call_failed(self, link: Any) -> None:
         # The call raised before forward_postprocess: the weight is put back now
         # (Chainer left the link with the normalized Variable for good).
         normalized = getattr(self, '_normalized_weight', None)

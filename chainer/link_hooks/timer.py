@@ -41,6 +41,3 @@ class TimerHook(TimerMixin, link_hook.LinkHook):
 
     def forward_postprocess(self, args: Any) -> None:
         self._stop_timer(type(args.link).__name__)
-
-    def _forward_failed(self, link: Any) -> None:
-        self._drop_timer()
