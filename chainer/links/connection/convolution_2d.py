@@ -1,11 +1,14 @@
 """Two-dimensional convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Convolution2D(_ConvolutionLinkBase):
@@ -32,8 +35,9 @@ class Convolution2D(_ConvolutionLinkBase):
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
-                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, **kwargs) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None, **kwargs: Any) -> None:
         super().__init__()
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:
@@ -54,8 +58,9 @@ class Convolution2D(_ConvolutionLinkBase):
         yield 'groups', self.groups
 
     @classmethod
-    def from_params(cls, W: Any, b: Any = None, stride=1, pad=0, nobias: bool = False,
-                    **kwargs) -> 'Convolution2D':
+    def from_params(cls, W: Any, b: Any = None, stride: int | Sequence[int] = 1,
+                    pad: int | Sequence[int] = 0, nobias: bool = False,
+                    **kwargs: Any) -> 'Convolution2D':
         """A Convolution2D whose parameters are copies of ``W`` (and ``b``)."""
         W = variable.as_array(W)
         out_channels, in_per_group, kh, kw = W.shape

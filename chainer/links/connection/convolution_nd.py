@@ -2,7 +2,7 @@
 the parameter handling shared by every convolution and deconvolution link."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import function_node
 from chainer import link
@@ -12,6 +12,9 @@ from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class _ConvolutionLinkBase(link.Link):
@@ -109,8 +112,9 @@ class ConvolutionND(_ConvolutionLinkBase):
     """
 
     def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
-                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, cover_all: bool = False, dilate=1,
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False, initialW: Any = None,
+                 initial_bias: Any = None, cover_all: bool = False, dilate: int | Sequence[int] = 1,
                  groups: int = 1) -> None:
         super().__init__()
         self.cover_all = cover_all
@@ -127,9 +131,10 @@ class ConvolutionND(_ConvolutionLinkBase):
 class Convolution1D(ConvolutionND):
     """1-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=1``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
+                 cover_all: bool = False, dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)
 
@@ -137,8 +142,9 @@ class Convolution1D(ConvolutionND):
 class Convolution3D(ConvolutionND):
     """3-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=3``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
+                 cover_all: bool = False, dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)

@@ -1,12 +1,15 @@
 """Two-dimensional deconvolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.functions.connection import deconvolution_2d as _deconv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class Deconvolution2D(_ConvolutionLinkBase):
@@ -33,8 +36,10 @@ class Deconvolution2D(_ConvolutionLinkBase):
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
-                 ksize=None, stride=1, pad=0, nobias: bool = False, outsize=None,
-                 initialW: Any = None, initial_bias: Any = None, **kwargs) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 outsize: int | Sequence[int] | None = None, initialW: Any = None,
+                 initial_bias: Any = None, **kwargs: Any) -> None:
         super().__init__()
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:

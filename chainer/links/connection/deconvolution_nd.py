@@ -1,11 +1,14 @@
 """N-dimensional deconvolution links (DeconvolutionND, Deconvolution1D, Deconvolution3D)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import variable
 from chainer.functions.connection import deconvolution_nd as _deconv_nd_func
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class DeconvolutionND(_ConvolutionLinkBase):
@@ -30,8 +33,10 @@ class DeconvolutionND(_ConvolutionLinkBase):
     _transposed = True
 
     def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
-                 ksize=None, stride=1, pad=0, nobias: bool = False, outsize=None,
-                 initialW: Any = None, initial_bias: Any = None, dilate=1,
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 outsize: int | Sequence[int] | None = None, initialW: Any = None,
+                 initial_bias: Any = None, dilate: int | Sequence[int] = 1,
                  groups: int = 1) -> None:
         super().__init__()
         self.outsize = outsize
@@ -48,9 +53,11 @@ class DeconvolutionND(_ConvolutionLinkBase):
 class Deconvolution1D(DeconvolutionND):
     """1-dimensional deconvolution layer (:class:`DeconvolutionND` with ``ndim=1``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, outsize=None, initialW: Any = None,
-                 initial_bias: Any = None, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, outsize: int | Sequence[int] | None = None,
+                 initialW: Any = None, initial_bias: Any = None, dilate: int | Sequence[int] = 1,
+                 groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, outsize,
                          initialW, initial_bias, dilate, groups)
 
@@ -58,8 +65,10 @@ class Deconvolution1D(DeconvolutionND):
 class Deconvolution3D(DeconvolutionND):
     """3-dimensional deconvolution layer (:class:`DeconvolutionND` with ``ndim=3``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, outsize=None, initialW: Any = None,
-                 initial_bias: Any = None, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, outsize: int | Sequence[int] | None = None,
+                 initialW: Any = None, initial_bias: Any = None, dilate: int | Sequence[int] = 1,
+                 groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, outsize,
                          initialW, initial_bias, dilate, groups)

@@ -1,13 +1,16 @@
 """Two-dimensional depthwise convolution layer."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import depthwise_convolution_2d as _depthwise
 from chainer.utils import conv_nd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class DepthwiseConvolution2D(link.Link):
@@ -25,7 +28,8 @@ class DepthwiseConvolution2D(link.Link):
         b (~chainer.Parameter): ``(channel_multiplier * in_channels,)`` or None.
     """
 
-    def __init__(self, in_channels, channel_multiplier: int, ksize, stride=1, pad=0,
+    def __init__(self, in_channels: int | None, channel_multiplier: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
                  nobias: bool = False, initialW: Any = None, initial_bias: Any = None) -> None:
         super().__init__()
         # Like Chainer: ksize as given, stride and pad as pairs.

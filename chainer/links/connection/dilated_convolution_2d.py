@@ -1,11 +1,14 @@
 """Two-dimensional dilated convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import variable
 from chainer.functions.connection import dilated_convolution_2d as _dilated
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class DilatedConvolution2D(_ConvolutionLinkBase):
@@ -18,8 +21,9 @@ class DilatedConvolution2D(_ConvolutionLinkBase):
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
-                 ksize=None, stride=1, pad=0, dilate=1, nobias: bool = False,
-                 initialW: Any = None, initial_bias: Any = None) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, dilate: int | Sequence[int] = 1,
+                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None) -> None:
         super().__init__()
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None

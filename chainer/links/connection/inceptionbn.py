@@ -1,7 +1,7 @@
 """The Inception module with batch normalization (Inception v2)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import chainer
 from chainer import link
@@ -12,6 +12,9 @@ from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.normalization.batch_normalization import BatchNormalization
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
 
 
 class InceptionBN(link.Chain):
@@ -72,7 +75,7 @@ class InceptionBN(link.Chain):
                 self.poolp = conv(in_channels, proj_pool, 1)
                 self.poolpn = BatchNormalization(proj_pool, dtype=dtype)
 
-    def forward(self, x: Any):
+    def forward(self, x: Any) -> Variable:
         """Applies the branches to ``x`` and concatenates them along the channels."""
         outs = []
         if self.out1 > 0:

@@ -1,7 +1,7 @@
 """Locally connected 2-D layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -10,6 +10,9 @@ from chainer.functions.connection import local_convolution_2d as _local
 from chainer.utils import argument
 from chainer.utils import conv
 from chainer.utils import conv_nd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class LocalConvolution2D(link.Link):
@@ -29,9 +32,10 @@ class LocalConvolution2D(link.Link):
         b (~chainer.Parameter): ``(out_channels, out_h, out_w)`` or None.
     """
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, in_size=None,
-                 ksize=None, stride=1, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, **kwargs) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, in_size: int | None = None,
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__()
         argument.assert_kwargs_empty(kwargs)
         if ksize is None:

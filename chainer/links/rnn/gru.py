@@ -1,7 +1,7 @@
 """Gated recurrent unit layers: :class:`StatelessGRU`, :class:`StatefulGRU`, :class:`GRU`."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import link
 from chainer.functions.activation.sigmoid import sigmoid
@@ -9,6 +9,9 @@ from chainer.functions.activation.tanh import tanh
 from chainer.functions.math.linear_interpolate import linear_interpolate
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
 
 
 class GRUBase(link.Chain):
@@ -47,7 +50,7 @@ class StatelessGRU(GRUBase):
     and ``z = sigmoid(W_z x + U_z h)``.
     """
 
-    def forward(self, h: Any, x: Any):
+    def forward(self, h: Any, x: Any) -> Variable:
         r = sigmoid(self.W_r(x) + self.U_r(h))
         z = sigmoid(self.W_z(x) + self.U_z(h))
         h_bar = tanh(self.W(x) + self.U(r * h))
@@ -66,7 +69,7 @@ class StatefulGRU(_state.HiddenState, GRUBase):
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.reset_state()
 
-    def forward(self, x: Any):
+    def forward(self, x: Any) -> Variable:
         z = self.W_z(x)
         h_bar = self.W(x)
         if self.h is not None:
@@ -86,7 +89,7 @@ class StatefulGRU(_state.HiddenState, GRUBase):
 class GRU(StatefulGRU):
     """Stateful GRU layer (:class:`StatefulGRU`); takes one input per call."""
 
-    def forward(self, *args: Any, **kwargs: Any):
+    def forward(self, *args: Any, **kwargs: Any) -> Variable:
         if len(args) != 1 or kwargs:
             msg = ('Invalid argument. The length of GRU.__call__ must be 1. '
                    f'But {len(args)} is given. ')

@@ -1,7 +1,7 @@
 """LSTM layers: the stateful :class:`LSTM` and the :class:`StatelessLSTM`."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -11,6 +11,9 @@ from chainer.functions.rnn.lstm import lstm
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
 from chainer.utils import size_of_shape
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
 
 
 class LSTMBase(link.Chain):
@@ -77,7 +80,7 @@ class StatelessLSTM(LSTMBase):
     Same arguments as :class:`LSTMBase`.
     """
 
-    def forward(self, c: Any, h: Any, x: Any):
+    def forward(self, c: Any, h: Any, x: Any) -> tuple[Variable, Variable]:
         """Returns ``(c_new, h_new)``; ``c`` and ``h`` may be None (zero state)."""
         self._lazy_init(x)
         lstm_in = self.upward(x)
@@ -107,7 +110,7 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
                          forget_bias_init)
         self.reset_state()
 
-    def forward(self, x: Any):
+    def forward(self, x: Any) -> Variable:
         """One step on the batch ``x``; returns the new output ``h``."""
         self._lazy_init(x)
         batch = len(x)
