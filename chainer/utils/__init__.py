@@ -4,9 +4,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 _SCALAR_TYPES = (numpy.generic, int, float, complex)
@@ -35,7 +38,7 @@ def force_type(dtype: Any, value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def tempdir(**kwargs):
+def tempdir(**kwargs: Any) -> Iterator[str]:
     """A temporary directory that is removed on exit."""
     ignore_errors = kwargs.pop('ignore_errors', False)
     temp_dir = tempfile.mkdtemp(**kwargs)
