@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, NoReturn
 
+    from chainer import _FallbackType
     from chainer.types import NdArray, VariableOrArray
     from chainer.utils.type_check import TypeInfoTuple
 
@@ -448,7 +449,7 @@ class FunctionNode:
     def forward_gpu(self, inputs: tuple) -> tuple:
         raise NotImplementedError(f'{self.label} does not implement forward on the GPU')
 
-    def forward_chainerx(self, inputs: tuple) -> tuple[NdArray, ...]:
+    def forward_chainerx(self, inputs: tuple) -> tuple[NdArray, ...] | _FallbackType:
         return chainer.Fallback
 
     def retain_inputs(self, indexes: Sequence[int]) -> None:

@@ -39,8 +39,7 @@ class Mean(Sum):
 
 
 def average(x: VariableOrArray, axis: int | Sequence[int] | None = None,
-            weights: VariableOrArray | None = None,
-            keepdims: bool = False) -> Variable | tuple[Variable, Variable]:
+            weights: VariableOrArray | None = None, keepdims: bool = False) -> Variable:
     """Weighted average of ``x`` over ``axis``.
 
     Args:

@@ -134,8 +134,8 @@ def _sparse_dense(sp: CooMatrix, transa: bool, dn, transb: bool):
     return CooMatMul(row, col, shape).apply((sp.data, dn))[0]
 
 
-def sparse_matmul(a: VariableOrArray, b: VariableOrArray, transa: bool = False,
-                  transb: bool = False) -> Variable:
+def sparse_matmul(a: CooMatrix | VariableOrArray, b: CooMatrix | VariableOrArray,
+                  transa: bool = False, transb: bool = False) -> Variable:
     """Matrix product where exactly one of ``a`` and ``b`` is a :class:`~chainer.utils.CooMatrix`.
 
     Computes ``op(a) @ op(b)`` (``op`` transposes the last two axes when the

@@ -15,7 +15,7 @@ from chainer.utils import type_check
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chainer.types import ShapeSpec, VariableOrArray
+    from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
@@ -98,7 +98,7 @@ class SumTo(function_node.FunctionNode):
         return broadcast_to(grad_outputs[0], self._in_shape),
 
 
-def sum_to(x: VariableOrArray, shape: ShapeSpec) -> Variable:
+def sum_to(x: VariableOrArray, shape: Sequence[int]) -> Variable:
     """Sums ``x`` so that its shape becomes ``shape`` (inverse of ``broadcast_to``)."""
     if x.shape == tuple(shape):
         return chainer.as_variable(x)

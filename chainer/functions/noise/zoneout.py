@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from chainer.types import VariableOrArray
-    from chainer.variable import Variable
 
 _TRAIN_REMOVED = 'train argument is not supported anymore. Use chainer.using_config'
 
@@ -56,7 +55,8 @@ class Zoneout(function_node.FunctionNode):
         return tuple(ret)
 
 
-def zoneout(h: VariableOrArray, x: VariableOrArray, ratio: float = .5, **kwargs: Any) -> Variable:
+def zoneout(h: VariableOrArray, x: VariableOrArray, ratio: float = .5,
+            **kwargs: Any) -> VariableOrArray:
     """Zoneout of a recurrent state update.
 
     In training mode each element of the output is taken from the previous
