@@ -16,6 +16,8 @@ from chainer.utils.error import _ValueAssertionError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from chainer.types import InitializerSpec, VariableOrArray
+
 
 class _ConvolutionLinkBase(link.Link):
     """Holds ``W`` (created lazily from the input channels when ``in_channels`` is None)
@@ -113,15 +115,16 @@ class ConvolutionND(_ConvolutionLinkBase):
 
     def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
                  ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
-                 pad: int | Sequence[int] = 0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, cover_all: bool = False, dilate: int | Sequence[int] = 1,
-                 groups: int = 1) -> None:
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__()
         self.cover_all = cover_all
         self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                        initial_bias, dilate, groups)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
         self._prepare_nd(x)
         return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
@@ -133,8 +136,9 @@ class Convolution1D(ConvolutionND):
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
                  stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
-                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)
 
@@ -144,7 +148,8 @@ class Convolution3D(ConvolutionND):
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
                  stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
-                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)

@@ -15,6 +15,8 @@ from chainer.utils import conv_nd
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from chainer.types import VariableOrArray
+
 
 class DeformableConvolution2DSampler(_ConvolutionLinkBase):
     """The filter of a deformable convolution, applied at given offsets (its
@@ -78,6 +80,6 @@ class DeformableConvolution2D(link.Chain):
                 in_channels, out_channels, ksize, stride, pad, deform_nobias,
                 deform_initialW, deform_initial_bias)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Predicts the offsets from ``x`` and applies the deformable convolution."""
         return self.deform_conv(x, self.offset_conv(x))

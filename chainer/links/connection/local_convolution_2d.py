@@ -14,6 +14,8 @@ from chainer.utils import conv_nd
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from chainer.types import InitializerSpec, VariableOrArray
+
 
 class LocalConvolution2D(link.Link):
     """Locally connected layer: a separate ``ksize`` filter for every output pixel.
@@ -34,8 +36,8 @@ class LocalConvolution2D(link.Link):
 
     def __init__(self, in_channels: Optional[int], out_channels: int, in_size: int | None = None,
                  ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
-                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 **kwargs: Any) -> None:
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         super().__init__()
         argument.assert_kwargs_empty(kwargs)
         if ksize is None:
@@ -60,7 +62,7 @@ class LocalConvolution2D(link.Link):
         if self.b is not None:
             self.b.initialize((self.out_channels, out_h, out_w))
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the layer to ``x`` of shape ``(n, c, h, w)``."""
         if self.W.array is None:
             self._initialize_params(x.shape[1], x.shape[2:])

@@ -10,6 +10,7 @@ from chainer.utils import argument
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class MLPConvolution2D(link.ChainList):
@@ -47,7 +48,7 @@ class MLPConvolution2D(link.ChainList):
         super().__init__(*convs)
         self.activation = activation
 
-    def forward(self, x: Any) -> Variable:
+    def forward(self, x: VariableOrArray) -> Variable:
         """Applies the convolutions in turn, the activation between them."""
         f = self.activation
         for layer in self[:-1]:

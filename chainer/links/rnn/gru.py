@@ -12,6 +12,7 @@ from chainer.links.rnn import _state
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class GRUBase(link.Chain):
@@ -27,8 +28,8 @@ class GRUBase(link.Chain):
         bias_init: Initializer of all biases.
     """
 
-    def __init__(self, in_size: int, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = None) -> None:
+    def __init__(self, in_size: int, out_size: int, init: InitializerSpec | None = None,
+                 inner_init: Any = None, bias_init: InitializerSpec | None = None) -> None:
         super().__init__()
         self.state_size = out_size
         with self.init_scope():
@@ -50,7 +51,7 @@ class StatelessGRU(GRUBase):
     and ``z = sigmoid(W_z x + U_z h)``.
     """
 
-    def forward(self, h: Any, x: Any) -> Variable:
+    def forward(self, h: VariableOrArray, x: VariableOrArray) -> Variable:
         r = sigmoid(self.W_r(x) + self.U_r(h))
         z = sigmoid(self.W_z(x) + self.U_z(h))
         h_bar = tanh(self.W(x) + self.U(r * h))
@@ -64,12 +65,12 @@ class StatefulGRU(_state.HiddenState, GRUBase):
     :class:`GRUBase`, with ``bias_init`` defaulting to 0.
     """
 
-    def __init__(self, in_size: int, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = 0) -> None:
+    def __init__(self, in_size: int, out_size: int, init: InitializerSpec | None = None,
+                 inner_init: Any = None, bias_init: InitializerSpec = 0) -> None:
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.reset_state()
 
-    def forward(self, x: Any) -> Variable:
+    def forward(self, x: VariableOrArray) -> Variable:
         z = self.W_z(x)
         h_bar = self.W(x)
         if self.h is not None:

@@ -14,6 +14,7 @@ from chainer.links.rnn import _state
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class MGUBase(link.Chain):
@@ -40,7 +41,7 @@ class MGUBase(link.Chain):
 class StatelessMGU(MGUBase):
     """MGU with the state passed in: ``forward(h, x)`` returns the new state."""
 
-    def forward(self, h: Any, x: Any) -> Variable:
+    def forward(self, h: VariableOrArray, x: VariableOrArray) -> Variable:
         return self._call_mgu(h, x)
 
 
@@ -57,7 +58,7 @@ class StatefulMGU(_state.HiddenState, MGUBase):
         self._state_size = out_size
         self.reset_state()
 
-    def forward(self, x: Any) -> Variable:
+    def forward(self, x: VariableOrArray) -> Variable:
         h = self.h
         if h is None:
             h = _state.zeros_state(self, (x.shape[0], self._state_size),

@@ -8,6 +8,7 @@ from chainer.links.rnn import n_step_rnn
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class NStepLSTMBase(n_step_rnn.NStepRNNBase):
@@ -24,7 +25,7 @@ class NStepLSTMBase(n_step_rnn.NStepRNNBase):
     def rnn(self, *args: Any) -> tuple[Variable, Variable, list[Variable]]:
         return rnn.n_step_lstm_sequences(*args, use_bi_direction=self.use_bi_direction)
 
-    def forward(self, hx: Any, cx: Any, xs: Sequence[Any],
+    def forward(self, hx: VariableOrArray, cx: VariableOrArray, xs: Sequence[Any],
                 **kwargs: Any) -> tuple[Variable, Variable, list[Variable]]:
         """Runs the layers over ``xs`` (sequences in any order) from the initial
         states ``hx`` and ``cx`` (None: zeros).

@@ -19,6 +19,7 @@ from chainer.utils import argument
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 def argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
@@ -63,9 +64,9 @@ class NStepRNNBase(link.ChainList):
     n_weights = 0
     use_bi_direction = False
 
-    def __init__(self, n_layers: int, in_size: Optional[int], out_size: int,
-                 dropout: float, *, initialW: Any = None, initial_bias: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, n_layers: int, in_size: Optional[int], out_size: int, dropout: float, *,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         argument.parse_kwargs(
             kwargs,
             use_cudnn='use_cudnn argument is not supported anymore. '
@@ -167,7 +168,8 @@ class NStepRNNBase(link.ChainList):
             ys = permutate_list(ys, indices, inv=True)
         return hys + [ys]
 
-    def forward(self, hx: Any, xs: Sequence[Any], **kwargs: Any) -> tuple[Variable, list[Variable]]:
+    def forward(self, hx: VariableOrArray, xs: Sequence[Any],
+                **kwargs: Any) -> tuple[Variable, list[Variable]]:
         """Runs the layers over ``xs`` (a list of ``(L_i, in_size)`` sequences in
         any order) from the initial state ``hx`` (None: zeros).
 

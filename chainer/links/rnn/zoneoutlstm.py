@@ -14,6 +14,7 @@ from chainer.utils import argument
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
@@ -40,7 +41,7 @@ class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
             self.upward = Linear(in_size, 4 * out_size)
             self.lateral = Linear(out_size, 4 * out_size, nobias=True)
 
-    def forward(self, x: Any) -> Variable:
+    def forward(self, x: VariableOrArray) -> Variable:
         shape = (len(x), self.state_size)
         lstm_in = self.upward(x)
         # As Chainer: no lateral term (and no gradient for it) before the first
