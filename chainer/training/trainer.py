@@ -6,13 +6,16 @@ import os
 import sys
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import reporter as reporter_module
 from chainer import serializer as serializer_module
 from chainer.training import extension as extension_module
 from chainer.training import util
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 class _ExtensionEntry:
@@ -239,7 +242,7 @@ class Trainer:
         self._final_elapsed_time = self.elapsed_time
         self._done = True
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the updater, the stop trigger, the extensions and their triggers."""
         self.updater.serialize(serializer['updater'])
         if hasattr(self.stop_trigger, 'serialize'):

@@ -1,10 +1,13 @@
 """Early stopping decided once for every rank."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training import triggers
 from chainermn.extensions.observation_aggregator import ObservationAggregator
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 __all__ = ['MultiNodeEarlyStoppingTrigger', 'ObservationAggregator']
 
@@ -26,7 +29,7 @@ class MultiNodeEarlyStoppingTrigger:
         self.aggregator = ObservationAggregator(comm, monitor, aggregated_key=aggregated,
                                                 comm_trigger=check_trigger)
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         self.aggregator(trainer)
         return self.actual_trigger(trainer)
 

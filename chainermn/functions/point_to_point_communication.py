@@ -6,13 +6,16 @@ themselves are plain arrays: these nodes cannot be differentiated twice.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer import backend
 from chainer.utils import experimental
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
 
 
 def _delegate(xp: Any) -> Any:
@@ -104,7 +107,7 @@ def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable
 
 
 def recv(communicator: Any, rank: int, delegate_variable: chainer.Variable | None = None,
-         tag: int = 0, force_tuple: bool = False, *, device: Any = None) -> Any:
+         tag: int = 0, force_tuple: bool = False, *, device: DeviceSpec | None = None) -> Any:
     """Receives what :func:`send` on ``rank`` sent: a variable, or a tuple of variables.
 
     ``delegate_variable`` (what an earlier :func:`send` returned) ties the two

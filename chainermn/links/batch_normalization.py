@@ -1,7 +1,7 @@
 """Batch normalization over the whole batch of all ranks (synchronized statistics)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -10,6 +10,9 @@ import chainer.functions as F
 from chainer import initializers
 from chainer.utils import experimental
 from chainermn.functions import batch_normalization as chainermn_batch_normalization
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec, InitializerSpec
 
 __all__ = ['MultiNodeBatchNormalization', 'chainermn_batch_normalization']
 
@@ -33,8 +36,9 @@ class MultiNodeBatchNormalization(chainer.Link):
     """
 
     def __init__(self, size: int, comm: Any, decay: float = 0.9, eps: float = 2e-5,
-                 dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
-                 initial_gamma: Any = None, initial_beta: Any = None,
+                 dtype: DTypeSpec | None = None, use_gamma: bool = True, use_beta: bool = True,
+                 initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None,
                  communication_backend: str = 'auto') -> None:
         experimental('chainermn.links.MultiNodeBatchNormalization')
         super().__init__()

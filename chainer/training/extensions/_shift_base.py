@@ -1,11 +1,15 @@
 """Shared parts of the hyperparameter shift extensions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 def _clip_to_target(value: float, target: float | None, increasing: bool) -> float:
@@ -37,7 +41,7 @@ class _ShiftBase(extension.Extension):
         setattr(optimizer, self._attr, value)
         self._last_value = value
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         t = int(serializer('_t', self._t))
         last = serializer('_last_value', self._last_value)
         if isinstance(last, numpy.ndarray):
@@ -52,7 +56,7 @@ class _InitShiftBase(_ShiftBase):
 
     _init: Any = None
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)
         if self._init is None:
             self._init = getattr(optimizer, self._attr)

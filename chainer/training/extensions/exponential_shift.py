@@ -1,9 +1,12 @@
 """ExponentialShift: multiplies an optimizer hyperparameter by ``rate`` at each call."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class ExponentialShift(_shift_base._InitShiftBase):
@@ -26,7 +29,7 @@ class ExponentialShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         value = self._init * (self._rate ** self._t)

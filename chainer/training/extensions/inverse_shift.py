@@ -1,9 +1,12 @@
 """InverseShift: ``init * (1 + gamma * t) ** (-power)`` schedules."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class InverseShift(_shift_base._InitShiftBase):
@@ -28,7 +31,7 @@ class InverseShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         value = self._init * (1 + self._gamma * self._t) ** (-self._power)

@@ -1,7 +1,7 @@
 """MicroAverage: reports sum(numerator) / sum(denominator) over an interval."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -9,6 +9,10 @@ from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import extension
 from chainer.training import util as trigger_module
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 def _scalar(x: Any) -> Any:
@@ -46,7 +50,7 @@ class MicroAverage(extension.Extension):
         self._numerator: Any = 0
         self._denominator: Any = 0
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         observation = trainer.observation
         if not (self._numerator_key in observation
                 and self._denominator_key in observation):
@@ -68,7 +72,7 @@ class MicroAverage(extension.Extension):
             self._denominator = 0
             reporter.report({self._result_key: result})
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the trigger and the running sums (ints or floats, as saved)."""
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['trigger'])

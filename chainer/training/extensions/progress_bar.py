@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training import extension
 from chainer.training.extensions import util
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class _TrainerProgressBar(util.ProgressBar):
@@ -84,7 +87,7 @@ class ProgressBar(extension.Extension):
         self._out = out
         self._pbar: _TrainerProgressBar | None = None
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         if self._pbar is None:
             self._pbar = _TrainerProgressBar(
                 trainer, self._training_length, self._bar_length, self._out)

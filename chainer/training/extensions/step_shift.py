@@ -1,11 +1,14 @@
 """StepShift: multiplies a hyperparameter by ``gamma`` every ``step`` calls."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class StepShift(_shift_base._InitShiftBase):
@@ -30,7 +33,7 @@ class StepShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         # numpy.floor makes the value a numpy.float64, as Chainer's was.

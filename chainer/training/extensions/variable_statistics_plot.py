@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
 
@@ -13,6 +13,9 @@ from chainer.training import extension
 from chainer.training import util as trigger_module
 from chainer.training.extensions import plot_report
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 def _colors() -> tuple:
@@ -172,7 +175,7 @@ class VariableStatisticsPlot(extension.Extension):
         plot_report._check_available()
         return bool(plot_report._available)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         plt = plot_report._pyplot()
         if plt is None:
             return

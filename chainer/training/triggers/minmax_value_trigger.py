@@ -1,11 +1,15 @@
 """Triggers that fire when an observed value reaches a new best."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import util
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class BestValueTrigger:
@@ -26,7 +30,7 @@ class BestValueTrigger:
         self._init_summary()
         self._compare = compare
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         """Accumulates the value; at the interval, fires on a new best."""
         observation = trainer.observation
         key = self._key
@@ -47,7 +51,7 @@ class BestValueTrigger:
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the interval trigger, the running summary and the best value."""
         if hasattr(self._interval_trigger, 'serialize'):
             self._interval_trigger.serialize(serializer['interval_trigger'])
