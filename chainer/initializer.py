@@ -1,13 +1,16 @@
 """The base class of array initializers and the fan-in/fan-out helper."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer import utils
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 
 class Initializer:
@@ -18,7 +21,7 @@ class Initializer:
             dtype (arrays created for it then get ``chainer.config.dtype``).
     """
 
-    def __init__(self, dtype: Optional[Any] = None) -> None:
+    def __init__(self, dtype: DTypeSpec | None = None) -> None:
         self.dtype = dtype
 
     def __call__(self, array: Any) -> None:

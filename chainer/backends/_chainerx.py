@@ -5,10 +5,13 @@ constructing it raises :class:`RuntimeError`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainerx
 from chainer import _backend
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
 
 _chainerx_available = False
 
@@ -23,7 +26,7 @@ class ChainerxDevice(_backend.Device):
     xp = chainerx
     supported_array_types = (chainerx.ndarray,)
 
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: DeviceSpec) -> None:
         chainerx._not_available()
 
     @staticmethod
@@ -32,7 +35,7 @@ class ChainerxDevice(_backend.Device):
         return None
 
     @staticmethod
-    def from_fallback_device(device: Any) -> 'ChainerxDevice':
+    def from_fallback_device(device: DeviceSpec) -> 'ChainerxDevice':
         """Raises :class:`RuntimeError` (ChainerX is not available)."""
         chainerx._not_available()
 

@@ -1,12 +1,15 @@
 """Initializers drawing from normal distributions."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
 from chainer.initializers._fan_scaled import RandomInitializer
 from chainer.initializers._fan_scaled import fill_random
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _FAN_OPTIONS = ('fan_in', 'fan_out')
 
@@ -68,8 +71,8 @@ class HeNormal(FanScaled):
 
     _sampler = Normal
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None,
-                 fan_option: str = 'fan_in', **kwargs: Any) -> None:
+    def __init__(self, scale: Any = 1.0, dtype: DTypeSpec | None = None, fan_option: str = 'fan_in',
+                 **kwargs: Any) -> None:
         # As in Chainer, a bad fan_option is refused when an array is filled.
         self.fan_option = fan_option
         super().__init__(scale, dtype, **kwargs)

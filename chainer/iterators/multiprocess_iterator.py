@@ -8,13 +8,16 @@ import signal
 import sys
 import warnings
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
@@ -203,7 +206,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         elif pool is not None:
             _shutdown_pool(pool)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._pending[0][2] if self._pending else None
         self._serialize_state(serializer, rng_state)

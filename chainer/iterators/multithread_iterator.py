@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from concurrent import futures
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -86,7 +89,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._next[2] if self._next is not None else None
         self._serialize_state(serializer, rng_state)

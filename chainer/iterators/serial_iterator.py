@@ -1,11 +1,14 @@
 """SerialIterator: mini-batches loaded in the calling thread."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -41,7 +44,7 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
 
     next = __next__
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         self._serialize_state(serializer)
 
