@@ -11,6 +11,7 @@ from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 class Initializer:
@@ -24,7 +25,7 @@ class Initializer:
     def __init__(self, dtype: DTypeSpec | None = None) -> None:
         self.dtype = dtype
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         """Fills ``array`` (a NumPy or CuPy array) in place."""
         raise NotImplementedError()
 

@@ -12,6 +12,7 @@ from chainer import _backend
 
 if TYPE_CHECKING:
     from chainer.types import DeviceSpec
+    from chainer.types import NdArray
 
 _chainerx_available = False
 
@@ -30,7 +31,7 @@ class ChainerxDevice(_backend.Device):
         chainerx._not_available()
 
     @staticmethod
-    def from_array(array: Any) -> None:
+    def from_array(array: NdArray) -> None:
         """Always ``None``: there are no ChainerX arrays."""
         return None
 
@@ -39,7 +40,7 @@ class ChainerxDevice(_backend.Device):
         """Raises :class:`RuntimeError` (ChainerX is not available)."""
         chainerx._not_available()
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         chainerx._not_available()
 
 

@@ -24,6 +24,7 @@ from chainer.configuration import config
 
 if TYPE_CHECKING:
     from chainer.types import CudaDeviceSpec, DTypeSpec, DeviceSpec
+    from chainer.types import NdArray
 
 _integer_types = (int, numpy.integer)
 
@@ -256,7 +257,7 @@ class GpuDevice(_backend.Device):
         return GpuDevice(Device(int(device_id)))
 
     @staticmethod
-    def from_array(array: Any) -> 'GpuDevice | None':
+    def from_array(array: NdArray) -> 'GpuDevice | None':
         """Returns the device of a CuPy array, or ``None`` for anything else."""
         if available and isinstance(array, ndarray) and array.device is not None:
             return GpuDevice(array.device)
@@ -289,7 +290,7 @@ class GpuDevice(_backend.Device):
         # entered from several threads.
         return Device(self.device.id)
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         return _array_to_gpu(array, self.device, None)
 
     def use(self) -> None:

@@ -1,7 +1,7 @@
 """Fashion-MNIST: 28x28 grayscale images of clothing in ten classes."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -26,7 +26,7 @@ def get_fashion_mnist_labels() -> list:
 
 
 def get_fashion_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
-                      dtype: DTypeSpec | None = None, label_dtype: Any = numpy.int32,
+                      dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
                       rgb_format: bool = False) -> tuple:
     """Returns the Fashion-MNIST ``(train, test)`` datasets; options as :func:`get_mnist`.
 

@@ -101,7 +101,7 @@ class LabeledImageDataset(dataset_mixin.DatasetMixin):
     ``"<path> <label>"`` lines; labels are 0-d arrays of ``label_dtype``."""
 
     def __init__(self, pairs: Any, root: str = '.', dtype: DTypeSpec | None = None,
-                 label_dtype: Any = numpy.int32) -> None:
+                 label_dtype: DTypeSpec = numpy.int32) -> None:
         _check_pillow()
         if isinstance(pairs, (str, os.PathLike)):
             pairs = _read_pairs(os.fspath(pairs))
@@ -216,7 +216,7 @@ class LabeledZippedImageDataset(dataset_mixin.DatasetMixin):
     __setstate__ = _setstate
 
     def __init__(self, zipfilename: str, labelfilename: str, dtype: DTypeSpec | None = None,
-                 label_dtype: Any = numpy.int32) -> None:
+                 label_dtype: DTypeSpec = numpy.int32) -> None:
         _check_pillow()
         # In Chainer's order: the label file, then the zip file (opened here,
         # so that a missing or broken one fails now), then the dtype.

@@ -1,7 +1,7 @@
 """Kuzushiji-MNIST: 28x28 images of ten cursive Japanese (hiragana) characters."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -28,7 +28,7 @@ def get_kuzushiji_mnist_labels() -> list:
 
 
 def get_kuzushiji_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
-                        dtype: DTypeSpec | None = None, label_dtype: Any = numpy.int32,
+                        dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
                         rgb_format: bool = False) -> tuple:
     """Returns the Kuzushiji-MNIST ``(train, test)`` datasets; options as :func:`get_mnist`.
 

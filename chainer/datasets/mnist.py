@@ -1,7 +1,7 @@
 """The MNIST handwritten digits."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -22,7 +22,7 @@ def _urls(kind: str) -> list:
 
 
 def get_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
-              dtype: DTypeSpec | None = None, label_dtype: Any = numpy.int32,
+              dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
               rgb_format: bool = False) -> tuple:
     """Returns the MNIST ``(train, test)`` datasets (60000 and 10000 examples).
 

@@ -75,7 +75,7 @@ def _preprocess_svhn(raw: Any, withlabel: bool, scale: float, image_dtype: Any,
 
 
 def get_svhn(withlabel: bool = True, scale: float = 1., dtype: DTypeSpec | None = None,
-             label_dtype: Any = numpy.int32, add_extra: bool = False) -> tuple:
+             label_dtype: DTypeSpec = numpy.int32, add_extra: bool = False) -> tuple:
     """Returns the SVHN ``(train, test)`` datasets, plus ``extra`` with ``add_extra``.
 
     Built once from the ``*_32x32.mat`` files into

@@ -10,6 +10,7 @@ from chainer import initializer
 
 if TYPE_CHECKING:
     from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 class Identity(initializer.Initializer):
@@ -20,11 +21,11 @@ class Identity(initializer.Initializer):
         dtype: Data type of the arrays it fills (None: any).
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: DTypeSpec | None = None) -> None:
+    def __init__(self, scale: float = 1.0, dtype: DTypeSpec | None = None) -> None:
         self.scale = scale
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         shape = array.shape
         if len(shape) != 2 or shape[0] != shape[1]:
@@ -55,7 +56,7 @@ class Constant(initializer.Initializer):
         self.fill_value = fill_value
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         fill_value = self.fill_value
         if not numpy.isscalar(fill_value):

@@ -11,6 +11,7 @@ from chainer import utils
 
 if TYPE_CHECKING:
     from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 # mode -> (reject more inputs than outputs, reject more outputs than inputs)
 _MODE_CONSTRAINTS = {
@@ -39,7 +40,7 @@ class Orthogonal(initializer.Initializer):
             (e.g. ``numpy.random.RandomState``); None uses ``numpy.random``.
     """
 
-    def __init__(self, scale: Any = 1.1, dtype: DTypeSpec | None = None, mode: str = 'auto',
+    def __init__(self, scale: float = 1.1, dtype: DTypeSpec | None = None, mode: str = 'auto',
                  **kwargs: Any) -> None:
         self.rng = initializer._pop_rng(type(self).__name__, kwargs)
         if mode not in _MODE_CONSTRAINTS:
@@ -49,7 +50,7 @@ class Orthogonal(initializer.Initializer):
         self.mode = mode
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         rng = self.rng
         if array.ndim == 0:

@@ -11,6 +11,7 @@ from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
@@ -68,7 +69,7 @@ class _InterpolationFilter(initializer.Initializer):
         self.interpolation = interpolation
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         _check_interpolation(self.interpolation)
         name = type(self).__name__

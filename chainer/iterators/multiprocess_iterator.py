@@ -18,6 +18,9 @@ from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
@@ -78,10 +81,10 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         """A batch took longer than ``dataset_timeout`` seconds to load."""
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
-                 shuffle: bool | None = None, n_processes: int | None = None,
-                 n_prefetch: int = 1, shared_mem: int | None = None,
-                 order_sampler: Any = None, dataset_timeout: float | None = 30.0,
-                 maxtasksperchild: int | None = None) -> None:
+                 shuffle: bool | None = None, n_processes: int | None = None, n_prefetch: int = 1,
+                 shared_mem: int | None = None,
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None,
+                 dataset_timeout: float | None = 30.0, maxtasksperchild: int | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat

@@ -10,6 +10,9 @@ from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 
 class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -23,7 +26,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
                  shuffle: bool | None = None, n_threads: int = 1,
-                 order_sampler: Any = None) -> None:
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat

@@ -9,6 +9,9 @@ from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 
 class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -21,7 +24,8 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
     """
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
-                 shuffle: bool | None = None, order_sampler: Any = None) -> None:
+                 shuffle: bool | None = None,
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
