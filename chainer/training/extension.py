@@ -60,10 +60,10 @@ class Extension:
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
 
-def make_extension(trigger: Any = None, default_name: str | None = None,
-                   priority: int | None = None, finalizer: Callable | None = None,
-                   initializer: Callable | None = None, on_error: Callable | None = None,
-                   **kwargs: Any) -> Callable:
+def make_extension(trigger: tuple[int | float, str] | Callable[[Trainer], bool] | None = None,
+                   default_name: str | None = None, priority: int | None = None,
+                   finalizer: Callable | None = None, initializer: Callable | None = None,
+                   on_error: Callable | None = None, **kwargs: Any) -> Callable:
     """Decorator turning a function ``f(trainer)`` into an extension.
 
     It sets the attributes :meth:`Trainer.extend` reads: ``trigger``

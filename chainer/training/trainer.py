@@ -16,6 +16,7 @@ from chainer.utils import argument
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
 
 
 class _ExtensionEntry:
@@ -99,7 +100,8 @@ class Trainer:
             raise RuntimeError('training has not been started yet')
         return _get_time() - self._start_at + self._snapshot_elapsed_time
 
-    def extend(self, extension: Any, name: str | None = None, trigger: Any = None,
+    def extend(self, extension: Any, name: str | None = None,
+               trigger: tuple[int | float, str] | Callable[[Trainer], bool] | None = None,
                priority: int | None = None, *, call_before_training: bool = False,
                **kwargs: Any) -> None:
         """Registers an extension.

@@ -10,6 +10,7 @@ from chainer.training import extension
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 def _clip_to_target(value: float, target: float | None, increasing: bool) -> float:
@@ -28,7 +29,7 @@ def _clip_to_target(value: float, target: float | None, increasing: bool) -> flo
 class _ShiftBase(extension.Extension):
     """Sets an optimizer attribute from a schedule of the call count ``_t``."""
 
-    def __init__(self, attr: str, optimizer: Any) -> None:
+    def __init__(self, attr: str, optimizer: Optimizer) -> None:
         self._attr = attr
         self._optimizer = optimizer
         self._t = 0

@@ -1,12 +1,13 @@
 """ExponentialShift: multiplies an optimizer hyperparameter by ``rate`` at each call."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class ExponentialShift(_shift_base._InitShiftBase):
@@ -21,7 +22,7 @@ class ExponentialShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, rate: float, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if rate < 0:
             raise ValueError('ExponentialShift does not support negative rate')
         super().__init__(attr, optimizer)

@@ -1,12 +1,13 @@
 """LinearShift: moves an optimizer hyperparameter linearly between two values."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Tuple
+from typing import TYPE_CHECKING, Tuple
 
 from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class LinearShift(_shift_base._ShiftBase):
@@ -19,8 +20,8 @@ class LinearShift(_shift_base._ShiftBase):
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
-    def __init__(self, attr: str, value_range: Tuple[float, float],
-                 time_range: Tuple[int, int], optimizer: Any = None) -> None:
+    def __init__(self, attr: str, value_range: Tuple[float, float], time_range: Tuple[int, int],
+                 optimizer: Optimizer | None = None) -> None:
         super().__init__(attr, optimizer)
         t1, t2 = time_range
         if t2 < t1:

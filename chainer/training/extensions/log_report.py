@@ -35,7 +35,8 @@ class LogReport(extension.Extension):
             is accepted). ``log_name=None`` disables writing.
     """
 
-    def __init__(self, keys: Iterable[str] | None = None, trigger: Any = (1, 'epoch'),
+    def __init__(self, keys: Iterable[str] | None = None,
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
                  postprocess: Callable | None = None, filename: str | None = None,
                  **kwargs: Any) -> None:
         self._keys = keys

@@ -13,6 +13,7 @@ from chainer.training import util as trigger_module
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
+    from collections.abc import Callable
 
 
 def _scalar(x: Any) -> Any:
@@ -41,8 +42,9 @@ class MicroAverage(extension.Extension):
 
     priority = extension.PRIORITY_EDITOR
 
-    def __init__(self, numerator_key: str, denominator_key: str, result_key: str,
-                 trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, numerator_key: str, denominator_key: str, result_key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         self._trigger = trigger_module.get_trigger(trigger)
         self._numerator_key = numerator_key
         self._denominator_key = denominator_key

@@ -1,13 +1,14 @@
 """MultistepShift: multiplies a hyperparameter by ``gamma`` at given steps."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from chainer.training import extension
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class MultistepShift(extension.Extension):
@@ -21,8 +22,8 @@ class MultistepShift(extension.Extension):
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
-    def __init__(self, attr: str, gamma: float, step_value: Sequence[int],
-                 init: float | None, optimizer: Any = None) -> None:
+    def __init__(self, attr: str, gamma: float, step_value: Sequence[int], init: float | None,
+                 optimizer: Optimizer | None = None) -> None:
         self._attr = attr
         self._gamma = gamma
         self._step_value = list(step_value)

@@ -81,7 +81,8 @@ class ParameterStatistics(extension.Extension):
 
     def __init__(self, links: Any, statistics: Any = 'default', report_params: bool = True,
                  report_grads: bool = True, prefix: str | None = None,
-                 trigger: Any = (1, 'epoch'), skip_nan_params: bool = False) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 skip_nan_params: bool = False) -> None:
         if not isinstance(links, (list, tuple)):
             links = links,
         self._links = links

@@ -91,9 +91,9 @@ class PlotReport(extension.Extension):
     """
 
     def __init__(self, y_keys: str | Sequence[str], x_key: str = 'iteration',
-                 trigger: Any = (1, 'epoch'), postprocess: Callable | None = None,
-                 filename: str | None = None, marker: str | None = 'x', grid: bool = True,
-                 **kwargs: Any) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 postprocess: Callable | None = None, filename: str | None = None,
+                 marker: str | None = 'x', grid: bool = True, **kwargs: Any) -> None:
         file_name, = argument.parse_kwargs(kwargs, ('file_name', 'plot.png'))
         if filename is None:
             filename = file_name

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import numbers
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class PolynomialShift(_shift_base._InitShiftBase):
@@ -23,7 +24,7 @@ class PolynomialShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if not isinstance(max_count, numbers.Real) or isinstance(max_count, bool):
             raise TypeError('max_count must be the number of calls (an int), got '
                             f'{max_count!r}; the trigger of the extension sets its unit')

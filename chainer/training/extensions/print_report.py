@@ -11,6 +11,7 @@ from chainer.training.extensions import util
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
+    from typing import TextIO
 
 
 class PrintReport(extension.Extension):
@@ -28,7 +29,7 @@ class PrintReport(extension.Extension):
     """
 
     def __init__(self, entries: Sequence[str], log_report: Any = 'LogReport',
-                 out: Any = sys.stdout) -> None:
+                 out: TextIO = sys.stdout) -> None:
         self._entries = list(entries)
         self._log_report = log_report
         self._out = out

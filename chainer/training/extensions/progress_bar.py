@@ -9,6 +9,7 @@ from chainer.training.extensions import util
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from typing import TextIO
 
 
 class _TrainerProgressBar(util.ProgressBar):
@@ -78,7 +79,7 @@ class ProgressBar(extension.Extension):
     """
 
     def __init__(self, training_length: Any = None, update_interval: int = 100,
-                 bar_length: int = 50, out: Any = sys.stdout) -> None:
+                 bar_length: int = 50, out: TextIO = sys.stdout) -> None:
         if update_interval <= 0:
             raise ValueError(f'update_interval must be positive, got {update_interval!r}')
         self._training_length = training_length

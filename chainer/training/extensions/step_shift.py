@@ -1,7 +1,7 @@
 """StepShift: multiplies a hyperparameter by ``gamma`` every ``step`` calls."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -9,6 +9,7 @@ from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class StepShift(_shift_base._InitShiftBase):
@@ -24,7 +25,7 @@ class StepShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, gamma: float, step: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if step <= 0:
             raise ValueError(f'step must be positive, got {step!r}')
         super().__init__(attr, optimizer)

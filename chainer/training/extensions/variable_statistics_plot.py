@@ -16,6 +16,7 @@ from chainer.utils import argument
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from collections.abc import Callable
 
 
 def _colors() -> tuple:
@@ -128,9 +129,9 @@ class VariableStatisticsPlot(extension.Extension):
     def __init__(self, targets: Any, max_sample_size: int = 1000, report_data: bool = True,
                  report_grad: bool = True, plot_mean: bool = True, plot_std: bool = True,
                  percentile_sigmas: Any = (0, 0.13, 2.28, 15.87, 50, 84.13, 97.72, 99.87, 100),
-                 trigger: Any = (1, 'epoch'), filename: str | None = None,
-                 figsize: Sequence[float] | None = None, marker: str | None = None,
-                 grid: bool = True, **kwargs: Any) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 filename: str | None = None, figsize: Sequence[float] | None = None,
+                 marker: str | None = None, grid: bool = True, **kwargs: Any) -> None:
         file_name, = argument.parse_kwargs(kwargs, ('file_name', 'statistics.png'))
         if filename is None:
             filename = file_name

@@ -1,13 +1,14 @@
 """WarmupShift: ramps a hyperparameter linearly up to its value at the start of training."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class WarmupShift(_shift_base._ShiftBase):
@@ -27,7 +28,7 @@ class WarmupShift(_shift_base._ShiftBase):
     """
 
     def __init__(self, attr: str, warmup_start: float | None, warmup_iter: int, init: float,
-                 optimizer: Any = None) -> None:
+                 optimizer: Optimizer | None = None) -> None:
         if warmup_iter <= 0:
             raise ValueError(f'warmup_iter must be positive, got {warmup_iter!r}')
         super().__init__(attr, optimizer)

@@ -22,8 +22,9 @@ class BestValueTrigger:
         trigger: When to compare (the values in between are averaged).
     """
 
-    def __init__(self, key: str, compare: Callable[[Any, Any], bool],
-                 trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str, compare: Callable[[Any, Any], bool],
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         self._key = key
         self._best_value = None
         self._interval_trigger = util.get_trigger(trigger)
@@ -75,12 +76,16 @@ class BestValueTrigger:
 class MaxValueTrigger(BestValueTrigger):
     """Fires when the mean of ``key`` over an interval is the largest so far."""
 
-    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         super().__init__(key, lambda max_value, new_value: new_value > max_value, trigger)
 
 
 class MinValueTrigger(BestValueTrigger):
     """Fires when the mean of ``key`` over an interval is the smallest so far."""
 
-    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         super().__init__(key, lambda min_value, new_value: new_value < min_value, trigger)
