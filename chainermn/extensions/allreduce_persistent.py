@@ -10,6 +10,8 @@ from chainer.training import extension
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainer.link import Link
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _named_persistent_arrays(model: Any) -> list:
@@ -29,7 +31,7 @@ class AllreducePersistent(extension.Extension):
     trigger = 1, 'epoch'
     priority = extension.PRIORITY_WRITER + 1
 
-    def __init__(self, model: Any, comm: Any) -> None:
+    def __init__(self, model: Link, comm: CommunicatorBase) -> None:
         self.model = model
         self.comm = comm
 

@@ -16,6 +16,7 @@ from chainer.training import extension
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
     from chainer.types import DeviceSpec
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _host_value(value: Any) -> Any:
@@ -26,7 +27,7 @@ def _host_value(value: Any) -> Any:
     return value
 
 
-def create_multi_node_evaluator(actual_evaluator: Any, communicator: Any) -> Any:
+def create_multi_node_evaluator(actual_evaluator: Any, communicator: CommunicatorBase) -> Any:
     """Makes ``actual_evaluator`` (an ``Evaluator``) report the mean over the ranks of each
     value it computes on its rank's part of the data.  Returns the same object."""
     original = actual_evaluator.evaluate
@@ -59,9 +60,9 @@ class GenericMultiNodeEvaluator(extension.Extension):
     priority = extension.PRIORITY_WRITER
     name = None
 
-    def __init__(self, comm: Any, iterator: Any, target: Any, device: DeviceSpec | None = None,
-                 converter: Callable = convert.concat_examples, root: int = 0,
-                 **kwargs: Any) -> None:
+    def __init__(self, comm: CommunicatorBase, iterator: Any, target: Any,
+                 device: DeviceSpec | None = None, converter: Callable = convert.concat_examples,
+                 root: int = 0, **kwargs: Any) -> None:
         self.comm = comm
         self.iterator = iterator
         self._targets = {'main': target}

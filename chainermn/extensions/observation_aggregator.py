@@ -12,6 +12,7 @@ from chainer.training import util
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _to_host(value: Any) -> Any:
@@ -38,8 +39,8 @@ class ObservationAggregator(extension.Extension):
     priority = extension.PRIORITY_EDITOR
     name = None
 
-    def __init__(self, comm: Any, original_key: str, aggregated_key: str | None = None, *,
-                 comm_trigger: Any = (1, 'iteration'),
+    def __init__(self, comm: CommunicatorBase, original_key: str, aggregated_key: str | None = None,
+                 *, comm_trigger: Any = (1, 'iteration'),
                  aggregator: Callable | None = None) -> None:
         self.comm = comm
         self.original_key = original_key

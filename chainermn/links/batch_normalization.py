@@ -13,6 +13,8 @@ from chainermn.functions import batch_normalization as chainermn_batch_normaliza
 
 if TYPE_CHECKING:
     from chainer.types import DTypeSpec, InitializerSpec
+    from chainer.types import VariableOrArray
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['MultiNodeBatchNormalization', 'chainermn_batch_normalization']
 
@@ -35,7 +37,7 @@ class MultiNodeBatchNormalization(chainer.Link):
     Every rank must call it together in training.
     """
 
-    def __init__(self, size: int, comm: Any, decay: float = 0.9, eps: float = 2e-5,
+    def __init__(self, size: int, comm: CommunicatorBase, decay: float = 0.9, eps: float = 2e-5,
                  dtype: DTypeSpec | None = None, use_gamma: bool = True, use_beta: bool = True,
                  initial_gamma: InitializerSpec | None = None,
                  initial_beta: InitializerSpec | None = None,
@@ -70,7 +72,7 @@ class MultiNodeBatchNormalization(chainer.Link):
             chainer.Variable(xp.zeros(self._size, dtype=self._dtype), requires_grad=False)
         return gamma, beta
 
-    def forward(self, x: Any, finetune: bool = False) -> chainer.Variable:
+    def forward(self, x: VariableOrArray, finetune: bool = False) -> chainer.Variable:
         x = chainer.as_variable(x)
         if x.ndim < 2 or x.shape[1] != self._size:
             raise ValueError(f'MultiNodeBatchNormalization({self._size}) got an input of '
