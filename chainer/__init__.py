@@ -1,6 +1,7 @@
 """rechainer: Chainer 7.8.1's API on today's Python, NumPy and CuPy."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import warnings as _stdlib_warnings  # chainer.warnings (below) takes the name
 
 __version__ = '7.8.1'
@@ -75,6 +76,10 @@ from chainer import warnings  # NOQA: E402,F401
 from chainer.functions import array  # NOQA: E402,F401
 from chainer.functions.math import basic_math  # NOQA: E402,F401
 
+if TYPE_CHECKING:
+    import numpy
+    from chainer.types import DTypeSpec
+
 
 disable_experimental_feature_warning = False
 
@@ -89,7 +94,7 @@ class _FallbackType:
 Fallback = _FallbackType()
 
 
-def get_dtype(dtype=None, map_mixed16=None):
+def get_dtype(dtype: DTypeSpec | None = None, map_mixed16: DTypeSpec | None = None) -> numpy.dtype:
     """The dtype to use: ``dtype``, or ``chainer.config.dtype`` when it is None.
 
     ``mixed16`` becomes ``map_mixed16`` when given, else float16.
@@ -102,7 +107,7 @@ def get_dtype(dtype=None, map_mixed16=None):
     return numpy.dtype(dtype)
 
 
-def get_compute_mode():
+def get_compute_mode() -> str | None:
     """The compute mode in effect (``chainer.config.compute_mode``)."""
     return config.compute_mode
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 # Per-thread stacks of the contexts entered through ``with device:``, keyed by
 # ``id(device)``; kept outside the device so one device object can be entered
@@ -76,7 +79,7 @@ class Device:
         """Returns a context manager that makes this device the current one."""
         return contextlib.nullcontext()
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         """Transfers one array to this device."""
         raise NotImplementedError('Device implementations must define send_array')
 

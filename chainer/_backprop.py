@@ -10,7 +10,7 @@ import heapq
 import shutil
 import traceback
 import warnings
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy
 
@@ -20,6 +20,10 @@ from chainer import function_hook
 from chainer.configuration import config, using_config
 from chainer.utils import argument
 from chainer.variable import Variable, _check_grad_type, _raise_grad_error
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 _heappush = heapq.heappush
 _ndarray = numpy.ndarray
@@ -628,7 +632,8 @@ def _retain_outside(walk: _Walk, seed_nodes: list, targets: list,
         walk._retain(f.outputs, [_settle(walk.grads.get(ref())) for ref in f.outputs])
 
 
-def backward(outputs, grad_outputs=None, **kwargs) -> None:
+def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None] | None = None,
+             **kwargs: Any) -> None:
     """Runs backprop from several outputs at once (``chainer.backward``)."""
     enable_double_backprop, = argument.parse_kwargs(
         kwargs, ('enable_double_backprop', False),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -11,6 +11,9 @@ from chainer import backend
 from chainer.backends import _cpu
 from chainer.backends import cuda
 from chainer.backends import intel64
+
+if TYPE_CHECKING:
+    from chainer.types import CudaDeviceSpec, DeviceSpec
 
 _TO_METHOD_NAMES = ('to_cpu', 'to_gpu', 'to_intel64')
 # The to_device specifier each deprecated transfer method stands for (its warning names it).
@@ -86,7 +89,7 @@ class DeviceResident:
         self.device_resident_accept(visitor)
         return self
 
-    def to_gpu(self, device: Any = None) -> 'DeviceResident':
+    def to_gpu(self, device: CudaDeviceSpec | None = None) -> 'DeviceResident':
         """Moves everything to a GPU; returns ``self``.
 
         Args:
@@ -118,7 +121,7 @@ class DeviceResident:
         """Nothing lives on ChainerX here, so this returns ``self`` unchanged."""
         return self
 
-    def to_device(self, device: Any) -> 'DeviceResident':
+    def to_device(self, device: DeviceSpec) -> 'DeviceResident':
         """Moves everything to ``device`` (any :func:`chainer.get_device` specifier)."""
         device = backend.get_device(device)
         self.device_resident_accept(_ToDeviceVisitor(device, starting_device_resident=self))

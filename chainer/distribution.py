@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import copy as copy_module
 import math
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import backend
 from chainer import configuration
 from chainer.functions.math import exponential
 from chainer.functions.array import reshape
 from chainer.functions.math import sqrt
+
+if TYPE_CHECKING:
+    from chainer.types import ShapeSpec, VariableOrArray
+    from chainer.variable import Variable
 
 
 class Distribution:
@@ -99,35 +103,35 @@ class Distribution:
         """A short description of the set the values lie in."""
         raise NotImplementedError
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         """The cumulative distribution function at ``x``."""
         raise NotImplementedError
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         """The inverse of the cumulative distribution function at ``x``."""
         raise NotImplementedError
 
-    def log_cdf(self, x):
+    def log_cdf(self, x: VariableOrArray) -> Variable:
         """The logarithm of the cumulative distribution function at ``x``."""
         return exponential.log(self.cdf(x))
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         """The logarithm of the density (or mass) function at ``x``."""
         raise NotImplementedError
 
-    def log_survival_function(self, x):
+    def log_survival_function(self, x: VariableOrArray) -> Variable:
         """The logarithm of the survival function at ``x``."""
         return exponential.log(self.survival_function(x))
 
-    def perplexity(self, x):
+    def perplexity(self, x: VariableOrArray) -> Variable:
         """The perplexity at ``x``: ``exp(-log_prob(x))``."""
         return exponential.exp(-self.log_prob(x))
 
-    def prob(self, x):
+    def prob(self, x: VariableOrArray) -> Variable:
         """The density (or mass) function at ``x``."""
         return exponential.exp(self.log_prob(x))
 
-    def sample(self, sample_shape=()):
+    def sample(self, sample_shape: ShapeSpec = ()) -> Variable:
         """Draws values of shape ``sample_shape + batch_shape + event_shape``."""
         if isinstance(sample_shape, int):
             sample_shape = (sample_shape,)
@@ -136,11 +140,11 @@ class Distribution:
         samples = self.sample_n(n)
         return reshape.reshape(samples, sample_shape + samples.shape[1:])
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         """Draws ``n`` values: shape ``(n,) + batch_shape + event_shape``."""
         raise NotImplementedError
 
-    def survival_function(self, x):
+    def survival_function(self, x: VariableOrArray) -> Variable:
         """The survival function ``1 - cdf(x)`` at ``x``."""
         return 1.0 - self.cdf(x)
 
@@ -194,7 +198,7 @@ class KLNotRegisteredError(NotImplementedError, KeyError):
         return str(self.args[0]) if self.args else ''
 
 
-def kl_divergence(dist1: Distribution, dist2: Distribution):
+def kl_divergence(dist1: Distribution, dist2: Distribution) -> Variable:
     """The Kullback-Leibler divergence ``KL(dist1 || dist2)``, shape ``batch_shape``.
 
     Raises :class:`KLNotRegisteredError` (a ``NotImplementedError`` and a
@@ -209,6 +213,6 @@ def kl_divergence(dist1: Distribution, dist2: Distribution):
     return kl(dist1, dist2)
 
 
-def cross_entropy(dist1: Distribution, dist2: Distribution):
+def cross_entropy(dist1: Distribution, dist2: Distribution) -> Variable:
     """The cross entropy ``H(dist1) + KL(dist1 || dist2)``, shape ``batch_shape``."""
     return dist1.entropy + kl_divergence(dist1, dist2)

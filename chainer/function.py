@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy
 
@@ -13,13 +13,20 @@ from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports
 from chainer.function_node import FunctionNode
 from chainer.variable import Variable, _ARRAY_TYPES
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from contextlib import AbstractContextManager
 
-def no_backprop_mode():
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.utils.type_check import TypeInfoTuple
+
+
+def no_backprop_mode() -> AbstractContextManager[None]:
     """Context in which functions build no graph (``enable_backprop`` is False)."""
     return configuration.using_config('enable_backprop', False)
 
 
-def force_backprop_mode():
+def force_backprop_mode() -> AbstractContextManager[None]:
     """Context in which functions build a graph even inside ``no_backprop_mode``."""
     return configuration.using_config('enable_backprop', True)
 
@@ -55,10 +62,10 @@ class FunctionAdapter(FunctionNode):
     def _impl_name(self) -> str:
         return type(self.function).__name__
 
-    def check_type_forward(self, in_types) -> None:
+    def check_type_forward(self, in_types: TypeInfoTuple) -> None:
         self.function.check_type_forward(in_types)
 
-    def forward(self, inputs):
+    def forward(self, inputs: tuple[NdArray, ...]) -> tuple[NdArray, ...]:
         # Old-style functions keep all their inputs unless told otherwise
         # (Function.retain_inputs/retain_outputs write to this node).
         self.retain_inputs(range(len(inputs)))
@@ -70,7 +77,8 @@ class FunctionAdapter(FunctionNode):
                 f'Actual: {type(outputs)}')
         return outputs
 
-    def backward(self, target_input_indexes, grad_outputs):
+    def backward(self, target_input_indexes: tuple[int, ...],
+                 grad_outputs: tuple[Variable | None, ...]) -> tuple[Variable | None, ...]:
         if self._earlier_call:
             raise RuntimeError(
                 f'{self.label} was called again after computing this output, so its graph '
@@ -149,7 +157,7 @@ class Function:
     _node = None
     _owned_node = None
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: VariableOrArray) -> Variable | tuple[Variable, ...]:
         node = self.node
         earlier = (node.inputs, node.outputs, node.rank)
         # The graph now owns the node, and the node this Function.
@@ -204,38 +212,41 @@ class Function:
     def local_function_hooks(self):
         return self.node.local_function_hooks
 
-    def check_type_forward(self, in_types) -> None:
+    def check_type_forward(self, in_types: TypeInfoTuple) -> None:
         """Checks input types (override)."""
 
-    def forward(self, inputs):
+    def forward(self, inputs: tuple[NdArray, ...]) -> tuple[NdArray, ...]:
         """Computes outputs from arrays; dispatches to forward_cpu/forward_gpu."""
         if any(isinstance(x, cuda.ndarray) for x in inputs):
             return self.forward_gpu(inputs)
         return self.forward_cpu(inputs)
 
-    def forward_cpu(self, inputs):
+    def forward_cpu(self, inputs: tuple[NdArray, ...]) -> tuple[NdArray, ...]:
         raise NotImplementedError(f'{self.label} does not implement forward on the CPU')
 
-    def forward_gpu(self, inputs):
+    def forward_gpu(self, inputs: tuple[NdArray, ...]) -> tuple[NdArray, ...]:
         raise NotImplementedError(f'{self.label} does not implement forward on the GPU')
 
-    def backward(self, inputs, grad_outputs):
+    def backward(self, inputs: tuple[NdArray, ...],
+                 grad_outputs: tuple[NdArray | None, ...]) -> tuple[NdArray | None, ...]:
         """Computes input gradient arrays; dispatches to backward_cpu/backward_gpu."""
         if any(isinstance(x, cuda.ndarray) for x in inputs + grad_outputs):
             return self.backward_gpu(inputs, grad_outputs)
         return self.backward_cpu(inputs, grad_outputs)
 
-    def backward_cpu(self, inputs, grad_outputs):
+    def backward_cpu(self, inputs: tuple[NdArray, ...],
+                     grad_outputs: tuple[NdArray | None, ...]) -> tuple[NdArray | None, ...]:
         return tuple(None for _ in inputs)
 
-    def backward_gpu(self, inputs, grad_outputs):
+    def backward_gpu(self, inputs: tuple[NdArray, ...],
+                     grad_outputs: tuple[NdArray | None, ...]) -> tuple[NdArray | None, ...]:
         return tuple(None for _ in inputs)
 
-    def retain_inputs(self, indexes) -> None:
+    def retain_inputs(self, indexes: Sequence[int]) -> None:
         """Declares the inputs that backward needs (call in forward; default: all)."""
         self.node.retain_inputs(indexes)
 
-    def retain_outputs(self, indexes, retain_after_backward: bool = False) -> None:
+    def retain_outputs(self, indexes: Sequence[int], retain_after_backward: bool = False) -> None:
         """Declares the outputs that backward needs (call in forward)."""
         if retain_after_backward:
             warnings.warn('retain_after_backward option has no effect', DeprecationWarning)
@@ -245,10 +256,10 @@ class Function:
         """Removes the function from the graph."""
         self.node.unchain()
 
-    def add_hook(self, hook, name=None) -> None:
+    def add_hook(self, hook: FunctionHook, name: str | None = None) -> None:
         """Registers a :class:`chainer.FunctionHook` on this function only."""
         self.node.add_hook(hook, name)
 
-    def delete_hook(self, name) -> None:
+    def delete_hook(self, name: str) -> None:
         """Unregisters the hook ``name``."""
         self.node.delete_hook(name)

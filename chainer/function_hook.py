@@ -1,7 +1,13 @@
 """FunctionHook: callbacks run around the forward and backward of every function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import _thread_state
+
+if TYPE_CHECKING:
+    from chainer.function_node import FunctionNode
+    from chainer.types import NdArray
 
 
 class FunctionHook:
@@ -27,22 +33,24 @@ class FunctionHook:
         hooks[self.name].deleted(None)
         del hooks[self.name]
 
-    def added(self, function=None) -> None:
+    def added(self, function: FunctionNode | None = None) -> None:
         """Called when the hook is registered (``function`` is None for a global hook)."""
 
-    def deleted(self, function=None) -> None:
+    def deleted(self, function: FunctionNode | None = None) -> None:
         """Called when the hook is unregistered."""
 
-    def forward_preprocess(self, function, in_data) -> None:
+    def forward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         """Called before ``function`` computes its forward."""
 
-    def forward_postprocess(self, function, in_data) -> None:
+    def forward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         """Called after ``function`` computed its forward."""
 
-    def backward_preprocess(self, function, in_data, out_grad) -> None:
+    def backward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                            out_grad: tuple[NdArray | None, ...]) -> None:
         """Called before ``function`` computes its backward."""
 
-    def backward_postprocess(self, function, in_data, out_grad) -> None:
+    def backward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                             out_grad: tuple[NdArray | None, ...]) -> None:
         """Called after ``function`` computed its backward."""
 
 

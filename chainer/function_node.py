@@ -4,7 +4,7 @@ from __future__ import annotations
 import collections
 import traceback
 import weakref
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy
 
@@ -17,6 +17,14 @@ from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
+
+    from chainer import _FallbackType
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.utils.type_check import TypeInfoTuple
 
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
@@ -155,7 +163,7 @@ class FunctionNode:
     _has_type_check = False
     _custom_accumulate = False
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError(
             f'{type(self).__name__} is a FunctionNode and cannot be called. '
             'Use its apply() method, or the snake_case function '
@@ -199,7 +207,7 @@ class FunctionNode:
 
     # -- forward ---------------------------------------------------------------
 
-    def apply(self, inputs) -> tuple:
+    def apply(self, inputs: Sequence[VariableOrArray]) -> tuple:
         """Computes the outputs and, when backprop is enabled, links them into the graph.
 
         Args:
@@ -418,7 +426,7 @@ class FunctionNode:
         with type_check.get_function_check_context(self):
             self.check_type_forward(in_types)
 
-    def check_type_forward(self, in_types) -> None:
+    def check_type_forward(self, in_types: TypeInfoTuple) -> None:
         """Checks the types of the inputs (override; uses ``chainer.utils.type_check``).
 
         The check may depend on the input types and the node's constructor
@@ -426,7 +434,7 @@ class FunctionNode:
         """
         pass
 
-    def check_layout_forward(self, inputs) -> None:
+    def check_layout_forward(self, inputs: tuple[NdArray, ...]) -> None:
         pass
 
     def forward(self, inputs: tuple) -> tuple:
@@ -441,14 +449,14 @@ class FunctionNode:
     def forward_gpu(self, inputs: tuple) -> tuple:
         raise NotImplementedError(f'{self.label} does not implement forward on the GPU')
 
-    def forward_chainerx(self, inputs: tuple):
+    def forward_chainerx(self, inputs: tuple) -> tuple[NdArray, ...] | _FallbackType:
         return chainer.Fallback
 
-    def retain_inputs(self, indexes) -> None:
+    def retain_inputs(self, indexes: Sequence[int]) -> None:
         """Declares the inputs whose arrays :meth:`backward` needs (call in forward)."""
         self._input_indexes_to_retain = tuple(indexes)
 
-    def retain_outputs(self, indexes) -> None:
+    def retain_outputs(self, indexes: Sequence[int]) -> None:
         """Declares the outputs whose arrays :meth:`backward` needs (call in forward)."""
         self._output_indexes_to_retain = tuple(indexes)
 
@@ -528,7 +536,7 @@ class FunctionNode:
 
     # -- hooks -----------------------------------------------------------------
 
-    def add_hook(self, hook, name: Optional[str] = None) -> None:
+    def add_hook(self, hook: FunctionHook, name: Optional[str] = None) -> None:
         """Registers a :class:`chainer.FunctionHook` on this node only."""
         if not isinstance(hook, FunctionHook):
             raise TypeError('hook must be an instance of chainer.FunctionHook')
@@ -564,7 +572,9 @@ class FunctionNode:
                 raise RuntimeError(message)
 
 
-def grad(outputs, inputs, grad_outputs=None, grad_inputs=None, set_grad: bool = False,
+def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
+         grad_outputs: Sequence[Variable | None] | None = None,
+         grad_inputs: Sequence[Variable | None] | None = None, set_grad: bool = False,
          retain_grad: bool = False, enable_double_backprop: bool = False,
          loss_scale: Optional[float] = None) -> list:
     """Computes the gradients of ``outputs`` w.r.t. ``inputs``.

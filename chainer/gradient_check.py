@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer.utils.error import _format_array_props, _TypeAssertionError, _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 __all__ = ['NondifferentiableError', 'assert_allclose', 'check_backward',
            'check_double_backward', 'numerical_grad']
@@ -604,7 +607,7 @@ class _CheckBackward:
 
 def check_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, params: Any = (),
                    eps: float = 1e-3, atol: float = 1e-5, rtol: float = 1e-4,
-                   no_grads: Sequence[bool] | None = None, dtype: Any = None,
+                   no_grads: Sequence[bool] | None = None, dtype: DTypeSpec | None = None,
                    detect_nondifferentiable: bool = False) -> None:
     """Checks the backward computation of ``func`` against numerical gradients.
 
@@ -638,10 +641,10 @@ def check_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, params: A
                    detect_nondifferentiable).run()
 
 
-def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any,
-                          x_grad_grad: Any, params: Any = (), params_grad_grad: Any = (),
-                          eps: float = 1e-3, atol: float = 1e-4, rtol: float = 1e-3,
-                          no_grads: Sequence[bool] | None = None, dtype: Any = None,
+def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, x_grad_grad: Any,
+                          params: Any = (), params_grad_grad: Any = (), eps: float = 1e-3,
+                          atol: float = 1e-4, rtol: float = 1e-3,
+                          no_grads: Sequence[bool] | None = None, dtype: DTypeSpec | None = None,
                           detect_nondifferentiable: bool = False) -> None:
     """Checks the second-order gradient of ``func`` numerically.
 

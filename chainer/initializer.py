@@ -1,13 +1,17 @@
 """The base class of array initializers and the fan-in/fan-out helper."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer import utils
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 class Initializer:
@@ -18,10 +22,10 @@ class Initializer:
             dtype (arrays created for it then get ``chainer.config.dtype``).
     """
 
-    def __init__(self, dtype: Optional[Any] = None) -> None:
+    def __init__(self, dtype: DTypeSpec | None = None) -> None:
         self.dtype = dtype
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         """Fills ``array`` (a NumPy or CuPy array) in place."""
         raise NotImplementedError()
 

@@ -7,7 +7,7 @@ import contextlib
 import copy
 import operator
 import warnings
-from typing import Any, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 import numpy
 
@@ -19,6 +19,11 @@ from chainer import initializers
 from chainer import link_hook
 from chainer import serializer as serializer_module
 from chainer import variable
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.serializer import AbstractSerializer
+    from chainer.types import DTypeSpec, InitializerSpec
 
 _COPY_MODES = ('init', 'copy', 'share')
 
@@ -132,7 +137,8 @@ class Link(device_resident.DeviceResident):
         super().__delattr__(name)
 
     def add_param(self, name: str, shape: Union[int, Sequence[int], None] = None,
-                  dtype: Any = numpy.float32, initializer: Any = None) -> None:
+                  dtype: DTypeSpec = numpy.float32,
+                  initializer: InitializerSpec | None = None) -> None:
         """Registers a new parameter ``name`` (deprecated; prefer ``init_scope``).
 
         Args:
@@ -317,7 +323,7 @@ class Link(device_resident.DeviceResident):
 
     # -- devices and serialization -------------------------------------------
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         d = self.__dict__
         for name in sorted(self._params):
@@ -328,7 +334,7 @@ class Link(device_resident.DeviceResident):
             if isinstance(x, array_types):
                 d[name] = visitor.visit_array(x)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads parameters and persistent values with ``serializer``.
 
         Uninitialised parameters get initialised from the loaded arrays.
@@ -513,7 +519,7 @@ class Chain(Link):
             d[name] = copied
         return ret
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         for child in self.children():
             child.device_resident_accept(visitor)
@@ -568,7 +574,7 @@ class Chain(Link):
         for name in self._children:
             dst[name].addgrads(src[name])
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         super().serialize(serializer)
         d = self.__dict__
         for name in sorted(self._children):
@@ -662,7 +668,7 @@ class ChainList(Link, collections.abc.MutableSequence):
             children[i] = child
         return ret
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         for link in self._children:
             link.device_resident_accept(visitor)
@@ -708,7 +714,7 @@ class ChainList(Link, collections.abc.MutableSequence):
         for idx, child in enumerate(self._children):
             child.addgrads(link[idx])
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         super().serialize(serializer)
         for idx, child in enumerate(self._children):
             child.serialize(serializer[str(idx)])

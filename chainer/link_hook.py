@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import collections
 import threading
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import _thread_state
+
+if TYPE_CHECKING:
+    from chainer.link import Link
 
 _local = threading.local()
 
@@ -106,10 +109,10 @@ class LinkHook:
         hooks[self.name].deleted(None)
         del hooks[self.name]
 
-    def added(self, link: Any) -> None:
+    def added(self, link: Link) -> None:
         """Called when the hook is registered (``link`` is None for a global hook)."""
 
-    def deleted(self, link: Any) -> None:
+    def deleted(self, link: Link) -> None:
         """Called when the hook is unregistered (``link`` is None for a global hook)."""
 
     def forward_preprocess(self, args: _ForwardPreprocessCallbackArgs) -> None:

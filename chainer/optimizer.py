@@ -4,7 +4,7 @@ from __future__ import annotations
 import collections
 import copy
 import warnings
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import numpy
 
@@ -14,6 +14,9 @@ from chainer import optimizer_hooks
 from chainer import serializer as serializer_module
 from chainer import variable
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.link import Link
 
 
 _HOOK_TIMINGS = ('pre', 'post', 'auto')
@@ -412,7 +415,7 @@ class Optimizer:
         from chainer import _pickle_compat  # Chainer's pickles have another layout
         _pickle_compat.set_state(self, state, '_hookable', _pickle_compat.optimizer_state)
 
-    def setup(self, link: Any) -> 'Optimizer':
+    def setup(self, link: Link) -> 'Optimizer':
         """Sets the target link and resets ``t``, ``epoch`` and the hooks; returns self."""
         if not isinstance(link, link_module.Link):
             raise TypeError(
@@ -621,7 +624,7 @@ class GradientMethod(Optimizer):
         self.hyperparam = Hyperparameter()
         self._use_fp32_update = False
 
-    def setup(self, link: Any) -> 'GradientMethod':
+    def setup(self, link: Link) -> 'GradientMethod':
         """Sets the target and gives each parameter a fresh update rule; returns self."""
         super().setup(link)
         for name, param in link.namedparams():

@@ -7,13 +7,16 @@ import copy
 import json
 import threading
 import warnings
-from typing import Any, Iterable, Iterator, Tuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Tuple
 
 import numpy
 
 from chainer import backend
 from chainer import configuration
 from chainer import variable
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 _local = threading.local()
 
@@ -179,7 +182,7 @@ class Summary:
             std = xp.sqrt(var)
             return mean, std
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the running sums (warns when loading finds none)."""
         try:
             self._x = serializer('_x', self._x)
@@ -238,7 +241,7 @@ class DictSummary:
             stats[name + '.std'] = std
         return stats
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the names and the summaries."""
         if _is_saving(serializer):
             names = list(self._summaries.keys())

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
     import chainerx  # noqa: F401
     from chainer import backend  # noqa: F401
+    from chainer import variable  # noqa: F401
     from chainer.backends import cuda  # noqa: F401
 
 __all__ = ['TYPE_CHECKING', 'AbstractInitializer', 'CudaDeviceSpec', 'DTypeSpec', 'DeviceSpec',
-           'InitializerSpec', 'NdArray', 'ScalarValue', 'Shape', 'ShapeSpec', 'Xp']
+           'InitializerSpec', 'NdArray', 'ScalarValue', 'Shape', 'ShapeSpec', 'VariableOrArray',
+           'Xp']
 
 #: A shape: a tuple of ints.
 Shape = Tuple[int, ...]
@@ -30,6 +32,8 @@ ShapeSpec = Union[int, Sequence[int]]
 DTypeSpec = Union[Any]
 #: An array of any backend.
 NdArray = Union['numpy.ndarray', 'cuda.ndarray', 'chainerx.ndarray']
+#: What a function input takes: a Variable or an array of any backend.
+VariableOrArray = Union['variable.Variable', NdArray]
 #: An array module (``numpy`` or ``cupy``).
 Xp = Union[Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 import weakref
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy
 
@@ -16,6 +16,14 @@ from chainer.configuration import using_config
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.function import Function
+    from chainer.function_node import FunctionNode
+    from chainer.types import (CudaDeviceSpec, DeviceSpec, InitializerSpec, NdArray, ShapeSpec,
+                               VariableOrArray)
 
 # Import convention of the core: a module imports the modules below it at the top
 # (configuration, backends, backend < variable < _backprop < function_node <
@@ -195,10 +203,10 @@ class VariableNode:
     def get_variable_or_none(self) -> Optional['Variable']:
         return self._variable()
 
-    def set_creator(self, creator) -> None:
+    def set_creator(self, creator: Function | FunctionNode | None) -> None:
         self.creator = creator
 
-    def set_creator_node(self, creator_node) -> None:
+    def set_creator_node(self, creator_node: FunctionNode | None) -> None:
         self.creator_node = creator_node
 
     def unchain(self) -> None:
@@ -489,12 +497,12 @@ class Variable:
     def layout(self):
         return None
 
-    def as_layout(self, layout):
+    def as_layout(self, layout: None) -> Variable:
         if layout is not None:
             raise ValueError('memory layouts are not supported by rechainer')
         return self
 
-    def item(self):
+    def item(self) -> Any:
         """The single element of the data as a Python scalar."""
         return self._data.item()
 
@@ -502,13 +510,13 @@ class Variable:
     def T(self) -> 'Variable':
         return chainer.functions.transpose(self)
 
-    def reshape(self, *shape) -> 'Variable':
+    def reshape(self, *shape: int | Sequence[int]) -> 'Variable':
         """Differentiable reshape (``F.reshape``)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
         return chainer.functions.reshape(self, tuple(shape))
 
-    def transpose(self, *axes) -> 'Variable':
+    def transpose(self, *axes: int | Sequence[int] | None) -> 'Variable':
         """Differentiable transpose (``F.transpose``)."""
         if len(axes) == 0:
             axes = None
@@ -516,7 +524,8 @@ class Variable:
             axes = axes[0]
         return chainer.functions.transpose(self, axes)
 
-    def mean(self, axis=None, *, weights=None, keepdims=False) -> 'Variable':
+    def mean(self, axis: int | Sequence[int] | None = None, *,
+             weights: VariableOrArray | None = None, keepdims: bool = False) -> 'Variable':
         """Differentiable (weighted) mean (``F.average``)."""
         return chainer.functions.average(self, axis=axis, weights=weights, keepdims=keepdims)
 
@@ -629,10 +638,10 @@ class Variable:
         # Broadcasts as numpy.copyto, as in Chainer (ValueError when it cannot).
         backend.copyto(dst, src)
 
-    def set_creator(self, gen_func) -> None:
+    def set_creator(self, gen_func: Function | FunctionNode | None) -> None:
         self.node.set_creator(gen_func)
 
-    def set_creator_node(self, fnode) -> None:
+    def set_creator_node(self, fnode: FunctionNode | None) -> None:
         self.node.set_creator_node(fnode)
 
     @property
@@ -694,7 +703,7 @@ class Variable:
         """Moves the data and gradient to the host."""
         self.to_device(backend.CpuDevice())
 
-    def to_gpu(self, device=None) -> None:
+    def to_gpu(self, device: CudaDeviceSpec | None = None) -> None:
         """Moves the data and gradient to a GPU (needs CuPy)."""
         cuda.check_cuda_available()
         if device is None:
@@ -712,7 +721,7 @@ class Variable:
     def from_chx(self) -> None:
         return None
 
-    def to_device(self, device) -> None:
+    def to_device(self, device: DeviceSpec) -> None:
         """Moves the data and gradient to ``device`` (a device specifier)."""
         device = backend.get_device(device)
         if self._data is not None:
@@ -826,8 +835,8 @@ class Parameter(Variable):
     __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer',
                  '__dict__')
 
-    def __init__(self, initializer=None, shape=None, name: Optional[str] = None, *,
-                 layout=None) -> None:
+    def __init__(self, initializer: InitializerSpec | None = None, shape: ShapeSpec | None = None,
+                 name: Optional[str] = None, *, layout: None = None) -> None:
         if layout is not None:
             raise ValueError('memory layouts are not supported by rechainer')
         if initializer is None:
@@ -900,7 +909,7 @@ class Parameter(Variable):
 
     data = array
 
-    def initialize(self, shape) -> None:
+    def initialize(self, shape: ShapeSpec) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
         shape = array_utils.as_shape(shape)
         device = self._initial_device
@@ -917,7 +926,7 @@ class Parameter(Variable):
                 ginit = initializers.Constant(numpy.array(numpy.nan).astype(data.dtype))
         self._grad_var = Variable._new(_generate(ginit, shape, device, data.dtype), True)
 
-    def to_device(self, device) -> None:
+    def to_device(self, device: DeviceSpec) -> None:
         device = backend.get_device(device)
         if self._data is None:
             if self._initial_device != device:
@@ -997,14 +1006,14 @@ def _create_variable(*args):
     return _pickle_compat.create_variable(*args)
 
 
-def as_variable(obj) -> Variable:
+def as_variable(obj: VariableOrArray) -> Variable:
     """Returns ``obj`` if it is a Variable, else wraps the array (no gradient)."""
     if isinstance(obj, Variable):
         return obj
     return Variable(obj, requires_grad=False)
 
 
-def as_array(obj):
+def as_array(obj: VariableOrArray) -> NdArray:
     """Returns the array of a Variable, or ``obj`` itself."""
     if isinstance(obj, Variable):
         return obj.array

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 import chainer
 from chainer import backend
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _param_signature(target: chainer.Link) -> tuple:
@@ -154,9 +157,8 @@ class _DoubleBufferingOptimizer(_MultiNodeOptimizer):
         self.actual_optimizer.update(None)
 
 
-def create_multi_node_optimizer(actual_optimizer: chainer.Optimizer, communicator: Any,
-                                double_buffering: bool = False,
-                                zero_fill: bool = True) -> Any:
+def create_multi_node_optimizer(actual_optimizer: chainer.Optimizer, communicator: CommunicatorBase,
+                                double_buffering: bool = False, zero_fill: bool = True) -> Any:
     """Wraps ``actual_optimizer`` for data-parallel training over ``communicator``.
 
     ``update`` replaces every gradient by its mean over the ranks (parameters

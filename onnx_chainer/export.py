@@ -273,7 +273,7 @@ def export(model: Any, args: Any, filename: Any = None, export_params: bool = Tr
            input_names: Any = None, output_names: Any = None, train: bool = False,
            return_named_inout: bool = False, external_converters: Any = None,
            external_opset_imports: Any = None, input_shapes: Any = None,
-           no_testcase: bool = False):
+           no_testcase: bool = False) -> Any:
     """Exports a model (a Link or any callable) to an ONNX ModelProto.
 
     The model is run once on ``args`` (an array, a Variable, a list/tuple of them

@@ -5,10 +5,14 @@ constructing it raises :class:`RuntimeError`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainerx
 from chainer import _backend
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
+    from chainer.types import NdArray
 
 _chainerx_available = False
 
@@ -23,20 +27,20 @@ class ChainerxDevice(_backend.Device):
     xp = chainerx
     supported_array_types = (chainerx.ndarray,)
 
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: DeviceSpec) -> None:
         chainerx._not_available()
 
     @staticmethod
-    def from_array(array: Any) -> None:
+    def from_array(array: NdArray) -> None:
         """Always ``None``: there are no ChainerX arrays."""
         return None
 
     @staticmethod
-    def from_fallback_device(device: Any) -> 'ChainerxDevice':
+    def from_fallback_device(device: DeviceSpec) -> 'ChainerxDevice':
         """Raises :class:`RuntimeError` (ChainerX is not available)."""
         chainerx._not_available()
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         chainerx._not_available()
 
 

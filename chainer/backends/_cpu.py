@@ -1,12 +1,15 @@
 """The CPU (NumPy) backend."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import _backend
 from chainer.backends import cuda  # circular: only used inside functions
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 
 class CpuDevice(_backend.Device):
@@ -38,13 +41,13 @@ class CpuDevice(_backend.Device):
         return None
 
     @staticmethod
-    def from_array(array: Any) -> 'CpuDevice | None':
+    def from_array(array: NdArray) -> 'CpuDevice | None':
         """Returns a :class:`CpuDevice` if ``array`` is a NumPy array, else ``None``."""
         if isinstance(array, numpy.ndarray):
             return CpuDevice()
         return None
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         return _array_to_cpu(array)
 
 

@@ -13,7 +13,7 @@ import itertools
 import os
 import threading
 import warnings
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -21,6 +21,10 @@ import chainer
 from chainer import _backend
 from chainer.backends import _cpu
 from chainer.configuration import config
+
+if TYPE_CHECKING:
+    from chainer.types import CudaDeviceSpec, DTypeSpec, DeviceSpec
+    from chainer.types import NdArray
 
 _integer_types = (int, numpy.integer)
 
@@ -231,7 +235,7 @@ class GpuDevice(_backend.Device):
     xp = cupy
     supported_array_types = (ndarray,)
 
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: DeviceSpec) -> None:
         check_cuda_available()
         if isinstance(device, _integer_types) and not isinstance(device, bool):
             if device < 0:
@@ -253,7 +257,7 @@ class GpuDevice(_backend.Device):
         return GpuDevice(Device(int(device_id)))
 
     @staticmethod
-    def from_array(array: Any) -> 'GpuDevice | None':
+    def from_array(array: NdArray) -> 'GpuDevice | None':
         """Returns the device of a CuPy array, or ``None`` for anything else."""
         if available and isinstance(array, ndarray) and array.device is not None:
             return GpuDevice(array.device)
@@ -286,7 +290,7 @@ class GpuDevice(_backend.Device):
         # entered from several threads.
         return Device(self.device.id)
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         return _array_to_gpu(array, self.device, None)
 
     def use(self) -> None:
@@ -370,7 +374,7 @@ def _get_device_or_current(device: Any) -> Any:
 
 # -- array transfer -----------------------------------------------------------
 
-def to_gpu(array: Any, device: Any = None, stream: Any = None) -> Any:
+def to_gpu(array: Any, device: CudaDeviceSpec | None = None, stream: Any = None) -> Any:
     """Copies an array (or a nested tuple/list/dict of arrays) to a GPU.
 
     Args:
@@ -608,7 +612,7 @@ def should_use_cudnn(level: str, lowest_version: int = 0) -> bool:
     return result
 
 
-def should_use_cudnn_tensor_core(dtype: Any) -> bool:
+def should_use_cudnn_tensor_core(dtype: DTypeSpec) -> bool:
     """Whether cuDNN should use Tensor Cores for ``dtype``.
 
     Follows ``chainer.config.use_cudnn_tensor_core``; ``'auto'`` means float16

@@ -5,12 +5,15 @@ The names exist so code written for Chainer imports and takes its NumPy path:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import _backend
 from chainer.configuration import config  # NOQA: F401 (Chainer exposes it here)
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 _IDEEP_MESSAGE = (
     'iDeep (the Intel64 backend) is not supported by rechainer; '
@@ -44,11 +47,11 @@ class Intel64Device(_backend.Device):
         return f'<{type(self).__name__}>'
 
     @staticmethod
-    def from_array(array: Any) -> None:
+    def from_array(array: NdArray) -> None:
         """Always ``None``: no array lives on an Intel64 device here."""
         return None
 
-    def send_array(self, array: Any) -> Any:
+    def send_array(self, array: NdArray) -> Any:
         raise RuntimeError(_IDEEP_MESSAGE)
 
 

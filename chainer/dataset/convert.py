@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 import chainer
 from chainer import backend
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
 
 
 def _get_device(device_spec: Any) -> Any:
@@ -19,7 +22,7 @@ def _get_device(device_spec: Any) -> Any:
     return backend.get_device(device_spec)
 
 
-def to_device(device: Any, x: Any) -> Any:
+def to_device(device: DeviceSpec, x: Any) -> Any:
     """Sends ``x`` (an array or ``None``) to ``device``.
 
     ``device`` is ``None`` (no transfer), a legacy integer (negative for the
@@ -34,7 +37,7 @@ def to_device(device: Any, x: Any) -> Any:
 class Converter:
     """Base class of converters: ``converter(batch, device)`` → batched arrays."""
 
-    def __call__(self, batch: Any, device: Any) -> Any:
+    def __call__(self, batch: Any, device: DeviceSpec) -> Any:
         raise NotImplementedError(
             'Converter subclasses must implement __call__(batch, device).')
 
@@ -266,7 +269,7 @@ class ConcatWithAsyncTransfer:
         self._stream = stream
         self.compute_stream = compute_stream
 
-    def __call__(self, batch: Any, device: Any = None, padding: Any = None) -> Any:
+    def __call__(self, batch: Any, device: DeviceSpec | None = None, padding: Any = None) -> Any:
         device = _get_device(device)
         if (device is None or not cuda.available
                 or not isinstance(device, backend.GpuDevice)):

@@ -1,7 +1,10 @@
 """Base class of dataset iterators."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 class Iterator:
@@ -36,6 +39,6 @@ class Iterator:
     def __exit__(self, exc_type, exc_value, traceback) -> None:
         self.finalize()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the iterator state (no-op by default)."""
         pass

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import tarfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer.datasets import _retrieve
 from chainer.datasets import tuple_dataset
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz'
 _CIFAR100_URL = 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz'
@@ -100,7 +103,7 @@ def _get_cifar(name: str, url: str, n_classes: int, withlabel: bool, ndim: int,
 
 
 def get_cifar10(withlabel: bool = True, ndim: int = 3, scale: float = 1.,
-                dtype: Any = None) -> tuple:
+                dtype: DTypeSpec | None = None) -> tuple:
     """Returns the CIFAR-10 ``(train, test)`` datasets (50000 and 10000 images).
 
     Built once from the binary archive into
@@ -112,7 +115,7 @@ def get_cifar10(withlabel: bool = True, ndim: int = 3, scale: float = 1.,
 
 
 def get_cifar100(withlabel: bool = True, ndim: int = 3, scale: float = 1.,
-                 dtype: Any = None) -> tuple:
+                 dtype: DTypeSpec | None = None) -> tuple:
     """Returns the CIFAR-100 ``(train, test)`` datasets with the 100 fine labels.
 
     Built once into ``<dataset root>/pfnet/chainer/cifar/cifar-100.npz``.

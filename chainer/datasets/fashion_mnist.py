@@ -1,12 +1,15 @@
 """Fashion-MNIST: 28x28 grayscale images of clothing in ten classes."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer.datasets import _mnist_helper
 from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _BASE = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
 
@@ -23,7 +26,7 @@ def get_fashion_mnist_labels() -> list:
 
 
 def get_fashion_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
-                      dtype: Any = None, label_dtype: Any = numpy.int32,
+                      dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
                       rgb_format: bool = False) -> tuple:
     """Returns the Fashion-MNIST ``(train, test)`` datasets; options as :func:`get_mnist`.
 

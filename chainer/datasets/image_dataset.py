@@ -10,12 +10,15 @@ import io
 import os
 import threading
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer.dataset import dataset_mixin
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _Image: Any = None
 
@@ -76,7 +79,7 @@ class ImageDataset(dataset_mixin.DatasetMixin):
     Paths are relative to ``root``.
     """
 
-    def __init__(self, paths: Any, root: str = '.', dtype: Any = None) -> None:
+    def __init__(self, paths: Any, root: str = '.', dtype: DTypeSpec | None = None) -> None:
         _check_pillow()
         if isinstance(paths, (str, os.PathLike)):
             with open(paths) as paths_file:
@@ -97,8 +100,8 @@ class LabeledImageDataset(dataset_mixin.DatasetMixin):
     """``(image, label)`` pairs from a list of ``(path, int)`` or a text file of
     ``"<path> <label>"`` lines; labels are 0-d arrays of ``label_dtype``."""
 
-    def __init__(self, pairs: Any, root: str = '.', dtype: Any = None,
-                 label_dtype: Any = numpy.int32) -> None:
+    def __init__(self, pairs: Any, root: str = '.', dtype: DTypeSpec | None = None,
+                 label_dtype: DTypeSpec = numpy.int32) -> None:
         _check_pillow()
         if isinstance(pairs, (str, os.PathLike)):
             pairs = _read_pairs(os.fspath(pairs))
@@ -160,7 +163,7 @@ class ZippedImageDataset(dataset_mixin.DatasetMixin):
 
     __setstate__ = _setstate
 
-    def __init__(self, zipfilename: str, dtype: Any = None) -> None:
+    def __init__(self, zipfilename: str, dtype: DTypeSpec | None = None) -> None:
         _check_pillow()
         self._zipfilename = zipfilename
         self._zf = _ZipReader(zipfilename)
@@ -184,7 +187,7 @@ class MultiZippedImageDataset(dataset_mixin.DatasetMixin):
 
     __setstate__ = _setstate
 
-    def __init__(self, zipfilenames: Any, dtype: Any = None) -> None:
+    def __init__(self, zipfilenames: Any, dtype: DTypeSpec | None = None) -> None:
         _check_pillow()
         self._zds = [ZippedImageDataset(fn, dtype) for fn in zipfilenames]
         self._zpaths_accumlens = [0]
@@ -212,8 +215,8 @@ class LabeledZippedImageDataset(dataset_mixin.DatasetMixin):
 
     __setstate__ = _setstate
 
-    def __init__(self, zipfilename: str, labelfilename: str, dtype: Any = None,
-                 label_dtype: Any = numpy.int32) -> None:
+    def __init__(self, zipfilename: str, labelfilename: str, dtype: DTypeSpec | None = None,
+                 label_dtype: DTypeSpec = numpy.int32) -> None:
         _check_pillow()
         # In Chainer's order: the label file, then the zip file (opened here,
         # so that a missing or broken one fails now), then the dtype.

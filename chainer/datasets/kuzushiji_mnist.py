@@ -1,13 +1,16 @@
 """Kuzushiji-MNIST: 28x28 images of ten cursive Japanese (hiragana) characters."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 import chainer
 from chainer.datasets import _mnist_helper
 from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _BASE = 'http://codh.rois.ac.jp/kmnist/dataset/kmnist/'
 
@@ -25,7 +28,7 @@ def get_kuzushiji_mnist_labels() -> list:
 
 
 def get_kuzushiji_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
-                        dtype: Any = None, label_dtype: Any = numpy.int32,
+                        dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
                         rgb_format: bool = False) -> tuple:
     """Returns the Kuzushiji-MNIST ``(train, test)`` datasets; options as :func:`get_mnist`.
 

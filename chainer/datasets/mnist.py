@@ -1,13 +1,16 @@
 """The MNIST handwritten digits."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 import chainer
 from chainer.datasets import _mnist_helper
 from chainer.datasets._mnist_helper import make_npz, preprocess_mnist  # NOQA: F401 (Chainer's names)
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _BASES = ('http://yann.lecun.com/exdb/mnist/',
           'https://ossci-datasets.s3.amazonaws.com/mnist/')
@@ -18,8 +21,9 @@ def _urls(kind: str) -> list:
             [b + f'{kind}-labels-idx1-ubyte.gz' for b in _BASES]]
 
 
-def get_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1., dtype: Any = None,
-              label_dtype: Any = numpy.int32, rgb_format: bool = False) -> tuple:
+def get_mnist(withlabel: bool = True, ndim: int = 1, scale: float = 1.,
+              dtype: DTypeSpec | None = None, label_dtype: DTypeSpec = numpy.int32,
+              rgb_format: bool = False) -> tuple:
     """Returns the MNIST ``(train, test)`` datasets (60000 and 10000 examples).
 
     Downloaded once into ``<dataset root>/pfnet/chainer/mnist`` (``train.npz``,

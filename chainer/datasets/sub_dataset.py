@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.dataset import dataset_mixin
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import NdArray
 
 _int_types = (int, numpy.integer)
 
@@ -18,7 +23,8 @@ class SubDataset(dataset_mixin.DatasetMixin):
     With ``order``, the ``i``-th example is ``dataset[order[start + i]]``.
     """
 
-    def __init__(self, dataset: Any, start: int, finish: int, order: Any = None) -> None:
+    def __init__(self, dataset: Any, start: int, finish: int,
+                 order: Sequence[int] | NdArray | None = None) -> None:
         if start < 0 or finish > len(dataset):
             raise ValueError(
                 f'subset overruns the base dataset: [{start}, {finish}) vs length '
@@ -52,7 +58,8 @@ class SubDataset(dataset_mixin.DatasetMixin):
         return self._dataset[index]
 
 
-def split_dataset(dataset: Any, split_at: int, order: Any = None) -> tuple:
+def split_dataset(dataset: Any, split_at: int,
+                  order: Sequence[int] | NdArray | None = None) -> tuple:
     """Splits ``dataset`` into ``[0, split_at)`` and ``[split_at, len)`` subsets."""
     n_examples = len(dataset)
     if not isinstance(split_at, _int_types):
@@ -66,13 +73,13 @@ def split_dataset(dataset: Any, split_at: int, order: Any = None) -> tuple:
             SubDataset(dataset, split_at, n_examples, order))
 
 
-def split_dataset_random(dataset: Any, first_size: int, seed: Any = None) -> tuple:
+def split_dataset_random(dataset: Any, first_size: int, seed: int | None = None) -> tuple:
     """Like :func:`split_dataset` after a random permutation drawn with ``seed``."""
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return split_dataset(dataset, first_size, order)
 
 
-def split_dataset_n(dataset: Any, n: int, order: Any = None) -> list:
+def split_dataset_n(dataset: Any, n: int, order: Sequence[int] | NdArray | None = None) -> list:
     """Splits ``dataset`` into ``n`` subsets of ``len(dataset) // n`` examples."""
     if not isinstance(n, _int_types):
         raise TypeError(f'n must be int, got {type(n)} instead')
@@ -83,14 +90,15 @@ def split_dataset_n(dataset: Any, n: int, order: Any = None) -> list:
             for i in range(n)]
 
 
-def split_dataset_n_random(dataset: Any, n: int, seed: Any = None) -> list:
+def split_dataset_n_random(dataset: Any, n: int, seed: int | None = None) -> list:
     """Like :func:`split_dataset_n` after a random permutation drawn with ``seed``."""
     order = numpy.random.RandomState(seed).permutation(len(dataset))
     return split_dataset_n(dataset, n, order)
 
 
 def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
-                                  order: Any = None, **kwargs: Any) -> list:
+                                  order: Sequence[int] | NdArray | None = None,
+                                  **kwargs: Any) -> list:
     """Returns ``n_folds`` pairs ``(train, test)`` for k-fold cross validation.
 
     The test parts are disjoint and together cover the dataset.
@@ -123,7 +131,7 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
     return splits
 
 
-def get_cross_validation_datasets_random(dataset: Any, n_folds: int, seed: Any = None,
+def get_cross_validation_datasets_random(dataset: Any, n_folds: int, seed: int | None = None,
                                          **kwargs: Any) -> list:
     """Like :func:`get_cross_validation_datasets` on a random order drawn with ``seed``."""
     order = list(range(len(dataset)))

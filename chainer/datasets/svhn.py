@@ -1,13 +1,16 @@
 """The Street View House Numbers (SVHN) dataset, cropped-digits format."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer.datasets import _retrieve
 from chainer.datasets import tuple_dataset
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 _BASE = 'http://ufldl.stanford.edu/housenumbers/'
 
@@ -71,8 +74,8 @@ def _preprocess_svhn(raw: Any, withlabel: bool, scale: float, image_dtype: Any,
     return images
 
 
-def get_svhn(withlabel: bool = True, scale: float = 1., dtype: Any = None,
-             label_dtype: Any = numpy.int32, add_extra: bool = False) -> tuple:
+def get_svhn(withlabel: bool = True, scale: float = 1., dtype: DTypeSpec | None = None,
+             label_dtype: DTypeSpec = numpy.int32, add_extra: bool = False) -> tuple:
     """Returns the SVHN ``(train, test)`` datasets, plus ``extra`` with ``add_extra``.
 
     Built once from the ``*_32x32.mat`` files into

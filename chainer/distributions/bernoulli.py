@@ -1,6 +1,8 @@
 """The Bernoulli distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -11,6 +13,10 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer import utils
 from chainer.utils import array as array_utils
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class BernoulliLogProb(function_node.FunctionNode):
@@ -63,7 +69,8 @@ class Bernoulli(distribution.Distribution):
     probability 0.
     """
 
-    def __init__(self, p=None, logit=None, binary_check: bool = False) -> None:
+    def __init__(self, p: VariableOrArray | None = None, logit: VariableOrArray | None = None,
+                 binary_check: bool = False) -> None:
         if (p is None) == (logit is None):
             raise ValueError('Bernoulli: give either p or logit (exactly one)')
         self.binary_check = binary_check
@@ -119,7 +126,7 @@ class Bernoulli(distribution.Distribution):
     def support(self) -> str:
         return '{0, 1}'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         logit = self.logit
         x = chainer.as_variable(x)
         if x.dtype != logit.dtype:
@@ -128,7 +135,7 @@ class Bernoulli(distribution.Distribution):
             logit, x = F.broadcast(logit, x)
         return BernoulliLogProb(self.binary_check).apply((logit, x))[0]
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         p = self.p
         return chainer.Variable(_u._draw(p, 'binomial', 1, p.array, size=(n,) + p.shape))
 

@@ -1,10 +1,16 @@
 """The beta distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _lbeta(a, b):
@@ -19,7 +25,7 @@ class Beta(_u._ScalarEvent):
 
     _param_names = ('a', 'b')
 
-    def __init__(self, a, b) -> None:
+    def __init__(self, a: VariableOrArray, b: VariableOrArray) -> None:
         self._set_params(('a', 'b'), a=a, b=b)
 
     @property
@@ -46,7 +52,7 @@ class Beta(_u._ScalarEvent):
     def support(self) -> str:
         return '[0, 1]'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         a, b = self.a, self.b
         x = _u._as_value(x, a)
         inside = (x.array >= 0) & (x.array <= 1)
@@ -54,7 +60,7 @@ class Beta(_u._ScalarEvent):
             x, inside, 0.5,
             lambda x: (a - 1.0) * F.log(x) + (b - 1.0) * F.log1p(-x) - _lbeta(a, b))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         a, b = self.a, self.b
         with _u._sampling_device(a):
             eps = a.xp.random.beta(a.array, b.array, size=(n,) + a.shape)

@@ -1,6 +1,8 @@
 """The categorical distribution over K classes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -9,6 +11,10 @@ from chainer import utils
 import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Categorical(distribution.Distribution):
@@ -19,7 +25,7 @@ class Categorical(distribution.Distribution):
     indices; samples are ``int64`` and carry no gradient.
     """
 
-    def __init__(self, p=None, **kwargs) -> None:
+    def __init__(self, p: VariableOrArray | None = None, **kwargs: VariableOrArray) -> None:
         logit, = argument.parse_kwargs(kwargs, ('logit', None))
         if (p is None) == (logit is None):
             raise ValueError('Categorical: give either p or logit (exactly one)')
@@ -80,7 +86,7 @@ class Categorical(distribution.Distribution):
     def support(self) -> str:
         return f'[0, {self._params_shape[-1] - 1}]'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = chainer.as_array(x)
         xp = chainer.backend.get_array_module(x)
         x = xp.asarray(x).astype(numpy.int32, copy=False)
@@ -98,7 +104,7 @@ class Categorical(distribution.Distribution):
         picked = F.select_item(F.reshape(log_p, (-1, k)), x.reshape(-1))
         return F.reshape(picked, shape)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         return chainer.Variable(_u._sample_class_indices(self.p, n))
 
 

@@ -1,6 +1,7 @@
 """The Cauchy distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 import warnings
 
@@ -10,6 +11,10 @@ import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _log1p_square(z):
@@ -52,20 +57,20 @@ class Cauchy(_u._LocationScale):
     def entropy(self):
         return F.log(self.scale) + math.log(4 * math.pi)
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         z = (x - self.loc) / self.scale
         return -math.log(math.pi) - F.log(self.scale) - _log1p_square(z)
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         return 0.5 + F.arctan((x - self.loc) / self.scale) / math.pi
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         return self.loc + self.scale * F.tan((x - 0.5) * math.pi)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         eps = _u._draw(self.loc, 'standard_cauchy', (n,) + self.loc.shape)
         return self.loc + self.scale * eps.astype(self.loc.dtype, copy=False)
 

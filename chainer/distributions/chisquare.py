@@ -1,12 +1,17 @@
 """The chi-square distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _LOG2 = math.log(2.0)
 
@@ -19,7 +24,7 @@ class Chisquare(_u._ScalarEvent):
 
     _param_names = ('k',)
 
-    def __init__(self, k) -> None:
+    def __init__(self, k: VariableOrArray) -> None:
         self._set_params(('k',), k=k)
 
     @property
@@ -39,7 +44,7 @@ class Chisquare(_u._ScalarEvent):
     def support(self) -> str:
         return 'positive'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         half_k = 0.5 * self.k
         x = _u._as_value(x, half_k)
         return _u._log_prob_in_support(
@@ -47,7 +52,7 @@ class Chisquare(_u._ScalarEvent):
             lambda x: ((half_k - 1.0) * F.log(x) - 0.5 * x - half_k * _LOG2
                        - F.lgamma(half_k)))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         k = self.k
         with _u._sampling_device(k):
             eps = k.xp.random.chisquare(k.array, size=(n,) + k.shape)

@@ -1,12 +1,18 @@
 """The Dirichlet distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _lbeta(alpha):
@@ -19,7 +25,7 @@ class Dirichlet(distribution.Distribution):
     Samples are drawn with the device's generator and carry no gradient.
     """
 
-    def __init__(self, alpha) -> None:
+    def __init__(self, alpha: VariableOrArray) -> None:
         self.alpha, = _u._as_params('Dirichlet', {'alpha': alpha})
         _u._check_min_ndim('Dirichlet', 'alpha', self.alpha, 1)
         _u._check_positive('Dirichlet', 'alpha', self.alpha)
@@ -61,7 +67,7 @@ class Dirichlet(distribution.Distribution):
     def support(self) -> str:
         return '[0, 1]'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         alpha = self.alpha
         x = _u._as_value(x, alpha)
         inside = (x.array >= 0) & (x.array <= 1)
@@ -70,7 +76,7 @@ class Dirichlet(distribution.Distribution):
         logp = F.sum((alpha - 1.0) * F.log(x), axis=-1) - _lbeta(alpha)
         return _u._where_in_support(inside.all(axis=-1), logp, -numpy.inf)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         # Each row of alpha draws its n vectors in turn, gamma variates in
         # C order normalised by their running sum, as numpy.random.dirichlet
         # does: seeded draws are Chainer's.

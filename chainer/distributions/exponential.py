@@ -1,10 +1,16 @@
 """The exponential distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Exponential(_u._ScalarEvent):
@@ -15,7 +21,7 @@ class Exponential(_u._ScalarEvent):
 
     _param_names = ('lam',)
 
-    def __init__(self, lam) -> None:
+    def __init__(self, lam: VariableOrArray) -> None:
         self._set_params(('lam',), lam=lam)
 
     @property
@@ -38,31 +44,31 @@ class Exponential(_u._ScalarEvent):
     def support(self) -> str:
         return 'positive'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         lam = self.lam
         x = _u._as_value(x, lam)
         return _u._log_prob_in_support(x, x.array >= 0, 1.0,
                                        lambda x: F.log(lam) - lam * x)
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.lam)
         return _u._log_prob_in_support(x, x.array >= 0, 0.0,
                                        lambda x: -F.expm1(-self.lam * x), 0.0)
 
-    def survival_function(self, x):
+    def survival_function(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.lam)
         return _u._log_prob_in_support(x, x.array >= 0, 0.0,
                                        lambda x: F.exp(-self.lam * x), 1.0)
 
-    def log_survival_function(self, x):
+    def log_survival_function(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.lam)
         return _u._log_prob_in_support(x, x.array >= 0, 0.0, lambda x: -self.lam * x, 0.0)
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.lam)
         return -F.log1p(-x) / self.lam
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         lam = self.lam
         with _u._sampling_device(lam):
             eps = lam.xp.random.standard_exponential((n,) + lam.shape)

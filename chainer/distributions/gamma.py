@@ -1,9 +1,15 @@
 """The gamma distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Gamma(_u._ScalarEvent):
@@ -15,7 +21,7 @@ class Gamma(_u._ScalarEvent):
 
     _param_names = ('k', 'theta')
 
-    def __init__(self, k, theta) -> None:
+    def __init__(self, k: VariableOrArray, theta: VariableOrArray) -> None:
         self._set_params(('k', 'theta'), k=k, theta=theta)
 
     @property
@@ -39,14 +45,14 @@ class Gamma(_u._ScalarEvent):
     def support(self) -> str:
         return 'positive'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         k, theta = self.k, self.theta
         x = _u._as_value(x, k)
         return _u._log_prob_in_support(
             x, x.array >= 0, 1.0,
             lambda x: -F.lgamma(k) - k * F.log(theta) + (k - 1.0) * F.log(x) - x / theta)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         k = self.k
         with _u._sampling_device(k):
             eps = k.xp.random.gamma(k.array, size=(n,) + k.shape)

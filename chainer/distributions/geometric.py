@@ -1,10 +1,16 @@
 """The geometric distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Geometric(_u._ScalarEvent):
@@ -16,7 +22,7 @@ class Geometric(_u._ScalarEvent):
 
     _param_names = ('p',)
 
-    def __init__(self, p) -> None:
+    def __init__(self, p: VariableOrArray) -> None:
         self._set_params(p=p)
         _u._check_probability('Geometric', 'p', self.p)
         _u._check_positive('Geometric', 'p', self.p)
@@ -42,13 +48,13 @@ class Geometric(_u._ScalarEvent):
     def support(self) -> str:
         return 'positive integer'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         p = self.p
         x = _u._as_value(x, p)
         return _u._log_prob_in_support(
             x, x.array >= 1, 1.0, lambda x: (x - 1.0) * F.log1p(-p) + F.log(p))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         p = self.p
         with _u._sampling_device(p):
             eps = p.xp.random.geometric(p.array, size=(n,) + p.shape)

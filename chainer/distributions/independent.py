@@ -1,8 +1,14 @@
 """Reinterpreting batch axes of a distribution as event axes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import distribution
 import chainer.functions as F
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _sum_rightmost(x, ndims: int):
@@ -94,34 +100,34 @@ class Independent(distribution.Distribution):
     def support(self) -> str:
         return self.distribution.support
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         cdf = self.distribution.cdf(x)
         if self.reinterpreted_batch_ndims == 0:
             return cdf
         return F.prod(cdf, axis=tuple(range(-self.reinterpreted_batch_ndims, 0)))
 
-    def log_cdf(self, x):
+    def log_cdf(self, x: VariableOrArray) -> Variable:
         return _sum_rightmost(self.distribution.log_cdf(x), self.reinterpreted_batch_ndims)
 
-    def survival_function(self, x):
+    def survival_function(self, x: VariableOrArray) -> Variable:
         """``P(X > x)`` in every element of the event: the product of the survival functions."""
         sf = self.distribution.survival_function(x)
         if self.reinterpreted_batch_ndims == 0:
             return sf
         return F.prod(sf, axis=tuple(range(-self.reinterpreted_batch_ndims, 0)))
 
-    def log_survival_function(self, x):
+    def log_survival_function(self, x: VariableOrArray) -> Variable:
         return _sum_rightmost(self.distribution.log_survival_function(x),
                               self.reinterpreted_batch_ndims)
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         raise RuntimeError('the cumulative distribution function of a multivariate '
                            'distribution has no inverse')
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         return _sum_rightmost(self.distribution.log_prob(x), self.reinterpreted_batch_ndims)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         return self.distribution.sample_n(n)
 
 

@@ -1,6 +1,7 @@
 """The Laplace (double exponential) distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 from chainer import backend
@@ -10,6 +11,10 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class _StandardLaplaceNode(function_node.FunctionNode):
@@ -73,19 +78,19 @@ class Laplace(_u._LocationScale):
     def entropy(self):
         return F.log(self.scale) + (1.0 + math.log(2.0))
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         return -math.log(2.0) - F.log(self.scale) - F.absolute(x - self.loc) / self.scale
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         z = _u._as_value((x - self.loc) / self.scale, self.loc)
         return LaplaceCDF().apply((z,))[0]
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         return self.loc + self.scale * LaplaceICDF().apply((x,))[0]
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         loc = self.loc
         with _u._sampling_device(loc):
             eps = loc.xp.random.laplace(size=(n,) + loc.shape)

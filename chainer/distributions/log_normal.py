@@ -1,11 +1,16 @@
 """The log-normal distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 LOGPROBC = -0.5 * math.log(2 * math.pi)
 
@@ -18,7 +23,7 @@ class LogNormal(_u._ScalarEvent):
 
     _param_names = ('mu', 'sigma')
 
-    def __init__(self, mu, sigma) -> None:
+    def __init__(self, mu: VariableOrArray, sigma: VariableOrArray) -> None:
         self._set_params(('sigma',), mu=mu, sigma=sigma)
 
     @property
@@ -42,7 +47,7 @@ class LogNormal(_u._ScalarEvent):
     def support(self) -> str:
         return 'positive'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         mu, sigma = self.mu, self.sigma
         x = _u._as_value(x, mu)
 
@@ -52,16 +57,16 @@ class LogNormal(_u._ScalarEvent):
             return LOGPROBC - F.log(sigma) - logx - 0.5 * z * z
         return _u._log_prob_in_support(x, x.array > 0, 1.0, formula)
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.mu)
         return _u._log_prob_in_support(
             x, x.array > 0, 1.0, lambda x: F.ndtr((F.log(x) - self.mu) / self.sigma), 0.0)
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.mu)
         return F.exp(self.mu + self.sigma * F.ndtri(x))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         eps = _u._standard_normal(self.mu, (n,) + self.mu.shape)
         return F.exp(self.mu + self.sigma * eps)
 

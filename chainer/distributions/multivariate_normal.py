@@ -1,6 +1,7 @@
 """The multivariate normal distribution, parameterised by a Cholesky factor."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 import numpy
@@ -12,6 +13,10 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
 LOGPROBC = -0.5 * math.log(2 * math.pi)
@@ -79,7 +84,7 @@ class MultivariateNormal(distribution.Distribution):
     reparameterised.
     """
 
-    def __init__(self, loc, **kwargs) -> None:
+    def __init__(self, loc: VariableOrArray, **kwargs: VariableOrArray) -> None:
         scale_tril, = argument.parse_kwargs(kwargs, ('scale_tril', None))
         if scale_tril is None:
             raise ValueError('MultivariateNormal: scale_tril must be given')
@@ -147,14 +152,14 @@ class MultivariateNormal(distribution.Distribution):
     def support(self) -> str:
         return 'real'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         diff = F.expand_dims(x - self.loc, -1)
         z = F.matmul(_triangular_inv(self.scale_tril), diff)
         return (self.d * LOGPROBC - self._half_log_det()
                 - 0.5 * F.sum(z * z, axis=(-2, -1)))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         eps = _u._standard_normal(self.loc, (n,) + self.loc.shape + (1,))
         return self.loc + F.matmul(self.scale_tril, eps)[..., 0]
 

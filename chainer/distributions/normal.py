@@ -1,6 +1,7 @@
 """The normal (Gaussian) distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 import chainer
@@ -11,6 +12,10 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import array as array_utils
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 ENTROPYC = 0.5 * math.log(2 * math.pi * math.e)
 LOGPROBC = -0.5 * math.log(2 * math.pi)
@@ -137,7 +142,8 @@ class Normal(_u._LocationScale):
         log_scale: ``log(scale)`` instead of ``scale``.
     """
 
-    def __init__(self, loc, scale=None, **kwargs) -> None:
+    def __init__(self, loc: VariableOrArray, scale: VariableOrArray | None = None,
+                 **kwargs: VariableOrArray) -> None:
         log_scale, = argument.parse_kwargs(kwargs, ('log_scale', None))
         if (scale is None) == (log_scale is None):
             raise ValueError('Normal: give either scale or log_scale (exactly one)')
@@ -190,31 +196,31 @@ class Normal(_u._LocationScale):
             return self._log_scale, True
         return self._scale, False
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         s, is_log = self._scale_input()
         return _NormalLogProb(is_log).apply((x, self.loc, s))[0]
 
-    def prob(self, x):
+    def prob(self, x: VariableOrArray) -> Variable:
         return (PROBC / self.scale) * F.exp(-0.5 * self._standardize(x) ** 2)
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         return F.ndtr(self._standardize(x))
 
-    def log_cdf(self, x):
+    def log_cdf(self, x: VariableOrArray) -> Variable:
         return F.log_ndtr(self._standardize(x))
 
-    def survival_function(self, x):
+    def survival_function(self, x: VariableOrArray) -> Variable:
         return F.ndtr(-self._standardize(x))
 
-    def log_survival_function(self, x):
+    def log_survival_function(self, x: VariableOrArray) -> Variable:
         return F.log_ndtr(-self._standardize(x))
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
         return self.loc + self.scale * F.ndtri(x)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         eps = _u._standard_normal(self.loc, (n,) + self.loc.shape)
         return self.loc + self.scale * eps
 

@@ -1,12 +1,18 @@
 """The categorical distribution over one-hot vectors."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class OneHotCategorical(distribution.Distribution):
@@ -15,7 +21,7 @@ class OneHotCategorical(distribution.Distribution):
     Samples have ``p``'s dtype and carry no gradient.
     """
 
-    def __init__(self, p) -> None:
+    def __init__(self, p: VariableOrArray) -> None:
         self.p, = _u._as_params('OneHotCategorical', {'p': p})
         _u._check_min_ndim('OneHotCategorical', 'p', self.p, 1)
         _u._check_probability('OneHotCategorical', 'p', self.p)
@@ -59,14 +65,14 @@ class OneHotCategorical(distribution.Distribution):
         positive = p.array > 0
         return F.log(_u._fill_outside(p, positive, 1.0)), positive
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.p)
         log_p, positive = self._log_p()
         logp = F.sum(x * log_p, axis=-1)
         impossible = ((x.array != 0) & ~positive).any(axis=-1)
         return _u._where_in_support(~impossible, logp, -numpy.inf)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         p = self.p
         index = _u._sample_class_indices(p, n)
         one_hot = index[..., None] == p.xp.arange(p.shape[-1])

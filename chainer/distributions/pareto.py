@@ -1,12 +1,18 @@
 """The Pareto distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import distribution
 from chainer import function_node
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class ParetoNoise(function_node.FunctionNode):
@@ -42,7 +48,7 @@ class Pareto(_u._ScalarEvent):
 
     _param_names = ('scale', 'alpha')
 
-    def __init__(self, scale, alpha) -> None:
+    def __init__(self, scale: VariableOrArray, alpha: VariableOrArray) -> None:
         self._set_params(('scale', 'alpha'), scale=scale, alpha=alpha)
 
     @property
@@ -72,24 +78,24 @@ class Pareto(_u._ScalarEvent):
     def support(self) -> str:
         return '[scale, inf]'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         scale, alpha = self.scale, self.alpha
         x = _u._as_value(x, scale)
         return _u._log_prob_in_support(
             x, x.array >= scale.array, scale,
             lambda x: F.log(alpha) + alpha * F.log(scale) - (alpha + 1.0) * F.log(x))
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.scale)
         inside = x.array >= self.scale.array
         ratio = self.scale / F.maximum(x, F.broadcast_to(self.scale, x.shape))
         return _u._where_in_support(inside, 1.0 - ratio ** self.alpha, 0.0)
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.scale)
         return self.scale * (1.0 - x) ** (-1.0 / self.alpha)
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         alpha = self.alpha
         w = _u._draw(alpha, 'pareto', alpha.array, size=(n,) + alpha.shape)
         w = w.astype(alpha.dtype, copy=False) + alpha.dtype.type(1)

@@ -1,10 +1,16 @@
 """The Poisson distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Poisson(_u._ScalarEvent):
@@ -16,7 +22,7 @@ class Poisson(_u._ScalarEvent):
 
     _param_names = ('lam',)
 
-    def __init__(self, lam) -> None:
+    def __init__(self, lam: VariableOrArray) -> None:
         self._set_params(('lam',), lam=lam)
 
     @property
@@ -31,14 +37,14 @@ class Poisson(_u._ScalarEvent):
     def support(self) -> str:
         return 'non negative integer'
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         lam = self.lam
         x = _u._as_value(x, lam)
         return _u._log_prob_in_support(
             x, x.array >= 0, 0.0,
             lambda x: x * F.log(lam) - lam - F.lgamma(x + 1.0))
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         lam = self.lam
         with _u._sampling_device(lam):
             eps = lam.xp.random.poisson(lam.array, size=(n,) + lam.shape)

@@ -1,12 +1,18 @@
 """The continuous uniform distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import distribution
 import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Uniform(_u._ScalarEvent):
@@ -18,7 +24,7 @@ class Uniform(_u._ScalarEvent):
 
     _batch_param = 'low'
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: VariableOrArray) -> None:
         low, high, loc, scale = argument.parse_kwargs(
             kwargs, ('low', None), ('high', None), ('loc', None), ('scale', None))
         by_bounds = low is not None or high is not None
@@ -82,20 +88,20 @@ class Uniform(_u._ScalarEvent):
         x = _u._as_value(x, self.low)
         return x, (x.array >= self.low.array) & (x.array <= self.high.array)
 
-    def log_prob(self, x):
+    def log_prob(self, x: VariableOrArray) -> Variable:
         x, inside = self._inside(x)
         logp = F.broadcast_to(-F.log(self.scale), inside.shape)
         return _u._where_in_support(inside, logp, -numpy.inf)
 
-    def cdf(self, x):
+    def cdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.low)
         return F.clip((x - self.low) / self.scale, 0.0, 1.0)
 
-    def icdf(self, x):
+    def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.low)
         return self.low + self.scale * x
 
-    def sample_n(self, n: int):
+    def sample_n(self, n: int) -> Variable:
         u = _u._standard_uniform(self.low, (n,) + self.low.shape)
         return self.loc + self.scale * u
 

@@ -1,6 +1,7 @@
 """Pieces shared by the distributions: ``x log x`` with ``0 log 0 = 0`` and parameter checks."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import warnings
 
 import numpy
@@ -14,6 +15,9 @@ from chainer.functions.array import broadcast
 from chainer.functions.array import cast
 from chainer.functions.array import where
 from chainer.functions.math import exponential
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class ModifiedXLogX(function_node.FunctionNode):
@@ -83,7 +87,7 @@ class _LocationScale(_ScalarEvent):
 
     _param_names = ('loc', 'scale')
 
-    def __init__(self, loc, scale) -> None:
+    def __init__(self, loc: VariableOrArray, scale: VariableOrArray) -> None:
         self._set_params(('scale',), loc=loc, scale=scale)
 
     @property

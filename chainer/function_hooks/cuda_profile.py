@@ -1,8 +1,14 @@
 """CUDAProfileHook: NVTX ranges around every function call (for NVIDIA profilers)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_hook
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.function_node import FunctionNode
+    from chainer.types import NdArray
 
 
 def _nvtx():
@@ -32,17 +38,19 @@ class CUDAProfileHook(function_hook.FunctionHook):
     def __init__(self) -> None:
         self._nvtx = _nvtx()
 
-    def forward_preprocess(self, function, in_data) -> None:
+    def forward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._nvtx.RangePush(function.label + '.forward')
 
-    def forward_postprocess(self, function, in_data) -> None:
+    def forward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._nvtx.RangePop()
 
     def _call_failed(self, function) -> None:
         self._nvtx.RangePop()  # close the failed call's range
 
-    def backward_preprocess(self, function, in_data, out_grad) -> None:
+    def backward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                            out_grad: tuple[NdArray | None, ...]) -> None:
         self._nvtx.RangePush(function.label + '.backward')
 
-    def backward_postprocess(self, function, in_data, out_grad) -> None:
+    def backward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                             out_grad: tuple[NdArray | None, ...]) -> None:
         self._nvtx.RangePop()

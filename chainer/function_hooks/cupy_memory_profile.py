@@ -1,6 +1,7 @@
 """CupyMemoryProfileHook: CuPy memory-pool usage of every function call."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import collections
 import functools
 import sys
@@ -8,6 +9,12 @@ import sys
 from chainer import function_hook
 from chainer.backends import cuda
 from chainer.function_hooks._report import write_table
+
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from chainer.function_node import FunctionNode
+    from chainer.types import NdArray
 
 
 def _check_cupy_memory_hooks() -> None:
@@ -113,20 +120,21 @@ class CupyMemoryProfileHook(function_hook.FunctionHook):
         self._total_used_bytes = 0
         self._total_acquired_bytes = 0
 
-    def added(self, function=None) -> None:
+    def added(self, function: FunctionNode | None = None) -> None:
         self._memory_hook.__enter__()
 
-    def deleted(self, function=None) -> None:
+    def deleted(self, function: FunctionNode | None = None) -> None:
         self._memory_hook.__exit__()
 
     def _preprocess(self) -> None:
         self._running_stack.append(
             (self._memory_hook.used_bytes, self._memory_hook.acquired_bytes))
 
-    def forward_preprocess(self, function, in_data) -> None:
+    def forward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._preprocess()
 
-    def backward_preprocess(self, function, in_data, out_grad) -> None:
+    def backward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                            out_grad: tuple[NdArray | None, ...]) -> None:
         self._preprocess()
 
     def _postprocess(self, function) -> None:
@@ -142,10 +150,11 @@ class CupyMemoryProfileHook(function_hook.FunctionHook):
     def _call_failed(self, function) -> None:
         self._running_stack.pop()  # the call raised: it records nothing
 
-    def forward_postprocess(self, function, in_data) -> None:
+    def forward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._postprocess(function)
 
-    def backward_postprocess(self, function, in_data, out_grad) -> None:
+    def backward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                             out_grad: tuple[NdArray | None, ...]) -> None:
         self._postprocess(function)
 
     def total_used_bytes(self) -> int:
@@ -186,7 +195,7 @@ class CupyMemoryProfileHook(function_hook.FunctionHook):
             denomi *= 1024.0
         return denomi, unit
 
-    def print_report(self, unit: str = 'auto', file=sys.stdout) -> None:
+    def print_report(self, unit: str = 'auto', file: TextIO = sys.stdout) -> None:
         """Prints the summary as a table.
 
         Args:

@@ -1,12 +1,19 @@
 """PrintHook: prints what goes into every function call."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import sys
 import warnings
 
 from chainer import backend
 from chainer import function_hook
 from chainer import variable
+
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from chainer.function_node import FunctionNode
+    from chainer.types import NdArray
 
 
 class PrintHook(function_hook.FunctionHook):
@@ -25,7 +32,8 @@ class PrintHook(function_hook.FunctionHook):
 
     name = 'PrintHook'
 
-    def __init__(self, sep=None, end='\n', file=sys.stdout, flush=True) -> None:
+    def __init__(self, sep: str | None = None, end: str = '\n', file: TextIO = sys.stdout,
+                 flush: bool = True) -> None:
         if sep is not None:
             warnings.warn('sep argument in chainer.function_hooks.PrintHook is deprecated.',
                           DeprecationWarning)
@@ -59,8 +67,9 @@ class PrintHook(function_hook.FunctionHook):
         if self.flush and hasattr(self.file, 'flush'):
             self.file.flush()
 
-    def forward_preprocess(self, function, in_data) -> None:
+    def forward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._process(function, in_data)
 
-    def backward_preprocess(self, function, in_data, out_grad) -> None:
+    def backward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                            out_grad: tuple[NdArray | None, ...]) -> None:
         self._process(function, in_data, out_grad)

@@ -1,9 +1,15 @@
 """TimerHook: elapsed time of every function call."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_hook
 from chainer.function_hooks._report import TimerMixin
+
+if TYPE_CHECKING:
+    from chainer.function_node import FunctionNode
+    from chainer.types import NdArray
 
 
 class TimerHook(TimerMixin, function_hook.FunctionHook):
@@ -33,16 +39,18 @@ class TimerHook(TimerMixin, function_hook.FunctionHook):
     _summary_type = dict
     _name_header = 'FunctionName'
 
-    def forward_preprocess(self, function, in_data) -> None:
+    def forward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self.xp = backend.get_array_module(*in_data)
         self._start_timer()
 
-    def backward_preprocess(self, function, in_data, out_grad) -> None:
+    def backward_preprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                            out_grad: tuple[NdArray | None, ...]) -> None:
         self.xp = backend.get_array_module(*(tuple(in_data) + tuple(out_grad)))
         self._start_timer()
 
-    def forward_postprocess(self, function, in_data) -> None:
+    def forward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...]) -> None:
         self._stop_timer(function._impl_name)
 
-    def backward_postprocess(self, function, in_data, out_grad) -> None:
+    def backward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
+                             out_grad: tuple[NdArray | None, ...]) -> None:
         self._stop_timer(function._impl_name)

@@ -869,7 +869,7 @@ def _build_schedule(chain, spec, args: list, recorded_args: list, calls: list,
                         slots.constants, tuple(out_slots), out_spec, out_requires)
 
 
-def static_code(*dec_args, **dec_kwargs):
+def static_code(*dec_args: Any, **dec_kwargs: Any) -> Callable:
     """Marks a function that a static graph must call again on every iteration.
 
     Use it for side effects inside a ``static_graph`` chain (copying data in,
@@ -895,7 +895,7 @@ def _static_code_wrapper(func: Callable) -> Callable:
     return wrapped
 
 
-def static_graph(*args, **kwargs):
+def static_graph(*args: Any, **kwargs: Any) -> Callable:
     """Decorator of a chain's ``forward``: record the first iteration, replay later ones.
 
     Keyword arguments (as Chainer's): ``force_test_define_by_run`` (run

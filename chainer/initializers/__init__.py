@@ -1,7 +1,7 @@
 """Array initializers (``chainer.initializers``) and array generation from them."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -23,9 +23,13 @@ from chainer.initializers.uniform import HeUniform  # NOQA: F401
 from chainer.initializers.uniform import LeCunUniform  # NOQA: F401
 from chainer.initializers.uniform import Uniform  # NOQA: F401
 
+if TYPE_CHECKING:
+    from chainer.types import (AbstractInitializer, DeviceSpec, DTypeSpec, NdArray, ShapeSpec,
+                               Xp)
 
-def generate_array(initializer: Any, shape: Any, xp: Any, dtype: Optional[Any] = None,
-                   device: Any = None) -> Any:
+
+def generate_array(initializer: AbstractInitializer, shape: ShapeSpec, xp: Xp,
+                   dtype: DTypeSpec | None = None, device: DeviceSpec | None = None) -> NdArray:
     """Allocates an array of ``shape`` with ``xp`` and fills it by ``initializer``.
 
     Args:

@@ -2,12 +2,16 @@
 cuRAND draws in, and the base of the fan-scaled ones (LeCun, Glorot, He)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 from chainer import backend
 from chainer import initializer
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 def cupy_sample_dtype(dtype: numpy.dtype) -> Any:
@@ -44,7 +48,7 @@ class RandomInitializer(initializer.Initializer):
             ``cupy.random``).
     """
 
-    def __init__(self, scale: Any = 0.05, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+    def __init__(self, scale: float = 0.05, dtype: DTypeSpec | None = None, **kwargs: Any) -> None:
         self.scale = scale
         self.rng = initializer._pop_rng(type(self).__name__, kwargs)
         super().__init__(dtype)
@@ -68,7 +72,7 @@ class FanScaled(RandomInitializer):
     _numerator: float
     _fan_sum = False
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None, **kwargs: Any) -> None:
+    def __init__(self, scale: float = 1.0, dtype: DTypeSpec | None = None, **kwargs: Any) -> None:
         super().__init__(scale, dtype, **kwargs)
 
     def _fan(self, shape: tuple) -> int:
@@ -79,6 +83,6 @@ class FanScaled(RandomInitializer):
         """The standard deviation (normal) or half-width (uniform) for ``shape``."""
         return self.scale * numpy.sqrt(self._numerator / self._fan(shape))
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         self._sampler(self._spread(array.shape), rng=self.rng)(array)

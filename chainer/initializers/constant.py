@@ -1,12 +1,16 @@
 """Initializers that fill arrays with fixed values."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer import initializer
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 class Identity(initializer.Initializer):
@@ -17,11 +21,11 @@ class Identity(initializer.Initializer):
         dtype: Data type of the arrays it fills (None: any).
     """
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None) -> None:
+    def __init__(self, scale: float = 1.0, dtype: DTypeSpec | None = None) -> None:
         self.scale = scale
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         shape = array.shape
         if len(shape) != 2 or shape[0] != shape[1]:
@@ -43,7 +47,7 @@ class Constant(initializer.Initializer):
         dtype: Data type of the arrays it fills (None: any).
     """
 
-    def __init__(self, fill_value: Any, dtype: Optional[Any] = None) -> None:
+    def __init__(self, fill_value: Any, dtype: DTypeSpec | None = None) -> None:
         if not (isinstance(fill_value, backend.get_array_types())
                 or numpy.isscalar(fill_value)):
             raise ValueError(
@@ -52,7 +56,7 @@ class Constant(initializer.Initializer):
         self.fill_value = fill_value
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         fill_value = self.fill_value
         if not numpy.isscalar(fill_value):
@@ -71,19 +75,19 @@ class Constant(initializer.Initializer):
 class Zero(Constant):
     """Fills arrays with zeros."""
 
-    def __init__(self, dtype: Optional[Any] = None) -> None:
+    def __init__(self, dtype: DTypeSpec | None = None) -> None:
         super().__init__(0.0, dtype=dtype)
 
 
 class One(Constant):
     """Fills arrays with ones."""
 
-    def __init__(self, dtype: Optional[Any] = None) -> None:
+    def __init__(self, dtype: DTypeSpec | None = None) -> None:
         super().__init__(1.0, dtype=dtype)
 
 
 class NaN(Constant):
     """Fills arrays with NaN (marks values that must be overwritten before use)."""
 
-    def __init__(self, dtype: Optional[Any] = None) -> None:
+    def __init__(self, dtype: DTypeSpec | None = None) -> None:
         super().__init__(numpy.nan, dtype=dtype)

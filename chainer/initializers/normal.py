@@ -1,12 +1,16 @@
 """Initializers drawing from normal distributions."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from chainer import initializer
 from chainer.initializers._fan_scaled import FanScaled
 from chainer.initializers._fan_scaled import RandomInitializer
 from chainer.initializers._fan_scaled import fill_random
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 _FAN_OPTIONS = ('fan_in', 'fan_out')
 
@@ -22,7 +26,7 @@ class Normal(RandomInitializer):
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         fill_random(array, self.rng, 'normal', loc=0.0, scale=self.scale)
 
@@ -68,7 +72,7 @@ class HeNormal(FanScaled):
 
     _sampler = Normal
 
-    def __init__(self, scale: Any = 1.0, dtype: Optional[Any] = None,
+    def __init__(self, scale: float = 1.0, dtype: DTypeSpec | None = None,
                  fan_option: str = 'fan_in', **kwargs: Any) -> None:
         # As in Chainer, a bad fan_option is refused when an array is filled.
         self.fan_option = fan_option

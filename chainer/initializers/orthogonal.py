@@ -1,13 +1,17 @@
 """The orthogonal initializer (Saxe et al., 2014)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer import initializer
 from chainer import utils
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 # mode -> (reject more inputs than outputs, reject more outputs than inputs)
 _MODE_CONSTRAINTS = {
@@ -36,8 +40,8 @@ class Orthogonal(initializer.Initializer):
             (e.g. ``numpy.random.RandomState``); None uses ``numpy.random``.
     """
 
-    def __init__(self, scale: Any = 1.1, dtype: Optional[Any] = None,
-                 mode: str = 'auto', **kwargs: Any) -> None:
+    def __init__(self, scale: float = 1.1, dtype: DTypeSpec | None = None, mode: str = 'auto',
+                 **kwargs: Any) -> None:
         self.rng = initializer._pop_rng(type(self).__name__, kwargs)
         if mode not in _MODE_CONSTRAINTS:
             choices = ', '.join(repr(m) for m in _MODE_CONSTRAINTS)
@@ -46,7 +50,7 @@ class Orthogonal(initializer.Initializer):
         self.mode = mode
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         rng = self.rng
         if array.ndim == 0:

@@ -1,13 +1,17 @@
 """Fixed filters that make (de)convolutions resample by linear interpolation."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer import initializer
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
+    from chainer.types import NdArray
 
 
 def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
@@ -60,12 +64,12 @@ class _InterpolationFilter(initializer.Initializer):
     _axes: tuple[str, str]
     _normalize: bool
 
-    def __init__(self, interpolation: str = 'linear', dtype: Optional[Any] = None) -> None:
+    def __init__(self, interpolation: str = 'linear', dtype: DTypeSpec | None = None) -> None:
         _check_interpolation(interpolation)
         self.interpolation = interpolation
         super().__init__(dtype)
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         _check_interpolation(self.interpolation)
         name = type(self).__name__

@@ -1,11 +1,14 @@
 """Initializers drawing from uniform distributions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.initializers._fan_scaled import FanScaled
 from chainer.initializers._fan_scaled import RandomInitializer
 from chainer.initializers._fan_scaled import fill_random
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 
 class Uniform(RandomInitializer):
@@ -19,7 +22,7 @@ class Uniform(RandomInitializer):
             ``numpy.random`` for NumPy arrays and ``cupy.random`` for CuPy ones.
     """
 
-    def __call__(self, array: Any) -> None:
+    def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         fill_random(array, self.rng, 'uniform', low=-self.scale, high=self.scale)
 

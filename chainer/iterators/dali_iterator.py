@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.dataset import iterator
 from chainer import utils  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 def _dali_available() -> bool:
@@ -72,7 +75,7 @@ class DaliIterator(iterator.Iterator):
             return None
         return self._previous_epoch_detail
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         self.current_position = serializer('current_position', self.current_position)
         self.epoch = serializer('epoch', self.epoch)
         self.is_new_epoch = serializer('is_new_epoch', self.is_new_epoch)

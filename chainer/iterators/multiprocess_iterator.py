@@ -8,13 +8,19 @@ import signal
 import sys
 import warnings
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
@@ -75,10 +81,10 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         """A batch took longer than ``dataset_timeout`` seconds to load."""
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
-                 shuffle: bool | None = None, n_processes: int | None = None,
-                 n_prefetch: int = 1, shared_mem: int | None = None,
-                 order_sampler: Any = None, dataset_timeout: float | None = 30.0,
-                 maxtasksperchild: int | None = None) -> None:
+                 shuffle: bool | None = None, n_processes: int | None = None, n_prefetch: int = 1,
+                 shared_mem: int | None = None,
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None,
+                 dataset_timeout: float | None = 30.0, maxtasksperchild: int | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
@@ -203,7 +209,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         elif pool is not None:
             _shutdown_pool(pool)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._pending[0][2] if self._pending else None
         self._serialize_state(serializer, rng_state)

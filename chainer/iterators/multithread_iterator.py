@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from concurrent import futures
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 
 class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -20,7 +26,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
                  shuffle: bool | None = None, n_threads: int = 1,
-                 order_sampler: Any = None) -> None:
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
@@ -86,7 +92,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         rng_state = self._next[2] if self._next is not None else None
         self._serialize_state(serializer, rng_state)

@@ -1,9 +1,12 @@
 """Order samplers: choose the order in which an iterator visits the dataset."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
 
 
 class OrderSampler:
@@ -33,7 +36,7 @@ class ShuffleOrderSampler(OrderSampler):
     def __call__(self, current_order: numpy.ndarray, current_position: int) -> numpy.ndarray:
         return self._random.permutation(len(current_order))
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the state of a ``RandomState`` (other generators are skipped)."""
         rng = self._random
         if not isinstance(rng, numpy.random.RandomState):

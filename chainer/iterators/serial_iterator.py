@@ -1,11 +1,17 @@
 """SerialIterator: mini-batches loaded in the calling thread."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 
 class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -18,7 +24,8 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
     """
 
     def __init__(self, dataset: Any, batch_size: int, repeat: bool = True,
-                 shuffle: bool | None = None, order_sampler: Any = None) -> None:
+                 shuffle: bool | None = None,
+                 order_sampler: Callable[[NdArray, int], NdArray] | None = None) -> None:
         self.dataset = dataset
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
@@ -41,7 +48,7 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
 
     next = __next__
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""
         self._serialize_state(serializer)
 

@@ -1,10 +1,13 @@
 """Shared helpers of the hooks that replace a link's weight during its forward."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import link_hook
 from chainer import utils
+
+if TYPE_CHECKING:
+    from chainer.link import Link
 
 
 def set_weight(link: Any, name: str, value: Any) -> None:
@@ -101,7 +104,7 @@ class WeightHook(link_hook.LinkHook):
     def __exit__(self, *args: Any) -> None:
         raise NotImplementedError
 
-    def added(self, link: Any) -> None:
+    def added(self, link: Link) -> None:
         check_weight(link, self.weight_name)
         if getattr(link, self.weight_name).array is not None:
             self._prepare(link)

@@ -1,7 +1,7 @@
 """SpectralNormalization: divides a link's weight by its largest singular value."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import chainer
 from chainer import backend
@@ -9,6 +9,9 @@ from chainer import utils
 from chainer import variable
 from chainer.link_hooks import _weight_hook
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.link import Link
 
 
 def l2normalize(xp: Any, v: Any, eps: float) -> Any:
@@ -80,7 +83,7 @@ class SpectralNormalization(_weight_hook.WeightHook):
         if name is not None:
             self.name = name
 
-    def added(self, link: Any) -> None:
+    def added(self, link: Link) -> None:
         from chainer import links
         # Deconvolution weights are (in, out, ...): their output axis is 1.
         deconvolutions = tuple(
@@ -91,7 +94,7 @@ class SpectralNormalization(_weight_hook.WeightHook):
             self.axis = 1
         super().added(link)
 
-    def deleted(self, link: Any) -> None:
+    def deleted(self, link: Link) -> None:
         if self._initialized:
             delattr(link, self.vector_name)
             if self.use_gamma:
@@ -125,7 +128,7 @@ class SpectralNormalization(_weight_hook.WeightHook):
                 link.gamma = variable.Parameter(s0)
         self._initialized = True
 
-    def normalize_weight(self, link: Any) -> variable.Variable:
+    def normalize_weight(self, link: Link) -> variable.Variable:
         """The normalized weight ``W / sigma`` (times ``gamma``) as a Variable."""
         W = getattr(link, self.weight_name)
         weight_matrix = self.reshape_W(W)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.optimizer import UpdateRule
+    from chainer.variable import Parameter
 
 
 class _RegularizerHook:
@@ -26,7 +30,7 @@ class _RegularizerHook:
     def _add_cpu(self, g, p, rate) -> None:
         raise NotImplementedError
 
-    def __call__(self, rule: Any, param: Any) -> None:
+    def __call__(self, rule: UpdateRule, param: Parameter) -> None:
         p, g = param.array, param.grad
         if p is None or g is None:
             return

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer import backend
+
+if TYPE_CHECKING:
+    from chainer.optimizer import UpdateRule
+    from chainer.variable import Parameter
 
 
 class GradientHardClipping:
@@ -38,7 +42,7 @@ class GradientHardClipping:
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
 
-    def __call__(self, rule: Any, param: Any) -> None:
+    def __call__(self, rule: UpdateRule, param: Parameter) -> None:
         grad = param.grad
         if grad is None:
             return

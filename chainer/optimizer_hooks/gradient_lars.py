@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.optimizer import UpdateRule
+    from chainer.variable import Parameter
 
 
 class GradientLARS:
@@ -38,7 +42,7 @@ class GradientLARS:
         self.weight_decay = weight_decay
         self.eps = eps
 
-    def __call__(self, rule: Any, param: Any) -> None:
+    def __call__(self, rule: UpdateRule, param: Parameter) -> None:
         p, g = param.array, param.grad
         if p is None or g is None:
             return

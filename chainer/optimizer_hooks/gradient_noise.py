@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 from chainer import backend
 from chainer.backends import cuda
+
+if TYPE_CHECKING:
+    from chainer.optimizer import UpdateRule
+    from chainer.variable import Parameter
 
 
 def exponential_decay_noise(xp: Any, shape: Any, dtype: Any, hook: 'GradientNoise',
@@ -52,7 +56,7 @@ class GradientNoise:
         self.eta = eta
         self.noise_func = noise_func
 
-    def __call__(self, rule: Any, param: Any) -> None:
+    def __call__(self, rule: UpdateRule, param: Parameter) -> None:
         g = param.grad
         if g is None:
             return

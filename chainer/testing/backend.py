@@ -5,10 +5,15 @@ import functools
 import importlib.util
 import inspect
 import unittest
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.testing import _bundle
 from chainer.testing import attr
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chainer.types import NdArray
 
 # Chainer's order: it fixes the attribute order of repr() and generated names.
 _PROPS: tuple[tuple[str, Any], ...] = (
@@ -157,7 +162,7 @@ class BackendConfig:
             marks.append(attr.ideep)
         return marks
 
-    def get_array(self, np_array):
+    def get_array(self, np_array: NdArray) -> NdArray:
         """Sends a NumPy array (or a tuple/list/dict of them) to :attr:`device`."""
         return self.device.send(np_array)
 
@@ -215,7 +220,7 @@ def _drop_backend_param(method) -> inspect.Signature:
     return signature.replace(parameters=params)
 
 
-def inject_backend_tests(method_names: list | None, params: list[dict]):
+def inject_backend_tests(method_names: list | None, params: list[dict]) -> Callable[[type], type]:
     """Class decorator generating one test class per backend configuration.
 
     The methods named in ``method_names`` (all ``test_*`` methods when it is

@@ -8,6 +8,7 @@ parameterized classes give ``shape``, ``sample_shape`` and ``is_variable``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import functools
 import unittest
 
@@ -15,6 +16,9 @@ import numpy
 
 from chainer.testing import array
 from chainer.testing import attr
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _TARGETS = frozenset({
     'batch_shape', 'cdf', 'entropy', 'event_shape', 'icdf', 'log_cdf',
@@ -49,7 +53,7 @@ class distribution_unittest(unittest.TestCase):
 
     scipy_onebyone = False
 
-    def setUp(self):
+    def setUp(self) -> None:
         self.support = 'real'
         self.event_shape = ()
         self.continuous = True
@@ -66,7 +70,7 @@ class distribution_unittest(unittest.TestCase):
             import chainer
             self.params = {k: chainer.Variable(v) for k, v in self.params.items()}
 
-    def scipy_onebyone_params_iter(self):
+    def scipy_onebyone_params_iter(self) -> Iterator[dict]:
         for index in numpy.ndindex(self.shape):
             yield {k: v if numpy.isscalar(v) else v[index]
                    for k, v in self.scipy_params.items()}
@@ -117,48 +121,48 @@ class distribution_unittest(unittest.TestCase):
         array.assert_allclose(actual, expected)
 
     @skip_not_in_test_target('batch_shape')
-    def test_batch_shape_cpu(self):
+    def test_batch_shape_cpu(self) -> None:
         self.assertEqual(self.cpu_dist.batch_shape, self.shape)
 
     @attr.gpu
     @skip_not_in_test_target('batch_shape')
-    def test_batch_shape_gpu(self):
+    def test_batch_shape_gpu(self) -> None:
         self.assertEqual(self.gpu_dist.batch_shape, self.shape)
 
-    def check_cdf(self, is_gpu):
+    def check_cdf(self, is_gpu: bool) -> None:
         self._check_at_sample(is_gpu, 'cdf', 'cdf')
 
     @skip_not_in_test_target('cdf')
-    def test_cdf_cpu(self):
+    def test_cdf_cpu(self) -> None:
         self.check_cdf(False)
 
     @attr.gpu
     @skip_not_in_test_target('cdf')
-    def test_cdf_gpu(self):
+    def test_cdf_gpu(self) -> None:
         self.check_cdf(True)
 
-    def check_entropy(self, is_gpu):
+    def check_entropy(self, is_gpu: bool) -> None:
         self._check_statistic(is_gpu, 'entropy', 'entropy', ())
 
     @skip_not_in_test_target('entropy')
-    def test_entropy_cpu(self):
+    def test_entropy_cpu(self) -> None:
         self.check_entropy(False)
 
     @attr.gpu
     @skip_not_in_test_target('entropy')
-    def test_entropy_gpu(self):
+    def test_entropy_gpu(self) -> None:
         self.check_entropy(True)
 
     @skip_not_in_test_target('event_shape')
-    def test_event_shape_cpu(self):
+    def test_event_shape_cpu(self) -> None:
         self.assertEqual(self.cpu_dist.event_shape, self.event_shape)
 
     @attr.gpu
     @skip_not_in_test_target('event_shape')
-    def test_event_shape_gpu(self):
+    def test_event_shape_gpu(self) -> None:
         self.assertEqual(self.gpu_dist.event_shape, self.event_shape)
 
-    def check_icdf(self, is_gpu):
+    def check_icdf(self, is_gpu: bool) -> None:
         smp = numpy.random.uniform(
             1e-5, 1 - 1e-5, self.sample_shape + self.shape).astype(numpy.float32)
         x = _to_gpu(smp) if is_gpu else smp
@@ -167,27 +171,27 @@ class distribution_unittest(unittest.TestCase):
         array.assert_allclose(icdf1, icdf2)
 
     @skip_not_in_test_target('icdf')
-    def test_icdf_cpu(self):
+    def test_icdf_cpu(self) -> None:
         self.check_icdf(False)
 
     @attr.gpu
     @skip_not_in_test_target('icdf')
-    def test_icdf_gpu(self):
+    def test_icdf_gpu(self) -> None:
         self.check_icdf(True)
 
-    def check_log_cdf(self, is_gpu):
+    def check_log_cdf(self, is_gpu: bool) -> None:
         self._check_at_sample(is_gpu, 'log_cdf', 'logcdf')
 
     @skip_not_in_test_target('log_cdf')
-    def test_log_cdf_cpu(self):
+    def test_log_cdf_cpu(self) -> None:
         self.check_log_cdf(False)
 
     @attr.gpu
     @skip_not_in_test_target('log_cdf')
-    def test_log_cdf_gpu(self):
+    def test_log_cdf_gpu(self) -> None:
         self.check_log_cdf(True)
 
-    def check_log_prob(self, is_gpu):
+    def check_log_prob(self, is_gpu: bool) -> None:
         smp, x = self._sample(is_gpu)
         log_prob1 = self._dist(is_gpu).log_prob(x).array
         scipy_prob = self.scipy_dist.logpdf if self.continuous else self.scipy_dist.logpmf
@@ -210,51 +214,51 @@ class distribution_unittest(unittest.TestCase):
         array.assert_allclose(log_prob1, log_prob2)
 
     @skip_not_in_test_target('log_prob')
-    def test_log_prob_cpu(self):
+    def test_log_prob_cpu(self) -> None:
         self.check_log_prob(False)
 
     @attr.gpu
     @skip_not_in_test_target('log_prob')
-    def test_log_prob_gpu(self):
+    def test_log_prob_gpu(self) -> None:
         self.check_log_prob(True)
 
-    def check_log_survival(self, is_gpu):
+    def check_log_survival(self, is_gpu: bool) -> None:
         self._check_at_sample(is_gpu, 'log_survival_function', 'logsf')
 
     @skip_not_in_test_target('log_survival')
-    def test_log_survival_cpu(self):
+    def test_log_survival_cpu(self) -> None:
         self.check_log_survival(False)
 
     @attr.gpu
     @skip_not_in_test_target('log_survival')
-    def test_log_survival_gpu(self):
+    def test_log_survival_gpu(self) -> None:
         self.check_log_survival(True)
 
-    def check_mean(self, is_gpu):
+    def check_mean(self, is_gpu: bool) -> None:
         self._check_statistic(is_gpu, 'mean', 'mean', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('mean')
-    def test_mean_cpu(self):
+    def test_mean_cpu(self) -> None:
         self.check_mean(False)
 
     @attr.gpu
     @skip_not_in_test_target('mean')
-    def test_mean_gpu(self):
+    def test_mean_gpu(self) -> None:
         self.check_mean(True)
 
-    def check_prob(self, is_gpu):
+    def check_prob(self, is_gpu: bool) -> None:
         self._check_at_sample(is_gpu, 'prob', 'pdf' if self.continuous else 'pmf')
 
     @skip_not_in_test_target('prob')
-    def test_prob_cpu(self):
+    def test_prob_cpu(self) -> None:
         self.check_prob(False)
 
     @attr.gpu
     @skip_not_in_test_target('prob')
-    def test_prob_gpu(self):
+    def test_prob_gpu(self) -> None:
         self.check_prob(True)
 
-    def check_sample(self, is_gpu):
+    def check_sample(self, is_gpu: bool) -> None:
         n = 100000
         smp1 = self._dist(is_gpu).sample(sample_shape=(n,) + self.sample_shape).array
         if is_gpu:
@@ -274,55 +278,55 @@ class distribution_unittest(unittest.TestCase):
         array.assert_allclose(smp1.std(axis=0), smp2.std(axis=0), atol=3e-2, rtol=3e-2)
 
     @skip_not_in_test_target('sample')
-    def test_sample_cpu(self):
+    def test_sample_cpu(self) -> None:
         self.check_sample(False)
 
     @attr.gpu
     @skip_not_in_test_target('sample')
-    def test_sample_gpu(self):
+    def test_sample_gpu(self) -> None:
         self.check_sample(True)
 
-    def check_stddev(self, is_gpu):
+    def check_stddev(self, is_gpu: bool) -> None:
         self._check_statistic(is_gpu, 'stddev', 'std', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('stddev')
-    def test_stddev_cpu(self):
+    def test_stddev_cpu(self) -> None:
         self.check_stddev(False)
 
     @attr.gpu
     @skip_not_in_test_target('stddev')
-    def test_stddev_gpu(self):
+    def test_stddev_gpu(self) -> None:
         self.check_stddev(True)
 
     @skip_not_in_test_target('support')
-    def test_support_cpu(self):
+    def test_support_cpu(self) -> None:
         self.assertEqual(self.cpu_dist.support, self.support)
 
     @attr.gpu
     @skip_not_in_test_target('support')
-    def test_support_gpu(self):
+    def test_support_gpu(self) -> None:
         self.assertEqual(self.gpu_dist.support, self.support)
 
-    def check_survival(self, is_gpu):
+    def check_survival(self, is_gpu: bool) -> None:
         self._check_at_sample(is_gpu, 'survival_function', 'sf')
 
     @skip_not_in_test_target('survival')
-    def test_survival_cpu(self):
+    def test_survival_cpu(self) -> None:
         self.check_survival(False)
 
     @attr.gpu
     @skip_not_in_test_target('survival')
-    def test_survival_gpu(self):
+    def test_survival_gpu(self) -> None:
         self.check_survival(True)
 
-    def check_variance(self, is_gpu):
+    def check_variance(self, is_gpu: bool) -> None:
         self._check_statistic(is_gpu, 'variance', 'var', self.cpu_dist.event_shape)
 
     @skip_not_in_test_target('variance')
-    def test_variance_cpu(self):
+    def test_variance_cpu(self) -> None:
         self.check_variance(False)
 
     @attr.gpu
     @skip_not_in_test_target('variance')
-    def test_variance_gpu(self):
+    def test_variance_gpu(self) -> None:
         self.check_variance(True)

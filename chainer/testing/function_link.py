@@ -13,12 +13,15 @@ import io
 import numbers
 import unittest
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer.utils.error import _caused_by, _format_array_props
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
 
 __all__ = ['FunctionTestCase', 'FunctionTestError', 'InitializerArgument',
            'LinkInitializersTestCase', 'LinkTestCase', 'LinkTestError']
@@ -293,7 +296,7 @@ class FunctionTestBase(_ContiguityMixin):
         """Returns a tuple of NumPy input arrays."""
         raise NotImplementedError('generate_inputs() is not implemented.')
 
-    def forward(self, inputs: tuple, device: Any) -> tuple:
+    def forward(self, inputs: tuple, device: DeviceSpec) -> tuple:
         """Runs the function on a tuple of Variables; returns a tuple of Variables."""
         raise NotImplementedError('forward() is not implemented.')
 
@@ -507,7 +510,7 @@ class _LinkTestBase(_ContiguityMixin):
         """Returns the link under test built with ``initializers``."""
         raise NotImplementedError('create_link is not implemented.')
 
-    def forward(self, link: Any, inputs: tuple, device: Any) -> tuple:
+    def forward(self, link: Any, inputs: tuple, device: DeviceSpec) -> tuple:
         """Calls the link; returns its outputs as a tuple of Variables."""
         outputs = link(*inputs)
         if not isinstance(outputs, tuple):

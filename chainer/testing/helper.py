@@ -1,6 +1,7 @@
 """Test helpers: requirement-based skips, warning checks and ``mock.patch``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import contextlib
 import importlib
 import importlib.metadata
@@ -12,6 +13,10 @@ from collections.abc import Iterator
 from unittest import mock
 
 from chainer.testing import _bundle
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 try:
     from packaging.requirements import InvalidRequirement, Requirement
@@ -110,7 +115,7 @@ def _skip_if(skip: bool, requirements: tuple[str, ...]):
     return lambda target: _bundle.apply_to_classes(target, skipper)
 
 
-def with_requires(*requirements: str):
+def with_requires(*requirements: str) -> Callable[[Any], Any]:
     """Skips the test unless all pip requirements (e.g. ``'scipy>=1.0'``) hold.
 
     A requirement on ``chainer`` is checked against ``chainer.__version__``
@@ -119,7 +124,7 @@ def with_requires(*requirements: str):
     return _skip_if(not _requirements_satisfied(requirements), requirements)
 
 
-def without_requires(*requirements: str):
+def without_requires(*requirements: str) -> Callable[[Any], Any]:
     """Skips the test when all pip requirements hold."""
     return _skip_if(_requirements_satisfied(requirements), requirements)
 
@@ -149,7 +154,7 @@ def _import_object(fullname: str):
     raise ImportError(f'cannot import {fullname!r}')
 
 
-def patch(target: str, *args, **kwargs):
+def patch(target: str, *args: Any, **kwargs: Any) -> Any:
     """``unittest.mock.patch`` that by default wraps the patched object.
 
     The mock records calls and still runs the original (``wraps`` defaults

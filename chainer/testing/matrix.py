@@ -1,9 +1,12 @@
 """Random matrices with prescribed singular values (``generate_matrix``)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec
 
 
 def _broadcast_to(array: numpy.ndarray, shape: tuple) -> numpy.ndarray:
@@ -15,7 +18,7 @@ def _broadcast_to(array: numpy.ndarray, shape: tuple) -> numpy.ndarray:
             f'singular_values of shape {array.shape} cannot be broadcast to {shape}') from None
 
 
-def generate_matrix(shape: tuple, dtype: Any = float, **kwargs: Any) -> numpy.ndarray:
+def generate_matrix(shape: tuple, dtype: DTypeSpec = float, **kwargs: Any) -> numpy.ndarray:
     """Returns random matrices of ``shape`` ``(B..., M, N)`` with given singular values.
 
     Args:

@@ -7,10 +7,13 @@ import itertools
 import types
 import unittest
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.testing import _bundle
 from chainer.utils.error import _caused_by, _TypeAssertionError, _ValueAssertionError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
@@ -86,7 +89,7 @@ def _parameterize_test_case(base: type, index: int, param: dict):
     return cls_name, members, method_generator
 
 
-def parameterize(*params: dict):
+def parameterize(*params: dict) -> Callable[[type], type]:
     """Class decorator generating one test class per parameter dict.
 
     Each dict's items become class attributes of a generated subclass named
@@ -129,7 +132,7 @@ def from_pytest_parameterize(names: str, values: Sequence) -> list[dict]:
     return _values_to_dicts(names, values)
 
 
-def parameterize_pytest(names: str, values: Sequence):
+def parameterize_pytest(names: str, values: Sequence) -> Callable[[type], type]:
     """:func:`parameterize` with ``pytest.mark.parametrize``-style arguments."""
     return parameterize(*from_pytest_parameterize(names, values))
 

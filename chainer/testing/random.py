@@ -9,11 +9,14 @@ import functools
 import os
 import random
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.testing import _bundle
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _DEFAULT_SEED = 100
 
@@ -105,7 +108,8 @@ def _with_arity_of(original: Any, wrapper: Any) -> Any:
     return functools.wraps(original)(with_arg)
 
 
-def fix_random(*, setup_method: str = 'setUp', teardown_method: str = 'tearDown'):
+def fix_random(*, setup_method: str = 'setUp',
+               teardown_method: str = 'tearDown') -> Callable[[Any], Any]:
     """Decorator fixing random seeds for a test function or test class.
 
     On a class, the seed is set before ``setup_method`` and the random states

@@ -1,10 +1,13 @@
 """A trainer driven by a mock updater, for testing extensions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 from chainer import training  # NOQA: F401
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 def is_available() -> bool:
@@ -21,9 +24,8 @@ def check_available() -> None:
     """Never raises (kept for Chainer's interface)."""
 
 
-def get_trainer_with_mock_updater(stop_trigger: Any = (10, 'iteration'),
-                                  iter_per_epoch: int = 10,
-                                  extensions: list | None = None):
+def get_trainer_with_mock_updater(stop_trigger: Any = (10, 'iteration'), iter_per_epoch: int = 10,
+                                  extensions: list | None = None) -> Trainer:
     """Returns a :class:`chainer.training.Trainer` whose updater only counts.
 
     Each ``update()`` advances ``iteration``, ``epoch``, ``epoch_detail``,

@@ -71,13 +71,11 @@ def _gpu_test(method: Callable) -> Callable:
     return attr.gpu(wrapper)
 
 
-def unary_math_function_unittest(func: Any, func_expected: Callable | None = None,
-                                 label_expected: str | None = None,
-                                 make_data: Callable | None = None,
-                                 is_linear: bool | None = None,
-                                 forward_options: dict | None = None,
-                                 backward_options: dict | None = None,
-                                 double_backward_options: dict | None = None):
+def unary_math_function_unittest(
+        func: Any, func_expected: Callable | None = None, label_expected: str | None = None,
+        make_data: Callable | None = None, is_linear: bool | None = None,
+        forward_options: dict | None = None, backward_options: dict | None = None,
+        double_backward_options: dict | None = None) -> Callable[[type], type]:
     """Class decorator adding tests of an elementwise unary math function.
 
     The decorated :class:`unittest.TestCase` gets forward, backward and

@@ -1,7 +1,11 @@
 """The interface of updaters: objects doing one training update per call."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class Updater:
@@ -13,7 +17,7 @@ class Updater:
     and ``is_new_epoch``.
     """
 
-    def connect_trainer(self, trainer: Any) -> None:
+    def connect_trainer(self, trainer: Trainer) -> None:
         """Called by the trainer that uses this updater (nothing by default)."""
 
     def finalize(self) -> None:
@@ -32,6 +36,6 @@ class Updater:
         """Does one update and advances the iteration count."""
         raise NotImplementedError
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the state of the updater."""
         raise NotImplementedError

@@ -1,9 +1,13 @@
 """Trainer extensions: the base class and the ``make_extension`` decorator."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 PRIORITY_WRITER = 300
 PRIORITY_EDITOR = 200
@@ -32,20 +36,20 @@ class Extension:
         """The name used when none is given: the class name."""
         return type(self).__name__
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         raise NotImplementedError(
             'Extension implementation must override __call__.')
 
     def finalize(self) -> None:
         """Called once when the training loop ends (also on errors)."""
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         """Called once before the training loop starts (also on resume)."""
 
-    def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:
+    def on_error(self, trainer: Trainer, exc: BaseException, tb: Any) -> None:
         """Called when the training loop raised ``exc`` (with traceback ``tb``)."""
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the state of the extension (nothing by default)."""
 
     def __getattr__(self, name: str) -> Any:
@@ -56,10 +60,10 @@ class Extension:
         raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
 
 
-def make_extension(trigger: Any = None, default_name: str | None = None,
-                   priority: int | None = None, finalizer: Callable | None = None,
-                   initializer: Callable | None = None, on_error: Callable | None = None,
-                   **kwargs: Any) -> Callable:
+def make_extension(trigger: tuple[int | float, str] | Callable[[Trainer], bool] | None = None,
+                   default_name: str | None = None, priority: int | None = None,
+                   finalizer: Callable | None = None, initializer: Callable | None = None,
+                   on_error: Callable | None = None, **kwargs: Any) -> Callable:
     """Decorator turning a function ``f(trainer)`` into an extension.
 
     It sets the attributes :meth:`Trainer.extend` reads: ``trigger``

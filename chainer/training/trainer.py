@@ -6,13 +6,17 @@ import os
 import sys
 import time
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import reporter as reporter_module
 from chainer import serializer as serializer_module
 from chainer.training import extension as extension_module
 from chainer.training import util
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from collections.abc import Callable
 
 
 class _ExtensionEntry:
@@ -96,7 +100,8 @@ class Trainer:
             raise RuntimeError('training has not been started yet')
         return _get_time() - self._start_at + self._snapshot_elapsed_time
 
-    def extend(self, extension: Any, name: str | None = None, trigger: Any = None,
+    def extend(self, extension: Any, name: str | None = None,
+               trigger: tuple[int | float, str] | Callable[[Trainer], bool] | None = None,
                priority: int | None = None, *, call_before_training: bool = False,
                **kwargs: Any) -> None:
         """Registers an extension.
@@ -239,7 +244,7 @@ class Trainer:
         self._final_elapsed_time = self.elapsed_time
         self._done = True
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the updater, the stop trigger, the extensions and their triggers."""
         self.updater.serialize(serializer['updater'])
         if hasattr(self.stop_trigger, 'serialize'):

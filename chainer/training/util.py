@@ -1,14 +1,19 @@
 """Helpers shared by the training loop: turning trigger specs into triggers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chainer.training.trainer import Trainer
 
 
 def _never_fire_trigger(trainer: Any) -> bool:
     return False
 
 
-def get_trigger(trigger: Any) -> Any:
+def get_trigger(trigger: tuple[int | float, str] | Callable[[Trainer], bool]) -> Any:
     """Returns a trigger object for ``trigger``.
 
     A callable is returned as is, ``None`` gives a trigger that never fires,

@@ -4,15 +4,20 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from chainer.types import DTypeSpec
 
 
 _SCALAR_TYPES = (numpy.generic, int, float, complex)
 
 
-def force_array(x: Any, dtype: Any = None) -> Any:
+def force_array(x: Any, dtype: DTypeSpec | None = None) -> Any:
     """Returns ``x`` as an array (NumPy scalars become 0-d arrays)."""
     if type(x) is numpy.ndarray:  # the common case
         if dtype is None or x.dtype == dtype:
@@ -25,7 +30,7 @@ def force_array(x: Any, dtype: Any = None) -> Any:
     return x
 
 
-def force_type(dtype: Any, value: Any) -> Any:
+def force_type(dtype: DTypeSpec, value: Any) -> Any:
     """Casts ``value`` (scalar or array) to ``dtype``."""
     if numpy.isscalar(value):
         return dtype.type(value)
@@ -35,7 +40,7 @@ def force_type(dtype: Any, value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def tempdir(**kwargs):
+def tempdir(**kwargs: Any) -> Iterator[str]:
     """A temporary directory that is removed on exit."""
     ignore_errors = kwargs.pop('ignore_errors', False)
     temp_dir = tempfile.mkdtemp(**kwargs)

@@ -1,13 +1,17 @@
 """``final`` classes and methods: overriding them raises an error at class creation."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import warnings
 
 from chainer.utils import argument
 from chainer.utils.error import _TypeAssertionError
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def final(*args, **kwargs):
+
+def final(*args: Any, **kwargs: Any) -> Any:
     """Marks a method final: a subclass that overrides it raises ``action``.
 
     Use as ``@final`` or ``@final(action=TypeError)``; ``action`` is an
@@ -48,7 +52,7 @@ class _EnableFinal(type):
                         raise action(message)
 
 
-def enable_final(base=(), meta_base=()):
+def enable_final(base: tuple[type, ...] = (), meta_base: tuple[type, ...] = ()) -> type:
     """A base class whose subclasses may not override methods marked :func:`final`.
 
     The class returned is a placeholder: a class statement that lists it gets

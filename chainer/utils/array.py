@@ -8,13 +8,16 @@ from __future__ import annotations
 import functools
 import operator
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer.utils.error import _IndexValueError
 from chainer.utils.experimental import nondeterministic
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _FLOAT32 = numpy.dtype(numpy.float32)
 _FLOAT16 = numpy.dtype(numpy.float16)
@@ -68,7 +71,7 @@ def as_shape(shape) -> tuple:
     return (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
 
 
-def size_of_shape(shape) -> int:
+def size_of_shape(shape: Sequence[int]) -> int:
     """Number of elements of an array of ``shape``."""
     size = 1
     for s in shape:

@@ -1,12 +1,17 @@
 """COO sparse matrices for :func:`chainer.functions.sparse_matmul`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 # Only the package is imported here: chainer.utils may re-export this module
 # while chainer itself is still being initialised.
 import chainer
 from chainer.utils.array import scatter_add
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 
 class CooMatrix:
@@ -24,7 +29,8 @@ class CooMatrix:
         requires_grad: Whether ``data`` (kept as a Variable) needs a gradient.
     """
 
-    def __init__(self, data, row, col, shape, order=None, requires_grad: bool = False) -> None:
+    def __init__(self, data: NdArray, row: NdArray, col: NdArray, shape: tuple[int, int],
+                 order: str | None = None, requires_grad: bool = False) -> None:
         if not 1 <= data.ndim <= 2:
             raise ValueError('ndim of data must be 1 or 2.')
         if not data.ndim == row.ndim == col.ndim:
@@ -50,7 +56,7 @@ class CooMatrix:
         return (f'CooMatrix(shape={self.shape}, nnz={self.data.shape[-1]}, '
                 f'dtype={self.data.dtype}, order={self.order!r})')
 
-    def to_dense(self):
+    def to_dense(self) -> NdArray:
         """Returns the dense array (``shape`` or ``(batch,) + shape``)."""
         data = self.data.array
         xp = chainer.backend.get_array_module(data)
@@ -66,7 +72,7 @@ class CooMatrix:
         return x
 
 
-def to_coo(x, ldnz=None, requires_grad: bool = False) -> CooMatrix:
+def to_coo(x: NdArray, ldnz: int | None = None, requires_grad: bool = False) -> CooMatrix:
     """Converts a dense 2-D array (or a batch of them, 3-D) to a :class:`CooMatrix`.
 
     Args:
@@ -129,7 +135,7 @@ def _is_c_order(row, col) -> bool:
     return not bool(xp.any((dr == 0) & (dc < 0)))
 
 
-def get_order(row, col) -> str:
+def get_order(row: NdArray, col: NdArray) -> str:
     """Order of COO indices: ``'C'`` (row-major), ``'F'`` (column-major) or ``'other'``."""
     if row.shape != col.shape:
         raise ValueError('shape of row and col must be the same.')

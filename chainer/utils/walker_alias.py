@@ -1,11 +1,15 @@
 """Walker's alias method: O(1) sampling from a fixed discrete distribution."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import device_resident
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.types import ShapeSpec, Xp
 
 # chainer.utils is imported while chainer itself initializes: import the rest lazily.
 
@@ -55,7 +59,7 @@ class WalkerAlias(device_resident.DeviceResident):
         self.threshold = threshold
         self.values = values
 
-    def device_resident_accept(self, visitor) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         self.threshold = visitor.visit_array(self.threshold)
         self.values = visitor.visit_array(self.values)
@@ -73,14 +77,14 @@ class WalkerAlias(device_resident.DeviceResident):
             'WalkerAlias.use_gpu attribute is only applicable for numpy or cupy devices. '
             'Use WalkerAlias.device attribute for general devices.')
 
-    def sample(self, shape) -> Any:
+    def sample(self, shape: ShapeSpec) -> Any:
         """Draws an int32 array of samples of the given shape."""
         import chainer
         xp = self._device.xp
         with chainer.using_device(self._device):
             return self.sample_xp(xp, shape)
 
-    def sample_xp(self, xp, shape) -> Any:
+    def sample_xp(self, xp: Xp, shape: ShapeSpec) -> Any:
         """Draws samples with the random generator of the array module ``xp``."""
         n = len(self.threshold)
         pb = xp.random.uniform(0, n, shape)
@@ -88,7 +92,7 @@ class WalkerAlias(device_resident.DeviceResident):
         right = (self.threshold[index] < (pb - index).astype(self.threshold.dtype))
         return self.values[index * 2 + right.astype(numpy.int32)]
 
-    def sample_gpu(self, shape) -> Any:
+    def sample_gpu(self, shape: ShapeSpec) -> Any:
         """Draws samples on the GPU."""
         from chainer.backends import cuda
         return self.sample_xp(cuda.cupy, shape)

@@ -4,7 +4,10 @@ from __future__ import annotations
 import abc
 import contextlib
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chainer.link import Link
 
 
 class CommunicatorBase(metaclass=abc.ABCMeta):
@@ -154,18 +157,18 @@ class CommunicatorBase(metaclass=abc.ABCMeta):
 
     # ---- model helpers ----
     @abc.abstractmethod
-    def bcast_data(self, model: Any) -> None:
+    def bcast_data(self, model: Link) -> None:
         """Copies the parameters of ``model`` on rank 0 to every rank."""
 
-    def broadcast_data(self, model: Any) -> None:
+    def broadcast_data(self, model: Link) -> None:
         """Old name of :meth:`bcast_data`."""
         self.bcast_data(model)
 
     @abc.abstractmethod
-    def multi_node_mean_grad(self, model: Any, zero_fill: bool = False) -> None:
+    def multi_node_mean_grad(self, model: Link, zero_fill: bool = False) -> None:
         """Replaces every gradient of ``model`` by its mean over the ranks."""
 
-    def allreduce_grad(self, model: Any, zero_fill: bool = False) -> None:
+    def allreduce_grad(self, model: Link, zero_fill: bool = False) -> None:
         """Old name of :meth:`multi_node_mean_grad`."""
         warnings.warn('allreduce_grad() is deprecated; use multi_node_mean_grad()',
                       DeprecationWarning)

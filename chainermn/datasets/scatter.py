@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import pickle
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 import chainer.datasets  # noqa: F401
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 class DataSizeError(RuntimeError):
@@ -49,7 +52,7 @@ def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> 
     return n
 
 
-def scatter_index(n_total_samples: int | None, comm: Any, root: int = 0, *,
+def scatter_index(n_total_samples: int | None, comm: CommunicatorBase, root: int = 0, *,
                   force_equal_length: bool = True) -> tuple:
     """The ``(begin, end)`` index range of this rank among ``n_total_samples`` examples.
 
@@ -60,7 +63,7 @@ def scatter_index(n_total_samples: int | None, comm: Any, root: int = 0, *,
     return _bounds(n, comm.size, comm.rank, force_equal_length)
 
 
-def scatter_dataset(dataset: Any, comm: Any, root: int = 0, shuffle: bool = False,
+def scatter_dataset(dataset: Any, comm: CommunicatorBase, root: int = 0, shuffle: bool = False,
                     seed: int | None = None, max_buf_len: int = 256 * 1024 * 1024, *,
                     force_equal_length: bool = True) -> Any:
     """This rank's part of ``dataset`` (given on ``root``; other ranks may pass None).

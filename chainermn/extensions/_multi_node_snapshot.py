@@ -1,10 +1,13 @@
 """Snapshots written once per set of identical ranks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import serializers
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _normalize_sets(replica_sets: Any, size: int) -> list:
@@ -70,7 +73,7 @@ class _MultiNodeSnapshot(extension.Extension):
             self.snapshot.finalize()
 
 
-def multi_node_snapshot(comm: Any, snapshot: Any, replica_sets: Any) -> Any:
+def multi_node_snapshot(comm: CommunicatorBase, snapshot: Any, replica_sets: Any) -> Any:
     """Wraps a ``snapshot`` extension for ranks that hold copies of the same state.
 
     ``replica_sets`` lists sets of ranks (ranks not listed form sets of one);

@@ -1,12 +1,17 @@
 """Averaging the persistent arrays of a model over the ranks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer import backend
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.link import Link
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _named_persistent_arrays(model: Any) -> list:
@@ -26,11 +31,11 @@ class AllreducePersistent(extension.Extension):
     trigger = 1, 'epoch'
     priority = extension.PRIORITY_WRITER + 1
 
-    def __init__(self, model: Any, comm: Any) -> None:
+    def __init__(self, model: Link, comm: CommunicatorBase) -> None:
         self.model = model
         self.comm = comm
 
-    def __call__(self, trainer: Any = None) -> None:
+    def __call__(self, trainer: Trainer | None = None) -> None:
         for _, link, name in _named_persistent_arrays(self.model):
             value = getattr(link, name)
             if value.dtype.kind != 'f':

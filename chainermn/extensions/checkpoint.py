@@ -5,10 +5,13 @@ import os
 import re
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import serializers
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 class _MultiNodeCheckpointer(extension.Extension):
@@ -120,7 +123,7 @@ class _MultiNodeCheckpointer(extension.Extension):
             self._remove(directory, filename)
 
 
-def create_multi_node_checkpointer(name: str, comm: Any, cp_interval: int = 5,
+def create_multi_node_checkpointer(name: str, comm: CommunicatorBase, cp_interval: int = 5,
                                    gc_interval: int = 5, path: str | None = None) -> Any:
     """A trainer extension that checkpoints every rank's trainer (every iteration by
     default) and, through ``maybe_load(trainer, optimizer)`` before ``trainer.run()``,

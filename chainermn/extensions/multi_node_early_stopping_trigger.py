@@ -1,10 +1,14 @@
 """Early stopping decided once for every rank."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training import triggers
 from chainermn.extensions.observation_aggregator import ObservationAggregator
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['MultiNodeEarlyStoppingTrigger', 'ObservationAggregator']
 
@@ -15,7 +19,7 @@ class MultiNodeEarlyStoppingTrigger:
     ``check_trigger``, so every rank decides on the same value and all stop at the
     same iteration.  Other arguments as ``EarlyStoppingTrigger``."""
 
-    def __init__(self, comm: Any, *, check_trigger: Any = (1, 'epoch'),
+    def __init__(self, comm: CommunicatorBase, *, check_trigger: Any = (1, 'epoch'),
                  monitor: str = 'main/loss', patience: int | None = None, mode: str = 'auto',
                  verbose: bool = False, max_trigger: Any = (100, 'epoch'),
                  suffix: str = '_aggregated', **kwargs: Any) -> None:
@@ -26,7 +30,7 @@ class MultiNodeEarlyStoppingTrigger:
         self.aggregator = ObservationAggregator(comm, monitor, aggregated_key=aggregated,
                                                 comm_trigger=check_trigger)
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         self.aggregator(trainer)
         return self.actual_trigger(trainer)
 

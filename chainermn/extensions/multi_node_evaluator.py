@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import types
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -12,6 +12,11 @@ from chainer import backend
 from chainer import reporter as reporter_module
 from chainer.dataset import convert
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.types import DeviceSpec
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _host_value(value: Any) -> Any:
@@ -22,7 +27,7 @@ def _host_value(value: Any) -> Any:
     return value
 
 
-def create_multi_node_evaluator(actual_evaluator: Any, communicator: Any) -> Any:
+def create_multi_node_evaluator(actual_evaluator: Any, communicator: CommunicatorBase) -> Any:
     """Makes ``actual_evaluator`` (an ``Evaluator``) report the mean over the ranks of each
     value it computes on its rank's part of the data.  Returns the same object."""
     original = actual_evaluator.evaluate
@@ -55,9 +60,9 @@ class GenericMultiNodeEvaluator(extension.Extension):
     priority = extension.PRIORITY_WRITER
     name = None
 
-    def __init__(self, comm: Any, iterator: Any, target: Any, device: Any = None,
-                 converter: Callable = convert.concat_examples, root: int = 0,
-                 **kwargs: Any) -> None:
+    def __init__(self, comm: CommunicatorBase, iterator: Any, target: Any,
+                 device: DeviceSpec | None = None, converter: Callable = convert.concat_examples,
+                 root: int = 0, **kwargs: Any) -> None:
         self.comm = comm
         self.iterator = iterator
         self._targets = {'main': target}
@@ -104,7 +109,7 @@ class GenericMultiNodeEvaluator(extension.Extension):
             return None
         return self.aggregate([r for part in gathered for r in part])
 
-    def __call__(self, trainer: Any = None) -> Any:
+    def __call__(self, trainer: Trainer | None = None) -> Any:
         result = self.evaluate()
         if isinstance(result, dict) and self.comm.rank == self.root:
             prefix = (self.name or self.default_name) + '/'

@@ -1,7 +1,7 @@
 """Averaging an observed value over iterations and ranks."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -9,6 +9,10 @@ import chainer
 from chainer import backend
 from chainer.training import extension
 from chainer.training import util
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _to_host(value: Any) -> Any:
@@ -35,8 +39,8 @@ class ObservationAggregator(extension.Extension):
     priority = extension.PRIORITY_EDITOR
     name = None
 
-    def __init__(self, comm: Any, original_key: str, aggregated_key: str | None = None, *,
-                 comm_trigger: Any = (1, 'iteration'),
+    def __init__(self, comm: CommunicatorBase, original_key: str, aggregated_key: str | None = None,
+                 *, comm_trigger: Any = (1, 'iteration'),
                  aggregator: Callable | None = None) -> None:
         self.comm = comm
         self.original_key = original_key
@@ -45,7 +49,7 @@ class ObservationAggregator(extension.Extension):
         self.aggregator = aggregator or _mean_2d
         self.observation_history: list = []
 
-    def compute_summary(self, trainer: Any) -> Any:
+    def compute_summary(self, trainer: Trainer) -> Any:
         """Records this iteration's value; the aggregate when ``comm_trigger`` fires,
         else None."""
         observation = trainer.observation
@@ -58,7 +62,7 @@ class ObservationAggregator(extension.Extension):
         summary = self.aggregator(histories) if self.comm.rank == 0 else None
         return self.comm.bcast_obj(summary)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         summary = self.compute_summary(trainer)
         if summary is not None:
             trainer.observation[self.aggregated_key] = summary

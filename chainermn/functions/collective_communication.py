@@ -5,7 +5,7 @@ backward together.  The gradients are plain arrays: no second derivative.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -13,6 +13,9 @@ import chainer
 import chainer.functions
 from chainer import backend
 from chainer.utils import experimental
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _dummy() -> chainer.Variable:
@@ -168,7 +171,7 @@ class Scatter(chainer.FunctionNode):
         return tuple(chainer.Variable(_zeros_like_meta(self._in_metas[i])) for i in indexes)
 
 
-def bcast(comm: Any, x: Any = None, root: int = 0) -> chainer.Variable:
+def bcast(comm: CommunicatorBase, x: Any = None, root: int = 0) -> chainer.Variable:
     """The root's ``x`` on every rank (others may pass None); gradients sum at the root."""
     experimental('chainermn.functions.bcast')
     if comm.rank == root:
@@ -181,20 +184,20 @@ def bcast(comm: Any, x: Any = None, root: int = 0) -> chainer.Variable:
     return y
 
 
-def gather(comm: Any, x: Any, root: int = 0) -> Any:
+def gather(comm: CommunicatorBase, x: Any, root: int = 0) -> Any:
     """A tuple of every rank's ``x`` at the root; a delegate variable elsewhere."""
     experimental('chainermn.functions.gather')
     ys = Gather(comm, root).apply((x,))
     return tuple(ys) if comm.rank == root else ys[0]
 
 
-def allgather(comm: Any, x: Any) -> tuple:
+def allgather(comm: CommunicatorBase, x: Any) -> tuple:
     """A tuple of every rank's ``x``, on every rank."""
     experimental('chainermn.functions.all_gather')
     return tuple(AllGather(comm).apply((x,)))
 
 
-def alltoall(comm: Any, xs: Any) -> tuple:
+def alltoall(comm: CommunicatorBase, xs: Any) -> tuple:
     """Sends ``xs[i]`` to rank ``i``; returns the tuple of what each rank sent here."""
     experimental('chainermn.functions.all_to_all')
     if len(xs) != comm.size:
@@ -202,7 +205,7 @@ def alltoall(comm: Any, xs: Any) -> tuple:
     return tuple(AllToAll(comm).apply(tuple(xs)))
 
 
-def scatter(comm: Any, xs: Any = None, root: int = 0) -> chainer.Variable:
+def scatter(comm: CommunicatorBase, xs: Any = None, root: int = 0) -> chainer.Variable:
     """Rank ``i`` gets ``xs[i]`` of the root (others may pass None)."""
     experimental('chainermn.functions.scatter')
     if comm.rank == root:

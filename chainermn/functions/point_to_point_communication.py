@@ -6,13 +6,17 @@ themselves are plain arrays: these nodes cannot be differentiated twice.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 import chainer
 from chainer import backend
 from chainer.utils import experimental
+
+if TYPE_CHECKING:
+    from chainer.types import DeviceSpec
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 def _delegate(xp: Any) -> Any:
@@ -87,7 +91,7 @@ class Recv(chainer.FunctionNode):
         return tuple(chainer.Variable(device.xp.zeros(shape, dtype=dtype)) for _ in indexes)
 
 
-def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable:
+def send(x: Any, communicator: CommunicatorBase, rank: int, tag: int = 0) -> chainer.Variable:
     """Sends ``x`` (a variable or a tuple of them) to ``rank``; returns a delegate variable.
 
     Calling ``backward()`` on the delegate variable (or on a result it was
@@ -103,8 +107,9 @@ def send(x: Any, communicator: Any, rank: int, tag: int = 0) -> chainer.Variable
     return delegate
 
 
-def recv(communicator: Any, rank: int, delegate_variable: chainer.Variable | None = None,
-         tag: int = 0, force_tuple: bool = False, *, device: Any = None) -> Any:
+def recv(communicator: CommunicatorBase, rank: int,
+         delegate_variable: chainer.Variable | None = None, tag: int = 0, force_tuple: bool = False,
+         *, device: DeviceSpec | None = None) -> Any:
     """Receives what :func:`send` on ``rank`` sent: a variable, or a tuple of variables.
 
     ``delegate_variable`` (what an earlier :func:`send` returned) ties the two

@@ -1,10 +1,13 @@
 """One rank reads the batches; every rank gets them."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainer
 from chainer.utils import experimental
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 class _MultiNodeIterator(chainer.dataset.iterator.Iterator):
@@ -101,7 +104,7 @@ class _MultiNodeIterator(chainer.dataset.iterator.Iterator):
             self.actual_iterator.finalize()
 
 
-def create_multi_node_iterator(actual_iterator: Any, communicator: Any,
+def create_multi_node_iterator(actual_iterator: Any, communicator: CommunicatorBase,
                                rank_master: int = 0) -> Any:
     """An iterator whose batches come from ``actual_iterator`` of ``rank_master``.
 

@@ -1,7 +1,7 @@
 """Iterators that shuffle the same way on every rank."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -9,6 +9,9 @@ import chainer.dataset
 import chainer.iterators  # noqa: F401
 from chainer.utils import experimental
 from chainermn.datasets.scatter import DataSizeError
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 
 class _SynchronizedIterator(chainer.dataset.Iterator):
@@ -56,7 +59,7 @@ class _SynchronizedIterator(chainer.dataset.Iterator):
         self.actual_iterator.serialize(serializer)
 
 
-def create_synchronized_iterator(actual_iterator: Any, communicator: Any) -> Any:
+def create_synchronized_iterator(actual_iterator: Any, communicator: CommunicatorBase) -> Any:
     """Wraps ``actual_iterator`` so that it shuffles with an order sampler seeded the same
     on every rank (and resets it).
 

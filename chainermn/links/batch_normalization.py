@@ -1,7 +1,7 @@
 """Batch normalization over the whole batch of all ranks (synchronized statistics)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -10,6 +10,11 @@ import chainer.functions as F
 from chainer import initializers
 from chainer.utils import experimental
 from chainermn.functions import batch_normalization as chainermn_batch_normalization
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec, InitializerSpec
+    from chainer.types import VariableOrArray
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['MultiNodeBatchNormalization', 'chainermn_batch_normalization']
 
@@ -32,9 +37,10 @@ class MultiNodeBatchNormalization(chainer.Link):
     Every rank must call it together in training.
     """
 
-    def __init__(self, size: int, comm: Any, decay: float = 0.9, eps: float = 2e-5,
-                 dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
-                 initial_gamma: Any = None, initial_beta: Any = None,
+    def __init__(self, size: int, comm: CommunicatorBase, decay: float = 0.9, eps: float = 2e-5,
+                 dtype: DTypeSpec | None = None, use_gamma: bool = True, use_beta: bool = True,
+                 initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None,
                  communication_backend: str = 'auto') -> None:
         experimental('chainermn.links.MultiNodeBatchNormalization')
         super().__init__()
@@ -66,7 +72,7 @@ class MultiNodeBatchNormalization(chainer.Link):
             chainer.Variable(xp.zeros(self._size, dtype=self._dtype), requires_grad=False)
         return gamma, beta
 
-    def forward(self, x: Any, finetune: bool = False) -> chainer.Variable:
+    def forward(self, x: VariableOrArray, finetune: bool = False) -> chainer.Variable:
         x = chainer.as_variable(x)
         if x.ndim < 2 or x.shape[1] != self._size:
             raise ValueError(f'MultiNodeBatchNormalization({self._size}) got an input of '

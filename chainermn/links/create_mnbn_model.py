@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainer
 import chainermn
 from chainermn.links.batch_normalization import MultiNodeBatchNormalization
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['chainermn', 'create_mnbn_model']
 
@@ -65,7 +68,7 @@ def _convert(link: Any, comm: Any, communication_backend: str) -> Any:
     return link
 
 
-def create_mnbn_model(link: chainer.Link, comm: Any,
+def create_mnbn_model(link: chainer.Link, comm: CommunicatorBase,
                       communication_backend: str = 'auto') -> chainer.Link:
     """A deep copy of ``link`` with each BatchNormalization replaced by a
     MultiNodeBatchNormalization over ``comm`` (parameters and statistics copied)."""

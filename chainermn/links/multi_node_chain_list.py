@@ -1,11 +1,14 @@
 """Model parallelism: a chain of links spread over ranks, joined by send and recv."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import chainer
 from chainer.utils import experimental
 import chainermn.functions
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['MultiNodeChainList', 'chainermn']
 
@@ -38,7 +41,7 @@ class MultiNodeChainList(chainer.ChainList):
     rank gets and the gradients travel back across the ranks.
     """
 
-    def __init__(self, comm: Any) -> None:
+    def __init__(self, comm: CommunicatorBase) -> None:
         experimental('chainermn.MultiNodeChainList')
         super().__init__()
         self._comm = comm

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainer
 from chainer.utils import experimental
 import chainermn
 import chainermn.functions
+
+if TYPE_CHECKING:
+    from chainermn.communicators.communicator_base import CommunicatorBase
 
 __all__ = ['chainermn', 'create_multi_node_n_step_rnn']
 
@@ -49,7 +52,7 @@ class _MultiNodeNStepRNN(chainer.Chain):
         return tuple(outputs) + (delegate,)
 
 
-def create_multi_node_n_step_rnn(actual_link: chainer.Link, communicator: Any,
+def create_multi_node_n_step_rnn(actual_link: chainer.Link, communicator: CommunicatorBase,
                                  rank_in: int | None = None,
                                  rank_out: int | None = None) -> chainer.Chain:
     """Wraps an NStep RNN link (called as ``(hx, cx, xs)`` or ``(hx, xs)``) so its

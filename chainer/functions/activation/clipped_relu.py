@@ -1,11 +1,17 @@
 """Clipped rectified linear unit ``min(max(x, 0), z)``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class ClippedReLU(function_node.FunctionNode):
@@ -69,7 +75,7 @@ class ClippedReLUGrad3(ClippedReLUGrad2):
         return ClippedReLUGrad3(self.x, self.y, self.cap).apply(grad_outputs)
 
 
-def clipped_relu(x, z: float = 20.0):
+def clipped_relu(x: VariableOrArray, z: float = 20.0) -> Variable:
     """Clipped rectified linear unit ``min(max(x, 0), z)``, elementwise.
 
     Args:
@@ -83,7 +89,7 @@ def clipped_relu(x, z: float = 20.0):
     return y
 
 
-def relu6(x):
+def relu6(x: VariableOrArray) -> Variable:
     """Rectified linear unit clipped at 6, ``min(max(x, 0), 6)``, elementwise.
 
     Args:

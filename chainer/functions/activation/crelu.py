@@ -1,12 +1,18 @@
 """Concatenated rectified linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.functions.array.get_item import get_item
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class CReLU(function_node.FunctionNode):
@@ -52,7 +58,7 @@ class CReLU(function_node.FunctionNode):
         return gy_pos * (x > 0) - gy_neg * (x < 0),
 
 
-def crelu(x, axis: int = 1):
+def crelu(x: VariableOrArray, axis: int = 1) -> Variable:
     """Concatenated ReLU: ``relu(x)`` and ``relu(-x)`` joined along ``axis``.
 
     The output is twice as long as ``x`` along ``axis``.

@@ -1,6 +1,7 @@
 """Exponential linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 
 import numpy
@@ -9,6 +10,10 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class ELU(function_node.FunctionNode):
@@ -105,7 +110,7 @@ class ELUGrad(function_node.FunctionNode):
         return ggx * (~self.pos),
 
 
-def elu(x, alpha: float = 1.0):
+def elu(x: VariableOrArray, alpha: float = 1.0) -> Variable:
     """Exponential linear unit: ``x`` if ``x > 0``, else ``alpha * (exp(x) - 1)``.
 
     Args:

@@ -1,10 +1,16 @@
 """Hard sigmoid ``clip(0.2 * x + 0.5, 0, 1)``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class HardSigmoid(function_node.FunctionNode):
@@ -48,7 +54,7 @@ class HardSigmoidGrad(function_node.FunctionNode):
         return HardSigmoidGrad(self.x).apply(grad_outputs)
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x: VariableOrArray) -> Variable:
     """Hard sigmoid, a piecewise-linear approximation of the sigmoid.
 
     ``0`` for ``x < -2.5``, ``0.2 * x + 0.5`` for ``-2.5 <= x <= 2.5`` and

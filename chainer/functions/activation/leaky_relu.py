@@ -1,6 +1,8 @@
 """Leaky rectified linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -8,6 +10,10 @@ from chainer import function_node
 from chainer import utils
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class LeakyReLU(function_node.FunctionNode):
@@ -90,7 +96,7 @@ class _LeakyReLUGrad(function_node.FunctionNode):
         return _LeakyReLUGrad(self.neg, self.slope).apply(grad_outputs)
 
 
-def leaky_relu(x, slope: float = 0.2):
+def leaky_relu(x: VariableOrArray, slope: float = 0.2) -> Variable:
     """Leaky rectified linear unit: ``x`` if ``x >= 0``, else ``slope * x``.
 
     Args:

@@ -1,12 +1,18 @@
 """Logarithm of the softmax along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer.functions.activation.softmax import _AxisSoftmax
 from chainer.functions.activation.softmax import _AxisSoftmaxGrad
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as _array
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def logsumexp(x, axis: int):
@@ -57,7 +63,7 @@ class LogSoftmaxGrad(_AxisSoftmaxGrad):
         return tuple(ret)
 
 
-def log_softmax(x, axis: int = 1):
+def log_softmax(x: VariableOrArray, axis: int = 1) -> Variable:
     """Logarithm of the softmax along ``axis``, computed stably as
     ``x - logsumexp(x, axis)``.
 

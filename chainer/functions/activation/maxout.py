@@ -1,14 +1,20 @@
 """Maxout: maximum over groups of units."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.minmax import max as max_
 from chainer.utils import type_check
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
-def maxout(x, pool_size: int, axis: int = 1):
+
+def maxout(x: VariableOrArray, pool_size: int, axis: int = 1) -> Variable:
     """Maxout: splits ``axis`` into groups of ``pool_size`` units and keeps the
     maximum of each group.
 

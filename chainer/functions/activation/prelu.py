@@ -1,6 +1,8 @@
 """Parametric rectified linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
@@ -8,6 +10,10 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.array.where import where
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _extended_shape(w_shape: tuple, x_ndim: int) -> tuple:
@@ -62,7 +68,7 @@ class PReLUFunction(function_node.FunctionNode):
         return tuple(ret)
 
 
-def prelu(x, W):
+def prelu(x: VariableOrArray, W: VariableOrArray) -> Variable:
     """Parametric ReLU: ``x`` if ``x >= 0``, else ``W * x``.
 
     ``W`` is shared over the first axis (the batch) and over the axes of ``x``

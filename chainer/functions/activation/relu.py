@@ -1,12 +1,18 @@
 """Rectified linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.backends import cuda
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _ndarray = numpy.ndarray
 _np_maximum = numpy.maximum
@@ -80,7 +86,7 @@ class ReLUGrad2(function_node.FunctionNode):
         return ReLUGrad2(self.y).apply(grad_outputs)
 
 
-def relu(x):
+def relu(x: VariableOrArray) -> Variable:
     """Rectified linear unit ``max(x, 0)``, elementwise.
 
     Args:

@@ -1,11 +1,19 @@
 """Randomized leaky rectified linear unit."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 
 class RReLU(function_node.FunctionNode):
@@ -74,7 +82,8 @@ class _RReLUGrad(function_node.FunctionNode):
         return _RReLUGrad(self.neg, self.r).apply(grad_outputs)
 
 
-def rrelu(x, l: float = 1. / 8, u: float = 1. / 3, **kwargs):
+def rrelu(x: VariableOrArray, l: float = 1. / 8, u: float = 1. / 3,
+          **kwargs: Any) -> Variable | tuple[Variable, NdArray]:
     """Randomized leaky ReLU: ``x`` if ``x >= 0``, else ``r * x``.
 
     In training (``chainer.config.train``) each element of ``r`` is drawn from

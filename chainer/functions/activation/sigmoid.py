@@ -1,12 +1,18 @@
 """Logistic sigmoid."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
 from chainer import utils
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Sigmoid(function_node.FunctionNode):
@@ -62,7 +68,7 @@ class SigmoidGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def sigmoid(x):
+def sigmoid(x: VariableOrArray) -> Variable:
     """Elementwise logistic sigmoid ``1 / (1 + exp(-x))``.
 
     Args:

@@ -1,6 +1,8 @@
 """Softmax along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -10,6 +12,10 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as _array
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check_axis(in_types, axis: int, name: str = 'x') -> None:
@@ -115,7 +121,7 @@ class _SoftmaxGrad(_AxisSoftmaxGrad):
         return tuple(ret)
 
 
-def softmax(x, axis: int = 1):
+def softmax(x: VariableOrArray, axis: int = 1) -> Variable:
     """Softmax ``exp(x) / sum(exp(x), axis)`` along ``axis``.
 
     Args:

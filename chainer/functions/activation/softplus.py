@@ -1,6 +1,8 @@
 """Softplus ``log(1 + exp(beta * x)) / beta``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -8,6 +10,10 @@ from chainer import function_node
 from chainer.functions.activation.sigmoid import sigmoid
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Softplus(function_node.FunctionNode):
@@ -50,7 +56,7 @@ class Softplus(function_node.FunctionNode):
         return grad_outputs[0] * sigmoid(x * self.beta),
 
 
-def softplus(x, beta: float = 1.0):
+def softplus(x: VariableOrArray, beta: float = 1.0) -> Variable:
     """Softplus ``log(1 + exp(beta * x)) / beta``, a smooth ReLU.
 
     Args:

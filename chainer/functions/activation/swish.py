@@ -1,6 +1,8 @@
 """Swish ``x * sigmoid(beta * x)``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer import utils
 from chainer.functions.activation.sigmoid import sigmoid
@@ -9,6 +11,10 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
 from chainer.utils import array as array_utils
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Swish(function_node.FunctionNode):
@@ -39,7 +45,7 @@ class Swish(function_node.FunctionNode):
         return tuple(ret)
 
 
-def swish(x, beta):
+def swish(x: VariableOrArray, beta: VariableOrArray) -> Variable:
     """Swish activation ``x * sigmoid(beta * x)``.
 
     ``beta`` is shared over the first axis (the batch) and over the axes of

@@ -1,12 +1,18 @@
 """Hyperbolic tangent."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.backends import cuda
 from chainer.functions.math import basic_math
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _gpu_ndarray = cuda.ndarray
 
@@ -62,6 +68,6 @@ class TanhGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def tanh(x):
+def tanh(x: VariableOrArray) -> Variable:
     """Elementwise hyperbolic tangent."""
     return Tanh().apply((x,))[0]

@@ -1,6 +1,8 @@
 """Viewing an array with an arbitrary shape and strides."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -8,6 +10,12 @@ from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import scatter_add
 from chainer.utils.array import size_of_shape
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _int_types = (int, numpy.integer)
 
@@ -107,7 +115,8 @@ class AsStridedGrad(function_node.FunctionNode):
         return AsStrided(*self._view).apply(grad_outputs)
 
 
-def as_strided(x, shape, strides, storage_offset=None):
+def as_strided(x: VariableOrArray, shape: Sequence[int], strides: Sequence[int],
+               storage_offset: int | None = None) -> Variable:
     """Creates a strided view of ``x`` (like ``numpy.lib.stride_tricks.as_strided``).
 
     ``x`` is read as its C-ordered flattened elements; element ``idx`` of the

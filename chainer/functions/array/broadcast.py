@@ -1,12 +1,18 @@
 """Broadcasting of Variables."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import ShapeSpec, VariableOrArray
+    from chainer.variable import Variable
 
 
 class Broadcast(function_node.FunctionNode):
@@ -30,7 +36,7 @@ class Broadcast(function_node.FunctionNode):
         return tuple(ret)
 
 
-def broadcast(*args):
+def broadcast(*args: VariableOrArray) -> Variable | tuple[Variable, ...]:
     """Broadcasts the given variables to a common shape.
 
     Returns a tuple of Variables; with a single argument, that argument as a
@@ -80,7 +86,7 @@ class BroadcastTo(function_node.FunctionNode):
         return chainer.functions.sum_to(grad_outputs[0], self._in_shape),
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: VariableOrArray, shape: ShapeSpec) -> Variable:
     """Broadcasts ``x`` to ``shape`` (a read-only view; gradients are summed back)."""
     if isinstance(shape, (int, numpy.integer)):
         shape = (int(shape),)

@@ -1,11 +1,17 @@
 """Casting a Variable to another dtype."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec, VariableOrArray
+    from chainer.variable import Variable
 
 
 class Cast(function_node.FunctionNode):
@@ -27,7 +33,7 @@ class Cast(function_node.FunctionNode):
         return cast(g[0], self._in_type),
 
 
-def cast(x, typ):
+def cast(x: VariableOrArray, typ: DTypeSpec) -> Variable:
     """Casts ``x`` to the dtype ``typ`` (a dtype, type or its name such as ``'float16'``).
 
     As in Chainer, when ``x`` already has dtype ``typ`` and backprop is

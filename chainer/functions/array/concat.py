@@ -1,6 +1,8 @@
 """Concatenating arrays along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -8,6 +10,12 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Concat(function_node.FunctionNode):
@@ -45,6 +53,6 @@ class Concat(function_node.FunctionNode):
         return chainer.functions.split_axis(grad_outputs[0], sizes, self.axis)
 
 
-def concat(xs, axis: int = 1):
+def concat(xs: Sequence[VariableOrArray], axis: int = 1) -> Variable:
     """Concatenates the Variables or arrays ``xs`` along ``axis``."""
     return Concat(axis).apply(xs)[0]

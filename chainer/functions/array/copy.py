@@ -1,12 +1,16 @@
 """Copying an array to a device."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Copy(function_node.FunctionNode):
@@ -32,7 +36,7 @@ class Copy(function_node.FunctionNode):
         return Copy(self.out_device, self._in_device).apply(grad_outputs)
 
 
-def copy(x, dst: Any):
+def copy(x: VariableOrArray, dst: Any) -> Variable:
     """Copies ``x`` to the device ``dst``; the gradient is copied back.
 
     Args:

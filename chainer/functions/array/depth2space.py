@@ -1,9 +1,15 @@
 """Rearranging channels into spatial blocks (pixel shuffle)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Depth2Space(function_node.FunctionNode):
@@ -33,6 +39,6 @@ class Depth2Space(function_node.FunctionNode):
         return chainer.functions.space2depth(grad_outputs[0], self.r),
 
 
-def depth2space(X, r: int):
+def depth2space(X: VariableOrArray, r: int) -> Variable:
     """Turns ``X`` of shape (B, C*r*r, H, W) into shape (B, C, H*r, W*r)."""
     return Depth2Space(r).apply((X,))[0]

@@ -1,11 +1,17 @@
 """Extracting diagonals of an array."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _diagonal_index(shape: tuple, offset: int, axis1: int, axis2: int):
@@ -68,6 +74,6 @@ class DiagonalGrad(function_node.FunctionNode):
         return Diagonal(self.offset, self.axis1, self.axis2).apply(grad_outputs)
 
 
-def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1):
+def diagonal(x: VariableOrArray, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Variable:
     """Takes the diagonal (with ``offset``) over the axes ``axis1`` and ``axis2`` of ``x``."""
     return Diagonal(offset, axis1, axis2).apply((x,))[0]

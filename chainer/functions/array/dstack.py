@@ -1,7 +1,15 @@
 """Stacking arrays depth-wise (along the third axis)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer.functions.array.hstack import _StackLike
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Dstack(_StackLike):
@@ -24,6 +32,6 @@ class Dstack(_StackLike):
         return 2
 
 
-def dstack(xs):
+def dstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` along the third axis (like ``numpy.dstack``)."""
     return Dstack().apply(xs)[0]

@@ -1,10 +1,16 @@
 """Inserting an axis of length one."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class ExpandDims(function_node.FunctionNode):
@@ -31,6 +37,6 @@ class ExpandDims(function_node.FunctionNode):
         return reshape(grad_outputs[0], self._in_shape),
 
 
-def expand_dims(x, axis):
+def expand_dims(x: VariableOrArray, axis: int) -> Variable:
     """Inserts an axis of length one into ``x`` at position ``axis`` (may be negative)."""
     return ExpandDims(axis).apply((x,))[0]

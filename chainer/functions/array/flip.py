@@ -1,9 +1,15 @@
 """Reversing the order of elements along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _flip(array, axis: int):
@@ -35,6 +41,6 @@ class Flip(function_node.FunctionNode):
         return Flip(self.axis).apply(grad_outputs)
 
 
-def flip(x, axis: int):
+def flip(x: VariableOrArray, axis: int) -> Variable:
     """Reverses the order of the elements of ``x`` along ``axis``."""
     return Flip(axis).apply((x,))[0]

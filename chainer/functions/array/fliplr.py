@@ -1,8 +1,14 @@
 """Flipping an array left/right (along axis 1)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class FlipLR(function_node.FunctionNode):
@@ -20,6 +26,6 @@ class FlipLR(function_node.FunctionNode):
         return FlipLR().apply(grad_outputs)
 
 
-def fliplr(a):
+def fliplr(a: VariableOrArray) -> Variable:
     """Flips ``a`` (of two or more dimensions) in the left/right direction."""
     return FlipLR().apply((a,))[0]

@@ -1,8 +1,14 @@
 """Flipping an array up/down (along axis 0)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class FlipUD(function_node.FunctionNode):
@@ -20,6 +26,6 @@ class FlipUD(function_node.FunctionNode):
         return FlipUD().apply(grad_outputs)
 
 
-def flipud(a):
+def flipud(a: VariableOrArray) -> Variable:
     """Flips ``a`` (of one or more dimensions) in the up/down direction."""
     return FlipUD().apply((a,))[0]

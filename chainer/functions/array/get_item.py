@@ -1,7 +1,7 @@
 """Indexing of Variables (``x[slices]``), with basic and advanced indices."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -13,6 +13,10 @@ from chainer import variable
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 from chainer.utils.array import scatter_add
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _BASIC_INDEX_TYPES = (slice, int, numpy.integer, type(None), type(Ellipsis))
 
@@ -117,7 +121,7 @@ class GetItemGrad(function_node.FunctionNode):
         return GetItem(self.slices).apply(ggx)
 
 
-def get_item(x, slices):
+def get_item(x: VariableOrArray, slices: Any) -> Variable:
     """Extracts elements of ``x`` selected by ``slices`` (like NumPy indexing).
 
     Args:

@@ -1,6 +1,8 @@
 """Stacking arrays horizontally (column-wise)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -8,6 +10,12 @@ from chainer import function_node
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.split_axis import split_axis
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class _StackLike(function_node.FunctionNode):
@@ -73,6 +81,6 @@ class Hstack(_StackLike):
         return 0 if ndim <= 1 else 1
 
 
-def hstack(xs):
+def hstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` horizontally (like ``numpy.hstack``)."""
     return Hstack().apply(xs)[0]

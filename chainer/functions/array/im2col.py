@@ -1,6 +1,8 @@
 """Extracting image patches (im2col) as a differentiable function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,12 @@ from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils.conv import col2im_cpu, col2im_gpu, im2col_cpu, im2col_gpu  # NOQA: F401
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Im2Col(function_node.FunctionNode):
@@ -62,7 +70,9 @@ class Im2ColGrad(function_node.FunctionNode):
                       self.cover_all, (self.dy, self.dx)).apply(grad_outputs)
 
 
-def im2col(x, ksize, stride=1, pad=0, cover_all: bool = False, dilate=1):
+def im2col(x: VariableOrArray, ksize: int | Sequence[int], stride: int | Sequence[int] = 1,
+           pad: int | Sequence[int] = 0, cover_all: bool = False,
+           dilate: int | Sequence[int] = 1) -> Variable:
     """Extracts the patches of the NCHW image ``x`` into its channel axis.
 
     Args:

@@ -1,10 +1,18 @@
 """Moving axes of an array to new positions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _is_int(a) -> bool:
@@ -65,6 +73,7 @@ class Moveaxis(function_node.FunctionNode):
         return Moveaxis(self.destination, self.source).apply(grad_outputs)
 
 
-def moveaxis(x, source, destination):
+def moveaxis(x: VariableOrArray, source: int | Sequence[int],
+             destination: int | Sequence[int]) -> Variable:
     """Moves the axes ``source`` (int or tuple) of ``x`` to ``destination``."""
     return Moveaxis(source, destination).apply((x,))[0]

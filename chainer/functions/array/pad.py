@@ -1,12 +1,21 @@
 """Padding an array (``numpy.pad``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import scatter_add
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 # Modes whose padded values are copies of input elements; their gradient adds
 # the output gradient back onto the copied elements.
@@ -72,7 +81,8 @@ class PadGrad(function_node.FunctionNode):
         return Pad(self.pad.pad_width, self.pad.mode, **self.pad.keywords).apply(grad_outputs)
 
 
-def pad(x, pad_width, mode, **keywords):
+def pad(x: VariableOrArray, pad_width: int | Sequence[int] | Sequence[Sequence[int]], mode: str,
+        **keywords: Any) -> Variable:
     """Pads ``x`` like ``numpy.pad(x, pad_width, mode, **keywords)``.
 
     Gradients are supported for the modes ``'constant'``, ``'empty'``,

@@ -1,9 +1,17 @@
 """Padding variable-length sequences into one array."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class PadSequence(function_node.FunctionNode):
@@ -45,7 +53,8 @@ class PadSequence(function_node.FunctionNode):
         return tuple(gy[i, :self.inputs[i].shape[0]] for i in indexes)
 
 
-def pad_sequence(xs, length=None, padding=0):
+def pad_sequence(xs: Sequence[VariableOrArray], length: int | None = None,
+                 padding: float = 0) -> Variable:
     """Pads the sequences ``xs`` (shapes (L_i, ...)) into one (len(xs), length, ...) Variable.
 
     Args:

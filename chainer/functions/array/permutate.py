@@ -1,6 +1,8 @@
 """Permuting an array along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -9,6 +11,10 @@ from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check_permutation(indices) -> None:
@@ -75,7 +81,8 @@ def permutate_unchecked(x, indices, axis: int = 0, inv: bool = False):
     return Permutate(indices, axis, inv).apply((x,))[0]
 
 
-def permutate(x, indices, axis: int = 0, inv: bool = False):
+def permutate(x: VariableOrArray, indices: VariableOrArray, axis: int = 0,
+              inv: bool = False) -> Variable:
     """Permutes ``x`` along ``axis``: ``y[i] = x[indices[i]]``.
 
     With ``inv=True`` the inverse permutation is applied: ``y[indices[i]] = x[i]``.

@@ -1,11 +1,19 @@
 """Repeating the elements of an array."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _int_types = (int, numpy.integer)
 
@@ -91,7 +99,7 @@ class RepeatGrad(function_node.FunctionNode):
         return Repeat(self.repeats, self.axis).apply(grad_outputs)
 
 
-def repeat(x, repeats, axis=None):
+def repeat(x: VariableOrArray, repeats: int | Sequence[int], axis: int | None = None) -> Variable:
     """Repeats each element of ``x`` ``repeats`` times (int or tuple of ints) along ``axis``.
 
     With ``axis=None`` the input is flattened first.

@@ -1,12 +1,18 @@
 """Reshape."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import ShapeSpec, VariableOrArray
+    from chainer.variable import Variable
 
 
 def _count_unknown_dims(shape):
@@ -47,7 +53,7 @@ class Reshape(function_node.FunctionNode):
         return reshape(grad_outputs[0], self._in_shape),
 
 
-def reshape(x, shape):
+def reshape(x: VariableOrArray, shape: ShapeSpec) -> Variable:
     """Reshapes ``x`` to ``shape`` (one dimension may be -1)."""
     if isinstance(shape, (int, numpy.integer)) or (
             isinstance(shape, numpy.ndarray) and shape.ndim == 0):

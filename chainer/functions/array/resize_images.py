@@ -1,6 +1,8 @@
 """Resizing images by bilinear or nearest-neighbour interpolation."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,10 @@ from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _source_coords(out_size: int, in_size: int, mode: str, align_corners: bool):
@@ -119,7 +125,8 @@ class _ResizeImagesByMatrices(ResizeImages):
         return _separable(inputs[0], self._mh, self._mw),
 
 
-def resize_images(x, output_shape, *, mode: str = 'bilinear', align_corners: bool = True):
+def resize_images(x: VariableOrArray, output_shape: tuple[int, int], *, mode: str = 'bilinear',
+                  align_corners: bool = True) -> Variable:
     """Resizes the NCHW images ``x`` to ``output_shape = (out_H, out_W)``.
 
     Args:

@@ -1,12 +1,18 @@
 """Rolling an axis backwards to a position."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
 from chainer.functions.array.transpose import transpose
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Rollaxis(function_node.FunctionNode):
@@ -46,6 +52,6 @@ class Rollaxis(function_node.FunctionNode):
         return transpose(grad_outputs[0], inv),
 
 
-def rollaxis(x, axis: int, start: int = 0):
+def rollaxis(x: VariableOrArray, axis: int, start: int = 0) -> Variable:
     """Rolls the axis ``axis`` of ``x`` backwards until it lies before ``start``."""
     return Rollaxis(axis, start).apply((x,))[0]

@@ -1,6 +1,8 @@
 """Adding values to selected elements of an array (out of place)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -10,6 +12,12 @@ from chainer.functions.array.get_item import get_item
 from chainer.functions.math.sum import sum_to
 from chainer.utils import array as _array
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class ScatterAdd(function_node.FunctionNode):
@@ -50,7 +58,7 @@ class ScatterAdd(function_node.FunctionNode):
         return tuple(ret)
 
 
-def scatter_add(a, slices, b):
+def scatter_add(a: VariableOrArray, slices: Any, b: VariableOrArray) -> Variable:
     """Returns a copy of ``a`` with ``b`` added at ``a[slices]``.
 
     Unlike ``a[slices] += b``, elements selected several times receive every

@@ -1,6 +1,8 @@
 """Selecting one element per row."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -8,6 +10,10 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check_indices(t, n: int) -> None:
@@ -65,7 +71,7 @@ class Assign(function_node.FunctionNode):
         return None, select_item(grad_outputs[0], t)
 
 
-def select_item(x, t):
+def select_item(x: VariableOrArray, t: VariableOrArray) -> Variable:
     """Selects ``x[i, t[i]]`` for every row ``i``.
 
     Args:

@@ -1,11 +1,17 @@
 """Separating an array into its slices along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Separate(function_node.FunctionNode):
@@ -45,6 +51,6 @@ class Separate(function_node.FunctionNode):
         return chainer.functions.stack(grads, self.axis),
 
 
-def separate(x, axis: int = 0):
+def separate(x: VariableOrArray, axis: int = 0) -> tuple[Variable, ...]:
     """Splits ``x`` along ``axis`` into a tuple of Variables without that axis."""
     return Separate(axis).apply((x,))

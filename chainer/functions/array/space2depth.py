@@ -1,9 +1,15 @@
 """Rearranging spatial blocks into channels."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Space2Depth(function_node.FunctionNode):
@@ -33,6 +39,6 @@ class Space2Depth(function_node.FunctionNode):
         return chainer.functions.depth2space(grad_outputs[0], self.r),
 
 
-def space2depth(X, r: int):
+def space2depth(X: VariableOrArray, r: int) -> Variable:
     """Turns ``X`` of shape (B, C, H*r, W*r) into shape (B, C*r*r, H, W)."""
     return Space2Depth(r).apply((X,))[0]

@@ -1,6 +1,7 @@
 """Sampling grids of spatial transformer networks."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import sys
 
 import numpy
@@ -9,6 +10,12 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _USE_CUDNN_MESSAGE = (
     'The argument "use_cudnn" is not supported anymore. '
@@ -72,7 +79,8 @@ class SpatialTransformerGridGrad(function_node.FunctionNode):
         return SpatialTransformerGrid(self.output_shape).apply(grad_outputs)
 
 
-def spatial_transformer_grid(theta, output_shape, **kwargs):
+def spatial_transformer_grid(theta: VariableOrArray, output_shape: tuple[int, int],
+                             **kwargs: Any) -> Variable:
     """Makes the sampling grid of a spatial transformer.
 
     Args:

@@ -1,6 +1,8 @@
 """Bilinear sampling of images at grid points (spatial transformer networks)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -13,6 +15,12 @@ from chainer.functions.array.spatial_transformer_grid import _check_kwargs
 from chainer.functions.array.transpose import transpose
 from chainer.functions.array.where import where
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class _SamplerInputs(function_node.FunctionNode):
@@ -47,7 +55,8 @@ def _const(array):
     return chainer.Variable(array, requires_grad=False)
 
 
-def spatial_transformer_sampler(x, grid, **kwargs):
+def spatial_transformer_sampler(x: VariableOrArray, grid: VariableOrArray,
+                                **kwargs: Any) -> Variable:
     """Samples the NCHW images ``x`` bilinearly at the points of ``grid``.
 
     Args:

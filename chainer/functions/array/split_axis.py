@@ -1,6 +1,7 @@
 """Splitting an array into pieces along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import collections.abc
 
 import numpy
@@ -10,6 +11,12 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _int_types = (int, numpy.integer)
 
@@ -82,7 +89,8 @@ class SplitAxis(function_node.FunctionNode):
         return chainer.functions.concat(grads, self.axis),
 
 
-def split_axis(x, indices_or_sections, axis: int, force_tuple: bool = True):
+def split_axis(x: VariableOrArray, indices_or_sections: int | Sequence[int], axis: int,
+               force_tuple: bool = True) -> tuple[Variable, ...] | Variable:
     """Splits ``x`` along ``axis`` into pieces.
 
     Args:

@@ -1,12 +1,20 @@
 """Removing axes of length one."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _is_int(a) -> bool:
@@ -46,7 +54,7 @@ class Squeeze(function_node.FunctionNode):
         return reshape(grad_outputs[0], self._in_shape),
 
 
-def squeeze(x, axis=None):
+def squeeze(x: VariableOrArray, axis: int | Sequence[int] | None = None) -> Variable:
     """Removes axes of length one from ``x``.
 
     Args:

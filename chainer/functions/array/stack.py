@@ -1,11 +1,19 @@
 """Stacking arrays along a new axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Stack(function_node.FunctionNode):
@@ -35,6 +43,6 @@ class Stack(function_node.FunctionNode):
         return chainer.functions.separate(grad_outputs[0], self.axis)
 
 
-def stack(xs, axis: int = 0):
+def stack(xs: Sequence[VariableOrArray], axis: int = 0) -> Variable:
     """Stacks the same-shaped Variables or arrays ``xs`` along a new axis ``axis``."""
     return Stack(axis).apply(xs)[0]

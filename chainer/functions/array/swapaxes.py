@@ -1,8 +1,14 @@
 """Interchanging two axes of an array."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Swapaxes(function_node.FunctionNode):
@@ -30,6 +36,6 @@ class Swapaxes(function_node.FunctionNode):
         return Swapaxes(self.axis1, self.axis2).apply(grad_outputs)
 
 
-def swapaxes(x, axis1: int, axis2: int):
+def swapaxes(x: VariableOrArray, axis1: int, axis2: int) -> Variable:
     """Interchanges the axes ``axis1`` and ``axis2`` of ``x``."""
     return Swapaxes(axis1, axis2).apply((x,))[0]

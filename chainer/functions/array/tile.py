@@ -1,11 +1,19 @@
 """Tiling an array by repetition."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Tile(function_node.FunctionNode):
@@ -90,6 +98,6 @@ def _interleaved(reps: tuple, shape: tuple) -> tuple:
     return tuple(out)
 
 
-def tile(x, reps):
+def tile(x: VariableOrArray, reps: int | Sequence[int]) -> Variable:
     """Constructs an array by tiling ``x`` ``reps`` times (an int or a tuple of ints)."""
     return Tile(reps).apply((x,))[0]

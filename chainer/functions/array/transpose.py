@@ -1,11 +1,19 @@
 """Transpose."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Transpose(function_node.FunctionNode):
@@ -39,7 +47,7 @@ class Transpose(function_node.FunctionNode):
         return Transpose(inv).apply((gy,))
 
 
-def transpose(x, axes=None):
+def transpose(x: VariableOrArray, axes: int | Sequence[int] | None = None) -> Variable:
     """Permutes the axes of ``x`` (reverses them when ``axes`` is None)."""
     if axes is not None:
         axes = tuple(argument._int(a, 'axes') for a in axes)  # floats, bools refused

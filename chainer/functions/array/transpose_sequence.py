@@ -1,10 +1,18 @@
 """Transposing a list of variable-length sequences (batch-major <-> time-major)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class TransposeSequence(function_node.FunctionNode):
@@ -59,7 +67,7 @@ class TransposeSequence(function_node.FunctionNode):
         return tuple(gxs)
 
 
-def transpose_sequence(xs):
+def transpose_sequence(xs: Sequence[VariableOrArray]) -> tuple[Variable, ...]:
     """Transposes a list of sequences.
 
     Given ``xs`` sorted by non-increasing length (each of shape (L_i, ...)),

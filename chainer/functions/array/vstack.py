@@ -1,7 +1,15 @@
 """Stacking arrays vertically (row-wise)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer.functions.array.hstack import _StackLike
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Vstack(_StackLike):
@@ -18,6 +26,6 @@ class Vstack(_StackLike):
         return 0
 
 
-def vstack(xs):
+def vstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` vertically (like ``numpy.vstack``)."""
     return Vstack().apply(xs)[0]

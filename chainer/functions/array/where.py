@@ -1,6 +1,8 @@
 """Choosing elements from two arrays by a condition."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -8,6 +10,10 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Where(function_node.FunctionNode):
@@ -46,7 +52,7 @@ class Where(function_node.FunctionNode):
             for i in indexes)
 
 
-def where(condition, x, y):
+def where(condition: VariableOrArray, x: VariableOrArray, y: VariableOrArray) -> Variable:
     """Elementwise ``x if condition else y``.
 
     Args:

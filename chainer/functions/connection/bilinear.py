@@ -1,6 +1,8 @@
 """Bilinear function ``y_l = sum_jk e1_j e2_k W_jkl (+ e1 V1 + e2 V2 + b)``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
@@ -8,6 +10,10 @@ from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as _array
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 
@@ -106,7 +112,9 @@ class BilinearFunction(function_node.FunctionNode):
         return tuple(ret[i] for i in indexes)
 
 
-def bilinear(e1, e2, W, V1=None, V2=None, b=None):
+def bilinear(e1: VariableOrArray, e2: VariableOrArray, W: VariableOrArray,
+             V1: VariableOrArray | None = None, V2: VariableOrArray | None = None,
+             b: VariableOrArray | None = None) -> Variable:
     """Bilinear function of two batches of vectors.
 
     ``y[i, l] = sum_jk e1[i, j] e2[i, k] W[j, k, l]``, plus

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.functions.connection.convolution_nd import ConvolutionND, ConvolutionNDGradW
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['Convolution2DFunction', 'Convolution2DGradW', 'convolution_2d']
 
@@ -57,8 +63,9 @@ class Convolution2DFunction(ConvolutionND):
 Convolution2DGradW = ConvolutionNDGradW
 
 
-def convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
-                   **kwargs):
+def convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                   stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                   cover_all: bool = False, **kwargs: Any) -> Variable:
     """Two-dimensional convolution.
 
     Args:

@@ -14,7 +14,7 @@ uses the strided views.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy
 
@@ -26,6 +26,10 @@ from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 # ----------------------------------------------------------------------------
@@ -472,8 +476,10 @@ def _inputs(x, W, b) -> tuple:
     return (x, W) if b is None else (x, W, b)
 
 
-def convolution_nd(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
-                   dilate=1, groups: int = 1):
+def convolution_nd(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                   stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                   cover_all: bool = False, dilate: int | Sequence[int] = 1,
+                   groups: int = 1) -> Variable:
     """N-dimensional convolution.
 
     Args:
@@ -499,15 +505,19 @@ def _check_ndim(x, n: int) -> None:
                          f"'x' should be {n}.")
 
 
-def convolution_1d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
-                   dilate=1, groups: int = 1):
+def convolution_1d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                   stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                   cover_all: bool = False, dilate: int | Sequence[int] = 1,
+                   groups: int = 1) -> Variable:
     """1-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, w)``)."""
     _check_ndim(x, 1)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
 
 
-def convolution_3d(x: Any, W: Any, b: Any = None, stride=1, pad=0, cover_all: bool = False,
-                   dilate=1, groups: int = 1):
+def convolution_3d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                   stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                   cover_all: bool = False, dilate: int | Sequence[int] = 1,
+                   groups: int = 1) -> Variable:
     """3-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, d, h, w)``)."""
     _check_ndim(x, 3)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)

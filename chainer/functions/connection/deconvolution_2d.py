@@ -1,10 +1,16 @@
 """2-dimensional deconvolution (transposed convolution)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.functions.connection.convolution_2d import _parse_2d_kwargs
 from chainer.functions.connection.convolution_nd import DeconvolutionND
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['Deconvolution2DFunction', 'deconvolution_2d']
 
@@ -20,7 +26,9 @@ class Deconvolution2DFunction(DeconvolutionND):
         super().__init__(2, stride, pad, outsize, dilate, groups)
 
 
-def deconvolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=None, **kwargs):
+def deconvolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                     stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                     outsize: int | Sequence[int] | None = None, **kwargs: Any) -> Variable:
     """Two-dimensional deconvolution: the transpose of :func:`convolution_2d`.
 
     Args:

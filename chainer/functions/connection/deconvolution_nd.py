@@ -1,15 +1,23 @@
 """N-dimensional deconvolution (transposed convolution)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.functions.connection.convolution_nd import DeconvolutionND, _check_ndim
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['DeconvolutionND', 'deconvolution_nd', 'deconvolution_1d', 'deconvolution_3d']
 
 
-def deconvolution_nd(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=None,
-                     dilate=1, groups: int = 1):
+def deconvolution_nd(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                     stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                     outsize: int | Sequence[int] | None = None, dilate: int | Sequence[int] = 1,
+                     groups: int = 1) -> Variable:
     """N-dimensional deconvolution: the transpose of :func:`convolution_nd`.
 
     Args:
@@ -27,15 +35,19 @@ def deconvolution_nd(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=Non
     return y
 
 
-def deconvolution_1d(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=None,
-                     dilate=1, groups: int = 1):
+def deconvolution_1d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                     stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                     outsize: int | Sequence[int] | None = None, dilate: int | Sequence[int] = 1,
+                     groups: int = 1) -> Variable:
     """1-dimensional deconvolution (:func:`deconvolution_nd` for inputs ``(n, c, w)``)."""
     _check_ndim(x, 1)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)
 
 
-def deconvolution_3d(x: Any, W: Any, b: Any = None, stride=1, pad=0, outsize=None,
-                     dilate=1, groups: int = 1):
+def deconvolution_3d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                     stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                     outsize: int | Sequence[int] | None = None, dilate: int | Sequence[int] = 1,
+                     groups: int = 1) -> Variable:
     """3-dimensional deconvolution (:func:`deconvolution_nd` for ``(n, c, d, h, w)``)."""
     _check_ndim(x, 3)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)

@@ -1,7 +1,7 @@
 """Deformable convolution: a convolution whose sampling points move by learned offsets."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 
 from chainer import backend
@@ -14,6 +14,12 @@ from chainer.functions.array.transpose import transpose
 from chainer.functions.connection.convolution_2d import convolution_2d
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['deformable_convolution_2d_sampler']
 
@@ -39,8 +45,10 @@ def _grid(offset, kh, kw, sy, sx, h, w):
     return grid
 
 
-def deformable_convolution_2d_sampler(x: Any, offset: Any, W: Any, b: Any = None,
-                                      stride=1, pad=0):
+def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArray,
+                                      W: VariableOrArray, b: VariableOrArray | None = None,
+                                      stride: int | Sequence[int] = 1,
+                                      pad: int | Sequence[int] = 0) -> Variable:
     """Two-dimensional deformable convolution with given offsets.
 
     The filter tap ``(j, i)`` of output pixel ``(p, q)`` reads ``x`` (padded)

@@ -1,7 +1,7 @@
 """Depthwise 2-dimensional convolution."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import variable
 
@@ -10,10 +10,18 @@ from chainer.functions.array.transpose import transpose
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.utils import type_check
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
+
 __all__ = ['depthwise_convolution_2d']
 
 
-def depthwise_convolution_2d(x: Any, W: Any, b: Any = None, stride=1, pad=0):
+def depthwise_convolution_2d(x: VariableOrArray, W: VariableOrArray,
+                             b: VariableOrArray | None = None, stride: int | Sequence[int] = 1,
+                             pad: int | Sequence[int] = 0) -> Variable:
     """Depthwise convolution: every input channel has its own ``channel_multiplier`` filters.
 
     Args:

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 from chainer.utils.array import scatter_add
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check_same_array_type(inputs) -> None:
@@ -83,7 +89,7 @@ class EmbedIDGrad(function_node.FunctionNode):
         return tuple(ggy if i == 1 else None for i in indexes)
 
 
-def embed_id(x, W, ignore_label=None):
+def embed_id(x: VariableOrArray, W: VariableOrArray, ignore_label: int | None = None) -> Variable:
     """Looks up the rows of ``W`` for the integer ids ``x``.
 
     Args:

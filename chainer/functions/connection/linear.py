@@ -1,6 +1,8 @@
 """Linear (fully connected) transformation ``y = x W^T + b``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
 from chainer.functions.array.cast import cast
@@ -9,6 +11,10 @@ from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _dot_t(a, b):
@@ -145,7 +151,8 @@ def _cast_like(v, ref):
     return cast(v, ref.dtype)
 
 
-def linear(x, W, b=None, n_batch_axes: int = 1):
+def linear(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+           n_batch_axes: int = 1) -> Variable:
     """Linear function (fully connected layer): ``y = x W^T + b``.
 
     Args:

@@ -1,7 +1,7 @@
 """Locally connected 2-D layer: a convolution whose filter differs at every output pixel."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import variable
 from chainer.functions.array.broadcast import broadcast_to
@@ -15,6 +15,12 @@ from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
 from chainer.functions import _composite
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['LocalConvolution2DFunction', 'local_convolution_2d']
 
@@ -37,7 +43,8 @@ def _check(x, W, b, stride) -> None:
         fail(f'b of shape {W.shape[:3]} and dtype {x.dtype}', f'{b.shape}, {b.dtype}')
 
 
-def local_convolution_2d(x: Any, W: Any, b: Any = None, stride=1):
+def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                         stride: int | Sequence[int] = 1) -> Variable:
     """Locally connected convolution (no weight sharing across output pixels).
 
     Args:

@@ -2,12 +2,18 @@
 replacement of spatial convolutions)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['Shift', 'shift']
 
@@ -68,7 +74,8 @@ class Shift(function_node.FunctionNode):
         return Shift((self.kh, self.kw), (-self.dy, -self.dx)).apply(grad_outputs)
 
 
-def shift(x: Any, ksize=3, dilate=1):
+def shift(x: VariableOrArray, ksize: int | Sequence[int] = 3,
+          dilate: int | Sequence[int] = 1) -> Variable:
     """Shifts the channels of ``x`` in ``kh * kw`` groups by the offsets of a window.
 
     Group ``i`` of ``c // (kh * kw)`` channels moves by the ``i``-th offset

@@ -1,9 +1,15 @@
 """Classification accuracy (no gradient)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def check_label_shapes(in_types) -> None:
@@ -53,7 +59,7 @@ class Accuracy(function_node.FunctionNode):
         return (None,) * len(indexes)
 
 
-def accuracy(y, t, ignore_label=None):
+def accuracy(y: VariableOrArray, t: VariableOrArray, ignore_label: int | None = None) -> Variable:
     """Computes the multiclass classification accuracy.
 
     Args:

@@ -1,9 +1,15 @@
 """Binary classification accuracy (no gradient)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class BinaryAccuracy(function_node.FunctionNode):
@@ -33,7 +39,7 @@ class BinaryAccuracy(function_node.FunctionNode):
         return (None,) * len(indexes)
 
 
-def binary_accuracy(y, t):
+def binary_accuracy(y: VariableOrArray, t: VariableOrArray) -> Variable:
     """Computes the binary classification accuracy.
 
     Args:

@@ -1,6 +1,8 @@
 """Per-class precision, recall, F-beta score and support (no gradient)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -9,6 +11,10 @@ from chainer import function_node
 from chainer.functions.evaluation.accuracy import check_label_shapes
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _fbeta_score(precision, recall, beta):
@@ -57,7 +63,9 @@ class ClassificationSummary(function_node.FunctionNode):
         return (None,) * len(indexes)
 
 
-def classification_summary(y, t, label_num=None, beta=1.0, ignore_label=-1):
+def classification_summary(y: VariableOrArray, t: VariableOrArray, label_num: int | None = None,
+                           beta: float = 1.0,
+                           ignore_label: int = -1) -> tuple[Variable, Variable, Variable, Variable]:
     """Computes precision, recall, F-beta score and support of each class.
 
     Args:
@@ -74,13 +82,15 @@ def classification_summary(y, t, label_num=None, beta=1.0, ignore_label=-1):
     return ClassificationSummary(label_num, beta, ignore_label).apply((y, t))
 
 
-def precision(y, t, label_num=None, ignore_label=-1):
+def precision(y: VariableOrArray, t: VariableOrArray, label_num: int | None = None,
+              ignore_label: int = -1) -> tuple[Variable, Variable]:
     """Per-class precision; returns ``(precision, support)``."""
     ret = ClassificationSummary(label_num, 1.0, ignore_label).apply((y, t))
     return ret[0], ret[-1]
 
 
-def recall(y, t, label_num=None, ignore_label=-1):
+def recall(y: VariableOrArray, t: VariableOrArray, label_num: int | None = None,
+           ignore_label: int = -1) -> tuple[Variable, Variable]:
     """Per-class recall; returns ``(recall, support)``."""
     ret = ClassificationSummary(label_num, 1.0, ignore_label).apply((y, t))
     return ret[1], ret[-1]
@@ -92,7 +102,8 @@ def fbeta_score(y, t, label_num=None, beta=1.0, ignore_label=-1):
     return ret[2], ret[-1]
 
 
-def f1_score(y, t, label_num=None, ignore_label=-1):
+def f1_score(y: VariableOrArray, t: VariableOrArray, label_num: int | None = None,
+             ignore_label: int = -1) -> tuple[Variable, Variable]:
     """Per-class F1 score; returns ``(f1_score, support)``."""
     ret = ClassificationSummary(label_num, 1.0, ignore_label).apply((y, t))
     return ret[2], ret[-1]

@@ -1,9 +1,15 @@
 """Coefficient of determination R^2 (no gradient)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class R2_score(function_node.FunctionNode):  # noqa: N801 (Chainer's name)
@@ -43,7 +49,8 @@ class R2_score(function_node.FunctionNode):  # noqa: N801 (Chainer's name)
         return (None,) * len(indexes)
 
 
-def r2_score(pred, true, sample_weight=None, multioutput='uniform_average'):
+def r2_score(pred: VariableOrArray, true: VariableOrArray, sample_weight: None = None,
+             multioutput: str = 'uniform_average') -> Variable:
     """Computes the R^2 (coefficient of determination) regression score.
 
     Args:

@@ -1,10 +1,16 @@
 """Elementwise absolute error."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class AbsoluteError(function_node.FunctionNode):
@@ -27,6 +33,6 @@ class AbsoluteError(function_node.FunctionNode):
         return tuple(gx if i == 0 else -gx for i in indexes)
 
 
-def absolute_error(x0, x1):
+def absolute_error(x0: VariableOrArray, x1: VariableOrArray) -> Variable:
     """Elementwise absolute difference ``|x0 - x1|`` (same shape as the inputs)."""
     return AbsoluteError().apply((x0, x1))[0]

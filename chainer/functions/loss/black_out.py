@@ -1,6 +1,8 @@
 """BlackOut loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -18,8 +20,13 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
-def black_out(x, t, W, samples, reduce='mean'):
+
+def black_out(x: VariableOrArray, t: VariableOrArray, W: VariableOrArray, samples: VariableOrArray,
+              reduce: str = 'mean') -> Variable:
     """BlackOut loss: a softmax over the target and sampled negative words.
 
     Args:

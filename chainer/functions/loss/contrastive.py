@@ -1,6 +1,8 @@
 """Contrastive loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -11,6 +13,10 @@ from chainer.functions.math.maximum import maximum
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Contrastive(_util.MarginLoss):
@@ -81,7 +87,8 @@ class Contrastive(_util.MarginLoss):
         return tuple(ret)
 
 
-def contrastive(x0, x1, y, margin=1, reduce='mean'):
+def contrastive(x0: VariableOrArray, x1: VariableOrArray, y: VariableOrArray, margin: float = 1,
+                reduce: str = 'mean') -> Variable:
     """Contrastive loss of pairs ``x0``, ``x1`` (N, D) with similarity labels ``y`` (N,).
 
     Args:

@@ -1,6 +1,8 @@
 """Linear-chain conditional random field: negative log-likelihood and Viterbi decoding."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -15,6 +17,12 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 from chainer.utils.error import _IndexValueError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 
 def _get_item(x, slices):
@@ -85,7 +93,8 @@ def _path_score(cost, xs, ys, xp, n_batch):
     return score
 
 
-def crf1d(cost, xs, ys, reduce='mean'):
+def crf1d(cost: VariableOrArray, xs: Sequence[VariableOrArray], ys: Sequence[VariableOrArray],
+          reduce: str = 'mean') -> Variable:
     """Negative log-likelihood of label sequences under a linear-chain CRF.
 
     Args:
@@ -126,7 +135,8 @@ def crf1d(cost, xs, ys, reduce='mean'):
     return loss
 
 
-def argmax_crf1d(cost, xs):
+def argmax_crf1d(cost: VariableOrArray,
+                 xs: Sequence[VariableOrArray]) -> tuple[Variable, list[NdArray]]:
     """The highest-scoring label path of a linear-chain CRF (Viterbi decoding).
 
     Args:

@@ -1,12 +1,18 @@
 """Cross-covariance loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
 from chainer.functions.math.matmul import matmul
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _matmul(a, b, transa=False, transb=False):
@@ -62,7 +68,8 @@ class CrossCovariance(function_node.FunctionNode):
         return tuple(ret)
 
 
-def cross_covariance(y, z, reduce='half_squared_sum'):
+def cross_covariance(y: VariableOrArray, z: VariableOrArray,
+                     reduce: str = 'half_squared_sum') -> Variable:
     """Cross-covariance loss between the batch of ``y`` (N, M) and ``z`` (N, K).
 
     Args:

@@ -1,6 +1,7 @@
 """Connectionist temporal classification loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import collections.abc
 
 import numpy
@@ -15,6 +16,12 @@ from chainer.utils.error import _IndexValueError
 from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import check_index_range
 from chainer.utils.array import log_softmax
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _logsumexp3(xp, a, b, c):
@@ -200,8 +207,11 @@ class _CTCGrad(function_node.FunctionNode):
             'connectionist_temporal_classification is not twice differentiable')
 
 
-def connectionist_temporal_classification(x, t, blank_symbol, input_length=None,
-                                          label_length=None, reduce='mean'):
+def connectionist_temporal_classification(x: Sequence[VariableOrArray], t: VariableOrArray,
+                                          blank_symbol: int,
+                                          input_length: VariableOrArray | None = None,
+                                          label_length: VariableOrArray | None = None,
+                                          reduce: str = 'mean') -> Variable:
     """CTC loss of unsegmented label sequences.
 
     Args:

@@ -1,6 +1,8 @@
 """DeCov loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -9,6 +11,10 @@ from chainer.functions.array.transpose import transpose
 from chainer.functions.loss import _util
 from chainer.functions.loss.cross_covariance import _matmul
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class DeCov(function_node.FunctionNode):
@@ -58,7 +64,7 @@ def _off_diagonal(xp, m: int, dtype):
     return mask
 
 
-def decov(h, reduce='half_squared_sum'):
+def decov(h: VariableOrArray, reduce: str = 'half_squared_sum') -> Variable:
     """DeCov loss of hidden activations ``h`` (N, M) (penalizes off-diagonal covariances).
 
     Args:

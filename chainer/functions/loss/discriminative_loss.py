@@ -1,6 +1,8 @@
 """Discriminative margin-based clustering loss (for instance segmentation embeddings)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer.functions.activation.relu import relu
@@ -11,6 +13,10 @@ from chainer.functions.loss import _util
 from chainer.functions.math.basic_math import absolute
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class DiscriminativeMarginBasedClusteringLoss:
@@ -101,8 +107,9 @@ class DiscriminativeMarginBasedClusteringLoss:
 
 
 def discriminative_margin_based_clustering_loss(
-        embeddings, labels, delta_v, delta_d, max_embedding_dim, norm=1, alpha=1.0,
-        beta=1.0, gamma=0.001):
+        embeddings: VariableOrArray, labels: VariableOrArray, delta_v: float, delta_d: float,
+        max_embedding_dim: int, norm: int = 1, alpha: float = 1.0, beta: float = 1.0,
+        gamma: float = 0.001) -> tuple[Variable, Variable, Variable]:
     """Discriminative loss of instance embeddings (De Brabandere et al., 2017).
 
     Args:

@@ -1,6 +1,8 @@
 """Hinge loss for multi-class classification."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -11,6 +13,10 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Hinge(function_node.FunctionNode):
@@ -111,7 +117,8 @@ class HingeGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def hinge(x, t, norm='L1', reduce='mean'):
+def hinge(x: VariableOrArray, t: VariableOrArray, norm: str = 'L1',
+          reduce: str = 'mean') -> Variable:
     """Hinge loss of scores ``x`` (N, C) for integer labels ``t`` (N,).
 
     Args:

@@ -1,6 +1,8 @@
 """Huber loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -11,6 +13,10 @@ from chainer.functions.loss import _util
 from chainer.functions.math.clip import clip
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class HuberLoss(function_node.FunctionNode):
@@ -103,7 +109,8 @@ class HuberLossGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def huber_loss(x, t, delta, reduce='sum_along_second_axis'):
+def huber_loss(x: VariableOrArray, t: VariableOrArray, delta: float,
+               reduce: str = 'sum_along_second_axis') -> Variable:
     """Huber loss: ``(x - t) ** 2 / 2`` where ``|x - t| <= delta``, else
     ``delta * (|x - t| - delta / 2)``.
 

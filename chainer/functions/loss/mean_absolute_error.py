@@ -1,6 +1,8 @@
 """Mean absolute error."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,10 @@ from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class MeanAbsoluteError(function_node.FunctionNode):
@@ -34,6 +40,6 @@ class MeanAbsoluteError(function_node.FunctionNode):
         return tuple(gx if i == 0 else -gx for i in indexes)
 
 
-def mean_absolute_error(x0, x1):
+def mean_absolute_error(x0: VariableOrArray, x1: VariableOrArray) -> Variable:
     """Mean of the absolute differences of ``x0`` and ``x1`` (a scalar Variable)."""
     return MeanAbsoluteError().apply((x0, x1))[0]

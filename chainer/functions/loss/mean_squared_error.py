@@ -1,6 +1,8 @@
 """Mean squared error."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -10,6 +12,10 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class MeanSquaredError(function_node.FunctionNode):
@@ -63,6 +69,6 @@ class MeanSquaredErrorGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def mean_squared_error(x0, x1):
+def mean_squared_error(x0: VariableOrArray, x1: VariableOrArray) -> Variable:
     """Mean of the squared differences of ``x0`` and ``x1`` (a scalar Variable)."""
     return MeanSquaredError().apply((x0, x1))[0]

@@ -1,7 +1,7 @@
 """Negative sampling loss (word2vec's output layer)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -19,6 +19,12 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 
 def _signs(xp, n_samples: int, dtype) -> Any:
@@ -180,7 +186,9 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def negative_sampling(x, t, W, sampler, sample_size, reduce='sum', **kwargs):
+def negative_sampling(x: VariableOrArray, t: VariableOrArray, W: VariableOrArray,
+                      sampler: Callable[[tuple[int, ...]], NdArray], sample_size: int,
+                      reduce: str = 'sum', **kwargs: Any) -> Variable | tuple[Variable, NdArray]:
     """Negative sampling loss: ``-log sigmoid(w_t . x) - sum log sigmoid(-w_n . x)``
     over ``sample_size`` negatives ``n`` drawn by ``sampler``.
 

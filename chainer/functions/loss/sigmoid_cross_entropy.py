@@ -1,6 +1,8 @@
 """Sigmoid cross entropy for binary labels."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -12,6 +14,10 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class SigmoidCrossEntropy(function_node.FunctionNode):
@@ -141,7 +147,8 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
         return tuple(ret)
 
 
-def sigmoid_cross_entropy(x, t, normalize=True, reduce='mean'):
+def sigmoid_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,
+                          reduce: str = 'mean') -> Variable:
     """Cross entropy of ``sigmoid(x)`` against binary labels ``t`` (-1 entries ignored).
 
     Args:

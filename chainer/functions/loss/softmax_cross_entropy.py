@@ -1,6 +1,8 @@
 """Softmax cross entropy (hard labels or soft targets)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -16,6 +18,10 @@ from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
 from chainer.utils.array import check_index_range
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 _min_reduce = numpy.minimum.reduce
 
@@ -360,9 +366,11 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     return loss
 
 
-def softmax_cross_entropy(x, t, normalize=True, cache_score=True, class_weight=None,
-                          ignore_label=-1, reduce='mean', enable_double_backprop=False,
-                          soft_target_loss='cross-entropy'):
+def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,
+                          cache_score: bool = True, class_weight: NdArray | None = None,
+                          ignore_label: int = -1, reduce: str = 'mean',
+                          enable_double_backprop: bool = False,
+                          soft_target_loss: str = 'cross-entropy') -> Variable:
     """Cross entropy between the softmax of ``x`` and the labels (or distributions) ``t``.
 
     Args:

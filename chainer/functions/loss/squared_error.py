@@ -1,9 +1,15 @@
 """Elementwise squared error."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class SquaredError(function_node.FunctionNode):
@@ -26,12 +32,12 @@ class SquaredError(function_node.FunctionNode):
         return tuple(gx0 if i == 0 else -gx0 for i in indexes)
 
 
-def squared_error(x0, x1):
+def squared_error(x0: VariableOrArray, x1: VariableOrArray) -> Variable:
     """Elementwise squared difference ``(x0 - x1) ** 2`` (same shape as the inputs)."""
     return SquaredError().apply((x0, x1))[0]
 
 
-def squared_difference(x1, x2):
+def squared_difference(x1: VariableOrArray, x2: VariableOrArray) -> Variable:
     """Elementwise squared difference ``(x1 - x2) ** 2``: :func:`squared_error`
     under another name (one ``SquaredError`` node, as in Chainer)."""
     return SquaredError().apply((x1, x2))[0]

@@ -1,11 +1,17 @@
 """Triplet loss."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Triplet(_util.MarginLoss):
@@ -56,7 +62,8 @@ class Triplet(_util.MarginLoss):
         return tuple(ret)
 
 
-def triplet(anchor, positive, negative, margin=0.2, reduce='mean'):
+def triplet(anchor: VariableOrArray, positive: VariableOrArray, negative: VariableOrArray,
+            margin: float = 0.2, reduce: str = 'mean') -> Variable:
     """Triplet loss of embeddings (N, D): pull ``positive`` closer to ``anchor`` than
     ``negative`` by ``margin``.
 

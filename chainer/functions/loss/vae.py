@@ -1,6 +1,7 @@
 """Losses of variational auto-encoders."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import math
 import operator
 
@@ -13,6 +14,10 @@ from chainer.functions.math.average import average
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check(reduce) -> None:
@@ -51,7 +56,8 @@ def _arith(op, a, b, names: str):
             f'{names} of broadcastable shapes', f'{a.shape} and {b.shape}') from e
 
 
-def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
+def gaussian_kl_divergence(mean: VariableOrArray, ln_var: VariableOrArray,
+                           reduce: str = 'sum') -> Variable:
     """KL divergence of ``N(mean, exp(ln_var))`` from the standard normal.
 
     Args:
@@ -66,7 +72,7 @@ def gaussian_kl_divergence(mean, ln_var, reduce='sum'):
     return _reduce(loss, reduce)
 
 
-def bernoulli_nll(x, y, reduce='sum'):
+def bernoulli_nll(x: VariableOrArray, y: VariableOrArray, reduce: str = 'sum') -> Variable:
     """Negative log-likelihood of ``x`` under Bernoulli distributions with logits ``y``.
 
     Args:
@@ -83,7 +89,8 @@ def bernoulli_nll(x, y, reduce='sum'):
     return _reduce(loss, reduce)
 
 
-def gaussian_nll(x, mean, ln_var, reduce='sum'):
+def gaussian_nll(x: VariableOrArray, mean: VariableOrArray, ln_var: VariableOrArray,
+                 reduce: str = 'sum') -> Variable:
     """Negative log-likelihood of ``x`` under diagonal Gaussians ``N(mean, exp(ln_var))``.
 
     Args:

@@ -1,10 +1,16 @@
 """Inverse hyperbolic tangent."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Arctanh(function_node.FunctionNode):
@@ -25,6 +31,6 @@ class Arctanh(function_node.FunctionNode):
         return grad_outputs[0] / (1.0 - x * x),
 
 
-def arctanh(x):
+def arctanh(x: VariableOrArray) -> Variable:
     """Elementwise inverse hyperbolic tangent function (defined on ``(-1, 1)``)."""
     return Arctanh().apply((x,))[0]

@@ -1,6 +1,8 @@
 """(Weighted) average over axes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import utils
@@ -9,6 +11,12 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import Sum
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Mean(Sum):
@@ -30,7 +38,8 @@ class Mean(Sum):
         return super().backward(indexes, (grad_outputs[0] * self.multiplier,))
 
 
-def average(x, axis=None, weights=None, keepdims=False):
+def average(x: VariableOrArray, axis: int | Sequence[int] | None = None,
+            weights: VariableOrArray | None = None, keepdims: bool = False) -> Variable:
     """Weighted average of ``x`` over ``axis``.
 
     Args:

@@ -1,6 +1,8 @@
 """Arithmetic of Variables: the operators ``+ - * / // ** @`` and their functions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -14,6 +16,9 @@ from chainer.functions.math.sum import SumTo, sum_to
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.variable import Variable, _ARRAY_TYPES
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray
@@ -138,7 +143,7 @@ class _AbsoluteGrad(function_node.FunctionNode):
         return _AbsoluteGrad(self.x).apply(grad_outputs)
 
 
-def absolute(self):
+def absolute(self: VariableOrArray) -> Variable:
     """``abs(x)``, elementwise."""
     return Absolute().apply((self,))[0]
 
@@ -287,7 +292,7 @@ class MultiAdd(function_node.FunctionNode):
         return tuple([_sum_to(gy, self._shapes[i]) for i in indexes])
 
 
-def add(*xs):
+def add(*xs: VariableOrArray | float) -> Variable:
     """Elementwise sum of Variables (with broadcasting), or of a Variable and constants."""
     if len(xs) == 2:
         lhs, rhs = xs

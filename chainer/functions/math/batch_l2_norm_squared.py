@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -9,6 +11,10 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class BatchL2NormSquared(function_node.FunctionNode):
@@ -31,6 +37,6 @@ class BatchL2NormSquared(function_node.FunctionNode):
         return 2.0 * x * gy,
 
 
-def batch_l2_norm_squared(x):
+def batch_l2_norm_squared(x: VariableOrArray) -> Variable:
     """Squared L2 norm of each sample: ``x`` of shape ``(N, ...)`` gives shape ``(N,)``."""
     return BatchL2NormSquared().apply((x,))[0]

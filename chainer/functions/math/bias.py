@@ -1,12 +1,18 @@
 """Elementwise sum with a broadcast bias."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _expanded(x, y, axis: int, name: str):
@@ -33,7 +39,7 @@ def _expanded(x, y, axis: int, name: str):
     return broadcast_to(y1, x_shape)
 
 
-def bias(x, y, axis: int = 1):
+def bias(x: VariableOrArray, y: VariableOrArray, axis: int = 1) -> Variable:
     """``x + y`` with ``y`` broadcast along the axes of ``x`` starting at ``axis``.
 
     Args:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -9,6 +11,10 @@ from chainer.functions.math.inv import inv
 from chainer.functions.math.matmul import matmul
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Cholesky(function_node.FunctionNode):
@@ -48,6 +54,6 @@ class Cholesky(function_node.FunctionNode):
         return (s + s.T) * 0.5,
 
 
-def cholesky(a):
+def cholesky(a: VariableOrArray) -> Variable:
     """Cholesky factor ``L`` (lower triangular) of the symmetric positive-definite ``a``."""
     return Cholesky().apply((a,))[0]

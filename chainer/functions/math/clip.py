@@ -1,10 +1,16 @@
 """Clipping of values to an interval."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Clip(function_node.FunctionNode):
@@ -68,7 +74,7 @@ class ClipGrad(function_node.FunctionNode):
         return ClipGrad(self.cond).apply(grad_outputs)
 
 
-def clip(x, x_min, x_max):
+def clip(x: VariableOrArray, x_min: float | None, x_max: float | None) -> Variable:
     """Elementwise clipping of ``x`` to ``[x_min, x_max]``.
 
     Either bound may be ``None`` (no bound on that side), but not both. The

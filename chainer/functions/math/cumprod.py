@@ -1,9 +1,15 @@
 """Cumulative product along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer.functions.array.concat import concat
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.cumsum import _Cumulative
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Cumprod(_Cumulative):
@@ -63,6 +69,6 @@ def _suffix_recurrence(a, b, axis: int):
     return b
 
 
-def cumprod(x, axis=None):
+def cumprod(x: VariableOrArray, axis: int | None = None) -> Variable:
     """Cumulative product of ``x`` along ``axis`` (over the flattened array when None)."""
     return Cumprod(axis).apply((x,))[0]

@@ -1,6 +1,8 @@
 """Cumulative sum along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,10 @@ from chainer import utils
 from chainer.functions.array.flip import flip
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _check_int_axis(axis):
@@ -60,6 +66,6 @@ class Cumsum(_Cumulative):
         return self._unflatten(flip(cumsum(flip(gy, axis), axis), axis)),
 
 
-def cumsum(x, axis=None):
+def cumsum(x: VariableOrArray, axis: int | None = None) -> Variable:
     """Cumulative sum of ``x`` along ``axis`` (over the flattened array when None)."""
     return Cumsum(axis).apply((x,))[0]

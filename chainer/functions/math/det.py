@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -10,6 +12,10 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.math.inv import batch_inv
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class BatchDet(function_node.FunctionNode):
@@ -44,12 +50,12 @@ class BatchDet(function_node.FunctionNode):
         return coef * batch_inv(a.transpose((0, 2, 1))),
 
 
-def batch_det(a):
+def batch_det(a: VariableOrArray) -> Variable:
     """Determinants of the square matrices stacked in ``a`` (3-D, ``(N, n, n)``)."""
     return BatchDet().apply((a,))[0]
 
 
-def det(a):
+def det(a: VariableOrArray) -> Variable:
     """Determinant of the square matrix ``a`` (2-D); the result is 0-d."""
     ndim = a.ndim
     if ndim != 2:

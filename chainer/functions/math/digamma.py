@@ -1,6 +1,8 @@
 """Digamma function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,10 @@ from chainer import utils
 from chainer.functions.math._special import special as _special
 from chainer.functions.math.polygamma import polygamma
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class DiGamma(function_node.FunctionNode):
@@ -35,6 +41,6 @@ class DiGamma(function_node.FunctionNode):
         return grad_outputs[0] * polygamma(one, x),
 
 
-def digamma(x):
+def digamma(x: VariableOrArray) -> Variable:
     """Elementwise digamma function, the derivative of :func:`lgamma`."""
     return DiGamma().apply((x,))[0]

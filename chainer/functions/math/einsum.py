@@ -1,6 +1,7 @@
 """Einstein summation (``numpy.einsum`` semantics), differentiable."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import string
 
 import numpy
@@ -14,6 +15,10 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 # The labels of subscripts, in the order integer labels map to them (as numpy's).
@@ -289,7 +294,7 @@ class DiagEinSum(function_node.FunctionNode):
         return tuple(_operand_grad(i, self.in_subs, self.out_sub, xs, gy) for i in indexes)
 
 
-def einsum(*operands):
+def einsum(*operands: str | VariableOrArray) -> Variable:
     """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` (as ``numpy.einsum``).
 
     The first argument is the subscripts string; the rest are the float

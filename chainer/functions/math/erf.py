@@ -1,6 +1,8 @@
 """Gauss error function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
 
@@ -35,6 +41,6 @@ class Erf(function_node.FunctionNode):
         return grad_outputs[0] * exp(-(x * x)) * _TWO_OVER_SQRT_PI,
 
 
-def erf(x):
+def erf(x: VariableOrArray) -> Variable:
     """Elementwise error function ``erf(x)``."""
     return Erf().apply((x,))[0]

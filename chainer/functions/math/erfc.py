@@ -1,6 +1,8 @@
 """Complementary error function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
 
@@ -34,6 +40,6 @@ class Erfc(function_node.FunctionNode):
         return grad_outputs[0] * exp(-(x * x)) * -_TWO_OVER_SQRT_PI,
 
 
-def erfc(x):
+def erfc(x: VariableOrArray) -> Variable:
     """Elementwise complementary error function ``1 - erf(x)``."""
     return Erfc().apply((x,))[0]

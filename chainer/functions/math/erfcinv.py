@@ -1,6 +1,8 @@
 """Inverse of the complementary error function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -9,6 +11,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
 # Chainer's (misspelt) public name of the derivative's constant factor.
@@ -37,6 +43,6 @@ class ErfcInv(function_node.FunctionNode):
         return grad_outputs[0] * exp(y * y) * -_HALF_SQRT_PI,
 
 
-def erfcinv(x):
+def erfcinv(x: VariableOrArray) -> Variable:
     """Elementwise inverse complementary error function (defined on ``[0, 2]``)."""
     return ErfcInv().apply((x,))[0]

@@ -1,6 +1,8 @@
 """Scaled complementary error function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,10 @@ from chainer.functions.math._special import available_cpu  # NOQA: F401
 from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
 
@@ -37,6 +43,6 @@ class Erfcx(function_node.FunctionNode):
         return grad_outputs[0] * (x * y * 2.0 - _TWO_OVER_SQRT_PI),
 
 
-def erfcx(x):
+def erfcx(x: VariableOrArray) -> Variable:
     """Elementwise scaled complementary error function ``exp(x ** 2) * erfc(x)``."""
     return Erfcx().apply((x,))[0]

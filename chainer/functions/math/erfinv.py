@@ -1,6 +1,8 @@
 """Inverse of the error function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -9,6 +11,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
 # Chainer's (misspelt) public name of the derivative's constant factor.
@@ -38,6 +44,6 @@ class ErfInv(function_node.FunctionNode):
         return grad_outputs[0] * exp(y * y) * _HALF_SQRT_PI,
 
 
-def erfinv(x):
+def erfinv(x: VariableOrArray) -> Variable:
     """Elementwise inverse error function (defined on ``[-1, 1]``)."""
     return ErfInv().apply((x,))[0]

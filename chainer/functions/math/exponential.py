@@ -1,12 +1,18 @@
 """Exponential and logarithms."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Exp(function_node.FunctionNode):
@@ -32,7 +38,7 @@ class Exp(function_node.FunctionNode):
         return y * gy[0],
 
 
-def exp(x):
+def exp(x: VariableOrArray) -> Variable:
     """Elementwise exponential ``e ** x``."""
     return Exp().apply((x,))[0]
 
@@ -60,7 +66,7 @@ class Log(function_node.FunctionNode):
         return gy[0] / x,
 
 
-def log(x):
+def log(x: VariableOrArray) -> Variable:
     """Elementwise natural logarithm."""
     return Log().apply((x,))[0]
 
@@ -97,7 +103,7 @@ class Log2(_LogBase):
     _base = 2.0
 
 
-def log2(x):
+def log2(x: VariableOrArray) -> Variable:
     """Elementwise base-2 logarithm."""
     return Log2().apply((x,))[0]
 
@@ -109,6 +115,6 @@ class Log10(_LogBase):
     _base = 10.0
 
 
-def log10(x):
+def log10(x: VariableOrArray) -> Variable:
     """Elementwise base-10 logarithm."""
     return Log10().apply((x,))[0]

@@ -1,10 +1,16 @@
 """``exp(x) - 1``, accurate near zero."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Expm1(function_node.FunctionNode):
@@ -30,6 +36,6 @@ class Expm1(function_node.FunctionNode):
         return grad_outputs[0] * (y + 1.0),
 
 
-def expm1(x):
+def expm1(x: VariableOrArray) -> Variable:
     """Elementwise ``exp(x) - 1``, precise for small ``x``."""
     return Expm1().apply((x,))[0]

@@ -1,12 +1,18 @@
 """One-dimensional discrete Fourier transform of complex data held as (real, imag)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class FFT(function_node.FunctionNode):
@@ -63,13 +69,13 @@ def _split(x, name: str):
     return real, imag
 
 
-def fft(x):
+def fft(x: VariableOrArray) -> tuple[Variable, Variable]:
     """FFT along the last axis of ``x = (real, imag)``; returns ``(real, imag)``."""
     real, imag = _split(x, 'fft')
     return FFT('fft').apply((real, imag))
 
 
-def ifft(x):
+def ifft(x: VariableOrArray) -> tuple[Variable, Variable]:
     """Inverse FFT along the last axis of ``x = (real, imag)``; returns ``(real, imag)``."""
     real, imag = _split(x, 'ifft')
     return FFT('ifft').apply((real, imag))

@@ -1,12 +1,18 @@
 """Elementwise remainder of a division, with the sign of the dividend."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.math.fix import fix
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Fmod(function_node.FunctionNode):
@@ -39,6 +45,6 @@ class Fmod(function_node.FunctionNode):
         return tuple(ret)
 
 
-def fmod(x, divisor):
+def fmod(x: VariableOrArray, divisor: VariableOrArray) -> Variable:
     """Elementwise remainder of ``x / divisor`` with the sign of ``x`` (C ``fmod``)."""
     return Fmod().apply((x, divisor))[0]

@@ -1,10 +1,16 @@
 """Hyperbolic sine and cosine."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Cosh(function_node.FunctionNode):
@@ -29,7 +35,7 @@ class Cosh(function_node.FunctionNode):
         return grad_outputs[0] * sinh(x),
 
 
-def cosh(x):
+def cosh(x: VariableOrArray) -> Variable:
     """Elementwise hyperbolic cosine function."""
     return Cosh().apply((x,))[0]
 
@@ -56,6 +62,6 @@ class Sinh(function_node.FunctionNode):
         return grad_outputs[0] * cosh(x),
 
 
-def sinh(x):
+def sinh(x: VariableOrArray) -> Variable:
     """Elementwise hyperbolic sine function."""
     return Sinh().apply((x,))[0]

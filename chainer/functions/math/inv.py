@@ -1,6 +1,8 @@
 """Matrix inverse of one matrix (``inv``) or of a batch of matrices (``batch_inv``)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,10 @@ from chainer import utils
 from chainer.functions.math.matmul import matmul
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _inv(a):
@@ -61,11 +67,11 @@ class BatchInv(_InvBase):
     _ndim = 3
 
 
-def inv(a):
+def inv(a: VariableOrArray) -> Variable:
     """Inverse of the square matrix ``a`` (2-D)."""
     return Inv().apply((a,))[0]
 
 
-def batch_inv(a):
+def batch_inv(a: VariableOrArray) -> Variable:
     """Inverses of the square matrices stacked in ``a`` (3-D, ``(N, n, n)``)."""
     return BatchInv().apply((a,))[0]

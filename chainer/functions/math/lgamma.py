@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.digamma import digamma
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class LGamma(function_node.FunctionNode):
@@ -31,6 +37,6 @@ class LGamma(function_node.FunctionNode):
         return grad_outputs[0] * digamma(x),
 
 
-def lgamma(x):
+def lgamma(x: VariableOrArray) -> Variable:
     """Elementwise log-gamma function ``log|Gamma(x)|``."""
     return LGamma().apply((x,))[0]

@@ -1,9 +1,15 @@
 """Elementwise linear interpolation ``p * x + (1 - p) * y``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class LinearInterpolate(function_node.FunctionNode):
@@ -33,6 +39,6 @@ class LinearInterpolate(function_node.FunctionNode):
         return g * (x - y), xg, g - xg
 
 
-def linear_interpolate(p, x, y):
+def linear_interpolate(p: VariableOrArray, x: VariableOrArray, y: VariableOrArray) -> Variable:
     """Elementwise ``p * x + (1 - p) * y`` (all three of one shape and dtype)."""
     return LinearInterpolate().apply((p, x, y))[0]

@@ -1,6 +1,8 @@
 """Logarithm of the standard normal cumulative distribution function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.erfcx import erfcx
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _INV_SQRT_2 = float(1.0 / numpy.sqrt(2.0))
 _SQRT_2_OVER_PI = float(numpy.sqrt(2.0 / numpy.pi))
@@ -37,6 +43,6 @@ class LogNdtr(function_node.FunctionNode):
         return grad_outputs[0] / erfcx(x * -_INV_SQRT_2) * _SQRT_2_OVER_PI,
 
 
-def log_ndtr(x):
+def log_ndtr(x: VariableOrArray) -> Variable:
     """Elementwise logarithm of :func:`ndtr`, accurate far into the lower tail."""
     return LogNdtr().apply((x,))[0]

@@ -1,10 +1,16 @@
 """``log(1 + x)``, accurate near zero."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Log1p(function_node.FunctionNode):
@@ -29,6 +35,6 @@ class Log1p(function_node.FunctionNode):
         return grad_outputs[0] / (x + 1.0),
 
 
-def log1p(x):
+def log1p(x: VariableOrArray) -> Variable:
     """Elementwise ``log(1 + x)``, precise for small ``x``."""
     return Log1p().apply((x,))[0]

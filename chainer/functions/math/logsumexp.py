@@ -1,6 +1,8 @@
 """Numerically stable ``log(sum(exp(x)))`` over axes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -12,6 +14,12 @@ from chainer.functions.math.exponential import exp
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class LogSumExp(function_node.FunctionNode):
@@ -54,7 +62,7 @@ class LogSumExp(function_node.FunctionNode):
         return gy * exp(x - y),
 
 
-def logsumexp(x, axis=None):
+def logsumexp(x: VariableOrArray, axis: int | Sequence[int] | None = None) -> Variable:
     """``log(sum(exp(x), axis))``, stable for large inputs.
 
     Args:

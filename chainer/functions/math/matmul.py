@@ -1,6 +1,7 @@
 """Matrix products: ``matmul`` (NumPy semantics, batched) and the deprecated ``batch_matmul``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import warnings
 
 from chainer import backend
@@ -11,6 +12,10 @@ from chainer.functions.array.cast import cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _as_mat(x, trans: bool):
@@ -102,7 +107,8 @@ class MatMul(function_node.FunctionNode):
         return _product_grads(indexes, a, b, a2, b2, gy2, transa, transb)
 
 
-def matmul(a, b, transa: bool = False, transb: bool = False):
+def matmul(a: VariableOrArray, b: VariableOrArray, transa: bool = False,
+           transb: bool = False) -> Variable:
     """Matrix product of two arrays, with NumPy's ``matmul`` semantics.
 
     Args:
@@ -177,7 +183,8 @@ def _check_batch_ndim(x, name: str) -> None:
         raise type_check.InvalidType(f'2 <= {name}.ndim <= 3', f'{name}.ndim = {ndim}')
 
 
-def batch_matmul(a, b, transa: bool = False, transb: bool = False):
+def batch_matmul(a: VariableOrArray, b: VariableOrArray, transa: bool = False,
+                 transb: bool = False) -> Variable:
     """Batched matrix products of two stacks of matrices (deprecated; use :func:`matmul`).
 
     A 2-D array of shape ``(B, N)`` is read as B matrices of shape ``(N, 1)``;

@@ -1,6 +1,7 @@
 """Elementwise maximum of two variables."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import operator
 
 from chainer import backend
@@ -8,6 +9,10 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class SelectGrad(function_node.FunctionNode):
@@ -83,6 +88,6 @@ class Maximum(_Extremum):
     _ufunc = 'maximum'
 
 
-def maximum(x1, x2):
+def maximum(x1: VariableOrArray, x2: VariableOrArray) -> Variable:
     """Elementwise maximum of two float variables of the same dtype (broadcasting)."""
     return Maximum().apply((x1, x2))[0]

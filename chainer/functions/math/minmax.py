@@ -1,6 +1,8 @@
 """Maximum / minimum over axes and the indices of the extrema."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -10,6 +12,12 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _normalize_axis(axis):
@@ -111,7 +119,8 @@ class Min(_SelectorBase):
         return xp.amin(x, axis=self.axis, keepdims=self.keepdims)
 
 
-def max(x, axis=None, keepdims: bool = False):  # NOQA: A001
+def max(x: VariableOrArray, axis: int | Sequence[int] | None = None,  # NOQA: A001
+        keepdims: bool = False) -> Variable:
     """Maximum of array elements over ``axis`` (None, int or tuple of ints).
 
     The gradient flows to every element equal to the maximum.
@@ -119,7 +128,8 @@ def max(x, axis=None, keepdims: bool = False):  # NOQA: A001
     return Max(axis, keepdims).apply((x,))[0]
 
 
-def min(x, axis=None, keepdims: bool = False):  # NOQA: A001
+def min(x: VariableOrArray, axis: int | Sequence[int] | None = None,  # NOQA: A001
+        keepdims: bool = False) -> Variable:
     """Minimum of array elements over ``axis`` (None, int or tuple of ints).
 
     The gradient flows to every element equal to the minimum.
@@ -179,11 +189,11 @@ class ArgMin(_IndexSelectorBase):
         return xp.argmin(x, axis=self.axis)
 
 
-def argmax(x, axis=None):
+def argmax(x: VariableOrArray, axis: int | None = None) -> Variable:
     """Indices of the maximum along ``axis`` (the flattened array when None), as int32."""
     return ArgMax(axis).apply((x,))[0]
 
 
-def argmin(x, axis=None):
+def argmin(x: VariableOrArray, axis: int | None = None) -> Variable:
     """Indices of the minimum along ``axis`` (the flattened array when None), as int32."""
     return ArgMin(axis).apply((x,))[0]

@@ -1,6 +1,8 @@
 """Standard normal cumulative distribution function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -8,6 +10,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _INV_SQRT_2PI = float(1.0 / numpy.sqrt(2.0 * numpy.pi))
 
@@ -35,6 +41,6 @@ class Ndtr(function_node.FunctionNode):
         return grad_outputs[0] * exp(x * x * -0.5) * _INV_SQRT_2PI,
 
 
-def ndtr(x):
+def ndtr(x: VariableOrArray) -> Variable:
     """Elementwise cumulative distribution function of the standard normal distribution."""
     return Ndtr().apply((x,))[0]

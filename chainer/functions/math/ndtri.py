@@ -1,6 +1,8 @@
 """Inverse of the standard normal cumulative distribution function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import function_node
@@ -9,6 +11,10 @@ from chainer.functions.math._special import special as _special
 from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _SQRT_2PI = float(numpy.sqrt(2.0 * numpy.pi))
 
@@ -36,6 +42,6 @@ class Ndtri(function_node.FunctionNode):
         return grad_outputs[0] * exp(y * y * 0.5) * _SQRT_2PI,
 
 
-def ndtri(x):
+def ndtri(x: VariableOrArray) -> Variable:
     """Elementwise inverse of :func:`ndtr` (defined on ``[0, 1]``)."""
     return Ndtri().apply((x,))[0]

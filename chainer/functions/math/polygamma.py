@@ -1,6 +1,8 @@
 """Polygamma functions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -10,6 +12,10 @@ from chainer import utils
 from chainer.functions.math._special import special as _special
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class PolyGamma(function_node.FunctionNode):
@@ -45,7 +51,7 @@ class PolyGamma(function_node.FunctionNode):
         return tuple(ret)
 
 
-def polygamma(n, x):
+def polygamma(n: VariableOrArray, x: VariableOrArray) -> Variable:
     """Elementwise polygamma function ``psi^(n)(x)``, the ``n``-th derivative of digamma.
 
     Args:

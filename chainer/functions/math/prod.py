@@ -1,6 +1,8 @@
 """Product of array elements over axes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -14,6 +16,12 @@ from chainer.functions.array.transpose import transpose
 from chainer.functions.math.cumprod import cumprod
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Prod(function_node.FunctionNode):
@@ -68,6 +76,7 @@ class Prod(function_node.FunctionNode):
         return gx * broadcast_to(gy, x.shape),
 
 
-def prod(x, axis=None, keepdims: bool = False):
+def prod(x: VariableOrArray, axis: int | Sequence[int] | None = None,
+         keepdims: bool = False) -> Variable:
     """Product of array elements over ``axis`` (None, int or tuple of ints)."""
     return Prod(axis, keepdims).apply((x,))[0]

@@ -1,10 +1,16 @@
 """Elementwise product with a broadcast scale."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer.functions.math.bias import _expanded
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
-def scale(x, y, axis: int = 1):
+
+def scale(x: VariableOrArray, y: VariableOrArray, axis: int = 1) -> Variable:
     """``x * y`` with ``y`` broadcast along the axes of ``x`` starting at ``axis``.
 
     Args:

@@ -1,12 +1,18 @@
 """Elementwise sign (not differentiable)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer.functions.math import _nondifferentiable
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
-def sign(x):
+
+def sign(x: VariableOrArray) -> Variable:
     """Elementwise sign (-1, 0 or 1), as a Variable outside the graph.
 
     No gradient flows through it. A Python int or float is taken as a 0-d array, as

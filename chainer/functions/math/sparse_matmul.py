@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -10,6 +12,10 @@ from chainer.utils import type_check
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
 from chainer.utils.sparse import CooMatrix
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _batch_index(xp, shape):
@@ -128,7 +134,8 @@ def _sparse_dense(sp: CooMatrix, transa: bool, dn, transb: bool):
     return CooMatMul(row, col, shape).apply((sp.data, dn))[0]
 
 
-def sparse_matmul(a, b, transa: bool = False, transb: bool = False):
+def sparse_matmul(a: CooMatrix | VariableOrArray, b: CooMatrix | VariableOrArray,
+                  transa: bool = False, transb: bool = False) -> Variable:
     """Matrix product where exactly one of ``a`` and ``b`` is a :class:`~chainer.utils.CooMatrix`.
 
     Computes ``op(a) @ op(b)`` (``op`` transposes the last two axes when the

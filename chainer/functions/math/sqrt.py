@@ -1,10 +1,16 @@
 """Square root and its reciprocal."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Sqrt(function_node.FunctionNode):
@@ -29,11 +35,11 @@ class Sqrt(function_node.FunctionNode):
         return grad_outputs[0] / (y * 2.0),
 
 
-def sqrt(x):
+def sqrt(x: VariableOrArray) -> Variable:
     """Elementwise square root."""
     return Sqrt().apply((x,))[0]
 
 
-def rsqrt(x):
+def rsqrt(x: VariableOrArray) -> Variable:
     """Elementwise reciprocal of the square root, ``1 / sqrt(x)``."""
     return 1.0 / sqrt(x)

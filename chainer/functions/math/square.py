@@ -1,10 +1,16 @@
 """Elementwise square."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Square(function_node.FunctionNode):
@@ -30,6 +36,6 @@ class Square(function_node.FunctionNode):
         return grad_outputs[0] * 2.0 * x,
 
 
-def square(x):
+def square(x: VariableOrArray) -> Variable:
     """Elementwise square ``x ** 2``."""
     return Square().apply((x,))[0]

@@ -1,6 +1,8 @@
 """Sums: ``sum`` over axes and ``sum_to`` a shape (the reduction of broadcast gradients)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -9,6 +11,12 @@ from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Sum(function_node.FunctionNode):
@@ -56,7 +64,8 @@ class Sum(function_node.FunctionNode):
         return broadcast_to(gy, self._in_shape),
 
 
-def sum(x, axis=None, keepdims=False):
+def sum(x: VariableOrArray, axis: int | Sequence[int] | None = None,
+        keepdims: bool = False) -> Variable:
     """Sum of array elements over the given axes.
 
     Args:
@@ -89,7 +98,7 @@ class SumTo(function_node.FunctionNode):
         return broadcast_to(grad_outputs[0], self._in_shape),
 
 
-def sum_to(x, shape):
+def sum_to(x: VariableOrArray, shape: Sequence[int]) -> Variable:
     """Sums ``x`` so that its shape becomes ``shape`` (inverse of ``broadcast_to``)."""
     if x.shape == tuple(shape):
         return chainer.as_variable(x)

@@ -1,6 +1,8 @@
 """Tensor dot product over given axes (``numpy.tensordot`` semantics)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -10,6 +12,12 @@ from chainer.functions.array.cast import cast
 from chainer.functions.array.transpose import transpose
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _as_axes(axes, a_ndim: int, b_ndim: int):
@@ -95,7 +103,8 @@ class TensorDot(function_node.FunctionNode):
         return tuple(ret)
 
 
-def tensordot(a, b, axes=2):
+def tensordot(a: VariableOrArray, b: VariableOrArray,
+              axes: int | Sequence[int] | Sequence[Sequence[int]] = 2) -> Variable:
     """Tensor dot product of ``a`` and ``b`` (as ``numpy.tensordot``).
 
     Args:

@@ -1,12 +1,18 @@
 """Trigonometric functions and their inverses."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.math.square import square
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Sin(function_node.FunctionNode):
@@ -50,7 +56,7 @@ class SinGrad(function_node.FunctionNode):
                      else SinGrad().apply((x, g))[0] for i in indexes)
 
 
-def sin(x):
+def sin(x: VariableOrArray) -> Variable:
     """Elementwise sine function."""
     return Sin().apply((x,))[0]
 
@@ -97,7 +103,7 @@ class CosGrad(function_node.FunctionNode):
                      else CosGrad().apply((x, g))[0] for i in indexes)
 
 
-def cos(x):
+def cos(x: VariableOrArray) -> Variable:
     """Elementwise cosine function."""
     return Cos().apply((x,))[0]
 
@@ -126,7 +132,7 @@ class Tan(function_node.FunctionNode):
         return grad_outputs[0] / square(cos(x)),
 
 
-def tan(x):
+def tan(x: VariableOrArray) -> Variable:
     """Elementwise tangent function."""
     return Tan().apply((x,))[0]
 
@@ -228,7 +234,7 @@ class Arcsin(function_node.FunctionNode):
         return ArcsinGrad().apply((x, grad_outputs[0]))
 
 
-def arcsin(x):
+def arcsin(x: VariableOrArray) -> Variable:
     """Elementwise arcsine function."""
     return Arcsin().apply((x,))[0]
 
@@ -255,7 +261,7 @@ class Arccos(function_node.FunctionNode):
         return ArccosGrad().apply((x, grad_outputs[0]))
 
 
-def arccos(x):
+def arccos(x: VariableOrArray) -> Variable:
     """Elementwise arccosine function."""
     return Arccos().apply((x,))[0]
 
@@ -282,7 +288,7 @@ class Arctan(function_node.FunctionNode):
         return ArctanGrad().apply((x, grad_outputs[0]))
 
 
-def arctan(x):
+def arctan(x: VariableOrArray) -> Variable:
     """Elementwise arctangent function."""
     return Arctan().apply((x,))[0]
 
@@ -319,6 +325,6 @@ class Arctan2(function_node.FunctionNode):
         return tuple(ret)
 
 
-def arctan2(x1, x2):
+def arctan2(x1: VariableOrArray, x2: VariableOrArray) -> Variable:
     """Elementwise arctangent of ``x1 / x2``, in the quadrant given by the signs of both."""
     return Arctan2().apply((x1, x2))[0]

@@ -1,12 +1,18 @@
 """Hurwitz zeta function."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.math._special import special as _special
 from chainer.functions.math.sum import sum_to
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class Zeta(function_node.FunctionNode):
@@ -37,7 +43,7 @@ class Zeta(function_node.FunctionNode):
         return sum_to(gq, q.shape),
 
 
-def zeta(x, q):
+def zeta(x: float, q: VariableOrArray) -> Variable:
     """Elementwise Hurwitz zeta function ``sum_k (k + q) ** -x``.
 
     Args:

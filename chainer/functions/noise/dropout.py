@@ -1,6 +1,8 @@
 """Dropout: zeroes elements at random and scales the rest by ``1 / (1 - ratio)``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -10,6 +12,12 @@ from chainer import utils
 from chainer.backends import cuda
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 _TRAIN_REMOVED = 'train argument is not supported anymore. Use chainer.using_config'
 
@@ -64,7 +72,8 @@ class DropoutGrad(function_node.FunctionNode):
         return DropoutGrad(self.mask).apply(grad_outputs)
 
 
-def dropout(x, ratio: float = .5, **kwargs):
+def dropout(x: VariableOrArray, ratio: float = .5,
+            **kwargs: Any) -> Variable | tuple[Variable, NdArray]:
     """Drops elements of ``x`` with probability ``ratio`` and scales the rest.
 
     Only in training mode (``chainer.config.train``); otherwise ``x`` is

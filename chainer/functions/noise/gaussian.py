@@ -1,6 +1,8 @@
 """Gaussian sampling by the reparameterization trick: ``mean + exp(ln_var / 2) * eps``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 from chainer import backend
@@ -9,6 +11,12 @@ from chainer import utils
 from chainer.functions.math.exponential import exp
 from chainer.utils import type_check
 from chainer.utils.argument import parse_kwargs
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 
 class Gaussian(function_node.FunctionNode):
@@ -48,7 +56,8 @@ class Gaussian(function_node.FunctionNode):
         return tuple(ret)
 
 
-def gaussian(mean, ln_var, **kwargs):
+def gaussian(mean: VariableOrArray, ln_var: VariableOrArray,
+             **kwargs: Any) -> Variable | tuple[Variable, NdArray]:
     """Draws a sample from a Gaussian given its mean and log-variance.
 
     The output is ``mean + exp(ln_var / 2) * eps`` with ``eps ~ N(0, I)``, so

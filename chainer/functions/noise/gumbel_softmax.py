@@ -1,12 +1,18 @@
 """Gumbel-Softmax: a differentiable relaxation of sampling from a categorical distribution."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer.functions.activation.softmax import softmax
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
-def gumbel_softmax(log_pi, tau: float = 0.1, axis: int = 1):
+
+def gumbel_softmax(log_pi: VariableOrArray, tau: float = 0.1, axis: int = 1) -> Variable:
     """Draws a relaxed one-hot sample ``softmax((log_pi + g) / tau)`` with Gumbel noise ``g``.
 
     Args:

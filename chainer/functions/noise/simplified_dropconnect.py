@@ -1,6 +1,8 @@
 """Simplified DropConnect: a linear layer whose weights are dropped at random."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -12,6 +14,10 @@ from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as _array
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 
 
@@ -112,8 +118,9 @@ class SimplifiedDropconnect(function_node.FunctionNode):
         return tuple(ret)
 
 
-def simplified_dropconnect(x, W, b=None, ratio: float = .5, train: bool = True, mask=None,
-                           use_batchwise_mask: bool = True):
+def simplified_dropconnect(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
+                           ratio: float = .5, train: bool = True, mask: NdArray | None = None,
+                           use_batchwise_mask: bool = True) -> Variable:
     """Linear function whose weights are dropped at random (simplified DropConnect).
 
     Each weight is zeroed with probability ``ratio`` and the rest are scaled

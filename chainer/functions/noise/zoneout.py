@@ -1,6 +1,8 @@
 """Zoneout: keeps each unit of the previous state ``h`` with probability ``ratio``."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
@@ -9,6 +11,11 @@ from chainer import function_node
 from chainer import utils
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import VariableOrArray
 
 _TRAIN_REMOVED = 'train argument is not supported anymore. Use chainer.using_config'
 
@@ -48,7 +55,8 @@ class Zoneout(function_node.FunctionNode):
         return tuple(ret)
 
 
-def zoneout(h, x, ratio: float = .5, **kwargs):
+def zoneout(h: VariableOrArray, x: VariableOrArray, ratio: float = .5,
+            **kwargs: Any) -> VariableOrArray:
     """Zoneout of a recurrent state update.
 
     In training mode each element of the output is taken from the previous

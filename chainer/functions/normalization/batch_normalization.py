@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy
 
@@ -13,6 +13,9 @@ from chainer.backends import cuda
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 def _reduced_axes(ndim: int, axis: Any) -> tuple:
@@ -488,7 +491,8 @@ def _as(a, zeros, dtype):
     return (zeros if a is None else a).astype(dtype, copy=False)
 
 
-def batch_normalization(x, gamma, beta, **kwargs) -> 'chainer.Variable':
+def batch_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
+                        **kwargs: Any) -> 'chainer.Variable':
     """Batch normalization: ``gamma * (x - mean) / sqrt(var + eps) + beta`` with the
     mean and variance of ``x`` over the batch (and spatial) axes.
 
@@ -516,7 +520,8 @@ def batch_normalization(x, gamma, beta, **kwargs) -> 'chainer.Variable':
         (x, gamma, beta))[0]
 
 
-def fixed_batch_normalization(x, gamma, beta, mean, var, eps: float = 2e-5,
+def fixed_batch_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
+                              mean: VariableOrArray, var: VariableOrArray, eps: float = 2e-5,
                               axis: Any = None) -> 'chainer.Variable':
     """Batch normalization with fixed statistics (for inference):
     ``gamma * (x - mean) / sqrt(var + eps) + beta``.

@@ -1,6 +1,7 @@
 """Batch renormalization: batch normalization corrected towards the running statistics."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import warnings
 
 import numpy
@@ -12,6 +13,9 @@ from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray, VariableOrArray
 
 
 def _check_inputs(x, gamma, beta) -> None:
@@ -30,8 +34,10 @@ def _check_inputs(x, gamma, beta) -> None:
             f'x.shape={x.shape}, gamma.shape={gamma.shape}, beta.shape={beta.shape}')
 
 
-def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float = 2e-5,
-                          running_mean=None, running_var=None, decay: float = 0.9,
+def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
+                          rmax: float, dmax: float, eps: float = 2e-5,
+                          running_mean: NdArray | None = None, running_var: NdArray | None = None,
+                          decay: float = 0.9,
                           update_statistics: bool = False) -> 'chainer.Variable':
     """Batch renormalization (Ioffe, 2017).
 
@@ -77,7 +83,8 @@ def batch_renormalization(x, gamma, beta, rmax: float, dmax: float, eps: float =
     return y
 
 
-def fixed_batch_renormalization(x, gamma, beta, mean, var,
+def fixed_batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
+                                mean: VariableOrArray, var: VariableOrArray,
                                 eps: float = 2e-5) -> 'chainer.Variable':
     """Batch renormalization with fixed statistics: the same as
     :func:`~chainer.functions.fixed_batch_normalization` (used for inference).

@@ -1,6 +1,8 @@
 """Decorrelated batch normalization: ZCA whitening of groups of channels."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
@@ -9,6 +11,11 @@ from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from chainer.types import VariableOrArray
 
 
 def _to_groups(x, groups: int):
@@ -165,7 +172,7 @@ class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
         return tuple(ret[i] for i in indexes)
 
 
-def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
+def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chainer.Variable':
     """Decorrelated batch normalization (Huang et al., 2018).
 
     Splits the channels into ``groups`` groups and whitens each group with the
@@ -218,7 +225,8 @@ def decorrelated_batch_normalization(x, **kwargs) -> 'chainer.Variable':
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 
-def fixed_decorrelated_batch_normalization(x, mean, projection,
+def fixed_decorrelated_batch_normalization(x: VariableOrArray, mean: VariableOrArray,
+                                           projection: VariableOrArray,
                                            groups: int = 16) -> 'chainer.Variable':
     """Decorrelated batch normalization with fixed statistics:
     ``projection @ (x - mean)`` per channel group.

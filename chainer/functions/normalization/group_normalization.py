@@ -1,12 +1,17 @@
 """Group normalization: normalize each sample over groups of channels."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy
 
 import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
 from chainer.utils.array import size_of_shape
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class GroupNormalization(_grouped_normalization.GroupedNormalization):
@@ -37,8 +42,8 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
         c = shape[1]
         return shape[0], self.groups, c // self.groups, size_of_shape(shape[2:])
 
-def group_normalization(x, groups: int, gamma, beta,
-                        eps: float = 1e-5) -> 'chainer.Variable':
+def group_normalization(x: VariableOrArray, groups: int, gamma: VariableOrArray,
+                        beta: VariableOrArray, eps: float = 1e-5) -> 'chainer.Variable':
     """Group normalization (Wu and He, 2018).
 
     The channels of each sample are split into ``groups`` groups; each group is

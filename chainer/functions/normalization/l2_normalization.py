@@ -1,14 +1,19 @@
 """L2 normalization of vectors along an axis."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.functions import _composite
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
-def normalize(x, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
+
+def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
     """Divides ``x`` by its L2 norm along ``axis`` plus ``eps``:
     ``y = x / (sqrt(sum(x ** 2, axis)) + eps)``.
 

@@ -1,10 +1,15 @@
 """Layer normalization: normalize each sample over its features."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
 from chainer.utils.array import size_of_shape
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class LayerNormalization(_grouped_normalization.GroupedNormalization):
@@ -21,7 +26,8 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
         return shape[0], 1, size_of_shape(shape[1:]), 1
 
 
-def layer_normalization(x, gamma, beta, eps: float = 1e-5) -> 'chainer.Variable':
+def layer_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
+                        eps: float = 1e-5) -> 'chainer.Variable':
     """Layer normalization (Ba et al., 2016).
 
     Each sample (row of ``x``) is normalized with its own mean and variance over

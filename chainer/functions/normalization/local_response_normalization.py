@@ -1,11 +1,16 @@
 """Local response normalization across neighbouring channels."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 def _window_sum_array(a, half: int):
@@ -85,7 +90,7 @@ class LocalResponseNormalization(function_node.FunctionNode):
         return (gx if gx.dtype == dtype else F.cast(gx, dtype)),
 
 
-def local_response_normalization(x, n: int = 5, k: float = 2, alpha: float = 1e-4,
+def local_response_normalization(x: VariableOrArray, n: int = 5, k: float = 2, alpha: float = 1e-4,
                                  beta: float = 0.75) -> 'chainer.Variable':
     """Local response normalization (Krizhevsky et al., 2012).
 

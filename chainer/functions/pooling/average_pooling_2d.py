@@ -1,9 +1,15 @@
 """2-dimensional average pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.functions.pooling.average_pooling_nd import AveragePoolingND, AveragePoolingNDGrad
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['AveragePooling2D', 'AveragePooling2DGrad', 'average_pooling_2d']
 
@@ -18,7 +24,9 @@ class AveragePooling2D(AveragePoolingND):
 AveragePooling2DGrad = AveragePoolingNDGrad
 
 
-def average_pooling_2d(x: Any, ksize, stride=None, pad=0):
+def average_pooling_2d(x: VariableOrArray, ksize: int | Sequence[int],
+                       stride: int | Sequence[int] | None = None,
+                       pad: int | Sequence[int] = 0) -> Variable:
     """2-dimensional average pooling: the mean of every ``ksize`` window of ``(n, c, h, w)``
     ``x``; padded pixels count as zeros (the divisor is always ``kh * kw``)."""
     y, = AveragePooling2D(ksize, stride, pad, False).apply((x,))

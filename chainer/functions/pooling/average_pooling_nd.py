@@ -1,7 +1,7 @@
 """N-dimensional average pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -10,6 +10,12 @@ from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['AveragePoolingND', 'AveragePoolingNDGrad', 'average_pooling_nd',
            'average_pooling_1d', 'average_pooling_3d']
@@ -95,7 +101,9 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
                                 self.cover_all, self.pad_value).apply(grad_outputs)
 
 
-def average_pooling_nd(x: Any, ksize, stride=None, pad=0, pad_value=0):
+def average_pooling_nd(x: VariableOrArray, ksize: int | Sequence[int],
+                       stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                       pad_value: float | None = 0) -> Variable:
     """N-dimensional average pooling.
 
     Args:
@@ -111,13 +119,17 @@ def average_pooling_nd(x: Any, ksize, stride=None, pad=0, pad_value=0):
     return y
 
 
-def average_pooling_1d(x: Any, ksize, stride=None, pad=0, pad_value=0):
+def average_pooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
+                       stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                       pad_value: float | None = 0) -> Variable:
     """1-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, w)``)."""
     pooling_nd.check_ndim(x, 1)
     return average_pooling_nd(x, ksize, stride, pad, pad_value)
 
 
-def average_pooling_3d(x: Any, ksize, stride=None, pad=0, pad_value=0):
+def average_pooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
+                       stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                       pad_value: float | None = 0) -> Variable:
     """3-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, d, h, w)``)."""
     pooling_nd.check_ndim(x, 3)
     return average_pooling_nd(x, ksize, stride, pad, pad_value)

@@ -1,13 +1,19 @@
 """N-dimensional max pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['MaxPoolingND', 'MaxPoolingNDGrad', 'MaxPoolingNDWithIndexes', 'max_pooling_nd',
            'max_pooling_1d', 'max_pooling_2d', 'max_pooling_3d']
@@ -81,8 +87,10 @@ class MaxPoolingNDWithIndexes(function_node.FunctionNode):
                                 self._in_dims).apply(grad_outputs)
 
 
-def max_pooling_nd(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
-                   return_indices: bool = False):
+def max_pooling_nd(x: VariableOrArray, ksize: int | Sequence[int],
+                   stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                   cover_all: bool = True,
+                   return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """N-dimensional max pooling.
 
     Args:
@@ -105,22 +113,28 @@ def max_pooling_nd(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
     return y
 
 
-def max_pooling_1d(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
-                   return_indices: bool = False):
+def max_pooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
+                   stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                   cover_all: bool = True,
+                   return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """1-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, w)`` inputs)."""
     pooling_nd.check_ndim(x, 1)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)
 
 
-def max_pooling_2d(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
-                   return_indices: bool = False):
+def max_pooling_2d(x: VariableOrArray, ksize: int | Sequence[int],
+                   stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                   cover_all: bool = True,
+                   return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """2-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, h, w)`` inputs)."""
     pooling_nd.check_ndim(x, 2)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)
 
 
-def max_pooling_3d(x: Any, ksize, stride=None, pad=0, cover_all: bool = True,
-                   return_indices: bool = False):
+def max_pooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
+                   stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                   cover_all: bool = True,
+                   return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """3-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, d, h, w)`` inputs)."""
     pooling_nd.check_ndim(x, 3)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)

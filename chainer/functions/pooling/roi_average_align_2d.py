@@ -1,10 +1,16 @@
 """RoIAlign with average pooling (Mask R-CNN)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.functions.pooling import _roi
 from chainer.functions import _composite
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['ROIAverageAlign2D', 'roi_average_align_2d', 'align_taps_for']
 
@@ -22,8 +28,9 @@ def align_taps_for(x, rois, roi_indices, outsize, spatial_scale, sampling_ratio)
     return batch, pos, weight, valid, count
 
 
-def roi_average_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale,
-                         sampling_ratio=None):
+def roi_average_align_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: VariableOrArray,
+                         outsize: int | Sequence[int] | None, spatial_scale: float,
+                         sampling_ratio: int | Sequence[int] | None = None) -> Variable:
     """RoIAlign: the average of bilinearly sampled points in every bin (no quantization).
 
     Args:

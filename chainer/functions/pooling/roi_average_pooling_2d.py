@@ -1,7 +1,7 @@
 """RoI average pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -9,10 +9,17 @@ from chainer.functions.pooling import _roi
 from chainer.functions.pooling.roi_max_pooling_2d import roi_bins
 from chainer.functions import _composite
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
+
 __all__ = ['ROIAveragePooling2D', 'roi_average_pooling_2d']
 
 
-def roi_average_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale):
+def roi_average_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: VariableOrArray,
+                           outsize: int | Sequence[int] | None, spatial_scale: float) -> Variable:
     """Average pooling of each region of interest into an ``outsize`` grid.
 
     Arguments as :func:`~chainer.functions.roi_max_pooling_2d`; each output is the

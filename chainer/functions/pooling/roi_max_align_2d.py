@@ -1,16 +1,23 @@
 """RoIAlign with max pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.functions.pooling import _roi
 from chainer.functions.pooling.roi_average_align_2d import AlignNode, align_taps_for
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
+
 __all__ = ['ROIMaxAlign2D', 'roi_max_align_2d']
 
 
-def roi_max_align_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale,
-                     sampling_ratio=None):
+def roi_max_align_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: VariableOrArray,
+                     outsize: int | Sequence[int] | None, spatial_scale: float,
+                     sampling_ratio: int | Sequence[int] | None = None) -> Variable:
     """RoIAlign taking the largest bilinearly sampled value of every bin (0 if a bin
     has no sample inside the image).  Arguments as
     :func:`~chainer.functions.roi_average_align_2d`."""

@@ -1,12 +1,18 @@
 """RoI max pooling with ``(y_min, x_min, y_max, x_max)`` RoIs and separate batch indices."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer.functions.pooling import _roi
 from chainer.functions import _composite
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['ROIMaxPooling2D', 'roi_max_pooling_2d', 'roi_bins']
 
@@ -29,7 +35,8 @@ def roi_bins(x, rois, roi_indices, outsize, spatial_scale) -> tuple:
     return batch, pos, valid
 
 
-def roi_max_pooling_2d(x: Any, rois: Any, roi_indices: Any, outsize, spatial_scale):
+def roi_max_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: VariableOrArray,
+                       outsize: int | Sequence[int] | None, spatial_scale: float) -> Variable:
     """Max pooling of each region of interest into an ``outsize`` grid.
 
     Args:

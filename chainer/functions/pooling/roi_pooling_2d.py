@@ -1,17 +1,22 @@
 """RoI max pooling with ``(batch index, x_min, y_min, x_max, y_max)`` RoIs (Fast R-CNN)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer.functions.pooling import _roi
 from chainer.functions import _composite
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
+
 __all__ = ['ROIPooling2D', 'roi_pooling_2d']
 
 
-def roi_pooling_2d(x: Any, rois: Any, outh: int, outw: int, spatial_scale: float):
+def roi_pooling_2d(x: VariableOrArray, rois: VariableOrArray, outh: int, outw: int,
+                   spatial_scale: float) -> Variable:
     """Max pooling of each region of interest into an ``outh x outw`` grid.
 
     Args:

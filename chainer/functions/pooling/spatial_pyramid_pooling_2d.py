@@ -1,16 +1,21 @@
 """Spatial pyramid pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.functions.array.concat import concat
 from chainer.functions.array.reshape import reshape
 from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
+
 __all__ = ['spatial_pyramid_pooling_2d']
 
 
-def spatial_pyramid_pooling_2d(x: Any, pyramid_height: int, pooling: Any = None):
+def spatial_pyramid_pooling_2d(x: VariableOrArray, pyramid_height: int,
+                               pooling: Any = None) -> Variable:
     """Spatial pyramid pooling: max pooling into 1x1, 2x2, 4x4, ... bins, concatenated.
 
     Args:

@@ -1,9 +1,15 @@
 """2-dimensional unpooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.functions.pooling.unpooling_nd import UnpoolingND, UnpoolingNDGrad
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['Unpooling2D', 'Unpooling2DGrad', 'unpooling_2d']
 
@@ -18,7 +24,9 @@ class Unpooling2D(UnpoolingND):
 Unpooling2DGrad = UnpoolingNDGrad
 
 
-def unpooling_2d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+def unpooling_2d(x: VariableOrArray, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                 outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """2-dimensional unpooling: each pixel of ``(n, c, h, w)`` ``x`` fills its window."""
     y, = Unpooling2D(ksize, stride, pad, outsize, cover_all).apply((x,))
     return y

@@ -1,12 +1,18 @@
 """N-dimensional unpooling: every input pixel is copied into its whole window."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['UnpoolingND', 'UnpoolingNDGrad', 'unpooling_nd', 'unpooling_1d', 'unpooling_3d']
 
@@ -63,7 +69,9 @@ class UnpoolingNDGrad(function_node.FunctionNode):
                            self.cover_all).apply(grad_outputs)
 
 
-def unpooling_nd(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+def unpooling_nd(x: VariableOrArray, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                 outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """N-dimensional unpooling: each input pixel fills its ``ksize`` window of the output.
 
     Args:
@@ -78,13 +86,17 @@ def unpooling_nd(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: boo
     return y
 
 
-def unpooling_1d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+def unpooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                 outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """1-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, w)``)."""
     pooling_nd.check_ndim(x, 1)
     return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)
 
 
-def unpooling_3d(x: Any, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True):
+def unpooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                 outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """3-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, d, h, w)``)."""
     pooling_nd.check_ndim(x, 3)
     return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)

@@ -1,7 +1,7 @@
 """2-dimensional upsampling with the indices of a max pooling."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.functions.pooling import pooling_nd
 from chainer.functions.pooling.max_pooling_nd import (MaxPoolingNDGrad,
@@ -9,6 +9,12 @@ from chainer.functions.pooling.max_pooling_nd import (MaxPoolingNDGrad,
 from chainer.utils import array as array_utils
 from chainer.utils import conv_nd
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import NdArray, VariableOrArray
+    from chainer.variable import Variable
 
 __all__ = ['Upsampling2D', 'Upsampling2DGrad', 'upsampling_2d']
 
@@ -52,8 +58,9 @@ class Upsampling2D(MaxPoolingNDGrad):
 Upsampling2DGrad = MaxPoolingNDWithIndexes
 
 
-def upsampling_2d(x: Any, indexes, ksize, stride=None, pad=0, outsize=None,
-                  cover_all: bool = True):
+def upsampling_2d(x: VariableOrArray, indexes: NdArray, ksize: int | Sequence[int],
+                  stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                  outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """Upsampling with max-pooling indices: the inverse of ``max_pooling_2d``'s selection.
 
     Args:

@@ -1,7 +1,7 @@
 """Long short-term memory cell: one step of an LSTM from its stacked gate input."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 import numpy
 
@@ -12,6 +12,10 @@ from chainer.backends import cuda
 from chainer.functions.rnn import _gates
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 # Fused GPU kernels.  Each thread handles one (sample, unit, trailing) element;
 # ``hr`` is H * R and ``r`` the trailing size R, the gate g of element i sits at
@@ -242,7 +246,7 @@ def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
     return g_cp, g_x, g_gc, g_gh
 
 
-def lstm(c_prev, x):
+def lstm(c_prev: VariableOrArray, x: VariableOrArray) -> tuple[Variable, Variable]:
     """Long short-term memory step.
 
     ``x`` of shape ``(B, 4 * H, ...)`` holds the four gate inputs interleaved

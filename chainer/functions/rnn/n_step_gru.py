@@ -7,11 +7,15 @@ node with the weight gradients as one product over all steps.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import chainer
 from chainer.functions.rnn import n_step_rnn
 from chainer.utils import array as array_utils
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class _GRUCell(n_step_rnn._Cell):
@@ -159,8 +163,8 @@ def n_step_gru_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     return hy, n_step_rnn.time_major(ys)
 
 
-def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-               bs: Sequence, xs: Sequence, **kwargs):
+def n_step_gru(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence, bs: Sequence,
+               xs: Sequence, **kwargs: Any) -> tuple[Variable, list[Variable]]:
     """Stacked uni-directional GRU over variable-length sequences.
 
     Each layer computes, with ``W0..W2`` on the input and ``W3..W5`` on the
@@ -183,8 +187,8 @@ def n_step_gru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     return n_step_gru_base(n_layers, dropout_ratio, hx, ws, bs, xs, False, **kwargs)
 
 
-def n_step_bigru(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-                 bs: Sequence, xs: Sequence, **kwargs):
+def n_step_bigru(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence,
+                 bs: Sequence, xs: Sequence, **kwargs: Any) -> tuple[Variable, list[Variable]]:
     """Stacked bidirectional GRU over variable-length sequences.
 
     As :func:`n_step_gru`, with a forward and a backward GRU per layer:

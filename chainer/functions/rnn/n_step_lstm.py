@@ -8,7 +8,7 @@ all steps.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
 
@@ -16,6 +16,10 @@ import chainer
 from chainer.backends import cuda
 from chainer.functions.rnn import n_step_rnn
 from chainer.utils import array as array_utils
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 # The gate blocks of the stacked weights of NStepLSTMLayer, as indices into the
 # eight weights of an n-step LSTM cell (W0..W3 act on the input as the input,
@@ -225,8 +229,9 @@ def n_step_lstm_base(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
     return hy, cy, n_step_rnn.time_major(ys)
 
 
-def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Sequence,
-                bs: Sequence, xs: Sequence, **kwargs):
+def n_step_lstm(n_layers: int, dropout_ratio: float, hx: VariableOrArray, cx: VariableOrArray,
+                ws: Sequence, bs: Sequence, xs: Sequence,
+                **kwargs: Any) -> tuple[Variable, Variable, list[Variable]]:
     """Stacked uni-directional LSTM over variable-length sequences.
 
     Each layer computes, with ``W0..W3`` on the input and ``W4..W7`` on the
@@ -265,8 +270,9 @@ def n_step_lstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any, ws: Seque
                             **kwargs)
 
 
-def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
-                  ws: Sequence, bs: Sequence, xs: Sequence, **kwargs):
+def n_step_bilstm(n_layers: int, dropout_ratio: float, hx: VariableOrArray, cx: VariableOrArray,
+                  ws: Sequence, bs: Sequence, xs: Sequence,
+                  **kwargs: Any) -> tuple[Variable, Variable, list[Variable]]:
     """Stacked bidirectional LSTM over variable-length sequences.
 
     As :func:`n_step_lstm`, with a forward and a backward LSTM per layer:

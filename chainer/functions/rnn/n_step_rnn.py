@@ -14,7 +14,7 @@ GRU and Elman nodes supply only their cell math.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy
 
@@ -27,6 +27,10 @@ from chainer.functions.rnn import _gates
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 _TRAIN_REMOVED = ('train argument is not supported anymore. '
                   'Use chainer.using_config')
@@ -685,8 +689,9 @@ def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     return hy, time_major(ys)
 
 
-def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-               bs: Sequence, xs: Sequence, activation: str = 'tanh', **kwargs):
+def n_step_rnn(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence, bs: Sequence,
+               xs: Sequence, activation: str = 'tanh',
+               **kwargs: Any) -> tuple[Variable, list[Variable]]:
     """Stacked uni-directional Elman RNN over variable-length sequences.
 
     Each layer computes ``h_t = f(W0 x_t + b0 + W1 h_{t-1} + b1)`` with ``f``
@@ -716,8 +721,9 @@ def n_step_rnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
                            False, **kwargs)
 
 
-def n_step_birnn(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
-                 bs: Sequence, xs: Sequence, activation: str = 'tanh', **kwargs):
+def n_step_birnn(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence,
+                 bs: Sequence, xs: Sequence, activation: str = 'tanh',
+                 **kwargs: Any) -> tuple[Variable, list[Variable]]:
     """Stacked bidirectional Elman RNN over variable-length sequences.
 
     As :func:`n_step_rnn`, with a forward and a backward RNN per layer:

@@ -1,10 +1,16 @@
 """S-LSTM cell: merges two LSTM states (as in tree-structured LSTMs)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.functions.rnn import _gates
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 class SLSTM(function_node.FunctionNode):
@@ -93,7 +99,8 @@ def slstm_grad_grad(c_prev1, c_prev2, x1, x2, gc, gh, ggc_prev1, ggc_prev2, ggx1
             _gates.join_gate_vars([g_a2, g_i2, g_f2, g_o]), g_gc, g_gh)
 
 
-def slstm(c_prev1, c_prev2, x1, x2):
+def slstm(c_prev1: VariableOrArray, c_prev2: VariableOrArray, x1: VariableOrArray,
+          x2: VariableOrArray) -> tuple[Variable, Variable]:
     """S-LSTM step merging two child states.
 
     ``x1`` and ``x2`` (shape ``(B, 4 * H, ...)``) hold gate inputs interleaved

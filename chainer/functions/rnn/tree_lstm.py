@@ -1,10 +1,16 @@
 """Tree LSTM cell: one node of an N-ary or child-sum tree LSTM."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chainer import backend
 from chainer import function_node
 from chainer.functions.rnn import _gates
 from chainer.utils import type_check
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
+    from chainer.variable import Variable
 
 
 def _blocks(x, n: int):
@@ -76,7 +82,7 @@ class TreeLSTMGrad(function_node.FunctionNode):
         return tuple(g_cs) + (g_x, g_gc, g_gh)
 
 
-def tree_lstm(*inputs):
+def tree_lstm(*inputs: VariableOrArray) -> tuple[Variable, Variable]:
     """Tree LSTM node with ``n`` children.
 
     The last input ``x`` of shape ``(B, (3 + n) * H, ...)`` holds contiguous

@@ -1,9 +1,16 @@
 """``forget``: run a function without keeping its graph and recompute it in backward."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import chainer
 from chainer import function_node
 from chainer.variable import Variable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from chainer.types import VariableOrArray
 
 
 def _ordinal(n: int) -> str:
@@ -98,7 +105,8 @@ def _leaves(ys, xs) -> list:
     return found
 
 
-def forget(func, *xs):
+def forget(func: Callable[..., Variable | tuple[Variable, ...]],
+           *xs: VariableOrArray) -> Variable | tuple[Variable, ...]:
     """Calls ``func`` on ``xs`` without storing the intermediate graph.
 
     The intermediate results are dropped after the forward computation and

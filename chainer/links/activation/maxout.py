@@ -1,7 +1,7 @@
 """Maxout: a linear layer followed by a max over groups of units."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -11,6 +11,9 @@ from chainer import link
 from chainer import variable
 from chainer.functions.activation.maxout import maxout
 from chainer.links.connection import linear
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class Maxout(link.Chain):
@@ -34,7 +37,8 @@ class Maxout(link.Chain):
     """
 
     def __init__(self, in_size: int, out_size: int, pool_size: int,
-                 initialW: Any = None, initial_bias: Any = 0) -> None:
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec = 0) -> None:
         super().__init__()
         linear_out_size = out_size * pool_size
         initialW = _flatten_initializer(
@@ -51,7 +55,7 @@ class Maxout(link.Chain):
         self.out_size = out_size
         self.pool_size = pool_size
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the maxout layer to the batch ``x``."""
         return maxout(self.linear(x), self.pool_size)
 

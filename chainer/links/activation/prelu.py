@@ -1,11 +1,14 @@
 """PReLU: leaky ReLU with a learnable slope."""
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Sequence, Union
 
 from chainer import link
 from chainer import variable
 from chainer.functions.activation.prelu import prelu
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class PReLU(link.Link):
@@ -20,11 +23,11 @@ class PReLU(link.Link):
         W (~chainer.Parameter): The slopes.
     """
 
-    def __init__(self, shape: Union[int, Sequence[int]] = (), init: Any = 0.25) -> None:
+    def __init__(self, shape: Union[int, Sequence[int]] = (), init: InitializerSpec = 0.25) -> None:
         super().__init__()
         with self.init_scope():
             self.W = variable.Parameter(init, shape)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the parametric ReLU to ``x``."""
         return prelu(x, self.W)

@@ -1,7 +1,7 @@
 """SimplifiedDropconnect: a fully-connected layer whose weights are dropped at random."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy
 
@@ -10,6 +10,9 @@ from chainer import link
 from chainer import variable
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
 from chainer.links.connection.linear import _add_weight_and_bias
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class SimplifiedDropconnect(link.Link):
@@ -34,8 +37,8 @@ class SimplifiedDropconnect(link.Link):
     """
 
     def __init__(self, in_size: Optional[int], out_size: int, ratio: float = .5,
-                 nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None) -> None:
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None) -> None:
         super().__init__()
         self.out_size = out_size
         self.ratio = ratio
@@ -47,7 +50,7 @@ class SimplifiedDropconnect(link.Link):
     def _initialize_params(self, in_size: int) -> None:
         self.W.initialize((self.out_size, in_size))
 
-    def forward(self, x: Any, train: bool = True, mask: Any = None,
+    def forward(self, x: VariableOrArray, train: bool = True, mask: Any = None,
                 use_batchwise_mask: bool = True) -> variable.Variable:
         """Applies the layer.
 

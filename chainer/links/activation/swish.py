@@ -1,12 +1,15 @@
 """Swish: ``x * sigmoid(beta * x)`` with a learnable ``beta``."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.activation.swish import swish
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class Swish(link.Link):
@@ -30,7 +33,7 @@ class Swish(link.Link):
             else:
                 self.beta = variable.Parameter(initializers._get_initializer(beta_init))
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies swish to ``x``."""
         if self.beta.array is None:
             self.beta.initialize(x.shape[1:])

@@ -1,11 +1,14 @@
 """Bias: adds a (learned or given) bias broadcast along some axes."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from chainer import link
 from chainer import variable
 from chainer.functions.math.bias import bias
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class Bias(link.Link):
@@ -27,7 +30,7 @@ class Bias(link.Link):
                 self.b = variable.Parameter(0, shape)
         self.axis = axis
 
-    def forward(self, *xs: Any) -> variable.Variable:
+    def forward(self, *xs: VariableOrArray) -> variable.Variable:
         """Returns ``x + b``: call with ``(x)`` when ``b`` is learned, else with ``(x, b)``."""
         if hasattr(self, 'b'):
             if len(xs) != 1:

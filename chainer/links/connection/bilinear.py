@@ -1,13 +1,16 @@
 """Bilinear: a learnable bilinear form of two inputs."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import backend
 from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection.bilinear import bilinear
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec
 
 
 def _check_array_shape(value: Any, shape: tuple, name: str) -> None:
@@ -35,9 +38,9 @@ class Bilinear(link.Link):
             ``b`` when ``nobias``).
     """
 
-    def __init__(self, left_size: int, right_size: int, out_size: int,
-                 nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None) -> None:
+    def __init__(self, left_size: int, right_size: int, out_size: int, nobias: bool = False,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None) -> None:
         super().__init__()
         self.in_sizes = (left_size, right_size)
         self.nobias = nobias

@@ -1,11 +1,16 @@
 """Two-dimensional convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class Convolution2D(_ConvolutionLinkBase):
@@ -32,8 +37,10 @@ class Convolution2D(_ConvolutionLinkBase):
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
-                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, **kwargs) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         super().__init__()
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:
@@ -54,8 +61,9 @@ class Convolution2D(_ConvolutionLinkBase):
         yield 'groups', self.groups
 
     @classmethod
-    def from_params(cls, W: Any, b: Any = None, stride=1, pad=0, nobias: bool = False,
-                    **kwargs) -> 'Convolution2D':
+    def from_params(cls, W: VariableOrArray, b: VariableOrArray | None = None,
+                    stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                    nobias: bool = False, **kwargs: Any) -> 'Convolution2D':
         """A Convolution2D whose parameters are copies of ``W`` (and ``b``)."""
         W = variable.as_array(W)
         out_channels, in_per_group, kh, kw = W.shape
@@ -69,7 +77,7 @@ class Convolution2D(_ConvolutionLinkBase):
         return cls(in_per_group * groups, out_channels, (kh, kw), stride, pad, nobias,
                    initialW=W, initial_bias=b, **kwargs)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, h, w)``."""
         self._ensure_params(x)
         return _conv2d.convolution_2d(x, self.W, self.b, self.stride, self.pad,

@@ -2,7 +2,7 @@
 the parameter handling shared by every convolution and deconvolution link."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import function_node
 from chainer import link
@@ -12,6 +12,11 @@ from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class _ConvolutionLinkBase(link.Link):
@@ -109,15 +114,17 @@ class ConvolutionND(_ConvolutionLinkBase):
     """
 
     def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
-                 ksize=None, stride=1, pad=0, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, cover_all: bool = False, dilate=1,
-                 groups: int = 1) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__()
         self.cover_all = cover_all
         self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                        initial_bias, dilate, groups)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
         self._prepare_nd(x)
         return _conv_nd_func.convolution_nd(x, self.W, self.b, self.stride, self.pad,
@@ -127,9 +134,11 @@ class ConvolutionND(_ConvolutionLinkBase):
 class Convolution1D(ConvolutionND):
     """1-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=1``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(1, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)
 
@@ -137,8 +146,10 @@ class Convolution1D(ConvolutionND):
 class Convolution3D(ConvolutionND):
     """3-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=3``)."""
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, nobias: bool = False, initialW: Any = None, initial_bias: Any = None,
-                 cover_all: bool = False, dilate=1, groups: int = 1) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, cover_all: bool = False,
+                 dilate: int | Sequence[int] = 1, groups: int = 1) -> None:
         super().__init__(3, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                          initial_bias, cover_all, dilate, groups)

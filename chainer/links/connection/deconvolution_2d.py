@@ -1,12 +1,17 @@
 """Two-dimensional deconvolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
 from chainer.functions.connection import deconvolution_2d as _deconv2d
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class Deconvolution2D(_ConvolutionLinkBase):
@@ -33,8 +38,11 @@ class Deconvolution2D(_ConvolutionLinkBase):
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
-                 ksize=None, stride=1, pad=0, nobias: bool = False, outsize=None,
-                 initialW: Any = None, initial_bias: Any = None, **kwargs) -> None:
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, nobias: bool = False,
+                 outsize: int | Sequence[int] | None = None,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         super().__init__()
         dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
         if ksize is None:
@@ -43,7 +51,7 @@ class Deconvolution2D(_ConvolutionLinkBase):
         self._setup(2, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                     initial_bias, dilate, groups)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the deconvolution to ``x`` of shape ``(n, c, h, w)``."""
         self._ensure_params(x)
         return _deconv2d.deconvolution_2d(x, self.W, self.b, self.stride, self.pad,

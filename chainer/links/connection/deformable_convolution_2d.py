@@ -1,7 +1,7 @@
 """Deformable convolution layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -11,6 +11,11 @@ from chainer.functions.connection.deformable_convolution_2d_sampler import (
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
 from chainer.utils import conv_nd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import VariableOrArray
 
 
 class DeformableConvolution2DSampler(_ConvolutionLinkBase):
@@ -60,8 +65,9 @@ class DeformableConvolution2D(link.Chain):
             (weights start at zero by default, as in Chainer).
     """
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, ksize, stride=1,
-                 pad=0, offset_nobias: bool = False, offset_initialW: Any = None,
+    def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 offset_nobias: bool = False, offset_initialW: Any = None,
                  offset_initial_bias: Any = None, deform_nobias: bool = False,
                  deform_initialW: Any = None, deform_initial_bias: Any = None) -> None:
         super().__init__()
@@ -74,6 +80,6 @@ class DeformableConvolution2D(link.Chain):
                 in_channels, out_channels, ksize, stride, pad, deform_nobias,
                 deform_initialW, deform_initial_bias)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Predicts the offsets from ``x`` and applies the deformable convolution."""
         return self.deform_conv(x, self.offset_conv(x))

@@ -1,13 +1,18 @@
 """Two-dimensional depthwise convolution layer."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import depthwise_convolution_2d as _depthwise
 from chainer.utils import conv_nd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class DepthwiseConvolution2D(link.Link):
@@ -25,8 +30,10 @@ class DepthwiseConvolution2D(link.Link):
         b (~chainer.Parameter): ``(channel_multiplier * in_channels,)`` or None.
     """
 
-    def __init__(self, in_channels, channel_multiplier: int, ksize, stride=1, pad=0,
-                 nobias: bool = False, initialW: Any = None, initial_bias: Any = None) -> None:
+    def __init__(self, in_channels: int | None, channel_multiplier: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None) -> None:
         super().__init__()
         # Like Chainer: ksize as given, stride and pad as pairs.
         self.ksize = ksize
@@ -47,7 +54,7 @@ class DepthwiseConvolution2D(link.Link):
         if self.b is not None:
             self.b.initialize((self.channel_multiplier * in_channels,))
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the depthwise convolution to ``x`` of shape ``(n, c, h, w)``."""
         if self.W.array is None:
             self._initialize_params(x.shape[1])

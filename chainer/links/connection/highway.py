@@ -1,13 +1,16 @@
 """Highway: a gated residual fully-connected layer."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import link
 from chainer import variable
 from chainer.functions.activation.relu import relu
 from chainer.functions.activation.sigmoid import sigmoid
 from chainer.links.connection import linear
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class Highway(link.Chain):
@@ -42,7 +45,7 @@ class Highway(link.Chain):
                 in_out_size, in_out_size, nobias=nobias,
                 initialW=init_Wt, initial_bias=init_bt)
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the highway layer to the batch ``x`` of shape ``(N, in_out_size)``."""
         out_plain = self.activate(self.plain(x))
         out_transform = sigmoid(self.transform(x))

@@ -1,13 +1,17 @@
 """The GoogLeNet Inception module."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import link
 from chainer.functions.activation.relu import relu
 from chainer.functions.array.concat import concat
 from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class Inception(link.Chain):
@@ -24,8 +28,9 @@ class Inception(link.Chain):
     The output has ``out1 + out3 + out5 + proj_pool`` channels.
     """
 
-    def __init__(self, in_channels, out1: int, proj3: int, out3: int, proj5: int, out5: int,
-                 proj_pool: int, conv_init: Any = None, bias_init: Any = None) -> None:
+    def __init__(self, in_channels: int | None, out1: int, proj3: int, out3: int, proj5: int,
+                 out5: int, proj_pool: int, conv_init: InitializerSpec | None = None,
+                 bias_init: InitializerSpec | None = None) -> None:
         super().__init__()
         with self.init_scope():
             self.conv1 = Convolution2D(in_channels, out1, 1, initialW=conv_init,
@@ -41,7 +46,7 @@ class Inception(link.Chain):
             self.projp = Convolution2D(in_channels, proj_pool, 1, initialW=conv_init,
                                        initial_bias=bias_init)
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         """Applies the four branches to ``x`` and concatenates them along the channels."""
         out1 = self.conv1(x)
         out3 = self.conv3(relu(self.proj3(x)))

@@ -1,7 +1,7 @@
 """The Inception module with batch normalization (Inception v2)."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import chainer
 from chainer import link
@@ -12,6 +12,10 @@ from chainer.functions.pooling.max_pooling_nd import max_pooling_2d
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.links.normalization.batch_normalization import BatchNormalization
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import DTypeSpec, InitializerSpec, VariableOrArray
 
 
 class InceptionBN(link.Chain):
@@ -35,9 +39,9 @@ class InceptionBN(link.Chain):
         dtype: Dtype of the batch normalizations (default ``chainer.config.dtype``).
     """
 
-    def __init__(self, in_channels: Optional[int], out1: int, proj3: int, out3: int,
-                 proj33: int, out33: int, pooltype: str, proj_pool: Optional[int] = None,
-                 stride: int = 1, conv_init: Any = None, dtype: Any = None) -> None:
+    def __init__(self, in_channels: Optional[int], out1: int, proj3: int, out3: int, proj33: int,
+                 out33: int, pooltype: str, proj_pool: Optional[int] = None, stride: int = 1,
+                 conv_init: InitializerSpec | None = None, dtype: DTypeSpec | None = None) -> None:
         super().__init__()
         if pooltype not in ('max', 'avg'):
             raise NotImplementedError(f'pooltype must be max or avg, not {pooltype!r}')
@@ -72,7 +76,7 @@ class InceptionBN(link.Chain):
                 self.poolp = conv(in_channels, proj_pool, 1)
                 self.poolpn = BatchNormalization(proj_pool, dtype=dtype)
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         """Applies the branches to ``x`` and concatenates them along the channels."""
         outs = []
         if self.out1 > 0:

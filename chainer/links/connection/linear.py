@@ -1,13 +1,16 @@
 """Linear: the fully-connected layer."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from chainer import initializers
 from chainer import link
 from chainer import utils
 from chainer import variable
 from chainer.functions.connection.linear import linear
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 def _add_weight_and_bias(layer: link.Link, initialW: Any, in_size: Optional[int],
@@ -43,9 +46,9 @@ class Linear(link.Link):
         b (~chainer.Parameter): Bias (None when ``nobias``).
     """
 
-    def __init__(self, in_size: Optional[int], out_size: Optional[int] = None,
-                 nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None) -> None:
+    def __init__(self, in_size: Optional[int], out_size: Optional[int] = None, nobias: bool = False,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None) -> None:
         super().__init__()
         if out_size is None:
             in_size, out_size = None, in_size
@@ -60,7 +63,8 @@ class Linear(link.Link):
         yield 'nobias', self.b is None
 
     @classmethod
-    def from_params(cls, W: Any, b: Any = None, nobias: bool = False) -> 'Linear':
+    def from_params(cls, W: VariableOrArray, b: VariableOrArray | None = None,
+                    nobias: bool = False) -> 'Linear':
         """Builds a Linear link whose parameters are copies of ``W`` (and ``b``).
 
         Args:
@@ -81,7 +85,7 @@ class Linear(link.Link):
     def _initialize_params(self, in_size: int) -> None:
         self.W.initialize((self.out_size, in_size))
 
-    def forward(self, x: Any, n_batch_axes: int = 1) -> variable.Variable:
+    def forward(self, x: VariableOrArray, n_batch_axes: int = 1) -> variable.Variable:
         """Applies the layer to ``x``.
 
         Args:

@@ -1,7 +1,7 @@
 """Locally connected 2-D layer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -10,6 +10,11 @@ from chainer.functions.connection import local_convolution_2d as _local
 from chainer.utils import argument
 from chainer.utils import conv
 from chainer.utils import conv_nd
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class LocalConvolution2D(link.Link):
@@ -29,9 +34,10 @@ class LocalConvolution2D(link.Link):
         b (~chainer.Parameter): ``(out_channels, out_h, out_w)`` or None.
     """
 
-    def __init__(self, in_channels: Optional[int], out_channels: int, in_size=None,
-                 ksize=None, stride=1, nobias: bool = False, initialW: Any = None,
-                 initial_bias: Any = None, **kwargs) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: int, in_size: int | None = None,
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 nobias: bool = False, initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         super().__init__()
         argument.assert_kwargs_empty(kwargs)
         if ksize is None:
@@ -56,7 +62,7 @@ class LocalConvolution2D(link.Link):
         if self.b is not None:
             self.b.initialize((self.out_channels, out_h, out_w))
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the layer to ``x`` of shape ``(n, c, h, w)``."""
         if self.W.array is None:
             self._initialize_params(x.shape[1], x.shape[2:])

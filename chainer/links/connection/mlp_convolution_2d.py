@@ -1,12 +1,16 @@
 """Network-in-network style MLP convolution."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from chainer import link
 from chainer.functions.activation.relu import relu
 from chainer.links.connection.convolution_2d import Convolution2D
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class MLPConvolution2D(link.ChainList):
@@ -22,8 +26,10 @@ class MLPConvolution2D(link.ChainList):
         conv_init, bias_init: Initializers of all weights and biases (keyword only).
     """
 
-    def __init__(self, in_channels: Optional[int], out_channels: Sequence[int], ksize=None,
-                 stride=1, pad=0, activation: Callable = relu, *args, **kwargs) -> None:
+    def __init__(self, in_channels: Optional[int], out_channels: Sequence[int],
+                 ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,
+                 pad: int | Sequence[int] = 0, activation: Callable = relu, *args: Any,
+                 **kwargs: Any) -> None:
         if ksize is None:
             out_channels, ksize, in_channels = in_channels, out_channels, None
         if args:
@@ -42,7 +48,7 @@ class MLPConvolution2D(link.ChainList):
         super().__init__(*convs)
         self.activation = activation
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         """Applies the convolutions in turn, the activation between them."""
         f = self.activation
         for layer in self[:-1]:

@@ -1,7 +1,7 @@
 """Parameter: a link holding a single parameter array."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -9,6 +9,9 @@ from chainer import backend
 from chainer import link
 from chainer import variable
 from chainer.functions.math.identity import identity
+
+if TYPE_CHECKING:
+    from chainer.types import NdArray
 
 
 class Parameter(link.Link):
@@ -24,7 +27,7 @@ class Parameter(link.Link):
         W (~chainer.Parameter): The parameter.
     """
 
-    def __init__(self, array: Any) -> None:
+    def __init__(self, array: NdArray) -> None:
         if not isinstance(array, backend.get_array_types()):
             raise TypeError(f'Parameter link needs an array, got {type(array).__name__}')
         super().__init__()

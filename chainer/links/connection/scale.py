@@ -1,12 +1,15 @@
 """Scale: multiplies by a (learned or given) scale broadcast along some axes."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from chainer import link
 from chainer import variable
 from chainer.functions.math.scale import scale
 from chainer.links.connection import bias
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 
 class Scale(link.Chain):
@@ -41,7 +44,7 @@ class Scale(link.Chain):
                                      'learnt parameter and bias_term is True.')
                 self.bias = bias.Bias(axis, bias_shape)
 
-    def forward(self, *xs: Any) -> variable.Variable:
+    def forward(self, *xs: VariableOrArray) -> variable.Variable:
         """Returns ``x * W (+ bias)``: call with ``(x)`` when ``W`` is learned, else ``(x, W)``."""
         if hasattr(self, 'W'):
             if len(xs) != 1:

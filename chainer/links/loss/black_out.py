@@ -1,7 +1,7 @@
 """BlackOut: the BlackOut loss with its output embeddings."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
 
@@ -10,6 +10,10 @@ from chainer import link
 from chainer import variable
 from chainer.functions.loss.black_out import black_out
 from chainer.utils import walker_alias
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.types import VariableOrArray
 
 
 class BlackOut(link.Link):
@@ -42,12 +46,12 @@ class BlackOut(link.Link):
             self.W = variable.Parameter(
                 initializers._get_initializer(None), (vocab_size, in_size))
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         # The sampler's tables follow the link to its device.
         self.sampler.to_device(self.device)
 
-    def forward(self, x: Any, t: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray, t: VariableOrArray) -> variable.Variable:
         """Computes the mean BlackOut loss of ``x`` (B, in_size) for the targets ``t`` (B,)."""
         if self.sample_data is not None:
             sample_data = self.sample_data

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import heapq
-from typing import Any, Dict, Hashable, Optional
+from typing import TYPE_CHECKING, Any, Dict, Hashable
 
 import numpy
 
@@ -17,6 +17,10 @@ from chainer import variable
 from chainer.functions.loss import _util as _loss_util
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.types import DTypeSpec, VariableOrArray
 
 
 class TreeParser:
@@ -221,7 +225,7 @@ class BinaryHierarchicalSoftmax(link.Link):
         W (~chainer.Parameter): Node vectors ``(number of internal nodes, in_size)``.
     """
 
-    def __init__(self, in_size: int, tree: Any, dtype: Optional[Any] = None) -> None:
+    def __init__(self, in_size: int, tree: Any, dtype: DTypeSpec | None = None) -> None:
         super().__init__()
         dtype = chainer.get_dtype(dtype)
         self._func = BinaryHierarchicalSoftmaxFunction(tree, dtype)
@@ -229,7 +233,7 @@ class BinaryHierarchicalSoftmax(link.Link):
             self.W = variable.Parameter(
                 initializers.Uniform(1), (self._func.parser_size, in_size))
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         self._func.to_device(self.device)
 
@@ -259,7 +263,7 @@ class BinaryHierarchicalSoftmax(link.Link):
             heapq.heappush(heap, (count1 + count2, min(id1, id2), (tree1, tree2)))
         return heap[0][2]
 
-    def forward(self, x: Any, t: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray, t: VariableOrArray) -> variable.Variable:
         """Loss of the words ``t`` (int32, (B,)) given the vectors ``x`` ((B, in_size))."""
         f = copy.copy(self._func)
         return f.apply((x, t, self.W))[0]

@@ -1,7 +1,7 @@
 """NegativeSampling: the negative-sampling loss with its output embeddings."""
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
 
@@ -12,6 +12,10 @@ from chainer import variable
 from chainer.functions.loss import negative_sampling
 from chainer.utils import argument
 from chainer.utils import walker_alias
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.types import DTypeSpec, VariableOrArray
 
 
 class NegativeSampling(link.Link):
@@ -34,8 +38,8 @@ class NegativeSampling(link.Link):
         sampler (~chainer.utils.WalkerAlias): The negative sampler.
     """
 
-    def __init__(self, in_size: int, counts: Sequence[Any], sample_size: int,
-                 power: float = 0.75, dtype: Optional[Any] = None) -> None:
+    def __init__(self, in_size: int, counts: Sequence[Any], sample_size: int, power: float = 0.75,
+                 dtype: DTypeSpec | None = None) -> None:
         super().__init__()
         dtype = chainer.get_dtype(dtype)
         vocab_size = len(counts)
@@ -48,12 +52,13 @@ class NegativeSampling(link.Link):
         with self.init_scope():
             self.W = variable.Parameter(initializers.Zero(), (vocab_size, in_size))
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         # The sampler's tables follow the link to its device.
         self.sampler.to_device(self.device)
 
-    def forward(self, x: Any, t: Any, reduce: str = 'sum', **kwargs: Any) -> Any:
+    def forward(self, x: VariableOrArray, t: VariableOrArray, reduce: str = 'sum',
+                **kwargs: Any) -> Any:
         """Computes the loss of the inputs ``x`` (B, in_size) for the targets ``t`` (B,).
 
         Args:

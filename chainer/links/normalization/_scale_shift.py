@@ -1,11 +1,14 @@
 """Base of the normalization links that learn a per-unit scale and shift."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from chainer import initializers
 from chainer import link
 from chainer import variable
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec, InitializerSpec
 
 
 class ScaleShiftLink(link.Link):
@@ -13,8 +16,8 @@ class ScaleShiftLink(link.Link):
     ``size=None`` leaves them to :meth:`_initialize_params` at the first call;
     ``dtype``, where given, is set on both initializers (as Chainer did)."""
 
-    def __init__(self, size: Optional[int], initial_gamma: Any, initial_beta: Any,
-                 dtype: Any = None) -> None:
+    def __init__(self, size: Optional[int], initial_gamma: InitializerSpec,
+                 initial_beta: InitializerSpec, dtype: DTypeSpec | None = None) -> None:
         super().__init__()
         inits = [initializers._get_initializer(v) for v in (
             1 if initial_gamma is None else initial_gamma,

@@ -1,7 +1,7 @@
 """BatchNormalization: batch normalization with learned scale/shift and running statistics."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 import numpy
 
@@ -15,6 +15,10 @@ from chainer.graph_optimizations.static_graph_utilities import static_code  # NO
 from chainer.functions.normalization import batch_normalization
 from chainer.utils import argument
 from chainer.utils import array as array_utils
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.types import DTypeSpec, InitializerSpec, VariableOrArray
 
 
 def _as_axis(axis: Any) -> Optional[tuple]:
@@ -67,10 +71,11 @@ class BatchNormalization(link.Link):
     beta: Optional[variable.Parameter] = None
 
     def __init__(self, size: Any = None, decay: float = 0.9, eps: float = 2e-5,
-                 dtype: Any = None, use_gamma: bool = True, use_beta: bool = True,
-                 initial_gamma: Any = None, initial_beta: Any = None,
-                 axis: Any = None, initial_avg_mean: Any = None,
-                 initial_avg_var: Any = None) -> None:
+                 dtype: DTypeSpec | None = None, use_gamma: bool = True, use_beta: bool = True,
+                 initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None, axis: Any = None,
+                 initial_avg_mean: InitializerSpec | None = None,
+                 initial_avg_var: InitializerSpec | None = None) -> None:
         super().__init__()
         self._highprec_dtype = chainer.get_dtype(dtype, map_mixed16=numpy.float32)
         self.decay = decay
@@ -127,7 +132,7 @@ class BatchNormalization(link.Link):
         if self.beta is not None:
             self.beta.initialize(shape)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         if self.avg_mean is None and isinstance(serializer, serializer_module.Deserializer):
             # Lazily sized: the loaded statistics give the shape of everything.
             mean = serializer('avg_mean', None)
@@ -135,7 +140,7 @@ class BatchNormalization(link.Link):
                 self._initialize_params(mean.shape)
         super().serialize(serializer)
 
-    def forward(self, x: Any, **kwargs: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray, **kwargs: Any) -> variable.Variable:
         """Normalizes ``x``.
 
         Args:

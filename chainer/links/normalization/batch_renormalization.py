@@ -1,7 +1,7 @@
 """BatchRenormalization: batch renormalization with running statistics."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import configuration
 from chainer import variable
@@ -9,6 +9,9 @@ from chainer.functions.normalization import batch_normalization
 from chainer.functions.normalization import batch_renormalization
 from chainer.links.normalization.batch_normalization import BatchNormalization
 from chainer.links.normalization.batch_normalization import running_decay
+
+if TYPE_CHECKING:
+    from chainer.types import DTypeSpec, InitializerSpec, VariableOrArray
 
 
 class BatchRenormalization(BatchNormalization):
@@ -29,9 +32,11 @@ class BatchRenormalization(BatchNormalization):
     """
 
     def __init__(self, size: Any, rmax: float = 1, dmax: float = 0, decay: float = 0.9,
-                 eps: float = 2e-5, dtype: Any = None, use_gamma: bool = True,
-                 use_beta: bool = True, initial_gamma: Any = None, initial_beta: Any = None,
-                 initial_avg_mean: Any = None, initial_avg_var: Any = None) -> None:
+                 eps: float = 2e-5, dtype: DTypeSpec | None = None, use_gamma: bool = True,
+                 use_beta: bool = True, initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None,
+                 initial_avg_mean: InitializerSpec | None = None,
+                 initial_avg_var: InitializerSpec | None = None) -> None:
         super().__init__(size, decay, eps, dtype, use_gamma, use_beta, initial_gamma,
                          initial_beta, initial_avg_mean=initial_avg_mean,
                          initial_avg_var=initial_avg_var)
@@ -41,7 +46,7 @@ class BatchRenormalization(BatchNormalization):
         self._prev_avg_mean: Any = None
         self._prev_avg_var: Any = None
 
-    def forward(self, x: Any, finetune: bool = False) -> variable.Variable:
+    def forward(self, x: VariableOrArray, finetune: bool = False) -> variable.Variable:
         """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:

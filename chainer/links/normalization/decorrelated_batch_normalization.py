@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -14,6 +14,10 @@ from chainer import variable
 from chainer.functions.normalization import decorrelated_batch_normalization as dbn
 from chainer.links.normalization.batch_normalization import running_decay
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.types import DTypeSpec, VariableOrArray
 
 
 def _warn_old_model() -> None:
@@ -119,7 +123,7 @@ class DecorrelatedBatchNormalization(link.Link):
     """
 
     def __init__(self, size: int, groups: int = 16, decay: float = 0.9, eps: float = 2e-5,
-                 dtype: Any = numpy.float32) -> None:
+                 dtype: DTypeSpec = numpy.float32) -> None:
         super().__init__()
         # As in Chainer, a size that groups do not divide is refused by the
         # type check of the first call, not here.
@@ -135,7 +139,7 @@ class DecorrelatedBatchNormalization(link.Link):
         self.N = 0
         self.register_persistent('N')
 
-    def forward(self, x: Any, **kwargs: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray, **kwargs: Any) -> variable.Variable:
         """Whitens ``x``; ``finetune=True`` averages the statistics plainly."""
         finetune, = argument.parse_kwargs(kwargs, ('finetune', False))
         if configuration.config.train:
@@ -149,7 +153,7 @@ class DecorrelatedBatchNormalization(link.Link):
             x, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_projection, requires_grad=False), self.groups)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the statistics; loading also accepts the older layout whose
         statistics were shared by all groups (see :func:`fix_avg_mean`)."""
         if serializer_mod.is_loading(serializer):

@@ -1,7 +1,7 @@
 """GroupNormalization: group normalization with learned per-channel scale and shift."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy
 
@@ -9,6 +9,9 @@ import chainer
 from chainer import variable
 from chainer.links.normalization._scale_shift import ScaleShiftLink
 from chainer.functions.normalization.group_normalization import group_normalization
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class GroupNormalization(ScaleShiftLink):
@@ -24,13 +27,14 @@ class GroupNormalization(ScaleShiftLink):
     """
 
     def __init__(self, groups: int, size: Optional[int] = None, eps: float = 1e-5,
-                 initial_gamma: Any = None, initial_beta: Any = None) -> None:
+                 initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None) -> None:
         super().__init__(size, initial_gamma, initial_beta,
                          chainer.get_dtype(None, map_mixed16=numpy.float32))
         self.groups = groups
         self.eps = eps
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Normalizes ``x`` of shape ``(N, C, ...)``."""
         if self.gamma.array is None:
             xa = variable.as_array(x)

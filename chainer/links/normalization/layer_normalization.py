@@ -1,7 +1,7 @@
 """LayerNormalization: layer normalization with learned scale and shift."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from chainer import function_node
 from chainer import functions
@@ -9,6 +9,9 @@ from chainer import utils
 from chainer import variable
 from chainer.links.normalization._scale_shift import ScaleShiftLink
 from chainer.functions.normalization.layer_normalization import layer_normalization
+
+if TYPE_CHECKING:
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class LayerNormalization(ScaleShiftLink):
@@ -23,11 +26,12 @@ class LayerNormalization(ScaleShiftLink):
     """
 
     def __init__(self, size: Optional[int] = None, eps: float = 1e-6,
-                 initial_gamma: Any = None, initial_beta: Any = None) -> None:
+                 initial_gamma: InitializerSpec | None = None,
+                 initial_beta: InitializerSpec | None = None) -> None:
         super().__init__(size, initial_gamma, initial_beta)
         self.eps = eps
 
-    def forward(self, x: Any) -> variable.Variable:
+    def forward(self, x: VariableOrArray) -> variable.Variable:
         """Normalizes each sample (row) of ``x``; extra axes are flattened, fewer than
         two axes are an ``InvalidType`` (as in Chainer)."""
         function_node._check_input(x)

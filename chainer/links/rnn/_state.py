@@ -1,11 +1,15 @@
 """State handling shared by the stateful recurrent links."""
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import TYPE_CHECKING, Any, Tuple
 
 import chainer
 from chainer import variable
 from chainer.utils.error import _TypeAssertionError
+
+if TYPE_CHECKING:
+    from chainer.device_resident import DeviceResidentsVisitor
+    from chainer.types import VariableOrArray
 
 
 def zeros_state(link: chainer.Link, shape: Tuple[int, ...], dtype: Any) -> variable.Variable:
@@ -35,11 +39,11 @@ class HiddenState:
 
     h: Any = None
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         accept_states(visitor, self.h)
 
-    def set_state(self, h: Any) -> None:
+    def set_state(self, h: VariableOrArray) -> None:
         """Sets the state ``h`` (a Variable, moved to the link's device)."""
         self.h = adopt(self, h, 'h')
 
@@ -54,11 +58,11 @@ class CellAndHiddenState:
     c: Any = None
     h: Any = None
 
-    def device_resident_accept(self, visitor: Any) -> None:
+    def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)
         accept_states(visitor, self.c, self.h)
 
-    def set_state(self, c: Any, h: Any) -> None:
+    def set_state(self, c: VariableOrArray, h: VariableOrArray) -> None:
         """Sets the cell state ``c`` and the output ``h`` (Variables, moved to the
         link's device)."""
         self.c = adopt(self, c, 'c')

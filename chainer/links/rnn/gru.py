@@ -1,7 +1,7 @@
 """Gated recurrent unit layers: :class:`StatelessGRU`, :class:`StatefulGRU`, :class:`GRU`."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import link
 from chainer.functions.activation.sigmoid import sigmoid
@@ -9,6 +9,10 @@ from chainer.functions.activation.tanh import tanh
 from chainer.functions.math.linear_interpolate import linear_interpolate
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class GRUBase(link.Chain):
@@ -24,8 +28,8 @@ class GRUBase(link.Chain):
         bias_init: Initializer of all biases.
     """
 
-    def __init__(self, in_size: int, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = None) -> None:
+    def __init__(self, in_size: int, out_size: int, init: InitializerSpec | None = None,
+                 inner_init: Any = None, bias_init: InitializerSpec | None = None) -> None:
         super().__init__()
         self.state_size = out_size
         with self.init_scope():
@@ -47,7 +51,7 @@ class StatelessGRU(GRUBase):
     and ``z = sigmoid(W_z x + U_z h)``.
     """
 
-    def forward(self, h: Any, x: Any):
+    def forward(self, h: VariableOrArray, x: VariableOrArray) -> Variable:
         r = sigmoid(self.W_r(x) + self.U_r(h))
         z = sigmoid(self.W_z(x) + self.U_z(h))
         h_bar = tanh(self.W(x) + self.U(r * h))
@@ -61,12 +65,12 @@ class StatefulGRU(_state.HiddenState, GRUBase):
     :class:`GRUBase`, with ``bias_init`` defaulting to 0.
     """
 
-    def __init__(self, in_size: int, out_size: int, init: Any = None,
-                 inner_init: Any = None, bias_init: Any = 0) -> None:
+    def __init__(self, in_size: int, out_size: int, init: InitializerSpec | None = None,
+                 inner_init: Any = None, bias_init: InitializerSpec = 0) -> None:
         super().__init__(in_size, out_size, init, inner_init, bias_init)
         self.reset_state()
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         z = self.W_z(x)
         h_bar = self.W(x)
         if self.h is not None:
@@ -86,7 +90,7 @@ class StatefulGRU(_state.HiddenState, GRUBase):
 class GRU(StatefulGRU):
     """Stateful GRU layer (:class:`StatefulGRU`); takes one input per call."""
 
-    def forward(self, *args: Any, **kwargs: Any):
+    def forward(self, *args: Any, **kwargs: Any) -> Variable:
         if len(args) != 1 or kwargs:
             msg = ('Invalid argument. The length of GRU.__call__ must be 1. '
                    f'But {len(args)} is given. ')

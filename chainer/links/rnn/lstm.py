@@ -1,7 +1,7 @@
 """LSTM layers: the stateful :class:`LSTM` and the :class:`StatelessLSTM`."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
 from chainer import link
@@ -11,6 +11,10 @@ from chainer.functions.rnn.lstm import lstm
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
 from chainer.utils import size_of_shape
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 class LSTMBase(link.Chain):
@@ -33,8 +37,10 @@ class LSTMBase(link.Chain):
     """
 
     def __init__(self, in_size: Optional[int], out_size: Optional[int] = None,
-                 lateral_init: Any = None, upward_init: Any = None,
-                 bias_init: Any = None, forget_bias_init: Any = None) -> None:
+                 lateral_init: InitializerSpec | None = None,
+                 upward_init: InitializerSpec | None = None,
+                 bias_init: InitializerSpec | None = None,
+                 forget_bias_init: InitializerSpec | None = None) -> None:
         if out_size is None:
             out_size, in_size = in_size, None
         super().__init__()
@@ -77,7 +83,8 @@ class StatelessLSTM(LSTMBase):
     Same arguments as :class:`LSTMBase`.
     """
 
-    def forward(self, c: Any, h: Any, x: Any):
+    def forward(self, c: VariableOrArray, h: VariableOrArray,
+                x: VariableOrArray) -> tuple[Variable, Variable]:
         """Returns ``(c_new, h_new)``; ``c`` and ``h`` may be None (zero state)."""
         self._lazy_init(x)
         lstm_in = self.upward(x)
@@ -101,13 +108,15 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
     """
 
     def __init__(self, in_size: Optional[int], out_size: Optional[int] = None,
-                 lateral_init: Any = None, upward_init: Any = None,
-                 bias_init: Any = None, forget_bias_init: Any = None) -> None:
+                 lateral_init: InitializerSpec | None = None,
+                 upward_init: InitializerSpec | None = None,
+                 bias_init: InitializerSpec | None = None,
+                 forget_bias_init: InitializerSpec | None = None) -> None:
         super().__init__(in_size, out_size, lateral_init, upward_init, bias_init,
                          forget_bias_init)
         self.reset_state()
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         """One step on the batch ``x``; returns the new output ``h``."""
         self._lazy_init(x)
         batch = len(x)

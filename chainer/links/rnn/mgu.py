@@ -1,7 +1,7 @@
 """Minimal gated units: :class:`StatelessMGU` and :class:`StatefulMGU`."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chainer
 from chainer import link
@@ -11,6 +11,10 @@ from chainer.functions.array.concat import concat
 from chainer.functions.math.linear_interpolate import linear_interpolate
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class MGUBase(link.Chain):
@@ -37,7 +41,7 @@ class MGUBase(link.Chain):
 class StatelessMGU(MGUBase):
     """MGU with the state passed in: ``forward(h, x)`` returns the new state."""
 
-    def forward(self, h: Any, x: Any):
+    def forward(self, h: VariableOrArray, x: VariableOrArray) -> Variable:
         return self._call_mgu(h, x)
 
 
@@ -54,7 +58,7 @@ class StatefulMGU(_state.HiddenState, MGUBase):
         self._state_size = out_size
         self.reset_state()
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         h = self.h
         if h is None:
             h = _state.zeros_state(self, (x.shape[0], self._state_size),

@@ -1,10 +1,13 @@
 """Stacked GRU layers over lists of variable-length sequences."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.functions.rnn import n_step_gru as rnn
 from chainer.links.rnn import n_step_rnn
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
 
 
 class NStepGRUBase(n_step_rnn.NStepRNNBase):
@@ -18,7 +21,7 @@ class NStepGRUBase(n_step_rnn.NStepRNNBase):
     def n_cells(self) -> int:
         return 1
 
-    def rnn(self, *args: Any):
+    def rnn(self, *args: Any) -> tuple[Variable, list[Variable]]:
         return rnn.n_step_gru_sequences(*args, use_bi_direction=self.use_bi_direction)
 
 

@@ -1,10 +1,14 @@
 """Stacked LSTM layers over lists of variable-length sequences."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from chainer.functions.rnn import n_step_lstm as rnn
 from chainer.links.rnn import n_step_rnn
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class NStepLSTMBase(n_step_rnn.NStepRNNBase):
@@ -18,10 +22,11 @@ class NStepLSTMBase(n_step_rnn.NStepRNNBase):
     def n_cells(self) -> int:
         return 2
 
-    def rnn(self, *args: Any):
+    def rnn(self, *args: Any) -> tuple[Variable, Variable, list[Variable]]:
         return rnn.n_step_lstm_sequences(*args, use_bi_direction=self.use_bi_direction)
 
-    def forward(self, hx: Any, cx: Any, xs: Sequence[Any], **kwargs: Any):
+    def forward(self, hx: VariableOrArray, cx: VariableOrArray, xs: Sequence[Any],
+                **kwargs: Any) -> tuple[Variable, Variable, list[Variable]]:
         """Runs the layers over ``xs`` (sequences in any order) from the initial
         states ``hx`` and ``cx`` (None: zeros).
 

@@ -4,7 +4,7 @@ on the shared :class:`NStepRNNBase`."""
 from __future__ import annotations
 
 import sys
-from typing import Any, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence
 
 import numpy
 
@@ -16,6 +16,10 @@ from chainer.functions.rnn import n_step_rnn as rnn
 from chainer.initializers import normal
 from chainer.links.rnn import _state
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import InitializerSpec, VariableOrArray
 
 
 def argsort_list_descent(lst: Sequence[Any]) -> numpy.ndarray:
@@ -60,9 +64,9 @@ class NStepRNNBase(link.ChainList):
     n_weights = 0
     use_bi_direction = False
 
-    def __init__(self, n_layers: int, in_size: Optional[int], out_size: int,
-                 dropout: float, *, initialW: Any = None, initial_bias: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, n_layers: int, in_size: Optional[int], out_size: int, dropout: float, *,
+                 initialW: InitializerSpec | None = None,
+                 initial_bias: InitializerSpec | None = None, **kwargs: Any) -> None:
         argument.parse_kwargs(
             kwargs,
             use_cudnn='use_cudnn argument is not supported anymore. '
@@ -114,7 +118,7 @@ class NStepRNNBase(link.ChainList):
         """Number of state arrays (``hx`` only, or ``hx`` and ``cx``)."""
         raise NotImplementedError
 
-    def rnn(self, *args: Any):
+    def rnn(self, *args: Any) -> tuple[Variable, list[Variable]]:
         """Calls the recurrent function of this link."""
         raise NotImplementedError
 
@@ -164,7 +168,8 @@ class NStepRNNBase(link.ChainList):
             ys = permutate_list(ys, indices, inv=True)
         return hys + [ys]
 
-    def forward(self, hx: Any, xs: Sequence[Any], **kwargs: Any):
+    def forward(self, hx: VariableOrArray, xs: Sequence[Any],
+                **kwargs: Any) -> tuple[Variable, list[Variable]]:
         """Runs the layers over ``xs`` (a list of ``(L_i, in_size)`` sequences in
         any order) from the initial state ``hx`` (None: zeros).
 
@@ -185,7 +190,7 @@ class _NStepElmanBase(NStepRNNBase):
     def n_cells(self) -> int:
         return 1
 
-    def rnn(self, *args: Any):
+    def rnn(self, *args: Any) -> tuple[Variable, list[Variable]]:
         return rnn.n_step_rnn_sequences(*args, activation=self.activation,
                                    use_bi_direction=self.use_bi_direction)
 

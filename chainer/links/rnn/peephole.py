@@ -1,7 +1,7 @@
 """LSTM layer with peephole connections from the cell state to the gates."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import link
 from chainer.functions.activation.sigmoid import sigmoid
@@ -9,6 +9,10 @@ from chainer.functions.activation.tanh import tanh
 from chainer.functions.rnn import _gates
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class StatefulPeepholeLSTM(_state.CellAndHiddenState, link.Chain):
@@ -35,7 +39,7 @@ class StatefulPeepholeLSTM(_state.CellAndHiddenState, link.Chain):
             self.peep_f = Linear(out_size, out_size, nobias=True)
             self.peep_o = Linear(out_size, out_size, nobias=True)
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         lstm_in = self.upward(x)
         if self.h is not None:
             lstm_in = lstm_in + self.lateral(self.h)

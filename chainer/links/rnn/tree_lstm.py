@@ -1,7 +1,7 @@
 """Tree-structured LSTM layers: :class:`ChildSumTreeLSTM` and :class:`NaryTreeLSTM`."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from chainer import link
 from chainer.functions.activation.sigmoid import sigmoid
@@ -12,6 +12,9 @@ from chainer.functions.rnn.tree_lstm import tree_lstm
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
 from chainer.utils.error import _ValueAssertionError
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
 
 
 class _TreeLSTMBase(link.Chain):
@@ -51,7 +54,7 @@ class ChildSumTreeLSTM(_TreeLSTMBase):
         self.in_size = in_size
         self.state_size = out_size
 
-    def forward(self, *cshsx: Any):
+    def forward(self, *cshsx: Any) -> tuple[Variable, Variable]:
         n = len(cshsx) // 2
         if len(cshsx) != 2 * n + 1:
             raise _ValueAssertionError('ChildSumTreeLSTM takes (c_1..c_n, h_1..h_n, x); '
@@ -104,7 +107,7 @@ class NaryTreeLSTM(_TreeLSTMBase):
         self.state_size = out_size
         self.n_ary = n_ary
 
-    def forward(self, *cshsx: Any):
+    def forward(self, *cshsx: Any) -> tuple[Variable, Variable]:
         if len(cshsx) != 2 * self.n_ary + 1:
             raise _ValueAssertionError(f'NaryTreeLSTM with n_ary={self.n_ary} takes '
                                        f'{2 * self.n_ary + 1} arguments, got {len(cshsx)}')

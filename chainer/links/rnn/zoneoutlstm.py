@@ -1,7 +1,7 @@
 """Stateful LSTM regularized by zoneout of its cell state and output."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import link
 from chainer.functions.activation.sigmoid import sigmoid
@@ -11,6 +11,10 @@ from chainer.functions.rnn import _gates
 from chainer.links.connection.linear import Linear
 from chainer.links.rnn import _state
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.variable import Variable
+    from chainer.types import VariableOrArray
 
 
 class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
@@ -37,7 +41,7 @@ class StatefulZoneoutLSTM(_state.CellAndHiddenState, link.Chain):
             self.upward = Linear(in_size, 4 * out_size)
             self.lateral = Linear(out_size, 4 * out_size, nobias=True)
 
-    def forward(self, x: Any):
+    def forward(self, x: VariableOrArray) -> Variable:
         shape = (len(x), self.state_size)
         lstm_in = self.upward(x)
         # As Chainer: no lateral term (and no gradient for it) before the first

@@ -1,11 +1,16 @@
 """Shared parts of the hyperparameter shift extensions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 def _clip_to_target(value: float, target: float | None, increasing: bool) -> float:
@@ -24,7 +29,7 @@ def _clip_to_target(value: float, target: float | None, increasing: bool) -> flo
 class _ShiftBase(extension.Extension):
     """Sets an optimizer attribute from a schedule of the call count ``_t``."""
 
-    def __init__(self, attr: str, optimizer: Any) -> None:
+    def __init__(self, attr: str, optimizer: Optimizer) -> None:
         self._attr = attr
         self._optimizer = optimizer
         self._t = 0
@@ -37,7 +42,7 @@ class _ShiftBase(extension.Extension):
         setattr(optimizer, self._attr, value)
         self._last_value = value
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         t = int(serializer('_t', self._t))
         last = serializer('_last_value', self._last_value)
         if isinstance(last, numpy.ndarray):
@@ -52,7 +57,7 @@ class _InitShiftBase(_ShiftBase):
 
     _init: Any = None
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)
         if self._init is None:
             self._init = getattr(optimizer, self._attr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import computational_graph
 from chainer import configuration
@@ -12,6 +12,10 @@ from chainer import variable
 from chainer.training import extension
 from chainer.utils import _atomic
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 _var_style = {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
 _func_style = {'shape': 'record', 'fillcolor': '#6495ED', 'style': 'filled'}
@@ -85,7 +89,7 @@ class DumpGraph(extension.Extension):
         self._flag_called = True
         return True
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         try:
             if self._root_name not in trainer.observation:
                 raise KeyError(
@@ -105,7 +109,7 @@ class DumpGraph(extension.Extension):
             configuration.config.keep_graph_on_report = self._original_flag
             self._flag_set = False
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         original_flag = serializer('_original_flag', self._original_flag)
         flag_called = bool(serializer('_flag_called', self._flag_called))
         if not getattr(serializer, 'checking', False):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import backend
 from chainer import configuration
@@ -15,6 +15,10 @@ from chainer.training import extension
 from chainer.training.extensions import util
 from chainer.training.updaters import standard_updater
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.types import DeviceSpec
 
 
 class Evaluator(extension.Extension):
@@ -43,10 +47,9 @@ class Evaluator(extension.Extension):
     priority = extension.PRIORITY_WRITER
     name = None
 
-    def __init__(self, iterator: Any, target: Any,
-                 converter: Callable = convert.concat_examples, device: Any = None,
-                 eval_hook: Callable | None = None, eval_func: Callable | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, iterator: Any, target: Any, converter: Callable = convert.concat_examples,
+                 device: DeviceSpec | None = None, eval_hook: Callable | None = None,
+                 eval_func: Callable | None = None, **kwargs: Any) -> None:
         progress_bar, progress = argument.parse_kwargs(
             kwargs, ('progress_bar', False), ('progress', False))
         if device is not None:
@@ -88,7 +91,7 @@ class Evaluator(extension.Extension):
     def get_all_targets(self) -> dict:
         return dict(self._targets)
 
-    def __call__(self, trainer: Any = None) -> dict:
+    def __call__(self, trainer: Trainer | None = None) -> dict:
         """Evaluates, reports the result to the current reporter and returns it."""
         reporter = reporter_module.Reporter()
         prefix = self.name + '/' if self.name is not None else ''

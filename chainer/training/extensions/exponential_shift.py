@@ -1,9 +1,13 @@
 """ExponentialShift: multiplies an optimizer hyperparameter by ``rate`` at each call."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class ExponentialShift(_shift_base._InitShiftBase):
@@ -18,7 +22,7 @@ class ExponentialShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, rate: float, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if rate < 0:
             raise ValueError('ExponentialShift does not support negative rate')
         super().__init__(attr, optimizer)
@@ -26,7 +30,7 @@ class ExponentialShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         value = self._init * (self._rate ** self._t)

@@ -1,10 +1,13 @@
 """FailOnNonNumber: stops training when parameters become NaN or infinite."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class FailOnNonNumber(extension.Extension):
@@ -16,7 +19,7 @@ class FailOnNonNumber(extension.Extension):
     and only skips that update.
     """
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         optimizers = trainer.updater.get_all_optimizers()
         for name, optimizer in optimizers.items():
             for path, param in optimizer.target.namedparams():

@@ -1,9 +1,13 @@
 """InverseShift: ``init * (1 + gamma * t) ** (-power)`` schedules."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class InverseShift(_shift_base._InitShiftBase):
@@ -19,7 +23,7 @@ class InverseShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, gamma: float, power: float, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if gamma < 0:
             raise ValueError('InverseShift does not support negative gamma')
         super().__init__(attr, optimizer)
@@ -28,7 +32,7 @@ class InverseShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         value = self._init * (1 + self._gamma * self._t) ** (-self._power)

@@ -1,9 +1,13 @@
 """LinearShift: moves an optimizer hyperparameter linearly between two values."""
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import TYPE_CHECKING, Tuple
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class LinearShift(_shift_base._ShiftBase):
@@ -16,8 +20,8 @@ class LinearShift(_shift_base._ShiftBase):
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
-    def __init__(self, attr: str, value_range: Tuple[float, float],
-                 time_range: Tuple[int, int], optimizer: Any = None) -> None:
+    def __init__(self, attr: str, value_range: Tuple[float, float], time_range: Tuple[int, int],
+                 optimizer: Optimizer | None = None) -> None:
         super().__init__(attr, optimizer)
         t1, t2 = time_range
         if t2 < t1:
@@ -25,13 +29,13 @@ class LinearShift(_shift_base._ShiftBase):
         self._value_range = value_range
         self._time_range = time_range
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)
         value = (self._compute_next_value() if self._last_value is None
                  else self._last_value)
         self._update_value(optimizer, value)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         self._update_value(self._get_optimizer(trainer), self._compute_next_value())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from chainer import reporter
 from chainer import serializer as serializer_module
@@ -12,6 +12,10 @@ from chainer.training import extension
 from chainer.training import util as trigger_module
 from chainer.utils import _atomic
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class LogReport(extension.Extension):
@@ -31,7 +35,8 @@ class LogReport(extension.Extension):
             is accepted). ``log_name=None`` disables writing.
     """
 
-    def __init__(self, keys: Iterable[str] | None = None, trigger: Any = (1, 'epoch'),
+    def __init__(self, keys: Iterable[str] | None = None,
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
                  postprocess: Callable | None = None, filename: str | None = None,
                  **kwargs: Any) -> None:
         self._keys = keys
@@ -45,7 +50,7 @@ class LogReport(extension.Extension):
         self._log_name = filename
         self._init_summary()
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         keys = self._keys
         observation = trainer.observation
         if keys is None:
@@ -84,7 +89,7 @@ class LogReport(extension.Extension):
         """The list of log entries (dicts) made so far."""
         return self._log
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the trigger, the running summary and the log (as JSON)."""
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['_trigger'])

@@ -1,7 +1,7 @@
 """MicroAverage: reports sum(numerator) / sum(denominator) over an interval."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -9,6 +9,11 @@ from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import extension
 from chainer.training import util as trigger_module
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
+    from collections.abc import Callable
 
 
 def _scalar(x: Any) -> Any:
@@ -37,8 +42,9 @@ class MicroAverage(extension.Extension):
 
     priority = extension.PRIORITY_EDITOR
 
-    def __init__(self, numerator_key: str, denominator_key: str, result_key: str,
-                 trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, numerator_key: str, denominator_key: str, result_key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         self._trigger = trigger_module.get_trigger(trigger)
         self._numerator_key = numerator_key
         self._denominator_key = denominator_key
@@ -46,7 +52,7 @@ class MicroAverage(extension.Extension):
         self._numerator: Any = 0
         self._denominator: Any = 0
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         observation = trainer.observation
         if not (self._numerator_key in observation
                 and self._denominator_key in observation):
@@ -68,7 +74,7 @@ class MicroAverage(extension.Extension):
             self._denominator = 0
             reporter.report({self._result_key: result})
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the trigger and the running sums (ints or floats, as saved)."""
         if hasattr(self._trigger, 'serialize'):
             self._trigger.serialize(serializer['trigger'])

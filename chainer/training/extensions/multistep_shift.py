@@ -1,9 +1,14 @@
 """MultistepShift: multiplies a hyperparameter by ``gamma`` at given steps."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from chainer.training import extension
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class MultistepShift(extension.Extension):
@@ -17,8 +22,8 @@ class MultistepShift(extension.Extension):
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
-    def __init__(self, attr: str, gamma: float, step_value: Sequence[int],
-                 init: float | None, optimizer: Any = None) -> None:
+    def __init__(self, attr: str, gamma: float, step_value: Sequence[int], init: float | None,
+                 optimizer: Optimizer | None = None) -> None:
         self._attr = attr
         self._gamma = gamma
         self._step_value = list(step_value)
@@ -28,14 +33,14 @@ class MultistepShift(extension.Extension):
         self._current_step = 0
         self._t = 0
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         optimizer = self._optimizer or trainer.updater.get_optimizer('main')
         if self._init is None:
             self._init = getattr(optimizer, self._attr)
         else:
             setattr(optimizer, self._attr, self._init)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._optimizer or trainer.updater.get_optimizer('main')
         if (self._current_step < self._stepvalue_size
@@ -44,6 +49,6 @@ class MultistepShift(extension.Extension):
         value = self._init * pow(self._gamma, self._current_step)
         setattr(optimizer, self._attr, value)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         self._t = int(serializer('_t', self._t))
         self._current_step = int(serializer('_current_step', self._current_step))

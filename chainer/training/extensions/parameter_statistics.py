@@ -1,7 +1,7 @@
 """ParameterStatistics: reports statistics of the parameters and gradients of links."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -9,6 +9,9 @@ from chainer import backend
 from chainer import reporter
 from chainer.training import extension
 from chainer.training import util as trigger_module
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 def _percentiles(x: Any, sigmas: tuple) -> Any:
@@ -78,7 +81,8 @@ class ParameterStatistics(extension.Extension):
 
     def __init__(self, links: Any, statistics: Any = 'default', report_params: bool = True,
                  report_grads: bool = True, prefix: str | None = None,
-                 trigger: Any = (1, 'epoch'), skip_nan_params: bool = False) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 skip_nan_params: bool = False) -> None:
         if not isinstance(links, (list, tuple)):
             links = links,
         self._links = links
@@ -104,7 +108,7 @@ class ParameterStatistics(extension.Extension):
         self._summary = reporter.DictSummary()
         self._skip_nan_params = skip_nan_params
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         statistics = {}
         prefix = self._prefix + '/' if self._prefix else ''
         for link in self._links:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy
 
@@ -15,6 +15,10 @@ from chainer.training import extension
 from chainer.training import util as trigger_module
 from chainer.utils import _atomic
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 _available: bool | None = None
 
@@ -87,9 +91,9 @@ class PlotReport(extension.Extension):
     """
 
     def __init__(self, y_keys: str | Sequence[str], x_key: str = 'iteration',
-                 trigger: Any = (1, 'epoch'), postprocess: Callable | None = None,
-                 filename: str | None = None, marker: str | None = 'x', grid: bool = True,
-                 **kwargs: Any) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 postprocess: Callable | None = None, filename: str | None = None,
+                 marker: str | None = 'x', grid: bool = True, **kwargs: Any) -> None:
         file_name, = argument.parse_kwargs(kwargs, ('file_name', 'plot.png'))
         if filename is None:
             filename = file_name
@@ -113,7 +117,7 @@ class PlotReport(extension.Extension):
         _check_available()
         return bool(_available)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         plt = _pyplot()
         if plt is None:
             return
@@ -157,7 +161,7 @@ class PlotReport(extension.Extension):
         plt.close()
         self._init_summary()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the plotted series (as JSON)."""
         key = f'_plot_{self._file_name}'
         if isinstance(serializer, serializer_module.Serializer):

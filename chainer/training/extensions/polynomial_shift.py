@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class PolynomialShift(_shift_base._InitShiftBase):
@@ -20,7 +24,7 @@ class PolynomialShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if not isinstance(max_count, numbers.Real) or isinstance(max_count, bool):
             raise TypeError('max_count must be the number of calls (an int), got '
                             f'{max_count!r}; the trigger of the extension sets its unit')
@@ -32,7 +36,7 @@ class PolynomialShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         decay = max(1 - self._t / self._max_count, 0)

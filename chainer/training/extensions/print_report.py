@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from chainer.training import extension
 from chainer.training.extensions import log_report as log_report_module
 from chainer.training.extensions import util
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
+    from typing import TextIO
 
 
 class PrintReport(extension.Extension):
@@ -24,7 +29,7 @@ class PrintReport(extension.Extension):
     """
 
     def __init__(self, entries: Sequence[str], log_report: Any = 'LogReport',
-                 out: Any = sys.stdout) -> None:
+                 out: TextIO = sys.stdout) -> None:
         self._entries = list(entries)
         self._log_report = log_report
         self._out = out
@@ -36,7 +41,7 @@ class PrintReport(extension.Extension):
         self._templates = [(entry, f'{{:<{w}g}}  ', ' ' * (w + 2))
                            for entry, w in zip(self._entries, widths)]
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         out = self._out
         if self._header:
             out.write(self._header)
@@ -69,7 +74,7 @@ class PrintReport(extension.Extension):
         if hasattr(out, 'flush'):
             out.flush()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the log report it owns (when given as an object)."""
         log_report = self._log_report
         if isinstance(log_report, log_report_module.LogReport):

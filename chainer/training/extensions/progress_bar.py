@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer.training import extension
 from chainer.training.extensions import util
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from typing import TextIO
 
 
 class _TrainerProgressBar(util.ProgressBar):
@@ -75,7 +79,7 @@ class ProgressBar(extension.Extension):
     """
 
     def __init__(self, training_length: Any = None, update_interval: int = 100,
-                 bar_length: int = 50, out: Any = sys.stdout) -> None:
+                 bar_length: int = 50, out: TextIO = sys.stdout) -> None:
         if update_interval <= 0:
             raise ValueError(f'update_interval must be positive, got {update_interval!r}')
         self._training_length = training_length
@@ -84,7 +88,7 @@ class ProgressBar(extension.Extension):
         self._out = out
         self._pbar: _TrainerProgressBar | None = None
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         if self._pbar is None:
             self._pbar = _TrainerProgressBar(
                 trainer, self._training_length, self._bar_length, self._out)

@@ -1,11 +1,15 @@
 """StepShift: multiplies a hyperparameter by ``gamma`` every ``step`` calls."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class StepShift(_shift_base._InitShiftBase):
@@ -21,7 +25,7 @@ class StepShift(_shift_base._InitShiftBase):
     """
 
     def __init__(self, attr: str, gamma: float, step: int, init: float | None = None,
-                 target: float | None = None, optimizer: Any = None) -> None:
+                 target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if step <= 0:
             raise ValueError(f'step must be positive, got {step!r}')
         super().__init__(attr, optimizer)
@@ -30,7 +34,7 @@ class StepShift(_shift_base._InitShiftBase):
         self._init = init
         self._target = target
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         # numpy.floor makes the value a numpy.float64, as Chainer's was.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
 
@@ -13,6 +13,10 @@ from chainer.training import extension
 from chainer.training import util as trigger_module
 from chainer.training.extensions import plot_report
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
+    from collections.abc import Callable
 
 
 def _colors() -> tuple:
@@ -125,9 +129,9 @@ class VariableStatisticsPlot(extension.Extension):
     def __init__(self, targets: Any, max_sample_size: int = 1000, report_data: bool = True,
                  report_grad: bool = True, plot_mean: bool = True, plot_std: bool = True,
                  percentile_sigmas: Any = (0, 0.13, 2.28, 15.87, 50, 84.13, 97.72, 99.87, 100),
-                 trigger: Any = (1, 'epoch'), filename: str | None = None,
-                 figsize: Sequence[float] | None = None, marker: str | None = None,
-                 grid: bool = True, **kwargs: Any) -> None:
+                 trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch'),
+                 filename: str | None = None, figsize: Sequence[float] | None = None,
+                 marker: str | None = None, grid: bool = True, **kwargs: Any) -> None:
         file_name, = argument.parse_kwargs(kwargs, ('file_name', 'statistics.png'))
         if filename is None:
             filename = file_name
@@ -172,7 +176,7 @@ class VariableStatisticsPlot(extension.Extension):
         plot_report._check_available()
         return bool(plot_report._available)
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         plt = plot_report._pyplot()
         if plt is None:
             return

@@ -1,9 +1,14 @@
 """WarmupShift: ramps a hyperparameter linearly up to its value at the start of training."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
+    from chainer.optimizer import Optimizer
 
 
 class WarmupShift(_shift_base._ShiftBase):
@@ -23,7 +28,7 @@ class WarmupShift(_shift_base._ShiftBase):
     """
 
     def __init__(self, attr: str, warmup_start: float | None, warmup_iter: int, init: float,
-                 optimizer: Any = None) -> None:
+                 optimizer: Optimizer | None = None) -> None:
         if warmup_iter <= 0:
             raise ValueError(f'warmup_iter must be positive, got {warmup_iter!r}')
         super().__init__(attr, optimizer)
@@ -35,7 +40,7 @@ class WarmupShift(_shift_base._ShiftBase):
         w = self._warmup_iter
         return (t * self._init + (w - t) * self._warmup_start) / w
 
-    def initialize(self, trainer: Any) -> None:
+    def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)
         if self._warmup_start is None:
             self._warmup_start = getattr(optimizer, self._attr)
@@ -43,12 +48,12 @@ class WarmupShift(_shift_base._ShiftBase):
         # to warmup_start, and stayed there when the ramp was over).
         self._update_value(optimizer, self._value(min(self._t, self._warmup_iter)))
 
-    def __call__(self, trainer: Any) -> None:
+    def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         if self._t <= self._warmup_iter:
             self._update_value(self._get_optimizer(trainer), self._value(self._t))
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the call count ``_t`` (the value follows from it)."""
         t = int(serializer('_t', self._t))
         if not getattr(serializer, 'checking', False):

@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import operator
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chainer import reporter
 from chainer.training import util
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class EarlyStoppingTrigger:
@@ -59,7 +63,7 @@ class EarlyStoppingTrigger:
             if verbose:
                 print('early stopping: operator is less')
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         """Whether training should stop now."""
         observation = trainer.observation
         if self.monitor in observation:
@@ -100,7 +104,7 @@ class EarlyStoppingTrigger:
         """The length given by ``max_trigger``."""
         return self._max_trigger.get_training_length()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the best value, the count and the inner triggers."""
         for name, trig in (('max_trigger', self._max_trigger),
                            ('interval_trigger', self._interval_trigger)):

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 _UNITS = ('epoch', 'iteration')
 
@@ -91,7 +95,7 @@ class IntervalTrigger:
         # Kept for code that reads it, as Chainer does.
         self.count = 0
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         """Whether the trigger fires at the current state of ``trainer``."""
         updater = trainer.updater
         previous, current = _previous_and_current(self, updater)
@@ -101,7 +105,7 @@ class IntervalTrigger:
         _remember(self, updater)
         return fire
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the last state seen, so resumed runs fire at the same points."""
         _serialize_previous(self, serializer, 'IntervalTrigger')
 

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from chainer.training.triggers.interval_trigger import (
     _check_unit, _previous_and_current, _remember, _serialize_previous)
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class ManualScheduleTrigger:
@@ -32,7 +36,7 @@ class ManualScheduleTrigger:
         self._previous_iteration = 0
         self._previous_epoch_detail = 0.0
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         """Whether a point was passed since the last call."""
         updater = trainer.updater
         previous, current = _previous_and_current(self, updater)
@@ -42,7 +46,7 @@ class ManualScheduleTrigger:
         _remember(self, updater)
         return fire
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the last state seen and ``finished``."""
         _serialize_previous(self, serializer, 'ManualScheduleTrigger')
         try:

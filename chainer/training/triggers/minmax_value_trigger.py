@@ -1,11 +1,15 @@
 """Triggers that fire when an observed value reaches a new best."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import reporter
 from chainer import serializer as serializer_module
 from chainer.training import util
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class BestValueTrigger:
@@ -18,15 +22,16 @@ class BestValueTrigger:
         trigger: When to compare (the values in between are averaged).
     """
 
-    def __init__(self, key: str, compare: Callable[[Any, Any], bool],
-                 trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str, compare: Callable[[Any, Any], bool],
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         self._key = key
         self._best_value = None
         self._interval_trigger = util.get_trigger(trigger)
         self._init_summary()
         self._compare = compare
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         """Accumulates the value; at the interval, fires on a new best."""
         observation = trainer.observation
         key = self._key
@@ -47,7 +52,7 @@ class BestValueTrigger:
     def _init_summary(self) -> None:
         self._summary = reporter.DictSummary()
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the interval trigger, the running summary and the best value."""
         if hasattr(self._interval_trigger, 'serialize'):
             self._interval_trigger.serialize(serializer['interval_trigger'])
@@ -71,12 +76,16 @@ class BestValueTrigger:
 class MaxValueTrigger(BestValueTrigger):
     """Fires when the mean of ``key`` over an interval is the largest so far."""
 
-    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         super().__init__(key, lambda max_value, new_value: new_value > max_value, trigger)
 
 
 class MinValueTrigger(BestValueTrigger):
     """Fires when the mean of ``key`` over an interval is the smallest so far."""
 
-    def __init__(self, key: str, trigger: Any = (1, 'epoch')) -> None:
+    def __init__(
+            self, key: str,
+            trigger: tuple[int | float, str] | Callable[[Trainer], bool] = (1, 'epoch')) -> None:
         super().__init__(key, lambda min_value, new_value: new_value < min_value, trigger)

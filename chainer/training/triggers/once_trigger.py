@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class OnceTrigger:
@@ -17,13 +21,13 @@ class OnceTrigger:
         """True once the trigger will not fire any more."""
         return not (self._flag_first or self._flag_resumed)
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         fire = not self.finished
         self._flag_resumed = False
         self._flag_first = False
         return fire
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads whether the trigger already fired.
 
         Snapshots written before the flag was saved lack it: the trigger then

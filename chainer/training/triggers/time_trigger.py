@@ -1,7 +1,11 @@
 """A trigger that fires every ``period`` seconds of training time."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.training.trainer import Trainer
 
 
 class TimeTrigger:
@@ -16,12 +20,12 @@ class TimeTrigger:
         self._period = period
         self._next_time = period
 
-    def __call__(self, trainer: Any) -> bool:
+    def __call__(self, trainer: Trainer) -> bool:
         if self._next_time < trainer.elapsed_time:
             self._next_time += self._period
             return True
         return False
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the time of the next firing."""
         self._next_time = float(serializer('next_time', self._next_time))

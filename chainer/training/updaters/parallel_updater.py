@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import backend
 from chainer import function
 from chainer.dataset import convert
 from chainer.training.updaters import standard_updater
+
+if TYPE_CHECKING:
+    from chainer.training.trainer import Trainer
 
 
 class ParallelUpdater(standard_updater.StandardUpdater):
@@ -77,7 +80,7 @@ class ParallelUpdater(standard_updater.StandardUpdater):
         self._device_specs = specs
         self._models = models
 
-    def connect_trainer(self, trainer: Any) -> None:
+    def connect_trainer(self, trainer: Trainer) -> None:
         """Registers the model copies as observers so they can report."""
         model_main = self.get_optimizer('main').target
         for name, model in self._models.items():

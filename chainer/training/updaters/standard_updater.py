@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
@@ -12,6 +12,10 @@ from chainer.dataset import convert
 from chainer.dataset import iterator as iterator_module
 from chainer.training import _updater
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
+    from chainer.types import DeviceSpec
 
 
 def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
@@ -79,10 +83,10 @@ class StandardUpdater(_updater.Updater):
         converter, loss_func, loss_scale, auto_new_epoch, iteration.
     """
 
-    def __init__(self, iterator: Any, optimizer: Any,
-                 converter: Callable = convert.concat_examples, device: Any = None,
-                 loss_func: Callable | None = None, loss_scale: float | None = None,
-                 auto_new_epoch: bool = True, **kwargs: Any) -> None:
+    def __init__(self, iterator: Any, optimizer: Any, converter: Callable = convert.concat_examples,
+                 device: DeviceSpec | None = None, loss_func: Callable | None = None,
+                 loss_scale: float | None = None, auto_new_epoch: bool = True,
+                 **kwargs: Any) -> None:
         input_device, = argument.parse_kwargs(kwargs, ('input_device', None))
         if device is not None:
             device = backend.get_device(device)
@@ -181,7 +185,7 @@ class StandardUpdater(_updater.Updater):
         if self.auto_new_epoch and iterator.is_new_epoch:
             optimizer.new_epoch(auto=True)
 
-    def serialize(self, serializer: Any) -> None:
+    def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the iterators, optimizers, models and iteration count."""
         # Models first: loading into lazily initialized parameters draws from
         # NumPy's global random state, which a shuffling iterator restores.

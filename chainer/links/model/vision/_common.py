@@ -6,7 +6,7 @@ import collections
 import importlib.util
 import os
 import sys
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy
 
@@ -14,6 +14,9 @@ import chainer
 from chainer import link
 from chainer import variable
 from chainer.utils import argument
+
+if TYPE_CHECKING:
+    from chainer.types import VariableOrArray
 
 #: Whether Pillow is installed (needed to resize images in :func:`prepare_image`).
 available: bool = importlib.util.find_spec('PIL') is not None
@@ -138,7 +141,7 @@ class VisionModel(link.Chain):
         """Names of the layers ``forward`` can return."""
         return list(self.functions.keys())
 
-    def forward(self, x: Any, layers: Optional[Iterable[str]] = None,
+    def forward(self, x: VariableOrArray, layers: Optional[Iterable[str]] = None,
                 **kwargs: Any) -> Dict[str, variable.Variable]:
         """Runs the network on ``x`` up to the last of ``layers``.
 

@@ -90,7 +90,7 @@ class GoogLeNet(_common.VisionModel):
     _removed_kwarg = 'train'
     _branches = {'loss1_fc2': 'inception_4a', 'loss2_fc2': 'inception_4d'}
 
-    def __init__(self, pretrained_model: Any = 'auto') -> None:
+    def __init__(self, pretrained_model: str | None = 'auto') -> None:
         super().__init__()
         kwargs = _common.init_kwargs(pretrained_model, initializers.LeCunUniform(scale=1.0))
         with self.init_scope():

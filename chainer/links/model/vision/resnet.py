@@ -156,7 +156,7 @@ class ResNetLayers(_common.VisionModel):
     _mean_bgr = _MEAN_BGR
     _default_extract_layers = ('pool5',)
 
-    def __init__(self, pretrained_model: Any, n_layers: int,
+    def __init__(self, pretrained_model: str | None, n_layers: int,
                  downsample_fb: bool = False) -> None:
         super().__init__()
         if n_layers not in _BLOCKS:
@@ -256,7 +256,7 @@ class ResNet50Layers(ResNetLayers):
 
     _n_layers = 50
 
-    def __init__(self, pretrained_model: Any = 'auto', downsample_fb: bool = False) -> None:
+    def __init__(self, pretrained_model: str | None = 'auto', downsample_fb: bool = False) -> None:
         super().__init__(pretrained_model, 50, downsample_fb)
 
 
@@ -265,7 +265,7 @@ class ResNet101Layers(ResNetLayers):
 
     _n_layers = 101
 
-    def __init__(self, pretrained_model: Any = 'auto', downsample_fb: bool = False) -> None:
+    def __init__(self, pretrained_model: str | None = 'auto', downsample_fb: bool = False) -> None:
         super().__init__(pretrained_model, 101, downsample_fb)
 
 
@@ -274,5 +274,5 @@ class ResNet152Layers(ResNetLayers):
 
     _n_layers = 152
 
-    def __init__(self, pretrained_model: Any = 'auto', downsample_fb: bool = False) -> None:
+    def __init__(self, pretrained_model: str | None = 'auto', downsample_fb: bool = False) -> None:
         super().__init__(pretrained_model, 152, downsample_fb)

@@ -65,7 +65,7 @@ class VGGLayers(_common.VisionModel):
 
     _mean_bgr = _MEAN_BGR
 
-    def __init__(self, pretrained_model: Any = 'auto', n_layers: int = 16) -> None:
+    def __init__(self, pretrained_model: str | None = 'auto', n_layers: int = 16) -> None:
         super().__init__()
         if n_layers not in _DEPTHS:
             raise ValueError(f'The n_layers argument should be either 16 or 19, '
@@ -134,12 +134,12 @@ class VGGLayers(_common.VisionModel):
 class VGG16Layers(VGGLayers):
     """VGG16 (16 weight layers); see :class:`VGGLayers` for the arguments."""
 
-    def __init__(self, pretrained_model: Any = 'auto') -> None:
+    def __init__(self, pretrained_model: str | None = 'auto') -> None:
         super().__init__(pretrained_model, 16)
 
 
 class VGG19Layers(VGGLayers):
     """VGG19 (19 weight layers); see :class:`VGGLayers` for the arguments."""
 
-    def __init__(self, pretrained_model: Any = 'auto') -> None:
+    def __init__(self, pretrained_model: str | None = 'auto') -> None:
         super().__init__(pretrained_model, 19)
