@@ -145,3 +145,16 @@ def test_wrong_output_fails(tmp_path):
     block = _markdown.Block('page.md', 1, 'python', '>>> 1 + 1\n3\n', {}, {})
     with pytest.raises(AssertionError):
         test_python_block(block)
+
+
+def test_paths_named_in_the_pages_exist():
+    import re
+    pattern = re.compile(
+        r'`(?:python |bash )?((?:examples|benchmarks|tests|docs|chainer|chainermn'
+        r'|onnx_chainer|\.ci)/[A-Za-z0-9_./-]*)')
+    missing = []
+    for page in _markdown.PAGES:
+        for path in pattern.findall(page.read_text(encoding='utf-8')):
+            if not (_markdown.ROOT / path.rstrip('.')).exists():
+                missing.append(f'{page.name}: {path}')
+    assert not missing, missing
