@@ -21,6 +21,7 @@ from chainer.backends import _cpu
 from chainer.serializers import _loading
 from chainer.serializers import npz
 from chainer.utils import _atomic
+from chainer.utils.error import _NotSerializableError
 
 __all__ = ['HDF5Serializer', 'HDF5Deserializer', 'save_hdf5', 'load_hdf5']
 
@@ -157,7 +158,7 @@ class HDF5Deserializer(serializer_module.Deserializer):
     def load(self, obj: Any) -> None:
         """Loads ``obj``: a checking pass that writes nothing, then the copying pass."""
         if not callable(getattr(obj, 'serialize', None)):
-            raise TypeError(
+            raise _NotSerializableError(
                 f'cannot load a {type(obj).__name__}: only objects with a '
                 'serialize(serializer) method (links, optimizers, trainers, ...) can be '
                 'saved and loaded')
@@ -234,7 +235,7 @@ def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
     """
     h5py = _h5py()
     if not isinstance(obj, dict) and not callable(getattr(obj, 'serialize', None)):
-        raise TypeError(
+        raise _NotSerializableError(
             f'cannot save a {type(obj).__name__}: only objects with a '
             'serialize(serializer) method (links, optimizers, trainers, ...) can be '
             'saved and loaded')

@@ -33,6 +33,7 @@ from chainer.backends import _cpu
 from chainer.serializers import _loading
 from chainer.serializers._npz_reader import NpzArchive, describe
 from chainer.utils import _atomic
+from chainer.utils.error import _NotSerializableError
 
 __all__ = ['DictionarySerializer', 'NpzDeserializer', 'save_npz', 'load_npz', 'serialize',
            'NONE_MARKER_DTYPE']
@@ -257,7 +258,7 @@ def _write_npz(f: BinaryIO, arrays: Mapping[str, numpy.ndarray], compression: bo
 
 def _check_serializable(obj: Any, action: str) -> None:
     if not callable(getattr(obj, 'serialize', None)):
-        raise TypeError(
+        raise _NotSerializableError(
             f'cannot {action} a {type(obj).__name__}: only objects with a '
             'serialize(serializer) method (links, optimizers, trainers, ...) can be '
             'saved and loaded')

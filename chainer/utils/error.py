@@ -14,6 +14,11 @@ class _TypeAssertionError(TypeError, AssertionError):
     ``assert`` raised."""
 
 
+class _NotSerializableError(TypeError, AttributeError):
+    """Saving or loading an object without a ``serialize`` method: a TypeError, and the
+    AttributeError that Chainer raised looking the method up."""
+
+
 class _IndexValueError(ValueError, IndexError):
     """An index, label or id out of range: a ValueError, and the IndexError that NumPy
     indexing raised in Chainer."""

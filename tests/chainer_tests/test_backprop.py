@@ -750,6 +750,17 @@ class TestGrad:
         gx, = chainer.grad([y1, y2], [x])
         assert gx.array == 7.
 
+    def test_output_listed_twice_adds_its_seeds(self):
+        # Chainer kept only the last seed of an output listed twice (dy/dx, not 2 dy/dx).
+        x = Variable(np.array([1., 2.]))
+        y = x * 3
+        gx, = chainer.grad([y, y], [x], grad_outputs=[np.ones(2), np.full(2, 10.)])
+        np.testing.assert_array_equal(gx.array, [33., 33.])
+        gx, = chainer.grad([y, x], [x], grad_outputs=[np.ones(2), np.full(2, 10.)])
+        np.testing.assert_array_equal(gx.array, [13., 13.])
+        gx, = chainer.grad([x, x], [x], grad_outputs=[np.full(2, 10.), np.ones(2)])
+        np.testing.assert_array_equal(gx.array, [11., 11.])  # Chainer: [1., 1.]
+
     def test_retain_grad(self):
         x = _scalar(1.)
         h = x * 3

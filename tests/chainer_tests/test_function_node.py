@@ -1008,3 +1008,17 @@ def test_debug_mode_checks_every_returned_gradient_is_a_variable():
     with chainer.using_config('debug', True):
         with pytest.raises(ValueError, match='must return Variables'):
             F.sum(y).backward()
+
+
+@pytest.mark.parametrize('grad,error', [
+    (lambda: Variable(np.ones(1, np.float32)), ValueError),
+    (lambda: Variable(np.ones(2, np.float16)), TypeError),
+    (lambda: np.ones(2, np.float32), TypeError),
+])
+def test_grad_checks_what_backward_returns(grad, error):
+    # Chainer's chainer.grad returned a wrong shape or dtype as the gradient, and
+    # crashed with an AttributeError on an array; backward() checked the first two.
+    x = Variable(_f32(1., 2.))
+    y, = Returning(lambda f, idx, gys: (grad(),)).apply((x,))
+    with pytest.raises(error, match='Returning'):
+        chainer.grad([F.sum(y)], [x])

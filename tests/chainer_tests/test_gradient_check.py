@@ -256,6 +256,17 @@ def test_numerical_grad_eps_array():
     numpy.testing.assert_allclose(gx, [2.0, 4.0])
 
 
+@pytest.mark.parametrize('point', [0.5, 1.0, 2.0])
+def test_smooth_float16_function_is_not_called_nondifferentiable(point):
+    # Chainer's fit ignored float16 rounding and reported tanh as non-differentiable.
+    x = numpy.array([point], numpy.float16)
+    for eps in (1e-3, 1e-2):
+        gx, = gradient_check.numerical_grad(
+            lambda: (numpy.tanh(x),), (x,), (numpy.ones(1, numpy.float16),), eps=eps,
+            detect_nondifferentiable=True)
+    numpy.testing.assert_allclose(gx, 1 - numpy.tanh(point) ** 2, atol=0.05)
+
+
 def test_numerical_grad_diff_tolerances():
     # A mild kink passes with a loose tolerance.
     x = numpy.array([0.0])

@@ -319,3 +319,21 @@ def test_lambda_layer_not_picklable():
     back = pickle.loads(pickle.dumps(fine))
     assert back[0].a.array[0] == 3 and back[2] is double
     assert copy.deepcopy(fine)[0].a.array is not fine[0].a.array
+
+
+def test_iadd_itself_ends():
+    l1 = Affine()
+    seq = Sequential(l1, double)
+    seq += seq
+    assert list(seq) == [l1, double, l1, double]
+
+
+def test_delete_a_link_that_another_sequential_also_holds():
+    # Chainer found the child to remove by name, and a link held by two containers
+    # carries the name the last one gave it, so it removed another child.
+    kept, shared = Affine(), Affine()
+    seq = Sequential(kept, shared)
+    Sequential(shared, Affine())
+    del seq[1]
+    assert list(seq) == [kept]
+    assert [link for _, link in seq.namedlinks(skipself=True)] == [kept]

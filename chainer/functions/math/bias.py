@@ -9,6 +9,7 @@ import chainer
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.utils import type_check
+from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -29,12 +30,16 @@ def _expanded(x, y, axis: int, name: str):
     if axis < 0:
         # Chainer counts a negative axis from the end of x's shape.
         axis += len(x_shape)
-    if not 0 <= axis <= len(x_shape) - len(y_shape) or chainer.is_debug() and \
-            tuple(x_shape[axis:axis + len(y_shape)]) != tuple(y_shape):
+    if not 0 <= axis <= len(x_shape) - len(y_shape):
         raise type_check.InvalidType(
             'x.shape[axis:axis + y.ndim] == y.shape',
             f'x.shape: {x_shape}, y.shape: {y_shape}, axis: {axis}',
             f'{name}: the shape of y must match x.shape[axis:axis + y.ndim]')
+    if chainer.is_debug() and tuple(x_shape[axis:axis + len(y_shape)]) != tuple(y_shape):
+        # Chainer's debug-mode check was an ``assert``.
+        raise _ValueAssertionError(
+            f'{name}: the shape of y must match x.shape[axis:axis + y.ndim] in debug mode '
+            f'(x.shape: {x_shape}, y.shape: {y_shape}, axis: {axis})')
     y1 = reshape(y, (1,) * axis + tuple(y_shape) + (1,) * (len(x_shape) - axis - len(y_shape)))
     return broadcast_to(y1, x_shape)
 

@@ -137,6 +137,9 @@ def test_concat():
     alone = a.concat().fetch()
     assert isinstance(alone['x'], list) and [int(v) for v in alone['x']] == [0, 1, 2]
     assert isinstance(c.slice[0:2].fetch()['x'], numpy.ndarray)
+    # Negative indices count from the end (Chainer raised IndexError).
+    assert c[-1] == {'x': 11, 'y': 'e'}
+    assert [int(v) for v in c.slice[[-1, -5], 'x'].fetch()] == [11, 0]
 
 
 def test_join():

@@ -114,6 +114,7 @@ def test_text_dataset(tmp_path):
     assert len(ds) == 4
     assert ds[0] == 'hello\n' and ds[2] == '\n' and ds[3] == 'last'
     assert ds[1:3] == ['world\n', '\n']
+    assert ds[-1] == 'last' and ds[-4] == 'hello\n'  # Chainer raised IndexError
     both = datasets.TextDataset([str(p1), str(p2)])
     assert both[1] == ('world\n', '2\n')
     filtered = datasets.TextDataset([str(p1), str(p2)],

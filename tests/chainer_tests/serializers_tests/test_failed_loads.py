@@ -353,6 +353,8 @@ def test_saving_a_plain_object_is_a_type_error(tmp_path, save):
     path = str(tmp_path / 'x')
     with pytest.raises(TypeError, match='serialize'):
         save(path, object())
+    with pytest.raises(AttributeError):  # what Chainer raised
+        save(path, object())
     assert os.listdir(str(tmp_path)) == []
 
 
@@ -360,6 +362,13 @@ def test_loading_into_a_plain_object_is_a_type_error(tmp_path):
     path = _linear_file(tmp_path)
     with pytest.raises(TypeError, match='serialize'):
         serializers.load_npz(path, object())
+    with pytest.raises(AttributeError):  # what Chainer raised
+        serializers.load_npz(path, object())
+    if _has_h5py():
+        h5 = str(tmp_path / 'l.h5')
+        serializers.save_hdf5(h5, chainer.links.Linear(2, 3))
+        with pytest.raises(AttributeError, match='serialize'):
+            serializers.load_hdf5(h5, object())
 
 
 class _Plain:

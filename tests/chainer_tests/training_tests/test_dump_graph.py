@@ -60,3 +60,25 @@ def test_dump_graph_restores_the_flag_when_the_run_ends_before_the_dump(tmp_path
     with pytest.raises(RuntimeError, match='stop'):
         trainer.run(show_loop_exception_msg=False)
     assert chainer.config.keep_graph_on_report == before
+
+
+@pytest.mark.parametrize('make,path', [
+    (lambda: extensions.LogReport(filename='logs/log', trigger=(1, 'iteration')), 'logs/log'),
+    (lambda: extensions.DumpGraph('main/loss', filename='graphs/cg.dot'), 'graphs/cg.dot'),
+    (lambda: extensions.snapshot(filename='snaps/snapshot_{.updater.iteration}'),
+     'snaps/snapshot_2'),
+    (lambda: extensions.PlotReport('main/loss', 'iteration', filename='plots/loss.png',
+                                   trigger=(1, 'iteration')), 'plots/loss.png'),
+])
+def test_writers_create_the_folders_of_their_filename(tmp_path, make, path):
+    # Chainer raised FileNotFoundError for a filename in a folder not yet made.
+    if 'png' in path:
+        pytest.importorskip('matplotlib')
+    model = S.Regressor()
+    opt = optimizers.SGD()
+    opt.setup(model)
+    updater = training.StandardUpdater(S.ListIterator(S.make_dataset(8), 4), opt)
+    trainer = training.Trainer(updater, (2, 'iteration'), out=str(tmp_path / 'out'))
+    trainer.extend(make(), trigger=(2, 'iteration'))
+    trainer.run()
+    assert os.path.isfile(tmp_path / 'out' / path)

@@ -396,6 +396,8 @@ def test_add_many_and_absolute():
     assert y.creator.label == 'MultiAdd'  # as Chainer labels it (graph dumps show it)
     with pytest.raises(type_check.InvalidType):
         F.add(xs[0], xs[1], chainer.Variable(numpy.ones(2)))
+    with pytest.raises(TypeError, match='at least one'):  # Chainer: IndexError
+        F.add()
     one = F.add(xs[0])  # one input: a MultiAdd node too, as in Chainer
     assert one.creator.label == 'MultiAdd'
     numpy.testing.assert_array_equal(one.array, xs[0].array)

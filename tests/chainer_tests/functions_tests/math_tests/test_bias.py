@@ -59,5 +59,7 @@ def test_bias_broadcasts_y_outside_debug_mode():
     out = F.bias(x, y).array
     numpy.testing.assert_array_equal(out, numpy.broadcast_to(y[None], x.shape))
     with chainer.using_config('debug', True):
-        with pytest.raises(type_check.InvalidType, match='shape of y must match'):
+        with pytest.raises(AssertionError, match='shape of y must match'):  # as Chainer
             F.bias(x, y)
+        with pytest.raises(AssertionError, match='shape of y must match'):
+            F.scale(x, y)
