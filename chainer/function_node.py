@@ -540,22 +540,16 @@ class FunctionNode:
         """Registers a :class:`chainer.FunctionHook` on this node only."""
         if not isinstance(hook, FunctionHook):
             raise TypeError('hook must be an instance of chainer.FunctionHook')
-        if name is None:
-            name = hook.name
         hooks = self.local_function_hooks
-        if name in hooks:
-            raise KeyError(f'Hook {name} already exists')
-        hooks[name] = hook
-        self._n_local_function_hooks = len(hooks)
-        hook.added(self)
+        try:
+            function_hook._register(hooks, hook, name, self)
+        finally:  # counted even when hook.added raises: the hook stays registered
+            self._n_local_function_hooks = len(hooks)
 
     def delete_hook(self, name: str) -> None:
         """Unregisters the hook ``name`` from this node."""
         hooks = self.local_function_hooks
-        if name not in hooks:
-            raise KeyError(f'Hook {name} does not exist')
-        hooks[name].deleted(self)
-        del hooks[name]
+        function_hook._unregister(hooks, name, self)
         self._n_local_function_hooks = len(hooks)
 
     # -- debug -------------------------------------------------------------------
