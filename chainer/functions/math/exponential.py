@@ -43,40 +43,13 @@ def exp(x: VariableOrArray) -> Variable:
     return Exp().apply((x,))[0]
 
 
-class Log(function_node.FunctionNode):
-    """Elementwise natural logarithm."""
-
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'log'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.log(x)),
-
-    def backward(self, indexes, gy):
-        x = self.get_retained_inputs()[0]
-        return gy[0] / x,
-
-
-def log(x: VariableOrArray) -> Variable:
-    """Elementwise natural logarithm."""
-    return Log().apply((x,))[0]
-
-
 class _LogBase(function_node.FunctionNode):
-    """Logarithm in a fixed base: ``log_b(x) = log(x) / log(b)``."""
+    """Logarithm in a fixed base: ``log_b(x) = log(x) / log(b)`` (``_base`` None:
+    the natural logarithm)."""
 
     is_elementwise = True
-    _ufunc = ''
-    _base = 1.0
+    _ufunc = 'log'
+    _base = None
 
     @property
     def label(self):
@@ -93,7 +66,17 @@ class _LogBase(function_node.FunctionNode):
 
     def backward(self, indexes, gy):
         x = self.get_retained_inputs()[0]
-        return gy[0] / x * (1.0 / numpy.log(self._base)),
+        gx = gy[0] / x
+        return (gx if self._base is None else gx * (1.0 / numpy.log(self._base))),
+
+
+class Log(_LogBase):
+    """Elementwise natural logarithm."""
+
+
+def log(x: VariableOrArray) -> Variable:
+    """Elementwise natural logarithm."""
+    return Log().apply((x,))[0]
 
 
 class Log2(_LogBase):
