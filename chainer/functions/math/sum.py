@@ -40,11 +40,7 @@ class Sum(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)
         if self.axis is not None:
-            for axis in self.axis:
-                if axis >= 0:
-                    type_check.expect(axis < in_types[0].ndim)
-                else:
-                    type_check.expect(-axis - 1 < in_types[0].ndim)
+            type_check._expect_axes(in_types[0], *self.axis)
 
     def forward(self, inputs):
         x, = inputs
