@@ -9,6 +9,7 @@ import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.minmax import _normalize_axis
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -25,16 +26,7 @@ class Sum(function_node.FunctionNode):
     keepdims = False
 
     def __init__(self, axis=None, keepdims=False):
-        if axis is None:
-            self.axis = None
-        elif isinstance(axis, (int, numpy.integer)):
-            self.axis = (int(axis),)
-        elif isinstance(axis, tuple) and all(isinstance(a, (int, numpy.integer)) for a in axis):
-            if len(set(axis)) != len(axis):
-                raise ValueError(f'duplicate value in axis: ({", ".join(map(str, axis))})')
-            self.axis = tuple(int(a) for a in axis)
-        else:
-            raise TypeError('None, int or tuple of int are required')
+        self.axis = _normalize_axis(axis)
         self.keepdims = keepdims
 
     def check_type_forward(self, in_types):
