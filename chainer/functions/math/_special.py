@@ -5,10 +5,11 @@ import importlib.util
 
 import numpy
 
+from typing import Any
+
 from chainer import backend
-from chainer import function_node
 from chainer import utils
-from chainer.utils import type_check
+from chainer.functions.math._unary import Unary
 from chainer.utils.array import as_compute
 
 # Whether the CPU implementations can run (they need SciPy); found without importing it.
@@ -29,28 +30,11 @@ def special(x, name, *leading):
     return getattr(module, name)(*leading, x)
 
 
-class UnarySpecial(function_node.FunctionNode):
-    """An elementwise special function of one float input ``x``, :func:`special` of
-    SciPy's ``_scipy_name`` (default: ``_name``, also the label). A subclass writes
-    the ``backward``, which reads ``x`` (``_keeps_x``) and/or the output (``_keeps_y``)."""
+class UnarySpecial(Unary):
+    """A :class:`Unary` special function: :func:`special` of SciPy's ``_scipy_name``
+    (default: ``_name``), in the input's dtype."""
 
-    is_elementwise = True
-    _name = ''
     _scipy_name = ''
-    _keeps_x = True
-    _keeps_y = False
 
-    @property
-    def label(self):
-        return self._name
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        if self._keeps_x:
-            self.retain_inputs((0,))
-        if self._keeps_y:
-            self.retain_outputs((0,))
-        x, = inputs
-        return utils.force_array(special(x, self._scipy_name or self._name), x.dtype),
+    def _compute(self, x: Any) -> Any:
+        return utils.force_array(special(x, self._scipy_name or self._name), x.dtype)
