@@ -632,6 +632,19 @@ def _retain_outside(walk: _Walk, seed_nodes: list, targets: list,
         walk._retain(f.outputs, [_settle(walk.grads.get(ref())) for ref in f.outputs])
 
 
+def check_parallel(values: Any, name: str, ref: Sequence, ref_name: str) -> None:
+    """Checks ``values``, an optional argument giving one item per item of ``ref``:
+    None, or a tuple or a list as long as ``ref``."""
+    if values is None:
+        return
+    if not isinstance(values, (tuple, list)):
+        raise TypeError(f'{name} must be a tuple or a list or None, '
+                        f'not {type(values).__name__}')
+    if len(values) != len(ref):
+        raise ValueError(f'{name} must be of the same length as {ref_name}.\n'
+                         f'len({ref_name}) = {len(ref)}, len({name}) = {len(values)}')
+
+
 def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None] | None = None,
              **kwargs: Any) -> None:
     """Runs backprop from several outputs at once (``chainer.backward``)."""
@@ -646,14 +659,8 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None
     for v in outputs:
         if not isinstance(v, Variable):
             raise TypeError(f'each output must be a Variable, not {type(v).__name__}')
+    check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')
     if grad_outputs is not None:
-        if not isinstance(grad_outputs, (tuple, list)):
-            raise TypeError('grad_outputs must be None, a tuple, or a list, '
-                            f'not {type(grad_outputs).__name__}')
-        if len(outputs) != len(grad_outputs):
-            raise ValueError('grad_outputs must be of the same length as outputs.\n'
-                             f'len(outputs) = {len(outputs)}, '
-                             f'len(grad_outputs) = {len(grad_outputs)}')
         seeds = []
         for y, g in zip(outputs, grad_outputs):
             if g is not None and not isinstance(g, Variable):

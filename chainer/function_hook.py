@@ -21,17 +21,11 @@ class FunctionHook:
     name = 'FunctionHook'
 
     def __enter__(self) -> 'FunctionHook':
-        hooks = _thread_state.get_function_hooks()
-        if self.name in hooks:
-            raise KeyError(f'hook {self.name} already exists')
-        hooks[self.name] = self
-        self.added(None)
+        _register(_thread_state.get_function_hooks(), self, self.name, None)
         return self
 
     def __exit__(self, *_) -> None:
-        hooks = _thread_state.get_function_hooks()
-        hooks[self.name].deleted(None)
-        del hooks[self.name]
+        _unregister(_thread_state.get_function_hooks(), self.name, None)
 
     def added(self, function: FunctionNode | None = None) -> None:
         """Called when the hook is registered (``function`` is None for a global hook)."""
@@ -52,6 +46,27 @@ class FunctionHook:
     def backward_postprocess(self, function: FunctionNode, in_data: tuple[NdArray, ...],
                              out_grad: tuple[NdArray | None, ...]) -> None:
         """Called after ``function`` computed its backward."""
+
+
+def _register(hooks, hook, name, target) -> None:
+    """Adds ``hook`` to the registry ``hooks`` under ``name`` (``hook.name`` when None)
+    and tells it ``added(target)``: the one registration of function and link hooks,
+    global (``target`` None) or on one node or link. ``KeyError`` where the name is taken."""
+    if name is None:
+        name = hook.name
+    if name in hooks:
+        raise KeyError(f'Hook {name} already exists')
+    hooks[name] = hook
+    hook.added(target)
+
+
+def _unregister(hooks, name, target) -> None:
+    """Tells the hook ``name`` of ``hooks`` ``deleted(target)`` and removes it
+    (``KeyError`` where there is none); the inverse of :func:`_register`."""
+    if name not in hooks:
+        raise KeyError(f'Hook {name} does not exist')
+    hooks[name].deleted(target)
+    del hooks[name]
 
 
 def _call_failed(target, hooks) -> None:

@@ -540,22 +540,16 @@ class FunctionNode:
         """Registers a :class:`chainer.FunctionHook` on this node only."""
         if not isinstance(hook, FunctionHook):
             raise TypeError('hook must be an instance of chainer.FunctionHook')
-        if name is None:
-            name = hook.name
         hooks = self.local_function_hooks
-        if name in hooks:
-            raise KeyError(f'Hook {name} already exists')
-        hooks[name] = hook
-        self._n_local_function_hooks = len(hooks)
-        hook.added(self)
+        try:
+            function_hook._register(hooks, hook, name, self)
+        finally:  # counted even when hook.added raises: the hook stays registered
+            self._n_local_function_hooks = len(hooks)
 
     def delete_hook(self, name: str) -> None:
         """Unregisters the hook ``name`` from this node."""
         hooks = self.local_function_hooks
-        if name not in hooks:
-            raise KeyError(f'Hook {name} does not exist')
-        hooks[name].deleted(self)
-        del hooks[name]
+        function_hook._unregister(hooks, name, self)
         self._n_local_function_hooks = len(hooks)
 
     # -- debug -------------------------------------------------------------------
@@ -591,20 +585,8 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
     for v in list(outputs) + list(inputs):
         if not isinstance(v, Variable):
             raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
-    if grad_outputs is not None:
-        if not isinstance(grad_outputs, (tuple, list)):
-            raise TypeError('grad_outputs must be a tuple or a list or None, '
-                            f'not {type(grad_outputs).__name__}')
-        if len(outputs) != len(grad_outputs):
-            raise ValueError('grad_outputs must be of the same length as outputs: '
-                             f'{len(grad_outputs)} != {len(outputs)}')
-    if grad_inputs is not None:
-        if not isinstance(grad_inputs, (tuple, list)):
-            raise TypeError('grad_inputs must be a tuple or a list or None, '
-                            f'not {type(grad_inputs).__name__}')
-        if len(inputs) != len(grad_inputs):
-            raise ValueError('grad_inputs must be of the same length as inputs: '
-                             f'{len(grad_inputs)} != {len(inputs)}')
+    _backprop.check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')
+    _backprop.check_parallel(grad_inputs, 'grad_inputs', inputs, 'inputs')
 
     seeds = []
     for i, y in enumerate(outputs):

@@ -381,22 +381,12 @@ class Link(device_resident.DeviceResident):
         """Registers ``hook`` on this link under ``name`` (default ``hook.name``); returns self."""
         if not isinstance(hook, link_hook.LinkHook):
             raise TypeError('Hook must be of type LinkHook')
-        if name is None:
-            name = hook.name
-        hooks = self.local_link_hooks
-        if name in hooks:
-            raise KeyError(f'Hook {name} already exists')
-        hooks[name] = hook
-        hook.added(self)
+        function_hook._register(self.local_link_hooks, hook, name, self)
         return self
 
     def delete_hook(self, name: str) -> None:
         """Unregisters the hook ``name`` from this link."""
-        hooks = self.local_link_hooks
-        if name not in hooks:
-            raise KeyError(f'Hook {name} does not exist')
-        hooks[name].deleted(self)
-        del hooks[name]
+        function_hook._unregister(self.local_link_hooks, name, self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         local_hooks = self.__dict__.get('_local_link_hooks')

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import _thread_state
+from chainer import function_hook
 
 if TYPE_CHECKING:
     from chainer.link import Link
@@ -97,17 +98,11 @@ class LinkHook:
     name = 'LinkHook'
 
     def __enter__(self) -> 'LinkHook':
-        hooks = _get_link_hooks()
-        if self.name in hooks:
-            raise KeyError(f'hook {self.name} already exists')
-        hooks[self.name] = self
-        self.added(None)
+        function_hook._register(_get_link_hooks(), self, self.name, None)
         return self
 
     def __exit__(self, *_: Any) -> None:
-        hooks = _get_link_hooks()
-        hooks[self.name].deleted(None)
-        del hooks[self.name]
+        function_hook._unregister(_get_link_hooks(), self.name, None)
 
     def added(self, link: Link) -> None:
         """Called when the hook is registered (``link`` is None for a global hook)."""

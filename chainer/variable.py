@@ -31,13 +31,7 @@ if TYPE_CHECKING:
 # looks the name up at call time through the package (``chainer.function.Function``).
 
 
-def _array_types() -> tuple:
-    if cuda.available:
-        return (numpy.ndarray, cuda.ndarray)
-    return (numpy.ndarray,)
-
-
-_ARRAY_TYPES = _array_types()
+_ARRAY_TYPES = backend.get_array_types()
 _object_new = object.__new__
 
 

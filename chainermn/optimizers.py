@@ -8,6 +8,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.utils.array import compute_dtype
 
 if TYPE_CHECKING:
     from chainermn.communicators.communicator_base import CommunicatorBase
@@ -114,8 +115,7 @@ class _DoubleBufferingOptimizer(_MultiNodeOptimizer):
         params = _memory_utility.extract_params_set_grad(target, self.zero_fill)
         names = [n for n, p in sorted(target.namedparams()) if any(p is q for q in params)]
         flats = [numpy.ascontiguousarray(backend.CpuDevice().send(p.grad)).astype(
-            numpy.float32 if p.grad.dtype == numpy.float16 else p.grad.dtype).reshape(-1)
-            for p in params]
+            compute_dtype(p.grad.dtype)).reshape(-1) for p in params]
         size = self._mpi_comm.size
 
         def run() -> None:

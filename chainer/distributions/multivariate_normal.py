@@ -13,6 +13,7 @@ import chainer.functions as F
 from chainer.distributions import utils as _u
 from chainer.utils import argument
 from chainer.utils import type_check
+from chainer.utils.array import as_compute
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -52,10 +53,7 @@ class TriangularInv(function_node.FunctionNode):
         # inverse is triangular, and the mask removes rounding noise. LAPACK has
         # no float16: such matrices are inverted in float32.
         mask = _triangle(xp, x.shape[-1], self._lower, x.dtype)
-        xt = x * mask
-        if xt.dtype == numpy.float16:
-            xt = xt.astype(numpy.float32)
-        y = xp.linalg.inv(xt) * mask
+        y = xp.linalg.inv(as_compute(x * mask)) * mask
         return y.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):

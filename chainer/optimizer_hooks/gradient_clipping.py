@@ -9,6 +9,7 @@ from typing import Any
 import numpy
 
 from chainer import backend
+from chainer.utils.array import as_compute
 
 
 def _sum_sqnorm(arrays: Any) -> float:
@@ -27,10 +28,8 @@ def _sum_sqnorm(arrays: Any) -> float:
 
 
 def _sqnorm(x: Any) -> Any:
-    flat = x.ravel()
-    # Accumulate in at least float32 so float16 gradients cannot overflow here.
-    if flat.dtype.itemsize < 4:
-        flat = flat.astype('f')
+    # float16 gradients accumulate in float32, where they cannot overflow.
+    flat = as_compute(x.ravel())
     return flat.dot(flat)
 
 

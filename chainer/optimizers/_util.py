@@ -129,6 +129,20 @@ def run_blocked(step: Callable[[list, list], None], arrays: list, n_scratch: int
         step(arrays, [None] * n_scratch)
 
 
+def update_moments(grad: Any, m: Any, v: Any, tmp: Any, one_minus_beta1: Any,
+                   one_minus_beta2: Any) -> None:
+    """The in-place CPU update of the running moments of Adam-like rules, through the
+    scratch array ``tmp``: ``m += (1 - beta1) * (grad - m)`` and
+    ``v += (1 - beta2) * (grad * grad - v)``."""
+    numpy.subtract(grad, m, out=tmp)
+    tmp *= one_minus_beta1
+    m += tmp
+    numpy.multiply(grad, grad, out=tmp)
+    tmp -= v
+    tmp *= one_minus_beta2
+    v += tmp
+
+
 def zeros_state(state: dict, param: Any, *names: str) -> None:
     """Adds to ``state`` an array of zeros like ``param.array``, on its device, per name."""
     device = param.device

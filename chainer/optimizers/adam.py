@@ -50,15 +50,7 @@ def _adam_step_cpu(arrays: list, tmp: Optional[numpy.ndarray], coefs: tuple) -> 
     if tmp is None:
         tmp = numpy.empty(grad.shape, grad.dtype)
     one_minus_beta1, one_minus_beta2, eps, alpha_t, bounds, decay, eta = coefs
-    # m += (1 - beta1) * (grad - m)
-    numpy.subtract(grad, m, out=tmp)
-    tmp *= one_minus_beta1
-    m += tmp
-    # v += (1 - beta2) * (grad * grad - v)
-    numpy.multiply(grad, grad, out=tmp)
-    tmp -= v
-    tmp *= one_minus_beta2
-    v += tmp
+    _util.update_moments(grad, m, v, tmp, one_minus_beta1, one_minus_beta2)
     if len(arrays) == 5:
         vhat = arrays[4]
         numpy.maximum(vhat, v, out=vhat)

@@ -94,13 +94,8 @@ class MSVAGRule(_util.ElementwiseRule):
         inv_bias, rho = self._step_constants(beta)
         one_minus_beta = dtype.type(1 - beta)
         data, grad, m, v = _util.vectors(param.array, grad, self.state['m'], self.state['v'])
-        tmp = grad - m
-        tmp *= one_minus_beta
-        m += tmp
-        numpy.multiply(grad, grad, out=tmp)
-        tmp -= v
-        tmp *= one_minus_beta
-        v += tmp
+        tmp = numpy.empty_like(grad)
+        _util.update_moments(grad, m, v, tmp, one_minus_beta, one_minus_beta)
         mt = m * dtype.type(inv_bias)
         mt2 = mt * mt
         # rho * s, with the (mathematically non-negative) variance clamped at zero

@@ -15,9 +15,7 @@ from typing import Any
 
 import numpy
 
-from chainer import backend
 from chainer import serializer as serializer_module
-from chainer.backends import _cpu
 from chainer.serializers import _loading
 from chainer.serializers import npz
 from chainer.utils import _atomic
@@ -80,10 +78,7 @@ class HDF5Serializer(serializer_module.Serializer):
         elif isinstance(value, str):
             data = value
         else:
-            if isinstance(value, backend.get_array_types()):
-                data = _cpu._array_to_cpu(value)
-            else:
-                data = numpy.asarray(value)
+            data = npz._host_array(value)
             if data.dtype.hasobject:
                 raise TypeError(
                     f'cannot serialize {key!r}: a value of type {type(value).__name__} '

@@ -48,6 +48,14 @@ def _none_marker() -> numpy.ndarray:
     return numpy.empty((0,), dtype=NONE_MARKER_DTYPE)
 
 
+def _host_array(value: Any) -> numpy.ndarray:
+    """A value to save or load (an array of any backend, a number, a nested list)
+    as a NumPy array."""
+    if isinstance(value, backend.get_array_types()):
+        return _cpu._array_to_cpu(value)
+    return numpy.asarray(value)
+
+
 def _normalize(value: Any, key: str, where: str) -> Any:
     """A stored value as a NumPy array, :data:`_loading.NONE` or a bad entry."""
     if value is None or value is _loading.NONE:
@@ -55,10 +63,7 @@ def _normalize(value: Any, key: str, where: str) -> Any:
     if isinstance(value, _loading.BadEntry):
         return value
     if not isinstance(value, numpy.ndarray):
-        if isinstance(value, backend.get_array_types()):
-            value = _cpu._array_to_cpu(value)
-        else:
-            value = numpy.asarray(value)
+        value = _host_array(value)
     if value.dtype == NONE_MARKER_DTYPE:
         return _loading.NONE
     if value.dtype.hasobject:
@@ -119,10 +124,8 @@ class DictionarySerializer(serializer_module.Serializer):
         full_key = self.path + key
         if value is None:
             array = _none_marker()
-        elif isinstance(value, backend.get_array_types()):
-            array = _cpu._array_to_cpu(value)
         else:
-            array = numpy.asarray(value)
+            array = _host_array(value)
         if array.dtype.hasobject:
             raise TypeError(
                 f'cannot serialize {key!r} ({full_key!r}): a value of type '

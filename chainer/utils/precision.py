@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy
 
+from chainer.utils.array import as_compute
+
 
 def _fp16_mixed_precision_helper(fn: Callable) -> Callable:
     """Decorates ``forward(self, inputs)`` to compute float16 in float32.
@@ -18,9 +20,7 @@ def _fp16_mixed_precision_helper(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(self, in_data):
         all_half = all(x.dtype.kind != 'f' or x.dtype == numpy.float16 for x in in_data)
-        widened = tuple(x.astype(numpy.float32) if x.dtype == numpy.float16 else x
-                        for x in in_data)
-        out_data = fn(self, widened)
+        out_data = fn(self, tuple(as_compute(x) for x in in_data))
         if all_half:
             out_data = tuple(
                 y.astype(numpy.float16) if y is not None and y.dtype == numpy.float32 else y

@@ -647,6 +647,16 @@ def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) 
         expect_broadcast_shapes(first.shape, second.shape)
 
 
+def _expect_axes(x_type: Any, *axes: int) -> None:
+    """Expects each of ``axes`` (a negative one counts from the end) to be an axis of
+    ``x_type``: ``x.ndim > axis``, or ``x.ndim >= -axis``."""
+    for axis in axes:
+        if axis >= 0:
+            expect(x_type.ndim > axis)
+        else:
+            expect(x_type.ndim >= -axis)
+
+
 def _invalid_plain(value: Any) -> InvalidType:
     return InvalidType('True', _value_str(value))
 

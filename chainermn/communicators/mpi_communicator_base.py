@@ -8,6 +8,7 @@ import numpy
 
 from chainer import backend
 from chainer.utils import experimental
+from chainer.utils.array import compute_dtype
 from chainermn._mpi import get_mpi
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _memory_utility
@@ -93,11 +94,6 @@ def _check_int(counts: Sequence[int]) -> None:
     if sum(counts) > INT_MAX:
         raise ValueError(f'a collective of {sum(counts)} bytes exceeds the MPI limit of '
                          f'{INT_MAX} bytes per call')
-
-
-def _transfer_dtype(dtype: numpy.dtype) -> numpy.dtype:
-    # MPI has no half-precision sum: float16 travels as float32.
-    return numpy.dtype(numpy.float32) if dtype == numpy.float16 else dtype
 
 
 class MpiCommunicatorBase(CommunicatorBase):
@@ -286,7 +282,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         _check_one_array('allreduce', x)
         gpu = _is_gpu(x)
         host = _host(x)
-        work = host.astype(_transfer_dtype(host.dtype))
+        work = host.astype(compute_dtype(host.dtype))  # MPI has no float16 sum
         out = numpy.empty_like(work)
         self.mpi_comm.Allreduce(work, out, op=self._MPI.SUM)
         return _to_device(out.astype(host.dtype, copy=False), gpu)
@@ -352,7 +348,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         groups: dict = {}
         for p in params:
             a = p.array if attr == 'data' else p.grad
-            key = (_transfer_dtype(a.dtype).str, _is_gpu(a))
+            key = (compute_dtype(a.dtype).str, _is_gpu(a))
             groups.setdefault(key, []).append(p)
         return groups
 

@@ -5,26 +5,16 @@ import copy
 import types
 from typing import TYPE_CHECKING, Any, Callable
 
-import numpy
-
 import chainer
-from chainer import backend
 from chainer import reporter as reporter_module
 from chainer.dataset import convert
 from chainer.training import extension
+from chainermn.extensions.observation_aggregator import _to_host
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
     from chainer.types import DeviceSpec
     from chainermn.communicators.communicator_base import CommunicatorBase
-
-
-def _host_value(value: Any) -> Any:
-    if isinstance(value, chainer.Variable):
-        value = value.array
-    if backend.get_array_module(value) is not numpy:
-        value = value.get()
-    return value
 
 
 def create_multi_node_evaluator(actual_evaluator: Any, communicator: CommunicatorBase) -> Any:
@@ -35,7 +25,7 @@ def create_multi_node_evaluator(actual_evaluator: Any, communicator: Communicato
     def evaluate(self: Any) -> dict:
         local = original()
         size = communicator.size
-        return {name: communicator.allreduce_obj(_host_value(value)) / size
+        return {name: communicator.allreduce_obj(_to_host(value)) / size
                 for name, value in sorted(local.items())}
 
     actual_evaluator._mn_original_evaluate = original

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def _to_host(value: Any) -> Any:
-    # A Variable's array only: pickling the Variable would send its whole graph.
+    """An observed value for the other ranks: a Variable's array (pickling the
+    Variable would send its whole graph), on the host; numbers as they are."""
     if isinstance(value, chainer.Variable):
         value = value.array
     if backend.get_array_module(value) is not numpy:

@@ -13,6 +13,7 @@ import numpy
 
 import chainer
 import chainer.functions as F
+from chainer.utils.array import as_compute
 
 _BACKENDS = ('auto', 'mpi', 'nccl')
 
@@ -39,7 +40,7 @@ class _MeanOverRanks(chainer.FunctionNode):
 
     def forward(self, inputs: tuple) -> tuple:
         x = inputs[0]
-        total = self.comm.allreduce(x.astype(numpy.float32) if x.dtype == numpy.float16 else x)
+        total = self.comm.allreduce(as_compute(x))
         return (total / self.comm.size).astype(x.dtype, copy=False),
 
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:

@@ -850,6 +850,20 @@ class TestGrad:
         with pytest.raises(ValueError):
             chainer.grad([y], [x], grad_inputs=[None, None])
 
+    def test_bad_lengths_name_both_lengths_as_chainer_did(self):
+        x = _scalar(1.)
+        y = x * 2
+        for call, names in [
+                (lambda: chainer.grad([y], [x], grad_outputs=[None, None]),
+                 ('outputs', 'grad_outputs')),
+                (lambda: chainer.grad([y], [x], grad_inputs=[None, None]),
+                 ('inputs', 'grad_inputs')),
+                (lambda: chainer.backward([y], grad_outputs=[None, None]),
+                 ('outputs', 'grad_outputs'))]:
+            with pytest.raises(ValueError) as info:
+                call()
+            assert str(info.value).endswith(f'len({names[0]}) = 1, len({names[1]}) = 2')
+
 
 # -- chainer.backward -------------------------------------------------------------------------
 

@@ -630,6 +630,23 @@ class TestHooks:
         with pytest.raises(KeyError):
             f.delete_hook('missing')
 
+    def test_hook_whose_added_raises_stays_registered_and_runs(self):
+        class Failing(Recorder):
+            def added(self, function=None):
+                super().added(function)
+                raise RuntimeError('added')
+
+        hook = Failing()
+        f = Square()
+        with pytest.raises(RuntimeError):
+            f.add_hook(hook)
+        assert f.local_function_hooks['Recorder'] is hook
+        f.apply((_f32(1.),))
+        assert ('forward_pre', 'Square', 1) in hook.log
+        f.delete_hook('Recorder')
+        with pytest.raises(KeyError, match='does not exist'):
+            f.delete_hook('Recorder')
+
     def test_global_hook_context_manager(self):
         hook = Recorder()
         with hook as h:

@@ -29,10 +29,7 @@ class Flip(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
         type_check.expect(x_type.ndim > 0)
-        if self.axis >= 0:
-            type_check.expect(x_type.ndim > self.axis)
-        else:
-            type_check.expect(x_type.ndim >= -self.axis)
+        type_check._expect_axes(x_type, self.axis)
 
     def forward(self, inputs):
         return _flip(inputs[0], self.axis),

@@ -52,11 +52,7 @@ class Moveaxis(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
         type_check.expect(x_type.dtype.kind == 'f')
-        for axis in self.source + self.destination:
-            if axis >= 0:
-                type_check.expect(x_type.ndim > axis)
-            else:
-                type_check.expect(x_type.ndim > -axis - 1)
+        type_check._expect_axes(x_type, *self.source, *self.destination)
 
     def forward(self, inputs):
         x, = inputs

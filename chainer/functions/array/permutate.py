@@ -54,10 +54,7 @@ class Permutate(function_node.FunctionNode):
         type_check.expect(
             type_check.make_variable(ind.dtype.kind, 'indices.dtype.kind') == 'i',
             type_check.make_variable(ind.ndim, 'indices.ndim') == 1)
-        if self.axis >= 0:
-            type_check.expect(x_type.ndim > self.axis)
-        else:
-            type_check.expect(x_type.ndim >= -self.axis)
+        type_check._expect_axes(x_type, self.axis)
         type_check.expect(
             x_type.shape[self.axis] == type_check.make_variable(ind.shape[0], 'len(indices)'))
 

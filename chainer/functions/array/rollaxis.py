@@ -25,10 +25,7 @@ class Rollaxis(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        if self.axis >= 0:
-            type_check.expect(x_type.ndim > self.axis)
-        else:
-            type_check.expect(x_type.ndim > -self.axis - 1)
+        type_check._expect_axes(x_type, self.axis)
         if self.start >= 0:
             type_check.expect(x_type.ndim >= self.start)
         else:

@@ -23,10 +23,7 @@ class Separate(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        if self.axis >= 0:
-            type_check.expect(self.axis < x_type.ndim)
-        else:
-            type_check.expect(-self.axis <= x_type.ndim)
+        type_check._expect_axes(x_type, self.axis)
 
     def forward(self, inputs):
         x, = inputs

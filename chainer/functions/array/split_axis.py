@@ -56,10 +56,7 @@ class SplitAxis(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        if self.axis >= 0:
-            type_check.expect(x_type.ndim > self.axis)
-        else:
-            type_check.expect(x_type.ndim >= -self.axis)
+        type_check._expect_axes(x_type, self.axis)
         if self.sections is not None:
             sections = type_check.make_variable(self.sections, 'sections')
             type_check.expect(x_type.shape[self.axis] % sections == 0)

@@ -38,11 +38,7 @@ class Squeeze(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
         if self.axis is not None:
-            for a in self.axis:
-                if a >= 0:
-                    type_check.expect(a < x_type.ndim)
-                else:
-                    type_check.expect(-x_type.ndim <= a)
+            type_check._expect_axes(x_type, *self.axis)
 
     def forward(self, inputs):
         x, = inputs

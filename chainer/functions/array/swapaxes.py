@@ -22,11 +22,7 @@ class Swapaxes(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
         with type_check._failing_as(type_check._InvalidAxis):
-            for axis in (self.axis1, self.axis2):
-                if axis >= 0:
-                    type_check.expect(x_type.ndim > axis)
-                else:
-                    type_check.expect(x_type.ndim >= -axis)
+            type_check._expect_axes(x_type, self.axis1, self.axis2)
 
     def forward(self, inputs):
         x, = inputs

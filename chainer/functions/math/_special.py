@@ -5,7 +5,11 @@ import importlib.util
 
 import numpy
 
+from typing import Any
+
 from chainer import backend
+from chainer import utils
+from chainer.functions.math._unary import Unary
 from chainer.utils.array import as_compute
 
 # Whether the CPU implementations can run (they need SciPy); found without importing it.
@@ -24,3 +28,13 @@ def special(x, name, *leading):
         x = as_compute(x)
         leading = tuple(as_compute(a) if hasattr(a, 'dtype') else a for a in leading)
     return getattr(module, name)(*leading, x)
+
+
+class UnarySpecial(Unary):
+    """A :class:`Unary` special function: :func:`special` of SciPy's ``_scipy_name``
+    (default: ``_name``), in the input's dtype."""
+
+    _scipy_name = ''
+
+    def _compute(self, x: Any) -> Any:
+        return utils.force_array(special(x, self._scipy_name or self._name), x.dtype)

@@ -39,10 +39,7 @@ class _Cumulative(function_node.FunctionNode):
         x_type, = in_types
         type_check.expect(x_type.dtype.kind == 'f')
         if self.axis is not None:
-            if self.axis >= 0:
-                type_check.expect(self.axis < x_type.ndim)
-            else:
-                type_check.expect(-self.axis - 1 < x_type.ndim)
+            type_check._expect_axes(x_type, self.axis)
 
     def forward(self, inputs):
         x, = inputs

@@ -6,33 +6,21 @@ from typing import TYPE_CHECKING
 import numpy
 
 from chainer import backend
-from chainer import function_node
-from chainer import utils
-from chainer.functions.math._special import special as _special
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._special import UnarySpecial
 from chainer.functions.math.polygamma import polygamma
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class DiGamma(function_node.FunctionNode):
+class DiGamma(UnarySpecial):
     """Elementwise digamma function, the derivative of :func:`lgamma`."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'digamma'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'digamma'), x.dtype),
+    _name = 'digamma'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

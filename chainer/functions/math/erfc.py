@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import function_node
-from chainer.functions.math._special import special as _special
-from chainer import utils
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._special import UnarySpecial
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math.exponential import exp
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -18,22 +18,10 @@ if TYPE_CHECKING:
 _TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
 
 
-class Erfc(function_node.FunctionNode):
+class Erfc(UnarySpecial):
     """Elementwise complementary error function ``1 - erf(x)``."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'erfc'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'erfc'), x.dtype),
+    _name = 'erfc'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

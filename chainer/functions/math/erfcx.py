@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import function_node
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math._special import available_cpu  # NOQA: F401
-from chainer.functions.math._special import special as _special
-from chainer import utils
-from chainer.utils import type_check
+from chainer.functions.math._special import UnarySpecial
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -18,23 +18,11 @@ if TYPE_CHECKING:
 _TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
 
 
-class Erfcx(function_node.FunctionNode):
+class Erfcx(UnarySpecial):
     """Elementwise scaled complementary error function ``exp(x ** 2) * erfc(x)``."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'erfcx'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        self.retain_outputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'erfcx'), x.dtype),
+    _name = 'erfcx'
+    _keeps_y = True
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

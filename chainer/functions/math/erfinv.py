@@ -5,12 +5,12 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import function_node
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math._special import available_cpu  # NOQA: F401
-from chainer.functions.math._special import special as _special
-from chainer import utils
+from chainer.functions.math._special import UnarySpecial
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math.exponential import exp
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -21,22 +21,12 @@ _HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
 BACKWORDC = _HALF_SQRT_PI
 
 
-class ErfInv(function_node.FunctionNode):
+class ErfInv(UnarySpecial):
     """Elementwise inverse error function (defined on ``[-1, 1]``)."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'erfinv'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_outputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'erfinv'), x.dtype),
+    _name = 'erfinv'
+    _keeps_x = False
+    _keeps_y = True
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()

@@ -5,33 +5,23 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import backend
-from chainer import function_node
-from chainer import utils
-from chainer.utils import type_check
+from chainer import backend  # NOQA: F401 (a name of Chainer's module)
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._unary import Unary
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class Exp(function_node.FunctionNode):
+class Exp(Unary):
     """Elementwise exponential."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'exp'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_outputs((0,))
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.exp(x)),
+    _name = 'exp'
+    _keeps_x = False
+    _keeps_y = True
 
     def backward(self, indexes, gy):
         y = self.get_retained_outputs()[0]
@@ -43,27 +33,21 @@ def exp(x: VariableOrArray) -> Variable:
     return Exp().apply((x,))[0]
 
 
-class Log(function_node.FunctionNode):
-    """Elementwise natural logarithm."""
+class _LogBase(Unary):
+    """Logarithm in a fixed base: ``log_b(x) = log(x) / log(b)`` (``_base`` None:
+    the natural logarithm)."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'log'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = backend.get_array_module(x)
-        return utils.force_array(xp.log(x)),
+    _name = 'log'
+    _base = None
 
     def backward(self, indexes, gy):
         x = self.get_retained_inputs()[0]
-        return gy[0] / x,
+        gx = gy[0] / x
+        return (gx if self._base is None else gx * (1.0 / numpy.log(self._base))),
+
+
+class Log(_LogBase):
+    """Elementwise natural logarithm."""
 
 
 def log(x: VariableOrArray) -> Variable:
@@ -71,35 +55,10 @@ def log(x: VariableOrArray) -> Variable:
     return Log().apply((x,))[0]
 
 
-class _LogBase(function_node.FunctionNode):
-    """Logarithm in a fixed base: ``log_b(x) = log(x) / log(b)``."""
-
-    is_elementwise = True
-    _ufunc = ''
-    _base = 1.0
-
-    @property
-    def label(self):
-        return self._ufunc
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        x, = inputs
-        self.retain_inputs((0,))
-        xp = backend.get_array_module(x)
-        return utils.force_array(getattr(xp, self._ufunc)(x)),
-
-    def backward(self, indexes, gy):
-        x = self.get_retained_inputs()[0]
-        return gy[0] / x * (1.0 / numpy.log(self._base)),
-
-
 class Log2(_LogBase):
     """Elementwise base-2 logarithm."""
 
-    _ufunc = 'log2'
+    _name = 'log2'
     _base = 2.0
 
 
@@ -111,7 +70,7 @@ def log2(x: VariableOrArray) -> Variable:
 class Log10(_LogBase):
     """Elementwise base-10 logarithm."""
 
-    _ufunc = 'log10'
+    _name = 'log10'
     _base = 10.0
 
 

@@ -3,32 +3,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import backend
-from chainer import function_node
-from chainer import utils
-from chainer.utils import type_check
+from chainer import backend  # NOQA: F401 (a name of Chainer's module)
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._unary import Unary
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class Cosh(function_node.FunctionNode):
+class Cosh(Unary):
     """Elementwise hyperbolic cosine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'cosh'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).cosh(x)),
+    _name = 'cosh'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -40,22 +29,10 @@ def cosh(x: VariableOrArray) -> Variable:
     return Cosh().apply((x,))[0]
 
 
-class Sinh(function_node.FunctionNode):
+class Sinh(Unary):
     """Elementwise hyperbolic sine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'sinh'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).sinh(x)),
+    _name = 'sinh'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import function_node
-from chainer.functions.math._special import special as _special
-from chainer import utils
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._special import UnarySpecial
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math.erfcx import erfcx
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -19,22 +19,10 @@ _INV_SQRT_2 = float(1.0 / numpy.sqrt(2.0))
 _SQRT_2_OVER_PI = float(numpy.sqrt(2.0 / numpy.pi))
 
 
-class LogNdtr(function_node.FunctionNode):
+class LogNdtr(UnarySpecial):
     """Elementwise logarithm of :func:`ndtr`, accurate far into the lower tail."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'log_ndtr'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'log_ndtr'), x.dtype),
+    _name = 'log_ndtr'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -35,13 +35,8 @@ def _normalize_axis(axis):
 
 
 def _check_axes(x_type, axes) -> None:
-    if axes is None:
-        return
-    for axis in axes:
-        if axis >= 0:
-            type_check.expect(axis < x_type.ndim)
-        else:
-            type_check.expect(-axis - 1 < x_type.ndim)
+    if axes is not None:
+        type_check._expect_axes(x_type, *axes)
 
 
 def _reduced_axes(axes, ndim: int) -> tuple:

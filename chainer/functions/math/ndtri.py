@@ -5,12 +5,12 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-from chainer import function_node
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math._special import available_cpu  # NOQA: F401
-from chainer.functions.math._special import special as _special
-from chainer import utils
+from chainer.functions.math._special import UnarySpecial
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math.exponential import exp
-from chainer.utils import type_check
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -19,22 +19,12 @@ if TYPE_CHECKING:
 _SQRT_2PI = float(numpy.sqrt(2.0 * numpy.pi))
 
 
-class Ndtri(function_node.FunctionNode):
+class Ndtri(UnarySpecial):
     """Elementwise inverse of :func:`ndtr` (defined on ``[0, 1]``)."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'ndtri'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_outputs((0,))
-        x, = inputs
-        return utils.force_array(_special(x, 'ndtri'), x.dtype),
+    _name = 'ndtri'
+    _keeps_x = False
+    _keeps_y = True
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()

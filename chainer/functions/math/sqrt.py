@@ -3,32 +3,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import backend
-from chainer import function_node
-from chainer import utils
-from chainer.utils import type_check
+from chainer import backend  # NOQA: F401 (a name of Chainer's module)
+from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
+from chainer.functions.math._unary import Unary
+from chainer import utils  # NOQA: F401 (a name of Chainer's module)
+from chainer.utils import type_check  # NOQA: F401 (a name of Chainer's module)
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class Sqrt(function_node.FunctionNode):
+class Sqrt(Unary):
     """Elementwise square root."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'sqrt'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_outputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).sqrt(x)),
+    _name = 'sqrt'
+    _keeps_x = False
+    _keeps_y = True
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()

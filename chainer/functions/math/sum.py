@@ -9,6 +9,7 @@ import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.math.minmax import _normalize_axis
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -25,26 +26,13 @@ class Sum(function_node.FunctionNode):
     keepdims = False
 
     def __init__(self, axis=None, keepdims=False):
-        if axis is None:
-            self.axis = None
-        elif isinstance(axis, (int, numpy.integer)):
-            self.axis = (int(axis),)
-        elif isinstance(axis, tuple) and all(isinstance(a, (int, numpy.integer)) for a in axis):
-            if len(set(axis)) != len(axis):
-                raise ValueError(f'duplicate value in axis: ({", ".join(map(str, axis))})')
-            self.axis = tuple(int(a) for a in axis)
-        else:
-            raise TypeError('None, int or tuple of int are required')
+        self.axis = _normalize_axis(axis)
         self.keepdims = keepdims
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)
         if self.axis is not None:
-            for axis in self.axis:
-                if axis >= 0:
-                    type_check.expect(axis < in_types[0].ndim)
-                else:
-                    type_check.expect(-axis - 1 < in_types[0].ndim)
+            type_check._expect_axes(in_types[0], *self.axis)
 
     def forward(self, inputs):
         x, = inputs

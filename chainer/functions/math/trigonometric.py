@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.math._unary import Unary
 from chainer import utils
 from chainer.functions.math.square import square
 from chainer.functions.math.sum import sum_to
@@ -15,22 +16,10 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
-class Sin(function_node.FunctionNode):
+class Sin(Unary):
     """Elementwise sine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'sin'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).sin(x)),
+    _name = 'sin'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -61,22 +50,10 @@ def sin(x: VariableOrArray) -> Variable:
     return Sin().apply((x,))[0]
 
 
-class Cos(function_node.FunctionNode):
+class Cos(Unary):
     """Elementwise cosine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'cos'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).cos(x)),
+    _name = 'cos'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -108,22 +85,10 @@ def cos(x: VariableOrArray) -> Variable:
     return Cos().apply((x,))[0]
 
 
-class Tan(function_node.FunctionNode):
+class Tan(Unary):
     """Elementwise tangent."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'tan'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).tan(x)),
+    _name = 'tan'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -212,22 +177,10 @@ class ArctanGrad(_InverseTrigGrad):
         return x / (x * x + 1.0) * -2.0
 
 
-class Arcsin(function_node.FunctionNode):
+class Arcsin(Unary):
     """Elementwise inverse sine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'arcsin'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).arcsin(x)),
+    _name = 'arcsin'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -239,22 +192,10 @@ def arcsin(x: VariableOrArray) -> Variable:
     return Arcsin().apply((x,))[0]
 
 
-class Arccos(function_node.FunctionNode):
+class Arccos(Unary):
     """Elementwise inverse cosine."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'arccos'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).arccos(x)),
+    _name = 'arccos'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
@@ -266,22 +207,10 @@ def arccos(x: VariableOrArray) -> Variable:
     return Arccos().apply((x,))[0]
 
 
-class Arctan(function_node.FunctionNode):
+class Arctan(Unary):
     """Elementwise inverse tangent."""
 
-    is_elementwise = True
-
-    @property
-    def label(self):
-        return 'arctan'
-
-    def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
-
-    def forward(self, inputs):
-        self.retain_inputs((0,))
-        x, = inputs
-        return utils.force_array(backend.get_array_module(x).arctan(x)),
+    _name = 'arctan'
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -26,39 +26,31 @@ def _warn_old_model() -> None:
                   'group.')
 
 
-def fix_avg_mean(avg_mean: Any, groups: int) -> Any:
-    """``avg_mean`` in the per-group layout ``(groups, C // groups)``.
-
-    Statistics saved by older versions hold one ``(C // groups,)`` mean shared by all
-    groups; it is repeated for every group (warning, as Chainer did, when there is more
-    than one group).  Per-group arrays come back unchanged.
-    """
-    if avg_mean.ndim == 2:
-        return avg_mean
-    if avg_mean.ndim == 1:
+def _per_group(stat: Any, groups: int, name: str, ndim: int) -> Any:
+    """``stat`` with a leading group axis (``ndim`` axes); an older per-channel-group
+    statistic (one axis fewer) shared by all groups is repeated for each (warning,
+    as Chainer did, when there is more than one group)."""
+    if stat.ndim == ndim:
+        return stat
+    if stat.ndim == ndim - 1:
         if groups != 1:
             _warn_old_model()
-        xp = backend.get_array_module(avg_mean)
-        return xp.broadcast_to(avg_mean, (groups,) + avg_mean.shape)
-    raise ValueError(f'avg_mean must be 1- or 2-dimensional, got shape {avg_mean.shape}')
+        xp = backend.get_array_module(stat)
+        return xp.broadcast_to(stat, (groups,) + stat.shape)
+    raise ValueError(f'{name} must be {ndim - 1}- or {ndim}-dimensional, '
+                     f'got shape {stat.shape}')
+
+
+def fix_avg_mean(avg_mean: Any, groups: int) -> Any:
+    """``avg_mean`` in the per-group layout ``(groups, C // groups)``; an older
+    ``(C // groups,)`` mean is repeated for every group."""
+    return _per_group(avg_mean, groups, 'avg_mean', 2)
 
 
 def fix_avg_projection(avg_projection: Any, groups: int) -> Any:
-    """``avg_projection`` in the per-group layout ``(groups, C // groups, C // groups)``.
-
-    Statistics saved by older versions hold one ``(C // groups, C // groups)`` matrix
-    shared by all groups; it is repeated for every group (warning when there is more
-    than one group).  Per-group arrays come back unchanged.
-    """
-    if avg_projection.ndim == 3:
-        return avg_projection
-    if avg_projection.ndim == 2:
-        if groups != 1:
-            _warn_old_model()
-        xp = backend.get_array_module(avg_projection)
-        return xp.broadcast_to(avg_projection, (groups,) + avg_projection.shape)
-    raise ValueError('avg_projection must be 2- or 3-dimensional, '
-                     f'got shape {avg_projection.shape}')
+    """``avg_projection`` in the per-group layout ``(groups, C // groups, C // groups)``;
+    an older ``(C // groups, C // groups)`` matrix is repeated for every group."""
+    return _per_group(avg_projection, groups, 'avg_projection', 3)
 
 
 _FIXES = {'avg_mean': fix_avg_mean, 'avg_projection': fix_avg_projection}

@@ -610,3 +610,25 @@ def test_explicit_constructors():
     assert str(T.Call(T.Constant(len), ((1, 2),))) == 'len((1, 2))'
     info = T.TypeInfo((2, 3), numpy.dtype('f'))
     assert (info.ndim, info.size) == (2, 6)
+
+
+@pytest.mark.parametrize('axes, ok', [
+    ((0,), True), ((1, -1, -2), True), ((2,), False), ((-3,), False), ((0, 2), False)])
+def test_expect_axes(axes, ok):
+    x_type = T.get_types((numpy.zeros((2, 3), 'f'),), 'in_types', False)[0]
+    if ok:
+        T._expect_axes(x_type, *axes)
+    else:
+        with pytest.raises(T.InvalidType):
+            T._expect_axes(x_type, *axes)
+
+
+@pytest.mark.parametrize('axis, expected', [(2, 'ndim > 2'), (-3, 'ndim >= 3')])
+def test_functions_name_the_axis_bound(axis, expected):
+    import chainer.functions as F
+    x = numpy.ones((2, 3), 'f')
+    for f in (lambda: F.flip(x, axis), lambda: F.rollaxis(x, axis),
+              lambda: F.cumsum(x, axis), lambda: F.sum(x, axis), lambda: F.max(x, axis),
+              lambda: F.separate(x, axis), lambda: F.moveaxis(x, axis, 0)):
+        with pytest.raises(T.InvalidType, match=expected):
+            f()

@@ -79,7 +79,8 @@ def test_sum_to_same_shape_returns_input():
     assert isinstance(sum_to(x, (2,)).creator, SumTo)
 
 
-@pytest.mark.parametrize('axis', [[0], 0.5, (0, 'a')])
+# A bool axis is a TypeError, as in Chainer.
+@pytest.mark.parametrize('axis', [[0], 0.5, (0, 'a'), True, (False,)])
 def test_bad_axis_type(axis):
     with pytest.raises(TypeError):
         sum(numpy.ones((2, 2), numpy.float32), axis=axis)
