@@ -45,6 +45,11 @@ class CountingHookDict(collections.OrderedDict):
             self._count(-1)
         return super().pop(key, *default)
 
+    def popitem(self, last=True):
+        item = super().popitem(last)
+        self._count(-1)
+        return item
+
     def clear(self):
         self._count(-len(self))
         super().clear()

@@ -89,3 +89,17 @@ def test_hook_churn_in_many_threads_leaves_the_count_at_zero():
     assert not any(t.is_alive() for t in threads)
     assert counts == [1] * 800
     assert _thread_state.n_hooks == 0
+
+
+def test_every_way_of_removing_a_hook_is_counted():
+    import chainer
+    hooks = chainer.get_function_hooks()
+    before = _thread_state.n_hooks
+    hooks['a'] = object()
+    hooks.setdefault('b', object())
+    hooks.update({'c': object()})
+    assert _thread_state.n_hooks == before + 3
+    hooks.popitem()
+    hooks.pop('b')
+    del hooks['a']
+    assert _thread_state.n_hooks == before
