@@ -10,6 +10,8 @@ _local = threading.local()
 # Number of function hooks registered in any thread; lets FunctionNode.apply and
 # the backprop loop skip the thread-local lookup when no hook exists at all.
 n_hooks = 0
+# Serialises the read-modify-write of the counters: threads register hooks at once.
+_count_lock = threading.Lock()
 
 
 class CountingHookDict(collections.OrderedDict):
@@ -26,7 +28,8 @@ class CountingHookDict(collections.OrderedDict):
     def _count(self, delta: int) -> None:
         module_name, name = self._counter
         module = sys.modules[module_name]
-        setattr(module, name, getattr(module, name) + delta)
+        with _count_lock:
+            setattr(module, name, getattr(module, name) + delta)
 
     def __setitem__(self, key, value):
         if key not in self:
@@ -41,6 +44,11 @@ class CountingHookDict(collections.OrderedDict):
         if key in self:
             self._count(-1)
         return super().pop(key, *default)
+
+    def popitem(self, last=True):
+        item = super().popitem(last)
+        self._count(-1)
+        return item
 
     def clear(self):
         self._count(-len(self))

@@ -147,6 +147,14 @@ class using_config(contextlib.ContextDecorator):  # noqa: N801 (Chainer's name)
         local = self.config.__dict__
         old = self._old
         if old is _missing:
-            local.pop(self.name, None)
+            # As in Chainer: the override is gone (deleted in the block, or this is
+            # another thread than the one that entered), which is an error.
+            try:
+                del local[self.name]
+            except KeyError:
+                raise AttributeError(
+                    f'configuration entry {self.name!r} is not set in this thread: it '
+                    'was deleted inside using_config, or the context was exited in '
+                    'another thread than the one that entered it') from None
         else:
             local[self.name] = old

@@ -423,7 +423,7 @@ class FunctionNode:
             pass
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)
-        with type_check.get_function_check_context(self):
+        with type_check._full_mode(), type_check.get_function_check_context(self):
             self.check_type_forward(in_types)
 
     def check_type_forward(self, in_types: TypeInfoTuple) -> None:

@@ -123,8 +123,14 @@ def report(values: dict, observer: Any = None) -> None:
 def report_scope(observation: dict) -> Iterator[None]:
     """Makes the current reporter report into ``observation`` inside the block."""
     current = _get_reporters()[-1]
-    with current.scope(observation):
+    # As in Chainer, the reporter is not made current again: only its observation
+    # is swapped (restored on errors too, which Chainer did not).
+    old = current.observation
+    current.observation = observation
+    try:
         yield
+    finally:
+        current.observation = old
 
 
 def _device_context(x: Any) -> Any:

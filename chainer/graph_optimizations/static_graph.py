@@ -20,6 +20,7 @@ import copy
 import functools
 import heapq
 import operator
+import threading
 import warnings
 import weakref
 from typing import Any, Callable, Optional
@@ -218,7 +219,10 @@ class _Recorder(function_hook.FunctionHook):
             None if inner is None else dict(inner.__dict__))))
 
 
-class _RecordingState:
+class _RecordingState(threading.local):
+    """The schedule being recorded in this thread (a chain called in another thread
+    at the same time records its own)."""
+
     recorder: Optional[_Recorder] = None
 
 

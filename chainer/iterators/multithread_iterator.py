@@ -51,31 +51,34 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         state, indices = _statemachine.iterator_statemachine(
             self._state, self.batch_size, self._repeat, self.order_sampler,
             len(self.dataset))
-        if indices is None:
-            self._next = (None, state, rng_state)
-            return
+        jobs = None if indices is None else self._submit(indices)
+        self._next = (jobs, state, rng_state, indices)
+
+    def _submit(self, indices: Any) -> list:
         if self._pool is None:
             self._pool = futures.ThreadPoolExecutor(
                 self.n_threads, thread_name_prefix='MultithreadIterator')
-        self._next = ([self._pool.submit(self._load, i) for i in indices], state,
-                      rng_state)
+        return [self._pool.submit(self._load, i) for i in indices]
 
     def __next__(self) -> list:
         if self._next is None:
             self._invoke_prefetch()
-        jobs, state, _ = self._next
-        if jobs is None:
-            self._previous_epoch_detail = self.epoch_detail
+        jobs, state, _, indices = self._next
+        self._previous_epoch_detail = self.epoch_detail
+        if indices is None:
             raise StopIteration
+        # As in Chainer, the batch is consumed even if loading it raises: a caller
+        # that catches a dataset error goes on with the next batch.
         self._next = None
+        self._state = state
+        if jobs is None:  # a copy loads what the original had prefetched
+            jobs = self._submit(indices)
         try:
             batch = [job.result() for job in jobs]
         except BaseException:
             for job in jobs:
                 job.cancel()
             raise
-        self._previous_epoch_detail = self.epoch_detail
-        self._state = state
         if self._repeat or self.epoch == 0:
             self._invoke_prefetch()
         return batch
@@ -109,5 +112,9 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         new = self.__class__.__new__(self.__class__)
         new.__dict__.update(self.__dict__)
         new._pool = None
-        new._next = None
+        if self._next is not None:
+            # The copy goes on with the batch (and the order drawn for it) that the
+            # original prefetched, as Chainer's shared prefetch did.
+            _, state, rng_state, indices = self._next
+            new._next = (None, state, rng_state, indices)
         return new

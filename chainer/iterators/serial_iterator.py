@@ -37,14 +37,13 @@ class SerialIterator(_statemachine.StateMixin, iterator.Iterator):
         state, indices = _statemachine.iterator_statemachine(
             self._state, self.batch_size, self._repeat, self.order_sampler,
             len(self.dataset))
-        if indices is None:
-            self._previous_epoch_detail = previous
-            raise StopIteration
-        dataset = self.dataset
-        batch = [dataset[index] for index in indices]  # NumPy integers, as Chainer
         self._previous_epoch_detail = previous
+        if indices is None:
+            raise StopIteration
+        # As in Chainer, the batch is consumed even if loading it raises.
         self._state = state
-        return batch
+        dataset = self.dataset
+        return [dataset[index] for index in indices]  # NumPy integers, as Chainer
 
     next = __next__
 

@@ -536,6 +536,17 @@ class LightMode:
 light_mode = LightMode()
 
 
+@contextlib.contextmanager
+def _full_mode() -> Iterator[None]:
+    """Within this context checks build full expressions, even inside ``light_mode``."""
+    previous = getattr(_thread_local, 'light_mode', 0)
+    _thread_local.light_mode = 0
+    try:
+        yield
+    finally:
+        _thread_local.light_mode = previous
+
+
 def in_light_mode() -> bool:
     """Whether type checks currently run in light mode."""
     try:

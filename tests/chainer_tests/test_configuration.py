@@ -429,3 +429,37 @@ class TestEnvironment:
         r = _run_with_env({'CHAINER_DEBUG': '1'}, code)
         assert r.returncode == 0, r.stderr
         assert 'caught' in r.stdout and 'NaN' in r.stdout
+
+
+def test_using_config_exit_after_the_entry_was_deleted_raises():
+    cm = chainer.using_config('train', False)
+    cm.__enter__()
+    del chainer.config.train
+    with pytest.raises(AttributeError, match='train'):
+        cm.__exit__(None, None, None)
+    assert chainer.config.train is True
+
+
+def test_using_config_exited_in_another_thread_raises_there():
+    cm = chainer.no_backprop_mode()
+    cm.__enter__()
+    try:
+        seen = {}
+
+        def other():
+            try:
+                cm.__exit__(None, None, None)
+            except AttributeError as e:
+                seen['error'] = e
+            seen['other'] = chainer.config.enable_backprop
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(10)
+        assert not t.is_alive()
+        assert isinstance(seen['error'], AttributeError)
+        assert seen['other'] is True
+        assert chainer.config.enable_backprop is False  # still set in this thread
+    finally:
+        del chainer.config.enable_backprop
+    assert chainer.config.enable_backprop is True

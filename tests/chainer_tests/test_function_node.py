@@ -1039,3 +1039,16 @@ def test_grad_checks_what_backward_returns(grad, error):
     y, = Returning(lambda f, idx, gys: (grad(),)).apply((x,))
     with pytest.raises(error, match='Returning'):
         chainer.grad([F.sum(y)], [x])
+
+
+@pytest.mark.parametrize('w_shape', [(2, 4), (2, 3, 1)])
+def test_failed_check_inside_user_light_mode_raises_invalid_type(w_shape):
+    # The explaining re-run of a failed check builds full expressions even when the
+    # caller had entered light mode itself.
+    x = np.ones((2, 3), np.float32)
+    w = np.ones(w_shape, np.float32)
+    with type_check.light_mode:
+        with pytest.raises(type_check.InvalidType, match='W'):
+            F.linear(x, w)
+        assert type_check.in_light_mode()
+    assert not type_check.in_light_mode()

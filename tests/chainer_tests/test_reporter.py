@@ -408,3 +408,41 @@ def test_dict_summary_serialize_roundtrip():
     e = DictSummary()
     e.serialize(DictStore(store))
     assert e.compute_mean() == {'a': pytest.approx(2.0), 'b': pytest.approx(2.0)}
+
+
+def test_report_scope_does_not_push_the_reporter_again():
+    # Chainer's report_scope only swaps the current reporter's observation, so it
+    # can be left from another thread (whose reporter stack is empty).
+    reporter = Reporter()
+    outer = {}
+    with reporter.scope(outer):
+        inner = {}
+        scope = reporter_module.report_scope(inner)
+        scope.__enter__()
+        chainer.report({'x': 1.0})
+        errors = []
+
+        def leave():
+            try:
+                scope.__exit__(None, None, None)
+            except Exception as e:  # reported below
+                errors.append(e)
+
+        t = threading.Thread(target=leave)
+        t.start()
+        t.join(10)
+        assert not t.is_alive() and errors == []
+        assert get_current_reporter() is reporter
+        chainer.report({'y': 2.0})
+    assert inner == {'x': 1.0} and outer == {'y': 2.0}
+
+
+def test_report_scope_restores_the_observation_after_an_error():
+    reporter = Reporter()
+    outer = {}
+    with reporter.scope(outer):
+        with pytest.raises(ValueError):
+            with reporter_module.report_scope({}):
+                raise ValueError
+        chainer.report({'y': 2.0})
+    assert outer == {'y': 2.0}

@@ -220,17 +220,17 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return utils.force_array(ret.sum() * self._coeff, x.dtype),
         return utils.force_array(ret, x.dtype),
 
-    def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad':
+    def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad_NoDoubleBackprop':
         """The node computing the gradient w.r.t. ``x`` (arrays of the forward call)."""
         if self._stats is not None:
-            return _SoftmaxCrossEntropyGrad(None, t, self.reduce, self._coeff,
+            return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(None, t, self.reduce, self._coeff,
                                             stats=self._stats, ignore_label=self.ignore_label)
         y = self.y
         if y is None:
             y = array_utils.log_softmax(x, with_softmax=True)[1]
         if self.soft_target:
-            return _SoftmaxCrossEntropyGrad(y, t, self.reduce, self._coeff)
-        return _SoftmaxCrossEntropyGrad(y, self._tt, self.reduce, self._coeff,
+            return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, t, self.reduce, self._coeff)
+        return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, self._tt, self.reduce, self._coeff,
                                         self.class_weight, self._t_valid)
 
     def backward(self, indexes, grad_outputs):
@@ -250,7 +250,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         return tuple([gx if i == 0 else None for i in indexes])
 
 
-class _SoftmaxCrossEntropyGrad(function_node.FunctionNode):
+class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
     """The gradient of :class:`SoftmaxCrossEntropy` with respect to ``x`` given
     ``gloss`` (not differentiable again).
 

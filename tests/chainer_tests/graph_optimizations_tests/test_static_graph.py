@@ -665,3 +665,58 @@ def test_old_style_function_state_is_per_call():
         grads.append(out)
     for u, v in zip(*grads):
         numpy.testing.assert_allclose(u, v, rtol=1e-6, atol=1e-7)
+
+
+def test_chains_recorded_at_once_in_two_threads_keep_their_own_schedules():
+    import threading
+    first_inside = threading.Event()
+    second_done = threading.Event()
+    calls = []
+
+    @static_code
+    def mark(tag, x):
+        calls.append((threading.current_thread().name, tag))
+
+    class Net(chainer.Chain):
+        def __init__(self, tag, wait):
+            super().__init__()
+            self.tag = tag
+            self.wait = wait
+            with self.init_scope():
+                self.l = L.Linear(3, 2)
+
+        @static_graph
+        def forward(self, x):
+            h = self.l(x)
+            mark(self.tag, h.array)
+            if self.wait and not first_inside.is_set():
+                first_inside.set()  # recording; the other thread records meanwhile
+                second_done.wait(10)
+            return F.tanh(h)
+
+    nets = {'A': Net('A', True), 'B': Net('B', False)}
+    x = numpy.ones((2, 3), numpy.float32)
+    errors = []
+
+    def run(tag):
+        try:
+            for _ in range(3):
+                nets[tag](x)
+                if tag == 'B':
+                    second_done.set()
+        except Exception as e:
+            errors.append(e)
+            second_done.set()
+
+    a = threading.Thread(target=run, args=('A',), name='A')
+    a.start()
+    assert first_inside.wait(10)
+    b = threading.Thread(target=run, args=('B',), name='B')
+    b.start()
+    b.join(10)
+    a.join(10)
+    assert not a.is_alive() and not b.is_alive()
+    assert not errors
+    assert all(thread == tag for thread, tag in calls)
+    assert [tag for _, tag in calls].count('A') == 3
+    assert [tag for _, tag in calls].count('B') == 3

@@ -167,6 +167,82 @@ def test_dataset_error_propagates(make):
         it.next()
 
 
+@pytest.mark.parametrize('make_it', [_serial, _thread], ids=['serial', 'thread'])
+@pytest.mark.parametrize('repeat', [True, False])
+def test_batch_that_fails_to_load_is_consumed(make_it, repeat):
+    # As in Chainer, a caller that catches the dataset's error goes on with the
+    # next batch (retrying the same batch forever would hang a skipping loop).
+    class Broken:
+        def __len__(self):
+            return 7
+
+        def __getitem__(self, i):
+            if i in (0, 4):
+                raise KeyError(f'bad example {i}')
+            return int(i)
+
+    it = make_it(Broken(), 3, repeat=repeat, shuffle=False)
+    try:
+        with pytest.raises(KeyError, match='bad example 0'):
+            it.next()
+        assert (it.epoch, it.current_position, it.previous_epoch_detail) == (0, 3, 0.0)
+        with pytest.raises(KeyError, match='bad example 4'):
+            it.next()
+        assert it.current_position == 6
+        if repeat:
+            for _ in range(3):  # [6, 0, 1], [2, 3, 4], [5, 6, 0]
+                with pytest.raises(KeyError):
+                    it.next()
+            assert it.next() == [1, 2, 3]
+            assert (it.epoch, it.current_position) == (2, 4)
+        else:
+            assert it.next() == [6]
+            with pytest.raises(StopIteration):
+                it.next()
+    finally:
+        if hasattr(it, 'finalize'):
+            it.finalize()
+
+
+def test_shuffled_batch_that_fails_to_load_keeps_its_order():
+    # The order drawn while advancing past the failed batch is kept, so the
+    # shared random stream is drawn from as often as in Chainer.
+    class Broken:
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            raise KeyError(i)
+
+    numpy.random.seed(3)
+    it = iterators.SerialIterator(Broken(), 4)
+    numpy.random.seed(3)
+    first = numpy.random.permutation(4)
+    second = numpy.random.permutation(4)
+    numpy.random.seed(3)
+    it.reset()
+    with pytest.raises(KeyError):
+        it.next()
+    assert it.epoch == 1
+    numpy.testing.assert_array_equal(it._state.order, second)
+    assert not numpy.array_equal(first, second)
+
+
+def test_thread_iterator_copy_continues_with_the_prefetched_batch():
+    numpy.random.seed(1)
+    it = iterators.MultithreadIterator(list(range(5)), 3, n_threads=2)
+    try:
+        it.next()  # prefetches the batch crossing into epoch 1, drawing its order
+        copied = copy.copy(it)
+        try:
+            assert copied.next() == it.next()
+            assert copied.next() == it.next()
+        finally:
+            copied.finalize()
+    finally:
+        it.finalize()
+
+
 def _resume(make, tmp_path, stop_after, total, batch=3, n=7):
     def fresh(seed):
         sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(seed))

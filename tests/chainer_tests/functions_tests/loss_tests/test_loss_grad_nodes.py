@@ -4,7 +4,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
-from chainer.functions.loss.softmax_cross_entropy import _SoftmaxCrossEntropyGrad
+from chainer.functions.loss.softmax_cross_entropy import _SoftmaxCrossEntropyGrad_NoDoubleBackprop
 
 _rng = numpy.random.RandomState(3)
 X = _rng.uniform(-2, 2, (4, 3))
@@ -53,8 +53,19 @@ def test_softmax_cross_entropy_second_order_is_a_clear_error():
 def test_softmax_cross_entropy_grad_needs_no_forward_node():
     y = numpy.full((2, 3), 1 / 3, numpy.float32)
     t = numpy.array([0, 2], numpy.int32)
-    grad = _SoftmaxCrossEntropyGrad(y, t, 'no', 1.0)
+    grad = _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, t, 'no', 1.0)
     gx, = grad.apply((numpy.zeros((2, 3), numpy.float32), numpy.ones(2, numpy.float32)))
     expected = y.copy()
     expected[[0, 1], t] -= 1
     numpy.testing.assert_allclose(gx.array, expected)
+
+
+def test_softmax_cross_entropy_grad_node_has_chainer_s_label():
+    # Function hooks (TimerHook, PrintHook) show the node under Chainer's name.
+    from chainer import function_hooks
+    x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    t = numpy.array([0, 2], numpy.int32)
+    hook = function_hooks.TimerHook()
+    with hook:
+        F.softmax_cross_entropy(x, t).backward()
+    assert '_SoftmaxCrossEntropyGrad_NoDoubleBackprop' in [name for name, _ in hook.call_history]
