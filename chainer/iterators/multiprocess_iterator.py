@@ -187,14 +187,22 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         try:
             batch = self._wait(result)
         except BaseException:
-            # The queued batches depend on this one: drop them all.
-            self._pending.clear()
+            if result.ready():
+                # The dataset raised: the batch is consumed, as in the other iterators,
+                # so a loop that catches the error goes on with the next batch.
+                self._advance(state)
+            else:
+                # Interrupted or a worker died: the queued batches depend on this one.
+                self._pending.clear()
             raise
+        self._advance(state)
+        self._fill()
+        return batch
+
+    def _advance(self, state: Any) -> None:
         self._pending.popleft()
         self._previous_epoch_detail = self.epoch_detail
         self._state = state
-        self._fill()
-        return batch
 
     next = __next__
 

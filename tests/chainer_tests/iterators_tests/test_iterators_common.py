@@ -167,11 +167,12 @@ def test_dataset_error_propagates(make):
         it.next()
 
 
-@pytest.mark.parametrize('make_it', [_serial, _thread], ids=['serial', 'thread'])
+@pytest.mark.parametrize('make_it', MAKERS, ids=['serial', 'thread', 'process'])
 @pytest.mark.parametrize('repeat', [True, False])
 def test_batch_that_fails_to_load_is_consumed(make_it, repeat):
-    # As in Chainer, a caller that catches the dataset's error goes on with the
-    # next batch (retrying the same batch forever would hang a skipping loop).
+    # As in Chainer's serial and thread iterators, a caller that catches the
+    # dataset's error goes on with the next batch (retrying the same batch forever
+    # would hang a skipping loop); the process iterator does the same.
     class Broken:
         def __len__(self):
             return 7
