@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 def _dot_t(a, b):
     """``a @ b.T`` in the dtype of ``a`` (float16 products accumulate in float32)."""
-    return a.dot(b.T).astype(a.dtype, copy=False)
+    y = array_utils.matmul_t(a, b)
+    if not y.flags.c_contiguous:
+        y = array_utils.contiguous(y)
+    return y.astype(a.dtype, copy=False)
 
 
 def _grad_data(W, gy):
