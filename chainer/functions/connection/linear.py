@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import function_node
 from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
 from chainer.functions.array.cast import cast
@@ -17,9 +19,20 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
-def _dot_t(a, b):
-    """``a @ b.T`` in the dtype of ``a`` (float16 products accumulate in float32)."""
-    return a.dot(b.T).astype(a.dtype, copy=False)
+def _dot_t(a, b, bias=None):
+    """``a @ b.T (+ bias)`` in the dtype of ``a``, C-contiguous (float16 products
+    accumulate in float32)."""
+    y = array_utils.matmul_t(a, b)
+    if not y.flags.c_contiguous:
+        # A transposed product (few rows): its one copy into C order adds the bias.
+        if bias is None:
+            return numpy.ascontiguousarray(y)
+        return numpy.add(y, bias, out=numpy.empty(y.shape, y.dtype))
+    y = y.astype(a.dtype, copy=False)
+    if bias is not None:
+        # y is a fresh array owned by us: add the bias in place (no copy).
+        y += bias
+    return y
 
 
 def _grad_data(W, gy):
@@ -62,12 +75,7 @@ class LinearFunction(function_node.FunctionNode):
     def forward(self, inputs):
         _check_same_array_type(inputs)
         self.retain_inputs((0, 1))
-        x, W = inputs[0], inputs[1]
-        y = _dot_t(x, W)
-        if len(inputs) == 3:
-            # y is a fresh array owned by us: add the bias in place (no copy).
-            y += inputs[2]
-        return y,
+        return _dot_t(inputs[0], inputs[1], inputs[2] if len(inputs) == 3 else None),
 
     def backward(self, indexes, grad_outputs):
 

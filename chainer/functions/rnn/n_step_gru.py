@@ -56,7 +56,7 @@ class NStepGRULayer(n_step_rnn.LayerNode):
     _n_biases = 2
     _cell = _GRUCell
 
-    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
+    def _forward_cell(self, xp, acts, wh, hidden_biases, prev, states):
         # The input projections of every row are replaced step by step by the
         # activations r, z, n; hn keeps W5 h + b5 of every row's step.
         bh, = hidden_biases
@@ -68,7 +68,7 @@ class NStepGRULayer(n_step_rnn.LayerNode):
 
         def step(g, rows, n):
             hp = h_prev[rows]
-            hh = xp.matmul(hp, wh_t)
+            hh = array_utils.matmul_t(hp, wh)
             hh += bh
             rz = g[:, :u2]
             rz += hh[:, :u2]

@@ -123,7 +123,7 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
     _n_states = 2
     _cell = _LSTMCell
 
-    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
+    def _forward_cell(self, xp, acts, wh, hidden_biases, prev, states):
         # The gate pre-activations of every row are activated in place step by
         # step.
         h_prev, c_prev = prev
@@ -135,7 +135,7 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
 
         def step(g, rows, n):
             hp, cp = h_prev[rows], c_prev[rows]
-            g += xp.matmul(hp, wh_t)
+            g += array_utils.matmul_t(hp, wh)
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is numpy:
                 array_utils.sigmoid_inplace(g[:, :s3])

@@ -182,12 +182,12 @@ class LayerNode(function_node.FunctionNode):
             *[b.shape[0] == w.shape[0] for b in biases],
         )
 
-    def _forward_cell(self, xp: Any, acts: Any, wh_t: Any, hidden_biases: Sequence[Any],
+    def _forward_cell(self, xp: Any, acts: Any, wh: Any, hidden_biases: Sequence[Any],
                       prev: Sequence[Any], states: Sequence[Any]
                       ) -> Tuple[Any, Tuple[Any, ...], Callable]:
         """Sets up the steps on the input projections ``acts`` ``(N, G * H)``
-        (compute dtype; the cell may overwrite them); ``wh_t`` is the
-        transposed hidden-state weight, ``states`` the current states ``(B,
+        (compute dtype; the cell may overwrite them); ``wh`` is the
+        hidden-state weight ``(G * H, H)``, ``states`` the current states ``(B,
         H)`` and ``prev`` ``(N, H)`` the states each row's step starts from.
 
         Returns ``(y, kept, step)``: the ``(N, H)`` array the steps write the
@@ -215,7 +215,7 @@ class LayerNode(function_node.FunctionNode):
         states = [s.astype(acts.dtype, copy=True) for s in states]
         # The states each row's step started from.
         prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]
-        y, kept, step = self._forward_cell(xp, acts, wh.T, biases[1:], prev, states)
+        y, kept, step = self._forward_cell(xp, acts, wh, biases[1:], prev, states)
         h = states[0]
         for start, n in step_spans(self.batches, self.reverse):
             rows = slice(start, start + n)
@@ -396,14 +396,14 @@ class NStepRNNLayer(LayerNode):
         super().__init__(batches, reverse)
         self.activation = activation
 
-    def _forward_cell(self, xp, acts, wh_t, hidden_biases, prev, states):
+    def _forward_cell(self, xp, acts, wh, hidden_biases, prev, states):
         # The input projections of every row are replaced step by step by the
         # new states.
         h_prev, = prev
         tanh = self.activation == 'tanh'
 
         def step(g, rows, n):
-            g += xp.matmul(h_prev[rows], wh_t)
+            g += array_utils.matmul_t(h_prev[rows], wh)
             if tanh:
                 xp.tanh(g, out=g)
             else:

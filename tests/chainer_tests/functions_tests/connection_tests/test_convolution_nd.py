@@ -462,3 +462,22 @@ def test_deconvolution_weight_gradients_with_a_constant_input(stride, pad):
     y = link(x.astype('f'))
     F.sum(y * y).backward()
     assert link.W.grad.shape == (3, 2, 3, 3) and link.b.grad.shape == (2,)
+
+
+@pytest.mark.parametrize('n, c, dims, pad', [
+    (2, 3, (9, 8), (1, 2)),   # more pixels than (batch, channel) lanes: blocked transpose
+    (4, 6, (3, 2), (1, 0)),   # fewer: NumPy's transposing copy
+    (2, 2, (7,), (0,)),
+])
+def test_channel_last_deconvolution_either_final_copy(n, c, dims, pad):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    rng = numpy.random.RandomState(6)
+    nd = len(dims)
+    ones = (1,) * nd
+    W = rng.uniform(-1, 1, (5, c) + (3,) * nd)
+    out_dims = tuple(d + 2 * p - 2 for d, p in zip(dims, pad))
+    x = rng.uniform(-1, 1, (n, 5) + out_dims)
+    y = conv_mod._deconv_channel_last(x, W, ones, pad, ones, dims)
+    assert y.shape == (n, c) + dims and y.flags.c_contiguous
+    expected = F.deconvolution_nd(x, W, stride=1, pad=pad, outsize=dims).array
+    numpy.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)

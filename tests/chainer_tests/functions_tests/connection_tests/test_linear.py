@@ -159,3 +159,17 @@ def test_array_input_is_flattened_without_a_node():
     with Rec():
         F.linear(chainer.Variable(x), W)
     assert seen == ['Reshape', 'LinearFunction']
+
+
+@pytest.mark.parametrize('batch', [1, 20, 32, 33])
+def test_small_batch_output_is_c_contiguous_and_exact(batch):
+    # a few rows through a large weight run as a transposed product
+    rng = numpy.random.RandomState(batch)
+    x = rng.randn(batch, 200).astype(numpy.float32)
+    W = rng.randn(800, 200).astype(numpy.float32)
+    b = rng.randn(800).astype(numpy.float32)
+    y = F.linear(x, W, b).array
+    assert y.flags.c_contiguous and y.dtype == numpy.float32
+    expect = x.dot(W.T)
+    expect += b
+    numpy.testing.assert_array_equal(y, expect)
