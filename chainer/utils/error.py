@@ -20,8 +20,8 @@ class _NotSerializableError(TypeError, AttributeError):
 
 
 class _IndexValueError(ValueError, IndexError):
-    """An index, label or id out of range: a ValueError, and the IndexError that NumPy
-    indexing raised in Chainer."""
+    """An index, label or id out of range, or an empty list Chainer took the first item
+    of: a ValueError, and the IndexError that indexing raised in Chainer."""
 
 
 def _format_array_props(arrays: Sequence[Any]) -> str:

@@ -27,6 +27,7 @@ from chainer.functions.rnn import _gates
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.error import _IndexValueError
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -457,7 +458,7 @@ def _as_var(x: Any) -> Any:
 def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
                   ws: Sequence, bs: Sequence, xs: Sequence) -> None:
     if len(xs) == 0:
-        raise ValueError('xs must contain at least one sequence')
+        raise _IndexValueError('xs must contain at least one sequence')
     lengths = [len(x) for x in xs]
     if any(p < n for p, n in zip(lengths, lengths[1:])):
         raise type_check.InvalidType(

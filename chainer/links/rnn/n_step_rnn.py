@@ -16,6 +16,7 @@ from chainer.functions.rnn import n_step_rnn as rnn
 from chainer.initializers import normal
 from chainer.links.rnn import _state
 from chainer.utils import argument
+from chainer.utils.error import _IndexValueError
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
@@ -147,7 +148,7 @@ class NStepRNNBase(link.ChainList):
         if not isinstance(xs, (list, tuple)):
             raise TypeError(f'xs must be a list or tuple of sequences, got {type(xs).__name__}')
         if len(xs) == 0:
-            raise ValueError('xs must contain at least one sequence')
+            raise _IndexValueError('xs must contain at least one sequence')
         self._lazy_init(xs)
         indices = argsort_list_descent(xs)
         sorted_already = bool((indices == numpy.arange(len(xs))).all())

@@ -181,6 +181,8 @@ def test_bad_inputs():
     xs = _tm(xs)
     with pytest.raises(ValueError):
         F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [])
+    with pytest.raises(IndexError):  # what Chainer raised, taking xs[0]
+        F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws, bs, [])
     with pytest.raises(ValueError):  # one layer of weights missing
         F.n_step_lstm(N_LAYERS, 0.0, hx, cx, ws[:1], bs[:1], xs)
     with pytest.raises(ValueError):  # GRU weights for an LSTM

@@ -87,8 +87,10 @@ def test_bad_arguments():
     with pytest.raises(TypeError):
         L.NStepLSTM(1, 3, 4, 0.0, foo=1)
     link = L.NStepLSTM(1, 3, 4, 0.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match='at least one sequence'):
         link(None, None, [])
+    with pytest.raises(IndexError):  # what Chainer raised, taking xs[0]
+        L.NStepGRU(1, 3, 4, 0.0)(None, [])
     with pytest.raises(ValueError):
         link(None, None, [numpy.ones((2, 3), numpy.float32)], train=True)
     with pytest.raises(TypeError, match=r"^forward\(\) got unexpected keyword argument\(s\) 'foo'"):
