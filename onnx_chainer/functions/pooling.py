@@ -60,13 +60,51 @@ def convert_AveragePoolingND(func, opset_version, input_names, output_names, con
         return _util.single('AveragePool', input_names, output_names,
                             kernel_shape=list(func.ksize), strides=list(func.stride),
                             pads=list(func.pad) * 2, count_include_pad=include)
-    # Runtimes refuse a pad as large as the kernel: the zeros are a Pad node.
+    # Runtimes refuse a pad as large as the kernel, and onnxruntime before 1.32 folds a
+    # zero Pad node before the pool back into its pads: the windows wholly in the padding
+    # (zeros) are padded onto the output instead, and the pool pads less than a kernel.
+    outs = _util.out_shape(func)[2:]
+    spans = _average_spans(func, _util.in_shape(func)[2:], outs)
     gb = _util.builder(context)
-    pads = [0, 0] + list(func.pad)
-    x = gb.op('Pad', [input_names[0], _util.ints(context, pads * 2, 'pads')], mode='constant')
-    gb.op('AveragePool', [x], kernel_shape=list(func.ksize), strides=list(func.stride),
-          pads=[0] * (2 * func.ndim), count_include_pad=1)
+    x = input_names[0]
+    if spans is None:  # every window of some axis lies wholly in the padding: all zeros
+        from onnx import helper
+        lead = gb.op('Slice', [gb.op('Shape', [x]), _util.ints(context, [0]),
+                               _util.ints(context, [2]), _util.ints(context, [0])])
+        shape = gb.op('Concat', [lead, _util.ints(context, outs)], axis=0)
+        gb.op('Cast', [gb.op('ConstantOfShape', [shape])],
+              to=helper.np_dtype_to_tensor_dtype(_util.in_dtype(func)))
+        return gb.nodes(output_names)
+    starts, ends, pool_pads, out_pads = spans
+    sizes = _util.in_shape(func)[2:]
+    if any(b > 0 for b in starts) or any(e < n for e, n in zip(ends, sizes)):
+        x = gb.op('Slice', [x, _util.ints(context, starts, 'starts'),
+                            _util.ints(context, ends, 'ends'),
+                            _util.ints(context, range(2, 2 + func.ndim), 'axes')])
+    x = gb.op('AveragePool', [x], kernel_shape=list(func.ksize), strides=list(func.stride),
+              pads=pool_pads, count_include_pad=1)
+    gb.op('Pad', [x, _util.ints(context, out_pads, 'pads')], mode='constant')
     return gb.nodes(output_names)
+
+
+def _average_spans(func, sizes, outs):
+    """Per axis, the input span the windows not wholly in the padding read, the pool pads
+    (each less than the kernel) that give those windows, and the zero output windows
+    before and after them; None where some axis has no such window."""
+    starts, ends, lo, hi, before, after = [], [], [], [], [], []
+    for n, k, s, p, out in zip(sizes, func.ksize, func.stride, func.pad, outs):
+        first = max(0, -(-(p - k + 1) // s))
+        last = min(out - 1, (n - 1 + p) // s)
+        if first > last:
+            return None
+        begin, end = first * s - p, last * s - p + k - 1
+        starts.append(max(begin, 0))
+        ends.append(min(end, n - 1) + 1)
+        lo.append(max(-begin, 0))
+        hi.append(max(end - (n - 1), 0))
+        before.append(first)
+        after.append(out - 1 - last)
+    return starts, ends, lo + hi, [0, 0] + before + [0, 0] + after
 
 
 convert_AveragePooling2D = convert_AveragePoolingND

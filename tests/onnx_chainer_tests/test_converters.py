@@ -514,12 +514,28 @@ def test_normalize_is_traced_as_one_normalize_l2_call(kwargs):
     _util.check(fn, x)
 
 
-def test_average_pooling_pad_as_large_as_the_kernel():
-    # Windows wholly in the zero padding: runtimes refuse such a pad, so it is a Pad node.
-    fn = lambda x: F.average_pooling_nd(x, 1, 1, 1)  # noqa: E731
-    x = _x(2, 3, 4)
+def _ops(model):
+    return [n.op_type for n in model.graph.node if n.op_type != 'Constant']
+
+
+def _attr(node, name):
+    return next(list(a.ints) for a in node.attribute if a.name == name)
+
+
+@pytest.mark.parametrize('shape, ksize, stride, pad, ops', [
+    ((2, 3, 4), 1, 1, 1, ['AveragePool', 'Pad']),
+    ((2, 3, 5, 4), (3, 1), (4, 1), (3, 1), ['Slice', 'AveragePool', 'Pad']),
+    ((2, 3, 2), 1, 4, 2, ['Shape', 'Slice', 'Concat', 'ConstantOfShape', 'Cast']),
+])
+def test_average_pooling_pad_as_large_as_the_kernel(shape, ksize, stride, pad, ops):
+    # Runtimes refuse a pad as large as the kernel, and onnxruntime before 1.32 folds a
+    # zero Pad node into the pool after it: the windows wholly in the padding are zeros
+    # padded onto the output (all of it in the last case).
+    fn = lambda x: F.average_pooling_nd(x, ksize, stride, pad)  # noqa: E731
+    x = _x(*shape)
     model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
-    assert [n.op_type for n in model.graph.node if n.op_type != 'Constant'] == \
-        ['Pad', 'AveragePool']
+    assert _ops(model) == ops
+    assert all(p < k for n in model.graph.node if n.op_type == 'AveragePool'
+               for p, k in zip(_attr(n, 'pads'), _attr(n, 'kernel_shape') * 2))
     _util.check(fn, x, opset_version=11)
     _util.check(fn, x)

@@ -8,7 +8,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from chainer.dataset import tabular
+from chainer.dataset import tabular  # noqa: E402
 
 slices = st.builds(slice, st.none() | st.integers(-8, 8), st.none() | st.integers(-8, 8),
                    st.none() | st.sampled_from([-3, -2, -1, 1, 2, 3]))

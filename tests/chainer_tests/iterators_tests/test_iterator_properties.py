@@ -8,8 +8,8 @@ from hypothesis import given  # noqa: E402
 from hypothesis import settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from chainer import iterators
-from chainer.serializers import npz
+from chainer import iterators  # noqa: E402
+from chainer.serializers import npz  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)

@@ -233,9 +233,16 @@ _pool = descriptor_pool.DescriptorPool()
 _file = _pool.Add(_build_file())
 
 
+def _class_for(descriptor):
+    """The message class of ``descriptor`` (``GetMessageClass`` came in protobuf 4.22)."""
+    get_class = getattr(message_factory, 'GetMessageClass', None)
+    if get_class is None:
+        return message_factory.MessageFactory(descriptor.file.pool).GetPrototype(descriptor)
+    return get_class(descriptor)
+
+
 def _message_class(name: str):
-    descriptor = _pool.FindMessageTypeByName(f'caffe.{name}')
-    return message_factory.GetMessageClass(descriptor)
+    return _class_for(_pool.FindMessageTypeByName(f'caffe.{name}'))
 
 
 BlobShape = _message_class('BlobShape')

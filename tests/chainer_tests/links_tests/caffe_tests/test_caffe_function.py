@@ -224,3 +224,23 @@ def test_scale_with_two_bottoms_is_a_scale_link(tmp_path):
     w = numpy.array([1.0, 2.0, 3.0], numpy.float32)
     y, = func(inputs={'x': x, 'w': w}, outputs=['y'])
     numpy.testing.assert_allclose(y.array, x * w + numpy.array([0.5, -1.0, 2.0]))
+
+
+def test_message_classes_without_get_message_class(monkeypatch):
+    # protobuf before 4.22 has no message_factory.GetMessageClass: the classes come from
+    # MessageFactory(pool).GetPrototype(descriptor) instead.
+    descriptor = caffe_pb2._pool.FindMessageTypeByName('caffe.BlobShape')
+    asked = []
+
+    class Factory:
+        def __init__(self, pool):
+            asked.append(pool)
+
+        def GetPrototype(self, d):
+            asked.append(d)
+            return caffe_pb2.BlobShape
+
+    fake = type('message_factory', (), {'MessageFactory': Factory})
+    monkeypatch.setattr(caffe_pb2, 'message_factory', fake)
+    assert caffe_pb2._class_for(descriptor) is caffe_pb2.BlobShape
+    assert asked == [caffe_pb2._pool, descriptor]
