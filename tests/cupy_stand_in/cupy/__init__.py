@@ -65,13 +65,15 @@ def _used(name: str, args=None, kwargs=None) -> None:
 
 def _operand(x):
     """How a ufunc operand binds types: an array's dtype, a NumPy scalar's dtype
-    (strong), or a Python scalar's type (weak); None for anything else."""
+    (strong), or a Python scalar's type (weak); None for anything else. A
+    scalar also gives the smallest type that holds its value, which is what it
+    binds in CuPy 13 (value-based casting, as in NumPy 1) beside an array."""
     if type(x) is ndarray:
         return ['array', x._a.dtype.str]
     if isinstance(x, _np.generic):
-        return ['scalar', x.dtype.str]
+        return ['scalar', x.dtype.str, _np.min_scalar_type(x).str]
     if type(x) in (bool, int, float, complex):
-        return ['python', type(x).__name__]
+        return ['python', type(x).__name__, _np.min_scalar_type(x).str]
     return None
 
 
