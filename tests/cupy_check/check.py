@@ -254,10 +254,21 @@ def _numpy_types(rec: dict) -> list:
             for kind, t, *_ in rec['inputs']]
 
 
+def _weak(operand: list):
+    """What NumPy types a recorded operand as: a dtype, or a Python scalar (weak)."""
+    kind, t, *_ = operand
+    return _PYTHON_SCALARS[t](1) if kind == 'python' else numpy.dtype(t)
+
+
 def numpy_out_dtypes(rec: dict) -> tuple | None:
     """The output dtypes NumPy gives the recorded ufunc call (what the stand-in
     gave), or None where NumPy refuses the types (the stand-in raised too)."""
-    numpy_ufunc = getattr(numpy, rec['name'])
+    if rec['name'] == 'where':  # x and y's common type, Python scalars weak
+        try:
+            return (numpy.result_type(*map(_weak, rec['inputs'][1:])),)
+        except Exception:
+            return None
+    numpy_ufunc = numpy._core.umath.clip if rec['name'] == 'clip' else getattr(numpy, rec['name'])
     dtype = rec['dtype']
     # NumPy 2.4 refuses signature=None: it is passed only with a dtype.
     signature = {} if dtype is None else {
@@ -270,19 +281,30 @@ def numpy_out_dtypes(rec: dict) -> tuple | None:
     return tuple(resolved[numpy_ufunc.nin:])
 
 
+def _cupy_ufunc(name: str):
+    """CuPy's ufunc ``name``, or the one that computes cupy.where or cupy.clip."""
+    if name == 'where':
+        return importlib.import_module('cupy._sorting.search')._where_ufunc
+    if name == 'clip':
+        return importlib.import_module('cupy._core._routines_math')._clip
+    return getattr(cupy, name, None)
+
+
 def ufunc_error(rec: dict) -> str | None:
     """Where CuPy's ufunc resolves the recorded operand types to other output
     dtypes than NumPy's (or refuses them), what it does; else None."""
-    name = rec['name']
-    cupy_ufunc = getattr(cupy, name, None)
+    cupy_ufunc = _cupy_ufunc(rec['name'])
     if cupy_ufunc is None or not hasattr(cupy_ufunc, '_ops'):
-        return f'CuPy {cupy.__version__} has no ufunc {name}'
+        return f'CuPy {cupy.__version__} has no ufunc {rec["name"]}'
+    name = cupy_ufunc.name
     expected = numpy_out_dtypes(rec)
     if expected is None:
         return None
     cupy_args = [_unbacked_array(numpy.dtype(t)) if kind == 'array'
                  else _scalar_operand(kind, t, (smallest or [None])[0])
                  for kind, t, *smallest in rec['inputs']]
+    if name == 'cupy_where':  # cupy.where makes the condition a bool array
+        cupy_args[0] = _unbacked_array(numpy.dtype(bool))
     dtype = None if rec['dtype'] is None else numpy.dtype(rec['dtype'])
     try:
         op = cupy_ufunc._ops.guess_routine(name, {}, cupy_args, dtype,
@@ -378,6 +400,11 @@ def _self_test() -> None:
     strong = ufunc_error({'name': 'multiply', 'dtype': None,
                           'inputs': [['array', '<f4'], ['scalar', '<f8', '<f2']]})
     assert (big is not None, strong is not None) == (VALUE_BASED, VALUE_BASED), (big, strong)
+    where_big = ufunc_error({'name': 'where', 'dtype': None, 'inputs': [
+        ['array', '|b1'], ['array', '<f2'], ['python', 'float', '<f4']]})
+    clip_big = ufunc_error({'name': 'clip', 'dtype': None, 'inputs': [
+        ['array', '<f2'], ['python', 'int', '|u1'], ['python', 'float', '<f4']]})
+    assert (where_big is not None, clip_big is not None) == (VALUE_BASED, VALUE_BASED)
 
 
 def main() -> int:

@@ -77,6 +77,12 @@ def _operand(x):
     return None
 
 
+# Functions that CuPy computes with a ufunc of its own (cupy_where, cupy_clip),
+# typing their operands as a ufunc does: their calls of three operands (where's
+# condition, x and y; clip's array and bounds) are logged as ufunc calls too.
+_UFUNC_FUNCTIONS = frozenset(('where', 'clip'))
+
+
 def _used_ufunc(name: str, inputs, dtype=None) -> None:
     """Logs a ufunc call by the types its inputs bind, for the check of CuPy's
     type resolution against NumPy's (Python scalars are weak in both)."""
@@ -288,6 +294,8 @@ class ndarray:
         def method(*args, **kwargs):
             if _LOG_NAMES:
                 _used(f'cupy.ndarray.{name}', args, kwargs)
+                if name in _UFUNC_FUNCTIONS and len(args) == 2:
+                    _used_ufunc(name, (self, *args))
             if name == 'astype' and kwargs.get('copy', True) is False and \
                     _np.dtype(args[0] if args else kwargs['dtype']) == self._a.dtype:
                 return self
@@ -473,6 +481,8 @@ def _function(f, name):
     def g(*args, **kwargs):
         if _LOG_NAMES:
             _used(name if name.startswith('cupyx.') else f'cupy.{name}', args, kwargs)
+            if name in _UFUNC_FUNCTIONS and len(args) == 3:
+                _used_ufunc(name, args)
         if base in _ALLOCATING:
             _count('alloc')
         if base not in _NO_LAUNCH:
