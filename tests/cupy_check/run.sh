@@ -9,13 +9,14 @@
 #
 # Each VERSION (14: requirements.txt, 13: requirements-13.txt) or requirements
 # file is checked in turn, in an environment of its own; without one, those in
-# RECHAINER_CUPY_CHECK_VERSIONS (default: 14). RECHAINER_CUPY_CHECK_VENV names
+# RECHAINER_CUPY_CHECK_VERSIONS (default: "14 13", both versions the package
+# supports; CuPy 13 adds about a minute). RECHAINER_CUPY_CHECK_VENV names
 # the environment for requirements.txt (made, or reused, there); another
 # requirements file's is that name with the file's suffix (-13).
 set -euo pipefail
 log=${1:?usage: bash tests/cupy_check/run.sh LOG [VERSION | REQUIREMENTS ...]}
 shift
-[ $# -gt 0 ] || set -- ${RECHAINER_CUPY_CHECK_VERSIONS:-14}
+[ $# -gt 0 ] || set -- ${RECHAINER_CUPY_CHECK_VERSIONS:-14 13}
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 base=${RECHAINER_CUPY_CHECK_VENV:-${TMPDIR:-/tmp}/rechainer-cupy-check-venv}
