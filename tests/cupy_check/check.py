@@ -342,9 +342,10 @@ def check(compile_args: tuple) -> str | None:
 
 
 # What the library names of CuPy outright, in code the tests may not reach:
-# ``cupy.x.y`` and ``cuda.cupy.x.y``. cuDNN is optional (CuPy 14 has none).
+# ``cupy.x.y`` and ``cuda.cupy.x.y``. cuDNN is optional (CuPy 14 has none,
+# CuPy 13 only with the cuDNN library).
 _SPELLED = re.compile(r'\b(?:cuda\.)?(cupyx?(?:\.[A-Za-z_]\w*)+)')
-_OPTIONAL = ('cupy.cudnn', 'cupy.cuda.cudnn')
+_OPTIONAL = ('cupy.cudnn', 'cupy.cuda.cudnn', 'cupyx.cudnn')
 
 
 def spelled_names(roots: list) -> list:

@@ -28,8 +28,9 @@ for what in "$@"; do
     *) requirements=$what ;;
   esac
   [ -f "$requirements" ] || { echo "run.sh: no requirements for '$what'" >&2; exit 2; }
-  name=$(basename "$requirements" .txt)
-  venv=$base${name#requirements}
+  suffix=$(basename "$requirements" .txt)
+  suffix=${suffix#requirements}
+  venv=$base${suffix:+-${suffix#-}}
   [ -x "$venv/bin/python" ] || python -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
   "$venv/bin/python" "$here/check.py" "$log" \
