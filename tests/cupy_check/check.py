@@ -28,7 +28,9 @@ type that holds the scalar the stand-in saw, so a promotion that differs under
 CuPy 13 fails here too.
 
 With ``--source``, it also looks up every CuPy name the package's code spells
-out (``cupy.x``, ``cuda.cupy.x``), reached by the tests or not.
+out (``cupy.x``, ``cuda.cupy.x``), reached by the tests or not, and always
+every class, function and method the stand-in defines in ``cupy.cuda`` (and
+its memory pool's methods), which code calls on objects.
 
 It prints each name CuPy lacks (or whose signature refuses the recorded call),
 each ufunc typing that differs, and each launch that CuPy would refuse or NVRTC
@@ -38,6 +40,7 @@ resolution and code generation, so the requirements files pin the CuPy versions.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import inspect
 import json
@@ -360,6 +363,33 @@ def spelled_names(roots: list) -> list:
     return sorted(found.items())
 
 
+_STAND_IN = Path(__file__).resolve().parent.parent / 'cupy_stand_in' / 'cupy'
+
+
+def stand_in_names() -> list:
+    """``(name, where)`` of each public class, function and method the stand-in
+    defines in ``cupy.cuda`` (``cupy.cuda.Stream.add_callback``), and of its
+    memory pool's methods: the tests call them on objects, where no name is
+    spelled out or logged, so each must exist in CuPy too."""
+    found = []
+
+    def walk(path, body, prefix):
+        for node in body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) \
+                    and not node.name.startswith('__'):
+                name = prefix + node.name.replace('_MemoryPool', 'cuda.MemoryPool')
+                if not node.name.startswith('_') or node.name == '_MemoryPool':
+                    found.append((name, f'{path}:{node.lineno}'))
+                if isinstance(node, ast.ClassDef) and not name.endswith('Error'):
+                    walk(path, node.body, name + '.')
+    cuda = _STAND_IN / 'cuda' / '__init__.py'
+    walk(cuda, ast.parse(cuda.read_text()).body, 'cupy.cuda.')
+    top = _STAND_IN / '__init__.py'
+    walk(top, [n for n in ast.parse(top.read_text()).body
+               if isinstance(n, ast.ClassDef) and n.name == '_MemoryPool'], 'cupy.')
+    return found
+
+
 def _report(records: list, error_of, describe) -> int:
     """Prints each record that ``error_of`` finds fault with; returns how many."""
     failed = 0
@@ -389,6 +419,8 @@ def _self_test() -> None:
                        'keywords': ['initial']}) is not None  # a Cython method
     assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
     assert _lookup('cupy.cuda.runtime.getDevice')[0] is not None
+    assert ('cupy.cuda.Stream.add_callback' in dict(stand_in_names())
+            and 'cupy.cuda.MemoryPool.n_free_blocks' in dict(stand_in_names()))
     assert _lookup('cupy.cuda.compile_with_cache')[0] is None
     half_times_float = {'name': 'multiply', 'dtype': None,
                         'inputs': [['array', '<f2'], ['python', 'float', '<f2']]}
@@ -416,7 +448,7 @@ def main() -> int:
                         help='folders whose code is searched for CuPy names spelled out')
     args = parser.parse_args()
     _self_test()
-    spelled = spelled_names(args.source)
+    spelled = spelled_names(args.source) + stand_in_names()
     unknown = [(name, where) for name, where in spelled if _lookup(name)[0] is None]
     for name, where in unknown:
         print(f'UNKNOWN {name} ({where}): CuPy {cupy.__version__} has no such name')
@@ -451,7 +483,8 @@ def main() -> int:
     kernels = {rec['name'] for rec in records}
     print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '
           f'{len(names)} names accepted; {len(spelled) - len(unknown)} of {len(spelled)} '
-          f'names spelled out in the source exist; {len(calls) - differ} of {len(calls)} '
+          f'names spelled out in the source or defined in the stand-in\'s cupy.cuda exist; '
+          f'{len(calls) - differ} of {len(calls)} '
           f'ufunc typings as NumPy\'s; NVRTC ({ARCH}): {len(records) - len(errors)} of '
           f'{len(records)} launches of {len(kernels)} kernels compiled '
           f'({len(sources)} distinct sources)')
