@@ -32,11 +32,10 @@ def _gpu_count() -> int:
 def _cudnn_available() -> bool:
     if _gpu_count() == 0:
         return False
-    try:
-        import cupy.cuda.cudnn  # noqa: F401
-    except Exception:
-        return False
-    return True
+    # CuPy 13's cupy.cuda.cudnn imports without cuDNN too (it only warns): ask
+    # what the package resolved.
+    from chainer.backends import cuda
+    return cuda._cudnn_version >= 0
 
 
 @functools.lru_cache(maxsize=None)

@@ -132,7 +132,7 @@ else:
     pinned_memory_pool = None
 
 
-# cuDNN. CuPy 14 dropped ``cupy.cudnn``; then cuDNN is simply off.
+# cuDNN. CuPy 14 dropped it; then cuDNN is simply off.
 _CUDNN_HINT = 'cuDNN is not available (it needs CuPy built with cuDNN support).'
 cudnn_enabled = False
 _cudnn_version = -1
@@ -140,15 +140,26 @@ _cudnn_resolution_error: BaseException | None = None
 cudnn: Any = _UnavailableModule('cupy.cudnn', _CUDNN_HINT)
 libcudnn: Any = _UnavailableModule('cupy.cuda.cudnn', _CUDNN_HINT)
 
+
+def _import_cudnn() -> tuple[Any, Any]:
+    """CuPy's cuDNN module and its library binding; raises where there are none.
+    CuPy 13 keeps the module in ``cupyx.cudnn`` (its ``cupy.cudnn`` warns that
+    it is deprecated), older CuPy in ``cupy.cudnn`` only."""
+    try:
+        import cupyx.cudnn as module
+    except ImportError:
+        import cupy.cudnn as module
+    try:
+        from cupy_backends.cuda.libs import cudnn as library
+    except ImportError:
+        from cupy.cuda import cudnn as library
+    return module, library
+
+
 if available:
     _cudnn_disabled_by_user = os.environ.get('CHAINER_CUDNN', '1') == '0'
     try:
-        import cupy.cudnn as cudnn  # NOQA: F811
-        try:
-            from cupy_backends.cuda.libs import cudnn as libcudnn  # NOQA: F811
-        except ImportError:
-            from cupy.cuda import cudnn as libcudnn  # NOQA: F811
-
+        cudnn, libcudnn = _import_cudnn()
         _cudnn_version = int(libcudnn.getVersion())
         cudnn_enabled = not _cudnn_disabled_by_user
     except Exception as e:

@@ -31,3 +31,28 @@ def test_random_distributions_take_cupy_parameters(cupy):
     a = cupy.asarray([2.0, 3.0], dtype=numpy.float32)
     sample = cupy.random.beta(a, a, size=(4, 2))
     assert isinstance(sample, cupy.ndarray) and sample.shape == (4, 2)
+
+
+@pytest.mark.parametrize('call, cupy13', [
+    (lambda cp, a: a.astype(numpy.float16) * 1e5, 'float32'),  # 1e5 needs float32
+    (lambda cp, a: a * numpy.float64(2), 'float32'),  # by value, not by its type
+    (lambda cp, a: cp.where(a > 0, 0, numpy.float32(-1e10)), 'float64'),  # no array to go by
+    (lambda cp, a: a.astype(numpy.int8) + 1000, 'int16'),
+    (lambda cp, a: a.astype(numpy.float16).clip(0, 1e5), 'float32'),
+])
+def test_stand_in_emulates_cupy_13_scalar_typing(cupy_stand_in, monkeypatch, call, cupy13):
+    # What CuPy 13.6 itself gives for each (tests/cupy_check resolves them the same way).
+    cupy = cupy_stand_in
+    monkeypatch.setattr(cupy, '_CUPY13_TYPING', True)
+    with pytest.raises(TypeError, match=f"CuPy 13 types .* as \\('{cupy13}',\\)"):
+        call(cupy, cupy.arange(3, dtype=numpy.float32))
+
+
+@pytest.mark.parametrize('call', [
+    lambda cp, a: a * 2.0, lambda cp, a: a.astype(numpy.float16) * 1e-3,
+    lambda cp, a: a * numpy.float32(2), lambda cp, a: cp.where(a > 0, a, 0),
+    lambda cp, a: a.astype(numpy.int8) + 100, lambda cp, a: a.astype(numpy.int32) * 0.5,
+])
+def test_stand_in_passes_what_cupy_13_types_alike(cupy_stand_in, monkeypatch, call):
+    monkeypatch.setattr(cupy_stand_in, '_CUPY13_TYPING', True)
+    call(cupy_stand_in, cupy_stand_in.arange(3, dtype=numpy.float32))

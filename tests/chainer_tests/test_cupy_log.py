@@ -119,13 +119,20 @@ def test_stand_in_logs_ufunc_calls_by_operand_types(logging_stand_in, log):
     a = cupy.arange(4, dtype=numpy.float32)
     2.0 - a  # a reflected operator: the scalar comes first
     a *= numpy.float16(3)
+    a + 1e5  # beside an array, CuPy 13 binds the smallest type that holds the value
     -a
     cupy.exp(a, dtype=numpy.float64)
     a @ a  # matmul is no elementwise ufunc in CuPy: not logged as one
+    cupy.where(a > 0, a, 0.5)  # where and clip are ufuncs inside CuPy
+    a.clip(0, 1)
     calls = [(r['name'], r['inputs'], r['dtype']) for r in log() if r['kind'] == 'ufunc']
     assert calls == [
-        ('subtract', [['python', 'float'], ['array', '<f4']], None),
-        ('multiply', [['array', '<f4'], ['scalar', '<f2']], None),
+        ('subtract', [['python', 'float', '<f2'], ['array', '<f4']], None),
+        ('multiply', [['array', '<f4'], ['scalar', '<f2', '<f2']], None),
+        ('add', [['array', '<f4'], ['python', 'float', '<f4']], None),
         ('negative', [['array', '<f4']], None),
         ('exp', [['array', '<f4']], '<f8'),
+        ('greater', [['array', '<f4'], ['python', 'int', '|u1']], None),
+        ('where', [['array', '|b1'], ['array', '<f4'], ['python', 'float', '<f2']], None),
+        ('clip', [['array', '<f4'], ['python', 'int', '|u1'], ['python', 'int', '|u1']], None),
     ]

@@ -1,4 +1,4 @@
-"""Checks what the gpu tests used of CuPy against CuPy 14 itself, without a GPU.
+"""Checks what the gpu tests used of CuPy against CuPy 13 or 14 itself, without a GPU.
 
 The stand-in (``tests/cupy_stand_in``) serves NumPy's whole namespace, types
 its ufuncs as NumPy does and runs a kernel's CUDA C body as host C++, so it
@@ -13,23 +13,34 @@ name and call signature against CuPy, resolves every ufunc call with CuPy's
 type resolution and compares the output dtypes with NumPy's, and rebuilds the
 source CuPy would generate for every launch and compiles it to PTX with NVRTC,
 as CuPy does on a device. It needs CuPy and NVRTC from pip
-(``requirements.txt`` beside it; no GPU), in an environment apart from the one
-the tests run in (``run.sh`` beside it makes one)::
+(``requirements.txt`` beside it for CuPy 14, ``requirements-13.txt`` for CuPy
+13; no GPU), in an environment apart from the one the tests run in (``run.sh``
+beside it makes one)::
 
     RECHAINER_CUPY_LOG=cupy-use.jsonl PYTHONPATH=tests/cupy_stand_in pytest -m gpu
-    bash tests/cupy_check/run.sh cupy-use.jsonl
+    bash tests/cupy_check/run.sh cupy-use.jsonl       # CuPy 14
+    bash tests/cupy_check/run.sh cupy-use.jsonl 13    # CuPy 13
+
+The stand-in types ufuncs as NumPy 2 does (NEP 50), as CuPy 14 does; CuPy 13
+types a scalar beside an array by its value (as NumPy 1 did: ``float16_array *
+1e5`` is float32 there), and the check resolves each call with the smallest
+type that holds the scalar the stand-in saw, so a promotion that differs under
+CuPy 13 fails here too.
 
 With ``--source``, it also looks up every CuPy name the package's code spells
-out (``cupy.x``, ``cuda.cupy.x``), reached by the tests or not.
+out (``cupy.x``, ``cuda.cupy.x``), reached by the tests or not, and always
+every class, function and method the stand-in defines in ``cupy.cuda`` (and
+its memory pool's methods), which code calls on objects.
 
 It prints each name CuPy lacks (or whose signature refuses the recorded call),
 each ufunc typing that differs, and each launch that CuPy would refuse or NVRTC
 fails to compile, and exits 1 if there is one. It calls CuPy's private type
-resolution and code generation, so ``requirements.txt`` pins the CuPy version.
+resolution and code generation, so the requirements files pin the CuPy versions.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import inspect
 import json
@@ -42,10 +53,26 @@ from pathlib import Path
 
 import numpy
 
-import cupy
-from cupy._core import _carray, _kernel, _reduction, _scalar
-from cupy._core import core as _core
-from cupy.cuda import compiler
+
+def _preload_nvrtc() -> None:
+    """Loads NVRTC from its pip wheel (``nvidia-cuda-nvrtc-cu12``): CuPy 13 only
+    looks for it on the library path, CuPy 14 finds the wheel itself."""
+    import ctypes
+    site = Path(numpy.__file__).parent.parent
+    for lib in sorted(site.glob('nvidia/cuda_nvrtc/lib/libnvrtc.so.*')):
+        ctypes.CDLL(str(lib), mode=ctypes.RTLD_GLOBAL)
+
+
+_preload_nvrtc()
+
+import cupy  # noqa: E402
+from cupy._core import _carray, _kernel, _reduction, _scalar  # noqa: E402
+from cupy._core import core as _core  # noqa: E402
+from cupy.cuda import compiler  # noqa: E402
+
+# CuPy 13 types scalars beside arrays by value, and its NVRTC takes the fp16
+# headers' includes from the CUDA runtime wheel.
+VALUE_BASED = int(cupy.__version__.split('.')[0]) < 14
 
 ARCH = 'compute_90'  # the H200's
 _NDARRAY, _INDEXER, _SCALAR = 1, 2, 3  # CuPy's argument kinds
@@ -121,6 +148,7 @@ def compile_source(code: str, options: tuple, cupy_headers: bool = True) -> None
     headers = _core._cupy_header_list if cupy_headers else ()
     source = ''.join(f'#include <{h}>\n' for h in headers) + code
     options = _core.assemble_cupy_compiler_options(tuple(options)) + (f'-arch={ARCH}',)
+    options += getattr(compiler, '_get_extra_include_dir_opts', tuple)()
     # compile_using_nvrtc asks the (absent) device for its architecture; this
     # does the same steps with ARCH given.
     program = compiler._NVRTCProgram(source, 'kern.cu', method='ptx')
@@ -195,6 +223,25 @@ def name_error(rec: dict) -> str | None:
 
 
 _PYTHON_SCALARS = {'bool': bool, 'int': int, 'float': float, 'complex': complex}
+# A value whose smallest type (numpy.min_scalar_type) is the key: what stands
+# for a scalar the stand-in saw, where CuPy 13 types it by its value.
+_VALUES = {'b1': True, 'u1': 1, 'u2': 300, 'u4': 70000, 'u8': 2 ** 63, 'i1': -1, 'i2': -300,
+           'i4': -70000, 'i8': -2 ** 40, 'f2': 1.0, 'f4': 1e5, 'f8': 1e300, 'c8': 1j,
+           'c16': 1e300j}
+
+
+def _scalar_operand(kind: str, t: str, smallest: str | None):
+    """The scalar CuPy's type resolution gets for a recorded ``python`` or
+    ``scalar`` operand (``smallest``: the smallest type of its value, or None)."""
+    if not VALUE_BASED:
+        value = _PYTHON_SCALARS[t](1) if kind == 'python' else numpy.dtype(t).type(1)
+        return _scalar.CScalar(value)
+    value = _VALUES.get(None if smallest is None else smallest.lstrip('<>|='), 1)
+    if kind == 'python':  # CuPy 13 makes a NumPy scalar of it (float64, int64, ...)
+        return _scalar._python_scalar_to_numpy_scalar(_PYTHON_SCALARS[t](value))
+    with warnings.catch_warnings():  # the value stands for one of this type
+        warnings.simplefilter('ignore')
+        return numpy.dtype(t).type(value)
 
 
 def _unbacked_array(dtype):
@@ -203,42 +250,81 @@ def _unbacked_array(dtype):
     return cupy.ndarray((1,), dtype, memptr=cupy.cuda.MemoryPointer(memory, 0))
 
 
+def _numpy_types(rec: dict) -> list:
+    """The types NumPy's resolution takes for the recorded operands."""
+    return [(numpy.dtype(bool) if t == 'bool' else _PYTHON_SCALARS[t]) if kind == 'python'
+            else numpy.dtype(t)  # a Python scalar is weak in both, but a bool is a bool
+            for kind, t, *_ in rec['inputs']]
+
+
+def _weak(operand: list):
+    """What NumPy types a recorded operand as: a dtype, or a Python scalar (weak)."""
+    kind, t, *_ = operand
+    return _PYTHON_SCALARS[t](1) if kind == 'python' else numpy.dtype(t)
+
+
+def numpy_out_dtypes(rec: dict) -> tuple | None:
+    """The output dtypes NumPy gives the recorded ufunc call (what the stand-in
+    gave), or None where NumPy refuses the types (the stand-in raised too)."""
+    if rec['name'] == 'where':  # x and y's common type, Python scalars weak
+        try:
+            return (numpy.result_type(*map(_weak, rec['inputs'][1:])),)
+        except Exception:
+            return None
+    numpy_ufunc = numpy._core.umath.clip if rec['name'] == 'clip' else getattr(numpy, rec['name'])
+    dtype = rec['dtype']
+    # NumPy 2.4 refuses signature=None: it is passed only with a dtype.
+    signature = {} if dtype is None else {
+        'signature': (None,) * numpy_ufunc.nin + (numpy.dtype(dtype),) * numpy_ufunc.nout}
+    try:
+        resolved = numpy_ufunc.resolve_dtypes(
+            tuple(_numpy_types(rec)) + (None,) * numpy_ufunc.nout, **signature)
+    except Exception:
+        return None
+    return tuple(resolved[numpy_ufunc.nin:])
+
+
+def _cupy_ufunc(name: str):
+    """CuPy's ufunc ``name``, or the one that computes cupy.where or cupy.clip."""
+    if name == 'where':
+        return importlib.import_module('cupy._sorting.search')._where_ufunc
+    if name == 'clip':
+        return importlib.import_module('cupy._core._routines_math')._clip
+    return getattr(cupy, name, None)
+
+
 def ufunc_error(rec: dict) -> str | None:
     """Where CuPy's ufunc resolves the recorded operand types to other output
     dtypes than NumPy's (or refuses them), what it does; else None."""
-    name = rec['name']
-    cupy_ufunc, numpy_ufunc = getattr(cupy, name, None), getattr(numpy, name)
+    cupy_ufunc = _cupy_ufunc(rec['name'])
     if cupy_ufunc is None or not hasattr(cupy_ufunc, '_ops'):
-        return f'CuPy {cupy.__version__} has no ufunc {name}'
-    numpy_types, cupy_args = [], []
-    for kind, t in rec['inputs']:
-        if kind == 'python':  # weak in both, but a Python bool is a bool
-            value = _PYTHON_SCALARS[t](1)
-            numpy_types.append(numpy.dtype(bool) if t == 'bool' else type(value))
-            cupy_args.append(_scalar.CScalar(value))
-        else:
-            dtype = numpy.dtype(t)
-            numpy_types.append(dtype)
-            cupy_args.append(_unbacked_array(dtype) if kind == 'array'
-                             else _scalar.CScalar(dtype.type(1)))
-    dtype = None if rec['dtype'] is None else numpy.dtype(rec['dtype'])
-    signature = None if dtype is None else \
-        (None,) * numpy_ufunc.nin + (dtype,) * numpy_ufunc.nout
-    try:
-        expected = numpy_ufunc.resolve_dtypes(
-            tuple(numpy_types) + (None,) * numpy_ufunc.nout, signature=signature)
-    except Exception:  # NumPy refuses the types too (the stand-in raised as well)
+        return f'CuPy {cupy.__version__} has no ufunc {rec["name"]}'
+    name = cupy_ufunc.name
+    expected = numpy_out_dtypes(rec)
+    if expected is None:
         return None
-    expected = tuple(expected[numpy_ufunc.nin:])
+    cupy_args = [_unbacked_array(numpy.dtype(t)) if kind == 'array'
+                 else _scalar_operand(kind, t, (smallest or [None])[0])
+                 for kind, t, *smallest in rec['inputs']]
+    if name == 'cupy_where':  # cupy.where makes the condition a bool array
+        cupy_args[0] = _unbacked_array(numpy.dtype(bool))
+    dtype = None if rec['dtype'] is None else numpy.dtype(rec['dtype'])
     try:
         op = cupy_ufunc._ops.guess_routine(name, {}, cupy_args, dtype,
                                           getattr(cupy_ufunc, '_out_ops', None))
     except Exception as e:
-        return f'CuPy refuses {tuple(map(str, numpy_types))}: {e}'
+        return f'CuPy refuses {tuple(map(str, _numpy_types(rec)))}: {e}'
     got = tuple(numpy.dtype(t) for t in op.out_types)
     if got != expected:
         return f'CuPy gives {got} where NumPy gives {expected}'
     return None
+
+
+def _describe_operand(operand: list) -> str:
+    """``array <f4``, ``python float``; under CuPy 13 a scalar also says the
+    smallest type of its value (``python float ~<f4``)."""
+    kind, t, *smallest = operand
+    return f'{kind} {t}' + (f' ~{smallest[0]}' if VALUE_BASED and smallest else '')
 
 
 def source(rec: dict) -> tuple:
@@ -259,9 +345,10 @@ def check(compile_args: tuple) -> str | None:
 
 
 # What the library names of CuPy outright, in code the tests may not reach:
-# ``cupy.x.y`` and ``cuda.cupy.x.y``. cuDNN is optional (CuPy 14 has none).
+# ``cupy.x.y`` and ``cuda.cupy.x.y``. cuDNN is optional (CuPy 14 has none,
+# CuPy 13 only with the cuDNN library).
 _SPELLED = re.compile(r'\b(?:cuda\.)?(cupyx?(?:\.[A-Za-z_]\w*)+)')
-_OPTIONAL = ('cupy.cudnn', 'cupy.cuda.cudnn')
+_OPTIONAL = ('cupy.cudnn', 'cupy.cuda.cudnn', 'cupyx.cudnn')
 
 
 def spelled_names(roots: list) -> list:
@@ -274,6 +361,33 @@ def spelled_names(roots: list) -> list:
                     if not name.startswith(_OPTIONAL):
                         found.setdefault(name, f'{path}:{number}')
     return sorted(found.items())
+
+
+_STAND_IN = Path(__file__).resolve().parent.parent / 'cupy_stand_in' / 'cupy'
+
+
+def stand_in_names() -> list:
+    """``(name, where)`` of each public class, function and method the stand-in
+    defines in ``cupy.cuda`` (``cupy.cuda.Stream.add_callback``), and of its
+    memory pool's methods: the tests call them on objects, where no name is
+    spelled out or logged, so each must exist in CuPy too."""
+    found = []
+
+    def walk(path, body, prefix):
+        for node in body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) \
+                    and not node.name.startswith('__'):
+                name = prefix + node.name.replace('_MemoryPool', 'cuda.MemoryPool')
+                if not node.name.startswith('_') or node.name == '_MemoryPool':
+                    found.append((name, f'{path}:{node.lineno}'))
+                if isinstance(node, ast.ClassDef) and not name.endswith('Error'):
+                    walk(path, node.body, name + '.')
+    cuda = _STAND_IN / 'cuda' / '__init__.py'
+    walk(cuda, ast.parse(cuda.read_text()).body, 'cupy.cuda.')
+    top = _STAND_IN / '__init__.py'
+    walk(top, [n for n in ast.parse(top.read_text()).body
+               if isinstance(n, ast.ClassDef) and n.name == '_MemoryPool'], 'cupy.')
+    return found
 
 
 def _report(records: list, error_of, describe) -> int:
@@ -305,9 +419,25 @@ def _self_test() -> None:
                        'keywords': ['initial']}) is not None  # a Cython method
     assert ufunc_error({'name': 'spacing', 'inputs': [['array', '<f4']], 'dtype': None})
     assert _lookup('cupy.cuda.runtime.getDevice')[0] is not None
+    assert ('cupy.cuda.Stream.add_callback' in dict(stand_in_names())
+            and 'cupy.cuda.MemoryPool.n_free_blocks' in dict(stand_in_names()))
     assert _lookup('cupy.cuda.compile_with_cache')[0] is None
-    assert ufunc_error({'name': 'multiply', 'dtype': None,
-                        'inputs': [['array', '<f2'], ['python', 'float']]}) is None
+    half_times_float = {'name': 'multiply', 'dtype': None,
+                        'inputs': [['array', '<f2'], ['python', 'float', '<f2']]}
+    assert numpy_out_dtypes(half_times_float) == (numpy.dtype(numpy.float16),)
+    assert ufunc_error(half_times_float) is None
+    # A value that float16 cannot hold: float32 by value in CuPy 13, float16
+    # in CuPy 14 and NumPy 2; a float64 NumPy scalar is strong in NumPy 2 only.
+    big = ufunc_error({'name': 'multiply', 'dtype': None,
+                       'inputs': [['array', '<f2'], ['python', 'float', '<f4']]})
+    strong = ufunc_error({'name': 'multiply', 'dtype': None,
+                          'inputs': [['array', '<f4'], ['scalar', '<f8', '<f2']]})
+    assert (big is not None, strong is not None) == (VALUE_BASED, VALUE_BASED), (big, strong)
+    where_big = ufunc_error({'name': 'where', 'dtype': None, 'inputs': [
+        ['array', '|b1'], ['array', '<f2'], ['python', 'float', '<f4']]})
+    clip_big = ufunc_error({'name': 'clip', 'dtype': None, 'inputs': [
+        ['array', '<f2'], ['python', 'int', '|u1'], ['python', 'float', '<f4']]})
+    assert (where_big is not None, clip_big is not None) == (VALUE_BASED, VALUE_BASED)
 
 
 def main() -> int:
@@ -318,7 +448,7 @@ def main() -> int:
                         help='folders whose code is searched for CuPy names spelled out')
     args = parser.parse_args()
     _self_test()
-    spelled = spelled_names(args.source)
+    spelled = spelled_names(args.source) + stand_in_names()
     unknown = [(name, where) for name, where in spelled if _lookup(name)[0] is None]
     for name, where in unknown:
         print(f'UNKNOWN {name} ({where}): CuPy {cupy.__version__} has no such name')
@@ -333,7 +463,7 @@ def main() -> int:
     names = {rec['name'] for rec in uses}
     calls = [rec for rec in records if rec['kind'] == 'ufunc']
     differ = _report(calls, ufunc_error, lambda rec: (
-        f'DIFFERS {rec["name"]}({", ".join(f"{kind} {t}" for kind, t in rec["inputs"])})'))
+        f'DIFFERS {rec["name"]}({", ".join(map(_describe_operand, rec["inputs"]))})'))
     records = [rec for rec in records if rec['kind'] not in ('name', 'ufunc')]
     errors: dict = {}  # record index -> error
     sources: dict = {}  # compile_source's arguments -> indexes of the records
@@ -353,7 +483,8 @@ def main() -> int:
     kernels = {rec['name'] for rec in records}
     print(f'CuPy {cupy.__version__}: {len(uses) - refused} of {len(uses)} uses of '
           f'{len(names)} names accepted; {len(spelled) - len(unknown)} of {len(spelled)} '
-          f'names spelled out in the source exist; {len(calls) - differ} of {len(calls)} '
+          f'names spelled out in the source or defined in the stand-in\'s cupy.cuda exist; '
+          f'{len(calls) - differ} of {len(calls)} '
           f'ufunc typings as NumPy\'s; NVRTC ({ARCH}): {len(records) - len(errors)} of '
           f'{len(records)} launches of {len(kernels)} kernels compiled '
           f'({len(sources)} distinct sources)')

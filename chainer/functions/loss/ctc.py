@@ -155,7 +155,9 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
             log_p = xp.log(xp.exp(self.occupancy[0] - m[:, None]).sum(axis=1)) + m
         else:
             log_p = xp.zeros(n_batch, log_y.dtype)
-        log_p = xp.where(in_len_x > 0, log_p, xp.where(ext_len == 1, 0, zero))
+        # Both constants in the dtype of log_y: CuPy 13 would promote a Python 0
+        # beside a NumPy scalar to float64 (no array operand to type them by).
+        log_p = xp.where(in_len_x > 0, log_p, xp.where(ext_len == 1, zero.dtype.type(0), zero))
         self.log_p = log_p
         self.valid = valid
         loss = -log_p

@@ -467,3 +467,43 @@ def test_using_device_and_pools_on_gpu():
         assert cuda.cupy.cuda.Device().id == 0
     assert cuda.memory_pool is cuda.cupy.get_default_memory_pool()
     assert cuda.pinned_memory_pool is cuda.cupy.get_default_pinned_memory_pool()
+
+
+def _fake_modules(monkeypatch, **modules):
+    import types
+    for name, attributes in modules.items():
+        module = types.ModuleType(name)
+        vars(module).update(attributes)
+        monkeypatch.setitem(sys.modules, name, module)
+    return {name: sys.modules[name] for name in modules}
+
+
+def test_cudnn_comes_from_cupyx_where_cupy_13_keeps_it(monkeypatch):
+    # CuPy 13's cupy.cudnn re-exports cupyx.cudnn and warns at import that it is
+    # deprecated: with cuDNN installed, `import chainer` must not import it.
+    fakes = _fake_modules(monkeypatch, **{
+        'cupyx': {}, 'cupyx.cudnn': {}, 'cupy': {}, 'cupy_backends': {},
+        'cupy_backends.cuda': {}, 'cupy_backends.cuda.libs': {},
+        'cupy_backends.cuda.libs.cudnn': {'getVersion': lambda: 8902}})
+    monkeypatch.setitem(sys.modules, 'cupy.cudnn', None)  # importing it fails the test
+    module, library = cuda._import_cudnn()
+    assert module is fakes['cupyx.cudnn']
+    assert library is fakes['cupy_backends.cuda.libs.cudnn']
+
+
+def test_cudnn_from_cupy_where_cupyx_has_none(monkeypatch):
+    fakes = _fake_modules(monkeypatch, **{
+        'cupyx': {}, 'cupy': {}, 'cupy.cudnn': {}, 'cupy.cuda': {}, 'cupy.cuda.cudnn': {},
+        'cupy_backends': {}})
+    monkeypatch.setitem(sys.modules, 'cupyx.cudnn', None)  # import fails
+    monkeypatch.setitem(sys.modules, 'cupy_backends.cuda', None)
+    module, library = cuda._import_cudnn()
+    assert (module, library) == (fakes['cupy.cudnn'], fakes['cupy.cuda.cudnn'])
+
+
+def test_no_cudnn_where_cupy_has_none(monkeypatch):
+    _fake_modules(monkeypatch, cupyx={}, cupy={})
+    monkeypatch.setitem(sys.modules, 'cupyx.cudnn', None)
+    monkeypatch.setitem(sys.modules, 'cupy.cudnn', None)
+    with pytest.raises(ImportError):
+        cuda._import_cudnn()

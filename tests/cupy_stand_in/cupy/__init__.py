@@ -65,14 +65,76 @@ def _used(name: str, args=None, kwargs=None) -> None:
 
 def _operand(x):
     """How a ufunc operand binds types: an array's dtype, a NumPy scalar's dtype
-    (strong), or a Python scalar's type (weak); None for anything else."""
+    (strong), or a Python scalar's type (weak); None for anything else. A
+    scalar also gives the smallest type that holds its value, which is what it
+    binds in CuPy 13 (value-based casting, as in NumPy 1) beside an array."""
     if type(x) is ndarray:
         return ['array', x._a.dtype.str]
     if isinstance(x, _np.generic):
-        return ['scalar', x.dtype.str]
+        return ['scalar', x.dtype.str, _np.min_scalar_type(x).str]
     if type(x) in (bool, int, float, complex):
-        return ['python', type(x).__name__]
+        return ['python', type(x).__name__, _np.min_scalar_type(x).str]
     return None
+
+
+# Functions that CuPy computes with a ufunc of its own (cupy_where, cupy_clip),
+# typing their operands as a ufunc does: their calls of three operands (where's
+# condition, x and y; clip's array and bounds) are logged as ufunc calls too.
+_UFUNC_FUNCTIONS = frozenset(('where', 'clip'))
+
+
+# CuPy 13 types a scalar beside an array by its value (NumPy 1's rule), CuPy 14
+# as NumPy 2 does. With _CUPY13_TYPING (RECHAINER_STAND_IN_CUPY13_TYPING=1), a
+# ufunc call (where and clip too) whose output dtypes CuPy 13 would give
+# otherwise than NumPy 2 raises: the code relies on one of the two rules.
+_CUPY13_TYPING = os.environ.get('RECHAINER_STAND_IN_CUPY13_TYPING') == '1'
+_KIND_SCORE = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
+
+
+def _cupy13_dtypes(operands) -> list:
+    """The dtype CuPy 13 binds for each ``(dtype, scalar or None for an array)``:
+    an array's; a scalar's smallest type for its value where some array's kind
+    is at least each scalar's, else its own (a Python float is float64)."""
+    arrays = [_KIND_SCORE[d.kind] for d, v in operands if v is None]
+    scalars = [_KIND_SCORE[d.kind] for d, v in operands if v is not None]
+    by_value = arrays and scalars and builtins.max(arrays) >= builtins.max(scalars)
+    signed = builtins.any(d.kind == 'i' for d, v in operands if v is None)
+
+    def smallest(v):
+        t = _np.min_scalar_type(v)
+        # beside a signed array, a non-negative integer takes the smallest signed type
+        return _np.min_scalar_type(-int(v) - 1) if t.kind == 'u' and signed else t
+    return [d if v is None or not by_value else smallest(v) for d, v in operands]
+
+
+def _out_dtypes(name: str, types, dtype):
+    """NumPy's output dtypes of ufunc ``name`` (or where, clip) on ``types``
+    (dtypes, or Python scalars: weak); None where NumPy refuses them."""
+    try:
+        if name == 'where':
+            return (_np.result_type(*types[1:]),)
+        ufunc = _np._core.umath.clip if name == 'clip' else getattr(_np, name)
+        types = [_np.dtype(bool) if type(t) is bool else
+                 type(t) if type(t) in (int, float, complex) else t for t in types]
+        signature = {} if dtype is None else {
+            'signature': (None,) * ufunc.nin + (_np.dtype(dtype),) * ufunc.nout}
+        return ufunc.resolve_dtypes(tuple(types) + (None,) * ufunc.nout, **signature)[ufunc.nin:]
+    except Exception:
+        return None
+
+
+def _check_cupy13_typing(name: str, inputs, dtype=None) -> None:
+    operands = [(x._a.dtype, None) if type(x) is ndarray else (_np.asarray(x).dtype, x)
+                for x in inputs]
+    if name == 'where':  # CuPy makes the condition a bool array
+        operands[0] = (_np.dtype(bool), None)
+    numpy2 = _out_dtypes(name, [d if v is None or isinstance(v, _np.generic) else v
+                                for d, v in operands], dtype)
+    cupy13 = _out_dtypes(name, _cupy13_dtypes(operands), dtype)
+    if numpy2 is not None and cupy13 is not None and tuple(numpy2) != tuple(cupy13):
+        described = ', '.join(f'array {d}' if v is None else repr(v) for d, v in operands)
+        raise TypeError(f'CuPy 13 types {name}({described}) as {tuple(map(str, cupy13))}, '
+                        f'NumPy 2 and CuPy 14 as {tuple(map(str, numpy2))}')
 
 
 def _used_ufunc(name: str, inputs, dtype=None) -> None:
@@ -80,6 +142,10 @@ def _used_ufunc(name: str, inputs, dtype=None) -> None:
     type resolution against NumPy's (Python scalars are weak in both)."""
     operands = [_operand(x) for x in inputs]
     if None in operands:
+        return
+    if _CUPY13_TYPING:
+        _check_cupy13_typing(name, inputs, dtype)
+    if not _LOG_NAMES:
         return
     key = (name, dtype, *[tuple(o) for o in operands])
     if key not in _names_seen:
@@ -207,8 +273,9 @@ class ndarray:
         if _LOG_NAMES:
             _used(f'cupy.{ufunc.__name__}' if method == '__call__'
                   else f'cupy.{ufunc.__name__}.{method}')
-            if method == '__call__' and ufunc.signature is None:  # not matmul
-                _used_ufunc(ufunc.__name__, inputs, kwargs.get('dtype'))
+        if (_LOG_NAMES or _CUPY13_TYPING) and method == '__call__' \
+                and ufunc.signature is None:  # not matmul
+            _used_ufunc(ufunc.__name__, inputs, kwargs.get('dtype'))
         out = kwargs.get('out')
         if out is not None:
             kwargs['out'] = tuple(_unwrap(o) for o in out)
@@ -286,6 +353,8 @@ class ndarray:
         def method(*args, **kwargs):
             if _LOG_NAMES:
                 _used(f'cupy.ndarray.{name}', args, kwargs)
+            if (_LOG_NAMES or _CUPY13_TYPING) and name in _UFUNC_FUNCTIONS and len(args) == 2:
+                _used_ufunc(name, (self, *args))
             if name == 'astype' and kwargs.get('copy', True) is False and \
                     _np.dtype(args[0] if args else kwargs['dtype']) == self._a.dtype:
                 return self
@@ -391,7 +460,7 @@ def _binary(name, ufunc=None, reflected=False):
     def op(self, other):
         _reject_numpy((other,))
         _count()
-        if _LOG_NAMES and ufunc is not None:
+        if (_LOG_NAMES or _CUPY13_TYPING) and ufunc is not None:
             _used_ufunc(ufunc, (other, self) if reflected else (self, other))
         result = _wrap(getattr(self._a, name)(_unwrap(other)))
         if _ULPS and ufunc in (None, 'power'):  # None: matmul
@@ -404,7 +473,7 @@ def _in_place(name, ufunc=None):
     def op(self, other):
         _reject_numpy((other,))
         _count()
-        if _LOG_NAMES and ufunc is not None:
+        if (_LOG_NAMES or _CUPY13_TYPING) and ufunc is not None:
             _used_ufunc(ufunc, (self, other))
         if getattr(self._a, name)(_unwrap(other)) is NotImplemented:
             # CuPy cannot write a foreign operand (a Variable) into an array.
@@ -418,7 +487,7 @@ def _in_place(name, ufunc=None):
 def _unary(name, ufunc=None):
     def op(self):
         _count()
-        if _LOG_NAMES and ufunc is not None:
+        if (_LOG_NAMES or _CUPY13_TYPING) and ufunc is not None:
             _used_ufunc(ufunc, (self,))
         return _wrap(getattr(self._a, name)())
     return op
@@ -471,6 +540,8 @@ def _function(f, name):
     def g(*args, **kwargs):
         if _LOG_NAMES:
             _used(name if name.startswith('cupyx.') else f'cupy.{name}', args, kwargs)
+        if (_LOG_NAMES or _CUPY13_TYPING) and name in _UFUNC_FUNCTIONS and len(args) == 3:
+            _used_ufunc(name, args)
         if base in _ALLOCATING:
             _count('alloc')
         if base not in _NO_LAUNCH:

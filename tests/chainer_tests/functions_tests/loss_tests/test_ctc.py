@@ -213,3 +213,20 @@ def test_zero_probability_counts_as_the_log_zero():
     x32 = [numpy.array([[0., 1., 3e38]], numpy.float32), numpy.array([[0., 1., 2.]], numpy.float32)]
     y = ctc(x32, numpy.array([[1]], numpy.int32), 0)
     numpy.testing.assert_allclose(y.array, 1e10, rtol=1e-6)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_cupy_branch_types_as_under_cupy_13(cupy_stand_in, monkeypatch, dtype):
+    # CuPy 13 types scalars by value (NumPy 1's rule): the stand-in raises where
+    # a ufunc call of the CuPy branch would come out otherwise than on CuPy 14.
+    monkeypatch.setattr(cupy_stand_in, '_CUPY13_TYPING', True)
+    numpy.random.seed(0)
+    xs = [chainer.Variable(cupy_stand_in.asarray(
+        numpy.random.uniform(-1, 1, (_B, _V)).astype(dtype))) for _ in range(_T)]
+    t = cupy_stand_in.asarray(numpy.array([[1, 2], [1, 1], [2, 1]], numpy.int32))
+    in_len = cupy_stand_in.asarray(numpy.array([4, 3, 2], numpy.int32))
+    lab_len = cupy_stand_in.asarray(numpy.array([2, 2, 1], numpy.int32))
+    loss = ctc(xs, t, _BLANK, in_len, lab_len)
+    loss.backward()
+    assert loss.dtype == dtype and all(x.grad.dtype == dtype for x in xs)
