@@ -170,6 +170,9 @@ class MpiCommunicatorBase(CommunicatorBase):
         self._host_buffers.clear()
         self._device_buffers.clear()
         self._grad_pool.clear()
+        if self._shared is not None:
+            self._shared.release()
+            self._shared = None
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:
