@@ -8,7 +8,9 @@ training step (``cleargrads``, backward, mean) reuses one buffer.
 """
 from __future__ import annotations
 
+import atexit
 import os
+import sys
 import weakref
 from typing import Any, Callable, Sequence
 
@@ -114,6 +116,7 @@ class SharedMemorySum:
         self._disabled = False
         self._meta = numpy.empty(3, dtype=numpy.int64)
         self._gathered = numpy.empty((node_comm.size, 3), dtype=numpy.int64)
+        _live.append(self)
 
     @classmethod
     def create(cls, mpi_comm: Any, MPI: Any) -> 'SharedMemorySum | None':
@@ -182,6 +185,29 @@ class SharedMemorySum:
         self._sync(used)
         return flat
 
+    def release(self) -> None:
+        """Frees the windows that no process of the node still has arrays over, and the
+        node communicator once no window is left (collective over the node).
+
+        Windows still in use (gradients handed out as views of them) stay until exit.
+        """
+        if self._node is None:
+            return
+        busy = numpy.array([w.slot.busy for w in self._windows], dtype=numpy.int64)
+        self._node.Allreduce(self._MPI.IN_PLACE, busy, op=self._MPI.MAX)
+        self._free([w for w, b in zip(self._windows, busy) if not b])
+
+    def _free(self, windows: Sequence) -> None:
+        for w in windows:
+            w.win.Unlock_all()
+            w.win.Free()
+            w.segments = []
+        self._windows = [w for w in self._windows if all(w is not v for v in windows)]
+        if not self._windows:
+            self._node.Free()
+            self._node = None
+            _live.remove(self)
+
     def _sync(self, windows: Sequence) -> None:
         # Memory ordering of the loads and stores around a process synchronization.
         for w in windows:
@@ -218,6 +244,23 @@ class SharedMemorySum:
 
 
 _PAGE = 4096
+
+_live: list = []  # SharedMemorySum objects with MPI resources, in order of creation
+
+
+def _free_at_exit() -> None:
+    """Frees every window and node communicator left before MPI finalizes (MPICH 4.0 aborts
+    in ``MPI_Finalize`` over a window left open), in the order the processes made them.
+
+    Skipped after an uncaught exception: the other processes may never come to free.
+    """
+    if not _live or hasattr(sys, 'last_value') or _live[0]._MPI.Is_finalized():
+        return
+    for s in list(_live):
+        s._free(list(s._windows))
+
+
+atexit.register(_free_at_exit)
 
 
 def _shared_space() -> float:

@@ -111,6 +111,7 @@ class MpiCommunicatorBase(CommunicatorBase):
         self._device_buffers: dict = {}
         self._grad_pool = _shared_memory.BufferPool()
         self._shared: _shared_memory.SharedMemorySum | None = None
+        self._owns_mpi_comm = False
         self._configs.setdefault('batched_copy', True)
 
     # ---- ranks ----
@@ -159,6 +160,7 @@ class MpiCommunicatorBase(CommunicatorBase):
     def split(self, color: int, key: int) -> 'MpiCommunicatorBase':
         new = type(self).__new__(type(self))
         MpiCommunicatorBase.__init__(new, self.mpi_comm.Split(color, key))
+        new._owns_mpi_comm = True  # freed by its finalize()
         new._configs = dict(self._configs)
         new._post_split_init()
         return new
@@ -170,6 +172,11 @@ class MpiCommunicatorBase(CommunicatorBase):
         self._host_buffers.clear()
         self._device_buffers.clear()
         self._grad_pool.clear()
+        if self._shared is not None:
+            self._shared.release()
+            self._shared = None
+        if self._owns_mpi_comm and self.mpi_comm != self._MPI.COMM_NULL:
+            self.mpi_comm.Free()
 
     # ---- arrays between two ranks ----
     def send(self, data: Any, dest: int, tag: int) -> None:

@@ -38,7 +38,7 @@ class _MultiNodeSnapshot(extension.Extension):
         color = next(i for i, s in enumerate(self.replica_sets) if comm.rank in s)
         self.master = self.replica_sets[color][0]
         self.is_master = comm.rank == self.master
-        self._set_comm = comm.mpi_comm.Split(color, comm.rank)
+        self._color = color
         self.trigger = getattr(snapshot, 'trigger', (1, 'epoch'))
         self.priority = getattr(snapshot, 'priority', extension.PRIORITY_READER)
 
@@ -49,14 +49,18 @@ class _MultiNodeSnapshot(extension.Extension):
     def initialize(self, trainer: Any) -> None:
         if self.is_master and hasattr(self.snapshot, 'initialize'):
             self.snapshot.initialize(trainer)
-        if self._set_comm.size == 1:
-            return
-        state = None
-        if self.is_master:
-            ser = serializers.DictionarySerializer()
-            ser.save(trainer)
-            state = ser.target
-        state = self._set_comm.bcast(state, root=0)
+        set_comm = self.comm.mpi_comm.Split(self._color, self.comm.rank)
+        try:
+            if set_comm.size == 1:
+                return
+            state = None
+            if self.is_master:
+                ser = serializers.DictionarySerializer()
+                ser.save(trainer)
+                state = ser.target
+            state = set_comm.bcast(state, root=0)
+        finally:
+            set_comm.Free()
         if not self.is_master:
             serializers.NpzDeserializer(state).load(trainer)
 

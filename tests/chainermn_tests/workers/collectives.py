@@ -157,6 +157,9 @@ def check_split(comm):
     assert type(sub) is type(comm)
     total = sub.allreduce(numpy.array([comm.rank], numpy.int64))
     assert total[0] == sum(members)
+    made = sub.mpi_comm
+    sub.finalize()  # frees the MPI communicator that split made, not comm's
+    assert made == made.__class__() and comm.mpi_comm.size == comm.size
 
 
 def check_functions(comm):

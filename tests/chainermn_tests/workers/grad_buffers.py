@@ -175,6 +175,37 @@ def check_no_room(size):
         _shared_memory._shared_space = space
 
 
+def check_frees(name):
+    """finalize() frees the shared-memory windows and the node communicator (MPICH 4.0
+    aborts in MPI_Finalize over a window left); a window under gradients still alive stays
+    (they remain readable) until the exit hook frees it."""
+    MPI = chainermn._mpi.get_mpi()
+    before = list(_shared_memory._live)
+    for step in range(3):
+        comm = chainermn.create_communicator(name)
+        model = make_model()
+        set_grads(model, comm.rank, step)
+        comm.multi_node_mean_grad(model)
+        wins = [w.win for w in comm._shared._windows]
+        node = comm._shared._node
+        assert wins and node != MPI.COMM_NULL
+        del model
+        comm.finalize()
+        assert all(w == MPI.WIN_NULL for w in wins) and node == MPI.COMM_NULL, name
+        assert _shared_memory._live == before, name
+    comm = chainermn.create_communicator(name)
+    model = make_model()
+    set_grads(model, comm.rank, 0)
+    comm.multi_node_mean_grad(model)
+    shared = comm._shared
+    comm.finalize()
+    check_values(current(model), expected(comm.size, 0, model), f'{name} after finalize')
+    assert _shared_memory._live == before + [shared], name
+    del model
+    _shared_memory._free_at_exit()
+    assert not _shared_memory._live and not shared._windows and shared._node is None
+
+
 def main():
     world = chainermn.create_communicator('naive')
     for name in NAMES:
@@ -187,6 +218,9 @@ def main():
             check_mismatch(comm, name)
         comm.finalize()
     check_no_room(world.size)
+    if world.size > 1:  # one rank sums nothing
+        for name in ('flat', 'single_node'):
+            check_frees(name)
     world.mpi_comm.Barrier()
     if world.rank == 0:
         print(f'gradient buffers ok on {world.size} ranks')

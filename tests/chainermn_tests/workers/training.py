@@ -451,9 +451,31 @@ def check_trainer_extensions(comm, tmp):
     trainer2.extend(chainermn.extensions.multi_node_snapshot(
         comm, extensions.snapshot(filename='snap_iter_{.updater.iteration}', autoload=True),
         [range(comm.size)]), trigger=(3, 'iteration'))
-    trainer2.run()  # already at iteration 3: loads and stops
+    real, splits = comm.mpi_comm, []
+    comm.mpi_comm = _SplitRecorder(real, splits)
+    try:
+        trainer2.run()  # already at iteration 3: loads and stops
+    finally:
+        comm.mpi_comm = real
+    # the replica set's communicator is made for the autoload and freed after it
+    assert len(splits) == 1 and splits[0] == splits[0].__class__(), splits
     assert trainer2.updater.iteration == 3
     assert_params(model2, model)
+
+
+class _SplitRecorder:
+    """Stands in for an mpi4py communicator and keeps what its ``Split`` made."""
+
+    def __init__(self, mpi_comm, made):
+        self._mpi_comm, self._made = mpi_comm, made
+
+    def Split(self, *args):
+        new = self._mpi_comm.Split(*args)
+        self._made.append(new)
+        return new
+
+    def __getattr__(self, name):
+        return getattr(self._mpi_comm, name)
 
 
 def main():
