@@ -4,8 +4,23 @@
 # that lean on those dependencies (ONNX, MPI, protobuf, HDF5, SciPy, matplotlib, docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv="$(mktemp -d)/floor"
-python -m venv "$venv"
+# The pins have wheels for Python 3.10 and 3.11 only (pillow 9.2, onnx 1.14 and
+# NumPy 2.0 would build from source on 3.12+): use one of those interpreters.
+py=
+for cand in "${FLOOR_PYTHON:-}" python3.11 python3.10 python3 python; do
+  if [ -n "$cand" ] && command -v "$cand" >/dev/null \
+      && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 10), (3, 11)))'; then
+    py="$cand"; break
+  fi
+done
+if [ -z "$py" ]; then
+  echo 'floor.sh: needs Python 3.10 or 3.11 (set FLOOR_PYTHON)' >&2
+  exit 1
+fi
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+venv="$tmp/floor"
+"$py" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
   -c .ci/floor-constraints.txt '.[test]'
 "$venv/bin/ruff" check .
