@@ -1,4 +1,5 @@
-"""Formatting helpers for error messages about arrays."""
+"""Error classes that are also the exception Chainer raised, and helpers that format
+error messages about arrays."""
 from __future__ import annotations
 
 from collections.abc import Sequence

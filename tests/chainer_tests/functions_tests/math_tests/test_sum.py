@@ -106,3 +106,15 @@ def test_integer_input():
 def test_sum_to_bad_shape(shape):
     with pytest.raises(ValueError):
         sum_to(numpy.ones((2, 2), numpy.float32), shape)
+
+
+@pytest.mark.parametrize('name', ['sum', 'mean', 'average', 'max', 'min', 'prod',
+                                  'logsumexp', 'argmax'])
+def test_numpy_integer_axes_are_taken(name):
+    # README: Chainer raised TypeError for NumPy integer axes; NumPy 2 code makes them often.
+    x = numpy.arange(6, dtype=numpy.float32).reshape(2, 3) + 1
+    f = getattr(chainer.functions, name)
+    numpy.testing.assert_array_equal(f(x, axis=numpy.int64(1)).array, f(x, axis=1).array)
+    if name != 'argmax':
+        numpy.testing.assert_array_equal(f(x, axis=(numpy.int32(0),)).array,
+                                         f(x, axis=(0,)).array)
