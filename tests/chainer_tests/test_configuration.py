@@ -193,7 +193,8 @@ class TestUsingConfig:
             t = threading.Thread(target=lambda: seen.setdefault(
                 'v', chainer.config.my_global_key))
             t.start()
-            t.join()
+            t.join(timeout=60)
+            assert not t.is_alive()
             assert seen['v'] == 'v'
         finally:
             del chainer.global_config.my_global_key
@@ -219,7 +220,8 @@ class TestThreadLocal:
             t.start()
             started.wait(5)
             release.set()
-            t.join()
+            t.join(timeout=60)
+            assert not t.is_alive()
             assert chainer.config.train is False
         assert seen == {'before': True, 'after': True}
 
@@ -239,7 +241,8 @@ class TestThreadLocal:
         inside.wait(5)
         here = chainer.config.enable_backprop
         done.set()
-        t.join()
+        t.join(timeout=60)
+        assert not t.is_alive()
         assert seen['there'] is False
         assert here is True
 
@@ -252,7 +255,8 @@ class TestThreadLocal:
 
         t = threading.Thread(target=other)
         t.start()
-        t.join()
+        t.join(timeout=60)
+        assert not t.is_alive()
         assert seen['there'] is True
         assert chainer.config.debug is False
 
@@ -266,7 +270,8 @@ class TestThreadLocal:
         with chainer.no_backprop_mode():
             t = threading.Thread(target=other)
             t.start()
-            t.join()
+            t.join(timeout=60)
+            assert not t.is_alive()
             z = x * 2
         assert results['y'].creator is not None
         assert z.creator is None
@@ -337,7 +342,8 @@ class TestDebug:
             assert chainer.global_config.debug is False
             t = threading.Thread(target=lambda: seen.setdefault('other', chainer.is_debug()))
             t.start()
-            t.join()
+            t.join(timeout=60)
+            assert not t.is_alive()
         finally:
             del chainer.config.debug
         assert seen == {'other': False}

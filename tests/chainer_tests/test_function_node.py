@@ -688,7 +688,8 @@ class TestHooks:
         with hook:
             t = threading.Thread(target=other)
             t.start()
-            t.join()
+            t.join(timeout=60)
+            assert not t.is_alive()
         assert seen['hooks'] == {}
         assert [e for e in hook.log if e[0] == 'forward_pre'] == []
 

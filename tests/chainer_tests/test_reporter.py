@@ -153,7 +153,8 @@ def test_reporters_are_thread_local():
     with r:
         t = threading.Thread(target=run)
         t.start()
-        t.join()
+        t.join(timeout=60)
+        assert not t.is_alive()
     assert seen == [[]]
     assert r.observation == {}
 

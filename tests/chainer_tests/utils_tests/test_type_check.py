@@ -315,7 +315,8 @@ def test_function_check_context_is_thread_local():
     with T.get_function_check_context(_Dummy()):
         th = threading.Thread(target=worker)
         th.start()
-        th.join()
+        th.join(timeout=60)
+        assert not th.is_alive()
     assert seen == ['Expect: a\nActual: b']
 
 
@@ -361,7 +362,8 @@ def test_light_mode_is_thread_local():
     with T.light_mode:
         th = threading.Thread(target=lambda: seen.append(T.in_light_mode()))
         th.start()
-        th.join()
+        th.join(timeout=60)
+        assert not th.is_alive()
     assert seen == [False]
 
 
