@@ -20,23 +20,39 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
+class _AxesWithBool(tuple):
+    """Reduction axes holding a bool: a type of their own, so that a passed type
+    check of the equal int axes (``True == 1``) is never reused for them."""
+
+    __slots__ = ()
+
+
 def _normalize_axis(axis):
-    """Validates a reduction ``axis`` argument (None, int or tuple of ints)."""
+    """Validates a reduction ``axis`` argument (None, int or tuple of ints).
+
+    A bool passes as the int it is (as in Chainer), so the type check sees it
+    as axis 0 or 1; :func:`_check_axes` refuses it after that check.
+    """
     if axis is None:
         return None
-    if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
-        return (int(axis),)
-    if isinstance(axis, tuple) and all(
-            isinstance(a, (int, numpy.integer)) and not isinstance(a, bool) for a in axis):
+    if isinstance(axis, (int, numpy.integer)):
+        axis = (axis,)
+    if isinstance(axis, tuple) and all(isinstance(a, (int, numpy.integer)) for a in axis):
         if len(set(axis)) != len(axis):
             raise ValueError(f'duplicate value in axis: ({", ".join(map(str, axis))})')
+        if any(isinstance(a, bool) for a in axis):
+            return _AxesWithBool(axis)
         return tuple(int(a) for a in axis)
     raise TypeError('None, int or tuple of int are required')
 
 
 def _check_axes(x_type, axes) -> None:
+    """Expects each of ``axes`` to be an axis of ``x_type``; then refuses a bool
+    axis with ``TypeError``, as Chainer's array function did after its type check."""
     if axes is not None:
         type_check._expect_axes(x_type, *axes)
+        if type(axes) is _AxesWithBool:
+            raise TypeError('an integer is required for axis, got a bool')
 
 
 def _reduced_axes(axes, ndim: int) -> tuple:

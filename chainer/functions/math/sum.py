@@ -9,7 +9,7 @@ import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
-from chainer.functions.math.minmax import _normalize_axis
+from chainer.functions.math.minmax import _check_axes, _normalize_axis
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -31,8 +31,7 @@ class Sum(function_node.FunctionNode):
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)
-        if self.axis is not None:
-            type_check._expect_axes(in_types[0], *self.axis)
+        _check_axes(in_types[0], self.axis)
 
     def forward(self, inputs):
         x, = inputs

@@ -141,3 +141,20 @@ def test_arg_extremum_of_nothing_is_also_a_value_error(fn):
         with pytest.raises(ValueError):
             fn(x, **kw)
     assert fn(x, axis=1).shape == (0,)
+
+
+# A bool axis passes the type check as the int it is (out of range on 1-d:
+# InvalidType, as in Chainer), then is refused with TypeError; it never
+# reduces over axis 0 or 1.
+@pytest.mark.parametrize('fn', [F.max, F.min, F.prod, F.logsumexp])
+@pytest.mark.parametrize('shape, error', [((3,), type_check.InvalidType), ((2, 3), TypeError),
+                                          ((2, 3, 4), TypeError)])
+def test_bool_axis(fn, shape, error):
+    x = numpy.arange(numpy.prod(shape), dtype=numpy.float32).reshape(shape)
+    fn(x, axis=0 if len(shape) == 1 else 1)  # a passed check of axis 1 is not reused
+    with pytest.raises(error):
+        fn(x, axis=True)
+    with pytest.raises(error):
+        fn(x, axis=(True,))
+    with pytest.raises(TypeError):
+        fn(x, axis=numpy.bool_(True))

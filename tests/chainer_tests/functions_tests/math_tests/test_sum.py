@@ -86,6 +86,28 @@ def test_bad_axis_type(axis):
         sum(numpy.ones((2, 2), numpy.float32), axis=axis)
 
 
+# Chainer type-checked a bool axis as the int it is: out of range it is
+# InvalidType; in range its array function refused it (TypeError).
+@pytest.mark.parametrize('axis', [True, (True,), (0, True)])
+def test_bool_axis_out_of_range_is_invalid_type(axis):
+    with pytest.raises(type_check.InvalidType):
+        sum(numpy.ones(3, numpy.float32), axis=axis)
+    with pytest.raises(type_check.InvalidType):
+        chainer.functions.mean(numpy.ones(3, numpy.float32), axis=axis)
+
+
+def test_bool_axis_after_the_equal_int_axis():
+    x = numpy.ones((2, 3), numpy.float32)
+    assert sum(x, axis=1).shape == (2,)
+    with pytest.raises(TypeError):
+        sum(x, axis=True)
+
+
+def test_bool_and_equal_int_axis_are_duplicates():
+    with pytest.raises(ValueError, match='duplicate'):
+        sum(numpy.ones((2, 2), numpy.float32), axis=(1, True))
+
+
 def test_duplicate_axis():
     with pytest.raises(ValueError, match='duplicate'):
         sum(numpy.ones((2, 2), numpy.float32), axis=(0, 0))
