@@ -55,8 +55,11 @@ def _module(name):
 
 @pytest.mark.parametrize('name', sorted(_SIGNATURES))
 def test_signature(name):
-    f = getattr(_module(name), name)
-    assert str(inspect.signature(f)) == _SIGNATURES[name]
+    # Chainer's names, defaults and kinds; the annotations are ours.
+    sig = inspect.signature(getattr(_module(name), name))
+    bare = sig.replace(parameters=[p.replace(annotation=p.empty) for p in sig.parameters.values()],
+                       return_annotation=sig.empty)
+    assert str(bare) == _SIGNATURES[name]
 
 
 @pytest.mark.parametrize('name', sorted(_SIGNATURES))
