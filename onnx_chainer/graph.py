@@ -9,6 +9,7 @@ import numpy
 
 import chainer
 from onnx_chainer import onnx_helper
+from onnx_chainer.functions import _util
 from onnx_chainer.functions.converter import FunctionConverterParams
 
 __all__ = ['FunctionConverterParams', 'Graph', 'onnx_helper']
@@ -23,8 +24,7 @@ def _func_class_name(func: Any) -> str:
 
 def _value_info(name: str, shape, dtype):
     from onnx import helper
-    elem = helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype))
-    return helper.make_tensor_value_info(name, elem, list(shape))
+    return helper.make_tensor_value_info(name, _util.tensor_type(dtype), list(shape))
 
 
 #: The opset the converters write for; below it each node is checked against the

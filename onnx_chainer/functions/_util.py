@@ -16,6 +16,12 @@ def in_dtype(func: Any, i: int = 0) -> numpy.dtype:
     return numpy.dtype(func.inputs[i].dtype)
 
 
+def tensor_type(dtype: Any) -> int:
+    """ONNX's tensor element type for a NumPy ``dtype`` (the ``to`` of a Cast)."""
+    from onnx import helper
+    return helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype))
+
+
 def in_shape(func: Any, i: int = 0) -> tuple:
     return tuple(func.inputs[i].shape)
 

@@ -28,14 +28,9 @@ TENSOR_TYPE_TO_NAME = {
 }
 
 
-def _elem_type(dtype) -> int:
-    from onnx import helper
-    return helper.np_dtype_to_tensor_dtype(numpy.dtype(dtype))
-
-
 @support(_OPSETS)
 def convert_Cast(func, opset_version, input_names, output_names, context):
-    return _util.single('Cast', input_names, output_names, to=_elem_type(func.type))
+    return _util.single('Cast', input_names, output_names, to=_util.tensor_type(func.type))
 
 
 @support(_OPSETS)

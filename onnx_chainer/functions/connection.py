@@ -76,14 +76,9 @@ def convert_EmbedIDFunction(func, opset_version, input_names, output_names, cont
     safe = gb.op('Where', [keep, x, zero])
     rows = gb.op('Gather', [w, safe], axis=0)
     mask = gb.op('Cast', [gb.op('Unsqueeze', [keep, _util.ints(context, [-1])])],
-                 to=_onnx_type(_util.in_dtype(func, 1)))
+                 to=_util.tensor_type(_util.in_dtype(func, 1)))
     gb.op('Mul', [rows, mask])
     return gb.nodes(output_names)
-
-
-def _onnx_type(dtype) -> int:
-    from onnx import helper
-    return helper.np_dtype_to_tensor_dtype(dtype)
 
 
 @support(_OPSETS)

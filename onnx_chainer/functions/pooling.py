@@ -68,12 +68,11 @@ def convert_AveragePoolingND(func, opset_version, input_names, output_names, con
     gb = _util.builder(context)
     x = input_names[0]
     if spans is None:  # every window of some axis lies wholly in the padding: all zeros
-        from onnx import helper
         lead = gb.op('Slice', [gb.op('Shape', [x]), _util.ints(context, [0]),
                                _util.ints(context, [2]), _util.ints(context, [0])])
         shape = gb.op('Concat', [lead, _util.ints(context, outs)], axis=0)
         gb.op('Cast', [gb.op('ConstantOfShape', [shape])],
-              to=helper.np_dtype_to_tensor_dtype(_util.in_dtype(func)))
+              to=_util.tensor_type(_util.in_dtype(func)))
         return gb.nodes(output_names)
     starts, ends, pool_pads, out_pads = spans
     sizes = _util.in_shape(func)[2:]
