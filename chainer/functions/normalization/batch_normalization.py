@@ -313,7 +313,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 t = -F.broadcast_to(r2 * c / m, x.shape) * g_b * p_gy \
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
                     - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
-                gx = t if gx is None else gx + t
+                gx = _plus(gx, t)
             # zeros that depend on x where no term applies, as Chainer's (not None)
             ret[0] = x * 0 if gx is None else _cast(gx, x.dtype)
         if 1 in indexes:
@@ -325,10 +325,10 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 g = bcast(_cast(ggbeta, cdt))
             if gggamma is not None:
                 t = bcast(_cast(gggamma, cdt)) * xhat
-                g = t if g is None else g + t
+                g = _plus(g, t)
             if ggx is not None:
                 t = g_b * r_b * proj(_cast(ggx, cdt))
-                g = t if g is None else g + t
+                g = _plus(g, t)
             ret[2] = None if g is None else _cast(g, gy.dtype)
         return tuple(ret[i] for i in indexes)
 
@@ -418,16 +418,12 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         F = chainer.functions
         x, gamma, mean, var, gy = self.get_retained_inputs()
-        a, b, c, d, e = grad_outputs
         axis = self.axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
 
         def bcast(v):
             return F.broadcast_to(F.reshape(v, shape), x.shape)
-
-        def add(t, u):
-            return u if t is None else t + u
 
         a, b, c, d, e = [None if g is None else _cast(g, cdt) for g in grad_outputs]
         gc, gyc = _cast(gamma, cdt), _cast(gy, cdt)
@@ -440,7 +436,7 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         if b is not None:
             k = b * r
         if e is not None:
-            k = add(k, -0.5 * e * gc * r3)
+            k = _plus(k, -0.5 * e * gc * r3)
         ret = {}
         if 0 in indexes and k is not None:
             ret[0] = bcast(k) * gyc
@@ -454,37 +450,42 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
             if a is not None:
                 g = r * sum_agy
             if d is not None:
-                g = add(g, -d * r * sum_gy)
+                g = _plus(g, -d * r * sum_gy)
             if e is not None:
-                g = add(g, -0.5 * e * r3 * sum_gyxc)
+                g = _plus(g, -0.5 * e * r3 * sum_gyxc)
             ret[1] = g
         if 3 in indexes:
             g = None
             if a is not None:
                 g = gc * sum_agy
             if b is not None:
-                g = add(g, b * sum_gyxc)
+                g = _plus(g, b * sum_gyxc)
             if d is not None:
-                g = add(g, -d * gc * sum_gy)
+                g = _plus(g, -d * gc * sum_gy)
             if g is not None:
                 g = -0.5 * r3 * g
             if e is not None:
-                g = add(g, 0.75 * e * gc * r3 * r * r * sum_gyxc)
+                g = _plus(g, 0.75 * e * gc * r3 * r * r * sum_gyxc)
             ret[3] = g
         if 4 in indexes:
             g = None
             if a is not None:
                 g = a * bcast(gc * r)
             if k is not None:
-                g = add(g, bcast(k) * xc)
+                g = _plus(g, bcast(k) * xc)
             if c is not None:
-                g = add(g, bcast(c))
+                g = _plus(g, bcast(c))
             if d is not None:
-                g = add(g, -bcast(d * gc * r))
+                g = _plus(g, -bcast(d * gc * r))
             ret[4] = g
         inputs = (x, gamma, mean, var, gy)
         return tuple(inputs[i] * 0 if ret.get(i) is None else _cast(ret[i], inputs[i].dtype)
                      for i in indexes)
+
+
+def _plus(t, u):
+    """``t + u``, where a None ``t`` is an empty sum."""
+    return u if t is None else t + u
 
 
 def _as(a, zeros, dtype):
