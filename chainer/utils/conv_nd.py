@@ -21,6 +21,32 @@ __all__ = ['as_tuple', 'get_conv_outsize', 'im2col_nd', 'im2col_nd_cpu', 'im2col
            'col2im_nd', 'col2im_nd_cpu', 'col2im_nd_gpu', 'patches']
 
 
+def _item(v: Optional[Sequence[int]], i: int) -> Optional[int]:
+    return None if v is None else v[i]
+
+
+def _pair_item(name: str, i: int) -> property:
+    return property(lambda self: _item(getattr(self, name), i),
+                    doc=f"``{name}[{i}]`` under the name Chainer's 2-D nodes used.")
+
+
+class _Names2D:
+    """Chainer's 2-D convolution and pooling nodes kept their geometry in
+    per-axis attributes: ``sy``/``sx`` (stride), ``ph``/``pw`` (pad), ``kh``/``kw``
+    (window), ``dy``/``dx`` (dilation), ``outh``/``outw`` (output size).  Code that
+    inspects graphs (cost estimators, exporters, hooks) reads them, so our 2-D nodes
+    expose them as read-only views of their N-d tuples; ``_out_name`` names the
+    tuple that ``outh``/``outw`` read."""
+
+    _out_name = 'outs'
+    sy, sx = _pair_item('stride', 0), _pair_item('stride', 1)
+    ph, pw = _pair_item('pad', 0), _pair_item('pad', 1)
+    kh, kw = _pair_item('ksize', 0), _pair_item('ksize', 1)
+    dy, dx = _pair_item('dilate', 0), _pair_item('dilate', 1)
+    outh = property(lambda self: _item(getattr(self, self._out_name), 0))
+    outw = property(lambda self: _item(getattr(self, self._out_name), 1))
+
+
 def as_tuple(x: Any, n: int) -> tuple:
     """``x`` as an ``n``-tuple of ints (a scalar is repeated).
 

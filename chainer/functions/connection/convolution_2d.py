@@ -5,7 +5,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from chainer.functions.connection.convolution_nd import ConvolutionND, ConvolutionNDGradW
-from chainer.utils import argument
+from chainer.utils import argument, conv_nd
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,7 +37,7 @@ def _parse_2d_kwargs(kwargs: dict, cudnn_fast: bool = False, node: bool = False)
                                      **removed)
 
 
-class Convolution2DFunction(ConvolutionND):
+class Convolution2DFunction(conv_nd._Names2D, ConvolutionND):
     """:class:`~chainer.functions.connection.convolution_nd.ConvolutionND` for NCHW inputs.
 
     Keyword arguments: ``dilate``, ``groups`` and ``cudnn_fast`` (cuDNN's NHWC

@@ -346,6 +346,7 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
         if not self._transposed:
             return conv_forward(x, W, self.stride, self.pad, self.dilate, self.groups,
                                 out_dims, b),
+        self.outs = tuple(out_dims)  # the size used, where outsize left it open
         y = deconv_forward(x, W, self.stride, self.pad, self.dilate, self.groups, out_dims)
         y = y.astype(x.dtype, copy=False)
         return (y if b is None else _add_bias(y, b)),
@@ -434,6 +435,7 @@ class DeconvolutionND(_ConvolutionNodeBase):
     with ``W`` ``(c, out_c // groups, *k)``."""
 
     _transposed = True
+    cover_all = False
 
     def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
                  groups: int = 1) -> None:

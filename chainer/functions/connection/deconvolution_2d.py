@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainer.functions.connection.convolution_2d import _parse_2d_kwargs
 from chainer.functions.connection.convolution_nd import DeconvolutionND
+from chainer.utils import conv_nd
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -15,11 +16,12 @@ if TYPE_CHECKING:
 __all__ = ['Deconvolution2DFunction', 'deconvolution_2d']
 
 
-class Deconvolution2DFunction(DeconvolutionND):
+class Deconvolution2DFunction(conv_nd._Names2D, DeconvolutionND):
     """:class:`~chainer.functions.connection.deconvolution_nd.DeconvolutionND` for NCHW
     inputs.  Keyword arguments: ``dilate`` and ``groups``."""
 
     _bias_of_x_dtype = True
+    cover_all = None  # Chainer's 2-D node kept the argument it no longer takes
 
     def __init__(self, stride=1, pad=0, outsize=None, **kwargs) -> None:
         dilate, groups = _parse_2d_kwargs(kwargs, node=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer.functions.pooling.average_pooling_nd import AveragePoolingND, AveragePoolingNDGrad
+from chainer.utils import conv_nd
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ['AveragePooling2D', 'AveragePooling2DGrad', 'average_pooling_2d']
 
 
-class AveragePooling2D(AveragePoolingND):
+class AveragePooling2D(conv_nd._Names2D, AveragePoolingND):
     """Average pooling over 2-D windows (padding counts as zeros)."""
 
     def __init__(self, ksize, stride=None, pad=0, cover_all: bool = False) -> None:

@@ -26,6 +26,11 @@ class MaxPoolingND(pooling_nd._PoolingND):
     the maximum inside its window.
     """
 
+    def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True,
+                 return_indices: bool = False) -> None:
+        super().__init__(ndim, ksize, stride, pad, cover_all)
+        self.return_indices = return_indices
+
     def forward(self, inputs):
         x, = inputs
         self._in_shape = x.shape
@@ -103,7 +108,7 @@ def max_pooling_nd(x: VariableOrArray, ksize: int | Sequence[int],
             window (an array of the output's shape: int64 on the CPU, int32 on the
             GPU, as Chainer gave), as taken by :func:`upsampling_2d`.
     """
-    func = MaxPoolingND(len(x.shape[2:]), ksize, stride, pad, cover_all)
+    func = MaxPoolingND(len(x.shape[2:]), ksize, stride, pad, cover_all, return_indices)
     y, = func.apply((x,))
     if return_indices:
         indexes = func.indexes

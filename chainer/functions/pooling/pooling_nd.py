@@ -267,6 +267,11 @@ def check_ndim(x: Any, n: int) -> None:
 class _PoolingND(function_node.FunctionNode):
     """Holds the arguments shared by N-dimensional poolings."""
 
+    # Chainer's pooling nodes carried these flags; rechainer has no cuDNN path and
+    # returns indices from the function, not the node.
+    is_cudnn_used = False
+    return_indices = False
+
     def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True) -> None:
         if ndim <= 0:
             raise ValueError('pooling operation requires at least one spatial dimension.')

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer.functions.pooling.unpooling_nd import UnpoolingND, UnpoolingNDGrad
+from chainer.utils import conv_nd
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ['Unpooling2D', 'Unpooling2DGrad', 'unpooling_2d']
 
 
-class Unpooling2D(UnpoolingND):
+class Unpooling2D(conv_nd._Names2D, UnpoolingND):
     """:class:`~chainer.functions.pooling.unpooling_nd.UnpoolingND` for NCHW inputs."""
 
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True) -> None:

@@ -41,7 +41,7 @@ class UnpoolingND(pooling_nd._PoolingND):
         x, = inputs
         out_dims = pooling_nd.unpooled_dims(x.shape[2:], self.ksize, self.stride, self.pad,
                                             self.cover_all, self.outs)
-        self._out_dims = out_dims
+        self.outs = tuple(out_dims)  # the size used, where outsize left it open
         return pooling_nd.window_spread(x, self.ksize, self.stride, self.pad, out_dims),
 
     def backward(self, indexes, grad_outputs):

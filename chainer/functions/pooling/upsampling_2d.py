@@ -19,8 +19,11 @@ if TYPE_CHECKING:
 __all__ = ['Upsampling2D', 'Upsampling2DGrad', 'upsampling_2d']
 
 
-class Upsampling2D(MaxPoolingNDGrad):
+class Upsampling2D(conv_nd._Names2D, MaxPoolingNDGrad):
     """Puts every input pixel at the window entry a max pooling chose (zeros elsewhere)."""
+
+    _out_name = 'in_dims'
+    return_indices = False
 
     def __init__(self, indexes, ksize, stride=None, pad=0, outsize=None,
                  cover_all: bool = True) -> None:

@@ -112,3 +112,37 @@ def test_col2im_nd_refuses_more_positions_than_the_image_has():
         conv_nd.col2im_nd_cpu(col, (1, 1), (0, 0), (3, 4))
     with pytest.raises(ValueError, match='axis 1'):
         conv_nd.col2im_nd(col, (1, 1), (0, 0), (4, 4), (1, 2))
+
+
+def _geometry(node) -> dict:
+    names = ('sy', 'sx', 'ph', 'pw', 'kh', 'kw', 'dy', 'dx', 'outh', 'outw', 'cover_all')
+    return {n: getattr(node, n) for n in names if hasattr(node, n)}
+
+
+def test_2d_nodes_expose_chainers_per_axis_attributes():
+    # Graph inspectors (cost estimators, exporters) read sy/sx/ph/pw/... off the
+    # 2-D nodes, as Chainer named them; outh/outw hold the size used after forward.
+    import chainer.functions as F
+
+    rng = numpy.random.RandomState(0)
+    x = rng.rand(2, 3, 6, 6).astype(numpy.float32)
+    conv = F.convolution_2d(x, rng.rand(4, 3, 3, 3).astype(numpy.float32),
+                            stride=(2, 1), pad=(1, 0), dilate=(1, 2)).creator
+    assert _geometry(conv) == dict(sy=2, sx=1, ph=1, pw=0, dy=1, dx=2, cover_all=False)
+    deconv = F.deconvolution_2d(x, rng.rand(3, 2, 3, 3).astype(numpy.float32),
+                                stride=2, pad=1).creator
+    assert _geometry(deconv) == dict(sy=2, sx=2, ph=1, pw=1, dy=1, dx=1, outh=11, outw=11,
+                                     cover_all=None)
+    avg = F.average_pooling_2d(x, 3, 2, 1).creator
+    assert _geometry(avg) == dict(sy=2, sx=2, ph=1, pw=1, kh=3, kw=3, cover_all=False)
+    assert (avg.return_indices, avg.is_cudnn_used) == (False, False)
+    unpool = F.unpooling_2d(x, 2, cover_all=False).creator
+    assert _geometry(unpool) == dict(sy=2, sx=2, ph=0, pw=0, kh=2, kw=2, outh=12, outw=12,
+                                     cover_all=False)
+    y, indexes = F.max_pooling_2d(x, 2, return_indices=True)
+    assert y.creator.return_indices is True
+    up = F.upsampling_2d(y, indexes, 2, outsize=(6, 6)).creator
+    assert _geometry(up) == dict(sy=2, sx=2, ph=0, pw=0, kh=2, kw=2, outh=6, outw=6,
+                                 cover_all=True)
+    assert F.deconvolution_nd(x[:, :, 0], rng.rand(3, 2, 3).astype(numpy.float32)
+                              ).creator.outs == (8,)
