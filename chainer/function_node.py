@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray  # a placeholder class nothing is an instance of, without CuPy
 _object_new = object.__new__
+_NODE_INIT = VariableNode.__init__
 _weakref = weakref.ref
 _new_variable = Variable._new
 
@@ -299,6 +300,7 @@ class FunctionNode:
             out_rank = rank + 1
             ret = []
             out_refs = []
+            inline_nodes = VariableNode.__init__ is _NODE_INIT
             for y in outputs:
                 # The one inlined copy of Variable._init and VariableNode._init (keep
                 # the slots in step): it saves three calls per output, about 5 % of
@@ -308,16 +310,24 @@ class FunctionNode:
                 v._requires_grad = requires_grad
                 v._grad_var = None
                 v._loss_scale = None
-                n = _object_new(VariableNode)
-                n._variable = _weakref(v)
-                n._creator_node = self
-                n.data = None
-                n.name = None
-                n.rank = out_rank
-                n._requires_grad = requires_grad
-                n.dtype = y.dtype
-                n.shape = y.shape
-                n._old_style_grad_generator = None
+                if inline_nodes:
+                    n = _object_new(VariableNode)
+                    n._variable = _weakref(v)
+                    n._creator_node = self
+                    n.data = None
+                    n.name = None
+                    n.rank = out_rank
+                    n._requires_grad = requires_grad
+                    n.dtype = y.dtype
+                    n.shape = y.shape
+                    n._old_style_grad_generator = None
+                else:
+                    # A tool replaced VariableNode.__init__ (tensorboard-chainer's name
+                    # scopes do): run it, as Chainer made every output node through it.
+                    v._node = None
+                    n = VariableNode(v, None)
+                    n._creator_node = self
+                    n.rank = out_rank
                 v._node = n
                 ret.append(v)
                 out_refs.append(_weakref(n))

@@ -97,8 +97,10 @@ class VariableNode:
     the array only when :meth:`retain_data` was called.
     """
 
+    # ``__dict__``: user code and tools attach their own attributes to nodes, as
+    # Chainer's slot-less class allowed; the hot attributes stay in slots.
     __slots__ = ('_variable', '_creator_node', 'data', 'name', 'rank', '_requires_grad',
-                 'dtype', 'shape', '_old_style_grad_generator', '__weakref__')
+                 'dtype', 'shape', '_old_style_grad_generator', '__weakref__', '__dict__')
 
     def __init__(self, variable: 'Variable', name: Optional[str], **kwargs: Any) -> None:
         if kwargs:
@@ -276,7 +278,9 @@ class Variable:
         requires_grad: Whether backprop computes a gradient for this variable.
     """
 
-    __slots__ = ('_data', '_node', '_grad_var', '_requires_grad', '_loss_scale', '__weakref__')
+    # ``__dict__``: user code attaches its own attributes, as Chainer allowed.
+    __slots__ = ('_data', '_node', '_grad_var', '_requires_grad', '_loss_scale', '__weakref__',
+                 '__dict__')
 
     # Ensure ``ndarray op Variable`` dispatches to the Variable's reflected operator.
     __array_priority__ = 200
@@ -826,8 +830,7 @@ class Parameter(Variable):
         name: Name of the parameter.
     """
 
-    __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer',
-                 '__dict__')
+    __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer')
 
     def __init__(self, initializer: InitializerSpec | None = None, shape: ShapeSpec | None = None,
                  name: Optional[str] = None, *, layout: None = None) -> None:

@@ -1053,3 +1053,25 @@ def test_failed_check_inside_user_light_mode_raises_invalid_type(w_shape):
             F.linear(x, w)
         assert type_check.in_light_mode()
     assert not type_check.in_light_mode()
+
+
+def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
+    # Chainer made every output node through VariableNode.__init__; tools that wrap
+    # it (tensorboard-chainer's name scopes) see the outputs of functions too.
+    original = chainer.variable.VariableNode.__init__
+    seen = []
+
+    def init(self, variable, name, **kwargs):
+        seen.append(variable)
+        self.scope = 'block'
+        original(self, variable, name, **kwargs)
+
+    monkeypatch.setattr(chainer.variable.VariableNode, '__init__', init)
+    x = Variable(np.arange(3, dtype=np.float32))
+    y = F.sin(x * 2)
+    assert len(seen) == 3 and seen[-1] is y
+    assert y.node.scope == 'block' and y.creator.label == 'sin'
+    assert y.node.rank == 2 and y.creator.inputs[0].creator.label == '_ * 2'
+    y.grad = np.ones(3, np.float32)
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * np.cos(2 * x.array), rtol=1e-6)

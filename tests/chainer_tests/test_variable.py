@@ -838,3 +838,18 @@ def test_requires_grad_must_be_a_bool(flag):
         Variable(np.ones(2, np.float32), requires_grad=flag)
     assert isinstance(info.value, AssertionError)
     assert not Variable(np.ones(2), requires_grad=np.bool_(False)).requires_grad
+
+
+def test_user_attributes_on_variables_and_nodes():
+    # Chainer's Variable and VariableNode took any attribute; tools (e.g.
+    # tensorboard-chainer's name scopes) and user code attach their own.
+    x = Variable(np.ones(2, np.float32))
+    y = F.relu(x)
+    p = chainer.Parameter(np.zeros(3, np.float32))
+    for obj in (x, x.node, y, y.node, p, p.node):
+        obj.scope = 'block1'
+        assert obj.scope == 'block1'
+    y.grad = np.ones(2, np.float32)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, np.ones(2, np.float32))
+    assert pickle.loads(pickle.dumps(x)).name is None  # pickles as before
