@@ -35,6 +35,9 @@ class Convolution2D(_ConvolutionLinkBase):
     """
 
     _pairs = True
+    # Chainer's cuDNN channel-last mode and its memory layout: never on here.
+    cudnn_fast = False
+    x_layout = None
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],
                  ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,

@@ -42,6 +42,8 @@ class BatchRenormalization(BatchNormalization):
                          initial_avg_var=initial_avg_var)
         self.rmax = rmax
         self.dmax = dmax
+        self.r = None  # kept by Chainer's link, never set
+        self.d = None
         # The statistics before a forward that F.forget will recompute.
         self._prev_avg_mean: Any = None
         self._prev_avg_var: Any = None

@@ -82,3 +82,8 @@ def test_printed_form():
     assert str(L.ConvolutionND(1, 3, 4, 3)) == 'ConvolutionND()'
     assert str(L.Deconvolution2D(3, 4, 3)) == 'Deconvolution2D()'
     assert str(L.DilatedConvolution2D(3, 4, 3)) == 'DilatedConvolution2D()'
+
+
+def test_convolution_2d_has_chainers_layout_flags():
+    link = L.Convolution2D(2, 3, 3)
+    assert link.cudnn_fast is False and link.x_layout is None

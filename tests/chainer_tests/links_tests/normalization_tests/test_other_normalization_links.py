@@ -12,6 +12,10 @@ from chainer.utils import type_check
 
 class TestBatchRenormalization:
 
+    def test_attributes(self):
+        link = L.BatchRenormalization(3, rmax=2, dmax=0.5)
+        assert (link.rmax, link.dmax, link.r, link.d) == (2, 0.5, None, None)
+
     def test_train_matches_function_and_updates(self):
         link = L.BatchRenormalization(3, rmax=2, dmax=0.5)
         x = numpy.random.randn(6, 3).astype(numpy.float32)
