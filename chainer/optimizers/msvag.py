@@ -69,6 +69,12 @@ class MSVAGRule(_util.ElementwiseRule):
         super().__init__(parent_hyperparam, lr=lr, beta=beta, eta=eta,
                          weight_decay_rate=weight_decay_rate)
 
+    @property
+    def beta_power(self) -> float:
+        """``beta ** (t + 1)``: the bias-correction power of the next update, as
+        Chainer's rule kept it."""
+        return self.hyperparam.beta ** (self.t + 1)
+
     def _values(self, dtype: numpy.dtype) -> tuple:
         """lr, beta, eta, weight_decay_rate (beta checked)."""
         lr, beta, eta, weight_decay_rate = self.hyperparameters(

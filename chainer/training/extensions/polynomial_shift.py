@@ -23,6 +23,8 @@ class PolynomialShift(_shift_base._InitShiftBase):
         optimizer: Target optimizer; the updater's ``'main'`` when None.
     """
 
+    invoke_before_training = True  # a v1 flag Chainer's class kept (the trainer ignores it)
+
     def __init__(self, attr: str, rate: float, max_count: int, init: float | None = None,
                  target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if not isinstance(max_count, numbers.Real) or isinstance(max_count, bool):

@@ -139,3 +139,19 @@ def test_none_grad_skipped():
 @pytest.mark.gpu
 def test_gpu():
     util.check_gpu_matches_cpu(lambda: MSVAG(weight_decay_rate=0.01), steps=5)
+
+
+def test_rule_keeps_chainers_beta_power():
+    import chainer
+    import chainer.links as L
+
+    link = L.Linear(2, 1)
+    opt = chainer.optimizers.MSVAG(beta=0.5)
+    opt.setup(link)
+    rule = link.W.update_rule
+    assert rule.beta_power == 0.5
+    for t in (1, 2):
+        link.cleargrads()
+        chainer.functions.sum(link(numpy.ones((1, 2), numpy.float32))).backward()
+        opt.update()
+        assert rule.t == t and rule.beta_power == 0.5 ** (t + 1)

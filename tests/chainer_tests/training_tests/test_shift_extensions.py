@@ -182,3 +182,11 @@ def test_observe_value_and_lr():
     assert [(e['lr'], e['it']) for e in log.log] == [(0.25, 2), (0.25, 4)]
     trainer.updater.get_optimizer.assert_called_with('main')
     assert numpy.isscalar(log.log[0]['lr'])
+
+
+def test_polynomial_shift_keeps_chainers_legacy_flag():
+    from chainer.training import extensions
+
+    assert extensions.PolynomialShift('lr', 0.5, 10).invoke_before_training is True
+    with pytest.raises(AttributeError, match='removed'):
+        extensions.ExponentialShift('lr', 0.5).invoke_before_training
