@@ -88,6 +88,19 @@ def _value_str(v: Any) -> str:
     return str(v)
 
 
+def _operand_str(v: Any) -> str:
+    """An operand of a failed comparison as Chainer printed it on the ``Expect:`` and
+    ``Actual:`` lines: ``str`` (no quotes around a string, ``float32`` for a dtype),
+    with NumPy scalars shown as their plain values, as under NumPy 1."""
+    if isinstance(v, Expr):
+        return str(v)
+    if isinstance(v, (tuple, list)):
+        return _repr(v)
+    if isinstance(v, numpy.generic):
+        return str(v.item())
+    return str(v)
+
+
 def _type_str(t: Any) -> str:
     module = getattr(t, '__module__', None) or 'builtins'
     if module == 'builtins':
@@ -458,7 +471,8 @@ class BoolBinaryOperator(BinaryOperator, Testable):
         right = _eval_expr(self.rhs)
         if not self.func(left, right):
             raise InvalidType(
-                str(self), f'{_value_str(left)} {self.inv} {_value_str(right)}')
+                f'{_operand_str(self.lhs)} {self.exp} {_operand_str(self.rhs)}',
+                f'{_operand_str(left)} {self.inv} {_operand_str(right)}')
 
 
 class InvalidType(Exception):

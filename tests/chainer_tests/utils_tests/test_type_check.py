@@ -246,7 +246,17 @@ def test_expect_failure_message():
     (lambda x, W: x.ndim < 2, 'Expect: x.ndim < 2\nActual: 2 >= 2'),
     (lambda x, W: x.ndim <= 1, 'Expect: x.ndim <= 1\nActual: 2 > 1'),
     (lambda x, W: x.ndim != 2, 'Expect: x.ndim != 2\nActual: 2 == 2'),
-    (lambda x, W: W.dtype.kind == 'f', "Expect: W.dtype.kind == 'f'\nActual: i != f"),
+    # Chainer formats the operands of the failed comparison with str(): no quotes.
+    (lambda x, W: W.dtype.kind == 'f', 'Expect: W.dtype.kind == f\nActual: i != f'),
+    (lambda x, W: 'f' == W.dtype.kind, 'Expect: W.dtype.kind == f\nActual: i != f'),
+    (lambda x, W: x.dtype.kind != 'f', 'Expect: x.dtype.kind != f\nActual: f == f'),
+    (lambda x, W: W.dtype == numpy.dtype('float32'),
+     'Expect: W.dtype == float32\nActual: int32 != float32'),
+    (lambda x, W: x.shape == (2, numpy.int64(4)),
+     'Expect: x.shape == (2, 4)\nActual: (2, 3) != (2, 4)'),
+    (lambda x, W: x.shape == ('a', 2),
+     "Expect: x.shape == ('a', 2)\nActual: (2, 3) != ('a', 2)"),
+    (lambda x, W: x.ndim == numpy.int64(3), 'Expect: x.ndim == 3\nActual: 2 != 3'),
     (lambda x, W: W.dtype == numpy.float32,
      "Expect: W.dtype == <class 'numpy.float32'>\n"
      "Actual: int32 != <class 'numpy.float32'>"),
@@ -258,6 +268,9 @@ def test_expect_failure_messages(build, message):
     with pytest.raises(T.InvalidType) as e:
         T.expect(build(x, W))
     assert str(e.value) == message
+    expect, actual = message.split('\n')
+    assert (e.value.expect, e.value.actual) == (expect[len('Expect: '):],
+                                                actual[len('Actual: '):])
 
 
 def test_expect_size():
