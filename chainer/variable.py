@@ -51,13 +51,20 @@ def _refused_comparison(op: str):
     return compare
 
 
-def _raise_grad_error(exc_type, what, grad, data, func) -> None:
+_NUMPY2_PROMOTION_HINT = (
+    '\nA likely cause under NumPy 2: a float32 (or float16) array combined with a NumPy '
+    'float64 scalar (np.float64(c), np.sqrt(2), a reduction of a float64 array) is '
+    'float64, where NumPy 1 kept the array\'s dtype. Cast such constants to the '
+    "array's dtype (x.dtype.type(c)) or use Python floats.")
+
+
+def _raise_grad_error(exc_type, what, grad, data, func, hint: str = '') -> None:
     detail = ''
     if func is not None:
         detail = (f'Function `{func._impl_name}` ({func.label}) returned a wrong '
                   'gradient from backward.\n')
     raise exc_type(f'{detail}{what} of data and grad mismatch\n'
-                   f'grad: {grad} != data: {data}')
+                   f'grad: {grad} != data: {data}{hint}')
 
 
 def _check_grad_type(func, x, gx) -> None:
@@ -77,7 +84,10 @@ def _check_grad_type(func, x, gx) -> None:
         if x_dtype is None:
             return
     if gx.dtype != x_dtype:
-        _raise_grad_error(TypeError, 'Dtype', gx.dtype, x_dtype, func)
+        promoted = (func is not None and gx.dtype == numpy.float64
+                    and x_dtype in (numpy.float32, numpy.float16))
+        _raise_grad_error(TypeError, 'Dtype', gx.dtype, x_dtype, func,
+                          _NUMPY2_PROMOTION_HINT if promoted else '')
     if gx.shape != x_shape:
         _raise_grad_error(ValueError, 'Shape', gx.shape, x_shape, func)
 

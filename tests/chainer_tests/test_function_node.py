@@ -1075,3 +1075,30 @@ def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
     y.grad = np.ones(3, np.float32)
     y.backward()
     np.testing.assert_allclose(x.grad, 2 * np.cos(2 * x.array), rtol=1e-6)
+
+
+def test_float64_gradient_of_a_float32_input_names_numpy2_promotion():
+    # User FunctionNodes written for NumPy 1 that scale by a NumPy float64 scalar
+    # now give float64: the error keeps Chainer's lines and adds the likely cause.
+    class Scale(FunctionNode):
+        def forward(self, xs):
+            return xs[0] * np.float64(0.5),
+
+        def backward(self, indexes, gys):
+            return Variable(gys[0].array * np.float64(0.5)),
+
+    x = Variable(np.ones(3, np.float32))
+    y, = Scale().apply((x,))
+    assert y.dtype == np.float64
+    y.grad = np.ones(3, np.float64)
+    with pytest.raises(TypeError) as e:
+        y.backward()
+    lines = str(e.value).splitlines()
+    assert lines[1:3] == ['Dtype of data and grad mismatch', 'grad: float64 != data: float32']
+    assert 'NumPy 2' in lines[3] and 'x.dtype.type(c)' in lines[3]
+    # A mismatch NumPy's promotion cannot explain has no such line.
+    f = Returning(lambda f, idx, gys: (F.cast(gys[0], np.float16),))
+    z, = f.apply((Variable(np.ones(2, np.float32)),))
+    with pytest.raises(TypeError) as e:
+        F.sum(z).backward()
+    assert 'NumPy 2' not in str(e.value)
