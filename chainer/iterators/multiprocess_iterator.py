@@ -5,7 +5,6 @@ import collections
 import multiprocessing
 import multiprocessing.pool
 import signal
-import sys
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ import numpy
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+from chainer.utils import _fork
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -35,15 +35,6 @@ def _init_worker(dataset: Any) -> None:
 
 def _fetch(index: int) -> Any:
     return _worker_dataset[index]
-
-
-def _context() -> Any:
-    # Chainer's workers were forked on Linux, so datasets need not be
-    # picklable (lambdas in TransformDataset...); keep that even where the
-    # default start method changed (Python 3.14 uses forkserver).
-    if sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context('fork')
-    return multiprocessing.get_context()
 
 
 def _check_count(name: str, value: Any, least: int) -> int:
@@ -117,7 +108,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def _ensure_pool(self) -> multiprocessing.pool.Pool:
         if self._pool is None:
-            pool = _context().Pool(
+            pool = _fork.context().Pool(
                 self.n_processes, initializer=_init_worker, initargs=(self.dataset,),
                 maxtasksperchild=self._maxtasksperchild)
             self._pool = pool

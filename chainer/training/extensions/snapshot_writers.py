@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import multiprocessing
 import os
 import queue
 import threading
@@ -18,6 +17,7 @@ from typing import Any, Callable
 from chainer.serializers import hdf5
 from chainer.serializers import npz
 from chainer.utils import _atomic
+from chainer.utils import _fork
 
 __all__ = ['Writer', 'SimpleWriter', 'StandardWriter', 'ThreadWriter', 'ProcessWriter',
            'QueueWriter', 'ThreadQueueWriter', 'ProcessQueueWriter']
@@ -137,7 +137,7 @@ class ProcessWriter(StandardWriter):
     """Writes each snapshot in a new process (the target is copied to it)."""
 
     def create_worker(self, filename: str, outdir: str, target: Any, **kwds: Any) -> Any:
-        return multiprocessing.Process(
+        return _fork.context().Process(
             target=self.save, args=(filename, outdir, target, self._savefun), kwargs=kwds)
 
 
@@ -228,7 +228,7 @@ class ProcessQueueWriter(QueueWriter):
     """A :class:`QueueWriter` whose consumer is a process."""
 
     def create_queue(self) -> Any:
-        return multiprocessing.JoinableQueue()
+        return _fork.context().JoinableQueue()
 
     def create_consumer(self, q: Any) -> Any:
-        return multiprocessing.Process(target=self.consume, args=(q,))
+        return _fork.context().Process(target=self.consume, args=(q,))

@@ -1,5 +1,6 @@
 """Snapshot writers save through the atomic writer, in the loop, a thread or a process."""
 import os
+import sys
 
 import numpy
 import pytest
@@ -30,6 +31,24 @@ def test_writer_saves_complete_files(tmp_path, writer_class):
     assert sorted(os.listdir(str(tmp_path))) == ['snap_0', 'snap_1']
     loaded = L.Linear(3, 2)
     serializers.load_npz(str(tmp_path / 'snap_1'), loaded)
+    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
+def test_process_writer_takes_what_only_fork_can_pass(tmp_path):
+    # Chainer's ProcessWriter forked on Linux, so a savefun needed no pickling
+    # (a local function here); Python 3.14's default start method (forkserver)
+    # would pickle it and fail.
+    def savefun(path, target):
+        serializers.save_npz(path, target)
+
+    link = L.Linear(3, 2)
+    writer = snapshot_writers.ProcessWriter(savefun=savefun)
+    writer('snap', str(tmp_path), link)
+    writer.finalize()
+    assert writer._worker.exitcode == 0
+    loaded = L.Linear(3, 2)
+    serializers.load_npz(str(tmp_path / 'snap'), loaded)
     numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
 
 
