@@ -34,6 +34,17 @@ _weakref = weakref.ref
 _new_variable = Variable._new
 
 
+def _node_by_init(v: Variable, creator: FunctionNode | None, rank: int) -> VariableNode:
+    """The node of ``v`` made through ``VariableNode.__init__``, as Chainer made every
+    node: ``apply`` builds the same node inline unless a tool has replaced
+    ``__init__`` (tensorboard-chainer's name scopes do)."""
+    v._node = None
+    node = VariableNode(v, None)
+    node._creator_node = creator
+    node.rank = rank
+    return node
+
+
 def _all_gpu_arrays(outputs: tuple) -> bool:
     """Whether every output is a CuPy array (then there is nothing to normalize)."""
     for y in outputs:
@@ -282,10 +293,14 @@ class FunctionNode:
             requires_grad = False
             rank = 0
             in_nodes = []
+            inline_nodes = VariableNode.__init__ is _NODE_INIT
             for x, data in zip(input_vars, in_data):
                 if x is None:
-                    node = _object_new(VariableNode)
-                    node._init(None, None, None, 0, data.dtype, data.shape)
+                    if inline_nodes:
+                        node = _object_new(VariableNode)
+                        node._init(None, None, None, 0, data.dtype, data.shape)
+                    else:  # Chainer wrapped the array in a Variable, and made its node
+                        node = _node_by_init(_new_variable(data, False), None, 0)
                     in_nodes.append(node)
                     continue
                 if x._requires_grad:
@@ -300,7 +315,6 @@ class FunctionNode:
             out_rank = rank + 1
             ret = []
             out_refs = []
-            inline_nodes = VariableNode.__init__ is _NODE_INIT
             for y in outputs:
                 # The one inlined copy of Variable._init and VariableNode._init (keep
                 # the slots in step): it saves three calls per output, about 5 % of
@@ -322,12 +336,7 @@ class FunctionNode:
                     n.shape = y.shape
                     n._old_style_grad_generator = None
                 else:
-                    # A tool replaced VariableNode.__init__ (tensorboard-chainer's name
-                    # scopes do): run it, as Chainer made every output node through it.
-                    v._node = None
-                    n = VariableNode(v, None)
-                    n._creator_node = self
-                    n.rank = out_rank
+                    n = _node_by_init(v, self, out_rank)
                 v._node = n
                 ret.append(v)
                 out_refs.append(_weakref(n))
@@ -378,10 +387,7 @@ class FunctionNode:
         ret = []
         for y in outputs:
             v = _new_variable(y, requires_grad)
-            node = _object_new(VariableNode)
-            node._init(v, None, self, self.rank + 1,
-                       None if y is None else y.dtype, None if y is None else y.shape)
-            v._node = node
+            v._node = _node_by_init(v, self, self.rank + 1)
             ret.append(v)
         self.inputs = in_nodes
         self.outputs = tuple([_weakref(v._node) for v in ret])

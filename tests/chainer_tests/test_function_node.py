@@ -6,6 +6,7 @@ import collections
 import gc
 import re
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -1075,6 +1076,55 @@ def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
     y.grad = np.ones(3, np.float32)
     y.backward()
     np.testing.assert_allclose(x.grad, 2 * np.cos(2 * x.array), rtol=1e-6)
+
+
+
+class _HalfMissing(FunctionNode):
+    """Two outputs from a Variable and a bare array, the first retained; with
+    ``missing`` the second output is absent."""
+
+    def __init__(self, missing):
+        self.missing = missing
+
+    def forward(self, inputs):
+        self.retain_outputs((0,))
+        x, c = inputs
+        return x * c, (None if self.missing else (x + c).astype(np.float16))
+
+
+def _graph_state(missing, requires_grad):
+    # Every slot of the output nodes and of the bare array's input node.
+    x = Variable(np.arange(3, dtype=np.float32), requires_grad=requires_grad)
+    x.node.rank = 2
+    f = _HalfMissing(missing)
+    ys = f.apply((x, np.full(3, 2, np.float32)))
+    names = [s for s in chainer.variable.VariableNode.__slots__
+             if s not in ('__weakref__', '__dict__', '_variable', '_creator_node')]
+    state = []
+    for node, var in [(y.node, y) for y in ys] + [(f.inputs[1], None)]:
+        assert node._variable() is var and isinstance(node._variable, weakref.ref)
+        assert node._creator_node is (None if var is None else f)
+        state.append({n: (getattr(node, n) if n != 'data' else repr(node.data))
+                      for n in names})
+    assert f.inputs[0] is x.node and f.rank == 2
+    return state
+
+
+@pytest.mark.parametrize('missing', [False, True])
+@pytest.mark.parametrize('requires_grad', [False, True])
+def test_nodes_made_through_a_replaced_init_equal_the_inline_ones(monkeypatch, missing,
+                                                                  requires_grad):
+    inline = _graph_state(missing, requires_grad)
+    original = chainer.variable.VariableNode.__init__
+    made = []
+
+    def init(self, variable, name, **kwargs):
+        made.append(self)
+        original(self, variable, name, **kwargs)
+
+    monkeypatch.setattr(chainer.variable.VariableNode, '__init__', init)
+    assert _graph_state(missing, requires_grad) == inline
+    assert len(made) == 4  # x's node, the bare array's, both outputs'
 
 
 def test_float64_gradient_of_a_float32_input_names_numpy2_promotion():
