@@ -826,6 +826,15 @@ class Variable:
         if state['grad'] is not None:
             self.grad = state['grad']
 
+    def __copy__(self) -> Variable:
+        # As Chainer's shallow copy: the same array and name under a new node, and the
+        # attributes user code set (pickles and deep copies leave them out, as there).
+        cls = type(self)
+        ret = cls.__new__(cls)
+        ret.__setstate__(self.__getstate__())
+        ret.__dict__.update(self.__dict__)
+        return ret
+
     # Operators are installed by chainer.functions.math.basic_math.
 
 
@@ -884,6 +893,7 @@ class Parameter(Variable):
         ret = _recover_parameter(*self.__reduce__()[1])
         ret._initial_device = self._initial_device
         ret._grad_initializer = self._grad_initializer
+        ret.__dict__.update(self.__dict__)  # the user's attributes, as Variable.__copy__
         _share_array(self, ret)
         return ret
 

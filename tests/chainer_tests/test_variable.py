@@ -853,3 +853,21 @@ def test_user_attributes_on_variables_and_nodes():
     y.backward()
     np.testing.assert_array_equal(x.grad, np.ones(2, np.float32))
     assert pickle.loads(pickle.dumps(x)).name is None  # pickles as before
+
+
+def test_shallow_copies_keep_user_attributes():
+    # As in Chainer: copy.copy (and so Link.copy(mode='share')) keeps what user code set
+    # on a Variable or Parameter; deep copies and pickles leave it out.
+    tag = ['block1']
+    x = Variable(np.ones(2, np.float32), name='x')
+    link = chainer.links.Linear(2, 3)
+    for v in (x, link.W):
+        v.tag = tag
+        c = copy.copy(v)
+        assert c.tag is tag and c.name == v.name and c.node is not v.node
+        assert not hasattr(copy.deepcopy(v), 'tag')
+        assert not hasattr(pickle.loads(pickle.dumps(v)), 'tag')
+    shared = link.copy(mode='share')
+    assert shared.W.tag is tag
+    shared.W.array = np.zeros((3, 2), np.float32)  # still one array slot
+    assert link.W.array is shared.W.array
