@@ -83,11 +83,6 @@ class LightTypeInfoTuple(tuple):
         return len(self)
 
 
-def _value_str(v: Any) -> str:
-    """Formats an evaluated value for the ``Actual:`` line (``str``, as Chainer did)."""
-    return str(v)
-
-
 def _operand_str(v: Any) -> str:
     """An operand of a failed comparison as Chainer printed it on the ``Expect:`` and
     ``Actual:`` lines: ``str`` (no quotes around a string, ``float32`` for a dtype),
@@ -683,7 +678,7 @@ def _expect_axes(x_type: Any, *axes: int) -> None:
 
 
 def _invalid_plain(value: Any) -> InvalidType:
-    return InvalidType('True', _value_str(value))
+    return InvalidType('True', _operand_str(value))
 
 
 def expect(*bool_exprs: Any) -> None:
