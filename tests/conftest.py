@@ -76,6 +76,19 @@ def cupy_stand_in(cupy):
     return cupy
 
 
+@pytest.fixture
+def forkserver_default():
+    """Makes forkserver the default start method, as Python 3.14 does on Linux, for
+    tests that the library's worker processes are forked all the same."""
+    import multiprocessing
+    if 'forkserver' not in multiprocessing.get_all_start_methods():
+        pytest.skip('no forkserver start method here')
+    old = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method('forkserver', force=True)
+    yield
+    multiprocessing.set_start_method(old, force=True)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker('chainerx') is not None and not _chainerx_available():
         pytest.skip('ChainerX is not available')

@@ -243,7 +243,7 @@ def test_dali_iterator_needs_dali():
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
-def test_dataset_need_not_be_picklable_on_linux():
+def test_dataset_need_not_be_picklable_on_linux(forkserver_default):
     # Chainer's workers were forked on Linux, so a dataset holding a lambda
     # worked; Python 3.14's default start method (forkserver) would pickle it.
     from chainer import datasets

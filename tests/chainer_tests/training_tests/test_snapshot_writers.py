@@ -35,7 +35,7 @@ def test_writer_saves_complete_files(tmp_path, writer_class):
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
-def test_process_writer_takes_what_only_fork_can_pass(tmp_path):
+def test_process_writer_takes_what_only_fork_can_pass(tmp_path, forkserver_default):
     # Chainer's ProcessWriter forked on Linux, so a savefun needed no pickling
     # (a local function here); Python 3.14's default start method (forkserver)
     # would pickle it and fail.
@@ -51,6 +51,23 @@ def test_process_writer_takes_what_only_fork_can_pass(tmp_path):
     serializers.load_npz(str(tmp_path / 'snap'), loaded)
     numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
 
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
+def test_process_queue_writer_consumer_is_forked(tmp_path, forkserver_default):
+    # The consumer is forked too: a writer class defined in a function (or in an
+    # interactive __main__) cannot be pickled for forkserver.
+    class Writer(snapshot_writers.ProcessQueueWriter):
+        pass
+
+    link = L.Linear(3, 2)
+    writer = Writer()
+    writer('snap', str(tmp_path), link)
+    writer.finalize()
+    assert writer._consumer.exitcode == 0
+    loaded = L.Linear(3, 2)
+    serializers.load_npz(str(tmp_path / 'snap'), loaded)
+    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
 
 def test_writer_with_other_savefun_keeps_suffix(tmp_path):
     seen = []
