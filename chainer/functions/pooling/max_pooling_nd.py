@@ -26,8 +26,9 @@ class MaxPoolingND(pooling_nd._PoolingND):
     the maximum inside its window.
     """
 
-    def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True,
-                 return_indices: bool = False) -> None:
+    def __init__(self, ndim: int, ksize: int | Sequence[int],
+                 stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
+                 cover_all: bool = True, return_indices: bool = False) -> None:
         super().__init__(ndim, ksize, stride, pad, cover_all)
         self.return_indices = return_indices
 
