@@ -34,6 +34,15 @@ def test_writer_saves_complete_files(tmp_path, writer_class):
     numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
 
 
+def _write_and_reload(writer, tmp_path) -> None:
+    link = L.Linear(3, 2)
+    writer('snap', str(tmp_path), link)
+    writer.finalize()
+    loaded = L.Linear(3, 2)
+    serializers.load_npz(str(tmp_path / 'snap'), loaded)
+    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
+
+
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
 def test_process_writer_takes_what_only_fork_can_pass(tmp_path, forkserver_default):
     # Chainer's ProcessWriter forked on Linux, so a savefun needed no pickling
@@ -42,15 +51,9 @@ def test_process_writer_takes_what_only_fork_can_pass(tmp_path, forkserver_defau
     def savefun(path, target):
         serializers.save_npz(path, target)
 
-    link = L.Linear(3, 2)
     writer = snapshot_writers.ProcessWriter(savefun=savefun)
-    writer('snap', str(tmp_path), link)
-    writer.finalize()
+    _write_and_reload(writer, tmp_path)
     assert writer._worker.exitcode == 0
-    loaded = L.Linear(3, 2)
-    serializers.load_npz(str(tmp_path / 'snap'), loaded)
-    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
-
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
@@ -60,14 +63,10 @@ def test_process_queue_writer_consumer_is_forked(tmp_path, forkserver_default):
     class Writer(snapshot_writers.ProcessQueueWriter):
         pass
 
-    link = L.Linear(3, 2)
     writer = Writer()
-    writer('snap', str(tmp_path), link)
-    writer.finalize()
+    _write_and_reload(writer, tmp_path)
     assert writer._consumer.exitcode == 0
-    loaded = L.Linear(3, 2)
-    serializers.load_npz(str(tmp_path / 'snap'), loaded)
-    numpy.testing.assert_array_equal(loaded.W.array, link.W.array)
+
 
 def test_writer_with_other_savefun_keeps_suffix(tmp_path):
     seen = []
