@@ -417,3 +417,19 @@ def test_average_pooling_nd_under_a_broadcast_gradient(pad_value):
         n = 27 if pad_value == 0 else int(numpy.prod([s.stop - s.start for s in win]))
         expected[(slice(None), slice(None)) + win] += 1.0 / 384 / n
     numpy.testing.assert_allclose(x.grad, expected, rtol=1e-12)
+
+
+def test_average_pooling_nd_leaves_a_shared_gradient_alone():
+    # The sum of two poolings of one input hands both the same gradient array (NASNet's
+    # cells do this); Chainer 7.8.1's pad_value=None path scaled it in place, so the
+    # second pooling saw the first one's scaled gradient and x.grad came out wrong.
+    x = chainer.Variable(numpy.random.RandomState(2).randn(1, 2, 3, 3).astype(numpy.float32))
+    y = (F.average_pooling_nd(x, 3, 1, 1, pad_value=None)
+         + F.average_pooling_nd(x, 3, 1, 1, pad_value=None))
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    x1 = chainer.Variable(x.array.copy())
+    y1 = F.average_pooling_nd(x1, 3, 1, 1, pad_value=None)
+    y1.grad = numpy.full_like(y1.array, 2)
+    y1.backward()
+    numpy.testing.assert_allclose(x.grad, x1.grad, rtol=1e-6)
