@@ -87,8 +87,6 @@ def _operand_str(v: Any) -> str:
     """An operand of a failed comparison as Chainer printed it on the ``Expect:`` and
     ``Actual:`` lines: ``str`` (no quotes around a string, ``float32`` for a dtype),
     with NumPy scalars shown as their plain values, as under NumPy 1."""
-    if isinstance(v, Expr):
-        return str(v)
     if isinstance(v, (tuple, list)):
         return _repr(v)
     if isinstance(v, numpy.generic):
