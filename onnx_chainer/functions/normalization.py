@@ -119,8 +119,7 @@ def convert_LocalResponseNormalization(func, opset_version, input_names, output_
 @support(_OPSETS)
 def convert_NormalizeL2(func, opset_version, input_names, output_names, context):
     dt = _util.in_dtype(func)
-    axis = getattr(func, 'axis', 1)
-    axes = [axis] if isinstance(axis, int) else list(axis)
+    axes = [int(a) for a in func.axis]
     gb = _util.builder(context)
     norm = _util.reduce(gb, context, opset_version, 'ReduceL2', input_names[0], axes, True)
     gb.op('Div', [input_names[0], gb.op('Add', [norm, _util.const(context, func.eps, dt)])])

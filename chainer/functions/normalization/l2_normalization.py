@@ -28,7 +28,7 @@ def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.
     xa = x.array
     if xa.dtype.kind != 'f':
         raise type_check.InvalidType('x.dtype.kind == "f"', f'x.dtype={xa.dtype}')
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     if any(not -xa.ndim <= a < xa.ndim for a in axes):
         raise type_check.InvalidType(
             f'axis within [-{xa.ndim}, {xa.ndim})', f'axis={axis}')
@@ -60,7 +60,8 @@ class NormalizeL2(_composite.CompositeNode):
 
     def __init__(self, eps: float = 1e-5, axis: int = 1) -> None:
         self.eps = eps
-        self.axis = axis
+        # Always a tuple, as Chainer kept it: graph tools read ``axis`` off the node.
+        self.axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
 
     def forward(self, inputs):
         self.retain_inputs((0,))
@@ -68,7 +69,7 @@ class NormalizeL2(_composite.CompositeNode):
         xp = backend.get_array_module(x)
         cdt = array_utils.compute_dtype(x.dtype)
         xc = x.astype(cdt, copy=False)
-        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        axes = self.axis
         sq = array_utils.sum(xc * xc, axis=axes, keepdims=True)
         zero = sq == 0
         norm = xp.sqrt(xp.where(zero, cdt.type(1), sq)) * (~zero).astype(cdt) + cdt.type(self.eps)
@@ -79,7 +80,7 @@ class NormalizeL2(_composite.CompositeNode):
         x, = self.get_retained_inputs()
         gy, = grad_outputs
         cdt = array_utils.compute_dtype(x.dtype)
-        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        axes = self.axis
         xc = x if x.dtype == cdt else F.cast(x, cdt)
         gc = gy if gy.dtype == cdt else F.cast(gy, cdt)
         sq = F.sum(xc * xc, axis=axes, keepdims=True)
@@ -91,5 +92,5 @@ class NormalizeL2(_composite.CompositeNode):
         return (gx if gx.dtype == x.dtype else F.cast(gx, x.dtype)),
 
     def _compose(self, x):
-        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        axes = self.axis
         return _normalize(x, self.eps, axes)

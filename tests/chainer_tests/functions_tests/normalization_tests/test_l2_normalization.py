@@ -85,3 +85,14 @@ def test_bad_inputs():
 def test_normalize_non_array_raises_type_error(bad):
     with pytest.raises(TypeError):
         F.normalize(bad)
+
+
+@pytest.mark.parametrize('axis, expected', [(1, (1,)), (numpy.int64(2), (2,)),
+                                            ((0, 2), (0, 2)), ([0, 1], (0, 1))])
+def test_node_keeps_axis_as_a_tuple(axis, expected):
+    # Chainer stored an int axis as a 1-tuple; graph tools read it off the node.
+    x = numpy.random.RandomState(0).randn(2, 3, 4).astype(numpy.float32)
+    y = F.normalize(x, axis=axis)
+    assert y.creator.axis == expected
+    numpy.testing.assert_allclose(
+        y.array, x / (numpy.sqrt((x * x).sum(axis=expected, keepdims=True)) + 1e-5), rtol=1e-6)
