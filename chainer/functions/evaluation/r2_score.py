@@ -28,7 +28,7 @@ class R2_score(function_node.FunctionNode):  # noqa: N801 (Chainer's name)
         pred_type, true_type = in_types
         type_check.expect(
             pred_type.dtype.kind == 'f',
-            true_type.dtype == pred_type.dtype,
+            true_type.dtype.kind == 'f',
             pred_type.shape == true_type.shape,
         )
 
@@ -55,7 +55,7 @@ def r2_score(pred: VariableOrArray, true: VariableOrArray, sample_weight: None =
 
     Args:
         pred: Predicted values, shape ``(N,)`` or ``(N, M)``.
-        true: True values of the same shape and dtype.
+        true: True values of the same shape (any float dtype).
         sample_weight: Not supported; must be None.
         multioutput: ``'uniform_average'`` (the mean over outputs) or
             ``'raw_values'`` (one score per output).

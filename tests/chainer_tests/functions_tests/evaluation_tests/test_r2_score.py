@@ -43,6 +43,20 @@ def test_bad_arguments():
     with pytest.raises(type_check.InvalidType):
         F.r2_score(a, numpy.zeros((3, 1), numpy.float32))
     with pytest.raises(type_check.InvalidType):
-        F.r2_score(a, a.astype(numpy.float64))
+        F.r2_score(a, a.astype(numpy.int32))
     with pytest.raises(type_check.InvalidType):
         F.r2_score(a.astype(numpy.int32), a.astype(numpy.int32))
+
+
+@pytest.mark.parametrize('pdt, tdt', [(numpy.float32, numpy.float64),
+                                      (numpy.float64, numpy.float16)])
+def test_mixed_float_dtypes_score_in_pred_dtype(pdt, tdt):
+    # Chainer accepted any float ``true``, e.g. float64 targets of a float32 model.
+    rng = numpy.random.RandomState(3)
+    true = rng.uniform(-1, 1, (6, 2))
+    pred = true + rng.uniform(-0.2, 0.2, (6, 2))
+    y = F.r2_score(pred.astype(pdt), true.astype(tdt))
+    assert y.dtype == pdt
+    p, t = pred.astype(pdt).astype(numpy.float64), true.astype(tdt).astype(numpy.float64)
+    expected = (1 - ((p - t) ** 2).sum(0) / ((t - t.mean(0)) ** 2).sum(0)).mean()
+    numpy.testing.assert_allclose(y.array, expected, rtol=1e-3)
