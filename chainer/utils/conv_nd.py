@@ -61,6 +61,14 @@ def as_tuple(x: Any, n: int) -> tuple:
     return tuple(_index(v) for v in x)
 
 
+def check_spatial_ndim(x: Any, n: int) -> None:
+    """ValueError unless ``x`` has exactly ``n`` axes after (batch, channel), in
+    Chainer's words; the 1-D/3-D convolution and pooling wrappers call it."""
+    if len(x.shape[2:]) != n:
+        raise ValueError('The number of dimensions under channel dimension of the input '
+                         f"'x' should be {n}. But the actual ndim was {len(x.shape[2:])}.")
+
+
 def _index(v: Any) -> int:
     try:
         return operator.index(v)

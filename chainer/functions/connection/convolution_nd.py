@@ -508,18 +508,12 @@ def convolution_nd(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | 
     return y
 
 
-def _check_ndim(x, n: int) -> None:
-    if len(x.shape[2:]) != n:
-        raise ValueError('The number of dimensions under channel dimension of the input '
-                         f"'x' should be {n}.")
-
-
 def convolution_1d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
                    stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
                    cover_all: bool = False, dilate: int | Sequence[int] = 1,
                    groups: int = 1) -> Variable:
     """1-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, w)``)."""
-    _check_ndim(x, 1)
+    conv_nd.check_spatial_ndim(x, 1)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)
 
 
@@ -528,5 +522,5 @@ def convolution_3d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | 
                    cover_all: bool = False, dilate: int | Sequence[int] = 1,
                    groups: int = 1) -> Variable:
     """3-dimensional convolution (:func:`convolution_nd` for inputs ``(n, c, d, h, w)``)."""
-    _check_ndim(x, 3)
+    conv_nd.check_spatial_ndim(x, 3)
     return convolution_nd(x, W, b, stride, pad, cover_all, dilate, groups)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer.functions.connection.convolution_nd import DeconvolutionND, _check_ndim
+from chainer.functions.connection.convolution_nd import DeconvolutionND
+from chainer.utils import conv_nd
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -40,7 +41,7 @@ def deconvolution_1d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray 
                      outsize: int | Sequence[int] | None = None, dilate: int | Sequence[int] = 1,
                      groups: int = 1) -> Variable:
     """1-dimensional deconvolution (:func:`deconvolution_nd` for inputs ``(n, c, w)``)."""
-    _check_ndim(x, 1)
+    conv_nd.check_spatial_ndim(x, 1)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)
 
 
@@ -49,5 +50,5 @@ def deconvolution_3d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray 
                      outsize: int | Sequence[int] | None = None, dilate: int | Sequence[int] = 1,
                      groups: int = 1) -> Variable:
     """3-dimensional deconvolution (:func:`deconvolution_nd` for ``(n, c, d, h, w)``)."""
-    _check_ndim(x, 3)
+    conv_nd.check_spatial_ndim(x, 3)
     return deconvolution_nd(x, W, b, stride, pad, outsize, dilate, groups)

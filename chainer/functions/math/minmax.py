@@ -157,7 +157,7 @@ class _IndexSelectorBase(function_node.FunctionNode):
         elif isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
             self.axis = int(axis)
         else:
-            raise TypeError('None or int is required')
+            raise TypeError('None or int are required')
 
     def _fwd(self, x, xp):
         raise NotImplementedError

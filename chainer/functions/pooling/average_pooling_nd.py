@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import array as array_utils
+from chainer.utils import conv_nd
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def average_pooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
                        stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
                        pad_value: float | None = 0) -> Variable:
     """1-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, w)``)."""
-    pooling_nd.check_ndim(x, 1)
+    conv_nd.check_spatial_ndim(x, 1)
     return average_pooling_nd(x, ksize, stride, pad, pad_value)
 
 
@@ -131,5 +132,5 @@ def average_pooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
                        stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
                        pad_value: float | None = 0) -> Variable:
     """3-dimensional average pooling (:func:`average_pooling_nd` for ``(n, c, d, h, w)``)."""
-    pooling_nd.check_ndim(x, 3)
+    conv_nd.check_spatial_ndim(x, 3)
     return average_pooling_nd(x, ksize, stride, pad, pad_value)

@@ -7,6 +7,7 @@ import numpy
 
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
+from chainer.utils import conv_nd
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def max_pooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
                    cover_all: bool = True,
                    return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """1-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, w)`` inputs)."""
-    pooling_nd.check_ndim(x, 1)
+    conv_nd.check_spatial_ndim(x, 1)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)
 
 
@@ -133,7 +134,7 @@ def max_pooling_2d(x: VariableOrArray, ksize: int | Sequence[int],
                    cover_all: bool = True,
                    return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """2-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, h, w)`` inputs)."""
-    pooling_nd.check_ndim(x, 2)
+    conv_nd.check_spatial_ndim(x, 2)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)
 
 
@@ -142,5 +143,5 @@ def max_pooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
                    cover_all: bool = True,
                    return_indices: bool = False) -> Variable | tuple[Variable, NdArray]:
     """3-dimensional max pooling (:func:`max_pooling_nd` for ``(n, c, d, h, w)`` inputs)."""
-    pooling_nd.check_ndim(x, 3)
+    conv_nd.check_spatial_ndim(x, 3)
     return max_pooling_nd(x, ksize, stride, pad, cover_all, return_indices)

@@ -8,7 +8,7 @@ instead a single fused kernel (see ``_USE_FUSED_GPU_KERNELS``).
 from __future__ import annotations
 
 import itertools
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy
 
@@ -255,13 +255,6 @@ def pooling_out_dims(in_dims, ksize, stride, pad, cover_all: bool) -> tuple:
             f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
             f'stride {tuple(stride)}, pad {tuple(pad)}')
     return out
-
-
-def check_ndim(x: Any, n: int) -> None:
-    """ValueError unless ``x`` has exactly ``n`` spatial axes."""
-    if len(x.shape[2:]) != n:
-        raise ValueError('The number of dimensions under channel dimension of the input '
-                         f"'x' should be {n}. But the actual ndim was {len(x.shape[2:])}.")
 
 
 class _PoolingND(function_node.FunctionNode):

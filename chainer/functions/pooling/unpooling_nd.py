@@ -90,7 +90,7 @@ def unpooling_1d(x: VariableOrArray, ksize: int | Sequence[int],
                  stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
                  outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """1-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, w)``)."""
-    pooling_nd.check_ndim(x, 1)
+    conv_nd.check_spatial_ndim(x, 1)
     return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)
 
 
@@ -98,5 +98,5 @@ def unpooling_3d(x: VariableOrArray, ksize: int | Sequence[int],
                  stride: int | Sequence[int] | None = None, pad: int | Sequence[int] = 0,
                  outsize: int | Sequence[int] | None = None, cover_all: bool = True) -> Variable:
     """3-dimensional unpooling (:func:`unpooling_nd` for ``(n, c, d, h, w)``)."""
-    pooling_nd.check_ndim(x, 3)
+    conv_nd.check_spatial_ndim(x, 3)
     return unpooling_nd(x, ksize, stride, pad, outsize, cover_all)

@@ -1,3 +1,5 @@
+import re
+
 import numpy
 import pytest
 
@@ -481,3 +483,15 @@ def test_channel_last_deconvolution_either_final_copy(n, c, dims, pad):
     assert y.shape == (n, c) + dims and y.flags.c_contiguous
     expected = F.deconvolution_nd(x, W, stride=1, pad=pad, outsize=dims).array
     numpy.testing.assert_allclose(y, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('fn, n, wshape', [(F.convolution_1d, 1, (2, 3, 2)),
+                                           (F.convolution_3d, 3, (2, 3, 2, 2, 2)),
+                                           (F.deconvolution_1d, 1, (3, 2, 2)),
+                                           (F.deconvolution_3d, 3, (3, 2, 2, 2, 2))])
+def test_wrong_spatial_ndim_message(fn, n, wshape):
+    # Chainer's wording, the same as the 1-D/3-D poolings give.
+    x = numpy.ones((2, 3, 4, 5), numpy.float32)
+    msg = f"input 'x' should be {n}. But the actual ndim was 2."
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        fn(x, numpy.ones(wshape, numpy.float32))
