@@ -488,9 +488,11 @@ def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
                 raise type_check.InvalidType(f'weights of dtype {dtype}', f'{a.dtype}')
     w_in = ws[0][0].shape[1]
     if in_size is not None and in_size != (w_in,):
-        # ValueError, as Chainer raised for this common mistake.
-        raise ValueError(f'the inputs have {in_size[0]} features but the first layer '
-                         f'takes {w_in}')
+        # Chainer raised ValueError here for most cells, and the first layer's
+        # InvalidType for the GRUs: this is both.
+        raise type_check._InvalidValue(
+            f'{w_in} features', f'{in_size[0]}',
+            f'the inputs have {in_size[0]} features but the first layer takes {w_in}')
     units = ws[0][-1].shape[0]
     for name, s in (('hx', hx), ('cx', cx)):
         if s is None:

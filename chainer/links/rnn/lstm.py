@@ -119,8 +119,8 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
     def forward(self, x: VariableOrArray) -> Variable:
         """One step on the batch ``x``; returns the new output ``h``."""
         self._lazy_init(x)
+        lstm_in = self.upward(x)  # first: its type check refuses a 0-d x clearly
         batch = len(x)
-        lstm_in = self.upward(x)
         h_rest = None
         if self.h is not None:
             if batch > len(self.h):

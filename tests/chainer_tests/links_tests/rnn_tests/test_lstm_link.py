@@ -150,3 +150,10 @@ def test_batch_larger_than_the_state_is_a_type_error():
     with pytest.raises(TypeError):
         link(numpy.ones((3, 3), numpy.float32))
     assert link.h.shape == (2, 4)
+
+
+def test_lstm_refuses_a_0d_input_clearly():
+    from chainer.utils import type_check
+    link = L.LSTM(3, 4)
+    with pytest.raises(type_check.InvalidType, match='x.ndim == 2'):
+        link(numpy.ones((), numpy.float32))

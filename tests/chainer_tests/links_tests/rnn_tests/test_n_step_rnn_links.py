@@ -146,3 +146,15 @@ def test_nstep_lstm_gpu_matches_cpu():
     sum(chainer.functions.sum(y) for y in yc).backward()
     sum(chainer.functions.sum(y) for y in yg).backward()
     numpy.testing.assert_allclose(cupy.asnumpy(gpu[0].w0.grad), cpu[0].w0.grad, atol=1e-4)
+
+
+@pytest.mark.parametrize('cls', list(_LINKS))
+def test_wrong_feature_count_is_value_error_and_invalid_type(cls):
+    # Chainer raised ValueError for most cells and InvalidType for the GRUs.
+    from chainer.utils import type_check
+    with_c = _LINKS[cls][2]
+    link = cls(1, 3, 4, 0.0)
+    xs = [numpy.ones((2, 5), numpy.float32)]
+    for err in (ValueError, type_check.InvalidType):
+        with pytest.raises(err, match='inputs have 5 features but the first layer takes 3'):
+            _run(link, with_c, None, xs)
