@@ -63,6 +63,24 @@ class _ArbitraryCallableConverter(Converter):
         return f"<converter {getattr(self, '__qualname__', self.base_callable)}>"
 
 
+def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
+    # Calls ``converter`` with ``device`` (``None`` or a Device). New-style
+    # converters take the Device; plain functions take the legacy form (-1 for
+    # the CPU, the GPU id for CuPy, None for no transfer). Third-party updaters
+    # call this through ``chainer.dataset.convert`` as they did in Chainer.
+    if isinstance(converter, Converter):
+        return converter(batch, device)
+    if device is None:
+        return converter(batch, None)
+    if device.xp is numpy:
+        return converter(batch, -1)
+    if cuda.available and device.xp is cuda.cupy:
+        return converter(batch, device.device.id)
+    raise RuntimeError(
+        'Converter does not support ChainerX. '
+        'Use chainer.dataset.converter decorator.')
+
+
 def converter() -> Callable[[Callable], Converter]:
     """Decorator turning ``f(batch, device=None, ...)`` into a :class:`Converter`.
 

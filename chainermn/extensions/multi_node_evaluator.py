@@ -6,6 +6,7 @@ import types
 from typing import TYPE_CHECKING, Any, Callable
 
 import chainer
+from chainer import backend
 from chainer import reporter as reporter_module
 from chainer.dataset import convert
 from chainer.training import extension
@@ -56,7 +57,7 @@ class GenericMultiNodeEvaluator(extension.Extension):
         self.comm = comm
         self.iterator = iterator
         self._targets = {'main': target}
-        self.device = device
+        self.device = None if device is None else backend.get_device(device)
         self.converter = converter
         self.root = root
         self._progress_hook = kwargs.pop('progress_hook', None)
@@ -82,8 +83,7 @@ class GenericMultiNodeEvaluator(extension.Extension):
     def evaluate(self) -> Any:
         local = []
         for n, batch in enumerate(self._iterate()):
-            in_arrays = convert._call_converter(self.converter, batch, self.device) \
-                if hasattr(convert, '_call_converter') else self.converter(batch, self.device)
+            in_arrays = convert._call_converter(self.converter, batch, self.device)
             with chainer.no_backprop_mode(), chainer.using_config('train', False):
                 if isinstance(in_arrays, tuple):
                     result = self.calc_local(*in_arrays)

@@ -4,11 +4,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
-import numpy
-
 from chainer import backend
-from chainer.backends import cuda
 from chainer.dataset import convert
+from chainer.dataset.convert import _call_converter
 from chainer.dataset import iterator as iterator_module
 from chainer.training import _updater
 from chainer.utils import argument
@@ -16,23 +14,6 @@ from chainer.utils import argument
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.types import DeviceSpec
-
-
-def _call_converter(converter: Callable, batch: Any, device: Any) -> Any:
-    # New-style converters take a Device; plain functions take the legacy
-    # form (-1 for the CPU, the GPU id for CuPy, None for no transfer): the
-    # device argument is always passed, as Chainer's documentation promises.
-    if isinstance(converter, convert.Converter):
-        return converter(batch, device)
-    if device is None:
-        return converter(batch, None)
-    if device.xp is numpy:
-        return converter(batch, -1)
-    if cuda.available and device.xp is cuda.cupy:
-        return converter(batch, device.device.id)
-    raise RuntimeError(
-        'Converter does not support ChainerX. '
-        'Use chainer.dataset.converter decorator.')
 
 
 def _convert_batch(converter: Callable, batch: Any, device: Any, iterator_name: str,

@@ -64,3 +64,39 @@ class TestConveyor:
         out = c.get()
         assert isinstance(out, cupy.ndarray)
         numpy.testing.assert_array_equal(out.get(), numpy.arange(5))
+
+
+class TestCallConverter:
+    # chainer.dataset.convert._call_converter is what updaters call; some
+    # third-party updaters (chainer_addons' MiniBatchUpdater) call it by name.
+
+    def _recorder(self):
+        seen = []
+
+        def old_style(batch, device):
+            seen.append(device)
+            return convert.concat_examples_func(batch)
+        return old_style, seen
+
+    def test_old_style_gets_legacy_device(self):
+        old_style, seen = self._recorder()
+        batch = [numpy.ones(2, numpy.float32)] * 3
+        out = convert._call_converter(old_style, batch, chainer.get_device('@numpy'))
+        assert out.shape == (3, 2)
+        assert convert._call_converter(old_style, batch, None).shape == (3, 2)
+        assert seen == [-1, None]
+
+    def test_new_style_gets_the_device(self):
+        seen = []
+
+        @chainer.dataset.converter()
+        def new_style(batch, device):
+            seen.append(device)
+            return convert.concat_examples_func(batch)
+        device = chainer.get_device('@numpy')
+        convert._call_converter(new_style, [numpy.ones(2)], device)
+        assert seen == [device]
+
+    def test_updaters_share_it(self):
+        from chainer.training.updaters import standard_updater
+        assert standard_updater._call_converter is convert._call_converter

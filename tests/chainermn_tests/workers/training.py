@@ -359,6 +359,16 @@ def check_evaluators(comm):
 
     it = chainer.iterators.SerialIterator(data, 1, repeat=False, shuffle=False)
     result = Count(comm, it, model)()
+    # As in Chainer, the device is normalised and a plain converter function
+    # receives the legacy form (-1 for the CPU).
+    seen = []
+
+    def old_style(batch, device):
+        seen.append(device)
+        return chainer.dataset.concat_examples(batch, device)
+    it = chainer.iterators.SerialIterator(data, 1, repeat=False, shuffle=False)
+    Count(comm, it, model, device='@numpy', converter=old_style)()
+    assert seen == [-1] * len(data), seen
     if comm.rank == 0:
         n = comm.size * (comm.size + 1) // 2
         assert result['n'] == n
