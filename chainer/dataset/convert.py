@@ -136,7 +136,7 @@ def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
         return xp.stack([xp.asarray(a) for a in arrays])
 
 
-def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any) -> Any:
+def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any = None) -> Any:
     if isinstance(arrays[0], chainer.get_array_types()):
         arrays = [a if hasattr(a, 'shape') else numpy.asarray(a) for a in arrays]
         dtype = arrays[0].dtype

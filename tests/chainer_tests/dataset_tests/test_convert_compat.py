@@ -100,3 +100,24 @@ class TestCallConverter:
     def test_updaters_share_it(self):
         from chainer.training.updaters import standard_updater
         assert standard_updater._call_converter is convert._call_converter
+
+
+class TestPrivateConcatHelpers:
+    # Chainer's private helpers _concat_arrays(arrays, padding) and
+    # _concat_arrays_with_padding(arrays, padding): third-party converters
+    # (chainer-chemistry's saliency calculator, the Mask R-CNN and FCIS
+    # dataset converters) call them by name with those two arguments.
+
+    def test_concat_arrays_two_arguments(self):
+        a, b, c = (numpy.ones(2, numpy.float32), numpy.zeros(2, numpy.float32),
+                   numpy.zeros(3, numpy.float32))
+        out = convert._concat_arrays([a, b], None)
+        numpy.testing.assert_array_equal(out, [[1, 1], [0, 0]])
+        out = convert._concat_arrays([a, c], -1)
+        numpy.testing.assert_array_equal(out, [[1, 1, -1], [0, 0, 0]])
+
+    def test_concat_arrays_with_padding_two_arguments(self):
+        elems = [numpy.ones(2, numpy.int32), numpy.zeros(3, numpy.int32)]
+        out = convert._concat_arrays_with_padding(elems, padding=9)
+        assert out.dtype == numpy.int32
+        numpy.testing.assert_array_equal(out, [[1, 1, 9], [0, 0, 0]])
