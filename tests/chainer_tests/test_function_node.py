@@ -1056,6 +1056,28 @@ def test_failed_check_inside_user_light_mode_raises_invalid_type(w_shape):
     assert not type_check.in_light_mode()
 
 
+class _UserChecked(FunctionNode):
+    # check_type_forward written for full expressions only: shape[3] of a 2-d
+    # input, and .eval() on in_types.size() (an int in the quick first pass).
+    def check_type_forward(self, in_types):
+        n_in = in_types.size()
+        x_type, = in_types
+        type_check.expect(x_type.ndim == 4, x_type.shape[3] == 5)
+        assert n_in.eval() == 1
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+def test_a_check_failing_otherwise_in_the_quick_pass_runs_on_full_expressions():
+    # Chainer let the quick pass's IndexError / AttributeError through; the check
+    # on full expressions names the failed condition, or passes.
+    with pytest.raises(type_check.InvalidType, match='ndim == 4'):
+        _UserChecked().apply((np.ones((2, 3), np.float32),))
+    y, = _UserChecked().apply((np.ones((1, 1, 1, 5), np.float32),))
+    np.testing.assert_array_equal(y.array, np.full((1, 1, 1, 5), 2, np.float32))
+
+
 def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
     # Chainer made every output node through VariableNode.__init__; tools that wrap
     # it (tensorboard-chainer's name scopes) see the outputs of functions too.

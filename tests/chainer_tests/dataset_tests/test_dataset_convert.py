@@ -14,6 +14,17 @@ def test_concat_arrays():
     numpy.testing.assert_array_equal(out[2], batch[2])
 
 
+def test_concat_array_batch():
+    # A NumPy array as the batch: its rows are the examples (chainer-sklearn's
+    # predict slices one from its input). Chainer raised the ambiguous truth value.
+    batch = numpy.arange(6, dtype=numpy.float32).reshape(3, 2)
+    out = dataset.concat_examples(batch)
+    assert out.shape == (3, 2) and out.dtype == numpy.float32
+    numpy.testing.assert_array_equal(out, batch)
+    with pytest.raises(ValueError, match='empty'):
+        dataset.concat_examples(batch[:0])
+
+
 def test_concat_scalars_and_lists():
     out = dataset.concat_examples([1, 2, 3])
     numpy.testing.assert_array_equal(out, [1, 2, 3])
