@@ -19,7 +19,9 @@ def _sum_sqnorm(arrays: Any) -> float:
         if x is None:
             continue
         if type(x) is numpy.ndarray:
-            per_device[None] = per_device[None] + _sqnorm(x)
+            # The per-array sums add up in float64 on the CPU, as in Chainer
+            # (NumPy 2 would keep adding float32 scalars in float32).
+            per_device[None] = per_device[None] + float(_sqnorm(x))
             continue
         device = backend.get_device_from_array(x)
         with backend.using_device(device):

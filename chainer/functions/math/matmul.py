@@ -22,12 +22,27 @@ def _as_mat(x, trans: bool):
     return x.swapaxes(-1, -2) if trans and x.ndim > 1 else x
 
 
-def _matmul(a, b, transa: bool, transb: bool):
+def _matmul(a, b, transa: bool = False, transb: bool = False, transout: bool = False):
+    # ``transout`` gives the transpose of the product, as (b^T a^T); the
+    # defaults and ``transout`` are Chainer's, for code that imports this helper.
+    if transout:
+        a, b, transa, transb = b, a, not transb, not transa
     a = _as_mat(a, transa)
     b = _as_mat(b, transb)
     # float16 products accumulate in float32 on both backends (NumPy's half
     # dot loop and cuBLAS both do), as in Chainer.
     return backend.get_array_module(a, b).matmul(a, b)
+
+
+def _check_ndim(in_type, lower: int = 1, upper: int = 2) -> None:
+    """Chainer's type check that an operand has ``lower`` to ``upper`` axes."""
+    type_check.expect(in_type.ndim >= lower, in_type.ndim <= upper)
+
+
+def _get_check_index(trans: bool, right: bool, row_idx: int = 0, col_idx: int = 1) -> int:
+    """The axis of an operand that its product with the other operand contracts:
+    the rows of a right operand or of a transposed left one, else the columns."""
+    return row_idx if trans ^ right else col_idx
 
 
 def _product_grads(indexes, a, b, a2, b2, gy2, transa: bool, transb: bool) -> tuple:

@@ -98,3 +98,24 @@ def test_gpu():
 def test_negative_threshold():
     with pytest.raises(ValueError, match='threshold of GradientClipping must be non-negative'):
         optimizer_hooks.GradientClipping(-1.0)
+
+
+def test_norm_adds_per_array_sums_in_float64():
+    # Chainer adds the float32 per-array dots in float64 on the CPU; added in
+    # float32 (NumPy 2's rule for float32 scalars) the rate here is one ulp off.
+    import chainer
+    g1 = numpy.array([0.4412274956703186, -0.3308701515197754, 2.4307711124420166], numpy.float32)
+    g2 = numpy.array([-0.2520921230316162, 0.10960984230041504], numpy.float32)
+    link = chainer.Link()
+    with link.init_scope():
+        link.a = chainer.Parameter(numpy.zeros(3, numpy.float32))
+        link.b = chainer.Parameter(numpy.zeros(2, numpy.float32))
+    link.a.grad = g1.copy()
+    link.b.grad = g2.copy()
+    opt = chainer.optimizers.SGD(lr=1.0)
+    opt.setup(link)
+    optimizer_hooks.GradientClipping(1.0)(opt)
+    rate = numpy.float32(1.0 / numpy.sqrt(float(g1.dot(g1)) + float(g2.dot(g2))))
+    assert rate != numpy.float32(1.0 / numpy.sqrt(g1.dot(g1) + g2.dot(g2)))
+    numpy.testing.assert_array_equal(link.a.grad, g1 * rate)
+    numpy.testing.assert_array_equal(link.b.grad, g2 * rate)

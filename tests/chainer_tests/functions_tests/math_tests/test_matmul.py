@@ -218,3 +218,26 @@ def test_batch_matmul_bad_ndim(a_shape, b_shape):
         warnings.simplefilter('ignore', DeprecationWarning)
         with pytest.raises(type_check.InvalidType):
             batch_matmul(numpy.zeros(a_shape), numpy.zeros(b_shape))
+
+
+def test_chainer_private_helpers():
+    # Libraries built on Chainer 7.8.1 (knmt's constant matmul functions) import
+    # these helpers from this module.
+    from chainer.functions.math.matmul import _check_ndim, _get_check_index, _matmul
+    a = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    b = numpy.arange(12, dtype=numpy.float32).reshape(3, 4)
+    numpy.testing.assert_array_equal(_matmul(a, b), a @ b)
+    numpy.testing.assert_array_equal(_matmul(a.T, b, transa=True), a @ b)
+    numpy.testing.assert_array_equal(_matmul(a, b.T, transb=True), a @ b)
+    numpy.testing.assert_array_equal(_matmul(a, b, transout=True), (a @ b).T)
+    numpy.testing.assert_array_equal(
+        _matmul(b, a, transa=True, transb=True, transout=True), a @ b)
+    assert _get_check_index(False, False) == 1
+    assert _get_check_index(True, False) == 0
+    assert _get_check_index(False, True) == 0
+    assert _get_check_index(True, True, row_idx=1, col_idx=2) == 2
+    types = type_check.get_types((a, numpy.zeros((2, 2, 2), numpy.float32)), 'in_types', False)
+    _check_ndim(types[0])
+    with pytest.raises(type_check.InvalidType):
+        _check_ndim(types[1])
+    _check_ndim(types[1], lower=2, upper=3)

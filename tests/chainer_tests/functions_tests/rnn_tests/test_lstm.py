@@ -96,3 +96,21 @@ def test_gpu_kernels_match_numpy(monkeypatch, dtype, c_shape, x_shape):
     for got, expected in zip(*reversed(results)):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, **tol)
+
+
+def test_cpu_values_are_chainers_to_the_last_bit():
+    # Chainer's CPU LSTM takes the gate sigmoids as tanh(x / 2) / 2 + 1 / 2;
+    # 1 / (1 + exp(-x)) rounds otherwise, and training drifts apart from Chainer's.
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(5, 4 * 7).astype(numpy.float32) * 3
+    c_prev = rs.randn(5, 7).astype(numpy.float32)
+    c, h = F.lstm(c_prev, x)
+    r = x.reshape(5, 7, 4)
+    half = numpy.float32(0.5)
+
+    def sig(v):
+        return numpy.tanh(v * half) * half + half
+    a, i, f, o = numpy.tanh(r[:, :, 0]), sig(r[:, :, 1]), sig(r[:, :, 2]), sig(r[:, :, 3])
+    c_expected = a * i + f * c_prev
+    numpy.testing.assert_array_equal(c.array, c_expected)
+    numpy.testing.assert_array_equal(h.array, o * numpy.tanh(c_expected))
