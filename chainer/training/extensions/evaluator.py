@@ -60,8 +60,8 @@ class Evaluator(extension.Extension):
         self._iterators = iterator
         if isinstance(target, link.Link):
             target = {'main': target}
-        elif not isinstance(target, dict):
-            raise TypeError(f'target must be a Link or a dict of Links, got {type(target)}')
+        # Any other target is stored as given, as Chainer did: subclasses that
+        # override __call__ pass plain objects (e.g. a pose detector).
         self._targets = target
 
         self.converter = converter

@@ -64,8 +64,6 @@ def test_evaluator_mode_hooks_and_eval_func():
 def test_evaluator_warns_on_repeating_iterator():
     with pytest.warns(UserWarning, match='repeat'):
         extensions.Evaluator(S.ListIterator(S.make_dataset(4), 2, repeat=True), S.Regressor())
-    with pytest.raises(TypeError, match='target'):
-        extensions.Evaluator(S.ListIterator(S.make_dataset(4), 2, repeat=False), 'model')
 
 
 def test_evaluator_progress_bar(capsys):
@@ -94,3 +92,22 @@ def test_evaluator_in_training_with_real_updater(tmp_path):
     # Evaluated after the epoch's last update, on the training data itself.
     assert log.log[-1]['validation/main/loss'] < log.log[0]['validation/main/loss']
     assert out.getvalue().startswith('epoch       main/loss   validation/main/loss')
+
+
+def test_evaluator_subclass_keeps_a_non_link_target():
+    # Extensions built on Evaluator (e.g. visual reports) hand it a plain
+    # predictor object and read it back from _targets in their own __call__.
+    class Predictor:
+        def __call__(self, x):
+            return x * 2
+
+    class Report(extensions.Evaluator):
+        def __call__(self, trainer=None):
+            it = self._iterators['main']
+            return [self._targets(numpy.asarray(b)) for b in it]
+
+    predictor = Predictor()
+    data = [numpy.float32(i) for i in range(3)]
+    report = Report(S.ListIterator(data, 1, repeat=False), predictor)
+    assert report._targets is predictor
+    assert [float(r[0]) for r in report()] == [0.0, 2.0, 4.0]
