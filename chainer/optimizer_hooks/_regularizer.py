@@ -35,6 +35,10 @@ class _RegularizerHook:
         if p is None or g is None:
             return
         rate = self.rate
+        if rate is None or isinstance(rate, (str, bytes)):
+            # The float conversion below would turn None into NaN gradients
+            # silently; Chainer's arithmetic raised TypeError.
+            raise TypeError(f'{type(self).__name__} rate must be a number, got {rate!r}')
         # Gradients are still multiplied by the loss scale when optimizer hooks run.
         if param._loss_scale is not None:
             rate *= param._loss_scale

@@ -76,3 +76,14 @@ def test_gpu():
         numpy.testing.assert_allclose(cupy.asnumpy(p.array),
                                       params[name] - (grads[name] + 0.1 * params[name]),
                                       rtol=1e-6)
+
+
+@pytest.mark.parametrize('rate', [None, 'x'])
+def test_non_number_rate_raises_type_error(rate):
+    # Chainer's arithmetic raised TypeError; a float conversion would give NaN for None.
+    model, opt, params, grads = util.setup()
+    opt.add_hook(optimizer_hooks.WeightDecay(rate))
+    with pytest.raises(TypeError, match='rate must be a number'):
+        opt.update()
+    for name, p in model.namedparams():
+        assert not numpy.isnan(p.grad).any()
