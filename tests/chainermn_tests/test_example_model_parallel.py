@@ -47,7 +47,7 @@ def test_two_ranks_train_offline(tmp_path):
 def test_wrong_number_of_ranks(tmp_path, n):
     proc = _run(tmp_path, n, '--epoch', '1', timeout=60)
     assert proc.returncode != 0
-    if n == 1 or proc.stderr:
+    if n == 1:
         # On 3 ranks every rank raises and the global except hook calls MPI_Abort;
         # MPICH's process manager sometimes tears the job down before it forwards
         # the ranks' stderr, so only the exit status is certain there.
