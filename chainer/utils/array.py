@@ -277,23 +277,24 @@ def sigmoid(x: Any) -> Any:
     y = x * half
     if type(y) is not numpy.ndarray and isinstance(y, numpy.generic):
         return numpy.asarray(numpy.tanh(y) * half + half)  # a 0-d input
-    xp.tanh(y, out=y)
-    y *= half
-    y += half
-    return y
+    return _sigmoid_from_half(y, xp, half)
 
 
 def sigmoid_inplace(x: Any) -> Any:
     """Logistic sigmoid of an array written over ``x``, as ``tanh(x / 2) / 2 + 1 / 2``,
     the form of Chainer's recurrent cells (``1 / (1 + exp(-x))`` rounds otherwise,
     and NumPy 2's vectorised ``tanh`` is no slower)."""
-    xp = _xp(x)
     half = x.dtype.type(0.5)
     x *= half
-    xp.tanh(x, out=x)
-    x *= half
-    x += half
-    return x
+    return _sigmoid_from_half(x, _xp(x), half)
+
+
+def _sigmoid_from_half(y: Any, xp: Any, half: Any) -> Any:
+    """Turns ``y = x / 2`` into ``sigmoid(x) = tanh(y) / 2 + 1 / 2`` in place."""
+    xp.tanh(y, out=y)
+    y *= half
+    y += half
+    return y
 
 
 def _libm_bound(x: Any) -> bool:
