@@ -28,11 +28,11 @@ def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.
     xa = x.array
     if xa.dtype.kind != 'f':
         raise type_check.InvalidType('x.dtype.kind == "f"', f'x.dtype={xa.dtype}')
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    if any(not -xa.ndim <= a < xa.ndim for a in axes):
+    node = NormalizeL2(eps, axis)
+    if any(not -xa.ndim <= a < xa.ndim for a in node.axis):
         raise type_check.InvalidType(
             f'axis within [-{xa.ndim}, {xa.ndim})', f'axis={axis}')
-    return NormalizeL2(eps, axis).apply((x,))[0]
+    return node.apply((x,))[0]
 
 
 def _normalize(x, eps: float, axes: tuple) -> 'chainer.Variable':
