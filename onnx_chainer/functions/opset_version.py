@@ -24,8 +24,9 @@ def support(opset_versions: tuple | None) -> Callable:
                 fitting = [v for v in opset_versions if v <= opset_version]
                 if not fitting:
                     raise RuntimeError(
-                        f'onnx_chainer cannot convert {type(func).__name__} at opset '
-                        f'{opset_version} (it needs {min(opset_versions)} or newer)')
+                        f'ONNX-Chainer cannot convert `{type(func).__name__}` of Chainer '
+                        f'with ONNX opset_version {opset_version} (it needs '
+                        f'{min(opset_versions)} or newer)')
                 opset_version = max(fitting)
             return converter(func, opset_version, *args, **kwargs)
         convert.opset_versions = opset_versions

@@ -260,7 +260,7 @@ def test_operator_missing_at_the_opset_raises_runtime_error():
         _util.onnx_chainer.export(_util.FuncModel(lambda v: F.einsum('ij->ji', v)), x,
                             opset_version=11)
     with pytest.warns(UserWarning, match='opset_version 10'), \
-            pytest.raises(RuntimeError, match='ReLU at opset 10'):
+            pytest.raises(RuntimeError, match='`ReLU` of Chainer with ONNX opset_version 10'):
         _util.onnx_chainer.export(_util.FuncModel(F.relu), x, opset_version=10)
 
 
@@ -272,7 +272,9 @@ def test_support_hands_the_newest_declared_opset_not_above_the_request():
         return opset_version
 
     assert [conv(None, v) for v in (6, 7, 8, 9)] == [6, 6, 8, 8]
-    with pytest.raises(RuntimeError, match='opset 5'):
+    # Chainer's words, so matches written for its message hold
+    with pytest.raises(RuntimeError, match='ONNX-Chainer cannot convert `NoneType` '
+                       'of Chainer with ONNX opset_version 5'):
         conv(None, 5)
     assert support(None)(conv.__wrapped__)(None, 5) == 5
 

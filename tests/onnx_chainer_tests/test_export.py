@@ -264,7 +264,8 @@ def test_save_text_ends_with_newline(tmp_path):
 
 def test_opset_outside_range_warns_and_converters_raise_runtime_error():
     with pytest.warns(UserWarning, match='opset_version 7'):
-        with pytest.raises(RuntimeError, match='LinearFunction at opset 7'):
+        with pytest.raises(RuntimeError,
+                           match='`LinearFunction` of Chainer with ONNX opset_version 7'):
             onnx_chainer.export(Net(), _args(), opset_version=7)
 
 

@@ -44,8 +44,10 @@ class CReLU(function_node.FunctionNode):
         n = x.shape[axis]
         lead = (slice(None),) * axis
         zero = x.dtype.type(0)
-        xp.maximum(x, zero, out=y[lead + (slice(0, n),)])
-        xp.maximum(-x, zero, out=y[lead + (slice(n, 2 * n),)])
+        # maximum(0, v) keeps the sign of a zero v, as Chainer's did (its output
+        # prints -0. where x is 0 in the second half)
+        xp.maximum(zero, x, out=y[lead + (slice(0, n),)])
+        xp.maximum(zero, -x, out=y[lead + (slice(n, 2 * n),)])
         return y,
 
     def backward(self, indexes, grad_outputs):

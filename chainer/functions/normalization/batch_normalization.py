@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
 
 
-def _reduced_axes(ndim: int, axis: Any) -> tuple:
-    """The axes statistics are taken over: ``axis`` or every axis but the second."""
+def _reduced_axes(ndim: int, axis: Any, param_ndim: int = 1) -> tuple:
+    """The axes statistics are taken over: ``axis``, or by default the first axis
+    and those after the ``param_ndim`` axes of ``gamma`` (every axis but the second
+    for a 1-d ``gamma``)."""
     if axis is None:
-        return (0,) + tuple(range(2, ndim))
+        return (0,) + tuple(range(param_ndim + 1, ndim))
     if isinstance(axis, int):
         axis = (axis,)
     return tuple(sorted(a % ndim if ndim else a for a in axis))
@@ -36,7 +38,7 @@ def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
     x_type = in_types[0]
     type_check.expect(x_type.dtype.kind == 'f')
     ndim = type_check.eval(x_type.ndim)
-    ax = _reduced_axes(ndim, axis)
+    ax = _reduced_axes(ndim, axis, type_check.eval(in_types[1].ndim))
     if any(a < 0 or a >= ndim for a in ax) or len(set(ax)) != len(ax):
         raise type_check.InvalidType(
             f'valid axes for an input of ndim {ndim}', f'axis={axis}')
@@ -184,7 +186,7 @@ class BatchNormalization(function_node.FunctionNode):
     def forward(self, inputs):
         x, gamma, beta = inputs
         xp = backend.get_array_module(x)
-        axis = _reduced_axes(x.ndim, self.axis)
+        axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis
         if self.warns_single_sample:
             _warn_single_sample(x.shape, axis)
@@ -349,7 +351,7 @@ class FixedBatchNormalization(function_node.FunctionNode):
         self.retain_inputs((0, 1, 3, 4))
         x, gamma, beta, mean, var = inputs
         xp = backend.get_array_module(x)
-        axis = _reduced_axes(x.ndim, self.axis)
+        axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
@@ -507,7 +509,8 @@ def batch_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: Variab
             unbiased variance.
         decay (float): Decay rate of the running averages.
         axis (int or tuple of int): Axes the statistics are taken over;
-            default: every axis except the second.
+            default: the first axis and those after ``gamma``'s (every axis
+            except the second for a 1-d ``gamma``).
 
     Returns:
         ~chainer.Variable: Normalized output with the shape and dtype of ``x``.
@@ -533,6 +536,7 @@ def fixed_batch_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: 
         mean, var: The statistics to normalize with, shaped like ``gamma``.
         eps (float): Added to the variance for numerical stability.
         axis (int or tuple of int): Axes that ``gamma`` etc. are broadcast along;
-            default: every axis except the second.
+            default: the first axis and those after ``gamma``'s (every axis
+            except the second for a 1-d ``gamma``).
     """
     return FixedBatchNormalization(eps, axis).apply((x, gamma, beta, mean, var))[0]

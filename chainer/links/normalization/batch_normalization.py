@@ -57,7 +57,8 @@ class BatchNormalization(link.Link):
         initial_gamma, initial_beta: Initializers of ``gamma`` (default 1) and
             ``beta`` (default 0).
         axis (int or tuple of int): Axes the statistics are taken over; default:
-            every axis except the second.
+            the first axis and those after the ``size`` axes (every axis except
+            the second for an int ``size``).
         initial_avg_mean, initial_avg_var: Initializers of the running averages
             (default 0 and 1).
 

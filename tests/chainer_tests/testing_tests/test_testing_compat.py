@@ -51,19 +51,26 @@ class TestDoctestHelper:
         assert doctest_helper.skipif(0) is False
         monkeypatch.setenv('CHAINER_DOCTEST_NO_SKIP', '1')
         assert doctest_helper.skipif(True) is False
+        monkeypatch.delenv('CHAINER_DOCTEST_NO_SKIP')
+        monkeypatch.setenv('READTHEDOCS', 'True')
+        assert doctest_helper.skipif(True) is False
 
     def test_requirements(self, monkeypatch):
         monkeypatch.delenv('CHAINER_DOCTEST_NO_SKIP', raising=False)
         assert doctest_helper.skipif_requires_satisfied('chainer>=5')
         assert not doctest_helper.skipif_requires_satisfied('chainer<5')
 
-    def test_cuda_devices(self, monkeypatch):
-        from chainer.backends import cuda
+    def test_cuda_devices_follow_the_gpu_limit(self, monkeypatch):
         monkeypatch.delenv('CHAINER_DOCTEST_NO_SKIP', raising=False)
-        assert doctest_helper.skipif_not_enough_cuda_devices(1000)
-        if not cuda.available:
-            assert doctest_helper.skipif_not_enough_cuda_devices(1)
-        assert not doctest_helper.skipif_not_enough_cuda_devices(0)
+        monkeypatch.delenv('READTHEDOCS', raising=False)
+        # Unset, nothing is skipped, whatever GPUs there are (as in Chainer).
+        monkeypatch.delenv('CHAINER_TEST_GPU_LIMIT', raising=False)
+        assert doctest_helper.skipif_not_enough_cuda_devices(1000) is False
+        monkeypatch.setenv('CHAINER_TEST_GPU_LIMIT', '1')
+        assert doctest_helper.skipif_not_enough_cuda_devices(2) is True
+        assert doctest_helper.skipif_not_enough_cuda_devices(1) is False
+        monkeypatch.setenv('CHAINER_TEST_GPU_LIMIT', '0')
+        assert doctest_helper.skipif_not_enough_cuda_devices(1) is True
 
 
 def test_testing_imports_without_pytest():

@@ -48,6 +48,14 @@ def test_default_axis():
     assert y.dtype == numpy.float32
 
 
+def test_zeros_keep_their_sign_as_in_chainer():
+    # Chainer took maximum(0, x) and maximum(0, -x): a zero passes through with
+    # its sign, so x = 0 prints as -0. in the second half.
+    x = numpy.array([[0.0, -0.0, 1.0]], numpy.float32)
+    y = F.crelu(x).array
+    assert numpy.signbit(y).tolist() == [[False, True, False, True, False, False]]
+
+
 @pytest.mark.parametrize('shape,axis', [((2, 3), 2), ((2, 3), -3), ((3,), 1)])
 def test_axis_out_of_range(shape, axis):
     with pytest.raises(type_check.InvalidType):

@@ -25,7 +25,14 @@ def _reference(x, gamma, beta, mean, var, eps, axis):
         'shape': [(5, 3, 2, 3)],
         'axis': [None],
         'dtype': [numpy.float16, numpy.float32, numpy.float64],
+    }) + testing.product({
+        # gamma of 2 axes, no axis: statistics over the batch and the axes after
+        'shape': [(4, 3, 2, 3)],
+        'axis': [None],
+        'pndim': [2],
+        'dtype': [numpy.float16, numpy.float32, numpy.float64],
     }) + [
+        {'shape': (5, 3, 2), 'axis': None, 'pndim': 2, 'dtype': numpy.float32},
         {'shape': (4, 3), 'axis': None, 'dtype': numpy.float32},
         {'shape': (3, 2, 3), 'axis': (0, 1), 'dtype': numpy.float64},   # NHWC style
         {'shape': (2, 4, 3, 2), 'axis': (0, 2, 3), 'dtype': numpy.float32},
@@ -40,7 +47,7 @@ class TestBatchNormalization(testing.FunctionTestCase):
     def setUp(self):
         _util.set_tolerances(self, self.dtype)
         ndim = len(self.shape)
-        self.red = bn_module._reduced_axes(ndim, self.axis)
+        self.red = bn_module._reduced_axes(ndim, self.axis, getattr(self, 'pndim', 1))
         self.pshape = tuple(s for i, s in enumerate(self.shape) if i not in self.red)
 
     def generate_inputs(self):
@@ -92,6 +99,20 @@ class TestFixedBatchNormalization(testing.FunctionTestCase):
         x, gamma, beta, mean, var = inputs
         red = bn_module._reduced_axes(x.ndim, None)
         return _reference(x, gamma, beta, mean, var, self.eps, red).astype(self.dtype),
+
+
+def test_default_axes_follow_the_ndim_of_gamma():
+    x = numpy.random.randn(6, 3, 4, 2).astype(numpy.float32)
+    gamma = numpy.random.uniform(0.5, 1.5, (3, 4)).astype(numpy.float32)
+    beta = numpy.random.uniform(-1, 1, (3, 4)).astype(numpy.float32)
+    y = F.batch_normalization(x, gamma, beta).array
+    numpy.testing.assert_allclose(y.mean(axis=(0, 3)), beta, atol=1e-5)
+    numpy.testing.assert_allclose(y.std(axis=(0, 3)), gamma, rtol=1e-3)
+    mean = numpy.random.randn(3, 4).astype(numpy.float32)
+    var = numpy.random.uniform(0.5, 1.5, (3, 4)).astype(numpy.float32)
+    y = F.fixed_batch_normalization(x, gamma, beta, mean, var, eps=1e-3).array
+    expected = _reference(x, gamma, beta, mean, var, 1e-3, (0, 3))
+    numpy.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_running_statistics_updated_in_place():

@@ -103,6 +103,19 @@ def test_tuple_size():
     assert y.shape == (4, 3, 2) and link.gamma.shape == (3, 2)
 
 
+def test_tuple_size_without_axis_normalizes_over_the_batch():
+    link = L.BatchNormalization((3, 4))
+    x = numpy.random.randn(8, 3, 4).astype(numpy.float32)
+    y = link(x).array
+    numpy.testing.assert_allclose(y.mean(axis=0), numpy.zeros((3, 4)), atol=1e-5)
+    assert link.avg_mean.shape == (3, 4)
+    with chainer.using_config('train', False):
+        y = link(x).array
+    expected = _expected(x, link.gamma.array, link.beta.array, link.avg_mean,
+                         link.avg_var, link.eps, (0,))
+    numpy.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize('size', [numpy.int32(3), numpy.int64(3), numpy.array(3)])
 def test_numpy_int_size(size):
     link = L.BatchNormalization(size)
