@@ -25,6 +25,11 @@ class _IndexValueError(ValueError, IndexError):
     of: a ValueError, and the IndexError that indexing raised in Chainer."""
 
 
+class _IndexTypeError(TypeError, IndexError):
+    """An index of a type indexing does not take (a Variable): a TypeError, and the
+    IndexError that NumPy raised for it in Chainer."""
+
+
 def _format_array_props(arrays: Sequence[Any]) -> str:
     """``'(2, 3):float32, None'``: the shape and dtype of each array, as Chainer prints them."""
     return ', '.join(

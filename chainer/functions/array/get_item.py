@@ -13,6 +13,7 @@ from chainer import variable
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 from chainer.utils.array import scatter_add
+from chainer.utils.error import _IndexTypeError
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -36,7 +37,7 @@ def _normalize_slices(slices: Any) -> tuple:
         slices = (slices,)
     for s in slices:
         if isinstance(s, variable.Variable):
-            raise TypeError(
+            raise _IndexTypeError(
                 'get_item does not accept a Variable as an index; '
                 'index with its array instead (e.g. x[v.array])')
     if chainer.is_debug():

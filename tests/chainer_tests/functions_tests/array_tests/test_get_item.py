@@ -151,6 +151,9 @@ def test_variable_as_index_is_rejected():
     idx = chainer.Variable(numpy.array([0, 1]))
     with pytest.raises(TypeError, match='Variable'):
         x[idx]
+    # Chainer passed it on to NumPy, which raised IndexError
+    with pytest.raises(IndexError, match='index with its array'):
+        x[idx]
 
 
 def test_two_ellipses_rejected():
