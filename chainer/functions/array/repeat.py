@@ -44,6 +44,7 @@ class Repeat(function_node.FunctionNode):
                     f'-{ndim} <= axis < {ndim} (x.ndim, or 1 for 0-d x)', self.axis)
 
     def forward(self, inputs):
+        self.retain_inputs((0,))  # as Chainer's node
         x, = inputs
         xp = backend.get_array_module(x)
         repeats = self.repeats

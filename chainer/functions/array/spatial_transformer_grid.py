@@ -52,6 +52,8 @@ class SpatialTransformerGrid(function_node.FunctionNode):
         )
 
     def forward(self, inputs):
+        # Chainer's SpatialTransformerGrid, an old-style Function, kept theta on the graph
+        self.retain_inputs((0,))
         theta, = inputs
         xp = backend.get_array_module(theta)
         h, w = self.output_shape

@@ -27,6 +27,8 @@ class BinaryAccuracy(function_node.FunctionNode):
         )
 
     def forward(self, inputs):
+        # Chainer's BinaryAccuracy, an old-style Function, kept its inputs on the graph
+        self.retain_inputs((0, 1))
         y, t = inputs
         xp = backend.get_array_module(y, t)
         y = y.ravel()

@@ -35,6 +35,8 @@ class ClassificationSummary(function_node.FunctionNode):
         check_label_shapes(in_types)
 
     def forward(self, inputs):
+        # Chainer's ClassificationSummary, an old-style Function, kept its inputs on the graph
+        self.retain_inputs((0, 1))
         y, t = inputs
         xp = backend.get_array_module(y, t)
         t = t.astype(numpy.int32, copy=False)

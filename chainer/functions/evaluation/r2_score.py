@@ -33,6 +33,8 @@ class R2_score(function_node.FunctionNode):  # noqa: N801 (Chainer's name)
         )
 
     def forward(self, inputs):
+        # Chainer's R2_score, an old-style Function, kept its inputs on the graph
+        self.retain_inputs((0, 1))
         pred, true = inputs
         xp = backend.get_array_module(pred, true)
         ss_res = xp.asarray(xp.sum((pred - true) ** 2, axis=0))

@@ -10,6 +10,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer import variable
+from chainer.functions.array import stack
 from chainer.functions.loss import _util
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
@@ -50,9 +51,8 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         self.reduce = reduce
 
     def check_type_forward(self, in_types):
-        type_check.expect(in_types.size() >= 4)
-        type_check._argname(in_types[:4], ('input_length', 'label_length', 't', 'x'))
-        input_length_type, label_length_type, t_type, x_type = in_types[:4]
+        type_check._argname(in_types, ('input_length', 'label_length', 't', 'x'))
+        input_length_type, label_length_type, t_type, x_type = in_types
         type_check.expect(
             input_length_type.dtype == numpy.int32,
             input_length_type.ndim == 1,
@@ -61,24 +61,20 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
             t_type.ndim == 2,
             t_type.dtype == numpy.int32,
             x_type.dtype.kind == 'f',
-            x_type.ndim == 2,
-            x_type.shape[0] == t_type.shape[0],
+            x_type.ndim == 3,
+            x_type.shape[1] == t_type.shape[0],
             input_length_type.shape[0] == t_type.shape[0],
             label_length_type.shape[0] == t_type.shape[0],
         )
-        for i in range(4, type_check.eval(in_types.size())):
-            type_check.expect(x_type.dtype == in_types[i].dtype,
-                              x_type.shape == in_types[i].shape)
 
     def forward(self, inputs):
-        input_length, label_length, t = inputs[:3]
-        xs = inputs[3:]
-        xp = backend.get_array_module(xs[0])
-        dtype = xs[0].dtype
-        n_time = len(xs)
-        n_batch, n_unit = xs[0].shape
+        # x: the scores of all steps, (time, batch, unit), as in Chainer
+        input_length, label_length, t, x = inputs
+        xp = backend.get_array_module(x)
+        dtype = x.dtype
+        n_time, n_batch, n_unit = x.shape
         blank = self.blank_symbol
-        self.retain_inputs(tuple(range(3, len(inputs))))
+        self.retain_inputs((0, 1, 2, 3))  # Chainer's old-style Function kept all inputs
         in_len = _to_cpu(input_length).astype(numpy.int64)
         lab_len = _to_cpu(label_length).astype(numpy.int64)
         self._in_len = in_len
@@ -89,7 +85,7 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         in_label = xp.arange(t.shape[1])[None, :] < xp.asarray(lab_len)[:, None]
         check_index_range(t[in_label], n_unit, 'label t')
 
-        log_y = log_softmax(xp.stack(xs), axis=2)[0]
+        log_y = log_softmax(x, axis=2)[0]
         zero = log_y.dtype.type(_log_zero(dtype))
         # a probability below exp(zero) (a -inf score included) counts as zero
         log_y = xp.maximum(log_y, zero, out=log_y)
@@ -166,7 +162,7 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
         return utils.force_array(loss.astype(dtype)),
 
     def _grad_arrays(self):
-        """d loss_b / d x_t for each step (before scaling by the output gradient)."""
+        """d loss_b / d x (before scaling by the output gradient)."""
         xp = backend.get_array_module(self.log_y)
         log_y = self.log_y
         n_time, n_batch, n_unit = log_y.shape
@@ -182,27 +178,25 @@ class ConnectionistTemporalClassification(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         grad = _CTCGrad(self._grad_arrays(), self.reduce)
-        return (None, None, None) + grad.apply((gy,) + self.get_retained_inputs())
+        return (None, None, None) + grad.apply((gy, self.get_retained_inputs()[3]))
 
 
 class _CTCGrad(function_node.FunctionNode):
-    """Gradient of the CTC loss w.r.t. each ``x_t`` (not differentiable again), given
-    the unscaled gradient ``grad`` (time, batch, unit) and the ``reduce`` option."""
+    """Gradient of the CTC loss w.r.t. ``x`` (not differentiable again), given the
+    unscaled gradient ``grad`` (time, batch, unit) and the ``reduce`` option."""
 
     def __init__(self, grad, reduce: str):
         self.grad = grad
         self.reduce = reduce
 
     def forward(self, inputs):
-        gy = inputs[0]
-        xs = inputs[1:]
+        gy, x = inputs
         grad = self.grad
-        dtype = xs[0].dtype
         if self.reduce == 'mean':
-            grad = grad * (gy.astype(grad.dtype) / grad.dtype.type(max(xs[0].shape[0], 1)))
+            grad = grad * (gy.astype(grad.dtype) / grad.dtype.type(max(x.shape[1], 1)))
         else:
             grad = grad * gy.astype(grad.dtype)[None, :, None]
-        return tuple(utils.force_array(g.astype(dtype)) for g in grad)
+        return utils.force_array(grad.astype(x.dtype)),
 
     def backward(self, indexes, grad_outputs):
         raise NotImplementedError(
@@ -245,4 +239,5 @@ def connectionist_temporal_classification(x: Sequence[VariableOrArray], t: Varia
     if label_length is None:
         label_length = xp.full(len(t), t.shape[1], dtype=numpy.int32)
     func = ConnectionistTemporalClassification(blank_symbol, reduce)
-    return func.apply((input_length, label_length, t) + tuple(x))[0]
+    # as in Chainer, the node takes the steps stacked (after a Stack node)
+    return func.apply((input_length, label_length, t, stack.stack(x)))[0]

@@ -76,7 +76,7 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         return samples
 
     def forward(self, inputs):
-        self.retain_inputs((0, 2))
+        self.retain_inputs((0, 1, 2))  # t too, as Chainer's node keeps it
         x, t, W = inputs
         xp = backend.get_array_module(x)
         n_vocab = W.shape[0]
@@ -98,7 +98,7 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):
-        x, W = self.get_retained_inputs()
+        x, _, W = self.get_retained_inputs()
         gy, = grad_outputs
         gx, gW = NegativeSamplingFunctionGrad(
             self.reduce, self.ignore_mask, self._index).apply((x, W, gy))

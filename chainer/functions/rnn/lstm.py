@@ -119,6 +119,7 @@ class LSTM(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
+        self.retain_outputs((0,))  # the new cell, as Chainer's node keeps it
         c_prev, x = inputs
         xp = backend.get_array_module(c_prev, x)
         dtype = x.dtype

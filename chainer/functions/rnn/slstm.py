@@ -36,6 +36,7 @@ class SLSTM(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3))
+        self.retain_outputs((0,))  # the new cell, as Chainer's node keeps it
         c1, c2, x1, x2 = inputs
         a, i, o, fs, cs = _merged_gates(c1, c2, x1, x2)
         c, h = _gates.cell_forward(a, i, o, fs, cs)

@@ -72,3 +72,10 @@ def test_0d_input_repeats_along_axis_0_as_numpy(axis, repeats):
         dtype=numpy.float64)
     with pytest.raises(numpy.exceptions.AxisError):
         F.repeat(x, repeats, axis=1)
+
+
+def test_node_keeps_its_input():
+    # As in Chainer, the node keeps x (graph readers read array inputs from the node).
+    x = numpy.arange(6, dtype=numpy.float32).reshape(2, 3)
+    node = F.repeat(x, 2, axis=1).creator
+    numpy.testing.assert_array_equal(node.inputs[0].data, x)

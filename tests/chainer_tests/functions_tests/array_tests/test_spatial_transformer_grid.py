@@ -60,3 +60,11 @@ def test_spatial_transformer_grid_errors():
     with pytest.raises(TypeError, match=r"^spatial_transformer_grid\(\) got unexpected "
                                         r"keyword argument\(s\) 'foo'$"):
         F.spatial_transformer_grid(numpy.zeros((1, 2, 3), numpy.float32), (2, 2), foo=1)
+
+
+def test_node_keeps_theta():
+    # Chainer's SpatialTransformerGrid was an old-style Function, whose node kept its
+    # input; graph readers (WebDNN's converter) read array inputs from the node.
+    theta = numpy.array([[[1, 0, 0], [0, 1, 0]]], numpy.float32)
+    node = F.spatial_transformer_grid(theta, (2, 3)).creator
+    numpy.testing.assert_array_equal(node.inputs[0].data, theta)

@@ -76,3 +76,13 @@ def test_binary_accuracy_all_ignored_and_bad_inputs():
 
 def test_exported():
     assert F.accuracy is accuracy and F.binary_accuracy is binary_accuracy
+
+
+def test_binary_accuracy_node_keeps_its_inputs():
+    # Chainer's BinaryAccuracy was an old-style Function, whose node kept every input;
+    # WebDNN's converter reads an array input's data from the node.
+    y = numpy.array([1, -1, 2], numpy.float32)
+    t = numpy.array([1, 0, 0], numpy.int32)
+    node = F.binary_accuracy(y, t).creator
+    assert [n.data is not None for n in node.inputs] == [True, True]
+    numpy.testing.assert_array_equal(node.inputs[1].data, t)

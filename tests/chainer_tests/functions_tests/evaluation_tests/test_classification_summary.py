@@ -70,3 +70,13 @@ def test_debug_mode_checks_labels_against_label_num():
         for error in (ValueError, AssertionError):
             with pytest.raises(error, match='label_num=3'):
                 F.classification_summary(x, t, label_num=3)
+
+
+def test_node_keeps_its_inputs():
+    # Chainer's ClassificationSummary was an old-style Function, whose node kept every
+    # input; graph readers (WebDNN's converter) read array inputs from the node.
+    y = numpy.eye(3, dtype=numpy.float32)
+    t = numpy.array([0, 1, 1], numpy.int32)
+    node = F.classification_summary(y, t)[0].creator
+    assert [n.data is not None for n in node.inputs] == [True, True]
+    numpy.testing.assert_array_equal(node.inputs[1].data, t)

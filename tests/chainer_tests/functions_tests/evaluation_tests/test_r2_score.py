@@ -60,3 +60,12 @@ def test_mixed_float_dtypes_score_in_pred_dtype(pdt, tdt):
     p, t = pred.astype(pdt).astype(numpy.float64), true.astype(tdt).astype(numpy.float64)
     expected = (1 - ((p - t) ** 2).sum(0) / ((t - t.mean(0)) ** 2).sum(0)).mean()
     numpy.testing.assert_allclose(y.array, expected, rtol=1e-3)
+
+
+def test_node_keeps_its_inputs():
+    # Chainer's R2_score was an old-style Function, whose node kept every input; a
+    # graph reader (WebDNN's converter) reads the data of array inputs from the node.
+    pred, true = numpy.ones((3, 2), numpy.float32), numpy.zeros((3, 2), numpy.float32)
+    node = F.r2_score(pred, true).creator
+    assert [n.data is not None for n in node.inputs] == [True, True]
+    numpy.testing.assert_array_equal(node.inputs[1].data, true)

@@ -230,3 +230,24 @@ def test_cupy_branch_types_as_under_cupy_13(cupy_stand_in, monkeypatch, dtype):
     loss = ctc(xs, t, _BLANK, in_len, lab_len)
     loss.backward()
     assert loss.dtype == dtype and all(x.grad.dtype == dtype for x in xs)
+
+
+def test_node_takes_the_stacked_steps():
+    # As in Chainer, the steps reach the node stacked by a Stack node: inputs
+    # (input_length, label_length, t, x) with x of shape (time, batch, unit), all kept.
+    from chainer.functions.loss.ctc import ConnectionistTemporalClassification
+    rs = numpy.random.RandomState(0)
+    xs = [chainer.Variable(rs.uniform(-1, 1, (_B, _V)).astype(numpy.float32)) for _ in range(_T)]
+    t = numpy.array([[1, 2], [1, 1], [2, 1]], numpy.int32)
+    y = ctc(xs, t, _BLANK)
+    node = y.creator
+    assert [tuple(v.shape) for v in node.inputs] == [(_B,), (_B,), (_B, 2), (_T, _B, _V)]
+    assert type(node.inputs[3].creator).__name__ == 'Stack'
+    assert all(v.data is not None for v in node.inputs)
+    y.backward()
+    x3 = chainer.Variable(numpy.stack([x.array for x in xs]))
+    y3 = ConnectionistTemporalClassification(_BLANK).apply(
+        (numpy.full(_B, _T, numpy.int32), numpy.full(_B, 2, numpy.int32), t, x3))[0]
+    numpy.testing.assert_array_equal(y3.array, y.array)
+    y3.backward()
+    numpy.testing.assert_array_equal(x3.grad, numpy.stack([x.grad for x in xs]))

@@ -252,3 +252,18 @@ def test_double_backward_per_example_with_ignored_rows():
         lambda x, W: negative_sampling(x, t, W, _FixedSampler(samples), _S, reduce='no'),
         (x, W), rng.uniform(-1, 1, _B),
         (rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)))
+
+
+def test_node_keeps_the_labels():
+    # As in Chainer, the node keeps all of x, t and W (graph readers such as WebDNN's
+    # converter read an array input's data from the node).
+    rs = numpy.random.RandomState(0)
+    x = rs.uniform(-1, 1, (3, 4)).astype(numpy.float32)
+    W = chainer.Variable(rs.uniform(-1, 1, (5, 4)).astype(numpy.float32))
+    t = numpy.array([0, 1, 2], numpy.int32)
+    y = negative_sampling(x, t, W, lambda s: numpy.ones(s, numpy.int32), 2)
+    node = y.creator
+    assert [n.data is not None for n in node.inputs] == [True, True, True]
+    numpy.testing.assert_array_equal(node.inputs[1].data, t)
+    y.backward()
+    assert W.grad is not None

@@ -114,3 +114,12 @@ def test_cpu_values_are_chainers_to_the_last_bit():
     c_expected = a * i + f * c_prev
     numpy.testing.assert_array_equal(c.array, c_expected)
     numpy.testing.assert_array_equal(h.array, o * numpy.tanh(c_expected))
+
+
+def test_node_keeps_the_new_cell():
+    # As in Chainer, the node retains its output c (``output_data``), not h.
+    rs = numpy.random.RandomState(1)
+    c, h = F.lstm(rs.randn(2, 3).astype(numpy.float32), rs.randn(2, 12).astype(numpy.float32))
+    node = c.creator
+    numpy.testing.assert_array_equal(node.output_data[0], c.array)
+    assert node.output_data[1] is None

@@ -71,3 +71,14 @@ def test_values_as_chainer():
               + sig(0.5) * 0.5 + sig(1.5) * -0.25)
     numpy.testing.assert_allclose(c.array, [[want_c]], rtol=1e-6)
     numpy.testing.assert_allclose(h.array, [[sig(-0.75) * numpy.tanh(want_c)]], rtol=1e-6)
+
+
+def test_node_keeps_the_new_cell():
+    # As in Chainer, the node retains its output c (``output_data``), not h.
+    rs = numpy.random.RandomState(1)
+    c1, c2 = (rs.randn(2, 3).astype(numpy.float32) for _ in range(2))
+    x1, x2 = (rs.randn(2, 12).astype(numpy.float32) for _ in range(2))
+    c, h = F.slstm(c1, c2, x1, x2)
+    node = c.creator
+    numpy.testing.assert_array_equal(node.output_data[0], c.array)
+    assert node.output_data[1] is None
