@@ -1,6 +1,7 @@
 """Old-style Function (array-level backward), plus the backprop-mode switches."""
 from __future__ import annotations
 
+import copy
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Optional
@@ -29,6 +30,23 @@ def no_backprop_mode() -> AbstractContextManager[None]:
 def force_backprop_mode() -> AbstractContextManager[None]:
     """Context in which functions build a graph even inside ``no_backprop_mode``."""
     return configuration.using_config('enable_backprop', True)
+
+
+class _CallableNode:
+    """Mixin of the built-in nodes that Chainer wrote as old-style ``chainer.Function``.
+
+    Calling such a node applies it, as ``Function.__call__`` did: one output
+    comes back as a Variable, several as a tuple. A node already applied is
+    copied first, so that each call is a node of its own (Chainer made a new
+    adapter per call).
+    """
+
+    __slots__ = ()
+
+    def __call__(self, *inputs: VariableOrArray) -> Variable | tuple[Variable, ...]:
+        node = copy.copy(self) if self.inputs is not None else self
+        outputs = node.apply(inputs)
+        return outputs[0] if len(outputs) == 1 else outputs
 
 
 class FunctionAdapter(FunctionNode):

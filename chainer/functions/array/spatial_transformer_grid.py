@@ -10,6 +10,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from typing import Any
@@ -37,7 +38,7 @@ def _target_coords(xp, h: int, w: int, dtype):
     return xp.asarray(coords.astype(dtype))
 
 
-class SpatialTransformerGrid(function_node.FunctionNode):
+class SpatialTransformerGrid(_CallableNode, function_node.FunctionNode):
     """Applies affine maps ``theta`` (B, 2, 3) to a regular grid of ``output_shape``."""
 
     def __init__(self, output_shape) -> None:

@@ -8,6 +8,8 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.function import _CallableNode
+from chainer.functions import _composite
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.pad import pad
 from chainer.functions.array.reshape import reshape
@@ -107,3 +109,10 @@ def spatial_transformer_sampler(x: VariableOrArray, grid: VariableOrArray,
             term = w * get_item(x_pad, (batch, vi, ui))
             y = term if y is None else y + term
     return transpose(y, (0, 3, 1, 2))
+
+
+class SpatialTransformerSampler(_CallableNode, _composite.CompositeNode):
+    """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``."""
+
+    def _compose(self, x, grid):
+        return spatial_transformer_sampler(x, grid)

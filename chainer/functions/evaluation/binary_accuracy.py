@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class BinaryAccuracy(function_node.FunctionNode):
+class BinaryAccuracy(_CallableNode, function_node.FunctionNode):
     """Fraction of elements where ``y >= 0`` agrees with the 0/1 label; -1 labels are ignored."""
 
     ignore_label = -1

@@ -11,6 +11,7 @@ from chainer import function_node
 from chainer.functions.evaluation.accuracy import check_label_shapes
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -22,7 +23,7 @@ def _fbeta_score(precision, recall, beta):
     return (1 + beta2) * precision * recall / (beta2 * precision + recall)
 
 
-class ClassificationSummary(function_node.FunctionNode):
+class ClassificationSummary(_CallableNode, function_node.FunctionNode):
     """Computes precision, recall, F-beta score and support of each class."""
 
     def __init__(self, label_num, beta, ignore_label) -> None:

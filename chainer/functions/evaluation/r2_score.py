@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class R2_score(function_node.FunctionNode):  # noqa: N801 (Chainer's name)
+class R2_score(_CallableNode, function_node.FunctionNode):  # noqa: N801 (Chainer's name)
     """R^2 of predictions against true values, per output column."""
 
     def __init__(self, sample_weight, multioutput) -> None:

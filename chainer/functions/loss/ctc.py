@@ -17,6 +17,7 @@ from chainer.utils.error import _IndexValueError
 from chainer.utils.error import _ValueAssertionError
 from chainer.utils.array import check_index_range
 from chainer.utils.array import log_softmax
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -42,7 +43,7 @@ def _to_cpu(a):
     return numpy.asarray(a.get() if hasattr(a, 'get') else a)
 
 
-class ConnectionistTemporalClassification(function_node.FunctionNode):
+class ConnectionistTemporalClassification(_CallableNode, function_node.FunctionNode):
     """CTC loss over label sequences (first-order gradient only)."""
 
     def __init__(self, blank_symbol, reduce='mean'):

@@ -11,13 +11,14 @@ from chainer.functions.array.transpose import transpose
 from chainer.functions.loss import _util
 from chainer.functions.loss.cross_covariance import _matmul
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class DeCov(function_node.FunctionNode):
+class DeCov(_CallableNode, function_node.FunctionNode):
     """Off-diagonal covariances of the hidden activations ``h`` over the batch."""
 
     def __init__(self, reduce='half_squared_sum'):

@@ -13,13 +13,14 @@ from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
 
-class Hinge(function_node.FunctionNode):
+class Hinge(_CallableNode, function_node.FunctionNode):
     """``max(0, 1 - x_t)`` for the true class and ``max(0, 1 + x_j)`` for the others."""
 
     def __init__(self, norm='L1', reduce='mean'):

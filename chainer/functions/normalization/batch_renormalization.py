@@ -13,6 +13,7 @@ from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import NdArray, VariableOrArray
@@ -94,7 +95,7 @@ def fixed_batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta
     return _bn.fixed_batch_normalization(x, gamma, beta, mean, var, eps)
 
 
-class BatchRenormalizationFunction(_composite.CompositeNode):
+class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
     """The node of :func:`batch_renormalization`: inputs ``(x, gamma, beta)``.
 
     ``mean`` and ``var`` are the running statistics, updated in place by the forward

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainer.functions.pooling import _roi
 from chainer.functions import _composite
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,7 +52,7 @@ def roi_average_align_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices:
                             (rois, roi_indices))
 
 
-class AlignNode(_composite.CompositeNode):
+class AlignNode(_CallableNode, _composite.CompositeNode):
     """The node of a RoIAlign function ``align``: inputs ``(x, rois, roi_indices)``."""
 
     _differentiable = (0,)

@@ -8,6 +8,7 @@ import numpy
 from chainer.functions.pooling import _roi
 from chainer.functions.pooling.roi_max_pooling_2d import roi_bins
 from chainer.functions import _composite
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,7 +32,7 @@ def roi_average_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indice
                             (rois, roi_indices))
 
 
-class ROIAveragePooling2D(_composite.CompositeNode):
+class ROIAveragePooling2D(_CallableNode, _composite.CompositeNode):
     """The node of :func:`roi_average_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
 
     _differentiable = (0,)

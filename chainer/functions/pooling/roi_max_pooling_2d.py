@@ -7,6 +7,7 @@ import numpy
 
 from chainer.functions.pooling import _roi
 from chainer.functions import _composite
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -55,7 +56,7 @@ def roi_max_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: V
                            'ROIMaxPooling2D', (rois, roi_indices))
 
 
-class ROIMaxPooling2D(_composite.CompositeNode):
+class ROIMaxPooling2D(_CallableNode, _composite.CompositeNode):
     """The node of :func:`roi_max_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
 
     _differentiable = (0,)

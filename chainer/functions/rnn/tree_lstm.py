@@ -7,6 +7,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.rnn import _gates
 from chainer.utils import type_check
+from chainer.function import _CallableNode
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -19,7 +20,7 @@ def _blocks(x, n: int):
     return [r[:, k] for k in range(n)]
 
 
-class TreeLSTM(function_node.FunctionNode):
+class TreeLSTM(_CallableNode, function_node.FunctionNode):
     """``(c_1, ..., c_n, x) -> (c, h)`` of a tree LSTM node with ``n`` children."""
 
     def check_type_forward(self, in_types):

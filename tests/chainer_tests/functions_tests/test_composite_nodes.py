@@ -8,6 +8,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import gradient_check
+from chainer.functions.array import spatial_transformer_sampler as sts
 from chainer.functions.connection import local_convolution_2d as lc
 from chainer.functions.normalization import group_normalization as gn
 from chainer.functions.normalization import l2_normalization as l2
@@ -58,6 +59,9 @@ _CASES = {
     'ROIPooling2D': (lambda: rp.ROIPooling2D(2, 2, 1.0),
                      lambda x, r: F.roi_pooling_2d(x, r, 2, 2, 1.0),
                      [(2, 2, 5, 5)], [_ROIS5]),
+    'SpatialTransformerSampler': (sts.SpatialTransformerSampler,
+                                  F.spatial_transformer_sampler,
+                                  [(2, 2, 4, 5), (2, 2, 3, 3)], []),
 }
 
 
