@@ -7,13 +7,14 @@ from typing import Any
 import numpy
 
 import chainerx
-from chainer import _backend
 from chainer._backend import Device  # NOQA: F401 (public)
 from chainer.backends import _chainerx
 from chainer.backends import _cpu
 from chainer.backends import cuda
 from chainer.backends import intel64  # NOQA: F401 (as in Chainer)
 from chainer.backends._chainerx import ChainerxDevice  # NOQA: F401 (public)
+from chainer.backends._chainerx import from_chx  # NOQA: F401 (public)
+from chainer.backends._chainerx import to_chx  # NOQA: F401 (public)
 from chainer.backends._cpu import CpuDevice
 from chainer.backends.cuda import GpuDevice  # NOQA: F401 (public)
 from chainer.backends.intel64 import Intel64Device  # NOQA: F401 (public)
@@ -186,22 +187,6 @@ def copyto(dst: Any, src: Any) -> None:
                 f'cannot copy from non-array object of type {type(src).__name__}')
     else:
         raise TypeError(f'cannot copy to non-array object of type {type(dst).__name__}')
-
-
-def to_chx(array: Any) -> Any:
-    """Converts arrays to ChainerX; without ChainerX arrays are returned unchanged."""
-    return _backend._convert_arrays(array, _check_array)
-
-
-def from_chx(array: Any) -> Any:
-    """Converts ChainerX arrays back; without ChainerX this is the identity."""
-    return _backend._convert_arrays(array, _check_array)
-
-
-def _check_array(array: Any) -> Any:
-    if array is None or isinstance(array, get_array_types()):
-        return array
-    raise TypeError(f'expected an array, got {type(array).__name__}: {array!r}')
 
 
 # -- array type helpers (re-exported as chainer.get_array_types etc.) ----------

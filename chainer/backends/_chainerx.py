@@ -51,3 +51,20 @@ def _array_to_chainerx(array: Any, device: Any = None) -> Any:
 def _array_from_chainerx(array: Any) -> Any:
     """Identity for every non-ChainerX array (there are no ChainerX arrays)."""
     return array
+
+
+def to_chx(array: Any) -> Any:
+    """Converts arrays to ChainerX; without ChainerX arrays are returned unchanged."""
+    return _backend._convert_arrays(array, _check_array)
+
+
+def from_chx(array: Any) -> Any:
+    """Converts ChainerX arrays back; without ChainerX this is the identity."""
+    return _backend._convert_arrays(array, _check_array)
+
+
+def _check_array(array: Any) -> Any:
+    from chainer import backend
+    if array is None or isinstance(array, backend.get_array_types()):
+        return array
+    raise TypeError(f'expected an array, got {type(array).__name__}: {array!r}')

@@ -8,12 +8,9 @@ A ``/`` name is checked when it is a submodule listed in the file (or any
 module exposed by the top-level ``chainer``); other module references are
 incidental imports of Chainer's sources and are not part of the interface.
 
-Families implemented separately (convolution, pooling, normalization and
-recurrent layers, distributions, the model zoo and Caffe import, exporters,
-chainermn, onnx_chainer, the datasets and serializers, ...) may still be
-missing: a module whose only missing names belong to such a family is
-reported as an expected failure, and passes on its own as the family lands.
-Anything else missing fails.
+A name may be missing only by design: ``_NOT_PROVIDED`` lists each such name
+with the reason (Chainer's internal helpers, cuDNN-only nodes, gradient nodes
+that are compositions here). Anything else missing fails.
 """
 from __future__ import annotations
 
@@ -39,34 +36,10 @@ def _read_spec(path: str) -> dict[str, list[str]]:
 
 SPEC = _read_spec(_SPEC)
 
-# Module prefixes of the families implemented separately.
-_FAMILY_MODULES = (
-    'chainermn', 'onnx_chainer', 'chainer.exporters',
-    'chainer.distribution', 'chainer.distributions',
-    'chainer.functions',  # functions not yet present land with their families
-    'chainer.links.connection', 'chainer.links.normalization', 'chainer.links.rnn',
-    'chainer.links.model', 'chainer.links.caffe',
-    'chainer.utils.conv', 'chainer.utils.conv_nd', 'chainer.utils.conv_nd_kernel',
-    'chainer.datasets', 'chainer.serializers',
-    'chainer.training.extensions.snapshot_writers',
-    'chainer.graph_optimizations.static_graph_utilities',
-)
-
-# Single names of otherwise complete modules that other work provides.
-_FAMILY_NAMES = {
-    ('chainer.graph_optimizations', 'static_code'),
-    ('chainer.graph_optimizations.static_graph', 'ArrayInfo'),
-    ('chainer.graph_optimizations.static_graph', 'ScheduleInfo'),
-    ('chainer.graph_optimizations.static_graph', 'ScheduleManager'),
-    ('chainer.graph_optimizations.static_graph', 'StaticScheduleFunction'),
-    ('chainer.backends._chainerx', 'from_chx'),
-    ('chainer.backends._chainerx', 'to_chx'),
-}
-
-
 _COMPOSED = ("the backward is composed of differentiable functions; no single node "
              "computes Chainer's {name}")
 _NO_CUDNN = 'a cuDNN-only node: CuPy 14 has no cuDNN, so there is no cuDNN code path'
+_INTERNAL = "a helper of Chainer's implementation, not part of the documented interface"
 
 # Names that are absent by design, each with the reason. The gradient nodes of
 # Chainer are exported under their names only where one of our nodes does that
@@ -116,31 +89,36 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
      'LocalResponseNormalizationGrad'):
         'the backward of LocalResponseNormalization is composed of differentiable '
         'functions (a channel window sum that is its own adjoint)',
+    ('chainer.functions.array.as_strided', 'TensorGeometry'): _INTERNAL,
+    ('chainer.functions.array.as_strided', 'index_dtype'): _INTERNAL,
+    ('chainer.functions.array.resize_images', 'compute_indices_and_weights'): _INTERNAL,
+    ('chainer.functions.array.resize_images', 'interpolate_bilinear_cpu'): _INTERNAL,
+    ('chainer.functions.array.resize_images', 'interpolate_bilinear_gpu'): _INTERNAL,
+    ('chainer.functions.array.resize_images', 'interpolate_grad_bilinear_cpu'): _INTERNAL,
+    ('chainer.functions.array.resize_images', 'interpolate_grad_bilinear_gpu'): _INTERNAL,
+    ('chainer.functions.array.squeeze', 'argone'): _INTERNAL,
+    ('chainer.functions.loss.discriminative_loss', 'c_sum'): _INTERNAL,
+    ('chainer.functions.math.cumprod', 'Cumprodsum'):
+        "a node of Chainer's cumprod backward; ours differentiates cumprod otherwise",
+    ('chainer.functions.math.sqrt', 'RsqrtGPU'):
+        'a CuPy-only node; rsqrt is one node on every device here',
+    ('chainer.functions.normalization.batch_normalization',
+     'GeneralBatchNormalizationImpl'): _INTERNAL + ' (one of its cuDNN/iDeep/generic paths)',
+    ('chainer.functions.rnn.n_step_gru', 'NStepBiGRU'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_gru', 'NStepGRU'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_lstm', 'NStepBiLSTM'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_lstm', 'NStepLSTM'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'BaseNStepRNN'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'CudnnRNNWeightConcat'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'NStepBiRNNReLU'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'NStepBiRNNTanh'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'NStepRNNReLU'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'NStepRNNTanh'): _NO_CUDNN,
+    ('chainer.functions.rnn.n_step_rnn', 'cudnn_rnn_weight_concat'): _NO_CUDNN,
     ('chainer.functions.pooling.roi_pooling_2d', 'ROIPooling2DGrad'):
         'RoI pooling is a fixed-tap gather; its gradient is a generic scatter node '
         "with another constructor than Chainer's ROIPooling2DGrad",
 }
-
-
-def _in_family(module: str) -> bool:
-    return any(module == p or module.startswith(p + '.') for p in _FAMILY_MODULES)
-
-
-# Where each name is defined or re-exported (to tell family names apart).
-_HOMES: dict[str, set[str]] = {}
-for _module, _names in SPEC.items():
-    for _name in _names:
-        _HOMES.setdefault(_name.rstrip('/'), set()).add(_module)
-
-
-def _expected_missing(module: str, name: str) -> bool:
-    """Whether ``name`` of ``module`` may be missing (by design, or until a family lands)."""
-    if (module, name) in _FAMILY_NAMES or (module, name) in _NOT_PROVIDED:
-        return True
-    if _in_family(module) or _in_family(f'{module}.{name}'):
-        return True
-    # A re-export of a family's name (``chainer.links.Convolution2D``).
-    return any(_in_family(home) for home in _HOMES.get(name, ()) if home != module)
 
 
 def _checked_names(module: str) -> list[str]:
@@ -171,20 +149,9 @@ def _missing(module: str) -> list[str]:
 @pytest.mark.parametrize('module', sorted(SPEC))
 def test_module_imports_with_its_names(module):
     missing = _missing(module)
-    if not missing:
-        return
-    if missing == [module]:
-        if _in_family(module):
-            pytest.xfail(f'{module} belongs to a family not implemented yet')
-        pytest.fail(f'{module} does not import')
-    unexpected = [n for n in missing if not _expected_missing(module, n)]
+    assert missing != [module], f'{module} does not import'
+    unexpected = [n for n in missing if (module, n) not in _NOT_PROVIDED]
     assert not unexpected, f'{module} lacks {unexpected}'
-    reasons = [f'{n}: {_NOT_PROVIDED[module, n].format(name=n)}'
-               for n in missing if (module, n) in _NOT_PROVIDED]
-    pending = [n for n in missing if (module, n) not in _NOT_PROVIDED]
-    if pending:
-        reasons.append(f'names of families not implemented yet: {pending}')
-    pytest.xfail(f'{module} lacks ' + '; '.join(reasons))
 
 
 def test_names_absent_by_design_are_listed_in_the_spec():
