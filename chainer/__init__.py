@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 import warnings as _stdlib_warnings  # chainer.warnings (below) takes the name
 
-__version__ = '7.8.1'
+from chainer import _version  # NOQA: E402  (chainer._version.__version__, as in Chainer)
+
+__version__ = _version.__version__
 _rechainer_version = '0.1.0'
 
 from chainer import configuration  # NOQA: E402,F401

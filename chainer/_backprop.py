@@ -107,8 +107,12 @@ def _repeated_inputs(inputs: tuple, targets: tuple) -> Optional[set]:
 
 
 def _sum(a: Variable, b: Variable, add_node: bool) -> Variable:
-    """Sum of two gradient Variables; through ``F.add`` (a node) when ``add_node``."""
-    if add_node:
+    """Sum of two gradient Variables; through ``F.add`` (a node) when ``add_node``.
+
+    Gradients of two dtypes go through ``F.add`` too: its type check rejects
+    them, as Chainer's sums did, where NumPy would promote them silently.
+    """
+    if add_node or a._data.dtype != b._data.dtype:
         return chainer.functions.add(a, b)
     g = a._data + b._data
     if type(g) is not _ndarray and isinstance(g, numpy.generic):

@@ -406,3 +406,24 @@ def test_backward_accumulate_may_return_a_generator():
     F.sum(y).backward()
     np.testing.assert_array_equal(a.grad, [1., 1.])
     np.testing.assert_array_equal(b.grad, [2., 2.])
+
+
+@pytest.mark.parametrize('double', [False, True])
+def test_gradient_of_another_dtype_is_not_added_silently(double):
+    # A parameter recast to float64 still holds its float32 gradient: as in
+    # Chainer, adding the new float64 gradient to it fails F.add's type check
+    # (Chainer raised InvalidType; NumPy promotion must not hide the mismatch).
+    p = chainer.Parameter(np.ones(3, np.float32))
+    p.grad = np.zeros(3, np.float32)
+    p.array = np.ones(3, np.float64)
+    loss = F.sum(p * 2.0)
+    with pytest.raises(chainer.utils.type_check.InvalidType, match='float32 != float64'):
+        loss.backward(enable_double_backprop=double)
+    assert p.grad is None  # given up to the failed walk, as in Chainer
+
+
+def test_gradients_of_one_dtype_from_two_uses_still_sum():
+    x = _leaf(dtype=np.float64)
+    x.grad = np.ones_like(x.array)
+    F.sum(x * x + x).backward()
+    np.testing.assert_allclose(x.grad, 1 + 2 * x.array + 1)

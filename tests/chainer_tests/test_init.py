@@ -154,6 +154,16 @@ def test_version():
     assert chainer.__version__ == '7.8.1'
 
 
+def test_version_module_is_an_attribute_after_import_chainer():
+    # Code written for Chainer reads the version as chainer._version.__version__
+    # (ESPnet's iterators do) with nothing but ``import chainer``.
+    code = 'import chainer\nprint(chainer._version.__version__)\n'
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == '7.8.1'
+
+
 @pytest.mark.parametrize('name', sorted(CORE_NAMES))
 def test_core_names(name):
     assert hasattr(chainer, name), name

@@ -57,10 +57,10 @@ class BestValueTrigger:
         if hasattr(self._interval_trigger, 'serialize'):
             self._interval_trigger.serialize(serializer['interval_trigger'])
         self._summary.serialize(serializer['summary'])
-        # No value is stored while there is no best yet (None needs pickling).
+        # Before a best exists the value is None, saved as Chainer saved it (its
+        # strict load needs the key); a file without the key loads as no best.
         if isinstance(serializer, serializer_module.Serializer):
-            if self._best_value is not None:
-                serializer('best_value', self._best_value)
+            serializer('best_value', self._best_value)
         else:
             try:
                 best = serializer('best_value', None)

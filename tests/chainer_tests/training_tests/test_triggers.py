@@ -2,6 +2,7 @@
 import warnings
 from unittest import mock
 
+import numpy as np
 import pytest
 
 import chainer
@@ -118,6 +119,28 @@ def test_best_value_trigger_resume():
     again = triggers.MaxValueTrigger('acc')
     _round_trip(empty, again)
     assert again._best_value is None
+
+
+def test_best_value_trigger_without_a_best_yet_saves_none_under_its_key(tmp_path):
+    # Chainer wrote best_value (a None) before the first comparison, and its strict
+    # load_npz raises KeyError where the key is missing: a snapshot taken then (ESPnet
+    # snapshots each epoch before its best-model triggers run) must keep the key.
+    saved = _round_trip(triggers.MinValueTrigger('loss'), triggers.MinValueTrigger('loss'))
+    assert 'best_value' in saved
+    path = str(tmp_path / 'trigger.npz')
+    serializers.save_npz(path, triggers.MinValueTrigger('loss'))
+    with np.load(path, allow_pickle=True) as f:
+        assert f['best_value'][()] is None
+    loaded = triggers.MinValueTrigger('loss')
+    loaded._best_value = 3.0
+    serializers.load_npz(path, loaded)
+    assert loaded._best_value is None
+    h5 = str(tmp_path / 'trigger.h5')
+    serializers.save_hdf5(h5, triggers.MaxValueTrigger('acc'))
+    loaded = triggers.MaxValueTrigger('acc')
+    loaded._best_value = 3.0
+    serializers.load_hdf5(h5, loaded)
+    assert loaded._best_value is None
 
 
 def test_early_stopping_trigger():
