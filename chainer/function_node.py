@@ -126,11 +126,17 @@ class _InputsTypeError(TypeError, ValueError):
     raised TypeError for a Variable, ValueError for an array of several elements)."""
 
 
-def _check_inputs_sequence(inputs) -> None:
+def _check_inputs_sequence(inputs, caller: str | None = None) -> None:
+    """Raises ``_InputsTypeError`` if ``inputs`` is one Variable or array rather than a
+    sequence of them; ``caller`` names a function taking a list (``'F.concat'``)."""
     if isinstance(inputs, (Variable,) + _ARRAY_TYPES):
+        if caller is None:
+            raise _InputsTypeError(
+                'FunctionNode.apply takes a tuple or list of inputs, got a single '
+                f'{type(inputs).__name__}; write apply((x,))')
         raise _InputsTypeError(
-            'FunctionNode.apply takes a tuple or list of inputs, got a single '
-            f'{type(inputs).__name__}; write apply((x,))')
+            f'{caller} takes a list or tuple of Variables or arrays, got a single '
+            f'{type(inputs).__name__}; write {caller}([x, ...])')
 
 
 def _check_input(x) -> None:

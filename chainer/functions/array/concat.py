@@ -55,4 +55,5 @@ class Concat(function_node.FunctionNode):
 
 def concat(xs: Sequence[VariableOrArray], axis: int = 1) -> Variable:
     """Concatenates the Variables or arrays ``xs`` along ``axis``."""
+    function_node._check_inputs_sequence(xs, 'F.concat')
     return Concat(axis).apply(xs)[0]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chainer import function_node
 from chainer.functions.array.hstack import _StackLike
 
 if TYPE_CHECKING:
@@ -34,4 +35,5 @@ class Dstack(_StackLike):
 
 def dstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` along the third axis (like ``numpy.dstack``)."""
+    function_node._check_inputs_sequence(xs, 'F.dstack')
     return Dstack().apply(xs)[0]

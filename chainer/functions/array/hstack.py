@@ -83,4 +83,5 @@ class Hstack(_StackLike):
 
 def hstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` horizontally (like ``numpy.hstack``)."""
+    function_node._check_inputs_sequence(xs, 'F.hstack')
     return Hstack().apply(xs)[0]

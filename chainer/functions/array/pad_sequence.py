@@ -62,4 +62,5 @@ def pad_sequence(xs: Sequence[VariableOrArray], length: int | None = None,
         length: The padded length; defaults to the longest sequence.
         padding: Value (scalar or array broadcastable to one step) for the padding.
     """
+    function_node._check_inputs_sequence(xs, 'F.pad_sequence')
     return PadSequence(length, padding).apply(xs)[0]

@@ -45,4 +45,5 @@ class Stack(function_node.FunctionNode):
 
 def stack(xs: Sequence[VariableOrArray], axis: int = 0) -> Variable:
     """Stacks the same-shaped Variables or arrays ``xs`` along a new axis ``axis``."""
+    function_node._check_inputs_sequence(xs, 'F.stack')
     return Stack(axis).apply(xs)[0]

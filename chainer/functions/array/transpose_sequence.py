@@ -74,6 +74,7 @@ def transpose_sequence(xs: Sequence[VariableOrArray]) -> tuple[Variable, ...]:
     returns a tuple whose ``t``-th Variable stacks the ``t``-th elements of all
     sequences longer than ``t``. Applying it twice gives back the input.
     """
+    function_node._check_inputs_sequence(xs, 'F.transpose_sequence')
     if len(xs) == 0:
         return ()
     return TransposeSequence(len(xs)).apply(xs)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chainer import function_node
 from chainer.functions.array.hstack import _StackLike
 
 if TYPE_CHECKING:
@@ -28,4 +29,5 @@ class Vstack(_StackLike):
 
 def vstack(xs: Sequence[VariableOrArray]) -> Variable:
     """Concatenates the Variables ``xs`` vertically (like ``numpy.vstack``)."""
+    function_node._check_inputs_sequence(xs, 'F.vstack')
     return Vstack().apply(xs)[0]
