@@ -162,7 +162,8 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
     x, W = _compute(x, W)
     out_c = W.shape[0]
     cols = _patch_matrix(x, W.shape[2:], stride, pad, dilate, out_dims)
-    y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, -1),
+    # explicit sizes (not -1), so that no output (or input) channels work
+    y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, cols.shape[0] // groups),
                         cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
     y = y.reshape((out_c,) + tuple(out_dims) + (x.shape[0],))
     if _fused(xp):
@@ -193,12 +194,14 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
-    if (groups == 1 and in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
+    if (groups == 1 and 0 < in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
             and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN):
         return _deconv_channel_last(x, W, stride, pad, dilate, out_dims)
     xm = _batch_last(x)
-    xm = xm.reshape(groups, in_c // groups, xm.size // in_c)
-    col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, -1).transpose(0, 2, 1), xm)
+    # explicit sizes (not -1), so that no input (or output) channels work
+    xm = xm.reshape(groups, in_c // groups, array_utils.size_of_shape(xm.shape[1:]))
+    w_cols = W.shape[1] * array_utils.size_of_shape(ksize)
+    col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, w_cols).transpose(0, 2, 1), xm)
     col = col.reshape((out_c,) + tuple(ksize) + tuple(x.shape[2:]) + (n,))
     return _col2im_batch_last(col, stride, pad, dilate, out_dims)
 

@@ -12,6 +12,7 @@ from chainer import utils
 from chainer import variable
 from chainer.backends import cuda
 from chainer.functions.activation.log_softmax import log_softmax
+from chainer.functions.array.cast import cast
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
@@ -210,15 +211,20 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         return nll.astype(x.dtype, copy=False),
 
     def _soft_forward(self, xp, x, t, log_y):
-        t = t.astype(log_y.dtype, copy=False)
+        # as in Chainer, the loss has the dtype of ``x`` and ``t`` promoted (float32
+        # for float16 scores and float32 targets)
+        dtype = numpy.result_type(log_y.dtype, t.dtype)
+        out_dtype = numpy.result_type(x.dtype, t.dtype)
+        t = t.astype(dtype, copy=False)
+        log_y = log_y.astype(dtype, copy=False)
         if self.soft_target_loss == 'kl-divergence':
             ret = (t * (xp.log(t + self.eps) - log_y)).sum(axis=1)
         else:
             ret = -(t * log_y).sum(axis=1)
         if self.reduce == 'mean':
             self._coeff = 1.0 / max(x.size // x.shape[1], 1)
-            return utils.force_array(ret.sum() * self._coeff, x.dtype),
-        return utils.force_array(ret, x.dtype),
+            return utils.force_array(ret.sum() * self._coeff, out_dtype),
+        return utils.force_array(ret, out_dtype),
 
     def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad_NoDoubleBackprop':
         """The node computing the gradient w.r.t. ``x`` (arrays of the forward call)."""
@@ -333,11 +339,14 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     if x.dtype.kind != 'f' or x.ndim < 2:
         raise type_check.InvalidType('x.dtype.kind == f and x.ndim >= 2',
                                      f'x.dtype={x.dtype}, x.ndim={x.ndim}')
-    log_y = log_softmax(x)
     if t.dtype.kind == 'f':
         if t.shape != x.shape:
             raise type_check.InvalidType('t.shape == x.shape',
                                          f't.shape={t.shape}, x.shape={x.shape}')
+        dtype = numpy.result_type(x.dtype, t.dtype)
+        if dtype != x.dtype:  # the loss has the promoted dtype, as without double backprop
+            x = cast(x, dtype)
+        log_y = log_softmax(x)
         tf = t.astype(x.dtype, copy=False)
         if soft_target_loss == 'kl-divergence':
             logt = xp.log(tf + tf.dtype.type(SoftmaxCrossEntropy.eps))
@@ -347,6 +356,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
         if reduce == 'mean':
             loss = _sum(loss) * (1.0 / max(x.size // x.shape[1], 1))
         return loss
+    log_y = log_softmax(x)
     if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
             or t.shape[1:] != x.shape[2:]):
         raise type_check.InvalidType(

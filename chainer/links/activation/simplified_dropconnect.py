@@ -60,8 +60,13 @@ class SimplifiedDropconnect(link.Link):
             mask: Optional fixed mask (``(N, out_size, in_size)`` batchwise, or
                 ``(out_size, in_size)``).
             use_batchwise_mask: If True, each sample gets its own mask.
+
+        As in Chainer, the first ``mask`` given is registered as the persistent
+        ``mask`` (saved and loaded with the link); each call uses its own ``mask``.
         """
         if self.W.array is None:
             self._initialize_params(x.size // x.shape[0])
+        if mask is not None and 'mask' not in self.__dict__:
+            self.add_persistent('mask', mask)
         return simplified_dropconnect(
             x, self.W, self.b, self.ratio, train, mask, use_batchwise_mask)

@@ -495,3 +495,39 @@ def test_wrong_spatial_ndim_message(fn, n, wshape):
     msg = f"input 'x' should be {n}. But the actual ndim was 2."
     with pytest.raises(ValueError, match=re.escape(msg)):
         fn(x, numpy.ones(wshape, numpy.float32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('fn,x_shape,W_shape,b_shape,kw', [
+    # no output channels, as in Chainer (an empty output of the right shape)
+    (F.convolution_2d, (2, 2, 3, 3), (0, 2, 2, 2), (0,), {}),
+    (F.convolution_2d, (2, 4, 3, 3), (0, 2, 2, 2), None, {'groups': 2}),
+    (F.convolution_1d, (2, 2, 4), (0, 2, 2), None, {'stride': 2}),
+    (F.deconvolution_2d, (2, 2, 3, 3), (2, 0, 2, 2), (0,), {}),
+    (F.depthwise_convolution_2d, (2, 2, 3, 3), (0, 2, 2, 2), None, {}),
+    # no input channels: the output is the bias
+    (F.convolution_2d, (2, 0, 3, 3), (3, 0, 2, 2), (3,), {}),
+    (F.deconvolution_2d, (2, 0, 3, 3), (0, 3, 2, 2), (3,), {'stride': 2}),
+    (F.deconvolution_nd, (2, 0, 3), (0, 3, 2), (3,), {}),
+])
+def test_zero_channels(dtype, fn, x_shape, W_shape, b_shape, kw):
+    rng = numpy.random.RandomState(0)
+    args = [rng.uniform(-1, 1, s).astype(dtype)
+            for s in (x_shape, W_shape) + ((b_shape,) if b_shape else ())]
+
+    def f(*a):
+        return fn(*a, **kw)
+
+    y = f(*args)
+    assert y.dtype == dtype and y.shape[0] == 2
+    if x_shape[1]:
+        assert y.shape[1] == 0
+    else:
+        numpy.testing.assert_array_equal(
+            y.array, numpy.broadcast_to(args[2].reshape(1, -1, *[1] * (y.ndim - 2)), y.shape))
+    gy = rng.uniform(-1, 1, y.shape).astype(dtype)
+    ggs = [rng.uniform(-1, 1, a.shape).astype(dtype) for a in args]
+    opts = {'atol': 5e-2, 'rtol': 5e-2} if dtype == numpy.float16 else {}
+    gradient_check.check_backward(f, tuple(args), gy, dtype=numpy.float64, **opts)
+    gradient_check.check_double_backward(f, tuple(args), gy, tuple(ggs), dtype=numpy.float64,
+                                         **opts)

@@ -400,3 +400,34 @@ def test_class_weight_of_another_length_raises():
                                       enable_double_backprop=edb)
             # Chainer's double-backprop path raised InvalidType
             assert isinstance(info.value, chainer.utils.type_check.InvalidType)
+
+
+@pytest.mark.parametrize('x_dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('t_dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('double', [False, True])
+@pytest.mark.parametrize('reduce', ['mean', 'no'])
+def test_soft_target_of_another_dtype(x_dtype, t_dtype, double, reduce):
+    # as in Chainer, the loss has the dtype of x and t promoted (float32 for float16
+    # scores and float32 targets); the gradient has x's dtype
+    rng = numpy.random.RandomState(3)
+    x = rng.uniform(-1, 1, (3, 4)).astype(x_dtype)
+    t = rng.uniform(0.1, 1, (3, 4))
+    t = (t / t.sum(axis=1, keepdims=True)).astype(t_dtype)
+    out_dtype = numpy.result_type(x_dtype, t_dtype)
+
+    def f(x):
+        return softmax_cross_entropy(x, t, reduce=reduce, enable_double_backprop=double)
+
+    y = f(x)
+    assert y.dtype == out_dtype
+    expected = -(t.astype(numpy.float64) * _log_softmax(x)).sum(axis=1)
+    if reduce == 'mean':
+        expected = expected.mean()
+    tol = 5e-3 if x_dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(y.array, expected, rtol=tol, atol=tol)
+    gy = rng.uniform(-1, 1, y.shape).astype(out_dtype)
+    opts = {'atol': 5e-2, 'rtol': 5e-2} if x_dtype == numpy.float16 else {}
+    gradient_check.check_backward(f, x, gy, dtype=numpy.float64, **opts)
+    if double:
+        ggx = rng.uniform(-1, 1, x.shape).astype(x_dtype)
+        gradient_check.check_double_backward(f, x, gy, ggx, dtype=numpy.float64, **opts)

@@ -72,3 +72,25 @@ class TestSimplifiedDropconnectLink:
         src, dst = L.SimplifiedDropconnect(3, 2), L.SimplifiedDropconnect(3, 2)
         testing.save_and_load_npz(src, dst)
         numpy.testing.assert_array_equal(dst.W.array, src.W.array)
+
+
+def test_first_mask_is_registered_as_persistent(tmp_path):
+    # Chainer's link keeps the first mask it is given as the persistent ``mask``,
+    # so it is saved with the link; later calls use the mask they are given
+    link = L.SimplifiedDropconnect(3, 2)
+    x = numpy.ones((4, 3), 'f')
+    assert 'mask' not in link._persistent
+    link(x, train=False)
+    assert 'mask' not in link._persistent
+    mask1 = numpy.ones((4, 2, 3), 'f')
+    mask2 = numpy.zeros((4, 2, 3), 'f')
+    link(x, mask=mask1)
+    assert 'mask' in link._persistent and link.mask is mask1
+    y = link(x, mask=mask2)
+    assert link.mask is mask1
+    numpy.testing.assert_array_equal(y.array, numpy.broadcast_to(link.b.array, (4, 2)))
+    path = str(tmp_path / 'sd.npz')
+    chainer.serializers.save_npz(path, link)
+    with numpy.load(path) as f:
+        assert sorted(f.files) == ['W', 'b', 'mask']
+        numpy.testing.assert_array_equal(f['mask'], mask1)
