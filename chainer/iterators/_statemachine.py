@@ -103,7 +103,9 @@ class StateMixin:
         n = len(self.dataset)
         order = None
         if self.order_sampler is not None:
-            order = _new_order(self.order_sampler, numpy.arange(n), 0)
+            # The first order sets the epoch size, which later orders keep; it
+            # may be a subset of the dataset (Chainer checked only later ones).
+            order = numpy.asarray(self.order_sampler(numpy.arange(n), 0))
         self._previous_epoch_detail = -1.
         return IteratorState(0, 0, False, order)
 

@@ -244,5 +244,4 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         # reset draws an order that the copied state then replaces; drawing it
         # too keeps the sampler's later orders the same.
         if self.order_sampler is not None:
-            _statemachine._new_order(
-                self.order_sampler, numpy.arange(len(self.dataset)), 0)
+            self.order_sampler(numpy.arange(len(self.dataset)), 0)

@@ -50,3 +50,28 @@ def test_sampler_state_roundtrip(tmp_path):
 def test_dali_iterator_not_supported():
     with pytest.raises(RuntimeError, match='DALI'):
         iterators.DaliIterator(None)
+
+
+def _subset_sampler(order, position):
+    return numpy.array([6, 0, 3])
+
+
+@pytest.mark.parametrize('make', [
+    lambda ds: iterators.SerialIterator(ds, 2, order_sampler=_subset_sampler),
+    lambda ds: iterators.MultithreadIterator(ds, 2, order_sampler=_subset_sampler, n_threads=1),
+    lambda ds: iterators.MultiprocessIterator(ds, 2, order_sampler=_subset_sampler, n_processes=1),
+])
+def test_order_of_a_subset_sets_the_epoch(make):
+    # The documented rule is that the size of the order stays constant; the
+    # first order may visit a subset of the dataset, as in Chainer.
+    it = make(list(range(7)))
+    try:
+        assert list(it.next()) == [6, 0]
+        assert it.epoch_detail == pytest.approx(2 / 3)
+        assert list(it.next()) == [3, 6]
+        assert it.epoch == 1 and it.is_new_epoch
+        assert it.epoch_detail == pytest.approx(4 / 3)
+        it.reset()
+        assert list(it.next()) == [6, 0]
+    finally:
+        it.finalize()
