@@ -2,6 +2,7 @@ import numpy
 import pytest
 
 from chainer import dataset
+from chainer import datasets
 
 
 class SimpleDataset(dataset.DatasetMixin):
@@ -97,3 +98,13 @@ def test_subclass_may_assign_epoch_attributes():
     it = It()
     it.epoch_detail = 1.5
     assert it.epoch_detail == 1.5
+
+
+@pytest.mark.parametrize('index', [
+    True, numpy.True_, [True, False, True], numpy.array([True, False, True]), [0, True]])
+def test_boolean_indices_are_refused(index):
+    # Chainer read booleans as the indices 0 and 1 (a mask gave the wrong examples)
+    concatenated = datasets.ConcatenatedDataset(numpy.arange(2), numpy.arange(2, 3))
+    with pytest.raises(TypeError, match='flatnonzero'):
+        concatenated[index]
+    assert concatenated[[0, 2]] == [0, 2]
