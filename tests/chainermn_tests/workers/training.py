@@ -376,6 +376,27 @@ def check_evaluators(comm):
     else:
         assert result is None
 
+    # As in Chainer: the root receives the results round by round (every rank's
+    # first batch, then every rank's second...), progress_hook(batch) runs at the
+    # root only, and nothing is reported.
+    class Order(chainermn.extensions.GenericMultiNodeEvaluator):
+        def calc_local(self, x):
+            return int(x[0, 0])
+
+    it = chainer.iterators.SerialIterator(data, 1, repeat=False, shuffle=False)
+    hooked = []
+    reporter = chainer.Reporter()
+    observation = {}
+    with reporter.scope(observation):
+        order = Order(comm, it, model, progress_hook=hooked.append)()
+    assert observation == {}, observation
+    if comm.rank == 0:
+        expected = [r for i in range(comm.size) for r in range(comm.size) if i <= r]
+        assert order == expected, order
+        assert len(hooked) == 1 and len(hooked[0]) == 1, hooked
+    else:
+        assert order is None and hooked == [], (order, hooked)
+
 
 def make_trainer(comm, out, stop, model_seed=0):
     x, t = batch(12, seed=7)
