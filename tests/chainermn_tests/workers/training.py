@@ -155,6 +155,15 @@ class BatchNormalization(chainer.Link):
 
 
 def check_batch_normalization(comm):
+    # as Chainer: without dtype the parameters and statistics follow chainer.config.dtype
+    # (mixed16 keeps them in float32)
+    for config_dtype, expect in ((numpy.float16, numpy.float16), (numpy.float64, numpy.float64),
+                                 (chainer.mixed16, numpy.float32)):
+        with chainer.using_config('dtype', config_dtype):
+            for kw in ({}, {'use_gamma': False, 'use_beta': False}):
+                mnbn = chainermn.links.MultiNodeBatchNormalization(3, comm, **kw)
+                arrays = [mnbn.avg_mean, mnbn.avg_var] + [p.array for p in mnbn.params()]
+                assert all(a.dtype == expect for a in arrays), (config_dtype, kw, arrays)
     size = comm.size
     c = 3
     rng = numpy.random.RandomState(6)
