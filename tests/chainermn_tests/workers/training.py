@@ -518,6 +518,28 @@ class _SplitRecorder:
         return getattr(self._mpi_comm, name)
 
 
+def check_checkpointer_without_trainer(comm, tmp):
+    # as Chainer: save(target, iteration) and maybe_load(target) work on any serializable
+    # object when the checkpointer has a path
+    import warnings
+    path = os.path.join(tmp, 'plain')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        cp = chainermn.create_multi_node_checkpointer(name='plain', comm=comm, path=path)
+        model = L.Linear(2, 2)
+        assert cp.maybe_load(model) is None
+        for iteration in range(1, 4):
+            model.W.array[...] = iteration
+            cp.save(model, iteration)
+        comm.mpi_comm.Barrier()
+        again = L.Linear(2, 2)
+        loaded = chainermn.create_multi_node_checkpointer(name='plain', comm=comm, path=path)
+        assert loaded.maybe_load(again) == 3
+    assert (again.W.array == 3).all(), again.W.array
+    mine = sorted(f for f in os.listdir(path) if f.startswith(f'plain.{comm.rank}.'))
+    assert mine == [f'plain.{comm.rank}.{i}' for i in (1, 2, 3)], mine
+
+
 def main():
     comm = chainermn.create_communicator('naive')
     tmp = comm.bcast_obj(tempfile.mkdtemp() if comm.rank == 0 else None)
@@ -529,6 +551,7 @@ def main():
         check(comm)
         comm.mpi_comm.Barrier()
     check_trainer_extensions(comm, tmp)
+    check_checkpointer_without_trainer(comm, tmp)
     check_early_stopping_on_the_mean(comm, tmp)
     if comm.rank == 0:
         print(f'training ok on {comm.size} ranks')
