@@ -486,7 +486,20 @@ def check_trainer_extensions(comm, tmp):
                    trigger=(3, 'iteration'))
     trainer.run()
     comm.mpi_comm.Barrier()
-    assert sorted(os.listdir(out)) == ['snap_iter_3'], os.listdir(out)
+    # as Chainer: the writer's file name ends in its rank
+    assert sorted(os.listdir(out)) == ['snap_iter_3.0'], os.listdir(out)
+    # as Chainer: sets of one write their own files; the ranks not listed form one set
+    for replica_sets, writers in (([[r] for r in range(comm.size)], range(comm.size)),
+                                  ([], [0]), ([0], [0, 1][:comm.size])):
+        out_sets = comm.bcast_obj(os.path.join(tmp, f'sets{len(replica_sets)}{replica_sets}'))
+        trainer_sets, _, _ = make_trainer(comm, out_sets, (2, 'iteration'))
+        trainer_sets.extend(chainermn.extensions.multi_node_snapshot(
+            comm, extensions.snapshot(filename='s_{.updater.iteration}'), replica_sets),
+            trigger=(2, 'iteration'))
+        trainer_sets.run()
+        comm.mpi_comm.Barrier()
+        assert sorted(os.listdir(out_sets)) == [f's_2.{r}' for r in writers], (
+            replica_sets, os.listdir(out_sets))
     trainer2, model2, _ = make_trainer(comm, out, (3, 'iteration'), model_seed=5)
     trainer2.extend(chainermn.extensions.multi_node_snapshot(
         comm, extensions.snapshot(filename='snap_iter_{.updater.iteration}', autoload=True),
