@@ -1,7 +1,8 @@
 """Abort the whole MPI job when one rank dies of an uncaught exception.
 
 Without it the other ranks wait forever in their next collective.  The hook
-prints the traceback (with the rank) to stderr and calls ``MPI_Abort``.
+runs the hook it replaced (which prints the traceback), prints which rank failed
+and calls ``MPI_Abort``.
 ``import chainermn`` installs it when the job has more than one rank, unless
 the environment variable ``CHAINERMN_FORCE_ABORT_ON_EXCEPTION`` is ``0``.
 """
@@ -10,44 +11,57 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import traceback
 import warnings
 from typing import Any
 
 _installed = False
 _added = False  # add_hook() was called (by the user or the environment variable)
+_orig_except_hook: Any = None  # the hooks ours replaced: they still run first, as in Chainer
+_orig_thread_hook: Any = None
 
 
-def _abort(exc_type: Any, exc: Any, tb: Any, where: str = '') -> None:
+def _abort(where: str = '') -> None:
     from chainermn._mpi import get_mpi
     MPI = get_mpi()
     world = MPI.COMM_WORLD
-    text = ''.join(traceback.format_exception(exc_type, exc, tb))
-    sys.stderr.write(f'\n******** rank {world.rank} of {world.size}{where}: uncaught exception, '
-                     f'aborting the MPI job ********\n{text}')
+    # Chainer's banner, after the replaced hook has printed the traceback
+    sys.stderr.write('\n******************************************\n'
+                     'ChainerMN:\n'
+                     f'   Uncaught exception on rank {world.rank}{where}.\n'
+                     '   Calling MPI_Abort() to shut down MPI...\n'
+                     '******************************************\n\n\n')
     sys.stderr.flush()
     sys.stdout.flush()
     world.Abort(1)
 
 
 def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
+    previous = _orig_except_hook or sys.__excepthook__
     if issubclass(exc_type, KeyboardInterrupt) or issubclass(exc_type, SystemExit):
-        return sys.__excepthook__(exc_type, exc, tb)
-    _abort(exc_type, exc, tb)
+        return previous(exc_type, exc, tb)
+    try:
+        previous(exc_type, exc, tb)
+    finally:
+        _abort()
 
 
 def _thread_excepthook(args: Any) -> None:
     if args.exc_type is SystemExit:
         return
     name = getattr(args.thread, 'name', '?')
-    _abort(args.exc_type, args.exc_value, args.exc_traceback, f' (thread {name})')
+    try:
+        (_orig_thread_hook or threading.__excepthook__)(args)
+    finally:
+        _abort(f' (thread {name})')
 
 
 def add_hook() -> None:
     """Installs the hook for uncaught exceptions of the main thread and of other threads.
 
-    As in Chainer, calling it again (or after ``CHAINERMN_FORCE_ABORT_ON_EXCEPTION=1``
-    installed it) warns and does nothing.
+    The hooks it replaces (``sys.excepthook``, ``threading.excepthook``) still run
+    first and print the traceback; then the job is aborted.  As in Chainer, calling
+    it again (or after ``CHAINERMN_FORCE_ABORT_ON_EXCEPTION=1`` installed it) warns
+    and does nothing.
     """
     global _added
     if _added:
@@ -59,11 +73,13 @@ def add_hook() -> None:
 
 
 def _install() -> None:
-    global _installed
-    if _installed:
-        return
-    sys.excepthook = _excepthook
-    threading.excepthook = _thread_excepthook
+    global _installed, _orig_except_hook, _orig_thread_hook
+    if sys.excepthook is not _excepthook:  # also after the user replaced ours
+        _orig_except_hook = sys.excepthook
+        sys.excepthook = _excepthook
+    if threading.excepthook is not _thread_excepthook:
+        _orig_thread_hook = threading.excepthook
+        threading.excepthook = _thread_excepthook
     _installed = True
 
 

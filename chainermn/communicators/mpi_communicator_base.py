@@ -287,6 +287,8 @@ class MpiCommunicatorBase(CommunicatorBase):
 
     def allreduce(self, x: Any) -> Any:
         _check_one_array('allreduce', x)
+        if x.dtype.kind not in 'iufc':  # no MPI sum of booleans, strings, dates...
+            raise TypeError(f'allreduce does not support dtype {x.dtype}')
         gpu = _is_gpu(x)
         host = _host(x)
         work = host.astype(compute_dtype(host.dtype))  # MPI has no float16 sum

@@ -23,7 +23,9 @@ def _normalize_sets(replica_sets: Any, size: int) -> list:
             seen.add(r)
         if ranks:
             sets.append(ranks)
-    sets.extend([r] for r in range(size) if r not in seen)
+    rest = [r for r in range(size) if r not in seen]
+    if rest:  # as Chainer: the ranks not listed form one more set
+        sets.append(rest)
     return sets
 
 
@@ -34,6 +36,14 @@ class _MultiNodeSnapshot(extension.Extension):
     def __init__(self, comm: Any, snapshot: Any, replica_sets: Any) -> None:
         self.comm = comm
         self.snapshot = snapshot
+        # as Chainer: each writer's file name ends in '.<rank>' (sets share a directory)
+        filename = getattr(snapshot, 'filename', None)
+        if callable(filename):
+            def append_rank(trainer: Any, _filename: Any = filename, _rank: int = comm.rank) -> str:
+                return f'{_filename(trainer)}.{_rank}'
+            snapshot.filename = append_rank
+        elif filename is not None:
+            snapshot.filename = f'{filename}.{comm.rank}'
         self.replica_sets = _normalize_sets(replica_sets, comm.size)
         color = next(i for i, s in enumerate(self.replica_sets) if comm.rank in s)
         self.master = self.replica_sets[color][0]
@@ -80,9 +90,9 @@ class _MultiNodeSnapshot(extension.Extension):
 def multi_node_snapshot(comm: CommunicatorBase, snapshot: Any, replica_sets: Any) -> Any:
     """Wraps a ``snapshot`` extension for ranks that hold copies of the same state.
 
-    ``replica_sets`` lists sets of ranks (ranks not listed form sets of one);
-    only the lowest rank of each set writes, and when the snapshot autoloads,
-    that rank loads and sends the state to the rest of its set.  Give each set
-    its own file name or output directory.
+    ``replica_sets`` lists sets of ranks (an int is a set of one; the ranks not
+    listed form one more set); only the lowest rank of each set writes, to the
+    snapshot's file name with ``.<rank>`` appended, and when the snapshot
+    autoloads, that rank loads and sends the state to the rest of its set.
     """
     return _MultiNodeSnapshot(comm, snapshot, replica_sets)

@@ -36,9 +36,16 @@ class _MultiNodeCheckpointer(extension.Extension):
         self._trainer_out: str | None = None
         self.files: list = []
 
-    def _dir(self, trainer: Any) -> str:
-        self._trainer_out = trainer.out
-        return self.path if self.path is not None else trainer.out
+    def _dir(self, target: Any) -> str:
+        out = getattr(target, 'out', None)  # a trainer's; other targets need a path
+        if out is not None:
+            self._trainer_out = out
+        if self.path is not None:
+            return self.path
+        if out is None:
+            raise ValueError(f'the checkpointer needs a path to save or load a '
+                             f'{type(target).__name__} (it has no trainer.out)')
+        return out
 
     def _filename(self, iteration: int) -> str:
         return f'{self.name}.{self.comm.rank}.{iteration}'
@@ -54,11 +61,16 @@ class _MultiNodeCheckpointer(extension.Extension):
         return sorted(found)
 
     def __call__(self, trainer: Any) -> None:
+        self.save(trainer, trainer.updater.iteration)
+
+    def save(self, target: Any, iteration: int) -> None:
+        """Saves ``target`` (the trainer, or any serializable object) as
+        ``<name>.<rank>.<iteration>``; every rank must call it at the same iteration."""
         start = time.time()
-        directory = self._dir(trainer)
+        directory = self._dir(target)
         os.makedirs(directory, exist_ok=True)
-        filename = self._filename(trainer.updater.iteration)
-        serializers.save_npz(os.path.join(directory, filename), trainer)  # written atomically
+        filename = self._filename(iteration)
+        serializers.save_npz(os.path.join(directory, filename), target)  # written atomically
         self._durations.append(time.time() - start)
         if filename not in self.files:
             self.files.append(filename)
@@ -84,8 +96,9 @@ class _MultiNodeCheckpointer(extension.Extension):
                    path: str | None = None) -> int | None:
         """Loads the newest iteration that every rank has a checkpoint of; returns it (or None).
 
-        Every rank must call it.  With ``optimizer`` (a multi-node optimizer) its
-        record of the parameters is refreshed, so the next update is not skipped.
+        ``trainer`` may be any object that :meth:`save` saved.  Every rank must call
+        it.  With ``optimizer`` (a multi-node optimizer) its record of the parameters
+        is refreshed, so the next update is not skipped.
         """
         if self.path is None:
             self.path = path

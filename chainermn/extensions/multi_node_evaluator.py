@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import chainer
 from chainer import backend
-from chainer import reporter as reporter_module
 from chainer.dataset import convert
 from chainer.training import extension
 from chainermn.extensions.observation_aggregator import _to_host
@@ -39,11 +38,13 @@ class GenericMultiNodeEvaluator(extension.Extension):
     """An evaluator for results that are not simple means.
 
     Each rank runs :meth:`calc_local` on every batch of its ``iterator``; the
-    root receives all of them (a list in rank order, then batch order) and
+    root receives all of them (round by round, as Chainer gathers them: every
+    rank's first batch in rank order, then every rank's second batch, ...) and
     passes them to :meth:`aggregate`, whose return value is the result (at the
-    root; None elsewhere).  A dict result is reported under the extension's name.
+    root; None elsewhere).  Nothing is reported (report in ``aggregate``).
     Override both methods (by default ``calc_local`` calls ``target`` and
-    ``aggregate`` returns the list).
+    ``aggregate`` returns the list).  ``progress_hook(batch)`` is called at the
+    root after each of its batches.
     """
 
     trigger = 1, 'epoch'
@@ -82,7 +83,7 @@ class GenericMultiNodeEvaluator(extension.Extension):
 
     def evaluate(self) -> Any:
         local = []
-        for n, batch in enumerate(self._iterate()):
+        for batch in self._iterate():
             in_arrays = convert._call_converter(self.converter, batch, self.device)
             with chainer.no_backprop_mode(), chainer.using_config('train', False):
                 if isinstance(in_arrays, tuple):
@@ -92,16 +93,14 @@ class GenericMultiNodeEvaluator(extension.Extension):
                 else:
                     result = self.calc_local(in_arrays)
             local.append(result)
-            if self._progress_hook is not None:
-                self._progress_hook(n, batch)
+            if self._progress_hook is not None and self.comm.rank == self.root:
+                self._progress_hook(batch)
         gathered = self.comm.gather_obj(local, root=self.root)
         if self.comm.rank != self.root:
             return None
-        return self.aggregate([r for part in gathered for r in part])
+        rounds = max((len(part) for part in gathered), default=0)
+        return self.aggregate([part[i] for i in range(rounds) for part in gathered
+                               if i < len(part)])
 
     def __call__(self, trainer: Trainer | None = None) -> Any:
-        result = self.evaluate()
-        if isinstance(result, dict) and self.comm.rank == self.root:
-            prefix = (self.name or self.default_name) + '/'
-            reporter_module.report({prefix + k: v for k, v in result.items()})
-        return result
+        return self.evaluate()

@@ -44,7 +44,8 @@ class MultiNodeBatchNormalization(chainer.Link):
                  communication_backend: str = 'auto') -> None:
         experimental('chainermn.links.MultiNodeBatchNormalization')
         super().__init__()
-        dtype = numpy.dtype(numpy.float32 if dtype is None else dtype)
+        # as Chainer: None follows chainer.config.dtype (mixed16 keeps float32 statistics)
+        dtype = chainer.get_dtype(dtype, map_mixed16=numpy.float32)
         self.comm = comm
         self.decay = decay
         self.eps = eps

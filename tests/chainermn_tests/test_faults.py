@@ -11,6 +11,14 @@ def test_raising_rank_aborts_the_job():
     assert proc.elapsed < 30
 
 
+def test_the_hook_runs_the_excepthook_it_replaced_then_aborts():
+    proc = _launch.run('faults.py', 2, 'user_hook', timeout=60)
+    assert proc.returncode != 0
+    assert 'user hook saw ValueError on rank 1' in proc.stderr
+    assert 'Uncaught exception on rank 1.' in proc.stderr
+    assert proc.elapsed < 30
+
+
 def test_checkpointer_resumes_after_a_crash(tmp_path):
     out = str(tmp_path)
     crashed = _launch.run('faults.py', 2, 'checkpoint', out, '7', timeout=60)

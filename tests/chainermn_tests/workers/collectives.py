@@ -270,6 +270,14 @@ def check_single_array_misuse(comm):
         raise AssertionError('allreduce took a list of floats')
     numpy.testing.assert_array_equal(comm.bcast(numpy.arange(3) if comm.rank == 0 else None),
                                      numpy.arange(3))
+    # as Chainer: allreduce refuses dtypes that have no sum with a TypeError (every rank)
+    for x in (numpy.ones(2, bool), numpy.array(['a', 'b']), numpy.zeros(0, 'datetime64[s]')):
+        try:
+            comm.allreduce(x)
+        except TypeError as e:
+            assert f'does not support dtype {x.dtype}' in str(e), e
+        else:
+            raise AssertionError(f'allreduce took {x.dtype}')
     # as Chainer: other iterables (a string, a list of numbers) are a ValueError, other
     # non-arrays (numbers, NumPy scalars) a TypeError, also for send / alltoall / scatter
     cases = [(comm.allreduce, 'abc', ValueError), (comm.allgather, 'abc', ValueError),

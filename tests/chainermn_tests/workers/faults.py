@@ -47,7 +47,13 @@ def run_checkpointed(comm, out, crash_at):
 
 def main():
     comm = chainermn.create_communicator('flat')
-    if sys.argv[1] == 'raise':
+    if sys.argv[1] == 'user_hook':
+        # as Chainer: add_hook() after the user's own excepthook runs theirs, then aborts
+        def user_hook(exc_type, exc, tb):
+            sys.stderr.write(f'user hook saw {exc_type.__name__} on rank {comm.rank}\n')
+        sys.excepthook = user_hook
+        chainermn.global_except_hook.add_hook()
+    if sys.argv[1] in ('raise', 'user_hook'):
         comm.mpi_comm.Barrier()
         if comm.rank == comm.size - 1:
             raise ValueError(f'boom from rank {comm.rank}')

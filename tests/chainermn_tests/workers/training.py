@@ -155,6 +155,15 @@ class BatchNormalization(chainer.Link):
 
 
 def check_batch_normalization(comm):
+    # as Chainer: without dtype the parameters and statistics follow chainer.config.dtype
+    # (mixed16 keeps them in float32)
+    for config_dtype, expect in ((numpy.float16, numpy.float16), (numpy.float64, numpy.float64),
+                                 (chainer.mixed16, numpy.float32)):
+        with chainer.using_config('dtype', config_dtype):
+            for kw in ({}, {'use_gamma': False, 'use_beta': False}):
+                mnbn = chainermn.links.MultiNodeBatchNormalization(3, comm, **kw)
+                arrays = [mnbn.avg_mean, mnbn.avg_var] + [p.array for p in mnbn.params()]
+                assert all(a.dtype == expect for a in arrays), (config_dtype, kw, arrays)
     size = comm.size
     c = 3
     rng = numpy.random.RandomState(6)
@@ -376,6 +385,27 @@ def check_evaluators(comm):
     else:
         assert result is None
 
+    # As in Chainer: the root receives the results round by round (every rank's
+    # first batch, then every rank's second...), progress_hook(batch) runs at the
+    # root only, and nothing is reported.
+    class Order(chainermn.extensions.GenericMultiNodeEvaluator):
+        def calc_local(self, x):
+            return int(x[0, 0])
+
+    it = chainer.iterators.SerialIterator(data, 1, repeat=False, shuffle=False)
+    hooked = []
+    reporter = chainer.Reporter()
+    observation = {}
+    with reporter.scope(observation):
+        order = Order(comm, it, model, progress_hook=hooked.append)()
+    assert observation == {}, observation
+    if comm.rank == 0:
+        expected = [r for i in range(comm.size) for r in range(comm.size) if i <= r]
+        assert order == expected, order
+        assert len(hooked) == 1 and len(hooked[0]) == 1, hooked
+    else:
+        assert order is None and hooked == [], (order, hooked)
+
 
 def make_trainer(comm, out, stop, model_seed=0):
     x, t = batch(12, seed=7)
@@ -456,7 +486,20 @@ def check_trainer_extensions(comm, tmp):
                    trigger=(3, 'iteration'))
     trainer.run()
     comm.mpi_comm.Barrier()
-    assert sorted(os.listdir(out)) == ['snap_iter_3'], os.listdir(out)
+    # as Chainer: the writer's file name ends in its rank
+    assert sorted(os.listdir(out)) == ['snap_iter_3.0'], os.listdir(out)
+    # as Chainer: sets of one write their own files; the ranks not listed form one set
+    for replica_sets, writers in (([[r] for r in range(comm.size)], range(comm.size)),
+                                  ([], [0]), ([0], [0, 1][:comm.size])):
+        out_sets = comm.bcast_obj(os.path.join(tmp, f'sets{len(replica_sets)}{replica_sets}'))
+        trainer_sets, _, _ = make_trainer(comm, out_sets, (2, 'iteration'))
+        trainer_sets.extend(chainermn.extensions.multi_node_snapshot(
+            comm, extensions.snapshot(filename='s_{.updater.iteration}'), replica_sets),
+            trigger=(2, 'iteration'))
+        trainer_sets.run()
+        comm.mpi_comm.Barrier()
+        assert sorted(os.listdir(out_sets)) == [f's_2.{r}' for r in writers], (
+            replica_sets, os.listdir(out_sets))
     trainer2, model2, _ = make_trainer(comm, out, (3, 'iteration'), model_seed=5)
     trainer2.extend(chainermn.extensions.multi_node_snapshot(
         comm, extensions.snapshot(filename='snap_iter_{.updater.iteration}', autoload=True),
@@ -488,6 +531,28 @@ class _SplitRecorder:
         return getattr(self._mpi_comm, name)
 
 
+def check_checkpointer_without_trainer(comm, tmp):
+    # as Chainer: save(target, iteration) and maybe_load(target) work on any serializable
+    # object when the checkpointer has a path
+    import warnings
+    path = os.path.join(tmp, 'plain')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        cp = chainermn.create_multi_node_checkpointer(name='plain', comm=comm, path=path)
+        model = L.Linear(2, 2)
+        assert cp.maybe_load(model) is None
+        for iteration in range(1, 4):
+            model.W.array[...] = iteration
+            cp.save(model, iteration)
+        comm.mpi_comm.Barrier()
+        again = L.Linear(2, 2)
+        loaded = chainermn.create_multi_node_checkpointer(name='plain', comm=comm, path=path)
+        assert loaded.maybe_load(again) == 3
+    assert (again.W.array == 3).all(), again.W.array
+    mine = sorted(f for f in os.listdir(path) if f.startswith(f'plain.{comm.rank}.'))
+    assert mine == [f'plain.{comm.rank}.{i}' for i in (1, 2, 3)], mine
+
+
 def main():
     comm = chainermn.create_communicator('naive')
     tmp = comm.bcast_obj(tempfile.mkdtemp() if comm.rank == 0 else None)
@@ -499,6 +564,7 @@ def main():
         check(comm)
         comm.mpi_comm.Barrier()
     check_trainer_extensions(comm, tmp)
+    check_checkpointer_without_trainer(comm, tmp)
     check_early_stopping_on_the_mean(comm, tmp)
     if comm.rank == 0:
         print(f'training ok on {comm.size} ranks')
