@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 class DataSizeError(RuntimeError):
-    """The dataset cannot be distributed as asked: sizes that differ between ranks,
-    or a part too large for one MPI message."""
+    """The dataset cannot be distributed as asked: a part too large for one MPI
+    message, or (for a synchronized iterator) lengths that differ between ranks."""
 
 
 def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
@@ -29,26 +29,20 @@ def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
     return begin, begin + q + (i < r)
 
 
-def _check_same_length(n_local: int | None, comm: Any, root: int, what: str) -> int:
-    """The root's length; DataSizeError when a rank that gave a length disagrees.
+def _root_length(n_local: int | None, comm: Any, root: int, what: str) -> int:
+    """The root's length, on every rank; what other ranks pass is ignored, as in Chainer.
 
-    A root outside the communicator or a negative length is refused on every rank
-    (ValueError), before any rank waits for a message that would never come.
+    A root outside the communicator, a root without a dataset or a negative length
+    is refused on every rank, before any rank waits for a message that would never
+    come.
     """
     if not isinstance(root, (int, numpy.integer)) or not 0 <= root < comm.size:
         raise ValueError(f'{what}: root must be a rank in [0, {comm.size}), got {root!r}')
-    lengths = comm.allgather_obj(n_local) if hasattr(comm, 'allgather_obj') \
-        else comm.mpi_comm.allgather(n_local)
-    n = lengths[root]
+    n = comm.bcast_obj(n_local, root=int(root))
     if n is None:
         raise TypeError(f'{what}: the root rank {root} must pass the dataset, not None')
     if n < 0:
         raise ValueError(f'{what}: the number of examples must not be negative, got {n}')
-    bad = {r: m for r, m in enumerate(lengths) if m is not None and m != n}
-    if bad:
-        raise DataSizeError(
-            f'{what}: the dataset has {n} examples on the root rank {root} but '
-            + ', '.join(f'{m} on rank {r}' for r, m in sorted(bad.items())))
     return n
 
 
@@ -59,7 +53,7 @@ def scatter_index(n_total_samples: int | None, comm: CommunicatorBase, root: int
     With ``force_equal_length`` every range has ``ceil(n / size)`` indices
     (neighbouring ranges overlap to make up the difference).
     """
-    n = _check_same_length(n_total_samples, comm, root, 'scatter_index')
+    n = _root_length(n_total_samples, comm, root, 'scatter_index')
     return _bounds(n, comm.size, comm.rank, force_equal_length)
 
 
@@ -72,11 +66,11 @@ def scatter_dataset(dataset: Any, comm: CommunicatorBase, root: int = 0, shuffle
     ``comm.size`` parts of ``ceil(n / size)`` examples each (with
     ``force_equal_length``; otherwise the first ``n % size`` ranks get one more) and sends
     each rank its examples.  Returns a ``SubDataset`` on every rank (elsewhere than
-    the root, of the list of examples it received).  Ranks that pass a dataset of
-    another length than the root's raise :class:`DataSizeError`.
+    the root, of the list of examples it received).  As in Chainer, the datasets
+    other ranks pass are ignored.
     """
     n_local = None if dataset is None else len(dataset)
-    n = _check_same_length(n_local, comm, root, 'scatter_dataset')
+    n = _root_length(n_local, comm, root, 'scatter_dataset')
     mine = None
     if comm.rank == root:
         if shuffle:
