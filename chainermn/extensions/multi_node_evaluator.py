@@ -85,7 +85,8 @@ class GenericMultiNodeEvaluator(extension.Extension):
         local = []
         for batch in self._iterate():
             in_arrays = convert._call_converter(self.converter, batch, self.device)
-            with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            # as in Chainer, only backprop is off: calc_local sees the caller's 'train'
+            with chainer.no_backprop_mode():
                 if isinstance(in_arrays, tuple):
                     result = self.calc_local(*in_arrays)
                 elif isinstance(in_arrays, dict):

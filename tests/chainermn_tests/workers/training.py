@@ -392,6 +392,8 @@ def check_evaluators(comm):
     # root only, and nothing is reported.
     class Order(chainermn.extensions.GenericMultiNodeEvaluator):
         def calc_local(self, x):
+            # as in Chainer, without a graph, and in the caller's train mode
+            assert not chainer.config.enable_backprop and chainer.config.train
             return int(x[0, 0])
 
     it = chainer.iterators.SerialIterator(data, 1, repeat=False, shuffle=False)
