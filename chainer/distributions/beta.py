@@ -34,7 +34,20 @@ class Beta(_u._ScalarEvent):
 
     @property
     def mode(self):
-        return (self.a - 1.0) / (self.a + self.b - 2.0)
+        """``(a - 1) / (a + b - 2)`` where both shapes exceed 1; 0 or 1 where the
+        density is unbounded at that end only (``a < 1 <= b`` or ``b < 1 <= a``, or
+        a shape of 1 beside one above 1); NaN where no single mode exists (both
+        below 1, or the uniform ``a = b = 1``)."""
+        a, b = self.a, self.b
+        xp = a.xp
+        av, bv = a.array, b.array
+        interior = (av > 1) & (bv > 1)
+        at_zero = (av <= 1) & (bv >= 1) & ~((av == 1) & (bv == 1))
+        at_one = (av >= 1) & (bv <= 1) & ~((av == 1) & (bv == 1))
+        edge = xp.where(at_zero, 0, xp.where(at_one, 1, xp.nan)).astype(av.dtype)
+        # a denominator of 1 off the interior keeps the unused branch's gradient finite
+        den = F.where(interior, a + b - 2.0, xp.ones_like(av))
+        return F.where(interior, (a - 1.0) / den, edge)
 
     @property
     def variance(self):

@@ -352,3 +352,34 @@ def test_multivariate_normal_reads_the_lower_triangle_and_float16():
     kl = chainer.kl_divergence(half, half)
     assert kl.dtype == numpy.float16
     numpy.testing.assert_allclose(kl.array, 0, atol=1e-2)
+
+
+@pytest.mark.parametrize('make,grid', [
+    (lambda: D.Beta(numpy.array([2.0, 3.0, 1.2]), numpy.array([2.0, 1.5, 5.0])),
+     numpy.linspace(1e-4, 1 - 1e-4, 20001)),
+    (lambda: D.Gamma(numpy.array([2.0, 3.5]), numpy.array([0.5, 2.0])),
+     numpy.linspace(1e-4, 20, 40001)),
+    (lambda: D.LogNormal(numpy.array([0.0, 0.5]), numpy.array([0.5, 0.3])),
+     numpy.linspace(1e-4, 5, 50001)),
+    (lambda: D.Gumbel(numpy.array([0.3, -1.0]), numpy.array([1.0, 2.0])),
+     numpy.linspace(-10, 10, 40001)),
+])
+def test_interior_modes_maximise_the_density(make, grid):
+    d = make()
+    mode = d.mode.array
+    x = numpy.broadcast_to(grid[:, None], (len(grid),) + mode.shape).copy()
+    logp = numpy.stack([d.log_prob(xi).array for xi in x])
+    numpy.testing.assert_allclose(grid[logp.argmax(axis=0)], mode, atol=2e-3)
+
+
+def test_beta_mode_at_the_ends_and_where_there_is_none():
+    # (a - 1) / (a + b - 2) only where both shapes exceed 1; the end where the density
+    # is unbounded (or highest) otherwise; NaN for two unbounded ends or the uniform
+    a = numpy.array([1.5, 0.5, 1.0, 0.7, 1.0, 3.0, 0.5, 1.0])
+    b = numpy.array([0.5, 2.0, 0.4, 1.0, 3.0, 1.0, 0.5, 1.0])
+    av, bv = chainer.Variable(a), chainer.Variable(b)
+    mode = D.Beta(av, bv).mode
+    numpy.testing.assert_array_equal(mode.array, [1, 0, 1, 0, 0, 1, numpy.nan, numpy.nan])
+    # no gradient flows from the ends, and none is NaN
+    chainer.functions.sum(mode[:6]).backward()
+    assert not numpy.isnan(av.grad).any() and not av.grad.any() and not bv.grad.any()
