@@ -12,6 +12,13 @@ def _refuse_booleans() -> None:
                     'ints, not booleans; for a mask, index with numpy.flatnonzero(mask)')
 
 
+def _not_boolean(index: Any) -> Any:
+    """``index`` as given, unless it is a boolean."""
+    if isinstance(index, (bool, numpy.bool_)):
+        _refuse_booleans()
+    return index
+
+
 class DatasetMixin:
     """Default ``__getitem__`` for datasets that implement ``get_example``.
 
@@ -23,14 +30,14 @@ class DatasetMixin:
         if isinstance(index, slice):
             start, stop, step = index.indices(len(self))
             return [self.get_example(i) for i in range(start, stop, step)]
-        if isinstance(index, (list, numpy.ndarray)):
-            if getattr(index, 'dtype', None) == numpy.bool_ or any(
-                    isinstance(i, (bool, numpy.bool_)) for i in index):
+        if isinstance(index, numpy.ndarray):
+            if index.dtype == numpy.bool_:
                 _refuse_booleans()
             return [self.get_example(i) for i in index]
-        if isinstance(index, (bool, numpy.bool_)):
-            _refuse_booleans()
-        return self.get_example(index)
+        if isinstance(index, list):
+            # each element checked as it is fetched: one pass over the list
+            return [self.get_example(_not_boolean(i)) for i in index]
+        return self.get_example(_not_boolean(index))
 
     def __len__(self) -> int:
         """Returns the number of examples."""
