@@ -69,9 +69,9 @@ def recover_parameter(data: Any, name: Any, grad: Any, grad_valid: bool, initial
                       update_rule: Any, device: Any) -> variable.Parameter:
     """Builds the Parameter of Chainer's ``_recover_parameter(...)`` (seven arguments)."""
     device = _device_of_pickle(device, 'Parameter')
-    # Our own reduce function (five arguments) rebuilds the rest as it was saved.
+    # Our own reduce function (six arguments) rebuilds the rest as it was saved.
     p = variable._recover_parameter(data, name, grad if grad_valid else None, initializer,
-                                    update_rule)
+                                    update_rule, bool(grad_valid))
     if not isinstance(device, backend.CpuDevice):
         p.to_device(device)
     return p

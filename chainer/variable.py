@@ -596,15 +596,25 @@ class Variable:
         src = var._grad_var
         if src is None:
             return
-        dst = None if self._grad_var is None else self._grad_var._data
+        dst_var = self._grad_var
+        dst = None if dst_var is None else dst_var._data
         if self._data is None and hasattr(self, 'initialize'):
             # An uninitialized Parameter takes the shape of the source (as in
             # Chainer) and its gradient becomes the source's (Chainer's became nan).
             self.initialize(var.shape)
             dst = self.device.xp.zeros_like(self._data)
+            dst_var = None
         if self._data is None:
             raise RuntimeError('cannot add a gradient to a variable whose data is None')
         dst_device = self.device
+        if chainer.config.enable_backprop and (
+                src.creator is not None or (dst_var is not None and dst_var.creator is not None)):
+            # Gradients with a graph (from double backprop) are added as Variables, so
+            # the sum can be differentiated again, as in Chainer.
+            if backend.get_device_from_array(src._data) != dst_device:
+                src = chainer.functions.copy(src, dst_device)
+            self.grad_var = src if dst_var is None else src + dst_var
+            return
         g = src._data
         if backend.get_device_from_array(g) != dst_device:
             g = dst_device.send(g)
@@ -849,7 +859,8 @@ class Parameter(Variable):
         name: Name of the parameter.
     """
 
-    __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer')
+    __slots__ = ('initializer', 'update_rule', '_initial_device', '_grad_initializer',
+                 '_grad_valid')
 
     def __init__(self, initializer: InitializerSpec | None = None, shape: ShapeSpec | None = None,
                  name: Optional[str] = None, *, layout: None = None) -> None:
@@ -861,6 +872,7 @@ class Parameter(Variable):
             initializer = initializers.Constant(initializer)
         self.update_rule = None
         self._grad_initializer = None
+        self._grad_valid = True
         if shape is None:
             if isinstance(initializer, _ARRAY_TYPES):
                 super().__init__(initializer, name=name)
@@ -869,6 +881,9 @@ class Parameter(Variable):
                 super().__init__(name=name)
                 self._initial_device = backend.CpuDevice()
                 self._grad_initializer = initializers.NaN(getattr(initializer, 'dtype', None))
+                # As in Chainer, reading the gradient of a parameter that is still lazy
+                # is an error until it is set, cleared, zeroed or allocated.
+                self._grad_valid = False
             self.initializer = initializer
             return
         if isinstance(initializer, _ARRAY_TYPES):
@@ -885,8 +900,11 @@ class Parameter(Variable):
         self._grad_initializer = None
 
     def __reduce__(self):
-        return _recover_parameter, (self._data, self.name, self.grad,
-                                    self.initializer, self.update_rule)
+        gv = self._grad_var
+        args = (self._data, self.name, None if gv is None else gv._data, self.initializer,
+                self.update_rule)
+        # Five arguments, as before, unless the gradient may not be read yet.
+        return _recover_parameter, args if self._grad_valid else (*args, False)
 
     def __copy__(self) -> 'Parameter':
         # Chainer's shallow copy shares the array slot (see _share_array).
@@ -900,6 +918,20 @@ class Parameter(Variable):
     @property
     def is_initialized(self) -> bool:
         return self._data is not None
+
+    @property
+    def grad(self):
+        """The gradient array (None when not computed)."""
+        if not self._grad_valid:
+            raise RuntimeError('Cannot retrieve Variable.grad. Either it must be set manually '
+                               'or Variable.cleargrad() must be called beforehand.')
+        gv = self._grad_var
+        return None if gv is None else gv._data
+
+    @grad.setter
+    def grad(self, g) -> None:
+        _set_grad(self, g)
+        self._grad_valid = True
 
     @property
     def dtype(self):
@@ -933,6 +965,7 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
+        self._grad_valid = True
         if ginit is None:
             self._grad_var = None
             return
@@ -961,11 +994,13 @@ class Parameter(Variable):
 
     def cleargrad(self) -> None:
         self._grad_var = None
+        self._grad_valid = True
         if self._data is None:
             self._grad_initializer = None
 
     def zerograd(self) -> None:
         super().zerograd()
+        self._grad_valid = True
         if self._data is None:
             self._grad_initializer = initializers.Zero(getattr(self.initializer, 'dtype', None))
 
@@ -976,6 +1011,7 @@ class Parameter(Variable):
 
 
 _set_array = Variable.array.fset
+_set_grad = Variable.grad.fset
 
 
 def _share_array(original: Parameter, copied: Parameter) -> None:
@@ -1004,16 +1040,19 @@ def _generate(initializer, shape, device, dtype=None):
 
 
 def _recover_parameter(*args):
-    if len(args) != 5:  # pickled by Chainer
+    if len(args) == 7:  # pickled by Chainer
         from chainer import _pickle_compat
         return _pickle_compat.recover_parameter(*args)
-    data, name, grad, initializer, update_rule = args
+    # Five arguments from rechainer before it kept the gradient's validity.
+    data, name, grad, initializer, update_rule, grad_valid = args if len(args) == 6 else (
+        *args, True)
     p = Parameter(initializer=initializer)
     p.name = name  # assigned, as any name may be (Chainer never checked it)
     p.array = data
     # Set as saved: an array assigned through ``data`` may have left the
     # gradient of another dtype, which Chainer copies and pickles as it is.
     p._grad_var = None if grad is None else Variable._new(grad, True)
+    p._grad_valid = grad_valid
     p.update_rule = update_rule
     return p
 

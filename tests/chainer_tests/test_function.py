@@ -314,6 +314,36 @@ def test_backward_numpy_scalar_for_a_0d_input():
     assert type(x.grad) is np.ndarray and x.grad == 2.
 
 
+class _Doubles0d(Function):
+    def forward(self, inputs):
+        return inputs[0] * 2,  # a NumPy scalar for a 0-d input
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0] * 2,
+
+
+def test_forward_numpy_scalar_of_a_0d_input_is_a_0d_array():
+    x = Variable(np.array(1.5, np.float32))
+    y = _Doubles0d()(x)
+    assert type(y.array) is np.ndarray and y.shape == () and y.dtype == np.float32
+    y.backward()
+    assert type(x.grad) is np.ndarray and x.grad == 2.
+
+
+class _TooFewGrads(Function):
+    def forward(self, inputs):
+        return inputs[0] + inputs[1],
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0],
+
+
+def test_backward_with_too_few_gradients_names_the_input():
+    x, y = Variable(_f(1., 2.)), Variable(_f(3., 4.))
+    with pytest.raises(ValueError, match=r'_TooFewGrads returned 1 gradient.*input 1'):
+        F.sum(_TooFewGrads()(x, y)).backward()
+
+
 class TestCalledAgain:
     """One Function instance called more than once (its node goes to the latest call)."""
 

@@ -110,7 +110,7 @@ class TestLazy:
         p = Parameter()
         assert not p.is_initialized
         assert p.array is None and p.data is None
-        assert p.grad is None
+        assert p.grad_var is None
 
     @pytest.mark.parametrize('init', [None, 1, 0.5, _fill(1.0)])
     def test_uninitialized_dtype_is_what_initialize_gives(self, init):
@@ -382,3 +382,59 @@ def test_share_group_forgets_dropped_copies():
     assert len(p.__dict__['_share_group']) == 2
     p.array = np.zeros(2, np.float32)
     assert q.array is p.array
+
+
+class TestLazyGradValidity:
+    """As in Chainer, the gradient of a lazy parameter cannot be read until it is
+    set, cleared, zeroed or allocated."""
+
+    def test_read_before_any_of_those_raises(self):
+        p = Parameter()
+        with pytest.raises(RuntimeError, match='cleargrad'):
+            p.grad
+        with pytest.raises(RuntimeError, match='cleargrad'):
+            p.node.grad
+        with pytest.raises(RuntimeError, match='cleargrad'):
+            p.debug_print()
+        assert p.grad_var is None  # grad_var is not guarded
+        p.grad_var = None  # nor does setting it make the gradient readable
+        with pytest.raises(RuntimeError):
+            p.grad
+
+    @pytest.mark.parametrize('make_valid, expected', [
+        (lambda p: p.cleargrad(), None),
+        (lambda p: setattr(p, 'grad', None), None),
+    ])
+    def test_cleared_or_set(self, make_valid, expected):
+        p = Parameter()
+        make_valid(p)
+        assert p.grad is expected
+
+    def test_zerograd_and_initialize(self):
+        p = Parameter(1.0)
+        with pytest.warns(DeprecationWarning):
+            p.zerograd()
+        assert p.grad is None
+        p.initialize((2,))
+        np.testing.assert_array_equal(p.grad, np.zeros(2, np.float32))
+        q = Parameter(1.0)
+        q.initialize((2,))
+        assert np.isnan(q.grad).all()
+
+    def test_initialized_parameters_are_readable(self):
+        assert Parameter(np.ones(2, np.float32)).grad is None
+        assert np.isnan(Parameter(1.0, (2,)).grad).all()
+
+    def test_copies_keep_it(self):
+        for q in (copy.copy(Parameter()), copy.deepcopy(Parameter()),
+                  pickle.loads(pickle.dumps(Parameter()))):
+            with pytest.raises(RuntimeError):
+                q.grad
+        p = Parameter()
+        p.cleargrad()
+        assert copy.deepcopy(p).grad is None
+
+    def test_link_cleargrads_makes_lazy_parameters_readable(self):
+        link = chainer.links.Linear(None, 3)
+        link.cleargrads()
+        assert [p.grad for p in link.params()] == [None, None]

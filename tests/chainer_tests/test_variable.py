@@ -871,3 +871,49 @@ def test_shallow_copies_keep_user_attributes():
     assert shared.W.tag is tag
     shared.W.array = np.zeros((3, 2), np.float32)  # still one array slot
     assert link.W.array is shared.W.array
+
+
+class TestAddgradWithGraph:
+    """Gradients from double backprop are added as Variables, as in Chainer, so the
+    sum can be differentiated again; plain gradients are added as arrays."""
+
+    def _grad_with_graph(self, value):
+        x = chainer.Variable(np.array(value, np.float64))
+        y = F.sum(x ** 3)
+        y.backward(enable_double_backprop=True)
+        assert x.grad_var.creator is not None
+        return x
+
+    def test_sum_keeps_the_graph(self):
+        a = self._grad_with_graph([1.0, 2.0])
+        b = self._grad_with_graph([3.0, 4.0])
+        ga_before = a.grad_var
+        a.addgrad(b)
+        np.testing.assert_allclose(a.grad, [3.0 + 27.0, 12.0 + 48.0])
+        assert a.grad_var.creator is not None
+        # d/dx_b of sum(3 x_a^2 + 3 x_b^2) is 6 x_b
+        gb, = chainer.grad([F.sum(a.grad_var)], [b])
+        np.testing.assert_allclose(gb.array, [18.0, 24.0])
+        assert ga_before.grad_var is None
+
+    def test_into_an_empty_gradient_takes_the_source(self):
+        a = chainer.Variable(np.zeros(2))
+        b = self._grad_with_graph([1.0, 2.0])
+        a.addgrad(b)
+        assert a.grad_var is b.grad_var
+
+    def test_without_backprop_the_arrays_are_added(self):
+        a = self._grad_with_graph([1.0, 2.0])
+        b = self._grad_with_graph([3.0, 4.0])
+        with chainer.no_backprop_mode():
+            a.addgrad(b)
+        assert a.grad_var.creator is None
+        np.testing.assert_allclose(a.grad, [30.0, 60.0])
+
+    def test_plain_gradients_are_added_as_arrays(self):
+        a = chainer.Variable(np.zeros(2), grad=np.ones(2))
+        b = chainer.Variable(np.zeros(2), grad=np.full(2, 2.0))
+        a.addgrad(b)
+        assert a.grad_var.creator is None
+        assert a.grad is not b.grad
+        np.testing.assert_allclose(a.grad, [3.0, 3.0])

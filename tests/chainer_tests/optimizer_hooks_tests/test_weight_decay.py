@@ -54,6 +54,7 @@ def test_none_grad_or_uninitialized_skipped():
     assert p.grad is None
     import chainer
     q = chainer.Parameter()
+    q.cleargrad()
     optimizer_hooks.WeightDecay(0.1)(None, q)
     assert q.array is None
 
