@@ -104,8 +104,8 @@ class _Geometry:
         self.length = max(bounds, default=-1) - self.low + 1
         self.source = (source - self.low).ravel()
         self.target = target - self.low
-        count = xp.zeros(self.length, numpy.int64)
-        scatter_add(count, self.source, 1)
+        # (bincount: CuPy's scatter_add has no int64 atomic add)
+        count = xp.bincount(self.source, minlength=self.length)
         self.overlap = x.size > 1 and int(count.max()) > 1
         self.count = count
         self.from_memory = False
