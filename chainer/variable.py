@@ -522,7 +522,7 @@ class Variable:
         """Differentiable reshape (``F.reshape``)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        return chainer.functions.reshape(self, tuple(shape))
+        return chainer.functions.reshape(self, shape)
 
     def transpose(self, *axes: int | Sequence[int] | None) -> 'Variable':
         """Differentiable transpose (``F.transpose``)."""

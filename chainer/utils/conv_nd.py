@@ -130,7 +130,12 @@ def im2col_nd(img: Any, ksize, stride, pad, cover_all: bool = False, dilate=1,
     nd = img.ndim - 2
     ksize, stride, pad, dilate = (as_tuple(v, nd) for v in (ksize, stride, pad, dilate))
     out_dims = _out_dims(img.shape[2:], ksize, stride, pad, cover_all, dilate, out_dims)
-    return xp.ascontiguousarray(patches(img, ksize, stride, pad, dilate, out_dims, pval))
+    col = patches(img, ksize, stride, pad, dilate, out_dims, pval)
+    if col.flags.c_contiguous and col.base is not None:
+        # a contiguous view, of img itself for 1x1 or whole-image windows: col
+        # is new memory, as in Chainer, so writing into it leaves img alone
+        return col.copy()
+    return xp.ascontiguousarray(col)
 
 
 def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1,

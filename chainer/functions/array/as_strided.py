@@ -9,7 +9,6 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import scatter_add
-from chainer.utils.array import size_of_shape
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,8 +44,123 @@ def _source_index(xp, shape: tuple, strides: tuple, offset: int):
     return index
 
 
+def _founder(x: numpy.ndarray) -> numpy.ndarray:
+    """The array owning the memory that ``x`` views."""
+    while isinstance(x.base, numpy.ndarray):
+        x = x.base
+    return x
+
+
+def _address(a: numpy.ndarray) -> int:
+    return a.__array_interface__['data'][0]
+
+
+def _storage_geometry(x) -> tuple:
+    """Element strides of ``x`` and the offset of its first element in the
+    memory block it views, as Chainer measured them."""
+    itemsize = x.itemsize
+    strides = tuple(s // itemsize for s in x.strides)
+    if isinstance(x, numpy.ndarray):
+        return strides, (_address(x) - _address(_founder(x))) // itemsize
+    mem = getattr(x.data, 'mem', None)
+    if mem is None:
+        # (an array type without CuPy's memory block: read x as its own storage)
+        n, strides = 1, []
+        for d in reversed(x.shape):
+            strides.insert(0, n)
+            n *= d
+        return tuple(strides), 0
+    return strides, (x.data.ptr - mem.ptr) // itemsize
+
+
+class _Memory:
+    """Exposes elements ``[low, low + length)`` of a NumPy array's memory block."""
+
+    def __init__(self, x: numpy.ndarray, low: int, length: int) -> None:
+        self._owner = _founder(x)
+        self.__array_interface__ = {
+            'data': (_address(self._owner) + low * x.itemsize, True),
+            'shape': (length,), 'strides': None, 'typestr': x.dtype.str,
+            'descr': x.dtype.descr, 'version': 3}
+
+
+class _Geometry:
+    """Where x's elements and the strided output's elements lie in x's memory.
+
+    ``source`` is the position (less ``low``) of each element of x, ``target``
+    that of each output element; ``count`` is how many elements of x share each
+    position (more than one where x itself overlaps, e.g. a broadcast view).
+    """
+
+    def __init__(self, xp, x, shape: tuple, strides: tuple, storage_offset) -> None:
+        x_strides, x_offset = _storage_geometry(x)
+        if storage_offset is None:
+            storage_offset = x_offset
+        source = _source_index(xp, x.shape, x_strides, x_offset)
+        target = _source_index(xp, shape, strides, storage_offset)
+        self.in_shape = x.shape
+        bounds = [int(v) for a in (source, target) if a.size for v in (a.min(), a.max())]
+        self.low = min(bounds, default=0)
+        self.length = max(bounds, default=-1) - self.low + 1
+        self.source = (source - self.low).ravel()
+        self.target = target - self.low
+        # (bincount: CuPy's scatter_add has no int64 atomic add)
+        count = xp.bincount(self.source, minlength=self.length)
+        self.overlap = x.size > 1 and int(count.max()) > 1
+        self.count = count
+        self.from_memory = False
+        if target.size == 0 or bool((count[self.target] > 0).all()):
+            return
+        # The output reads memory next to x's elements.
+        if isinstance(x, numpy.ndarray):
+            # Chainer read it, within the array owning the memory.
+            if int(target.min()) < 0:
+                raise ValueError('Out of buffer: too small index was specified')
+            if (int(target.max()) + 1) * x.itemsize > _founder(x).nbytes:
+                raise ValueError('Out of buffer: too large index was specified')
+            self.from_memory = True
+            return
+        raise ValueError(
+            f'as_strided with shape={shape}, strides={strides} and '
+            f'storage_offset={storage_offset} reads memory outside the input, '
+            f'which a {type(x).__module__} array cannot')
+
+    def gather(self, xp, x, memory: bool = False):
+        """The output: each element reads x's memory at its position (from
+        ``x``'s memory block itself if ``memory``, else from x's elements)."""
+        if memory and self.from_memory:
+            storage = numpy.asarray(_Memory(x, self.low, self.length))
+            return storage[self.target]
+        storage = xp.zeros(self.length, x.dtype)
+        if self.overlap and x.dtype.kind == 'f':
+            # elements of x sharing a position hold one value; reading their
+            # mean keeps this gather the transpose of ``scatter`` (for a
+            # gradient, whose elements do not share memory)
+            scatter_add(storage, self.source, x.ravel())
+            storage /= xp.maximum(self.count, 1).astype(x.dtype)
+        else:
+            storage[self.source] = x.ravel()
+        return storage[self.target]
+
+    def scatter(self, xp, gy):
+        """The gradient: each position's output gradient, shared among the
+        elements of x at that position (Chainer's layout-agnostic rule); the
+        gradient of memory outside x is dropped."""
+        storage = xp.zeros(self.length, gy.dtype)
+        scatter_add(storage, self.target.ravel(), gy.ravel())
+        if self.overlap:
+            storage /= xp.maximum(self.count, 1).astype(gy.dtype)
+        return storage[self.source].reshape(self.in_shape)
+
+
 class AsStrided(function_node.FunctionNode):
-    """Reads the elements of the flattened input at ``offset + sum(i_k * strides[k])``."""
+    """Reads the memory ``x`` views at ``offset + sum(i_k * strides[k])``.
+
+    As in Chainer, ``x``'s own view is ignored: positions count in elements
+    from the start of the memory block ``x`` views (its founding array, or
+    CuPy's memory block), and the default offset is that of ``x``'s first
+    element.
+    """
 
     def __init__(self, shape, strides, storage_offset=None) -> None:
         self.shape = _int_tuple(shape, 'shape')
@@ -56,82 +170,70 @@ class AsStrided(function_node.FunctionNode):
                              'same length')
         if any(n < 0 for n in self.shape):
             raise ValueError(f'negative dimensions are not allowed: {self.shape}')
-        if storage_offset is None:
-            storage_offset = 0
-        if not isinstance(storage_offset, _int_types) or isinstance(storage_offset, bool):
+        if storage_offset is not None and (not isinstance(storage_offset, _int_types)
+                                           or isinstance(storage_offset, bool)):
             raise TypeError('storage_offset must be an int or None')
-        self.storage_offset = int(storage_offset)
+        self.storage_offset = None if storage_offset is None else int(storage_offset)
+        self._geometry = None
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
 
-    def _check_bounds(self, size: int) -> None:
-        if 0 in self.shape:
-            return
-        low = self.storage_offset + sum((n - 1) * s for n, s in zip(self.shape, self.strides)
-                                        if s < 0)
-        high = self.storage_offset + sum((n - 1) * s for n, s in zip(self.shape, self.strides)
-                                         if s > 0)
-        if low < 0 or high >= size:
-            raise ValueError(
-                f'as_strided with shape={self.shape}, strides={self.strides} and '
-                f'storage_offset={self.storage_offset} reads elements [{low}, {high}] '
-                f'outside an input of {size} elements')
-
     def forward(self, inputs):
         x, = inputs
-        self._check_bounds(x.size)
         xp = backend.get_array_module(x)
-        self._index = _source_index(xp, self.shape, self.strides, self.storage_offset)
-        return x.reshape(-1)[self._index],
+        if self._geometry is None:
+            self._geometry = _Geometry(xp, x, self.shape, self.strides, self.storage_offset)
+            return self._geometry.gather(xp, x, memory=True),
+        return self._geometry.gather(xp, x),
 
     def backward(self, indexes, grad_outputs):
-        return AsStridedGrad(self.inputs[0].shape, self._index, self.shape, self.strides,
-                             self.storage_offset).apply(grad_outputs)
+        return AsStridedGrad(self._geometry).apply(grad_outputs)
 
 
 class AsStridedGrad(function_node.FunctionNode):
-    """Adds the output gradient back onto the elements each output element read.
+    """Adds the output gradient back onto the elements of x each output
+    element read (shared equally where elements of x overlap)."""
 
-    ``index`` is the flat input index each output element read; ``shape``,
-    ``strides`` and ``storage_offset`` describe the forward view (the backward
-    of this node applies it again).
-    """
-
-    def __init__(self, in_shape: tuple, index, shape: tuple, strides: tuple,
-                 storage_offset: int) -> None:
-        self.in_shape = tuple(in_shape)
-        self._index = index
-        self._view = (shape, strides, storage_offset)
+    def __init__(self, geometry: _Geometry) -> None:
+        self._geometry = geometry
 
     def forward(self, inputs):
         gy, = inputs
-        xp = backend.get_array_module(gy)
-        gx = xp.zeros(size_of_shape(self.in_shape), gy.dtype)
-        scatter_add(gx, self._index.ravel(), gy.ravel())
-        return gx.reshape(self.in_shape),
+        return self._geometry.scatter(backend.get_array_module(gy), gy),
 
     def backward(self, indexes, grad_outputs):
-        return AsStrided(*self._view).apply(grad_outputs)
+        node = AsStrided(self._geometry.target.shape, (0,) * self._geometry.target.ndim)
+        node._geometry = self._geometry
+        return node.apply(grad_outputs)
 
 
 def as_strided(x: VariableOrArray, shape: Sequence[int], strides: Sequence[int],
                storage_offset: int | None = None) -> Variable:
     """Creates a strided view of ``x`` (like ``numpy.lib.stride_tricks.as_strided``).
 
-    ``x`` is read as its C-ordered flattened elements; element ``idx`` of the
-    result is ``x.ravel()[storage_offset + sum(idx[k] * strides[k])]``.
+    As in Chainer, the view ``x`` itself is ignored: element ``idx`` of the
+    result reads the memory that ``x`` views at position
+    ``storage_offset + sum(idx[k] * strides[k])``, counted in elements from
+    the start of that memory (the array owning it, or CuPy's memory block).
+    For a C-contiguous array owning its memory this is
+    ``x.ravel()[storage_offset + sum(idx[k] * strides[k])]``.
 
     Args:
         x: Variable or array.
         shape: Shape of the result.
         strides: Strides in **elements** (not bytes), one per axis; they may be
             zero (broadcasting) or negative.
-        storage_offset: Offset in elements of the first element (default 0).
+        storage_offset: Offset in elements of the first element from the
+            start of the memory ``x`` views (default: that of ``x``'s first
+            element).
 
     Returns:
-        ~chainer.Variable: A new array with the strided elements. Elements read
-        several times accumulate gradients. Reading outside ``x`` raises
-        ``ValueError``.
+        ~chainer.Variable: A new array with the strided elements (Chainer's
+        was a view of that memory). Elements read several times accumulate
+        gradients; elements of ``x`` sharing memory share their position's
+        gradient equally, as in Chainer. Memory outside ``x``'s elements
+        (within the array owning it) may be read on the CPU, as in Chainer,
+        and gets no gradient; on the GPU reading it raises ``ValueError``.
     """
     return AsStrided(shape, strides, storage_offset).apply((x,))[0]

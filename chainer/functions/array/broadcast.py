@@ -88,9 +88,11 @@ class BroadcastTo(function_node.FunctionNode):
 
 def broadcast_to(x: VariableOrArray, shape: ShapeSpec) -> Variable:
     """Broadcasts ``x`` to ``shape`` (a read-only view; gradients are summed back)."""
+    # As in Chainer, only a tuple equal to x's shape returns x itself; any
+    # other form (a list, ...) always adds a BroadcastTo node.
+    if isinstance(shape, tuple) and x.shape == shape:
+        return chainer.as_variable(x)
     if isinstance(shape, (int, numpy.integer)):
         shape = (int(shape),)
     shape = tuple(shape)
-    if x.shape == shape:
-        return chainer.as_variable(x)
     return BroadcastTo(shape).apply((x,))[0]

@@ -19,7 +19,7 @@ class Depth2Space(function_node.FunctionNode):
         self.r = r
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types, 'X', ndim=4)
+        type_check._expect_float(in_types, 'x', ndim=4)
         X_type = in_types[0]
         with type_check._failing_as(type_check._InvalidValue):
             type_check.expect(

@@ -44,9 +44,6 @@ class Moveaxis(function_node.FunctionNode):
     def __init__(self, source, destination) -> None:
         self.source = _as_axis_tuple(source, 'source')
         self.destination = _as_axis_tuple(destination, 'destination')
-        if len(self.source) != len(self.destination):
-            raise ValueError('`source` and `destination` arguments must have the same '
-                             'number of elements')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
@@ -56,6 +53,10 @@ class Moveaxis(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
+        # (checked after the axes, as in Chainer)
+        if len(self.source) != len(self.destination):
+            raise ValueError('`source` and `destination` arguments must have the same '
+                             'number of elements')
         n = x.ndim
         src = _normalize(self.source, n, 'source')
         dst = _normalize(self.destination, n, 'destination')

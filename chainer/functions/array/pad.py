@@ -48,8 +48,9 @@ class Pad(function_node.FunctionNode):
         gy, = grad_outputs
         in_shape = self.inputs[0].shape
         mode = self.mode
-        if mode in _CONSTANT_MODES:
-            widths = self._widths(len(in_shape))
+        widths = self._widths(len(in_shape))
+        if mode in _CONSTANT_MODES or not widths.any():
+            # (nothing padded: the gradient is gy itself, whatever the mode)
             index = tuple(slice(int(p[0]), int(p[0]) + n) for n, p in zip(in_shape, widths))
             return gy[index],
         if mode in _COPYING_MODES and self.keywords.get('reflect_type', 'even') == 'even':

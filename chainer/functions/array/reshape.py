@@ -55,10 +55,12 @@ class Reshape(function_node.FunctionNode):
 
 def reshape(x: VariableOrArray, shape: ShapeSpec) -> Variable:
     """Reshapes ``x`` to ``shape`` (one dimension may be -1)."""
+    # As in Chainer, only a tuple equal to x's shape returns x itself; any
+    # other form (a list, ...) always adds a Reshape node.
+    if isinstance(shape, tuple) and x.shape == shape:
+        return chainer.as_variable(x)
     if isinstance(shape, (int, numpy.integer)) or (
             isinstance(shape, numpy.ndarray) and shape.ndim == 0):
         shape = (int(shape),)
     shape = tuple(shape)
-    if x.shape == shape:
-        return chainer.as_variable(x)
     return Reshape(shape).apply((x,))[0]

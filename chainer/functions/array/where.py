@@ -29,6 +29,9 @@ class Where(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x', 'y'))
         c = self.condition
+        if not isinstance(c, backend.get_array_types()):
+            raise type_check.InvalidType('isinstance(condition, ndarray)',
+                                         f'type(condition) == {type(c)}')
         x_type, y_type = in_types
         type_check.expect(
             type_check.make_variable(c.dtype, 'condition.dtype') == numpy.bool_,
@@ -64,7 +67,8 @@ def where(condition: VariableOrArray, x: VariableOrArray, y: VariableOrArray) ->
     """
     if isinstance(condition, chainer.Variable):
         condition = condition.array
-    elif isinstance(condition, numpy.generic):
-        # what comparing 0-d arrays gives (``x.array > 0``)
+    elif numpy.isscalar(condition):
+        # a Python or NumPy scalar (what comparing 0-d arrays gives), as
+        # Chainer's force_array took it
         condition = numpy.asarray(condition)
     return Where(condition).apply((x, y))[0]

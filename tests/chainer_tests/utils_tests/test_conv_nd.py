@@ -146,3 +146,13 @@ def test_2d_nodes_expose_chainers_per_axis_attributes():
                                  cover_all=True)
     assert F.deconvolution_nd(x[:, :, 0], rng.rand(3, 2, 3).astype(numpy.float32)
                               ).creator.outs == (8,)
+
+
+@pytest.mark.parametrize('ksize', [(1, 1), (3, 4)])
+def test_im2col_is_new_memory(ksize):
+    # 1x1 and whole-image windows are plain views of img: col must not share
+    # img's memory (Chainer's never did), so writing into it leaves img alone
+    img = numpy.arange(24, dtype=numpy.float32).reshape(1, 2, 3, 4)
+    for col in (conv.im2col_cpu(img, *ksize, 1, 1, 0, 0),
+                conv_nd.im2col_nd_cpu(img, ksize, 1, 0)):
+        assert not numpy.shares_memory(col, img)

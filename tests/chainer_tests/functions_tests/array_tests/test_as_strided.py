@@ -17,6 +17,10 @@ _F16 = {'atol': 5e-2, 'rtol': 5e-2}
 @testing.inject_backend_tests(None, [{}, {'use_cuda': True}])
 class TestAsStrided(testing.FunctionTestCase):
 
+    # as_strided reads the memory x views, so non-contiguous copies of the
+    # inputs would change its result (see the view tests below)
+    contiguous = 'C'
+
     def setUp(self):
         self.check_forward_options = {'atol': 0, 'rtol': 0}
         if self.dtype == numpy.float16:
@@ -68,3 +72,38 @@ def test_shape_and_strides_as_integer_arrays():
     y = F.as_strided(x, numpy.array([2, 2]), numpy.array([1, 2]))
     numpy.testing.assert_array_equal(y.array, [[0, 2], [1, 3]])
     assert F.as_strided(x, (1, numpy.array(3)), [2, 0]).shape == (1, 3)
+
+
+def _strided(x, shape, strides, offset=None):
+    # output values and the gradient of sum(y * (1, 2, 3, ...))
+    v = chainer.Variable(x)
+    y = F.as_strided(v, shape, strides, offset)
+    y.grad = numpy.arange(1, y.size + 1, dtype=numpy.float32).reshape(y.shape)
+    y.backward()
+    return y.array.tolist(), v.grad.tolist()
+
+
+def test_view_of_input_is_ignored():
+    # As in Chainer, the memory that x views is read, whatever x's own view:
+    # strides and offsets count from the start of the array owning it.
+    a = numpy.arange(12, dtype=numpy.float32).reshape(3, 4)
+    assert _strided(a.T, (2, 2), (1, 2), 1) == (
+        [[1, 3], [2, 4]], [[0, 4, 0], [1, 0, 0], [3, 0, 0], [2, 0, 0]])
+    # the default offset is that of x's first element
+    assert _strided(a[::-1], (3,), (4,), 0) == (
+        [0, 4, 8], [[3, 0, 0, 0], [2, 0, 0, 0], [1, 0, 0, 0]])
+    assert _strided(a[1:], (2, 2), (4, 1)) == (
+        [[4, 5], [8, 9]], [[1, 2, 0, 0], [3, 4, 0, 0]])
+    # memory next to x's elements is read too and gets no gradient
+    assert _strided(a[1:], (2, 2), (4, 1), 0) == (
+        [[0, 1], [4, 5]], [[3, 4, 0, 0], [0, 0, 0, 0]])
+    assert _strided(numpy.arange(6, dtype=numpy.float32)[::2], (2,), (1,), 0) == (
+        [0, 1], [1, 0, 0])
+    with pytest.raises(ValueError):
+        F.as_strided(a[::-1], (3,), (4,))
+
+
+def test_overlapping_input_shares_the_gradient():
+    # elements of x sharing memory share its gradient (Chainer's rule)
+    x = numpy.broadcast_to(numpy.arange(3, dtype=numpy.float32), (2, 3))
+    assert _strided(x, (2,), (1,)) == ([0, 1], [[0.5, 1, 0], [0.5, 1, 0]])

@@ -65,6 +65,14 @@ def test_same_shape_returns_input_variable():
     assert isinstance(y, chainer.Variable) and y.array is x.array
 
 
+def test_same_shape_as_list_adds_a_node():
+    # Chainer compared x.shape with the argument itself: a list never equals
+    # the shape tuple, so the result is a new Variable made by BroadcastTo.
+    x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    y = broadcast_to(x, [2, 3])
+    assert y is not x and isinstance(y.creator, BroadcastTo)
+
+
 def test_broadcast_single_argument():
     x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
     assert broadcast(x) is x

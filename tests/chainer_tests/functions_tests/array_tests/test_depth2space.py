@@ -79,3 +79,10 @@ def test_indivisible_sizes_are_also_value_errors():
             call()
         with pytest.raises(ValueError):
             call()
+
+
+@pytest.mark.parametrize('f', [F.depth2space, F.space2depth])
+def test_type_error_names_the_input_x(f):
+    # Chainer's message reads "x.dtype.kind == f"
+    with pytest.raises(type_check.InvalidType, match=r'x\.dtype\.kind == f'):
+        f(numpy.zeros((1, 4, 2, 2), numpy.int32), 2)

@@ -75,3 +75,10 @@ def test_im2col_errors():
         F.im2col(numpy.zeros((1, 1, 4, 4), numpy.int32), 2)
     with pytest.raises(AssertionError):
         F.im2col(numpy.zeros((1, 1, 2, 2), numpy.float32), 3)
+
+
+def test_output_does_not_share_the_input():
+    # as in Chainer, even a 1x1 window gives new memory
+    x = numpy.zeros((1, 2, 3, 4), numpy.float32)
+    y = F.im2col(x, 1)
+    assert not numpy.shares_memory(y.array, x)

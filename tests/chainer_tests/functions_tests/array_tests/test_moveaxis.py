@@ -53,3 +53,12 @@ def test_axes_as_integer_arrays():
     assert F.moveaxis(x, numpy.array([0]), numpy.array([2])).shape == (3, 4, 2)
     assert F.moveaxis(x, numpy.array([], numpy.int64), ()).shape == (2, 3, 4)
     assert F.moveaxis(x, [0, 1], (numpy.array(1), 0)).shape == (3, 2, 4)
+
+
+def test_axes_are_checked_before_their_counts():
+    # Chainer's type check of the axes ran before the count check
+    x = numpy.ones((4,), numpy.float32)
+    with pytest.raises(type_check.InvalidType):
+        F.moveaxis(x, (), (1,))
+    with pytest.raises(ValueError):
+        F.moveaxis(x, (), (0,))

@@ -54,3 +54,15 @@ def test_pad_errors():
         F.pad(numpy.zeros(3, numpy.float32), ((1, 1), (1, 1)), 'constant')
     with pytest.raises(ValueError):
         F.pad(numpy.zeros(3, numpy.float32), 1, 'no-such-mode')
+
+
+@pytest.mark.parametrize('mode', ['linear_ramp', 'mean', 'median', 'maximum'])
+@pytest.mark.parametrize('shape,pad_width', [((3, 2), 0), ((3, 2), ((0, 0), (0, 0))), ((), 2)])
+def test_gradient_of_nothing_padded_in_any_mode(mode, shape, pad_width):
+    # Nothing is padded, so the output is x and the gradient gy itself (as in
+    # Chainer), even in modes whose gradient is otherwise unsupported.
+    x = chainer.Variable(numpy.arange(numpy.prod(shape), dtype=numpy.float32).reshape(shape))
+    y = F.pad(x, pad_width, mode)
+    gy = numpy.random.RandomState(0).uniform(-1, 1, y.shape).astype(numpy.float32)
+    gx, = chainer.grad([y], [x], [chainer.Variable(gy)])
+    numpy.testing.assert_array_equal(gx.array, gy)

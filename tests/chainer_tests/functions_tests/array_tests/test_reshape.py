@@ -68,3 +68,13 @@ def test_shape_as_0d_integer_array():
     # Chainer took a 0-d integer array for a 1-d shape.
     x = numpy.arange(3, dtype=numpy.float32)
     assert reshape(x.reshape(1, 3), numpy.array(3)).shape == (3,)
+
+
+def test_same_shape_returns_input_only_for_a_tuple():
+    # Chainer returned x itself only when the shape argument equalled
+    # x.shape; a list (also through Variable.reshape) always added a node.
+    x = chainer.Variable(numpy.zeros((2, 3), numpy.float32))
+    assert reshape(x, (2, 3)) is x
+    assert x.reshape(2, 3) is x
+    for y in (reshape(x, [2, 3]), x.reshape([2, 3])):
+        assert y is not x and isinstance(y.creator, Reshape)

@@ -85,3 +85,19 @@ def test_condition_held_by_the_node():
     assert seen == [('Where', [numpy.float32, numpy.float32])]
     assert len(z.creator.inputs) == 2
     assert z.creator.condition is c
+
+
+def test_python_scalar_condition():
+    # Chainer made a 0-d array of a scalar condition (force_array)
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    y = chainer.Variable(numpy.array([3., 4.], numpy.float32))
+    numpy.testing.assert_array_equal(F.where(True, x, y).array, [1., 2.])
+    numpy.testing.assert_array_equal(F.where(False, x, y).array, [3., 4.])
+    with pytest.raises(type_check.InvalidType):
+        F.where(1, x, y)
+
+
+def test_list_condition_is_invalid_type():
+    x = numpy.array([1., 2.], numpy.float32)
+    with pytest.raises(type_check.InvalidType, match='isinstance'):
+        F.where([True, False], x, x)
