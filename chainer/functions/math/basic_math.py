@@ -921,6 +921,8 @@ def install_variable_arithmetics() -> None:
     V.__rmul__ = mul
     V.__truediv__ = div
     V.__rtruediv__ = rdiv
+    V.__div__ = div  # Python 2's names, which Chainer installed and documented too
+    V.__rdiv__ = rdiv
     V.__floordiv__ = floordiv
     V.__rfloordiv__ = rfloordiv
     V.__pow__ = pow

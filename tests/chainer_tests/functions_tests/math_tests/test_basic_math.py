@@ -739,3 +739,10 @@ def test_power_by_a_numpy_complex_scalar_takes_its_real_part_in_every_order():
     numpy.testing.assert_array_equal(y.array, x.array)
     numpy.testing.assert_array_equal(gx.array, [1., 1.])
     numpy.testing.assert_array_equal(ggx.array, [0., 0.])
+
+
+def test_python2_division_names():
+    # Chainer installed (and documented) __div__ and __rdiv__ as well.
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    numpy.testing.assert_array_equal(x.__div__(2.0).array, [0.5, 1.])
+    numpy.testing.assert_array_equal(x.__rdiv__(2.0).array, [2., 1.])
