@@ -55,7 +55,7 @@ class PReLUFunction(function_node.FunctionNode):
         x, W = self.get_retained_inputs()
         gy, = grad_outputs
         xp = backend.get_array_module(x.array)
-        neg = x.array < 0
+        neg = ~(x.array >= 0)  # NaN takes the slope, as in Chainer (its W gradient NaN)
         ext = _extended_shape(W.shape, x.ndim)
         ret = []
         # Selected, not masked by products, so that an infinite gy stays infinite.

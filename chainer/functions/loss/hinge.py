@@ -88,7 +88,11 @@ class HingeGrad(function_node.FunctionNode):
 
     def _unscaled(self, x, sign, mask):
         if self.norm == 'L1':
-            return sign * mask
+            if isinstance(x, variable.Variable):
+                x = x.array
+            xp = backend.get_array_module(x)
+            # sign(max(margin, 0)), as in Chainer: a NaN score gives a NaN gradient
+            return sign * xp.sign(xp.maximum(x * sign + 1, 0))
         # 2 sign max(1 + sign x, 0): an infinite score on the zero side gives 0, not inf * 0
         if isinstance(x, variable.Variable):
             return relu(x * sign + 1) * (2 * sign)

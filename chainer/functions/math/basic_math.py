@@ -1,6 +1,7 @@
 """Arithmetic of Variables: the operators ``+ - * / // ** @`` and their functions."""
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING
 
 import numpy
@@ -56,6 +57,10 @@ def _rhs(x, value):
                         f'Actual: {value!r}')
     if _is_scalar(value):
         return value
+    if isinstance(value, numbers.Real) or (
+            isinstance(value, numbers.Number) and not isinstance(value, numbers.Complex)):
+        # Chainer took whatever numpy.isscalar accepts, Fraction and Decimal too
+        return float(value)
     if isinstance(value, _ARRAY_TYPES):
         return Variable._new(value.astype(x.dtype, copy=False), False)
     raise TypeError(
@@ -858,6 +863,8 @@ def pow(self, rhs):
         rhs = bool(rhs)
     elif isinstance(rhs, numpy.integer):
         rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
+    elif isinstance(rhs, numpy.complexfloating):
+        rhs = float(numpy.float64(rhs))  # Chainer's real part (NumPy's ComplexWarning)
     return PowVarConst(rhs).apply((self,))[0]
 
 
@@ -914,6 +921,8 @@ def install_variable_arithmetics() -> None:
     V.__rmul__ = mul
     V.__truediv__ = div
     V.__rtruediv__ = rdiv
+    V.__div__ = div  # Python 2's names, which Chainer installed and documented too
+    V.__rdiv__ = rdiv
     V.__floordiv__ = floordiv
     V.__rfloordiv__ = rfloordiv
     V.__pow__ = pow

@@ -27,8 +27,9 @@ class LogNdtr(UnarySpecial):
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
         # density(x) / ndtr(x) = sqrt(2 / pi) / erfcx(-x / sqrt(2)): no underflow
-        # for very negative x, where both density and ndtr vanish.
-        return grad_outputs[0] / erfcx(x * -_INV_SQRT_2) * _SQRT_2_OVER_PI,
+        # for very negative x, where both density and ndtr vanish. The constant is
+        # divided first, as in Chainer: gy / erfcx overflows float16 beyond x = -50000
+        return _SQRT_2_OVER_PI / erfcx(x * -_INV_SQRT_2) * grad_outputs[0],
 
 
 def log_ndtr(x: VariableOrArray) -> Variable:

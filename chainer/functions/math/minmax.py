@@ -27,6 +27,12 @@ class _AxesWithBool(tuple):
     __slots__ = ()
 
 
+def _keepdims(keepdims):
+    """``keepdims`` for NumPy: a ``numpy.bool_`` as a Python bool (NumPy 2's
+    reductions refuse it; NumPy 1, under Chainer, took it)."""
+    return bool(keepdims) if isinstance(keepdims, numpy.bool_) else keepdims
+
+
 def _normalize_axis(axis):
     """Validates a reduction ``axis`` argument (None, int or tuple of ints).
 
@@ -66,7 +72,7 @@ class _SelectorBase(function_node.FunctionNode):
 
     def __init__(self, axis=None, keepdims: bool = False) -> None:
         self.axis = _normalize_axis(axis)
-        self.keepdims = keepdims
+        self.keepdims = _keepdims(keepdims)
 
     def _fwd(self, x, xp):
         raise NotImplementedError

@@ -14,7 +14,7 @@ from chainer.functions.array.flip import flip
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
 from chainer.functions.math.cumprod import cumprod
-from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
+from chainer.functions.math.minmax import _check_axes, _keepdims, _normalize_axis, _reduced_axes
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class Prod(function_node.FunctionNode):
 
     def __init__(self, axis=None, keepdims: bool = False) -> None:
         self.axis = _normalize_axis(axis)
-        self.keepdims = keepdims
+        self.keepdims = _keepdims(keepdims)
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)

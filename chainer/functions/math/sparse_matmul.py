@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -24,19 +26,25 @@ def _batch_index(xp, shape):
 
 class CooMatMul(function_node.FunctionNode):
     """``A @ B`` with ``A`` given by (data, row, col, shape) and ``B`` dense (the
-    node's name is Chainer's, as graph dumps and hooks show it)."""
+    node's name is Chainer's, as graph dumps and hooks show it).
 
-    def __init__(self, row, col, shape) -> None:
+    The operands may differ in float dtype, as in Chainer: the product is in
+    ``dtype``, NumPy's promotion of theirs unless given (a gradient node gives its
+    input's dtype).
+    """
+
+    def __init__(self, row, col, shape, dtype=None) -> None:
         self.row = row
         self.col = col
         self.sp_shape = shape
+        self.dtype = dtype
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('sp', 'dn'))
         sp_type, dn_type = in_types
         type_check.expect(
             sp_type.dtype.kind == 'f',
-            dn_type.dtype == sp_type.dtype,
+            dn_type.dtype.kind == 'f',
             dn_type.ndim == sp_type.ndim + 1,
             dn_type.shape[-2] == self.sp_shape[1],
         )
@@ -47,7 +55,7 @@ class CooMatMul(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         data, b = inputs
         xp = backend.get_array_module(data, b)
-        dtype = data.dtype
+        dtype = self.dtype or numpy.result_type(data.dtype, b.dtype)
         wdtype = compute_dtype(dtype)
         row, col = self.row, self.col
         valid = (row >= 0) & (col >= 0)
@@ -68,26 +76,28 @@ class CooMatMul(function_node.FunctionNode):
         gc, = grad_outputs
         ret = []
         if 0 in indexes:
-            ret.append(CooMatMulGradSP(self.row, self.col).apply((gc, b))[0])
+            ret.append(CooMatMulGradSP(self.row, self.col, data.dtype).apply((gc, b))[0])
         if 1 in indexes:
             t_shape = (self.sp_shape[1], self.sp_shape[0])
-            ret.append(CooMatMul(self.col, self.row, t_shape).apply((data, gc))[0])
+            ret.append(CooMatMul(self.col, self.row, t_shape, b.dtype).apply((data, gc))[0])
         return tuple(ret)
 
 
 class CooMatMulGradSP(function_node.FunctionNode):
-    """``(G @ B^T)`` sampled at the sparse positions (row, col): the data gradient."""
+    """``(G @ B^T)`` sampled at the sparse positions (row, col): the data gradient,
+    in ``dtype`` (the data's)."""
 
-    def __init__(self, row, col) -> None:
+    def __init__(self, row, col, dtype) -> None:
         self.row = row
         self.col = col
+        self.dtype = dtype
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('g', 'b'))
         g_type, b_type = in_types
         type_check.expect(
             g_type.dtype.kind == 'f',
-            b_type.dtype == g_type.dtype,
+            b_type.dtype.kind == 'f',
             g_type.ndim == b_type.ndim,
             g_type.shape[-1] == b_type.shape[-1],
         )
@@ -98,7 +108,7 @@ class CooMatMulGradSP(function_node.FunctionNode):
         xp = backend.get_array_module(g, b)
         row, col = self.row, self.col
         valid = (row >= 0) & (col >= 0)
-        out = xp.zeros(row.shape, dtype=g.dtype)
+        out = xp.zeros(row.shape, dtype=self.dtype)
         if row.ndim == 1:
             out[valid] = (g[row[valid]] * b[col[valid]]).sum(axis=-1)
         else:
@@ -112,9 +122,9 @@ class CooMatMulGradSP(function_node.FunctionNode):
         m, n_k = g.shape[-2], b.shape[-2]
         ret = []
         if 0 in indexes:
-            ret.append(CooMatMul(self.row, self.col, (m, n_k)).apply((gd, b))[0])
+            ret.append(CooMatMul(self.row, self.col, (m, n_k), g.dtype).apply((gd, b))[0])
         if 1 in indexes:
-            ret.append(CooMatMul(self.col, self.row, (n_k, m)).apply((gd, g))[0])
+            ret.append(CooMatMul(self.col, self.row, (n_k, m), b.dtype).apply((gd, g))[0])
         return tuple(ret)
 
 

@@ -9,7 +9,7 @@ import chainer
 from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
-from chainer.functions.math.minmax import _check_axes, _normalize_axis
+from chainer.functions.math.minmax import _check_axes, _keepdims, _normalize_axis
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -27,7 +27,7 @@ class Sum(function_node.FunctionNode):
 
     def __init__(self, axis=None, keepdims=False):
         self.axis = _normalize_axis(axis)
-        self.keepdims = keepdims
+        self.keepdims = _keepdims(keepdims)
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)

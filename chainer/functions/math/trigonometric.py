@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.cast import cast
 from chainer.functions.math._unary import Unary
 from chainer import utils
 from chainer.functions.math.square import square
@@ -232,7 +233,11 @@ class Arctan2(function_node.FunctionNode):
         return 'arctan2'
 
     def check_type_forward(self, in_types):
-        type_check._expect_float_pair(in_types, ('x1', 'x2'))
+        # Chainer took two float dtypes (the output is NumPy's promotion of them)
+        type_check._argname(in_types, ('x1', 'x2'))
+        x1_type, x2_type = in_types
+        type_check.expect(x1_type.dtype.kind == 'f', x2_type.dtype.kind == 'f')
+        type_check.expect_broadcast_shapes(x1_type.shape, x2_type.shape)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -240,17 +245,18 @@ class Arctan2(function_node.FunctionNode):
         return utils.force_array(backend.get_array_module(x1).arctan2(x1, x2)),
 
     def backward(self, indexes, grad_outputs):
-        x1, x2 = self.get_retained_inputs()
+        inputs = self.get_retained_inputs()
         gy, = grad_outputs
+        # inputs of other dtypes than the output's are computed with in its dtype,
+        # and their gradients cast back (Chainer's backward failed for them)
+        x1, x2 = [x if x.dtype == gy.dtype else cast(x, gy.dtype) for x in inputs]
         sqnorm = x1 * x1 + x2 * x2
         # x / sqnorm first, as in Chainer: gy / sqnorm overflows float16 for
         # inputs near 0 where the ratio does not
         ret = []
         for i in indexes:
-            if i == 0:
-                ret.append(sum_to(x2 / sqnorm * gy, x1.shape))
-            else:
-                ret.append(sum_to(-x1 / sqnorm * gy, x2.shape))
+            g = sum_to(x2 / sqnorm * gy if i == 0 else -x1 / sqnorm * gy, inputs[i].shape)
+            ret.append(g if g.dtype == inputs[i].dtype else cast(g, inputs[i].dtype))
         return tuple(ret)
 
 

@@ -9,6 +9,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.functions.array.cast import cast
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
@@ -29,9 +30,10 @@ class Zoneout(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('h', 'x'))
         h_type, x_type = in_types
+        # two float dtypes mix into NumPy's promotion, as in Chainer
         type_check.expect(
             h_type.dtype.kind == 'f',
-            x_type.dtype == h_type.dtype,
+            x_type.dtype.kind == 'f',
             h_type.shape == x_type.shape,
         )
 
@@ -51,7 +53,9 @@ class Zoneout(function_node.FunctionNode):
         # Products with constant masks: differentiable again (as MulConstant-like ops).
         ret = []
         for i in indexes:
-            ret.append(gy * (self.flag_h if i == 0 else self.flag_x))
+            g = gy * (self.flag_h if i == 0 else self.flag_x)
+            dtype = self.inputs[i].dtype
+            ret.append(g if g.dtype == dtype else cast(g, dtype))
         return tuple(ret)
 
 

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -90,3 +91,14 @@ def test_infinite_upstream_gradient_is_not_masked_into_nan(dtype):
     numpy.testing.assert_array_equal(
         gx.array, numpy.array([[numpy.inf, -numpy.inf, -2.0, numpy.inf]], dtype))
     numpy.testing.assert_array_equal(gW.array, numpy.array([0.0, 0.0, -2.0, 0.0], dtype))
+
+
+def test_nan_input_takes_the_slope():
+    # Chainer's gradients used the slope wherever not x >= 0: NaN included, so a NaN
+    # input shows in the gradient of W.
+    x = chainer.Variable(numpy.array([[numpy.nan, 1.0, -1.0]], numpy.float32))
+    W = chainer.Variable(numpy.array([0.25, 0.5, 0.75], numpy.float32))
+    gx, gW = chainer.grad([F.prelu(x, W)], [x, W],
+                          [chainer.Variable(numpy.full((1, 3), 2.0, numpy.float32))])
+    numpy.testing.assert_array_equal(gx.array, [[0.5, 2.0, 1.5]])
+    numpy.testing.assert_array_equal(gW.array, [numpy.nan, 0.0, -2.0])

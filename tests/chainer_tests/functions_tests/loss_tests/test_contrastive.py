@@ -102,6 +102,9 @@ def test_bad_inputs():
         triplet(x, x, x.astype(numpy.float64))
     with pytest.raises(type_check.InvalidType):
         triplet(x[0], x[0], x[0])
+    # Chainer raised NumPy's AxisError (a ValueError) for the missing axis 1.
+    with pytest.raises(numpy.exceptions.AxisError):
+        triplet(x[0], x[0], x[0])
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])

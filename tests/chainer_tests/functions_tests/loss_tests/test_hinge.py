@@ -88,3 +88,14 @@ def test_squared_hinge_gradient_of_an_infinitely_low_wrong_score_is_zero(dtype):
     loss = hinge(x, numpy.array([1], numpy.int32), norm='L2')
     loss.backward()
     numpy.testing.assert_array_equal(x.grad, numpy.array([[0, -2]], dtype))
+
+
+@pytest.mark.parametrize('norm', ['L1', 'L2'])
+def test_nan_score_gives_nan_gradient(norm):
+    # As in Chainer; infinite scores keep finite gradients.
+    x = chainer.Variable(numpy.array([[numpy.nan, 0.5, -2.0], [numpy.inf, -numpy.inf, 0.0]],
+                                     numpy.float32))
+    y = hinge(x, numpy.array([1, 0], numpy.int32), norm=norm, reduce='no')
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones((2, 3), numpy.float32))])
+    c = 1 if norm == 'L1' else 2
+    numpy.testing.assert_array_equal(gx.array, [[numpy.nan, -1, 0], [0, 0, c]])

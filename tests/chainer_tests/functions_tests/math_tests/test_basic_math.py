@@ -1,3 +1,5 @@
+import decimal
+import fractions
 import operator
 import unittest
 import warnings
@@ -715,3 +717,32 @@ def test_absolute_gradients_are_sign_times_gy(shape):
     ggy, gxx = chainer.grad([F.sum(gx * gx)], [gx.creator.inputs[0].get_variable(), v])
     numpy.testing.assert_array_equal(ggy.array, 2 * numpy.sign(x) * gx.array)
     assert gxx is None
+
+
+def test_fraction_and_decimal_are_constants():
+    # Chainer took any numpy.isscalar value (numbers.Number) as a constant.
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    for v in (fractions.Fraction(1, 2), decimal.Decimal('0.5')):
+        for y, expected in ((x + v, [1.5, 2.5]), (v - x, [-0.5, -1.5]), (x * v, [0.5, 1.]),
+                            (v / x, [0.5, 0.25]), (x ** v, numpy.sqrt([1., 2.])),
+                            (v ** x, [0.5, 0.25])):
+            assert y.dtype == numpy.float32
+            numpy.testing.assert_allclose(y.array, expected, rtol=1e-6)
+
+
+def test_power_by_a_numpy_complex_scalar_takes_its_real_part_in_every_order():
+    x = chainer.Variable(numpy.array([0.5, 2.], numpy.float32))
+    with pytest.warns(numpy.exceptions.ComplexWarning):
+        y = x ** numpy.complex64(1 + 1j)
+    gx, = chainer.grad([chainer.functions.sum(y)], [x], enable_double_backprop=True)
+    ggx, = chainer.grad([chainer.functions.sum(gx)], [x])
+    numpy.testing.assert_array_equal(y.array, x.array)
+    numpy.testing.assert_array_equal(gx.array, [1., 1.])
+    numpy.testing.assert_array_equal(ggx.array, [0., 0.])
+
+
+def test_python2_division_names():
+    # Chainer installed (and documented) __div__ and __rdiv__ as well.
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    numpy.testing.assert_array_equal(x.__div__(2.0).array, [0.5, 1.])
+    numpy.testing.assert_array_equal(x.__rdiv__(2.0).array, [2., 1.])

@@ -56,3 +56,13 @@ def test_gradient_far_in_lower_tail():
     # d/dx log ndtr(x) ~ -x for x -> -inf
     numpy.testing.assert_allclose(x.grad, -x.array, rtol=1e-3)
     assert numpy.all(numpy.isfinite(y.array))
+
+
+def test_float16_gradient_far_in_the_lower_tail_does_not_overflow():
+    # The gradient ~ -x fits float16 at x = -60000; gy / erfcx(...) did not.
+    x = chainer.Variable(numpy.array([-60000., -300.], numpy.float16))
+    with numpy.errstate(over='ignore'):  # the loss itself is -inf in float16
+        y = F.log_ndtr(x)
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones(2, numpy.float16))])
+    assert gx.dtype == numpy.float16
+    numpy.testing.assert_allclose(gx.array, [60000., 300.], rtol=2e-3)

@@ -87,7 +87,7 @@ def test_sparse_matmul_bad_input():
     with pytest.raises(type_check.InvalidType):
         F.sparse_matmul(sp, numpy.ones((4, 3), numpy.float32))
     with pytest.raises(type_check.InvalidType):
-        F.sparse_matmul(sp, dense.astype(numpy.float64))
+        F.sparse_matmul(sp, dense.astype(numpy.int32))
     with pytest.raises(type_check.InvalidType):
         F.sparse_matmul(sp, numpy.ones((2, 3, 3), numpy.float32))
 
@@ -107,3 +107,34 @@ def test_sparse_matmul_nodes_have_chainers_names():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('sp_dtype, dn_dtype', [(numpy.float32, numpy.float64),
+                                                (numpy.float64, numpy.float32),
+                                                (numpy.float16, numpy.float32)])
+@pytest.mark.parametrize('sparse_left', [True, False])
+def test_operands_of_two_float_dtypes(sp_dtype, dn_dtype, sparse_left):
+    # Chainer took them: the product in NumPy's promotion, each gradient in its
+    # operand's dtype.
+    rng = numpy.random.RandomState(0)
+    a = rng.uniform(-1, 1, (3, 4))
+    a[numpy.abs(a) < 0.4] = 0
+    sp = to_coo(a.astype(sp_dtype))
+    data = sp.data.array.copy()
+    b = rng.uniform(-1, 1, (4, 2) if sparse_left else (2, 3)).astype(dn_dtype)
+
+    def f(data, b):
+        m = CooMatrix(data, sp.row, sp.col, sp.shape)
+        return F.sparse_matmul(m, b) if sparse_left else F.sparse_matmul(b, m)
+
+    y = f(data, b)
+    assert y.dtype == numpy.result_type(sp_dtype, dn_dtype)
+    expected = a @ b if sparse_left else b @ a
+    numpy.testing.assert_allclose(y.array, expected, atol=2e-3)
+    if sp_dtype == numpy.float16:
+        return  # too coarse for numeric differentiation
+    gy = rng.uniform(-1, 1, y.shape).astype(y.dtype)
+    ggs = (rng.uniform(-1, 1, data.shape).astype(sp_dtype),
+           rng.uniform(-1, 1, b.shape).astype(dn_dtype))
+    chainer.gradient_check.check_backward(f, (data, b), gy, dtype=None, atol=1e-3, rtol=1e-3)
+    chainer.gradient_check.check_double_backward(f, (data, b), gy, ggs, atol=1e-3, rtol=1e-3)

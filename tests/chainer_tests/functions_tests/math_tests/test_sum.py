@@ -140,3 +140,15 @@ def test_numpy_integer_axes_are_taken(name):
     if name != 'argmax':
         numpy.testing.assert_array_equal(f(x, axis=(numpy.int32(0),)).array,
                                          f(x, axis=(0,)).array)
+
+
+@pytest.mark.parametrize('f', ['sum', 'mean', 'prod', 'max', 'min'])
+def test_numpy_bool_keepdims(f):
+    # NumPy 1 (Chainer's) took keepdims=numpy.True_; NumPy 2's reductions refuse it.
+    x = chainer.Variable(numpy.arange(1, 7, dtype=numpy.float32).reshape(2, 3))
+    y = getattr(chainer.functions, f)(x, axis=1, keepdims=numpy.True_)
+    assert y.shape == (2, 1)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert x.grad.shape == (2, 3)
+    assert getattr(chainer.functions, f)(x, axis=1, keepdims=numpy.False_).shape == (2,)

@@ -104,8 +104,6 @@ def test_zero_d_stays_array():
 def test_arctan2_bad_inputs():
     x = numpy.ones((2, 3), numpy.float32)
     with pytest.raises(type_check.InvalidType):
-        F.arctan2(x, x.astype(numpy.float64))
-    with pytest.raises(type_check.InvalidType):
         F.arctan2(x, numpy.ones((4,), numpy.float32))
     with pytest.raises(type_check.InvalidType):
         F.arctan2(x.astype(numpy.int32), x.astype(numpy.int32))
@@ -177,3 +175,26 @@ def test_arctan_second_derivative_at_float16_max_is_zero():
                        enable_double_backprop=True)
     ggx, = chainer.grad([gx], [x], [numpy.ones(2, numpy.float16)])
     numpy.testing.assert_array_equal(ggx.array, numpy.zeros(2, numpy.float16))
+
+
+@pytest.mark.parametrize('dtypes', [(numpy.float16, numpy.float64), (numpy.float32, numpy.float64),
+                                    (numpy.float64, numpy.float32), (numpy.float16, numpy.float32)])
+def test_arctan2_of_two_float_dtypes(dtypes):
+    # Chainer's forward took two float dtypes and gave NumPy's promotion (its
+    # backward then failed on the dtype of the gradients).
+    d1, d2 = dtypes
+    x1 = numpy.array([[0.5, -1.0, 2.0]], d1)
+    x2 = numpy.array([[1.0], [-0.3]], d2)
+    y = F.arctan2(x1, x2)
+    assert y.dtype == numpy.result_type(d1, d2)
+    numpy.testing.assert_allclose(y.array, numpy.arctan2(x1, x2), rtol=1e-6)
+    if d1 == numpy.float16:
+        return  # numeric differentiation of float16 inputs is too coarse
+    rng = numpy.random.RandomState(0)
+    gy = rng.uniform(-1, 1, y.shape).astype(y.dtype)
+    ggs = (rng.uniform(-1, 1, x1.shape).astype(d1), rng.uniform(-1, 1, x2.shape).astype(d2))
+    chainer.gradient_check.check_backward(F.arctan2, (x1, x2), gy, dtype=None, atol=1e-3, rtol=1e-3)
+    chainer.gradient_check.check_double_backward(F.arctan2, (x1, x2), gy, ggs, atol=1e-3, rtol=1e-3)
+    v1, v2 = chainer.Variable(x1), chainer.Variable(x2)
+    g1, g2 = chainer.grad([F.arctan2(v1, v2)], [v1, v2], [chainer.Variable(gy)])
+    assert (g1.dtype, g2.dtype) == (d1, d2)

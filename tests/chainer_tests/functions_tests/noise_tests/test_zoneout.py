@@ -47,6 +47,21 @@ def test_bad_inputs():
     with pytest.raises(type_check.InvalidType):
         zoneout(a, numpy.zeros((3, 2), numpy.float32))
     with pytest.raises(type_check.InvalidType):
-        zoneout(a, a.astype(numpy.float64))
+        zoneout(a, a.astype(numpy.int32))
     with pytest.raises(ValueError):
         zoneout(a, a, train=True)
+
+
+@pytest.mark.parametrize('dtypes', [(numpy.float16, numpy.float64), (numpy.float64, numpy.float32)])
+def test_two_float_dtypes(dtypes):
+    # Chainer mixed them into NumPy's promotion; the gradients keep each input's dtype.
+    h = chainer.Variable(numpy.ones((4, 5), dtypes[0]))
+    x = chainer.Variable(numpy.full((4, 5), 2.0, dtypes[1]))
+    y = zoneout(h, x, 0.5)
+    assert y.dtype == numpy.result_type(*dtypes)
+    from_h = y.array == 1
+    assert numpy.all(from_h | (y.array == 2))
+    gh, gx = chainer.grad([y], [h, x], [chainer.Variable(numpy.full(y.shape, 3.0, y.dtype))])
+    assert (gh.dtype, gx.dtype) == dtypes
+    numpy.testing.assert_array_equal(gh.array, numpy.where(from_h, 3, 0))
+    numpy.testing.assert_array_equal(gx.array, numpy.where(from_h, 0, 3))
