@@ -16,7 +16,7 @@ from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
-from chainer.variable import Variable, VariableNode, _ARRAY_TYPES
+from chainer.variable import Variable, VariableNode, _ARRAY_TYPES, _check_grad_type
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -588,6 +588,16 @@ class FunctionNode:
                 raise RuntimeError(message)
 
 
+def _check_given_grad(g: Variable, name: str, i: int, v: Variable, of: str) -> None:
+    # Checked here so that a gradient of the wrong shape or dtype is named as the
+    # caller's (Chainer let it through, to fail in a backward or give a gradient of
+    # the wrong shape); the error types are those of Variable.grad's check.
+    try:
+        _check_grad_type(None, v, g._data)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f'{name}[{i}] does not fit {of}[{i}]: {e}') from None
+
+
 def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
          grad_outputs: Sequence[Variable | None] | None = None,
          grad_inputs: Sequence[Variable | None] | None = None, set_grad: bool = False,
@@ -617,13 +627,18 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
             # Chainer seeds a missing output gradient with ones, whatever the
             # shape, in a variable that does not require grad.
             gy = y._ones_grad(loss_scale, False)
-        elif not isinstance(gy, Variable):
-            gy = Variable._new(gy, False)  # an array is a constant, as in Chainer
+        else:
+            if not isinstance(gy, Variable):
+                gy = Variable._new(gy, False)  # an array is a constant, as in Chainer
+            _check_given_grad(gy, 'grad_outputs', i, y, 'outputs')
         seeds.append(gy)
     init_in = None
     if grad_inputs is not None:
         init_in = [g if g is None or isinstance(g, Variable) else Variable._new(g, False)
                    for g in grad_inputs]
+        for i, (g, x) in enumerate(zip(init_in, inputs)):
+            if g is not None:
+                _check_given_grad(g, 'grad_inputs', i, x, 'inputs')
 
     with using_config('enable_backprop', enable_double_backprop):
         gxs = _backprop.backward_to_targets(

@@ -729,6 +729,22 @@ class TestGrad:
         gx, = chainer.grad([y], [x], grad_outputs=[np.array([2., 2.])])
         np.testing.assert_array_equal(gx.array, [6., 6.])
 
+    @pytest.mark.parametrize('given, error, what', [
+        (np.ones(1), ValueError, 'Shape'),          # (1,) for a 0-d output
+        (np.array(1., np.float32), TypeError, 'Dtype'),
+    ])
+    def test_grad_outputs_that_do_not_fit_are_named(self, given, error, what):
+        # Chainer let these through: they failed in some backward, or gave a
+        # gradient of the wrong shape (x * 1 with a (1,) gradient for (3,)).
+        x = Variable(np.arange(3.))
+        with pytest.raises(error, match=rf'grad_outputs\[0\] does not fit outputs\[0\]: {what}'):
+            chainer.grad([F.sum(x) * 2], [x], grad_outputs=[given])
+
+    def test_grad_inputs_that_do_not_fit_are_named(self):
+        x = Variable(np.arange(3.))
+        with pytest.raises(ValueError, match=r'grad_inputs\[0\] does not fit inputs\[0\]'):
+            chainer.grad([F.sum(x * 2)], [x], grad_inputs=[np.ones(2)])
+
     def test_default_grad_outputs_are_ones(self):
         # chainer.grad seeds missing output gradients with ones (any shape)
         x = Variable(np.array([1., 2.]))
