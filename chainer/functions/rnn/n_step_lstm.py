@@ -83,6 +83,18 @@ def _step_backward_kernel():
                             preamble=_PREAMBLE)
 
 
+def _activation_rows(dtype, units: int):
+    """``(scale, shift)`` rows of ``4 * units`` with which ``tanh(g * scale) *
+    scale + shift`` activates a row ``g`` of gate blocks input, forget, output
+    (sigmoids, as ``tanh(z / 2) / 2 + 1 / 2``) and cell input (``tanh``; a scale
+    of 1 and a shift of -0 leave every value, signed zeros included, as it is)."""
+    scale = numpy.full(4 * units, 0.5, dtype)
+    shift = scale.copy()
+    scale[3 * units:] = 1
+    shift[3 * units:] = -0.0
+    return scale, shift
+
+
 class _LSTMCell(n_step_rnn._Cell):
     """The LSTM cell; its stacked weights and steps take the gate blocks in the
     order of :class:`NStepLSTMLayer`."""
@@ -132,15 +144,22 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
         s3 = 3 * units
         tanh_c = xp.empty_like(h_prev)
         y = xp.empty_like(h_prev)
+        if xp is numpy:
+            scale, shift = _activation_rows(acts.dtype, units)
 
         def step(g, rows, n):
             hp, cp = h_prev[rows], c_prev[rows]
             g += array_utils.matmul_t(hp, wh)
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is numpy:
-                array_utils.sigmoid_inplace(g[:, :s3])
+                # All four gates in full rows: sigmoid(z) = tanh(z / 2) / 2 + 1 / 2
+                # for the first three blocks, tanh(z) * 1 + (-0) for the cell input
+                # (the same values, bit for bit, as activating each block apart).
+                g *= scale
+                xp.tanh(g, out=g)
+                g *= scale
+                g += shift
                 a = g[:, s3:]
-                xp.tanh(a, out=a)
                 xp.multiply(g[:, units:2 * units], cp, out=cn)
                 cn += g[:, :units] * a
                 xp.tanh(cn, out=t)
@@ -195,7 +214,7 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
             da *= i
             da *= gcn
             gcn *= f
-            ghn[...] = xp.matmul(d, wh)
+            xp.matmul(d, wh, out=ghn)  # ghn: leading rows of gh, C-contiguous
         return step
 
 

@@ -213,6 +213,33 @@ def test_lstm_cell_state_of_another_size():
         n_step_lstm.NStepLSTMLayer((1,)).apply(inputs)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_lstm_layer_gates_bit_for_bit(dtype):
+    """The NumPy step activates all four gate blocks in one pass; each block keeps
+    the values of its own activation (sigmoid as tanh(z / 2) / 2 + 1 / 2, the cell
+    input as tanh), infinities, NaN and huge values included."""
+    units = 8
+    special = numpy.array([0.0, numpy.inf, -numpy.inf, numpy.nan, 1e30, -1e30, 3.0,
+                           -0.7, 1e-30, 25.0, -25.0, 0.5], dtype)
+    rng = numpy.random.RandomState(0)
+    b = rng.permutation(numpy.resize(special, 4 * units)).astype(dtype)
+    x = rng.uniform(-1, 1, (2, IN_SIZE)).astype(dtype)
+    h0 = rng.uniform(-1, 1, (2, units)).astype(dtype)
+    c0 = rng.uniform(-1, 1, (2, units)).astype(dtype)
+    w = numpy.zeros((4 * units, IN_SIZE), dtype)
+    wh = numpy.zeros((4 * units, units), dtype)
+    with numpy.errstate(invalid='ignore'):
+        y, h, c = n_step_lstm.NStepLSTMLayer((2,)).apply((x, h0, c0, w, wh, b))
+        half = dtype(0.5)
+        i, f, o, a = numpy.split(numpy.broadcast_to(b, (2, 4 * units)), 4, axis=1)
+        i, f, o = [numpy.tanh(g * half) * half + half for g in (i, f, o)]
+        c_ref = f * c0 + i * numpy.tanh(a)
+        h_ref = o * numpy.tanh(c_ref)
+    for got, expected in ((y, h_ref), (h, h_ref), (c, c_ref)):
+        assert got.dtype == expected.dtype
+        assert got.array.tobytes() == expected.tobytes()
+
+
 testing.run_module(__name__, __file__)
 
 
