@@ -351,6 +351,10 @@ class FixedBatchNormalization(function_node.FunctionNode):
         self.retain_inputs((0, 1, 3, 4))
         x, gamma, beta, mean, var = inputs
         xp = backend.get_array_module(x)
+        # The statistics as this pass used them: the caller may update its arrays in
+        # place before backward (L.BatchNormalization's running averages in a later
+        # training call), which must not change this node's gradients.
+        self._stats = (mean.copy(), var.copy()) if chainer.config.enable_backprop else None
         axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
@@ -374,6 +378,8 @@ class FixedBatchNormalization(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, gamma, mean, var = self.get_retained_inputs()
+        if self._stats is not None:
+            mean, var = (_as_forwarded(v, saved) for v, saved in zip((mean, var), self._stats))
         grads = FixedBatchNormalizationGrad(self.eps, self.axis, indexes).apply(
             (x, gamma, mean, var, grad_outputs[0]))
         return tuple(grads[i] for i in indexes)
@@ -483,6 +489,15 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         inputs = (x, gamma, mean, var, gy)
         return tuple(inputs[i] * 0 if ret.get(i) is None else _cast(ret[i], inputs[i].dtype)
                      for i in indexes)
+
+
+def _as_forwarded(v, saved):
+    """The retained input ``v`` with the value ``saved`` it had at the forward pass,
+    its gradient still flowing to ``v`` (``v`` itself where its array is unchanged on
+    the host; a GPU array is not compared, which would wait for the device)."""
+    if isinstance(saved, numpy.ndarray) and numpy.array_equal(v.array, saved, equal_nan=True):
+        return v
+    return v + (saved - v.array)
 
 
 def _plus(t, u):
