@@ -474,13 +474,14 @@ def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
                 f'xs[{i}]: 2-d, dtype {dtype}, {in_size} features',
                 f'shape {x.shape}, dtype {x.dtype}')
     n_cells = n_layers * n_dirs
+    # Too few entries: also the IndexError Chainer's indexing raised.
     if len(ws) != n_cells or len(bs) != n_cells:
-        raise ValueError(
+        raise (_IndexValueError if min(len(ws), len(bs)) < n_cells else ValueError)(
             f'ws and bs need {n_cells} entries for {n_layers} layers '
             f'({n_dirs} direction(s)); got {len(ws)} and {len(bs)}')
     for i, (w, b) in enumerate(zip(ws, bs)):
         if len(w) != cell.n_weights or len(b) != cell.n_weights:
-            raise ValueError(
+            raise (_IndexValueError if min(len(w), len(b)) < cell.n_weights else ValueError)(
                 f'ws[{i}] and bs[{i}] need {cell.n_weights} entries each; '
                 f'got {len(w)} and {len(b)}')
         for a in list(w) + list(b):

@@ -203,6 +203,16 @@ def _call_time_major(name, hx, cx, ws, bs, steps):
     return func(N_LAYERS, 0.0, hx, ws, bs, steps, **kw)
 
 
+def test_too_few_weights_is_also_an_index_error():
+    # Chainer indexed past the end of ws (or of one cell's list): IndexError.
+    hx, cx, ws, bs, xs = make_params(2, 1, numpy.float32, (2, 1))
+    for bad_ws, bad_bs in ((ws[:1], bs[:1]), ([ws[0], ws[1][:1]], bs)):
+        with pytest.raises(IndexError):
+            F.n_step_rnn(N_LAYERS, 0.0, hx, bad_ws, bad_bs, _tm(xs))
+        with pytest.raises(ValueError):
+            F.n_step_rnn(N_LAYERS, 0.0, hx, bad_ws, bad_bs, _tm(xs))
+
+
 def test_bad_inputs():
     hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (3, 2))
     with pytest.raises(type_check.InvalidType):  # batch sizes increasing over time
