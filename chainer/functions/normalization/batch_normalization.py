@@ -26,7 +26,8 @@ def _reduced_axes(ndim: int, axis: Any, param_ndim: int = 1) -> tuple:
         return (0,) + tuple(range(param_ndim + 1, ndim))
     if isinstance(axis, int):
         axis = (axis,)
-    return tuple(sorted(a % ndim if ndim else a for a in axis))
+    # Out-of-range axes stay as they are, for the caller's check to refuse.
+    return tuple(sorted(a % ndim if -ndim <= a < ndim else a for a in axis))
 
 
 def _expander(x_shape: Sequence[int], axis: tuple) -> tuple:
@@ -39,7 +40,10 @@ def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
     type_check.expect(x_type.dtype.kind == 'f')
     ndim = type_check.eval(x_type.ndim)
     ax = _reduced_axes(ndim, axis, type_check.eval(in_types[1].ndim))
-    if any(a < 0 or a >= ndim for a in ax) or len(set(ax)) != len(ax):
+    if any(a < 0 or a >= ndim for a in ax):
+        raise type_check._InvalidAxis(
+            f'valid axes for an input of ndim {ndim}', f'axis={axis}')
+    if len(set(ax)) != len(ax):
         raise type_check.InvalidType(
             f'valid axes for an input of ndim {ndim}', f'axis={axis}')
     kept = [i for i in range(ndim) if i not in ax]

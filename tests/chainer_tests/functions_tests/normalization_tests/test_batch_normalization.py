@@ -227,6 +227,18 @@ def test_double_backward_mixed_dtypes():
 
 class TestBadInputs:
 
+    @pytest.mark.parametrize('axis', [2, -3, (0, 2), 5])
+    def test_axis_out_of_range(self, axis):
+        # Refused (Chainer's InvalidType, and NumPy's AxisError), not wrapped around.
+        x, g = numpy.zeros((3, 2), 'f'), numpy.ones(2, 'f')
+        for call in (lambda: F.batch_normalization(x, g, g, axis=axis),
+                     lambda: F.fixed_batch_normalization(x, g, g, g, g, axis=axis),
+                     lambda: chainer.links.BatchNormalization(2, axis=axis)(x)):
+            with pytest.raises(type_check.InvalidType):
+                call()
+            with pytest.raises(numpy.exceptions.AxisError):
+                call()
+
     def test_channel_mismatch(self):
         with pytest.raises(type_check.InvalidType):
             F.batch_normalization(numpy.zeros((2, 3), 'f'), numpy.ones(4, 'f'),
