@@ -357,8 +357,11 @@ class FixedBatchNormalization(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         # The statistics as this pass used them: the caller may update its arrays in
         # place before backward (L.BatchNormalization's running averages in a later
-        # training call), which must not change this node's gradients.
-        self._stats = (mean.copy(), var.copy()) if chainer.config.enable_backprop else None
+        # training call), which must not change this node's gradients. On the host
+        # only, as Chainer kept its 1/std there; on a GPU a copy is a launch more per
+        # call, and Chainer's cuDNN path read the statistics again in backward too.
+        self._stats = (mean.copy(), var.copy()) \
+            if xp is numpy and chainer.config.enable_backprop else None
         axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
@@ -496,10 +499,9 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
 
 
 def _as_forwarded(v, saved):
-    """The retained input ``v`` with the value ``saved`` it had at the forward pass,
-    its gradient still flowing to ``v`` (``v`` itself where its array is unchanged on
-    the host; a GPU array is not compared, which would wait for the device)."""
-    if isinstance(saved, numpy.ndarray) and numpy.array_equal(v.array, saved, equal_nan=True):
+    """The retained input ``v`` with the value ``saved`` (a host array) it had at the
+    forward pass, its gradient still flowing to ``v`` (``v`` itself if unchanged)."""
+    if numpy.array_equal(v.array, saved, equal_nan=True):
         return v
     return v + (saved - v.array)
 
