@@ -56,7 +56,8 @@ class SparseGather(function_node.FunctionNode):
         n, c = x.shape[:2]
         xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
         vals = xf[_index(xp, self.batch, self.pos, c)]
-        y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
         if self.empty is not None:
             y = xp.where(self.empty, xf.dtype.type(-numpy.inf), y)
         return y.astype(x.dtype, copy=False),
@@ -250,11 +251,12 @@ def gather_mean(x, batch, pos, weight, label: str, extras: tuple):
 
 
 def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple,
-               empty_is_minus_inf: bool = False):
+               empty_is_minus_inf: bool = False, above_minus_inf: bool = False):
     """Per channel, the largest of the sample values (``(R, P, Q, S, K)`` taps summed over
     K with their weights; the ``valid`` samples only) as a :class:`SparseGather`;
-    where no sample is valid, 0 (``-inf`` with ``empty_is_minus_inf``).  RoIs are
-    evaluated in chunks to bound memory."""
+    where no sample is valid, 0 (``-inf`` with ``empty_is_minus_inf``).  With
+    ``above_minus_inf``, only samples above ``-inf`` count (NaN ones never), as
+    Chainer's RoIAlign compared them.  RoIs are evaluated in chunks to bound memory."""
     xp = backend.get_array_module(x)
     n, c = x.shape[:2]
     array_utils.check_index_range(batch, n, 'roi_indices')
@@ -268,7 +270,10 @@ def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple,
         p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
         w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
         ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
-        vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)              # (r, C, P, Q, S)
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)          # (r, C, P, Q, S)
+        if above_minus_inf:
+            ok = ok & (vals > -xp.inf)
         vals = xp.where(ok, vals, -xp.inf)
         best = xp.argmax(vals, axis=-1)[..., None, None]               # (r, C, P, Q, 1, 1)
         shape = vals.shape + (p.shape[-1],)

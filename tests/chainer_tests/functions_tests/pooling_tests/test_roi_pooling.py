@@ -149,6 +149,24 @@ def test_empty_max_bins_are_minus_inf(fn):
     assert not gx.array.any()
 
 
+def test_max_align_skips_nan_and_minus_inf_samples():
+    # Chainer's RoIAlign took a sample only if it exceeded the running max, which
+    # starts at -inf: NaN samples never count, and a bin of -inf samples is empty.
+    x = numpy.random.RandomState(0).rand(1, 1, 4, 4)
+    rois, idx = numpy.array([[0, 0, 4, 4]], 'f'), numpy.zeros(1, 'i')
+    clean = F.roi_max_align_2d(x, rois, idx, 1, 1.0, 2).array
+    nan_x = x.copy()
+    nan_x[0, 0, 0, 0] = numpy.nan
+    got = F.roi_max_align_2d(nan_x, rois, idx, 1, 1.0, 2).array
+    assert numpy.isfinite(got).all() and got[0, 0, 0, 0] <= clean[0, 0, 0, 0]
+    v = chainer.Variable(numpy.full((1, 1, 4, 4), -numpy.inf))
+    y = F.roi_max_align_2d(v, rois, idx, 1, 1.0, 2)
+    assert y.array[0, 0, 0, 0] == -numpy.inf
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert not v.grad.any()
+
+
 def test_align_sampling_ratio():
     x = numpy.random.rand(2, 3, 8, 9)
     y = F.roi_average_align_2d(x, ROIS4, ROI_IDX, 2, 1.0, sampling_ratio=2)
