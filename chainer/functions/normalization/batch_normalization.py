@@ -26,7 +26,8 @@ def _reduced_axes(ndim: int, axis: Any, param_ndim: int = 1) -> tuple:
         return (0,) + tuple(range(param_ndim + 1, ndim))
     if isinstance(axis, int):
         axis = (axis,)
-    return tuple(sorted(a % ndim if ndim else a for a in axis))
+    # Out-of-range axes stay as they are, for the caller's check to refuse.
+    return tuple(sorted(a % ndim if -ndim <= a < ndim else a for a in axis))
 
 
 def _expander(x_shape: Sequence[int], axis: tuple) -> tuple:
@@ -39,7 +40,10 @@ def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
     type_check.expect(x_type.dtype.kind == 'f')
     ndim = type_check.eval(x_type.ndim)
     ax = _reduced_axes(ndim, axis, type_check.eval(in_types[1].ndim))
-    if any(a < 0 or a >= ndim for a in ax) or len(set(ax)) != len(ax):
+    if any(a < 0 or a >= ndim for a in ax):
+        raise type_check._InvalidAxis(
+            f'valid axes for an input of ndim {ndim}', f'axis={axis}')
+    if len(set(ax)) != len(ax):
         raise type_check.InvalidType(
             f'valid axes for an input of ndim {ndim}', f'axis={axis}')
     kept = [i for i in range(ndim) if i not in ax]
@@ -351,6 +355,13 @@ class FixedBatchNormalization(function_node.FunctionNode):
         self.retain_inputs((0, 1, 3, 4))
         x, gamma, beta, mean, var = inputs
         xp = backend.get_array_module(x)
+        # The statistics as this pass used them: the caller may update its arrays in
+        # place before backward (L.BatchNormalization's running averages in a later
+        # training call), which must not change this node's gradients. On the host
+        # only, as Chainer kept its 1/std there; on a GPU a copy is a launch more per
+        # call, and Chainer's cuDNN path read the statistics again in backward too.
+        self._stats = (mean.copy(), var.copy()) \
+            if xp is numpy and chainer.config.enable_backprop else None
         axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
@@ -374,6 +385,8 @@ class FixedBatchNormalization(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, gamma, mean, var = self.get_retained_inputs()
+        if self._stats is not None:
+            mean, var = (_as_forwarded(v, saved) for v, saved in zip((mean, var), self._stats))
         grads = FixedBatchNormalizationGrad(self.eps, self.axis, indexes).apply(
             (x, gamma, mean, var, grad_outputs[0]))
         return tuple(grads[i] for i in indexes)
@@ -483,6 +496,14 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         inputs = (x, gamma, mean, var, gy)
         return tuple(inputs[i] * 0 if ret.get(i) is None else _cast(ret[i], inputs[i].dtype)
                      for i in indexes)
+
+
+def _as_forwarded(v, saved):
+    """The retained input ``v`` with the value ``saved`` (a host array) it had at the
+    forward pass, its gradient still flowing to ``v`` (``v`` itself if unchanged)."""
+    if numpy.array_equal(v.array, saved, equal_nan=True):
+        return v
+    return v + (saved - v.array)
 
 
 def _plus(t, u):

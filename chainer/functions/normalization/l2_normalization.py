@@ -30,7 +30,7 @@ def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.
         raise type_check.InvalidType('x.dtype.kind == "f"', f'x.dtype={xa.dtype}')
     node = NormalizeL2(eps, axis)
     if any(not -xa.ndim <= a < xa.ndim for a in node.axis):
-        raise type_check.InvalidType(
+        raise type_check._InvalidAxis(
             f'axis within [-{xa.ndim}, {xa.ndim})', f'axis={axis}')
     return node.apply((x,))[0]
 

@@ -16,11 +16,13 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
     """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
 
     def _check_params(self, x_type, gamma_type, beta_type) -> None:
-        type_check.expect(
-            gamma_type.dtype == x_type.dtype,
-            gamma_type.shape == x_type.shape[1:],
-            beta_type.shape == x_type.shape[1:],
-        )
+        type_check.expect(gamma_type.dtype == x_type.dtype)
+        # Other lengths: also the ValueError of NumPy's broadcasting in Chainer.
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(
+                gamma_type.shape == x_type.shape[1:],
+                beta_type.shape == x_type.shape[1:],
+            )
 
     def _layout(self, shape: tuple) -> tuple:
         return shape[0], 1, size_of_shape(shape[1:]), 1
@@ -35,7 +37,12 @@ def layer_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: Variab
 
     Args:
         x: Input of shape ``(batch_size, unit_size)`` (or ``(batch_size, ...)``).
-        gamma, beta: Scale and shift of shape ``x.shape[1:]``.
+        gamma, beta: Scale and shift of shape ``x.shape[1:]`` (or, for a 2-d ``x``,
+            both of shape ``(1,)``: broadcast over the units, as Chainer's were).
         eps (float): Added to the variances.
     """
+    if (getattr(x, 'ndim', None) == 2 and x.shape[1] != 1
+            and getattr(gamma, 'shape', None) == (1,) and getattr(beta, 'shape', None) == (1,)):
+        F = chainer.functions
+        gamma, beta = F.broadcast_to(gamma, x.shape[1:]), F.broadcast_to(beta, x.shape[1:])
     return LayerNormalization(eps).apply((x, gamma, beta))[0]

@@ -35,13 +35,15 @@ class SparseGather(function_node.FunctionNode):
     over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
     size 1; both are fixed).  Inputs after ``x`` (the RoIs and their indices, as
     Chainer's RoI nodes take them) only appear in the graph; ``label`` names the
-    public function's node as Chainer's graph dumps show it."""
+    public function's node as Chainer's graph dumps show it.  Where the boolean
+    ``empty`` (broadcast to ``y``) is set, ``y`` is ``-inf`` (a max over nothing)."""
 
-    def __init__(self, batch, pos, weight, label: str = 'SparseGather') -> None:
+    def __init__(self, batch, pos, weight, label: str = 'SparseGather', empty=None) -> None:
         self.batch = batch
         self.pos = pos
         self.weight = weight
         self._label = label
+        self.empty = empty
 
     @property
     def label(self):
@@ -54,7 +56,10 @@ class SparseGather(function_node.FunctionNode):
         n, c = x.shape[:2]
         xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
         vals = xf[_index(xp, self.batch, self.pos, c)]
-        y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        if self.empty is not None:
+            y = xp.where(self.empty, xf.dtype.type(-numpy.inf), y)
         return y.astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
@@ -245,10 +250,13 @@ def gather_mean(x, batch, pos, weight, label: str, extras: tuple):
     return y
 
 
-def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple):
+def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple,
+               empty_is_minus_inf: bool = False, above_minus_inf: bool = False):
     """Per channel, the largest of the sample values (``(R, P, Q, S, K)`` taps summed over
     K with their weights; the ``valid`` samples only) as a :class:`SparseGather`;
-    0 where no sample is valid.  RoIs are evaluated in chunks to bound memory."""
+    where no sample is valid, 0 (``-inf`` with ``empty_is_minus_inf``).  With
+    ``above_minus_inf``, only samples above ``-inf`` count (NaN ones never), as
+    Chainer's RoIAlign compared them.  RoIs are evaluated in chunks to bound memory."""
     xp = backend.get_array_module(x)
     n, c = x.shape[:2]
     array_utils.check_index_range(batch, n, 'roi_indices')
@@ -256,24 +264,30 @@ def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple):
         n, c, x.shape[2] * x.shape[3])
     per_roi = c * max(1, int(numpy.prod(pos.shape[1:])))
     step = max(1, _CHUNK // per_roi)
-    sel_pos, sel_w = [], []
+    sel_pos, sel_w, empty = [], [], []
     for r0 in range(0, len(batch), step):
         b = xp.asarray(batch[r0:r0 + step])
         p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
         w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
         ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
-        vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)              # (r, C, P, Q, S)
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)          # (r, C, P, Q, S)
+        if above_minus_inf:
+            ok = ok & (vals > -xp.inf)
         vals = xp.where(ok, vals, -xp.inf)
         best = xp.argmax(vals, axis=-1)[..., None, None]               # (r, C, P, Q, 1, 1)
         shape = vals.shape + (p.shape[-1],)
         sel_pos.append(xp.take_along_axis(xp.broadcast_to(p, shape), best, axis=-2)[..., 0, :])
         chosen = xp.take_along_axis(xp.broadcast_to(w, shape), best, axis=-2)[..., 0, :]
         sel_w.append(xp.where(ok.any(axis=-1)[..., None], chosen, 0))
+        empty.append(~ok.any(axis=-1))
     if not sel_pos:
         sel_pos = [xp.zeros((0, c) + pos.shape[1:3] + pos.shape[-1:], dtype=numpy.int32)]
         sel_w = [xp.zeros(sel_pos[0].shape, dtype=xf.dtype)]
-    y, = SparseGather(xp.asarray(batch), xp.concatenate(sel_pos),
-                      xp.concatenate(sel_w), label).apply((x,) + extras)
+        empty = [xp.zeros((0, 1) + pos.shape[1:3], dtype=bool)]
+    y, = SparseGather(xp.asarray(batch), xp.concatenate(sel_pos), xp.concatenate(sel_w),
+                      label, xp.concatenate(empty) if empty_is_minus_inf else None).apply(
+                          (x,) + extras)
     return y
 
 

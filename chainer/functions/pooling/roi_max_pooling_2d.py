@@ -49,11 +49,11 @@ def roi_max_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: V
         spatial_scale: Scale from image to feature-map coordinates.
 
     Returns:
-        ~chainer.Variable of shape ``(R, c, out_h, out_w)``; empty bins are 0.
+        ~chainer.Variable of shape ``(R, c, out_h, out_w)``; empty bins are ``-inf``.
     """
     batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
     return _roi.gather_max(x, batch, pos[..., None], numpy.ones(pos.shape + (1,)), valid,
-                           'ROIMaxPooling2D', (rois, roi_indices))
+                           'ROIMaxPooling2D', (rois, roi_indices), empty_is_minus_inf=True)
 
 
 class ROIMaxPooling2D(_CallableNode, _composite.CompositeNode):

@@ -160,7 +160,7 @@ def n_step_gru_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     hy, ys = n_step_gru_sequences(n_layers, dropout_ratio, hx, ws, bs,
                                   n_step_rnn.sequences_of(xs, hx), use_bi_direction,
                                   **kwargs)
-    return hy, n_step_rnn.time_major(ys)
+    return hy, n_step_rnn.time_major(ys, len(xs))
 
 
 def n_step_gru(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence, bs: Sequence,

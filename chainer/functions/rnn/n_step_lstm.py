@@ -245,7 +245,7 @@ def n_step_lstm_base(n_layers: int, dropout_ratio: float, hx: Any, cx: Any,
     hy, cy, ys = n_step_lstm_sequences(n_layers, dropout_ratio, hx, cx, ws, bs,
                                        n_step_rnn.sequences_of(xs, hx), use_bi_direction,
                                        **kwargs)
-    return hy, cy, n_step_rnn.time_major(ys)
+    return hy, cy, n_step_rnn.time_major(ys, len(xs))
 
 
 def n_step_lstm(n_layers: int, dropout_ratio: float, hx: VariableOrArray, cx: VariableOrArray,

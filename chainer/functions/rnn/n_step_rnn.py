@@ -474,13 +474,14 @@ def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
                 f'xs[{i}]: 2-d, dtype {dtype}, {in_size} features',
                 f'shape {x.shape}, dtype {x.dtype}')
     n_cells = n_layers * n_dirs
+    # Too few entries: also the IndexError Chainer's indexing raised.
     if len(ws) != n_cells or len(bs) != n_cells:
-        raise ValueError(
+        raise (_IndexValueError if min(len(ws), len(bs)) < n_cells else ValueError)(
             f'ws and bs need {n_cells} entries for {n_layers} layers '
             f'({n_dirs} direction(s)); got {len(ws)} and {len(bs)}')
     for i, (w, b) in enumerate(zip(ws, bs)):
         if len(w) != cell.n_weights or len(b) != cell.n_weights:
-            raise ValueError(
+            raise (_IndexValueError if min(len(w), len(b)) < cell.n_weights else ValueError)(
                 f'ws[{i}] and bs[{i}] need {cell.n_weights} entries each; '
                 f'got {len(w)} and {len(b)}')
         for a in list(w) + list(b):
@@ -648,8 +649,10 @@ def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
     rows get empty sequences: their states pass through unchanged.
     """
     seqs = list(chainer.functions.transpose_sequence(list(xs)))
+    if not seqs and xs and hx is not None:
+        seqs = [xs[0][:0]]  # every step empty (Chainer passed the states through)
     if seqs and hx is not None and hx.shape[1] > len(seqs):
-        first = seqs[0].array
+        first = seqs[0].array if isinstance(seqs[0], chainer.Variable) else seqs[0]
         xp = backend.get_array_module(first)
         with backend.using_device(backend.get_device_from_array(first)):
             empty = xp.empty((0,) + first.shape[1:], first.dtype)
@@ -658,9 +661,19 @@ def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
     return seqs
 
 
-def time_major(ys: Sequence) -> tuple:
-    """The time-major form of the sequences ``ys`` (sorted by decreasing length)."""
-    return tuple(chainer.functions.transpose_sequence(list(ys)))
+def time_major(ys: Sequence, steps: int = 0) -> tuple:
+    """The time-major form of the sequences ``ys`` (sorted by decreasing length), with
+    empty outputs for the steps up to ``steps`` that no sequence reaches (time-major
+    inputs that end in empty batches: Chainer returned an output for each)."""
+    out = tuple(chainer.functions.transpose_sequence(list(ys)))
+    if len(out) < steps:
+        first = ys[0].array
+        xp = backend.get_array_module(first)
+        with backend.using_device(backend.get_device_from_array(first)):
+            empty = xp.empty((0,) + first.shape[1:], first.dtype)
+        out += tuple(chainer.Variable(empty, requires_grad=False)
+                     for _ in range(steps - len(out)))
+    return out
 
 
 def n_step_rnn_sequences(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
@@ -689,7 +702,7 @@ def n_step_rnn_base(n_layers: int, dropout_ratio: float, hx: Any, ws: Sequence,
     hy, ys = n_step_rnn_sequences(n_layers, dropout_ratio, hx, ws, bs,
                                   sequences_of(xs, hx), activation, use_bi_direction,
                                   **kwargs)
-    return hy, time_major(ys)
+    return hy, time_major(ys, len(xs))
 
 
 def n_step_rnn(n_layers: int, dropout_ratio: float, hx: VariableOrArray, ws: Sequence, bs: Sequence,

@@ -126,7 +126,9 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
             if batch > len(self.h):
                 raise TypeError(f'the batch size of x ({batch}) must not exceed that of '
                                 f'the previous state h ({len(self.h)})')
-            if batch < len(self.h):
+            if batch == 0:
+                h_rest = self.h  # no row to update: as in Chainer, lateral is not applied
+            elif batch < len(self.h):
                 h_now, h_rest = split_axis(self.h, [batch], axis=0)
                 lstm_in = lstm_in + self.lateral(h_now)
             else:

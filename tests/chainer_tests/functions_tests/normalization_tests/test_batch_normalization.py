@@ -130,6 +130,37 @@ def test_running_statistics_updated_in_place():
     assert id(mean) == mean_id and id(var) == var_id
 
 
+@pytest.mark.parametrize('stats_are_variables', [False, True])
+def test_fixed_gradients_use_the_statistics_of_the_forward_pass(stats_are_variables):
+    # Statistics updated in place between forward and backward (a later training
+    # call of L.BatchNormalization) leave the gradients of the earlier call alone.
+    rng = numpy.random.RandomState(0)
+    x = chainer.Variable(rng.randn(4, 3).astype(numpy.float64))
+    gamma = chainer.Variable(rng.uniform(0.5, 1.5, 3))
+    beta = chainer.Variable(rng.randn(3))
+    mean, var = rng.randn(3), rng.uniform(0.5, 1.5, 3)
+    mean0, var0 = mean.copy(), var.copy()
+    m, v = (chainer.Variable(mean), chainer.Variable(var)) if stats_are_variables else (mean, var)
+    gy = rng.randn(4, 3)
+    y = F.fixed_batch_normalization(x, gamma, beta, m, v)
+    mean += 1.0
+    var *= 3.0
+    gxs = chainer.grad([y], [x, gamma, beta] + ([m, v] if stats_are_variables else []),
+                       grad_outputs=[gy], enable_double_backprop=True)
+    inv_std = 1 / numpy.sqrt(var0 + 2e-5)
+    numpy.testing.assert_allclose(gxs[0].array, gy * gamma.array * inv_std)
+    numpy.testing.assert_allclose(gxs[1].array, (gy * (x.array - mean0) * inv_std).sum(0))
+    numpy.testing.assert_allclose(gxs[2].array, gy.sum(0))
+    if stats_are_variables:
+        numpy.testing.assert_allclose(gxs[3].array, -(gy * gamma.array * inv_std).sum(0))
+        # second order: still the forward-time statistics, and a gradient for mean
+        gm, = chainer.grad([F.sum(gxs[0] * gxs[0])], [m])
+        assert gm is None or not gm.array.any()
+        gv, = chainer.grad([F.sum(gxs[0])], [v])
+        numpy.testing.assert_allclose(
+            gv.array, (gy * gamma.array).sum(0) * -0.5 * (var0 + 2e-5) ** -1.5)
+
+
 def test_float16_statistics_in_float32():
     # Large offset + small spread: a float16 accumulator would lose the variance.
     rng = numpy.random.RandomState(0)
@@ -195,6 +226,18 @@ def test_double_backward_mixed_dtypes():
 
 
 class TestBadInputs:
+
+    @pytest.mark.parametrize('axis', [2, -3, (0, 2), 5])
+    def test_axis_out_of_range(self, axis):
+        # Refused (Chainer's InvalidType, and NumPy's AxisError), not wrapped around.
+        x, g = numpy.zeros((3, 2), 'f'), numpy.ones(2, 'f')
+        for call in (lambda: F.batch_normalization(x, g, g, axis=axis),
+                     lambda: F.fixed_batch_normalization(x, g, g, g, g, axis=axis),
+                     lambda: chainer.links.BatchNormalization(2, axis=axis)(x)):
+            with pytest.raises(type_check.InvalidType):
+                call()
+            with pytest.raises(numpy.exceptions.AxisError):
+                call()
 
     def test_channel_mismatch(self):
         with pytest.raises(type_check.InvalidType):

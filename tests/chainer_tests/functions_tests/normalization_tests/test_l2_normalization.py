@@ -81,6 +81,16 @@ def test_bad_inputs():
         F.normalize(numpy.zeros((2, 3), numpy.float32), axis=2)
 
 
+@pytest.mark.parametrize('axis', [2, -3, (0, 2), 1])
+def test_normalize_axis_out_of_range_is_numpys_axis_error(axis):
+    # Chainer let NumPy raise AxisError (a ValueError and an IndexError).
+    x = numpy.zeros((2, 3) if axis != 1 else (3,), numpy.float32)
+    with pytest.raises(numpy.exceptions.AxisError):
+        F.normalize(x, axis=axis)
+    with pytest.raises(type_check.InvalidType):
+        F.normalize(x, axis=axis)
+
+
 @pytest.mark.parametrize('bad', [[[1.0, 2.0]], 1.5, numpy.float32(1.5)])
 def test_normalize_non_array_raises_type_error(bad):
     with pytest.raises(TypeError):

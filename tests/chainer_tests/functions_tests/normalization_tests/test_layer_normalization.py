@@ -51,6 +51,28 @@ def test_bad_inputs():
         F.layer_normalization(numpy.zeros(3, 'f'), numpy.ones(3, 'f'), numpy.ones(3, 'f'))
 
 
+def test_gamma_beta_of_another_length_are_also_value_errors():
+    # Chainer's NumPy broadcasting raised ValueError there.
+    x = numpy.zeros((3, 2), numpy.float32)
+    with pytest.raises(ValueError):
+        F.layer_normalization(x, numpy.ones(3, 'f'), numpy.ones(3, 'f'))
+
+
+def test_gamma_beta_of_one_unit_broadcast():
+    # As in Chainer: (1,)-shaped gamma and beta scale and shift every unit.
+    x = chainer.Variable(numpy.random.RandomState(0).randn(3, 4))
+    g, b = chainer.Variable(numpy.array([2.0])), chainer.Variable(numpy.array([0.5]))
+    y = F.layer_normalization(x, g, b)
+    want = F.layer_normalization(x.array, numpy.full(4, 2.0), numpy.full(4, 0.5))
+    numpy.testing.assert_allclose(y.array, want.array)
+    gy = numpy.random.RandomState(1).randn(3, 4)
+    y.grad = gy
+    y.backward()
+    xhat = (want.array - 0.5) / 2.0
+    numpy.testing.assert_allclose(g.grad, [(gy * xhat).sum()])
+    numpy.testing.assert_allclose(b.grad, [gy.sum()])
+
+
 def _grads_in(dtype, fn, arrays, gy):
     vs = [chainer.Variable(a.astype(dtype)) for a in arrays]
     y = fn(*vs)

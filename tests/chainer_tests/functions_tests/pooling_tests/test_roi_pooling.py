@@ -111,7 +111,13 @@ class TestROIPoolings(testing.FunctionTestCase):
         if self.kind == 'roi_pooling_2d':
             return F.roi_pooling_2d(x, device.send(ROIS5), 3, 2, 0.9),
         fn = getattr(F, self.kind)
-        return fn(x, device.send(ROIS4), device.send(ROI_IDX), (3, 2), 0.9),
+        y = fn(x, device.send(ROIS4), device.send(ROI_IDX), (3, 2), 0.9)
+        if 'max' in self.kind:
+            # Empty bins are -inf (test_empty_max_bins_are_minus_inf); 0 here, as in the
+            # references, keeps the numerical gradient finite.
+            xp = device.xp
+            y = F.where(xp.isfinite(y.array), y, xp.zeros_like(y.array))
+        return y,
 
     def forward_expected(self, inputs):
         x = inputs[0].astype(numpy.float64)
@@ -125,6 +131,40 @@ class TestROIPoolings(testing.FunctionTestCase):
         else:
             y = align_reference(x, ROIS4, ROI_IDX, 3, 2, 0.9, None, 'max' in self.kind)
         return y.astype(self.dtype),
+
+
+@pytest.mark.parametrize('fn', [F.roi_max_pooling_2d, F.roi_max_align_2d])
+def test_empty_max_bins_are_minus_inf(fn):
+    # As in Chainer (CPU and GPU): a max over a bin with nothing in the image is -inf,
+    # and it passes no gradient.
+    x = chainer.Variable(numpy.random.RandomState(0).rand(1, 2, 4, 5))
+    rois = numpy.array([[1, 1, 3, 4], [9, 9, 12, 12]], numpy.float32)
+    y = fn(x, rois, numpy.zeros(2, 'i'), 2, 1.0)
+    assert numpy.isfinite(y.array[0]).all()
+    assert (y.array[1] == -numpy.inf).all()
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert x.grad.sum() == pytest.approx(8.0)
+    gx, = chainer.grad([F.sum(fn(x, rois[1:], numpy.zeros(1, 'i'), 2, 1.0) * 0)], [x])
+    assert not gx.array.any()
+
+
+def test_max_align_skips_nan_and_minus_inf_samples():
+    # Chainer's RoIAlign took a sample only if it exceeded the running max, which
+    # starts at -inf: NaN samples never count, and a bin of -inf samples is empty.
+    x = numpy.random.RandomState(0).rand(1, 1, 4, 4)
+    rois, idx = numpy.array([[0, 0, 4, 4]], 'f'), numpy.zeros(1, 'i')
+    clean = F.roi_max_align_2d(x, rois, idx, 1, 1.0, 2).array
+    nan_x = x.copy()
+    nan_x[0, 0, 0, 0] = numpy.nan
+    got = F.roi_max_align_2d(nan_x, rois, idx, 1, 1.0, 2).array
+    assert numpy.isfinite(got).all() and got[0, 0, 0, 0] <= clean[0, 0, 0, 0]
+    v = chainer.Variable(numpy.full((1, 1, 4, 4), -numpy.inf))
+    y = F.roi_max_align_2d(v, rois, idx, 1, 1.0, 2)
+    assert y.array[0, 0, 0, 0] == -numpy.inf
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert not v.grad.any()
 
 
 def test_align_sampling_ratio():

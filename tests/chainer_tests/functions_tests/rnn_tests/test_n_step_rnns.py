@@ -174,6 +174,45 @@ def test_time_major_as_chainer():
     numpy.testing.assert_allclose(ys[2].array, want_ys[0][2:3], rtol=1e-10)
 
 
+@pytest.mark.parametrize('name', list(_KINDS))
+def test_trailing_empty_steps_get_empty_outputs(name):
+    # As in Chainer: one output per time-major step, empty steps included, and
+    # steps that are all empty pass the states through.
+    _, n_w, n_dirs, with_c, _, _ = _KINDS[name]
+    hx, cx, ws, bs, xs = make_params(n_w, n_dirs, numpy.float32, (2, 1))
+    width = n_dirs * UNITS
+    steps = list(_tm(xs))
+    empty = numpy.zeros((0, IN_SIZE), numpy.float32)
+    out = _call_time_major(name, hx, cx, ws, bs, steps + [empty, empty])
+    want = _call_time_major(name, hx, cx, ws, bs, steps)
+    assert [y.shape for y in out[-1]] == [(2, width), (1, width), (0, width), (0, width)]
+    for o, w in zip(out, want):
+        if not isinstance(o, tuple):
+            numpy.testing.assert_array_equal(o.array, w.array)
+    out = _call_time_major(name, hx, cx, ws, bs, [empty])
+    assert [y.shape for y in out[-1]] == [(0, width)]
+    numpy.testing.assert_array_equal(out[0].array, hx)
+    if with_c:
+        numpy.testing.assert_array_equal(out[1].array, cx)
+
+
+def _call_time_major(name, hx, cx, ws, bs, steps):
+    func, _, _, with_c, _, kw = _KINDS[name]
+    if with_c:
+        return func(N_LAYERS, 0.0, hx, cx, ws, bs, steps, **kw)
+    return func(N_LAYERS, 0.0, hx, ws, bs, steps, **kw)
+
+
+def test_too_few_weights_is_also_an_index_error():
+    # Chainer indexed past the end of ws (or of one cell's list): IndexError.
+    hx, cx, ws, bs, xs = make_params(2, 1, numpy.float32, (2, 1))
+    for bad_ws, bad_bs in ((ws[:1], bs[:1]), ([ws[0], ws[1][:1]], bs)):
+        with pytest.raises(IndexError):
+            F.n_step_rnn(N_LAYERS, 0.0, hx, bad_ws, bad_bs, _tm(xs))
+        with pytest.raises(ValueError):
+            F.n_step_rnn(N_LAYERS, 0.0, hx, bad_ws, bad_bs, _tm(xs))
+
+
 def test_bad_inputs():
     hx, cx, ws, bs, xs = make_params(8, 1, numpy.float32, (3, 2))
     with pytest.raises(type_check.InvalidType):  # batch sizes increasing over time

@@ -46,6 +46,22 @@ def test_test_mode_uses_running_stats():
     numpy.testing.assert_array_equal(link.avg_mean, [0.5, -1, 2])
 
 
+def test_test_mode_gradients_survive_a_later_training_call():
+    # The running statistics a test-mode call used are updated in place by a later
+    # training call before backward: the test-mode gradients are those of the
+    # statistics it used (Chainer's FixedBatchNormalization kept its 1/std).
+    link = L.BatchNormalization(2)
+    link.avg_var[...] = 2.0
+    rng = numpy.random.RandomState(0)
+    x1 = chainer.Variable(rng.randn(3, 2).astype(numpy.float32))
+    with chainer.using_config('train', False):
+        y1 = link(x1)
+    link(rng.randn(3, 2).astype(numpy.float32))
+    y1.grad = numpy.ones_like(y1.array)
+    y1.backward()
+    numpy.testing.assert_allclose(x1.grad, numpy.full((3, 2), 2.0 ** -0.5), rtol=1e-4)
+
+
 def test_finetune_averages_batches():
     link = L.BatchNormalization(2, decay=0.5)
     xs = [numpy.random.randn(6, 2).astype(numpy.float32) for _ in range(3)]

@@ -87,6 +87,20 @@ def test_lstm_shrinking_batch_keeps_rest():
     numpy.testing.assert_array_equal(link.h.array[1:], h_before[1:])
 
 
+def test_lstm_empty_batch_leaves_the_state_and_lateral_alone():
+    # As in Chainer: a step on 0 rows applies no lateral connection, so neither
+    # lateral.W nor the state gets a gradient from it (None, not zeros).
+    link = L.LSTM(2, 3)
+    h0 = chainer.Variable(numpy.random.RandomState(0).rand(2, 3).astype(numpy.float32))
+    link.set_state(chainer.Variable(numpy.zeros((2, 3), numpy.float32)), h0)
+    y = link(numpy.zeros((0, 2), numpy.float32))
+    assert y.shape == (0, 3)
+    assert link.h is h0
+    link.cleargrads()
+    chainer.functions.sum(link.c).backward()
+    assert link.lateral.W.grad is None and h0.grad is None
+
+
 def test_lstm_state_and_backward():
     link = L.LSTM(3, 2)
     x = chainer.Variable(numpy.random.uniform(-1, 1, (2, 3)).astype(numpy.float32))
