@@ -573,6 +573,23 @@ def run_projected(cell: Any, proj: Any, batches: Sequence[int], h: Any, c: Any, 
     return (F.concat(outs, axis=0) if len(outs) > 1 else outs[0]), h, c
 
 
+def _fill_missing_biases(ws: Sequence, bs: Sequence) -> Sequence:
+    """``bs`` with each None bias replaced by zeros (no bias), as Chainer's
+    ``n_step_rnn`` took them."""
+    if not any(b is None for layer in bs for b in layer):
+        return bs
+    filled = []
+    for w_layer, b_layer in zip(ws, bs):
+        layer = list(b_layer)
+        for j, b in enumerate(layer):
+            if b is None and j < len(w_layer):
+                w = w_layer[j]
+                w = w.array if isinstance(w, chainer.Variable) else w
+                layer[j] = backend.get_array_module(w).zeros(w.shape[:1], w.dtype)
+        filled.append(layer)
+    return filled + list(bs[len(filled):])
+
+
 def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
                     cx: Optional[Any], ws: Sequence, bs: Sequence, xs: Sequence,
                     use_bi_direction: bool):
@@ -584,6 +601,7 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     """
     F = chainer.functions
     n_dirs = 2 if use_bi_direction else 1
+    bs = _fill_missing_biases(ws, bs)
     _check_inputs(cell, n_layers, n_dirs, hx, cx, ws, bs, xs)
     xp = backend.get_array_module(xs[0])
     device = backend.get_device_from_array(

@@ -289,3 +289,28 @@ def test_summed_bias_node():
     chainer.gradient_check.check_backward(summed_bias, x, gy, dtype=numpy.float64)
     chainer.gradient_check.check_double_backward(
         lambda a, b: summed_bias(a, b) ** 2, x, gy, [numpy.ones(3)] * 2, dtype=numpy.float64)
+
+
+@pytest.mark.parametrize('name, n_weights, has_cell', [
+    ('n_step_rnn', 2, False), ('n_step_birnn', 2, False),
+    ('n_step_lstm', 8, True), ('n_step_gru', 6, False)])
+def test_none_biases_are_no_biases(name, n_weights, has_cell):
+    # Chainer's n_step_rnn took None biases (its linear layers had no bias then).
+    rs = numpy.random.RandomState(0)
+    xs = [rs.rand(3, 4).astype('f'), rs.rand(2, 4).astype('f')]
+    n_dirs = 2 if 'bi' in name else 1
+    hx = rs.rand(n_dirs, 3, 5).astype('f')
+    half = n_weights // 2
+    ws = [[rs.rand(5, 4).astype('f') for _ in range(half)]
+          + [rs.rand(5, 5).astype('f') for _ in range(half)] for _ in range(n_dirs)]
+    zeros = [[numpy.zeros(5, 'f')] * n_weights for _ in range(n_dirs)]
+    nones = [[None] * n_weights for _ in range(n_dirs)]
+    f = getattr(F, name)
+    state = (hx, hx) if has_cell else (hx,)
+    expected = f(1, 0.0, *state, ws, zeros, xs)
+    xs_var = [chainer.Variable(x) for x in xs]
+    actual = f(1, 0.0, *state, ws, nones, xs_var)
+    for e, a in zip(expected[-1], actual[-1]):
+        numpy.testing.assert_array_equal(e.array, a.array)
+    F.sum(actual[0]).backward()
+    assert all(x.grad is not None for x in xs_var)
