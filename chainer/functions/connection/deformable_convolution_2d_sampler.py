@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
 
 from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
 from chainer.functions.array.concat import concat
 from chainer.functions.array.pad import pad as pad_module
 from chainer.functions.array.reshape import reshape
@@ -77,6 +79,12 @@ def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArra
     # Lay the taps out as kh x kw tiles so that a stride-(kh, kw) convolution
     # combines exactly the taps of one output pixel.
     tiles = reshape(transpose(sampled, (0, 1, 4, 2, 5, 3)), (n, c, out_h * kh, out_w * kw))
+    # Chainer multiplied the taps by W with a matmul, whose result (and so the
+    # bias it takes) has the wider dtype of the two, e.g. float32 for a
+    # float16 input and float32 weights.
+    dtype = numpy.result_type(x.dtype, W.dtype)
+    if tiles.dtype != dtype:
+        tiles = cast(tiles, dtype)
     return convolution_2d(tiles, W, b, stride=(kh, kw), pad=0)
 
 

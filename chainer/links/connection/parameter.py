@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import numpy
 
 from chainer import backend
+from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.math.identity import identity
@@ -33,6 +34,9 @@ class Parameter(link.Link):
         super().__init__()
         with self.init_scope():
             self.W = variable.Parameter(array)
+        # Chainer made W with a NaN initializer and then set the array, so
+        # that copy(mode='init') gives a NaN-filled W.
+        self.W.initializer = initializers.NaN(array.dtype)
         # As every link's initialized parameter (and Chainer's Parameter link), the
         # gradient starts as NaN until the first cleargrads/backward.
         if array.dtype.kind == 'f':

@@ -42,9 +42,15 @@ class BlackOut(link.Link):
         self.sampler = walker_alias.WalkerAlias(p)
         self.sample_size = sample_size
 
+        # Chainer's W started NaN and drew nothing from NumPy's global
+        # generator; ours starts LeCun-normal and then puts the generator back,
+        # so a seeded program draws the same numbers afterwards (samples, the
+        # weights of later links) as under Chainer.
+        state = numpy.random.get_state()
         with self.init_scope():
             self.W = variable.Parameter(
                 initializers._get_initializer(None), (vocab_size, in_size))
+        numpy.random.set_state(state)
 
     def device_resident_accept(self, visitor: DeviceResidentsVisitor) -> None:
         super().device_resident_accept(visitor)

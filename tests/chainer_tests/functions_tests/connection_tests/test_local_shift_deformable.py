@@ -258,3 +258,26 @@ def test_local_convolution_output_takes_x_dtype(x_dtype, W_dtype):
     numpy.testing.assert_allclose(y.array, wide.array, rtol=1e-2, atol=1e-2)
     F.sum(y).backward()
     assert x.grad.dtype == x_dtype and W.grad.dtype == W_dtype
+
+
+@pytest.mark.parametrize('bias', [False, True])
+def test_deformable_link_float16_input_float32_weights(bias):
+    # As in Chainer, whose taps met W in a matmul: a float16 input with
+    # float32 weights gives float32 (and takes a float32 bias).
+    rs = numpy.random.RandomState(0)
+    link = L.DeformableConvolution2D(2, 3, 2, stride=2, pad=1, offset_nobias=True,
+                                     deform_nobias=not bias,
+                                     offset_initialW=initializers.Normal(0.3),
+                                     deform_initial_bias=initializers.Normal(1.0))
+    x = chainer.Variable(rs.uniform(-1, 1, (1, 2, 5, 5)).astype(numpy.float16))
+    y = link(x)
+    assert y.dtype == numpy.float32 and y.shape == (1, 3, 3, 3)
+    x64 = x.array.astype(numpy.float64)
+    off = F.convolution_2d(x64, link.offset_conv.W.array.astype(numpy.float64), stride=2, pad=1)
+    b = None if not bias else link.deform_conv.b.array.astype(numpy.float64)
+    wide = F.deformable_convolution_2d_sampler(
+        x64, off, link.deform_conv.W.array.astype(numpy.float64), b, stride=2, pad=1)
+    numpy.testing.assert_allclose(y.array, wide.array, rtol=1e-2, atol=1e-2)
+    F.sum(y * y).backward()
+    assert x.grad.dtype == numpy.float16
+    assert link.deform_conv.W.grad.dtype == numpy.float32

@@ -56,3 +56,14 @@ def test_gradient_starts_as_nan_as_for_every_link_parameter():
     link.cleargrads()
     assert link.W.grad is None
     assert L.Parameter(numpy.arange(3)).W.grad is None  # no NaN in an integer array
+
+
+def test_copy_init_gives_nan_as_chainer():
+    # Chainer's W had a NaN initializer (the array was set afterwards).
+    link = L.Parameter(numpy.arange(6, dtype='f').reshape(2, 3))
+    copied = link.copy(mode='init')
+    assert copied.W.shape == (2, 3) and copied.W.dtype == numpy.float32
+    assert numpy.isnan(copied.W.array).all()
+    numpy.testing.assert_array_equal(link.W.array, numpy.arange(6).reshape(2, 3))
+    for mode in ('share', 'copy'):
+        numpy.testing.assert_array_equal(link.copy(mode=mode).W.array, link.W.array)

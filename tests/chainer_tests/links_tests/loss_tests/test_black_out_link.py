@@ -63,3 +63,22 @@ class TestBlackOutLink:
         dst = L.BlackOut(3, self.counts, 2)
         testing.save_and_load_npz(self.link, dst)
         numpy.testing.assert_array_equal(dst.W.array, self.link.W.array)
+
+
+def test_init_leaves_global_random_stream():
+    # Chainer's BlackOut drew nothing from numpy.random when built: with a
+    # seed, the samples and the links built after it are the same as there.
+    numpy.random.seed(3)
+    expected = numpy.random.uniform(size=4)
+    numpy.random.seed(3)
+    link = L.BlackOut(3, [1, 2, 3], 2)
+    numpy.testing.assert_array_equal(numpy.random.uniform(size=4), expected)
+    assert numpy.isfinite(link.W.array).all()
+    assert 0 < link.W.array.std() < 2
+
+
+def test_pickle_holds_no_random_generator():
+    # A generator pickled under NumPy 2 does not load under NumPy 1 (Chainer).
+    import pickle
+    link = L.BlackOut(3, [1, 2, 3], 2)
+    assert b'RandomState' not in pickle.dumps(link)
