@@ -130,7 +130,14 @@ _SCALAR_TYPES = (bool, int, float, complex, str, bytes, numpy.generic)
 def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> Any:
     """The loaded array as a value of ``type(value)``, with Chainer's cast check."""
     value_type = type(value)
-    if isinstance(value, _SCALAR_TYPES):
+    # Under NumPy 1 (Chainer) a NumPy scalar type made an array of an array that
+    # is not 0-d (``numpy.int64(array([3]))``), so such a persistent takes the
+    # stored shape; float64 and complex128, being Python numbers too, made a
+    # scalar of a one-element array.
+    as_array = (isinstance(value, numpy.generic) and not isinstance(value, str)
+                and loaded.ndim > 0
+                and not (isinstance(value, (float, complex)) and loaded.size == 1))
+    if isinstance(value, _SCALAR_TYPES) and not as_array:
         if loaded.size != 1:
             raise ShapeMismatchError(
                 f'cannot load {key!r} from {where}: the file has an array of '
@@ -151,7 +158,7 @@ def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> A
             return item.decode('utf-8', 'replace') if isinstance(item, bytes) else str(item)
         return str(loaded[()])
     try:
-        return value_type(loaded)
+        return loaded.astype(value_type) if as_array else value_type(loaded)
     except (TypeError, ValueError, OverflowError) as e:
         raise ValueError(
             f'cannot load {key!r} from {where} as a {value_type.__name__}: {e}') from e

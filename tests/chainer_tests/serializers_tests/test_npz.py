@@ -776,3 +776,34 @@ def test_files_with_rechainers_old_none_marker_still_load(tmp_path):
     link.add_persistent('p', 3)
     serializers.load_npz(path, link)
     assert link.p is None
+
+
+@pytest.mark.parametrize('stored, target, expected', [
+    (numpy.array([1, 2], numpy.int32), numpy.int64(0), numpy.array([1, 2], numpy.int64)),
+    (numpy.zeros((2, 0), numpy.int64), numpy.float64(0), numpy.zeros((2, 0))),
+    (numpy.array([3], numpy.int16), numpy.int64(0), numpy.array([3], numpy.int64)),
+    # float64 is a Python float too: one element gives a scalar, as in Chainer
+    (numpy.array([1.5]), numpy.float64(0), numpy.float64(1.5)),
+    (numpy.array(3, numpy.int16), numpy.float32(0), numpy.float32(3)),
+])
+def test_numpy_scalar_persistent_takes_a_stored_array(stored, target, expected, tmp_path):
+    # Chainer converted with ``type(value)(array)``: a NumPy scalar type gives an
+    # array for an array that is not 0-d.
+    link = chainer.Link()
+    link.add_persistent('p', target)
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=stored)
+    serializers.load_npz(path, link)
+    assert type(link.p) is type(expected)
+    assert link.p.dtype == expected.dtype
+    numpy.testing.assert_array_equal(link.p, expected)
+
+
+def test_numpy_scalar_persistent_refuses_an_unsafe_array_cast(tmp_path):
+    link = chainer.Link()
+    link.add_persistent('p', numpy.int64(0))
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=numpy.array([1.5, 2.0]))
+    with pytest.raises(TypeError):
+        serializers.load_npz(path, link)
+    assert type(link.p) is numpy.int64
