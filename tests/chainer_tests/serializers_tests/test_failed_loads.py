@@ -446,3 +446,14 @@ def test_shape_mismatch_is_value_and_type_error(tmp_path, fmt):
         _load(fmt, path, link)
     assert isinstance(info.value, TypeError)
     assert _state(link) == before
+
+
+@pytest.mark.parametrize('stored', [numpy.array(1.5), numpy.array([1.5])])
+def test_stored_array_is_not_broadcast_into_a_larger_target(stored):
+    # Chainer's numpy.copyto filled the whole array from one value; a shape
+    # mismatch is an error here (docs/saving_and_loading.md).
+    link = chainer.Link()
+    link.add_persistent('p', numpy.zeros((2, 3), numpy.float32))
+    with pytest.raises(ValueError):
+        serializers.NpzDeserializer({'p': stored}).load(link)
+    assert not link.p.any()
