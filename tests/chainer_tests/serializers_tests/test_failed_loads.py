@@ -457,3 +457,32 @@ def test_stored_array_is_not_broadcast_into_a_larger_target(stored):
     with pytest.raises(ValueError):
         serializers.NpzDeserializer({'p': stored}).load(link)
     assert not link.p.any()
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_missing_state_of_a_stepped_rule_fails_before_anything_changes(tmp_path, fmt):
+    # The rule of a parameter that stayed uninitialised steps (t == 2) without
+    # state; loading it into a fresh optimizer fails (as in Chainer), and the
+    # checking pass must see the stored t to fail before the copying pass.
+    model = chainer.Chain()
+    with model.init_scope():
+        model.a = chainer.Parameter(numpy.ones(3, numpy.float32))
+        model.c = chainer.Parameter(chainer.initializers.Zero())
+    opt = optimizers.Adam()
+    opt.setup(model)
+    for _ in range(2):
+        model.cleargrads()
+        model.a.grad = numpy.ones(3, numpy.float32)
+        opt.update()
+    path = str(tmp_path / 'f')
+    _save(fmt, path, opt)
+    target = chainer.Chain()
+    with target.init_scope():
+        target.a = chainer.Parameter(numpy.zeros(3, numpy.float32))
+        target.c = chainer.Parameter(chainer.initializers.Zero())
+    opt2 = optimizers.Adam()
+    opt2.setup(target)
+    with pytest.raises(KeyError):
+        _load(fmt, path, opt2)
+    assert opt2.t == 0
+    assert target.a.update_rule.t == 0 and target.a.update_rule.state is None
