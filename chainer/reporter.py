@@ -161,14 +161,17 @@ class Summary:
     def add(self, value: Any, weight: Any = 1) -> None:
         """Adds ``value`` (scalar or 0-dim array) with ``weight``."""
         with _device_context(value):
-            weight = _as_numpy1_scalar(weight, value)
-            weighted = weight * value
+            # Either factor may be the Python number; ``weight`` itself is what
+            # ``_n`` adds (a Python int stays an int, as in Chainer).
+            w = _as_numpy1_scalar(weight, value)
+            v = _as_numpy1_scalar(value, weight)
+            weighted = w * v
             self._x = _as_numpy1_scalar(self._x, weighted)
             self._x += weighted
             self._x2 = _as_numpy1_scalar(self._x2, weighted)
-            # weight * value once more (not ``weighted``): a Variable value makes the
+            # w * v once more (not ``weighted``): a Variable value makes the
             # same nodes as in Chainer, which hooks see
-            self._x2 += weight * value * value
+            self._x2 += w * v * v
             self._n = _as_numpy1_scalar(self._n, weight)
             self._n += weight
 

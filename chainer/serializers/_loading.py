@@ -27,7 +27,7 @@ from chainer import backend
 __all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
            'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly',
            'CorruptZipError', 'NotNpzError', 'EmptyFileError', 'CorruptHDF5Error',
-           'ShapeMismatchError']
+           'ShapeMismatchError', 'ConversionTypeError', 'ConversionOverflowError']
 
 
 # A file that cannot be read is a ValueError here, and also the error Chainer's
@@ -52,6 +52,15 @@ class CorruptHDF5Error(ValueError, OSError):
 class ShapeMismatchError(ValueError, TypeError):
     """A stored array whose shape the target cannot take (Chainer: ``ValueError`` from
     NumPy for NPZ, ``TypeError`` from h5py for HDF5 and for a scalar target)."""
+
+
+class ConversionTypeError(ValueError, TypeError):
+    """A stored value the target's type cannot take where Chainer's conversion raised
+    ``TypeError`` (``list(0-d array)``, ``complex('abc')``)."""
+
+
+class ConversionOverflowError(ValueError, OverflowError):
+    """A stored value too large for the target's type (Chainer: ``OverflowError``)."""
 
 
 class _NoneEntry:
@@ -113,12 +122,28 @@ def open_regular_file(path: Any, where: str) -> BinaryIO:
         raise
 
 
+def _cast_source_dtype(loaded: numpy.ndarray) -> numpy.dtype:
+    # Chainer copied with NumPy 1's numpy.copyto, which judged a 0-d integer source
+    # by its value: a non-negative int64 went into a uint8 array (wrapping as
+    # astype does), a negative one did not.
+    if loaded.ndim == 0 and loaded.dtype.kind in 'iu':
+        return numpy.min_scalar_type(loaded[()])
+    return loaded.dtype
+
+
+def _copy_source(loaded: numpy.ndarray, dtype: numpy.dtype) -> numpy.ndarray:
+    """``loaded`` as ``numpy.copyto`` with same-kind casting takes it into ``dtype``."""
+    if not numpy.can_cast(loaded.dtype, dtype, casting='same_kind'):
+        return loaded.astype(dtype)  # admitted by its value (_cast_source_dtype)
+    return loaded
+
+
 def check_array_target(key: str, where: str, value: Any, loaded: numpy.ndarray) -> None:
     if tuple(value.shape) != loaded.shape:
         raise ShapeMismatchError(
             f'shape mismatch for {key!r} in {where}: the file has shape '
             f'{loaded.shape}, the target has shape {tuple(value.shape)}')
-    if not numpy.can_cast(loaded.dtype, value.dtype, casting='same_kind'):
+    if not numpy.can_cast(_cast_source_dtype(loaded), value.dtype, casting='same_kind'):
         raise TypeError(
             f'cannot load {key!r} from {where}: dtype {loaded.dtype} cannot be '
             f'cast to the target dtype {value.dtype}')
@@ -130,7 +155,14 @@ _SCALAR_TYPES = (bool, int, float, complex, str, bytes, numpy.generic)
 def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> Any:
     """The loaded array as a value of ``type(value)``, with Chainer's cast check."""
     value_type = type(value)
-    if isinstance(value, _SCALAR_TYPES):
+    # Under NumPy 1 (Chainer) a NumPy scalar type made an array of an array that
+    # is not 0-d (``numpy.int64(array([3]))``), so such a persistent takes the
+    # stored shape; float64 and complex128, being Python numbers too, made a
+    # scalar of a one-element array.
+    as_array = (isinstance(value, numpy.generic) and not isinstance(value, str)
+                and loaded.ndim > 0
+                and not (isinstance(value, (float, complex)) and loaded.size == 1))
+    if isinstance(value, _SCALAR_TYPES) and not as_array:
         if loaded.size != 1:
             raise ShapeMismatchError(
                 f'cannot load {key!r} from {where}: the file has an array of '
@@ -151,9 +183,14 @@ def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> A
             return item.decode('utf-8', 'replace') if isinstance(item, bytes) else str(item)
         return str(loaded[()])
     try:
-        return value_type(loaded)
+        if isinstance(value, numpy.bool_) and loaded.dtype.kind in 'US' and not as_array:
+            # NumPy 1 read a string as an integer for numpy.bool_ ('1', not 'True')
+            return value_type(int(loaded[()]))
+        return loaded.astype(value_type) if as_array else value_type(loaded)
     except (TypeError, ValueError, OverflowError) as e:
-        raise ValueError(
+        error = ConversionTypeError if isinstance(e, TypeError) else \
+            ConversionOverflowError if isinstance(e, OverflowError) else ValueError
+        raise error(
             f'cannot load {key!r} from {where} as a {value_type.__name__}: {e}') from e
 
 
@@ -224,7 +261,7 @@ class LoadSession:
         if isinstance(value, backend.get_array_types()):
             check_array_target(key, where, value, loaded)
             if not checking:
-                backend.copyto(value, loaded)
+                backend.copyto(value, _copy_source(loaded, value.dtype))
             return value
         converted = convert_scalar(key, where, value, loaded)
         # Strings are returned while checking too: objects read metadata such

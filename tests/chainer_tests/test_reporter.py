@@ -245,6 +245,30 @@ def test_summary_products_of_numpy_operands_keep_their_dtype():
     assert t._x2 == numpy.float64(v) ** 2
 
 
+def test_summary_python_value_with_numpy_weight_is_summed_in_double():
+    # NumPy 1 (Chainer): 0.3 * numpy.float32(0.5) is a float64, not a float32.
+    s = Summary()
+    s.add(0.3, weight=numpy.float32(0.5))
+    assert s._x.dtype == numpy.float64
+    assert s._x == 0.3 * 0.5
+    assert s._x2 == 0.5 * 0.3 * 0.3
+    t = Summary()
+    t.add(0.3, weight=numpy.array(0.5, numpy.float32))
+    assert t._x.dtype == numpy.float64 and t._x == 0.15
+
+
+@pytest.mark.parametrize('value', [numpy.float32(0.3), numpy.array(0.3, numpy.float32)])
+def test_summary_python_int_weight_keeps_count_an_int(value):
+    # Chainer's _n is 0 + weight: a Python int for the default weight.
+    s = Summary()
+    s.add(value)
+    s.add(value, weight=2)
+    assert type(s._n) is int and s._n == 3
+    d = DictSummary()
+    d.add({'a': value})
+    assert type(d._summaries['a']._n) is int
+
+
 def test_summary_python_numbers_stay_python_floats():
     s = Summary()
     s.add(1)

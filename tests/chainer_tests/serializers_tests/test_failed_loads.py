@@ -446,3 +446,43 @@ def test_shape_mismatch_is_value_and_type_error(tmp_path, fmt):
         _load(fmt, path, link)
     assert isinstance(info.value, TypeError)
     assert _state(link) == before
+
+
+@pytest.mark.parametrize('stored', [numpy.array(1.5), numpy.array([1.5])])
+def test_stored_array_is_not_broadcast_into_a_larger_target(stored):
+    # Chainer's numpy.copyto filled the whole array from one value; a shape
+    # mismatch is an error here (docs/saving_and_loading.md).
+    link = chainer.Link()
+    link.add_persistent('p', numpy.zeros((2, 3), numpy.float32))
+    with pytest.raises(ValueError):
+        serializers.NpzDeserializer({'p': stored}).load(link)
+    assert not link.p.any()
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_missing_state_of_a_stepped_rule_fails_before_anything_changes(tmp_path, fmt):
+    # The rule of a parameter that stayed uninitialised steps (t == 2) without
+    # state; loading it into a fresh optimizer fails (as in Chainer), and the
+    # checking pass must see the stored t to fail before the copying pass.
+    model = chainer.Chain()
+    with model.init_scope():
+        model.a = chainer.Parameter(numpy.ones(3, numpy.float32))
+        model.c = chainer.Parameter(chainer.initializers.Zero())
+    opt = optimizers.Adam()
+    opt.setup(model)
+    for _ in range(2):
+        model.cleargrads()
+        model.a.grad = numpy.ones(3, numpy.float32)
+        opt.update()
+    path = str(tmp_path / 'f')
+    _save(fmt, path, opt)
+    target = chainer.Chain()
+    with target.init_scope():
+        target.a = chainer.Parameter(numpy.zeros(3, numpy.float32))
+        target.c = chainer.Parameter(chainer.initializers.Zero())
+    opt2 = optimizers.Adam()
+    opt2.setup(target)
+    with pytest.raises(KeyError):
+        _load(fmt, path, opt2)
+    assert opt2.t == 0
+    assert target.a.update_rule.t == 0 and target.a.update_rule.state is None

@@ -776,3 +776,85 @@ def test_files_with_rechainers_old_none_marker_still_load(tmp_path):
     link.add_persistent('p', 3)
     serializers.load_npz(path, link)
     assert link.p is None
+
+
+@pytest.mark.parametrize('stored, target, expected', [
+    (numpy.array([1, 2], numpy.int32), numpy.int64(0), numpy.array([1, 2], numpy.int64)),
+    (numpy.zeros((2, 0), numpy.int64), numpy.float64(0), numpy.zeros((2, 0))),
+    (numpy.array([3], numpy.int16), numpy.int64(0), numpy.array([3], numpy.int64)),
+    # float64 is a Python float too: one element gives a scalar, as in Chainer
+    (numpy.array([1.5]), numpy.float64(0), numpy.float64(1.5)),
+    (numpy.array(3, numpy.int16), numpy.float32(0), numpy.float32(3)),
+])
+def test_numpy_scalar_persistent_takes_a_stored_array(stored, target, expected, tmp_path):
+    # Chainer converted with ``type(value)(array)``: a NumPy scalar type gives an
+    # array for an array that is not 0-d.
+    link = chainer.Link()
+    link.add_persistent('p', target)
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=stored)
+    serializers.load_npz(path, link)
+    assert type(link.p) is type(expected)
+    assert link.p.dtype == expected.dtype
+    numpy.testing.assert_array_equal(link.p, expected)
+
+
+def test_numpy_scalar_persistent_refuses_an_unsafe_array_cast(tmp_path):
+    link = chainer.Link()
+    link.add_persistent('p', numpy.int64(0))
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=numpy.array([1.5, 2.0]))
+    with pytest.raises(TypeError):
+        serializers.load_npz(path, link)
+    assert type(link.p) is numpy.int64
+
+
+@pytest.mark.parametrize('stored, target', [
+    (numpy.array(1.5), [0]),  # list(0-d array)
+    (numpy.array(2), (0,)),
+    (numpy.array('abc'), 0j),
+])
+def test_conversion_error_is_also_chainers_type_error(stored, target):
+    # Chainer's type(value)(array) raised TypeError here; ours is a ValueError too.
+    d = serializers.NpzDeserializer({'k': stored})
+    with pytest.raises(TypeError) as info:
+        d('k', target)
+    assert isinstance(info.value, ValueError)
+    assert "'k'" in str(info.value)
+
+
+@pytest.mark.parametrize('stored, expected', [
+    (numpy.array(7), 7), (numpy.array(2 ** 40), 0), (numpy.array(200, numpy.int16), 200),
+])
+def test_zero_dim_integer_is_cast_by_its_value_into_unsigned(stored, expected, tmp_path):
+    # NumPy 1's copyto (Chainer) took a non-negative 0-d int64 into a uint8 array.
+    link = chainer.Link()
+    link.add_persistent('p', numpy.zeros((), numpy.uint8))
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=stored)
+    serializers.load_npz(path, link)
+    assert link.p.dtype == numpy.uint8 and link.p == expected
+
+
+@pytest.mark.parametrize('stored', [numpy.array(-1), numpy.array([1], numpy.int64)])
+def test_negative_or_nonscalar_signed_into_unsigned_is_refused(stored, tmp_path):
+    link = chainer.Link()
+    link.add_persistent('p', numpy.zeros(stored.shape, numpy.uint8))
+    path = str(tmp_path / 'p.npz')
+    numpy.savez(path, p=stored)
+    with pytest.raises(TypeError):
+        serializers.load_npz(path, link)
+    assert not link.p.any()
+
+
+@pytest.mark.parametrize('stored, expected', [('1', True), ('0', False), ('abc', None),
+                                              ('True', None)])
+def test_string_into_numpy_bool_reads_an_integer(stored, expected):
+    # numpy.bool_(array('1')) under NumPy 1 (Chainer); 'abc' and 'True' raised ValueError.
+    d = serializers.NpzDeserializer({'k': numpy.array(stored)})
+    if expected is None:
+        with pytest.raises(ValueError):
+            d('k', numpy.bool_(False))
+    else:
+        r = d('k', numpy.bool_(False))
+        assert type(r) is numpy.bool_ and r == expected
