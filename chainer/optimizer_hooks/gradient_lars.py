@@ -81,9 +81,8 @@ class GradientLARS:
             # As in Chainer, also when the decay is 0 (a NaN parameter gives a NaN
             # gradient).
             g += g.dtype.type(decay) * p
-            scale = g.dtype.type(rate)
-            if numpy.isfinite(scale) or not numpy.isfinite(rate):
-                g *= scale
+            if not abs(rate) > numpy.finfo(g.dtype).max:
+                g *= g.dtype.type(rate)
             else:
                 # A rate beyond the dtype's range: NumPy 1 multiplied in a wider
                 # type, so zero gradients stay zero (float16 would give 0 * inf).
