@@ -81,7 +81,7 @@ class GradientLARS:
             # As in Chainer, also when the decay is 0 (a NaN parameter gives a NaN
             # gradient).
             g += g.dtype.type(decay) * p
-            if not abs(rate) > numpy.finfo(g.dtype).max:
+            if not abs(rate) > float(numpy.finfo(g.dtype).max):
                 g *= g.dtype.type(rate)
             else:
                 # A rate beyond the dtype's range: NumPy 1 multiplied in a wider
