@@ -8,6 +8,7 @@ import numpy
 
 from chainer import backend
 from chainer.backends import cuda
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.optimizer import UpdateRule
@@ -68,16 +69,17 @@ class GradientLARS:
                     'g += weight_decay * p; g *= rate;', 'lars')
                 kernel(p, rate, decay, g)
                 return
-            # On the CPU the norms and the rate are Python floats, as NumPy 1 computed
-            # Chainer's scalars (a float16 norm plus the float eps was a float64), so
-            # that eps does not vanish for a float16 gradient of zeros.
+            # On the CPU the norms and the rate are float64 scalars, as NumPy 1 computed
+            # Chainer's scalars (a float16 or float32 norm plus eps was a float64),
+            # so that eps does not vanish for a float16 gradient of zeros.
             p_norm = float(numpy.linalg.norm(p))
             g_norm = float(numpy.linalg.norm(g))
             if loss_scale is not None:
                 g_norm = g_norm / loss_scale
             rate = 1.0
             if p_norm > self.threshold:
-                rate = p_norm / (self.eps + g_norm + self.weight_decay * p_norm)
+                eps, decay_rate = widen_scalar(self.eps), widen_scalar(self.weight_decay)
+                rate = p_norm / (eps + g_norm + decay_rate * p_norm)
             # As in Chainer, also when the decay is 0 (a NaN parameter gives a NaN
             # gradient).
             g += g.dtype.type(decay) * p
