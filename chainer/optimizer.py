@@ -244,8 +244,11 @@ class UpdateRule:
         if loss_scale is not None:
             param.grad /= loss_scale
             # The gradient is unscaled now; forget the factor so a second update
-            # without a new backward pass does not unscale it again.
+            # without a new backward pass does not unscale it again. The gradient
+            # keeps it: another gradient (cleared, zeroed, assigned) counts as
+            # scaled by it again, as in Chainer (variable._unscaled_grad_replaced).
             param._loss_scale = None
+            param._grad_var._loss_scale = loss_scale
         self._run(param)
 
     def _run(self, param: variable.Variable) -> None:

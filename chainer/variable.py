@@ -547,11 +547,14 @@ class Variable:
 
     @grad.setter
     def grad(self, g) -> None:
+        old = self._grad_var
         if g is not None:
             _check_grad_type(None, self, g)
-            self._grad_var = Variable._new(g, True)
+            self._grad_var = new = Variable._new(g, True)
         else:
-            self._grad_var = None
+            self._grad_var = new = None
+        if old is not None and old._loss_scale is not None:
+            _unscaled_grad_replaced(self, old, new)
 
     @property
     def grad_var(self) -> Optional['Variable']:
@@ -564,7 +567,10 @@ class Variable:
             if not isinstance(g, Variable):
                 raise TypeError(f'grad_var must be a Variable or None, got {type(g).__name__}')
             _check_grad_type(None, self, g._data)
+        old = self._grad_var
         self._grad_var = g
+        if old is not None and old._loss_scale is not None:
+            _unscaled_grad_replaced(self, old, g)
 
     @property
     def requires_grad(self) -> bool:
@@ -572,7 +578,10 @@ class Variable:
 
     def cleargrad(self) -> None:
         """Sets the gradient to None."""
+        old = self._grad_var
         self._grad_var = None
+        if old is not None and old._loss_scale is not None:
+            _unscaled_grad_replaced(self, old, None)
 
     def zerograd(self) -> None:
         """Fills the gradient with zeros (allocating it if needed). Deprecated in Chainer."""
@@ -588,6 +597,8 @@ class Variable:
         else:
             gv.unchain()
             gv._data.fill(0)
+            if gv._loss_scale is not None:
+                _unscaled_grad_replaced(self, gv, None)
 
     def addgrad(self, var: 'Variable') -> None:
         """Adds ``var``'s gradient to this variable's, copying across devices."""
@@ -848,6 +859,25 @@ class Variable:
     # Operators are installed by chainer.functions.math.basic_math.
 
 
+def _unscaled_grad_replaced(var: Variable, old: Variable, new: Optional[Variable]) -> None:
+    """Keeps Chainer's loss scale bookkeeping when the gradient ``old`` is replaced.
+
+    An update rule that divided a gradient by its loss scale forgets the scale of the
+    variable (so that a second update without a new backward pass does not divide
+    again) and keeps it on the gradient (``old._loss_scale``). The same array under
+    a new gradient variable stays unscaled; any other gradient (cleared, zeroed,
+    assigned) counts as scaled by that factor again, as under Chainer's stale
+    scale, until a backward pass sets the scale anew.
+    """
+    scale = old._loss_scale
+    if new is not None and new._data is old._data:
+        new._loss_scale = scale
+        return
+    old._loss_scale = None
+    if var._loss_scale is None:
+        var._loss_scale = scale
+
+
 class Parameter(Variable):
     """A Variable that holds a model parameter, optionally initialised lazily.
 
@@ -993,8 +1023,11 @@ class Parameter(Variable):
         self.to_device(backend.CpuDevice())
 
     def cleargrad(self) -> None:
+        old = self._grad_var
         self._grad_var = None
         self._grad_valid = True
+        if old is not None and old._loss_scale is not None:
+            _unscaled_grad_replaced(self, old, None)
         if self._data is None:
             self._grad_initializer = None
 

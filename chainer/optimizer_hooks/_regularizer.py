@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer.backends import cuda
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.optimizer import UpdateRule
@@ -41,7 +42,7 @@ class _RegularizerHook:
             raise TypeError(f'{type(self).__name__} rate must be a number, got {rate!r}')
         # Gradients are still multiplied by the loss scale when optimizer hooks run.
         if param._loss_scale is not None:
-            rate *= param._loss_scale
+            rate = widen_scalar(rate) * param._loss_scale
         device = param.device
         if device.xp is cuda.cupy:
             with backend.using_device(device):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy
 
 from chainer import backend
-from chainer.utils.array import as_compute
+from chainer.utils.array import as_compute, widen_scalar
 
 
 def _sum_sqnorm(arrays: Any) -> float:
@@ -64,7 +64,7 @@ class GradientClipping:
         norm = math.sqrt(_sum_sqnorm([p.grad for p in params]))
         if norm == 0:
             return
-        threshold = self.threshold
+        threshold = widen_scalar(self.threshold)
         # Gradients are still multiplied by the loss scale when optimizer hooks run.
         scales = {p._loss_scale for p in params if p._loss_scale is not None}
         if len(scales) == 1:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import backend
 from chainer.backends import cuda
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.optimizer import UpdateRule
@@ -49,23 +52,40 @@ class GradientLARS:
         loss_scale = param._loss_scale
         with backend.using_device(param.device):
             xp = param.device.xp
-            p_norm = xp.linalg.norm(p)
-            g_norm = xp.linalg.norm(g)
-            # Gradients are still multiplied by the loss scale when optimizer hooks run;
-            # the rate is computed from the true gradient norm.
-            if loss_scale is not None:
-                g_norm = g_norm / loss_scale
-            local_rate = p_norm / (self.eps + g_norm + self.weight_decay * p_norm)
-            rate = xp.where(p_norm > self.threshold, local_rate, 1.0).astype(g.dtype)
             decay = self.weight_decay
             if loss_scale is not None:
                 decay *= loss_scale
             if xp is cuda.cupy:
+                p_norm = xp.linalg.norm(p)
+                g_norm = xp.linalg.norm(g)
+                # Gradients are still multiplied by the loss scale when optimizer hooks
+                # run; the rate is computed from the true gradient norm.
+                if loss_scale is not None:
+                    g_norm = g_norm / loss_scale
+                local_rate = p_norm / (self.eps + g_norm + self.weight_decay * p_norm)
+                rate = xp.where(p_norm > self.threshold, local_rate, 1.0).astype(g.dtype)
                 kernel = cuda.elementwise(
                     'T p, T rate, T weight_decay', 'T g',
                     'g += weight_decay * p; g *= rate;', 'lars')
                 kernel(p, rate, decay, g)
+                return
+            # On the CPU the norms and the rate are float64 scalars, as NumPy 1 computed
+            # Chainer's scalars (a float16 or float32 norm plus eps was a float64),
+            # so that eps does not vanish for a float16 gradient of zeros.
+            p_norm = float(numpy.linalg.norm(p))
+            g_norm = float(numpy.linalg.norm(g))
+            if loss_scale is not None:
+                g_norm = g_norm / loss_scale
+            rate = 1.0
+            if p_norm > self.threshold:
+                eps, decay_rate = widen_scalar(self.eps), widen_scalar(self.weight_decay)
+                rate = p_norm / (eps + g_norm + decay_rate * p_norm)
+            # As in Chainer, also when the decay is 0 (a NaN parameter gives a NaN
+            # gradient).
+            g += g.dtype.type(decay) * p
+            if not abs(rate) > float(numpy.finfo(g.dtype).max):
+                g *= g.dtype.type(rate)
             else:
-                if decay != 0:
-                    g += g.dtype.type(decay) * p
-                g *= rate
+                # A rate beyond the dtype's range: NumPy 1 multiplied in a wider
+                # type, so zero gradients stay zero (float16 would give 0 * inf).
+                numpy.multiply(g, numpy.float64(rate), out=g, casting='unsafe')

@@ -8,6 +8,7 @@ import numpy
 from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
+from chainer.utils.array import widen_scalar
 
 
 def set_given(hyperparam: optimizer.Hyperparameter, **values: Any) -> None:
@@ -25,15 +26,16 @@ def lookup(hyperparam: Any, name: str) -> Any:
     instance dictionaries up the parent chain instead, so update rules can read
     their hyperparameters anew at every step at little cost. Anything but a
     plain Hyperparameter in the chain (a subclass may define properties) is
-    left to ``getattr``.
+    left to ``getattr``. NumPy float16/float32 scalars come back as float64
+    (:func:`~chainer.utils.array.widen_scalar`).
     """
     hp = hyperparam
     while type(hp) is optimizer.Hyperparameter:
         d = hp.__dict__
         if name in d:
-            return d[name]
+            return widen_scalar(d[name])
         hp = d.get('_parent')
-    return getattr(hyperparam, name)
+    return widen_scalar(getattr(hyperparam, name))
 
 
 def numbers(hyperparam: Any, *names: str) -> tuple:

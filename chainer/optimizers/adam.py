@@ -10,7 +10,7 @@ import numpy
 from chainer import optimizer
 from chainer.backends import cuda
 from chainer.optimizers import _util
-from chainer.utils.array import compute_dtype
+from chainer.utils.array import compute_dtype, widen_scalar
 
 
 _get = _util.lookup
@@ -257,7 +257,7 @@ class AdamRule(optimizer.UpdateRule):
                 "Can't determine the bounds of AdaBound optimizer because the "
                 'update steps have not been started.')
         hp = self.hyperparam
-        final_lr = _get(hp, 'final_lr') * _get(hp, 'alpha') / self.initial_alpha
+        final_lr = _get(hp, 'final_lr') * _get(hp, 'alpha') / widen_scalar(self.initial_alpha)
         gamma = _get(hp, 'gamma')
         lower = final_lr * (1.0 - 1.0 / (gamma * self.t + 1))
         upper = final_lr * (1.0 + 1.0 / (gamma * self.t))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+
 from chainer import optimizer
 from chainer.optimizers import _util
 
@@ -30,12 +32,21 @@ class NesterovAGRule(_util.VelocityRule):
                   param += momentum * momentum * v - (1 + momentum) * lr * grad;'''
     gpu_name = 'nesterov_ag'
 
-    def step_cpu(self, data: Any, grad: Any, v: Any, lr: float, momentum: float) -> None:
-        scalar = grad.dtype.type
-        v *= scalar(momentum)
-        v -= scalar(lr) * grad
-        data += scalar(momentum * momentum) * v
-        data -= scalar((1 + momentum) * lr) * grad
+    def cpu_constants(self, dtype: numpy.dtype) -> tuple:
+        lr, momentum = self.hyperparameters('lr', 'momentum')
+        # momentum * momentum from the value as given: Chainer squared a NumPy
+        # float32 momentum in float32 (while 1 + momentum was a float64 under NumPy 1).
+        given = self.hyperparam.momentum
+        scalar = dtype.type
+        return (scalar(lr), scalar(momentum), scalar(given * given),
+                scalar((1 + momentum) * lr))
+
+    def step_cpu(self, data: Any, grad: Any, v: Any, lr: Any, momentum: Any,
+                 momentum_squared: Any, lr_next: Any) -> None:
+        v *= momentum
+        v -= lr * grad
+        data += momentum_squared * v
+        data -= lr_next * grad
 
 
 class NesterovAG(_util.VelocityOptimizer):

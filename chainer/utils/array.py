@@ -188,6 +188,21 @@ def select(cond: Any, a: Any, b: Any) -> Any:
     return out.view(dtype)
 
 
+def widen_scalar(value: Any) -> Any:
+    """``value``, with a NumPy float16/float32 scalar as a NumPy float64.
+
+    Chainer's optimizers and hooks did scalar arithmetic on hyperparameters under
+    NumPy 1, where a NumPy float32 scalar combined with a Python number gave a
+    float64 (``1 + numpy.float32(0.9)`` is a float64 there, a float32 under
+    NumPy 2): a float32 learning rate steered float64 parameters with float64
+    coefficients, and a division by zero gave inf rather than an exception.
+    Anything else is returned as it is.
+    """
+    if isinstance(value, (numpy.float32, numpy.float16)):
+        return numpy.float64(value)
+    return value
+
+
 def compute_dtype(dtype: Any) -> numpy.dtype:
     """The dtype to accumulate in: float32 for float16 input, else ``dtype`` itself.
 

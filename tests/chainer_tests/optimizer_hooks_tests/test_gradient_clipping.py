@@ -43,11 +43,13 @@ def test_below_threshold_untouched():
         numpy.testing.assert_array_equal(p.grad, grads[name])
 
 
-def test_zero_grads():
+@pytest.mark.parametrize('threshold', [1.0, 0.0])
+def test_zero_grads(threshold):
+    # With threshold 0, Chainer's rate 0 / 0 made every gradient NaN (README).
     model, opt, params, grads = util.setup()
     for p in model.params():
         p.grad = numpy.zeros_like(p.array)
-    optimizer_hooks.GradientClipping(1.0)(opt)
+    optimizer_hooks.GradientClipping(threshold)(opt)
     for p in model.params():
         numpy.testing.assert_array_equal(p.grad, 0)
 

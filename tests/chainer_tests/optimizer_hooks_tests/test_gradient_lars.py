@@ -1,6 +1,8 @@
 import numpy
 import pytest
 
+import chainer
+
 from chainer import optimizer_hooks
 
 from tests.chainer_tests.optimizer_hooks_tests import _hooks_test_util as util
@@ -78,3 +80,25 @@ def test_gpu():
         numpy.testing.assert_allclose(
             cupy.asnumpy(p.array),
             params[name] - _lars(params[name], grads[name], weight_decay=0.1), rtol=1e-5)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_zero_grad_stays_zero(dtype):
+    # The rate p_norm / eps is far beyond float16's range; Chainer's scalars were
+    # float64 (NumPy 1), so the zero gradient stayed zero instead of 0 * inf = NaN.
+    model, opt, params, grads = util.setup(dtype)
+    opt.add_hook(optimizer_hooks.GradientLARS())
+    for p in model.params():
+        p.grad[...] = 0
+    opt.update()
+    for name, p in model.namedparams():
+        assert (p.grad == 0).all()
+        numpy.testing.assert_array_equal(p.array, params[name])
+
+
+def test_nan_param_gives_nan_grad_without_decay():
+    # As in Chainer: weight_decay * p is added even when weight_decay is 0.
+    p = chainer.Parameter(numpy.array([numpy.nan, 1.0], numpy.float32))
+    p.grad = numpy.array([0.5, 0.5], numpy.float32)
+    optimizer_hooks.GradientLARS()(p.update_rule, p)
+    assert numpy.isnan(p.grad[0]) and p.grad[1] == 0.5

@@ -165,6 +165,49 @@ def test_update_rule_unscales_loss_scale():
     assert p._loss_scale is None
 
 
+def _add_one_hook(opt):
+    for param in opt.target.params():
+        param.grad += 1.0
+
+
+def _two_params_with_static_scale(use_cleargrads):
+    link = chainer.Link()
+    with link.init_scope():
+        link.a = chainer.Parameter(numpy.array([1.0, 2.0]))
+        link.b = chainer.Parameter(numpy.array([3.0, 4.0]))
+    opt = optimizers.SGD(lr=1.0)
+    opt.setup(link)
+    opt.loss_scaling(scale=8.0)
+    opt.add_hook(_add_one_hook, name='add_one')
+    if not use_cleargrads:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            opt.use_cleargrads(False)
+    return link, opt
+
+
+@pytest.mark.parametrize('use_cleargrads', [True, False])
+def test_param_missed_by_backward_counts_as_scaled_by_its_last_scale(use_cleargrads):
+    # As in Chainer: a parameter the backward pass did not reach keeps the loss
+    # scale of its last backward pass, so what hooks add to its (zero) gradient is
+    # divided by it like everyone else's.
+    link, opt = _two_params_with_static_scale(use_cleargrads)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        opt.update(lambda: F.sum(link.a * link.a) + F.sum(link.b * link.b))
+        numpy.testing.assert_array_equal(link.b.array, [-3.125, -4.125])
+        opt.update(lambda: F.sum(link.a * link.a))
+    numpy.testing.assert_array_equal(link.b.array, [-3.25, -4.25])
+    numpy.testing.assert_array_equal(link.b.grad, [0.125, 0.125])
+    # A gradient assigned after the update counts as scaled too (Chainer's stale
+    # scale); the unscaled gradient itself is not divided again.
+    link.b.grad = numpy.array([8.0, 16.0])
+    link.b.update()
+    numpy.testing.assert_array_equal(link.b.array, [-4.25, -6.25])
+    link.b.update()
+    numpy.testing.assert_array_equal(link.b.array, [-5.25, -8.25])
+
+
 def test_update_rule_fp32_update():
     rule = CountingRule()
     rule.use_fp32_update()
