@@ -33,6 +33,6 @@ class ExponentialShift(_shift_base._InitShiftBase):
     def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
-        value = self._init * (self._rate ** self._t)
+        value = _shift_base._widen(self._init) * (_shift_base._widen(self._rate) ** self._t)
         value = _shift_base._clip_to_target(value, self._target, self._rate > 1)
         self._update_value(optimizer, value)

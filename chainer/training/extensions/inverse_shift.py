@@ -35,6 +35,7 @@ class InverseShift(_shift_base._InitShiftBase):
     def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
-        value = self._init * (1 + self._gamma * self._t) ** (-self._power)
+        widen = _shift_base._widen
+        value = widen(self._init) * (1 + widen(self._gamma) * self._t) ** (-widen(self._power))
         value = _shift_base._clip_to_target(value, self._target, self._power < 0)
         self._update_value(optimizer, value)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Tuple
 
+import numpy
+
 from chainer.training.extensions import _shift_base
 
 if TYPE_CHECKING:
@@ -47,4 +49,8 @@ class LinearShift(_shift_base._ShiftBase):
         if self._t >= t2:
             return v2
         rate = (self._t - t1) / (t2 - t1)
-        return v1 + rate * (v2 - v1)
+        widen = _shift_base._widen
+        # Two NumPy scalars subtract in their own dtype (NumPy 1 did too).
+        both = isinstance(v1, numpy.generic) and isinstance(v2, numpy.generic)
+        diff = v2 - v1 if both else widen(v2) - widen(v1)
+        return widen(v1) + rate * widen(diff)

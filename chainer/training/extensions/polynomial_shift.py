@@ -42,7 +42,7 @@ class PolynomialShift(_shift_base._InitShiftBase):
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         decay = max(1 - self._t / self._max_count, 0)
-        value = self._init * decay ** self._rate
+        value = _shift_base._widen(self._init) * decay ** _shift_base._widen(self._rate)
         if self._target is not None:
             # A decaying schedule (rate > 0) stops at target from above, a
             # growing one from below; ratios keep negative values working.

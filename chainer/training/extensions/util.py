@@ -92,6 +92,9 @@ class IteratorProgressBar(ProgressBar):
 
     def __init__(self, iterator: Any, title: str = 'validation', bar_length: int = 50,
                  out: Any = None) -> None:
+        if not (hasattr(iterator, 'current_position') and hasattr(iterator, 'epoch_detail')):
+            raise TypeError('Iterator must have the following attributes to enable a '
+                            'progress bar: current_position, epoch_detail')
         super().__init__(out)
         self._iterator = iterator
         self._title = title
@@ -99,7 +102,7 @@ class IteratorProgressBar(ProgressBar):
 
     def get_lines(self) -> list:
         iterator = self._iterator
-        iteration = getattr(iterator, 'current_position', 0)
+        iteration = iterator.current_position
         epoch_detail = iterator.epoch_detail
         epoch_size = getattr(iterator, '_epoch_size', None)
         rate = min(max(epoch_detail, 0.0), 1.0)

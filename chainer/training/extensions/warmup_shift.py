@@ -38,7 +38,8 @@ class WarmupShift(_shift_base._ShiftBase):
 
     def _value(self, t: int) -> float:
         w = self._warmup_iter
-        return (t * self._init + (w - t) * self._warmup_start) / w
+        widen = _shift_base._widen
+        return (t * widen(self._init) + (w - t) * widen(self._warmup_start)) / w
 
     def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)

@@ -111,3 +111,14 @@ def test_evaluator_subclass_keeps_a_non_link_target():
     report = Report(S.ListIterator(data, 1, repeat=False), predictor)
     assert report._targets is predictor
     assert [float(r[0]) for r in report()] == [0.0, 2.0, 4.0]
+
+
+def test_evaluator_progress_bar_needs_position_attributes():
+    # As in Chainer: a clear TypeError when the iterator cannot show progress.
+    class Bare(chainer.dataset.Iterator):
+        def __next__(self):
+            raise StopIteration
+
+    evaluator = extensions.Evaluator(Bare(), S.Regressor(), progress_bar=True)
+    with pytest.raises(TypeError, match='current_position, epoch_detail'):
+        evaluator()

@@ -190,3 +190,31 @@ def test_polynomial_shift_keeps_chainers_legacy_flag():
     assert extensions.PolynomialShift('lr', 0.5, 10).invoke_before_training is True
     with pytest.raises(AttributeError, match='removed'):
         extensions.ExponentialShift('lr', 0.5).invoke_before_training
+
+
+@pytest.mark.parametrize('make, expected', [
+    # NumPy 1 (Chainer's) promoted a float32 scalar met by a Python number to
+    # float64; the schedule values are those float64 products, not float32 ones.
+    (lambda f: extensions.ExponentialShift('lr', 0.9, init=f(0.1)),
+     lambda t: numpy.float64(numpy.float32(0.1)) * 0.9 ** t),
+    (lambda f: extensions.ExponentialShift('lr', f(0.9), init=0.1),
+     lambda t: 0.1 * numpy.float64(numpy.float32(0.9)) ** t),
+    (lambda f: extensions.InverseShift('lr', 0.5, 0.75, init=f(0.1)),
+     lambda t: numpy.float64(numpy.float32(0.1)) * (1 + 0.5 * t) ** -0.75),
+    (lambda f: extensions.MultistepShift('lr', 0.3, [1, 2], f(0.1)),
+     lambda t: numpy.float64(numpy.float32(0.1)) * 0.3 ** min(t, 2)),
+    (lambda f: extensions.PolynomialShift('lr', 0.5, 5, init=f(0.1)),
+     lambda t: numpy.float64(numpy.float32(0.1)) * (1 - t / 5) ** 0.5),
+    (lambda f: extensions.LinearShift('lr', (f(0.1), f(0.7)), (0, 4)),
+     lambda t: numpy.float64(numpy.float32(0.1))
+     + t / 4 * numpy.float64(numpy.float32(0.7) - numpy.float32(0.1))),
+    (lambda f: extensions.LinearShift('lr', (f(0.1), 0.7), (0, 4)),
+     lambda t: numpy.float64(numpy.float32(0.1))
+     + t / 4 * (0.7 - numpy.float64(numpy.float32(0.1)))),
+    (lambda f: extensions.WarmupShift('lr', 0.0, 4, f(0.1)),
+     lambda t: t * numpy.float64(numpy.float32(0.1)) / 4),
+])
+def test_shift_of_float32_values_computes_in_float64_as_chainer(make, expected):
+    values, _ = _run(make(numpy.float32), 3)
+    assert [type(v) for v in values] == [numpy.float64] * 3
+    assert values == [expected(t) for t in (1, 2, 3)]
