@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
+def _x_minus_sigmoid(x: chainer.Variable, logit: chainer.Variable) -> chainer.Variable:
+    """``x - sigmoid(logit)`` as ``x sigmoid(-logit) - (1 - x) sigmoid(logit)``,
+    differentiable, with both sigmoids as ``exp(-|logit|)`` ratios.
+
+    For ``x`` of 0 or 1 nothing cancels, so small results keep their relative
+    precision (``x - F.sigmoid(logit)`` rounds them to multiples of the
+    dtype's eps; Chainer's ``1 / (1 + exp(-logit))`` kept those for ``x = 0``).
+    """
+    negative = logit.array < 0
+    e = F.exp(F.where(negative, logit, -logit))
+    one = logit.xp.ones_like(logit.array)
+    return (x * F.where(negative, one, e) - (1 - x) * F.where(negative, e, one)) / (e + 1)
+
+
 class BernoulliLogProb(function_node.FunctionNode):
     """``log p(x)`` of a Bernoulli distribution from its logit, ``x * logit - softplus(logit)``.
 
@@ -37,7 +51,9 @@ class BernoulliLogProb(function_node.FunctionNode):
         with numpy.errstate(divide='ignore', invalid='ignore', over='ignore'):
             finite = xp.isfinite(logit)
             safe = xp.where(finite, logit, logit.dtype.type(0))
-            y = x * safe - (xp.maximum(safe, 0) + array_utils.log1p_exp_neg_abs(safe))
+            # x * logit - softplus(logit), with max(logit, 0) taken out of the product
+            # first: no cancellation for x = 1 (or 0) and a large positive (negative) logit.
+            y = xp.where(safe > 0, (x - 1) * safe, x * safe) - array_utils.log1p_exp_neg_abs(safe)
             self._nan_grad = ~finite
             if not bool(finite.all()):
                 y = xp.where(logit == numpy.inf, xp.log(x), y)
@@ -52,7 +68,7 @@ class BernoulliLogProb(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         logit, x = self.get_retained_inputs()
-        dlogit = x - F.sigmoid(logit)
+        dlogit = _x_minus_sigmoid(x, logit)
         if bool(self._nan_grad.any()):
             xp = backend.get_array_module(gy.array)
             dlogit = dlogit + xp.where(self._nan_grad, gy.dtype.type(numpy.nan),

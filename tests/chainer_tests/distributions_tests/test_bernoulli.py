@@ -1,0 +1,32 @@
+"""Bernoulli log-probabilities near p = 0 and p = 1 keep their precision."""
+from __future__ import annotations
+
+import numpy
+import pytest
+
+import chainer
+from chainer import distributions as D
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_log_prob_and_gradient_near_the_boundary(dtype):
+    p = chainer.Variable(numpy.array([1e-4, 0.5, 1 - 1e-3, 1e-6], dtype))
+    x = numpy.array([0, 0, 1, 0], dtype)
+    y = D.Bernoulli(p).log_prob(x)
+    p64 = p.array.astype(numpy.float64)
+    expected = numpy.where(x == 1, numpy.log(p64), numpy.log1p(-p64))
+    expected_grad = numpy.where(x == 1, 1 / p64, -1 / (1 - p64))
+    tol = 2e-3 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(y.array, expected, rtol=tol, atol=0)
+    y.grad = numpy.ones(4, dtype)
+    y.backward()
+    numpy.testing.assert_allclose(p.grad, expected_grad, rtol=tol)
+
+
+def test_log_prob_gradient_from_a_very_negative_logit():
+    logit = chainer.Variable(numpy.array([-15.0, 15.0], numpy.float32))
+    y = D.Bernoulli(logit=logit).log_prob(numpy.array([0, 1], numpy.float32))
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    tail = 1 / (1 + numpy.exp(15.0))
+    numpy.testing.assert_allclose(logit.grad, [-tail, tail], rtol=1e-5)
