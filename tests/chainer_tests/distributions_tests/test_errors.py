@@ -59,6 +59,10 @@ def test_other_bad_arguments():
         D.Bernoulli()
     with pytest.raises(ValueError, match='low and high or loc and scale'):
         D.Uniform(low=numpy.array([1.0]), scale=numpy.array([1.0]))
+    for half in ({'low': numpy.array([0.0])}, {'high': numpy.array([1.0])},
+                 {'loc': numpy.array([0.0])}, {'scale': numpy.array([1.0])}):
+        with pytest.raises(ValueError, match='low and high or loc and scale'):
+            D.Uniform(**half)  # half a pair: ValueError, as in Chainer
     with pytest.raises(ValueError, match='scale_tril must be given'):
         D.MultivariateNormal(numpy.zeros(3))
     with pytest.raises(ValueError, match=r'scale_tril must end in \(3, 3\)'):
