@@ -151,6 +151,17 @@ class Bernoulli(distribution.Distribution):
             logit, x = F.broadcast(logit, x)
         return BernoulliLogProb(self.binary_check).apply((logit, x))[0]
 
+    def prob(self, x: VariableOrArray) -> Variable:
+        p = self.p
+        x = _u._as_value(x, p)
+        binary = utils.force_array((x.array == 0) | (x.array == 1))
+        if self.binary_check or bool(binary.all()):
+            # p or 1 - p as Chainer's x p + (1 - x)(1 - p): finite gradients at p = 0 and 1
+            # (exp(log_prob) goes through an infinite logit there); 0 for other x.
+            x01 = _u._fill_outside(x, binary, 0.0)
+            return _u._where_in_support(binary, x01 * p + (1.0 - x01) * (1.0 - p), 0.0)
+        return super().prob(x)
+
     def sample_n(self, n: int) -> Variable:
         p = self.p
         return chainer.Variable(_u._draw(p, 'binomial', 1, p.array, size=(n,) + p.shape))

@@ -30,3 +30,24 @@ def test_log_prob_gradient_from_a_very_negative_logit():
     y.backward()
     tail = 1 / (1 + numpy.exp(15.0))
     numpy.testing.assert_allclose(logit.grad, [-tail, tail], rtol=1e-5)
+
+
+@pytest.mark.parametrize('binary_check', [False, True])
+def test_prob_gradient_at_p_0_and_1(binary_check):
+    # p or 1 - p as Chainer's x p + (1 - x)(1 - p): finite gradients where the logit is infinite
+    p = chainer.Variable(numpy.array([0, 1, 0, 1, 0.5], numpy.float32))
+    x = numpy.array([0, 1, 1, 0, 1], numpy.float32)
+    y = D.Bernoulli(p, binary_check=binary_check).prob(x)
+    numpy.testing.assert_array_equal(y.array, [1, 1, 0, 0, 0.5])
+    y.grad = numpy.ones(5, numpy.float32)
+    y.backward()
+    numpy.testing.assert_array_equal(p.grad, [-1, 1, 1, -1, 1])
+
+
+def test_prob_with_binary_check_of_other_values():
+    p = chainer.Variable(numpy.array([0.3, 0.6], numpy.float32))
+    y = D.Bernoulli(p, binary_check=True).prob(numpy.array([0.5, 1], numpy.float32))
+    numpy.testing.assert_allclose(y.array, [0, 0.6])
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(p.grad, [0, 1])  # Chainer's 0 for the masked value, not NaN
