@@ -170,4 +170,18 @@ class Bernoulli(distribution.Distribution):
 @distribution.register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(dist1: Bernoulli, dist2: Bernoulli):
     logit1, logit2 = dist1.logit, dist2.logit
-    return F.softplus(logit2) - F.softplus(logit1) + dist1.p * (logit1 - logit2)
+    if logit1.shape != logit2.shape:
+        logit1, logit2 = F.broadcast(logit1, logit2)
+    l1, l2 = logit1.array, logit2.array
+    xp = logit1.xp
+    finite1, finite2 = xp.isfinite(l1), xp.isfinite(l2)
+    if bool(finite1.all()) and bool(finite2.all()):
+        return F.softplus(logit2) - F.softplus(logit1) + dist1.p * (logit1 - logit2)
+    # p of 0 or 1 (an infinite logit): 0 log 0 = 0 instead of NaN, as for Categorical.
+    zero = xp.zeros_like(l1)
+    safe1 = F.where(finite1, logit1, zero)
+    safe2 = F.where(finite2, logit2, zero)
+    kl = F.softplus(safe2) - F.softplus(safe1) + dist1.p * (safe1 - safe2)
+    kl = F.where(finite1, kl, F.softplus(F.where(l1 > 0, -safe2, safe2)))  # -log p2 or -log(1 - p2)
+    kl = _u._where_in_support(finite2 | (l1 == l2), kl, numpy.inf)  # p2 of 0 or 1 and p1 other
+    return _u._where_in_support(~(~finite2 & (l1 == l2)), kl, 0.0)

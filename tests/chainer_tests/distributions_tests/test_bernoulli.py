@@ -51,3 +51,20 @@ def test_prob_with_binary_check_of_other_values():
     y.grad = numpy.ones(2, numpy.float32)
     y.backward()
     numpy.testing.assert_allclose(p.grad, [0, 1])  # Chainer's 0 for the masked value, not NaN
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_kl_with_p_of_0_or_1(dtype):
+    p1 = numpy.array([0, 1, 0.5, 0.3, 0, 1, 1], dtype)
+    p2 = numpy.array([0, 0.5, 1, 0.3, 1, 0, 1], dtype)
+    kl = chainer.kl_divergence(D.Bernoulli(p1), D.Bernoulli(p2)).array
+    # 0 log 0 = 0: Chainer's gave NaN for the first two (and inf for the third)
+    numpy.testing.assert_allclose(kl, [0, numpy.log(2), numpy.inf, 0, numpy.inf, numpy.inf, 0],
+                                  atol=1e-7)
+    logit1 = chainer.Variable(numpy.array([-numpy.inf, 3.0], dtype))
+    kl = chainer.kl_divergence(D.Bernoulli(logit=logit1),
+                               D.Bernoulli(logit=numpy.array([2.0, 3.0], dtype)))
+    numpy.testing.assert_allclose(kl.array, [numpy.log1p(numpy.exp(2.0)), 0], atol=1e-7)
+    kl.grad = numpy.ones(2, dtype)
+    kl.backward()
+    assert numpy.isfinite(logit1.grad).all()
