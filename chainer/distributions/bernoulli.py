@@ -19,6 +19,20 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
+def _x_minus_sigmoid(x: chainer.Variable, logit: chainer.Variable) -> chainer.Variable:
+    """``x - sigmoid(logit)`` as ``x sigmoid(-logit) - (1 - x) sigmoid(logit)``,
+    differentiable, with both sigmoids as ``exp(-|logit|)`` ratios.
+
+    For ``x`` of 0 or 1 nothing cancels, so small results keep their relative
+    precision (``x - F.sigmoid(logit)`` rounds them to multiples of the
+    dtype's eps; Chainer's ``1 / (1 + exp(-logit))`` kept those for ``x = 0``).
+    """
+    negative = logit.array < 0
+    e = F.exp(F.where(negative, logit, -logit))
+    one = logit.xp.ones_like(logit.array)
+    return (x * F.where(negative, one, e) - (1 - x) * F.where(negative, e, one)) / (e + 1)
+
+
 class BernoulliLogProb(function_node.FunctionNode):
     """``log p(x)`` of a Bernoulli distribution from its logit, ``x * logit - softplus(logit)``.
 
@@ -37,7 +51,9 @@ class BernoulliLogProb(function_node.FunctionNode):
         with numpy.errstate(divide='ignore', invalid='ignore', over='ignore'):
             finite = xp.isfinite(logit)
             safe = xp.where(finite, logit, logit.dtype.type(0))
-            y = x * safe - (xp.maximum(safe, 0) + array_utils.log1p_exp_neg_abs(safe))
+            # x * logit - softplus(logit), with max(logit, 0) taken out of the product
+            # first: no cancellation for x = 1 (or 0) and a large positive (negative) logit.
+            y = xp.where(safe > 0, (x - 1) * safe, x * safe) - array_utils.log1p_exp_neg_abs(safe)
             self._nan_grad = ~finite
             if not bool(finite.all()):
                 y = xp.where(logit == numpy.inf, xp.log(x), y)
@@ -52,7 +68,7 @@ class BernoulliLogProb(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         logit, x = self.get_retained_inputs()
-        dlogit = x - F.sigmoid(logit)
+        dlogit = _x_minus_sigmoid(x, logit)
         if bool(self._nan_grad.any()):
             xp = backend.get_array_module(gy.array)
             dlogit = dlogit + xp.where(self._nan_grad, gy.dtype.type(numpy.nan),
@@ -135,6 +151,17 @@ class Bernoulli(distribution.Distribution):
             logit, x = F.broadcast(logit, x)
         return BernoulliLogProb(self.binary_check).apply((logit, x))[0]
 
+    def prob(self, x: VariableOrArray) -> Variable:
+        p = self.p
+        x = _u._as_value(x, p)
+        binary = utils.force_array((x.array == 0) | (x.array == 1))
+        if self.binary_check or bool(binary.all()):
+            # p or 1 - p as Chainer's x p + (1 - x)(1 - p): finite gradients at p = 0 and 1
+            # (exp(log_prob) goes through an infinite logit there); 0 for other x.
+            x01 = _u._fill_outside(x, binary, 0.0)
+            return _u._where_in_support(binary, x01 * p + (1.0 - x01) * (1.0 - p), 0.0)
+        return super().prob(x)
+
     def sample_n(self, n: int) -> Variable:
         p = self.p
         return chainer.Variable(_u._draw(p, 'binomial', 1, p.array, size=(n,) + p.shape))
@@ -143,4 +170,18 @@ class Bernoulli(distribution.Distribution):
 @distribution.register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(dist1: Bernoulli, dist2: Bernoulli):
     logit1, logit2 = dist1.logit, dist2.logit
-    return F.softplus(logit2) - F.softplus(logit1) + dist1.p * (logit1 - logit2)
+    if logit1.shape != logit2.shape:
+        logit1, logit2 = F.broadcast(logit1, logit2)
+    l1, l2 = logit1.array, logit2.array
+    xp = logit1.xp
+    finite1, finite2 = xp.isfinite(l1), xp.isfinite(l2)
+    if bool(finite1.all()) and bool(finite2.all()):
+        return F.softplus(logit2) - F.softplus(logit1) + dist1.p * (logit1 - logit2)
+    # p of 0 or 1 (an infinite logit): 0 log 0 = 0 instead of NaN, as for Categorical.
+    zero = xp.zeros_like(l1)
+    safe1 = F.where(finite1, logit1, zero)
+    safe2 = F.where(finite2, logit2, zero)
+    kl = F.softplus(safe2) - F.softplus(safe1) + dist1.p * (safe1 - safe2)
+    kl = F.where(finite1, kl, F.softplus(F.where(l1 > 0, -safe2, safe2)))  # -log p2 or -log(1 - p2)
+    kl = _u._where_in_support(finite2 | (l1 == l2), kl, numpy.inf)  # p2 of 0 or 1 and p1 other
+    return _u._where_in_support(~(~finite2 & (l1 == l2)), kl, 0.0)

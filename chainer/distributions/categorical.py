@@ -79,7 +79,11 @@ class Categorical(distribution.Distribution):
     @property
     def entropy(self):
         if self._p is None:
-            return -F.sum(self.p * self.log_p, axis=-1)
+            # Classes with a -inf logit have p = 0 and add 0 (not 0 * -inf).
+            log_p = self.log_p
+            possible = log_p.array != -numpy.inf
+            log_p = F.where(possible, log_p, log_p.xp.zeros_like(log_p.array))
+            return -F.sum(self.p * log_p, axis=-1)
         return -F.sum(_u._modified_xlogx(self._p), axis=-1)
 
     @property

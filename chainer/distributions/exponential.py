@@ -77,5 +77,6 @@ class Exponential(_u._ScalarEvent):
 
 @distribution.register_kl(Exponential, Exponential)
 def _kl_exponential_exponential(dist1: Exponential, dist2: Exponential):
-    ratio = dist2.lam / dist1.lam
-    return ratio - F.log(ratio) - 1.0
+    # log(lam1) - log(lam2), not log(lam2 / lam1): as Chainer's, no ratio that underflows
+    # (float16) and no 1 / ratio in the gradient.
+    return F.log(dist1.lam) - F.log(dist2.lam) + dist2.lam / dist1.lam - 1.0

@@ -29,7 +29,8 @@ class Uniform(_u._ScalarEvent):
             kwargs, ('low', None), ('high', None), ('loc', None), ('scale', None))
         by_bounds = low is not None or high is not None
         by_loc = loc is not None or scale is not None
-        if by_bounds == by_loc:
+        pair = (low, high) if by_bounds else (loc, scale)
+        if by_bounds == by_loc or any(v is None for v in pair):
             raise ValueError('Uniform: give either low and high or loc and scale')
         if by_bounds:
             self._low, self._high = _u._as_params('Uniform', {'low': low, 'high': high})

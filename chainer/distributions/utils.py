@@ -11,6 +11,7 @@ from chainer import backend
 from chainer import distribution
 from chainer import function_node
 from chainer import utils
+from chainer.utils import type_check
 from chainer.functions.array import broadcast
 from chainer.functions.array import cast
 from chainer.functions.array import where
@@ -237,10 +238,21 @@ def _where_in_support(inside, value, outside: float):
 
 
 def _as_value(x, like: chainer.Variable) -> chainer.Variable:
-    """A point ``x`` (array, Variable or scalar) as a Variable of ``like``'s dtype."""
+    """A point ``x`` (array, Variable or scalar) as a Variable of ``like``'s dtype.
+
+    A shape that does not broadcast with ``like``'s raises ``InvalidType``, as
+    Chainer's densities raised it from their arithmetic.
+    """
     if isinstance(x, (bool, int, float, numpy.number)):
         x = _const(like, x)
     x = chainer.as_variable(x)
+    try:
+        numpy.broadcast_shapes(x.shape, like.shape)
+    except ValueError:
+        raise type_check.InvalidType(
+            'broadcastable shapes', f'{x.shape}, {like.shape}',
+            msg='cannot broadcast inputs of the following shapes:\n'
+                f'x.shape = {x.shape}\nparameter shape = {like.shape}') from None
     if x.dtype != like.dtype:
         x = cast.cast(x, like.dtype)
     return x

@@ -59,6 +59,10 @@ def test_other_bad_arguments():
         D.Bernoulli()
     with pytest.raises(ValueError, match='low and high or loc and scale'):
         D.Uniform(low=numpy.array([1.0]), scale=numpy.array([1.0]))
+    for half in ({'low': numpy.array([0.0])}, {'high': numpy.array([1.0])},
+                 {'loc': numpy.array([0.0])}, {'scale': numpy.array([1.0])}):
+        with pytest.raises(ValueError, match='low and high or loc and scale'):
+            D.Uniform(**half)  # half a pair: ValueError, as in Chainer
     with pytest.raises(ValueError, match='scale_tril must be given'):
         D.MultivariateNormal(numpy.zeros(3))
     with pytest.raises(ValueError, match=r'scale_tril must end in \(3, 3\)'):
@@ -139,3 +143,19 @@ def test_bernoulli_extreme_logits():
     y.grad = numpy.ones(4)
     y.backward()
     assert numpy.isnan(logit.grad[:3]).all() and logit.grad[3] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: D.Normal(numpy.zeros(2), numpy.ones(2)),
+    lambda: D.Normal(numpy.zeros(2), log_scale=numpy.zeros(2)),
+    lambda: D.Pareto(numpy.ones(2), numpy.ones(2)),
+    lambda: D.Uniform(low=numpy.zeros(2), high=numpy.ones(2)),
+    lambda: D.Exponential(numpy.ones(2)),
+])
+def test_values_that_do_not_broadcast_raise_invalid_type(make):
+    # as Chainer's densities raised it from their arithmetic (not NumPy's ValueError)
+    dist = make()
+    with pytest.raises(chainer.utils.type_check.InvalidType, match='cannot broadcast'):
+        dist.log_prob(numpy.zeros(3))
+    with pytest.raises(chainer.utils.type_check.InvalidType, match='cannot broadcast'):
+        dist.cdf(numpy.zeros((4, 3)))

@@ -1,0 +1,20 @@
+"""Exponential KL divergences with rates far apart."""
+from __future__ import annotations
+
+import numpy
+
+import chainer
+from chainer import distributions as D
+
+
+def test_kl_gradient_with_rates_far_apart_in_float16():
+    lam1 = chainer.Variable(numpy.array([1e-3, 1, 1e3], numpy.float16))
+    lam2 = numpy.array([1, 1, 1e-3], numpy.float16)
+    kl = chainer.kl_divergence(D.Exponential(lam1), D.Exponential(lam2))
+    kl.grad = numpy.ones(3, numpy.float16)
+    kl.backward()
+    l1, l2 = lam1.array.astype(numpy.float64), lam2.astype(numpy.float64)
+    numpy.testing.assert_allclose(kl.array, numpy.log(l1 / l2) + l2 / l1 - 1, rtol=2e-3)
+    # the first overflows float16 (-998000); the last was inf (1 / ratio in the gradient)
+    numpy.testing.assert_allclose(lam1.grad, numpy.float16(1 / l1 - l2 / l1 ** 2), rtol=2e-3,
+                                  atol=1e-6)
