@@ -541,3 +541,11 @@ def test_average_pooling_pad_as_large_as_the_kernel(shape, ksize, stride, pad, o
                for p, k in zip(_attr(n, 'pads'), _attr(n, 'kernel_shape') * 2))
     _util.check(fn, x, opset_version=11)
     _util.check(fn, x)
+
+
+@pytest.mark.parametrize('opset', [11, 13, 14, 18])
+@pytest.mark.parametrize('axis', [None, 1, -1])
+def test_cumsum_float16_is_valid_at_every_opset(opset, axis):
+    # CumSum takes float16 from opset 14 on; before, it runs in float32.
+    _util.check(lambda x: F.cumsum(x, axis=axis), _x(2, 3, 4, dtype=numpy.float16),
+                rtol=1e-2, atol=1e-2, opset_version=opset)
