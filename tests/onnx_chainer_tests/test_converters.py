@@ -382,6 +382,12 @@ FORMS = [
                    'strides': [2]})]),
     ('depth2space', lambda x: F.depth2space(F.reshape(x, (1, 4, 2, 3)), 2),
      [('Reshape', {}), ('DepthToSpace', {'blocksize': 2})]),
+    ('softmax_first_axis', lambda x: F.softmax(x, 0),
+     [('Transpose', {'perm': [2, 1, 0]}), ('Softmax', {'axis': 2}),
+      ('Transpose', {'perm': [2, 1, 0]})]),
+    ('log_softmax_middle_axis', lambda x: F.log_softmax(x, -2),
+     [('Transpose', {'perm': [0, 2, 1]}), ('LogSoftmax', {'axis': 2}),
+      ('Transpose', {'perm': [0, 2, 1]})]),
 ]
 
 
