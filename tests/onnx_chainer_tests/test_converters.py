@@ -318,6 +318,15 @@ def test_constants_are_named_after_their_role_as_chainer_did(fn, names):
     assert consts == names
 
 
+def test_unpooling_roi_is_chainers_empty_float64_at_opset_11():
+    from onnx import numpy_helper
+    fn = lambda x: F.unpooling_2d(x, 2, cover_all=False)  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 3, 3), opset_version=11)
+    roi, = [numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
+            if n.output[0] == 'Unpooling2D_0_const_roi']
+    assert roi.shape == (0,) and roi.dtype == numpy.float64
+
+
 _MAX = 2 ** 63 - 1
 GETITEM_SLICES = [
     (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
