@@ -228,7 +228,12 @@ class Graph:
         given = self.output_names
         taken = set()
         for i, v in enumerate(self.output_vars):
-            src = ctx.names.get(id(v.node)) or self._input_name(v.node, v.array)
+            src = ctx.names.get(id(v.node))
+            if src is None:
+                n_implicit = len(ctx.implicit_inputs)
+                src = self._input_name(v.node, v.array)
+                # a constant only returned stays an initializer with export_params=False
+                del ctx.implicit_inputs[n_implicit:]
             name = given[i] if given is not None else src
             if name == src and name not in taken and \
                     (v.node.creator_node is not None or name in self.inputs):

@@ -75,6 +75,11 @@ def test_export_params_false_makes_passed_arrays_graph_inputs():
     model = onnx_chainer.export(_util.FuncModel(fn), x)
     assert [i.name for i in model.graph.input] == ['Input_0']
     assert len(model.graph.initializer) == 5
+    # an array only returned is no function's input: it stays a constant
+    model = onnx_chainer.export(_util.FuncModel(lambda x: (x * 2, chainer.Variable(c))), x,
+                                export_params=False)
+    assert [i.name for i in model.graph.input] == ['Input_0']
+    assert [i.name for i in model.graph.initializer] == ['const1']
 
 
 def test_opset_range():
