@@ -332,10 +332,15 @@ def get_slice_node(gb, opset_version, context, input_names, axes, starts, ends, 
 _INT64_MAX = 2 ** 63 - 1
 
 
-def _slice_bounds(s: slice) -> tuple:
+def _slice_bounds(s: slice, dim: int) -> tuple:
     """Slice inputs as Chainer wrote them: the given bounds (ONNX counts negative ones
-    from the end, as Python) and, for an open end, the largest int64 in its direction."""
+    from the end, as Python) and, for an open end, the largest int64 in its direction.
+
+    A backward slice starting before the axis (``x[-10::-1]`` of 3 values) is empty in
+    Python, where ONNX would clamp its start to 0: it is written as ``0:0``."""
     step = 1 if s.step is None else int(s.step)
+    if step < 0 and s.start is not None and int(s.start) < -dim:
+        return 0, 0, step
     start = s.start if s.start is not None else (0 if step > 0 else _INT64_MAX)
     stop = s.stop if s.stop is not None else (_INT64_MAX if step > 0 else -_INT64_MAX - 1)
     return int(start), int(stop), step
@@ -363,7 +368,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
             continue
         if isinstance(s, slice):
             if (s.start, s.stop, s.step) != (None, None, None):
-                start, stop, step = _slice_bounds(s)
+                start, stop, step = _slice_bounds(s, shape[axis])
                 axes.append(axis)
                 starts.append(start)
                 ends.append(stop)

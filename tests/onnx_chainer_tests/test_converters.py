@@ -327,6 +327,15 @@ def test_unpooling_roi_is_chainers_empty_float64_at_opset_11():
     assert roi.shape == (0,) and roi.dtype == numpy.float64
 
 
+@pytest.mark.parametrize('index', [
+    (slice(None), slice(-10, None, -1)), (slice(-3, -10, -1),), (Ellipsis, slice(-5, 1, -2)),
+    (slice(-2, -10, -1), slice(-4, None, -1)), (slice(None), slice(-3, None, -1)),
+])
+def test_getitem_backward_slice_starting_before_the_axis_is_empty(index):
+    # Python makes x[-10::-1] of fewer values empty; ONNX's Slice clamps the start to 0.
+    _util.check(lambda x: x[index], _x(2, 3, 4), opset_version=11)
+
+
 _MAX = 2 ** 63 - 1
 GETITEM_SLICES = [
     (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
