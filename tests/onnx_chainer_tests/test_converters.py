@@ -179,6 +179,14 @@ def test_deconvolution():
                 atol=1e-5)
 
 
+@pytest.mark.parametrize('ksize,stride,pad', [(2, 1, 1), (1, 1, 1), (3, 1, 1), (2, 2, 1)])
+def test_deconvolution_with_pads_passes_shape_inference(ksize, stride, pad):
+    # pads with output_shape made ONNX's shape inference fail; pads alone give the size
+    W = _x(3, 2, ksize, ksize, seed=3)
+    _util.check(lambda x: F.deconvolution_2d(x, W, stride=stride, pad=pad), _x(2, 3, 5, 4),
+                atol=1e-5, opset_version=11)
+
+
 @pytest.mark.parametrize('outsize', [(9, 9), (9, 10), (10, 9)])
 def test_deconvolution_outsize_smaller_than_the_full_output_crops_its_end(outsize):
     # Chainer's outsize may be below the full size (a cover_all convolution's inverse):
