@@ -179,6 +179,18 @@ def test_deconvolution():
                 atol=1e-5)
 
 
+@pytest.mark.parametrize('batch', [2, 0])
+def test_linear_over_batch_axes_reshapes_back_with_minus_one_as_chainer(batch):
+    from onnx import numpy_helper
+    fn = lambda x: F.linear(x, _x(5, 4, seed=3), n_batch_axes=2)  # noqa: E731
+    x = _x(batch, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    shapes = [numpy_helper.to_array(n.attribute[0].t).tolist() for n in model.graph.node
+              if n.op_type == 'Constant' and n.output[0].endswith('_const_shape')]
+    assert shapes == ([[6, -1], [2, 3, -1]] if batch else [[0, 4], [0, 3, 5]])
+    _util.check(fn, x, opset_version=11)
+
+
 @pytest.mark.parametrize('ksize,stride,pad', [(2, 1, 1), (1, 1, 1), (3, 1, 1), (2, 2, 1)])
 def test_deconvolution_with_pads_passes_shape_inference(ksize, stride, pad):
     # pads with output_shape made ONNX's shape inference fail; pads alone give the size
