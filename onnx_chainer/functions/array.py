@@ -346,6 +346,13 @@ def _slice_bounds(s: slice, dim: int) -> tuple:
     return int(start), int(stop), step
 
 
+def _advanced_adjacent(slices) -> bool:
+    """Whether the integer and array indices of ``slices`` (Ellipsis expanded) are
+    next to each other."""
+    where = [i for i, s in enumerate(slices) if s is not None and not isinstance(s, slice)]
+    return where[-1] - where[0] + 1 == len(where)
+
+
 @support(_OPSETS)
 def convert_GetItem(func, opset_version, input_names, output_names, context):
     shape = list(_util.in_shape(func))
@@ -387,6 +394,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
                 raise _util.unsupported(func, opset_version,
                                         'indexing by boolean or multi-axis arrays')
             gathers.append((axis, arr))
+            gathered_at = out_axis
             out_axis += 1
         axis += 1
     if len(gathers) > 1:
@@ -399,6 +407,12 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
         x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
     if unsqueeze:
         x = gb.op('Unsqueeze', [x, _util.ints(context, unsqueeze)])
+    if gathers and gathered_at and not _advanced_adjacent(slices):
+        # NumPy puts the axis of indices split by a slice or None (an int and the
+        # array, x[1, :, [0, 2]]) first
+        n_out = len(_util.out_shape(func))
+        perm = [gathered_at] + [i for i in range(n_out) if i != gathered_at]
+        x = gb.op('Transpose', [x], perm=perm)
     if not gb.nodes():
         x = gb.op('Identity', [x])
     return gb.nodes(output_names)

@@ -356,6 +356,15 @@ def test_getitem_backward_slice_starting_before_the_axis_is_empty(index):
     _util.check(lambda x: x[index], _x(2, 3, 4), opset_version=11)
 
 
+@pytest.mark.parametrize('index', [
+    (1, slice(None), [0, 2]), (1, None, [2, 0]), ([1, 0], slice(1, None), -1),
+    (0, Ellipsis, [1, 1, 0]), (slice(None), 1, [0, 2]), (None, 1, [2, 0]),
+])
+def test_getitem_int_and_array_apart_put_the_array_axis_first(index):
+    # NumPy's rule: indices split by a slice or None give their axis first
+    _util.check(lambda x: x[index], _x(2, 3, 4), opset_version=13)
+
+
 _MAX = 2 ** 63 - 1
 GETITEM_SLICES = [
     (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
