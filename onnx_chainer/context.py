@@ -26,6 +26,8 @@ class Context:
         self.param_names: dict = {}  # id(array) -> name
         self._keep: list = []
         self.param_set: set = set()
+        #: Arrays the model passed to functions (not parameters): Chainer's implicit inputs.
+        self.implicit_inputs: list = []
         self._pinned: set = set()
         #: Constant nodes made for the function being converted (taken by the graph).
         self.constants: list = []

@@ -22,8 +22,8 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     """Writes ``out_dir/model.onnx`` and ``out_dir/test_data_set_0/{input,output}_N.pb``.
 
     The layout is the one of the ONNX backend test data, so ONNX runtimes' test
-    runners can load it; with ``export_params=False`` the parameters, which are
-    graph inputs then, are written as inputs too, after the model's. ``kwargs`` go to
+    runners can load it; with ``export_params=False`` the parameters and other arrays, which
+    are graph inputs then, are written as inputs too, after the model's. ``kwargs`` go to
     :func:`onnx_chainer.export`.
 
     Args:
@@ -46,11 +46,14 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     initializers = set(inputs) | {i.name for i in onnx_model.graph.initializer}
     graph_inputs = list(inputs) + [i.name for i in onnx_model.graph.input
                                    if i.name not in initializers]
+    values = None
     for i, name in enumerate(graph_inputs):
         if name in inputs:
             value = _to_cpu(inputs[name])
-        else:  # a parameter exported as an input (export_params=False)
-            value = _param_value(model, name)
+        else:  # an array exported as an input (export_params=False)
+            if values is None:
+                values = _exported_values(model, args, kwargs)
+            value = values[name]
         onnx_helper.write_tensor_pb(os.path.join(data_dir, f'input_{i}.pb'), name, value)
     for i, (name, var) in enumerate(outputs.items()):
         onnx_helper.write_tensor_pb(os.path.join(data_dir, f'output_{i}.pb'), name,
@@ -69,13 +72,10 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     return onnx_model
 
 
-def _param_value(model: Any, name: str) -> Any:
-    """The parameter or persistent array of ``model`` exported as ``name``."""
-    for path, param in model.namedparams():
-        if onnx_helper.cleanse_param_name(path) == name:
-            return _to_cpu(param)
-    for path, link in model.namedlinks():
-        for pname in getattr(link, '_persistent', ()):
-            if onnx_helper.cleanse_param_name(f'{path.rstrip("/")}/{pname}') == name:
-                return _to_cpu(getattr(link, pname))
-    raise KeyError(name)
+def _exported_values(model: Any, args: Any, kwargs: dict) -> dict:
+    """The values of the arrays an export with ``export_params=False`` made graph
+    inputs: the initializers of the same export with parameters."""
+    from onnx import numpy_helper
+    kwargs = dict(kwargs, export_params=True, return_named_inout=False)
+    return {t.name: numpy_helper.to_array(t)
+            for t in export(model, args, **kwargs).graph.initializer}

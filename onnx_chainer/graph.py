@@ -172,6 +172,7 @@ class Graph:
             name = ctx.add_param(data, param_name, use_original_name=True)
         else:
             name = ctx.add_const(chainer.backend.CpuDevice().send(data))
+            ctx.implicit_inputs.append(name)
             ctx.names[id(data)] = name
             ctx._keep.append(data)
         ctx.names[key] = name
@@ -227,7 +228,12 @@ class Graph:
         given = self.output_names
         taken = set()
         for i, v in enumerate(self.output_vars):
-            src = ctx.names.get(id(v.node)) or self._input_name(v.node, v.array)
+            src = ctx.names.get(id(v.node))
+            if src is None:
+                n_implicit = len(ctx.implicit_inputs)
+                src = self._input_name(v.node, v.array)
+                # a constant only returned stays an initializer with export_params=False
+                del ctx.implicit_inputs[n_implicit:]
             name = given[i] if given is not None else src
             if name == src and name not in taken and \
                     (v.node.creator_node is not None or name in self.inputs):
@@ -270,7 +276,8 @@ class Graph:
         Parameters are initializers that are not graph inputs. Without
         ``export_params`` they are graph inputs without initializers, as Chainer
         listed them: the link parameters first (in ``namedparams()`` order), then
-        the model's inputs, then the other arrays (running statistics).
+        the model's inputs, then the arrays the model passed to functions, then
+        the other arrays (running statistics).
         """
         from onnx import helper, numpy_helper
         ctx = self.context
@@ -279,17 +286,19 @@ class Graph:
             used.update(node.input)
         inputs = [_value_info(name, v.shape, v.dtype) for name, v in self.inputs.items()]
         initializers = []
-        params, others = [], []
+        params, implicit, others = [], [], []
+        implicit_names = set(ctx.implicit_inputs)
         for name, arr in ctx.initializers.items():
             if name not in used:
                 continue
-            if not export_params and name in ctx.param_set:
+            if not export_params and (name in ctx.param_set or name in implicit_names):
                 info = _value_info(name, arr.shape, arr.dtype)
-                (params if name in ctx.link_params else others).append((name, info))
+                (params if name in ctx.link_params else
+                 implicit if name in implicit_names else others).append((name, info))
             else:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
         order = {name: i for i, name in enumerate(ctx.link_params)}
         params.sort(key=lambda p: order[p[0]])
-        inputs = [i for _, i in params] + inputs + [i for _, i in others]
+        inputs = [i for _, i in params] + inputs + [i for _, i in implicit + others]
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

@@ -43,16 +43,17 @@ def _axis(func) -> int:
 
 def _softmax(op_type: str, func, opset_version, input_names, output_names, context):
     """``op_type`` over one axis; before opset 13 ONNX normalizes over all axes from
-    ``axis`` on, so another axis than the last is moved last and back."""
+    ``axis`` on, so another axis than the last is swapped with the last and back
+    (Chainer's form)."""
     axis = _axis(func)
     ndim = len(_util.in_shape(func))
     if opset_version >= 13 or axis % ndim == ndim - 1:
         return _util.single(op_type, input_names, output_names, axis=axis)
-    perm = [i for i in range(ndim) if i != axis % ndim] + [axis % ndim]
-    back = [perm.index(i) for i in range(ndim)]
+    perm = list(range(ndim))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
     gb = _util.builder(context)
     y = gb.op(op_type, [gb.op('Transpose', input_names, perm=perm)], axis=ndim - 1)
-    gb.op('Transpose', [y], perm=back)
+    gb.op('Transpose', [y], perm=perm)
     return gb.nodes(output_names)
 
 

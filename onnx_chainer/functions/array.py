@@ -332,13 +332,25 @@ def get_slice_node(gb, opset_version, context, input_names, axes, starts, ends, 
 _INT64_MAX = 2 ** 63 - 1
 
 
-def _slice_bounds(s: slice) -> tuple:
+def _slice_bounds(s: slice, dim: int) -> tuple:
     """Slice inputs as Chainer wrote them: the given bounds (ONNX counts negative ones
-    from the end, as Python) and, for an open end, the largest int64 in its direction."""
+    from the end, as Python) and, for an open end, the largest int64 in its direction.
+
+    A backward slice starting before the axis (``x[-10::-1]`` of 3 values) is empty in
+    Python, where ONNX would clamp its start to 0: it is written as ``0:0``."""
     step = 1 if s.step is None else int(s.step)
+    if step < 0 and s.start is not None and int(s.start) < -dim:
+        return 0, 0, step
     start = s.start if s.start is not None else (0 if step > 0 else _INT64_MAX)
     stop = s.stop if s.stop is not None else (_INT64_MAX if step > 0 else -_INT64_MAX - 1)
     return int(start), int(stop), step
+
+
+def _advanced_adjacent(slices) -> bool:
+    """Whether the integer and array indices of ``slices`` (Ellipsis expanded) are
+    next to each other."""
+    where = [i for i, s in enumerate(slices) if s is not None and not isinstance(s, slice)]
+    return where[-1] - where[0] + 1 == len(where)
 
 
 @support(_OPSETS)
@@ -363,7 +375,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
             continue
         if isinstance(s, slice):
             if (s.start, s.stop, s.step) != (None, None, None):
-                start, stop, step = _slice_bounds(s)
+                start, stop, step = _slice_bounds(s, shape[axis])
                 axes.append(axis)
                 starts.append(start)
                 ends.append(stop)
@@ -382,6 +394,7 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
                 raise _util.unsupported(func, opset_version,
                                         'indexing by boolean or multi-axis arrays')
             gathers.append((axis, arr))
+            gathered_at = out_axis
             out_axis += 1
         axis += 1
     if len(gathers) > 1:
@@ -394,6 +407,12 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
         x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
     if unsqueeze:
         x = gb.op('Unsqueeze', [x, _util.ints(context, unsqueeze)])
+    if gathers and gathered_at and not _advanced_adjacent(slices):
+        # NumPy puts the axis of indices split by a slice or None (an int and the
+        # array, x[1, :, [0, 2]]) first
+        n_out = len(_util.out_shape(func))
+        perm = [gathered_at] + [i for i in range(n_out) if i != gathered_at]
+        x = gb.op('Transpose', [x], perm=perm)
     if not gb.nodes():
         x = gb.op('Identity', [x])
     return gb.nodes(output_names)

@@ -45,7 +45,8 @@ def convert_DeconvolutionND(func, opset_version, input_names, output_names, cont
     k = _util.in_shape(func, 1)[2:]
     out = _util.out_shape(func)[2:]
     # An outsize larger than the default adds output_padding; a smaller one (Chainer
-    # crops the end) adds end padding. Otherwise output_shape, as Chainer wrote it.
+    # crops the end) adds end padding. Otherwise output_shape, as Chainer wrote it,
+    # unless there are pads too (ONNX's shape inference then fails; pads suffice).
     output_padding, pads_end = [], []
     for i in range(func.ndim):
         dk = (k[i] - 1) * func.dilate[i] + 1
@@ -53,7 +54,7 @@ def convert_DeconvolutionND(func, opset_version, input_names, output_names, cont
         output_padding.append(max(0, out[i] - default))
         pads_end.append(func.pad[i] + max(0, default - out[i]))
     extra = output_padding if any(output_padding) else None
-    exact = extra is None and pads_end == list(func.pad)
+    exact = extra is None and pads_end == list(func.pad) and not any(func.pad)
     return _util.single('ConvTranspose', input_names, output_names, kernel_shape=list(k),
                         strides=list(func.stride), pads=list(func.pad) + pads_end,
                         dilations=_dilations(func), group=int(func.groups),

@@ -258,7 +258,12 @@ def convert_Cumsum(func, opset_version, input_names, output_names, context):
     if axis is None:
         x = gb.op('Reshape', [x, _util.ints(context, [-1])])
         axis = 0
-    gb.op('CumSum', [x, context.add_const(numpy.asarray(axis, numpy.int64))])
+    half = opset_version < 14 and _util.in_dtype(func) == numpy.float16
+    if half:  # CumSum takes float16 from opset 14 on
+        x = gb.op('Cast', [x], to=_util.tensor_type(numpy.float32))
+    y = gb.op('CumSum', [x, context.add_const(numpy.asarray(axis, numpy.int64))])
+    if half:
+        gb.op('Cast', [y], to=_util.tensor_type(numpy.float16))
     return gb.nodes(output_names)
 
 

@@ -126,7 +126,7 @@ def convert_Unpooling2D(func, opset_version, input_names, output_names, context)
         raise _util.unsupported(func, opset_version, 'only stride == ksize without padding')
     scales = _util.const(context, [1.0, 1.0] + [float(f) for f in k], 'float32', 'scales')
     # Resize takes an (unused) roi before opset 13.
-    roi = '' if opset_version >= 13 else _util.const(context, [], 'float32', 'roi')
+    roi = '' if opset_version >= 13 else _util.const(context, [], 'float64', 'roi')  # Chainer's
     return _util.single('Resize', [input_names[0], roi, scales], output_names, mode='nearest')
 
 

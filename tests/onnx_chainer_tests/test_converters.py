@@ -179,6 +179,26 @@ def test_deconvolution():
                 atol=1e-5)
 
 
+@pytest.mark.parametrize('batch', [2, 0])
+def test_linear_over_batch_axes_reshapes_back_with_minus_one_as_chainer(batch):
+    from onnx import numpy_helper
+    fn = lambda x: F.linear(x, _x(5, 4, seed=3), n_batch_axes=2)  # noqa: E731
+    x = _x(batch, 3, 4)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), x, opset_version=11)
+    shapes = [numpy_helper.to_array(n.attribute[0].t).tolist() for n in model.graph.node
+              if n.op_type == 'Constant' and n.output[0].endswith('_const_shape')]
+    assert shapes == ([[6, -1], [2, 3, -1]] if batch else [[0, 4], [0, 3, 5]])
+    _util.check(fn, x, opset_version=11)
+
+
+@pytest.mark.parametrize('ksize,stride,pad', [(2, 1, 1), (1, 1, 1), (3, 1, 1), (2, 2, 1)])
+def test_deconvolution_with_pads_passes_shape_inference(ksize, stride, pad):
+    # pads with output_shape made ONNX's shape inference fail; pads alone give the size
+    W = _x(3, 2, ksize, ksize, seed=3)
+    _util.check(lambda x: F.deconvolution_2d(x, W, stride=stride, pad=pad), _x(2, 3, 5, 4),
+                atol=1e-5, opset_version=11)
+
+
 @pytest.mark.parametrize('outsize', [(9, 9), (9, 10), (10, 9)])
 def test_deconvolution_outsize_smaller_than_the_full_output_crops_its_end(outsize):
     # Chainer's outsize may be below the full size (a cover_all convolution's inverse):
@@ -318,6 +338,33 @@ def test_constants_are_named_after_their_role_as_chainer_did(fn, names):
     assert consts == names
 
 
+def test_unpooling_roi_is_chainers_empty_float64_at_opset_11():
+    from onnx import numpy_helper
+    fn = lambda x: F.unpooling_2d(x, 2, cover_all=False)  # noqa: E731
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), _x(1, 2, 3, 3), opset_version=11)
+    roi, = [numpy_helper.to_array(n.attribute[0].t) for n in model.graph.node
+            if n.output[0] == 'Unpooling2D_0_const_roi']
+    assert roi.shape == (0,) and roi.dtype == numpy.float64
+
+
+@pytest.mark.parametrize('index', [
+    (slice(None), slice(-10, None, -1)), (slice(-3, -10, -1),), (Ellipsis, slice(-5, 1, -2)),
+    (slice(-2, -10, -1), slice(-4, None, -1)), (slice(None), slice(-3, None, -1)),
+])
+def test_getitem_backward_slice_starting_before_the_axis_is_empty(index):
+    # Python makes x[-10::-1] of fewer values empty; ONNX's Slice clamps the start to 0.
+    _util.check(lambda x: x[index], _x(2, 3, 4), opset_version=11)
+
+
+@pytest.mark.parametrize('index', [
+    (1, slice(None), [0, 2]), (1, None, [2, 0]), ([1, 0], slice(1, None), -1),
+    (0, Ellipsis, [1, 1, 0]), (slice(None), 1, [0, 2]), (None, 1, [2, 0]),
+])
+def test_getitem_int_and_array_apart_put_the_array_axis_first(index):
+    # NumPy's rule: indices split by a slice or None give their axis first
+    _util.check(lambda x: x[index], _x(2, 3, 4), opset_version=13)
+
+
 _MAX = 2 ** 63 - 1
 GETITEM_SLICES = [
     (lambda x: x[1:, ::2], [1, 0], [_MAX, _MAX], [0, 1], [1, 2]),
@@ -382,6 +429,12 @@ FORMS = [
                    'strides': [2]})]),
     ('depth2space', lambda x: F.depth2space(F.reshape(x, (1, 4, 2, 3)), 2),
      [('Reshape', {}), ('DepthToSpace', {'blocksize': 2})]),
+    ('softmax_first_axis', lambda x: F.softmax(x, 0),
+     [('Transpose', {'perm': [2, 1, 0]}), ('Softmax', {'axis': 2}),
+      ('Transpose', {'perm': [2, 1, 0]})]),
+    ('log_softmax_middle_axis', lambda x: F.log_softmax(x, -2),
+     [('Transpose', {'perm': [0, 2, 1]}), ('LogSoftmax', {'axis': 2}),
+      ('Transpose', {'perm': [0, 2, 1]})]),
 ]
 
 
@@ -541,3 +594,11 @@ def test_average_pooling_pad_as_large_as_the_kernel(shape, ksize, stride, pad, o
                for p, k in zip(_attr(n, 'pads'), _attr(n, 'kernel_shape') * 2))
     _util.check(fn, x, opset_version=11)
     _util.check(fn, x)
+
+
+@pytest.mark.parametrize('opset', [11, 13, 14, 18])
+@pytest.mark.parametrize('axis', [None, 1, -1])
+def test_cumsum_float16_is_valid_at_every_opset(opset, axis):
+    # CumSum takes float16 from opset 14 on; before, it runs in float32.
+    _util.check(lambda x: F.cumsum(x, axis=axis), _x(2, 3, 4, dtype=numpy.float16),
+                rtol=1e-2, atol=1e-2, opset_version=opset)

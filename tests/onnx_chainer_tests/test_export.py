@@ -56,6 +56,32 @@ def test_dict_args_and_export_params_false():
         i.name not in ('param_l1_W', 'param_l1_b') for i in model.graph.initializer)
 
 
+def test_export_params_false_makes_passed_arrays_graph_inputs():
+    # As Chainer: arrays the model passes to functions are inputs without
+    # values too, after the model's inputs and before running statistics.
+    c = numpy.arange(3, dtype=numpy.float32)
+
+    def fn(x):
+        y = F.fixed_batch_normalization(x, c + 1, c, c * 3, c + 2)
+        return y * numpy.full((1, 3), 2, numpy.float32)
+
+    x = numpy.ones((2, 3), numpy.float32)
+    model = onnx_chainer.export(_util.FuncModel(fn), x, export_params=False)
+    names = [i.name for i in model.graph.input]
+    assert names[0] == 'Input_0' and len(names) == 6
+    assert names[-2:] == ['FixedBatchNormalization_0_param_avg_mean',
+                          'FixedBatchNormalization_0_param_avg_var']
+    assert not model.graph.initializer
+    model = onnx_chainer.export(_util.FuncModel(fn), x)
+    assert [i.name for i in model.graph.input] == ['Input_0']
+    assert len(model.graph.initializer) == 5
+    # an array only returned is no function's input: it stays a constant
+    model = onnx_chainer.export(_util.FuncModel(lambda x: (x * 2, chainer.Variable(c))), x,
+                                export_params=False)
+    assert [i.name for i in model.graph.input] == ['Input_0']
+    assert [i.name for i in model.graph.initializer] == ['const1']
+
+
 def test_opset_range():
     assert onnx_chainer.MINIMUM_OPSET_VERSION <= onnx_chainer.MAXIMUM_OPSET_VERSION
     for v in (onnx_chainer.MINIMUM_OPSET_VERSION, onnx_chainer.MAXIMUM_OPSET_VERSION):
@@ -197,6 +223,20 @@ def test_export_testcase_without_params_writes_them_as_inputs(tmp_path):
                                       'param_l1_W', 'param_l1_b', 'param_bn_avg_mean',
                                       'param_bn_avg_var']
     numpy.testing.assert_array_equal(inputs[-1][1], net.bn.avg_var)
+    from onnx_chainer.testing import test_onnxruntime
+    test_onnxruntime.check_model_expect(out)
+
+
+def test_export_testcase_without_params_writes_passed_arrays_as_inputs(tmp_path):
+    out = str(tmp_path / 'case')
+    c = numpy.arange(3, dtype=numpy.float32)
+
+    def fn(x):
+        return F.fixed_batch_normalization(x, c + 1, c, c * 3, c + 2) * c
+
+    onnx_chainer.export_testcase(_util.FuncModel(fn), numpy.ones((2, 3), numpy.float32),
+                                 out, export_params=False)
+    assert len(os.listdir(os.path.join(out, 'test_data_set_0'))) == 6  # c is one input
     from onnx_chainer.testing import test_onnxruntime
     test_onnxruntime.check_model_expect(out)
 

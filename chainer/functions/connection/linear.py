@@ -188,7 +188,7 @@ def linear(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = N
         x = x.reshape((x.shape[0], _rest_size(x.shape[0], x.shape[1:])))
     y, = LinearFunction().apply((x, W) if b is None else (x, W, b))
     if batch_shape is not None:
-        y = reshape(y, batch_shape + (y.shape[1],))
+        y = reshape(y, batch_shape + (_rest_size(size, y.shape[1:]),))
     return y
 
 
