@@ -35,6 +35,15 @@ def _fill(grad_outputs: tuple, metas: list) -> list:
     return [_zeros_like_meta(m) if g is None else g.array for g, m in zip(grad_outputs, metas)]
 
 
+def _sum_on(device: Any, arrays: Any) -> Any:
+    """The sum of ``arrays`` on ``device``, an array even when they are 0-d."""
+    arrays = iter(arrays)
+    total = device.send(next(arrays)).copy()
+    for a in arrays:
+        total += device.send(a)
+    return total
+
+
 def _gather_grad(comm: Any, root: int, grad_outputs: tuple, out_meta: tuple) -> Any:
     """Every rank's gradient of the single output, as a tuple at ``root`` (None elsewhere)."""
     gy, = _fill(grad_outputs, [out_meta])
@@ -60,7 +69,7 @@ class Bcast(chainer.FunctionNode):
         gxs = _gather_grad(self.comm, self.root, grad_outputs, self._out_meta)
         if gxs is not None:
             device = self._in_meta[0]
-            total = sum(device.send(g) for g in gxs)
+            total = _sum_on(device, gxs)
             return chainer.Variable(total.astype(self._in_meta[2], copy=False)),
         return chainer.Variable(_zeros_like_meta(self._in_meta)),
 
@@ -113,7 +122,7 @@ class AllGather(chainer.FunctionNode):
         gys = _fill(grad_outputs, self._out_metas)
         parts = self.comm.alltoall(gys)
         device = self._in_meta[0]
-        gx = sum(device.send(p) for p in parts)
+        gx = _sum_on(device, parts)
         return chainer.Variable(gx.astype(self._in_meta[2], copy=False)),
 
 

@@ -209,6 +209,16 @@ def check_functions(comm):
             numpy.testing.assert_allclose(xs.grad, expect, **tol)
         if size > 1:
             check_send_recv(comm, dtype, tol)
+        # 0-d arrays: the summed gradients stay arrays
+        x0 = chainer.Variable(numpy.asarray(rank + 1, dtype))
+        F.sum(MF.bcast(comm, x0, root=0) * 2).backward()
+        if rank == 0:
+            assert isinstance(x0.grad, numpy.ndarray) and x0.grad.shape == (), x0.grad
+            numpy.testing.assert_allclose(x0.grad, 2 * size, **tol)
+        x0 = chainer.Variable(numpy.asarray(rank + 1, dtype))
+        sum(F.sum(y) for y in MF.allgather(comm, x0)).backward()
+        assert isinstance(x0.grad, numpy.ndarray) and x0.grad.dtype == dtype, x0.grad
+        numpy.testing.assert_allclose(x0.grad, size, **tol)
 
 
 def check_send_recv(comm, dtype, tol):
