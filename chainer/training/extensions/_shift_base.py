@@ -13,18 +13,6 @@ if TYPE_CHECKING:
     from chainer.optimizer import Optimizer
 
 
-def _widen(x: Any) -> Any:
-    """A float16/float32 NumPy scalar as float64, as NumPy 1 computed with it.
-
-    Chainer ran on NumPy 1, where a NumPy scalar met by a Python number was
-    promoted to float64 (NEP 50 keeps float32), so schedules from, say, an
-    ``init`` of ``numpy.float32`` were float64 values.
-    """
-    if isinstance(x, (numpy.float16, numpy.float32)):
-        return numpy.float64(x)
-    return x
-
-
 def _clip_to_target(value: float, target: float | None, increasing: bool) -> float:
     # Stop at ``target`` when the schedule reaches it; ratios rather than
     # min/max so that negative hyperparameters work too.

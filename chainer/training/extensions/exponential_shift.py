@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -33,6 +34,6 @@ class ExponentialShift(_shift_base._InitShiftBase):
     def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
-        value = _shift_base._widen(self._init) * (_shift_base._widen(self._rate) ** self._t)
+        value = widen_scalar(self._init) * (widen_scalar(self._rate) ** self._t)
         value = _shift_base._clip_to_target(value, self._target, self._rate > 1)
         self._update_value(optimizer, value)

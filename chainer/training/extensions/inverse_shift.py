@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -35,7 +36,7 @@ class InverseShift(_shift_base._InitShiftBase):
     def __call__(self, trainer: Trainer) -> None:
         self._t += 1
         optimizer = self._get_optimizer(trainer)
-        widen = _shift_base._widen
-        value = widen(self._init) * (1 + widen(self._gamma) * self._t) ** (-widen(self._power))
+        gamma, power = widen_scalar(self._gamma), widen_scalar(self._power)
+        value = widen_scalar(self._init) * (1 + gamma * self._t) ** (-power)
         value = _shift_base._clip_to_target(value, self._target, self._power < 0)
         self._update_value(optimizer, value)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Tuple
 import numpy
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -49,8 +50,7 @@ class LinearShift(_shift_base._ShiftBase):
         if self._t >= t2:
             return v2
         rate = (self._t - t1) / (t2 - t1)
-        widen = _shift_base._widen
         # Two NumPy scalars subtract in their own dtype (NumPy 1 did too).
         both = isinstance(v1, numpy.generic) and isinstance(v2, numpy.generic)
-        diff = v2 - v1 if both else widen(v2) - widen(v1)
-        return widen(v1) + rate * widen(diff)
+        diff = v2 - v1 if both else widen_scalar(v2) - widen_scalar(v1)
+        return widen_scalar(v1) + rate * widen_scalar(diff)

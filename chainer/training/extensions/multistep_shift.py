@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from chainer.training import extension
-from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -47,8 +47,7 @@ class MultistepShift(extension.Extension):
         if (self._current_step < self._stepvalue_size
                 and self._t >= self._step_value[self._current_step]):
             self._current_step += 1
-        widen = _shift_base._widen
-        value = widen(self._init) * pow(widen(self._gamma), self._current_step)
+        value = widen_scalar(self._init) * pow(widen_scalar(self._gamma), self._current_step)
         setattr(optimizer, self._attr, value)
 
     def serialize(self, serializer: AbstractSerializer) -> None:

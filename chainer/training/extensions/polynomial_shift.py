@@ -5,6 +5,7 @@ import numbers
 from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -42,7 +43,7 @@ class PolynomialShift(_shift_base._InitShiftBase):
         self._t += 1
         optimizer = self._get_optimizer(trainer)
         decay = max(1 - self._t / self._max_count, 0)
-        value = _shift_base._widen(self._init) * decay ** _shift_base._widen(self._rate)
+        value = widen_scalar(self._init) * decay ** widen_scalar(self._rate)
         if self._target is not None:
             # A decaying schedule (rate > 0) stops at target from above, a
             # growing one from below; ratios keep negative values working.

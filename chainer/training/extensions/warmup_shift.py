@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.array import widen_scalar
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -38,8 +39,7 @@ class WarmupShift(_shift_base._ShiftBase):
 
     def _value(self, t: int) -> float:
         w = self._warmup_iter
-        widen = _shift_base._widen
-        return (t * widen(self._init) + (w - t) * widen(self._warmup_start)) / w
+        return (t * widen_scalar(self._init) + (w - t) * widen_scalar(self._warmup_start)) / w
 
     def initialize(self, trainer: Trainer) -> None:
         optimizer = self._get_optimizer(trainer)
