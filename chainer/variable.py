@@ -1023,11 +1023,8 @@ class Parameter(Variable):
         self.to_device(backend.CpuDevice())
 
     def cleargrad(self) -> None:
-        old = self._grad_var
-        self._grad_var = None
+        super().cleargrad()
         self._grad_valid = True
-        if old is not None and old._loss_scale is not None:
-            _unscaled_grad_replaced(self, old, None)
         if self._data is None:
             self._grad_initializer = None
 
