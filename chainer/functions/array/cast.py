@@ -43,3 +43,12 @@ def cast(x: VariableOrArray, typ: DTypeSpec) -> Variable:
         if not chainer.config.enable_backprop:
             return chainer.as_variable(x)
     return Cast(typ).apply((x,))[0]
+
+
+def _as_dtype(x: Variable, dtype: DTypeSpec) -> Variable:
+    """``x`` itself if it has ``dtype``, else ``x`` cast to it (a Cast node).
+
+    For gradients computed in another dtype than their input's (mixed-dtype
+    operands): unlike :func:`cast`, no node is added when nothing changes.
+    """
+    return x if x.dtype == dtype else cast(x, dtype)

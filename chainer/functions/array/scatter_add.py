@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import numpy
 
 from chainer import function_node
-from chainer.functions.array.cast import cast
+from chainer.functions.array.cast import _as_dtype
 from chainer.functions.array.get_item import _normalize_slices
 from chainer.functions.array.get_item import get_item
 from chainer.functions.math.sum import sum_to
@@ -54,7 +54,7 @@ class ScatterAdd(function_node.FunctionNode):
             else:
                 b = self.inputs[1]
                 gb = sum_to(get_item(gy, self.slices), b.shape)
-                ret.append(gb if gb.dtype == b.dtype else cast(gb, b.dtype))
+                ret.append(_as_dtype(gb, b.dtype))
         return tuple(ret)
 
 

@@ -7,7 +7,7 @@ import numpy
 
 from chainer import function_node
 from chainer.graph_optimizations.static_graph_utilities import static_code  # NOQA: F401
-from chainer.functions.array.cast import cast
+from chainer.functions.array.cast import _as_dtype, cast
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
@@ -85,10 +85,10 @@ class LinearFunction(function_node.FunctionNode):
         for i in indexes:
             if i == 0:
                 gx, = LinearGradData().apply((W, gy))
-                ret.append(gx if gx.dtype == x.dtype else cast(gx, x.dtype))
+                ret.append(_as_dtype(gx, x.dtype))
             elif i == 1:
                 gW, = LinearGradWeight().apply((x, gy))
-                ret.append(gW if gW.dtype == W.dtype else cast(gW, W.dtype))
+                ret.append(_as_dtype(gW, W.dtype))
             else:
                 ret.append(_sum(gy, axis=0))
         return tuple(ret)

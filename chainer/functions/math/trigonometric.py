@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
-from chainer.functions.array.cast import cast
+from chainer.functions.array.cast import _as_dtype
 from chainer.functions.math._unary import Unary
 from chainer import utils
 from chainer.functions.math.square import square
@@ -249,14 +249,14 @@ class Arctan2(function_node.FunctionNode):
         gy, = grad_outputs
         # inputs of other dtypes than the output's are computed with in its dtype,
         # and their gradients cast back (Chainer's backward failed for them)
-        x1, x2 = [x if x.dtype == gy.dtype else cast(x, gy.dtype) for x in inputs]
+        x1, x2 = [_as_dtype(x, gy.dtype) for x in inputs]
         sqnorm = x1 * x1 + x2 * x2
         # x / sqnorm first, as in Chainer: gy / sqnorm overflows float16 for
         # inputs near 0 where the ratio does not
         ret = []
         for i in indexes:
             g = sum_to(x2 / sqnorm * gy if i == 0 else -x1 / sqnorm * gy, inputs[i].shape)
-            ret.append(g if g.dtype == inputs[i].dtype else cast(g, inputs[i].dtype))
+            ret.append(_as_dtype(g, inputs[i].dtype))
         return tuple(ret)
 
 

@@ -8,7 +8,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
-from chainer.functions.array.cast import cast
+from chainer.functions.array.cast import _as_dtype
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
@@ -104,7 +104,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
                 else:
                     gx = matmul(gy, W * m)
                 gx = reshape(gx, x_in.shape)
-                ret.append(gx if gx.dtype == x_in.dtype else cast(gx, x_in.dtype))
+                ret.append(_as_dtype(gx, x_in.dtype))
             elif i == 1:
                 if self.use_batchwise_mask:
                     outer = matmul(reshape(gy, (n, n_out, 1)), reshape(x, (n, 1, n_in)))
@@ -112,7 +112,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
                 else:
                     gW = matmul(gy, x, transa=True) * m
                 gW = reshape(gW, W_in.shape)
-                ret.append(gW if gW.dtype == W_in.dtype else cast(gW, W_in.dtype))
+                ret.append(_as_dtype(gW, W_in.dtype))
             else:
                 ret.append(_sum(gy, axis=0))
         return tuple(ret)

@@ -9,7 +9,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.array.cast import cast
+from chainer.functions.array.cast import _as_dtype
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
@@ -55,7 +55,7 @@ class Zoneout(function_node.FunctionNode):
         for i in indexes:
             g = gy * (self.flag_h if i == 0 else self.flag_x)
             dtype = self.inputs[i].dtype
-            ret.append(g if g.dtype == dtype else cast(g, dtype))
+            ret.append(_as_dtype(g, dtype))
         return tuple(ret)
 
 
