@@ -604,6 +604,9 @@ class Variable:
         """Adds ``var``'s gradient to this variable's, copying across devices."""
         if not isinstance(var, Variable):
             raise TypeError(f'addgrad expects a Variable, got {type(var).__name__}')
+        if not getattr(var, '_grad_valid', True):
+            # Reading a lazy parameter's gradient is an error, here as in Chainer.
+            raise _lazy_grad_error()
         src = var._grad_var
         if src is None:
             return
@@ -878,6 +881,12 @@ def _unscaled_grad_replaced(var: Variable, old: Variable, new: Optional[Variable
         var._loss_scale = scale
 
 
+def _lazy_grad_error() -> RuntimeError:
+    """The error for reading the gradient of a parameter that is still lazy."""
+    return RuntimeError('Cannot retrieve Variable.grad. Either it must be set manually '
+                        'or Variable.cleargrad() must be called beforehand.')
+
+
 class Parameter(Variable):
     """A Variable that holds a model parameter, optionally initialised lazily.
 
@@ -953,8 +962,7 @@ class Parameter(Variable):
     def grad(self):
         """The gradient array (None when not computed)."""
         if not self._grad_valid:
-            raise RuntimeError('Cannot retrieve Variable.grad. Either it must be set manually '
-                               'or Variable.cleargrad() must be called beforehand.')
+            raise _lazy_grad_error()
         gv = self._grad_var
         return None if gv is None else gv._data
 

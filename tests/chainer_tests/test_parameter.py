@@ -434,6 +434,18 @@ class TestLazyGradValidity:
         p.cleargrad()
         assert copy.deepcopy(p).grad is None
 
+    def test_adding_from_a_lazy_parameter_reads_its_gradient(self):
+        dst = Parameter(np.zeros(3, np.float32))
+        for target in (dst, Parameter(), chainer.Variable(np.ones(3, np.float32))):
+            with pytest.raises(RuntimeError, match='cleargrad'):
+                target.addgrad(Parameter())
+        with pytest.raises(RuntimeError, match='cleargrad'):
+            chainer.links.Linear(3).addgrads(chainer.links.Linear(3))
+        src = Parameter()
+        src.cleargrad()
+        dst.addgrad(src)  # a cleared gradient adds nothing
+        assert dst.grad is None
+
     def test_link_cleargrads_makes_lazy_parameters_readable(self):
         link = chainer.links.Linear(None, 3)
         link.cleargrads()
