@@ -60,6 +60,14 @@ def test_concatenated_dataset():
     assert len(datasets.ConcatenatedDataset()) == 0
 
 
+def test_concatenated_dataset_index_error_names_the_index_given():
+    ds = datasets.ConcatenatedDataset([0, 1], [2])
+    with pytest.raises(IndexError, match=r'\(-4 for length 3\)'):
+        ds[-4]
+    with pytest.raises(IndexError, match=r'\(3 for length 3\)'):
+        ds[3]
+
+
 def test_transform_dataset():
     ds = datasets.TransformDataset([1, 2, 3], lambda x: x * 10)
     assert len(ds) == 3 and ds[2] == 30 and ds[:2] == [10, 20]
