@@ -112,10 +112,17 @@ def test_from_data_array_list_callable():
     assert m.keys == ('x', 'y') and m[1] == (1, 2)
 
 
+def test_from_data_tuple_key_with_an_array_names_one_column():
+    # As in Chainer: ((key, ...), array) is a unary dataset keyed by the tuple.
+    u = tabular.from_data((('x', 'y'), numpy.arange(3)))
+    assert u.keys == (('x', 'y'),) and u.mode is None and u[2] == 2
+
+
 def test_from_data_errors():
-    with pytest.raises(ValueError, match='size'):
+    # Chainer's messages
+    with pytest.raises(ValueError, match='^size must be specified for callable$'):
         tabular.from_data(('k', lambda i: i))
-    with pytest.raises(ValueError, match='key'):
+    with pytest.raises(ValueError, match=r'^key\(s\) must be specified for callable$'):
         tabular.from_data((numpy.arange(2), lambda i: i))
     with pytest.raises(TypeError):
         tabular.from_data(42)
