@@ -173,6 +173,20 @@ def test_transform_modes():
     numpy.testing.assert_array_equal(tr.fetch(), [0, -1, -2, -3])
 
 
+def test_transform_mode_of_an_empty_dataset():
+    # As in Chainer, the function is asked for row 0 even when there are no
+    # rows: a callable answers, so its return type is the mode.
+    d = tabular.from_data((('p', 'q'), lambda i: {'p': i, 'q': -i}), size=0)
+    assert d.mode is dict and d.fetch() == {'p': [], 'q': []}
+    b = tabular.from_data(('i', lambda i: i), size=0).transform_batch(
+        ('x',), lambda i: (numpy.asarray(i),))
+    assert b.mode is tuple
+    # An array cannot answer: a single key makes a unary dataset, several a tuple.
+    e = tabular.from_data(numpy.zeros(0)).transform(('a', 'b'), lambda x: {'a': x, 'b': x})
+    assert e.mode is tuple
+    assert tabular.from_data(numpy.zeros(0)).transform('a', lambda x: x).mode is None
+
+
 def test_transform_bad_output():
     # Chainer's error types: a missing entry is an IndexError (tuple, or a
     # single value for several keys) or a KeyError (dict).
