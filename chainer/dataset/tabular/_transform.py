@@ -1,11 +1,19 @@
 """Views computing new columns from each example or from whole columns."""
 from __future__ import annotations
 
+import enum
 from typing import Any, Callable
 
 from chainer.dataset.tabular import tabular_dataset
 
-_UNKNOWN = object()
+
+class _Unknown(enum.Enum):
+    # Pickles and copies as itself, so a copy whose mode is still unknown
+    # (e.g. a dataset sent to MultiprocessIterator workers) can find it.
+    UNKNOWN = 0
+
+
+_UNKNOWN = _Unknown.UNKNOWN
 
 
 def _call(func: Callable, dataset: tabular_dataset.TabularDataset, values: Any) -> Any:

@@ -1,3 +1,6 @@
+import copy
+import pickle
+
 import numpy
 import pytest
 
@@ -186,6 +189,21 @@ def test_transform_mode_of_an_empty_dataset():
     assert e.mode is tuple
     assert tabular.from_data(numpy.zeros(0)).transform('a', lambda x: x).mode is None
 
+
+
+def _double(x):
+    return x * 2
+
+
+@pytest.mark.parametrize('copier', [copy.copy, copy.deepcopy,
+                                    lambda d: pickle.loads(pickle.dumps(d))])
+@pytest.mark.parametrize('method', ['transform', 'transform_batch'])
+def test_transform_copied_before_its_mode_is_known(copier, method):
+    # As MultiprocessIterator's workers get it: the copy finds the mode itself.
+    d = getattr(tabular.from_data(numpy.arange(3)), method)('t', _double)
+    c = copier(d)
+    assert c.mode is None and c[2] == 4
+    numpy.testing.assert_array_equal(c.fetch(), [0, 2, 4])
 
 def test_transform_bad_output():
     # Chainer's error types: a missing entry is an IndexError (tuple, or a
