@@ -298,6 +298,18 @@ def test_delegate_dataset():
     assert d.keys == t.keys and d[1] == t[1] and len(d) == 3
 
 
+def test_delegate_dataset_converts_as_tabular_dataset_does():
+    # As in Chainer: a DelegateDataset does not take over the wrapped dataset's
+    # converter (astuple/asdict views do).
+    base = tabular.from_data((('a', numpy.arange(3)), ('b', [1, 2, 3])))
+    conv = base.with_converter(lambda a, b: 'converted')
+    d = tabular.DelegateDataset(conv)
+    a, b = d.convert(d.fetch())
+    numpy.testing.assert_array_equal(b, [1, 2, 3])
+    assert conv.astuple().convert(conv.fetch()) == 'converted'
+    assert conv.asdict().convert(conv.asdict().fetch()) == 'converted'
+
+
 def test_abstract():
     t = dataset.TabularDataset()
     with pytest.raises(NotImplementedError):
