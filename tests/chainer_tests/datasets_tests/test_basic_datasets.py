@@ -152,3 +152,9 @@ def test_split_arguments_as_chainer_takes_them():
     with pytest.warns(DeprecationWarning):
         splits = datasets.get_cross_validation_datasets_random(data, 3, n_fold=2, seed=0)
     assert len(splits) == 2
+    # Unknown keywords are refused (Chainer dropped them silently), e.g. a seed
+    # given to the split that does not shuffle.
+    with pytest.raises(TypeError, match="'seed'"):
+        datasets.get_cross_validation_datasets(data, 3, seed=0)
+    with pytest.raises(TypeError, match="'foo'"):
+        datasets.get_cross_validation_datasets_random(data, 3, seed=0, foo=1)
