@@ -133,7 +133,8 @@ def test_cross_validation():
     splits2 = datasets.get_cross_validation_datasets_random(data, 3, seed=0)
     splits3 = datasets.get_cross_validation_datasets_random(data, 3, seed=0)
     assert [s[1][:] for s in splits2] == [s[1][:] for s in splits3]
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning,
+                      match=r'^Argument `n_fold` is deprecated\. Please use `n_folds` instead$'):
         assert len(datasets.get_cross_validation_datasets(data, n_fold=2)) == 2
 
 
