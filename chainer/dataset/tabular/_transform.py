@@ -48,15 +48,18 @@ class _Transform(tabular_dataset.TabularDataset):
     @property
     def mode(self) -> Any:
         if self._mode is _UNKNOWN:
-            # As in Chainer, the mode is what the function returns for row 0,
-            # asked for even when the dataset is empty (a callable or a user
-            # dataset may answer). An empty one that cannot is given a guess.
-            try:
+            # As in Chainer, the mode is what the function returns for row 0.
+            if len(self) > 0:
                 self.get_examples([0], None)
-            except IndexError:
-                if len(self) > 0:
-                    raise
-                return None if len(self._keys) == 1 else tuple
+            else:
+                # Chainer asked for row 0 even so, which a callable or a user
+                # dataset may answer; where nothing answers, guess.
+                try:
+                    self.get_examples([0], None)
+                except Exception:
+                    pass
+                if self._mode is _UNKNOWN:
+                    return None if len(self._keys) == 1 else tuple
         return self._mode
 
     def _set_mode(self, mode: Any) -> None:

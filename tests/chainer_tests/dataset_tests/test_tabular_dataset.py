@@ -188,6 +188,12 @@ def test_transform_mode_of_an_empty_dataset():
     e = tabular.from_data(numpy.zeros(0)).transform(('a', 'b'), lambda x: {'a': x, 'b': x})
     assert e.mode is tuple
     assert tabular.from_data(numpy.zeros(0)).transform('a', lambda x: x).mode is None
+    # Nor can a concatenation of empty datasets, which reads no row at all.
+    empty = tabular.from_data(('x', numpy.zeros(0)))
+    empty = empty.concat(empty)
+    assert empty.transform(('y', 'z'), lambda x: (x, x)).mode is tuple
+    assert empty.transform('y', lambda x: x).fetch() == []
+    assert empty.transform_batch('y', lambda x: x).mode is None
 
 
 
