@@ -57,7 +57,7 @@ class _Transform(tabular_dataset.TabularDataset):
                 try:
                     self.get_examples([0], None)
                 except Exception:
-                    pass
+                    self._mode = _UNKNOWN
                 if self._mode is _UNKNOWN:
                     return None if len(self._keys) == 1 else tuple
         return self._mode
