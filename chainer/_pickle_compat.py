@@ -241,6 +241,9 @@ def tabular_state(dataset: Any, state: dict) -> dict:
             and '_dataset' in state and 'dataset' not in state):
         state = dict(state)
         state['dataset'] = state.pop('_dataset')
+    if 'chainer.dataset.tabular.from_data._Index' in names and '_len' in state:
+        state = dict(state)
+        state['_size'] = state.pop('_len')
     if 'chainer.dataset.tabular._transform._TransformBatch' in names \
             and '_transform_batch' in state:
         state = dict(state)

@@ -267,11 +267,16 @@ class Conveyor:
         with device:
             self._pending.append(cuda.to_gpu(array, stream=self._stream))
 
-    def get(self) -> Any:
-        """Returns the oldest array :meth:`put` started sending, once it has arrived."""
+    def get(self, sync: bool = True) -> Any:
+        """Returns the oldest array :meth:`put` started sending.
+
+        With ``sync`` (the default) it waits until the copy has arrived;
+        without, the caller must synchronize before using the array.
+        """
         if not self._pending:
-            raise RuntimeError('Conveyor.get() called with no array put')
-        if self._stream is not None:
+            # Chainer's type (it popped from an empty list)
+            raise IndexError('Conveyor.get() called with no array put')
+        if sync and self._stream is not None:
             self._stream.synchronize()
         return self._pending.pop(0)
 

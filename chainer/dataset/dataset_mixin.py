@@ -19,6 +19,14 @@ def _not_boolean(index: Any) -> Any:
     return index
 
 
+def _wrap_index(i: Any, n: int) -> Any:
+    """``i`` made non-negative (``-1`` is ``n - 1``); ``IndexError`` naming ``i`` if outside."""
+    index = i + n if i < 0 else i
+    if not 0 <= index < n:
+        raise IndexError(f'dataset index out of range ({i} for length {n})')
+    return index
+
+
 class DatasetMixin:
     """Default ``__getitem__`` for datasets that implement ``get_example``.
 

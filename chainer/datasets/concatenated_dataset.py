@@ -16,11 +16,7 @@ class ConcatenatedDataset(dataset_mixin.DatasetMixin):
         return sum(len(dataset) for dataset in self._datasets)
 
     def get_example(self, i: int) -> Any:
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f'dataset index out of range ({i} for length {n})')
+        i = dataset_mixin._wrap_index(i, len(self))
         for dataset in self._datasets:
             if i < len(dataset):
                 return dataset[i]

@@ -198,11 +198,7 @@ class MultiZippedImageDataset(dataset_mixin.DatasetMixin):
         return self._zpaths_accumlens[-1]
 
     def get_example(self, i: int) -> numpy.ndarray:
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f'dataset index out of range ({i} for length {n})')
+        i = dataset_mixin._wrap_index(i, len(self))
         for z, zd in enumerate(self._zds):
             if i < self._zpaths_accumlens[z + 1]:
                 return zd.get_example(int(i - self._zpaths_accumlens[z]))

@@ -105,7 +105,8 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
     """
     if 'n_fold' in kwargs:
         # As in Chainer, the deprecated name wins over n_folds.
-        warnings.warn('Argument `n_fold` is deprecated: pass n_folds', DeprecationWarning)
+        warnings.warn('Argument `n_fold` is deprecated. Please use `n_folds` instead',
+                      DeprecationWarning)
         n_folds = kwargs.pop('n_fold')
     argument.assert_kwargs_empty(kwargs)
     if n_folds is None:

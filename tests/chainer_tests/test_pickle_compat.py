@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import copy
 import copyreg
+import importlib
 import os
 import pickle
 
@@ -206,6 +207,10 @@ class TestDistributionsAndTabular:
             _close(ds.convert(ds.fetch()), np.maximum(*fetched))
 
 
+def _square(i):
+    return i * i
+
+
 def _chainer_format(cls, state):
     """An object that pickles as Chainer wrote ``cls`` objects: no __init__, its __dict__."""
 
@@ -231,6 +236,14 @@ class TestBuiltFromChainersLayout:
         assert ds[1] == ('f\n', 'f\n')
         again = pickle.loads(pickle.dumps(ds))
         assert again[1] == ('f\n', 'f\n')
+
+    def test_tabular_from_callable(self):
+        # from_data with a callable: Chainer's row-number dataset kept its size as _len.
+        from_data = importlib.import_module('chainer.dataset.tabular.from_data')
+        index = _chainer_format(from_data._Index, {'_len': 3})
+        ds = pickle.loads(pickle.dumps(index))
+        assert len(ds) == 3 and list(ds) == [0, 1, 2]
+        assert ds.transform('sq', _square).fetch() == [0, 1, 4]
 
     def test_trainer_extension_entry(self):
         from chainer.training import trainer

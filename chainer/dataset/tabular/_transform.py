@@ -1,11 +1,19 @@
 """Views computing new columns from each example or from whole columns."""
 from __future__ import annotations
 
+import enum
 from typing import Any, Callable
 
 from chainer.dataset.tabular import tabular_dataset
 
-_UNKNOWN = object()
+
+class _Unknown(enum.Enum):
+    # Pickles and copies as itself, so a copy whose mode is still unknown
+    # (e.g. a dataset sent to MultiprocessIterator workers) can find it.
+    UNKNOWN = 0
+
+
+_UNKNOWN = _Unknown.UNKNOWN
 
 
 def _call(func: Callable, dataset: tabular_dataset.TabularDataset, values: Any) -> Any:
@@ -40,9 +48,18 @@ class _Transform(tabular_dataset.TabularDataset):
     @property
     def mode(self) -> Any:
         if self._mode is _UNKNOWN:
-            if len(self) == 0:
-                return None if len(self._keys) == 1 else tuple
-            self.get_examples([0], None)
+            # As in Chainer, the mode is what the function returns for row 0.
+            if len(self) > 0:
+                self.get_examples([0], None)
+            else:
+                # Chainer asked for row 0 even so, which a callable or a user
+                # dataset may answer; where nothing answers, guess.
+                try:
+                    self.get_examples([0], None)
+                except Exception:
+                    self._mode = _UNKNOWN
+                if self._mode is _UNKNOWN:
+                    return None if len(self._keys) == 1 else tuple
         return self._mode
 
     def _set_mode(self, mode: Any) -> None:

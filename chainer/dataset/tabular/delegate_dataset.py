@@ -7,7 +7,7 @@ from chainer.dataset.tabular.tabular_dataset import TabularDataset
 
 
 class DelegateDataset(TabularDataset):
-    """A TabularDataset that delegates to ``dataset``; subclass to add methods."""
+    """A TabularDataset delegating to ``dataset`` (all but ``convert``); subclass to add methods."""
 
     def __init__(self, dataset: TabularDataset) -> None:
         self.dataset = dataset
@@ -26,5 +26,5 @@ class DelegateDataset(TabularDataset):
     def get_examples(self, indices: Any, key_indices: Any) -> tuple:
         return self.dataset.get_examples(indices, key_indices)
 
-    def convert(self, data: Any) -> Any:
-        return self.dataset.convert(data)
+    # As in Chainer, ``convert`` is TabularDataset's: a subclass does not take
+    # over the converter of the dataset it wraps.

@@ -95,9 +95,9 @@ def _make_dataset(key: Any, data: Any, size: Any) -> TabularDataset:
         return _List(f'_{id(data)}' if key is None else key, data)
     if callable(data):
         if key is None:
-            raise ValueError('key(s) must be specified for a callable')
+            raise ValueError('key(s) must be specified for callable')
         if size is None:
-            raise ValueError('size must be specified for a callable')
+            raise ValueError('size must be specified for callable')
         keys = key if isinstance(key, str) else tuple(key)
         return _Index(size).transform(keys, data)
     raise TypeError(
@@ -106,8 +106,9 @@ def _make_dataset(key: Any, data: Any, size: Any) -> TabularDataset:
 
 
 def _is_key(key: Any) -> bool:
+    # As in Chainer: a string, or a tuple of strings.
     return isinstance(key, str) or (
-        isinstance(key, tuple) and len(key) > 0 and all(isinstance(k, str) for k in key))
+        isinstance(key, tuple) and all(isinstance(k, str) for k in key))
 
 
 def from_data(data: Any, *, size: int | None = None) -> TabularDataset:
@@ -124,9 +125,9 @@ def from_data(data: Any, *, size: int | None = None) -> TabularDataset:
     Callables take the row index; ``size`` is needed when no array or list
     fixes the length.
     """
-    if isinstance(data, tuple) and len(data) == 2 and _is_key(data[0]) and (
-            isinstance(data[0], str) or callable(data[1])):
-        # A single column with its key: (key, data) or ((key, ...), callable).
+    if isinstance(data, tuple) and len(data) == 2 and _is_key(data[0]):
+        # A single column with its key: (key, data) or ((key, ...), callable);
+        # as in Chainer, ((key, ...), array) is one column named by the tuple.
         return _make_dataset(data[0], data[1], size)
     if isinstance(data, (tuple, dict)):
         if isinstance(data, tuple):

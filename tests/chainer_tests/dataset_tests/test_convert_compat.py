@@ -52,8 +52,16 @@ class TestConveyor:
         assert c.get() is None
 
     def test_get_without_put(self):
-        with pytest.raises(RuntimeError, match='no array'):
+        # An IndexError, as Chainer's (which popped from an empty list)
+        with pytest.raises(IndexError, match='no array'):
             convert.Conveyor().get()
+
+    def test_get_takes_chainers_sync_argument(self):
+        c = convert.Conveyor(-1)
+        c.put(numpy.arange(2))
+        c.put(numpy.arange(3))
+        numpy.testing.assert_array_equal(c.get(sync=False), [0, 1])
+        numpy.testing.assert_array_equal(c.get(True), [0, 1, 2])
 
     @pytest.mark.gpu
     def test_gpu_with_stream(self):
@@ -64,6 +72,10 @@ class TestConveyor:
         out = c.get()
         assert isinstance(out, cupy.ndarray)
         numpy.testing.assert_array_equal(out.get(), numpy.arange(5))
+        c.put(numpy.arange(2, dtype=numpy.float32))
+        out = c.get(sync=False)
+        stream.synchronize()
+        numpy.testing.assert_array_equal(out.get(), numpy.arange(2))
 
 
 class TestCallConverter:

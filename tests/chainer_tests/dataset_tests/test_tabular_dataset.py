@@ -1,3 +1,6 @@
+import copy
+import pickle
+
 import numpy
 import pytest
 
@@ -112,10 +115,17 @@ def test_from_data_array_list_callable():
     assert m.keys == ('x', 'y') and m[1] == (1, 2)
 
 
+def test_from_data_tuple_key_with_an_array_names_one_column():
+    # As in Chainer: ((key, ...), array) is a unary dataset keyed by the tuple.
+    u = tabular.from_data((('x', 'y'), numpy.arange(3)))
+    assert u.keys == (('x', 'y'),) and u.mode is None and u[2] == 2
+
+
 def test_from_data_errors():
-    with pytest.raises(ValueError, match='size'):
+    # Chainer's messages
+    with pytest.raises(ValueError, match='^size must be specified for callable$'):
         tabular.from_data(('k', lambda i: i))
-    with pytest.raises(ValueError, match='key'):
+    with pytest.raises(ValueError, match=r'^key\(s\) must be specified for callable$'):
         tabular.from_data((numpy.arange(2), lambda i: i))
     with pytest.raises(TypeError):
         tabular.from_data(42)
@@ -165,6 +175,43 @@ def test_transform_modes():
     assert tr.mode is None and tr[2] == -2
     numpy.testing.assert_array_equal(tr.fetch(), [0, -1, -2, -3])
 
+
+def test_transform_mode_of_an_empty_dataset():
+    # As in Chainer, the function is asked for row 0 even when there are no
+    # rows: a callable answers, so its return type is the mode.
+    d = tabular.from_data((('p', 'q'), lambda i: {'p': i, 'q': -i}), size=0)
+    assert d.mode is dict and d.fetch() == {'p': [], 'q': []}
+    b = tabular.from_data(('i', lambda i: i), size=0).transform_batch(
+        ('x',), lambda i: (numpy.asarray(i),))
+    assert b.mode is tuple
+    # An array cannot answer: a single key makes a unary dataset, several a tuple.
+    e = tabular.from_data(numpy.zeros(0)).transform(('a', 'b'), lambda x: {'a': x, 'b': x})
+    assert e.mode is tuple
+    assert tabular.from_data(numpy.zeros(0)).transform('a', lambda x: x).mode is None
+    # Nor can a concatenation of empty datasets, which reads no row at all.
+    empty = tabular.from_data(('x', numpy.zeros(0)))
+    empty = empty.concat(empty)
+    assert empty.transform(('y', 'z'), lambda x: (x, x)).mode is tuple
+    assert empty.transform('y', lambda x: x).fetch() == []
+    assert empty.transform_batch('y', lambda x: x).mode is None
+    # A read that fails is no answer: a single value for two keys is not unary.
+    assert empty.transform_batch(('y', 'z'), lambda x: x).mode is tuple
+
+
+
+def _double(x):
+    return x * 2
+
+
+@pytest.mark.parametrize('copier', [copy.copy, copy.deepcopy,
+                                    lambda d: pickle.loads(pickle.dumps(d))])
+@pytest.mark.parametrize('method', ['transform', 'transform_batch'])
+def test_transform_copied_before_its_mode_is_known(copier, method):
+    # As MultiprocessIterator's workers get it: the copy finds the mode itself.
+    d = getattr(tabular.from_data(numpy.arange(3)), method)('t', _double)
+    c = copier(d)
+    assert c.mode is None and c[2] == 4
+    numpy.testing.assert_array_equal(c.fetch(), [0, 2, 4])
 
 def test_transform_bad_output():
     # Chainer's error types: a missing entry is an IndexError (tuple, or a
@@ -257,6 +304,18 @@ def test_delegate_dataset():
     t = MyTable(3)
     d = tabular.DelegateDataset(t)
     assert d.keys == t.keys and d[1] == t[1] and len(d) == 3
+
+
+def test_delegate_dataset_converts_as_tabular_dataset_does():
+    # As in Chainer: a DelegateDataset does not take over the wrapped dataset's
+    # converter (astuple/asdict views do).
+    base = tabular.from_data((('a', numpy.arange(3)), ('b', [1, 2, 3])))
+    conv = base.with_converter(lambda a, b: 'converted')
+    d = tabular.DelegateDataset(conv)
+    a, b = d.convert(d.fetch())
+    numpy.testing.assert_array_equal(b, [1, 2, 3])
+    assert conv.astuple().convert(conv.fetch()) == 'converted'
+    assert conv.asdict().convert(conv.asdict().fetch()) == 'converted'
 
 
 def test_abstract():

@@ -60,6 +60,14 @@ def test_concatenated_dataset():
     assert len(datasets.ConcatenatedDataset()) == 0
 
 
+def test_concatenated_dataset_index_error_names_the_index_given():
+    ds = datasets.ConcatenatedDataset([0, 1], [2])
+    with pytest.raises(IndexError, match=r'\(-4 for length 3\)'):
+        ds[-4]
+    with pytest.raises(IndexError, match=r'\(3 for length 3\)'):
+        ds[3]
+
+
 def test_transform_dataset():
     ds = datasets.TransformDataset([1, 2, 3], lambda x: x * 10)
     assert len(ds) == 3 and ds[2] == 30 and ds[:2] == [10, 20]
@@ -125,7 +133,8 @@ def test_cross_validation():
     splits2 = datasets.get_cross_validation_datasets_random(data, 3, seed=0)
     splits3 = datasets.get_cross_validation_datasets_random(data, 3, seed=0)
     assert [s[1][:] for s in splits2] == [s[1][:] for s in splits3]
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(DeprecationWarning,
+                      match=r'^Argument `n_fold` is deprecated\. Please use `n_folds` instead$'):
         assert len(datasets.get_cross_validation_datasets(data, n_fold=2)) == 2
 
 
@@ -144,3 +153,9 @@ def test_split_arguments_as_chainer_takes_them():
     with pytest.warns(DeprecationWarning):
         splits = datasets.get_cross_validation_datasets_random(data, 3, n_fold=2, seed=0)
     assert len(splits) == 2
+    # Unknown keywords are refused (Chainer dropped them silently), e.g. a seed
+    # given to the split that does not shuffle.
+    with pytest.raises(TypeError, match="'seed'"):
+        datasets.get_cross_validation_datasets(data, 3, seed=0)
+    with pytest.raises(TypeError, match="'foo'"):
+        datasets.get_cross_validation_datasets_random(data, 3, seed=0, foo=1)

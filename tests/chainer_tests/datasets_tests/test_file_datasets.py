@@ -78,8 +78,10 @@ def test_zipped_image_datasets(images):
     assert len(multi) == 3
     numpy.testing.assert_array_equal(multi[2][0], gray)
     numpy.testing.assert_array_equal(multi[-1], multi[2])
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match=r'\(3 for length 3\)'):
         multi[3]
+    with pytest.raises(IndexError, match=r'\(-4 for length 3\)'):
+        multi[-4]
     labels = root / 'labels.txt'
     labels.write_text('dir/rgb.png 4\ngray.png 2\n')
     lz = datasets.LabeledZippedImageDataset(str(z1), str(labels))
