@@ -20,11 +20,14 @@ def l2normalize(xp: Any, v: Any, eps: float) -> Any:
 
 def update_approximate_vectors(weight_matrix: Any, u: Any, n_power_iteration: int,
                                eps: float) -> tuple:
-    """Runs ``n_power_iteration`` steps of the power iteration on the 2-D array ``weight_matrix``.
+    """Runs ``n_power_iteration`` steps of the power iteration on the 2-D ``weight_matrix``
+    (a Variable, as Chainer's takes, or an array).
 
     Returns:
         tuple: The updated left and right singular vector estimates ``(u, v)``.
     """
+    if isinstance(weight_matrix, variable.Variable):
+        weight_matrix = weight_matrix.array
     xp = backend.get_array_module(weight_matrix)
     v = None
     for _ in range(n_power_iteration):
