@@ -111,6 +111,39 @@ def test_batch_normalization_with_adam_bit_identical():
     _assert_trains_the_same(_BNNet(False), _BNNet(True), train=train)
 
 
+class _SNNet(_Switchable):
+    """A convolution and a linear layer under spectral normalization."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.c = L.Convolution2D(1, 2, 2)
+            self.l = L.Linear(8, 3)
+        self.c.add_hook(chainer.link_hooks.SpectralNormalization(n_power_iteration=2))
+        self.l.add_hook(chainer.link_hooks.SpectralNormalization(use_gamma=True))
+
+    def _forward(self, x):
+        h = F.reshape(F.concat([x, x[:, :2]], axis=1), (-1, 1, 3, 3))
+        return self.l(F.relu(self.c(h)))
+
+
+def test_spectral_normalization_bit_identical():
+    # The hook's power iteration is static code: replays update u from the
+    # current weight, as every define-by-run call does.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.c.W_u.copy(), model.l.W_u.copy()]
+
+    ref, model = _SNNet(False), _SNNet(True)
+    model.c.W_u[...] = ref.c.W_u
+    model.l.W_u[...] = ref.l.W_u
+    _assert_trains_the_same(ref, model, train=train)
+
+
 def test_replay_skips_graph_construction():
     xs, _ = _data()
     model = _StaticMLP()
