@@ -144,6 +144,33 @@ def test_spectral_normalization_bit_identical():
     _assert_trains_the_same(ref, model, train=train)
 
 
+class _BRNNet(_Switchable):
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(7, 8)
+            self.brn = L.BatchRenormalization(8, rmax=1.5, dmax=0.5)
+            self.l2 = L.Linear(8, 3)
+
+    def _forward(self, x):
+        return self.l2(F.relu(self.brn(self.l1(x))))
+
+
+def test_batch_renormalization_bit_identical():
+    # r, d and the running statistics are static code: replays compute them from
+    # that call's batch.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.brn.avg_mean.copy(), model.brn.avg_var.copy()]
+
+    _assert_trains_the_same(_BRNNet(False), _BRNNet(True), train=train)
+
+
 def test_replay_skips_graph_construction():
     xs, _ = _data()
     model = _StaticMLP()
