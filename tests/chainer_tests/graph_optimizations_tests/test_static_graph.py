@@ -171,6 +171,33 @@ def test_batch_renormalization_bit_identical():
     _assert_trains_the_same(_BRNNet(False), _BRNNet(True), train=train)
 
 
+class _DBNNet(_Switchable):
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(7, 4)
+            self.dbn = L.DecorrelatedBatchNormalization(4, groups=2)
+            self.l2 = L.Linear(4, 3)
+
+    def _forward(self, x):
+        return self.l2(F.relu(self.dbn(self.l1(x))))
+
+
+def test_decorrelated_batch_normalization_bit_identical():
+    # Replays decompose that call's covariance (not the recorded one) and update
+    # the running statistics.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.dbn.avg_mean.copy(), model.dbn.avg_projection.copy()]
+
+    _assert_trains_the_same(_DBNNet(False), _DBNNet(True), train=train)
+
+
 def test_replay_skips_graph_construction():
     xs, _ = _data()
     model = _StaticMLP()
