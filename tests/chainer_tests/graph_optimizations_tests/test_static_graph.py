@@ -184,9 +184,9 @@ class _DBNNet(_Switchable):
         return self.l2(F.relu(self.dbn(self.l1(x))))
 
 
-def test_decorrelated_batch_normalization_bit_identical():
-    # Replays decompose that call's covariance (not the recorded one) and update
-    # the running statistics.
+def test_decorrelated_batch_normalization_follows_define_by_run():
+    # Replays decompose that call's covariance (not the recorded one), to
+    # rounding as define-by-run does, and update the running statistics.
     def train(model, xs, ts, steps=5):
         opt = optimizers.Adam().setup(model)
         for i in range(steps):
@@ -195,7 +195,11 @@ def test_decorrelated_batch_normalization_bit_identical():
         return [p.array.copy() for _, p in sorted(model.namedparams())] + [
             model.dbn.avg_mean.copy(), model.dbn.avg_projection.copy()]
 
-    _assert_trains_the_same(_DBNNet(False), _DBNNet(True), train=train)
+    xs, ts = _data()
+    ref, model = _DBNNet(False), _DBNNet(True)
+    model.copyparams(ref)
+    for a, b in zip(train(ref, xs, ts), train(model, xs, ts)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_replay_skips_graph_construction():
