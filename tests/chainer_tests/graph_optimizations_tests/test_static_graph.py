@@ -176,7 +176,8 @@ class _DBNNet(_Switchable):
     def __init__(self, static):
         super().__init__(static)
         with self.init_scope():
-            self.l1 = L.Linear(7, 4)
+            # no bias: its gradient is rounding noise, which Adam would amplify
+            self.l1 = L.Linear(7, 4, nobias=True)
             self.dbn = L.DecorrelatedBatchNormalization(4, groups=2)
             self.l2 = L.Linear(4, 3)
 
