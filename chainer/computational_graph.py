@@ -6,6 +6,7 @@ from typing import Any
 
 from chainer import function_node
 from chainer import variable
+from chainer.utils.error import _TypeAssertionError
 
 _var_style = {'shape': 'octagon', 'fillcolor': '#E0E0E0', 'style': 'filled'}
 _func_style = {'shape': 'record', 'fillcolor': '#6495ED', 'style': 'filled'}
@@ -30,7 +31,8 @@ class DotNode:
 
     def __init__(self, node: Any, attribute: dict | None = None, show_name: bool = True) -> None:
         if not isinstance(node, (variable.VariableNode, function_node.FunctionNode)):
-            raise TypeError(
+            # also the AssertionError of Chainer's assert
+            raise _TypeAssertionError(
                 f'node {type(node)} should be either VariableNode or FunctionNode.')
         self.node = node
         self.id_ = id(node)
@@ -120,7 +122,7 @@ class ComputationalGraph:
             elif isinstance(node, function_node.FunctionNode):
                 parts.append(DotNode(node, self.function_style, self.show_name).label)
             else:
-                raise TypeError(
+                raise _TypeAssertionError(
                     f'node {type(node)} should be either VariableNode or FunctionNode.')
         drawn = set()
         for head, tail in edges:

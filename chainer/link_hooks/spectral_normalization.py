@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import utils
 from chainer import variable
+from chainer.graph_optimizations.static_graph import static_code
 from chainer.link_hooks import _weight_hook
 from chainer.utils.error import _ValueAssertionError
 
@@ -20,11 +21,14 @@ def l2normalize(xp: Any, v: Any, eps: float) -> Any:
 
 def update_approximate_vectors(weight_matrix: Any, u: Any, n_power_iteration: int,
                                eps: float) -> tuple:
-    """Runs ``n_power_iteration`` steps of the power iteration on the 2-D array ``weight_matrix``.
+    """Runs ``n_power_iteration`` steps of the power iteration on the 2-D ``weight_matrix``
+    (a Variable, as Chainer's takes, or an array).
 
     Returns:
         tuple: The updated left and right singular vector estimates ``(u, v)``.
     """
+    if isinstance(weight_matrix, variable.Variable):
+        weight_matrix = weight_matrix.array
     xp = backend.get_array_module(weight_matrix)
     v = None
     for _ in range(n_power_iteration):
@@ -133,15 +137,7 @@ class SpectralNormalization(_weight_hook.WeightHook):
         W = getattr(link, self.weight_name)
         weight_matrix = self.reshape_W(W)
         if not chainer.config.in_recomputing or self.u is None:
-            u = getattr(link, self.vector_name)
-            with chainer.using_device(link.device):
-                u, v = update_approximate_vectors(
-                    weight_matrix.array, u, self.n_power_iteration, self.eps)
-            if chainer.config.train:
-                backend.copyto(getattr(link, self.vector_name), u)
-            # F.forget recomputes the forward: it must see the same vectors.
-            self.u = u.astype(W.dtype, copy=False)
-            self.v = v.astype(W.dtype, copy=False)
+            self._update_vectors(link, weight_matrix.array, W.dtype)
         sigma = calculate_max_singular_value(weight_matrix, self.u, self.v)
         if self.factor is not None:
             sigma = sigma / self.factor
@@ -149,6 +145,21 @@ class SpectralNormalization(_weight_hook.WeightHook):
             W = link.gamma * W
         # the 0-d sigma and gamma broadcast in the arithmetic: the nodes Chainer made
         return W / sigma
+
+    @static_code
+    def _update_vectors(self, link: Any, weight_matrix: Any, dtype: Any) -> tuple:
+        # Static code: a chain decorated with static_graph runs it again on every
+        # replayed call, with that call's weight, as define-by-run would.
+        u = getattr(link, self.vector_name)
+        with chainer.using_device(link.device):
+            u, v = update_approximate_vectors(
+                weight_matrix, u, self.n_power_iteration, self.eps)
+        if chainer.config.train:
+            backend.copyto(getattr(link, self.vector_name), u)
+        # F.forget recomputes the forward: it must see the same vectors.
+        self.u = u.astype(dtype, copy=False)
+        self.v = v.astype(dtype, copy=False)
+        return self.u, self.v
 
     def reshape_W(self, W: Any) -> Any:
         """``W`` as a matrix: axis ``self.axis`` first, the other axes flattened."""

@@ -79,8 +79,14 @@ def test_bad_arguments():
         c.build_computational_graph(y, rankdir='XY')
     with pytest.raises(TypeError, match='All outputs'):
         c.build_computational_graph([y, numpy.ones(2)])
-    with pytest.raises(TypeError):
-        c.DotNode('node')
+    for bad in ('node', x):
+        # a TypeError, and the AssertionError Chainer's assert raised
+        with pytest.raises(TypeError):
+            c.DotNode(bad)
+        with pytest.raises(AssertionError):
+            c.DotNode(bad)
+    with pytest.raises(AssertionError):
+        c.ComputationalGraph([x], []).dump()
     for remove_variable in (False, True):
         with pytest.raises(TypeError, match='head and tail'):
             c.ComputationalGraph([], [('a', 'b')], remove_variable=remove_variable).dump()

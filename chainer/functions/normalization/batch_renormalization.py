@@ -11,6 +11,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
+from chainer.graph_optimizations.static_graph import static_code
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.function import _CallableNode
@@ -65,23 +66,40 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
     _check_inputs(x, gamma, beta)
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)
-    xp = backend.get_array_module(xa)
     axis = (0,) + tuple(range(1 + ga.ndim, xa.ndim))
-    cdt = array_utils.compute_dtype(numpy.promote_types(xa.dtype, ga.dtype))
-    mean = xa.mean(axis=axis, dtype=cdt)
-    var = xa.astype(cdt).var(axis=axis)
-    running_sigma = xp.sqrt(running_var.astype(cdt) + cdt.type(eps))
-    sigma = xp.sqrt(var + cdt.type(eps))
-    r = xp.clip(sigma / running_sigma, 1.0 / rmax, rmax).astype(ga.dtype)
-    d = xp.clip((mean - running_mean.astype(cdt)) / running_sigma, -dmax, dmax).astype(ga.dtype)
+    mean, var, r, d = _corrections(xa, running_mean, running_var, axis, ga.dtype, rmax, dmax,
+                                   eps)
     # gamma * (xhat * r + d) + beta == batch normalization with gamma * r, gamma * d + beta.
     node = _bn.BatchNormalization(eps, axis=axis)
     node.warns_single_sample = False
     y = node.apply((x, gamma * r, gamma * d + beta))[0]
     if update_statistics:
-        _bn._update_running_stats(running_mean, running_var, mean, var,
-                                  xa.size // max(1, ga.size), decay, xp)
+        _update_statistics(running_mean, running_var, mean, var,
+                           xa.size // max(1, ga.size), decay)
     return y
+
+
+# Static code: a static_graph chain's replays compute them again from that call's
+# input, as define-by-run calls do.
+@static_code
+def _corrections(xa, running_mean, running_var, axis: tuple, dtype, rmax: float,
+                 dmax: float, eps: float) -> tuple:
+    """The batch statistics of ``xa`` and the corrections ``r``, ``d`` (of ``dtype``)."""
+    xp = backend.get_array_module(xa)
+    cdt = array_utils.compute_dtype(numpy.promote_types(xa.dtype, dtype))
+    mean = xa.mean(axis=axis, dtype=cdt)
+    var = xa.astype(cdt).var(axis=axis)
+    running_sigma = xp.sqrt(running_var.astype(cdt) + cdt.type(eps))
+    sigma = xp.sqrt(var + cdt.type(eps))
+    r = xp.clip(sigma / running_sigma, 1.0 / rmax, rmax).astype(dtype)
+    d = xp.clip((mean - running_mean.astype(cdt)) / running_sigma, -dmax, dmax).astype(dtype)
+    return mean, var, r, d
+
+
+@static_code
+def _update_statistics(running_mean, running_var, mean, var, m: int, decay: float) -> None:
+    _bn._update_running_stats(running_mean, running_var, mean, var, m, decay,
+                              backend.get_array_module(mean))
 
 
 def fixed_batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,

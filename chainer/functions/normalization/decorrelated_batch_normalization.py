@@ -8,6 +8,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
+from chainer.graph_optimizations.static_graph import static_code
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
@@ -66,7 +67,7 @@ class SymmetricSqrt(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         s, = self.get_retained_outputs()
         gs, = grad_outputs
-        return LyapunovSolve(self.eig).apply((s, gs))
+        return LyapunovSolve(self.eig, of=s.array).apply((s, gs))
 
 
 class LyapunovSolve(function_node.FunctionNode):
@@ -78,14 +79,17 @@ class LyapunovSolve(function_node.FunctionNode):
     matrix products, and is differentiable again.
     """
 
-    def __init__(self, eig=None) -> None:
+    def __init__(self, eig=None, of=None) -> None:
         #: ``(w, u)``, the eigendecomposition of ``S`` when already known.
         self.eig = eig
+        # The array ``S`` that ``eig`` decomposes: another one (a static_graph
+        # replay's) is decomposed again.
+        self._eig_of = of
 
     def forward(self, inputs):
         s, c = inputs
         xp = backend.get_array_module(s)
-        if self.eig is None:
+        if self.eig is None or (self._eig_of is not None and self._eig_of is not s):
             self.eig = xp.linalg.eigh(_symmetric(s))
         w, u = self.eig
         ut = u.swapaxes(-1, -2)
@@ -99,7 +103,7 @@ class LyapunovSolve(function_node.FunctionNode):
         s, = self.get_retained_inputs()
         y, = self.get_retained_outputs()
         gy, = grad_outputs
-        gc, = LyapunovSolve(self.eig).apply((s, gy))
+        gc, = LyapunovSolve(self.eig, of=s.array).apply((s, gy))
         ret = []
         for i in indexes:
             if i == 0:
@@ -214,15 +218,25 @@ def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chai
     cov = F.matmul(xc, xc, transb=True) * cdt.type(1.0 / m) + eye * cdt.type(eps)
     sqrt_node = SymmetricSqrt()
     sqrt_cov, = sqrt_node.apply((cov,))
-    projection, = LyapunovSolve(sqrt_node.eig).apply((sqrt_cov, eye * cdt.type(2)))
+    projection, = LyapunovSolve(sqrt_node.eig, of=sqrt_cov.array).apply(
+        (sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
-    _bn._update_running(running_mean, mean.array[:, :, 0], decay)
+    _update_statistics(running_mean, running_projection, mean.array, projection.array, m,
+                       decay)
+    return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+
+
+# Static code: a static_graph chain's replays update the statistics with that
+# call's batch, as define-by-run calls do.
+@static_code
+def _update_statistics(running_mean, running_projection, mean, projection, m: int,
+                       decay: float) -> None:
+    _bn._update_running(running_mean, mean[:, :, 0], decay)
     if running_projection is not None:
         # Chainer scales the batch projection by m / (m - 1), as batch normalization
         # does the variance, before averaging it in.
-        adjust = cdt.type(m / max(m - 1.0, 1.0))
-        _bn._update_running(running_projection, projection.array * adjust, decay)
-    return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
+        adjust = projection.dtype.type(m / max(m - 1.0, 1.0))
+        _bn._update_running(running_projection, projection * adjust, decay)
 
 
 def fixed_decorrelated_batch_normalization(x: VariableOrArray, mean: VariableOrArray,

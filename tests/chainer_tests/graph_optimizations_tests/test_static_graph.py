@@ -111,6 +111,98 @@ def test_batch_normalization_with_adam_bit_identical():
     _assert_trains_the_same(_BNNet(False), _BNNet(True), train=train)
 
 
+class _SNNet(_Switchable):
+    """A convolution and a linear layer under spectral normalization."""
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.c = L.Convolution2D(1, 2, 2)
+            self.l = L.Linear(8, 3)
+        self.c.add_hook(chainer.link_hooks.SpectralNormalization(n_power_iteration=2))
+        self.l.add_hook(chainer.link_hooks.SpectralNormalization(use_gamma=True))
+
+    def _forward(self, x):
+        h = F.reshape(F.concat([x, x[:, :2]], axis=1), (-1, 1, 3, 3))
+        return self.l(F.relu(self.c(h)))
+
+
+def test_spectral_normalization_bit_identical():
+    # The hook's power iteration is static code: replays update u from the
+    # current weight, as every define-by-run call does.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.c.W_u.copy(), model.l.W_u.copy()]
+
+    ref, model = _SNNet(False), _SNNet(True)
+    model.c.W_u[...] = ref.c.W_u
+    model.l.W_u[...] = ref.l.W_u
+    _assert_trains_the_same(ref, model, train=train)
+
+
+class _BRNNet(_Switchable):
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            self.l1 = L.Linear(7, 8)
+            self.brn = L.BatchRenormalization(8, rmax=1.5, dmax=0.5)
+            self.l2 = L.Linear(8, 3)
+
+    def _forward(self, x):
+        return self.l2(F.relu(self.brn(self.l1(x))))
+
+
+def test_batch_renormalization_bit_identical():
+    # r, d and the running statistics are static code: replays compute them from
+    # that call's batch.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.brn.avg_mean.copy(), model.brn.avg_var.copy()]
+
+    _assert_trains_the_same(_BRNNet(False), _BRNNet(True), train=train)
+
+
+class _DBNNet(_Switchable):
+
+    def __init__(self, static):
+        super().__init__(static)
+        with self.init_scope():
+            # no bias: its gradient is rounding noise, which Adam would amplify
+            self.l1 = L.Linear(7, 4, nobias=True)
+            self.dbn = L.DecorrelatedBatchNormalization(4, groups=2)
+            self.l2 = L.Linear(4, 3)
+
+    def _forward(self, x):
+        return self.l2(F.relu(self.dbn(self.l1(x))))
+
+
+def test_decorrelated_batch_normalization_follows_define_by_run():
+    # Replays decompose that call's covariance (not the recorded one), to
+    # rounding as define-by-run does, and update the running statistics.
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            model.dbn.avg_mean.copy(), model.dbn.avg_projection.copy()]
+
+    xs, ts = _data()
+    ref, model = _DBNNet(False), _DBNNet(True)
+    model.copyparams(ref)
+    for a, b in zip(train(ref, xs, ts), train(model, xs, ts)):
+        numpy.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_replay_skips_graph_construction():
     xs, _ = _data()
     model = _StaticMLP()

@@ -291,3 +291,19 @@ def test_stacked_weight_hooks_put_back_the_parameter():
     link.cleargrads()
     chainer.functions.sum(y).backward()
     assert param.grad is not None
+
+
+def test_update_approximate_vectors_takes_a_variable():
+    # Chainer's helper reads the array of its Variable argument.
+    from chainer.link_hooks import spectral_normalization as sn
+    rs = numpy.random.RandomState(0)
+    W = rs.randn(3, 4).astype('f')
+    u = rs.randn(3).astype('f')
+    u1, v1 = sn.update_approximate_vectors(chainer.Variable(W), u, 20, 1e-6)
+    u2, v2 = sn.update_approximate_vectors(W, u, 20, 1e-6)
+    assert isinstance(u1, numpy.ndarray) and isinstance(v1, numpy.ndarray)
+    numpy.testing.assert_array_equal(u1, u2)
+    numpy.testing.assert_array_equal(v1, v2)
+    sigma = sn.calculate_max_singular_value(chainer.Variable(W), u1, v1)
+    numpy.testing.assert_allclose(
+        sigma.array, numpy.linalg.svd(W, compute_uv=False)[0], rtol=1e-3)
