@@ -439,10 +439,14 @@ class FunctionNode:
                     _passed_type_checks.clear()
                 _passed_type_checks.add(key)
             return
-        except Exception:
+        except Exception as e:
             # Light mode evaluates every condition eagerly (x.shape[2] may not exist);
             # the full-mode run below checks in order and explains the failure.
-            pass
+            light_error = e
+        if not all(type_check._is_array_like(x) for x in in_data):
+            # An input without data (None): Chainer's error from the check itself
+            # ("'NoneType' object has no attribute 'dtype'").
+            raise light_error
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)
         with type_check._full_mode(), type_check.get_function_check_context(self):

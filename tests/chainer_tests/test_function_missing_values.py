@@ -181,5 +181,14 @@ def test_type_check_of_a_none_input():
     x = numpy.ones(2, numpy.float32)
     y, = CountsOnly().apply((x, None))
     numpy.testing.assert_array_equal(y.array, x)
-    with pytest.raises(TypeError, match='in_types\\[1\\] must be an array, not NoneType'):
+    # Chainer's error: the check's own, reading .dtype of None.
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
         ReadsDtype().apply((x, None))
+
+
+def test_builtin_function_given_none_raises_chainers_attribute_error():
+    import chainer.functions as F
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.exp(None)
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.relu(chainer.Variable())
