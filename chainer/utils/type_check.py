@@ -493,6 +493,11 @@ class _InvalidOutputSize(InvalidType, AssertionError, RuntimeError):
     for the 2-d deconvolution)."""
 
 
+class _InvalidPlain(InvalidType, AssertionError):
+    """A plain (not an expression) condition that is false: an ``InvalidType``, and
+    the ``AssertionError`` Chainer's ``assert isinstance(expr, Testable)`` raised."""
+
+
 class _InvalidValue(InvalidType, ValueError):
     """A failed check where Chainer let NumPy raise a ``ValueError``."""
 
@@ -676,7 +681,7 @@ def _expect_axes(x_type: Any, *axes: int) -> None:
 
 
 def _invalid_plain(value: Any) -> InvalidType:
-    return InvalidType('True', _operand_str(value))
+    return _InvalidPlain('True', _operand_str(value))
 
 
 def expect(*bool_exprs: Any) -> None:

@@ -284,6 +284,9 @@ def test_expect_plain_values():
     T.expect(True, numpy.bool_(True))
     with pytest.raises(T.InvalidType):
         T.expect(True, False)
+    # Chainer asserted that a condition is an expression: an AssertionError too.
+    with pytest.raises(AssertionError):
+        T.expect(len((1, 2)) == 3)
 
 
 def test_expect_rejects_non_comparison_expression():
