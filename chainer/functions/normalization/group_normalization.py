@@ -27,16 +27,20 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
 
     def _check_params(self, x_type, gamma_type, beta_type) -> None:
         type_check.expect(
-            gamma_type.dtype.kind == 'f',
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,
             gamma_type.ndim == 1,
+            beta_type.ndim == 1,
+            gamma_type.dtype.kind == 'f',
+            gamma_type.dtype == beta_type.dtype,
+            x_type.shape[1] == gamma_type.shape[0],
             gamma_type.shape == beta_type.shape,
-            gamma_type.shape[0] == x_type.shape[1],
         )
         channels = type_check.eval(x_type.shape[1])
         if channels % self.groups:
             raise ValueError(
                 f'The number of channels {channels} is not divisible by '
-                f'groups={self.groups}')
+                f"'groups' argument {self.groups}.")
 
     def _layout(self, shape: tuple) -> tuple:
         c = shape[1]
