@@ -16,6 +16,7 @@ from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
+from chainer.utils.error import _repr
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES, _check_grad_type
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _input_variable(x) -> Variable:
     if isinstance(x, (numpy.generic, int, float, complex, bool)):
         raise TypeError(
             'a function input must be a Variable or an array, got the scalar '
-            f'{x!r} ({type(x).__name__}); wrap it with numpy.asarray')
+            f'{_repr(x)} ({type(x).__name__}); wrap it with numpy.asarray')
     raise TypeError(
         'a function input must be a Variable, numpy.ndarray or cupy.ndarray, '
         f'got {type(x).__module__}.{type(x).__qualname__}')
