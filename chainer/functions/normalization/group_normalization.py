@@ -9,6 +9,7 @@ import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
 from chainer.utils.array import size_of_shape
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -21,7 +22,7 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
         if isinstance(groups, bool) or not isinstance(groups, (int, numpy.integer)):
             raise TypeError(f'groups must be an int, got {type(groups).__name__}')
         if groups <= 0:
-            raise ValueError(f'groups must be a positive integer, got {groups!r}')
+            raise ValueError(f'groups must be a positive integer, got {_repr(groups)}')
         super().__init__(eps)
         self.groups = groups
 

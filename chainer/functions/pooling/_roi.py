@@ -19,6 +19,7 @@ from chainer import function_node
 from chainer import variable
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.error import _repr
 
 
 def _index(xp, batch, pos, channels: int) -> tuple:
@@ -135,7 +136,7 @@ def pair(v, name: str) -> tuple:
     as Chainer raised)."""
     t = _as_pair(v)
     if len(t) != 2 or not all(_is_int(s) and s > 0 for s in t):
-        raise TypeError(f'{name} must be a positive integer or a pair of them, got {v!r}')
+        raise TypeError(f'{name} must be a positive integer or a pair of them, got {_repr(v)}')
     return int(t[0]), int(t[1])
 
 
@@ -144,7 +145,7 @@ def sampling_pair(v) -> tuple:
     t = _as_pair(v)
     if len(t) != 2 or not all(s is None or (_is_int(s) and s >= 1) for s in t):
         raise TypeError('sampling_ratio must be None, an integer >= 1 or a pair of '
-                        f'them, got {v!r}')
+                        f'them, got {_repr(v)}')
     return tuple(None if s is None else int(s) for s in t)
 
 
@@ -305,6 +306,6 @@ def scale_pair(spatial_scale) -> tuple:
         (spatial_scale, spatial_scale)
     if len(t) != 2 or not all(isinstance(s, numbers.Real) and not isinstance(s, bool)
                               and s > 0 for s in t):
-        raise TypeError(f'spatial_scale must be a positive number, got {spatial_scale!r}')
+        raise TypeError(f'spatial_scale must be a positive number, got {_repr(spatial_scale)}')
     return float(t[0]), float(t[1])
 
