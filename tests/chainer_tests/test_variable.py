@@ -917,3 +917,13 @@ class TestAddgradWithGraph:
         assert a.grad_var.creator is None
         assert a.grad is not b.grad
         np.testing.assert_allclose(a.grad, [3.0, 3.0])
+
+
+@pytest.mark.parametrize('bad', [[[1.0, 2.0]], 1.0])
+def test_grad_that_is_no_array_has_chainers_message(bad):
+    v = chainer.Variable(np.ones((1, 2), np.float32))
+    with pytest.raises(TypeError) as e:
+        v.grad = bad
+    assert str(e.value) == (
+        'Type of grad is invalid:\n'
+        f'Expected: Any of {chainer.get_array_types()}\nActual: {type(bad)}')
