@@ -642,8 +642,7 @@ def check_parallel(values: Any, name: str, ref: Sequence, ref_name: str) -> None
     if values is None:
         return
     if not isinstance(values, (tuple, list)):
-        raise TypeError(f'{name} must be a tuple or a list or None, '
-                        f'not {type(values).__name__}')
+        raise TypeError(f'{name} must be a tuple or a list or None, not {type(values)}.')
     if len(values) != len(ref):
         raise ValueError(f'{name} must be of the same length as {ref_name}.\n'
                          f'len({ref_name}) = {len(ref)}, len({name}) = {len(values)}')
@@ -659,10 +658,10 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None
         loss_scale='chainer.backward does not take loss_scale (use '
                    'Variable.backward(loss_scale=...))')
     if not isinstance(outputs, (tuple, list)):
-        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
+        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     for v in outputs:
         if not isinstance(v, Variable):
-            raise TypeError(f'each output must be a Variable, not {type(v).__name__}')
+            raise TypeError(f'each output must be a Variable, not {type(v)}')
     check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')
     if grad_outputs is not None:
         seeds = []

@@ -616,9 +616,9 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         A list with the gradient Variable (or None) of each input.
     """
     if not isinstance(outputs, (tuple, list)):
-        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
+        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     if not isinstance(inputs, (tuple, list)):
-        raise TypeError(f'inputs must be a tuple or a list, not {type(inputs).__name__}')
+        raise TypeError(f'inputs must be a tuple or a list, not {type(inputs)}.')
     for v in list(outputs) + list(inputs):
         if not isinstance(v, Variable):
             raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
