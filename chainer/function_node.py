@@ -107,19 +107,21 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
     return key
 
 
-def _input_variable(x) -> Variable:
+def _input_variable(x, func: FunctionNode | None = None) -> Variable:
     if isinstance(x, _ARRAY_TYPES):
         return Variable._new(x, False)
     if x is None:
         # A missing input (Chainer allows it): a Variable without data.
         return Variable._new(None, False)
+    # Chainer's message named the function ("... in the forward input (ReLU)").
+    where = '' if func is None else f' (in the forward input of {func.label})'
     if isinstance(x, (numpy.generic, int, float, complex, bool)):
         raise TypeError(
             'a function input must be a Variable or an array, got the scalar '
-            f'{_repr(x)} ({type(x).__name__}); wrap it with numpy.asarray')
+            f'{_repr(x)} ({type(x).__name__}){where}; wrap it with numpy.asarray')
     raise TypeError(
         'a function input must be a Variable, numpy.ndarray or cupy.ndarray, '
-        f'got {type(x).__module__}.{type(x).__qualname__}')
+        f'got {type(x).__module__}.{type(x).__qualname__}{where}')
 
 
 class _InputsTypeError(TypeError, ValueError):
@@ -247,7 +249,7 @@ class FunctionNode:
                     input_vars.append(None)
                     in_data.append(x)
                     continue
-                x = _input_variable(x)
+                x = _input_variable(x, self)
             input_vars.append(x)
             in_data.append(x._data)
         in_data = tuple(in_data)

@@ -138,6 +138,11 @@ class TestApply:
         with pytest.raises(TypeError):
             Square().apply((bad,))
 
+    def test_non_array_input_message_names_the_function_as_chainers_did(self):
+        with pytest.raises(TypeError, match=r'got builtins\.list \(in the forward input of '
+                                            r'Square\)$'):
+            Square().apply(([1.0],))
+
     def test_numpy_scalar_input_message_prints_it_as_chainer_did(self):
         # NumPy 2's repr (np.float32(1.5)) does not leak into the message.
         with pytest.raises(TypeError, match=r'got the scalar 1\.5 \(float32\)'):
