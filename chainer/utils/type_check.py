@@ -462,7 +462,12 @@ class BoolBinaryOperator(BinaryOperator, Testable):
     def expect(self) -> None:
         left = _eval_expr(self.lhs)
         right = _eval_expr(self.rhs)
-        if not self.func(left, right):
+        ok = self.func(left, right)
+        if type(ok) is numpy.ndarray and ok.size == 0:
+            # A tuple against a NumPy scalar (x.shape[1:] == numpy.int64(3)) compares
+            # elementwise; NumPy 1 took the empty result as False, NumPy 2 raises.
+            ok = False
+        if not ok:
             raise InvalidType(
                 f'{_operand_str(self.lhs)} {self.exp} {_operand_str(self.rhs)}',
                 f'{_operand_str(left)} {self.inv} {_operand_str(right)}')

@@ -650,3 +650,10 @@ def test_functions_name_the_axis_bound(axis, expected):
               lambda: F.separate(x, axis), lambda: F.moveaxis(x, axis, 0)):
         with pytest.raises(T.InvalidType, match=expected):
             f()
+
+
+def test_empty_shape_against_a_numpy_scalar_fails_as_in_chainer():
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[1:] == numpy.float64(3.0))
+    assert str(e.value) == 'Expect: in_types[0].shape[1:] == 3.0\nActual: () != 3.0'
