@@ -107,7 +107,7 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
     return key
 
 
-def _input_variable(x, func: FunctionNode | None = None) -> Variable:
+def _input_variable(x, func: Any = None) -> Variable:
     if isinstance(x, _ARRAY_TYPES):
         return Variable._new(x, False)
     if x is None:
@@ -122,6 +122,13 @@ def _input_variable(x, func: FunctionNode | None = None) -> Variable:
     raise TypeError(
         'a function input must be a Variable, numpy.ndarray or cupy.ndarray, '
         f'got {type(x).__module__}.{type(x).__qualname__}{where}')
+
+
+def _as_input_variable(x, func) -> Variable:
+    """``x`` as a Variable, or the ``TypeError`` :meth:`FunctionNode.apply` of
+    ``func`` (anything with a ``label``) raises: for composed functions that read
+    their inputs before applying their parts."""
+    return x if isinstance(x, Variable) else _input_variable(x, func)
 
 
 class _InputsTypeError(TypeError, ValueError):

@@ -599,6 +599,27 @@ def _check_data(data: Any, shapes: Any) -> None:
             f'shapes has {len(shapes)} entries but data has {len(data)}')
 
 
+class _Label:
+    """Stands for a node in :func:`get_function_check_context` (only ``label`` is read)."""
+
+    __slots__ = ('label',)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+@contextlib.contextmanager
+def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple]:
+    """The full-mode types of ``arrays``, named ``names``, for a check that a composed
+    function runs before applying its parts: within this context a failed
+    :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
+    Chainer's function checked its inputs in."""
+    types = get_types(tuple(arrays), 'in_types', False)
+    _argname(types, names)
+    with _full_mode(), get_function_check_context(_Label(label)):
+        yield types
+
+
 def get_types(data: tuple, name: str, accept_none: bool, *,
               shapes: tuple | None = None) -> TypeInfoTuple:
     """Full-mode type information: a tuple of :class:`Variable` named ``name[i]``."""

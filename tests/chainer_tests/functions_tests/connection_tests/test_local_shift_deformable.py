@@ -281,3 +281,16 @@ def test_deformable_link_float16_input_float32_weights(bias):
     F.sum(y * y).backward()
     assert x.grad.dtype == numpy.float16
     assert link.deform_conv.W.grad.dtype == numpy.float32
+
+
+@pytest.mark.parametrize('shapes, expect', [
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3, 1)), 'Expect: W.ndim == 6\nActual: 7 != 6'),
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3), (2,)), 'Expect: b.ndim == 3\nActual: 1 != 3'),
+    (((1, 3, 4, 4), (2, 2, 2, 2, 3, 3)), 'Expect: x.shape[1] == W.shape[3]\nActual: 3 != 2'),
+])
+def test_local_convolution_2d_check_messages_are_chainers(shapes, expect):
+    args = [numpy.zeros(s, numpy.float32) for s in shapes]
+    with pytest.raises(type_check.InvalidType) as e:
+        F.local_convolution_2d(*args)
+    assert str(e.value) == ('\nInvalid operation is performed in: LocalConvolution2DFunction '
+                            '(Forward)\n\n' + expect)
