@@ -294,3 +294,13 @@ def test_local_convolution_2d_check_messages_are_chainers(shapes, expect):
         F.local_convolution_2d(*args)
     assert str(e.value) == ('\nInvalid operation is performed in: LocalConvolution2DFunction '
                             '(Forward)\n\n' + expect)
+
+
+def test_depthwise_convolution_2d_check_names_chainers_node():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.depthwise_convolution_2d(numpy.zeros((2, 5, 5), numpy.float32),
+                                   numpy.zeros((2, 2, 3, 3), numpy.float32))
+    assert str(e.value) == ('\nInvalid operation is performed in: Convolution2DFunction '
+                            '(Forward)\n\nExpect: x.ndim == 4\nActual: 3 != 4')
+    with pytest.raises(TypeError, match='in the forward input of Convolution2DFunction'):
+        F.depthwise_convolution_2d('x', numpy.zeros((2, 2, 3, 3), numpy.float32))
