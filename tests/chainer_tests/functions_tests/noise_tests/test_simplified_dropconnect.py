@@ -80,5 +80,6 @@ def test_bad_inputs():
 
 def test_check_message_of_a_2d_w_is_chainers():
     with pytest.raises(type_check.InvalidType) as e:
-        simplified_dropconnect(numpy.zeros((2, 4), numpy.float32), numpy.zeros((3, 3), numpy.float32))
+        simplified_dropconnect(numpy.zeros((2, 4), numpy.float32),
+                               numpy.zeros((3, 3), numpy.float32))
     assert str(e.value).endswith('Expect: prod(x.shape[1:]) == W.shape[1]\nActual: 4 != 3')
