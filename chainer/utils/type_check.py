@@ -614,7 +614,11 @@ def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple
     function runs before applying its parts: within this context a failed
     :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
     Chainer's function checked its inputs in."""
-    types = get_types(tuple(arrays), 'in_types', False)
+    arrays = tuple(getattr(a, 'array', a) for a in arrays)  # Variables give their data
+    if any(a is None for a in arrays):
+        # Chainer's quick check read the dtype of the missing data.
+        raise AttributeError("'NoneType' object has no attribute 'dtype'")
+    types = get_types(arrays, 'in_types', False)
     _argname(types, names)
     with _full_mode(), get_function_check_context(_Label(label)):
         yield types

@@ -304,3 +304,8 @@ def test_depthwise_convolution_2d_check_names_chainers_node():
                             '(Forward)\n\nExpect: x.ndim == 4\nActual: 3 != 4')
     with pytest.raises(TypeError, match='in the forward input of Convolution2DFunction'):
         F.depthwise_convolution_2d('x', numpy.zeros((2, 2, 3, 3), numpy.float32))
+
+
+def test_local_convolution_2d_of_none_is_chainers_attribute_error():
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.local_convolution_2d(None, numpy.zeros((2, 2, 2, 2, 3, 3), numpy.float32))
