@@ -153,7 +153,8 @@ def _check_input(x) -> None:
     """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
     or an array: for functions that read an input's shape or dtype before applying."""
     if x is None:
-        raise TypeError('a function input must be a Variable or an array, got None')
+        # What Chainer's functions raised reading the input's dtype.
+        raise AttributeError("'NoneType' object has no attribute 'dtype'")
     if not isinstance(x, Variable):
         _input_variable(x)
 
@@ -513,6 +514,20 @@ class FunctionNode:
                                             self.backward(target_input_indexes, grad_outputs))
         return tuple([gx if g is None else g if gx is None else gx + g
                       for gx, g in zip(gxs, grad_inputs)])
+
+    def _get_error_message(self, message: str) -> str:
+        """``message`` followed by this node's name and its inputs' and outputs' shapes
+        and dtypes, as Chainer's backprop errors show them."""
+        lines = [message, f'  function={self._impl_name} ({self.label})']
+        for i, x in enumerate(self.inputs or ()):
+            lines.append(f'    input {i}: shape={x.shape} dtype={x.dtype}')
+        for i, ref in enumerate(self.outputs or ()):
+            y = ref()
+            if y is None:
+                lines.append(f'    output {i}: not available')
+            else:
+                lines.append(f'    output {i}: shape={y.shape} dtype={y.dtype}')
+        return '\n'.join(lines)
 
     def get_retained_inputs(self) -> tuple:
         """The input Variables declared by :meth:`retain_inputs`."""
