@@ -91,6 +91,8 @@ def _operand_str(v: Any) -> str:
         return _repr(v)
     if isinstance(v, numpy.generic):
         return str(v.item())
+    if v is numpy.bool_:
+        return "<class 'numpy.bool_'>"  # NumPy 2 calls the class numpy.bool
     return str(v)
 
 

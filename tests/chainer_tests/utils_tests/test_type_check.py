@@ -657,3 +657,11 @@ def test_empty_shape_against_a_numpy_scalar_fails_as_in_chainer():
     with pytest.raises(T.InvalidType) as e:
         T.expect(t[0].shape[1:] == numpy.float64(3.0))
     assert str(e.value) == 'Expect: in_types[0].shape[1:] == 3.0\nActual: () != 3.0'
+
+
+def test_numpy_bool_class_prints_as_under_numpy_1():
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].dtype == numpy.bool_)
+    assert str(e.value) == ("Expect: in_types[0].dtype == <class 'numpy.bool_'>\n"
+                            "Actual: float32 != <class 'numpy.bool_'>")
