@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator
 import numpy
 
 from chainer.utils.error import _TypeAssertionError
+from chainer.utils.error import _repr as _legacy_repr
 
 __all__ = [
     'Atom', 'BinaryOperator', 'BoolBinaryOperator', 'Call', 'Constant', 'Expr',
@@ -127,10 +128,10 @@ def _repr(v: Any) -> str:
         return str(v)
     if isinstance(v, tuple):
         if len(v) == 1:
-            return f'({_repr(v[0])},)'
-        return '(' + ', '.join(_repr(x) for x in v) + ')'
+            return f'({_item_repr(v[0])},)'
+        return '(' + ', '.join(_item_repr(x) for x in v) + ')'
     if isinstance(v, list):
-        return '[' + ', '.join(_repr(x) for x in v) + ']'
+        return '[' + ', '.join(_item_repr(x) for x in v) + ']'
     if isinstance(v, type) or isinstance(v, numpy.dtype):
         # As Chainer printed them: <class 'numpy.float64'>, dtype('float32').
         return repr(v)
@@ -140,6 +141,14 @@ def _repr(v: Any) -> str:
     if isinstance(v, numpy.generic):
         return repr(v.item())
     return repr(v)
+
+
+def _item_repr(v: Any) -> str:
+    # Inside a tuple or list Chainer printed a NumPy scalar with NumPy 1's repr
+    # (0.1 for float32(0.1)); on its own, as the Python float it converts to.
+    if isinstance(v, numpy.generic):
+        return _legacy_repr(v)
+    return _repr(v)
 
 
 def _priority(v: Any) -> int:

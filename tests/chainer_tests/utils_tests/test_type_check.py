@@ -665,3 +665,15 @@ def test_numpy_bool_class_prints_as_under_numpy_1():
         T.expect(t[0].dtype == numpy.bool_)
     assert str(e.value) == ("Expect: in_types[0].dtype == <class 'numpy.bool_'>\n"
                             "Actual: float32 != <class 'numpy.bool_'>")
+
+
+def test_numpy_float32_constants_print_as_chainer_did():
+    # On its own as the Python float it converts to; inside a tuple with NumPy 1's repr.
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[0] == numpy.float32(0.1))
+    assert str(e.value) == ('Expect: in_types[0].shape[0] == 0.10000000149011612\n'
+                            'Actual: 3 != 0.10000000149011612')
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[0] == (numpy.float32(0.1), 2))
+    assert str(e.value) == 'Expect: in_types[0].shape[0] == (0.1, 2)\nActual: 3 != (0.1, 2)'
