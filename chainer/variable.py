@@ -38,16 +38,16 @@ _object_new = object.__new__
 class _UnsupportedOperation(TypeError, NotImplementedError):
     """Raised for operations a Variable does not define (comparison, truth value).
 
-    It is a ``TypeError`` and, as in Chainer, a ``NotImplementedError``.
+    It is Chainer's ``TypeError``, and also a ``NotImplementedError``.
     """
 
 
 def _refused_comparison(op: str):
     """The method ``Variable.__<op>__``: comparing Variables is undefined."""
     def compare(self, other):
-        raise _UnsupportedOperation(
-            f'Variable does not support "{op}". Compare the arrays instead '
-            f'(x.array {op} y.array).')
+        raise _UnsupportedOperation(  # Chainer's text
+            f'Variables do not support {op} operator. '
+            'You could use `array` attribute instead.')
     return compare
 
 
@@ -845,9 +845,7 @@ class Variable:
     __ge__ = _refused_comparison('>=')
 
     def __bool__(self):
-        raise _UnsupportedOperation(
-            'the truth value of a Variable is undefined. Use its array instead '
-            '(e.g. bool(x.array) or x.array.any()).')
+        raise _UnsupportedOperation('Variables cannot be evaluated as Python bool.')
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -927,3 +927,14 @@ def test_grad_that_is_no_array_has_chainers_message(bad):
     assert str(e.value) == (
         'Type of grad is invalid:\n'
         f'Expected: Any of {chainer.get_array_types()}\nActual: {type(bad)}')
+
+
+def test_comparison_and_truth_value_messages_are_chainers():
+    x = chainer.Variable(np.ones(2, np.float32))
+    with pytest.raises(TypeError) as e:
+        x < 1
+    assert str(e.value) == ('Variables do not support < operator. '
+                            'You could use `array` attribute instead.')
+    with pytest.raises(TypeError) as e:
+        bool(x)
+    assert str(e.value) == 'Variables cannot be evaluated as Python bool.'
