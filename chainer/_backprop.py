@@ -19,7 +19,7 @@ from chainer import _thread_state
 from chainer import function_hook
 from chainer.configuration import config, using_config
 from chainer.utils import argument
-from chainer.variable import Variable, _check_grad_type, _raise_grad_error
+from chainer.variable import Variable, _check_grad_type
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -72,9 +72,9 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
             expected = f'{n_in}'
         else:
             expected = f'{n_in} or {len(target_input_indexes)}'
-        raise ValueError(
+        raise ValueError(func._get_error_message(
             f'number of gradients returned from backward is incorrect: '
-            f'{n} != expected {expected} ({func.label})')
+            f'{n} != expected {expected}'))
     return gxs
 
 
@@ -88,7 +88,9 @@ def _debug_check_variables(func, gxs) -> None:
     """Chainer's debug mode checked every gradient backward returned, targets or not."""
     for gx in gxs:
         if gx is not None and not isinstance(gx, Variable):
-            raise _not_variable_error(func, gx)
+            raise _GradientTypeError(func._get_error_message(
+                'type of gradients returned from backward is incorrect: '
+                f'{type(gx)} != expected {Variable}'))
 
 
 def _repeated_inputs(inputs: tuple, targets: tuple) -> Optional[set]:
@@ -397,7 +399,7 @@ class _Walk:
                                              and data.dtype != x.dtype):
                     try:
                         if debug:
-                            self._debug_check_grad(func, x, data)
+                            self._debug_check_grad(func, i, x, data)
                         _check_grad_type(func, x, data)
                     except Exception as e:
                         add_creation_stack(func, e)  # known in debug mode
@@ -459,11 +461,14 @@ class _Walk:
                     hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
 
-    def _debug_check_grad(self, func, x, data) -> None:
-        """Chainer's debug-mode check of a wrong gradient, before the common one: the
-        shape, then the dtype against a gradient ``x`` already holds (ValueErrors)."""
+    def _debug_check_grad(self, func, index: int, x, data) -> None:
+        """Chainer's debug-mode check of a wrong gradient (for input ``index``), before
+        the common one: the shape, then the dtype against a gradient ``x`` already
+        holds (ValueErrors, in Chainer's words)."""
         if data.shape != x.shape:
-            _raise_grad_error(ValueError, 'Shape', data.shape, x.shape, func)
+            raise ValueError(func._get_error_message(
+                'shape of gradients returned from backward is incorrect: '
+                f'input-index={index}, actual {data.shape} != expected {x.shape}'))
         held = self.grads.get(x, _MISSING)
         if held is _MISSING:
             held = None
@@ -473,7 +478,9 @@ class _Walk:
         if type(held) is _Pending:
             held = held[0]
         if held is not None and held._data is not None and held._data.dtype != data.dtype:
-            _raise_grad_error(ValueError, 'Dtype', data.dtype, held._data.dtype, func)
+            raise ValueError(func._get_error_message(
+                'dtype of gradients returned from backward is incorrect: '
+                f'input-index={index}, actual {data.dtype} != expected {held._data.dtype}'))
 
     def _check_not_reapplied(self, func) -> None:
         """Raises if a gradient waits at an output ``func`` no longer lists.
@@ -642,8 +649,7 @@ def check_parallel(values: Any, name: str, ref: Sequence, ref_name: str) -> None
     if values is None:
         return
     if not isinstance(values, (tuple, list)):
-        raise TypeError(f'{name} must be a tuple or a list or None, '
-                        f'not {type(values).__name__}')
+        raise TypeError(f'{name} must be a tuple or a list or None, not {type(values)}.')
     if len(values) != len(ref):
         raise ValueError(f'{name} must be of the same length as {ref_name}.\n'
                          f'len({ref_name}) = {len(ref)}, len({name}) = {len(values)}')
@@ -659,10 +665,10 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None
         loss_scale='chainer.backward does not take loss_scale (use '
                    'Variable.backward(loss_scale=...))')
     if not isinstance(outputs, (tuple, list)):
-        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
+        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     for v in outputs:
         if not isinstance(v, Variable):
-            raise TypeError(f'each output must be a Variable, not {type(v).__name__}')
+            raise TypeError(f'each output must be a Variable, not {type(v)}')
     check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')
     if grad_outputs is not None:
         seeds = []

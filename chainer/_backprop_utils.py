@@ -67,7 +67,7 @@ class GradTable:
 
 
 def _error(func, message: str) -> str:
-    return f'{message}\n(function: {func.label})'
+    return func._get_error_message(message)
 
 
 def _select(func, target_input_indexes: tuple, gxs) -> tuple:

@@ -64,6 +64,11 @@ class LocalConfig(threading.local):
     def __init__(self, global_config: GlobalConfig) -> None:
         pass
 
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a key set nowhere: Chainer read it from the global
+        # configuration, whose AttributeError names GlobalConfig.
+        return getattr(self._global, name)
+
     def __reduce__(self):
         raise TypeError('LocalConfig cannot be pickled')
 

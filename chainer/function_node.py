@@ -16,6 +16,7 @@ from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
+from chainer.utils.error import _repr
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES, _check_grad_type
 
 if TYPE_CHECKING:
@@ -106,19 +107,28 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
     return key
 
 
-def _input_variable(x) -> Variable:
+def _input_variable(x, func: Any = None) -> Variable:
     if isinstance(x, _ARRAY_TYPES):
         return Variable._new(x, False)
     if x is None:
         # A missing input (Chainer allows it): a Variable without data.
         return Variable._new(None, False)
+    # Chainer's message named the function ("... in the forward input (ReLU)").
+    where = '' if func is None else f' (in the forward input of {func.label})'
     if isinstance(x, (numpy.generic, int, float, complex, bool)):
         raise TypeError(
             'a function input must be a Variable or an array, got the scalar '
-            f'{x!r} ({type(x).__name__}); wrap it with numpy.asarray')
+            f'{_repr(x)} ({type(x).__name__}){where}; wrap it with numpy.asarray')
     raise TypeError(
         'a function input must be a Variable, numpy.ndarray or cupy.ndarray, '
-        f'got {type(x).__module__}.{type(x).__qualname__}')
+        f'got {type(x).__module__}.{type(x).__qualname__}{where}')
+
+
+def _as_input_variable(x, func) -> Variable:
+    """``x`` as a Variable, or the ``TypeError`` :meth:`FunctionNode.apply` of
+    ``func`` (anything with a ``label``) raises: for composed functions that read
+    their inputs before applying their parts."""
+    return x if isinstance(x, Variable) else _input_variable(x, func)
 
 
 class _InputsTypeError(TypeError, ValueError):
@@ -143,7 +153,8 @@ def _check_input(x) -> None:
     """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
     or an array: for functions that read an input's shape or dtype before applying."""
     if x is None:
-        raise TypeError('a function input must be a Variable or an array, got None')
+        # What Chainer's functions raised reading the input's dtype.
+        raise AttributeError("'NoneType' object has no attribute 'dtype'")
     if not isinstance(x, Variable):
         _input_variable(x)
 
@@ -246,7 +257,7 @@ class FunctionNode:
                     input_vars.append(None)
                     in_data.append(x)
                     continue
-                x = _input_variable(x)
+                x = _input_variable(x, self)
             input_vars.append(x)
             in_data.append(x._data)
         in_data = tuple(in_data)
@@ -439,10 +450,14 @@ class FunctionNode:
                     _passed_type_checks.clear()
                 _passed_type_checks.add(key)
             return
-        except Exception:
+        except Exception as e:
             # Light mode evaluates every condition eagerly (x.shape[2] may not exist);
             # the full-mode run below checks in order and explains the failure.
-            pass
+            light_error = e
+        if not all(type_check._is_array_like(x) for x in in_data):
+            # An input without data (None): Chainer's error from the check itself
+            # ("'NoneType' object has no attribute 'dtype'").
+            raise light_error
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)
         with type_check._full_mode(), type_check.get_function_check_context(self):
@@ -499,6 +514,20 @@ class FunctionNode:
                                             self.backward(target_input_indexes, grad_outputs))
         return tuple([gx if g is None else g if gx is None else gx + g
                       for gx, g in zip(gxs, grad_inputs)])
+
+    def _get_error_message(self, message: str) -> str:
+        """``message`` followed by this node's name and its inputs' and outputs' shapes
+        and dtypes, as Chainer's backprop errors show them."""
+        lines = [message, f'  function={self._impl_name} ({self.label})']
+        for i, x in enumerate(self.inputs or ()):
+            lines.append(f'    input {i}: shape={x.shape} dtype={x.dtype}')
+        for i, ref in enumerate(self.outputs or ()):
+            y = ref()
+            if y is None:
+                lines.append(f'    output {i}: not available')
+            else:
+                lines.append(f'    output {i}: shape={y.shape} dtype={y.dtype}')
+        return '\n'.join(lines)
 
     def get_retained_inputs(self) -> tuple:
         """The input Variables declared by :meth:`retain_inputs`."""
@@ -611,9 +640,9 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         A list with the gradient Variable (or None) of each input.
     """
     if not isinstance(outputs, (tuple, list)):
-        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs).__name__}')
+        raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     if not isinstance(inputs, (tuple, list)):
-        raise TypeError(f'inputs must be a tuple or a list, not {type(inputs).__name__}')
+        raise TypeError(f'inputs must be a tuple or a list, not {type(inputs)}.')
     for v in list(outputs) + list(inputs):
         if not isinstance(v, Variable):
             raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')

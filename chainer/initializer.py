@@ -49,9 +49,9 @@ def get_fans(shape: tuple) -> tuple[int, int]:
     remaining axes (if any) the receptive field, which scales both fans.
     """
     if not isinstance(shape, tuple):
-        raise ValueError(f'shape must be a tuple, got {type(shape).__name__}: {shape!r}')
+        raise ValueError(f'shape must be tuple. Actual type: {type(shape)}')
     if len(shape) < 2:
-        raise ValueError(f'shape must be of length >= 2: shape={shape}')
+        raise ValueError(f'shape must be of length >= 2. Actual shape: {shape}')
     receptive_field_size = utils.size_of_shape(shape[2:])
     fan_in = shape[1] * receptive_field_size
     fan_out = shape[0] * receptive_field_size

@@ -63,7 +63,7 @@ class Hyperparameter:
 
     def __repr__(self) -> str:
         d = self.get_dict()
-        values = ', '.join(f'{k}={d[k]}' for k in sorted(d))
+        values = ', '.join(f'{k}={d[k]!s}' for k in sorted(d))  # str, as Chainer's %s
         return f'Hyperparameter({values})'
 
     @property

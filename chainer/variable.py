@@ -38,16 +38,16 @@ _object_new = object.__new__
 class _UnsupportedOperation(TypeError, NotImplementedError):
     """Raised for operations a Variable does not define (comparison, truth value).
 
-    It is a ``TypeError`` and, as in Chainer, a ``NotImplementedError``.
+    It is Chainer's ``TypeError``, and also a ``NotImplementedError``.
     """
 
 
 def _refused_comparison(op: str):
     """The method ``Variable.__<op>__``: comparing Variables is undefined."""
     def compare(self, other):
-        raise _UnsupportedOperation(
-            f'Variable does not support "{op}". Compare the arrays instead '
-            f'(x.array {op} y.array).')
+        raise _UnsupportedOperation(  # Chainer's text
+            f'Variables do not support {op} operator. '
+            'You could use `array` attribute instead.')
     return compare
 
 
@@ -58,13 +58,22 @@ _NUMPY2_PROMOTION_HINT = (
     "array's dtype (x.dtype.type(c)) or use Python floats.")
 
 
+def _grad_error_detail(func) -> str:
+    if func is None:
+        return ''
+    return (f'Function `{func._impl_name}` ({func.label}) returned a wrong '
+            'gradient from backward.\n')
+
+
 def _raise_grad_error(exc_type, what, grad, data, func, hint: str = '') -> None:
-    detail = ''
-    if func is not None:
-        detail = (f'Function `{func._impl_name}` ({func.label}) returned a wrong '
-                  'gradient from backward.\n')
-    raise exc_type(f'{detail}{what} of data and grad mismatch\n'
+    raise exc_type(f'{_grad_error_detail(func)}{what} of data and grad mismatch\n'
                    f'grad: {grad} != data: {data}{hint}')
+
+
+def _raise_invalid_grad_type(func, gx) -> None:
+    # Chainer's message for a gradient that is no array at all (a list, a scalar).
+    raise TypeError(f'{_grad_error_detail(func)}Type of grad is invalid:\n'
+                    f'Expected: Any of {_ARRAY_TYPES}\nActual: {type(gx)}')
 
 
 def _check_grad_type(func, x, gx) -> None:
@@ -73,11 +82,13 @@ def _check_grad_type(func, x, gx) -> None:
     x_data = x.data if is_node else x._data
     if x_data is not None:
         if not isinstance(gx, type(x_data)) and not isinstance(x_data, type(gx)):
+            if not isinstance(gx, _ARRAY_TYPES):
+                _raise_invalid_grad_type(func, gx)
             _raise_grad_error(TypeError, 'Type', type(gx), type(x_data), func)
         x_dtype, x_shape = x_data.dtype, x_data.shape
     else:
         if not isinstance(gx, _ARRAY_TYPES):
-            _raise_grad_error(TypeError, 'Type', type(gx), _ARRAY_TYPES, func)
+            _raise_invalid_grad_type(func, gx)
         if not is_node:
             return  # an uninitialised variable accepts any gradient array
         x_dtype, x_shape = x.dtype, x.shape
@@ -834,9 +845,7 @@ class Variable:
     __ge__ = _refused_comparison('>=')
 
     def __bool__(self):
-        raise _UnsupportedOperation(
-            'the truth value of a Variable is undefined. Use its array instead '
-            '(e.g. bool(x.array) or x.array.any()).')
+        raise _UnsupportedOperation('Variables cannot be evaluated as Python bool.')
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -8,6 +8,7 @@ import numpy
 
 from chainer.dataset import dataset_mixin
 from chainer.utils import argument
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,7 +85,7 @@ def split_dataset_n(dataset: Any, n: int, order: Sequence[int] | NdArray | None 
     if not isinstance(n, _int_types):
         raise TypeError(f'n must be int, got {type(n)} instead')
     if n <= 0:
-        raise ValueError(f'n must be a positive integer, got {n!r}')
+        raise ValueError(f'n must be a positive integer, got {_repr(n)}')
     sub_size = len(dataset) // n
     return [SubDataset(dataset, sub_size * i, sub_size * (i + 1), order)
             for i in range(n)]

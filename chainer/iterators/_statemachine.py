@@ -5,6 +5,7 @@ import contextlib
 from typing import Any, NamedTuple
 
 import numpy
+from chainer.utils.error import _repr
 
 
 class IteratorState(NamedTuple):
@@ -73,7 +74,7 @@ def _is_checking(serializer: Any) -> bool:
 
 def check_batch_size(batch_size: Any) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, numpy.integer)):
-        raise TypeError(f'batch_size must be an int, got {batch_size!r}')
+        raise TypeError(f'batch_size must be an int, got {_repr(batch_size)}')
     if batch_size <= 0:
         raise ValueError(f'batch_size must be positive, got {batch_size}')
     return int(batch_size)

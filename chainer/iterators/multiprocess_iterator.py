@@ -15,6 +15,7 @@ from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
 from chainer.utils import _fork
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -41,7 +42,7 @@ def _check_count(name: str, value: Any, least: int) -> int:
     # Chainer let these through to multiprocessing (n_processes=0 meaning all
     # CPUs), which raised TypeError or ValueError at the first batch.
     if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
-        raise TypeError(f'{name} must be an int, got {value!r}')
+        raise TypeError(f'{name} must be an int, got {_repr(value)}')
     if value < least:
         raise ValueError(f'{name} must be at least {least}, got {value}')
     return int(value)

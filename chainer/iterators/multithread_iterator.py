@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from chainer.dataset import iterator
 from chainer.iterators import _statemachine
 from chainer.iterators.order_samplers import ShuffleOrderSampler  # NOQA: F401
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -31,7 +32,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
         self.batch_size = _statemachine.check_batch_size(batch_size)
         self._repeat = repeat
         if not isinstance(n_threads, int) or n_threads <= 0:
-            raise ValueError(f'n_threads must be a positive int, got {n_threads!r}')
+            raise ValueError(f'n_threads must be a positive int, got {_repr(n_threads)}')
         self.n_threads = n_threads
         self.order_sampler = _statemachine.make_order_sampler(shuffle, order_sampler)
         self._pool: futures.ThreadPoolExecutor | None = None

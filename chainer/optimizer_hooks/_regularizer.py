@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from chainer import backend
 from chainer.backends import cuda
 from chainer.utils.array import widen_scalar
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.optimizer import UpdateRule
@@ -39,7 +40,7 @@ class _RegularizerHook:
         if rate is None or isinstance(rate, (str, bytes)):
             # The float conversion below would turn None into NaN gradients
             # silently; Chainer's arithmetic raised TypeError.
-            raise TypeError(f'{type(self).__name__} rate must be a number, got {rate!r}')
+            raise TypeError(f'{type(self).__name__} rate must be a number, got {_repr(rate)}')
         # Gradients are still multiplied by the loss scale when optimizer hooks run.
         if param._loss_scale is not None:
             rate = widen_scalar(rate) * param._loss_scale

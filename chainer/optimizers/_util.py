@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import optimizer
 from chainer.backends import cuda
 from chainer.utils.array import widen_scalar
+from chainer.utils.error import _repr
 
 
 def set_given(hyperparam: optimizer.Hyperparameter, **values: Any) -> None:
@@ -44,7 +45,7 @@ def numbers(hyperparam: Any, *names: str) -> tuple:
     values = tuple([lookup(hyperparam, name) for name in names])
     for name, value in zip(names, values):
         if value is None or isinstance(value, (str, bytes)):
-            raise TypeError(f'hyperparameter {name} must be a number, got {value!r}')
+            raise TypeError(f'hyperparameter {name} must be a number, got {_repr(value)}')
     return values
 
 

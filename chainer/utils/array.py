@@ -519,11 +519,14 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
 
 
 def check_index_range(index: Any, size: int, what: str = 'index',
-                      ignore: Any = None, allow_negative: bool = False) -> int:
+                      ignore: Any = None, allow_negative: bool = False,
+                      message: str | None = None) -> int:
     """Raises ``ValueError`` (also an ``IndexError``, as NumPy's indexing raised in
     Chainer) unless every entry of the integer array ``index`` lies
     in ``[0, size)`` (``[-size, size)`` with ``allow_negative``), entries equal to
     ``ignore`` excepted; returns how many entries equal ``ignore`` (0 without one).
+    The error says which entry is out of range, or ``message`` where given (the
+    text of the check Chainer made in debug mode).
 
     CuPy wraps out-of-range indices instead of raising as NumPy does, so every
     function that indexes with user data checks through here. On the GPU both
@@ -548,14 +551,16 @@ def check_index_range(index: Any, size: int, what: str = 'index',
             n_ignored = int(ignored.sum())
         n_bad = int(bad.sum())
     if n_bad:
-        _raise_out_of_range(index, bad, low, size, what, ignore)
+        _raise_out_of_range(index, bad, low, size, what, ignore, message)
     return n_ignored
 
 
 def _raise_out_of_range(index: Any, bad: Any, low: int, size: int, what: str,
-                        ignore: Any) -> None:
+                        ignore: Any, message: str | None = None) -> None:
     """Raises the error naming the first entry of ``index`` out of range (``bad``:
-    the mask of those entries, or None to compute it)."""
+    the mask of those entries, or None to compute it), or saying ``message``."""
+    if message is not None:
+        raise _IndexValueError(message)
     if bad is None:
         bad = (index < low) | (index >= size)
         if ignore is not None:

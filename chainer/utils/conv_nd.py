@@ -15,7 +15,7 @@ import numpy
 
 from chainer import backend
 from chainer.utils.conv import get_conv_outsize
-from chainer.utils.error import _ValueAssertionError
+from chainer.utils.error import _repr, _ValueAssertionError
 
 __all__ = ['as_tuple', 'get_conv_outsize', 'im2col_nd', 'im2col_nd_cpu', 'im2col_nd_gpu',
            'col2im_nd', 'col2im_nd_cpu', 'col2im_nd_gpu', 'patches']
@@ -57,7 +57,7 @@ def as_tuple(x: Any, n: int) -> tuple:
     if not hasattr(x, '__getitem__') or isinstance(x, numpy.generic):
         return (_index(x),) * n
     if len(x) != n:
-        raise _ValueAssertionError(f'expected a tuple of length {n}, got {tuple(x)}')
+        raise _ValueAssertionError(f'expected a tuple of length {n}, got {_repr(tuple(x))}')
     return tuple(_index(v) for v in x)
 
 
@@ -73,7 +73,7 @@ def _index(v: Any) -> int:
     try:
         return operator.index(v)
     except TypeError:
-        raise TypeError(f'expected an integer, got {v!r} ({type(v).__name__})') from None
+        raise TypeError(f'expected an integer, got {_repr(v)} ({type(v).__name__})') from None
 
 
 def _out_dims(dims, ksize, stride, pad, cover_all, dilate, out_dims) -> tuple:

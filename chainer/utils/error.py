@@ -30,6 +30,14 @@ class _IndexTypeError(TypeError, IndexError):
     IndexError that NumPy raised for it in Chainer."""
 
 
+def _repr(value: Any) -> str:
+    """``repr(value)`` as Chainer's messages showed it under NumPy 1: NumPy scalars,
+    also inside containers, print as ``1.0`` rather than ``np.float32(1.0)``."""
+    import numpy
+    with numpy.printoptions(legacy='1.25'):
+        return repr(value)
+
+
 def _format_array_props(arrays: Sequence[Any]) -> str:
     """``'(2, 3):float32, None'``: the shape and dtype of each array, as Chainer prints them."""
     return ', '.join(

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator
 import numpy
 
 from chainer.utils.error import _TypeAssertionError
+from chainer.utils.error import _repr as _legacy_repr
 
 __all__ = [
     'Atom', 'BinaryOperator', 'BoolBinaryOperator', 'Call', 'Constant', 'Expr',
@@ -91,6 +92,8 @@ def _operand_str(v: Any) -> str:
         return _repr(v)
     if isinstance(v, numpy.generic):
         return str(v.item())
+    if v is numpy.bool_:
+        return "<class 'numpy.bool_'>"  # NumPy 2 calls the class numpy.bool
     return str(v)
 
 
@@ -125,10 +128,10 @@ def _repr(v: Any) -> str:
         return str(v)
     if isinstance(v, tuple):
         if len(v) == 1:
-            return f'({_repr(v[0])},)'
-        return '(' + ', '.join(_repr(x) for x in v) + ')'
+            return f'({_item_repr(v[0])},)'
+        return '(' + ', '.join(_item_repr(x) for x in v) + ')'
     if isinstance(v, list):
-        return '[' + ', '.join(_repr(x) for x in v) + ']'
+        return '[' + ', '.join(_item_repr(x) for x in v) + ']'
     if isinstance(v, type) or isinstance(v, numpy.dtype):
         # As Chainer printed them: <class 'numpy.float64'>, dtype('float32').
         return repr(v)
@@ -138,6 +141,14 @@ def _repr(v: Any) -> str:
     if isinstance(v, numpy.generic):
         return repr(v.item())
     return repr(v)
+
+
+def _item_repr(v: Any) -> str:
+    # Inside a tuple or list Chainer printed a NumPy scalar with NumPy 1's repr
+    # (0.1 for float32(0.1)); on its own, as the Python float it converts to.
+    if isinstance(v, numpy.generic):
+        return _legacy_repr(v)
+    return _repr(v)
 
 
 def _priority(v: Any) -> int:
@@ -462,7 +473,12 @@ class BoolBinaryOperator(BinaryOperator, Testable):
     def expect(self) -> None:
         left = _eval_expr(self.lhs)
         right = _eval_expr(self.rhs)
-        if not self.func(left, right):
+        ok = self.func(left, right)
+        if type(ok) is numpy.ndarray and ok.size == 0:
+            # A tuple against a NumPy scalar (x.shape[1:] == numpy.int64(3)) compares
+            # elementwise; NumPy 1 took the empty result as False, NumPy 2 raises.
+            ok = False
+        if not ok:
             raise InvalidType(
                 f'{_operand_str(self.lhs)} {self.exp} {_operand_str(self.rhs)}',
                 f'{_operand_str(left)} {self.inv} {_operand_str(right)}')
@@ -491,6 +507,11 @@ class _InvalidOutputSize(InvalidType, AssertionError, RuntimeError):
     """A convolution or pooling whose output would have a size below one: an
     ``InvalidType``, and the ``AssertionError`` Chainer raised (a ``RuntimeError``
     for the 2-d deconvolution)."""
+
+
+class _InvalidPlain(InvalidType, AssertionError):
+    """A plain (not an expression) condition that is false: an ``InvalidType``, and
+    the ``AssertionError`` Chainer's ``assert isinstance(expr, Testable)`` raised."""
 
 
 class _InvalidValue(InvalidType, ValueError):
@@ -589,6 +610,31 @@ def _check_data(data: Any, shapes: Any) -> None:
             f'shapes has {len(shapes)} entries but data has {len(data)}')
 
 
+class _Label:
+    """Stands for a node in :func:`get_function_check_context` (only ``label`` is read)."""
+
+    __slots__ = ('label',)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+@contextlib.contextmanager
+def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple]:
+    """The full-mode types of ``arrays``, named ``names``, for a check that a composed
+    function runs before applying its parts: within this context a failed
+    :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
+    Chainer's function checked its inputs in."""
+    arrays = tuple(getattr(a, 'array', a) for a in arrays)  # Variables give their data
+    if any(a is None for a in arrays):
+        # Chainer's quick check read the dtype of the missing data.
+        raise AttributeError("'NoneType' object has no attribute 'dtype'")
+    types = get_types(arrays, 'in_types', False)
+    _argname(types, names)
+    with _full_mode(), get_function_check_context(_Label(label)):
+        yield types
+
+
 def get_types(data: tuple, name: str, accept_none: bool, *,
               shapes: tuple | None = None) -> TypeInfoTuple:
     """Full-mode type information: a tuple of :class:`Variable` named ``name[i]``."""
@@ -676,7 +722,7 @@ def _expect_axes(x_type: Any, *axes: int) -> None:
 
 
 def _invalid_plain(value: Any) -> InvalidType:
-    return InvalidType('True', _operand_str(value))
+    return _InvalidPlain('True', _operand_str(value))
 
 
 def expect(*bool_exprs: Any) -> None:

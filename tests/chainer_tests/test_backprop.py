@@ -1038,3 +1038,15 @@ class TestRepeatedInputSums:
         F.sum(y).backward()
         assert x.grad_var.creator is None
         np.testing.assert_array_equal(x.grad, [16., 16.])
+
+
+def test_grad_and_backward_argument_type_messages_are_chainers():
+    x = chainer.Variable(np.ones(2, np.float32))
+    with pytest.raises(TypeError, match=r"^outputs must be a tuple or a list, not "
+                                        r"<class 'chainer\.variable\.Variable'>\.$"):
+        chainer.grad(x, [x])
+    with pytest.raises(TypeError, match=r"^inputs must be a tuple or a list, not "
+                                        r"<class 'chainer\.variable\.Variable'>\.$"):
+        chainer.grad([x], x)
+    with pytest.raises(TypeError, match=r"^outputs must be a tuple or a list, not "):
+        chainer.backward(x)

@@ -469,3 +469,9 @@ def test_using_config_exited_in_another_thread_raises_there():
     finally:
         del chainer.config.enable_backprop
     assert chainer.config.enable_backprop is True
+
+
+def test_missing_key_error_names_the_global_config_as_in_chainer():
+    msg = "'GlobalConfig' object has no attribute 'no_such_key'"
+    with pytest.raises(AttributeError, match=msg):
+        chainer.config.no_such_key

@@ -159,9 +159,43 @@ def test_wrong_number_of_gradients_message():
     x = chainer.Variable(numpy.zeros(2, numpy.float32))
     y, = _TooManyGrads().apply((x,))
     y.grad = numpy.ones(2, numpy.float32)
-    with pytest.raises(ValueError, match=r'number of gradients returned from backward is '
-                                         r'incorrect: 3 != expected 1 \(_TooManyGrads\)'):
+    with pytest.raises(ValueError) as e:
         y.backward()
+    # Chainer's text: the node and its inputs' and outputs' shapes follow.
+    assert str(e.value) == (
+        'number of gradients returned from backward is incorrect: 3 != expected 1\n'
+        '  function=_TooManyGrads (_TooManyGrads)\n'
+        '    input 0: shape=(2,) dtype=float32\n'
+        '    output 0: shape=(2,) dtype=float32')
+
+
+def test_debug_mode_gradient_check_messages_are_chainers():
+    class BadShape(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0] * 2,
+
+        def backward(self, indexes, grad_outputs):
+            return chainer.Variable(numpy.ones(3, numpy.float32)),
+
+    class NotVariable(BadShape):
+        def backward(self, indexes, grad_outputs):
+            return numpy.ones(2, numpy.float32),
+
+    tail = ('\n  function={0} ({0})\n    input 0: shape=(2,) dtype=float32\n'
+            '    output 0: shape=(2,) dtype=float32')
+    for cls, head, err in [
+            (BadShape, 'shape of gradients returned from backward is incorrect: input-index=0, '
+                       'actual (3,) != expected (2,)', ValueError),
+            (NotVariable, "type of gradients returned from backward is incorrect: "
+                          "<class 'numpy.ndarray'> != expected "
+                          "<class 'chainer.variable.Variable'>", ValueError)]:
+        x = chainer.Variable(numpy.ones(2, numpy.float32))
+        y, = cls().apply((x,))
+        y.grad = numpy.ones(2, numpy.float32)
+        with chainer.using_config('debug', True):
+            with pytest.raises(err) as e:
+                y.backward()
+        assert str(e.value) == head + tail.format(cls.__name__)
 
 
 def test_type_check_of_a_none_input():
@@ -181,5 +215,14 @@ def test_type_check_of_a_none_input():
     x = numpy.ones(2, numpy.float32)
     y, = CountsOnly().apply((x, None))
     numpy.testing.assert_array_equal(y.array, x)
-    with pytest.raises(TypeError, match='in_types\\[1\\] must be an array, not NoneType'):
+    # Chainer's error: the check's own, reading .dtype of None.
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
         ReadsDtype().apply((x, None))
+
+
+def test_builtin_function_given_none_raises_chainers_attribute_error():
+    import chainer.functions as F
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.exp(None)
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.relu(chainer.Variable())

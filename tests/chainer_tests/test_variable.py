@@ -917,3 +917,24 @@ class TestAddgradWithGraph:
         assert a.grad_var.creator is None
         assert a.grad is not b.grad
         np.testing.assert_allclose(a.grad, [3.0, 3.0])
+
+
+@pytest.mark.parametrize('bad', [[[1.0, 2.0]], 1.0])
+def test_grad_that_is_no_array_has_chainers_message(bad):
+    v = chainer.Variable(np.ones((1, 2), np.float32))
+    with pytest.raises(TypeError) as e:
+        v.grad = bad
+    assert str(e.value) == (
+        'Type of grad is invalid:\n'
+        f'Expected: Any of {chainer.get_array_types()}\nActual: {type(bad)}')
+
+
+def test_comparison_and_truth_value_messages_are_chainers():
+    x = chainer.Variable(np.ones(2, np.float32))
+    with pytest.raises(TypeError) as e:
+        x < 1
+    assert str(e.value) == ('Variables do not support < operator. '
+                            'You could use `array` attribute instead.')
+    with pytest.raises(TypeError) as e:
+        bool(x)
+    assert str(e.value) == 'Variables cannot be evaluated as Python bool.'

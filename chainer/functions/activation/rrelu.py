@@ -24,11 +24,11 @@ class RReLU(function_node.FunctionNode):
 
     def __init__(self, lower: float = 1. / 8, upper: float = 1. / 3, r=None):
         if not 0.0 <= lower < 1.0:
-            raise ValueError('l must be in [0, 1)')
+            raise ValueError('lower must be in the range [0, 1)')
         if not 0.0 <= upper < 1.0:
-            raise ValueError('u must be in [0, 1)')
+            raise ValueError('upper must be in the range [0, 1)')
         if not lower < upper:
-            raise ValueError('l must be less than u')
+            raise ValueError('lower must be less than upper')
         self.lower = lower
         self.upper = upper
         self.r = r

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 from chainer import function_node
 from chainer import utils
 from chainer.functions.activation.sigmoid import sigmoid
-from chainer.functions.activation.prelu import _check_param_types, _extended_shape
+from chainer.functions.activation.prelu import _extended_shape
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import sum_to
 from chainer.utils import array as array_utils
+from chainer.utils import type_check
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -21,7 +22,15 @@ class Swish(function_node.FunctionNode):
     """``x * sigmoid(beta * x)`` with ``beta`` along axes 1, 2, ... of ``x``."""
 
     def check_type_forward(self, in_types):
-        _check_param_types(in_types, ('x', 'beta'))
+        # Chainer's checks (PReLU's differ in their order and operands).
+        type_check._argname(in_types, ('x', 'beta'))
+        x_type, beta_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            beta_type.dtype == x_type.dtype,
+            beta_type.ndim <= x_type.ndim - 1,
+            beta_type.shape == x_type.shape[1:1 + type_check.eval(beta_type.ndim)],
+        )
 
     def forward(self, inputs):
         x, beta = inputs

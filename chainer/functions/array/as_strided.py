@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import scatter_add
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +33,7 @@ def _int_tuple(value, name: str) -> tuple:
         return (int(value),)
     if isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
         return tuple(int(v) for v in value)
-    raise TypeError(f'{name} must be an int or a tuple of ints, got {value!r}')
+    raise TypeError(f'{name} must be an int or a tuple of ints, got {_repr(value)}')
 
 
 def _source_index(xp, shape: tuple, strides: tuple, offset: int):

@@ -61,7 +61,7 @@ class BroadcastTo(function_node.FunctionNode):
         for i in range(-1, -len(shape) - 1, -1):
             if shape[i] == self._shape[i] or shape[i] == 1:
                 continue
-            expect = f'in_type[0].shape[{i}] == {self._shape[i]}'
+            expect = 'in_type[0].shape[%d] == %d' % (i, self._shape[i])
             if self._shape[i] != 1:
                 expect += f' or in_type[0].shape[{i}] == 1'
             actual = f'in_type[0].shape: {shape}'

@@ -33,11 +33,12 @@ class Diagonal(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        with type_check._failing_as(type_check._InvalidValue):
-            type_check.expect(x_type.ndim >= 2)
+        # Chainer's checks (a 1-d x fails the first: x.ndim > 1), then NumPy's.
         with type_check._failing_as(type_check._InvalidAxis):
             type_check.expect(max(self.axis1, self.axis2) < x_type.ndim)
             type_check.expect(-x_type.ndim <= min(self.axis1, self.axis2))
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(x_type.ndim >= 2)
 
     def forward(self, inputs):
         x, = inputs

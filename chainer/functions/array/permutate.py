@@ -96,6 +96,7 @@ def permutate(x: VariableOrArray, indices: VariableOrArray, axis: int = 0,
         if indices.dtype.kind != 'i' or indices.ndim != 1:
             raise type_check._InvalidValue(
                 'indices: a one-dimensional int array',
-                f'{indices.ndim}-d {indices.dtype} array')
+                f'{indices.ndim}-d {indices.dtype} array',
+                'indices should be a one-dimensional int array')  # Chainer's ValueError
         _check_permutation(indices)
     return Permutate(indices, axis, inv).apply((x,))[0]

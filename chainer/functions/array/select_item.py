@@ -20,7 +20,8 @@ def _check_indices(t, n: int) -> None:
     # Debug mode demands labels in [0, n); otherwise labels follow NumPy indexing,
     # which CuPy would wrap instead of raising for those outside [-n, n).
     if chainer.is_debug():
-        check_index_range(t, n, 'label t')
+        check_index_range(t, n, 'label t',  # Chainer's text, its typo included
+                          message='Each label `t` need to satisfty `0 <= t < x.shape[1]`')
     elif type(t) is not numpy.ndarray:
         check_index_range(t, n, 'label t', allow_negative=True)
 

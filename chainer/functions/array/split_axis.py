@@ -35,8 +35,13 @@ class SplitAxis(function_node.FunctionNode):
                 raise ValueError('number sections must be larger than 0.')
         elif isinstance(indices_or_sections, collections.abc.Iterable) or hasattr(
                 indices_or_sections, 'ndim'):
+            if isinstance(indices_or_sections, numpy.ndarray):  # Chainer's checks and texts
+                if indices_or_sections.dtype.kind != 'i' and indices_or_sections.size > 0:
+                    raise TypeError('indices_or_sections must be integers')
+                if indices_or_sections.ndim >= 2:
+                    raise TypeError('indices_or_sections must be 1-D sequence')
             if getattr(indices_or_sections, 'ndim', 1) != 1:
-                raise TypeError('indices_or_sections must be integer or 1-D array')
+                raise TypeError('indices_or_sections must be 1-D sequence')
             indices = []
             for i in indices_or_sections:
                 if hasattr(i, 'item'):
@@ -50,7 +55,8 @@ class SplitAxis(function_node.FunctionNode):
             self.indices = tuple(indices)
             self.sections = None
         else:
-            raise TypeError('indices_or_sections must be integer or 1-D array')
+            raise TypeError('indices_or_sections must be integer or 1-D array.\n'
+                            f'Actual: {type(indices_or_sections)}')
         self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):

@@ -26,7 +26,7 @@ class Tile(function_node.FunctionNode):
                 isinstance(r, (int, numpy.integer)) and not isinstance(r, bool) for r in reps):
             self.reps = tuple(int(r) for r in reps)
         else:
-            raise TypeError('reps must be int or tuple of ints')
+            raise TypeError(f'reps must be int or tuple of ints.\nActual: {type(reps)}')
         if not all(r >= 0 for r in self.reps):
             raise ValueError('All elements in reps must be zero or larger')
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import variable
+from chainer import function_node
 
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
@@ -35,13 +35,11 @@ def depthwise_convolution_2d(x: VariableOrArray, W: VariableOrArray,
         output channel ``ic * channel_multiplier + m`` is input channel ``ic``
         filtered with ``W[m, ic]``.
     """
-    x, W = variable.as_variable(x), variable.as_variable(W)
-    if len(W.shape) != 4 or len(x.shape) != 4:
-        raise type_check.InvalidType('x.ndim == 4 and W.ndim == 4',
-                                     f'x.ndim == {len(x.shape)}, W.ndim == {len(W.shape)}')
-    if x.shape[1] != W.shape[1]:
-        raise type_check.InvalidType('x.shape[1] == W.shape[1]',
-                                     f'{x.shape[1]} != {W.shape[1]}')
+    # Chainer applied Convolution2DFunction to a reshaped W: its errors name that node.
+    node = type_check._Label('Convolution2DFunction')
+    x, W = function_node._as_input_variable(x, node), function_node._as_input_variable(W, node)
+    with type_check._checking(node.label, (x, W), ('x', 'W')) as (x_type, w_type):
+        type_check.expect(x_type.ndim == 4, w_type.ndim == 4, x_type.shape[1] == w_type.shape[1])
     mult, c, kh, kw = W.shape
     # A grouped convolution with one group per input channel.
     Wg = reshape(transpose(W, (1, 0, 2, 3)), (c * mult, 1, kh, kw))

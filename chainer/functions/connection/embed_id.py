@@ -44,7 +44,8 @@ class EmbedIDFunction(function_node.FunctionNode):
         self._w_shape = W.shape
         xp = backend.get_array_module(x, W)
         # Unlike Chainer (which indexed W[-1] silently), every id is checked.
-        check_index_range(x, len(W), 'id x', ignore=self.ignore_label)
+        check_index_range(x, len(W), 'id x', ignore=self.ignore_label,  # Chainer's debug text
+                          message='Each not ignored `x` value need to satisfy `0 <= x < len(W)`')
         if self.ignore_label is not None:
             mask = x == self.ignore_label
             if mask.any():

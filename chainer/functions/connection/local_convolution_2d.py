@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import variable
+from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.cast import cast
 from chainer.functions.array.im2col import im2col
@@ -26,21 +26,30 @@ __all__ = ['LocalConvolution2DFunction', 'local_convolution_2d']
 
 
 def _check(x, W, b, stride) -> None:
-    def fail(expect, actual):
-        raise type_check.InvalidType(expect, actual)
-
-    if x.dtype.kind != 'f' or W.dtype.kind != 'f':
-        fail('x.dtype.kind == W.dtype.kind == "f"', f'{x.dtype}, {W.dtype}')
-    if x.ndim != 4 or W.ndim != 6:
-        fail('x.ndim == 4 and W.ndim == 6', f'{x.ndim}, {W.ndim}')
-    if x.shape[1] != W.shape[3]:
-        fail('x.shape[1] == W.shape[3]', f'{x.shape[1]} != {W.shape[3]}')
-    out = tuple(conv.get_conv_outsize(x.shape[2 + i], W.shape[4 + i], stride[i], 0)
-                for i in range(2))
-    if out != tuple(W.shape[1:3]):
-        fail(f'W.shape[1:3] == output size {out}', f'W.shape[1:3] == {W.shape[1:3]}')
-    if b is not None and (b.dtype != x.dtype or tuple(b.shape) != tuple(W.shape[:3])):
-        fail(f'b of shape {W.shape[:3]} and dtype {x.dtype}', f'{b.shape}, {b.dtype}')
+    arrays = (x, W) if b is None else (x, W, b)
+    with type_check._checking('LocalConvolution2DFunction', arrays,
+                              ('x', 'W', 'b')[:len(arrays)]) as types:
+        # Chainer's checks, in its order.
+        x_type, w_type = types[:2]
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            w_type.dtype.kind == 'f',
+            x_type.ndim == 4,
+            w_type.ndim == 6,
+            x_type.shape[1] == w_type.shape[3],
+        )
+        if b is not None:
+            b_type = types[2]
+            type_check.expect(
+                b_type.dtype == x_type.dtype,
+                b_type.ndim == 3,
+                b_type.shape == w_type.shape[:3],
+            )
+        out = tuple(conv.get_conv_outsize(x.shape[2 + i], W.shape[4 + i], stride[i], 0)
+                    for i in range(2))
+        if out != tuple(W.shape[1:3]):
+            raise type_check.InvalidType(f'W.shape[1:3] == output size {out}',
+                                         f'W.shape[1:3] == {W.shape[1:3]}')
 
 
 def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
@@ -60,9 +69,10 @@ def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrAr
     stride = conv_nd.as_tuple(stride, 2)
     if any(s <= 0 for s in stride):
         raise _ValueAssertionError(f'stride must be positive, got {stride}')
-    x, W = variable.as_variable(x), variable.as_variable(W)
+    node = type_check._Label('LocalConvolution2DFunction')
+    x, W = function_node._as_input_variable(x, node), function_node._as_input_variable(W, node)
     if b is not None:
-        b = variable.as_variable(b)
+        b = function_node._as_input_variable(b, node)
     _check(x, W, b, stride)
     n, c = x.shape[:2]
     out_c, oh, ow, _, kh, kw = W.shape

@@ -16,13 +16,14 @@ from chainer.functions.math.sum import sum as _sum
 from chainer.utils import type_check
 
 
-def check_reduce(reduce, allowed, what='reduce') -> None:
-    """Raises Chainer's ``ValueError`` for an unknown ``reduce`` option."""
+def check_reduce(reduce, allowed, what='reduce', only='only') -> None:
+    """Raises Chainer's ``ValueError`` for an unknown ``reduce`` option (its message
+    starts with ``only``: ``'Only'`` for the losses whose Chainer message did)."""
     if reduce not in allowed:
         names = ' and '.join(f"'{a}'" for a in allowed) if len(allowed) == 2 else \
             ', '.join(f"'{a}'" for a in allowed[:-1]) + f" and '{allowed[-1]}'"
         raise ValueError(
-            f'only {names} are valid for \'{what}\', but \'{reduce}\' is given')
+            f'{only} {names} are valid for \'{what}\', but \'{reduce}\' is given')
 
 
 class MarginLoss(function_node.FunctionNode):

@@ -23,7 +23,7 @@ class CrossCovariance(function_node.FunctionNode):
     """Cross-covariance matrix of ``y`` and ``z`` over the batch, or half its squared sum."""
 
     def __init__(self, reduce='half_squared_sum'):
-        _util.check_reduce(reduce, ('half_squared_sum', 'no'))
+        _util.check_reduce(reduce, ('half_squared_sum', 'no'), only='Only')
         self.reduce = reduce
 
     def check_type_forward(self, in_types):

@@ -24,7 +24,7 @@ class HuberLoss(function_node.FunctionNode):
 
     def __init__(self, delta, reduce='sum_along_second_axis'):
         self.delta = delta
-        _util.check_reduce(reduce, ('sum_along_second_axis', 'no'))
+        _util.check_reduce(reduce, ('sum_along_second_axis', 'no'), only='Only')
         self.reduce = reduce
 
     def check_type_forward(self, in_types):

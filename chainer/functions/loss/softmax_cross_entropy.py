@@ -51,9 +51,12 @@ def _check_reduce_option(reduce) -> None:
     _util.check_reduce(reduce, ('mean', 'no'))
 
 
+def _bad_label_message(ignore_label) -> str:
+    return f'Each label `t` need to satisfy `0 <= t < x.shape[1] or t == {ignore_label}`'
+
+
 def _raise_bad_label(ignore_label):
-    raise _IndexValueError(
-        f'Each label `t` need to satisfy `0 <= t < x.shape[1] or t == {ignore_label}`')
+    raise _IndexValueError(_bad_label_message(ignore_label))
 
 
 def _check_input_values(x, t, ignore_label) -> None:
@@ -163,7 +166,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         if xp is not numpy or chainer.config.debug:
             # CuPy wraps out-of-range labels instead of raising; the check also
             # counts the ignored labels, so no second host read is needed.
-            n_ignored = check_index_range(t, n_class, 'label t', ignore=ignore_label)
+            n_ignored = check_index_range(t, n_class, 'label t', ignore=ignore_label,
+                                          message=_bad_label_message(ignore_label))
         if n_ignored == 0 or (n_ignored is None and ignore_label < 0
                               and (t.size == 0 or int(_min_reduce(t, None)) >= 0)):
             # Common case: nothing ignored, labels only need an upper bound check.
@@ -201,7 +205,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         """Hard labels of a 2-D ``x`` on CuPy: the label check, two kernels for the
         row statistics and one for the picked log-likelihoods, then the reduction;
         the softmax itself is never stored (the gradient kernel recomputes it)."""
-        n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label)
+        n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label,
+                                      message=_bad_label_message(self.ignore_label))
         stats = self._stats = array_utils.softmax_stats(x)
         nll = _gpu_nll(x, stats, t, self.ignore_label)
         if self.reduce == 'mean':

@@ -26,7 +26,7 @@ class BatchDet(function_node.FunctionNode):
         return 'det'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('a',))
+        type_check._argname(in_types, ('x',))  # Chainer's name
         a_type, = in_types
         type_check.expect(
             a_type.dtype.kind == 'f',
@@ -59,6 +59,10 @@ def det(a: VariableOrArray) -> Variable:
     """Determinant of the square matrix ``a`` (2-D); the result is 0-d."""
     ndim = a.ndim
     if ndim != 2:
-        raise type_check.InvalidType('a.ndim == 2', f'a.ndim = {ndim}')
+        # Chainer reshaped a to (1,) + a.shape[:2] and failed there or in BatchDet.
+        raise type_check.InvalidType(
+            'a.ndim == 2', f'{ndim} != 2',
+            f'\nInvalid operation is performed in: det (Forward)\n\n'
+            f'Expect: a.ndim == 2\nActual: {ndim} != 2')
     shape = a.shape
     return reshape(batch_det(reshape(a, (1,) + tuple(shape))), ())

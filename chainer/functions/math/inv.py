@@ -37,11 +37,11 @@ class _InvBase(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a',))
         a_type, = in_types
-        type_check.expect(
-            a_type.dtype.kind == 'f',
-            a_type.ndim == self._ndim,
-            a_type.shape[-1] == a_type.shape[-2],
-        )
+        type_check.expect(a_type.dtype.kind == 'f', a_type.ndim == self._ndim)
+        if self._ndim == 2:  # written as Chainer's Inv wrote it
+            type_check.expect(a_type.shape[0] == a_type.shape[1])
+        else:
+            type_check.expect(a_type.shape[-1] == a_type.shape[-2])
 
     def forward(self, inputs):
         self.retain_outputs((0,))

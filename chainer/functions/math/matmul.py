@@ -96,7 +96,8 @@ class MatMul(function_node.FunctionNode):
             type_check.expect(a_type.shape[a_idx] == b_type.shape[0])
         else:
             b_idx = -1 if self.transb else -2
-            type_check.expect(a_type.shape[a_idx] == b_type.shape[b_idx])
+            # A vector a: Chainer wrote its length as a.shape[0].
+            type_check.expect(a_type.shape[0 if a_ndim == 1 else a_idx] == b_type.shape[b_idx])
         if a_ndim > 2 or b_ndim > 2:
             type_check.expect_broadcast_shapes(a_type.shape[:-2], b_type.shape[:-2])
 
@@ -159,13 +160,10 @@ class BatchMatMul(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))
         a_type, b_type = in_types
-        type_check.expect(
-            a_type.dtype.kind == 'f',
-            b_type.dtype.kind == 'f',
-            a_type.ndim >= 2, a_type.ndim <= 3,
-            b_type.ndim >= 2, b_type.ndim <= 3,
-            a_type.shape[0] == b_type.shape[0],
-        )
+        # Chainer's checks and order (it took float32 only); then the batch sizes.
+        type_check.expect(a_type.dtype.kind == 'f', b_type.dtype.kind == 'f')
+        type_check.expect(a_type.ndim >= 2, a_type.ndim <= 3)
+        type_check.expect(b_type.ndim >= 2, b_type.ndim <= 3)
 
         def dims(t):  # rows and columns of each matrix of the stack
             return t.shape[1], (t.shape[2] if type_check.eval(t.ndim) == 3 else 1)
@@ -173,10 +171,9 @@ class BatchMatMul(function_node.FunctionNode):
         b_rows, b_cols = dims(b_type)
         inner_a = a_rows if self.transa else a_cols
         inner_b = b_cols if self.transb else b_rows
-        if not (isinstance(inner_a, int) and isinstance(inner_b, int)):
-            type_check.expect(inner_a == inner_b)
-        elif inner_a != inner_b:
-            raise type_check.InvalidType('inner dimensions agree', f'{inner_a} != {inner_b}')
+        type_check.expect(inner_a == inner_b)
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's, in Chainer
+            type_check.expect(a_type.shape[0] == b_type.shape[0])
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -191,13 +188,6 @@ class BatchMatMul(function_node.FunctionNode):
                               self.transa, self.transb)
 
 
-def _check_batch_ndim(x, name: str) -> None:
-    function_node._check_input(x)
-    ndim = x.ndim
-    if not 2 <= ndim <= 3:
-        raise type_check.InvalidType(f'2 <= {name}.ndim <= 3', f'{name}.ndim = {ndim}')
-
-
 def batch_matmul(a: VariableOrArray, b: VariableOrArray, transa: bool = False,
                  transb: bool = False) -> Variable:
     """Batched matrix products of two stacks of matrices (deprecated; use :func:`matmul`).
@@ -207,6 +197,4 @@ def batch_matmul(a: VariableOrArray, b: VariableOrArray, transa: bool = False,
     The result is always 3-D.
     """
     warnings.warn('batch_matmul is deprecated. Use matmul instead.', DeprecationWarning)
-    _check_batch_ndim(a, 'a')
-    _check_batch_ndim(b, 'b')
     return BatchMatMul(transa, transb).apply((a, b))[0]

@@ -1,6 +1,7 @@
 """Tensor dot product over given axes (``numpy.tensordot`` semantics)."""
 from __future__ import annotations
 
+import collections.abc
 from typing import TYPE_CHECKING
 
 import numpy
@@ -27,10 +28,14 @@ def _as_axes(axes, a_ndim: int, b_ndim: int):
         if n < 0 or n > a_ndim or n > b_ndim:
             raise ValueError(f'axes={n} is invalid for arrays of {a_ndim} and {b_ndim} dimensions')
         return tuple(range(a_ndim - n, a_ndim)), tuple(range(n))
-    try:
-        a_axes, b_axes = axes
-    except (TypeError, ValueError):
-        raise TypeError('axes must be an int or a pair of (sequences of) ints') from None
+    # Chainer's checks and texts.
+    if isinstance(axes, collections.abc.Sequence):
+        if len(axes) != 2:
+            raise ValueError('axes must be a pair of sequence of integers '
+                             'when it is a list or tuple.')
+    elif not (isinstance(axes, numpy.ndarray) and len(axes) == 2):
+        raise TypeError('axes must be a pair of sequence of integers or an integer')
+    a_axes, b_axes = axes
     if isinstance(a_axes, (int, numpy.integer)):
         a_axes = (a_axes,)
     if isinstance(b_axes, (int, numpy.integer)):

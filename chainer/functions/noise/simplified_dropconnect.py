@@ -37,8 +37,10 @@ class SimplifiedDropconnect(function_node.FunctionNode):
             x_type.ndim >= 2,
             w_type.ndim >= 2,
         )
-        type_check.expect(
-            type_check.prod(x_type.shape[1:]) == type_check.prod(w_type.shape[1:]))
+        # Chainer's W was 2-d: prod(x.shape[1:]) == W.shape[1].
+        w_in = (w_type.shape[1] if type_check.eval(w_type.ndim) == 2
+                else type_check.prod(w_type.shape[1:]))
+        type_check.expect(type_check.prod(x_type.shape[1:]) == w_in)
         if b_type is not None:
             type_check.expect(
                 b_type.dtype == x_type.dtype,

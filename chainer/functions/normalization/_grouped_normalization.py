@@ -87,13 +87,11 @@ class GroupedNormalization(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x', 'gamma', 'beta'))
         type_check.expect(in_types.size() == 3)
-        x_type, gamma_type, beta_type = in_types
-        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
-                          beta_type.dtype == gamma_type.dtype)
-        self._check_params(x_type, gamma_type, beta_type)
+        self._check_params(*in_types)
 
     def _check_params(self, x_type, gamma_type, beta_type) -> None:
-        """Checks the shapes and dtypes of ``gamma`` and ``beta`` against ``x``."""
+        """Checks the dtypes and shapes of ``x``, ``gamma`` and ``beta`` (in the order
+        Chainer's function did, so that a failure names the same condition)."""
         raise NotImplementedError
 
     def _layout(self, shape: tuple) -> tuple:

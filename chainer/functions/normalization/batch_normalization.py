@@ -35,11 +35,23 @@ def _expander(x_shape: Sequence[int], axis: tuple) -> tuple:
     return tuple(1 if i in axis else s for i, s in enumerate(x_shape))
 
 
-def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
-    x_type = in_types[0]
-    type_check.expect(x_type.dtype.kind == 'f')
+def _check_param_types(in_types, axis: Optional[tuple], gamma_first: bool) -> None:
+    """Chainer's checks, in its order: the dtypes, the parameters' dtypes and shapes
+    against ``gamma``'s (written ``gamma.dtype == beta.dtype`` where ``gamma_first``,
+    as in BatchNormalization, else ``beta.dtype == gamma.dtype``), then ``gamma``'s
+    ndim and each of its axes against ``x``'s."""
+    x_type, gamma_type = in_types[:2]
+    others = in_types[2:]
+    if gamma_first:
+        dtypes = [gamma_type.dtype == t.dtype for t in others]
+        shapes = [gamma_type.shape == t.shape for t in others]
+    else:
+        dtypes = [t.dtype == gamma_type.dtype for t in others]
+        shapes = [t.shape == gamma_type.shape for t in others]
+    type_check.expect(x_type.dtype.kind == 'f', gamma_type.dtype.kind == 'f',
+                      *dtypes, *shapes)
     ndim = type_check.eval(x_type.ndim)
-    ax = _reduced_axes(ndim, axis, type_check.eval(in_types[1].ndim))
+    ax = _reduced_axes(ndim, axis, type_check.eval(gamma_type.ndim))
     if any(a < 0 or a >= ndim for a in ax):
         raise type_check._InvalidAxis(
             f'valid axes for an input of ndim {ndim}', f'axis={axis}')
@@ -47,12 +59,9 @@ def _check_param_types(in_types, axis: Optional[tuple], names: tuple) -> None:
         raise type_check.InvalidType(
             f'valid axes for an input of ndim {ndim}', f'axis={axis}')
     kept = [i for i in range(ndim) if i not in ax]
-    first = in_types[1]
-    for t in in_types[1:]:
-        type_check.expect(t.dtype.kind == 'f', t.dtype == first.dtype,
-                          t.ndim == len(kept))
-        for j, i in enumerate(kept):
-            type_check.expect(t.shape[j] == x_type.shape[i])
+    type_check.expect(gamma_type.ndim == len(kept))
+    for j, i in enumerate(kept):
+        type_check.expect(x_type.shape[i] == gamma_type.shape[j])
 
 
 # -- fused GPU kernels ---------------------------------------------------------
@@ -185,7 +194,7 @@ class BatchNormalization(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x', 'gamma', 'beta'))
         type_check.expect(in_types.size() == 3)
-        _check_param_types(in_types, self.axis, ('gamma', 'beta'))
+        _check_param_types(in_types, self.axis, gamma_first=True)
 
     def forward(self, inputs):
         x, gamma, beta = inputs
@@ -349,7 +358,7 @@ class FixedBatchNormalization(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x', 'gamma', 'beta', 'mean', 'var'))
         type_check.expect(in_types.size() == 5)
-        _check_param_types(in_types, self.axis, ('gamma', 'beta', 'mean', 'var'))
+        _check_param_types(in_types, self.axis, gamma_first=False)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 3, 4))

@@ -21,19 +21,21 @@ if TYPE_CHECKING:
 
 
 def _check_inputs(x, gamma, beta) -> None:
-    """Chainer's shape/dtype rules for ``(x, gamma, beta)`` (channel axis 1)."""
-    for a in (x, gamma, beta):
-        function_node._check_input(a)
-    xs = [chainer.variable.as_array(a) for a in (x, gamma, beta)]
-    x, gamma, beta = xs
-    if x.dtype.kind != 'f' or gamma.dtype.kind != 'f' or beta.dtype != gamma.dtype:
-        raise type_check.InvalidType(
-            'x, gamma and beta of float dtypes (gamma and beta alike)',
-            f'x.dtype={x.dtype}, gamma.dtype={gamma.dtype}, beta.dtype={beta.dtype}')
-    if x.ndim < 2 or gamma.shape != beta.shape or gamma.shape != x.shape[1:1 + gamma.ndim]:
-        raise type_check.InvalidType(
-            'gamma.shape == beta.shape == x.shape[1:1 + gamma.ndim]',
-            f'x.shape={x.shape}, gamma.shape={gamma.shape}, beta.shape={beta.shape}')
+    """Chainer's checks of ``(x, gamma, beta)`` (channel axis 1), in its order; their
+    failures name BatchRenormalizationFunction, Chainer's node."""
+    label = 'BatchRenormalizationFunction'
+    node = type_check._Label(label)
+    arrays = tuple(function_node._as_input_variable(a, node) for a in (x, gamma, beta))
+    with type_check._checking(label, arrays, ('x', 'gamma', 'beta')) as types:
+        x_type, gamma_type, beta_type = types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= gamma_type.ndim + 1,
+            x_type.shape[1:1 + type_check.eval(gamma_type.ndim)] == gamma_type.shape,
+            gamma_type.dtype.kind == 'f',
+            gamma_type.dtype == beta_type.dtype,
+            gamma_type.shape == beta_type.shape,
+        )
 
 
 def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,

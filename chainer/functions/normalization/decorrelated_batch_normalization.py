@@ -114,14 +114,13 @@ class LyapunovSolve(function_node.FunctionNode):
 
 
 def _check_groups(x, groups: int) -> None:
-    function_node._check_input(x)
-    xa = chainer.variable.as_array(x)
-    if xa.dtype.kind != 'f' or xa.ndim < 2:
-        raise type_check.InvalidType('x.dtype.kind == "f" and x.ndim >= 2',
-                                     f'x.dtype={xa.dtype}, x.ndim={xa.ndim}')
-    if xa.shape[1] % groups:
-        raise type_check.InvalidType(
-            f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={xa.shape[1]}')
+    """Chainer's checks of ``x``, in its order; their failures name
+    DecorrelatedBatchNormalization, Chainer's node."""
+    label = 'DecorrelatedBatchNormalization'
+    x = function_node._as_input_variable(x, type_check._Label(label))
+    with type_check._checking(label, (x,), ('x',)) as (x_type,):
+        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
+                          x_type.shape[1] % groups == 0)
 
 
 class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):

@@ -9,6 +9,7 @@ import chainer
 from chainer.functions.normalization import _grouped_normalization
 from chainer.utils import type_check
 from chainer.utils.array import size_of_shape
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -21,22 +22,26 @@ class GroupNormalization(_grouped_normalization.GroupedNormalization):
         if isinstance(groups, bool) or not isinstance(groups, (int, numpy.integer)):
             raise TypeError(f'groups must be an int, got {type(groups).__name__}')
         if groups <= 0:
-            raise ValueError(f'groups must be a positive integer, got {groups!r}')
+            raise ValueError(f'groups must be a positive integer, got {_repr(groups)}')
         super().__init__(eps)
         self.groups = groups
 
     def _check_params(self, x_type, gamma_type, beta_type) -> None:
         type_check.expect(
-            gamma_type.dtype.kind == 'f',
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,
             gamma_type.ndim == 1,
+            beta_type.ndim == 1,
+            gamma_type.dtype.kind == 'f',
+            gamma_type.dtype == beta_type.dtype,
+            x_type.shape[1] == gamma_type.shape[0],
             gamma_type.shape == beta_type.shape,
-            gamma_type.shape[0] == x_type.shape[1],
         )
         channels = type_check.eval(x_type.shape[1])
         if channels % self.groups:
             raise ValueError(
                 f'The number of channels {channels} is not divisible by '
-                f'groups={self.groups}')
+                f"'groups' argument {self.groups}.")
 
     def _layout(self, shape: tuple) -> tuple:
         c = shape[1]

@@ -24,15 +24,7 @@ def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.
         eps (float): Added to the norm to avoid division by zero.
         axis (int or tuple of int): Axis (axes) along which the norm is taken.
     """
-    x = chainer.as_variable(x)
-    xa = x.array
-    if xa.dtype.kind != 'f':
-        raise type_check.InvalidType('x.dtype.kind == "f"', f'x.dtype={xa.dtype}')
-    node = NormalizeL2(eps, axis)
-    if any(not -xa.ndim <= a < xa.ndim for a in node.axis):
-        raise type_check._InvalidAxis(
-            f'axis within [-{xa.ndim}, {xa.ndim})', f'axis={axis}')
-    return node.apply((x,))[0]
+    return NormalizeL2(eps, axis).apply((x,))[0]
 
 
 def _normalize(x, eps: float, axes: tuple) -> 'chainer.Variable':
@@ -62,6 +54,18 @@ class NormalizeL2(_composite.CompositeNode):
         self.eps = eps
         # Always a tuple, as Chainer kept it: graph tools read ``axis`` off the node.
         self.axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+        x_type, = in_types
+        type_check.expect(x_type.dtype.kind == 'f')
+        ndim = type_check.eval(x_type.ndim)
+        for a in self.axis:
+            if not -ndim <= a < ndim:
+                # The AxisError NumPy raised in Chainer, with its text.
+                raise type_check._InvalidAxis(
+                    f'-{ndim} <= axis < {ndim}', f'axis={a}',
+                    f'axis {a} is out of bounds for array of dimension {ndim}')
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -16,7 +16,17 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
     """The node of :func:`layer_normalization`: inputs ``(x, gamma, beta)``."""
 
     def _check_params(self, x_type, gamma_type, beta_type) -> None:
-        type_check.expect(gamma_type.dtype == x_type.dtype)
+        # Chainer's x is 2-d, its parameters 1-d; here x may have more axes.
+        param_ndim = type_check.eval(x_type.ndim) - 1
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= 2,
+            gamma_type.ndim == param_ndim,
+            beta_type.ndim == param_ndim,
+            gamma_type.dtype == x_type.dtype,
+            beta_type.dtype == x_type.dtype,
+            gamma_type.shape == beta_type.shape,
+        )
         # Other lengths: also the ValueError of NumPy's broadcasting in Chainer.
         with type_check._failing_as(type_check._InvalidValue):
             type_check.expect(

@@ -19,6 +19,7 @@ from chainer import function_node
 from chainer import variable
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
+from chainer.utils.error import _repr
 
 
 def _index(xp, batch, pos, channels: int) -> tuple:
@@ -94,22 +95,29 @@ class SparseScatter(function_node.FunctionNode):
         return SparseGather(self.batch, self.pos, self.weight).apply(grad_outputs)
 
 
-def check_inputs(x, rois, n_box: int, roi_indices=None) -> None:
+def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling2D') -> None:
     """``InvalidType`` unless ``x`` is a float NCHW array and ``rois`` an ``(R, n_box)``
-    float array (with ``R`` int ``roi_indices`` when given)."""
-    def fail(expect, actual):
-        raise type_check.InvalidType(expect, actual)
-
-    for a in (x, rois) if roi_indices is None else (x, rois, roi_indices):
-        function_node._check_input(a)
-    if x.dtype.kind != 'f' or x.ndim != 4:
-        fail('x.dtype.kind == "f" and x.ndim == 4', f'{x.dtype}, ndim {x.ndim}')
-    if rois.dtype.kind != 'f' or rois.ndim != 2 or rois.shape[1] != n_box:
-        fail(f'float rois of shape (R, {n_box})', f'{rois.dtype}, shape {rois.shape}')
-    if roi_indices is not None:
-        if roi_indices.dtype.kind != 'i' or roi_indices.shape != (rois.shape[0],):
-            fail(f'int roi_indices of shape ({rois.shape[0]},)',
-                 f'{roi_indices.dtype}, shape {roi_indices.shape}')
+    float array (with ``R`` int ``roi_indices`` when given): Chainer's checks, whose
+    failures name ``label``, the node Chainer's function checked in."""
+    node = type_check._Label(label)
+    arrays = (x, rois) if roi_indices is None else (x, rois, roi_indices)
+    arrays = tuple(function_node._as_input_variable(a, node) for a in arrays)
+    with type_check._checking(label, arrays, ('x', 'rois', 'roi_indices')[:len(arrays)]) as t:
+        x_type, roi_type = t[:2]
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim == 4,
+            roi_type.dtype.kind == 'f',  # Chainer: rois.dtype == x.dtype (float32)
+            roi_type.ndim == 2,
+            roi_type.shape[1] == n_box,
+        )
+        if roi_indices is not None:
+            roi_index_type = t[2]
+            type_check.expect(
+                roi_index_type.dtype.kind == 'i',
+                roi_index_type.ndim == 1,
+                roi_type.shape[0] == roi_index_type.shape[0],
+            )
 
 
 def host(a) -> numpy.ndarray:
@@ -135,7 +143,7 @@ def pair(v, name: str) -> tuple:
     as Chainer raised)."""
     t = _as_pair(v)
     if len(t) != 2 or not all(_is_int(s) and s > 0 for s in t):
-        raise TypeError(f'{name} must be a positive integer or a pair of them, got {v!r}')
+        raise TypeError(f'{name} must be a positive integer or a pair of them, got {_repr(v)}')
     return int(t[0]), int(t[1])
 
 
@@ -144,7 +152,7 @@ def sampling_pair(v) -> tuple:
     t = _as_pair(v)
     if len(t) != 2 or not all(s is None or (_is_int(s) and s >= 1) for s in t):
         raise TypeError('sampling_ratio must be None, an integer >= 1 or a pair of '
-                        f'them, got {v!r}')
+                        f'them, got {_repr(v)}')
     return tuple(None if s is None else int(s) for s in t)
 
 
@@ -305,6 +313,6 @@ def scale_pair(spatial_scale) -> tuple:
         (spatial_scale, spatial_scale)
     if len(t) != 2 or not all(isinstance(s, numbers.Real) and not isinstance(s, bool)
                               and s > 0 for s in t):
-        raise TypeError(f'spatial_scale must be a positive number, got {spatial_scale!r}')
+        raise TypeError(f'spatial_scale must be a positive number, got {_repr(spatial_scale)}')
     return float(t[0]), float(t[1])
 

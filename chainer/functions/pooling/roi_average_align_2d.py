@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 __all__ = ['ROIAverageAlign2D', 'roi_average_align_2d', 'align_taps_for']
 
 
-def align_taps_for(x, rois, roi_indices, outsize, spatial_scale, sampling_ratio) -> tuple:
+def align_taps_for(x, rois, roi_indices, outsize, spatial_scale, sampling_ratio,
+                   label: str = 'ROIAverageAlign2D') -> tuple:
     """``(batch, pos, weight, valid, count)`` of the bilinear sample taps of RoIAlign."""
-    _roi.check_inputs(x, rois, 4, roi_indices)
+    _roi.check_inputs(x, rois, 4, roi_indices, label)
     out_h, out_w = _roi.pair(outsize, 'outsize')
     r, batch = _roi.roi_arrays(rois, roi_indices)
     sy, sx = _roi.scale_pair(spatial_scale)

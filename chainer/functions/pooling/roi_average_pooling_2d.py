@@ -26,7 +26,8 @@ def roi_average_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indice
     Arguments as :func:`~chainer.functions.roi_max_pooling_2d`; each output is the
     mean of its bin's pixels (0 for an empty bin).
     """
-    batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale)
+    batch, pos, valid = roi_bins(x, rois, roi_indices, outsize, spatial_scale,
+                                 'ROIAveragePooling2D')
     count = numpy.maximum(valid.sum(axis=-1, keepdims=True), 1)
     return _roi.gather_mean(x, batch, pos, valid / count, 'ROIAveragePooling2D',
                             (rois, roi_indices))

@@ -22,7 +22,8 @@ def roi_max_align_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: Var
     has no sample inside the image; NaN samples are skipped, as in Chainer).  Arguments as
     :func:`~chainer.functions.roi_average_align_2d`."""
     batch, pos, weight, valid, _ = align_taps_for(x, rois, roi_indices, outsize,
-                                                  spatial_scale, sampling_ratio)
+                                                  spatial_scale, sampling_ratio,
+                                                  'ROIMaxAlign2D')
     return _roi.gather_max(x, batch, pos, weight, valid, 'ROIMaxAlign2D', (rois, roi_indices),
                            empty_is_minus_inf=True, above_minus_inf=True)
 

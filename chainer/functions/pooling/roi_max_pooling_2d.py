@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 __all__ = ['ROIMaxPooling2D', 'roi_max_pooling_2d', 'roi_bins']
 
 
-def roi_bins(x, rois, roi_indices, outsize, spatial_scale) -> tuple:
+def roi_bins(x, rois, roi_indices, outsize, spatial_scale,
+             label: str = 'ROIMaxPooling2D') -> tuple:
     """``(batch, pos, valid)`` of the quantized bins of :func:`roi_max_pooling_2d` and
     :func:`~chainer.functions.roi_average_pooling_2d`."""
-    _roi.check_inputs(x, rois, 4, roi_indices)
+    _roi.check_inputs(x, rois, 4, roi_indices, label)
     out_h, out_w = _roi.pair(outsize, 'outsize')
     r, batch = _roi.roi_arrays(rois, roi_indices)
     sy, sx = _roi.scale_pair(spatial_scale)

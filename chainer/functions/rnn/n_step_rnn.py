@@ -493,7 +493,8 @@ def _check_inputs(cell: _Cell, n_layers: int, n_dirs: int, hx: Any, cx: Any,
         # InvalidType for the GRUs: this is both.
         raise type_check._InvalidValue(
             f'{w_in} features', f'{in_size[0]}',
-            f'the inputs have {in_size[0]} features but the first layer takes {w_in}')
+            'Inconsistent input size in input values and weight parameters: '
+            f'{in_size[0]} != {w_in}')
     units = ws[0][-1].shape[0]
     for name, s in (('hx', hx), ('cx', cx)):
         if s is None:

@@ -19,20 +19,32 @@ class SLSTM(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('c_prev1', 'c_prev2', 'x1', 'x2'))
         c1, c2, x1, x2 = in_types
+        # Chainer's checks, in its order; then the cells' shapes (which it left to
+        # the forward's broadcasting).
         type_check.expect(
             c1.dtype.kind == 'f',
             c2.dtype == c1.dtype,
             x1.dtype == c1.dtype,
             x2.dtype == c1.dtype,
             c1.ndim >= 2,
+            c2.ndim >= 2,
+            x1.ndim >= 2,
+            x2.ndim >= 2,
             c1.ndim == x1.ndim,
-            c1.shape == c2.shape,
-            x1.shape == x2.shape,
-            x1.shape[0] == c1.shape[0],
+            c1.ndim == c2.ndim,
+            c1.ndim == x2.ndim,
+            c1.shape[0] == x1.shape[0],
+            c1.shape[0] == c2.shape[0],
+            c1.shape[0] == x2.shape[0],
             x1.shape[1] == 4 * c1.shape[1],
+            x2.shape[1] == 4 * c2.shape[1],
         )
         for i in range(2, type_check.eval(c1.ndim)):
             type_check.expect(x1.shape[i] == c1.shape[i])
+            type_check.expect(x2.shape[i] == c2.shape[i])
+            type_check.expect(x1.shape[i] == x2.shape[i])
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's, in Chainer
+            type_check.expect(c1.shape == c2.shape)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3))

@@ -124,8 +124,8 @@ class LSTM(_state.CellAndHiddenState, LSTMBase):
         h_rest = None
         if self.h is not None:
             if batch > len(self.h):
-                raise TypeError(f'the batch size of x ({batch}) must not exceed that of '
-                                f'the previous state h ({len(self.h)})')
+                raise TypeError('The batch size of x must be equal to or less than '
+                                'the size of the previous state h.')
             if batch == 0:
                 h_rest = self.h  # no row to update: as in Chainer, lateral is not applied
             elif batch < len(self.h):

@@ -16,7 +16,7 @@ from chainer.functions.rnn import n_step_rnn as rnn
 from chainer.initializers import normal
 from chainer.links.rnn import _state
 from chainer.utils import argument
-from chainer.utils.error import _IndexValueError
+from chainer.utils.error import _IndexValueError, _TypeAssertionError
 
 if TYPE_CHECKING:
     from chainer.variable import Variable
@@ -146,7 +146,9 @@ class NStepRNNBase(link.ChainList):
                                   train='train argument is not supported anymore. '
                                   'Use chainer.using_config')
         if not isinstance(xs, (list, tuple)):
-            raise TypeError(f'xs must be a list or tuple of sequences, got {type(xs).__name__}')
+            # Chainer asserted it.
+            raise _TypeAssertionError(
+                f'xs must be a list or tuple of sequences, got {type(xs).__name__}')
         if len(xs) == 0:
             raise _IndexValueError('xs must contain at least one sequence')
         self._lazy_init(xs)

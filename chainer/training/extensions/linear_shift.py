@@ -7,6 +7,7 @@ import numpy
 
 from chainer.training.extensions import _shift_base
 from chainer.utils.array import widen_scalar
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -28,7 +29,7 @@ class LinearShift(_shift_base._ShiftBase):
         super().__init__(attr, optimizer)
         t1, t2 = time_range
         if t2 < t1:
-            raise ValueError(f'time_range must be increasing, got {time_range!r}')
+            raise ValueError(f'time_range must be increasing, got {_repr(time_range)}')
         self._value_range = value_range
         self._time_range = time_range
 

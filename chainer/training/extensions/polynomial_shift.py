@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
 from chainer.utils.array import widen_scalar
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -30,9 +31,9 @@ class PolynomialShift(_shift_base._InitShiftBase):
                  target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if not isinstance(max_count, numbers.Real) or isinstance(max_count, bool):
             raise TypeError('max_count must be the number of calls (an int), got '
-                            f'{max_count!r}; the trigger of the extension sets its unit')
+                            f'{_repr(max_count)}; the trigger of the extension sets its unit')
         if max_count <= 0:
-            raise ValueError(f'max_count must be positive, got {max_count!r}')
+            raise ValueError(f'max_count must be positive, got {_repr(max_count)}')
         super().__init__(attr, optimizer)
         self._rate = rate
         self._max_count = max_count

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainer.training import extension
 from chainer.training.extensions import util
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -81,7 +82,7 @@ class ProgressBar(extension.Extension):
     def __init__(self, training_length: Any = None, update_interval: int = 100,
                  bar_length: int = 50, out: TextIO = sys.stdout) -> None:
         if update_interval <= 0:
-            raise ValueError(f'update_interval must be positive, got {update_interval!r}')
+            raise ValueError(f'update_interval must be positive, got {_repr(update_interval)}')
         self._training_length = training_length
         self._update_interval = update_interval
         self._bar_length = bar_length

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy
 
 from chainer.training.extensions import _shift_base
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
@@ -27,7 +28,7 @@ class StepShift(_shift_base._InitShiftBase):
     def __init__(self, attr: str, gamma: float, step: int, init: float | None = None,
                  target: float | None = None, optimizer: Optimizer | None = None) -> None:
         if step <= 0:
-            raise ValueError(f'step must be positive, got {step!r}')
+            raise ValueError(f'step must be positive, got {_repr(step)}')
         super().__init__(attr, optimizer)
         self._gamma = gamma
         self._step = step

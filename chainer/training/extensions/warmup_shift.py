@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer.training.extensions import _shift_base
 from chainer.utils.array import widen_scalar
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -31,7 +32,7 @@ class WarmupShift(_shift_base._ShiftBase):
     def __init__(self, attr: str, warmup_start: float | None, warmup_iter: int, init: float,
                  optimizer: Optimizer | None = None) -> None:
         if warmup_iter <= 0:
-            raise ValueError(f'warmup_iter must be positive, got {warmup_iter!r}')
+            raise ValueError(f'warmup_iter must be positive, got {_repr(warmup_iter)}')
         super().__init__(attr, optimizer)
         self._warmup_start = warmup_start
         self._warmup_iter = warmup_iter

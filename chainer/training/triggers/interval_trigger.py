@@ -4,6 +4,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from typing import TYPE_CHECKING, Any
+from chainer.utils.error import _repr
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -87,7 +88,7 @@ class IntervalTrigger:
         _check_unit(unit)
         if (not isinstance(period, numbers.Real) or isinstance(period, bool)
                 or period <= 0):
-            raise ValueError(f'Trigger period must be a positive number, got {period!r}.')
+            raise ValueError(f'Trigger period must be a positive number, got {_repr(period)}.')
         self.period = period
         self.unit = unit
         self._previous_iteration = 0

@@ -1,6 +1,7 @@
 """A trigger that fires at given iterations or epochs."""
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import TYPE_CHECKING, Sequence
 
@@ -25,7 +26,7 @@ class ManualScheduleTrigger:
 
     def __init__(self, points: int | float | Sequence, unit: str) -> None:
         _check_unit(unit)
-        if isinstance(points, (int, float)):
+        if isinstance(points, numbers.Real):  # NumPy scalars too, as in Chainer
             points = [points]
         points = list(points)
         if not points:

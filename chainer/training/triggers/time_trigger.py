@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chainer.utils.error import _repr
+
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
@@ -16,7 +18,7 @@ class TimeTrigger:
 
     def __init__(self, period: float) -> None:
         if period < 0:
-            raise ValueError(f'TimeTrigger period must not be negative, got {period!r}')
+            raise ValueError(f'TimeTrigger period must not be negative, got {_repr(period)}')
         self._period = period
         self._next_time = period
 

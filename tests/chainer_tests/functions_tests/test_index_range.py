@@ -77,13 +77,16 @@ def test_select_item_checks_labels_in_debug_mode():
     # NumPy indexing semantics outside debug mode (a negative label counts from the end)
     numpy.testing.assert_array_equal(F.select_item(X, t).array, X[numpy.arange(4), t])
     with chainer.using_config('debug', True):
-        with pytest.raises(ValueError, match='label t out of range'):
+        # Chainer's debug-mode text, its typo included.
+        with pytest.raises(ValueError, match=r'^Each label `t` need to satisfty '
+                                             r'`0 <= t < x\.shape\[1\]`$'):
             F.select_item(X, t)
 
 
 def test_softmax_cross_entropy_checks_labels_in_debug_mode():
     with chainer.using_config('debug', True):
-        with pytest.raises(ValueError, match='out of range'):
+        with pytest.raises(ValueError, match=r'^Each label `t` need to satisfy '
+                                             r'`0 <= t < x\.shape\[1\] or t == -1`$'):
             F.softmax_cross_entropy(X, numpy.array([0, 3, 1, 2], numpy.int32))
         loss = F.softmax_cross_entropy(X, numpy.array([0, -1, 1, 2], numpy.int32))
     assert numpy.isfinite(loss.array)
@@ -173,3 +176,11 @@ def test_embed_id_gpu_matches_cpu():
     ys = [F.embed_id(xp.asarray(ids), xp.asarray(W), ignore_label=-1).array
           for xp in (numpy, cupy)]
     numpy.testing.assert_array_equal(ys[0], cupy.asnumpy(ys[1]))
+
+
+def test_embed_id_out_of_range_has_chainers_debug_text():
+    for debug in (False, True):
+        with chainer.using_config('debug', debug):
+            with pytest.raises(ValueError, match=r'^Each not ignored `x` value need to satisfy '
+                                                 r'`0 <= x < len\(W\)`$'):
+                F.embed_id(numpy.array([5], numpy.int32), numpy.ones((3, 2), numpy.float32))

@@ -21,11 +21,12 @@ class TestGetFans:
 
     @pytest.mark.parametrize('shape', [(), (3,)])
     def test_too_few_dims(self, shape):
-        with pytest.raises(ValueError, match='length >= 2'):
+        with pytest.raises(ValueError, match=r'^shape must be of length >= 2\. Actual shape: '):
             initializer.get_fans(shape)
 
     def test_not_tuple(self):
-        with pytest.raises(ValueError, match='tuple'):
+        with pytest.raises(ValueError,
+                           match=r"^shape must be tuple\. Actual type: <class 'list'>$"):
             initializer.get_fans([2, 3])
 
 

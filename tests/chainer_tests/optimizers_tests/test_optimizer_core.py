@@ -751,3 +751,8 @@ def test_a_scale_given_after_dynamic_scaling_keeps_it_dynamic(set_scale):
 def test_hooks_before_setup_raise_runtime_error(call):
     with pytest.raises(RuntimeError, match='before setup'):
         call(optimizers.SGD())
+
+
+def test_hyperparameter_repr_prints_numpy_values_with_str_as_chainer_did():
+    # Chainer's '%s' gave 0.1 for numpy.float32(0.1); format() would give 0.10000000149011612.
+    assert repr(optimizers.SGD(lr=numpy.float32(0.1)).hyperparam) == 'Hyperparameter(lr=0.1)'

@@ -238,3 +238,13 @@ def test_get_trigger_in_triggers_module():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         triggers.get_trigger(None)
+
+
+def test_bad_period_message_prints_a_numpy_scalar_as_a_number():
+    with pytest.raises(ValueError, match=r'got 0\.$'):
+        triggers.IntervalTrigger(np.int16(0), 'epoch')
+
+
+def test_manual_schedule_trigger_takes_a_numpy_scalar_point():
+    trigger = triggers.ManualScheduleTrigger(np.int64(2), 'iteration')
+    assert trigger.points == [2]

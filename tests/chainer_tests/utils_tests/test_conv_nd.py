@@ -156,3 +156,10 @@ def test_im2col_is_new_memory(ksize):
     for col in (conv.im2col_cpu(img, *ksize, 1, 1, 0, 0),
                 conv_nd.im2col_nd_cpu(img, ksize, 1, 0)):
         assert not numpy.shares_memory(col, img)
+
+
+def test_as_tuple_messages_print_numpy_scalars_as_chainer_did():
+    with pytest.raises(TypeError, match=r'^expected an integer, got 2\.0 \(float32\)$'):
+        conv_nd.as_tuple(numpy.float32(2), 2)
+    with pytest.raises(ValueError, match=r'^expected a tuple of length 3, got \(2, 1\)$'):
+        conv_nd.as_tuple((numpy.int64(2), numpy.int32(1)), 3)

@@ -284,6 +284,9 @@ def test_expect_plain_values():
     T.expect(True, numpy.bool_(True))
     with pytest.raises(T.InvalidType):
         T.expect(True, False)
+    # Chainer asserted that a condition is an expression: an AssertionError too.
+    with pytest.raises(AssertionError):
+        T.expect(len((1, 2)) == 3)
 
 
 def test_expect_rejects_non_comparison_expression():
@@ -647,3 +650,30 @@ def test_functions_name_the_axis_bound(axis, expected):
               lambda: F.separate(x, axis), lambda: F.moveaxis(x, axis, 0)):
         with pytest.raises(T.InvalidType, match=expected):
             f()
+
+
+def test_empty_shape_against_a_numpy_scalar_fails_as_in_chainer():
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[1:] == numpy.float64(3.0))
+    assert str(e.value) == 'Expect: in_types[0].shape[1:] == 3.0\nActual: () != 3.0'
+
+
+def test_numpy_bool_class_prints_as_under_numpy_1():
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].dtype == numpy.bool_)
+    assert str(e.value) == ("Expect: in_types[0].dtype == <class 'numpy.bool_'>\n"
+                            "Actual: float32 != <class 'numpy.bool_'>")
+
+
+def test_numpy_float32_constants_print_as_chainer_did():
+    # On its own as the Python float it converts to; inside a tuple with NumPy 1's repr.
+    t = T.get_types((numpy.zeros(3, numpy.float32),), 'in_types', False)
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[0] == numpy.float32(0.1))
+    assert str(e.value) == ('Expect: in_types[0].shape[0] == 0.10000000149011612\n'
+                            'Actual: 3 != 0.10000000149011612')
+    with pytest.raises(T.InvalidType) as e:
+        T.expect(t[0].shape[0] == (numpy.float32(0.1), 2))
+    assert str(e.value) == 'Expect: in_types[0].shape[0] == (0.1, 2)\nActual: 3 != (0.1, 2)'

@@ -113,3 +113,11 @@ def test_given_r_is_checked_and_ignored_in_test_mode():
 def test_r_must_be_an_array(r):
     with pytest.raises(TypeError):
         F.rrelu(numpy.zeros(2, numpy.float32), r=r)
+
+
+@pytest.mark.parametrize('l, u, message', [
+    (1.5, 0.3, 'lower must be in the range'), (0.1, 1.2, 'upper must be in the range'),
+    (0.3, 0.2, 'lower must be less than upper')])
+def test_bad_bounds_messages_are_chainers(l, u, message):
+    with pytest.raises(ValueError, match=message):
+        F.rrelu(numpy.zeros(2, numpy.float32), l=l, u=u)

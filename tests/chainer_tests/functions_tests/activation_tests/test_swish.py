@@ -64,3 +64,12 @@ def test_shape_mismatch(x_shape, b_shape):
 def test_dtype_mismatch():
     with pytest.raises(type_check.InvalidType):
         F.swish(numpy.zeros((2, 3), numpy.float32), numpy.zeros((3,), numpy.float16))
+
+
+def test_check_messages_are_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.swish(numpy.zeros(3, numpy.float32), numpy.zeros(3, numpy.float32))
+    assert str(e.value).endswith('Expect: beta.ndim <= x.ndim - 1\nActual: 1 > 0')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.swish(numpy.zeros((2, 4), numpy.float32), numpy.zeros(3, numpy.float32))
+    assert str(e.value).endswith('Expect: beta.shape == x.shape[1:2]\nActual: (3,) != (4,)')

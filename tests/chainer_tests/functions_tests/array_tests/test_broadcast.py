@@ -108,3 +108,8 @@ def test_broadcast_bad_shapes():
         broadcast(numpy.zeros((2,), numpy.float32), numpy.zeros((3,), numpy.float32))
     with pytest.raises(type_check.InvalidType):
         broadcast()
+
+
+def test_broadcast_to_message_prints_the_target_length_as_chainer_did():
+    with pytest.raises(type_check.InvalidType, match=r'shape\[-2\] == 4 or'):
+        broadcast_to(numpy.zeros((2, 3), numpy.float32), (numpy.float32(4), 3))

@@ -48,3 +48,9 @@ def test_bad_ndim_and_axes_are_also_numpys_errors():
         F.diagonal(numpy.ones(3, numpy.float32))
     with pytest.raises(numpy.exceptions.AxisError):
         F.diagonal(numpy.ones((2, 3), numpy.float32), 0, 0, 2)
+
+
+def test_check_message_of_a_vector_is_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.diagonal(numpy.zeros(3, numpy.float32))
+    assert str(e.value).endswith('Expect: x.ndim > 1\nActual: 1 <= 1')

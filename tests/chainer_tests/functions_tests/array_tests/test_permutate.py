@@ -76,3 +76,8 @@ def test_indices_held_by_the_node():
     assert seen == [('Permutate', [(3, 2)])] * 2  # forward, and the one of backward
     z, = Permutate(numpy.array([1, 0], numpy.int32), 1, True).apply((x,))
     numpy.testing.assert_array_equal(z.array, x.array[:, ::-1])
+
+
+def test_bad_indices_message_is_chainers():
+    with pytest.raises(ValueError, match='^indices should be a one-dimensional int array$'):
+        F.permutate(numpy.zeros((3, 2), numpy.float32), numpy.zeros(3))

@@ -79,3 +79,13 @@ def test_0d_integer_arrays_for_sections_and_axis():
     x = numpy.ones((2, 3), numpy.float32)
     ys = F.split_axis(x, numpy.array(3), numpy.array(1))
     assert [y.shape for y in ys] == [(2, 1)] * 3
+
+
+@pytest.mark.parametrize('ios, message', [
+    (1.5, "^indices_or_sections must be integer or 1-D array.\nActual: <class 'float'>$"),
+    (numpy.array([1.5, 2.0]), '^indices_or_sections must be integers$'),
+    (numpy.zeros((2, 2), numpy.int32), '^indices_or_sections must be 1-D sequence$'),
+])
+def test_bad_indices_or_sections_messages_are_chainers(ios, message):
+    with pytest.raises(TypeError, match=message):
+        F.split_axis(numpy.zeros((2, 6), numpy.float32), ios, 1)

@@ -88,3 +88,13 @@ def test_0d_integer_array_axis():
     x = numpy.ones((2, 3), numpy.float32)
     assert F.stack([x, x], numpy.array(1)).shape == (2, 2, 3)
     assert [y.shape for y in F.separate(x, numpy.array(1))] == [(2,)] * 3
+
+
+def test_check_messages_are_chainers():
+    a = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.stack([a, a], axis=5)
+    assert str(e.value).endswith('Expect: xs[0].ndim >= 5\nActual: 2 < 5')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.stack([a, a.astype(numpy.float64)])
+    assert str(e.value).endswith('Expect: xs[1].dtype == xs[0].dtype\nActual: float64 != float32')

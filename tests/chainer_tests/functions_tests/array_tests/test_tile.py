@@ -69,3 +69,9 @@ def test_tile_gradient_is_numpys_sum_over_the_tiles(dtype, shape, reps, contiguo
     want = gy.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(x.shape)
     assert xv.grad.dtype == dtype and xv.grad.shape == x.shape
     numpy.testing.assert_array_equal(xv.grad, want)
+
+
+def test_bad_reps_message_is_chainers():
+    with pytest.raises(TypeError,
+                       match="^reps must be int or tuple of ints.\nActual: <class 'float'>$"):
+        F.tile(numpy.zeros(2, numpy.float32), 1.5)

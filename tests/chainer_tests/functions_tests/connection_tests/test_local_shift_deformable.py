@@ -281,3 +281,31 @@ def test_deformable_link_float16_input_float32_weights(bias):
     F.sum(y * y).backward()
     assert x.grad.dtype == numpy.float16
     assert link.deform_conv.W.grad.dtype == numpy.float32
+
+
+@pytest.mark.parametrize('shapes, expect', [
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3, 1)), 'Expect: W.ndim == 6\nActual: 7 != 6'),
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3), (2,)), 'Expect: b.ndim == 3\nActual: 1 != 3'),
+    (((1, 3, 4, 4), (2, 2, 2, 2, 3, 3)), 'Expect: x.shape[1] == W.shape[3]\nActual: 3 != 2'),
+])
+def test_local_convolution_2d_check_messages_are_chainers(shapes, expect):
+    args = [numpy.zeros(s, numpy.float32) for s in shapes]
+    with pytest.raises(type_check.InvalidType) as e:
+        F.local_convolution_2d(*args)
+    assert str(e.value) == ('\nInvalid operation is performed in: LocalConvolution2DFunction '
+                            '(Forward)\n\n' + expect)
+
+
+def test_depthwise_convolution_2d_check_names_chainers_node():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.depthwise_convolution_2d(numpy.zeros((2, 5, 5), numpy.float32),
+                                   numpy.zeros((2, 2, 3, 3), numpy.float32))
+    assert str(e.value) == ('\nInvalid operation is performed in: Convolution2DFunction '
+                            '(Forward)\n\nExpect: x.ndim == 4\nActual: 3 != 4')
+    with pytest.raises(TypeError, match='in the forward input of Convolution2DFunction'):
+        F.depthwise_convolution_2d('x', numpy.zeros((2, 2, 3, 3), numpy.float32))
+
+
+def test_local_convolution_2d_of_none_is_chainers_attribute_error():
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
+        F.local_convolution_2d(None, numpy.zeros((2, 2, 2, 2, 3, 3), numpy.float32))

@@ -65,10 +65,10 @@ class TestDeCov(testing.FunctionTestCase):
 
 def test_bad_inputs():
     a = numpy.zeros((2, 3), numpy.float32)
-    with pytest.raises(ValueError, match="only 'half_squared_sum' and 'no'"):
+    with pytest.raises(ValueError, match="Only 'half_squared_sum' and 'no'"):
         cross_covariance(a, a, reduce='mean')
     with pytest.raises(ValueError, match="only 'half_squared_sum' and 'no'"):
-        decov(a, reduce='mean')
+        decov(a, reduce='mean')  # lower case, as in Chainer
     with pytest.raises(type_check.InvalidType):
         cross_covariance(a, a[:1])
     with pytest.raises(type_check.InvalidType):

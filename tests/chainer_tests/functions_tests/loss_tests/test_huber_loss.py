@@ -45,7 +45,7 @@ class TestHuberLoss(testing.FunctionTestCase):
 
 def test_bad_inputs():
     x = numpy.zeros((2, 3), numpy.float32)
-    with pytest.raises(ValueError, match="only 'sum_along_second_axis' and 'no'"):
+    with pytest.raises(ValueError, match="Only 'sum_along_second_axis' and 'no'"):
         huber_loss(x, x, 1.0, reduce='mean')
     with pytest.raises(type_check.InvalidType):
         huber_loss(x, x.astype(numpy.float64), 1.0)
@@ -119,3 +119,10 @@ def test_gradient_of_gradient_by_gy_where_the_difference_is_infinite(dtype):
     gx, = chainer.grad([loss], [xv], [gy], enable_double_backprop=True)
     ggy, = chainer.grad([gx], [gy], [numpy.ones_like(x)])
     numpy.testing.assert_array_equal(ggy.array, numpy.array([[2, -2, 0.5, 2]], dtype))
+
+
+def test_unknown_reduce_message_is_chainers():
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(ValueError, match="^Only 'sum_along_second_axis' and 'no' are valid for "
+                                         "'reduce', but 'x' is given$"):
+        chainer.functions.huber_loss(x, x, 1.0, reduce='x')

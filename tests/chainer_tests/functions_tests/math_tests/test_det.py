@@ -66,3 +66,13 @@ def test_det_labels():
     a = numpy.eye(2, dtype=numpy.float32)[None] * 2
     assert F.batch_det(a).creator_node.label == 'det'
     assert F.det(a[0]).creator_node.inputs[0].creator_node.label == 'det'
+
+
+def test_check_messages_name_the_function():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.det(numpy.zeros((2, 2, 2), numpy.float32))
+    assert str(e.value) == ('\nInvalid operation is performed in: det (Forward)\n\n'
+                            'Expect: a.ndim == 2\nActual: 3 != 2')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.batch_det(numpy.zeros((2, 2, 3), numpy.float32))
+    assert str(e.value).endswith('Expect: x.shape[-1] == x.shape[-2]\nActual: 3 != 2')

@@ -56,3 +56,9 @@ def test_inv_singular_raises():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_inv_check_message_is_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.inv(numpy.zeros((0, 3), numpy.float32))
+    assert str(e.value).endswith('Expect: a.shape[0] == a.shape[1]\nActual: 0 != 3')

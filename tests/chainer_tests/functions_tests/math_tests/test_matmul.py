@@ -241,3 +241,32 @@ def test_chainer_private_helpers():
     with pytest.raises(type_check.InvalidType):
         _check_ndim(types[1])
     _check_ndim(types[1], lower=2, upper=3)
+
+
+@pytest.mark.parametrize('call, expect', [
+    (lambda z: matmul(z(2), z(3, 4)),
+     'MatMul (Forward)\n\nExpect: a.shape[0] == b.shape[-2]\nActual: 2 != 3'),
+    (lambda z: matmul(z(2), z(4, 3), transb=True),
+     'MatMul (Forward)\n\nExpect: a.shape[0] == b.shape[-1]\nActual: 2 != 3'),
+    (lambda z: batch_matmul(z(2, 3, 4), z(2, 4, 5, 2)),
+     'BatchMatMul (Forward)\n\nExpect: b.ndim <= 3\nActual: 4 > 3'),
+    (lambda z: batch_matmul(z(2), z(2, 3)),
+     'BatchMatMul (Forward)\n\nExpect: a.ndim >= 2\nActual: 1 < 2'),
+    (lambda z: batch_matmul(z(2, 3), z(2, 4)),
+     'BatchMatMul (Forward)\n\nExpect: b.shape[1] == 1\nActual: 4 != 1'),
+])
+def test_check_messages_are_chainers(call, expect):
+    def z(*shape):
+        return numpy.zeros(shape, numpy.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        with pytest.raises(type_check.InvalidType) as e:
+            call(z)
+    assert str(e.value).endswith('Invalid operation is performed in: ' + expect)
+
+
+def test_batch_matmul_of_different_batch_sizes_is_a_value_error_as_in_chainer():
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+        with pytest.raises(ValueError):
+            batch_matmul(numpy.zeros((2, 3, 4), 'f'), numpy.zeros((3, 4, 5), 'f'))

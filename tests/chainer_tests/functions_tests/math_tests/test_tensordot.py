@@ -57,3 +57,14 @@ def test_tensordot_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('axes, error, message', [
+    ((1,), ValueError, 'axes must be a pair of sequence of integers when it is a list or tuple.'),
+    (1.5, TypeError, 'axes must be a pair of sequence of integers or an integer'),
+])
+def test_bad_axes_messages_are_chainers(axes, error, message):
+    a = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(error) as e:
+        F.tensordot(a, a.T, axes=axes)
+    assert str(e.value) == message

@@ -76,3 +76,10 @@ def test_bad_inputs():
         simplified_dropconnect(x, W, mask=numpy.ones((3, 4), bool))   # batchwise expected
     with pytest.raises(type_check.InvalidType):
         simplified_dropconnect(x.astype(numpy.int32), W)
+
+
+def test_check_message_of_a_2d_w_is_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        simplified_dropconnect(numpy.zeros((2, 4), numpy.float32),
+                               numpy.zeros((3, 3), numpy.float32))
+    assert str(e.value).endswith('Expect: prod(x.shape[1:]) == W.shape[1]\nActual: 4 != 3')

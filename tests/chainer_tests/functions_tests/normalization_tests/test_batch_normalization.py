@@ -420,3 +420,27 @@ def test_fixed_batch_normalization_second_derivatives_that_vanish_are_zeros():
         assert h is not None and h.requires_grad
         numpy.testing.assert_array_equal(h.array, numpy.zeros(wrt.shape))
     assert chainer.grad([F.sum(gx)], [beta])[0] is None
+
+
+@pytest.mark.parametrize('args, expect', [
+    # gamma and beta are compared with each other first, as in Chainer.
+    (((4, 3), (4,), (3,)), 'Expect: gamma.shape == beta.shape\nActual: (4,) != (3,)'),
+    (((4, 3), (3,), (0,)), 'Expect: gamma.shape == beta.shape\nActual: (3,) != (0,)'),
+    (((4, 3), (4,), (4,)), 'Expect: x.shape[1] == gamma.shape[0]\nActual: 3 != 4'),
+])
+def test_check_messages_follow_chainers_order(args, expect):
+    x, gamma, beta = (numpy.zeros(s, numpy.float32) for s in args)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.batch_normalization(x, gamma, beta)
+    assert str(e.value).endswith(expect)
+
+
+def test_fixed_check_messages_follow_chainers_order():
+    x = numpy.zeros((4, 3), numpy.float32)
+    p = numpy.zeros(3, numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.fixed_batch_normalization(x, p, p, p.astype(numpy.float64), p)
+    assert str(e.value).endswith('Expect: mean.dtype == gamma.dtype\nActual: float64 != float32')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.fixed_batch_normalization(x, p, p, p, numpy.zeros((3, 2), numpy.float32))
+    assert str(e.value).endswith('Expect: var.shape == gamma.shape\nActual: (3, 2) != (3,)')

@@ -124,3 +124,14 @@ def test_node_statistics_are_deprecated_and_read_only():
         warnings.simplefilter('error')
         node.apply((x, numpy.ones(3, 'f'), numpy.zeros(3, 'f')))
     assert not numpy.array_equal(mean, numpy.zeros(3, 'f'))
+
+
+def test_check_messages_are_chainers():
+    def z(*s):
+        return numpy.zeros(s, numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.batch_renormalization(z(4, 4), z(3), z(3), 1.0, 0.0,
+                                running_mean=z(3), running_var=z(3) + 1)
+    assert str(e.value) == (
+        '\nInvalid operation is performed in: BatchRenormalizationFunction (Forward)\n\n'
+        'Expect: x.shape[1:2] == gamma.shape\nActual: (4,) != (3,)')

@@ -128,3 +128,11 @@ def test_running_projection_unbiased_factor():
     numpy.testing.assert_allclose(
         proj.ravel(), [1.053275, -0.013053, -0.013053, 0.992194,
                        1.041024, -0.070079, -0.070079, 1.078822], atol=2e-6)
+
+
+def test_check_messages_are_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.decorrelated_batch_normalization(numpy.zeros((5, 5), numpy.float32), groups=2)
+    assert str(e.value) == (
+        '\nInvalid operation is performed in: DecorrelatedBatchNormalization (Forward)\n\n'
+        'Expect: x.shape[1] % 2 == 0\nActual: 1 != 0')

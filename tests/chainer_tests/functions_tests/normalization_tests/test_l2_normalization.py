@@ -106,3 +106,16 @@ def test_node_keeps_axis_as_a_tuple(axis, expected):
     assert y.creator.axis == expected
     numpy.testing.assert_allclose(
         y.array, x / (numpy.sqrt((x * x).sum(axis=expected, keepdims=True)) + 1e-5), rtol=1e-6)
+
+
+def test_check_messages_are_chainers():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.normalize(numpy.zeros((2, 3), numpy.bool_))
+    assert str(e.value) == ('\nInvalid operation is performed in: NormalizeL2 (Forward)\n\n'
+                            'Expect: x.dtype.kind == f\nActual: b != f')
+    # NumPy's AxisError, with its text, as in Chainer.
+    with pytest.raises(numpy.exceptions.AxisError,
+                       match='^axis 1 is out of bounds for array of dimension 1$'):
+        F.normalize(numpy.zeros(3, numpy.float32))
+    with pytest.raises(TypeError, match='a function input must be'):
+        F.normalize([1.0, 2.0])

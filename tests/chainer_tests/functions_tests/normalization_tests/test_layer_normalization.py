@@ -105,3 +105,16 @@ def test_node_applied_directly():
     y, = LayerNormalization(1e-5).apply((x, g, b))
     numpy.testing.assert_allclose(y.array, F.layer_normalization(x, g, b).array)
     numpy.testing.assert_allclose(y.array.mean(axis=1), 0, atol=1e-6)
+
+
+@pytest.mark.parametrize('shapes, dtypes, expect', [
+    # Chainer's order: ndims, dtypes against x, then gamma against beta.
+    (((2, 3), (4,), (3,)), 'fff', 'Expect: gamma.shape == beta.shape\nActual: (4,) != (3,)'),
+    (((2, 3), (3,), ()), 'fff', 'Expect: beta.ndim == 1\nActual: 0 != 1'),
+    (((2, 3), (3,), (3,)), 'fdf', 'Expect: gamma.dtype == x.dtype\nActual: float64 != float32'),
+])
+def test_check_messages_follow_chainers_order(shapes, dtypes, expect):
+    x, gamma, beta = (numpy.zeros(s, d) for s, d in zip(shapes, dtypes))
+    with pytest.raises(type_check.InvalidType) as e:
+        F.layer_normalization(x, gamma, beta)
+    assert str(e.value).endswith(expect)

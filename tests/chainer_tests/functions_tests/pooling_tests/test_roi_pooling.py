@@ -288,3 +288,16 @@ def test_roi_node_in_the_graph(kind, label):
     assert len(node.inputs) == (2 if kind == 'roi_pooling_2d' else 3)
     gx, grois = chainer.grad([F.sum(y)], [x, rois])
     assert grois is None and gx.shape == x.shape
+
+
+def test_input_check_messages_name_chainers_nodes():
+    x = numpy.zeros((1, 1, 4, 4), numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.roi_pooling_2d(x, numpy.zeros((1, 4), numpy.float32), 2, 2, 1.0)
+    assert str(e.value) == ('\nInvalid operation is performed in: ROIPooling2D (Forward)\n\n'
+                            'Expect: rois.shape[1] == 5\nActual: 4 != 5')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.roi_max_align_2d(x, numpy.zeros((1, 4), numpy.float32), numpy.zeros((1, 1), 'i'),
+                           2, 1.0)
+    assert str(e.value) == ('\nInvalid operation is performed in: ROIMaxAlign2D (Forward)\n\n'
+                            'Expect: roi_indices.ndim == 1\nActual: 2 != 1')

@@ -82,3 +82,16 @@ def test_node_keeps_the_new_cell():
     node = c.creator
     numpy.testing.assert_array_equal(node.output_data[0], c.array)
     assert node.output_data[1] is None
+
+
+def test_check_messages_follow_chainers_order():
+    def z(*s):
+        return numpy.zeros(s, numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.slstm(z(2, 4), z(2, 4), z(2, 12), z(2, 16))
+    assert str(e.value).endswith('Expect: x1.shape[1] == 4 * c_prev1.shape[1]\nActual: 12 != 16')
+    with pytest.raises(type_check.InvalidType) as e:
+        F.slstm(z(2, 4), z(2, 4), z(2, 16), z(2, 16, 2))
+    assert str(e.value).endswith('Expect: c_prev1.ndim == x2.ndim\nActual: 2 != 3')
+    with pytest.raises(ValueError):  # cells of two widths: NumPy's error in Chainer
+        F.slstm(z(2, 3), z(2, 4), z(2, 12), z(2, 16))

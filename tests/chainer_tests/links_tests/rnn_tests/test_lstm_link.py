@@ -171,3 +171,11 @@ def test_lstm_refuses_a_0d_input_clearly():
     link = L.LSTM(3, 4)
     with pytest.raises(type_check.InvalidType, match='x.ndim == 2'):
         link(numpy.ones((), numpy.float32))
+
+
+def test_larger_batch_than_the_state_has_chainers_message():
+    link = chainer.links.LSTM(3, 4)
+    link(numpy.ones((2, 3), numpy.float32))
+    with pytest.raises(TypeError, match='^The batch size of x must be equal to or less than '
+                                        'the size of the previous state h.$'):
+        link(numpy.ones((3, 3), numpy.float32))

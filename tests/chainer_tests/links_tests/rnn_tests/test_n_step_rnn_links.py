@@ -156,5 +156,13 @@ def test_wrong_feature_count_is_value_error_and_invalid_type(cls):
     link = cls(1, 3, 4, 0.0)
     xs = [numpy.ones((2, 5), numpy.float32)]
     for err in (ValueError, type_check.InvalidType):
-        with pytest.raises(err, match='inputs have 5 features but the first layer takes 3'):
+        with pytest.raises(err, match='^Inconsistent input size in input values and weight '
+                                      'parameters: 5 != 3$'):
             _run(link, with_c, None, xs)
+
+
+def test_xs_that_is_not_a_list_is_also_chainers_assertion_error():
+    link = chainer.links.NStepLSTM(1, 3, 4, 0.0)
+    for err in (TypeError, AssertionError):
+        with pytest.raises(err):
+            link(None, None, numpy.ones((2, 3), numpy.float32))
