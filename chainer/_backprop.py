@@ -407,6 +407,10 @@ class _Walk:
                 if cur is _MISSING:
                     cur = None
                     if load_if_new and creator is None:
+                        if x._old_style_grad_generator is not None:
+                            # as in Chainer, before the leaves met later give up their
+                            # gradients
+                            x._check_old_style_gradient()
                         var = x._variable()
                         if var is not None:
                             cur = var._grad_var

@@ -438,6 +438,21 @@ class TestDoubleBackprop:
         with pytest.raises(RuntimeError, match='Mul'):
             x.grad_var.backward()
 
+    @pytest.mark.parametrize('old_first', [True, False])
+    def test_raises_before_leaves_met_later_give_up_their_gradients(self, old_first):
+        # As in Chainer: the gradient of a leaf reached before the old-style one is gone
+        # (it was taken into the backprop run), later leaves keep theirs untouched.
+        x, w = Variable(_f(1., 2.)), Variable(_f(3., 4.))
+        F.sum(Mul()(x, w)).backward()
+        w.grad = _f(7., 8.)
+        gx = x.grad_var
+        with pytest.raises(RuntimeError, match='Mul'):
+            F.sum(gx * w if old_first else w * gx).backward()
+        if old_first:
+            np.testing.assert_array_equal(w.grad, [7., 8.])
+        else:
+            assert w.grad is None  # never the sum of the old and a new gradient
+
     def test_backward_through_new_style_after_old_style_raises(self):
         x = Variable(np.array(2.))
         h = x * x  # new-style
