@@ -777,6 +777,13 @@ class TestGrad:
         gx, = chainer.grad([x, x], [x], grad_outputs=[np.full(2, 10.), np.ones(2)])
         np.testing.assert_array_equal(gx.array, [11., 11.])  # Chainer: [1., 1.]
 
+    def test_input_listed_twice_adds_its_grad_inputs(self):
+        x = _scalar(2.)
+        ga, gb = chainer.grad([x * 3], [x, x], grad_inputs=[_scalar(10.), _scalar(100.)])
+        assert ga.array == gb.array == 113.  # Chainer: 103 (only the last one)
+        ga, gb = chainer.grad([x * 3], [x, x], grad_inputs=[_scalar(10.), None])
+        assert ga.array == gb.array == 13.
+
     def test_retain_grad(self):
         x = _scalar(1.)
         h = x * 3
