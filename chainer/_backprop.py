@@ -150,6 +150,19 @@ def _settle(g):
     return chainer.functions.add(*g) if type(g) is _Pending else g
 
 
+def _debug_check_held(func, held, data) -> None:
+    """Chainer's debug-mode check of a gradient against the one its input already holds
+    (a leaf's gradient from an earlier backward, or the sum so far): the shape, then the
+    dtype (ValueErrors)."""
+    if type(held) is _Pending:
+        held = held[0]
+    if held is not None and held._data is not None:
+        if held._data.shape != data.shape:
+            _raise_grad_error(ValueError, 'Shape', data.shape, held._data.shape, func)
+        if held._data.dtype != data.dtype:
+            _raise_grad_error(ValueError, 'Dtype', data.dtype, held._data.dtype, func)
+
+
 class _Walk:
     """State of one backprop run and its steps.
 
@@ -416,6 +429,11 @@ class _Walk:
                             cur = var._grad_var
                             var._grad_var = None
                 if debug:
+                    try:
+                        _debug_check_held(func, cur, data)
+                    except Exception as e:
+                        add_creation_stack(func, e)
+                        raise
                     # the gradient already there too, before adding (as Chainer): a
                     # parameter's NaN gradient left from before cleargrads() shows
                     func._debug_check_nan(
@@ -474,10 +492,7 @@ class _Walk:
             if self.load_if_new and x._creator_node is None:
                 var = x._variable()
                 held = None if var is None else var._grad_var
-        if type(held) is _Pending:
-            held = held[0]
-        if held is not None and held._data is not None and held._data.dtype != data.dtype:
-            _raise_grad_error(ValueError, 'Dtype', data.dtype, held._data.dtype, func)
+        _debug_check_held(func, held, data)
 
     def _check_not_reapplied(self, func) -> None:
         """Raises if a gradient waits at an output ``func`` no longer lists.

@@ -162,3 +162,19 @@ def test_backward_nan_of_the_old_gradient_is_found_before_adding():
         with pytest.raises(RuntimeError, match='backward computation of ReLU'):
             y.backward()
     assert '_ + _' not in seen
+
+
+@pytest.mark.parametrize('array, what', [
+    (numpy.ones(2, numpy.float32), 'Shape'),
+    (numpy.array(1., numpy.float64), 'Dtype'),
+])
+def test_backward_checks_the_gradient_already_there(array, what):
+    # As in Chainer, debug mode compares a new gradient with the one its input holds:
+    # here a gradient left from before the array was replaced by one of another shape
+    # or dtype (outside debug mode the shapes broadcast, and the dtypes fail to add).
+    x = chainer.Variable(numpy.array(1., numpy.float32))
+    F.tanh(x).backward()
+    x.array = array
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match=f'Tanh.*\n{what} of data and grad mismatch'):
+            F.sum(F.tanh(x)).backward()
