@@ -337,7 +337,9 @@ class _Walk:
                 gys = (gy,)
                 del gy
             else:
-                gys = tuple([None if y is None else take(y)
+                # An output unchained since (a leaf now) passes no gradient back, and
+                # keeps the one it received, as in Chainer.
+                gys = tuple([None if y is None or y._creator_node is None else take(y)
                              for y in [ref() for ref in outputs]])
                 for gy in gys:
                     if gy is not None:

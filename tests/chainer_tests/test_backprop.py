@@ -1045,3 +1045,26 @@ class TestRepeatedInputSums:
         F.sum(y).backward()
         assert x.grad_var.creator is None
         np.testing.assert_array_equal(x.grad, [16., 16.])
+
+
+class TestUnchainedOutput:
+    """An output of a multi-output function unchained before backprop is a leaf: as in
+    Chainer, its gradient stays with it and does not flow into the former creator."""
+
+    def _graph(self):
+        x = Variable(np.array([[1., 2.], [3., 4.]]))
+        a, b = F.separate(x, axis=1)
+        a.unchain()
+        return x, a, F.sum(a * b)
+
+    def test_backward(self):
+        x, a, y = self._graph()
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [[0., 1.], [0., 3.]])
+        np.testing.assert_array_equal(a.grad, [2., 4.])
+
+    def test_grad(self):
+        x, a, y = self._graph()
+        gx, ga = chainer.grad([y], [x, a])
+        np.testing.assert_array_equal(gx.array, [[0., 1.], [0., 3.]])
+        np.testing.assert_array_equal(ga.array, [2., 4.])  # Chainer: None
