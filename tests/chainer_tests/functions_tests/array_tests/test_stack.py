@@ -88,3 +88,10 @@ def test_0d_integer_array_axis():
     x = numpy.ones((2, 3), numpy.float32)
     assert F.stack([x, x], numpy.array(1)).shape == (2, 2, 3)
     assert [y.shape for y in F.separate(x, numpy.array(1))] == [(2,)] * 3
+
+
+def test_separate_along_an_empty_axis_is_an_empty_tuple():
+    # Chainer raised ZeroDivisionError (it split into 0 sections).
+    x = numpy.zeros((2, 0, 3), numpy.float32)
+    assert F.separate(x, 1) == ()
+    assert F.separate(x, -2) == ()
