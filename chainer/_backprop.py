@@ -152,6 +152,22 @@ def _settle(g):
     return chainer.functions.add(*g) if type(g) is _Pending else g
 
 
+def _debug_check_held(func, index: int, held, data) -> None:
+    """Chainer's debug-mode check of a gradient for input ``index`` against the one the
+    input already holds (a leaf's gradient from an earlier backward, or the sum so far):
+    the shape, then the dtype (ValueErrors, in Chainer's words)."""
+    if type(held) is _Pending:
+        held = held[0]
+    if held is None or held._data is None:
+        return
+    for what, actual, expected in (('shape', data.shape, held._data.shape),
+                                   ('dtype', data.dtype, held._data.dtype)):
+        if actual != expected:
+            raise ValueError(func._get_error_message(
+                f'{what} of gradients returned from backward is incorrect: '
+                f'input-index={index}, actual {actual} != expected {expected}'))
+
+
 class _Walk:
     """State of one backprop run and its steps.
 
@@ -326,7 +342,9 @@ class _Walk:
                 gys = (gy,)
                 del gy
             else:
-                gys = tuple([None if y is None else take(y)
+                # An output unchained since (a leaf now) passes no gradient back, and
+                # keeps the one it received, as in Chainer.
+                gys = tuple([None if y is None or y._creator_node is None else take(y)
                              for y in [ref() for ref in outputs]])
                 for gy in gys:
                     if gy is not None:
@@ -409,11 +427,20 @@ class _Walk:
                 if cur is _MISSING:
                     cur = None
                     if load_if_new and creator is None:
+                        if x._old_style_grad_generator is not None:
+                            # as in Chainer, before the leaves met later give up their
+                            # gradients
+                            x._check_old_style_gradient()
                         var = x._variable()
                         if var is not None:
                             cur = var._grad_var
                             var._grad_var = None
                 if debug:
+                    try:
+                        _debug_check_held(func, i, cur, data)
+                    except Exception as e:
+                        add_creation_stack(func, e)
+                        raise
                     # the gradient already there too, before adding (as Chainer): a
                     # parameter's NaN gradient left from before cleargrads() shows
                     func._debug_check_nan(
@@ -475,12 +502,7 @@ class _Walk:
             if self.load_if_new and x._creator_node is None:
                 var = x._variable()
                 held = None if var is None else var._grad_var
-        if type(held) is _Pending:
-            held = held[0]
-        if held is not None and held._data is not None and held._data.dtype != data.dtype:
-            raise ValueError(func._get_error_message(
-                'dtype of gradients returned from backward is incorrect: '
-                f'input-index={index}, actual {data.dtype} != expected {held._data.dtype}'))
+        _debug_check_held(func, index, held, data)
 
     def _check_not_reapplied(self, func) -> None:
         """Raises if a gradient waits at an output ``func`` no longer lists.

@@ -12,7 +12,7 @@ from chainer import configuration
 from chainer.backends import cuda
 from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports it here)
 from chainer.function_node import FunctionNode
-from chainer.variable import Variable, _ARRAY_TYPES
+from chainer.variable import Variable, _ARRAY_TYPES, _check_grad_type
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -115,6 +115,12 @@ class FunctionAdapter(FunctionNode):
             gxs = self.function.backward(in_data, out_grad)
         if not isinstance(gxs, (tuple, list)):
             raise TypeError(f'backward of {self.label} must return a tuple of arrays')
+        if len(target_input_indexes) != len(inputs):
+            # As in Chainer, a gradient returned for an input that needs none is checked too
+            # (all of them in order, so the first wrong one is reported).
+            for i, (x, gx) in enumerate(zip(inputs, gxs)):
+                if gx is not None:
+                    _check_grad_type(self, x, self._as_gradient(i, gx))
         # As in Chainer, only the gradients of inputs that need one are read: a backward may
         # leave out trailing ones that are not needed (say of an integer label) or return extra.
         n = len(gxs)
@@ -128,18 +134,22 @@ class FunctionAdapter(FunctionNode):
             if gx is None:
                 ret.append(None)
                 continue
-            if isinstance(gx, numpy.generic) and inputs[i].shape == ():
-                # NumPy arithmetic on 0-d arrays gives scalars; taken as 0-d arrays.
-                gx = numpy.asarray(gx)
-            elif not isinstance(gx, _ARRAY_TYPES):
-                # A TypeError as in Chainer (a Variable, a list, a number).
-                raise TypeError(
-                    f'backward of {self.label} must return arrays (or None), but the '
-                    f'gradient of input {i} is a {type(gx).__module__}.{type(gx).__qualname__}')
-            g = Variable._new(gx, True)
+            g = Variable._new(self._as_gradient(i, gx), True)
             g.node._old_style_grad_generator = self.label
             ret.append(g)
         return tuple(ret)
+
+    def _as_gradient(self, i: int, gx) -> NdArray:
+        """The array ``backward`` returned for input ``i`` (a NumPy scalar taken as 0-d)."""
+        if isinstance(gx, numpy.generic) and self.inputs[i].shape == ():
+            # NumPy arithmetic on 0-d arrays gives scalars; taken as 0-d arrays.
+            gx = numpy.asarray(gx)
+        elif not isinstance(gx, _ARRAY_TYPES):
+            # A TypeError as in Chainer (a Variable, a list, a number).
+            raise TypeError(
+                f'backward of {self.label} must return arrays (or None), but the '
+                f'gradient of input {i} is a {type(gx).__module__}.{type(gx).__qualname__}')
+        return gx
 
 
 def _retire_earlier_call(node: FunctionAdapter, inputs: tuple, outputs: tuple,

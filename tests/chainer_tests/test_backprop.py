@@ -777,6 +777,13 @@ class TestGrad:
         gx, = chainer.grad([x, x], [x], grad_outputs=[np.full(2, 10.), np.ones(2)])
         np.testing.assert_array_equal(gx.array, [11., 11.])  # Chainer: [1., 1.]
 
+    def test_input_listed_twice_adds_its_grad_inputs(self):
+        x = _scalar(2.)
+        ga, gb = chainer.grad([x * 3], [x, x], grad_inputs=[_scalar(10.), _scalar(100.)])
+        assert ga.array == gb.array == 113.  # Chainer: 103 (only the last one)
+        ga, gb = chainer.grad([x * 3], [x, x], grad_inputs=[_scalar(10.), None])
+        assert ga.array == gb.array == 13.
+
     def test_retain_grad(self):
         x = _scalar(1.)
         h = x * 3
@@ -1050,3 +1057,26 @@ def test_grad_and_backward_argument_type_messages_are_chainers():
         chainer.grad([x], x)
     with pytest.raises(TypeError, match=r"^outputs must be a tuple or a list, not "):
         chainer.backward(x)
+
+
+class TestUnchainedOutput:
+    """An output of a multi-output function unchained before backprop is a leaf: as in
+    Chainer, its gradient stays with it and does not flow into the former creator."""
+
+    def _graph(self):
+        x = Variable(np.array([[1., 2.], [3., 4.]]))
+        a, b = F.separate(x, axis=1)
+        a.unchain()
+        return x, a, F.sum(a * b)
+
+    def test_backward(self):
+        x, a, y = self._graph()
+        y.backward()
+        np.testing.assert_array_equal(x.grad, [[0., 1.], [0., 3.]])
+        np.testing.assert_array_equal(a.grad, [2., 4.])
+
+    def test_grad(self):
+        x, a, y = self._graph()
+        gx, ga = chainer.grad([y], [x, a])
+        np.testing.assert_array_equal(gx.array, [[0., 1.], [0., 3.]])
+        np.testing.assert_array_equal(ga.array, [2., 4.])  # Chainer: None

@@ -162,3 +162,23 @@ def test_backward_nan_of_the_old_gradient_is_found_before_adding():
         with pytest.raises(RuntimeError, match='backward computation of ReLU'):
             y.backward()
     assert '_ + _' not in seen
+
+
+@pytest.mark.parametrize('array, what', [
+    (numpy.ones(2, numpy.float32), 'shape'),
+    (numpy.array(1., numpy.float64), 'dtype'),
+])
+def test_backward_checks_the_gradient_already_there(array, what):
+    # As in Chainer, debug mode compares a new gradient with the one its input holds:
+    # here a gradient left from before the array was replaced by one of another shape
+    # or dtype (outside debug mode the shapes broadcast, and the dtypes fail to add).
+    x = chainer.Variable(numpy.array(1., numpy.float32))
+    F.tanh(x).backward()
+    x.array = array
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError) as e:
+            F.sum(F.tanh(x)).backward()
+    # Chainer's words
+    assert str(e.value).startswith(
+        f'{what} of gradients returned from backward is incorrect: input-index=0, ')
+    assert '\n  function=Tanh (Tanh)\n    input 0: ' in str(e.value)

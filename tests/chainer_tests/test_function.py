@@ -330,6 +330,47 @@ def test_forward_numpy_scalar_of_a_0d_input_is_a_0d_array():
     assert type(x.grad) is np.ndarray and x.grad == 2.
 
 
+class _SecondGrad(Function):
+    """x * w whose backward returns ``make_grad(gz)`` as the gradient of ``w``."""
+
+    def __init__(self, make_grad):
+        self.make_grad = make_grad
+
+    def forward(self, inputs):
+        return inputs[0] * inputs[1],
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0] * inputs[1], self.make_grad(grad_outputs[0])
+
+
+@pytest.mark.parametrize('make_grad, error', [
+    (lambda g: np.ones(5), ValueError),  # wrong shape
+    (lambda g: g.astype(np.float32), TypeError),  # wrong dtype
+    (lambda g: 3.0, TypeError),  # not an array
+])
+@pytest.mark.parametrize('w_kind', ['constant', 'array', 'not_a_target'])
+def test_wrong_gradient_of_an_input_needing_none_raises(make_grad, error, w_kind):
+    # As in Chainer, every gradient backward returns is checked, also that of an input
+    # that needs none (a constant, a bare array, or one off the path chainer.grad takes).
+    x = Variable(_f(1., 2., 3.))
+    w = _f(4., 5., 6.)
+    if w_kind != 'array':
+        w = Variable(w, requires_grad=w_kind == 'not_a_target')
+    y = F.sum(_SecondGrad(make_grad)(x, w))
+    with pytest.raises(error, match='_SecondGrad'):
+        if w_kind == 'not_a_target':
+            chainer.grad([y], [x])
+        else:
+            y.backward()
+
+
+def test_right_gradient_of_an_input_needing_none_is_dropped():
+    x, w = Variable(_f(1., 2.)), Variable(_f(3., 4.), requires_grad=False)
+    F.sum(_SecondGrad(lambda g: g * 2)(x, w)).backward()
+    np.testing.assert_array_equal(x.grad, [3., 4.])
+    assert w.grad is None
+
+
 class _TooFewGrads(Function):
     def forward(self, inputs):
         return inputs[0] + inputs[1],
@@ -396,6 +437,21 @@ class TestDoubleBackprop:
         z.backward(enable_double_backprop=True)
         with pytest.raises(RuntimeError, match='Mul'):
             x.grad_var.backward()
+
+    @pytest.mark.parametrize('old_first', [True, False])
+    def test_raises_before_leaves_met_later_give_up_their_gradients(self, old_first):
+        # As in Chainer: the gradient of a leaf reached before the old-style one is gone
+        # (it was taken into the backprop run), later leaves keep theirs untouched.
+        x, w = Variable(_f(1., 2.)), Variable(_f(3., 4.))
+        F.sum(Mul()(x, w)).backward()
+        w.grad = _f(7., 8.)
+        gx = x.grad_var
+        with pytest.raises(RuntimeError, match='Mul'):
+            F.sum(gx * w if old_first else w * gx).backward()
+        if old_first:
+            np.testing.assert_array_equal(w.grad, [7., 8.])
+        else:
+            assert w.grad is None  # never the sum of the old and a new gradient
 
     def test_backward_through_new_style_after_old_style_raises(self):
         x = Variable(np.array(2.))

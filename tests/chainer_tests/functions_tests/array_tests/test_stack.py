@@ -98,3 +98,10 @@ def test_check_messages_are_chainers():
     with pytest.raises(type_check.InvalidType) as e:
         F.stack([a, a.astype(numpy.float64)])
     assert str(e.value).endswith('Expect: xs[1].dtype == xs[0].dtype\nActual: float64 != float32')
+
+
+def test_separate_along_an_empty_axis_is_an_empty_tuple():
+    # Chainer raised ZeroDivisionError (it split into 0 sections).
+    x = numpy.zeros((2, 0, 3), numpy.float32)
+    assert F.separate(x, 1) == ()
+    assert F.separate(x, -2) == ()

@@ -400,6 +400,8 @@ def test_add_many_and_absolute():
         F.add(xs[0], xs[1], chainer.Variable(numpy.ones(2)))
     with pytest.raises(TypeError, match='at least one'):  # Chainer: IndexError
         F.add()
+    with pytest.raises(ValueError, match='broadcast'):  # NumPy's error, as in Chainer
+        F.add(xs[0], xs[1], chainer.Variable(numpy.ones(3, numpy.float32)))
     one = F.add(xs[0])  # one input: a MultiAdd node too, as in Chainer
     assert one.creator.label == 'MultiAdd'
     numpy.testing.assert_array_equal(one.array, xs[0].array)
