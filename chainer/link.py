@@ -503,7 +503,7 @@ class Chain(Link):
         ret = super().copy(mode)
         ret._children = set(ret._children)
         d = ret.__dict__
-        for name in ret._children:
+        for name in sorted(ret._children):
             copied = d[name].copy(mode)
             copied.name = name
             d[name] = copied
@@ -554,14 +554,14 @@ class Chain(Link):
         super().copyparams(link, copy_persistent)
         src = link.__dict__
         dst = self.__dict__
-        for name in self._children:
+        for name in sorted(self._children):
             dst[name].copyparams(src[name], copy_persistent)
 
     def addgrads(self, link: Link) -> None:
         super().addgrads(link)
         src = link.__dict__
         dst = self.__dict__
-        for name in self._children:
+        for name in sorted(self._children):
             dst[name].addgrads(src[name])
 
     def serialize(self, serializer: AbstractSerializer) -> None:
