@@ -238,11 +238,11 @@ class Link(device_resident.DeviceResident):
         """Copies parameter (and persistent) values of ``link`` into this link."""
         src = link.__dict__
         dst = self.__dict__
-        for name in self._params:
+        for name in sorted(self._params):
             dst[name].copydata(src[name])
         if copy_persistent:
             array_types = backend.get_array_types()
-            for name in self._persistent:
+            for name in sorted(self._persistent):
                 d = dst[name]
                 s = src[name]
                 if isinstance(d, array_types) and isinstance(s, array_types):
@@ -280,7 +280,7 @@ class Link(device_resident.DeviceResident):
         """Adds the gradients of the parameters of ``link`` to those of this link."""
         src = link.__dict__
         dst = self.__dict__
-        for name in self._params:
+        for name in sorted(self._params):
             dst[name].addgrad(src[name])
 
     def enable_update(self) -> None:
