@@ -238,11 +238,11 @@ class Link(device_resident.DeviceResident):
         """Copies parameter (and persistent) values of ``link`` into this link."""
         src = link.__dict__
         dst = self.__dict__
-        for name in self._params:
+        for name in sorted(self._params):
             dst[name].copydata(src[name])
         if copy_persistent:
             array_types = backend.get_array_types()
-            for name in self._persistent:
+            for name in sorted(self._persistent):
                 d = dst[name]
                 s = src[name]
                 if isinstance(d, array_types) and isinstance(s, array_types):
@@ -280,7 +280,7 @@ class Link(device_resident.DeviceResident):
         """Adds the gradients of the parameters of ``link`` to those of this link."""
         src = link.__dict__
         dst = self.__dict__
-        for name in self._params:
+        for name in sorted(self._params):
             dst[name].addgrad(src[name])
 
     def enable_update(self) -> None:
@@ -503,7 +503,7 @@ class Chain(Link):
         ret = super().copy(mode)
         ret._children = set(ret._children)
         d = ret.__dict__
-        for name in ret._children:
+        for name in sorted(ret._children):
             copied = d[name].copy(mode)
             copied.name = name
             d[name] = copied
@@ -554,14 +554,14 @@ class Chain(Link):
         super().copyparams(link, copy_persistent)
         src = link.__dict__
         dst = self.__dict__
-        for name in self._children:
+        for name in sorted(self._children):
             dst[name].copyparams(src[name], copy_persistent)
 
     def addgrads(self, link: Link) -> None:
         super().addgrads(link)
         src = link.__dict__
         dst = self.__dict__
-        for name in self._children:
+        for name in sorted(self._children):
             dst[name].addgrads(src[name])
 
     def serialize(self, serializer: AbstractSerializer) -> None:

@@ -521,9 +521,26 @@ class Optimizer:
             rule = getattr(param, 'update_rule', None)
             if rule is not None:
                 rule.serialize(serializer[name])
+        if self._loss_scaling_is_dynamic:
+            self._serialize_dynamic_loss_scale(serializer)
         if serializer_module.is_loading(serializer) and \
                 not serializer_module.is_checking(serializer):
             self._check_loaded_states = True
+
+    def _serialize_dynamic_loss_scale(
+            self, serializer: serializer_module.AbstractSerializer) -> None:
+        # The current scale and whether a gradient ever overflowed, so that a
+        # resumed run scales as an uninterrupted one. Chainer saved neither (a
+        # resumed run restarted at 1); loading its snapshots keeps the scale.
+        try:
+            scale = serializer('_loss_scale', self._loss_scale)
+            ever = serializer('_loss_scaling_isnan_ever', self._loss_scaling_isnan_ever)
+        except KeyError:
+            return
+        if serializer_module.is_loading(serializer) and \
+                not serializer_module.is_checking(serializer):
+            self._loss_scale = float(numpy.asarray(scale))
+            self._loss_scaling_isnan_ever = bool(numpy.asarray(ever))
 
     # -- loss scaling ------------------------------------------------------
 

@@ -641,6 +641,30 @@ def test_chainlist_copy_init_draws_each_child_once():
     assert after == draws[4]
 
 
+def test_chain_copy_init_draws_children_in_name_order():
+    # Chainer walked a set of child names, so a seeded copy('init') drew
+    # different values from one process (hash seed) to the next; rechainer
+    # walks them in name order: every parameter of the hierarchy once, then
+    # each child again, as Chainer's copy does.
+    names = ['c%d' % i for i in range(8)]
+    chain = chainer.Chain()
+    with chain.init_scope():
+        for name in names:
+            setattr(chain, name, chainer.links.Linear(1, 2))
+    numpy.random.seed(0)
+    copied = chain.copy(mode='init')
+    numpy.random.seed(0)
+    for param in chain.params():
+        param.initialize(param.shape)
+    expected = {}
+    for name in sorted(names):
+        child = getattr(chain, name)
+        child.W.initialize(child.W.shape)
+        expected[name] = child.W.array.copy()
+    for name in names:
+        numpy.testing.assert_array_equal(getattr(copied, name).W.array, expected[name])
+
+
 @pytest.mark.parametrize('mode', ['share', 'copy', 'init'])
 def test_chainlist_copy_shares_its_own_parameters(mode):
     # Chainer copies only the children with ``mode``; the list's own parameters are

@@ -588,6 +588,35 @@ def test_dynamic_loss_scaling_follows_chainer():
         opt.loss_scaling(interval=0)
 
 
+def test_dynamic_loss_scale_is_saved_and_loaded():
+    # A resumed run goes on with the scale it had (Chainer saved none and
+    # restarted at 1); a snapshot without it, as Chainer's, keeps the scale.
+    model = Leaf()
+    opt = optimizers.SGD(lr=0.1).setup(model)
+    opt.loss_scaling(interval=2)
+    for bad in (0, 0, 1, 0):
+        _step(opt, model, bad)
+    target = {}
+    DictSerializer(target).save(opt)
+    model2 = Leaf()
+    opt2 = optimizers.SGD(lr=0.1).setup(model2)
+    opt2.loss_scaling(interval=2)
+    DictDeserializer(target).load(opt2)
+    assert opt2._loss_scale == opt._loss_scale == 2 * 2 ** 0.5
+    assert opt2._loss_scaling_isnan_ever
+    _step(opt, model, 0)
+    _step(opt2, model2, 0)
+    assert opt2._loss_scale == opt._loss_scale == pytest.approx(4)
+    del target['_loss_scale'], target['_loss_scaling_isnan_ever']
+    opt3 = optimizers.SGD(lr=0.1).setup(Leaf())
+    opt3.loss_scaling(interval=2)
+    DictDeserializer(target).load(opt3)
+    assert opt3._loss_scale == 1.0 and opt3.t == 4
+    static = {}
+    DictSerializer(static).save(optimizers.SGD().setup(Leaf()))
+    assert '_loss_scale' not in static
+
+
 def test_loss_scaling_with_a_scale_is_static():
     model = Leaf()
     opt = optimizers.SGD(lr=0.1).setup(model)

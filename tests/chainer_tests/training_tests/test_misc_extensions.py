@@ -46,6 +46,18 @@ def test_fail_on_nonnumber_ignores_grads():
     extensions.FailOnNonNumber()(trainer)
 
 
+def test_fail_on_nonnumber_skips_uninitialized_parameters():
+    # A lazy link never called (Chainer: TypeError from isfinite(None)).
+    model = S.Regressor()
+    with model.init_scope():
+        model.unused = chainer.links.Linear(None, 3)
+    trainer = testing.get_trainer_with_mock_updater()
+    opt = optimizers.SGD()
+    opt.setup(model)
+    trainer.updater.get_all_optimizers.return_value = {'main': opt}
+    extensions.FailOnNonNumber()(trainer)
+
+
 @pytest.mark.parametrize('keep_graph', [False, True])
 def test_unchain_variables(keep_graph):
     trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
