@@ -66,6 +66,18 @@ def _train(model, xs, ts, steps=10, lossfun=None):
     return [p.array.copy() for _, p in sorted(model.namedparams())]
 
 
+def _adam_train(state):
+    """A train function: Adam steps, then the parameters and ``state(model)``'s arrays."""
+    def train(model, xs, ts, steps=5):
+        opt = optimizers.Adam().setup(model)
+        for i in range(steps):
+            x, t = xs[i % len(xs)], ts[i % len(ts)]
+            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
+        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
+            a.copy() for a in state(model)]
+    return train
+
+
 def _data(n=3, batch=6, seed=0):
     rng = numpy.random.RandomState(seed)
     xs = [rng.uniform(-1, 1, (batch, 7)).astype(numpy.float32) for _ in range(n)]
@@ -100,15 +112,8 @@ class _BNNet(_Switchable):
 
 def test_batch_normalization_with_adam_bit_identical():
     # Chainer 7.8.1's replays of such a model drifted from the third step.
-    def train(model, xs, ts, steps=6):
-        opt = optimizers.Adam().setup(model)
-        for i in range(steps):
-            x, t = xs[i % len(xs)], ts[i % len(ts)]
-            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
-        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
-            model.bn.avg_mean.copy(), model.bn.avg_var.copy()]
-
-    _assert_trains_the_same(_BNNet(False), _BNNet(True), train=train)
+    train = _adam_train(lambda m: (m.bn.avg_mean, m.bn.avg_var))
+    _assert_trains_the_same(_BNNet(False), _BNNet(True), train=train, steps=6)
 
 
 class _SNNet(_Switchable):
@@ -130,14 +135,7 @@ class _SNNet(_Switchable):
 def test_spectral_normalization_bit_identical():
     # The hook's power iteration is static code: replays update u from the
     # current weight, as every define-by-run call does.
-    def train(model, xs, ts, steps=5):
-        opt = optimizers.Adam().setup(model)
-        for i in range(steps):
-            x, t = xs[i % len(xs)], ts[i % len(ts)]
-            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
-        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
-            model.c.W_u.copy(), model.l.W_u.copy()]
-
+    train = _adam_train(lambda m: (m.c.W_u, m.l.W_u))
     ref, model = _SNNet(False), _SNNet(True)
     model.c.W_u[...] = ref.c.W_u
     model.l.W_u[...] = ref.l.W_u
@@ -160,14 +158,7 @@ class _BRNNet(_Switchable):
 def test_batch_renormalization_bit_identical():
     # r, d and the running statistics are static code: replays compute them from
     # that call's batch.
-    def train(model, xs, ts, steps=5):
-        opt = optimizers.Adam().setup(model)
-        for i in range(steps):
-            x, t = xs[i % len(xs)], ts[i % len(ts)]
-            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
-        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
-            model.brn.avg_mean.copy(), model.brn.avg_var.copy()]
-
+    train = _adam_train(lambda m: (m.brn.avg_mean, m.brn.avg_var))
     _assert_trains_the_same(_BRNNet(False), _BRNNet(True), train=train)
 
 
@@ -188,14 +179,7 @@ class _DBNNet(_Switchable):
 def test_decorrelated_batch_normalization_follows_define_by_run():
     # Replays decompose that call's covariance (not the recorded one), to
     # rounding as define-by-run does, and update the running statistics.
-    def train(model, xs, ts, steps=5):
-        opt = optimizers.Adam().setup(model)
-        for i in range(steps):
-            x, t = xs[i % len(xs)], ts[i % len(ts)]
-            opt.update(lambda: F.softmax_cross_entropy(model(x), t))
-        return [p.array.copy() for _, p in sorted(model.namedparams())] + [
-            model.dbn.avg_mean.copy(), model.dbn.avg_projection.copy()]
-
+    train = _adam_train(lambda m: (m.dbn.avg_mean, m.dbn.avg_projection))
     xs, ts = _data()
     ref, model = _DBNNet(False), _DBNNet(True)
     model.copyparams(ref)
