@@ -7,6 +7,7 @@ intermediate gradient is dropped as soon as its function has consumed it
 from __future__ import annotations
 
 import heapq
+import operator
 import shutil
 import traceback
 import warnings
@@ -322,7 +323,9 @@ class _Walk:
 
             # Gradients of its outputs.
             outputs = func.outputs
-            if len(outputs) == 1 and not keep:
+            # (chainer.grad keeps its targets' gradients: an output among them goes
+            # the general way)
+            if len(outputs) == 1 and (not keep or outputs[0]() not in keep):
                 y = outputs[0]()
                 if y is None:
                     gy = None
@@ -367,6 +370,8 @@ class _Walk:
                     targets = (1,) if inputs[1]._requires_grad else ()
             elif relevant_nodes is None and n_in == 1:
                 targets = (0,) if inputs[0]._requires_grad else ()
+            elif n_in == 1:  # chainer.grad's walk
+                targets = (0,) if inputs[0] in relevant_nodes else ()
             else:
                 targets = self._targets(inputs)
             if not targets:
@@ -592,6 +597,9 @@ def backward_all(nodes: list, seed_grads: list, retain_grad: bool, loss_scale) -
                 walk._check_not_reapplied(node._creator_node)
 
 
+_rank = operator.attrgetter('rank')
+
+
 def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
     """Restricts the walk to functions lying on a path from a target to a seed."""
     funcs = {}
@@ -612,7 +620,7 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
     relevant_nodes = set(targets)
     passing = {t for t in targets if t._requires_grad}
     relevant_funcs = set()
-    for f in sorted(funcs.values(), key=lambda f: f.rank):
+    for f in sorted(funcs.values(), key=_rank):
         if not relevant_nodes.isdisjoint(f.inputs):
             relevant_funcs.add(id(f))
             if not passing.isdisjoint(f.inputs):
