@@ -16,7 +16,7 @@ from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
 from chainer.utils import type_check
-from chainer.utils.error import _repr
+from chainer.utils.error import _none_input_error, _repr
 from chainer.variable import Variable, VariableNode, _ARRAY_TYPES, _check_grad_type
 
 if TYPE_CHECKING:
@@ -153,8 +153,8 @@ def _check_input(x) -> None:
     """Raises the ``TypeError`` of :meth:`FunctionNode.apply` unless ``x`` is a Variable
     or an array: for functions that read an input's shape or dtype before applying."""
     if x is None:
-        # What Chainer's functions raised reading the input's dtype.
-        raise AttributeError("'NoneType' object has no attribute 'dtype'")
+        # The type Chainer's functions raised reading the input's dtype.
+        raise _none_input_error('an input')
     if not isinstance(x, Variable):
         _input_variable(x)
 
@@ -454,10 +454,15 @@ class FunctionNode:
             # Light mode evaluates every condition eagerly (x.shape[2] may not exist);
             # the full-mode run below checks in order and explains the failure.
             light_error = e
-        if not all(type_check._is_array_like(x) for x in in_data):
-            # An input without data (None): Chainer's error from the check itself
-            # ("'NoneType' object has no attribute 'dtype'").
-            raise light_error
+        for i, x in enumerate(in_data):
+            if not type_check._is_array_like(x):
+                # An input without data (None): the check's own error, as in Chainer,
+                # naming the input where it is the AttributeError of reading it.
+                text = str(light_error)
+                if type(light_error) is AttributeError and text.startswith("'NoneType'"):
+                    raise _none_input_error(f'input {i} of {self.label}',
+                                            text.rsplit("'", 2)[-2]) from None
+                raise light_error
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)
         with type_check._full_mode(), type_check.get_function_check_context(self):

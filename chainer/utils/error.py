@@ -30,6 +30,13 @@ class _IndexTypeError(TypeError, IndexError):
     IndexError that NumPy raised for it in Chainer."""
 
 
+def _none_input_error(where: str, attr: str = 'dtype') -> AttributeError:
+    """The ``AttributeError`` Chainer's type checks raised reading an input that is
+    None, with the input named (``where``: ``'input 0 of ReLU'``)."""
+    return AttributeError(f"'NoneType' object has no attribute '{attr}' ({where} is None; "
+                          'a function takes Variables or arrays)')
+
+
 def _repr(value: Any) -> str:
     """``repr(value)`` as Chainer's messages showed it under NumPy 1: NumPy scalars,
     also inside containers, print as ``1.0`` rather than ``np.float32(1.0)``."""

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy
 
-from chainer.utils.error import _TypeAssertionError
+from chainer.utils.error import _TypeAssertionError, _none_input_error
 from chainer.utils.error import _repr as _legacy_repr
 
 __all__ = [
@@ -626,9 +626,10 @@ def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple
     :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
     Chainer's function checked its inputs in."""
     arrays = tuple(getattr(a, 'array', a) for a in arrays)  # Variables give their data
-    if any(a is None for a in arrays):
-        # Chainer's quick check read the dtype of the missing data.
-        raise AttributeError("'NoneType' object has no attribute 'dtype'")
+    for a, name in zip(arrays, names):
+        if a is None:
+            # The type of Chainer's error: its quick check read the missing data's dtype.
+            raise _none_input_error(f'{name} of {label}')
     types = get_types(arrays, 'in_types', False)
     _argname(types, names)
     with _full_mode(), get_function_check_context(_Label(label)):

@@ -226,3 +226,16 @@ def test_builtin_function_given_none_raises_chainers_attribute_error():
         F.exp(None)
     with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
         F.relu(chainer.Variable())
+
+
+def test_none_input_error_names_the_input():
+    # Chainer's type and text, then which input was None (Chainer's text alone
+    # pointed at no input).
+    import chainer.functions as F
+    x = numpy.ones((2, 3), numpy.float32)
+    with pytest.raises(AttributeError) as e:
+        F.linear(x, None)
+    assert str(e.value) == ("'NoneType' object has no attribute 'dtype' (input 1 of "
+                            'LinearFunction is None; a function takes Variables or arrays)')
+    with pytest.raises(AttributeError, match=r'\(x of LocalConvolution2DFunction is None;'):
+        F.local_convolution_2d(None, numpy.ones((2, 1, 1, 3, 1, 1), numpy.float32))
