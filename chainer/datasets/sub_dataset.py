@@ -136,6 +136,8 @@ def get_cross_validation_datasets(dataset: Any, n_folds: int | None = None,
 def get_cross_validation_datasets_random(dataset: Any, n_folds: int, seed: int | None = None,
                                          **kwargs: Any) -> list:
     """Like :func:`get_cross_validation_datasets` on a random order drawn with ``seed``."""
+    # Unknown keywords are named as this function's (n_fold is passed on).
+    argument.assert_kwargs_empty({k: v for k, v in kwargs.items() if k != 'n_fold'})
     order = list(range(len(dataset)))
     numpy.random.RandomState(seed).shuffle(order)
     return get_cross_validation_datasets(dataset, n_folds, order, **kwargs)

@@ -330,9 +330,10 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
         return utils.force_array(gx.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
-        raise RuntimeError(  # Chainer's error type
-            'softmax_cross_entropy is not twice differentiable unless it is called '
-            'with enable_double_backprop=True')
+        raise RuntimeError(  # Chainer's error and message
+            "F.softmax_cross_entropy was called with 'enable_double_backprop=False' "
+            'argument, but double-backprop is actually being performed. Please '
+            "specify 'enable_double_backprop=True' explicitly.")
 
 
 def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore_label,

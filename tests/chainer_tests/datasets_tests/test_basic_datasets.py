@@ -157,5 +157,5 @@ def test_split_arguments_as_chainer_takes_them():
     # given to the split that does not shuffle.
     with pytest.raises(TypeError, match="'seed'"):
         datasets.get_cross_validation_datasets(data, 3, seed=0)
-    with pytest.raises(TypeError, match="'foo'"):
+    with pytest.raises(TypeError, match=r"^get_cross_validation_datasets_random\(\) .*'foo'"):
         datasets.get_cross_validation_datasets_random(data, 3, seed=0, foo=1)

@@ -179,7 +179,10 @@ def test_no_double_backprop_raises():
     t = numpy.array([0, 1, 2], numpy.int32)
     y = softmax_cross_entropy(x, t)
     gx, = chainer.grad([y], [x], enable_double_backprop=True)
-    with pytest.raises(RuntimeError):  # Chainer's type
+    with pytest.raises(RuntimeError, match=(  # Chainer's type and message
+            r"^F\.softmax_cross_entropy was called with 'enable_double_backprop=False' "
+            r"argument, but double-backprop is actually being performed\. Please "
+            r"specify 'enable_double_backprop=True' explicitly\.$")):
         chainer.grad([chainer.functions.sum(gx * gx)], [x])
 
 
