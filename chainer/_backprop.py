@@ -153,20 +153,26 @@ def _settle(g):
     return chainer.functions.add(*g) if type(g) is _Pending else g
 
 
+def _incorrect_gradient(func, what: str, index: int, actual, expected) -> ValueError:
+    """Chainer's debug-mode error for a gradient of input ``index`` whose ``what``
+    (shape or dtype) is ``actual`` where ``expected`` was due."""
+    return ValueError(func._get_error_message(
+        f'{what} of gradients returned from backward is incorrect: '
+        f'input-index={index}, actual {actual} != expected {expected}'))
+
+
 def _debug_check_held(func, index: int, held, data) -> None:
     """Chainer's debug-mode check of a gradient for input ``index`` against the one the
     input already holds (a leaf's gradient from an earlier backward, or the sum so far):
-    the shape, then the dtype (ValueErrors, in Chainer's words)."""
+    the shape, then the dtype."""
     if type(held) is _Pending:
         held = held[0]
     if held is None or held._data is None:
         return
-    for what, actual, expected in (('shape', data.shape, held._data.shape),
-                                   ('dtype', data.dtype, held._data.dtype)):
-        if actual != expected:
-            raise ValueError(func._get_error_message(
-                f'{what} of gradients returned from backward is incorrect: '
-                f'input-index={index}, actual {actual} != expected {expected}'))
+    if data.shape != held._data.shape:
+        raise _incorrect_gradient(func, 'shape', index, data.shape, held._data.shape)
+    if data.dtype != held._data.dtype:
+        raise _incorrect_gradient(func, 'dtype', index, data.dtype, held._data.dtype)
 
 
 class _Walk:
@@ -498,9 +504,7 @@ class _Walk:
         the common one: the shape, then the dtype against a gradient ``x`` already
         holds (ValueErrors, in Chainer's words)."""
         if data.shape != x.shape:
-            raise ValueError(func._get_error_message(
-                'shape of gradients returned from backward is incorrect: '
-                f'input-index={index}, actual {data.shape} != expected {x.shape}'))
+            raise _incorrect_gradient(func, 'shape', index, data.shape, x.shape)
         held = self.grads.get(x, _MISSING)
         if held is _MISSING:
             held = None

@@ -458,10 +458,10 @@ class FunctionNode:
             if not type_check._is_array_like(x):
                 # An input without data (None): the check's own error, as in Chainer,
                 # naming the input where it is the AttributeError of reading it.
-                text = str(light_error)
-                if type(light_error) is AttributeError and text.startswith("'NoneType'"):
+                if type(light_error) is AttributeError and light_error.obj is None \
+                        and light_error.name is not None:
                     raise _none_input_error(f'input {i} of {self.label}',
-                                            text.rsplit("'", 2)[-2]) from None
+                                            light_error.name) from None
                 raise light_error
         # Run the check again with full expressions to build the error message.
         in_types = type_check.get_types(in_data, 'in_types', False)

@@ -558,14 +558,10 @@ class Variable:
 
     @grad.setter
     def grad(self, g) -> None:
-        old = self._grad_var
         if g is not None:
             _check_grad_type(None, self, g)
-            self._grad_var = new = Variable._new(g, True)
-        else:
-            self._grad_var = new = None
-        if old is not None and old._loss_scale is not None:
-            _unscaled_grad_replaced(self, old, new)
+            g = Variable._new(g, True)
+        _replace_grad_var(self, g)
 
     @property
     def grad_var(self) -> Optional['Variable']:
@@ -578,10 +574,7 @@ class Variable:
             if not isinstance(g, Variable):
                 raise TypeError(f'grad_var must be a Variable or None, got {type(g).__name__}')
             _check_grad_type(None, self, g._data)
-        old = self._grad_var
-        self._grad_var = g
-        if old is not None and old._loss_scale is not None:
-            _unscaled_grad_replaced(self, old, g)
+        _replace_grad_var(self, g)
 
     @property
     def requires_grad(self) -> bool:
@@ -589,10 +582,7 @@ class Variable:
 
     def cleargrad(self) -> None:
         """Sets the gradient to None."""
-        old = self._grad_var
-        self._grad_var = None
-        if old is not None and old._loss_scale is not None:
-            _unscaled_grad_replaced(self, old, None)
+        _replace_grad_var(self, None)
 
     def zerograd(self) -> None:
         """Fills the gradient with zeros (allocating it if needed). Deprecated in Chainer."""
@@ -869,6 +859,15 @@ class Variable:
         return ret
 
     # Operators are installed by chainer.functions.math.basic_math.
+
+
+def _replace_grad_var(var: Variable, new: Optional[Variable]) -> None:
+    """Makes ``new`` the gradient Variable of ``var``, keeping the loss scale
+    bookkeeping of :func:`_unscaled_grad_replaced`."""
+    old = var._grad_var
+    var._grad_var = new
+    if old is not None and old._loss_scale is not None:
+        _unscaled_grad_replaced(var, old, new)
 
 
 def _unscaled_grad_replaced(var: Variable, old: Variable, new: Optional[Variable]) -> None:
