@@ -124,13 +124,6 @@ def _input_variable(x, func: Any = None) -> Variable:
         f'got {type(x).__module__}.{type(x).__qualname__}{where}')
 
 
-def _as_input_variable(x, func) -> Variable:
-    """``x`` as a Variable, or the ``TypeError`` :meth:`FunctionNode.apply` of
-    ``func`` (anything with a ``label``) raises: for composed functions that read
-    their inputs before applying their parts."""
-    return x if isinstance(x, Variable) else _input_variable(x, func)
-
-
 class _InputsTypeError(TypeError, ValueError):
     """apply() was given one Variable or array instead of a sequence of them (Chainer
     raised TypeError for a Variable, ValueError for an array of several elements)."""

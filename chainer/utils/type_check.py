@@ -624,7 +624,14 @@ def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple
     """The full-mode types of ``arrays``, named ``names``, for a check that a composed
     function runs before applying its parts: within this context a failed
     :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
-    Chainer's function checked its inputs in."""
+    Chainer's function checked its inputs in. An input that is neither a Variable,
+    an array nor None raises the ``TypeError`` :meth:`FunctionNode.apply` raises."""
+    from chainer import function_node  # (which imports this module)
+    node = _Label(label)
+    for a in arrays:
+        if a is not None and not isinstance(a, (function_node.Variable,
+                                                *function_node._ARRAY_TYPES)):
+            function_node._input_variable(a, node)
     arrays = tuple(getattr(a, 'array', a) for a in arrays)  # Variables give their data
     for a, name in zip(arrays, names):
         if a is None:
@@ -632,7 +639,7 @@ def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple
             raise _none_input_error(f'{name} of {label}')
     types = get_types(arrays, 'in_types', False)
     _argname(types, names)
-    with _full_mode(), get_function_check_context(_Label(label)):
+    with _full_mode(), get_function_check_context(node):
         yield types
 
 

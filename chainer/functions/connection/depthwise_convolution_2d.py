@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import function_node
-
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
 from chainer.functions.connection import convolution_2d as _conv2d
@@ -36,9 +34,7 @@ def depthwise_convolution_2d(x: VariableOrArray, W: VariableOrArray,
         filtered with ``W[m, ic]``.
     """
     # Chainer applied Convolution2DFunction to a reshaped W: its errors name that node.
-    node = type_check._Label('Convolution2DFunction')
-    x, W = function_node._as_input_variable(x, node), function_node._as_input_variable(W, node)
-    with type_check._checking(node.label, (x, W), ('x', 'W')) as (x_type, w_type):
+    with type_check._checking('Convolution2DFunction', (x, W), ('x', 'W')) as (x_type, w_type):
         type_check.expect(x_type.ndim == 4, w_type.ndim == 4, x_type.shape[1] == w_type.shape[1])
     mult, c, kh, kw = W.shape
     # A grouped convolution with one group per input channel.

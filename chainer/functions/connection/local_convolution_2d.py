@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.cast import cast
 from chainer.functions.array.im2col import im2col
@@ -69,10 +68,6 @@ def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrAr
     stride = conv_nd.as_tuple(stride, 2)
     if any(s <= 0 for s in stride):
         raise _ValueAssertionError(f'stride must be positive, got {stride}')
-    node = type_check._Label('LocalConvolution2DFunction')
-    x, W = function_node._as_input_variable(x, node), function_node._as_input_variable(W, node)
-    if b is not None:
-        b = function_node._as_input_variable(b, node)
     _check(x, W, b, stride)
     n, c = x.shape[:2]
     out_c, oh, ow, _, kh, kw = W.shape

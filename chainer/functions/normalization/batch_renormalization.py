@@ -8,7 +8,6 @@ import numpy
 
 import chainer
 from chainer import backend
-from chainer import function_node
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.graph_optimizations.static_graph import static_code
@@ -23,10 +22,8 @@ if TYPE_CHECKING:
 def _check_inputs(x, gamma, beta) -> None:
     """Chainer's checks of ``(x, gamma, beta)`` (channel axis 1), in its order; their
     failures name BatchRenormalizationFunction, Chainer's node."""
-    label = 'BatchRenormalizationFunction'
-    node = type_check._Label(label)
-    arrays = tuple(function_node._as_input_variable(a, node) for a in (x, gamma, beta))
-    with type_check._checking(label, arrays, ('x', 'gamma', 'beta')) as types:
+    with type_check._checking('BatchRenormalizationFunction', (x, gamma, beta),
+                              ('x', 'gamma', 'beta')) as types:
         x_type, gamma_type, beta_type = types
         type_check.expect(
             x_type.dtype.kind == 'f',

@@ -116,9 +116,7 @@ class LyapunovSolve(function_node.FunctionNode):
 def _check_groups(x, groups: int) -> None:
     """Chainer's checks of ``x``, in its order; their failures name
     DecorrelatedBatchNormalization, Chainer's node."""
-    label = 'DecorrelatedBatchNormalization'
-    x = function_node._as_input_variable(x, type_check._Label(label))
-    with type_check._checking(label, (x,), ('x',)) as (x_type,):
+    with type_check._checking('DecorrelatedBatchNormalization', (x,), ('x',)) as (x_type,):
         type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
                           x_type.shape[1] % groups == 0)
 

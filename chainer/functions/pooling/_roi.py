@@ -99,9 +99,7 @@ def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling
     """``InvalidType`` unless ``x`` is a float NCHW array and ``rois`` an ``(R, n_box)``
     float array (with ``R`` int ``roi_indices`` when given): Chainer's checks, whose
     failures name ``label``, the node Chainer's function checked in."""
-    node = type_check._Label(label)
     arrays = (x, rois) if roi_indices is None else (x, rois, roi_indices)
-    arrays = tuple(function_node._as_input_variable(a, node) for a in arrays)
     with type_check._checking(label, arrays, ('x', 'rois', 'roi_indices')[:len(arrays)]) as t:
         x_type, roi_type = t[:2]
         type_check.expect(
