@@ -459,15 +459,21 @@ def test_stored_array_is_not_broadcast_into_a_larger_target(stored):
     assert not link.p.any()
 
 
+def _initialised_and_lazy(a):
+    """A chain with the parameter ``a`` (of the array ``a``) and a lazy one, ``c``."""
+    chain = chainer.Chain()
+    with chain.init_scope():
+        chain.a = chainer.Parameter(a)
+        chain.c = chainer.Parameter(chainer.initializers.Zero())
+    return chain
+
+
 @pytest.mark.parametrize('fmt', FORMATS)
 def test_missing_state_of_a_stepped_rule_fails_before_anything_changes(tmp_path, fmt):
     # The rule of a parameter that stayed uninitialised steps (t == 2) without
     # state; loading it into a fresh optimizer fails (as in Chainer), and the
     # checking pass must see the stored t to fail before the copying pass.
-    model = chainer.Chain()
-    with model.init_scope():
-        model.a = chainer.Parameter(numpy.ones(3, numpy.float32))
-        model.c = chainer.Parameter(chainer.initializers.Zero())
+    model = _initialised_and_lazy(numpy.ones(3, numpy.float32))
     opt = optimizers.Adam()
     opt.setup(model)
     for _ in range(2):
@@ -476,10 +482,7 @@ def test_missing_state_of_a_stepped_rule_fails_before_anything_changes(tmp_path,
         opt.update()
     path = str(tmp_path / 'f')
     _save(fmt, path, opt)
-    target = chainer.Chain()
-    with target.init_scope():
-        target.a = chainer.Parameter(numpy.zeros(3, numpy.float32))
-        target.c = chainer.Parameter(chainer.initializers.Zero())
+    target = _initialised_and_lazy(numpy.zeros(3, numpy.float32))
     opt2 = optimizers.Adam()
     opt2.setup(target)
     with pytest.raises(KeyError):
