@@ -671,13 +671,17 @@ def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
     if not seqs and xs and hx is not None:
         seqs = [xs[0][:0]]  # every step empty (Chainer passed the states through)
     if seqs and hx is not None and hx.shape[1] > len(seqs):
-        first = seqs[0].array if isinstance(seqs[0], chainer.Variable) else seqs[0]
-        xp = backend.get_array_module(first)
-        with backend.using_device(backend.get_device_from_array(first)):
-            empty = xp.empty((0,) + first.shape[1:], first.dtype)
-        seqs += [chainer.Variable(empty, requires_grad=False)
-                 for _ in range(hx.shape[1] - len(seqs))]
+        seqs += _empty_steps(seqs[0], hx.shape[1] - len(seqs))
     return seqs
+
+
+def _empty_steps(like: Any, n: int) -> list:
+    """``n`` Variables with no rows, of the row shape, dtype and device of ``like``."""
+    first = like.array if isinstance(like, chainer.Variable) else like
+    xp = backend.get_array_module(first)
+    with backend.using_device(backend.get_device_from_array(first)):
+        empty = xp.empty((0,) + first.shape[1:], first.dtype)
+    return [chainer.Variable(empty, requires_grad=False) for _ in range(n)]
 
 
 def time_major(ys: Sequence, steps: int = 0) -> tuple:
@@ -686,12 +690,7 @@ def time_major(ys: Sequence, steps: int = 0) -> tuple:
     inputs that end in empty batches: Chainer returned an output for each)."""
     out = tuple(chainer.functions.transpose_sequence(list(ys)))
     if len(out) < steps:
-        first = ys[0].array
-        xp = backend.get_array_module(first)
-        with backend.using_device(backend.get_device_from_array(first)):
-            empty = xp.empty((0,) + first.shape[1:], first.dtype)
-        out += tuple(chainer.Variable(empty, requires_grad=False)
-                     for _ in range(steps - len(out)))
+        out += tuple(_empty_steps(ys[0], steps - len(out)))
     return out
 
 
