@@ -9,8 +9,10 @@ the environment variable ``CHAINERMN_FORCE_ABORT_ON_EXCEPTION`` is ``0``.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import threading
+import time
 import warnings
 from typing import Any
 
@@ -32,7 +34,37 @@ def _abort(where: str = '') -> None:
                      '******************************************\n\n\n')
     sys.stderr.flush()
     sys.stdout.flush()
+    _wait_until_read(sys.stderr, sys.stdout)
     world.Abort(1)
+
+
+def _wait_until_read(*streams: Any, limit: float = 2.0) -> None:
+    """Waits (at most ``limit`` seconds) until ``mpiexec`` has read what the streams wrote.
+
+    ``MPI_Abort`` makes ``mpiexec`` kill every rank at once; output still in a pipe
+    then never reaches the user, and that output is the traceback this hook is for.
+    """
+    import fcntl
+    import termios
+    fds = []
+    for stream in streams:
+        try:
+            fd = stream.fileno()
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                fds.append(fd)
+        except (AttributeError, OSError, ValueError):
+            pass  # replaced or closed stream, or not a pipe: nothing to wait for
+    deadline = time.monotonic() + limit
+    buf = bytearray(4)
+    while fds and time.monotonic() < deadline:
+        try:
+            fds = [fd for fd in fds
+                   if fcntl.ioctl(fd, termios.FIONREAD, buf) == 0
+                   and int.from_bytes(buf, sys.byteorder)]
+        except OSError:
+            return
+        if fds:
+            time.sleep(0.005)
 
 
 def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:

@@ -376,6 +376,36 @@ def test_add_hook_twice_warns_as_chainer(monkeypatch):
         hook.add_hook()
 
 
+def test_abort_waits_until_mpiexec_read_the_traceback():
+    # MPI_Abort kills every rank at once: output still in the pipe would be lost
+    import threading
+    import time
+    from chainermn import global_except_hook as hook
+    r, w = os.pipe()
+    with open(w, 'w') as stream:
+        stream.write('Traceback ...\n')
+        stream.flush()
+        drained = []
+        reader = threading.Timer(0.2, lambda: drained.append(
+            (time.monotonic(), os.read(r, 100))))
+        reader.start()
+        start = time.monotonic()
+        hook._wait_until_read(stream)
+        reader.join()
+        assert drained[0][1] == b'Traceback ...\n'
+        assert time.monotonic() >= drained[0][0] > start
+        # nobody reads: it gives up after the limit; a file or closed stream is no pipe
+        stream.write('more\n')
+        stream.flush()
+        start = time.monotonic()
+        hook._wait_until_read(stream, limit=0.1)
+        assert 0.1 <= time.monotonic() - start < 1
+    os.close(r)
+    start = time.monotonic()
+    hook._wait_until_read(stream, sys.stdin, object())
+    assert time.monotonic() - start < 0.1
+
+
 @pytest.mark.parametrize('x_dtype, bn_dtype', [
     ('float16', 'float64'), ('float64', 'float32'), ('float32', 'float16')])
 def test_mnbn_test_mode_keeps_the_input_dtype(x_dtype, bn_dtype):
