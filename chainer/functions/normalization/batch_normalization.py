@@ -149,7 +149,10 @@ def _update_running(running, value, decay: float) -> None:
 def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: float,
                           xp) -> None:
     """Updates the running mean and the running (unbiased) variance, where given,
-    from the batch statistics of ``m`` elements per channel."""
+    from the batch statistics of ``m`` elements per channel.  An empty batch says
+    nothing about them: they stay as they were (Chainer filled them with NaN)."""
+    if m == 0:
+        return
     adjust = m / max(m - 1.0, 1.0)
     if (xp is not numpy and running_mean is not None and running_var is not None
             and running_mean is not running_var):

@@ -92,6 +92,8 @@ def _corrections(xa, running_mean, running_var, axis: tuple, dtype, rmax: float,
     sigma = xp.sqrt(var + cdt.type(eps))
     r = xp.clip(sigma / running_sigma, 1.0 / rmax, rmax).astype(dtype)
     d = xp.clip((mean - running_mean.astype(cdt)) / running_sigma, -dmax, dmax).astype(dtype)
+    if xa.size == 0:  # no statistics, so no correction (NaN would reach gamma's gradient)
+        r, d = xp.ones_like(r), xp.zeros_like(d)
     return mean, var, r, d
 
 

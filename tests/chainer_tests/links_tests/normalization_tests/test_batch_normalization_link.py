@@ -74,6 +74,30 @@ def test_finetune_averages_batches():
     assert link.N == 0
 
 
+
+@pytest.mark.parametrize('make', [
+    lambda: L.BatchNormalization(3),
+    lambda: L.BatchRenormalization(3, rmax=2, dmax=1),
+], ids=['bn', 'brn'])
+def test_an_empty_batch_leaves_the_running_statistics(make):
+    # Chainer filled them with NaN, which spoiled every later test-mode call
+    link = make()
+    link(numpy.random.randn(4, 3).astype(numpy.float32))
+    mean, var = link.avg_mean.copy(), link.avg_var.copy()
+    x = chainer.Variable(numpy.zeros((0, 3), numpy.float32))
+    with pytest.warns(RuntimeWarning):  # NumPy's mean of nothing, as under Chainer
+        y = link(x)
+    assert y.shape == (0, 3)
+    numpy.testing.assert_array_equal(link.avg_mean, mean)
+    numpy.testing.assert_array_equal(link.avg_var, var)
+    link.cleargrads()
+    y.grad = numpy.zeros((0, 3), numpy.float32)
+    y.backward()
+    assert x.grad.shape == (0, 3)
+    numpy.testing.assert_array_equal(link.gamma.grad, numpy.zeros(3))
+    numpy.testing.assert_array_equal(link.beta.grad, numpy.zeros(3))
+
+
 def test_gradients():
     link = L.BatchNormalization(3, dtype=numpy.float64)
     x = numpy.random.randn(4, 3, 2)
