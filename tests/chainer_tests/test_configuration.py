@@ -475,3 +475,17 @@ def test_missing_key_error_names_the_global_config_as_in_chainer():
     msg = "'GlobalConfig' object has no attribute 'no_such_key'"
     with pytest.raises(AttributeError, match=msg):
         chainer.config.no_such_key
+
+
+def test_contexts_decorate_functions():
+    # README: usable as decorators too (Chainer's context objects were not callable).
+    @chainer.using_config('train', False)
+    def evaluating():
+        return chainer.config.train
+
+    @chainer.no_backprop_mode()
+    def no_graph():
+        return chainer.config.enable_backprop
+
+    assert (evaluating(), no_graph()) == (False, False)
+    assert chainer.config.train and chainer.config.enable_backprop
