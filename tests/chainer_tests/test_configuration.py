@@ -477,15 +477,19 @@ def test_missing_key_error_names_the_global_config_as_in_chainer():
         chainer.config.no_such_key
 
 
-def test_contexts_decorate_functions():
-    # README: usable as decorators too (Chainer's context objects were not callable).
-    @chainer.using_config('train', False)
-    def evaluating():
-        return chainer.config.train
 
+def test_backprop_modes_decorate_functions():
+    # README: like using_config (TestUsingConfig.test_as_decorator), they decorate
+    # functions (Chainer's context objects were not callable).
     @chainer.no_backprop_mode()
     def no_graph():
         return chainer.config.enable_backprop
 
-    assert (evaluating(), no_graph()) == (False, False)
-    assert chainer.config.train and chainer.config.enable_backprop
+    @chainer.force_backprop_mode()
+    def graph():
+        return chainer.config.enable_backprop
+
+    with chainer.no_backprop_mode():
+        assert graph() is True
+    assert no_graph() is False
+    assert chainer.config.enable_backprop is True
