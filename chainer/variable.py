@@ -15,7 +15,7 @@ from chainer.backends import cuda
 from chainer.configuration import using_config
 from chainer.utils import argument
 from chainer.utils import array as array_utils
-from chainer.utils.error import _ValueAssertionError
+from chainer.utils.error import _ValueAssertionError, _ValueTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -786,7 +786,8 @@ class Variable:
                 if leaf or not self._requires_grad:
                     return  # nothing to differentiate: Chainer did nothing either
                 if data.size:
-                    raise ValueError(
+                    # Chainer's TypeError came from an operation on the missing gradient.
+                    raise _ValueTypeError(
                         f'backward() needs an initial gradient for a variable of shape '
                         f'{data.shape}: set its .grad (e.g. y.grad = xp.ones_like(y.array)) '
                         'or reduce it to a scalar first (e.g. F.sum(y)).')

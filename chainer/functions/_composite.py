@@ -43,6 +43,9 @@ class CompositeNode(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         F = chainer.functions
+        # Backward runs with enable_backprop set to enable_double_backprop: without
+        # it the gradients are plain values, as every other node's are.
+        double = bool(chainer.config.enable_backprop)
         inputs = self.get_retained_inputs()
         # Fresh nodes, so that paths between the inputs outside this node are not
         # differentiated through.
@@ -56,6 +59,6 @@ class CompositeNode(function_node.FunctionNode):
         if not pairs or not wanted:
             return (None,) * len(indexes)
         grads = chainer.grad([o for o, _ in pairs], [fresh[i] for i in wanted],
-                             [g for _, g in pairs], enable_double_backprop=True)
+                             [g for _, g in pairs], enable_double_backprop=double)
         found = dict(zip(wanted, grads))
         return tuple(found.get(i) for i in indexes)

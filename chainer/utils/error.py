@@ -25,6 +25,11 @@ class _IndexValueError(ValueError, IndexError):
     of: a ValueError, and the IndexError that indexing raised in Chainer."""
 
 
+class _ValueTypeError(ValueError, TypeError):
+    """A missing value Chainer went on with until an operation on None failed: a
+    ValueError, and the TypeError that operation raised in Chainer."""
+
+
 class _IndexTypeError(TypeError, IndexError):
     """An index of a type indexing does not take (a Variable): a TypeError, and the
     IndexError that NumPy raised for it in Chainer."""

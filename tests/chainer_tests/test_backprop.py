@@ -232,6 +232,13 @@ class TestBackward:
         y.backward()
         assert y.grad is None
 
+    @pytest.mark.parametrize('error', [ValueError, TypeError])
+    def test_vector_without_initial_gradient(self, error):
+        # A clear message, as a ValueError and as the TypeError Chainer raised.
+        y = Variable(_f32(1.0, 2.0)) * 2
+        with pytest.raises(error, match='needs an initial gradient'):
+            y.backward()
+
     def test_size_one_non_scalar_warns(self):
         x = Variable(np.array([[3.]], np.float32))
         y = x * x

@@ -475,3 +475,21 @@ def test_missing_key_error_names_the_global_config_as_in_chainer():
     msg = "'GlobalConfig' object has no attribute 'no_such_key'"
     with pytest.raises(AttributeError, match=msg):
         chainer.config.no_such_key
+
+
+
+def test_backprop_modes_decorate_functions():
+    # README: like using_config (TestUsingConfig.test_as_decorator), they decorate
+    # functions (Chainer's context objects were not callable).
+    @chainer.no_backprop_mode()
+    def no_graph():
+        return chainer.config.enable_backprop
+
+    @chainer.force_backprop_mode()
+    def graph():
+        return chainer.config.enable_backprop
+
+    with chainer.no_backprop_mode():
+        assert graph() is True
+    assert no_graph() is False
+    assert chainer.config.enable_backprop is True

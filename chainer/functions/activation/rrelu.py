@@ -61,7 +61,8 @@ class RReLU(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0].array
-        return _RReLUGrad(x < 0, self.r).apply(grad_outputs)
+        # The complement of forward's ``x >= 0``: a NaN input takes the slope r, as in Chainer.
+        return _RReLUGrad(~(x >= 0), self.r).apply(grad_outputs)
 
 
 class _RReLUGrad(function_node.FunctionNode):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 from chainer import link
 from chainer import variable
 from chainer.functions.math.bias import bias
+from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -34,10 +35,10 @@ class Bias(link.Link):
         """Returns ``x + b``: call with ``(x)`` when ``b`` is learned, else with ``(x, b)``."""
         if hasattr(self, 'b'):
             if len(xs) != 1:
-                raise ValueError(
+                raise _ValueAssertionError(
                     f'Bias with a learned b takes one argument; got {len(xs)}')
             return bias(xs[0], self.b, self.axis)
         if len(xs) != 2:
-            raise ValueError(
+            raise _ValueAssertionError(
                 f'Bias without a learned b takes two arguments (x, b); got {len(xs)}')
         return bias(xs[0], xs[1], self.axis)

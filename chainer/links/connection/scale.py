@@ -7,6 +7,7 @@ from chainer import link
 from chainer import variable
 from chainer.functions.math.scale import scale
 from chainer.links.connection import bias
+from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -48,12 +49,12 @@ class Scale(link.Chain):
         """Returns ``x * W (+ bias)``: call with ``(x)`` when ``W`` is learned, else ``(x, W)``."""
         if hasattr(self, 'W'):
             if len(xs) != 1:
-                raise ValueError(
+                raise _ValueAssertionError(
                     f'Scale with a learned W takes one argument; got {len(xs)}')
             z = scale(xs[0], self.W, self.axis)
         else:
             if len(xs) != 2:
-                raise ValueError(
+                raise _ValueAssertionError(
                     f'Scale without a learned W takes two arguments (x, W); got {len(xs)}')
             z = scale(xs[0], xs[1], self.axis)
         if hasattr(self, 'bias'):

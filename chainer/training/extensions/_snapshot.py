@@ -6,6 +6,7 @@ import re
 import warnings
 from typing import Any, Callable
 
+import chainer
 from chainer.serializers import npz
 from chainer.training import extension
 from chainer.training.extensions import snapshot_writers
@@ -110,7 +111,12 @@ class _Snapshot(extension.Extension):
         latest = _find_latest_snapshot(self.filename, trainer.out)
         if latest is not None:
             from chainer import serializers
-            serializers.load_npz(os.path.join(trainer.out, latest), target)
+            path = os.path.join(trainer.out, latest)
+            serializers.load_npz(path, target)
+            if chainer.is_debug():  # Chainer's report of the outcome, in debug mode only
+                print('Snapshot loaded from', path)
+        elif chainer.is_debug():
+            print(f'No snapshot file that matches {self.filename} was found')
         self._autoload_pending = False
 
     def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:

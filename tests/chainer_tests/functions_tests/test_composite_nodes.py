@@ -138,3 +138,19 @@ def test_decorrelated_batch_normalization_node():
         return dbn.DecorrelatedBatchNormalization(2).apply((x,))[0]
 
     gradient_check.check_backward(f, (x,), _x(10, 4), atol=1e-4, rtol=1e-4)
+
+
+def test_gradients_without_double_backprop_have_no_graph():
+    # The NStep RNNs' first gradient is built from a composite node (LayerGradNode):
+    # differentiating it again without enable_double_backprop gives plain values,
+    # like every other gradient.
+    rnn = chainer.links.NStepRNNTanh(1, 3, 4, 0.0)
+    xs = [chainer.Variable(_x(t, 3).astype(numpy.float32)) for t in (3, 1)]
+    hy, ys = rnn(None, xs)
+    params = list(rnn.params())
+    gs = chainer.grad([F.sum(hy) + sum(F.sum(y) for y in ys)], params,
+                      enable_double_backprop=True)
+    for double in (False, True):
+        g2 = chainer.grad([sum(F.sum(g * g) for g in gs)], params,
+                          enable_double_backprop=double)
+        assert all((g.creator is None) is not double for g in g2)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.chainer_tests.training_tests import training_stubs as S
 from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
+import chainer
 from chainer import serializers
 from chainer import testing
 from chainer.training import extensions
@@ -117,6 +118,29 @@ def test_autoload_without_files_starts_fresh(tmp_path):
     trainer.extend(extensions.snapshot_object(model, 'm_{.updater.iteration}', autoload=True))
     trainer.run()
     numpy.testing.assert_array_equal(model.W.array, w)
+
+
+def test_autoload_reports_in_debug_mode_only(tmp_path, capsys):
+    # Chainer printed which snapshot autoload found (or that none matched) in debug mode.
+    for debug in (False, True):
+        for found in (False, True):
+            out = tmp_path / f'{debug}{found}'
+            out.mkdir()
+            if found:
+                serializers.save_npz(str(out / 'm_1'), S.Regressor(seed=2))
+            trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+            trainer.out = str(out)
+            trainer.extend(extensions.snapshot_object(S.Regressor(seed=3), 'm_{.updater.iteration}',
+                                                      autoload=True))
+            with chainer.using_config('debug', debug):
+                trainer.run()
+            printed = capsys.readouterr().out
+            if not debug:
+                assert printed == ''
+            elif found:
+                assert printed == f'Snapshot loaded from {out / "m_1"}\n'
+            else:
+                assert printed == 'No snapshot file that matches m_{.updater.iteration} was found\n'
 
 
 def test_autoload_into_an_out_that_is_a_file(tmp_path):

@@ -121,3 +121,14 @@ def test_r_must_be_an_array(r):
 def test_bad_bounds_messages_are_chainers(l, u, message):
     with pytest.raises(ValueError, match=message):
         F.rrelu(numpy.zeros(2, numpy.float32), l=l, u=u)
+
+
+def test_nan_input_takes_the_slope_r():
+    # forward keeps x where x >= 0 and scales it by r elsewhere, NaN included;
+    # the gradient does the same (Chainer's tested the output against 0 the same way).
+    x = chainer.Variable(numpy.array([numpy.nan, -1.0, 2.0], numpy.float32))
+    with chainer.using_config('train', False):
+        y = F.rrelu(x, l=0.2, u=0.4)
+    y.grad = numpy.ones(3, numpy.float32)
+    y.backward()
+    numpy.testing.assert_allclose(x.grad, [0.3, 0.3, 1.0], rtol=1e-6)

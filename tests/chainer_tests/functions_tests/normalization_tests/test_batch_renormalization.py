@@ -3,6 +3,7 @@ import warnings
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import gradient_check
 from chainer.utils import type_check
@@ -135,3 +136,20 @@ def test_check_messages_are_chainers():
     assert str(e.value) == (
         '\nInvalid operation is performed in: BatchRenormalizationFunction (Forward)\n\n'
         'Expect: x.shape[1:2] == gamma.shape\nActual: (4,) != (3,)')
+
+
+def test_outside_training_mode():
+    # README: computed with config.train False as with True (Chainer asserted training mode).
+    x = numpy.random.RandomState(0).rand(4, 3).astype(numpy.float32)
+    args = (numpy.ones(3, 'f'), numpy.zeros(3, 'f'), 2.0, 1.0)
+    ys, gxs = [], []
+    for train in (True, False):
+        v = chainer.Variable(x)
+        with chainer.using_config('train', train):
+            y = F.batch_renormalization(v, *args, running_mean=numpy.zeros(3, 'f'),
+                                        running_var=numpy.ones(3, 'f'))
+            gx, = chainer.grad([F.sum(y * y)], [v])
+        ys.append(y.array)
+        gxs.append(gx.array)
+    numpy.testing.assert_array_equal(ys[0], ys[1])
+    numpy.testing.assert_array_equal(gxs[0], gxs[1])

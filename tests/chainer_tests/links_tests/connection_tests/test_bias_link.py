@@ -36,10 +36,12 @@ class TestBiasLink:
 
         gradient_check.check_backward(f, (x, b), numpy.random.randn(4, 3, 2))
 
-    def test_wrong_number_of_args(self):
-        with pytest.raises(ValueError):
+    @pytest.mark.parametrize('error', [ValueError, AssertionError])
+    def test_wrong_number_of_args(self, error):
+        # Chainer's ValueError (unpacking), and its debug mode's AssertionError.
+        with pytest.raises(error):
             L.Bias(shape=(3,))(numpy.ones((2, 3), 'f'), numpy.ones(3, 'f'))
-        with pytest.raises(ValueError):
+        with pytest.raises(error):
             L.Bias()(numpy.ones((2, 3), 'f'))
 
     def test_bad_shape(self):

@@ -43,10 +43,12 @@ class TestScaleLink:
         with pytest.raises(ValueError):
             L.Scale(bias_term=True)
 
-    def test_wrong_number_of_args(self):
-        with pytest.raises(ValueError):
+    @pytest.mark.parametrize('error', [ValueError, AssertionError])
+    def test_wrong_number_of_args(self, error):
+        # Chainer's ValueError (unpacking), and its debug mode's AssertionError.
+        with pytest.raises(error):
             L.Scale(W_shape=(3,))(numpy.ones((2, 3), 'f'), numpy.ones(3, 'f'))
-        with pytest.raises(ValueError):
+        with pytest.raises(error):
             L.Scale()(numpy.ones((2, 3), 'f'))
 
     def test_backward(self):
