@@ -25,12 +25,17 @@ def _delegate(xp: Any) -> Any:
     return xp.zeros((0,), dtype=numpy.float32)
 
 
-def _dummy_input() -> chainer.Variable:
-    return chainer.Variable(_delegate(numpy), requires_grad=True)
+def _dummy_input(xp: Any = numpy) -> chainer.Variable:
+    return chainer.Variable(_delegate(xp), requires_grad=True)
 
 
 class Send(chainer.FunctionNode):
-    """Sends its inputs to ``peer_rank``; its backward receives their gradients."""
+    """Sends its inputs but the last to ``peer_rank``; its backward receives their gradients.
+
+    The last input is a dummy that requires grad (as in Chainer): the backward pass
+    then always receives, even when no sent variable requires grad, so the peer's
+    gradients are not left for the next receive to take.
+    """
 
     def __init__(self, comm: Any, peer_rank: int, peer_tag: int) -> None:
         experimental('chainermn.functions.Send')
@@ -38,11 +43,16 @@ class Send(chainer.FunctionNode):
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
 
+    @property
+    def label(self) -> str:
+        return f'{self.__class__.__name__} (peer_rank: {self.peer_rank})'
+
     def forward(self, inputs: tuple) -> tuple:
         xp = backend.get_array_module(*inputs)
-        self._shapes = [(x.shape, x.dtype) for x in inputs]
+        xs = inputs[:-1]
+        self._shapes = [(x.shape, x.dtype) for x in xs]
         self._device = backend.get_device_from_array(inputs[0])
-        data = inputs if len(inputs) > 1 else inputs[0]
+        data = xs if len(xs) > 1 else xs[0]
         self.comm.send(data, self.peer_rank, self.peer_tag)
         return _delegate(xp),
 
@@ -52,6 +62,9 @@ class Send(chainer.FunctionNode):
             grads = (grads,)
         out = []
         for i in indexes:
+            if i == len(self._shapes):  # the dummy input
+                out.append(chainer.Variable(_delegate(self._device.xp)))
+                continue
             g = self._device.send(grads[i])
             out.append(chainer.Variable(g.astype(self._shapes[i][1], copy=False)))
         return tuple(out)
@@ -66,6 +79,10 @@ class Recv(chainer.FunctionNode):
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
         self.device = device
+
+    @property
+    def label(self) -> str:
+        return f'{self.__class__.__name__} (peer_rank: {self.peer_rank})'
 
     def forward(self, inputs: tuple) -> tuple:
         self._input_meta = (backend.get_device_from_array(inputs[0]), inputs[0].shape,
@@ -102,7 +119,8 @@ def send(x: Any, communicator: CommunicatorBase, rank: int, tag: int = 0) -> cha
     if rank == communicator.rank:
         raise ValueError(f'rank {rank} cannot send to itself')
     xs = tuple(x) if isinstance(x, (list, tuple)) else (x,)
-    delegate, = Send(communicator, rank, tag).apply(xs)
+    dummy = _dummy_input(backend.get_array_module(*xs))
+    delegate, = Send(communicator, rank, tag).apply(xs + (dummy,))
     delegate.name = 'delegate_variable'
     return delegate
 

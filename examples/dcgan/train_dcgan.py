@@ -229,7 +229,6 @@ def out_generated_image(gen: Generator, dis: Discriminator, rows: int, cols: int
     """An extension writing ``<dst>/preview/image<iteration>.png``: a ``rows`` x ``cols``
     grid of images generated from noise drawn with ``seed`` (the same at every call)."""
     from PIL import Image
-    from chainer.utils import _atomic
 
     @training.make_extension()
     def make_image(trainer: training.Trainer) -> None:
@@ -246,7 +245,7 @@ def out_generated_image(gen: Generator, dis: Discriminator, rows: int, cols: int
         os.makedirs(preview_dir, exist_ok=True)
         path = os.path.join(preview_dir, f'image{trainer.updater.iteration:0>8}.png')
         image = Image.fromarray(picture)
-        _atomic.write_with(path, lambda f: image.save(f, format='PNG'))
+        image.save(path, format='PNG')
 
     return make_image
 

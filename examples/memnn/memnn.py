@@ -90,11 +90,10 @@ class MemNN(chainer.Chain):
 
 def save_model(directory: str, model: L.Classifier, vocab, config: dict) -> None:
     """Writes ``model.npz`` and ``vocab.json`` (vocabulary and model sizes) under ``directory``."""
-    from chainer.utils import _atomic
     os.makedirs(directory, exist_ok=True)
     chainer.serializers.save_npz(os.path.join(directory, 'model.npz'), model)
-    _atomic.write_text(os.path.join(directory, 'vocab.json'),
-                       json.dumps({'vocab': dict(vocab), **config}))
+    with open(os.path.join(directory, 'vocab.json'), 'w', encoding='utf-8') as f:
+        json.dump({'vocab': dict(vocab), **config}, f)
 
 
 def load_model(directory: str) -> tuple[L.Classifier, dict, dict]:

@@ -88,12 +88,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def offline_files(directory: str) -> tuple[str, str]:
     """Writes the generated task 1 under ``directory``; returns the train and test paths."""
-    from chainer.utils import _atomic
     os.makedirs(directory, exist_ok=True)
     paths = []
     for split, n_stories, seed in zip(('train', 'test'), OFFLINE_STORIES, (1, 2)):
         path = os.path.join(directory, f'qa1_single-supporting-fact_{split}.txt')
-        _atomic.write_text(path, babi.generate_task1(n_stories, seed=seed))
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(babi.generate_task1(n_stories, seed=seed))
         paths.append(path)
     return paths[0], paths[1]
 

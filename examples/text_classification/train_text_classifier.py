@@ -206,8 +206,8 @@ def main(argv: Sequence[str] | None = None) -> training.Trainer:
 
 
 def _write_json(path: str, value) -> None:
-    from chainer.utils import _atomic
-    _atomic.write_text(path, json.dumps(value))
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(value, f)
 
 
 if __name__ == '__main__':

@@ -222,13 +222,12 @@ def _image_grid(rows: numpy.ndarray) -> numpy.ndarray:
 
 
 def save_images(rows: numpy.ndarray, path: str, zoom: int = 4) -> None:
-    """Writes a grid of images as a PNG file, atomically (temporary file, then rename)."""
+    """Writes a grid of images as a PNG file."""
     from PIL import Image
-    from chainer.utils import _atomic
     grid = _image_grid(rows)
     image = Image.fromarray(grid).resize((grid.shape[1] * zoom, grid.shape[0] * zoom),
                                          Image.NEAREST)
-    _atomic.write_with(path, lambda f: image.save(f, format='PNG'))
+    image.save(path, format='PNG')
 
 
 def reconstruct(model: AvgELBOLoss, x: numpy.ndarray, device) -> numpy.ndarray:

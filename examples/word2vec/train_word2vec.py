@@ -64,7 +64,6 @@ import chainer.links as L
 from chainer import reporter
 from chainer import training
 from chainer.training import extensions
-from chainer.utils import _atomic
 
 
 class ContinuousBoW(chainer.Chain):
@@ -234,7 +233,8 @@ def save_embeddings(path: str, embed_w: np.ndarray, index2word: dict) -> None:
     lines = [f'{n_vocab} {n_units}\n']
     for i, row in enumerate(embed_w):
         lines.append(f"{index2word[i]} {' '.join(map(str, row))}\n")
-    _atomic.write_text(path, ''.join(lines))
+    with open(path, 'w', encoding='utf-8') as f:
+        f.writelines(lines)
 
 
 def _positive(text: str) -> int:

@@ -234,6 +234,21 @@ def check_send_recv(comm, dtype, tol):
         h = MF.recv(comm, rank=0)
         assert h.dtype == dtype
         F.sum(h * h).backward()
+    # as Chainer: a dummy input keeps Send in the backward pass when nothing sent
+    # requires grad, so the peer's gradient is received here and not by the next
+    # exchange; both nodes are labelled with the peer
+    if rank == 0:
+        c = chainer.Variable(data(0, (2,), dtype), requires_grad=False)
+        phi = MF.send(c, comm, rank=1)
+        send_node = phi.creator
+        assert send_node.label == 'Send (peer_rank: 1)'
+        assert [v.shape for v in send_node.inputs] == [(2,), (0,)]
+        phi.backward()
+        assert c.grad is None
+    elif rank == 1:
+        h = MF.recv(comm, rank=0)
+        assert h.creator.label == 'Recv (peer_rank: 0)'
+        F.sum(h * 5).backward()
     # pseudo_connect keeps the delegate in the graph
     if rank == 0:
         x = chainer.Variable(data(0, (3,), dtype))
