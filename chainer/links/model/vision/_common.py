@@ -93,8 +93,9 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
     root = models_directory()
     npz_path = os.path.join(root, npz_name)
     if not os.path.exists(npz_path):
-        caffemodel = os.path.join(root, caffemodel_name)
-        if not os.path.exists(caffemodel):
+        caffemodel_path = os.path.join(root, caffemodel_name)
+        caffemodel: Optional[str] = caffemodel_path
+        if not os.path.exists(caffemodel_path):
             caffemodel = None
             if url is not None:
                 try:
@@ -108,8 +109,8 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
             if caffemodel is None:
                 raise FileNotFoundError(
                     f'{cls.__name__}: pretrained weights not found. Put {npz_name} '
-                    f'(written by {cls.__name__}.convert_caffemodel_to_npz) or Caffe\'s '
-                    f'{caffemodel_name} (converted on first use) in {root} '
+                    f'(written by {cls.__name__}.convert_caffemodel_to_npz) in {root}, '
+                    f'or Caffe\'s model as {caffemodel_path} (converted on first use) '
                     '(the dataset root is set by CHAINER_DATASET_ROOT or '
                     'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
                     'for random weights or the path of an .npz file.') from error
