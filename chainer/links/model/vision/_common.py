@@ -81,19 +81,21 @@ def models_directory() -> str:
 
 
 def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
-             url: Optional[str]) -> None:
+             url: Optional[str], convert: Optional[Callable[[str, str], None]] = None) -> None:
     """Loads the converted weights ``npz_name`` from the models directory into
     ``model``, converting Caffe's ``caffemodel_name`` (found there, or downloaded
-    from ``url``) on first use; raises ``FileNotFoundError`` saying what to put
-    where when neither is available."""
+    from ``url``) on first use with ``convert(caffemodel, npz)`` (by default
+    ``cls.convert_caffemodel_to_npz``); raises ``FileNotFoundError`` saying what
+    to put where when neither is available."""
     from chainer import serializers
     from chainer.dataset import download
 
     root = models_directory()
     npz_path = os.path.join(root, npz_name)
     if not os.path.exists(npz_path):
-        caffemodel = os.path.join(root, caffemodel_name)
-        if not os.path.exists(caffemodel):
+        caffemodel_path = os.path.join(root, caffemodel_name)
+        caffemodel: Optional[str] = caffemodel_path
+        if not os.path.exists(caffemodel_path):
             caffemodel = None
             if url is not None:
                 try:
@@ -107,14 +109,14 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
             if caffemodel is None:
                 raise FileNotFoundError(
                     f'{cls.__name__}: pretrained weights not found. Put {npz_name} '
-                    f'(written by {cls.__name__}.convert_caffemodel_to_npz) or Caffe\'s '
-                    f'{caffemodel_name} (converted on first use) in {root} '
+                    f'(written by {cls.__name__}.convert_caffemodel_to_npz) in {root}, '
+                    f'or Caffe\'s model as {caffemodel_path} (converted on first use) '
                     '(the dataset root is set by CHAINER_DATASET_ROOT or '
                     'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
                     'for random weights or the path of an .npz file.') from error
         sys.stderr.write('Now loading caffemodel (usually it may take few minutes)\n')
         sys.stderr.flush()
-        cls.convert_caffemodel_to_npz(caffemodel, npz_path)
+        (convert or cls.convert_caffemodel_to_npz)(caffemodel, npz_path)
     serializers.load_npz(npz_path, model)
 
 
@@ -260,12 +262,14 @@ def init_kwargs(pretrained_model: Any, initializer: Any) -> dict:
 
 
 def load_weights(cls: type, model: link.Link, pretrained_model: Any, npz_name: str,
-                 caffemodel_name: str, url: Optional[str]) -> None:
-    """``pretrained_model`` semantics shared by the models."""
+                 caffemodel_name: str, url: Optional[str],
+                 convert: Optional[Callable[[str, str], None]] = None) -> None:
+    """``pretrained_model`` semantics shared by the models (``convert`` as in
+    :func:`retrieve`)."""
     if not pretrained_model:
         return
     if pretrained_model == 'auto':
-        retrieve(cls, model, npz_name, caffemodel_name, url)
+        retrieve(cls, model, npz_name, caffemodel_name, url, convert)
     else:
         from chainer import serializers
         serializers.load_npz(pretrained_model, model)

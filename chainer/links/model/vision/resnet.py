@@ -180,9 +180,15 @@ class ResNetLayers(_common.VisionModel):
             # As in Chainer, fc6 keeps Linear's default initializers even when
             # weights are loaded (so it draws from the global random state).
             self.fc6 = Linear(2048, 1000)
-        _common.load_weights(type(self), self, pretrained_model,
-                             f'ResNet-{n_layers}-model.npz',
-                             f'ResNet-{n_layers}-model.caffemodel', None)
+        caffemodel_name = f'ResNet-{n_layers}-model.caffemodel'
+        if isinstance(pretrained_model, str) and pretrained_model.endswith('.caffemodel'):
+            # As in Chainer: a Caffe model (its name in the models directory, or
+            # a path) converted once into ResNet-<n>-model.npz there.
+            caffemodel_name, pretrained_model = pretrained_model, 'auto'
+        _common.load_weights(
+            type(self), self, pretrained_model, f'ResNet-{n_layers}-model.npz',
+            caffemodel_name, None,
+            lambda src, dst: type(self).convert_caffemodel_to_npz(src, dst, n_layers))
 
     @property
     def functions(self) -> 'collections.OrderedDict':
@@ -232,7 +238,8 @@ def _caffe_block_names(stage: int, count: int, n_layers: int) -> list:
 
 def _transfer_resnet(src: Any, dst: ResNetLayers) -> None:
     _common.copy_param(dst.conv1.W, src['conv1'].W)
-    _common.copy_param(dst.conv1.b, src['conv1'].b)
+    if src['conv1'].b is not None:   # ResNet-101's and -152's conv1 have no bias
+        _common.copy_param(dst.conv1.b, src['conv1'].b)
     _common.copy_param(dst.bn1.avg_mean, src['bn_conv1'].avg_mean)
     _common.copy_param(dst.bn1.avg_var, src['bn_conv1'].avg_var)
     _common.copy_param(dst.bn1.gamma, src['scale_conv1'].W)

@@ -113,22 +113,16 @@ class VGGLayers(_common.VisionModel):
 
     @classmethod
     def convert_caffemodel_to_npz(cls, path_caffemodel: str, path_npz: str) -> None:
-        """Converts Caffe's pretrained VGG model into Chainer's ``.npz`` weights."""
+        """Converts Caffe's pretrained VGG model into Chainer's ``.npz`` weights.
+
+        As in Chainer, the parameters of the Caffe model are saved as they are,
+        each layer under its Caffe name, so a fine-tuned model (another ``fc8``,
+        extra layers) converts too and loads into a chain of the same layout.
+        """
         from chainer.links.caffe.caffe_function import CaffeFunction
         from chainer import serializers
 
-        caffemodel = CaffeFunction(path_caffemodel)
-        n_layers = 19 if hasattr(caffemodel, 'conv5_4') else 16
-        model = VGGLayers(pretrained_model=None, n_layers=n_layers) \
-            if cls is VGGLayers else cls(pretrained_model=None)
-        for names in model._conv_names:
-            for name in names:
-                _common.copy_param(model[name].W, caffemodel[name].W)
-                _common.copy_param(model[name].b, caffemodel[name].b)
-        for name in ('fc6', 'fc7', 'fc8'):
-            _common.copy_param(model[name].W, caffemodel[name].W)
-            _common.copy_param(model[name].b, caffemodel[name].b)
-        serializers.save_npz(path_npz, model, compression=False)
+        serializers.save_npz(path_npz, CaffeFunction(path_caffemodel), compression=False)
 
 
 class VGG16Layers(VGGLayers):

@@ -346,7 +346,6 @@ class _FakeLayer:
 @pytest.mark.parametrize('cls,expected', [
     (L.ResNet101Layers, {'conv1', 'bn_conv1', 'scale_conv1', 'res2c_branch2c',
                          'res4b22_branch2a', 'bn3b3_branch2b', 'scale5a_branch1', 'fc1000'}),
-    (L.VGG16Layers, {'conv1_1', 'conv5_3', 'fc6', 'fc8'}),
     (L.GoogLeNet, {'conv1/7x7_s2', 'inception_4e/pool_proj', 'loss2/classifier',
                    'loss3/classifier'}),
 ])
@@ -385,3 +384,79 @@ def test_building_block_takes_chainers_arguments():
     assert hasattr(old, 'b2') and not hasattr(old, 'b3')
     with pytest.raises(TypeError):
         resnet.BuildingBlock(2, 4, 2, 4, 1, n_blocks=2)
+
+
+def _fake_finetuned_vgg(path):
+    """Stands in for the CaffeFunction of a VGG fine-tuned to 21 classes."""
+    net = chainer.Chain()
+    with net.init_scope():
+        net.conv1_1 = L.Convolution2D(3, 4, 3, 1, 1)
+        net.fc8 = L.Linear(5, 21)
+    return net
+
+
+def test_vgg_conversion_saves_the_caffe_model_as_is(monkeypatch, tmp_path):
+    # As in Chainer: every layer of the Caffe model is saved under its name,
+    # whatever its shape (Chainer's users convert fine-tuned models this way).
+    import chainer.links.caffe.caffe_function as caffe_function
+    monkeypatch.setattr(caffe_function, 'CaffeFunction', _fake_finetuned_vgg)
+    path = str(tmp_path / 'vgg.npz')
+    L.VGG16Layers.convert_caffemodel_to_npz('finetuned.caffemodel', path)
+    with numpy.load(path) as npz:
+        assert {k: npz[k].shape for k in npz.files} == {
+            'conv1_1/W': (4, 3, 3, 3), 'conv1_1/b': (4,), 'fc8/W': (21, 5), 'fc8/b': (21,)}
+
+
+def test_resnet_takes_the_name_of_a_caffemodel(zero_init, dataset_root, monkeypatch):
+    # As in Chainer, pretrained_model='<name>.caffemodel' converts that file of the
+    # models directory (or that path) into ResNet-<n>-model.npz there, once.
+    directory = os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models')
+    os.makedirs(directory)
+    open(os.path.join(directory, 'mine.caffemodel'), 'wb').close()
+    src = L.ResNet50Layers(pretrained_model=None)
+    src.bn1.avg_mean[...] = 3
+    calls = []
+
+    def convert(cls, caffemodel, npz, n_layers=None):
+        calls.append((cls, caffemodel, npz, n_layers))
+        if n_layers != 50:
+            raise RuntimeError('stop')
+        serializers.save_npz(npz, src)
+
+    monkeypatch.setattr(resnet.ResNetLayers, 'convert_caffemodel_to_npz', classmethod(convert))
+    model = L.ResNet50Layers(pretrained_model='mine.caffemodel')
+    assert calls == [(L.ResNet50Layers, os.path.join(directory, 'mine.caffemodel'),
+                      os.path.join(directory, 'ResNet-50-model.npz'), 50)]
+    assert (model.bn1.avg_mean == 3).all()
+    L.ResNet50Layers(pretrained_model='/elsewhere/other.caffemodel')  # the .npz is found
+    assert len(calls) == 1
+    caffemodel = os.path.join(directory, 'mine.caffemodel')
+    with pytest.raises(RuntimeError, match='stop'):
+        resnet.ResNetLayers(caffemodel, 101)
+    assert calls[1] == (resnet.ResNetLayers, caffemodel,
+                        os.path.join(directory, 'ResNet-101-model.npz'), 101)
+
+
+class _FakeCaffeWithoutConv1Bias(_FakeCaffe):
+    """ResNet-101's and -152's Caffe models have no bias on conv1."""
+
+    def __getitem__(self, name):
+        layer = super().__getitem__(name)
+        if name == 'conv1':
+            layer.b = None
+        return layer
+
+
+def test_resnet_conversion_without_conv1_bias(zero_init, monkeypatch, tmp_path):
+    import chainer.links.caffe.caffe_function as caffe_function
+    monkeypatch.setattr(caffe_function, 'CaffeFunction', _FakeCaffeWithoutConv1Bias)
+    sources = []
+    monkeypatch.setattr(_common, 'copy_param', lambda dst, src: sources.append(src))
+    saved = []
+    monkeypatch.setattr(serializers, 'save_npz',
+                        lambda path, model, compression=True: saved.append(model))
+    L.ResNet101Layers.convert_caffemodel_to_npz('model.caffemodel', str(tmp_path / 'out.npz'))
+    model, = saved
+    assert None not in sources
+    assert ('W', 'conv1') in sources
+    assert (model.conv1.b.array == 0).all()
