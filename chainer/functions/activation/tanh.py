@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -14,7 +16,11 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
+_ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray
+# From this many elements TanhGrad computes in place (below, the temporaries
+# cost less than the extra ufunc arguments).
+_IN_PLACE_MIN_SIZE = 4096
 
 
 class Tanh(function_node.FunctionNode):
@@ -53,6 +59,12 @@ class TanhGrad(function_node.FunctionNode):
             return cuda.elementwise('T y, T gy', 'T gx', 'gx = gy * ((T)1 - y * y)',
                                     'rechainer_tanh_grad')(y, gy),
         one = y.dtype.type(1)
+        if (type(y) is _ndarray and type(gy) is _ndarray and y.size >= _IN_PLACE_MIN_SIZE
+                and y.shape == gy.shape and y.dtype == gy.dtype):
+            # The same three operations, into one fresh array: no temporaries.
+            g = y * y
+            numpy.subtract(one, g, out=g)
+            return numpy.multiply(gy, g, out=g),
         return utils.force_array(gy * (one - y * y)),
 
     def backward(self, indexes, grad_outputs):

@@ -80,3 +80,23 @@ def test_numpy_subclass_stays_on_the_cpu():
     y.backward()
     numpy.testing.assert_allclose(x.grad, 1 - numpy.tanh(x.array.view(numpy.ndarray)) ** 2,
                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('y_shape,gy_shape,gy_dtype', [
+    ((4, 3), (4, 3), None), ((64, 80), (64, 80), None), ((), (), None), ((0, 2), (0, 2), None),
+    ((64, 80), (80,), None), ((64, 80), (64, 80), numpy.float64)])
+def test_grad_forward_is_the_formula_bit_for_bit(dtype, y_shape, gy_shape, gy_dtype):
+    """TanhGrad's forward (computed in place where it can) is ``gy * (1 - y * y)``,
+    bit for bit, of the dtype and shape NumPy gives it; its inputs stay unchanged."""
+    from chainer.functions.activation.tanh import TanhGrad
+    rng = numpy.random.RandomState(0)
+    y = numpy.tanh(rng.uniform(-2, 2, y_shape)).astype(dtype)
+    gy = rng.uniform(-1, 1, gy_shape).astype(gy_dtype or dtype)
+    y0, gy0 = y.copy(), gy.copy()
+    expected = numpy.asarray(gy * (dtype(1) - y * y))
+    got, = TanhGrad().forward((y, gy))
+    assert type(got) is numpy.ndarray
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert got.tobytes() == expected.tobytes()
+    assert y.tobytes() == y0.tobytes() and gy.tobytes() == gy0.tobytes()
