@@ -10,6 +10,8 @@ graphs, the dataset cache) goes through :func:`replacing`:
   and the directory entry is flushed too, so the destination holds either the
   old or the new content, never a mix, even across a power loss;
 * on an exception the temporary is removed and the destination is untouched;
+  an ``OSError`` of the disk (full, over quota, file too large, I/O error)
+  that names no file is raised again naming the destination;
 * after a successful write, temporaries in the same directory whose writer
   process (on this host) no longer exists are removed, so writers killed by
   ``SIGKILL`` leave nothing behind for long.
@@ -89,6 +91,18 @@ def remove_dead_temporaries(directory: str) -> list:
             continue
         removed.append(entry.name)
     return removed
+
+
+# Errors of writing data out: raised by write, flush, fsync or rename without a file name.
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in
+                          ('ENOSPC', 'EDQUOT', 'EFBIG', 'EIO') if hasattr(errno, name))
+
+
+def _naming_destination(e: OSError, path: str) -> OSError | None:
+    """``e`` as an error naming ``path``, if it is a disk error naming no file."""
+    if e.filename is not None or e.errno not in _WRITE_ERRNOS:
+        return None
+    return OSError(e.errno, f'cannot save {path!r}: {e.strerror or e}', path)
 
 
 def _fsync_path(path: str) -> None:
@@ -176,13 +190,19 @@ def replacing(path: Any, *, keep_name: bool = False,
         if mode is not None and not keep_name:
             # Keep the permissions of the file being replaced.
             os.chmod(written, mode)
-        yield written
-        if not os.path.isfile(written):
-            raise FileNotFoundError(
-                errno.ENOENT, f'nothing was written to be saved as {path!r}', written)
-        _fsync_path(written)
-        os.replace(written, real)
-        _fsync_directory(directory)
+        try:
+            yield written
+            if not os.path.isfile(written):
+                raise FileNotFoundError(
+                    errno.ENOENT, f'nothing was written to be saved as {path!r}', written)
+            _fsync_path(written)
+            os.replace(written, real)
+            _fsync_directory(directory)
+        except OSError as e:
+            named = _naming_destination(e, path)
+            if named is None:
+                raise
+            raise named from e
     finally:
         _remove(temp)
     remove_dead_temporaries(directory)

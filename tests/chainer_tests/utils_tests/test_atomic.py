@@ -197,3 +197,38 @@ def test_save_hdf5_on_full_disk_raises_and_keeps_old_file(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0
     assert open(path, 'rb').read() == old
     assert os.listdir(str(tmp_path)) == ['model.h5']
+
+
+@pytest.mark.parametrize('fail_at', ['write', 'fsync', 'replace'])
+def test_disk_error_names_the_destination(tmp_path, monkeypatch, fail_at):
+    # A full disk raises OSError naming the file being saved (write, fsync and
+    # rename errors name none), and the old file and directory are kept as they were.
+    import errno
+    path = str(tmp_path / 'm.npz')
+    serializers.save_npz(path, L.Linear(3, 2))
+    old = open(path, 'rb').read()
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, 'No space left on device')
+    if fail_at == 'write':
+        monkeypatch.setattr(npz_module, '_write_npz', full)
+    else:
+        monkeypatch.setattr(_atomic.os, fail_at, full)
+    with pytest.raises(OSError) as info:
+        serializers.save_npz(path, L.Linear(3, 2))
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC
+    assert info.value.filename == path
+    assert str(info.value).startswith(f'[Errno 28] cannot save {path!r}: No space left')
+    assert open(path, 'rb').read() == old
+    assert os.listdir(str(tmp_path)) == ['m.npz']
+
+
+def test_other_errors_pass_unchanged(tmp_path):
+    # Errors that are not of the disk (or already name a file) are not rewritten.
+    def fail(f):
+        raise PermissionError(13, 'Permission denied', 'elsewhere')
+    with pytest.raises(PermissionError) as info:
+        _atomic.write_with(str(tmp_path / 'f'), fail)
+    assert info.value.filename == 'elsewhere'
+    assert os.listdir(str(tmp_path)) == []
