@@ -1,6 +1,7 @@
 """Export a Chainer model's computation as a Caffe model (prototxt + caffemodel)."""
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -339,11 +340,16 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
         return
     from chainer.utils import _atomic
 
-    _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
-                       retriever.prototxt(graph_name))
+    # Both files are written to temporaries before either is renamed into place,
+    # so a failure (a directory in the way, a full disk) leaves neither written.
+    contents = [('chainer_model.prototxt', retriever.prototxt(graph_name).encode('utf-8'))]
     if export_params:
-        _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
-                            retriever.net.SerializeToString())
+        contents.append(('chainer_model.caffemodel', retriever.net.SerializeToString()))
+    with contextlib.ExitStack() as stack:
+        for name, data in contents:
+            temp = stack.enter_context(_atomic.replacing(os.path.join(directory, name)))
+            with open(temp, 'wb') as f:
+                f.write(data)
 
 
 def _retrieve(model: Any, args: Any, export_params: bool) -> _Retriever:
