@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import warnings
 from typing import Any
@@ -214,11 +215,14 @@ def _save(onnx_model: Any, filename: Any, save_text: bool) -> None:
     from chainer.utils import _atomic
     data = onnx_model.SerializeToString()
     if isinstance(filename, (str, os.PathLike)):
-        with _atomic.replacing(filename) as tmp:
+        # With save_text both files are written before either is renamed into
+        # place, so a failure leaves neither written.
+        with contextlib.ExitStack() as stack:
+            tmp = stack.enter_context(_atomic.replacing(filename))
             with open(tmp, 'wb') as f:
                 f.write(data)
-        if save_text:
-            with _atomic.replacing(os.fspath(filename) + '.txt') as tmp:
+            if save_text:
+                tmp = stack.enter_context(_atomic.replacing(os.fspath(filename) + '.txt'))
                 with open(tmp, 'w') as f:
                     print(onnx_model, file=f)
     elif hasattr(filename, 'write'):

@@ -302,6 +302,15 @@ def test_save_text_ends_with_newline(tmp_path):
         assert f.read() == str(model) + '\n'
 
 
+def test_failed_save_text_writes_neither_file(tmp_path):
+    # A directory in the way of the .txt file: the model file is not written either.
+    path = str(tmp_path / 'm.onnx')
+    os.makedirs(path + '.txt')
+    with pytest.raises(IsADirectoryError, match='m.onnx.txt'):
+        onnx_chainer.export(Net(), _args(), path, save_text=True, no_testcase=True)
+    assert os.listdir(str(tmp_path)) == ['m.onnx.txt']
+
+
 def test_opset_outside_range_warns_and_converters_raise_runtime_error():
     with pytest.warns(UserWarning, match='opset_version 7'):
         with pytest.raises(RuntimeError,
