@@ -184,6 +184,12 @@ def replacing(path: Any, *, keep_name: bool = False,
                 os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
             continue
+        except OSError as e:
+            # A read-only directory or file system: the error names the file
+            # being saved (as writing it directly would), not the temporary.
+            if e.filename != temp:
+                raise
+            raise type(e)(e.errno, e.strerror, path) from e
         break
     try:
         written = os.path.join(temp, base) if keep_name else temp

@@ -232,3 +232,22 @@ def test_other_errors_pass_unchanged(tmp_path):
         _atomic.write_with(str(tmp_path / 'f'), fail)
     assert info.value.filename == 'elsewhere'
     assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('keep_name', [False, True])
+def test_unwritable_directory_error_names_the_destination(tmp_path, monkeypatch, keep_name):
+    # The temporary cannot be made (a read-only directory): PermissionError naming
+    # the file being saved, as Chainer's open(path, 'wb') raised, not the temporary.
+    import errno
+    path = str(tmp_path / 'm.npz')
+
+    def refuse(name, *args):
+        raise PermissionError(errno.EACCES, 'Permission denied', name)
+    monkeypatch.setattr(_atomic.os, 'mkdir' if keep_name else 'open', refuse)
+    with pytest.raises(PermissionError) as info:
+        with _atomic.replacing(path, keep_name=keep_name):
+            pass
+    monkeypatch.undo()
+    assert info.value.filename == path
+    assert str(info.value) == f'[Errno 13] Permission denied: {path!r}'
+    assert os.listdir(str(tmp_path)) == []
