@@ -157,7 +157,9 @@ def replacing(path: Any, *, keep_name: bool = False,
             (otherwise a missing directory raises ``FileNotFoundError``).
 
     The yielded path does not exist yet (``keep_name``) or is an empty file
-    with the permissions of the file being replaced.
+    with the permissions of the file being replaced. A destination that is
+    neither a regular file nor missing (a device such as ``/dev/null``, a
+    named pipe) is yielded itself and written directly.
     """
     path = os.fsdecode(os.fspath(path))
     real = os.path.realpath(path)
@@ -172,9 +174,16 @@ def replacing(path: Any, *, keep_name: bool = False,
     if os.path.isdir(real):
         raise IsADirectoryError(errno.EISDIR, 'Is a directory', path)
     try:
-        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
+        st = os.stat(real)
     except FileNotFoundError:
-        mode = None
+        mode: int | None = None
+    else:
+        if not stat.S_ISREG(st.st_mode):
+            # A device or pipe (``/dev/null``) is written to as it is: renaming
+            # over it would replace it with a regular file.
+            yield real
+            return
+        mode = stat.S_IMODE(st.st_mode)
     while True:
         temp = os.path.join(directory, _temporary_name(base))
         try:

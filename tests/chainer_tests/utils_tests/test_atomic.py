@@ -251,3 +251,25 @@ def test_unwritable_directory_error_names_the_destination(tmp_path, monkeypatch,
     assert info.value.filename == path
     assert str(info.value) == f'[Errno 13] Permission denied: {path!r}'
     assert os.listdir(str(tmp_path)) == []
+
+
+@posix_only
+def test_device_destination_is_written_not_replaced(tmp_path):
+    # save_npz('/dev/null', ...) writes into the device, as Chainer did; renaming
+    # a temporary over it replaced /dev/null with a regular file (as root).
+    fifo = str(tmp_path / 'pipe')
+    os.mkfifo(fifo)
+    link = str(tmp_path / 'link')
+    os.symlink(fifo, link)
+    import threading
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo, 'rb').read()),
+                              daemon=True)
+    reader.start()
+    serializers.save_npz(link, L.Linear(3, 2))
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith(b'PK')
+    assert sorted(os.listdir(str(tmp_path))) == ['link', 'pipe']
+    _atomic.write_bytes(os.devnull, b'data')
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
