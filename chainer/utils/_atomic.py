@@ -35,7 +35,8 @@ __all__ = ['replacing', 'write_with', 'write_bytes', 'write_text',
 
 _HOST = hashlib.sha1(socket.gethostname().encode('utf-8', 'replace')).hexdigest()[:6]
 _TEMP_RE = re.compile(r'^\..+\.tmp\.(?P<host>[0-9a-f]{6})\.(?P<pid>\d+)\.[0-9a-f]{8}$')
-# Leaves room for the temporary suffix within the usual 255-byte name limit.
+# Bytes of the destination's name kept in a temporary's name: leaves room for the
+# temporary suffix within the usual 255-byte name limit.
 _MAX_BASE = 180
 
 
@@ -45,7 +46,10 @@ def is_temporary_name(name: str) -> bool:
 
 
 def _temporary_name(base: str) -> str:
-    return f'.{base[:_MAX_BASE]}.tmp.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}'
+    # The limit is on the encoded name: 80 CJK characters are 240 bytes.
+    while len(os.fsencode(base)) > _MAX_BASE:
+        base = base[:-1]
+    return f'.{base}.tmp.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}'
 
 
 def _pid_alive(pid: int) -> bool:

@@ -273,3 +273,13 @@ def test_device_destination_is_written_not_replaced(tmp_path):
     assert sorted(os.listdir(str(tmp_path))) == ['link', 'pipe']
     _atomic.write_bytes(os.devnull, b'data')
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.parametrize('name', ['\u91cd' * 80 + '.npz', 'a' * 251 + '.npz'], ids=['cjk', 'ascii'])
+def test_longest_names_are_written(tmp_path, name):
+    # A name near the 255-byte limit (80 CJK characters are 244 bytes in UTF-8)
+    # gets a temporary short enough to be made.
+    path = str(tmp_path / name)
+    serializers.save_npz(path, L.Linear(3, 2))
+    assert os.listdir(str(tmp_path)) == [name]
+    serializers.load_npz(path, L.Linear(3, 2))
