@@ -1,7 +1,6 @@
 """Export a Chainer model's computation as a Caffe model (prototxt + caffemodel)."""
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -345,11 +344,7 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
     contents = [('chainer_model.prototxt', retriever.prototxt(graph_name).encode('utf-8'))]
     if export_params:
         contents.append(('chainer_model.caffemodel', retriever.net.SerializeToString()))
-    with contextlib.ExitStack() as stack:
-        for name, data in contents:
-            temp = stack.enter_context(_atomic.replacing(os.path.join(directory, name)))
-            with open(temp, 'wb') as f:
-                f.write(data)
+    _atomic.write_together([(os.path.join(directory, name), data) for name, data in contents])
 
 
 def _retrieve(model: Any, args: Any, export_params: bool) -> _Retriever:

@@ -27,10 +27,10 @@ import secrets
 import shutil
 import socket
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-__all__ = ['replacing', 'write_with', 'write_bytes', 'write_text',
+__all__ = ['replacing', 'write_with', 'write_bytes', 'write_text', 'write_together',
            'remove_dead_temporaries', 'is_temporary_name']
 
 _HOST = hashlib.sha1(socket.gethostname().encode('utf-8', 'replace')).hexdigest()[:6]
@@ -244,3 +244,18 @@ def write_text(path: Any, text: str, encoding: str = 'utf-8', *,
                create_directory: bool = False) -> None:
     """Writes ``text`` to ``path`` atomically."""
     write_bytes(path, text.encode(encoding), create_directory=create_directory)
+
+
+def write_together(files: Iterable[tuple[Any, bytes]], *,
+                   create_directory: bool = False) -> None:
+    """Writes each ``(path, data)`` of ``files`` atomically, as one set.
+
+    Every file is written to its temporary before any is renamed into place,
+    so a failure (a directory in the way, a full disk) leaves all of them as
+    they were.
+    """
+    with contextlib.ExitStack() as stack:
+        for path, data in files:
+            temp = stack.enter_context(replacing(path, create_directory=create_directory))
+            with open(temp, 'wb') as f:
+                f.write(data)

@@ -283,3 +283,14 @@ def test_longest_names_are_written(tmp_path, name):
     serializers.save_npz(path, L.Linear(3, 2))
     assert os.listdir(str(tmp_path)) == [name]
     serializers.load_npz(path, L.Linear(3, 2))
+
+
+def test_write_together_renames_all_or_none(tmp_path):
+    a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
+    _atomic.write_together([(a, b'a1'), (b, b'b1')])
+    os.remove(b)
+    os.mkdir(b)
+    with pytest.raises(IsADirectoryError):
+        _atomic.write_together([(a, b'a2'), (b, b'b2')])
+    assert open(a, 'rb').read() == b'a1'
+    assert sorted(os.listdir(str(tmp_path))) == ['a', 'b']
