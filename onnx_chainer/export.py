@@ -210,19 +210,21 @@ def _opset(opset_version: Any) -> int:
     return opset_version
 
 
+def _model_files(onnx_model: Any, filename: Any, save_text: bool) -> list:
+    """``(path, bytes)`` of the model file and, with ``save_text``, its ``.txt``."""
+    files = [(filename, onnx_model.SerializeToString())]
+    if save_text:
+        files.append((os.fspath(filename) + '.txt', (str(onnx_model) + '\n').encode()))
+    return files
+
+
 def _save(onnx_model: Any, filename: Any, save_text: bool) -> None:
     from chainer.utils import _atomic
-    data = onnx_model.SerializeToString()
     if isinstance(filename, (str, os.PathLike)):
-        with _atomic.replacing(filename) as tmp:
-            with open(tmp, 'wb') as f:
-                f.write(data)
-        if save_text:
-            with _atomic.replacing(os.fspath(filename) + '.txt') as tmp:
-                with open(tmp, 'w') as f:
-                    print(onnx_model, file=f)
+        # With save_text both files are renamed into place or neither.
+        _atomic.write_together(_model_files(onnx_model, filename, save_text))
     elif hasattr(filename, 'write'):
-        filename.write(data)
+        filename.write(onnx_model.SerializeToString())
     else:
         raise TypeError(f'filename must be a path or a file object, not {type(filename)}')
 

@@ -6,8 +6,9 @@ import warnings
 from typing import Any
 
 import chainer
+from chainer.utils import _atomic
 from onnx_chainer import onnx_helper
-from onnx_chainer.export import export
+from onnx_chainer.export import _model_files, export
 
 __all__ = ['export_testcase']
 
@@ -38,9 +39,11 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
     model.cleargrads()
     kwargs['return_named_inout'] = True
     kwargs['no_testcase'] = True
-    onnx_model, inputs, outputs = export(model, args, filename=os.path.join(out_dir,
-                                                                            'model.onnx'),
-                                         **kwargs)
+    save_text = kwargs.pop('save_text', False)
+    onnx_model, inputs, outputs = export(model, args, **kwargs)
+    # Every file is made first and all are renamed into place together, so a
+    # failure leaves the test case as it was (not a new model with old data).
+    files = _model_files(onnx_model, os.path.join(out_dir, 'model.onnx'), save_text)
     data_dir = os.path.join(out_dir, 'test_data_set_0')
     os.makedirs(data_dir, exist_ok=True)
     initializers = set(inputs) | {i.name for i in onnx_model.graph.initializer}
@@ -54,10 +57,11 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
             if values is None:
                 values = _exported_values(model, args, kwargs)
             value = values[name]
-        onnx_helper.write_tensor_pb(os.path.join(data_dir, f'input_{i}.pb'), name, value)
+        files.append((os.path.join(data_dir, f'input_{i}.pb'),
+                      onnx_helper._tensor_pb(name, value)))
     for i, (name, var) in enumerate(outputs.items()):
-        onnx_helper.write_tensor_pb(os.path.join(data_dir, f'output_{i}.pb'), name,
-                                    _to_cpu(var))
+        files.append((os.path.join(data_dir, f'output_{i}.pb'),
+                      onnx_helper._tensor_pb(name, _to_cpu(var))))
     if output_grad:
         ys = list(outputs.values())
         chainer.grad(ys, list(model.params()), [y.xp.ones_like(y.array) for y in ys],
@@ -66,9 +70,10 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
             if param.grad is None:
                 warnings.warn(f'the parameter {path!r} has no gradient: it is not written')
                 continue
-            onnx_helper.write_tensor_pb(os.path.join(data_dir, f'gradient_{i}.pb'),
-                                        onnx_helper.cleanse_param_name(path),
-                                        _to_cpu(param.grad))
+            files.append((os.path.join(data_dir, f'gradient_{i}.pb'),
+                          onnx_helper._tensor_pb(onnx_helper.cleanse_param_name(path),
+                                                _to_cpu(param.grad))))
+    _atomic.write_together(files)
     return onnx_model
 
 

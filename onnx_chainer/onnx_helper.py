@@ -78,14 +78,16 @@ def make_node(op_type: str, inputs, outputs, name: str | None = None,
                              doc_string=doc_string, domain=domain, **attrs)
 
 
+def _tensor_pb(name: str, value: Any) -> bytes:
+    """``value`` as the bytes of a TensorProto (a ``*.pb`` file) named ``name``."""
+    require_onnx()
+    return _numpy_helper.from_array(numpy.asarray(value), name).SerializeToString()
+
+
 def write_tensor_pb(filename: str, name: str, value: Any) -> None:
     """Writes ``value`` as a TensorProto file (``*.pb``) named ``name``."""
     from chainer.utils import _atomic
-    require_onnx()
-    tensor = _numpy_helper.from_array(numpy.asarray(value), name)
-    with _atomic.replacing(filename) as tmp:
-        with open(tmp, 'wb') as f:
-            f.write(tensor.SerializeToString())
+    _atomic.write_bytes(filename, _tensor_pb(name, value))
 
 
 class GraphBuilder:

@@ -339,11 +339,12 @@ def export(model: Any, args: Any, directory: Optional[str] = None,
         return
     from chainer.utils import _atomic
 
-    _atomic.write_text(os.path.join(directory, 'chainer_model.prototxt'),
-                       retriever.prototxt(graph_name))
+    # Both files are written to temporaries before either is renamed into place,
+    # so a failure (a directory in the way, a full disk) leaves neither written.
+    contents = [('chainer_model.prototxt', retriever.prototxt(graph_name).encode('utf-8'))]
     if export_params:
-        _atomic.write_bytes(os.path.join(directory, 'chainer_model.caffemodel'),
-                            retriever.net.SerializeToString())
+        contents.append(('chainer_model.caffemodel', retriever.net.SerializeToString()))
+    _atomic.write_together([(os.path.join(directory, name), data) for name, data in contents])
 
 
 def _retrieve(model: Any, args: Any, export_params: bool) -> _Retriever:

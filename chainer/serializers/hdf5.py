@@ -241,13 +241,7 @@ def save_hdf5(filename: Any, obj: Any, compression: int = 4) -> None:
     image = io.BytesIO()
     with h5py.File(image, 'w') as f:
         _write(HDF5Serializer(f, compression=compression), obj)
-    path = os.fsdecode(os.fspath(filename))
-    try:
-        _atomic.write_with(path, lambda out: out.write(image.getbuffer()))
-    except OSError as e:
-        if e.filename is None:
-            raise OSError(e.errno, f'cannot save {path!r}: {e.strerror or e}', path) from e
-        raise
+    _atomic.write_with(filename, lambda out: out.write(image.getbuffer()))
 
 
 def load_hdf5(filename: Any, obj: Any) -> None:

@@ -10,6 +10,8 @@ graphs, the dataset cache) goes through :func:`replacing`:
   and the directory entry is flushed too, so the destination holds either the
   old or the new content, never a mix, even across a power loss;
 * on an exception the temporary is removed and the destination is untouched;
+  an ``OSError`` of the disk (full, over quota, file too large, I/O error)
+  that names no file is raised again naming the destination;
 * after a successful write, temporaries in the same directory whose writer
   process (on this host) no longer exists are removed, so writers killed by
   ``SIGKILL`` leave nothing behind for long.
@@ -25,15 +27,16 @@ import secrets
 import shutil
 import socket
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-__all__ = ['replacing', 'write_with', 'write_bytes', 'write_text',
+__all__ = ['replacing', 'write_with', 'write_bytes', 'write_text', 'write_together',
            'remove_dead_temporaries', 'is_temporary_name']
 
 _HOST = hashlib.sha1(socket.gethostname().encode('utf-8', 'replace')).hexdigest()[:6]
 _TEMP_RE = re.compile(r'^\..+\.tmp\.(?P<host>[0-9a-f]{6})\.(?P<pid>\d+)\.[0-9a-f]{8}$')
-# Leaves room for the temporary suffix within the usual 255-byte name limit.
+# Bytes of the destination's name kept in a temporary's name: leaves room for the
+# temporary suffix within the usual 255-byte name limit.
 _MAX_BASE = 180
 
 
@@ -43,7 +46,10 @@ def is_temporary_name(name: str) -> bool:
 
 
 def _temporary_name(base: str) -> str:
-    return f'.{base[:_MAX_BASE]}.tmp.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}'
+    # The limit is on the encoded name: 80 CJK characters are 240 bytes.
+    while len(os.fsencode(base)) > _MAX_BASE:
+        base = base[:-1]
+    return f'.{base}.tmp.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}'
 
 
 def _pid_alive(pid: int) -> bool:
@@ -89,6 +95,18 @@ def remove_dead_temporaries(directory: str) -> list:
             continue
         removed.append(entry.name)
     return removed
+
+
+# Errors of writing data out: raised by write, flush, fsync or rename without a file name.
+_WRITE_ERRNOS = frozenset(getattr(errno, name) for name in
+                          ('ENOSPC', 'EDQUOT', 'EFBIG', 'EIO') if hasattr(errno, name))
+
+
+def _naming_destination(e: OSError, path: str) -> OSError | None:
+    """``e`` as an error naming ``path``, if it is a disk error naming no file."""
+    if e.filename is not None or e.errno not in _WRITE_ERRNOS:
+        return None
+    return OSError(e.errno, f'cannot save {path!r}: {e.strerror or e}', path)
 
 
 def _fsync_path(path: str) -> None:
@@ -143,7 +161,9 @@ def replacing(path: Any, *, keep_name: bool = False,
             (otherwise a missing directory raises ``FileNotFoundError``).
 
     The yielded path does not exist yet (``keep_name``) or is an empty file
-    with the permissions of the file being replaced.
+    with the permissions of the file being replaced. A destination that is
+    neither a regular file nor missing (a device such as ``/dev/null``, a
+    named pipe) is yielded itself and written directly.
     """
     path = os.fsdecode(os.fspath(path))
     real = os.path.realpath(path)
@@ -158,9 +178,16 @@ def replacing(path: Any, *, keep_name: bool = False,
     if os.path.isdir(real):
         raise IsADirectoryError(errno.EISDIR, 'Is a directory', path)
     try:
-        mode: int | None = stat.S_IMODE(os.stat(real).st_mode)
+        st = os.stat(real)
     except FileNotFoundError:
-        mode = None
+        mode: int | None = None
+    else:
+        if not stat.S_ISREG(st.st_mode):
+            # A device or pipe (``/dev/null``) is written to as it is: renaming
+            # over it would replace it with a regular file.
+            yield real
+            return
+        mode = stat.S_IMODE(st.st_mode)
     while True:
         temp = os.path.join(directory, _temporary_name(base))
         try:
@@ -170,19 +197,31 @@ def replacing(path: Any, *, keep_name: bool = False,
                 os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
             continue
+        except OSError as e:
+            # A read-only directory or file system: the error names the file
+            # being saved (as writing it directly would), not the temporary.
+            if e.filename != temp:
+                raise
+            raise type(e)(e.errno, e.strerror, path) from e
         break
     try:
         written = os.path.join(temp, base) if keep_name else temp
         if mode is not None and not keep_name:
             # Keep the permissions of the file being replaced.
             os.chmod(written, mode)
-        yield written
-        if not os.path.isfile(written):
-            raise FileNotFoundError(
-                errno.ENOENT, f'nothing was written to be saved as {path!r}', written)
-        _fsync_path(written)
-        os.replace(written, real)
-        _fsync_directory(directory)
+        try:
+            yield written
+            if not os.path.isfile(written):
+                raise FileNotFoundError(
+                    errno.ENOENT, f'nothing was written to be saved as {path!r}', written)
+            _fsync_path(written)
+            os.replace(written, real)
+            _fsync_directory(directory)
+        except OSError as e:
+            named = _naming_destination(e, path)
+            if named is None:
+                raise
+            raise named from e
     finally:
         _remove(temp)
     remove_dead_temporaries(directory)
@@ -205,3 +244,18 @@ def write_text(path: Any, text: str, encoding: str = 'utf-8', *,
                create_directory: bool = False) -> None:
     """Writes ``text`` to ``path`` atomically."""
     write_bytes(path, text.encode(encoding), create_directory=create_directory)
+
+
+def write_together(files: Iterable[tuple[Any, bytes]], *,
+                   create_directory: bool = False) -> None:
+    """Writes each ``(path, data)`` of ``files`` atomically, as one set.
+
+    Every file is written to its temporary before any is renamed into place,
+    so a failure (a directory in the way, a full disk) leaves all of them as
+    they were.
+    """
+    with contextlib.ExitStack() as stack:
+        for path, data in files:
+            temp = stack.enter_context(replacing(path, create_directory=create_directory))
+            with open(temp, 'wb') as f:
+                f.write(data)

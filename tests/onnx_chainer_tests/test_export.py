@@ -151,6 +151,25 @@ def test_export_testcase_roundtrip(tmp_path):
     test_onnxruntime.check_model_expect(out)
 
 
+def test_failed_export_testcase_keeps_the_old_test_case(tmp_path):
+    # A directory in the way of one output: the model and inputs are not replaced
+    # either, so the test case is not a new model with the old data.
+    out = str(tmp_path / 'tc')
+    onnx_chainer.export_testcase(Net(), _args(), out, save_text=True)
+    names = sorted(os.listdir(out)) + sorted(os.listdir(os.path.join(out, 'test_data_set_0')))
+    before = {n: open(os.path.join(out, n), 'rb').read() for n in ('model.onnx', 'model.onnx.txt')}
+    os.remove(os.path.join(out, 'test_data_set_0', 'output_0.pb'))
+    os.makedirs(os.path.join(out, 'test_data_set_0', 'output_0.pb'))
+    net = Net()
+    net.l1.W.array[...] += 1
+    with pytest.raises(IsADirectoryError, match='output_0.pb'):
+        onnx_chainer.export_testcase(net, _args(), out, save_text=True)
+    assert sorted(os.listdir(out)) + sorted(
+        os.listdir(os.path.join(out, 'test_data_set_0'))) == names
+    for n, data in before.items():
+        assert open(os.path.join(out, n), 'rb').read() == data
+
+
 def test_export_testcase_with_gradients(tmp_path):
     out = str(tmp_path / 'case')
     onnx_chainer.export_testcase(Net(), _args(), out, output_grad=True)
@@ -300,6 +319,15 @@ def test_save_text_ends_with_newline(tmp_path):
     model = onnx_chainer.export(Net(), _args(), path, save_text=True, no_testcase=True)
     with open(path + '.txt') as f:
         assert f.read() == str(model) + '\n'
+
+
+def test_failed_save_text_writes_neither_file(tmp_path):
+    # A directory in the way of the .txt file: the model file is not written either.
+    path = str(tmp_path / 'm.onnx')
+    os.makedirs(path + '.txt')
+    with pytest.raises(IsADirectoryError, match='m.onnx.txt'):
+        onnx_chainer.export(Net(), _args(), path, save_text=True, no_testcase=True)
+    assert os.listdir(str(tmp_path)) == ['m.onnx.txt']
 
 
 def test_opset_outside_range_warns_and_converters_raise_runtime_error():

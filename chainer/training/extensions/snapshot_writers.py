@@ -11,7 +11,9 @@ import atexit
 import functools
 import os
 import queue
+import sys
 import threading
+import traceback
 from typing import Any, Callable
 
 from chainer.serializers import hdf5
@@ -194,6 +196,13 @@ class QueueWriter(Writer):
                 task[0](task[1], task[2], task[3])
                 for hook in task[4] if len(task) > 4 else ():
                     hook()
+            except Exception:
+                # Reported as a dying thread would be, and the consumer goes on
+                # with the next snapshot: a dead consumer left finalize (and the
+                # end of training) waiting forever, as Chainer's did.
+                sys.stderr.write(f'Exception in {type(self).__name__} writing '
+                                 f'{os.path.join(task[2], task[1])!r}:\n')
+                traceback.print_exc()
             finally:
                 q.task_done()
 

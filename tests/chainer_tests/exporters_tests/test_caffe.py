@@ -1,4 +1,6 @@
 """Export small networks to Caffe and read them back with CaffeFunction."""
+import os
+
 import numpy
 import pytest
 
@@ -180,3 +182,13 @@ def test_prototxt_is_written_as_chainer_wrote_it(tmp_path):
     assert net.name == '' and list(net.input) == []
     assert {layer.phase for layer in net.layer} == {caffe_pb2.TEST}
     assert [list(b.shape.dim) for b in net.layer[1].blobs] == [[3], [3], [1]]
+
+
+@pytest.mark.parametrize('blocked', ['chainer_model.prototxt', 'chainer_model.caffemodel'])
+def test_failed_export_writes_neither_file(tmp_path, blocked):
+    # A directory in the place of either file: IsADirectoryError naming it, and the
+    # other file is not written either (nor any temporary left).
+    os.makedirs(str(tmp_path / blocked))
+    with pytest.raises(IsADirectoryError, match=blocked):
+        caffe.export(L.Linear(3, 2), [numpy.zeros((1, 3), numpy.float32)], str(tmp_path))
+    assert os.listdir(str(tmp_path)) == [blocked]

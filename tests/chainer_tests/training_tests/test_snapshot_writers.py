@@ -178,3 +178,35 @@ def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
     subprocess.run([sys.executable, '-c', code], check=True, timeout=60, env=env)
     assert os.listdir(str(tmp_path)) == ['snap']
     serializers.load_npz(str(tmp_path / 'snap'), L.Linear(3, 2))
+
+
+@pytest.mark.parametrize('name', [
+    'ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])])
+def test_queue_writer_goes_on_after_a_failed_snapshot(tmp_path, name):
+    # A full disk fails one snapshot: the error is printed, the next snapshot is
+    # written and finalize returns (Chainer's consumer died and finalize hung).
+    import subprocess
+    code = (
+        'import chainer.links as L\n'
+        'from chainer import serializers\n'
+        'from chainer.training.extensions import snapshot_writers\n'
+        'calls = []\n'
+        'def save(path, target):\n'
+        '    calls.append(path)\n'
+        '    if len(calls) == 1:\n'
+        '        raise OSError(28, "No space left on device")\n'
+        '    serializers.save_npz(path, target)\n'
+        f'w = snapshot_writers.{name}(savefun=save)\n'
+        f'w("a", {str(tmp_path)!r}, L.Linear(3, 2))\n'
+        f'w("b", {str(tmp_path)!r}, L.Linear(3, 2))\n'
+        'w.finalize()\n'
+        'print("finalized")\n')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    done = subprocess.run([sys.executable, '-c', code], timeout=60, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == 'finalized\n'
+    assert f"cannot save {str(tmp_path / 'a')!r}: No space left on device" in done.stderr
+    assert os.listdir(str(tmp_path)) == ['b']

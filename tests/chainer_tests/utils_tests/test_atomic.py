@@ -197,3 +197,100 @@ def test_save_hdf5_on_full_disk_raises_and_keeps_old_file(tmp_path):
     assert os.waitstatus_to_exitcode(status) == 0
     assert open(path, 'rb').read() == old
     assert os.listdir(str(tmp_path)) == ['model.h5']
+
+
+@pytest.mark.parametrize('fail_at', ['write', 'fsync', 'replace'])
+def test_disk_error_names_the_destination(tmp_path, monkeypatch, fail_at):
+    # A full disk raises OSError naming the file being saved (write, fsync and
+    # rename errors name none), and the old file and directory are kept as they were.
+    import errno
+    path = str(tmp_path / 'm.npz')
+    serializers.save_npz(path, L.Linear(3, 2))
+    old = open(path, 'rb').read()
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, 'No space left on device')
+    if fail_at == 'write':
+        monkeypatch.setattr(npz_module, '_write_npz', full)
+    else:
+        monkeypatch.setattr(_atomic.os, fail_at, full)
+    with pytest.raises(OSError) as info:
+        serializers.save_npz(path, L.Linear(3, 2))
+    monkeypatch.undo()
+    assert info.value.errno == errno.ENOSPC
+    assert info.value.filename == path
+    assert str(info.value).startswith(f'[Errno 28] cannot save {path!r}: No space left')
+    assert open(path, 'rb').read() == old
+    assert os.listdir(str(tmp_path)) == ['m.npz']
+
+
+def test_other_errors_pass_unchanged(tmp_path):
+    # Errors that are not of the disk (or already name a file) are not rewritten.
+    def fail(f):
+        raise PermissionError(13, 'Permission denied', 'elsewhere')
+    with pytest.raises(PermissionError) as info:
+        _atomic.write_with(str(tmp_path / 'f'), fail)
+    assert info.value.filename == 'elsewhere'
+    assert os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('keep_name', [False, True])
+def test_unwritable_directory_error_names_the_destination(tmp_path, monkeypatch, keep_name):
+    # The temporary cannot be made (a read-only directory): PermissionError naming
+    # the file being saved, as Chainer's open(path, 'wb') raised, not the temporary.
+    import errno
+    path = str(tmp_path / 'm.npz')
+
+    def refuse(name, *args):
+        raise PermissionError(errno.EACCES, 'Permission denied', name)
+    monkeypatch.setattr(_atomic.os, 'mkdir' if keep_name else 'open', refuse)
+    with pytest.raises(PermissionError) as info:
+        with _atomic.replacing(path, keep_name=keep_name):
+            pass
+    monkeypatch.undo()
+    assert info.value.filename == path
+    assert str(info.value) == f'[Errno 13] Permission denied: {path!r}'
+    assert os.listdir(str(tmp_path)) == []
+
+
+@posix_only
+def test_device_destination_is_written_not_replaced(tmp_path):
+    # save_npz('/dev/null', ...) writes into the device, as Chainer did; renaming
+    # a temporary over it replaced /dev/null with a regular file (as root).
+    fifo = str(tmp_path / 'pipe')
+    os.mkfifo(fifo)
+    link = str(tmp_path / 'link')
+    os.symlink(fifo, link)
+    import threading
+    received = []
+    reader = threading.Thread(target=lambda: received.append(open(fifo, 'rb').read()),
+                              daemon=True)
+    reader.start()
+    serializers.save_npz(link, L.Linear(3, 2))
+    reader.join(30)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith(b'PK')
+    assert sorted(os.listdir(str(tmp_path))) == ['link', 'pipe']
+    _atomic.write_bytes(os.devnull, b'data')
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.parametrize('name', ['\u91cd' * 80 + '.npz', 'a' * 251 + '.npz'], ids=['cjk', 'ascii'])
+def test_longest_names_are_written(tmp_path, name):
+    # A name near the 255-byte limit (80 CJK characters are 244 bytes in UTF-8)
+    # gets a temporary short enough to be made.
+    path = str(tmp_path / name)
+    serializers.save_npz(path, L.Linear(3, 2))
+    assert os.listdir(str(tmp_path)) == [name]
+    serializers.load_npz(path, L.Linear(3, 2))
+
+
+def test_write_together_renames_all_or_none(tmp_path):
+    a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
+    _atomic.write_together([(a, b'a1'), (b, b'b1')])
+    os.remove(b)
+    os.mkdir(b)
+    with pytest.raises(IsADirectoryError):
+        _atomic.write_together([(a, b'a2'), (b, b'b2')])
+    assert open(a, 'rb').read() == b'a1'
+    assert sorted(os.listdir(str(tmp_path))) == ['a', 'b']
