@@ -160,22 +160,29 @@ def test_queue_writer_takes_task_second(tmp_path):
     assert done == ['a']
 
 
+def _run_python(code: str):
+    """Runs ``code`` in a fresh interpreter that imports this checkout's chainer."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    return subprocess.run([sys.executable, '-c', code], timeout=60, env=env,
+                          capture_output=True, text=True)
+
+
 @pytest.mark.parametrize('name', [
     'ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])])
 def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
     # Never finalized (as when its trainer never runs): the queued snapshot is still
     # written at exit, and the interpreter ends instead of waiting for the consumer.
-    import subprocess
-    import sys
     code = (
         'import chainer.links as L\n'
         'from chainer.training.extensions import snapshot_writers\n'
         f'w = snapshot_writers.{name}()\n'
         f'w("snap", {str(tmp_path)!r}, L.Linear(3, 2))\n')
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    subprocess.run([sys.executable, '-c', code], check=True, timeout=60, env=env)
+    done = _run_python(code)
+    assert done.returncode == 0, done.stderr
     assert os.listdir(str(tmp_path)) == ['snap']
     serializers.load_npz(str(tmp_path / 'snap'), L.Linear(3, 2))
 
@@ -185,7 +192,6 @@ def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
 def test_queue_writer_goes_on_after_a_failed_snapshot(tmp_path, name):
     # A full disk fails one snapshot: the error is printed, the next snapshot is
     # written and finalize returns (Chainer's consumer died and finalize hung).
-    import subprocess
     code = (
         'import chainer.links as L\n'
         'from chainer import serializers\n'
@@ -201,11 +207,7 @@ def test_queue_writer_goes_on_after_a_failed_snapshot(tmp_path, name):
         f'w("b", {str(tmp_path)!r}, L.Linear(3, 2))\n'
         'w.finalize()\n'
         'print("finalized")\n')
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
-    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
-    done = subprocess.run([sys.executable, '-c', code], timeout=60, env=env,
-                          capture_output=True, text=True)
+    done = _run_python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout == 'finalized\n'
     assert f"cannot save {str(tmp_path / 'a')!r}: No space left on device" in done.stderr
