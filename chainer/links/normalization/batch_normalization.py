@@ -29,11 +29,13 @@ def _as_axis(axis: Any) -> Optional[tuple]:
     return tuple(axis)
 
 
-def running_decay(link_: link.Link, finetune: bool) -> float:
-    """Decay of the running statistics for one training step of ``link_``: its
-    ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
-    batch in ``link_.N`` (not in a recomputed forward, ``config.in_recomputing``)."""
-    if finetune and not configuration.config.in_recomputing:
+def running_decay(link_: link.Link, finetune: bool, x: Any = None) -> float:
+    """Decay of the running statistics for one training step of ``link_`` on ``x``:
+    its ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
+    batch in ``link_.N`` (not in a recomputed forward, ``config.in_recomputing``, nor
+    an empty batch, which leaves the statistics alone)."""
+    if (finetune and not configuration.config.in_recomputing
+            and (x is None or variable.as_array(x).size)):
         link_.N += 1
         return 1.0 - 1.0 / link_.N
     return link_.decay
@@ -166,7 +168,7 @@ class BatchNormalization(link.Link):
             return batch_normalization.batch_normalization(
                 x, gamma, beta, eps=self.eps, running_mean=None if keep else self.avg_mean,
                 running_var=None if keep else self.avg_var,
-                decay=running_decay(self, finetune), axis=self.axis)
+                decay=running_decay(self, finetune, xa), axis=self.axis)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps, self.axis)

@@ -65,7 +65,7 @@ class BatchRenormalization(BatchNormalization):
                 self._prev_avg_var = self.avg_var.copy()
             return batch_renormalization.batch_renormalization(
                 x, gamma, beta, self.rmax, self.dmax, self.eps, mean, var,
-                running_decay(self, finetune), update_statistics=update)
+                running_decay(self, finetune, x), update_statistics=update)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps)

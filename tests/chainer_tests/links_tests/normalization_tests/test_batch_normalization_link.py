@@ -96,6 +96,14 @@ def test_an_empty_batch_leaves_the_running_statistics(make):
     assert x.grad.shape == (0, 3)
     numpy.testing.assert_array_equal(link.gamma.grad, numpy.zeros(3))
     numpy.testing.assert_array_equal(link.beta.grad, numpy.zeros(3))
+    # fine-tuning does not count it: the average is that of the batches seen
+    link.start_finetuning()
+    batch = numpy.random.randn(4, 3).astype(numpy.float32)
+    with pytest.warns(RuntimeWarning):
+        link(numpy.zeros((0, 3), numpy.float32), finetune=True)
+    link(batch, finetune=True)
+    assert link.N == 1
+    numpy.testing.assert_allclose(link.avg_mean, batch.mean(0), rtol=1e-5)
 
 
 def test_gradients():
