@@ -29,13 +29,13 @@ def _as_axis(axis: Any) -> Optional[tuple]:
     return tuple(axis)
 
 
-def running_decay(link_: link.Link, finetune: bool, x: Any = None) -> float:
+def running_decay(link_: link.Link, finetune: bool, x: VariableOrArray) -> float:
     """Decay of the running statistics for one training step of ``link_`` on ``x``:
     its ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
     batch in ``link_.N`` (not in a recomputed forward, ``config.in_recomputing``, nor
     an empty batch, which leaves the statistics alone)."""
     if (finetune and not configuration.config.in_recomputing
-            and (x is None or variable.as_array(x).size)):
+            and variable.as_array(x).size):
         link_.N += 1
         return 1.0 - 1.0 / link_.N
     return link_.decay

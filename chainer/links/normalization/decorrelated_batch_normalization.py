@@ -140,7 +140,7 @@ class DecorrelatedBatchNormalization(link.Link):
                 x, groups=self.groups, eps=self.eps,
                 running_mean=None if keep else self.avg_mean,
                 running_projection=None if keep else self.avg_projection,
-                decay=running_decay(self, finetune))
+                decay=running_decay(self, finetune, x))
         return dbn.fixed_decorrelated_batch_normalization(
             x, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_projection, requires_grad=False), self.groups)

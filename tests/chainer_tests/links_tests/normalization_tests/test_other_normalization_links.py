@@ -85,6 +85,12 @@ class TestDecorrelatedBatchNormalization:
         assert link.N == 0 and not link.avg_mean.any()
         numpy.testing.assert_array_equal(link.avg_projection, numpy.stack([numpy.eye(2)] * 2))
 
+    def test_empty_batch_raises_without_counting_it(self):
+        link = L.DecorrelatedBatchNormalization(4, groups=2)
+        with pytest.raises(ValueError, match='non-empty batch'):
+            link(numpy.zeros((0, 4), numpy.float32), finetune=True)
+        assert link.N == 0
+
     def test_save_load(self):
         src = L.DecorrelatedBatchNormalization(4, groups=2)
         src(numpy.random.randn(10, 4).astype(numpy.float32))
