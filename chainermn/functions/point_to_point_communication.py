@@ -29,6 +29,12 @@ def _dummy_input(xp: Any = numpy) -> chainer.Variable:
     return chainer.Variable(_delegate(xp), requires_grad=True)
 
 
+@property
+def _peer_label(self: Any) -> str:
+    """The label of Send and Recv in graphs: ``'Send (peer_rank: 1)'``, as Chainer's."""
+    return f'{type(self).__name__} (peer_rank: {self.peer_rank})'
+
+
 class Send(chainer.FunctionNode):
     """Sends its inputs but the last to ``peer_rank``; its backward receives their gradients.
 
@@ -43,9 +49,7 @@ class Send(chainer.FunctionNode):
         self.peer_rank = peer_rank
         self.peer_tag = peer_tag
 
-    @property
-    def label(self) -> str:
-        return f'{self.__class__.__name__} (peer_rank: {self.peer_rank})'
+    label = _peer_label
 
     def forward(self, inputs: tuple) -> tuple:
         xp = backend.get_array_module(*inputs)
@@ -80,9 +84,7 @@ class Recv(chainer.FunctionNode):
         self.peer_tag = peer_tag
         self.device = device
 
-    @property
-    def label(self) -> str:
-        return f'{self.__class__.__name__} (peer_rank: {self.peer_rank})'
+    label = _peer_label
 
     def forward(self, inputs: tuple) -> tuple:
         self._input_meta = (backend.get_device_from_array(inputs[0]), inputs[0].shape,
