@@ -523,6 +523,11 @@ class _InvalidAxis(InvalidType, numpy.exceptions.AxisError):
     ``ValueError`` and ``IndexError``) NumPy raised in Chainer."""
 
 
+class _InvalidLinAlg(InvalidType, numpy.linalg.LinAlgError):
+    """A matrix of a shape linear algebra refuses: an ``InvalidType``, and the
+    ``LinAlgError`` NumPy raised in Chainer."""
+
+
 @contextlib.contextmanager
 def _failing_as(exc_type: type[InvalidType]) -> Iterator[None]:
     """Within this context, a failed :func:`expect` raises ``exc_type``, an

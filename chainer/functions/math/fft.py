@@ -62,8 +62,10 @@ def _split(x, name: str):
     # Chainer unpacks ``real, imag = x``, so a (2, ...) array or Variable works too.
     try:
         real, imag = x
-    except (TypeError, ValueError):
-        raise TypeError(
+    except (TypeError, ValueError) as e:
+        # The category Chainer's unpacking raised: TypeError for a non-iterable,
+        # ValueError for a sequence of another length.
+        raise type(e)(
             f'{name} takes a pair (real, imag) of two arrays or Variables, got '
             f'{type(x).__name__}{getattr(x, "shape", "")}') from None
     return real, imag
