@@ -74,7 +74,8 @@ NONE = _NoneEntry()
 
 
 class BadEntry:
-    """An entry that cannot be loaded; the error is raised only if it is requested."""
+    """An entry that cannot be loaded; the error is raised only if it is requested, as a
+    :class:`ConversionTypeError` (Chainer's cast of such a value raised ``TypeError``)."""
 
     __slots__ = ('message',)
 
@@ -230,7 +231,7 @@ class LoadSession:
             pass
         value = self._read(key)
         if isinstance(value, BadEntry):
-            raise ValueError(value.message)
+            raise ConversionTypeError(value.message)
         self.cache[key] = value
         return value
 
