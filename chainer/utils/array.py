@@ -87,6 +87,11 @@ def sum_to(x: Any, shape: tuple) -> Any:
     """
     if x.shape == shape:
         return x
+    if type(x) is not numpy.ndarray:
+        from chainer.variable import Variable
+        if isinstance(x, Variable):
+            raise TypeError('chainer.utils.sum_to does not support Variable input. '
+                            'Use chainer.functions.sum_to instead.')
     ndim = len(shape)
     lead = x.ndim - ndim
     if lead < 0:

@@ -175,6 +175,14 @@ def test_sum_to_a_shape_that_does_not_broadcast(x_shape, shape):
     assert utils.get_deconv_outsize(5, 3, 1, 1) == 5
 
 
+def test_sum_to_of_a_variable_says_to_use_functions_sum_to():
+    # Chainer's TypeError; a Variable of the target shape is returned as it is
+    v = chainer.Variable(np.ones((2, 3), np.float32))
+    with pytest.raises(TypeError, match='Use chainer.functions.sum_to instead'):
+        utils.sum_to(v, (1, 3))
+    assert utils.sum_to(v, (2, 3)) is v
+
+
 def test_tempdir():
     import os
     with utils.tempdir() as d:
