@@ -1,6 +1,7 @@
 """Objects that live on a device and move between devices as a whole (``Link``)."""
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from chainer.types import CudaDeviceSpec, DeviceSpec
 
 _TO_METHOD_NAMES = ('to_cpu', 'to_gpu', 'to_intel64')
+# Residents whose to_cpu/to_gpu override a visitor is running, per thread.
+_overrides_running = threading.local()
 # The to_device specifier each deprecated transfer method stands for (its warning names it).
 _DEVICE_NAMES = {'to_cpu': '@numpy', 'to_gpu': '@cupy:N', 'to_intel64': '@intel64'}
 
@@ -124,7 +127,9 @@ class DeviceResident:
     def to_device(self, device: DeviceSpec) -> 'DeviceResident':
         """Moves everything to ``device`` (any :func:`chainer.get_device` specifier)."""
         device = backend.get_device(device)
-        self.device_resident_accept(_ToDeviceVisitor(device, starting_device_resident=self))
+        # As in Chainer, a resident's own to_cpu/to_gpu override runs here too
+        # (code that moves extra arrays there is reached through to_device).
+        self.device_resident_accept(_ToDeviceVisitor(device))
         return self
 
 
@@ -175,9 +180,19 @@ class _ToDeviceVisitor(DeviceResidentsVisitor):
     def visit_device_resident(self, device_resident: DeviceResident) -> None:
         device_resident._device = self._device
         to_method = self._get_overridden_to_method(device_resident)
-        if to_method is not None:
+        if to_method is None:
+            return
+        # An override that moves itself with to_device is not entered again
+        # (Chainer recursed until RecursionError).
+        running = _overrides_running.__dict__.setdefault('ids', set())
+        if id(device_resident) in running:
+            return
+        running.add(id(device_resident))
+        try:
             method, kwargs = to_method
             method(**kwargs)
+        finally:
+            running.discard(id(device_resident))
 
     def _get_overridden_to_method(self, device_resident: DeviceResident) -> Any:
         if device_resident is self._starting_device_resident:

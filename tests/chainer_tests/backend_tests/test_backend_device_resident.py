@@ -169,8 +169,38 @@ def test_overridden_to_cpu_is_called():
     assert calls == ['to_cpu', 'to_cpu']
     legacy.to_cpu()  # the override itself, not called again recursively
     assert calls == ['to_cpu', 'to_cpu', 'to_cpu']
-    legacy.to_device('@numpy')  # own override is not re-entered
-    assert calls == ['to_cpu', 'to_cpu', 'to_cpu']
+    legacy.to_device('@numpy')  # as in Chainer, to_device runs the resident's own override
+    assert calls == ['to_cpu', 'to_cpu', 'to_cpu', 'to_cpu']
+
+
+def test_to_device_runs_the_override_of_the_resident_it_is_called_on():
+    # Chainer 7 code that moves extra arrays in an overridden to_cpu/to_gpu is
+    # moved by model.to_device(...) (StandardUpdater(device=...) calls it).
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+
+        class Model(chainer.Chain):
+            def __init__(self):
+                super().__init__()
+                with self.init_scope():
+                    self.l = chainer.links.Linear(2, 2)
+                self.moved = []
+
+            def to_cpu(self):
+                self.moved.append('to_cpu')
+                return super().to_cpu()
+
+        class SelfMoving(chainer.Link):
+            def to_cpu(self):
+                self.calls = getattr(self, 'calls', 0) + 1
+                return self.to_device('@numpy')  # not entered again
+
+    m = Model()
+    assert m.to_device('@numpy') is m
+    assert m.moved == ['to_cpu'] and m.device == backend.CpuDevice()
+    s = SelfMoving()
+    s.to_device('@numpy')
+    assert s.calls == 1
 
 
 def test_with_real_variable():
