@@ -45,10 +45,12 @@ class DeviceResident:
             return
         for name in _TO_METHOD_NAMES:
             if name in cls.__dict__:
+                # Chainer's sentence first, so filters written for it match.
                 warnings.warn(
-                    f'{cls.__qualname__} overrides DeviceResident.{name}, which is '
-                    'deprecated; override device_resident_accept to move additional '
-                    'arrays instead', DeprecationWarning)
+                    f'Overriding method {name!r}. {cls.__qualname__} overrides '
+                    f'DeviceResident.{name}, which is deprecated; override '
+                    'device_resident_accept to move additional arrays instead',
+                    DeprecationWarning)
 
     @property
     def _device_id(self) -> int | None:
