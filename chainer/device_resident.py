@@ -232,7 +232,7 @@ def _device_to_method_name_and_kwargs(device: _backend.Device) -> tuple:
     if isinstance(device, _cpu.CpuDevice):
         return 'to_cpu', {}
     if isinstance(device, cuda.GpuDevice):
-        return 'to_gpu', {'device': device.device}
+        return 'to_gpu', {'device': device.device.id}
     if isinstance(device, intel64.Intel64Device):
         return 'to_intel64', {}
     return None, None

@@ -205,6 +205,24 @@ def test_to_device_runs_the_override_of_the_resident_it_is_called_on():
     assert s.calls == 1
 
 
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.available, reason='CuPy is not available')
+def test_to_device_passes_the_device_id_to_an_overridden_to_gpu():
+    # Chainer called to_gpu(device=<int id>) from to_device('@cupy:N')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+
+        class Legacy(chainer.Link):
+            def to_gpu(self, device=None):
+                self.got = device
+                return super().to_gpu(device)
+
+    legacy = Legacy()
+    legacy.to_device('@cupy:0')
+    assert type(legacy.got) is int and legacy.got == 0
+    assert legacy.device == backend.get_device('@cupy:0')
+
 def test_with_real_variable():
     class WithVar(DeviceResident):
         def __init__(self):
