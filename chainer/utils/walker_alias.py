@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import numpy
 
 from chainer import device_resident
+from chainer.utils import array as _array
 
 if TYPE_CHECKING:
     from chainer.device_resident import DeviceResidentsVisitor
@@ -41,7 +42,7 @@ class WalkerAlias(device_resident.DeviceResident):
         # its excess mass to the earliest slots still without an alias, then
         # keeps a slot of its own with what is left.
         prob = prob.astype(numpy.float32)
-        prob /= prob.sum()
+        prob /= _array.sum_in_numpy1_order(prob)
         n = len(prob)
         threshold = numpy.empty(n, numpy.float32)
         values = numpy.zeros(2 * n, numpy.int32)
@@ -89,7 +90,10 @@ class WalkerAlias(device_resident.DeviceResident):
         n = len(self.threshold)
         pb = xp.random.uniform(0, n, shape)
         index = xp.minimum(pb.astype(numpy.int32), n - 1)
-        right = (self.threshold[index] < (pb - index).astype(self.threshold.dtype))
+        # The fraction is taken in the tables' dtype, from pb rounded to it (as
+        # Chainer did): this decides the side of the slot for large tables.
+        dtype = self.threshold.dtype
+        right = self.threshold[index] < pb.astype(dtype) - index.astype(dtype)
         return self.values[index * 2 + right.astype(numpy.int32)]
 
     def sample_gpu(self, shape: ShapeSpec) -> Any:
