@@ -83,6 +83,8 @@ class WalkerAlias(device_resident.DeviceResident):
         import chainer
         xp = self._device.xp
         with chainer.using_device(self._device):
+            if xp is not numpy:
+                return self.sample_gpu(shape)
             return self.sample_xp(xp, shape)
 
     def sample_xp(self, xp: Xp, shape: ShapeSpec) -> Any:
@@ -97,6 +99,21 @@ class WalkerAlias(device_resident.DeviceResident):
         return self.values[index * 2 + right.astype(numpy.int32)]
 
     def sample_gpu(self, shape: ShapeSpec) -> Any:
-        """Draws samples on the GPU."""
+        """Draws samples on the GPU, as Chainer's kernel did: one float32
+        uniform draw per sample, so a seeded CuPy generator gives Chainer's
+        samples."""
         from chainer.backends import cuda
-        return self.sample_xp(cuda.cupy, shape)
+        ps = cuda.cupy.random.uniform(size=shape, dtype=numpy.float32)
+        kernel = cuda.elementwise(
+            'T ps, raw T threshold, raw S values, int32 b', 'int32 vs',
+            '''
+            T pb = ps * b;
+            int index = (int)pb;  // pb >= 0: truncation is the floor
+            if (index >= b) {  // the uniform draw can round to 1
+              index = 0;
+            }
+            int lr = threshold[index] < pb - index;
+            vs = values[index * 2 + lr];
+            ''',
+            'walker_alias_sample')
+        return kernel(ps, self.threshold, self.values, len(self.threshold))
