@@ -44,7 +44,11 @@ class DeviceResident:
         if cls.__module__.startswith('chainer.'):
             return
         for name in _TO_METHOD_NAMES:
-            if name in cls.__dict__:
+            # As Chainer's final(): only an override of DeviceResident's own
+            # method warns (not one of a class that already overrode it).
+            original = getattr(DeviceResident, name)
+            if name in cls.__dict__ and any(
+                    getattr(base, name, None) is original for base in cls.__bases__):
                 # Chainer's sentence first, so filters written for it match.
                 warnings.warn(
                     f'Overriding method {name!r}. {cls.__qualname__} overrides '

@@ -175,6 +175,20 @@ def test_overridden_to_cpu_is_called():
     assert calls == ['to_cpu', 'to_cpu', 'to_cpu', 'to_cpu']
 
 
+
+def test_overriding_an_override_does_not_warn_again():
+    with pytest.warns(DeprecationWarning, match="^Overriding method 'to_cpu'"):
+        class B(chainer.Link):
+            def to_cpu(self):
+                return super().to_cpu()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+
+        class D(B):
+            def to_cpu(self):
+                return super().to_cpu()
+    assert D().to_cpu() is not None
+
 def test_to_device_runs_the_override_of_the_resident_it_is_called_on():
     # Chainer 7 code that moves extra arrays in an overridden to_cpu/to_gpu is
     # moved by model.to_device(...) (StandardUpdater(device=...) calls it).

@@ -74,6 +74,31 @@ def test_final_class_is_only_marked():
                 pass
 
 
+
+def test_final_messages_and_overrides_of_overrides_as_chainer():
+    class Base(utils.enable_final()):
+        @utils.final(action=UserWarning)
+        def f(self):
+            return 1
+
+        @utils.final
+        def g(self):
+            return 2
+
+    with pytest.warns(UserWarning, match="^Overriding method 'f'"):
+        class Sub(Base):
+            def f(self):
+                return 3
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+
+        class SubSub(Sub):  # Sub.f is not final: no second warning, as in Chainer
+            def f(self):
+                return 4
+    assert SubSub().f() == 4
+    with pytest.raises(TypeError, match="^method 'g' is final"):
+        type('Bad', (SubSub,), {'g': lambda self: 5})
+
 def test_final_bad_arguments():
     with pytest.raises(AssertionError):
         utils.final(1, 2)
