@@ -168,7 +168,7 @@ def copyto(dst: Any, src: Any) -> None:
     if src is None:
         raise TypeError('cannot copy from None')
     if isinstance(dst, numpy.ndarray):
-        numpy.copyto(dst, _cpu._to_cpu(src))
+        _copyto_numpy(dst, _cpu._to_cpu(src))
     elif cuda.available and isinstance(dst, cuda.ndarray):
         if isinstance(src, numpy.ndarray) or numpy.isscalar(src):
             src = numpy.asarray(src)
@@ -187,6 +187,22 @@ def copyto(dst: Any, src: Any) -> None:
                 f'cannot copy from non-array object of type {type(src).__name__}')
     else:
         raise TypeError(f'cannot copy to non-array object of type {type(dst).__name__}')
+
+
+def _copyto_numpy(dst: numpy.ndarray, src: Any) -> None:
+    """``numpy.copyto(dst, src)`` with NumPy 1's rule for a scalar ``src``.
+
+    NumPy 1 let a scalar (or 0-d array) in where its value's smallest type
+    casts to ``dst.dtype`` (``3`` or ``np.int64(300)`` into ``uint8``); NumPy 2
+    judges its dtype, refusing ``int64`` into ``uint8``.
+    """
+    a = numpy.asarray(src)
+    if (a.ndim == 0 and a.dtype.kind in 'biufc'
+            and not numpy.can_cast(a.dtype, dst.dtype, 'same_kind')
+            and numpy.can_cast(numpy.min_scalar_type(a), dst.dtype, 'same_kind')):
+        numpy.copyto(dst, a, casting='unsafe')
+    else:
+        numpy.copyto(dst, a)
 
 
 # -- array type helpers (re-exported as chainer.get_array_types etc.) ----------

@@ -1,6 +1,7 @@
 """Objects that live on a device and move between devices as a whole (``Link``)."""
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from chainer.types import CudaDeviceSpec, DeviceSpec
 
 _TO_METHOD_NAMES = ('to_cpu', 'to_gpu', 'to_intel64')
+# Residents whose to_cpu/to_gpu override a visitor is running, per thread.
+_overrides_running = threading.local()
 # The to_device specifier each deprecated transfer method stands for (its warning names it).
 _DEVICE_NAMES = {'to_cpu': '@numpy', 'to_gpu': '@cupy:N', 'to_intel64': '@intel64'}
 
@@ -41,11 +44,17 @@ class DeviceResident:
         if cls.__module__.startswith('chainer.'):
             return
         for name in _TO_METHOD_NAMES:
-            if name in cls.__dict__:
+            # As Chainer's final(): only an override of DeviceResident's own
+            # method warns (not one of a class that already overrode it).
+            original = getattr(DeviceResident, name)
+            if name in cls.__dict__ and any(
+                    getattr(base, name, None) is original for base in cls.__bases__):
+                # Chainer's sentence first, so filters written for it match.
                 warnings.warn(
-                    f'{cls.__qualname__} overrides DeviceResident.{name}, which is '
-                    'deprecated; override device_resident_accept to move additional '
-                    'arrays instead', DeprecationWarning)
+                    f'Overriding method {name!r}. {cls.__qualname__} overrides '
+                    f'DeviceResident.{name}, which is deprecated; override '
+                    'device_resident_accept to move additional arrays instead',
+                    DeprecationWarning)
 
     @property
     def _device_id(self) -> int | None:
@@ -124,7 +133,9 @@ class DeviceResident:
     def to_device(self, device: DeviceSpec) -> 'DeviceResident':
         """Moves everything to ``device`` (any :func:`chainer.get_device` specifier)."""
         device = backend.get_device(device)
-        self.device_resident_accept(_ToDeviceVisitor(device, starting_device_resident=self))
+        # As in Chainer, a resident's own to_cpu/to_gpu override runs here too
+        # (code that moves extra arrays there is reached through to_device).
+        self.device_resident_accept(_ToDeviceVisitor(device))
         return self
 
 
@@ -175,9 +186,19 @@ class _ToDeviceVisitor(DeviceResidentsVisitor):
     def visit_device_resident(self, device_resident: DeviceResident) -> None:
         device_resident._device = self._device
         to_method = self._get_overridden_to_method(device_resident)
-        if to_method is not None:
+        if to_method is None:
+            return
+        # An override that moves itself with to_device is not entered again
+        # (Chainer recursed until RecursionError).
+        running = _overrides_running.__dict__.setdefault('ids', set())
+        if id(device_resident) in running:
+            return
+        running.add(id(device_resident))
+        try:
             method, kwargs = to_method
             method(**kwargs)
+        finally:
+            running.discard(id(device_resident))
 
     def _get_overridden_to_method(self, device_resident: DeviceResident) -> Any:
         if device_resident is self._starting_device_resident:
@@ -215,7 +236,7 @@ def _device_to_method_name_and_kwargs(device: _backend.Device) -> tuple:
     if isinstance(device, _cpu.CpuDevice):
         return 'to_cpu', {}
     if isinstance(device, cuda.GpuDevice):
-        return 'to_gpu', {'device': device.device}
+        return 'to_gpu', {'device': device.device.id}
     if isinstance(device, intel64.Intel64Device):
         return 'to_intel64', {}
     return None, None

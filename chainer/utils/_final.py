@@ -39,17 +39,24 @@ def final(*args: Any, **kwargs: Any) -> Any:
 class _EnableFinal(type):
     def __init__(cls, name, bases, namespace):
         super().__init__(name, bases, namespace)
+        # As in Chainer, the method each direct base resolves the name to is
+        # checked: a subclass of a class that already overrode a final method
+        # (with a warning) is not warned again. Chainer's sentence starts each
+        # message, so filters written for it match.
         for key in namespace:
-            for base in cls.__mro__[1:]:
-                method = base.__dict__.get(key)
-                if method is not None and getattr(method, '__isfinal__', False):
-                    action = method.__final_action__
-                    message = f'cannot override final method {base.__name__}.{key} in {name}'
-                    if isinstance(action, type) and issubclass(action, Warning):
-                        # A warning category only warns (Chainer's deprecations).
-                        warnings.warn(message, action)
-                    else:
-                        raise action(message)
+            for base in bases:
+                method = getattr(base, key, None)
+                if method is None or not getattr(method, '__isfinal__', False):
+                    continue
+                action = method.__final_action__
+                owner = getattr(method, '__qualname__', key)
+                if isinstance(action, type) and issubclass(action, Warning):
+                    # A warning category only warns (Chainer's deprecations).
+                    warnings.warn(f'Overriding method {key!r}. {name} overrides final '
+                                  f'method {owner}', action)
+                else:
+                    raise action(f'method {key!r} is final. {name} cannot override '
+                                 f'final method {owner}')
 
 
 def enable_final(base: tuple[type, ...] = (), meta_base: tuple[type, ...] = ()) -> type:

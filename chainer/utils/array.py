@@ -71,6 +71,28 @@ def as_shape(shape) -> tuple:
     return (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
 
 
+# NumPy 1 reduced a contiguous array through buffers of this many elements.
+_NUMPY1_BUFSIZE = 8192
+
+
+def sum_in_numpy1_order(x: numpy.ndarray) -> Any:
+    """``x.sum()`` of a 1-d NumPy array, rounded as NumPy 1 rounded it.
+
+    NumPy 1 summed each buffer of 8192 elements pairwise and added the buffer
+    sums in turn; NumPy 2 sums the whole array pairwise, so float32 sums of
+    longer arrays can differ in the last bit. Tables that must be Chainer's bit
+    for bit (:class:`~chainer.utils.WalkerAlias`, whose samples they decide)
+    are normalized with this.
+    """
+    n = x.shape[0]
+    if n <= _NUMPY1_BUFSIZE:
+        return x.sum()
+    total = x.dtype.type(0)
+    for start in range(0, n, _NUMPY1_BUFSIZE):
+        total = total + x[start:start + _NUMPY1_BUFSIZE].sum()
+    return total
+
+
 def size_of_shape(shape: Sequence[int]) -> int:
     """Number of elements of an array of ``shape``."""
     size = 1
@@ -87,6 +109,11 @@ def sum_to(x: Any, shape: tuple) -> Any:
     """
     if x.shape == shape:
         return x
+    if type(x) is not numpy.ndarray:
+        from chainer.variable import Variable
+        if isinstance(x, Variable):
+            raise TypeError('chainer.utils.sum_to does not support Variable input. '
+                            'Use chainer.functions.sum_to instead.')
     ndim = len(shape)
     lead = x.ndim - ndim
     if lead < 0:

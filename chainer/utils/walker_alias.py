@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 import numpy
 
 from chainer import device_resident
+from chainer.utils import array as _array
 
 if TYPE_CHECKING:
     from chainer.device_resident import DeviceResidentsVisitor
@@ -41,7 +42,7 @@ class WalkerAlias(device_resident.DeviceResident):
         # its excess mass to the earliest slots still without an alias, then
         # keeps a slot of its own with what is left.
         prob = prob.astype(numpy.float32)
-        prob /= prob.sum()
+        prob /= _array.sum_in_numpy1_order(prob)
         n = len(prob)
         threshold = numpy.empty(n, numpy.float32)
         values = numpy.zeros(2 * n, numpy.int32)
@@ -82,6 +83,8 @@ class WalkerAlias(device_resident.DeviceResident):
         import chainer
         xp = self._device.xp
         with chainer.using_device(self._device):
+            if xp is not numpy:
+                return self.sample_gpu(shape)
             return self.sample_xp(xp, shape)
 
     def sample_xp(self, xp: Xp, shape: ShapeSpec) -> Any:
@@ -89,10 +92,28 @@ class WalkerAlias(device_resident.DeviceResident):
         n = len(self.threshold)
         pb = xp.random.uniform(0, n, shape)
         index = xp.minimum(pb.astype(numpy.int32), n - 1)
-        right = (self.threshold[index] < (pb - index).astype(self.threshold.dtype))
+        # The fraction is taken in the tables' dtype, from pb rounded to it (as
+        # Chainer did): this decides the side of the slot for large tables.
+        dtype = self.threshold.dtype
+        right = self.threshold[index] < pb.astype(dtype) - index.astype(dtype)
         return self.values[index * 2 + right.astype(numpy.int32)]
 
     def sample_gpu(self, shape: ShapeSpec) -> Any:
-        """Draws samples on the GPU."""
+        """Draws samples on the GPU, as Chainer's kernel did: one float32
+        uniform draw per sample, so a seeded CuPy generator gives Chainer's
+        samples."""
         from chainer.backends import cuda
-        return self.sample_xp(cuda.cupy, shape)
+        ps = cuda.cupy.random.uniform(size=shape, dtype=numpy.float32)
+        kernel = cuda.elementwise(
+            'T ps, raw T threshold, raw S values, int32 b', 'int32 vs',
+            '''
+            T pb = ps * b;
+            int index = (int)pb;  // pb >= 0: truncation is the floor
+            if (index >= b) {  // the uniform draw can round to 1
+              index = 0;
+            }
+            int lr = threshold[index] < pb - index;
+            vs = values[index * 2 + lr];
+            ''',
+            'walker_alias_sample')
+        return kernel(ps, self.threshold, self.values, len(self.threshold))

@@ -275,6 +275,28 @@ def test_walker_alias_on_the_gpu():
     assert isinstance(sampler.sample((3,)), numpy.ndarray)
 
 
+
+def test_walker_alias_draws_on_the_gpu_as_chainer():
+    # Chainer's GPU sampler: one float32 uniform draw u per sample, slot
+    # floor(u * n), the alias where threshold < u * n - slot (float32)
+    import cupy
+
+    from chainer.utils import WalkerAlias
+    n = 50000
+    sampler = WalkerAlias(1.0 / numpy.arange(1, n + 1))
+    sampler.to_device('@cupy:0')
+    cupy.random.seed(7)
+    u = cupy.asnumpy(cupy.random.uniform(size=(400, 50), dtype=numpy.float32))
+    pb = u * numpy.float32(n)
+    index = pb.astype(numpy.int32)
+    index[index >= n] = 0
+    thr, values = cupy.asnumpy(sampler.threshold), cupy.asnumpy(sampler.values)
+    right = thr[index] < pb - index.astype(numpy.float32)
+    cupy.random.seed(7)
+    drawn = sampler.sample((400, 50))
+    assert drawn.dtype == numpy.int32 and drawn.shape == (400, 50)
+    numpy.testing.assert_array_equal(cupy.asnumpy(drawn), values[index * 2 + right])
+
 def test_inv_of_a_singular_matrix_raises_on_the_gpu():
     import cupy
     with pytest.raises(ValueError, match='singular'):

@@ -374,6 +374,22 @@ def test_copyto_numpy_broadcast_and_scalar():
     assert (dst == 7).all()
 
 
+
+def test_copyto_numpy_casts_a_scalar_by_its_value_as_chainer():
+    # NumPy 1 (Chainer's) judged a scalar source by its value: an int fits a
+    # uint8 array (300 wraps, as it did); a float still does not go into ints
+    dst = numpy.zeros(2, dtype=numpy.uint8)
+    backend.copyto(dst, 3)
+    assert dst.tolist() == [3, 3]
+    backend.copyto(dst, numpy.int64(300))
+    assert dst.tolist() == [44, 44]
+    backend.copyto(dst, numpy.array(7))
+    assert dst.tolist() == [7, 7] and dst.dtype == numpy.uint8
+    with pytest.raises(TypeError):
+        backend.copyto(dst, 1.5)
+    with pytest.raises(TypeError):
+        backend.copyto(dst, numpy.full(2, 3, numpy.int64))  # arrays: by dtype, in both
+
 def test_copyto_numpy_from_list_and_tuple():
     dst = numpy.zeros(2, dtype=numpy.float32)
     backend.copyto(dst, [1, 2])

@@ -155,7 +155,9 @@ def test_to_device_visitor_rejects_non_device():
 def test_overridden_to_cpu_is_called():
     calls = []
 
-    with pytest.warns(DeprecationWarning, match='overrides DeviceResident.to_cpu'):
+    # Chainer's warning text starts it, so filters written for Chainer match
+    with pytest.warns(DeprecationWarning,
+                      match="^Overriding method 'to_cpu'\\. .*overrides DeviceResident.to_cpu"):
         class Legacy(Holder):
             def to_cpu(self):
                 calls.append('to_cpu')
@@ -169,9 +171,71 @@ def test_overridden_to_cpu_is_called():
     assert calls == ['to_cpu', 'to_cpu']
     legacy.to_cpu()  # the override itself, not called again recursively
     assert calls == ['to_cpu', 'to_cpu', 'to_cpu']
-    legacy.to_device('@numpy')  # own override is not re-entered
-    assert calls == ['to_cpu', 'to_cpu', 'to_cpu']
+    legacy.to_device('@numpy')  # as in Chainer, to_device runs the resident's own override
+    assert calls == ['to_cpu', 'to_cpu', 'to_cpu', 'to_cpu']
 
+
+
+def test_overriding_an_override_does_not_warn_again():
+    with pytest.warns(DeprecationWarning, match="^Overriding method 'to_cpu'"):
+        class B(chainer.Link):
+            def to_cpu(self):
+                return super().to_cpu()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+
+        class D(B):
+            def to_cpu(self):
+                return super().to_cpu()
+    assert D().to_cpu() is not None
+
+def test_to_device_runs_the_override_of_the_resident_it_is_called_on():
+    # Chainer 7 code that moves extra arrays in an overridden to_cpu/to_gpu is
+    # moved by model.to_device(...) (StandardUpdater(device=...) calls it).
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+
+        class Model(chainer.Chain):
+            def __init__(self):
+                super().__init__()
+                with self.init_scope():
+                    self.l = chainer.links.Linear(2, 2)
+                self.moved = []
+
+            def to_cpu(self):
+                self.moved.append('to_cpu')
+                return super().to_cpu()
+
+        class SelfMoving(chainer.Link):
+            def to_cpu(self):
+                self.calls = getattr(self, 'calls', 0) + 1
+                return self.to_device('@numpy')  # not entered again
+
+    m = Model()
+    assert m.to_device('@numpy') is m
+    assert m.moved == ['to_cpu'] and m.device == backend.CpuDevice()
+    s = SelfMoving()
+    s.to_device('@numpy')
+    assert s.calls == 1
+
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not cuda.available, reason='CuPy is not available')
+def test_to_device_passes_the_device_id_to_an_overridden_to_gpu():
+    # Chainer called to_gpu(device=<int id>) from to_device('@cupy:N')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)
+
+        class Legacy(chainer.Link):
+            def to_gpu(self, device=None):
+                self.got = device
+                return super().to_gpu(device)
+
+    legacy = Legacy()
+    legacy.to_device('@cupy:0')
+    assert type(legacy.got) is int and legacy.got == 0
+    assert legacy.device == backend.get_device('@cupy:0')
 
 def test_with_real_variable():
     class WithVar(DeviceResident):

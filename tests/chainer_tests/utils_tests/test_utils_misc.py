@@ -74,6 +74,31 @@ def test_final_class_is_only_marked():
                 pass
 
 
+
+def test_final_messages_and_overrides_of_overrides_as_chainer():
+    class Base(utils.enable_final()):
+        @utils.final(action=UserWarning)
+        def f(self):
+            return 1
+
+        @utils.final
+        def g(self):
+            return 2
+
+    with pytest.warns(UserWarning, match="^Overriding method 'f'"):
+        class Sub(Base):
+            def f(self):
+                return 3
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+
+        class SubSub(Sub):  # Sub.f is not final: no second warning, as in Chainer
+            def f(self):
+                return 4
+    assert SubSub().f() == 4
+    with pytest.raises(TypeError, match="^method 'g' is final"):
+        type('Bad', (SubSub,), {'g': lambda self: 5})
+
 def test_final_bad_arguments():
     with pytest.raises(AssertionError):
         utils.final(1, 2)
@@ -173,6 +198,14 @@ def test_sum_to_a_shape_that_does_not_broadcast(x_shape, shape):
         utils.sum_to(np.ones(x_shape), shape)
     assert utils.get_conv_outsize(5, 3, 1, 1) == 5
     assert utils.get_deconv_outsize(5, 3, 1, 1) == 5
+
+
+def test_sum_to_of_a_variable_says_to_use_functions_sum_to():
+    # Chainer's TypeError; a Variable of the target shape is returned as it is
+    v = chainer.Variable(np.ones((2, 3), np.float32))
+    with pytest.raises(TypeError, match='Use chainer.functions.sum_to instead'):
+        utils.sum_to(v, (1, 3))
+    assert utils.sum_to(v, (2, 3)) is v
 
 
 def test_tempdir():
