@@ -718,14 +718,17 @@ class PowVarVar(function_node.FunctionNode):
         return tuple(ret)
 
 
-def _gpu_product_kernel(n: int, power: int = 1):
+def _gpu_product_kernel(n: int, power: int = 1, scale_rest: bool = False):
     """CuPy kernel of ``x0 ** power * c * x1 * ... * x(n-1)`` (inputs, then the
-    scalar ``c``), multiplied left to right as the NumPy code does."""
+    scalar ``c``), multiplied left to right as the NumPy code does; with
+    ``scale_rest``, ``x0 ** power * (c * x1 * ...)``."""
     names = [f'x{i}' for i in range(n)]
     first = ' * '.join(['x0'] * power)
-    expr = ' * '.join([first, 'c'] + names[1:])
+    rest = ' * '.join(['c'] + names[1:])
+    expr = f'{first} * ({rest})' if scale_rest else f'{first} * {rest}'
     return cuda.elementwise(', '.join(f'T {x}' for x in names) + ', T c', 'T y',
-                            f'y = {expr}', f'rechainer_product_{n}_{power}')
+                            f'y = {expr}',
+                            f'rechainer_product_{n}_{power}{"_s" if scale_rest else ""}')
 
 
 def _pow_const(x, value):
@@ -792,6 +795,9 @@ class PowVarConstGrad(function_node.FunctionNode):
     costs one node. Past the degree of an integer power the coefficient is 0 and
     the node gives ``0 * gy``: zeros still connected to ``x``, as Chainer's
     gradients are (they are not None), but without Chainer's NaN at ``x = 0``.
+    The power of ``x`` is multiplied last, by ``coefficient * gy``, so that a huge
+    ``x`` overflows only where the gradient does (Chainer's second derivative
+    multiplies in this order).
     """
 
     is_elementwise = True
@@ -809,12 +815,12 @@ class PowVarConstGrad(function_node.FunctionNode):
             return _arr(gy * c),
         if (type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype
                 and not (e == 3 and x.dtype == numpy.float16)):
-            return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
+            return _gpu_product_kernel(2, int(e), True)(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
         if e == 1:
-            return _arr(x * c * gy),
-        return _arr(_pow_const(x, e) * c * gy),
+            return _arr(x * (gy * c)),
+        return _arr(_pow_const(x, e) * (gy * c)),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()

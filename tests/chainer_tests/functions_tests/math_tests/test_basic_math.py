@@ -646,14 +646,15 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
         assert got.dtype == dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
     launched = set(_host_kernels.launched)
-    assert {'rechainer_product_2_1', 'rechainer_product_2_2', 'rechainer_product_4_1'} <= launched
+    assert {'rechainer_product_2_1_s', 'rechainer_product_2_2_s',
+            'rechainer_product_4_1'} <= launched
     if dtype == numpy.float16:
         # A float16 cube is computed in float32 and rounded once.
         assert 'rechainer_cube' in str(launched)
         got, = basic_math.PowVarConst(3).forward((gpu[0],))
         numpy.testing.assert_array_equal(got, xs[0] ** numpy.float16(3))
     else:
-        assert {'rechainer_product_1_3', 'rechainer_product_2_3'} <= launched
+        assert {'rechainer_product_1_3', 'rechainer_product_2_3_s'} <= launched
 
 
 @pytest.mark.parametrize('e', [3, 3.0])
@@ -748,3 +749,17 @@ def test_python2_division_names():
     x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
     numpy.testing.assert_array_equal(x.__div__(2.0).array, [0.5, 1.])
     numpy.testing.assert_array_equal(x.__rdiv__(2.0).array, [2., 1.])
+
+
+@pytest.mark.parametrize('dtype, big', [(numpy.float16, 30000.), (numpy.float32, 1e38),
+                                        (numpy.float64, 1e308)])
+def test_second_derivative_of_a_cube_at_a_huge_x_is_finite_where_the_product_is(dtype, big):
+    # d2(x ** 3) = 6 * x * gy * g: Chainer multiplied x last, so that a finite
+    # product does not overflow in 6 * x first.
+    x = chainer.Variable(numpy.array([big, -big], dtype))
+    y = x ** 3
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.full(2, 0.125, dtype))],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, dtype))])
+    assert ggx.dtype == dtype
+    numpy.testing.assert_allclose(ggx.array, [0.375 * big, -0.375 * big], rtol=1e-3)
