@@ -360,7 +360,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
         else:
             loss = -_sum(log_y * tf, axis=1)
         if reduce == 'mean':
-            loss = _sum(loss) * (1.0 / max(x.size // x.shape[1], 1))
+            loss = _mean_loss(loss, max(x.size // x.shape[1], 1))
         return loss
     log_y = log_softmax(x)
     if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
@@ -378,8 +378,16 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     loss = -_sum(log_y * weight, axis=1)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
-        loss = _sum(loss) * (1.0 / max(count, 1))
+        loss = _mean_loss(loss, max(count, 1))
     return loss
+
+
+def _mean_loss(loss, count: int):
+    """``sum(loss) / count``, summed in float32 for float16 as Chainer did (a float16
+    sum of many losses overflows)."""
+    if loss.dtype == numpy.float16:
+        return cast(_sum(cast(loss, numpy.float32)) * (1.0 / count), numpy.float16)
+    return _sum(loss) * (1.0 / count)
 
 
 def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,

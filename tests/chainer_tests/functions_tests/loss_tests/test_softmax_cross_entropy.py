@@ -434,3 +434,21 @@ def test_soft_target_of_another_dtype(x_dtype, t_dtype, double, reduce):
     if double:
         ggx = rng.uniform(-1, 1, x.shape).astype(x_dtype)
         gradient_check.check_double_backward(f, x, gy, ggx, dtype=numpy.float64, **opts)
+
+
+@pytest.mark.parametrize('soft', [False, True])
+def test_double_backprop_float16_mean_of_many_rows_does_not_overflow(soft):
+    # Chainer summed the float16 losses in float32: 70000 losses of about 1.2
+    # add up past float16's largest value (65504).
+    n = 70000
+    x = numpy.random.RandomState(0).uniform(-1, 1, (n, 3)).astype(numpy.float16)
+    t = (numpy.full((n, 3), 1. / 3, numpy.float16) if soft
+         else (numpy.arange(n) % 3).astype(numpy.int32))
+    expected = softmax_cross_entropy(x.astype(numpy.float64), t).array
+    for normalize in (True, False):
+        xv = chainer.Variable(x)
+        y = softmax_cross_entropy(xv, t, normalize=normalize, enable_double_backprop=True)
+        assert y.dtype == numpy.float16
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-3)
+        gx, = chainer.grad([y], [xv])
+        assert gx.dtype == numpy.float16 and numpy.isfinite(gx.array).all()
