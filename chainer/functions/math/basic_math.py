@@ -856,7 +856,13 @@ class PowConstVar(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         y = self.get_retained_outputs()[0]
-        log_value = y.dtype.type(numpy.log(numpy.float64(self.value)))
+        value = numpy.float64(self.value)
+        if value <= 0:
+            # Chainer's math.log raised ValueError ('math domain error') here.
+            raise ValueError(
+                f'cannot differentiate {_label_const(self.value)} ** x with respect to x: '
+                'the gradient needs the logarithm of the base, which must be positive')
+        log_value = y.dtype.type(numpy.log(value))
         return y * log_value * grad_outputs[0],
 
 

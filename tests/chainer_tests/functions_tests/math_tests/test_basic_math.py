@@ -763,3 +763,13 @@ def test_second_derivative_of_a_cube_at_a_huge_x_is_finite_where_the_product_is(
     ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, dtype))])
     assert ggx.dtype == dtype
     numpy.testing.assert_allclose(ggx.array, [0.375 * big, -0.375 * big], rtol=1e-3)
+
+
+@pytest.mark.parametrize('base', [0.0, -2.0, -numpy.inf, numpy.float32(0)])
+def test_gradient_of_a_power_of_a_non_positive_constant_raises_value_error(base):
+    # Chainer took math.log of the base: ValueError ('math domain error').
+    x = chainer.Variable(numpy.array([2., 0.5], numpy.float32))
+    y = base ** x
+    with pytest.raises(ValueError, match='positive'):
+        y.grad = numpy.ones_like(y.array)
+        y.backward()
