@@ -13,6 +13,7 @@ from chainer import variable
 from chainer.backends import cuda
 from chainer.functions.activation.log_softmax import log_softmax
 from chainer.functions.array.cast import cast
+from chainer.functions.array.where import where
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
@@ -372,10 +373,13 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     _check_class_weight_length(class_weight, x.shape[1])
     # ignored labels become -1, whose one-hot row is all zeros
     weight = _one_hot(xp, xp.where(t != ignore_label, t, -1), x.shape[1], x.ndim, x.dtype)
+    # Only the labels' log-probabilities are taken (Chainer selected them): another
+    # class's log-probability of -inf (a logit of -inf) times 0 would be NaN.
+    picked = where(weight != 0, -log_y, xp.zeros(log_y.shape, x.dtype))
     if class_weight is not None:
         weight *= class_weight.astype(x.dtype, copy=False).reshape(
             _class_axis_shape(x.ndim))
-    loss = -_sum(log_y * weight, axis=1)
+    loss = _sum(picked * weight, axis=1)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
         loss = _mean_loss(loss, max(count, 1))
