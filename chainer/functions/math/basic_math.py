@@ -651,7 +651,8 @@ class DivFromConstantGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(g * gy * (_c(x, self.value) * 2) / x ** 3)
+                # multiplied in Chainer's order: 2 * value alone may overflow (float16)
+                ret.append(g * gy * _c(x, self.value) * 2 / x ** 3)
             else:
                 ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
         return tuple(ret)
@@ -795,16 +796,18 @@ class PowVarConstGrad(function_node.FunctionNode):
     costs one node. Past the degree of an integer power the coefficient is 0 and
     the node gives ``0 * gy``: zeros still connected to ``x``, as Chainer's
     gradients are (they are not None), but without Chainer's NaN at ``x = 0``.
-    The power of ``x`` is multiplied last, by ``coefficient * gy``, so that a huge
-    ``x`` overflows only where the gradient does (Chainer's second derivative
-    multiplies in this order).
+    Products are taken in Chainer's order: ``coefficient * x ** (value - 1)``, then
+    ``gy``, for the gradient; for the gradients of gradients (``scale_gy``) the
+    power of ``x`` last, by ``coefficient * gy``, so that a huge ``x`` overflows
+    only where Chainer's did.
     """
 
     is_elementwise = True
 
-    def __init__(self, value, coefficient=None):
+    def __init__(self, value, coefficient=None, scale_gy: bool = False):
         self.value = value
         self.coefficient = value if coefficient is None else coefficient
+        self.scale_gy = scale_gy
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -815,12 +818,14 @@ class PowVarConstGrad(function_node.FunctionNode):
             return _arr(gy * c),
         if (type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype
                 and not (e == 3 and x.dtype == numpy.float16)):
-            return _gpu_product_kernel(2, int(e), True)(x, gy, c),  # CuPy: one kernel
+            return _gpu_product_kernel(2, int(e), self.scale_gy)(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
+        if self.scale_gy:
+            return _arr((x if e == 1 else _pow_const(x, e)) * (gy * c)),
         if e == 1:
-            return _arr(x * (gy * c)),
-        return _arr(_pow_const(x, e) * (gy * c)),
+            return _arr(x * c * gy),
+        return _arr(_pow_const(x, e) * c * gy),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
@@ -829,10 +834,10 @@ class PowVarConstGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1))
+                ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1), True)
                            .apply((x, gy * g))[0])
             else:
-                ret.append(PowVarConstGrad(value, self.coefficient).apply((x, g))[0])
+                ret.append(PowVarConstGrad(value, self.coefficient, True).apply((x, g))[0])
         return tuple(ret)
 
 

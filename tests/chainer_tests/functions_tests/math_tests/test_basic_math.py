@@ -636,8 +636,9 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
     xs = [rng.uniform(-2, 2, (2, 3)).astype(dtype) for _ in range(4)]
     gpu = [_host_kernels.not_numpy(x) for x in xs]
     cases = [(basic_math.PowVarConst(3), 1), (basic_math.PowVarConst(2), 1)]
-    cases += [(basic_math.PowVarConstGrad(v, c), 2)
-              for v, c in ((2, 2), (3, 3), (4, 12.0), (3.0, 3.0), (numpy.float32(4), 4))]
+    cases += [(basic_math.PowVarConstGrad(v, c, s), 2)
+              for v, c in ((2, 2), (3, 3), (4, 12.0), (3.0, 3.0), (numpy.float32(4), 4))
+              for s in (False, True)]
     cases += [(basic_math._ScaledProduct(-2.0), n) for n in (1, 2, 3, 4)]
     tol = 1e-2 if dtype == numpy.float16 else 1e-6
     for node, n_inputs in cases:
@@ -646,15 +647,16 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
         assert got.dtype == dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
     launched = set(_host_kernels.launched)
-    assert {'rechainer_product_2_1_s', 'rechainer_product_2_2_s',
-            'rechainer_product_4_1'} <= launched
+    assert {'rechainer_product_2_1', 'rechainer_product_2_2', 'rechainer_product_2_1_s',
+            'rechainer_product_2_2_s', 'rechainer_product_4_1'} <= launched
     if dtype == numpy.float16:
         # A float16 cube is computed in float32 and rounded once.
         assert 'rechainer_cube' in str(launched)
         got, = basic_math.PowVarConst(3).forward((gpu[0],))
         numpy.testing.assert_array_equal(got, xs[0] ** numpy.float16(3))
     else:
-        assert {'rechainer_product_1_3', 'rechainer_product_2_3_s'} <= launched
+        assert {'rechainer_product_1_3', 'rechainer_product_2_3',
+                'rechainer_product_2_3_s'} <= launched
 
 
 @pytest.mark.parametrize('e', [3, 3.0])
@@ -773,3 +775,19 @@ def test_gradient_of_a_power_of_a_non_positive_constant_raises_value_error(base)
     with pytest.raises(ValueError, match='positive'):
         y.grad = numpy.ones_like(y.array)
         y.backward()
+
+
+def test_gradients_of_a_power_multiply_in_chainers_order():
+    # The gradient is value * x ** (value - 1), then times gy (Chainer's order): at
+    # x = 0 with a tiny exponent it is -inf, not 0 * inf. The second derivative of
+    # c / x multiplies 2 and c into the gradients first: 2 * c alone overflows.
+    x = chainer.Variable(numpy.array([0.], numpy.float64))
+    gx, = chainer.grad([x ** 5e-324], [x], [chainer.Variable(numpy.array([-0.5]))])
+    numpy.testing.assert_array_equal(gx.array, [-numpy.inf])
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float16))
+    y = numpy.float16(65504) / x
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.full(2, 0.25, numpy.float16))],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, numpy.float16))])
+    assert ggx.dtype == numpy.float16
+    numpy.testing.assert_allclose(ggx.array, [16376., 2047.], rtol=1e-3)
