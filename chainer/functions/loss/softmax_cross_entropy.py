@@ -372,10 +372,13 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     _check_input_values(x.array, t, ignore_label)
     _check_class_weight_length(class_weight, x.shape[1])
     # ignored labels become -1, whose one-hot row is all zeros
-    weight = _one_hot(xp, xp.where(t != ignore_label, t, -1), x.shape[1], x.ndim, x.dtype)
-    # Only the labels' log-probabilities are taken (Chainer selected them): another
-    # class's log-probability of -inf (a logit of -inf) times 0 would be NaN.
-    picked = where(weight != 0, -log_y, xp.zeros(log_y.shape, x.dtype))
+    in_use = t != ignore_label
+    weight = _one_hot(xp, xp.where(in_use, t, -1), x.shape[1], x.ndim, x.dtype)
+    # Only the labels' log-probabilities are taken, as Chainer selected them (an
+    # ignored label selects class 0, then times 0): another class's log-probability
+    # of -inf (a logit of -inf) times 0 would be NaN.
+    picked = where(_one_hot(xp, xp.where(in_use, t, 0), x.shape[1], x.ndim, bool),
+                   -log_y, xp.zeros(log_y.shape, x.dtype))
     if class_weight is not None:
         weight *= class_weight.astype(x.dtype, copy=False).reshape(
             _class_axis_shape(x.ndim))
