@@ -882,6 +882,10 @@ def pow(self, rhs):
         rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
     elif isinstance(rhs, numpy.complexfloating):
         rhs = float(numpy.float64(rhs))  # Chainer's real part (NumPy's ComplexWarning)
+    elif isinstance(rhs, numpy.floating) and self.dtype.kind == 'f':
+        # Chainer cast the exponent to x's dtype, so its gradient's exponent (value - 1)
+        # is computed there too (not in, say, float16, where 65504 - 1 rounds to 65504).
+        rhs = self.dtype.type(rhs)
     return PowVarConst(rhs).apply((self,))[0]
 
 

@@ -791,3 +791,12 @@ def test_gradients_of_a_power_multiply_in_chainers_order():
     ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, numpy.float16))])
     assert ggx.dtype == numpy.float16
     numpy.testing.assert_allclose(ggx.array, [16376., 2047.], rtol=1e-3)
+
+
+def test_a_numpy_float_exponent_is_taken_in_the_dtype_of_x():
+    # x ** numpy.float16(65504) on float32: the gradient's exponent is 65503 (odd),
+    # as in Chainer, which cast the exponent to x's dtype; 65504 - 1 in float16 is even.
+    x = chainer.Variable(numpy.array([-1., 1.], numpy.float32))
+    gx, = chainer.grad([x ** numpy.float16(65504)], [x],
+                       [chainer.Variable(numpy.ones(2, numpy.float32))])
+    numpy.testing.assert_array_equal(gx.array, [-65504., 65504.])
