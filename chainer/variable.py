@@ -245,10 +245,14 @@ class VariableNode:
 
     def _check_old_style_gradient(self) -> None:
         if self._old_style_grad_generator is not None:
-            raise RuntimeError(
-                'cannot twice-differentiate an old-style Function '
-                f'"{self._old_style_grad_generator}": its backward works on arrays. '
-                'Rewrite it as a chainer.FunctionNode to differentiate it again.')
+            raise _old_style_gradient_error(self._old_style_grad_generator)
+
+
+def _old_style_gradient_error(label: str) -> RuntimeError:
+    """Chainer's error on backprop through a gradient an old-style Function gave."""
+    return RuntimeError(
+        f'cannot twice-differentiate an old-style Function "{label}": its backward '
+        'works on arrays. Rewrite it as a chainer.FunctionNode to differentiate it again.')
 
 
 def _shape_dtype_label(shape, dtype) -> str:

@@ -248,6 +248,19 @@ def as_compute(x: Any) -> Any:
     return x
 
 
+def python_constant(dtype: Any, value: float) -> Any:
+    """A finite Python float constant as NumPy 1 took it with an array of ``dtype``
+    (Chainer's arithmetic): in ``dtype``, or, where it overflows there, in the
+    smallest float type that holds it (NumPy 1's value-based casting)."""
+    with numpy.errstate(over='ignore'):
+        v = numpy.dtype(dtype).type(value)
+        if numpy.isinf(v) and numpy.isfinite(value):
+            v = numpy.float32(value)
+            if numpy.isinf(v):
+                v = numpy.float64(value)
+    return v
+
+
 def scatter_add(a: Any, index: Any, values: Any) -> None:
     """``a[index] += values`` in place, adding repeated indices (``numpy.add.at``
     on the CPU, ``cupyx.scatter_add`` on the GPU, whose atomic adds make float

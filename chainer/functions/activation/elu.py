@@ -46,7 +46,7 @@ class ELU(function_node.FunctionNode):
         # max(x, 0) + alpha * expm1(min(x, 0)): one of the two terms is exactly 0,
         # so this is the select without a select (NumPy runs one branch by branch,
         # slow on mixed signs), and expm1 never overflows.
-        alpha = x.dtype.type(self.alpha)
+        alpha = array_utils.python_constant(x.dtype, self.alpha)
         xc = array_utils.as_compute(x)
         neg = numpy.minimum(xc, zero, out=numpy.empty_like(xc))
         numpy.expm1(neg, out=neg)
@@ -98,7 +98,7 @@ class ELUGrad(function_node.FunctionNode):
         # float16 in float32: one rounding at the end, as NumPy's float16 sum rounds.
         yc = array_utils.as_compute(y)
         gx = numpy.minimum(yc, t(max(0.0, -self.alpha)), out=numpy.empty_like(yc))
-        gx += t(self.alpha)
+        gx += array_utils.python_constant(y.dtype, self.alpha)
         if not math.isfinite(self.alpha):
             return numpy.where(pos, t(1), gx).astype(y.dtype, copy=False),
         gx *= ~pos

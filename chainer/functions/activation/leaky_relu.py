@@ -30,7 +30,7 @@ class LeakyReLU(function_node.FunctionNode):
     def forward(self, inputs):
         x, = inputs
         xp = backend.get_array_module(x)
-        slope = x.dtype.type(self.slope)
+        slope = array_utils.python_constant(x.dtype, self.slope)
         if xp is not numpy:
             # slope 0 maps -inf to 0, as the maximum below does.
             y = array_utils.compute_kernel(
@@ -87,7 +87,11 @@ class _LeakyReLUGrad(function_node.FunctionNode):
                 'rechainer_leaky_relu_grad', gy.dtype)(neg, gy, self.slope),
         # float16 in float32, one rounding: the factor is 1 or a float16 value.
         gyc = array_utils.as_compute(gy)
-        gx = neg * gyc.dtype.type(gy.dtype.type(self.slope))
+        slope = array_utils.python_constant(gy.dtype, self.slope)
+        if not numpy.isfinite(slope):
+            # inf * 0 would be NaN where neg is not set
+            return utils.force_array(numpy.where(neg, gyc * slope, gyc).astype(gy.dtype), gy.dtype),
+        gx = neg * gyc.dtype.type(slope)
         gx += ~neg
         gx *= gyc
         return utils.force_array(gx.astype(gy.dtype, copy=False), gy.dtype),

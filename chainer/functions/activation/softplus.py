@@ -8,6 +8,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.functions.activation.sigmoid import sigmoid
+from chainer.functions.array.cast import cast
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -41,6 +42,9 @@ class Softplus(function_node.FunctionNode):
                 '''C z = (C)x * beta;
                    y = (T)((max(z, (C)0) + log1p(exp(-fabs(z)))) * beta_inv);''',
                 'rechainer_softplus', x.dtype)(x, self.beta, self.beta_inv),
+        if array_utils.python_constant(x.dtype, self.beta).dtype != x.dtype:
+            # beta overflows float16: computed in float32, as NumPy 1 (Chainer) did
+            return self.forward((x.astype(numpy.float32),))[0].astype(x.dtype),
         t = x.dtype.type
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow, no cancellation;
         # two fresh arrays, the rest in place.
@@ -53,6 +57,8 @@ class Softplus(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
+        if array_utils.python_constant(x.dtype, self.beta).dtype != x.dtype:
+            return grad_outputs[0] * cast(sigmoid(cast(x, numpy.float32) * self.beta), x.dtype),
         return grad_outputs[0] * sigmoid(x * self.beta),
 
 

@@ -200,8 +200,9 @@ class _CTCGrad(function_node.FunctionNode):
         return utils.force_array(grad.astype(x.dtype)),
 
     def backward(self, indexes, grad_outputs):
-        raise NotImplementedError(
-            'connectionist_temporal_classification is not twice differentiable')
+        # Chainer's CTC was an old-style Function: its gradient cannot be
+        # differentiated again, with the RuntimeError any such gradient raises.
+        raise variable._old_style_gradient_error('ConnectionistTemporalClassification')
 
 
 def connectionist_temporal_classification(x: Sequence[VariableOrArray], t: VariableOrArray,

@@ -13,6 +13,7 @@ from chainer import variable
 from chainer.backends import cuda
 from chainer.functions.activation.log_softmax import log_softmax
 from chainer.functions.array.cast import cast
+from chainer.functions.array.where import where
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
@@ -360,7 +361,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
         else:
             loss = -_sum(log_y * tf, axis=1)
         if reduce == 'mean':
-            loss = _sum(loss) * (1.0 / max(x.size // x.shape[1], 1))
+            loss = _mean_loss(loss, max(x.size // x.shape[1], 1))
         return loss
     log_y = log_softmax(x)
     if (t.dtype.kind != 'i' or t.ndim != x.ndim - 1 or t.shape[0] != x.shape[0]
@@ -371,15 +372,29 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
     _check_input_values(x.array, t, ignore_label)
     _check_class_weight_length(class_weight, x.shape[1])
     # ignored labels become -1, whose one-hot row is all zeros
-    weight = _one_hot(xp, xp.where(t != ignore_label, t, -1), x.shape[1], x.ndim, x.dtype)
+    in_use = t != ignore_label
+    weight = _one_hot(xp, xp.where(in_use, t, -1), x.shape[1], x.ndim, x.dtype)
+    # Only the labels' log-probabilities are taken, as Chainer selected them (an
+    # ignored label selects class 0, then times 0): another class's log-probability
+    # of -inf (a logit of -inf) times 0 would be NaN.
+    picked = where(_one_hot(xp, xp.where(in_use, t, 0), x.shape[1], x.ndim, bool),
+                   -log_y, xp.zeros(log_y.shape, x.dtype))
     if class_weight is not None:
         weight *= class_weight.astype(x.dtype, copy=False).reshape(
             _class_axis_shape(x.ndim))
-    loss = -_sum(log_y * weight, axis=1)
+    loss = _sum(picked * weight, axis=1)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
-        loss = _sum(loss) * (1.0 / max(count, 1))
+        loss = _mean_loss(loss, max(count, 1))
     return loss
+
+
+def _mean_loss(loss, count: int):
+    """``sum(loss) / count``, summed in float32 for float16 as Chainer did (a float16
+    sum of many losses overflows)."""
+    if loss.dtype == numpy.float16:
+        return cast(_sum(cast(loss, numpy.float32)) * (1.0 / count), numpy.float16)
+    return _sum(loss) * (1.0 / count)
 
 
 def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,

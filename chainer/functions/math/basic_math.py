@@ -651,7 +651,8 @@ class DivFromConstantGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(g * gy * (_c(x, self.value) * 2) / x ** 3)
+                # multiplied in Chainer's order: 2 * value alone may overflow (float16)
+                ret.append(g * gy * _c(x, self.value) * 2 / x ** 3)
             else:
                 ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
         return tuple(ret)
@@ -718,14 +719,17 @@ class PowVarVar(function_node.FunctionNode):
         return tuple(ret)
 
 
-def _gpu_product_kernel(n: int, power: int = 1):
+def _gpu_product_kernel(n: int, power: int = 1, scale_rest: bool = False):
     """CuPy kernel of ``x0 ** power * c * x1 * ... * x(n-1)`` (inputs, then the
-    scalar ``c``), multiplied left to right as the NumPy code does."""
+    scalar ``c``), multiplied left to right as the NumPy code does; with
+    ``scale_rest``, ``x0 ** power * (c * x1 * ...)``."""
     names = [f'x{i}' for i in range(n)]
     first = ' * '.join(['x0'] * power)
-    expr = ' * '.join([first, 'c'] + names[1:])
+    rest = ' * '.join(['c'] + names[1:])
+    expr = f'{first} * ({rest})' if scale_rest else f'{first} * {rest}'
     return cuda.elementwise(', '.join(f'T {x}' for x in names) + ', T c', 'T y',
-                            f'y = {expr}', f'rechainer_product_{n}_{power}')
+                            f'y = {expr}',
+                            f'rechainer_product_{n}_{power}{"_s" if scale_rest else ""}')
 
 
 def _pow_const(x, value):
@@ -792,13 +796,18 @@ class PowVarConstGrad(function_node.FunctionNode):
     costs one node. Past the degree of an integer power the coefficient is 0 and
     the node gives ``0 * gy``: zeros still connected to ``x``, as Chainer's
     gradients are (they are not None), but without Chainer's NaN at ``x = 0``.
+    Products are taken in Chainer's order: ``coefficient * x ** (value - 1)``, then
+    ``gy``, for the gradient; for the gradients of gradients (``scale_gy``) the
+    power of ``x`` last, by ``coefficient * gy``, so that a huge ``x`` overflows
+    only where Chainer's did.
     """
 
     is_elementwise = True
 
-    def __init__(self, value, coefficient=None):
+    def __init__(self, value, coefficient=None, scale_gy: bool = False):
         self.value = value
         self.coefficient = value if coefficient is None else coefficient
+        self.scale_gy = scale_gy
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -809,9 +818,11 @@ class PowVarConstGrad(function_node.FunctionNode):
             return _arr(gy * c),
         if (type(x) is _gpu_ndarray and e in (1, 2, 3) and x.dtype == gy.dtype
                 and not (e == 3 and x.dtype == numpy.float16)):
-            return _gpu_product_kernel(2, int(e))(x, gy, c),  # CuPy: one kernel
+            return _gpu_product_kernel(2, int(e), self.scale_gy)(x, gy, c),  # CuPy: one kernel
         if e == 0:
             return _arr(gy * c),
+        if self.scale_gy:
+            return _arr((x if e == 1 else _pow_const(x, e)) * (gy * c)),
         if e == 1:
             return _arr(x * c * gy),
         return _arr(_pow_const(x, e) * c * gy),
@@ -823,10 +834,10 @@ class PowVarConstGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1))
+                ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1), True)
                            .apply((x, gy * g))[0])
             else:
-                ret.append(PowVarConstGrad(value, self.coefficient).apply((x, g))[0])
+                ret.append(PowVarConstGrad(value, self.coefficient, True).apply((x, g))[0])
         return tuple(ret)
 
 
@@ -850,7 +861,13 @@ class PowConstVar(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         y = self.get_retained_outputs()[0]
-        log_value = y.dtype.type(numpy.log(numpy.float64(self.value)))
+        value = numpy.float64(self.value)
+        if value <= 0:
+            # Chainer's math.log raised ValueError ('math domain error') here.
+            raise ValueError(
+                f'cannot differentiate {_label_const(self.value)} ** x with respect to x: '
+                'the gradient needs the logarithm of the base, which must be positive')
+        log_value = y.dtype.type(numpy.log(value))
         return y * log_value * grad_outputs[0],
 
 
@@ -865,6 +882,10 @@ def pow(self, rhs):
         rhs = int(rhs)  # the gradient's exponent rhs - 1 would wrap for numpy.uint8(0)
     elif isinstance(rhs, numpy.complexfloating):
         rhs = float(numpy.float64(rhs))  # Chainer's real part (NumPy's ComplexWarning)
+    elif isinstance(rhs, numpy.floating) and self.dtype.kind == 'f':
+        # Chainer cast the exponent to x's dtype, so its gradient's exponent (value - 1)
+        # is computed there too (not in, say, float16, where 65504 - 1 rounds to 65504).
+        rhs = self.dtype.type(rhs)
     return PowVarConst(rhs).apply((self,))[0]
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chainer import function_node
 from chainer.functions.array.concat import concat
+from chainer.functions.array.flip import flip
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.cumsum import _Cumulative
 
@@ -48,25 +50,49 @@ def _along(v, axis: int, start: int, stop: int):
     return v[(slice(None),) * axis + (slice(start, stop),)]
 
 
-def _suffix_recurrence(a, b, axis: int):
-    """``r`` with ``r_j = b_j + a_j * r_{j+1}`` along ``axis`` and ``r_n = 0``, where
-    ``a`` has one entry less than ``b`` along ``axis``.
+class _SuffixRecurrence(function_node.FunctionNode):
+    """``r`` with ``r_j = b_j + a_j * r_{j+1}`` along ``axis`` and ``r_{n-1} = b_{n-1}``,
+    where ``a`` has one entry less than ``b`` along ``axis``.
 
-    Solved by doubling the span of the recurrence, ``ceil(log2(n))`` steps of whole
-    arrays: after the step of span ``s``, ``r_j = b_j + a_j * r_{j+s}``.
+    Solved one step at a time from the end, as Chainer did: each ``a_j`` multiplies
+    only ``r_{j+1}``, so an infinite ``a_j`` next to a zero ``a_{j+1}`` gives no
+    ``inf * 0`` that the exact recurrence does not have.
     """
-    n = b.shape[axis]
-    span = 1
-    while span < n:
-        m = n - span
-        head_b = _along(b, axis, 0, m) + _along(a, axis, 0, m) * _along(b, axis, span, n)
-        b = concat((head_b, _along(b, axis, m, n)), axis)
-        if 2 * span < n:
-            # Only a_j with j + 2 span < n are used again.
-            head_a = _along(a, axis, 0, m - 1) * _along(a, axis, span, n - 1)
-            a = concat((head_a, _along(a, axis, m - 1, n - 1)), axis)
-        span *= 2
-    return b
+
+    def __init__(self, axis: int):
+        self.axis = axis
+
+    def forward(self, inputs):
+        self.retain_inputs((0,))
+        self.retain_outputs((0,))
+        a, b = inputs
+        lead = (slice(None),) * self.axis
+        r = b.copy()
+        for j in range(b.shape[self.axis] - 2, -1, -1):
+            r[lead + (j,)] += a[lead + (j,)] * r[lead + (j + 1,)]
+        return r,
+
+    def backward(self, indexes, grad_outputs):
+        a, = self.get_retained_inputs()
+        r, = self.get_retained_outputs()
+        g, = grad_outputs
+        axis = self.axis
+        n = r.shape[axis]
+        # The adjoint of b runs the same recurrence the other way:
+        # gb_j = g_j + a_{j-1} gb_{j-1}; and ga_j = gb_j r_{j+1}.
+        gb = flip(_SuffixRecurrence(axis).apply((flip(a, axis), flip(g, axis)))[0], axis)
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_along(gb, axis, 0, n - 1) * _along(r, axis, 1, n))
+            else:
+                ret.append(gb)
+        return tuple(ret)
+
+
+def _suffix_recurrence(a, b, axis: int):
+    """``r`` with ``r_j = b_j + a_j * r_{j+1}`` along ``axis`` and ``r_n = 0``."""
+    return _SuffixRecurrence(axis).apply((a, b))[0]
 
 
 def cumprod(x: VariableOrArray, axis: int | None = None) -> Variable:

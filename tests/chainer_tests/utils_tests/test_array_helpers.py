@@ -347,3 +347,12 @@ def test_chainers_deprecated_helpers_warn(name):
 def test_as_matrix(shape):
     x = numpy.zeros(shape, 'f')
     assert array_utils.as_matrix(x).shape == (shape[0], int(numpy.prod(shape[1:])))
+
+
+def test_python_constant_takes_the_smallest_float_type_that_holds_it():
+    from chainer.utils.array import python_constant
+    assert python_constant(numpy.float16, 2.5).dtype == numpy.float16
+    assert python_constant(numpy.float16, 1e5) == numpy.float32(1e5)
+    assert python_constant(numpy.float16, 1e5).dtype == numpy.float32
+    assert python_constant(numpy.float32, 1e40).dtype == numpy.float64
+    assert python_constant(numpy.float16, numpy.inf).dtype == numpy.float16

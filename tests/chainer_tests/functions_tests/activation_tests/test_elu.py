@@ -159,3 +159,13 @@ def test_float16_values_are_float16_arithmetic(alpha):
         d = numpy.where(y.array > 0, numpy.float16(1), y.array + a)
         numpy.testing.assert_array_equal(v.grad, d * gy)
     assert y.dtype == v.grad.dtype == numpy.float16
+
+
+def test_float16_with_an_alpha_past_float16_range_keeps_the_positive_side():
+    # Chainer took alpha (a Python float) in float32 where it overflows float16.
+    x = chainer.Variable(numpy.array([0., 1., -2.5, 60000.], numpy.float16))
+    y = F.elu(x, 1e5)
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones(4, numpy.float16))])
+    assert y.dtype == gx.dtype == numpy.float16
+    numpy.testing.assert_array_equal(y.array, [0., 1., -numpy.inf, 60000.])
+    numpy.testing.assert_array_equal(gx.array[[0, 1, 3]], [numpy.inf, 1., 1.])

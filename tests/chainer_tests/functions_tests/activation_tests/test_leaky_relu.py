@@ -113,3 +113,17 @@ def test_float16_values_are_float16_arithmetic(slope):
         numpy.testing.assert_array_equal(y.array, numpy.where(x >= 0, x, x * s))
         numpy.testing.assert_array_equal(v.grad, numpy.where(x <= 0, gy * s, gy))
     assert y.dtype == v.grad.dtype == numpy.float16
+
+
+def test_float16_with_a_slope_past_float16_range_keeps_the_positive_side():
+    # Chainer's slope was a Python float, taken in float32 where it overflows float16
+    # (NumPy 1's value-based casting): x >= 0 is untouched, 0 stays 0.
+    x = chainer.Variable(numpy.array([0., 1., -2.5, 60000.], numpy.float16))
+    for slope, grad in ((1e5, [numpy.inf, 1., numpy.inf, 1.]),
+                        (numpy.inf, [1., 1., numpy.inf, 1.])):
+        y = F.leaky_relu(x, slope)
+        gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones(4, numpy.float16))])
+        assert y.dtype == gx.dtype == numpy.float16
+        numpy.testing.assert_array_equal(y.array[1:], [1., -numpy.inf, 60000.])
+        numpy.testing.assert_array_equal(gx.array, grad)
+    numpy.testing.assert_array_equal(F.leaky_relu(x, 1e5).array[0], 0.)

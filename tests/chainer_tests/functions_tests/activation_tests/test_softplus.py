@@ -83,3 +83,14 @@ def test_forward_is_the_stable_formula(beta, dtype, shape):
     y = F.softplus(x, beta)
     assert y.dtype == dtype and y.shape == shape
     numpy.testing.assert_array_equal(y.array, expected)
+
+
+def test_float16_with_a_beta_past_float16_range_is_computed_in_float32():
+    # Chainer's beta * x took the Python float beta in float32 (NumPy 1).
+    import chainer
+    x = chainer.Variable(numpy.array([0., 1., -2.5, 3e-5], numpy.float16))
+    y = F.softplus(x, 1e5)
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones(4, numpy.float16))])
+    assert y.dtype == gx.dtype == numpy.float16
+    numpy.testing.assert_allclose(y.array, [numpy.log(2) / 1e5, 1., 0., 3.0458e-5], rtol=5e-3)
+    numpy.testing.assert_allclose(gx.array, [0.5, 1., 0., 0.9526], rtol=1e-3)

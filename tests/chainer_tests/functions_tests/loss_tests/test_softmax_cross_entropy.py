@@ -434,3 +434,41 @@ def test_soft_target_of_another_dtype(x_dtype, t_dtype, double, reduce):
     if double:
         ggx = rng.uniform(-1, 1, x.shape).astype(x_dtype)
         gradient_check.check_double_backward(f, x, gy, ggx, dtype=numpy.float64, **opts)
+
+
+@pytest.mark.parametrize('soft', [False, True])
+def test_double_backprop_float16_mean_of_many_rows_does_not_overflow(soft):
+    # Chainer summed the float16 losses in float32: 70000 losses of about 1.2
+    # add up past float16's largest value (65504).
+    n = 70000
+    x = numpy.random.RandomState(0).uniform(-1, 1, (n, 3)).astype(numpy.float16)
+    t = (numpy.full((n, 3), 1. / 3, numpy.float16) if soft
+         else (numpy.arange(n) % 3).astype(numpy.int32))
+    expected = softmax_cross_entropy(x.astype(numpy.float64), t).array
+    for normalize in (True, False):
+        xv = chainer.Variable(x)
+        y = softmax_cross_entropy(xv, t, normalize=normalize, enable_double_backprop=True)
+        assert y.dtype == numpy.float16
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-3)
+        gx, = chainer.grad([y], [xv])
+        assert gx.dtype == numpy.float16 and numpy.isfinite(gx.array).all()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_double_backprop_path_with_a_minus_inf_logit_of_another_class_is_finite(dtype):
+    # Chainer selected each label's log-probability: a logit of -inf in another
+    # class (log-probability -inf) does not enter the loss, nor make it NaN.
+    x = chainer.Variable(numpy.array([[-numpy.inf, 0, 1], [-numpy.inf, 0, 1], [0, 1, 2]], dtype))
+    t = numpy.array([2, 1, -1], numpy.int32)
+    expected = numpy.log1p(numpy.exp(-1.)) + numpy.array([0., 1.])
+    expected = numpy.append(expected, 0.)
+    for class_weight in (None, numpy.array([1., 1., 1.], dtype)):
+        y = softmax_cross_entropy(x, t, reduce='no', class_weight=class_weight,
+                                  enable_double_backprop=True)
+        assert y.dtype == dtype
+        numpy.testing.assert_allclose(y.array, expected, rtol=1e-3)
+        gx, = chainer.grad([chainer.functions.sum(y)], [x], enable_double_backprop=True)
+        assert numpy.isfinite(gx.array).all()
+        numpy.testing.assert_array_equal(gx.array[:, 0], 0)
+        ggx, = chainer.grad([chainer.functions.sum(gx * gx)], [x])
+        assert numpy.isfinite(ggx.array).all()

@@ -636,8 +636,9 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
     xs = [rng.uniform(-2, 2, (2, 3)).astype(dtype) for _ in range(4)]
     gpu = [_host_kernels.not_numpy(x) for x in xs]
     cases = [(basic_math.PowVarConst(3), 1), (basic_math.PowVarConst(2), 1)]
-    cases += [(basic_math.PowVarConstGrad(v, c), 2)
-              for v, c in ((2, 2), (3, 3), (4, 12.0), (3.0, 3.0), (numpy.float32(4), 4))]
+    cases += [(basic_math.PowVarConstGrad(v, c, s), 2)
+              for v, c in ((2, 2), (3, 3), (4, 12.0), (3.0, 3.0), (numpy.float32(4), 4))
+              for s in (False, True)]
     cases += [(basic_math._ScaledProduct(-2.0), n) for n in (1, 2, 3, 4)]
     tol = 1e-2 if dtype == numpy.float16 else 1e-6
     for node, n_inputs in cases:
@@ -646,14 +647,16 @@ def test_gpu_product_kernels_match_numpy(monkeypatch, dtype):
         assert got.dtype == dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
     launched = set(_host_kernels.launched)
-    assert {'rechainer_product_2_1', 'rechainer_product_2_2', 'rechainer_product_4_1'} <= launched
+    assert {'rechainer_product_2_1', 'rechainer_product_2_2', 'rechainer_product_2_1_s',
+            'rechainer_product_2_2_s', 'rechainer_product_4_1'} <= launched
     if dtype == numpy.float16:
         # A float16 cube is computed in float32 and rounded once.
         assert 'rechainer_cube' in str(launched)
         got, = basic_math.PowVarConst(3).forward((gpu[0],))
         numpy.testing.assert_array_equal(got, xs[0] ** numpy.float16(3))
     else:
-        assert {'rechainer_product_1_3', 'rechainer_product_2_3'} <= launched
+        assert {'rechainer_product_1_3', 'rechainer_product_2_3',
+                'rechainer_product_2_3_s'} <= launched
 
 
 @pytest.mark.parametrize('e', [3, 3.0])
@@ -748,3 +751,52 @@ def test_python2_division_names():
     x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
     numpy.testing.assert_array_equal(x.__div__(2.0).array, [0.5, 1.])
     numpy.testing.assert_array_equal(x.__rdiv__(2.0).array, [2., 1.])
+
+
+@pytest.mark.parametrize('dtype, big', [(numpy.float16, 30000.), (numpy.float32, 1e38),
+                                        (numpy.float64, 1e308)])
+def test_second_derivative_of_a_cube_at_a_huge_x_is_finite_where_the_product_is(dtype, big):
+    # d2(x ** 3) = 6 * x * gy * g: Chainer multiplied x last, so that a finite
+    # product does not overflow in 6 * x first.
+    x = chainer.Variable(numpy.array([big, -big], dtype))
+    y = x ** 3
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.full(2, 0.125, dtype))],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, dtype))])
+    assert ggx.dtype == dtype
+    numpy.testing.assert_allclose(ggx.array, [0.375 * big, -0.375 * big], rtol=1e-3)
+
+
+@pytest.mark.parametrize('base', [0.0, -2.0, -numpy.inf, numpy.float32(0)])
+def test_gradient_of_a_power_of_a_non_positive_constant_raises_value_error(base):
+    # Chainer took math.log of the base: ValueError ('math domain error').
+    x = chainer.Variable(numpy.array([2., 0.5], numpy.float32))
+    y = base ** x
+    with pytest.raises(ValueError, match='positive'):
+        y.grad = numpy.ones_like(y.array)
+        y.backward()
+
+
+def test_gradients_of_a_power_multiply_in_chainers_order():
+    # The gradient is value * x ** (value - 1), then times gy (Chainer's order): at
+    # x = 0 with a tiny exponent it is -inf, not 0 * inf. The second derivative of
+    # c / x multiplies 2 and c into the gradients first: 2 * c alone overflows.
+    x = chainer.Variable(numpy.array([0.], numpy.float64))
+    gx, = chainer.grad([x ** 5e-324], [x], [chainer.Variable(numpy.array([-0.5]))])
+    numpy.testing.assert_array_equal(gx.array, [-numpy.inf])
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float16))
+    y = numpy.float16(65504) / x
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.full(2, 0.25, numpy.float16))],
+                       enable_double_backprop=True)
+    ggx, = chainer.grad([gx], [x], [chainer.Variable(numpy.full(2, 0.5, numpy.float16))])
+    assert ggx.dtype == numpy.float16
+    numpy.testing.assert_allclose(ggx.array, [16376., 2047.], rtol=1e-3)
+
+
+def test_a_numpy_float_exponent_is_taken_in_the_dtype_of_x():
+    # x ** numpy.float16(65504) on float32: the gradient's exponent is 65503 (odd),
+    # as in Chainer, which cast the exponent to x's dtype; 65504 - 1 in float16 is even.
+    x = chainer.Variable(numpy.array([-1., 1.], numpy.float32))
+    gx, = chainer.grad([x ** numpy.float16(65504)], [x],
+                       [chainer.Variable(numpy.ones(2, numpy.float32))])
+    numpy.testing.assert_array_equal(gx.array, [-65504., 65504.])

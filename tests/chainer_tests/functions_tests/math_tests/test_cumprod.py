@@ -97,3 +97,15 @@ def test_cumprod_long_axis_backward(shape, axis):
             r = gs[row, j] + (xs[row, j + 1] * r if j + 1 < xs.shape[1] else 0.0)
             expected[row, j] = r * (ys[j - 1] if j else 1.0)
     numpy.testing.assert_allclose(xv.grad, expected.reshape(shape), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gradient_next_to_an_infinity_and_a_zero_has_no_inf_times_zero(dtype):
+    # gx_0 = gy_0 + x_1 (gy_1 + x_2 gy_2): with x_1 = inf and x_2 = 0 this is inf,
+    # as in Chainer; a product x_1 x_2 formed first would make it NaN.
+    x = chainer.Variable(numpy.array([[numpy.inf, numpy.inf, 0.], [2., 0., 3.]], dtype))
+    with numpy.errstate(invalid='ignore', over='ignore'):
+        gx, = chainer.grad([F.cumprod(x, axis=1)], [x],
+                           [chainer.Variable(numpy.ones((2, 3), dtype))])
+    assert gx.dtype == dtype
+    numpy.testing.assert_array_equal(gx.array, [[numpy.inf] * 3, [1., 8., 0.]])
