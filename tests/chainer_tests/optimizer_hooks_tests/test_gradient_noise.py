@@ -101,10 +101,5 @@ def test_gpu():
         assert xp is cupy
         return xp.full(shape, 0.5, dtype=dtype)
 
-    model, opt, params, grads = util.setup()
-    model.to_device('@cupy:0')
-    opt.add_hook(optimizer_hooks.GradientNoise(0.1, noise_func))
-    opt.update()
-    for name, p in model.namedparams():
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array), params[name] - grads[name] - 0.5,
-                                      rtol=1e-6)
+    util.check_gpu_update(optimizer_hooks.GradientNoise(0.1, noise_func),
+                          lambda p, g: p - g - 0.5, rtol=1e-6)
