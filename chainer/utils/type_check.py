@@ -160,6 +160,12 @@ def _priority(v: Any) -> int:
     return _PRIO_ATOM
 
 
+def _wrapped(v: Any, priority: int) -> str:
+    """``v`` as printed, in parentheses where it binds less tightly than ``priority``."""
+    text = _repr(v)
+    return f'({text})' if _priority(v) < priority else text
+
+
 def _eval_expr(v: Any) -> Any:
     if isinstance(v, Expr):
         return v.eval()
@@ -331,9 +337,7 @@ class GetAttr(Expr):
         self.name = name
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         name = self.name
         if isinstance(name, Constant) and isinstance(name.value, str):
             name = name.value
@@ -355,9 +359,7 @@ class GetItem(Expr):
         self.key = key
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         key = self.key
         if isinstance(key, tuple):
             text = ', '.join(_key_str(k) for k in key)
@@ -382,9 +384,7 @@ class Call(Expr):
         self.args = tuple(args)
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         return f'{obj}(' + ', '.join(_repr(a) for a in self.args) + ')'
 
     def eval(self) -> Any:
