@@ -719,6 +719,26 @@ def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) 
         expect_broadcast_shapes(first.shape, second.shape)
 
 
+def _is_int(v: Any, zero_d: bool = False) -> bool:
+    """Whether an argument ``v`` is a Python or NumPy integer (a bool is not), or, with
+    ``zero_d``, a 0-d integer NumPy array."""
+    if zero_d and isinstance(v, numpy.ndarray):
+        return v.ndim == 0 and v.dtype.kind in 'iu'
+    return isinstance(v, (int, numpy.integer)) and not isinstance(v, bool)
+
+
+def _int_tuple(value: Any) -> tuple | None:
+    """An argument ``value`` (an integer, a 0-d or 1-d integer NumPy array, or a tuple or
+    list of integers or 0-d ones) as a tuple of ints; None for anything else."""
+    if isinstance(value, numpy.ndarray) and value.ndim == 1 and value.dtype.kind in 'iu':
+        return tuple(int(v) for v in value)
+    if _is_int(value, zero_d=True):
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and all(_is_int(v, zero_d=True) for v in value):
+        return tuple(int(v) for v in value)
+    return None
+
+
 def _expect_axes(x_type: Any, *axes: int) -> None:
     """Expects each of ``axes`` (a negative one counts from the end) to be an axis of
     ``x_type``: ``x.ndim > axis``, or ``x.ndim >= -axis``."""

@@ -160,7 +160,7 @@ class _IndexSelectorBase(function_node.FunctionNode):
     def __init__(self, axis=None) -> None:
         if axis is None:
             self.axis = None
-        elif isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+        elif type_check._is_int(axis):
             self.axis = int(axis)
         else:
             raise TypeError('None or int are required')
