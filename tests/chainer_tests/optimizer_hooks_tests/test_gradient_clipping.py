@@ -77,13 +77,6 @@ def test_loss_scaled_grads():
         numpy.testing.assert_allclose(p.grad, 32 * grads[name] / 4, rtol=1e-6)
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.GradientClipping(1.0)
-    assert isinstance(hook, optimizer_hooks.GradientClipping)
-
-
 @pytest.mark.gpu
 def test_gpu():
     norm = _global_norm(util.setup()[3])

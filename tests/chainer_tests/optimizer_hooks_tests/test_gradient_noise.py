@@ -86,13 +86,6 @@ def test_none_grad_skipped():
     assert p.grad is None
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.GradientNoise(0.1)
-    assert isinstance(hook, optimizer_hooks.GradientNoise)
-
-
 @pytest.mark.gpu
 def test_gpu():
     cupy = pytest.importorskip('cupy')

@@ -46,13 +46,6 @@ def test_none_grad_skipped():
     assert p.grad is None
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.Lasso(0.1)
-    assert isinstance(hook, optimizer_hooks.Lasso)
-
-
 @pytest.mark.gpu
 def test_gpu():
     util.check_gpu_update(optimizer_hooks.Lasso(0.1),

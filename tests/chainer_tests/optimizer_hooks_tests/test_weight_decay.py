@@ -59,13 +59,6 @@ def test_none_grad_or_uninitialized_skipped():
     assert q.array is None
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.WeightDecay(0.1)
-    assert isinstance(hook, optimizer_hooks.WeightDecay)
-
-
 @pytest.mark.gpu
 def test_gpu():
     util.check_gpu_update(optimizer_hooks.WeightDecay(0.1),
