@@ -1,4 +1,4 @@
-"""The one timing helper of the benchmark scripts.
+"""The timing and table helpers of the benchmark scripts.
 
 Importing it puts the checkout this folder belongs to first on ``sys.path``, so
 every script measures that tree, whatever ``chainer`` is installed.
@@ -28,3 +28,19 @@ def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
                 fn()
             best[i] = min(best[i], (timer() - t0) / number)
     return best
+
+
+def print_ratios(rows, title: str, width: int, unit: str = 'us') -> None:
+    """Prints ``(name, t_rechainer, t_numpy, t_torch)`` rows (seconds) as a table of
+    times and ratios to NumPy and PyTorch (``-`` where a time is None, ``skipped``
+    where rechainer's is); ``unit`` is ``'us'`` or ``'ms'``."""
+    scale, digits = {'us': (1e6, 1), 'ms': (1e3, 2)}[unit]
+    print(f'{title:{width}s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
+          f'{"torch":>10s} {"x torch":>8s}')
+    for name, t_ch, t_np, t_th in rows:
+        if t_ch is None:
+            print(f'{name:{width}s} {"skipped":>11s}')
+            continue
+        cells = ' '.join(f'{t * scale:8.{digits}f}{unit} {t_ch / t:7.2f}x' if t
+                         else f'{"-":>10s} {"-":>8s}' for t in (t_np, t_th))
+        print(f'{name:{width}s} {t_ch * scale:9.{digits}f}{unit} {cells}')

@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+# (this folder is on sys.path; importing _timing also puts the checkout first)
+from _timing import best_times, print_ratios
 import chainer
 from chainer import distributions as D
 
@@ -144,11 +145,7 @@ def main() -> None:
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed')
           + f'; {args.timer} time; {args.n} float32 elements')
-    print(f'{"workload (fwd+bwd)":24s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
-          f'{"torch":>10s} {"x torch":>8s}')
-    for name, t_ch, t_np, t_th in rows:
-        th = f'{t_th * 1e3:8.2f}ms {t_ch / t_th:7.2f}x' if t_th else f'{"-":>10s} {"-":>8s}'
-        print(f'{name:24s} {t_ch * 1e3:9.2f}ms {t_np * 1e3:8.2f}ms {t_ch / t_np:7.2f}x {th}')
+    print_ratios(rows, 'workload (fwd+bwd)', 24, 'ms')
 
 
 if __name__ == '__main__':

@@ -26,7 +26,8 @@ import time
 
 import numpy as np
 
-from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+# (this folder is on sys.path; importing _timing also puts the checkout first)
+from _timing import best_times, print_ratios
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 import chainer.links as L  # noqa: E402
@@ -239,14 +240,7 @@ def main() -> None:
     print(f'numpy {np.__version__}'
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed') + f'; {args.timer} time')
-    print(f'{"workload":72s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
-          f'{"torch":>10s} {"x torch":>8s}')
-    for name, t_ch, t_np, t_th in rows:
-        npc = (f'{t_np * 1e6:8.1f}us {t_ch / t_np:7.2f}x' if t_np
-               else f'{"-":>10s} {"-":>8s}')
-        thc = (f'{t_th * 1e6:8.1f}us {t_ch / t_th:7.2f}x' if t_th
-               else f'{"-":>10s} {"-":>8s}')
-        print(f'{name:72s} {t_ch * 1e6:9.1f}us {npc} {thc}')
+    print_ratios(rows, 'workload', 72)
 
 
 if __name__ == '__main__':

@@ -48,6 +48,16 @@ def _is_array(x: Any) -> bool:
     return isinstance(x, chainer.backend.get_array_types())
 
 
+def _array_or_none(x: Any, name: str) -> Any:
+    """``x`` (a NumPy scalar made a 0-d array) if it is an array or None; else ``TypeError``
+    naming it as ``name``."""
+    if isinstance(x, numpy.generic):
+        x = numpy.asarray(x)
+    if x is not None and not _is_array(x):
+        raise TypeError(f'{name} must be an array or None, not {type(x).__name__}')
+    return x
+
+
 def _as_tuple(x: Any) -> tuple:
     if isinstance(x, tuple):
         return x
@@ -367,27 +377,14 @@ class _CheckBackward:
                 raise TypeError(
                     f'x_data[{i}] is a Variable; check_backward takes arrays '
                     '(it wraps them in Variables itself)')
-            if isinstance(x, numpy.generic):
-                x = numpy.asarray(x)
-            if x is not None and not _is_array(x):
-                raise TypeError(
-                    f'x_data[{i}] must be an array or None, not {type(x).__name__}')
-            xs.append(x)
+            xs.append(_array_or_none(x, f'x_data[{i}]'))
         return tuple(xs)
 
     @staticmethod
     def _normalize_grads(y_grad) -> tuple:
-        gys = []
-        for i, gy in enumerate(_as_tuple(y_grad)):
-            if isinstance(gy, chainer.Variable):
-                gy = gy.array
-            if isinstance(gy, numpy.generic):
-                gy = numpy.asarray(gy)
-            if gy is not None and not _is_array(gy):
-                raise TypeError(
-                    f'y_grad[{i}] must be an array or None, not {type(gy).__name__}')
-            gys.append(gy)
-        return tuple(gys)
+        return tuple(_array_or_none(gy.array if isinstance(gy, chainer.Variable) else gy,
+                                    f'y_grad[{i}]')
+                     for i, gy in enumerate(_as_tuple(y_grad)))
 
     @staticmethod
     def _normalize_params(params) -> tuple:

@@ -22,10 +22,6 @@ LOGPROBC = -0.5 * math.log(2 * math.pi)
 PROBC = 1.0 / math.sqrt(2 * math.pi)
 
 
-def _sum_to(gx, shape: tuple):
-    return gx if gx.shape == shape else F.sum_to(gx, shape)
-
-
 def _scale_and_log(xp, s, is_log: bool):
     """``(scale, log(scale))`` from ``s``, which is the scale or (``is_log``) its log.
 
@@ -69,15 +65,15 @@ class _NormalLogProb(function_node.FunctionNode):
         g_loc = gy * z / scale  # d/dloc = z / scale = -d/dx
         grads = {}
         if 0 in indexes:
-            grads[0] = _sum_to(-g_loc, x.shape)
+            grads[0] = F.sum_to(-g_loc, x.shape)
         if 1 in indexes:
-            grads[1] = _sum_to(g_loc, loc.shape)
+            grads[1] = F.sum_to(g_loc, loc.shape)
         if 2 in indexes:
             if self.log_scale:
                 g_s = gy * (z * z - 1.0)
             else:
                 g_s = g_loc * z - gy / scale  # gy (z**2 - 1) / scale
-            grads[2] = _sum_to(g_s, s.shape)
+            grads[2] = F.sum_to(g_s, s.shape)
         return tuple(grads.get(i) for i in indexes)
 
 
@@ -118,14 +114,14 @@ class _NormalKL(function_node.FunctionNode):
         grads = {}
         if 0 in indexes or 2 in indexes:
             g_loc1 = gy * d / scale2
-            grads[0] = _sum_to(g_loc1, loc1.shape)
-            grads[2] = _sum_to(-g_loc1, loc2.shape)
+            grads[0] = F.sum_to(g_loc1, loc1.shape)
+            grads[2] = F.sum_to(-g_loc1, loc2.shape)
         if 1 in indexes:
             g1 = gy * (r2 - 1.0)  # d/dlog(scale1)
-            grads[1] = _sum_to(g1 if log1 else g1 / scale1, s1.shape)
+            grads[1] = F.sum_to(g1 if log1 else g1 / scale1, s1.shape)
         if 3 in indexes:
             g2 = gy * (1.0 - r2 - d * d)  # d/dlog(scale2)
-            grads[3] = _sum_to(g2 if log2 else g2 / scale2, s2.shape)
+            grads[3] = F.sum_to(g2 if log2 else g2 / scale2, s2.shape)
         return tuple(grads.get(i) for i in indexes)
 
 

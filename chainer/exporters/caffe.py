@@ -9,6 +9,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import variable
+from chainer.utils import conv_nd
 
 
 def _caffe_pb():
@@ -27,8 +28,7 @@ def _set_blob(blob: Any, array: Any) -> None:
 
 
 def _pair(value: Any) -> tuple:
-    value = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    return int(value[0]), int(value[1])
+    return conv_nd.as_tuple(value, 2)
 
 
 def _caffe_pooled_size(size: int, k: int, s: int, p: int) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chainer.utils import type_check
+
 __all__ = ['get_conv_outsize', 'get_deconv_outsize', 'im2col', 'im2col_cpu', 'im2col_gpu',
            'col2im', 'col2im_cpu', 'col2im_gpu']
 
@@ -30,6 +32,25 @@ def get_deconv_outsize(size: int, k: int, s: int, p: int, cover_all: bool = Fals
     if cover_all:
         return s * (size - 1) + dk - s + 1 - 2 * p
     return s * (size - 1) + dk - 2 * p
+
+
+def _positive_out_dims(in_dims, ksize, stride, pad, cover_all: bool,
+                       dilate=None) -> tuple:
+    """Output sizes of a convolution or pooling window (``dilate`` None: a pooling);
+    ``InvalidType`` naming the arguments when one is not positive."""
+    if dilate is None:
+        out = tuple(get_conv_outsize(d, k, s, p, cover_all)
+                    for d, k, s, p in zip(in_dims, ksize, stride, pad))
+    else:
+        out = tuple(get_conv_outsize(d, k, s, p, cover_all, dl)
+                    for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
+    if any(o <= 0 for o in out):
+        dilation = '' if dilate is None else f', dilate {tuple(dilate)}'
+        raise type_check._InvalidOutputSize(
+            'positive output size',
+            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
+            f'stride {tuple(stride)}, pad {tuple(pad)}{dilation}')
+    return out
 
 
 def im2col(img: Any, kh: int, kw: int, sy: int, sx: int, ph: int, pw: int,

@@ -160,6 +160,12 @@ def _priority(v: Any) -> int:
     return _PRIO_ATOM
 
 
+def _wrapped(v: Any, priority: int) -> str:
+    """``v`` as printed, in parentheses where it binds less tightly than ``priority``."""
+    text = _repr(v)
+    return f'({text})' if _priority(v) < priority else text
+
+
 def _eval_expr(v: Any) -> Any:
     if isinstance(v, Expr):
         return v.eval()
@@ -331,9 +337,7 @@ class GetAttr(Expr):
         self.name = name
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         name = self.name
         if isinstance(name, Constant) and isinstance(name.value, str):
             name = name.value
@@ -355,9 +359,7 @@ class GetItem(Expr):
         self.key = key
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         key = self.key
         if isinstance(key, tuple):
             text = ', '.join(_key_str(k) for k in key)
@@ -382,9 +384,7 @@ class Call(Expr):
         self.args = tuple(args)
 
     def __str__(self) -> str:
-        obj = _repr(self.obj)
-        if _priority(self.obj) < self.priority:
-            obj = f'({obj})'
+        obj = _wrapped(self.obj, self.priority)
         return f'{obj}(' + ', '.join(_repr(a) for a in self.args) + ')'
 
     def eval(self) -> Any:
@@ -722,6 +722,26 @@ def _expect_float_pair(in_types: tuple, names: tuple, same_shape: bool = False) 
     else:
         expect(first.dtype.kind == 'f', first.dtype == second.dtype)
         expect_broadcast_shapes(first.shape, second.shape)
+
+
+def _is_int(v: Any, zero_d: bool = False) -> bool:
+    """Whether an argument ``v`` is a Python or NumPy integer (a bool is not), or, with
+    ``zero_d``, a 0-d integer NumPy array."""
+    if zero_d and isinstance(v, numpy.ndarray):
+        return v.ndim == 0 and v.dtype.kind in 'iu'
+    return isinstance(v, (int, numpy.integer)) and not isinstance(v, bool)
+
+
+def _int_tuple(value: Any) -> tuple | None:
+    """An argument ``value`` (an integer, a 0-d or 1-d integer NumPy array, or a tuple or
+    list of integers or 0-d ones) as a tuple of ints; None for anything else."""
+    if isinstance(value, numpy.ndarray) and value.ndim == 1 and value.dtype.kind in 'iu':
+        return tuple(int(v) for v in value)
+    if _is_int(value, zero_d=True):
+        return (int(value),)
+    if isinstance(value, (tuple, list)) and all(_is_int(v, zero_d=True) for v in value):
+        return tuple(int(v) for v in value)
+    return None
 
 
 def _expect_axes(x_type: Any, *axes: int) -> None:

@@ -31,6 +31,12 @@ def _meta(x: Any) -> tuple:
     return backend.get_device_from_array(x), x.shape, x.dtype
 
 
+def _as_input_grad(meta: tuple, g: Any) -> chainer.Variable:
+    """The gradient array ``g`` on the device and in the dtype of the input of ``meta``."""
+    device, _, dtype = meta
+    return chainer.Variable(device.send(g).astype(dtype, copy=False))
+
+
 def _fill(grad_outputs: tuple, metas: list) -> list:
     return [_zeros_like_meta(m) if g is None else g.array for g, m in zip(grad_outputs, metas)]
 
@@ -100,7 +106,7 @@ class Gather(chainer.FunctionNode):
             gx = self.comm.scatter(gys, root=self.root)
         else:
             gx = self.comm.scatter(None, root=self.root)
-        return chainer.Variable(self._in_meta[0].send(gx).astype(self._in_meta[2], copy=False)),
+        return _as_input_grad(self._in_meta, gx),
 
 
 class AllGather(chainer.FunctionNode):
@@ -146,8 +152,7 @@ class AllToAll(chainer.FunctionNode):
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         gys = _fill(grad_outputs, self._out_metas)
         gxs = self.comm.alltoall(gys)
-        return tuple(chainer.Variable(m[0].send(gxs[i]).astype(m[2], copy=False))
-                     for i, m in zip(indexes, [self._in_metas[i] for i in indexes]))
+        return tuple(_as_input_grad(self._in_metas[i], gxs[i]) for i in indexes)
 
 
 class Scatter(chainer.FunctionNode):
@@ -175,8 +180,7 @@ class Scatter(chainer.FunctionNode):
     def backward(self, indexes: tuple, grad_outputs: tuple) -> tuple:
         gxs = _gather_grad(self.comm, self.root, grad_outputs, self._out_meta)
         if gxs is not None:
-            return tuple(chainer.Variable(self._in_metas[i][0].send(gxs[i]).astype(
-                self._in_metas[i][2], copy=False)) for i in indexes)
+            return tuple(_as_input_grad(self._in_metas[i], gxs[i]) for i in indexes)
         return tuple(chainer.Variable(_zeros_like_meta(self._in_metas[i])) for i in indexes)
 
 

@@ -6,8 +6,8 @@ import random
 import numpy as np
 import pytest
 
-import chainer
 from chainer.dataset import download
+from tests.examples_tests._example import dataset_root
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +25,5 @@ def offline(tmp_path, monkeypatch):
     def refuse(url, path):
         raise OSError('network blocked by the test')
     monkeypatch.setattr(download, '_urlretrieve', refuse)
-    old_root = chainer.dataset.get_dataset_root()
-    root = tmp_path / 'empty_root'
-    chainer.dataset.set_dataset_root(str(root))
-    yield root
-    chainer.dataset.set_dataset_root(old_root)
+    with dataset_root(tmp_path / 'empty_root') as root:
+        yield root

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import chainer
-from tests.examples_tests._example import load_example
+from tests.examples_tests._example import dataset_root, load_example, make_cifar_root
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'cifar' / 'train_cifar.py'
@@ -27,19 +27,9 @@ def _load_example():
 @pytest.fixture
 def small_cifar(tmp_path):
     """A dataset root holding a tiny CIFAR-10 file where the loader keeps it."""
-    root = tmp_path / 'root'
-    directory = root / 'pfnet' / 'chainer' / 'cifar'
-    directory.mkdir(parents=True)
-    rng = np.random.RandomState(0)
-    arrays = {}
-    for kind, n in (('train', 32), ('test', 16)):
-        arrays[f'{kind}_x'] = rng.randint(0, 256, (n, 3072)).astype(np.uint8)
-        arrays[f'{kind}_y'] = rng.randint(0, 10, n).astype(np.uint8)
-    np.savez(directory / 'cifar-10.npz', **arrays)
-    old_root = chainer.dataset.get_dataset_root()
-    chainer.dataset.set_dataset_root(str(root))
-    yield root
-    chainer.dataset.set_dataset_root(old_root)
+    make_cifar_root(tmp_path / 'root', 32, 16)
+    with dataset_root(tmp_path / 'root') as root:
+        yield root
 
 
 def test_falls_back_to_digits_in_one_line(tmp_path, offline, capsys):

@@ -13,7 +13,7 @@ import pytest
 
 import chainer
 from tests.examples_tests.test_train_mnist import _env
-from tests.examples_tests._example import load_example
+from tests.examples_tests._example import dataset_root, load_example, make_cifar_root
 # Fixtures: the global random state restored after each test; no CIFAR, no network.
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -132,14 +132,7 @@ def test_png_directory_rgb(example, tmp_path, capsys):
 
 def test_generated_cifar_in_a_subprocess(example, tmp_path):
     root = tmp_path / 'root'
-    directory = root / 'pfnet' / 'chainer' / 'cifar'
-    directory.mkdir(parents=True)
-    rng = np.random.RandomState(0)
-    arrays = {}
-    for kind, n in (('train', 20), ('test', 10)):
-        arrays[f'{kind}_x'] = rng.randint(0, 256, (n, 3072)).astype(np.uint8)
-        arrays[f'{kind}_y'] = rng.randint(0, 10, n).astype(np.uint8)
-    np.savez(directory / 'cifar-10.npz', **arrays)
+    arrays = make_cifar_root(root, 20, 10)
     out = tmp_path / 'result'
     proc = subprocess.run(
         [sys.executable, '-c', 'import chainer; print(chainer.__file__)'],
@@ -162,12 +155,8 @@ def test_generated_cifar_in_a_subprocess(example, tmp_path):
     assert [entry['iteration'] for entry in _log(out)] == [1, 2]
 
     # In the process too: CIFAR-10's training images, unlabelled, in [0, 255].
-    old_root = chainer.dataset.get_dataset_root()
-    chainer.dataset.set_dataset_root(str(root))
-    try:
+    with dataset_root(root):
         train, on_digits = example.load_dataset('')
-    finally:
-        chainer.dataset.set_dataset_root(old_root)
     assert not on_digits and train.shape == (20, 3, 32, 32) and train.dtype == np.float32
     np.testing.assert_allclose(train.reshape(20, -1), arrays['train_x'], rtol=1e-6)
 

@@ -22,8 +22,7 @@ import time
 import numpy as np
 import pytest
 
-import chainer
-from tests.examples_tests._example import load_example
+from tests.examples_tests._example import dataset_root, load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist.py'
@@ -152,13 +151,9 @@ def test_one_epoch_on_generated_mnist(tmp_path):
 def test_noplot_writes_no_images(tmp_path):
     example = _load_example()
     root = make_mnist_root(tmp_path / 'root', n_train=40, n_test=20)
-    old_root = chainer.dataset.get_dataset_root()
-    chainer.dataset.set_dataset_root(str(root))
-    try:
+    with dataset_root(root):
         trainer = example.main(['-e', '1', '-u', '8', '-b', '20', '--noplot', '--seed', '1',
                                 '-o', str(tmp_path / 'out')])
-    finally:
-        chainer.dataset.set_dataset_root(old_root)
     assert trainer.updater.iteration == 2
     assert not list((tmp_path / 'out').glob('*.png'))
 
@@ -197,15 +192,10 @@ def test_without_mnist_and_scikit_learn_it_says_what_to_install(tmp_path, offlin
 def test_missing_resume_file_is_named(tmp_path):
     example = _load_example()
     root = make_mnist_root(tmp_path / 'root', n_train=40, n_test=20)
-    old_root = chainer.dataset.get_dataset_root()
-    chainer.dataset.set_dataset_root(str(root))
     missing = tmp_path / 'no_such_snapshot'
-    try:
-        with pytest.raises(FileNotFoundError, match='no_such_snapshot'):
-            example.main(['-e', '1', '-u', '8', '-b', '20', '--noplot',
-                          '--resume', str(missing), '-o', str(tmp_path / 'out')])
-    finally:
-        chainer.dataset.set_dataset_root(old_root)
+    with dataset_root(root), pytest.raises(FileNotFoundError, match='no_such_snapshot'):
+        example.main(['-e', '1', '-u', '8', '-b', '20', '--noplot',
+                      '--resume', str(missing), '-o', str(tmp_path / 'out')])
 
 
 def test_resume_after_sigkill_is_bit_identical(tmp_path):

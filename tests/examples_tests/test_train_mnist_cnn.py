@@ -7,9 +7,8 @@ import pathlib
 
 import pytest
 
-import chainer
 from tests.examples_tests.test_train_mnist import make_mnist_root
-from tests.examples_tests._example import load_example
+from tests.examples_tests._example import dataset_root, load_example
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / 'examples' / 'mnist' / 'train_mnist_cnn.py'
@@ -22,13 +21,9 @@ def _load_example():
 def test_one_epoch_on_generated_mnist(tmp_path, capsys):
     example = _load_example()
     root = make_mnist_root(tmp_path / 'root', n_train=60, n_test=20)
-    old_root = chainer.dataset.get_dataset_root()
-    chainer.dataset.set_dataset_root(str(root))
-    try:
+    with dataset_root(root):
         trainer = example.main(['-e', '1', '-u', '16', '-b', '20', '--noplot', '--seed', '0',
                                 '-o', str(tmp_path / 'out')])
-    finally:
-        chainer.dataset.set_dataset_root(old_root)
     assert trainer.updater.iteration == 3
     net = trainer.updater.get_optimizer('main').target.predictor
     assert net.conv1.W.shape == (20, 1, 5, 5) and net.conv2.W.shape == (50, 20, 5, 5)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
@@ -19,7 +18,7 @@ class CReLU(function_node.FunctionNode):
     """``concat((relu(x), relu(-x)), axis)``."""
 
     def __init__(self, axis: int = 1):
-        if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
+        if not type_check._is_int(axis):
             raise TypeError(f'axis must be an integer value, got {type(axis).__name__}')
         self.axis = int(axis)
 

@@ -26,7 +26,7 @@ def _check_axis(in_types, axis: int, name: str = 'x') -> None:
 
 
 def _check_axis_arg(axis) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, numpy.integer)):
+    if not type_check._is_int(axis):
         raise TypeError(f'axis must be an integer, got {type(axis).__name__}')
     return int(axis)
 

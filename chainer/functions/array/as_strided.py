@@ -17,23 +17,11 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_int_types = (int, numpy.integer)
-
-
-def _is_int(v) -> bool:
-    if isinstance(v, numpy.ndarray):
-        return v.ndim == 0 and v.dtype.kind in 'iu'
-    return isinstance(v, _int_types) and not isinstance(v, bool)
-
-
 def _int_tuple(value, name: str) -> tuple:
-    if isinstance(value, numpy.ndarray) and value.ndim == 1 and value.dtype.kind in 'iu':
-        return tuple(int(v) for v in value)
-    if _is_int(value):
-        return (int(value),)
-    if isinstance(value, (tuple, list)) and all(_is_int(v) for v in value):
-        return tuple(int(v) for v in value)
-    raise TypeError(f'{name} must be an int or a tuple of ints, got {_repr(value)}')
+    t = type_check._int_tuple(value)
+    if t is None:
+        raise TypeError(f'{name} must be an int or a tuple of ints, got {_repr(value)}')
+    return t
 
 
 def _source_index(xp, shape: tuple, strides: tuple, offset: int):
@@ -171,8 +159,7 @@ class AsStrided(function_node.FunctionNode):
                              'same length')
         if any(n < 0 for n in self.shape):
             raise ValueError(f'negative dimensions are not allowed: {self.shape}')
-        if storage_offset is not None and (not isinstance(storage_offset, _int_types)
-                                           or isinstance(storage_offset, bool)):
+        if storage_offset is not None and not type_check._is_int(storage_offset):
             raise TypeError('storage_offset must be an int or None')
         self.storage_offset = None if storage_offset is None else int(storage_offset)
         self._geometry = None

@@ -15,8 +15,7 @@ class FlipLR(function_node.FunctionNode):
     """Reverses the elements along axis 1."""
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('a',))
-        type_check.expect(in_types[0].dtype.kind == 'f', in_types[0].ndim >= 2)
+        type_check._expect_float(in_types, 'a', min_ndim=2)
 
     def forward(self, inputs):
         a, = inputs

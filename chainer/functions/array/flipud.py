@@ -15,8 +15,7 @@ class FlipUD(function_node.FunctionNode):
     """Reverses the elements along axis 0."""
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('a',))
-        type_check.expect(in_types[0].dtype.kind == 'f', in_types[0].ndim >= 1)
+        type_check._expect_float(in_types, 'a', min_ndim=1)
 
     def forward(self, inputs):
         a, = inputs

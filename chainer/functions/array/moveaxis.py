@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 from chainer import function_node
 from chainer.utils import type_check
@@ -15,20 +14,11 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
-def _is_int(a) -> bool:
-    if isinstance(a, numpy.ndarray):
-        return a.ndim == 0 and a.dtype.kind in 'iu'
-    return isinstance(a, (int, numpy.integer)) and not isinstance(a, bool)
-
-
 def _as_axis_tuple(axis, name: str) -> tuple:
-    if isinstance(axis, numpy.ndarray) and axis.ndim == 1 and axis.dtype.kind in 'iu':
-        return tuple(int(a) for a in axis)
-    if _is_int(axis):
-        return (int(axis),)
-    if isinstance(axis, (tuple, list)) and all(_is_int(a) for a in axis):
-        return tuple(int(a) for a in axis)
-    raise TypeError(f'{name} must be int or tuple of int')
+    axes = type_check._int_tuple(axis)
+    if axes is None:
+        raise TypeError(f'{name} must be int or tuple of int')
+    return axes
 
 
 def _normalize(axes: tuple, ndim: int, name: str) -> tuple:

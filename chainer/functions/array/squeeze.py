@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
@@ -17,19 +16,15 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
-def _is_int(a) -> bool:
-    return isinstance(a, (int, numpy.integer)) and not isinstance(a, bool)
-
-
 class Squeeze(function_node.FunctionNode):
     """Removes the given axes (all axes of length one when ``axis`` is None)."""
 
     def __init__(self, axis=None) -> None:
         if axis is None:
             self.axis = None
-        elif _is_int(axis):
+        elif type_check._is_int(axis):
             self.axis = (int(axis),)
-        elif isinstance(axis, tuple) and all(_is_int(a) for a in axis):
+        elif isinstance(axis, tuple) and all(type_check._is_int(a) for a in axis):
             self.axis = tuple(int(a) for a in axis)
         else:
             raise TypeError('axis must be None, int or tuple of ints')

@@ -20,10 +20,9 @@ class Tile(function_node.FunctionNode):
     """Constructs an array by repeating the input ``reps`` times (``numpy.tile``)."""
 
     def __init__(self, reps) -> None:
-        if isinstance(reps, (int, numpy.integer)) and not isinstance(reps, bool):
+        if type_check._is_int(reps):
             self.reps = (int(reps),)
-        elif isinstance(reps, tuple) and all(
-                isinstance(r, (int, numpy.integer)) and not isinstance(r, bool) for r in reps):
+        elif isinstance(reps, tuple) and all(type_check._is_int(r) for r in reps):
             self.reps = tuple(int(r) for r in reps)
         else:
             raise TypeError(f'reps must be int or tuple of ints.\nActual: {type(reps)}')

@@ -294,17 +294,6 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
         type_check.expect(b_type.dtype == x_type.dtype)
 
 
-def _conv_out_dims(in_dims, ksize, stride, pad, cover_all, dilate) -> tuple:
-    out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all, dl)
-                for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
-    if any(o <= 0 for o in out):
-        raise type_check._InvalidOutputSize(
-            'positive output size',
-            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
-            f'stride {stride}, pad {pad}, dilate {dilate}')
-    return out
-
-
 # ----------------------------------------------------------------------------
 # Function nodes
 # ----------------------------------------------------------------------------
@@ -395,8 +384,8 @@ class ConvolutionND(_ConvolutionNodeBase):
                 [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)])
 
     def _output_dims(self, in_dims, ksize) -> tuple:
-        return self.out_dims or _conv_out_dims(in_dims, ksize, self.stride, self.pad,
-                                               self.cover_all, self.dilate)
+        return self.out_dims or conv._positive_out_dims(in_dims, ksize, self.stride, self.pad,
+                                                        self.cover_all, self.dilate)
 
 
 class ConvolutionNDGradW(function_node.FunctionNode):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 import chainer
 from chainer.functions.array.broadcast import broadcast_to
@@ -24,7 +23,7 @@ def _expanded(x, y, axis: int, name: str):
     """
     x_shape = x.shape
     y_shape = y.shape
-    if not isinstance(axis, (int, numpy.integer)) or isinstance(axis, bool):
+    if not type_check._is_int(axis):
         raise TypeError(f'axis must be int, not {type(axis).__name__}')
     axis = int(axis)
     if axis < 0:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 from chainer import backend
 from chainer import function_node
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 def _check_int_axis(axis):
     if axis is None:
         return None
-    if isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+    if type_check._is_int(axis):
         return int(axis)
     raise TypeError('axis must be int or None')
 

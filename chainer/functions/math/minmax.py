@@ -160,7 +160,7 @@ class _IndexSelectorBase(function_node.FunctionNode):
     def __init__(self, axis=None) -> None:
         if axis is None:
             self.axis = None
-        elif isinstance(axis, (int, numpy.integer)) and not isinstance(axis, bool):
+        elif type_check._is_int(axis):
             self.axis = int(axis)
         else:
             raise TypeError('None or int are required')
@@ -169,9 +169,8 @@ class _IndexSelectorBase(function_node.FunctionNode):
         raise NotImplementedError
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check._expect_float(in_types)
         x_type = in_types[0]
-        type_check.expect(x_type.dtype.kind == 'f')
         if self.axis is None:
             with type_check._failing_as(type_check._InvalidValue):
                 type_check.expect(x_type.size > 0)

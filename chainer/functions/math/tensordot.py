@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def _as_axes(axes, a_ndim: int, b_ndim: int):
     """Returns (a_axes, b_axes): the contracted axes, non-negative, pairwise matched."""
-    if isinstance(axes, (int, numpy.integer)) and not isinstance(axes, bool):
+    if type_check._is_int(axes):
         n = int(axes)
         if n < 0 or n > a_ndim or n > b_ndim:
             raise ValueError(f'axes={n} is invalid for arrays of {a_ndim} and {b_ndim} dimensions')

@@ -56,9 +56,8 @@ class NormalizeL2(_composite.CompositeNode):
         self.axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check._expect_float(in_types)
         x_type, = in_types
-        type_check.expect(x_type.dtype.kind == 'f')
         ndim = type_check.eval(x_type.ndim)
         for a in self.axis:
             if not -ndim <= a < ndim:

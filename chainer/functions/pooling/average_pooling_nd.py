@@ -86,8 +86,7 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
         self.pad_value = pad_value
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('gy',))
-        type_check.expect(in_types[0].dtype.kind == 'f')
+        type_check._expect_float(in_types, 'gy')
 
     def forward(self, inputs):
         gy, = inputs

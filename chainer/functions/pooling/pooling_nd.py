@@ -247,14 +247,7 @@ def window_spread(g, ksize, stride, pad, in_dims):
 
 def pooling_out_dims(in_dims, ksize, stride, pad, cover_all: bool) -> tuple:
     """Output sizes of a pooling; ``InvalidType`` when one is not positive."""
-    out = tuple(conv.get_conv_outsize(d, k, s, p, cover_all)
-                for d, k, s, p in zip(in_dims, ksize, stride, pad))
-    if any(o <= 0 for o in out):
-        raise type_check._InvalidOutputSize(
-            'positive output size',
-            f'output size {out} for input size {tuple(in_dims)}, kernel {tuple(ksize)}, '
-            f'stride {tuple(stride)}, pad {tuple(pad)}')
-    return out
+    return conv._positive_out_dims(in_dims, ksize, stride, pad, cover_all)
 
 
 class _PoolingND(function_node.FunctionNode):
@@ -283,9 +276,8 @@ class _PoolingND(function_node.FunctionNode):
             raise _ValueAssertionError(f'pad must be non-negative, got {self.pad}')
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check._expect_float(in_types, ndim=2 + self.ndim)
         x_type = in_types[0]
-        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 2 + self.ndim)
         pooling_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
                          self.ksize, self.stride, self.pad, self.cover_all)
 

@@ -35,3 +35,17 @@ def setup(dtype=numpy.float32, lr=1.0, grad_scale=1.0, seed=3):
         params[name] = p.array.copy()
         grads[name] = g
     return model, opt, params, grads
+
+
+def check_gpu_update(hook, expected, **tolerances):
+    """Updates the model on CuPy with ``hook`` (SGD with lr 1); each parameter must
+    then be close to ``expected(param, grad)`` of its NumPy values before the update."""
+    import pytest
+    cupy = pytest.importorskip('cupy')
+    model, opt, params, grads = setup()
+    model.to_device('@cupy:0')
+    opt.add_hook(hook)
+    opt.update()
+    for name, p in model.namedparams():
+        numpy.testing.assert_allclose(cupy.asnumpy(p.array),
+                                      expected(params[name], grads[name]), **tolerances)

@@ -60,15 +60,8 @@ def test_none_grad_skipped():
 
 @pytest.mark.gpu
 def test_gpu():
-    cupy = pytest.importorskip('cupy')
-    model, opt, params, grads = util.setup()
-    model.to_device('@cupy:0')
-    opt.add_hook(optimizer_hooks.GradientHardClipping(-0.5, 0.25))
-    opt.update()
-    for name, p in model.namedparams():
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array),
-                                      params[name] - numpy.clip(grads[name], -0.5, 0.25),
-                                      rtol=1e-6)
+    util.check_gpu_update(optimizer_hooks.GradientHardClipping(-0.5, 0.25),
+                          lambda p, g: p - numpy.clip(g, -0.5, 0.25), rtol=1e-6)
 
 
 @pytest.mark.parametrize('lower, upper', [(None, 0.25), (-0.5, None)])

@@ -71,15 +71,8 @@ def test_none_grad_skipped():
 
 @pytest.mark.gpu
 def test_gpu():
-    cupy = pytest.importorskip('cupy')
-    model, opt, params, grads = util.setup()
-    model.to_device('@cupy:0')
-    opt.add_hook(optimizer_hooks.GradientLARS(weight_decay=0.1))
-    opt.update()
-    for name, p in model.namedparams():
-        numpy.testing.assert_allclose(
-            cupy.asnumpy(p.array),
-            params[name] - _lars(params[name], grads[name], weight_decay=0.1), rtol=1e-5)
+    util.check_gpu_update(optimizer_hooks.GradientLARS(weight_decay=0.1),
+                          lambda p, g: p - _lars(p, g, weight_decay=0.1), rtol=1e-5)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])

@@ -86,13 +86,6 @@ def test_none_grad_skipped():
     assert p.grad is None
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.GradientNoise(0.1)
-    assert isinstance(hook, optimizer_hooks.GradientNoise)
-
-
 @pytest.mark.gpu
 def test_gpu():
     cupy = pytest.importorskip('cupy')
@@ -101,10 +94,5 @@ def test_gpu():
         assert xp is cupy
         return xp.full(shape, 0.5, dtype=dtype)
 
-    model, opt, params, grads = util.setup()
-    model.to_device('@cupy:0')
-    opt.add_hook(optimizer_hooks.GradientNoise(0.1, noise_func))
-    opt.update()
-    for name, p in model.namedparams():
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array), params[name] - grads[name] - 0.5,
-                                      rtol=1e-6)
+    util.check_gpu_update(optimizer_hooks.GradientNoise(0.1, noise_func),
+                          lambda p, g: p - g - 0.5, rtol=1e-6)

@@ -59,24 +59,10 @@ def test_none_grad_or_uninitialized_skipped():
     assert q.array is None
 
 
-def test_deprecated_alias():
-    import chainer.optimizer
-    with pytest.warns(DeprecationWarning):
-        hook = chainer.optimizer.WeightDecay(0.1)
-    assert isinstance(hook, optimizer_hooks.WeightDecay)
-
-
 @pytest.mark.gpu
 def test_gpu():
-    cupy = pytest.importorskip('cupy')
-    model, opt, params, grads = util.setup()
-    model.to_device('@cupy:0')
-    opt.add_hook(optimizer_hooks.WeightDecay(0.1))
-    opt.update()
-    for name, p in model.namedparams():
-        numpy.testing.assert_allclose(cupy.asnumpy(p.array),
-                                      params[name] - (grads[name] + 0.1 * params[name]),
-                                      rtol=1e-6)
+    util.check_gpu_update(optimizer_hooks.WeightDecay(0.1),
+                          lambda p, g: p - (g + 0.1 * p), rtol=1e-6)
 
 
 @pytest.mark.parametrize('rate', [None, 'x'])

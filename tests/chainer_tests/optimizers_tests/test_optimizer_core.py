@@ -689,8 +689,6 @@ def test_make_deprecation_message():
     ('GradientHardClipping', (-1.0, 1.0)), ('GradientNoise', (0.1,))])
 def test_deprecated_aliases(name, args):
     from chainer import optimizer_hooks
-    if not hasattr(optimizer_hooks, name):
-        pytest.skip(f'chainer.optimizer_hooks.{name} is not available yet')
     alias = getattr(optimizer, name)
     assert getattr(optimizer, name) is alias
     with pytest.warns(DeprecationWarning, match=f'optimizer_hooks.{name}'):

@@ -92,6 +92,22 @@ def _assert_same_state(a, b):
     assert sa[4:] == sb[4:]
 
 
+def _saved_arrays(path):
+    with numpy.load(path, allow_pickle=True) as f:  # our file: Chainer's pickled None
+        return dict(f)
+
+
+def _failed_load(path, exc, match=None):
+    """Loads ``path`` into a trained model, expecting ``exc``; asserts that the model
+    is unchanged and returns the exception."""
+    model = _filled(Model(), seed=3)
+    before = _state(model)
+    with pytest.raises(exc, match=match) as info:
+        serializers.load_npz(path, model)
+    _assert_same_state(before, _state(model))
+    return info.value
+
+
 @pytest.fixture
 def saved(tmp_path):
     model = _filled(Model())
@@ -566,11 +582,7 @@ def test_truncated(saved, cut):
     data = open(path, 'rb').read()
     with open(path, 'wb') as f:
         f.write(data[:int(len(data) * cut)])
-    model = _filled(Model(), seed=3)
-    before = _state(model)
-    with pytest.raises(ValueError, match='model.npz'):
-        serializers.load_npz(path, model)
-    _assert_same_state(before, _state(model))
+    _failed_load(path, ValueError, 'model.npz')
 
 
 @pytest.mark.parametrize('compression', [True, False])
@@ -585,65 +597,44 @@ def test_corrupt_member(tmp_path, compression):
     for i in range(offset, offset + 4):
         data[i] ^= 0xFF
     path.write_bytes(bytes(data))
-    model = _filled(Model(), seed=3)
-    before = _state(model)
-    with pytest.raises(ValueError, match='c.npz') as info:
-        serializers.load_npz(path, model)
+    error = _failed_load(path, ValueError, 'c.npz')
     # Under Chainer zlib failed to inflate the compressed member (zlib.error),
     # and zipfile's CRC check failed on the stored one (BadZipFile).
-    assert isinstance(info.value, zlib.error if compression else zipfile.BadZipFile)
-    _assert_same_state(before, _state(model))
+    assert isinstance(error, zlib.error if compression else zipfile.BadZipFile)
 
 
 def test_shape_mismatch_leaves_target_unchanged(saved, tmp_path):
     _, path = saved
-    with numpy.load(path, allow_pickle=True) as f:  # our file: Chainer's pickled None
-        arrays = dict(f)
+    arrays = _saved_arrays(path)
     # The bad key is the last one visited, so everything before it was checked.
     arrays['stack/1/b'] = numpy.zeros(7, numpy.float32)
     bad = tmp_path / 'shape.npz'
     numpy.savez(bad, **arrays)
-    model = _filled(Model(), seed=3)
-    before = _state(model)
-    with pytest.raises(ValueError) as e:
-        serializers.load_npz(bad, model)
-    msg = str(e.value)
+    msg = str(_failed_load(bad, ValueError))
     assert 'stack/1/b' in msg and '(7,)' in msg and '(3,)' in msg and 'shape.npz' in msg
-    _assert_same_state(before, _state(model))
 
 
 def test_missing_last_key_leaves_target_unchanged(saved, tmp_path):
     _, path = saved
-    with numpy.load(path, allow_pickle=True) as f:  # our file: Chainer's pickled None
-        arrays = dict(f)
+    arrays = _saved_arrays(path)
     del arrays['stack/1/b']
     bad = tmp_path / 'missing.npz'
     numpy.savez(bad, **arrays)
-    model = _filled(Model(), seed=3)
-    before = _state(model)
-    with pytest.raises(KeyError, match='stack/1/b'):
-        serializers.load_npz(bad, model)
-    _assert_same_state(before, _state(model))
+    _failed_load(bad, KeyError, 'stack/1/b')
 
 
 def test_uncastable_dtype(saved, tmp_path):
     _, path = saved
-    with numpy.load(path, allow_pickle=True) as f:  # our file: Chainer's pickled None
-        arrays = dict(f)
+    arrays = _saved_arrays(path)
     arrays['block/l1/W'] = arrays['block/l1/W'].astype(numpy.complex64)
     bad = tmp_path / 'dtype.npz'
     numpy.savez(bad, **arrays)
-    model = _filled(Model(), seed=3)
-    before = _state(model)
-    with pytest.raises(TypeError, match='block/l1/W'):
-        serializers.load_npz(bad, model)
-    _assert_same_state(before, _state(model))
+    _failed_load(bad, TypeError, 'block/l1/W')
 
 
 def test_lazy_target_unchanged_after_failed_load(saved, tmp_path):
     _, path = saved
-    with numpy.load(path, allow_pickle=True) as f:  # our file: Chainer's pickled None
-        arrays = dict(f)
+    arrays = _saved_arrays(path)
     del arrays['stack/1/W']
     bad = tmp_path / 'missing.npz'
     numpy.savez(bad, **arrays)

@@ -419,7 +419,10 @@ def link_classes(monkeypatch):
     return ScaleLink, WrongScaleLink, IgnoringInitScaleLink
 
 
-class _LinkBase(testing.LinkTestCase):
+class _ScaleLinkCase:
+    """What the link test cases below share: ``link_class`` (a scale link) with one
+    parameter ``W`` of shape (3,) applied to inputs of shape (2, 3)."""
+
     __test__ = False
     param_names = ('W',)
     link_class = None
@@ -432,6 +435,9 @@ class _LinkBase(testing.LinkTestCase):
 
     def generate_inputs(self):
         return numpy.random.uniform(-1, 1, (2, 3)),
+
+
+class _LinkBase(_ScaleLinkCase, testing.LinkTestCase):
 
     def forward_expected(self, link, inputs):
         return inputs[0] * link.W.array,
@@ -513,19 +519,7 @@ def test_link_test_case_checks_some_of_the_initialized_params():
              check_backward_options={})
 
 
-class _InitBase(testing.LinkInitializersTestCase):
-    __test__ = False
-    param_names = ('W',)
-    link_class = None
-
-    def generate_params(self):
-        return numpy.random.uniform(-1, 1, (3,)),
-
-    def create_link(self, initializers):
-        return self.link_class(*initializers)
-
-    def generate_inputs(self):
-        return numpy.random.uniform(-1, 1, (2, 3)),
+class _InitBase(_ScaleLinkCase, testing.LinkInitializersTestCase):
 
     def get_initializers(self):
         def fill_seven(array):
