@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 import warnings
 import weakref
 
@@ -459,7 +458,6 @@ class TestLongChains:
 
     def test_100000_op_chain(self):
         assert sys.getrecursionlimit() < 100000
-        start = time.perf_counter()
         x = Variable(np.array(0., np.float32))
         y = x
         for _ in range(100000):
@@ -471,7 +469,6 @@ class TestLongChains:
         y.unchain_backward()
         del y
         gc.collect()
-        assert time.perf_counter() - start < 30
 
     def test_long_chain_double_backprop(self):
         x = _scalar(1.)
