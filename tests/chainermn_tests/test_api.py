@@ -399,11 +399,11 @@ def test_abort_waits_until_mpiexec_read_the_traceback():
         stream.flush()
         start = time.monotonic()
         hook._wait_until_read(stream, limit=0.1)
-        assert 0.1 <= time.monotonic() - start < 1
+        assert 0.1 <= time.monotonic() - start < 1.5  # well under the 2 s default
     os.close(r)
     start = time.monotonic()
     hook._wait_until_read(stream, sys.stdin, object())
-    assert time.monotonic() - start < 0.1
+    assert time.monotonic() - start < 1.5  # no 2 s wait on non-pipes (bound loose for busy CI)
 
 
 @pytest.mark.parametrize('x_dtype, bn_dtype', [
