@@ -205,6 +205,9 @@ def initializer_state(init: Any, state: dict) -> dict:
                 break
     if '_checks' in state:
         state = {k: v for k, v in state.items() if k != '_checks'}
+    if '_get_filter_func' in state:  # Up/DownsamplingConvFilter: only 'linear' existed
+        state = {k: v for k, v in state.items() if k not in ('_get_filter_func', '_upsampling')}
+        state['interpolation'] = 'linear'
     return state
 
 

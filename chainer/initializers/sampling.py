@@ -28,6 +28,12 @@ def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
     return filt
 
 
+def _get_linear_filter(size: int, ndim: int, upsampling: bool = True) -> numpy.ndarray:
+    # The name Chainer 7.8.1's filters kept as their ``_get_filter_func``, which its
+    # pickles of them (and of links initialised by them) refer to.
+    return _linear_filter(size, ndim, normalize=not upsampling)
+
+
 def _kernel_size(owner: str, shape: tuple) -> int:
     if len(shape) < 3:
         raise _ValueAssertionError(

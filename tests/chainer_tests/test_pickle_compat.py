@@ -257,6 +257,37 @@ class TestBuiltFromChainersLayout:
         assert again.priority == 100 and not again.call_before_training
 
 
+@pytest.mark.parametrize('cls, upsampling', [
+    (chainer.initializers.UpsamplingDeconvFilter, True),
+    (chainer.initializers.DownsamplingConvFilter, False)])
+def test_sampling_filters(cls, upsampling):
+    # Chainer kept the filter function and the direction; an FCN model pickled by
+    # Chainer holds such an initializer in its deconvolution's parameter.
+    from chainer.initializers import sampling
+    state = {'_upsampling': upsampling, '_get_filter_func': sampling._get_linear_filter,
+             'dtype': None}
+    init = pickle.loads(pickle.dumps(_chainer_format(cls, state)))
+    assert type(init) is cls and init.interpolation == 'linear'
+    got, want = np.empty((2, 2, 4, 4), 'f'), np.empty((2, 2, 4, 4), 'f')
+    init(got)
+    cls()(want)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(init)).__dict__, init.__dict__)
+
+
+def test_concat_with_async_transfer():
+    # Chainer's converter kept its conveyors in a defaultdict of a bound method.
+    from chainer.dataset import convert
+    other = convert.ConcatWithAsyncTransfer()
+    state = {'_stream': None, 'compute_stream': None, '_device': None, '_sync_get': True,
+             '_conveyor': collections.defaultdict(other._get_conveyor)}
+    conv = pickle.loads(pickle.dumps(_chainer_format(convert.ConcatWithAsyncTransfer, state)))
+    assert vars(conv) == {'_stream': None, 'compute_stream': None}
+    x, t = conv([(np.ones(2, 'f'), 1), (np.zeros(2, 'f'), 2)])
+    np.testing.assert_array_equal(x, [[1, 1], [0, 0]])
+    np.testing.assert_array_equal(t, [1, 2])
+
+
 def test_zipped_image_datasets(tmp_path):
     image = pytest.importorskip('PIL.Image')
     import zipfile
