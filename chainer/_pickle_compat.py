@@ -7,7 +7,9 @@ state here from small hooks (``_recover_parameter``/``_create_variable`` in
 ``__setstate__`` of links and other device residents, optimizers, update rules,
 initializers, distributions, tabular and text/zipped image datasets, ...), and
 this module turns it into rechainer's layout. Pickles that rechainer writes keep
-their own layout and pass through unchanged.
+their own layout and pass through unchanged, except that Variables, Parameters and
+links are written in Chainer's form (``chainer_link_state`` adds what Chainer's
+links need), so that Chainer 7.8.1 can load a pickled model.
 """
 from __future__ import annotations
 
@@ -89,6 +91,27 @@ def create_variable(data: Any, name: Any, grad: Any, requires_grad: bool,
 
 def _qualnames(obj: Any) -> set:
     return {f'{c.__module__}.{c.__qualname__}' for c in type(obj).__mro__}
+
+
+def chainer_link_state(obj: Any, state: dict) -> dict:
+    """Adds to rechainer's ``__dict__`` of a link (or other device resident) the
+    attributes Chainer 7.8.1's class has and rechainer's does not, so that Chainer
+    can load the pickle; ``device_resident_state`` takes them out again."""
+    from chainer import device_resident
+    from chainer import link
+    state = dict(state)
+    state['_overridden_to_methods'] = tuple(
+        name for name in ('to_cpu', 'to_gpu', 'to_intel64')
+        if getattr(type(obj), name) is not getattr(device_resident.DeviceResident, name))
+    if isinstance(obj, link.Link):
+        state['_Link__init_done'] = True
+    names = _qualnames(obj)
+    if _LINKS + 'connection.convolution_2d.Convolution2D' in names:
+        state.setdefault('x_layout', None)  # memory_layouts.CUDNN_CHANNEL_FIRST_X
+        state.setdefault('cudnn_fast', False)
+    if _LINKS + 'rnn.n_step_rnn.NStepRNNBase' in names:
+        state['ws'], state['bs'] = obj.ws, obj.bs
+    return state
 
 
 def _conv_ndim(names: set, state: dict) -> int:

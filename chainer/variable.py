@@ -840,11 +840,17 @@ class Variable:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce__(self):
+        # Chainer's reduce function and arguments, so that either framework loads it
+        # (as a plain Variable, without the graph or the user's attributes, as there).
+        return _create_variable, (self._data, self.name, self.grad, self._requires_grad,
+                                  self.device)
+
     def __getstate__(self):
         return {'data': self._data, 'name': self.name, 'grad': self.grad,
                 'requires_grad': self._requires_grad}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state):  # also what rechainer pickled before it wrote Chainer's form
         Variable.__init__(self, state['data'], name=state['name'],
                           requires_grad=state['requires_grad'])
         if state['grad'] is not None:
@@ -948,15 +954,17 @@ class Parameter(Variable):
         self._grad_initializer = None
 
     def __reduce__(self):
+        # Chainer's seven arguments, so that either framework loads it.
         gv = self._grad_var
-        args = (self._data, self.name, None if gv is None else gv._data, self.initializer,
-                self.update_rule)
-        # Five arguments, as before, unless the gradient may not be read yet.
-        return _recover_parameter, args if self._grad_valid else (*args, False)
+        device = self._initial_device if self._data is None else self.device
+        return _recover_parameter, (self._data, self.name, None if gv is None else gv._data,
+                                    self._grad_valid, self.initializer, self.update_rule, device)
 
     def __copy__(self) -> 'Parameter':
         # Chainer's shallow copy shares the array slot (see _share_array).
-        ret = _recover_parameter(*self.__reduce__()[1])
+        gv = self._grad_var
+        ret = _recover_parameter(self._data, self.name, None if gv is None else gv._data,
+                                 self.initializer, self.update_rule, self._grad_valid)
         ret._initial_device = self._initial_device
         ret._grad_initializer = self._grad_initializer
         ret.__dict__.update(self.__dict__)  # the user's attributes, as Variable.__copy__
@@ -1090,7 +1098,7 @@ def _recover_parameter(*args):
     if len(args) == 7:  # pickled by Chainer
         from chainer import _pickle_compat
         return _pickle_compat.recover_parameter(*args)
-    # Five arguments from rechainer before it kept the gradient's validity.
+    # Five or six arguments: what rechainer pickled before it wrote Chainer's seven.
     data, name, grad, initializer, update_rule, grad_valid = args if len(args) == 6 else (
         *args, True)
     p = Parameter(initializer=initializer)

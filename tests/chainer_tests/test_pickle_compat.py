@@ -396,12 +396,71 @@ class TestOwnFormat:
             np.testing.assert_array_equal(copied.l.W.array, m.l.W.array)
             assert [n for n, _ in copied.namedparams()] == ['/l/W', '/l/b']
 
-    def test_parameter_reduces_as_before(self):
-        p = chainer.Parameter(np.ones(2, 'f'))
-        fn, args = p.__reduce__()
-        assert fn is chainer.variable._recover_parameter
-        assert len(args) == 5
+    def test_older_parameter_pickles_load(self):
+        # Before it wrote Chainer's seven arguments, rechainer wrote five, or six
+        # with the gradient's validity.
+        p = chainer.variable._recover_parameter(
+            np.ones(2, 'f'), 'p', np.zeros(2, 'f'), chainer.initializers.One(), None)
+        assert p.name == 'p'
+        np.testing.assert_array_equal(p.grad, [0, 0])
+        lazy = chainer.variable._recover_parameter(
+            None, 'q', None, chainer.initializers.One(), None, False)
+        with pytest.raises(RuntimeError):
+            lazy.grad
+        lazy.initialize((2,))
+        np.testing.assert_array_equal(lazy.array, [1, 1])
 
     def test_hookable_names_resolve(self):
         from chainer import optimizer
         assert optimizer._Hookable is optimizer._OptimizerHookable
+
+
+class TestWrittenAsChainer:
+    """Variables, Parameters and links are pickled in Chainer 7.8.1's form, so that
+    Chainer loads a model rechainer pickled (checked against Chainer itself when
+    this was written; here against the form)."""
+
+    def test_variable(self):
+        v = chainer.Variable(np.arange(2, dtype='f'), name='v', grad=np.ones(2, 'f'))
+        fn, args = v.__reduce__()
+        assert fn is chainer.variable._create_variable
+        assert len(args) == 5 and args[1:2] == ('v',) and args[3] is True
+        assert isinstance(args[4], chainer.backend.CpuDevice)
+        w = pickle.loads(pickle.dumps(v))
+        assert type(w) is chainer.Variable and w.name == 'v'
+        np.testing.assert_array_equal(w.grad, [1, 1])
+
+    def test_parameter(self):
+        p = chainer.Parameter(np.ones(2, 'f'), name='p')
+        fn, args = p.__reduce__()
+        assert fn is chainer.variable._recover_parameter and len(args) == 7
+        assert args[3] is True and isinstance(args[6], chainer.backend.CpuDevice)
+        lazy_args = chainer.Parameter(chainer.initializers.One()).__reduce__()[1]
+        assert lazy_args[0] is None and lazy_args[3] is False
+
+    def test_link_state(self):
+        conv = L.Convolution2D(2, 3, 3)
+        state = conv.__getstate__()
+        assert state['_overridden_to_methods'] == ()
+        assert state['_Link__init_done'] is True
+        assert state['x_layout'] is None and state['cudnn_fast'] is False
+        assert '_overridden_to_methods' not in vars(conv)
+        again = pickle.loads(pickle.dumps(conv))
+        assert not {'_overridden_to_methods', '_Link__init_done', 'x_layout',
+                    'cudnn_fast'} & set(vars(again))
+        x = np.ones((1, 2, 3, 3), 'f')
+        np.testing.assert_array_equal(again(x).array, conv(x).array)
+
+    def test_n_step_rnn_weights(self):
+        rnn = L.NStepGRU(1, 2, 2, 0.0)
+        state = rnn.__getstate__()
+        assert state['ws'][0][0] is rnn[0].w0 and state['bs'][0][5] is rnn[0].b5
+        again = pickle.loads(pickle.dumps(rnn))
+        assert 'ws' not in vars(again) and again.ws[0][0] is again[0].w0
+
+    def test_overridden_transfer_method_is_named(self):
+        with pytest.warns(DeprecationWarning):
+            class Own(chainer.Link):
+                def to_cpu(self):
+                    return super().to_cpu()
+        assert Own().__getstate__()['_overridden_to_methods'] == ('to_cpu',)
