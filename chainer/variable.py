@@ -434,16 +434,13 @@ class Variable:
 
     @array.setter
     def array(self, d) -> None:
-        if d is not None and not isinstance(d, _ARRAY_TYPES):
-            raise TypeError(
-                'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
-                f'got {type(d).__module__}.{type(d).__qualname__}')
-        self._data = d
-        node = self._node
-        if node is not None:
-            node._set_data_type(d)
-            if node.data is not None:
-                node.data = d  # a retained array follows the variable, as in Chainer
+        _set_array(self, d)
+        group = self.__dict__.get('_share_group')
+        if group is not None:  # shallow copies hold the same array slot (_share_array)
+            for ref in group:
+                peer = ref()
+                if peer is not None and peer is not self:
+                    _set_array(peer, d)
 
     data = array
 
@@ -758,6 +755,10 @@ class Variable:
         """Moves the data and gradient to ``device`` (a device specifier)."""
         device = backend.get_device(device)
         if self._data is not None:
+            if backend.get_device_from_array(self._data) != device:
+                # As in Chainer, an array sent to another device is this variable's
+                # alone: its shallow copies keep the array they had.
+                _leave_share_group(self)
             self.array = device.send(self._data)
         gv = self._grad_var
         if gv is not None:
@@ -863,6 +864,7 @@ class Variable:
         ret = cls.__new__(cls)
         ret.__setstate__(self.__getstate__())
         ret.__dict__.update(self.__dict__)
+        _share_array(self, ret)
         return ret
 
     # Operators are installed by chainer.functions.math.basic_math.
@@ -996,23 +998,6 @@ class Parameter(Variable):
         dtype = getattr(self.initializer, 'dtype', None)
         return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
-    @property
-    def array(self):
-        """The underlying array (shared with the share-mode copies of its link)."""
-        return self._data
-
-    @array.setter
-    def array(self, d) -> None:
-        _set_array(self, d)
-        group = self.__dict__.get('_share_group')
-        if group is not None:
-            for ref in group:
-                peer = ref()
-                if peer is not None and peer is not self:
-                    _set_array(peer, d)
-
-    data = array
-
     def initialize(self, shape: ShapeSpec) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
         shape = array_utils.as_shape(shape)
@@ -1038,10 +1023,6 @@ class Parameter(Variable):
                 _leave_share_group(self)
             self._initial_device = device
             return
-        if backend.get_device_from_array(self._data) != device:
-            # As in Chainer, an array sent to another device is this parameter's
-            # alone: its shallow copies keep the array they had.
-            _leave_share_group(self)
         super().to_device(device)
 
     def to_cpu(self) -> None:
@@ -1065,11 +1046,24 @@ class Parameter(Variable):
             self.update_rule.update(self)
 
 
-_set_array = Variable.array.fset
+def _set_array(var: Variable, d: Any) -> None:
+    """Sets the array of ``var`` alone (not of its shallow copies)."""
+    if d is not None and not isinstance(d, _ARRAY_TYPES):
+        raise TypeError(
+            'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
+            f'got {type(d).__module__}.{type(d).__qualname__}')
+    var._data = d
+    node = var._node
+    if node is not None:
+        node._set_data_type(d)
+        if node.data is not None:
+            node.data = d  # a retained array follows the variable, as in Chainer
+
+
 _set_grad = Variable.grad.fset
 
 
-def _share_array(original: Parameter, copied: Parameter) -> None:
+def _share_array(original: Variable, copied: Variable) -> None:
     """Makes ``copied``, a shallow copy of ``original`` (``copy.copy``, as in a
     share-mode copy of a link), hold the same array slot: an array set on either of them (assigned,
     initialized, loaded or moved to a device) is the other's too, as with
@@ -1083,10 +1077,10 @@ def _share_array(original: Parameter, copied: Parameter) -> None:
     copied.__dict__['_share_group'] = group
 
 
-def _leave_share_group(param: Parameter) -> None:
-    group = param.__dict__.pop('_share_group', None)
+def _leave_share_group(var: Variable) -> None:
+    group = var.__dict__.pop('_share_group', None)
     if group is not None:
-        group[:] = [ref for ref in group if ref() is not None and ref() is not param]
+        group[:] = [ref for ref in group if ref() is not None and ref() is not var]
 
 
 def _generate(initializer, shape, device, dtype=None):
