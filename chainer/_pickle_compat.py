@@ -7,9 +7,10 @@ state here from small hooks (``_recover_parameter``/``_create_variable`` in
 ``__setstate__`` of links and other device residents, optimizers, update rules,
 initializers, distributions, tabular and text/zipped image datasets, ...), and
 this module turns it into rechainer's layout. Pickles that rechainer writes keep
-their own layout and pass through unchanged, except that Variables, Parameters and
-links are written in Chainer's form (``chainer_link_state`` adds what Chainer's
-links need), so that Chainer 7.8.1 can load a pickled model.
+their own layout and pass through unchanged, except that Variables, Parameters,
+links, optimizers and update rules are written in Chainer's form
+(``chainer_link_state`` and the ``chainer_*_state`` functions add what Chainer's
+classes need), so that Chainer 7.8.1 can load a pickled model and its optimizer.
 """
 from __future__ import annotations
 
@@ -27,13 +28,20 @@ _CHAINER_ONLY = ('_overridden_to_methods', '_Link__init_done')
 _LINKS = 'chainer.links.'
 
 
-class ChainerHookable:
-    """Stands for ``chainer.optimizer._Hookable`` and ``_OptimizerHookable`` while
-    a Chainer pickle loads: it only carries the hook dictionaries to the
-    optimizer or update rule that owns it."""
+class _Hookable:
+    """Chainer's ``chainer.optimizer._Hookable`` (the hooks of an update rule) as
+    pickles name it: it only carries the hook dictionaries to the update rule
+    that owns it, from Chainer's pickles and into those written for Chainer."""
 
+    __module__ = 'chainer.optimizer'
     _pre_update_hooks: Any = None
     _post_update_hooks: Any = None
+
+
+class _OptimizerHookable(_Hookable):
+    """Chainer's ``chainer.optimizer._OptimizerHookable`` (an optimizer's hooks)."""
+
+    __module__ = 'chainer.optimizer'
 
 
 def set_state(obj: Any, state: Any, marker: Any, translate: Any) -> None:
@@ -202,6 +210,37 @@ def optimizer_state(opt: Any, state: dict) -> dict:
     state = dict(state)
     state['_pre_update_hooks'], state['_post_update_hooks'] = _hook_dicts(
         state.pop('_hookable'))
+    return state
+
+
+def _chainer_hookable(owner: Any, cls: type, **attrs: Any) -> Any:
+    hookable = cls()
+    hookable._pre_update_hooks = owner._pre_update_hooks
+    hookable._post_update_hooks = owner._post_update_hooks
+    for name, value in attrs.items():
+        setattr(hookable, name, value)
+    return hookable
+
+
+def chainer_optimizer_state(opt: Any, state: dict) -> dict:
+    """The ``__dict__`` Chainer 7.8.1 kept for an optimizer (its hooks held by a
+    ``_hookable``), so that Chainer can load the pickle; ``optimizer_state``
+    reverses it."""
+    state = {k: v for k, v in state.items()
+             if k not in ('_pre_update_hooks', '_post_update_hooks')}
+    state['_hookable'] = _chainer_hookable(
+        opt, _OptimizerHookable, _invalid_timing_fallback=True, optimizer=opt)
+    return state
+
+
+def chainer_update_rule_state(rule: Any, state: dict) -> dict:
+    """The ``__dict__`` Chainer 7.8.1 kept for an update rule, so that Chainer can
+    load the pickle; ``update_rule_state`` reverses it."""
+    state = {k: v for k, v in state.items()
+             if k not in ('_pre_update_hooks', '_post_update_hooks', '_derived')}
+    state['_hookable'] = _chainer_hookable(rule, _Hookable, _invalid_timing_fallback=False)
+    if 'chainer.optimizers.msvag.MSVAGRule' in _qualnames(rule):
+        state['beta_power'] = rule.beta_power  # Chainer kept it; rechainer derives it from t
     return state
 
 

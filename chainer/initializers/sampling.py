@@ -75,6 +75,11 @@ class _InterpolationFilter(initializer.Initializer):
         self.interpolation = interpolation
         super().__init__(dtype)
 
+    def __getstate__(self) -> dict:
+        # Chainer 7.8.1's attributes too, so that Chainer loads the pickle.
+        return dict(self.__dict__, _upsampling=not self._normalize,
+                    _get_filter_func=_get_linear_filter)
+
     def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)
         _check_interpolation(self.interpolation)

@@ -272,7 +272,10 @@ def test_sampling_filters(cls, upsampling):
     init(got)
     cls()(want)
     np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(init)).__dict__, init.__dict__)
+    assert pickle.loads(pickle.dumps(init)).__dict__ == init.__dict__
+    # written with Chainer's attributes, so that Chainer loads it too
+    assert init.__getstate__()['_upsampling'] is upsampling
+    assert init.__getstate__()['_get_filter_func'] is sampling._get_linear_filter
 
 
 def test_concat_with_async_transfer():
@@ -412,7 +415,8 @@ class TestOwnFormat:
 
     def test_hookable_names_resolve(self):
         from chainer import optimizer
-        assert optimizer._Hookable is optimizer._OptimizerHookable
+        assert optimizer._Hookable.__qualname__ == '_Hookable'
+        assert issubclass(optimizer._OptimizerHookable, optimizer._Hookable)
 
 
 class TestWrittenAsChainer:
@@ -464,3 +468,31 @@ class TestWrittenAsChainer:
                 def to_cpu(self):
                     return super().to_cpu()
         assert Own().__getstate__()['_overridden_to_methods'] == ('to_cpu',)
+
+    def test_optimizer_and_update_rules(self):
+        model = L.Classifier(L.Linear(3, 2))
+        opt = chainer.optimizers.MSVAG(0.05).setup(model)
+        opt.add_hook(optimizer_hooks.WeightDecay(1e-3))
+        x, t = np.ones((2, 3), 'f'), np.array([0, 1], 'i')
+        opt.update(model, x, t)
+        rule = model.predictor.W.update_rule
+        rule.add_hook(optimizer_hooks.GradientHardClipping(-0.1, 0.1))
+        state = opt.__getstate__()
+        hookable = state['_hookable']
+        assert type(hookable).__module__ == 'chainer.optimizer'
+        assert type(hookable).__qualname__ == '_OptimizerHookable'
+        assert hookable.optimizer is opt and hookable._invalid_timing_fallback
+        assert list(hookable._pre_update_hooks) == ['WeightDecay']
+        assert '_pre_update_hooks' not in state
+        rule_state = rule.__getstate__()
+        assert type(rule_state['_hookable']).__qualname__ == '_Hookable'
+        assert list(rule_state['_hookable']._pre_update_hooks) == ['GradientHardClipping']
+        assert rule_state['beta_power'] == rule.beta_power and '_derived' not in rule_state
+        again = pickle.loads(pickle.dumps(opt))
+        opt.update(model, x, t)
+        again.update(again.target, x, t)
+        np.testing.assert_array_equal(again.target.predictor.W.array, model.predictor.W.array)
+        assert list(again._pre_update_hooks) == ['WeightDecay']
+        assert list(again.target.predictor.W.update_rule._pre_update_hooks) == [
+            'GradientHardClipping']
+        assert '_hookable' not in vars(again)
