@@ -7,7 +7,10 @@ state here from small hooks (``_recover_parameter``/``_create_variable`` in
 ``__setstate__`` of links and other device residents, optimizers, update rules,
 initializers, distributions, tabular and text/zipped image datasets, ...), and
 this module turns it into rechainer's layout. Pickles that rechainer writes keep
-their own layout and pass through unchanged.
+their own layout and pass through unchanged, except that Variables, Parameters,
+links, optimizers and update rules are written in Chainer's form
+(``chainer_link_state`` and the ``chainer_*_state`` functions add what Chainer's
+classes need), so that Chainer 7.8.1 can load a pickled model and its optimizer.
 """
 from __future__ import annotations
 
@@ -25,13 +28,20 @@ _CHAINER_ONLY = ('_overridden_to_methods', '_Link__init_done')
 _LINKS = 'chainer.links.'
 
 
-class ChainerHookable:
-    """Stands for ``chainer.optimizer._Hookable`` and ``_OptimizerHookable`` while
-    a Chainer pickle loads: it only carries the hook dictionaries to the
-    optimizer or update rule that owns it."""
+class _Hookable:
+    """Chainer's ``chainer.optimizer._Hookable`` (the hooks of an update rule) as
+    pickles name it: it only carries the hook dictionaries to the update rule
+    that owns it, from Chainer's pickles and into those written for Chainer."""
 
+    __module__ = 'chainer.optimizer'
     _pre_update_hooks: Any = None
     _post_update_hooks: Any = None
+
+
+class _OptimizerHookable(_Hookable):
+    """Chainer's ``chainer.optimizer._OptimizerHookable`` (an optimizer's hooks)."""
+
+    __module__ = 'chainer.optimizer'
 
 
 def set_state(obj: Any, state: Any, marker: Any, translate: Any) -> None:
@@ -89,6 +99,27 @@ def create_variable(data: Any, name: Any, grad: Any, requires_grad: bool,
 
 def _qualnames(obj: Any) -> set:
     return {f'{c.__module__}.{c.__qualname__}' for c in type(obj).__mro__}
+
+
+def chainer_link_state(obj: Any, state: dict) -> dict:
+    """Adds to rechainer's ``__dict__`` of a link (or other device resident) the
+    attributes Chainer 7.8.1's class has and rechainer's does not, so that Chainer
+    can load the pickle; ``device_resident_state`` takes them out again."""
+    from chainer import device_resident
+    from chainer import link
+    state = dict(state)
+    state['_overridden_to_methods'] = tuple(
+        name for name in ('to_cpu', 'to_gpu', 'to_intel64')
+        if getattr(type(obj), name) is not getattr(device_resident.DeviceResident, name))
+    if isinstance(obj, link.Link):
+        state['_Link__init_done'] = True
+    names = _qualnames(obj)
+    if _LINKS + 'connection.convolution_2d.Convolution2D' in names:
+        state.setdefault('x_layout', None)  # memory_layouts.CUDNN_CHANNEL_FIRST_X
+        state.setdefault('cudnn_fast', False)
+    if _LINKS + 'rnn.n_step_rnn.NStepRNNBase' in names:
+        state['ws'], state['bs'] = obj.ws, obj.bs
+    return state
 
 
 def _conv_ndim(names: set, state: dict) -> int:
@@ -182,6 +213,37 @@ def optimizer_state(opt: Any, state: dict) -> dict:
     return state
 
 
+def _chainer_hookable(owner: Any, cls: type, **attrs: Any) -> Any:
+    hookable = cls()
+    hookable._pre_update_hooks = owner._pre_update_hooks
+    hookable._post_update_hooks = owner._post_update_hooks
+    for name, value in attrs.items():
+        setattr(hookable, name, value)
+    return hookable
+
+
+def chainer_optimizer_state(opt: Any, state: dict) -> dict:
+    """The ``__dict__`` Chainer 7.8.1 kept for an optimizer (its hooks held by a
+    ``_hookable``), so that Chainer can load the pickle; ``optimizer_state``
+    reverses it."""
+    state = {k: v for k, v in state.items()
+             if k not in ('_pre_update_hooks', '_post_update_hooks')}
+    state['_hookable'] = _chainer_hookable(
+        opt, _OptimizerHookable, _invalid_timing_fallback=True, optimizer=opt)
+    return state
+
+
+def chainer_update_rule_state(rule: Any, state: dict) -> dict:
+    """The ``__dict__`` Chainer 7.8.1 kept for an update rule, so that Chainer can
+    load the pickle; ``update_rule_state`` reverses it."""
+    state = {k: v for k, v in state.items()
+             if k not in ('_pre_update_hooks', '_post_update_hooks', '_derived')}
+    state['_hookable'] = _chainer_hookable(rule, _Hookable, _invalid_timing_fallback=False)
+    if 'chainer.optimizers.msvag.MSVAGRule' in _qualnames(rule):
+        state['beta_power'] = rule.beta_power  # Chainer kept it; rechainer derives it from t
+    return state
+
+
 def update_rule_state(rule: Any, state: dict) -> dict:
     """rechainer's state of an update rule pickled by Chainer."""
     state = optimizer_state(rule, state)
@@ -205,6 +267,9 @@ def initializer_state(init: Any, state: dict) -> dict:
                 break
     if '_checks' in state:
         state = {k: v for k, v in state.items() if k != '_checks'}
+    if '_get_filter_func' in state:  # Up/DownsamplingConvFilter: only 'linear' existed
+        state = {k: v for k, v in state.items() if k not in ('_get_filter_func', '_upsampling')}
+        state['interpolation'] = 'linear'
     return state
 
 

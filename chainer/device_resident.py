@@ -70,6 +70,13 @@ class DeviceResident:
     def __init__(self) -> None:
         self._device = _cpu.CpuDevice()
 
+    def __getstate__(self) -> Any:
+        from chainer import _pickle_compat  # written so that Chainer 7.8.1 loads it too
+        state = super().__getstate__()
+        if isinstance(state, tuple):  # with __slots__
+            return _pickle_compat.chainer_link_state(self, state[0] or {}), state[1]
+        return _pickle_compat.chainer_link_state(self, state or {})
+
     def __setstate__(self, state: Any) -> None:
         from chainer import _pickle_compat  # Chainer's pickles have another layout
         _pickle_compat.set_state(self, state, '_overridden_to_methods',

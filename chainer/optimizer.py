@@ -154,6 +154,10 @@ class UpdateRule:
         self._use_fp32_update = False
         self._fp32_param: Optional[variable.Variable] = None
 
+    def __getstate__(self) -> dict:
+        from chainer import _pickle_compat  # written so that Chainer 7.8.1 loads it too
+        return _pickle_compat.chainer_update_rule_state(self, self.__dict__)
+
     def __setstate__(self, state: Any) -> None:
         from chainer import _pickle_compat  # Chainer's pickles have another layout
         _pickle_compat.set_state(self, state, '_hookable', _pickle_compat.update_rule_state)
@@ -420,6 +424,10 @@ class Optimizer:
     _loss_scaling_multiplier = 2.0 ** (1.0 / 1000)
     _check_loaded_states = False
     use_auto_new_epoch = False
+
+    def __getstate__(self) -> dict:
+        from chainer import _pickle_compat  # written so that Chainer 7.8.1 loads it too
+        return _pickle_compat.chainer_optimizer_state(self, self.__dict__)
 
     def __setstate__(self, state: Any) -> None:
         from chainer import _pickle_compat  # Chainer's pickles have another layout
@@ -813,7 +821,7 @@ def __getattr__(name: str) -> Any:
         return cls
     if name in ('_Hookable', '_OptimizerHookable'):  # named by Chainer's pickles
         from chainer import _pickle_compat
-        return _pickle_compat.ChainerHookable
+        return getattr(_pickle_compat, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

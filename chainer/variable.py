@@ -438,16 +438,13 @@ class Variable:
 
     @array.setter
     def array(self, d) -> None:
-        if d is not None and not isinstance(d, _ARRAY_TYPES):
-            raise TypeError(
-                'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
-                f'got {type(d).__module__}.{type(d).__qualname__}')
-        self._data = d
-        node = self._node
-        if node is not None:
-            node._set_data_type(d)
-            if node.data is not None:
-                node.data = d  # a retained array follows the variable, as in Chainer
+        _set_array(self, d)
+        group = self.__dict__.get('_share_group')
+        if group is not None:  # shallow copies hold the same array slot (_share_array)
+            for ref in group:
+                peer = ref()
+                if peer is not None and peer is not self:
+                    _set_array(peer, d)
 
     data = array
 
@@ -762,6 +759,10 @@ class Variable:
         """Moves the data and gradient to ``device`` (a device specifier)."""
         device = backend.get_device(device)
         if self._data is not None:
+            if backend.get_device_from_array(self._data) != device:
+                # As in Chainer, an array sent to another device is this variable's
+                # alone: its shallow copies keep the array they had.
+                _leave_share_group(self)
             self.array = device.send(self._data)
         gv = self._grad_var
         if gv is not None:
@@ -844,11 +845,17 @@ class Variable:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce__(self):
+        # Chainer's reduce function and arguments, so that either framework loads it
+        # (as a plain Variable, without the graph or the user's attributes, as there).
+        return _create_variable, (self._data, self.name, self.grad, self._requires_grad,
+                                  self.device)
+
     def __getstate__(self):
         return {'data': self._data, 'name': self.name, 'grad': self.grad,
                 'requires_grad': self._requires_grad}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state):  # also what rechainer pickled before it wrote Chainer's form
         Variable.__init__(self, state['data'], name=state['name'],
                           requires_grad=state['requires_grad'])
         if state['grad'] is not None:
@@ -861,6 +868,7 @@ class Variable:
         ret = cls.__new__(cls)
         ret.__setstate__(self.__getstate__())
         ret.__dict__.update(self.__dict__)
+        _share_array(self, ret)
         return ret
 
     # Operators are installed by chainer.functions.math.basic_math.
@@ -952,15 +960,17 @@ class Parameter(Variable):
         self._grad_initializer = None
 
     def __reduce__(self):
+        # Chainer's seven arguments, so that either framework loads it.
         gv = self._grad_var
-        args = (self._data, self.name, None if gv is None else gv._data, self.initializer,
-                self.update_rule)
-        # Five arguments, as before, unless the gradient may not be read yet.
-        return _recover_parameter, args if self._grad_valid else (*args, False)
+        device = self._initial_device if self._data is None else self.device
+        return _recover_parameter, (self._data, self.name, None if gv is None else gv._data,
+                                    self._grad_valid, self.initializer, self.update_rule, device)
 
     def __copy__(self) -> 'Parameter':
         # Chainer's shallow copy shares the array slot (see _share_array).
-        ret = _recover_parameter(*self.__reduce__()[1])
+        gv = self._grad_var
+        ret = _recover_parameter(self._data, self.name, None if gv is None else gv._data,
+                                 self.initializer, self.update_rule, self._grad_valid)
         ret._initial_device = self._initial_device
         ret._grad_initializer = self._grad_initializer
         ret.__dict__.update(self.__dict__)  # the user's attributes, as Variable.__copy__
@@ -992,23 +1002,6 @@ class Parameter(Variable):
         dtype = getattr(self.initializer, 'dtype', None)
         return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
-    @property
-    def array(self):
-        """The underlying array (shared with the share-mode copies of its link)."""
-        return self._data
-
-    @array.setter
-    def array(self, d) -> None:
-        _set_array(self, d)
-        group = self.__dict__.get('_share_group')
-        if group is not None:
-            for ref in group:
-                peer = ref()
-                if peer is not None and peer is not self:
-                    _set_array(peer, d)
-
-    data = array
-
     def initialize(self, shape: ShapeSpec) -> None:
         """Allocates the array of ``shape`` on the parameter's device and fills it."""
         shape = array_utils.as_shape(shape)
@@ -1034,10 +1027,6 @@ class Parameter(Variable):
                 _leave_share_group(self)
             self._initial_device = device
             return
-        if backend.get_device_from_array(self._data) != device:
-            # As in Chainer, an array sent to another device is this parameter's
-            # alone: its shallow copies keep the array they had.
-            _leave_share_group(self)
         super().to_device(device)
 
     def to_cpu(self) -> None:
@@ -1061,11 +1050,24 @@ class Parameter(Variable):
             self.update_rule.update(self)
 
 
-_set_array = Variable.array.fset
+def _set_array(var: Variable, d: Any) -> None:
+    """Sets the array of ``var`` alone (not of its shallow copies)."""
+    if d is not None and not isinstance(d, _ARRAY_TYPES):
+        raise TypeError(
+            'Variable.array must be numpy.ndarray, cupy.ndarray or None, '
+            f'got {type(d).__module__}.{type(d).__qualname__}')
+    var._data = d
+    node = var._node
+    if node is not None:
+        node._set_data_type(d)
+        if node.data is not None:
+            node.data = d  # a retained array follows the variable, as in Chainer
+
+
 _set_grad = Variable.grad.fset
 
 
-def _share_array(original: Parameter, copied: Parameter) -> None:
+def _share_array(original: Variable, copied: Variable) -> None:
     """Makes ``copied``, a shallow copy of ``original`` (``copy.copy``, as in a
     share-mode copy of a link), hold the same array slot: an array set on either of them (assigned,
     initialized, loaded or moved to a device) is the other's too, as with
@@ -1079,10 +1081,10 @@ def _share_array(original: Parameter, copied: Parameter) -> None:
     copied.__dict__['_share_group'] = group
 
 
-def _leave_share_group(param: Parameter) -> None:
-    group = param.__dict__.pop('_share_group', None)
+def _leave_share_group(var: Variable) -> None:
+    group = var.__dict__.pop('_share_group', None)
     if group is not None:
-        group[:] = [ref for ref in group if ref() is not None and ref() is not param]
+        group[:] = [ref for ref in group if ref() is not None and ref() is not var]
 
 
 def _generate(initializer, shape, device, dtype=None):
@@ -1094,7 +1096,7 @@ def _recover_parameter(*args):
     if len(args) == 7:  # pickled by Chainer
         from chainer import _pickle_compat
         return _pickle_compat.recover_parameter(*args)
-    # Five arguments from rechainer before it kept the gradient's validity.
+    # Five or six arguments: what rechainer pickled before it wrote Chainer's seven.
     data, name, grad, initializer, update_rule, grad_valid = args if len(args) == 6 else (
         *args, True)
     p = Parameter(initializer=initializer)

@@ -292,6 +292,17 @@ class ConcatWithAsyncTransfer:
         self._stream = stream
         self.compute_stream = compute_stream
 
+    def __setstate__(self, state: dict) -> None:
+        # A pickle written by Chainer 7.8.1 also holds its per-device conveyors and
+        # CUDA events; only the streams are kept.
+        self._stream = state.get('_stream')
+        self.compute_stream = state.get('compute_stream')
+
+    def _get_conveyor(self) -> Conveyor:
+        # Chainer's conveyors were a defaultdict of this bound method, which its
+        # pickles name; rechainer copies without one.
+        return Conveyor(None, self._stream)
+
     def __call__(self, batch: Any, device: DeviceSpec | None = None, padding: Any = None) -> Any:
         device = _get_device(device)
         if (device is None or not cuda.available

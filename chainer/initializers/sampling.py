@@ -28,6 +28,12 @@ def _linear_filter(size: int, ndim: int, normalize: bool) -> numpy.ndarray:
     return filt
 
 
+def _get_linear_filter(size: int, ndim: int, upsampling: bool = True) -> numpy.ndarray:
+    # The name Chainer 7.8.1's filters kept as their ``_get_filter_func``, which its
+    # pickles of them (and of links initialised by them) refer to.
+    return _linear_filter(size, ndim, normalize=not upsampling)
+
+
 def _kernel_size(owner: str, shape: tuple) -> int:
     if len(shape) < 3:
         raise _ValueAssertionError(
@@ -68,6 +74,11 @@ class _InterpolationFilter(initializer.Initializer):
         _check_interpolation(interpolation)
         self.interpolation = interpolation
         super().__init__(dtype)
+
+    def __getstate__(self) -> dict:
+        # Chainer 7.8.1's attributes too, so that Chainer loads the pickle.
+        return dict(self.__dict__, _upsampling=not self._normalize,
+                    _get_filter_func=_get_linear_filter)
 
     def __call__(self, array: NdArray) -> None:
         self._check_dtype(array)

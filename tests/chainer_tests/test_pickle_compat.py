@@ -257,6 +257,40 @@ class TestBuiltFromChainersLayout:
         assert again.priority == 100 and not again.call_before_training
 
 
+@pytest.mark.parametrize('cls, upsampling', [
+    (chainer.initializers.UpsamplingDeconvFilter, True),
+    (chainer.initializers.DownsamplingConvFilter, False)])
+def test_sampling_filters(cls, upsampling):
+    # Chainer kept the filter function and the direction; an FCN model pickled by
+    # Chainer holds such an initializer in its deconvolution's parameter.
+    from chainer.initializers import sampling
+    state = {'_upsampling': upsampling, '_get_filter_func': sampling._get_linear_filter,
+             'dtype': None}
+    init = pickle.loads(pickle.dumps(_chainer_format(cls, state)))
+    assert type(init) is cls and init.interpolation == 'linear'
+    got, want = np.empty((2, 2, 4, 4), 'f'), np.empty((2, 2, 4, 4), 'f')
+    init(got)
+    cls()(want)
+    np.testing.assert_array_equal(got, want)
+    assert pickle.loads(pickle.dumps(init)).__dict__ == init.__dict__
+    # written with Chainer's attributes, so that Chainer loads it too
+    assert init.__getstate__()['_upsampling'] is upsampling
+    assert init.__getstate__()['_get_filter_func'] is sampling._get_linear_filter
+
+
+def test_concat_with_async_transfer():
+    # Chainer's converter kept its conveyors in a defaultdict of a bound method.
+    from chainer.dataset import convert
+    other = convert.ConcatWithAsyncTransfer()
+    state = {'_stream': None, 'compute_stream': None, '_device': None, '_sync_get': True,
+             '_conveyor': collections.defaultdict(other._get_conveyor)}
+    conv = pickle.loads(pickle.dumps(_chainer_format(convert.ConcatWithAsyncTransfer, state)))
+    assert vars(conv) == {'_stream': None, 'compute_stream': None}
+    x, t = conv([(np.ones(2, 'f'), 1), (np.zeros(2, 'f'), 2)])
+    np.testing.assert_array_equal(x, [[1, 1], [0, 0]])
+    np.testing.assert_array_equal(t, [1, 2])
+
+
 def test_zipped_image_datasets(tmp_path):
     image = pytest.importorskip('PIL.Image')
     import zipfile
@@ -365,12 +399,100 @@ class TestOwnFormat:
             np.testing.assert_array_equal(copied.l.W.array, m.l.W.array)
             assert [n for n, _ in copied.namedparams()] == ['/l/W', '/l/b']
 
-    def test_parameter_reduces_as_before(self):
-        p = chainer.Parameter(np.ones(2, 'f'))
-        fn, args = p.__reduce__()
-        assert fn is chainer.variable._recover_parameter
-        assert len(args) == 5
+    def test_older_parameter_pickles_load(self):
+        # Before it wrote Chainer's seven arguments, rechainer wrote five, or six
+        # with the gradient's validity.
+        p = chainer.variable._recover_parameter(
+            np.ones(2, 'f'), 'p', np.zeros(2, 'f'), chainer.initializers.One(), None)
+        assert p.name == 'p'
+        np.testing.assert_array_equal(p.grad, [0, 0])
+        lazy = chainer.variable._recover_parameter(
+            None, 'q', None, chainer.initializers.One(), None, False)
+        with pytest.raises(RuntimeError):
+            lazy.grad
+        lazy.initialize((2,))
+        np.testing.assert_array_equal(lazy.array, [1, 1])
 
     def test_hookable_names_resolve(self):
         from chainer import optimizer
-        assert optimizer._Hookable is optimizer._OptimizerHookable
+        assert optimizer._Hookable.__qualname__ == '_Hookable'
+        assert issubclass(optimizer._OptimizerHookable, optimizer._Hookable)
+
+
+class TestWrittenAsChainer:
+    """Variables, Parameters and links are pickled in Chainer 7.8.1's form, so that
+    Chainer loads a model rechainer pickled (checked against Chainer itself when
+    this was written; here against the form)."""
+
+    def test_variable(self):
+        v = chainer.Variable(np.arange(2, dtype='f'), name='v', grad=np.ones(2, 'f'))
+        fn, args = v.__reduce__()
+        assert fn is chainer.variable._create_variable
+        assert len(args) == 5 and args[1:2] == ('v',) and args[3] is True
+        assert isinstance(args[4], chainer.backend.CpuDevice)
+        w = pickle.loads(pickle.dumps(v))
+        assert type(w) is chainer.Variable and w.name == 'v'
+        np.testing.assert_array_equal(w.grad, [1, 1])
+
+    def test_parameter(self):
+        p = chainer.Parameter(np.ones(2, 'f'), name='p')
+        fn, args = p.__reduce__()
+        assert fn is chainer.variable._recover_parameter and len(args) == 7
+        assert args[3] is True and isinstance(args[6], chainer.backend.CpuDevice)
+        lazy_args = chainer.Parameter(chainer.initializers.One()).__reduce__()[1]
+        assert lazy_args[0] is None and lazy_args[3] is False
+
+    def test_link_state(self):
+        conv = L.Convolution2D(2, 3, 3)
+        state = conv.__getstate__()
+        assert state['_overridden_to_methods'] == ()
+        assert state['_Link__init_done'] is True
+        assert state['x_layout'] is None and state['cudnn_fast'] is False
+        assert '_overridden_to_methods' not in vars(conv)
+        again = pickle.loads(pickle.dumps(conv))
+        assert not {'_overridden_to_methods', '_Link__init_done', 'x_layout',
+                    'cudnn_fast'} & set(vars(again))
+        x = np.ones((1, 2, 3, 3), 'f')
+        np.testing.assert_array_equal(again(x).array, conv(x).array)
+
+    def test_n_step_rnn_weights(self):
+        rnn = L.NStepGRU(1, 2, 2, 0.0)
+        state = rnn.__getstate__()
+        assert state['ws'][0][0] is rnn[0].w0 and state['bs'][0][5] is rnn[0].b5
+        again = pickle.loads(pickle.dumps(rnn))
+        assert 'ws' not in vars(again) and again.ws[0][0] is again[0].w0
+
+    def test_overridden_transfer_method_is_named(self):
+        with pytest.warns(DeprecationWarning):
+            class Own(chainer.Link):
+                def to_cpu(self):
+                    return super().to_cpu()
+        assert Own().__getstate__()['_overridden_to_methods'] == ('to_cpu',)
+
+    def test_optimizer_and_update_rules(self):
+        model = L.Classifier(L.Linear(3, 2))
+        opt = chainer.optimizers.MSVAG(0.05).setup(model)
+        opt.add_hook(optimizer_hooks.WeightDecay(1e-3))
+        x, t = np.ones((2, 3), 'f'), np.array([0, 1], 'i')
+        opt.update(model, x, t)
+        rule = model.predictor.W.update_rule
+        rule.add_hook(optimizer_hooks.GradientHardClipping(-0.1, 0.1))
+        state = opt.__getstate__()
+        hookable = state['_hookable']
+        assert type(hookable).__module__ == 'chainer.optimizer'
+        assert type(hookable).__qualname__ == '_OptimizerHookable'
+        assert hookable.optimizer is opt and hookable._invalid_timing_fallback
+        assert list(hookable._pre_update_hooks) == ['WeightDecay']
+        assert '_pre_update_hooks' not in state
+        rule_state = rule.__getstate__()
+        assert type(rule_state['_hookable']).__qualname__ == '_Hookable'
+        assert list(rule_state['_hookable']._pre_update_hooks) == ['GradientHardClipping']
+        assert rule_state['beta_power'] == rule.beta_power and '_derived' not in rule_state
+        again = pickle.loads(pickle.dumps(opt))
+        opt.update(model, x, t)
+        again.update(again.target, x, t)
+        np.testing.assert_array_equal(again.target.predictor.W.array, model.predictor.W.array)
+        assert list(again._pre_update_hooks) == ['WeightDecay']
+        assert list(again.target.predictor.W.update_rule._pre_update_hooks) == [
+            'GradientHardClipping']
+        assert '_hookable' not in vars(again)

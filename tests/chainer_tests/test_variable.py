@@ -815,6 +815,22 @@ class TestCopy:
         np.testing.assert_array_equal(w.array, v.array)
         assert w.name == 'v' and not w.requires_grad
 
+    def test_shallow_copy_shares_the_array_slot(self):
+        # As in Chainer: an array set on a shallow copy or on the original is the
+        # other's too; gradients stay separate.
+        v = Variable(np.arange(3, dtype=np.float32), name='v')
+        w = copy.copy(v)
+        w.array = np.full(3, 9, np.float32)
+        assert v.array is w.array
+        v.data = np.zeros(3, np.float32)
+        assert w.array is v.array
+        w.grad = np.ones(3, np.float32)
+        assert v.grad is None
+        u = copy.copy(w)
+        u.array = np.ones(3, np.float32)
+        assert v.array is u.array and w.array is u.array
+        assert w.name == 'v'
+
     def test_weakref(self):
         v = _var(2)
         r = weakref.ref(v)
