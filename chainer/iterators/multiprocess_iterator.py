@@ -116,25 +116,35 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
             self._finalizer = weakref.finalize(self, _shutdown_pool, pool)
         return self._pool
 
+    def _submit(self, indices: list) -> Any:
+        chunksize = max(1, len(indices) // (self.n_processes * 2))
+        pool = self._ensure_pool()
+        result = pool.map_async(_fetch, indices, chunksize)
+        # Remember the workers that may run these tasks, to notice if one dies.
+        result._chainer_workers = list(getattr(pool, '_pool', ()))
+        return result
+
     def _fill(self) -> None:
+        # Pending entries are (result, state, rng_state, indices); indices is None
+        # where the non-repeating iteration is over, result where the batch was
+        # drawn before finalize and is not loading.
+        for k in range(len(self._pending)):
+            result, state, rng_state, indices = self._pending[k]
+            if result is None and indices is not None:
+                self._pending[k] = (self._submit(indices), state, rng_state, indices)
         while len(self._pending) < self.n_prefetch:
             state = self._pending[-1][1] if self._pending else self._state
-            if self._pending and self._pending[-1][0] is None:
+            if self._pending and self._pending[-1][3] is None:
                 return  # the non-repeating iteration is over
             rng_state = self._sampler_rng_state()
             state, indices = _statemachine.iterator_statemachine(
                 state, self.batch_size, self._repeat, self.order_sampler,
                 len(self.dataset))
             if indices is None:
-                self._pending.append((None, state, rng_state))
+                self._pending.append((None, state, rng_state, None))
                 return
             indices = list(indices)  # NumPy integers reach the dataset, as in Chainer
-            chunksize = max(1, len(indices) // (self.n_processes * 2))
-            pool = self._ensure_pool()
-            result = pool.map_async(_fetch, indices, chunksize)
-            # Remember the workers that may run these tasks, to notice if one dies.
-            result._chainer_workers = list(getattr(pool, '_pool', ()))
-            self._pending.append((result, state, rng_state))
+            self._pending.append((self._submit(indices), state, rng_state, indices))
 
     def _wait(self, result: Any) -> list:
         # Poll in short slices: warn every dataset_timeout seconds, and fail
@@ -172,8 +182,8 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def __next__(self) -> list:
         self._fill()
-        result, state, _ = self._pending[0]
-        if result is None:
+        result, state, _, indices = self._pending[0]
+        if indices is None:
             self._previous_epoch_detail = self.epoch_detail
             raise StopIteration
         try:
@@ -201,7 +211,12 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
     def finalize(self) -> None:
         """Terminates the worker processes (restarted if iteration continues)."""
         self._finalized = True
-        self._pending.clear()
+        # The batches drawn ahead stay drawn (and are loaded again if iteration
+        # goes on): going on or saving after finalize, as after a training run,
+        # sees the orders of an uninterrupted run.
+        self._pending = collections.deque(
+            (None, state, rng_state, indices)
+            for _, state, rng_state, indices in self._pending)
         pool, self._pool = self._pool, None
         finalizer, self._finalizer = self._finalizer, None
         if finalizer is not None:

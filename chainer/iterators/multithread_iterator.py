@@ -89,10 +89,14 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
     def finalize(self) -> None:
         """Stops the worker threads (they are restarted if iteration continues)."""
         pool, self._pool = self._pool, None
-        if self._next is not None and self._next[0] is not None:
-            for job in self._next[0]:
+        if self._next is not None:
+            jobs, state, rng_state, indices = self._next
+            for job in jobs or ():
                 job.cancel()
-        self._next = None
+            # The batch drawn ahead stays drawn (and is loaded again if iteration
+            # goes on): going on or saving after finalize, as after a training
+            # run, sees the orders of an uninterrupted run.
+            self._next = (None, state, rng_state, indices)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from chainer import backend
 from chainer import configuration
 from chainer import function
+from chainer import iterators
 from chainer import link
 from chainer import reporter as reporter_module
 from chainer.dataset import convert
@@ -19,6 +20,10 @@ from chainer.utils import argument
 if TYPE_CHECKING:
     from chainer.training.trainer import Trainer
     from chainer.types import DeviceSpec
+
+
+_BUILTIN_ITERATORS = (iterators.SerialIterator, iterators.MultiprocessIterator,
+                      iterators.MultithreadIterator)
 
 
 class Evaluator(extension.Extension):
@@ -70,8 +75,10 @@ class Evaluator(extension.Extension):
         self.eval_func = eval_func
         self._progress_bar = bool(progress_bar or progress)
 
+        # As in Chainer, only the built-in iterators are checked: a custom one
+        # may say it repeats and still stop.
         for key, it in iterator.items():
-            if getattr(it, 'repeat', False):
+            if isinstance(it, _BUILTIN_ITERATORS) and getattr(it, 'repeat', False):
                 warnings.warn(
                     f'The `repeat` property of the iterator {key} is set to `True`. '
                     'Typically, the evaluator sweeps over iterators until they stop, '

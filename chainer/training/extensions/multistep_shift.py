@@ -38,8 +38,16 @@ class MultistepShift(extension.Extension):
         optimizer = self._optimizer or trainer.updater.get_optimizer('main')
         if self._init is None:
             self._init = getattr(optimizer, self._attr)
+            if self._current_step:
+                setattr(optimizer, self._attr, self._value())
         else:
-            setattr(optimizer, self._attr, self._init)
+            # A resumed run goes on at the value of its step (Chainer went
+            # back to init, so the first update after a resume used it).
+            setattr(optimizer, self._attr,
+                    self._value() if self._current_step else self._init)
+
+    def _value(self) -> float:
+        return widen_scalar(self._init) * pow(widen_scalar(self._gamma), self._current_step)
 
     def __call__(self, trainer: Trainer) -> None:
         self._t += 1
@@ -47,8 +55,7 @@ class MultistepShift(extension.Extension):
         if (self._current_step < self._stepvalue_size
                 and self._t >= self._step_value[self._current_step]):
             self._current_step += 1
-        value = widen_scalar(self._init) * pow(widen_scalar(self._gamma), self._current_step)
-        setattr(optimizer, self._attr, value)
+        setattr(optimizer, self._attr, self._value())
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         self._t = int(serializer('_t', self._t))

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from chainer import backend
 from chainer import function
+from chainer import serializer as serializer_module
 from chainer.dataset import convert
 from chainer.training.updaters import standard_updater
 
 if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
 
 
@@ -86,6 +88,21 @@ class ParallelUpdater(standard_updater.StandardUpdater):
         for name, model in self._models.items():
             if model is not model_main:
                 trainer.reporter.add_observer(name, model)
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Saves or loads the state; loading also gives the copies the main model's parameters."""
+        super().serialize(serializer)
+        # Snapshots hold the main model only. Every update ends by copying its
+        # parameters into the copies; a loaded updater does so too, so that the
+        # next update matches an uninterrupted run (Chainer's copies computed
+        # it with the parameters they had before loading).
+        optimizer = self.get_all_optimizers().get('main')
+        if (optimizer is None or not serializer_module.is_loading(serializer)
+                or serializer_module.is_checking(serializer)):
+            return
+        for model in self._models.values():
+            if model is not optimizer.target:
+                model.copyparams(optimizer.target)
 
     def update_core(self) -> None:
         optimizer = self.get_optimizer('main')

@@ -273,6 +273,30 @@ def test_serialize_resume_mid_epoch(make, tmp_path, stop_after):
     _resume(make, tmp_path, stop_after, total=9)
 
 
+@pytest.mark.parametrize('stop_after', [1, 2, 3])
+def test_finalize_keeps_the_orders_drawn_ahead(make, tmp_path, stop_after):
+    # A trainer finalizes its iterators at the end of run(); a snapshot saved
+    # then, or going on with the same iterator, sees the orders of an
+    # uninterrupted run (the prefetching iterators had drawn the next order
+    # and dropped it).
+    def fresh(seed):
+        sampler = iterators.ShuffleOrderSampler(numpy.random.RandomState(seed))
+        return make(list(range(7)), 3, order_sampler=sampler)
+
+    ref = fresh(0)
+    reference = [ref.next() for _ in range(6)]
+    it = fresh(0)
+    for _ in range(stop_after):
+        it.next()
+    it.finalize()
+    path = str(tmp_path / 'it.npz')
+    serializers.save_npz(path, it)
+    resumed = fresh(123)
+    serializers.load_npz(path, resumed)
+    assert [resumed.next() for _ in range(6 - stop_after)] == reference[stop_after:]
+    assert [it.next() for _ in range(6 - stop_after)] == reference[stop_after:]
+
+
 def test_serialize_state_values(make, tmp_path):
     it = make(list(range(5)), 2, shuffle=False)
     for _ in range(3):

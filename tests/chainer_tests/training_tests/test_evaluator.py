@@ -1,5 +1,6 @@
 """Evaluator: reports validation means under the extension name, without backprop."""
 import io
+import warnings
 
 import numpy
 import pytest
@@ -63,6 +64,11 @@ def test_evaluator_mode_hooks_and_eval_func():
 
 def test_evaluator_warns_on_repeating_iterator():
     with pytest.warns(UserWarning, match='repeat'):
+        extensions.Evaluator(chainer.iterators.SerialIterator(S.make_dataset(4), 2),
+                             S.Regressor())
+    # As in Chainer, iterators of other classes are not checked.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
         extensions.Evaluator(S.ListIterator(S.make_dataset(4), 2, repeat=True), S.Regressor())
 
 

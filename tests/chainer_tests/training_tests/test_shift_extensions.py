@@ -92,6 +92,26 @@ def test_multistep_shift():
     assert (dst._t, dst._current_step) == (3, 1)
 
 
+@pytest.mark.parametrize('init', [1.0, None])
+def test_multistep_shift_resume_starts_at_the_restored_value(init):
+    # The first update after a resume runs at the value of the restored step;
+    # Chainer's initialize went back to init until the next call.
+    src = extensions.MultistepShift('lr', 0.1, [2, 4], init)
+    _run(src, 3)
+    dst = extensions.MultistepShift('lr', 0.1, [2, 4], init)
+    _round_trip(src, dst)
+    opt = _Opt(lr=1.0)
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.updater.get_optimizer.return_value = opt
+    dst.initialize(trainer)
+    assert opt.lr == pytest.approx(0.1)
+    fresh = extensions.MultistepShift('lr', 0.1, [2, 4], init)
+    opt = _Opt(lr=1.0)
+    trainer.updater.get_optimizer.return_value = opt
+    fresh.initialize(trainer)
+    assert opt.lr == 1.0
+
+
 def test_polynomial_shift():
     values, _ = _run(extensions.PolynomialShift('lr', 2, 4), 5)
     assert values == pytest.approx([0.5625, 0.25, 0.0625, 0.0, 0.0])

@@ -221,6 +221,26 @@ def test_parallel_updater_two_copies_on_cpu():
     assert 'main/loss' in trainer.observation and 'second/loss' in trainer.observation
 
 
+def test_parallel_updater_resumed_copies_get_the_loaded_parameters(tmp_path):
+    # Snapshots hold only the main model; the next update after loading must
+    # use the loaded parameters in the copies too, as an uninterrupted run does.
+    def make():
+        model, opt, it = _setup()
+        return model, training.ParallelUpdater(it, opt, devices={'main': '@numpy', 'b': '@numpy'})
+    model, parallel = make()
+    for _ in range(2):
+        parallel.update()
+    path = str(tmp_path / 'snap')
+    serializers.save_npz(path, parallel)
+    parallel.update()
+    resumed_model, resumed = make()
+    serializers.load_npz(path, resumed)
+    numpy.testing.assert_array_equal(resumed._models['b'].W.array, resumed_model.W.array)
+    resumed.update()
+    numpy.testing.assert_array_equal(resumed_model.W.array, model.W.array)
+    numpy.testing.assert_array_equal(resumed._models['b'].W.array, model.W.array)
+
+
 def test_parallel_updater_with_models():
     model, opt, it = _setup()
     other = S.Regressor(seed=9)
