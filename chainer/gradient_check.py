@@ -653,16 +653,14 @@ def check_double_backward(func: Callable[..., Any], x_data: Any, y_grad: Any, x_
     :func:`check_backward` first. ``no_grads`` has one entry per input, or
     one per input and per output gradient.
     """
-    xs = _as_tuple(x_data)
+    # NumPy scalars are taken as 0-d arrays, as check_backward takes them.
+    xs = tuple(_array_or_none(x, f'x_data[{i}]') for i, x in enumerate(_as_tuple(x_data)))
     loss_mode = y_grad is None
     gys = () if loss_mode else _as_tuple(y_grad)
     params = _as_tuple(params)
     ggxs = _as_tuple(x_grad_grad)
     ggparams = _as_tuple(params_grad_grad)
     n_x = len(xs)
-    for i, x in enumerate(xs):
-        if x is not None and not _is_array(x):
-            raise TypeError(f'x_data[{i}] must be an array or None, not {type(x).__name__}')
     first_no_gxs = [x is None or x.dtype.kind != 'f' for x in xs]
     n_grads = first_no_gxs.count(False)
     if len(ggxs) != n_grads:

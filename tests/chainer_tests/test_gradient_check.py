@@ -3,6 +3,7 @@ import numpy
 import pytest
 
 import chainer
+import chainer.functions as F
 from chainer import gradient_check
 from chainer.gradient_check import NondifferentiableError
 from tests.chainer_tests._sine_nodes import Sin, SinWrongSecondOrder
@@ -772,3 +773,12 @@ def test_assert_allclose_is_deprecated_alias():
         assert_allclose(numpy.ones(2), numpy.zeros(2), atol=0.5, rtol=0)
     with pytest.raises(AttributeError):
         gradient_check.no_such_name
+
+
+def test_numpy_scalars_are_zero_dim_arrays_in_both_checks():
+    # Chainer refused NumPy scalars in both checks; ours takes them as 0-d arrays in both.
+    x, gy, ggx = numpy.float64(0.5), numpy.float64(1.0), numpy.float64(1.0)
+    gradient_check.check_backward(F.sin, x, gy)
+    gradient_check.check_double_backward(F.sin, x, gy, ggx)
+    with pytest.raises(TypeError, match=r'x_data\[0\] must be an array or None'):
+        gradient_check.check_double_backward(F.sin, [0.5], gy, ggx)
