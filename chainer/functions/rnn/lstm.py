@@ -125,13 +125,13 @@ class LSTM(function_node.FunctionNode):
         dtype = x.dtype
         batch = len(x)
         cp = array_utils.as_compute(c_prev[:batch])
+        # The gate activations are not kept on the node (Chainer keeps only c_prev,
+        # x and c): backward recomputes them, so a long sequence's graph stays small.
         if xp is numpy:
-            acts, t, c_new, h = _activate(x, cp.reshape(_cell_shape(x)))
-            self._acts = (acts, t)
+            _, _, c_new, h = _activate(x, cp.reshape(_cell_shape(x)))
             c_new = c_new.reshape(cp.shape)
             h = h.reshape(cp.shape)
         else:
-            self._acts = None
             hr = cp[0].size if batch else 0
             c_new, h = _forward_kernel()(
                 cp, xp.ascontiguousarray(array_utils.as_compute(x)), hr,
@@ -149,7 +149,7 @@ class LSTM(function_node.FunctionNode):
         gc = _gates.zeros_like_or(gc, c_prev)
         if gh is None:
             gh = _gates.zeros_var((x.shape[0],) + c_prev.shape[1:], x)
-        return LSTMGrad(self._acts).apply((c_prev, x, gc, gh))
+        return LSTMGrad().apply((c_prev, x, gc, gh))
 
 
 class LSTMGrad(function_node.FunctionNode):
