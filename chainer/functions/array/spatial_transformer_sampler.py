@@ -76,6 +76,13 @@ def spatial_transformer_sampler(x: VariableOrArray, grid: VariableOrArray,
     ``ValueError``, as in Chainer.
     """
     _check_kwargs(kwargs)
+    # One node, as in Chainer: the graph keeps x and grid, not the gathered
+    # pixels and weights of the composition (which its backward pass recomputes).
+    return SpatialTransformerSampler().apply((x, grid))[0]
+
+
+def _sample(x, grid):
+    """:func:`spatial_transformer_sampler` composed of differentiable functions."""
     x, grid = _SamplerInputs().apply((x, grid))
     xp = backend.get_array_module(x.array)
     B, C, H, W = x.shape
@@ -115,4 +122,4 @@ class SpatialTransformerSampler(_CallableNode, _composite.CompositeNode):
     """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``."""
 
     def _compose(self, x, grid):
-        return spatial_transformer_sampler(x, grid)
+        return _sample(x, grid)

@@ -65,10 +65,23 @@ def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrAr
     Returns:
         ~chainer.Variable of shape ``(n, c_out, out_h, out_w)``.
     """
+    stride = _checked_stride(stride)
+    _check(x, W, b, stride)
+    # One node, as in Chainer: the graph keeps x, W and b, not the im2col columns
+    # of the composition (which its backward pass recomputes).
+    inputs = (x, W) if b is None else (x, W, b)
+    return LocalConvolution2DFunction(stride).apply(inputs)[0]
+
+
+def _checked_stride(stride):
     stride = conv_nd.as_tuple(stride, 2)
     if any(s <= 0 for s in stride):
         raise _ValueAssertionError(f'stride must be positive, got {stride}')
-    _check(x, W, b, stride)
+    return stride
+
+
+def _compose(x, W, b, stride):
+    """:func:`local_convolution_2d` composed of differentiable functions."""
     n, c = x.shape[:2]
     out_c, oh, ow, _, kh, kw = W.shape
     pixels = oh * ow
@@ -91,4 +104,6 @@ class LocalConvolution2DFunction(_composite.CompositeNode):
         self.stride = stride
 
     def _compose(self, x, W, b=None):
-        return local_convolution_2d(x, W, b, self.stride)
+        stride = _checked_stride(self.stride)
+        _check(x, W, b, stride)
+        return _compose(x, W, b, stride)

@@ -43,9 +43,12 @@ class CrossCovariance(function_node.FunctionNode):
         n = max(len(y), 1)
         yc = y - y.mean(axis=0, keepdims=True) if len(y) else y
         zc = z - z.mean(axis=0, keepdims=True) if len(z) else z
-        cov = yc.T.dot(zc) / y.dtype.type(n)
+        cov = yc.T.dot(zc)
+        cov /= y.dtype.type(n)
         if self.reduce == 'half_squared_sum':
-            return utils.force_array((cov * cov).sum() * y.dtype.type(0.5), y.dtype),
+            # a dot product, as Chainer's vdot: no second array of the covariance's size
+            flat = cov.ravel()
+            return utils.force_array(flat.dot(flat) * y.dtype.type(0.5), y.dtype),
         return utils.force_array(cov, y.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -191,6 +191,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             log_p, self.y = array_utils.log_softmax_at(x, tt, self.cache_score)
         except IndexError:  # NumPy's own range check (labels >= n_class)
             _raise_bad_label(ignore_label)
+        if self.y is not None:
+            # the cached score in the dtype of x, as Chainer keeps it (not a float32 copy)
+            self.y = self.y.astype(x.dtype, copy=False)
         if self.class_weight is not None:
             log_p *= self.class_weight.astype(log_p.dtype, copy=False)[tt]
         if t_valid is not None:

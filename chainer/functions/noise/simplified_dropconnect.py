@@ -73,11 +73,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
                 self.mask = xp.random.rand(*shape, dtype=numpy.float32) >= self.ratio
         elif isinstance(self.mask, chainer.Variable):
             self.mask = self.mask.array
-        mask = self.mask.reshape(self.mask.shape[:-(inputs[1].ndim - 1)] + (n_in,))
-        # The scaled mask is the constant factor of W in this op.
-        self._scaled_mask = (mask * W.dtype.type(1.0 / (1 - self.ratio))).astype(
-            W.dtype, copy=False)
-        Wm = W * self._scaled_mask
+        Wm = W * self._scaled_mask(n_in, W.dtype)
         if self.use_batchwise_mask:
             # (i) batch, (o) out, (j) in
             y = xp.einsum('ij,ioj->io', x, Wm).astype(x.dtype, copy=False)
@@ -87,16 +83,23 @@ class SimplifiedDropconnect(function_node.FunctionNode):
             y += inputs[2]
         return y,
 
+    def _scaled_mask(self, n_in, dtype):
+        # The constant factor of W in this op, made from the boolean mask when
+        # needed: the node keeps only the mask (as Chainer does), no float copy.
+        lead = self.mask.shape[:2 if self.use_batchwise_mask else 1]
+        mask = self.mask.reshape(lead + (n_in,))
+        return (mask * dtype.type(1.0 / (1 - self.ratio))).astype(dtype, copy=False)
+
     def backward(self, indexes, grad_outputs):
 
         x_in, W_in = self.get_retained_inputs()
         gy, = grad_outputs
         n = x_in.shape[0]
         n_out = W_in.shape[0]
-        n_in = self._scaled_mask.shape[-1]
+        n_in = W_in.size // n_out
         x = reshape(x_in, (n, n_in))
         W = reshape(W_in, (n_out, n_in))
-        m = self._scaled_mask
+        m = self._scaled_mask(n_in, W_in.dtype)
         ret = []
         for i in indexes:
             if i == 0:

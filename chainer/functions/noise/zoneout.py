@@ -44,16 +44,18 @@ class Zoneout(function_node.FunctionNode):
             flag_x = numpy.random.random_sample(x.shape) >= self.zoneout_ratio
         else:
             flag_x = xp.random.rand(*x.shape, dtype=numpy.float32) >= self.zoneout_ratio
-        self.flag_x = flag_x.astype(x.dtype)
-        self.flag_h = (~flag_x).astype(x.dtype)
-        return utils.force_array(h * self.flag_h + x * self.flag_x),
+        # boolean masks on the node, as Chainer keeps them (not float copies)
+        self.flag_x = flag_x
+        self.flag_h = ~flag_x
+        dtype = x.dtype
+        return utils.force_array(h * self.flag_h.astype(dtype) + x * self.flag_x.astype(dtype)),
 
     def backward(self, indexes, grad_outputs):
         gy, = grad_outputs
         # Products with constant masks: differentiable again (as MulConstant-like ops).
         ret = []
         for i in indexes:
-            g = gy * (self.flag_h if i == 0 else self.flag_x)
+            g = gy * (self.flag_h if i == 0 else self.flag_x).astype(self.inputs[1].dtype)
             dtype = self.inputs[i].dtype
             ret.append(_as_dtype(g, dtype))
         return tuple(ret)

@@ -62,8 +62,10 @@ class LocalResponseNormalization(function_node.FunctionNode):
         scale *= xc.dtype.type(self.alpha)
         scale += xc.dtype.type(self.k)
         scale_pow = xp.power(scale, xc.dtype.type(-self.beta))
-        # Kept for a backward that is not differentiated again.
-        self._scale, self._scale_pow = scale, scale_pow
+        # Kept for a backward that is not differentiated again, in x's dtype as
+        # Chainer keeps them (no float32 copies of a float16 x on the node).
+        self._scale, self._scale_pow = (a.astype(x.dtype, copy=False)
+                                        for a in (scale, scale_pow))
         return (scale_pow * xc).astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
@@ -81,8 +83,8 @@ class LocalResponseNormalization(function_node.FunctionNode):
             scale = scale * self.alpha + self.k
             scale_pow = scale ** -self.beta
         else:
-            scale = chainer.Variable(self._scale, requires_grad=False)
-            scale_pow = chainer.Variable(self._scale_pow, requires_grad=False)
+            scale, scale_pow = (chainer.Variable(a.astype(x.dtype, copy=False), requires_grad=False)
+                                for a in (self._scale, self._scale_pow))
         # With s = k + alpha * W(x ** 2), W self-adjoint, and y = x * s ** -beta:
         # dy/dx^T gy = gy * s ** -beta - 2 * alpha * beta * x * W(gy * y / s).
         inner, = _ChannelWindowSum(half).apply((gy * y / scale,))

@@ -1,7 +1,7 @@
 """Long short-term memory cell: one step of an LSTM from its stacked gate input."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Tuple
+from typing import TYPE_CHECKING
 
 import numpy
 
@@ -125,13 +125,13 @@ class LSTM(function_node.FunctionNode):
         dtype = x.dtype
         batch = len(x)
         cp = array_utils.as_compute(c_prev[:batch])
+        # The gate activations are not kept on the node (Chainer keeps only c_prev,
+        # x and c): backward recomputes them, so a long sequence's graph stays small.
         if xp is numpy:
-            acts, t, c_new, h = _activate(x, cp.reshape(_cell_shape(x)))
-            self._acts = (acts, t)
+            _, _, c_new, h = _activate(x, cp.reshape(_cell_shape(x)))
             c_new = c_new.reshape(cp.shape)
             h = h.reshape(cp.shape)
         else:
-            self._acts = None
             hr = cp[0].size if batch else 0
             c_new, h = _forward_kernel()(
                 cp, xp.ascontiguousarray(array_utils.as_compute(x)), hr,
@@ -149,20 +149,12 @@ class LSTM(function_node.FunctionNode):
         gc = _gates.zeros_like_or(gc, c_prev)
         if gh is None:
             gh = _gates.zeros_var((x.shape[0],) + c_prev.shape[1:], x)
-        return LSTMGrad(self._acts).apply((c_prev, x, gc, gh))
+        return LSTMGrad().apply((c_prev, x, gc, gh))
 
 
 class LSTMGrad(function_node.FunctionNode):
-    """Gradient of :class:`LSTM`: ``(c_prev, x, gc, gh) -> (gc_prev, gx)``.
-
-    Args:
-        acts: ``(acts, tanh(c))`` saved by the forward pass on the CPU (``acts``
-            ``(4, B, H, R)``: ``tanh(a)`` and the sigmoids of ``i``, ``f``,
-            ``o``, in the compute dtype), or None to recompute them.
-    """
-
-    def __init__(self, acts: Optional[Tuple[Any, Any]] = None) -> None:
-        self.acts = acts
+    """Gradient of :class:`LSTM`: ``(c_prev, x, gc, gh) -> (gc_prev, gx)``; the
+    gate activations are recomputed from ``c_prev`` and ``x``."""
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2, 3))
@@ -175,10 +167,7 @@ class LSTMGrad(function_node.FunctionNode):
         ghc = array_utils.as_compute(gh)
         if xp is numpy:
             cp = cp.reshape(_cell_shape(x))
-            if self.acts is None:
-                acts, t, _, _ = _activate(x, cp)
-            else:
-                acts, t = self.acts
+            acts, t, _, _ = _activate(x, cp)
             a, i, f, o = acts
             ghr = ghc.reshape(a.shape)
             u = t * t  # gradient of c: gc + gh * o * (1 - tanh(c)^2)

@@ -110,3 +110,17 @@ def test_spatial_transformer_sampler_errors():
     with pytest.raises(ValueError, match='use_cudnn'):
         F.spatial_transformer_sampler(x, numpy.zeros((2, 2, 2, 2), numpy.float32),
                                       use_cudnn='never')
+
+
+def test_one_node_keeping_only_its_inputs():
+    # As in Chainer, one SpatialTransformerSampler node: the graph keeps x and
+    # grid, not the gathered pixels and weights of the composition.
+    x = chainer.Variable(numpy.random.rand(2, 3, 5, 5).astype(numpy.float32))
+    grid = chainer.Variable(numpy.random.uniform(-1, 1, (2, 2, 4, 4)).astype(numpy.float32))
+    y = F.spatial_transformer_sampler(x, grid)
+    node = y.creator
+    assert type(node).__name__ == 'SpatialTransformerSampler'
+    assert [v.creator for v in node.inputs] == [None, None]
+    gx, ggrid = chainer.grad([F.sum(y * y)], [x, grid], enable_double_backprop=True)
+    assert gx.shape == x.shape and ggrid.shape == grid.shape
+    assert gx.creator is not None  # still differentiable

@@ -309,3 +309,20 @@ def test_depthwise_convolution_2d_check_names_chainers_node():
 def test_local_convolution_2d_of_none_is_chainers_attribute_error():
     with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'dtype'"):
         F.local_convolution_2d(None, numpy.zeros((2, 2, 2, 2, 3, 3), numpy.float32))
+
+
+@pytest.mark.parametrize('with_b', [False, True])
+def test_local_convolution_is_one_node_keeping_its_inputs(with_b):
+    # As in Chainer, one LocalConvolution2DFunction node: the graph keeps x, W and
+    # b, not the im2col columns (9x x here) of the composition.
+    x = chainer.Variable(numpy.random.rand(2, 3, 5, 5).astype(numpy.float32))
+    W = chainer.Variable(numpy.random.rand(4, 3, 3, 3, 3, 3).astype(numpy.float32))
+    b = chainer.Variable(numpy.random.rand(4, 3, 3).astype(numpy.float32)) if with_b else None
+    y = F.local_convolution_2d(x, W, b)
+    node = y.creator
+    assert type(node).__name__ == 'LocalConvolution2DFunction'
+    assert [v.creator for v in node.inputs] == [None] * (3 if with_b else 2)
+    expected = F.local_convolution_2d(x.array, W.array, None if b is None else b.array)
+    numpy.testing.assert_array_equal(y.array, expected.array)
+    F.sum(y * y).backward()
+    assert x.grad is not None and W.grad is not None

@@ -1,3 +1,5 @@
+import tracemalloc
+
 import numpy
 import pytest
 
@@ -95,3 +97,22 @@ def test_decov_node_keeps_only_its_input(reduce):
     cov = hc.T.dot(hc) / 4 * off
     gcov = cov if reduce == 'half_squared_sum' else off
     numpy.testing.assert_allclose(h.grad, hc.dot(gcov + gcov.T) / 4, rtol=1e-5, atol=1e-6)
+
+
+def test_half_squared_sum_makes_one_covariance_sized_array():
+    # As Chainer (vdot), the summed loss squares the covariance without a second
+    # array of its size: the forward pass peaks at about one covariance.
+    y = numpy.random.rand(4, 512)
+    z = numpy.random.rand(4, 512)
+    cov_bytes = 512 * 512 * 8
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        loss = cross_covariance(y, z)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert cov_bytes <= peak < 1.5 * cov_bytes
+    ref = (y - y.mean(0)).T.dot(z - z.mean(0)) / 4
+    numpy.testing.assert_allclose(loss.array, 0.5 * (ref ** 2).sum(), rtol=1e-12)

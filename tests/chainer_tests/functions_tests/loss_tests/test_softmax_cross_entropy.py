@@ -472,3 +472,17 @@ def test_double_backprop_path_with_a_minus_inf_logit_of_another_class_is_finite(
         numpy.testing.assert_array_equal(gx.array[:, 0], 0)
         ggx, = chainer.grad([chainer.functions.sum(gx * gx)], [x])
         assert numpy.isfinite(ggx.array).all()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_cached_score_has_the_dtype_of_x(dtype):
+    # Chainer's node caches softmax(x) in x's dtype, not a float32 copy of a float16 x.
+    x = chainer.Variable(numpy.random.randn(4, 5).astype(dtype))
+    t = numpy.array([0, 1, 2, 4], numpy.int32)
+    loss = softmax_cross_entropy(x, t)
+    assert loss.creator.y.dtype == dtype
+    loss.backward()
+    p = numpy.exp(x.array.astype(numpy.float64))
+    p /= p.sum(axis=1, keepdims=True)
+    p[numpy.arange(4), t] -= 1
+    numpy.testing.assert_allclose(x.grad, p / 4, atol=1e-3 if dtype == numpy.float16 else 1e-6)

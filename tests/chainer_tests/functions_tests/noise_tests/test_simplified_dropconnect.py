@@ -83,3 +83,20 @@ def test_check_message_of_a_2d_w_is_chainers():
         simplified_dropconnect(numpy.zeros((2, 4), numpy.float32),
                                numpy.zeros((3, 3), numpy.float32))
     assert str(e.value).endswith('Expect: prod(x.shape[1:]) == W.shape[1]\nActual: 4 != 3')
+
+
+@pytest.mark.parametrize('batchwise', [True, False])
+def test_node_keeps_the_boolean_mask_only(batchwise):
+    # As in Chainer, the node holds the boolean mask, no float (scaled) copy of it.
+    import chainer
+    x = chainer.Variable(numpy.random.rand(3, 4).astype(numpy.float32))
+    W = chainer.Variable(numpy.random.rand(5, 4).astype(numpy.float32))
+    y = simplified_dropconnect(x, W, None, 0.5, use_batchwise_mask=batchwise)
+    node = y.creator
+    arrays = [v for v in vars(node).values() if isinstance(v, numpy.ndarray)]
+    assert [a.dtype for a in arrays] == [numpy.bool_]
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    m = node.mask * 2.0 if batchwise else numpy.broadcast_to(node.mask * 2.0, (3, 5, 4))
+    numpy.testing.assert_allclose(x.grad, (W.array * m).sum(axis=1), rtol=1e-6)
+    numpy.testing.assert_allclose(W.grad, (m * x.array[:, None]).sum(axis=0), rtol=1e-6)

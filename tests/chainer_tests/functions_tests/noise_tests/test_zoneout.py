@@ -65,3 +65,15 @@ def test_two_float_dtypes(dtypes):
     assert (gh.dtype, gx.dtype) == dtypes
     numpy.testing.assert_array_equal(gh.array, numpy.where(from_h, 3, 0))
     numpy.testing.assert_array_equal(gx.array, numpy.where(from_h, 0, 3))
+
+
+def test_node_keeps_only_boolean_masks():
+    # Chainer's node keeps the two masks as booleans, not float copies of x's size.
+    h = chainer.Variable(numpy.ones((4, 5), numpy.float32))
+    x = chainer.Variable(numpy.full((4, 5), 2.0, numpy.float32))
+    y = zoneout(h, x, 0.5)
+    arrays = [v for v in vars(y.creator).values() if isinstance(v, numpy.ndarray)]
+    assert len(arrays) == 2 and all(a.dtype == numpy.bool_ for a in arrays)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    numpy.testing.assert_array_equal(h.grad + x.grad, numpy.ones((4, 5)))

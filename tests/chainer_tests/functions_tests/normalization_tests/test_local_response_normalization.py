@@ -67,3 +67,19 @@ def test_bad_inputs():
         F.local_response_normalization(numpy.zeros(3, numpy.float32))
     with pytest.raises(type_check.InvalidType):
         F.local_response_normalization(numpy.zeros((2, 3), numpy.int32))
+
+
+def test_float16_node_keeps_float16_scales():
+    # As in Chainer, the scales kept for backward have x's dtype: no float32
+    # copies of a float16 x stay on the node.
+    x = chainer.Variable(numpy.random.uniform(-1, 1, (2, 7, 3, 3)).astype(numpy.float16))
+    y = F.local_response_normalization(x)
+    node = y.creator
+    held = [v for v in vars(node).values() if isinstance(v, numpy.ndarray) and v.size == x.size]
+    assert held and all(a.dtype == numpy.float16 for a in held)
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    x64 = chainer.Variable(x.array.astype(numpy.float64))
+    F.sum(F.local_response_normalization(x64)).backward()
+    assert x.grad.dtype == numpy.float16
+    numpy.testing.assert_allclose(x.grad, x64.grad, atol=2e-3)

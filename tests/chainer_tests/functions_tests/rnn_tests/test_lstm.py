@@ -123,3 +123,23 @@ def test_node_keeps_the_new_cell():
     node = c.creator
     numpy.testing.assert_array_equal(node.output_data[0], c.array)
     assert node.output_data[1] is None
+
+
+def test_node_keeps_no_gate_activations():
+    # As in Chainer, the node keeps only c_prev, x and c (retained); backward
+    # recomputes the gates instead of holding them for the whole sequence.
+    c_prev = chainer.Variable(numpy.random.randn(3, 4).astype(numpy.float32))
+    x = chainer.Variable(numpy.random.randn(3, 16).astype(numpy.float32))
+    c, h = F.lstm(c_prev, x)
+    node = c.creator
+
+    def arrays(v):
+        if isinstance(v, (tuple, list)):
+            return [a for e in v for a in arrays(e)]
+        return [v] if isinstance(v, numpy.ndarray) else []
+    held = [a for v in vars(node).values() for a in arrays(v)]
+    assert all(a is c.array for a in held)  # the retained output only
+    F.sum(c + h).backward()
+    c_ref, h_ref = _lstm_ref(c_prev.array, x.array)
+    numpy.testing.assert_allclose(c.array, c_ref, rtol=1e-5)
+    assert x.grad.shape == x.shape and c_prev.grad.shape == c_prev.shape
