@@ -5,6 +5,7 @@ import collections
 import multiprocessing
 import multiprocessing.pool
 import signal
+import time
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 _worker_dataset: Any = None
 _POLL_SECONDS = 0.5
+#: How long stopping the pool waits for the batches still loading (seconds).
+_SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def _init_worker(dataset: Any) -> None:
@@ -49,6 +52,15 @@ def _check_count(name: str, value: Any, least: int) -> int:
 
 
 def _shutdown_pool(pool: multiprocessing.pool.Pool) -> None:
+    # Let the batches in flight finish first: a worker terminated while it sends a
+    # result keeps the result queue's lock, and Pool.terminate then waits for that
+    # lock forever (a CPython race). Not when a worker died: its tasks never finish.
+    pool.close()
+    workers = list(getattr(pool, '_pool', ()))
+    if all(w.exitcode in (None, 0) for w in workers):
+        deadline = time.monotonic() + _SHUTDOWN_GRACE_SECONDS
+        for job in list(getattr(pool, '_cache', {}).values()):
+            job.wait(max(0.0, deadline - time.monotonic()))
     pool.terminate()
     pool.join()
 

@@ -219,6 +219,27 @@ def test_killed_worker_is_an_error_not_a_hang():
     _assert_all_dead(procs)
 
 
+def test_finalize_lets_batches_in_flight_finish_before_terminating(monkeypatch):
+    # Terminating a worker while it sends a result can leave the result queue's lock
+    # held, and Pool.terminate then hangs (a CPython race): finalize waits for them.
+    import multiprocessing.pool
+    in_flight = []
+    terminate = multiprocessing.pool.Pool.terminate
+
+    def recording_terminate(pool):
+        in_flight.append(len(pool._cache))
+        terminate(pool)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, 'terminate', recording_terminate)
+    it = iterators.MultiprocessIterator(SlowDataset(8, 0.05), 2, n_processes=2,
+                                        n_prefetch=3, shuffle=False)
+    assert it.next() == [0, 1]
+    procs = _workers(it)
+    it.finalize()
+    assert in_flight == [0]
+    _assert_all_dead(procs)
+
+
 def test_reset_after_finalize_is_not_supported():
     it = iterators.MultiprocessIterator(list(range(6)), 2, n_processes=1, shuffle=False)
     it.next()
