@@ -5,6 +5,7 @@ import collections
 import multiprocessing
 import multiprocessing.pool
 import signal
+import threading
 import time
 import warnings
 import weakref
@@ -61,7 +62,19 @@ def _shutdown_pool(pool: multiprocessing.pool.Pool) -> None:
         deadline = time.monotonic() + _SHUTDOWN_GRACE_SECONDS
         for job in list(getattr(pool, '_cache', {}).values()):
             job.wait(max(0.0, deadline - time.monotonic()))
-    pool.terminate()
+    # A worker that died (killed, out of memory) while idle holds the task queue's
+    # lock, and Pool.terminate waits for it forever: give it a while, then stop the
+    # workers left ourselves (its thread, blocked for good, is a daemon).
+    stopper = threading.Thread(target=pool.terminate, daemon=True,
+                               name='MultiprocessIterator pool shutdown')
+    stopper.start()
+    stopper.join(_SHUTDOWN_GRACE_SECONDS)
+    if stopper.is_alive():
+        for w in list(getattr(pool, '_pool', ())):
+            if w.exitcode is None:
+                w.kill()
+                w.join(1.0)
+        return
     pool.join()
 
 

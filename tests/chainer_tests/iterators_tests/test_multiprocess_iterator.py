@@ -240,6 +240,27 @@ def test_finalize_lets_batches_in_flight_finish_before_terminating(monkeypatch):
     _assert_all_dead(procs)
 
 
+def test_finalize_after_idle_workers_were_killed_does_not_hang(monkeypatch):
+    # A worker killed while idle (out of memory, say) holds the task queue's lock, and
+    # Pool.terminate waits for it forever; finalize stops the workers itself instead.
+    import os
+    import signal
+    import threading
+    from chainer.iterators import multiprocess_iterator
+    monkeypatch.setattr(multiprocess_iterator, '_SHUTDOWN_GRACE_SECONDS', 0.5)
+    it = iterators.MultiprocessIterator(list(range(4)), 4, n_processes=2, n_prefetch=1,
+                                        repeat=False, shuffle=False)
+    assert it.next() == [0, 1, 2, 3]
+    time.sleep(0.3)
+    for p in _workers(it):
+        os.kill(p.pid, signal.SIGKILL)
+    time.sleep(0.2)
+    finalizing = threading.Thread(target=it.finalize, daemon=True)
+    finalizing.start()
+    finalizing.join(30)
+    assert not finalizing.is_alive(), 'finalize hung'
+
+
 def test_reset_after_finalize_is_not_supported():
     it = iterators.MultiprocessIterator(list(range(6)), 2, n_processes=1, shuffle=False)
     it.next()
