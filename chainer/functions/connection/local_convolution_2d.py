@@ -65,10 +65,9 @@ def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrAr
     Returns:
         ~chainer.Variable of shape ``(n, c_out, out_h, out_w)``.
     """
-    stride = _checked_stride(stride)
-    _check(x, W, b, stride)
     # One node, as in Chainer: the graph keeps x, W and b, not the im2col columns
-    # of the composition (which its backward pass recomputes).
+    # of the composition (which its backward pass recomputes). The node checks
+    # the stride and the inputs.
     inputs = (x, W) if b is None else (x, W, b)
     return LocalConvolution2DFunction(stride).apply(inputs)[0]
 
