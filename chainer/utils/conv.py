@@ -38,12 +38,9 @@ def _positive_out_dims(in_dims, ksize, stride, pad, cover_all: bool,
                        dilate=None) -> tuple:
     """Output sizes of a convolution or pooling window (``dilate`` None: a pooling);
     ``InvalidType`` naming the arguments when one is not positive."""
-    if dilate is None:
-        out = tuple(get_conv_outsize(d, k, s, p, cover_all)
-                    for d, k, s, p in zip(in_dims, ksize, stride, pad))
-    else:
-        out = tuple(get_conv_outsize(d, k, s, p, cover_all, dl)
-                    for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilate))
+    dilations = (1,) * len(in_dims) if dilate is None else dilate
+    out = tuple(get_conv_outsize(d, k, s, p, cover_all, dl)
+                for d, k, s, p, dl in zip(in_dims, ksize, stride, pad, dilations))
     if any(o <= 0 for o in out):
         dilation = '' if dilate is None else f', dilate {tuple(dilate)}'
         raise type_check._InvalidOutputSize(
