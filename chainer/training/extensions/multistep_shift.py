@@ -38,13 +38,9 @@ class MultistepShift(extension.Extension):
         optimizer = self._optimizer or trainer.updater.get_optimizer('main')
         if self._init is None:
             self._init = getattr(optimizer, self._attr)
-            if self._current_step:
-                setattr(optimizer, self._attr, self._value())
-        else:
-            # A resumed run goes on at the value of its step (Chainer went
-            # back to init, so the first update after a resume used it).
-            setattr(optimizer, self._attr,
-                    self._value() if self._current_step else self._init)
+        # A resumed run goes on at the value of its step (Chainer went back to
+        # init, so the first update after a resume used it).
+        setattr(optimizer, self._attr, self._value() if self._current_step else self._init)
 
     def _value(self) -> float:
         return widen_scalar(self._init) * pow(widen_scalar(self._gamma), self._current_step)
