@@ -15,6 +15,9 @@ from chainer.utils import _atomic
 from tests.chainer_tests.training_tests import training_stubs as S
 from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401
 
+# The queue writers that run here (ProcessQueueWriter needs fork).
+_QUEUE_WRITERS = ['ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])]
+
 WRITERS = [snapshot_writers.SimpleWriter, snapshot_writers.ThreadWriter,
            snapshot_writers.ThreadQueueWriter]
 if hasattr(os, 'fork'):
@@ -171,8 +174,7 @@ def _run_python(code: str):
                           capture_output=True, text=True)
 
 
-@pytest.mark.parametrize('name', [
-    'ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])])
+@pytest.mark.parametrize('name', _QUEUE_WRITERS)
 def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
     # Never finalized (as when its trainer never runs): the queued snapshot is still
     # written at exit, and the interpreter ends instead of waiting for the consumer.
@@ -187,8 +189,7 @@ def test_unfinalized_queue_writer_writes_and_lets_python_exit(tmp_path, name):
     serializers.load_npz(str(tmp_path / 'snap'), L.Linear(3, 2))
 
 
-@pytest.mark.parametrize('name', [
-    'ThreadQueueWriter', *(['ProcessQueueWriter'] if hasattr(os, 'fork') else [])])
+@pytest.mark.parametrize('name', _QUEUE_WRITERS)
 def test_queue_writer_goes_on_after_a_failed_snapshot(tmp_path, name):
     # A full disk fails one snapshot: the error is printed, the next snapshot is
     # written and finalize returns (Chainer's consumer died and finalize hung).
