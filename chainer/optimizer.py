@@ -229,10 +229,13 @@ class UpdateRule:
             if param.grad is None:
                 return
             fp32_param = self._fp32_param
+            device = param.device
             if fp32_param is None or fp32_param.array.shape != param.array.shape:
                 fp32_param = self._fp32_param = variable.Variable(
                     param.array.astype(numpy.float32), name=param.name)
-            device = param.device
+            elif fp32_param.device != device:
+                # The model moved to another device: the master copy follows it.
+                fp32_param.to_device(device)
             with backend.using_device(device):
                 fp32_param.grad = param.grad.astype(numpy.float32)
             self._prepare(fp32_param)

@@ -56,18 +56,24 @@ class GradientLARS:
             if loss_scale is not None:
                 decay *= loss_scale
             if xp is cuda.cupy:
-                p_norm = xp.linalg.norm(p)
-                g_norm = xp.linalg.norm(g)
+                # The norms and the rate in float64 and the rate applied as on the
+                # CPU below (a float16 eps vanished, and 0 * inf made NaN).
+                p_norm = xp.linalg.norm(p).astype(numpy.float64)
+                g_norm = xp.linalg.norm(g).astype(numpy.float64)
                 # Gradients are still multiplied by the loss scale when optimizer hooks
                 # run; the rate is computed from the true gradient norm.
                 if loss_scale is not None:
                     g_norm = g_norm / loss_scale
-                local_rate = p_norm / (self.eps + g_norm + self.weight_decay * p_norm)
-                rate = xp.where(p_norm > self.threshold, local_rate, 1.0).astype(g.dtype)
+                eps, decay_rate = widen_scalar(self.eps), widen_scalar(self.weight_decay)
+                local_rate = p_norm / (eps + g_norm + decay_rate * p_norm)
+                rate = xp.where(p_norm > self.threshold, local_rate, 1.0)
                 kernel = cuda.elementwise(
-                    'T p, T rate, T weight_decay', 'T g',
-                    'g += weight_decay * p; g *= rate;', 'lars')
-                kernel(p, rate, decay, g)
+                    'T p, float64 rate, T weight_decay, float64 max_rate', 'T g',
+                    '''g += weight_decay * p;
+                    double r = rate;
+                    if (!(fabs(r) > max_rate)) r = static_cast<double>(static_cast<T>(r));
+                    g = static_cast<T>(static_cast<double>(g) * r);''', 'lars')
+                kernel(p, rate, decay, float(numpy.finfo(g.dtype).max), g)
                 return
             # On the CPU the norms and the rate are float64 scalars, as NumPy 1 computed
             # Chainer's scalars (a float16 or float32 norm plus eps was a float64),

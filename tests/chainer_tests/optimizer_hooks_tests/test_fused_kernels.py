@@ -52,3 +52,33 @@ def test_gpu_kernel_matches_cpu_branch(monkeypatch, hook, dtype, loss_scale):
     tol = {'rtol': 1e-2, 'atol': 1e-3} if dtype == numpy.float16 else {'rtol': 1e-6}
     assert gpu.dtype == cpu.dtype
     numpy.testing.assert_allclose(gpu, cpu, **tol)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('grad_scale', [0.0, 1e-4, 1.0])
+@pytest.mark.parametrize('loss_scale', [None, 4.0])
+def test_gpu_lars_rate_beyond_dtype_range(monkeypatch, dtype, grad_scale, loss_scale):
+    # ||w|| / (eps + ||g||) exceeds float16's range for a zero gradient or one whose
+    # squares underflow: the CuPy branch computes the rate in float64 as the NumPy
+    # branch does, so a zero gradient stays zero (not 0 * inf = NaN).
+    rng = numpy.random.default_rng(2)
+    data = rng.uniform(-1, 1, (4, 3)).astype(dtype)
+    grad = (rng.uniform(-1, 1, data.shape) * grad_scale).astype(dtype)
+    if loss_scale is not None:
+        grad *= dtype(loss_scale)
+    results = []
+    for on_gpu in (False, True):
+        with monkeypatch.context() as m:
+            param = chainer.Parameter(data.copy())
+            param.grad = grad.copy()
+            param._loss_scale = loss_scale
+            if on_gpu:
+                device = _host_kernels.host_gpu_device(_host_kernels.route(m))
+                m.setattr(chainer.Parameter, 'device', property(lambda self: device))
+            optimizer_hooks.GradientLARS(weight_decay=0.0)(None, param)
+            results.append(param.grad)
+    cpu, gpu = results
+    if grad_scale == 0:
+        assert (cpu == 0).all()
+    assert gpu.dtype == cpu.dtype
+    numpy.testing.assert_array_equal(gpu, cpu)

@@ -783,3 +783,37 @@ def test_hooks_before_setup_raise_runtime_error(call):
 def test_hyperparameter_repr_prints_numpy_values_with_str_as_chainer_did():
     # Chainer's '%s' gave 0.1 for numpy.float32(0.1); format() would give 0.10000000149011612.
     assert repr(optimizers.SGD(lr=numpy.float32(0.1)).hyperparam) == 'Hyperparameter(lr=0.1)'
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('moves', [('@cupy:0',), ('@cupy:0', '@numpy')])
+def test_fp32_update_after_the_model_moved_to_another_device(moves):
+    # The float32 master copy follows the parameter to its new device (Chainer's
+    # stayed behind, so the next update failed on a grad of another array type).
+    cupy = pytest.importorskip('cupy')
+
+    def make():
+        link = chainer.Link()
+        with link.init_scope():
+            link.W = chainer.Parameter(numpy.linspace(-1, 1, 6, dtype=numpy.float16))
+        opt = optimizers.MomentumSGD(0.1).setup(link)
+        opt.use_fp32_update()
+        return link, opt
+
+    def step(link, opt, k):
+        link.W.grad = link.xp.asarray(numpy.linspace(0.5, 1, 6, dtype=numpy.float16) * k)
+        opt.update()
+
+    ref, ref_opt = make()
+    moved, opt = make()
+    for k, device in enumerate(('@numpy',) + moves):
+        moved.to_device(device)
+        for _ in range(2):
+            step(ref, ref_opt, k + 1)
+            step(moved, opt, k + 1)
+    master = moved.W.update_rule._fp32_param
+    assert master.device == moved.W.device
+    assert type(moved.W.update_rule.state['v']) is type(moved.W.array)
+    numpy.testing.assert_array_equal(cupy.asnumpy(moved.W.array), ref.W.array)
+    numpy.testing.assert_array_equal(cupy.asnumpy(master.array),
+                                     ref.W.update_rule._fp32_param.array)
