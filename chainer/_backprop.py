@@ -384,7 +384,7 @@ class _Walk:
                 continue
             if retain_late:
                 self._retain(outputs, gys)
-            hooks = self.hooks
+            hooks = _thread_state.current_hooks()  # read per node, as in Chainer
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
                 hooks.update(func.local_function_hooks)
@@ -494,8 +494,13 @@ class _Walk:
                 for x in inputs:
                     if id(x) in repeated and type(grads.get(x)) is _Pending:
                         grads[x] = _settle(grads[x])
-            if hooks:
-                for hook in hooks:
+            post_hooks = (_thread_state.hooks_after(hooks, func._n_local_function_hooks)
+                          if hooks or _thread_state.n_hooks else None)
+            if post_hooks:
+                if not hooks:
+                    in_data = tuple([x.data for x in inputs])
+                    out_grad_data = tuple([None if g is None else g._data for g in gys])
+                for hook in post_hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
             gxs = gys = cur = None  # free the gradients used up by this step
 

@@ -293,6 +293,8 @@ class FunctionNode:
                             input_vars, in_data, outputs, hooks, debug)
                 break
 
+        if hooks or _thread_state.n_hooks:
+            hooks = _thread_state.hooks_after(hooks, self._n_local_function_hooks)
         if hooks:
             for hook in hooks:
                 hook.forward_postprocess(self, in_data)
