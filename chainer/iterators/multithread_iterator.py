@@ -98,7 +98,10 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
             # run, sees the orders of an uninterrupted run.
             self._next = (None, state, rng_state, indices)
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            # As Chainer's ThreadPool.terminate, it does not wait for the loads
+            # running: a load blocked on the caller would deadlock finalize. The
+            # workers end when their load returns.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""

@@ -6,6 +6,7 @@ import zipfile
 import numpy
 import pytest
 
+import chainer
 from chainer import iterators
 from chainer import serializers
 from chainer.serializers import npz
@@ -422,6 +423,35 @@ def test_multithread_finalize_stops_threads():
         assert not t.is_alive()
     with pytest.raises(ValueError, match='n_threads'):
         iterators.MultithreadIterator([1], 1, n_threads=0)
+
+
+def test_multithread_finalize_does_not_wait_for_running_loads():
+    # Chainer's ThreadPool.terminate did not: a load that waits for the caller
+    # (which finalizes first) deadlocked.
+    import threading
+    import time
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    class Waiting(chainer.dataset.DatasetMixin):
+        def __len__(self):
+            return 4
+
+        def get_example(self, i):
+            if i >= 2:
+                started.release()
+                release.wait(30)
+            return int(i)
+
+    it = iterators.MultithreadIterator(Waiting(), 2, shuffle=False, n_threads=2)
+    assert it.next() == [0, 1]
+    assert started.acquire(timeout=5)  # the prefetch of [2, 3] is running
+    begin = time.monotonic()
+    it.finalize()
+    assert time.monotonic() - begin < 10
+    release.set()
+    assert it.next() == [2, 3]
+    it.finalize()
 
 
 class _RecordingSampler(iterators.OrderSampler):
