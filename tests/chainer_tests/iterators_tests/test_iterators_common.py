@@ -454,6 +454,30 @@ def test_multithread_finalize_does_not_wait_for_running_loads():
     it.finalize()
 
 
+def test_multithread_load_running_does_not_hold_up_exit():
+    # Chainer's workers were daemon threads; a ThreadPoolExecutor's are joined at exit.
+    import subprocess
+    import sys
+    import time
+    program = (
+        'import time\n'
+        'from chainer import iterators\n'
+        'class Slow(list):\n'
+        '    def __getitem__(self, i):\n'
+        '        if i >= 2:\n'
+        '            time.sleep(60)\n'
+        '        return list.__getitem__(self, i)\n'
+        'it = iterators.MultithreadIterator(Slow(range(4)), 2, shuffle=False)\n'
+        'assert it.next() == [0, 1]\n'
+        'time.sleep(0.2)\n')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    begin = time.monotonic()
+    subprocess.run([sys.executable, '-c', program], env=env, check=True, timeout=50)
+    assert time.monotonic() - begin < 30
+
+
 class _RecordingSampler(iterators.OrderSampler):
     def __init__(self):
         self.positions = []
