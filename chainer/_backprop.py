@@ -382,8 +382,6 @@ class _Walk:
                 targets = self._targets(inputs)
             if not targets:
                 continue
-            if retain_late:
-                self._retain(outputs, gys)
             hooks = _thread_state.current_hooks()  # read per node, as in Chainer
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
@@ -502,6 +500,9 @@ class _Walk:
                     out_grad_data = tuple([None if g is None else g._data for g in gys])
                 for hook in post_hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
+            if retain_late:
+                # After the backward and its hooks, as Chainer's (which saw None).
+                self._retain(outputs, gys)
             gxs = gys = cur = None  # free the gradients used up by this step
 
     def _debug_check_grad(self, func, index: int, x, data) -> None:
