@@ -403,6 +403,11 @@ class _Walk:
                 if hooks:
                     function_hook._call_failed(func, hooks)
                 raise
+            if not add_node and _thread_state.n_hooks and _thread_state.current_hooks():
+                # A hook registered during this backward sees the sums from now on.
+                add_node = self.add_node = True
+                in_place = self.in_place = False
+                owned.clear()
             if debug and not func._custom_accumulate and isinstance(gxs, (tuple, list)):
                 _debug_check_variables(func, gxs)
             if not func._custom_accumulate and (

@@ -123,3 +123,25 @@ def test_hook_left_inside_a_call_is_not_called_after_it(when):
     else:
         assert hook.log == [('fpre', '_Toggle')]
     assert chainer.get_function_hooks() == {}
+
+
+def test_hook_entered_inside_a_backward_sees_the_sums():
+    # Chainer added gradients with F.add, under the hooks registered at that time.
+    hook = _Log('late')
+
+    class Enter(chainer.FunctionNode):
+        def forward(self, inputs):
+            return inputs[0] * 1.5,
+
+        def backward(self, indexes, grad_outputs):
+            hook.__enter__()
+            return grad_outputs[0] * 1.5,
+
+    x = chainer.Variable(numpy.ones(2, numpy.float32))
+    y = Enter().apply((x,))[0] + x
+    y.grad = numpy.ones(2, numpy.float32)
+    y.backward()
+    hook.__exit__(None, None, None)
+    assert hook.log == [('fpre', '_ * 1.5'), ('fpost', '_ * 1.5'),  # as Chainer 7.8.1
+                        ('fpre', '_ + _'), ('fpost', '_ + _'), ('bpost', 'Enter')]
+    numpy.testing.assert_array_equal(x.grad, [2.5, 2.5])
