@@ -393,6 +393,8 @@ class _Walk:
                 out_grad_data = tuple([None if g is None else g._data for g in gys])
                 for hook in hooks:
                     hook.backward_preprocess(func, in_data, out_grad_data)
+            else:
+                hooks = None  # not the live registry: a hook may be registered below
             try:
                 if func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)

@@ -272,6 +272,8 @@ class FunctionNode:
             hooks = tuple(hooks.values())
             for hook in hooks:
                 hook.forward_preprocess(self, in_data)
+        else:
+            hooks = None  # not the live registry: the forward may register a hook
 
         try:
             outputs = self.forward(in_data)

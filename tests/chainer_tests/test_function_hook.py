@@ -145,3 +145,31 @@ def test_hook_entered_inside_a_backward_sees_the_sums():
     assert hook.log == [('fpre', '_ * 1.5'), ('fpost', '_ * 1.5'),  # as Chainer 7.8.1
                         ('fpre', '_ + _'), ('fpost', '_ + _'), ('bpost', 'Enter')]
     numpy.testing.assert_array_equal(x.grad, [2.5, 2.5])
+
+
+def test_hook_entered_inside_a_backward_after_an_empty_registry():
+    # This thread's registry is empty (but exists) when the node's backward starts,
+    # while another thread has a hook.
+    with _Log('earlier'):
+        pass
+    entered, done = threading.Event(), threading.Event()
+
+    def other_thread():
+        with _Log('other'):
+            entered.set()
+            done.wait(10)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    try:
+        assert entered.wait(10)
+        hook = _Log('late')
+        x = chainer.Variable(numpy.ones(2, numpy.float32))
+        y = _Toggle(hook, 'backward', True).apply((x,))[0]
+        y.grad = numpy.ones(2, numpy.float32)
+        y.backward()
+        hook.__exit__(None, None, None)
+    finally:
+        done.set()
+        thread.join()
+    assert hook.log == [('fpre', '_ * 2'), ('fpost', '_ * 2'), ('bpost', '_Toggle')]
