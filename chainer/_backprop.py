@@ -382,9 +382,7 @@ class _Walk:
                 targets = self._targets(inputs)
             if not targets:
                 continue
-            if retain_late:
-                self._retain(outputs, gys)
-            hooks = self.hooks
+            hooks = _thread_state.current_hooks()  # read per node, as in Chainer
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
                 hooks.update(func.local_function_hooks)
@@ -395,6 +393,8 @@ class _Walk:
                 out_grad_data = tuple([None if g is None else g._data for g in gys])
                 for hook in hooks:
                     hook.backward_preprocess(func, in_data, out_grad_data)
+            else:
+                hooks = None  # not the live registry: a hook may be registered below
             try:
                 if func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
@@ -405,6 +405,11 @@ class _Walk:
                 if hooks:
                     function_hook._call_failed(func, hooks)
                 raise
+            if not add_node and _thread_state.n_hooks and _thread_state.current_hooks():
+                # A hook registered during this backward sees the sums from now on.
+                add_node = self.add_node = True
+                in_place = self.in_place = False
+                owned.clear()
             if debug and not func._custom_accumulate and isinstance(gxs, (tuple, list)):
                 _debug_check_variables(func, gxs)
             if not func._custom_accumulate and (
@@ -494,9 +499,17 @@ class _Walk:
                 for x in inputs:
                     if id(x) in repeated and type(grads.get(x)) is _Pending:
                         grads[x] = _settle(grads[x])
-            if hooks:
-                for hook in hooks:
+            post_hooks = (_thread_state.hooks_after(hooks, func._n_local_function_hooks)
+                          if hooks or _thread_state.n_hooks else None)
+            if post_hooks:
+                if not hooks:
+                    in_data = tuple([x.data for x in inputs])
+                    out_grad_data = tuple([None if g is None else g._data for g in gys])
+                for hook in post_hooks:
                     hook.backward_postprocess(func, in_data, out_grad_data)
+            if retain_late:
+                # After the backward and its hooks, as Chainer's (which saw None).
+                self._retain(outputs, gys)
             gxs = gys = cur = None  # free the gradients used up by this step
 
     def _debug_check_grad(self, func, index: int, x, data) -> None:

@@ -75,3 +75,16 @@ def current_hooks():
     if n_hooks == 0:
         return None
     return getattr(_local, 'function_hooks', None)
+
+
+def hooks_after(hooks, n_local_hooks: int):
+    """The hooks whose ``*_postprocess`` a node's forward or backward runs, given
+    ``hooks``, those whose preprocess it ran: Chainer iterated a live view of the
+    thread's registry, so a hook registered (removed) inside the call is (not) called
+    after it; a node with local hooks iterated the copy it made before the call."""
+    if n_local_hooks:
+        return hooks
+    if n_hooks == 0:
+        return None
+    live = getattr(_local, 'function_hooks', None)
+    return tuple(live.values()) if live else None

@@ -55,16 +55,19 @@ def _register(hooks, hook, name, target) -> None:
     if name is None:
         name = hook.name
     if name in hooks:
-        raise KeyError(f'Hook {name} already exists')
+        # Chainer's message: lower case for ``with hook:``, capitalised for add_hook.
+        raise KeyError(f"{'hook' if target is None else 'Hook'} {name} already exists")
     hooks[name] = hook
     hook.added(target)
 
 
 def _unregister(hooks, name, target) -> None:
     """Tells the hook ``name`` of ``hooks`` ``deleted(target)`` and removes it
-    (``KeyError`` where there is none); the inverse of :func:`_register`."""
+    (``KeyError`` where there is none: Chainer's ``KeyError(name)`` for a ``with``
+    block left where the hook is not registered, e.g. in another thread); the
+    inverse of :func:`_register`."""
     if name not in hooks:
-        raise KeyError(f'Hook {name} does not exist')
+        raise KeyError(name if target is None else f'Hook {name} does not exist')
     hooks[name].deleted(target)
     del hooks[name]
 

@@ -272,6 +272,8 @@ class FunctionNode:
             hooks = tuple(hooks.values())
             for hook in hooks:
                 hook.forward_preprocess(self, in_data)
+        else:
+            hooks = None  # not the live registry: the forward may register a hook
 
         try:
             outputs = self.forward(in_data)
@@ -293,6 +295,8 @@ class FunctionNode:
                             input_vars, in_data, outputs, hooks, debug)
                 break
 
+        if hooks or _thread_state.n_hooks:
+            hooks = _thread_state.hooks_after(hooks, self._n_local_function_hooks)
         if hooks:
             for hook in hooks:
                 hook.forward_postprocess(self, in_data)

@@ -393,7 +393,10 @@ class Link(device_resident.DeviceResident):
         if not local_hooks and link_hook.n_global_hooks == 0:
             forward = getattr(self, 'forward', None)
             if forward is not None:  # the common call: no hook anywhere
-                return forward(*args, **kwargs)
+                out = forward(*args, **kwargs)
+                if link_hook.n_global_hooks:  # one was registered inside the forward
+                    link_hook._postprocess(self, None, args, kwargs, out)
+                return out
         global_hooks = link_hook._current_global_hooks()
         if local_hooks:
             hooks = collections.OrderedDict(global_hooks or ())
@@ -426,11 +429,7 @@ class Link(device_resident.DeviceResident):
                 function_hook._call_failed(self, hooks[:prepared])
             raise
 
-        if hooks:
-            post = link_hook._ForwardPostprocessCallbackArgs(
-                self, 'forward', args, kwargs, out)
-            for hook in hooks:
-                hook.forward_postprocess(post)
+        link_hook._postprocess(self, hooks if local_hooks else None, args, kwargs, out)
         return out
 
     # -- printing -----------------------------------------------------------

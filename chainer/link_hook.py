@@ -40,6 +40,22 @@ def _current_global_hooks() -> Optional[collections.OrderedDict]:
     return getattr(_local, 'link_hooks', None)
 
 
+def _postprocess(link, hooks, args, kwargs, out) -> None:
+    """Runs the ``forward_postprocess`` of a call of ``link``: of ``hooks``, the copy
+    made before the call where the link has local hooks, else (None) of the thread's
+    registry as it is now; Chainer iterated a live view of it, so a hook registered
+    (removed) inside the forward is (not) called."""
+    if hooks is None:
+        global_hooks = _current_global_hooks()
+        if not global_hooks:
+            return
+        hooks = list(global_hooks.values())
+    if hooks:
+        post = _ForwardPostprocessCallbackArgs(link, 'forward', args, kwargs, out)
+        for hook in hooks:
+            hook.forward_postprocess(post)
+
+
 def _dict_str(d: dict) -> str:
     return ', '.join(f'{k}={v!r}' for k, v in d.items())
 

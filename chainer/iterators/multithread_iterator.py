@@ -1,6 +1,8 @@
 """MultithreadIterator: examples loaded by a thread pool, one batch ahead."""
 from __future__ import annotations
 
+import queue
+import threading
 from concurrent import futures
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,55 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from chainer.types import NdArray
+
+
+class _DaemonPool:
+    """``n`` worker threads running the calls submitted (a ``Future`` each). They are
+    daemons, as those of Chainer's ``multiprocessing`` ``ThreadPool``: a load still
+    running (or blocked) does not hold up the interpreter's exit, as a
+    ``ThreadPoolExecutor``'s workers, joined at exit, did."""
+
+    def __init__(self, n: int) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, daemon=True,
+                                          name=f'MultithreadIterator_{i}')
+                         for i in range(n)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable, *args: Any) -> futures.Future:
+        future: futures.Future = futures.Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as e:  # handed to the caller, as by an executor
+                future.set_exception(e)
+            else:
+                future.set_result(result)
+            del item, future, fn, args
+
+    def shutdown(self) -> None:
+        """Cancels the calls not started; the workers end when the ones running return
+        (without waiting for them: a load waiting for the caller would deadlock)."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
 
 
 class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
@@ -35,7 +86,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
             raise ValueError(f'n_threads must be a positive int, got {_repr(n_threads)}')
         self.n_threads = n_threads
         self.order_sampler = _statemachine.make_order_sampler(shuffle, order_sampler)
-        self._pool: futures.ThreadPoolExecutor | None = None
+        self._pool: _DaemonPool | None = None
         self._next: Any = None
         self.reset()
 
@@ -57,8 +108,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
 
     def _submit(self, indices: Any) -> list:
         if self._pool is None:
-            self._pool = futures.ThreadPoolExecutor(
-                self.n_threads, thread_name_prefix='MultithreadIterator')
+            self._pool = _DaemonPool(self.n_threads)
         return [self._pool.submit(self._load, i) for i in indices]
 
     def __next__(self) -> list:
@@ -98,7 +148,7 @@ class MultithreadIterator(_statemachine.StateMixin, iterator.Iterator):
             # run, sees the orders of an uninterrupted run.
             self._next = (None, state, rng_state, indices)
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
 
     def serialize(self, serializer: AbstractSerializer) -> None:
         """Saves or loads the position, epoch, order and sampler state."""

@@ -1084,3 +1084,35 @@ class TestUnchainedOutput:
         gx, ga = chainer.grad([y], [x, a])
         np.testing.assert_array_equal(gx.array, [[0., 1.], [0., 3.]])
         np.testing.assert_array_equal(ga.array, [2., 4.])  # Chainer: None
+
+
+class _PeekOutputGrad(chainer.FunctionNode):
+    """Records its output's ``grad`` during its backward; raises if ``fail``."""
+
+    def __init__(self, fail=False):
+        self.fail = fail
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, indexes, grad_outputs):
+        self.seen = self.outputs[0]().get_variable_or_none().grad
+        if self.fail:
+            raise ZeroDivisionError('backward failed')
+        return grad_outputs[0] * 2,
+
+
+def test_retain_grad_sets_output_grads_after_their_backward():
+    # As Chainer: the node's backward (and its hooks) still see None.
+    x = chainer.Variable(np.ones(2, np.float32))
+    node = _PeekOutputGrad()
+    y = node.apply((x,))[0]
+    chainer.functions.sum(y * 3).backward(retain_grad=True)
+    assert node.seen is None
+    np.testing.assert_array_equal(y.grad, [3, 3])
+    # a failed backward leaves its outputs' gradients unset
+    x = chainer.Variable(np.ones(2, np.float32))
+    y = _PeekOutputGrad(fail=True).apply((x,))[0]
+    with pytest.raises(ZeroDivisionError):
+        chainer.functions.sum(y * 3).backward(retain_grad=True)
+    assert y.grad is None

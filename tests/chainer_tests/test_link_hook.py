@@ -167,3 +167,66 @@ def test_hook_with_variables():
     link = Scale().add_hook(hook)
     y = link(chainer.Variable(numpy.array([1., 2.], numpy.float32)))
     assert hook.log[-1][3] is y
+
+
+class _Kinds(LinkHook):
+    def __init__(self, name, log):
+        self.name, self.log = name, log
+
+    def forward_preprocess(self, args):
+        self.log.append(('pre', type(args.link).__name__))
+
+    def forward_postprocess(self, args):
+        self.log.append(('post', type(args.link).__name__))
+
+
+class _Toggle(Link):
+    """Enters or leaves ``hook`` (unbalanced) inside its forward."""
+
+    def __init__(self, hook, enter):
+        super().__init__()
+        self.hook, self.enter = hook, enter
+
+    def forward(self, x):
+        if self.enter:
+            self.hook.__enter__()
+        else:
+            self.hook.__exit__(None, None, None)
+        return x
+
+
+class _ToggleThenDouble(Chain):
+    def __init__(self, hook, enter):
+        super().__init__()
+        with self.init_scope():
+            self.t = _Toggle(hook, enter)
+            self.d = Double()
+
+    def forward(self, x):
+        return self.d(self.t(x))
+
+
+@pytest.mark.parametrize('local', [False, True])
+@pytest.mark.parametrize('enter', [False, True])
+def test_hook_toggled_inside_a_forward(local, enter):
+    # Chainer iterated a live view of the thread's registry after the forward (a copy
+    # made before it where the link has local hooks).
+    log = []
+    hook = _Kinds('late', log)
+    link = _ToggleThenDouble(hook, enter)
+    if local:
+        link.add_hook(_Kinds('local', []))
+    if not enter:
+        hook.__enter__()
+    link(1)
+    if enter:
+        hook.__exit__(None, None, None)
+    expected = {  # Chainer 7.8.1's calls
+        (True, False): [('post', '_Toggle'), ('pre', 'Double'), ('post', 'Double'),
+                        ('post', '_ToggleThenDouble')],
+        (True, True): [('post', '_Toggle'), ('pre', 'Double'), ('post', 'Double')],
+        (False, False): [('pre', '_ToggleThenDouble'), ('pre', '_Toggle')],
+        (False, True): [('pre', '_ToggleThenDouble'), ('pre', '_Toggle'),
+                        ('post', '_ToggleThenDouble')],
+    }[enter, local]
+    assert log == expected

@@ -6,6 +6,7 @@ import zipfile
 import numpy
 import pytest
 
+import chainer
 from chainer import iterators
 from chainer import serializers
 from chainer.serializers import npz
@@ -422,6 +423,59 @@ def test_multithread_finalize_stops_threads():
         assert not t.is_alive()
     with pytest.raises(ValueError, match='n_threads'):
         iterators.MultithreadIterator([1], 1, n_threads=0)
+
+
+def test_multithread_finalize_does_not_wait_for_running_loads():
+    # Chainer's ThreadPool.terminate did not: a load that waits for the caller
+    # (which finalizes first) deadlocked.
+    import threading
+    import time
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    class Waiting(chainer.dataset.DatasetMixin):
+        def __len__(self):
+            return 4
+
+        def get_example(self, i):
+            if i >= 2:
+                started.release()
+                release.wait(30)
+            return int(i)
+
+    it = iterators.MultithreadIterator(Waiting(), 2, shuffle=False, n_threads=2)
+    assert it.next() == [0, 1]
+    assert started.acquire(timeout=5)  # the prefetch of [2, 3] is running
+    begin = time.monotonic()
+    it.finalize()
+    assert time.monotonic() - begin < 10
+    release.set()
+    assert it.next() == [2, 3]
+    it.finalize()
+
+
+def test_multithread_load_running_does_not_hold_up_exit():
+    # Chainer's workers were daemon threads; a ThreadPoolExecutor's are joined at exit.
+    import subprocess
+    import sys
+    import time
+    program = (
+        'import time\n'
+        'from chainer import iterators\n'
+        'class Slow(list):\n'
+        '    def __getitem__(self, i):\n'
+        '        if i >= 2:\n'
+        '            time.sleep(60)\n'
+        '        return list.__getitem__(self, i)\n'
+        'it = iterators.MultithreadIterator(Slow(range(4)), 2, shuffle=False)\n'
+        'assert it.next() == [0, 1]\n'
+        'time.sleep(0.2)\n')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))))
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    begin = time.monotonic()
+    subprocess.run([sys.executable, '-c', program], env=env, check=True, timeout=50)
+    assert time.monotonic() - begin < 30
 
 
 class _RecordingSampler(iterators.OrderSampler):
