@@ -778,7 +778,7 @@ class PowVarConst(function_node.FunctionNode):
         return f'_ ** {_label_const(self.value)}'
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types, 'base')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -747,6 +747,13 @@ def test_a_non_numeric_numpy_scalar_is_not_a_constant(value, op):
             op(a, b)
 
 
+def test_power_of_an_integer_variable_by_a_constant_names_the_input_x_as_chainer():
+    x = chainer.Variable(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType) as e:
+        x ** 2.5
+    assert 'Expect: x.dtype.kind == f' in str(e.value)
+
+
 def test_a_numpy_timedelta_scalar_is_a_constant():
     x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
     y = x + numpy.timedelta64(2, 's')
