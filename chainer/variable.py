@@ -843,6 +843,8 @@ class Variable:
     def __bool__(self):
         raise _UnsupportedOperation('Variables cannot be evaluated as Python bool.')
 
+    __nonzero__ = __bool__  # Python 2's name, which Chainer defined too
+
     __hash__ = None  # type: ignore[assignment]
 
     def __reduce__(self):

@@ -954,3 +954,6 @@ def test_comparison_and_truth_value_messages_are_chainers():
     with pytest.raises(TypeError) as e:
         bool(x)
     assert str(e.value) == 'Variables cannot be evaluated as Python bool.'
+    with pytest.raises(TypeError) as e:
+        x.__nonzero__()
+    assert str(e.value) == 'Variables cannot be evaluated as Python bool.'

@@ -40,7 +40,9 @@ def _c(x, value):
 
 
 def _is_scalar(value) -> bool:
-    return isinstance(value, (int, float, complex, numpy.generic))
+    # NumPy's numeric scalars (timedelta64 is one); datetime64, str_, bytes_ and void
+    # are not numbers (Chainer failed on them with a TypeError from NumPy)
+    return isinstance(value, (int, float, complex, numpy.number, numpy.bool_))
 
 
 _FAST_SCALARS = (float, int)
@@ -776,7 +778,7 @@ class PowVarConst(function_node.FunctionNode):
         return f'_ ** {_label_const(self.value)}'
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types, 'base')
+        type_check._expect_float(in_types)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

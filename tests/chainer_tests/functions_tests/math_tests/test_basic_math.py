@@ -735,6 +735,32 @@ def test_fraction_and_decimal_are_constants():
             numpy.testing.assert_allclose(y.array, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize('value', [numpy.datetime64('2020-01-01'), numpy.str_('a'),
+                                   numpy.bytes_(b'a'), numpy.void(b'ab')])
+@pytest.mark.parametrize('op', [operator.add, operator.sub, operator.mul, operator.truediv,
+                                operator.pow])
+def test_a_non_numeric_numpy_scalar_is_not_a_constant(value, op):
+    # Chainer failed with a TypeError from NumPy; a datetime64 was taken as its count of days.
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    for a, b in ((x, value), (value, x)):
+        with pytest.raises(TypeError, match='Value must be a scalar'):
+            op(a, b)
+
+
+def test_power_of_an_integer_variable_by_a_constant_names_the_input_x_as_chainer():
+    x = chainer.Variable(numpy.arange(3))
+    with pytest.raises(type_check.InvalidType) as e:
+        x ** 2.5
+    assert 'Expect: x.dtype.kind == f' in str(e.value)
+
+
+def test_a_numpy_timedelta_scalar_is_a_constant():
+    x = chainer.Variable(numpy.array([1., 2.], numpy.float32))
+    y = x + numpy.timedelta64(2, 's')
+    assert y.dtype == numpy.float32
+    numpy.testing.assert_array_equal(y.array, [3., 4.])
+
+
 def test_power_by_a_numpy_complex_scalar_takes_its_real_part_in_every_order():
     x = chainer.Variable(numpy.array([0.5, 2.], numpy.float32))
     with pytest.warns(numpy.exceptions.ComplexWarning):
