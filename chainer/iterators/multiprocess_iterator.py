@@ -90,8 +90,11 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
     ``dataset_timeout`` (seconds, ``None`` to disable) is how long to wait for
     a batch before emitting a :class:`MultiprocessIterator.TimeoutWarning`
     (the wait then continues).  ``shared_mem`` is accepted for compatibility;
-    examples are sent back through pipes.  ``maxtasksperchild`` restarts
-    workers after that many tasks.
+    examples are sent back through pipes.  Without it, the first batch is
+    loaded in this process before the workers start, as Chainer loaded it to
+    measure the examples: what its loading draws from ``numpy.random`` (random
+    augmentations) is drawn here, and the workers start from the state after
+    it.  ``maxtasksperchild`` restarts workers after that many tasks.
     """
 
     class TimeoutWarning(RuntimeWarning):
@@ -119,6 +122,7 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self._finalizer: Any = None
         self._pending: collections.deque = collections.deque()
         self._finalized = False
+        self._first_loaded = False  # the first batch was loaded here (shared_mem None)
         self.reset()
 
     def reset(self) -> None:
@@ -153,6 +157,9 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         # Pending entries are (result, state, rng_state, indices); indices is None
         # where the non-repeating iteration is over, result where the batch was
         # drawn before finalize and is not loading.
+        # The workers are forked before any order is drawn for them, as Chainer
+        # started its pool before its prefetch thread.
+        self._ensure_pool()
         for k in range(len(self._pending)):
             result, state, rng_state, indices = self._pending[k]
             if result is None and indices is not None:
@@ -206,6 +213,15 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
                 dead_seen = True
 
     def __next__(self) -> list:
+        if self.shared_mem is None and not self._first_loaded and self._pool is None \
+                and not self._pending:
+            state, indices = _statemachine.iterator_statemachine(
+                self._state, self.batch_size, self._repeat, self.order_sampler,
+                len(self.dataset))
+            if indices is None:
+                self._pending.append((None, state, None, None))
+            else:
+                return self._next_loaded_here(state, list(indices))
         self._fill()
         result, state, _, indices = self._pending[0]
         if indices is None:
@@ -225,6 +241,44 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         self._advance(state)
         self._fill()
         return batch
+
+    def _next_loaded_here(self, state: Any, indices: list) -> list:
+        # Chainer's first batch without shared_mem: loaded in this process (with
+        # dataset_timeout, in a thread that is waited for), then the pool starts.
+        try:
+            batch = self._load_here(indices)
+        finally:
+            # Consumed also when the dataset raised, as a batch loaded by the workers.
+            self._previous_epoch_detail = self.epoch_detail
+            self._state = state
+        self._first_loaded = True
+        self._fill()
+        return batch
+
+    def _load_here(self, indices: list) -> list:
+        if self.dataset_timeout is None:
+            return [self.dataset[i] for i in indices]
+        loaded: dict = {}
+
+        def load() -> None:
+            try:
+                loaded['batch'] = [self.dataset[i] for i in indices]
+            except BaseException as error:
+                loaded['error'] = error
+
+        thread = threading.Thread(target=load, daemon=True,
+                                  name='MultiprocessIterator first batch')
+        thread.start()
+        thread.join(self.dataset_timeout)
+        if thread.is_alive():
+            warnings.warn(
+                f'Stalled dataset is detected: a batch took more than '
+                f'{self.dataset_timeout:.3g} seconds to load.',
+                MultiprocessIterator.TimeoutWarning)
+            thread.join()
+        if 'error' in loaded:
+            raise loaded['error']
+        return loaded['batch']
 
     def _advance(self, state: Any) -> None:
         self._pending.popleft()
@@ -267,10 +321,12 @@ class MultiprocessIterator(_statemachine.StateMixin, iterator.Iterator):
         state['_pool'] = None
         state['_finalizer'] = None
         state['_pending'] = collections.deque()
+        state['_first_loaded'] = False  # a copy is a new iterator for Chainer
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._first_loaded = False  # also in pickles written before it was kept
         self._draw_discarded_order()
 
     def __copy__(self) -> 'MultiprocessIterator':

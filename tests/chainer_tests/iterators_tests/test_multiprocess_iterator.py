@@ -201,6 +201,55 @@ def test_shared_mem_accepted():
         assert len(it.next()) == 2
 
 
+class DrawingDataset:
+    """Each example draws one number from numpy.random (a random augmentation)."""
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        return float(numpy.random.rand())
+
+
+@pytest.mark.parametrize('dataset_timeout', [30.0, None])
+def test_first_batch_draws_in_this_process_without_shared_mem(dataset_timeout):
+    # As Chainer, which loaded it here to measure the examples: its draws move
+    # this process's stream, and the worker, forked after them, goes on from there.
+    numpy.random.seed(4)
+    expected = numpy.random.rand(6)
+    numpy.random.seed(4)
+    numpy.random.rand(3)
+    after_first = numpy.random.get_state()[1].copy()
+    numpy.random.seed(4)
+    with iterators.MultiprocessIterator(DrawingDataset(), 3, n_processes=1, shuffle=False,
+                                        dataset_timeout=dataset_timeout) as it:
+        assert it.next() == list(expected[:3])
+        assert it.current_position == 3
+        numpy.testing.assert_array_equal(numpy.random.get_state()[1], after_first)
+        assert it.next() == list(expected[3:])
+        numpy.testing.assert_array_equal(numpy.random.get_state()[1], after_first)
+
+
+def test_first_batch_loaded_by_the_workers_with_shared_mem():
+    numpy.random.seed(4)
+    expected = numpy.random.rand(6)
+    numpy.random.seed(4)
+    seeded = numpy.random.get_state()[1].copy()
+    with iterators.MultiprocessIterator(DrawingDataset(), 3, n_processes=1, shuffle=False,
+                                        shared_mem=1024) as it:
+        assert it.next() == list(expected[:3])
+        assert it.next() == list(expected[3:])
+        numpy.testing.assert_array_equal(numpy.random.get_state()[1], seeded)
+
+
+def test_first_batch_error_consumes_it():
+    it = iterators.MultiprocessIterator(FailingDataset(), 4, n_processes=1, shuffle=False)
+    with pytest.raises(ValueError, match='cannot load example 3'):
+        it.next()
+    with it:
+        assert [int(v[0]) for v in it.next()] == [4, 5, 0, 1]
+
+
 def test_killed_worker_is_an_error_not_a_hang():
     import os
     import signal
