@@ -6,14 +6,22 @@ tests are skipped when those backends are missing. With the CPU stand-in for
 CuPy on the path (``tests/cupy_stand_in``, see CONTRIBUTING.md) the ``gpu``
 tests run on it, except those marked ``real_gpu``.  ``-m 'not slow'`` etc.
 select by the markers declared in pyproject.toml.
+
+Each test starts NumPy's and Python's global random generators from a seed made
+of its id (plus ``CHAINER_TEST_RANDOM_SEED`` when set), so a failure found with
+random data reproduces; ``CHAINER_TEST_RANDOM_NONDETERMINISTIC=1`` leaves the
+generators unseeded.
 """
 from __future__ import annotations
 
 import functools
 import importlib.util
 import os
+import random
 import shutil
+import zlib
 
+import numpy
 import pytest
 
 
@@ -123,3 +131,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         outcome = 'error' if report.failed and report.when != 'call' else report.outcome
         with open(_PROGRESS, 'a') as f:
             f.write(f'{outcome} {report.nodeid}\n')
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random(request):
+    if os.environ.get('CHAINER_TEST_RANDOM_NONDETERMINISTIC', '0') not in ('', '0'):
+        return
+    offset = int(os.environ.get('CHAINER_TEST_RANDOM_SEED', '0'))
+    seed = (zlib.crc32(request.node.nodeid.encode()) + offset) % 2 ** 32
+    numpy.random.seed(seed)
+    random.seed(seed)

@@ -15,6 +15,9 @@ def _sigma(W):
 class TestSpectralNormalization:
 
     def setup_method(self):
+        # Seeded: power iteration converges slowly for weights whose top two
+        # singular values happen to be close.
+        numpy.random.seed(0)
         self.x = numpy.random.randn(4, 5).astype('f')
 
     def test_defaults(self):
