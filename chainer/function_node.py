@@ -428,7 +428,7 @@ class FunctionNode:
                 raise TypeError(
                     f'forward of {self.label} must return arrays, got '
                     f'{type(y).__module__}.{type(y).__qualname__}')
-        if len({type(y) for y in fixed if y is not None}) > 1:
+        if not chainer.backend.is_arrays_compatible(fixed):
             raise TypeError(
                 f'incompatible array types are mixed in the forward output ({self.label}).\n'
                 'Actual: ' + ', '.join(str(type(y)) for y in fixed))

@@ -638,6 +638,24 @@ def _per_parameter_hooks(hooks: dict) -> bool:
     return True
 
 
+def _separate_buffers(params) -> bool:
+    """True when no two parameters share the memory of their arrays or gradients
+    (tied weights do; so do the gradients of ``a + b``): a hook changing one
+    gradient in place then leaves the others' alone, and may run just before
+    that parameter's update."""
+    seen = set()
+    for param in params:
+        gv = param._grad_var
+        for a in (param._data, None if gv is None else gv._data):
+            if a is not None:
+                base = a.base
+                key = id(a if base is None else base)
+                if key in seen:
+                    return False
+                seen.add(key)
+    return True
+
+
 def _reallocate_grad(param: variable.Variable) -> None:
     device = param.device
     with backend.using_device(device):
@@ -713,7 +731,8 @@ class GradientMethod(Optimizer):
         pre_hooks = self._pre_update_hooks
         if not self._post_update_hooks and not self._loss_scaling_is_dynamic \
                 and not self._check_loaded_states and self._has_default_step_methods() \
-                and (not pre_hooks or _per_parameter_hooks(pre_hooks)):
+                and (not pre_hooks or (_per_parameter_hooks(pre_hooks) and _separate_buffers(
+                    target.params() if params is None else params))):
             # Nothing needs all gradients before the first update: reallocate
             # each cleared gradient just before its parameter is updated, and
             # run the hooks that touch one parameter's gradient just before it too

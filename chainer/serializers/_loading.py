@@ -148,6 +148,9 @@ def check_array_target(key: str, where: str, value: Any, loaded: numpy.ndarray) 
         raise TypeError(
             f'cannot load {key!r} from {where}: dtype {loaded.dtype} cannot be '
             f'cast to the target dtype {value.dtype}')
+    if isinstance(value, numpy.ndarray) and not value.flags.writeable:
+        # found while checking, so nothing is loaded (Chainer had filled the targets before it)
+        raise ValueError(f'cannot load {key!r} from {where}: the target array is read-only')
 
 
 _SCALAR_TYPES = (bool, int, float, complex, str, bytes, numpy.generic)

@@ -1198,3 +1198,15 @@ def test_float64_gradient_of_a_float32_input_names_numpy2_promotion():
     with pytest.raises(TypeError) as e:
         F.sum(z).backward()
     assert 'NumPy 2' not in str(e.value)
+
+
+def test_forward_outputs_may_mix_numpy_array_subclasses(tmp_path):
+    # np.load(mmap_mode='r') gives an np.memmap: a NumPy array, as in Chainer,
+    # so it goes along with plain arrays (here through HuberLossGrad's outputs)
+    np.save(tmp_path / 'x.npy', _f32(0.5, -3.))
+    x = Variable(np.load(tmp_path / 'x.npy', mmap_mode='r'))
+    t = Variable(_f32(0., 0.))
+    gx, gt = chainer.grad([F.huber_loss(x, t, 1.0, reduce='no')], [x, t],
+                          grad_outputs=[Variable(_f32(1., 1.))])
+    np.testing.assert_array_equal(gx.array, [0.5, -1.])
+    np.testing.assert_array_equal(gt.array, [-0.5, 1.])

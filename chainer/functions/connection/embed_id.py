@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _check_same_array_type(inputs) -> None:
-    if type(inputs[0]) is not type(inputs[1]):
+    if not type_check.same_types(*inputs):  # NumPy subclasses (np.memmap) pass
         raise ValueError('numpy and cupy must not be used together\n'
                          f'type(x): {type(inputs[0])}, type(W): {type(inputs[1])}')
 

@@ -53,11 +53,9 @@ def _grad_weight(x, gy):
 
 
 def _check_same_array_type(inputs) -> None:
-    first = type(inputs[0])
-    for a in inputs[1:]:
-        if type(a) is not first:
-            raise ValueError('numpy and cupy must not be used together\n'
-                             + ', '.join(f'type({i}): {type(x)}' for i, x in enumerate(inputs)))
+    if not type_check.same_types(*inputs):  # NumPy subclasses (np.memmap) pass
+        raise ValueError('numpy and cupy must not be used together\n'
+                         + ', '.join(f'type({i}): {type(x)}' for i, x in enumerate(inputs)))
 
 
 class LinearFunction(function_node.FunctionNode):

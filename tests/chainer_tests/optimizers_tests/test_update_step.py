@@ -468,3 +468,38 @@ def test_per_parameter_hooks_take_the_single_pass(monkeypatch):
     _grads(model, 1)
     with pytest.raises(AssertionError, match='general path'):
         opt.update()
+
+
+@pytest.mark.parametrize('tie', ['grads', 'grad_views', 'arrays'])
+@pytest.mark.parametrize('names', [('WeightDecay',), ('Lasso',), ('GradientLARS',)])
+def test_per_parameter_hooks_on_shared_memory_run_before_every_update(tie, names):
+    """As in Chainer, the hooks change every gradient before any parameter is
+    updated, also where gradients share memory (``a.grad is b.grad`` after
+    ``a + b``) or parameters do (tied weights)."""
+    makers = _per_parameter_hooks()
+    results = []
+    for general in (False, True):
+        model = chainer.Link()
+        w = numpy.arange(6, dtype=numpy.float32).reshape(2, 3) / 10
+        with model.init_scope():
+            model.a = chainer.Parameter(w)
+            model.b = chainer.Parameter(w if tie == 'arrays' else w + 1)
+        opt = optimizers.SGD(0.5).setup(model)
+        for name in names:
+            hook = makers[name]()
+            if general:
+                hook.__class__ = type(name, (type(hook),), {})
+            opt.add_hook(hook, name=name)
+        for step in range(2):
+            model.cleargrads()
+            if tie == 'grad_views':
+                y = chainer.functions.reshape(model.a, (3, 2)) + \
+                    chainer.functions.reshape(model.b, (3, 2))
+            else:
+                y = model.a + model.b * (1 if tie == 'grads' else 2)
+            y.grad = numpy.full(y.shape, step + 1, numpy.float32)
+            y.backward()
+            opt.update()
+        results.append((model.a.array.copy(), model.b.array.copy()))
+    numpy.testing.assert_array_equal(results[0][0], results[1][0])
+    numpy.testing.assert_array_equal(results[0][1], results[1][1])

@@ -489,3 +489,28 @@ def test_missing_state_of_a_stepped_rule_fails_before_anything_changes(tmp_path,
         _load(fmt, path, opt2)
     assert opt2.t == 0
     assert target.a.update_rule.t == 0 and target.a.update_rule.state is None
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+@pytest.mark.parametrize('read_only', ['a', 'c', 'z'])
+def test_read_only_target_changes_nothing(tmp_path, fmt, read_only):
+    # a parameter or persistent on a read-only array (np.load(mmap_mode='r'),
+    # np.broadcast_to, flags.writeable = False) is found while checking
+    def link(value):
+        m = chainer.Link()
+        with m.init_scope():
+            for name in 'abc':
+                setattr(m, name, chainer.Parameter(numpy.full(3, value, numpy.float32)))
+        m.add_persistent('z', numpy.full(2, value, numpy.float32))
+        return m
+
+    path = str(tmp_path / 'm')
+    _save(fmt, path, link(1))
+    target = link(0)
+    value = getattr(target, read_only)
+    (value if read_only == 'z' else value.array).flags.writeable = False
+    with pytest.raises(ValueError, match=f"'{read_only}'.*read-only"):
+        _load(fmt, path, target)
+    for name in 'abc':
+        numpy.testing.assert_array_equal(getattr(target, name).array, 0)
+    numpy.testing.assert_array_equal(target.z, 0)

@@ -115,3 +115,14 @@ def test_ignore_label_outside_the_vocabulary_is_allowed():
     W = numpy.arange(6, dtype=numpy.float32).reshape(3, 2)
     y = embed_id(numpy.array([5, 2], numpy.int32), W, ignore_label=5)
     numpy.testing.assert_array_equal(y.array, [[0, 0], [4, 5]])
+
+
+def test_np_memmap_ids_with_plain_weights(tmp_path):
+    # an np.memmap (np.load(mmap_mode='r')) is a NumPy array, as in Chainer
+    numpy.save(tmp_path / 'ids.npy', numpy.array([2, 0, 2], numpy.int32))
+    ids = numpy.load(tmp_path / 'ids.npy', mmap_mode='r')
+    W = chainer.Variable(numpy.arange(6, dtype=numpy.float32).reshape(3, 2))
+    y = F.embed_id(ids, W)
+    numpy.testing.assert_array_equal(y.array, [[4, 5], [0, 1], [4, 5]])
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(W.grad, [[1, 1], [0, 0], [2, 2]])

@@ -176,3 +176,14 @@ def test_small_batch_output_is_c_contiguous_and_exact(batch, use_bias):
     if use_bias:
         expect += b
     numpy.testing.assert_array_equal(y, expect)
+
+
+def test_np_memmap_input_with_plain_weights(tmp_path):
+    # an np.memmap (np.load(mmap_mode='r')) is a NumPy array, as in Chainer
+    numpy.save(tmp_path / 'x.npy', numpy.ones((2, 3), numpy.float32))
+    x = numpy.load(tmp_path / 'x.npy', mmap_mode='r')
+    W = chainer.Variable(numpy.ones((4, 3), numpy.float32))
+    y = F.linear(x, W, numpy.zeros(4, numpy.float32))
+    numpy.testing.assert_array_equal(y.array, numpy.full((2, 4), 3, numpy.float32))
+    F.sum(y).backward()
+    numpy.testing.assert_array_equal(W.grad, numpy.full((4, 3), 2, numpy.float32))
