@@ -69,7 +69,7 @@ class SoftplusGrad(function_node.FunctionNode):
 
     is_elementwise = True
 
-    def __init__(self, beta: float):
+    def __init__(self, beta: float) -> None:
         self.beta = beta
 
     def check_type_forward(self, in_types):
