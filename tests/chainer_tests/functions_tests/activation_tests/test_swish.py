@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -79,7 +80,6 @@ def test_check_messages_are_chainers():
 def test_gradients_bitwise_as_chainer(seed):
     # Chainer's CPU forms: s = tanh(beta * x / 2) / 2 + 1 / 2, y = x * s, by = beta * y,
     # gx = gy * (by + s * (1 - by)), gbeta = sum(gy * y * (x - y)) over axes 0 and 2
-    import chainer
     rng = numpy.random.RandomState(seed)
     x, gy = (rng.uniform(-3, 3, (4, 3, 5)).astype(numpy.float32) for _ in range(2))
     beta = rng.uniform(0.5, 2, (3,)).astype(numpy.float32)
