@@ -201,7 +201,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             # the cached score in the dtype of x, as Chainer keeps it (not a float32 copy)
             self.y = self.y.astype(x.dtype, copy=False)
         if self.class_weight is not None:
-            log_p *= self.class_weight.astype(log_p.dtype, copy=False)[tt]
+            # in place, so that a float64 weight multiplies in float64 and rounds
+            # once, as Chainer's did (bit-identical results)
+            log_p *= self.class_weight[tt]
         if t_valid is not None:
             log_p *= t_valid
         if self.reduce == 'mean':
@@ -333,7 +335,7 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             else:
                 gx = y - _one_hot(xp, t, x.shape[1], x.ndim, y.dtype)
             if self.class_weight is not None:
-                gx *= self.class_weight.astype(y.dtype, copy=False)[t][:, None]
+                gx *= self.class_weight[t][:, None]  # (rounded once, as above)
             if self.t_valid is not None:
                 gx *= self.t_valid[:, None]
         g = gloss.astype(gx.dtype, copy=False)

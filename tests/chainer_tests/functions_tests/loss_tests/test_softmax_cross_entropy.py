@@ -491,14 +491,15 @@ def test_cached_score_has_the_dtype_of_x(dtype):
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])
-@pytest.mark.parametrize('weighted', [False, True])
+@pytest.mark.parametrize('weighted', [None, numpy.float32, numpy.float64])
 def test_mean_gradient_bitwise_as_chainer(seed, weighted):
     # Chainer's CPU forms: the softmax as exp(x - logsumexp(x)), then
     # (y - onehot(t)) [* class_weight[t]] * (gloss * coeff), that product in float64
+    # (and a float64 class_weight multiplied in float64, rounded once)
     rng = numpy.random.RandomState(seed)
     x = rng.uniform(-3, 3, (3, 5)).astype(numpy.float32)
     t = rng.randint(0, 5, 3).astype(numpy.int32)
-    cw = rng.uniform(0.5, 2, 5).astype(numpy.float32) if weighted else None
+    cw = rng.uniform(0.5, 2, 5).astype(weighted) if weighted else None
     gloss = numpy.float32(rng.uniform(0.5, 2))
     xv = chainer.Variable(x)
     loss = softmax_cross_entropy(xv, t, class_weight=cw)
