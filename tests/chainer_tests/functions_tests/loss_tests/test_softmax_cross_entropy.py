@@ -513,3 +513,26 @@ def test_mean_gradient_bitwise_as_chainer(seed, weighted):
         expected *= cw[t][:, None]
     expected *= numpy.float32(numpy.float64(gloss) * (1.0 / 3))
     assert numpy.array_equal(xv.grad, expected)
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_4d_bitwise_as_chainer(seed):
+    # per-pixel labels of (n, c, h, w) scores: Chainer shifted by the maximum over
+    # the classes, log_y = x - (m + log(sum(exp(x - m)))), loss = -mean(log_y[t]),
+    # gradient (exp(log_y) - onehot(t)) * (gloss * coeff) (coeff in float64)
+    rng = numpy.random.RandomState(seed)
+    x = rng.uniform(-3, 3, (2, 5, 16, 16)).astype(numpy.float32)
+    t = rng.randint(0, 5, (2, 16, 16)).astype(numpy.int32)
+    xv = chainer.Variable(x)
+    loss = softmax_cross_entropy(xv, t)
+    loss.backward()
+    m = x.max(axis=1, keepdims=True)
+    log_y = x - (m + numpy.log(numpy.exp(x - m).sum(axis=1, keepdims=True)))
+    log_p = numpy.take_along_axis(log_y, t[:, None], axis=1).ravel()
+    coeff = 1.0 / t.size  # the mean over the (valid) labels
+    assert numpy.array_equal(loss.array, (log_p.sum(keepdims=True) * numpy.float32(-coeff))[0])
+    expected = numpy.exp(log_y)
+    n, h, w = numpy.indices(t.shape)
+    expected[n, t, h, w] -= 1
+    expected *= numpy.float32(numpy.float64(1.0) * coeff)
+    assert numpy.array_equal(xv.grad, expected)
