@@ -78,6 +78,8 @@ def _class_axis_shape(ndim: int) -> tuple:
 def _mean_scale(gloss, coeff: float, dtype):
     """``gloss * coeff`` of the ``'mean'`` gradient as Chainer (NumPy 1) formed it:
     in float64, rounded once to ``dtype`` (bit-identical gradients)."""
+    if type(gloss) is numpy.ndarray and gloss.ndim == 0:  # Python floats: no array calls
+        return dtype.type(float(gloss) * coeff)
     return (gloss.astype(numpy.float64) * coeff).astype(dtype)
 
 
