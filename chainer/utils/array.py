@@ -318,6 +318,9 @@ def _scatter_add_rows(a: Any, index: Any, values: Any) -> bool:
 # row's sum of exponentials a normal float (NumPy's per-row max is several times slower
 # than a global max and min on small batches).
 _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
+#: From this many elements after the softmax axis on, NumPy's maximum along that axis
+#: reads contiguous runs and is as fast as a global maximum and minimum (measured).
+_CONTIGUOUS_MAX_MIN = 256
 
 
 def sigmoid(x: Any) -> Any:
@@ -388,24 +391,29 @@ def log1p_exp_neg_abs(x: Any) -> Any:
 
 def softmax_shift(x: Any, axis: int = 1) -> Any:
     """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the maximum along
-    ``axis``, or for NumPy and an inner axis the global maximum when the spread of
-    ``x`` allows it (two contiguous passes instead of one strided one)."""
+    ``axis`` (Chainer's shift: bit-identical results), or for NumPy, an inner axis
+    followed by fewer than 256 elements, the global maximum when the spread of
+    ``x`` allows it (two contiguous passes instead of one slow strided one)."""
     if isinstance(x, numpy.ndarray) and x.size:
         if axis == x.ndim - 1 or axis == -1:
             return _max_reduce(x, axis=-1, keepdims=True)
+        if size_of_shape(x.shape[axis % x.ndim + 1:]) >= _CONTIGUOUS_MAX_MIN:
+            return x.max(axis=axis, keepdims=True)
         hi = x.max()
         if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
             return hi
     return x.max(axis=axis, keepdims=True)
 
 
-def _shifted_exp(x: Any, axis: int, xp=None):
-    """``(y, exp(y), sum(exp(y), axis))`` with ``y = x - softmax_shift(x)`` in
-    :func:`compute_dtype` (``xp``: the array module of ``x`` if known)."""
-    x = as_compute(x)
-    y = x - softmax_shift(x, axis)
-    e = (xp or _xp(x)).exp(y)
-    return y, e, sum(e, axis=axis, keepdims=True)
+def _log_normalizer(x: Any, axis: int, xp=None):
+    """``(log_z, buf)``: ``log_z = m + log(sum(exp(x - m), axis))`` with ``m`` from
+    :func:`softmax_shift`, for ``x`` in :func:`compute_dtype` (Chainer's
+    ``logsumexp``, operation for operation), and a spare array of ``x``'s shape."""
+    xp = xp or _xp(x)
+    m = softmax_shift(x, axis)
+    buf = x - m
+    xp.exp(buf, out=buf)
+    return m + xp.log(sum(buf, axis=axis, keepdims=True)), buf
 
 
 def softmax(x: Any, axis: int = 1) -> Any:
@@ -420,14 +428,16 @@ def softmax(x: Any, axis: int = 1) -> Any:
 
 def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
     """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
-    computed in :func:`compute_dtype` (float16 input gives float32 results)."""
+    computed in :func:`compute_dtype` (float16 input gives float32 results).
+
+    As in Chainer, ``log(softmax(x)) = x - logsumexp(x)`` and the softmax is its
+    ``exp`` (bit-identical results).
+    """
     xp = _xp(x)
-    y, e, s = _shifted_exp(x, axis, xp)
-    y -= xp.log(s)
-    if with_softmax:
-        e /= s
-        return y, e
-    return y, None
+    x = as_compute(x)
+    log_z, buf = _log_normalizer(x, axis, xp)
+    y = xp.subtract(x, log_z, out=buf)
+    return y, (xp.exp(y) if with_softmax else None)
 
 
 def logsumexp(x: Any, axis: int = 1) -> Any:
@@ -544,17 +554,19 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
     The logarithm is taken only where picked; results are in :func:`compute_dtype`.
     """
     xp = _xp(x)
-    y, e, s = _shifted_exp(x, 1, xp)
+    x = as_compute(x)
+    log_z, buf = _log_normalizer(x, 1, xp)
+    # Chainer's order: x - logsumexp(x), here only where picked
     if x.ndim == 2:
-        picked = y[row_starts(len(index), 1, xp), index]
-        picked -= xp.log(s.ravel())
+        picked = x[row_starts(len(index), 1, xp), index]
+        picked -= log_z.ravel()
     else:
-        picked = xp.take_along_axis(y, index[:, None], axis=1)
-        picked -= xp.log(s)
+        picked = xp.take_along_axis(x, index[:, None], axis=1)
+        picked -= log_z
         picked = picked.reshape(index.shape)
     if with_softmax:
-        e /= s
-        return picked, e
+        y = xp.subtract(x, log_z, out=buf)
+        return picked, xp.exp(y, out=y)
     return picked, None
 
 

@@ -280,7 +280,7 @@ def test_fused_functions_launch_counts(cupy):
     labels = cupy.asarray(rng.integers(-1, 2, (6, 5)).astype(numpy.int32))
     cases = {  # name: (function, forward launches, backward launches)
         'sigmoid': (F.sigmoid, 1, 1),
-        'softplus': (F.softplus, 1, 3),  # gy * sigmoid(beta x): scale, sigmoid, product
+        'softplus': (F.softplus, 1, 1),  # the gradient node's one kernel
         'elu': (F.elu, 1, 3),  # the side of x, the gradient kernel, the product with gy
         'leaky_relu': (F.leaky_relu, 1, 2),  # the side of x, the gradient kernel
         'softmax': (F.softmax, 3, 2),  # maximum, sum of exponentials, output

@@ -23,7 +23,7 @@ def logsumexp(x, axis: int):
 class LogSoftmax(_AxisSoftmax):
     """``x - logsumexp(x, axis)``."""
 
-    _gpu_code = 'y = (T)((C)x - m - log(s))'
+    _gpu_code = 'y = (T)((C)x - (m + log(s)))'
     _gpu_name = 'rechainer_log_softmax'
 
     def _compute(self, x):

@@ -49,11 +49,11 @@ class SigmoidGrad(function_node.FunctionNode):
         y, gy = inputs
         if array_utils._xp(y) is not numpy:
             return array_utils.compute_kernel(
-                'T y, T gy', 'T gx', 'gx = (T)(((C)1 - (C)y) * (C)y * (C)gy)',
+                'T y, T gy', 'T gx', 'gx = (T)((C)gy * (C)y * ((C)1 - (C)y))',
                 'rechainer_sigmoid_grad', y.dtype)(y, gy),
-        gx = y.dtype.type(1) - y
-        gx *= y
-        gx *= gy
+        # Chainer's order, (gy * y) * (1 - y), for bit-identical results
+        gx = gy * y
+        gx *= y.dtype.type(1) - y
         return utils.force_array(gx, y.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -92,17 +92,19 @@ class Softmax(_AxisSoftmax):
 
 
 class _SoftmaxGrad(_AxisSoftmaxGrad):
-    """``y * (gy - sum(y * gy, axis))``: the softmax gradient given its output."""
+    """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
 
     def _compute(self, y, gy):
-        gx = gy - _array.sum_of_products(y, gy, (self.axis % y.ndim,), keepdims=True)
-        gx *= y
+        # Chainer's form and order, for bit-identical results
+        gx = y * gy
+        s = _array.sum(gx, axis=self.axis, keepdims=True)
+        gx -= y * s
         return gx
 
     def _compute_gpu(self, y, gy):
         s = _array.compute_sum('T y, T gy', '(C)y * (C)gy', 'rechainer_sum_products',
                                y.dtype, y, gy, axis=self.axis)
-        return _array.compute_kernel('T y, T gy, C s', 'T gx', 'gx = (T)((C)y * ((C)gy - s))',
+        return _array.compute_kernel('T y, T gy, C s', 'T gx', 'gx = (T)((C)y * (C)gy - (C)y * s)',
                                      'rechainer_softmax_grad', y.dtype)(y, gy, s)
 
     def backward(self, indexes, grad_outputs):
@@ -110,14 +112,14 @@ class _SoftmaxGrad(_AxisSoftmaxGrad):
         ggx, = grad_outputs
         axis = self.axis
         shape = y.shape
+        # Chainer's forms and order (bit-identical results)
+        ga = ggx - broadcast_to(_sum(ggx * y, axis=axis, keepdims=True), shape)
         ret = []
         if 0 in indexes:
             s_ygy = broadcast_to(_sum(y * gy, axis=axis, keepdims=True), shape)
-            s_ggxy = broadcast_to(_sum(ggx * y, axis=axis, keepdims=True), shape)
-            ret.append(ggx * gy - ggx * s_ygy - gy * s_ggxy)
+            ret.append(ga * gy - ggx * s_ygy)
         if 1 in indexes:
-            s_ggxy = broadcast_to(_sum(ggx * y, axis=axis, keepdims=True), shape)
-            ret.append(y * ggx - y * s_ggxy)
+            ret.append(ga * y)
         return tuple(ret)
 
 

@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.functions.activation.sigmoid import sigmoid
 from chainer.functions.array.cast import cast
+from chainer.functions.math.exponential import exp
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -59,7 +60,53 @@ class Softplus(function_node.FunctionNode):
         x, = self.get_retained_inputs()
         if array_utils.python_constant(x.dtype, self.beta).dtype != x.dtype:
             return grad_outputs[0] * cast(sigmoid(cast(x, numpy.float32) * self.beta), x.dtype),
-        return grad_outputs[0] * sigmoid(x * self.beta),
+        return SoftplusGrad(self.beta).apply((x, grad_outputs[0]))
+
+
+class SoftplusGrad(function_node.FunctionNode):
+    """``(1 - 1 / (1 + exp(beta * x))) * gy``: the gradient of softplus, in Chainer's
+    form and order (bit-identical results), from inputs ``(x, gy)``."""
+
+    is_elementwise = True
+
+    def __init__(self, beta: float) -> None:
+        self.beta = beta
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x', 'gy'))
+        type_check.expect(in_types[0].dtype.kind == 'f',
+                          in_types[1].dtype == in_types[0].dtype)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        xp = backend.get_array_module(x)
+        if xp is not numpy:
+            return array_utils.compute_kernel(
+                'T x, T gy, C beta', 'T gx',
+                'gx = (T)(((C)1 - (C)1 / ((C)1 + exp(beta * (C)x))) * (C)gy)',
+                'rechainer_softplus_grad', x.dtype)(x, gy, self.beta),
+        one = x.dtype.type(1)
+        g = xp.multiply(x, x.dtype.type(self.beta), out=xp.empty(x.shape, x.dtype))
+        with numpy.errstate(over='ignore'):  # exp -> inf: a gradient of gy
+            xp.exp(g, out=g)
+        g += one
+        xp.divide(one, g, out=g)
+        xp.subtract(one, g, out=g)
+        g *= gy
+        return g,
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        g, = grad_outputs
+        ret = []
+        for i in indexes:
+            if i == 0:
+                e = exp(x * self.beta)
+                ret.append(g * gy * self.beta * e / (1 + e) ** 2)
+            else:
+                ret.append(SoftplusGrad(self.beta).apply((x, g))[0])
+        return tuple(ret)
 
 
 def softplus(x: VariableOrArray, beta: float = 1.0) -> Variable:

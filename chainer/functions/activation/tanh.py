@@ -70,13 +70,15 @@ class TanhGrad(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()
         g, = grad_outputs
+        # Chainer's forms and order (bit-identical results): with t = y * g,
+        # -2 * gy * t and g - y * t
+        y_g = y * g
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(basic_math._scaled_product(-2.0, y, gy, g))
+                ret.append(basic_math._scaled_product(-2.0, gy, y_g))
             else:
-                # d/dgy of gy * (1 - y^2) applied to g is this same node: one node, not three.
-                ret.append(TanhGrad().apply((y, g))[0])
+                ret.append(g - y * y_g)
         return tuple(ret)
 
 

@@ -75,6 +75,14 @@ def _class_axis_shape(ndim: int) -> tuple:
     return (1, -1) + (1,) * (ndim - 2)
 
 
+def _mean_scale(gloss, coeff: float, dtype):
+    """``gloss * coeff`` of the ``'mean'`` gradient as Chainer (NumPy 1) formed it:
+    in float64, rounded once to ``dtype`` (bit-identical gradients)."""
+    if type(gloss) is numpy.ndarray and gloss.ndim == 0:  # Python floats: no array calls
+        return dtype.type(float(gloss) * coeff)
+    return (gloss.astype(numpy.float64) * coeff).astype(dtype)
+
+
 def _one_hot(xp, t, n_class: int, ndim: int, dtype):
     """One-hot of labels ``t`` along axis 1; ignored/negative labels give zero rows."""
     classes = xp.arange(n_class, dtype=t.dtype).reshape(_class_axis_shape(ndim))
@@ -195,7 +203,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             # the cached score in the dtype of x, as Chainer keeps it (not a float32 copy)
             self.y = self.y.astype(x.dtype, copy=False)
         if self.class_weight is not None:
-            log_p *= self.class_weight.astype(log_p.dtype, copy=False)[tt]
+            # in place, so that a float64 weight multiplies in float64 and rounds
+            # once, as Chainer's did (bit-identical results)
+            log_p *= self.class_weight[tt]
         if t_valid is not None:
             log_p *= t_valid
         if self.reduce == 'mean':
@@ -308,13 +318,17 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
         else:
             if (x.ndim == 2 and self.reduce == 'mean' and self.class_weight is None
                     and self.t_valid is None):
-                # the common case in two passes: scale, then subtract at the labels
-                scale = gloss.astype(y.dtype, copy=False) * y.dtype.type(self.coeff)
+                # the common case in one pass: (y - onehot(t)) * scale is y * scale
+                # except at the labels, where it is (y - 1) * scale (Chainer's order)
+                scale = _mean_scale(gloss, self.coeff, y.dtype)
                 gx = y * scale
                 if gx.flags.c_contiguous:  # one 1-d subscript instead of two
-                    gx.ravel()[array_utils.row_starts(len(t), gx.shape[1], xp) + t] -= scale
+                    at = array_utils.row_starts(len(t), gx.shape[1], xp) + t
+                    flat = gx.ravel()
+                    flat[at] = (y.ravel()[at] - 1) * scale
                 else:
-                    gx[array_utils.row_starts(len(t), 1, xp), t] -= scale
+                    rows = array_utils.row_starts(len(t), 1, xp)
+                    gx[rows, t] = (y[rows, t] - 1) * scale
                 return utils.force_array(gx.astype(x.dtype, copy=False)),
             rows = array_utils.row_starts(len(t), 1, xp) if x.ndim == 2 else None
             if rows is not None:
@@ -323,12 +337,12 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             else:
                 gx = y - _one_hot(xp, t, x.shape[1], x.ndim, y.dtype)
             if self.class_weight is not None:
-                gx *= self.class_weight.astype(y.dtype, copy=False)[t][:, None]
+                gx *= self.class_weight[t][:, None]  # (rounded once, as above)
             if self.t_valid is not None:
                 gx *= self.t_valid[:, None]
         g = gloss.astype(gx.dtype, copy=False)
         if self.reduce == 'mean':
-            gx *= g * gx.dtype.type(self.coeff)
+            gx *= _mean_scale(gloss, self.coeff, gx.dtype)
         else:
             gx *= g[:, None]
         return utils.force_array(gx.astype(x.dtype, copy=False)),

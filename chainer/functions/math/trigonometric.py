@@ -42,7 +42,8 @@ class SinGrad(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         g, = grad_outputs
-        return tuple(CosGrad().apply((x, gy * g))[0] if i == 0
+        # -sin(x) * gy * g in Chainer's order (bit-identical results)
+        return tuple(CosGrad().apply((x, gy))[0] * g if i == 0
                      else SinGrad().apply((x, g))[0] for i in indexes)
 
 
@@ -77,7 +78,8 @@ class CosGrad(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         g, = grad_outputs
-        return tuple(-SinGrad().apply((x, gy * g))[0] if i == 0
+        # -cos(x) * gy * g in Chainer's order (bit-identical results)
+        return tuple(-SinGrad().apply((x, gy))[0] * g if i == 0
                      else CosGrad().apply((x, g))[0] for i in indexes)
 
 

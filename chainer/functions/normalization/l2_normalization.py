@@ -90,8 +90,10 @@ class NormalizeL2(_composite.CompositeNode):
         zero = sq.array == 0
         r = F.sqrt(F.where(zero, backend.get_array_module(zero).ones_like(sq.array), sq))
         n = r * (~zero).astype(cdt) + cdt.type(self.eps)
-        dot = F.sum(gc * xc, axis=axes, keepdims=True) / (n * r)
-        gx = (gc - xc * F.broadcast_to(dot, x.shape)) / F.broadcast_to(n, x.shape)
+        # Chainer's form (bit-identical results): (gy * n - (sum(x * gy) / r) * x) / n**2
+        dot = F.sum(gc * xc, axis=axes, keepdims=True) / r
+        gx = ((gc * F.broadcast_to(n, x.shape) - F.broadcast_to(dot, x.shape) * xc)
+              / F.broadcast_to(n ** 2, x.shape))
         return (gx if gx.dtype == x.dtype else F.cast(gx, x.dtype)),
 
     def _compose(self, x):

@@ -217,7 +217,13 @@ def window_sum(x, ksize, stride, pad, out_dims):
         return _window_kernels.window_sum(x, ksize, stride, pad, out_dims)
     xpad = _pad(x, ksize, stride, pad, out_dims, 0)
     if _tiled(xp, ksize, stride, out_dims):
-        return _tiles(xpad, ksize, out_dims).sum(axis=tuple(range(3, 3 + 2 * len(ksize), 2)))
+        # summed in Chainer's im2col layout (n, c, k1, k2, ..., o1, o2, ...), which
+        # fixes NumPy's order of additions (bit-identical results; the copy costs
+        # about what summing the strided view did)
+        nd = len(ksize)
+        col = xp.ascontiguousarray(_tiles(xpad, ksize, out_dims).transpose(
+            (0, 1) + tuple(range(3, 3 + 2 * nd, 2)) + tuple(range(2, 2 + 2 * nd, 2))))
+        return col.sum(axis=tuple(range(2, 2 + nd)))
     y = None
     for kidx in _offsets(ksize):
         v = xpad[_window(kidx, stride, out_dims)]

@@ -46,9 +46,9 @@ _BACKWARD = '''
     T u = gh * oo * ((T)1 - tt * tt) + gc;
     gc_prev = u * ff;
     gx[base] = u * ii * ((T)1 - aa * aa);
-    gx[base + r] = u * aa * ii * ((T)1 - ii);
-    gx[base + 2 * r] = u * c_prev * ff * ((T)1 - ff);
-    gx[base + 3 * r] = gh * tt * oo * ((T)1 - oo);
+    gx[base + r] = u * aa * (ii * ((T)1 - ii));
+    gx[base + 2 * r] = u * c_prev * (ff * ((T)1 - ff));
+    gx[base + 3 * r] = gh * tt * (oo * ((T)1 - oo));
 '''
 
 
@@ -170,10 +170,12 @@ class LSTMGrad(function_node.FunctionNode):
             acts, t, _, _ = _activate(x, cp)
             a, i, f, o = acts
             ghr = ghc.reshape(a.shape)
-            u = t * t  # gradient of c: gc + gh * o * (1 - tanh(c)^2)
-            numpy.subtract(1, u, out=u)
-            u *= o
-            u *= ghr
+            # gradient of c: gh * o * (1 - tanh(c)^2) + gc, in Chainer's order (as
+            # the gates' below: bit-identical results)
+            u = ghr * o
+            d = t * t
+            numpy.subtract(1, d, out=d)
+            u *= d
             u += gcb.reshape(a.shape)
             # The gradient of each gate is pre * d(activation): pre holds the
             # gradient reaching its activation, der the activation's derivative.
@@ -182,9 +184,11 @@ class LSTMGrad(function_node.FunctionNode):
             numpy.multiply(u, a, out=pre[1])
             numpy.multiply(u, cp, out=pre[2])
             numpy.multiply(ghr, t, out=pre[3])
-            der = acts * acts
+            der = numpy.empty_like(acts)  # 1 - tanh^2, and s * (1 - s) for the sigmoids
+            numpy.multiply(acts[0], acts[0], out=der[0])
             numpy.subtract(1, der[0], out=der[0])
-            numpy.subtract(acts[1:], der[1:], out=der[1:])
+            numpy.subtract(1, acts[1:], out=der[1:])
+            der[1:] *= acts[1:]
             gx = numpy.empty(pre.shape[1:3] + (4,) + pre.shape[3:], pre.dtype)
             numpy.multiply(pre, der, out=gx.transpose(2, 0, 1, 3))
             gx = gx.reshape(x.shape)

@@ -80,3 +80,13 @@ def test_module_logsumexp_and_grad_name(dtype):
     expected = numpy.log(numpy.exp(x.astype(numpy.float64)).sum(axis=1, keepdims=True))
     numpy.testing.assert_allclose(module.logsumexp(x, 1), expected, rtol=1e-3)
     assert issubclass(module.LogSoftmaxGrad, chainer.FunctionNode)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_forward_bitwise_as_chainer(seed):
+    # Chainer's form: x - logsumexp(x), logsumexp(x) = m + log(sum(exp(x - m)))
+    rng = numpy.random.RandomState(seed)
+    x = rng.uniform(-3, 3, (4, 7)).astype(numpy.float32)
+    m = x.max(axis=1, keepdims=True)
+    expected = x - (m + numpy.log(numpy.exp(x - m).sum(axis=1, keepdims=True)))
+    assert numpy.array_equal(F.log_softmax(x).array, expected)

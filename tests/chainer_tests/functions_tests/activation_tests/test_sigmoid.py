@@ -56,3 +56,23 @@ def test_grad_given_output():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.sigmoid(numpy.zeros(2, numpy.int32))
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_gradients_bitwise_as_chainer(seed):
+    # Chainer's CPU forms: y = tanh(x / 2) / 2 + 1 / 2, gx = gy * y * (1 - y),
+    # and for gx's node ggx * gy * (1 - 2 * y), ggx * y * (1 - y): equal to the bit
+    rng = numpy.random.RandomState(seed)
+    x, gy, ggx = (rng.uniform(-3, 3, (4, 5)).astype(numpy.float32) for _ in range(3))
+    xv = chainer.Variable(x)
+    y = F.sigmoid(xv)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)], enable_double_backprop=True)
+    half, one, two = numpy.float32(0.5), numpy.float32(1), numpy.float32(2)
+    ey = numpy.tanh(x * half) * half + half
+    assert numpy.array_equal(y.array, ey)
+    assert numpy.array_equal(gx.array, gy * ey * (one - ey))
+    yv, gyv = chainer.Variable(ey), chainer.Variable(gy)
+    out, = F.activation.sigmoid.SigmoidGrad().apply((yv, gyv))
+    g_y, g_gy = chainer.grad([out], [yv, gyv], [chainer.Variable(ggx)])
+    assert numpy.array_equal(g_y.array, ggx * gy * (one - two * ey))
+    assert numpy.array_equal(g_gy.array, ggx * ey * (one - ey))

@@ -74,3 +74,27 @@ def test_axis_type():
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.softmax(numpy.zeros((2, 3), numpy.int32))
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_gradients_bitwise_as_chainer(seed):
+    # Chainer's CPU forms: gx = y * gy - y * sum(y * gy); for gx's node, with
+    # ga = ggx - sum(ggx * y): ga * gy - ggx * sum(y * gy) and ga * y
+    import chainer
+    from chainer.functions.activation.softmax import _SoftmaxGrad
+    rng = numpy.random.RandomState(seed)
+    x, gy, ggx = (rng.uniform(-2, 2, (3, 7)).astype(numpy.float32) for _ in range(3))
+    xv = chainer.Variable(x)
+    y = F.softmax(xv)
+    e = numpy.exp(x - x.max(axis=1, keepdims=True))
+    ey = e / e.sum(axis=1, keepdims=True)
+    assert numpy.array_equal(y.array, ey)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    s = (ey * gy).sum(axis=1, keepdims=True)
+    assert numpy.array_equal(gx.array, ey * gy - ey * s)
+    yv, gyv = chainer.Variable(ey), chainer.Variable(gy)
+    out, = _SoftmaxGrad(1).apply((yv, gyv))
+    g_y, g_gy = chainer.grad([out], [yv, gyv], [chainer.Variable(ggx)])
+    ga = ggx - (ggx * ey).sum(axis=1, keepdims=True)
+    assert numpy.array_equal(g_y.array, ga * gy - ggx * s)
+    assert numpy.array_equal(g_gy.array, ga * ey)

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import array as array_utils
@@ -94,3 +95,20 @@ def test_float16_with_a_beta_past_float16_range_is_computed_in_float32():
     assert y.dtype == gx.dtype == numpy.float16
     numpy.testing.assert_allclose(y.array, [numpy.log(2) / 1e5, 1., 0., 3.0458e-5], rtol=5e-3)
     numpy.testing.assert_allclose(gx.array, [0.5, 1., 0., 0.9526], rtol=1e-3)
+
+
+@pytest.mark.parametrize('beta', [1.0, 2.0, 0.3])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_gradients_bitwise_as_chainer(beta, seed):
+    # Chainer's CPU forms: gx = (1 - 1 / (1 + exp(beta * x))) * gy, and for x again
+    # ggx * gy * beta * e / (1 + e) ** 2 with e = exp(beta * x)
+    rng = numpy.random.RandomState(seed)
+    x, gy, ggx = (rng.uniform(-3, 3, (4, 5)).astype(numpy.float32) for _ in range(3))
+    xv = chainer.Variable(x)
+    y = F.softplus(xv, beta=beta)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)], enable_double_backprop=True)
+    one, b = numpy.float32(1), numpy.float32(beta)
+    e = numpy.exp(b * x)
+    assert numpy.array_equal(gx.array, (one - one / (one + e)) * gy)
+    g2, = chainer.grad([gx], [xv], [chainer.Variable(ggx)])
+    assert numpy.array_equal(g2.array, ggx * gy * b * e / (one + e) ** 2)

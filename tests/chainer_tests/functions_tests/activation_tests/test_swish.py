@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -73,3 +74,24 @@ def test_check_messages_are_chainers():
     with pytest.raises(type_check.InvalidType) as e:
         F.swish(numpy.zeros((2, 4), numpy.float32), numpy.zeros(3, numpy.float32))
     assert str(e.value).endswith('Expect: beta.shape == x.shape[1:2]\nActual: (3,) != (4,)')
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_gradients_bitwise_as_chainer(seed):
+    # Chainer's CPU forms: s = tanh(beta * x / 2) / 2 + 1 / 2, y = x * s, by = beta * y,
+    # gx = gy * (by + s * (1 - by)), gbeta = sum(gy * y * (x - y)) over axes 0 and 2
+    rng = numpy.random.RandomState(seed)
+    x, gy = (rng.uniform(-3, 3, (4, 3, 5)).astype(numpy.float32) for _ in range(2))
+    beta = rng.uniform(0.5, 2, (3,)).astype(numpy.float32)
+    xv, bv = chainer.Variable(x), chainer.Variable(beta)
+    y = F.swish(xv, bv)
+    y.grad = gy
+    y.backward()
+    half, one = numpy.float32(0.5), numpy.float32(1)
+    b = beta.reshape(1, 3, 1)
+    s = numpy.tanh(b * x * half) * half + half
+    ey = x * s
+    by = b * ey
+    assert numpy.array_equal(y.array, ey)
+    assert numpy.array_equal(xv.grad, gy * (by + s * (one - by)))
+    assert numpy.array_equal(bv.grad, (gy * ey * (x - ey)).sum(axis=(0, 2)))

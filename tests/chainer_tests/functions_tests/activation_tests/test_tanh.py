@@ -100,3 +100,19 @@ def test_grad_forward_is_the_formula_bit_for_bit(dtype, y_shape, gy_shape, gy_dt
     assert got.dtype == expected.dtype and got.shape == expected.shape
     assert got.tobytes() == expected.tobytes()
     assert y.tobytes() == y0.tobytes() and gy.tobytes() == gy0.tobytes()
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_double_backward_bitwise_as_chainer(seed):
+    # Chainer's forms for the node gy * (1 - y * y): with t = y * ggx,
+    # -2 * gy * t for y and ggx - y * t for gy, equal to the bit
+    from chainer.functions.activation.tanh import TanhGrad
+    rng = numpy.random.RandomState(seed)
+    y, gy, ggx = (rng.uniform(-1, 1, (4, 5)).astype(numpy.float32) for _ in range(3))
+    yv, gyv = chainer.Variable(y), chainer.Variable(gy)
+    out, = TanhGrad().apply((yv, gyv))
+    g_y, g_gy = chainer.grad([out], [yv, gyv], [chainer.Variable(ggx)])
+    t = y * ggx
+    assert numpy.array_equal(out.array, gy * (numpy.float32(1) - y * y))
+    assert numpy.array_equal(g_y.array, numpy.float32(-2) * gy * t)
+    assert numpy.array_equal(g_gy.array, ggx - y * t)

@@ -198,3 +198,17 @@ def test_arctan2_of_two_float_dtypes(dtypes):
     v1, v2 = chainer.Variable(x1), chainer.Variable(x2)
     g1, g2 = chainer.grad([F.arctan2(v1, v2)], [v1, v2], [chainer.Variable(gy)])
     assert (g1.dtype, g2.dtype) == (d1, d2)
+
+
+@pytest.mark.parametrize('name', ['sin', 'cos'])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_second_derivative_bitwise_as_chainer(name, seed):
+    # Chainer's forms: sin'' is -sin(x) * gy * ggx, cos'' is -cos(x) * gy * ggx
+    rng = numpy.random.RandomState(seed)
+    x, gy, ggx = (rng.uniform(-3, 3, (4, 5)).astype(numpy.float32) for _ in range(3))
+    xv = chainer.Variable(x)
+    y = getattr(F, name)(xv)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)], enable_double_backprop=True)
+    g2, = chainer.grad([gx], [xv], [chainer.Variable(ggx)])
+    d2 = -numpy.sin(x) if name == 'sin' else -numpy.cos(x)
+    assert numpy.array_equal(g2.array, d2 * gy * ggx)

@@ -119,3 +119,20 @@ def test_check_messages_are_chainers():
         F.normalize(numpy.zeros(3, numpy.float32))
     with pytest.raises(TypeError, match='a function input must be'):
         F.normalize([1.0, 2.0])
+
+
+@pytest.mark.parametrize('axis', [1, (1, 2), 0])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_gradient_bitwise_as_chainer(axis, seed):
+    # Chainer's form: with r = sqrt(sum(x**2)) and n = r + eps,
+    # gx = (gy * n - (sum(x * gy) / r) * x) / n**2
+    rng = numpy.random.RandomState(seed)
+    x, gy = (rng.uniform(-1, 1, (3, 4, 5)).astype(numpy.float32) for _ in range(2))
+    xv = chainer.Variable(x)
+    y = F.normalize(xv, axis=axis)
+    y.grad = gy
+    y.backward()
+    r = numpy.sqrt(numpy.sum(numpy.square(x), axis=axis, keepdims=True))
+    n = r + numpy.float32(1e-5)
+    dot = numpy.sum(x * gy, axis=axis, keepdims=True) / r
+    assert numpy.array_equal(xv.grad, (gy * n - dot * x) / n ** 2)

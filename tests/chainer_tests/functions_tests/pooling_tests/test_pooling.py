@@ -433,3 +433,18 @@ def test_average_pooling_nd_leaves_a_shared_gradient_alone():
     y1.grad = numpy.full_like(y1.array, 2)
     y1.backward()
     numpy.testing.assert_allclose(x.grad, x1.grad, rtol=1e-6)
+
+
+@pytest.mark.parametrize('shape,k', [((2, 3, 4, 4), 2), ((2, 3, 8, 8), 4), ((2, 5, 7, 7), 7),
+                                     ((1, 2, 4, 4, 4), 2)])
+def test_average_pooling_tiles_bitwise_as_chainer(shape, k):
+    # Chainer's CPU form: im2col's (n, c, k1, k2, ..., o1, o2, ...) array, .mean over
+    # the window axes (NumPy's order of additions for that layout)
+    x = numpy.random.RandomState(0).uniform(-1, 1, shape).astype(numpy.float32)
+    nd = len(shape) - 2
+    outs = [s // k for s in shape[2:]]
+    tiles = x.reshape(shape[:2] + tuple(v for o in outs for v in (o, k)))
+    col = numpy.ascontiguousarray(tiles.transpose(
+        (0, 1) + tuple(range(3, 3 + 2 * nd, 2)) + tuple(range(2, 2 + 2 * nd, 2))))
+    expected = col.mean(axis=tuple(range(2, 2 + nd)))
+    assert numpy.array_equal(F.average_pooling_nd(x, k).array, expected)

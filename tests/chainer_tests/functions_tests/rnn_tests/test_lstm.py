@@ -143,3 +143,26 @@ def test_node_keeps_no_gate_activations():
     c_ref, h_ref = _lstm_ref(c_prev.array, x.array)
     numpy.testing.assert_allclose(c.array, c_ref, rtol=1e-5)
     assert x.grad.shape == x.shape and c_prev.grad.shape == c_prev.shape
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_gradients_bitwise_as_chainer(seed):
+    # Chainer's CPU forms: sigmoid(v) = tanh(v / 2) / 2 + 1 / 2, the cell's gradient
+    # u = gh * o * (1 - tanh(c)^2) + gc, then u * i * (1 - a^2), u * a * (i * (1 - i)),
+    # u * c_prev * (f * (1 - f)), gh * tanh(c) * (o * (1 - o)) and u * f
+    rng = numpy.random.RandomState(seed)
+    c_prev, gc, gh = (rng.uniform(-1, 1, (3, 4)).astype(numpy.float32) for _ in range(3))
+    x = rng.uniform(-2, 2, (3, 16)).astype(numpy.float32)
+    cv, xv = chainer.Variable(c_prev), chainer.Variable(x)
+    c, h = F.lstm(cv, xv)
+    g_c, g_x = chainer.grad([c, h], [cv, xv], [chainer.Variable(gc), chainer.Variable(gh)])
+    half, one = numpy.float32(0.5), numpy.float32(1)
+    gates = x.reshape(3, 4, 4)
+    a = numpy.tanh(gates[:, :, 0])
+    i, f, o = (numpy.tanh(gates[:, :, k] * half) * half + half for k in (1, 2, 3))
+    t = numpy.tanh(a * i + f * c_prev)
+    u = gh * o * (one - t * t) + gc
+    expected = numpy.stack([u * i * (one - a * a), u * a * (i * (one - i)),
+                            u * c_prev * (f * (one - f)), gh * t * (o * (one - o))], axis=2)
+    assert numpy.array_equal(g_x.array, expected.reshape(3, 16))
+    assert numpy.array_equal(g_c.array, u * f)
