@@ -62,9 +62,9 @@ class SigmoidGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(g * gy * (1.0 - 2.0 * y))
+                ret.append(g * gy * (1 - 2 * y))  # Chainer's labels: '_ * 2', '1 - _'
             else:
-                ret.append(g * y * (1.0 - y))
+                ret.append(g * y * (1 - y))
         return tuple(ret)
 
 
