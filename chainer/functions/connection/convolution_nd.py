@@ -270,14 +270,14 @@ def _check_args(stride, pad, dilate, groups) -> None:
 
 def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
                       bias_of_x_dtype: bool) -> None:
-    x_type, w_type, b_type = type_check._expect_x_w_b(in_types)
+    x_type, w_type, b_type = type_check._expect_x_w_b(in_types, named=False)
     type_check.expect(
         x_type.dtype.kind == 'f',
         w_type.dtype.kind == 'f',
         x_type.ndim == ndim + 2,
         w_type.ndim == ndim + 2,
     )
-    # channel and bias-length mismatches: NumPy's ValueError in Chainer's N-d forms
+    # channel mismatches: NumPy's ValueError in Chainer's N-d forms
     with type_check._failing_as(type_check._InvalidValue):
         if deconv:
             type_check.expect(x_type.shape[1] == w_type.shape[0],
@@ -287,11 +287,18 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
             type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
                               w_type.shape[0] % groups == 0)
             out_c = w_type.shape[0]
-        if b_type is not None:
-            type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
-                              b_type.shape[0] == out_c)
-    if b_type is not None and bias_of_x_dtype:
-        type_check.expect(b_type.dtype == x_type.dtype)
+    if b_type is not None:
+        # Chainer's checks of b (a length it did not check for deconvolutions: NumPy's
+        # ValueError there)
+        if bias_of_x_dtype:
+            type_check.expect(b_type.dtype == x_type.dtype, b_type.ndim == 1)
+        else:
+            type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1)
+        if deconv:
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(b_type.shape[0] == out_c)
+        else:
+            type_check.expect(b_type.shape[0] == out_c)
 
 
 # ----------------------------------------------------------------------------
