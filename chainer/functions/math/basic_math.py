@@ -96,6 +96,9 @@ class Neg(function_node.FunctionNode):
     def label(self):
         return '__neg__'
 
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
     def forward(self, inputs):
         return _arr(-inputs[0]),
 

@@ -4,6 +4,10 @@ import numpy
 import pytest
 
 import chainer.functions as F
+from chainer.functions.array.squeeze import Squeeze
+from chainer.functions.array.swapaxes import Swapaxes
+from chainer.functions.array.tile import Tile
+from chainer.functions.array.transpose import Transpose
 from chainer.utils import type_check
 
 
@@ -36,3 +40,18 @@ def test_check_messages_are_chainers(f, label, expect, actual):
         f()
     assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
                             f'Expect: {expect}\nActual: {actual}')
+
+
+@pytest.mark.parametrize('node, n_in', [
+    (lambda: Transpose(), 2),
+    (lambda: Squeeze(), 0),
+    (lambda: Tile((2,)), 2),
+    (lambda: Swapaxes(0, 1), 3),
+])
+def test_number_of_inputs_is_chainers_unnamed_check(node, n_in):
+    f = node()
+    with pytest.raises(type_check.InvalidType) as e:
+        f.apply((z(2, 2),) * n_in)
+    assert str(e.value) == (
+        f'\nInvalid operation is performed in: {type(f).__name__} (Forward)\n\n'
+        f'Expect: in_types.size == 1\nActual: {n_in} != 1')

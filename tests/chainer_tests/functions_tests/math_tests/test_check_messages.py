@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 import chainer.functions as F
+from chainer.functions.math.basic_math import Neg
 from chainer.utils import type_check
 
 
@@ -63,3 +64,8 @@ def test_unbroadcastable_inputs_are_numpys_value_error(f):
         f()
     assert isinstance(e.value, type_check.InvalidType)
     assert str(e.value).startswith('cannot broadcast inputs of the following shapes:')
+
+
+def test_neg_takes_one_input():
+    with pytest.raises(type_check.InvalidType, match='^Invalid number of arguments$'):
+        Neg().apply((z(2), z(2)))
