@@ -457,15 +457,14 @@ class DeconvolutionND(_ConvolutionNodeBase):
         if any(o <= 0 for o in out_dims):
             raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
         if self.outs is not None:
-            for i, (o, k, s, p, dl) in enumerate(zip(out_dims, ksize, self.stride, self.pad,
-                                                     self.dilate)):
-                if self.outs[i] is None:
+            # Chainer's check: the input lengths a convolution of the outsize gives
+            for i, (o, s, p, dl) in enumerate(zip(self.outs, self.stride, self.pad,
+                                                  self.dilate)):
+                if o is None:
                     continue
-                if in_dims[i] not in (conv.get_conv_outsize(o, k, s, p, d=dl),
-                                      conv.get_conv_outsize(o, k, s, p, True, dl)):
-                    raise type_check.InvalidType(
-                        f'outsize consistent with input size {tuple(in_dims)}',
-                        f'outsize {out_dims}')
+                k, n = w_type.shape[2 + i], x_type.shape[2 + i]
+                type_check.expect(conv.get_conv_outsize(o, k, s, p, d=dl) <= n,
+                                  n <= conv.get_conv_outsize(o, k, s, p, True, dl))
 
     def _output_dims(self, in_dims, ksize) -> tuple:
         # An axis whose outsize is None (e.g. ``outsize=(None, None)``) takes the

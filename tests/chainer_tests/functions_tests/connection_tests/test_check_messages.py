@@ -32,6 +32,15 @@ def i(*s):
      'BilinearFunction', 'prod(in_types[1].shape[1:]) == in_types[2].shape[1]', '4 != 5'),
     (lambda: F.linear(i(2, 3), z(4, 3)),
      'LinearFunction', 'x.dtype.kind == f', 'i != f'),
+    (lambda: F.deconvolution_nd(z(1, 1, 3), z(1, 1, 3), stride=2, pad=1, outsize=(8,)),
+     'DeconvolutionND',
+     '(10 - (in_types[1].shape[2] + (in_types[1].shape[2] - 1) * 0)) // 2 + 1'
+     ' <= in_types[0].shape[2]', '4 > 3'),
+    (lambda: F.deconvolution_2d(z(1, 1, 4, 5), z(1, 1, 3, 3), pad=(0, 1), dilate=2,
+                                outsize=(8, 5)),
+     'Deconvolution2DFunction',
+     'in_types[0].shape[3] <= (7 - (in_types[1].shape[3] + (in_types[1].shape[3] - 1) * 1)'
+     ' + 1 - 1) // 1 + 1', '5 > 3'),
 ])
 def test_check_messages_are_chainers(f, label, expect, actual):
     with pytest.raises(type_check.InvalidType) as e:
