@@ -4,7 +4,7 @@ import numpy
 import pytest
 
 import chainer.functions as F
-from chainer.functions.math.basic_math import Neg
+from chainer.functions.math.basic_math import AddConstant, MulConstant, Neg, SubFromConstant
 from chainer.utils import type_check
 
 
@@ -66,6 +66,10 @@ def test_unbroadcastable_inputs_are_numpys_value_error(f):
     assert str(e.value).startswith('cannot broadcast inputs of the following shapes:')
 
 
-def test_neg_takes_one_input():
+@pytest.mark.parametrize('node', [
+    lambda: Neg(), lambda: AddConstant(1.0), lambda: SubFromConstant(1.0),
+    lambda: MulConstant(2.0),
+])
+def test_operators_of_one_input_refuse_two(node):
     with pytest.raises(type_check.InvalidType, match='^Invalid number of arguments$'):
-        Neg().apply((z(2), z(2)))
+        node().apply((z(2), z(2)))
