@@ -121,5 +121,7 @@ def _sample(x, grid):
 class SpatialTransformerSampler(_CallableNode, _composite.CompositeNode):
     """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``."""
 
+    _n_inputs = (2, 2)
+
     def _compose(self, x, grid):
         return _sample(x, grid)

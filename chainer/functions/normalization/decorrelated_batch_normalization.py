@@ -257,6 +257,8 @@ class DecorrelatedBatchNormalization(_composite.CompositeNode):
     place by the forward pass.
     """
 
+    _n_inputs = (1, 1)
+
     def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
                  decay: float = 0.9) -> None:
         self.groups = groups

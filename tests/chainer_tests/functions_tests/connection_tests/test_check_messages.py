@@ -5,6 +5,7 @@ import pytest
 
 import chainer.functions as F
 import chainer.links as L
+from chainer.functions.connection.local_convolution_2d import LocalConvolution2DFunction
 from chainer.utils import type_check
 
 
@@ -58,3 +59,15 @@ def test_uninitialized_link_names_its_function(link, label):
         link()(z(2, 3))
     assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
                             'Expect: in_types[0].ndim == 4\nActual: 2 != 4')
+
+
+@pytest.mark.parametrize('n_in, expect, actual', [
+    (1, 'in_types.size >= 2', '1 < 2'),
+    (4, 'in_types.size <= 3', '4 > 3'),
+])
+def test_local_convolution_node_checks_its_number_of_inputs(n_in, expect, actual):
+    with pytest.raises(type_check.InvalidType) as e:
+        LocalConvolution2DFunction().apply((z(1, 2, 4, 4),) * n_in)
+    assert str(e.value) == (
+        '\nInvalid operation is performed in: LocalConvolution2DFunction (Forward)\n\n'
+        f'Expect: {expect}\nActual: {actual}')

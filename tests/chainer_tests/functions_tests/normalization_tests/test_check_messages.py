@@ -4,6 +4,8 @@ import numpy
 import pytest
 
 import chainer.functions as F
+from chainer.functions.normalization.decorrelated_batch_normalization import (
+    DecorrelatedBatchNormalization)
 from chainer.utils import type_check
 
 
@@ -39,3 +41,11 @@ def test_check_messages_are_chainers(f, label, expect, actual):
         f()
     assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
                             f'Expect: {expect}\nActual: {actual}')
+
+
+def test_decorrelated_batch_normalization_node_takes_one_input():
+    with pytest.raises(type_check.InvalidType) as e:
+        DecorrelatedBatchNormalization(2).apply((z(4, 4), z(4, 4)))
+    assert str(e.value) == (
+        '\nInvalid operation is performed in: DecorrelatedBatchNormalization (Forward)\n\n'
+        'Expect: in_types.size == 1\nActual: 2 != 1')

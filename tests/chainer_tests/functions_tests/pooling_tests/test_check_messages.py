@@ -4,6 +4,7 @@ import numpy
 import pytest
 
 import chainer.functions as F
+from chainer.functions.pooling.roi_pooling_2d import ROIPooling2D
 from chainer.utils import type_check
 
 
@@ -33,3 +34,10 @@ def test_check_messages_are_chainers(f, label, expect, actual):
         f()
     assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
                             f'Expect: {expect}\nActual: {actual}')
+
+
+def test_roi_pooling_node_checks_its_number_of_inputs():
+    with pytest.raises(type_check.InvalidType) as e:
+        ROIPooling2D(2, 2, 1.0).apply((z(1, 1, 4, 4), z(1, 5), z(1)))
+    assert str(e.value) == ('\nInvalid operation is performed in: ROIPooling2D (Forward)\n\n'
+                            'Expect: in_types.size == 2\nActual: 3 != 2')
