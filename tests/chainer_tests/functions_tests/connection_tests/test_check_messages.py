@@ -27,6 +27,8 @@ def i(*s):
      'Deconvolution2DFunction', 'in_types[0].ndim == 4', '3 != 4'),
     (lambda: F.convolution_nd(z(1, 1, 3), z(1, 1, 2, 2)),
      'ConvolutionND', 'in_types[1].ndim == 3', '4 != 3'),
+    (lambda: F.depthwise_convolution_2d(z(1, 3, 4, 4), z(1, 2, 3, 3)),
+     'Convolution2DFunction', 'in_types[0].shape[1] == in_types[1].shape[1] * 2', '3 != 2'),
     (lambda: F.embed_id(z(2), z(3, 2)),
      'EmbedIDFunction', 'in_types[0].dtype.kind == i', 'f != i'),
     (lambda: F.bilinear(z(2, 3), z(2, 4), z(3, 5, 6)),
