@@ -38,7 +38,7 @@ class TriangularInv(function_node.FunctionNode):
         self._lower = lower
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         x_type, = in_types
         type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
                           x_type.shape[-1] == x_type.shape[-2])

@@ -17,6 +17,7 @@ from typing import Any
 import chainer
 from chainer import function_node
 from chainer import variable
+from chainer.utils import type_check
 
 
 class CompositeNode(function_node.FunctionNode):
@@ -25,6 +26,18 @@ class CompositeNode(function_node.FunctionNode):
 
     #: Positions of the inputs that are differentiated (None: every input).
     _differentiable: tuple | None = None
+    #: The least and most inputs the node takes (None: not checked here), checked as
+    #: Chainer's node did: ``in_types.size == n`` or ``lo <= in_types.size <= hi``.
+    _n_inputs: tuple | None = None
+
+    def check_type_forward(self, in_types):
+        if self._n_inputs is not None:
+            lo, hi = self._n_inputs
+            n_in = in_types.size()
+            if lo == hi:
+                type_check.expect(n_in == lo)
+            else:
+                type_check.expect(lo <= n_in, n_in <= hi)
 
     def _is_differentiable(self, i: int) -> bool:
         return self._differentiable is None or i in self._differentiable

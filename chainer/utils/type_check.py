@@ -626,7 +626,8 @@ class _Label:
 
 @contextlib.contextmanager
 def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple]:
-    """The full-mode types of ``arrays``, named ``names``, for a check that a composed
+    """The full-mode types of ``arrays`` (unnamed: messages read ``in_types[i]``, as
+    Chainer's checks did; ``names`` name a missing input), for a check that a composed
     function runs before applying its parts: within this context a failed
     :func:`expect` (or an :class:`InvalidType` raised) names ``label``, the node
     Chainer's function checked its inputs in. An input that is neither a Variable,
@@ -643,7 +644,6 @@ def _checking(label: str, arrays: tuple, names: tuple) -> Iterator[TypeInfoTuple
             # The type of Chainer's error: its quick check read the missing data's dtype.
             raise _none_input_error(f'{name} of {label}')
     types = get_types(arrays, 'in_types', False)
-    _argname(types, names)
     with _full_mode(), get_function_check_context(node):
         yield types
 
@@ -687,11 +687,15 @@ def _argname(in_types: tuple, names: tuple) -> None:
 argname = _argname
 
 
-def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None,
+def _expect_float(in_types: tuple, name: str | None = 'x', ndim: int | None = None,
                   min_ndim: int | None = None) -> None:
     """The check of a function of one floating-point input named ``name`` (of ``ndim``
-    dimensions, or at least ``min_ndim``, where given)."""
-    _argname(in_types, (name,))
+    dimensions, or at least ``min_ndim``, where given); with ``name=None`` the input
+    keeps its unnamed form ``in_types[0]`` (after ``in_types.size() == 1``)."""
+    if name is None:
+        expect(in_types.size() == 1)
+    else:
+        _argname(in_types, (name,))
     t = in_types[0]
     if ndim is not None:
         expect(t.dtype.kind == 'f', t.ndim == ndim)
@@ -701,13 +705,15 @@ def _expect_float(in_types: tuple, name: str = 'x', ndim: int | None = None,
         expect(t.dtype.kind == 'f')
 
 
-def _expect_x_w_b(in_types: Any) -> tuple:
+def _expect_x_w_b(in_types: Any, named: bool = True) -> tuple:
     """Names the inputs ``(x, W)`` or ``(x, W, b)`` of a layer function (two or three of
-    them) and returns their types, ``b``'s as None where there is none."""
+    them; with ``named=False`` they stay ``in_types[i]``, as in Chainer's convolutions)
+    and returns their types, ``b``'s as None where there is none."""
     n_in = in_types.size()
     expect(2 <= n_in, n_in <= 3)
     n_in = eval(n_in)
-    _argname(in_types, ('x', 'W', 'b')[:n_in])
+    if named:
+        _argname(in_types, ('x', 'W', 'b')[:n_in])
     return in_types[0], in_types[1], in_types[2] if n_in == 3 else None
 
 

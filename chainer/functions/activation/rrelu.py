@@ -34,7 +34,7 @@ class RReLU(function_node.FunctionNode):
         self.r = r
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         x_type, = in_types
         type_check.expect(x_type.dtype.kind == 'f')
         r = self.r
@@ -42,10 +42,8 @@ class RReLU(function_node.FunctionNode):
             if isinstance(r, chainer.Variable) or not (hasattr(r, 'shape')
                                                        and hasattr(r, 'dtype')):
                 raise TypeError(f'r must be an array, got {type(r).__name__}')
-            type_check.expect(
-                x_type.dtype == type_check.make_variable(r.dtype, 'r.dtype'),
-                x_type.shape == type_check.make_variable(r.shape, 'r.shape'),
-            )
+            type_check.expect(x_type.dtype == r.dtype)
+            type_check.expect(x_type.shape == tuple(r.shape))
 
     def forward(self, inputs):
         x, = inputs

@@ -25,13 +25,16 @@ class _StackLike(function_node.FunctionNode):
     _free_dim = 0  # the axis along which inputs of full rank may differ
     _xp_name = 'hstack'
     _low_rank_same_shape = True
+    _named = True  # inputs named x0, x1 ... in InvalidType messages (else in_types[i])
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() > 0)
-        type_check._argname((in_types[0],), ('x0',))
+        if self._named:
+            type_check._argname((in_types[0],), ('x0',))
         ndim = type_check.eval(in_types[0].ndim)
         for i in range(1, type_check.eval(in_types.size())):
-            type_check._argname((in_types[i],), (f'x{i}',))
+            if self._named:
+                type_check._argname((in_types[i],), (f'x{i}',))
             type_check.expect(
                 in_types[0].dtype == in_types[i].dtype,
                 in_types[0].ndim == in_types[i].ndim,

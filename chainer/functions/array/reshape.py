@@ -62,5 +62,6 @@ def reshape(x: VariableOrArray, shape: ShapeSpec) -> Variable:
     if isinstance(shape, (int, numpy.integer)) or (
             isinstance(shape, numpy.ndarray) and shape.ndim == 0):
         shape = (int(shape),)
-    shape = tuple(shape)
+    if not isinstance(shape, list):  # a list stays one, as in Chainer (and its messages)
+        shape = tuple(shape)
     return Reshape(shape).apply((x,))[0]

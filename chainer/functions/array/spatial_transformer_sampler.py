@@ -33,7 +33,7 @@ class _SamplerInputs(function_node.FunctionNode):
         return 'SpatialTransformerSampler'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'grid'))
+        type_check.expect(2 == in_types.size())
         x_type, grid_type = in_types
         type_check.expect(
             x_type.dtype.kind == 'f',
@@ -120,6 +120,8 @@ def _sample(x, grid):
 
 class SpatialTransformerSampler(_CallableNode, _composite.CompositeNode):
     """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``."""
+
+    _n_inputs = (2, 2)
 
     def _compose(self, x, grid):
         return _sample(x, grid)

@@ -60,7 +60,7 @@ class SplitAxis(function_node.FunctionNode):
         self.axis = argument._int(axis, 'axis')
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         x_type = in_types[0]
         type_check._expect_axes(x_type, self.axis)
         if self.sections is not None:

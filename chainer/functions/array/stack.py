@@ -24,10 +24,8 @@ class Stack(function_node.FunctionNode):
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() > 0)
-        type_check._argname((in_types[0],), ('xs[0]',))
         type_check.expect(-in_types[0].ndim - 1 <= self.axis, self.axis <= in_types[0].ndim)
         for i in range(1, type_check.eval(in_types.size())):
-            type_check._argname((in_types[i],), (f'xs[{i}]',))
             type_check.expect(
                 in_types[i].dtype == in_types[0].dtype,
                 in_types[i].shape == in_types[0].shape,

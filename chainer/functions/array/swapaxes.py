@@ -19,7 +19,7 @@ class Swapaxes(function_node.FunctionNode):
         self.axis2 = axis2
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         x_type = in_types[0]
         with type_check._failing_as(type_check._InvalidAxis):
             type_check._expect_axes(x_type, self.axis1, self.axis2)

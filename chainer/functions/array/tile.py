@@ -30,7 +30,7 @@ class Tile(function_node.FunctionNode):
             raise ValueError('All elements in reps must be zero or larger')
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
 
     def forward(self, inputs):
         x, = inputs

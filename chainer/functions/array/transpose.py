@@ -27,7 +27,7 @@ class Transpose(function_node.FunctionNode):
         return 'Transpose'
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         if self.axes is not None:
             with type_check._failing_as(type_check._InvalidValue):
                 type_check.expect(in_types[0].ndim == len(self.axes))

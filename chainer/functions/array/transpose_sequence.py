@@ -24,7 +24,6 @@ class TransposeSequence(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() >= 1)
         for i in range(type_check.eval(in_types.size())):
-            type_check._argname((in_types[i],), (f'xs[{i}]',))
             type_check.expect(in_types[i].ndim >= 1)
         for p, n in zip(in_types, in_types[1:]):
             type_check.expect(

@@ -19,6 +19,7 @@ class Vstack(_StackLike):
     _min_ndim = 2
     _free_dim = 0
     _xp_name = 'vstack'
+    _named = False
 
     def _promoted_shape(self, shape):
         return (1,) * (2 - len(shape)) + shape if len(shape) < 2 else shape

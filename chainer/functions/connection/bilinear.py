@@ -26,8 +26,6 @@ class BilinearFunction(function_node.FunctionNode):
             raise type_check.InvalidType(
                 f'{in_types.size() == 3} or {in_types.size() == 6}',
                 f'{in_types.size()} == {n_in}')
-        type_check._argname(
-            in_types, ('e1', 'e2', 'W') if n_in == 3 else ('e1', 'e2', 'W', 'V1', 'V2', 'b'))
         e1_type, e2_type, w_type = in_types[:3]
         type_check.expect(
             e1_type.dtype.kind == 'f',

@@ -13,6 +13,8 @@ uses the strided views.
 """
 from __future__ import annotations
 
+import contextlib
+
 import itertools
 from typing import TYPE_CHECKING, Optional, Sequence
 
@@ -270,15 +272,18 @@ def _check_args(stride, pad, dilate, groups) -> None:
 
 def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
                       bias_of_x_dtype: bool) -> None:
-    x_type, w_type, b_type = type_check._expect_x_w_b(in_types)
+    x_type, w_type, b_type = type_check._expect_x_w_b(in_types, named=False)
     type_check.expect(
         x_type.dtype.kind == 'f',
         w_type.dtype.kind == 'f',
         x_type.ndim == ndim + 2,
         w_type.ndim == ndim + 2,
     )
-    # channel and bias-length mismatches: NumPy's ValueError in Chainer's N-d forms
-    with type_check._failing_as(type_check._InvalidValue):
+    # channel mismatches: NumPy's ValueError in Chainer's N-d convolution, which did not
+    # check them
+    unchecked = not deconv and not bias_of_x_dtype
+    with (type_check._failing_as(type_check._InvalidValue) if unchecked
+          else contextlib.nullcontext()):
         if deconv:
             type_check.expect(x_type.shape[1] == w_type.shape[0],
                               w_type.shape[0] % groups == 0)
@@ -287,11 +292,18 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
             type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
                               w_type.shape[0] % groups == 0)
             out_c = w_type.shape[0]
-        if b_type is not None:
-            type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1,
-                              b_type.shape[0] == out_c)
-    if b_type is not None and bias_of_x_dtype:
-        type_check.expect(b_type.dtype == x_type.dtype)
+    if b_type is not None:
+        # Chainer's checks of b (a length it did not check for deconvolutions: NumPy's
+        # ValueError there)
+        if bias_of_x_dtype:
+            type_check.expect(b_type.dtype == x_type.dtype, b_type.ndim == 1)
+        else:
+            type_check.expect(b_type.dtype.kind == 'f', b_type.ndim == 1)
+        if deconv:
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(b_type.shape[0] == out_c)
+        else:
+            type_check.expect(b_type.shape[0] == out_c)
 
 
 # ----------------------------------------------------------------------------
@@ -450,15 +462,14 @@ class DeconvolutionND(_ConvolutionNodeBase):
         if any(o <= 0 for o in out_dims):
             raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
         if self.outs is not None:
-            for i, (o, k, s, p, dl) in enumerate(zip(out_dims, ksize, self.stride, self.pad,
-                                                     self.dilate)):
-                if self.outs[i] is None:
+            # Chainer's check: the input lengths a convolution of the outsize gives
+            for i, (o, s, p, dl) in enumerate(zip(self.outs, self.stride, self.pad,
+                                                  self.dilate)):
+                if o is None:
                     continue
-                if in_dims[i] not in (conv.get_conv_outsize(o, k, s, p, d=dl),
-                                      conv.get_conv_outsize(o, k, s, p, True, dl)):
-                    raise type_check.InvalidType(
-                        f'outsize consistent with input size {tuple(in_dims)}',
-                        f'outsize {out_dims}')
+                k, n = w_type.shape[2 + i], x_type.shape[2 + i]
+                type_check.expect(conv.get_conv_outsize(o, k, s, p, d=dl) <= n,
+                                  n <= conv.get_conv_outsize(o, k, s, p, True, dl))
 
     def _output_dims(self, in_dims, ksize) -> tuple:
         # An axis whose outsize is None (e.g. ``outsize=(None, None)``) takes the

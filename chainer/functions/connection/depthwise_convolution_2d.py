@@ -35,7 +35,7 @@ def depthwise_convolution_2d(x: VariableOrArray, W: VariableOrArray,
     """
     # Chainer applied Convolution2DFunction to a reshaped W: its errors name that node.
     with type_check._checking('Convolution2DFunction', (x, W), ('x', 'W')) as (x_type, w_type):
-        type_check.expect(x_type.ndim == 4, w_type.ndim == 4, x_type.shape[1] == w_type.shape[1])
+        type_check.expect(x_type.ndim == 4, w_type.ndim == 4)
     mult, c, kh, kw = W.shape
     # A grouped convolution with one group per input channel.
     Wg = reshape(transpose(W, (1, 0, 2, 3)), (c * mult, 1, kh, kw))

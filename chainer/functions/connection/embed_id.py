@@ -28,7 +28,7 @@ class EmbedIDFunction(function_node.FunctionNode):
         self.ignore_label = ignore_label
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'W'))
+        type_check.expect(in_types.size() == 2)
         x_type, w_type = in_types
         type_check.expect(
             x_type.dtype.kind == 'i',

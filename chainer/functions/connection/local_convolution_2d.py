@@ -99,6 +99,8 @@ def _compose(x, W, b, stride):
 class LocalConvolution2DFunction(_composite.CompositeNode):
     """The node of :func:`local_convolution_2d`: inputs ``(x, W)`` or ``(x, W, b)``."""
 
+    _n_inputs = (2, 3)
+
     def __init__(self, stride=1) -> None:
         self.stride = stride
 

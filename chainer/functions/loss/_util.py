@@ -44,12 +44,16 @@ class MarginLoss(function_node.FunctionNode):
         return utils.force_array(loss, loss.dtype)
 
 
-def check_word_loss_types(in_types) -> tuple:
+def check_word_loss_types(in_types, named: bool = True, n_rows: int | None = None) -> None:
     """Checks the inputs ``(x, t, W)`` of a loss over a vocabulary (negative
     sampling, hierarchical softmax): float ``x`` of shape ``(n, d)``, int32 labels
-    ``t`` of shape ``(n,)``, and a matrix ``W`` of ``x``'s dtype with ``d`` columns.
-    Returns the three types for further checks."""
-    type_check._argname(in_types, ('x', 't', 'W'))
+    ``t`` of shape ``(n,)``, and a matrix ``W`` of ``x``'s dtype with ``n_rows`` rows
+    (where given) and ``d`` columns, in Chainer's order; ``named=False`` keeps
+    Chainer's unnamed ``in_types[i]`` (hierarchical softmax)."""
+    if named:
+        type_check._argname(in_types, ('x', 't', 'W'))
+    else:
+        type_check.expect(in_types.size() == 3)
     x_type, t_type, w_type = in_types
     type_check.expect(
         x_type.dtype.kind == 'f',
@@ -59,9 +63,14 @@ def check_word_loss_types(in_types) -> tuple:
         x_type.shape[0] == t_type.shape[0],
         w_type.dtype == x_type.dtype,
         w_type.ndim == 2,
-        w_type.shape[1] == x_type.shape[1],
     )
-    return x_type, t_type, w_type
+    if n_rows is None:
+        # negative sampling's, unchecked in Chainer: NumPy's ValueError there
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(w_type.shape[1] == x_type.shape[1])
+    else:
+        type_check.expect(w_type.shape[0] == n_rows)
+        type_check.expect(w_type.shape[1] == x_type.shape[1])
 
 
 def difference(ga, gb):

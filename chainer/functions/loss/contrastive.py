@@ -25,16 +25,20 @@ class Contrastive(_util.MarginLoss):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x0', 'x1', 'y'))
         x0_type, x1_type, y_type = in_types
+        # Chainer's order (its batch sizes read where they exist, the ranks after)
         type_check.expect(
             x0_type.dtype.kind == 'f',
             x0_type.dtype == x1_type.dtype,
             y_type.dtype.kind == 'i',
+            x0_type.shape == x1_type.shape,
+        )
+        if type_check.eval(x1_type.ndim) and type_check.eval(y_type.ndim):
+            type_check.expect(x1_type.shape[0] == y_type.shape[0], x1_type.shape[0] > 0)
+        type_check.expect(
             x0_type.ndim == 2,
             x1_type.ndim == 2,
             y_type.ndim == 1,
-            x0_type.shape == x1_type.shape,
             x1_type.shape[0] == y_type.shape[0],
-            x1_type.shape[0] > 0,
         )
 
     def forward(self, inputs):

@@ -21,13 +21,15 @@ class Unary(function_node.FunctionNode):
     _name = ''
     _keeps_x = True
     _keeps_y = False
+    # The name of the input in InvalidType messages; None: Chainer's unnamed in_types[0].
+    _input_name: str | None = 'x'
 
     @property
     def label(self):
         return self._name
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
+        type_check._expect_float(in_types, self._input_name)
 
     def _compute(self, x: Any) -> Any:
         return getattr(backend.get_array_module(x), self._name)(x)

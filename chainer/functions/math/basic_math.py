@@ -96,6 +96,9 @@ class Neg(function_node.FunctionNode):
     def label(self):
         return '__neg__'
 
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
     def forward(self, inputs):
         return _arr(-inputs[0]),
 
@@ -253,6 +256,9 @@ class AddConstant(function_node.FunctionNode):
     def __init__(self, value):
         self.value = value
 
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
     @property
     def label(self):
         return f'_ + {_label_const(self.value if self._shown is None else self._shown)}'
@@ -380,6 +386,9 @@ class SubFromConstant(function_node.FunctionNode):
     def __init__(self, value):
         self.value = value
 
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
     @property
     def label(self):
         return f'{_label_const(self.value)} - _'
@@ -447,6 +456,9 @@ class MulConstant(function_node.FunctionNode):
 
     def __init__(self, value):
         self.value = value
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
 
     @property
     def label(self):

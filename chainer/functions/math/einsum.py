@@ -133,6 +133,18 @@ def _unique(s: str) -> str:
     return ''.join(dict.fromkeys(s))
 
 
+def _check_operands(in_types, in_subs) -> None:
+    """Chainer's checks of the operands, named ``x0``, ``x1`` ...: each a float, as many
+    as the subscripts, each of their rank, and labels of one length."""
+    for i, t in enumerate(in_types):
+        type_check._argname((t,), (f'x{i}',))
+        type_check.expect(t.dtype.kind == 'f')
+    type_check.expect(in_types.size() == len(in_subs))
+    for t, sub in zip(in_types, in_subs):
+        type_check.expect(t.ndim == len(sub))
+    _check_label_sizes(in_types, in_subs)
+
+
 def _check_label_sizes(in_types, in_subs) -> None:
     """Every label names one length across the operands (length 1 broadcasts)."""
     seen: dict = {}
@@ -197,10 +209,7 @@ class EinSum(function_node.FunctionNode):
         return 'EinSum'
 
     def check_type_forward(self, in_types):
-        type_check.expect(in_types.size() == len(self.in_subs))
-        for i, t in enumerate(in_types):
-            type_check.expect(t.dtype.kind == 'f', t.ndim == len(self.in_subs[i]))
-        _check_label_sizes(in_types, self.in_subs)
+        _check_operands(in_types, self.in_subs)
 
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
@@ -253,10 +262,7 @@ class DiagEinSum(function_node.FunctionNode):
         return 'DiagEinSum'
 
     def check_type_forward(self, in_types):
-        type_check.expect(in_types.size() == len(self.in_subs))
-        for i, t in enumerate(in_types):
-            type_check.expect(t.dtype.kind == 'f', t.ndim == len(self.in_subs[i]))
-        _check_label_sizes(in_types, self.in_subs)
+        _check_operands(in_types, self.in_subs)
         for i, (t, sub) in enumerate(zip(in_types, self.in_subs)):
             for axis, c in enumerate(sub):
                 if c in self.out_sub:

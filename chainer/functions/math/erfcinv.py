@@ -25,6 +25,7 @@ class ErfcInv(UnarySpecial):
     """Elementwise inverse complementary error function (defined on ``[0, 2]``)."""
 
     _name = 'erfcinv'
+    _input_name = None
     _keeps_x = False
     _keeps_y = True
 

@@ -22,6 +22,7 @@ class Erfcx(UnarySpecial):
     """Elementwise scaled complementary error function ``exp(x ** 2) * erfc(x)``."""
 
     _name = 'erfcx'
+    _input_name = None
     _keeps_y = True
 
     def backward(self, indexes, grad_outputs):

@@ -20,6 +20,7 @@ class Exp(Unary):
     """Elementwise exponential."""
 
     _name = 'exp'
+    _input_name = None
     _keeps_x = False
     _keeps_y = True
 

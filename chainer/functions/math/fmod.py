@@ -25,7 +25,12 @@ class Fmod(function_node.FunctionNode):
         return 'fmod'
 
     def check_type_forward(self, in_types):
-        type_check._expect_float_pair(in_types, ('x', 'divisor'))
+        type_check._argname(in_types, ('x', 'divisor'))
+        x_type, divisor_type = in_types
+        type_check.expect(x_type.dtype == divisor_type.dtype, x_type.dtype.kind == 'f',
+                          divisor_type.dtype.kind == 'f')
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's, in Chainer
+            type_check.expect_broadcast_shapes(x_type.shape, divisor_type.shape)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

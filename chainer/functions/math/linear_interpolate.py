@@ -23,7 +23,7 @@ class LinearInterpolate(function_node.FunctionNode):
             x_type.dtype == p_type.dtype,
             y_type.dtype == p_type.dtype,
             p_type.shape == x_type.shape,
-            y_type.shape == x_type.shape,
+            p_type.shape == y_type.shape,
         )
 
     def forward(self, inputs):

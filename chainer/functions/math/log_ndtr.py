@@ -23,6 +23,7 @@ class LogNdtr(UnarySpecial):
     """Elementwise logarithm of :func:`ndtr`, accurate far into the lower tail."""
 
     _name = 'log_ndtr'
+    _input_name = None
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

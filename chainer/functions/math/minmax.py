@@ -169,7 +169,7 @@ class _IndexSelectorBase(function_node.FunctionNode):
         raise NotImplementedError
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
+        type_check._expect_float(in_types, None)
         x_type = in_types[0]
         if self.axis is None:
             with type_check._failing_as(type_check._InvalidValue):

@@ -22,6 +22,7 @@ class Ndtr(UnarySpecial):
     """Elementwise cumulative distribution function of the standard normal distribution."""
 
     _name = 'ndtr'
+    _input_name = None
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -23,6 +23,7 @@ class Ndtri(UnarySpecial):
     """Elementwise inverse of :func:`ndtr` (defined on ``[0, 1]``)."""
 
     _name = 'ndtri'
+    _input_name = None
     _keeps_x = False
     _keeps_y = True
 

@@ -31,7 +31,8 @@ class PolyGamma(function_node.FunctionNode):
         type_check._argname(in_types, ('n', 'x'))
         n_type, x_type = in_types
         type_check.expect(n_type.dtype.kind == 'i', x_type.dtype.kind == 'f')
-        type_check.expect_broadcast_shapes(n_type.shape, x_type.shape)
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's, in Chainer
+            type_check.expect_broadcast_shapes(n_type.shape, x_type.shape)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))

@@ -28,14 +28,12 @@ class Zoneout(function_node.FunctionNode):
         self.zoneout_ratio = zoneout_ratio
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('h', 'x'))
+        type_check.expect(in_types.size() == 2)
         h_type, x_type = in_types
         # two float dtypes mix into NumPy's promotion, as in Chainer
-        type_check.expect(
-            h_type.dtype.kind == 'f',
-            x_type.dtype.kind == 'f',
-            h_type.shape == x_type.shape,
-        )
+        type_check.expect(h_type.dtype.kind == 'f', x_type.dtype.kind == 'f')
+        with type_check._failing_as(type_check._InvalidValue):  # NumPy's, in Chainer
+            type_check.expect(h_type.shape == x_type.shape)
 
     def forward(self, inputs):
         h, x = inputs

@@ -85,7 +85,6 @@ class GroupedNormalization(function_node.FunctionNode):
         self.inv_std = None
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'gamma', 'beta'))
         type_check.expect(in_types.size() == 3)
         self._check_params(*in_types)
 

@@ -195,7 +195,6 @@ class BatchNormalization(function_node.FunctionNode):
         self.inv_std = None
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'gamma', 'beta'))
         type_check.expect(in_types.size() == 3)
         _check_param_types(in_types, self.axis, gamma_first=True)
 
@@ -359,7 +358,6 @@ class FixedBatchNormalization(function_node.FunctionNode):
         self.axis = axis
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x', 'gamma', 'beta', 'mean', 'var'))
         type_check.expect(in_types.size() == 5)
         _check_param_types(in_types, self.axis, gamma_first=False)
 

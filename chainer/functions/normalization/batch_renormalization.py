@@ -121,6 +121,8 @@ class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
     pass when ``update_statistics``.
     """
 
+    _n_inputs = (3, 3)
+
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  rmax: float = 1, dmax: float = 0, update_statistics: bool = True) -> None:
         self.eps = eps

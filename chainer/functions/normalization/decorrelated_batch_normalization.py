@@ -33,16 +33,6 @@ def _from_groups(y, shape: tuple):
     return y.reshape((c, n) + tuple(shape[2:])).transpose(perm)
 
 
-def _check(in_types, groups: int, names: tuple) -> None:
-    type_check._argname(in_types, names)
-    x_type = in_types[0]
-    type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2)
-    c = type_check.eval(x_type.shape[1])
-    if c % groups:
-        raise type_check.InvalidType(
-            f'x.shape[1] divisible by groups={groups}', f'x.shape[1]={c}')
-
-
 def _symmetric(a):
     return (a + a.swapaxes(-1, -2)) * a.dtype.type(0.5)
 
@@ -117,8 +107,10 @@ def _check_groups(x, groups: int) -> None:
     """Chainer's checks of ``x``, in its order; their failures name
     DecorrelatedBatchNormalization, Chainer's node."""
     with type_check._checking('DecorrelatedBatchNormalization', (x,), ('x',)) as (x_type,):
-        type_check.expect(x_type.dtype.kind == 'f', x_type.ndim >= 2,
-                          x_type.shape[1] % groups == 0)
+        type_check.expect(x_type.dtype.kind == 'f')
+        if type_check.eval(x_type.ndim) >= 2:
+            type_check.expect(x_type.shape[1] % groups == 0)
+        type_check.expect(x_type.ndim >= 2)
 
 
 class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
@@ -128,18 +120,25 @@ class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
         self.groups = groups
 
     def check_type_forward(self, in_types):
+        # Chainer's checks (its inputs unnamed), then the shapes it did not check.
         type_check.expect(in_types.size() == 3)
-        _check(in_types, self.groups, ('x', 'mean', 'projection'))
         x_type, mean_type, p_type = in_types
-        c = type_check.eval(x_type.shape[1]) // self.groups
-        type_check.expect(mean_type.dtype == x_type.dtype, p_type.dtype == x_type.dtype)
+        type_check.expect(x_type.dtype.kind == 'f', mean_type.dtype == x_type.dtype,
+                          p_type.dtype == x_type.dtype)
+        type_check.expect(x_type.ndim >= 2)
+        c = type_check.eval(x_type.shape[1])
+        if c % self.groups:
+            raise type_check.InvalidType(
+                f'in_types[0].shape[1] divisible by groups={self.groups}',
+                f'in_types[0].shape[1]={c}')
+        c //= self.groups
         if tuple(type_check.eval(mean_type.shape)) != (self.groups, c) or \
                 tuple(type_check.eval(p_type.shape)) != (self.groups, c, c):
             raise type_check.InvalidType(
-                f'mean.shape == ({self.groups}, {c}), '
-                f'projection.shape == ({self.groups}, {c}, {c})',
-                f'mean.shape={type_check.eval(mean_type.shape)}, '
-                f'projection.shape={type_check.eval(p_type.shape)}')
+                f'in_types[1].shape == ({self.groups}, {c}), '
+                f'in_types[2].shape == ({self.groups}, {c}, {c})',
+                f'in_types[1].shape={type_check.eval(mean_type.shape)}, '
+                f'in_types[2].shape={type_check.eval(p_type.shape)}')
 
     def forward(self, inputs):
         self.retain_inputs((0, 1, 2))
@@ -257,6 +256,8 @@ class DecorrelatedBatchNormalization(_composite.CompositeNode):
     ``mean`` and ``projection`` (optional) are the running statistics, updated in
     place by the forward pass.
     """
+
+    _n_inputs = (1, 1)
 
     def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
                  decay: float = 0.9) -> None:

@@ -56,7 +56,7 @@ class NormalizeL2(_composite.CompositeNode):
         self.axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types)
+        type_check._expect_float(in_types, None)
         x_type, = in_types
         ndim = type_check.eval(x_type.ndim)
         for a in self.axis:

@@ -50,7 +50,7 @@ class LocalResponseNormalization(function_node.FunctionNode):
         self.beta = beta
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types, min_ndim=2)
+        type_check._expect_float(in_types, None, min_ndim=2)
 
     def forward(self, inputs):
         self.retain_inputs((0,))

@@ -282,7 +282,7 @@ class _PoolingND(function_node.FunctionNode):
             raise _ValueAssertionError(f'pad must be non-negative, got {self.pad}')
 
     def check_type_forward(self, in_types):
-        type_check._expect_float(in_types, ndim=2 + self.ndim)
+        type_check._expect_float(in_types, None, ndim=2 + self.ndim)
         x_type = in_types[0]
         pooling_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
                          self.ksize, self.stride, self.pad, self.cover_all)

@@ -56,6 +56,8 @@ def roi_average_align_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices:
 class AlignNode(_CallableNode, _composite.CompositeNode):
     """The node of a RoIAlign function ``align``: inputs ``(x, rois, roi_indices)``."""
 
+    _n_inputs = (3, 3)
+
     _differentiable = (0,)
     align: Any = None  # the function, as a staticmethod of the subclass
 

@@ -36,6 +36,8 @@ def roi_average_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indice
 class ROIAveragePooling2D(_CallableNode, _composite.CompositeNode):
     """The node of :func:`roi_average_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
 
+    _n_inputs = (3, 3)
+
     _differentiable = (0,)
 
     def __init__(self, outsize, spatial_scale) -> None:

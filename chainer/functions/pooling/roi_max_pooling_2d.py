@@ -60,6 +60,8 @@ def roi_max_pooling_2d(x: VariableOrArray, rois: VariableOrArray, roi_indices: V
 class ROIMaxPooling2D(_CallableNode, _composite.CompositeNode):
     """The node of :func:`roi_max_pooling_2d`: inputs ``(x, rois, roi_indices)``."""
 
+    _n_inputs = (3, 3)
+
     _differentiable = (0,)
 
     def __init__(self, outsize, spatial_scale) -> None:

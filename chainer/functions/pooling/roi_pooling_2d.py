@@ -47,6 +47,8 @@ def roi_pooling_2d(x: VariableOrArray, rois: VariableOrArray, outh: int, outw: i
 class ROIPooling2D(_composite.CompositeNode):
     """The node of :func:`roi_pooling_2d`: inputs ``(x, rois)``."""
 
+    _n_inputs = (2, 2)
+
     _differentiable = (0,)
 
     def __init__(self, outh: int, outw: int, spatial_scale: float) -> None:

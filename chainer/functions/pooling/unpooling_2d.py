@@ -18,6 +18,8 @@ __all__ = ['Unpooling2D', 'Unpooling2DGrad', 'unpooling_2d']
 class Unpooling2D(conv_nd._Names2D, UnpoolingND):
     """:class:`~chainer.functions.pooling.unpooling_nd.UnpoolingND` for NCHW inputs."""
 
+    _outsize_per_axis = True
+
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True) -> None:
         super().__init__(2, ksize, stride, pad, outsize, cover_all)
 

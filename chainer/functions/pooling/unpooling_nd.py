@@ -25,17 +25,21 @@ class UnpoolingND(pooling_nd._PoolingND):
         super().__init__(ndim, ksize, stride, pad, cover_all)
         self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
 
+    # Chainer's 2-D check compares the input's length along each axis in turn
+    _outsize_per_axis = False
+
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
+        type_check.expect(in_types.size() == 1)
         x_type = in_types[0]
         type_check.expect(x_type.dtype.kind == 'f', x_type.ndim == 2 + self.ndim)
         if self.outs is not None:
-            in_dims = tuple(type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim))
             back = pooling_nd.pooling_out_dims(self.outs, self.ksize, self.stride, self.pad,
                                                self.cover_all)
-            if back != in_dims:
-                raise type_check.InvalidType(f'outsize consistent with input {in_dims}',
-                                             f'outsize {self.outs}')
+            if self._outsize_per_axis:
+                for i in range(self.ndim):
+                    type_check.expect(x_type.shape[2 + i] == back[i])
+            else:
+                type_check.expect(x_type.shape[2:] == back)
 
     def forward(self, inputs):
         x, = inputs

@@ -26,7 +26,6 @@ class TreeLSTM(_CallableNode, function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() >= 2)
         n_ary = type_check.eval(in_types.size()) - 1
-        type_check._argname(in_types, tuple(f'c{k}' for k in range(n_ary)) + ('x',))
         x_type = in_types[n_ary]
         type_check.expect(x_type.ndim >= 2)
         for k in range(n_ary):
@@ -34,6 +33,7 @@ class TreeLSTM(_CallableNode, function_node.FunctionNode):
             type_check.expect(
                 c_type.dtype.kind == 'f',
                 x_type.dtype == c_type.dtype,
+                c_type.ndim >= 2,
                 c_type.ndim == x_type.ndim,
                 x_type.shape[0] == c_type.shape[0],
                 x_type.shape[1] == (3 + n_ary) * c_type.shape[1],

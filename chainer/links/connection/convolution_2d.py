@@ -34,6 +34,8 @@ class Convolution2D(_ConvolutionLinkBase):
         stride, pad, dilate: Pairs.
     """
 
+    _node_label = 'Convolution2DFunction'
+
     _pairs = True
     # Chainer's cuDNN channel-last mode and its memory layout: never on here.
     cudnn_fast = False

@@ -27,6 +27,8 @@ class _ConvolutionLinkBase(link.Link):
     """
 
     _transposed = False
+    # The function node whose check a wrong input fails (named in its InvalidType)
+    _node_label = 'ConvolutionND'
     # The two-dimensional links keep stride, pad and dilate as pairs, as
     # Chainer's attributes do.
     _pairs = False
@@ -65,9 +67,8 @@ class _ConvolutionLinkBase(link.Link):
             function_node._check_input(x)
             # Refuse a wrong input before its channels size the filter: a later
             # call with the right input would otherwise fail on the channels.
-            ndim = self.ndim + 2
-            if x.ndim != ndim:
-                raise type_check.InvalidType(f'x.ndim == {ndim}', f'{x.ndim} != {ndim}')
+            with type_check._checking(self._node_label, (x,), ('x',)) as (x_type,):
+                type_check.expect(x_type.ndim == self.ndim + 2)
             self._initialize_params(x.shape[1])
 
     def _setup_nd(self, ndim: int, in_channels: Optional[int], out_channels: int, ksize,

@@ -35,6 +35,7 @@ class Deconvolution2D(_ConvolutionLinkBase):
     """
 
     _transposed = True
+    _node_label = 'Deconvolution2DFunction'
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],

@@ -33,6 +33,7 @@ class DeconvolutionND(_ConvolutionLinkBase):
     """
 
     _transposed = True
+    _node_label = 'DeconvolutionND'
 
     def __init__(self, ndim: int, in_channels: Optional[int], out_channels: int,
                  ksize: int | Sequence[int] | None = None, stride: int | Sequence[int] = 1,

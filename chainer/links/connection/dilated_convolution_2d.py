@@ -20,6 +20,8 @@ class DilatedConvolution2D(_ConvolutionLinkBase):
     ``DilatedConvolution2D(out_channels, ksize)`` also works.
     """
 
+    _node_label = 'Convolution2DFunction'
+
     _pairs = True
 
     def __init__(self, in_channels: Optional[int], out_channels: Optional[int],

@@ -15,7 +15,6 @@ from chainer import link
 from chainer import utils
 from chainer import variable
 from chainer.functions.loss import _util as _loss_util
-from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
 
 if TYPE_CHECKING:
@@ -155,8 +154,7 @@ class BinaryHierarchicalSoftmaxFunction(function_node.FunctionNode):
         self._padded_codes = device.send(self._padded_codes)
 
     def check_type_forward(self, in_types: Any) -> None:
-        _, _, w_type = _loss_util.check_word_loss_types(in_types)
-        type_check.expect(w_type.shape[0] == self.parser_size)
+        _loss_util.check_word_loss_types(in_types, named=False, n_rows=self.parser_size)
 
     def _tables_for(self, t: Any, xp: Any, dtype: Any) -> tuple:
         if t.size and (int(t.min()) < 0 or int(t.max()) >= self.n_vocab):

@@ -94,10 +94,11 @@ def test_check_messages_are_chainers():
     a = numpy.zeros((2, 3), numpy.float32)
     with pytest.raises(type_check.InvalidType) as e:
         F.stack([a, a], axis=5)
-    assert str(e.value).endswith('Expect: xs[0].ndim >= 5\nActual: 2 < 5')
+    assert str(e.value).endswith('Expect: in_types[0].ndim >= 5\nActual: 2 < 5')
     with pytest.raises(type_check.InvalidType) as e:
         F.stack([a, a.astype(numpy.float64)])
-    assert str(e.value).endswith('Expect: xs[1].dtype == xs[0].dtype\nActual: float64 != float32')
+    assert str(e.value).endswith(
+        'Expect: in_types[1].dtype == in_types[0].dtype\nActual: float64 != float32')
 
 
 def test_separate_along_an_empty_axis_is_an_empty_tuple():

@@ -284,9 +284,10 @@ def test_deformable_link_float16_input_float32_weights(bias):
 
 
 @pytest.mark.parametrize('shapes, expect', [
-    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3, 1)), 'Expect: W.ndim == 6\nActual: 7 != 6'),
-    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3), (2,)), 'Expect: b.ndim == 3\nActual: 1 != 3'),
-    (((1, 3, 4, 4), (2, 2, 2, 2, 3, 3)), 'Expect: x.shape[1] == W.shape[3]\nActual: 3 != 2'),
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3, 1)), 'Expect: in_types[1].ndim == 6\nActual: 7 != 6'),
+    (((1, 2, 4, 4), (2, 2, 2, 2, 3, 3), (2,)), 'Expect: in_types[2].ndim == 3\nActual: 1 != 3'),
+    (((1, 3, 4, 4), (2, 2, 2, 2, 3, 3)),
+     'Expect: in_types[0].shape[1] == in_types[1].shape[3]\nActual: 3 != 2'),
 ])
 def test_local_convolution_2d_check_messages_are_chainers(shapes, expect):
     args = [numpy.zeros(s, numpy.float32) for s in shapes]
@@ -301,7 +302,7 @@ def test_depthwise_convolution_2d_check_names_chainers_node():
         F.depthwise_convolution_2d(numpy.zeros((2, 5, 5), numpy.float32),
                                    numpy.zeros((2, 2, 3, 3), numpy.float32))
     assert str(e.value) == ('\nInvalid operation is performed in: Convolution2DFunction '
-                            '(Forward)\n\nExpect: x.ndim == 4\nActual: 3 != 4')
+                            '(Forward)\n\nExpect: in_types[0].ndim == 4\nActual: 3 != 4')
     with pytest.raises(TypeError, match='in the forward input of Convolution2DFunction'):
         F.depthwise_convolution_2d('x', numpy.zeros((2, 2, 3, 3), numpy.float32))
 

@@ -4,7 +4,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import gradient_check
-from chainer.functions.noise.zoneout import zoneout
+from chainer.functions.noise.zoneout import Zoneout, zoneout
 from chainer.utils import type_check
 
 
@@ -77,3 +77,14 @@ def test_node_keeps_only_boolean_masks():
     y.grad = numpy.ones_like(y.array)
     y.backward()
     numpy.testing.assert_array_equal(h.grad + x.grad, numpy.ones((4, 5)))
+
+
+def test_check_messages_are_chainers():
+    h = numpy.zeros((2, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType) as e:
+        Zoneout(0.5).apply((h, h, h))
+    assert str(e.value) == ('\nInvalid operation is performed in: Zoneout (Forward)\n\n'
+                            'Expect: in_types.size == 2\nActual: 3 != 2')
+    # Shapes Chainer did not check: NumPy's ValueError
+    with pytest.raises(ValueError):
+        F.zoneout(h, numpy.zeros((2, 4), numpy.float32))

@@ -424,9 +424,9 @@ def test_fixed_batch_normalization_second_derivatives_that_vanish_are_zeros():
 
 @pytest.mark.parametrize('args, expect', [
     # gamma and beta are compared with each other first, as in Chainer.
-    (((4, 3), (4,), (3,)), 'Expect: gamma.shape == beta.shape\nActual: (4,) != (3,)'),
-    (((4, 3), (3,), (0,)), 'Expect: gamma.shape == beta.shape\nActual: (3,) != (0,)'),
-    (((4, 3), (4,), (4,)), 'Expect: x.shape[1] == gamma.shape[0]\nActual: 3 != 4'),
+    (((4, 3), (4,), (3,)), 'Expect: in_types[1].shape == in_types[2].shape\nActual: (4,) != (3,)'),
+    (((4, 3), (3,), (0,)), 'Expect: in_types[1].shape == in_types[2].shape\nActual: (3,) != (0,)'),
+    (((4, 3), (4,), (4,)), 'Expect: in_types[0].shape[1] == in_types[1].shape[0]\nActual: 3 != 4'),
 ])
 def test_check_messages_follow_chainers_order(args, expect):
     x, gamma, beta = (numpy.zeros(s, numpy.float32) for s in args)
@@ -440,7 +440,9 @@ def test_fixed_check_messages_follow_chainers_order():
     p = numpy.zeros(3, numpy.float32)
     with pytest.raises(type_check.InvalidType) as e:
         F.fixed_batch_normalization(x, p, p, p.astype(numpy.float64), p)
-    assert str(e.value).endswith('Expect: mean.dtype == gamma.dtype\nActual: float64 != float32')
+    assert str(e.value).endswith(
+        'Expect: in_types[3].dtype == in_types[1].dtype\nActual: float64 != float32')
     with pytest.raises(type_check.InvalidType) as e:
         F.fixed_batch_normalization(x, p, p, p, numpy.zeros((3, 2), numpy.float32))
-    assert str(e.value).endswith('Expect: var.shape == gamma.shape\nActual: (3, 2) != (3,)')
+    assert str(e.value).endswith(
+        'Expect: in_types[4].shape == in_types[1].shape\nActual: (3, 2) != (3,)')

@@ -135,7 +135,7 @@ def test_check_messages_are_chainers():
                                 running_mean=z(3), running_var=z(3) + 1)
     assert str(e.value) == (
         '\nInvalid operation is performed in: BatchRenormalizationFunction (Forward)\n\n'
-        'Expect: x.shape[1:2] == gamma.shape\nActual: (4,) != (3,)')
+        'Expect: in_types[0].shape[1:2] == in_types[1].shape\nActual: (4,) != (3,)')
 
 
 def test_outside_training_mode():

@@ -135,4 +135,4 @@ def test_check_messages_are_chainers():
         F.decorrelated_batch_normalization(numpy.zeros((5, 5), numpy.float32), groups=2)
     assert str(e.value) == (
         '\nInvalid operation is performed in: DecorrelatedBatchNormalization (Forward)\n\n'
-        'Expect: x.shape[1] % 2 == 0\nActual: 1 != 0')
+        'Expect: in_types[0].shape[1] % 2 == 0\nActual: 1 != 0')

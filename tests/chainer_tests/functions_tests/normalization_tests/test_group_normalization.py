@@ -134,7 +134,8 @@ def test_check_messages_follow_chainers_order():
     x = numpy.zeros((2, 4, 3), numpy.float32)
     with pytest.raises(type_check.InvalidType) as e:
         F.group_normalization(x, 2, numpy.zeros(5, 'f'), numpy.zeros(4, 'f'))
-    assert str(e.value).endswith('Expect: x.shape[1] == gamma.shape[0]\nActual: 4 != 5')
+    assert str(e.value).endswith(
+        'Expect: in_types[0].shape[1] == in_types[1].shape[0]\nActual: 4 != 5')
     with pytest.raises(ValueError, match="The number of channels 4 is not divisible by "
                                          "'groups' argument 3."):
         F.group_normalization(x, 3, numpy.zeros(4, 'f'), numpy.zeros(4, 'f'))

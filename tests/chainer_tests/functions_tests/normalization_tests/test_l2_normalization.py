@@ -112,7 +112,7 @@ def test_check_messages_are_chainers():
     with pytest.raises(type_check.InvalidType) as e:
         F.normalize(numpy.zeros((2, 3), numpy.bool_))
     assert str(e.value) == ('\nInvalid operation is performed in: NormalizeL2 (Forward)\n\n'
-                            'Expect: x.dtype.kind == f\nActual: b != f')
+                            'Expect: in_types[0].dtype.kind == f\nActual: b != f')
     # NumPy's AxisError, with its text, as in Chainer.
     with pytest.raises(numpy.exceptions.AxisError,
                        match='^axis 1 is out of bounds for array of dimension 1$'):

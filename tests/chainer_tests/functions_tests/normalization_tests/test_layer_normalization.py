@@ -109,9 +109,11 @@ def test_node_applied_directly():
 
 @pytest.mark.parametrize('shapes, dtypes, expect', [
     # Chainer's order: ndims, dtypes against x, then gamma against beta.
-    (((2, 3), (4,), (3,)), 'fff', 'Expect: gamma.shape == beta.shape\nActual: (4,) != (3,)'),
-    (((2, 3), (3,), ()), 'fff', 'Expect: beta.ndim == 1\nActual: 0 != 1'),
-    (((2, 3), (3,), (3,)), 'fdf', 'Expect: gamma.dtype == x.dtype\nActual: float64 != float32'),
+    (((2, 3), (4,), (3,)), 'fff',
+     'Expect: in_types[1].shape == in_types[2].shape\nActual: (4,) != (3,)'),
+    (((2, 3), (3,), ()), 'fff', 'Expect: in_types[2].ndim == 1\nActual: 0 != 1'),
+    (((2, 3), (3,), (3,)), 'fdf',
+     'Expect: in_types[1].dtype == in_types[0].dtype\nActual: float64 != float32'),
 ])
 def test_check_messages_follow_chainers_order(shapes, dtypes, expect):
     x, gamma, beta = (numpy.zeros(s, d) for s, d in zip(shapes, dtypes))

@@ -295,9 +295,9 @@ def test_input_check_messages_name_chainers_nodes():
     with pytest.raises(type_check.InvalidType) as e:
         F.roi_pooling_2d(x, numpy.zeros((1, 4), numpy.float32), 2, 2, 1.0)
     assert str(e.value) == ('\nInvalid operation is performed in: ROIPooling2D (Forward)\n\n'
-                            'Expect: rois.shape[1] == 5\nActual: 4 != 5')
+                            'Expect: in_types[1].shape[1] == 5\nActual: 4 != 5')
     with pytest.raises(type_check.InvalidType) as e:
         F.roi_max_align_2d(x, numpy.zeros((1, 4), numpy.float32), numpy.zeros((1, 1), 'i'),
                            2, 1.0)
     assert str(e.value) == ('\nInvalid operation is performed in: ROIMaxAlign2D (Forward)\n\n'
-                            'Expect: roi_indices.ndim == 1\nActual: 2 != 1')
+                            'Expect: in_types[2].ndim == 1\nActual: 2 != 1')
