@@ -27,14 +27,8 @@ _HOOKS = {
 }
 
 
-@pytest.mark.parametrize('hook', sorted(_HOOKS))
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-@pytest.mark.parametrize('loss_scale', [None, 4.0])
-def test_gpu_kernel_matches_cpu_branch(monkeypatch, hook, dtype, loss_scale):
-    rng = numpy.random.default_rng(1)
-    data = rng.uniform(-1, 1, (4, 3)).astype(dtype)
-    data[0, 0] = 0  # Lasso's sign of zero
-    grad = rng.uniform(-1, 1, data.shape).astype(dtype)
+def _cpu_and_gpu(monkeypatch, hook, data, grad, loss_scale):
+    """The gradients ``hook`` leaves on the NumPy branch and on the CuPy branch."""
     results = []
     for on_gpu in (False, True):
         with monkeypatch.context() as m:
@@ -44,11 +38,22 @@ def test_gpu_kernel_matches_cpu_branch(monkeypatch, hook, dtype, loss_scale):
             if on_gpu:
                 device = _host_kernels.host_gpu_device(_host_kernels.route(m))
                 m.setattr(chainer.Parameter, 'device', property(lambda self: device))
-            _HOOKS[hook]()(None, param)
+            hook(None, param)
             results.append(param.grad)
             if on_gpu:
                 assert _host_kernels.launched, 'the CuPy branch launched no kernel'
-    cpu, gpu = results
+    return results
+
+
+@pytest.mark.parametrize('hook', sorted(_HOOKS))
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('loss_scale', [None, 4.0])
+def test_gpu_kernel_matches_cpu_branch(monkeypatch, hook, dtype, loss_scale):
+    rng = numpy.random.default_rng(1)
+    data = rng.uniform(-1, 1, (4, 3)).astype(dtype)
+    data[0, 0] = 0  # Lasso's sign of zero
+    grad = rng.uniform(-1, 1, data.shape).astype(dtype)
+    cpu, gpu = _cpu_and_gpu(monkeypatch, _HOOKS[hook](), data, grad, loss_scale)
     tol = {'rtol': 1e-2, 'atol': 1e-3} if dtype == numpy.float16 else {'rtol': 1e-6}
     assert gpu.dtype == cpu.dtype
     numpy.testing.assert_allclose(gpu, cpu, **tol)
@@ -66,18 +71,8 @@ def test_gpu_lars_rate_beyond_dtype_range(monkeypatch, dtype, grad_scale, loss_s
     grad = (rng.uniform(-1, 1, data.shape) * grad_scale).astype(dtype)
     if loss_scale is not None:
         grad *= dtype(loss_scale)
-    results = []
-    for on_gpu in (False, True):
-        with monkeypatch.context() as m:
-            param = chainer.Parameter(data.copy())
-            param.grad = grad.copy()
-            param._loss_scale = loss_scale
-            if on_gpu:
-                device = _host_kernels.host_gpu_device(_host_kernels.route(m))
-                m.setattr(chainer.Parameter, 'device', property(lambda self: device))
-            optimizer_hooks.GradientLARS(weight_decay=0.0)(None, param)
-            results.append(param.grad)
-    cpu, gpu = results
+    cpu, gpu = _cpu_and_gpu(monkeypatch, optimizer_hooks.GradientLARS(weight_decay=0.0),
+                            data, grad, loss_scale)
     if grad_scale == 0:
         assert (cpu == 0).all()
     assert gpu.dtype == cpu.dtype

@@ -4,15 +4,7 @@ import numpy
 import pytest
 
 import chainer.functions as F
-from chainer.utils import type_check
-
-
-def z(*s, dtype=numpy.float32):
-    return numpy.zeros(s, dtype)
-
-
-def i(*s):
-    return numpy.zeros(s, numpy.int32)
+from tests.chainer_tests.functions_tests._check_messages import assert_invalid, i, z
 
 
 # rrelu unnamed (its ``r`` a constant), relu named ``x``
@@ -27,7 +19,4 @@ def i(*s):
      'ReLU', 'x.dtype.kind == f', 'i != f'),
 ])
 def test_check_messages_are_chainers(f, label, expect, actual):
-    with pytest.raises(type_check.InvalidType) as e:
-        f()
-    assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
-                            f'Expect: {expect}\nActual: {actual}')
+    assert_invalid(f, label, expect, actual)

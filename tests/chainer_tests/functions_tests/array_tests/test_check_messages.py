@@ -8,11 +8,7 @@ from chainer.functions.array.squeeze import Squeeze
 from chainer.functions.array.swapaxes import Swapaxes
 from chainer.functions.array.tile import Tile
 from chainer.functions.array.transpose import Transpose
-from chainer.utils import type_check
-
-
-def z(*s, dtype=numpy.float32):
-    return numpy.zeros(s, dtype)
+from tests.chainer_tests.functions_tests._check_messages import assert_invalid, z
 
 
 # stack, vstack, transpose_sequence, split_axis and the spatial transformer unnamed,
@@ -36,10 +32,7 @@ def z(*s, dtype=numpy.float32):
      'Reshape', 'prod(x.shape) == prod([4])', '6 != 4'),
 ])
 def test_check_messages_are_chainers(f, label, expect, actual):
-    with pytest.raises(type_check.InvalidType) as e:
-        f()
-    assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
-                            f'Expect: {expect}\nActual: {actual}')
+    assert_invalid(f, label, expect, actual)
 
 
 @pytest.mark.parametrize('node, n_in', [
@@ -50,8 +43,5 @@ def test_check_messages_are_chainers(f, label, expect, actual):
 ])
 def test_number_of_inputs_is_chainers_unnamed_check(node, n_in):
     f = node()
-    with pytest.raises(type_check.InvalidType) as e:
-        f.apply((z(2, 2),) * n_in)
-    assert str(e.value) == (
-        f'\nInvalid operation is performed in: {type(f).__name__} (Forward)\n\n'
-        f'Expect: in_types.size == 1\nActual: {n_in} != 1')
+    assert_invalid(lambda: f.apply((z(2, 2),) * n_in), type(f).__name__,
+                   'in_types.size == 1', f'{n_in} != 1')

@@ -6,15 +6,7 @@ import pytest
 import chainer.functions as F
 import chainer.links as L
 from chainer.functions.connection.local_convolution_2d import LocalConvolution2DFunction
-from chainer.utils import type_check
-
-
-def z(*s, dtype=numpy.float32):
-    return numpy.zeros(s, dtype)
-
-
-def i(*s):
-    return numpy.zeros(s, numpy.int32)
+from tests.chainer_tests.functions_tests._check_messages import assert_invalid, i, z
 
 
 # convolutions, embed_id and bilinear unnamed, linear's ``x``, ``W``, ``b``
@@ -46,10 +38,7 @@ def i(*s):
      ' + 1 - 1) // 1 + 1', '5 > 3'),
 ])
 def test_check_messages_are_chainers(f, label, expect, actual):
-    with pytest.raises(type_check.InvalidType) as e:
-        f()
-    assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
-                            f'Expect: {expect}\nActual: {actual}')
+    assert_invalid(f, label, expect, actual)
 
 
 @pytest.mark.parametrize('link, label', [
@@ -57,10 +46,7 @@ def test_check_messages_are_chainers(f, label, expect, actual):
     (lambda: L.DilatedConvolution2D(None, 2, 3), 'Convolution2DFunction'),
 ])
 def test_uninitialized_link_names_its_function(link, label):
-    with pytest.raises(type_check.InvalidType) as e:
-        link()(z(2, 3))
-    assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
-                            'Expect: in_types[0].ndim == 4\nActual: 2 != 4')
+    assert_invalid(lambda: link()(z(2, 3)), label, 'in_types[0].ndim == 4', '2 != 4')
 
 
 @pytest.mark.parametrize('n_in, expect, actual', [
@@ -68,8 +54,5 @@ def test_uninitialized_link_names_its_function(link, label):
     (4, 'in_types.size <= 3', '4 > 3'),
 ])
 def test_local_convolution_node_checks_its_number_of_inputs(n_in, expect, actual):
-    with pytest.raises(type_check.InvalidType) as e:
-        LocalConvolution2DFunction().apply((z(1, 2, 4, 4),) * n_in)
-    assert str(e.value) == (
-        '\nInvalid operation is performed in: LocalConvolution2DFunction (Forward)\n\n'
-        f'Expect: {expect}\nActual: {actual}')
+    assert_invalid(lambda: LocalConvolution2DFunction().apply((z(1, 2, 4, 4),) * n_in),
+                   'LocalConvolution2DFunction', expect, actual)

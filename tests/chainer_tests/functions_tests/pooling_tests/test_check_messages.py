@@ -1,19 +1,10 @@
 """InvalidType messages of the pooling functions: Chainer's texts (its check
 expressions, inputs named or not as its checks named them)."""
-import numpy
 import pytest
 
 import chainer.functions as F
 from chainer.functions.pooling.roi_pooling_2d import ROIPooling2D
-from chainer.utils import type_check
-
-
-def z(*s, dtype=numpy.float32):
-    return numpy.zeros(s, dtype)
-
-
-def i(*s):
-    return numpy.zeros(s, numpy.int32)
+from tests.chainer_tests.functions_tests._check_messages import assert_invalid, i, z
 
 
 # poolings and unpoolings unnamed, the outsize checks as Chainer wrote them
@@ -30,14 +21,9 @@ def i(*s):
      'ROIPooling2D', 'in_types[1].shape[1] == 5', '4 != 5'),
 ])
 def test_check_messages_are_chainers(f, label, expect, actual):
-    with pytest.raises(type_check.InvalidType) as e:
-        f()
-    assert str(e.value) == (f'\nInvalid operation is performed in: {label} (Forward)\n\n'
-                            f'Expect: {expect}\nActual: {actual}')
+    assert_invalid(f, label, expect, actual)
 
 
 def test_roi_pooling_node_checks_its_number_of_inputs():
-    with pytest.raises(type_check.InvalidType) as e:
-        ROIPooling2D(2, 2, 1.0).apply((z(1, 1, 4, 4), z(1, 5), z(1)))
-    assert str(e.value) == ('\nInvalid operation is performed in: ROIPooling2D (Forward)\n\n'
-                            'Expect: in_types.size == 2\nActual: 3 != 2')
+    assert_invalid(lambda: ROIPooling2D(2, 2, 1.0).apply((z(1, 1, 4, 4), z(1, 5), z(1))),
+                   'ROIPooling2D', 'in_types.size == 2', '3 != 2')
