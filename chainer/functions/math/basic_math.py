@@ -249,21 +249,36 @@ def _gpu_raw_op(x, op: str, other):
     return y
 
 
-class AddConstant(function_node.FunctionNode):
+class _ConstantNode(function_node.FunctionNode):
+    """A node of one input ``x`` and a constant (``x + c``, ``c - x``, ``x * c``).
+
+    Chainer checked on every call that there was one input; the operators always
+    give one, so here :meth:`check_type_forward` runs only where ``apply`` was given
+    another number of inputs (each ``forward`` asks), off the operators' hot path.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._has_type_check = False
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
+
+class AddConstant(_ConstantNode):
     is_elementwise = True
     _shown = None  # what the label prints, where it is not ``value`` (``x - c``)
 
     def __init__(self, value):
         self.value = value
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-
     @property
     def label(self):
         return f'_ + {_label_const(self.value if self._shown is None else self._shown)}'
 
     def forward(self, inputs):
+        if len(inputs) != 1:
+            self._check_data_type_forward(inputs)
         x = inputs[0]
         if type(x) is _gpu_ndarray:
             y = _gpu_raw_op(x, '+', self.value)
@@ -380,20 +395,19 @@ def _negated_exactly(value):
     return -value
 
 
-class SubFromConstant(function_node.FunctionNode):
+class SubFromConstant(_ConstantNode):
     is_elementwise = True
 
     def __init__(self, value):
         self.value = value
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
 
     @property
     def label(self):
         return f'{_label_const(self.value)} - _'
 
     def forward(self, inputs):
+        if len(inputs) != 1:
+            self._check_data_type_forward(inputs)
         x = inputs[0]
         return _arr(_c(x, self.value) - x),
 
@@ -451,20 +465,19 @@ class Mul(function_node.FunctionNode):
         return tuple(ret)
 
 
-class MulConstant(function_node.FunctionNode):
+class MulConstant(_ConstantNode):
     is_elementwise = True
 
     def __init__(self, value):
         self.value = value
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
 
     @property
     def label(self):
         return f'_ * {_label_const(self.value)}'
 
     def forward(self, inputs):
+        if len(inputs) != 1:
+            self._check_data_type_forward(inputs)
         x = inputs[0]
         if type(x) is _gpu_ndarray:
             y = _gpu_raw_op(x, '*', self.value)
