@@ -90,16 +90,31 @@ def _sum_to_array(gx, shape):
     return SumTo(shape).forward((gx,))[0]
 
 
-class Neg(function_node.FunctionNode):
+class _OneInputNode(function_node.FunctionNode):
+    """A node of one input ``x`` (``-x``, ``x + c``, ``c - x``, ``x * c``).
+
+    Chainer checked on every call that there was one input; the operators always
+    give one, so here :meth:`check_type_forward` runs only where ``apply`` was given
+    another number of inputs (each ``forward`` asks), off the operators' hot path.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._has_type_check = False
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('x',))
+
+
+class Neg(_OneInputNode):
 
     @property
     def label(self):
         return '__neg__'
 
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-
     def forward(self, inputs):
+        if len(inputs) != 1:
+            self._check_data_type_forward(inputs)
         return _arr(-inputs[0]),
 
     def backward(self, indexes, grad_outputs):
@@ -249,23 +264,7 @@ def _gpu_raw_op(x, op: str, other):
     return y
 
 
-class _ConstantNode(function_node.FunctionNode):
-    """A node of one input ``x`` and a constant (``x + c``, ``c - x``, ``x * c``).
-
-    Chainer checked on every call that there was one input; the operators always
-    give one, so here :meth:`check_type_forward` runs only where ``apply`` was given
-    another number of inputs (each ``forward`` asks), off the operators' hot path.
-    """
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        cls._has_type_check = False
-
-    def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('x',))
-
-
-class AddConstant(_ConstantNode):
+class AddConstant(_OneInputNode):
     is_elementwise = True
     _shown = None  # what the label prints, where it is not ``value`` (``x - c``)
 
@@ -395,7 +394,7 @@ def _negated_exactly(value):
     return -value
 
 
-class SubFromConstant(_ConstantNode):
+class SubFromConstant(_OneInputNode):
     is_elementwise = True
 
     def __init__(self, value):
@@ -465,7 +464,7 @@ class Mul(function_node.FunctionNode):
         return tuple(ret)
 
 
-class MulConstant(_ConstantNode):
+class MulConstant(_OneInputNode):
     is_elementwise = True
 
     def __init__(self, value):
