@@ -667,6 +667,11 @@ def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
     When ``hx`` holds more rows than ``xs[0]`` (as Chainer allows), the extra
     rows get empty sequences: their states pass through unchanged.
     """
+    dtypes = [getattr(x, 'dtype', None) for x in xs]
+    for i, dt in enumerate(dtypes[1:], 1):
+        # transpose_sequence would cast them; Chainer's steps refused a mix.
+        if dt != dtypes[0]:
+            raise type_check.InvalidType(f'xs[{i}].dtype == xs[0].dtype', f'{dt} != {dtypes[0]}')
     seqs = list(chainer.functions.transpose_sequence(list(xs)))
     if not seqs and xs and hx is not None:
         seqs = [xs[0][:0]]  # every step empty (Chainer passed the states through)

@@ -314,3 +314,19 @@ def test_none_biases_are_no_biases(name, n_weights, has_cell):
         numpy.testing.assert_array_equal(e.array, a.array)
     F.sum(actual[0]).backward()
     assert all(x.grad is not None for x in xs_var)
+
+
+@pytest.mark.parametrize('name', ['n_step_rnn', 'n_step_gru', 'n_step_lstm'])
+@pytest.mark.parametrize('dtype', [numpy.float64, numpy.int32])
+def test_time_major_steps_of_mixed_dtypes_are_refused(name, dtype):
+    # Chainer's first step that met another dtype refused it (the NStep links,
+    # which transpose sequences, cast them instead)
+    rs = numpy.random.RandomState(0)
+    n_w = {'n_step_rnn': 2, 'n_step_gru': 6, 'n_step_lstm': 8}[name]
+    ws = [[rs.rand(3, 2 if j < n_w // 2 else 3).astype(numpy.float32) for j in range(n_w)]]
+    bs = [[rs.rand(3).astype(numpy.float32) for _ in range(n_w)]]
+    hx = numpy.zeros((1, 2, 3), numpy.float32)
+    xs = [rs.rand(2, 2).astype(numpy.float32), rs.rand(1, 2).astype(dtype)]
+    states = (hx, hx) if name == 'n_step_lstm' else (hx,)
+    with pytest.raises(type_check.InvalidType, match=r'xs\[1\]\.dtype == xs\[0\]\.dtype'):
+        getattr(F, name)(1, 0.0, *states, ws, bs, xs)
