@@ -603,6 +603,12 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     F = chainer.functions
     n_dirs = 2 if use_bi_direction else 1
     bs = _fill_missing_biases(ws, bs)
+    dtype = getattr(xs[0], 'dtype', None) if len(xs) else None
+    if cell.n_weights == 2 and dtype is not None:
+        # Chainer's plain RNN applied each weight with F.linear, which takes one of
+        # another float dtype (its gradient comes back in that dtype).
+        ws = [[F.cast(w, dtype) if getattr(w, 'dtype', dtype).kind == 'f'
+               and w.dtype != dtype else w for w in layer] for layer in ws]
     _check_inputs(cell, n_layers, n_dirs, hx, cx, ws, bs, xs)
     xp = backend.get_array_module(xs[0])
     device = backend.get_device_from_array(
