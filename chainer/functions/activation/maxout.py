@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
-
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.minmax import max as max_
 from chainer.utils import type_check
@@ -26,8 +24,9 @@ def maxout(x: VariableOrArray, pool_size: int, axis: int = 1) -> Variable:
     Returns:
         ~chainer.Variable: Output whose ``axis`` is ``pool_size`` times shorter.
     """
-    if isinstance(pool_size, bool) or not isinstance(pool_size, (int, numpy.integer)):
+    if not type_check._is_int(pool_size, zero_d=True):
         raise TypeError(f'pool_size must be an integer, got {type(pool_size).__name__}')
+    pool_size = int(pool_size)
     if pool_size <= 0:
         raise ValueError('pool_size must be a positive integer.')
     x_shape = x.shape

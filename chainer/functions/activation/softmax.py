@@ -26,7 +26,7 @@ def _check_axis(in_types, axis: int, name: str = 'x') -> None:
 
 
 def _check_axis_arg(axis) -> int:
-    if not type_check._is_int(axis):
+    if not type_check._is_int(axis, zero_d=True):
         raise TypeError(f'axis must be an integer, got {type(axis).__name__}')
     return int(axis)
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.cast import cast
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -26,8 +27,9 @@ class TransposeSequence(function_node.FunctionNode):
         for i in range(type_check.eval(in_types.size())):
             type_check.expect(in_types[i].ndim >= 1)
         for p, n in zip(in_types, in_types[1:]):
+            # Sequences of other dtypes than the first are cast to its dtype, as
+            # Chainer's forward did; each gets its gradient in its own dtype.
             type_check.expect(
-                p.dtype == n.dtype,
                 p.shape[0] >= n.shape[0],
                 p.shape[1:] == n.shape[1:],
             )
@@ -42,7 +44,7 @@ class TransposeSequence(function_node.FunctionNode):
         for t in range(lengths[0]):
             while lengths[n - 1] <= t:
                 n -= 1
-            ys.append(xp.stack([x[t] for x in xs[:n]]))
+            ys.append(xp.stack([x[t].astype(xs[0].dtype, copy=False) for x in xs[:n]]))
         return tuple(ys)
 
     def backward(self, indexes, grad_outputs):
@@ -63,6 +65,9 @@ class TransposeSequence(function_node.FunctionNode):
         for x in self.inputs[len(gxs):]:
             with backend.using_device(backend.get_device_from_array(ref)):
                 gxs.append(chainer.Variable(xp.zeros(x.shape, ref.dtype), requires_grad=False))
+        for i, x in enumerate(self.inputs):
+            if x.dtype != ref.dtype:
+                gxs[i] = cast(gxs[i], x.dtype) if x.dtype.kind == 'f' else None
         return tuple(gxs)
 
 

@@ -148,6 +148,11 @@ def argmax_crf1d(cost: VariableOrArray,
         (B_0,) and the path as a list of T integer arrays of shape (B_t,).
     """
     cost = chainer.as_variable(cost)
+    # Chainer added each later step's array (not a Variable) onto the running
+    # scores as a constant of their dtype, which is checked to be cost's.
+    xs = [x if i == 0 or isinstance(x, chainer.Variable)
+          or getattr(x, 'dtype', cost.dtype) == cost.dtype else x.astype(cost.dtype)
+          for i, x in enumerate(xs)]
     xs = [chainer.as_variable(x) for x in xs]
     _check_inputs(cost, xs)
     xp = backend.get_array_module(cost.array)

@@ -69,7 +69,9 @@ class DiscriminativeMarginBasedClusteringLoss:
         if emb.dtype.kind != 'f' or emb.ndim != 4:
             raise TypeError(f'embeddings must be a 4-dimensional float array, got '
                             f'{emb.dtype} with shape {emb.shape}')
-        if labels.dtype.kind not in 'iu' or labels.shape != emb.shape[:1] + emb.shape[2:]:
+        # Chainer compared the labels with each instance id, so float and bool
+        # labels select their pixels too.
+        if labels.dtype.kind not in 'iufb' or labels.shape != emb.shape[:1] + emb.shape[2:]:
             raise TypeError(f'labels must be an integer array of shape '
                             f'{emb.shape[:1] + emb.shape[2:]}, got {labels.dtype} {labels.shape}')
         xp = backend.get_array_module(emb.array)

@@ -416,7 +416,7 @@ def _mean_loss(loss, count: int):
 
 def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,
                           cache_score: bool = True, class_weight: NdArray | None = None,
-                          ignore_label: int = -1, reduce: str = 'mean',
+                          ignore_label: int | None = -1, reduce: str = 'mean',
                           enable_double_backprop: bool = False,
                           soft_target_loss: str = 'cross-entropy') -> Variable:
     """Cross entropy between the softmax of ``x`` and the labels (or distributions) ``t``.
@@ -429,7 +429,7 @@ def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: boo
             (True) or by the batch size (False).
         cache_score: Keep the softmax from the forward pass for the backward pass.
         class_weight: Per-class weights (array of shape ``(C,)``).
-        ignore_label: Label value that contributes no loss.
+        ignore_label: Label value that contributes no loss (None: every label counts).
         reduce: ``'mean'`` (a scalar) or ``'no'`` (a loss per label).
         enable_double_backprop: Build the loss from differentiable functions so that it
             can be differentiated twice or more.
@@ -437,6 +437,13 @@ def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: boo
     """
     if soft_target_loss not in ('cross-entropy', 'kl-divergence'):
         raise ValueError("soft_target_loss must be 'cross-entropy' or 'kl-divergence'.")
+    if ignore_label is None and getattr(x, 'ndim', 0) >= 2:
+        ta = _util.as_array(t)
+        if ta.dtype.kind in 'iu':
+            # Chainer compared the labels with None: none is ignored. The class count,
+            # out of range for a label, stands for it.
+            check_index_range(ta, x.shape[1], 'label t', message=_bad_label_message(None))
+            ignore_label = x.shape[1]
     if not enable_double_backprop:
         func = SoftmaxCrossEntropy(normalize, cache_score, class_weight, ignore_label,
                                    reduce, soft_target_loss)

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
 
 
-def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.Variable':
+def normalize(x: VariableOrArray, eps: float = 1e-5,
+              axis: int | tuple[int, ...] | None = 1) -> 'chainer.Variable':
     """Divides ``x`` by its L2 norm along ``axis`` plus ``eps``:
     ``y = x / (sqrt(sum(x ** 2, axis)) + eps)``.
 
@@ -22,7 +23,8 @@ def normalize(x: VariableOrArray, eps: float = 1e-5, axis: int = 1) -> 'chainer.
     Args:
         x: Input array of a float dtype.
         eps (float): Added to the norm to avoid division by zero.
-        axis (int or tuple of int): Axis (axes) along which the norm is taken.
+        axis (int or tuple of int): Axis (axes) along which the norm is taken; None
+            takes it over all axes.
     """
     return NormalizeL2(eps, axis).apply((x,))[0]
 
@@ -50,16 +52,19 @@ class NormalizeL2(_composite.CompositeNode):
     ``(gy - x * sum(gy * y) / r) / n``, written with differentiable functions.
     """
 
-    def __init__(self, eps: float = 1e-5, axis: int = 1) -> None:
+    def __init__(self, eps: float = 1e-5, axis: int | tuple[int, ...] | None = 1) -> None:
         self.eps = eps
         # Always a tuple, as Chainer kept it: graph tools read ``axis`` off the node.
-        self.axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        # None takes the norm over all axes, as NumPy's sum did in Chainer.
+        if axis is not None:
+            axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        self.axis = axis
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, None)
         x_type, = in_types
         ndim = type_check.eval(x_type.ndim)
-        for a in self.axis:
+        for a in self.axis or ():
             if not -ndim <= a < ndim:
                 # The AxisError NumPy raised in Chainer, with its text.
                 raise type_check._InvalidAxis(

@@ -603,6 +603,12 @@ def n_step_rnn_impl(cell: _Cell, n_layers: int, dropout_ratio: float, hx: Any,
     F = chainer.functions
     n_dirs = 2 if use_bi_direction else 1
     bs = _fill_missing_biases(ws, bs)
+    dtype = getattr(xs[0], 'dtype', None) if len(xs) else None
+    if cell.n_weights == 2 and dtype is not None:
+        # Chainer's plain RNN applied each weight with F.linear, which takes one of
+        # another float dtype (its gradient comes back in that dtype).
+        ws = [[F.cast(w, dtype) if getattr(w, 'dtype', dtype).kind == 'f'
+               and w.dtype != dtype else w for w in layer] for layer in ws]
     _check_inputs(cell, n_layers, n_dirs, hx, cx, ws, bs, xs)
     xp = backend.get_array_module(xs[0])
     device = backend.get_device_from_array(
@@ -667,6 +673,11 @@ def sequences_of(xs: Sequence, hx: Any = None) -> List[Any]:
     When ``hx`` holds more rows than ``xs[0]`` (as Chainer allows), the extra
     rows get empty sequences: their states pass through unchanged.
     """
+    dtypes = [getattr(x, 'dtype', None) for x in xs]
+    for i, dt in enumerate(dtypes[1:], 1):
+        # transpose_sequence would cast them; Chainer's steps refused a mix.
+        if dt != dtypes[0]:
+            raise type_check.InvalidType(f'xs[{i}].dtype == xs[0].dtype', f'{dt} != {dtypes[0]}')
     seqs = list(chainer.functions.transpose_sequence(list(xs)))
     if not seqs and xs and hx is not None:
         seqs = [xs[0][:0]]  # every step empty (Chainer passed the states through)

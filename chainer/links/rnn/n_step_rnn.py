@@ -11,6 +11,7 @@ import numpy
 from chainer import initializers
 from chainer import link
 from chainer import variable
+from chainer.functions.array.cast import cast
 from chainer.functions.array.permutate import permutate_unchecked
 from chainer.functions.rnn import n_step_rnn as rnn
 from chainer.initializers import normal
@@ -156,6 +157,12 @@ class NStepRNNBase(link.ChainList):
         sorted_already = bool((indices == numpy.arange(len(xs))).all())
         index_array = None if sorted_already else self.device.send(indices)
         xs = permutate_list(xs, indices, inv=False)
+        dtype = getattr(xs[0], 'dtype', None)
+        if dtype is not None and dtype.kind == 'f' and any(
+                getattr(x, 'dtype', dtype) != dtype for x in xs[1:]):
+            # Chainer's link transposed the sorted sequences first, which cast them
+            # to the longest one's dtype (the F.n_step_* functions refuse a mix).
+            xs = [x if getattr(x, 'dtype', dtype) == dtype else cast(x, dtype) for x in xs]
         hxs = []
         for hx in hs:
             if hx is None:

@@ -118,3 +118,12 @@ def test_maxout_graph_is_reshape_then_max():
     assert pooled.creator.label == 'Reshape'
     assert pooled.creator.inputs[0] is x.node
     assert y.node.data is y.array and pooled.data is not None
+
+
+def test_pool_size_and_axis_may_be_0d_integer_arrays():
+    # Chainer reshaped with them, which NumPy takes
+    x = numpy.random.RandomState(0).randn(2, 4, 3).astype(numpy.float32)
+    y = F.maxout(x, numpy.array(2), axis=numpy.array(1))
+    numpy.testing.assert_array_equal(y.array, x.reshape(2, 2, 2, 3).max(axis=2))
+    with pytest.raises(TypeError):
+        F.maxout(x, numpy.array(2.0))

@@ -98,3 +98,12 @@ def test_gradients_bitwise_as_chainer(seed):
     ga = ggx - (ggx * ey).sum(axis=1, keepdims=True)
     assert numpy.array_equal(g_y.array, ga * gy - ggx * s)
     assert numpy.array_equal(g_gy.array, ga * ey)
+
+
+@pytest.mark.parametrize('func', [F.softmax, F.log_softmax])
+def test_axis_may_be_a_0d_integer_array(func):
+    # Chainer passed the axis on to NumPy, which takes a 0-d integer array
+    x = numpy.random.RandomState(0).randn(2, 3).astype(numpy.float32)
+    numpy.testing.assert_array_equal(func(x, axis=numpy.array(0)).array, func(x, axis=0).array)
+    with pytest.raises(TypeError):
+        func(x, axis=numpy.array([0]))

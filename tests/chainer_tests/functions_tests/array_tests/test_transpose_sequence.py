@@ -60,3 +60,38 @@ def test_transpose_sequence_errors():
                               numpy.zeros((2, 3), numpy.float32)])
     with pytest.raises(type_check.InvalidType):
         F.transpose_sequence([numpy.zeros((), numpy.float32)])
+
+
+def test_mixed_dtypes_take_the_first_sequences_dtype():
+    # Chainer's forward wrote every step into an array of the first sequence's dtype
+    rs = numpy.random.RandomState(0)
+    a = chainer.Variable(rs.rand(3, 2).astype(numpy.float32))
+    b = chainer.Variable(rs.rand(2, 2))
+    c = (rs.rand(1, 2) * 3).astype(numpy.int32)
+    ys = F.transpose_sequence([a, b, c])
+    assert [y.dtype for y in ys] == [numpy.float32] * 3
+    f32 = numpy.float32
+    numpy.testing.assert_array_equal(
+        ys[0].array, numpy.stack([a.array[0], b.array[0].astype(f32), c[0].astype(f32)]))
+    numpy.testing.assert_array_equal(ys[1].array, numpy.stack([a.array[1], b.array[1].astype(f32)]))
+    # each input gets its gradient in its own dtype (Chainer's backward crashed)
+    sum(F.sum(y) * (t + 1) for t, y in enumerate(ys)).backward()
+    assert a.grad.dtype == numpy.float32 and b.grad.dtype == numpy.float64
+    numpy.testing.assert_array_equal(a.grad, [[1, 1], [2, 2], [3, 3]])
+    numpy.testing.assert_array_equal(b.grad, [[1, 1], [2, 2]])
+    ys = F.transpose_sequence([numpy.array([[1], [2]], numpy.int32), numpy.array([[2.7]])])
+    assert ys[0].dtype == numpy.int32
+    numpy.testing.assert_array_equal(ys[0].array, [[1], [2]])
+
+
+@pytest.mark.parametrize('dtypes', [(numpy.float32, numpy.float64), (numpy.float16, numpy.float32)])
+def test_mixed_dtypes_gradients(dtypes):
+    rs = numpy.random.RandomState(1)
+    xs = [rs.uniform(-1, 1, (3 - i, 2)).astype(d) for i, d in enumerate(dtypes)]
+    gys = [rs.uniform(-1, 1, (n, 2)).astype(dtypes[0]) for n in (2, 2, 1)]
+    ggxs = [rs.uniform(-1, 1, x.shape).astype(x.dtype) for x in xs]
+    tol = {'atol': 5e-2, 'rtol': 5e-2} if numpy.float16 in dtypes else {}
+    def f(*xs):
+        return F.transpose_sequence(xs)
+    chainer.gradient_check.check_backward(f, xs, gys, dtype=numpy.float64, **tol)
+    chainer.gradient_check.check_double_backward(f, xs, gys, ggxs, dtype=numpy.float64, **tol)

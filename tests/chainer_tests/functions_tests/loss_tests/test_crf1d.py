@@ -178,3 +178,20 @@ def test_no_steps_is_an_index_error_too():
         with pytest.raises(ValueError) as info:
             call()
         assert isinstance(info.value, IndexError)
+
+
+def test_argmax_later_arrays_are_cast_to_the_cost_dtype():
+    # Chainer added each later step's array onto the running scores as a constant,
+    # cast to their dtype; a Variable of another dtype is still refused
+    rs = numpy.random.RandomState(0)
+    cost = rs.rand(3, 3).astype(numpy.float32)
+    xs = [rs.rand(2, 3).astype(numpy.float32), rs.rand(2, 3),
+          rs.randint(0, 3, (1, 3)).astype(numpy.int32), numpy.ones((1, 3), bool)]
+    score, path = argmax_crf1d(cost, xs)
+    expect_score, expect_path = argmax_crf1d(cost, [x.astype(numpy.float32) for x in xs])
+    assert score.dtype == numpy.float32
+    numpy.testing.assert_array_equal(score.array, expect_score.array)
+    for p, e in zip(path, expect_path):
+        numpy.testing.assert_array_equal(p, e)
+    with pytest.raises(type_check.InvalidType):
+        argmax_crf1d(cost, [xs[0], chainer.Variable(xs[1])])

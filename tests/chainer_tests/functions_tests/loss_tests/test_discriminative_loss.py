@@ -90,7 +90,24 @@ def test_bad_inputs():
     with pytest.raises(TypeError):
         dloss(emb, labels[:, :1], 0.5, 1.5, 2)
     with pytest.raises(TypeError):
-        dloss(emb, labels.astype(numpy.float32), 0.5, 1.5, 2)
+        dloss(emb, labels.astype(numpy.complex64), 0.5, 1.5, 2)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64, numpy.bool_])
+def test_float_and_bool_labels_select_pixels_by_equality(dtype):
+    # Chainer compared the labels with each instance id (1.5 matches none)
+    rs = numpy.random.RandomState(0)
+    emb = rs.randn(2, 3, 4, 4).astype(numpy.float32)
+    labels = rs.randint(0, 4, (2, 4, 4)).astype(numpy.int32)
+    if dtype == numpy.bool_:
+        labels = (labels > 1).astype(numpy.int32)
+    given = labels.astype(dtype)
+    if dtype != numpy.bool_:
+        given[0, 0, :2] = 1.5
+        labels[0, 0, :2] = 0
+    for y, e in zip(dloss(emb, given, 0.5, 1.5, 3), dloss(emb, labels, 0.5, 1.5, 3)):
+        assert y.dtype == e.dtype
+        numpy.testing.assert_array_equal(y.array, e.array)
 
 
 def test_single_instance_has_zero_distance_term():

@@ -536,3 +536,22 @@ def test_4d_bitwise_as_chainer(seed):
     expected[n, t, h, w] -= 1
     expected *= numpy.float32(numpy.float64(1.0) * coeff)
     assert numpy.array_equal(xv.grad, expected)
+
+
+@pytest.mark.parametrize('enable_double_backprop', [False, True])
+@pytest.mark.parametrize('reduce', ['mean', 'no'])
+def test_ignore_label_none_ignores_nothing(enable_double_backprop, reduce):
+    # Chainer compared the labels with None, so every label counted
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(3, 4).astype(numpy.float32)
+    t = numpy.array([0, 3, 1], numpy.int32)
+    kw = {'reduce': reduce, 'enable_double_backprop': enable_double_backprop}
+    xv, xe = chainer.Variable(x), chainer.Variable(x.copy())
+    y = softmax_cross_entropy(xv, t, ignore_label=None, **kw)
+    e = softmax_cross_entropy(xe, t, ignore_label=-1, **kw)
+    numpy.testing.assert_array_equal(y.array, e.array)
+    chainer.functions.sum(y).backward()
+    chainer.functions.sum(e).backward()
+    numpy.testing.assert_array_equal(xv.grad, xe.grad)
+    with pytest.raises(IndexError):
+        softmax_cross_entropy(x, numpy.array([0, -1, 1], numpy.int32), ignore_label=None, **kw)

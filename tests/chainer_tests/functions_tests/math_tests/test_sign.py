@@ -19,3 +19,12 @@ def test_sign_of_a_python_number(x, dtype, expected):
 def test_sign_of_a_numpy_scalar():
     y = F.sign(numpy.int8(-3))
     assert y.dtype == numpy.int8 and y.array == -1
+
+
+@pytest.mark.parametrize('x', [[-2, 0, 3], (1.5, -0.5)])
+def test_sign_of_a_list_or_tuple(x):
+    # Chainer's sign took them as arrays, in NumPy's dtype for them
+    y = F.sign(x)
+    expected = numpy.sign(numpy.asarray(x))
+    assert y.dtype == expected.dtype
+    numpy.testing.assert_array_equal(y.array, expected)

@@ -136,3 +136,17 @@ def test_gradient_bitwise_as_chainer(axis, seed):
     n = r + numpy.float32(1e-5)
     dot = numpy.sum(x * gy, axis=axis, keepdims=True) / r
     assert numpy.array_equal(xv.grad, (gy * n - dot * x) / n ** 2)
+
+
+def test_axis_none_normalizes_over_all_axes():
+    # Chainer summed with axis=None, over the whole array
+    a = numpy.random.RandomState(0).randn(2, 3).astype(numpy.float32)
+    x, x2 = chainer.Variable(a), chainer.Variable(a.copy())
+    y, y2 = F.normalize(x, axis=None), F.normalize(x2, axis=(0, 1))
+    assert y.dtype == numpy.float32 and y.creator.axis is None
+    n = numpy.sqrt((a.astype(numpy.float64) ** 2).sum()) + 1e-5
+    numpy.testing.assert_allclose(y.array, a / n, rtol=1e-6)
+    numpy.testing.assert_array_equal(y.array, y2.array)
+    F.sum(y * y).backward()
+    F.sum(y2 * y2).backward()
+    numpy.testing.assert_array_equal(x.grad, x2.grad)

@@ -314,3 +314,53 @@ def test_none_biases_are_no_biases(name, n_weights, has_cell):
         numpy.testing.assert_array_equal(e.array, a.array)
     F.sum(actual[0]).backward()
     assert all(x.grad is not None for x in xs_var)
+
+
+@pytest.mark.parametrize('name', ['n_step_rnn', 'n_step_gru', 'n_step_lstm'])
+@pytest.mark.parametrize('dtype', [numpy.float64, numpy.int32])
+def test_time_major_steps_of_mixed_dtypes_are_refused(name, dtype):
+    # Chainer's first step that met another dtype refused it (the NStep links,
+    # which transpose sequences, cast them instead)
+    rs = numpy.random.RandomState(0)
+    n_w = {'n_step_rnn': 2, 'n_step_gru': 6, 'n_step_lstm': 8}[name]
+    ws = [[rs.rand(3, 2 if j < n_w // 2 else 3).astype(numpy.float32) for j in range(n_w)]]
+    bs = [[rs.rand(3).astype(numpy.float32) for _ in range(n_w)]]
+    hx = numpy.zeros((1, 2, 3), numpy.float32)
+    xs = [rs.rand(2, 2).astype(numpy.float32), rs.rand(1, 2).astype(dtype)]
+    states = (hx, hx) if name == 'n_step_lstm' else (hx,)
+    with pytest.raises(type_check.InvalidType, match=r'xs\[1\]\.dtype == xs\[0\]\.dtype'):
+        getattr(F, name)(1, 0.0, *states, ws, bs, xs)
+
+
+@pytest.mark.parametrize('name', ['n_step_rnn', 'n_step_birnn'])
+@pytest.mark.parametrize('w_dtype', [numpy.float16, numpy.float64])
+@pytest.mark.parametrize('index', [0, 1])
+def test_plain_rnn_takes_a_weight_of_another_float_dtype(name, w_dtype, index):
+    # Chainer applied each weight of the plain RNNs with F.linear, which takes it
+    # (the weight's gradient comes back in its own dtype)
+    rs = numpy.random.RandomState(0)
+    dirs = 2 if name == 'n_step_birnn' else 1
+    hx = rs.uniform(-1, 1, (dirs, 3, 3)).astype(numpy.float32)
+    ws = [[rs.uniform(-1, 1, (3, 2)).astype(numpy.float32),
+           rs.uniform(-1, 1, (3, 3)).astype(numpy.float32)] for _ in range(dirs)]
+    bs = [[rs.uniform(-1, 1, 3).astype(numpy.float32) for _ in range(2)] for _ in range(dirs)]
+    xs = [rs.uniform(-1, 1, (n, 2)).astype(numpy.float32) for n in (3, 2, 1)]
+    w = chainer.Variable(ws[0][index].astype(w_dtype))
+    given = [list(layer) for layer in ws]
+    given[0][index] = w
+    expected = [list(layer) for layer in ws]
+    expected[0][index] = w.array.astype(numpy.float32)
+    hy, ys = getattr(F, name)(1, 0.0, hx, given, bs, xs)
+    ehy, eys = getattr(F, name)(1, 0.0, hx, expected, bs, xs)
+    assert hy.dtype == numpy.float32
+    numpy.testing.assert_array_equal(hy.array, ehy.array)
+    for y, e in zip(ys, eys):
+        numpy.testing.assert_array_equal(y.array, e.array)
+    F.sum(hy).backward()
+    assert w.grad.dtype == w_dtype and w.grad.shape == w.shape
+    with pytest.raises(type_check.InvalidType):
+        bad = [list(layer) for layer in ws]
+        bad[0][index] = ws[0][index]
+        bad_bs = [list(layer) for layer in bs]
+        bad_bs[0][index] = bs[0][index].astype(w_dtype)
+        getattr(F, name)(1, 0.0, hx, bad, bad_bs, xs)

@@ -166,3 +166,27 @@ def test_xs_that_is_not_a_list_is_also_chainers_assertion_error():
     for err in (TypeError, AssertionError):
         with pytest.raises(err):
             link(None, None, numpy.ones((2, 3), numpy.float32))
+
+
+@pytest.mark.parametrize('cls', [L.NStepGRU, L.NStepLSTM, L.NStepBiRNNTanh])
+@pytest.mark.parametrize('dtype', [numpy.float64, numpy.float16, numpy.int32, numpy.bool_])
+def test_sequences_of_another_dtype_are_cast_to_the_longest_ones(cls, dtype):
+    # Chainer's links transposed the sorted sequences first, which cast them to the
+    # longest one's dtype; each float sequence gets its gradient in its own dtype
+    rs = numpy.random.RandomState(0)
+    link = cls(2, 2, 3, 0.0)
+    arrays = [rs.rand(2, 2).astype(dtype), rs.rand(3, 2).astype(numpy.float32),
+              rs.rand(1, 2).astype(numpy.float32)]
+    xs = [chainer.Variable(a) if a.dtype.kind == 'f' else a for a in arrays]
+
+    def call(xs):
+        return link(None, None, xs) if 'LSTM' in cls.__name__ else link(None, xs)
+    ys = call(xs)[-1]
+    expected = call([a.astype(numpy.float32) for a in arrays])[-1]
+    for y, e in zip(ys, expected):
+        assert y.dtype == numpy.float32
+        numpy.testing.assert_array_equal(y.array, e.array)
+    sum(F.sum(y) for y in ys).backward()
+    for x in xs:
+        if isinstance(x, chainer.Variable):
+            assert x.grad.dtype == x.dtype and x.grad.shape == x.shape
