@@ -38,13 +38,17 @@ class TransposeSequence(function_node.FunctionNode):
         if not xs or len(xs[0]) == 0:
             return ()
         xp = backend.get_array_module(*xs)
+        dtype = xs[0].dtype
+        if any(x.dtype != dtype for x in xs):
+            # Other dtypes than the first are cast to it, as Chainer's forward did.
+            xs = [x.astype(dtype, copy=False) for x in xs]
         lengths = [len(x) for x in xs]
         ys = []
         n = len(xs)
         for t in range(lengths[0]):
             while lengths[n - 1] <= t:
                 n -= 1
-            ys.append(xp.stack([x[t].astype(xs[0].dtype, copy=False) for x in xs[:n]]))
+            ys.append(xp.stack([x[t] for x in xs[:n]]))
         return tuple(ys)
 
     def backward(self, indexes, grad_outputs):
