@@ -677,8 +677,8 @@ class DivFromConstantGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                # Chainer's order (g * 2 first, then value, then gy)
-                ret.append(g * 2 * _c(x, self.value) * gy / x ** 3)
+                # multiplied in Chainer's order: 2 * value alone may overflow (float16)
+                ret.append(g * gy * _c(x, self.value) * 2 / x ** 3)
             else:
                 ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
         return tuple(ret)

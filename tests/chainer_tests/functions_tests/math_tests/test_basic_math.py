@@ -827,12 +827,3 @@ def test_a_numpy_float_exponent_is_taken_in_the_dtype_of_x():
                        [chainer.Variable(numpy.ones(2, numpy.float32))])
     numpy.testing.assert_array_equal(gx.array, [-65504., 65504.])
 
-
-def test_div_from_constant_second_derivative_bitwise_as_chainer():
-    # Chainer's form for the gradient node's x: ggx * 2 * value * gy / x ** 3
-    rng = numpy.random.RandomState(0)
-    x, gy, ggx = (rng.uniform(0.5, 2, (3, 4)).astype(numpy.float32) for _ in range(3))
-    xv = chainer.Variable(x)
-    gx, = chainer.grad([3.0 / xv], [xv], [chainer.Variable(gy)], enable_double_backprop=True)
-    g2, = chainer.grad([gx], [xv], [chainer.Variable(ggx)])
-    assert numpy.array_equal(g2.array, ggx * numpy.float32(2) * numpy.float32(3) * gy / x ** 3)
