@@ -90,6 +90,10 @@ def as_array(x):
 
 
 def center(x):
-    """``x - mean(x, axis=0)`` of a Variable."""
-    m = _sum(x, axis=0, keepdims=True) * (1.0 / max(x.shape[0], 1))
+    """``x - mean(x, axis=0)`` of a Variable (NumPy's mean: the sum divided by the
+    count, as Chainer's losses centred)."""
+    if x.shape[0]:
+        m = chainer.functions.mean(x, axis=0, keepdims=True)
+    else:
+        m = _sum(x, axis=0, keepdims=True)
     return x - broadcast_to(m, x.shape)

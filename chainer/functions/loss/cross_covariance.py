@@ -57,17 +57,24 @@ class CrossCovariance(function_node.FunctionNode):
         n = max(y.shape[0], 1)
         yc = _util.center(y)
         zc = _util.center(z)
-        if self.reduce == 'half_squared_sum':
-            cov = _matmul(yc, zc, transa=True) * (1.0 / n)
-            gcov = broadcast_to(gy, cov.shape) * cov
-        else:
-            gcov = gy
+        g = gy * (1.0 / n)
         ret = []
         # The centering adds no term: the centered inputs have zero column means.
+        # Chainer's forms: with cov = yc^T zc / n, (zc cov^T) (gy / n) and
+        # (yc cov) (gy / n); unreduced, zc (gy / n)^T and yc (gy / n).
+        if self.reduce == 'half_squared_sum':
+            cov = _matmul(yc, zc, transa=True) * (1.0 / n)
+            if 0 in indexes:
+                t = _matmul(zc, cov, transb=True)
+                ret.append(t * broadcast_to(g, t.shape))
+            if 1 in indexes:
+                t = _matmul(yc, cov)
+                ret.append(t * broadcast_to(g, t.shape))
+            return tuple(ret)
         if 0 in indexes:
-            ret.append(_matmul(zc, gcov, transb=True) * (1.0 / n))
+            ret.append(_matmul(zc, g, transb=True))
         if 1 in indexes:
-            ret.append(_matmul(yc, gcov) * (1.0 / n))
+            ret.append(_matmul(yc, g))
         return tuple(ret)
 
 

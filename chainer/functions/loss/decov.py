@@ -38,7 +38,7 @@ class DeCov(_CallableNode, function_node.FunctionNode):
         cov /= h.dtype.type(n)
         xp.fill_diagonal(cov, 0)
         if self.reduce == 'half_squared_sum':
-            return utils.force_array((cov * cov).sum() * h.dtype.type(0.5), h.dtype),
+            return utils.force_array(xp.vdot(cov, cov) * h.dtype.type(0.5), h.dtype),  # as Chainer
         return utils.force_array(cov, h.dtype),
 
     def backward(self, indexes, grad_outputs):
@@ -49,13 +49,15 @@ class DeCov(_CallableNode, function_node.FunctionNode):
         # The mask is built here rather than kept on the node: an M x M array for
         # as long as the graph lives.
         off_diag = _off_diagonal(backend.get_array_module(h), h.shape[1], h.dtype)
+        # Chainer's forms: with cov = hc^T hc / n (off the diagonal), 2 hc cov (gy / n)
+        # for the half squared sum, else hc (g + g^T) with g = gy / n off the diagonal
+        n_ = backend.get_array_module(h).asarray(n, h.dtype)  # true division, as Chainer
         if self.reduce == 'half_squared_sum':
-            cov = _matmul(hc, hc, transa=True) * (1.0 / n) * off_diag
-            gcov = broadcast_to(gy, cov.shape) * cov
-        else:
-            gcov = gy * off_diag
-        gcov = gcov + transpose(gcov)
-        return _matmul(hc, gcov) * (1.0 / n),
+            cov = _matmul(hc, hc, transa=True) * off_diag / n_
+            gh = 2.0 * _matmul(hc, cov)
+            return gh * broadcast_to(gy / n_, gh.shape),
+        gcov = gy / n_ * off_diag
+        return _matmul(hc, gcov + transpose(gcov)),
 
 
 def _off_diagonal(xp, m: int, dtype):

@@ -53,7 +53,13 @@ class MeanSquaredErrorGrad(function_node.FunctionNode):
         self.retain_inputs((0, 1, 2))
         x0, x1, gy = inputs
         d = x0 - x1
-        gx0 = utils.force_array(d * (gy * d.dtype.type(self.coeff)), d.dtype)
+        c = d.dtype.type(self.coeff)
+        if isinstance(gy, numpy.ndarray) and gy != 1:
+            gx0 = utils.force_array(d * gy, d.dtype)  # Chainer's (gy * d) * c
+            gx0 *= c
+        else:
+            # the same where gy is 1 (and on a GPU, no host check of gy)
+            gx0 = utils.force_array(d * (gy * c), d.dtype)
         return gx0, -gx0
 
     def backward(self, indexes, grad_outputs):
@@ -62,9 +68,9 @@ class MeanSquaredErrorGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 2:
-                ret.append(_sum(h * (x0 - x1)) * self.coeff)
+                ret.append(_sum(h * self.coeff * (x0 - x1)))
                 continue
-            g = broadcast_to(gy, h.shape) * h * self.coeff
+            g = h * self.coeff * broadcast_to(gy, h.shape)  # Chainer's order
             ret.append(g if i == 0 else -g)
         return tuple(ret)
 

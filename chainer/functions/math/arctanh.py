@@ -28,7 +28,7 @@ class Arctanh(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return grad_outputs[0] / (1.0 - x * x),
+        return 1. / (1 - x ** 2) * grad_outputs[0],
 
 
 def arctanh(x: VariableOrArray) -> Variable:

@@ -563,15 +563,66 @@ class Div(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        gx0 = gy / x1
+        grads = DivGrad(tuple(indexes)).apply((x0, x1, grad_outputs[0]))
+        return tuple(grads[i] for i in indexes)
+
+
+class DivGrad(function_node.FunctionNode):
+    """``(gy / x1, -(gy / x1) * x0 / x1)`` summed to the shapes of ``x0`` and ``x1``,
+    the gradients of ``x0 / x1``, from ``(x0, x1, gy)``; its own derivatives in
+    Chainer's forms (so that second derivatives of quotients agree with Chainer's
+    to the bit). Only the outputs in ``indexes`` are computed (the other is zeros
+    nobody reads).
+    """
+
+    is_elementwise = True
+
+    def __init__(self, indexes: tuple = (0, 1)) -> None:
+        self.indexes = indexes
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x0, x1, gy = inputs
+        gx0 = _arr(gy / x1)
+        if 1 in self.indexes:
+            gx1 = _sum_to_array(_arr(-gx0 * x0 / x1), x1.shape)
+        else:
+            gx1 = _zeros_view(gx0, x1.shape)
+        if 0 in self.indexes:
+            gx0 = _sum_to_array(gx0, x0.shape)
+        else:
+            gx0 = _zeros_view(gx0, x0.shape)
+        return gx0, gx1
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1, gy = self.get_retained_inputs()
+        ggx0, ggx1 = grad_outputs
+        x1_square = x1 * x1
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(_sum_to(gx0, x0.shape))
+                ret.append(None if ggx1 is None
+                           else _sum_to(-ggx1 * gy / x1_square, x0.shape))
+            elif i == 1:
+                g = None if ggx0 is None else -ggx0 * gy / x1_square
+                if ggx1 is not None:
+                    g1 = ggx1 * 2 * gy * x0 / (x1_square * x1)
+                    g = g1 if g is None else g + g1
+                ret.append(None if g is None else _sum_to(g, x1.shape))
             else:
-                ret.append(_sum_to(-gx0 * x0 / x1, x1.shape))
+                g = None if ggx0 is None else ggx0 / x1
+                if ggx1 is not None:
+                    g1 = ggx1 * x0 / x1_square
+                    g = -g1 if g is None else g - g1
+                if g is not None and g.shape != gy.shape:
+                    g = chainer.functions.broadcast_to(g, gy.shape)
+                ret.append(g)
         return tuple(ret)
+
+
+def _zeros_view(like, shape):
+    xp = chainer.backend.get_array_module(like)
+    return xp.broadcast_to(xp.zeros((), like.dtype), shape)
 
 
 def div(self, rhs):

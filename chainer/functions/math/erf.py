@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
+_TWO_OVER_SQRT_PI = 2 / numpy.pi ** 0.5
 
 
 class Erf(UnarySpecial):
@@ -26,7 +26,7 @@ class Erf(UnarySpecial):
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
         # erf'(x) = 2 / sqrt(pi) * exp(-x ** 2)
-        return grad_outputs[0] * exp(-(x * x)) * _TWO_OVER_SQRT_PI,
+        return _TWO_OVER_SQRT_PI * exp(-x ** 2) * grad_outputs[0],
 
 
 def erf(x: VariableOrArray) -> Variable:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_TWO_OVER_SQRT_PI = float(2.0 / numpy.sqrt(numpy.pi))
+_MINUS_TWO_OVER_SQRT_PI = -2 / numpy.pi ** 0.5
 
 
 class Erfc(UnarySpecial):
@@ -25,7 +25,7 @@ class Erfc(UnarySpecial):
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
-        return grad_outputs[0] * exp(-(x * x)) * -_TWO_OVER_SQRT_PI,
+        return _MINUS_TWO_OVER_SQRT_PI * exp(-x ** 2) * grad_outputs[0],
 
 
 def erfc(x: VariableOrArray) -> Variable:

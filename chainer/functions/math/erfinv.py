@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
+import math
 
 from chainer import function_node  # NOQA: F401 (a name of Chainer's module)
 from chainer.functions.math._special import available_cpu  # NOQA: F401
@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_HALF_SQRT_PI = float(numpy.sqrt(numpy.pi) / 2.0)
 # Chainer's (misspelt) public name of the derivative's constant factor.
-BACKWORDC = _HALF_SQRT_PI
+BACKWORDC = math.pi ** 0.5 / 2
 
 
 class ErfInv(UnarySpecial):
@@ -31,7 +30,7 @@ class ErfInv(UnarySpecial):
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()
         # erfinv'(x) = sqrt(pi) / 2 * exp(erfinv(x) ** 2)
-        return grad_outputs[0] * exp(y * y) * _HALF_SQRT_PI,
+        return BACKWORDC * exp(y ** 2) * grad_outputs[0],
 
 
 def erfinv(x: VariableOrArray) -> Variable:

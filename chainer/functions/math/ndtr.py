@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_INV_SQRT_2PI = float(1.0 / numpy.sqrt(2.0 * numpy.pi))
+_INV_SQRT_2PI = (2 * numpy.pi) ** -0.5
 
 
 class Ndtr(UnarySpecial):
@@ -27,7 +27,7 @@ class Ndtr(UnarySpecial):
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()
         # The standard normal density.
-        return grad_outputs[0] * exp(x * x * -0.5) * _INV_SQRT_2PI,
+        return _INV_SQRT_2PI * exp(-0.5 * x ** 2) * grad_outputs[0],
 
 
 def ndtr(x: VariableOrArray) -> Variable:

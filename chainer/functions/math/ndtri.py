@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
-_SQRT_2PI = float(numpy.sqrt(2.0 * numpy.pi))
+_SQRT_2PI = (2 * numpy.pi) ** 0.5
 
 
 class Ndtri(UnarySpecial):
@@ -30,7 +30,7 @@ class Ndtri(UnarySpecial):
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()
         # 1 / density(ndtri(x))
-        return grad_outputs[0] * exp(y * y * 0.5) * _SQRT_2PI,
+        return _SQRT_2PI * exp(0.5 * y ** 2) * grad_outputs[0],
 
 
 def ndtri(x: VariableOrArray) -> Variable:

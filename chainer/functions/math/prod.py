@@ -54,7 +54,9 @@ class Prod(function_node.FunctionNode):
             n *= x.shape[a]
         if n == 0:
             return broadcast_to(gy, x.shape) * 0,
-        perm = axes + kept
+        # the reduced axes in the order given, as Chainer flattens them
+        order = axes if self.axis is None else tuple(a % ndim for a in self.axis)
+        perm = order + kept
         xt = transpose(x, perm) if perm != tuple(range(ndim)) else x
         t_shape = xt.shape
         x2 = reshape(xt, (n,) + t_shape[len(axes):])

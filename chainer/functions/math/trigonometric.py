@@ -108,9 +108,9 @@ def tan(x: VariableOrArray) -> Variable:
 class _InverseTrigGrad(function_node.FunctionNode):
     """``gy * d(x)`` for the derivative ``d`` of an inverse trigonometric function.
 
-    Subclasses give ``_derivative(xp, x)`` and ``_log_derivative_grad(x)``,
-    the Variable ``d'(x) / d(x)``, which makes the gradient with respect to
-    ``x`` equal to ``ggx * gx * d'(x) / d(x)``.
+    Subclasses give ``_derivative(xp, x)`` and ``_grad_x(x, gy, ggx)``, the
+    gradient with respect to ``x`` in Chainer's form of it (so that second
+    derivatives agree with Chainer's to the bit).
     """
 
     is_elementwise = True
@@ -127,17 +127,14 @@ class _InverseTrigGrad(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         return utils.force_array(gy * self._derivative(xp, x), x.dtype),
 
+    def _grad_gy(self, x, ggx):
+        return type(self)().apply((x, ggx))[0]
+
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggx, = grad_outputs
-        ret = []
-        for i in indexes:
-            if i == 0:
-                gx = type(self)().apply((x, gy))[0]
-                ret.append(ggx * gx * self._log_derivative_grad(x))
-            else:
-                ret.append(type(self)().apply((x, ggx))[0])
-        return tuple(ret)
+        return tuple(self._grad_x(x, gy, ggx) if i == 0 else self._grad_gy(x, ggx)
+                     for i in indexes)
 
 
 class ArcsinGrad(_InverseTrigGrad):
@@ -149,8 +146,8 @@ class ArcsinGrad(_InverseTrigGrad):
         return one / xp.sqrt(one - x * x)
 
     @staticmethod
-    def _log_derivative_grad(x):
-        return x / (1.0 - x * x)
+    def _grad_x(x, gy, ggx):
+        return ggx * gy * x / ((1 - x ** 2) ** 1.5)
 
 
 class ArccosGrad(_InverseTrigGrad):
@@ -162,8 +159,8 @@ class ArccosGrad(_InverseTrigGrad):
         return -one / xp.sqrt(one - x * x)
 
     @staticmethod
-    def _log_derivative_grad(x):
-        return x / (1.0 - x * x)
+    def _grad_x(x, gy, ggx):
+        return -ggx * (gy * x) / ((1 - x ** 2) ** 1.5)
 
 
 class ArctanGrad(_InverseTrigGrad):
@@ -175,9 +172,13 @@ class ArctanGrad(_InverseTrigGrad):
         return one / (one + x * x)
 
     @staticmethod
-    def _log_derivative_grad(x):
-        # divided first: -2 x overflows float16 before x / (x ** 2 + 1) vanishes
-        return x / (x * x + 1.0) * -2.0
+    def _grad_x(x, gy, ggx):
+        x_sq = square(x)
+        return -2 * gy * x * ggx / (square(x_sq) + 2 * x_sq + 1)
+
+    @staticmethod
+    def _grad_gy(x, ggx):
+        return ggx / (square(x) + 1)
 
 
 class Arcsin(Unary):

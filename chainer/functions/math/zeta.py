@@ -39,7 +39,7 @@ class Zeta(function_node.FunctionNode):
         q, = self.get_retained_inputs()
         x = self._x
         # d/dq zeta(x, q) = -x * zeta(x + 1, q)
-        gq = grad_outputs[0] * zeta(x + 1, q) * -x
+        gq = grad_outputs[0] * -x * zeta(x + 1, q)
         return sum_to(gq, q.shape),
 
 

@@ -83,6 +83,7 @@ class GroupedNormalization(function_node.FunctionNode):
         self.eps = eps
         self.mean = None
         self.inv_std = None
+        self._var_eps = None  # var + eps per row (host)
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 3)
@@ -95,6 +96,12 @@ class GroupedNormalization(function_node.FunctionNode):
 
     def _layout(self, shape: tuple) -> tuple:
         raise NotImplementedError
+
+    def _host_data_grad(self, xs, gamma_row, gys):
+        """``(gx, xhat)`` (rows by k, compute dtype) with the gradient of ``x`` in the
+        subclass's own sequence of operations for small host inputs, or None for
+        the common one (Chainer's group normalization's)."""
+        return None
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -119,8 +126,8 @@ class GroupedNormalization(function_node.FunctionNode):
         var = array_utils.sum_of_products(t, t, (1,))
         var /= cdt.type(k)
         var += cdt.type(self.eps)
-        inv_std = var ** cdt.type(-0.5)
-        self.mean, self.inv_std = mean, inv_std
+        inv_std = numpy.reciprocal(numpy.sqrt(var))  # as Chainer (not var ** -0.5)
+        self.mean, self.inv_std, self._var_eps = mean, inv_std, var
         t *= inv_std[:, None]
         y = t.reshape(view)
         y *= gamma.astype(cdt, copy=False).reshape(pview)
@@ -154,6 +161,17 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         if xp is not numpy:
             return self._forward_gpu(x, gamma, gy, view, pview, k)
         gyc = gy.astype(cdt, copy=False).reshape(view)
+        if x.size <= batch_normalization._EXACT_FORM_MAX and view[1] == view[3] == 1:
+            r = node._host_data_grad(x.reshape(rows, k).astype(cdt, copy=False),
+                                     gamma.astype(cdt, copy=False).reshape(1, k),
+                                     gyc.reshape(rows, k))
+            if r is not None:
+                gx, xhat = r
+                return (gx.reshape(x.shape).astype(x.dtype, copy=False),
+                        array_utils.sum_of_products(gyc, xhat.reshape(view), (0, 3))
+                        .reshape(gamma.shape).astype(gamma.dtype, copy=False),
+                        gyc.sum(axis=(0, 3)).reshape(gamma.shape).astype(gamma.dtype,
+                                                                         copy=False))
         t = array_utils.centered(x.reshape(rows, k), mean[:, None], cdt)
         t *= inv_std[:, None]  # xhat
         gbeta = gyc.sum(axis=(0, 3))
@@ -168,8 +186,9 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         g_mean = gs.mean(axis=1)
         gxhat_mean = array_utils.sum_of_products(gs, t, (1,))
         gxhat_mean /= cdt.type(k)
+        # in Chainer's order: (g - mean(g)) - xhat mean(g xhat)
+        gs -= g_mean[:, None]
         t *= gxhat_mean[:, None]
-        t += g_mean[:, None]
         gs -= t
         gs *= inv_std[:, None]
         return (g.reshape(x.shape).astype(x.dtype, copy=False),

@@ -122,6 +122,21 @@ def _gpu_data_grad(gy, x, gamma_e, mean_e, inv_std_e, gbeta_e, ggamma_e, inv_m, 
 
 # -- statistics -----------------------------------------------------------------
 
+#: Up to this many elements the host computes Chainer's sequence of operations
+#: (``(x - mean) * inv_std * gamma + beta`` and its gradient), so that results agree
+#: with Chainer's to the bit; larger inputs take the fused forms, a pass or two
+#: over memory fewer (their results differ in the last bits).
+_EXACT_FORM_MAX = 4096
+
+
+def _inv_std(var, eps: float, xp):
+    """``1 / sqrt(var + eps)`` as Chainer computed it (per channel)."""
+    dt = var.dtype
+    if xp is numpy:
+        return numpy.reciprocal(numpy.sqrt(var + dt.type(eps)))
+    return cuda.cupyx.rsqrt(var + dt.type(eps))
+
+
 def _batch_stats(x, axis: tuple, cdt, xp):
     """Per-channel ``(mean, var, m)`` of ``x`` over ``axis`` in the compute dtype,
     and on NumPy the centred ``x - mean`` (else None) for the caller to reuse."""
@@ -154,6 +169,15 @@ def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: f
     if m == 0:
         return
     adjust = m / max(m - 1.0, 1.0)
+    if xp is numpy:
+        # Chainer's in-place sequence (the product added in the statistics' dtype)
+        if running_mean is not None:
+            running_mean *= decay
+            running_mean += (1 - decay) * mean
+        if running_var is not None:
+            running_var *= decay
+            running_var += (1 - decay) * adjust * var
+        return
     if (xp is not numpy and running_mean is not None and running_var is not None
             and running_mean is not running_var):
         _gpu_update_running(running_mean, running_var, mean, var, decay, adjust)
@@ -209,7 +233,7 @@ class BatchNormalization(function_node.FunctionNode):
         mean, var, m, xc = _batch_stats(x, axis, cdt, xp)
         shape = _expander(x.shape, axis)
         if xc is not None:
-            inv_std = xp.asarray((var + cdt.type(self.eps)) ** cdt.type(-0.5), cdt)
+            inv_std = xp.asarray(_inv_std(var, self.eps, xp), cdt)
             scale = gamma.astype(cdt, copy=False) * inv_std
         else:
             inv_std, scale = _gpu_scale(var, gamma, self.eps)
@@ -218,7 +242,11 @@ class BatchNormalization(function_node.FunctionNode):
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xc is not None:
             # The centred x becomes y in place: no other array as large as x.
-            xc *= scale
+            if x.size <= _EXACT_FORM_MAX:
+                xc *= inv_std.reshape(shape)
+                xc *= gamma.astype(cdt, copy=False).reshape(shape)
+            else:
+                xc *= scale
             xc += beta_e
             y = xc.astype(x.dtype, copy=False)
         else:
@@ -267,10 +295,25 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         m = x.size // max(1, gamma.size)
         mean_e = self.mean.reshape(shape)
         inv_std_e = self.inv_std.reshape(shape)
-        gbeta = gy.sum(axis=axis, dtype=cdt)
-        if xp is numpy:
+        if xp is numpy and x.size <= _EXACT_FORM_MAX:
+            # Chainer's sequence: xhat = (x - mean) inv_std, ggamma = sum(gy xhat),
+            # gx = gamma inv_std (gy - (xhat ggamma + gbeta) / m), the sums and 1 / m
+            # in gamma's dtype
+            sdt = array_utils.compute_dtype(gamma.dtype)
+            gbeta = gy.sum(axis=axis, dtype=sdt)
+            gyc = gy.astype(cdt, copy=False)
+            t = array_utils.centered(x, mean_e, cdt)
+            t *= inv_std_e
+            ggamma = (gyc * t).sum(axis=axis, dtype=sdt)
+            t *= ggamma.reshape(shape)
+            t += gbeta.reshape(shape)
+            t *= sdt.type(1.0 / max(m, 1))
+            gx = numpy.subtract(gyc, t, out=t)
+            gx *= (gamma * self.inv_std).reshape(shape)
+        elif xp is numpy:
             # gx = gamma inv_std (gy - (xhat ggamma + gbeta) / m) with
             # xhat = (x - mean) inv_std, in place on one array the size of x.
+            gbeta = gy.sum(axis=axis, dtype=cdt)
             gyc = gy.astype(cdt, copy=False)
             t = array_utils.centered(x, mean_e, cdt)
             ggamma = array_utils.sum_of_products(gyc, t, axis)
@@ -281,6 +324,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             gx = numpy.subtract(gyc, t, out=t)
             gx *= (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
         else:
+            gbeta = gy.sum(axis=axis, dtype=cdt)
             ggamma = _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis)
             gx = _gpu_data_grad(gy, x, gamma.reshape(shape), mean_e, inv_std_e,
                                 gbeta.reshape(shape), ggamma.reshape(shape),
@@ -350,6 +394,14 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         return tuple(ret[i] for i in indexes)
 
 
+def _fixed_inv_std(var, eps: float):
+    """``(1 / (var + eps), sqrt of it)`` in the statistics' compute dtype, Chainer's
+    sequence for given statistics (NumPy)."""
+    dt = array_utils.compute_dtype(var.dtype)
+    inv_var = numpy.reciprocal(var.astype(dt, copy=False) + dt.type(eps))
+    return inv_var, numpy.sqrt(inv_var)
+
+
 class FixedBatchNormalization(function_node.FunctionNode):
     """``gamma * (x - mean) / sqrt(var + eps) + beta`` with given statistics."""
 
@@ -377,7 +429,8 @@ class FixedBatchNormalization(function_node.FunctionNode):
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
         if xp is numpy:
-            inv_std = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
+            # 1 / std in the statistics' dtype, as Chainer (sqrt(1 / (var + eps)))
+            inv_std = _fixed_inv_std(var, self.eps)[1]
             scale = gamma.astype(cdt, copy=False) * inv_std
         else:
             scale = _gpu_scale(var.astype(cdt, copy=False), gamma, self.eps)[1]
@@ -386,7 +439,11 @@ class FixedBatchNormalization(function_node.FunctionNode):
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
         if xp is numpy:
             y = array_utils.centered(x, mean_e, cdt)
-            y *= scale
+            if x.size <= _EXACT_FORM_MAX:
+                y *= inv_std.reshape(shape)
+                y *= gamma.astype(cdt, copy=False).reshape(shape)
+            else:
+                y *= scale
             y += beta_e
             y = y.astype(x.dtype, copy=False)
         else:
@@ -424,6 +481,8 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         want = set(self.indexes)
         cdt = array_utils.compute_dtype(numpy.promote_types(x.dtype, gamma.dtype))
         shape = _expander(x.shape, axis)
+        if xp is numpy:
+            return self._forward_cpu(x, gamma, mean, var, gy, cdt, shape, want)
         r = (var.astype(cdt) + cdt.type(self.eps)) ** cdt.type(-0.5)
         gc = gamma.astype(cdt, copy=False)
         gyc = gy.astype(cdt, copy=False)
@@ -438,6 +497,34 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         zeros = xp.zeros(gamma.shape, cdt)
         return (gx, _as(ggamma, zeros, gamma.dtype), _as(gy_sum, zeros, gamma.dtype),
                 _as(None if gy_sum is None else -(gc * r * gy_sum), zeros, mean.dtype),
+                _as(gvar, zeros, var.dtype))
+
+    def _forward_cpu(self, x, gamma, mean, var, gy, cdt, shape, want):
+        # Chainer's sequence: gamma_over_std = gamma / std, gx = gamma_over_std gy,
+        # gbeta = sum(gy), ggamma = sum(xhat gy), gmean = -gamma_over_std gbeta,
+        # gvar = -0.5 / (var + eps) * gamma ggamma, with 1 / std in the statistics'
+        # dtype (xhat and ggamma from one pass fewer on large inputs)
+        axis = self.axis
+        pdt = array_utils.compute_dtype(var.dtype)
+        inv_var, inv_std = _fixed_inv_std(var, self.eps)
+        gc = gamma.astype(pdt, copy=False)
+        gos = gc * inv_std
+        gyc = gy.astype(cdt, copy=False)
+        gx = (gyc * gos.reshape(shape)).astype(x.dtype, copy=False) if 0 in want else \
+            numpy.zeros_like(x)
+        gbeta = gy.sum(axis=axis, dtype=pdt) if want & {2, 3} else None
+        ggamma = gvar = None
+        if want & {1, 4}:
+            xc = array_utils.centered(x, mean.astype(cdt, copy=False).reshape(shape), cdt)
+            if x.size <= _EXACT_FORM_MAX:
+                xc *= inv_std.reshape(shape)
+                ggamma = array_utils.sum_of_products(xc, gyc, axis)
+            else:
+                ggamma = array_utils.sum_of_products(gyc, xc, axis) * inv_std
+            gvar = -0.5 * inv_var * (gc * ggamma).astype(pdt, copy=False)
+        zeros = numpy.zeros(gamma.shape, cdt)
+        return (gx, _as(ggamma, zeros, gamma.dtype), _as(gbeta, zeros, gamma.dtype),
+                _as(None if gbeta is None else -gos * gbeta, zeros, mean.dtype),
                 _as(gvar, zeros, var.dtype))
 
     def backward(self, indexes, grad_outputs):

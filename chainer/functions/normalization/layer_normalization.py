@@ -37,6 +37,23 @@ class LayerNormalization(_grouped_normalization.GroupedNormalization):
     def _layout(self, shape: tuple) -> tuple:
         return shape[0], 1, size_of_shape(shape[1:]), 1
 
+    def _host_data_grad(self, xs, gamma_row, gys):
+        # Chainer's backward, step by step: through xhat = (x - mu) * inv_std,
+        # inv_std = 1 / sqrt(var + eps), var = mean((x - mu) ** 2), mu = mean(x)
+        dt = xs.dtype.type
+        k = xs.shape[1]
+        x_mu = xs - self.mean[:, None]
+        inv_std = self.inv_std[:, None]
+        g_x_hat = gys * gamma_row
+        g_inv_std = (g_x_hat * x_mu).sum(axis=1, keepdims=True)
+        g_x_1 = g_x_hat * inv_std
+        g_var = g_inv_std * (dt(-1.) / self._var_eps[:, None]) * dt(0.5) * inv_std
+        g_x_1 += g_var * dt(1. / k) * dt(2) * x_mu
+        g_mu = g_x_1.sum(axis=1, keepdims=True) * dt(-1.)
+        g_x_1 += g_mu * dt(1. / k)
+        x_mu *= inv_std
+        return g_x_1, x_mu
+
 
 def layer_normalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
                         eps: float = 1e-5) -> 'chainer.Variable':

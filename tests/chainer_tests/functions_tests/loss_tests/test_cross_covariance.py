@@ -116,3 +116,50 @@ def test_half_squared_sum_makes_one_covariance_sized_array():
     assert cov_bytes <= peak < 1.5 * cov_bytes
     ref = (y - y.mean(0)).T.dot(z - z.mean(0)) / 4
     numpy.testing.assert_allclose(loss.array, 0.5 * (ref ** 2).sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_cross_covariance_gradients_bitwise_as_chainer(reduce):
+    # Chainer's backward: yc = y - mean(y), cov = (yc^T zc) * (1 / n),
+    # gy = (zc cov^T) * (g * (1 / n)), gz = (yc cov) * (g * (1 / n)); unreduced,
+    # zc (g * (1 / n))^T and yc (g * (1 / n))
+    rng = numpy.random.RandomState(0)
+    y, z = rng.uniform(-1, 1, (3, 4)).astype('f'), rng.uniform(-1, 1, (3, 2)).astype('f')
+    g = rng.uniform(-1, 1, () if reduce == 'half_squared_sum' else (4, 2)).astype('f')
+    yv, zv = chainer.Variable(y), chainer.Variable(z)
+    gy, gz = chainer.grad([cross_covariance(yv, zv, reduce)], [yv, zv], [chainer.Variable(g)])
+    third = numpy.float32(1.0 / 3)
+    yc, zc = y - y.mean(axis=0, keepdims=True), z - z.mean(axis=0, keepdims=True)
+    gn = g * third
+    if reduce == 'half_squared_sum':
+        cov = yc.T.dot(zc) * third
+        ey, ez = zc.dot(cov.T) * gn, yc.dot(cov) * gn
+    else:
+        ey, ez = zc.dot(gn.T), yc.dot(gn)
+    assert gy.array.tobytes() == ey.tobytes() and gz.array.tobytes() == ez.tobytes()
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_bitwise_as_chainer(reduce):
+    # Chainer's: hc = h - mean(h), cov = hc^T hc / n off the diagonal, the cost
+    # vdot(cov, cov) / 2; gh = 2 hc cov (g / n), unreduced hc (g' + g'^T) with
+    # g' = g / n off the diagonal
+    rng = numpy.random.RandomState(1)
+    h = rng.uniform(-1, 1, (3, 4)).astype('f')
+    g = rng.uniform(-1, 1, () if reduce == 'half_squared_sum' else (4, 4)).astype('f')
+    hv = chainer.Variable(h)
+    y = decov(hv, reduce)
+    gh, = chainer.grad([y], [hv], [chainer.Variable(g)])
+    hc = h - h.mean(axis=0, keepdims=True)
+    cov = hc.T.dot(hc)
+    numpy.fill_diagonal(cov, 0.0)
+    cov /= 3
+    gn = g / numpy.float32(3)
+    if reduce == 'half_squared_sum':
+        assert y.array.tobytes() == (numpy.vdot(cov, cov) * numpy.float32(0.5)).tobytes()
+        eh = 2.0 * hc.dot(cov)
+        eh *= gn
+    else:
+        numpy.fill_diagonal(gn, 0.0)
+        eh = hc.dot(gn + gn.T)
+    assert gh.array.tobytes() == eh.tobytes()

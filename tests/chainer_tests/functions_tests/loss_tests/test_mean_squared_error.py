@@ -99,3 +99,21 @@ def test_squared_difference_node_is_squared_error():
     y = squared_difference(x, numpy.zeros((2, 3), numpy.float32))
     assert type(y.creator).__name__ == 'SquaredError'
     assert y.creator.label == 'SquaredError'
+
+
+def test_gradients_bitwise_as_chainer():
+    # Chainer's forms: gx0 = gy * diff * (2 / size) and, differentiated again with
+    # h = ggx0 - ggx1, h * (2 / size) * gy for x0 and sum(h * (2 / size) * diff) for gy
+    rng = numpy.random.RandomState(0)
+    x0, x1, ggx0, ggx1 = (rng.uniform(-1, 1, (3, 4)).astype('f') for _ in range(4))
+    gy = numpy.asarray(rng.uniform(-1, 1), 'f')
+    v0, v1, gv = chainer.Variable(x0), chainer.Variable(x1), chainer.Variable(gy)
+    g0, g1 = chainer.grad([mean_squared_error(v0, v1)], [v0, v1], [gv],
+                          enable_double_backprop=True)
+    c = numpy.float32(2. / 12)
+    diff = x0 - x1
+    assert g0.array.tobytes() == (gy * diff * c).tobytes()
+    h0, hgy = chainer.grad([g0, g1], [v0, gv], [chainer.Variable(ggx0), chainer.Variable(ggx1)])
+    h = ggx0 - ggx1
+    assert h0.array.tobytes() == (h * c * gy).tobytes()
+    assert hgy.array.tobytes() == (h * c * diff).sum().tobytes()

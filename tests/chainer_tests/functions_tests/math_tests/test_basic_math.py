@@ -826,3 +826,23 @@ def test_a_numpy_float_exponent_is_taken_in_the_dtype_of_x():
     gx, = chainer.grad([x ** numpy.float16(65504)], [x],
                        [chainer.Variable(numpy.ones(2, numpy.float32))])
     numpy.testing.assert_array_equal(gx.array, [-65504., 65504.])
+
+
+
+def test_div_second_derivatives_bitwise_as_chainer():
+    # Chainer's DivGrad: with s = x1 * x1, for x0 -ggx1 * gy / s; for x1
+    # -ggx0 * gy / s + ggx1 * 2 * gy * x0 / (s * x1); for gy ggx0 / x1 - ggx1 * x0 / s
+    rng = numpy.random.RandomState(0)
+    x0, gy, ggx0, ggx1 = (rng.uniform(-1, 1, (3, 4)).astype('f') for _ in range(4))
+    x1 = rng.uniform(0.5, 2, (3, 4)).astype('f')
+    v0, v1, gv = chainer.Variable(x0), chainer.Variable(x1), chainer.Variable(gy)
+    g0, g1 = chainer.grad([v0 / v1], [v0, v1], [gv], enable_double_backprop=True)
+    assert g0.array.tobytes() == (gy / x1).tobytes()
+    assert g1.array.tobytes() == (-(gy / x1) * x0 / x1).tobytes()
+    h0, h1, hgy = chainer.grad([g0, g1], [v0, v1, gv],
+                               [chainer.Variable(ggx0), chainer.Variable(ggx1)])
+    s = x1 * x1
+    assert h0.array.tobytes() == (-ggx1 * gy / s).tobytes()
+    assert h1.array.tobytes() == (-ggx0 * gy / s + ggx1 * numpy.float32(2) * gy * x0
+                                  / (s * x1)).tobytes()
+    assert hgy.array.tobytes() == (ggx0 / x1 - ggx1 * x0 / s).tobytes()

@@ -1,3 +1,4 @@
+import math
 import unittest
 
 import numpy
@@ -45,3 +46,17 @@ def test_zero_d_stays_array(func):
     y = func(numpy.array(0.5, numpy.float32))
     assert isinstance(y.array, numpy.ndarray) and y.shape == ()
     assert y.dtype == numpy.float32
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_gradient_bitwise_as_chainer(seed):
+    # Chainer's form: -sqrt(pi) / 2 * exp(y ** 2) * gy
+    rng = numpy.random.RandomState(seed)
+    x = rng.uniform(0.1, 1.9, (4, 5)).astype(numpy.float32)
+    gy = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
+    xv = chainer.Variable(x)
+    y = F.erfcinv(xv)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    y = y.array
+    expected = numpy.float32(-(math.pi ** 0.5 / 2)) * numpy.exp(y ** 2) * gy
+    assert numpy.array_equal(gx.array, expected)

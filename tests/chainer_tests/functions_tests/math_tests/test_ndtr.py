@@ -45,3 +45,16 @@ def test_zero_d_stays_array(func):
     y = func(numpy.array(0.5, numpy.float32))
     assert isinstance(y.array, numpy.ndarray) and y.shape == ()
     assert y.dtype == numpy.float32
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_gradient_bitwise_as_chainer(seed):
+    # Chainer's form: (2 pi) ** -0.5 * exp(-0.5 * x ** 2) * gy
+    rng = numpy.random.RandomState(seed)
+    x = rng.uniform(-2, 2, (4, 5)).astype(numpy.float32)
+    gy = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
+    xv = chainer.Variable(x)
+    y = F.ndtr(xv)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    expected = numpy.float32((2 * numpy.pi) ** -0.5) * numpy.exp(numpy.float32(-0.5) * x ** 2) * gy
+    assert numpy.array_equal(gx.array, expected)

@@ -79,3 +79,19 @@ def test_prod_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_gradient_with_axes_out_of_order_bitwise_as_chainer():
+    # Chainer flattens the reduced axes in the order given (here axis 2, then 0)
+    # before its exclusive products from both ends
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(0.5, 1.5, (2, 3, 4)).astype(numpy.float32)
+    gy = rng.uniform(-1, 1, (3,)).astype(numpy.float32)
+    xv = chainer.Variable(x)
+    gx, = chainer.grad([F.prod(xv, axis=(-1, 0))], [xv], [chainer.Variable(gy)])
+    t = x.transpose(2, 0, 1).reshape(8, 3)
+    one = numpy.ones((1, 3), numpy.float32)
+    left = numpy.cumprod(numpy.concatenate([one, t[:-1]]), 0)
+    right = numpy.cumprod(numpy.concatenate([one, t[::-1][:-1]]), 0)[::-1]
+    expected = (left * right).reshape(4, 2, 3).transpose(1, 2, 0) * gy[None, :, None]
+    assert numpy.array_equal(gx.array, expected)

@@ -168,13 +168,16 @@ def test_tan_gradient_near_half_pi_in_float16_is_finite():
     numpy.testing.assert_allclose(gx.array, 2.0 ** -10 / numpy.cos(x64) ** 2, rtol=0.05)
 
 
-def test_arctan_second_derivative_at_float16_max_is_zero():
-    # -2 x / (1 + x ** 2) with x / (1 + x ** 2) first: -2 x alone overflows float16.
-    x = chainer.Variable(numpy.array([65504.0, -65504.0], numpy.float16))
-    gx, = chainer.grad([F.arctan(x)], [x], [numpy.ones(2, numpy.float16)],
+def test_arctan_second_derivative_at_large_float16_as_chainer():
+    # Chainer's -2 * gy * x * ggx / (s ** 2 + 2 * s + 1), s = x ** 2: -0 at large x
+    # and NaN (inf / inf) where -2 x itself overflows, as Chainer 7.8.1 gives
+    x = chainer.Variable(numpy.array([300.0, 1000.0, 65504.0, -65504.0], numpy.float16))
+    gx, = chainer.grad([F.arctan(x)], [x], [numpy.ones(4, numpy.float16)],
                        enable_double_backprop=True)
-    ggx, = chainer.grad([gx], [x], [numpy.ones(2, numpy.float16)])
-    numpy.testing.assert_array_equal(ggx.array, numpy.zeros(2, numpy.float16))
+    ggx, = chainer.grad([gx], [x], [numpy.ones(4, numpy.float16)])
+    numpy.testing.assert_array_equal(ggx.array, numpy.array([-0.0, -0.0, numpy.nan, numpy.nan],
+                                                            numpy.float16))
+    assert numpy.signbit(ggx.array[:2]).all()
 
 
 @pytest.mark.parametrize('dtypes', [(numpy.float16, numpy.float64), (numpy.float32, numpy.float64),
@@ -212,3 +215,26 @@ def test_second_derivative_bitwise_as_chainer(name, seed):
     g2, = chainer.grad([gx], [xv], [chainer.Variable(ggx)])
     d2 = -numpy.sin(x) if name == 'sin' else -numpy.cos(x)
     assert numpy.array_equal(g2.array, d2 * gy * ggx)
+
+
+@pytest.mark.parametrize('name', ['arcsin', 'arccos', 'arctan'])
+@pytest.mark.parametrize('seed', [0, 1])
+def test_inverse_second_derivatives_bitwise_as_chainer(name, seed):
+    # Chainer's forms for the gradient node's x: ggx * gy * x / (1 - x ** 2) ** 1.5,
+    # -ggx * (gy * x) / (1 - x ** 2) ** 1.5, and with s = x ** 2,
+    # -2 * gy * x * ggx / (s ** 2 + 2 * s + 1); for its gy (arctan) ggx / (s + 1)
+    rng = numpy.random.RandomState(seed)
+    x, gy, ggx = (rng.uniform(-0.9, 0.9, (4, 5)).astype(numpy.float32) for _ in range(3))
+    xv, gyv = chainer.Variable(x), chainer.Variable(gy)
+    gx, = chainer.grad([getattr(F, name)(xv)], [xv], [gyv], enable_double_backprop=True)
+    g_x, g_gy = chainer.grad([gx], [xv, gyv], [chainer.Variable(ggx)])
+    one, two, c = numpy.float32(1), numpy.float32(2), numpy.float32(1.5)
+    if name == 'arcsin':
+        ex = ggx * gy * x / ((one - x ** 2) ** c)
+    elif name == 'arccos':
+        ex = -ggx * (gy * x) / ((one - x ** 2) ** c)
+    else:
+        s = x ** 2
+        ex = -two * gy * x * ggx / (s ** 2 + two * s + one)
+        assert numpy.array_equal(g_gy.array, ggx / (s + one))
+    assert numpy.array_equal(g_x.array, ex)

@@ -59,3 +59,14 @@ def test_gradient_only_for_q():
 def test_int_q():
     with pytest.raises(type_check.InvalidType):
         F.zeta(2.0, numpy.ones(3, numpy.int32))
+
+
+def test_gradient_bitwise_as_chainer():
+    # Chainer's form: gy * -x * zeta(x + 1, q)
+    rng = numpy.random.RandomState(0)
+    q = rng.uniform(0.5, 2, (3, 4)).astype(numpy.float32)
+    gy = rng.uniform(-1, 1, (3, 4)).astype(numpy.float32)
+    qv = chainer.Variable(q)
+    gq, = chainer.grad([F.zeta(2.5, qv)], [qv], [chainer.Variable(gy)])
+    expected = gy * numpy.float32(-2.5) * F.zeta(3.5, q).array
+    assert numpy.array_equal(gq.array, expected)

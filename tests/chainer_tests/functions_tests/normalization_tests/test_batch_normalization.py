@@ -446,3 +446,65 @@ def test_fixed_check_messages_follow_chainers_order():
         F.fixed_batch_normalization(x, p, p, p, numpy.zeros((3, 2), numpy.float32))
     assert str(e.value).endswith(
         'Expect: in_types[4].shape == in_types[1].shape\nActual: (3, 2) != (3,)')
+
+
+@pytest.mark.parametrize('dtypes', [(numpy.float32, numpy.float32), (numpy.float64, numpy.float64),
+                                    (numpy.float64, numpy.float32)])
+def test_small_batch_bitwise_as_chainer(dtypes):
+    # Chainer's host sequence: xhat = (x - mean) * (1 / sqrt(var + eps)),
+    # y = xhat * gamma + beta; gx = gamma * inv_std * (gy - (xhat * ggamma + gbeta) / m)
+    # with the sums and 1 / m in gamma's dtype; running averages updated in place
+    xdt, pdt = dtypes
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (5, 3, 2)).astype(xdt)
+    gy = rng.uniform(-1, 1, (5, 3, 2)).astype(xdt)
+    gamma, beta = (rng.uniform(0.5, 1.5, 3).astype(pdt) for _ in range(2))
+    rm, rv = rng.uniform(-1, 1, 3).astype(pdt), rng.uniform(0.5, 1, 3).astype(pdt)
+    erm, erv = rm.copy(), rv.copy()
+    xv, gv, bv = chainer.Variable(x), chainer.Variable(gamma), chainer.Variable(beta)
+    y = F.batch_normalization(xv, gv, bv, running_mean=rm, running_var=rv, decay=0.7)
+    gx, ggamma, gbeta = chainer.grad([y], [xv, gv, bv], [chainer.Variable(gy)])
+    ax, e = (0, 2), (None, slice(None), None)
+    cdt = numpy.promote_types(xdt, pdt)
+    mean, var = x.mean(axis=ax, dtype=cdt), x.var(axis=ax, dtype=cdt)
+    inv_std = numpy.reciprocal(numpy.sqrt(var + 2e-5, dtype=cdt))
+    xhat = (x - mean[e]) * inv_std[e]
+    assert y.array.tobytes() == ((xhat * gamma[e] + beta[e]).astype(xdt)).tobytes()
+    eb = gy.sum(axis=ax, dtype=pdt)
+    eg = (gy * xhat).sum(axis=ax, dtype=pdt)
+    egx = (gamma * inv_std)[e] * (gy - (xhat * eg[e] + eb[e]) * pdt(1. / 10))
+    assert gx.array.tobytes() == egx.astype(xdt).tobytes()
+    assert ggamma.array.tobytes() == eg.tobytes() and gbeta.array.tobytes() == eb.tobytes()
+    erm *= 0.7
+    erm += (1 - 0.7) * mean
+    erv *= 0.7
+    erv += (1 - 0.7) * (10 / 9.) * var
+    assert rm.tobytes() == erm.tobytes() and rv.tobytes() == erv.tobytes()
+
+
+@pytest.mark.parametrize('xdt', [numpy.float32, numpy.float64])
+def test_fixed_small_bitwise_as_chainer(xdt):
+    # Chainer's sequence for given statistics: inv_var = 1 / (var + eps) and
+    # inv_std = sqrt(inv_var) in the statistics' dtype, y = (x - mean) * inv_std * gamma
+    # + beta; gx = gamma * inv_std * gy, ggamma = sum((x - mean) * inv_std * gy),
+    # gmean = -gamma * inv_std * sum(gy), gvar = -0.5 * inv_var * gamma * ggamma
+    rng = numpy.random.RandomState(1)
+    x = rng.uniform(-1, 1, (5, 3)).astype(xdt)
+    gy = rng.uniform(-1, 1, (5, 3)).astype(xdt)
+    f = numpy.float32
+    gamma, beta, mean = (rng.uniform(-1, 1, 3).astype(f) for _ in range(3))
+    var = rng.uniform(0.5, 1.5, 3).astype(f)
+    vs = [chainer.Variable(a) for a in (x, gamma, beta, mean, var)]
+    y = F.fixed_batch_normalization(*vs)
+    gx, gg, gb, gm, gv = chainer.grad([y], vs, [chainer.Variable(gy)])
+    inv_var = numpy.reciprocal(var + 2e-5)
+    inv_std = numpy.sqrt(inv_var)
+    xhat = (x - mean) * inv_std
+    assert y.array.tobytes() == (xhat * gamma + beta).astype(xdt).tobytes()
+    gos = gamma * inv_std
+    assert gx.array.tobytes() == (gos * gy).astype(xdt).tobytes()
+    eb, eg = gy.sum(axis=0, dtype=f), (xhat * gy).sum(axis=0)
+    assert gb.array.tobytes() == eb.tobytes()
+    assert gg.array.tobytes() == eg.astype(f).tobytes()
+    assert gm.array.tobytes() == (-gos * eb).tobytes()
+    assert gv.array.tobytes() == (-0.5 * inv_var * (gamma * eg).astype(f)).tobytes()

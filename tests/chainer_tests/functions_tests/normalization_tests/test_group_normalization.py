@@ -139,3 +139,28 @@ def test_check_messages_follow_chainers_order():
     with pytest.raises(ValueError, match="The number of channels 4 is not divisible by "
                                          "'groups' argument 3."):
         F.group_normalization(x, 3, numpy.zeros(4, 'f'), numpy.zeros(4, 'f'))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_small_input_bitwise_as_chainer(dtype):
+    # Chainer's forms: per group xhat = (x - mean) / sqrt(var + eps) (1 / std by
+    # reciprocal), y = xhat * gamma + beta; gx = inv_std * ((g - mean(g)) - xhat *
+    # mean(g * xhat)) with g = gy * gamma
+    rng = numpy.random.RandomState(0)
+    x, gy = (rng.uniform(-1, 1, (2, 4, 3)).astype(dtype) for _ in range(2))
+    gamma, beta = (rng.uniform(0.5, 1.5, 4).astype(dtype) for _ in range(2))
+    vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+    y = F.group_normalization(vs[0], 2, vs[1], vs[2])
+    gx, ggamma, gbeta = chainer.grad([y], vs, [chainer.Variable(gy)])
+    xs = x.reshape(4, 6)
+    mean = xs.mean(axis=1)
+    x_hat = xs - mean[:, None]
+    var = (x_hat * x_hat).mean(axis=1) + numpy.dtype(dtype).type(1e-5)
+    inv_std = numpy.reciprocal(numpy.sqrt(var))
+    x_hat *= inv_std[:, None]
+    ey = x_hat.reshape(2, 4, 3) * gamma[:, None] + beta[:, None]
+    assert y.array.tobytes() == ey.tobytes()
+    g = (gy * gamma[:, None]).reshape(4, 6)
+    g_std = g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)
+    assert gx.array.tobytes() == (inv_std[:, None] * g_std).reshape(2, 4, 3).tobytes()
+    assert ggamma.array.tobytes() == (gy * x_hat.reshape(2, 4, 3)).sum(axis=(0, 2)).tobytes()

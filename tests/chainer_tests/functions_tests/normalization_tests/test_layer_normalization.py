@@ -120,3 +120,32 @@ def test_check_messages_follow_chainers_order(shapes, dtypes, expect):
     with pytest.raises(type_check.InvalidType) as e:
         F.layer_normalization(x, gamma, beta)
     assert str(e.value).endswith(expect)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_small_input_bitwise_as_chainer(dtype):
+    # Chainer's forward: mu = mean(x), var = mean((x - mu) ** 2),
+    # inv_std = 1 / sqrt(var + eps), y = (x - mu) * inv_std * gamma + beta; and its
+    # backward through each of those steps
+    rng = numpy.random.RandomState(0)
+    x, gy = (rng.uniform(-1, 1, (3, 5)).astype(dtype) for _ in range(2))
+    gamma, beta = (rng.uniform(0.5, 1.5, 5).astype(dtype) for _ in range(2))
+    vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+    y = F.layer_normalization(*vs)
+    gx, ggamma, gbeta = chainer.grad([y], vs, [chainer.Variable(gy)])
+    d = numpy.dtype(dtype).type
+    mu = x.mean(axis=1, keepdims=True)
+    x_mu = x - mu
+    var = numpy.square(x_mu).mean(axis=1, keepdims=True)
+    inv_std = d(1.) / numpy.sqrt(var + d(1e-5))
+    x_hat = x_mu * inv_std
+    assert y.array.tobytes() == (x_hat * gamma + beta).tobytes()
+    g_x_hat = gy * gamma
+    g_inv_std = (g_x_hat * x_mu).sum(axis=1, keepdims=True)
+    g_std = g_inv_std * (d(-1.) / (var + d(1e-5)))
+    g_var = g_std * d(0.5) * inv_std
+    g_x_1 = g_x_hat * inv_std + g_var * d(1. / 5) * d(2) * x_mu
+    g_x = g_x_1 + g_x_1.sum(axis=1, keepdims=True) * d(-1.) * d(1. / 5)
+    assert gx.array.tobytes() == g_x.tobytes()
+    assert ggamma.array.tobytes() == (gy * x_hat).sum(axis=0).tobytes()
+    assert gbeta.array.tobytes() == gy.sum(axis=0).tobytes()
