@@ -8,6 +8,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.math_tests import _unary_data
+from tests.chainer_tests.functions_tests._bitwise import first_derivative, inputs
 
 
 _make_data = _unary_data.uniform_input(-0.9, 0.9)
@@ -48,11 +49,7 @@ def test_zero_d_stays_array(func):
 @pytest.mark.parametrize('seed', [0, 1])
 def test_gradient_bitwise_as_chainer(seed):
     # Chainer's form: 1 / (1 - x ** 2) * gy
-    rng = numpy.random.RandomState(seed)
-    x = rng.uniform(-0.9, 0.9, (4, 5)).astype(numpy.float32)
-    gy = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
-    xv = chainer.Variable(x)
-    y = F.arctanh(xv)
-    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    x, gy = inputs(seed, -0.9, 0.9)
+    y, gx = first_derivative(F.arctanh, x, gy)
     expected = numpy.float32(1.) / (numpy.float32(1) - x ** 2) * gy
-    assert numpy.array_equal(gx.array, expected)
+    assert numpy.array_equal(gx, expected)

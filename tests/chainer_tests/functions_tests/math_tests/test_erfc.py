@@ -8,6 +8,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests._bitwise import first_derivative, inputs
 
 
 @testing.unary_math_function_unittest(
@@ -45,11 +46,7 @@ def test_zero_d_stays_array(func):
 @pytest.mark.parametrize('seed', [0, 1])
 def test_gradient_bitwise_as_chainer(seed):
     # Chainer's form: -2 / pi ** 0.5 * exp(-x ** 2) * gy
-    rng = numpy.random.RandomState(seed)
-    x = rng.uniform(-2, 2, (4, 5)).astype(numpy.float32)
-    gy = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
-    xv = chainer.Variable(x)
-    y = F.erfc(xv)
-    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    x, gy = inputs(seed, -2, 2)
+    y, gx = first_derivative(F.erfc, x, gy)
     expected = numpy.float32(-2 / numpy.pi ** 0.5) * numpy.exp(-x ** 2) * gy
-    assert numpy.array_equal(gx.array, expected)
+    assert numpy.array_equal(gx, expected)

@@ -10,6 +10,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.math_tests import _unary_data
+from tests.chainer_tests.functions_tests._bitwise import first_derivative, inputs
 
 
 _make_data = _unary_data.uniform_input(-0.9, 0.9)
@@ -51,12 +52,7 @@ def test_zero_d_stays_array(func):
 @pytest.mark.parametrize('seed', [0, 1])
 def test_gradient_bitwise_as_chainer(seed):
     # Chainer's form: sqrt(pi) / 2 * exp(y ** 2) * gy
-    rng = numpy.random.RandomState(seed)
-    x = rng.uniform(-0.9, 0.9, (4, 5)).astype(numpy.float32)
-    gy = rng.uniform(-1, 1, (4, 5)).astype(numpy.float32)
-    xv = chainer.Variable(x)
-    y = F.erfinv(xv)
-    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
-    y = y.array
+    x, gy = inputs(seed, -0.9, 0.9)
+    y, gx = first_derivative(F.erfinv, x, gy)
     expected = numpy.float32(math.pi ** 0.5 / 2) * numpy.exp(y ** 2) * gy
-    assert numpy.array_equal(gx.array, expected)
+    assert numpy.array_equal(gx, expected)
