@@ -137,7 +137,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def _seeded_random(request):
     if os.environ.get('CHAINER_TEST_RANDOM_NONDETERMINISTIC', '0') not in ('', '0'):
         return
-    offset = int(os.environ.get('CHAINER_TEST_RANDOM_SEED', '0'))
+    offset = int(os.environ.get('CHAINER_TEST_RANDOM_SEED') or 0)
     seed = (zlib.crc32(request.node.nodeid.encode()) + offset) % 2 ** 32
     numpy.random.seed(seed)
     random.seed(seed)
