@@ -105,6 +105,12 @@ class _OneInputNode(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
 
+    def _input(self, inputs):
+        """The one input of ``forward``'s ``inputs`` (the check runs where there are more)."""
+        if len(inputs) != 1:
+            self._check_data_type_forward(inputs)
+        return inputs[0]
+
 
 class Neg(_OneInputNode):
 
@@ -113,9 +119,7 @@ class Neg(_OneInputNode):
         return '__neg__'
 
     def forward(self, inputs):
-        if len(inputs) != 1:
-            self._check_data_type_forward(inputs)
-        return _arr(-inputs[0]),
+        return _arr(-self._input(inputs)),
 
     def backward(self, indexes, grad_outputs):
         return neg(grad_outputs[0]),
@@ -276,9 +280,7 @@ class AddConstant(_OneInputNode):
         return f'_ + {_label_const(self.value if self._shown is None else self._shown)}'
 
     def forward(self, inputs):
-        if len(inputs) != 1:
-            self._check_data_type_forward(inputs)
-        x = inputs[0]
+        x = self._input(inputs)
         if type(x) is _gpu_ndarray:
             y = _gpu_raw_op(x, '+', self.value)
             if y is not None:
@@ -405,9 +407,7 @@ class SubFromConstant(_OneInputNode):
         return f'{_label_const(self.value)} - _'
 
     def forward(self, inputs):
-        if len(inputs) != 1:
-            self._check_data_type_forward(inputs)
-        x = inputs[0]
+        x = self._input(inputs)
         return _arr(_c(x, self.value) - x),
 
     def backward(self, indexes, grad_outputs):
@@ -475,9 +475,7 @@ class MulConstant(_OneInputNode):
         return f'_ * {_label_const(self.value)}'
 
     def forward(self, inputs):
-        if len(inputs) != 1:
-            self._check_data_type_forward(inputs)
-        x = inputs[0]
+        x = self._input(inputs)
         if type(x) is _gpu_ndarray:
             y = _gpu_raw_op(x, '*', self.value)
             if y is not None:
