@@ -30,6 +30,11 @@ class CompositeNode(function_node.FunctionNode):
     #: Chainer's node did: ``in_types.size == n`` or ``lo <= in_types.size <= hi``.
     _n_inputs: tuple | None = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls._n_inputs is None and cls.check_type_forward is CompositeNode.check_type_forward:
+            cls._has_type_check = False  # nothing to check: apply skips the check
+
     def check_type_forward(self, in_types):
         if self._n_inputs is not None:
             lo, hi = self._n_inputs
