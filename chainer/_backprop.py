@@ -382,7 +382,8 @@ class _Walk:
                 targets = self._targets(inputs)
             if not targets:
                 continue
-            hooks = _thread_state.current_hooks()  # read per node, as in Chainer
+            # read per node, as in Chainer
+            hooks = _thread_state.current_hooks() if _thread_state.n_hooks else None
             if func._n_local_function_hooks:
                 hooks = dict(hooks or ())
                 hooks.update(func.local_function_hooks)
