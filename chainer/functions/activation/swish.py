@@ -92,7 +92,6 @@ class SwishGrad(function_node.FunctionNode):
         y_x_minus_y = y * (x - y)
         x_minus_2y = x - 2 * y
         ret = []
-        terms = []
         if ggb is not None:
             ggb = broadcast_to(reshape(ggb, ext), x.shape)
         # d(gx)/d(beta) = d(gbeta)/d(x) per element

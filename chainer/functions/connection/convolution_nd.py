@@ -14,7 +14,6 @@ uses the strided views.
 from __future__ import annotations
 
 import contextlib
-
 import itertools
 from typing import TYPE_CHECKING, Optional, Sequence
 

@@ -340,11 +340,10 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
                 gx *= self.class_weight[t][:, None]  # (rounded once, as above)
             if self.t_valid is not None:
                 gx *= self.t_valid[:, None]
-        g = gloss.astype(gx.dtype, copy=False)
         if self.reduce == 'mean':
             gx *= _mean_scale(gloss, self.coeff, gx.dtype)
         else:
-            gx *= g[:, None]
+            gx *= gloss.astype(gx.dtype, copy=False)[:, None]
         return utils.force_array(gx.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):

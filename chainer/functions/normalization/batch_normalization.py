@@ -178,7 +178,7 @@ def _update_running_stats(running_mean, running_var, mean, var, m: int, decay: f
             running_var *= decay
             running_var += (1 - decay) * adjust * var
         return
-    if (xp is not numpy and running_mean is not None and running_var is not None
+    if (running_mean is not None and running_var is not None
             and running_mean is not running_var):
         _gpu_update_running(running_mean, running_var, mean, var, decay, adjust)
         return
