@@ -124,6 +124,16 @@ except Exception as e:  # ImportError, or a broken CUDA installation
         null = None
 
 
+class _PerformanceWarning(Warning):
+    """Chainer's name for CuPy's ``PerformanceWarning``, for warning filters; exists anyway."""
+
+
+if available:
+    try:
+        from cupy._util import PerformanceWarning as _PerformanceWarning  # noqa: F401, F811
+    except ImportError:
+        pass
+
 if available:
     memory_pool = cupy.get_default_memory_pool()
     pinned_memory_pool = cupy.get_default_pinned_memory_pool()

@@ -507,3 +507,14 @@ def test_no_cudnn_where_cupy_has_none(monkeypatch):
     monkeypatch.setitem(sys.modules, 'cupy.cudnn', None)
     with pytest.raises(ImportError):
         cuda._import_cudnn()
+
+
+def test_performance_warning_name_for_warning_filters():
+    # Chainer's setup.cfg filters 'ignore::chainer.backends.cuda._PerformanceWarning';
+    # the name must resolve, with CuPy or without.
+    assert issubclass(cuda._PerformanceWarning, Warning)
+    code = ('import warnings, chainer.backends.cuda as c\n'
+            'warnings.filterwarnings("error")\n'
+            'warnings.filterwarnings("ignore", category=c._PerformanceWarning)\n'
+            'warnings.warn("slow", c._PerformanceWarning)\n')
+    subprocess.run([sys.executable, '-c', code], check=True)
