@@ -684,3 +684,26 @@ def test_test_methods_need_a_backend_config():
     klass = type('NotInjectedLink', (_LinkBase,), {})
     with pytest.raises(TypeError, match='inject_backend_tests'):
         klass('test_forward').test_forward()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_unary_options_update_the_defaults(dtype):
+    # Given options replace only their own keys: an ``eps`` keeps the float64
+    # numeric gradient and the default tolerances, as in Chainer.
+    classes = _expand_in_scratch_module(testing.unary_math_function_unittest(
+        F.sqrt, make_data=_make_positive, forward_options={'atol': 0.5},
+        backward_options={'eps': 1e-6}, double_backward_options={'rtol': 0.25}), 'Opts')
+    case = next(c for c in classes if f'dtype={dtype.__name__},' in c.__name__)(
+        'test_backward_cpu')
+    case.setUp()
+    small = dtype == numpy.float16
+    assert case.forward_options == {
+        'atol': 0.5, 'rtol': float(numpy.finfo(numpy.float16).eps) if small else 1e-4}
+    assert case.backward_options['eps'] == 1e-6
+    assert case.backward_options['dtype'] == numpy.float64
+    assert case.backward_options['atol'] == (2 ** -4 if small else 1e-4)
+    assert case.double_backward_options['rtol'] == 0.25
+    assert case.double_backward_options['dtype'] == numpy.float64
+    assert case.double_backward_options.get('eps') == (2 ** -4 if small else None)
+    case.test_backward_cpu()
+    case.test_double_backward_cpu()
