@@ -244,6 +244,46 @@ def test_pickle_dataset_closed(tmp_path):
         ds[0]
 
 
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork')
+def test_pickle_dataset_calls_after_fork_of_its_reader_in_a_forked_child(tmp_path):
+    import multiprocessing
+    buf = io.BytesIO()
+    datasets.PickleDatasetWriter(buf).write('x')
+    marker = tmp_path / 'child-pid'
+
+    class Reader(io.BytesIO):
+        def after_fork(self):
+            marker.write_text(str(os.getpid()))
+
+    ds = datasets.PickleDataset(Reader(buf.getvalue()))
+    assert not marker.exists()
+    child = multiprocessing.get_context('fork').Process()
+    child.start()
+    child.join()
+    assert marker.read_text() == str(child.pid)
+    assert ds[0] == 'x'
+    # A reader without the hook is fine too.
+    ds = datasets.PickleDataset(io.BytesIO(buf.getvalue()))
+    child = multiprocessing.get_context('fork').Process()
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+
+
+def test_pickle_dataset_file_reader_after_fork_reopens_the_file(tmp_path):
+    path = str(tmp_path / 'data.pkl')
+    with datasets.open_pickle_dataset_writer(path) as writer:
+        writer.write(1)
+        writer.write(2)
+    with datasets.open_pickle_dataset(path) as ds:
+        reader = ds._reader
+        old = reader._fp
+        reader.seek(5)
+        reader.after_fork()
+        assert old.closed and reader._fp is not old and reader.tell() == 0
+        assert ds[1] == 2 and ds[0] == 1
+
+
 def test_image_import_error_message(monkeypatch):
     import sys
     from chainer.datasets import image_dataset
