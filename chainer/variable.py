@@ -507,11 +507,16 @@ class Variable:
 
     @property
     def device(self):
-        """The :class:`chainer.backend.Device` the data lives on."""
+        """The :class:`chainer.backend.Device` the data lives on: the device given to
+        :meth:`to_device` (which may be a user's own Device) while the array stays
+        where it sent it, else the device of the array."""
         d = self._data
-        if d is None:
-            return backend.CpuDevice()
-        return backend.get_device_from_array(d)
+        natural = None if d is None else backend.get_device_from_array(d)
+        if self.__dict__:
+            given = self.__dict__.get('_given_device')
+            if given is not None and given[1] == natural:
+                return given[0]
+        return backend.CpuDevice() if natural is None else natural
 
     @property
     def layout(self):
@@ -767,6 +772,7 @@ class Variable:
         gv = self._grad_var
         if gv is not None:
             gv.array = device.send(gv._data)
+        _remember_device(self, device)
 
     # -- backprop ------------------------------------------------------------
 
@@ -874,6 +880,19 @@ class Variable:
         return ret
 
     # Operators are installed by chainer.functions.math.basic_math.
+
+
+def _remember_device(var: Variable, device: Any) -> None:
+    """Makes ``var.device`` answer ``device`` (as Chainer's Variable kept the device it
+    was sent to) where the device of its array would say otherwise: a user's own
+    :class:`~chainer.backend.Device`, or no array yet."""
+    d = var._data
+    natural = None if d is None else backend.get_device_from_array(d)
+    if natural == device or (natural is None and device == backend.CpuDevice()):
+        if var.__dict__:
+            var.__dict__.pop('_given_device', None)
+    else:
+        var.__dict__['_given_device'] = (device, natural)
 
 
 def _replace_grad_var(var: Variable, new: Optional[Variable]) -> None:
@@ -1011,6 +1030,7 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
+        _remember_device(self, device)
         self._grad_valid = True
         if ginit is None:
             self._grad_var = None
@@ -1030,6 +1050,14 @@ class Parameter(Variable):
             self._initial_device = device
             return
         super().to_device(device)
+
+    @property
+    def device(self):
+        """The device of the array, or, before it is allocated, the device it will be
+        allocated on (that of the last :meth:`to_device`), as in Chainer."""
+        if self._data is None:
+            return self._initial_device
+        return Variable.device.fget(self)
 
     def to_cpu(self) -> None:
         self.to_device(backend.CpuDevice())
