@@ -293,6 +293,11 @@ def variable_str(var: 'Variable') -> str:
     return f'{prefix}({body})'
 
 
+# Chainer's memory layouts (cuDNN's channel-last arrays) are refused, as the README says.
+_LAYOUT_MESSAGE = ('memory layouts are not supported by rechainer: arrays are kept in the '
+                   'standard (channel-first) layout, so only layout=None is accepted')
+
+
 class Variable:
     """An array with a gradient and a link to the function that computed it.
 
@@ -314,6 +319,8 @@ class Variable:
         name = kwargs.pop('name', None)
         grad = kwargs.pop('grad', None)
         requires_grad = kwargs.pop('requires_grad', True)
+        if kwargs.pop('layout', None) is not None:
+            raise ValueError(_LAYOUT_MESSAGE)
         if 'volatile' in kwargs:
             raise ValueError(
                 'volatile argument is not supported anymore. '
@@ -351,7 +358,7 @@ class Variable:
                         is_chainerx_array=None, node=None, layout=None) -> 'Variable':
         """Chainer's unchecked constructor (kept for code that calls it)."""
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         v = Variable._new(data, requires_grad)
         if name is not None:
             v.name = name
@@ -524,7 +531,7 @@ class Variable:
 
     def as_layout(self, layout: None) -> Variable:
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         return self
 
     def item(self) -> Any:
@@ -946,7 +953,7 @@ class Parameter(Variable):
     def __init__(self, initializer: InitializerSpec | None = None, shape: ShapeSpec | None = None,
                  name: Optional[str] = None, *, layout: None = None) -> None:
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         if initializer is None:
             initializer = initializers.NaN()
         elif numpy.isscalar(initializer):
