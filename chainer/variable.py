@@ -518,12 +518,10 @@ class Variable:
         :meth:`to_device` (which may be a user's own Device) while the array stays
         where it sent it, else the device of the array."""
         d = self._data
-        natural = None if d is None else backend.get_device_from_array(d)
-        if self.__dict__:
-            given = self.__dict__.get('_given_device')
-            if given is not None and given[1] == natural:
-                return given[0]
-        return backend.CpuDevice() if natural is None else natural
+        if d is None:
+            return _given_device(self, None) if _devices_given else backend.CpuDevice()
+        natural = backend.get_device_from_array(d)
+        return _given_device(self, natural) if _devices_given else natural
 
     @property
     def layout(self):
@@ -889,10 +887,16 @@ class Variable:
     # Operators are installed by chainer.functions.math.basic_math.
 
 
+# Whether any Variable was sent to a device its array does not tell (then looked up
+# by ``Variable.device``; never, unless user code has Device classes of its own).
+_devices_given = False
+
+
 def _remember_device(var: Variable, device: Any) -> None:
     """Makes ``var.device`` answer ``device`` (as Chainer's Variable kept the device it
     was sent to) where the device of its array would say otherwise: a user's own
     :class:`~chainer.backend.Device`, or no array yet."""
+    global _devices_given
     d = var._data
     natural = None if d is None else backend.get_device_from_array(d)
     if natural == device or (natural is None and device == backend.CpuDevice()):
@@ -900,6 +904,17 @@ def _remember_device(var: Variable, device: Any) -> None:
             var.__dict__.pop('_given_device', None)
     else:
         var.__dict__['_given_device'] = (device, natural)
+        _devices_given = True
+
+
+def _given_device(var: Variable, natural: Any) -> Any:
+    """The device ``var`` was sent to while its array stays where that put it (see
+    :func:`_remember_device`), else ``natural`` (the CPU for no array)."""
+    if var.__dict__:
+        given = var.__dict__.get('_given_device')
+        if given is not None and given[1] == natural:
+            return given[0]
+    return backend.CpuDevice() if natural is None else natural
 
 
 def _replace_grad_var(var: Variable, new: Optional[Variable]) -> None:
@@ -1062,9 +1077,11 @@ class Parameter(Variable):
     def device(self):
         """The device of the array, or, before it is allocated, the device it will be
         allocated on (that of the last :meth:`to_device`), as in Chainer."""
-        if self._data is None:
+        d = self._data
+        if d is None:
             return self._initial_device
-        return Variable.device.fget(self)
+        natural = backend.get_device_from_array(d)
+        return _given_device(self, natural) if _devices_given else natural
 
     def to_cpu(self) -> None:
         self.to_device(backend.CpuDevice())
