@@ -293,6 +293,11 @@ def variable_str(var: 'Variable') -> str:
     return f'{prefix}({body})'
 
 
+# Chainer's memory layouts (cuDNN's channel-last arrays) are refused, as the README says.
+_LAYOUT_MESSAGE = ('memory layouts are not supported by rechainer: arrays are kept in the '
+                   'standard (channel-first) layout, so only layout=None is accepted')
+
+
 class Variable:
     """An array with a gradient and a link to the function that computed it.
 
@@ -314,6 +319,8 @@ class Variable:
         name = kwargs.pop('name', None)
         grad = kwargs.pop('grad', None)
         requires_grad = kwargs.pop('requires_grad', True)
+        if kwargs.pop('layout', None) is not None:
+            raise ValueError(_LAYOUT_MESSAGE)
         if 'volatile' in kwargs:
             raise ValueError(
                 'volatile argument is not supported anymore. '
@@ -351,7 +358,7 @@ class Variable:
                         is_chainerx_array=None, node=None, layout=None) -> 'Variable':
         """Chainer's unchecked constructor (kept for code that calls it)."""
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         v = Variable._new(data, requires_grad)
         if name is not None:
             v.name = name
@@ -507,11 +514,14 @@ class Variable:
 
     @property
     def device(self):
-        """The :class:`chainer.backend.Device` the data lives on."""
+        """The :class:`chainer.backend.Device` the data lives on: the device given to
+        :meth:`to_device` (which may be a user's own Device) while the array stays
+        where it sent it, else the device of the array."""
         d = self._data
         if d is None:
-            return backend.CpuDevice()
-        return backend.get_device_from_array(d)
+            return _given_device(self, None) if _devices_given else backend.CpuDevice()
+        natural = backend.get_device_from_array(d)
+        return _given_device(self, natural) if _devices_given else natural
 
     @property
     def layout(self):
@@ -519,7 +529,7 @@ class Variable:
 
     def as_layout(self, layout: None) -> Variable:
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         return self
 
     def item(self) -> Any:
@@ -767,6 +777,7 @@ class Variable:
         gv = self._grad_var
         if gv is not None:
             gv.array = device.send(gv._data)
+        _remember_device(self, device)
 
     # -- backprop ------------------------------------------------------------
 
@@ -876,6 +887,36 @@ class Variable:
     # Operators are installed by chainer.functions.math.basic_math.
 
 
+# Whether any Variable was sent to a device its array does not tell (then looked up
+# by ``Variable.device``; never, unless user code has Device classes of its own).
+_devices_given = False
+
+
+def _remember_device(var: Variable, device: Any) -> None:
+    """Makes ``var.device`` answer ``device`` (as Chainer's Variable kept the device it
+    was sent to) where the device of its array would say otherwise: a user's own
+    :class:`~chainer.backend.Device`, or no array yet."""
+    global _devices_given
+    d = var._data
+    natural = None if d is None else backend.get_device_from_array(d)
+    if natural == device or (natural is None and device == backend.CpuDevice()):
+        if var.__dict__:
+            var.__dict__.pop('_given_device', None)
+    else:
+        var.__dict__['_given_device'] = (device, natural)
+        _devices_given = True
+
+
+def _given_device(var: Variable, natural: Any) -> Any:
+    """The device ``var`` was sent to while its array stays where that put it (see
+    :func:`_remember_device`), else ``natural`` (the CPU for no array)."""
+    if var.__dict__:
+        given = var.__dict__.get('_given_device')
+        if given is not None and given[1] == natural:
+            return given[0]
+    return backend.CpuDevice() if natural is None else natural
+
+
 def _replace_grad_var(var: Variable, new: Optional[Variable]) -> None:
     """Makes ``new`` the gradient Variable of ``var``, keeping the loss scale
     bookkeeping of :func:`_unscaled_grad_replaced`."""
@@ -927,7 +968,7 @@ class Parameter(Variable):
     def __init__(self, initializer: InitializerSpec | None = None, shape: ShapeSpec | None = None,
                  name: Optional[str] = None, *, layout: None = None) -> None:
         if layout is not None:
-            raise ValueError('memory layouts are not supported by rechainer')
+            raise ValueError(_LAYOUT_MESSAGE)
         if initializer is None:
             initializer = initializers.NaN()
         elif numpy.isscalar(initializer):
@@ -1011,6 +1052,7 @@ class Parameter(Variable):
         data = _generate(self.initializer, shape, device)
         ginit = self._grad_initializer
         self.array = data
+        _remember_device(self, device)
         self._grad_valid = True
         if ginit is None:
             self._grad_var = None
@@ -1030,6 +1072,16 @@ class Parameter(Variable):
             self._initial_device = device
             return
         super().to_device(device)
+
+    @property
+    def device(self):
+        """The device of the array, or, before it is allocated, the device it will be
+        allocated on (that of the last :meth:`to_device`), as in Chainer."""
+        d = self._data
+        if d is None:
+            return self._initial_device
+        natural = backend.get_device_from_array(d)
+        return _given_device(self, natural) if _devices_given else natural
 
     def to_cpu(self) -> None:
         self.to_device(backend.CpuDevice())

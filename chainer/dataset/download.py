@@ -40,6 +40,11 @@ class DownloadError(urllib.error.URLError):
         return self.message
 
 
+class _DatasetRootError(RuntimeError, OSError):
+    """The dataset root cannot be made a directory (a file is in the way): the
+    RuntimeError Chainer raised, and an OSError as the failure underneath."""
+
+
 def get_dataset_root() -> Any:
     """Returns the root directory of downloaded datasets, as it was set."""
     return _dataset_root
@@ -142,7 +147,12 @@ def cache_or_load_file(path: str, creator: Callable[[str], Any],
         return loader(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    os.makedirs(_dataset_root, exist_ok=True)
+    try:
+        os.makedirs(_dataset_root, exist_ok=True)
+    except OSError as e:
+        if not os.path.isdir(_dataset_root):
+            raise _DatasetRootError(
+                f'cannot create dataset directory {os.fspath(_dataset_root)!r}: {e}') from e
     lock_path = os.path.join(_dataset_root, '_create_lock')
     with _file_lock(lock_path):
         if os.path.exists(path):

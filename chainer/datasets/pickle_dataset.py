@@ -6,6 +6,7 @@ arbitrary code. Only open files that you wrote yourself or otherwise trust.
 from __future__ import annotations
 
 import io
+import multiprocessing.util
 import os
 import pickle
 import pickletools
@@ -49,7 +50,10 @@ class PickleDataset(dataset_mixin.DatasetMixin):
 
     ``reader`` is a seekable binary file object.  Record boundaries are found
     by scanning the pickle opcodes, without unpickling; ``dataset[i]``
-    unpickles record ``i`` -- **only use trusted files**.
+    unpickles record ``i`` -- **only use trusted files**.  If ``reader`` has an
+    ``after_fork()`` method, it is called in each child process that
+    ``multiprocessing`` forks (as Chainer did), so that the reader can reopen
+    its file instead of sharing the parent's file position.
     """
 
     def __init__(self, reader: BinaryIO) -> None:
@@ -72,6 +76,15 @@ class PickleDataset(dataset_mixin.DatasetMixin):
                     raise pickle.UnpicklingError(
                         f'corrupt pickle dataset: bad record at byte {pos} ({e})') from None
                 self._positions.append(pos)
+        self._register_hook()
+
+    def _register_hook(self) -> None:
+        multiprocessing.util.register_after_fork(self, PickleDataset._after_fork)
+
+    def _after_fork(self) -> None:
+        after_fork = getattr(self._reader, 'after_fork', None)
+        if callable(after_fork):
+            after_fork()
 
     def close(self) -> None:
         with self._lock:
@@ -85,6 +98,7 @@ class PickleDataset(dataset_mixin.DatasetMixin):
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._register_hook()
 
     def __enter__(self) -> 'PickleDataset':
         return self
@@ -118,6 +132,14 @@ class _FileReader(io.RawIOBase):
             self._fp = open(self._path, 'rb')
             self._pid = os.getpid()
         return self._fp
+
+    def after_fork(self) -> None:
+        """Reopens the file (called in a forked child, which must not share the
+        parent's open file and its position)."""
+        if self._fp is not None:
+            self._fp.close()
+            self._fp = None
+        self._file()
 
     def readable(self) -> bool:
         return True

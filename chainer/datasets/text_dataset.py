@@ -71,7 +71,13 @@ class TextDataset(dataset_mixin.DatasetMixin):
                 if filter_func is None or filter_func(*lines):
                     rows.append(row)
 
+    # Set by close(): the dataset is then unusable, as in Chainer (its copies made
+    # by pickling are not closed).
+    _closed = False
+
     def _files(self) -> list:
+        if self._closed:
+            raise ValueError(f'I/O operation on a closed TextDataset ({", ".join(self._paths)})')
         pid = os.getpid()
         if self._fps is None or self._pid != pid:
             self._fps = [io.open(p, **o) for p, o in zip(self._paths, self._options)]
@@ -94,8 +100,9 @@ class TextDataset(dataset_mixin.DatasetMixin):
         return lines[0] if len(lines) == 1 else lines
 
     def close(self) -> None:
-        """Closes the open files (they are reopened on the next access)."""
+        """Closes the files; reading an example afterwards raises ValueError."""
         with self._lock:
+            self._closed = True
             if self._fps is not None:
                 for f in self._fps:
                     f.close()
@@ -105,6 +112,7 @@ class TextDataset(dataset_mixin.DatasetMixin):
         state = self.__dict__.copy()
         state['_fps'] = None
         state['_pid'] = None
+        state.pop('_closed', None)
         del state['_lock']
         return state
 

@@ -19,3 +19,12 @@ def context() -> multiprocessing.context.BaseContext:
     if sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context('fork')
     return multiprocessing.get_context()
+
+
+class Process(multiprocessing.Process):
+    """A ``multiprocessing.Process`` (the type Chainer's workers had) that starts
+    through :func:`context`, so it is forked on Linux whatever the default."""
+
+    @staticmethod
+    def _Popen(process_obj: multiprocessing.process.BaseProcess) -> object:
+        return context().Process._Popen(process_obj)

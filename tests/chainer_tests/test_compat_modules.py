@@ -71,6 +71,18 @@ class TestMemoryLayouts:
         with pytest.raises(ValueError, match='unknown'):
             memory_layouts.AsLayout('NHWC')
 
+    def test_variable_and_parameter_layout_argument(self):
+        # layout=None (the standard layout) is accepted, as by Chainer; any other
+        # layout is refused with a ValueError that says so.
+        x = numpy.zeros((2, 3, 4, 5), numpy.float32)
+        assert chainer.Variable(x, layout=None).layout is None
+        assert chainer.Parameter(x, layout=None).layout is None
+        for make in (chainer.Variable, chainer.Parameter):
+            with pytest.raises(ValueError, match='memory layouts are not supported'):
+                make(x, layout=memory_layouts.CUDNN_CHANNEL_LAST_X)
+        with pytest.raises(ValueError, match='memory layouts are not supported'):
+            chainer.Variable(x).as_layout(memory_layouts.CUDNN_CHANNEL_LAST_X)
+
     def test_as_layout_default_is_identity(self):
         x = chainer.Variable(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
         y, = memory_layouts.AsLayout(None).apply((x,))

@@ -183,6 +183,32 @@ class TestLazy:
         p.initialize((2,))
         assert isinstance(p.array, np.ndarray)
 
+    def test_device_is_where_to_device_sent_it(self):
+        # As in Chainer, a Variable answers the device it was sent to, also a user's
+        # own Device subclass, and a lazy Parameter the device it will allocate on.
+        class MyDevice(chainer.backend.Device):
+            xp = np
+            supported_array_types = (np.ndarray,)
+
+            def __eq__(self, other):
+                return isinstance(other, MyDevice)
+
+            def __hash__(self):
+                return 0
+
+            def send_array(self, array):
+                return array.copy()
+
+        lazy, p, v = Parameter(), Parameter(np.ones(2, 'f')), Variable(np.ones(2, 'f'))
+        for x in (lazy, p, v):
+            assert x.device == chainer.get_device('@numpy')
+            x.to_device(MyDevice())
+            assert x.device == MyDevice()
+        lazy.initialize((3,))
+        assert isinstance(lazy.array, np.ndarray) and lazy.device == MyDevice()
+        p.to_device('@numpy')
+        assert p.device == chainer.get_device('@numpy')
+
     def test_use_in_graph_after_init(self):
         p = Parameter()
         p.initialize((2,))

@@ -8,14 +8,16 @@ from chainer import initializers
 from chainer import link
 from chainer import variable
 from chainer.functions.connection.bilinear import bilinear
+from chainer.utils.error import _ValueAssertionError
 
 if TYPE_CHECKING:
     from chainer.types import InitializerSpec
 
 
 def _check_array_shape(value: Any, shape: tuple, name: str) -> None:
+    # Chainer asserted the shape: the error is also an AssertionError.
     if isinstance(value, backend.get_array_types()) and value.shape != shape:
-        raise ValueError(f'{name} must have shape {shape}; got {value.shape}')
+        raise _ValueAssertionError(f'{name} must have shape {shape}; got {value.shape}')
 
 
 class Bilinear(link.Link):

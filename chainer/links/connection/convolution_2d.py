@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Tuple
 
 from chainer import variable
 from chainer.functions.connection import convolution_2d as _conv2d
-from chainer.links.connection.convolution_nd import _ConvolutionLinkBase
+from chainer.links.connection.convolution_nd import _ConvolutionLinkBase, _from_params_args
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -69,18 +69,19 @@ class Convolution2D(_ConvolutionLinkBase):
     def from_params(cls, W: VariableOrArray, b: VariableOrArray | None = None,
                     stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
                     nobias: bool = False, **kwargs: Any) -> 'Convolution2D':
-        """A Convolution2D whose parameters are copies of ``W`` (and ``b``)."""
-        W = variable.as_array(W)
-        out_channels, in_per_group, kh, kw = W.shape
-        groups = kwargs.get('groups', 1)
-        if b is not None:
-            if nobias:
-                raise ValueError('b must be None when nobias is True')
-            b = variable.as_array(b)
-            if b.size != out_channels:
-                raise ValueError('`out_channels` does not match the size of `b`')
-        return cls(in_per_group * groups, out_channels, (kh, kw), stride, pad, nobias,
-                   initialW=W, initial_bias=b, **kwargs)
+        """A Convolution2D whose parameters are copies of ``W`` (and ``b``).
+
+        ``W`` has shape ``(out_channels, in_channels // groups, kh, kw)``; with
+        ``nobias`` the link has no bias, whether ``b`` is given or not. Takes
+        ``dilate`` and ``groups`` as keyword arguments.
+        """
+        dilate, groups = _conv2d._parse_2d_kwargs(kwargs)
+        W, b, in_channels, out_channels, ksize = _from_params_args(W, b, groups)
+        if len(ksize) != 2:
+            raise ValueError(f'Convolution2D takes a weight of 4 dimensions; got shape '
+                             f'{W.shape}')
+        return cls(in_channels, out_channels, ksize, stride, pad, nobias, initialW=W,
+                   initial_bias=b, dilate=dilate, groups=groups)
 
     def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, h, w)``."""

@@ -8,6 +8,7 @@ from chainer import function_node
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import convolution_nd as _conv_nd_func
+from chainer.utils import argument
 from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
@@ -17,6 +18,19 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from chainer.types import InitializerSpec, VariableOrArray
+
+
+def _from_params_args(W: Any, b: Any, groups: Any) -> tuple:
+    """``(W, b, in_channels, out_channels, ksize)`` of a convolution link built from
+    the weight ``W`` (``(out_channels, in_channels // groups, *ksize)``) and bias
+    ``b`` (Variables or arrays); the bias must have ``out_channels`` elements."""
+    W = variable.as_array(W)
+    out_channels, in_per_group, *ksize = W.shape
+    if b is not None:
+        b = variable.as_array(b)
+        if b.size != out_channels:
+            raise ValueError('`out_channels` does not match the size of `b`')
+    return W, b, in_per_group * int(groups), out_channels, tuple(ksize)
 
 
 class _ConvolutionLinkBase(link.Link):
@@ -125,6 +139,31 @@ class ConvolutionND(_ConvolutionLinkBase):
         self._setup_nd(ndim, in_channels, out_channels, ksize, stride, pad, nobias, initialW,
                        initial_bias, dilate, groups)
 
+    # The number of spatial axes fixed by a subclass (Convolution1D, Convolution3D)
+    _fixed_ndim: Optional[int] = None
+
+    @classmethod
+    def from_params(cls, W: VariableOrArray, b: VariableOrArray | None = None,
+                    stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
+                    nobias: bool = False, **kwargs: Any) -> 'ConvolutionND':
+        """A convolution link whose parameters are copies of ``W`` (and ``b``).
+
+        ``W`` has shape ``(out_channels, in_channels // groups, *ksize)``; with
+        ``nobias`` the link has no bias, whether ``b`` is given or not. Takes
+        ``cover_all``, ``dilate`` and ``groups`` as keyword arguments.
+        """
+        cover_all, dilate, groups = argument.parse_kwargs(
+            kwargs, ('cover_all', False), ('dilate', 1), ('groups', 1))
+        W, b, in_channels, out_channels, ksize = _from_params_args(W, b, groups)
+        args = (in_channels, out_channels, ksize, stride, pad, nobias)
+        if cls._fixed_ndim is None:
+            args = (len(ksize),) + args
+        elif len(ksize) != cls._fixed_ndim:
+            raise ValueError(f'{cls.__name__} takes a weight of {cls._fixed_ndim + 2} '
+                             f'dimensions; got shape {W.shape}')
+        return cls(*args, initialW=W, initial_bias=b, cover_all=cover_all, dilate=dilate,
+                   groups=groups)
+
     def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the convolution to ``x`` of shape ``(n, c, *dims)``."""
         self._prepare_nd(x)
@@ -134,6 +173,8 @@ class ConvolutionND(_ConvolutionLinkBase):
 
 class Convolution1D(ConvolutionND):
     """1-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=1``)."""
+
+    _fixed_ndim = 1
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
                  stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,
@@ -146,6 +187,8 @@ class Convolution1D(ConvolutionND):
 
 class Convolution3D(ConvolutionND):
     """3-dimensional convolution layer (:class:`ConvolutionND` with ``ndim=3``)."""
+
+    _fixed_ndim = 3
 
     def __init__(self, in_channels: Optional[int], out_channels: int, ksize: int | Sequence[int],
                  stride: int | Sequence[int] = 1, pad: int | Sequence[int] = 0,

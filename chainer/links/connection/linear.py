@@ -70,13 +70,11 @@ class Linear(link.Link):
         Args:
             W: Weight array or Variable of shape ``(out_size, in_size)``.
             b: Bias of shape ``(out_size,)``, or None (zeros unless ``nobias``).
-            nobias: If True, the link has no bias (``b`` must then be None).
+            nobias: If True, the link has no bias, whether ``b`` is given or not.
         """
         W = variable.as_array(W)
         out_size, in_size = W.shape
         if b is not None:
-            if nobias:
-                raise ValueError('b must be None when nobias is True')
             b = variable.as_array(b)
             if out_size != b.size:
                 raise ValueError('`out_size` does not match the size of `b`')

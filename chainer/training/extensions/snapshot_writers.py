@@ -139,7 +139,7 @@ class ProcessWriter(StandardWriter):
     """Writes each snapshot in a new process (the target is copied to it)."""
 
     def create_worker(self, filename: str, outdir: str, target: Any, **kwds: Any) -> Any:
-        return _fork.context().Process(
+        return _fork.Process(
             target=self.save, args=(filename, outdir, target, self._savefun), kwargs=kwds)
 
 
@@ -240,4 +240,4 @@ class ProcessQueueWriter(QueueWriter):
         return _fork.context().JoinableQueue()
 
     def create_consumer(self, q: Any) -> Any:
-        return _fork.context().Process(target=self.consume, args=(q,))
+        return _fork.Process(target=self.consume, args=(q,))

@@ -29,8 +29,8 @@ class MultiprocessParallelUpdater(standard_updater.StandardUpdater):
 
 
 # Helpers packing the parameters of a link into one flat float32 array (the
-# buffer exchanged between workers) and unpacking it.  They work on NumPy and
-# CuPy alike; parameters of size 0 take no room.
+# buffer exchanged between workers) and unpacking it; parameters of size 0 take
+# no room. As in Chainer, gathering is for links on a GPU only.
 
 def size_num_grads(link: Any) -> tuple[int, int]:
     """``(total size, count)`` of the non-empty parameters of ``link``."""
@@ -44,8 +44,10 @@ def size_num_grads(link: Any) -> tuple[int, int]:
     return size, num
 
 
-def _gather(link: Any, attr: str) -> Any:
+def _gather(link: Any, attr: str, name: str) -> Any:
     xp = link.xp
+    if xp is numpy:
+        raise RuntimeError(f'{name} works only on GPU: the link is on the CPU')
     parts = []
     for param in link.params():
         if param.size == 0:
@@ -82,13 +84,16 @@ def _scatter(link: Any, array: Any, attr: str) -> None:
 
 
 def gather_grads(link: Any) -> Any:
-    """The gradients of ``link``'s parameters in one float32 vector (zeros for None)."""
-    return _gather(link, 'grad')
+    """The gradients of ``link``'s parameters in one float32 vector (zeros for None).
+
+    RuntimeError for a link on the CPU, as in Chainer."""
+    return _gather(link, 'grad', 'gather_grads')
 
 
 def gather_params(link: Any) -> Any:
-    """The parameter values of ``link`` in one float32 vector."""
-    return _gather(link, 'data')
+    """The parameter values of ``link`` in one float32 vector (RuntimeError for a
+    link on the CPU, as in Chainer)."""
+    return _gather(link, 'data', 'gather_params')
 
 
 def scatter_grads(link: Any, array: Any) -> None:

@@ -172,3 +172,21 @@ def test_cache_or_load_file_concurrent(root):
     for p in procs:
         p.join(10)
     assert results == ['created', 'loaded', 'loaded']
+
+
+def test_cache_or_load_file_root_is_a_file(tmp_path):
+    # A file where the dataset root should be: RuntimeError as in Chainer (also an
+    # OSError), and the creator never runs.
+    blocker = tmp_path / 'root'
+    blocker.write_text('')
+    old = dataset.get_dataset_root()
+    dataset.set_dataset_root(str(blocker))
+    calls = []
+    try:
+        for error in (RuntimeError, OSError):
+            with pytest.raises(error, match='cannot create dataset directory'):
+                dataset.cache_or_load_file(str(tmp_path / 'out' / 'c.npz'),
+                                           calls.append, calls.append)
+    finally:
+        dataset.set_dataset_root(old)
+    assert calls == []

@@ -125,7 +125,10 @@ def test_text_dataset(tmp_path):
     clone = pickle.loads(pickle.dumps(filtered))
     assert clone[0] == ('hello\n', '1\n')
     filtered.close()
-    assert filtered[0] == ('hello\n', '1\n')
+    with pytest.raises(ValueError, match='closed'):  # as in Chainer
+        filtered[0]
+    # A copy pickled after close() opens its files again, as Chainer's did.
+    assert pickle.loads(pickle.dumps(filtered))[1] == ('world\n', '2\n')
     (tmp_path / 'c.txt').write_text('x\n')
     with pytest.raises(ValueError, match='same number of lines'):
         datasets.TextDataset([str(p1), str(tmp_path / 'c.txt')])
@@ -242,6 +245,46 @@ def test_pickle_dataset_closed(tmp_path):
         assert ds[0] == 1
     with pytest.raises(ValueError, match='closed'):
         ds[0]
+
+
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork')
+def test_pickle_dataset_calls_after_fork_of_its_reader_in_a_forked_child(tmp_path):
+    import multiprocessing
+    buf = io.BytesIO()
+    datasets.PickleDatasetWriter(buf).write('x')
+    marker = tmp_path / 'child-pid'
+
+    class Reader(io.BytesIO):
+        def after_fork(self):
+            marker.write_text(str(os.getpid()))
+
+    ds = datasets.PickleDataset(Reader(buf.getvalue()))
+    assert not marker.exists()
+    child = multiprocessing.get_context('fork').Process()
+    child.start()
+    child.join()
+    assert marker.read_text() == str(child.pid)
+    assert ds[0] == 'x'
+    # A reader without the hook is fine too.
+    ds = datasets.PickleDataset(io.BytesIO(buf.getvalue()))
+    child = multiprocessing.get_context('fork').Process()
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+
+
+def test_pickle_dataset_file_reader_after_fork_reopens_the_file(tmp_path):
+    path = str(tmp_path / 'data.pkl')
+    with datasets.open_pickle_dataset_writer(path) as writer:
+        writer.write(1)
+        writer.write(2)
+    with datasets.open_pickle_dataset(path) as ds:
+        reader = ds._reader
+        old = reader._fp
+        reader.seek(5)
+        reader.after_fork()
+        assert old.closed and reader._fp is not old and reader.tell() == 0
+        assert ds[1] == 2 and ds[0] == 1
 
 
 def test_image_import_error_message(monkeypatch):

@@ -1,4 +1,5 @@
 """Snapshot writers save through the atomic writer, in the loop, a thread or a process."""
+import multiprocessing
 import os
 import sys
 
@@ -57,6 +58,9 @@ def test_process_writer_takes_what_only_fork_can_pass(tmp_path, forkserver_defau
     writer = snapshot_writers.ProcessWriter(savefun=savefun)
     _write_and_reload(writer, tmp_path)
     assert writer._worker.exitcode == 0
+    # and the workers are multiprocessing.Process objects, as Chainer's were
+    assert isinstance(writer._worker, multiprocessing.Process)
+    assert isinstance(writer.create_worker('f', str(tmp_path), None), multiprocessing.Process)
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'), reason='forks on Linux only')
@@ -69,6 +73,7 @@ def test_process_queue_writer_consumer_is_forked(tmp_path, forkserver_default):
     writer = Writer()
     _write_and_reload(writer, tmp_path)
     assert writer._consumer.exitcode == 0
+    assert isinstance(writer._consumer, multiprocessing.Process)
 
 
 def test_writer_with_other_savefun_keeps_suffix(tmp_path):

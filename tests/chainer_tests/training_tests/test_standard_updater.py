@@ -300,3 +300,33 @@ def test_multiprocess_parallel_updater_is_a_later_issue():
     with pytest.raises(NotImplementedError, match='later issue'):
         updaters.MultiprocessParallelUpdater([it], opt, devices={'main': 0})
     assert updaters.MultiprocessParallelUpdater.available() is False
+
+
+class _NumpyDevice(chainer.backend.Device):
+    """A user's own Device that keeps arrays in NumPy (told apart by ``index``)."""
+
+    xp = numpy
+    supported_array_types = (numpy.ndarray,)
+
+    def __init__(self, index):
+        self.index = index
+
+    def __eq__(self, other):
+        return isinstance(other, _NumpyDevice) and other.index == self.index
+
+    def __hash__(self):
+        return self.index
+
+    def send_array(self, array):
+        return array.copy()
+
+
+@pytest.mark.parametrize('device', [None, 3])
+def test_model_on_a_user_device(device):
+    # The model stays on the user's device, or moves to the one given, as in Chainer.
+    model, opt, it = _setup()
+    model.to_device(_NumpyDevice(0))
+    kwargs = {} if device is None else {'device': _NumpyDevice(device)}
+    training.StandardUpdater(it, opt, **kwargs)
+    expected = _NumpyDevice(0 if device is None else device)
+    assert all(p.device == expected for p in model.params())

@@ -217,30 +217,25 @@ class TestParallelUpdaterHelpers:
     def test_size_num_grads_skips_empty(self):
         assert mpu.size_num_grads(self._link()) == (8, 2)
 
-    def test_gather_scatter_round_trip(self):
-        link = self._link()
-        params = mpu.gather_params(link)
-        assert params.shape == (8,) and params.dtype == numpy.float32
-        other = self._link()
-        mpu.scatter_params(other, params)
-        numpy.testing.assert_array_equal(other.W.array, link.W.array)
-        numpy.testing.assert_array_equal(other.b.array, link.b.array)
+    def test_gather_refuses_a_link_on_the_cpu(self):
+        # As in Chainer: gathering is for GPU links only.
+        for gather in (mpu.gather_params, mpu.gather_grads):
+            with pytest.raises(RuntimeError, match='only on GPU'):
+                gather(self._link())
 
-    def test_grads(self):
+    def test_scatter(self):
         link = self._link()
         link.cleargrads()
-        numpy.testing.assert_array_equal(mpu.gather_grads(link), numpy.zeros(8))
         mpu.scatter_grads(link, numpy.arange(8, dtype=numpy.float32))
         numpy.testing.assert_array_equal(link.W.grad, [[0, 1, 2], [3, 4, 5]])
         numpy.testing.assert_array_equal(link.b.grad, [6, 7])
-        numpy.testing.assert_array_equal(mpu.gather_grads(link), numpy.arange(8))
+        mpu.scatter_params(link, numpy.arange(8, dtype=numpy.float32) + 1)
+        numpy.testing.assert_array_equal(link.W.array, [[1, 2, 3], [4, 5, 6]])
 
     def test_float16_parameters_are_cast(self):
         link = chainer.links.Linear(2, 1)
         link.to_device('@numpy')
         link.W.array = link.W.array.astype(numpy.float16)
-        out = mpu.gather_params(link)
-        assert out.dtype == numpy.float32
         mpu.scatter_params(link, numpy.ones(3, numpy.float32))
         assert link.W.dtype == numpy.float16 and (link.W.array == 1).all()
 
@@ -254,6 +249,12 @@ class TestParallelUpdaterHelpers:
         with warnings.catch_warnings():
             out = mpu.gather_params(link)
         assert type(out).__module__.startswith('cupy')
+        assert out.shape == (8,) and out.dtype == numpy.float32
+        link.cleargrads()
+        zeros = mpu.gather_grads(link)  # None gradients gather as zeros
+        numpy.testing.assert_array_equal(chainer.backends.cuda.to_cpu(zeros), numpy.zeros(8))
         mpu.scatter_grads(link, out)
         numpy.testing.assert_array_equal(chainer.backends.cuda.to_cpu(link.W.grad),
                                          chainer.backends.cuda.to_cpu(link.W.array))
+        numpy.testing.assert_array_equal(chainer.backends.cuda.to_cpu(mpu.gather_grads(link)),
+                                         chainer.backends.cuda.to_cpu(out))

@@ -92,10 +92,15 @@ class TestBilinearInitializers:
             L.Bilinear(3, 4, 2, initial_bias=(None, None))
 
     def test_bad_initial_shapes(self):
-        with pytest.raises(ValueError):
-            L.Bilinear(3, 4, 2, initialW=numpy.zeros((3, 4, 3), 'f'))
-        with pytest.raises(ValueError):
-            L.Bilinear(3, 4, 2, initial_bias=(numpy.zeros((3, 3), 'f'), None, None))
+        # ValueError, and the AssertionError Chainer's assert raised
+        for kwargs in ({'initialW': numpy.zeros((3, 4, 3), 'f')},
+                       {'initial_bias': (numpy.zeros((3, 3), 'f'), None, None)},
+                       {'initial_bias': (None, numpy.zeros((3, 2), 'f'), None)},
+                       {'initial_bias': (None, None, numpy.zeros(3, 'f'))}):
+            with pytest.raises(ValueError):
+                L.Bilinear(3, 4, 2, **kwargs)
+            with pytest.raises(AssertionError):
+                L.Bilinear(3, 4, 2, **kwargs)
 
     def test_bad_input(self):
         link = L.Bilinear(3, 4, 2)

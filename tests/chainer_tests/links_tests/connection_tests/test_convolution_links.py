@@ -324,3 +324,40 @@ def test_whole_float_in_channels_work_as_in_chainer():
 def test_lazy_convolution_refuses_a_list_with_type_error():
     with pytest.raises(TypeError):
         L.Convolution2D(None, 2, 1)([[[[1.0]]]])
+
+
+@pytest.mark.parametrize('cls, ndim', [(L.ConvolutionND, 3), (L.ConvolutionND, 1),
+                                       (L.Convolution1D, 1), (L.Convolution3D, 3)])
+def test_convolution_nd_from_params(cls, ndim):
+    W = numpy.random.randn(*(6, 2) + (2,) * ndim).astype('f')
+    b = numpy.random.randn(6).astype('f')
+    link = cls.from_params(chainer.Variable(W), b, stride=2, pad=1, groups=3,
+                           cover_all=True, dilate=1)
+    assert type(link) is cls and link.ndim == ndim
+    assert link.W.array is not W
+    numpy.testing.assert_array_equal(link.W.array, W)
+    numpy.testing.assert_array_equal(link.b.array, b)
+    assert (link.stride, link.pad, link.groups, link.cover_all) == (2, 1, 3, True)
+    assert link.ksize == (2,) * ndim
+    x = numpy.random.randn(*(1, 6) + (5,) * ndim).astype('f')
+    expected = F.convolution_nd(x, W, b, 2, 1, cover_all=True, groups=3)
+    numpy.testing.assert_allclose(link(x).array, expected.array, rtol=1e-5)
+
+
+def test_convolution_from_params_nobias_and_errors():
+    W = numpy.zeros((4, 3, 2, 2), 'f')
+    for cls in (L.ConvolutionND, L.Convolution2D):
+        # nobias drops a given bias, as Chainer's docs say
+        assert cls.from_params(W, numpy.zeros(4, 'f'), nobias=True).b is None
+        numpy.testing.assert_array_equal(cls.from_params(W).b.array, numpy.zeros(4, 'f'))
+        with pytest.raises(ValueError):
+            cls.from_params(W, numpy.zeros(3, 'f'))
+        with pytest.raises(TypeError):
+            cls.from_params(W, foo=1)
+    with pytest.raises(ValueError):
+        L.Convolution3D.from_params(W)
+    with pytest.raises(TypeError):
+        L.Convolution2D.from_params(W, cover_all=True)
+    # Deconvolutions do not implement it in Chainer either.
+    with pytest.raises(NotImplementedError):
+        L.DeconvolutionND.from_params(W)

@@ -104,8 +104,11 @@ class TestLinearConstruction:
         W = numpy.zeros((2, 3), 'f')
         with pytest.raises(ValueError):
             L.Linear.from_params(W, numpy.zeros(3, 'f'))
-        with pytest.raises(ValueError):
-            L.Linear.from_params(W, numpy.zeros(2, 'f'), nobias=True)
+
+    def test_from_params_nobias_ignores_bias(self):
+        # Chainer documents that nobias drops a given ``b`` instead of refusing it.
+        link = L.Linear.from_params(numpy.ones((2, 3), 'f'), numpy.ones(2, 'f'), nobias=True)
+        assert link.b is None
 
 
 class TestLinearLazy:
