@@ -88,3 +88,24 @@ def test_check_messages_are_chainers():
     # Shapes Chainer did not check: NumPy's ValueError
     with pytest.raises(ValueError):
         F.zoneout(h, numpy.zeros((2, 4), numpy.float32))
+
+
+def test_mask_is_drawn_by_xp_random_rand():
+    # Chainer draws the masks of zoneout, dropout and simplified dropconnect with
+    # xp.random.rand(*shape): a mock of it (or a seeded generator) decides them.
+    from unittest import mock
+    u = numpy.array([[0.1, 0.9, 0.5], [0.7, 0.2, 0.4]])
+    h = numpy.zeros((2, 3), numpy.float32)
+    x = numpy.ones((2, 3), numpy.float32)
+    with mock.patch('numpy.random.rand', return_value=u) as rand:
+        y = zoneout(h, x, 0.45)
+        rand.assert_called_once_with(2, 3)
+    numpy.testing.assert_array_equal(y.array, u >= 0.45)
+    with mock.patch('numpy.random.rand', return_value=u) as rand:
+        y = F.dropout(x, 0.45)
+        rand.assert_called_once_with(2, 3)
+    numpy.testing.assert_allclose(y.array, (u >= 0.45) / numpy.float32(0.55))
+    w = numpy.ones((3, 3), numpy.float32)
+    with mock.patch('numpy.random.rand', return_value=u[:, :, None] * numpy.ones(3)) as rand:
+        F.simplified_dropconnect(x, w, ratio=0.45)
+        rand.assert_called_once_with(2, 3, 3)
