@@ -188,6 +188,10 @@ class AsStridedGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        if gy.dtype.kind != 'f':
+            # Chainer's rule: shared gradients need a float (an int one would truncate).
+            raise TypeError(f'Only float is supported for back propagation (as_strided); '
+                            f'the gradient is {gy.dtype}')
         return self._geometry.scatter(backend.get_array_module(gy), gy),
 
     def backward(self, indexes, grad_outputs):

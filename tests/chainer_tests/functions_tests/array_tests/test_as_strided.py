@@ -107,3 +107,15 @@ def test_overlapping_input_shares_the_gradient():
     # elements of x sharing memory share its gradient (Chainer's rule)
     x = numpy.broadcast_to(numpy.arange(3, dtype=numpy.float32), (2, 3))
     assert _strided(x, (2,), (1,)) == ([0, 1], [[0.5, 1, 0], [0.5, 1, 0]])
+
+
+@pytest.mark.parametrize('dtype', [numpy.int16, numpy.int32, numpy.int64])
+def test_integer_gradient_is_refused(dtype):
+    # As in Chainer: backprop through as_strided needs a float gradient (the
+    # forward of an integer array is fine).
+    v = chainer.Variable(numpy.arange(6, dtype=dtype))
+    y = F.as_strided(v, (3,), (-2,), 5)
+    numpy.testing.assert_array_equal(y.array, [5, 3, 1])
+    y.grad = numpy.ones(3, dtype)
+    with pytest.raises(TypeError):
+        chainer.grad((y,), (v,))
