@@ -34,10 +34,16 @@ def _source_index(xp, shape: tuple, strides: tuple, offset: int):
 
 
 def _founder(x: numpy.ndarray) -> numpy.ndarray:
-    """The array owning the memory that ``x`` views."""
-    while isinstance(x.base, numpy.ndarray):
-        x = x.base
-    return x
+    """The array owning the memory that ``x`` views (through the wrapper object
+    that ``numpy.lib.stride_tricks.as_strided`` puts between a view and its
+    array, as Chainer followed every ``base``)."""
+    while True:
+        base = x.base
+        if not isinstance(base, numpy.ndarray):
+            base = getattr(base, 'base', None)
+            if not isinstance(base, numpy.ndarray):
+                return x
+        x = base
 
 
 def _address(a: numpy.ndarray) -> int:
