@@ -39,7 +39,7 @@ class Zoneout(function_node.FunctionNode):
         xp = backend.get_array_module(h, x)
         # Chainer's draw on both devices (float64 uniforms, also from CuPy), so a
         # seeded generator gives its masks and a mock of xp.random.rand controls them.
-        flag_x = xp.random.rand(*x.shape) >= self.zoneout_ratio
+        flag_x = xp.asarray(xp.random.rand(*x.shape) >= self.zoneout_ratio)  # 0-d: an array too
         # boolean masks on the node, as Chainer keeps them (not float copies)
         self.flag_x = flag_x
         self.flag_h = ~flag_x

@@ -109,3 +109,18 @@ def test_mask_is_drawn_by_xp_random_rand():
     with mock.patch('numpy.random.rand', return_value=u[:, :, None] * numpy.ones(3)) as rand:
         F.simplified_dropconnect(x, w, ratio=0.45)
         rand.assert_called_once_with(2, 3, 3)
+
+
+def test_zero_dim_masks_are_arrays():
+    # numpy.random.rand() with no shape returns a float: the masks stay 0-d arrays.
+    h = chainer.Variable(numpy.array(1.0, numpy.float32))
+    x = chainer.Variable(numpy.array(2.0, numpy.float32))
+    for _ in range(4):
+        y = zoneout(h, x, 0.5)
+        assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+        y.backward()
+        assert float(h.grad) + float(x.grad) == 1.0
+        h.cleargrad()
+        x.cleargrad()
+        d = F.dropout(x, 0.5)
+        assert isinstance(d.creator.mask, numpy.ndarray) and d.creator.mask.shape == ()
