@@ -148,6 +148,10 @@ def col2im_nd(col: Any, stride, pad, dims: Sequence[int], dilate=1,
     """
     xp = backend.get_array_module(col)
     nd = len(dims)
+    if col.ndim != 2 + 2 * nd:
+        raise _ValueAssertionError(
+            f'col2im: col of shape {col.shape} does not hold (n, c, kernel..., '
+            f'out...) for an image of {nd} spatial dimensions')
     stride, pad, dilate = (as_tuple(v, nd) for v in (stride, pad, dilate))
     n, c = col.shape[:2]
     ksize = col.shape[2:2 + nd]

@@ -337,12 +337,13 @@ class GetAttr(Expr):
         self.name = name
 
     def __str__(self) -> str:
-        obj = _wrapped(self.obj, self.priority)
         name = self.name
         if isinstance(name, Constant) and isinstance(name.value, str):
             name = name.value
-        name = name if isinstance(name, str) else _repr(name)
-        return f'{obj}.{name}'
+        if not isinstance(name, str):
+            # Not an attribute name: written as the call (as Chainer prints it).
+            return f'getattr({_repr(self.obj)}, {_repr(name)})'
+        return f'{_wrapped(self.obj, self.priority)}.{name}'
 
     def eval(self) -> Any:
         return getattr(_eval_expr(self.obj), _eval_expr(self.name))

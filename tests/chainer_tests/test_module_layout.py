@@ -70,9 +70,6 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
     ('chainer.functions.math.minimum', 'MinimumGrad'):
         'the gradient node is SelectGrad(cond, shape1, shape2), shared with maximum; '
         "its constructor differs from Chainer's MinimumGrad, so it is not aliased",
-    ('chainer.functions.math.sparse_matmul', 'CooMatMulGradSP'):
-        'the sparse gradient is a sampled dense-dense product node with another '
-        'constructor (the COO layout is handled outside it)',
     ('chainer.functions.math.trigonometric', 'Arctan2Grad'): _COMPOSED,
     ('chainer.functions.math.trigonometric', 'CosGrad'): _COMPOSED + ' (-gy * sin(x))',
     ('chainer.functions.math.trigonometric', 'SinGrad'): _COMPOSED + ' (gy * cos(x))',

@@ -34,10 +34,16 @@ def _source_index(xp, shape: tuple, strides: tuple, offset: int):
 
 
 def _founder(x: numpy.ndarray) -> numpy.ndarray:
-    """The array owning the memory that ``x`` views."""
-    while isinstance(x.base, numpy.ndarray):
-        x = x.base
-    return x
+    """The array owning the memory that ``x`` views (through the wrapper object
+    that ``numpy.lib.stride_tricks.as_strided`` puts between a view and its
+    array, as Chainer followed every ``base``)."""
+    while True:
+        base = x.base
+        if not isinstance(base, numpy.ndarray):
+            base = getattr(base, 'base', None)
+            if not isinstance(base, numpy.ndarray):
+                return x
+        x = base
 
 
 def _address(a: numpy.ndarray) -> int:
@@ -188,6 +194,10 @@ class AsStridedGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        if gy.dtype.kind != 'f':
+            # Chainer's rule: shared gradients need a float (an int one would truncate).
+            raise TypeError(f'Only float is supported for back propagation (as_strided); '
+                            f'the gradient is {gy.dtype}')
         return self._geometry.scatter(backend.get_array_module(gy), gy),
 
     def backward(self, indexes, grad_outputs):

@@ -78,6 +78,9 @@ def _parse(subscripts: str, ndims: list) -> tuple:
                 counts[c] = counts.get(c, 0) + 1
         out = ell + ''.join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
     else:
+        if '...' in out and '...' not in lhs:
+            raise ValueError(
+                f"einsum output subscripts use '...' but no operand does: {subscripts!r}")
         if ell_ndim and '...' not in out:
             # NumPy has accepted this in some versions and not in others.
             raise ValueError(

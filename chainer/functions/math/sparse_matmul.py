@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
-from chainer.functions.array.transpose import transpose
 from chainer.utils import type_check
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
 from chainer.utils.sparse import CooMatrix
 
 if TYPE_CHECKING:
-    from chainer.types import VariableOrArray
+    from chainer.types import NdArray, VariableOrArray
     from chainer.variable import Variable
 
 
@@ -24,42 +24,84 @@ def _batch_index(xp, shape):
     return xp.broadcast_to(xp.arange(shape[0])[:, None], shape)
 
 
-class CooMatMul(function_node.FunctionNode):
-    """``A @ B`` with ``A`` given by (data, row, col, shape) and ``B`` dense (the
-    node's name is Chainer's, as graph dumps and hooks show it).
+def _swap(x, flag):
+    return x.swapaxes(-1, -2) if flag else x
 
-    The operands may differ in float dtype, as in Chainer: the product is in
-    ``dtype``, NumPy's promotion of theirs unless given (a gradient node gives its
-    input's dtype).
-    """
 
-    def __init__(self, row, col, shape, dtype=None) -> None:
-        self.row = row
-        self.col = col
-        self.sp_shape = shape
+def _check_pattern(sp_row, sp_col, sp_shape) -> None:
+    if sp_row.ndim != sp_col.ndim or sp_row.shape != sp_col.shape:
+        raise ValueError(
+            f'sp_row and sp_col must have the same shape; got {sp_row.shape} and '
+            f'{sp_col.shape}.')
+    if sp_row.ndim not in (1, 2):
+        raise ValueError(f'sp_row and sp_col must be 1- or 2-dimensional; got {sp_row.ndim}.')
+    if len(sp_shape) != 2:
+        raise ValueError(f'sp_shape must have two entries; got {tuple(sp_shape)}.')
+
+
+class _CooNode(function_node.FunctionNode):
+    """What the two nodes share: a sparsity pattern ``(sp_row, sp_col)`` of a
+    ``sp_shape`` matrix (batched when the indices are 2-D, padded with -1), its
+    ``sp_order`` hint, the three transposition flags and the output dtype."""
+
+    def __init__(self, sp_row: NdArray, sp_col: NdArray, sp_shape: tuple[int, int],
+                 sp_order: str = 'other', transa: bool = False, transb: bool = False,
+                 transc: bool = False, dtype=None) -> None:
+        _check_pattern(sp_row, sp_col, sp_shape)
+        self.sp_row = sp_row
+        self.sp_col = sp_col
+        self.sp_shape = tuple(sp_shape)
+        self.sp_order = sp_order
+        self.transa = transa
+        self.transb = transb
+        self.transc = transc
         self.dtype = dtype
+
+    def _coo_mm(self, transa, transb, transc, dtype, inputs):
+        return CooMatMul(self.sp_row, self.sp_col, self.sp_shape, self.sp_order,
+                         transa, transb, transc, dtype).apply(inputs)[0]
+
+
+class CooMatMul(_CooNode):
+    """``op_c(op_a(S) @ op_b(D))`` of a sparse ``S`` and a dense ``D``.
+
+    The inputs are the sparse matrix's data (``((nb,) ldnz)``) and ``D``
+    (``((nb,) k, n)``); ``op_a``, ``op_b`` and ``op_c`` swap the last two axes
+    where ``transa``, ``transb`` and ``transc`` are set. The operands may differ
+    in float dtype: the product is in ``dtype``, NumPy's promotion of theirs
+    unless given.
+    """
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('sp', 'dn'))
         sp_type, dn_type = in_types
+        k_sp = -2 if self.transa else -1
+        k_dn = -1 if self.transb else -2
         type_check.expect(
             sp_type.dtype.kind == 'f',
             dn_type.dtype.kind == 'f',
-            dn_type.ndim == sp_type.ndim + 1,
-            dn_type.shape[-2] == self.sp_shape[1],
+            dn_type.ndim >= 2,
+            dn_type.ndim <= 3,
+            sp_type.ndim == dn_type.ndim - 1,
+            sp_type.shape[-1] == self.sp_row.shape[-1],
+            dn_type.shape[k_dn] == self.sp_shape[k_sp],
         )
-        if type_check.eval(sp_type.ndim) == 2:
-            type_check.expect(dn_type.shape[0] == sp_type.shape[0])
+        if type_check.eval(dn_type.ndim) == 3:
+            nb = self.sp_row.shape[0]
+            type_check.expect(sp_type.shape[0] == nb, dn_type.shape[0] == nb)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        data, b = inputs
-        xp = backend.get_array_module(data, b)
-        dtype = self.dtype or numpy.result_type(data.dtype, b.dtype)
+        data, dn = inputs
+        xp = backend.get_array_module(data, dn)
+        dtype = self.dtype or numpy.result_type(data.dtype, dn.dtype)
         wdtype = compute_dtype(dtype)
-        row, col = self.row, self.col
-        valid = (row >= 0) & (col >= 0)
+        row, col = self.sp_row, self.sp_col
         m = self.sp_shape[0]
+        if self.transa:
+            row, col, m = col, row, self.sp_shape[1]
+        b = _swap(dn, self.transb)
+        valid = (row >= 0) & (col >= 0)
         if data.ndim == 1:
             c = xp.zeros((m, b.shape[-1]), dtype=wdtype)
             contrib = data[valid].astype(wdtype)[:, None] * b[col[valid]]
@@ -69,79 +111,90 @@ class CooMatMul(function_node.FunctionNode):
             c = xp.zeros((data.shape[0], m, b.shape[-1]), dtype=wdtype)
             contrib = data[valid].astype(wdtype)[:, None] * b[bi, col[valid]]
             scatter_add(c, (bi, row[valid]), contrib)
-        return utils.force_array(c, dtype),
+        return utils.force_array(_swap(c, self.transc), dtype),
 
     def backward(self, indexes, grad_outputs):
-        data, b = self.get_retained_inputs()
+        data, dn = self.get_retained_inputs()
         gc, = grad_outputs
         ret = []
         if 0 in indexes:
-            ret.append(CooMatMulGradSP(self.row, self.col, data.dtype).apply((gc, b))[0])
+            # d op_a(S) = op_c(gC) @ op_b(D)^T, read at S's pattern.
+            ret.append(CooMatMulGradSP(
+                self.sp_row, self.sp_col, self.sp_shape, self.sp_order,
+                self.transc, not self.transb, self.transa, data.dtype).apply((gc, dn))[0])
         if 1 in indexes:
-            t_shape = (self.sp_shape[1], self.sp_shape[0])
-            ret.append(CooMatMul(self.col, self.row, t_shape, b.dtype).apply((data, gc))[0])
+            # d op_b(D) = op_a(S)^T @ op_c(gC).
+            ret.append(self._coo_mm(not self.transa, self.transc, self.transb, dn.dtype,
+                                    (data, gc)))
         return tuple(ret)
 
 
-class CooMatMulGradSP(function_node.FunctionNode):
-    """``(G @ B^T)`` sampled at the sparse positions (row, col): the data gradient,
-    in ``dtype`` (the data's)."""
-
-    def __init__(self, row, col, dtype) -> None:
-        self.row = row
-        self.col = col
-        self.dtype = dtype
+class CooMatMulGradSP(_CooNode):
+    """``op_a(A) @ op_b(B)`` read at the sparsity pattern: the data of a sparse
+    matrix of ``sp_shape`` (the pattern addresses the product's transpose where
+    ``transc`` is set). It is the gradient of the sparse operand's data; the
+    result is in ``dtype``, NumPy's promotion of the inputs' unless given.
+    """
 
     def check_type_forward(self, in_types):
-        type_check._argname(in_types, ('g', 'b'))
-        g_type, b_type = in_types
+        type_check._argname(in_types, ('a', 'b'))
+        a_type, b_type = in_types
+        a_m, a_k = (-1, -2) if self.transa else (-2, -1)
+        b_k, b_n = (-1, -2) if self.transb else (-2, -1)
+        s_m, s_n = (-1, -2) if self.transc else (-2, -1)
         type_check.expect(
-            g_type.dtype.kind == 'f',
+            a_type.dtype.kind == 'f',
             b_type.dtype.kind == 'f',
-            g_type.ndim == b_type.ndim,
-            g_type.shape[-1] == b_type.shape[-1],
+            a_type.ndim >= 2,
+            a_type.ndim <= 3,
+            a_type.ndim == b_type.ndim,
+            a_type.shape[a_m] == self.sp_shape[s_m],
+            b_type.shape[b_n] == self.sp_shape[s_n],
+            a_type.shape[a_k] == b_type.shape[b_k],
         )
+        if type_check.eval(a_type.ndim) == 3:
+            nb = self.sp_row.shape[0]
+            type_check.expect(a_type.shape[0] == nb, b_type.shape[0] == nb)
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        g, b = inputs
-        xp = backend.get_array_module(g, b)
-        row, col = self.row, self.col
+        a, b = inputs
+        xp = backend.get_array_module(a, b)
+        dtype = self.dtype or numpy.result_type(a.dtype, b.dtype)
+        wdtype = compute_dtype(numpy.result_type(a.dtype, b.dtype))
+        # Rows of op_a(A) and columns of op_b(B) (as rows of its transpose).
+        a_rows = _swap(a, self.transa)
+        b_cols = _swap(b, not self.transb)
+        row, col = self.sp_row, self.sp_col
+        if self.transc:
+            row, col = col, row
         valid = (row >= 0) & (col >= 0)
-        out = xp.zeros(row.shape, dtype=self.dtype)
+        out = xp.zeros(row.shape, dtype=dtype)
         if row.ndim == 1:
-            out[valid] = (g[row[valid]] * b[col[valid]]).sum(axis=-1)
+            prod = a_rows[row[valid]].astype(wdtype) * b_cols[col[valid]]
         else:
             bi = _batch_index(xp, row.shape)[valid]
-            out[valid] = (g[bi, row[valid]] * b[bi, col[valid]]).sum(axis=-1)
+            prod = a_rows[bi, row[valid]].astype(wdtype) * b_cols[bi, col[valid]]
+        out[valid] = prod.sum(axis=-1)
         return out,
 
     def backward(self, indexes, grad_outputs):
-        g, b = self.get_retained_inputs()
+        a, b = self.get_retained_inputs()
         gd, = grad_outputs
-        m, n_k = g.shape[-2], b.shape[-2]
         ret = []
         if 0 in indexes:
-            ret.append(CooMatMul(self.row, self.col, (m, n_k), g.dtype).apply((gd, b))[0])
+            # d op_a(A) = op_c(G) @ op_b(B)^T with G the sparse gradient.
+            ret.append(self._coo_mm(self.transc, not self.transb, self.transa, a.dtype,
+                                    (gd, b)))
         if 1 in indexes:
-            ret.append(CooMatMul(self.col, self.row, (n_k, m), b.dtype).apply((gd, g))[0])
+            # d op_b(B) = op_a(A)^T @ op_c(G) = (op_c(G)^T @ op_a(A))^T.
+            ret.append(self._coo_mm(not self.transc, self.transa, not self.transb, b.dtype,
+                                    (gd, a)))
         return tuple(ret)
 
 
-def _swap_last(x):
-    axes = tuple(range(x.ndim - 2)) + (x.ndim - 1, x.ndim - 2)
-    return transpose(x, axes)
-
-
-def _sparse_dense(sp: CooMatrix, transa: bool, dn, transb: bool):
-    row, col, shape = sp.row, sp.col, sp.shape
-    if transa:
-        row, col, shape = col, row, (shape[1], shape[0])
-    if dn.ndim < 2:
-        raise type_check.InvalidType('dn.ndim >= 2', f'dn.ndim = {dn.ndim}')
-    if transb:
-        dn = _swap_last(dn)
-    return CooMatMul(row, col, shape).apply((sp.data, dn))[0]
+def _is_dense(x) -> bool:
+    return isinstance(x, (chainer.Variable,) + backend.get_array_types())
 
 
 def sparse_matmul(a: CooMatrix | VariableOrArray, b: CooMatrix | VariableOrArray,
@@ -155,11 +208,12 @@ def sparse_matmul(a: CooMatrix | VariableOrArray, b: CooMatrix | VariableOrArray
     """
     a_sp = isinstance(a, CooMatrix)
     b_sp = isinstance(b, CooMatrix)
-    if a_sp and not b_sp:
-        return _sparse_dense(a, transa, b, transb)
-    if b_sp and not a_sp:
+    if a_sp and not b_sp and _is_dense(b):
+        return CooMatMul(a.row, a.col, a.shape, a.order, transa=transa, transb=transb,
+                         transc=False).apply((a.data, b))[0]
+    if b_sp and not a_sp and _is_dense(a):
         # op(a) @ op(b) == (op(b)^T @ op(a)^T)^T
-        if a.ndim < 2:
-            raise type_check.InvalidType('a.ndim >= 2', f'a.ndim = {a.ndim}')
-        return _swap_last(_sparse_dense(b, not transb, a, not transa))
-    raise ValueError('exactly one of a and b must be a chainer.utils.CooMatrix')
+        return CooMatMul(b.row, b.col, b.shape, b.order, transa=not transb,
+                         transb=not transa, transc=True).apply((b.data, a))[0]
+    raise ValueError('sparse_matmul takes one chainer.utils.CooMatrix and one Variable or '
+                     f'array; got {type(a).__name__} and {type(b).__name__}')

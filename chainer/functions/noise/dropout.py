@@ -41,7 +41,7 @@ class Dropout(function_node.FunctionNode):
             xp = backend.get_array_module(x)
             scale = x.dtype.type(1.0 / (1 - self.dropout_ratio))
             if xp is numpy:
-                flag = numpy.random.random_sample(x.shape) >= self.dropout_ratio
+                flag = numpy.asarray(numpy.random.rand(*x.shape) >= self.dropout_ratio)
             else:
                 # the mask and the output in one kernel after the draw
                 self.mask, y = cuda.elementwise(

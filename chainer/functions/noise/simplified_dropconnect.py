@@ -68,7 +68,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
         if self.mask is None:
             shape = ((x.shape[0], n_out, n_in) if self.use_batchwise_mask else (n_out, n_in))
             if xp is numpy:
-                self.mask = numpy.random.random_sample(shape) >= self.ratio
+                self.mask = numpy.random.rand(*shape) >= self.ratio
             else:
                 self.mask = xp.random.rand(*shape, dtype=numpy.float32) >= self.ratio
         elif isinstance(self.mask, chainer.Variable):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
 
 import chainer
 from chainer import backend
@@ -38,10 +37,9 @@ class Zoneout(function_node.FunctionNode):
     def forward(self, inputs):
         h, x = inputs
         xp = backend.get_array_module(h, x)
-        if xp is numpy:
-            flag_x = numpy.random.random_sample(x.shape) >= self.zoneout_ratio
-        else:
-            flag_x = xp.random.rand(*x.shape, dtype=numpy.float32) >= self.zoneout_ratio
+        # Chainer's draw on both devices (float64 uniforms, also from CuPy), so a
+        # seeded generator gives its masks and a mock of xp.random.rand controls them.
+        flag_x = xp.asarray(xp.random.rand(*x.shape) >= self.zoneout_ratio)  # 0-d: an array too
         # boolean masks on the node, as Chainer keeps them (not float copies)
         self.flag_x = flag_x
         self.flag_h = ~flag_x

@@ -89,11 +89,12 @@ def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
     return c.astype(dtype, copy=False), h.astype(dtype, copy=False)
 
 
-def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
+def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, c=None):
     """Arrays ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
     :func:`cell_forward` with respect to its gate pre-activations and child cell
     states, given the gradients ``gc`` and ``gh`` of its outputs (in float32 for
-    float16 input; cast back). ``g_a`` and ``g_i`` are lists when ``a_in`` is."""
+    float16 input; cast back). ``g_a`` and ``g_i`` are lists when ``a_in`` is.
+    ``tanh(c)`` is taken of the given new cell ``c``, or of the one the gates make."""
     a_ins, i_ins, as_list = _pairs(a_in, i_in)
     xp = backend.get_array_module(o_in)
     dtype = o_in.dtype
@@ -102,12 +103,12 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
     gates = [array_utils.sigmoid(comp(i_k)) for i_k in i_ins]
     o = array_utils.sigmoid(comp(o_in))
     fs = [array_utils.sigmoid(comp(f)) for f in f_ins]
-    c = None
-    for a, i in zip(acts, gates):
-        c = a * i if c is None else c + a * i
-    for f, ck in zip(fs, cs):
-        c += f * ck
-    t = xp.tanh(c)
+    if c is None:
+        for a, i in zip(acts, gates):
+            c = a * i if c is None else c + a * i
+        for f, ck in zip(fs, cs):
+            c += f * ck
+    t = xp.tanh(comp(c))
     gh = comp(gh)
     one = o.dtype.type(1)
     u = gh * o * (one - t * t) + comp(gc)
@@ -121,13 +122,23 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh):
     return g_as, g_is, g_o, g_fs, g_cs
 
 
-def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs):
+def _plus(x, term_of, factor):
+    return x if term_of is None else x + term_of * factor
+
+
+def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs, gg_cs,
+                   c_next=None):
     """Second-order terms of :func:`cell_grad`, as Variables built from
     differentiable functions: the gradients, with respect to ``(a_in, i_in,
     o_in, [f_in_k], [c_k], gc, gh)``, of the outputs of :func:`cell_grad`
     contracted with ``(gg_a, gg_i, gg_o, [gg_f_k], [gg_c_k])`` (``a_in``,
     ``i_in``, ``gg_a``, ``gg_i`` and the returned ``g_a``, ``g_i`` lists of
-    pairs, or one Variable each)."""
+    pairs, or one Variable each).
+
+    Given ``c_next`` (the new cell, an input of its own as in Chainer's gradient
+    nodes), ``tanh`` is taken of it and the gradient with respect to it comes
+    last; otherwise the cell is made from the gates and that gradient flows into
+    them."""
     F = chainer.functions
     a_ins, i_ins, as_list = _pairs(a_in, i_in)
     gg_as, gg_is, _ = _pairs(gg_a, gg_i)
@@ -135,11 +146,12 @@ def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs,
     gates = [F.sigmoid(i_k) for i_k in i_ins]
     o = F.sigmoid(o_in)
     fs = [F.sigmoid(f) for f in f_ins]
-    c = None
-    for a, i in zip(acts, gates):
-        c = a * i if c is None else c + a * i
-    for f, ck in zip(fs, cs):
-        c = c + f * ck
+    c = c_next
+    if c is None:
+        for a, i in zip(acts, gates):
+            c = a * i if c is None else c + a * i
+        for f, ck in zip(fs, cs):
+            c = c + f * ck
     t = F.tanh(c)
     das = [1 - a * a for a in acts]
     dis = [i * (1 - i) for i in gates]
@@ -156,16 +168,19 @@ def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs,
     g_c = (gg_o * gh * do - 2 * gu * gh * o * t) * dt
     g_o = gg_o * gh * t * (1 - 2 * o) + gu * gh * dt
     g_gh = gg_o * t * do + gu * o * dt
-    g_as = [(-2 * gg_a_k * u * i * a + gg_i_k * u * di + g_c * i) * da
+    # The gradient reaching the cell through tanh(c) flows into the gates that
+    # make it, unless the cell is an input of its own.
+    chain = g_c if c_next is None else None
+    g_as = [_plus(-2 * gg_a_k * u * i * a + gg_i_k * u * di, chain, i) * da
             for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
-    g_is = [(gg_a_k * u * da + gg_i_k * u * a * (1 - 2 * i) + g_c * a) * di
+    g_is = [_plus(gg_a_k * u * da + gg_i_k * u * a * (1 - 2 * i), chain, a) * di
             for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
-    g_fs = [(gg_c * u + gg_f * u * ck * (1 - 2 * f) + g_c * ck) * df
+    g_fs = [_plus(gg_c * u + gg_f * u * ck * (1 - 2 * f), chain, ck) * df
             for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs)]
-    g_cs = [gg_f * u * df + g_c * f for f, df, gg_f in zip(fs, dfs, gg_fs)]
-    if not as_list:
-        return g_as[0], g_is[0], g_o * do, g_fs, g_cs, gu, g_gh
-    return g_as, g_is, g_o * do, g_fs, g_cs, gu, g_gh
+    g_cs = [_plus(gg_f * u * df, chain, f) for f, df, gg_f in zip(fs, dfs, gg_fs)]
+    out = (g_as, g_is) if as_list else (g_as[0], g_is[0])
+    out += (g_o * do, g_fs, g_cs, gu, g_gh)
+    return out if c_next is None else out + (g_c,)
 
 
 def zeros_like_or(v: Any, like: Any) -> Any:

@@ -7,6 +7,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer.function import _CallableNode
 from chainer import function_node
 from chainer.backends import cuda
 from chainer.functions.rnn import _gates
@@ -41,8 +42,7 @@ _FORWARD = '''
 
 _BACKWARD = '''
     LSTM_GATES
-    T cc = aa * ii + ff * c_prev;
-    T tt = tanh(cc);
+    T tt = tanh(c);
     T u = gh * oo * ((T)1 - tt * tt) + gc;
     gc_prev = u * ff;
     gx[base] = u * ii * ((T)1 - aa * aa);
@@ -60,7 +60,7 @@ def _forward_kernel():
 
 def _backward_kernel():
     return cuda.elementwise(
-        'T c_prev, raw T x, T gc, T gh, int32 hr, int32 r', 'T gc_prev, raw T gx',
+        'T c_prev, T c, raw T x, T gc, T gh, int32 hr, int32 r', 'T gc_prev, raw T gx',
         _BACKWARD, 'rechainer_lstm_bwd', preamble=_PREAMBLE)
 
 
@@ -79,13 +79,19 @@ def _cell_shape(x) -> tuple:
     return (x.shape[0], x.shape[1] // 4, _gates.rest_size(x.shape))
 
 
-def _activate(x, cp):
-    """Forward of one step on the CPU: ``(acts, tanh(c), c, h)`` where ``acts``
-    ``(4, B, H, R)`` holds ``tanh(a)`` and the sigmoids of ``i``, ``f``, ``o``
-    (computed in place)."""
+def _gate_acts(x):
+    """``(4, B, H, R)``: ``tanh(a)`` and the sigmoids of ``i``, ``f``, ``o`` of the
+    stacked input ``x`` on the CPU (computed in place)."""
     acts = _gate_major(x)
     numpy.tanh(acts[0], out=acts[0])
     array_utils.sigmoid_inplace(acts[1:])
+    return acts
+
+
+def _activate(x, cp):
+    """Forward of one step on the CPU: ``(acts, tanh(c), c, h)`` where ``acts``
+    is :func:`_gate_acts`."""
+    acts = _gate_acts(x)
     c = acts[2] * cp
     c += acts[0] * acts[1]
     t = numpy.tanh(c)
@@ -145,29 +151,34 @@ class LSTM(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         c_prev, x = self.get_retained_inputs()
+        c, = self.get_retained_outputs()
         gc, gh = grad_outputs
         gc = _gates.zeros_like_or(gc, c_prev)
         if gh is None:
             gh = _gates.zeros_var((x.shape[0],) + c_prev.shape[1:], x)
-        return LSTMGrad().apply((c_prev, x, gc, gh))
+        return LSTMGrad().apply((c_prev, x, c, gc, gh))
 
 
-class LSTMGrad(function_node.FunctionNode):
-    """Gradient of :class:`LSTM`: ``(c_prev, x, gc, gh) -> (gc_prev, gx)``; the
-    gate activations are recomputed from ``c_prev`` and ``x``."""
+class LSTMGrad(_CallableNode, function_node.FunctionNode):
+    """Gradient of :class:`LSTM`: ``(c_prev, x, c_next, gc, gh) -> (gc_prev, gx)``,
+    as Chainer's node: ``c_next`` is the step's new cell (an input of its own:
+    ``tanh(c_next)`` is not recomputed from the gates, which are). Calling it
+    applies it, as Chainer's old-style ``LSTMGrad()(...)`` did."""
 
     def forward(self, inputs):
-        self.retain_inputs((0, 1, 2, 3))
-        c_prev, x, gc, gh = inputs
+        self.retain_inputs((0, 1, 2, 3, 4))
+        c_prev, x, c_next, gc, gh = inputs
         xp = backend.get_array_module(c_prev, x)
         dtype = x.dtype
         batch = len(x)
         cp = array_utils.as_compute(c_prev[:batch])
+        cn = array_utils.as_compute(c_next[:batch])
         gcb = array_utils.as_compute(gc[:batch])
         ghc = array_utils.as_compute(gh)
         if xp is numpy:
             cp = cp.reshape(_cell_shape(x))
-            acts, t, _, _ = _activate(x, cp)
+            acts = _gate_acts(x)
+            t = numpy.tanh(cn.reshape(cp.shape))
             a, i, f, o = acts
             ghr = ghc.reshape(a.shape)
             # gradient of c: gh * o * (1 - tanh(c)^2) + gc, in Chainer's order (as
@@ -199,7 +210,7 @@ class LSTMGrad(function_node.FunctionNode):
             gcp = xp.empty(cp.shape, cp.dtype)
             gx = xp.empty(xc.shape, xc.dtype)
             hr = cp[0].size if batch else 0
-            _backward_kernel()(cp, xc, gcb, ghc, hr, _gates.rest_size(x.shape), gcp, gx)
+            _backward_kernel()(cp, cn, xc, gcb, ghc, hr, _gates.rest_size(x.shape), gcp, gx)
         if len(c_prev) > batch:
             gc_prev = xp.concatenate([gcp.astype(dtype, copy=False), gc[batch:]])
         else:
@@ -207,14 +218,14 @@ class LSTMGrad(function_node.FunctionNode):
         return gc_prev, gx.astype(dtype, copy=False)
 
     def backward(self, indexes, grad_outputs):
-        c_prev, x, gc, gh = self.get_retained_inputs()
+        c_prev, x, c_next, gc, gh = self.get_retained_inputs()
         ggc_prev, ggx = grad_outputs
-        return lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx)
+        return lstm_grad_grad(c_prev, x, c_next, gc, gh, ggc_prev, ggx)
 
 
-def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
+def lstm_grad_grad(c_prev, x, c_next, gc, gh, ggc_prev, ggx):
     """Gradients of :class:`LSTMGrad`'s outputs contracted with ``ggc_prev`` and
-    ``ggx`` (either may be None), with respect to ``(c_prev, x, gc, gh)``.
+    ``ggx`` (either may be None), with respect to ``(c_prev, x, c_next, gc, gh)``.
 
     Built from differentiable functions, so it can be differentiated again.
     """
@@ -224,20 +235,22 @@ def lstm_grad_grad(c_prev, x, gc, gh, ggc_prev, ggx):
     ggx = _gates.zeros_like_or(ggx, x)
     if full > batch:
         cp = F.split_axis(c_prev, [batch], axis=0)[0]
+        cn = F.split_axis(c_next, [batch], axis=0)[0]
         gcb = F.split_axis(gc, [batch], axis=0)[0]
         ggcp, ggcp_rest = F.split_axis(ggc_prev, [batch], axis=0)
     else:
-        cp, gcb, ggcp = c_prev, gc, ggc_prev
+        cp, cn, gcb, ggcp = c_prev, c_next, gc, ggc_prev
     pa, pi, pf, po = _gates.gate_vars(x, 4)
     gga, ggi, ggf, ggo = _gates.gate_vars(ggx, 4)
-    g_a, g_i, g_o, (g_f,), (g_cp,), g_gc, g_gh = _gates.cell_grad_grad(
-        pa, pi, po, [pf], [cp], gcb, gh, gga, ggi, ggo, [ggf], [ggcp])
+    g_a, g_i, g_o, (g_f,), (g_cp,), g_gc, g_gh, g_cn = _gates.cell_grad_grad(
+        pa, pi, po, [pf], [cp], gcb, gh, gga, ggi, ggo, [ggf], [ggcp], c_next=cn)
     g_x = _gates.join_gate_vars([g_a, g_i, g_f, g_o])
     if full > batch:
-        rest = (full - batch,) + tuple(c_prev.shape[1:])
-        g_cp = F.concat([g_cp, _gates.zeros_var(rest, c_prev)], axis=0)
+        rest = _gates.zeros_var((full - batch,) + tuple(c_prev.shape[1:]), c_prev)
+        g_cp = F.concat([g_cp, rest], axis=0)
+        g_cn = F.concat([g_cn, rest], axis=0)
         g_gc = F.concat([g_gc, ggcp_rest], axis=0)
-    return g_cp, g_x, g_gc, g_gh
+    return g_cp, g_x, g_cn, g_gc, g_gh
 
 
 def lstm(c_prev: VariableOrArray, x: VariableOrArray) -> tuple[Variable, Variable]:

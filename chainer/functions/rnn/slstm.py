@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chainer import backend
+from chainer.function import _CallableNode
 from chainer import function_node
 from chainer.functions.rnn import _gates
 from chainer.utils import type_check
@@ -56,9 +57,10 @@ class SLSTM(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         c1, c2, x1, x2 = self.get_retained_inputs()
+        c, = self.get_retained_outputs()
         gc = _gates.zeros_like_or(grad_outputs[0], c1)
         gh = _gates.zeros_like_or(grad_outputs[1], c1)
-        return SLSTMGrad().apply((c1, c2, x1, x2, gc, gh))
+        return SLSTMGrad().apply((c1, c2, x1, x2, c, gc, gh))
 
 
 def _merged_gates(c1, c2, x1, x2):
@@ -73,18 +75,20 @@ def _merged_gates(c1, c2, x1, x2):
             [c1.reshape(shape), c2.reshape(shape)])
 
 
-class SLSTMGrad(function_node.FunctionNode):
-    """Gradient of :class:`SLSTM`: ``(c_prev1, c_prev2, x1, x2, gc, gh) ->
-    (gc_prev1, gc_prev2, gx1, gx2)``."""
+class SLSTMGrad(_CallableNode, function_node.FunctionNode):
+    """Gradient of :class:`SLSTM`: ``(c_prev1, c_prev2, x1, x2, c_next, gc, gh) ->
+    (gc_prev1, gc_prev2, gx1, gx2)``, as Chainer's node: ``c_next`` is the new
+    cell (an input of its own: ``tanh(c_next)`` is not recomputed from the
+    gates). Calling it applies it, as Chainer's old-style ``SLSTMGrad()(...)`` did."""
 
     def forward(self, inputs):
-        self.retain_inputs((0, 1, 2, 3, 4, 5))
-        c1, c2, x1, x2, gc, gh = inputs
+        self.retain_inputs((0, 1, 2, 3, 4, 5, 6))
+        c1, c2, x1, x2, c_next, gc, gh = inputs
         xp = backend.get_array_module(x1)
         a, i, o, fs, cs = _merged_gates(c1, c2, x1, x2)
         shape = o.shape
         (g_a1, g_a2), (g_i1, g_i2), g_o, (g_f1, g_f2), (g_c1, g_c2) = _gates.cell_grad(
-            a, i, o, fs, cs, gc.reshape(shape), gh.reshape(shape))
+            a, i, o, fs, cs, gc.reshape(shape), gh.reshape(shape), c=c_next.reshape(shape))
         gx1 = xp.stack([g_a1, g_i1, g_f1, g_o], axis=2).reshape(x1.shape)
         gx2 = xp.stack([g_a2, g_i2, g_f2, g_o], axis=2).reshape(x2.shape)
         return g_c1.reshape(c1.shape), g_c2.reshape(c2.shape), gx1, gx2
@@ -93,10 +97,11 @@ class SLSTMGrad(function_node.FunctionNode):
         return slstm_grad_grad(*self.get_retained_inputs(), *grad_outputs)
 
 
-def slstm_grad_grad(c_prev1, c_prev2, x1, x2, gc, gh, ggc_prev1, ggc_prev2, ggx1, ggx2):
+def slstm_grad_grad(c_prev1, c_prev2, x1, x2, c_next, gc, gh, ggc_prev1, ggc_prev2, ggx1,
+                    ggx2):
     """Gradients of :class:`SLSTMGrad`'s outputs contracted with ``ggc_prev1``,
     ``ggc_prev2``, ``ggx1`` and ``ggx2`` (any may be None), with respect to
-    ``(c_prev1, c_prev2, x1, x2, gc, gh)``; differentiable again."""
+    ``(c_prev1, c_prev2, x1, x2, c_next, gc, gh)``; differentiable again."""
     ggc_prev1 = _gates.zeros_like_or(ggc_prev1, c_prev1)
     ggc_prev2 = _gates.zeros_like_or(ggc_prev2, c_prev2)
     a1, i1, f1, o1 = _gates.gate_vars(x1, 4)
@@ -104,12 +109,13 @@ def slstm_grad_grad(c_prev1, c_prev2, x1, x2, gc, gh, ggc_prev1, ggc_prev2, ggx1
     gga1, ggi1, ggf1, ggo1 = _gates.gate_vars(_gates.zeros_like_or(ggx1, x1), 4)
     gga2, ggi2, ggf2, ggo2 = _gates.gate_vars(_gates.zeros_like_or(ggx2, x2), 4)
     # gx1 and gx2 carry the same gradient of the summed output gate o.
-    (g_a1, g_a2), (g_i1, g_i2), g_o, (g_f1, g_f2), (g_c1, g_c2), g_gc, g_gh = \
+    (g_a1, g_a2), (g_i1, g_i2), g_o, (g_f1, g_f2), (g_c1, g_c2), g_gc, g_gh, g_cn = \
         _gates.cell_grad_grad(
             [a1, a2], [i1, i2], o1 + o2, [f1, f2], [c_prev1, c_prev2], gc, gh,
-            [gga1, gga2], [ggi1, ggi2], ggo1 + ggo2, [ggf1, ggf2], [ggc_prev1, ggc_prev2])
+            [gga1, gga2], [ggi1, ggi2], ggo1 + ggo2, [ggf1, ggf2], [ggc_prev1, ggc_prev2],
+            c_next=c_next)
     return (g_c1, g_c2, _gates.join_gate_vars([g_a1, g_i1, g_f1, g_o]),
-            _gates.join_gate_vars([g_a2, g_i2, g_f2, g_o]), g_gc, g_gh)
+            _gates.join_gate_vars([g_a2, g_i2, g_f2, g_o]), g_cn, g_gc, g_gh)
 
 
 def slstm(c_prev1: VariableOrArray, c_prev2: VariableOrArray, x1: VariableOrArray,

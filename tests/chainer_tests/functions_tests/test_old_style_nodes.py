@@ -21,6 +21,8 @@ from chainer.functions.pooling import roi_average_align_2d as raa
 from chainer.functions.pooling import roi_average_pooling_2d as rap
 from chainer.functions.pooling import roi_max_align_2d as rma
 from chainer.functions.pooling import roi_max_pooling_2d as rmp
+from chainer.functions.rnn import lstm
+from chainer.functions.rnn import slstm
 from chainer.functions.rnn import tree_lstm
 
 _rng = numpy.random.default_rng(3)
@@ -69,6 +71,9 @@ _CASES = {
                       lambda: F.roi_max_align_2d(_X4, _ROIS, _IDX, 2, 1.0, 2)),
     'ROIAverageAlign2D': (lambda: raa.ROIAverageAlign2D(2, 1.0, 2), (_X4, _ROIS, _IDX),
                           lambda: F.roi_average_align_2d(_X4, _ROIS, _IDX, 2, 1.0, 2)),
+    'LSTMGrad': (lstm.LSTMGrad, (_f(3, 2), _f(3, 8), _f(3, 2), _f(3, 2), _f(3, 2)), None),
+    'SLSTMGrad': (slstm.SLSTMGrad, (_f(3, 2), _f(3, 2), _f(3, 8), _f(3, 8), _f(3, 2),
+                                    _f(3, 2), _f(3, 2)), None),
     'ConnectionistTemporalClassification': (
         lambda: ctc.ConnectionistTemporalClassification(0),
         (_LEN_IN, _LEN_LAB, _CTC_T, numpy.stack(_CTC_X)),

@@ -114,6 +114,16 @@ def test_col2im_nd_refuses_more_positions_than_the_image_has():
         conv_nd.col2im_nd(col, (1, 1), (0, 0), (4, 4), (1, 2))
 
 
+def test_col2im_nd_refuses_col_of_another_rank_than_dims():
+    # Chainer asserted that col holds a kernel and an output axis per image axis.
+    col = numpy.ones((1, 1, 2, 3, 3), numpy.float32)  # one kernel axis short
+    for f in (conv_nd.col2im_nd, conv_nd.col2im_nd_cpu):
+        with pytest.raises(AssertionError):
+            f(col, (1, 1), (0, 0), (4, 4))
+        with pytest.raises(ValueError):
+            f(numpy.ones((1, 1, 2, 2, 3, 3), numpy.float32), (1, 1), (0, 0), (4,))
+
+
 def _geometry(node) -> dict:
     names = ('sy', 'sx', 'ph', 'pw', 'kh', 'kw', 'dy', 'dx', 'outh', 'outw', 'cover_all')
     return {n: getattr(node, n) for n in names if hasattr(node, n)}

@@ -202,6 +202,11 @@ def test_getattr_with_a_constant_name_prints_the_name():
     assert T.eval(T.GetAttr(T.Variable(1, 'n'), T.Constant('imag'))) == 0
 
 
+def test_getattr_with_a_name_that_is_not_a_str_prints_the_call():
+    assert str(T.GetAttr(T.Variable(1, 'n'), 7)) == 'getattr(n, 7)'
+    assert str(T.GetAttr(T.Variable(1, 'n') + 1, T.Constant(2))) == 'getattr(n + 1, 2)'
+
+
 def test_eval_plain_value():
     assert T.eval(3) == 3
     assert T.eval((1, T.Variable(2, 'a'))) == (1, 2)

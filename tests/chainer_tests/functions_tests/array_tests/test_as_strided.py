@@ -107,3 +107,28 @@ def test_overlapping_input_shares_the_gradient():
     # elements of x sharing memory share its gradient (Chainer's rule)
     x = numpy.broadcast_to(numpy.arange(3, dtype=numpy.float32), (2, 3))
     assert _strided(x, (2,), (1,)) == ([0, 1], [[0.5, 1, 0], [0.5, 1, 0]])
+
+
+@pytest.mark.parametrize('dtype', [numpy.int16, numpy.int32, numpy.int64])
+def test_integer_gradient_is_refused(dtype):
+    # As in Chainer: backprop through as_strided needs a float gradient (the
+    # forward of an integer array is fine).
+    v = chainer.Variable(numpy.arange(6, dtype=dtype))
+    y = F.as_strided(v, (3,), (-2,), 5)
+    numpy.testing.assert_array_equal(y.array, [5, 3, 1])
+    y.grad = numpy.ones(3, dtype)
+    with pytest.raises(TypeError):
+        chainer.grad((y,), (v,))
+
+
+def test_input_made_by_numpy_as_strided_counts_from_its_array():
+    # numpy's as_strided puts a wrapper object between the view and the array it
+    # views; positions still count from the start of that array, as in Chainer.
+    a = numpy.arange(8, dtype=numpy.float32)
+    x = numpy.lib.stride_tricks.as_strided(a[3:], (3, 3), (-4, 8))  # [[3, 5, 7], ...]
+    v = chainer.Variable(x)
+    y = F.as_strided(v, (3, 3), (1, 2), 0)
+    numpy.testing.assert_array_equal(y.array, [[0, 2, 4], [1, 3, 5], [2, 4, 6]])
+    gx, = chainer.grad((y,), (v,), (numpy.ones((3, 3), numpy.float32),))
+    # each position's gradient is shared among the elements of x that view it
+    numpy.testing.assert_array_equal(gx.array, [[.5, .5, 0], [2, 2, 1], [1, .5, .5]])

@@ -69,6 +69,18 @@ def test_einsum_bad_input():
         F.einsum('ij,jk->ik', a, a)  # contracted lengths differ
 
 
+def test_einsum_output_ellipsis_needs_an_operand_ellipsis():
+    # Chainer refused '...' in the output when no operand has one (NumPy takes it).
+    a = numpy.ones(2, numpy.float32)
+    with pytest.raises(ValueError):
+        F.einsum('i,i->...', a, a)
+    with pytest.raises(ValueError):
+        F.einsum('ij->...ij', numpy.ones((2, 2), numpy.float32))
+    with pytest.raises(ValueError):
+        F.einsum('i->...', a)
+    assert F.einsum('...i,...i->...', a, a).shape == ()
+
+
 @pytest.mark.parametrize('subscripts,shapes', [
     ('i,i', ((2,), (2,), (2,))),  # more operands than subscripts
     ('i,i', ((2,),)),  # fewer operands
@@ -111,7 +123,6 @@ def test_einsum_label_lengths_differ(subscripts, shapes):
 @pytest.mark.parametrize('subscripts,shapes', [
     ('...i->i', ((2,),)),  # '...' spanning no axis may be dropped
     ('i...->i', ((2,),)),
-    ('i->...', ((2,),)),
     ('i,i', ((1,), (3,))),  # length 1 broadcasts
 ])
 def test_einsum_accepted_edge_subscripts(subscripts, shapes):

@@ -138,3 +138,68 @@ def test_operands_of_two_float_dtypes(sp_dtype, dn_dtype, sparse_left):
            rng.uniform(-1, 1, b.shape).astype(dn_dtype))
     chainer.gradient_check.check_backward(f, (data, b), gy, dtype=None, atol=1e-3, rtol=1e-3)
     chainer.gradient_check.check_double_backward(f, (data, b), gy, ggs, atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize('transa', [False, True])
+@pytest.mark.parametrize('transb', [False, True])
+@pytest.mark.parametrize('transc', [False, True])
+@pytest.mark.parametrize('batched', [False, True])
+def test_coo_nodes_take_chainers_transposition_flags(transa, transb, transc, batched):
+    # CooMatMul(row, col, shape, order, transa, transb, transc) computes
+    # op_c(op_a(S) @ op_b(D)); CooMatMulGradSP(...) reads op_a(A) @ op_b(B) at the
+    # pattern (of its transpose when transc). Both differentiate twice.
+    from chainer.functions.math import sparse_matmul
+    rng = numpy.random.RandomState(1)
+    lead = (2,) if batched else ()
+    s_dense = rng.uniform(-1, 1, lead + (3, 4))
+    s_dense[numpy.abs(s_dense) < 0.3] = 0
+    sp = to_coo(s_dense, ldnz=s_dense[..., :, :].size // (2 if batched else 1) + 1)
+    data = sp.data.array.copy()
+    s_op = _op(s_dense, transa)
+    d = rng.uniform(-1, 1, lead + _op(numpy.empty((s_op.shape[-1], 2)), transb).shape)
+    node = sparse_matmul.CooMatMul(sp.row, sp.col, sp.shape, sp.order,
+                                   transa=transa, transb=transb, transc=transc)
+    assert (node.transa, node.transb, node.transc) == (transa, transb, transc)
+    y = node.apply((data, d))[0]
+    numpy.testing.assert_allclose(y.array, _op(s_op @ _op(d, transb), transc), atol=1e-12)
+
+    def f(data, d):
+        return sparse_matmul.CooMatMul(sp.row, sp.col, sp.shape, 'other',
+                                       transa, transb, transc).apply((data, d))[0]
+
+    gy = rng.uniform(-1, 1, y.shape)
+    chainer.gradient_check.check_backward(f, (data, d), gy)
+    chainer.gradient_check.check_double_backward(
+        f, (data, d), gy, (rng.uniform(-1, 1, data.shape), rng.uniform(-1, 1, d.shape)))
+
+    # GradSP: A, B dense with op_a(A) @ op_b(B) of the pattern's (transposed) shape.
+    m, n = sp.shape[::-1] if transc else sp.shape
+    a = rng.uniform(-1, 1, lead + _op(numpy.empty((m, 5)), transa).shape)
+    b = rng.uniform(-1, 1, lead + _op(numpy.empty((5, n)), transb).shape)
+    g = sparse_matmul.CooMatMulGradSP(sp.row, sp.col, sp.shape, sp.order,
+                                      transa, transb, transc).apply((a, b))[0]
+    full = _op(_op(a, transa) @ _op(b, transb), transc)
+    expected = numpy.where(sp.row >= 0, full[(*numpy.indices(sp.row.shape)[:-1], sp.row, sp.col)]
+                           if batched else full[sp.row, sp.col], 0)
+    numpy.testing.assert_allclose(g.array, expected, atol=1e-12)
+
+    def h(a, b):
+        return sparse_matmul.CooMatMulGradSP(sp.row, sp.col, sp.shape, 'other',
+                                             transa, transb, transc).apply((a, b))[0]
+
+    gg = rng.uniform(-1, 1, g.shape)
+    chainer.gradient_check.check_backward(h, (a, b), gg)
+    chainer.gradient_check.check_double_backward(
+        h, (a, b), gg, (rng.uniform(-1, 1, a.shape), rng.uniform(-1, 1, b.shape)))
+
+
+def test_coo_nodes_reject_bad_patterns():
+    from chainer.functions.math import sparse_matmul
+    r = numpy.zeros(3, numpy.int32)
+    for cls in (sparse_matmul.CooMatMul, sparse_matmul.CooMatMulGradSP):
+        with pytest.raises(ValueError):
+            cls(r, numpy.zeros(4, numpy.int32), (2, 2))
+        with pytest.raises(ValueError):
+            cls(numpy.zeros((1, 1, 3), numpy.int32), numpy.zeros((1, 1, 3), numpy.int32), (2, 2))
+        with pytest.raises(ValueError):
+            cls(r, r, (2, 2, 2))

@@ -88,3 +88,39 @@ def test_check_messages_are_chainers():
     # Shapes Chainer did not check: NumPy's ValueError
     with pytest.raises(ValueError):
         F.zoneout(h, numpy.zeros((2, 4), numpy.float32))
+
+
+def test_mask_is_drawn_by_xp_random_rand():
+    # Chainer draws the masks of zoneout, dropout and simplified dropconnect with
+    # xp.random.rand(*shape): a mock of it (or a seeded generator) decides them.
+    from unittest import mock
+    u = numpy.array([[0.1, 0.9, 0.5], [0.7, 0.2, 0.4]])
+    h = numpy.zeros((2, 3), numpy.float32)
+    x = numpy.ones((2, 3), numpy.float32)
+    with mock.patch('numpy.random.rand', return_value=u) as rand:
+        y = zoneout(h, x, 0.45)
+        rand.assert_called_once_with(2, 3)
+    numpy.testing.assert_array_equal(y.array, u >= 0.45)
+    with mock.patch('numpy.random.rand', return_value=u) as rand:
+        y = F.dropout(x, 0.45)
+        rand.assert_called_once_with(2, 3)
+    numpy.testing.assert_allclose(y.array, (u >= 0.45) / numpy.float32(0.55))
+    w = numpy.ones((3, 3), numpy.float32)
+    with mock.patch('numpy.random.rand', return_value=u[:, :, None] * numpy.ones(3)) as rand:
+        F.simplified_dropconnect(x, w, ratio=0.45)
+        rand.assert_called_once_with(2, 3, 3)
+
+
+def test_zero_dim_masks_are_arrays():
+    # numpy.random.rand() with no shape returns a float: the masks stay 0-d arrays.
+    h = chainer.Variable(numpy.array(1.0, numpy.float32))
+    x = chainer.Variable(numpy.array(2.0, numpy.float32))
+    for _ in range(4):
+        y = zoneout(h, x, 0.5)
+        assert isinstance(y.array, numpy.ndarray) and y.shape == ()
+        y.backward()
+        assert float(h.grad) + float(x.grad) == 1.0
+        h.cleargrad()
+        x.cleargrad()
+        d = F.dropout(x, 0.5)
+        assert isinstance(d.creator.mask, numpy.ndarray) and d.creator.mask.shape == ()

@@ -166,3 +166,31 @@ def test_gradients_bitwise_as_chainer(seed):
                             u * c_prev * (f * (one - f)), gh * t * (o * (one - o))], axis=2)
     assert numpy.array_equal(g_x.array, expected.reshape(3, 16))
     assert numpy.array_equal(g_c.array, u * f)
+
+
+@pytest.mark.parametrize('batch', [3, 2, 0])
+def test_lstm_grad_node_takes_the_new_cell_and_is_callable(batch):
+    # Chainer's LSTMGrad is called like an old-style Function on
+    # (c_prev, x, c_next, gc, gh): tanh is taken of the given c_next, not of a
+    # cell recomputed from the gates, and every input gets a gradient.
+    from chainer.functions.rnn import lstm
+    rng = numpy.random.RandomState(batch)
+    c_prev, c_next, gc = (rng.uniform(-1, 1, (3, 2, 2)) for _ in range(3))
+    x = rng.uniform(-1, 1, (batch, 8, 2))
+    gh = rng.uniform(-1, 1, (batch, 2, 2))
+    gc_prev, gx = lstm.LSTMGrad()(c_prev, x, c_next, gc, gh)
+    g = x.reshape(batch, 2, 4, 2)
+    a, i, f, o = (numpy.tanh(g[:, :, 0]),) + tuple(R.sigmoid(g[:, :, k]) for k in (1, 2, 3))
+    t = numpy.tanh(c_next[:batch])
+    u = gh * o * (1 - t * t) + gc[:batch]
+    expected_gx = numpy.stack([u * i * (1 - a * a), u * a * i * (1 - i),
+                               u * c_prev[:batch] * f * (1 - f), gh * t * o * (1 - o)], axis=2)
+    numpy.testing.assert_allclose(gx.array, expected_gx.reshape(x.shape), atol=1e-12)
+    numpy.testing.assert_allclose(gc_prev.array, numpy.concatenate([u * f, gc[batch:]]),
+                                  atol=1e-12)
+    ggs = (rng.uniform(-1, 1, c_prev.shape), rng.uniform(-1, 1, x.shape))
+    inputs = (c_prev, x, c_next, gc, gh)
+    chainer.gradient_check.check_backward(lstm.LSTMGrad(), inputs, ggs)
+    chainer.gradient_check.check_double_backward(
+        lambda *xs: lstm.LSTMGrad().apply(xs), inputs, ggs,
+        tuple(rng.uniform(-1, 1, v.shape) for v in inputs))

@@ -95,3 +95,28 @@ def test_check_messages_follow_chainers_order():
     assert str(e.value).endswith('Expect: c_prev1.ndim == x2.ndim\nActual: 2 != 3')
     with pytest.raises(ValueError):  # cells of two widths: NumPy's error in Chainer
         F.slstm(z(2, 3), z(2, 4), z(2, 12), z(2, 16))
+
+
+def test_slstm_grad_node_takes_the_new_cell_and_is_callable():
+    # Chainer's SLSTMGrad is called like an old-style Function on
+    # (c_prev1, c_prev2, x1, x2, c_next, gc, gh), tanh taken of the given c_next.
+    import chainer
+    from chainer.functions.rnn import slstm
+    rng = numpy.random.RandomState(0)
+    c1, c2, c_next, gc, gh = (rng.uniform(-1, 1, (2, 3)) for _ in range(5))
+    x1, x2 = (rng.uniform(-1, 1, (2, 12)) for _ in range(2))
+    g_c1, g_c2, g_x1, g_x2 = slstm.SLSTMGrad()(c1, c2, x1, x2, c_next, gc, gh)
+    g1, g2 = x1.reshape(2, 3, 4), x2.reshape(2, 3, 4)
+    o = R.sigmoid(g1[:, :, 3] + g2[:, :, 3])
+    t = numpy.tanh(c_next)
+    u = gh * o * (1 - t * t) + gc
+    numpy.testing.assert_allclose(g_c1.array, u * R.sigmoid(g1[:, :, 2]), atol=1e-12)
+    numpy.testing.assert_allclose(g_c2.array, u * R.sigmoid(g2[:, :, 2]), atol=1e-12)
+    go = gh * t * o * (1 - o)
+    numpy.testing.assert_allclose(g_x1.array.reshape(2, 3, 4)[:, :, 3], go, atol=1e-12)
+    inputs = (c1, c2, x1, x2, c_next, gc, gh)
+    ggs = tuple(rng.uniform(-1, 1, v.shape) for v in (c1, c2, x1, x2))
+    chainer.gradient_check.check_backward(slstm.SLSTMGrad(), inputs, ggs)
+    chainer.gradient_check.check_double_backward(
+        lambda *xs: slstm.SLSTMGrad().apply(xs), inputs, ggs,
+        tuple(rng.uniform(-1, 1, v.shape) for v in inputs))
