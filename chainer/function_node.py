@@ -645,7 +645,13 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     if not isinstance(inputs, (tuple, list)):
         raise TypeError(f'inputs must be a tuple or a list, not {type(inputs)}.')
-    for v in list(outputs) + list(inputs):
+    for v in outputs:
+        if not isinstance(v, Variable):
+            raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
+        if v._node is not None:
+            # Chainer refuses a gradient made by an old-style Function first
+            v._node._check_old_style_gradient()
+    for v in inputs:
         if not isinstance(v, Variable):
             raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
     _backprop.check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')
