@@ -425,9 +425,10 @@ class FunctionNode:
             elif isinstance(y, numpy.generic):
                 fixed.append(numpy.asarray(y))
             else:
-                raise TypeError(
-                    f'forward of {self.label} must return arrays, got '
-                    f'{type(y).__module__}.{type(y).__qualname__}')
+                raise TypeError(  # Chainer's message
+                    'forward output must be a tuple of ndarrays.\n'
+                    f'Function: {self.label}\n'
+                    f'Actual output types: {tuple(type(y) for y in outputs)}')
         if not chainer.backend.is_arrays_compatible(fixed):
             raise TypeError(
                 f'incompatible array types are mixed in the forward output ({self.label}).\n'
