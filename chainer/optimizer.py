@@ -141,14 +141,17 @@ class UpdateRule:
     # Constants derived from the hyperparameters (``optimizers._util.constants``).
     _derived: Optional[tuple] = None
 
-    # False for a rule written outside the library: Chainer calls its hooks and
-    # update_core for a parameter without an array or a gradient too.
+    # False for a rule whose update methods are written outside the library: Chainer
+    # calls its hooks and update_core for a parameter without an array or a gradient.
     _library_rule = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_update_core = cls.update_core is UpdateRule.update_core
-        cls._library_rule = cls.__module__.startswith('chainer.')
+        # a subclass that keeps the library's update methods is a library rule
+        cls._library_rule = all(
+            getattr(cls, name).__module__.startswith('chainer.')
+            for name in ('update_core', 'update_core_cpu', 'update_core_gpu'))
 
     def __init__(self, parent_hyperparam: Optional[Hyperparameter] = None) -> None:
         self._pre_update_hooks: collections.OrderedDict = collections.OrderedDict()

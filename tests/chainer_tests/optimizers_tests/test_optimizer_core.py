@@ -145,6 +145,26 @@ def test_user_rule_and_hooks_see_params_without_grad(with_state):
     assert rule.state == {'n': 0}
 
 
+def test_subclass_of_a_library_rule_keeping_its_steps_skips_like_it():
+    # Only update methods written by the user are called for such parameters.
+    from chainer.optimizers.adam import AdamRule
+
+    class Tagged(AdamRule):
+        pass
+
+    class Own(AdamRule):
+        def update_core_cpu(self, param):
+            calls.append(param)
+
+    calls = []
+    hp = optimizers.Adam().hyperparam
+    p = chainer.Parameter()
+    Tagged(hp).update(p)
+    assert p.array is None
+    Own(hp).update(p)
+    assert calls == [p]
+
+
 def test_user_update_core_sees_uninitialized_params():
     calls = []
     rule = optimizer.UpdateRule()
