@@ -60,9 +60,12 @@ def select_target_grads(func, target_input_indexes: tuple, gxs) -> tuple:
         if isinstance(gxs, list):
             gxs = tuple(gxs)
         else:
-            raise TypeError(
-                f'backward of {func.label} must return a tuple of Variables (or None), '
-                f'got {type(gxs).__name__}')
+            msg = (f'backward of {func.label} must return a tuple of Variables (or None), '
+                   f'got {type(gxs).__name__}')
+            if config.debug:  # Chainer's debug check said so (as a ValueError)
+                msg = func._get_error_message(
+                    f'type of gradients returned from backward is incorrect: {msg}')
+            raise _GradientTypeError(msg)
     n_in = len(func.inputs)
     n = len(gxs)
     if n == n_in:

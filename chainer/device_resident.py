@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chainer.types import CudaDeviceSpec, DeviceSpec
 
 _TO_METHOD_NAMES = ('to_cpu', 'to_gpu', 'to_intel64')
+_FINAL_METHOD_NAMES = ('to_device', 'to_chx', 'from_chx')
 # Residents whose to_cpu/to_gpu override a visitor is running, per thread.
 _overrides_running = threading.local()
 # The to_device specifier each deprecated transfer method stands for (its warning names it).
@@ -38,6 +39,10 @@ class DeviceResident:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        for name in _FINAL_METHOD_NAMES:
+            if name in cls.__dict__:
+                # As in Chainer, where they are final: override device_resident_accept.
+                raise TypeError(f'method {name!r} is final.')
         # Chainer deprecated overriding the transfer methods (they still run
         # for compatibility, see _ToDeviceVisitor); device_resident_accept is
         # the way to move extra arrays.

@@ -425,9 +425,10 @@ class FunctionNode:
             elif isinstance(y, numpy.generic):
                 fixed.append(numpy.asarray(y))
             else:
-                raise TypeError(
-                    f'forward of {self.label} must return arrays, got '
-                    f'{type(y).__module__}.{type(y).__qualname__}')
+                raise TypeError(  # Chainer's message
+                    'forward output must be a tuple of ndarrays.\n'
+                    f'Function: {self.label}\n'
+                    f'Actual output types: {tuple(type(y) for y in outputs)}')
         if not chainer.backend.is_arrays_compatible(fixed):
             raise TypeError(
                 f'incompatible array types are mixed in the forward output ({self.label}).\n'
@@ -645,7 +646,13 @@ def grad(outputs: Sequence[Variable], inputs: Sequence[Variable],
         raise TypeError(f'outputs must be a tuple or a list, not {type(outputs)}.')
     if not isinstance(inputs, (tuple, list)):
         raise TypeError(f'inputs must be a tuple or a list, not {type(inputs)}.')
-    for v in list(outputs) + list(inputs):
+    for v in outputs:
+        if not isinstance(v, Variable):
+            raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
+        if v._node is not None:
+            # Chainer refuses a gradient made by an old-style Function first
+            v._node._check_old_style_gradient()
+    for v in inputs:
         if not isinstance(v, Variable):
             raise TypeError(f'outputs and inputs must be Variables, got {type(v).__name__}')
     _backprop.check_parallel(grad_outputs, 'grad_outputs', outputs, 'outputs')

@@ -478,10 +478,7 @@ class _CheckBackward:
         xp = device.xp
         size = sum(a.size for a in present)
         with chainer.using_device(device):
-            d = xp.random.normal(size=(size,))
-            if size:
-                sq = xp.square(d)
-                d = xp.copysign(xp.sqrt((0.99 / sq.sum()) * sq + 0.01 / size), d)
+            d = self._sample_unit_vector(size, xp)
         dirs = []
         start = 0
         for a in targets:
@@ -491,6 +488,16 @@ class _CheckBackward:
                 dirs.append(d[start:start + a.size].reshape(a.shape))
                 start += a.size
         return dirs[:len(self.xs)], dirs[len(self.xs):]
+
+    @staticmethod
+    def _sample_unit_vector(size: int, xp: Any) -> Any:
+        """A random unit vector of ``size`` on the current device whose elements are
+        all at least ``0.1 / sqrt(size)`` in magnitude (Chainer's helper name)."""
+        d = xp.random.normal(size=(size,))
+        if size:
+            sq = xp.square(d)
+            d = xp.copysign(xp.sqrt((0.99 / sq.sum()) * sq + 0.01 / size), d)
+        return d
 
     def _cast(self, a):
         if a is None or self.dtype is None or a.dtype.kind != 'f':

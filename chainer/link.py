@@ -42,6 +42,10 @@ def _is_shape(value: Any) -> bool:
         return False
 
 
+# Link.__call__'s marker for a link whose Link.__init__ never ran (truthy: the slow path).
+_NOT_INITIALIZED = object()
+
+
 def _ensure_shape_dtype(value: Any) -> tuple:
     # A bare shape means float32; anything else must be a (shape, dtype) pair.
     if _is_shape(value):
@@ -106,9 +110,14 @@ class Link(device_resident.DeviceResident):
         """True inside ``with self.init_scope():``."""
         return getattr(self, '_within_init_scope', False)
 
+    def _check_init_done(self) -> None:
+        if '_params' not in self.__dict__:
+            raise RuntimeError('Link.__init__() has not been called.')
+
     @contextlib.contextmanager
     def init_scope(self) -> Iterator[None]:
         """Context in which assigned Parameters (and, for Chain, links) get registered."""
+        self._check_init_done()  # as in Chainer: a subclass must call Link.__init__ first
         old_flag = self.within_init_scope
         self._within_init_scope = True
         try:
@@ -389,7 +398,7 @@ class Link(device_resident.DeviceResident):
         function_hook._unregister(self.local_link_hooks, name, self)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        local_hooks = self.__dict__.get('_local_link_hooks')
+        local_hooks = self.__dict__.get('_local_link_hooks', _NOT_INITIALIZED)
         if not local_hooks and link_hook.n_global_hooks == 0:
             forward = getattr(self, 'forward', None)
             if forward is not None:  # the common call: no hook anywhere
@@ -397,6 +406,9 @@ class Link(device_resident.DeviceResident):
                 if link_hook.n_global_hooks:  # one was registered inside the forward
                     link_hook._postprocess(self, None, args, kwargs, out)
                 return out
+        if local_hooks is _NOT_INITIALIZED:
+            self._check_init_done()
+            local_hooks = None
         global_hooks = link_hook._current_global_hooks()
         if local_hooks:
             hooks = collections.OrderedDict(global_hooks or ())

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import numpy
 
 from chainer import backend
+from chainer import initializers
 from chainer import link as link_module
 from chainer import optimizer_hooks
 from chainer import serializer as serializer_module
@@ -140,9 +141,17 @@ class UpdateRule:
     # Constants derived from the hyperparameters (``optimizers._util.constants``).
     _derived: Optional[tuple] = None
 
+    # False for a rule whose update methods are written outside the library: Chainer
+    # calls its hooks and update_core for a parameter without an array or a gradient.
+    _library_rule = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_update_core = cls.update_core is UpdateRule.update_core
+        # a subclass that keeps the library's update methods is a library rule
+        cls._library_rule = all(
+            getattr(cls, name).__module__.startswith('chainer.')
+            for name in ('update_core', 'update_core_cpu', 'update_core_gpu'))
 
     def __init__(self, parent_hyperparam: Optional[Hyperparameter] = None) -> None:
         self._pre_update_hooks: collections.OrderedDict = collections.OrderedDict()
@@ -190,6 +199,8 @@ class UpdateRule:
         self.t += 1
         data = param.array
         if data is None:
+            if self._runs_without_grad():
+                self._run_uninitialized(param)
             return
         state = self._state
         if state is not None and param._loss_scale is None and not self._use_fp32_update \
@@ -220,8 +231,30 @@ class UpdateRule:
                         core(param)
                     else:
                         self.update_core(param)
-                return
+                    return
+                if not self._runs_without_grad():
+                    return
         self._update_general(param)
+
+    def _run_uninitialized(self, param: variable.Variable) -> None:
+        # As in Chainer: no state; with fp32 updates a float16 parameter is stood
+        # in for by an uninitialized float32 one.
+        if self._use_fp32_update:
+            try:
+                dtype = param.dtype
+            except RuntimeError:  # the initializer does not tell its dtype
+                dtype = None
+            if dtype == numpy.float16:
+                if self._fp32_param is None:
+                    initializer = initializers.NaN(numpy.float32)
+                    self._fp32_param = variable.Parameter(initializer, name=param.name)
+                param = self._fp32_param
+        self._run(param)
+
+    def _runs_without_grad(self) -> bool:
+        # Library rules skip a parameter without a gradient (Chainer's checked
+        # for it, or failed); a user's update_core is called as Chainer did.
+        return not self._library_rule or 'update_core' in self.__dict__
 
     def _update_general(self, param: variable.Variable) -> None:
         loss_scale = param._loss_scale
@@ -230,7 +263,8 @@ class UpdateRule:
                 return
             fp32_param = self._fp32_param
             device = param.device
-            if fp32_param is None or fp32_param.array.shape != param.array.shape:
+            if fp32_param is None or fp32_param.array is None \
+                    or fp32_param.array.shape != param.array.shape:
                 fp32_param = self._fp32_param = variable.Variable(
                     param.array.astype(numpy.float32), name=param.name)
             elif fp32_param.device != device:
@@ -247,6 +281,8 @@ class UpdateRule:
             return
         self._prepare(param)
         if param.grad is None:
+            if self._runs_without_grad():
+                self._run(param)
             return
         if loss_scale is not None:
             param.grad /= loss_scale
@@ -318,14 +354,20 @@ class UpdateRule:
         if self._state is None:
             # Find out the names of the state entries by initialising the state
             # for a dummy parameter, then read each of them.
-            probe = copy.copy(self)
-            probe._state = {}
-            dummy = numpy.zeros(1, dtype=numpy.float32)
-            dummy_param = variable.Variable(dummy)
-            dummy_param.grad = dummy.copy()
-            probe.init_state(dummy_param)
+            # The probe shares its (new) state dict with self while init_state runs,
+            # as in Chainer, so an init_state that writes to this rule's state works.
+            probe_state: dict = {}
+            self._state = probe_state
+            try:
+                probe = copy.copy(self)
+                dummy = numpy.zeros(1, dtype=numpy.float32)
+                dummy_param = variable.Variable(dummy)
+                dummy_param.grad = dummy.copy()
+                probe.init_state(dummy_param)
+            finally:
+                self._state = None
             loaded: Optional[dict] = {}
-            for key in probe._state:
+            for key in probe_state:
                 try:
                     value = serializer(key, None)
                 except KeyError:

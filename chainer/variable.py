@@ -801,6 +801,8 @@ class Variable:
             if data.size != 1:
                 if leaf or not self._requires_grad:
                     return  # nothing to differentiate: Chainer did nothing either
+                if not any([x._requires_grad for x in node._creator_node.inputs]):
+                    return  # no input needs a gradient any more: Chainer stopped here too
                 if data.size:
                     # Chainer's TypeError came from an operation on the missing gradient.
                     raise _ValueTypeError(
@@ -1041,8 +1043,14 @@ class Parameter(Variable):
     def dtype(self):
         if self._data is not None:
             return self._data.dtype
+        initializer = self.initializer
+        if not hasattr(initializer, 'dtype'):
+            # as in Chainer: a plain callable does not say which dtype it will make
+            raise RuntimeError(
+                "The dtype of an uninitialized parameter is not known: its initializer "
+                f"{type(initializer).__name__} has no 'dtype' attribute.")
         # The dtype initialize() will give it now (Chainer said float64 here, then made float32).
-        dtype = getattr(self.initializer, 'dtype', None)
+        dtype = initializer.dtype
         return numpy.dtype(chainer.config.dtype if dtype is None else dtype)
 
     def initialize(self, shape: ShapeSpec) -> None:

@@ -73,7 +73,10 @@ class BernoulliLogProb(function_node.FunctionNode):
             xp = backend.get_array_module(gy.array)
             dlogit = dlogit + xp.where(self._nan_grad, gy.dtype.type(numpy.nan),
                                        gy.dtype.type(0))
-        return gy * dlogit, None
+        glogit = gy * dlogit
+        if glogit.shape != logit.shape:  # applied directly to a logit that broadcasts
+            glogit = F.sum_to(glogit, logit.shape)
+        return glogit, None
 
 
 class Bernoulli(distribution.Distribution):

@@ -229,6 +229,10 @@ class _RecordingState(threading.local):
 _recording = _RecordingState()
 
 
+def _no_schedule() -> None:
+    return None
+
+
 class ScheduleInfo:
     """A recorded schedule: slots for arrays, forward steps, and how to backprop them.
 
@@ -264,6 +268,11 @@ class ScheduleInfo:
         self._template = [None] * n_slots
         for slot, array in constants.items():
             self._template[slot] = array
+
+    def __reduce__(self):
+        # A chain's ``static_schedule`` holds node copies and weak references: a
+        # pickled or copied chain records schedules of its own.
+        return _no_schedule, ()
 
     def _plan_backward(self) -> None:
         n_args = len(self.arg_infos)
@@ -675,6 +684,7 @@ class ScheduleManager:
                     schedules.append(schedules.pop(i))
                 if self.verbosity_level >= 2:
                     self._log(2, 'replaying the schedule')
+                chain.static_schedule = schedule  # Chainer's attribute: the one in use
                 return _replay(schedule, leaves)
         self._log(1, f'recording a schedule for {type(chain).__name__} (train={key})')
         out, schedule = _record(forward, chain, spec, leaves)
@@ -684,6 +694,7 @@ class ScheduleManager:
             if len(schedules) >= _MAX_KEPT[bool(self.minimize_cache_size)]:
                 del schedules[0]
             schedules.append(schedule)
+        chain.static_schedule = schedule if isinstance(schedule, ScheduleInfo) else None
         return out
 
 

@@ -55,7 +55,8 @@ class distribution_unittest(unittest.TestCase):
 
     def setUp(self) -> None:
         self.support = 'real'
-        self.event_shape = ()
+        if not hasattr(self, 'event_shape'):  # a parameterized class may give it
+            self.event_shape = ()
         self.continuous = True
         self.test_targets = set()
         self.options = {}

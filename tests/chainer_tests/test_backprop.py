@@ -231,6 +231,15 @@ class TestBackward:
         y.backward()
         assert y.grad is None
 
+    def test_no_grad_needed_when_the_inputs_stopped_requiring_grad(self):
+        # As in Chainer: the output was made while x required grad, but nothing
+        # below it needs a gradient now, so backward has nothing to do.
+        x = Variable(_f32(1.0, 2.0))
+        y = x * 2
+        x.node._requires_grad = False
+        y.backward()
+        assert x.grad is None
+
     @pytest.mark.parametrize('error', [ValueError, TypeError])
     def test_vector_without_initial_gradient(self, error):
         # A clear message, as a ValueError and as the TypeError Chainer raised.

@@ -468,6 +468,18 @@ class TestDoubleBackprop:
         with pytest.raises(RuntimeError):
             chainer.grad([gx], [x])
 
+    def test_old_style_gradient_is_refused_before_the_inputs_are_checked(self):
+        # After backward, z's gradient is gone (None); Chainer reports the old-style
+        # gradient among the outputs before it looks at such an input.
+        x = Variable(np.array(2.))
+        z = Mul()(x, Variable(np.array(3.)))
+        z.backward(enable_double_backprop=True)
+        assert z.grad_var is None
+        with pytest.raises(RuntimeError, match='Mul'):
+            chainer.grad([x.grad_var], [z.grad_var])
+        with pytest.raises(TypeError, match='NoneType'):
+            chainer.grad([z], [None])  # a new-style output: the input is refused
+
     def test_single_backward_is_fine(self):
         x = Variable(np.array(2.))
         z = Mul()(x, x)

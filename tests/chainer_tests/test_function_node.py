@@ -1053,6 +1053,19 @@ def test_debug_mode_checks_every_returned_gradient_is_a_variable():
             F.sum(y).backward()
 
 
+@pytest.mark.parametrize('debug', [False, True])
+def test_backward_returning_a_bare_array_instead_of_a_tuple(debug):
+    # Chainer's debug mode named it a wrong gradient type (ValueError); a TypeError too.
+    x = Variable(_f32(1., 2.))
+    y, = Returning(lambda f, idx, gys: gys[0].array).apply((x,))
+    with chainer.using_config('debug', debug):
+        for error in (TypeError, ValueError):
+            match = 'type of gradients returned from backward is incorrect' if debug \
+                else 'Returning must return a tuple'
+            with pytest.raises(error, match=match):
+                F.sum(y).backward()
+
+
 @pytest.mark.parametrize('grad,error', [
     (lambda: Variable(np.ones(1, np.float32)), ValueError),
     (lambda: Variable(np.ones(2, np.float16)), TypeError),

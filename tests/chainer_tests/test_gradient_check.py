@@ -782,3 +782,13 @@ def test_numpy_scalars_are_zero_dim_arrays_in_both_checks():
     gradient_check.check_double_backward(F.sin, x, gy, ggx)
     with pytest.raises(TypeError, match=r'x_data\[0\] must be an array or None'):
         gradient_check.check_double_backward(F.sin, [0.5], gy, ggx)
+
+
+@pytest.mark.parametrize('size', [0, 1, 7, 100])
+def test_sample_unit_vector_is_a_unit_vector_without_tiny_elements(size):
+    # Chainer's helper name, which check_backward draws its direction with.
+    d = gradient_check._CheckBackward._sample_unit_vector(size, numpy)
+    assert d.shape == (size,) and d.dtype == numpy.float64
+    if size:
+        numpy.testing.assert_allclose((d * d).sum(), 1.0)
+        assert abs(d).min() >= 0.1 / numpy.sqrt(size)

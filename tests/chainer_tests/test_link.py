@@ -522,6 +522,17 @@ def test_serialize_initializes_lazy_params():
     numpy.testing.assert_array_equal(link.b.array, [3., 4.])
 
 
+def test_serialize_with_a_mock_serializer_initializes_lazy_params():
+    # A unittest.mock serializer answers every attribute (a 'checking' one too):
+    # it is still an ordinary serializer whose values are loaded.
+    from unittest import mock
+    link = Scale(None)
+    ser = mock.MagicMock(return_value=numpy.array([1., 2.], numpy.float32))
+    link.serialize(ser)
+    numpy.testing.assert_array_equal(link.W.array, [1., 2.])
+    numpy.testing.assert_array_equal(link.b.array, [1., 2.])
+
+
 def test_chain_str_and_repr():
     assert str(Chain()) == 'Chain()'
     assert str(Scale(2)) == 'Scale(n=2)'

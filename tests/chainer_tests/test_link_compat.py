@@ -34,6 +34,38 @@ def test_overriding_a_transfer_method_is_deprecated(name):
         type('Overriding', (chainer.Link,), {name: method})
 
 
+@pytest.mark.parametrize('name', ['to_device', 'to_chx', 'from_chx'])
+def test_overriding_to_device_to_chx_or_from_chx_is_a_type_error(name):
+    # As in Chainer, these are final: device_resident_accept is the way to move more.
+    def method(self, *args, **kwargs):
+        return self
+
+    with pytest.raises(TypeError, match=name):
+        type('Overriding', (chainer.Link,), {name: method})
+    with pytest.raises(TypeError, match=name):
+        type('Overriding', (chainer.Chain,), {name: method})
+
+
+class _NoInit(chainer.Link):
+    def __init__(self, how):
+        if how == 'init_scope':
+            with self.init_scope():
+                pass
+        elif how == 'add_param':
+            self.add_param('w', (2,))
+
+    def forward(self, x):
+        return x
+
+
+@pytest.mark.parametrize('how', ['call', 'init_scope', 'add_param'])
+def test_subclass_that_skips_link_init_is_refused(how):
+    # Chainer names the missing Link.__init__() call, at the first use that needs it.
+    with pytest.raises(RuntimeError, match=r'^Link\.__init__\(\) has not been called\.$'):
+        link = _NoInit(how)
+        link(numpy.ones(2, numpy.float32))
+
+
 def test_overridden_to_cpu_still_runs_for_children():
     calls = []
 

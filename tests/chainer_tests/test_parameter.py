@@ -112,7 +112,7 @@ class TestLazy:
         assert p.array is None and p.data is None
         assert p.grad_var is None
 
-    @pytest.mark.parametrize('init', [None, 1, 0.5, _fill(1.0)])
+    @pytest.mark.parametrize('init', [None, 1, 0.5])
     def test_uninitialized_dtype_is_what_initialize_gives(self, init):
         for dtype in (np.float32, np.float16):
             with chainer.using_config('dtype', dtype):
@@ -122,6 +122,17 @@ class TestLazy:
                 assert p.dtype == dtype
         q = Parameter(chainer.initializers.Normal(dtype=np.float64))
         assert q.dtype == np.float64
+
+    def test_uninitialized_dtype_of_a_plain_callable_is_unknown(self):
+        # As in Chainer: an initializer without a dtype attribute does not tell it.
+        def init(array):
+            array[...] = 1
+
+        p = Parameter(init)
+        with pytest.raises(RuntimeError, match='dtype'):
+            p.dtype
+        p.initialize((2,))
+        assert p.dtype == np.float32
 
     def test_uninitialized_len_is_type_error(self):
         with pytest.raises(TypeError, match='without data'):

@@ -68,3 +68,23 @@ def test_kl_with_p_of_0_or_1(dtype):
     kl.grad = numpy.ones(2, dtype)
     kl.backward()
     assert numpy.isfinite(logit1.grad).all()
+
+
+@pytest.mark.parametrize('logit_shape,x_shape', [((), (3,)), ((2, 1), (2, 3)), ((2, 3), (2, 3))])
+def test_log_prob_node_applied_to_a_logit_that_broadcasts(logit_shape, x_shape):
+    # The public node class, as Chainer's: the logit broadcasts against x and its
+    # gradient is summed back to the logit's shape.
+    from chainer import gradient_check
+    from chainer.distributions.bernoulli import BernoulliLogProb
+    logit = numpy.random.normal(size=logit_shape)
+    x = numpy.random.randint(0, 2, size=x_shape).astype(numpy.float64)
+
+    def f(logit):
+        return BernoulliLogProb().apply((logit, x))[0]
+
+    y = f(logit)
+    expected = x * logit - numpy.logaddexp(0, logit)
+    numpy.testing.assert_allclose(y.array, expected)
+    gy = numpy.random.normal(size=x_shape)
+    gradient_check.check_backward(f, logit, gy)
+    gradient_check.check_double_backward(f, logit, gy, numpy.random.normal(size=logit_shape))

@@ -638,6 +638,28 @@ def test_no_backprop_outputs_require_grad_as_define_by_run():
     assert y.creator_node is None
 
 
+def test_static_schedule_attribute_names_the_schedule_in_use():
+    # Chainer's chain gets ``static_schedule`` at its first call, next to
+    # ``schedule_manager``; a pickled or copied chain records its own.
+    import copy
+    import pickle
+
+    model = _StaticMLP()
+    assert not hasattr(model, 'static_schedule')
+    x = numpy.ones((2, 7), numpy.float32)
+    model(x)
+    first = model.static_schedule
+    assert first is not None
+    model(x)
+    assert model.static_schedule is first
+    model(numpy.ones((3, 7), numpy.float32))
+    assert model.static_schedule is not first
+    for clone in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert clone.static_schedule is None
+        clone(x)
+        assert clone.static_schedule is not None and clone.static_schedule is not first
+
+
 def test_schedule_manager_attribute_pickle_and_deepcopy():
     import copy
     import pickle

@@ -105,13 +105,113 @@ def test_update_rule_basic():
     numpy.testing.assert_array_equal(rule.state['acc'], numpy.ones((2, 3)))
 
 
-def test_update_rule_skips_none_grad():
-    rule = CountingRule()
+def test_library_rule_skips_none_grad_and_uninitialized_params():
+    rule = optimizers.SGD(lr=0.1).create_update_rule()
+    hook_calls = []
+    rule.add_hook(lambda r, p: hook_calls.append(p), name='h')
     p = _param(grad=False)
     before = p.array.copy()
     rule.update(p)
-    assert rule.calls == []
+    rule.update(chainer.Parameter())
     numpy.testing.assert_array_equal(p.array, before)
+    assert hook_calls == [] and rule.t == 2
+
+
+class _RecordingRule(optimizer.UpdateRule):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def init_state(self, param):
+        self.state['n'] = 0
+
+    def update_core_cpu(self, param):
+        self.calls.append((param, param.grad_var))
+
+
+@pytest.mark.parametrize('with_state', [False, True])
+def test_user_rule_and_hooks_see_params_without_grad(with_state):
+    # As in Chainer: a rule written by the user (and its hooks) is called for every
+    # parameter; the state is created for an initialized one.
+    rule = _RecordingRule()
+    hooked = []
+    rule.add_hook(lambda r, p: hooked.append(p), name='h')
+    p = _param(grad=False)
+    if with_state:
+        rule.update(_param())
+        del rule.calls[:], hooked[:]
+    rule.update(p)
+    assert rule.calls == [(p, None)] and hooked == [p]
+    assert rule.state == {'n': 0}
+
+
+def test_subclass_of_a_library_rule_keeping_its_steps_skips_like_it():
+    # Only update methods written by the user are called for such parameters.
+    from chainer.optimizers.adam import AdamRule
+
+    class Tagged(AdamRule):
+        pass
+
+    class Own(AdamRule):
+        def update_core_cpu(self, param):
+            calls.append(param)
+
+    calls = []
+    hp = optimizers.Adam().hyperparam
+    p = chainer.Parameter()
+    Tagged(hp).update(p)
+    assert p.array is None
+    Own(hp).update(p)
+    assert calls == [p]
+
+
+def test_user_update_core_sees_uninitialized_params():
+    calls = []
+    rule = optimizer.UpdateRule()
+    rule.update_core = lambda param: calls.append(param)
+    p = chainer.Parameter()
+    rule.update(p)
+    assert calls == [p] and rule.state is None and p.array is None
+
+
+def test_user_update_core_sees_an_uninitialized_float16_param_as_float32():
+    # As in Chainer: with fp32 updates it gets an uninitialized float32 stand-in.
+    calls = []
+    rule = optimizer.UpdateRule()
+    rule.update_core = lambda param: calls.append(param)
+    rule.use_fp32_update()
+    p = chainer.Parameter(chainer.initializers.Zero(numpy.float16))
+    rule.update(p)
+    assert len(calls) == 1 and calls[0] is not p
+    assert calls[0].array is None and calls[0].dtype == numpy.float32
+    assert p.array is None and p.dtype == numpy.float16
+    p.initialize((2,))
+    p.grad = numpy.ones(2, numpy.float16)
+    rule.update(p)
+    assert calls[1].array.dtype == numpy.float32 and calls[1].array.shape == (2,)
+
+
+def test_deserialize_runs_an_init_state_that_writes_to_the_rule_itself():
+    # Chainer's loader lets init_state fill this very rule's state (its copy shares
+    # the dict), so an init_state set on the instance that closes over it loads too.
+    rule = optimizer.UpdateRule()
+
+    def init_state(param):
+        rule.state['m'] = param.xp.zeros_like(param.array)
+
+    rule.init_state = init_state
+    stored = {'t': 3, 'm': numpy.array([1., 2.], numpy.float32)}
+
+    class Loader(chainer.serializer.Deserializer):
+        def __getitem__(self, key):
+            return self
+
+        def __call__(self, key, value):
+            return stored[key]
+
+    rule.serialize(Loader())
+    assert rule.t == 3
+    numpy.testing.assert_array_equal(rule.state['m'], [1., 2.])
 
 
 def test_update_rule_disabled():

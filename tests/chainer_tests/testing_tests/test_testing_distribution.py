@@ -99,3 +99,26 @@ def test_invalid_target_is_rejected():
     import pytest
     with pytest.raises(ValueError, match='invalid target'):
         Bad().setUp()
+
+
+def test_event_shape_given_by_the_class_is_kept():
+    # As in Chainer: a parameterized event_shape is seen by setUp_configure; the
+    # default () is set only where the class gives none.
+    seen = []
+
+    class Given(testing.distribution_unittest):
+        event_shape = (3,)
+        is_variable = False
+
+        def setUp_configure(self):
+            seen.append(self.event_shape)
+            self.params = {}
+
+        def runTest(self):
+            pass
+
+    Given().setUp()
+    assert seen == [(3,)]
+    del Given.event_shape
+    Given().setUp()
+    assert seen == [(3,), ()]

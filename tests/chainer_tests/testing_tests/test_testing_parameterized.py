@@ -157,6 +157,23 @@ def test_product_dict():
     assert testing.product_dict() == [{}]
 
 
+def test_pairwise_product_dict_swapped_in_as_chainers_conftest_does(monkeypatch):
+    # Chainer's own conftest.py swaps these names to run pairwise combinations only.
+    from chainer.testing import parameterized
+    assert testing.product_dict is parameterized._product_dict_orig
+    monkeypatch.setattr(testing, 'product_dict', parameterized._pairwise_product_dict)
+    monkeypatch.setattr(parameterized, 'product_dict', parameterized._pairwise_product_dict)
+    sizes = {'a': 3, 'b': 4, 'c': 2, 'd': 3}
+    params = testing.product({k: list(range(n)) for k, n in sizes.items()})
+    assert 12 <= len(params) < 3 * 4 * 2 * 3
+    for x, y in [('a', 'b'), ('a', 'c'), ('a', 'd'), ('b', 'c'), ('b', 'd'), ('c', 'd')]:
+        assert {(p[x], p[y]) for p in params} == {
+            (u, v) for u in range(sizes[x]) for v in range(sizes[y])}
+    two = [[{'a': 1}, {'a': 2}], [{'b': 3}]]
+    assert testing.product_dict(*two) == parameterized._product_dict_orig(*two)
+    assert testing.product_dict([{'a': 1}], [], [{'b': 2}]) == []
+
+
 @pytest.mark.parametrize('bad', [1, 'abc', [1, 2], [[1]]])
 def test_product_bad_input(bad):
     with pytest.raises(TypeError):
