@@ -316,8 +316,7 @@ class Variable:
         requires_grad = kwargs.pop('requires_grad', True)
         if 'volatile' in kwargs:
             raise ValueError(
-                'volatile argument is not supported anymore. '
-                'Use chainer.using_config("enable_backprop", False)')
+                'volatile argument is not supported anymore. Use chainer.using_config')
         argument.assert_kwargs_empty(kwargs)
         if data is not None and not isinstance(data, _ARRAY_TYPES):
             raise TypeError(
