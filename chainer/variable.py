@@ -323,8 +323,7 @@ class Variable:
             raise ValueError(_LAYOUT_MESSAGE)
         if 'volatile' in kwargs:
             raise ValueError(
-                'volatile argument is not supported anymore. '
-                'Use chainer.using_config("enable_backprop", False)')
+                'volatile argument is not supported anymore. Use chainer.using_config')
         argument.assert_kwargs_empty(kwargs)
         if data is not None and not isinstance(data, _ARRAY_TYPES):
             raise TypeError(

@@ -81,12 +81,15 @@ def models_directory() -> str:
 
 
 def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
-             url: Optional[str], convert: Optional[Callable[[str, str], None]] = None) -> None:
+             url: Optional[str], convert: Optional[Callable[[str, str], None]] = None,
+             page: Optional[str] = None) -> None:
     """Loads the converted weights ``npz_name`` from the models directory into
     ``model``, converting Caffe's ``caffemodel_name`` (found there, or downloaded
     from ``url``) on first use with ``convert(caffemodel, npz)`` (by default
-    ``cls.convert_caffemodel_to_npz``); raises ``FileNotFoundError`` saying what
-    to put where when neither is available."""
+    ``cls.convert_caffemodel_to_npz``). When neither is available it says what
+    to put where: a model downloaded by hand from the web ``page`` (``url`` is
+    None) raises Chainer's ``OSError`` naming that page, a failed download a
+    ``FileNotFoundError``."""
     from chainer import serializers
     from chainer.dataset import download
 
@@ -107,13 +110,20 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
             else:
                 error = None
             if caffemodel is None:
+                where = ('(the dataset root is set by CHAINER_DATASET_ROOT or '
+                         'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
+                         'for random weights or the path of an .npz file.')
+                if page is not None:
+                    raise OSError(
+                        'The pre-trained caffemodel does not exist. Please download it '
+                        f"from '{page}', and place it on {caffemodel_path} (converted on "
+                        f'first use). Or put {npz_name} (written by '
+                        f'{cls.__name__}.convert_caffemodel_to_npz) in {root} ' + where)
                 raise FileNotFoundError(
                     f'{cls.__name__}: pretrained weights not found. Put {npz_name} '
                     f'(written by {cls.__name__}.convert_caffemodel_to_npz) in {root}, '
                     f'or Caffe\'s model as {caffemodel_path} (converted on first use) '
-                    '(the dataset root is set by CHAINER_DATASET_ROOT or '
-                    'chainer.dataset.set_dataset_root), or pass pretrained_model=None '
-                    'for random weights or the path of an .npz file.') from error
+                    + where) from error
         sys.stderr.write('Now loading caffemodel (usually it may take few minutes)\n')
         sys.stderr.flush()
         (convert or cls.convert_caffemodel_to_npz)(caffemodel, npz_path)
@@ -263,13 +273,14 @@ def init_kwargs(pretrained_model: Any, initializer: Any) -> dict:
 
 def load_weights(cls: type, model: link.Link, pretrained_model: Any, npz_name: str,
                  caffemodel_name: str, url: Optional[str],
-                 convert: Optional[Callable[[str, str], None]] = None) -> None:
-    """``pretrained_model`` semantics shared by the models (``convert`` as in
-    :func:`retrieve`)."""
+                 convert: Optional[Callable[[str, str], None]] = None,
+                 page: Optional[str] = None) -> None:
+    """``pretrained_model`` semantics shared by the models (``convert`` and
+    ``page`` as in :func:`retrieve`)."""
     if not pretrained_model:
         return
     if pretrained_model == 'auto':
-        retrieve(cls, model, npz_name, caffemodel_name, url, convert)
+        retrieve(cls, model, npz_name, caffemodel_name, url, convert, page)
     else:
         from chainer import serializers
         serializers.load_npz(pretrained_model, model)

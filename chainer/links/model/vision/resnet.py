@@ -188,7 +188,8 @@ class ResNetLayers(_common.VisionModel):
         _common.load_weights(
             type(self), self, pretrained_model, f'ResNet-{n_layers}-model.npz',
             caffemodel_name, None,
-            lambda src, dst: type(self).convert_caffemodel_to_npz(src, dst, n_layers))
+            lambda src, dst: type(self).convert_caffemodel_to_npz(src, dst, n_layers),
+            page='https://github.com/KaimingHe/deep-residual-networks')
 
     @property
     def functions(self) -> 'collections.OrderedDict':

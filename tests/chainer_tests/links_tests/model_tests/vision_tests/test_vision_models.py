@@ -273,17 +273,32 @@ class TestGoogLeNet:
             numpy.testing.assert_array_equal(dst.loss2_fc2.b.array, src.loss2_fc2.b.array)
 
 
-@pytest.mark.parametrize('cls,name', [
-    (L.GoogLeNet, 'bvlc_googlenet.npz'),
-    (L.ResNet50Layers, 'ResNet-50-model.npz'),
+@pytest.mark.parametrize('cls,name,error', [
+    (L.GoogLeNet, 'bvlc_googlenet.npz', FileNotFoundError),
+    (L.ResNet50Layers, 'ResNet-50-model.npz', OSError),
 ])
-def test_auto_without_weights_says_what_to_put_where(dataset_root, cls, name):
-    with pytest.raises(FileNotFoundError) as info:
+def test_auto_without_weights_says_what_to_put_where(dataset_root, cls, name, error):
+    with pytest.raises(error) as info:
         cls()
     message = str(info.value)
     assert name in message
     assert os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models') in message
     assert 'pretrained_model=None' in message
+
+
+def test_resnet_without_caffemodel_raises_chainers_oserror(dataset_root):
+    # ResNet's Caffe model is not downloadable: as in Chainer, a plain OSError
+    # that starts with the sentence Chainer's CNN guide shows and names the page
+    # and the path to put the model at.
+    with pytest.raises(OSError) as info:
+        L.ResNet101Layers()
+    assert type(info.value) is OSError
+    message = str(info.value)
+    path = os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models',
+                        'ResNet-101-model.caffemodel')
+    assert message.startswith(
+        "The pre-trained caffemodel does not exist. Please download it from "
+        f"'https://github.com/KaimingHe/deep-residual-networks', and place it on {path}")
 
 
 def test_first_use_conversion_says_so_on_stderr(dataset_root, monkeypatch, capsys):
