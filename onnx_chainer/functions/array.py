@@ -126,6 +126,12 @@ convert_Rollaxis = convert_Moveaxis
 def convert_Reshape(func, opset_version, input_names, output_names, context):
     # The shape as given (a -1 stays), as Chainer wrote it; ONNX reads a 0 as "keep
     # the input's size", so a shape with zeros is written as traced.
+    if not hasattr(func, 'shape'):
+        # A function exported with as_funcnode('Reshape') takes the shape as its
+        # second input, as ONNX's Reshape does.
+        if len(input_names) != 2:
+            raise ValueError('Reshape needs its shape as a parameter or as its second input')
+        return _util.single('Reshape', input_names, output_names)
     shape = tuple(func.shape)
     if 0 in shape:
         return _util.to_out_shape('Reshape', func, input_names, output_names, context)
@@ -212,11 +218,20 @@ def convert_Broadcast(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Pad(func, opset_version, input_names, output_names, context):
-    if func.mode != 'constant':
-        raise _util.unsupported(func, opset_version, f'mode {func.mode!r} (only constant)')
-    ndim = len(_util.in_shape(func))
-    widths = func._widths(ndim)
+    if func.mode not in ('constant', 'reflect', 'edge'):
+        raise _util.unsupported(func, opset_version,
+                                f'mode {func.mode!r} (only constant, reflect and edge)')
+    shape = _util.in_shape(func)
+    widths = func._widths(len(shape))
     pads = [int(w) for w in widths[:, 0]] + [int(w) for w in widths[:, 1]]
+    if func.mode != 'constant':
+        if func.mode == 'reflect' and any(int(w) >= n for n, ws in zip(shape, widths)
+                                          for w in ws):
+            # NumPy reflects again and again; ONNX reflects once.
+            raise _util.unsupported(func, opset_version,
+                                    "mode 'reflect' with a pad as wide as its axis")
+        return _util.single('Pad', [input_names[0], _util.ints(context, pads, 'pads')],
+                            output_names, mode=func.mode)
     value = func.keywords.get('constant_values', 0)
     if numpy.ndim(value) != 0:
         raise _util.unsupported(func, opset_version, 'per-axis constant_values')

@@ -602,3 +602,77 @@ def test_cumsum_float16_is_valid_at_every_opset(opset, axis):
     # CumSum takes float16 from opset 14 on; before, it runs in float32.
     _util.check(lambda x: F.cumsum(x, axis=axis), _x(2, 3, 4, dtype=numpy.float16),
                 rtol=1e-2, atol=1e-2, opset_version=opset)
+
+
+class _BNChain(chainer.Chain):
+    def __init__(self, **kwargs):
+        super().__init__()
+        with self.init_scope():
+            self.bn = chainer.links.BatchNormalization(3, **kwargs)
+
+    def forward(self, x):
+        return self.bn(x)
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'use_beta': False}, {'use_gamma': False}])
+def test_batch_normalization_link_traced_in_train_mode_names_statistics_after_link(kwargs):
+    # A link's batch statistics are named after the link (param_bn_avg_mean), as
+    # its running statistics are in test mode, whichever of gamma/beta it has.
+    x = _x(4, 3)
+    model = _BNChain(**kwargs)
+    onnx_model = _util.onnx_chainer.export(model, x, train=True)
+    node, = [n for n in onnx_model.graph.node if n.op_type == 'BatchNormalization']
+    assert list(node.input[3:]) == ['param_bn_avg_mean', 'param_bn_avg_var']
+    stats = {t.name: _util.onnx.numpy_helper.to_array(t) for t in onnx_model.graph.initializer}
+    numpy.testing.assert_allclose(stats['param_bn_avg_mean'], x.mean(axis=0), rtol=1e-6)
+    numpy.testing.assert_allclose(stats['param_bn_avg_var'], x.var(axis=0), rtol=1e-5)
+    with chainer.using_config('train', True):
+        want = model(x).array
+    got, = _util.run_onnx(onnx_model, x)
+    numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_context_get_link_finds_owner_of_parameter():
+    model = _BNChain()
+    ctx = _util.onnx_chainer.context.Context(model)
+    assert ctx.get_link(model.bn.gamma) == ('param_bn', model.bn)
+    assert ctx.get_link(chainer.Parameter(numpy.zeros(3, numpy.float32))) is None
+    # the exported link's own parameters belong to no child link
+    ctx = _util.onnx_chainer.context.Context(model.bn)
+    assert ctx.get_link(model.bn.gamma) is None
+
+
+@pytest.mark.parametrize('mode,width', [('reflect', ((0, 0), (1, 2), (0, 3))),
+                                        ('edge', ((1, 0), (4, 2), (0, 5)))])
+def test_pad_reflect_and_edge_are_onnx_pad_modes(mode, width):
+    fn = lambda x: F.pad(x, width, mode)  # noqa: E731
+    model = _util.check(fn, X, opset_version=11)
+    node, = [n for n in model.graph.node if n.op_type == 'Pad']
+    assert _util.onnx.helper.get_attribute_value(node.attribute[0]) == mode.encode()
+    _util.check(fn, X)
+
+
+def test_pad_reflect_wider_than_axis_is_refused():
+    # NumPy reflects again past the far end; ONNX Pad reflects once.
+    with pytest.raises(ValueError, match="Pad .*mode 'reflect' with a pad as wide"):
+        _util.onnx_chainer.export(_util.FuncModel(lambda x: F.pad(x, 3, 'reflect')), X)
+
+
+@pytest.mark.parametrize('kwargs', [
+    {'ksize': 3, 'cover_all': True},
+    {'ksize': 2, 'pad': 1, 'cover_all': False},
+    {'ksize': 2, 'pad': 1, 'cover_all': True},
+    {'ksize': (2, 3), 'pad': (1, 0), 'cover_all': True},
+])
+def test_unpooling_smaller_than_the_repeated_input_is_cropped(kwargs):
+    # cover_all, pad and outsize keep a window of the k x k repeated input.
+    x = _x(1, 2, 3, 3)
+    _util.check(lambda v: F.unpooling_2d(v, **kwargs), x, opset_version=11)
+    _util.check(lambda v: F.unpooling_2d(v, **kwargs), x)
+
+
+@pytest.mark.parametrize('kwargs', [{'stride': 1}, {'outsize': (7, 6), 'cover_all': False}])
+def test_unpooling_with_other_stride_or_larger_output_is_refused(kwargs):
+    with pytest.raises(ValueError, match='Unpooling2D .*stride == ksize'):
+        _util.onnx_chainer.export(
+            _util.FuncModel(lambda v: F.unpooling_2d(v, 2, **kwargs)), _x(1, 2, 3, 3))
