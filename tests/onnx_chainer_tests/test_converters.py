@@ -676,3 +676,41 @@ def test_unpooling_with_other_stride_or_larger_output_is_refused(kwargs):
     with pytest.raises(ValueError, match='Unpooling2D .*stride == ksize'):
         _util.onnx_chainer.export(
             _util.FuncModel(lambda v: F.unpooling_2d(v, 2, **kwargs)), _x(1, 2, 3, 3))
+
+
+@pytest.mark.parametrize('index', [
+    ([[0, 1], [1, 0]],),                                     # a 2-D array: Gather
+    (slice(None), numpy.array([[0, 2], [1, -1]])),
+    (slice(None), 1, [[0, 1], [3, 2]]),
+    (slice(None), None, [[0, 1], [1, 2]], slice(None)),
+    (1, slice(None), [[0, 3], [2, 1]]),                      # apart: array axes first
+    ([0, 1], [1, 2]),                                        # several: GatherND
+    ([0, 1], [0, -1], slice(None)),
+    ([0, 1], [0, 2], [2, 3]),
+    (0, [0, 1], [2, 3]),
+    ([1, 0], [0, 2], 0),
+    ([0, 1], [0, 2], None),
+    ([[0], [1]], [[0, 2, 1]]),                               # broadcast against each other
+    (numpy.array(1), slice(None, 2)),                        # a 0-d array is an int
+])
+def test_getitem_with_integer_arrays_as_numpy(index):
+    x = _x(2, 3, 4)
+    for opset in (11, 18):
+        model = _util.check(lambda v: v[index], x, rtol=0, atol=0, opset_version=opset)
+        assert not model.graph.initializer
+
+
+def test_getitem_with_several_arrays_is_one_gathernd():
+    model = _util.onnx_chainer.export(_util.FuncModel(lambda v: v[[0, 1], [1, 2]]), X)
+    assert [n.op_type for n in model.graph.node] == ['Constant', 'GatherND']
+    indices = _util.onnx.numpy_helper.to_array(model.graph.node[0].attribute[0].t)
+    assert indices.tolist() == [[0, 1], [1, 2]]
+
+
+@pytest.mark.parametrize('index', [
+    ([0, 1], 0, [0, 1]), (slice(None), [0, 1], [0, 1]), (None, [0, 1], [0, 1]),
+    (numpy.array([True, False]),),
+])
+def test_getitem_arrays_onnx_cannot_gather_are_refused(index):
+    with pytest.raises(ValueError, match='GetItem is not supported'):
+        _util.onnx_chainer.export(_util.FuncModel(lambda v: v[index]), X)
