@@ -714,3 +714,25 @@ def test_getitem_with_several_arrays_is_one_gathernd():
 def test_getitem_arrays_onnx_cannot_gather_are_refused(index):
     with pytest.raises(ValueError, match='GetItem is not supported'):
         _util.onnx_chainer.export(_util.FuncModel(lambda v: v[index]), X)
+
+
+@pytest.mark.parametrize('opset', [11, 13])
+@pytest.mark.parametrize('kwargs', [{}, {'normalize': False}, {'reduce': 'no'},
+                                    {'ignore_label': 2}])
+@pytest.mark.parametrize('shape', [(3, 4), (2, 4, 3)])
+def test_softmax_cross_entropy_at_opset_11_and_later(kwargs, shape, opset):
+    # Before SoftmaxCrossEntropyLoss (opset 12) the loss is LogSoftmax and OneHot,
+    # with the labels an input, so that ignored labels are masked at run time.
+    x = _x(*shape)
+    ignore = kwargs.get('ignore_label', -1)
+    t = numpy.random.RandomState(1).randint(0, 4, (shape[0],) + shape[2:]).astype(numpy.int32)
+    t.flat[0] = ignore
+    fn = lambda x, t: F.softmax_cross_entropy(x, t, **kwargs)  # noqa: E731
+    _util.check(fn, (x, t), atol=1e-6, opset_version=opset)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), (x, t), opset_version=opset)
+    # all or none ignored (onnxruntime's SoftmaxCrossEntropyLoss gives NaN for a mean
+    # over no labels)
+    for labels in (numpy.full_like(t, ignore), numpy.zeros_like(t) + 3)[opset > 11:]:
+        want = fn(x, labels).array
+        got, = _util.run_onnx(model, (x, labels))
+        numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
