@@ -461,3 +461,19 @@ def test_chunked_bcast_obj_refuses_buffer_lengths_as_chainer(max_buf_len):
         chunked_bcast_obj([1, 2], comm.mpi_comm, max_buf_len)
     assert chunked_bcast_obj([1, 2], comm.mpi_comm, None) == [1, 2]
     assert comm.bcast_obj(list(range(100)), max_buf_len=7) == list(range(100))
+
+
+@pytest.mark.parametrize('name', ['naive', 'flat'])
+def test_mean_grad_in_debug_mode_refuses_nonfinite_means(name):
+    # As Chainer's: with chainer.set_debug(True) a mean gradient holding NaN or
+    # infinity raises ValueError ("diverged"); outside debug mode it passes through.
+    comm = chainermn.create_communicator(name)
+    model = chainer.links.Linear(2, 3)
+    model.W.grad = numpy.ones((3, 2), numpy.float32)
+    model.b.grad = numpy.array([0, numpy.inf, 0], numpy.float32)
+    comm.multi_node_mean_grad(model)
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='diverged after allreduce.*shape \\(3,\\)'):
+            comm.multi_node_mean_grad(model)
+        model.b.grad[:] = 1
+        comm.multi_node_mean_grad(model)
