@@ -29,7 +29,13 @@ def convert_SoftmaxCrossEntropy(func, opset_version, input_names, output_names, 
     if func.reduce == 'no':
         gb.op('SoftmaxCrossEntropyLoss', [x, t64], reduction='none', ignore_index=ignore)
     elif func.normalize:
-        gb.op('SoftmaxCrossEntropyLoss', [x, t64], reduction='mean', ignore_index=ignore)
+        # The sum over the valid labels' count, at least 1 (as Chainer: 0 where every
+        # label is ignored; reduction='mean' divides by 0 there and gives NaN)
+        total = gb.op('SoftmaxCrossEntropyLoss', [x, t64], reduction='sum',
+                      ignore_index=ignore)
+        dt = _util.in_dtype(func)
+        gb.op('Div', [total, _count(gb, context, opset_version, _valid(gb, context, func, t),
+                                    dt)])
     else:
         total = gb.op('SoftmaxCrossEntropyLoss', [x, t64], reduction='sum',
                       ignore_index=ignore)
@@ -52,18 +58,28 @@ def _decomposed(func, gb, context, opset_version, x, t, output_names) -> tuple:
                                _util.const(context, [0, 1], dt, 'zeroone')], axis=1)
     nll = gb.op('Neg', [_util.reduce(gb, context, opset_version, 'ReduceSum',
                                      gb.op('Mul', [log_p, one_hot]), [1], False)])
-    ignore = _util.const(context, func.ignore_label, _util.in_dtype(func, 1), 'ignore_label')
-    valid = gb.op('Cast', [gb.op('Not', [gb.op('Equal', [t, ignore])])],
-                  to=_util.tensor_type(dt))
+    valid = _valid(gb, context, func, t)
     if func.reduce == 'no':
         gb.op('Mul', [nll, valid])
         return gb.nodes(output_names)
     total = _util.reduce(gb, context, opset_version, 'ReduceSum',
                          gb.op('Mul', [nll, valid]), None, False)
     if func.normalize:
-        count = gb.op('Max', [_util.reduce(gb, context, opset_version, 'ReduceSum', valid,
-                                           None, False), _util.const(context, 1, dt, 'one')])
+        count = _count(gb, context, opset_version, valid, dt)
     else:
         count = _util.const(context, shape[0], dt, 'batch_size')
     gb.op('Div', [total, count])
     return gb.nodes(output_names)
+
+
+def _valid(gb, context, func, t) -> str:
+    """1 where the label is not ``ignore_label``, else 0, in the input's dtype."""
+    ignore = _util.const(context, func.ignore_label, _util.in_dtype(func, 1), 'ignore_label')
+    return gb.op('Cast', [gb.op('Not', [gb.op('Equal', [t, ignore])])],
+                 to=_util.tensor_type(_util.in_dtype(func)))
+
+
+def _count(gb, context, opset_version, valid, dt) -> str:
+    """The number of valid labels, at least 1 (Chainer's normalizer)."""
+    return gb.op('Max', [_util.reduce(gb, context, opset_version, 'ReduceSum', valid, None,
+                                      False), _util.const(context, 1, dt, 'one')])
