@@ -34,17 +34,30 @@ class Context:
         self._const_names: set = set()
         #: The names of the model's parameters, in ``namedparams()`` order.
         self.link_params: list = []
+        #: id(Parameter) -> (the cleansed path of the child link owning it, that link).
+        self.param_to_link: dict = {}
         if model is not None and hasattr(model, 'namedlinks'):
+            links = dict(model.namedlinks())
             for path, param in model.namedparams(include_uninit=False):
                 name = onnx_helper.cleanse_param_name(path)
                 self.param_names[id(param.array)] = name
                 self.link_params.append(name)
+                owner = path[:path.rindex('/')]
+                if owner in links:
+                    self.param_to_link[id(param)] = (onnx_helper.cleanse_param_name(owner),
+                                                     links[owner])
             for path, link in model.namedlinks():
                 for pname in getattr(link, '_persistent', ()):
                     value = getattr(link, pname, None)
                     if hasattr(value, 'shape'):
                         self.param_names[id(value)] = onnx_helper.cleanse_param_name(
                             f'{path.rstrip("/")}/{pname}')
+
+    def get_link(self, param: Any) -> tuple | None:
+        """``(name, link)`` of the child link that owns the Parameter ``param``
+        (``('param_bn', bn)`` for ``/bn/gamma``), or None (a parameter of the exported
+        link itself, or not a parameter)."""
+        return self.param_to_link.get(id(param))
 
     def fresh_name(self, prefix: str = 'v') -> str:
         self._n += 1

@@ -182,7 +182,7 @@ class StateMixin:
             with contextlib.suppress(KeyError):
                 float(serializer('previous_epoch_detail', self._previous_epoch_detail))
             if sampler_serialize is not None:
-                with contextlib.suppress(KeyError):
+                with contextlib.suppress(KeyError, NotImplementedError):
                     sampler_serialize(serializer['order_sampler'])
             return
         self._state = IteratorState(current_position, epoch, is_new_epoch, order)
@@ -202,8 +202,11 @@ class StateMixin:
                 rng.set_state(rng_state)
             try:
                 sampler_serialize(serializer['order_sampler'])
-            except KeyError:
-                pass  # a snapshot without the sampler state (e.g. from Chainer)
+            except (KeyError, NotImplementedError):
+                # A snapshot without the sampler state (e.g. from Chainer), or a
+                # serializer that makes no child serializers (Chainer's iterators
+                # never asked for one).
+                pass
             if current is not None and not _is_loading(serializer):
                 # Saving: put back the state the prefetcher had advanced to.
                 rng.set_state(current)

@@ -70,9 +70,14 @@ def _in_place() -> Any:
 
 def chunked_bcast_obj(obj: Any, mpi_comm: Any, max_buf_len: int = 256 * 1024 * 1024,
                       root: int = 0) -> Any:
-    """Broadcasts a picklable object of any size in pieces of at most ``max_buf_len`` bytes."""
-    if max_buf_len is None or max_buf_len <= 0 or max_buf_len > INT_MAX:
-        max_buf_len = INT_MAX
+    """Broadcasts a picklable object of any size in pieces of at most ``max_buf_len`` bytes
+    (None: 256 MiB; as in Chainer, a length outside 1 to ``INT_MAX - 1`` is an
+    AssertionError)."""
+    if max_buf_len is None:
+        max_buf_len = 256 * 1024 * 1024
+    if not 0 < max_buf_len < INT_MAX:
+        raise AssertionError(f'max_buf_len must be between 1 and {INT_MAX - 1}, not '
+                             f'{max_buf_len}')
     if mpi_comm.rank == root:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         n = len(data)

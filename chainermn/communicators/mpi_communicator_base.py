@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy
 
+import chainer
 from chainer import backend
 from chainer.utils import experimental
 from chainer.utils.array import compute_dtype
@@ -21,6 +22,15 @@ CommunicatorBase = communicator_base.CommunicatorBase
 __all__ = ['MpiCommunicatorBase', 'chunked_bcast_obj', 'communicator_base']
 
 _DEFAULT_MAX_BUF_LEN = 256 * 1024 * 1024
+
+
+def _ensure_all_finite(params: Sequence) -> None:
+    """In debug mode, as Chainer: a mean gradient with NaN or infinity is an error
+    (raised on every rank, which all hold the same means)."""
+    for p in params:
+        if p.grad is not None and not bool(backend.get_array_module(p.grad).isfinite(p.grad).all()):
+            raise ValueError(f'Parameters diverged after allreduce: the mean gradient of a '
+                             f'parameter of shape {tuple(p.shape)} holds NaN or infinity')
 
 
 def _is_gpu(x: Any) -> bool:
@@ -399,10 +409,11 @@ class MpiCommunicatorBase(CommunicatorBase):
         one) is alive, so gradients kept from an earlier step stay as they were.
         """
         params = _memory_utility.extract_params_set_grad(model, zero_fill)
-        if self.size == 1:  # the mean of one gradient is itself
-            return
-        for (dtype, gpu), group in sorted(self._groups(params, 'grad').items()):
-            self._mean_grad_group(group, numpy.dtype(dtype), gpu)
+        if self.size > 1:  # the mean of one gradient is itself
+            for (dtype, gpu), group in sorted(self._groups(params, 'grad').items()):
+                self._mean_grad_group(group, numpy.dtype(dtype), gpu)
+        if chainer.is_debug():
+            _ensure_all_finite(params)
 
     def _mean_grad_group(self, params: Sequence, dtype: numpy.dtype, gpu: bool) -> None:
         scale = 1.0 / self.size

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy
 
+import chainer
 from chainermn import nccl
 from chainermn.communicators import _communication_utility
 from chainermn.communicators import _gpu
@@ -84,6 +85,8 @@ class PureNcclCommunicator(mpi_communicator_base.MpiCommunicatorBase):
             flat = _memory_utility.pack_params(group, 'grad', mem, dtype, zero_fill)
             self._nccl_allreduce_mean(flat, stream)
             _memory_utility.unpack_params(group, 'grad', mem, dtype, zero_fill)
+        if chainer.is_debug():
+            mpi_communicator_base._ensure_all_finite(params)
 
     def bcast_data(self, model: Any) -> None:
         cupy = _gpu.require_cuda('pure_nccl')

@@ -1,6 +1,7 @@
 """Batch normalization over the whole batch of all ranks (synchronized statistics)."""
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 import numpy
@@ -65,6 +66,15 @@ class MultiNodeBatchNormalization(chainer.Link):
                 self.beta = chainer.Parameter(_initializer(initial_beta, 0, dtype), (size,))
         self._dtype = dtype
         self._size = size
+
+    def __deepcopy__(self, memo: dict) -> 'MultiNodeBatchNormalization':
+        # A copy (Link.copy(mode='copy'), copy.deepcopy of a model holding this link)
+        # shares the communicator, which holds MPI handles that cannot be copied.
+        memo[id(self.comm)] = self.comm
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def _gamma_beta(self, xp: Any) -> tuple:
         gamma = self.gamma if self.use_gamma else \

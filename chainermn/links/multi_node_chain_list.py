@@ -1,6 +1,7 @@
 """Model parallelism: a chain of links spread over ranks, joined by send and recv."""
 from __future__ import annotations
 
+import collections
 from typing import TYPE_CHECKING, Any, Sequence
 
 import chainer
@@ -19,6 +20,11 @@ def _as_ranks(ranks: int | Sequence[int] | None) -> list | None:
     if isinstance(ranks, int):
         return [ranks]
     return list(ranks)
+
+
+def _first(x: Any) -> Any:
+    """The variable that stands for ``x`` (a variable or a tuple of them) as a delegate."""
+    return x[0] if isinstance(x, tuple) else x
 
 
 def _connect(delegate: chainer.Variable, x: Any) -> Any:
@@ -57,39 +63,57 @@ class MultiNodeChainList(chainer.ChainList):
         self._rank_inouts.append((_as_ranks(rank_in), _as_ranks(rank_out)))
 
     def forward(self, *inputs: Any) -> Any:
+        # As Chainer: outputs a rank sends to itself wait in a queue for the
+        # component that takes them, and every step is tied (pseudo_connect, or
+        # recv's delegate_variable) to the one before, so that backward runs the
+        # steps in reverse order: each rank sends the gradients its peers wait for
+        # before it waits for theirs.
         comm = self._comm
+        local: collections.deque = collections.deque()
         y = None
         delegate = None
         for link, (rank_in, rank_out) in zip(self._children, self._rank_inouts):
             if rank_in is None:
-                args = inputs
+                args = list(inputs)
+                if delegate is not None and args:
+                    args[0] = _connect(delegate, args[0])
             else:
                 args = []
                 for r in rank_in:
                     if r == comm.rank:
-                        args.append(y)
-                        continue
-                    received = chainermn.functions.recv(comm, r, delegate_variable=delegate)
-                    delegate = None
+                        if not local:
+                            raise ValueError(
+                                f'a component takes its input from rank {r} (this rank), '
+                                'but no earlier component sent one to it')
+                        received = local.popleft()
+                        if delegate is not None:
+                            received = _connect(delegate, received)
+                    else:
+                        received = chainermn.functions.recv(comm, r,
+                                                            delegate_variable=delegate)
                     args.append(received)
-            if delegate is not None and args:
-                # Keep an earlier send in the graph of what follows.
-                first, = chainermn.functions.pseudo_connect(delegate, args[0])
-                args = [first] + list(args[1:])
-                delegate = None
+                    delegate = _first(received)
+            delegate = None
             x = link(*args)
             if rank_out is None:
                 y = x
+                delegate = _first(y)
                 continue
             for r in rank_out:
+                if delegate is not None:
+                    x = _connect(delegate, x)
                 if r == comm.rank:
-                    y = x
+                    local.append(x)
+                    delegate = _first(x)
                 else:
-                    if delegate is not None:
-                        x = _connect(delegate, x)
                     delegate = chainermn.functions.send(x, comm, r)
-        if delegate is None:
-            return y
+        if local:
+            raise ValueError(
+                'Communication queue is not empty at the end of forward: an output sent to '
+                'this rank was not taken by a later component (check that rank_in and '
+                'rank_out correspond)')
         if y is None:
             return delegate
+        if delegate is None or delegate is _first(y):
+            return y
         return _connect(delegate, y)

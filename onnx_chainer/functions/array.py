@@ -126,6 +126,12 @@ convert_Rollaxis = convert_Moveaxis
 def convert_Reshape(func, opset_version, input_names, output_names, context):
     # The shape as given (a -1 stays), as Chainer wrote it; ONNX reads a 0 as "keep
     # the input's size", so a shape with zeros is written as traced.
+    if not hasattr(func, 'shape'):
+        # A function exported with as_funcnode('Reshape') takes the shape as its
+        # second input, as ONNX's Reshape does.
+        if len(input_names) != 2:
+            raise ValueError('Reshape needs its shape as a parameter or as its second input')
+        return _util.single('Reshape', input_names, output_names)
     shape = tuple(func.shape)
     if 0 in shape:
         return _util.to_out_shape('Reshape', func, input_names, output_names, context)
@@ -212,11 +218,20 @@ def convert_Broadcast(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Pad(func, opset_version, input_names, output_names, context):
-    if func.mode != 'constant':
-        raise _util.unsupported(func, opset_version, f'mode {func.mode!r} (only constant)')
-    ndim = len(_util.in_shape(func))
-    widths = func._widths(ndim)
+    if func.mode not in ('constant', 'reflect', 'edge'):
+        raise _util.unsupported(func, opset_version,
+                                f'mode {func.mode!r} (only constant, reflect and edge)')
+    shape = _util.in_shape(func)
+    widths = func._widths(len(shape))
     pads = [int(w) for w in widths[:, 0]] + [int(w) for w in widths[:, 1]]
+    if func.mode != 'constant':
+        if func.mode == 'reflect' and any(int(w) >= n for n, ws in zip(shape, widths)
+                                          for w in ws):
+            # NumPy reflects again and again; ONNX reflects once.
+            raise _util.unsupported(func, opset_version,
+                                    "mode 'reflect' with a pad as wide as its axis")
+        return _util.single('Pad', [input_names[0], _util.ints(context, pads, 'pads')],
+                            output_names, mode=func.mode)
     value = func.keywords.get('constant_values', 0)
     if numpy.ndim(value) != 0:
         raise _util.unsupported(func, opset_version, 'per-axis constant_values')
@@ -353,10 +368,34 @@ def _advanced_adjacent(slices) -> bool:
     return where[-1] - where[0] + 1 == len(where)
 
 
+def _get_item_index(s):
+    """An index of ``GetItem.slices`` for the converter: an int for ints and 0-d integer
+    arrays, a NumPy array for other integer arrays and lists, else as it is."""
+    if isinstance(s, (bool, numpy.bool_)):
+        return None, 'boolean indices'
+    if isinstance(s, (int, numpy.integer)):
+        return int(s), None
+    if s is None or s is Ellipsis or isinstance(s, slice):
+        return s, None
+    arr = numpy.asarray(_util.to_cpu(s))
+    if arr.dtype.kind not in 'iu':
+        return None, 'boolean masks' if arr.dtype.kind == 'b' else f'{arr.dtype} indices'
+    return (int(arr) if arr.ndim == 0 else arr), None
+
+
 @support(_OPSETS)
 def convert_GetItem(func, opset_version, input_names, output_names, context):
+    """Slice, Squeeze (integer indices), Unsqueeze (None), then Gather for one integer
+    array or GatherND for several side by side that index the leading axes, as
+    Chainer wrote them; NumPy's order of the axes is kept (a Transpose where the
+    array's axes go first)."""
     shape = list(_util.in_shape(func))
-    slices = list(func.slices)
+    slices = []
+    for s in func.slices:
+        index, why = _get_item_index(s)
+        if why is not None:
+            raise _util.unsupported(func, opset_version, f'indexing by {why}')
+        slices.append(index)
     n_real = sum(1 for s in slices if s is not None and s is not Ellipsis)
     ellipses = [i for i, s in enumerate(slices) if s is Ellipsis]
     if ellipses:
@@ -365,10 +404,10 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     x = input_names[0]
     axes, starts, ends, steps, squeeze, unsqueeze = [], [], [], [], [], []
-    gathers = []
+    arrays = []  # (position in slices, axis after Squeeze/Unsqueeze, array)
     axis = 0  # axis of x
-    out_axis = 0  # axis of the result before squeezing
-    for s in slices:
+    out_axis = 0  # axis after Squeeze and Unsqueeze
+    for i, s in enumerate(slices):
         if s is None:
             unsqueeze.append(out_axis)
             out_axis += 1
@@ -381,38 +420,42 @@ def convert_GetItem(func, opset_version, input_names, output_names, context):
                 ends.append(stop)
                 steps.append(step)
             out_axis += 1
-        elif isinstance(s, (int, numpy.integer)):
-            i = int(s)
+        elif isinstance(s, int):
             axes.append(axis)
-            starts.append(i)
-            ends.append(_INT64_MAX if i == -1 else i + 1)
+            starts.append(s)
+            ends.append(_INT64_MAX if s == -1 else s + 1)
             steps.append(1)
             squeeze.append(axis)
         else:
-            arr = numpy.asarray(_util.to_cpu(s))
-            if arr.dtype.kind not in 'iu' or arr.ndim != 1:
-                raise _util.unsupported(func, opset_version,
-                                        'indexing by boolean or multi-axis arrays')
-            gathers.append((axis, arr))
-            gathered_at = out_axis
+            arrays.append((i, out_axis, s % shape[axis] if shape[axis] else s))
             out_axis += 1
         axis += 1
-    if len(gathers) > 1:
-        raise _util.unsupported(func, opset_version, 'more than one integer-array index')
+    if len(arrays) > 1 and (arrays[0][1] != 0 or
+                            arrays[-1][0] - arrays[0][0] + 1 != len(arrays)):
+        raise _util.unsupported(
+            func, opset_version, 'integer arrays that are not side by side or come after '
+            'a slice or None (GatherND indexes the leading axes)')
     if axes:
         x = get_slice_node(gb, opset_version, context, [x], axes, starts, ends, steps)
-    for ax, arr in gathers:
-        x = gb.op('Gather', [x, _util.ints(context, arr, 'indices')], axis=ax)
     if squeeze:
         x = gb.op('Squeeze', [x, _util.ints(context, squeeze)])
     if unsqueeze:
         x = gb.op('Unsqueeze', [x, _util.ints(context, unsqueeze)])
-    if gathers and gathered_at and not _advanced_adjacent(slices):
-        # NumPy puts the axis of indices split by a slice or None (an int and the
-        # array, x[1, :, [0, 2]]) first
-        n_out = len(_util.out_shape(func))
-        perm = [gathered_at] + [i for i in range(n_out) if i != gathered_at]
-        x = gb.op('Transpose', [x], perm=perm)
+    if len(arrays) > 1:
+        indices = numpy.stack(numpy.broadcast_arrays(*[a for _, _, a in arrays]), axis=-1)
+        x = gb.op('GatherND', [x, _util.ints(context, indices.astype(numpy.int64),
+                                              'indices')])
+    elif arrays:
+        _, at, arr = arrays[0]
+        x = gb.op('Gather', [x, _util.ints(context, arr.astype(numpy.int64), 'indices')],
+                  axis=at)
+        if at and not _advanced_adjacent(slices):
+            # NumPy puts the axes of indices split from another index by a slice or
+            # None first (x[1, :, [0, 2]])
+            n_out = len(_util.out_shape(func))
+            moved = list(range(at, at + arr.ndim))
+            x = gb.op('Transpose', [x],
+                      perm=moved + [i for i in range(n_out) if i not in moved])
     if not gb.nodes():
         x = gb.op('Identity', [x])
     return gb.nodes(output_names)

@@ -48,6 +48,15 @@ def convert_FixedBatchNormalization(func, opset_version, input_names, output_nam
     return gb.nodes(output_names)
 
 
+def _owner_link(func, context) -> str | None:
+    """The name of the link whose ``beta`` (or else ``gamma``) ``func`` takes."""
+    for i in (2, 1):
+        found = context.get_link(func.inputs[i].get_variable_or_none())
+        if found is not None:
+            return found[0]
+    return None
+
+
 @support(_OPSETS)
 def convert_BatchNormalization(func, opset_version, input_names, output_names, context):
     # A model traced in training mode: the batch statistics of the traced call
@@ -60,8 +69,15 @@ def convert_BatchNormalization(func, opset_version, input_names, output_names, c
     var = (1.0 / inv_std ** 2 - func.eps).astype(dt)
     gb = _util.builder(context)
     params = _channel_params(func, gb, context, input_names[1:3], ndim)
-    gb.op('BatchNormalization', [input_names[0]] + params +
-          [context.add_param(mean, 'avg_mean'), context.add_param(var, 'avg_var')],
+    # Named after the link whose gamma or beta this is (param_bn_avg_mean), as
+    # Chainer did; an unowned call's are <function>_param_avg_mean.
+    owner = _owner_link(func, context)
+    if owner is None:
+        stats = [context.add_param(mean, 'avg_mean'), context.add_param(var, 'avg_var')]
+    else:
+        stats = [context.add_param(mean, f'{owner}_avg_mean', use_original_name=True),
+                 context.add_param(var, f'{owner}_avg_var', use_original_name=True)]
+    gb.op('BatchNormalization', [input_names[0]] + params + stats,
           epsilon=float(func.eps),
           momentum=float(func.decay))
     return gb.nodes(output_names)

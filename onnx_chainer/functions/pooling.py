@@ -5,6 +5,7 @@ import numpy
 
 from onnx_chainer import onnx_helper
 from onnx_chainer.functions import _util
+from onnx_chainer.functions.array import get_slice_node
 from onnx_chainer.functions.opset_version import OPSETS as _OPSETS
 from onnx_chainer.functions.opset_version import support
 
@@ -121,13 +122,25 @@ def convert_Unpooling2D(func, opset_version, input_names, output_names, context)
     x_shape = _util.in_shape(func)
     out = _util.out_shape(func)
     k = tuple(func.ksize)
-    if tuple(func.stride) != k or any(func.pad) or \
-            out[2:] != tuple(s * f for s, f in zip(x_shape[2:], k)):
-        raise _util.unsupported(func, opset_version, 'only stride == ksize without padding')
+    pad = tuple(int(p) for p in func.pad)
+    full = tuple(s * f for s, f in zip(x_shape[2:], k))
+    # The output is each value repeated in a k x k block, then the window
+    # [pad, pad + outsize) of that (cover_all and outsize make it smaller).
+    if tuple(func.stride) != k or any(p + o > n for p, o, n in zip(pad, out[2:], full)):
+        raise _util.unsupported(func, opset_version,
+                                'only stride == ksize and an output within the repeated input')
     scales = _util.const(context, [1.0, 1.0] + [float(f) for f in k], 'float32', 'scales')
     # Resize takes an (unused) roi before opset 13.
     roi = '' if opset_version >= 13 else _util.const(context, [], 'float64', 'roi')  # Chainer's
-    return _util.single('Resize', [input_names[0], roi, scales], output_names, mode='nearest')
+    if out[2:] == full:
+        return _util.single('Resize', [input_names[0], roi, scales], output_names,
+                            mode='nearest')
+    gb = _util.builder(context)
+    y = gb.op('Resize', [input_names[0], roi, scales], mode='nearest')
+    axes = list(range(2, len(x_shape)))
+    get_slice_node(gb, opset_version, context, [y], axes, list(pad),
+                   [p + o for p, o in zip(pad, out[2:])], [1] * len(axes))
+    return gb.nodes(output_names)
 
 
 convert_UnpoolingND = convert_Unpooling2D

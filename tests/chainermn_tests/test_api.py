@@ -434,3 +434,46 @@ def test_scatter_index_refuses_a_negative_length():
     with pytest.raises(ValueError, match='must not be negative'):
         chainermn.scatter_index(-1, comm)
     assert chainermn.scatter_index(0, comm) == (0, 0)
+
+
+def test_multi_node_batch_normalization_copies_share_the_communicator():
+    # copy.deepcopy cannot copy MPI handles: copies of the link, alone or in a
+    # model, share the communicator and copy everything else.
+    import copy
+    comm = chainermn.create_communicator('naive')
+    with pytest.warns(FutureWarning):
+        bn = chainermn.links.MultiNodeBatchNormalization(3, comm)
+    model = chainer.Sequential(bn)
+    for copied in (bn.copy(mode='copy'), copy.deepcopy(bn), model.copy(mode='copy')[0]):
+        assert copied is not bn and copied.comm is comm
+        assert copied.gamma is not bn.gamma and copied.avg_mean is not bn.avg_mean
+        numpy.testing.assert_array_equal(copied.gamma.array, bn.gamma.array)
+        y = copied(numpy.arange(6, dtype=numpy.float32).reshape(2, 3))
+        assert y.shape == (2, 3)
+    assert not bn.avg_mean.any()
+
+
+@pytest.mark.parametrize('max_buf_len', [0, -1, 2 ** 31 - 1])
+def test_chunked_bcast_obj_refuses_buffer_lengths_as_chainer(max_buf_len):
+    from chainermn.communicators._communication_utility import chunked_bcast_obj
+    comm = chainermn.create_communicator('naive')
+    with pytest.raises(AssertionError, match='max_buf_len'):
+        chunked_bcast_obj([1, 2], comm.mpi_comm, max_buf_len)
+    assert chunked_bcast_obj([1, 2], comm.mpi_comm, None) == [1, 2]
+    assert comm.bcast_obj(list(range(100)), max_buf_len=7) == list(range(100))
+
+
+@pytest.mark.parametrize('name', ['naive', 'flat'])
+def test_mean_grad_in_debug_mode_refuses_nonfinite_means(name):
+    # As Chainer's: with chainer.set_debug(True) a mean gradient holding NaN or
+    # infinity raises ValueError ("diverged"); outside debug mode it passes through.
+    comm = chainermn.create_communicator(name)
+    model = chainer.links.Linear(2, 3)
+    model.W.grad = numpy.ones((3, 2), numpy.float32)
+    model.b.grad = numpy.array([0, numpy.inf, 0], numpy.float32)
+    comm.multi_node_mean_grad(model)
+    with chainer.using_config('debug', True):
+        with pytest.raises(ValueError, match='diverged after allreduce.*shape \\(3,\\)'):
+            comm.multi_node_mean_grad(model)
+        model.b.grad[:] = 1
+        comm.multi_node_mean_grad(model)

@@ -602,3 +602,137 @@ def test_cumsum_float16_is_valid_at_every_opset(opset, axis):
     # CumSum takes float16 from opset 14 on; before, it runs in float32.
     _util.check(lambda x: F.cumsum(x, axis=axis), _x(2, 3, 4, dtype=numpy.float16),
                 rtol=1e-2, atol=1e-2, opset_version=opset)
+
+
+class _BNChain(chainer.Chain):
+    def __init__(self, **kwargs):
+        super().__init__()
+        with self.init_scope():
+            self.bn = chainer.links.BatchNormalization(3, **kwargs)
+
+    def forward(self, x):
+        return self.bn(x)
+
+
+@pytest.mark.parametrize('kwargs', [{}, {'use_beta': False}, {'use_gamma': False}])
+def test_batch_normalization_link_traced_in_train_mode_names_statistics_after_link(kwargs):
+    # A link's batch statistics are named after the link (param_bn_avg_mean), as
+    # its running statistics are in test mode, whichever of gamma/beta it has.
+    x = _x(4, 3)
+    model = _BNChain(**kwargs)
+    onnx_model = _util.onnx_chainer.export(model, x, train=True)
+    node, = [n for n in onnx_model.graph.node if n.op_type == 'BatchNormalization']
+    assert list(node.input[3:]) == ['param_bn_avg_mean', 'param_bn_avg_var']
+    stats = {t.name: _util.onnx.numpy_helper.to_array(t) for t in onnx_model.graph.initializer}
+    numpy.testing.assert_allclose(stats['param_bn_avg_mean'], x.mean(axis=0), rtol=1e-6)
+    numpy.testing.assert_allclose(stats['param_bn_avg_var'], x.var(axis=0), rtol=1e-5)
+    with chainer.using_config('train', True):
+        want = model(x).array
+    got, = _util.run_onnx(onnx_model, x)
+    numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_context_get_link_finds_owner_of_parameter():
+    model = _BNChain()
+    ctx = _util.onnx_chainer.context.Context(model)
+    assert ctx.get_link(model.bn.gamma) == ('param_bn', model.bn)
+    assert ctx.get_link(chainer.Parameter(numpy.zeros(3, numpy.float32))) is None
+    # the exported link's own parameters belong to no child link
+    ctx = _util.onnx_chainer.context.Context(model.bn)
+    assert ctx.get_link(model.bn.gamma) is None
+
+
+@pytest.mark.parametrize('mode,width', [('reflect', ((0, 0), (1, 2), (0, 3))),
+                                        ('edge', ((1, 0), (4, 2), (0, 5)))])
+def test_pad_reflect_and_edge_are_onnx_pad_modes(mode, width):
+    fn = lambda x: F.pad(x, width, mode)  # noqa: E731
+    model = _util.check(fn, X, opset_version=11)
+    node, = [n for n in model.graph.node if n.op_type == 'Pad']
+    assert _util.onnx.helper.get_attribute_value(node.attribute[0]) == mode.encode()
+    _util.check(fn, X)
+
+
+def test_pad_reflect_wider_than_axis_is_refused():
+    # NumPy reflects again past the far end; ONNX Pad reflects once.
+    with pytest.raises(ValueError, match="Pad .*mode 'reflect' with a pad as wide"):
+        _util.onnx_chainer.export(_util.FuncModel(lambda x: F.pad(x, 3, 'reflect')), X)
+
+
+@pytest.mark.parametrize('kwargs', [
+    {'ksize': 3, 'cover_all': True},
+    {'ksize': 2, 'pad': 1, 'cover_all': False},
+    {'ksize': 2, 'pad': 1, 'cover_all': True},
+    {'ksize': (2, 3), 'pad': (1, 0), 'cover_all': True},
+])
+def test_unpooling_smaller_than_the_repeated_input_is_cropped(kwargs):
+    # cover_all, pad and outsize keep a window of the k x k repeated input.
+    x = _x(1, 2, 3, 3)
+    _util.check(lambda v: F.unpooling_2d(v, **kwargs), x, opset_version=11)
+    _util.check(lambda v: F.unpooling_2d(v, **kwargs), x)
+
+
+@pytest.mark.parametrize('kwargs', [{'stride': 1}, {'outsize': (7, 6), 'cover_all': False}])
+def test_unpooling_with_other_stride_or_larger_output_is_refused(kwargs):
+    with pytest.raises(ValueError, match='Unpooling2D .*stride == ksize'):
+        _util.onnx_chainer.export(
+            _util.FuncModel(lambda v: F.unpooling_2d(v, 2, **kwargs)), _x(1, 2, 3, 3))
+
+
+@pytest.mark.parametrize('index', [
+    ([[0, 1], [1, 0]],),                                     # a 2-D array: Gather
+    (slice(None), numpy.array([[0, 2], [1, -1]])),
+    (slice(None), 1, [[0, 1], [3, 2]]),
+    (slice(None), None, [[0, 1], [1, 2]], slice(None)),
+    (1, slice(None), [[0, 3], [2, 1]]),                      # apart: array axes first
+    ([0, 1], [1, 2]),                                        # several: GatherND
+    ([0, 1], [0, -1], slice(None)),
+    ([0, 1], [0, 2], [2, 3]),
+    (0, [0, 1], [2, 3]),
+    ([1, 0], [0, 2], 0),
+    ([0, 1], [0, 2], None),
+    ([[0], [1]], [[0, 2, 1]]),                               # broadcast against each other
+    (numpy.array(1), slice(None, 2)),                        # a 0-d array is an int
+])
+def test_getitem_with_integer_arrays_as_numpy(index):
+    x = _x(2, 3, 4)
+    for opset in (11, 18):
+        model = _util.check(lambda v: v[index], x, rtol=0, atol=0, opset_version=opset)
+        assert not model.graph.initializer
+
+
+def test_getitem_with_several_arrays_is_one_gathernd():
+    model = _util.onnx_chainer.export(_util.FuncModel(lambda v: v[[0, 1], [1, 2]]), X)
+    assert [n.op_type for n in model.graph.node] == ['Constant', 'GatherND']
+    indices = _util.onnx.numpy_helper.to_array(model.graph.node[0].attribute[0].t)
+    assert indices.tolist() == [[0, 1], [1, 2]]
+
+
+@pytest.mark.parametrize('index', [
+    ([0, 1], 0, [0, 1]), (slice(None), [0, 1], [0, 1]), (None, [0, 1], [0, 1]),
+    (numpy.array([True, False]),),
+])
+def test_getitem_arrays_onnx_cannot_gather_are_refused(index):
+    with pytest.raises(ValueError, match='GetItem is not supported'):
+        _util.onnx_chainer.export(_util.FuncModel(lambda v: v[index]), X)
+
+
+@pytest.mark.parametrize('opset', [11, 13])
+@pytest.mark.parametrize('kwargs', [{}, {'normalize': False}, {'reduce': 'no'},
+                                    {'ignore_label': 2}])
+@pytest.mark.parametrize('shape', [(3, 4), (2, 4, 3)])
+def test_softmax_cross_entropy_at_opset_11_and_later(kwargs, shape, opset):
+    # Before SoftmaxCrossEntropyLoss (opset 12) the loss is LogSoftmax and OneHot,
+    # with the labels an input, so that ignored labels are masked at run time.
+    x = _x(*shape)
+    ignore = kwargs.get('ignore_label', -1)
+    t = numpy.random.RandomState(1).randint(0, 4, (shape[0],) + shape[2:]).astype(numpy.int32)
+    t.flat[0] = ignore
+    fn = lambda x, t: F.softmax_cross_entropy(x, t, **kwargs)  # noqa: E731
+    _util.check(fn, (x, t), atol=1e-6, opset_version=opset)
+    model = _util.onnx_chainer.export(_util.FuncModel(fn), (x, t), opset_version=opset)
+    # all or none ignored (a mean over no labels is 0, as Chainer's; onnxruntime's
+    # SoftmaxCrossEntropyLoss with reduction='mean' gave NaN)
+    for labels in (numpy.full_like(t, ignore), numpy.zeros_like(t) + 3):
+        want = fn(x, labels).array
+        got, = _util.run_onnx(model, (x, labels))
+        numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

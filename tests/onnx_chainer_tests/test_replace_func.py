@@ -109,3 +109,25 @@ def test_sign_exports_as_one_node():
     # As Chainer: F.sign makes no FunctionNode, so the export traces it as one 'sign' node.
     model = _util.check(lambda v: F.relu(F.sign(v) * v), numpy.array([-1., 0., 2.], 'f'))
     assert [n.op_type for n in model.graph.node] == ['Sign', 'Mul', 'Relu']
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_function_wrapped_as_reshape_takes_its_shape_as_an_input():
+    # The built-in Reshape converter also serves a function wrapped as 'Reshape'
+    # whose target shape is its second input (a reshape decided at run time).
+    class Model(chainer.Chain):
+        @onnx_chainer.as_funcnode('Reshape')
+        def reshape(self, x, shape):
+            return F.reshape(x, tuple(int(s) for s in shape.array))
+
+        def forward(self, x, shape):
+            return self.reshape(x, shape)
+
+    x = numpy.arange(24, dtype=numpy.float32).reshape(2, 3, 4)
+    shape = numpy.array([6, 4], numpy.int64)
+    model = onnx_chainer.export(Model(), (x, shape))
+    node, = model.graph.node
+    assert (node.op_type, list(node.input)) == ('Reshape', ['Input_0', 'Input_1'])
+    assert not model.graph.initializer
+    got, = _util.run_onnx(model, (x, numpy.array([4, 6], numpy.int64)))
+    numpy.testing.assert_array_equal(got, x.reshape(4, 6))

@@ -141,6 +141,49 @@ def check_model_parallel(comm):
         assert_params(a, b)
 
 
+class SumChunk(chainer.Chain):
+    """A Chunk of the sum of its inputs."""
+
+    def __init__(self, n_in, n_out, seed):
+        super().__init__()
+        with self.init_scope():
+            self.c = Chunk(n_in, n_out, seed, act=False)
+
+    def forward(self, *xs):
+        return self.c(sum(xs[1:], xs[0]))
+
+
+def check_model_parallel_sending_to_itself(comm):
+    # Rank 0 sends a component's output to itself first and to the others next, and
+    # takes its own before theirs (Chainer's BranchParent2): backward must send the
+    # gradients the others wait for before waiting for theirs (it deadlocked).
+    x, _ = batch(3, seed=7)
+    target = numpy.random.RandomState(8).uniform(-1, 1, (3, 2)).astype(numpy.float32)
+    others = list(range(1, comm.size))
+    model = chainermn.MultiNodeChainList(comm)
+    if comm.rank == 0:
+        model.add_link(Chunk(4, 4, 20), rank_in=None, rank_out=[0] + others)
+        model.add_link(Chunk(4, 4, 21), rank_in=0, rank_out=0)
+        model.add_link(SumChunk(4, 2, 22), rank_in=[0] + others, rank_out=None)
+    else:
+        model.add_link(Chunk(4, 4, 30 + comm.rank), rank_in=0, rank_out=0)
+    for _ in range(2):
+        model.cleargrads()
+        loss = F.mean_squared_error(model(x), target) if comm.rank == 0 else model()
+        loss.backward()
+    if comm.rank == 0:
+        first, second, last = Chunk(4, 4, 20), Chunk(4, 4, 21), SumChunk(4, 2, 22)
+        branches = [Chunk(4, 4, 30 + r) for r in others]
+        for link in [first, second, last] + branches:
+            link.cleargrads()
+        h = first(x)
+        F.mean_squared_error(last(second(h), *[b(h) for b in branches]), target).backward()
+        for mine, ref in ((model[0], first), (model[1], second), (model[2], last)):
+            for (name, p), (_, q) in zip(sorted(mine.namedparams()), sorted(ref.namedparams())):
+                numpy.testing.assert_allclose(p.grad, q.grad, rtol=1e-5, atol=1e-6,
+                                              err_msg=name)
+
+
 class BatchNormalization(chainer.Link):
     """A stand-in with BatchNormalization's attributes, for create_mnbn_model."""
 
@@ -563,7 +606,8 @@ def main():
     checks = [check_data_parallel, check_double_buffering, check_batch_normalization,
               check_datasets, check_iterators, check_evaluators]
     if comm.size >= 2:
-        checks += [check_model_parallel, check_n_step_rnn]
+        checks += [check_model_parallel, check_model_parallel_sending_to_itself,
+                   check_n_step_rnn]
     for check in checks:
         check(comm)
         comm.mpi_comm.Barrier()
