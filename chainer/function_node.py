@@ -437,6 +437,12 @@ class FunctionNode:
 
     def _check_data_type_forward(self, in_data, key=None) -> None:
         """Runs :meth:`check_type_forward`; remembers ``key`` if it passes."""
+        # NumPy and CuPy inputs mixed: Chainer's TypeError before the type check
+        # (the key holds the array types, so this runs once per combination).
+        if not chainer.backend.is_arrays_compatible(in_data):
+            raise TypeError(
+                f'incompatible array types are mixed in the forward input ({self.label}).\n'
+                'Actual: ' + ', '.join(str(type(x)) for x in in_data))
         in_types = type_check.get_light_types(in_data)
         n_attrs = len(self.__dict__)
         try:

@@ -419,14 +419,17 @@ class UpdateRule:
     def _prepare(self, param: variable.Variable) -> None:
         state = self._state
         if state is None:
-            self._state = {}
-            device = param.device
-            with backend.using_device(device):
+            state = self._state = {}
+            with backend.using_device(param.device):
                 self.init_state(param)
+            # As Chainer: arrays init_state made on another device (NumPy arrays
+            # for a GPU parameter, say) are sent to the parameter's, below.
+            state = self._state
+            if not state:
+                return
+        elif not state:
             return
-        if not state:
-            return
-        if self._check_loaded_state:
+        elif self._check_loaded_state:
             self._validate_loaded_state(param)
         # State loaded by a deserializer may live on another device.
         array_types = backend.get_array_types()

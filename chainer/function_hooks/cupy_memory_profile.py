@@ -188,12 +188,12 @@ class CupyMemoryProfileHook(function_hook.FunctionHook):
         denomi = 1.0
         if size <= 0:
             return denomi, 'B'
-        for unit in self._units:
+        for unit in self._units[:-1]:
             if size < 1024:
-                break
+                return denomi, unit
             size /= 1024.0
             denomi *= 1024.0
-        return denomi, unit
+        return denomi, self._units[-1]  # ZB at most: 1024ZB and more print as such
 
     def print_report(self, unit: str = 'auto', file: TextIO = sys.stdout) -> None:
         """Prints the summary as a table.

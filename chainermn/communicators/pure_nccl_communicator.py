@@ -28,7 +28,8 @@ class PureNcclCommunicator(mpi_communicator_base.MpiCommunicatorBase):
         _gpu.require_cuda('pure_nccl')
         super().__init__(mpi_comm)
         self.nccl_comm = None
-        self._configs['allreduce_grad_dtype'] = None
+        with self.config_scope():  # an attribute and an option, as in Chainer
+            self.allreduce_grad_dtype = None
         self._gpu_buffer_a = None
 
     def set_config(self, name: str, value: Any = True, **kwargs: Any) -> None:
@@ -38,7 +39,8 @@ class PureNcclCommunicator(mpi_communicator_base.MpiCommunicatorBase):
                 if value.name not in _NCCL_DTYPES:
                     raise ValueError('allreduce_grad_dtype must be float16, float32 or '
                                      f'float64, got {value}')
-            self._configs[name] = value
+            with self.config_scope():
+                self.allreduce_grad_dtype = value
             return
         super().set_config(name, value, **kwargs)
 
@@ -49,7 +51,8 @@ class PureNcclCommunicator(mpi_communicator_base.MpiCommunicatorBase):
     def _post_split_init(self) -> None:
         self.nccl_comm = None
         self._gpu_buffer_a = None
-        self._configs.setdefault('allreduce_grad_dtype', None)
+        with self.config_scope():
+            self.allreduce_grad_dtype = self._configs.get('allreduce_grad_dtype')
 
     def finalize(self) -> None:
         super().finalize()

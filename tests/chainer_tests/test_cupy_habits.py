@@ -56,3 +56,13 @@ def test_stand_in_emulates_cupy_13_scalar_typing(cupy_stand_in, monkeypatch, cal
 def test_stand_in_passes_what_cupy_13_types_alike(cupy_stand_in, monkeypatch, call):
     monkeypatch.setattr(cupy_stand_in, '_CUPY13_TYPING', True)
     call(cupy_stand_in, cupy_stand_in.arange(3, dtype=numpy.float32))
+
+
+def test_empty_list_indexes_as_integers(cupy):
+    # An empty list (or nested empty list) is an empty integer index, as in NumPy.
+    a = cupy.arange(24, dtype=numpy.float32).reshape(4, 2, 3)
+    assert a[[]].shape == (0, 2, 3)
+    assert a[[[]]].shape == (1, 0, 2, 3)
+    assert a[:, []].shape == (4, 0, 3)
+    a[[]] = 5
+    assert float(a.sum()) == 276

@@ -1223,3 +1223,16 @@ def test_forward_outputs_may_mix_numpy_array_subclasses(tmp_path):
                           grad_outputs=[Variable(_f32(1., 1.))])
     np.testing.assert_array_equal(gx.array, [0.5, -1.])
     np.testing.assert_array_equal(gt.array, [-0.5, 1.])
+
+
+@pytest.mark.gpu
+def test_mixed_numpy_and_cupy_inputs_raise_chainers_type_error(cupy):
+    # Chainer checks the array types of the inputs before the type check, so the
+    # mix is reported (TypeError) even where the shapes do not match either.
+    x = Variable(np.ones(2, np.float32))
+    for rhs in (cupy.ones(2, np.float32), cupy.ones(3, np.float32)):
+        with pytest.raises(TypeError, match=re.escape(
+                'incompatible array types are mixed in the forward input (_ + _).')):
+            x + rhs
+        with pytest.raises(TypeError, match='mixed in the forward input'):
+            F.concat((Variable(rhs), x), axis=0)

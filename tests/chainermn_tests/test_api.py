@@ -182,6 +182,21 @@ def test_pure_nccl_single_rank():
 
 
 @pytest.mark.gpu
+def test_pure_nccl_allreduce_grad_dtype_is_an_attribute():
+    # As Chainer: the option is also an attribute of the communicator.
+    pytest.importorskip('cupy')
+    comm = chainermn.create_communicator('pure_nccl')
+    assert comm.allreduce_grad_dtype is None
+    comm.set_config('allreduce_grad_dtype', 'float16')
+    assert comm.allreduce_grad_dtype == numpy.float16
+    assert comm.get_config('allreduce_grad_dtype') == numpy.float16
+    other = chainermn.create_communicator('pure_nccl', allreduce_grad_dtype=numpy.float64)
+    assert other.allreduce_grad_dtype == numpy.float64
+    comm.finalize()
+    other.finalize()
+
+
+@pytest.mark.gpu
 def test_non_cuda_aware_single_rank():
     cupy = pytest.importorskip('cupy')
     comm = chainermn.create_communicator('non_cuda_aware')

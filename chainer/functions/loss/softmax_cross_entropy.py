@@ -121,11 +121,27 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     """Softmax cross entropy with its own (first-order only) gradient."""
 
     normalize = True
-    y = None
     _coeff = 1.0
     soft_target = False
     eps = 1e-7
     _stats = None  # (m, s) of softmax_stats when the fused GPU path ran
+    _x = None  # its input x, from which ``y`` is formed when read
+    _y = None
+
+    @property
+    def y(self):
+        """The softmax of ``x`` kept for the backward pass (``cache_score``), else
+        None. The fused GPU path keeps only row statistics and forms it from them
+        when first read, so that reading it answers as Chainer's did."""
+        if self._y is None and self._stats is not None and self.cache_score:
+            x, (m, s) = self._x, self._stats
+            self._y = (backend.get_array_module(x).exp(array_utils.as_compute(x) - m)
+                       / s).astype(x.dtype, copy=False)
+        return self._y
+
+    @y.setter
+    def y(self, value):
+        self._y = value
 
     def __init__(self, normalize=True, cache_score=True, class_weight=None,
                  ignore_label=-1, reduce='mean', soft_target_loss='cross-entropy'):
@@ -222,6 +238,8 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         n_ignored = check_index_range(t, x.shape[1], 'label t', ignore=self.ignore_label,
                                       message=_bad_label_message(self.ignore_label))
         stats = self._stats = array_utils.softmax_stats(x)
+        if self.cache_score:
+            self._x = x
         nll = _gpu_nll(x, stats, t, self.ignore_label)
         if self.reduce == 'mean':
             count = t.size - n_ignored if self.normalize else len(x)

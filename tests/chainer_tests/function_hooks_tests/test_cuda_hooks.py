@@ -80,3 +80,12 @@ def test_cuda_profile_on_gpu():
         y = F.sum(F.tanh(x))
         y.backward()
     assert x.grad.shape == (4,)
+
+
+def test_memory_report_units_stop_at_zb():
+    # ZB is the largest unit: 1024 ZB prints as 1024.00ZB, as in Chainer.
+    hook = _fake_memory_hook()
+    hook.call_history = [('F', 1024 ** 8, 3 * 1024 ** 7, 0)]
+    f = io.StringIO()
+    hook.print_report(file=f)
+    assert '1024.00ZB' in f.getvalue() and '3.00ZB' in f.getvalue()

@@ -107,3 +107,19 @@ def test_failed_preprocess_of_an_earlier_hook():
     with pytest.raises(RuntimeError):
         link(numpy.ones((2, 3), 'f'))
     assert hook._running_stack == [] and hook._depth == 0
+
+
+@pytest.mark.gpu
+def test_gpu_times_nest(cupy):
+    # On the GPU the times come from CUDA events: a chain's call takes at least
+    # as long as the calls of its links inside it, and every call takes some time.
+    model = _MLP()
+    model.to_device('@cupy:0')
+    x = cupy.asarray(numpy.random.randn(2, 3).astype('f'))
+    with TimerHook() as hook:
+        model(x)
+    names = [name for name, _ in hook.call_history]
+    times = [t for _, t in hook.call_history]
+    assert names == ['Linear', 'Linear', '_MLP']
+    assert all(t > 0 for t in times)
+    assert times[0] + times[1] <= times[2]

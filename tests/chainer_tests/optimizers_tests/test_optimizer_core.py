@@ -917,3 +917,24 @@ def test_fp32_update_after_the_model_moved_to_another_device(moves):
     numpy.testing.assert_array_equal(cupy.asnumpy(moved.W.array), ref.W.array)
     numpy.testing.assert_array_equal(cupy.asnumpy(master.array),
                                      ref.W.update_rule._fp32_param.array)
+
+
+@pytest.mark.gpu
+def test_states_made_on_the_host_move_to_a_gpu_parameter(cupy):
+    # As Chainer: whatever device init_state made its arrays on, the update
+    # sees them on the parameter's device (plain values stay as they are).
+    seen = {}
+
+    class Rule(optimizer.UpdateRule):
+        def init_state(self, param):
+            self.state['count'] = 0
+            self.state['v'] = numpy.zeros(3, numpy.float32)
+
+        def update_core(self, param):
+            seen.update(self.state)
+
+    param = chainer.Parameter(cupy.ones(3, numpy.float32))
+    param.grad = cupy.ones(3, numpy.float32)
+    Rule().update(param)
+    assert seen['count'] == 0
+    assert isinstance(seen['v'], cupy.ndarray)

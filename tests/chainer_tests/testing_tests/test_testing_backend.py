@@ -205,3 +205,25 @@ def test_backend_config_is_not_a_fixture():
     import inspect
     method = _generated().test_receives_config
     assert list(inspect.signature(method).parameters) == ['self']
+
+
+def test_one_gpu_tests_are_not_multi_gpu():
+    # `-m "gpu and not multi_gpu"` selects the one-GPU tests (attr.gpu and a
+    # cuda_device 0 configuration), as with Chainer, whose gpu mark is plain.
+    @attr.gpu
+    def f():
+        pass
+
+    assert [m.name for m in f.pytestmark] == ['gpu']
+    def g():
+        pass
+
+    g = attr.multi_gpu(1)(g)
+    assert [m.name for m in g.pytestmark] == ['gpu']
+
+    def h():
+        pass
+
+    for mark in testing.BackendConfig({'use_cuda': True}).get_pytest_marks():
+        h = mark(h)
+    assert [m.name for m in h.pytestmark] == ['gpu']

@@ -391,6 +391,8 @@ def _wrap_around(key, shape):
     for k, size in zip(keys, shape):
         if isinstance(k, list):
             k = _np.asarray(k)
+            if not k.size:  # an empty list ([], [[]]) is an integer index (CuPy, NumPy)
+                k = k.astype(_np.intp)
         if isinstance(k, _np.ndarray) and k.dtype.kind in 'iu' and size:
             k = k % size
         fixed.append(k)

@@ -28,7 +28,7 @@ class TestHinge(testing.FunctionTestCase):
         return x.astype(self.dtype),
 
     def forward(self, inputs, device):
-        return hinge(inputs[0], self.t, self.norm, self.reduce),
+        return hinge(inputs[0], device.send(self.t), self.norm, self.reduce),
 
     def forward_expected(self, inputs):
         x = inputs[0].astype(numpy.float64).copy()

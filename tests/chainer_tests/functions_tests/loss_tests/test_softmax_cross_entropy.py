@@ -555,3 +555,25 @@ def test_ignore_label_none_ignores_nothing(enable_double_backprop, reduce):
     numpy.testing.assert_array_equal(xv.grad, xe.grad)
     with pytest.raises(IndexError):
         softmax_cross_entropy(x, numpy.array([0, -1, 1], numpy.int32), ignore_label=None, **kw)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_gpu_cached_score_is_the_softmax(dtype):
+    # The function's ``y`` is the softmax when cache_score (the default), and None
+    # without it, on the GPU as on the CPU, though the fused GPU path keeps less.
+    import cupy
+    x = numpy.array([[-3., 1., 0.5], [0.25, 2., -1.]], dtype)
+    t = numpy.array([0, 2], numpy.int32)
+    want = numpy.exp(x.astype(numpy.float64))
+    want /= want.sum(axis=1, keepdims=True)
+    for cache_score in (True, False):
+        loss = softmax_cross_entropy(chainer.Variable(cupy.asarray(x)), cupy.asarray(t),
+                                     cache_score=cache_score)
+        y = loss.creator.y
+        if not cache_score:
+            assert y is None
+            continue
+        assert isinstance(y, cupy.ndarray) and y.dtype == dtype
+        rtol = 1e-3 if dtype == numpy.float16 else 1e-5
+        numpy.testing.assert_allclose(cupy.asnumpy(y), want, rtol=rtol)

@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -53,6 +54,20 @@ def test_inv_singular_raises():
         F.inv(numpy.zeros((2, 2), numpy.float32))
     with pytest.raises(ValueError):
         F.batch_inv(numpy.zeros((1, 2, 2), numpy.float32))
+
+
+
+@pytest.mark.gpu
+def test_inv_singular_on_gpu_raises_only_in_debug_mode(cupy):
+    # As Chainer: no device sync to check the result unless in debug mode.
+    a = cupy.zeros((2, 2), numpy.float32)
+    for f, x in ((F.inv, a), (F.batch_inv, a[None])):
+        with chainer.using_config('debug', False):
+            y = f(x)
+        assert not bool(cupy.isfinite(y.array).all())
+        with chainer.using_config('debug', True):
+            with pytest.raises(ValueError, match='Input has singular matrices.'):
+                f(x)
 
 
 testing.run_module(__name__, __file__)
