@@ -1,6 +1,7 @@
 """Export a Chainer model's computation as a Caffe model (prototxt + caffemodel)."""
 from __future__ import annotations
 
+import heapq
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -38,6 +39,49 @@ def _caffe_pooled_size(size: int, k: int, s: int, p: int) -> int:
     if p and (out - 1) * s >= size + p:
         out -= 1
     return out
+
+
+def _layer_order(outputs: List[Any]) -> List[Any]:
+    """The function nodes computing ``outputs`` (variable nodes), inputs first, in
+    the order Chainer 7.8.1's exporter wrote them (which also fixes the ``-n``
+    of the layer names).
+
+    Walking back from the outputs, the next node taken is the newest one found
+    that is the only creator among its consumer's inputs and feeds nothing else
+    (so a chain of such nodes is taken in one go); failing that, the highest
+    ranked one, the newest first among equal ranks. The reversed walk is the
+    order."""
+    feeds: Dict[int, int] = {}  # id(node) -> inputs (and outputs) it feeds
+    stack = [v.creator_node for v in outputs]
+    for node in stack:
+        if node is None:
+            continue
+        if id(node) not in feeds:
+            feeds[id(node)] = 0
+            stack.extend(i.creator_node for i in node.inputs)
+        feeds[id(node)] += 1
+
+    walk: List[Any] = []
+    heap: List[tuple] = []
+    found: set = set()
+
+    def push(vnodes: Any) -> None:
+        creators = [v.creator_node for v in vnodes if v.creator_node is not None]
+        for node in creators:
+            if id(node) in found:
+                continue
+            newest = -len(found)
+            chained = feeds[id(node)] == 1 and len(creators) == 1
+            heapq.heappush(heap, (newest if chained else 1, -node.rank, newest, node))
+            found.add(id(node))
+
+    push(outputs)
+    while heap:
+        node = heapq.heappop(heap)[3]
+        walk.append(node)
+        push(node.inputs)
+    walk.reverse()
+    return walk
 
 
 class _Retriever:
@@ -96,21 +140,7 @@ class _Retriever:
         self.inputs = [(name, tuple(x.shape)) for name, x in zip(names, inputs)]
         for name, x in zip(names, inputs):
             self.blob_names[id(x.node)] = name
-        order: List[Any] = []
-        seen: set = set()
-
-        def visit(vnode: Any) -> None:
-            creator = vnode.creator_node
-            if creator is None or id(creator) in seen:
-                return
-            seen.add(id(creator))
-            for i in creator.inputs:
-                visit(i)
-            order.append(creator)
-
-        for y in outputs:
-            visit(y.node)
-        for node in order:
+        for node in _layer_order([y.node for y in outputs]):
             self._convert(node)
         return self.net
 

@@ -65,9 +65,17 @@ def _unavailable(target: Any) -> Any:
 
 
 def _mark(name: str) -> Any:
-    if pytest is not None:
-        return getattr(pytest.mark, name)
-    return _unavailable
+    if pytest is None:
+        return _unavailable
+
+    def mark(*args: Any, **kwargs: Any) -> Any:
+        # pytest.mark.<name> is looked up when the mark is used, not on import
+        # (as in Chainer): importing attr warns of no unregistered mark.
+        return getattr(pytest.mark, name)(*args, **kwargs)
+
+    mark.__name__ = mark.__qualname__ = name
+    mark.__doc__ = f'Marks a test with pytest\'s ``{name}`` mark.'
+    return mark
 
 
 cudnn = _mark('cudnn')
@@ -87,10 +95,9 @@ def multi_gpu(gpu_num: int) -> Callable[[Any], Any]:
     skip = unittest.skipIf(0 <= limit < gpu_num, reason=f'{gpu_num} GPUs required')
 
     def decorator(f):
-        # Chainer marks every such test ``gpu`` only; a ``multi_gpu`` mark
-        # (registered in Chainer's setup.cfg) is added for two or more GPUs,
-        # so that ``-m "gpu and not multi_gpu"`` keeps the one-GPU tests.
-        if gpu_num >= 2:
+        # One GPU is what a bare ``gpu`` mark means: no ``multi_gpu`` mark then
+        # (Chainer's ``gpu`` made only the ``gpu`` mark).
+        if gpu_num > 1:
             f = pytest.mark.multi_gpu(gpu_num)(f)
         return skip(pytest.mark.gpu(f))
 

@@ -67,7 +67,10 @@ def as_matrix(x: Any) -> Any:
 
 def as_shape(shape) -> tuple:
     """``shape`` as a tuple: one integer of any kind (Python, NumPy, a 0-d array) is a
-    1-d shape; floats are refused (``TypeError``)."""
+    1-d shape; floats are refused (``TypeError``). A tuple or list is taken as it is
+    (bad entries are then refused by the array allocation, with ``TypeError``)."""
+    if isinstance(shape, (tuple, list)):
+        return tuple(shape)
     return (operator.index(shape),) if numpy.ndim(shape) == 0 else tuple(shape)
 
 

@@ -487,3 +487,21 @@ class TestLazyGradValidity:
         link = chainer.links.Linear(None, 3)
         link.cleargrads()
         assert [p.grad for p in link.params()] == [None, None]
+
+
+@pytest.mark.parametrize('shape', [((None,), 3), ((2, 3), 4), [4, (1,)]])
+def test_initialize_with_a_nested_shape_is_a_type_error(shape):
+    # As in Chainer (NumPy's allocation refuses the entry), not NumPy's
+    # ValueError about an inhomogeneous array.
+    p = Parameter(chainer.initializers.Normal())
+    with pytest.raises(TypeError, match='cannot be interpreted as an integer'):
+        p.initialize(shape)
+    assert p.array is None
+
+
+def test_linear_with_a_tuple_out_size_fails_with_type_error_on_first_call():
+    # A tuple where an int belongs (a user's slip, e.g. a 1-tuple from
+    # argument.parse_kwargs) fails as in Chainer.
+    link = chainer.links.Linear(None, (10,), nobias=True)
+    with pytest.raises(TypeError):
+        link(np.zeros((2, 3), np.float32))

@@ -192,3 +192,38 @@ def test_failed_export_writes_neither_file(tmp_path, blocked):
     with pytest.raises(IsADirectoryError, match=blocked):
         caffe.export(L.Linear(3, 2), [numpy.zeros((1, 3), numpy.float32)], str(tmp_path))
     assert os.listdir(str(tmp_path)) == [blocked]
+
+
+class _Branches(chainer.Chain):
+    """Three branches from the input: two convolution paths and a pooling one."""
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.left = L.Convolution2D(3, 4, 1)
+            self.right = L.Convolution2D(3, 4, 1)
+            self.after = L.Convolution2D(4, 4, 1)
+            self.fc = L.Linear(None, 2)
+
+    def forward(self, x):
+        a = F.relu(self.left(x))
+        b = self.after(F.relu(self.right(x)))
+        c = F.relu(F.max_pooling_2d(x, 1))
+        return self.fc(F.concat([a + b, F.sigmoid(b), c]))
+
+
+def test_layers_are_ordered_and_numbered_as_chainer_did(tmp_path):
+    # Chainer 7.8.1 wrote the pooling branch first (so its ReLU is ReLU-1-1),
+    # then the two convolution paths; names number same-label, same-rank
+    # layers in that order.
+    x = chainer.Variable(numpy.zeros((1, 3, 4, 4), numpy.float32))
+    caffe.export(_Branches(), [x], str(tmp_path))
+    text = (tmp_path / 'chainer_model.prototxt').read_text()
+    names = [line.split('"')[1] for line in text.splitlines()
+             if line.strip().startswith('name:')]
+    assert names == [
+        'Graph', 'data', 'MaxPoolingND-0-1', 'ReLU-1-1',
+        'Convolution2DFunction-0-1', 'ReLU-1-2',
+        'Convolution2DFunction-0-2', 'ReLU-1-3', 'Convolution2DFunction-2-1',
+        '_ + _-3-1', 'Sigmoid-3-1', 'Concat-4-1', 'Reshape-5-1',
+        'LinearFunction-6-1']
