@@ -2,10 +2,12 @@
 # Chainer's own test suite, run against this checkout: a development aid, not part of .ci/run.
 # Chainer 7.7.0's source package is the last one that ships its tests (7.8.1's does not).
 #
-#   bash .ci/upstream/run.sh [--oracle] [pytest args]     (default args: tests/chainer_tests)
+#   bash .ci/upstream/run.sh [--oracle | --stand-in] [pytest args]   (default: tests/chainer_tests)
 #
 # Ours runs from this checkout (PYTHONPATH) on NumPy 2; --oracle runs the same tests on real
-# Chainer 7.8.1 with NumPy 1.26, to tell Chainer's own failures from ours. Each side gets a
+# Chainer 7.8.1 with NumPy 1.26, to tell Chainer's own failures from ours. --stand-in runs ours
+# with tests/cupy_stand_in as CuPy and its rounding noise off (Chainer's float16 tolerances are
+# tighter), for Chainer's gpu tests: add -m 'gpu and not cudnn and not multi_gpu'. Each side gets a
 # venv of its own under $RECHAINER_UPSTREAM_DIR (default ~/.cache/rechainer-upstream), and
 # writes <side>.xml there; `python .ci/upstream/compare.py oracle.xml ours.xml` lists the
 # tests that pass on Chainer and not on ours. The CPU selection takes about 5 minutes a side.
@@ -15,7 +17,9 @@ work=${RECHAINER_UPSTREAM_DIR:-$HOME/.cache/rechainer-upstream}
 url=https://files.pythonhosted.org/packages/43/ef/0ea4eec4b3e31a8bb51c9345e3b1c816b9014a35f1fbbcb3e7c93ff3356a/chainer-7.7.0.tar.gz
 sha=efbe8d67138213f336566ecdc10357285dd7e18d5ca52fc0187df6189107d47b
 side=ours
+stand_in=
 if [ "${1:-}" = --oracle ]; then side=oracle; shift; fi
+if [ "${1:-}" = --stand-in ]; then stand_in=$repo/tests/cupy_stand_in:; shift; fi
 [ $# -gt 0 ] || set -- tests/chainer_tests
 mkdir -p "$work"
 
@@ -55,11 +59,11 @@ if [ $side = oracle ]; then
   pythonpath=
   plugin=()
 else
-  pythonpath=$repo:$repo/.ci/upstream
+  pythonpath=$repo:$stand_in$repo/.ci/upstream
   plugin=(-p numpy1_names)
 fi
 set +e
-PYTHONPATH=$pythonpath OMP_NUM_THREADS=1 MPLBACKEND=Agg "$venv/bin/python" -m pytest \
+PYTHONPATH=$pythonpath RECHAINER_STAND_IN_ULPS=0 OMP_NUM_THREADS=1 MPLBACKEND=Agg "$venv/bin/python" -m pytest \
   -p no:cacheprovider "${plugin[@]}" -q --continue-on-collection-errors \
   -m 'not gpu and not cudnn and not ideep and not slow and not multi_gpu' \
   --junitxml="$work/$side.xml" "$@" > "$work/$side.log" 2>&1
