@@ -1,4 +1,4 @@
-"""Placeholder for the multi-process, multi-GPU updater (a later issue)."""
+"""The multi-process, multi-GPU updater: not implemented (it raises a clear error)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -9,9 +9,10 @@ from chainer.dataset import convert
 from chainer.training.updaters import standard_updater
 
 _MESSAGE = (
-    'MultiprocessParallelUpdater is not available yet: multi-GPU and multi-node '
-    'training (NCCL, ChainerMN) belong to a later issue of rechainer. Use '
-    'StandardUpdater, or ParallelUpdater for several devices in one process.')
+    'MultiprocessParallelUpdater is not available in rechainer. For data-parallel '
+    'training over several processes or machines use ChainerMN '
+    '(chainermn.create_multi_node_optimizer); for several devices in one process, '
+    'ParallelUpdater.')
 
 
 class MultiprocessParallelUpdater(standard_updater.StandardUpdater):

@@ -295,9 +295,9 @@ def test_parallel_updater_bad_arguments():
                                  devices={'main': '@numpy'})
 
 
-def test_multiprocess_parallel_updater_is_a_later_issue():
+def test_multiprocess_parallel_updater_is_refused_pointing_to_chainermn():
     model, opt, it = _setup()
-    with pytest.raises(NotImplementedError, match='later issue'):
+    with pytest.raises(NotImplementedError, match='create_multi_node_optimizer'):
         updaters.MultiprocessParallelUpdater([it], opt, devices={'main': 0})
     assert updaters.MultiprocessParallelUpdater.available() is False
 
