@@ -419,7 +419,7 @@ class UpdateRule:
     def _prepare(self, param: variable.Variable) -> None:
         state = self._state
         if state is None:
-            state = self._state = {}
+            self._state = {}
             with backend.using_device(param.device):
                 self.init_state(param)
             # As Chainer: arrays init_state made on another device (NumPy arrays
