@@ -133,11 +133,12 @@ def worker_epoch(n_train: int, batchsize: int) -> None:
     data = chainermn.scatter_dataset(data, comm)
     it = chainer.iterators.SerialIterator(data, batchsize)
     updater = training.updaters.StandardUpdater(it, optimizer)
-    trainer = training.Trainer(updater, (1, 'epoch'), out=tempfile.mkdtemp())
-    comm.mpi_comm.Barrier()
-    start = time.perf_counter()
-    trainer.run()
-    comm.mpi_comm.Barrier()
+    with tempfile.TemporaryDirectory() as out:
+        trainer = training.Trainer(updater, (1, 'epoch'), out=out)
+        comm.mpi_comm.Barrier()
+        start = time.perf_counter()
+        trainer.run()
+        comm.mpi_comm.Barrier()
     elapsed = time.perf_counter() - start
     if comm.rank == 0:
         print(f'  {comm.size} rank(s): one epoch of {n_train:,} examples '

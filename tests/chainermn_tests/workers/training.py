@@ -1,6 +1,7 @@
 """Data- and model-parallel training against one process; datasets, iterators, links and
 extensions of chainermn.  Run on 2 ranks (some checks also hold on more)."""
 import os
+import shutil
 import sys
 import tempfile
 
@@ -614,7 +615,9 @@ def main():
     check_trainer_extensions(comm, tmp)
     check_checkpointer_without_trainer(comm, tmp)
     check_early_stopping_on_the_mean(comm, tmp)
+    comm.mpi_comm.Barrier()
     if comm.rank == 0:
+        shutil.rmtree(tmp)
         print(f'training ok on {comm.size} ranks')
     sys.stdout.flush()
 
