@@ -344,13 +344,6 @@ class UpdateRule:
                     serializer(key, value)
             return
         checking = serializer_module.is_checking(serializer)
-        if checking:
-            # Numbers come back unchanged while checking: the stored t, which
-            # decides below whether missing state entries are an error, is read
-            # as an array.
-            stored_t = serializer('t', None)
-            if stored_t is not None:
-                t = numpy.asarray(stored_t).reshape(-1)[0].item()
         if self._state is None:
             # Find out the names of the state entries by initialising the state
             # for a dummy parameter, then read each of them.

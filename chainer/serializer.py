@@ -28,10 +28,13 @@ class Deserializer(AbstractSerializer):
 
     Loading may be two-phase: :meth:`load` of the library's deserializers
     first calls ``obj.serialize`` with :attr:`checking` true, a pass that
-    reads and validates every value without writing anything (arrays are left
-    alone, scalars come back unchanged, a ``None`` value gets a read-only
-    array), then calls it again to assign. A ``serialize`` method that derives
-    state from what it reads should compute it in both passes and assign it
+    reads and validates every value and writes no array (arrays are left
+    alone, numbers and strings come back loaded, a ``None`` value gets a
+    read-only array), then calls it again to assign. If the checking pass
+    fails, ``serialize`` is called once more with the values as they were
+    passed in, which undoes plain assignments such as
+    ``self.n = serializer('n', self.n)``. A ``serialize`` method that changes
+    state in other ways (building links from a loaded number, say) should do it
     only when ``checking`` is false, so that a failed load changes nothing.
     """
 

@@ -1,12 +1,14 @@
 """What the NPZ and HDF5 deserializers share: checks, conversions and the two-phase load.
 
-A load runs the target's ``serialize`` twice with deserializers sharing one
-:class:`LoadSession`. In the checking pass (``deserializer.checking`` is true)
-every requested entry is read, cached and checked against the target, and
-nothing is written: arrays are left alone, scalars come back unchanged, and a
-``None`` target gets a read-only view of the stored array so that the object
-can validate it. Objects of the package keep every assignment for the second
-pass, which copies the cached values in.
+A load runs the target's ``serialize`` with deserializers sharing one
+:class:`LoadSession`, first in a checking pass (``deserializer.checking`` is
+true) that reads, caches and checks every requested entry and writes no array:
+arrays are left alone, numbers and strings come back loaded (so a
+``serialize`` may size what it reads next from them), and a ``None`` target
+gets a read-only view of the stored array. Objects of the package keep every
+other assignment for the second pass, which copies the cached values in. If the
+checking pass fails, a restoring pass gives every value back as it was passed
+in, so what the checking pass assigned is undone, and the error is raised.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from chainer import backend
 
 __all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
            'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly',
+           'load_in_two_passes',
            'CorruptZipError', 'NotNpzError', 'EmptyFileError', 'CorruptHDF5Error',
            'ShapeMismatchError', 'ConversionTypeError', 'ConversionOverflowError']
 
@@ -217,7 +220,8 @@ class LoadSession:
             be handed out once without a copy.
     """
 
-    __slots__ = ('where', '_read', 'private', 'cache', 'handed_out', 'views')
+    __slots__ = ('where', '_read', 'private', 'cache', 'handed_out', 'views', 'originals',
+                 'restoring')
 
     def __init__(self, where: str, read: Callable[[str], Any], private: bool) -> None:
         self.where = where
@@ -226,6 +230,9 @@ class LoadSession:
         self.cache: dict = {}
         self.handed_out: set = set()
         self.views: dict = {}
+        # key -> the value the checking pass was given, handed back by the restoring pass
+        self.originals: dict = {}
+        self.restoring = False
 
     def get(self, key: str) -> Any:
         try:
@@ -253,8 +260,14 @@ class LoadSession:
             return array
         return array.copy()
 
+    def restored(self, key: str, value: Any) -> Any:
+        """What ``deserializer(key, value)`` returns in the restoring pass."""
+        return self.originals.get(key, value)
+
     def resolve(self, key: str, value: Any, checking: bool) -> Any:
         """What ``deserializer(key, value)`` returns (and, when not checking, writes)."""
+        if checking and not isinstance(value, backend.get_array_types()):
+            self.originals.setdefault(key, value)
         loaded = self.get(key)
         if loaded is NONE:
             return None
@@ -267,9 +280,28 @@ class LoadSession:
             if not checking:
                 backend.copyto(value, _copy_source(loaded, value.dtype))
             return value
-        converted = convert_scalar(key, where, value, loaded)
-        # Strings are returned while checking too: objects read metadata such
-        # as JSON-encoded names from them to decide which keys come next.
-        if checking and not isinstance(value, str):
-            return value
-        return converted
+        # Numbers and strings are returned while checking too: objects decide
+        # from them which keys come next and what shapes to expect.
+        return convert_scalar(key, where, value, loaded)
+
+
+def load_in_two_passes(obj: Any, session: LoadSession,
+                       deserializer: Callable[[bool], Any]) -> None:
+    """Loads ``obj`` through ``deserializer(checking)``: a checking pass, then the copying pass.
+
+    A failed checking pass is followed by a restoring pass (``session.restoring``),
+    whose deserializer hands back the values the checking pass was given, so that
+    what ``serialize`` assigned from the numbers it read is undone.
+    """
+    with checking_quietly():
+        try:
+            obj.serialize(deserializer(True))
+        except BaseException as error:
+            session.restoring = True
+            try:
+                obj.serialize(deserializer(True))
+            except Exception as e:  # the first error is the one to report
+                if hasattr(error, 'add_note'):
+                    error.add_note(f'restoring the previous values also failed: {e!r}')
+            raise
+    obj.serialize(deserializer(False))

@@ -151,30 +151,32 @@ class HDF5Deserializer(serializer_module.Deserializer):
         return _loading.LoadSession(where, read, private=True)
 
     def load(self, obj: Any) -> None:
-        """Loads ``obj``: a checking pass that writes nothing, then the copying pass."""
+        """Loads ``obj``: a checking pass that writes no array, then the copying pass."""
         if not callable(getattr(obj, 'serialize', None)):
             raise _NotSerializableError(
                 f'cannot load a {type(obj).__name__}: only objects with a '
                 'serialize(serializer) method (links, optimizers, trainers, ...) can be '
                 'saved and loaded')
         session = self._new_session()
-        with _loading.checking_quietly():
-            obj.serialize(self._derive(self.group, self._path, session, True))
-        obj.serialize(self._derive(self.group, self._path, session, False))
+        _loading.load_in_two_passes(
+            obj, session, lambda checking: self._derive(self.group, self._path, session, checking))
 
     def __call__(self, key: str, value: Any) -> Any:
         key = key.lstrip('/')
         full_key = self._path + key
+        restoring = self._session is not None and self._session.restoring
         if self.group is None or key not in self.group:
-            if not self.strict:
+            if not self.strict or restoring:
                 return value
             if self.group is None:
                 raise _MissingGroupError(f'{full_key!r} is not in {_file_name(self._root)} '
                                          f'(it has no group {self._path.rstrip("/")!r})')
             raise KeyError(f'{full_key!r} is not in {_file_name(self._root)}')
         group_path = self.group.name.strip('/')
-        return self._get_session().resolve(f'{group_path}/{key}' if group_path else key,
-                                           value, self.checking)
+        session_key = f'{group_path}/{key}' if group_path else key
+        if restoring:
+            return self._session.restored(session_key, value)
+        return self._get_session().resolve(session_key, value, self.checking)
 
 
 class _MissingGroupError(KeyError, ValueError):

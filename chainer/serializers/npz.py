@@ -203,13 +203,12 @@ class NpzDeserializer(serializer_module.Deserializer):
         return f'{self.path + key.lstrip("/")!r} in {self._get_session().where}'
 
     def load(self, obj: Any) -> None:
-        """Loads ``obj``: a checking pass that writes nothing, then the copying pass."""
+        """Loads ``obj``: a checking pass that writes no array, then the copying pass."""
         _check_serializable(obj, 'load')
         base = self._get_session()
         session = _loading.LoadSession(base.where, base.get, base.private)
-        with _loading.checking_quietly():
-            obj.serialize(self._derive(self.path, session, True))
-        obj.serialize(self._derive(self.path, session, False))
+        _loading.load_in_two_passes(
+            obj, session, lambda checking: self._derive(self.path, session, checking))
 
     def _ignored(self, key: str) -> bool:
         for name in self._ignore:
@@ -222,6 +221,8 @@ class NpzDeserializer(serializer_module.Deserializer):
 
     def __call__(self, key: str, value: Any) -> Any:
         key = self.path + key.lstrip('/')
+        if self._session is not None and self._session.restoring:
+            return self._session.restored(key, value)
         npz = self.npz
         if not self.strict and key not in npz:
             return value

@@ -400,6 +400,110 @@ def test_objects_unaware_of_the_checking_pass_still_load(tmp_path, fmt):
     assert (target.count, target.name) == (7, 'abc')
 
 
+class _Sized:
+    """A user object that sizes its array from a number it loads first (as Chainer allowed)."""
+
+    def __init__(self, n=2, extra=False):
+        self.n = n
+        self.w = numpy.zeros(n, numpy.float32)
+        self.extra = extra
+        self.tag = 'old'
+
+    def serialize(self, serializer):
+        self.n = serializer('n', self.n)
+        self.tag = serializer('tag', self.tag)
+        if len(self.w) != self.n:
+            self.w = numpy.zeros(self.n, numpy.float32)
+        self.w = serializer('w', self.w)
+        if self.extra:
+            serializer('missing', 0)
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_a_serialize_may_size_an_array_from_a_loaded_number(tmp_path, fmt):
+    source = _Sized(5)
+    source.w[:] = numpy.arange(5)
+    source.tag = 'new'
+    path = str(tmp_path / f's.{fmt}')
+    _save(fmt, path, source)
+    target = _Sized(2)
+    _load(fmt, path, target)
+    assert (target.n, target.tag) == (5, 'new')
+    numpy.testing.assert_array_equal(target.w, numpy.arange(5))
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_numbers_a_failed_load_assigned_are_given_back(tmp_path, fmt):
+    source = _Sized(5)
+    source.tag = 'new'
+    path = str(tmp_path / f's.{fmt}')
+    _save(fmt, path, source)
+    target = _Sized(2, extra=True)
+    w = target.w
+    with pytest.raises(KeyError, match='missing'):
+        _load(fmt, path, target)
+    assert (target.n, target.tag) == (2, 'old')
+    assert target.w.shape == (2,) and (w == 0).all()
+
+
+class _OptimizerAndLink:
+    def __init__(self, opt, link):
+        self.opt, self.link = opt, link
+
+    def serialize(self, serializer):
+        self.opt.serialize(serializer['opt'])
+        self.link.serialize(serializer['link'])
+
+
+def _sgd(link, t):
+    opt = optimizers.SGD()
+    opt.setup(link)
+    opt.t = t
+    return opt
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_optimizer_t_is_given_back_after_a_failed_load(tmp_path, fmt):
+    model = L.Linear(3, 2)
+    path = str(tmp_path / f'o.{fmt}')
+    _save(fmt, path, _OptimizerAndLink(_sgd(model, 9), model))
+    other = L.Linear(3, 4)  # W of another shape: the load fails after t was read
+    opt = _sgd(other, 1)
+    with pytest.raises(ValueError, match='shape'):
+        _load(fmt, path, _OptimizerAndLink(opt, other))
+    assert opt.t == 1
+
+
+def test_a_failing_restoring_pass_is_noted_on_the_first_error(tmp_path):
+    class Fragile:
+        calls = 0
+
+        def serialize(self, serializer):
+            self.calls += 1
+            if self.calls > 1:
+                raise RuntimeError('second call')
+            serializer('absent', 0)
+
+    path = str(tmp_path / 'f.npz')
+    serializers.save_npz(path, {'present': numpy.zeros(1)})
+    with pytest.raises(KeyError) as info:
+        serializers.load_npz(path, Fragile())
+    assert 'second call' in ''.join(getattr(info.value, '__notes__', []))
+
+
+@pytest.mark.skipif(not _has_h5py(), reason='needs h5py')
+def test_restoring_pass_of_a_deserializer_on_an_hdf5_group(tmp_path):
+    import h5py
+    path = str(tmp_path / 'g.h5')
+    with h5py.File(path, 'w') as f:
+        serializers.HDF5Serializer(f.create_group('inner')).save(_Sized(4))
+    target = _Sized(2, extra=True)
+    with h5py.File(path, 'r') as f:
+        with pytest.raises(KeyError):
+            serializers.HDF5Deserializer(f['inner']).load(target)
+    assert (target.n, target.tag) == (2, 'old')
+
+
 @pytest.mark.parametrize('content, chainer_error', [
     (b'', EOFError),                    # empty
     (b'not an archive' * 4, pickle.UnpicklingError),
