@@ -1,5 +1,6 @@
 """rechainer: Chainer 7.8.1's API on today's Python, NumPy and CuPy."""
-from __future__ import annotations
+# absolute_import only defines chainer.absolute_import, a name Chainer had
+from __future__ import absolute_import, annotations
 
 from typing import TYPE_CHECKING
 import warnings as _stdlib_warnings  # chainer.warnings (below) takes the name
