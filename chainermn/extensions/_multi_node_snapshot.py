@@ -10,21 +10,22 @@ if TYPE_CHECKING:
     from chainermn.communicators.communicator_base import CommunicatorBase
 
 
-def _normalize_sets(replica_sets: Any, size: int) -> list:
+def _parse_replica_sets(replica_sets: Any, size: int) -> list[set]:
+    """The replica sets as sets of ranks (an int is a set of one), the ranks not
+    listed forming one more set, as Chainer's helper of the same name."""
     sets = []
     seen: set = set()
     for entry in replica_sets:
-        ranks = [entry] if isinstance(entry, int) else sorted(int(r) for r in entry)
-        for r in ranks:
+        ranks = {entry} if isinstance(entry, int) else {int(r) for r in entry}
+        for r in sorted(ranks):
             if not 0 <= r < size:
                 raise ValueError(f'rank {r} in replica_sets is out of range (size {size})')
             if r in seen:
                 raise ValueError(f'rank {r} appears in two replica sets')
-            seen.add(r)
-        if ranks:
-            sets.append(ranks)
-    rest = [r for r in range(size) if r not in seen]
-    if rest:  # as Chainer: the ranks not listed form one more set
+        seen |= ranks
+        sets.append(ranks)
+    rest = set(range(size)) - seen
+    if rest:
         sets.append(rest)
     return sets
 
@@ -44,9 +45,10 @@ class _MultiNodeSnapshot(extension.Extension):
             snapshot.filename = append_rank
         elif filename is not None:
             snapshot.filename = f'{filename}.{comm.rank}'
-        self.replica_sets = _normalize_sets(replica_sets, comm.size)
+        self.replica_sets = _parse_replica_sets(replica_sets, comm.size)
         color = next(i for i, s in enumerate(self.replica_sets) if comm.rank in s)
-        self.master = self.replica_sets[color][0]
+        self.replica_set = self.replica_sets[color]
+        self.master = min(self.replica_set)
         self.is_master = comm.rank == self.master
         self._color = color
         self.trigger = getattr(snapshot, 'trigger', (1, 'epoch'))

@@ -492,3 +492,21 @@ def test_mean_grad_in_debug_mode_refuses_nonfinite_means(name):
             comm.multi_node_mean_grad(model)
         model.b.grad[:] = 1
         comm.multi_node_mean_grad(model)
+
+
+@pytest.mark.parametrize('replica_sets, size, expected', [
+    ([1], 3, [{1}, {0, 2}]),
+    ([[2, 0], 1], 4, [{0, 2}, {1}, {3}]),
+    ([range(0, 6, 3)], 6, [{0, 3}, {1, 2, 4, 5}]),
+    ([], 2, [{0, 1}]),
+])
+def test_replica_sets_are_parsed_as_chainer(replica_sets, size, expected):
+    from chainermn.extensions import _multi_node_snapshot
+    assert _multi_node_snapshot._parse_replica_sets(replica_sets, size) == expected
+
+
+@pytest.mark.parametrize('replica_sets', [[4], [[0, 1], [1]], [-1]])
+def test_bad_replica_sets_are_value_errors(replica_sets):
+    from chainermn.extensions import _multi_node_snapshot
+    with pytest.raises(ValueError, match='rank'):
+        _multi_node_snapshot._parse_replica_sets(replica_sets, 4)
