@@ -457,9 +457,7 @@ class DeconvolutionND(_ConvolutionNodeBase):
         x_type, w_type = in_types[:2]
         in_dims = [type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)]
         ksize = [type_check.eval(w_type.shape[2 + i]) for i in range(self.ndim)]
-        out_dims = self._output_dims(in_dims, ksize)
-        if any(o <= 0 for o in out_dims):
-            raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
+        self._output_dims(in_dims, ksize)
         if self.outs is not None:
             # Chainer's check: the input lengths a convolution of the outsize gives
             for i, (o, s, p, dl) in enumerate(zip(self.outs, self.stride, self.pad,
@@ -473,10 +471,15 @@ class DeconvolutionND(_ConvolutionNodeBase):
     def _output_dims(self, in_dims, ksize) -> tuple:
         # An axis whose outsize is None (e.g. ``outsize=(None, None)``) takes the
         # default deconvolution size.
+        # Checked here, not only in check_type_forward: with type checks off
+        # Chainer's forward still asserted a positive size.
         outs = self.outs or (None,) * self.ndim
-        return tuple(o if o is not None else conv.get_deconv_outsize(d, k, s, p, d=dl)
-                     for o, d, k, s, p, dl in
-                     zip(outs, in_dims, ksize, self.stride, self.pad, self.dilate))
+        out_dims = tuple(o if o is not None else conv.get_deconv_outsize(d, k, s, p, d=dl)
+                         for o, d, k, s, p, dl in
+                         zip(outs, in_dims, ksize, self.stride, self.pad, self.dilate))
+        if any(o <= 0 for o in out_dims):
+            raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
+        return out_dims
 
 
 # ----------------------------------------------------------------------------

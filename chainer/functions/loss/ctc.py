@@ -79,10 +79,11 @@ class ConnectionistTemporalClassification(_CallableNode, function_node.FunctionN
         in_len = _to_cpu(input_length).astype(numpy.int64)
         lab_len = _to_cpu(label_length).astype(numpy.int64)
         self._in_len = in_len
+        # Too long a length is also the AssertionError of Chainer's debug-mode check.
         if (in_len > n_time).any() or (in_len < 0).any():
-            raise ValueError('input_length must be in [0, len(x)]')
+            raise _ValueAssertionError('input_length must be in [0, len(x)]')
         if (lab_len > t.shape[1]).any() or (lab_len < 0).any():
-            raise ValueError('label_length must be in [0, t.shape[1]]')
+            raise _ValueAssertionError('label_length must be in [0, t.shape[1]]')
         in_label = xp.arange(t.shape[1])[None, :] < xp.asarray(lab_len)[:, None]
         check_index_range(t[in_label], n_unit, 'label t')
 

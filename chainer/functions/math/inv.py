@@ -29,7 +29,10 @@ def _inv(a):
         if chainer.is_debug() and not bool(xp.isfinite(ainv).all()):
             raise ValueError('Input has singular matrices.')
     else:
-        ainv = numpy.linalg.inv(a)
+        try:
+            ainv = numpy.linalg.inv(a)
+        except numpy.linalg.LinAlgError:  # Chainer's error and message
+            raise ValueError('Input has singular matrices.') from None
     return utils.force_array(ainv, dtype)
 
 

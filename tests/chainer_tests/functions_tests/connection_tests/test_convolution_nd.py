@@ -436,6 +436,24 @@ def test_output_size_below_one_is_also_chainers_error_type():
         F.deconvolution_nd(x, W1, pad=1)
 
 
+def test_output_size_below_one_is_an_error_with_type_checks_off():
+    # Chainer's forward asserted a positive output size even with type checks off;
+    # an empty or negative output size is never computed.
+    x = numpy.ones((1, 1, 1, 1), numpy.float32)
+    W1 = numpy.ones((1, 1, 1, 1), numpy.float32)
+    W3 = numpy.ones((1, 1, 3, 3), numpy.float32)
+    with chainer.using_config('type_check', False):
+        with pytest.raises(RuntimeError):
+            F.deconvolution_2d(x, W1, pad=1)
+        for call in (lambda: F.deconvolution_nd(x, W1, pad=1),
+                     lambda: F.deconvolution_nd(x[..., 0], W1[..., 0], pad=(5,)),
+                     lambda: F.convolution_2d(x, W3),
+                     lambda: F.convolution_nd(x, W3)):
+            with pytest.raises(AssertionError):
+                call()
+        assert F.deconvolution_nd(x, W1, outsize=(1, 1)).shape == (1, 1, 1, 1)
+
+
 def test_channel_and_bias_mismatch_are_also_value_errors():
     # Chainer's N-d forms failed in NumPy with a ValueError.
     x = numpy.ones((1, 3, 4), numpy.float32)

@@ -127,6 +127,20 @@ def test_blank_symbol_out_of_range_is_also_an_assertion_error():
     assert isinstance(info.value, AssertionError)
 
 
+@pytest.mark.parametrize('debug', [False, True])
+def test_too_long_lengths_are_also_assertion_errors(debug):
+    # Chainer's debug mode asserted both lengths; without it Chainer read wrapped
+    # indices, where we raise ValueError in both modes.
+    xs = [numpy.zeros((2, 3), numpy.float32)] * 2
+    t = numpy.ones((2, 2), numpy.int32)
+    with chainer.using_config('debug', debug):
+        for kw in ({'input_length': numpy.array([3, 2], numpy.int32)},
+                   {'label_length': numpy.array([2, 3], numpy.int32)}):
+            with pytest.raises(ValueError, match='_length must be in') as info:
+                ctc(xs, t, 0, **kw)
+            assert isinstance(info.value, AssertionError)
+
+
 def _softmax(x):
     e = numpy.exp(x - x.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)

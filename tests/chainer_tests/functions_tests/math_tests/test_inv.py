@@ -49,11 +49,13 @@ def test_inv_bad_input():
         F.inv(numpy.eye(2, dtype=numpy.int32))
 
 
-def test_inv_singular_raises():
-    with pytest.raises(ValueError):  # numpy.linalg.LinAlgError
-        F.inv(numpy.zeros((2, 2), numpy.float32))
-    with pytest.raises(ValueError):
-        F.batch_inv(numpy.zeros((1, 2, 2), numpy.float32))
+def test_inv_singular_raises_chainers_value_error():
+    # Chainer turned NumPy's LinAlgError into a plain ValueError of its own words.
+    for f, a in ((F.inv, numpy.zeros((2, 2), numpy.float32)),
+                 (F.batch_inv, numpy.zeros((1, 2, 2), numpy.float64))):
+        with pytest.raises(ValueError, match='^Input has singular matrices.$') as info:
+            f(a)
+        assert type(info.value) is ValueError
 
 
 
