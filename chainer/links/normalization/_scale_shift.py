@@ -36,6 +36,11 @@ class ScaleShiftLink(link.Link):
             self.beta = variable.Parameter(inits[1])
         if size is not None:
             self._initialize_params(size)
+            for name in ('gamma', 'beta'):
+                shape = getattr(self, name).shape
+                if shape != (size,):
+                    raise ValueError(
+                        f'initial_{name} has shape {shape}, but size={size} needs ({size},)')
 
     def _initialize_params(self, size: int) -> None:
         for param in (self.gamma, self.beta):

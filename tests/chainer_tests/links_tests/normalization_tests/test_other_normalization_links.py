@@ -213,6 +213,11 @@ def test_layer_normalization_takes_initial_arrays_as_the_parameters(size):
     numpy.testing.assert_allclose(y.array[0, [0, 1]], [0.5 - 1.2247, 0.5], rtol=1e-3)
 
 
+def test_layer_normalization_refuses_an_initial_array_of_another_size():
+    with pytest.raises(ValueError, match='initial_beta'):
+        L.LayerNormalization(4, initial_beta=numpy.zeros(3, numpy.float32))
+
+
 def test_layer_normalization_sizes_a_default_beta_beside_an_initial_gamma():
     link = L.LayerNormalization(initial_gamma=numpy.ones(2, numpy.float32))
     assert link.beta.array is None
