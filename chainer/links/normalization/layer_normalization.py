@@ -36,7 +36,7 @@ class LayerNormalization(ScaleShiftLink):
         two axes are an ``InvalidType`` (as in Chainer)."""
         function_node._check_input(x)
         shape = variable.as_array(x).shape
-        if self.gamma.array is None:
+        if self.gamma.array is None or self.beta.array is None:
             self._initialize_params(utils.size_of_shape(shape[1:]))
         if len(shape) > 2:
             x = functions.reshape(x, (shape[0], -1 if shape[0] else self.gamma.size))

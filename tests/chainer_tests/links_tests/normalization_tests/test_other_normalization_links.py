@@ -200,6 +200,32 @@ def test_layer_normalization_link():
 
 
 @pytest.mark.parametrize('size', [None, 3])
+def test_layer_normalization_takes_initial_arrays_as_the_parameters(size):
+    # as Chainer: an initial array is the parameter from the start, in its own
+    # dtype, whatever config.dtype says (float16 here, float32 arrays and input)
+    gamma = numpy.arange(1, 4, dtype=numpy.float32)
+    beta = numpy.full(3, 0.5, numpy.float32)
+    with chainer.using_config('dtype', numpy.float16):
+        link = L.LayerNormalization(size, initial_gamma=gamma, initial_beta=beta)
+        assert link.gamma.array is gamma and link.beta.array is beta
+        y = link(numpy.array([[0.0, 1.0, 2.0]], numpy.float32))
+    assert link.gamma.dtype == link.beta.dtype == y.dtype == numpy.float32
+    numpy.testing.assert_allclose(y.array[0, [0, 1]], [0.5 - 1.2247, 0.5], rtol=1e-3)
+
+
+def test_layer_normalization_refuses_an_initial_array_of_another_size():
+    with pytest.raises(ValueError, match='initial_beta'):
+        L.LayerNormalization(4, initial_beta=numpy.zeros(3, numpy.float32))
+
+
+def test_layer_normalization_sizes_a_default_beta_beside_an_initial_gamma():
+    link = L.LayerNormalization(initial_gamma=numpy.ones(2, numpy.float32))
+    assert link.beta.array is None
+    link(numpy.zeros((1, 2), numpy.float32))
+    numpy.testing.assert_array_equal(link.beta.array, [0, 0])
+
+
+@pytest.mark.parametrize('size', [None, 3])
 @pytest.mark.parametrize('shape', [(), (3,)])
 def test_layer_normalization_refuses_fewer_than_two_axes(size, shape):
     # as Chainer: InvalidType (a 0-d input raised IndexError, a 1-d one was taken)
