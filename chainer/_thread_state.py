@@ -40,15 +40,22 @@ class CountingHookDict(collections.OrderedDict):
         super().__delitem__(key)
         self._count(-1)
 
+    # pop and popitem remove through __delitem__ (which counts): OrderedDict's own
+    # call a subclass's __delitem__ on Python 3.10 and not from 3.11 on.
     def pop(self, key, *default):
         if key in self:
-            self._count(-1)
+            value = self[key]
+            del self[key]
+            return value
         return super().pop(key, *default)
 
     def popitem(self, last=True):
-        item = super().popitem(last)
-        self._count(-1)
-        return item
+        if not self:
+            raise KeyError('dictionary is empty')
+        key = next(reversed(self)) if last else next(iter(self))
+        value = self[key]
+        del self[key]
+        return key, value
 
     def clear(self):
         self._count(-len(self))

@@ -1,6 +1,7 @@
 """Objects that live on a device and move between devices as a whole (``Link``)."""
 from __future__ import annotations
 
+import copyreg
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -77,7 +78,8 @@ class DeviceResident:
 
     def __getstate__(self) -> Any:
         from chainer import _pickle_compat  # written so that Chainer 7.8.1 loads it too
-        state = super().__getstate__()
+        base = getattr(super(), '__getstate__', None)  # object has one from Python 3.11
+        state = base() if base is not None else _default_state(self)
         if isinstance(state, tuple):  # with __slots__
             return _pickle_compat.chainer_link_state(self, state[0] or {}), state[1]
         return _pickle_compat.chainer_link_state(self, state or {})
@@ -151,6 +153,18 @@ class DeviceResident:
         return self
 
 
+
+
+def _default_state(obj: Any) -> Any:
+    """What ``object.__getstate__`` (Python 3.11+) returns, for Python 3.10: the
+    instance ``__dict__`` (None when empty), paired with a dict of the set
+    ``__slots__`` values when there are any."""
+    state = getattr(obj, '__dict__', None) or None
+    slots = {}
+    for name in copyreg._slotnames(type(obj)):
+        if name not in ('__dict__', '__weakref__') and hasattr(obj, name):
+            slots[name] = getattr(obj, name)
+    return (state, slots) if slots else state
 
 
 class DeviceResidentsVisitor:

@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 import numpy
 
 from chainer import backend
+from chainer.utils import error as error_module
 
 __all__ = ['NONE', 'BadEntry', 'LoadSession', 'is_path', 'open_regular_file',
            'check_regular_file', 'check_array_target', 'convert_scalar', 'checking_quietly',
@@ -301,7 +302,7 @@ def load_in_two_passes(obj: Any, session: LoadSession,
             try:
                 obj.serialize(deserializer(True))
             except Exception as e:  # the first error is the one to report
-                if hasattr(error, 'add_note'):
-                    error.add_note(f'restoring the previous values also failed: {e!r}')
+                error_module._add_note(
+                    error, f'restoring the previous values also failed: {e!r}')
             raise
     obj.serialize(deserializer(False))

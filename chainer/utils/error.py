@@ -6,6 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def _add_note(error: BaseException, note: str) -> None:
+    """``error.add_note(note)``; on Python 3.10, which has no ``add_note`` (nor prints
+    notes), appends to ``__notes__`` all the same, for readers and 3.11's tracebacks."""
+    if hasattr(error, 'add_note'):
+        error.add_note(note)
+    else:
+        error.__notes__ = [*getattr(error, '__notes__', ()), note]
+
+
 class _ValueAssertionError(ValueError, AssertionError):
     """A bad argument: a ValueError, and the AssertionError that Chainer's ``assert`` raised."""
 

@@ -439,6 +439,35 @@ def test_pickle_roundtrip():
     assert net2.l1.name == 'l1'
 
 
+class _SlottedChain(chainer.Chain):
+    __slots__ = ('extra',)
+
+    def __init__(self):
+        super().__init__()
+        with self.init_scope():
+            self.l1 = chainer.links.Linear(2, 3)
+
+
+@pytest.mark.parametrize('set_slot', [True, False])
+def test_pickle_state_without_object_getstate(set_slot):
+    # Python 3.10's object has no __getstate__: a link's state is then built the
+    # way Python 3.11's object.__getstate__ builds it (dict, plus set __slots__).
+    from chainer import device_resident
+    net = _SlottedChain()
+    if set_slot:
+        net.extra = 7
+    state = device_resident._default_state(net)
+    if hasattr(object, '__getstate__'):
+        assert state == object.__getstate__(net)
+    if set_slot:
+        assert state == (net.__dict__, {'extra': 7})
+    else:
+        assert state == net.__dict__
+    net2 = pickle.loads(pickle.dumps(net))
+    numpy.testing.assert_array_equal(net2.l1.W.array, net.l1.W.array)
+    assert getattr(net2, 'extra', None) == (7 if set_slot else None)
+
+
 # -- Chain -------------------------------------------------------------
 
 def test_chain_children_sorted_by_name():

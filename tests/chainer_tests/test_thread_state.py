@@ -103,3 +103,26 @@ def test_every_way_of_removing_a_hook_is_counted():
     hooks.pop('b')
     del hooks['a']
     assert _thread_state.n_hooks == before
+
+
+def test_pop_and_popitem_count_once_and_keep_ordered_dict_behaviour():
+    # Python 3.10's OrderedDict.pop/popitem call a subclass's __delitem__, 3.11's
+    # do not: each removal must be counted once on both.
+    import pytest
+
+    import chainer
+    hooks = chainer.get_function_hooks()
+    before = _thread_state.n_hooks
+    for key in 'xyz':
+        hooks[key] = key.upper()
+    assert hooks.popitem(last=False) == ('x', 'X')
+    assert hooks.popitem() == ('z', 'Z')
+    assert hooks.pop('y') == 'Y'
+    assert hooks.pop('y', None) is None
+    assert _thread_state.n_hooks == before
+    with pytest.raises(KeyError):
+        hooks.pop('y')
+    if not hooks:
+        with pytest.raises(KeyError):
+            hooks.popitem()
+    assert _thread_state.n_hooks == before

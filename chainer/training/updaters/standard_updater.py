@@ -10,6 +10,7 @@ from chainer.dataset.convert import _call_converter
 from chainer.dataset import iterator as iterator_module
 from chainer.training import _updater
 from chainer.utils import argument
+from chainer.utils import error as error_module
 
 if TYPE_CHECKING:
     from chainer.serializer import AbstractSerializer
@@ -28,10 +29,7 @@ def _convert_batch(converter: Callable, batch: Any, device: Any, iterator_name: 
         name = getattr(converter, '__name__', None) or type(converter).__name__
         note = (f'(while converting the batch of iterator {iterator_name!r} at '
                 f'iteration {iteration + 1} with converter {name})')
-        if hasattr(e, 'add_note'):
-            e.add_note(note)
-        else:  # Python 3.10 has no add_note (nor prints notes); keep it for readers
-            e.__notes__ = [*getattr(e, '__notes__', ()), note]
+        error_module._add_note(e, note)
         raise
 
 

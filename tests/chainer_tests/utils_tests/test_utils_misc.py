@@ -213,3 +213,19 @@ def test_tempdir():
     with utils.tempdir() as d:
         assert os.path.isdir(d)
     assert not os.path.exists(d)
+
+
+def test_add_note_without_exception_add_note():
+    # Python 3.10's exceptions have no add_note: the notes still go to __notes__,
+    # in order, as 3.11's add_note keeps them.
+    from chainer.utils import error as error_module
+
+    class NoAddNote(KeyError):
+        @property
+        def add_note(self):
+            raise AttributeError('add_note')
+
+    for error in (KeyError('k'), NoAddNote('k')):
+        error_module._add_note(error, 'first')
+        error_module._add_note(error, 'second')
+        assert error.__notes__ == ['first', 'second']
