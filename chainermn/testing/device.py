@@ -1,18 +1,23 @@
 """Picking the device of a multi-rank test."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Optional
 
 import chainer
+from chainer import backend
 
 
-def get_device(device: Any = None, use_chainerx: bool = False) -> Any:
-    """``chainer.get_device(device)``; None gives the CPU (NumPy) device.
+def get_device(device_id: Optional[int] = None,
+               use_chainerx: bool = False) -> backend.Device:
+    """The device a test rank runs on, as Chainer's helper picks it.
 
-    ChainerX devices are not available in this implementation.
+    ``device_id`` None is the CPU (``'@numpy'``, or ChainerX's ``'native:0'``), an
+    integer the GPU of that id (``'@cupy:N'``, or ChainerX's ``'cuda:N'``). ChainerX
+    is not available here, so ``use_chainerx=True`` raises ``chainer.get_device``'s
+    RuntimeError, as Chainer does in a build without ChainerX.
     """
-    if use_chainerx:
-        raise ValueError('ChainerX devices are not supported')
-    if device is None:
-        return chainer.get_device('@numpy')
-    return chainer.get_device(device)
+    if device_id is None:
+        spec = 'native:0' if use_chainerx else '@numpy'
+    else:
+        spec = f'cuda:{device_id}' if use_chainerx else f'@cupy:{device_id}'
+    return chainer.get_device(spec)

@@ -510,3 +510,20 @@ def test_bad_replica_sets_are_value_errors(replica_sets):
     from chainermn.extensions import _multi_node_snapshot
     with pytest.raises(ValueError, match='rank'):
         _multi_node_snapshot._parse_replica_sets(replica_sets, 4)
+
+
+def test_testing_get_device_takes_a_device_id():
+    # Chainer's helper: keyword ``device_id``; an id names a CuPy device, ChainerX
+    # specifiers raise get_device's RuntimeError where ChainerX is missing
+    from chainermn.testing import get_device
+    assert get_device() == chainer.get_device('@numpy')
+    assert get_device(device_id=None, use_chainerx=False) == chainer.get_device('@numpy')
+    with pytest.raises(RuntimeError, match="'native:0'"):
+        get_device(use_chainerx=True)
+    with pytest.raises(RuntimeError, match="'cuda:1'"):
+        get_device(1, use_chainerx=True)
+    if chainer.backends.cuda.available:
+        assert get_device(0) == chainer.get_device('@cupy:0')
+    else:
+        with pytest.raises(RuntimeError):
+            get_device(device_id=0)

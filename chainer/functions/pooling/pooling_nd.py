@@ -205,9 +205,12 @@ def _tiles(img, ksize, out_dims):
     ``(n, c, o1, k1, o2, k2, ...)``."""
     region = img[(slice(None), slice(None)) + tuple(
         slice(0, o * k) for o, k in zip(out_dims, ksize))]
-    view = region.view()
-    view.shape = img.shape[:2] + tuple(v for o, k in zip(out_dims, ksize) for v in (o, k))
-    return view
+    # splitting each axis into (o, k) is always a view: built from the strides,
+    # since assigning ``.shape`` is deprecated from NumPy 2.5
+    shape = region.shape[:2] + tuple(v for o, k in zip(out_dims, ksize) for v in (o, k))
+    strides = region.strides[:2] + tuple(
+        v for s, k in zip(region.strides[2:], ksize) for v in (s * k, s))
+    return numpy.lib.stride_tricks.as_strided(region, shape, strides)
 
 
 def window_sum(x, ksize, stride, pad, out_dims):

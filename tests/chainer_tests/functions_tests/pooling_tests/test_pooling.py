@@ -1,4 +1,5 @@
 import itertools
+import warnings
 
 import numpy
 import pytest
@@ -448,3 +449,27 @@ def test_average_pooling_tiles_bitwise_as_chainer(shape, k):
         (0, 1) + tuple(range(3, 3 + 2 * nd, 2)) + tuple(range(2, 2 + 2 * nd, 2))))
     expected = col.mean(axis=tuple(range(2, 2 + nd)))
     assert numpy.array_equal(F.average_pooling_nd(x, k).array, expected)
+
+
+@pytest.mark.parametrize('fn', ['average', 'unpool'])
+def test_tiled_windows_use_no_deprecated_numpy(fn):
+    # disjoint windows no more numerous than their size take the tiled path, which
+    # once assigned ``.shape`` on a view (a DeprecationWarning from NumPy 2.5); the
+    # input is a strided slice and backward writes through the tiles
+    base = numpy.random.RandomState(3).randn(2, 3, 4, 8).astype(numpy.float32)
+    x = chainer.Variable(base[:, :, :, ::2])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        if fn == 'average':
+            y = F.average_pooling_2d(x, 4)
+        else:
+            y = F.unpooling_2d(x, 4, cover_all=False)
+        y.grad = numpy.ones_like(y.array)
+        y.backward()
+    if fn == 'average':
+        numpy.testing.assert_allclose(
+            y.array, base[:, :, :, ::2].mean(axis=(2, 3), keepdims=True), rtol=1e-6)
+        numpy.testing.assert_allclose(x.grad, numpy.full(x.shape, 1 / 16, numpy.float32))
+    else:
+        assert y.shape == (2, 3, 16, 16)
+        numpy.testing.assert_allclose(x.grad, numpy.full(x.shape, 16, numpy.float32))
