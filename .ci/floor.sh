@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 # The pins have wheels for Python 3.10 and 3.11 only (pillow 9.2, onnx 1.14 and
 # NumPy 2.0 would build from source on 3.12+): use one of those, 3.10 first.
 py=
-for cand in "${FLOOR_PYTHON:-}" python3.10 python3.11 python3 python; do
+# A pyenv install of 3.10 counts too: its shim runs only where 3.10 is selected.
+for cand in "${FLOOR_PYTHON:-}" python3.10 "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.10*/bin/python3.10 \
+    python3.11 python3 python; do
   if [ -n "$cand" ] && command -v "$cand" >/dev/null \
-      && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 10), (3, 11)))'; then
+      && "$cand" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 10), (3, 11)))' 2>/dev/null; then
     py="$cand"; break
   fi
 done
@@ -18,6 +20,7 @@ if [ -z "$py" ]; then
   echo 'floor.sh: needs Python 3.10 or 3.11 (set FLOOR_PYTHON)' >&2
   exit 1
 fi
+echo "floor: $("$py" -V 2>&1) with .ci/floor-constraints.txt"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 venv="$tmp/floor"
