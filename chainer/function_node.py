@@ -152,6 +152,17 @@ def _check_input(x) -> None:
         _input_variable(x)
 
 
+
+def _check_input_array_types(node: FunctionNode, in_data: tuple) -> None:
+    """Raises Chainer's ``TypeError`` where NumPy and CuPy inputs are mixed. The
+    type check runs it first; a forward that would index or multiply across the
+    two runs it itself, so that with ``config.type_check`` off the error is still
+    the ``TypeError`` CuPy raised there in Chainer."""
+    if not chainer.backend.is_arrays_compatible(in_data):
+        raise TypeError(
+            f'incompatible array types are mixed in the forward input ({node.label}).\n'
+            'Actual: ' + ', '.join(str(type(x)) for x in in_data))
+
 class FunctionNode:
     """A node of the computational graph that computes outputs from inputs.
 
@@ -439,10 +450,7 @@ class FunctionNode:
         """Runs :meth:`check_type_forward`; remembers ``key`` if it passes."""
         # NumPy and CuPy inputs mixed: Chainer's TypeError before the type check
         # (the key holds the array types, so this runs once per combination).
-        if not chainer.backend.is_arrays_compatible(in_data):
-            raise TypeError(
-                f'incompatible array types are mixed in the forward input ({self.label}).\n'
-                'Actual: ' + ', '.join(str(type(x)) for x in in_data))
+        _check_input_array_types(self, in_data)
         in_types = type_check.get_light_types(in_data)
         n_attrs = len(self.__dict__)
         try:

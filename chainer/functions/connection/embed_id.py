@@ -15,12 +15,6 @@ if TYPE_CHECKING:
     from chainer.variable import Variable
 
 
-def _check_same_array_type(inputs) -> None:
-    if not type_check.same_types(*inputs):  # NumPy subclasses (np.memmap) pass
-        raise ValueError('numpy and cupy must not be used together\n'
-                         f'type(x): {type(inputs[0])}, type(W): {type(inputs[1])}')
-
-
 class EmbedIDFunction(function_node.FunctionNode):
     """``W[x]``; ids equal to ``ignore_label`` give zero rows."""
 
@@ -38,7 +32,8 @@ class EmbedIDFunction(function_node.FunctionNode):
         )
 
     def forward(self, inputs):
-        _check_same_array_type(inputs)
+        # mixed NumPy/CuPy inputs: TypeError also with the type check off
+        function_node._check_input_array_types(self, inputs)
         self.retain_inputs((0,))
         x, W = inputs
         self._w_shape = W.shape

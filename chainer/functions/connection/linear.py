@@ -52,12 +52,6 @@ def _grad_weight(x, gy):
     return gy.T.dot(x).astype(gy.dtype, copy=False)
 
 
-def _check_same_array_type(inputs) -> None:
-    if not type_check.same_types(*inputs):  # NumPy subclasses (np.memmap) pass
-        raise ValueError('numpy and cupy must not be used together\n'
-                         + ', '.join(f'type({i}): {type(x)}' for i, x in enumerate(inputs)))
-
-
 class LinearFunction(function_node.FunctionNode):
     """``x W^T (+ b)`` for a matrix ``x`` of shape ``(N, in)`` and ``W`` of ``(out, in)``."""
 
@@ -78,7 +72,8 @@ class LinearFunction(function_node.FunctionNode):
             )
 
     def forward(self, inputs):
-        _check_same_array_type(inputs)
+        # mixed NumPy/CuPy inputs: TypeError also with the type check off
+        function_node._check_input_array_types(self, inputs)
         self.retain_inputs((0, 1))
         return _dot_t(inputs[0], inputs[1], inputs[2] if len(inputs) == 3 else None),
 

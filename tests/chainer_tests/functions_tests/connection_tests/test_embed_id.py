@@ -126,3 +126,20 @@ def test_np_memmap_ids_with_plain_weights(tmp_path):
     numpy.testing.assert_array_equal(y.array, [[4, 5], [0, 1], [4, 5]])
     F.sum(y).backward()
     numpy.testing.assert_array_equal(W.grad, [[1, 1], [0, 0], [2, 2]])
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('type_check_on', [True, False])
+@pytest.mark.parametrize('ids_on_gpu', [True, False])
+def test_numpy_and_cupy_mixed_raise_type_error(type_check_on, ids_on_gpu):
+    # TypeError whether or not the type check runs (CuPy raised it in Chainer)
+    import cupy
+    ids = numpy.array([0, 1], numpy.int32)
+    W = numpy.ones((2, 3), numpy.float32)
+    if ids_on_gpu:
+        ids = cupy.asarray(ids)
+    else:
+        W = cupy.asarray(W)
+    with chainer.using_config('type_check', type_check_on):
+        with pytest.raises(TypeError, match='incompatible array types'):
+            embed_id(ids, W)

@@ -187,3 +187,17 @@ def test_np_memmap_input_with_plain_weights(tmp_path):
     numpy.testing.assert_array_equal(y.array, numpy.full((2, 4), 3, numpy.float32))
     F.sum(y).backward()
     numpy.testing.assert_array_equal(W.grad, numpy.full((4, 3), 2, numpy.float32))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('type_check_on', [True, False])
+def test_numpy_and_cupy_mixed_raise_type_error(type_check_on):
+    # TypeError whether or not the type check runs (CuPy raised it in Chainer)
+    import cupy
+    x = cupy.ones((2, 3), numpy.float32)
+    W = numpy.ones((4, 3), numpy.float32)
+    with chainer.using_config('type_check', type_check_on):
+        with pytest.raises(TypeError, match='incompatible array types'):
+            linear(x, W)
+        with pytest.raises(TypeError, match='incompatible array types'):
+            linear(x, cupy.asarray(W), numpy.zeros(4, numpy.float32))
