@@ -152,7 +152,6 @@ def _check_input(x) -> None:
         _input_variable(x)
 
 
-
 def _check_input_array_types(node: FunctionNode, in_data: tuple) -> None:
     """Raises Chainer's ``TypeError`` where NumPy and CuPy inputs are mixed. The
     type check runs it first; a forward that would index or multiply across the
@@ -162,6 +161,7 @@ def _check_input_array_types(node: FunctionNode, in_data: tuple) -> None:
         raise TypeError(
             f'incompatible array types are mixed in the forward input ({node.label}).\n'
             'Actual: ' + ', '.join(str(type(x)) for x in in_data))
+
 
 class FunctionNode:
     """A node of the computational graph that computes outputs from inputs.
