@@ -153,8 +153,6 @@ class DeviceResident:
         return self
 
 
-
-
 def _default_state(obj: Any) -> Any:
     """What ``object.__getstate__`` (Python 3.11+) returns, for Python 3.10: the
     instance ``__dict__`` (None when empty), paired with a dict of the set
