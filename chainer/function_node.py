@@ -152,15 +152,16 @@ def _check_input(x) -> None:
         _input_variable(x)
 
 
-def _check_input_array_types(node: FunctionNode, in_data: tuple) -> None:
-    """Raises Chainer's ``TypeError`` where NumPy and CuPy inputs are mixed. The
-    type check runs it first; a forward that would index or multiply across the
-    two runs it itself, so that with ``config.type_check`` off the error is still
-    the ``TypeError`` CuPy raised there in Chainer."""
-    if not chainer.backend.is_arrays_compatible(in_data):
+def _check_array_types(node: FunctionNode, arrays: tuple, side: str = 'input') -> None:
+    """Raises Chainer's ``TypeError`` where NumPy and CuPy arrays are mixed in the
+    forward ``side`` ('input' or 'output'). For inputs the type check runs it first; a
+    forward that would index or multiply across the two runs it itself, so that with
+    ``config.type_check`` off the error is still the ``TypeError`` CuPy raised there
+    in Chainer."""
+    if not chainer.backend.is_arrays_compatible(arrays):
         raise TypeError(
-            f'incompatible array types are mixed in the forward input ({node.label}).\n'
-            'Actual: ' + ', '.join(str(type(x)) for x in in_data))
+            f'incompatible array types are mixed in the forward {side} ({node.label}).\n'
+            'Actual: ' + ', '.join(str(type(x)) for x in arrays))
 
 
 class FunctionNode:
@@ -440,17 +441,14 @@ class FunctionNode:
                     'forward output must be a tuple of ndarrays.\n'
                     f'Function: {self.label}\n'
                     f'Actual output types: {tuple(type(y) for y in outputs)}')
-        if not chainer.backend.is_arrays_compatible(fixed):
-            raise TypeError(
-                f'incompatible array types are mixed in the forward output ({self.label}).\n'
-                'Actual: ' + ', '.join(str(type(y)) for y in fixed))
+        _check_array_types(self, fixed, 'output')
         return tuple(fixed)
 
     def _check_data_type_forward(self, in_data, key=None) -> None:
         """Runs :meth:`check_type_forward`; remembers ``key`` if it passes."""
         # NumPy and CuPy inputs mixed: Chainer's TypeError before the type check
         # (the key holds the array types, so this runs once per combination).
-        _check_input_array_types(self, in_data)
+        _check_array_types(self, in_data)
         in_types = type_check.get_light_types(in_data)
         n_attrs = len(self.__dict__)
         try:

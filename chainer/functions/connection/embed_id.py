@@ -33,7 +33,7 @@ class EmbedIDFunction(function_node.FunctionNode):
 
     def forward(self, inputs):
         # mixed NumPy/CuPy inputs: TypeError also with the type check off
-        function_node._check_input_array_types(self, inputs)
+        function_node._check_array_types(self, inputs)
         self.retain_inputs((0,))
         x, W = inputs
         self._w_shape = W.shape

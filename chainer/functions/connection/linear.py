@@ -73,7 +73,7 @@ class LinearFunction(function_node.FunctionNode):
 
     def forward(self, inputs):
         # mixed NumPy/CuPy inputs: TypeError also with the type check off
-        function_node._check_input_array_types(self, inputs)
+        function_node._check_array_types(self, inputs)
         self.retain_inputs((0, 1))
         return _dot_t(inputs[0], inputs[1], inputs[2] if len(inputs) == 3 else None),
 
