@@ -275,6 +275,15 @@ def test_device_destination_is_written_not_replaced(tmp_path):
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
+@posix_only
+def test_npz_is_saved_into_dev_null():
+    # /dev/null's position stays 0, so zipfile's end record (which seeks back
+    # to the central directory) raised struct.error: argument out of range.
+    serializers.save_npz(os.devnull, L.Linear(3, 2))
+    serializers.save_npz(os.devnull, L.Linear(3, 2), compression=False)
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
 @pytest.mark.parametrize('name', ['\u91cd' * 80 + '.npz', 'a' * 251 + '.npz'], ids=['cjk', 'ascii'])
 def test_longest_names_are_written(tmp_path, name):
     # A name near the 255-byte limit (80 CJK characters are 244 bytes in UTF-8)
