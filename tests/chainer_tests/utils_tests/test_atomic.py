@@ -255,8 +255,8 @@ def test_unwritable_directory_error_names_the_destination(tmp_path, monkeypatch,
 
 @posix_only
 def test_device_destination_is_written_not_replaced(tmp_path):
-    # save_npz('/dev/null', ...) writes into the device, as Chainer did; renaming
-    # a temporary over it replaced /dev/null with a regular file (as root).
+    # A pipe or device destination is written into, as Chainer wrote into a pipe;
+    # renaming a temporary over /dev/null replaced it with a regular file (as root).
     fifo = str(tmp_path / 'pipe')
     os.mkfifo(fifo)
     link = str(tmp_path / 'link')
