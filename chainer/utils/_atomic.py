@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -232,7 +233,15 @@ def write_with(path: Any, write: Callable[[BinaryIO], Any], *,
     """Writes ``path`` atomically by calling ``write`` with a binary file object."""
     with replacing(path, create_directory=create_directory) as temp:
         with open(temp, 'wb') as f:
-            write(f)
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                write(f)
+                return
+            # A device or pipe: ``/dev/null`` reports position 0 after every
+            # write, which breaks writers that seek back (``zipfile``), so the
+            # content is built in memory and written in one go.
+            buffer = io.BytesIO()
+            write(buffer)
+            f.write(buffer.getbuffer())
 
 
 def write_bytes(path: Any, data: bytes, *, create_directory: bool = False) -> None:

@@ -255,8 +255,8 @@ def test_unwritable_directory_error_names_the_destination(tmp_path, monkeypatch,
 
 @posix_only
 def test_device_destination_is_written_not_replaced(tmp_path):
-    # save_npz('/dev/null', ...) writes into the device, as Chainer did; renaming
-    # a temporary over it replaced /dev/null with a regular file (as root).
+    # A pipe or device destination is written into, as Chainer wrote into a pipe;
+    # renaming a temporary over /dev/null replaced it with a regular file (as root).
     fifo = str(tmp_path / 'pipe')
     os.mkfifo(fifo)
     link = str(tmp_path / 'link')
@@ -272,6 +272,15 @@ def test_device_destination_is_written_not_replaced(tmp_path):
     assert received and received[0].startswith(b'PK')
     assert sorted(os.listdir(str(tmp_path))) == ['link', 'pipe']
     _atomic.write_bytes(os.devnull, b'data')
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@posix_only
+def test_npz_is_saved_into_dev_null():
+    # /dev/null's position stays 0, so zipfile's end record (which seeks back
+    # to the central directory) raised struct.error: argument out of range.
+    serializers.save_npz(os.devnull, L.Linear(3, 2))
+    serializers.save_npz(os.devnull, L.Linear(3, 2), compression=False)
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 

@@ -172,6 +172,9 @@ class VisionModel(link.Chain):
                 self._removed_kwarg: f'{self._removed_kwarg} argument is not supported '
                 'anymore. Use chainer.using_config'})
             argument.assert_kwargs_empty(kwargs)
+        if isinstance(layers, str):
+            raise ValueError(f'layers must be a list of layer names, not the string '
+                             f'{layers!r}; write layers=[{layers!r}]')
         functions = self.functions
         targets = set(layers)
         unknown = targets - set(functions)

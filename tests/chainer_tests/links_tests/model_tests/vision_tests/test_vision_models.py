@@ -86,6 +86,13 @@ class TestVGG:
         with pytest.raises(ValueError, match='unknown layers'):
             model(numpy.zeros((1, 3, 32, 32), numpy.float32), layers=['conv9'])
 
+    def test_bare_string_layer(self, zero_init):
+        # A string is not read as its characters ("unknown layers ['1', '_', 'c', ...]").
+        model = L.VGG16Layers(pretrained_model=None)
+        message = r"not the string 'conv1_1'; write layers=\['conv1_1'\]"
+        with pytest.raises(ValueError, match=message):
+            model(numpy.zeros((1, 3, 32, 32), numpy.float32), layers='conv1_1')
+
     def test_bad_n_layers(self):
         with pytest.raises(ValueError):
             vgg.VGGLayers(None, n_layers=11)
