@@ -13,6 +13,9 @@ seed; so does the stand-in's, which has a stream of its own.
 Repeated writes: of several writes to one element through an index array,
 CuPy leaves undefined which one wins and NumPy keeps the last; the stand-in
 keeps the first, so code that relies on NumPy's order fails here.
+
+Host operands: CuPy's functions refuse NumPy arrays, in a list of operands too,
+so a CuPy branch that hands one a host array fails here as on the device.
 """
 from __future__ import annotations
 
@@ -129,3 +132,16 @@ def test_random_stream_is_its_own(cupy_stand_in):
     assert not numpy.array_equal(
         cupy.asnumpy(state.uniform(size=5)),
         numpy.random.RandomState(3).uniform(size=10)[5:])
+
+
+def test_functions_refuse_host_arrays(cupy):
+    host = numpy.ones((2, 3), numpy.float32)
+    device = cupy.asarray(host)
+    for call in (lambda: cupy.concatenate([device, host]), lambda: cupy.stack((device, host)),
+                 lambda: cupy.where(device > 0, device, host), lambda: cupy.matmul(device, host.T),
+                 lambda: cupy.add(device, host), lambda: numpy.concatenate([device, host])):
+        with pytest.raises(TypeError):
+            call()
+    # conversions and dtype queries take them
+    assert isinstance(cupy.asarray(host), cupy.ndarray)
+    assert cupy.result_type(host, device) == numpy.float32

@@ -288,6 +288,8 @@ class ndarray:
         return _wrap(result)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func.__name__ not in _TAKES_HOST:
+            _reject_host_operands(args, kwargs)
         _count()
         if _LOG_NAMES:
             _used(f'cupy.{func.__name__}')
@@ -372,6 +374,21 @@ class ndarray:
 def _reject_numpy(values) -> None:
     for x in values:
         if isinstance(x, _np.ndarray):
+            raise TypeError(f'Unsupported type {type(x)}')
+
+
+# CuPy functions that take host arrays: conversions and dtype/shape queries.
+_TAKES_HOST = frozenset(('asarray', 'array', 'asanyarray', 'result_type', 'can_cast',
+                         'min_scalar_type', 'isscalar', 'ndim', 'shape', 'size',
+                         'broadcast_shapes', 'promote_types', 'iinfo', 'finfo'))
+
+
+def _reject_host_operands(args, kwargs) -> None:
+    """CuPy's functions refuse NumPy arrays, also inside a sequence of operands."""
+    for x in (*args, *kwargs.values()):
+        if type(x) in (list, tuple):
+            _reject_numpy(x)
+        elif isinstance(x, _np.ndarray):
             raise TypeError(f'Unsupported type {type(x)}')
 
 
@@ -540,6 +557,8 @@ def _function(f, name):
 
     @functools.wraps(f)
     def g(*args, **kwargs):
+        if base not in _TAKES_HOST:
+            _reject_host_operands(args, kwargs)
         if _LOG_NAMES:
             _used(name if name.startswith('cupyx.') else f'cupy.{name}', args, kwargs)
         if (_LOG_NAMES or _CUPY13_TYPING) and name in _UFUNC_FUNCTIONS and len(args) == 3:
