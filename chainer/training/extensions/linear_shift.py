@@ -27,6 +27,9 @@ class LinearShift(_shift_base._ShiftBase):
     def __init__(self, attr: str, value_range: Tuple[float, float], time_range: Tuple[int, int],
                  optimizer: Optimizer | None = None) -> None:
         super().__init__(attr, optimizer)
+        for name, pair in (('value_range', value_range), ('time_range', time_range)):
+            if len(pair) != 2:
+                raise ValueError(f'{name} must be a pair (start, end), got {_repr(pair)}')
         t1, t2 = time_range
         if t2 < t1:
             raise ValueError(f'time_range must be increasing, got {_repr(time_range)}')

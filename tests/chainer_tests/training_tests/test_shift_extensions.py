@@ -78,6 +78,12 @@ def test_linear_shift():
     assert values == [1.0, 1.5, 2.0, 2.0]
     with pytest.raises(ValueError, match='increasing'):
         extensions.LinearShift('lr', (1.0, 2.0), (3, 1))
+    with pytest.raises(ValueError, match=r'time_range must be a pair \(start, end\), got \(5,\)'):
+        extensions.LinearShift('lr', (1.0, 2.0), (5,))
+    with pytest.raises(ValueError, match='value_range must be a pair'):
+        extensions.LinearShift('lr', [1.0, 2.0, 3.0], (1, 3))
+    values, _ = _run(extensions.LinearShift('lr', [1.0, 2.0], [2, 2]), 3)
+    assert values == [1.0, 1.0, 2.0]  # an empty time range jumps, dividing by nothing
 
 
 def test_multistep_shift():
