@@ -4,10 +4,12 @@ Each layer and direction runs as one :class:`NStepLSTMLayer` node: the input
 projection of all steps is one matrix product, the recurrence one product per
 step on preallocated buffers, and the backward pass walks time inside one
 :class:`NStepLSTMLayerGrad` node with the weight gradients as one product over
-all steps.
+all steps.  On NumPy each step keeps its gate activations gate-major, so that
+the step math runs on contiguous blocks.
 """
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
@@ -83,18 +85,6 @@ def _step_backward_kernel():
                             preamble=_PREAMBLE)
 
 
-def _activation_rows(dtype, units: int):
-    """``(scale, shift)`` rows of ``4 * units`` with which ``tanh(g * scale) *
-    scale + shift`` activates a row ``g`` of gate blocks input, forget, output
-    (sigmoids, as ``tanh(z / 2) / 2 + 1 / 2``) and cell input (``tanh``; a scale
-    of 1 and a shift of -0 leave every value, signed zeros included, as it is)."""
-    scale = numpy.full(4 * units, 0.5, dtype)
-    shift = scale.copy()
-    scale[3 * units:] = 1
-    shift[3 * units:] = -0.0
-    return scale, shift
-
-
 class _LSTMCell(n_step_rnn._Cell):
     """The LSTM cell; its stacked weights and steps take the gate blocks in the
     order of :class:`NStepLSTMLayer`."""
@@ -135,37 +125,52 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
     _n_states = 2
     _cell = _LSTMCell
 
+    def _project(self, xp, x, w, b):
+        if xp is not numpy:
+            return super()._project(xp, x, w, b)
+        # Each step's block of rows holds its gates gate-major, (4, n, H): each
+        # gate a contiguous (n, H) array, on which NumPy runs the step math
+        # faster than on the strided gate columns of (n, 4H) rows.  The product
+        # is the row-major one (the same values), moved a run of equal steps at
+        # a time with the bias added in that pass.
+        proj = xp.matmul(x, w.T)
+        units = w.shape[0] // 4
+        acts = numpy.empty_like(proj)
+        b4 = b.reshape(4, 1, units)
+        start = 0
+        for n, run in itertools.groupby(self.batches):
+            k = len(list(run))
+            rows = slice(start, start + k * n)
+            numpy.add(proj[rows].reshape(k, n, 4, units).transpose(0, 2, 1, 3), b4,
+                      out=acts[rows].reshape(k, 4, n, units))
+            start += k * n
+        return acts
+
     def _forward_cell(self, xp, acts, wh, hidden_biases, prev, states):
         # The gate pre-activations of every row are activated in place step by
         # step.
         h_prev, c_prev = prev
         c = states[1]
         units = c.shape[1]
-        s3 = 3 * units
         tanh_c = xp.empty_like(h_prev)
         y = xp.empty_like(h_prev)
-        if xp is numpy:
-            scale, shift = _activation_rows(acts.dtype, units)
 
         def step(g, rows, n):
             hp, cp = h_prev[rows], c_prev[rows]
-            g += array_utils.matmul_t(hp, wh)
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
-            if xp is numpy:
-                # All four gates in full rows: sigmoid(z) = tanh(z / 2) / 2 + 1 / 2
-                # for the first three blocks, tanh(z) * 1 + (-0) for the cell input
-                # (the same values, bit for bit, as activating each block apart).
-                g *= scale
-                xp.tanh(g, out=g)
-                g *= scale
-                g += shift
-                a = g[:, s3:]
-                xp.multiply(g[:, units:2 * units], cp, out=cn)
-                cn += g[:, :units] * a
-                xp.tanh(cn, out=t)
-                xp.multiply(g[:, 2 * units:s3], t, out=yr)
-            else:
+            if xp is not numpy:
+                g += array_utils.matmul_t(hp, wh)
                 _step_forward_kernel()(units, cp, g, cn, t, yr)
+                return yr
+            g = g.reshape(4, n, units)  # gate-major (see _project)
+            g += array_utils.matmul_t(hp, wh).reshape(n, 4, units).transpose(1, 0, 2)
+            i, f, o, a = g
+            array_utils.sigmoid_inplace(g[:3])
+            xp.tanh(a, out=a)
+            xp.multiply(f, cp, out=cn)
+            cn += i * a
+            xp.tanh(cn, out=t)
+            xp.multiply(o, t, out=yr)
             return yr
         return y, (tanh_c,), step
 
@@ -175,7 +180,8 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
     to the gradients of ``(x, h0, c0, w, wh, b)`` listed in ``indexes``;
     arguments as :class:`~chainer.functions.rnn.n_step_rnn.LayerGradNode`.
     ``saved`` is ``(acts, tanh_c, h_prev, c_prev)``: gate activations of every
-    row (blocks input, forget, output, cell input), ``tanh`` of the new cell
+    row (blocks input, forget, output, cell input; on NumPy each step's rows
+    gate-major, see :meth:`NStepLSTMLayer._project`), ``tanh`` of the new cell
     state, and the hidden and cell state each row's step started from.
     """
 
@@ -185,7 +191,13 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
         _, tanh_c, _, c_prev = self.saved
         gh, gc = gstates
         units = tanh_c.shape[1]
-        u2, s3 = 2 * units, 3 * units
+        if xp is numpy:
+            # Gate-major scratch of the widest step, reused by every step: the
+            # gate gradients are computed there on contiguous blocks, then moved
+            # into the row-major rows of gin in one copy.
+            size = gh.shape[0] * units
+            d_buf = numpy.empty(4 * size, gin.dtype)
+            pre_buf = numpy.empty(3 * size, gin.dtype)
 
         def step(g, d, rows, n, gy):
             t = tanh_c[rows]
@@ -194,25 +206,32 @@ class NStepLSTMLayerGrad(n_step_rnn.LayerGradNode):
                 _step_backward_kernel()(units, g, t, c_prev[rows], gy, ghn, gcn, d)
                 ghn[...] = xp.matmul(d, wh)
                 return
-            s = g[:, :s3]
-            i, f, o, a = g[:, :units], g[:, units:u2], g[:, u2:s3], g[:, s3:]
+            g = g.reshape(4, n, units)  # the gate-major activations
+            i, f, o, a = g
             ghn += gy
             dc = t * t  # gc += gh * o * (1 - tanh(c)^2)
             xp.subtract(1, dc, out=dc)
             dc *= o
             dc *= ghn
             gcn += dc
-            xp.multiply(gcn, a, out=d[:, :units])
-            xp.multiply(gcn, c_prev[rows], out=d[:, units:u2])
-            xp.multiply(ghn, t, out=d[:, u2:s3])
-            ds = s * s  # sigmoid'(z) = s - s^2
+            m = n * units
+            d4 = d_buf[:4 * m].reshape(4, n, units)
+            # The sigmoid gates: what reaches each activation times s - s^2.
+            s = g[:3]
+            ds = d4[:3]
+            xp.multiply(s, s, out=ds)
             xp.subtract(s, ds, out=ds)
-            d[:, :s3] *= ds
-            da = d[:, s3:]
+            pre = pre_buf[:3 * m].reshape(3, n, units)
+            xp.multiply(gcn, a, out=pre[0])
+            xp.multiply(gcn, c_prev[rows], out=pre[1])
+            xp.multiply(ghn, t, out=pre[2])
+            ds *= pre
+            da = d4[3]  # the cell input: gc * i * (1 - a^2)
             xp.multiply(a, a, out=da)
             xp.subtract(1, da, out=da)
             da *= i
             da *= gcn
+            d.reshape(n, 4, units)[...] = d4.transpose(1, 0, 2)
             gcn *= f
             xp.matmul(d, wh, out=ghn)  # ghn: leading rows of gh, C-contiguous
         return step

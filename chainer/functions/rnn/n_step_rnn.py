@@ -187,7 +187,8 @@ class LayerNode(function_node.FunctionNode):
                       prev: Sequence[Any], states: Sequence[Any]
                       ) -> Tuple[Any, Tuple[Any, ...], Callable]:
         """Sets up the steps on the input projections ``acts`` ``(N, G * H)``
-        (compute dtype; the cell may overwrite them); ``wh`` is the
+        (laid out by :meth:`_project`; compute dtype; the cell may overwrite
+        them); ``wh`` is the
         hidden-state weight ``(G * H, H)``, ``states`` the current states ``(B,
         H)`` and ``prev`` ``(N, H)`` the states each row's step starts from.
 
@@ -200,6 +201,15 @@ class LayerNode(function_node.FunctionNode):
         """
         raise NotImplementedError
 
+    def _project(self, xp: Any, x: Any, w: Any, b: Any) -> Any:
+        """The input projections ``x w^T + b`` of all rows ``(N, G * H)``
+        (compute dtype; a fresh array the steps may overwrite).  A cell may
+        arrange the values within each step's block of rows (``acts[rows]`` is
+        contiguous) in another order its step math reads faster."""
+        acts = xp.matmul(x, w.T)
+        acts += b
+        return acts
+
     def _options(self) -> dict:
         """Further arguments of the cell, passed to the gradient node and on to
         :meth:`composed`."""
@@ -211,8 +221,7 @@ class LayerNode(function_node.FunctionNode):
         x, states, w, wh, biases = self._split(
             [array_utils.as_compute(a) for a in inputs])
         xp = backend.get_array_module(x)
-        acts = xp.matmul(x, w.T)
-        acts += biases[0]
+        acts = self._project(xp, x, w, biases[0])
         states = [s.astype(acts.dtype, copy=True) for s in states]
         # The states each row's step started from.
         prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]

@@ -215,8 +215,8 @@ def test_lstm_cell_state_of_another_size():
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_lstm_layer_gates_bit_for_bit(dtype):
-    """The NumPy step activates all four gate blocks in one pass; each block keeps
-    the values of its own activation (sigmoid as tanh(z / 2) / 2 + 1 / 2, the cell
+    """The NumPy step activates the gate blocks in place; each block keeps the
+    values of its own activation (sigmoid as tanh(z / 2) / 2 + 1 / 2, the cell
     input as tanh), infinities, NaN and huge values included."""
     units = 8
     special = numpy.array([0.0, numpy.inf, -numpy.inf, numpy.nan, 1e30, -1e30, 3.0,
@@ -237,6 +237,74 @@ def test_lstm_layer_gates_bit_for_bit(dtype):
         h_ref = o * numpy.tanh(c_ref)
     for got, expected in ((y, h_ref), (h, h_ref), (c, c_ref)):
         assert got.dtype == expected.dtype
+        assert got.array.tobytes() == expected.tobytes()
+
+
+def _lstm_row_major(x, h0, c0, w, wh, b, batches, reverse, gy, gh, gc):
+    """The LSTM layer and its gradients on row-major ``(n, 4H)`` step rows, in the
+    order of operations of the NumPy layer (the values it must give bit for bit,
+    whatever layout it keeps the gates in)."""
+    from chainer.utils.array import matmul_t
+    units = h0.shape[1]
+    half = x.dtype.type(0.5)
+    proj = numpy.matmul(x, w.T)
+    proj += b
+    h, c = h0.copy(), c0.copy()
+    spans = list(zip(numpy.cumsum((0,) + batches[:-1]), batches))
+    if reverse:
+        spans.reverse()
+    y = numpy.empty((len(x), units), x.dtype)
+    h_prev = numpy.empty_like(y)
+    saved = []
+    for s, n in spans:
+        g = proj[s:s + n] + matmul_t(h[:n], wh)
+        i, f, o = [numpy.tanh(z * half) * half + half
+                   for z in numpy.split(g[:, :3 * units], 3, axis=1)]
+        a = numpy.tanh(g[:, 3 * units:])
+        h_prev[s:s + n] = h[:n]
+        c_new = f * c[:n]
+        c_new += i * a
+        t = numpy.tanh(c_new)
+        saved.append((i, f, o, a, c[:n].copy(), t))
+        h[:n], c[:n], y[s:s + n] = o * t, c_new, o * t
+    gh, gc = gh.copy(), gc.copy()
+    gin = numpy.empty((len(x), 4 * units), x.dtype)
+    for (s, n), (i, f, o, a, cp, t) in zip(spans[::-1], saved[::-1]):
+        ghn, gcn = gh[:n], gc[:n]
+        ghn += gy[s:s + n]
+        gcn += (1 - t * t) * o * ghn
+        d = gin[s:s + n]
+        d[:, :units] = (gcn * a) * (i - i * i)
+        d[:, units:2 * units] = (gcn * cp) * (f - f * f)
+        d[:, 2 * units:3 * units] = (ghn * t) * (o - o * o)
+        d[:, 3 * units:] = (1 - a * a) * i * gcn
+        gcn *= f
+        ghn[...] = d @ wh
+    return (y, h, c), (gin @ w, gh, gc, gin.T @ x, gin.T @ h_prev, gin.sum(axis=0))
+
+
+@pytest.mark.parametrize('reverse', [False, True])
+def test_lstm_layer_matches_row_major_math_bit_for_bit(reverse):
+    """The NumPy layer keeps each step's gates gate-major (contiguous blocks);
+    its outputs and gradients are those of the row-major step math, bit for bit,
+    over runs of equal steps and steps that shrink (and batches beyond the
+    few-rows product's limit)."""
+    rng = numpy.random.RandomState(1)
+    batches, units, in_size = (40, 40, 33, 7, 1), 8, 5
+    f32 = numpy.float32
+    x = rng.uniform(-1, 1, (sum(batches), in_size)).astype(f32)
+    h0, c0 = [rng.uniform(-1, 1, (40, units)).astype(f32) for _ in range(2)]
+    w = rng.uniform(-1, 1, (4 * units, in_size)).astype(f32)
+    wh = rng.uniform(-1, 1, (4 * units, units)).astype(f32)
+    b = rng.uniform(-1, 1, 4 * units).astype(f32)
+    gy = rng.uniform(-1, 1, (sum(batches), units)).astype(f32)
+    gh, gc = [rng.uniform(-1, 1, (40, units)).astype(f32) for _ in range(2)]
+    inputs = [chainer.Variable(a) for a in (x, h0, c0, w, wh, b)]
+    outs = n_step_lstm.NStepLSTMLayer(batches, reverse).apply(inputs)
+    grads = chainer.grad(list(outs), inputs, [gy, gh, gc])
+    outs_ref, grads_ref = _lstm_row_major(x, h0, c0, w, wh, b, batches, reverse,
+                                          gy, gh, gc)
+    for got, expected in zip(list(outs) + list(grads), outs_ref + grads_ref):
         assert got.array.tobytes() == expected.tobytes()
 
 
