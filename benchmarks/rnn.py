@@ -10,8 +10,10 @@ forward, then backward from the sum of the outputs):
                       steps in one matrix product, one product per step for the
                       recurrence, hand-written backpropagation through time)
   PyTorch nn.LSTM     CPU, same size (only when ``torch`` imports)
-Ratios are to PyTorch when it is there, else to the NumPy LSTM; above 1 means
-slower.
+  PyTorch LSTMCell    two stacked ``nn.LSTMCell`` called step by step, the
+                      like of the L.LSTM loop (only when ``torch`` imports)
+Ratios are to PyTorch's nn.LSTM when it is there, else to the NumPy LSTM; above
+1 means slower.  A last line compares the two step loops.
 On a busy machine use ``--timer cpu`` and ``OPENBLAS_NUM_THREADS=1``.
 """
 from __future__ import annotations
@@ -71,6 +73,26 @@ def torch_lstm():
         lstm.zero_grad()
         y, _ = lstm(x)
         y.sum().backward()
+    return run
+
+
+def torch_cells():
+    torch.set_grad_enabled(True)
+    cells = [torch.nn.LSTMCell(UNITS, UNITS) for _ in range(LAYERS)]
+    xs = torch.from_numpy(XS)
+
+    def run():
+        for cell in cells:
+            cell.zero_grad()
+        states = [None] * LAYERS
+        outs = []
+        for t in range(STEPS):
+            h = xs[t]
+            for k, cell in enumerate(cells):
+                states[k] = cell(h, states[k])
+                h = states[k][0]
+            outs.append(h)
+        torch.cat(outs).sum().backward()
     return run
 
 
@@ -147,6 +169,7 @@ def main() -> None:
             ('L.LSTM loop', chainer_stateful())]
     if torch is not None:
         rows.insert(0, (f'PyTorch nn.LSTM ({torch.get_num_threads()} threads)', torch_lstm()))
+        rows.append(('PyTorch LSTMCell loop', torch_cells()))
     runs = [best_times([fn for _, fn in rows], args.number, args.repeat, timer)
             for _ in range(args.runs)]
     ref_name = rows[0][0]
@@ -159,6 +182,9 @@ def main() -> None:
         t = statistics.median(r[i] for r in runs)
         ratio = statistics.median(r[i] / r[0] for r in runs)
         print(f'| {name} | {t * 1e3:.1f} | {ratio:.2f} |')
+    if torch is not None:
+        loops = statistics.median(r[-2] / r[-1] for r in runs)
+        print(f'L.LSTM loop / PyTorch LSTMCell loop: {loops:.2f}')
 
 
 if __name__ == '__main__':
