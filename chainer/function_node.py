@@ -290,7 +290,9 @@ class FunctionNode:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        check = cls.__dict__.get('check_type_forward')
+        # the check this class uses, as defined (here or in a mixin): wrapped
+        check = next(k.__dict__['check_type_forward'] for k in cls.__mro__
+                     if 'check_type_forward' in k.__dict__)
         if type(check) is types.FunctionType:
             cls.check_type_forward = _CheckTypeForward(check)
         # Skip the type check entirely for functions that define none.

@@ -671,6 +671,24 @@ class TestTypeCheck:
             node.apply((x,) * (2 if make is chainer.functions.math.basic_math.Mul else 1))
             assert not has_dict(node), node
 
+    def test_check_set_on_a_node_whose_check_comes_from_a_mixin_runs_every_time(self):
+        class Mixin:
+            def check_type_forward(self, in_types):
+                type_check.expect(in_types.size() == 1)
+
+        class Node(Mixin, FunctionNode):
+            def forward(self, inputs):
+                return inputs[0],
+
+        calls = []
+        Node().apply((_f32(1.),))
+        node = Node()
+        node.check_type_forward = calls.append
+        node.apply((_f32(1.),))
+        assert len(calls) == 1
+        with pytest.raises(type_check.InvalidType):
+            Node().apply((_f32(1.), _f32(1.)))
+
     def test_check_set_on_a_node_of_a_checked_class_runs_every_time(self):
         calls = []
         x = _f32(1.)
