@@ -622,9 +622,20 @@ _rank = operator.attrgetter('rank')
 
 
 def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
-    """Restricts the walk to functions lying on a path from a target to a seed."""
+    """Restricts the walk to functions lying on a path from a target to a seed.
+
+    Where the targets are leaves that require a gradient and no other such leaf
+    lies below the seeds (``grad(loss, params)``), those are the paths of every
+    node that requires a gradient, and the walk goes unrestricted.
+    """
     funcs = {}
     stack = [n._creator_node for n in seed_nodes if n._creator_node is not None]
+    # whether the paths are those of the plain walk (see above)
+    plain = True
+    for t in targets:
+        if t._creator_node is not None or not t._requires_grad:
+            plain = False
+    target_ids = {id(t) for t in targets} if plain else None
     while stack:
         f = stack.pop()
         if id(f) in funcs:
@@ -634,8 +645,13 @@ def _mark_relevant(walk: _Walk, seed_nodes: list, targets: list) -> None:
             if x._old_style_grad_generator is not None and x._requires_grad:
                 x._check_old_style_gradient()
             c = x._creator_node
-            if c is not None and id(c) not in funcs:
-                stack.append(c)
+            if c is not None:
+                if id(c) not in funcs:
+                    stack.append(c)
+            elif plain and x._requires_grad and id(x) not in target_ids:
+                plain = False
+    if plain and not walk.retain_grad:
+        return
     # As in Chainer, a target gets its gradient whether or not it requires one,
     # but only nodes that require a gradient carry the paths on.
     relevant_nodes = set(targets)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import collections
+import dis
 import traceback
+import types
 import weakref
 from typing import TYPE_CHECKING, Optional
 
@@ -74,12 +76,71 @@ def _dtype_classes() -> list:
 _PLAIN_TYPES = frozenset([type(None), bool, int, float, complex, str] + _dtype_classes())
 
 
+def _plain(value) -> bool:
+    """Whether ``value`` may stand in a type-check key: a plain immutable value or a
+    tuple of them."""
+    t = type(value)
+    if t in _PLAIN_TYPES:
+        return True
+    if t is not tuple:
+        return False
+    for v in value:
+        if type(v) not in _PLAIN_TYPES:
+            return False
+    return True
+
+
+# Names that let a function reach its first argument without naming it.
+_IMPLICIT_SELF = frozenset(['super', 'locals', 'vars', '_getframe', 'currentframe'])
+# The instructions that read one local variable (by Python version).
+_LOAD_LOCAL = frozenset(['LOAD_FAST', 'LOAD_FAST_CHECK', 'LOAD_FAST_BORROW'])
+
+
+def _attributes_read(check) -> Optional[tuple]:
+    """The node attributes a ``check_type_forward`` function reads, by its code: a
+    tuple of names (empty where it never touches the node), or None where it does
+    anything else with the node (calls its methods, stores on it, passes it on)."""
+    code = getattr(check, '__code__', None)
+    if (type(check) is not types.FunctionType or code.co_argcount < 1
+            or '__class__' in code.co_freevars or not _IMPLICIT_SELF.isdisjoint(code.co_names)):
+        return None
+    node = code.co_varnames[0]
+    if node in code.co_cellvars:
+        return None
+    names = []
+    instructions = list(dis.get_instructions(code))
+    for i, ins in enumerate(instructions):
+        if not ('FAST' in ins.opname or 'DEREF' in ins.opname or 'CLOSURE' in ins.opname
+                or 'CELL' in ins.opname):
+            continue
+        arg = ins.argval
+        if arg != node and not (type(arg) is tuple and node in arg):
+            continue
+        nxt = instructions[i + 1] if i + 1 < len(instructions) else None
+        if (ins.opname not in _LOAD_LOCAL or nxt is None or nxt.opname != 'LOAD_ATTR'
+                or nxt.argrepr != nxt.argval):  # (a method load shows as 'NULL|self + f')
+            return None
+        names.append(nxt.argval)
+    return tuple(dict.fromkeys(names))
+
+
+# node classes -> the attributes their check_type_forward reads (see _attributes_read),
+# found at the first key of each class
+_check_reads: dict = {}
+_UNKNOWN = object()
+
+
 def _type_check_key(func, in_data) -> Optional[tuple]:
     """What the type check of ``func`` on ``in_data`` depends on, or None if unclear.
 
     That is the class, the array type, dtype and shape of each input, and the
-    node's attributes when they are plain values (numbers, strings, dtypes,
-    tuples of them); a check that passed once for a key passes again.
+    node's attributes that its class's check reads when they are plain values
+    (numbers, strings, dtypes, tuples of them); all of its attributes where the
+    check's code does more with the node than read attributes. A check that
+    passed once for a key passes again.
+
+    Reading the node's ``__dict__`` only where needed matters: on CPython 3.11 an
+    object whose ``__dict__`` was asked for reads every attribute more slowly.
     """
     try:
         if len(in_data) == 1:
@@ -92,19 +153,59 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
             key = (type(func),) + tuple([(type(x), x.dtype, x.shape) for x in in_data])
     except AttributeError:  # a None input: no key, the check runs
         return None
-    state = func.__dict__
-    if state:
-        for value in state.values():
-            t = type(value)
-            if t in _PLAIN_TYPES:
-                continue
-            if t is not tuple:
-                return None
-            for v in value:
-                if type(v) not in _PLAIN_TYPES:
+    cls = type(func)
+    names = _check_reads.get(cls, _UNKNOWN)
+    if names is _UNKNOWN:
+        names = _check_reads[cls] = _attributes_read(cls.check_type_forward)
+    if names is None:
+        state = func.__dict__
+        if state:
+            for value in state.values():
+                if not _plain(value):
                     return None
-        key += tuple(state.items())
+            key += tuple(state.items())
+    elif names:
+        for name in names:
+            try:
+                value = getattr(func, name)
+            except AttributeError:  # the check fails or reads it later: it runs
+                return None
+            if not _plain(value):
+                return None
+            key += ((name, value),)
     return key
+
+
+# FunctionNode._has_type_check of a node that was given a check_type_forward of its own
+_OWN_CHECK = 'own'
+_NOT_SET = object()
+
+
+class _CheckTypeForward:
+    """The ``check_type_forward`` of a node class, held so that a check set on a node
+    (tests put mocks there) is noticed without reading the node's ``__dict__``: such
+    a node calls it at every ``apply`` instead of the class's (cached) check."""
+
+    __slots__ = ('func',)
+
+    def __init__(self, func) -> None:
+        self.func = func
+
+    def __get__(self, node, cls=None):
+        if node is None:
+            return self.func
+        own = node._own_check_type_forward
+        return self.func.__get__(node, cls) if own is _NOT_SET else own
+
+    def __set__(self, node, value) -> None:
+        node._own_check_type_forward = value
+        node._has_type_check = _OWN_CHECK
+
+    def __delete__(self, node) -> None:
+        if node._own_check_type_forward is _NOT_SET:
+            raise AttributeError('check_type_forward')
+        del node._own_check_type_forward
+        del node._has_type_check
 
 
 def _input_variable(x, func: Any = None) -> Variable:
@@ -189,12 +290,19 @@ class FunctionNode:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        # the check this class uses, as defined (here or in a mixin): wrapped
+        check = next(k.__dict__['check_type_forward'] for k in cls.__mro__
+                     if 'check_type_forward' in k.__dict__)
+        if type(check) is types.FunctionType:
+            cls.check_type_forward = _CheckTypeForward(check)
         # Skip the type check entirely for functions that define none.
         cls._has_type_check = cls.check_type_forward is not FunctionNode.check_type_forward
         cls._custom_accumulate = (
             cls.backward_accumulate is not FunctionNode.backward_accumulate)
 
-    _has_type_check = False
+    # True where the class defines a check, _OWN_CHECK on a node given one of its own
+    _has_type_check: bool | str = False
+    _own_check_type_forward = _NOT_SET
     _custom_accumulate = False
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -270,11 +378,14 @@ class FunctionNode:
         debug = cfg.debug
         if debug:
             self.stack = traceback.extract_stack()
-        # A check may also be set on the instance (tests replace it with a mock).
-        if (self._has_type_check or 'check_type_forward' in self.__dict__) and cfg.type_check:
-            key = _type_check_key(self, in_data)
-            if key is None or key not in _passed_type_checks:
-                self._check_data_type_forward(in_data, key)
+        has_check = self._has_type_check
+        if has_check and cfg.type_check:
+            if has_check is True:
+                key = _type_check_key(self, in_data)
+                if key is None or key not in _passed_type_checks:
+                    self._check_data_type_forward(in_data, key)
+            else:  # a check set on this node (tests put mocks there) runs every time
+                self._check_data_type_forward(in_data, None)
 
         hooks = _thread_state.current_hooks() if _thread_state.n_hooks else None
         if self._n_local_function_hooks:
@@ -450,7 +561,8 @@ class FunctionNode:
         # (the key holds the array types, so this runs once per combination).
         _check_array_types(self, in_data)
         in_types = type_check.get_light_types(in_data)
-        n_attrs = len(self.__dict__)
+        # (the __dict__ only where the result is kept: reading it slows the node)
+        n_attrs = None if key is None else len(self.__dict__)
         try:
             with type_check.light_mode:
                 self.check_type_forward(in_types)
@@ -630,6 +742,11 @@ class FunctionNode:
                 if phase == 'backward':  # the traceback shows only the backward call
                     message += _backprop.creation_stack_text(self)
                 raise RuntimeError(message)
+
+
+# (set here: __init_subclass__ wraps the checks of subclasses)
+FunctionNode.check_type_forward = _CheckTypeForward(  # type: ignore[method-assign]
+    FunctionNode.__dict__['check_type_forward'])
 
 
 def _check_given_grad(g: Variable, name: str, i: int, v: Variable, of: str) -> None:

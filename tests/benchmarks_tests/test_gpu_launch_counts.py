@@ -95,7 +95,8 @@ def test_double_backprop_launches(cupy):
         F.sum(gx * gx).backward()
 
     counts = _count(cupy, step)
-    assert counts['launch'] <= 19 and counts['sync'] == 0
+    # (the gradient of tanh's gradient is one kernel, TanhGradGrad's)
+    assert counts['launch'] <= 16 and counts['sync'] == 0
 
 
 def test_trainer_iterations_wait_for_the_gpu_only_for_the_label_check(cupy, tmp_path):

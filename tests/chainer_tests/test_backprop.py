@@ -699,6 +699,45 @@ class TestGrad:
         assert gh.array == 4.
         assert log == []
 
+    @pytest.mark.parametrize('case', ['every leaf', 'one of two leaves', 'intermediate',
+                                      'constant target', 'retain_grad'])
+    def test_walk_is_restricted_only_where_other_paths_exist(self, monkeypatch, case):
+        # grad() of the only leaves that require a gradient walks the paths of every
+        # such node (unrestricted, as backward() does); otherwise only those from the
+        # targets, and with retain_grad always (it keeps gradients off the paths)
+        from chainer import _backprop
+        walks = []
+        original = _backprop._mark_relevant
+
+        def mark(walk, seeds, targets):
+            original(walk, seeds, targets)
+            walks.append(walk.relevant_funcs)
+        monkeypatch.setattr(_backprop, '_mark_relevant', mark)
+        log = []
+        x, w = Variable(_f32(1., 2.)), Variable(_f32(3., 4.))
+        c = Variable(_f32(5., 6.), requires_grad=False)
+        a, fa = spy(x, log)
+        b, fb = spy(w, log)
+        h = a * b
+        d, fd = spy(c, log)  # a constant branch: never differentiated
+        y = F.sum(F.tanh(h) * d + a)
+        targets = {'every leaf': [x, w], 'one of two leaves': [x], 'intermediate': [h],
+                   'constant target': [x, w, c], 'retain_grad': [x, w]}[case]
+        grads = chainer.grad([y], targets, retain_grad=case == 'retain_grad')
+        assert (walks[0] is None) == (case == 'every leaf')
+        t = np.tanh(x.array * w.array)
+        gh = (1 - t * t) * c.array
+        expected = {'x': gh * w.array + 1, 'w': gh * x.array, 'h': gh}
+        names = {id(x): 'x', id(w): 'w', id(h): 'h', id(c): 'c'}
+        for v, g in zip(targets, grads):
+            if v is c:  # its path passes d, which does not require a gradient
+                assert g is None
+                continue
+            np.testing.assert_allclose(g.array, expected[names[id(v)]], rtol=1e-6)
+        called = {'every leaf': [fa, fb], 'one of two leaves': [fa], 'intermediate': [],
+                  'constant target': [fa, fb], 'retain_grad': [fa, fb]}[case]
+        assert sorted(map(id, log)) == sorted(map(id, called))
+
     def test_intermediate_inputs(self):
         x = _scalar(1.)
         h = x * 3

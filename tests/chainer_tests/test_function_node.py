@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import gc
 import re
+import sys
 import threading
 import weakref
 
@@ -555,7 +556,7 @@ class TestTypeCheck:
                 self.arg = arg
 
             def check_type_forward(self, in_types):
-                calls.append(1)
+                calls.append(self.arg)
 
             def forward(self, inputs):
                 return inputs[0] * 2,
@@ -563,6 +564,149 @@ class TestTypeCheck:
         for _ in range(3):
             WithArg(arg).apply((_f32(1.),))
         assert len(calls) == (1 if cached else 3)
+
+    def test_check_reading_no_attribute_is_skipped_whatever_the_node_holds(self):
+        calls = []
+
+        class Free(FunctionNode):
+            def __init__(self, arg):
+                self.arg = arg
+
+            def check_type_forward(self, in_types):
+                calls.append(1)
+                type_check.expect(in_types[0].dtype.kind == 'f')
+
+            def forward(self, inputs):
+                return inputs[0] * 2,
+
+        for arg in (object(), [1], 3):
+            Free(arg).apply((_f32(1.),))
+        assert len(calls) == 1
+        with pytest.raises(type_check.InvalidType):
+            Free(object()).apply((np.array([1], np.int32),))
+
+    def test_check_is_keyed_on_the_attributes_it_reads(self):
+        calls = []
+
+        class Some(FunctionNode):
+            def __init__(self, limit, other):
+                self.limit = limit
+                self.other = other
+
+            def check_type_forward(self, in_types):
+                calls.append(1)
+                type_check.expect(in_types[0].shape[0] <= self.limit)
+
+            def forward(self, inputs):
+                return inputs[0],
+
+        x = _f32(1., 2.)
+        Some(2, object()).apply((x,))
+        Some(2, [3]).apply((x,))
+        assert len(calls) == 1  # other is not read by the check
+        with pytest.raises(type_check.InvalidType):
+            Some(1, object()).apply((x,))
+
+    @pytest.mark.parametrize('body', [
+        'self.helper(in_types)',                 # a method of the node
+        'inspect_node(self, in_types)',          # the node passed on
+        'super().check_type_forward(in_types)',  # the parent's check sees the node
+        'self.seen = in_types',                  # stores on it
+        '(lambda: self.limit)()',                # a closure over it
+    ])
+    def test_check_doing_more_with_the_node_is_keyed_on_all_its_attributes(self, body):
+        calls = []
+        namespace = {'calls': calls, 'FunctionNode': FunctionNode,
+                     'inspect_node': lambda node, in_types: calls.append(node.limit)}
+        exec('class Base(FunctionNode):\n'
+             '    def check_type_forward(self, in_types):\n'
+             '        calls.append(self.limit)\n'
+             'class Node(Base):\n'
+             '    def __init__(self, limit):\n'
+             '        self.limit = limit\n'
+             '    def helper(self, in_types):\n'
+             '        calls.append(self.limit)\n'
+             '    def check_type_forward(self, in_types):\n'
+             '        calls.append(0)\n'
+             f'        {body}\n'
+             '    def forward(self, inputs):\n'
+             '        return inputs[0],\n', namespace)
+        from chainer import function_node
+        node_class = namespace['Node']
+        assert function_node._attributes_read(node_class.check_type_forward) is None
+        for _ in range(2):
+            node_class([1]).apply((_f32(1.),))  # a list: never skipped
+        assert len(calls) >= 2
+
+    def test_attributes_read(self):
+        from chainer import function_node
+
+        def reads(self, in_types):
+            type_check.expect(in_types[0].ndim == self.ndim, in_types.size() == self.n)
+            return self.ndim
+
+        def reads_none(self, in_types):
+            type_check.expect(in_types.size() == 1)
+
+        assert function_node._attributes_read(reads) == ('ndim', 'n')
+        assert function_node._attributes_read(reads_none) == ()
+        assert function_node._attributes_read(lambda *a: None) is None
+        assert function_node._attributes_read(print) is None
+
+    @pytest.mark.skipif(sys.version_info < (3, 11), reason='instance values from 3.11')
+    def test_apply_leaves_the_node_dict_unread(self):
+        # On CPython 3.11+ an object whose __dict__ was asked for reads every attribute
+        # more slowly: applying a node (checked or not, with or without arguments) does
+        # not ask for it once its check is known.
+        def has_dict(obj):
+            return any(type(r) is dict for r in gc.get_referents(obj))
+
+        x = chainer.Variable(_f32(1., 2.))
+        for make in (lambda: chainer.functions.math.sum.Sum(axis=0), Square,
+                     chainer.functions.math.basic_math.Mul,
+                     lambda: chainer.functions.math.basic_math.MulConstant(2.0),
+                     lambda: chainer.functions.array.broadcast.BroadcastTo((2,))):
+            make().apply((x,) * (2 if make is chainer.functions.math.basic_math.Mul else 1))
+            node = make()
+            node.apply((x,) * (2 if make is chainer.functions.math.basic_math.Mul else 1))
+            assert not has_dict(node), node
+
+    def test_check_set_on_a_node_whose_check_comes_from_a_mixin_runs_every_time(self):
+        class Mixin:
+            def check_type_forward(self, in_types):
+                type_check.expect(in_types.size() == 1)
+
+        class Node(Mixin, FunctionNode):
+            def forward(self, inputs):
+                return inputs[0],
+
+        calls = []
+        Node().apply((_f32(1.),))
+        node = Node()
+        node.check_type_forward = calls.append
+        node.apply((_f32(1.),))
+        assert len(calls) == 1
+        with pytest.raises(type_check.InvalidType):
+            Node().apply((_f32(1.), _f32(1.)))
+
+    def test_check_set_on_a_node_of_a_checked_class_runs_every_time(self):
+        calls = []
+        x = _f32(1.)
+        Square().apply((x,))  # the class's check passes and is kept
+        for _ in range(2):
+            node = Square()
+            node.check_type_forward = calls.append
+            node.apply((x,))
+        assert len(calls) == 2
+        node = Square()
+        node.check_type_forward = calls.append
+        assert node.check_type_forward == calls.append
+        del node.check_type_forward
+        assert node.check_type_forward.__func__ is Square.check_type_forward
+        with pytest.raises(AttributeError):
+            del node.check_type_forward
+        node.apply((x,))
+        assert len(calls) == 2
 
     def test_check_with_side_effects_runs_every_time(self):
         calls = []

@@ -69,17 +69,87 @@ class TanhGrad(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         y, gy = self.get_retained_inputs()
-        g, = grad_outputs
-        # Chainer's forms and order (bit-identical results): with t = y * g,
-        # -2 * gy * t and g - y * t
-        y_g = y * g
+        return TanhGradGrad(indexes).apply((y, gy, grad_outputs[0]))
+
+
+class TanhGradGrad(function_node.FunctionNode):
+    """The gradients of :class:`TanhGrad`'s inputs ``y`` and ``gy`` given ``g``, that
+    of its output: ``-2 * gy * t`` and ``g - y * t`` with ``t = y * g``, Chainer's
+    forms and order (bit for bit), one output per index in ``indexes`` (0 for
+    ``y``, 1 for ``gy``). One node where the formulas take four: double backprop
+    through tanh pays the graph overhead once.
+    """
+
+    is_elementwise = True
+
+    def __init__(self, indexes: tuple):
+        self.indexes = tuple(indexes)
+
+    def check_type_forward(self, in_types):
+        type_check._argname(in_types, ('y', 'gy', 'g'))
+        y, gy, g = in_types
+        type_check.expect(y.dtype.kind == 'f', gy.dtype == y.dtype, g.dtype == y.dtype,
+                          gy.shape == y.shape, g.shape == y.shape)
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        y, gy, g = inputs
+        indexes = self.indexes
+        if type(y) is _gpu_ndarray:  # CuPy: one fused kernel
+            c = y.dtype.type(-2)
+            if indexes == (0, 1):
+                return _grad_grad_kernel('T y, T gy, T g, T c', 'T gy_, T gg',
+                                         'T t = y * g; gy_ = gy * c * t; gg = g - y * t',
+                                         'both')(y, gy, g, c)
+            if indexes == (0,):
+                return _grad_grad_kernel('T y, T gy, T g, T c', 'T gy_',
+                                         'gy_ = gy * c * (y * g)', 'y')(y, gy, g, c),
+            return _grad_grad_kernel('T y, T g', 'T gg', 'gg = g - y * (y * g)', 'gy')(y, g),
+        t = y * g
         ret = []
         for i in indexes:
             if i == 0:
-                ret.append(basic_math._scaled_product(-2.0, gy, y_g))
+                gy_ = gy * y.dtype.type(-2)
+                if type(gy_) is _ndarray:
+                    gy_ *= t  # a fresh array of its own
+                else:
+                    gy_ = gy_ * t
+                ret.append(utils.force_array(gy_))
             else:
-                ret.append(g - y * y_g)
+                ret.append(utils.force_array(g - y * t))
         return tuple(ret)
+
+    def backward(self, indexes, grad_outputs):
+        # outputs -2 * gy * y * g and g - y * y * g, of inputs (y, gy, g)
+        y, gy, g = self.get_retained_inputs()
+        a = [None, None]  # the gradients of the two outputs, computed or not
+        for k, i in zip(self.indexes, grad_outputs):
+            a[k] = i
+        a0, a1 = a
+        product = basic_math._scaled_product
+        ret = []
+        for i in indexes:
+            if i == 0:
+                ret.append(_sum_of(None if a0 is None else product(-2.0, a0, gy, g),
+                                   None if a1 is None else product(-2.0, a1, y, g)))
+            elif i == 1:
+                ret.append(None if a0 is None else product(-2.0, a0, y, g))
+            else:
+                ret.append(_sum_of(None if a0 is None else product(-2.0, a0, gy, y),
+                                   None if a1 is None else TanhGrad().apply((y, a1))[0]))
+        return tuple(ret)
+
+
+def _sum_of(a, b):
+    """``a + b`` of two Variables either of which may be None (no term)."""
+    if a is None:
+        return b
+    return a if b is None else a + b
+
+
+def _grad_grad_kernel(in_params: str, out_params: str, operation: str, which: str):
+    return cuda.elementwise(in_params, out_params, operation,
+                            f'rechainer_tanh_grad_grad_{which}')
 
 
 def tanh(x: VariableOrArray) -> Variable:
