@@ -94,6 +94,8 @@ def _plain(value) -> bool:
 _IMPLICIT_SELF = frozenset(['super', 'locals', 'vars', '_getframe', 'currentframe'])
 # The instructions that read one local variable (by Python version).
 _LOAD_LOCAL = frozenset(['LOAD_FAST', 'LOAD_FAST_CHECK', 'LOAD_FAST_BORROW'])
+# ... and two locals, the second on top (Python 3.13 and later)
+_LOAD_LOCALS = frozenset(['LOAD_FAST_LOAD_FAST', 'LOAD_FAST_BORROW_LOAD_FAST_BORROW'])
 
 
 def _attributes_read(check) -> Optional[tuple]:
@@ -110,14 +112,20 @@ def _attributes_read(check) -> Optional[tuple]:
     names = []
     instructions = list(dis.get_instructions(code))
     for i, ins in enumerate(instructions):
-        if not ('FAST' in ins.opname or 'DEREF' in ins.opname or 'CLOSURE' in ins.opname
-                or 'CELL' in ins.opname):
-            continue
+        # Any instruction naming the node's variable, whatever its opcode (dis names
+        # the local of every opcode that has one, on Pythons to come too): only a
+        # plain load followed by a plain attribute read is understood.
         arg = ins.argval
-        if arg != node and not (type(arg) is tuple and node in arg):
+        if type(arg) is str:
+            if arg != node:
+                continue
+            plain_load = ins.opname in _LOAD_LOCAL
+        elif type(arg) is not tuple or node not in arg:
             continue
+        else:
+            plain_load = ins.opname in _LOAD_LOCALS and arg[0] != node
         nxt = instructions[i + 1] if i + 1 < len(instructions) else None
-        if (ins.opname not in _LOAD_LOCAL or nxt is None or nxt.opname != 'LOAD_ATTR'
+        if (not plain_load or nxt is None or nxt.opname != 'LOAD_ATTR'
                 or nxt.argrepr != nxt.argval):  # (a method load shows as 'NULL|self + f')
             return None
         names.append(nxt.argval)

@@ -648,8 +648,23 @@ class TestTypeCheck:
         def reads_none(self, in_types):
             type_check.expect(in_types.size() == 1)
 
+        def reads_beside_a_local(self, in_types):
+            # (Python 3.13+ loads in_types and self in one instruction here)
+            type_check.expect(in_types.size() == 1)
+            pair = (in_types, self.axis)
+            return pair
+
+        def passes_it_beside_a_local(self, in_types):
+            return (self, in_types[0].ndim)
+
+        def names_it_otherwise(self, in_types):
+            return in_types.self
+
         assert function_node._attributes_read(reads) == ('ndim', 'n')
         assert function_node._attributes_read(reads_none) == ()
+        assert function_node._attributes_read(reads_beside_a_local) == ('axis',)
+        assert function_node._attributes_read(passes_it_beside_a_local) is None
+        assert function_node._attributes_read(names_it_otherwise) is None
         assert function_node._attributes_read(lambda *a: None) is None
         assert function_node._attributes_read(print) is None
 
