@@ -71,6 +71,8 @@ class LinearFunction(function_node.FunctionNode):
                 b_type.shape[0] == w_type.shape[0],
             )
 
+    _grad_into_inputs = (1,)  # the weight: a gradient summed over the uses of W
+
     def forward(self, inputs):
         # mixed NumPy/CuPy inputs: TypeError also with the type check off
         function_node._check_array_types(self, inputs)
@@ -92,6 +94,10 @@ class LinearFunction(function_node.FunctionNode):
             else:
                 ret.append(_sum(gy, axis=0))
         return tuple(ret)
+
+    def _add_grad_into(self, index, grad_outputs, acc):
+        # gW = gy^T x, as LinearGradWeight computes it, added into acc
+        return array_utils.add_matmul_ta(acc, grad_outputs[0].array, self.inputs[0].data)
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay), through the array
