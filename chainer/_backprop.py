@@ -402,7 +402,7 @@ class _Walk:
             try:
                 if func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
-                elif in_place and owned and func._grad_into_inputs and not debug:
+                elif in_place and func._grad_into_inputs and not debug:
                     gxs = self._backward_into(func, targets, gys)
                 else:
                     gxs = func.backward(targets, gys)
@@ -587,29 +587,38 @@ class _Walk:
 
     def _backward_into(self, func, targets, gys) -> tuple:
         """``func.backward(targets, gys)``, except that the gradient of an input
-        listed in ``func._grad_into_inputs`` whose sum so far is an array the walk
-        owns is added straight into that array by ``func._add_grad_into`` (a weight
-        used at every step of a loop: no array for each step's gradient, no
-        separate add); it comes back as None, already accumulated.
+        listed in ``func._grad_into_inputs`` that already has one is added to it by
+        ``func._add_grad_into`` (a weight used at every step of a loop: no array
+        for each step's product, no separate add): into the array itself where the
+        walk owns it, else into a copy the walk then owns. It comes back as None,
+        already accumulated.
 
         Such an input was reached before, so its creator is queued and a leaf is
         listed already. An input standing at another target too goes the common
         way (its sum keeps its order).
         """
         inputs = func.inputs
+        grads = self.grads
         owned = self.owned
         done = None
         for i in func._grad_into_inputs:
             if i not in targets:
                 continue
             x = inputs[i]
-            if x not in owned or any([inputs[j] is x for j in targets if j != i]):
+            cur = grads.get(x)
+            if (cur is None or type(cur) is _Pending or not cur._requires_grad
+                    or any([inputs[j] is x for j in targets if j != i])):
                 continue
-            cur = self.grads[x]
-            if cur._requires_grad and func._add_grad_into(i, gys, cur._data):
-                if done is None:
-                    done = []
-                done.append(i)
+            fresh = x not in owned
+            acc = func._add_grad_into(i, gys, cur._data, fresh)
+            if acc is None:
+                continue
+            if fresh:
+                grads[x] = _new_variable(acc, True)
+                owned.add(x)
+            if done is None:
+                done = []
+            done.append(i)
         if done is None:
             return func.backward(targets, gys)
         rest = tuple([i for i in targets if i not in done])

@@ -655,15 +655,16 @@ class FunctionNode:
         return tuple([gx if g is None else g if gx is None else gx + g
                       for gx, g in zip(gxs, grad_inputs)])
 
-    def _add_grad_into(self, index: int, grad_outputs: tuple, acc: Any) -> bool:
-        """Adds the gradient of input ``index`` (one of ``_grad_into_inputs``) into
-        ``acc``, the C-contiguous array of its gradient so far, which nobody else
-        holds; returns False, having changed nothing, where it cannot.
+    def _add_grad_into(self, index: int, grad_outputs: tuple, acc: Any, fresh: bool) -> Any:
+        """The gradient of input ``index`` (one of ``_grad_into_inputs``) added to
+        ``acc``, its gradient so far (a plain array): written over ``acc``, which
+        nobody else holds, or with ``fresh`` into a new array; None, having changed
+        nothing, where the node cannot.
 
         The backprop walk calls it only without double backprop, for a gradient
         that :meth:`backward` would have computed as a plain array sum.
         """
-        return False
+        return None
 
     def _get_error_message(self, message: str) -> str:
         """``message`` followed by this node's name and its inputs' and outputs' shapes

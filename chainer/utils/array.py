@@ -192,11 +192,12 @@ _GEMM: dict = {}
 _GEMM_INTO_MAX_K = 256
 
 
-def add_matmul_ta(acc: Any, a: Any, b: Any) -> bool:
-    """Adds ``a.T @ b`` into ``acc`` in place with one BLAS call (``beta = 1``),
-    for C-contiguous NumPy float32/float64 matrices of one dtype, ``a`` ``(k, m)``,
-    ``b`` ``(k, n)`` and a writable ``acc`` ``(m, n)``; returns False, having
-    changed nothing, for anything else.
+def add_matmul_ta(acc: Any, a: Any, b: Any, fresh: bool = False) -> Any:
+    """``acc + a.T @ b`` with one BLAS call (``beta = 1``) written over ``acc``, or
+    with ``fresh`` over a copy of it; returns the array holding the sum, or None,
+    having changed nothing, where BLAS cannot take the arrays. It takes NumPy
+    float32/float64 matrices of one dtype, ``a`` ``(k, m)`` and ``b`` ``(k, n)``
+    C-contiguous, and ``acc`` ``(m, n)`` C-contiguous and writable (unless ``fresh``).
 
     A weight gradient summed over the steps of a loop this way needs no array
     for each step's product and no separate add. Only for ``k`` up to 256, which
@@ -210,9 +211,12 @@ def add_matmul_ta(acc: Any, a: Any, b: Any) -> bool:
             and b.dtype == dtype and a.ndim == 2 and b.ndim == 2 and acc.ndim == 2
             and 0 < len(a) <= _GEMM_INTO_MAX_K and len(a) == len(b)
             and acc.shape == (a.shape[1], b.shape[1]) and acc.size
-            and acc.flags.c_contiguous and acc.flags.writeable and acc.flags.aligned
-            and a.flags.c_contiguous and b.flags.c_contiguous):
-        return False
+            and a.flags.c_contiguous and b.flags.c_contiguous
+            and (fresh or (acc.flags.c_contiguous and acc.flags.writeable
+                           and acc.flags.aligned))):
+        return None
+    if fresh:
+        acc = numpy.array(acc, order='C')
     gemm = _GEMM.get(dtype)
     if gemm is None:
         from scipy.linalg import blas
@@ -221,7 +225,7 @@ def add_matmul_ta(acc: Any, a: Any, b: Any) -> bool:
     out = gemm(1.0, b.T, a.T, beta=1.0, c=acc.T, overwrite_c=True, trans_b=True)
     if not numpy.may_share_memory(out, acc):  # a copy after all: the sum is in out
         acc[...] = out.T
-    return True
+    return acc
 
 
 _BITS = {2: numpy.dtype(numpy.uint16), 4: numpy.dtype(numpy.uint32),

@@ -447,10 +447,10 @@ def _count_into(monkeypatch):
     calls = []
     original = linear_module.array_utils.add_matmul_ta
 
-    def counting(acc, a, b):
-        taken = original(acc, a, b)
-        calls.append(taken)
-        return taken
+    def counting(acc, a, b, fresh=False):
+        out = original(acc, a, b, fresh)
+        calls.append((out is not None, fresh))
+        return out
     monkeypatch.setattr(linear_module.array_utils, 'add_matmul_ta', counting)
     return calls
 
@@ -476,9 +476,9 @@ def test_linear_weight_gradient_added_in_place_is_the_common_sum(monkeypatch, dt
     with monkeypatch.context() as m:
         calls = _count_into(m)
         fast = grads()
-        # from the third use on (the first is kept as it came, the second makes
-        # the walk's own sum)
-        assert calls == [True] * 4
+        # from the second use on (the first is kept as it came, the second makes
+        # the walk's own sum, in a copy)
+        assert calls == [(True, True)] + [(True, False)] * 4
     _without_into(monkeypatch)
     for got, expect in zip(fast, grads()):
         np.testing.assert_array_equal(got, expect)
@@ -494,7 +494,7 @@ def test_linear_weight_gradient_held_by_the_user_is_not_mutated(monkeypatch):
     _linear_loop(W, x, 4).backward()  # adds to the gradient W holds: a new sum
     np.testing.assert_array_equal(held, kept)
     assert W.grad is not held
-    assert calls == [True] * 3  # after the first add (the walk's own sum)
+    assert calls == [(True, False)] * 3  # after the first add (the walk's own sum)
     W2 = Variable(W.array.copy())
     W2.grad = kept.copy()
     _without_into(monkeypatch)
@@ -548,3 +548,40 @@ def test_linear_subclass_with_its_own_backward_is_not_shortcut():
     F.sum(F.concat(ys, axis=0)).backward()
     expect = 2 * 4 * np.ones((3, 4), np.float32).T.dot(x.array)
     np.testing.assert_allclose(W.grad, expect, rtol=1e-6)
+
+
+class _PassW(FunctionNode):
+    """``(w, h) -> w * 2``, taking ``h`` only to be backpropagated before the
+    linears that made ``h``; its gradient for ``w`` is a new array it remembers."""
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, indexes, grad_outputs):
+        gw = grad_outputs[0] * 2
+        self.given = (gw.array, gw.array.copy())
+        return gw, None
+
+
+def test_first_weight_gradient_returned_by_a_backward_is_not_mutated(monkeypatch):
+    W0 = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+
+    def run(W):
+        h = x
+        for _ in range(3):
+            h = F.tanh(F.linear(h, W))
+        node = _PassW()
+        F.sum(node.apply((W, h))[0] * 3 + F.sum(h)).backward()
+        return node
+
+    W = Variable(W0.array.copy())
+    calls = _count_into(monkeypatch)
+    node = run(W)  # _PassW's gradient comes first: the linears' add to a copy
+    np.testing.assert_array_equal(node.given[0], node.given[1])
+    assert W.grad is not node.given[0]
+    assert calls[0] == (True, True)
+    W1 = Variable(W0.array.copy())
+    _without_into(monkeypatch)
+    run(W1)
+    np.testing.assert_array_equal(W.grad, W1.grad)

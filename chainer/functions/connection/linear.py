@@ -95,9 +95,10 @@ class LinearFunction(function_node.FunctionNode):
                 ret.append(_sum(gy, axis=0))
         return tuple(ret)
 
-    def _add_grad_into(self, index, grad_outputs, acc):
-        # gW = gy^T x, as LinearGradWeight computes it, added into acc
-        return array_utils.add_matmul_ta(acc, grad_outputs[0].array, self.inputs[0].data)
+    def _add_grad_into(self, index, grad_outputs, acc, fresh):
+        # gW = gy^T x, as LinearGradWeight computes it, added to acc
+        return array_utils.add_matmul_ta(acc, grad_outputs[0].array, self.inputs[0].data,
+                                         fresh)
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay), through the array

@@ -366,13 +366,28 @@ def test_add_matmul_ta_is_the_product_added_bit_for_bit(k, m, n, dtype):
     b = rng.randn(k, n).astype(dtype)
     acc = rng.randn(m, n).astype(dtype)
     expect = acc + a.T.dot(b)
-    assert array_utils.add_matmul_ta(acc, a, b)
+    kept = acc.copy()
+    out = array_utils.add_matmul_ta(acc, a, b, fresh=True)
+    numpy.testing.assert_array_equal(acc, kept)  # a new array
+    assert out.flags.c_contiguous and not numpy.may_share_memory(out, acc)
+    numpy.testing.assert_array_equal(out, expect)
+    assert array_utils.add_matmul_ta(acc, a, b) is acc
     numpy.testing.assert_array_equal(acc, expect)
+
+
+def test_add_matmul_ta_fresh_takes_a_read_only_or_strided_sum():
+    rng = numpy.random.RandomState(0)
+    a = rng.randn(4, 6).astype(numpy.float32)
+    b = rng.randn(4, 5).astype(numpy.float32)
+    acc = rng.randn(5, 6).astype(numpy.float32).T  # not C-contiguous
+    acc.flags.writeable = False
+    out = array_utils.add_matmul_ta(acc, a, b, fresh=True)
+    numpy.testing.assert_array_equal(out, acc + a.T.dot(b))
 
 
 def _not_taken(acc, a, b):
     before = acc.copy()
-    assert not array_utils.add_matmul_ta(acc, a, b)
+    assert array_utils.add_matmul_ta(acc, a, b) is None
     numpy.testing.assert_array_equal(acc, before)
 
 
@@ -399,3 +414,4 @@ def test_add_matmul_ta_leaves_what_blas_cannot_take():
         pass
 
     _not_taken(acc.view(Sub), a, b)  # not exactly a NumPy array (CuPy's neither)
+    assert array_utils.add_matmul_ta(acc.view(Sub), a, b, fresh=True) is None
