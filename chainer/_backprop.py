@@ -400,9 +400,11 @@ class _Walk:
             else:
                 hooks = None  # not the live registry: a hook may be registered below
             try:
-                if func._custom_accumulate:
+                if not func._special_backward:
+                    gxs = func.backward(targets, gys)
+                elif func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
-                elif in_place and func._grad_into_inputs and not debug:
+                elif in_place and not debug:
                     gxs = self._backward_into(func, targets, gys)
                 else:
                     gxs = func.backward(targets, gys)

@@ -309,6 +309,8 @@ class FunctionNode:
             cls.backward_accumulate is not FunctionNode.backward_accumulate)
         if 'backward' in cls.__dict__ and '_grad_into_inputs' not in cls.__dict__:
             cls._grad_into_inputs = ()  # a backward of its own: no shortcut past it
+        # one test in the walk for the common backward
+        cls._special_backward = cls._custom_accumulate or bool(cls._grad_into_inputs)
 
     # True where the class defines a check, _OWN_CHECK on a node given one of its own
     _has_type_check: bool | str = False
@@ -317,6 +319,7 @@ class FunctionNode:
     # Inputs whose gradient _add_grad_into can add straight into an array the
     # backprop walk owns (see _backprop._Walk._backward_into).
     _grad_into_inputs: tuple = ()
+    _special_backward = False  # either of the two above
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError(
