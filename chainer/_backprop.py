@@ -400,8 +400,12 @@ class _Walk:
             else:
                 hooks = None  # not the live registry: a hook may be registered below
             try:
-                if func._custom_accumulate:
+                if not func._special_backward:
+                    gxs = func.backward(targets, gys)
+                elif func._custom_accumulate:
                     gxs = self._backward_accumulate(func, targets, gys)
+                elif in_place and not debug:
+                    gxs = self._backward_into(func, targets, gys)
                 else:
                     gxs = func.backward(targets, gys)
             except Exception as e:
@@ -582,6 +586,46 @@ class _Walk:
                 and hasattr(gxs, '__iter__')):
             gxs = tuple(gxs)  # Chainer took any iterable (a generator) from it
         return select_target_grads(func, targets, gxs)
+
+    def _backward_into(self, func, targets, gys) -> tuple:
+        """``func.backward(targets, gys)``, except that the gradient of an input
+        listed in ``func._grad_into_inputs`` that already has one is added to it by
+        ``func._add_grad_into`` (a weight used at every step of a loop: no array
+        for each step's product, no separate add): into the array itself where the
+        walk owns it, else into a copy the walk then owns. It comes back as None,
+        already accumulated.
+
+        Such an input was reached before, so its creator is queued and a leaf is
+        listed already. An input standing at another target too goes the common
+        way (its sum keeps its order).
+        """
+        inputs = func.inputs
+        grads = self.grads
+        owned = self.owned
+        done = None
+        for i in func._grad_into_inputs:
+            if i not in targets:
+                continue
+            x = inputs[i]
+            cur = grads.get(x)
+            if (cur is None or type(cur) is _Pending or not cur._requires_grad
+                    or any([inputs[j] is x for j in targets if j != i])):
+                continue
+            fresh = x not in owned
+            acc = func._add_grad_into(i, gys, cur._data, fresh)
+            if acc is None:
+                continue
+            if fresh:
+                grads[x] = _new_variable(acc, True)
+                owned.add(x)
+            if done is None:
+                done = []
+            done.append(i)
+        if done is None:
+            return func.backward(targets, gys)
+        rest = tuple([i for i in targets if i not in done])
+        gxs = iter(select_target_grads(func, rest, func.backward(rest, gys)) if rest else ())
+        return tuple([None if i in done else next(gxs) for i in targets])
 
     def set_leaf_grads(self, loss_scale) -> None:
         """Stores the gradients of the leaves reached in their variables."""

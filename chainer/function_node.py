@@ -6,7 +6,7 @@ import dis
 import traceback
 import types
 import weakref
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy
 
@@ -307,11 +307,19 @@ class FunctionNode:
         cls._has_type_check = cls.check_type_forward is not FunctionNode.check_type_forward
         cls._custom_accumulate = (
             cls.backward_accumulate is not FunctionNode.backward_accumulate)
+        if 'backward' in cls.__dict__ and '_grad_into_inputs' not in cls.__dict__:
+            cls._grad_into_inputs = ()  # a backward of its own: no shortcut past it
+        # one test in the walk for the common backward
+        cls._special_backward = cls._custom_accumulate or bool(cls._grad_into_inputs)
 
     # True where the class defines a check, _OWN_CHECK on a node given one of its own
     _has_type_check: bool | str = False
     _own_check_type_forward = _NOT_SET
     _custom_accumulate = False
+    # Inputs whose gradient _add_grad_into can add straight into an array the
+    # backprop walk owns (see _backprop._Walk._backward_into).
+    _grad_into_inputs: tuple = ()
+    _special_backward = False  # either of the two above
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise RuntimeError(
@@ -649,6 +657,17 @@ class FunctionNode:
                                             self.backward(target_input_indexes, grad_outputs))
         return tuple([gx if g is None else g if gx is None else gx + g
                       for gx, g in zip(gxs, grad_inputs)])
+
+    def _add_grad_into(self, index: int, grad_outputs: tuple, acc: Any, fresh: bool) -> Any:
+        """The gradient of input ``index`` (one of ``_grad_into_inputs``) added to
+        ``acc``, its gradient so far (a plain array): written over ``acc``, which
+        nobody else holds, or with ``fresh`` into a new array; None, having changed
+        nothing, where the node cannot.
+
+        The backprop walk calls it only without double backprop, for a gradient
+        that :meth:`backward` would have computed as a plain array sum.
+        """
+        return None
 
     def _get_error_message(self, message: str) -> str:
         """``message`` followed by this node's name and its inputs' and outputs' shapes

@@ -185,6 +185,49 @@ def matmul_t(a: Any, b: Any) -> Any:
     return a.dot(b.T)
 
 
+_GEMM: dict = {}
+# Inner dimensions BLAS sums in one block (OpenBLAS's blocks hold from 256 on
+# x86-64): up to here the product lands in ``acc`` bit for bit as a separate
+# product added would.
+_GEMM_INTO_MAX_K = 256
+
+
+def add_matmul_ta(acc: Any, a: Any, b: Any, fresh: bool = False) -> Any:
+    """``acc + a.T @ b`` with one BLAS call (``beta = 1``) written over ``acc``, or
+    with ``fresh`` over a copy of it; returns the array holding the sum, or None,
+    having changed nothing, where BLAS cannot take the arrays. It takes NumPy
+    float32/float64 matrices of one dtype, ``a`` ``(k, m)`` and ``b`` ``(k, n)``
+    C-contiguous, and ``acc`` ``(m, n)`` C-contiguous and writable (unless ``fresh``).
+
+    A weight gradient summed over the steps of a loop this way needs no array
+    for each step's product and no separate add. Only for ``k`` up to 256, which
+    BLAS sums in one block: each element is then the product added, bit for bit
+    (beyond, the blocks would be added one by one, another rounding; and the
+    saving is small next to so long a product).
+    """
+    dtype = acc.dtype
+    if not (type(acc) is numpy.ndarray and type(a) is numpy.ndarray
+            and type(b) is numpy.ndarray and dtype in _FLOATS and a.dtype == dtype
+            and b.dtype == dtype and a.ndim == 2 and b.ndim == 2 and acc.ndim == 2
+            and 0 < len(a) <= _GEMM_INTO_MAX_K and len(a) == len(b)
+            and acc.shape == (a.shape[1], b.shape[1]) and acc.size
+            and a.flags.c_contiguous and b.flags.c_contiguous
+            and (fresh or (acc.flags.c_contiguous and acc.flags.writeable
+                           and acc.flags.aligned))):
+        return None
+    if fresh:
+        acc = numpy.array(acc, order='C')
+    gemm = _GEMM.get(dtype)
+    if gemm is None:
+        from scipy.linalg import blas
+        gemm = _GEMM[dtype] = blas.sgemm if dtype == numpy.float32 else blas.dgemm
+    # acc.T (Fortran order, n x m) += b.T @ a, with a given as its Fortran view a.T
+    out = gemm(1.0, b.T, a.T, beta=1.0, c=acc.T, overwrite_c=True, trans_b=True)
+    if not numpy.may_share_memory(out, acc):  # a copy after all: the sum is in out
+        acc[...] = out.T
+    return acc
+
+
 _BITS = {2: numpy.dtype(numpy.uint16), 4: numpy.dtype(numpy.uint32),
          8: numpy.dtype(numpy.uint64)}
 _SELECT_MIN_SIZE = 4096

@@ -427,3 +427,164 @@ def test_gradients_of_one_dtype_from_two_uses_still_sum():
     x.grad = np.ones_like(x.array)
     F.sum(x * x + x).backward()
     np.testing.assert_allclose(x.grad, 1 + 2 * x.array + 1)
+
+
+# F.linear adds its weight's gradient straight into the walk's own sum (one BLAS
+# call, LinearFunction._add_grad_into): the same values, and never into an array
+# somebody else holds.
+
+def _linear_loop(W, x, steps, b=None, seed_scale=1.0):
+    h = x
+    ys = []
+    for _ in range(steps):
+        h = F.tanh(F.linear(h, W, b))
+        ys.append(h)
+    return F.sum(F.concat(ys, axis=0) * seed_scale)
+
+
+def _count_into(monkeypatch):
+    """Records ``(input index, taken, fresh)`` for each of F.linear's adds."""
+    from chainer.functions.connection.linear import LinearFunction
+    calls = []
+    original = LinearFunction._add_grad_into
+
+    def counting(self, index, grad_outputs, acc, fresh):
+        out = original(self, index, grad_outputs, acc, fresh)
+        calls.append((index, out is not None, fresh))
+        return out
+    monkeypatch.setattr(LinearFunction, '_add_grad_into', counting)
+    return calls
+
+
+def _without_into(monkeypatch):
+    from chainer.functions.connection.linear import LinearFunction
+    monkeypatch.setattr(LinearFunction, '_grad_into_inputs', ())
+
+
+@pytest.mark.parametrize('dtype', _DTYPES)
+@pytest.mark.parametrize('batch', [0, 1, 5, 40])
+def test_linear_weight_gradient_added_in_place_is_the_common_sum(monkeypatch, dtype, batch):
+    rng = np.random.RandomState(batch)
+    W0 = rng.uniform(-0.5, 0.5, (6, 6)).astype(dtype)
+    b0 = rng.uniform(-0.5, 0.5, 6).astype(dtype)
+    x0 = rng.uniform(-1, 1, (batch, 6)).astype(dtype)
+
+    def grads():
+        W, b, x = Variable(W0.copy()), Variable(b0.copy()), Variable(x0.copy())
+        _linear_loop(W, x, 6, b).backward()
+        return W.grad, b.grad, x.grad
+
+    with monkeypatch.context() as m:
+        calls = _count_into(m)
+        fast = grads()
+        # from the second use on (the first is kept as it came, the second makes
+        # the walk's own sum, in a copy); BLAS takes no float16 and no empty batch
+        w_taken = dtype != np.float16 and batch > 0
+        assert calls == ([(1, w_taken, True), (2, True, True)]
+                         + [(1, w_taken, False), (2, True, False)] * 4)
+    _without_into(monkeypatch)
+    for got, expect in zip(fast, grads()):
+        np.testing.assert_array_equal(got, expect)
+
+
+def test_linear_weight_gradient_held_by_the_user_is_not_mutated(monkeypatch):
+    W = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+    _linear_loop(W, x, 4).backward()
+    held = W.grad
+    kept = held.copy()
+    calls = _count_into(monkeypatch)
+    _linear_loop(W, x, 4).backward()  # adds to the gradient W holds: a new sum
+    np.testing.assert_array_equal(held, kept)
+    assert W.grad is not held
+    assert calls == [(1, True, False)] * 3  # after the first add (the walk's own sum)
+    W2 = Variable(W.array.copy())
+    W2.grad = kept.copy()
+    _without_into(monkeypatch)
+    _linear_loop(W2, x, 4).backward()
+    np.testing.assert_array_equal(W.grad, W2.grad)
+
+
+def test_linear_weight_gradient_kept_by_retain_grad_is_not_mutated():
+    W0 = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+    W = F.identity(W0)  # not a leaf: its gradient retained below
+    y = _linear_loop(W, x, 5)
+    y.backward(retain_grad=True)
+    # the sum of the five contributions reaches W0 through identity
+    np.testing.assert_array_equal(W.grad, W0.grad)
+
+
+def test_linear_weight_gradient_not_added_in_place_under_double_backprop(monkeypatch):
+    W = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+    calls = _count_into(monkeypatch)
+    _linear_loop(W, x, 4).backward(enable_double_backprop=True)
+    assert calls == []
+    assert W.grad_var.creator is not None  # the sum is a graph
+
+
+def test_linear_weight_gradient_not_added_in_place_for_the_same_node_twice(monkeypatch):
+    # W at x's place too: W's gradients from one node are summed in their order
+    W0 = _leaf((4, 4))
+    calls = _count_into(monkeypatch)
+    W = Variable(W0.array.copy())
+    F.sum(F.linear(W, W) + F.linear(W, W) + F.linear(W, W)).backward()
+    assert calls == []
+    W1 = Variable(W0.array.copy())
+    _without_into(monkeypatch)
+    F.sum(F.linear(W1, W1) + F.linear(W1, W1) + F.linear(W1, W1)).backward()
+    np.testing.assert_array_equal(W.grad, W1.grad)
+
+
+def test_linear_subclass_with_its_own_backward_is_not_shortcut():
+    from chainer.functions.connection.linear import LinearFunction
+
+    class Doubled(LinearFunction):
+        def backward(self, indexes, grad_outputs):
+            return tuple([g * 2 for g in super().backward(indexes, grad_outputs)])
+
+    assert Doubled._grad_into_inputs == ()
+    W = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+    ys = [Doubled().apply((x, W))[0] for _ in range(4)]
+    F.sum(F.concat(ys, axis=0)).backward()
+    expect = 2 * 4 * np.ones((3, 4), np.float32).T.dot(x.array)
+    np.testing.assert_allclose(W.grad, expect, rtol=1e-6)
+
+
+class _PassW(FunctionNode):
+    """``(w, h) -> w * 2``, taking ``h`` only to be backpropagated before the
+    linears that made ``h``; its gradient for ``w`` is a new array it remembers."""
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, indexes, grad_outputs):
+        gw = grad_outputs[0] * 2
+        self.given = (gw.array, gw.array.copy())
+        return gw, None
+
+
+def test_first_weight_gradient_returned_by_a_backward_is_not_mutated(monkeypatch):
+    W0 = _leaf((4, 4))
+    x = _leaf((3, 4), seed=1)
+
+    def run(W):
+        h = x
+        for _ in range(3):
+            h = F.tanh(F.linear(h, W))
+        node = _PassW()
+        F.sum(node.apply((W, h))[0] * 3 + F.sum(h)).backward()
+        return node
+
+    W = Variable(W0.array.copy())
+    calls = _count_into(monkeypatch)
+    node = run(W)  # _PassW's gradient comes first: the linears' add to a copy
+    np.testing.assert_array_equal(node.given[0], node.given[1])
+    assert W.grad is not node.given[0]
+    assert calls[0] == (1, True, True)
+    W1 = Variable(W0.array.copy())
+    _without_into(monkeypatch)
+    run(W1)
+    np.testing.assert_array_equal(W.grad, W1.grad)

@@ -71,6 +71,9 @@ class LinearFunction(function_node.FunctionNode):
                 b_type.shape[0] == w_type.shape[0],
             )
 
+    # W and b: the gradients summed over the uses of a weight (a loop's steps)
+    _grad_into_inputs = (1, 2)
+
     def forward(self, inputs):
         # mixed NumPy/CuPy inputs: TypeError also with the type check off
         function_node._check_array_types(self, inputs)
@@ -92,6 +95,21 @@ class LinearFunction(function_node.FunctionNode):
             else:
                 ret.append(_sum(gy, axis=0))
         return tuple(ret)
+
+    def _add_grad_into(self, index, grad_outputs, acc, fresh):
+        gy = grad_outputs[0].array
+        if index == 1:  # gW = gy^T x, as LinearGradWeight computes it, added to acc
+            return array_utils.add_matmul_ta(acc, gy, self.inputs[0].data, fresh)
+        # gb: gy summed over the batch as F.sum sums it, added to acc (no Sum node)
+        if not (type(gy) is numpy.ndarray and type(acc) is numpy.ndarray
+                and gy.dtype == acc.dtype and gy.ndim == 2 and acc.shape == gy.shape[1:]
+                and (fresh or acc.flags.writeable)):
+            return None
+        gb = array_utils.sum(gy, axis=0)
+        if fresh:
+            return acc + gb
+        acc += gb
+        return acc
 
     def static_backward(self, indexes, inputs, outputs, grad_outputs):
         """:meth:`backward` on arrays (static-graph replay), through the array

@@ -356,3 +356,62 @@ def test_python_constant_takes_the_smallest_float_type_that_holds_it():
     assert python_constant(numpy.float16, 1e5).dtype == numpy.float32
     assert python_constant(numpy.float32, 1e40).dtype == numpy.float64
     assert python_constant(numpy.float16, numpy.inf).dtype == numpy.float16
+
+
+@pytest.mark.parametrize('k, m, n', [(1, 1, 1), (32, 1024, 256), (7, 30, 5), (256, 64, 48)])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_add_matmul_ta_is_the_product_added_bit_for_bit(k, m, n, dtype):
+    rng = numpy.random.RandomState(k + m)
+    a = rng.randn(k, m).astype(dtype)
+    b = rng.randn(k, n).astype(dtype)
+    acc = rng.randn(m, n).astype(dtype)
+    expect = acc + a.T.dot(b)
+    kept = acc.copy()
+    out = array_utils.add_matmul_ta(acc, a, b, fresh=True)
+    numpy.testing.assert_array_equal(acc, kept)  # a new array
+    assert out.flags.c_contiguous and not numpy.may_share_memory(out, acc)
+    numpy.testing.assert_array_equal(out, expect)
+    assert array_utils.add_matmul_ta(acc, a, b) is acc
+    numpy.testing.assert_array_equal(acc, expect)
+
+
+def test_add_matmul_ta_fresh_takes_a_read_only_or_strided_sum():
+    rng = numpy.random.RandomState(0)
+    a = rng.randn(4, 6).astype(numpy.float32)
+    b = rng.randn(4, 5).astype(numpy.float32)
+    acc = rng.randn(5, 6).astype(numpy.float32).T  # not C-contiguous
+    acc.flags.writeable = False
+    out = array_utils.add_matmul_ta(acc, a, b, fresh=True)
+    numpy.testing.assert_array_equal(out, acc + a.T.dot(b))
+
+
+def _not_taken(acc, a, b):
+    before = acc.copy()
+    assert array_utils.add_matmul_ta(acc, a, b) is None
+    numpy.testing.assert_array_equal(acc, before)
+
+
+def test_add_matmul_ta_leaves_what_blas_cannot_take():
+    rng = numpy.random.RandomState(0)
+    a = rng.randn(4, 6).astype(numpy.float32)
+    b = rng.randn(4, 5).astype(numpy.float32)
+    acc = numpy.zeros((6, 5), numpy.float32)
+    _not_taken(acc.astype(numpy.float16), a.astype(numpy.float16), b.astype(numpy.float16))
+    _not_taken(acc, a, b.astype(numpy.float64))  # mixed dtypes
+    _not_taken(acc.astype(numpy.float64), a, b)
+    _not_taken(numpy.zeros((5, 6), numpy.float32).T, a, b)  # acc not C-contiguous
+    _not_taken(acc, numpy.asfortranarray(a), b)
+    _not_taken(acc, a, b[:, ::-1])
+    _not_taken(numpy.zeros((6, 4), numpy.float32), a, b)  # shapes
+    _not_taken(acc, a[:0], b[:0])  # nothing to add
+    _not_taken(acc, numpy.zeros((257, 6), numpy.float32),
+               numpy.zeros((257, 5), numpy.float32))  # summed in several blocks
+    frozen = acc.copy()
+    frozen.flags.writeable = False
+    _not_taken(frozen, a, b)
+
+    class Sub(numpy.ndarray):
+        pass
+
+    _not_taken(acc.view(Sub), a, b)  # not exactly a NumPy array (CuPy's neither)
+    assert array_utils.add_matmul_ta(acc.view(Sub), a, b, fresh=True) is None
