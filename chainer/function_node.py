@@ -14,6 +14,7 @@ import chainer
 from chainer import _backprop
 from chainer import _thread_state
 from chainer.backends import cuda
+from chainer import configuration
 from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
@@ -382,12 +383,13 @@ class FunctionNode:
             input_vars.append(x)
             in_data.append(x._data)
         in_data = tuple(in_data)
+        # (config's seldom-set keys are read only where they may differ from the default)
         cfg = config
-        debug = cfg.debug
+        debug = configuration.debug_may_be_on and cfg.debug
         if debug:
             self.stack = traceback.extract_stack()
         has_check = self._has_type_check
-        if has_check and cfg.type_check:
+        if has_check and (not configuration.type_check_may_be_off or cfg.type_check):
             if has_check is True:
                 key = _type_check_key(self, in_data)
                 if key is None or key not in _passed_type_checks:
@@ -499,7 +501,7 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
-            if cfg.lazy_grad_sum:
+            if configuration.lazy_grad_sum_may_be_on and cfg.lazy_grad_sum:
                 self.lazy_grad_sum = True
             return tuple(ret)
         requires_grad = False
