@@ -475,6 +475,25 @@ def test_missing_key_error_names_the_global_config_as_in_chainer():
     msg = "'GlobalConfig' object has no attribute 'no_such_key'"
     with pytest.raises(AttributeError, match=msg):
         chainer.config.no_such_key
+    assert getattr(chainer.config, 'no_such_key', 5) == 5
+    assert not hasattr(chainer.config, 'no_such_key')
+    chainer.global_config.no_such_key = 3
+    try:
+        assert chainer.config.no_such_key == 3
+    finally:
+        del chainer.global_config.no_such_key
+    with pytest.raises(AttributeError, match=msg):
+        chainer.config.no_such_key
+
+
+def test_local_config_reads_run_no_python_code():
+    # (a __getattr__ hook makes every read of a key about three times as slow)
+    cls = type(chainer.config)
+    assert not any('__getattr__' in vars(k) for k in cls.__mro__)
+    # ... while the class shows as Chainer's
+    assert cls.__qualname__ == 'LocalConfig'
+    assert repr(chainer.config).startswith('<chainer.configuration.LocalConfig object at ')
+    assert repr(cls) == "<class 'chainer.configuration.LocalConfig'>"
 
 
 
