@@ -367,22 +367,17 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
+        # (one or two Variables, the common cases, without building lists)
         if type(inputs) is not tuple:
-            _check_inputs_sequence(inputs)
-        # A bare array input stays None here: it gets a node of its own (whose
-        # variable is gone) only when the graph is recorded.
-        input_vars = []
-        in_data = []
-        for x in inputs:
-            if type(x) is not Variable and not isinstance(x, Variable):
-                if type(x) is _ndarray or isinstance(x, _ARRAY_TYPES):
-                    input_vars.append(None)
-                    in_data.append(x)
-                    continue
-                x = _input_variable(x, self)
-            input_vars.append(x)
-            in_data.append(x._data)
-        in_data = tuple(in_data)
+            input_vars, in_data = self._input_vars(inputs)
+        elif len(inputs) == 1 and type(inputs[0]) is Variable:
+            input_vars = inputs
+            in_data = (inputs[0]._data,)
+        elif len(inputs) == 2 and type(inputs[0]) is Variable and type(inputs[1]) is Variable:
+            input_vars = inputs
+            in_data = (inputs[0]._data, inputs[1]._data)
+        else:
+            input_vars, in_data = self._input_vars(inputs)
         # (config's seldom-set keys are read only where they may differ from the default)
         cfg = config
         debug = configuration.debug_may_be_on and cfg.debug
@@ -512,6 +507,25 @@ class FunctionNode:
         if len(outputs) == 1:
             return (_new_variable(outputs[0], requires_grad),)
         return tuple([_new_variable(y, requires_grad) for y in outputs])
+
+    def _input_vars(self, inputs) -> tuple[list, tuple]:
+        """The input Variables (None for a bare array) and the arrays of ``inputs``."""
+        if type(inputs) is not tuple:
+            _check_inputs_sequence(inputs)
+        # A bare array input stays None here: it gets a node of its own (whose
+        # variable is gone) only when the graph is recorded.
+        input_vars = []
+        in_data = []
+        for x in inputs:
+            if type(x) is not Variable and not isinstance(x, Variable):
+                if type(x) is _ndarray or isinstance(x, _ARRAY_TYPES):
+                    input_vars.append(None)
+                    in_data.append(x)
+                    continue
+                x = _input_variable(x, self)
+            input_vars.append(x)
+            in_data.append(x._data)
+        return input_vars, tuple(in_data)
 
     def _finish_with_missing_outputs(self, input_vars, in_data, outputs, hooks,
                                      debug) -> tuple:
