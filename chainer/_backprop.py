@@ -481,7 +481,7 @@ class _Walk:
                         grads[x] = _settle(cur)
                 else:
                     grads[x] = _sum(cur, gx, add_node)
-                    if in_place:
+                    if in_place and data.size != 1:  # (see _add_in_place)
                         owned.add(x)
 
                 if creator is not None:
