@@ -367,15 +367,20 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
-        # (one or two Variables, the common cases, without building lists)
+        # (one to three Variables, the common cases, without building lists)
         if type(inputs) is not tuple:
             input_vars, in_data = self._input_vars(inputs)
-        elif len(inputs) == 1 and type(inputs[0]) is Variable:
+        elif len(inputs) == 1 and isinstance(inputs[0], Variable):
             input_vars = inputs
             in_data = (inputs[0]._data,)
-        elif len(inputs) == 2 and type(inputs[0]) is Variable and type(inputs[1]) is Variable:
+        elif len(inputs) == 2 and isinstance(inputs[0], Variable) and isinstance(
+                inputs[1], Variable):
             input_vars = inputs
             in_data = (inputs[0]._data, inputs[1]._data)
+        elif (len(inputs) == 3 and isinstance(inputs[0], Variable)
+              and isinstance(inputs[1], Variable) and isinstance(inputs[2], Variable)):
+            input_vars = inputs
+            in_data = (inputs[0]._data, inputs[1]._data, inputs[2]._data)
         else:
             input_vars, in_data = self._input_vars(inputs)
         # (config's seldom-set keys are read only where they may differ from the default)
