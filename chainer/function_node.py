@@ -694,11 +694,15 @@ class FunctionNode:
         ret = []
         for i in indexes:
             node = inputs[i]
-            if node.data is None:  # a missing input (None): as in Chainer
+            data = node.data
+            if data is None:  # a missing input (None): as in Chainer
                 ret.append(None)
                 continue
             var = node._variable()
-            ret.append(node.get_variable() if var is None else var)
+            if var is None:  # (node.get_variable(), inline)
+                var = _new_variable(data, node._requires_grad)
+                var._node = node
+            ret.append(var)
         return tuple(ret)
 
     def get_retained_outputs(self) -> tuple:
@@ -710,8 +714,7 @@ class FunctionNode:
             raise ValueError(f'retain_outputs is not called in forward ({self.label})')
         ret = []
         outputs = self.outputs
-        new_outputs = list(outputs)
-        modified = False
+        new_outputs = None
         for index, data in zip(indexes, self._retained_output_data):
             node = outputs[index]()
             if node is None:
@@ -721,12 +724,16 @@ class FunctionNode:
                 n.data = data
                 n._creator_node = self
                 n.rank = self.rank + 1
+                if new_outputs is None:
+                    new_outputs = list(outputs)
                 new_outputs[index] = weakref.ref(n)
-                modified = True
             else:
-                var = node.get_variable()
+                var = node._variable()
+                if var is None:  # (node.get_variable(), inline)
+                    var = _new_variable(node.data, node._requires_grad)
+                    var._node = node
             ret.append(None if var._data is None else var)  # a missing output: None
-        if modified:
+        if new_outputs is not None:
             self.outputs = tuple(new_outputs)
         return tuple(ret)
 
