@@ -206,7 +206,7 @@ class _Walk:
         self.keep: set = set()
         self.leaves = leaves
         self.retain_grad = retain_grad
-        self.debug = configuration.debug_may_be_on and config.debug
+        self.debug = configuration._debug_may_be_on and config.debug
         self.hooks = _thread_state.current_hooks()
         self.owned: set = set()
         # Sums are F.add nodes under double backprop, and while function hooks

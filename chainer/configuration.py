@@ -25,18 +25,18 @@ _KEYS = ('autotune', 'compute_mode', 'cudnn_deterministic', 'cudnn_fast_batch_no
 
 # Keys that ``FunctionNode.apply`` would read on every call (about 0.1 us a read) but
 # that are seldom set, with the truth of their default. For each, a module flag
-# (``debug_may_be_on``, ...) turns true, and stays true, before any configuration,
+# (``_debug_may_be_on``, ...) turns true, and stays true, before any configuration,
 # global or of any thread, stores a value that acts otherwise, so that the hot path
 # reads the key only where the flag is up. Every way of storing a value passes
 # through ``_note`` first (attributes of ``config``, ``global_config``,
 # ``config._local``, ``using_config``, the ``CHAINER_*`` variables, which are set as
 # attributes of ``global_config``), writes into ``vars(config)`` excepted.
-_SELDOM_SET = {'debug': ('debug_may_be_on', False),
-               'lazy_grad_sum': ('lazy_grad_sum_may_be_on', False),
-               'type_check': ('type_check_may_be_off', True)}
-debug_may_be_on = False
-lazy_grad_sum_may_be_on = False
-type_check_may_be_off = False
+_SELDOM_SET = {'debug': ('_debug_may_be_on', False),
+               'lazy_grad_sum': ('_lazy_grad_sum_may_be_on', False),
+               'type_check': ('_type_check_may_be_off', True)}
+_debug_may_be_on = False
+_lazy_grad_sum_may_be_on = False
+_type_check_may_be_off = False
 _PLAIN_FLAGS = (bool, int, type(None))
 _missing = object()
 

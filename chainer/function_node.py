@@ -385,11 +385,11 @@ class FunctionNode:
             input_vars, in_data = self._input_vars(inputs)
         # (config's seldom-set keys are read only where they may differ from the default)
         cfg = config
-        debug = configuration.debug_may_be_on and cfg.debug
+        debug = configuration._debug_may_be_on and cfg.debug
         if debug:
             self.stack = traceback.extract_stack()
         has_check = self._has_type_check
-        if has_check and (not configuration.type_check_may_be_off or cfg.type_check):
+        if has_check and (not configuration._type_check_may_be_off or cfg.type_check):
             if has_check is True:
                 key = _type_check_key(self, in_data)
                 if key is None or key not in _passed_type_checks:
@@ -501,7 +501,7 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
-            if configuration.lazy_grad_sum_may_be_on and cfg.lazy_grad_sum:
+            if configuration._lazy_grad_sum_may_be_on and cfg.lazy_grad_sum:
                 self.lazy_grad_sum = True
             return tuple(ret)
         requires_grad = False

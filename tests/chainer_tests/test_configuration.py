@@ -653,7 +653,7 @@ class TestSeldomSetKeys:
             assert _observed() == _SEEN_WITH['debug'][1]
         finally:
             chainer.set_debug(False)
-        configuration.debug_may_be_on = False
+        configuration._debug_may_be_on = False
         with pytest.warns(DeprecationWarning):
             mode = chainer.DebugMode(True)
         with mode:
