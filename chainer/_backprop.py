@@ -18,6 +18,7 @@ import numpy
 import chainer
 from chainer import _thread_state
 from chainer import function_hook
+from chainer import configuration
 from chainer.configuration import config, using_config
 from chainer.utils import argument
 from chainer.variable import Variable, _check_grad_type
@@ -205,7 +206,7 @@ class _Walk:
         self.keep: set = set()
         self.leaves = leaves
         self.retain_grad = retain_grad
-        self.debug = config.debug
+        self.debug = configuration._debug_may_be_on and config.debug
         self.hooks = _thread_state.current_hooks()
         self.owned: set = set()
         # Sums are F.add nodes under double backprop, and while function hooks
@@ -484,7 +485,7 @@ class _Walk:
                         grads[x] = _settle(cur)
                 else:
                     grads[x] = _sum(cur, gx, add_node)
-                    if in_place:
+                    if in_place and data.size != 1:  # (see _add_in_place)
                         owned.add(x)
 
                 if creator is not None:

@@ -23,15 +23,44 @@ _KEYS = ('autotune', 'compute_mode', 'cudnn_deterministic', 'cudnn_fast_batch_no
          '_will_recompute')
 
 
+# Keys that ``FunctionNode.apply`` would read on every call (about 0.1 us a read) but
+# that are seldom set, with the truth of their default. For each, a module flag
+# (``_debug_may_be_on``, ...) turns true, and stays true, before any configuration,
+# global or of any thread, stores a value that acts otherwise, so that the hot path
+# reads the key only where the flag is up. Every way of storing a value passes
+# through ``_note`` first (attributes of ``config``, ``global_config``,
+# ``config._local``, ``using_config``, the ``CHAINER_*`` variables, which are set as
+# attributes of ``global_config``), writes into ``vars(config)`` excepted.
+_SELDOM_SET = {'debug': ('_debug_may_be_on', False),
+               'lazy_grad_sum': ('_lazy_grad_sum_may_be_on', False),
+               'type_check': ('_type_check_may_be_off', True)}
+_debug_may_be_on = False
+_lazy_grad_sum_may_be_on = False
+_type_check_may_be_off = False
+_PLAIN_FLAGS = (bool, int, type(None))
+_missing = object()
+
+
+def _note(name: str, value: Any) -> None:
+    """Raises the flag of ``name`` (see ``_SELDOM_SET``) if ``value``, about to be
+    stored for it, may act unlike its default (``_missing``: a value deleted)."""
+    seldom = _SELDOM_SET.get(name)
+    if seldom is not None and (type(value) not in _PLAIN_FLAGS
+                               or bool(value) is not seldom[1]):
+        globals()[seldom[0]] = True
+
+
 class GlobalConfig:
     """The process-wide defaults; every thread's ``LocalConfig`` falls back here."""
 
     def __setattr__(self, name: str, value: Any) -> None:
+        _note(name, value)
         object.__setattr__(self, name, value)
         for cls in _mirrors.get(id(self), ()):
             setattr(cls, name, value)
 
     def __delattr__(self, name: str) -> None:
+        _note(name, _missing)  # (the key reads None now, or the class's value)
         object.__delattr__(self, name)
         for cls in _mirrors.get(id(self), ()):
             if name in _KEYS:
@@ -52,7 +81,13 @@ class LocalConfig(threading.local):
     """Thread-local overrides on top of a :class:`GlobalConfig`."""
 
     def __new__(cls, global_config: GlobalConfig):
-        mirror = type(cls.__name__, (cls,), {'__module__': cls.__module__})
+        # A key set nowhere raises the generic lookup's AttributeError, which names
+        # the type by its __name__: 'GlobalConfig', as Chainer's did (it read such a
+        # key from the global configuration); the class shows as LocalConfig
+        # everywhere else (qualified name, repr). A __getattr__ hook would say so
+        # at the cost of every read of a key that is set: three times as slow.
+        mirror = type('GlobalConfig', (cls,), {'__module__': cls.__module__,
+                                                '__qualname__': cls.__qualname__})
         for name in _KEYS:
             setattr(mirror, name, getattr(global_config, name))
         for name, value in vars(global_config).items():
@@ -64,10 +99,9 @@ class LocalConfig(threading.local):
     def __init__(self, global_config: GlobalConfig) -> None:
         pass
 
-    def __getattr__(self, name: str) -> Any:
-        # Reached only for a key set nowhere: Chainer read it from the global
-        # configuration, whose AttributeError names GlobalConfig.
-        return getattr(self._global, name)
+    def __setattr__(self, name: str, value: Any) -> None:
+        _note(name, value)
+        super().__setattr__(name, value)
 
     def __reduce__(self):
         raise TypeError('LocalConfig cannot be pickled')
@@ -100,6 +134,7 @@ class _LocalView:
             raise AttributeError(name) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        _note(name, value)
         self._config.__dict__[name] = value
 
     def __delattr__(self, name: str) -> None:
@@ -119,8 +154,6 @@ def _print_attrs(obj: Any, keys, file) -> None:
 
 global_config = GlobalConfig()
 config = LocalConfig(global_config)
-
-_missing = object()
 
 
 class using_config(contextlib.ContextDecorator):  # noqa: N801 (Chainer's name)
@@ -144,9 +177,12 @@ class using_config(contextlib.ContextDecorator):  # noqa: N801 (Chainer's name)
         return type(self)(self.name, self.value, self.config)
 
     def __enter__(self) -> None:
+        name = self.name
+        if name in _SELDOM_SET:
+            _note(name, self.value)
         local = self.config.__dict__
-        self._old = local.get(self.name, _missing)
-        local[self.name] = self.value
+        self._old = local.get(name, _missing)
+        local[name] = self.value
 
     def __exit__(self, *exc_info) -> None:
         local = self.config.__dict__

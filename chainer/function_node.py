@@ -14,6 +14,7 @@ import chainer
 from chainer import _backprop
 from chainer import _thread_state
 from chainer.backends import cuda
+from chainer import configuration
 from chainer.configuration import config, using_config
 from chainer import function_hook
 from chainer.function_hook import FunctionHook
@@ -374,28 +375,29 @@ class FunctionNode:
         Returns:
             A tuple of output Variables.
         """
+        # (one to three Variables, the common cases, without building lists)
         if type(inputs) is not tuple:
-            _check_inputs_sequence(inputs)
-        # A bare array input stays None here: it gets a node of its own (whose
-        # variable is gone) only when the graph is recorded.
-        input_vars = []
-        in_data = []
-        for x in inputs:
-            if type(x) is not Variable and not isinstance(x, Variable):
-                if type(x) is _ndarray or isinstance(x, _ARRAY_TYPES):
-                    input_vars.append(None)
-                    in_data.append(x)
-                    continue
-                x = _input_variable(x, self)
-            input_vars.append(x)
-            in_data.append(x._data)
-        in_data = tuple(in_data)
+            input_vars, in_data = self._input_vars(inputs)
+        elif len(inputs) == 1 and isinstance(inputs[0], Variable):
+            input_vars = inputs
+            in_data = (inputs[0]._data,)
+        elif len(inputs) == 2 and isinstance(inputs[0], Variable) and isinstance(
+                inputs[1], Variable):
+            input_vars = inputs
+            in_data = (inputs[0]._data, inputs[1]._data)
+        elif (len(inputs) == 3 and isinstance(inputs[0], Variable)
+              and isinstance(inputs[1], Variable) and isinstance(inputs[2], Variable)):
+            input_vars = inputs
+            in_data = (inputs[0]._data, inputs[1]._data, inputs[2]._data)
+        else:
+            input_vars, in_data = self._input_vars(inputs)
+        # (config's seldom-set keys are read only where they may differ from the default)
         cfg = config
-        debug = cfg.debug
+        debug = configuration._debug_may_be_on and cfg.debug
         if debug:
             self.stack = traceback.extract_stack()
         has_check = self._has_type_check
-        if has_check and cfg.type_check:
+        if has_check and (not configuration._type_check_may_be_off or cfg.type_check):
             if has_check is True:
                 key = _type_check_key(self, in_data)
                 if key is None or key not in _passed_type_checks:
@@ -507,7 +509,7 @@ class FunctionNode:
                     ret[index]._node.data = outputs[index]
                     retained.append(outputs[index])
                 self._retained_output_data = tuple(retained)
-            if cfg.lazy_grad_sum:
+            if configuration._lazy_grad_sum_may_be_on and cfg.lazy_grad_sum:
                 self.lazy_grad_sum = True
             return tuple(ret)
         requires_grad = False
@@ -518,6 +520,25 @@ class FunctionNode:
         if len(outputs) == 1:
             return (_new_variable(outputs[0], requires_grad),)
         return tuple([_new_variable(y, requires_grad) for y in outputs])
+
+    def _input_vars(self, inputs) -> tuple[list, tuple]:
+        """The input Variables (None for a bare array) and the arrays of ``inputs``."""
+        if type(inputs) is not tuple:
+            _check_inputs_sequence(inputs)
+        # A bare array input stays None here: it gets a node of its own (whose
+        # variable is gone) only when the graph is recorded.
+        input_vars = []
+        in_data = []
+        for x in inputs:
+            if type(x) is not Variable and not isinstance(x, Variable):
+                if type(x) is _ndarray or isinstance(x, _ARRAY_TYPES):
+                    input_vars.append(None)
+                    in_data.append(x)
+                    continue
+                x = _input_variable(x, self)
+            input_vars.append(x)
+            in_data.append(x._data)
+        return input_vars, tuple(in_data)
 
     def _finish_with_missing_outputs(self, input_vars, in_data, outputs, hooks,
                                      debug) -> tuple:
@@ -692,11 +713,15 @@ class FunctionNode:
         ret = []
         for i in indexes:
             node = inputs[i]
-            if node.data is None:  # a missing input (None): as in Chainer
+            data = node.data
+            if data is None:  # a missing input (None): as in Chainer
                 ret.append(None)
                 continue
             var = node._variable()
-            ret.append(node.get_variable() if var is None else var)
+            if var is None:  # (node.get_variable(), inline)
+                var = _new_variable(data, node._requires_grad)
+                var._node = node
+            ret.append(var)
         return tuple(ret)
 
     def get_retained_outputs(self) -> tuple:
@@ -708,8 +733,7 @@ class FunctionNode:
             raise ValueError(f'retain_outputs is not called in forward ({self.label})')
         ret = []
         outputs = self.outputs
-        new_outputs = list(outputs)
-        modified = False
+        new_outputs = None
         for index, data in zip(indexes, self._retained_output_data):
             node = outputs[index]()
             if node is None:
@@ -719,12 +743,16 @@ class FunctionNode:
                 n.data = data
                 n._creator_node = self
                 n.rank = self.rank + 1
+                if new_outputs is None:
+                    new_outputs = list(outputs)
                 new_outputs[index] = weakref.ref(n)
-                modified = True
             else:
-                var = node.get_variable()
+                var = node._variable()
+                if var is None:  # (node.get_variable(), inline)
+                    var = _new_variable(node.data, node._requires_grad)
+                    var._node = node
             ret.append(None if var._data is None else var)  # a missing output: None
-        if modified:
+        if new_outputs is not None:
             self.outputs = tuple(new_outputs)
         return tuple(ret)
 

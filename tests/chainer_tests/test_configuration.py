@@ -475,6 +475,25 @@ def test_missing_key_error_names_the_global_config_as_in_chainer():
     msg = "'GlobalConfig' object has no attribute 'no_such_key'"
     with pytest.raises(AttributeError, match=msg):
         chainer.config.no_such_key
+    assert getattr(chainer.config, 'no_such_key', 5) == 5
+    assert not hasattr(chainer.config, 'no_such_key')
+    chainer.global_config.no_such_key = 3
+    try:
+        assert chainer.config.no_such_key == 3
+    finally:
+        del chainer.global_config.no_such_key
+    with pytest.raises(AttributeError, match=msg):
+        chainer.config.no_such_key
+
+
+def test_local_config_reads_run_no_python_code():
+    # (a __getattr__ hook makes every read of a key about three times as slow)
+    cls = type(chainer.config)
+    assert not any('__getattr__' in vars(k) for k in cls.__mro__)
+    # ... while the class shows as Chainer's
+    assert cls.__qualname__ == 'LocalConfig'
+    assert repr(chainer.config).startswith('<chainer.configuration.LocalConfig object at ')
+    assert repr(cls) == "<class 'chainer.configuration.LocalConfig'>"
 
 
 
@@ -493,3 +512,196 @@ def test_backprop_modes_decorate_functions():
         assert graph() is True
     assert no_graph() is False
     assert chainer.config.enable_backprop is True
+
+
+# -- the flags of the seldom-set keys (configuration._SELDOM_SET) ----------------------
+
+class _FailingCheck(chainer.FunctionNode):
+    """A node whose type check always fails (so that a check run shows)."""
+
+    def check_type_forward(self, in_types):
+        chainer.utils.type_check.expect(in_types.size() == 2)
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+def _observed(in_thread=False):
+    """What ``FunctionNode.apply`` makes of debug, type_check and lazy_grad_sum now:
+    ``(debug, type_check, lazy_grad_sum)`` as seen through their effects."""
+    def observe():
+        x = chainer.Variable(np.array([1., -1.], np.float32))
+        y = x * 2.
+        debug = y.creator.stack is not None
+        try:
+            _FailingCheck().apply((x,))
+            checked = False
+        except chainer.utils.type_check.InvalidType:
+            checked = True
+        lazy = (x + 1.).creator.lazy_grad_sum
+        return debug, checked, lazy
+    if not in_thread:
+        return observe()
+    got = []
+    t = threading.Thread(target=lambda: got.append(observe()))
+    t.start()
+    t.join(10)
+    return got[0]
+
+
+DEFAULT_SEEN = (False, True, False)
+
+
+@pytest.fixture
+def lowered_flags(monkeypatch):
+    """The flags down, as in a process that never set the keys (they are at their
+    defaults here, in every thread)."""
+    for key, (flag, default) in configuration._SELDOM_SET.items():
+        if (bool(getattr(chainer.global_config, key)) is not default
+                or bool(getattr(chainer.config, key)) is not default):
+            pytest.skip(f'config.{key} is not at its default (a CHAINER_* variable?)')
+        monkeypatch.setattr(configuration, flag, False)
+    assert _observed() == DEFAULT_SEEN
+
+
+# A value per key that acts unlike its default, and the effect in _observed()
+_SEEN_WITH = {'debug': (True, (True, True, False)),
+              'type_check': (False, (False, False, False)),
+              'lazy_grad_sum': (True, (False, True, True))}
+
+
+class TestSeldomSetKeys:
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_thread_attribute(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        setattr(chainer.config, key, value)
+        try:
+            assert _observed() == seen
+            assert _observed(in_thread=True) == DEFAULT_SEEN  # this thread's only
+        finally:
+            delattr(chainer.config, key)
+        assert _observed() == DEFAULT_SEEN
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_global_attribute(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        old = getattr(chainer.global_config, key)
+        setattr(chainer.global_config, key, value)
+        try:
+            assert _observed() == seen
+            assert _observed(in_thread=True) == seen
+        finally:
+            setattr(chainer.global_config, key, old)
+        assert _observed() == DEFAULT_SEEN
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_global_attribute_set_in_another_thread(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        old = getattr(chainer.global_config, key)
+        t = threading.Thread(target=setattr, args=(chainer.global_config, key, value))
+        t.start()
+        t.join(10)
+        try:
+            assert _observed() == seen
+        finally:
+            setattr(chainer.global_config, key, old)
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_using_config(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        with chainer.using_config(key, value):
+            assert _observed() == seen
+            assert _observed(in_thread=True) == DEFAULT_SEEN
+        assert _observed() == DEFAULT_SEEN
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_using_config_in_another_thread(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        got = []
+
+        @chainer.using_config(key, value)
+        def other():
+            got.append(_observed())
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(10)
+        assert got == [seen]
+        assert _observed() == DEFAULT_SEEN
+
+    @pytest.mark.parametrize('key', sorted(_SEEN_WITH))
+    def test_local_view_attribute(self, lowered_flags, key):
+        value, seen = _SEEN_WITH[key]
+        setattr(chainer.config._local, key, value)
+        try:
+            assert _observed() == seen
+        finally:
+            delattr(chainer.config._local, key)
+
+    def test_debug_in_backward(self, lowered_flags):
+        x = chainer.Variable(np.array([1.], np.float32))
+        y = x + 1.  # (its backward applies nothing: the walk checks)
+        y.grad = np.array([np.nan], np.float32)
+        with chainer.using_config('debug', True):
+            with pytest.raises(RuntimeError, match='NaN is detected on backward'):
+                y.backward()
+
+    def test_set_debug_and_debug_mode(self, lowered_flags):
+        chainer.set_debug(True)
+        try:
+            assert _observed() == _SEEN_WITH['debug'][1]
+        finally:
+            chainer.set_debug(False)
+        configuration._debug_may_be_on = False
+        with pytest.warns(DeprecationWarning):
+            mode = chainer.DebugMode(True)
+        with mode:
+            assert _observed() == _SEEN_WITH['debug'][1]
+        assert _observed() == DEFAULT_SEEN
+
+    def test_deleted_global_type_check_reads_none(self, lowered_flags):
+        # As in Chainer, None turns the check off.
+        del chainer.global_config.type_check
+        try:
+            assert chainer.config.type_check is None
+            assert _observed() == (False, False, False)
+        finally:
+            chainer.global_config.type_check = True
+
+    @pytest.mark.parametrize('key, value', [('debug', 1), ('debug', np.bool_(True)),
+                                            ('debug', 'yes'), ('type_check', 0),
+                                            ('type_check', ''), ('lazy_grad_sum', [1])])
+    def test_other_values_acting_otherwise(self, lowered_flags, key, value):
+        with chainer.using_config(key, value):
+            assert _observed() == _SEEN_WITH[key][1]
+
+    @pytest.mark.parametrize('key, value', [('debug', False), ('debug', None),
+                                            ('debug', 0), ('type_check', True),
+                                            ('type_check', 1), ('lazy_grad_sum', False)])
+    def test_default_values_leave_the_flag_down(self, lowered_flags, key, value):
+        old = getattr(chainer.global_config, key)
+        try:
+            with chainer.using_config(key, value):
+                assert _observed() == DEFAULT_SEEN
+            setattr(chainer.config, key, value)
+            setattr(chainer.global_config, key, value)
+            assert _observed() == DEFAULT_SEEN
+        finally:
+            setattr(chainer.global_config, key, old)
+            chainer.config.__dict__.pop(key, None)
+        flag = configuration._SELDOM_SET[key][0]
+        assert getattr(configuration, flag) is False
+
+    @pytest.mark.parametrize('env, seen', [({'CHAINER_DEBUG': '1'}, [True, True, False]),
+                                           ({'CHAINER_TYPE_CHECK': '0'}, [False, False, False]),
+                                           ({'CHAINER_LAZY_GRAD_SUM': '1'}, [False, True, True]),
+                                           ({}, [False, True, False])])
+    def test_environment(self, env, seen):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        code = (f'import json, sys\nsys.path.insert(0, {root!r})\n'
+                'from tests.chainer_tests.test_configuration import _observed\n'
+                'print(json.dumps([_observed(), _observed(in_thread=True)]))\n')
+        r = _run_with_env(env, code)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout.strip().splitlines()[-1]) == [seen, seen]

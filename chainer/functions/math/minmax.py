@@ -41,6 +41,8 @@ def _normalize_axis(axis):
     """
     if axis is None:
         return None
+    if type(axis) is int:  # the common case (not a bool)
+        return (axis,)
     if isinstance(axis, (int, numpy.integer)):
         axis = (axis,)
     if isinstance(axis, tuple) and all(isinstance(a, (int, numpy.integer)) for a in axis):
