@@ -81,13 +81,7 @@ class LocalConfig(threading.local):
     """Thread-local overrides on top of a :class:`GlobalConfig`."""
 
     def __new__(cls, global_config: GlobalConfig):
-        # A key set nowhere raises the generic lookup's AttributeError, which names
-        # the type by its __name__: 'GlobalConfig', as Chainer's did (it read such a
-        # key from the global configuration); the class shows as LocalConfig
-        # everywhere else (qualified name, repr). A __getattr__ hook would say so
-        # at the cost of every read of a key that is set: three times as slow.
-        mirror = type('GlobalConfig', (cls,), {'__module__': cls.__module__,
-                                                '__qualname__': cls.__qualname__})
+        mirror = type(cls.__name__, (cls,), {'__module__': cls.__module__})
         for name in _KEYS:
             setattr(mirror, name, getattr(global_config, name))
         for name, value in vars(global_config).items():
@@ -102,6 +96,11 @@ class LocalConfig(threading.local):
     def __setattr__(self, name: str, value: Any) -> None:
         _note(name, value)
         super().__setattr__(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only for a key set nowhere: Chainer read it from the global
+        # configuration, whose AttributeError names GlobalConfig.
+        return getattr(self._global, name)
 
     def __reduce__(self):
         raise TypeError('LocalConfig cannot be pickled')
