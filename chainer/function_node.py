@@ -718,9 +718,8 @@ class FunctionNode:
                 ret.append(None)
                 continue
             var = node._variable()
-            if var is None:  # (node.get_variable(), inline)
-                var = _new_variable(data, node._requires_grad)
-                var._node = node
+            if var is None:
+                var = node.get_variable()
             ret.append(var)
         return tuple(ret)
 
@@ -748,9 +747,8 @@ class FunctionNode:
                 new_outputs[index] = weakref.ref(n)
             else:
                 var = node._variable()
-                if var is None:  # (node.get_variable(), inline)
-                    var = _new_variable(node.data, node._requires_grad)
-                    var._node = node
+                if var is None:
+                    var = node.get_variable()
             ret.append(None if var._data is None else var)  # a missing output: None
         if new_outputs is not None:
             self.outputs = tuple(new_outputs)
