@@ -107,6 +107,7 @@ class TestUsingConfig:
             assert not chainer.config.train
         assert chainer.config.train
 
+    @pytest.mark.skipif(not _env_is_clean(), reason='CHAINER_* variables are set')
     def test_restores_on_exception(self):
         with pytest.raises(KeyError):
             with chainer.using_config('debug', True):
@@ -246,6 +247,7 @@ class TestThreadLocal:
         assert seen['there'] is False
         assert here is True
 
+    @pytest.mark.skipif(not _env_is_clean(), reason='CHAINER_* variables are set')
     def test_direct_set_is_thread_local(self):
         seen = {}
 
@@ -326,6 +328,7 @@ class TestShow:
         assert r.stdout.count('enable_backprop') == 2 and 'type_check' in r.stdout
 
 
+@pytest.mark.skipif(not _env_is_clean(), reason='CHAINER_* variables are set')
 class TestDebug:
 
     def test_is_debug(self):
