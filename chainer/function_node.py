@@ -713,14 +713,11 @@ class FunctionNode:
         ret = []
         for i in indexes:
             node = inputs[i]
-            data = node.data
-            if data is None:  # a missing input (None): as in Chainer
+            if node.data is None:  # a missing input (None): as in Chainer
                 ret.append(None)
                 continue
             var = node._variable()
-            if var is None:
-                var = node.get_variable()
-            ret.append(var)
+            ret.append(node.get_variable() if var is None else var)
         return tuple(ret)
 
     def get_retained_outputs(self) -> tuple:
@@ -746,9 +743,7 @@ class FunctionNode:
                     new_outputs = list(outputs)
                 new_outputs[index] = weakref.ref(n)
             else:
-                var = node._variable()
-                if var is None:
-                    var = node.get_variable()
+                var = node.get_variable()
             ret.append(None if var._data is None else var)  # a missing output: None
         if new_outputs is not None:
             self.outputs = tuple(new_outputs)
