@@ -1,9 +1,14 @@
 """A failing rank ends the job with its traceback; a killed checkpointed run resumes."""
+import glob
+
 from tests.chainermn_tests import _launch
 
 
 def test_raising_rank_aborts_the_job():
+    before = set(glob.glob(_launch._HYDRA_TOPOLOGY))
     proc = _launch.run('faults.py', 2, 'raise', timeout=60)
+    # the aborted launcher's topology file is not left in /tmp
+    assert set(glob.glob(_launch._HYDRA_TOPOLOGY)) <= before
     assert proc.returncode != 0
     assert 'ValueError: boom from rank 1' in proc.stderr
     assert 'Traceback' in proc.stderr
