@@ -5,7 +5,9 @@ A convolution is one patch extraction (a strided view of the padded input, copie
 once into a ``(batch * pixels, channels * kernel)`` matrix) followed by one matrix
 product per group; the gradients are the same products transposed plus one
 ``col2im``.  Groups run as a stacked ``matmul``, dilation is just a stride of the
-patch view, so neither is a special case.
+patch view, so neither is a special case.  On NumPy, a stride-1 deconvolution that
+pays for it runs as the convolution with flipped filters (:func:`_flipped_conv_pad`),
+and a large patch matrix is built in pieces (:func:`_patch_pieces`).
 
 On CuPy the patch matrix, ``col2im`` and the batch-first copy of the output (with
 the bias added) are single fused kernels (see ``_USE_FUSED_GPU_KERNELS``); NumPy
