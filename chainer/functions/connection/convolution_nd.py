@@ -169,7 +169,7 @@ _PATCH_PIECE = 8 << 20
 def _patch_pieces(x, ksize, out_dims, groups: int):
     """(NumPy) The number of outputs along the first spatial axis per piece of the patch
     matrix, or None where it is built whole."""
-    if _fused(backend.get_array_module(x)) or groups != 1 or not x.size:
+    if backend.get_array_module(x) is not numpy or groups != 1 or not x.size:
         return None
     row_bytes = (x.shape[0] * x.shape[1] * x.itemsize * array_utils.size_of_shape(ksize)
                  * array_utils.size_of_shape(out_dims[1:]))
@@ -277,7 +277,7 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     if (groups == 1 and 0 < in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
             and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN):
         return _deconv_channel_last(x, W, stride, pad, dilate, out_dims)
-    conv_pad = None if _fused(xp) else _flipped_conv_pad(x.shape, W.shape, stride, pad,
+    conv_pad = None if xp is not numpy else _flipped_conv_pad(x.shape, W.shape, stride, pad,
                                                          dilate, groups, out_dims)
     if conv_pad is not None:
         return conv_forward(x, _flipped_filters(W, groups), stride, conv_pad, dilate, groups,
