@@ -655,3 +655,26 @@ def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
     for a, e in zip(got, expected):
         assert a.dtype == e.dtype == dtype and a.shape == e.shape
         numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('x_shape, W_shape, kw', [
+    ((3, 4, 11), (5, 4, 3), dict(stride=2, pad=1)),
+    ((2, 3, 5, 6, 7), (4, 3, 2, 3, 2), dict(stride=(1, 2, 1), pad=(1, 0, 1), dilate=(2, 1, 1))),
+])
+def test_patch_matrix_in_pieces_nd(monkeypatch, x_shape, W_shape, kw):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    rng = numpy.random.RandomState(8)
+    x, W = rng.uniform(-1, 1, x_shape), rng.uniform(-1, 1, W_shape)
+
+    def run():
+        xv, Wv = chainer.Variable(x), chainer.Variable(W)
+        y = F.convolution_nd(xv, Wv, **kw)
+        y.grad = numpy.random.RandomState(9).uniform(-1, 1, y.shape)
+        y.backward()
+        return [y.array, xv.grad, Wv.grad]
+
+    expected = run()
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECES_MIN', 0)
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
+    for a, e in zip(run(), expected):
+        numpy.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
