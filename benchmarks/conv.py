@@ -5,6 +5,8 @@ Run:  python benchmarks/conv.py [--repeat N] [--timer wall|cpu]
 
 Workloads (float32):
   convolution_2d       x (64, 20, 12, 12), W (50, 20, 5, 5), b; gradients of x, W, b
+  3x3 convolution      x (16, 128, 16, 16), W (128, 128, 3, 3), pad 1, no bias (a VGG
+                       block); gradients of x, W
   max_pooling_2d       x (64, 20, 24, 24), 2x2 windows, stride 2; and x (32, 64, 32, 32),
                        3x3 windows, stride 2, pad 1 (a ResNet stem)
   global avg pooling   x (32, 64, 32, 32), one 32x32 window
@@ -75,6 +77,38 @@ def conv_torch():
     x, W, b = (torch.from_numpy(a).requires_grad_() for a in (X_CONV, W_CONV, B_CONV))
     torch.nn.functional.conv2d(x, W, b).backward(torch.from_numpy(GY_CONV))
     return x.grad, W.grad, b.grad
+
+
+X_C3 = RNG.uniform(-1, 1, (16, 128, 16, 16)).astype(np.float32)
+W_C3 = RNG.uniform(-0.05, 0.05, (128, 128, 3, 3)).astype(np.float32)
+GY_C3 = RNG.uniform(-1, 1, (16, 128, 16, 16)).astype(np.float32)
+
+
+def conv3_chainer():
+    x, W = chainer.Variable(X_C3), chainer.Variable(W_C3)
+    y = F.convolution_2d(x, W, pad=1)
+    y.grad = GY_C3
+    y.backward()
+    return x.grad, W.grad
+
+
+def conv3_numpy():
+    xpad = np.pad(X_C3, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    cols = sliding_window_view(xpad, (3, 3), axis=(2, 3))     # (n, c, oh, ow, kh, kw)
+    y = np.tensordot(cols, W_C3, ((1, 4, 5), (1, 2, 3))).transpose(0, 3, 1, 2)  # noqa: F841
+    gW = np.tensordot(GY_C3, cols, ((0, 2, 3), (0, 2, 3)))    # (out, c, kh, kw)
+    gcol = np.tensordot(GY_C3, W_C3, (1, 0))                   # (n, oh, ow, c, kh, kw)
+    gx = np.zeros_like(xpad)
+    for j in range(3):
+        for i in range(3):
+            gx[:, :, j:j + 16, i:i + 16] += gcol[:, :, :, :, j, i].transpose(0, 3, 1, 2)
+    return gx[:, :, 1:-1, 1:-1], gW
+
+
+def conv3_torch():
+    x, W = (torch.from_numpy(a).requires_grad_() for a in (X_C3, W_C3))
+    torch.nn.functional.conv2d(x, W, padding=1).backward(torch.from_numpy(GY_C3))
+    return x.grad, W.grad
 
 
 # -- max_pooling_2d ---------------------------------------------------------------
@@ -243,6 +277,8 @@ def main() -> None:
     rows = [
         ('convolution_2d 64x20x12x12, 5x5 -> 50', 'convolution_2d', conv_chainer,
          conv_numpy, conv_torch, 5),
+        ('conv 3x3 pad 1 16x128x16x16 -> 128', 'convolution_2d', conv3_chainer,
+         conv3_numpy, conv3_torch, 3),
         ('max_pooling_2d 64x20x24x24, 2x2', 'max_pooling_2d', pool_chainer, pool_numpy,
          pool_torch, 5),
         ('max_pooling_2d 32x64x32x32, 3x3/2 pad 1', 'max_pooling_2d', pool3_chainer,

@@ -549,3 +549,132 @@ def test_zero_channels(dtype, fn, x_shape, W_shape, b_shape, kw):
     gradient_check.check_backward(f, tuple(args), gy, dtype=numpy.float64, **opts)
     gradient_check.check_double_backward(f, tuple(args), gy, tuple(ggs), dtype=numpy.float64,
                                          **opts)
+
+
+# x spatial shape, deconvolution input / output channels, kernel, pad, dilate, groups
+_FLIPPED_CASES = [
+    ((6, 5), 4, 4, (3, 3), (1, 1), (1, 1), 1),
+    ((7, 6), 4, 6, (3, 2), (2, 1), (2, 1), 2),
+    ((5, 7), 6, 6, (3, 3), (1, 2), (1, 1), 3),
+    ((9,), 3, 5, (5,), (2,), (1,), 1),
+    ((4, 3, 4), 2, 2, (3, 3, 1), (1, 1, 0), (1, 1, 1), 1),
+]
+
+
+@pytest.mark.parametrize('case', _FLIPPED_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_stride_one_deconvolution_as_flipped_convolution(monkeypatch, case, dtype):
+    # A deconvolution of stride 1 with no more output than input pixels and at least
+    # as many output as input channels (the input gradient of a "same" convolution)
+    # runs as the convolution with the flipped filters on NumPy; values, gradients
+    # and second gradients are those of the patch-matrix-and-col2im route.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    dims, in_c, out_c, k, pad, dilate, groups = case
+    rng = numpy.random.RandomState(3)
+    x = rng.uniform(-1, 1, (3, in_c) + dims).astype(dtype)
+    W = rng.uniform(-1, 1, (in_c, out_c // groups) + k).astype(dtype)
+    b = rng.uniform(-1, 1, out_c).astype(dtype)
+    kw = dict(stride=1, pad=pad, dilate=dilate, groups=groups)
+    calls = []
+    flipped = conv_mod._flipped_conv_pad
+
+    def spy(*args):
+        calls.append(flipped(*args))
+        return calls[-1]
+
+    def run():
+        xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
+        y = F.deconvolution_nd(xv, Wv, bv, **kw)
+        gy = numpy.random.RandomState(4).uniform(-1, 1, y.shape).astype(dtype)
+        gx, gW = chainer.grad([y], [xv, Wv], [chainer.Variable(gy)],
+                              enable_double_backprop=True)
+        F.sum(gx * gx).backward()
+        return [y.array, gx.array, gW.array, Wv.grad]
+
+    monkeypatch.setattr(conv_mod, '_flipped_conv_pad', spy)
+    got = run()
+    assert calls[0] is not None
+    monkeypatch.setattr(conv_mod, '_flipped_conv_pad', lambda *args: None)
+    expected = run()
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('x_shape, W_shape, kw', [
+    ((2, 4, 5, 5), (4, 4, 3, 3), dict(stride=2, pad=1)),   # stride 2
+    ((2, 6, 5, 5), (6, 3, 3, 3), dict(pad=1)),             # fewer output channels
+    ((2, 4, 5, 5), (4, 4, 3, 3), dict(pad=0)),             # more output pixels
+    ((2, 4, 5, 5), (4, 4, 3, 3), dict(pad=3)),             # a negative padding
+])
+def test_deconvolutions_not_run_as_flipped_convolutions(monkeypatch, x_shape, W_shape, kw):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    calls = []
+    flipped = conv_mod._flipped_conv_pad
+    monkeypatch.setattr(conv_mod, '_flipped_conv_pad',
+                        lambda *args: calls.append(flipped(*args)) or calls[-1])
+    x = numpy.ones(x_shape, numpy.float32)
+    F.deconvolution_2d(x, numpy.ones(W_shape, numpy.float32), **kw)
+    assert calls == [None]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('kw', [dict(pad=1), dict(stride=(2, 1), pad=(1, 2), dilate=(1, 2)),
+                                dict(pad=0, cover_all=True, stride=2)])
+def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
+    # A large patch matrix is built and multiplied a few output rows at a time:
+    # the forward values are those of the whole product, the weight gradient (summed
+    # in pieces) and the input gradient agree to rounding.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    rng = numpy.random.RandomState(6)
+    x = rng.uniform(-1, 1, (3, 5, 9, 8)).astype(dtype)
+    W = rng.uniform(-1, 1, (6, 5, 3, 3)).astype(dtype)
+    b = rng.uniform(-1, 1, 6).astype(dtype)
+    pieces = []
+    patch_pieces = conv_mod._patch_pieces
+    monkeypatch.setattr(conv_mod, '_patch_pieces',
+                        lambda *args: pieces.append(patch_pieces(*args)) or pieces[-1])
+
+    def run():
+        xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
+        y = F.convolution_2d(xv, Wv, bv, **kw)
+        gy = numpy.random.RandomState(7).uniform(-1, 1, y.shape).astype(dtype)
+        y.grad = gy
+        y.backward()
+        return [y.array, xv.grad, Wv.grad, bv.grad]
+
+    expected = run()
+    assert set(pieces) == {None}
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECES_MIN', 0)
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
+    pieces.clear()
+    got = run()
+    assert 1 in pieces
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('x_shape, W_shape, kw', [
+    ((3, 4, 11), (5, 4, 3), dict(stride=2, pad=1)),
+    ((2, 3, 5, 6, 7), (4, 3, 2, 3, 2), dict(stride=(1, 2, 1), pad=(1, 0, 1), dilate=(2, 1, 1))),
+])
+def test_patch_matrix_in_pieces_nd(monkeypatch, x_shape, W_shape, kw):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    rng = numpy.random.RandomState(8)
+    x, W = rng.uniform(-1, 1, x_shape), rng.uniform(-1, 1, W_shape)
+
+    def run():
+        xv, Wv = chainer.Variable(x), chainer.Variable(W)
+        y = F.convolution_nd(xv, Wv, **kw)
+        y.grad = numpy.random.RandomState(9).uniform(-1, 1, y.shape)
+        y.backward()
+        return [y.array, xv.grad, Wv.grad]
+
+    expected = run()
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECES_MIN', 0)
+    monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
+    for a, e in zip(run(), expected):
+        numpy.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)

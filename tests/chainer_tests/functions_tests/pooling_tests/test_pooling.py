@@ -473,3 +473,52 @@ def test_tiled_windows_use_no_deprecated_numpy(fn):
     else:
         assert y.shape == (2, 3, 16, 16)
         numpy.testing.assert_allclose(x.grad, numpy.full(x.shape, 16, numpy.float32))
+
+
+@pytest.mark.parametrize('dims, k, p, cover_all', [
+    ((8, 8), (2, 2), (0, 0), False),
+    ((9, 7), (2, 2), (1, 1), True),
+    ((9, 9), (3, 3), (1, 0), False),
+    ((6, 6), (3, 2), (0, 0), False),
+    ((10,), (4,), (1,), True),
+    ((4, 5, 6), (2, 2, 2), (0, 1, 0), True),
+])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_tiled_max_pooling_gradient_bitwise_as_positions(monkeypatch, dims, k, p, cover_all,
+                                                        dtype):
+    # Windows that tile the image (stride == ksize) get their gradient offset by
+    # offset: bit for bit what writing through flat positions gives, infinities,
+    # NaN and -0.0 in the gradient included, and offsets outside the window (given
+    # to upsampling) pick nothing.
+    from chainer.functions.pooling import pooling_nd
+    rng = numpy.random.RandomState(2)
+    x = rng.uniform(-1, 1, (2, 3) + dims).astype(dtype)
+    x.flat[::7] = 0
+    y, idx = F.max_pooling_nd(x, k, k, p, cover_all, return_indices=True)
+    gy = rng.uniform(-1, 1, y.shape).astype(dtype)
+    gy.flat[::5] = numpy.inf
+    gy.flat[1::6] = numpy.nan
+    gy.flat[2::7] = -0.0
+    bad = idx.copy()
+    bad.flat[::3] = 99
+    bad.flat[1::4] = -1
+    calls = []
+    scatter_tiles = pooling_nd._scatter_tiles
+    monkeypatch.setattr(pooling_nd, '_scatter_tiles',
+                        lambda *args: calls.append(1) or scatter_tiles(*args))
+
+    def run():
+        out = []
+        for i in (idx.astype(numpy.int32), idx, bad):
+            out.append(pooling_nd.window_scatter(gy, i, k, k, p, dims))
+        return out
+
+    got = run()
+    assert len(calls) == 3
+    monkeypatch.setattr(pooling_nd, '_TILE_SCATTER_MAX_OFFSETS', 0)
+    expected = run()
+    assert len(calls) == 3
+    for a, e in zip(got, expected):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape == (2, 3) + dims
+        bits = numpy.dtype(f'u{a.itemsize}')
+        numpy.testing.assert_array_equal(a.view(bits), e.view(bits))
