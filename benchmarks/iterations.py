@@ -357,7 +357,7 @@ class NStepRNNLM(chainer.Chain):
         batch, steps = xs.shape
         es = F.separate(self.embed(xs), axis=0)
         h, c, ys = self.rnn(self.h, self.c, list(es))
-        self.h, self.c = h, c
+        self.h, self.c = h.array, c.array  # the next iteration starts from the values
         y = self.out(F.concat(ys, axis=0))
         return F.softmax_cross_entropy(y, ts.reshape(-1)) * float(steps)
 
@@ -434,7 +434,6 @@ class LSTMLM(Workload):
         loss = self.nmodel(self.xs_bm, self.ts_bm)
         self.nmodel.cleargrads()
         loss.backward()
-        loss.unchain_backward()
         self.nopt.update()
         return loss
 
