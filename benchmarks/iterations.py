@@ -87,7 +87,7 @@ SIZES = {
     'word2vec': ({'vocab': 10000, 'units': 100, 'window': 5, 'batch': 1000, 'samples': 5},
                  {'vocab': 30, 'units': 8, 'window': 2, 'batch': 6, 'samples': 2}),
 }
-# Iterations per timing round (about 0.1-0.5 s a round on one thread).
+# Iterations per timing round (0.1-0.3 s a round for rechainer on one thread).
 NUMBER = {'mlp': 10, 'lenet': 10, 'vgg': 2, 'lstm_lm': 1, 'seq2seq': 2, 'word2vec': 5}
 
 
@@ -403,7 +403,6 @@ class LSTMLM(Workload):
         self.nopt_t = torch.optim.SGD(self.nparams, lr=1.0)
         self.nstate = None
         self.tts_flat = torch.from_numpy(self.ts_bm.reshape(-1).astype(np.int64))
-        self.txs_tm = self.txs  # (steps, batch): nn.LSTM's time-major input
 
     def step(self):
         loss = 0
@@ -439,7 +438,7 @@ class LSTMLM(Workload):
 
     def torch_step_nstep(self):
         state = None if self.nstate is None else tuple(v.detach() for v in self.nstate)
-        ys, self.nstate = self.nlstm(self.nemb(self.txs_tm), state)
+        ys, self.nstate = self.nlstm(self.nemb(self.txs), state)  # time-major
         # (steps, batch, units) -> batch-major rows, as the targets
         y = self.nout(ys.transpose(0, 1).reshape(-1, ys.shape[2]))
         loss = torch.nn.functional.cross_entropy(y, self.tts_flat) * float(len(self.txs))
