@@ -1,7 +1,10 @@
 """The timing and table helpers of the benchmark scripts.
 
 Importing it puts the checkout this folder belongs to first on ``sys.path``, so
-every script measures that tree, whatever ``chainer`` is installed.
+every script measures that tree, whatever ``chainer`` is installed; with
+``RECHAINER_BENCH_INSTALLED=1`` in the environment it leaves ``sys.path`` alone,
+so that a script run from outside the checkout measures the installed
+``chainer`` (Chainer 7.8.1 itself, for the scripts that use only its public API).
 """
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if os.environ.get('RECHAINER_BENCH_INSTALLED') != '1':
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
