@@ -415,3 +415,42 @@ def test_add_matmul_ta_leaves_what_blas_cannot_take():
 
     _not_taken(acc.view(Sub), a, b)  # not exactly a NumPy array (CuPy's neither)
     assert array_utils.add_matmul_ta(acc.view(Sub), a, b, fresh=True) is None
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [
+    ((5,), (0,)), ((4, 3), (0,)), ((2, 3, 4, 5), (0, 2, 3)), ((0, 3), (0,)), ((), ()),
+    # large enough for the einsum path
+    ((16, 8, 8, 8), (0, 2, 3)), ((70, 64), (0,)), ((4096,), (0,)), ((4, 1100), ())])
+def test_sum_over_is_sum(dtype, shape, axis):
+    a = numpy.random.default_rng(0).uniform(-1, 1, shape).astype(dtype)
+    expected = a.sum(axis=axis)
+    got = array_utils.sum_over(a, axis)
+    assert isinstance(got, numpy.ndarray)  # 0-d results stay arrays
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    tol = 1e-2 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('shape, v_shape, spread', [
+    ((8, 3, 4, 5), (1, 3, 1, 1), True),      # per-channel, short runs
+    ((8, 3, 4, 5), (1, 3, 4, 1), True),
+    ((8, 3, 100, 100), (1, 3, 1, 1), False),  # runs as long as the buffer: fast as is
+    ((8, 3, 4, 5), (1, 3, 4, 5), False),     # nothing broadcast within a sample
+    ((8, 3), (1, 3), False),                 # 2-d: no run
+    ((3, 3, 4, 5), (1, 3, 1, 1), False),     # too few samples to pay
+    ((8, 3, 4, 5), (8, 1, 1, 1), False),     # not shared by the samples
+])
+def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread):
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-1, 1, shape).astype(numpy.float32)
+    v = rng.uniform(-1, 1, v_shape).astype(numpy.float32)
+    got = array_utils.sample_operand(v, shape)
+    if spread:
+        assert got.shape == (1,) + shape[1:] and got.flags.c_contiguous
+        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v, got.shape))
+    else:
+        assert got is v
+    # the same bits as the plain broadcast
+    numpy.testing.assert_array_equal(x * got, x * v)
+    numpy.testing.assert_array_equal(x - got, x - v)
