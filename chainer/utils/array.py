@@ -741,12 +741,14 @@ def sample_operand(v: Any, shape: tuple) -> Any:
     ufunc with that array: where ``v`` is constant along trailing runs shorter
     than NumPy's buffer, a contiguous copy spread over ``shape[1:]`` (one sample).
 
-    NumPy's buffered iteration grows such short runs into buffers, copying ``v``
-    element by element, which makes ``x * v`` two to three times slower than a
-    product with an array of ``x``'s trailing shape, broadcast along the first
-    axis only. The values (and so the results) are the same.
+    With runs shorter than its buffer, NumPy's buffered iteration makes ``x * v``
+    two to three times slower than a product with an operand of ``x``'s trailing
+    shape broadcast along the first axis only (one long contiguous inner loop).
+    The values, and so the results, are the same; the copy is one sample, and
+    it is made only for at least four samples.
     """
-    if type(v) is not numpy.ndarray or len(shape) < 3 or shape[0] < 4 or v.shape[0] != 1:
+    if (type(v) is not numpy.ndarray or len(shape) < 3 or v.ndim != len(shape)
+            or shape[0] < 4 or v.shape[0] != 1):
         return v
     run = 1
     for n, k in zip(reversed(shape), reversed(v.shape)):

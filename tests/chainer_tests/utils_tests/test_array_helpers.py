@@ -454,3 +454,23 @@ def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread)
     # the same bits as the plain broadcast
     numpy.testing.assert_array_equal(x * got, x * v)
     numpy.testing.assert_array_equal(x - got, x - v)
+
+
+@pytest.mark.parametrize('shape, dtype, n_blocks', [
+    ((64, 64, 32, 32), numpy.float32, 64),   # 256 KiB samples: one a block
+    ((16, 256, 8, 8), numpy.float32, 1),     # 1 MiB in all: no blocks
+    ((40, 64, 32, 16), numpy.float64, 40),
+    ((42, 8, 1024), numpy.float32, 6),       # 32 KiB samples, 8 a block: 5 x 8 + 2
+    ((1, 1 << 21), numpy.float32, 1),        # one sample
+    ((), numpy.float32, 1),
+])
+def test_sample_blocks_cover_the_first_axis_in_order(shape, dtype, n_blocks):
+    x = numpy.zeros(shape, dtype)
+    blocks = array_utils.sample_blocks(x)
+    assert len(blocks) == n_blocks
+    if n_blocks == 1:
+        assert blocks == [slice(None)]
+        return
+    covered = numpy.concatenate([numpy.arange(shape[0])[b] for b in blocks])
+    numpy.testing.assert_array_equal(covered, numpy.arange(shape[0]))
+    assert all(x[b].nbytes <= max(array_utils._BLOCK_BYTES, x[:1].nbytes) for b in blocks)
