@@ -733,22 +733,25 @@ def equal_to_kept(x: Any, y: Any, axis: int) -> Any:
 
 #: NumPy's default ufunc buffer size (``numpy.getbufsize()``), in elements.
 _UFUNC_BUFSIZE = 8192
+#: Below this many elements a spread operand costs more to build than it saves.
+_SPREAD_MIN_SIZE = 16384
 
 
-def sample_operand(v: Any, shape: tuple) -> Any:
-    """``v``, a per-channel NumPy array shaped to broadcast against an array of
-    ``shape`` with length 1 on its first axis, as the operand of an elementwise
-    ufunc with that array: where ``v`` is constant along trailing runs shorter
-    than NumPy's buffer, a contiguous copy spread over ``shape[1:]`` (one sample).
+def sample_operand(v: Any, x: Any) -> Any:
+    """``v``, a per-channel NumPy array of ``x``'s ndim with length 1 on the first
+    axis, as the operand of an elementwise ufunc with ``x``: where ``v`` is
+    constant along trailing runs shorter than NumPy's buffer, a contiguous copy
+    spread over ``x.shape[1:]`` (one sample).
 
     With runs shorter than its buffer, NumPy's buffered iteration makes ``x * v``
     two to three times slower than a product with an operand of ``x``'s trailing
     shape broadcast along the first axis only (one long contiguous inner loop).
     The values, and so the results, are the same; the copy is one sample, and
-    it is made only for at least four samples.
+    it is made only for at least four samples and 16384 elements.
     """
-    if (type(v) is not numpy.ndarray or len(shape) < 3 or v.ndim != len(shape)
-            or shape[0] < 4 or v.shape[0] != 1):
+    shape = x.shape
+    if (type(v) is not numpy.ndarray or x.size < _SPREAD_MIN_SIZE or len(shape) < 3
+            or v.ndim != len(shape) or shape[0] < 4 or v.shape[0] != 1):
         return v
     run = 1
     for n, k in zip(reversed(shape), reversed(v.shape)):
@@ -757,7 +760,7 @@ def sample_operand(v: Any, shape: tuple) -> Any:
         run *= n
     if not 1 < run < _UFUNC_BUFSIZE:
         return v
-    out = numpy.empty((1,) + tuple(shape[1:]), v.dtype)
+    out = numpy.empty((1,) + shape[1:], v.dtype)
     out[...] = v
     return out
 

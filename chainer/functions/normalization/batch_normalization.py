@@ -149,7 +149,7 @@ def _batch_stats(x, axis: tuple, cdt, xp):
         xf = x if x.dtype == cdt else x.astype(cdt)
         mean = array_utils.sum_over(xf, axis)
         mean /= cdt.type(max(m, 1))
-        mean_s = array_utils.sample_operand(mean.reshape(shape), x.shape)
+        mean_s = array_utils.sample_operand(mean.reshape(shape), x)
         if xf is x:
             xc = x - mean_s
         else:
@@ -260,8 +260,8 @@ class BatchNormalization(function_node.FunctionNode):
                 xc *= gamma.astype(cdt, copy=False).reshape(shape)
                 xc += beta_e
             else:
-                scale_s = array_utils.sample_operand(scale, x.shape)
-                beta_s = array_utils.sample_operand(beta_e, x.shape)
+                scale_s = array_utils.sample_operand(scale, x)
+                beta_s = array_utils.sample_operand(beta_e, x)
                 for block in array_utils.sample_blocks(xc):
                     yb = xc[block]
                     yb *= scale_s
@@ -334,11 +334,11 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             # per-channel factors spread over a sample (see sample_operand).
             gyc = gy.astype(cdt, copy=False)
             gbeta = array_utils.sum_over(gyc, axis)
-            t = array_utils.centered(x, array_utils.sample_operand(mean_e, x.shape), cdt)
+            t = array_utils.centered(x, array_utils.sample_operand(mean_e, x), cdt)
             ggamma = array_utils.sum_of_products(gyc, t, axis)
             ggamma *= self.inv_std
             inv_m = cdt.type(1.0 / max(m, 1))
-            k1, k2, k3 = (array_utils.sample_operand(k.reshape(shape), x.shape) for k in (
+            k1, k2, k3 = (array_utils.sample_operand(k.reshape(shape), x) for k in (
                 self.inv_std * ggamma * inv_m, gbeta * inv_m,
                 gamma.astype(cdt, copy=False) * self.inv_std))
             for block in array_utils.sample_blocks(t):
@@ -472,7 +472,7 @@ class FixedBatchNormalization(function_node.FunctionNode):
             # (x - mean) scale + beta block by block (x cast to the compute dtype
             # by the subtraction)
             y = numpy.empty(x.shape, cdt)
-            mean_s, scale_s, beta_s = (array_utils.sample_operand(v, x.shape)
+            mean_s, scale_s, beta_s = (array_utils.sample_operand(v, x)
                                        for v in (mean_e, scale, beta_e))
             for block in array_utils.sample_blocks(y):
                 yb = y[block]
@@ -547,7 +547,7 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         exact = x.size <= _EXACT_FORM_MAX
 
         def spread(v):  # a per-channel operand, spread over a sample on large inputs
-            return v if exact else array_utils.sample_operand(v, x.shape)
+            return v if exact else array_utils.sample_operand(v, x)
 
         gx = (gyc * spread(gos.reshape(shape))).astype(x.dtype, copy=False) \
             if 0 in want else numpy.zeros_like(x)

@@ -433,19 +433,21 @@ def test_sum_over_is_sum(dtype, shape, axis):
 
 
 @pytest.mark.parametrize('shape, v_shape, spread', [
-    ((8, 3, 4, 5), (1, 3, 1, 1), True),      # per-channel, short runs
-    ((8, 3, 4, 5), (1, 3, 4, 1), True),
+    ((8, 30, 8, 9), (1, 30, 1, 1), True),    # per-channel, short runs
+    ((8, 30, 8, 9), (1, 30, 8, 1), True),
     ((8, 3, 100, 100), (1, 3, 1, 1), False),  # runs as long as the buffer: fast as is
-    ((8, 3, 4, 5), (1, 3, 4, 5), False),     # nothing broadcast within a sample
-    ((8, 3), (1, 3), False),                 # 2-d: no run
-    ((3, 3, 4, 5), (1, 3, 1, 1), False),     # too few samples to pay
-    ((8, 3, 4, 5), (8, 1, 1, 1), False),     # not shared by the samples
+    ((8, 30, 8, 9), (1, 30, 8, 9), False),   # nothing broadcast within a sample
+    ((8, 30, 8, 9), (30, 1, 1), False),      # not of x's ndim
+    ((8, 3000), (1, 3000), False),           # 2-d: no run
+    ((3, 30, 20, 20), (1, 30, 1, 1), False),  # too few samples to pay
+    ((8, 3, 4, 5), (1, 3, 1, 1), False),     # too small to pay
+    ((8, 30, 8, 9), (8, 1, 1, 1), False),    # not shared by the samples
 ])
 def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread):
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-1, 1, shape).astype(numpy.float32)
     v = rng.uniform(-1, 1, v_shape).astype(numpy.float32)
-    got = array_utils.sample_operand(v, shape)
+    got = array_utils.sample_operand(v, x)
     if spread:
         assert got.shape == (1,) + shape[1:] and got.flags.c_contiguous
         numpy.testing.assert_array_equal(got, numpy.broadcast_to(v, got.shape))

@@ -523,8 +523,9 @@ def _large_case(dtype, shape, seed=0):
 
 
 # The large-input forms: above _EXACT_FORM_MAX, per-channel operands spread over a
-# sample (short runs), processed in sample blocks (several: _BLOCK_BYTES is small).
-_LARGE_SHAPES = [(8, 3, 16, 16), (40, 5, 6, 7), (9, 3, 1100), (1100, 5)]
+# sample (short runs, from 16384 elements), processed in sample blocks (several:
+# _BLOCK_BYTES is small).
+_LARGE_SHAPES = [(8, 3, 16, 16), (40, 5, 9, 10), (9, 3, 1100), (1100, 5)]
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
@@ -584,7 +585,7 @@ def test_large_inputs_the_same_in_any_blocks(monkeypatch, shape, fixed):
 def test_large_input_gradients(monkeypatch, fixed):
     from chainer.utils import array as array_utils
     monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 1024)
-    x, gy, gamma, beta, mean, var = _large_case(numpy.float64, (8, 3, 16, 16))
+    x, gy, gamma, beta, mean, var = _large_case(numpy.float64, (16, 3, 16, 24))
     rng = numpy.random.default_rng(1)
     ggs = [rng.uniform(-1, 1, a.shape) for a in (x, gamma, beta)]
     if fixed:
