@@ -731,6 +731,11 @@ def equal_to_kept(x: Any, y: Any, axis: int) -> Any:
     return x == y
 
 
+#: Bytes of the blocks of :func:`sample_blocks`: a block, its other operands of
+#: that size and the per-sample operands stay in a core's cache (L2).
+_BLOCK_BYTES = 1 << 18
+
+
 #: NumPy's default ufunc buffer size (``numpy.getbufsize()``), in elements.
 _UFUNC_BUFSIZE = 8192
 #: Below this many elements a spread operand costs more to build than it saves.
@@ -746,12 +751,15 @@ def sample_operand(v: Any, x: Any) -> Any:
     With runs shorter than its buffer, NumPy's buffered iteration makes ``x * v``
     two to three times slower than a product with an operand of ``x``'s trailing
     shape broadcast along the first axis only (one long contiguous inner loop).
-    The values, and so the results, are the same; the copy is one sample, and
-    it is made only for at least four samples and 16384 elements.
+    The values, and so the results, are the same. The copy is one sample, made
+    for at least 16384 elements in four samples, or eight where a sample takes
+    more than 256 KiB (the copy is then at most an eighth of ``x``).
     """
     shape = x.shape
     if (type(v) is not numpy.ndarray or x.size < _SPREAD_MIN_SIZE or len(shape) < 3
             or v.ndim != len(shape) or shape[0] < 4 or v.shape[0] != 1):
+        return v
+    if shape[0] < 8 and x.nbytes // shape[0] > _BLOCK_BYTES:
         return v
     run = 1
     for n, k in zip(reversed(shape), reversed(v.shape)):
@@ -763,11 +771,6 @@ def sample_operand(v: Any, x: Any) -> Any:
     out = numpy.empty((1,) + shape[1:], v.dtype)
     out[...] = v
     return out
-
-
-#: Bytes of the blocks of :func:`sample_blocks`: a block, its other operands of
-#: that size and the per-sample operands stay in a core's cache (L2).
-_BLOCK_BYTES = 1 << 18
 
 
 def sample_blocks(x: Any) -> list:

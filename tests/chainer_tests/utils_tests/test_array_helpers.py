@@ -440,6 +440,9 @@ def test_sum_over_is_sum(dtype, shape, axis):
     ((8, 30, 8, 9), (30, 1, 1), False),      # not of x's ndim
     ((8, 3000), (1, 3000), False),           # 2-d: no run
     ((3, 30, 20, 20), (1, 30, 1, 1), False),  # too few samples to pay
+    ((4, 300, 20, 20), (1, 300, 1, 1), False),  # a large sample: spread from 8 samples
+    ((8, 300, 20, 20), (1, 300, 1, 1), True),
+    ((4, 30, 20, 20), (1, 30, 1, 1), True),
     ((8, 3, 4, 5), (1, 3, 1, 1), False),     # too small to pay
     ((8, 30, 8, 9), (8, 1, 1, 1), False),    # not shared by the samples
 ])
