@@ -827,7 +827,9 @@ def sum_over(x: Any, axis: tuple) -> Any:
 
     For large NumPy float32/float64 arrays it is one einsum pass, several times
     faster than NumPy's reduction over axes on both sides of a kept one (the
-    per-channel sums of an ``(N, C, H, W)`` array) and as accurate.
+    per-channel sums of an ``(N, C, H, W)`` array); its rounding error is of the
+    same order relative to the sum of the magnitudes (NumPy's pairwise sums can
+    come closer where the values cancel).
     """
     if type(x) is not numpy.ndarray:
         return x.sum(axis=axis)

@@ -144,8 +144,8 @@ def _batch_stats(x, axis: tuple, cdt, xp):
         [s for i, s in enumerate(x.shape) if i not in axis]))
     shape = _expander(x.shape, axis)
     if xp is numpy and x.size > _EXACT_FORM_MAX:
-        # x (float16: its copy in the compute dtype, then centred in place) summed
-        # in the compute dtype for the mean, spread over a sample (sample_operand).
+        # The mean summed from x in the compute dtype (float16: from x's copy in it,
+        # then centred in place), and spread over a sample (see sample_operand).
         xf = x if x.dtype == cdt else x.astype(cdt)
         mean = array_utils.sum_over(xf, axis)
         mean /= cdt.type(max(m, 1))
