@@ -10,7 +10,8 @@ Workloads (float32):
   max_pooling_2d       x (64, 20, 24, 24), 2x2 windows, stride 2; and x (32, 64, 32, 32),
                        3x3 windows, stride 2, pad 1 (a ResNet stem)
   global avg pooling   x (32, 64, 32, 32), one 32x32 window
-  batch_normalization  x (64, 64, 32, 32), training mode; gradients of x, gamma, beta
+  batch_normalization  x (64, 64, 32, 32), training mode; gradients of x, gamma, beta;
+                       and x (16, 256, 8, 8) (a late VGG/ResNet stage)
   LeNet step           batch 64 of 1x28x28: conv 5x5 (20) - relu - pool 2 - conv 5x5
                        (50) - relu - pool 2 - linear 500 - relu - linear 10, softmax
                        cross entropy, MomentumSGD update
@@ -45,6 +46,10 @@ X_BN = RNG.uniform(-1, 1, (64, 64, 32, 32)).astype(np.float32)
 GY_BN = RNG.uniform(-1, 1, (64, 64, 32, 32)).astype(np.float32)
 G_BN = RNG.uniform(0.5, 1.5, 64).astype(np.float32)
 B_BN = RNG.uniform(-1, 1, 64).astype(np.float32)
+X_BN8 = RNG.uniform(-1, 1, (16, 256, 8, 8)).astype(np.float32)
+GY_BN8 = RNG.uniform(-1, 1, (16, 256, 8, 8)).astype(np.float32)
+G_BN8 = RNG.uniform(0.5, 1.5, 256).astype(np.float32)
+B_BN8 = RNG.uniform(-1, 1, 256).astype(np.float32)
 X_LENET = RNG.uniform(0, 1, (64, 1, 28, 28)).astype(np.float32)
 T_LENET = RNG.randint(0, 10, 64).astype(np.int32)
 
@@ -190,34 +195,58 @@ def gap_torch():
 
 # -- batch_normalization ----------------------------------------------------------
 
-def bn_chainer():
-    x, g, b = (chainer.Variable(a) for a in (X_BN, G_BN, B_BN))
+def _bn_chainer(x, gy, g, b):
+    x, g, b = (chainer.Variable(a) for a in (x, g, b))
     y = F.batch_normalization(x, g, b)
-    y.grad = GY_BN
+    y.grad = gy
     y.backward()
     return x.grad, g.grad, b.grad
 
 
-def bn_numpy():
+def _bn_numpy(x, gy, g, b):
     axes = (0, 2, 3)
-    m = X_BN.size // 64
-    mean = X_BN.mean(axis=axes, keepdims=True)
-    xc = X_BN - mean
+    m = x.size // x.shape[1]
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
     inv_std = 1 / np.sqrt((xc * xc).mean(axis=axes, keepdims=True) + np.float32(2e-5))
     xhat = xc * inv_std
-    y = G_BN[:, None, None] * xhat + B_BN[:, None, None]  # noqa: F841
-    gb = GY_BN.sum(axis=axes)
-    gg = (GY_BN * xhat).sum(axis=axes)
-    gx = (G_BN[:, None, None] * inv_std / m) * (
-        m * GY_BN - gb[:, None, None] - xhat * gg[:, None, None])
+    y = g[:, None, None] * xhat + b[:, None, None]  # noqa: F841
+    gb = gy.sum(axis=axes)
+    gg = (gy * xhat).sum(axis=axes)
+    gx = (g[:, None, None] * inv_std / m) * (
+        m * gy - gb[:, None, None] - xhat * gg[:, None, None])
     return gx, gg, gb
 
 
-def bn_torch():
-    x, g, b = (torch.from_numpy(a).requires_grad_() for a in (X_BN, G_BN, B_BN))
+def _bn_torch(x, gy, g, b):
+    x, g, b = (torch.from_numpy(a).requires_grad_() for a in (x, g, b))
     torch.nn.functional.batch_norm(x, None, None, g, b, training=True,
-                                   eps=2e-5).backward(torch.from_numpy(GY_BN))
+                                   eps=2e-5).backward(torch.from_numpy(gy))
     return x.grad, g.grad, b.grad
+
+
+def bn_chainer():
+    return _bn_chainer(X_BN, GY_BN, G_BN, B_BN)
+
+
+def bn_numpy():
+    return _bn_numpy(X_BN, GY_BN, G_BN, B_BN)
+
+
+def bn_torch():
+    return _bn_torch(X_BN, GY_BN, G_BN, B_BN)
+
+
+def bn8_chainer():
+    return _bn_chainer(X_BN8, GY_BN8, G_BN8, B_BN8)
+
+
+def bn8_numpy():
+    return _bn_numpy(X_BN8, GY_BN8, G_BN8, B_BN8)
+
+
+def bn8_torch():
+    return _bn_torch(X_BN8, GY_BN8, G_BN8, B_BN8)
 
 
 # -- LeNet training step ----------------------------------------------------------
@@ -287,6 +316,8 @@ def main() -> None:
          gap_numpy, gap_torch, 5),
         ('batch_normalization 64x64x32x32', 'batch_normalization', bn_chainer, bn_numpy,
          bn_torch, 2),
+        ('batch_normalization 16x256x8x8', 'batch_normalization', bn8_chainer, bn8_numpy,
+         bn8_torch, 20),
         ('LeNet step, batch 64, MomentumSGD', 'convolution_2d',
          _lenet_chainer_step, None, _lenet_torch_step, 3),
     ]

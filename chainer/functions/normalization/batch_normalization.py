@@ -142,14 +142,27 @@ def _batch_stats(x, axis: tuple, cdt, xp):
     and on NumPy the centred ``x - mean`` (else None) for the caller to reuse."""
     m = x.size // max(1, array_utils.size_of_shape(
         [s for i, s in enumerate(x.shape) if i not in axis]))
-    mean = x.mean(axis=axis, dtype=cdt)
-    mean_e = mean.reshape(_expander(x.shape, axis))
-    if xp is numpy:
-        xc = array_utils.centered(x, mean_e, cdt)
-        var = array_utils.sum_of_products(xc, xc, axis)
-        var /= cdt.type(max(m, 1))
-        return mean, var, m, xc
-    return mean, _gpu_var(x, mean_e, axis, m), m, None
+    shape = _expander(x.shape, axis)
+    if xp is numpy and x.size > _EXACT_FORM_MAX:
+        # The mean summed from x in the compute dtype (float16: from x's copy in it,
+        # then centred in place), and spread over a sample (see sample_operand).
+        xf = x if x.dtype == cdt else x.astype(cdt)
+        mean = array_utils.sum_over(xf, axis)
+        mean /= cdt.type(max(m, 1))
+        mean_s = array_utils.sample_operand(mean.reshape(shape), x)
+        if xf is x:
+            xc = x - mean_s
+        else:
+            xc = xf
+            xc -= mean_s
+    else:
+        mean = x.mean(axis=axis, dtype=cdt)
+        if xp is not numpy:
+            return mean, _gpu_var(x, mean.reshape(shape), axis, m), m, None
+        xc = array_utils.centered(x, mean.reshape(shape), cdt)
+    var = array_utils.sum_of_products(xc, xc, axis)
+    var /= cdt.type(max(m, 1))
+    return mean, var, m, xc
 
 
 def _update_running(running, value, decay: float) -> None:
@@ -245,9 +258,14 @@ class BatchNormalization(function_node.FunctionNode):
             if x.size <= _EXACT_FORM_MAX:
                 xc *= inv_std.reshape(shape)
                 xc *= gamma.astype(cdt, copy=False).reshape(shape)
+                xc += beta_e
             else:
-                xc *= scale
-            xc += beta_e
+                scale_s = array_utils.sample_operand(scale, x)
+                beta_s = array_utils.sample_operand(beta_e, x)
+                for block in array_utils.sample_blocks(xc):
+                    yb = xc[block]
+                    yb *= scale_s
+                    yb += beta_s
             y = xc.astype(x.dtype, copy=False)
         else:
             y = _gpu_normalize(x, mean.reshape(shape), scale, beta_e, x.dtype)
@@ -312,17 +330,24 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             gx *= (gamma * self.inv_std).reshape(shape)
         elif xp is numpy:
             # gx = gamma inv_std (gy - (xhat ggamma + gbeta) / m) with
-            # xhat = (x - mean) inv_std, in place on one array the size of x.
-            gbeta = gy.sum(axis=axis, dtype=cdt)
+            # xhat = (x - mean) inv_std, in place on one array the size of x; the
+            # per-channel factors spread over a sample (see sample_operand).
             gyc = gy.astype(cdt, copy=False)
-            t = array_utils.centered(x, mean_e, cdt)
+            gbeta = array_utils.sum_over(gyc, axis)
+            t = array_utils.centered(x, array_utils.sample_operand(mean_e, x), cdt)
             ggamma = array_utils.sum_of_products(gyc, t, axis)
             ggamma *= self.inv_std
             inv_m = cdt.type(1.0 / max(m, 1))
-            t *= (self.inv_std * ggamma * inv_m).reshape(shape)
-            t += (gbeta * inv_m).reshape(shape)
-            gx = numpy.subtract(gyc, t, out=t)
-            gx *= (gamma.astype(cdt, copy=False) * self.inv_std).reshape(shape)
+            k1, k2, k3 = (array_utils.sample_operand(k.reshape(shape), x) for k in (
+                self.inv_std * ggamma * inv_m, gbeta * inv_m,
+                gamma.astype(cdt, copy=False) * self.inv_std))
+            for block in array_utils.sample_blocks(t):
+                tb = t[block]
+                tb *= k1
+                tb += k2
+                numpy.subtract(gyc[block], tb, out=tb)
+                tb *= k3
+            gx = t
         else:
             gbeta = gy.sum(axis=axis, dtype=cdt)
             ggamma = _gpu_gamma_grad(gy, x, mean_e, inv_std_e, axis)
@@ -437,14 +462,23 @@ class FixedBatchNormalization(function_node.FunctionNode):
         scale = scale.reshape(shape)
         mean_e = mean.astype(cdt, copy=False).reshape(shape)
         beta_e = beta.astype(cdt, copy=False).reshape(shape)
-        if xp is numpy:
+        if xp is numpy and x.size <= _EXACT_FORM_MAX:
             y = array_utils.centered(x, mean_e, cdt)
-            if x.size <= _EXACT_FORM_MAX:
-                y *= inv_std.reshape(shape)
-                y *= gamma.astype(cdt, copy=False).reshape(shape)
-            else:
-                y *= scale
+            y *= inv_std.reshape(shape)
+            y *= gamma.astype(cdt, copy=False).reshape(shape)
             y += beta_e
+            y = y.astype(x.dtype, copy=False)
+        elif xp is numpy:
+            # (x - mean) scale + beta block by block (x cast to the compute dtype
+            # by the subtraction)
+            y = numpy.empty(x.shape, cdt)
+            mean_s, scale_s, beta_s = (array_utils.sample_operand(v, x)
+                                       for v in (mean_e, scale, beta_e))
+            for block in array_utils.sample_blocks(y):
+                yb = y[block]
+                numpy.subtract(x[block], mean_s, out=yb)
+                yb *= scale_s
+                yb += beta_s
             y = y.astype(x.dtype, copy=False)
         else:
             y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)
@@ -510,13 +544,22 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         gc = gamma.astype(pdt, copy=False)
         gos = gc * inv_std
         gyc = gy.astype(cdt, copy=False)
-        gx = (gyc * gos.reshape(shape)).astype(x.dtype, copy=False) if 0 in want else \
-            numpy.zeros_like(x)
-        gbeta = gy.sum(axis=axis, dtype=pdt) if want & {2, 3} else None
+        exact = x.size <= _EXACT_FORM_MAX
+
+        def spread(v):  # a per-channel operand, spread over a sample on large inputs
+            return v if exact else array_utils.sample_operand(v, x)
+
+        gx = (gyc * spread(gos.reshape(shape))).astype(x.dtype, copy=False) \
+            if 0 in want else numpy.zeros_like(x)
+        gbeta = None
+        if want & {2, 3}:
+            gbeta = gy.sum(axis=axis, dtype=pdt) if exact or gyc.dtype != pdt \
+                else array_utils.sum_over(gyc, axis)
         ggamma = gvar = None
         if want & {1, 4}:
-            xc = array_utils.centered(x, mean.astype(cdt, copy=False).reshape(shape), cdt)
-            if x.size <= _EXACT_FORM_MAX:
+            xc = array_utils.centered(
+                x, spread(mean.astype(cdt, copy=False).reshape(shape)), cdt)
+            if exact:
                 xc *= inv_std.reshape(shape)
                 ggamma = array_utils.sum_of_products(xc, gyc, axis)
             else:

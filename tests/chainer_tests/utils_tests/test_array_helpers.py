@@ -415,3 +415,67 @@ def test_add_matmul_ta_leaves_what_blas_cannot_take():
 
     _not_taken(acc.view(Sub), a, b)  # not exactly a NumPy array (CuPy's neither)
     assert array_utils.add_matmul_ta(acc.view(Sub), a, b, fresh=True) is None
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [
+    ((5,), (0,)), ((4, 3), (0,)), ((2, 3, 4, 5), (0, 2, 3)), ((0, 3), (0,)), ((), ()),
+    # large enough for the einsum path
+    ((16, 8, 8, 8), (0, 2, 3)), ((70, 64), (0,)), ((4096,), (0,)), ((4, 1100), ())])
+def test_sum_over_is_sum(dtype, shape, axis):
+    a = numpy.random.default_rng(0).uniform(-1, 1, shape).astype(dtype)
+    expected = a.sum(axis=axis)
+    got = array_utils.sum_over(a, axis)
+    assert isinstance(got, numpy.ndarray)  # 0-d results stay arrays
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    tol = 1e-2 if dtype == numpy.float16 else 1e-5
+    numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('shape, v_shape, spread', [
+    ((8, 30, 8, 9), (1, 30, 1, 1), True),    # per-channel, short runs
+    ((8, 30, 8, 9), (1, 30, 8, 1), True),
+    ((8, 3, 100, 100), (1, 3, 1, 1), False),  # runs as long as the buffer: fast as is
+    ((8, 30, 8, 9), (1, 30, 8, 9), False),   # nothing broadcast within a sample
+    ((8, 30, 8, 9), (30, 1, 1), False),      # not of x's ndim
+    ((8, 3000), (1, 3000), False),           # 2-d: no run
+    ((3, 30, 20, 20), (1, 30, 1, 1), False),  # too few samples to pay
+    ((4, 300, 20, 20), (1, 300, 1, 1), False),  # a large sample: spread from 8 samples
+    ((8, 300, 20, 20), (1, 300, 1, 1), True),
+    ((4, 30, 20, 20), (1, 30, 1, 1), True),
+    ((8, 3, 4, 5), (1, 3, 1, 1), False),     # too small to pay
+    ((8, 30, 8, 9), (8, 1, 1, 1), False),    # not shared by the samples
+])
+def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread):
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-1, 1, shape).astype(numpy.float32)
+    v = rng.uniform(-1, 1, v_shape).astype(numpy.float32)
+    got = array_utils.sample_operand(v, x)
+    if spread:
+        assert got.shape == (1,) + shape[1:] and got.flags.c_contiguous
+        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v, got.shape))
+    else:
+        assert got is v
+    # the same bits as the plain broadcast
+    numpy.testing.assert_array_equal(x * got, x * v)
+    numpy.testing.assert_array_equal(x - got, x - v)
+
+
+@pytest.mark.parametrize('shape, dtype, n_blocks', [
+    ((64, 64, 32, 32), numpy.float32, 64),   # 256 KiB samples: one a block
+    ((16, 256, 8, 8), numpy.float32, 1),     # 1 MiB in all: no blocks
+    ((40, 64, 32, 16), numpy.float64, 40),
+    ((42, 8, 1024), numpy.float32, 6),       # 32 KiB samples, 8 a block: 5 x 8 + 2
+    ((1, 1 << 21), numpy.float32, 1),        # one sample
+    ((), numpy.float32, 1),
+])
+def test_sample_blocks_cover_the_first_axis_in_order(shape, dtype, n_blocks):
+    x = numpy.zeros(shape, dtype)
+    blocks = array_utils.sample_blocks(x)
+    assert len(blocks) == n_blocks
+    if n_blocks == 1:
+        assert blocks == [slice(None)]
+        return
+    covered = numpy.concatenate([numpy.arange(shape[0])[b] for b in blocks])
+    numpy.testing.assert_array_equal(covered, numpy.arange(shape[0]))
+    assert all(x[b].nbytes <= max(array_utils._BLOCK_BYTES, x[:1].nbytes) for b in blocks)

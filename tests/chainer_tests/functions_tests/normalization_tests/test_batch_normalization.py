@@ -508,3 +508,95 @@ def test_fixed_small_bitwise_as_chainer(xdt):
     assert gg.array.tobytes() == eg.astype(f).tobytes()
     assert gm.array.tobytes() == (-gos * eb).tobytes()
     assert gv.array.tobytes() == (-0.5 * inv_var * (gamma * eg).astype(f)).tobytes()
+
+
+def _large_case(dtype, shape, seed=0):
+    rng = numpy.random.default_rng(seed)
+    c = shape[1]
+    x = (50 + 3 * rng.standard_normal(shape)).astype(dtype)  # offset: centring matters
+    gy = rng.uniform(-1, 1, shape).astype(dtype)
+    gamma = rng.uniform(0.5, 1.5, c).astype(dtype)
+    beta = rng.uniform(-1, 1, c).astype(dtype)
+    mean = (50 + rng.uniform(-1, 1, c)).astype(dtype)
+    var = rng.uniform(5, 12, c).astype(dtype)
+    return x, gy, gamma, beta, mean, var
+
+
+# The large-input forms: above _EXACT_FORM_MAX, per-channel operands spread over a
+# sample (short runs, from 16384 elements), processed in sample blocks (several:
+# _BLOCK_BYTES is small).
+_LARGE_SHAPES = [(8, 3, 16, 16), (40, 5, 9, 10), (9, 3, 1100), (1100, 5)]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', _LARGE_SHAPES)
+@pytest.mark.parametrize('fixed', [False, True])
+def test_large_inputs_against_float64(monkeypatch, dtype, shape, fixed):
+    from chainer.utils import array as array_utils
+    monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 1024)
+    x, gy, gamma, beta, mean, var = _large_case(dtype, shape)
+    assert x.size > bn_module._EXACT_FORM_MAX
+    inputs = [a.copy() for a in (x, gy, gamma, beta, mean, var)]
+
+    def run(dt):
+        vs = [chainer.Variable(a.astype(dt)) for a in (x, gamma, beta)]
+        if fixed:
+            vs += [chainer.Variable(a.astype(dt)) for a in (mean, var)]
+            y = F.fixed_batch_normalization(*vs)
+            stats = []
+        else:
+            stats = [numpy.zeros(shape[1], dt), numpy.ones(shape[1], dt)]
+            y = F.batch_normalization(*vs, running_mean=stats[0], running_var=stats[1])
+        grads = chainer.grad([y], vs, [chainer.Variable(gy.astype(dt))])
+        return [y.array] + [g.array for g in grads] + stats
+
+    tol = {'rtol': 2e-2, 'atol': 2e-2} if dtype == numpy.float16 else \
+        {'rtol': 1e-4, 'atol': 1e-4}
+    for got, expected in zip(run(dtype), run(numpy.float64)):
+        assert got.dtype == dtype and got.shape == expected.shape
+        scale = max(1.0, float(numpy.abs(expected).max()))
+        numpy.testing.assert_allclose(got.astype(numpy.float64) / scale, expected / scale, **tol)
+    for before, after in zip(inputs, (x, gy, gamma, beta, mean, var)):
+        numpy.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize('shape', _LARGE_SHAPES[:2])
+@pytest.mark.parametrize('fixed', [False, True])
+def test_large_inputs_the_same_in_any_blocks(monkeypatch, shape, fixed):
+    """Sample blocks only reorder the work: the results are the same bits."""
+    from chainer.utils import array as array_utils
+    x, gy, gamma, beta, mean, var = _large_case(numpy.float32, shape)
+    results = []
+    for block_bytes in (1024, 4096, 1 << 40):
+        monkeypatch.setattr(array_utils, '_BLOCK_BYTES', block_bytes)
+        vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+        if fixed:
+            y = F.fixed_batch_normalization(*vs, mean, var)
+        else:
+            y = F.batch_normalization(*vs)
+        grads = chainer.grad([y], vs, [chainer.Variable(gy)])
+        results.append([y.array] + [g.array for g in grads])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_large_input_gradients(monkeypatch, fixed):
+    from chainer.utils import array as array_utils
+    monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 1024)
+    x, gy, gamma, beta, mean, var = _large_case(numpy.float64, (16, 3, 16, 24))
+    rng = numpy.random.default_rng(1)
+    ggs = [rng.uniform(-1, 1, a.shape) for a in (x, gamma, beta)]
+    if fixed:
+        def f(x, gamma, beta, mean, var):
+            return F.fixed_batch_normalization(x, gamma, beta, mean, var)
+        args = (x, gamma, beta, mean, var)
+        ggs += [rng.uniform(-1, 1, a.shape) for a in (mean, var)]
+    else:
+        def f(x, gamma, beta):
+            return F.batch_normalization(x, gamma, beta)
+        args = (x, gamma, beta)
+    gradient_check.check_backward(f, args, gy, dtype=numpy.float64, atol=1e-4, rtol=1e-4)
+    gradient_check.check_double_backward(f, args, gy, ggs, dtype=numpy.float64,
+                                         atol=1e-4, rtol=1e-4)
