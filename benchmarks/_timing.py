@@ -16,6 +16,24 @@ if os.environ.get('RECHAINER_BENCH_INSTALLED') != '1':
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def framework() -> str:
+    """``'rechainer'``, or ``'chainer <version>'`` where the imported ``chainer`` is
+    Chainer itself (which has no ``_rechainer_version``)."""
+    import chainer
+    return ('rechainer' if hasattr(chainer, '_rechainer_version')
+            else f'chainer {chainer.__version__}')
+
+
+def versions() -> str:
+    """The header line's versions: NumPy and the framework under test."""
+    import chainer
+    import numpy
+    name = framework()
+    if name == 'rechainer':
+        name = f'chainer (rechainer) {chainer._rechainer_version}'
+    return f'numpy {numpy.__version__}, {name}'
+
+
 def best_times(fns, number: int, repeat: int, timer=time.perf_counter) -> list:
     """Best mean time per call of each of ``fns`` (seconds), ``number`` calls per round.
 
@@ -39,7 +57,7 @@ def print_ratios(rows, title: str, width: int, unit: str = 'us') -> None:
     times and ratios to NumPy and PyTorch (``-`` where a time is None, ``skipped``
     where rechainer's is); ``unit`` is ``'us'`` or ``'ms'``."""
     scale, digits = {'us': (1e6, 1), 'ms': (1e3, 2)}[unit]
-    print(f'{title:{width}s} {"rechainer":>11s} {"numpy":>10s} {"x numpy":>8s} '
+    print(f'{title:{width}s} {framework().split()[0]:>11s} {"numpy":>10s} {"x numpy":>8s} '
           f'{"torch":>10s} {"x torch":>8s}')
     for name, t_ch, t_np, t_th in rows:
         if t_ch is None:

@@ -27,7 +27,7 @@ import time
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+from _timing import best_times, versions  # (this folder is on sys.path) puts the checkout first
 
 import chainer
 import chainer.functions as F
@@ -321,6 +321,7 @@ def main() -> None:
         ('LeNet step, batch 64, MomentumSGD', 'convolution_2d',
          _lenet_chainer_step, None, _lenet_torch_step, 3),
     ]
+    print(versions())
     print(f'{"workload":40s} {"chainer ms":>11s} {"numpy ms":>9s} {"x numpy":>8s} '
           f'{"torch ms":>9s} {"x torch":>8s}')
     if torch is None:

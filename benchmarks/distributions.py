@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 # (this folder is on sys.path; importing _timing also puts the checkout first)
-from _timing import best_times, print_ratios
+from _timing import best_times, print_ratios, versions
 import chainer
 from chainer import distributions as D
 
@@ -141,7 +141,7 @@ def main() -> None:
             t_th = best_times([lambda thf=thf: thf(data)], args.number, args.repeat, timer)[0]
         rows.append((label, t_ch, t_np, t_th))
 
-    print(f'numpy {np.__version__}, chainer (rechainer) {chainer._rechainer_version}'
+    print(versions()
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed')
           + f'; {args.timer} time; {args.n} float32 elements')

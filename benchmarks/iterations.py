@@ -50,7 +50,6 @@ from outside the checkout:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import time
 
@@ -69,9 +68,7 @@ except ImportError:  # PyTorch is optional
     torch = None
 
 NAMES = ('mlp', 'lenet', 'vgg', 'lstm_lm', 'seq2seq', 'word2vec')
-# rechainer has this module, Chainer 7.8.1 does not
-FRAMEWORK = ('rechainer' if importlib.util.find_spec('chainer._pickle_compat')
-             else f'chainer {chainer.__version__}')
+FRAMEWORK = _timing.framework()
 
 # Sizes of each workload: the full ones, and the tiny ones of --quick.
 SIZES = {

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 # (this folder is on sys.path; importing _timing also puts the checkout first)
-from _timing import best_times, print_ratios
+from _timing import best_times, print_ratios, versions
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 
@@ -170,7 +170,7 @@ def main() -> None:
     t_th = best_time(c_torch, 100, r) if torch else None
     rows.append(('(c) double backprop tanh**3, n=1000', t_ch, t_np, t_th))
 
-    print(f'numpy {np.__version__}, chainer (rechainer) {chainer._rechainer_version}'
+    print(versions()
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed') + f'; {args.timer} time')
     print_ratios(rows, 'workload', 40)

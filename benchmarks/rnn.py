@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from _timing import best_times  # (this folder is on sys.path) also puts the checkout first
+from _timing import best_times, versions  # (this folder is on sys.path) puts the checkout first
 
 import chainer.functions as F
 import chainer.links as L
@@ -173,6 +173,7 @@ def main() -> None:
     runs = [best_times([fn for _, fn in rows], args.number, args.repeat, timer)
             for _ in range(args.runs)]
     ref_name = rows[0][0]
+    print(versions())
     print(f'{LAYERS} layers, {UNITS} units, {STEPS} steps, batch {BATCH}, float32, '
           f'forward+backward, {args.timer} time'
           + (f', median of {args.runs} runs' if args.runs > 1 else ''))

@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 # (this folder is on sys.path; importing _timing also puts the checkout first)
-from _timing import best_times, print_ratios
+from _timing import best_times, print_ratios, versions
 import chainer  # noqa: E402
 import chainer.functions as F  # noqa: E402
 import chainer.links as L  # noqa: E402
@@ -237,7 +237,7 @@ def main() -> None:
         rows.append((w.label + ': update only', times[0], times[1],
                      times[2] if torch else None))
 
-    print(f'numpy {np.__version__}'
+    print(versions()
           + (f', torch {torch.__version__} ({torch.get_num_threads()} threads)'
              if torch else ', torch not installed') + f'; {args.timer} time')
     print_ratios(rows, 'workload', 72)

@@ -47,3 +47,23 @@ def _path_after_timing(**extra):
 def test_timing_puts_checkout_first_unless_told_not_to():
     assert _path_after_timing() == str(REPO)
     assert _path_after_timing(RECHAINER_BENCH_INSTALLED='1') == 'unchanged'
+
+
+def test_scripts_name_the_framework_they_time(tmp_path):
+    # a stand-in for an installed Chainer: no _rechainer_version
+    (tmp_path / 'chainer').mkdir()
+    (tmp_path / 'chainer' / '__init__.py').write_text("__version__ = '7.8.1'\n")
+    code = ('import sys; sys.path.insert(0, sys.argv[1]); import _timing; '
+            'print(_timing.framework()); print(_timing.versions())')
+    proc = subprocess.run([sys.executable, '-c', code, str(BENCH)], cwd=tmp_path,
+                          env=_env(RECHAINER_BENCH_INSTALLED='1', PYTHONPATH=str(tmp_path)),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    name, line = proc.stdout.splitlines()
+    assert name == 'chainer 7.8.1'
+    assert line.endswith(', chainer 7.8.1')
+    proc = subprocess.run([sys.executable, '-c', code, str(BENCH)], cwd=REPO, env=_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == 'rechainer'
+    assert 'chainer (rechainer) ' in proc.stdout.splitlines()[1]
