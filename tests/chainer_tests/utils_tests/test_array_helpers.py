@@ -236,6 +236,43 @@ def test_log1p_exp_neg_abs_accuracy(dtype, n):
     assert isinstance(zero_d, numpy.ndarray) and zero_d.shape == ()
 
 
+@pytest.mark.parametrize('scalar', [True, False])
+def test_log1p_exp_neg_abs_routes(monkeypatch, scalar):
+    # the formula where NumPy's float32 log1p calls libm per element, else log1p itself
+    f32 = numpy.dtype(numpy.float32)
+    monkeypatch.setitem(array_utils._LOG1P_SCALAR, f32, scalar)
+    x = _wide_samples(numpy.float32)
+    exact = numpy.log1p(numpy.exp(-numpy.abs(x.astype(numpy.longdouble))))
+    calls = []
+    log1p = numpy.log1p
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].dtype)
+        return log1p(*args, **kwargs)
+    monkeypatch.setattr(numpy, 'log1p', counting)
+    got = array_utils.log1p_exp_neg_abs(x)
+    assert _relative_errors(got, exact, numpy.float32).max() <= 3
+    assert calls == ([] if scalar else [f32])
+    calls.clear()
+    array_utils.log1p_exp_neg_abs(x.astype(numpy.float64))  # float64: always log1p
+    assert calls == [numpy.dtype(numpy.float64)]
+
+
+@pytest.mark.parametrize('current, scalar', [
+    ('baseline(X86_V2)', True), ('baseline(SSE SSE2 SSE3)', True),
+    ('X86_V4', False), ('AVX512_SKX', False), (None, True)])
+def test_log1p_scalar_from_numpy_dispatch(monkeypatch, current, scalar):
+    from numpy.lib import introspect
+
+    def info(func_name=None, signature=None):
+        if current is None:
+            raise RuntimeError('no dispatch information')
+        return {'log1p': {'ff': {'current': current, 'available': current}}}
+    monkeypatch.setattr(introspect, 'opt_func_info', info)
+    monkeypatch.setattr(array_utils, '_LOG1P_SCALAR', {})
+    assert array_utils._log1p_is_scalar(numpy.dtype(numpy.float32)) is scalar
+
+
 _UINT = {2: numpy.uint16, 4: numpy.uint32, 8: numpy.uint64}
 
 
