@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray
 _asarray = numpy.asarray
+# a per-channel operand of a large NumPy array spread over a sample (the same values)
+_sample_operands = array_utils.sample_operands
 
 
 def _arr(y):
@@ -194,6 +196,7 @@ class Add(function_node.FunctionNode):
             y = _gpu_raw_op(a, '+', b)
             if y is not None:
                 return y,
+        a, b = _sample_operands(a, b)
         return _arr(a + b),
 
     def backward(self, indexes, grad_outputs):
@@ -349,6 +352,7 @@ class Sub(function_node.FunctionNode):
     def forward(self, inputs):
         a, b = inputs
         self._shapes = (a.shape, b.shape)
+        a, b = _sample_operands(a, b)
         return _arr(a - b),
 
     def backward(self, indexes, grad_outputs):
@@ -439,6 +443,7 @@ class Mul(function_node.FunctionNode):
             y = _gpu_raw_op(a, '*', b)
             if y is not None:
                 return y,
+        a, b = _sample_operands(a, b)
         return _arr(a * b),
 
     def backward(self, indexes, grad_outputs):
@@ -557,6 +562,7 @@ class Div(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         a, b = inputs
+        a, b = _sample_operands(a, b)
         return _arr(a / b),
 
     def backward(self, indexes, grad_outputs):
