@@ -117,3 +117,17 @@ def test_large_input_per_channel_slope_spread_over_a_sample(monkeypatch):
     for got, expected in zip(fast, plain):
         numpy.testing.assert_array_equal(got, expected)
     numpy.testing.assert_array_equal(fast[0], _prelu(x, W))
+
+
+def test_large_input_double_backward():
+    # the spread slope and the einsum sums in the graph of the gradient too
+    from chainer import gradient_check
+    rng = numpy.random.RandomState(1)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9))
+    x[numpy.abs(x) < 0.05] = 0.5
+    W = rng.uniform(-1, 1, (30,))
+    gy = rng.uniform(-1, 1, x.shape)
+    ggx, ggW = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)
+    gradient_check.check_backward(F.prelu, (x, W), gy, atol=1e-6, rtol=1e-6)
+    gradient_check.check_double_backward(F.prelu, (x, W), gy, (ggx, ggW),
+                                         atol=1e-6, rtol=1e-6)

@@ -64,3 +64,15 @@ def test_scale_of_a_large_input_spreads_it_over_a_sample(monkeypatch):
     for got, expected in zip(fast, plain):
         numpy.testing.assert_array_equal(got, expected)
     numpy.testing.assert_array_equal(fast[0], x * w.reshape(1, 30, 8, 1))
+
+
+def test_large_input_double_backward():
+    # the spread scale and the einsum sums in the graph of the gradient too
+    from chainer import gradient_check
+    rng = numpy.random.RandomState(1)
+    x, w = rng.uniform(-1, 1, (8, 30, 8, 9)), rng.uniform(-1, 1, (30,))
+    gy = rng.uniform(-1, 1, x.shape)
+    ggx, ggw = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, w.shape)
+    gradient_check.check_backward(F.scale, (x, w), gy, atol=1e-6, rtol=1e-6)
+    gradient_check.check_double_backward(F.scale, (x, w), gy, (ggx, ggw), atol=1e-6,
+                                         rtol=1e-6)
