@@ -752,11 +752,11 @@ _SPREAD_MIN_SIZE = 16384
 
 
 def sample_operand(v: Any, x: Any) -> Any:
-    """``v``, a per-channel NumPy array of ``x``'s ndim with length 1 on the first
-    axis (or a view broadcast to ``x``'s shape, stride 0 there), as the operand of
-    an elementwise ufunc with ``x``: where ``v`` is constant along trailing runs
-    shorter than NumPy's buffer, a contiguous copy spread over ``x.shape[1:]``
-    (one sample).
+    """``v``, a per-channel NumPy array that broadcasts to ``x``'s shape with length
+    1 on the first axis (or fewer axes, or a view broadcast to ``x``'s shape, stride
+    0 there), as the operand of an elementwise ufunc with ``x``: where ``v`` is
+    constant along trailing runs shorter than NumPy's buffer, a contiguous copy
+    spread over ``x.shape[1:]`` (one sample); else ``v`` itself.
 
     With runs shorter than its buffer, NumPy's buffered iteration makes ``x * v``
     two to three times slower than a product with an operand of ``x``'s trailing
@@ -766,16 +766,18 @@ def sample_operand(v: Any, x: Any) -> Any:
     more than 256 KiB (the copy is then at most an eighth of ``x``).
     """
     shape = x.shape
-    if (type(v) is not numpy.ndarray or x.size < _SPREAD_MIN_SIZE or len(shape) < 3
-            or v.ndim != len(shape) or shape[0] < 4):
+    ndim = len(shape)
+    if (type(v) is not numpy.ndarray or x.size < _SPREAD_MIN_SIZE or ndim < 3
+            or not 0 < v.ndim <= ndim or shape[0] < 4):
         return v
-    vshape, strides = v.shape, v.strides
+    w = v if v.ndim == ndim else v.reshape((1,) * (ndim - v.ndim) + v.shape)
+    vshape, strides = w.shape, w.strides
     if vshape[0] != 1 and (strides[0] or vshape[0] != shape[0]):
         return v
     if shape[0] < 8 and x.size // shape[0] * v.itemsize > _BLOCK_BYTES:
         return v
     run = 1
-    i = len(shape) - 1
+    i = ndim - 1
     while i > 0 and (vshape[i] == 1 or not strides[i]):
         run *= shape[i]
         i -= 1
@@ -785,7 +787,7 @@ def sample_operand(v: Any, x: Any) -> Any:
         if k != 1 and k != n:  # v does not broadcast to x's shape
             return v
     out = numpy.empty((1,) + shape[1:], v.dtype)
-    out[...] = v[:1]
+    out[...] = w[:1]
     return out
 
 

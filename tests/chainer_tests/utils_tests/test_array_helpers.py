@@ -437,7 +437,8 @@ def test_sum_over_is_sum(dtype, shape, axis):
     ((8, 30, 8, 9), (1, 30, 8, 1), True),
     ((8, 3, 100, 100), (1, 3, 1, 1), False),  # runs as long as the buffer: fast as is
     ((8, 30, 8, 9), (1, 30, 8, 9), False),   # nothing broadcast within a sample
-    ((8, 30, 8, 9), (30, 1, 1), False),      # not of x's ndim
+    ((8, 30, 8, 9), (30, 1, 1), True),       # fewer axes (NumPy's broadcast)
+    ((8, 30, 8, 9), (30, 8, 9), False),      # nothing broadcast within a sample
     ((8, 3000), (1, 3000), False),           # 2-d: no run
     ((3, 30, 20, 20), (1, 30, 1, 1), False),  # too few samples to pay
     ((4, 300, 20, 20), (1, 300, 1, 1), False),  # a large sample: spread from 8 samples
@@ -462,7 +463,8 @@ def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread)
     got = array_utils.sample_operand(v, x)
     if spread:
         assert got.shape == (1,) + shape[1:] and got.flags.c_contiguous
-        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v[:1], got.shape))
+        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v[:1] if v.ndim == 4 else v,
+                                                                 got.shape))
     else:
         assert got is v
     # the same bits as the plain broadcast

@@ -851,12 +851,14 @@ def test_div_second_derivatives_bitwise_as_chainer():
 
 @pytest.mark.parametrize('op', [operator.add, operator.sub, operator.mul, operator.truediv])
 @pytest.mark.parametrize('v_first', [False, True])
-def test_per_channel_operand_of_a_large_array_spread_over_a_sample(monkeypatch, op, v_first):
+@pytest.mark.parametrize('v_shape', [(1, 30, 1, 1), (30, 1, 1)])
+def test_per_channel_operand_of_a_large_array_spread_over_a_sample(monkeypatch, op, v_first,
+                                                                   v_shape):
     # NumPy broadcasts a per-channel operand over short runs slowly; spread over
     # a sample it gives the same results, bit for bit, gradients included
     rng = numpy.random.RandomState(0)
     x = rng.uniform(1, 2, (8, 30, 8, 9)).astype(numpy.float32)
-    v = rng.uniform(1, 2, (1, 30, 1, 1)).astype(numpy.float32)
+    v = rng.uniform(1, 2, v_shape).astype(numpy.float32)
 
     def f(x, v):
         return op(v, x) if v_first else op(x, v)
