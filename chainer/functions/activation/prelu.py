@@ -9,6 +9,7 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.where import where
 from chainer.functions.math.sum import sum_to
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class PReLUFunction(function_node.FunctionNode):
         # runs branch by branch).
         zero = x.dtype.type(0)
         y = xp.minimum(x, zero, out=xp.empty_like(x))
-        y *= w
+        y *= array_utils.sample_operand(w, x)
         y += xp.maximum(x, zero)
         return y,
 
@@ -61,9 +62,9 @@ class PReLUFunction(function_node.FunctionNode):
         # Selected, not masked by products, so that an infinite gy stays infinite.
         if 0 in indexes:
             w = broadcast_to(reshape(W, ext), x.shape)
-            ret.append(gy * where(neg, w, xp.ones(x.shape, x.dtype)))
+            ret.append(gy * where(neg, w, xp.ones((), x.dtype)))
         if 1 in indexes:
-            gw = sum_to(where(neg, gy * x, xp.zeros(x.shape, x.dtype)), ext)
+            gw = sum_to(where(neg, gy * x, xp.zeros((), x.dtype)), ext)
             ret.append(reshape(gw, W.shape))
         return tuple(ret)
 

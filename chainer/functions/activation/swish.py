@@ -38,7 +38,7 @@ class Swish(function_node.FunctionNode):
     def forward(self, inputs):
         x, beta = inputs
         self.retain_inputs((0, 1))
-        b = beta.reshape(_extended_shape(beta.shape, x.ndim))
+        b = array_utils.sample_operand(beta.reshape(_extended_shape(beta.shape, x.ndim)), x)
         return utils.force_array(x * array_utils.sigmoid(b * x), x.dtype),
 
     def backward(self, indexes, grad_outputs):
@@ -72,6 +72,7 @@ class SwishGrad(function_node.FunctionNode):
                    gb = (T)((C)gy * y * ((C)x - y));''',
                 'rechainer_swish_grad', x.dtype)(x, b, gy)
         else:
+            b = array_utils.sample_operand(b, x)
             s = array_utils.sigmoid(b * x)
             y = x * s
             by = b * y

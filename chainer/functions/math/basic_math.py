@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 _ndarray = numpy.ndarray
 _gpu_ndarray = cuda.ndarray
 _asarray = numpy.asarray
+# a per-channel operand of a large NumPy array spread over a sample (the same values)
+_sample_operands = array_utils.sample_operands
+_SPREAD_MIN_SIZE = array_utils._SPREAD_MIN_SIZE
 
 
 def _arr(y):
@@ -194,6 +197,8 @@ class Add(function_node.FunctionNode):
             y = _gpu_raw_op(a, '+', b)
             if y is not None:
                 return y,
+        if a.size >= _SPREAD_MIN_SIZE or b.size >= _SPREAD_MIN_SIZE:
+            a, b = _sample_operands(a, b)
         return _arr(a + b),
 
     def backward(self, indexes, grad_outputs):
@@ -349,6 +354,8 @@ class Sub(function_node.FunctionNode):
     def forward(self, inputs):
         a, b = inputs
         self._shapes = (a.shape, b.shape)
+        if a.size >= _SPREAD_MIN_SIZE or b.size >= _SPREAD_MIN_SIZE:
+            a, b = _sample_operands(a, b)
         return _arr(a - b),
 
     def backward(self, indexes, grad_outputs):
@@ -439,6 +446,8 @@ class Mul(function_node.FunctionNode):
             y = _gpu_raw_op(a, '*', b)
             if y is not None:
                 return y,
+        if a.size >= _SPREAD_MIN_SIZE or b.size >= _SPREAD_MIN_SIZE:
+            a, b = _sample_operands(a, b)
         return _arr(a * b),
 
     def backward(self, indexes, grad_outputs):
@@ -557,6 +566,8 @@ class Div(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         a, b = inputs
+        if a.size >= _SPREAD_MIN_SIZE or b.size >= _SPREAD_MIN_SIZE:
+            a, b = _sample_operands(a, b)
         return _arr(a / b),
 
     def backward(self, indexes, grad_outputs):

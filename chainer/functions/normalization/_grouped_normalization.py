@@ -130,8 +130,9 @@ class GroupedNormalization(function_node.FunctionNode):
         self.mean, self.inv_std, self._var_eps = mean, inv_std, var
         t *= inv_std[:, None]
         y = t.reshape(view)
-        y *= gamma.astype(cdt, copy=False).reshape(pview)
-        y += beta.astype(cdt, copy=False).reshape(pview)
+        # per-channel operands spread over a sample (see sample_operand)
+        y *= array_utils.sample_operand(gamma.astype(cdt, copy=False).reshape(pview), y)
+        y += array_utils.sample_operand(beta.astype(cdt, copy=False).reshape(pview), y)
         return y.reshape(x.shape).astype(x.dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
@@ -174,14 +175,16 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
                                                                          copy=False))
         t = array_utils.centered(x.reshape(rows, k), mean[:, None], cdt)
         t *= inv_std[:, None]  # xhat
-        gbeta = gyc.sum(axis=(0, 3))
+        # einsum's sum where a group's channels share a parameter over many elements
+        gbeta = array_utils.sum_over(gyc, (0, 3)) if view[3] > 1 else gyc.sum(axis=(0, 3))
         ggamma = array_utils.sum_of_products(gyc, t.reshape(view), (0, 3))
         # g, the gradient w.r.t. xhat, becomes gx:
         # gx = inv_std (g - mean(g) - xhat mean(g xhat)), per row.
         # g is built C-contiguous whatever the layout of gy (a transposed gradient),
         # so that gs is a view of it and the in-place steps below reach g.
         g = numpy.empty(view, cdt)
-        numpy.multiply(gyc, gamma.astype(cdt, copy=False).reshape(pview), out=g)
+        numpy.multiply(gyc, array_utils.sample_operand(
+            gamma.astype(cdt, copy=False).reshape(pview), g), out=g)
         gs = g.reshape(rows, k)
         g_mean = gs.mean(axis=1)
         gxhat_mean = array_utils.sum_of_products(gs, t, (1,))

@@ -474,7 +474,8 @@ def test_sum_over_is_sum(dtype, shape, axis):
     ((8, 30, 8, 9), (1, 30, 8, 1), True),
     ((8, 3, 100, 100), (1, 3, 1, 1), False),  # runs as long as the buffer: fast as is
     ((8, 30, 8, 9), (1, 30, 8, 9), False),   # nothing broadcast within a sample
-    ((8, 30, 8, 9), (30, 1, 1), False),      # not of x's ndim
+    ((8, 30, 8, 9), (30, 1, 1), True),       # fewer axes (NumPy's broadcast)
+    ((8, 30, 8, 9), (30, 8, 9), False),      # nothing broadcast within a sample
     ((8, 3000), (1, 3000), False),           # 2-d: no run
     ((3, 30, 20, 20), (1, 30, 1, 1), False),  # too few samples to pay
     ((4, 300, 20, 20), (1, 300, 1, 1), False),  # a large sample: spread from 8 samples
@@ -482,20 +483,99 @@ def test_sum_over_is_sum(dtype, shape, axis):
     ((4, 30, 20, 20), (1, 30, 1, 1), True),
     ((8, 3, 4, 5), (1, 3, 1, 1), False),     # too small to pay
     ((8, 30, 8, 9), (8, 1, 1, 1), False),    # not shared by the samples
+    ((8, 30, 8, 9), (1, 1, 1, 1), False),    # one value a sample: fast as is
+    ((8, 1, 8, 9), (1, 30, 1, 1), False),    # the result is not of x's shape
+    ((8, 30, 8, 9), 'view', True),            # broadcast_to's view of (1, 30, 1, 1)
 ])
 def test_sample_operand_spreads_short_runs_over_a_sample(shape, v_shape, spread):
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-1, 1, shape).astype(numpy.float32)
-    v = rng.uniform(-1, 1, v_shape).astype(numpy.float32)
+    if v_shape == 'view':
+        v = numpy.broadcast_to(rng.uniform(-1, 1, (1, 30, 1, 1)).astype(numpy.float32), shape)
+    else:
+        v = rng.uniform(-1, 1, v_shape).astype(numpy.float32)
+    if v.shape[1] != x.shape[1] and x.shape[1] == 1:
+        assert array_utils.sample_operand(v, x) is v
+        return
     got = array_utils.sample_operand(v, x)
     if spread:
         assert got.shape == (1,) + shape[1:] and got.flags.c_contiguous
-        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v, got.shape))
+        numpy.testing.assert_array_equal(got, numpy.broadcast_to(v[:1] if v.ndim == 4 else v,
+                                                                 got.shape))
     else:
         assert got is v
     # the same bits as the plain broadcast
     numpy.testing.assert_array_equal(x * got, x * v)
     numpy.testing.assert_array_equal(x - got, x - v)
+
+
+def test_sample_operands_spread_either_operand():
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    v = rng.uniform(-1, 1, (1, 30, 1, 1)).astype(numpy.float32)
+    a, b = array_utils.sample_operands(x, v)
+    assert a is x and b.shape == (1, 30, 8, 9)
+    a, b = array_utils.sample_operands(v, x)
+    assert a.shape == (1, 30, 8, 9) and b is x
+    view = numpy.broadcast_to(v, x.shape)
+    a, b = array_utils.sample_operands(view, x)
+    assert a.shape == (1, 30, 8, 9) and a.flags.c_contiguous and b is x
+    numpy.testing.assert_array_equal(a - b, v - x)
+    # nothing to spread: the operands as given
+    for pair in ((x, x), (x, v[0, :, 0, 0]), (x[:2], v), (x, 2.0)):
+        got = array_utils.sample_operands(*pair)
+        assert got[0] is pair[0] and got[1] is pair[1]
+
+
+def test_select_spreads_per_channel_operands(monkeypatch):
+    rng = numpy.random.default_rng(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    w = numpy.broadcast_to(rng.uniform(-1, 1, (1, 30, 1, 1)).astype(numpy.float32), x.shape)
+    one = numpy.ones((), numpy.float32)
+    spread = []
+    real = array_utils.sample_operand
+
+    def counting(v, ref):
+        out = real(v, ref)
+        spread.append(out is not v)
+        return out
+
+    monkeypatch.setattr(array_utils, 'sample_operand', counting)
+    for cond in (x < 0, ~(x < 0)):
+        got = array_utils.select(cond, w, one)
+        numpy.testing.assert_array_equal(got, numpy.where(cond, w, one))
+        got = array_utils.select(cond, one, w)
+        numpy.testing.assert_array_equal(got, numpy.where(cond, one, w))
+    assert spread.count(True) == 4
+
+
+@pytest.mark.parametrize('shape, to', [
+    ((8, 30, 8, 9), (1, 30, 1, 1)),
+    ((8, 30, 8, 9), (30, 1, 1)),
+    ((16, 4, 16, 8, 8), (1, 4, 1, 8, 1)),
+    ((64, 1, 28, 28), (1, 1, 1, 1)),     # all summed: NumPy's reduction
+    ((300, 60), (60,)),                  # leading axes only: NumPy's reduction
+])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_sum_to_around_a_kept_axis_by_einsum(monkeypatch, shape, to, dtype):
+    x = numpy.random.default_rng(0).uniform(-1, 1, shape).astype(dtype)
+    calls = []
+    real = array_utils.sum_over
+    monkeypatch.setattr(array_utils, 'sum_over',
+                        lambda x, axis: calls.append(axis) or real(x, axis))
+    got = array_utils.sum_to(x, to)
+    lead = x.ndim - len(to)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(to) if n == 1 and shape[i + lead] != 1)
+    expected = x.sum(axis=axes, keepdims=True).reshape(to)
+    assert got.shape == to and got.dtype == dtype
+    einsum = to not in ((1, 1, 1, 1), (60,))
+    assert bool(calls) == einsum
+    if einsum:
+        tol = 1e-5 if dtype == numpy.float32 else 1e-12
+        numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+    else:
+        numpy.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize('shape, dtype, n_blocks', [

@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests import _spread
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -102,3 +103,31 @@ def test_nan_input_takes_the_slope():
                           [chainer.Variable(numpy.full((1, 3), 2.0, numpy.float32))])
     numpy.testing.assert_array_equal(gx.array, [[0.5, 2.0, 1.5]])
     numpy.testing.assert_array_equal(gW.array, [numpy.nan, 0.0, -2.0])
+
+
+def test_large_input_per_channel_slope_spread_over_a_sample(monkeypatch):
+    # the slope spread over a sample in the product and in the selects of the
+    # gradient (NumPy's broadcast over short runs is slow): the same bits
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    x[0, 0, 0, :3] = [0.0, -0.0, numpy.nan]
+    W = rng.uniform(-1, 1, (30,)).astype(numpy.float32)
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, F.prelu, (x, W))
+    assert spread >= 2
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    numpy.testing.assert_array_equal(fast[0], _prelu(x, W))
+
+
+def test_large_input_double_backward():
+    # the spread slope and the einsum sums in the graph of the gradient too
+    from chainer import gradient_check
+    rng = numpy.random.RandomState(1)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9))
+    x[numpy.abs(x) < 0.05] = 0.5
+    W = rng.uniform(-1, 1, (30,))
+    gy = rng.uniform(-1, 1, x.shape)
+    ggx, ggW = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)
+    gradient_check.check_backward(F.prelu, (x, W), gy, atol=1e-6, rtol=1e-6)
+    gradient_check.check_double_backward(F.prelu, (x, W), gy, (ggx, ggW),
+                                         atol=1e-6, rtol=1e-6)

@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests import _spread
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -95,3 +96,15 @@ def test_gradients_bitwise_as_chainer(seed):
     assert numpy.array_equal(y.array, ey)
     assert numpy.array_equal(xv.grad, gy * (by + s * (one - by)))
     assert numpy.array_equal(bv.grad, (gy * ey * (x - ey)).sum(axis=(0, 2)))
+
+
+def test_large_input_per_channel_beta_spread_over_a_sample(monkeypatch):
+    # beta spread over a sample (NumPy's broadcast over short runs is slow):
+    # the same bits, gradients included
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    beta = rng.uniform(-1, 1, (30,)).astype(numpy.float32)
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, F.swish, (x, beta))
+    assert spread >= 2
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)

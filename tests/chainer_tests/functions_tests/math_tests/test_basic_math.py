@@ -12,6 +12,7 @@ import chainer.functions as F
 from chainer import gradient_check
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests import _spread
 
 _backends = [{}, {'use_cuda': True}]
 _floats = [numpy.float16, numpy.float32, numpy.float64]
@@ -846,3 +847,39 @@ def test_div_second_derivatives_bitwise_as_chainer():
     assert h1.array.tobytes() == (-ggx0 * gy / s + ggx1 * numpy.float32(2) * gy * x0
                                   / (s * x1)).tobytes()
     assert hgy.array.tobytes() == (ggx0 / x1 - ggx1 * x0 / s).tobytes()
+
+
+@pytest.mark.parametrize('op', [operator.add, operator.sub, operator.mul, operator.truediv])
+@pytest.mark.parametrize('v_first', [False, True])
+@pytest.mark.parametrize('v_shape', [(1, 30, 1, 1), (30, 1, 1)])
+def test_per_channel_operand_of_a_large_array_spread_over_a_sample(monkeypatch, op, v_first,
+                                                                   v_shape):
+    # NumPy broadcasts a per-channel operand over short runs slowly; spread over
+    # a sample it gives the same results, bit for bit, gradients included
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(1, 2, (8, 30, 8, 9)).astype(numpy.float32)
+    v = rng.uniform(1, 2, v_shape).astype(numpy.float32)
+
+    def f(x, v):
+        return op(v, x) if v_first else op(x, v)
+
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, f, (x, v))
+    assert spread >= 1
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    numpy.testing.assert_array_equal(fast[0], op(v, x) if v_first else op(x, v))
+
+
+def test_operand_broadcast_by_broadcast_to_spread_over_a_sample(monkeypatch):
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    v = rng.uniform(-1, 1, (1, 30, 1, 1)).astype(numpy.float32)
+
+    def f(x, v):
+        return F.broadcast_to(v, x.shape) * x + F.broadcast_to(v, x.shape)
+
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, f, (x, v))
+    assert spread >= 2
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    numpy.testing.assert_array_equal(fast[0], v * x + v)

@@ -5,6 +5,7 @@ import pytest
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests import _spread
 
 
 @testing.parameterize(*testing.product_dict(
@@ -63,3 +64,16 @@ def test_bias_broadcasts_y_outside_debug_mode():
             F.bias(x, y)
         with pytest.raises(AssertionError, match='shape of y must match'):
             F.scale(x, y)
+
+
+def test_bias_of_a_large_input_spreads_it_over_a_sample(monkeypatch):
+    # the bias spread over a sample (NumPy's broadcast over short runs is slow):
+    # the same sums and gradients, bit for bit
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    b = rng.uniform(-1, 1, (30,)).astype(numpy.float32)
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, F.bias, (x, b))
+    assert spread == 1
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    numpy.testing.assert_array_equal(fast[0], x + b.reshape(1, 30, 1, 1))

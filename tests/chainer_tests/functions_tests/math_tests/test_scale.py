@@ -5,6 +5,7 @@ import pytest
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests.functions_tests import _spread
 
 
 @testing.parameterize(*testing.product_dict(
@@ -50,3 +51,28 @@ def test_scale_bad_shape():
 
 
 testing.run_module(__name__, __file__)
+
+
+def test_scale_of_a_large_input_spreads_it_over_a_sample(monkeypatch):
+    # the scale spread over a sample (NumPy's broadcast over short runs is slow),
+    # in the product and in x's gradient: the same results, bit for bit
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    w = rng.uniform(-1, 1, (30, 8)).astype(numpy.float32)
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, F.scale, (x, w))
+    assert spread == 2
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    numpy.testing.assert_array_equal(fast[0], x * w.reshape(1, 30, 8, 1))
+
+
+def test_large_input_double_backward():
+    # the spread scale and the einsum sums in the graph of the gradient too
+    from chainer import gradient_check
+    rng = numpy.random.RandomState(1)
+    x, w = rng.uniform(-1, 1, (8, 30, 8, 9)), rng.uniform(-1, 1, (30,))
+    gy = rng.uniform(-1, 1, x.shape)
+    ggx, ggw = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, w.shape)
+    gradient_check.check_backward(F.scale, (x, w), gy, atol=1e-6, rtol=1e-6)
+    gradient_check.check_double_backward(F.scale, (x, w), gy, (ggx, ggw), atol=1e-6,
+                                         rtol=1e-6)

@@ -6,6 +6,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.normalization_tests import _util
+from tests.chainer_tests.functions_tests import _spread
 
 
 def _reference(x, groups, gamma, beta, eps):
@@ -164,3 +165,23 @@ def test_small_input_bitwise_as_chainer(dtype):
     g_std = g - g.mean(axis=1, keepdims=True) - x_hat * (g * x_hat).mean(axis=1, keepdims=True)
     assert gx.array.tobytes() == (inv_std[:, None] * g_std).reshape(2, 4, 3).tobytes()
     assert ggamma.array.tobytes() == (gy * x_hat.reshape(2, 4, 3)).sum(axis=(0, 2)).tobytes()
+
+
+def test_large_input_per_channel_parameters_spread_over_a_sample(monkeypatch):
+    # gamma and beta spread over a sample (NumPy's broadcast over short runs is
+    # slow): the same bits, gradients included
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (8, 30, 8, 9)).astype(numpy.float32)
+    gamma = rng.uniform(0.5, 1.5, (30,)).astype(numpy.float32)
+    beta = rng.uniform(-1, 1, (30,)).astype(numpy.float32)
+
+    def f(x, gamma, beta):
+        return F.group_normalization(x, 3, gamma, beta)
+
+    spread, fast, plain = _spread.spread_and_plain(monkeypatch, f, (x, gamma, beta))
+    assert spread == 3
+    for got, expected in zip(fast, plain):
+        numpy.testing.assert_array_equal(got, expected)
+    # beta's gradient (an einsum sum) within rounding of NumPy's sum
+    gy = numpy.random.RandomState(0).uniform(-1, 1, x.shape).astype(numpy.float32)
+    numpy.testing.assert_allclose(fast[3], gy.sum(axis=(0, 2, 3)), rtol=1e-5, atol=1e-5)
