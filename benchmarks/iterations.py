@@ -162,7 +162,25 @@ class Workload:
 
 # -- mlp --------------------------------------------------------------------------
 
-class MLP(Workload):
+class Classifier(Workload):
+    """Softmax cross entropy of ``predict(x)`` against labels ``t`` (``tmodel`` in PyTorch)."""
+
+    def step(self):
+        self.model.cleargrads()
+        loss = F.softmax_cross_entropy(self.predict(self.x), self.t)
+        loss.backward()
+        self.opt.update()
+        return loss
+
+    def torch_step(self):
+        self.topt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.cross_entropy(self.tmodel(self.tx), self.tt)
+        loss.backward()
+        self.topt.step()
+        return loss
+
+
+class MLP(Classifier):
     def __init__(self, units, batch):
         rng = np.random.RandomState(0)
         self.label = f'mlp: MLP {"-".join(map(str, units))}, Adam, batch {batch}'
@@ -180,30 +198,16 @@ class MLP(Workload):
             self.topt = _torch_adam(self.tmodel.parameters())
             self.tx, self.tt = torch.from_numpy(self.x), torch.from_numpy(self.t.astype(np.int64))
 
-    def lossfun(self, x, t):
+    def predict(self, x):
         h = x
         for i, link in enumerate(self.model):
             h = link(h) if i == len(self.model) - 1 else F.relu(link(h))
-        return F.softmax_cross_entropy(h, t)
-
-    def step(self):
-        self.model.cleargrads()
-        loss = self.lossfun(self.x, self.t)
-        loss.backward()
-        self.opt.update()
-        return loss
-
-    def torch_step(self):
-        self.topt.zero_grad(set_to_none=True)
-        loss = torch.nn.functional.cross_entropy(self.tmodel(self.tx), self.tt)
-        loss.backward()
-        self.topt.step()
-        return loss
+        return h
 
 
 # -- lenet and vgg ----------------------------------------------------------------
 
-class CNN(Workload):
+class CNN(Classifier):
     """A convolutional classifier of images, MomentumSGD(0.01, 0.9)."""
 
     def _setup(self, shape, batch):
@@ -217,19 +221,8 @@ class CNN(Workload):
             self.topt = torch.optim.SGD(self.tmodel.parameters(), lr=0.01, momentum=0.9)
             self.tx, self.tt = torch.from_numpy(self.x), torch.from_numpy(self.t.astype(np.int64))
 
-    def step(self):
-        self.model.cleargrads()
-        loss = F.softmax_cross_entropy(self.model(self.x), self.t)
-        loss.backward()
-        self.opt.update()
-        return loss
-
-    def torch_step(self):
-        self.topt.zero_grad(set_to_none=True)
-        loss = torch.nn.functional.cross_entropy(self.tmodel(self.tx), self.tt)
-        loss.backward()
-        self.topt.step()
-        return loss
+    def predict(self, x):
+        return self.model(x)
 
 
 class LeNetModel(chainer.Chain):
