@@ -246,8 +246,8 @@ def select(cond: Any, a: Any, b: Any) -> Any:
 
     On a mask that depends on the data NumPy's ``where`` runs branch by branch;
     for large NumPy float arrays ``a`` and ``b`` of one dtype this picks the bits
-    instead, as ``b ^ ((a ^ b) & mask)`` with an all-ones integer ``mask`` where
-    ``cond`` holds (four to ten times faster; NaN payloads and signed zeros kept).
+    instead, as ``b ^ ((a ^ b) * cond)`` on the bits (an unsigned integer times
+    0 or 1; four to ten times faster; NaN payloads and signed zeros kept).
     """
     dtype = getattr(a, 'dtype', None)
     if not (type(cond) is numpy.ndarray and cond.dtype == numpy.bool_
@@ -260,12 +260,10 @@ def select(cond: Any, a: Any, b: Any) -> Any:
     if cond.shape == shape:  # per-channel operands spread over a sample
         a, b = sample_operand(a, cond), sample_operand(b, cond)
     bits = _BITS[dtype.itemsize]
-    mask = cond.astype(bits)
-    numpy.negative(mask, out=mask)
     b_bits = b.view(bits)
     out = numpy.empty(shape, bits)
     numpy.bitwise_xor(a.view(bits), b_bits, out=out)
-    numpy.bitwise_and(out, mask, out=out)
+    numpy.multiply(out, cond, out=out)
     numpy.bitwise_xor(out, b_bits, out=out)
     return out.view(dtype)
 
