@@ -16,7 +16,8 @@ Workloads (float32):
                        (50) - relu - pool 2 - linear 500 - relu - linear 10, softmax
                        cross entropy, MomentumSGD update
 The NumPy baselines do the same arithmetic by hand (``sliding_window_view`` +
-``tensordot`` for convolutions); the LeNet step has no NumPy baseline.  A row
+``tensordot`` for convolutions; their gradients are checked against rechainer's
+first); the LeNet step has no NumPy baseline.  A row
 whose function is not available is skipped with a note.
 """
 from __future__ import annotations
@@ -68,7 +69,7 @@ def conv_numpy():
     cols = sliding_window_view(X_CONV, (5, 5), axis=(2, 3))   # (n, c, oh, ow, kh, kw)
     y = np.tensordot(cols, W_CONV, ((1, 4, 5), (1, 2, 3)))    # (n, oh, ow, out)
     y = y.transpose(0, 3, 1, 2) + B_CONV[:, None, None]  # noqa: F841
-    gW = np.tensordot(GY_CONV, cols, ((0, 2, 3), (0, 2, 3))).transpose(0, 3, 1, 2)
+    gW = np.tensordot(GY_CONV, cols, ((0, 2, 3), (0, 2, 3)))  # (out, c, kh, kw)
     gb = GY_CONV.sum(axis=(0, 2, 3))
     gcol = np.tensordot(GY_CONV, W_CONV, (1, 0))               # (n, oh, ow, c, kh, kw)
     gx = np.zeros_like(X_CONV)
@@ -296,6 +297,10 @@ def _lenet_torch_step():
     return step
 
 
+def _as_tuple(r):
+    return r if isinstance(r, tuple) else (r,)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=5)
@@ -335,6 +340,10 @@ def main() -> None:
         if npf is None:  # a step factory
             ch = ch()
             tf = tf() if torch is not None else None
+        else:  # the baseline computes the same gradients
+            for ours, theirs in zip(_as_tuple(ch()), _as_tuple(npf()), strict=True):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-3,
+                                           err_msg=f'{label}: NumPy baseline differs')
         fns = [ch] + ([npf] if npf is not None else []) + ([tf] if torch is not None else [])
         times = best_times(fns, number, args.repeat, timer)
         t_ch = times[0]
