@@ -25,23 +25,16 @@ LOGPROBC = -0.5 * math.log(2 * math.pi)
 PROBC = 1.0 / math.sqrt(2 * math.pi)
 
 
-def _scale_and_log(xp, s, is_log: bool):
-    """``(scale, log(scale))`` from ``s``, which is the scale or (``is_log``) its log.
-
-    A log-scale is used as given, so that scales which overflow or underflow
-    (``exp(log_scale)`` of 0 or inf) still give finite log-densities, as in Chainer.
-    """
-    if is_log:
-        return xp.exp(s), s
-    return s, xp.log(s)
+def _broadcast_shape(arrays) -> tuple:
+    return numpy.broadcast_shapes(*(a.shape for a in arrays))
 
 
 class _NormalLogProb(function_node.FunctionNode):
     """``log N(x; loc, scale**2)`` in one pass (the density is hot in VAEs and policies).
 
     The third input is the scale, or its logarithm when ``log_scale`` is true.
-    The backward is built from differentiable functions, so higher-order
-    gradients work.
+    The gradients come from :class:`_NormalLogProbGrad`, itself differentiable, so
+    higher-order gradients work.
     """
 
     def __init__(self, log_scale: bool = False) -> None:
@@ -51,13 +44,21 @@ class _NormalLogProb(function_node.FunctionNode):
         self.retain_inputs((0, 1, 2))
         x, loc, s = (array_utils.as_compute(a) for a in inputs)  # float16: squares overflow
         xp = backend.get_array_module(*inputs)
-        scale, log_scale = _scale_and_log(xp, s, self.log_scale)
-        # (C - log_scale) - (x - loc)**2 / 2 / scale**2, rounded as Chainer rounds it.
-        d = x - loc
-        y = d * d
+        # (C - log_scale) - (x - loc)**2 / 2 / scale**2, rounded as Chainer rounds it,
+        # in two arrays of its own. A log-scale is used as given, so that scales which
+        # overflow or underflow (exp of 0 or inf) still give finite log-densities.
+        y = xp.subtract(x, loc, out=xp.empty(_broadcast_shape(inputs), x.dtype))
+        y *= y
         y *= x.dtype.type(0.5)
-        y /= scale * scale
-        y = (x.dtype.type(LOGPROBC) - log_scale) - y
+        if self.log_scale:
+            t = xp.exp(s, out=xp.empty_like(s))  # an array, 0-d too
+            y /= xp.multiply(t, t, out=t)
+            log_scale = s
+        else:
+            t = xp.multiply(s, s, out=xp.empty_like(s))  # an array, 0-d too
+            y /= t
+            log_scale = xp.log(s, out=t)
+        xp.subtract(xp.subtract(x.dtype.type(LOGPROBC), log_scale, out=t), y, out=y)
         return chainer.utils.force_array(y, inputs[0].dtype),
 
     def backward(self, indexes, grad_outputs):
@@ -70,6 +71,7 @@ class _NormalKL(function_node.FunctionNode):
     """``KL(N(loc1, scale1**2) || N(loc2, scale2**2))`` in one pass, differentiable.
 
     Each scale input is the scale, or its logarithm where ``log_scales`` says so.
+    The gradients come from :class:`_NormalKLGrad`, itself differentiable.
     """
 
     def __init__(self, log_scales: tuple = (False, False)) -> None:
@@ -79,17 +81,40 @@ class _NormalKL(function_node.FunctionNode):
         self.retain_inputs((0, 1, 2, 3))
         loc1, s1, loc2, s2 = (array_utils.as_compute(a) for a in inputs)
         xp = backend.get_array_module(*inputs)
-        scale1, log_scale1 = _scale_and_log(xp, s1, self.log_scales[0])
-        scale2, log_scale2 = _scale_and_log(xp, s2, self.log_scales[1])
-        d = loc1 - loc2
+        log1, log2 = self.log_scales
+        half = loc1.dtype.type(0.5)
         # (log_scale2 - log_scale1) + (scale1**2 + d**2) / 2 / scale2**2 - 1/2, rounded
-        # as Chainer rounds it (and no 0 / 0 where a scale underflowed).
-        y = d * d
-        y += scale1 * scale1
-        y *= loc1.dtype.type(0.5)
-        y /= scale2 * scale2
-        y += log_scale2 - log_scale1
-        y -= loc1.dtype.type(0.5)
+        # as Chainer rounds it (and no 0 / 0 where a scale underflowed), in three
+        # arrays of its own: ``spare`` holds those no longer needed, for reuse.
+        spare = []
+
+        def take(shape):  # an array of ``shape`` of its own (0-d too)
+            for i, a in enumerate(spare):
+                if a.shape == shape:
+                    return spare.pop(i)
+            return xp.empty(shape, loc1.dtype)
+
+        def square(s, is_log):  # scale**2 in an array of its own
+            if is_log:
+                t = xp.exp(s, out=take(s.shape))
+                return xp.multiply(t, t, out=t)
+            return xp.multiply(s, s, out=take(s.shape))
+
+        y = xp.subtract(loc1, loc2, out=xp.empty(_broadcast_shape(inputs), loc1.dtype))
+        y *= y
+        t = square(s1, log1)
+        y += t
+        spare.append(t)
+        y *= half
+        t = square(s2, log2)
+        y /= t
+        spare.append(t)
+        log_scale2 = s2 if log2 else xp.log(s2, out=take(s2.shape))
+        log_scale1 = s1 if log1 else xp.log(s1, out=take(s1.shape))
+        spare.extend(a for a, is_log in ((log_scale2, log2), (log_scale1, log1)) if not is_log)
+        y += xp.subtract(log_scale2, log_scale1, out=take(
+            numpy.broadcast_shapes(log_scale2.shape, log_scale1.shape)))
+        y -= half
         return chainer.utils.force_array(y, inputs[0].dtype),
 
     def backward(self, indexes, grad_outputs):

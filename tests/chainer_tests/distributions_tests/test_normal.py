@@ -120,28 +120,37 @@ def test_log_prob_derivatives_of_some_inputs(log, no_grads):
     _check_first_and_second(rng, log_prob, inputs, no_grads)
 
 
+def _peak_arrays(f, n: int) -> float:
+    """The most float64 arrays of ``n`` elements that ``f()`` holds at once."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        f()
+        return (tracemalloc.get_traced_memory()[1] - base) / (8 * n)
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize('kind', ['kl', 'log_prob'])
 @pytest.mark.parametrize('log', [False, True])
-def test_backward_allocates_little_beyond_the_gradients(kind, log):
-    # The gradients are built in the arrays returned (plus exp of a log-scale),
-    # not through a chain of full-size temporaries.
+def test_forward_and_backward_allocate_little_beyond_their_results(kind, log):
+    # The value and the gradients are built in the arrays returned (plus a scratch
+    # array or two, and exp of a log-scale), not through chains of full-size
+    # temporaries.
     n = 20000
     rng = numpy.random.RandomState(0)
     arrays = [rng.normal(size=n), _scale(rng, n, log), rng.normal(size=n), _scale(rng, n, log)]
     v = [chainer.Variable(a) for a in arrays]
     key = 'log_scale' if log else 'scale'
+    d1, d2 = D.Normal(v[0], **{key: v[1]}), D.Normal(v[2], **{key: v[3]})
+    out = []
     if kind == 'kl':
-        y = chainer.kl_divergence(D.Normal(v[0], **{key: v[1]}), D.Normal(v[2], **{key: v[3]}))
-        n_grads, n_exp = 4, 2
+        forward_peak = _peak_arrays(lambda: out.append(chainer.kl_divergence(d1, d2)), n)
+        n_forward, n_grads, n_exp = 3, 4, 2
     else:
-        y = D.Normal(v[0], **{key: v[1]}).log_prob(v[2])
-        n_grads, n_exp = 3, 1
+        forward_peak = _peak_arrays(lambda: out.append(d1.log_prob(v[2])), n)
+        n_forward, n_grads, n_exp = 2, 3, 1
+    assert forward_peak < n_forward + 0.5
+    y, = out
     y.grad = numpy.ones(n)
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        y.backward()
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
-    assert peak / (8 * n) < n_grads + (n_exp if log else 0) + 0.5
+    assert _peak_arrays(y.backward, n) < n_grads + (n_exp if log else 0) + 0.5
