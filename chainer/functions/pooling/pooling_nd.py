@@ -77,6 +77,9 @@ def window_max(x, ksize, stride, pad, out_dims):
     if _fused(xp):
         return _window_kernels.max_pool(x, ksize, stride, pad, out_dims)
     xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
+    if (xp is numpy and numpy.prod(ksize) <= 255 and sum(k > 1 for k in ksize) > 1
+            and _separable_pays(ksize, stride, out_dims)):
+        return _separable_max(xpad, ksize, stride, out_dims)
     views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
     y = views[0].copy()
     if xp is numpy and len(views) <= 255:
@@ -98,6 +101,65 @@ def window_max(x, ksize, stride, pad, out_dims):
     for k in range(len(views) - 2, -1, -1):
         idx = xp.where(views[k] == y, numpy.int32(k), idx)
     return y, _first_nan(views, y, idx)
+
+
+def _separable_pays(ksize, stride, out_dims) -> bool:
+    """(NumPy) Whether :func:`_separable_max` beats the offset-by-offset sweep of
+    :func:`window_max` (measured on one core) for windows over two or more axes:
+    windows that overlap along some axis, with rows of at least 6 outputs when the last
+    axis is strided (shorter strided rows spend the time looping)."""
+    return (any(s < k for k, s in zip(ksize, stride))
+            and (stride[-1] == 1 or out_dims[-1] >= 6))
+
+
+def _separable_max(xpad, ksize, stride, out_dims):
+    """(NumPy) :func:`window_max` of the padded image ``xpad`` (windows of at most 255
+    offsets, so that one byte holds the offset), one axis at a time from
+    the last: the maximum of a window is the maximum over its first axis of the maxima
+    of its rows.  Each pass keeps the first (strictly beaten) maximum and its flat
+    offset so far, so the chosen offset is the first maximum in window order and ``y``
+    is bit for bit the value that the offset-by-offset sweep gives (``numpy.maximum``
+    keeps the first NaN and, on equal values, the later operand, in either order of
+    axes).  Fewer entries are compared, and the outer passes read whole rows: 3x3
+    windows about 1.2 (stride 2) to 1.7 (stride 1) times faster."""
+    ndim = len(ksize)
+    # The image part that some window reads (a padded image may be one longer).
+    a = xpad[(slice(None), slice(None)) + tuple(
+        slice(0, s * (o - 1) + k) for k, s, o in zip(ksize, stride, out_dims))]
+    idx = None
+    scale = 1  # the flat offset step of the axis being reduced
+    for d in range(ndim - 1, -1, -1):
+        k, s, o = ksize[d], stride[d], out_dims[d]
+
+        def view(arr, j, d=d, s=s, o=o):
+            return arr[(slice(None),) * (2 + d) + (slice(j, j + s * (o - 1) + 1, s),)]
+
+        if k == 1:
+            a = view(a, 0)
+            idx = None if idx is None else view(idx, 0)
+            continue
+        y = view(a, 0).copy()
+        best = numpy.zeros(y.shape, numpy.uint8) if idx is None else view(idx, 0).copy()
+        for j in range(1, k):
+            v = view(a, j)
+            better = v > y
+            numpy.maximum(y, v, out=y)
+            # best += (offset_j - best) * better, on one byte (wrapping) per entry
+            if idx is None:
+                step = numpy.subtract(numpy.uint8(j), best)
+            else:
+                step = numpy.add(view(idx, j), numpy.uint8(j * scale))
+                step -= best
+            step *= better
+            best += step
+        a, idx = y, best
+        scale *= k
+    y = numpy.ascontiguousarray(a)  # a view when the first axes have one-wide windows
+    idx = idx.astype(numpy.int32)
+    if numpy.isnan(y).any():
+        views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+        idx = _first_nan(views, y, idx)
+    return y, idx
 
 
 def _first_nan(views, y, idx):
