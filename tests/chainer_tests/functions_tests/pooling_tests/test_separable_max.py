@@ -1,6 +1,7 @@
-"""The separable NumPy max pooling forward (``pooling_nd._separable_max``) against the
-offset-by-offset sweep: values and window offsets bit for bit, ties, NaN (several
-payloads), infinities and signed zeros included."""
+"""The separable NumPy max pooling forward (``pooling_nd._separable_max``, which reads
+no padded copy) against the offset-by-offset sweep over the padded image: values and
+window offsets bit for bit, ties, NaN (several payloads), infinities, signed zeros
+and all-padding windows included."""
 import itertools
 
 import numpy
@@ -21,6 +22,8 @@ _CASES = [  # (dims, ksize, stride, pad)
     ((7, 5), (2, 3), (1, 2), (1, 0)),
     ((9, 8), (5, 4), (2, 3), (2, 1)),
     ((6, 6), (3, 1), (2, 1), (1, 0)),
+    ((5, 6), (2, 3), (1, 2), (2, 3)),  # windows all padding along an axis
+    ((3, 4), (4, 5), (1, 2), (1, 2)),  # windows wider than the image
     ((6, 6), (1, 3), (1, 2), (0, 1)),
     ((5, 6, 7), (3, 3, 3), (2, 2, 2), (1, 1, 1)),
     ((4, 5, 6), (2, 1, 3), (1, 2, 2), (0, 0, 1)),
@@ -98,7 +101,7 @@ def test_overlapping_windows_take_the_separable_path(monkeypatch):
     F.max_pooling_2d(x, 3, 2, 1, cover_all=False)  # the ResNet stem's
     F.max_pooling_2d(x[:, :, :8, :8], 3, 1, 1)
     F.max_pooling_2d(x, 2)  # no overlap: the sweep
-    F.max_pooling_2d(x[:, :, :8, :8], 3, 2, 1)  # rows of 4 strided outputs: the sweep
     F.max_pooling_1d(x[:, :, 0], 3, 1, 1)  # one axis: the sweep
     F.max_pooling_2d(x, (3, 1), 1, 1)
-    assert calls == [(3, 3), (3, 3)]
+    F.max_pooling_3d(x[:, :, :4, :5, None], (2, 3, 1), (2, 2, 1))
+    assert calls == [(3, 3), (3, 3), (2, 3, 1)]
