@@ -128,7 +128,7 @@ def sum_to(x: Any, shape: tuple) -> Any:
         # A kept axis between summed ones (a per-channel gradient): sum_over's
         # einsum, 1.1 to 5 times faster from this size on (below it, in a
         # backward pass, no faster).
-        y = sum_over(x, axes).reshape([1 if i in axes else n for i, n in enumerate(x.shape)])
+        y = sum_over(x, axes, keepdims=True)
     else:
         y = sum(x, axis=axes, keepdims=True)
     if lead > 0:
@@ -871,19 +871,28 @@ def sum_of_products(a: Any, b: Any, axis: tuple, keepdims: bool = False) -> Any:
         return (a * b).sum(axis=axis, keepdims=keepdims)
     if (a.size >= 4096 and type(b) is numpy.ndarray and a.ndim <= 26 and a.dtype == b.dtype
             and a.dtype in _FLOATS):
-        letters = _AXES_LETTERS[:a.ndim]
-        kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
-        out = numpy.einsum(f'{letters},{letters}->{kept}', a, b)
-        if keepdims:
-            return out.reshape([1 if i in axis else n for i, n in enumerate(a.shape)])
+        return _einsum_sum((a, b), axis, keepdims)
     else:
         out = _add_reduce(a * b, axis, None, None, keepdims)
     return out if type(out) is numpy.ndarray else numpy.asarray(out)
 
 
-def sum_over(x: Any, axis: tuple) -> Any:
-    """``x.sum(axis)`` (``axis``: a tuple of non-negative axes); 0-d results stay
-    arrays.
+def _einsum_sum(operands: tuple, axis: tuple, keepdims: bool) -> Any:
+    """The product of ``operands`` (one shape) summed over ``axis`` in one einsum
+    pass, as an array (0-d too)."""
+    shape = operands[0].shape
+    letters = _AXES_LETTERS[:len(shape)]
+    kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
+    out = numpy.asarray(numpy.einsum(','.join([letters] * len(operands)) + '->' + kept,
+                                     *operands))
+    if keepdims:
+        return out.reshape([1 if i in axis else n for i, n in enumerate(shape)])
+    return out
+
+
+def sum_over(x: Any, axis: tuple, keepdims: bool = False) -> Any:
+    """``x.sum(axis, keepdims=keepdims)`` (``axis``: a tuple of non-negative axes);
+    0-d results stay arrays.
 
     For large NumPy float32/float64 arrays it is one einsum pass, several times
     faster than NumPy's reduction over axes on both sides of a kept one (the
@@ -892,13 +901,10 @@ def sum_over(x: Any, axis: tuple) -> Any:
     come closer where the values cancel).
     """
     if type(x) is not numpy.ndarray:
-        return x.sum(axis=axis)
+        return x.sum(axis=axis, keepdims=keepdims)
     if x.size >= 4096 and x.ndim <= 26 and x.dtype in _FLOATS:
-        letters = _AXES_LETTERS[:x.ndim]
-        kept = ''.join([c for i, c in enumerate(letters) if i not in axis])
-        out = numpy.einsum(f'{letters}->{kept}', x)
-    else:
-        out = _add_reduce(x, axis)
+        return _einsum_sum((x,), axis, keepdims)
+    out = _add_reduce(x, axis, None, None, keepdims)
     return out if type(out) is numpy.ndarray else numpy.asarray(out)
 
 

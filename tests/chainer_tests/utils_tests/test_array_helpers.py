@@ -467,6 +467,9 @@ def test_sum_over_is_sum(dtype, shape, axis):
     assert got.dtype == expected.dtype and got.shape == expected.shape
     tol = 1e-2 if dtype == numpy.float16 else 1e-5
     numpy.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+    kept = array_utils.sum_over(a, axis, keepdims=True)
+    assert kept.shape == a.sum(axis=axis, keepdims=True).shape
+    numpy.testing.assert_array_equal(kept.reshape(got.shape), got)
 
 
 @pytest.mark.parametrize('shape, v_shape, spread', [
@@ -562,7 +565,7 @@ def test_sum_to_around_a_kept_axis_by_einsum(monkeypatch, shape, to, dtype):
     calls = []
     real = array_utils.sum_over
     monkeypatch.setattr(array_utils, 'sum_over',
-                        lambda x, axis: calls.append(axis) or real(x, axis))
+                        lambda x, axis, **kw: calls.append(axis) or real(x, axis, **kw))
     got = array_utils.sum_to(x, to)
     lead = x.ndim - len(to)
     axes = tuple(range(lead)) + tuple(
