@@ -198,16 +198,24 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
     return xp.ascontiguousarray(_batch_first(img)[(slice(None), slice(None)) + crop])
 
 
+def _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece: int):
+    """(NumPy) The patch matrix of ``x`` in pieces of ``piece`` outputs along the first
+    spatial axis: ``(columns, piece)`` pairs, ``columns`` the slice of the whole
+    matrix's columns that ``piece`` holds."""
+    xt = _padded_batch_last(x, ksize, stride, pad, dilate, out_dims)
+    step = array_utils.size_of_shape(out_dims[1:]) * x.shape[0]
+    for lo in range(0, out_dims[0], piece):
+        hi = min(lo + piece, out_dims[0])
+        yield (slice(lo * step, hi * step),
+               _patch_rows(xt, ksize, stride, dilate, out_dims, lo, hi))
+
+
 def _product_in_pieces(w, x, ksize, stride, pad, dilate, out_dims, piece: int):
     """(NumPy) ``w @ patch matrix of x``, the patch matrix built and multiplied
     ``piece`` outputs along the first spatial axis at a time (the same products)."""
-    xt = _padded_batch_last(x, ksize, stride, pad, dilate, out_dims)
     y = numpy.empty((w.shape[0], array_utils.size_of_shape(out_dims) * x.shape[0]), w.dtype)
-    step = y.shape[1] // out_dims[0]
-    for lo in range(0, out_dims[0], piece):
-        hi = min(lo + piece, out_dims[0])
-        numpy.matmul(w, _patch_rows(xt, ksize, stride, dilate, out_dims, lo, hi),
-                     out=y[:, lo * step:hi * step])
+    for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece):
+        numpy.matmul(w, cols, out=y[:, columns])
     return y
 
 
@@ -244,14 +252,11 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     piece = _patch_pieces(x, ksize, out_dims, groups)
     if piece is not None:
         # the sum over outputs in pieces, added up (rounded otherwise than one product)
-        xt = _padded_batch_last(x, ksize, stride, pad, dilate, out_dims)
         g = _batch_last(gy).reshape(out_c, -1)
-        step = g.shape[1] // out_dims[0]
         gWt = None
-        for lo in range(0, out_dims[0], piece):
-            hi = min(lo + piece, out_dims[0])
-            part = _patch_rows(xt, ksize, stride, dilate, out_dims, lo, hi) @ g[
-                :, lo * step:hi * step].T
+        for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims,
+                                                  piece):
+            part = cols @ g[:, columns].T
             if gWt is None:
                 gWt = part
             else:
