@@ -70,6 +70,12 @@ def _crop(img, pad, in_dims):
         slice(p, p + d) for p, d in zip(pad, in_dims))]
 
 
+def _max_views(x, ksize, stride, pad, out_dims) -> list:
+    """The views of ``x`` padded with ``-inf``, one per window offset in window order."""
+    xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
+    return [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+
+
 def window_max(x, ksize, stride, pad, out_dims):
     """``(y, indexes)``: the maximum of every window and the flat window offset of it
     (the first one on ties); padding never wins over an image pixel."""
@@ -79,8 +85,7 @@ def window_max(x, ksize, stride, pad, out_dims):
     if (xp is numpy and numpy.prod(ksize) <= 255 and sum(k > 1 for k in ksize) > 1
             and _separable_pays(ksize, stride)):
         return _separable_max(x, ksize, stride, pad, out_dims)
-    xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
-    views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+    views = _max_views(x, ksize, stride, pad, out_dims)
     y = views[0].copy()
     if xp is numpy and len(views) <= 255:
         # One sweep: an offset whose entry beats the maximum so far (strictly, so
@@ -173,8 +178,7 @@ def _separable_max(x, ksize, stride, pad, out_dims):
     y = a
     idx = idx.astype(numpy.int32)
     if numpy.isnan(y).any():
-        xpad = _pad(x, ksize, stride, pad, out_dims, -float('inf'))
-        views = [xpad[_window(kidx, stride, out_dims)] for kidx in _offsets(ksize)]
+        views = _max_views(x, ksize, stride, pad, out_dims)
         idx = _first_nan(views, y, idx)
     return y, idx
 
