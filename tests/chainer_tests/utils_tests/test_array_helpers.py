@@ -412,10 +412,14 @@ def test_add_matmul_ta_is_the_product_added_bit_for_bit(k, m, n, dtype):
     numpy.testing.assert_array_equal(acc, expect)
 
 
-def test_add_matmul_ta_fresh_takes_a_read_only_or_strided_sum():
+def _small_operands():
+    """A random generator and ``a`` (4, 6), ``b`` (4, 5) float32 drawn from it."""
     rng = numpy.random.RandomState(0)
-    a = rng.randn(4, 6).astype(numpy.float32)
-    b = rng.randn(4, 5).astype(numpy.float32)
+    return rng, rng.randn(4, 6).astype(numpy.float32), rng.randn(4, 5).astype(numpy.float32)
+
+
+def test_add_matmul_ta_fresh_takes_a_read_only_or_strided_sum():
+    rng, a, b = _small_operands()
     acc = rng.randn(5, 6).astype(numpy.float32).T  # not C-contiguous
     acc.flags.writeable = False
     out = array_utils.add_matmul_ta(acc, a, b, fresh=True)
@@ -429,9 +433,7 @@ def _not_taken(acc, a, b):
 
 
 def test_add_matmul_ta_leaves_what_blas_cannot_take():
-    rng = numpy.random.RandomState(0)
-    a = rng.randn(4, 6).astype(numpy.float32)
-    b = rng.randn(4, 5).astype(numpy.float32)
+    _, a, b = _small_operands()
     acc = numpy.zeros((6, 5), numpy.float32)
     _not_taken(acc.astype(numpy.float16), a.astype(numpy.float16), b.astype(numpy.float16))
     _not_taken(acc, a, b.astype(numpy.float64))  # mixed dtypes
