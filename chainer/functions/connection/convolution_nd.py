@@ -284,11 +284,20 @@ def _winograd_filters(W, flipped: bool):
     return (g @ W.reshape(a * b, 9).T).reshape(16, a, b).transpose(0, 2, 1)
 
 
-def _winograd_blocks(x, pad, out_dims, k: int):
+def _winograd_block(n: int, c: int, k: int, out_dims, itemsize: int, budget: int) -> tuple:
+    """``(th, tw, nb)``: the tiles along each axis and the samples per block for
+    transformed inputs or products of about ``budget`` bytes."""
+    th, tw = (out_dims[0] + 1) // 2, (out_dims[1] + 1) // 2
+    return th, tw, max(1, min(n, budget // (16 * th * tw * max(c, k) * itemsize)))
+
+
+def _winograd_blocks(x, pad, th: int, tw: int, nb: int, scratch):
     """(NumPy) The transformed input tiles ``B^T d B`` of ``x`` ``(n, C, h, w)`` padded by
-    ``pad`` for outputs ``out_dims``, block by block of samples: ``(n0, v)`` pairs, ``v``
-    ``(4, 4, s, th, tw, C)`` for samples ``n0:n0 + s`` (``th``, ``tw`` the tiles along
-    each axis), a buffer reused by the next block.
+    ``pad``, for ``th`` x ``tw`` output tiles, ``nb`` samples at a time: ``(n0, s, v)``,
+    ``v`` the ``(4, 4, nb, th, tw, C)`` buffer whose ``[:, :, :s]`` holds samples
+    ``n0:n0 + s``.  ``v`` and the flat array ``scratch`` (at least
+    ``8 * nb * th * (tw + 1) * C`` elements, the row transforms) are free for the
+    caller's use until the next block.
 
     The samples are copied channel-last into a zero-padded buffer whose columns are
     split by parity, so that every tile row and column the transform picks is a
@@ -296,12 +305,10 @@ def _winograd_blocks(x, pad, out_dims, k: int):
     """
     n, c, h, w = x.shape
     ph, pw = pad
-    th, tw = (out_dims[0] + 1) // 2, (out_dims[1] + 1) // 2
     dt = x.dtype
-    nb = max(1, min(n, _WINOGRAD_BLOCK // (16 * th * tw * max(c, k) * dt.itemsize)))
     # padded rows 2 * th + 2; padded column q at [q % 2, q // 2]
     xt = numpy.zeros((nb, 2 * th + 2, 2, tw + 1, c), dt)
-    rows = numpy.empty((4, nb, th, 2, tw + 1, c), dt)
+    rows = scratch[:8 * nb * th * (tw + 1) * c].reshape(4, nb, th, 2, tw + 1, c)
     v = numpy.empty((4, 4, nb, th, tw, c), dt)
     parities = []  # (padded parity, first column of x, its half index, columns)
     for q in (0, 1):
@@ -326,60 +333,67 @@ def _winograd_blocks(x, pad, out_dims, k: int):
         numpy.add(o0, e1, out=vb[:, 1])
         numpy.subtract(e1, o0, out=vb[:, 2])
         numpy.subtract(o0, o1, out=vb[:, 3])
-        yield n0, vb
+        yield n0, s, v
 
 
 def _winograd_conv(x, U, pad, out_dims):
     """(NumPy) The convolution ``(n, K, *out_dims)`` of ``x`` ``(n, C, h, w)`` with the
-    transformed filters ``U`` ``(16, C, K)`` (:func:`_winograd_filters`), stride 1."""
+    transformed filters ``U`` ``(16, C, K)`` (:func:`_winograd_filters`), stride 1.
+
+    The products share their buffer with the input's row transforms, and the output
+    tiles theirs with the transformed input (each free by then)."""
     n, c = x.shape[:2]
     k = U.shape[2]
     oh, ow = out_dims
-    th, tw = (oh + 1) // 2, (ow + 1) // 2
-    y = numpy.empty((n, k, oh, ow), x.dtype)
-    m = yt = None
-    for n0, v in _winograd_blocks(x, pad, out_dims, k):
-        s = v.shape[2]
-        if m is None:
-            m = numpy.empty((4, 4) + v.shape[2:5] + (k,), x.dtype)
-            yt = numpy.empty((s, th, 2, tw, 2, k), x.dtype)
-        mb, yb = m[:, :, :s], yt[:s]
+    dt = x.dtype
+    th, tw, nb = _winograd_block(n, c, k, out_dims, dt.itemsize, _WINOGRAD_BLOCK)
+    scratch = numpy.empty(max(8 * nb * th * (tw + 1) * c, 16 * nb * th * tw * k), dt)
+    y = numpy.empty((n, k, oh, ow), dt)
+    for n0, s, v in _winograd_blocks(x, pad, th, tw, nb, scratch):
         tiles = s * th * tw
-        numpy.matmul(v.reshape(16, tiles, c), U, out=mb.reshape(16, tiles, k))
+        m = scratch[:16 * tiles * k].reshape(4, 4, s, th, tw, k)
+        numpy.matmul(v[:, :, :s].reshape(16, tiles, c), U, out=m.reshape(16, tiles, k))
         # A^T m, into m[0] and m[3]: (m0 + m1 + m2, m1 - m3 - m2)
-        mb[0] += mb[1]
-        mb[0] += mb[2]
-        numpy.subtract(mb[1], mb[3], out=mb[3])
-        mb[3] -= mb[2]
+        m[0] += m[1]
+        m[0] += m[2]
+        numpy.subtract(m[1], m[3], out=m[3])
+        m[3] -= m[2]
         # (A^T m) A, written interleaved into the tile rows and columns of yt
-        sa = mb[::3]
-        y0 = yb[:, :, :, :, 0].transpose(2, 0, 1, 3, 4)
-        y1 = yb[:, :, :, :, 1].transpose(2, 0, 1, 3, 4)
+        if 4 * k <= 16 * c:
+            yt = v.reshape(-1)[:4 * tiles * k].reshape(s, th, 2, tw, 2, k)
+        else:
+            yt = numpy.empty((s, th, 2, tw, 2, k), dt)
+        sa = m[::3]
+        y0 = yt[:, :, :, :, 0].transpose(2, 0, 1, 3, 4)
+        y1 = yt[:, :, :, :, 1].transpose(2, 0, 1, 3, 4)
         numpy.add(sa[:, 0], sa[:, 1], out=y0)
         y0 += sa[:, 2]
         numpy.subtract(sa[:, 1], sa[:, 3], out=y1)
         y1 -= sa[:, 2]
-        y[n0:n0 + s] = yb.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow].transpose(0, 3, 1, 2)
+        y[n0:n0 + s] = yt.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow].transpose(0, 3, 1, 2)
     return y
 
 
 def _winograd_grad_weight(x, gy, pad):
     """(NumPy) The weight gradient ``(K, C, 3, 3)`` of the stride-1 convolution of ``x``
     ``(n, C, h, w)`` padded by ``pad``, for the output gradient ``gy`` ``(n, K, oh, ow)``:
-    the tiles' ``(B^T d B)^T (A g A^T)`` summed over tiles (block by block), then ``G^T . G``."""
-    c = x.shape[1]
+    the tiles' ``(A g A^T)^T (B^T d B)`` summed over tiles (block by block, each block's
+    products added in by BLAS where it can), then ``G^T . G``."""
+    n, c = x.shape[:2]
     k, oh, ow = gy.shape[1:]
-    th, tw = (oh + 1) // 2, (ow + 1) // 2
     dt = x.dtype
-    gu = g = rows = gm = None
-    for n0, v in _winograd_blocks(x, pad, (oh, ow), k):
-        s = v.shape[2]
-        if g is None:
-            # gy channel-last in whole tiles (zeros past odd sizes)
-            g = numpy.zeros((s, th, 2, tw, 2, k), dt)
-            rows = numpy.empty((4, s, th, tw, 2, k), dt)
-            gm = numpy.empty((4, 4, s, th, tw, k), dt)
-        gb, r, mb = g[:s], rows[:, :s], gm[:, :, :s]
+    # half the forward's blocks: the sums of the products are another 16 C K
+    th, tw, nb = _winograd_block(n, c, k, (oh, ow), dt.itemsize, _WINOGRAD_BLOCK // 2)
+    # gy channel-last in whole tiles (zeros past odd sizes), its row transforms and the
+    # transformed output gradient
+    g = numpy.zeros((nb, th, 2, tw, 2, k), dt)
+    scratch = numpy.empty(max(8 * nb * th * (tw + 1) * c, 8 * nb * th * tw * k), dt)
+    gm = numpy.empty((4, 4, nb, th, tw, k), dt)
+    gu = None
+    for n0, s, v in _winograd_blocks(x, pad, th, tw, nb, scratch):
+        tiles = s * th * tw
+        gb, mb = g[:s], gm[:, :, :s]
+        r = scratch[:8 * tiles * k].reshape(4, s, th, tw, 2, k)
         gb.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow] = gy[n0:n0 + s].transpose(0, 2, 3, 1)
         # A g: rows (g0, g0 + g1, g0 - g1, g1) (the last one's sign is in the filter side)
         g0, g1 = gb[:, :, 0], gb[:, :, 1]
@@ -393,12 +407,13 @@ def _winograd_grad_weight(x, gy, pad):
         numpy.add(b0, b1, out=mb[:, 1])
         numpy.subtract(b0, b1, out=mb[:, 2])
         mb[:, 3] = b1
-        tiles = s * th * tw
-        part = numpy.matmul(mb.reshape(16, tiles, k).transpose(0, 2, 1), v.reshape(16, tiles, c))
+        a, b = mb.reshape(16, tiles, k), v[:, :, :s].reshape(16, tiles, c)
         if gu is None:
-            gu = part
+            gu = numpy.matmul(a.transpose(0, 2, 1), b)
         else:
-            gu += part
+            for i in range(16):
+                if array_utils.add_matmul_ta(gu[i], a[i], b[i]) is None:
+                    gu[i] += a[i].T @ b[i]
     gw = gu.reshape(16, k * c).T @ _WINOGRAD_FILTER_GRAD.astype(dt)
     return gw.reshape(k, c, 3, 3)
 
