@@ -251,8 +251,9 @@ _WINOGRAD_FILTER_GRAD = numpy.kron(_WINOGRAD_G * [[1], [1], [1], [-1]],
 #: channels and ``_WINOGRAD_MIN_TILES`` output tiles on; their weight gradients
 #: (:func:`_winograd_grad_weight`) from ``_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS`` on.  With
 #: fewer, the transforms (and the filters' one) cost more than the products saved
-#: (measured on one core: the VGG layers of 64 to 256 channels and 8x8 to 32x32
-#: images are 1.1 to 1.35 times faster, the weight gradients of 64 channels slower).
+#: (measured on one core, float32: the forwards and input gradients of the VGG layers
+#: of 64 to 256 channels and 8x8 to 32x32 images 1.0 to 1.7 times faster, their weight
+#: gradients of 128 and 256 channels 1.05 to 1.3 times, of 64 channels slower).
 _WINOGRAD_MIN_CHANNELS = 64
 _WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS = 128
 _WINOGRAD_MIN_TILES = 256
