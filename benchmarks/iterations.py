@@ -150,13 +150,14 @@ class Workload:
 
     label = ''
     extra = ()  # more (label, step, torch_step) rows of the same workload
+    check_rtol = 1e-4
 
     def check(self) -> None:
         """Two iterations from the same weights give the same losses in both frameworks."""
         for i in range(2):
             ours = float(self.step().array)
             theirs = float(self.torch_step().detach())
-            np.testing.assert_allclose(ours, theirs, rtol=1e-4,
+            np.testing.assert_allclose(ours, theirs, rtol=self.check_rtol,
                                        err_msg=f'{self.label}: loss of iteration {i + 1}')
 
 
@@ -287,6 +288,11 @@ class VGGModel(chainer.Chain):
 
 
 class VGG(CNN):
+    # A ReLU of a value within rounding of zero after batch normalization goes either
+    # way with another convolution algorithm, and moves the second loss by up to about
+    # 1e-4 (PyTorch's and Winograd's float32 each lie ~5e-5 from a float64 run's).
+    check_rtol = 5e-4
+
     def __init__(self, batch, widths, hidden):
         self.label = f'vgg: VGG-style CNN with BN, MomentumSGD, batch {batch}'
         np.random.seed(0)

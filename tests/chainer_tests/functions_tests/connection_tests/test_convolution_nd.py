@@ -678,3 +678,184 @@ def test_patch_matrix_in_pieces_nd(monkeypatch, x_shape, W_shape, kw):
     monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
     for a, e in zip(run(), expected):
         numpy.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+
+
+# -- Winograd F(2x2, 3x3) (NumPy, 3x3 filters, stride 1) ---------------------------
+
+def _winograd(monkeypatch, on: bool):
+    """Forces the Winograd path on (from one channel and tile) or off."""
+    from chainer.functions.connection import convolution_nd as conv_mod
+    least = 1 if on else 1 << 30
+    monkeypatch.setattr(conv_mod, '_WINOGRAD_MIN_CHANNELS', least)
+    monkeypatch.setattr(conv_mod, '_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS', least)
+    monkeypatch.setattr(conv_mod, '_WINOGRAD_MIN_TILES', 1)
+
+
+def _winograd_calls(monkeypatch):
+    """Counts the calls of the Winograd forward and weight gradient."""
+    from chainer.functions.connection import convolution_nd as conv_mod
+    calls = {'conv': 0, 'grad_weight': 0}
+    for name in calls:
+        original = getattr(conv_mod, f'_winograd_{name}')
+
+        def spy(*args, _original=original, _name=name):
+            calls[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(conv_mod, f'_winograd_{name}', spy)
+    return calls
+
+
+def _conv_and_grads(x, W, gy, pad, transposed=False):
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    fn = F.deconvolution_2d if transposed else F.convolution_2d
+    y = fn(xv, Wv, pad=pad)
+    y.grad = gy
+    y.backward()
+    return [y.array, xv.grad, Wv.grad]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('n, c, k, dims, pad', [
+    (2, 3, 4, (5, 7), 1),     # odd sizes: a half tile row and column
+    (1, 1, 2, (6, 6), 0),
+    (3, 2, 1, (4, 5), 2),
+    (2, 5, 3, (1, 1), 1),     # one pixel
+    (1, 4, 4, (3, 3), (0, 2)),
+])
+@pytest.mark.parametrize('transposed', [False, True])
+def test_winograd_matches_patch_matrix(monkeypatch, dtype, n, c, k, dims, pad, transposed):
+    # The forward, the input gradient and the weight gradient through Winograd agree
+    # with the patch-matrix route to rounding.
+    if transposed and max(numpy.atleast_1d(pad)) > 1 and min(dims) < 2:
+        pytest.skip('no output')
+    rng = numpy.random.RandomState(10)
+    x = rng.uniform(-1, 1, (n, c) + dims).astype(dtype)
+    W = rng.uniform(-1, 1, (c, k, 3, 3) if transposed else (k, c, 3, 3)).astype(dtype)
+    calls = _winograd_calls(monkeypatch)
+    _winograd(monkeypatch, False)
+    xv = chainer.Variable(x)
+    fn = F.deconvolution_2d if transposed else F.convolution_2d
+    gy = rng.uniform(-1, 1, fn(xv, W, pad=pad).shape).astype(dtype)
+    expected = _conv_and_grads(x, W, gy, pad, transposed)
+    assert calls == {'conv': 0, 'grad_weight': 0}
+    _winograd(monkeypatch, True)
+    got = _conv_and_grads(x, W, gy, pad, transposed)
+    # forward and input gradient (one of them the flipped convolution), weight gradient
+    assert calls == {'conv': 2, 'grad_weight': 1}
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+def test_winograd_of_an_empty_batch(monkeypatch):
+    _winograd(monkeypatch, True)
+    calls = _winograd_calls(monkeypatch)
+    x = numpy.zeros((0, 3, 5, 5), numpy.float32)
+    W = numpy.ones((4, 3, 3, 3), numpy.float32)
+    y, gx, gW = _conv_and_grads(x, W, numpy.zeros((0, 4, 5, 5), numpy.float32), 1)
+    assert y.shape == (0, 4, 5, 5) and gx.shape == x.shape
+    assert not gW.any()
+    assert calls == {'conv': 0, 'grad_weight': 0}
+
+
+@pytest.mark.parametrize('transposed', [False, True])
+def test_winograd_backward_and_double_backward(monkeypatch, transposed):
+    _winograd(monkeypatch, True)
+    calls = _winograd_calls(monkeypatch)
+    rng = numpy.random.RandomState(11)
+    x = rng.uniform(-1, 1, (2, 3, 4, 5))
+    W = rng.uniform(-1, 1, (3, 2, 3, 3) if transposed else (2, 3, 3, 3))
+    fn = F.deconvolution_2d if transposed else F.convolution_2d
+    y_shape = fn(x, W, pad=1).shape
+    gy = rng.uniform(-1, 1, y_shape)
+    gradient_check.check_backward(lambda a, b: fn(a, b, pad=1), (x, W), gy,
+                                  dtype=numpy.float64, atol=1e-7, rtol=1e-7)
+    ggx, ggW = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)
+    gradient_check.check_double_backward(lambda a, b: fn(a, b, pad=1), (x, W), gy,
+                                         (ggx, ggW), dtype=numpy.float64, atol=1e-7,
+                                         rtol=1e-7)
+    assert calls['conv'] and calls['grad_weight']
+
+
+@pytest.mark.parametrize('value', [numpy.nan, numpy.inf, -numpy.inf])
+@pytest.mark.parametrize('pad', [0, 1, 2])
+def test_winograd_keeps_non_finite_values(monkeypatch, value, pad):
+    # Wherever the patch-matrix route gives NaN or an infinity, so does Winograd (NaN
+    # where it gives NaN); it may spread them further within a 2x2 tile.
+    rng = numpy.random.RandomState(12)
+    x = rng.uniform(-1, 1, (2, 3, 7, 6)).astype(numpy.float32)
+    W = rng.uniform(-1, 1, (4, 3, 3, 3)).astype(numpy.float32)
+    x[0, 1, 0, 0] = x[1, 2, 3, 4] = x[1, 0, 6, 5] = value
+    gy = rng.uniform(-1, 1, (2, 4, 5 + 2 * pad, 4 + 2 * pad)).astype(numpy.float32)
+    gy[0, 3, 0, 1] = gy[1, 1, 2 + pad, 2] = value
+    results = []
+    for on in (False, True):
+        _winograd(monkeypatch, on)
+        with numpy.errstate(invalid='ignore'):
+            xv, Wv = chainer.Variable(x), chainer.Variable(W)
+            y = F.convolution_2d(xv, Wv, pad=pad)
+            y.grad = gy
+            y.backward()
+        results.append([y.array, xv.grad, Wv.grad])
+    for e, a in zip(*results):
+        assert not numpy.isfinite(e).all()
+        assert not (numpy.isfinite(a) & ~numpy.isfinite(e)).any()
+        assert not (numpy.isnan(e) & ~numpy.isnan(a)).any()
+        finite = numpy.isfinite(a)
+        numpy.testing.assert_allclose(a[finite], e[finite], rtol=1e-5, atol=1e-5)
+
+
+def test_winograd_accuracy_and_determinism(monkeypatch):
+    # float32 against a float64 reference: within a few times the rounding of the
+    # patch-matrix route (max abs error / max abs of the result); the same bits twice.
+    rng = numpy.random.RandomState(13)
+    x = rng.uniform(-1, 1, (2, 64, 9, 8)).astype(numpy.float32)
+    W = rng.uniform(-1, 1, (64, 64, 3, 3)).astype(numpy.float32)
+    gy = rng.uniform(-1, 1, (2, 64, 9, 8)).astype(numpy.float32)
+    _winograd(monkeypatch, False)
+    exact = _conv_and_grads(x.astype(numpy.float64), W.astype(numpy.float64),
+                            gy.astype(numpy.float64), 1)
+    _winograd(monkeypatch, True)
+    got = _conv_and_grads(x, W, gy, 1)
+    for a, b, e in zip(got, _conv_and_grads(x, W, gy, 1), exact):
+        assert numpy.array_equal(a, b)
+        assert numpy.abs(a - e).max() <= 4e-6 * numpy.abs(e).max()
+
+
+def test_winograd_trigger(monkeypatch):
+    # 3x3 filters, stride 1, one group, no dilation, enough channels and output tiles
+    # (the VGG layers); not with fewer channels or tiles, nor other strides.
+    calls = _winograd_calls(monkeypatch)
+    W = numpy.ones((128, 128, 3, 3), numpy.float32)
+    x = numpy.ones((4, 128, 16, 16), numpy.float32)
+    _conv_and_grads(x, W, numpy.ones((4, 128, 16, 16), numpy.float32), 1)
+    assert calls == {'conv': 2, 'grad_weight': 1}
+    for x, W, kw in [
+            (x[:1, :, :8], W, dict(pad=1)),                   # 64 tiles
+            (x[:, :32], W[:32, :32], dict(pad=1)),            # 32 channels
+            (x, W, dict(pad=1, stride=2)),
+            (x, W, dict(pad=2, dilate=2)),
+            (x, W[:, :64], dict(pad=1, groups=2))]:
+        calls.update(conv=0)
+        F.convolution_2d(x, W, **kw)
+        assert calls['conv'] == 0
+
+
+@pytest.mark.parametrize('transposed', [False, True])
+def test_winograd_in_blocks_of_samples(monkeypatch, transposed):
+    # Samples in blocks of 2 (the last one of 1): the same values as in one block.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    _winograd(monkeypatch, True)
+    rng = numpy.random.RandomState(14)
+    x = rng.uniform(-1, 1, (5, 3, 5, 6))
+    W = rng.uniform(-1, 1, (3, 4, 3, 3) if transposed else (4, 3, 3, 3))
+    fn = F.deconvolution_2d if transposed else F.convolution_2d
+    gy = rng.uniform(-1, 1, fn(x, W, pad=1).shape)
+    expected = _conv_and_grads(x, W, gy, 1, transposed)
+    # 16 * 3 x 3 tiles * 4 channels * 8 bytes per sample
+    monkeypatch.setattr(conv_mod, '_WINOGRAD_BLOCK', 2 * 16 * 9 * 4 * 8)
+    got = _conv_and_grads(x, W, gy, 1, transposed)
+    for a, e in zip(got, expected):
+        numpy.testing.assert_allclose(a, e, rtol=1e-13, atol=1e-13)
