@@ -494,16 +494,21 @@ def _log_normalizer(x: Any, axis: int, xp=None):
     return m + xp.log(sum(buf, axis=axis, keepdims=True)), buf
 
 
-def _softmax_rows(x: Any, axis: int) -> tuple | None:
+#: From this many bytes on, the softmax helpers work on NumPy arrays block by
+#: block (below, the blocks' own cost is not paid back: measured).
+_SOFTMAX_BLOCKED_BYTES = 1 << 21
+
+
+def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
     """``(view, blocks, shift)`` for the blocked NumPy paths of the softmax helpers,
-    or None where they take ``x`` whole (GPU arrays, arrays of at most 1 MiB, arrays
+    or None where they take ``x`` whole (GPU arrays, arrays under 2 MiB, arrays
     that are not C-contiguous, or a softmax along the first axis).
 
     ``view`` is ``x`` (in :func:`compute_dtype`) as ``(L, C)`` or ``(L, C, R)``
     with the softmax axis second, ``blocks`` the slices of its first axis from
     :func:`sample_blocks`, ``shift`` None where each block takes its own maxima
     along the axis, else :func:`softmax_shift` of the whole array (a scalar, or
-    maxima shaped as ``view`` with a length-1 axis).
+    maxima shaped as ``view`` with a length-1 axis; always None unless ``shifted``).
 
     Every slice along the axis goes through the same operations in the same order
     as in the whole array (so the same results, bit for bit): only the order of
@@ -511,7 +516,8 @@ def _softmax_rows(x: Any, axis: int) -> tuple | None:
     cache. A non-contiguous ``x`` is not blocked: its whole-array temporaries
     follow its memory order, and the sums along the axis with them.
     """
-    if type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0:
+    if (type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0
+            or x.nbytes < _SOFTMAX_BLOCKED_BYTES):
         return None
     ndim = x.ndim
     if not -ndim <= axis < ndim:
@@ -528,11 +534,34 @@ def _softmax_rows(x: Any, axis: int) -> tuple | None:
     if len(blocks) < 2:
         return None
     shift = None
-    if axis != ndim - 1 and trail < _CONTIGUOUS_MAX_MIN:
+    if shifted and axis != ndim - 1 and trail < _CONTIGUOUS_MAX_MIN:
         shift = softmax_shift(x, axis)
         if type(shift) is numpy.ndarray:
             shift = shift.reshape((lead, 1) + view.shape[2:])
     return view, blocks, shift
+
+
+def softmax_blocks(axis: int, *arrays: Any) -> tuple | None:
+    """``(views, blocks)`` for computing a function of the slices along ``axis`` of
+    NumPy arrays of one shape and dtype (a softmax gradient from ``y`` and ``gy``)
+    block by block, each block while it is in cache, as :func:`softmax` does:
+    the arrays viewed as ``(L, C)`` or ``(L, C, R)`` with ``axis`` second, and
+    slices of their first axis. None where the arrays are better taken whole
+    (small, not all C-contiguous NumPy arrays, or ``axis`` the first).
+
+    A function that reduces along axis 1 of each block and otherwise works
+    elementwise gives the same results, bit for bit, as on the whole arrays.
+    """
+    x = arrays[0]
+    for a in arrays:
+        if (type(a) is not numpy.ndarray or not a.flags.c_contiguous or a.shape != x.shape
+                or a.dtype != x.dtype):
+            return None
+    rows = _softmax_rows(x, axis, False)
+    if rows is None:
+        return None
+    view, blocks, _ = rows
+    return tuple(a.reshape(view.shape) for a in arrays), blocks
 
 
 def _shifted_exps(rows: tuple, out: Any = None):
