@@ -388,8 +388,8 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             if yb is not gb:
                 gb[...] = yb
             tb = t[block]
-            if ndim == 2:
-                gb[array_utils.row_starts(len(tb), 1, xp), tb] -= 1
+            if ndim == 2:  # one 1-d subscript of the C-contiguous block instead of two
+                gb.reshape(-1)[array_utils.row_starts(len(tb), n_class, xp) + tb] -= 1
             else:
                 gb -= _one_hot(xp, tb, n_class, ndim, dtype)
             if cw is not None:
