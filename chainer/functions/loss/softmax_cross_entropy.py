@@ -479,7 +479,9 @@ def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: boo
             float target distributions of the same shape as ``x``.
         normalize: With ``reduce='mean'``, divide by the number of used labels
             (True) or by the batch size (False).
-        cache_score: Keep the softmax from the forward pass for the backward pass.
+        cache_score: Keep the softmax for the backward pass, in ``x``'s dtype (read
+            as the node's ``y``). With integer labels only its row
+            statistics are kept, from which the gradient forms the softmax again.
         class_weight: Per-class weights (array of shape ``(C,)``).
         ignore_label: Label value that contributes no loss (None: every label counts).
         reduce: ``'mean'`` (a scalar) or ``'no'`` (a loss per label).
