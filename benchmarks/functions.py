@@ -7,7 +7,8 @@ steady BLAS timings): waiting for a CPU then does not count.
 
 Workloads (float32, forward and backward from a given output gradient):
   relu, tanh             elementwise on 1e6 elements
-  softmax_cross_entropy  batch 100 x 10 classes, mean loss
+  softmax_cross_entropy  batch 100 x 10 classes, mean loss; 700 x 10000 (a language
+                         model's vocabulary)
   linear                 x (100, 784), W (1000, 784), b (1000,); gradients of x, W and b
   sum(exp(x))            1e6 elements
   activations            leaky_relu, elu, sigmoid, softplus on 1e6 elements;
@@ -43,6 +44,8 @@ X_BIG = RNG.uniform(-1, 1, N_ELEM).astype(np.float32)
 GY_BIG = RNG.uniform(-1, 1, N_ELEM).astype(np.float32)
 X_SCE = RNG.uniform(-1, 1, (100, 10)).astype(np.float32)
 T_SCE = RNG.randint(0, 10, 100).astype(np.int32)
+X_VOCAB = RNG.uniform(-3, 3, (700, 10000)).astype(np.float32)
+T_VOCAB = RNG.randint(0, 10000, 700).astype(np.int32)
 X_LIN = RNG.uniform(-1, 1, (100, 784)).astype(np.float32)
 W_LIN = RNG.uniform(-0.05, 0.05, (1000, 784)).astype(np.float32)
 B_LIN = RNG.uniform(-1, 1, 1000).astype(np.float32)
@@ -98,35 +101,33 @@ def tanh_torch():
 
 # -- softmax_cross_entropy --------------------------------------------------------
 
-def sce_chainer():
-    x = chainer.Variable(X_SCE)
-    loss = F.softmax_cross_entropy(x, T_SCE)
+def sce_chainer(x=X_SCE, t=T_SCE):
+    x = chainer.Variable(x)
+    loss = F.softmax_cross_entropy(x, t)
     loss.backward()
     return x.grad
 
 
-_ARANGE = np.arange(100)
-
-
-def sce_numpy():
-    x = X_SCE
+def sce_numpy(x=X_SCE, t=T_SCE):
+    rows = np.arange(len(x))
     m = x.max(axis=1, keepdims=True)
     e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True)
-    log_p = x[_ARANGE, T_SCE] - (m[:, 0] + np.log(s[:, 0]))
+    log_p = x[rows, t] - (m[:, 0] + np.log(s[:, 0]))
     loss = -log_p.mean()  # noqa: F841 (forward, as the framework computes it)
     gx = e / s
-    gx[_ARANGE, T_SCE] -= 1
-    gx *= np.float32(1 / 100)
+    gx[rows, t] -= 1
+    gx *= np.float32(1 / len(x))
     return gx
 
 
 _T_SCE_TORCH = torch.from_numpy(T_SCE.astype(np.int64)) if torch else None
+_T_VOCAB_TORCH = torch.from_numpy(T_VOCAB.astype(np.int64)) if torch else None
 
 
-def sce_torch():
-    x = torch.from_numpy(X_SCE).requires_grad_()
-    torch.nn.functional.cross_entropy(x, _T_SCE_TORCH).backward()
+def sce_torch(x=X_SCE, t=_T_SCE_TORCH):
+    x = torch.from_numpy(x).requires_grad_()
+    torch.nn.functional.cross_entropy(x, t).backward()
     return x.grad
 
 
@@ -344,6 +345,9 @@ WORKLOADS = [
     ('tanh, 1e6 elements', 'tanh', tanh_chainer, tanh_numpy, tanh_torch, 5),
     ('softmax_cross_entropy, 100 x 10', 'softmax_cross_entropy',
      sce_chainer, sce_numpy, sce_torch, 100),
+    ('softmax_cross_entropy, 700 x 10000', 'softmax_cross_entropy',
+     lambda: sce_chainer(X_VOCAB, T_VOCAB), lambda: sce_numpy(X_VOCAB, T_VOCAB),
+     lambda: sce_torch(X_VOCAB, _T_VOCAB_TORCH), 2),
     ('linear, 100x784 -> 1000', 'linear', linear_chainer, linear_numpy, linear_torch, 3),
     ('sum(exp(x)), 1e6 elements', 'exp', sumexp_chainer, sumexp_numpy, sumexp_torch, 5),
 ] + LAYERS

@@ -494,9 +494,133 @@ def _log_normalizer(x: Any, axis: int, xp=None):
     return m + xp.log(sum(buf, axis=axis, keepdims=True)), buf
 
 
+#: From this many bytes on, the softmax helpers work on NumPy arrays block by
+#: block (below, the blocks' own cost is not paid back: measured).
+_SOFTMAX_BLOCKED_BYTES = 1 << 21
+
+
+def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
+    """``(view, blocks, shift)`` for the blocked NumPy paths of the softmax helpers,
+    or None where they take ``x`` whole (GPU arrays, arrays under 2 MiB, arrays
+    that are not C-contiguous, or a softmax along the first axis).
+
+    ``view`` is ``x`` (in :func:`compute_dtype`) as ``(L, C)`` or ``(L, C, R)``
+    with the softmax axis second, ``blocks`` the slices of its first axis from
+    :func:`sample_blocks`, ``shift`` None where each block takes its own maxima
+    along the axis, else :func:`softmax_shift` of the whole array (a scalar, or
+    maxima shaped as ``view`` with a length-1 axis; always None unless ``shifted``).
+
+    Every slice along the axis goes through the same operations in the same order
+    as in the whole array (so the same results, bit for bit): only the order of
+    the slices changes, and the arrays in between shrink to a block that stays in
+    cache. A non-contiguous ``x`` is not blocked: its whole-array temporaries
+    follow its memory order, and the sums along the axis with them.
+    """
+    if (type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0
+            or x.nbytes < _SOFTMAX_BLOCKED_BYTES):
+        return None
+    ndim = x.ndim
+    if not -ndim <= axis < ndim:
+        return None
+    axis %= ndim
+    shape = x.shape
+    lead = size_of_shape(shape[:axis])
+    trail = size_of_shape(shape[axis + 1:])
+    if lead < 2 or not x.size:
+        return None
+    n = shape[axis]
+    view = x.reshape(lead, n) if trail == 1 else x.reshape(lead, n, trail)
+    blocks = sample_blocks(view)
+    if len(blocks) < 2:
+        return None
+    shift = None
+    if shifted and axis != ndim - 1 and trail < _CONTIGUOUS_MAX_MIN:
+        shift = softmax_shift(x, axis)
+        if type(shift) is numpy.ndarray:
+            shift = shift.reshape((lead, 1) + view.shape[2:])
+    return view, blocks, shift
+
+
+def softmax_blocks(axis: int, *arrays: Any) -> tuple | None:
+    """``(views, blocks)`` for computing a function of the slices along ``axis`` of
+    NumPy arrays of one shape and dtype (a softmax gradient from ``y`` and ``gy``)
+    block by block, each block while it is in cache, as :func:`softmax` does:
+    the arrays viewed as ``(L, C)`` or ``(L, C, R)`` with ``axis`` second, and
+    slices of their first axis. None where the arrays are better taken whole
+    (small, not all C-contiguous NumPy arrays, or ``axis`` the first).
+
+    A function that reduces along axis 1 of each block and otherwise works
+    elementwise gives the same results, bit for bit, as on the whole arrays.
+    """
+    x = arrays[0]
+    for a in arrays:
+        if (type(a) is not numpy.ndarray or not a.flags.c_contiguous or a.shape != x.shape
+                or a.dtype != x.dtype):
+            return None
+    rows = _softmax_rows(x, axis, False)
+    if rows is None:
+        return None
+    view, blocks, _ = rows
+    return tuple(a.reshape(view.shape) for a in arrays), blocks
+
+
+def _shifted_exps(rows: tuple, out: Any = None):
+    """Yields ``(block, x_b, m_b, e_b)`` for each block of :func:`_softmax_rows`:
+    the block's slice and view of ``x``, its shift and ``exp(x_b - m_b)``, in one
+    buffer reused from block to block (or in ``out``'s block)."""
+    view, blocks, shift = rows
+    buf = None
+    for block in blocks:
+        xb = view[block]
+        if shift is None:
+            m = _max_reduce(xb, 1, None, None, True)
+        else:
+            m = shift[block] if type(shift) is numpy.ndarray else shift
+        if out is not None:
+            e = out[block]
+        else:
+            if buf is None:  # the first block is the longest
+                buf = numpy.empty_like(xb)
+            e = buf[:len(xb)]
+        numpy.subtract(xb, m, out=e)
+        numpy.exp(e, out=e)
+        yield block, xb, m, e
+
+
+def _blocked_log_normalizer(rows: tuple, log_softmax: bool = False,
+                            softmax: bool = False) -> tuple:
+    """``(log_z, log(softmax(x)) or None, softmax(x) or None)`` from the blocks of
+    :func:`_softmax_rows` (shaped as its ``view``): :func:`_log_normalizer`'s
+    ``log_z``, ``x - log_z`` and its ``exp``, each block's while it is in cache."""
+    view = rows[0]
+    log_z = numpy.empty((len(view), 1) + view.shape[2:], view.dtype)
+    y = numpy.empty_like(view) if log_softmax else None
+    p = numpy.empty_like(view) if softmax else None
+    for block, xb, m, e in _shifted_exps(rows):
+        s = _add_reduce(e, 1, None, None, True)
+        numpy.log(s, out=s)
+        lz = numpy.add(m, s, out=log_z[block])
+        if y is not None or p is not None:
+            yb = numpy.subtract(xb, lz, out=(p if y is None else y)[block])
+            if p is not None:
+                numpy.exp(yb, out=p[block])
+    return log_z, y, p
+
+
+def _kept_shape(shape: tuple, axis: int) -> tuple:
+    axis %= len(shape)
+    return shape[:axis] + (1,) + shape[axis + 1:]
+
+
 def softmax(x: Any, axis: int = 1) -> Any:
     """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
     x = as_compute(x)
+    rows = _softmax_rows(x, axis)
+    if rows is not None:
+        out = numpy.empty_like(rows[0])
+        for _, _, _, e in _shifted_exps(rows, out):
+            e /= _add_reduce(e, 1, None, None, True)
+        return out.reshape(x.shape)
     xp = _xp(x)
     e = x - softmax_shift(x, axis)
     xp.exp(e, out=e)
@@ -513,6 +637,10 @@ def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
     """
     xp = _xp(x)
     x = as_compute(x)
+    rows = _softmax_rows(x, axis)
+    if rows is not None:
+        _, y, p = _blocked_log_normalizer(rows, True, with_softmax)
+        return y.reshape(x.shape), (None if p is None else p.reshape(x.shape))
     log_z, buf = _log_normalizer(x, axis, xp)
     y = xp.subtract(x, log_z, out=buf)
     return y, (xp.exp(y) if with_softmax else None)
@@ -523,6 +651,9 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     :func:`compute_dtype`."""
     xp = _xp(x)
     x = as_compute(x)
+    rows = _softmax_rows(x, axis)
+    if rows is not None:
+        return _blocked_log_normalizer(rows)[0].reshape(_kept_shape(x.shape, axis))
     m = softmax_shift(x, axis)
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)
     return xp.log(s) + m
@@ -623,9 +754,10 @@ class _BoundedCache:
 _ROW_STARTS = _BoundedCache(64, 1 << 20)
 
 
-def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
-    """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``softmax(x)``
-    or None)``.
+def log_softmax_at(x: Any, index: Any) -> tuple:
+    """``(log(softmax(x))`` along axis 1 picked at the integer ``index``, ``log_z``)``
+    with ``log_z`` :func:`_log_normalizer`'s (kept as an axis of length 1), from
+    which ``softmax(x) = exp(x - log_z)``.
 
     ``index`` has the shape of ``x`` without axis 1 and must lie in range (NumPy
     raises ``IndexError``, CuPy wraps: check first with :func:`check_index_range`).
@@ -633,7 +765,11 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
     """
     xp = _xp(x)
     x = as_compute(x)
-    log_z, buf = _log_normalizer(x, 1, xp)
+    rows = _softmax_rows(x, 1)
+    if rows is not None:
+        log_z = _blocked_log_normalizer(rows)[0].reshape(_kept_shape(x.shape, 1))
+    else:
+        log_z = _log_normalizer(x, 1, xp)[0]
     # Chainer's order: x - logsumexp(x), here only where picked
     if x.ndim == 2:
         picked = x[row_starts(len(index), 1, xp), index]
@@ -642,10 +778,7 @@ def log_softmax_at(x: Any, index: Any, with_softmax: bool = False):
         picked = xp.take_along_axis(x, index[:, None], axis=1)
         picked -= log_z
         picked = picked.reshape(index.shape)
-    if with_softmax:
-        y = xp.subtract(x, log_z, out=buf)
-        return picked, xp.exp(y, out=y)
-    return picked, None
+    return picked, log_z
 
 
 def check_index_range(index: Any, size: int, what: str = 'index',

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer.functions.activation.softmax import _AxisSoftmax
 from chainer.functions.activation.softmax import _AxisSoftmaxGrad
 from chainer.functions.array.broadcast import broadcast_to
@@ -36,11 +38,10 @@ class LogSoftmax(_AxisSoftmax):
 class LogSoftmaxGrad(_AxisSoftmaxGrad):
     """``gy - exp(y) * sum(gy, axis)``: the log-softmax gradient given its output."""
 
-    def _compute(self, y, gy):
-        xp = _array._xp(y)
-        t = xp.exp(y)
-        t *= gy.sum(axis=self.axis, keepdims=True)
-        return xp.subtract(gy, t, out=t)
+    def _compute(self, y, gy, axis, out=None):
+        t = numpy.exp(y, out=out)
+        t *= gy.sum(axis=axis, keepdims=True)
+        return numpy.subtract(gy, t, out=t)
 
     def _compute_gpu(self, y, gy):
         s = _array.compute_sum('T gy', '(C)gy', 'rechainer_sum', y.dtype, gy, axis=self.axis)

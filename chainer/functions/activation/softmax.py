@@ -73,7 +73,16 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
             return gy.copy(),
         if _array._xp(y) is not numpy:
             return self._compute_gpu(y, gy),
-        gx = self._compute(as_compute(y), as_compute(gy))
+        rows = _array.softmax_blocks(self.axis, y, gy)
+        if rows is None:
+            gx = self._compute(as_compute(y), as_compute(gy), self.axis)
+        else:  # large arrays: block by block of slices, each while it is in cache
+            (y_rows, gy_rows), blocks = rows
+            gx = numpy.empty(y_rows.shape, _array.compute_dtype(y.dtype))
+            for block in blocks:
+                self._compute(as_compute(y_rows[block]), as_compute(gy_rows[block]), 1,
+                              gx[block])
+            gx = gx.reshape(y.shape)
         return utils.force_array(gx.astype(y.dtype, copy=False)),
 
 
@@ -94,10 +103,10 @@ class Softmax(_AxisSoftmax):
 class _SoftmaxGrad(_AxisSoftmaxGrad):
     """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
 
-    def _compute(self, y, gy):
+    def _compute(self, y, gy, axis, out=None):
         # Chainer's form and order, for bit-identical results
-        gx = y * gy
-        s = _array.sum(gx, axis=self.axis, keepdims=True)
+        gx = numpy.multiply(y, gy, out=out)
+        s = _array.sum(gx, axis=axis, keepdims=True)
         gx -= y * s
         return gx
 

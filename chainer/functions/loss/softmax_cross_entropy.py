@@ -125,18 +125,27 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     soft_target = False
     eps = 1e-7
     _stats = None  # (m, s) of softmax_stats when the fused GPU path ran
+    _log_z = None  # the row normalizers of log_softmax_at (hard labels otherwise)
     _x = None  # its input x, from which ``y`` is formed when read
     _y = None
 
     @property
     def y(self):
         """The softmax of ``x`` kept for the backward pass (``cache_score``), else
-        None. The fused GPU path keeps only row statistics and forms it from them
-        when first read, so that reading it answers as Chainer's did."""
-        if self._y is None and self._stats is not None and self.cache_score:
-            x, (m, s) = self._x, self._stats
-            self._y = (backend.get_array_module(x).exp(array_utils.as_compute(x) - m)
-                       / s).astype(x.dtype, copy=False)
+        None. With hard labels only row statistics are kept (the gradient forms
+        the softmax again, block by block where ``x`` is large); the softmax is
+        formed from them when first read, so that reading it answers as Chainer's
+        did."""
+        if self._y is None and self.cache_score and self._x is not None:
+            x = self._x
+            xp = backend.get_array_module(x)
+            if self._stats is not None:
+                m, s = self._stats
+                y = xp.exp(array_utils.as_compute(x) - m) / s
+            else:
+                y = array_utils.as_compute(x) - self._log_z
+                xp.exp(y, out=y)
+            self._y = y.astype(x.dtype, copy=False)
         return self._y
 
     @y.setter
@@ -212,12 +221,11 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         self._tt = tt
 
         try:
-            log_p, self.y = array_utils.log_softmax_at(x, tt, self.cache_score)
+            log_p, self._log_z = array_utils.log_softmax_at(x, tt)
         except IndexError:  # NumPy's own range check (labels >= n_class)
             _raise_bad_label(ignore_label)
-        if self.y is not None:
-            # the cached score in the dtype of x, as Chainer keeps it (not a float32 copy)
-            self.y = self.y.astype(x.dtype, copy=False)
+        if self.cache_score:
+            self._x = x
         if self.class_weight is not None:
             # in place, so that a float64 weight multiplies in float64 and rounds
             # once, as Chainer's did (bit-identical results)
@@ -268,13 +276,17 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         if self._stats is not None:
             return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(None, t, self.reduce, self._coeff,
                                             stats=self._stats, ignore_label=self.ignore_label)
-        y = self.y
-        if y is None:
-            y = array_utils.log_softmax(x, with_softmax=True)[1]
         if self.soft_target:
+            y = self.y
+            if y is None:
+                y = array_utils.log_softmax(x, with_softmax=True)[1]
             return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, t, self.reduce, self._coeff)
-        return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, self._tt, self.reduce, self._coeff,
-                                        self.class_weight, self._t_valid)
+        # the softmax as the cached score was (in x's dtype) or as it is formed
+        # without one (in the compute dtype)
+        y_dtype = x.dtype if self.cache_score else array_utils.compute_dtype(x.dtype)
+        return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(
+            None, self._tt, self.reduce, self._coeff, self.class_weight, self._t_valid,
+            log_z=self._log_z, y_dtype=y_dtype)
 
     def backward(self, indexes, grad_outputs):
         if indexes == (1,):
@@ -298,7 +310,7 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
     ``gloss`` (not differentiable again).
 
     Args:
-        y: The softmax of ``x`` (compute dtype).
+        y: The softmax of ``x`` (compute dtype), with float targets.
         t: Float target distributions, or integer labels with ignored entries
             replaced by a valid class.
         reduce: The loss's ``reduce`` option.
@@ -309,11 +321,19 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             place of ``y`` (the fused GPU path; ``t`` then holds the labels as
             given, ``ignore_label`` included).
         ignore_label: The ignored label (with ``stats``).
+        log_z: With integer labels, the row normalizers of
+            :func:`~chainer.utils.array.log_softmax_at`, from which the softmax
+            ``exp(x - log_z)`` is formed (block by block of rows where ``x`` is
+            large, each block's gradient computed while it is in cache).
+        y_dtype: The dtype the softmax is rounded to and the gradient computed in
+            (with ``log_z``).
     """
 
     def __init__(self, y, t, reduce: str, coeff: float, class_weight=None, t_valid=None,
-                 stats=None, ignore_label=-1):
+                 stats=None, ignore_label=-1, log_z=None, y_dtype=None):
         self.y = y
+        self.log_z = log_z
+        self.y_dtype = y_dtype
         self.t = t
         self.reduce = reduce
         self.coeff = coeff
@@ -329,40 +349,55 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
                 return _gpu_grad(x, self.stats, self.t, gloss, self.coeff, self.ignore_label),
             return _gpu_grad(x, self.stats, self.t, gloss[:, None], 1.0, self.ignore_label),
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
+        if self.log_z is not None:
+            return utils.force_array(self._label_grad(xp, x, gloss).astype(x.dtype, copy=False)),
         y, t = self.y, self.t
-        if t.dtype.kind == 'f':
-            tf = t.astype(y.dtype, copy=False)
-            gx = y * tf.sum(axis=1, keepdims=True) - tf
-        else:
-            if (x.ndim == 2 and self.reduce == 'mean' and self.class_weight is None
-                    and self.t_valid is None):
-                # the common case in one pass: (y - onehot(t)) * scale is y * scale
-                # except at the labels, where it is (y - 1) * scale (Chainer's order)
-                scale = _mean_scale(gloss, self.coeff, y.dtype)
-                gx = y * scale
-                if gx.flags.c_contiguous:  # one 1-d subscript instead of two
-                    at = array_utils.row_starts(len(t), gx.shape[1], xp) + t
-                    flat = gx.ravel()
-                    flat[at] = (y.ravel()[at] - 1) * scale
-                else:
-                    rows = array_utils.row_starts(len(t), 1, xp)
-                    gx[rows, t] = (y[rows, t] - 1) * scale
-                return utils.force_array(gx.astype(x.dtype, copy=False)),
-            rows = array_utils.row_starts(len(t), 1, xp) if x.ndim == 2 else None
-            if rows is not None:
-                gx = y.copy()
-                gx[rows, t] -= 1
-            else:
-                gx = y - _one_hot(xp, t, x.shape[1], x.ndim, y.dtype)
-            if self.class_weight is not None:
-                gx *= self.class_weight[t][:, None]  # (rounded once, as above)
-            if self.t_valid is not None:
-                gx *= self.t_valid[:, None]
+        tf = t.astype(y.dtype, copy=False)
+        gx = y * tf.sum(axis=1, keepdims=True) - tf
         if self.reduce == 'mean':
             gx *= _mean_scale(gloss, self.coeff, gx.dtype)
         else:
             gx *= gloss.astype(gx.dtype, copy=False)[:, None]
         return utils.force_array(gx.astype(x.dtype, copy=False)),
+
+    def _label_grad(self, xp, x, gloss):
+        """``(y - onehot(t)) [* class_weight[t]] [* t_valid] * (gloss * coeff)`` (or
+        ``* gloss`` per label) with ``y = exp(x - log_z)`` rounded to ``y_dtype``,
+        Chainer's forms and order (bit-identical gradients), formed block by
+        block of samples of a large NumPy ``x``, each while it is in cache."""
+        t, log_z, dtype = self.t, self.log_z, self.y_dtype
+        ndim, n_class = x.ndim, x.shape[1]
+        cw, valid = self.class_weight, self.t_valid
+        if self.reduce == 'mean':
+            scale = _mean_scale(gloss, self.coeff, dtype)
+        else:
+            scale = gloss.astype(dtype, copy=False)[:, None]
+        gx = xp.empty(x.shape, dtype)
+        blocks = array_utils.sample_blocks(x)
+        buf = None
+        for block in blocks:
+            xb = array_utils.as_compute(x[block])
+            gb = gx[block]
+            if xb.dtype == dtype:
+                yb = xp.subtract(xb, log_z[block], out=gb)
+            else:  # softmax rounded to x's dtype from the compute dtype (float16)
+                if buf is None:
+                    buf = xp.empty(xb.shape, xb.dtype)
+                yb = xp.subtract(xb, log_z[block], out=buf[:len(xb)])
+            xp.exp(yb, out=yb)
+            if yb is not gb:
+                gb[...] = yb
+            tb = t[block]
+            if ndim == 2:  # one 1-d subscript of the C-contiguous block instead of two
+                gb.reshape(-1)[array_utils.row_starts(len(tb), n_class, xp) + tb] -= 1
+            else:
+                gb -= _one_hot(xp, tb, n_class, ndim, dtype)
+            if cw is not None:
+                gb *= cw[tb][:, None]  # (a float64 weight: multiplied in float64, rounded once)
+            if valid is not None:
+                gb *= valid[block][:, None]
+            gb *= scale if self.reduce == 'mean' else scale[block]
+        return gx
 
     def backward(self, indexes, grad_outputs):
         raise RuntimeError(  # Chainer's error and message
@@ -444,7 +479,9 @@ def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: boo
             float target distributions of the same shape as ``x``.
         normalize: With ``reduce='mean'``, divide by the number of used labels
             (True) or by the batch size (False).
-        cache_score: Keep the softmax from the forward pass for the backward pass.
+        cache_score: Keep the softmax for the backward pass, in ``x``'s dtype (read
+            as the node's ``y``). With integer labels only its row
+            statistics are kept, from which the gradient forms the softmax again.
         class_weight: Per-class weights (array of shape ``(C,)``).
         ignore_label: Label value that contributes no loss (None: every label counts).
         reduce: ``'mean'`` (a scalar) or ``'no'`` (a loss per label).

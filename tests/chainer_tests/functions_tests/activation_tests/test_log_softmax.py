@@ -90,3 +90,12 @@ def test_forward_bitwise_as_chainer(seed):
     m = x.max(axis=1, keepdims=True)
     expected = x - (m + numpy.log(numpy.exp(x - m).sum(axis=1, keepdims=True)))
     assert numpy.array_equal(F.log_softmax(x).array, expected)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((9, 8), 1), ((5, 4, 6), 1), ((5, 4, 6), -1),
+                                         ((4, 6, 300), 1)])
+def test_blocked_bitwise(monkeypatch, shape, axis, dtype):
+    from tests.chainer_tests.functions_tests.activation_tests.test_softmax import (
+        blocked_bitwise)
+    blocked_bitwise(monkeypatch, F.log_softmax, shape, axis, dtype)

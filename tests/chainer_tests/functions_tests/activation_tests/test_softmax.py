@@ -107,3 +107,37 @@ def test_axis_may_be_a_0d_integer_array(func):
     numpy.testing.assert_array_equal(func(x, axis=numpy.array(0)).array, func(x, axis=0).array)
     with pytest.raises(TypeError):
         func(x, axis=numpy.array([0]))
+
+
+def blocked_bitwise(monkeypatch, function, shape, axis, dtype):
+    """``function(x, axis)`` and its gradient, on arrays large enough to go block by
+    block (patched sizes) and on whole arrays: the same bits, special values included."""
+    import chainer
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(5)
+    x = (rng.randn(*shape) * 3).astype(dtype)
+    x.reshape(-1)[[3, 11, 20, 27]] = [numpy.inf, -numpy.inf, numpy.nan, -0.0]
+    gy = rng.randn(*shape).astype(dtype)
+
+    def run():
+        xv = chainer.Variable(x.copy())
+        y = function(xv, axis)
+        y.grad = gy.copy()
+        y.backward()
+        return [(a.dtype, a.shape, a.tobytes()) for a in (y.array, xv.grad)]
+
+    with numpy.errstate(all='ignore'):
+        monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 1 << 62)
+        expected = run()
+        monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 0)
+        monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 16)
+        assert array_utils.softmax_blocks(axis, x, gy) is not None
+        got = run()
+    assert got == expected
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((9, 8), 1), ((5, 4, 6), 1), ((5, 4, 6), -1),
+                                         ((4, 6, 300), 1)])
+def test_blocked_bitwise(monkeypatch, shape, axis, dtype):
+    blocked_bitwise(monkeypatch, F.softmax, shape, axis, dtype)

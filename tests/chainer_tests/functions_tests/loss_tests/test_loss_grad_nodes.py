@@ -51,9 +51,12 @@ def test_softmax_cross_entropy_second_order_is_a_clear_error():
 
 
 def test_softmax_cross_entropy_grad_needs_no_forward_node():
+    # integer labels: the softmax exp(x - log_z) is formed from x and the row normalizers
     y = numpy.full((2, 3), 1 / 3, numpy.float32)
     t = numpy.array([0, 2], numpy.int32)
-    grad = _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, t, 'no', 1.0)
+    log_z = numpy.full((2, 1), numpy.log(3), numpy.float32)
+    grad = _SoftmaxCrossEntropyGrad_NoDoubleBackprop(None, t, 'no', 1.0, log_z=log_z,
+                                                     y_dtype=numpy.dtype(numpy.float32))
     gx, = grad.apply((numpy.zeros((2, 3), numpy.float32), numpy.ones(2, numpy.float32)))
     expected = y.copy()
     expected[[0, 1], t] -= 1

@@ -577,3 +577,80 @@ def test_gpu_cached_score_is_the_softmax(dtype):
         assert isinstance(y, cupy.ndarray) and y.dtype == dtype
         rtol = 1e-3 if dtype == numpy.float16 else 1e-5
         numpy.testing.assert_allclose(cupy.asnumpy(y), want, rtol=rtol)
+
+
+def _run_sce(x, t, kw, gloss_seed=0):
+    xv = chainer.Variable(x)
+    loss = softmax_cross_entropy(xv, t, **kw)
+    y = loss.creator.y
+    rng = numpy.random.RandomState(gloss_seed)
+    loss.grad = rng.uniform(0.5, 2, loss.shape).astype(loss.dtype)
+    loss.backward()
+    return [a if a is None else (a.dtype, a.shape, a.tobytes())
+            for a in (loss.array, y, xv.grad)]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape', [(11, 9), (7, 5, 3, 2)])
+@pytest.mark.parametrize('kw', [
+    {}, {'cache_score': False}, {'reduce': 'no'}, {'normalize': False},
+    {'class_weight': 'float32'}, {'class_weight': 'float64', 'reduce': 'no'},
+    {'cache_score': False, 'reduce': 'no', 'class_weight': 'float32'}])
+@pytest.mark.parametrize('ignore', [False, True])
+def test_blocked_forward_and_gradient_bitwise(monkeypatch, dtype, shape, kw, ignore):
+    # Large inputs: the row normalizers block by block of rows, the softmax formed
+    # again in backward block by block with the gradient; the same bits as the
+    # whole-array path (loss, cached score and gradient), special values included.
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(3)
+    x = (rng.randn(*shape) * 3).astype(dtype)
+    x[1] = -numpy.inf  # a row (or sample) of -inf
+    x.reshape(-1)[[5, 17, 30]] = [numpy.inf, numpy.nan, -0.0]
+    t = rng.randint(0, shape[1], (shape[0],) + shape[2:]).astype(numpy.int32)
+    if ignore:
+        t.reshape(-1)[::4] = -1
+    kw = dict(kw)
+    if 'class_weight' in kw:
+        kw['class_weight'] = rng.uniform(0.5, 2, shape[1]).astype(kw['class_weight'])
+    with numpy.errstate(all='ignore'):
+        monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 1 << 62)
+        expected = _run_sce(x, t, kw)
+        monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 0)
+        monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 16)
+        assert len(array_utils.sample_blocks(x)) > 1
+        got = _run_sce(x, t, kw)
+    assert got == expected
+
+
+def test_non_contiguous_and_empty_scores_blocked(monkeypatch):
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(4)
+    x = rng.randn(9, 12).astype(numpy.float32)
+    t = rng.randint(0, 9, 12).astype(numpy.int32)
+    expected = _run_sce(x.T.copy(), t, {})
+    monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 0)
+    monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 16)
+    got = _run_sce(x.T, t, {})  # a transposed x: the whole-array forward, blocked backward
+    # a transposed x sums its exponentials in another order than a C-contiguous one
+    for g, e in zip(got, expected):
+        numpy.testing.assert_allclose(numpy.frombuffer(g[2], g[0]),
+                                      numpy.frombuffer(e[2], e[0]), rtol=1e-6)
+    x0 = numpy.zeros((0, 5), numpy.float32)
+    loss, y, gx = _run_sce(x0, numpy.zeros(0, numpy.int32), {'reduce': 'no'})
+    assert loss[1] == (0,) and y[1] == (0, 5) and gx[1] == (0, 5)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_cached_score_is_formed_when_read(dtype):
+    # Hard labels keep only the row normalizers (no softmax array in forward); the
+    # score read from the node is Chainer's exp(x - logsumexp(x)) in x's dtype.
+    from chainer.utils import array as array_utils
+    x = numpy.random.randn(6, 7).astype(dtype)
+    t = numpy.random.randint(0, 7, 6).astype(numpy.int32)
+    func = softmax_cross_entropy(x, t).creator
+    assert func._y is None and func._log_z.shape == (6, 1)
+    expected = array_utils.log_softmax(x, with_softmax=True)[1].astype(dtype)
+    assert func.y.dtype == dtype
+    numpy.testing.assert_array_equal(func.y, expected)
+    assert func.y is func.y  # formed once
+    assert softmax_cross_entropy(x, t, cache_score=False).creator.y is None
