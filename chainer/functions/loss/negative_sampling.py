@@ -135,8 +135,7 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         sig = array_utils.sigmoid(scores)
         c = self._row_weights(array_utils.as_compute(gy), xp, xc.dtype)[:, None] * sig * sign
         gx = xp.einsum('bk,bkd->bd', c, w)
-        gW = xp.zeros_like(Wc)
-        array_utils.scatter_add(gW, self.index, c[:, :, None] * xc[:, None, :])
+        gW = array_utils.scatter_rows(Wc.shape[0], self.index, xc, c)
         return gx.astype(x.dtype, copy=False), gW.astype(W.dtype, copy=False)
 
     def backward(self, indexes, grad_outputs):
