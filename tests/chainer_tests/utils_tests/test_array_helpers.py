@@ -672,3 +672,20 @@ def test_scatter_add_rows_into_a_few_rows_of_a_large_array_keeps_the_others():
     array_utils.scatter_add(zeros, index, values)
     numpy.testing.assert_array_equal(zeros, _scattered_products(5000, index, values, None,
                                                                 numpy.float32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('d', [100, 37])
+def test_gathered_blocks_cover_the_gather_and_keep_each_row_reduction(dtype, d):
+    rng = numpy.random.default_rng(6)
+    table = rng.standard_normal((300, d)).astype(dtype)
+    index = rng.integers(0, 300, (3001, 6))
+    x = rng.standard_normal((3001, d)).astype(dtype)
+    c = rng.standard_normal((3001, 6)).astype(dtype)
+    blocks = list(array_utils.gathered_blocks(table, index))
+    assert len(blocks) > 2
+    got = numpy.concatenate([numpy.einsum('bkd,bd->bk', w, x[s]) for s, w in blocks])
+    numpy.testing.assert_array_equal(got, numpy.einsum('bkd,bd->bk', table[index], x))
+    got = numpy.concatenate([numpy.einsum('bk,bkd->bd', c[s], w) for s, w in blocks])
+    numpy.testing.assert_array_equal(got, numpy.einsum('bk,bkd->bd', c, table[index]))
+    assert [s for s, _ in array_utils.gathered_blocks(table, index[:3])] == [slice(None)]

@@ -308,6 +308,8 @@ def test_blocked_gathers_and_sparse_gradient_are_the_old_formula_bit_for_bit(dty
     x = rng.uniform(-1, 1, (b, d)).astype(dtype)
     W = rng.uniform(-1, 1, (v, d)).astype(dtype)
     gy = rng.uniform(-1, 1, () if reduce == 'sum' else (b,)).astype(dtype)
+    from chainer.utils import array as array_utils
+    assert len(list(array_utils.gathered_blocks(W.astype(numpy.float32), samples))) > 2
     xv, Wv = chainer.Variable(x), chainer.Variable(W)
     loss = negative_sampling(xv, t, Wv, _FixedSampler(samples), k - 1, reduce=reduce)
     loss.grad = gy
