@@ -378,13 +378,15 @@ def gathered_blocks(table: Any, index: Any):
 
 
 _FLOATS = (numpy.dtype(numpy.float32), numpy.dtype(numpy.float64))
+#: Fewer scattered values go to numpy.add.at, faster than building a sparse matrix.
+_SPARSE_MIN_VALUES = 8192
 _INT32_MAX = numpy.iinfo(numpy.int32).max
 
 
 def _rows_product(n: int, index: Any, x: Any, weights: Any) -> Any:
     """:func:`scatter_rows` on NumPy as one sparse product ``M @ x`` (``M`` of
     shape ``(n, B)``, entry ``weights[b, k]`` or 1 at ``(index[b, k], b)``), or
-    None for what it leaves to ``numpy.add.at`` (other dtypes, empty or
+    None for what it leaves to ``numpy.add.at`` (other dtypes, few values,
     out-of-range indices).
 
     SciPy multiplies a CSC matrix by visiting its columns in order and adding each
@@ -394,7 +396,8 @@ def _rows_product(n: int, index: Any, x: Any, weights: Any) -> Any:
     """
     if (type(x) is not numpy.ndarray or x.ndim != 2 or x.dtype not in _FLOATS
             or type(index) is not numpy.ndarray or index.dtype.kind not in 'iu'
-            or index.size == 0 or index.ndim not in (1, 2) or index.shape[0] != x.shape[0]):
+            or index.ndim not in (1, 2) or index.shape[0] != x.shape[0]
+            or index.size * x.shape[1] < _SPARSE_MIN_VALUES):
         return None
     if weights is None:
         data = numpy.ones(index.size, x.dtype)
@@ -433,7 +436,7 @@ def _scatter_add_rows(a: Any, index: Any, values: Any) -> bool:
     if (a.ndim < 2 or a.dtype not in _FLOATS or type(index) is not numpy.ndarray
             or index.ndim < 1 or index.dtype.kind not in 'iu'
             or type(values) is not numpy.ndarray or values.dtype != a.dtype
-            or values.size < 8192 or values.shape != index.shape + a.shape[1:]):
+            or values.size < _SPARSE_MIN_VALUES or values.shape != index.shape + a.shape[1:]):
         return False
     n = a.shape[0]
     index = index.ravel().astype(numpy.intp, copy=False)  # C order: add.at's order

@@ -621,7 +621,7 @@ def test_scatter_rows_is_zeros_and_add_at_of_the_products(dtype, index_dtype, k,
     """Bit for bit the zeros + scatter_add of weights[:, :, None] * x[:, None, :],
     with repeated ids within a row and across rows, and zero weights."""
     rng = numpy.random.default_rng(3)
-    n, b, d = 20, 50, 7
+    n, b, d = 40, 600, 21
     shape = (b,) if k is None else (b, k)
     index = rng.integers(0, n, shape).astype(index_dtype)
     if k is not None:
@@ -632,15 +632,18 @@ def test_scatter_rows_is_zeros_and_add_at_of_the_products(dtype, index_dtype, k,
         weights[::5] = 0  # ignored rows (signed zeros in the products)
     got = array_utils.scatter_rows(n, index, x, weights)
     expected = _scattered_products(n, index, x, weights, dtype)
+    sparse = array_utils._rows_product(n, index, x, weights) is not None
+    assert sparse == (dtype != numpy.float16)
     assert got.dtype == dtype and got.shape == (n, d)
     numpy.testing.assert_array_equal(got.view(numpy.uint8), expected.view(numpy.uint8))
 
 
 def test_scatter_rows_negative_out_of_range_and_empty_indices():
     rng = numpy.random.default_rng(4)
-    x = rng.standard_normal((6, 5))
-    weights = rng.standard_normal((6, 2))
-    index = rng.integers(-10, 10, (6, 2))
+    x = rng.standard_normal((600, 20))
+    weights = rng.standard_normal((600, 2))
+    index = rng.integers(-10, 10, (600, 2))
+    assert array_utils._rows_product(10, index, x, weights) is not None
     numpy.testing.assert_array_equal(
         array_utils.scatter_rows(10, index, x, weights),
         _scattered_products(10, index, x, weights, x.dtype))
@@ -648,7 +651,7 @@ def test_scatter_rows_negative_out_of_range_and_empty_indices():
     with pytest.raises(IndexError):
         array_utils.scatter_rows(10, index, x, weights)
     empty = array_utils.scatter_rows(4, numpy.zeros(0, numpy.int32), x[:0])
-    assert empty.shape == (4, 5) and not empty.any()
+    assert empty.shape == (4, 20) and not empty.any()
 
 
 def test_scatter_add_rows_into_a_few_rows_of_a_large_array_keeps_the_others():

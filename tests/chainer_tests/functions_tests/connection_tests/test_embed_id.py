@@ -151,9 +151,9 @@ def test_gradient_is_zeros_and_add_at_bit_for_bit(dtype, ignore_label):
     """The weight gradient (one sparse product on NumPy) has the bits of a zero
     array into which numpy.add.at adds the output gradient rows in id order."""
     rng = numpy.random.RandomState(11)
-    ids = rng.randint(0, 30, (40, 7)).astype(numpy.int32)
+    ids = rng.randint(0, 30, (40, 9)).astype(numpy.int32)
     W = chainer.Variable(rng.uniform(-1, 1, (30, 33)).astype(dtype))
-    gy = rng.uniform(-1, 1, (40, 7, 33)).astype(dtype)
+    gy = rng.uniform(-1, 1, (40, 9, 33)).astype(dtype)
     y = embed_id(ids, W, ignore_label=ignore_label)
     y.grad = gy
     y.backward()
