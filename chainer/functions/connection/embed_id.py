@@ -8,7 +8,7 @@ from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
-from chainer.utils.array import scatter_add
+from chainer.utils.array import scatter_rows
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -67,16 +67,13 @@ class EmbedIDGrad(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0,))
         x, gy = inputs
-        xp = backend.get_array_module(x, gy)
-        gW = xp.zeros(self.w_shape, dtype=gy.dtype)
         rows = gy.reshape(x.size, self.w_shape[1])
         ids = x.ravel()
         if self.ignore_label is not None:
             keep = ids != self.ignore_label
             ids = ids[keep]
             rows = rows[keep]
-        scatter_add(gW, ids, rows)
-        return gW,
+        return scatter_rows(self.w_shape[0], ids, rows),
 
     def backward(self, indexes, grad_outputs):
         x = self.get_retained_inputs()[0]

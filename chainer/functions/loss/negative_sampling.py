@@ -41,6 +41,18 @@ def _scores(x, W, samples):
     return _sum(w * xb, axis=2)
 
 
+def _sample_scores(Wc, index, xc):
+    """``W[index[b, k]] . x[b]`` as a new ``(B, K)`` array, gathered and reduced
+    block by block on NumPy."""
+    xp = backend.get_array_module(xc)
+    if xp is not numpy:
+        return xp.einsum('bkd,bd->bk', Wc[index], xc)
+    scores = numpy.empty(index.shape, xc.dtype)
+    for s, w in array_utils.gathered_blocks(Wc, index):
+        numpy.einsum('bkd,bd->bk', w, xc[s], out=scores[s])
+    return scores
+
+
 class NegativeSamplingFunction(function_node.FunctionNode):
     """The node of :func:`negative_sampling`: inputs ``(x, t, W)``.
 
@@ -90,8 +102,8 @@ class NegativeSamplingFunction(function_node.FunctionNode):
             array_utils.check_index_range(self._index, n_vocab, 'sampled id')
 
         xc = array_utils.as_compute(x)
-        w = array_utils.as_compute(W)[self._index]                  # (B, S + 1, D)
-        scores = xp.einsum('bkd,bd->bk', w, xc) * _signs(xp, samples.shape[1], xc.dtype)
+        scores = _sample_scores(array_utils.as_compute(W), self._index, xc)
+        scores *= _signs(xp, samples.shape[1], xc.dtype)
         loss = xp.logaddexp(scores, 0).sum(axis=1) * self.ignore_mask
         if self.reduce == 'sum':
             loss = loss.sum()
@@ -130,13 +142,21 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         xc = array_utils.as_compute(x)
         Wc = array_utils.as_compute(W)
         sign = _signs(xp, self.index.shape[1], xc.dtype)
-        w = Wc[self.index]                                          # (B, K, D)
-        scores = xp.einsum('bkd,bd->bk', w, xc) * sign
-        sig = array_utils.sigmoid(scores)
-        c = self._row_weights(array_utils.as_compute(gy), xp, xc.dtype)[:, None] * sig * sign
-        gx = xp.einsum('bk,bkd->bd', c, w)
-        gW = xp.zeros_like(Wc)
-        array_utils.scatter_add(gW, self.index, c[:, :, None] * xc[:, None, :])
+        g = self._row_weights(array_utils.as_compute(gy), xp, xc.dtype)[:, None]
+        if xp is not numpy:
+            w = Wc[self.index]                                      # (B, K, D)
+            sig = array_utils.sigmoid(xp.einsum('bkd,bd->bk', w, xc) * sign)
+            c = g * sig * sign
+            gx = xp.einsum('bk,bkd->bd', c, w)
+        else:  # the same, gathering and reducing block by block
+            c = numpy.empty(self.index.shape, xc.dtype)
+            gx = numpy.empty_like(xc)
+            for s, w in array_utils.gathered_blocks(Wc, self.index):
+                scores = numpy.einsum('bkd,bd->bk', w, xc[s])
+                scores *= sign
+                numpy.multiply(g[s] * array_utils.sigmoid(scores), sign, out=c[s])
+                numpy.einsum('bk,bkd->bd', c[s], w, out=gx[s])
+        gW = array_utils.scatter_rows(Wc.shape[0], self.index, xc, c)
         return gx.astype(x.dtype, copy=False), gW.astype(W.dtype, copy=False)
 
     def backward(self, indexes, grad_outputs):

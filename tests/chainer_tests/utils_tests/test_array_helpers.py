@@ -602,3 +602,93 @@ def test_sample_blocks_cover_the_first_axis_in_order(shape, dtype, n_blocks):
     covered = numpy.concatenate([numpy.arange(shape[0])[b] for b in blocks])
     numpy.testing.assert_array_equal(covered, numpy.arange(shape[0]))
     assert all(x[b].nbytes <= max(array_utils._BLOCK_BYTES, x[:1].nbytes) for b in blocks)
+
+
+def _scattered_products(n, index, x, weights, dtype):
+    """The reference of scatter_rows: zeros, then numpy.add.at of every product."""
+    values = x if weights is None else weights[:, :, None] * x[:, None, :]
+    if weights is None and index.ndim == 2:
+        values = numpy.broadcast_to(x[:, None], index.shape + x.shape[1:])
+    out = numpy.zeros((n, x.shape[1]), dtype)
+    numpy.add.at(out, index, values)
+    return out
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('index_dtype', [numpy.int32, numpy.int64, numpy.uint16])
+@pytest.mark.parametrize('k, weighted', [(None, False), (3, False), (4, True)])
+def test_scatter_rows_is_zeros_and_add_at_of_the_products(dtype, index_dtype, k, weighted):
+    """Bit for bit the zeros + scatter_add of weights[:, :, None] * x[:, None, :],
+    with repeated ids within a row and across rows, and zero weights."""
+    rng = numpy.random.default_rng(3)
+    n, b, d = 40, 600, 21
+    shape = (b,) if k is None else (b, k)
+    index = rng.integers(0, n, shape).astype(index_dtype)
+    if k is not None:
+        index[:, 1] = index[:, 0]  # the same id twice in one row
+    x = rng.standard_normal((b, 2 * d)).astype(dtype)[:, ::2]  # a strided view
+    weights = rng.standard_normal(shape).astype(dtype) if weighted else None
+    if weighted:
+        weights[::5] = 0  # ignored rows (signed zeros in the products)
+    got = array_utils.scatter_rows(n, index, x, weights)
+    expected = _scattered_products(n, index, x, weights, dtype)
+    sparse = array_utils._rows_product(n, index, x, weights) is not None
+    assert sparse == (dtype != numpy.float16)
+    assert got.dtype == dtype and got.shape == (n, d)
+    numpy.testing.assert_array_equal(got.view(numpy.uint8), expected.view(numpy.uint8))
+
+
+def test_scatter_rows_negative_out_of_range_and_empty_indices():
+    rng = numpy.random.default_rng(4)
+    x = rng.standard_normal((600, 20))
+    weights = rng.standard_normal((600, 2))
+    index = rng.integers(-10, 10, (600, 2))
+    assert array_utils._rows_product(10, index, x, weights) is not None
+    numpy.testing.assert_array_equal(
+        array_utils.scatter_rows(10, index, x, weights),
+        _scattered_products(10, index, x, weights, x.dtype))
+    index[2, 1] = 10
+    with pytest.raises(IndexError):
+        array_utils.scatter_rows(10, index, x, weights)
+    empty = array_utils.scatter_rows(4, numpy.zeros(0, numpy.int32), x[:0])
+    assert empty.shape == (4, 20) and not empty.any()
+
+
+def test_scatter_add_rows_into_a_few_rows_of_a_large_array_keeps_the_others():
+    """Few ids into many rows (a product of the touched rows only); untouched
+    rows keep their bits, negative zeros included."""
+    rng = numpy.random.default_rng(5)
+    a = rng.standard_normal((5000, 64)).astype(numpy.float32)
+    a[::3] = -0.0
+    index = rng.integers(0, 5000, 200)
+    index[:20] = 3  # a -0.0 row, touched many times
+    values = rng.standard_normal((200, 64)).astype(numpy.float32)
+    expected = a.copy()
+    numpy.add.at(expected, index, values)
+    got = a.copy()
+    array_utils.scatter_add(got, index, values)
+    untouched = numpy.setdiff1d(numpy.arange(5000), index)
+    numpy.testing.assert_array_equal(got[untouched].view(numpy.uint32),
+                                     a[untouched].view(numpy.uint32))
+    numpy.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    zeros = numpy.zeros_like(a)
+    array_utils.scatter_add(zeros, index, values)
+    numpy.testing.assert_array_equal(zeros, _scattered_products(5000, index, values, None,
+                                                                numpy.float32))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('d', [100, 37])
+def test_gathered_blocks_cover_the_gather_and_keep_each_row_reduction(dtype, d):
+    rng = numpy.random.default_rng(6)
+    table = rng.standard_normal((300, d)).astype(dtype)
+    index = rng.integers(0, 300, (3001, 6))
+    x = rng.standard_normal((3001, d)).astype(dtype)
+    c = rng.standard_normal((3001, 6)).astype(dtype)
+    blocks = list(array_utils.gathered_blocks(table, index))
+    assert len(blocks) > 2
+    got = numpy.concatenate([numpy.einsum('bkd,bd->bk', w, x[s]) for s, w in blocks])
+    numpy.testing.assert_array_equal(got, numpy.einsum('bkd,bd->bk', table[index], x))
+    got = numpy.concatenate([numpy.einsum('bk,bkd->bd', c[s], w) for s, w in blocks])
+    numpy.testing.assert_array_equal(got, numpy.einsum('bk,bkd->bd', c, table[index]))
+    assert [s for s, _ in array_utils.gathered_blocks(table, index[:3])] == [slice(None)]

@@ -143,3 +143,22 @@ def test_numpy_and_cupy_mixed_raise_type_error(type_check_on, ids_on_gpu):
     with chainer.using_config('type_check', type_check_on):
         with pytest.raises(TypeError, match='incompatible array types'):
             embed_id(ids, W)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('ignore_label', [None, 2])
+def test_gradient_is_zeros_and_add_at_bit_for_bit(dtype, ignore_label):
+    """The weight gradient (one sparse product on NumPy) has the bits of a zero
+    array into which numpy.add.at adds the output gradient rows in id order."""
+    rng = numpy.random.RandomState(11)
+    ids = rng.randint(0, 30, (40, 9)).astype(numpy.int32)
+    W = chainer.Variable(rng.uniform(-1, 1, (30, 33)).astype(dtype))
+    gy = rng.uniform(-1, 1, (40, 9, 33)).astype(dtype)
+    y = embed_id(ids, W, ignore_label=ignore_label)
+    y.grad = gy
+    y.backward()
+    keep = ids.ravel() != ignore_label
+    expected = numpy.zeros((30, 33), dtype)
+    numpy.add.at(expected, ids.ravel()[keep], gy.reshape(-1, 33)[keep])
+    assert W.grad.dtype == dtype
+    numpy.testing.assert_array_equal(W.grad.view(numpy.uint8), expected.view(numpy.uint8))

@@ -267,3 +267,55 @@ def test_node_keeps_the_labels():
     numpy.testing.assert_array_equal(node.inputs[1].data, t)
     y.backward()
     assert W.grad is not None
+
+
+def _old_formula(x, t, W, samples, gy, reduce):
+    """The loss and (gx, gW) as computed before blocking: the whole (B, K, D)
+    gather, and gW as zeros plus numpy.add.at of the (B, K, D) products."""
+    xc = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
+    Wc = W.astype(numpy.float32) if W.dtype == numpy.float16 else W
+    mask = t != -1
+    index = numpy.where(mask[:, None], samples, 0)
+    sign = numpy.ones(samples.shape[1], xc.dtype)
+    sign[0] = -1
+    w = Wc[index]
+    scores = numpy.einsum('bkd,bd->bk', w, xc) * sign
+    loss = numpy.logaddexp(scores, 0).sum(axis=1) * mask
+    if reduce == 'sum':
+        loss = loss.sum()
+    sig = (numpy.tanh(scores * xc.dtype.type(0.5)) * xc.dtype.type(0.5)
+           + xc.dtype.type(0.5))
+    g = numpy.broadcast_to(gy.astype(xc.dtype), mask.shape) * mask
+    c = g[:, None] * sig * sign
+    gx = numpy.einsum('bk,bkd->bd', c, w)
+    gW = numpy.zeros_like(Wc)
+    numpy.add.at(gW, index, c[:, :, None] * xc[:, None, :])
+    return (numpy.asarray(loss).astype(x.dtype), gx.astype(x.dtype), gW.astype(W.dtype))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('reduce', ['sum', 'no'])
+def test_blocked_gathers_and_sparse_gradient_are_the_old_formula_bit_for_bit(dtype, reduce):
+    """At sizes where the samples' rows are gathered block by block and gW is one
+    sparse product: the same bits as the whole gather and the scatter of the
+    (B, K, D) products, with ignored rows and samples repeated within a row."""
+    rng = numpy.random.RandomState(9)
+    b, k, v, d = 900, 6, 50, 100
+    samples = rng.randint(0, v, (b, k)).astype(numpy.int32)
+    samples[::4, 2] = samples[::4, 3]
+    t = samples[:, 0].copy()
+    t[::7] = -1
+    x = rng.uniform(-1, 1, (b, d)).astype(dtype)
+    W = rng.uniform(-1, 1, (v, d)).astype(dtype)
+    gy = rng.uniform(-1, 1, () if reduce == 'sum' else (b,)).astype(dtype)
+    from chainer.utils import array as array_utils
+    assert len(list(array_utils.gathered_blocks(W.astype(numpy.float32), samples))) > 2
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    loss = negative_sampling(xv, t, Wv, _FixedSampler(samples), k - 1, reduce=reduce)
+    loss.grad = gy
+    loss.backward()
+    expected = _old_formula(x, t, W, samples, gy, reduce)
+    for got, want in zip((loss.array, xv.grad, Wv.grad), expected):
+        assert got.dtype == dtype
+        numpy.testing.assert_array_equal(numpy.atleast_1d(got).view(numpy.uint8),
+                                         numpy.atleast_1d(want).view(numpy.uint8))
