@@ -21,6 +21,12 @@ float64 (long double) reference over the VGG layers and odd shapes, the largest 
 at most 7e-7, float64 1.1e-15); a NaN or infinity reaches every output the
 patch-matrix route gives it to (a weight gradient may get it at more taps).
 
+On NumPy, 1x1 convolutions with no padding and one group (of at least
+``_POINTWISE_MIN_PIXELS`` output pixels) need no patch matrix and no batch-last layout:
+each sample is one product with the weights, read and written batch-first
+(:func:`_pointwise`), and so are their input gradients (such deconvolutions) and weight
+gradients.
+
 On CuPy the patch matrix, ``col2im`` and the batch-first copy of the output (with
 the bias added) are single fused kernels (see ``_USE_FUSED_GPU_KERNELS``); NumPy
 uses the strided views.
@@ -419,6 +425,34 @@ def _winograd_grad_weight(x, gy, pad):
     return gw.reshape(k, c, 3, 3)
 
 
+#: (NumPy) Convolutions with 1x1 filters, no padding and one group (any stride whose
+#: outputs are every ``stride``-th pixel), of at least this many output pixels per
+#: sample, multiply each sample's ``(channels, pixels)`` matrix in place
+#: (:func:`_pointwise`): no batch-last copies in or out.  With fewer pixels the
+#: per-sample products are too narrow for BLAS and the one product over the
+#: batch-last layout wins (measured on one core, float32: ResNet's 1x1 layers of 8x8
+#: to 56x56 outputs 1.1 to 3 times faster in each of forward, input and weight
+#: gradient; of 7x7 outputs the forward up to 1.3 times slower).
+_POINTWISE_MIN_PIXELS = 64
+
+
+def _pointwise(xp, ksize, stride, pad, groups: int, dims, out_dims) -> bool:
+    """Whether the convolution of images ``dims`` into ``out_dims`` (or the deconvolution
+    of ``out_dims`` back into ``dims``) runs as per-sample products on NumPy."""
+    return (xp is numpy and groups == 1 and all(k == 1 for k in ksize) and not any(pad)
+            and all(o == (d - 1) // s + 1 for o, d, s in zip(out_dims, dims, stride))
+            and array_utils.size_of_shape(out_dims) >= _POINTWISE_MIN_PIXELS)
+
+
+def _pixel_matrices(x, stride):
+    """``x`` ``(n, c, *dims)`` as a C-contiguous ``(n, c, pixels)`` stack of the pixels that
+    a 1x1 convolution of ``stride`` reads (every ``stride``-th one)."""
+    if any(s != 1 for s in stride):
+        x = x[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)]
+    x = numpy.ascontiguousarray(x)
+    return x.reshape(x.shape[:2] + (array_utils.size_of_shape(x.shape[2:]),))
+
+
 def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
     """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k] (+ b[o])`` per
     group, in ``x``'s dtype."""
@@ -431,6 +465,11 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
                                          out_dims, _WINOGRAD_MIN_CHANNELS):
         y = _winograd_conv(x, _winograd_filters(W, False), pad, out_dims).astype(dtype,
                                                                                   copy=False)
+        return y if b is None else _add_bias(y, b)
+    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims):
+        # y[n] = W @ x[n], written in the output's layout
+        y = numpy.matmul(W.reshape(out_c, x.shape[1]), _pixel_matrices(x, stride))
+        y = y.reshape((x.shape[0], out_c) + tuple(out_dims)).astype(dtype, copy=False)
         return y if b is None else _add_bias(y, b)
     piece = _patch_pieces(x, ksize, out_dims, groups)
     if piece is not None:
@@ -458,6 +497,11 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
                                          pad, dilate, groups, out_dims,
                                          _WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS):
         return _winograd_grad_weight(x, gy, pad)
+    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims):
+        # gW = sum_n gy[n] @ x[n]^T, each product added into the sum by BLAS
+        gW = array_utils.sum_matmul_t(_pixel_matrices(gy, (1,) * len(out_dims)),
+                                      _pixel_matrices(x, stride))
+        return gW.reshape((out_c, x.shape[1]) + tuple(ksize))
     piece = _patch_pieces(x, ksize, out_dims, groups)
     if piece is not None:
         # the sum over outputs in pieces, added up (rounded otherwise than one product)
@@ -488,6 +532,15 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
+    if _pointwise(xp, ksize, stride, pad, groups, out_dims, x.shape[2:]):
+        # y[n] = W^T @ x[n] at every stride-th pixel (zeros between)
+        y = numpy.matmul(W.reshape(in_c, out_c).T, _pixel_matrices(x, (1,) * len(ksize)))
+        y = y.reshape((n, out_c) + x.shape[2:])
+        if all(s == 1 for s in stride):
+            return y
+        full = numpy.zeros((n, out_c) + tuple(out_dims), y.dtype)
+        full[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)] = y
+        return full
     if xp is numpy and len(ksize) == 2 and all(p <= 2 for p in pad):
         # stride 1: the convolution with the flipped filters, padded 2 - pad
         conv_pad = tuple(2 - p for p in pad)
