@@ -547,6 +547,10 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
         if _winograd_applies(x.shape, (W.shape[1], in_c) + ksize, stride, conv_pad, dilate,
                              groups, out_dims, _WINOGRAD_MIN_CHANNELS):
             return _winograd_conv(x, _winograd_filters(W, True), conv_pad, out_dims)
+    axes = None if xp is not numpy else _strided_phases(x.shape, W.shape, stride, pad, dilate,
+                                                        groups, out_dims)
+    if axes is not None:
+        return _deconv_by_phases(x, W, stride, pad, groups, out_dims, axes)
     if (groups == 1 and 0 < in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
             and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN):
         return _deconv_channel_last(x, W, stride, pad, dilate, out_dims)
@@ -562,6 +566,66 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     col = _grouped_matmul(xp, W.reshape(groups, in_c // groups, w_cols).transpose(0, 2, 1), xm)
     col = col.reshape((out_c,) + tuple(ksize) + tuple(x.shape[2:]) + (n,))
     return _col2im_batch_last(col, stride, pad, dilate, out_dims)
+
+
+#: (NumPy) Strided deconvolutions (the input gradients of strided convolutions) of at
+#: least this many multiplications run phase by phase (:func:`_strided_phases`).
+_PHASES_MIN_PRODUCTS = 1 << 20
+
+
+def _strided_phases(x_shape, W_shape, stride, pad, dilate, groups: int, out_dims):
+    """(NumPy) The phases of a deconvolution of stride > 1 that runs faster as one
+    stride-1 convolution per phase; None where it does not.
+
+    The outputs ``i = m * s + r`` of one residue ``r`` (per axis) receive from the
+    taps ``k = k0, k0 + s, ...`` (``k0 = (r + pad) % s``) only: they are the stride-1
+    convolution of ``x`` with those taps flipped.  Each phase multiplies a patch matrix
+    of ``x`` and writes its outputs once, instead of one large product whose
+    ``prod(ksize)`` slabs are added back by ``col2im``: it pays where that matrix is
+    no larger than the slabs (at least as many output as input channels per group) or
+    is ``x`` itself (every phase one tap: ``ksize <= stride``; 1.2 to 3.5 times faster;
+    with fewer output channels and several taps, up to 1.2 times slower).
+
+    Per axis, a list of ``(r, m, k0, taps, left)`` for the residues that have outputs:
+    ``m`` outputs, ``taps`` taps (0: zeros), ``left`` the padding of ``x`` in the
+    phase's convolution (negative: that many leading pixels of ``x`` unused).
+    """
+    ksize = W_shape[2:]
+    if (all(s == 1 for s in stride) or any(d != 1 for d in dilate)
+            or (W_shape[1] < W_shape[0] // groups
+                and any(k > s for k, s in zip(ksize, stride)))
+            or array_utils.size_of_shape(x_shape) * W_shape[1]
+            * array_utils.size_of_shape(ksize) < _PHASES_MIN_PRODUCTS):
+        return None
+    axes = []
+    for d, s, p, k in zip(out_dims, stride, pad, ksize):
+        phases = []
+        for r in range(min(s, d)):
+            k0 = (r + p) % s
+            taps = len(range(k0, k, s))
+            phases.append((r, len(range(r, d, s)), k0, taps, taps - 1 - (r + p - k0) // s))
+        axes.append(phases)
+    return axes
+
+
+def _deconv_by_phases(x, W, stride, pad, groups: int, out_dims, axes):
+    """(NumPy) :func:`deconv_forward` of stride > 1 as one stride-1 convolution per phase
+    (:func:`_strided_phases`), each written into its strided outputs."""
+    nd = len(out_dims)
+    out_c = W.shape[1] * groups
+    empty = any(taps == 0 for phases in axes for _, _, _, taps, _ in phases)
+    y = (numpy.zeros if empty else numpy.empty)((x.shape[0], out_c) + tuple(out_dims),
+                                                 x.dtype)
+    head = (slice(None), slice(None))
+    for phase in itertools.product(*axes):
+        if any(taps == 0 for _, _, _, taps, _ in phase):
+            continue
+        xs = x[head + tuple(slice(max(0, -left), None) for *_, left in phase)]
+        w = W[head + tuple(slice(k0, None, s) for (_, _, k0, _, _), s in zip(phase, stride))]
+        y[head + tuple(slice(r, None, s) for (r, *_), s in zip(phase, stride))] = conv_forward(
+            xs, _flipped_filters(w, groups), (1,) * nd, tuple(max(0, left) for *_, left in phase),
+            (1,) * nd, groups, tuple(m for _, m, _, _, _ in phase))
+    return y
 
 
 def _flipped_conv_pad(x_shape, W_shape, stride, pad, dilate, groups: int, out_dims):

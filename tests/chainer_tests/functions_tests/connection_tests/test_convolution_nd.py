@@ -976,3 +976,91 @@ def test_pointwise_from_min_pixels(monkeypatch):
     F.convolution_2d(numpy.ones((2, 4, 7, 7), numpy.float32), W)
     F.convolution_2d(numpy.ones((2, 4, 16, 16), numpy.float32), W)
     assert answers == [False, True]
+
+
+# -- strided deconvolutions phase by phase (NumPy) --------------------------------
+
+_PHASE_CASES = [
+    # x shape, W shape (deconvolution layout), stride, pad, groups, outsize
+    ((2, 3, 5, 4), (3, 4, 3, 3), 2, 1, 1, None),
+    ((2, 3, 5, 4), (3, 4, 3, 3), 2, 1, 1, (10, 8)),       # a larger outsize
+    ((2, 4, 4, 5), (4, 3, 4, 4), (2, 3), (1, 2), 1, None),  # fewer out channels, k > s
+    ((2, 4, 4, 5), (4, 3, 2, 2), 2, 0, 1, None),          # one tap per phase
+    ((2, 3, 4, 4), (3, 2, 2, 1), 3, 0, 1, None),          # phases without taps
+    ((2, 4, 5, 3), (4, 3, 3, 3), 2, 3, 2, None),          # groups, pad > k
+    ((3, 2, 7), (2, 3, 5), 3, 1, 1, None),
+    ((1, 2, 3, 2, 3), (2, 3, 3, 2, 3), (2, 1, 2), (1, 0, 1), 1, None),
+]
+
+
+@pytest.mark.parametrize('case', _PHASE_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_strided_deconvolution_by_phases_matches_col2im(monkeypatch, case, dtype):
+    # On NumPy a deconvolution of stride > 1 (the input gradient of a strided
+    # convolution) runs as one stride-1 convolution per output phase; values,
+    # gradients and second gradients are those of the col2im route, to rounding.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    x_shape, W_shape, stride, pad, groups, outsize = case
+    rng = numpy.random.RandomState(14)
+    x = rng.uniform(-1, 1, x_shape).astype(dtype)
+    W = rng.uniform(-1, 1, W_shape).astype(dtype)
+    b = rng.uniform(-1, 1, W_shape[1] * groups).astype(dtype)
+    calls = []
+    phases = conv_mod._strided_phases
+
+    def spy(*args):
+        calls.append(phases(*args))
+        return calls[-1]
+
+    def run():
+        xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
+        y = F.deconvolution_nd(xv, Wv, bv, stride=stride, pad=pad, outsize=outsize,
+                               groups=groups)
+        gy = numpy.random.RandomState(15).uniform(-1, 1, y.shape).astype(dtype)
+        gx, gW = chainer.grad([y], [xv, Wv], [chainer.Variable(gy)],
+                              enable_double_backprop=True)
+        F.sum(gW * gW).backward()
+        return [y.array, gx.array, gW.array, xv.grad]
+
+    monkeypatch.setattr(conv_mod, '_PHASES_MIN_PRODUCTS', 0)
+    monkeypatch.setattr(conv_mod, '_strided_phases', spy)
+    got = run()
+    ran = calls[0] is not None
+    assert ran == (W_shape[1] >= W_shape[0] // groups
+                   or all(k <= s for k, s in zip(W_shape[2:], numpy.broadcast_to(
+                       stride, len(W_shape) - 2))))
+    monkeypatch.setattr(conv_mod, '_strided_phases', lambda *args: None)
+    expected = run()
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected, strict=True):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+def test_strided_convolution_gradients_by_phases(monkeypatch):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    monkeypatch.setattr(conv_mod, '_PHASES_MIN_PRODUCTS', 0)
+    rng = numpy.random.RandomState(16)
+    x = rng.uniform(-1, 1, (2, 2, 5, 6))
+    W = rng.uniform(-1, 1, (3, 2, 3, 3))
+    gy = rng.uniform(-1, 1, (2, 3, 3, 3))
+    ggx, ggW = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)
+
+    def f(x, W):
+        return F.convolution_2d(x, W, stride=2, pad=1)
+
+    gradient_check.check_backward(f, (x, W), gy, dtype=numpy.float64, atol=1e-7, rtol=1e-7)
+    gradient_check.check_double_backward(f, (x, W), gy, (ggx, ggW), dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-7)
+
+
+def test_deconvolutions_not_run_by_phases(monkeypatch):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    calls = []
+    phases = conv_mod._strided_phases
+    monkeypatch.setattr(conv_mod, '_strided_phases',
+                        lambda *args: calls.append(phases(*args)) or calls[-1])
+    x = numpy.ones((2, 4, 6, 6), numpy.float32)
+    F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2)   # small
+    F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2, dilate=2)
+    assert calls == [None, None]
