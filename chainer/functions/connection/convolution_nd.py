@@ -25,7 +25,9 @@ On NumPy, 1x1 convolutions with no padding and one group (of at least
 ``_POINTWISE_MIN_PIXELS`` output pixels) need no patch matrix and no batch-last layout:
 each sample is one product with the weights, read and written batch-first
 (:func:`_pointwise`), and so are their input gradients (such deconvolutions) and weight
-gradients.
+gradients.  A deconvolution of stride > 1 (the input gradient of a strided
+convolution) that pays for it runs on NumPy as one stride-1 convolution per output
+phase (:func:`_strided_phases`), with no ``col2im``.
 
 On CuPy the patch matrix, ``col2im`` and the batch-first copy of the output (with
 the bias added) are single fused kernels (see ``_USE_FUSED_GPU_KERNELS``); NumPy
