@@ -428,22 +428,31 @@ def _winograd_grad_weight(x, gy, pad):
 
 
 #: (NumPy) Convolutions with 1x1 filters, no padding and one group (any stride whose
-#: outputs are every ``stride``-th pixel), of at least this many output pixels per
-#: sample, multiply each sample's ``(channels, pixels)`` matrix in place
-#: (:func:`_pointwise`): no batch-last copies in or out.  With fewer pixels the
-#: per-sample products are too narrow for BLAS and the one product over the
-#: batch-last layout wins (measured on one core, float32: ResNet's 1x1 layers of 8x8
-#: to 56x56 outputs 1.1 to 3 times faster in each of forward, input and weight
-#: gradient; of 7x7 outputs the forward up to 1.3 times slower).
+#: outputs are every ``stride``-th pixel), of at least ``_POINTWISE_MIN_PIXELS`` output
+#: pixels per sample, or of at least ``_POINTWISE_SMALL_MIN_PIXELS`` and at most
+#: ``_POINTWISE_SMALL_MAX_WEIGHTS`` weights, multiply each sample's ``(channels, pixels)``
+#: matrix in place (:func:`_pointwise`): no batch-last copies in or out.  Otherwise the
+#: per-sample products are too narrow for BLAS next to their weights and the one
+#: product over the batch-last layout wins (measured on one core, float32: 1x1 layers
+#: of 8x8 to 56x56 outputs 1.1 to 3 times faster in each of forward, input and weight
+#: gradient, of 4x4 and 7x7 outputs up to 256 x 256 weights 1.1 to 6 times in all
+#: (5x5 outputs of 256 x 256 weights 1.1 times slower); per-sample products of 7x7
+#: outputs and 512 x 2048 weights up to 1.3 times slower, of 1x1 outputs up to 4 times).
 _POINTWISE_MIN_PIXELS = 64
+_POINTWISE_SMALL_MIN_PIXELS = 16
+_POINTWISE_SMALL_MAX_WEIGHTS = 1 << 16
 
 
-def _pointwise(xp, ksize, stride, pad, groups: int, dims, out_dims) -> bool:
+def _pointwise(xp, ksize, stride, pad, groups: int, dims, out_dims, weights: int) -> bool:
     """Whether the convolution of images ``dims`` into ``out_dims`` (or the deconvolution
-    of ``out_dims`` back into ``dims``) runs as per-sample products on NumPy."""
-    return (xp is numpy and groups == 1 and all(k == 1 for k in ksize) and not any(pad)
-            and all(o == (d - 1) // s + 1 for o, d, s in zip(out_dims, dims, stride))
-            and array_utils.size_of_shape(out_dims) >= _POINTWISE_MIN_PIXELS)
+    of ``out_dims`` back into ``dims``) with ``weights`` filter values runs as
+    per-sample products on NumPy."""
+    if not (xp is numpy and groups == 1 and all(k == 1 for k in ksize) and not any(pad)
+            and all(o == (d - 1) // s + 1 for o, d, s in zip(out_dims, dims, stride))):
+        return False
+    pixels = array_utils.size_of_shape(out_dims)
+    return pixels >= _POINTWISE_MIN_PIXELS or (
+        pixels >= _POINTWISE_SMALL_MIN_PIXELS and weights <= _POINTWISE_SMALL_MAX_WEIGHTS)
 
 
 def _pixel_matrices(x, stride):
@@ -468,7 +477,7 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
         y = _winograd_conv(x, _winograd_filters(W, False), pad, out_dims).astype(dtype,
                                                                                   copy=False)
         return y if b is None else _add_bias(y, b)
-    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims):
+    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims, W.size):
         # y[n] = W @ x[n], written in the output's layout
         y = numpy.matmul(W.reshape(out_c, x.shape[1]), _pixel_matrices(x, stride))
         y = y.reshape((x.shape[0], out_c) + tuple(out_dims)).astype(dtype, copy=False)
@@ -499,7 +508,8 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
                                          pad, dilate, groups, out_dims,
                                          _WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS):
         return _winograd_grad_weight(x, gy, pad)
-    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims):
+    if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims,
+                  out_c * x.shape[1]):
         # gW = sum_n gy[n] @ x[n]^T, each product added into the sum by BLAS
         gW = array_utils.sum_matmul_t(_pixel_matrices(gy, (1,) * len(out_dims)),
                                       _pixel_matrices(x, stride))
@@ -534,7 +544,7 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
-    if _pointwise(xp, ksize, stride, pad, groups, out_dims, x.shape[2:]):
+    if _pointwise(xp, ksize, stride, pad, groups, out_dims, x.shape[2:], W.size):
         # y[n] = W^T @ x[n] at every stride-th pixel (zeros between)
         y = numpy.matmul(W.reshape(in_c, out_c).T, _pixel_matrices(x, (1,) * len(ksize)))
         y = y.reshape((n, out_c) + x.shape[2:])

@@ -902,6 +902,7 @@ def test_pointwise_convolution_matches_batch_last_route(monkeypatch, case, dtype
     # On NumPy a 1x1 convolution (or deconvolution) of no padding and one group
     # multiplies each sample in place: values, gradients and second gradients are
     # those of the batch-last patch-matrix route, to rounding.
+    from chainer.functions.connection import convolution_nd as conv_mod
     x_shape, out_c, stride, deconv = case
     rng = numpy.random.RandomState(11)
     in_c, nd = x_shape[1], len(x_shape) - 2
@@ -927,6 +928,7 @@ def test_pointwise_convolution_matches_batch_last_route(monkeypatch, case, dtype
     got = run()
     assert answers and all(answers)
     answers = _pointwise_spy(monkeypatch, 1 << 62)
+    monkeypatch.setattr(conv_mod, '_POINTWISE_SMALL_MIN_PIXELS', 1 << 62)
     expected = run()
     assert not any(answers)
     tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
@@ -969,13 +971,19 @@ def test_convolutions_not_run_pointwise(monkeypatch, x_shape, W_shape, kw):
 
 
 def test_pointwise_from_min_pixels(monkeypatch):
-    # the default threshold: 1x1 convolutions of 7x7 outputs keep the batch-last route
+    # the default thresholds: from 64 output pixels, or from 16 with at most 2^16
+    # weights; 1x1 convolutions of 512 x 512 weights and 7x7 outputs keep the
+    # batch-last route, as do those of 3x3 outputs
     from chainer.functions.connection import convolution_nd as conv_mod
     answers = _pointwise_spy(monkeypatch, conv_mod._POINTWISE_MIN_PIXELS)
-    W = numpy.ones((3, 4, 1, 1), numpy.float32)
-    F.convolution_2d(numpy.ones((2, 4, 7, 7), numpy.float32), W)
-    F.convolution_2d(numpy.ones((2, 4, 16, 16), numpy.float32), W)
-    assert answers == [False, True]
+    assert conv_mod._POINTWISE_SMALL_MIN_PIXELS == 16
+    assert conv_mod._POINTWISE_SMALL_MAX_WEIGHTS == 1 << 16
+    for x_shape, W_shape in [((1, 512, 7, 7), (512, 512)), ((1, 512, 8, 8), (512, 512)),
+                             ((1, 256, 4, 4), (256, 256)), ((1, 256, 4, 4), (257, 256)),
+                             ((1, 64, 3, 5), (64, 64))]:
+        F.convolution_2d(numpy.ones(x_shape, numpy.float32),
+                         numpy.ones(W_shape + (1, 1), numpy.float32))
+    assert answers == [False, True, True, False, False]
 
 
 # -- strided deconvolutions phase by phase (NumPy) --------------------------------
