@@ -7,6 +7,8 @@ Workloads (float32):
   convolution_2d       x (64, 20, 12, 12), W (50, 20, 5, 5), b; gradients of x, W, b
   3x3 convolution      x (16, 128, 16, 16), W (128, 128, 3, 3), pad 1, no bias (a VGG
                        block); gradients of x, W
+  1x1 convolution      x (16, 64, 56, 56), W (256, 64, 1, 1), no bias (a ResNet
+                       bottleneck's expansion); gradients of x, W
   max_pooling_2d       x (64, 20, 24, 24), 2x2 windows, stride 2; and x (32, 64, 32, 32),
                        3x3 windows, stride 2, pad 1 (a ResNet stem)
   global avg pooling   x (32, 64, 32, 32), one 32x32 window
@@ -114,6 +116,33 @@ def conv3_numpy():
 def conv3_torch():
     x, W = (torch.from_numpy(a).requires_grad_() for a in (X_C3, W_C3))
     torch.nn.functional.conv2d(x, W, padding=1).backward(torch.from_numpy(GY_C3))
+    return x.grad, W.grad
+
+
+X_C1 = RNG.uniform(-1, 1, (16, 64, 56, 56)).astype(np.float32)
+W_C1 = RNG.uniform(-0.1, 0.1, (256, 64, 1, 1)).astype(np.float32)
+GY_C1 = RNG.uniform(-1, 1, (16, 256, 56, 56)).astype(np.float32)
+
+
+def conv1_chainer():
+    x, W = chainer.Variable(X_C1), chainer.Variable(W_C1)
+    y = F.convolution_2d(x, W)
+    y.grad = GY_C1
+    y.backward()
+    return x.grad, W.grad
+
+
+def conv1_numpy():
+    w = W_C1[:, :, 0, 0]
+    y = np.einsum('kc,nchw->nkhw', w, X_C1, optimize=True)  # noqa: F841
+    gW = np.tensordot(GY_C1, X_C1, ((0, 2, 3), (0, 2, 3)))[:, :, None, None]
+    gx = np.einsum('kc,nkhw->nchw', w, GY_C1, optimize=True)
+    return gx, gW
+
+
+def conv1_torch():
+    x, W = (torch.from_numpy(a).requires_grad_() for a in (X_C1, W_C1))
+    torch.nn.functional.conv2d(x, W).backward(torch.from_numpy(GY_C1))
     return x.grad, W.grad
 
 
@@ -313,6 +342,8 @@ def main() -> None:
          conv_numpy, conv_torch, 5),
         ('conv 3x3 pad 1 16x128x16x16 -> 128', 'convolution_2d', conv3_chainer,
          conv3_numpy, conv3_torch, 3),
+        ('conv 1x1 16x64x56x56 -> 256', 'convolution_2d', conv1_chainer, conv1_numpy,
+         conv1_torch, 2),
         ('max_pooling_2d 64x20x24x24, 2x2', 'max_pooling_2d', pool_chainer, pool_numpy,
          pool_torch, 5),
         ('max_pooling_2d 32x64x32x32, 3x3/2 pad 1', 'max_pooling_2d', pool3_chainer,

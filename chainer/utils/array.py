@@ -193,6 +193,46 @@ def matmul_t(a: Any, b: Any) -> Any:
 
 
 _GEMM: dict = {}
+
+
+def _gemm(dtype: Any) -> Any:
+    """SciPy's BLAS ``gemm`` of a float32 or float64 ``dtype``."""
+    gemm = _GEMM.get(dtype)
+    if gemm is None:
+        from scipy.linalg import blas
+        gemm = _GEMM[dtype] = blas.sgemm if dtype == numpy.float32 else blas.dgemm
+    return gemm
+
+
+def sum_matmul_t(a: Any, b: Any) -> Any:
+    """``sum_i a[i] @ b[i].T`` for stacks ``a`` ``(s, m, k)`` and ``b`` ``(s, n, k)``: a new
+    C-contiguous ``(m, n)`` array.
+
+    On C-contiguous NumPy float32/float64 stacks of one dtype each product is added
+    into the sum by BLAS (``beta = 1``), read in place: no transposing copy of either
+    stack and no ``(s, m, n)`` array of products (the weight gradient of a 1x1
+    convolution, summed over the samples of a batch-first input).  Rounded as the
+    products added one by one; other arrays take that sum as it reads.
+    """
+    xp = _xp(a)
+    s, m, k = a.shape
+    n = b.shape[1]
+    dtype = numpy.result_type(a.dtype, b.dtype)
+    out = xp.zeros((m, n), dtype)
+    if not (s and m and n and k):
+        return out
+    if (type(a) is numpy.ndarray and type(b) is numpy.ndarray and a.dtype == b.dtype
+            and dtype in _FLOATS and a.flags.c_contiguous and b.flags.c_contiguous):
+        gemm = _gemm(dtype)
+        c = out.T
+        for i in range(s):
+            # c = out.T (Fortran order, n x m) += b[i] @ a[i].T, b[i] given as its
+            # Fortran view b[i].T and a[i].T Fortran as it is
+            c = gemm(1.0, b[i].T, a[i].T, beta=1.0, c=c, overwrite_c=True, trans_a=True)
+        return numpy.ascontiguousarray(c.T)  # out itself unless BLAS copied c
+    for i in range(s):
+        out += a[i] @ b[i].T
+    return out
 # Inner dimensions BLAS sums in one block (OpenBLAS's blocks hold from 256 on
 # x86-64): up to here the product lands in ``acc`` bit for bit as a separate
 # product added would.
@@ -224,10 +264,7 @@ def add_matmul_ta(acc: Any, a: Any, b: Any, fresh: bool = False) -> Any:
         return None
     if fresh:
         acc = numpy.array(acc, order='C')
-    gemm = _GEMM.get(dtype)
-    if gemm is None:
-        from scipy.linalg import blas
-        gemm = _GEMM[dtype] = blas.sgemm if dtype == numpy.float32 else blas.dgemm
+    gemm = _gemm(dtype)
     # acc.T (Fortran order, n x m) += b.T @ a, with a given as its Fortran view a.T
     out = gemm(1.0, b.T, a.T, beta=1.0, c=acc.T, overwrite_c=True, trans_b=True)
     if not numpy.may_share_memory(out, acc):  # a copy after all: the sum is in out

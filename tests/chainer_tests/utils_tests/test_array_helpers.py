@@ -692,3 +692,28 @@ def test_gathered_blocks_cover_the_gather_and_keep_each_row_reduction(dtype, d):
     got = numpy.concatenate([numpy.einsum('bk,bkd->bd', c[s], w) for s, w in blocks])
     numpy.testing.assert_array_equal(got, numpy.einsum('bk,bkd->bd', c, table[index]))
     assert [s for s, _ in array_utils.gathered_blocks(table, index[:3])] == [slice(None)]
+
+
+@pytest.mark.parametrize('s, m, n, k', [(3, 4, 5, 300), (1, 2, 3, 4), (0, 2, 3, 4),
+                                        (2, 0, 3, 4), (2, 3, 4, 0)])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_sum_matmul_t_is_the_sum_of_the_products(s, m, n, k, dtype):
+    rng = numpy.random.RandomState(5)
+    a = rng.uniform(-1, 1, (s, m, k)).astype(dtype)
+    b = rng.uniform(-1, 1, (s, n, k)).astype(dtype)
+    expected = numpy.zeros((m, n), dtype)
+    for i in range(s):
+        expected += a[i] @ b[i].T
+    out = array_utils.sum_matmul_t(a, b)
+    assert out.dtype == dtype and out.shape == (m, n) and out.flags.c_contiguous
+    tol = 1e-5 if dtype == numpy.float32 else 1e-13
+    numpy.testing.assert_allclose(out, expected, rtol=tol, atol=tol)
+
+
+def test_sum_matmul_t_of_views_and_mixed_dtypes():
+    rng = numpy.random.RandomState(6)
+    a = rng.uniform(-1, 1, (3, 4, 10))
+    b = rng.uniform(-1, 1, (3, 5, 20)).astype(numpy.float32)[:, :, ::2]
+    out = array_utils.sum_matmul_t(a, b)
+    assert out.dtype == numpy.float64
+    numpy.testing.assert_allclose(out, numpy.einsum('smk,snk->mn', a, b), rtol=1e-12)

@@ -859,3 +859,216 @@ def test_winograd_in_blocks_of_samples(monkeypatch, transposed):
     got = _conv_and_grads(x, W, gy, 1, transposed)
     for a, e in zip(got, expected):
         numpy.testing.assert_allclose(a, e, rtol=1e-13, atol=1e-13)
+
+
+# -- 1x1 convolutions as per-sample products (NumPy) ------------------------------
+
+def _pointwise_spy(monkeypatch, least: int):
+    """Sets the pixels from which 1x1 convolutions run as per-sample products and
+    records what ``_pointwise`` answers."""
+    from chainer.functions.connection import convolution_nd as conv_mod
+    monkeypatch.setattr(conv_mod, '_POINTWISE_MIN_PIXELS', least)
+    answers = []
+    pointwise = conv_mod._pointwise
+
+    def spy(*args):
+        answers.append(pointwise(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(conv_mod, '_pointwise', spy)
+    return answers
+
+
+_POINTWISE_CASES = [
+    # x shape, output channels, stride, deconvolution
+    ((3, 5, 4, 7), 6, 1, False),
+    ((2, 3, 5, 6), 4, 2, False),
+    ((2, 3, 6, 5), 4, (3, 1), False),
+    ((1, 1, 3, 3), 1, 1, False),
+    ((0, 3, 4, 4), 2, 1, False),
+    ((2, 4, 9), 3, 1, False),
+    ((2, 4, 3, 2, 5), 3, (1, 2, 2), False),
+    ((3, 5, 4, 7), 6, 1, True),
+    ((2, 3, 3, 4), 4, 2, True),
+    ((2, 4, 2, 3, 2), 3, (2, 1, 3), True),
+    ((1, 1, 5), 2, 1, True),
+]
+
+
+@pytest.mark.parametrize('case', _POINTWISE_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('nobias', [False, True])
+def test_pointwise_convolution_matches_batch_last_route(monkeypatch, case, dtype, nobias):
+    # On NumPy a 1x1 convolution (or deconvolution) of no padding and one group
+    # multiplies each sample in place: values, gradients and second gradients are
+    # those of the batch-last patch-matrix route, to rounding.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    x_shape, out_c, stride, deconv = case
+    rng = numpy.random.RandomState(11)
+    in_c, nd = x_shape[1], len(x_shape) - 2
+    x = rng.uniform(-1, 1, x_shape).astype(dtype)
+    W = rng.uniform(-1, 1, ((in_c, out_c) if deconv else (out_c, in_c)) + (1,) * nd)
+    W = W.astype(dtype)
+    b = None if nobias else rng.uniform(-1, 1, out_c).astype(dtype)
+
+    def run():
+        xv, Wv = chainer.Variable(x), chainer.Variable(W)
+        bv = None if b is None else chainer.Variable(b)
+        f = F.deconvolution_nd if deconv else F.convolution_nd
+        y = f(xv, Wv, bv, stride=stride)
+        gy = numpy.random.RandomState(12).uniform(-1, 1, y.shape).astype(dtype)
+        params = [xv, Wv] + ([] if bv is None else [bv])
+        grads = chainer.grad([y], params, [chainer.Variable(gy)],
+                             enable_double_backprop=True)
+        F.sum(grads[0] * grads[0]).backward()
+        F.sum(grads[1] * grads[1]).backward()
+        return [y.array] + [g.array for g in grads] + [xv.grad, Wv.grad]
+
+    answers = _pointwise_spy(monkeypatch, 1)
+    got = run()
+    assert answers and all(answers)
+    answers = _pointwise_spy(monkeypatch, 1 << 62)
+    monkeypatch.setattr(conv_mod, '_POINTWISE_SMALL_MIN_PIXELS', 1 << 62)
+    expected = run()
+    assert not any(answers)
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected, strict=True):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('deconv', [False, True])
+def test_pointwise_convolution_gradients(monkeypatch, deconv):
+    _pointwise_spy(monkeypatch, 1)
+    rng = numpy.random.RandomState(13)
+    x = rng.uniform(-1, 1, (2, 3, 3, 4))
+    W = rng.uniform(-1, 1, (3, 2, 1, 1) if deconv else (2, 3, 1, 1))
+    b = rng.uniform(-1, 1, 2)
+    f = F.deconvolution_2d if deconv else F.convolution_2d
+    y_shape = f(x, W, b, stride=2).shape
+    gy = rng.uniform(-1, 1, y_shape)
+    ggx, ggW, ggb = (rng.uniform(-1, 1, a.shape) for a in (x, W, b))
+    gradient_check.check_backward(lambda *a: f(*a, stride=2), (x, W, b), gy,
+                                  dtype=numpy.float64, atol=1e-7, rtol=1e-7)
+    gradient_check.check_double_backward(lambda *a: f(*a, stride=2), (x, W, b), gy,
+                                         (ggx, ggW, ggb), dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-7)
+
+
+@pytest.mark.parametrize('x_shape, W_shape, kw', [
+    ((2, 4, 6, 6), (3, 4, 1, 1), dict(pad=1)),             # padded
+    ((2, 4, 6, 6), (4, 2, 1, 1), dict(groups=2)),          # groups
+    ((2, 4, 6, 6), (3, 4, 1, 1), dict(stride=4, cover_all=True)),  # a window past x
+    ((2, 4, 6, 6), (3, 4, 3, 3), dict(pad=1)),             # not 1x1
+])
+def test_convolutions_not_run_pointwise(monkeypatch, x_shape, W_shape, kw):
+    answers = _pointwise_spy(monkeypatch, 1)
+    x = chainer.Variable(numpy.ones(x_shape, numpy.float32))
+    y = F.convolution_2d(x, numpy.ones(W_shape, numpy.float32), **kw)
+    y.grad = numpy.ones(y.shape, numpy.float32)
+    y.backward()
+    assert answers and not any(answers)
+
+
+def test_pointwise_from_min_pixels(monkeypatch):
+    # the default thresholds: from 64 output pixels, or from 16 with at most 2^16
+    # weights; 1x1 convolutions of 512 x 512 weights and 7x7 outputs keep the
+    # batch-last route, as do those of 3x3 outputs
+    from chainer.functions.connection import convolution_nd as conv_mod
+    answers = _pointwise_spy(monkeypatch, conv_mod._POINTWISE_MIN_PIXELS)
+    assert conv_mod._POINTWISE_SMALL_MIN_PIXELS == 16
+    assert conv_mod._POINTWISE_SMALL_MAX_WEIGHTS == 1 << 16
+    for x_shape, W_shape in [((1, 512, 7, 7), (512, 512)), ((1, 512, 8, 8), (512, 512)),
+                             ((1, 256, 4, 4), (256, 256)), ((1, 256, 4, 4), (257, 256)),
+                             ((1, 64, 3, 5), (64, 64))]:
+        F.convolution_2d(numpy.ones(x_shape, numpy.float32),
+                         numpy.ones(W_shape + (1, 1), numpy.float32))
+    assert answers == [False, True, True, False, False]
+
+
+# -- strided deconvolutions phase by phase (NumPy) --------------------------------
+
+_PHASE_CASES = [
+    # x shape, W shape (deconvolution layout), stride, pad, groups, outsize
+    ((2, 3, 5, 4), (3, 4, 3, 3), 2, 1, 1, None),
+    ((2, 3, 5, 4), (3, 4, 3, 3), 2, 1, 1, (10, 8)),       # a larger outsize
+    ((2, 4, 4, 5), (4, 3, 4, 4), (2, 3), (1, 2), 1, None),  # fewer out channels, k > s
+    ((2, 4, 4, 5), (4, 3, 2, 2), 2, 0, 1, None),          # one tap per phase
+    ((2, 3, 4, 4), (3, 2, 2, 1), 3, 0, 1, None),          # phases without taps
+    ((2, 4, 5, 3), (4, 3, 3, 3), 2, 3, 2, None),          # groups, pad > k
+    ((3, 2, 7), (2, 3, 5), 3, 1, 1, None),
+    ((1, 2, 3, 2, 3), (2, 3, 3, 2, 3), (2, 1, 2), (1, 0, 1), 1, None),
+]
+
+
+@pytest.mark.parametrize('case', _PHASE_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_strided_deconvolution_by_phases_matches_col2im(monkeypatch, case, dtype):
+    # On NumPy a deconvolution of stride > 1 (the input gradient of a strided
+    # convolution) runs as one stride-1 convolution per output phase; values,
+    # gradients and second gradients are those of the col2im route, to rounding.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    x_shape, W_shape, stride, pad, groups, outsize = case
+    rng = numpy.random.RandomState(14)
+    x = rng.uniform(-1, 1, x_shape).astype(dtype)
+    W = rng.uniform(-1, 1, W_shape).astype(dtype)
+    b = rng.uniform(-1, 1, W_shape[1] * groups).astype(dtype)
+    calls = []
+    phases = conv_mod._strided_phases
+
+    def spy(*args):
+        calls.append(phases(*args))
+        return calls[-1]
+
+    def run():
+        xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
+        y = F.deconvolution_nd(xv, Wv, bv, stride=stride, pad=pad, outsize=outsize,
+                               groups=groups)
+        gy = numpy.random.RandomState(15).uniform(-1, 1, y.shape).astype(dtype)
+        gx, gW = chainer.grad([y], [xv, Wv], [chainer.Variable(gy)],
+                              enable_double_backprop=True)
+        F.sum(gW * gW).backward()
+        return [y.array, gx.array, gW.array, xv.grad]
+
+    monkeypatch.setattr(conv_mod, '_PHASES_MIN_PRODUCTS', 0)
+    monkeypatch.setattr(conv_mod, '_strided_phases', spy)
+    got = run()
+    ran = calls[0] is not None
+    assert ran == (W_shape[1] >= W_shape[0] // groups
+                   or all(k <= s for k, s in zip(W_shape[2:], numpy.broadcast_to(
+                       stride, len(W_shape) - 2))))
+    monkeypatch.setattr(conv_mod, '_strided_phases', lambda *args: None)
+    expected = run()
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected, strict=True):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+def test_strided_convolution_gradients_by_phases(monkeypatch):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    monkeypatch.setattr(conv_mod, '_PHASES_MIN_PRODUCTS', 0)
+    rng = numpy.random.RandomState(16)
+    x = rng.uniform(-1, 1, (2, 2, 5, 6))
+    W = rng.uniform(-1, 1, (3, 2, 3, 3))
+    gy = rng.uniform(-1, 1, (2, 3, 3, 3))
+    ggx, ggW = rng.uniform(-1, 1, x.shape), rng.uniform(-1, 1, W.shape)
+
+    def f(x, W):
+        return F.convolution_2d(x, W, stride=2, pad=1)
+
+    gradient_check.check_backward(f, (x, W), gy, dtype=numpy.float64, atol=1e-7, rtol=1e-7)
+    gradient_check.check_double_backward(f, (x, W), gy, (ggx, ggW), dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-7)
+
+
+def test_deconvolutions_not_run_by_phases(monkeypatch):
+    from chainer.functions.connection import convolution_nd as conv_mod
+    calls = []
+    phases = conv_mod._strided_phases
+    monkeypatch.setattr(conv_mod, '_strided_phases',
+                        lambda *args: calls.append(phases(*args)) or calls[-1])
+    x = numpy.ones((2, 4, 6, 6), numpy.float32)
+    F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2)   # small
+    F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2, dilate=2)
+    assert calls == [None, None]
