@@ -233,6 +233,8 @@ def sum_matmul_t(a: Any, b: Any) -> Any:
     for i in range(s):
         out += a[i] @ b[i].T
     return out
+
+
 # Inner dimensions BLAS sums in one block (OpenBLAS's blocks hold from 256 on
 # x86-64): up to here the product lands in ``acc`` bit for bit as a separate
 # product added would.
