@@ -406,13 +406,11 @@ def gathered_blocks(table: Any, index: Any):
     reducing it from memory; each row of the result is the same, bit for bit.
     """
     n = index.shape[0] if index.ndim else 0
-    row_bytes = index[0].size * table.itemsize * size_of_shape(table.shape[1:]) if n else 0
-    if type(table) is not numpy.ndarray or n < 2 or n * row_bytes <= 2 * _GATHER_BYTES:
+    if type(table) is not numpy.ndarray or n < 2:
         yield slice(None), table[index]
         return
-    step = max(1, _GATHER_BYTES // row_bytes)
-    for i in range(0, n, step):
-        s = slice(i, i + step)
+    row_bytes = index[0].size * table.itemsize * size_of_shape(table.shape[1:])
+    for s in _first_axis_blocks(n, row_bytes, _GATHER_BYTES, 2):
         yield s, table[index[s]]
 
 
@@ -439,18 +437,36 @@ def _rows_product(n: int, index: Any, x: Any, weights: Any) -> Any:
             or index.size * x.shape[1] < _SPARSE_MIN_VALUES):
         return None
     if weights is None:
-        data = numpy.ones(index.size, x.dtype)
+        data = None
     elif (type(weights) is not numpy.ndarray or weights.dtype != x.dtype
           or weights.shape != index.shape):
         return None
     else:
         data = weights.reshape(-1)
-    flat = index.reshape(-1)
+    flat = _rows_in_range(index.reshape(-1), n)
+    if flat is None:
+        return None  # numpy.add.at raises the IndexError
+    return _csc_product(n, flat, x, data)
+
+
+def _rows_in_range(flat: Any, n: int) -> Any:
+    """The integer indices ``flat`` into ``n`` rows with negative ones wrapped
+    (``-n <= i < 0`` as ``i + n``), or None where one lies outside ``[-n, n)``."""
     low, high = int(flat.min()), int(flat.max())
     if low < -n or high >= n:
-        return None  # numpy.add.at raises the IndexError
+        return None
     if low < 0:
         flat = flat + (flat < 0) * n
+    return flat
+
+
+def _csc_product(n: int, flat: Any, x: Any, data: Any = None) -> Any:
+    """``M @ x`` for the ``(n, B)`` CSC matrix ``M`` whose column ``b`` holds the
+    entries ``data`` (ones where None) at the rows ``flat`` (in ``[0, n)``) of
+    ``b``'s equal share of them, in order: row ``v`` of the result sums its terms
+    from zero in the order of ``flat`` (see :func:`_rows_product`)."""
+    if data is None:
+        data = numpy.ones(flat.size, x.dtype)
     idx_dtype = numpy.int32 if max(n, flat.size) <= _INT32_MAX else numpy.int64
     flat = flat.astype(idx_dtype, copy=False)
     b = x.shape[0]
@@ -478,19 +494,17 @@ def _scatter_add_rows(a: Any, index: Any, values: Any) -> bool:
             or values.size < _SPARSE_MIN_VALUES or values.shape != index.shape + a.shape[1:]):
         return False
     n = a.shape[0]
-    index = index.ravel().astype(numpy.intp, copy=False)  # C order: add.at's order
-    m = index.size
-    low, high = int(index.min()), int(index.max())
-    if low < -n or high >= n:
+    # C order: add.at's order
+    index = _rows_in_range(index.ravel().astype(numpy.intp, copy=False), n)
+    if index is None:
         return False  # numpy.add.at raises the IndexError
-    if low < 0:
-        index = index + (index < 0) * n
+    m = index.size
     if n <= 4 * m:  # rows of the product for every row of a
         rows = numpy.flatnonzero(numpy.bincount(index, minlength=n))
-        summed = _rows_product(n, index, values.reshape(m, -1), None)[rows]
+        summed = _csc_product(n, index, values.reshape(m, -1))[rows]
     else:  # few rows touched: a product of that many rows
         rows, index = numpy.unique(index, return_inverse=True)
-        summed = _rows_product(rows.size, index, values.reshape(m, -1), None)
+        summed = _csc_product(rows.size, index, values.reshape(m, -1))
     a[rows] += summed.reshape((rows.size,) + a.shape[1:])
     return True
 
@@ -1104,9 +1118,18 @@ def sample_blocks(x: Any) -> list:
     for every operation. Only the order of the work changes, not the results.
     """
     n = x.shape[0] if x.ndim else 0
-    if type(x) is not numpy.ndarray or n < 2 or x.nbytes <= 4 * _BLOCK_BYTES:
+    if type(x) is not numpy.ndarray or n < 2:
         return [slice(None)]
-    step = max(1, _BLOCK_BYTES // (x.nbytes // n))
+    return _first_axis_blocks(n, x.nbytes // n, _BLOCK_BYTES, 4)
+
+
+def _first_axis_blocks(n: int, row_bytes: int, block_bytes: int, whole_blocks: int) -> list:
+    """Slices of ``n`` rows of ``row_bytes`` bytes each into blocks of about
+    ``block_bytes`` (at least one row each); one slice, everything, for fewer than
+    two rows or at most ``whole_blocks`` blocks' worth of rows."""
+    if n < 2 or n * row_bytes <= whole_blocks * block_bytes:
+        return [slice(None)]
+    step = max(1, block_bytes // row_bytes)
     return [slice(i, i + step) for i in range(0, n, step)]
 
 
