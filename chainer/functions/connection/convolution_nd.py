@@ -293,6 +293,32 @@ def _winograd_filters(W, flipped: bool):
     return (g @ W.reshape(a * b, 9).T).reshape(16, a, b).transpose(0, 2, 1)
 
 
+def _winograd_input_transform(d0, d1, d2, d3, out) -> None:
+    """``B^T`` along one axis: ``out[0:4] = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)``."""
+    numpy.subtract(d0, d2, out=out[0])
+    numpy.add(d1, d2, out=out[1])
+    numpy.subtract(d2, d1, out=out[2])
+    numpy.subtract(d1, d3, out=out[3])
+
+
+def _winograd_output_transform(m0, m1, m2, m3, out0, out1) -> None:
+    """``A^T`` along one axis: ``out0 = m0 + m1 + m2``, ``out1 = m1 - m3 - m2`` (either
+    may be ``m0`` or ``m3`` itself)."""
+    numpy.add(m0, m1, out=out0)
+    out0 += m2
+    numpy.subtract(m1, m3, out=out1)
+    out1 -= m2
+
+
+def _winograd_grad_transform(g0, g1, out) -> None:
+    """``A`` along one axis (the last row's sign left to the filter side):
+    ``out[0:4] = (g0, g0 + g1, g0 - g1, g1)``."""
+    out[0][...] = g0
+    numpy.add(g0, g1, out=out[1])
+    numpy.subtract(g0, g1, out=out[2])
+    out[3][...] = g1
+
+
 def _winograd_block(n: int, c: int, k: int, out_dims, itemsize: int, budget: int) -> tuple:
     """``(th, tw, nb)``: the tiles along each axis and the samples per block for
     transformed inputs or products of about ``budget`` bytes."""
@@ -330,18 +356,10 @@ def _winograd_blocks(x, pad, th: int, tw: int, nb: int, scratch):
         for q, w0, h0, cnt in parities:
             xb[:, ph:ph + h, q, h0:h0 + cnt] = xs[:, :, :, w0::2].transpose(0, 2, 3, 1)
         # B^T d: rows 2t, 2t+1, 2t+2, 2t+3 of each tile row t
-        d = [xb[:, i:i + 2 * th:2] for i in range(4)]
-        numpy.subtract(d[0], d[2], out=r[0])
-        numpy.add(d[1], d[2], out=r[1])
-        numpy.subtract(d[2], d[1], out=r[2])
-        numpy.subtract(d[1], d[3], out=r[3])
+        _winograd_input_transform(*[xb[:, i:i + 2 * th:2] for i in range(4)], r)
         # (B^T d) B: columns 2t .. 2t+3 are even[t], odd[t], even[t+1], odd[t+1]
-        e0, o0 = r[:, :, :, 0, :tw], r[:, :, :, 1, :tw]
-        e1, o1 = r[:, :, :, 0, 1:], r[:, :, :, 1, 1:]
-        numpy.subtract(e0, e1, out=vb[:, 0])
-        numpy.add(o0, e1, out=vb[:, 1])
-        numpy.subtract(e1, o0, out=vb[:, 2])
-        numpy.subtract(o0, o1, out=vb[:, 3])
+        _winograd_input_transform(r[:, :, :, 0, :tw], r[:, :, :, 1, :tw], r[:, :, :, 0, 1:],
+                                  r[:, :, :, 1, 1:], [vb[:, i] for i in range(4)])
         yield n0, s, v
 
 
@@ -362,23 +380,17 @@ def _winograd_conv(x, U, pad, out_dims):
         tiles = s * th * tw
         m = scratch[:16 * tiles * k].reshape(4, 4, s, th, tw, k)
         numpy.matmul(v[:, :, :s].reshape(16, tiles, c), U, out=m.reshape(16, tiles, k))
-        # A^T m, into m[0] and m[3]: (m0 + m1 + m2, m1 - m3 - m2)
-        m[0] += m[1]
-        m[0] += m[2]
-        numpy.subtract(m[1], m[3], out=m[3])
-        m[3] -= m[2]
+        # A^T m, into m[0] and m[3]
+        _winograd_output_transform(*m, m[0], m[3])
         # (A^T m) A, written interleaved into the tile rows and columns of yt
         if 4 * k <= 16 * c:
             yt = v.reshape(-1)[:4 * tiles * k].reshape(s, th, 2, tw, 2, k)
         else:
             yt = numpy.empty((s, th, 2, tw, 2, k), dt)
         sa = m[::3]
-        y0 = yt[:, :, :, :, 0].transpose(2, 0, 1, 3, 4)
-        y1 = yt[:, :, :, :, 1].transpose(2, 0, 1, 3, 4)
-        numpy.add(sa[:, 0], sa[:, 1], out=y0)
-        y0 += sa[:, 2]
-        numpy.subtract(sa[:, 1], sa[:, 3], out=y1)
-        y1 -= sa[:, 2]
+        _winograd_output_transform(*[sa[:, i] for i in range(4)],
+                                   yt[:, :, :, :, 0].transpose(2, 0, 1, 3, 4),
+                                   yt[:, :, :, :, 1].transpose(2, 0, 1, 3, 4))
         y[n0:n0 + s] = yt.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow].transpose(0, 3, 1, 2)
     return y
 
@@ -404,18 +416,9 @@ def _winograd_grad_weight(x, gy, pad):
         gb, mb = g[:s], gm[:, :, :s]
         r = scratch[:8 * tiles * k].reshape(4, s, th, tw, 2, k)
         gb.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow] = gy[n0:n0 + s].transpose(0, 2, 3, 1)
-        # A g: rows (g0, g0 + g1, g0 - g1, g1) (the last one's sign is in the filter side)
-        g0, g1 = gb[:, :, 0], gb[:, :, 1]
-        r[0] = g0
-        numpy.add(g0, g1, out=r[1])
-        numpy.subtract(g0, g1, out=r[2])
-        r[3] = g1
-        # (A g) A^T: columns likewise
-        b0, b1 = r[..., 0, :], r[..., 1, :]
-        mb[:, 0] = b0
-        numpy.add(b0, b1, out=mb[:, 1])
-        numpy.subtract(b0, b1, out=mb[:, 2])
-        mb[:, 3] = b1
+        # A g along the rows, then (A g) A^T along the columns
+        _winograd_grad_transform(gb[:, :, 0], gb[:, :, 1], r)
+        _winograd_grad_transform(r[..., 0, :], r[..., 1, :], [mb[:, i] for i in range(4)])
         a, b = mb.reshape(16, tiles, k), v[:, :, :s].reshape(16, tiles, c)
         if gu is None:
             gu = numpy.matmul(a.transpose(0, 2, 1), b)
