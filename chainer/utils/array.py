@@ -1123,6 +1123,14 @@ def sample_blocks(x: Any) -> list:
     return _first_axis_blocks(n, x.nbytes // n, _BLOCK_BYTES, 4)
 
 
+def block_operand(v: Any, block: slice) -> Any:
+    """The part of ``v``, an operand of an elementwise ufunc with an array ``x`` of
+    as many axes, that meets the block ``x[block]`` of :func:`sample_blocks`: ``v``
+    itself where it has length 1 on the first axis (the same for every sample),
+    else ``v[block]`` (per-sample statistics, as with ``axis`` leaving out the batch)."""
+    return v if v.shape[0] == 1 else v[block]
+
+
 def _first_axis_blocks(n: int, row_bytes: int, block_bytes: int, whole_blocks: int) -> list:
     """Slices of ``n`` rows of ``row_bytes`` bytes each into blocks of about
     ``block_bytes`` (at least one row each); one slice, everything, for fewer than

@@ -10,6 +10,7 @@ from chainer import utils
 from chainer.backends import cuda
 from chainer.functions.activation.sigmoid import sigmoid
 from chainer.functions.array.broadcast import broadcast_to
+from chainer.functions.array.cast import cast
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
@@ -93,7 +94,9 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
-        dtype = x.dtype
+        # in the compute dtype: 1 / count in float16 is subnormal from 16384 used
+        # labels on (it loses its digits, and is 0 from 2**25)
+        dtype = array_utils.compute_dtype(x.dtype)
         if array_utils._xp(t.array) is not numpy:
             # 1 / count where the label is used, on the device (the output array
             # given binds T)
@@ -113,7 +116,8 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
 class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     """``gx = gy * coeff * (sigmoid(x) - t)`` from inputs ``(x, gy)``; ``gy`` is a
     scalar (mean) or of the shape of ``x``, ``coeff`` holds the mask of used labels
-    and the mean's factor."""
+    and the mean's factor, in the compute dtype of ``x`` (float16 gradients are
+    computed in float32 and rounded once)."""
 
     def __init__(self, t, coeff) -> None:
         self.t = t
@@ -124,19 +128,23 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
         x, gy = inputs
         if array_utils._xp(x) is not numpy:
             return array_utils.compute_kernel(
-                'T x, S t, T coeff, T gy', 'T gx',
+                'T x, S t, C coeff, T gy', 'T gx',
                 '''C s = tanh((C)x * (C)0.5) * (C)0.5 + (C)0.5;
                    gx = (T)((s - (C)t) * (C)coeff * (C)gy);''',
                 'rechainer_sigmoid_ce_grad', x.dtype)(x, self.t, self.coeff, gy),
-        gx = array_utils.sigmoid(x)
-        gx -= self.t.astype(x.dtype)
+        xc = array_utils.as_compute(x)
+        gx = array_utils.sigmoid(xc)
+        gx -= self.t.astype(xc.dtype)
         gx *= self.coeff
         gx *= gy
-        return utils.force_array(gx, x.dtype),
+        return utils.force_array(gx.astype(x.dtype, copy=False)),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggx, = grad_outputs
+        dtype = x.dtype
+        if dtype != self.coeff.dtype:  # float16: the products in float32, as forward
+            x, gy, ggx = (cast(v, self.coeff.dtype) for v in (x, gy, ggx))
         y = sigmoid(x)
         ret = []
         if 0 in indexes:
@@ -144,7 +152,7 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
         if 1 in indexes:
             g = ggx * (y - self.t.astype(x.dtype)) * self.coeff
             ret.append(_sum(g) if gy.shape != x.shape else g)
-        return tuple(ret)
+        return tuple(r if r.dtype == dtype else cast(r, dtype) for r in ret)
 
 
 def sigmoid_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,

@@ -264,8 +264,8 @@ class BatchNormalization(function_node.FunctionNode):
                 beta_s = array_utils.sample_operand(beta_e, x)
                 for block in array_utils.sample_blocks(xc):
                     yb = xc[block]
-                    yb *= scale_s
-                    yb += beta_s
+                    yb *= array_utils.block_operand(scale_s, block)
+                    yb += array_utils.block_operand(beta_s, block)
             y = xc.astype(x.dtype, copy=False)
         else:
             y = _gpu_normalize(x, mean.reshape(shape), scale, beta_e, x.dtype)
@@ -343,10 +343,10 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 gamma.astype(cdt, copy=False) * self.inv_std))
             for block in array_utils.sample_blocks(t):
                 tb = t[block]
-                tb *= k1
-                tb += k2
+                tb *= array_utils.block_operand(k1, block)
+                tb += array_utils.block_operand(k2, block)
                 numpy.subtract(gyc[block], tb, out=tb)
-                tb *= k3
+                tb *= array_utils.block_operand(k3, block)
             gx = t
         else:
             gbeta = gy.sum(axis=axis, dtype=cdt)
@@ -476,9 +476,9 @@ class FixedBatchNormalization(function_node.FunctionNode):
                                        for v in (mean_e, scale, beta_e))
             for block in array_utils.sample_blocks(y):
                 yb = y[block]
-                numpy.subtract(x[block], mean_s, out=yb)
-                yb *= scale_s
-                yb += beta_s
+                numpy.subtract(x[block], array_utils.block_operand(mean_s, block), out=yb)
+                yb *= array_utils.block_operand(scale_s, block)
+                yb += array_utils.block_operand(beta_s, block)
             y = y.astype(x.dtype, copy=False)
         else:
             y = _gpu_normalize(x, mean_e, scale, beta_e, x.dtype)

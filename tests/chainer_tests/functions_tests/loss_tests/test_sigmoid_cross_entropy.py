@@ -66,8 +66,8 @@ def test_bad_inputs():
 def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
     """The loss ``log1p(exp(-|x|)) - x (t - [x >= 0])`` (0 for ignored labels) and
     the gradient ``sigmoid(x) - t``, exactly, with large scores and ignored labels
-    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it; float16 in
-    float32, rounded once at the end)."""
+    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it; float16, both
+    in float32, rounded once at the end)."""
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-50, 50, shape).astype(dtype)
     t = rng.integers(-1, 2, shape).astype(numpy.int32)
@@ -81,9 +81,10 @@ def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
     numpy.testing.assert_array_equal(loss.array, expected)
     loss.grad = numpy.ones(shape, dtype)
     loss.backward()
-    half = dtype(0.5)
-    sig = numpy.tanh(x * half) * half + half
-    numpy.testing.assert_array_equal(xv.grad, (sig - t.astype(dtype)) * valid)
+    half = xc.dtype.type(0.5)
+    sig = numpy.tanh(xc * half) * half + half
+    numpy.testing.assert_array_equal(
+        xv.grad, ((sig - t.astype(xc.dtype)) * valid).astype(dtype))
 
 
 def test_float16_mean_of_large_losses_does_not_overflow():
@@ -93,3 +94,28 @@ def test_float16_mean_of_large_losses_does_not_overflow():
     loss = F.sigmoid_cross_entropy(x, numpy.array([0, 1, -1], numpy.int32))
     assert loss.dtype == numpy.float16
     assert loss.array == numpy.float16(32772)
+
+
+def test_float16_mean_gradient_of_many_labels():
+    """1 / count is subnormal in float16 from 16384 used labels on (here 2.4% off):
+    the gradient and its derivative are computed with it in float32, as Chainer did
+    (in float64), and rounded once; a loss-scaled gy keeps them in float16's range."""
+    import chainer.functions as F
+    rng = numpy.random.default_rng(0)
+    shape = (8, 102400)
+    x = rng.uniform(-4, 4, shape).astype(numpy.float16)
+    t = rng.integers(0, 2, shape).astype(numpy.int32)
+    xv = chainer.Variable(x)
+    loss = F.sigmoid_cross_entropy(xv, t)
+    gy = numpy.array(1024, numpy.float16)
+    gx, = chainer.grad([loss], [xv], [chainer.Variable(gy)], enable_double_backprop=True)
+    x64 = x.astype(numpy.float64)
+    s = 1 / (1 + numpy.exp(-x64))
+    expected = (s - t) * 1024 / x.size
+    assert gx.dtype == numpy.float16
+    numpy.testing.assert_allclose(gx.array, expected, rtol=2e-3, atol=1e-5)
+    ggx = rng.uniform(-1, 1, shape).astype(numpy.float16)
+    gxx, = chainer.grad([gx], [xv], [chainer.Variable(ggx)])
+    assert gxx.dtype == numpy.float16
+    numpy.testing.assert_allclose(gxx.array, ggx * s * (1 - s) * 1024 / x.size,
+                                  rtol=2e-3, atol=1e-5)

@@ -600,3 +600,34 @@ def test_large_input_gradients(monkeypatch, fixed):
     gradient_check.check_backward(f, args, gy, dtype=numpy.float64, atol=1e-4, rtol=1e-4)
     gradient_check.check_double_backward(f, args, gy, ggs, dtype=numpy.float64,
                                          atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_large_inputs_with_statistics_per_sample(monkeypatch, fixed):
+    """An ``axis`` leaving out the batch axis gives per-sample operands: each block of
+    samples takes its own part of them (they raised ValueError once in blocks)."""
+    from chainer.utils import array as array_utils
+    rng = numpy.random.default_rng(3)
+    x = rng.uniform(-3, 3, (8, 2, 5, 60))
+    gy = rng.uniform(-1, 1, x.shape)
+    gamma, beta, mean = (rng.uniform(-1, 1, 8) for _ in range(3))
+    var = rng.uniform(0.5, 2, 8)
+    assert x.size > bn_module._EXACT_FORM_MAX
+    results = []
+    for block_bytes in (1024, 1 << 40):
+        monkeypatch.setattr(array_utils, '_BLOCK_BYTES', block_bytes)
+        assert len(array_utils.sample_blocks(x)) == (8 if block_bytes == 1024 else 1)
+        vs = [chainer.Variable(a) for a in (x, gamma, beta)]
+        if fixed:
+            y = F.fixed_batch_normalization(*vs, mean, var, axis=(1, 2, 3))
+        else:
+            y = F.batch_normalization(*vs, axis=(1, 2, 3))
+        grads = chainer.grad([y], vs, [chainer.Variable(gy)])
+        results.append([y.array] + [g.array for g in grads])
+    for a, b in zip(*results):
+        assert a.tobytes() == b.tobytes()
+    expected = _reference(x, gamma, beta, mean, var, 2e-5, (1, 2, 3)) if fixed else \
+        (x - x.mean(axis=(1, 2, 3), keepdims=True)) / numpy.sqrt(
+            x.var(axis=(1, 2, 3), keepdims=True) + 2e-5) * gamma[:, None, None, None] \
+        + beta[:, None, None, None]
+    numpy.testing.assert_allclose(results[0][0], expected, rtol=1e-12, atol=1e-12)
