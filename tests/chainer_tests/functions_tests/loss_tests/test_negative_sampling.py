@@ -329,7 +329,7 @@ def test_ignored_rows_holding_non_finite_values_give_no_loss_and_no_gradient(bad
     # ignored rows read, add nothing (not 0 * inf = NaN) to the loss, to gx and to
     # gW, to first and second order.
     rng = numpy.random.RandomState(3)
-    t = numpy.array([0, -1, 1, -1], numpy.int32)
+    t = numpy.array([2, -1, 1, -1], numpy.int32)
     samples = rng.randint(1, _V, (_B, _S + 1)).astype(numpy.int32)
     x = rng.uniform(-1, 1, (_B, _D))
     W = rng.uniform(-1, 1, (_V, _D))
@@ -343,6 +343,7 @@ def test_ignored_rows_holding_non_finite_values_give_no_loss_and_no_gradient(bad
     xk, Wk = chainer.Variable(x[keep]), chainer.Variable(W)
     kept = negative_sampling(xk, t[keep], Wk, _FixedSampler(samples[keep]), _S, reduce=reduce)
     gxk, gWk = chainer.grad([kept], [xk, Wk], enable_double_backprop=True)
+    assert numpy.isfinite(kept.array).all() and numpy.isfinite(gWk.array).all()
     numpy.testing.assert_allclose(loss.array[keep] if reduce == 'no' else loss.array,
                                   kept.array, rtol=1e-14)
     if reduce == 'no':
@@ -359,3 +360,28 @@ def test_ignored_rows_holding_non_finite_values_give_no_loss_and_no_gradient(bad
     assert (ggx.array[~keep] == 0).all()
     numpy.testing.assert_allclose(ggx.array[keep], ggxk.array, rtol=1e-13, atol=1e-15)
     numpy.testing.assert_allclose(ggW.array, ggWk.array, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.gpu
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
+def test_gpu_ignored_rows_holding_non_finite_values_match_numpy():
+    import cupy
+    rng = numpy.random.RandomState(4)
+    t = numpy.array([2, -1, 1, -1], numpy.int32)
+    samples = rng.randint(1, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    x[1], x[3], W[0] = numpy.inf, numpy.nan, -numpy.inf
+    r = rng.uniform(-1, 1, x.shape)
+
+    def run(xp):
+        xv, Wv = chainer.Variable(xp.asarray(x)), chainer.Variable(xp.asarray(W))
+        loss = negative_sampling(xv, xp.asarray(t), Wv, _FixedSampler(xp.asarray(samples)), _S,
+                                 reduce='no')
+        gx, gW = chainer.grad([loss], [xv, Wv], enable_double_backprop=True)
+        ggW, = chainer.grad([gx], [Wv], [chainer.Variable(xp.asarray(r))])
+        return [chainer.backend.CpuDevice().send(a.array) for a in (loss, gx, gW, ggW)]
+
+    for got, want in zip(run(cupy), run(numpy)):
+        assert numpy.isfinite(got).all()
+        numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
