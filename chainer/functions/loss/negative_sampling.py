@@ -175,11 +175,17 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
                 scores *= sign
                 numpy.multiply(g[s] * array_utils.sigmoid(scores), sign, out=c[s])
                 numpy.einsum('bk,bkd->bd', c[s], w, out=gx[s])
-        if self.partial:
-            keep = self.ignore_mask[:, None]
-            zero = xc.dtype.type(0)
-            c, gx, xc = xp.where(keep, c, zero), xp.where(keep, gx, zero), xp.where(keep, xc, zero)
-        gW = array_utils.scatter_rows(Wc.shape[0], self.index, xc, c)
+        index = self.index
+        if self.partial:  # no 0 * inf from ignored rows: selected out
+            keep = self.ignore_mask
+            if xp is numpy:  # their gx rows zeroed, their rows taken out of gW's product
+                gx[~keep] = 0
+                index, xc, c = index[keep], xc[keep], c[keep]
+            else:  # (selections: no synchronisation)
+                keep, zero = keep[:, None], xc.dtype.type(0)
+                c, gx = xp.where(keep, c, zero), xp.where(keep, gx, zero)
+                xc = xp.where(keep, xc, zero)
+        gW = array_utils.scatter_rows(Wc.shape[0], index, xc, c)
         return gx.astype(x.dtype, copy=False), gW.astype(W.dtype, copy=False)
 
     def backward(self, indexes, grad_outputs):
