@@ -178,9 +178,12 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         index = self.index
         if self.partial:  # no 0 * inf from ignored rows: selected out
             keep = self.ignore_mask
-            if xp is numpy:  # their gx rows zeroed, their rows taken out of gW's product
-                gx[~keep] = 0
-                index, xc, c = index[keep], xc[keep], c[keep]
+            if xp is numpy:  # zeroed in place; their rows taken out of gW's product
+                dropped = ~keep  # only where their x is not finite
+                gx[dropped] = 0
+                c[dropped] = 0
+                if not numpy.isfinite(xc[dropped]).all():
+                    index, xc, c = index[keep], xc[keep], c[keep]
             else:  # (selections: no synchronisation)
                 keep, zero = keep[:, None], xc.dtype.type(0)
                 c, gx = xp.where(keep, c, zero), xp.where(keep, gx, zero)
