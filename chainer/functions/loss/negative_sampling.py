@@ -14,6 +14,7 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.expand_dims import expand_dims
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.scatter_add import scatter_add
+from chainer.functions.array.where import where
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import argument
@@ -39,6 +40,16 @@ def _scores(x, W, samples):
     w = get_item(W, samples)
     xb = broadcast_to(expand_dims(x, 1), w.shape)
     return _sum(w * xb, axis=2)
+
+
+def _kept_rows(v, keep):
+    """The Variable ``v`` (or None) with the rows where ``keep`` is False set to
+    zero by selection (``F.where``: no NaN from ``0 * inf``)."""
+    if v is None:
+        return None
+    xp = backend.get_array_module(v.array)
+    cond = xp.broadcast_to(keep.reshape(keep.shape + (1,) * (v.ndim - 1)), v.shape)
+    return where(cond, v, xp.zeros(v.shape, v.dtype))
 
 
 def _sample_scores(Wc, index, xc):
@@ -92,19 +103,23 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         x, t, W = inputs
         xp = backend.get_array_module(x)
         n_vocab = W.shape[0]
-        array_utils.check_index_range(t, n_vocab, 'label t', ignore=self.ignore_label)
+        n_ignored = array_utils.check_index_range(t, n_vocab, 'label t', ignore=self.ignore_label)
         samples = self._make_samples(t)
         self.samples = samples
         self.ignore_mask = t != self.ignore_label
-        # Ignored rows read row 0 and are masked out of the loss.
+        # Ignored rows read row 0 and are masked out of the loss (selected, not
+        # multiplied by 0: their x or W[0] may hold infinities or NaN).
         self._index = xp.where(self.ignore_mask[:, None], samples, 0)
+        self._partial = n_ignored > 0
         if xp is not numpy or chainer.is_debug():
             array_utils.check_index_range(self._index, n_vocab, 'sampled id')
 
         xc = array_utils.as_compute(x)
         scores = _sample_scores(array_utils.as_compute(W), self._index, xc)
         scores *= _signs(xp, samples.shape[1], xc.dtype)
-        loss = xp.logaddexp(scores, 0).sum(axis=1) * self.ignore_mask
+        loss = xp.logaddexp(scores, 0).sum(axis=1)
+        if self._partial:
+            loss = xp.where(self.ignore_mask, loss, loss.dtype.type(0))
         if self.reduce == 'sum':
             loss = loss.sum()
         return utils.force_array(loss, x.dtype),
@@ -113,7 +128,7 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         x, _, W = self.get_retained_inputs()
         gy, = grad_outputs
         gx, gW = NegativeSamplingFunctionGrad(
-            self.reduce, self.ignore_mask, self._index).apply((x, W, gy))
+            self.reduce, self.ignore_mask, self._index, self._partial).apply((x, W, gy))
         grads = {0: gx, 2: gW}
         return tuple(grads.get(i) for i in indexes)
 
@@ -122,13 +137,17 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
     """``(gx, gW)`` of :class:`NegativeSamplingFunction` from ``(x, W, gy)``.
 
     ``ignore_mask`` marks the rows that count; ``index`` holds the sampled ids
-    (column 0 the target) of every row. Differentiable again.
+    (column 0 the target) of every row; ``partial`` says that some rows are
+    ignored: they get no gradient and give none to ``W``, whatever their ``x``
+    (and the ``W[0]`` they read) hold, infinities and NaN included, as in
+    Chainer, which skipped them. Differentiable again.
     """
 
-    def __init__(self, reduce: str, ignore_mask, index) -> None:
+    def __init__(self, reduce: str, ignore_mask, index, partial: bool = True) -> None:
         self.reduce = reduce
         self.ignore_mask = ignore_mask
         self.index = index
+        self.partial = partial
 
     def _row_weights(self, gy, xp, dtype):
         """``gy`` per row (broadcast for ``reduce='sum'``), 0 on ignored rows."""
@@ -156,7 +175,20 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
                 scores *= sign
                 numpy.multiply(g[s] * array_utils.sigmoid(scores), sign, out=c[s])
                 numpy.einsum('bk,bkd->bd', c[s], w, out=gx[s])
-        gW = array_utils.scatter_rows(Wc.shape[0], self.index, xc, c)
+        index = self.index
+        if self.partial:  # no 0 * inf from ignored rows: selected out
+            keep = self.ignore_mask
+            if xp is numpy:  # zeroed in place; their rows taken out of gW's product
+                dropped = ~keep  # only where their x is not finite
+                gx[dropped] = 0
+                c[dropped] = 0
+                if not numpy.isfinite(xc[dropped]).all():
+                    index, xc, c = index[keep], xc[keep], c[keep]
+            else:  # (selections: no synchronisation)
+                keep, zero = keep[:, None], xc.dtype.type(0)
+                c, gx = xp.where(keep, c, zero), xp.where(keep, gx, zero)
+                xc = xp.where(keep, xc, zero)
+        gW = array_utils.scatter_rows(Wc.shape[0], index, xc, c)
         return gx.astype(x.dtype, copy=False), gW.astype(W.dtype, copy=False)
 
     def backward(self, indexes, grad_outputs):
@@ -168,6 +200,10 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         mask = self.ignore_mask.astype(x.dtype)
 
         w = get_item(W, self.index)                                 # (B, K, D)
+        ggw_rows = None if ggW is None else get_item(ggW, self.index)
+        if self.partial:  # ignored rows as zeros, so that nothing flows through them
+            x, ggx = _kept_rows(x, self.ignore_mask), _kept_rows(ggx, self.ignore_mask)
+            w, ggw_rows = _kept_rows(w, self.ignore_mask), _kept_rows(ggw_rows, self.ignore_mask)
         xb = broadcast_to(expand_dims(x, 1), w.shape)
         sig = sigmoid(_sum(w * xb, axis=2) * sign)                  # (B, K)
         g = broadcast_to(gy, (n_rows,)) * mask
@@ -178,7 +214,7 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         if ggx is not None:
             u = _sum(w * broadcast_to(expand_dims(ggx, 1), w.shape), axis=2)
         if ggW is not None:
-            ggw = _sum(get_item(ggW, self.index) * xb, axis=2)
+            ggw = _sum(ggw_rows * xb, axis=2)
             u = ggw if u is None else u + ggw
         if u is None:
             return (None,) * len(indexes)
@@ -189,7 +225,6 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
             if i == 0:  # x
                 terms = _sum(broadcast_to(expand_dims(a, 2), w.shape) * w, axis=1)
                 if ggW is not None:
-                    ggw_rows = get_item(ggW, self.index)
                     terms = terms + _sum(
                         broadcast_to(expand_dims(c, 2), w.shape) * ggw_rows, axis=1)
                 ret.append(terms)

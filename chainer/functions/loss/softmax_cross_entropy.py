@@ -128,6 +128,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
     _log_z = None  # the row normalizers of log_softmax_at (hard labels otherwise)
     _x = None  # its input x, from which ``y`` is formed when read
     _y = None
+    _p = None  # with soft targets and cache_score: the softmax in the compute dtype
 
     @property
     def y(self):
@@ -135,8 +136,11 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         None. With hard labels only row statistics are kept (the gradient forms
         the softmax again, block by block where ``x`` is large); the softmax is
         formed from them when first read, so that reading it answers as Chainer's
-        did."""
-        if self._y is None and self.cache_score and self._x is not None:
+        did. With soft targets the gradient reads the softmax in the compute
+        dtype, and ``y`` is it rounded to ``x``'s dtype (float16), as Chainer's."""
+        if self._y is None and self._p is not None:  # soft targets
+            self._y = self._p.astype(self._x_dtype, copy=False)
+        elif self._y is None and self.cache_score and self._x is not None:
             x = self._x
             xp = backend.get_array_module(x)
             if self._stats is not None:
@@ -189,7 +193,9 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
-            log_y, self.y = array_utils.log_softmax(x, with_softmax=self.cache_score)
+            # the gradient reads the softmax in the compute dtype, ``y`` in x's
+            log_y, self._p = array_utils.log_softmax(x, with_softmax=self.cache_score)
+            self._x_dtype = x.dtype
             return self._soft_forward(xp, x, t, log_y)
 
         if xp is not numpy and x.ndim == 2 and x.shape[1] and self.class_weight is None:
@@ -277,7 +283,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
             return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(None, t, self.reduce, self._coeff,
                                             stats=self._stats, ignore_label=self.ignore_label)
         if self.soft_target:
-            y = self.y
+            y = self._p
             if y is None:
                 y = array_utils.log_softmax(x, with_softmax=True)[1]
             return _SoftmaxCrossEntropyGrad_NoDoubleBackprop(y, t, self.reduce, self._coeff)

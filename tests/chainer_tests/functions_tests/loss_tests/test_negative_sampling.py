@@ -319,3 +319,71 @@ def test_blocked_gathers_and_sparse_gradient_are_the_old_formula_bit_for_bit(dty
     for got, want in zip((loss.array, xv.grad, Wv.grad), expected):
         assert got.dtype == dtype
         assert_same_sums(got, want)
+
+
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
+@pytest.mark.parametrize('bad', [numpy.inf, -numpy.inf, numpy.nan, 1e200])
+@pytest.mark.parametrize('reduce', ['sum', 'no'])
+@pytest.mark.parametrize('in_x', [True, False])
+def test_ignored_rows_holding_non_finite_values_give_no_loss_and_no_gradient(bad, reduce, in_x):
+    # As in Chainer, which skipped them: an ignored row's x, and the row W[0] that
+    # ignored rows read, add nothing (not 0 * inf = NaN) to the loss, to gx and to
+    # gW, to first and second order.
+    rng = numpy.random.RandomState(3)
+    t = numpy.array([2, -1, 1, -1], numpy.int32)
+    samples = rng.randint(1, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    if in_x:
+        x[t == -1] = bad
+    W[0] = bad
+    keep = t != -1
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    loss = negative_sampling(xv, t, Wv, _FixedSampler(samples), _S, reduce=reduce)
+    gx, gW = chainer.grad([loss], [xv, Wv], enable_double_backprop=True)
+    # the same as the loss of the kept rows alone
+    xk, Wk = chainer.Variable(x[keep]), chainer.Variable(W)
+    kept = negative_sampling(xk, t[keep], Wk, _FixedSampler(samples[keep]), _S, reduce=reduce)
+    gxk, gWk = chainer.grad([kept], [xk, Wk], enable_double_backprop=True)
+    assert numpy.isfinite(kept.array).all() and numpy.isfinite(gWk.array).all()
+    numpy.testing.assert_allclose(loss.array[keep] if reduce == 'no' else loss.array,
+                                  kept.array, rtol=1e-14)
+    if reduce == 'no':
+        assert (loss.array[~keep] == 0).all()
+    assert (gx.array[~keep] == 0).all()
+    numpy.testing.assert_allclose(gx.array[keep], gxk.array, rtol=1e-14)
+    numpy.testing.assert_allclose(gW.array, gWk.array, rtol=1e-14)
+    r = rng.uniform(-1, 1, (_B, _D))
+    r[~keep] = 0
+    rw = rng.uniform(-1, 1, W.shape)
+    ggx, ggW = chainer.grad([gx, gW], [xv, Wv], [chainer.Variable(r), chainer.Variable(rw)])
+    ggxk, ggWk = chainer.grad([gxk, gWk], [xk, Wk],
+                              [chainer.Variable(r[keep]), chainer.Variable(rw)])
+    assert (ggx.array[~keep] == 0).all()
+    numpy.testing.assert_allclose(ggx.array[keep], ggxk.array, rtol=1e-13, atol=1e-15)
+    numpy.testing.assert_allclose(ggW.array, ggWk.array, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.gpu
+@pytest.mark.filterwarnings('ignore::RuntimeWarning')
+def test_gpu_ignored_rows_holding_non_finite_values_match_numpy():
+    import cupy
+    rng = numpy.random.RandomState(4)
+    t = numpy.array([2, -1, 1, -1], numpy.int32)
+    samples = rng.randint(1, _V, (_B, _S + 1)).astype(numpy.int32)
+    x = rng.uniform(-1, 1, (_B, _D))
+    W = rng.uniform(-1, 1, (_V, _D))
+    x[1], x[3], W[0] = numpy.inf, numpy.nan, -numpy.inf
+    r = rng.uniform(-1, 1, x.shape)
+
+    def run(xp):
+        xv, Wv = chainer.Variable(xp.asarray(x)), chainer.Variable(xp.asarray(W))
+        loss = negative_sampling(xv, xp.asarray(t), Wv, _FixedSampler(xp.asarray(samples)), _S,
+                                 reduce='no')
+        gx, gW = chainer.grad([loss], [xv, Wv], enable_double_backprop=True)
+        ggW, = chainer.grad([gx], [Wv], [chainer.Variable(xp.asarray(r))])
+        return [chainer.backend.CpuDevice().send(a.array) for a in (loss, gx, gW, ggW)]
+
+    for got, want in zip(run(cupy), run(numpy)):
+        assert numpy.isfinite(got).all()
+        numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -640,6 +640,30 @@ def test_non_contiguous_and_empty_scores_blocked(monkeypatch):
     assert loss[1] == (0,) and y[1] == (0, 5) and gx[1] == (0, 5)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('t_dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_cached_score_of_soft_targets_has_the_dtype_of_x(dtype, t_dtype):
+    # As with labels (and in Chainer): the node's y is softmax(x) in x's dtype; the
+    # gradient still reads the softmax in the compute dtype (float32 for float16).
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(5)
+    x = chainer.Variable(rng.randn(4, 5).astype(dtype))
+    t = rng.uniform(0.1, 1, (4, 5))
+    t = (t / t.sum(axis=1, keepdims=True)).astype(t_dtype)
+    loss = softmax_cross_entropy(x, t, reduce='no')
+    p = array_utils.log_softmax(x.array, with_softmax=True)[1]
+    assert loss.creator.y.dtype == dtype
+    numpy.testing.assert_array_equal(loss.creator.y, p.astype(dtype))
+    gy = rng.uniform(-1, 1, 4).astype(loss.dtype)
+    loss.grad = gy
+    loss.backward()
+    assert x.grad.dtype == dtype
+    tc = t.astype(p.dtype)
+    expected = (p * tc.sum(axis=1, keepdims=True) - tc) * gy.astype(p.dtype)[:, None]
+    numpy.testing.assert_array_equal(x.grad, expected.astype(dtype))
+    assert softmax_cross_entropy(x, t, cache_score=False).creator.y is None
+
+
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
 def test_cached_score_is_formed_when_read(dtype):
     # Hard labels keep only the row normalizers (no softmax array in forward); the
