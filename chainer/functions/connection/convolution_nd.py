@@ -943,12 +943,14 @@ class DeconvolutionND(_ConvolutionNodeBase):
         # An axis whose outsize is None (e.g. ``outsize=(None, None)``) takes the
         # default deconvolution size.
         # Checked here, not only in check_type_forward: with type checks off
-        # Chainer's forward still asserted a positive size.
+        # Chainer's forward still asserted a positive default size.  An outsize of 0
+        # given (that Chainer's check of the input length lets through) is an empty
+        # output, as Chainer computed it.
         outs = self.outs or (None,) * self.ndim
         out_dims = tuple(o if o is not None else conv.get_deconv_outsize(d, k, s, p, d=dl)
                          for o, d, k, s, p, dl in
                          zip(outs, in_dims, ksize, self.stride, self.pad, self.dilate))
-        if any(o <= 0 for o in out_dims):
+        if any(o < 0 or (o == 0 and given is None) for o, given in zip(out_dims, outs)):
             raise type_check._InvalidOutputSize('positive output size', f'output size {out_dims}')
         return out_dims
 

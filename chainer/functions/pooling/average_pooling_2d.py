@@ -16,7 +16,10 @@ __all__ = ['AveragePooling2D', 'AveragePooling2DGrad', 'average_pooling_2d']
 
 
 class AveragePooling2D(conv_nd._Names2D, AveragePoolingND):
-    """Average pooling over 2-D windows (padding counts as zeros)."""
+    """Average pooling over 2-D windows (padding counts as zeros); unlike the N-d
+    poolings, an empty input is accepted, as in Chainer."""
+
+    _nonempty = False
 
     def __init__(self, ksize, stride=None, pad=0, cover_all: bool = False) -> None:
         super().__init__(2, ksize, stride, pad, cover_all)

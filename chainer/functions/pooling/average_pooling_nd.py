@@ -67,8 +67,8 @@ class AveragePoolingND(pooling_nd._PoolingND):
 
     def backward(self, indexes, grad_outputs):
         return AveragePoolingNDGrad(self.ksize, self.stride, self.pad, self._in_dims,
-                                    self.divisor, self.cover_all,
-                                    self.pad_value).apply(grad_outputs)
+                                    self.divisor, self.cover_all, self.pad_value,
+                                    nonempty=self._nonempty).apply(grad_outputs)
 
 
 class AveragePoolingNDGrad(function_node.FunctionNode):
@@ -76,7 +76,7 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
     pooling); a whole-window divisor divides the spread sums instead, as Chainer does."""
 
     def __init__(self, ksize, stride, pad, in_dims, divisor, cover_all: bool = False,
-                 pad_value=0) -> None:
+                 pad_value=0, *, nonempty: bool = True) -> None:
         self.ksize = tuple(ksize)
         self.stride = tuple(stride)
         self.pad = tuple(pad)
@@ -84,6 +84,9 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
         self.divisor = divisor
         self.cover_all = cover_all
         self.pad_value = pad_value
+        # whether its gradient (an average pooling) rejects an empty input, as the
+        # pooling it differentiates does (not the 2-D one)
+        self._nonempty = nonempty
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, 'gy')
@@ -97,8 +100,10 @@ class AveragePoolingNDGrad(function_node.FunctionNode):
                                         self.pad, self.in_dims),
 
     def backward(self, indexes, grad_outputs):
-        return AveragePoolingND(len(self.ksize), self.ksize, self.stride, self.pad,
-                                self.cover_all, self.pad_value).apply(grad_outputs)
+        pool = AveragePoolingND(len(self.ksize), self.ksize, self.stride, self.pad,
+                                self.cover_all, self.pad_value)
+        pool._nonempty = self._nonempty
+        return pool.apply(grad_outputs)
 
 
 def average_pooling_nd(x: VariableOrArray, ksize: int | Sequence[int],

@@ -376,6 +376,9 @@ class _PoolingND(function_node.FunctionNode):
     # returns indices from the function, not the node.
     is_cudnn_used = False
     return_indices = False
+    # Chainer's N-d pooling nodes rejected an empty input (``in_types[0].size > 0``);
+    # its 2-D node base (average_pooling_2d) did not.
+    _nonempty = True
 
     def __init__(self, ndim: int, ksize, stride=None, pad=0, cover_all: bool = True) -> None:
         if ndim <= 0:
@@ -397,6 +400,8 @@ class _PoolingND(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, None, ndim=2 + self.ndim)
         x_type = in_types[0]
+        if self._nonempty:
+            type_check.expect(x_type.size > 0)
         pooling_out_dims([type_check.eval(x_type.shape[2 + i]) for i in range(self.ndim)],
                          self.ksize, self.stride, self.pad, self.cover_all)
 

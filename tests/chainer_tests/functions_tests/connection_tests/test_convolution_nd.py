@@ -454,6 +454,28 @@ def test_output_size_below_one_is_an_error_with_type_checks_off():
         assert F.deconvolution_nd(x, W1, outsize=(1, 1)).shape == (1, 1, 1, 1)
 
 
+def test_deconvolution_to_a_given_outsize_of_zero_is_empty():
+    # An outsize of 0 that Chainer's check of the input length let through: Chainer
+    # computed an empty output (only a default size below one was its error).
+    x = numpy.arange(24.).reshape(2, 6, 2)
+    W = numpy.ones((6, 2, 1))
+    b = numpy.ones(6)
+    xv, Wv, bv = chainer.Variable(x), chainer.Variable(W), chainer.Variable(b)
+    y = F.deconvolution_nd(xv, Wv, bv, pad=1, outsize=(0,), groups=3)
+    assert y.shape == (2, 6, 0)
+    gy = chainer.Variable(numpy.ones(y.shape))
+    gx, gW, gb = chainer.grad([y], [xv, Wv, bv], [gy], enable_double_backprop=True)
+    assert (gx.shape, gW.shape, gb.shape) == (x.shape, W.shape, b.shape)
+    assert not gx.array.any() and not gW.array.any() and not gb.array.any()
+    ggy, = chainer.grad([F.sum(gx) + F.sum(gW)], [gy])
+    assert ggy.shape == (2, 6, 0)
+    y2 = F.deconvolution_2d(numpy.ones((1, 6, 2, 3)), numpy.ones((6, 2, 3, 1)), pad=(2, 0),
+                            outsize=(0, 3))
+    assert y2.shape == (1, 2, 0, 3)
+    with pytest.raises(AssertionError):  # the default size, 0
+        F.deconvolution_nd(x, W, pad=1, groups=3)
+
+
 def test_channel_and_bias_mismatch_are_also_value_errors():
     # Chainer's N-d forms failed in NumPy with a ValueError.
     x = numpy.ones((1, 3, 4), numpy.float32)
