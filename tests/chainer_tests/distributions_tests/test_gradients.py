@@ -182,3 +182,20 @@ def test_normal_log_prob_and_kl_nodes_double_backward():
     gradient_check.check_double_backward(
         kl, inputs, rng.normal(size=(2, 3)),
         tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+@pytest.mark.parametrize('make', [
+    lambda v: D.Dirichlet(v),
+    lambda v: D.Beta(v[:1], v[1:]),
+    lambda v: D.Pareto(numpy.float16(1.5), v * 3.0),
+], ids=['Dirichlet', 'Beta', 'Pareto'])
+def test_variance_second_derivative_stays_finite_in_float16(make):
+    # Chainer divides by the squared sum and then by (sum + 1); one division by their
+    # product overflowed float16 in the second derivative (NaN) for parameters near 7
+    # (Pareto: alpha near 20)
+    v = chainer.Variable(numpy.array([6.797, 7.133], numpy.float16))
+    with numpy.errstate(over='ignore', invalid='ignore'):
+        g, = chainer.grad([chainer.functions.sum(make(v).variance)], [v],
+                          enable_double_backprop=True)
+        gg, = chainer.grad([chainer.functions.sum(g)], [v])
+    assert numpy.isfinite(gg.array).all()
