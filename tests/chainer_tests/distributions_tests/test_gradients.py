@@ -199,3 +199,12 @@ def test_variance_second_derivative_stays_finite_in_float16(make):
                           enable_double_backprop=True)
         gg, = chainer.grad([chainer.functions.sum(g)], [v])
     assert numpy.isfinite(gg.array).all()
+
+
+def test_poisson_log_prob_has_no_gradient_in_the_count():
+    # Chainer takes x's array: the rate gets a gradient, the count none
+    lam = chainer.Variable(numpy.array([1.5, 3.0]))
+    x = chainer.Variable(numpy.array([2.0, 0.0]))
+    g_lam, g_x = chainer.grad([chainer.functions.sum(D.Poisson(lam).log_prob(x))], [lam, x])
+    assert g_x is None
+    numpy.testing.assert_allclose(g_lam.array, x.array / lam.array - 1.0)
