@@ -208,3 +208,18 @@ def test_poisson_log_prob_has_no_gradient_in_the_count():
     g_lam, g_x = chainer.grad([chainer.functions.sum(D.Poisson(lam).log_prob(x))], [lam, x])
     assert g_x is None
     numpy.testing.assert_allclose(g_lam.array, x.array / lam.array - 1.0)
+
+
+def test_bernoulli_nan_gradient_entries_pass_nothing_on_when_differentiated_again():
+    # binary_check marks x = 0.5 invalid and an infinite logit has a NaN gradient; as in
+    # Chainer, differentiating that gradient again gives those entries nothing (0)
+    logit = chainer.Variable(numpy.array([0.7, -1.5, -numpy.inf]))
+    x = chainer.Variable(numpy.array([0.5, 1.0, 1.0]))
+    y = D.Bernoulli(logit=logit, binary_check=True).log_prob(x)
+    with numpy.errstate(all='ignore'):
+        g_logit, = chainer.grad([chainer.functions.sum(y)], [logit], enable_double_backprop=True)
+        gg_logit, gg_x = chainer.grad(
+            [chainer.functions.sum(g_logit * numpy.array([1.0, 2.0, 3.0]))], [logit, x])
+    assert numpy.isnan(g_logit.array[[0, 2]]).all()
+    numpy.testing.assert_array_equal(gg_x.array, [0.0, 2.0, 0.0])
+    assert gg_logit.array[0] == 0.0
