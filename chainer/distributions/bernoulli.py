@@ -70,9 +70,10 @@ class BernoulliLogProb(function_node.FunctionNode):
         logit, x = self.get_retained_inputs()
         dlogit = _x_minus_sigmoid(x, logit)
         if bool(self._nan_grad.any()):
+            # selected, not added: as in Chainer, nothing flows from the NaN entries
+            # into x or the logit when this gradient is differentiated again
             xp = backend.get_array_module(gy.array)
-            dlogit = dlogit + xp.where(self._nan_grad, gy.dtype.type(numpy.nan),
-                                       gy.dtype.type(0))
+            dlogit = F.where(self._nan_grad, xp.full_like(dlogit.array, numpy.nan), dlogit)
         glogit = gy * dlogit
         if glogit.shape != logit.shape:  # applied directly to a logit that broadcasts
             glogit = F.sum_to(glogit, logit.shape)

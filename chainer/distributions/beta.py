@@ -52,7 +52,9 @@ class Beta(_u._ScalarEvent):
     @property
     def variance(self):
         apb = self.a + self.b
-        return self.a * self.b / (apb * apb * (apb + 1.0))
+        # two divisions (as in Dirichlet.variance): one by the product overflows
+        # float16 in the second derivative
+        return self.a * self.b / (apb * apb) / (apb + 1.0)
 
     @property
     def entropy(self):

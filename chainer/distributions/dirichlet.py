@@ -54,7 +54,9 @@ class Dirichlet(distribution.Distribution):
     @property
     def variance(self):
         alpha0 = F.expand_dims(self.alpha0, -1)
-        return self.alpha * (alpha0 - self.alpha) / (alpha0 * alpha0 * (alpha0 + 1.0))
+        # two divisions, not one by the product: the second derivative squares the
+        # divisor, which overflows float16 already for alpha0 around 14
+        return self.alpha * (alpha0 - self.alpha) / (alpha0 * alpha0) / (alpha0 + 1.0)
 
     @property
     def entropy(self):

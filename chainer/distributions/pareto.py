@@ -67,7 +67,9 @@ class Pareto(_u._ScalarEvent):
         alpha = self.alpha
         finite = alpha.array > 2
         safe = _u._fill_outside(alpha, finite, 3.0)
-        var = self.scale ** 2 * safe / ((safe - 1.0) ** 2 * (safe - 2.0))
+        # two divisions (as in Dirichlet.variance): one by the product overflows
+        # float16 in the second derivative sooner
+        var = self.scale ** 2 * safe / (safe - 1.0) ** 2 / (safe - 2.0)
         return _u._where_in_support(finite, var, numpy.inf)
 
     @property

@@ -17,7 +17,8 @@ class Poisson(_u._ScalarEvent):
     """Poisson distributions with rates ``lam`` (positive) on the integers 0, 1, ...
 
     ``log_prob`` extends to real ``x >= 0`` through the gamma function;
-    negative ``x`` has probability 0.  Samples carry no gradient.
+    negative ``x`` has probability 0.  Samples carry no gradient, nor does ``x``
+    in ``log_prob``.
     """
 
     _param_names = ('lam',)
@@ -39,6 +40,8 @@ class Poisson(_u._ScalarEvent):
 
     def log_prob(self, x: VariableOrArray) -> Variable:
         lam = self.lam
+        if isinstance(x, chainer.Variable):
+            x = x.array  # a count, as in Chainer: no gradient reaches it
         x = _u._as_value(x, lam)
         return _u._log_prob_in_support(
             x, x.array >= 0, 0.0,

@@ -287,6 +287,15 @@ def _draw(value: chainer.Variable, name: str, *args, **kwargs):
         return getattr(value.xp.random, name)(*args, **kwargs)
 
 
+class ClassProbabilityError(ValueError, AssertionError):
+    """Class probabilities to sample from that are negative or do not sum to 1.
+
+    A ``ValueError`` (``Categorical``: Chainer's came from ``numpy.random.choice``)
+    and an ``AssertionError`` (``OneHotCategorical``: Chainer's came from
+    ``numpy.testing.assert_allclose`` on the row's sum).
+    """
+
+
 def _sample_class_indices(p: chainer.Variable, n: int):
     """``n`` draws of class indices from probabilities ``p`` (classes on the last axis).
 
@@ -294,7 +303,7 @@ def _sample_class_indices(p: chainer.Variable, n: int):
     ``p`` draws its ``n`` values in turn, as ``numpy.random.choice(k, n, p=row)``
     does (so seeded draws are Chainer's): uniform numbers against the row's
     cumulative sums, in float64.  A row whose sum is not 1 (within the
-    tolerance ``choice`` allows) is a ``ValueError``.
+    tolerance ``choice`` allows) is a :class:`ClassProbabilityError`.
     """
     xp = p.xp
     k = p.shape[-1]
@@ -302,7 +311,8 @@ def _sample_class_indices(p: chainer.Variable, n: int):
     tolerance = max(numpy.sqrt(numpy.finfo(numpy.float64).eps),
                     numpy.sqrt(numpy.finfo(p.dtype).eps))
     if bool((rows < 0).any()) or not bool((abs(rows.sum(axis=1) - 1.0) <= tolerance).all()):
-        raise ValueError('the class probabilities of each row must be non-negative and sum to 1')
+        raise ClassProbabilityError(
+            'the class probabilities of each row must be non-negative and sum to 1')
     cumulative = xp.cumsum(rows, axis=1)
     cumulative /= cumulative[:, -1:]
     u = _draw(p, 'random_sample', (rows.shape[0], n))

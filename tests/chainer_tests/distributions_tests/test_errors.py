@@ -159,3 +159,13 @@ def test_values_that_do_not_broadcast_raise_invalid_type(make):
         dist.log_prob(numpy.zeros(3))
     with pytest.raises(chainer.utils.type_check.InvalidType, match='cannot broadcast'):
         dist.cdf(numpy.zeros((4, 3)))
+
+
+@pytest.mark.parametrize('cls', [D.Categorical, D.OneHotCategorical])
+def test_sampling_probabilities_that_do_not_sum_to_one(cls):
+    # Chainer's Categorical raised numpy.random.choice's ValueError, its OneHotCategorical
+    # an AssertionError (numpy.testing.assert_allclose of the row's sum): the error is both
+    dist = cls(numpy.array([[0.5, 0.3, 0.7]], numpy.float32))
+    for expected in (ValueError, AssertionError):
+        with pytest.raises(expected, match='sum to 1'):
+            dist.sample(2)

@@ -182,3 +182,44 @@ def test_normal_log_prob_and_kl_nodes_double_backward():
     gradient_check.check_double_backward(
         kl, inputs, rng.normal(size=(2, 3)),
         tuple(rng.normal(size=v.shape) for v in inputs), atol=1e-5, rtol=1e-4, eps=1e-6)
+
+
+@pytest.mark.parametrize('make', [
+    lambda v: D.Dirichlet(v),
+    lambda v: D.Beta(v[:1], v[1:]),
+    lambda v: D.Pareto(numpy.float16(1.5), v * 3.0),
+], ids=['Dirichlet', 'Beta', 'Pareto'])
+def test_variance_second_derivative_stays_finite_in_float16(make):
+    # Chainer divides by the squared sum and then by (sum + 1); one division by their
+    # product overflowed float16 in the second derivative (NaN) for parameters near 7
+    # (Pareto: alpha near 20)
+    v = chainer.Variable(numpy.array([6.797, 7.133], numpy.float16))
+    with numpy.errstate(over='ignore', invalid='ignore'):
+        g, = chainer.grad([chainer.functions.sum(make(v).variance)], [v],
+                          enable_double_backprop=True)
+        gg, = chainer.grad([chainer.functions.sum(g)], [v])
+    assert numpy.isfinite(gg.array).all()
+
+
+def test_poisson_log_prob_has_no_gradient_in_the_count():
+    # Chainer takes x's array: the rate gets a gradient, the count none
+    lam = chainer.Variable(numpy.array([1.5, 3.0]))
+    x = chainer.Variable(numpy.array([2.0, 0.0]))
+    g_lam, g_x = chainer.grad([chainer.functions.sum(D.Poisson(lam).log_prob(x))], [lam, x])
+    assert g_x is None
+    numpy.testing.assert_allclose(g_lam.array, x.array / lam.array - 1.0)
+
+
+def test_bernoulli_nan_gradient_entries_pass_nothing_on_when_differentiated_again():
+    # binary_check marks x = 0.5 invalid and an infinite logit has a NaN gradient; as in
+    # Chainer, differentiating that gradient again gives those entries nothing (0)
+    logit = chainer.Variable(numpy.array([0.7, -1.5, -numpy.inf]))
+    x = chainer.Variable(numpy.array([0.5, 1.0, 1.0]))
+    y = D.Bernoulli(logit=logit, binary_check=True).log_prob(x)
+    with numpy.errstate(all='ignore'):
+        g_logit, = chainer.grad([chainer.functions.sum(y)], [logit], enable_double_backprop=True)
+        gg_logit, gg_x = chainer.grad(
+            [chainer.functions.sum(g_logit * numpy.array([1.0, 2.0, 3.0]))], [logit, x])
+    assert numpy.isnan(g_logit.array[[0, 2]]).all()
+    numpy.testing.assert_array_equal(gg_x.array, [0.0, 2.0, 0.0])
+    assert gg_logit.array[0] == 0.0
