@@ -1,7 +1,10 @@
 """Parametric rectified linear unit."""
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
+
+import numpy
 
 from chainer import backend
 from chainer import function_node
@@ -44,6 +47,20 @@ class PReLUFunction(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         xp = backend.get_array_module(x)
         w = W.reshape(_extended_shape(W.shape, x.ndim))
+        if xp is not numpy:
+            y = array_utils.compute_kernel(
+                'T x, T w', 'T y', 'y = x >= (T)0 ? x : (T)((C)x * (C)w)',
+                'rechainer_prelu', x.dtype)(x, w)
+            return y,
+        w_flat = W.ravel()
+        if not math.isfinite(w_flat.dot(w_flat)):
+            # A NaN or infinite slope (a diverged update) must not reach x >= 0,
+            # where the product below would give 0 * inf = NaN: Chainer scaled
+            # only x < 0 (so x == 0 times an infinity, dropped here, does not warn).
+            # (The check is one dot product, non-finite for any non-finite slope;
+            # a huge finite one that overflows it only takes this select too.)
+            with numpy.errstate(invalid='ignore'):
+                return array_utils.select(x >= 0, x, x * w),
         # W * min(x, 0) + max(x, 0): one term is exactly 0 (no select, which NumPy
         # runs branch by branch).
         zero = x.dtype.type(0)

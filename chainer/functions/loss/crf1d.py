@@ -62,35 +62,33 @@ def _check_inputs(cost, xs, ys=None) -> None:
             check_index_range(y, n_label, f'label ys[{i}]')
 
 
-def _pad_index(xp, batch: int, n_batch: int):
-    """Row indices that pad a batch of ``batch`` rows to ``n_batch`` (repeating row 0)."""
-    idx = xp.zeros(n_batch, numpy.int64)
-    idx[:batch] = xp.arange(batch)
-    return idx
+def _split_finished(v, batch: int, done: list):
+    """``v`` cut to its first ``batch`` rows, the rest (sequences that ended) put
+    aside in ``done``: each sequence is computed on its own rows only, so that a
+    NaN or infinity in one never reaches another (not even as ``0 * nan``)."""
+    if v.shape[0] > batch:
+        done.append(_get_item(v, slice(batch, None)))
+        v = _get_item(v, slice(None, batch))
+    return v
 
 
-def _pad_labels(xp, y, n_batch: int):
-    out = xp.zeros(n_batch, numpy.int64)
-    out[:len(y)] = y
-    return out
+def _joined(v, done: list):
+    """The rows of ``v`` and of the sequences put aside, in batch order."""
+    return concat([v] + done[::-1], axis=0) if done else v
 
 
-def _path_score(cost, xs, ys, xp, n_batch):
+def _path_score(cost, xs, ys, xp):
     """Sum of the emission and transition scores of the label paths ``ys`` (per sequence)."""
-    dtype = cost.dtype
-    rows = xp.arange(n_batch)
-    score = _get_item(xs[0], (rows, _pad_labels(xp, ys[0], n_batch)))
-    y_prev = _pad_labels(xp, ys[0], n_batch)
+    y_prev = ys[0]
+    score = _get_item(xs[0], (xp.arange(len(y_prev)), y_prev))
+    done: list = []
     for x, y in zip(xs[1:], ys[1:]):
         batch = x.shape[0]
-        y_pad = _pad_labels(xp, y, n_batch)
-        step = _get_item(x, (_pad_index(xp, batch, n_batch), y_pad)) + \
-            _get_item(cost, (y_prev, y_pad))
-        if batch < n_batch:
-            step = step * (rows < batch).astype(dtype)
+        score = _split_finished(score, batch, done)
+        step = _get_item(x, (xp.arange(batch), y)) + _get_item(cost, (y_prev[:batch], y))
         score = score + step
-        y_prev = y_pad
-    return score
+        y_prev = y
+    return _joined(score, done)
 
 
 def crf1d(cost: VariableOrArray, xs: Sequence[VariableOrArray], ys: Sequence[VariableOrArray],
@@ -113,22 +111,15 @@ def crf1d(cost: VariableOrArray, xs: Sequence[VariableOrArray], ys: Sequence[Var
     ys = [_util.as_array(y) for y in ys]
     n_label = cost.shape[0]
     n_batch = xs[0].shape[0]
-    dtype = cost.dtype
 
     alpha = xs[0]
-    rows = xp.arange(n_batch)
+    done: list = []
     for x in xs[1:]:
         batch = x.shape[0]
-        x_pad = x if batch == n_batch else _get_item(x, _pad_index(xp, batch, n_batch))
-        new = logsumexp(
-            reshape(alpha, (n_batch, n_label, 1)) + cost, axis=1) + x_pad
-        if batch < n_batch:
-            # finished sequences keep their alpha
-            m = xp.broadcast_to((rows < batch)[:, None], alpha.shape).astype(dtype)
-            new = new * m + alpha * (1 - m)
-        alpha = new
-    logz = logsumexp(alpha, axis=1)
-    score = _path_score(cost, xs, ys, xp, n_batch)
+        alpha = _split_finished(alpha, batch, done)
+        alpha = logsumexp(reshape(alpha, (batch, n_label, 1)) + cost, axis=1) + x
+    logz = logsumexp(_joined(alpha, done), axis=1)
+    score = _path_score(cost, xs, ys, xp)
     loss = logz - score
     if reduce == 'mean':
         return _sum(loss) * (1.0 / max(n_batch, 1))
@@ -187,12 +178,9 @@ def _viterbi_score(cost, xs):
     tied maximum receives the gradient, as in Chainer."""
     n_label = cost.shape[0]
     alpha = xs[0]
-    done = []
+    done: list = []
     for x in xs[1:]:
         batch = x.shape[0]
-        if alpha.shape[0] > batch:
-            done.append(_get_item(alpha, slice(batch, None)))
-            alpha = _get_item(alpha, slice(None, batch))
+        alpha = _split_finished(alpha, batch, done)
         alpha = _max(reshape(alpha, (batch, n_label, 1)) + cost, axis=1) + x
-    scores = [_max(alpha, axis=1)] + [_max(a, axis=1) for a in done[::-1]]
-    return scores[0] if len(scores) == 1 else concat(scores, axis=0)
+    return _max(_joined(alpha, done), axis=1)

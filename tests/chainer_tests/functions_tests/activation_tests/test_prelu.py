@@ -1,3 +1,5 @@
+import warnings
+
 import numpy
 import pytest
 
@@ -131,3 +133,34 @@ def test_large_input_double_backward():
     gradient_check.check_backward(F.prelu, (x, W), gy, atol=1e-6, rtol=1e-6)
     gradient_check.check_double_backward(F.prelu, (x, W), gy, (ggx, ggW),
                                          atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('slope', [numpy.nan, numpy.inf, -numpy.inf])
+@pytest.mark.parametrize('shape', [(2, 3, 4), (8, 3, 30, 30)])
+def test_non_finite_slope_leaves_x_at_least_zero_alone(dtype, slope, shape):
+    # Chainer multiplied only where x < 0: a slope that became NaN or infinite
+    # (a diverged update) leaves x >= 0 as it is, zeros included (no 0 * inf).
+    rng = numpy.random.RandomState(2)
+    x = rng.uniform(-1, 1, shape).astype(dtype)
+    x.reshape(shape[0], 3, -1)[0, 1, :4] = [0.0, -0.0, 1.0, -1.0]
+    W = numpy.array([0.25, slope, 0.5], dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        y = F.prelu(x, W).array
+    with numpy.errstate(invalid='ignore'):
+        expected = _prelu(x, W)
+    numpy.testing.assert_array_equal(y, expected)
+    assert numpy.isfinite(y[:, 0]).all() and not numpy.isnan(y[:, 1][x[:, 1] >= 0]).any()
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gpu_is_the_select_with_a_non_finite_slope(dtype):
+    import cupy
+    x = numpy.array([[0.0, -0.0, 2.0, -2.0, numpy.inf, -numpy.inf, numpy.nan]] * 3, dtype).T
+    W = numpy.array([0.25, numpy.nan, numpy.inf], dtype)
+    with numpy.errstate(invalid='ignore'):
+        expected = _prelu(x, W)
+    numpy.testing.assert_array_equal(cupy.asnumpy(F.prelu(cupy.asarray(x), cupy.asarray(W)).array),
+                                     expected)

@@ -195,3 +195,32 @@ def test_argmax_later_arrays_are_cast_to_the_cost_dtype():
         numpy.testing.assert_array_equal(p, e)
     with pytest.raises(type_check.InvalidType):
         argmax_crf1d(cost, [xs[0], chainer.Variable(xs[1])])
+
+
+
+@pytest.mark.parametrize('bad', [numpy.nan, numpy.inf])
+def test_a_non_finite_short_sequence_leaves_the_other_gradients_finite(bad):
+    # Each sequence is computed on its own rows (as Chainer shrank the batch when
+    # sequences ended): a NaN or infinity in sequence 1 (length 1, no transition)
+    # reaches neither the cost gradient nor sequence 0's.
+    rng = numpy.random.RandomState(3)
+    xs = [chainer.Variable(rng.standard_normal((b, _K))) for b in (2, 1, 1)]
+    ys = [numpy.zeros(b, numpy.int32) for b in (2, 1, 1)]
+    xs[0].array[1, 2] = bad
+    cost = chainer.Variable(rng.standard_normal((_K, _K)))
+    crf1d(cost, xs, ys).backward()
+    assert numpy.isfinite(cost.grad).all()
+    for g in (xs[0].grad[0], xs[1].grad, xs[2].grad):
+        assert numpy.isfinite(g).all()
+
+
+def test_a_nan_in_a_long_sequence_leaves_the_shorter_losses_alone():
+    rng = numpy.random.RandomState(4)
+    xs = [rng.standard_normal((b, _K)) for b in (2, 1, 1)]
+    ys = [numpy.zeros(b, numpy.int32) for b in (2, 1, 1)]
+    cost = rng.standard_normal((_K, _K))
+    clean = crf1d(cost, xs, ys, reduce='no').array
+    xs[1][0, 0] = numpy.nan  # sequence 0 at its second step, on its path
+    loss = crf1d(cost, xs, ys, reduce='no').array
+    assert numpy.isnan(loss[0])
+    numpy.testing.assert_array_equal(loss[1], clean[1])
