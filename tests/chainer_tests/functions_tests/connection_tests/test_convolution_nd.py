@@ -573,6 +573,30 @@ def test_zero_channels(dtype, fn, x_shape, W_shape, b_shape, kw):
                                          **opts)
 
 
+def _answers_of(monkeypatch, name: str) -> list:
+    """Wraps the route selector ``convolution_nd.<name>`` and returns the list of
+    what it answers, call by call."""
+    from chainer.functions.connection import convolution_nd as conv_mod
+    answers = []
+    original = getattr(conv_mod, name)
+
+    def spy(*args):
+        answers.append(original(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(conv_mod, name, spy)
+    return answers
+
+
+def _assert_same_to_rounding(got, expected, dtype):
+    """Two routes' results agree in dtype and shape, and in value to ``dtype``'s
+    rounding."""
+    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
+    for a, e in zip(got, expected, strict=True):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
 # x spatial shape, deconvolution input / output channels, kernel, pad, dilate, groups
 _FLIPPED_CASES = [
     ((6, 5), 4, 4, (3, 3), (1, 1), (1, 1), 1),
@@ -597,12 +621,6 @@ def test_stride_one_deconvolution_as_flipped_convolution(monkeypatch, case, dtyp
     W = rng.uniform(-1, 1, (in_c, out_c // groups) + k).astype(dtype)
     b = rng.uniform(-1, 1, out_c).astype(dtype)
     kw = dict(stride=1, pad=pad, dilate=dilate, groups=groups)
-    calls = []
-    flipped = conv_mod._flipped_conv_pad
-
-    def spy(*args):
-        calls.append(flipped(*args))
-        return calls[-1]
 
     def run():
         xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
@@ -613,15 +631,12 @@ def test_stride_one_deconvolution_as_flipped_convolution(monkeypatch, case, dtyp
         F.sum(gx * gx).backward()
         return [y.array, gx.array, gW.array, Wv.grad]
 
-    monkeypatch.setattr(conv_mod, '_flipped_conv_pad', spy)
+    calls = _answers_of(monkeypatch, '_flipped_conv_pad')
     got = run()
     assert calls[0] is not None
     monkeypatch.setattr(conv_mod, '_flipped_conv_pad', lambda *args: None)
     expected = run()
-    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
-    for a, e in zip(got, expected):
-        assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    _assert_same_to_rounding(got, expected, dtype)
 
 
 @pytest.mark.parametrize('x_shape, W_shape, kw', [
@@ -631,11 +646,7 @@ def test_stride_one_deconvolution_as_flipped_convolution(monkeypatch, case, dtyp
     ((2, 4, 5, 5), (4, 4, 3, 3), dict(pad=3)),             # a negative padding
 ])
 def test_deconvolutions_not_run_as_flipped_convolutions(monkeypatch, x_shape, W_shape, kw):
-    from chainer.functions.connection import convolution_nd as conv_mod
-    calls = []
-    flipped = conv_mod._flipped_conv_pad
-    monkeypatch.setattr(conv_mod, '_flipped_conv_pad',
-                        lambda *args: calls.append(flipped(*args)) or calls[-1])
+    calls = _answers_of(monkeypatch, '_flipped_conv_pad')
     x = numpy.ones(x_shape, numpy.float32)
     F.deconvolution_2d(x, numpy.ones(W_shape, numpy.float32), **kw)
     assert calls == [None]
@@ -653,10 +664,7 @@ def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
     x = rng.uniform(-1, 1, (3, 5, 9, 8)).astype(dtype)
     W = rng.uniform(-1, 1, (6, 5, 3, 3)).astype(dtype)
     b = rng.uniform(-1, 1, 6).astype(dtype)
-    pieces = []
-    patch_pieces = conv_mod._patch_pieces
-    monkeypatch.setattr(conv_mod, '_patch_pieces',
-                        lambda *args: pieces.append(patch_pieces(*args)) or pieces[-1])
+    pieces = _answers_of(monkeypatch, '_patch_pieces')
 
     def run():
         xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
@@ -673,10 +681,7 @@ def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
     pieces.clear()
     got = run()
     assert 1 in pieces
-    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
-    for a, e in zip(got, expected):
-        assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    _assert_same_to_rounding(got, expected, dtype)
 
 
 @pytest.mark.parametrize('x_shape, W_shape, kw', [
@@ -765,10 +770,7 @@ def test_winograd_matches_patch_matrix(monkeypatch, dtype, n, c, k, dims, pad, t
     got = _conv_and_grads(x, W, gy, pad, transposed)
     # forward and input gradient (one of them the flipped convolution), weight gradient
     assert calls == {'conv': 2, 'grad_weight': 1}
-    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
-    for a, e in zip(got, expected):
-        assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    _assert_same_to_rounding(got, expected, dtype)
 
 
 def test_winograd_of_an_empty_batch(monkeypatch):
@@ -890,15 +892,7 @@ def _pointwise_spy(monkeypatch, least: int):
     records what ``_pointwise`` answers."""
     from chainer.functions.connection import convolution_nd as conv_mod
     monkeypatch.setattr(conv_mod, '_POINTWISE_MIN_PIXELS', least)
-    answers = []
-    pointwise = conv_mod._pointwise
-
-    def spy(*args):
-        answers.append(pointwise(*args))
-        return answers[-1]
-
-    monkeypatch.setattr(conv_mod, '_pointwise', spy)
-    return answers
+    return _answers_of(monkeypatch, '_pointwise')
 
 
 _POINTWISE_CASES = [
@@ -953,10 +947,7 @@ def test_pointwise_convolution_matches_batch_last_route(monkeypatch, case, dtype
     monkeypatch.setattr(conv_mod, '_POINTWISE_SMALL_MIN_PIXELS', 1 << 62)
     expected = run()
     assert not any(answers)
-    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
-    for a, e in zip(got, expected, strict=True):
-        assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    _assert_same_to_rounding(got, expected, dtype)
 
 
 @pytest.mark.parametrize('deconv', [False, True])
@@ -1035,12 +1026,6 @@ def test_strided_deconvolution_by_phases_matches_col2im(monkeypatch, case, dtype
     x = rng.uniform(-1, 1, x_shape).astype(dtype)
     W = rng.uniform(-1, 1, W_shape).astype(dtype)
     b = rng.uniform(-1, 1, W_shape[1] * groups).astype(dtype)
-    calls = []
-    phases = conv_mod._strided_phases
-
-    def spy(*args):
-        calls.append(phases(*args))
-        return calls[-1]
 
     def run():
         xv, Wv, bv = (chainer.Variable(a) for a in (x, W, b))
@@ -1053,7 +1038,7 @@ def test_strided_deconvolution_by_phases_matches_col2im(monkeypatch, case, dtype
         return [y.array, gx.array, gW.array, xv.grad]
 
     monkeypatch.setattr(conv_mod, '_PHASES_MIN_PRODUCTS', 0)
-    monkeypatch.setattr(conv_mod, '_strided_phases', spy)
+    calls = _answers_of(monkeypatch, '_strided_phases')
     got = run()
     ran = calls[0] is not None
     assert ran == (W_shape[1] >= W_shape[0] // groups
@@ -1061,10 +1046,7 @@ def test_strided_deconvolution_by_phases_matches_col2im(monkeypatch, case, dtype
                        stride, len(W_shape) - 2))))
     monkeypatch.setattr(conv_mod, '_strided_phases', lambda *args: None)
     expected = run()
-    tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
-    for a, e in zip(got, expected, strict=True):
-        assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+    _assert_same_to_rounding(got, expected, dtype)
 
 
 def test_strided_convolution_gradients_by_phases(monkeypatch):
