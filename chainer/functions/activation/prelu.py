@@ -1,7 +1,6 @@
 """Parametric rectified linear unit."""
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy
@@ -52,13 +51,12 @@ class PReLUFunction(function_node.FunctionNode):
                 'T x, T w', 'T y', 'y = x >= (T)0 ? x : (T)((C)x * (C)w)',
                 'rechainer_prelu', x.dtype)(x, w)
             return y,
-        w_flat = W.ravel()
-        if not math.isfinite(w_flat.dot(w_flat)):
+        if not numpy.isfinite(W).all():
             # A NaN or infinite slope (a diverged update) must not reach x >= 0,
             # where the product below would give 0 * inf = NaN: Chainer scaled
             # only x < 0 (so x == 0 times an infinity, dropped here, does not warn).
-            # (The check is one dot product, non-finite for any non-finite slope;
-            # a huge finite one that overflows it only takes this select too.)
+            # (Not a dot product of W with itself: a huge finite float16 slope
+            # overflows it, with a warning of its own.)
             with numpy.errstate(invalid='ignore'):
                 return array_utils.select(x >= 0, x, x * w),
         # W * min(x, 0) + max(x, 0): one term is exactly 0 (no select, which NumPy

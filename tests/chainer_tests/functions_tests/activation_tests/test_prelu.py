@@ -154,6 +154,17 @@ def test_non_finite_slope_leaves_x_at_least_zero_alone(dtype, slope, shape):
     assert numpy.isfinite(y[:, 0]).all() and not numpy.isnan(y[:, 1][x[:, 1] >= 0]).any()
 
 
+
+def test_huge_finite_float16_slope_warns_of_nothing():
+    # The check for a non-finite slope must not overflow on a finite one (as a
+    # float16 dot product of the slopes would, with a warning of its own).
+    x = numpy.array([[-1.0, 2.0, 0.0, -3.0]] * 8, numpy.float16)
+    W = numpy.full(4, 1e4, numpy.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        y = F.prelu(x, W).array
+    numpy.testing.assert_array_equal(y, _prelu(x, W))
+
 @pytest.mark.gpu
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_gpu_is_the_select_with_a_non_finite_slope(dtype):
