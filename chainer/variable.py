@@ -15,7 +15,7 @@ from chainer.backends import cuda
 from chainer.configuration import using_config
 from chainer.utils import argument
 from chainer.utils import array as array_utils
-from chainer.utils.error import _ValueAssertionError, _ValueTypeError
+from chainer.utils.error import _numpy1_printing, _ValueAssertionError, _ValueTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -276,7 +276,8 @@ def variable_repr(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     elif arr.size > 0 or arr.shape == (0,):
-        body = numpy.array2string(arr, separator=', ', prefix=prefix + '(')
+        with _numpy1_printing():
+            body = numpy.array2string(arr, separator=', ', prefix=prefix + '(')
     else:
         body = f'[], shape={arr.shape!r}'
     return f'{prefix}({body})'
@@ -289,7 +290,8 @@ def variable_str(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     else:
-        body = numpy.array2string(arr, separator=' ', prefix=prefix + '(')
+        with _numpy1_printing():
+            body = numpy.array2string(arr, separator=' ', prefix=prefix + '(')
     return f'{prefix}({body})'
 
 
