@@ -269,6 +269,14 @@ def _to_cpu(array):
     return cuda.to_cpu(array)
 
 
+def _array_text(arr: numpy.ndarray, separator: str, prefix: str) -> str:
+    """``numpy.array2string`` as Chainer printed under NumPy 1, which also ignored the
+    ``sign`` print option for integer arrays (NumPy 2 prints ``[+0, +5]``)."""
+    sign = '-' if arr.dtype.kind in 'iu' else None
+    with _numpy1_printing():
+        return numpy.array2string(arr, separator=separator, prefix=prefix, sign=sign)
+
+
 def variable_repr(var: 'Variable') -> str:
     """``repr`` of a variable, e.g. ``variable([1., 2.])``."""
     arr = _to_cpu(var.array)
@@ -276,8 +284,7 @@ def variable_repr(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     elif arr.size > 0 or arr.shape == (0,):
-        with _numpy1_printing():
-            body = numpy.array2string(arr, separator=', ', prefix=prefix + '(')
+        body = _array_text(arr, ', ', prefix + '(')
     else:
         body = f'[], shape={arr.shape!r}'
     return f'{prefix}({body})'
@@ -290,8 +297,7 @@ def variable_str(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     else:
-        with _numpy1_printing():
-            body = numpy.array2string(arr, separator=' ', prefix=prefix + '(')
+        body = _array_text(arr, ' ', prefix + '(')
     return f'{prefix}({body})'
 
 

@@ -503,6 +503,13 @@ class TestRepr:
         assert str(w) == 'variable w([65504.   -inf])'
         assert np.get_printoptions()['legacy'] is False
 
+    def test_sign_option_ignored_for_integers_as_numpy1(self):
+        with np.printoptions(sign='+'):
+            v = Variable(np.array([0, 5], np.int32))
+            assert repr(v) == 'variable([0, 5])'
+            assert str(v) == 'variable([0 5])'
+            assert repr(Variable(np.array([1.5, 2.]))) == 'variable([+1.5, +2. ])'
+
     def test_user_legacy_printing_kept(self):
         with np.printoptions(legacy='1.13'):
             assert repr(Variable(np.array([1., 2.]))) == 'variable([ 1.,  2.])'
