@@ -56,9 +56,9 @@ def _numpy1_printing() -> contextlib.AbstractContextManager:
     """NumPy's print options as NumPy 1, under which Chainer printed, used them: NumPy
     scalars print as ``1.0`` rather than ``np.float32(1.0)``, and float16 / float32
     arrays switch to scientific notation where NumPy 1 did (NumPy 2.3 switches at
-    1e4 / 1e7). A legacy mode the user chose is kept."""
+    1e4 / 1e7). A legacy mode NumPy 1 had ('1.13', '1.21') that the user chose is kept."""
     import numpy
-    if numpy.get_printoptions()['legacy'] is not False:
+    if numpy.get_printoptions()['legacy'] in ('1.13', '1.21'):
         return contextlib.nullcontext()
     return numpy.printoptions(legacy='1.25')
 
