@@ -19,6 +19,7 @@ from chainer import initializers
 from chainer import link_hook
 from chainer import serializer as serializer_module
 from chainer import variable
+from chainer.utils.error import _numpy1_printing
 
 if TYPE_CHECKING:
     from chainer.device_resident import DeviceResidentsVisitor
@@ -452,7 +453,8 @@ class Link(device_resident.DeviceResident):
         return iter(())
 
     def __str__(self) -> str:
-        specs = ', '.join(f'{k}={v}' for k, v in self.printable_specs)
+        with _numpy1_printing():  # ksize=(3, 3), not (np.int64(3), np.int64(3))
+            specs = ', '.join(f'{k}={v}' for k, v in self.printable_specs)
         return f'{type(self).__name__}({specs})'
 
 

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import numpy
 
 from chainer import link as _link
+from chainer.utils.error import _numpy1_printing
 
 
 def _check_callable(layer: Any) -> None:
@@ -29,7 +30,8 @@ def _layer_repr(layer: Any) -> str:
             return inspect.getsource(layer).strip().rstrip(',')
         except (OSError, TypeError):
             pass
-    return str(layer)
+    with _numpy1_printing():  # partial(f, slope=0.2), not slope=np.float32(0.2)
+        return str(layer)
 
 
 class Sequential(_link.ChainList):

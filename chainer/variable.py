@@ -15,7 +15,7 @@ from chainer.backends import cuda
 from chainer.configuration import using_config
 from chainer.utils import argument
 from chainer.utils import array as array_utils
-from chainer.utils.error import _ValueAssertionError, _ValueTypeError
+from chainer.utils.error import _numpy1_printing, _ValueAssertionError, _ValueTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -269,6 +269,14 @@ def _to_cpu(array):
     return cuda.to_cpu(array)
 
 
+def _array_text(arr: numpy.ndarray, separator: str, prefix: str) -> str:
+    """``numpy.array2string`` as Chainer printed under NumPy 1, which also ignored the
+    ``sign`` print option for integer arrays (NumPy 2 prints ``[+0, +5]``)."""
+    sign = '-' if arr.dtype.kind in 'iu' else None
+    with _numpy1_printing():
+        return numpy.array2string(arr, separator=separator, prefix=prefix, sign=sign)
+
+
 def variable_repr(var: 'Variable') -> str:
     """``repr`` of a variable, e.g. ``variable([1., 2.])``."""
     arr = _to_cpu(var.array)
@@ -276,7 +284,7 @@ def variable_repr(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     elif arr.size > 0 or arr.shape == (0,):
-        body = numpy.array2string(arr, separator=', ', prefix=prefix + '(')
+        body = _array_text(arr, ', ', prefix + '(')
     else:
         body = f'[], shape={arr.shape!r}'
     return f'{prefix}({body})'
@@ -289,7 +297,7 @@ def variable_str(var: 'Variable') -> str:
     if arr is None:
         body = 'None'
     else:
-        body = numpy.array2string(arr, separator=' ', prefix=prefix + '(')
+        body = _array_text(arr, ' ', prefix + '(')
     return f'{prefix}({body})'
 
 

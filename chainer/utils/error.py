@@ -2,6 +2,7 @@
 error messages about arrays."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,11 +52,21 @@ def _none_input_error(where: str, attr: str = 'dtype') -> AttributeError:
                           'a function takes Variables or arrays)')
 
 
+def _numpy1_printing() -> contextlib.AbstractContextManager:
+    """NumPy's print options as NumPy 1, under which Chainer printed, used them: NumPy
+    scalars print as ``1.0`` rather than ``np.float32(1.0)``, and float16 / float32
+    arrays switch to scientific notation where NumPy 1 did (NumPy 2.3 switches at
+    1e4 / 1e7). A legacy mode NumPy 1 had ('1.13', '1.21') that the user chose is kept."""
+    import numpy
+    if numpy.get_printoptions()['legacy'] in ('1.13', '1.21'):
+        return contextlib.nullcontext()
+    return numpy.printoptions(legacy='1.25')
+
+
 def _repr(value: Any) -> str:
     """``repr(value)`` as Chainer's messages showed it under NumPy 1: NumPy scalars,
     also inside containers, print as ``1.0`` rather than ``np.float32(1.0)``."""
-    import numpy
-    with numpy.printoptions(legacy='1.25'):
+    with _numpy1_printing():
         return repr(value)
 
 

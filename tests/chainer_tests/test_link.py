@@ -575,6 +575,20 @@ def test_chain_str_and_repr():
     assert repr(net).startswith('<') and 'Net object at' in repr(net)
 
 
+def test_str_numpy_scalars_print_as_numpy1():
+    # Chainer printed specs under NumPy 1: ksize=(3, 2), not (np.int64(3), np.int64(2)).
+    class Spec(Link):
+        printable_specs = property(lambda self: iter([
+            ('ksize', (numpy.int64(3), numpy.int64(2))), ('eps', numpy.float32(0.5))]))
+
+    assert str(Spec()) == 'Spec(ksize=(3, 2), eps=0.5)'
+    assert str(Chain(c=Spec())) == 'Chain(\n  (c): Spec(ksize=(3, 2), eps=0.5),\n)'
+    # NumPy 2's own legacy modes print scalars as np.int64(3): NumPy 1 had none of them.
+    if numpy.lib.NumpyVersion(numpy.__version__) >= '2.3.0':
+        with numpy.printoptions(legacy='2.2'):
+            assert str(Spec()) == 'Spec(ksize=(3, 2), eps=0.5)'
+
+
 # -- ChainList ---------------------------------------------------------
 
 def test_chainlist_basics():

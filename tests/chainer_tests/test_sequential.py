@@ -228,6 +228,13 @@ def test_partial_layer():
     assert seq.count_by_layer_type('partial') == 1
 
 
+def test_partial_layer_str_prints_numpy_scalars_as_numpy1():
+    seq = Sequential(functools.partial(F.leaky_relu, slope=numpy.float32(0.2)),
+                     functools.partial(F.reshape, shape=(numpy.int64(-1), 3)))
+    s = str(seq)
+    assert 'slope=0.2)' in s and 'shape=(-1, 3))' in s and 'np.' not in s
+
+
 def test_serialize_by_link_position():
     store = {}
 

@@ -492,6 +492,28 @@ class TestRepr:
     def test_int(self):
         assert repr(Variable(np.array([1, 2], np.int32))) == 'variable([1, 2])'
 
+    def test_float_notation_as_numpy1(self):
+        # Chainer printed under NumPy 1, which switched to scientific notation at 1e16
+        # whatever the float dtype (NumPy 2.3 switches float16 at 1e4, float32 at 1e7).
+        v = Variable(np.array([1e7, 2e7], np.float32))
+        assert repr(v) == 'variable([10000000., 20000000.])'
+        assert str(v) == 'variable([10000000. 20000000.])'
+        w = Variable(np.array([65504., -np.inf], np.float16), name='w')
+        assert repr(w) == 'variable w([65504.,   -inf])'
+        assert str(w) == 'variable w([65504.   -inf])'
+        assert np.get_printoptions()['legacy'] is False
+
+    def test_sign_option_ignored_for_integers_as_numpy1(self):
+        with np.printoptions(sign='+'):
+            v = Variable(np.array([0, 5], np.int32))
+            assert repr(v) == 'variable([0, 5])'
+            assert str(v) == 'variable([0 5])'
+            assert repr(Variable(np.array([1.5, 2.]))) == 'variable([+1.5, +2. ])'
+
+    def test_user_legacy_printing_kept(self):
+        with np.printoptions(legacy='1.13'):
+            assert repr(Variable(np.array([1., 2.]))) == 'variable([ 1.,  2.])'
+
     def test_parameter_repr(self):
         p = chainer.Parameter(np.array([1., 2.], np.float32), name='W')
         assert repr(p) == 'variable W([1., 2.])'
