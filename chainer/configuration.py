@@ -146,9 +146,12 @@ class _LocalView:
 def _print_attrs(obj: Any, keys, file) -> None:
     if not keys:
         return
+    # imported here: chainer.utils is not importable yet when this module loads
+    from chainer.utils.error import _numpy1_printing
     width = max(len(key) for key in keys)
-    for key in keys:
-        file.write(f'{key.ljust(width)} {getattr(obj, key)}\n')
+    with _numpy1_printing():  # (0.5, 3), not (np.float32(0.5), np.int64(3)), as Chainer
+        for key in keys:
+            file.write(f'{key.ljust(width)} {getattr(obj, key)}\n')
 
 
 global_config = GlobalConfig()

@@ -292,6 +292,14 @@ class TestShow:
                                   'beta            b\n'
                                   'c               None\n')
 
+    def test_show_prints_numpy_scalars_as_chainer_did(self):
+        # Chainer printed under NumPy 1: (0.5, 3), not (np.float32(0.5), np.int64(3))
+        g = configuration.GlobalConfig()
+        g.pair = (np.float32(0.5), np.int64(3))
+        out = io.StringIO()
+        g.show(out)
+        assert out.getvalue() == 'pair (0.5, 3)\n'
+
     def test_local_show_includes_overrides(self):
         g = configuration.GlobalConfig()
         g.train = True
