@@ -11,6 +11,7 @@ from chainer.training import extension
 from chainer.training import util as trigger_module
 
 if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
 
 
@@ -140,6 +141,18 @@ class ParameterStatistics(extension.Extension):
         if self._trigger(trainer):
             reporter.report(self._summary.compute_mean())
             self._summary = reporter.DictSummary()
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Saves or loads the trigger and the statistics gathered since the last report.
+
+        A run resumed mid-interval reports the same means as an uninterrupted
+        one (Chainer saved neither, so its first report after a resume averaged
+        only the calls made since). A snapshot without them (Chainer's) leaves
+        the summary empty, with a warning.
+        """
+        if hasattr(self._trigger, 'serialize'):
+            self._trigger.serialize(serializer['_trigger'])
+        self._summary.serialize(serializer['_summary'])
 
     def register_statistics(self, name: str, function: Callable) -> None:
         """Adds a statistic ``function`` (of a flat array) reported under ``name``."""

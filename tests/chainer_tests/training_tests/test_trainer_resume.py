@@ -225,3 +225,33 @@ def test_resume_does_not_repeat_call_before_training(tmp_path):
     full_log = full.get_extension('LogReport').log
     assert strip(second.get_extension('LogReport').log) == strip(full_log)
     assert len(full_log) == 6  # the entry before training and one per epoch
+
+
+def _statistics_trainer(out, stop):
+    model = S.Regressor(seed=0)
+    opt = optimizers.SGD(lr=0.05)
+    opt.setup(model)
+    it = S.ListIterator(S.make_dataset(10), 3)
+    trainer = training.Trainer(training.StandardUpdater(it, opt), stop, out=out)
+    # Called every iteration, reporting the means over each epoch (10 examples in
+    # batches of 3: epochs end at iterations 4, 7 and 10).
+    trainer.extend(extensions.ParameterStatistics(model, prefix='ps'))
+    trainer.extend(extensions.LogReport(trigger=(1, 'epoch')))
+    trainer.extend(extensions.snapshot(autoload=True), trigger=(6, 'iteration'))
+    return trainer
+
+
+def test_resume_mid_epoch_keeps_parameter_statistics():
+    # The statistics gathered before a mid-epoch snapshot are saved with it, so
+    # the first epoch reported after a resume averages the whole epoch.
+    full = _statistics_trainer('full', (12, 'iteration'))
+    full.run()
+    _statistics_trainer('part', (6, 'iteration')).run()
+    resumed = _statistics_trainer('part', (12, 'iteration'))
+    resumed.run()
+    full_log = full.get_extension('LogReport').log
+    resumed_log = resumed.get_extension('LogReport').log
+    assert [e['iteration'] for e in resumed_log] == [4, 7, 10]
+    key = 'ps/None/W/data/mean'
+    assert [e[key] for e in resumed_log] == pytest.approx(
+        [e[key] for e in full_log], rel=1e-12)
