@@ -279,6 +279,30 @@ class DictSummary:
                 self._summaries = summaries
 
 
+
+def _summary_table(summary: DictSummary) -> tuple:
+    """``(names, sums)`` of ``summary``: a row ``(x, x2, n)`` of float64 per name.
+
+    A compact form for summaries of many keys (one array instead of three
+    members per key); the sums are read back to the host.
+    """
+    names = list(summary._summaries)
+    sums = numpy.empty((len(names), 3), dtype=numpy.float64)
+    for row, name in zip(sums, names):
+        s = summary._summaries[name]
+        row[:] = float(s._x), float(s._x2), float(s._n)
+    return names, sums
+
+
+def _summary_from_table(names: list, sums: numpy.ndarray) -> DictSummary:
+    """The :class:`DictSummary` of a table made by :func:`_summary_table`."""
+    summary = DictSummary()
+    for name, (x, x2, n) in zip(names, sums.tolist()):
+        s = summary._summaries[name]
+        s._x, s._x2 = x, x2
+        s._n = int(n) if n.is_integer() else n
+    return summary
+
 def _is_saving(serializer: Any) -> bool:
     # As Chainer: a chainer.Serializer saves, anything else loads.
     try:

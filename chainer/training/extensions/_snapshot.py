@@ -20,8 +20,15 @@ def _always_true() -> bool:
 def _find_snapshot_files(fmt: str, path: str) -> list:
     # Files whose names could come from ``fmt``: same text before the first
     # field and after the last one; returned as (mtime, name), oldest first.
+    # A format in a fixed folder (``'ckpt/s_{.updater.iteration}'``, or an
+    # absolute one) is looked for in that folder; names come back with it.
+    folder, fmt = os.path.split(fmt)
+    if '{' in folder:  # a folder made from fields: only trainer.out is searched
+        folder, fmt = '', os.path.join(folder, fmt)
     prefix = fmt.split('{')[0]
     suffix = fmt.split('}')[-1]
+    if folder:
+        path = os.path.join(path, folder)
     if not os.path.exists(path):
         return []
     # A file in place of the directory raises NotADirectoryError, as in Chainer.
@@ -30,7 +37,7 @@ def _find_snapshot_files(fmt: str, path: str) -> list:
         full = os.path.join(path, name)
         if name.startswith(prefix) and name.endswith(suffix) and os.path.isfile(full):
             found.append((os.stat(full).st_mtime_ns, _natural_key(name), name))
-    return [(mtime, name) for mtime, _, name in sorted(found)]
+    return [(mtime, os.path.join(folder, name)) for mtime, _, name in sorted(found)]
 
 
 def _natural_key(name: str) -> list:

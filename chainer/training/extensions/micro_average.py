@@ -82,8 +82,12 @@ class MicroAverage(extension.Extension):
             serializer('_numerator', self._numerator)
             serializer('_denominator', self._denominator)
             return
-        sums = [serializer_module.convert_read(serializer, key, serializer(key, None),
-                                               _scalar, 'a number')
-                for key in ('_numerator', '_denominator')]
+        raw = [serializer(key, None) for key in ('_numerator', '_denominator')]
+        if raw[0] is None or raw[1] is None:
+            # The restoring pass after a failed load hands back the None given
+            # here (as does a stored None): the sums stay as they are.
+            return
+        sums = [serializer_module.convert_read(serializer, key, value, _scalar, 'a number')
+                for key, value in zip(('_numerator', '_denominator'), raw)]
         if not serializer_module.is_checking(serializer):
             self._numerator, self._denominator = sums

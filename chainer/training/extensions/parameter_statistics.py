@@ -1,16 +1,20 @@
 """ParameterStatistics: reports statistics of the parameters and gradients of links."""
 from __future__ import annotations
 
+import json
+import warnings
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy
 
 from chainer import backend
 from chainer import reporter
+from chainer import serializer as serializer_module
 from chainer.training import extension
 from chainer.training import util as trigger_module
 
 if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
 
 
@@ -140,6 +144,42 @@ class ParameterStatistics(extension.Extension):
         if self._trigger(trainer):
             reporter.report(self._summary.compute_mean())
             self._summary = reporter.DictSummary()
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Saves or loads the trigger and the statistics gathered since the last report.
+
+        A run resumed mid-interval reports the same means as an uninterrupted
+        one (Chainer saved neither, so its first report after a resume averaged
+        only the calls made since). The summary is saved as one table: the
+        names (JSON) and their ``(x, x2, n)`` sums. A snapshot without them
+        (Chainer's) leaves the summary empty, with a warning.
+        """
+        if hasattr(self._trigger, 'serialize'):
+            self._trigger.serialize(serializer['_trigger'])
+        # Hundreds of keys: one table of sums, not three members per key.
+        s = serializer['_summary']
+        if isinstance(serializer, serializer_module.Serializer):
+            names, sums = reporter._summary_table(self._summary)
+            s('names', json.dumps(names))
+            s('sums', sums)
+            return
+        try:
+            names = serializer_module.read_json(s, 'names', None)
+            sums = s('sums', None)
+        except KeyError:
+            warnings.warn('The statistics of ParameterStatistics are not saved.')
+            return
+        if names is None or sums is None:  # the restoring pass after a failed load
+            return
+        if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+            raise ValueError(f'{serializer_module.describe_key(s, "names")} is not a '
+                             'JSON list of names')
+        if sums.shape != (len(names), 3) or sums.dtype.kind not in 'fiu':
+            raise ValueError(
+                f'{serializer_module.describe_key(s, "sums")} should hold {len(names)} rows '
+                f'of 3 numbers, got an array of shape {sums.shape} and dtype {sums.dtype}')
+        if not serializer_module.is_checking(serializer):
+            self._summary = reporter._summary_from_table(names, numpy.asarray(sums))
 
     def register_statistics(self, name: str, function: Callable) -> None:
         """Adds a statistic ``function`` (of a flat array) reported under ``name``."""

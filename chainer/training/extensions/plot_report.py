@@ -162,7 +162,16 @@ class PlotReport(extension.Extension):
         self._init_summary()
 
     def serialize(self, serializer: AbstractSerializer) -> None:
-        """Saves or loads the plotted series (as JSON)."""
+        """Saves or loads the plotted series (as JSON), the trigger and the running summary.
+
+        With the trigger and the values gathered since the last point, a run
+        resumed mid-interval plots the same next point as an uninterrupted one
+        (Chainer saved only the series). A snapshot without them (Chainer's)
+        starts the summary empty, with a warning.
+        """
+        if hasattr(self._trigger, 'serialize'):
+            self._trigger.serialize(serializer['_trigger'])
+        self._summary.serialize(serializer['_summary'])
         key = f'_plot_{self._file_name}'
         if isinstance(serializer, serializer_module.Serializer):
             serializer(key, json.dumps(self._data))

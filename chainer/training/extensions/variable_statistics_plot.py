@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy
@@ -15,6 +16,7 @@ from chainer.training.extensions import plot_report
 from chainer.utils import argument
 
 if TYPE_CHECKING:
+    from chainer.serializer import AbstractSerializer
     from chainer.training.trainer import Trainer
     from collections.abc import Callable
 
@@ -71,6 +73,17 @@ class Reservoir:
         idxs = self.idxs[:min(self.counter, self.size)]
         order = numpy.argsort(idxs)
         return idxs[order], self.data[order]
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Saves or loads the count and the points kept (warns when loading finds none)."""
+        try:
+            counter = serializer('counter', self.counter)
+        except KeyError:
+            warnings.warn('The samples of VariableStatisticsPlot are not saved.')
+            return
+        self.data = serializer('data', self.data)
+        self.idxs = serializer('idxs', self.idxs)
+        self.counter = counter
 
 
 class Statistician:
@@ -204,6 +217,16 @@ class VariableStatisticsPlot(extension.Extension):
 
         if self._trigger(trainer):
             self.save_plot_using_module(os.path.join(trainer.out, self._file_name), plt)
+
+    def serialize(self, serializer: AbstractSerializer) -> None:
+        """Saves or loads the trigger and the points kept, so a resumed run plots them too.
+
+        Chainer saved neither: its resumed run's figure started at the resume.
+        A snapshot without them (Chainer's) starts with no points, with a warning.
+        """
+        if hasattr(self._trigger, 'serialize'):
+            self._trigger.serialize(serializer['_trigger'])
+        self._samples.serialize(serializer['_samples'])
 
     def save_plot_using_module(self, file_path: str, plt: Any) -> None:
         """Draws the recorded statistics with ``plt`` (pyplot) and writes ``file_path``."""

@@ -189,6 +189,40 @@ def test_trainer_snapshot_errors_change_nothing(tmp_path, fmt):
     assert (_state(target), _log_state(target)) == before
 
 
+
+def _counting_trainer(out):
+    trainer = _trainer(out)
+
+    def count(t):
+        chainer.reporter.report({'n': t.updater.iteration % 3, 'd': 2})
+    trainer.extend(count, name='count', priority=extensions.MicroAverage.priority + 1)
+    trainer.extend(extensions.MicroAverage('n', 'd', 'ratio', trigger=(5, 'iteration')))
+    trainer.extend(extensions.ExponentialShift('lr', 0.5), trigger=(2, 'iteration'))
+    return trainer
+
+
+@pytest.mark.parametrize('fmt', FORMATS)
+def test_failed_trainer_load_gives_back_what_follows_micro_average(tmp_path, fmt):
+    # The restoring pass reads MicroAverage's sums as they were (none given) and
+    # goes on to undo what the checking pass assigned to the extensions after it.
+    source = _counting_trainer(str(tmp_path / 'a'))
+    source.run()
+    path = str(tmp_path / f'snap.{fmt}')
+    _save(fmt, path, source)
+    if fmt == 'npz':
+        _rewrite_npz(path, drop=['_snapshot_elapsed_time'])
+    else:
+        with h5py_file(path) as f:
+            del f['_snapshot_elapsed_time']
+
+    target = _counting_trainer(str(tmp_path / 'b'))
+    before = _state(target)
+    with pytest.raises(KeyError, match='_snapshot_elapsed_time') as info:
+        _load(fmt, path, target)
+    assert _state(target) == before
+    assert not getattr(info.value, '__notes__', None)
+    assert target.get_extension('ExponentialShift')._t == 0
+
 def test_non_json_log_names_key_and_file(tmp_path):
     source = _trainer(str(tmp_path / 'a'))
     source.run()

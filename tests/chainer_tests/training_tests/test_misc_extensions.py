@@ -188,3 +188,34 @@ def test_parameter_statistics_custom_and_nan():
     with pytest.raises(ValueError, match='statistics'):
         extensions.ParameterStatistics(model, statistics='all')
     assert extensions.ParameterStatistics(model, statistics=None)._statistics == {}
+
+
+def test_parameter_statistics_saves_its_summary_as_one_table():
+    model = S.Regressor()
+    model.name = 'm'
+
+    def ext():
+        return extensions.ParameterStatistics(model, statistics={'sum': lambda x: x.sum(),
+                                                                 'zeros': lambda x: 2},
+                                              report_grads=False, trigger=(3, 'iteration'))
+    src = ext()
+    trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+    trainer.extend(src)
+    trainer.run()
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    assert sorted(saver.target) == ['_summary/names', '_summary/sums',
+                                    '_trigger/previous_epoch_detail',
+                                    '_trigger/previous_iteration']
+    assert saver.target['_summary/sums'].shape == (2, 3)
+
+    dst = ext()
+    serializers.NpzDeserializer(saver.target).load(dst)
+    assert dst._summary.compute_mean() == pytest.approx(src._summary.compute_mean(), rel=1e-15)
+    assert type(dst._summary.compute_mean()['m/W/data/zeros']) is float
+
+    bad = dict(saver.target, **{'_summary/sums': numpy.zeros((3, 3))})
+    before = dst._summary
+    with pytest.raises(ValueError, match="'_summary/sums'.*2 rows of 3 numbers"):
+        serializers.NpzDeserializer(bad).load(dst)
+    assert dst._summary is before

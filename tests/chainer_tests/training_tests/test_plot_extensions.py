@@ -226,3 +226,34 @@ def test_variable_statistics_plot_reservoir_uses_numpy_random():
     r.add(1.0, idx=0)
     r.add(2.0, idx=0)
     assert list(r.idxs[:2]) == [0, 1]  # index 0 stands for the count so far
+
+
+def test_variable_statistics_plot_saves_its_points(tmp_path, mpl):
+    # The points kept, their count and the trigger go into snapshots, so a
+    # resumed run's figure has the points made before the resume.
+    model = S.Regressor()
+    model.W.grad = numpy.ones_like(model.W.array)
+    trainer = _trainer(tmp_path, stop=(3, 'iteration'))
+    src = extensions.VariableStatisticsPlot(model, trigger=(2, 'iteration'), max_sample_size=2)
+    trainer.extend(src)
+    trainer.run()
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    assert int(saver.target['_samples/counter']) == 3
+    assert int(saver.target['_trigger/previous_iteration']) == 3
+
+    dst = extensions.VariableStatisticsPlot(model, trigger=(2, 'iteration'), max_sample_size=2)
+    serializers.NpzDeserializer(saver.target).load(dst)
+    for a, b in zip(dst._samples.get_data(), src._samples.get_data()):
+        numpy.testing.assert_array_equal(a, b)
+    assert dst._samples.counter == 3
+
+    # A snapshot without them (Chainer's) starts with no points, with a warning.
+    fresh = extensions.VariableStatisticsPlot(model, trigger=(2, 'iteration'), max_sample_size=2)
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        serializers.NpzDeserializer({}, strict=True).load(fresh)
+    assert 'The samples of VariableStatisticsPlot are not saved.' in {
+        str(w.message) for w in caught}
+    assert fresh._samples.counter == 0

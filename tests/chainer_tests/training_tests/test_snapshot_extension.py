@@ -66,6 +66,34 @@ def test_n_retains_and_condition(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ['c_1', 'c_3', 'c_5', 's_5', 's_6']
 
 
+
+@pytest.mark.parametrize('absolute', [False, True])
+def test_n_retains_and_autoload_in_a_folder(tmp_path, absolute):
+    # A filename in a folder (made when missing) keeps its newest files and is
+    # autoloaded from there, as a plain filename is in trainer.out.
+    folder = str(tmp_path / 'ckpt') if absolute else 'ckpt'
+    fmt = os.path.join(folder, 's_{.updater.iteration}')
+    trainer = testing.get_trainer_with_mock_updater((5, 'iteration'))
+    trainer.out = str(tmp_path / 'out')
+    model = S.Regressor(seed=1)
+
+    def step(t):
+        model.W.array += 1
+    trainer.extend(step, priority=500)
+    trainer.extend(extensions.snapshot_object(model, fmt, n_retains=2),
+                   trigger=(1, 'iteration'))
+    trainer.run()
+    where = os.path.join(trainer.out, folder)
+    assert sorted(os.listdir(where)) == ['s_4', 's_5']
+
+    resumed = S.Regressor(seed=2)
+    trainer = testing.get_trainer_with_mock_updater((1, 'iteration'))
+    trainer.out = str(tmp_path / 'out')
+    trainer.extend(extensions.snapshot_object(resumed, fmt, autoload=True),
+                   trigger=(100, 'iteration'))
+    trainer.run()
+    numpy.testing.assert_array_equal(resumed.W.array, model.W.array)
+
 def test_snapshot_on_error(tmp_path):
     trainer = testing.get_trainer_with_mock_updater((10, 'iteration'))
     trainer.out = str(tmp_path)

@@ -225,3 +225,54 @@ def test_resume_does_not_repeat_call_before_training(tmp_path):
     full_log = full.get_extension('LogReport').log
     assert strip(second.get_extension('LogReport').log) == strip(full_log)
     assert len(full_log) == 6  # the entry before training and one per epoch
+
+
+
+def _mid_epoch_trainer(out, stop, make_extension):
+    """A trainer whose snapshot at iteration 6 falls mid-epoch (10 examples in
+    batches of 3: epochs end at iterations 4, 7 and 10); ``make_extension(model)``
+    is called every iteration and reports once an epoch."""
+    model = S.Regressor(seed=0)
+    opt = optimizers.SGD(lr=0.05)
+    opt.setup(model)
+    it = S.ListIterator(S.make_dataset(10), 3)
+    trainer = training.Trainer(training.StandardUpdater(it, opt), stop, out=out)
+    extension = make_extension(model)
+    trainer.extend(extension)
+    trainer.extend(extensions.LogReport(trigger=(1, 'epoch')))
+    trainer.extend(extensions.snapshot(autoload=True), trigger=(6, 'iteration'))
+    return trainer, extension
+
+
+def _run_resumed(make_extension):
+    full = _mid_epoch_trainer('full', (12, 'iteration'), make_extension)
+    full[0].run()
+    _mid_epoch_trainer('part', (6, 'iteration'), make_extension)[0].run()
+    resumed = _mid_epoch_trainer('part', (12, 'iteration'), make_extension)
+    resumed[0].run()
+    return full, resumed
+
+
+def test_resume_mid_epoch_keeps_parameter_statistics():
+    # The statistics gathered before a mid-epoch snapshot are saved with it, so
+    # the first epoch reported after a resume averages the whole epoch.
+    (full, _), (resumed, _) = _run_resumed(
+        lambda model: extensions.ParameterStatistics(model, prefix='ps'))
+    full_log = full.get_extension('LogReport').log
+    resumed_log = resumed.get_extension('LogReport').log
+    assert [e['iteration'] for e in resumed_log] == [4, 7, 10]
+    key = 'ps/None/W/data/mean'
+    assert [e[key] for e in resumed_log] == pytest.approx(
+        [e[key] for e in full_log], rel=1e-12)
+
+
+def test_resume_mid_epoch_keeps_plot_report_points():
+    # PlotReport saves its trigger and the values gathered since its last
+    # point: the resumed run plots the points of an uninterrupted one.
+    pytest.importorskip('matplotlib')
+    (_, full), (_, resumed) = _run_resumed(
+        lambda model: extensions.PlotReport(['main/loss'], trigger=(1, 'epoch'),
+                                            filename='loss.png'))
+    assert [x for x, _ in resumed._data['main/loss']] == [4, 7, 10]
+    assert resumed._data['main/loss'] == [
+        (x, pytest.approx(y, rel=1e-12)) for x, y in full._data['main/loss']]

@@ -7,6 +7,8 @@ import pytest
 from tests.chainer_tests.training_tests import training_stubs as S
 from tests.chainer_tests.training_tests.training_stubs import run_in_tmp_dir  # NOQA: F401 (autouse fixture)
 from chainer import optimizers
+from chainer import serializers
+from chainer import testing
 from chainer import training
 from chainer.training import extensions
 
@@ -41,3 +43,25 @@ def test_training_on_gpu_matches_cpu(tmp_path):
     for g, c in zip(gpu_log, cpu_log):
         assert isinstance(g['main/loss'], float)
         assert g['validation/main/loss'] == pytest.approx(c['validation/main/loss'], rel=1e-4)
+
+
+@pytest.mark.gpu
+def test_parameter_statistics_of_gpu_parameters_save_and_load():
+    import cupy
+    model = S.Regressor()
+    model.to_device('@cupy:0')
+    model.W.grad = cupy.ones_like(model.W.array)
+
+    def ext():
+        return extensions.ParameterStatistics(model, trigger=(3, 'iteration'))
+    src = ext()
+    trainer = testing.get_trainer_with_mock_updater((2, 'iteration'))
+    trainer.extend(src)
+    trainer.run()
+    saver = serializers.DictionarySerializer()
+    saver.save(src)
+    assert isinstance(saver.target['_summary/sums'], numpy.ndarray)
+    dst = ext()
+    serializers.NpzDeserializer(saver.target).load(dst)
+    expect = {k: float(v) for k, v in src._summary.compute_mean().items()}
+    assert dst._summary.compute_mean() == pytest.approx(expect, rel=1e-15, nan_ok=True)
