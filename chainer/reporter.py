@@ -279,7 +279,6 @@ class DictSummary:
                 self._summaries = summaries
 
 
-
 def _summary_table(summary: DictSummary) -> tuple:
     """``(names, sums)`` of ``summary``: a row ``(x, x2, n)`` of float64 per name.
 
@@ -302,6 +301,7 @@ def _summary_from_table(names: list, sums: numpy.ndarray) -> DictSummary:
         s._x, s._x2 = x, x2
         s._n = int(n) if n.is_integer() else n
     return summary
+
 
 def _is_saving(serializer: Any) -> bool:
     # As Chainer: a chainer.Serializer saves, anything else loads.
