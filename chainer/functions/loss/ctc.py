@@ -61,11 +61,15 @@ class ConnectionistTemporalClassification(_CallableNode, function_node.FunctionN
             label_length_type.ndim == 1,
             t_type.ndim == 2,
             t_type.dtype == numpy.int32,
-            x_type.dtype.kind == 'f',
             x_type.ndim == 3,
-            x_type.shape[1] == t_type.shape[0],
-            input_length_type.shape[0] == t_type.shape[0],
-            label_length_type.shape[0] == t_type.shape[0],
+            x_type.dtype.kind == 'f',
+        )
+        # every batch size is compared with x's (time, batch, unit), as Chainer worded it
+        batch = x_type.shape[1]
+        type_check.expect(
+            t_type.shape[0] == batch,
+            input_length_type.shape[0] == batch,
+            label_length_type.shape[0] == batch,
         )
 
     def forward(self, inputs):
