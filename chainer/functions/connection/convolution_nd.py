@@ -752,11 +752,22 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
     # channel mismatches: NumPy's ValueError in Chainer's N-d convolution, which did not
     # check them
     unchecked = not deconv and not bias_of_x_dtype
+    if groups != 1 and not bias_of_x_dtype:
+        # a groups that does not divide the channels: the TypeError Chainer's N-d
+        # (de)convolution raised after its type check
+        with type_check._failing_as(type_check._InvalidTypeError):
+            if deconv:
+                type_check.expect(x_type.shape[1] % groups == 0)
+            else:
+                type_check.expect(x_type.shape[1] % groups == 0,
+                                  w_type.shape[0] % groups == 0)
     with (type_check._failing_as(type_check._InvalidValue) if unchecked
           else contextlib.nullcontext()):
         if deconv:
-            type_check.expect(x_type.shape[1] == w_type.shape[0],
-                              w_type.shape[0] % groups == 0)
+            type_check.expect(x_type.shape[1] == w_type.shape[0])
+            # the 2-d deconvolution's NumPy reshape failed with ValueError
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(w_type.shape[0] % groups == 0)
             out_c = w_type.shape[1] * groups
         else:
             type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,

@@ -272,6 +272,39 @@ def test_deconvolution_bad_inputs():
                                    numpy.zeros((2, 2, 2, 2), 'f'))
 
 
+@pytest.mark.parametrize('call, also', [
+    # Chainer 7.8.1's N-d functions raised TypeError ("The number of groups must be a
+    # divisor ...") for a groups not dividing the channels; its 2-d deconvolution failed
+    # in NumPy's reshape (ValueError), its 2-d convolution in its type check
+    (lambda: F.convolution_1d(numpy.zeros((2, 3, 8), 'f'), numpy.zeros((4, 3, 3), 'f'),
+                              groups=2), TypeError),
+    (lambda: F.convolution_1d(numpy.zeros((2, 4, 8), 'f'), numpy.zeros((5, 2, 3), 'f'),
+                              groups=2), TypeError),
+    (lambda: F.convolution_3d(numpy.zeros((1, 3, 4, 4, 4), 'f'),
+                              numpy.zeros((4, 3, 3, 3, 3), 'f'), groups=2), TypeError),
+    (lambda: F.deconvolution_1d(numpy.zeros((2, 3, 8), 'f'), numpy.zeros((3, 4, 3), 'f'),
+                                groups=2), TypeError),
+    (lambda: F.deconvolution_3d(numpy.zeros((1, 3, 4, 4, 4), 'f'),
+                                numpy.zeros((3, 4, 3, 3, 3), 'f'), groups=2), TypeError),
+    (lambda: F.deconvolution_2d(numpy.zeros((2, 3, 6, 6), 'f'), numpy.zeros((3, 4, 3, 3), 'f'),
+                                groups=2), ValueError),
+    (lambda: F.convolution_1d(numpy.zeros((2, 4, 8), 'f'), numpy.zeros((4, 3, 3), 'f'),
+                              groups=2), ValueError),
+])
+def test_groups_not_dividing_the_channels_raise_chainers_class(call, also):
+    with pytest.raises(type_check.InvalidType) as e:
+        call()
+    assert isinstance(e.value, also)
+
+
+def test_convolution_2d_groups_message_as_in_chainer():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.convolution_2d(numpy.zeros((2, 3, 6, 6), 'f'), numpy.zeros((4, 3, 3, 3), 'f'), groups=2)
+    assert type(e.value) is type_check.InvalidType
+    assert str(e.value).endswith(
+        'Expect: in_types[0].shape[1] == in_types[1].shape[1] * 2\nActual: 3 != 6')
+
+
 def test_deconvolution_outsize_with_none_axes():
     # An axis of outsize given as None takes the default size, so (None, None) is the
     # same as no outsize (Deconvolution2D stores that when built without outsize).
