@@ -26,12 +26,18 @@ if TYPE_CHECKING:
 __all__ = ['deformable_convolution_2d_sampler']
 
 
-def _grid(offset, kh, kw, sy, sx, h, w):
+def _grid(offset, kh, kw, sy, sx, h, w, x_dtype):
     """Sampling points in the padded input, normalised to [-1, 1] for
     :func:`spatial_transformer_sampler`: ``(n, 2, kh * kw * out_h, out_w)``."""
     xp = backend.get_array_module(offset)
     n, _, out_h, out_w = offset.shape
-    dtype = offset.dtype
+    # Chainer added the offsets to a float32 grid of the taps: a float16 or bool
+    # offset gave float32 points, an integer one float64 (the sampler then refuses
+    # them for a float32 x); here a float16 x keeps a float16 grid
+    dtype = numpy.result_type(offset.dtype, numpy.float16 if x_dtype == numpy.float16
+                              else numpy.float32)
+    if offset.dtype != dtype:
+        offset = cast(offset, dtype)
     ys = (xp.arange(out_h, dtype=dtype) * sy)[:, None]
     xs = (xp.arange(out_w, dtype=dtype) * sx)[None, :]
     ky = xp.repeat(xp.arange(kh, dtype=dtype), kw)[:, None, None]
@@ -73,7 +79,7 @@ def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArra
                                      f'offset.shape == {offset.shape}')
     _, _, out_h, out_w = offset.shape
     x_pad = pad_module(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), 'constant')
-    grid = _grid(offset, kh, kw, sy, sx, h + 2 * ph, w + 2 * pw)
+    grid = _grid(offset, kh, kw, sy, sx, h + 2 * ph, w + 2 * pw, x.dtype)
     sampled = spatial_transformer_sampler(x_pad, grid)        # (n, c, kh*kw*out_h, out_w)
     sampled = reshape(sampled, (n, c, kh, kw, out_h, out_w))
     # Lay the taps out as kh x kw tiles so that a stride-(kh, kw) convolution
