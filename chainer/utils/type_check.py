@@ -519,6 +519,12 @@ class _InvalidValue(InvalidType, ValueError):
     """A failed check where Chainer let NumPy raise a ``ValueError``."""
 
 
+class _InvalidLength(InvalidType, ValueError, AssertionError):
+    """A size argument with another number of values than the input has axes: the
+    ``InvalidType`` of Chainer's check against it, the ``ValueError`` of its unpacking
+    or the ``AssertionError`` of its ``as_tuple``, depending on the function."""
+
+
 class _InvalidTypeError(InvalidType, TypeError):
     """A failed check where Chainer raised a ``TypeError`` (its own refusal after a
     type check that let the input through, or NumPy's)."""
