@@ -5,6 +5,8 @@ import sys
 
 import numpy
 
+from chainer.utils.error import _repr, _ValueTypeError
+
 
 def check_unexpected_kwargs(kwargs: dict, **unexpected) -> None:
     """Raises ``ValueError`` with the given message for each removed argument present."""
@@ -57,3 +59,17 @@ def _int(value, name: str) -> int:
     if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
         raise TypeError(f'{name} must be int')
     return int(value)
+
+
+def _real(value, name: str):
+    """``value`` unchanged if it is a real number (Python or NumPy, or a 0-d numeric
+    array); else ``'<name> must be a real number'``, a ``TypeError`` and ``ValueError``
+    (Chainer's arithmetic failed with either: a None or string eps, an eps tuple that
+    did not broadcast), where NumPy turned None into NaN and computed NaN."""
+    if type(value) is float or type(value) is int:
+        return value
+    if isinstance(value, (int, float, numpy.integer, numpy.floating)):
+        return value
+    if isinstance(value, numpy.ndarray) and value.ndim == 0 and value.dtype.kind in 'biuf':
+        return value
+    raise _ValueTypeError(f'{name} must be a real number, got {_repr(value)}')

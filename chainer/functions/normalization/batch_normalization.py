@@ -225,7 +225,7 @@ class BatchNormalization(function_node.FunctionNode):
                  axis: Any = None) -> None:
         self.running_mean = mean
         self.running_var = var
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.decay = decay
         self.axis = axis
         self.mean = None
@@ -431,7 +431,7 @@ class FixedBatchNormalization(function_node.FunctionNode):
     """``gamma * (x - mean) / sqrt(var + eps) + beta`` with given statistics."""
 
     def __init__(self, eps: float = 2e-5, axis: Any = None) -> None:
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.axis = axis
 
     def check_type_forward(self, in_types):

@@ -195,6 +195,7 @@ def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chai
     groups, eps, running_mean, running_projection, decay = argument.parse_kwargs(
         kwargs, ('groups', 16), ('eps', 2e-5), ('running_mean', None),
         ('running_projection', None), ('decay', 0.9))
+    eps = argument._real(eps, 'eps')
     F = chainer.functions
     _check_groups(x, groups)
     xa = chainer.variable.as_array(x)
@@ -262,7 +263,7 @@ class DecorrelatedBatchNormalization(_composite.CompositeNode):
     def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
                  decay: float = 0.9) -> None:
         self.groups = groups
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.running_mean = mean
         self.running_projection = projection
         self.decay = decay

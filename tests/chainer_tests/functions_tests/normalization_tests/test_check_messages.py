@@ -35,3 +35,34 @@ def test_check_messages_are_chainers(f, label, expect, actual):
 def test_decorrelated_batch_normalization_node_takes_one_input():
     assert_invalid(lambda: DecorrelatedBatchNormalization(2).apply((z(4, 4), z(4, 4))),
                    'DecorrelatedBatchNormalization', 'in_types.size == 1', '2 != 1')
+
+
+_X = numpy.random.RandomState(0).randn(4, 6).astype(numpy.float32)
+_G, _B = numpy.ones(6, numpy.float32), numpy.zeros(6, numpy.float32)
+
+
+@pytest.mark.parametrize('call', [
+    lambda eps: F.batch_normalization(_X, _G, _B, eps=eps),
+    lambda eps: F.fixed_batch_normalization(_X, _G, _B, _B, _G, eps=eps),
+    lambda eps: F.batch_renormalization(_X, _G, _B, 1.0, 0.0, eps=eps, running_mean=_B.copy(),
+                                        running_var=_G.copy()),
+    lambda eps: F.layer_normalization(_X, _G, _B, eps=eps),
+    lambda eps: F.group_normalization(_X, 2, _G, _B, eps=eps),
+    lambda eps: F.normalize(_X, eps=eps),
+    lambda eps: F.decorrelated_batch_normalization(_X, groups=2, eps=eps),
+    lambda eps: F.local_response_normalization(_X[:, :, None, None], k=eps),
+    lambda eps: F.local_response_normalization(_X[:, :, None, None], alpha=eps),
+])
+@pytest.mark.parametrize('eps', [None, 'a', (1e-5, 1e-5, 1e-5)])
+def test_constants_that_are_no_numbers_are_refused(call, eps):
+    # Chainer 7.8.1's arithmetic failed on them (TypeError, or ValueError for a tuple
+    # that did not broadcast); NumPy turned None into NaN and ours returned NaN
+    with pytest.raises(TypeError, match='must be a real number') as e:
+        call(eps)
+    assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize('eps', [1e-5, 1, numpy.float32(1e-5), numpy.array(1e-5)])
+def test_numeric_constants_are_taken(eps):
+    y = F.layer_normalization(_X, _G, _B, eps=eps)
+    assert numpy.isfinite(y.array).all()
