@@ -14,6 +14,7 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.array.spatial_transformer_sampler import spatial_transformer_sampler
 from chainer.functions.array.transpose import transpose
 from chainer.functions.connection.convolution_2d import convolution_2d
+from chainer.functions.connection.convolution_nd import _check_args
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 
@@ -72,6 +73,9 @@ def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArra
     """
     sy, sx = conv_nd.as_tuple(stride, 2)
     ph, pw = conv_nd.as_tuple(pad, 2)
+    # Chainer divided by a zero stride (ZeroDivisionError) and failed on a negative
+    # one or a negative pad (ValueError); ours sampled a stride-0 grid
+    _check_args((sy, sx), (ph, pw), (1, 1), 1)
     out_c, _, kh, kw = W.shape
     n, c, h, w = x.shape
     if offset.ndim != 4 or offset.shape[1] != 2 * kh * kw or offset.shape[0] != n:

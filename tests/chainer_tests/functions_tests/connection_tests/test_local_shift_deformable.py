@@ -357,3 +357,13 @@ def test_local_convolution_is_one_node_keeping_its_inputs(with_b):
     numpy.testing.assert_array_equal(y.array, expected.array)
     F.sum(y * y).backward()
     assert x.grad is not None and W.grad is not None
+
+
+@pytest.mark.parametrize('kwargs', [{'stride': 0}, {'stride': -1}, {'pad': -1}])
+def test_deformable_refuses_bad_strides_and_pads(kwargs):
+    # Chainer 7.8.1 divided by a zero stride and failed on negative ones; ours sampled
+    # every output pixel at the origin for stride=0
+    rng = numpy.random.RandomState(0)
+    x, W = rng.randn(2, 3, 5, 5).astype('f'), rng.randn(4, 3, 3, 3).astype('f')
+    with pytest.raises(ValueError):
+        F.deformable_convolution_2d_sampler(x, rng.randn(2, 18, 3, 3).astype('f'), W, **kwargs)

@@ -538,3 +538,11 @@ def test_unpooling_outsize_of_another_length(f, x_shape, outsize):
         f(numpy.ones(x_shape, 'f'), 2, outsize=outsize)
     assert isinstance(e.value, ValueError) and isinstance(e.value, AssertionError)
     assert str(e.value).startswith(f'Expect: outsize of {len(x_shape) - 2} lengths\n')
+
+
+@pytest.mark.parametrize('kwargs', [{'pad': -1}, {'stride': -1}, {'stride': 0}])
+def test_upsampling_2d_refuses_negative_pads_and_strides(kwargs):
+    # Chainer 7.8.1's scatter failed with ValueError; ours cropped the output for pad=-1
+    x = numpy.ones((2, 3, 4, 4), 'f')
+    with pytest.raises(ValueError):
+        F.upsampling_2d(x, numpy.zeros((2, 3, 4, 4), numpy.int32), 2, **kwargs)
