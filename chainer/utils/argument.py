@@ -73,3 +73,12 @@ def _real(value, name: str):
     if isinstance(value, numpy.ndarray) and value.ndim == 0 and value.dtype.kind in 'biuf':
         return value
     raise _ValueTypeError(f'{name} must be a real number, got {_repr(value)}')
+
+
+def _int_like(value, name: str) -> int:
+    """``int(value)`` for a number (a float is truncated, as where Chainer used it in
+    arithmetic); a string is a ``TypeError`` naming ``name`` (``int('a')`` raised
+    ``ValueError``; Chainer's comparisons with it raised ``TypeError``)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f'{name} must be an integer, got {value!r}')
+    return int(value)

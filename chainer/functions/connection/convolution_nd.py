@@ -44,6 +44,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import _window_kernels
+from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
@@ -814,7 +815,7 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
         self.stride = conv_nd.as_tuple(stride, ndim)
         self.pad = conv_nd.as_tuple(pad, ndim)
         self.dilate = conv_nd.as_tuple(dilate, ndim)
-        self.groups = int(groups)
+        self.groups = argument._int_like(groups, 'groups')
         _check_args(self.stride, self.pad, self.dilate, self.groups)
 
     def _output_dims(self, in_dims, ksize) -> tuple:
@@ -925,7 +926,8 @@ class DeconvolutionND(_ConvolutionNodeBase):
     def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
                  groups: int = 1) -> None:
         self._set_args(ndim, stride, pad, dilate, groups)
-        if outsize is not None and hasattr(outsize, '__getitem__') and None in outsize:
+        if (outsize is not None and hasattr(outsize, '__getitem__')
+                and not isinstance(outsize, str) and None in outsize):
             # e.g. (None, None) or (None, 12): None axes take the default size
             if len(outsize) != ndim:
                 raise ValueError(f'expected a tuple of length {ndim}, got {tuple(outsize)}')

@@ -1109,3 +1109,17 @@ def test_deconvolutions_not_run_by_phases(monkeypatch):
     F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2)   # small
     F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2, dilate=2)
     assert calls == [None, None]
+
+
+def test_string_groups_and_outsize_are_refused_plainly():
+    # Chainer 7.8.1: TypeError for groups='a' (a comparison), AssertionError / ValueError
+    # for outsize='abc'; ours raised int()'s ValueError and a TypeError from `None in 'abc'`
+    x = numpy.ones((2, 4, 8), 'f')
+    with pytest.raises(TypeError, match='groups must be an integer'):
+        F.convolution_1d(x, numpy.ones((4, 2, 3), 'f'), groups='a')
+    for f, W in ((F.deconvolution_1d, numpy.ones((4, 2, 3), 'f')),
+                 (F.deconvolution_2d, numpy.ones((4, 2, 3, 3), 'f'))):
+        xx = x if f is F.deconvolution_1d else x[..., None]
+        with pytest.raises(ValueError) as e:
+            f(xx, W, outsize='abc')
+        assert isinstance(e.value, AssertionError)
