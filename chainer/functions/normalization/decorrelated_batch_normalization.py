@@ -127,14 +127,16 @@ class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
                           p_type.dtype == x_type.dtype)
         type_check.expect(x_type.ndim >= 2)
         c = type_check.eval(x_type.shape[1])
+        # also the ValueError of the reshape in which Chainer failed
         if c % self.groups:
-            raise type_check.InvalidType(
+            raise type_check._InvalidValue(
                 f'in_types[0].shape[1] divisible by groups={self.groups}',
                 f'in_types[0].shape[1]={c}')
         c //= self.groups
         if tuple(type_check.eval(mean_type.shape)) != (self.groups, c) or \
                 tuple(type_check.eval(p_type.shape)) != (self.groups, c, c):
-            raise type_check.InvalidType(
+            # Chainer's reduction over the mean's missing axis 2: NumPy's AxisError
+            raise type_check._InvalidAxis(
                 f'in_types[1].shape == ({self.groups}, {c}), '
                 f'in_types[2].shape == ({self.groups}, {c}, {c})',
                 f'in_types[1].shape={type_check.eval(mean_type.shape)}, '
