@@ -79,8 +79,10 @@ def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArra
     out_c, _, kh, kw = W.shape
     n, c, h, w = x.shape
     if offset.ndim != 4 or offset.shape[1] != 2 * kh * kw or offset.shape[0] != n:
-        raise type_check.InvalidType(f'offset of shape (n, {2 * kh * kw}, out_h, out_w)',
-                                     f'offset.shape == {offset.shape}')
+        # also the ValueError Chainer raised (unpacking offset.shape, or its own
+        # "The shape of the offset does not match the kernel size")
+        raise type_check._InvalidValue(f'offset of shape (n, {2 * kh * kw}, out_h, out_w)',
+                                       f'offset.shape == {offset.shape}')
     _, _, out_h, out_w = offset.shape
     x_pad = pad_module(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), 'constant')
     grid = _grid(offset, kh, kw, sy, sx, h + 2 * ph, w + 2 * pw, x.dtype)

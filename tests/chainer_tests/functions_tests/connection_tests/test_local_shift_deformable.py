@@ -367,3 +367,23 @@ def test_deformable_refuses_bad_strides_and_pads(kwargs):
     x, W = rng.randn(2, 3, 5, 5).astype('f'), rng.randn(4, 3, 3, 3).astype('f')
     with pytest.raises(ValueError):
         F.deformable_convolution_2d_sampler(x, rng.randn(2, 18, 3, 3).astype('f'), W, **kwargs)
+
+
+@pytest.mark.parametrize('call', [
+    # Chainer 7.8.1 raised ValueError for these (unpacking W.shape or offset.shape, its
+    # own offset check, a reshape); ours are InvalidType and ValueError
+    lambda r: F.depthwise_convolution_2d(r.randn(2, 3, 5, 5).astype('f'),
+                                         r.randn(2, 3, 3).astype('f')),
+    lambda r: F.deformable_convolution_2d_sampler(r.randn(2, 3, 5, 5).astype('f'),
+                                                  r.randn(2, 18, 3).astype('f'),
+                                                  r.randn(4, 3, 3, 3).astype('f')),
+    lambda r: F.deformable_convolution_2d_sampler(r.randn(2, 3, 5, 5).astype('f'),
+                                                  r.randn(2, 18, 3, 3).astype('f'),
+                                                  r.randn(4, 3, 3, 4).astype('f')),
+    lambda r: F.local_convolution_2d(r.randn(2, 3, 5, 5).astype('f'),
+                                     r.randn(2, 3, 3, 3, 3, 4).astype('f')),
+])
+def test_shape_errors_are_also_value_errors(call):
+    with pytest.raises(type_check.InvalidType) as e:
+        call(numpy.random.RandomState(0))
+    assert isinstance(e.value, ValueError)
