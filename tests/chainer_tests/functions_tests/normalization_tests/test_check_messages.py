@@ -66,3 +66,18 @@ def test_constants_that_are_no_numbers_are_refused(call, eps):
 def test_numeric_constants_are_taken(eps):
     y = F.layer_normalization(_X, _G, _B, eps=eps)
     assert numpy.isfinite(y.array).all()
+
+
+@pytest.mark.parametrize('f', [
+    lambda x, g, b, axis: F.batch_normalization(x, g, b, axis=axis),
+    lambda x, g, b, axis: F.fixed_batch_normalization(x, g, b, b, g, axis=axis),
+])
+def test_batch_normalization_axis_of_another_type(f):
+    # Chainer 7.8.1's RuntimeError; ours failed inside ('float' object is not iterable),
+    # and on a NumPy integer axis, which is taken now
+    x, g, b = numpy.ones((3, 4, 2), 'f'), numpy.ones(4, 'f'), numpy.zeros(4, 'f')
+    for axis in (2.5, 'foo'):
+        with pytest.raises(RuntimeError, match='axis must be int, tuple of int or None'):
+            f(x, g, b, axis)
+    y = f(x, numpy.ones((4, 2), 'f'), numpy.zeros((4, 2), 'f'), numpy.int64(0))
+    assert y.shape == (3, 4, 2)
