@@ -233,7 +233,8 @@ def connectionist_temporal_classification(x: Sequence[VariableOrArray], t: Varia
     if not isinstance(blank_symbol, int):
         raise TypeError('blank_symbol must be non-negative integer.')
     if x[0].ndim != 2:
-        raise ValueError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
+        # also the AssertionError Chainer's forward raised for a 3-d x
+        raise _ValueAssertionError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
     if not 0 <= blank_symbol < x[0].shape[1]:
         raise _ValueAssertionError(
             f'blank_symbol must be in [0, {x[0].shape[1]}), got {blank_symbol}')
