@@ -62,16 +62,17 @@ def _int(value, name: str) -> int:
 
 
 def _real(value, name: str):
-    """``value`` unchanged if it is a real number (Python or NumPy, or a 0-d numeric
-    array); else ``'<name> must be a real number'``, a ``TypeError`` and ``ValueError``
+    """``value`` unchanged if it is a real number (Python or NumPy) or a numeric
+    array; else ``'<name> must be a real number'``, a ``TypeError`` and ``ValueError``
     (Chainer's arithmetic failed with either: a None or string eps, an eps tuple that
     did not broadcast), where NumPy turned None into NaN and computed NaN."""
     if type(value) is float or type(value) is int:
         return value
     if isinstance(value, (int, float, numpy.integer, numpy.floating)):
         return value
-    if isinstance(value, numpy.ndarray) and value.ndim == 0 and value.dtype.kind in 'biuf':
-        return value
+    dtype = getattr(value, 'dtype', None)
+    if isinstance(dtype, numpy.dtype) and dtype.kind in 'biuf':
+        return value  # an array (NumPy or CuPy) broadcasts, as Chainer's arithmetic took it
     raise _ValueTypeError(f'{name} must be a real number, got {_repr(value)}')
 
 

@@ -36,7 +36,7 @@ def _axis_arg(axis: Any) -> Any:
     raised ("axis must be int, tuple of int or None")."""
     if axis is None or type(axis) is int or type(axis) is tuple:
         return axis
-    if isinstance(axis, numpy.integer) or (isinstance(axis, int) and not isinstance(axis, bool)):
+    if isinstance(axis, (int, numpy.integer)):
         return int(axis)
     if isinstance(axis, Sequence) and not isinstance(axis, str):
         return axis

@@ -81,3 +81,10 @@ def test_batch_normalization_axis_of_another_type(f):
             f(x, g, b, axis)
     y = f(x, numpy.ones((4, 2), 'f'), numpy.zeros((4, 2), 'f'), numpy.int64(0))
     assert y.shape == (3, 4, 2)
+
+
+def test_an_array_constant_broadcasts_as_in_chainer():
+    # Chainer's arithmetic took an eps array that broadcasts (F.normalize per row)
+    eps = numpy.full((4, 1), 1e-5, numpy.float32)
+    y = F.normalize(_X, eps=eps)
+    numpy.testing.assert_allclose(y.array, F.normalize(_X).array, rtol=1e-6)
