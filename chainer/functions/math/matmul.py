@@ -90,8 +90,8 @@ class MatMul(function_node.FunctionNode):
     """``a @ b`` with optional transposition of the last two axes of each operand."""
 
     def __init__(self, transa: bool = False, transb: bool = False) -> None:
-        self.transa = _flag(transa, 'transa')
-        self.transb = _flag(transb, 'transb')
+        self.transa = transa if transa is False or transa is True else _flag(transa, 'transa')
+        self.transb = transb if transb is False or transb is True else _flag(transb, 'transb')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))
@@ -167,8 +167,8 @@ class BatchMatMul(function_node.FunctionNode):
     matrices, a 2-D operand being a stack of columns; one node, as in Chainer."""
 
     def __init__(self, transa: bool = False, transb: bool = False) -> None:
-        self.transa = _flag(transa, 'transa')
-        self.transb = _flag(transb, 'transb')
+        self.transa = transa if transa is False or transa is True else _flag(transa, 'transa')
+        self.transb = transb if transb is False or transb is True else _flag(transb, 'transb')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))
