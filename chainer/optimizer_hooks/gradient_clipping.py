@@ -54,6 +54,9 @@ class GradientClipping:
     timing = 'pre'
 
     def __init__(self, threshold: float) -> None:
+        if threshold is None or isinstance(threshold, (str, bytes)):
+            # Chainer's arithmetic raised TypeError at the update; ours a comparison's
+            raise TypeError(f'threshold of GradientClipping must be a number, got {threshold!r}')
         if threshold < 0:
             raise ValueError(
                 f'threshold of GradientClipping must be non-negative, got {threshold}')

@@ -5,6 +5,8 @@ import sys
 
 import numpy
 
+from chainer.utils.error import _repr, _ValueTypeError
+
 
 def check_unexpected_kwargs(kwargs: dict, **unexpected) -> None:
     """Raises ``ValueError`` with the given message for each removed argument present."""
@@ -56,4 +58,28 @@ def _int(value, name: str) -> int:
         return int(value)
     if not isinstance(value, (int, numpy.integer)) or isinstance(value, bool):
         raise TypeError(f'{name} must be int')
+    return int(value)
+
+
+def _real(value, name: str):
+    """``value`` unchanged if it is a real number (Python or NumPy) or a numeric
+    array; else ``'<name> must be a real number'``, a ``TypeError`` and ``ValueError``
+    (Chainer's arithmetic failed with either: a None or string eps, an eps tuple that
+    did not broadcast), where NumPy turned None into NaN and computed NaN."""
+    if type(value) is float or type(value) is int:
+        return value
+    if isinstance(value, (int, float, numpy.integer, numpy.floating)):
+        return value
+    dtype = getattr(value, 'dtype', None)
+    if isinstance(dtype, numpy.dtype) and dtype.kind in 'biuf':
+        return value  # an array (NumPy or CuPy) broadcasts, as Chainer's arithmetic took it
+    raise _ValueTypeError(f'{name} must be a real number, got {_repr(value)}')
+
+
+def _int_like(value, name: str) -> int:
+    """``int(value)`` for a number (a float is truncated, as where Chainer used it in
+    arithmetic); a string is a ``TypeError`` naming ``name`` (``int('a')`` raised
+    ``ValueError``; Chainer's comparisons with it raised ``TypeError``)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f'{name} must be an integer, got {value!r}')
     return int(value)

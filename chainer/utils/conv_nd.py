@@ -129,6 +129,10 @@ def im2col_nd(img: Any, ksize, stride, pad, cover_all: bool = False, dilate=1,
     xp = backend.get_array_module(img)
     nd = img.ndim - 2
     ksize, stride, pad, dilate = (as_tuple(v, nd) for v in (ksize, stride, pad, dilate))
+    if min(dilate) < 0:
+        # the strided view would read before the image (Chainer's padding failed to
+        # broadcast: ValueError)
+        raise ValueError(f'im2col: dilate must not be negative, got {dilate}')
     out_dims = _out_dims(img.shape[2:], ksize, stride, pad, cover_all, dilate, out_dims)
     col = patches(img, ksize, stride, pad, dilate, out_dims, pval)
     if col.flags.c_contiguous and col.base is not None:

@@ -519,6 +519,17 @@ class _InvalidValue(InvalidType, ValueError):
     """A failed check where Chainer let NumPy raise a ``ValueError``."""
 
 
+class _InvalidLength(InvalidType, ValueError, AssertionError):
+    """A size argument with another number of values than the input has axes: the
+    ``InvalidType`` of Chainer's check against it, the ``ValueError`` of its unpacking
+    or the ``AssertionError`` of its ``as_tuple``, depending on the function."""
+
+
+class _InvalidTypeError(InvalidType, TypeError):
+    """A failed check where Chainer raised a ``TypeError`` (its own refusal after a
+    type check that let the input through, or NumPy's)."""
+
+
 class _InvalidAxis(InvalidType, numpy.exceptions.AxisError):
     """An axis out of range: an ``InvalidType``, and the ``AxisError`` (a
     ``ValueError`` and ``IndexError``) NumPy raised in Chainer."""
@@ -751,14 +762,20 @@ def _int_tuple(value: Any) -> tuple | None:
     return None
 
 
-def _expect_axes(x_type: Any, *axes: int) -> None:
+def _expect_axes(x_type: Any, *axes: int, negative: str = '>') -> None:
     """Expects each of ``axes`` (a negative one counts from the end) to be an axis of
-    ``x_type``: ``x.ndim > axis``, or ``x.ndim >= -axis``."""
+    ``x_type``: ``x.ndim > axis``; a negative one in the form Chainer's function wrote:
+    ``x.ndim > -axis - 1`` (``negative='>'``, the reductions, cumulations, rollaxis
+    and moveaxis), ``x.ndim >= -axis`` (``'>='``) or ``-x.ndim <= axis`` (``'-'``)."""
     for axis in axes:
         if axis >= 0:
             expect(x_type.ndim > axis)
-        else:
+        elif negative == '>':
+            expect(x_type.ndim > -axis - 1)
+        elif negative == '>=':
             expect(x_type.ndim >= -axis)
+        else:
+            expect(-x_type.ndim <= axis)
 
 
 def _invalid_plain(value: Any) -> InvalidType:

@@ -8,6 +8,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
@@ -22,7 +23,7 @@ class LeakyReLU(function_node.FunctionNode):
     is_elementwise = True
 
     def __init__(self, slope: float = 0.2):
-        self.slope = slope
+        self.slope = slope if type(slope) is float else argument._real(slope, 'slope')
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types)

@@ -27,8 +27,7 @@ class Concat(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() > 0)
         type_check.expect(in_types[0].ndim > type_check.make_variable(self.axis, 'axis'))
-        type_check.expect(
-            -in_types[0].ndim <= type_check.make_variable(self.axis, 'axis'))
+        type_check.expect(-in_types[0].ndim <= self.axis)
         ndim = type_check.eval(in_types[0].ndim)
         axis = self.axis % ndim
         for i in range(1, type_check.eval(in_types.size())):

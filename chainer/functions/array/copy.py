@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
+from chainer.utils.error import _none_input_error
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -48,6 +49,9 @@ def copy(x: VariableOrArray, dst: Any) -> Variable:
         ~chainer.Variable: The copy on ``dst``.
     """
     array = x.array if isinstance(x, chainer.Variable) else x
+    if array is None:
+        # Chainer returned a Variable without data; ours failed reading None.copy
+        raise _none_input_error('input 0 of Copy', 'copy')
     in_device = backend.get_device_from_array(array)
     out_device = backend.get_device(dst)
     return Copy(in_device, out_device).apply((x,))[0]

@@ -1,12 +1,14 @@
 """Extracting diagonals of an array."""
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING
 
 import numpy
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -26,9 +28,14 @@ class Diagonal(function_node.FunctionNode):
     """Takes the diagonal with ``offset`` of the 2-D subarrays spanned by ``axis1``/``axis2``."""
 
     def __init__(self, offset: int, axis1: int, axis2: int) -> None:
-        self.offset = int(offset)
-        self.axis1 = int(axis1)
-        self.axis2 = int(axis2)
+        # an offset that is no integer: the TypeError of NumPy's diagonal in Chainer
+        # (ours truncated 2.5)
+        try:
+            self.offset = operator.index(offset)
+        except TypeError:
+            raise TypeError(f'offset must be an integer, got {offset!r}') from None
+        self.axis1 = argument._int_like(axis1, 'axis1')
+        self.axis2 = argument._int_like(axis2, 'axis2')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))

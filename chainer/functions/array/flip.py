@@ -29,7 +29,7 @@ class Flip(function_node.FunctionNode):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
         type_check.expect(x_type.ndim > 0)
-        type_check._expect_axes(x_type, self.axis)
+        type_check._expect_axes(x_type, self.axis, negative='>=')
 
     def forward(self, inputs):
         return _flip(inputs[0], self.axis),

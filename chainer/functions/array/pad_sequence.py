@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
+from chainer.utils import argument
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ class PadSequence(function_node.FunctionNode):
     """Stacks sequences into a (batch, length, ...) array padded with ``padding``."""
 
     def __init__(self, length, padding) -> None:
-        self.length = None if length is None else int(length)
+        self.length = None if length is None else argument._int_like(length, 'length')
         self.padding = padding
 
     def check_type_forward(self, in_types):

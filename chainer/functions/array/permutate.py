@@ -54,7 +54,7 @@ class Permutate(function_node.FunctionNode):
         type_check.expect(
             type_check.make_variable(ind.dtype.kind, 'indices.dtype.kind') == 'i',
             type_check.make_variable(ind.ndim, 'indices.ndim') == 1)
-        type_check._expect_axes(x_type, self.axis)
+        type_check._expect_axes(x_type, self.axis, negative='>=')
         type_check.expect(
             x_type.shape[self.axis] == type_check.make_variable(ind.shape[0], 'len(indices)'))
 

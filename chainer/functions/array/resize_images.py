@@ -8,7 +8,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
-from chainer.utils.error import _ValueAssertionError
+from chainer.utils.error import _IndexValueError, _ValueAssertionError
 from chainer.utils.array import compute_dtype
 from chainer.utils.array import scatter_add
 
@@ -75,7 +75,14 @@ class ResizeImages(function_node.FunctionNode):
         if mode not in ('bilinear', 'nearest'):
             raise _ValueAssertionError(
                 f"mode should be either 'bilinear' or 'nearest', got {mode!r}")
+        if not hasattr(output_shape, '__len__') or len(output_shape) != 2:
+            # Chainer read output_shape[0] and [1]: an IndexError for one length (a
+            # third was ignored), a TypeError for a number
+            cls = _IndexValueError if hasattr(output_shape, '__len__') else TypeError
+            raise cls(f'output_shape must be a pair (out_H, out_W), got {output_shape!r}')
         self.out_H, self.out_W = (int(s) for s in output_shape)
+        if self.out_H < 0 or self.out_W < 0:
+            raise ValueError(f'output_shape must not be negative, got {output_shape!r}')
         self.mode = mode
         self.align_corners = align_corners
 

@@ -23,7 +23,7 @@ class Separate(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('x',))
         x_type = in_types[0]
-        type_check._expect_axes(x_type, self.axis)
+        type_check._expect_axes(x_type, self.axis, negative='>=')
 
     def forward(self, inputs):
         x, = inputs

@@ -62,7 +62,7 @@ class SplitAxis(function_node.FunctionNode):
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 1)
         x_type = in_types[0]
-        type_check._expect_axes(x_type, self.axis)
+        type_check._expect_axes(x_type, self.axis, negative='>=')
         if self.sections is not None:
             sections = type_check.make_variable(self.sections, 'sections')
             type_check.expect(x_type.shape[self.axis] % sections == 0)

@@ -33,7 +33,7 @@ class Squeeze(function_node.FunctionNode):
         type_check.expect(in_types.size() == 1)
         x_type = in_types[0]
         if self.axis is not None:
-            type_check._expect_axes(x_type, *self.axis)
+            type_check._expect_axes(x_type, *self.axis, negative='-')
 
     def forward(self, inputs):
         x, = inputs

@@ -44,6 +44,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import _window_kernels
+from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
@@ -752,11 +753,22 @@ def _check_conv_types(in_types, ndim: int, groups: int, deconv: bool,
     # channel mismatches: NumPy's ValueError in Chainer's N-d convolution, which did not
     # check them
     unchecked = not deconv and not bias_of_x_dtype
+    if groups != 1 and not bias_of_x_dtype:
+        # a groups that does not divide the channels: the TypeError Chainer's N-d
+        # (de)convolution raised after its type check
+        with type_check._failing_as(type_check._InvalidTypeError):
+            if deconv:
+                type_check.expect(x_type.shape[1] % groups == 0)
+            else:
+                type_check.expect(x_type.shape[1] % groups == 0,
+                                  w_type.shape[0] % groups == 0)
     with (type_check._failing_as(type_check._InvalidValue) if unchecked
           else contextlib.nullcontext()):
         if deconv:
-            type_check.expect(x_type.shape[1] == w_type.shape[0],
-                              w_type.shape[0] % groups == 0)
+            type_check.expect(x_type.shape[1] == w_type.shape[0])
+            # the 2-d deconvolution's NumPy reshape failed with ValueError
+            with type_check._failing_as(type_check._InvalidValue):
+                type_check.expect(w_type.shape[0] % groups == 0)
             out_c = w_type.shape[1] * groups
         else:
             type_check.expect(x_type.shape[1] == w_type.shape[1] * groups,
@@ -803,7 +815,7 @@ class _ConvolutionNodeBase(function_node.FunctionNode):
         self.stride = conv_nd.as_tuple(stride, ndim)
         self.pad = conv_nd.as_tuple(pad, ndim)
         self.dilate = conv_nd.as_tuple(dilate, ndim)
-        self.groups = int(groups)
+        self.groups = argument._int_like(groups, 'groups')
         _check_args(self.stride, self.pad, self.dilate, self.groups)
 
     def _output_dims(self, in_dims, ksize) -> tuple:
@@ -914,7 +926,8 @@ class DeconvolutionND(_ConvolutionNodeBase):
     def __init__(self, ndim: int, stride=1, pad=0, outsize=None, dilate=1,
                  groups: int = 1) -> None:
         self._set_args(ndim, stride, pad, dilate, groups)
-        if outsize is not None and hasattr(outsize, '__getitem__') and None in outsize:
+        if (outsize is not None and hasattr(outsize, '__getitem__')
+                and not isinstance(outsize, str) and None in outsize):
             # e.g. (None, None) or (None, 12): None axes take the default size
             if len(outsize) != ndim:
                 raise ValueError(f'expected a tuple of length {ndim}, got {tuple(outsize)}')

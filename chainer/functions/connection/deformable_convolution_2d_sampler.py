@@ -14,6 +14,7 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.array.spatial_transformer_sampler import spatial_transformer_sampler
 from chainer.functions.array.transpose import transpose
 from chainer.functions.connection.convolution_2d import convolution_2d
+from chainer.functions.connection.convolution_nd import _check_args
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 
@@ -26,12 +27,18 @@ if TYPE_CHECKING:
 __all__ = ['deformable_convolution_2d_sampler']
 
 
-def _grid(offset, kh, kw, sy, sx, h, w):
+def _grid(offset, kh, kw, sy, sx, h, w, x_dtype):
     """Sampling points in the padded input, normalised to [-1, 1] for
     :func:`spatial_transformer_sampler`: ``(n, 2, kh * kw * out_h, out_w)``."""
     xp = backend.get_array_module(offset)
     n, _, out_h, out_w = offset.shape
-    dtype = offset.dtype
+    # Chainer added the offsets to a float32 grid of the taps: a float16 or bool
+    # offset gave float32 points, an integer one float64 (the sampler then refuses
+    # them for a float32 x); here a float16 x keeps a float16 grid
+    dtype = numpy.result_type(offset.dtype, numpy.float16 if x_dtype == numpy.float16
+                              else numpy.float32)
+    if offset.dtype != dtype:
+        offset = cast(offset, dtype)
     ys = (xp.arange(out_h, dtype=dtype) * sy)[:, None]
     xs = (xp.arange(out_w, dtype=dtype) * sx)[None, :]
     ky = xp.repeat(xp.arange(kh, dtype=dtype), kw)[:, None, None]
@@ -66,14 +73,19 @@ def deformable_convolution_2d_sampler(x: VariableOrArray, offset: VariableOrArra
     """
     sy, sx = conv_nd.as_tuple(stride, 2)
     ph, pw = conv_nd.as_tuple(pad, 2)
+    # Chainer divided by a zero stride (ZeroDivisionError) and failed on a negative
+    # one or a negative pad (ValueError); ours sampled a stride-0 grid
+    _check_args((sy, sx), (ph, pw), (1, 1), 1)
     out_c, _, kh, kw = W.shape
     n, c, h, w = x.shape
     if offset.ndim != 4 or offset.shape[1] != 2 * kh * kw or offset.shape[0] != n:
-        raise type_check.InvalidType(f'offset of shape (n, {2 * kh * kw}, out_h, out_w)',
-                                     f'offset.shape == {offset.shape}')
+        # also the ValueError Chainer raised (unpacking offset.shape, or its own
+        # "The shape of the offset does not match the kernel size")
+        raise type_check._InvalidValue(f'offset of shape (n, {2 * kh * kw}, out_h, out_w)',
+                                       f'offset.shape == {offset.shape}')
     _, _, out_h, out_w = offset.shape
     x_pad = pad_module(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), 'constant')
-    grid = _grid(offset, kh, kw, sy, sx, h + 2 * ph, w + 2 * pw)
+    grid = _grid(offset, kh, kw, sy, sx, h + 2 * ph, w + 2 * pw, x.dtype)
     sampled = spatial_transformer_sampler(x_pad, grid)        # (n, c, kh*kw*out_h, out_w)
     sampled = reshape(sampled, (n, c, kh, kw, out_h, out_w))
     # Lay the taps out as kh x kw tiles so that a stride-(kh, kw) convolution

@@ -35,7 +35,10 @@ def depthwise_convolution_2d(x: VariableOrArray, W: VariableOrArray,
     """
     # Chainer applied Convolution2DFunction to a reshaped W: its errors name that node.
     with type_check._checking('Convolution2DFunction', (x, W), ('x', 'W')) as (x_type, w_type):
-        type_check.expect(x_type.ndim == 4, w_type.ndim == 4)
+        # a W of another ndim: also the ValueError of Chainer's unpacking of W.shape
+        with type_check._failing_as(type_check._InvalidValue):
+            type_check.expect(w_type.ndim == 4)
+        type_check.expect(x_type.ndim == 4)
     mult, c, kh, kw = W.shape
     # A grouped convolution with one group per input channel.
     Wg = reshape(transpose(W, (1, 0, 2, 3)), (c * mult, 1, kh, kw))

@@ -47,8 +47,10 @@ def _check(x, W, b, stride) -> None:
         out = tuple(conv.get_conv_outsize(x.shape[2 + i], W.shape[4 + i], stride[i], 0)
                     for i in range(2))
         if out != tuple(W.shape[1:3]):
-            raise type_check.InvalidType(f'W.shape[1:3] == output size {out}',
-                                         f'W.shape[1:3] == {W.shape[1:3]}')
+            # also the ValueError of the reshape where Chainer failed (or it sized its
+            # output from W and read misplaced windows)
+            raise type_check._InvalidValue(f'W.shape[1:3] == output size {out}',
+                                           f'W.shape[1:3] == {W.shape[1:3]}')
 
 
 def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,

@@ -34,10 +34,14 @@ def _check_inputs(cost, xs, ys=None) -> None:
         raise _IndexValueError('xs must contain at least one array')
     if ys is not None and len(ys) != len(xs):
         raise ValueError(f'xs and ys must have the same length, got {len(xs)} and {len(ys)}')
+    # InvalidType, as Chainer's checks inside raised for most bad costs, and the
+    # ValueError or TypeError these refusals were before
     if cost.ndim != 2 or cost.shape[0] != cost.shape[1]:
-        raise ValueError(f'cost must be a square matrix, got shape {cost.shape}')
+        raise type_check._InvalidValue('cost a square matrix (n_label, n_label)',
+                                       f'cost.shape == {cost.shape}')
     if cost.dtype.kind != 'f':
-        raise TypeError(f'cost must be a float array, got dtype {cost.dtype}')
+        raise type_check._InvalidTypeError('cost.dtype.kind == f',
+                                           f'{cost.dtype.kind} != f')
     n_label = cost.shape[0]
     prev = None
     for i, x in enumerate(xs):
@@ -50,8 +54,9 @@ def _check_inputs(cost, xs, ys=None) -> None:
             raise type_check.InvalidType(f'xs[{i}].dtype == cost.dtype',
                                          f'{x.dtype} != {cost.dtype}')
         if prev is not None and x.shape[0] > prev:
-            raise ValueError('the batch sizes of xs must not increase '
-                             '(sort the sequences by decreasing length)')
+            raise type_check._InvalidValue(
+                f'xs[{i}].shape[0] <= xs[{i - 1}].shape[0] (batch sizes that do not '
+                'increase: sequences sorted by decreasing length)', f'{x.shape[0]} > {prev}')
         prev = x.shape[0]
         if ys is not None:
             y = _util.as_array(ys[i])

@@ -61,11 +61,15 @@ class ConnectionistTemporalClassification(_CallableNode, function_node.FunctionN
             label_length_type.ndim == 1,
             t_type.ndim == 2,
             t_type.dtype == numpy.int32,
-            x_type.dtype.kind == 'f',
             x_type.ndim == 3,
-            x_type.shape[1] == t_type.shape[0],
-            input_length_type.shape[0] == t_type.shape[0],
-            label_length_type.shape[0] == t_type.shape[0],
+            x_type.dtype.kind == 'f',
+        )
+        # every batch size is compared with x's (time, batch, unit), as Chainer worded it
+        batch = x_type.shape[1]
+        type_check.expect(
+            t_type.shape[0] == batch,
+            input_length_type.shape[0] == batch,
+            label_length_type.shape[0] == batch,
         )
 
     def forward(self, inputs):
@@ -229,7 +233,8 @@ def connectionist_temporal_classification(x: Sequence[VariableOrArray], t: Varia
     if not isinstance(blank_symbol, int):
         raise TypeError('blank_symbol must be non-negative integer.')
     if x[0].ndim != 2:
-        raise ValueError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
+        # also the AssertionError Chainer's forward raised for a 3-d x
+        raise _ValueAssertionError(f'each x must be 2-dimensional, got ndim {x[0].ndim}')
     if not 0 <= blank_symbol < x[0].shape[1]:
         raise _ValueAssertionError(
             f'blank_symbol must be in [0, {x[0].shape[1]}), got {blank_symbol}')

@@ -13,6 +13,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.basic_math import absolute
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import type_check
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -67,13 +68,16 @@ class DiscriminativeMarginBasedClusteringLoss:
         emb = chainer.as_variable(embeddings)
         labels = _util.as_array(labels)
         if emb.dtype.kind != 'f' or emb.ndim != 4:
-            raise TypeError(f'embeddings must be a 4-dimensional float array, got '
-                            f'{emb.dtype} with shape {emb.shape}')
+            # InvalidType as Chainer's inner checks mostly raised; TypeError as before
+            raise type_check._InvalidTypeError(
+                'embeddings a 4-dimensional float array (batch, dims, height, width)',
+                f'{emb.dtype} {emb.shape}')
         # Chainer compared the labels with each instance id, so float and bool
         # labels select their pixels too.
         if labels.dtype.kind not in 'iufb' or labels.shape != emb.shape[:1] + emb.shape[2:]:
-            raise TypeError(f'labels must be an integer array of shape '
-                            f'{emb.shape[:1] + emb.shape[2:]}, got {labels.dtype} {labels.shape}')
+            raise type_check._InvalidTypeError(
+                f'labels an integer array of shape {emb.shape[:1] + emb.shape[2:]}',
+                f'{labels.dtype} {labels.shape}')
         xp = backend.get_array_module(emb.array)
         dtype = emb.dtype
         n_dim = self.max_embedding_dim

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 import warnings
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -20,6 +22,17 @@ if TYPE_CHECKING:
 
 def _as_mat(x, trans: bool):
     return x.swapaxes(-1, -2) if trans and x.ndim > 1 else x
+
+
+def _flag(value, name: str) -> bool:
+    """A transpose flag as a bool; one that is neither a bool nor an integer (None, a
+    string, a float) is the ``TypeError`` Chainer's ``transa ^ transb`` raised (ours
+    took its truth value)."""
+    if type(value) is bool:
+        return value
+    if isinstance(value, (numpy.bool_, int, numpy.integer)):
+        return bool(value)
+    raise TypeError(f'{name} must be a bool, got {value!r}')
 
 
 def _matmul(a, b, transa: bool = False, transb: bool = False, transout: bool = False):
@@ -77,8 +90,8 @@ class MatMul(function_node.FunctionNode):
     """``a @ b`` with optional transposition of the last two axes of each operand."""
 
     def __init__(self, transa: bool = False, transb: bool = False) -> None:
-        self.transa = bool(transa)
-        self.transb = bool(transb)
+        self.transa = transa if transa is False or transa is True else _flag(transa, 'transa')
+        self.transb = transb if transb is False or transb is True else _flag(transb, 'transb')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))
@@ -154,8 +167,8 @@ class BatchMatMul(function_node.FunctionNode):
     matrices, a 2-D operand being a stack of columns; one node, as in Chainer."""
 
     def __init__(self, transa: bool = False, transb: bool = False) -> None:
-        self.transa = bool(transa)
-        self.transb = bool(transb)
+        self.transa = transa if transa is False or transa is True else _flag(transa, 'transa')
+        self.transb = transb if transb is False or transb is True else _flag(transb, 'transb')
 
     def check_type_forward(self, in_types):
         type_check._argname(in_types, ('a', 'b'))

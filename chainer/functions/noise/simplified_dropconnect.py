@@ -12,6 +12,7 @@ from chainer.functions.array.cast import _as_dtype
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.matmul import matmul
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import argument
 from chainer.utils import array as _array
 from chainer.utils import type_check
 
@@ -25,7 +26,7 @@ class SimplifiedDropconnect(function_node.FunctionNode):
     """``y = x (W * mask / (1 - ratio))^T + b`` with a per-sample or shared mask."""
 
     def __init__(self, ratio: float, mask=None, use_batchwise_mask: bool = True) -> None:
-        self.ratio = ratio
+        self.ratio = argument._real(ratio, 'ratio')
         self.mask = mask
         self.use_batchwise_mask = use_batchwise_mask
 

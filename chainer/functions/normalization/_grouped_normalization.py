@@ -21,6 +21,7 @@ from chainer.backends import cuda
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization
 from chainer.utils import array as array_utils
+from chainer.utils import argument
 from chainer.utils import type_check
 
 
@@ -80,7 +81,7 @@ class GroupedNormalization(function_node.FunctionNode):
     """
 
     def __init__(self, eps: float = 1e-5) -> None:
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.mean = None
         self.inv_std = None
         self._var_eps = None  # var + eps per row (host)

@@ -30,6 +30,19 @@ def _reduced_axes(ndim: int, axis: Any, param_ndim: int = 1) -> tuple:
     return tuple(sorted(a % ndim if -ndim <= a < ndim else a for a in axis))
 
 
+def _axis_arg(axis: Any) -> Any:
+    """``axis`` as given to the batch normalizations: None, an int (a NumPy integer as
+    an int) or a sequence of them; anything else is the ``RuntimeError`` Chainer
+    raised ("axis must be int, tuple of int or None")."""
+    if axis is None or type(axis) is int or type(axis) is tuple:
+        return axis
+    if isinstance(axis, (int, numpy.integer)):
+        return int(axis)
+    if isinstance(axis, Sequence) and not isinstance(axis, str):
+        return axis
+    raise RuntimeError(f'axis must be int, tuple of int or None, got {axis!r}')
+
+
 def _expander(x_shape: Sequence[int], axis: tuple) -> tuple:
     """Shape of a per-channel array broadcastable against ``x`` (1 on ``axis``)."""
     return tuple(1 if i in axis else s for i, s in enumerate(x_shape))
@@ -225,9 +238,9 @@ class BatchNormalization(function_node.FunctionNode):
                  axis: Any = None) -> None:
         self.running_mean = mean
         self.running_var = var
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.decay = decay
-        self.axis = axis
+        self.axis = _axis_arg(axis)
         self.mean = None
         self.inv_std = None
 
@@ -431,8 +444,8 @@ class FixedBatchNormalization(function_node.FunctionNode):
     """``gamma * (x - mean) / sqrt(var + eps) + beta`` with given statistics."""
 
     def __init__(self, eps: float = 2e-5, axis: Any = None) -> None:
-        self.eps = eps
-        self.axis = axis
+        self.eps = argument._real(eps, 'eps')
+        self.axis = _axis_arg(axis)
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 5)

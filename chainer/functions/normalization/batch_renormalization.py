@@ -12,6 +12,7 @@ from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.graph_optimizations.static_graph import static_code
 from chainer.utils import array as array_utils
+from chainer.utils import argument
 from chainer.utils import type_check
 from chainer.function import _CallableNode
 
@@ -63,6 +64,7 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
     if running_var is None:
         raise TypeError('running_var is required')
     _check_inputs(x, gamma, beta)
+    eps = argument._real(eps, 'eps')
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)
     axis = (0,) + tuple(range(1 + ga.ndim, xa.ndim))
@@ -125,7 +127,7 @@ class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
 
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  rmax: float = 1, dmax: float = 0, update_statistics: bool = True) -> None:
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self._running_mean = mean
         self._running_var = var
         self.decay = decay

@@ -127,14 +127,16 @@ class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
                           p_type.dtype == x_type.dtype)
         type_check.expect(x_type.ndim >= 2)
         c = type_check.eval(x_type.shape[1])
+        # also the ValueError of the reshape in which Chainer failed
         if c % self.groups:
-            raise type_check.InvalidType(
+            raise type_check._InvalidValue(
                 f'in_types[0].shape[1] divisible by groups={self.groups}',
                 f'in_types[0].shape[1]={c}')
         c //= self.groups
         if tuple(type_check.eval(mean_type.shape)) != (self.groups, c) or \
                 tuple(type_check.eval(p_type.shape)) != (self.groups, c, c):
-            raise type_check.InvalidType(
+            # Chainer's reduction over the mean's missing axis 2: NumPy's AxisError
+            raise type_check._InvalidAxis(
                 f'in_types[1].shape == ({self.groups}, {c}), '
                 f'in_types[2].shape == ({self.groups}, {c}, {c})',
                 f'in_types[1].shape={type_check.eval(mean_type.shape)}, '
@@ -195,6 +197,7 @@ def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chai
     groups, eps, running_mean, running_projection, decay = argument.parse_kwargs(
         kwargs, ('groups', 16), ('eps', 2e-5), ('running_mean', None),
         ('running_projection', None), ('decay', 0.9))
+    eps = argument._real(eps, 'eps')
     F = chainer.functions
     _check_groups(x, groups)
     xa = chainer.variable.as_array(x)
@@ -262,7 +265,7 @@ class DecorrelatedBatchNormalization(_composite.CompositeNode):
     def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
                  decay: float = 0.9) -> None:
         self.groups = groups
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         self.running_mean = mean
         self.running_projection = projection
         self.decay = decay

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import chainer
 from chainer import backend
 from chainer.utils import array as array_utils
+from chainer.utils import argument
 from chainer.utils import type_check
 from chainer.functions import _composite
 
@@ -53,7 +54,7 @@ class NormalizeL2(_composite.CompositeNode):
     """
 
     def __init__(self, eps: float = 1e-5, axis: int | tuple[int, ...] | None = 1) -> None:
-        self.eps = eps
+        self.eps = argument._real(eps, 'eps')
         # Always a tuple, as Chainer kept it: graph tools read ``axis`` off the node.
         # None takes the norm over all axes, as NumPy's sum did in Chainer.
         if axis is not None:

@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import array as array_utils
+from chainer.utils import argument
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -45,9 +46,9 @@ class LocalResponseNormalization(function_node.FunctionNode):
     def __init__(self, n: int = 5, k: float = 2, alpha: float = 1e-4,
                  beta: float = 0.75) -> None:
         self.n = n
-        self.k = k
-        self.alpha = alpha
-        self.beta = beta
+        self.k = argument._real(k, 'k')
+        self.alpha = argument._real(alpha, 'alpha')
+        self.beta = argument._real(beta, 'beta')
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, None, min_ndim=2)

@@ -369,6 +369,17 @@ def pooling_out_dims(in_dims, ksize, stride, pad, cover_all: bool) -> tuple:
     return conv._positive_out_dims(in_dims, ksize, stride, pad, cover_all)
 
 
+def check_window_args(ksize: tuple, stride: tuple, pad: tuple) -> None:
+    """ValueError (also an AssertionError) unless every window length and stride is
+    positive and every pad non-negative."""
+    if any(k <= 0 for k in ksize):
+        raise _ValueAssertionError(f'ksize must be positive, got {ksize}')
+    if any(s <= 0 for s in stride):
+        raise _ValueAssertionError(f'stride must be positive, got {stride}')
+    if any(p < 0 for p in pad):
+        raise _ValueAssertionError(f'pad must be non-negative, got {pad}')
+
+
 class _PoolingND(function_node.FunctionNode):
     """Holds the arguments shared by N-dimensional poolings."""
 
@@ -390,12 +401,7 @@ class _PoolingND(function_node.FunctionNode):
         self.stride = conv_nd.as_tuple(stride, ndim)
         self.pad = conv_nd.as_tuple(pad, ndim)
         self.cover_all = cover_all
-        if any(k <= 0 for k in self.ksize):
-            raise _ValueAssertionError(f'ksize must be positive, got {self.ksize}')
-        if any(s <= 0 for s in self.stride):
-            raise _ValueAssertionError(f'stride must be positive, got {self.stride}')
-        if any(p < 0 for p in self.pad):
-            raise _ValueAssertionError(f'pad must be non-negative, got {self.pad}')
+        check_window_args(self.ksize, self.stride, self.pad)
 
     def check_type_forward(self, in_types):
         type_check._expect_float(in_types, None, ndim=2 + self.ndim)

@@ -31,10 +31,20 @@ def roi_pooling_2d(x: VariableOrArray, rois: VariableOrArray, outh: int, outw: i
         ~chainer.Variable of shape ``(R, c, outh, outw)``; empty bins are 0.
         Only ``x`` receives a gradient.
     """
+    # Chainer failed on these in NumPy: TypeError for a float size or a string scale,
+    # ValueError for a negative size (ZeroDivisionError for 0); ours computed an
+    # empty or truncated grid
+    if not (_roi._is_int(outh) and _roi._is_int(outw)):
+        raise TypeError(f'outh and outw must be integers, got {outh!r} and {outw!r}')
+    if outh <= 0 or outw <= 0:
+        raise ValueError(f'outh and outw must be positive, got {outh} and {outw}')
     _roi.check_inputs(x, rois, 5)
     r, _ = _roi.roi_arrays(rois)
     n, c, h, w = x.shape
-    s = float(spatial_scale)
+    try:
+        s = float(spatial_scale)
+    except ValueError:
+        raise TypeError(f'spatial_scale must be a number, got {spatial_scale!r}') from None
     batch = r[:, 0].astype(numpy.int64)
     x0, y0, x1, y1 = (numpy.round(r[:, i] * s).astype(numpy.int64) for i in (1, 2, 3, 4))
     lo_h, hi_h = _roi.pool_bins(y0, y1, int(outh), h, plus_one=True)

@@ -23,6 +23,9 @@ class UnpoolingND(pooling_nd._PoolingND):
     def __init__(self, ndim: int, ksize, stride=None, pad=0, outsize=None,
                  cover_all: bool = True) -> None:
         super().__init__(ndim, ksize, stride, pad, cover_all)
+        if outsize is not None and hasattr(outsize, '__len__') and len(outsize) != ndim:
+            raise type_check._InvalidLength(f'outsize of {ndim} lengths',
+                                            f'outsize == {type_check._repr(tuple(outsize))}')
         self.outs = None if outsize is None else conv_nd.as_tuple(outsize, ndim)
 
     # Chainer's 2-D check compares the input's length along each axis in turn

@@ -32,6 +32,9 @@ class Upsampling2D(conv_nd._Names2D, MaxPoolingNDGrad):
         ksize = conv_nd.as_tuple(ksize, 2)
         stride = conv_nd.as_tuple(stride, 2)
         pad = conv_nd.as_tuple(pad, 2)
+        # Chainer's scatter failed (ValueError) on a negative pad or stride; ours
+        # computed a cropped output for a negative pad
+        pooling_nd.check_window_args(ksize, stride, pad)
         if outsize is None:
             outsize = pooling_nd.unpooled_dims(indexes.shape[2:], ksize, stride, pad,
                                                cover_all, None)

@@ -108,3 +108,11 @@ def test_norm_adds_per_array_sums_in_float64():
     assert rate != numpy.float32(1.0 / numpy.sqrt(g1.dot(g1) + g2.dot(g2)))
     numpy.testing.assert_array_equal(link.a.grad, g1 * rate)
     numpy.testing.assert_array_equal(link.b.grad, g2 * rate)
+
+
+@pytest.mark.parametrize('threshold', [None, 'a'])
+def test_a_threshold_that_is_no_number_is_a_type_error(threshold):
+    # Chainer 7.8.1's update raised TypeError from its arithmetic; ours a comparison's
+    # "'<' not supported between instances of 'NoneType' and 'int'"
+    with pytest.raises(TypeError, match='threshold of GradientClipping must be a number'):
+        optimizer_hooks.GradientClipping(threshold)

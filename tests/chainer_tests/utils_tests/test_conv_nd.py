@@ -173,3 +173,16 @@ def test_as_tuple_messages_print_numpy_scalars_as_chainer_did():
         conv_nd.as_tuple(numpy.float32(2), 2)
     with pytest.raises(ValueError, match=r'^expected a tuple of length 3, got \(2, 1\)$'):
         conv_nd.as_tuple((numpy.int64(2), numpy.int32(1)), 3)
+
+
+@pytest.mark.parametrize('call', [
+    lambda x: conv_nd.im2col_nd_cpu(x, (2, 2), (1, 1), (0, 0), dilate=(-1, -1)),
+    lambda x: conv.im2col_cpu(x, 2, 2, 1, 1, 0, 0, dy=-2, dx=1),
+    lambda x: __import__('chainer').functions.im2col(x, 2, dilate=-1),
+])
+def test_im2col_refuses_a_negative_dilation(call):
+    # the strided view read memory before the image (garbage values); Chainer 7.8.1's
+    # padding failed to broadcast (ValueError)
+    x = numpy.arange(25, dtype=numpy.float32).reshape(1, 1, 5, 5)
+    with pytest.raises(ValueError, match='dilate must not be negative'):
+        call(x)

@@ -650,11 +650,41 @@ def test_expect_axes(axes, ok):
 def test_functions_name_the_axis_bound(axis, expected):
     import chainer.functions as F
     x = numpy.ones((2, 3), 'f')
-    for f in (lambda: F.flip(x, axis), lambda: F.rollaxis(x, axis),
-              lambda: F.cumsum(x, axis), lambda: F.sum(x, axis), lambda: F.max(x, axis),
-              lambda: F.separate(x, axis), lambda: F.moveaxis(x, axis, 0)):
+    for f in (lambda: F.flip(x, axis), lambda: F.separate(x, axis),
+              lambda: F.permutate(x, numpy.array([1, 0], 'i'), axis)):
         with pytest.raises(T.InvalidType, match=expected):
             f()
+
+
+_GT2 = 'Expect: x.ndim > 2\nActual: 2 <= 2'
+
+
+@pytest.mark.parametrize('call, message', [
+    # a negative axis out of range is worded as each Chainer 7.8.1 function wrote it
+    (lambda F, x: F.sum(x, -3), _GT2),
+    (lambda F, x: F.prod(x, -3), _GT2),
+    (lambda F, x: F.max(x, -3), _GT2),
+    (lambda F, x: F.min(x, -3), _GT2),
+    (lambda F, x: F.mean(x, -3), _GT2),
+    (lambda F, x: F.logsumexp(x, -3), _GT2),
+    (lambda F, x: F.average(x, -3), _GT2),
+    (lambda F, x: F.cumsum(x, -3), _GT2),
+    (lambda F, x: F.cumprod(x, -3), _GT2),
+    (lambda F, x: F.rollaxis(x, -3), _GT2),
+    (lambda F, x: F.moveaxis(x, -3, 0), _GT2),
+    (lambda F, x: F.moveaxis(x, 0, -3), _GT2),
+    (lambda F, x: F.argmax(x, -3), 'Expect: in_types[0].ndim > 2\nActual: 2 <= 2'),
+    (lambda F, x: F.argmin(x, -3), 'Expect: in_types[0].ndim > 2\nActual: 2 <= 2'),
+    (lambda F, x: F.flip(x, -3), 'Expect: x.ndim >= 3\nActual: 2 < 3'),
+    (lambda F, x: F.separate(x, -3), 'Expect: x.ndim >= 3\nActual: 2 < 3'),
+    (lambda F, x: F.squeeze(x[:1], -3), 'Expect: -in_types[0].ndim <= -3\nActual: -2 > -3'),
+    (lambda F, x: F.concat([x, x], -3), 'Expect: -in_types[0].ndim <= -3\nActual: -2 > -3'),
+])
+def test_negative_axis_messages_as_in_chainer(call, message):
+    import chainer.functions as F
+    with pytest.raises(T.InvalidType) as e:
+        call(F, numpy.ones((2, 3), 'f'))
+    assert str(e.value).endswith('\n\n' + message)
 
 
 def test_empty_shape_against_a_numpy_scalar_fails_as_in_chainer():

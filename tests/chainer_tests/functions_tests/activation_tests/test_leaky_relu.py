@@ -127,3 +127,11 @@ def test_float16_with_a_slope_past_float16_range_keeps_the_positive_side():
         numpy.testing.assert_array_equal(y.array[1:], [1., -numpy.inf, 60000.])
         numpy.testing.assert_array_equal(gx.array, grad)
     numpy.testing.assert_array_equal(F.leaky_relu(x, 1e5).array[0], 0.)
+
+
+@pytest.mark.parametrize('slope', [None, 'a', (1, 2, 3)])
+def test_slope_that_is_no_number(slope):
+    # Chainer 7.8.1 raised TypeError (its multiply, or a comparison); ours int()'s or
+    # float()'s ValueError for some
+    with pytest.raises(TypeError, match='slope must be a real number'):
+        F.leaky_relu(numpy.ones((2, 3), numpy.float32), slope=slope)

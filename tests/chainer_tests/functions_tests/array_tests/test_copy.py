@@ -73,3 +73,10 @@ def test_copy_across_devices(to_gpu):
     y.backward()
     assert type(x.grad) is type(x.array)
     numpy.testing.assert_array_equal(cupy.asnumpy(x.grad), g)
+
+
+def test_copy_of_none_names_the_input():
+    # Chainer 7.8.1 returned a Variable without data; ours failed reading None.copy
+    for x in (None, chainer.Variable(None)):
+        with pytest.raises(AttributeError, match='input 0 of Copy is None'):
+            F.copy(x, -1)

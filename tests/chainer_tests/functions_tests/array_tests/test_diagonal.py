@@ -54,3 +54,14 @@ def test_check_message_of_a_vector_is_chainers():
     with pytest.raises(type_check.InvalidType) as e:
         F.diagonal(numpy.zeros(3, numpy.float32))
     assert str(e.value).endswith('Expect: x.ndim > 1\nActual: 1 <= 1')
+
+
+@pytest.mark.parametrize('kwargs, name', [
+    ({'offset': 2.5}, 'offset'), ({'offset': 'a'}, 'offset'), ({'axis1': 'a'}, 'axis1'),
+])
+def test_arguments_that_are_no_integers(kwargs, name):
+    # Chainer 7.8.1 (NumPy's diagonal, its comparisons) raised TypeError; ours
+    # truncated an offset of 2.5 and raised int()'s ValueError for strings
+    with pytest.raises(TypeError, match=f'{name} must be an integer'):
+        F.diagonal(numpy.ones((3, 4), 'f'), **kwargs)
+    assert F.diagonal(numpy.ones((3, 4), 'f'), offset=numpy.int64(1)).shape == (3,)

@@ -59,3 +59,9 @@ def test_negative_padding_wraps_for_unsigned_dtypes(dtype):
     y = F.pad_sequence(xs, padding=-1).array
     assert y.dtype == dtype
     numpy.testing.assert_array_equal(y, [[1, 2], [3, numpy.iinfo(dtype).max]])
+
+
+def test_a_string_length_is_a_type_error():
+    # Chainer 7.8.1's comparison raised TypeError; ours int()'s ValueError
+    with pytest.raises(TypeError, match='length must be an integer'):
+        F.pad_sequence([numpy.ones((2, 3), 'f')], length='a')

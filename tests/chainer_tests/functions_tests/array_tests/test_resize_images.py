@@ -89,3 +89,17 @@ def test_unknown_mode_is_also_an_assertion_error():
     with pytest.raises(ValueError) as info:
         F.resize_images(numpy.ones((1, 1, 2, 2), numpy.float32), (3, 3), mode='bicubic')
     assert isinstance(info.value, AssertionError)
+
+
+@pytest.mark.parametrize('output_shape, error', [
+    # Chainer 7.8.1 indexed output_shape[0] and [1]: IndexError for one length (a third
+    # was ignored), TypeError for a number; ours failed in unpacking (ValueError) or
+    # in numpy.linspace for a negative size
+    ((4,), IndexError),
+    ((4, 4, 4), IndexError),
+    (4, TypeError),
+    ((-1, 2), ValueError),
+])
+def test_resize_images_bad_output_shapes(output_shape, error):
+    with pytest.raises(error, match='output_shape must'):
+        F.resize_images(numpy.ones((1, 1, 4, 4), 'f'), output_shape)

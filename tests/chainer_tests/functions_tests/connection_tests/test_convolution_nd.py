@@ -272,6 +272,39 @@ def test_deconvolution_bad_inputs():
                                    numpy.zeros((2, 2, 2, 2), 'f'))
 
 
+@pytest.mark.parametrize('call, also', [
+    # Chainer 7.8.1's N-d functions raised TypeError ("The number of groups must be a
+    # divisor ...") for a groups not dividing the channels; its 2-d deconvolution failed
+    # in NumPy's reshape (ValueError), its 2-d convolution in its type check
+    (lambda: F.convolution_1d(numpy.zeros((2, 3, 8), 'f'), numpy.zeros((4, 3, 3), 'f'),
+                              groups=2), TypeError),
+    (lambda: F.convolution_1d(numpy.zeros((2, 4, 8), 'f'), numpy.zeros((5, 2, 3), 'f'),
+                              groups=2), TypeError),
+    (lambda: F.convolution_3d(numpy.zeros((1, 3, 4, 4, 4), 'f'),
+                              numpy.zeros((4, 3, 3, 3, 3), 'f'), groups=2), TypeError),
+    (lambda: F.deconvolution_1d(numpy.zeros((2, 3, 8), 'f'), numpy.zeros((3, 4, 3), 'f'),
+                                groups=2), TypeError),
+    (lambda: F.deconvolution_3d(numpy.zeros((1, 3, 4, 4, 4), 'f'),
+                                numpy.zeros((3, 4, 3, 3, 3), 'f'), groups=2), TypeError),
+    (lambda: F.deconvolution_2d(numpy.zeros((2, 3, 6, 6), 'f'), numpy.zeros((3, 4, 3, 3), 'f'),
+                                groups=2), ValueError),
+    (lambda: F.convolution_1d(numpy.zeros((2, 4, 8), 'f'), numpy.zeros((4, 3, 3), 'f'),
+                              groups=2), ValueError),
+])
+def test_groups_not_dividing_the_channels_raise_chainers_class(call, also):
+    with pytest.raises(type_check.InvalidType) as e:
+        call()
+    assert isinstance(e.value, also)
+
+
+def test_convolution_2d_groups_message_as_in_chainer():
+    with pytest.raises(type_check.InvalidType) as e:
+        F.convolution_2d(numpy.zeros((2, 3, 6, 6), 'f'), numpy.zeros((4, 3, 3, 3), 'f'), groups=2)
+    assert type(e.value) is type_check.InvalidType
+    assert str(e.value).endswith(
+        'Expect: in_types[0].shape[1] == in_types[1].shape[1] * 2\nActual: 3 != 6')
+
+
 def test_deconvolution_outsize_with_none_axes():
     # An axis of outsize given as None takes the default size, so (None, None) is the
     # same as no outsize (Deconvolution2D stores that when built without outsize).
@@ -1076,3 +1109,17 @@ def test_deconvolutions_not_run_by_phases(monkeypatch):
     F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2)   # small
     F.deconvolution_2d(x, numpy.ones((4, 4, 3, 3), numpy.float32), stride=2, dilate=2)
     assert calls == [None, None]
+
+
+def test_string_groups_and_outsize_are_refused_plainly():
+    # Chainer 7.8.1: TypeError for groups='a' (a comparison), AssertionError / ValueError
+    # for outsize='abc'; ours raised int()'s ValueError and a TypeError from `None in 'abc'`
+    x = numpy.ones((2, 4, 8), 'f')
+    with pytest.raises(TypeError, match='groups must be an integer'):
+        F.convolution_1d(x, numpy.ones((4, 2, 3), 'f'), groups='a')
+    for f, W in ((F.deconvolution_1d, numpy.ones((4, 2, 3), 'f')),
+                 (F.deconvolution_2d, numpy.ones((4, 2, 3, 3), 'f'))):
+        xx = x if f is F.deconvolution_1d else x[..., None]
+        with pytest.raises(ValueError) as e:
+            f(xx, W, outsize='abc')
+        assert isinstance(e.value, AssertionError)

@@ -159,6 +159,36 @@ def test_deformable_with_zero_offsets_is_a_convolution():
         atol=1e-12)
 
 
+@pytest.mark.parametrize('x_dtype, offset_dtype, result', [
+    # Chainer 7.8.1 added the offsets to a float32 grid of the taps
+    (numpy.float32, numpy.float16, numpy.float32),
+    (numpy.float32, numpy.bool_, numpy.float32),
+    (numpy.float16, numpy.float16, numpy.float16),
+    (numpy.float32, numpy.int32, None),     # a float64 grid: the sampler's InvalidType
+    (numpy.float64, numpy.float32, None),
+])
+def test_deformable_offset_dtypes_as_chainer(x_dtype, offset_dtype, result):
+    rng = numpy.random.RandomState(3)
+    x = rng.randn(2, 3, 5, 5).astype(x_dtype)
+    W = rng.randn(4, 3, 3, 3).astype(x_dtype)
+    offset = rng.randn(2, 18, 3, 3)
+    if result is None:
+        with pytest.raises(type_check.InvalidType):
+            F.deformable_convolution_2d_sampler(x, offset.astype(offset_dtype), W)
+        return
+    y = F.deformable_convolution_2d_sampler(x, offset.astype(offset_dtype), W)
+    assert y.dtype == result
+    expected = F.deformable_convolution_2d_sampler(
+        x.astype(numpy.float64), offset.astype(offset_dtype).astype(numpy.float64),
+        W.astype(numpy.float64))
+    tol = 5e-2 if x_dtype == numpy.float16 else 1e-3
+    numpy.testing.assert_allclose(y.array, expected.array, rtol=tol, atol=tol * 10)
+    if offset_dtype == numpy.float16 and x_dtype == numpy.float32:
+        v = chainer.Variable(offset.astype(offset_dtype))
+        F.sum(F.deformable_convolution_2d_sampler(x, v, W)).backward()
+        assert v.grad.dtype == numpy.float16
+
+
 def test_bad_inputs():
     x = numpy.zeros((1, 3, 4, 4), 'f')
     with pytest.raises(type_check.InvalidType):
@@ -327,3 +357,33 @@ def test_local_convolution_is_one_node_keeping_its_inputs(with_b):
     numpy.testing.assert_array_equal(y.array, expected.array)
     F.sum(y * y).backward()
     assert x.grad is not None and W.grad is not None
+
+
+@pytest.mark.parametrize('kwargs', [{'stride': 0}, {'stride': -1}, {'pad': -1}])
+def test_deformable_refuses_bad_strides_and_pads(kwargs):
+    # Chainer 7.8.1 divided by a zero stride and failed on negative ones; ours sampled
+    # every output pixel at the origin for stride=0
+    rng = numpy.random.RandomState(0)
+    x, W = rng.randn(2, 3, 5, 5).astype('f'), rng.randn(4, 3, 3, 3).astype('f')
+    with pytest.raises(ValueError):
+        F.deformable_convolution_2d_sampler(x, rng.randn(2, 18, 3, 3).astype('f'), W, **kwargs)
+
+
+@pytest.mark.parametrize('call', [
+    # Chainer 7.8.1 raised ValueError for these (unpacking W.shape or offset.shape, its
+    # own offset check, a reshape); ours are InvalidType and ValueError
+    lambda r: F.depthwise_convolution_2d(r.randn(2, 3, 5, 5).astype('f'),
+                                         r.randn(2, 3, 3).astype('f')),
+    lambda r: F.deformable_convolution_2d_sampler(r.randn(2, 3, 5, 5).astype('f'),
+                                                  r.randn(2, 18, 3).astype('f'),
+                                                  r.randn(4, 3, 3, 3).astype('f')),
+    lambda r: F.deformable_convolution_2d_sampler(r.randn(2, 3, 5, 5).astype('f'),
+                                                  r.randn(2, 18, 3, 3).astype('f'),
+                                                  r.randn(4, 3, 3, 4).astype('f')),
+    lambda r: F.local_convolution_2d(r.randn(2, 3, 5, 5).astype('f'),
+                                     r.randn(2, 3, 3, 3, 3, 4).astype('f')),
+])
+def test_shape_errors_are_also_value_errors(call):
+    with pytest.raises(type_check.InvalidType) as e:
+        call(numpy.random.RandomState(0))
+    assert isinstance(e.value, ValueError)

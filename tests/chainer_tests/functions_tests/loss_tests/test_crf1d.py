@@ -140,6 +140,29 @@ def test_bad_inputs():
     assert isinstance(crf1d(cost, xs, ys), chainer.Variable)
 
 
+@pytest.mark.parametrize('f', ['crf1d', 'argmax_crf1d'])
+@pytest.mark.parametrize('cost, also', [
+    # Chainer 7.8.1's inner type checks raised InvalidType for these costs; ours are
+    # also the ValueError / TypeError they were
+    (numpy.zeros((3, 4), numpy.float32), ValueError),
+    (numpy.zeros((3, 3, 2), numpy.float32), ValueError),
+    (numpy.zeros((3, 3), numpy.int32), TypeError),
+])
+def test_bad_cost_is_invalid_type(f, cost, also):
+    xs = [numpy.zeros((2, 3), numpy.float32)] * 2
+    ys = [numpy.zeros(2, numpy.int32)] * 2
+    with pytest.raises(type_check.InvalidType) as info:
+        crf1d(cost, xs, ys) if f == 'crf1d' else argmax_crf1d(cost, xs)
+    assert isinstance(info.value, also)
+
+
+def test_growing_batch_is_invalid_type():
+    cost = numpy.zeros((3, 3), numpy.float32)
+    with pytest.raises(type_check.InvalidType) as info:
+        argmax_crf1d(cost, [numpy.zeros((0, 3), numpy.float32), numpy.zeros((2, 3), numpy.float32)])
+    assert isinstance(info.value, ValueError)
+
+
 def test_argmax_crf1d_score_gradient_reaches_every_tied_maximum():
     cost = chainer.Variable(numpy.zeros((2, 2)))
     xs = [chainer.Variable(numpy.array([[1., 1.], [0., 2.]])),

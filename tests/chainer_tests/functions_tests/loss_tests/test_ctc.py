@@ -204,6 +204,22 @@ def test_integer_arguments_are_int32():
         ctc(xs, t, 0, label_length=numpy.array([1], numpy.int64))
 
 
+def test_batch_mismatch_message_as_in_chainer():
+    # Chainer 7.8.1 compared each batch size with x's (the steps' rows)
+    xs = [numpy.zeros((2, 4), numpy.float32)] * 5
+    with pytest.raises(type_check.InvalidType) as e:
+        ctc(xs, numpy.ones((3, 2), numpy.int32), 0)
+    assert str(e.value).endswith('Expect: t.shape[0] == x.shape[1]\nActual: 3 != 2')
+
+
+def test_steps_of_another_ndim_are_also_an_assertion_error():
+    # Chainer 7.8.1 asserted on a 3-d step; ours was a ValueError only
+    xs = [numpy.zeros((2, 4, 1), numpy.float32)] * 3
+    with pytest.raises(ValueError, match='2-dimensional') as e:
+        ctc(xs, numpy.ones((2, 1), numpy.int32), 0)
+    assert isinstance(e.value, AssertionError)
+
+
 def test_no_steps_is_an_index_error_too():
     with pytest.raises(ValueError) as info:
         ctc([], numpy.array([[1]], numpy.int32), 0)

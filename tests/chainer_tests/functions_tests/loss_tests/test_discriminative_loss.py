@@ -3,6 +3,7 @@ import pytest
 
 from chainer import gradient_check
 from chainer import testing
+from chainer.utils import type_check
 from chainer.functions.loss.discriminative_loss import (
     discriminative_margin_based_clustering_loss as dloss)
 
@@ -91,6 +92,21 @@ def test_bad_inputs():
         dloss(emb, labels[:, :1], 0.5, 1.5, 2)
     with pytest.raises(TypeError):
         dloss(emb, labels.astype(numpy.complex64), 0.5, 1.5, 2)
+
+
+@pytest.mark.parametrize('emb_shape, emb_dtype, labels_shape', [
+    ((1, 2, 2), numpy.float32, (1, 2, 2)),
+    ((1, 2, 2, 2), numpy.int32, (1, 2, 2)),
+    ((1, 2, 2, 3), numpy.float32, (1, 2, 2)),
+    ((1, 2, 2, 2), numpy.float32, (2, 2, 2)),
+])
+def test_bad_shapes_and_dtypes_are_invalid_type(emb_shape, emb_dtype, labels_shape):
+    # Chainer 7.8.1's inner type checks (broadcast, arithmetic) raised InvalidType
+    # for these; ours are also the TypeError they were
+    with pytest.raises(type_check.InvalidType) as info:
+        dloss(numpy.zeros(emb_shape, emb_dtype), numpy.zeros(labels_shape, numpy.int32),
+              0.5, 1.5, 2)
+    assert isinstance(info.value, TypeError)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64, numpy.bool_])

@@ -270,3 +270,17 @@ def test_batch_matmul_of_different_batch_sizes_is_a_value_error_as_in_chainer():
         warnings.simplefilter('ignore', DeprecationWarning)
         with pytest.raises(ValueError):
             batch_matmul(numpy.zeros((2, 3, 4), 'f'), numpy.zeros((3, 4, 5), 'f'))
+
+
+@pytest.mark.parametrize('flag', [None, 'a', 2.5])
+def test_transpose_flags_that_are_no_bools(flag):
+    # Chainer 7.8.1's transa ^ transb raised TypeError; ours took the truth value
+    a = numpy.ones((3, 4), numpy.float32)
+    for f in (F.matmul, F.batch_matmul):
+        x = a if f is F.matmul else a[None]
+        with pytest.raises(TypeError, match='transa must be a bool'):
+            f(x, x, transa=flag)
+        with pytest.raises(TypeError, match='transb must be a bool'):
+            f(x, x, transb=flag)
+    assert F.matmul(a, a, transa=numpy.bool_(True)).shape == (4, 4)
+    assert F.matmul(a, a, transb=1).shape == (3, 3)

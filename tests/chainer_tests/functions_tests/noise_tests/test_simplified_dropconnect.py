@@ -100,3 +100,11 @@ def test_node_keeps_the_boolean_mask_only(batchwise):
     m = node.mask * 2.0 if batchwise else numpy.broadcast_to(node.mask * 2.0, (3, 5, 4))
     numpy.testing.assert_allclose(x.grad, (W.array * m).sum(axis=1), rtol=1e-6)
     numpy.testing.assert_allclose(W.grad, (m * x.array[:, None]).sum(axis=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize('ratio', [None, 'a', (1, 2, 3)])
+def test_ratio_that_is_no_number(ratio):
+    # Chainer 7.8.1's 1 - ratio raised TypeError; ours broadcast a tuple (ValueError)
+    x, W = numpy.ones((3, 4), numpy.float32), numpy.ones((2, 4), numpy.float32)
+    with pytest.raises(TypeError, match='ratio must be a real number'):
+        simplified_dropconnect(x, W, ratio=ratio)

@@ -136,3 +136,18 @@ def test_check_messages_are_chainers():
     assert str(e.value) == (
         '\nInvalid operation is performed in: DecorrelatedBatchNormalization (Forward)\n\n'
         'Expect: in_types[0].shape[1] % 2 == 0\nActual: 1 != 0')
+
+
+@pytest.mark.parametrize('x_shape, mean_shape, also', [
+    # Chainer 7.8.1 failed in NumPy: its reshape (ValueError) for groups that do not
+    # divide the channels, a reduction over the mean's missing axis (AxisError) else
+    ((8, 5), (2, 2), ValueError),
+    ((8, 4), (4,), numpy.exceptions.AxisError),
+])
+def test_fixed_form_shape_errors_are_also_chainers(x_shape, mean_shape, also):
+    rng = numpy.random.RandomState(0)
+    with pytest.raises(type_check.InvalidType) as e:
+        F.fixed_decorrelated_batch_normalization(
+            rng.randn(*x_shape).astype('f'), rng.randn(*mean_shape).astype('f'),
+            rng.randn(2, 2, 2).astype('f'), groups=2)
+    assert isinstance(e.value, also)

@@ -522,3 +522,27 @@ def test_tiled_max_pooling_gradient_bitwise_as_positions(monkeypatch, dims, k, p
         assert a.dtype == e.dtype == dtype and a.shape == e.shape == (2, 3) + dims
         bits = numpy.dtype(f'u{a.itemsize}')
         numpy.testing.assert_array_equal(a.view(bits), e.view(bits))
+
+
+@pytest.mark.parametrize('f, x_shape, outsize', [
+    # Chainer 7.8.1: InvalidType from its check against the outsize (1-d, N-d), the
+    # 2-d form's unpacking ValueError, an AssertionError in some 1-d calls
+    (F.unpooling_1d, (2, 3, 8), (3, 3)),
+    (F.unpooling_2d, (1, 1, 2, 2), (3, 3, 3)),
+    (F.unpooling_2d, (1, 1, 2, 2), numpy.array([4, 4, 4])),
+    (F.unpooling_3d, (1, 1, 2, 2, 2), (3, 3, 3, 3)),
+    (F.unpooling_nd, (1, 1, 2, 2), (4,)),
+])
+def test_unpooling_outsize_of_another_length(f, x_shape, outsize):
+    with pytest.raises(type_check.InvalidType) as e:
+        f(numpy.ones(x_shape, 'f'), 2, outsize=outsize)
+    assert isinstance(e.value, ValueError) and isinstance(e.value, AssertionError)
+    assert str(e.value).startswith(f'Expect: outsize of {len(x_shape) - 2} lengths\n')
+
+
+@pytest.mark.parametrize('kwargs', [{'pad': -1}, {'stride': -1}, {'stride': 0}])
+def test_upsampling_2d_refuses_negative_pads_and_strides(kwargs):
+    # Chainer 7.8.1's scatter failed with ValueError; ours cropped the output for pad=-1
+    x = numpy.ones((2, 3, 4, 4), 'f')
+    with pytest.raises(ValueError):
+        F.upsampling_2d(x, numpy.zeros((2, 3, 4, 4), numpy.int32), 2, **kwargs)

@@ -301,3 +301,20 @@ def test_input_check_messages_name_chainers_nodes():
                            2, 1.0)
     assert str(e.value) == ('\nInvalid operation is performed in: ROIMaxAlign2D (Forward)\n\n'
                             'Expect: in_types[2].ndim == 1\nActual: 2 != 1')
+
+
+@pytest.mark.parametrize('outh, outw, scale, error', [
+    # Chainer 7.8.1 failed in NumPy (ZeroDivisionError for 0, ValueError for a negative
+    # size, TypeError for a float size or a string scale); ours computed an empty or
+    # truncated grid
+    (0, 2, 1.0, ValueError),
+    (2, -1, 1.0, ValueError),
+    (2.5, 2, 1.0, TypeError),
+    (2, 2, 'a', TypeError),
+])
+def test_roi_pooling_2d_bad_grid_sizes(outh, outw, scale, error):
+    x = numpy.ones((1, 2, 6, 6), 'f')
+    rois = numpy.array([[0, 1, 1, 4, 4]], 'f')
+    with pytest.raises(error):
+        F.roi_pooling_2d(x, rois, outh, outw, scale)
+    assert F.roi_pooling_2d(x, rois, numpy.int64(2), 2, numpy.float32(0.5)).shape == (1, 2, 2, 2)
