@@ -800,9 +800,9 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None
         for y in outputs:
             g = y._grad_var
             if g is None:
-                warnings.warn(
+                warnings.warn(  # Chainer's text, which users filter by
                     'outputs contains a Variable without grad, or duplicate outputs. '
-                    'Note that chainer.backward does not set a default grad.', RuntimeWarning)
+                    'Note that chainer.backward does not set default grad.', RuntimeWarning)
             y._grad_var = None
             seeds.append(g)
     with using_config('enable_backprop', enable_double_backprop):
