@@ -623,9 +623,19 @@ class FunctionNode:
                                             light_error.name) from None
                 raise light_error
         # Run the check again with full expressions to build the error message.
+        # After another error on plain values, a check written for full expressions
+        # (x.shape[2] of a 2-d x) passes or names the failed condition now; a check
+        # written for plain values (an `assert`, an `if` on a shape raising an error
+        # of its own) cannot run on expressions, and its own error stands, as in Chainer.
         in_types = type_check.get_types(in_data, 'in_types', False)
-        with type_check._full_mode(), type_check.get_function_check_context(self):
-            self.check_type_forward(in_types)
+        try:
+            with type_check._full_mode(), type_check.get_function_check_context(self):
+                self.check_type_forward(in_types)
+        except Exception as e:
+            if isinstance(e, type_check.InvalidType) \
+                    or isinstance(light_error, type_check.InvalidType):
+                raise
+            raise light_error from None
 
     def check_type_forward(self, in_types: TypeInfoTuple) -> None:
         """Checks the types of the inputs (override; uses ``chainer.utils.type_check``).

@@ -1279,6 +1279,48 @@ def test_a_check_failing_otherwise_in_the_quick_pass_runs_on_full_expressions():
     np.testing.assert_array_equal(y.array, np.full((1, 1, 1, 5), 2, np.float32))
 
 
+class _PlainValueChecked(FunctionNode):
+    # check_type_forward written for plain values: Python control flow on a shape
+    # and errors of its own, which cannot run on full expressions.
+    def __init__(self, kind):
+        self.kind = kind
+
+    def check_type_forward(self, in_types):
+        x_type, = in_types
+        if self.kind == 'assert':
+            assert x_type.ndim == 3, 'needs 3 axes'
+        elif x_type.shape[-1] != 5:
+            raise self.kind('last axis must be 5')
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+class _PlainValueCheckedOld(chainer.Function):
+    def check_type_forward(self, in_types):
+        if in_types[0].shape[-1] != 5:
+            raise ValueError('last axis must be 5')
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+@pytest.mark.parametrize('kind, error', [
+    ('assert', AssertionError), (ValueError, ValueError), (TypeError, TypeError)])
+def test_a_check_on_plain_values_raises_its_own_error(kind, error):
+    # As in Chainer: not the RuntimeError of an expression taken as a bool when
+    # the check is run again on full expressions.
+    x = np.ones((2, 3), np.float32)
+    with pytest.raises(error, match='needs 3 axes|last axis must be 5'):
+        _PlainValueChecked(kind).apply((x,))
+    with pytest.raises(ValueError, match='last axis must be 5'):
+        _PlainValueCheckedOld()(x)
+    ok = np.ones((1, 2, 5), np.float32)
+    y, = _PlainValueChecked(kind).apply((ok,))
+    np.testing.assert_array_equal(y.array, ok * 2)
+    np.testing.assert_array_equal(_PlainValueCheckedOld()(ok).array, ok * 2)
+
+
 def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
     # Chainer made every output node through VariableNode.__init__; tools that wrap
     # it (tensorboard-chainer's name scopes) see the outputs of functions too.
