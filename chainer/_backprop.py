@@ -549,7 +549,8 @@ class _Walk:
                 raise RuntimeError(
                     f'{func.label} was applied again after computing an output that is '
                     'being backpropagated; a FunctionNode instance keeps only its last '
-                    'application in the graph, so apply a new instance each time')
+                    'application in the graph, so apply a new instance each time (or '
+                    'a Variable it did not compute was given it as creator by hand)')
 
     def _targets(self, inputs) -> tuple:
         """Indexes of the inputs that need a gradient."""

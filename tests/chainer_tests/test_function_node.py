@@ -1101,6 +1101,16 @@ class TestAppliedTwice:
         with pytest.raises(RuntimeError, match='Square was applied again'):
             F.sum(y1 + y2).backward()
 
+    def test_a_variable_given_the_node_as_creator_by_hand_raises_the_same(self):
+        # (Chainer ran backward with a None output gradient: a TypeError in it)
+        a = Variable(_f32(1.))
+        f = Square()
+        f.apply((a,))
+        b = Variable(_f32(3.))
+        b.creator_node = f
+        with pytest.raises(RuntimeError, match='applied again.*creator by hand'):
+            F.sum(b).backward()
+
     def test_backward_through_the_last_outputs_works(self):
         f = Square()
         f.apply((Variable(_f32(1.)),))
