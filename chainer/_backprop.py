@@ -549,7 +549,8 @@ class _Walk:
                 raise RuntimeError(
                     f'{func.label} was applied again after computing an output that is '
                     'being backpropagated; a FunctionNode instance keeps only its last '
-                    'application in the graph, so apply a new instance each time')
+                    'application in the graph, so apply a new instance each time (or '
+                    'a Variable it did not compute was given it as creator by hand)')
 
     def _targets(self, inputs) -> tuple:
         """Indexes of the inputs that need a gradient."""
@@ -800,9 +801,9 @@ def backward(outputs: Sequence[Variable], grad_outputs: Sequence[Variable | None
         for y in outputs:
             g = y._grad_var
             if g is None:
-                warnings.warn(
+                warnings.warn(  # Chainer's text, which users filter by
                     'outputs contains a Variable without grad, or duplicate outputs. '
-                    'Note that chainer.backward does not set a default grad.', RuntimeWarning)
+                    'Note that chainer.backward does not set default grad.', RuntimeWarning)
             y._grad_var = None
             seeds.append(g)
     with using_config('enable_backprop', enable_double_backprop):

@@ -185,8 +185,13 @@ def _type_check_key(func, in_data) -> Optional[tuple]:
     return key
 
 
-# FunctionNode._has_type_check of a node that was given a check_type_forward of its own
+# FunctionNode._has_type_check of a node that was given a check_type_forward of its own,
+# and of a class whose check is not this library's: either runs at every apply
 _OWN_CHECK = 'own'
+_USER_CHECK = 'user'
+# The packages whose checks depend on the input types and the arguments only
+# (see FunctionNode.check_type_forward), so that one that passed need not run again.
+_PACKAGES = frozenset(['chainer', 'chainermn', 'onnx_chainer'])
 _NOT_SET = object()
 
 
@@ -304,8 +309,14 @@ class FunctionNode:
                      if 'check_type_forward' in k.__dict__)
         if type(check) is types.FunctionType:
             cls.check_type_forward = _CheckTypeForward(check)
-        # Skip the type check entirely for functions that define none.
+        # Skip the type check entirely for functions that define none. A check of
+        # user code runs at every apply, as in Chainer: it may read the configuration
+        # or globals, set attributes that forward reads, or count its calls.
         cls._has_type_check = cls.check_type_forward is not FunctionNode.check_type_forward
+        if cls._has_type_check:
+            check = getattr(check, 'func', check)
+            if str(getattr(check, '__module__', None)).partition('.')[0] not in _PACKAGES:
+                cls._has_type_check = _USER_CHECK
         cls._custom_accumulate = (
             cls.backward_accumulate is not FunctionNode.backward_accumulate)
         if 'backward' in cls.__dict__ and '_grad_into_inputs' not in cls.__dict__:
@@ -313,7 +324,8 @@ class FunctionNode:
         # one test in the walk for the common backward
         cls._special_backward = cls._custom_accumulate or bool(cls._grad_into_inputs)
 
-    # True where the class defines a check, _OWN_CHECK on a node given one of its own
+    # True where the class defines a check of this library (skipped once it passed),
+    # _USER_CHECK for one of user code, _OWN_CHECK on a node given one of its own
     _has_type_check: bool | str = False
     _own_check_type_forward = _NOT_SET
     _custom_accumulate = False
@@ -623,15 +635,26 @@ class FunctionNode:
                                             light_error.name) from None
                 raise light_error
         # Run the check again with full expressions to build the error message.
+        # After another error on plain values, a check written for full expressions
+        # (x.shape[2] of a 2-d x) passes or names the failed condition now; a check
+        # written for plain values (an `assert`, an `if` on a shape raising an error
+        # of its own) cannot run on expressions, and its own error stands, as in Chainer.
         in_types = type_check.get_types(in_data, 'in_types', False)
-        with type_check._full_mode(), type_check.get_function_check_context(self):
-            self.check_type_forward(in_types)
+        try:
+            with type_check._full_mode(), type_check.get_function_check_context(self):
+                self.check_type_forward(in_types)
+        except Exception as e:
+            if isinstance(e, type_check.InvalidType) \
+                    or isinstance(light_error, type_check.InvalidType):
+                raise
+            raise light_error from None
 
     def check_type_forward(self, in_types: TypeInfoTuple) -> None:
         """Checks the types of the inputs (override; uses ``chainer.utils.type_check``).
 
-        The check may depend on the input types and the node's constructor
-        arguments only: a check that passed is not run again for the same ones.
+        A check of this library may depend on the input types and the node's
+        constructor arguments only: one that passed is not run again for the same
+        ones. A check of user code runs at every ``apply``, as in Chainer.
         """
         pass
 

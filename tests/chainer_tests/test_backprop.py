@@ -984,9 +984,13 @@ class TestChainerBackward:
     def test_missing_grad_warns(self):
         x = _scalar(1.)
         y = x * 2
-        with pytest.warns(RuntimeWarning):
+        with pytest.warns(RuntimeWarning) as record:
             chainer.backward([y])
         assert x.grad is None  # no default gradient
+        # Chainer's exact text, which users filter warnings by
+        assert [str(w.message) for w in record] == [
+            'outputs contains a Variable without grad, or duplicate outputs. '
+            'Note that chainer.backward does not set default grad.']
 
     @pytest.mark.parametrize('name', ['retain_grad', 'loss_scale'])
     def test_variable_only_arguments_refused(self, name):

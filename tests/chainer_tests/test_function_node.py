@@ -485,6 +485,13 @@ class TestBackwardContract:
 
 class TestTypeCheck:
 
+    @pytest.fixture(autouse=True)
+    def _checks_of_the_package(self, monkeypatch):
+        # The nodes defined here stand for the library's own, whose passed checks
+        # are skipped (a check of user code runs every time: see below the class).
+        from chainer import function_node
+        monkeypatch.setattr(function_node, '_PACKAGES', function_node._PACKAGES | {'tests'})
+
     def test_passes(self):
         Square().apply((_f32(1.),))
 
@@ -616,7 +623,7 @@ class TestTypeCheck:
     ])
     def test_check_doing_more_with_the_node_is_keyed_on_all_its_attributes(self, body):
         calls = []
-        namespace = {'calls': calls, 'FunctionNode': FunctionNode,
+        namespace = {'calls': calls, 'FunctionNode': FunctionNode, '__name__': __name__,
                      'inspect_node': lambda node, in_types: calls.append(node.limit)}
         exec('class Base(FunctionNode):\n'
              '    def check_type_forward(self, in_types):\n'
@@ -1094,6 +1101,16 @@ class TestAppliedTwice:
         with pytest.raises(RuntimeError, match='Square was applied again'):
             F.sum(y1 + y2).backward()
 
+    def test_a_variable_given_the_node_as_creator_by_hand_raises_the_same(self):
+        # (Chainer ran backward with a None output gradient: a TypeError in it)
+        a = Variable(_f32(1.))
+        f = Square()
+        f.apply((a,))
+        b = Variable(_f32(3.))
+        b.creator_node = f
+        with pytest.raises(RuntimeError, match='applied again.*creator by hand'):
+            F.sum(b).backward()
+
     def test_backward_through_the_last_outputs_works(self):
         f = Square()
         f.apply((Variable(_f32(1.)),))
@@ -1277,6 +1294,99 @@ def test_a_check_failing_otherwise_in_the_quick_pass_runs_on_full_expressions():
         _UserChecked().apply((np.ones((2, 3), np.float32),))
     y, = _UserChecked().apply((np.ones((1, 1, 1, 5), np.float32),))
     np.testing.assert_array_equal(y.array, np.full((1, 1, 1, 5), 2, np.float32))
+
+
+class _StoresInCheck(FunctionNode):
+    def __init__(self):
+        self.n = None
+
+    def check_type_forward(self, in_types):
+        self.n = in_types[0].shape[1]  # forward reads it
+
+    def forward(self, inputs):
+        return inputs[0] * self.n,
+
+
+_LIMIT = [4]
+
+
+class _ReadsGlobals(FunctionNode):
+    def check_type_forward(self, in_types):
+        _ReadsGlobals.calls += 1
+        type_check.expect(in_types[0].shape[1] <= _LIMIT[0])
+        if chainer.config.train:
+            type_check.expect(in_types[0].shape[0] == 2)
+
+    def forward(self, inputs):
+        return inputs[0] * 1,
+
+
+def test_a_check_of_user_code_runs_at_every_apply():
+    # As in Chainer: a check may set what forward reads, read the configuration or
+    # a global, or count its calls; none of that is skipped once it passed.
+    x = np.ones((2, 3), np.float32)
+    for _ in range(2):
+        y, = _StoresInCheck().apply((x,))
+        np.testing.assert_array_equal(y.array, x * 3)
+    _ReadsGlobals.calls = 0
+    _ReadsGlobals().apply((x,))
+    _LIMIT[0] = 2
+    try:
+        with pytest.raises(type_check.InvalidType, match='<= 2'):
+            _ReadsGlobals().apply((x,))
+    finally:
+        _LIMIT[0] = 4
+    x3 = np.ones((3, 3), np.float32)
+    with chainer.using_config('train', False):
+        _ReadsGlobals().apply((x3,))
+    with pytest.raises(type_check.InvalidType, match='shape\\[0\\] == 2'):
+        _ReadsGlobals().apply((x3,))
+    assert _ReadsGlobals.calls == 6  # (a failed check runs again on full expressions)
+    # a user class deriving a check of the library keeps it skipped once passed
+    assert _StoresInCheck._has_type_check == 'user'
+    assert type('MyLinear', (F.connection.linear.LinearFunction,), {})._has_type_check is True
+
+
+class _PlainValueChecked(FunctionNode):
+    # check_type_forward written for plain values: Python control flow on a shape
+    # and errors of its own, which cannot run on full expressions.
+    def __init__(self, kind):
+        self.kind = kind
+
+    def check_type_forward(self, in_types):
+        x_type, = in_types
+        if self.kind == 'assert':
+            assert x_type.ndim == 3, 'needs 3 axes'
+        elif x_type.shape[-1] != 5:
+            raise self.kind('last axis must be 5')
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+class _PlainValueCheckedOld(chainer.Function):
+    def check_type_forward(self, in_types):
+        if in_types[0].shape[-1] != 5:
+            raise ValueError('last axis must be 5')
+
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+
+@pytest.mark.parametrize('kind, error', [
+    ('assert', AssertionError), (ValueError, ValueError), (TypeError, TypeError)])
+def test_a_check_on_plain_values_raises_its_own_error(kind, error):
+    # As in Chainer: not the RuntimeError of an expression taken as a bool when
+    # the check is run again on full expressions.
+    x = np.ones((2, 3), np.float32)
+    with pytest.raises(error, match='needs 3 axes|last axis must be 5'):
+        _PlainValueChecked(kind).apply((x,))
+    with pytest.raises(ValueError, match='last axis must be 5'):
+        _PlainValueCheckedOld()(x)
+    ok = np.ones((1, 2, 5), np.float32)
+    y, = _PlainValueChecked(kind).apply((ok,))
+    np.testing.assert_array_equal(y.array, ok * 2)
+    np.testing.assert_array_equal(_PlainValueCheckedOld()(ok).array, ok * 2)
 
 
 def test_a_replaced_variable_node_init_makes_output_nodes(monkeypatch):
