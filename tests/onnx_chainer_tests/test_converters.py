@@ -632,6 +632,23 @@ def test_batch_normalization_link_traced_in_train_mode_names_statistics_after_li
     numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+
+def test_batch_normalization_finetuning_writes_the_decay_of_the_next_batch():
+    # A fine-tuning link traced in train mode: momentum is the decay its next batch
+    # would take, 1 - 1/(N + 1), as Chainer wrote it; the export counts no batch.
+    class Finetune(_BNChain):
+        def forward(self, x):
+            return self.bn(x, finetune=True)
+
+    x = _x(4, 3)
+    model = Finetune()
+    model.bn(x, finetune=True)
+    onnx_model = _util.onnx_chainer.export(model, x, train=True)
+    node, = [n for n in onnx_model.graph.node if n.op_type == 'BatchNormalization']
+    assert {a.name: a.f for a in node.attribute}['momentum'] == 0.5
+    assert model.bn.N == 1
+
+
 def test_context_get_link_finds_owner_of_parameter():
     model = _BNChain()
     ctx = _util.onnx_chainer.context.Context(model)
