@@ -101,6 +101,14 @@ def test_unary(name, fn, x):
     _util.check(fn, x, rtol=1e-5, atol=1e-5)
 
 
+
+@pytest.mark.parametrize('fn,op', [(F.argmax, 'ArgMax'), (F.argmin, 'ArgMin')])
+def test_argmax_over_all_axes_names_its_shape_constant_as_chainer(fn, op):
+    # The flattening Reshape's shape is <function>_const_shape, Chainer's name.
+    model = _util.check(fn, _x(2, 3))
+    reshape, = [n for n in model.graph.node if n.op_type == 'Reshape']
+    assert reshape.input[1] == f'{op}_0_const_shape'
+
 BINARY = [
     ('add', lambda a, b: a + b), ('sub', lambda a, b: a - b), ('mul', lambda a, b: a * b),
     ('div', lambda a, b: a / b), ('pow', lambda a, b: F.absolute(a) ** b),
