@@ -741,6 +741,18 @@ def test_getitem_arrays_onnx_cannot_gather_are_refused(index):
         _util.onnx_chainer.export(_util.FuncModel(lambda v: v[index]), X)
 
 
+
+@pytest.mark.parametrize('fn,chainer_raised', [
+    (lambda v: F.repeat(v, (1, 2, 0), axis=1), NotImplementedError),
+    (lambda v: F.unpooling_2d(v, 2, stride=1), RuntimeError),
+    (lambda v: F.pad(v, 1, 'wrap'), ValueError),
+])
+def test_unsupported_options_raise_what_chainer_raised_for_them(fn, chainer_raised):
+    # Chainer's converters refused options with ValueError, NotImplementedError or
+    # RuntimeError, case by case; ours raise one error that is all three.
+    with pytest.raises(chainer_raised, match='is not supported by onnx_chainer'):
+        _util.onnx_chainer.export(_util.FuncModel(fn), X4)
+
 @pytest.mark.parametrize('opset', [11, 13])
 @pytest.mark.parametrize('kwargs', [{}, {'normalize': False}, {'reduce': 'no'},
                                     {'ignore_label': 2}])
