@@ -102,11 +102,12 @@ def test_unary(name, fn, x):
 
 
 
-@pytest.mark.parametrize('fn,op', [(F.argmax, 'ArgMax'), (F.argmin, 'ArgMin')])
-def test_argmax_over_all_axes_names_its_shape_constant_as_chainer(fn, op):
+@pytest.mark.parametrize('fn,op', [(F.argmax, 'ArgMax'), (F.argmin, 'ArgMin'),
+                                   (lambda v: F.repeat(v, 2), 'Repeat')])
+def test_flattening_over_all_axes_names_its_shape_constant_as_chainer(fn, op):
     # The flattening Reshape's shape is <function>_const_shape, Chainer's name.
     model = _util.check(fn, _x(2, 3))
-    reshape, = [n for n in model.graph.node if n.op_type == 'Reshape']
+    reshape = next(n for n in model.graph.node if n.op_type == 'Reshape')
     assert reshape.input[1] == f'{op}_0_const_shape'
 
 BINARY = [
