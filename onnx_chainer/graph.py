@@ -273,7 +273,8 @@ class Graph:
     def to_onnx_graph(self, graph_name: str, export_params: bool = True) -> Any:
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.
 
-        Parameters are initializers that are not graph inputs. Without
+        Parameters are initializers that are not graph inputs; the link parameters
+        come first among the initializers, in ``namedparams()`` order. Without
         ``export_params`` they are graph inputs without initializers, as Chainer
         listed them: the link parameters first (in ``namedparams()`` order), then
         the model's inputs, then the arrays the model passed to functions, then
@@ -299,6 +300,8 @@ class Graph:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
         order = {name: i for i, name in enumerate(ctx.link_params)}
         params.sort(key=lambda p: order[p[0]])
+        # Link parameters first, in namedparams() order, as Chainer listed them.
+        initializers.sort(key=lambda t: order.get(t.name, len(order)))
         inputs = [i for _, i in params] + inputs + [i for _, i in implicit + others]
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

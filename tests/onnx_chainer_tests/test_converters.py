@@ -658,6 +658,15 @@ def test_batch_normalization_finetuning_writes_the_decay_of_the_next_batch():
     assert model.bn.N == 1
 
 
+
+@pytest.mark.parametrize('train', [False, True])
+def test_link_parameters_lead_the_initializers_in_namedparams_order(train):
+    # As Chainer listed them: beta before gamma (namedparams() sorts by name),
+    # whichever the function takes first, then the statistics.
+    onnx_model = _util.onnx_chainer.export(_BNChain(), _x(4, 3), train=train)
+    assert [t.name for t in onnx_model.graph.initializer] == [
+        'param_bn_beta', 'param_bn_gamma', 'param_bn_avg_mean', 'param_bn_avg_var']
+
 def test_context_get_link_finds_owner_of_parameter():
     model = _BNChain()
     ctx = _util.onnx_chainer.context.Context(model)
