@@ -415,6 +415,20 @@ def test_input_shapes_declare_dynamic_axes():
         onnx_chainer.export(Net(), _args()[0], input_shapes=[(2, 3), (2, 3)])
 
 
+
+def test_input_shapes_without_export_params_reshape_the_inputs_not_the_parameters():
+    # The parameters come first among the graph's inputs then: the shapes go to
+    # the model's inputs by name, and the outputs are inferred from them.
+    model = onnx_chainer.export(Net(), _args(), input_shapes=[('n', 3), ('n', 4)],
+                                export_params=False)
+    dims = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+            for i in model.graph.input}
+    assert dims == {'param_l1_W': [4, 3], 'param_l1_b': [4],
+                    'Input_0': ['n', 3], 'Input_1': ['n', 4]}
+    out = [[d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
+           for o in model.graph.output]
+    assert out == [['n', 4], ['n', 4]]
+
 def test_converters_take_one_params_object():
     from onnx_chainer import mapping
     from onnx_chainer.functions.converter import FunctionConverterParams
