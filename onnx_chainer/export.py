@@ -58,7 +58,17 @@ def convert_parameter(parameter: Any, context: Any) -> Any:
 
 def _new_names(variables: Any, new_names: Any, prefix: str) -> list:
     """The names of ``variables`` (a Variable, list, tuple or dict of them):
-    ``new_names`` (names in the same structure) or ``<prefix>_<i>``."""
+    ``new_names`` (names in the same structure, each its own) or ``<prefix>_<i>``."""
+    names = _names_in_structure(variables, new_names, prefix)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        # Chainer merged the inputs (or dropped the outputs) named alike.
+        raise ValueError(f'{new_names!r} gives two {prefix.lower()}s the name '
+                         f'{repeated[0]!r}: each needs its own')
+    return names
+
+
+def _names_in_structure(variables: Any, new_names: Any, prefix: str) -> list:
     if isinstance(variables, (list, tuple)):
         if new_names is None:
             return [f'{prefix}_{i}' for i in range(len(variables))]

@@ -429,6 +429,21 @@ def test_input_shapes_without_export_params_reshape_the_inputs_not_the_parameter
            for o in model.graph.output]
     assert out == [['n', 4], ['n', 4]]
 
+
+@pytest.mark.parametrize('kwargs', [{'input_names': ['a', 'a']},
+                                    {'output_names': ['a', 'a']},
+                                    {'output_names': {'x': 'a', 'y': 'a'}}])
+def test_names_given_twice_raise_value_error(kwargs):
+    # Chainer merged two inputs named alike into one graph input (or kept one of
+    # two outputs): a silently wrong model.
+    class Pair(Net):
+        def forward(self, x, y):
+            out = super().forward(x, y)
+            return dict(zip('xy', out)) if isinstance(kwargs.get('output_names'), dict) else out
+
+    with pytest.raises(ValueError, match="the name 'a'"):
+        onnx_chainer.export(Pair(), _args(), **kwargs)
+
 def test_converters_take_one_params_object():
     from onnx_chainer import mapping
     from onnx_chainer.functions.converter import FunctionConverterParams
