@@ -15,6 +15,21 @@ from onnx_chainer.functions.converter import FunctionConverterParams
 __all__ = ['FunctionConverterParams', 'Graph', 'onnx_helper']
 
 
+def _check_inputs_apart(inputs: list, initializers: list) -> None:
+    """Raises onnx's ValidationError, as Chainer's export did (it listed the
+    initializers among the graph inputs), where an input is named as an initializer
+    (``input_names`` naming one after a parameter): ONNX would read the initializer
+    as that input's default, and the model would compute with the input instead."""
+    import onnx
+    names = {t.name for t in initializers}
+    for vi in inputs:
+        if vi.name in names:
+            raise onnx.checker.ValidationError(
+                f'Graph must be in single static assignment (SSA) form, however '
+                f'{vi.name!r} has been used as graph input names multiple times: an '
+                f'input is named as a parameter or constant')
+
+
 def _func_class_name(func: Any) -> str:
     inner = getattr(func, 'function', None)
     if isinstance(func, chainer.function.FunctionAdapter) and inner is not None:
@@ -303,5 +318,6 @@ class Graph:
         # Link parameters first, in namedparams() order, as Chainer listed them.
         initializers.sort(key=lambda t: order.get(t.name, len(order)))
         inputs = [i for _, i in params] + inputs + [i for _, i in implicit + others]
+        _check_inputs_apart(inputs, initializers)
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

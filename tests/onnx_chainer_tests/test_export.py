@@ -444,6 +444,14 @@ def test_names_given_twice_raise_value_error(kwargs):
     with pytest.raises(ValueError, match="the name 'a'"):
         onnx_chainer.export(Pair(), _args(), **kwargs)
 
+
+def test_an_input_named_as_a_parameter_raises_validation_error():
+    # Chainer's checker refused it (it listed the parameters as inputs too); an
+    # input and an initializer of one name would make the input replace W.
+    import onnx
+    with pytest.raises(onnx.checker.ValidationError, match='param_l1_W'):
+        onnx_chainer.export(Net(), _args(), input_names=['param_l1_W', 'y'])
+
 def test_converters_take_one_params_object():
     from onnx_chainer import mapping
     from onnx_chainer.functions.converter import FunctionConverterParams
