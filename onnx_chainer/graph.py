@@ -291,7 +291,7 @@ class Graph:
         Parameters are initializers that are not graph inputs; the link parameters
         come first among the initializers, in ``namedparams()`` order. Without
         ``export_params`` they are graph inputs without initializers, as Chainer
-        listed them: the link parameters first (in ``namedparams()`` order), then
+        listed them: the link parameters first (all, in ``namedparams()`` order), then
         the model's inputs, then the arrays the model passed to functions, then
         the other arrays (running statistics).
         """
@@ -313,6 +313,12 @@ class Graph:
                  implicit if name in implicit_names else others).append((name, info))
             else:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
+        if not export_params:
+            # Every parameter is an input, also one no function took, as Chainer
+            # listed them (code feeding them all by name keeps working).
+            listed = {name for name, _ in params}
+            params += [(name, _value_info(name, arr.shape, arr.dtype))
+                       for name, arr in ctx.link_param_arrays.items() if name not in listed]
         order = {name: i for i, name in enumerate(ctx.link_params)}
         params.sort(key=lambda p: order[p[0]])
         # Link parameters first, in namedparams() order, as Chainer listed them.
