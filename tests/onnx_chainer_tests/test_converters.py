@@ -546,6 +546,18 @@ def test_stacking_low_rank_inputs_unsqueezes_them(fn, shape):
     _util.check(stack, args)
 
 
+
+@pytest.mark.parametrize('ksize,stride,pad,size', [(3, 2, 1, 6), (2, 2, 0, 7), (3, 2, 0, 4)])
+def test_max_pooling_cover_all_is_ceil_mode_with_chainers_pads(ksize, stride, pad, size):
+    # Where cover_all adds a last window that starts inside the input, it is
+    # ceil_mode with the symmetric pads, as Chainer wrote it (not extra end pads).
+    x = _x(1, 2, size, size)
+    model = _util.check(lambda v: F.max_pooling_2d(v, ksize, stride, pad), x)
+    node, = [n for n in model.graph.node if n.op_type == 'MaxPool']
+    attrs = {a.name: _util.onnx.helper.get_attribute_value(a) for a in node.attribute}
+    assert attrs['ceil_mode'] == 1
+    assert attrs['pads'] == [pad] * 4
+
 def test_max_pooling_window_wholly_in_the_padding():
     # cover_all with pad=1, stride 2 over 3 values: the last window holds only padding
     # (-inf in Chainer); the end padding reaches the kernel size, which runtimes refuse
