@@ -58,7 +58,17 @@ def convert_parameter(parameter: Any, context: Any) -> Any:
 
 def _new_names(variables: Any, new_names: Any, prefix: str) -> list:
     """The names of ``variables`` (a Variable, list, tuple or dict of them):
-    ``new_names`` (names in the same structure) or ``<prefix>_<i>``."""
+    ``new_names`` (names in the same structure, each its own) or ``<prefix>_<i>``."""
+    names = _names_in_structure(variables, new_names, prefix)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        # Chainer merged the inputs (or dropped the outputs) named alike.
+        raise ValueError(f'{new_names!r} gives two {prefix.lower()}s the name '
+                         f'{repeated[0]!r}: each needs its own')
+    return names
+
+
+def _names_in_structure(variables: Any, new_names: Any, prefix: str) -> list:
     if isinstance(variables, (list, tuple)):
         if new_names is None:
             return [f'{prefix}_{i}' for i in range(len(variables))]
@@ -253,10 +263,13 @@ def _trace(model, args, input_names, output_names):
     return inputs, out_vars, names, hook.recorded
 
 
-def _reshape_inputs(onnx_model: Any, shapes: list) -> Any:
-    """The model with the given input shapes and the output shapes inferred from them."""
+def _reshape_inputs(onnx_model: Any, names: list, shapes: list) -> Any:
+    """The model with the inputs ``names`` given ``shapes`` and the output shapes
+    inferred from them (the graph's inputs may also list parameters, which keep theirs)."""
     from onnx import shape_inference
-    for vi, shape in zip(onnx_model.graph.input, shapes):
+    graph_inputs = {vi.name: vi for vi in onnx_model.graph.input}
+    for name, shape in zip(names, shapes):
+        vi = graph_inputs[name]
         dims = vi.type.tensor_type.shape.dim
         for d, size in zip(dims, shape):
             d.Clear()
@@ -347,7 +360,7 @@ def export(model: Any, args: Any, filename: Any = None, export_params: bool = Tr
     onnx_model.ir_version = max(8, helper.find_min_ir_version_for(opsets, True))
     check_onnx_model(onnx_model, external_converters, external_opset_imports)
     if input_shapes is not None:
-        onnx_model = _reshape_inputs(onnx_model, input_shapes)
+        onnx_model = _reshape_inputs(onnx_model, list(inputs), input_shapes)
         check_onnx_model(onnx_model, external_converters, external_opset_imports)
     if filename is not None:
         _save(onnx_model, filename, save_text)

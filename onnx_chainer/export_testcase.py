@@ -79,8 +79,14 @@ def export_testcase(model: Any, args: Any, out_dir: str, output_grad: bool = Fal
 
 def _exported_values(model: Any, args: Any, kwargs: dict) -> dict:
     """The values of the arrays an export with ``export_params=False`` made graph
-    inputs: the initializers of the same export with parameters."""
+    inputs: the initializers of the same export with parameters, and the
+    parameters no function took."""
     from onnx import numpy_helper
     kwargs = dict(kwargs, export_params=True, return_named_inout=False)
-    return {t.name: numpy_helper.to_array(t)
-            for t in export(model, args, **kwargs).graph.initializer}
+    values = {t.name: numpy_helper.to_array(t)
+              for t in export(model, args, **kwargs).graph.initializer}
+    # The parameters no function took are inputs too, without an initializer.
+    if hasattr(model, 'namedparams'):
+        for path, param in model.namedparams(include_uninit=False):
+            values.setdefault(onnx_helper.cleanse_param_name(path), _to_cpu(param))
+    return values

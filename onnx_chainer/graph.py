@@ -15,6 +15,21 @@ from onnx_chainer.functions.converter import FunctionConverterParams
 __all__ = ['FunctionConverterParams', 'Graph', 'onnx_helper']
 
 
+def _check_inputs_apart(inputs: list, initializers: list) -> None:
+    """Raises onnx's ValidationError, as Chainer's export did (it listed the
+    initializers among the graph inputs), where an input is named as an initializer
+    (``input_names`` naming one after a parameter): ONNX would read the initializer
+    as that input's default, and the model would compute with the input instead."""
+    import onnx
+    names = {t.name for t in initializers}
+    for vi in inputs:
+        if vi.name in names:
+            raise onnx.checker.ValidationError(
+                f'Graph must be in single static assignment (SSA) form, however '
+                f'{vi.name!r} has been used as graph input names multiple times: an '
+                f'input is named as a parameter or constant')
+
+
 def _func_class_name(func: Any) -> str:
     inner = getattr(func, 'function', None)
     if isinstance(func, chainer.function.FunctionAdapter) and inner is not None:
@@ -273,9 +288,10 @@ class Graph:
     def to_onnx_graph(self, graph_name: str, export_params: bool = True) -> Any:
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.
 
-        Parameters are initializers that are not graph inputs. Without
+        Parameters are initializers that are not graph inputs; the link parameters
+        come first among the initializers, in ``namedparams()`` order. Without
         ``export_params`` they are graph inputs without initializers, as Chainer
-        listed them: the link parameters first (in ``namedparams()`` order), then
+        listed them: the link parameters first (all, in ``namedparams()`` order), then
         the model's inputs, then the arrays the model passed to functions, then
         the other arrays (running statistics).
         """
@@ -297,8 +313,17 @@ class Graph:
                  implicit if name in implicit_names else others).append((name, info))
             else:
                 initializers.append(numpy_helper.from_array(numpy.asarray(arr), name))
+        if not export_params:
+            # Every parameter is an input, also one no function took, as Chainer
+            # listed them (code feeding them all by name keeps working).
+            listed = {name for name, _ in params}
+            params += [(name, _value_info(name, arr.shape, arr.dtype))
+                       for name, arr in ctx.link_param_arrays.items() if name not in listed]
         order = {name: i for i, name in enumerate(ctx.link_params)}
         params.sort(key=lambda p: order[p[0]])
+        # Link parameters first, in namedparams() order, as Chainer listed them.
+        initializers.sort(key=lambda t: order.get(t.name, len(order)))
         inputs = [i for _, i in params] + inputs + [i for _, i in implicit + others]
+        _check_inputs_apart(inputs, initializers)
         outputs = [_value_info(name, v.shape, v.dtype) for name, v in self.outputs.items()]
         return helper.make_graph(self.nodes, graph_name, inputs, outputs, initializers)

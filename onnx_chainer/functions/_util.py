@@ -49,9 +49,15 @@ def ints(context: Any, values: Any, name: str | None = None) -> str:
     return context.add_const(numpy.asarray(list(values), dtype=numpy.int64), name)
 
 
-def unsupported(func: Any, opset_version: int, why: str) -> ValueError:
-    return ValueError(f'{type(func).__name__} is not supported by onnx_chainer at opset '
-                      f'{opset_version}: {why}')
+class UnsupportedError(ValueError, NotImplementedError):
+    """A function call whose options no converter can write. Chainer raised
+    ValueError, NotImplementedError or RuntimeError for these, case by case:
+    this is all three, so that code catching any of them keeps working."""
+
+
+def unsupported(func: Any, opset_version: int, why: str) -> UnsupportedError:
+    return UnsupportedError(f'{type(func).__name__} is not supported by onnx_chainer at '
+                            f'opset {opset_version}: {why}')
 
 
 def single(op_type: str, input_names, output_names, **attrs: Any) -> tuple:

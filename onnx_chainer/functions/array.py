@@ -268,7 +268,7 @@ def convert_Repeat(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
     x = input_names[0]
     if func.axis is None:
-        x = gb.op('Reshape', [x, _util.ints(context, [-1])])
+        x = gb.op('Reshape', [x, _util.ints(context, [-1], 'shape')])
         shape = (int(numpy.prod(shape)),)
         axis = 0
     else:

@@ -134,7 +134,7 @@ def _arg(op_type: str):
     def convert(func, opset_version, input_names, output_names, context):
         gb = _util.builder(context)
         if func.axis is None:
-            flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1])])
+            flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1], 'shape')])
             index = gb.op(op_type, [flat], axis=0, keepdims=0)
         else:
             index = gb.op(op_type, input_names, axis=int(func.axis), keepdims=0)

@@ -27,10 +27,15 @@ def _end_pads(func, x_shape, out):
 def convert_MaxPoolingND(func, opset_version, input_names, output_names, context):
     x_shape = _util.in_shape(func)
     out = _util.out_shape(func)[2:]
-    # Max pooling pads with -inf, so extra end padding reproduces cover_all exactly;
-    # where none is needed, ceil_mode gives the same size (as Chainer wrote it).
-    ends = _end_pads(func, x_shape, out)
-    ceil = 1 if func.cover_all and ends == list(func.pad) else None
+    # cover_all is ceil_mode, as Chainer wrote it, where every last window starts
+    # before the end padding (runtimes drop one starting in it, Chainer does not);
+    # otherwise extra end padding of -inf reproduces it exactly.
+    starts_inside = all((out[i] - 1) * func.stride[i] < x_shape[2 + i] + func.pad[i]
+                        for i in range(func.ndim))
+    if func.cover_all and starts_inside:
+        ceil, ends = 1, list(func.pad)
+    else:
+        ceil, ends = None, _end_pads(func, x_shape, out)
     pads = list(func.pad) + ends
     if all(p < k for p, k in zip(pads, list(func.ksize) * 2)):
         return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,

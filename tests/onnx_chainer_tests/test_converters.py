@@ -101,6 +101,15 @@ def test_unary(name, fn, x):
     _util.check(fn, x, rtol=1e-5, atol=1e-5)
 
 
+
+@pytest.mark.parametrize('fn,op', [(F.argmax, 'ArgMax'), (F.argmin, 'ArgMin'),
+                                   (lambda v: F.repeat(v, 2), 'Repeat')])
+def test_flattening_over_all_axes_names_its_shape_constant_as_chainer(fn, op):
+    # The flattening Reshape's shape is <function>_const_shape, Chainer's name.
+    model = _util.check(fn, _x(2, 3))
+    reshape = next(n for n in model.graph.node if n.op_type == 'Reshape')
+    assert reshape.input[1] == f'{op}_0_const_shape'
+
 BINARY = [
     ('add', lambda a, b: a + b), ('sub', lambda a, b: a - b), ('mul', lambda a, b: a * b),
     ('div', lambda a, b: a / b), ('pow', lambda a, b: F.absolute(a) ** b),
@@ -537,6 +546,18 @@ def test_stacking_low_rank_inputs_unsqueezes_them(fn, shape):
     _util.check(stack, args)
 
 
+
+@pytest.mark.parametrize('ksize,stride,pad,size', [(3, 2, 1, 6), (2, 2, 0, 7), (3, 2, 0, 4)])
+def test_max_pooling_cover_all_is_ceil_mode_with_chainers_pads(ksize, stride, pad, size):
+    # Where cover_all adds a last window that starts inside the input, it is
+    # ceil_mode with the symmetric pads, as Chainer wrote it (not extra end pads).
+    x = _x(1, 2, size, size)
+    model = _util.check(lambda v: F.max_pooling_2d(v, ksize, stride, pad), x)
+    node, = [n for n in model.graph.node if n.op_type == 'MaxPool']
+    attrs = {a.name: _util.onnx.helper.get_attribute_value(a) for a in node.attribute}
+    assert attrs['ceil_mode'] == 1
+    assert attrs['pads'] == [pad] * 4
+
 def test_max_pooling_window_wholly_in_the_padding():
     # cover_all with pad=1, stride 2 over 3 values: the last window holds only padding
     # (-inf in Chainer); the end padding reaches the kernel size, which runtimes refuse
@@ -632,6 +653,32 @@ def test_batch_normalization_link_traced_in_train_mode_names_statistics_after_li
     numpy.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
+
+def test_batch_normalization_finetuning_writes_the_decay_of_the_next_batch():
+    # A fine-tuning link traced in train mode: momentum is the decay its next batch
+    # would take, 1 - 1/(N + 1), as Chainer wrote it; the export counts no batch.
+    class Finetune(_BNChain):
+        def forward(self, x):
+            return self.bn(x, finetune=True)
+
+    x = _x(4, 3)
+    model = Finetune()
+    model.bn(x, finetune=True)
+    onnx_model = _util.onnx_chainer.export(model, x, train=True)
+    node, = [n for n in onnx_model.graph.node if n.op_type == 'BatchNormalization']
+    assert {a.name: a.f for a in node.attribute}['momentum'] == 0.5
+    assert model.bn.N == 1
+
+
+
+@pytest.mark.parametrize('train', [False, True])
+def test_link_parameters_lead_the_initializers_in_namedparams_order(train):
+    # As Chainer listed them: beta before gamma (namedparams() sorts by name),
+    # whichever the function takes first, then the statistics.
+    onnx_model = _util.onnx_chainer.export(_BNChain(), _x(4, 3), train=train)
+    assert [t.name for t in onnx_model.graph.initializer] == [
+        'param_bn_beta', 'param_bn_gamma', 'param_bn_avg_mean', 'param_bn_avg_var']
+
 def test_context_get_link_finds_owner_of_parameter():
     model = _BNChain()
     ctx = _util.onnx_chainer.context.Context(model)
@@ -715,6 +762,18 @@ def test_getitem_arrays_onnx_cannot_gather_are_refused(index):
     with pytest.raises(ValueError, match='GetItem is not supported'):
         _util.onnx_chainer.export(_util.FuncModel(lambda v: v[index]), X)
 
+
+
+@pytest.mark.parametrize('fn,chainer_raised', [
+    (lambda v: F.repeat(v, (1, 2, 0), axis=1), NotImplementedError),
+    (lambda v: F.unpooling_2d(v, 2, stride=1), RuntimeError),
+    (lambda v: F.pad(v, 1, 'wrap'), ValueError),
+])
+def test_unsupported_options_raise_what_chainer_raised_for_them(fn, chainer_raised):
+    # Chainer's converters refused options with ValueError, NotImplementedError or
+    # RuntimeError, case by case; ours raise one error that is all three.
+    with pytest.raises(chainer_raised, match='is not supported by onnx_chainer'):
+        _util.onnx_chainer.export(_util.FuncModel(fn), X4)
 
 @pytest.mark.parametrize('opset', [11, 13])
 @pytest.mark.parametrize('kwargs', [{}, {'normalize': False}, {'reduce': 'no'},

@@ -231,17 +231,20 @@ def test_export_testcase_without_params_writes_them_as_inputs(tmp_path):
     net.bn.avg_var[:] = 2
     onnx_chainer.export_testcase(net, _args()[0], out, export_params=False)
     data = os.path.join(out, 'test_data_set_0')
-    # The graph lists the parameters first (in namedparams() order), then the
-    # model's inputs, then the running statistics, as Chainer; input_0 is the model's.
+    # The graph lists the parameters first (all, unused too, in namedparams()
+    # order), then the model's inputs, then the running statistics, as Chainer;
+    # input_0 is the model's.
     graph = onnx.load(os.path.join(out, 'model.onnx')).graph
     assert [i.name for i in graph.input] == [
-        'param_bn_beta', 'param_bn_gamma', 'param_l1_W', 'param_l1_b', 'Input_0',
-        'param_bn_avg_mean', 'param_bn_avg_var']
-    inputs = [_read_pb(os.path.join(data, f'input_{i}.pb')) for i in range(7)]
+        'param_bn_beta', 'param_bn_gamma', 'param_l1_W', 'param_l1_b', 'param_unused_W',
+        'param_unused_b', 'Input_0', 'param_bn_avg_mean', 'param_bn_avg_var']
+    inputs = [_read_pb(os.path.join(data, f'input_{i}.pb')) for i in range(9)]
     assert [n for n, _ in inputs] == ['Input_0', 'param_bn_beta', 'param_bn_gamma',
-                                      'param_l1_W', 'param_l1_b', 'param_bn_avg_mean',
+                                      'param_l1_W', 'param_l1_b', 'param_unused_W',
+                                      'param_unused_b', 'param_bn_avg_mean',
                                       'param_bn_avg_var']
     numpy.testing.assert_array_equal(inputs[-1][1], net.bn.avg_var)
+    numpy.testing.assert_array_equal(inputs[5][1], net.unused.W.array)
     from onnx_chainer.testing import test_onnxruntime
     test_onnxruntime.check_model_expect(out)
 
@@ -414,6 +417,55 @@ def test_input_shapes_declare_dynamic_axes():
     with pytest.raises(ValueError):
         onnx_chainer.export(Net(), _args()[0], input_shapes=[(2, 3), (2, 3)])
 
+
+
+def test_input_shapes_without_export_params_reshape_the_inputs_not_the_parameters():
+    # The parameters come first among the graph's inputs then: the shapes go to
+    # the model's inputs by name, and the outputs are inferred from them.
+    model = onnx_chainer.export(Net(), _args(), input_shapes=[('n', 3), ('n', 4)],
+                                export_params=False)
+    dims = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+            for i in model.graph.input}
+    assert dims == {'param_l1_W': [4, 3], 'param_l1_b': [4],
+                    'Input_0': ['n', 3], 'Input_1': ['n', 4]}
+    out = [[d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim]
+           for o in model.graph.output]
+    assert out == [['n', 4], ['n', 4]]
+
+
+@pytest.mark.parametrize('kwargs', [{'input_names': ['a', 'a']},
+                                    {'output_names': ['a', 'a']},
+                                    {'output_names': {'x': 'a', 'y': 'a'}}])
+def test_names_given_twice_raise_value_error(kwargs):
+    # Chainer merged two inputs named alike into one graph input (or kept one of
+    # two outputs): a silently wrong model.
+    class Pair(Net):
+        def forward(self, x, y):
+            out = super().forward(x, y)
+            return dict(zip('xy', out)) if isinstance(kwargs.get('output_names'), dict) else out
+
+    with pytest.raises(ValueError, match="the name 'a'"):
+        onnx_chainer.export(Pair(), _args(), **kwargs)
+
+
+def test_an_input_named_as_a_parameter_raises_validation_error():
+    # Chainer's checker refused it (it listed the parameters as inputs too); an
+    # input and an initializer of one name would make the input replace W.
+    import onnx
+    with pytest.raises(onnx.checker.ValidationError, match='param_l1_W'):
+        onnx_chainer.export(Net(), _args(), input_names=['param_l1_W', 'y'])
+
+
+def test_without_export_params_every_parameter_is_an_input():
+    # As Chainer: the unused link's parameters are inputs too, so code feeding
+    # every parameter by name runs; with export_params they are left out.
+    x = _args()[0]
+    model = onnx_chainer.export(BNNet(), x, export_params=False)
+    names = [i.name for i in model.graph.input]
+    assert names[:6] == ['param_bn_beta', 'param_bn_gamma', 'param_l1_W', 'param_l1_b',
+                         'param_unused_W', 'param_unused_b']
+    model = onnx_chainer.export(BNNet(), x)
+    assert 'param_unused_W' not in [t.name for t in model.graph.initializer]
 
 def test_converters_take_one_params_object():
     from onnx_chainer import mapping

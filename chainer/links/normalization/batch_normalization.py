@@ -32,10 +32,12 @@ def _as_axis(axis: Any) -> Optional[tuple]:
 def running_decay(link_: link.Link, finetune: bool, x: VariableOrArray) -> float:
     """Decay of the running statistics for one training step of ``link_`` on ``x``:
     its ``decay``, or ``1 - 1/N`` (a plain average) when fine-tuning, counting the
-    batch in ``link_.N`` (not in a recomputed forward, ``config.in_recomputing``, nor
-    an empty batch, which leaves the statistics alone)."""
-    if (finetune and not configuration.config.in_recomputing
-            and variable.as_array(x).size):
+    batch in ``link_.N`` (not an empty batch, which leaves the statistics alone). A
+    recomputed forward (``config.in_recomputing``) counts nothing but still gives
+    the decay this batch would have (the ONNX export writes it), as Chainer did."""
+    if finetune and variable.as_array(x).size:
+        if configuration.config.in_recomputing:
+            return 1.0 - 1.0 / (link_.N + 1)
         link_.N += 1
         return 1.0 - 1.0 / link_.N
     return link_.decay

@@ -273,3 +273,21 @@ def test_recomputed_forward_keeps_statistics(finetune):
     assert link.N == 0 and not link.avg_mean.any()
     numpy.testing.assert_allclose(y.array, L.BatchNormalization(4)(x).array)
     # F.forget: test_other_normalization_links.test_forget_recomputation_updates_statistics_once
+
+
+def test_recomputed_finetune_forward_passes_the_next_decay():
+    # As Chainer: a recomputed fine-tuning forward does not count the batch, but
+    # its function gets the decay the batch would have had, 1 - 1/(N + 1).
+    x = numpy.random.RandomState(0).randn(6, 4).astype(numpy.float32)
+    link = L.BatchNormalization(4)
+    link(x, finetune=True)
+    decays = []
+
+    class Hook(chainer.FunctionHook):
+        def forward_postprocess(self, function, in_data):
+            decays.append(function.decay)
+
+    with chainer.using_config('in_recomputing', True), Hook():
+        link(x, finetune=True)
+    assert link.N == 1
+    assert decays == [0.5]
