@@ -512,6 +512,17 @@ def test_bad_replica_sets_are_value_errors(replica_sets):
         _multi_node_snapshot._parse_replica_sets(replica_sets, 4)
 
 
+def test_multi_node_snapshot_is_an_extension_of_its_own():
+    # as Chainer: the wrapper keeps Extension's name, trigger and priority (not the
+    # wrapped snapshot's), so the trainer registers and saves it as _MultiNodeSnapshot
+    from chainer import training
+    comm = chainermn.create_communicator('naive')
+    snap = chainermn.extensions.multi_node_snapshot(
+        comm, training.extensions.snapshot(), [0])
+    assert (snap.default_name, snap.trigger, snap.priority) == (
+        '_MultiNodeSnapshot', (1, 'iteration'), training.extension.PRIORITY_READER)
+
+
 def test_testing_get_device_takes_a_device_id():
     # Chainer's helper: keyword ``device_id``; an id names a CuPy device, ChainerX
     # specifiers raise get_device's RuntimeError where ChainerX is missing
