@@ -538,3 +538,15 @@ def test_testing_get_device_takes_a_device_id():
     else:
         with pytest.raises(RuntimeError):
             get_device(device_id=0)
+
+
+@pytest.mark.parametrize('force_equal_length', [True, False])
+def test_private_scatter_index_lists_every_ranks_part(force_equal_length):
+    # Chainer's private generator, used by its tests: (rank, begin, end) per rank
+    from chainermn.datasets import scatter
+    for n, size in [(10, 3), (0, 2), (7, 7), (5, 8)]:
+        got = list(scatter._scatter_index(n, size, force_equal_length))
+        assert got == [(i, *scatter._bounds(n, size, i, force_equal_length))
+                       for i in range(size)]
+    assert list(scatter._scatter_index(10, 3, False)) == [(0, 0, 4), (1, 4, 7), (2, 7, 10)]
+    assert list(scatter._scatter_index(10, 3, True)) == [(0, 0, 4), (1, 3, 7), (2, 6, 10)]
