@@ -550,3 +550,16 @@ def test_private_scatter_index_lists_every_ranks_part(force_equal_length):
                        for i in range(size)]
     assert list(scatter._scatter_index(10, 3, False)) == [(0, 0, 4), (1, 4, 7), (2, 7, 10)]
     assert list(scatter._scatter_index(10, 3, True)) == [(0, 0, 4), (1, 3, 7), (2, 6, 10)]
+
+
+def test_checkpoint_stats_helper():
+    # Chainer's _CheckpointStats (its tests import it): start/end pairs, one-line report
+    from chainermn.extensions.checkpoint import _CheckpointStats
+    stats = _CheckpointStats()
+    assert stats.report() == 'No stats available'
+    stats.end()  # an end without a start is ignored
+    for _ in range(3):
+        stats.start()
+        stats.end()
+    assert len(stats.timings) == 3 and stats.begin is None
+    assert stats.report().startswith('Snapshot duration stats (sec): avg=')
