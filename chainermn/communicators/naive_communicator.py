@@ -18,8 +18,15 @@ class NaiveCommunicator(mpi_communicator_base.MpiCommunicatorBase):
         MPI = self._MPI
         for p in params:
             g = p.grad
-            if gpu or g.dtype != dtype or not g.flags.c_contiguous:
+            if g.dtype != dtype and not gpu:
+                # float16, as Chainer's naive communicator: summed in float32 (MPI
+                # has no float16 sum), rounded to float16, then scaled in float16.
+                work = g.astype(dtype)
+                self.mpi_comm.Allreduce(MPI.IN_PLACE, work, op=MPI.SUM)
+                g[...] = work
+            elif gpu or g.dtype != dtype or not g.flags.c_contiguous:
                 super()._mean_grad_group([p], dtype, gpu)
                 continue
-            self.mpi_comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
+            else:
+                self.mpi_comm.Allreduce(MPI.IN_PLACE, g, op=MPI.SUM)
             g *= g.dtype.type(1.0 / self.size)

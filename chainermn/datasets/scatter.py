@@ -11,6 +11,8 @@ import chainer
 import chainer.datasets  # noqa: F401
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from chainermn.communicators.communicator_base import CommunicatorBase
 
 
@@ -27,6 +29,14 @@ def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
     q, r = divmod(n, size)
     begin = i * q + min(i, r)
     return begin, begin + q + (i < r)
+
+
+
+def _scatter_index(n_total_samples: int, size: int, force_equal_length: bool) -> Iterator:
+    """``(rank, begin, end)`` of every rank's part, as Chainer's private helper of
+    this name (its own tests and some user code call it)."""
+    for i in range(size):
+        yield (i, *_bounds(n_total_samples, size, i, force_equal_length))
 
 
 def _root_length(n_local: int | None, comm: Any, root: int, what: str) -> int:

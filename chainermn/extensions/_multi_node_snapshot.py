@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from chainer import serializers
 from chainer.training import extension
+from chainer.training.extensions._snapshot import _find_latest_snapshot
 
 if TYPE_CHECKING:
     from chainermn.communicators.communicator_base import CommunicatorBase
@@ -31,8 +32,13 @@ def _parse_replica_sets(replica_sets: Any, size: int) -> list[set]:
 
 
 class _MultiNodeSnapshot(extension.Extension):
-    """Runs ``snapshot`` on the first rank of each replica set; after its ``initialize``
-    (autoload) the other ranks of the set receive the loaded state."""
+    """Runs ``snapshot`` on the first rank of each replica set; with autoload, when that
+    rank found a snapshot, the other ranks of the set receive the loaded state.
+
+    As Chainer's, the wrapper is an extension of its own: its name is
+    ``_MultiNodeSnapshot`` (the key of its state in the trainer's snapshots) and
+    its default trigger and priority are those of any extension.
+    """
 
     def __init__(self, comm: Any, snapshot: Any, replica_sets: Any) -> None:
         self.comm = comm
@@ -51,30 +57,31 @@ class _MultiNodeSnapshot(extension.Extension):
         self.master = min(self.replica_set)
         self.is_master = comm.rank == self.master
         self._color = color
-        self.trigger = getattr(snapshot, 'trigger', (1, 'epoch'))
-        self.priority = getattr(snapshot, 'priority', extension.PRIORITY_READER)
-
-    @property
-    def default_name(self) -> str:
-        return getattr(self.snapshot, 'default_name', 'multi_node_snapshot')
 
     def initialize(self, trainer: Any) -> None:
         if self.is_master and hasattr(self.snapshot, 'initialize'):
             self.snapshot.initialize(trainer)
+        if not getattr(self.snapshot, 'autoload', False):
+            return
+        target = getattr(self.snapshot, '_target', None)
+        if target is None:
+            target = trainer
         set_comm = self.comm.mpi_comm.Split(self._color, self.comm.rank)
         try:
             if set_comm.size == 1:
                 return
             state = None
-            if self.is_master:
+            # as Chainer: the state goes out only when the writer found a snapshot
+            if self.is_master and _find_latest_snapshot(self.snapshot.filename,
+                                                        trainer.out) is not None:
                 ser = serializers.DictionarySerializer()
-                ser.save(trainer)
+                ser.save(target)
                 state = ser.target
             state = set_comm.bcast(state, root=0)
         finally:
             set_comm.Free()
-        if not self.is_master:
-            serializers.NpzDeserializer(state).load(trainer)
+        if not self.is_master and state is not None:
+            serializers.NpzDeserializer(state).load(target)
 
     def __call__(self, trainer: Any) -> None:
         if self.is_master:

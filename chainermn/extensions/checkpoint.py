@@ -14,6 +14,31 @@ if TYPE_CHECKING:
     from chainermn.communicators.communicator_base import CommunicatorBase
 
 
+class _CheckpointStats:
+    """How long each save took (Chainer's helper of this name): ``start`` and
+    ``end`` around a save, ``report`` as one line."""
+
+    def __init__(self) -> None:
+        self.timings: list = []
+        self.begin: float | None = None
+
+    def start(self) -> None:
+        self.begin = time.time()
+
+    def end(self) -> None:
+        if self.begin is None:
+            return
+        self.timings.append({'b': self.begin, 'd': time.time() - self.begin})
+        self.begin = None
+
+    def report(self) -> str:
+        if not self.timings:
+            return 'No stats available'
+        d = [t['d'] for t in self.timings]
+        return (f'Snapshot duration stats (sec): avg={sum(d) / len(d):f}, '
+                f'min={min(d):f}, max={max(d):f}')
+
+
 class _MultiNodeCheckpointer(extension.Extension):
     """Saves the trainer of each rank as ``<name>.<rank>.<iteration>``; see
     :func:`create_multi_node_checkpointer`."""
@@ -31,7 +56,7 @@ class _MultiNodeCheckpointer(extension.Extension):
             os.makedirs(path, exist_ok=True)
         self._pattern = re.compile(re.escape(f'{name}.{comm.rank}.') + r'(\d+)$')
         self._n_saved = 0
-        self._durations: list = []
+        self.stats = _CheckpointStats()
         self._failed = False
         self._trainer_out: str | None = None
         self.files: list = []
@@ -66,12 +91,12 @@ class _MultiNodeCheckpointer(extension.Extension):
     def save(self, target: Any, iteration: int) -> None:
         """Saves ``target`` (the trainer, or any serializable object) as
         ``<name>.<rank>.<iteration>``; every rank must call it at the same iteration."""
-        start = time.time()
+        self.stats.start()
         directory = self._dir(target)
         os.makedirs(directory, exist_ok=True)
         filename = self._filename(iteration)
         serializers.save_npz(os.path.join(directory, filename), target)  # written atomically
-        self._durations.append(time.time() - start)
+        self.stats.end()
         if filename not in self.files:
             self.files.append(filename)
         self._n_saved += 1
@@ -117,11 +142,7 @@ class _MultiNodeCheckpointer(extension.Extension):
 
     def get_stats(self) -> str:
         """The mean, least and most seconds a save took, as one line."""
-        if not self._durations:
-            return 'No stats available'
-        d = self._durations
-        return (f'Snapshot duration stats (sec): avg={sum(d) / len(d):f}, '
-                f'min={min(d):f}, max={max(d):f}')
+        return self.stats.report()
 
     def on_error(self, trainer: Any, exc: BaseException, tb: Any) -> None:
         self._failed = True

@@ -512,6 +512,17 @@ def test_bad_replica_sets_are_value_errors(replica_sets):
         _multi_node_snapshot._parse_replica_sets(replica_sets, 4)
 
 
+def test_multi_node_snapshot_is_an_extension_of_its_own():
+    # as Chainer: the wrapper keeps Extension's name, trigger and priority (not the
+    # wrapped snapshot's), so the trainer registers and saves it as _MultiNodeSnapshot
+    from chainer import training
+    comm = chainermn.create_communicator('naive')
+    snap = chainermn.extensions.multi_node_snapshot(
+        comm, training.extensions.snapshot(), [0])
+    assert (snap.default_name, snap.trigger, snap.priority) == (
+        '_MultiNodeSnapshot', (1, 'iteration'), training.extension.PRIORITY_READER)
+
+
 def test_testing_get_device_takes_a_device_id():
     # Chainer's helper: keyword ``device_id``; an id names a CuPy device, ChainerX
     # specifiers raise get_device's RuntimeError where ChainerX is missing
@@ -527,3 +538,28 @@ def test_testing_get_device_takes_a_device_id():
     else:
         with pytest.raises(RuntimeError):
             get_device(device_id=0)
+
+
+@pytest.mark.parametrize('force_equal_length', [True, False])
+def test_private_scatter_index_lists_every_ranks_part(force_equal_length):
+    # Chainer's private generator, used by its tests: (rank, begin, end) per rank
+    from chainermn.datasets import scatter
+    for n, size in [(10, 3), (0, 2), (7, 7), (5, 8)]:
+        got = list(scatter._scatter_index(n, size, force_equal_length))
+        assert got == [(i, *scatter._bounds(n, size, i, force_equal_length))
+                       for i in range(size)]
+    assert list(scatter._scatter_index(10, 3, False)) == [(0, 0, 4), (1, 4, 7), (2, 7, 10)]
+    assert list(scatter._scatter_index(10, 3, True)) == [(0, 0, 4), (1, 3, 7), (2, 6, 10)]
+
+
+def test_checkpoint_stats_helper():
+    # Chainer's _CheckpointStats (its tests import it): start/end pairs, one-line report
+    from chainermn.extensions.checkpoint import _CheckpointStats
+    stats = _CheckpointStats()
+    assert stats.report() == 'No stats available'
+    stats.end()  # an end without a start is ignored
+    for _ in range(3):
+        stats.start()
+        stats.end()
+    assert len(stats.timings) == 3 and stats.begin is None
+    assert stats.report().startswith('Snapshot duration stats (sec): avg=')

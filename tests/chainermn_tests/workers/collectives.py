@@ -148,6 +148,20 @@ def check_model_helpers(comm, name):
     if name != 'dummy':
         assert half.p.grad.dtype == numpy.float16
         numpy.testing.assert_allclose(half.p.grad, 1000 * (size + 1) / 2)
+    if name == 'naive':
+        # Chainer's naive communicator rounds the float32 sum to float16 and then
+        # scales it in float16, in place (differs from scaling in float32 on 3 ranks).
+        grads = [numpy.random.RandomState(r).uniform(-4, 4, 64).astype(numpy.float16)
+                 for r in range(size)]
+        with half.init_scope():
+            half.q = chainer.Parameter(numpy.zeros(64, numpy.float16))
+        half.p.grad = None
+        held = half.q.grad = grads[rank].copy()
+        comm.multi_node_mean_grad(half)
+        expect = sum(g.astype(numpy.float32) for g in grads).astype(numpy.float16)
+        expect *= numpy.float16(1.0 / size)
+        assert half.q.grad is held
+        assert_equal(half.q.grad, expect)
 
 
 def check_split(comm):

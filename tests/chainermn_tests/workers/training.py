@@ -601,6 +601,42 @@ def check_checkpointer_without_trainer(comm, tmp):
     assert mine == [f'plain.{comm.rank}.{i}' for i in (1, 2, 3)], mine
 
 
+class _RankState(training.Extension):
+    """An extension whose saved state differs by rank."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self, trainer):
+        pass
+
+    def serialize(self, serializer):
+        self.value = serializer('value', self.value)
+
+
+def check_snapshot_as_chainer(comm, tmp):
+    out = comm.bcast_obj(os.path.join(tmp, 'as_chainer'))
+    for autoload in (True, False):  # the second run finds the first run's snapshot
+        trainer, _, _ = make_trainer(comm, out, (2, 'iteration'))
+        state = _RankState(comm.rank + 1)
+        trainer.extend(state, name='state', trigger=(100, 'iteration'))
+        snap = chainermn.extensions.multi_node_snapshot(comm, extensions.snapshot(
+            filename='s_{.updater.iteration}', autoload=autoload), [range(comm.size)])
+        trainer.extend(snap, trigger=(2, 'iteration'))
+        trainer.run()
+        comm.mpi_comm.Barrier()
+        # as Chainer: the writer's state goes to the others only when autoload found a
+        # snapshot (none at first; the second run has no autoload)
+        assert state.value == comm.rank + 1, (autoload, state.value)
+        # as Chainer: the wrapper is registered, and saved, as _MultiNodeSnapshot
+        assert trainer.get_extension('_MultiNodeSnapshot') is snap
+        if comm.rank == 0:
+            with numpy.load(os.path.join(out, 's_2.0')) as f:
+                assert 'extension_triggers/_MultiNodeSnapshot/previous_iteration' in f.files
+                assert int(f['extensions/state/value']) == 1
+        comm.mpi_comm.Barrier()
+
+
 def main():
     comm = chainermn.create_communicator('naive')
     tmp = comm.bcast_obj(tempfile.mkdtemp() if comm.rank == 0 else None)
@@ -613,6 +649,7 @@ def main():
         check(comm)
         comm.mpi_comm.Barrier()
     check_trainer_extensions(comm, tmp)
+    check_snapshot_as_chainer(comm, tmp)
     check_checkpointer_without_trainer(comm, tmp)
     check_early_stopping_on_the_mean(comm, tmp)
     comm.mpi_comm.Barrier()
