@@ -31,7 +31,6 @@ def _bounds(n: int, size: int, i: int, force_equal_length: bool) -> tuple:
     return begin, begin + q + (i < r)
 
 
-
 def _scatter_index(n_total_samples: int, size: int, force_equal_length: bool) -> Iterator:
     """``(rank, begin, end)`` of every rank's part, as Chainer's private helper of
     this name (its own tests and some user code call it)."""
