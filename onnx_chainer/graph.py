@@ -128,8 +128,6 @@ def _fits(node, opset_version: int) -> bool:
         schema = onnx.defs.get_schema(node.op_type, opset_version, '')
     except onnx.defs.SchemaError:
         return False
-    if schema.deprecated:
-        return False
     return schema.min_input <= len(node.input) <= schema.max_input and \
         all(a.name in schema.attributes for a in node.attribute) and \
         not any(name == '' and i < len(schema.inputs) and

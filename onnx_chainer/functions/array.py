@@ -299,8 +299,15 @@ def convert_ResizeImages(func, opset_version, input_names, output_names, context
 @support(_OPSETS)
 def convert_SelectItem(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
-    axes = _util.ints(context, [1])
     t = input_names[1]
+    if opset_version < 11:
+        # No GatherElements yet: the flattened x at t + row * columns.
+        n, c = _util.in_shape(func)
+        flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1], 'shape')])
+        rows = _util.ints(context, range(0, n * c, c), 'offsets')
+        gb.op('Gather', [flat, gb.op('Add', [gb.op('Cast', [t], to=7), rows])], axis=0)
+        return gb.nodes(output_names)
+    axes = _util.ints(context, [1])
     if _util.in_dtype(func, 1) not in (numpy.int32, numpy.int64):
         t = gb.op('Cast', [t], to=7)  # GatherElements takes int32 or int64 indices
     t = gb.op('Unsqueeze', [t, axes])

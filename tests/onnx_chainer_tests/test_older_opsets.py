@@ -163,9 +163,12 @@ def test_integer_constants_are_initializers_before_opset_9(opset):
 
 @pytest.mark.parametrize('opset', OLD)
 def test_softmax_cross_entropy_embed_and_permutate_at_older_opsets(opset):
-    # Permutate's inverse is a Scatter from opset 9 (ScatterElements from 11), and
-    # EmbedID's ignored labels are masked without Where before 9.
+    # Permutate's inverse is a Scatter from opset 9 (ScatterElements from 11),
+    # EmbedID's ignored labels are masked without Where before 9, and SelectItem is
+    # a Gather of the flattened input before GatherElements (11).
     idx = numpy.array([2, 0, 1], numpy.int32)
+    for labels in (numpy.array([1, 0, 3], numpy.int32), numpy.array([2, 2, 0])):
+        _util.check(lambda x, t: F.select_item(x, t), [_x(3, 4), labels], opset_version=opset)
     _util.check(lambda x: F.permutate(x, idx, axis=1, inv=True), _x(2, 3, 4),
                 opset_version=opset)
     t = numpy.array([1, -1, 3], numpy.int32)
