@@ -18,9 +18,9 @@ __all__ = ['MAXIMUM_OPSET_VERSION', 'MINIMUM_OPSET_VERSION', 'RetainInputHook',
            'check_onnx_model', 'convert_parameter', 'export', 'format_customized_shapes',
            'rename_variable_name']
 
-#: The oldest opset the converters write (some, such as those writing Squeeze,
-#: Unsqueeze, ReduceSum or Split, need 13).
-MINIMUM_OPSET_VERSION = 11
+#: The oldest opset the converters write, as Chainer's (a function whose operators
+#: are newer, such as Where, Erf or Sign before 9, raises its unsupported error).
+MINIMUM_OPSET_VERSION = 7
 #: The newest opset the converters write.
 MAXIMUM_OPSET_VERSION = 18
 

@@ -46,11 +46,20 @@ def _value_info(name: str, shape, dtype):
 #: operator's schema at the requested opset.
 _CONVERTERS_OPSET = 13
 
+#: The newest opset whose schemas :func:`_check_schemas` searches for the one a node needs.
+_LATEST_OPSET = 18
 
-#: Operators whose second input became, at opset 13, what was an attribute before.
-_INPUT_ONCE_ATTRIBUTE = {'Squeeze': 'axes', 'Unsqueeze': 'axes', 'ReduceSum': 'axes',
-                         'Split': 'split'}
 
+#: Operators whose inputs after the first were attributes before an opset:
+#: ``{op_type: (opset, attribute names of inputs 1, 2, ...)}``.
+_INPUTS_ONCE_ATTRIBUTES = {
+    'Squeeze': (13, ('axes',)), 'Unsqueeze': (13, ('axes',)), 'ReduceSum': (13, ('axes',)),
+    'Split': (13, ('split',)), 'Pad': (11, ('pads', 'value')), 'Clip': (11, ('min', 'max')),
+    'Slice': (10, ('starts', 'ends', 'axes', 'steps')),
+    'Upsample': (9, ('scales',))}
+
+#: Those attributes that are one number (the others are lists), and their type.
+_SCALAR_ATTRIBUTES = {'value': float, 'min': float, 'max': float}
 
 #: Functions whose nodes Chainer named ``<call>_tmp_<j>``, also when there is one.
 _HELPER_NAMED = frozenset((
@@ -62,50 +71,83 @@ _HELPER_NAMED = frozenset((
 _PARAMETER_INPUTS = {'FixedBatchNormalization': {3: 'avg_mean', 4: 'avg_var'}}
 
 
-def _with_attribute_axes(nodes: list, constants: list) -> list:
-    """Rewrites (in place) the nodes of :data:`_INPUT_ONCE_ATTRIBUTE` whose second input
-    is one of ``constants`` (Constant nodes) to the attribute form of opsets before 13;
-    returns the constants still used."""
+def _older_resize(node, opset_version: int) -> None:
+    """Rewrites (in place) a nearest ``Resize(x, roi, scales)`` of opset 11 to Resize-10
+    ``(x, scales)`` or, before 10, Upsample (the same for the integer scales written);
+    other Resize nodes are left for the schema check to refuse."""
+    if len(node.input) != 3 or [(a.name, a.s) for a in node.attribute] != [('mode', b'nearest')]:
+        return
+    del node.input[1]
+    if opset_version < 10:
+        node.op_type = 'Upsample'
+
+
+def _with_attributes(nodes: list, constants: list, opset_version: int) -> list:
+    """Rewrites (in place) the nodes of :data:`_INPUTS_ONCE_ATTRIBUTES` whose later inputs
+    are ``constants`` (Constant nodes) to the attribute form of the opsets before the
+    inputs form (Slice-1 has no steps: only steps of 1 are dropped); returns the
+    constants still used."""
     from onnx import helper, numpy_helper
     values = {c.output[0]: numpy_helper.to_array(c.attribute[0].t) for c in constants}
     for node in nodes:
-        attr = _INPUT_ONCE_ATTRIBUTE.get(node.op_type)
-        if attr is None or len(node.input) != 2 or node.input[1] not in values:
+        if node.op_type == 'Resize' and opset_version < 11:
+            _older_resize(node, opset_version)
+        since, attrs = _INPUTS_ONCE_ATTRIBUTES.get(node.op_type, (0, ()))
+        later = list(node.input[1:])
+        if opset_version >= since or not all(n in values or n == '' for n in later):
             continue
-        value = [int(v) for v in values[node.input[1]].ravel()]
+        new = []
+        for attr, name in zip(attrs, later):
+            if name == '':
+                continue
+            value = values[name]
+            if attr in _SCALAR_ATTRIBUTES:
+                new.append(helper.make_attribute(attr, _SCALAR_ATTRIBUTES[attr](value)))
+            elif attr == 'steps' and (value == 1).all():
+                continue
+            else:
+                value = [(float if value.dtype.kind == 'f' else int)(v) for v in value.ravel()]
+                if value:
+                    new.append(helper.make_attribute(attr, value))
+        if any(a.name == 'steps' for a in new):
+            continue  # Slice-1 cannot step
         del node.input[1:]
-        if value:
-            # Where Chainer wrote it: axes before keepdims, split after axis.
-            new = helper.make_attribute(attr, value)
-            attrs = [new] + list(node.attribute) if attr == 'axes' else \
-                list(node.attribute) + [new]
-            del node.attribute[:]
-            node.attribute.extend(attrs)
+        # Where Chainer wrote them: axes before keepdims, split after axis.
+        attrs = new + list(node.attribute) if attrs == ('axes',) else \
+            list(node.attribute) + new
+        del node.attribute[:]
+        node.attribute.extend(attrs)
     used = {name for node in nodes for name in node.input}
     return [c for c in constants if c.output[0] in used]
 
 
-def _check_schemas(func_name: str, nodes: list, opset_version: int) -> None:
-    """Raises RuntimeError where a standard node does not fit its operator's schema
-    at ``opset_version`` (an operator not there yet, inputs or attributes it lacks)."""
+def _fits(node, opset_version: int) -> bool:
+    """Whether a standard node fits its operator's schema at ``opset_version``."""
     import onnx
+    try:
+        schema = onnx.defs.get_schema(node.op_type, opset_version, '')
+    except onnx.defs.SchemaError:
+        return False
+    return schema.min_input <= len(node.input) <= schema.max_input and \
+        all(a.name in schema.attributes for a in node.attribute) and \
+        not any(name == '' and i < len(schema.inputs) and
+                schema.inputs[i].option == onnx.defs.OpSchema.FormalParameterOption.Single
+                for i, name in enumerate(node.input))
+
+
+def _check_schemas(func_name: str, nodes: list, opset_version: int) -> None:
+    """Raises the converters' unsupported error (a RuntimeError too) where a standard
+    node does not fit its operator's schema at ``opset_version`` (an operator not there
+    yet, inputs or attributes it lacks), naming the opset from which it would."""
     for node in nodes:
-        if node.domain not in ('', 'ai.onnx'):
+        if node.domain not in ('', 'ai.onnx') or _fits(node, opset_version):
             continue
-        try:
-            schema = onnx.defs.get_schema(node.op_type, opset_version, '')
-        except onnx.defs.SchemaError:
-            schema = None
-        fits = schema is not None and \
-            schema.min_input <= len(node.input) <= schema.max_input and \
-            all(a.name in schema.attributes for a in node.attribute) and \
-            not any(name == '' and i < len(schema.inputs) and
-                    schema.inputs[i].option == onnx.defs.OpSchema.FormalParameterOption.Single
-                    for i, name in enumerate(node.input))
-        if not fits:
-            raise RuntimeError(
-                f'onnx_chainer cannot convert {func_name} at opset {opset_version}: its '
-                f'{node.op_type} node needs a newer opset')
+        needed = next((v for v in range(opset_version + 1, _LATEST_OPSET + 1)
+                       if _fits(node, v)), None)
+        raise _util.UnsupportedError(
+            f'{func_name} is not supported by onnx_chainer at opset {opset_version}: its '
+            f'{node.op_type} node needs a newer opset'
+            + (f' ({needed} or newer)' if needed else ''))
 
 
 def _in_conversion_order(outputs, inputs) -> list:
@@ -281,9 +323,24 @@ class Graph:
         constants = list(self.context.constants)
         self.context.constants.clear()
         if self.opset_version < _CONVERTERS_OPSET:
-            constants = _with_attribute_axes(nodes, constants)
+            constants = _with_attributes(nodes, constants, self.opset_version)
+            if self.opset_version < 9:
+                constants = self._floats_only(constants)
             _check_schemas(func_name, nodes, self.opset_version)
         return constants + nodes
+
+    def _floats_only(self, constants: list) -> list:
+        """The float Constant nodes among ``constants``; the others (a Constant holds
+        only floats before opset 9) become initializers of the same name."""
+        from onnx import numpy_helper
+        kept = []
+        for c in constants:
+            value = numpy_helper.to_array(c.attribute[0].t)
+            if value.dtype.kind == 'f':
+                kept.append(c)
+            else:
+                self.context.add_initializer(value, c.output[0])
+        return kept
 
     def to_onnx_graph(self, graph_name: str, export_params: bool = True) -> Any:
         """The GraphProto: inputs, outputs, nodes and (if ``export_params``) initializers.

@@ -64,6 +64,12 @@ def single(op_type: str, input_names, output_names, **attrs: Any) -> tuple:
     return (onnx_helper.make_node(op_type, input_names, output_names, **attrs),)
 
 
+def gemm_c(context: Any, opset_version: int, n: int, dtype: Any) -> list:
+    """The C input of a Gemm without bias of ``n`` columns: none from opset 11, zeros
+    before (C was required)."""
+    return [] if opset_version >= 11 else [const(context, numpy.zeros(n), dtype, 'bias')]
+
+
 def to_cpu(array: Any) -> Any:
     from chainer import backend
     return backend.CpuDevice().send(array)

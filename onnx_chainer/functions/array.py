@@ -144,8 +144,8 @@ def convert_Squeeze(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
     if func.axis is None:
         axes = [i for i, s in enumerate(shape) if s == 1]
-    else:
-        axes = [int(a) for a in func.axis]
+    else:  # negative axes from opset 11
+        axes = [int(a) % len(shape) if opset_version < 11 else int(a) for a in func.axis]
     return _util.single('Squeeze', [input_names[0], _util.ints(context, axes)], output_names)
 
 
@@ -160,10 +160,10 @@ def convert_SplitAxis(func, opset_version, input_names, output_names, context):
 @support(_OPSETS)
 def convert_Separate(func, opset_version, input_names, output_names, context):
     shape = _util.in_shape(func)
-    axis = int(func.axis)
+    axis = int(func.axis) % len(shape) if opset_version < 11 else int(func.axis)
     n = shape[axis]
     gb = _util.builder(context)
-    axes = _util.ints(context, [axis])
+    axes = _util.ints(context, [axis])  # negative axes from opset 11
     # Equal parts: Split needs no sizes (but its num_outputs from opset 18, where the
     # sizes are kept instead), as Chainer wrote it.
     ins = [input_names[0]]
@@ -245,15 +245,18 @@ def convert_Pad(func, opset_version, input_names, output_names, context):
 
 @support(_OPSETS)
 def convert_Permutate(func, opset_version, input_names, output_names, context):
-    indices = _util.held_array(context, func.indices)
     gb = _util.builder(context)
-    if func.inv:
+    indices = None if func.inv and opset_version < 9 else \
+        _util.held_array(context, func.indices)
+    if func.inv and opset_version < 9:  # no Scatter yet: the argsort, held
+        indices = _util.held_array(context, numpy.argsort(_util.to_cpu(func.indices)))
+    elif func.inv:
         # argsort of a permutation: scatter positions to their indices
         n = len(func.indices)
         positions = _util.ints(context, range(n))
         zeros = _util.ints(context, [0] * n)
-        indices = gb.op('ScatterElements', [zeros, gb.op('Cast', [indices], to=7), positions],
-                        axis=0)
+        indices = gb.op('ScatterElements' if opset_version >= 11 else 'Scatter',
+                        [zeros, gb.op('Cast', [indices], to=7), positions], axis=0)
     gb.op('Gather', [input_names[0], indices], axis=int(func.axis))
     return gb.nodes(output_names)
 
@@ -296,8 +299,15 @@ def convert_ResizeImages(func, opset_version, input_names, output_names, context
 @support(_OPSETS)
 def convert_SelectItem(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
-    axes = _util.ints(context, [1])
     t = input_names[1]
+    if opset_version < 11:
+        # No GatherElements yet: the flattened x at t + row * columns.
+        n, c = _util.in_shape(func)
+        flat = gb.op('Reshape', [input_names[0], _util.ints(context, [-1], 'shape')])
+        rows = _util.ints(context, range(0, n * c, c), 'offsets')
+        gb.op('Gather', [flat, gb.op('Add', [gb.op('Cast', [t], to=7), rows])], axis=0)
+        return gb.nodes(output_names)
+    axes = _util.ints(context, [1])
     if _util.in_dtype(func, 1) not in (numpy.int32, numpy.int64):
         t = gb.op('Cast', [t], to=7)  # GatherElements takes int32 or int64 indices
     t = gb.op('Unsqueeze', [t, axes])

@@ -74,9 +74,13 @@ def convert_EmbedIDFunction(func, opset_version, input_names, output_names, cont
     ignore = _util.const(context, func.ignore_label, x_dtype)
     keep = gb.op('Not', [gb.op('Equal', [x, ignore])])
     zero = _util.const(context, 0, x_dtype)
-    safe = gb.op('Where', [keep, x, zero])
+    if opset_version >= 9:
+        safe = gb.op('Where', [keep, x, zero])
+    else:  # no Where yet: the kept labels times 1, the ignored times 0
+        safe = gb.op('Mul', [x, gb.op('Cast', [keep], to=_util.tensor_type(x_dtype))])
     rows = gb.op('Gather', [w, safe], axis=0)
-    mask = gb.op('Cast', [gb.op('Unsqueeze', [keep, _util.ints(context, [-1])])],
+    last = _util.ints(context, [len(_util.in_shape(func))])  # not -1: that needs opset 11
+    mask = gb.op('Cast', [gb.op('Unsqueeze', [keep, last])],
                  to=_util.tensor_type(_util.in_dtype(func, 1)))
     gb.op('Mul', [rows, mask])
     return gb.nodes(output_names)
@@ -90,7 +94,9 @@ def convert_LinearFunction(func, opset_version, input_names, output_names, conte
     x = input_names[0]
     if len(x_shape) != 2:
         x = gb.op('Reshape', [x, _util.ints(context, (-1, w_shape[1]))])
-    gb.op('Gemm', [x] + list(input_names[1:]), alpha=1.0, beta=1.0, transA=0, transB=1)
+    c = list(input_names[2:]) or \
+        _util.gemm_c(context, opset_version, w_shape[0], _util.in_dtype(func, 1))
+    gb.op('Gemm', [x, input_names[1]] + c, alpha=1.0, beta=1.0, transA=0, transB=1)
     out = _util.out_shape(func)
     if len(out) != 2:
         gb.op('Reshape', [gb.nodes()[-1].output[0], _util.ints(context, out)])

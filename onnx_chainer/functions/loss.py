@@ -54,7 +54,15 @@ def _decomposed(func, gb, context, opset_version, x, t, output_names) -> tuple:
     else:
         log_p = gb.op('Sub', [x, _util.reduce(gb, context, opset_version, 'ReduceLogSumExp',
                                               x, [1], True)])
-    one_hot = gb.op('OneHot', [t, _util.const(context, [shape[1]], numpy.int32, 'depth'),
+    if opset_version < 11:
+        # OneHot's indices are negative (counted from the end) only from opset 11: an
+        # ignored label (masked out below) is class 0 here.
+        ignore = _util.const(context, func.ignore_label, _util.in_dtype(func, 1), 'ignore_label')
+        zero = _util.const(context, 0, _util.in_dtype(func, 1), 'zero')
+        labels = gb.op('Where', [gb.op('Equal', [t, ignore]), zero, t])
+    else:
+        labels = t
+    one_hot = gb.op('OneHot', [labels, _util.const(context, [shape[1]], numpy.int32, 'depth'),
                                _util.const(context, [0, 1], dt, 'zeroone')], axis=1)
     nll = gb.op('Neg', [_util.reduce(gb, context, opset_version, 'ReduceSum',
                                      gb.op('Mul', [log_p, one_hot]), [1], False)])

@@ -8,7 +8,7 @@ from onnx_chainer.functions.opset_version import support
 __all__ = ['convert_Dropout', 'onnx_helper', 'support']
 
 
-@support((11, 12))
+@support((7, 12))
 def convert_Dropout(func, opset_version, input_names, output_names, context):
     # ONNX runtimes run Dropout as the identity (training_mode defaults to false),
     # which is what a model traced in training mode means at inference time. The

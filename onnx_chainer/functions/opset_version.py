@@ -4,9 +4,11 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-#: The opsets at which the built-in converters write other nodes (the attribute
-#: forms before 13, the reductions' axes as inputs from 18).
-OPSETS = (11, 13, 18)
+#: The opsets at which the built-in converters write other nodes (MaxPool's
+#: storage_order from 8, Where and Scatter from 9, MaxPool's ceil_mode from 10, Gemm
+#: without C from 11, the attribute forms before 13, the reductions' axes as inputs
+#: from 18).
+OPSETS = (7, 8, 9, 10, 11, 13, 18)
 
 
 def support(opset_versions: tuple | None) -> Callable:

@@ -23,6 +23,11 @@ def _end_pads(func, x_shape, out):
     return ends
 
 
+def _storage_order(opset_version):
+    """MaxPool's storage_order (row major), an attribute from opset 8."""
+    return 0 if opset_version >= 8 else None
+
+
 @support(_OPSETS)
 def convert_MaxPoolingND(func, opset_version, input_names, output_names, context):
     x_shape = _util.in_shape(func)
@@ -32,7 +37,7 @@ def convert_MaxPoolingND(func, opset_version, input_names, output_names, context
     # otherwise extra end padding of -inf reproduces it exactly.
     starts_inside = all((out[i] - 1) * func.stride[i] < x_shape[2 + i] + func.pad[i]
                         for i in range(func.ndim))
-    if func.cover_all and starts_inside:
+    if func.cover_all and starts_inside and opset_version >= 10:  # ceil_mode from 10
         ceil, ends = 1, list(func.pad)
     else:
         ceil, ends = None, _end_pads(func, x_shape, out)
@@ -40,7 +45,7 @@ def convert_MaxPoolingND(func, opset_version, input_names, output_names, context
     if all(p < k for p, k in zip(pads, list(func.ksize) * 2)):
         return _util.single('MaxPool', input_names[:1], output_names[:1], ceil_mode=ceil,
                             kernel_shape=list(func.ksize), strides=list(func.stride),
-                            pads=pads, storage_order=0)
+                            pads=pads, storage_order=_storage_order(opset_version))
     # A window wholly in the padding (Chainer gives -inf there): runtimes refuse a pad
     # as large as the kernel, so the padding is a Pad node of -inf.
     gb = _util.builder(context)
@@ -50,7 +55,7 @@ def convert_MaxPoolingND(func, opset_version, input_names, output_names, context
                       _util.const(context, -numpy.inf, _util.in_dtype(func), 'constant_value')],
               mode='constant')
     gb.op('MaxPool', [x], kernel_shape=list(func.ksize), strides=list(func.stride),
-          pads=[0] * (2 * func.ndim), storage_order=0)
+          pads=[0] * (2 * func.ndim), storage_order=_storage_order(opset_version))
     return gb.nodes(output_names[:1])
 
 

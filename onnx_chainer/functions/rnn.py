@@ -85,10 +85,11 @@ def _unroll(func, context, proj_inputs, states, step, output_names):
 def convert_NStepLSTMLayer(func, opset_version, input_names, output_names, context):
     """One layer and direction of an n-step LSTM, unrolled over its steps."""
     x, h, c, w, wh, b = input_names
+    zero = _util.gemm_c(context, opset_version, _util.in_shape(func, 4)[0], _util.in_dtype(func))
 
     def step(gb, split, xt, states):
         hp, cp = states
-        g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])
+        g = gb.op('Add', [xt, gb.op('Gemm', [hp, wh] + zero, transB=1)])
         i, f, o, a = gb.op('Split', [g, split], num_outputs=4, axis=1)
         i, f, o = (gb.op('Sigmoid', [v]) for v in (i, f, o))
         cn = gb.op('Add', [gb.op('Mul', [f, cp]), gb.op('Mul', [i, gb.op('Tanh', [a])])])
@@ -120,10 +121,11 @@ def convert_NStepRNNLayer(func, opset_version, input_names, output_names, contex
     """One layer and direction of an n-step Elman RNN, unrolled over its steps."""
     x, h, w, wh, b = input_names
     act = 'Tanh' if func.activation == 'tanh' else 'Relu'
+    zero = _util.gemm_c(context, opset_version, _util.in_shape(func, 3)[0], _util.in_dtype(func))
 
     def step(gb, split, xt, states):
         hp, = states
-        return [gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh], transB=1)])])]
+        return [gb.op(act, [gb.op('Add', [xt, gb.op('Gemm', [hp, wh] + zero, transB=1)])])]
 
     return _unroll(func, context, (x, w, b), [h], step, output_names)
 

@@ -334,10 +334,10 @@ def test_failed_save_text_writes_neither_file(tmp_path):
 
 
 def test_opset_outside_range_warns_and_converters_raise_runtime_error():
-    with pytest.warns(UserWarning, match='opset_version 7'):
+    with pytest.warns(UserWarning, match='opset_version 6'):
         with pytest.raises(RuntimeError,
-                           match='`LinearFunction` of Chainer with ONNX opset_version 7'):
-            onnx_chainer.export(Net(), _args(), opset_version=7)
+                           match='`LinearFunction` of Chainer with ONNX opset_version 6'):
+            onnx_chainer.export(Net(), _args(), opset_version=6)
 
 
 def test_default_names_follow_the_functions():
