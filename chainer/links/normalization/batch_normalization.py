@@ -7,6 +7,7 @@ import numpy
 
 import chainer
 from chainer import configuration
+from chainer import function_node
 from chainer import initializers
 from chainer import link
 from chainer import serializer as serializer_module
@@ -160,6 +161,7 @@ class BatchNormalization(link.Link):
             'Use chainer.using_config')
         xa = variable.as_array(x)
         if self.avg_mean is None:
+            function_node._check_input(x)
             axis = batch_normalization._reduced_axes(xa.ndim, self.axis)
             self._initialize_params(
                 tuple(s for i, s in enumerate(xa.shape) if i not in axis))
