@@ -273,3 +273,14 @@ def test_forget_recomputation_updates_statistics_once(make, finetune):
     for name, value in _statistics(forgetting).items():
         numpy.testing.assert_allclose(value, expected[name], rtol=1e-6, err_msg=name)
     numpy.testing.assert_allclose(xf.grad, xp.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: L.LayerNormalization((4,)), lambda: L.GroupNormalization(2, (4,)),
+    lambda: L.LayerNormalization([4])])
+def test_normalization_size_given_as_a_shape_tuple(make):
+    # Chainer takes a one-element shape as size; was a ValueError.
+    link = make()
+    assert link.gamma.shape == (4,) and link.beta.shape == (4,)
+    x = numpy.ones((3, 4), numpy.float32)
+    assert link(x).shape == (3, 4)
