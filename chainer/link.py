@@ -19,7 +19,7 @@ from chainer import initializers
 from chainer import link_hook
 from chainer import serializer as serializer_module
 from chainer import variable
-from chainer.utils.error import _numpy1_printing
+from chainer.utils.error import _TypeAttributeError, _numpy1_printing
 
 if TYPE_CHECKING:
     from chainer.device_resident import DeviceResidentsVisitor
@@ -615,7 +615,8 @@ class ChainList(Link, collections.abc.MutableSequence):
     @staticmethod
     def _check_link(link: Any) -> None:
         if not isinstance(link, Link):
-            raise TypeError(
+            # Chainer failed reading the object's name (AttributeError).
+            raise _TypeAttributeError(
                 f'cannot register a non-link object as a child: {type(link).__name__}')
 
     def __getitem__(self, index: Union[int, slice]) -> Any:

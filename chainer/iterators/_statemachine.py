@@ -106,7 +106,10 @@ class StateMixin:
         if self.order_sampler is not None:
             # The first order sets the epoch size, which later orders keep; it
             # may be a subset of the dataset (Chainer checked only later ones).
-            order = numpy.asarray(self.order_sampler(numpy.arange(n), 0))
+            # A sampler returning None means the dataset's own order, as in Chainer.
+            order = self.order_sampler(numpy.arange(n), 0)
+            if order is not None:
+                order = numpy.asarray(order)
         self._previous_epoch_detail = -1.
         return IteratorState(0, 0, False, order)
 

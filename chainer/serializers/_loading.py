@@ -91,6 +91,14 @@ def is_path(file: Any) -> bool:
     return isinstance(file, (str, bytes, os.PathLike))
 
 
+def check_file_object(file: Any, method: str) -> None:
+    """``TypeError`` (as Chainer's NumPy raised) for a ``file`` that is neither a path
+    nor an object with ``method`` (``'read'`` or ``'write'``)."""
+    if not callable(getattr(file, method, None)):
+        raise TypeError('expected a path (str, bytes or os.PathLike) or a binary file '
+                        f'object with a {method}() method, not {type(file).__name__}')
+
+
 def _not_regular(path: str, mode: int, where: str) -> OSError | ValueError:
     if stat.S_ISDIR(mode):
         return IsADirectoryError(errno.EISDIR, 'Is a directory', path)

@@ -305,6 +305,7 @@ def save_npz(file: PathOrFile, obj: Any, compression: bool = True) -> None:
     if _loading.is_path(file):
         _atomic.write_with(file, lambda f: _write_npz(f, arrays, compression))
     else:
+        _loading.check_file_object(file, 'write')
         _write_npz(file, arrays, compression)
 
 
@@ -342,6 +343,7 @@ def load_npz(file: PathOrFile, obj: Any, path: str = '', strict: bool = True,
         with _loading.open_regular_file(file, where) as f:
             _load_archive(NpzArchive(f, where), obj, path, strict, ignore_names)
     else:
+        _loading.check_file_object(file, 'read')
         _load_archive(NpzArchive(file, where), obj, path, strict, ignore_names)
 
 

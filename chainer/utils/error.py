@@ -30,6 +30,11 @@ class _NotSerializableError(TypeError, AttributeError):
     AttributeError that Chainer raised looking the method up."""
 
 
+class _TypeAttributeError(TypeError, AttributeError):
+    """An object of the wrong type where Chainer read an attribute it lacks: a
+    TypeError, and the AttributeError that Chainer raised."""
+
+
 class _IndexValueError(ValueError, IndexError):
     """An index, label or id out of range, or an empty list Chainer took the first item
     of: a ValueError, and the IndexError that indexing raised in Chainer."""

@@ -866,3 +866,15 @@ def test_local_hook_only_on_its_link():
     net.l1.add_hook(hook)
     net(numpy.ones((1, 2), numpy.float32))
     assert [e[1] for e in hook.events if e[0] == 'pre'] == [net.l1]
+
+
+@pytest.mark.parametrize('register', [
+    lambda: chainer.ChainList(3), lambda: chainer.ChainList().append(None),
+    lambda: chainer.ChainList().add_link('x'), lambda: chainer.ChainList().insert(0, 3),
+    lambda: chainer.ChainList(chainer.Link()).__setitem__(0, 3)])
+def test_chainlist_refuses_a_non_link_child_with_chainers_attribute_error(register):
+    # Chainer raised AttributeError (reading the object's name); ours says what is
+    # wrong and stays a TypeError too.
+    with pytest.raises(AttributeError, match='non-link object') as info:
+        register()
+    assert isinstance(info.value, TypeError)

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy
 
 from chainer import initializers
+from chainer import function_node
 from chainer import link
 from chainer import variable
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
 from chainer.links.connection.linear import _add_weight_and_bias
+from chainer.utils import type_check
 
 if TYPE_CHECKING:
     from chainer.types import InitializerSpec, VariableOrArray
@@ -65,6 +67,9 @@ class SimplifiedDropconnect(link.Link):
         ``mask`` (saved and loaded with the link); each call uses its own ``mask``.
         """
         if self.W.array is None:
+            function_node._check_input(x)
+            with type_check._checking('SimplifiedDropconnect', (x,), ('x',)) as (x_type,):
+                type_check.expect(x_type.ndim >= 2)
             self._initialize_params(x.size // x.shape[0])
         if mask is not None and 'mask' not in self.__dict__:
             self.add_persistent('mask', mask)

@@ -12,7 +12,7 @@ from chainer.utils import argument
 from chainer.links.connection.linear import _add_weight_and_bias
 from chainer.utils import conv_nd
 from chainer.utils import type_check
-from chainer.utils.error import _ValueAssertionError
+from chainer.utils.error import _ValueAssertionError, _ValueTypeError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,6 +32,17 @@ def _from_params_args(W: Any, b: Any, groups: Any) -> tuple:
             raise ValueError('`out_channels` does not match the size of `b`')
     return W, b, in_per_group * int(groups), out_channels, tuple(ksize)
 
+
+
+def _channels_error(which: str, channels: Any) -> ValueError:
+    """The error for a channel count that the groups do not divide: Chainer's
+    ValueError, or for a fractional count (2.5) also the TypeError that Chainer's
+    links without groups raised for it."""
+    if isinstance(channels, float) and not channels.is_integer():
+        return _ValueTypeError(f'the number of {which} channels must be a whole number, '
+                               f'got {channels!r}')
+    return ValueError(f'the number of {which} channels must be divisible by the number '
+                      'of groups')
 
 class _ConvolutionLinkBase(link.Link):
     """Holds ``W`` (created lazily from the input channels when ``in_channels`` is None)
@@ -60,14 +71,12 @@ class _ConvolutionLinkBase(link.Link):
         self.dilate = dilate
         self.groups = int(groups)
         if out_channels % self.groups != 0:
-            raise ValueError('the number of output channels must be divisible by the '
-                             'number of groups')
+            raise _channels_error('output', out_channels)
         _add_weight_and_bias(self, initialW, in_channels, nobias, initial_bias, out_channels)
 
     def _initialize_params(self, in_channels: int) -> None:
         if in_channels % self.groups != 0:
-            raise ValueError('the number of input channels must be divisible by the '
-                             'number of groups')
+            raise _channels_error('input', in_channels)
         ksize = conv_nd.as_tuple(self.ksize, self.ndim)
         if self._transposed:
             shape = (in_channels, self.out_channels // self.groups) + ksize

@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from chainer import initializers
+from chainer import function_node
 from chainer import link
 from chainer import variable
 from chainer.functions.connection import local_convolution_2d as _local
 from chainer.utils import argument
 from chainer.utils import conv
 from chainer.utils import conv_nd
+from chainer.utils import type_check
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -65,5 +67,8 @@ class LocalConvolution2D(link.Link):
     def forward(self, x: VariableOrArray) -> variable.Variable:
         """Applies the layer to ``x`` of shape ``(n, c, h, w)``."""
         if self.W.array is None:
+            function_node._check_input(x)
+            with type_check._checking('LocalConvolution2DFunction', (x,), ('x',)) as (x_type,):
+                type_check.expect(x_type.ndim == 4)
             self._initialize_params(x.shape[1], x.shape[2:])
         return _local.local_convolution_2d(x, self.W, self.b, self.stride)

@@ -36,11 +36,13 @@ class ScaleShiftLink(link.Link):
             self.beta = variable.Parameter(inits[1])
         if size is not None:
             self._initialize_params(size)
+            # A shape tuple as size works too, as in Chainer (LayerNormalization((4,))).
+            expected = tuple(size) if isinstance(size, (tuple, list)) else (size,)
             for name in ('gamma', 'beta'):
                 shape = getattr(self, name).shape
-                if shape != (size,):
+                if shape != expected:
                     raise ValueError(
-                        f'initial_{name} has shape {shape}, but size={size} needs ({size},)')
+                        f'initial_{name} has shape {shape}, but size={size} needs {expected}')
 
     def _initialize_params(self, size: int) -> None:
         for param in (self.gamma, self.beta):

@@ -7,6 +7,7 @@ import numpy
 
 import chainer
 from chainer import configuration
+from chainer import function_node
 from chainer import initializers
 from chainer import link
 from chainer import serializer as serializer_module
@@ -124,6 +125,14 @@ class BatchNormalization(link.Link):
         yield 'use_gamma', hasattr(self, 'gamma')
         yield 'use_beta', hasattr(self, 'beta')
 
+    def _initialize_from_input(self, x: VariableOrArray) -> None:
+        """Sizes the parameters and statistics lazily (``size=None``) from the first
+        input, after checking that it is an array."""
+        function_node._check_input(x)
+        xa = variable.as_array(x)
+        axis = batch_normalization._reduced_axes(xa.ndim, self.axis)
+        self._initialize_params(tuple(s for i, s in enumerate(xa.shape) if i not in axis))
+
     def _initialize_params(self, shape: Any) -> None:
         shape = array_utils.as_shape(shape)
         dtype = self._highprec_dtype
@@ -158,11 +167,8 @@ class BatchNormalization(link.Link):
             kwargs, ('finetune', False),
             test='test argument is not supported anymore. '
             'Use chainer.using_config')
-        xa = variable.as_array(x)
         if self.avg_mean is None:
-            axis = batch_normalization._reduced_axes(xa.ndim, self.axis)
-            self._initialize_params(
-                tuple(s for i, s in enumerate(xa.shape) if i not in axis))
+            self._initialize_from_input(x)
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
             # A recomputed forward (F.forget, the ONNX export) leaves the statistics alone.
@@ -170,7 +176,7 @@ class BatchNormalization(link.Link):
             return batch_normalization.batch_normalization(
                 x, gamma, beta, eps=self.eps, running_mean=None if keep else self.avg_mean,
                 running_var=None if keep else self.avg_var,
-                decay=running_decay(self, finetune, xa), axis=self.axis)
+                decay=running_decay(self, finetune, x), axis=self.axis)
         return batch_normalization.fixed_batch_normalization(
             x, gamma, beta, variable.Variable(self.avg_mean, requires_grad=False),
             variable.Variable(self.avg_var, requires_grad=False), self.eps, self.axis)

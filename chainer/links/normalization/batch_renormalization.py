@@ -50,6 +50,8 @@ class BatchRenormalization(BatchNormalization):
 
     def forward(self, x: VariableOrArray, finetune: bool = False) -> variable.Variable:
         """Applies batch renormalization (``finetune`` as for BatchNormalization)."""
+        if self.avg_mean is None:
+            self._initialize_from_input(x)  # size=None, as BatchNormalization takes it
         gamma, beta = self._scale_and_shift()
         if configuration.config.train:
             mean, var, update = self.avg_mean, self.avg_var, True

@@ -75,3 +75,21 @@ def test_order_of_a_subset_sets_the_epoch(make):
         assert list(it.next()) == [6, 0]
     finally:
         it.finalize()
+
+
+@pytest.mark.parametrize('make', [
+    lambda ds, s: iterators.SerialIterator(ds, 3, order_sampler=s),
+    lambda ds, s: iterators.MultithreadIterator(ds, 3, order_sampler=s, n_threads=1),
+    lambda ds, s: iterators.MultiprocessIterator(ds, 3, order_sampler=s, n_processes=1),
+])
+def test_sampler_returning_none_keeps_the_dataset_order(make):
+    # Chainer reads a None order as "no order": the dataset's own order.
+    calls = []
+    it = make(list(range(5)), lambda order, position: calls.append(position))
+    try:
+        batches = [list(it.next()) for _ in range(3)]
+        assert batches == [[0, 1, 2], [3, 4, 0], [1, 2, 3]]
+        assert it.epoch == 1 and it.epoch_detail == pytest.approx(9 / 5)
+        assert calls == [0]
+    finally:
+        it.finalize()

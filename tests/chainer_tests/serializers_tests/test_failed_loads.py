@@ -652,3 +652,13 @@ def test_read_only_target_changes_nothing(tmp_path, fmt, read_only):
     for name in 'abc':
         numpy.testing.assert_array_equal(getattr(target, name).array, 0)
     numpy.testing.assert_array_equal(target.z, 0)
+
+
+@pytest.mark.parametrize('file', [3.5, None, object()])
+def test_npz_file_that_is_neither_path_nor_file_object(file):
+    # TypeError, as Chainer's NumPy raised (was AttributeError for save_npz and
+    # ValueError for load_npz).
+    with pytest.raises(TypeError, match='neither|not (float|NoneType|object)'):
+        serializers.save_npz(file, L.Linear(2, 2))
+    with pytest.raises(TypeError, match='not (float|NoneType|object)'):
+        serializers.load_npz(file, L.Linear(2, 2))

@@ -94,3 +94,15 @@ def test_first_mask_is_registered_as_persistent(tmp_path):
     with numpy.load(path) as f:
         assert sorted(f.files) == ['W', 'b', 'mask']
         numpy.testing.assert_array_equal(f['mask'], mask1)
+
+
+@pytest.mark.parametrize('x, error', [
+    (numpy.float32(1), TypeError), ([[1.0, 2.0]], TypeError),
+    (numpy.zeros(3, numpy.float32), type_check.InvalidType)])
+def test_lazy_refuses_a_bad_first_input_before_sizing_w(x, error):
+    # Was an IndexError (0-d) or a W sized from a 1-d input.
+    link = L.SimplifiedDropconnect(None, 3)
+    with pytest.raises(error):
+        link(x)
+    assert link.W.array is None
+    assert link(numpy.ones((2, 4), numpy.float32)).shape == (2, 3)

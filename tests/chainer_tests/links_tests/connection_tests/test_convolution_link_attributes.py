@@ -4,9 +4,11 @@ Code built on Chainer reads these attributes (``link.dilate[0]``, ``link.stride`
 to compute output lengths, so their forms are part of the API.
 """
 import numpy
+import pytest
 
 import chainer
 import chainer.links as L
+from chainer.utils import type_check
 
 
 def test_convolution_nd_keeps_ksize_and_dilate_as_tuples():
@@ -87,3 +89,16 @@ def test_printed_form():
 def test_convolution_2d_has_chainers_layout_flags():
     link = L.Convolution2D(2, 3, 3)
     assert link.cudnn_fast is False and link.x_layout is None
+
+
+@pytest.mark.parametrize('x, error', [
+    (numpy.float32(1), TypeError), ([[1.0]], TypeError),
+    (numpy.zeros((2, 3, 6), numpy.float32), type_check.InvalidType),
+    (numpy.zeros((2, 3, 6, 6, 1), numpy.float32), type_check.InvalidType)])
+def test_local_convolution_lazy_refuses_a_bad_first_input(x, error):
+    # A 3-d input was an IndexError from the lazy initialization.
+    link = L.LocalConvolution2D(None, 2, ksize=3)
+    with pytest.raises(error):
+        link(x)
+    assert link.W.array is None
+    assert link(numpy.ones((1, 3, 5, 5), numpy.float32)).shape == (1, 2, 3, 3)

@@ -361,3 +361,15 @@ def test_convolution_from_params_nobias_and_errors():
     # Deconvolutions do not implement it in Chainer either.
     with pytest.raises(NotImplementedError):
         L.DeconvolutionND.from_params(W)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: L.DilatedConvolution2D(2.5, 4, 3), lambda: L.DilatedConvolution2D(3, 2.5, 3),
+    lambda: L.Convolution2D(2.5, 4, 3), lambda: L.Deconvolution2D(3, 2.5, 3),
+    lambda: L.ConvolutionND(2, 2.5, 4, 3)])
+def test_fractional_channel_count_names_the_problem(make):
+    # Chainer raised ValueError (the groups check) for most links and TypeError for
+    # DilatedConvolution2D; the message spoke of groups that were never given.
+    with pytest.raises(ValueError, match='whole number, got 2.5') as info:
+        make()
+    assert isinstance(info.value, TypeError)

@@ -291,3 +291,12 @@ def test_recomputed_finetune_forward_passes_the_next_decay():
         link(x, finetune=True)
     assert link.N == 1
     assert decays == [0.5]
+
+
+@pytest.mark.parametrize('x', [[[1.0, 2.0]], 'x', numpy.float32(1)])
+def test_lazy_refuses_a_non_array_first_input(x):
+    # Was AttributeError: 'list' object has no attribute 'ndim'.
+    link = L.BatchNormalization()
+    with pytest.raises(TypeError, match='function input must be a Variable'):
+        link(x)
+    assert link.avg_mean is None

@@ -273,3 +273,27 @@ def test_forget_recomputation_updates_statistics_once(make, finetune):
     for name, value in _statistics(forgetting).items():
         numpy.testing.assert_allclose(value, expected[name], rtol=1e-6, err_msg=name)
     numpy.testing.assert_allclose(xf.grad, xp.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('make', [
+    lambda: L.LayerNormalization((4,)), lambda: L.GroupNormalization(2, (4,)),
+    lambda: L.LayerNormalization([4])])
+def test_normalization_size_given_as_a_shape_tuple(make):
+    # Chainer takes a one-element shape as size; was a ValueError.
+    link = make()
+    assert link.gamma.shape == (4,) and link.beta.shape == (4,)
+    x = numpy.ones((3, 4), numpy.float32)
+    assert link(x).shape == (3, 4)
+
+
+def test_batch_renormalization_sized_by_the_first_input():
+    # size=None passed the constructor (as for BatchNormalization) but the forward
+    # failed with AttributeError: 'NoneType' object has no attribute 'shape'.
+    x = numpy.random.RandomState(0).randn(5, 3, 2).astype(numpy.float32)
+    lazy, sized = L.BatchRenormalization(None), L.BatchRenormalization(3)
+    y = lazy(x)
+    numpy.testing.assert_array_equal(y.array, sized(x).array)
+    numpy.testing.assert_array_equal(lazy.avg_mean, sized.avg_mean)
+    assert lazy.gamma.shape == (3,)
+    with pytest.raises(TypeError, match='function input must be a Variable'):
+        L.BatchRenormalization(None)([[1.0, 2.0]])
