@@ -13,6 +13,7 @@ import numpy
 import chainer
 from chainer import link
 from chainer import variable
+from chainer.dataset import download
 from chainer.utils import argument
 
 if TYPE_CHECKING:
@@ -74,9 +75,14 @@ def oversample_crops(images: numpy.ndarray, crop_dims: Sequence[int]) -> numpy.n
     return crops.reshape(n * 10, c, ch, cw)
 
 
+class WeightsNotFoundError(download.DownloadError, FileNotFoundError):
+    """The pretrained weights are missing and their download failed: the
+    ``URLError`` Chainer let through (a ``DownloadError``, whose ``reason`` is
+    the download's), and a ``FileNotFoundError``."""
+
+
 def models_directory() -> str:
     """Where the converted pretrained weights live (under the dataset root)."""
-    from chainer.dataset import download
     return download.get_dataset_directory('pfnet/chainer/models/')
 
 
@@ -89,9 +95,9 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
     ``cls.convert_caffemodel_to_npz``). When neither is available it says what
     to put where: a model downloaded by hand from the web ``page`` (``url`` is
     None) raises Chainer's ``OSError`` naming that page, a failed download a
-    ``FileNotFoundError``."""
+    :class:`WeightsNotFoundError` (the ``URLError`` Chainer raised, and a
+    ``FileNotFoundError``)."""
     from chainer import serializers
-    from chainer.dataset import download
 
     root = models_directory()
     npz_path = os.path.join(root, npz_name)
@@ -119,11 +125,11 @@ def retrieve(cls: type, model: link.Link, npz_name: str, caffemodel_name: str,
                         f"from '{page}', and place it on {caffemodel_path} (converted on "
                         f'first use). Or put {npz_name} (written by '
                         f'{cls.__name__}.convert_caffemodel_to_npz) in {root} ' + where)
-                raise FileNotFoundError(
+                raise WeightsNotFoundError(
                     f'{cls.__name__}: pretrained weights not found. Put {npz_name} '
                     f'(written by {cls.__name__}.convert_caffemodel_to_npz) in {root}, '
                     f'or Caffe\'s model as {caffemodel_path} (converted on first use) '
-                    + where) from error
+                    + where, getattr(error, 'reason', error)) from error
         sys.stderr.write('Now loading caffemodel (usually it may take few minutes)\n')
         sys.stderr.flush()
         (convert or cls.convert_caffemodel_to_npz)(caffemodel, npz_path)

@@ -4,6 +4,7 @@ Random initialisation of the large models is slow, so most tests build them
 with zero weights through the same path a pretrained load takes.
 """
 import os
+import urllib.error
 
 import numpy
 import pytest
@@ -291,6 +292,20 @@ def test_auto_without_weights_says_what_to_put_where(dataset_root, cls, name, er
     assert name in message
     assert os.path.join(str(dataset_root), 'pfnet', 'chainer', 'models') in message
     assert 'pretrained_model=None' in message
+
+
+def test_failed_download_is_still_chainers_urlerror(dataset_root, monkeypatch):
+    # Chainer let the URLError of the failed download through: code catching
+    # it still does, and the download's reason is kept.
+    def unreachable(url):
+        raise download.DownloadError(f'could not download {url}', 'no network')
+
+    monkeypatch.setattr(download, 'cached_download', unreachable)
+    with pytest.raises(urllib.error.URLError) as info:
+        L.GoogLeNet()
+    assert isinstance(info.value, FileNotFoundError)
+    assert info.value.reason == 'no network'
+    assert 'pretrained_model=None' in str(info.value)
 
 
 def test_resnet_without_caffemodel_raises_chainers_oserror(dataset_root):
