@@ -33,7 +33,6 @@ def _from_params_args(W: Any, b: Any, groups: Any) -> tuple:
     return W, b, in_per_group * int(groups), out_channels, tuple(ksize)
 
 
-
 def _channels_error(which: str, channels: Any) -> ValueError:
     """The error for a channel count that the groups do not divide: Chainer's
     ValueError, or for a fractional count (2.5) also the TypeError that Chainer's
@@ -43,6 +42,7 @@ def _channels_error(which: str, channels: Any) -> ValueError:
                                f'got {channels!r}')
     return ValueError(f'the number of {which} channels must be divisible by the number '
                       'of groups')
+
 
 class _ConvolutionLinkBase(link.Link):
     """Holds ``W`` (created lazily from the input channels when ``in_channels`` is None)
