@@ -178,10 +178,11 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
         index = self.index
         if self.partial:  # no 0 * inf from ignored rows: selected out
             keep = self.ignore_mask
-            if xp is numpy:  # zeroed in place; their rows taken out of gW's product
-                dropped = ~keep  # only where their x is not finite
+            if xp is numpy:  # zeroed in place
+                dropped = ~keep
                 gx[dropped] = 0
                 c[dropped] = 0
+                # their rows taken out of gW's product only where their x is not finite
                 if not numpy.isfinite(xc[dropped]).all():
                     index, xc, c = index[keep], xc[keep], c[keep]
             else:  # (selections: no synchronisation)

@@ -28,8 +28,6 @@ def _flag(value, name: str) -> bool:
     """A transpose flag as a bool; one that is neither a bool nor an integer (None, a
     string, a float) is the ``TypeError`` Chainer's ``transa ^ transb`` raised (ours
     took its truth value)."""
-    if type(value) is bool:
-        return value
     if isinstance(value, (numpy.bool_, int, numpy.integer)):
         return bool(value)
     raise TypeError(f'{name} must be a bool, got {value!r}')
