@@ -32,10 +32,9 @@ class Context:
         #: Constant nodes made for the function being converted (taken by the graph).
         self.constants: list = []
         self._const_names: set = set()
-        #: The names of the model's parameters, in ``namedparams()`` order.
-        self.link_params: list = []
-        #: name -> array of each of the model's parameters (used or not).
-        self.link_param_arrays: dict = {}
+        #: name -> array of each of the model's parameters (used or not), in
+        #: ``namedparams()`` order.
+        self.link_params: dict = {}
         #: id(Parameter) -> (the cleansed path of the child link owning it, that link).
         self.param_to_link: dict = {}
         if model is not None and hasattr(model, 'namedlinks'):
@@ -43,8 +42,7 @@ class Context:
             for path, param in model.namedparams(include_uninit=False):
                 name = onnx_helper.cleanse_param_name(path)
                 self.param_names[id(param.array)] = name
-                self.link_params.append(name)
-                self.link_param_arrays[name] = param.array
+                self.link_params[name] = param.array
                 owner = path[:path.rindex('/')]
                 if owner in links:
                     self.param_to_link[id(param)] = (onnx_helper.cleanse_param_name(owner),

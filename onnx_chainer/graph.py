@@ -375,7 +375,7 @@ class Graph:
             # listed them (code feeding them all by name keeps working).
             listed = {name for name, _ in params}
             params += [(name, _value_info(name, arr.shape, arr.dtype))
-                       for name, arr in ctx.link_param_arrays.items() if name not in listed]
+                       for name, arr in ctx.link_params.items() if name not in listed]
         order = {name: i for i, name in enumerate(ctx.link_params)}
         params.sort(key=lambda p: order[p[0]])
         # Link parameters first, in namedparams() order, as Chainer listed them.

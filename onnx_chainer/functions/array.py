@@ -246,17 +246,17 @@ def convert_Pad(func, opset_version, input_names, output_names, context):
 @support(_OPSETS)
 def convert_Permutate(func, opset_version, input_names, output_names, context):
     gb = _util.builder(context)
-    indices = None if func.inv and opset_version < 9 else \
-        _util.held_array(context, func.indices)
     if func.inv and opset_version < 9:  # no Scatter yet: the argsort, held
         indices = _util.held_array(context, numpy.argsort(_util.to_cpu(func.indices)))
-    elif func.inv:
-        # argsort of a permutation: scatter positions to their indices
-        n = len(func.indices)
-        positions = _util.ints(context, range(n))
-        zeros = _util.ints(context, [0] * n)
-        indices = gb.op('ScatterElements' if opset_version >= 11 else 'Scatter',
-                        [zeros, gb.op('Cast', [indices], to=7), positions], axis=0)
+    else:
+        indices = _util.held_array(context, func.indices)
+        if func.inv:
+            # argsort of a permutation: scatter positions to their indices
+            n = len(func.indices)
+            positions = _util.ints(context, range(n))
+            zeros = _util.ints(context, [0] * n)
+            indices = gb.op('ScatterElements' if opset_version >= 11 else 'Scatter',
+                            [zeros, gb.op('Cast', [indices], to=7), positions], axis=0)
     gb.op('Gather', [input_names[0], indices], axis=int(func.axis))
     return gb.nodes(output_names)
 
