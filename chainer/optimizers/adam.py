@@ -56,8 +56,10 @@ def _adam_step_cpu(arrays: list, tmp: Optional[numpy.ndarray], coefs: tuple) -> 
         numpy.maximum(vhat, v, out=vhat)
     else:
         vhat = v
-    # step = alpha_t / (sqrt(vhat) + eps), clipped to the AdaBound bounds
-    numpy.sqrt(vhat, out=tmp)
+    # step = alpha_t / (sqrt(vhat) + eps), clipped to the AdaBound bounds; the root
+    # of a float16 vhat is taken in the compute dtype, as Chainer did (NumPy's float16
+    # loop would round it to float16 first)
+    numpy.sqrt(vhat, out=tmp, dtype=tmp.dtype)
     tmp += eps
     numpy.divide(alpha_t, tmp, out=tmp)
     if bounds is not None:

@@ -4,6 +4,7 @@ import math
 import numpy
 import pytest
 
+import chainer
 from chainer import optimizers
 from chainer.optimizers import adam
 
@@ -190,6 +191,39 @@ def test_float16_uses_float32_arithmetic():
     for name, p in model.namedparams():
         assert numpy.isfinite(p.array).all()
         numpy.testing.assert_allclose(p.array, ref_p[name], rtol=3e-3, atol=3e-3)
+
+
+@pytest.mark.parametrize('hp', [{}, {'amsgrad': True}, {'adabound': True}])
+def test_float16_root_of_v_in_float32(hp):
+    # Chainer took sqrt(v) of a float16 parameter's float16 state in float32: the
+    # step matches a float32 evaluation bit for bit, not a float16 root widened.
+    link = chainer.Link()
+    with link.init_scope():
+        # small weights: the float16 spacing is fine enough to see the step's rounding
+        link.w = chainer.Parameter(numpy.linspace(1e-3, 1e-2, 64).astype(numpy.float16))
+    opt = optimizers.Adam(alpha=0.001, **hp).setup(link)
+    rng = numpy.random.RandomState(3)
+    grads = (rng.rand(2, 64) * 3 + 0.5).astype(numpy.float16)
+    link.w.grad = grads[0]
+    opt.update()
+    rule = link.w.update_rule
+    m = rule.state['m'].copy()
+    v = rule.state['v'].copy()
+    before = link.w.array.copy()
+    link.w.grad = grads[1]
+    opt.update()
+    g = grads[1].astype(numpy.float32)
+    m += numpy.float32(0.1) * (g - m)
+    v += numpy.float32(0.001) * (g * g - v)
+    numpy.testing.assert_array_equal(rule.state['m'], m)
+    numpy.testing.assert_array_equal(rule.state['v'], v)
+    step = numpy.float32(rule.alpha_t) / (numpy.sqrt(v.astype(numpy.float32))
+                                          + numpy.float32(1e-8))
+    if hp.get('adabound'):
+        lower, upper = rule.bounds
+        step = numpy.clip(step, numpy.float32(lower), numpy.float32(upper))
+    expected = (before.astype(numpy.float32) - step * m).astype(numpy.float16)
+    numpy.testing.assert_array_equal(link.w.array, expected)
 
 
 def test_fp32_update_float16():

@@ -76,8 +76,9 @@ def _adam_step(beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, weight_decay_rat
         else:
             vhat = v
         alpha_t = alpha * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-        # The square root is taken in the state's dtype (float16 for float16 parameters).
-        update = s(alpha_t) / (numpy.sqrt(vhat).astype(dtype) + s(eps))
+        # The square root is taken in the compute dtype (float32 for float16 parameters,
+        # whose state is float16), as in Chainer.
+        update = s(alpha_t) / (numpy.sqrt(vhat.astype(dtype)) + s(eps))
         update *= m
         if weight_decay_rate != 0:
             data *= data.dtype.type(1 - weight_decay_rate)
