@@ -102,11 +102,24 @@ def _os_file_lock(lock_path: str) -> Iterator[None]:
         yield
 
 
+def _is_stock_urlretrieve(f: Any) -> bool:
+    return (getattr(f, '__module__', None) == 'urllib.request'
+            and getattr(f, '__qualname__', None) == 'urlretrieve')
+
+
 def _urlretrieve(url: str, path: str) -> None:
-    # Looked up at call time, so that replacing ``urllib.request.urlretrieve``
-    # (as code written for Chainer does) or this function redirects downloads.
+    # Looked up at call time, so that replacing ``urllib.request.urlretrieve``,
+    # ``six.moves.urllib.request.urlretrieve`` (the name Chainer called, which
+    # its tests and code copying them patch) or this function redirects
+    # downloads. six caches the stock function once used, so a patch of
+    # urllib's wins over a six that was not patched.
     import urllib.request  # imported lazily: it is slow to import
-    urllib.request.urlretrieve(url, path)
+    retrieve = urllib.request.urlretrieve
+    six = sys.modules.get('six')
+    if six is not None and _is_stock_urlretrieve(retrieve):
+        with contextlib.suppress(Exception):  # a partial or stand-in six
+            retrieve = six.moves.urllib.request.urlretrieve
+    retrieve(url, path)
 
 
 def cached_download(url: str) -> str:

@@ -1,5 +1,7 @@
 import multiprocessing
 import os
+import sys
+import types
 import urllib.error
 import urllib.request
 
@@ -107,6 +109,58 @@ def test_cached_download_goes_through_urlretrieve(root, monkeypatch):
     monkeypatch.setattr(urllib.request, 'urlretrieve', fake)
     with open(dataset.cached_download('http://example.invalid/z'), 'rb') as f:
         assert f.read() == b'fake http://example.invalid/z'
+
+
+def _fake_six(retrieve):
+    # The part of ``six`` Chainer's download went through: six.moves.urllib.request.
+    six = types.ModuleType('six')
+    six.moves = types.SimpleNamespace(
+        urllib=types.SimpleNamespace(request=types.SimpleNamespace(urlretrieve=retrieve)))
+    return six
+
+
+def _writer(tag):
+    def fake(url, path):
+        with open(path, 'wb') as f:
+            f.write(tag + b' ' + url.encode())
+        return path, None
+    return fake
+
+
+def test_cached_download_goes_through_a_patched_six_urlretrieve(root, monkeypatch):
+    # Chainer called six.moves.urllib.request.urlretrieve, which its tests (and
+    # code copying them) patch to fake a download.
+    monkeypatch.setitem(sys.modules, 'six', _fake_six(_writer(b'six')))
+    with open(dataset.cached_download('http://example.invalid/s'), 'rb') as f:
+        assert f.read() == b'six http://example.invalid/s'
+
+
+def test_a_patched_urllib_urlretrieve_wins_over_an_unpatched_six(root, monkeypatch):
+    # six caches the stock function on first use: a urllib patch made after
+    # that still redirects the download.
+    monkeypatch.setitem(sys.modules, 'six', _fake_six(urllib.request.urlretrieve))
+    monkeypatch.setattr(urllib.request, 'urlretrieve', _writer(b'urllib'))
+    with open(dataset.cached_download('http://example.invalid/u'), 'rb') as f:
+        assert f.read() == b'urllib http://example.invalid/u'
+
+
+def test_a_six_without_moves_is_ignored(root, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'six', types.ModuleType('six'))
+    stock_like = _writer(b'urllib')  # passes for the stock function, so six is consulted
+    stock_like.__module__, stock_like.__qualname__ = 'urllib.request', 'urlretrieve'
+    monkeypatch.setattr(urllib.request, 'urlretrieve', stock_like)
+    with open(dataset.cached_download('http://example.invalid/v'), 'rb') as f:
+        assert f.read() == b'urllib http://example.invalid/v'
+
+
+def test_cached_download_with_the_real_six_patched(root):
+    pytest.importorskip('six')
+    from unittest import mock
+    with mock.patch('six.moves.urllib.request.urlretrieve', side_effect=_writer(b'mock')) as f:
+        path = dataset.cached_download('https://example.com')
+    assert f.call_count == 1 and f.call_args[0][0] == 'https://example.com'
+    with open(path, 'rb') as fh:
+        assert fh.read() == b'mock https://example.com'
 
 
 def test_cache_or_load_file_creator_that_writes_nothing(root):
