@@ -111,6 +111,17 @@ def _shape_error(arrays: Any, position: Any) -> ValueError:
         'common shape')
 
 
+def _object_error(arrays: Any, position: Any) -> TypeError:
+    # Examples that stack into a 1-d object array are None or other objects with
+    # no array form: a batch of them is no input for a model (Chainer raised a
+    # bare TypeError from indexing them).
+    bad = next(i for i, a in enumerate(arrays) if numpy.asarray(a).dtype == object)
+    return TypeError(
+        f'concat_examples: example {bad}{_where(position)} is '
+        f'{type(arrays[bad]).__name__}, which has no array form; examples must be '
+        'arrays or numbers')
+
+
 def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
     first = arrays[0]
     if padding is not None:
@@ -122,9 +133,12 @@ def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
             result = numpy.array(arrays)
         except ValueError:
             raise _shape_error(arrays, position) from None
-        if result.dtype == object and isinstance(first, numpy.ndarray) \
-                and first.dtype != object:
-            raise _shape_error(arrays, position)
+        if result.dtype == object:
+            if isinstance(first, numpy.ndarray):
+                if first.dtype != object:
+                    raise _shape_error(arrays, position)
+            elif result.ndim == 1:
+                raise _object_error(arrays, position)
         return result
     shape = first.shape
     for array in arrays:

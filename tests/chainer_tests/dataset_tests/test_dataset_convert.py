@@ -93,6 +93,30 @@ def test_mismatched_shapes_error_names_example():
         dataset.concat_examples([{'x': numpy.zeros(3)}, {'x': numpy.zeros(2)}])
 
 
+@pytest.mark.parametrize('batch, bad', [
+    ([None, None], 0),
+    ([numpy.float32(1), None], 1),
+    ([object(), object()], 0),
+])
+def test_examples_with_no_array_form_are_refused(batch, bad):
+    # Chainer raised a bare TypeError from indexing them; an object array is no
+    # input for a model.
+    with pytest.raises(TypeError, match=f'example {bad} is'):
+        dataset.concat_examples(batch)
+    with pytest.raises(TypeError, match=f"example {bad} for key 'y' is"):
+        dataset.concat_examples([{'y': e} for e in batch])
+    with pytest.raises(TypeError, match=f'example {bad} at tuple position 1 is'):
+        dataset.concat_examples([(numpy.ones(2), e) for e in batch])
+
+
+def test_nested_objects_stack_as_in_chainer():
+    # Examples that are lists or arrays of objects stack (Chainer indexed them).
+    out = dataset.concat_examples([[None], [None]])
+    assert out.dtype == object and out.shape == (2, 1)
+    a = numpy.array([None, 1], dtype=object)
+    assert dataset.concat_examples([a, a]).shape == (2, 2)
+
+
 def test_mismatched_tuple_lengths():
     # Chainer's error types: IndexError for a short tuple, KeyError for a
     # missing key; entries and keys beyond example 0's are ignored.
