@@ -529,6 +529,9 @@ class _CheckBackward:
                     x_vars.append(chainer.Variable(a, requires_grad=a.dtype.kind == 'f'))
             for p, a, d in zip(self.params, p_cast, p_dirs):
                 p.array = perturb(a, d, t)
+                # As Chainer: a func may run backward itself, and the check
+                # leaves the params without gradients.
+                p.cleargrad()
             try:
                 ys = _check_outputs(self.func(*x_vars))
             finally:
@@ -570,7 +573,6 @@ class _CheckBackward:
         x_vars, ys = self._forward()
         x_dirs, p_dirs = self._sample_directions()
         gxs, gparams = self._backward_gradients(x_vars, ys)
-        saved_param_grads = [p.grad_var for p in self.params]
 
         contributions = []
         for g, d in zip(gxs + gparams, x_dirs + p_dirs):
@@ -580,11 +582,7 @@ class _CheckBackward:
                 contributions.append(float((g.astype(numpy.float64) * d).sum()))
         backward = sum(c for c in contributions if c is not None)
 
-        try:
-            numeric = self._numerical_directional(x_dirs, p_dirs)
-        finally:
-            for p, gv in zip(self.params, saved_param_grads):
-                p.grad_var = gv
+        numeric = self._numerical_directional(x_dirs, p_dirs)
 
         both_nan = numpy.isnan(numeric) and numpy.isnan(backward)
         if both_nan or abs(numeric - backward) <= self.atol + self.rtol * abs(backward):

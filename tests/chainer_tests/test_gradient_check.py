@@ -603,7 +603,19 @@ def test_check_backward_params():
     w = chainer.Parameter(uniform((3,)))
     gradient_check.check_backward(lambda a: a * w * w, x, uniform((3,)), params=w)
     gradient_check.check_backward(lambda a: a * w, x, uniform((3,)), params=(w,))
-    assert w.grad is not None  # the backward gradient is left in place
+
+
+def test_check_backward_leaves_params_without_grads():
+    # As Chainer's: the checked params end with no gradient, so a backward
+    # the test runs afterwards starts from None rather than adding onto the
+    # check's own gradient.
+    x = uniform((3,))
+    w = chainer.Parameter(uniform((3,)))
+    w.grad = numpy.ones(3)
+    gradient_check.check_backward(lambda a: a * w, x, uniform((3,)), params=w)
+    assert w.grad is None
+    F.sum(x * w).backward()
+    numpy.testing.assert_array_equal(w.grad, x)
 
 
 def test_check_backward_params_wrong_grad():
