@@ -345,7 +345,7 @@ class _CheckBackward:
         self.loss_mode = y_grad is None
         self.gys = None if y_grad is None else self._normalize_grads(y_grad)
         self.params = self._normalize_params(params)
-        if not numpy.isscalar(eps) or not eps > 0:
+        if numpy.ndim(eps) != 0 or not eps > 0:
             raise AssertionError(f'eps must be a positive number, got {eps!r}')
         self.eps = eps
         self.atol = atol

@@ -257,6 +257,14 @@ def test_numerical_grad_eps_array():
     numpy.testing.assert_allclose(gx, [2.0, 4.0])
 
 
+def test_check_backward_eps_array():
+    # A 0-d array eps is a number to Chainer's checks too.
+    x = uniform((3,))
+    gradient_check.check_backward(F.sin, x, uniform((3,)), eps=numpy.array(1e-3))
+    gradient_check.check_double_backward(F.sin, x, uniform((3,)), uniform((3,)),
+                                         eps=numpy.array(1e-3))
+
+
 @pytest.mark.parametrize('point', [0.5, 1.0, 2.0])
 def test_smooth_float16_function_is_not_called_nondifferentiable(point):
     # Chainer's fit ignored float16 rounding and reported tanh as non-differentiable.
