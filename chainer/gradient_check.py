@@ -92,7 +92,7 @@ _PROJECTOR = _quadratic_residual_projector()
 def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Sequence[Any],
                    eps: float = 1e-3, detect_nondifferentiable: bool = False,
                    diff_atol: float = 0, diff_rtol: float = 1e-2,
-                   center_outputs: Sequence[Any] | None = None) -> tuple:
+                   center_outputs: Sequence[Any] | None = None) -> list:
     """Computes the gradient of ``f`` by central finite differences.
 
     Args:
