@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import numpy
 
-from chainer import configuration
+from chainer import _backprop, configuration
 from chainer.backends import cuda
 from chainer.function_hook import FunctionHook  # NOQA: F401 (Chainer re-exports it here)
 from chainer.function_node import FunctionNode
@@ -114,7 +114,10 @@ class FunctionAdapter(FunctionNode):
         else:
             gxs = self.function.backward(in_data, out_grad)
         if not isinstance(gxs, (tuple, list)):
-            raise TypeError(f'backward of {self.label} must return a tuple of arrays')
+            # Chainer indexed whatever came back, so a bare array failed its gradient
+            # checks as a ValueError or TypeError: this is both.
+            raise _backprop._GradientTypeError(
+                f'backward of {self.label} must return a tuple of arrays')
         if len(target_input_indexes) != len(inputs):
             # As in Chainer, a gradient returned for an input that needs none is checked too
             # (all of them in order, so the first wrong one is reported).

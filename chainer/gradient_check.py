@@ -92,7 +92,7 @@ _PROJECTOR = _quadratic_residual_projector()
 def numerical_grad(f: Callable[[], Any], inputs: Sequence[Any], grad_outputs: Sequence[Any],
                    eps: float = 1e-3, detect_nondifferentiable: bool = False,
                    diff_atol: float = 0, diff_rtol: float = 1e-2,
-                   center_outputs: Sequence[Any] | None = None) -> tuple:
+                   center_outputs: Sequence[Any] | None = None) -> list:
     """Computes the gradient of ``f`` by central finite differences.
 
     Args:
@@ -345,7 +345,7 @@ class _CheckBackward:
         self.loss_mode = y_grad is None
         self.gys = None if y_grad is None else self._normalize_grads(y_grad)
         self.params = self._normalize_params(params)
-        if not numpy.isscalar(eps) or not eps > 0:
+        if numpy.ndim(eps) != 0 or not eps > 0:
             raise AssertionError(f'eps must be a positive number, got {eps!r}')
         self.eps = eps
         self.atol = atol
@@ -529,6 +529,9 @@ class _CheckBackward:
                     x_vars.append(chainer.Variable(a, requires_grad=a.dtype.kind == 'f'))
             for p, a, d in zip(self.params, p_cast, p_dirs):
                 p.array = perturb(a, d, t)
+                # As Chainer: a func may run backward itself, and the check
+                # leaves the params without gradients.
+                p.cleargrad()
             try:
                 ys = _check_outputs(self.func(*x_vars))
             finally:
@@ -570,7 +573,6 @@ class _CheckBackward:
         x_vars, ys = self._forward()
         x_dirs, p_dirs = self._sample_directions()
         gxs, gparams = self._backward_gradients(x_vars, ys)
-        saved_param_grads = [p.grad_var for p in self.params]
 
         contributions = []
         for g, d in zip(gxs + gparams, x_dirs + p_dirs):
@@ -580,11 +582,7 @@ class _CheckBackward:
                 contributions.append(float((g.astype(numpy.float64) * d).sum()))
         backward = sum(c for c in contributions if c is not None)
 
-        try:
-            numeric = self._numerical_directional(x_dirs, p_dirs)
-        finally:
-            for p, gv in zip(self.params, saved_param_grads):
-                p.grad_var = gv
+        numeric = self._numerical_directional(x_dirs, p_dirs)
 
         both_nan = numpy.isnan(numeric) and numpy.isnan(backward)
         if both_nan or abs(numeric - backward) <= self.atol + self.rtol * abs(backward):

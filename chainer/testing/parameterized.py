@@ -9,6 +9,8 @@ import unittest
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy
+
 from chainer.testing import _bundle
 from chainer.utils.error import _caused_by, _TypeAssertionError, _ValueAssertionError
 
@@ -17,6 +19,12 @@ if TYPE_CHECKING:
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
+
+
+def _numpy1_reprs() -> Any:
+    """NumPy scalars print as under NumPy 1 (``1.5``, not ``np.float32(1.5)``) in the
+    generated names and messages, which CI logs and ``-k`` filters match, as in Chainer."""
+    return numpy.printoptions(legacy='1.25')
 
 
 def _param_to_str(obj: Any) -> str:
@@ -39,9 +47,10 @@ def _shorten(s: str, maxlen: int) -> str:
 
 
 def _make_class_name(base_name: str, index: int, param: dict) -> str:
-    text = ', '.join(
-        f'{k}={_shorten(_param_to_str(v), _SINGLE_PARAM_MAXLEN)}'
-        for k, v in sorted(param.items()))
+    with _numpy1_reprs():
+        text = ', '.join(
+            f'{k}={_shorten(_param_to_str(v), _SINGLE_PARAM_MAXLEN)}'
+            for k, v in sorted(param.items()))
     return f'{base_name}_param_{index}_{{{_shorten(text, _PARAMS_MAXLEN)}}}'
 
 
@@ -61,7 +70,8 @@ def _parameterize_test_case(base: type, index: int, param: dict):
     cls_name = _make_class_name(base.__name__, index, param)
 
     def __str__(self):
-        return f'{base.__str__(self)}  parameter: {param}'
+        with _numpy1_reprs():
+            return f'{base.__str__(self)}  parameter: {param}'
 
     members: dict[str, Any] = {'__str__': __str__}
     for key, value in sorted(param.items()):
@@ -81,8 +91,9 @@ def _parameterize_test_case(base: type, index: int, param: dict):
                 s.write('Parameterized test failed.\n\n')
                 s.write(f'Base test method: {base.__name__}.{base_method.__name__}\n')
                 s.write('Test parameters:\n')
-                for k, v in sorted(param.items()):
-                    s.write(f'  {k}: {v}\n')
+                with _numpy1_reprs():
+                    for k, v in sorted(param.items()):
+                        s.write(f'  {k}: {v}\n')
                 _raise_wrapped(e, s.getvalue())
         return new_method
 

@@ -1,7 +1,9 @@
 """Fixing the random seeds of tests (``fix_random``, ``generate_seed``).
 
-The seed is ``CHAINER_TEST_RANDOM_SEED`` when set, else a fixed default;
-``CHAINER_TEST_RANDOM_NONDETERMINISTIC=1`` seeds from the OS instead.
+The seed is ``CHAINER_TEST_RANDOM_SEED`` when set, else the fixed defaults
+Chainer's ``fix_random`` used (through CuPy's testing helper: Python's
+generator 99, NumPy's 100, CuPy's 101), so a test draws what it drew under
+Chainer; ``CHAINER_TEST_RANDOM_NONDETERMINISTIC=1`` seeds from the OS instead.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _DEFAULT_SEED = 100
+# Python's and CuPy's defaults, beside NumPy's _DEFAULT_SEED.
+_PYTHON_DEFAULT_SEED = 99
+_CUPY_DEFAULT_SEED = 101
 
 # Nesting depth: condition.retry/repeat call setUp/tearDown again inside an
 # already fixed test; only the outermost pair seeds and restores.
@@ -26,17 +31,19 @@ _nest_count = 0
 _saved_states: tuple | None = None
 
 
-def _seed() -> int | None:
+def _seeds() -> tuple[int, int, int] | None:
+    """The seeds of Python's, NumPy's and CuPy's generators; None: from the OS."""
     if bool(int(os.environ.get('CHAINER_TEST_RANDOM_NONDETERMINISTIC', '0'))):
         return None
     value = os.environ.get('CHAINER_TEST_RANDOM_SEED')
     if value is None:
-        return _DEFAULT_SEED
+        return _PYTHON_DEFAULT_SEED, _DEFAULT_SEED, _CUPY_DEFAULT_SEED
     try:
-        return int(value)
+        seed = int(value)
     except ValueError:
         raise ValueError(
             f'CHAINER_TEST_RANDOM_SEED must be an integer, got {value!r}') from None
+    return seed, seed, seed
 
 
 def _cupy():
@@ -50,13 +57,13 @@ def _cupy():
 def do_setup(deterministic: bool = True) -> None:
     """Saves the random states and seeds Python, NumPy (and CuPy) generators."""
     global _saved_states
-    seed = _seed() if deterministic else None
+    python_seed, numpy_seed, cupy_seed = (_seeds() if deterministic else None) or (None,) * 3
     _saved_states = (random.getstate(), numpy.random.get_state())
-    random.seed(seed)
-    numpy.random.seed(seed)
+    random.seed(python_seed)
+    numpy.random.seed(numpy_seed)
     cupy = _cupy()
     if cupy is not None:
-        cupy.random.seed(seed)
+        cupy.random.seed(cupy_seed)
 
 
 def do_teardown() -> None:
@@ -75,7 +82,7 @@ def do_teardown() -> None:
 def _setup_random() -> None:
     global _nest_count
     if _nest_count == 0:
-        do_setup(_seed() is not None)
+        do_setup(_seeds() is not None)
     _nest_count += 1
 
 

@@ -308,6 +308,23 @@ def test_backward_returning_a_non_array_is_a_type_error(make_grad):
     assert x.grad is None
 
 
+class _ReturnsBareGrad(Function):
+    def forward(self, inputs):
+        return inputs[0] * 2,
+
+    def backward(self, inputs, grad_outputs):
+        return grad_outputs[0] * 2  # not in a tuple
+
+
+@pytest.mark.parametrize('error', [TypeError, ValueError])
+def test_backward_returning_a_bare_array_is_a_type_and_value_error(error):
+    # Chainer indexed the array as the tuple of gradients: its checks then failed
+    # with a ValueError (rows of the wrong shape) or a TypeError.
+    x = Variable(_f(1., 2.))
+    with pytest.raises(error, match='must return a tuple of arrays'):
+        F.sum(_ReturnsBareGrad()(x)).backward()
+
+
 def test_backward_numpy_scalar_for_a_0d_input():
     x = Variable(np.array(1.))
     _ReturnsGrad(lambda g: np.float64(2.0))(x).backward()

@@ -257,6 +257,14 @@ def test_numerical_grad_eps_array():
     numpy.testing.assert_allclose(gx, [2.0, 4.0])
 
 
+def test_check_backward_eps_array():
+    # A 0-d array eps is a number to Chainer's checks too.
+    x = uniform((3,))
+    gradient_check.check_backward(F.sin, x, uniform((3,)), eps=numpy.array(1e-3))
+    gradient_check.check_double_backward(F.sin, x, uniform((3,)), uniform((3,)),
+                                         eps=numpy.array(1e-3))
+
+
 @pytest.mark.parametrize('point', [0.5, 1.0, 2.0])
 def test_smooth_float16_function_is_not_called_nondifferentiable(point):
     # Chainer's fit ignored float16 rounding and reported tanh as non-differentiable.
@@ -603,7 +611,19 @@ def test_check_backward_params():
     w = chainer.Parameter(uniform((3,)))
     gradient_check.check_backward(lambda a: a * w * w, x, uniform((3,)), params=w)
     gradient_check.check_backward(lambda a: a * w, x, uniform((3,)), params=(w,))
-    assert w.grad is not None  # the backward gradient is left in place
+
+
+def test_check_backward_leaves_params_without_grads():
+    # As Chainer's: the checked params end with no gradient, so a backward
+    # the test runs afterwards starts from None rather than adding onto the
+    # check's own gradient.
+    x = uniform((3,))
+    w = chainer.Parameter(uniform((3,)))
+    w.grad = numpy.ones(3)
+    gradient_check.check_backward(lambda a: a * w, x, uniform((3,)), params=w)
+    assert w.grad is None
+    F.sum(x * w).backward()
+    numpy.testing.assert_array_equal(w.grad, x)
 
 
 def test_check_backward_params_wrong_grad():

@@ -1,3 +1,4 @@
+import os
 import unittest
 
 import numpy
@@ -86,9 +87,24 @@ def test_save_and_load_npz():
     numpy.testing.assert_array_equal(dst.w.array, src.w.array)
 
 
-def test_save_and_load_calls_both():
+def test_save_and_load_calls_both_in_a_temporary_directory(tmp_path, monkeypatch):
+    # As Chainer's: the file is named filename in a temporary directory that is
+    # removed afterwards, so nothing is written into the working directory.
+    monkeypatch.chdir(tmp_path)
     calls = []
-    testing.save_and_load('s', 'd', 'f.npz',
-                          lambda f, o: calls.append(('save', f, o)),
-                          lambda f, o: calls.append(('load', f, o)))
-    assert calls == [('save', 'f.npz', 's'), ('load', 'f.npz', 'd')]
+
+    def saver(f, o):
+        calls.append(('save', f, o))
+        with open(f, 'w') as out:
+            out.write(o)
+
+    def loader(f, o):
+        with open(f) as file:
+            calls.append(('load', f, o, file.read()))
+
+    testing.save_and_load('s', 'd', 'f.npz', saver, loader)
+    path = calls[0][1]
+    assert os.path.basename(path) == 'f.npz' and os.path.isabs(path)
+    assert calls == [('save', path, 's'), ('load', path, 'd', 's')]
+    assert not os.path.exists(path)
+    assert list(tmp_path.iterdir()) == []

@@ -67,6 +67,26 @@ def test_functions_and_modules_are_named_by_name():
         delattr(_module(), name)
 
 
+def test_numpy_scalars_are_named_as_under_numpy_1():
+    # Chainer ran on NumPy 1, where a NumPy scalar's repr is its value: the
+    # names (and the failure and str texts) users' -k filters and logs know.
+    class Base(unittest.TestCase):
+        def test_fail(self):
+            raise ValueError('boom')
+
+    Base.__module__ = __name__
+    testing.parameterize({'s': numpy.float32(1.5), 't': (numpy.int64(3), numpy.bool_(True))})(Base)
+    name = 'Base_param_0_{s=1.5, t=(3, True)}'
+    try:
+        cls = getattr(_module(), name)
+        assert str(cls('test_fail')).endswith("parameter: {'s': 1.5, 't': (3, True)}")
+        with pytest.raises(ValueError, match=r'  t: \(3, True\)\n'):
+            cls('test_fail').test_fail()
+    finally:
+        delattr(_module(), name)
+    assert repr(numpy.float32(1.5)) == 'np.float32(1.5)'  # the option did not leak
+
+
 def test_generated_class_module_and_attributes():
     cls = getattr(_module(), 'TestParameterizeUnittest_param_0_{dtype=float32, shape=(3, 2)}')
     assert cls.__module__ == __name__

@@ -115,3 +115,30 @@ def test_class_without_the_methods(kwargs):
 
     with pytest.raises(AttributeError, match='teardown_method|setUp'):
         testing.fix_random(**kwargs)(TestPlain)
+
+
+def test_default_seeds_are_chainers(monkeypatch):
+    # Chainer's fix_random (through CuPy's testing helper) seeds Python's
+    # generator with 99 and NumPy's with 100: a test draws what it drew there.
+    monkeypatch.delenv('CHAINER_TEST_RANDOM_SEED', raising=False)
+    monkeypatch.delenv('CHAINER_TEST_RANDOM_NONDETERMINISTIC', raising=False)
+
+    @testing.fix_random()
+    def test_inner():
+        return random.random(), numpy.random.rand()
+
+    assert test_inner() == (random.Random(99).random(), numpy.random.RandomState(100).rand())
+
+
+@pytest.mark.gpu
+def test_default_cupy_seed_is_chainers(monkeypatch, cupy):
+    monkeypatch.delenv('CHAINER_TEST_RANDOM_SEED', raising=False)
+    monkeypatch.delenv('CHAINER_TEST_RANDOM_NONDETERMINISTIC', raising=False)
+
+    @testing.fix_random()
+    def test_inner():
+        return cupy.random.rand(3).get()
+
+    drawn = test_inner()
+    cupy.random.seed(101)
+    numpy.testing.assert_array_equal(drawn, cupy.random.rand(3).get())
