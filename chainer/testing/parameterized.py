@@ -9,22 +9,15 @@ import unittest
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy
-
 from chainer.testing import _bundle
-from chainer.utils.error import _caused_by, _TypeAssertionError, _ValueAssertionError
+from chainer.utils.error import (
+    _caused_by, _numpy1_printing, _TypeAssertionError, _ValueAssertionError)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 _SINGLE_PARAM_MAXLEN = 100   # longest text of one parameter value in a name
 _PARAMS_MAXLEN = 5000        # longest text of all parameters in a name
-
-
-def _numpy1_reprs() -> Any:
-    """NumPy scalars print as under NumPy 1 (``1.5``, not ``np.float32(1.5)``) in the
-    generated names and messages, which CI logs and ``-k`` filters match, as in Chainer."""
-    return numpy.printoptions(legacy='1.25')
 
 
 def _param_to_str(obj: Any) -> str:
@@ -47,7 +40,7 @@ def _shorten(s: str, maxlen: int) -> str:
 
 
 def _make_class_name(base_name: str, index: int, param: dict) -> str:
-    with _numpy1_reprs():
+    with _numpy1_printing():
         text = ', '.join(
             f'{k}={_shorten(_param_to_str(v), _SINGLE_PARAM_MAXLEN)}'
             for k, v in sorted(param.items()))
@@ -70,7 +63,7 @@ def _parameterize_test_case(base: type, index: int, param: dict):
     cls_name = _make_class_name(base.__name__, index, param)
 
     def __str__(self):
-        with _numpy1_reprs():
+        with _numpy1_printing():
             return f'{base.__str__(self)}  parameter: {param}'
 
     members: dict[str, Any] = {'__str__': __str__}
@@ -91,7 +84,7 @@ def _parameterize_test_case(base: type, index: int, param: dict):
                 s.write('Parameterized test failed.\n\n')
                 s.write(f'Base test method: {base.__name__}.{base_method.__name__}\n')
                 s.write('Test parameters:\n')
-                with _numpy1_reprs():
+                with _numpy1_printing():
                     for k, v in sorted(param.items()):
                         s.write(f'  {k}: {v}\n')
                 _raise_wrapped(e, s.getvalue())
