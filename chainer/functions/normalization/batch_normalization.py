@@ -396,28 +396,36 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             return w - F.broadcast_to(mean(w), x.shape) \
                 - xhat * F.broadcast_to(mean(w * xhat), x.shape)
 
-        p_gy = proj(gyc)
+        # proj(gy) (with its centred gy and mean(gy * xhat)) and proj(ggx) are formed
+        # once each, however many terms read them
+        gy_c = gyc - F.broadcast_to(mean(gyc), x.shape)
+        b = mean(gyc * xhat)
+        p_gy = gy_c - xhat * F.broadcast_to(b, x.shape)
+        ggxc = p_ggx = None
+        if ggx is not None:
+            ggxc = _cast(ggx, cdt)
+            if 0 in indexes:
+                s1 = F.sum(ggxc * gy_c, axis=axis, keepdims=True)
+            if 0 in indexes or 2 in indexes:
+                p_ggx = proj(ggxc)
+        del gy_c  # no longer needed: freed before the terms below are formed
         ret = {}
         if 0 in indexes:
             gx = None
-            b = mean(gyc * xhat)
             if gggamma is not None:
                 gx = r_b * bcast(_cast(gggamma, cdt)) * p_gy
             if ggx is not None:
-                ggxc = _cast(ggx, cdt)
                 c = F.sum(ggxc * xhat, axis=axis, keepdims=True)
-                s1 = F.sum(ggxc * (gyc - F.broadcast_to(mean(gyc), x.shape)),
-                           axis=axis, keepdims=True)
                 r2 = r * r
                 t = -F.broadcast_to(r2 * c / m, x.shape) * g_b * p_gy \
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
-                    - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
+                    - g_b * F.broadcast_to(r2 * b, x.shape) * p_ggx
                 gx = _plus(gx, t)
             # zeros that depend on x where no term applies, as Chainer's (not None)
             ret[0] = x * 0 if gx is None else _cast(gx, x.dtype)
         if 1 in indexes:
             ret[1] = gamma * 0 if ggx is None else _cast(
-                _sum_channels(_cast(ggx, cdt) * r_b * p_gy, axis), gamma.dtype)
+                _sum_channels(ggxc * r_b * p_gy, axis), gamma.dtype)
         if 2 in indexes:
             g = None
             if ggbeta is not None:
@@ -426,7 +434,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 t = bcast(_cast(gggamma, cdt)) * xhat
                 g = _plus(g, t)
             if ggx is not None:
-                t = g_b * r_b * proj(_cast(ggx, cdt))
+                t = g_b * r_b * p_ggx
                 g = _plus(g, t)
             ret[2] = None if g is None else _cast(g, gy.dtype)
         return tuple(ret[i] for i in indexes)
