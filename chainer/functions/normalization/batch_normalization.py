@@ -392,12 +392,9 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         xhat = xc * r_b
         g_b = bcast(gc)
 
-        def proj(w):
-            return w - F.broadcast_to(mean(w), x.shape) \
-                - xhat * F.broadcast_to(mean(w * xhat), x.shape)
-
-        # proj(gy) (with its centred gy and mean(gy * xhat)) and proj(ggx) are formed
-        # once each, however many terms read them
+        # The projections proj(w) = w - mean(w) - xhat mean(w xhat) of gy and ggx,
+        # and the parts other terms read (gy centred, mean(gy xhat), ggx xhat), are
+        # formed once each, however many terms read them.
         gy_c = gyc - F.broadcast_to(mean(gyc), x.shape)
         b = mean(gyc * xhat)
         p_gy = gy_c - xhat * F.broadcast_to(b, x.shape)
@@ -407,7 +404,12 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             if 0 in indexes:
                 s1 = F.sum(ggxc * gy_c, axis=axis, keepdims=True)
             if 0 in indexes or 2 in indexes:
-                p_ggx = proj(ggxc)
+                ggx_xhat = ggxc * xhat
+                if 0 in indexes:
+                    c = F.sum(ggx_xhat, axis=axis, keepdims=True)
+                p_ggx = ggxc - F.broadcast_to(mean(ggxc), x.shape) \
+                    - xhat * F.broadcast_to(mean(ggx_xhat), x.shape)
+                del ggx_xhat
         del gy_c  # no longer needed: freed before the terms below are formed
         ret = {}
         if 0 in indexes:
@@ -415,7 +417,6 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             if gggamma is not None:
                 gx = r_b * bcast(_cast(gggamma, cdt)) * p_gy
             if ggx is not None:
-                c = F.sum(ggxc * xhat, axis=axis, keepdims=True)
                 r2 = r * r
                 t = -F.broadcast_to(r2 * c / m, x.shape) * g_b * p_gy \
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \

@@ -668,20 +668,25 @@ def test_third_order_against_differences(fixed):
 
 
 def test_second_order_graph_forms_each_statistic_once():
-    # mean(gy) and mean(gy * xhat) of the gradient's derivative are formed once
-    # each, however many terms read them.
+    # mean(gy), mean(gy * xhat), ggx * xhat and the projections of the gradient's
+    # derivative are formed once each, however many terms read them: no two nodes
+    # of one kind read the same inputs.
     rng = numpy.random.RandomState(0)
     x = chainer.Variable(rng.randn(4, 3))
     y = F.batch_normalization(x, chainer.Variable(rng.uniform(0.5, 1.5, 3)),
                               chainer.Variable(rng.randn(3)))
     gx, = chainer.grad([F.sum(y * y)], [x], enable_double_backprop=True)
     gxx, = chainer.grad([F.sum(gx * gx)], [x], enable_double_backprop=True)
-    means, seen, stack = 0, set(), [gxx.creator_node]
+    means, reads, seen, stack = 0, set(), set(), [gxx.creator_node]
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
         means += type(node).__name__ == 'Mean'
+        if type(node).__name__ in ('Mul', 'Mean', 'Sum', 'Sub'):
+            read = (type(node).__name__, tuple(id(vn) for vn in node.inputs))
+            assert read not in reads
+            reads.add(read)
         stack.extend(vn.creator_node for vn in node.inputs)
     assert means == 6
