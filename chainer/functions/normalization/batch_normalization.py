@@ -609,27 +609,32 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         xc = _cast(x, cdt) - bcast(_cast(mean, cdt))
         # The second-order loss is sum(a gx) + sum(b ggamma) + ... ; k is the
         # per-channel coefficient of sum(gy * xc) in it.
+        # -0.5 e, -d and the channel sums of gy are formed once, for every term
+        half_e = None if e is None else -0.5 * e
+        neg_d = None if d is None else -d
         k = None
         if b is not None:
             k = b * r
         if e is not None:
-            k = _plus(k, -0.5 * e * gc * r3)
+            k = _plus(k, half_e * gc * r3)
+        sum_gy = None
+        if d is not None or (2 in indexes and k is not None):
+            sum_gy = _sum_channels(gyc, axis)
         ret = {}
         if 0 in indexes and k is not None:
             ret[0] = bcast(k) * gyc
         if 2 in indexes and k is not None:
-            ret[2] = -_sum_channels(gyc, axis) * k
+            ret[2] = -sum_gy * k
         sum_agy = None if a is None else _sum_channels(a * gyc, axis)
-        sum_gy = None if d is None else _sum_channels(gyc, axis)
         sum_gyxc = None if b is None and e is None else _sum_channels(gyc * xc, axis)
         if 1 in indexes:
             g = None
             if a is not None:
                 g = r * sum_agy
             if d is not None:
-                g = _plus(g, -d * r * sum_gy)
+                g = _plus(g, neg_d * r * sum_gy)
             if e is not None:
-                g = _plus(g, -0.5 * e * r3 * sum_gyxc)
+                g = _plus(g, half_e * r3 * sum_gyxc)
             ret[1] = g
         if 3 in indexes:
             g = None
@@ -638,7 +643,7 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
             if b is not None:
                 g = _plus(g, b * sum_gyxc)
             if d is not None:
-                g = _plus(g, -d * gc * sum_gy)
+                g = _plus(g, neg_d * gc * sum_gy)
             if g is not None:
                 g = -0.5 * r3 * g
             if e is not None:

@@ -690,3 +690,28 @@ def test_second_order_graph_forms_each_statistic_once():
             reads.add(read)
         stack.extend(vn.creator_node for vn in node.inputs)
     assert means == 6
+
+
+def test_fixed_second_order_graph_forms_each_term_once():
+    # The channel sums of gy, -d and -0.5 e of the gradient's derivative are formed
+    # once however many terms read them: no two such nodes read the same inputs.
+    rng = numpy.random.RandomState(1)
+    vs = [chainer.Variable(a) for a in (rng.randn(4, 3), rng.uniform(0.5, 1.5, 3),
+                                        rng.randn(3), rng.randn(3), rng.uniform(0.5, 1.5, 3))]
+    y = F.fixed_batch_normalization(*vs)
+    gs = chainer.grad([F.sum(y * y)], vs, enable_double_backprop=True)
+    loss = sum(F.sum(g * rng.randn(*g.shape)) for g in gs if g is not None)
+    second = chainer.grad([loss], vs, enable_double_backprop=True)
+    reads, seen = set(), set()
+    stack = [g.creator_node for g in second if g is not None]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node).__name__ in ('Sum', 'Neg', 'MulConstant'):
+            read = (type(node).__name__, getattr(node, 'value', None),
+                    tuple(id(vn) for vn in node.inputs))
+            assert read not in reads
+            reads.add(read)
+        stack.extend(vn.creator_node for vn in node.inputs)
