@@ -96,6 +96,7 @@ class HuberLossGrad(function_node.FunctionNode):
         # mask of x's shape on the nodes for as long as the graph lives.
         mask = (xp.abs(x.array - t.array) <= x.dtype.type(self.delta)).astype(x.dtype)
         ret = []
+        g = None
         for i in indexes:
             if i == 2:
                 # the unscaled gradient, clip(diff, -delta, delta): diff inside, the
@@ -104,7 +105,8 @@ class HuberLossGrad(function_node.FunctionNode):
                 ret.append(_sum(gg, axis=1) if self.reduce == 'sum_along_second_axis'
                            else gg)
                 continue
-            g = broadcast_to(self._expand(gy), h.shape) * h * mask
+            if g is None:  # formed once: t's gradient is its negation
+                g = broadcast_to(self._expand(gy), h.shape) * h * mask
             ret.append(g if i == 0 else -g)
         return tuple(ret)
 

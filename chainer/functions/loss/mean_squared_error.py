@@ -64,13 +64,15 @@ class MeanSquaredErrorGrad(function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x0, x1, gy = self.get_retained_inputs()
-        h = _util.difference(*grad_outputs)
+        hc = _util.difference(*grad_outputs) * self.coeff  # formed once, read by each
         ret = []
+        g = None
         for i in indexes:
             if i == 2:
-                ret.append(_sum(h * self.coeff * (x0 - x1)))
+                ret.append(_sum(hc * (x0 - x1)))
                 continue
-            g = h * self.coeff * broadcast_to(gy, h.shape)  # Chainer's order
+            if g is None:
+                g = hc * broadcast_to(gy, hc.shape)  # Chainer's order
             ret.append(g if i == 0 else -g)
         return tuple(ret)
 

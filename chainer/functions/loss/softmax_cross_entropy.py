@@ -13,7 +13,9 @@ from chainer import variable
 from chainer.backends import cuda
 from chainer.functions.activation.log_softmax import log_softmax
 from chainer.functions.array.cast import cast
-from chainer.functions.array.where import where
+from chainer.functions.array.reshape import reshape
+from chainer.functions.array.rollaxis import rollaxis
+from chainer.functions.array.select_item import select_item
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
 from chainer.utils import array as array_utils
@@ -446,18 +448,18 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
             f't.dtype={t.dtype}, t.shape={t.shape}, x.shape={x.shape}')
     _check_input_values(x.array, t, ignore_label)
     _check_class_weight_length(class_weight, x.shape[1])
-    # ignored labels become -1, whose one-hot row is all zeros
     in_use = t != ignore_label
-    weight = _one_hot(xp, xp.where(in_use, t, -1), x.shape[1], x.ndim, x.dtype)
-    # Only the labels' log-probabilities are taken, as Chainer selected them (an
-    # ignored label selects class 0, then times 0): another class's log-probability
-    # of -inf (a logit of -inf) times 0 would be NaN.
-    picked = where(_one_hot(xp, xp.where(in_use, t, 0), x.shape[1], x.ndim, bool),
-                   -log_y, xp.zeros(log_y.shape, x.dtype))
+    # Each sample's label log-probability, taken by one pick (an ignored label takes
+    # class 0's, times 0, as Chainer's pick did: NaN logits in an ignored row still
+    # give NaN). No one-hot array of x's size is formed or kept by the graph.
+    rows = log_y if x.ndim == 2 else reshape(rollaxis(log_y, 1, x.ndim), (-1, x.shape[1]))
+    t_pick = xp.where(in_use, t, 0).ravel()
+    weight = in_use.ravel().astype(x.dtype)
     if class_weight is not None:
-        weight *= class_weight.astype(x.dtype, copy=False).reshape(
-            _class_axis_shape(x.ndim))
-    loss = _sum(picked * weight, axis=1)
+        weight = class_weight.astype(x.dtype, copy=False)[t_pick] * weight
+    loss = select_item(-rows, t_pick) * weight  # negated before the pick, as Chainer (zero signs)
+    if x.ndim != 2:
+        loss = reshape(loss, t.shape)
     if reduce == 'mean':
         count = int((t != ignore_label).sum()) if normalize else len(x)
         loss = _mean_loss(loss, max(count, 1))

@@ -392,32 +392,41 @@ class BatchNormalizationGrad(function_node.FunctionNode):
         xhat = xc * r_b
         g_b = bcast(gc)
 
-        def proj(w):
-            return w - F.broadcast_to(mean(w), x.shape) \
-                - xhat * F.broadcast_to(mean(w * xhat), x.shape)
-
-        p_gy = proj(gyc)
+        # The projections proj(w) = w - mean(w) - xhat mean(w xhat) of gy and ggx,
+        # and the parts other terms read (gy centred, mean(gy xhat), ggx xhat), are
+        # formed once each, however many terms read them.
+        gy_c = gyc - F.broadcast_to(mean(gyc), x.shape)
+        b = mean(gyc * xhat)
+        p_gy = gy_c - xhat * F.broadcast_to(b, x.shape)
+        ggxc = p_ggx = None
+        if ggx is not None:
+            ggxc = _cast(ggx, cdt)
+            if 0 in indexes:
+                s1 = F.sum(ggxc * gy_c, axis=axis, keepdims=True)
+            if 0 in indexes or 2 in indexes:
+                ggx_xhat = ggxc * xhat
+                if 0 in indexes:
+                    c = F.sum(ggx_xhat, axis=axis, keepdims=True)
+                p_ggx = ggxc - F.broadcast_to(mean(ggxc), x.shape) \
+                    - xhat * F.broadcast_to(mean(ggx_xhat), x.shape)
+                del ggx_xhat
+        del gy_c  # no longer needed: freed before the terms below are formed
         ret = {}
         if 0 in indexes:
             gx = None
-            b = mean(gyc * xhat)
             if gggamma is not None:
                 gx = r_b * bcast(_cast(gggamma, cdt)) * p_gy
             if ggx is not None:
-                ggxc = _cast(ggx, cdt)
-                c = F.sum(ggxc * xhat, axis=axis, keepdims=True)
-                s1 = F.sum(ggxc * (gyc - F.broadcast_to(mean(gyc), x.shape)),
-                           axis=axis, keepdims=True)
                 r2 = r * r
                 t = -F.broadcast_to(r2 * c / m, x.shape) * g_b * p_gy \
                     - g_b * F.broadcast_to(r2 * (s1 - b * c) / m, x.shape) * xhat \
-                    - g_b * F.broadcast_to(r2 * b, x.shape) * proj(ggxc)
+                    - g_b * F.broadcast_to(r2 * b, x.shape) * p_ggx
                 gx = _plus(gx, t)
             # zeros that depend on x where no term applies, as Chainer's (not None)
             ret[0] = x * 0 if gx is None else _cast(gx, x.dtype)
         if 1 in indexes:
             ret[1] = gamma * 0 if ggx is None else _cast(
-                _sum_channels(_cast(ggx, cdt) * r_b * p_gy, axis), gamma.dtype)
+                _sum_channels(ggxc * r_b * p_gy, axis), gamma.dtype)
         if 2 in indexes:
             g = None
             if ggbeta is not None:
@@ -426,7 +435,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 t = bcast(_cast(gggamma, cdt)) * xhat
                 g = _plus(g, t)
             if ggx is not None:
-                t = g_b * r_b * proj(_cast(ggx, cdt))
+                t = g_b * r_b * p_ggx
                 g = _plus(g, t)
             ret[2] = None if g is None else _cast(g, gy.dtype)
         return tuple(ret[i] for i in indexes)
@@ -600,27 +609,32 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         xc = _cast(x, cdt) - bcast(_cast(mean, cdt))
         # The second-order loss is sum(a gx) + sum(b ggamma) + ... ; k is the
         # per-channel coefficient of sum(gy * xc) in it.
+        # -0.5 e, -d and the channel sums of gy are formed once, for every term
+        half_e = None if e is None else -0.5 * e
+        neg_d = None if d is None else -d
         k = None
         if b is not None:
             k = b * r
         if e is not None:
-            k = _plus(k, -0.5 * e * gc * r3)
+            k = _plus(k, half_e * gc * r3)
+        sum_gy = None
+        if d is not None or (2 in indexes and k is not None):
+            sum_gy = _sum_channels(gyc, axis)
         ret = {}
         if 0 in indexes and k is not None:
             ret[0] = bcast(k) * gyc
         if 2 in indexes and k is not None:
-            ret[2] = -_sum_channels(gyc, axis) * k
+            ret[2] = -sum_gy * k
         sum_agy = None if a is None else _sum_channels(a * gyc, axis)
-        sum_gy = None if d is None else _sum_channels(gyc, axis)
         sum_gyxc = None if b is None and e is None else _sum_channels(gyc * xc, axis)
         if 1 in indexes:
             g = None
             if a is not None:
                 g = r * sum_agy
             if d is not None:
-                g = _plus(g, -d * r * sum_gy)
+                g = _plus(g, neg_d * r * sum_gy)
             if e is not None:
-                g = _plus(g, -0.5 * e * r3 * sum_gyxc)
+                g = _plus(g, half_e * r3 * sum_gyxc)
             ret[1] = g
         if 3 in indexes:
             g = None
@@ -629,7 +643,7 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
             if b is not None:
                 g = _plus(g, b * sum_gyxc)
             if d is not None:
-                g = _plus(g, -d * gc * sum_gy)
+                g = _plus(g, neg_d * gc * sum_gy)
             if g is not None:
                 g = -0.5 * r3 * g
             if e is not None:

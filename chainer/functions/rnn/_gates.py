@@ -165,19 +165,23 @@ def cell_grad_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, gg_a, gg_i, gg_o, gg_fs,
         gu = term if gu is None else gu + term
     for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs):
         gu = gu + gg_c * f + gg_f * ck * df
-    g_c = (gg_o * gh * do - 2 * gu * gh * o * t) * dt
-    g_o = gg_o * gh * t * (1 - 2 * o) + gu * gh * dt
+    # products read by two terms each are formed once (the same values)
+    gg_o_gh = gg_o * gh
+    g_c = (gg_o_gh * do - 2 * gu * gh * o * t) * dt
+    g_o = gg_o_gh * t * (1 - 2 * o) + gu * gh * dt
     g_gh = gg_o * t * do + gu * o * dt
     # The gradient reaching the cell through tanh(c) flows into the gates that
     # make it, unless the cell is an input of its own.
     chain = g_c if c_next is None else None
-    g_as = [_plus(-2 * gg_a_k * u * i * a + gg_i_k * u * di, chain, i) * da
-            for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
-    g_is = [_plus(gg_a_k * u * da + gg_i_k * u * a * (1 - 2 * i), chain, a) * di
-            for a, i, da, di, gg_a_k, gg_i_k in zip(acts, gates, das, dis, gg_as, gg_is)]
-    g_fs = [_plus(gg_c * u + gg_f * u * ck * (1 - 2 * f), chain, ck) * df
-            for f, df, ck, gg_f, gg_c in zip(fs, dfs, cs, gg_fs, gg_cs)]
-    g_cs = [_plus(gg_f * u * df, chain, f) for f, df, gg_f in zip(fs, dfs, gg_fs)]
+    gg_i_us = [gg_i_k * u for gg_i_k in gg_is]
+    gg_f_us = [gg_f * u for gg_f in gg_fs]
+    g_as = [_plus(-2 * gg_a_k * u * i * a + gg_i_u * di, chain, i) * da
+            for a, i, da, di, gg_a_k, gg_i_u in zip(acts, gates, das, dis, gg_as, gg_i_us)]
+    g_is = [_plus(gg_a_k * u * da + gg_i_u * a * (1 - 2 * i), chain, a) * di
+            for a, i, da, di, gg_a_k, gg_i_u in zip(acts, gates, das, dis, gg_as, gg_i_us)]
+    g_fs = [_plus(gg_c * u + gg_f_u * ck * (1 - 2 * f), chain, ck) * df
+            for f, df, ck, gg_f_u, gg_c in zip(fs, dfs, cs, gg_f_us, gg_cs)]
+    g_cs = [_plus(gg_f_u * df, chain, f) for f, df, gg_f_u in zip(fs, dfs, gg_f_us)]
     out = (g_as, g_is) if as_list else (g_as[0], g_is[0])
     out += (g_o * do, g_fs, g_cs, gu, g_gh)
     return out if c_next is None else out + (g_c,)

@@ -126,3 +126,29 @@ def test_unknown_reduce_message_is_chainers():
     with pytest.raises(ValueError, match="^Only 'sum_along_second_axis' and 'no' are valid for "
                                          "'reduce', but 'x' is given$"):
         chainer.functions.huber_loss(x, x, 1.0, reduce='x')
+
+
+def test_second_order_forms_the_gradient_of_x_once():
+    # The derivative of the gradient node forms x's part once; t's is its negation.
+    F = chainer.functions
+    rng = numpy.random.RandomState(0)
+    x, t = chainer.Variable(rng.randn(3, 2)), chainer.Variable(rng.randn(3, 2))
+    gy = chainer.Variable(rng.randn(3))
+    gx, gt = chainer.grad([F.huber_loss(x, t, 0.5)], [x, t], grad_outputs=[gy],
+                          enable_double_backprop=True)
+    r0, r1 = rng.randn(3, 2), rng.randn(3, 2)
+    gs = chainer.grad([F.sum(gx * r0) + F.sum(gt * r1)], [x, t, gy],
+                      enable_double_backprop=True)
+    inside = numpy.abs(x.array - t.array) <= 0.5
+    expected = gy.array[:, None] * (r0 - r1) * inside
+    numpy.testing.assert_allclose(gs[0].array, expected, rtol=1e-15)
+    numpy.testing.assert_allclose(gs[1].array, -expected, rtol=1e-15)
+    seen, kinds, stack = set(), [], [g.creator_node for g in gs]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kinds.append(type(node).__name__)
+        stack.extend(vn.creator_node for vn in node.inputs)
+    assert kinds.count('Neg') == 1 and kinds.count('Mul') == 5

@@ -117,3 +117,30 @@ def test_gradients_bitwise_as_chainer():
     h = ggx0 - ggx1
     assert h0.array.tobytes() == (h * c * gy).tobytes()
     assert hgy.array.tobytes() == (h * c * diff).sum().tobytes()
+
+
+def test_second_order_forms_the_scaled_gradient_once():
+    # The derivative of the gradient node forms (ggx0 - ggx1) * 2 / size once and the
+    # gradient of x0 once (x1's is its negation), whichever inputs are differentiated.
+    F = chainer.functions
+    rng = numpy.random.RandomState(0)
+    x0, x1 = chainer.Variable(rng.randn(3, 2)), chainer.Variable(rng.randn(3, 2))
+    gy = chainer.Variable(numpy.array(0.7))
+    gx0, gx1 = chainer.grad([F.mean_squared_error(x0, x1)], [x0, x1], grad_outputs=[gy],
+                            enable_double_backprop=True)
+    r0, r1 = rng.randn(3, 2), rng.randn(3, 2)
+    gs = chainer.grad([F.sum(gx0 * r0) + F.sum(gx1 * r1)], [x0, x1, gy],
+                      enable_double_backprop=True)
+    hc = (r0 - r1) * (2.0 / 6)
+    numpy.testing.assert_allclose(gs[0].array, hc * 0.7, rtol=1e-15)
+    numpy.testing.assert_allclose(gs[1].array, -hc * 0.7, rtol=1e-15)
+    numpy.testing.assert_allclose(gs[2].array, (hc * (x0.array - x1.array)).sum(), rtol=1e-14)
+    seen, kinds, stack = set(), [], [g.creator_node for g in gs]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        kinds.append(type(node).__name__)
+        stack.extend(vn.creator_node for vn in node.inputs)
+    assert kinds.count('MulConstant') == 1 and kinds.count('Mul') == 4

@@ -678,3 +678,50 @@ def test_cached_score_is_formed_when_read(dtype):
     numpy.testing.assert_array_equal(func.y, expected)
     assert func.y is func.y  # formed once
     assert softmax_cross_entropy(x, t, cache_score=False).creator.y is None
+
+
+def _graph_nodes(v):
+    seen, stack = {}, [v.creator_node]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(vn.creator_node for vn in node.inputs)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize('shape,weighted', [((5, 4), False), ((5, 4), True),
+                                            ((2, 3, 2, 2), True)])
+def test_double_backprop_graph_holds_no_array_of_the_scores_size(shape, weighted):
+    # The label log-probabilities are picked, as Chainer's select: besides
+    # log_softmax's output and its negation (which no node retains), no node of the
+    # loss's graph outputs an array of the scores' size (no one-hot weights, no
+    # masked copies for the graph to keep).
+    rng = numpy.random.RandomState(3)
+    x = chainer.Variable(rng.randn(*shape))
+    t = rng.randint(0, shape[1], (shape[0],) + shape[2:]).astype(numpy.int32)
+    t.ravel()[0] = -1
+    w = rng.uniform(0.5, 2, shape[1]) if weighted else None
+    loss = softmax_cross_entropy(x, t, class_weight=w, enable_double_backprop=True)
+    full = [type(n).__name__ for n in _graph_nodes(loss)
+            if any(o().shape == x.shape or o().shape == (x.size // shape[1], shape[1])
+                   for o in n.outputs if o() is not None)
+            and type(n).__name__ not in ('Reshape', 'Rollaxis')]
+    assert sorted(full) == ['LogSoftmax', 'Neg']
+    # the third derivative through the pick, against differences of the second
+    F = chainer.functions
+
+    def second(xa):
+        xv = chainer.Variable(xa)
+        y = softmax_cross_entropy(xv, t, class_weight=w, enable_double_backprop=True)
+        g, = chainer.grad([y], [xv], enable_double_backprop=True)
+        g2, = chainer.grad([F.sum(g * g)], [xv], enable_double_backprop=True)
+        return xv, g2
+
+    xv, g2 = second(x.array.copy())
+    r = rng.uniform(-1, 1, shape)
+    g3, = chainer.grad([F.sum(g2 * r)], [xv])
+    num, = gradient_check.numerical_grad(
+        lambda: ((second(x.array)[1].array * r).sum(),), (x.array,), (1.0,), eps=1e-4)
+    numpy.testing.assert_allclose(g3.array, num, rtol=1e-5, atol=1e-7)

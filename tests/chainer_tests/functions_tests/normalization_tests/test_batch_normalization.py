@@ -631,3 +631,87 @@ def test_large_inputs_with_statistics_per_sample(monkeypatch, fixed):
             x.var(axis=(1, 2, 3), keepdims=True) + 2e-5) * gamma[:, None, None, None] \
         + beta[:, None, None, None]
     numpy.testing.assert_allclose(results[0][0], expected, rtol=1e-12, atol=1e-12)
+
+
+def _second_order(xa, ga, ba, rs_seed, fixed):
+    rng = numpy.random.RandomState(rs_seed)
+    x, g, b = (chainer.Variable(a.copy()) for a in (xa, ga, ba))
+    if fixed:
+        m, v = rng.randn(ga.size), rng.uniform(0.5, 1.5, ga.size)
+        y = F.fixed_batch_normalization(x, g, b, m, v)
+    else:
+        y = F.batch_normalization(x, g, b)
+    gs = chainer.grad([F.sum(y * rng.randn(*y.shape))], [x, g, b],
+                      enable_double_backprop=True)
+    loss = sum(F.sum(gv * rng.randn(*gv.shape)) for gv in gs if gv is not None)
+    return (x, g, b), chainer.grad([loss], [x, g, b], enable_double_backprop=True)
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_third_order_against_differences(fixed):
+    # The second derivative is itself differentiable in x (the batch statistics and
+    # their derivatives included), so the third order matches finite differences.
+    rng = numpy.random.RandomState(5)
+    xa, ga, ba = rng.randn(4, 3), rng.uniform(0.5, 1.5, 3), rng.randn(3)
+    r = [rng.randn(*a.shape) for a in (xa, ga, ba)]
+    vs, g2 = _second_order(xa, ga, ba, 7, fixed)
+    g3 = chainer.grad([sum(F.sum(a * w) for a, w in zip(g2, r) if a is not None)], list(vs))
+
+    def f():
+        g = _second_order(xa, ga, ba, 7, fixed)[1]
+        return (sum((a.array * w).sum() for a, w in zip(g, r) if a is not None),)
+
+    for arr, got in zip((xa, ga), g3):
+        num, = gradient_check.numerical_grad(f, (arr,), (1.0,), eps=1e-5)
+        got = numpy.zeros_like(arr) if got is None else got.array
+        numpy.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-8)
+
+
+def test_second_order_graph_forms_each_statistic_once():
+    # mean(gy), mean(gy * xhat), ggx * xhat and the projections of the gradient's
+    # derivative are formed once each, however many terms read them: no two nodes
+    # of one kind read the same inputs.
+    rng = numpy.random.RandomState(0)
+    x = chainer.Variable(rng.randn(4, 3))
+    y = F.batch_normalization(x, chainer.Variable(rng.uniform(0.5, 1.5, 3)),
+                              chainer.Variable(rng.randn(3)))
+    gx, = chainer.grad([F.sum(y * y)], [x], enable_double_backprop=True)
+    gxx, = chainer.grad([F.sum(gx * gx)], [x], enable_double_backprop=True)
+    means, reads, seen, stack = 0, set(), set(), [gxx.creator_node]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        means += type(node).__name__ == 'Mean'
+        if type(node).__name__ in ('Mul', 'Mean', 'Sum', 'Sub'):
+            read = (type(node).__name__, tuple(id(vn) for vn in node.inputs))
+            assert read not in reads
+            reads.add(read)
+        stack.extend(vn.creator_node for vn in node.inputs)
+    assert means == 6
+
+
+def test_fixed_second_order_graph_forms_each_term_once():
+    # The channel sums of gy, -d and -0.5 e of the gradient's derivative are formed
+    # once however many terms read them: no two such nodes read the same inputs.
+    rng = numpy.random.RandomState(1)
+    vs = [chainer.Variable(a) for a in (rng.randn(4, 3), rng.uniform(0.5, 1.5, 3),
+                                        rng.randn(3), rng.randn(3), rng.uniform(0.5, 1.5, 3))]
+    y = F.fixed_batch_normalization(*vs)
+    gs = chainer.grad([F.sum(y * y)], vs, enable_double_backprop=True)
+    loss = sum(F.sum(g * rng.randn(*g.shape)) for g in gs if g is not None)
+    second = chainer.grad([loss], vs, enable_double_backprop=True)
+    reads, seen = set(), set()
+    stack = [g.creator_node for g in second if g is not None]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node).__name__ in ('Sum', 'Neg', 'MulConstant'):
+            read = (type(node).__name__, getattr(node, 'value', None),
+                    tuple(id(vn) for vn in node.inputs))
+            assert read not in reads
+            reads.add(read)
+        stack.extend(vn.creator_node for vn in node.inputs)

@@ -194,3 +194,27 @@ def test_lstm_grad_node_takes_the_new_cell_and_is_callable(batch):
     chainer.gradient_check.check_double_backward(
         lambda *xs: lstm.LSTMGrad().apply(xs), inputs, ggs,
         tuple(rng.uniform(-1, 1, v.shape) for v in inputs))
+
+
+def test_second_order_graph_forms_each_product_once():
+    # The derivative of the gradient forms each product it reads twice (ggo * gh,
+    # ggi * u, ggf * u) once: no two products of it read the same inputs.
+    rng = numpy.random.RandomState(0)
+    c = chainer.Variable(rng.randn(2, 3))
+    x = chainer.Variable(rng.randn(2, 12))
+    c_next, h = F.lstm(c, x)
+    gc, gx = chainer.grad([F.sum(c_next * rng.randn(2, 3)) + F.sum(h * rng.randn(2, 3))],
+                          [c, x], enable_double_backprop=True)
+    grads = chainer.grad([F.sum(gc * rng.randn(2, 3)) + F.sum(gx * rng.randn(2, 12))],
+                         [c, x], enable_double_backprop=True)
+    reads, seen, stack = set(), set(), [g.creator_node for g in grads]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node).__name__ == 'Mul':
+            read = tuple(sorted(id(vn) for vn in node.inputs))
+            assert read not in reads
+            reads.add(read)
+        stack.extend(vn.creator_node for vn in node.inputs)
