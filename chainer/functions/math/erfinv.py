@@ -35,8 +35,10 @@ class ErfInv(UnarySpecial):
             # through float32); SciPy 1.17's float32 loop is an ulp off for many values.
             from scipy import special
 
-            y = special.erfinv(x, dtype=numpy.float64).astype(numpy.float32)
-            return utils.force_array(y.astype(x.dtype, copy=False))
+            # (the ufunc rounds its float64 results into y chunk by chunk)
+            y = numpy.empty(x.shape, numpy.float32)
+            special.erfinv(x, out=y, dtype=numpy.float64, casting='same_kind')
+            return y.astype(x.dtype, copy=False)
         return super()._compute(x)
 
     def backward(self, indexes, grad_outputs):
