@@ -345,9 +345,10 @@ _COMPUTE_BLOCK = 1 << 16
 
 
 def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
-    """``fn(*compute_arrays, *args)`` cast back to the dtype of ``arrays[0]``, where
-    ``compute_arrays`` are ``arrays`` through :func:`as_compute` and ``fn`` is
-    elementwise (its result is float32 where ``arrays[0]`` is float16).
+    """``fn(*compute_arrays, *args)`` cast back to float16 where ``arrays[0]`` is
+    float16, where ``compute_arrays`` are ``arrays`` through :func:`as_compute` and
+    ``fn`` is elementwise; ``fn(*arrays, *args)`` itself for other dtypes (``fn``
+    keeps them).
 
     On large float16 NumPy arrays of one shape, ``fn`` runs block by block (of
     their flat elements where all are C-contiguous, else of their first axis, as
@@ -357,7 +358,9 @@ def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
     over the whole arrays, so the values are the same bit for bit.
     """
     x = arrays[0]
-    if (x.dtype != _FLOAT16 or type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
+    if x.dtype != _FLOAT16:
+        return fn(*arrays, *args)
+    if (type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
             or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
         return fn(*[as_compute(a) for a in arrays], *args).astype(x.dtype, copy=False)
     out = numpy.empty(x.shape, x.dtype)
