@@ -790,15 +790,22 @@ def _kept_shape(shape: tuple, axis: int) -> tuple:
 
 def softmax(x: Any, axis: int = 1) -> Any:
     """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
-    x = as_compute(x)
+    xc = as_compute(x)
+    # float16's C-contiguous float32 copy is ours: the softmax is built in it
+    own = xc is not x and type(xc) is numpy.ndarray and xc.flags.c_contiguous
+    x = xc
     rows = _softmax_rows(x, axis)
     if rows is not None:
-        out = numpy.empty_like(rows[0])
+        out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
             e /= _add_reduce(e, 1, None, None, True)
         return out.reshape(x.shape)
     xp = _xp(x)
-    e = x - softmax_shift(x, axis)
+    if own:
+        e = x
+        e -= softmax_shift(x, axis)
+    else:
+        e = x - softmax_shift(x, axis)
     xp.exp(e, out=e)
     e /= sum(e, axis=axis, keepdims=True)
     return e
