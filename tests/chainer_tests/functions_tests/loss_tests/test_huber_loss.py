@@ -126,3 +126,23 @@ def test_unknown_reduce_message_is_chainers():
     with pytest.raises(ValueError, match="^Only 'sum_along_second_axis' and 'no' are valid for "
                                          "'reduce', but 'x' is given$"):
         chainer.functions.huber_loss(x, x, 1.0, reduce='x')
+
+
+def test_forward_holds_two_arrays_the_size_of_x():
+    # the loss is built in |x - t| block by block, beside min(|x - t|, delta) only
+    import tracemalloc
+
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(512, 1024).astype(numpy.float32)  # 2 MiB, in blocks
+    t = rs.randn(512, 1024).astype(numpy.float32)
+    tracemalloc.start()
+    try:
+        with chainer.no_backprop_mode():
+            y = huber_loss(x, t, 1.0, reduce='no')
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.3 * x.nbytes, peak
+    d = numpy.abs(x - t)
+    numpy.testing.assert_array_equal(
+        y.array, numpy.where(d <= 1, d * d * numpy.float32(0.5), d - numpy.float32(0.5)))
