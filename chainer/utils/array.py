@@ -340,6 +340,40 @@ def as_compute(x: Any) -> Any:
     return x
 
 
+#: Elements per block of :func:`in_compute_blocks` (256 KiB of float32 values).
+_COMPUTE_BLOCK = 1 << 16
+
+
+def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
+    """``fn(*compute_arrays, *args)`` cast back to float16 where ``arrays[0]`` is
+    float16, where ``compute_arrays`` are ``arrays`` through :func:`as_compute` and
+    ``fn`` is elementwise; ``fn(*arrays, *args)`` itself for other dtypes (``fn``
+    keeps them).
+
+    On large float16 NumPy arrays of one shape, ``fn`` runs block by block (of
+    their flat elements where all are C-contiguous, else of their first axis, as
+    with a broadcast gradient) into the one float16 result: the float32 copies and
+    ``fn``'s temporaries are those of a block, which stays in cache, instead of
+    each twice the size of the result. Every element is computed as in one call
+    over the whole arrays, so the values are the same bit for bit.
+    """
+    x = arrays[0]
+    if x.dtype != _FLOAT16:
+        return fn(*arrays, *args)
+    if (type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
+            or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
+        return fn(*[as_compute(a) for a in arrays], *args).astype(x.dtype, copy=False)
+    out = numpy.empty(x.shape, x.dtype)
+    if all(a.flags.c_contiguous for a in arrays):
+        views, out_view = [a.reshape(-1) for a in arrays], out.reshape(-1)
+    else:
+        views, out_view = arrays, out
+    n = out_view.shape[0]
+    for s in _first_axis_blocks(n, 4 * (x.size // n), 4 * _COMPUTE_BLOCK, 2):
+        out_view[s] = fn(*[as_compute(a[s]) for a in views], *args)
+    return out
+
+
 def python_constant(dtype: Any, value: float) -> Any:
     """A finite Python float constant as NumPy 1 took it with an array of ``dtype``
     (Chainer's arithmetic): in ``dtype``, or, where it overflows there, in the
@@ -756,15 +790,22 @@ def _kept_shape(shape: tuple, axis: int) -> tuple:
 
 def softmax(x: Any, axis: int = 1) -> Any:
     """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
-    x = as_compute(x)
+    xc = as_compute(x)
+    # float16's C-contiguous float32 copy is ours: the softmax is built in it
+    own = xc is not x and type(xc) is numpy.ndarray and xc.flags.c_contiguous
+    x = xc
     rows = _softmax_rows(x, axis)
     if rows is not None:
-        out = numpy.empty_like(rows[0])
+        out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
             e /= _add_reduce(e, 1, None, None, True)
         return out.reshape(x.shape)
     xp = _xp(x)
-    e = x - softmax_shift(x, axis)
+    if own:
+        e = x
+        e -= softmax_shift(x, axis)
+    else:
+        e = x - softmax_shift(x, axis)
     xp.exp(e, out=e)
     e /= sum(e, axis=axis, keepdims=True)
     return e

@@ -47,17 +47,7 @@ class ELU(function_node.FunctionNode):
         # so this is the select without a select (NumPy runs one branch by branch,
         # slow on mixed signs), and expm1 never overflows.
         alpha = array_utils.python_constant(x.dtype, self.alpha)
-        xc = array_utils.as_compute(x)
-        neg = numpy.minimum(xc, zero, out=numpy.empty_like(xc))
-        numpy.expm1(neg, out=neg)
-        if xc is not x:
-            # NumPy's float16 arithmetic is float32 arithmetic rounded after each
-            # operation (and slow): round expm1 as it would, then the product of
-            # two float16 values is exact in float32 and the sum has a zero term.
-            neg = neg.astype(x.dtype).astype(xc.dtype)
-        neg *= alpha
-        neg += numpy.maximum(xc, zero)
-        return neg.astype(x.dtype, copy=False),
+        return array_utils.in_compute_blocks(_elu, (x,), zero, alpha, x.dtype),
 
     def backward(self, indexes, grad_outputs):
         y, = self.get_retained_outputs()
@@ -96,18 +86,39 @@ class ELUGrad(function_node.FunctionNode):
                 'rechainer_elu_grad', y.dtype)(y, pos, self.alpha, max(0.0, -self.alpha)),
         t = y.dtype.type
         # float16 in float32: one rounding at the end, as NumPy's float16 sum rounds.
-        yc = array_utils.as_compute(y)
-        gx = numpy.minimum(yc, t(max(0.0, -self.alpha)), out=numpy.empty_like(yc))
-        gx += array_utils.python_constant(y.dtype, self.alpha)
+        c = t(max(0.0, -self.alpha))
+        alpha = array_utils.python_constant(y.dtype, self.alpha)
         if not math.isfinite(self.alpha):
+            yc = array_utils.as_compute(y)
+            gx = numpy.minimum(yc, c, out=numpy.empty_like(yc))
+            gx += alpha
             return numpy.where(pos, t(1), gx).astype(y.dtype, copy=False),
-        gx *= ~pos
-        gx += pos
-        return gx.astype(y.dtype, copy=False),
+        return array_utils.in_compute_blocks(_elu_grad, (y, pos), c, alpha),
 
     def backward(self, indexes, grad_outputs):
         ggx, = grad_outputs
         return ggx * (~self.pos),
+
+
+def _elu(xc, zero, alpha, dtype):
+    neg = numpy.minimum(xc, zero, out=numpy.empty_like(xc))
+    numpy.expm1(neg, out=neg)
+    if xc.dtype != dtype:
+        # NumPy's float16 arithmetic is float32 arithmetic rounded after each
+        # operation (and slow): round expm1 as it would, then the product of
+        # two float16 values is exact in float32 and the sum has a zero term.
+        neg = neg.astype(dtype).astype(xc.dtype)
+    neg *= alpha
+    neg += numpy.maximum(xc, zero)
+    return neg
+
+
+def _elu_grad(yc, pos, c, alpha):
+    gx = numpy.minimum(yc, c, out=numpy.empty_like(yc))
+    gx += alpha
+    gx *= ~pos
+    gx += pos
+    return gx
 
 
 def elu(x: VariableOrArray, alpha: float = 1.0) -> Variable:

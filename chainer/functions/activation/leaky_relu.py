@@ -47,10 +47,8 @@ class LeakyReLU(function_node.FunctionNode):
             # float16 in float32 (NumPy's float16 arithmetic is slow): the product
             # of two float16 values is exact there and rounding commutes with the
             # maximum, so the values are those of float16 arithmetic.
-            xc = array_utils.as_compute(x)
-            y = xp.multiply(xc, slope, out=xp.empty_like(xc))
-            (xp.maximum if self.slope <= 1 else xp.minimum)(y, xc, out=y)
-            y = y.astype(x.dtype, copy=False)
+            y = array_utils.in_compute_blocks(
+                _leaky, (x,), slope, numpy.maximum if self.slope <= 1 else numpy.minimum)
         if self.slope > 0:
             self.retain_outputs((0,))
         else:
@@ -87,18 +85,29 @@ class _LeakyReLUGrad(function_node.FunctionNode):
                 'bool neg, T gy, C slope', 'T gx', 'gx = neg ? (T)((C)gy * slope) : gy',
                 'rechainer_leaky_relu_grad', gy.dtype)(neg, gy, self.slope),
         # float16 in float32, one rounding: the factor is 1 or a float16 value.
-        gyc = array_utils.as_compute(gy)
         slope = array_utils.python_constant(gy.dtype, self.slope)
         if not numpy.isfinite(slope):
             # inf * 0 would be NaN where neg is not set
+            gyc = array_utils.as_compute(gy)
             return utils.force_array(numpy.where(neg, gyc * slope, gyc).astype(gy.dtype), gy.dtype),
-        gx = neg * gyc.dtype.type(slope)
-        gx += ~neg
-        gx *= gyc
-        return utils.force_array(gx.astype(gy.dtype, copy=False), gy.dtype),
+        return utils.force_array(
+            array_utils.in_compute_blocks(_leaky_grad, (gy, neg), slope), gy.dtype),
 
     def backward(self, indexes, grad_outputs):
         return _LeakyReLUGrad(self.neg, self.slope).apply(grad_outputs)
+
+
+def _leaky(xc, slope, extremum):
+    y = numpy.multiply(xc, slope, out=numpy.empty_like(xc))
+    extremum(y, xc, out=y)
+    return y
+
+
+def _leaky_grad(gyc, neg, slope):
+    gx = neg * gyc.dtype.type(slope)
+    gx += ~neg
+    gx *= gyc
+    return gx
 
 
 def leaky_relu(x: VariableOrArray, slope: float = 0.2) -> Variable:

@@ -38,8 +38,8 @@ class LogSoftmax(_AxisSoftmax):
 class LogSoftmaxGrad(_AxisSoftmaxGrad):
     """``gy - exp(y) * sum(gy, axis)``: the log-softmax gradient given its output."""
 
-    def _compute(self, y, gy, axis, out=None):
-        t = numpy.exp(y, out=out)
+    def _compute(self, y, gy, axis, out=None, own=False):
+        t = numpy.exp(y, out=y if own else out)
         t *= gy.sum(axis=axis, keepdims=True)
         return numpy.subtract(gy, t, out=t)
 

@@ -73,15 +73,16 @@ class PReLUFunction(function_node.FunctionNode):
         xp = backend.get_array_module(x.array)
         neg = ~(x.array >= 0)  # NaN takes the slope, as in Chainer (its W gradient NaN)
         ext = _extended_shape(W.shape, x.ndim)
-        ret = []
         # Selected, not masked by products, so that an infinite gy stays infinite.
+        # The reduced W gradient first: its temporaries the size of x are gone
+        # before gx, the size of x, is built.
+        gw = gx = None
+        if 1 in indexes:
+            gw = reshape(sum_to(where(neg, gy * x, xp.zeros((), x.dtype)), ext), W.shape)
         if 0 in indexes:
             w = broadcast_to(reshape(W, ext), x.shape)
-            ret.append(gy * where(neg, w, xp.ones((), x.dtype)))
-        if 1 in indexes:
-            gw = sum_to(where(neg, gy * x, xp.zeros((), x.dtype)), ext)
-            ret.append(reshape(gw, W.shape))
-        return tuple(ret)
+            gx = gy * where(neg, w, xp.ones((), x.dtype))
+        return tuple(gx if i == 0 else gw for i in indexes)
 
 
 def prelu(x: VariableOrArray, W: VariableOrArray) -> Variable:

@@ -50,8 +50,10 @@ class RReLU(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         if chainer.config.train:
             if self.r is None:
-                r = xp.asarray(xp.random.uniform(self.lower, self.upper, x.shape))
-                self.r = utils.force_array(r.astype(x.dtype, copy=False))
+                # (the float64 draw is not kept in a local past the cast: it is
+                # twice the size of the output for float32)
+                self.r = utils.force_array(xp.asarray(
+                    xp.random.uniform(self.lower, self.upper, x.shape)).astype(x.dtype, copy=False))
         else:
             self.r = xp.full(x.shape, (self.lower + self.upper) / 2, dtype=x.dtype)
         self.retain_inputs((0,))

@@ -75,7 +75,12 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
             return self._compute_gpu(y, gy),
         rows = _array.softmax_blocks(self.axis, y, gy)
         if rows is None:
-            gx = self._compute(as_compute(y), as_compute(gy), self.axis)
+            yc, gyc = as_compute(y), as_compute(gy)
+            # float16's float32 copies are ours to overwrite (where C-contiguous, as
+            # a new array would be, so that the sums run in the same order)
+            own = (yc is not y and type(yc) is numpy.ndarray and yc.flags.c_contiguous
+                   and gyc.flags.c_contiguous)
+            gx = self._compute(yc, gyc, self.axis, own=own)
         else:  # large arrays: block by block of slices, each while it is in cache
             (y_rows, gy_rows), blocks = rows
             gx = numpy.empty(y_rows.shape, _array.compute_dtype(y.dtype))
@@ -103,11 +108,12 @@ class Softmax(_AxisSoftmax):
 class _SoftmaxGrad(_AxisSoftmaxGrad):
     """``y * gy - y * sum(y * gy, axis)``: the softmax gradient given its output."""
 
-    def _compute(self, y, gy, axis, out=None):
-        # Chainer's form and order, for bit-identical results
-        gx = numpy.multiply(y, gy, out=out)
+    def _compute(self, y, gy, axis, out=None, own=False):
+        # Chainer's form and order, for bit-identical results (with own, y and gy
+        # are copies the products are written into)
+        gx = numpy.multiply(y, gy, out=gy if own else out)
         s = _array.sum(gx, axis=axis, keepdims=True)
-        gx -= y * s
+        gx -= numpy.multiply(y, s, out=y) if own else y * s
         return gx
 
     def _compute_gpu(self, y, gy):

@@ -12,6 +12,7 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.functions.math.clip import clip
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -46,9 +47,14 @@ class HuberLoss(function_node.FunctionNode):
         # zone, delta (|d| - delta / 2) outside, with the same roundings as those
         # formulas and no select (NumPy's runs branch by branch).
         c = xp.minimum(abs_diff, delta)
-        loss = xp.multiply(c, half, out=xp.empty_like(x))
-        xp.subtract(abs_diff, loss, out=loss)
-        loss *= c
+        # in abs_diff, block by block on large NumPy arrays (c * half of a block
+        # only): two arrays the size of x, not three
+        loss = abs_diff
+        for block in array_utils.sample_blocks(loss) if loss.ndim else (Ellipsis,):
+            lb = loss[block]
+            cb = c[block]
+            lb -= cb * half
+            lb *= cb
         if self.reduce == 'sum_along_second_axis':
             loss = loss.sum(axis=1)
         return utils.force_array(loss, x.dtype),

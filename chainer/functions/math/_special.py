@@ -10,6 +10,7 @@ from typing import Any
 from chainer import backend
 from chainer import utils
 from chainer.functions.math._unary import Unary
+from chainer.utils import array as array_utils
 from chainer.utils.array import as_compute
 
 # Whether the CPU implementations can run (they need SciPy); found without importing it.
@@ -37,4 +38,7 @@ class UnarySpecial(Unary):
     _scipy_name = ''
 
     def _compute(self, x: Any) -> Any:
-        return utils.force_array(special(x, self._scipy_name or self._name), x.dtype)
+        # float16 in float32, as SciPy took it for Chainer (newer SciPy computes it in
+        # float64, which rounds some values otherwise); block by block on NumPy
+        return utils.force_array(
+            array_utils.in_compute_blocks(special, (x,), self._scipy_name or self._name), x.dtype)

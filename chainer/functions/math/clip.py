@@ -33,11 +33,13 @@ class Clip(function_node.FunctionNode):
         self.retain_inputs((0,))
         x, = inputs
         xp = backend.get_array_module(x)
-        y = x
+        # one fresh array, the second bound applied in place
+        y = None
         if self.x_min is not None:
-            y = xp.maximum(y, x.dtype.type(self.x_min))
+            y = xp.maximum(x, x.dtype.type(self.x_min), out=xp.empty_like(x))
         if self.x_max is not None:
-            y = xp.minimum(y, x.dtype.type(self.x_max))
+            y = xp.minimum(x if y is None else y, x.dtype.type(self.x_max),
+                           out=xp.empty_like(x) if y is None else y)
         return utils.force_array(y, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -38,12 +38,24 @@ class LogSumExp(function_node.FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         dtype = x.dtype
-        x = as_compute(x)
-        m = xp.amax(x, axis=self.axis, keepdims=True)
+        xc = as_compute(x)
+        m = xp.amax(xc, axis=self.axis, keepdims=True)
         # An all -inf (or +inf) slice must not turn into NaN through inf - inf.
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        # exp(x - m) in one array the size of x: float16's float32 copy, else a new one
+        if xc is not x and isinstance(xc, xp.ndarray):
+            e = xc
+            e -= m
+        else:
+            e = xc - m
+        del xc
+        if isinstance(e, xp.ndarray):
+            xp.exp(e, out=e)
+        else:
+            e = xp.exp(e)
         with numpy.errstate(divide='ignore'):  # an all -inf slice gives -inf
-            y = xp.log(xp.sum(xp.exp(x - m), axis=self.axis, keepdims=True))
+            y = xp.log(xp.sum(e, axis=self.axis, keepdims=True))
+        del e
         y += m
         if self.axis is None:
             y = y.reshape(())

@@ -105,10 +105,16 @@ def tan(x: VariableOrArray) -> Variable:
     return Tan().apply((x,))[0]
 
 
+def _fresh_square(xp, x):
+    """``x * x`` in a fresh array (an array also where ``x`` is 0-d)."""
+    return xp.multiply(x, x, out=xp.empty_like(x))
+
+
 class _InverseTrigGrad(function_node.FunctionNode):
     """``gy * d(x)`` for the derivative ``d`` of an inverse trigonometric function.
 
-    Subclasses give ``_derivative(xp, x)`` and ``_grad_x(x, gy, ggx)``, the
+    Subclasses give ``_derivative(xp, x)`` (built in one fresh array, which
+    forward multiplies by ``gy`` in place) and ``_grad_x(x, gy, ggx)``, the
     gradient with respect to ``x`` in Chainer's form of it (so that second
     derivatives agree with Chainer's to the bit).
     """
@@ -125,7 +131,9 @@ class _InverseTrigGrad(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         x, gy = inputs
         xp = backend.get_array_module(x)
-        return utils.force_array(gy * self._derivative(xp, x), x.dtype),
+        d = self._derivative(xp, x)
+        d *= gy
+        return utils.force_array(d, x.dtype),
 
     def _grad_gy(self, x, ggx):
         return type(self)().apply((x, ggx))[0]
@@ -143,7 +151,10 @@ class ArcsinGrad(_InverseTrigGrad):
     @staticmethod
     def _derivative(xp, x):
         one = x.dtype.type(1)
-        return one / xp.sqrt(one - x * x)
+        d = _fresh_square(xp, x)
+        xp.subtract(one, d, out=d)
+        xp.sqrt(d, out=d)
+        return xp.divide(one, d, out=d)
 
     @staticmethod
     def _grad_x(x, gy, ggx):
@@ -156,7 +167,10 @@ class ArccosGrad(_InverseTrigGrad):
     @staticmethod
     def _derivative(xp, x):
         one = x.dtype.type(1)
-        return -one / xp.sqrt(one - x * x)
+        d = _fresh_square(xp, x)
+        xp.subtract(one, d, out=d)
+        xp.sqrt(d, out=d)
+        return xp.divide(-one, d, out=d)
 
     @staticmethod
     def _grad_x(x, gy, ggx):
@@ -169,7 +183,9 @@ class ArctanGrad(_InverseTrigGrad):
     @staticmethod
     def _derivative(xp, x):
         one = x.dtype.type(1)
-        return one / (one + x * x)
+        d = _fresh_square(xp, x)
+        d += one
+        return xp.divide(one, d, out=d)
 
     @staticmethod
     def _grad_x(x, gy, ggx):

@@ -717,3 +717,51 @@ def test_sum_matmul_t_of_views_and_mixed_dtypes():
     out = array_utils.sum_matmul_t(a, b)
     assert out.dtype == numpy.float64
     numpy.testing.assert_allclose(out, numpy.einsum('smk,snk->mn', a, b), rtol=1e-12)
+
+
+def _scaled_sum(a, b, scale):
+    out = a * scale
+    out += b
+    return out
+
+
+@pytest.mark.parametrize('layout', ['contiguous', 'strided', 'broadcast'])
+@pytest.mark.parametrize('shape', [(3, 5), (9, 5, 7001), (140001,)])
+def test_in_compute_blocks_is_the_one_call_bit_for_bit(layout, shape):
+    # float16 in float32 block by block: each element rounds once, as in one call.
+    rs = numpy.random.RandomState(0)
+    a = (rs.randn(*shape) * 300).astype(numpy.float16)
+    b = rs.randn(*shape).astype(numpy.float16)
+    if layout == 'strided' and len(shape) > 1:
+        a = (rs.randn(shape[0] * 2, *shape[1:]) * 300).astype(numpy.float16)[::2]
+    elif layout == 'broadcast':
+        b = numpy.broadcast_to(b[:1], shape)
+    scale = numpy.float32(1 / 3)
+    y = array_utils.in_compute_blocks(_scaled_sum, (a, b), scale)
+    expected = _scaled_sum(a.astype(numpy.float32), b.astype(numpy.float32), scale)
+    assert y.dtype == numpy.float16 and y.shape == shape and y.flags.c_contiguous
+    expected = expected.astype(numpy.float16)
+    numpy.testing.assert_array_equal(y.view(numpy.uint16), expected.view(numpy.uint16))
+
+
+def test_in_compute_blocks_keeps_float16_temporaries_block_sized():
+    import tracemalloc
+
+    a = numpy.ones((32, 64, 128), numpy.float16)  # 512 KiB
+    tracemalloc.start()
+    try:
+        y = array_utils.in_compute_blocks(_scaled_sum, (a, a), numpy.float32(2))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the result plus a few 256 KiB blocks; converted whole, the two float32 operands
+    # and the float32 result would take 3 MiB
+    assert peak < a.nbytes + 4 * array_utils._COMPUTE_BLOCK * 4, peak
+    numpy.testing.assert_array_equal(y, numpy.full(a.shape, 3, numpy.float16))
+
+
+def test_in_compute_blocks_other_dtypes_are_one_call():
+    x = numpy.arange(6, dtype=numpy.float64).reshape(2, 3)
+    y = array_utils.in_compute_blocks(_scaled_sum, (x, x), 2.0)
+    assert y.dtype == numpy.float64
+    numpy.testing.assert_array_equal(y, 3 * x)

@@ -135,3 +135,28 @@ def test_slope_that_is_no_number(slope):
     # float()'s ValueError for some
     with pytest.raises(TypeError, match='slope must be a real number'):
         F.leaky_relu(numpy.ones((2, 3), numpy.float32), slope=slope)
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_float16_peak_memory_is_about_the_result():
+    # float16 is computed in float32 block by block (not as whole float32 copies,
+    # five times the result): forward and backward each hold little beyond their result.
+    x = numpy.random.RandomState(0).randn(16, 32, 32, 32).astype(numpy.float16)  # 1 MiB
+    gy = numpy.ones_like(x)
+    v = chainer.Variable(x)
+    with chainer.no_backprop_mode():
+        assert _peak_bytes(lambda: F.leaky_relu(x)) < 1.6 * x.nbytes
+    y = F.leaky_relu(v)
+    y.grad = gy
+    assert _peak_bytes(y.backward) < 2.2 * x.nbytes
+    assert v.grad.dtype == numpy.float16

@@ -99,3 +99,25 @@ def test_blocked_bitwise(monkeypatch, shape, axis, dtype):
     from tests.chainer_tests.functions_tests.activation_tests.test_softmax import (
         blocked_bitwise)
     blocked_bitwise(monkeypatch, F.log_softmax, shape, axis, dtype)
+
+
+def test_float16_gradient_builds_in_the_float32_copy_of_y():
+    # exp(y) is taken in float16's float32 copy of y, not in another float32 array
+    import tracemalloc
+
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(512, 1024).astype(numpy.float16)  # 1 MiB, below the blocked size
+    v = chainer.Variable(x)
+    y = F.log_softmax(v)
+    gy = rs.randn(*x.shape).astype(numpy.float16)
+    y.grad = gy
+    tracemalloc.start()
+    try:
+        y.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5.5 * x.nbytes, peak
+    gyc = gy.astype(numpy.float32)
+    t = numpy.exp(y.array.astype(numpy.float32)) * gyc.sum(axis=1, keepdims=True)
+    numpy.testing.assert_array_equal(v.grad, (gyc - t).astype(numpy.float16))

@@ -175,3 +175,26 @@ def test_gpu_is_the_select_with_a_non_finite_slope(dtype):
         expected = _prelu(x, W)
     numpy.testing.assert_array_equal(cupy.asnumpy(F.prelu(cupy.asarray(x), cupy.asarray(W)).array),
                                      expected)
+
+
+def test_backward_builds_the_w_gradient_before_gx():
+    # the reduced W gradient's temporaries are freed before gx is built: at most
+    # two arrays the size of x besides gx at any time
+    import tracemalloc
+
+    rs = numpy.random.RandomState(0)
+    x = chainer.Variable(rs.randn(64, 16, 16, 16).astype(numpy.float32))  # 1 MiB
+    W = chainer.Variable(rs.rand(16).astype(numpy.float32))
+    y = F.prelu(x, W)
+    gy = rs.randn(*x.shape).astype(numpy.float32)
+    y.grad = gy
+    tracemalloc.start()
+    try:
+        y.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.5 * x.array.nbytes, peak
+    neg = x.array < 0
+    numpy.testing.assert_array_equal(x.grad, numpy.where(neg, gy * W.array[:, None, None], gy))
+    assert W.grad.shape == (16,)

@@ -152,3 +152,23 @@ def test_second_order_forms_the_gradient_of_x_once():
         kinds.append(type(node).__name__)
         stack.extend(vn.creator_node for vn in node.inputs)
     assert kinds.count('Neg') == 1 and kinds.count('Mul') == 5
+
+
+def test_forward_holds_two_arrays_the_size_of_x():
+    # the loss is built in |x - t| block by block, beside min(|x - t|, delta) only
+    import tracemalloc
+
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(512, 1024).astype(numpy.float32)  # 2 MiB, in blocks
+    t = rs.randn(512, 1024).astype(numpy.float32)
+    tracemalloc.start()
+    try:
+        with chainer.no_backprop_mode():
+            y = huber_loss(x, t, 1.0, reduce='no')
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.3 * x.nbytes, peak
+    d = numpy.abs(x - t)
+    numpy.testing.assert_array_equal(
+        y.array, numpy.where(d <= 1, d * d * numpy.float32(0.5), d - numpy.float32(0.5)))

@@ -68,3 +68,26 @@ def test_bad_bounds(bounds):
 def test_int_input():
     with pytest.raises(type_check.InvalidType):
         F.clip(numpy.zeros(3, numpy.int32), 0, 1)
+
+
+@pytest.mark.parametrize('bounds', [(-1.0, 1.0), (None, 0.5), (-0.5, None)])
+def test_forward_builds_one_array(bounds):
+    # both bounds applied into one fresh array (not a second temporary the size of x)
+    import tracemalloc
+
+    x = numpy.random.RandomState(0).randn(256, 1024).astype(numpy.float32)  # 1 MiB
+    x[0, :4] = [numpy.nan, numpy.inf, -numpy.inf, -0.0]
+    tracemalloc.start()
+    try:
+        with chainer.no_backprop_mode():
+            y = F.clip(x, *bounds)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.2 * x.nbytes, peak
+    lo, hi = bounds
+    expected = numpy.clip(x, -numpy.inf if lo is None else lo, numpy.inf if hi is None else hi)
+    numpy.testing.assert_array_equal(y.array, expected)
+    assert y.dtype == numpy.float32
+    y0 = F.clip(numpy.array(2.0, numpy.float16), *bounds)
+    assert y0.shape == () and y0.dtype == numpy.float16

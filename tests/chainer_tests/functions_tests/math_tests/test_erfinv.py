@@ -59,3 +59,21 @@ def test_gradient_bitwise_as_chainer(seed):
     y, gx = first_derivative(F.erfinv, x, gy)
     expected = numpy.float32(math.pi ** 0.5 / 2) * numpy.exp(y ** 2) * gy
     assert numpy.array_equal(gx, expected)
+
+
+@pytest.mark.parametrize('dtype, expected', [
+    (numpy.float32, [0.40389397740364075, 1.3258036375045776, 0.12226378172636032,
+                     -0.6148921251296997, 0.4769362807273865]),
+    (numpy.float16, [0.40380859375, 1.32421875, 0.122314453125, -0.61474609375,
+                     0.47705078125]),
+])
+def test_float32_rounds_the_float64_value_as_chainer(dtype, expected):
+    # Chainer 7.8.1's SciPy computed erfinv of float32 (and float16) in float64;
+    # SciPy 1.17's float32 loop is an ulp off for these
+    x = numpy.array([0.43213072419166565, 0.9392030835151672, 0.1372755467891693,
+                     -0.6154748201370239, 0.5], numpy.float32).astype(dtype)
+    y = F.erfinv(x)
+    assert y.dtype == dtype
+    numpy.testing.assert_array_equal(y.array, numpy.array(expected, dtype))
+    y0 = F.erfinv(numpy.array(0.5, dtype))
+    assert y0.shape == () and y0.array == numpy.array(expected[4], dtype)

@@ -3,6 +3,7 @@ import numpy
 import pytest
 import scipy.special
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -58,3 +59,23 @@ def test_logsumexp_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('dtype, bound', [(numpy.float32, 1.2), (numpy.float16, 2.2)])
+def test_forward_holds_one_array_the_size_of_x(dtype, bound):
+    # exp(x - m) in one array (float16's float32 copy itself), not two beside each other
+    import tracemalloc
+
+    x = numpy.random.RandomState(0).randn(512, 512).astype(dtype)
+    tracemalloc.start()
+    try:
+        with chainer.no_backprop_mode():
+            y = F.logsumexp(x, axis=1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < bound * x.nbytes, peak
+    xc = x.astype(numpy.float32)
+    m = xc.max(axis=1, keepdims=True)
+    expected = numpy.log(numpy.exp(xc - m).sum(axis=1)) + m[:, 0]
+    numpy.testing.assert_array_equal(y.array, expected.astype(dtype))

@@ -242,3 +242,25 @@ def test_inverse_second_derivatives_bitwise_as_chainer(name, seed):
         ex = -two * gy * x * ggx / (s ** 2 + two * s + one)
         assert numpy.array_equal(g_gy.array, ggx / (s + one))
     assert numpy.array_equal(g_x.array, ex)
+
+
+@pytest.mark.parametrize('name', ['arcsin', 'arccos', 'arctan'])
+def test_inverse_gradient_builds_one_array(name):
+    # gy * derivative(x) in one fresh array: the backward of a large input holds
+    # no temporaries the size of x beside its result
+    import tracemalloc
+
+    x = (numpy.random.RandomState(0).rand(256, 1024) * 1.8 - 0.9).astype(numpy.float32)
+    v = chainer.Variable(x)
+    y = getattr(F, name)(v)
+    gy = numpy.ones_like(x)
+    tracemalloc.start()
+    try:
+        gx, = chainer.grad([y], [v], [chainer.Variable(gy)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.2 * x.nbytes, peak
+    derivative = {'arcsin': 1 / numpy.sqrt(1 - x * x), 'arccos': -1 / numpy.sqrt(1 - x * x),
+                  'arctan': 1 / (1 + x * x)}[name]
+    numpy.testing.assert_array_equal(gx.array, derivative)
