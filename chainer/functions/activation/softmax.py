@@ -78,8 +78,8 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
             yc, gyc = as_compute(y), as_compute(gy)
             # float16's float32 copies are ours to overwrite (where C-contiguous, as
             # a new array would be, so that the sums run in the same order)
-            own = (yc is not y and type(yc) is numpy.ndarray and yc.flags.c_contiguous
-                   and gyc.flags.c_contiguous)
+            own = (yc is not y and gyc is not gy and type(yc) is numpy.ndarray
+                   and yc.flags.c_contiguous and gyc.flags.c_contiguous)
             gx = self._compute(yc, gyc, self.axis, own=own)
         else:  # large arrays: block by block of slices, each while it is in cache
             (y_rows, gy_rows), blocks = rows
