@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Iterator
 
 import chainer.functions
@@ -42,19 +43,35 @@ _as_nodes = ((chainer.functions, 'roi_pooling_2d', _roi_pooling_2d_node),
              (chainer.functions, 'normalize', _normalize_node))
 
 
+# Exports under way in all threads, and the functions they replaced: the first
+# export replaces them, the last puts them back (Chainer's, each putting back what
+# it found, could leave another export's replacements in place for good).
+_patching_lock = threading.Lock()
+_n_patching = 0
+_originals: list = []
+
+
 @contextlib.contextmanager
 def patch_functions() -> Iterator[None]:
     """The context in which the functions of ``_patched`` are traced as one node
     each (a node named after the function, see :func:`fake_as_funcnode`) and those of
     ``_as_nodes`` as their Chainer node."""
-    originals = [(module, name, getattr(module, name))
-                 for module, name in _patched + tuple(p[:2] for p in _as_nodes)]
+    global _n_patching
+    with _patching_lock:
+        if _n_patching == 0:
+            _originals[:] = [(module, name, getattr(module, name))
+                             for module, name in _patched + tuple(p[:2] for p in _as_nodes)]
+            for module, name, func in _originals[:len(_patched)]:
+                setattr(module, name, fake_as_funcnode(func, name, experimental_warning=False))
+            for module, name, node_func in _as_nodes:
+                setattr(module, name, node_func)
+        _n_patching += 1
     try:
-        for module, name, func in originals[:len(_patched)]:
-            setattr(module, name, fake_as_funcnode(func, name, experimental_warning=False))
-        for module, name, node_func in _as_nodes:
-            setattr(module, name, node_func)
         yield
     finally:
-        for module, name, func in originals:
-            setattr(module, name, func)
+        with _patching_lock:
+            _n_patching -= 1
+            if _n_patching == 0:
+                for module, name, func in _originals:
+                    setattr(module, name, func)
+                _originals.clear()

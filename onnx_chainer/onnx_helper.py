@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import numpy
@@ -14,10 +15,10 @@ except ImportError:  # the extra is optional; export() says what to install
     onnx = None
 
 
-class _Converting:
+class _Converting(threading.local):
     """The name of the function being converted and how many names of each kind
-    (``'tmp'``, ``'const'``) were made for it."""
-    __slots__ = ('name', 'counts')
+    (``'tmp'``, ``'const'``) were made for it, in this thread: threads export at
+    once (Chainer's one global name let them name each other's nodes)."""
 
     def __init__(self) -> None:
         self.name: str | None = None

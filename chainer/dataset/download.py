@@ -3,13 +3,16 @@
 The root is ``$CHAINER_DATASET_ROOT`` or ``~/.chainer/dataset``.  Every file
 lands under its final name only once complete: it is written through the
 library's atomic writer (temporary in the same directory, fsync, rename),
-under a file lock (``filelock``) so that concurrent processes do not race.
+under a file lock (``filelock``) so that concurrent processes do not race;
+the threads of one process share its hold of the lock, and wait only for a
+thread making the same file.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
 import hashlib
+import inspect
 import os
 import sys
 import threading
@@ -71,35 +74,92 @@ def get_dataset_directory(dataset_name: str, create_directory: bool = True) -> s
     return path
 
 
-_held_locks = threading.local()
+class _ProcessFileLock:
+    """An inter-process file lock that this process holds for all its threads, plus
+    a lock per file made under it.
+
+    The file lock is taken when the first thread of the process needs it and let go
+    when the last one is done, so that threads never wait for each other's hold of
+    it: a creator (or download) that hands work to another thread which makes
+    another cached file (as Chainer, which held its lock only to rename, allowed)
+    goes on instead of waiting for the lock its own caller holds. Threads making
+    the same file wait for each other through that file's reentrant lock (a creator
+    may make another cached file in its own thread: the PTB word ids need the
+    vocabulary), so the file is made once, and then loaded by the others.
+    """
+
+    def __init__(self, lock_path: str) -> None:
+        self._lock_path = lock_path
+        self._mutex = threading.Lock()
+        self._holders = 0
+        self._file_lock: Any = None
+        self._keys: dict = {}  # key -> [RLock, threads using it]
+
+    @contextlib.contextmanager
+    def holding(self, key: str) -> Iterator[None]:
+        with self._mutex:
+            if self._holders == 0:  # (no thread here holds the file lock: nobody waits)
+                self._file_lock = _os_file_lock(self._lock_path)
+                self._file_lock.acquire()
+            self._holders += 1
+            entry = self._keys.get(key)
+            if entry is None:
+                entry = self._keys[key] = [threading.RLock(), 0]
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._mutex:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._keys[key]
+                self._holders -= 1
+                if self._holders == 0:
+                    file_lock, self._file_lock = self._file_lock, None
+                    file_lock.release()
 
 
-@contextlib.contextmanager
-def _file_lock(lock_path: str) -> Iterator[None]:
-    # An inter-process lock on a lock file. Reentrant within a thread: a
-    # creator may load another cached file (the PTB word ids need the
-    # vocabulary) under the same lock.
-    held = getattr(_held_locks, 'paths', None)
-    if held is None:
-        held = _held_locks.paths = set()
-    key = os.path.abspath(lock_path)
-    if key in held:
-        yield
-        return
-    held.add(key)
-    try:
-        with _os_file_lock(lock_path):
-            yield
-    finally:
-        held.discard(key)
+# (pid, lock path) -> its _ProcessFileLock: a forked child makes its own (the parent's
+# are kept, never collected: a collected lock object would unlock the parent's file).
+_process_locks: dict = {}
+_process_locks_mutex = threading.Lock()
 
 
-@contextlib.contextmanager
-def _os_file_lock(lock_path: str) -> Iterator[None]:
+def _reset_mutex_in_child() -> None:
+    global _process_locks_mutex
+    _process_locks_mutex = threading.Lock()  # another thread may have held it at the fork
+
+
+if hasattr(os, 'register_at_fork'):
+    os.register_at_fork(after_in_child=_reset_mutex_in_child)
+
+
+def _file_lock(lock_path: str, key: str) -> contextlib.AbstractContextManager:
+    """Holds the inter-process lock ``lock_path`` and this process's lock for making
+    the file ``key`` (see :class:`_ProcessFileLock`)."""
+    name = (os.getpid(), os.path.abspath(lock_path))
+    with _process_locks_mutex:
+        lock = _process_locks.get(name)
+        if lock is None:
+            lock = _process_locks[name] = _ProcessFileLock(name[1])
+    return lock.holding(os.path.abspath(key))
+
+
+def _os_file_lock(lock_path: str) -> Any:
+    """A ``filelock.FileLock`` on ``lock_path`` that any thread may release."""
     # Imported on first use: only downloads and dataset caches need it.
     import filelock
-    with filelock.FileLock(lock_path):
-        yield
+    global _file_lock_options
+    if _file_lock_options is None:
+        # (an older filelock has no such argument, nor thread-local state; calling it
+        # with one leaves a half-made lock that complains when collected)
+        takes = 'thread_local' in inspect.signature(filelock.FileLock.__init__).parameters
+        _file_lock_options = {'thread_local': False} if takes else {}
+    return filelock.FileLock(lock_path, **_file_lock_options)
+
+
+_file_lock_options: dict | None = None
 
 
 def _is_stock_urlretrieve(f: Any) -> bool:
@@ -133,7 +193,7 @@ def cached_download(url: str) -> str:
     os.makedirs(cache_root, exist_ok=True)
     lock_path = os.path.join(cache_root, '_dl_lock')
     cache_path = os.path.join(cache_root, hashlib.md5(url.encode('utf-8')).hexdigest())
-    with _file_lock(lock_path):
+    with _file_lock(lock_path, cache_path):
         if os.path.exists(cache_path):
             return cache_path
         sys.stderr.write(f'Downloading from {url}...\n')
@@ -167,7 +227,7 @@ def cache_or_load_file(path: str, creator: Callable[[str], Any],
             raise _DatasetRootError(
                 f'cannot create dataset directory {os.fspath(_dataset_root)!r}: {e}') from e
     lock_path = os.path.join(_dataset_root, '_create_lock')
-    with _file_lock(lock_path):
+    with _file_lock(lock_path, path):
         if os.path.exists(path):
             return loader(path)
         with _atomic.replacing(path, keep_name=True) as temp_path:

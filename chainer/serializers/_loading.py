@@ -17,6 +17,7 @@ import errno
 import os
 import pickle
 import stat
+import threading
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -210,10 +211,17 @@ def convert_scalar(key: str, where: str, value: Any, loaded: numpy.ndarray) -> A
             f'cannot load {key!r} from {where} as a {value_type.__name__}: {e}') from e
 
 
+# Held while the warning filters are switched: they belong to the whole process, so
+# two threads loading at once would each restore what the other had switched, and
+# leave every warning of the process ignored for good.
+_quiet_lock = threading.RLock()
+
+
 @contextlib.contextmanager
 def checking_quietly() -> Iterator[None]:
-    # Warnings (such as "statistics not saved") are left to the copying pass.
-    with warnings.catch_warnings():
+    """Ignores warnings: those of a checking pass (such as "statistics not saved")
+    are left to the copying pass."""
+    with _quiet_lock, warnings.catch_warnings():
         warnings.simplefilter('ignore')
         yield
 

@@ -73,7 +73,7 @@ def assert_allclose(x: Any, y: Any, atol: float = 1e-5, rtol: float = 1e-4,
                 f.write(_error_details(x, y, atol, rtol))
             except (TypeError, ValueError):
                 pass  # e.g. object arrays: numpy's own message must do
-        with numpy.printoptions(threshold=10000):
-            f.write('x: ' + numpy.array2string(x, prefix='x: ') + '\n')
-            f.write('y: ' + numpy.array2string(y, prefix='y: ') + '\n')
+        # (the threshold passed, not set: NumPy 2.0's print options are the process's)
+        f.write('x: ' + numpy.array2string(x, prefix='x: ', threshold=10000) + '\n')
+        f.write('y: ' + numpy.array2string(y, prefix='y: ', threshold=10000) + '\n')
         raise AssertionError(f.getvalue()) from None

@@ -3,7 +3,8 @@ error messages about arrays."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
@@ -57,15 +58,25 @@ def _none_input_error(where: str, attr: str = 'dtype') -> AttributeError:
                           'a function takes Variables or arrays)')
 
 
-def _numpy1_printing() -> contextlib.AbstractContextManager:
+# Held while NumPy's print options are switched: before NumPy kept them per thread
+# (NumPy 2.0 did not), two threads printing at once could restore each other's
+# switched options and leave them switched for the whole process.
+_printing_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def _numpy1_printing() -> Iterator[None]:
     """NumPy's print options as NumPy 1, under which Chainer printed, used them: NumPy
     scalars print as ``1.0`` rather than ``np.float32(1.0)``, and float16 / float32
     arrays switch to scientific notation where NumPy 1 did (NumPy 2.3 switches at
     1e4 / 1e7). A legacy mode NumPy 1 had ('1.13', '1.21') that the user chose is kept."""
     import numpy
-    if numpy.get_printoptions()['legacy'] in ('1.13', '1.21'):
-        return contextlib.nullcontext()
-    return numpy.printoptions(legacy='1.25')
+    with _printing_lock:
+        if numpy.get_printoptions()['legacy'] in ('1.13', '1.21'):
+            yield
+        else:
+            with numpy.printoptions(legacy='1.25'):
+                yield
 
 
 def _repr(value: Any) -> str:

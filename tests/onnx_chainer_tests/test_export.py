@@ -1,6 +1,7 @@
 """export() options, custom converters, export_testcase and error messages."""
 import io
 import os
+import threading
 
 import numpy
 import pytest
@@ -647,3 +648,58 @@ def test_model_input_returned_as_it_is_is_the_graph_output_as_chainer_wrote_it()
     model = onnx_chainer.export(_util.FuncModel(fn2), x)
     assert [o.name for o in model.graph.output] == ['Input_0', 'Identity_0']
     _util.check(fn2, x)
+
+
+def _in_thread(f):
+    result = []
+    t = threading.Thread(target=lambda: result.append(f()))
+    t.start()
+    t.join(10)
+    return result[0]
+
+
+def test_the_name_of_the_function_converted_is_per_thread():
+    # Threads export at once: another thread's conversion does not rename this one's
+    # nodes (Chainer's one global name did; with ours a thread read another's None).
+    helper = onnx_chainer.onnx_helper
+    helper.set_func_name('Mine_0')
+    try:
+        assert _in_thread(helper.get_func_name) is None
+
+        def other():
+            helper.set_func_name('Other_0')
+            return helper.fresh_name('tmp')
+
+        assert _in_thread(other) == 'Other_0_tmp_0'
+        assert helper.get_func_name() == 'Mine_0'
+        assert helper.fresh_name('tmp') == 'Mine_0_tmp_0'
+    finally:
+        helper.set_func_name(None)
+
+
+def test_exports_overlapping_in_threads_put_the_functions_back():
+    # The first export to start replaces the traced functions, the last to end puts
+    # them back: an export ending first does not undo another's replacements, nor
+    # does the other keep its replacements for good.
+    original = F.sign
+    first_in, first_may_leave = threading.Event(), threading.Event()
+
+    def first():
+        with onnx_chainer.mapping.patch_functions():
+            first_in.set()
+            first_may_leave.wait(10)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert first_in.wait(10)
+    try:
+        with onnx_chainer.mapping.patch_functions():
+            assert F.sign is not original
+            first_may_leave.set()
+            t.join(10)
+            assert F.sign is not original
+    finally:
+        first_may_leave.set()
+        t.join(10)
+    assert F.sign is original
+

@@ -13,6 +13,7 @@ from chainer import serializer as serializer_mod
 from chainer import variable
 from chainer.functions.normalization import decorrelated_batch_normalization as dbn
 from chainer.links.normalization.batch_normalization import running_decay
+from chainer.serializers import _loading
 from chainer.utils import argument
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ class _RepairingDeserializer(serializer_mod.Deserializer):
             return value
         if self.checking:
             # The assigning pass warns, once per load as in Chainer.
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
+            with _loading.checking_quietly():
                 fixed = fix(loaded, self._groups)
         else:
             fixed = fix(loaded, self._groups)

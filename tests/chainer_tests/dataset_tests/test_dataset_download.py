@@ -1,6 +1,7 @@
 import multiprocessing
 import os
 import sys
+import threading
 import types
 import urllib.error
 import urllib.request
@@ -226,6 +227,102 @@ def test_cache_or_load_file_concurrent(root):
     for p in procs:
         p.join(10)
     assert results == ['created', 'loaded', 'loaded']
+
+
+def _write(text):
+    def creator(p):
+        with open(p, 'w') as f:
+            f.write(text)
+        return 'created ' + text
+    return creator
+
+
+def _read(p):
+    with open(p) as f:
+        return 'loaded ' + f.read()
+
+
+def test_cache_or_load_file_creator_hands_work_to_a_thread(root):
+    # A creator whose helper thread makes another cached file: Chainer held its
+    # lock only to rename, so this worked; a lock held across the creator for all
+    # threads made the helper wait for its own caller.
+    inner = os.path.join(dataset.get_dataset_directory('ds'), 'inner.txt')
+    outer = os.path.join(dataset.get_dataset_directory('ds'), 'outer.txt')
+    got = []
+
+    def creator(p):
+        helper = threading.Thread(
+            target=lambda: got.append(dataset.cache_or_load_file(inner, _write('in'), _read)),
+            daemon=True)
+        helper.start()
+        helper.join(10)
+        return _write('out')(p)
+
+    assert dataset.cache_or_load_file(outer, creator, _read) == 'created out'
+    assert got == ['created in']
+
+
+def test_cache_or_load_file_threads_make_a_file_once(root):
+    path = os.path.join(dataset.get_dataset_directory('ds'), 'once.txt')
+    made = []
+    start = threading.Barrier(4)
+
+    def creator(p):
+        made.append(p)
+        return _write('x')(p)
+
+    results = []
+
+    def load():
+        start.wait(10)
+        results.append(dataset.cache_or_load_file(path, creator, _read))
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(made) == 1
+    assert sorted(results) == ['created x'] + ['loaded x'] * 3
+
+
+def test_cached_downloads_of_threads_run_together(root, monkeypatch):
+    # Two URLs fetched by two threads at once, as under Chainer: the first
+    # download, under way, waits for the second to start.
+    first_started = threading.Event()
+    second_started = threading.Event()
+
+    def fake(url, path):
+        if url.endswith('/a'):
+            first_started.set()
+            assert second_started.wait(10), 'the second download waited for the first'
+        else:
+            second_started.set()
+        with open(path, 'w') as f:
+            f.write(url)
+
+    monkeypatch.setattr(download, '_urlretrieve', fake)
+    paths = {}
+    errors = []
+
+    def fetch(url):
+        try:
+            paths[url] = dataset.cached_download(url)
+        except Exception as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=fetch, args=(f'http://example.com/{name}',))
+               for name in 'ab']
+    threads[0].start()
+    assert first_started.wait(10)
+    threads[1].start()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert len(paths) == 2
+    for url, path in paths.items():
+        with open(path) as f:
+            assert f.read() == url
 
 
 def test_cache_or_load_file_root_is_a_file(tmp_path):

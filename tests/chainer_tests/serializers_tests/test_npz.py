@@ -851,3 +851,32 @@ def test_string_into_numpy_bool_reads_an_integer(stored, expected):
     else:
         r = d('k', numpy.bool_(False))
         assert type(r) is numpy.bool_ and r == expected
+
+
+def test_loads_of_threads_leave_the_warning_filters_as_they_were(tmp_path):
+    # The checking pass ignores warnings by switching the process's warning
+    # filters: two threads loading at once restored each other's switched filters
+    # and left every warning of the process ignored for good.
+    import threading
+    import warnings
+
+    path = str(tmp_path / 'm.npz')
+    model = chainer.Sequential(L.Linear(3, 4), L.BatchNormalization(4))
+    serializers.save_npz(path, model)
+    before = list(warnings.filters)
+
+    def load():
+        for _ in range(200):
+            serializers.load_npz(path, model)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=load) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert warnings.filters == before

@@ -38,6 +38,23 @@ def test_failure_message():
     assert '\ny: [[1.  2. ]\n    [3.5 4. ]]' in msg
 
 
+def test_failure_message_leaves_the_print_options_alone(monkeypatch):
+    # NumPy 2.0's print options belong to the process (another thread printing
+    # meanwhile would see them switched): the long form is asked of array2string.
+    def switched(**options):
+        raise AssertionError('print options switched')
+
+    monkeypatch.setattr(numpy, 'printoptions', switched)
+    monkeypatch.setattr(numpy, 'set_printoptions', switched)
+    x = numpy.arange(2000.0)
+    y = x.copy()
+    y[0] = 1.0
+    with pytest.raises(AssertionError) as info:
+        testing.assert_allclose(x, y)
+    printed = str(info.value).rsplit('\nx: ', 1)[1]  # (NumPy's own message is cut short)
+    assert '...' not in printed and printed.count('1.500e+03') == 2
+
+
 def test_shape_mismatch():
     with pytest.raises(AssertionError) as info:
         testing.assert_allclose(numpy.zeros((2, 3)), numpy.zeros((3, 2)))

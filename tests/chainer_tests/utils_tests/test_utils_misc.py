@@ -229,3 +229,65 @@ def test_add_note_without_exception_add_note():
         error_module._add_note(error, 'first')
         error_module._add_note(error, 'second')
         assert error.__notes__ == ['first', 'second']
+
+
+def test_numpy1_printing_of_threads_does_not_overlap():
+    # NumPy 2.0 kept its print options for the whole process: a thread printing as
+    # NumPy 1 while another did could restore the other's switched options and
+    # leave them switched for good. A second thread waits for the first.
+    import threading
+
+    from chainer.utils import error as error_module
+
+    first_in = threading.Event()
+    first_may_leave = threading.Event()
+    second_in = threading.Event()
+
+    def first():
+        with error_module._numpy1_printing():
+            first_in.set()
+            first_may_leave.wait(10)
+
+    def second():
+        with error_module._numpy1_printing():
+            second_in.set()
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    try:
+        assert not second_in.wait(0.2)
+    finally:
+        first_may_leave.set()
+        a.join(10)
+        b.join(10)
+    assert second_in.is_set()
+
+
+def test_variables_printed_by_threads_leave_print_options_as_they_were():
+    # (on NumPy 2.0, without the lock of chainer.utils.error, these calls left
+    # legacy='1.25' switched on)
+    import sys
+    import threading
+
+    before = np.get_printoptions()
+    v = chainer.Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
+
+    def show():
+        for _ in range(1000):
+            repr(v)
+            str(v)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=show) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert np.get_printoptions() == before
