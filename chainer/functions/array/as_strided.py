@@ -79,6 +79,26 @@ class _Memory:
             'descr': x.dtype.descr, 'version': 3}
 
 
+def _strided_copy(x: numpy.ndarray, shape: tuple, strides: tuple, storage_offset):
+    """A copy of the strided view of the memory block ``x`` views, or None where
+    a position lies outside that block (or nothing is read): what
+    :meth:`_Geometry.gather` gives, without its index arrays."""
+    if not shape or 0 in shape:
+        return None
+    x_strides, x_offset = _storage_geometry(x)
+    if storage_offset is None:
+        storage_offset = x_offset
+    low = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
+    high = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+    itemsize = x.itemsize
+    if low < 0 or (high + 1) * itemsize > _founder(x).nbytes:
+        return None
+    memory = numpy.asarray(_Memory(x, low, high - low + 1))
+    view = numpy.lib.stride_tricks.as_strided(
+        memory[storage_offset - low:], shape, tuple(s * itemsize for s in strides))
+    return view.copy()
+
+
 class _Geometry:
     """Where x's elements and the strided output's elements lie in x's memory.
 
@@ -169,12 +189,19 @@ class AsStrided(function_node.FunctionNode):
             raise TypeError('storage_offset must be an int or None')
         self.storage_offset = None if storage_offset is None else int(storage_offset)
         self._geometry = None
+        self._x = None
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 1)
 
     def forward(self, inputs):
         x, = inputs
+        if self._geometry is None and type(x) is numpy.ndarray:
+            y = _strided_copy(x, self.shape, self.strides, self.storage_offset)
+            if y is not None:
+                # the index geometry is built only if the gradient is asked for
+                self._x = x
+                return y,
         xp = backend.get_array_module(x)
         if self._geometry is None:
             self._geometry = _Geometry(xp, x, self.shape, self.strides, self.storage_offset)
@@ -182,6 +209,10 @@ class AsStrided(function_node.FunctionNode):
         return self._geometry.gather(xp, x),
 
     def backward(self, indexes, grad_outputs):
+        if self._geometry is None:
+            self._geometry = _Geometry(numpy, self._x, self.shape, self.strides,
+                                       self.storage_offset)
+            self._x = None
         return AsStridedGrad(self._geometry).apply(grad_outputs)
 
 
