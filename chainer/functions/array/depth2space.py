@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
 
+
 # (below this, the single copy's lower overhead wins)
 _BLOCKS_MIN_SIZE = 4096
 
