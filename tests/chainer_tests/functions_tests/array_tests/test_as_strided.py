@@ -4,6 +4,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import testing
+from chainer.functions.array import as_strided as as_strided_module
 
 _F16 = {'atol': 5e-2, 'rtol': 5e-2}
 
@@ -159,3 +160,20 @@ def test_numpy_result_is_a_copy_of_the_memory_read(shape, strides, offset):
     want = numpy.zeros(40)
     numpy.add.at(want, read.ravel(), gy.ravel())
     numpy.testing.assert_allclose(xv.grad, want[positions], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('shape, strides, offset', [
+    ((3, 4), (4, 1), None), ((2, 5), (-3, 2), 9), ((4, 3), (0, 1), 2), ((6,), (5,), 1),
+    ((3, 3), (1, 1), 0),  # overlapping windows: the index geometry adds them up
+])
+def test_numpy_gradient_is_the_index_geometrys_bit_for_bit(shape, strides, offset):
+    base = numpy.random.uniform(-1, 1, 40).astype(numpy.float32)
+    x = base[3:27].reshape(4, 6)[:, ::2]
+    gy = numpy.random.uniform(-1, 1, shape).astype(numpy.float32)
+    gy.flat[0] = -0.0
+    lazy = as_strided_module._LazyGeometry(x, shape, strides, offset)
+    full = as_strided_module._Geometry(numpy, x, shape, strides, offset)
+    got = lazy.scatter(numpy, gy)
+    want = full.scatter(numpy, gy)
+    assert got.shape == x.shape and got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got.view(numpy.uint32), want.view(numpy.uint32))
