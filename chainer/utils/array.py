@@ -280,6 +280,11 @@ _SELECT_MIN_SIZE = 4096
 _HOST = (numpy.ndarray, numpy.generic)
 
 
+def _is_positive_zero(v: Any) -> bool:
+    """Whether ``v`` is a NumPy scalar (or 0-d array) whose bits are all zero (+0.0)."""
+    return v.ndim == 0 and not v.view(_BITS[v.dtype.itemsize]).any()
+
+
 def select(cond: Any, a: Any, b: Any) -> Any:
     """``xp.where(cond, a, b)`` (broadcasting) as a fresh array, bit for bit.
 
@@ -299,8 +304,15 @@ def select(cond: Any, a: Any, b: Any) -> Any:
     if cond.shape == shape:  # per-channel operands spread over a sample
         a, b = sample_operand(a, cond), sample_operand(b, cond)
     bits = _BITS[dtype.itemsize]
-    b_bits = b.view(bits)
     out = numpy.empty(shape, bits)
+    # a +0.0 operand has no bits set: the other one's bits times the mask is one pass
+    if _is_positive_zero(b):
+        numpy.multiply(a.view(bits), cond, out=out)
+        return out.view(dtype)
+    if _is_positive_zero(a):
+        numpy.multiply(b.view(bits), ~cond, out=out)
+        return out.view(dtype)
+    b_bits = b.view(bits)
     numpy.bitwise_xor(a.view(bits), b_bits, out=out)
     numpy.multiply(out, cond, out=out)
     numpy.bitwise_xor(out, b_bits, out=out)

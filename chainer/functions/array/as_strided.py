@@ -79,6 +79,26 @@ class _Memory:
             'descr': x.dtype.descr, 'version': 3}
 
 
+def _strided_copy(x: numpy.ndarray, shape: tuple, strides: tuple, storage_offset):
+    """A copy of the strided view of the memory block ``x`` views, or None where
+    a position lies outside that block (or nothing is read): what
+    :meth:`_Geometry.gather` gives, without its index arrays."""
+    if not shape or 0 in shape:
+        return None
+    x_strides, x_offset = _storage_geometry(x)
+    if storage_offset is None:
+        storage_offset = x_offset
+    low = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
+    high = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+    itemsize = x.itemsize
+    if low < 0 or (high + 1) * itemsize > _founder(x).nbytes:
+        return None
+    memory = numpy.asarray(_Memory(x, low, high - low + 1))
+    view = numpy.lib.stride_tricks.as_strided(
+        memory[storage_offset - low:], shape, tuple(s * itemsize for s in strides))
+    return view.copy()
+
+
 class _Geometry:
     """Where x's elements and the strided output's elements lie in x's memory.
 
@@ -148,6 +168,64 @@ class _Geometry:
         return storage[self.source].reshape(self.in_shape)
 
 
+def _disjoint(shape: tuple, strides: tuple) -> bool:
+    """Whether the positions ``sum(i_k * strides[k])`` are distinct: each axis
+    steps past everything the axes of smaller steps span."""
+    span = 0
+    for step, n in sorted((abs(s), n) for n, s in zip(shape, strides) if n > 1):
+        if step <= span:
+            return False
+        span += (n - 1) * step
+    return True
+
+
+class _LazyGeometry:
+    """The :class:`_Geometry` of a NumPy input, built only where needed: where
+    neither x's elements nor the output's positions share memory, the gradient is
+    the output gradient added into a zero block through a strided view, read back
+    through x's strides (what :meth:`_Geometry.scatter` gives)."""
+
+    def __init__(self, x: numpy.ndarray, shape: tuple, strides: tuple,
+                 storage_offset) -> None:
+        self._x = x
+        self._args = (shape, strides, storage_offset)
+        self._full = None
+
+    def full(self) -> _Geometry:
+        if self._full is None:
+            self._full = _Geometry(numpy, self._x, *self._args)
+        return self._full
+
+    @property
+    def target(self):
+        return self.full().target
+
+    def gather(self, xp, x, memory: bool = False):
+        return self.full().gather(xp, x, memory)
+
+    def scatter(self, xp, gy):
+        x = self._x
+        shape, strides, offset = self._args
+        x_strides, x_offset = _storage_geometry(x)
+        if offset is None:
+            offset = x_offset
+        if (self._full is not None or type(gy) is not numpy.ndarray or x.size == 0
+                or not _disjoint(shape, strides) or not _disjoint(x.shape, x_strides)):
+            return self.full().scatter(xp, gy)
+        ends = [offset, x_offset]
+        for dims, steps, start in ((shape, strides, offset), (x.shape, x_strides, x_offset)):
+            ends.append(start + sum((n - 1) * s for n, s in zip(dims, steps) if s < 0))
+            ends.append(start + sum((n - 1) * s for n, s in zip(dims, steps) if s > 0))
+        low = min(ends)
+        storage = numpy.zeros(max(ends) - low + 1, gy.dtype)
+        size = gy.itemsize
+        view = numpy.lib.stride_tricks.as_strided
+        out = view(storage[offset - low:], shape, tuple(s * size for s in strides))
+        out += gy
+        return view(storage[x_offset - low:], x.shape,
+                    tuple(s * size for s in x_strides)).copy()
+
+
 class AsStrided(function_node.FunctionNode):
     """Reads the memory ``x`` views at ``offset + sum(i_k * strides[k])``.
 
@@ -169,12 +247,19 @@ class AsStrided(function_node.FunctionNode):
             raise TypeError('storage_offset must be an int or None')
         self.storage_offset = None if storage_offset is None else int(storage_offset)
         self._geometry = None
+        self._x = None
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 1)
 
     def forward(self, inputs):
         x, = inputs
+        if self._geometry is None and type(x) is numpy.ndarray:
+            y = _strided_copy(x, self.shape, self.strides, self.storage_offset)
+            if y is not None:
+                # the index geometry is built only if the gradient is asked for
+                self._x = x
+                return y,
         xp = backend.get_array_module(x)
         if self._geometry is None:
             self._geometry = _Geometry(xp, x, self.shape, self.strides, self.storage_offset)
@@ -182,6 +267,10 @@ class AsStrided(function_node.FunctionNode):
         return self._geometry.gather(xp, x),
 
     def backward(self, indexes, grad_outputs):
+        if self._geometry is None:
+            self._geometry = _LazyGeometry(self._x, self.shape, self.strides,
+                                           self.storage_offset)
+            self._x = None
         return AsStridedGrad(self._geometry).apply(grad_outputs)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer import function_node
@@ -14,6 +16,19 @@ if TYPE_CHECKING:
 
     from chainer.types import VariableOrArray
     from chainer.variable import Variable
+
+
+def _transposed_numpy(xs, lengths) -> tuple:
+    """The per-step batches of NumPy sequences: all rows joined, gathered once in
+    time-major order and split into views, rather than a stack per step."""
+    lengths = numpy.array(lengths)
+    starts = numpy.zeros(len(xs), numpy.intp)
+    numpy.cumsum(lengths[:-1], out=starts[1:])
+    # valid[t, i]: sequence i has a step t; its nonzero entries run step by step
+    valid = numpy.arange(lengths[0])[:, None] < lengths
+    steps, seqs = numpy.nonzero(valid)
+    rows = numpy.concatenate(xs)[starts[seqs] + steps]
+    return tuple(numpy.split(rows, numpy.cumsum(valid.sum(axis=1))[:-1]))
 
 
 class TransposeSequence(function_node.FunctionNode):
@@ -43,6 +58,8 @@ class TransposeSequence(function_node.FunctionNode):
             # Other dtypes than the first are cast to it, as Chainer's forward did.
             xs = [x.astype(dtype, copy=False) for x in xs]
         lengths = [len(x) for x in xs]
+        if xp is numpy and len(xs) > 1:
+            return _transposed_numpy(xs, lengths)
         ys = []
         n = len(xs)
         for t in range(lengths[0]):

@@ -153,7 +153,7 @@ def _check_label_sizes(in_types, in_subs) -> None:
     seen: dict = {}
     for i, (t, sub) in enumerate(zip(in_types, in_subs)):
         for axis, c in enumerate(sub):
-            size = t.shape[axis].eval()
+            size = type_check.eval(t.shape[axis])
             if c not in seen:
                 seen[c] = (i, axis, size)
                 continue
@@ -270,7 +270,7 @@ class DiagEinSum(function_node.FunctionNode):
             for axis, c in enumerate(sub):
                 if c in self.out_sub:
                     n = self.out_shape[self.out_sub.index(c)]
-                    if t.shape[axis].eval() not in (1, n):
+                    if type_check.eval(t.shape[axis]) not in (1, n):
                         type_check.expect(t.shape[axis] == n)
 
     def forward(self, inputs):

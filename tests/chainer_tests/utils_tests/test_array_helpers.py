@@ -295,7 +295,10 @@ def test_select_is_where_bit_for_bit(dtype, shapes):
     a.flat[:5] = [numpy.inf, -numpy.inf, numpy.nan, -0.0, 0.0][:a.size]
     cond = numpy.asarray(rng.standard_normal(sc) > 0)
     bits = _UINT[numpy.dtype(dtype).itemsize]
-    for x, y in [(a, b), (b, a), (a, dtype(0)), (dtype(-0.0), a), (a[::-1], b)]:
+    # (a +0.0 scalar or 0-d operand picks the other's bits times the mask)
+    zero = numpy.zeros((), dtype)
+    for x, y in [(a, b), (b, a), (a, dtype(0)), (dtype(-0.0), a), (a[::-1], b),
+                 (dtype(0), a), (a, dtype(-0.0)), (zero, a[::-1]), (a, zero)]:
         got = array_utils.select(cond, x, y)
         want = numpy.where(cond, x, y)
         assert got.dtype == want.dtype and got.shape == want.shape

@@ -4,6 +4,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import testing
+from chainer.functions.array import as_strided as as_strided_module
 
 _F16 = {'atol': 5e-2, 'rtol': 5e-2}
 
@@ -132,3 +133,47 @@ def test_input_made_by_numpy_as_strided_counts_from_its_array():
     gx, = chainer.grad((y,), (v,), (numpy.ones((3, 3), numpy.float32),))
     # each position's gradient is shared among the elements of x that view it
     numpy.testing.assert_array_equal(gx.array, [[.5, .5, 0], [2, 2, 1], [1, .5, .5]])
+
+
+@pytest.mark.parametrize('shape, strides, offset', [
+    ((3, 4), (4, 1), None), ((2, 5), (-3, 2), 9), ((4, 3), (0, 1), 2),
+    ((2, 3, 2), (1, 2, 7), None), ((6,), (5,), 1),
+])
+def test_numpy_result_is_a_copy_of_the_memory_read(shape, strides, offset):
+    # NumPy inputs read the memory block directly (no index arrays) and copy it;
+    # the gradient's geometry is built on the way back
+    base = numpy.random.uniform(-1, 1, 40).astype(numpy.float64)
+    x = base[3:27].reshape(4, 6)[:, ::2]  # a view: positions count from base
+    start = 3 if offset is None else offset
+    view = numpy.lib.stride_tricks.as_strided(
+        base[start:], shape, tuple(s * base.itemsize for s in strides))
+    xv = chainer.Variable(x)
+    y = F.as_strided(xv, shape, strides, offset)
+    assert y.array.flags.c_contiguous and not numpy.shares_memory(y.array, base)
+    numpy.testing.assert_array_equal(y.array, view)
+    gy = numpy.random.uniform(-1, 1, shape)
+    y.grad = gy
+    y.backward()
+    # each element of x gets the gradients of the output elements reading it
+    positions = 3 + numpy.arange(12).reshape(4, 3) // 3 * 6 + numpy.arange(12).reshape(4, 3) % 3 * 2
+    read = (start + sum(numpy.indices(shape)[k] * strides[k] for k in range(len(shape))))
+    want = numpy.zeros(40)
+    numpy.add.at(want, read.ravel(), gy.ravel())
+    numpy.testing.assert_allclose(xv.grad, want[positions], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('shape, strides, offset', [
+    ((3, 4), (4, 1), None), ((2, 5), (-3, 2), 9), ((4, 3), (0, 1), 2), ((6,), (5,), 1),
+    ((3, 3), (1, 1), 0),  # overlapping windows: the index geometry adds them up
+])
+def test_numpy_gradient_is_the_index_geometrys_bit_for_bit(shape, strides, offset):
+    base = numpy.random.uniform(-1, 1, 40).astype(numpy.float32)
+    x = base[3:27].reshape(4, 6)[:, ::2]
+    gy = numpy.random.uniform(-1, 1, shape).astype(numpy.float32)
+    gy.flat[0] = -0.0
+    lazy = as_strided_module._LazyGeometry(x, shape, strides, offset)
+    full = as_strided_module._Geometry(numpy, x, shape, strides, offset)
+    got = lazy.scatter(numpy, gy)
+    want = full.scatter(numpy, gy)
+    assert got.shape == x.shape and got.dtype == want.dtype
+    numpy.testing.assert_array_equal(got.view(numpy.uint32), want.view(numpy.uint32))

@@ -86,3 +86,15 @@ def test_type_error_names_the_input_x(f):
     # Chainer's message reads "x.dtype.kind == f"
     with pytest.raises(type_check.InvalidType, match=r'x\.dtype\.kind == f'):
         f(numpy.zeros((1, 4, 2, 2), numpy.int32), 2)
+
+
+@pytest.mark.parametrize('r', [2, 3])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float64])
+def test_large_arrays_copy_block_by_block_bitwise(r, dtype):
+    # from 4096 elements on, NumPy arrays are copied one channel group at a time
+    x = numpy.random.uniform(-1, 1, (2, 4 * r * r, 13, 11)).astype(dtype)
+    for a in (x, x[:, :, ::-1]):  # a non-contiguous input too
+        y = F.depth2space(a, r).array
+        assert y.flags.c_contiguous
+        numpy.testing.assert_array_equal(y, _depth2space_ref(a, r))
+        numpy.testing.assert_array_equal(F.space2depth(y, r).array, a)

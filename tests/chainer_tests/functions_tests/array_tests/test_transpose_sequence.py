@@ -95,3 +95,22 @@ def test_mixed_dtypes_gradients(dtypes):
         return F.transpose_sequence(xs)
     chainer.gradient_check.check_backward(f, xs, gys, dtype=numpy.float64, **tol)
     chainer.gradient_check.check_double_backward(f, xs, gys, ggxs, dtype=numpy.float64, **tol)
+
+
+@pytest.mark.parametrize('trailing', [(), (3, 2)])
+def test_numpy_steps_are_gathered_in_one_go(trailing):
+    # NumPy sequences are joined, gathered in time-major order and split into views
+    lengths = [7, 7, 5, 2, 2, 1, 0, 0]
+    xs = [numpy.random.uniform(-1, 1, (n,) + trailing).astype(numpy.float32)
+          for n in lengths]
+    ys = F.transpose_sequence(xs)
+    assert len(ys) == 7
+    for t, y in enumerate(ys):
+        want = numpy.stack([x[t] for x in xs if len(x) > t])
+        assert y.dtype == want.dtype and y.shape == want.shape
+        numpy.testing.assert_array_equal(y.array, want)
+    # the steps are disjoint: writing into one changes no other step nor the inputs
+    ys[0].array[...] = 9
+    assert not (ys[1].array == 9).any() and not any((x == 9).any() for x in xs)
+    gxs = F.transpose_sequence(ys)
+    assert [gx.shape for gx in gxs] == [x.shape for x in xs[:6]]

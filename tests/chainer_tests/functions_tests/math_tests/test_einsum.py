@@ -232,3 +232,16 @@ def test_einsum_bad_subscript_list():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('node', [
+    einsum_module.EinSum(('ij', 'jk'), 'ik'),
+    einsum_module.DiagEinSum(('ij', 'jk'), 'ik', (2, 4)),
+])
+def test_type_checks_pass_on_plain_values(node):
+    # the check runs on plain shapes first (the fast path whose success is
+    # remembered per shape); it must not need the full expressions to pass
+    a = numpy.ones((2, 3), numpy.float32)
+    b = numpy.ones((3, 4), numpy.float32)
+    with type_check.light_mode:
+        node.check_type_forward(type_check.get_light_types((a, b)))
