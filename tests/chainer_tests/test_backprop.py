@@ -13,6 +13,7 @@ import pytest
 import chainer
 import chainer.functions as F
 from chainer import FunctionNode, Variable
+from tests.chainer_tests._memory import peak_bytes
 
 
 def _f32(*values):
@@ -556,19 +557,13 @@ class TestLongChains:
             np.testing.assert_array_equal(h.grad, np.ones(3))
 
     def test_tracemalloc_flat_memory(self):
-        import tracemalloc
-
         def run(n):
             x = Variable(np.zeros(10000, np.float32))  # 40 kB per gradient
             y = x
             for _ in range(n):
                 y = y * 1.0
             y.grad = np.ones(10000, np.float32)
-            tracemalloc.start()
-            y.backward()
-            peak = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-            return peak
+            return peak_bytes(y.backward)
 
         peak = run(300)
         # 300 gradients of 40 kB would be 12 MB; only a handful may coexist

@@ -1,8 +1,6 @@
 """The gradient nodes of the Normal log-density and of kl(Normal, Normal)."""
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy
 import pytest
 
@@ -10,6 +8,7 @@ import chainer
 from chainer import distributions as D
 from chainer import gradient_check
 from chainer.distributions import normal
+from tests.chainer_tests._memory import peak_bytes
 
 BACKENDS = ['numpy', pytest.param('cupy', marks=pytest.mark.gpu)]
 DTYPES = [numpy.float16, numpy.float32, numpy.float64]
@@ -122,13 +121,7 @@ def test_log_prob_derivatives_of_some_inputs(log, no_grads):
 
 def _peak_arrays(f, n: int) -> float:
     """The most float64 arrays of ``n`` elements that ``f()`` holds at once."""
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        f()
-        return (tracemalloc.get_traced_memory()[1] - base) / (8 * n)
-    finally:
-        tracemalloc.stop()
+    return peak_bytes(f) / (8 * n)
 
 
 @pytest.mark.parametrize('kind', ['kl', 'log_prob'])

@@ -7,6 +7,7 @@ import pytest
 import chainer
 from chainer.utils import array as array_utils
 from tests.chainer_tests._fused_sums import assert_same_sums
+from tests.chainer_tests._memory import traced_peak
 
 
 @pytest.mark.parametrize('n, step', [(0, 1), (1, 1), (5, 1), (4, 7)])
@@ -748,15 +749,10 @@ def test_in_compute_blocks_is_the_one_call_bit_for_bit(layout, shape):
 
 
 def test_in_compute_blocks_keeps_float16_temporaries_block_sized():
-    import tracemalloc
-
     a = numpy.ones((32, 64, 128), numpy.float16)  # 512 KiB
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         y = array_utils.in_compute_blocks(_scaled_sum, (a, a), numpy.float32(2))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     # the result plus a few 256 KiB blocks; converted whole, the two float32 operands
     # and the float32 result would take 3 MiB
     assert peak < a.nbytes + 4 * array_utils._COMPUTE_BLOCK * 4, peak

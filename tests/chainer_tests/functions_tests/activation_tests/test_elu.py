@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -171,17 +172,6 @@ def test_float16_with_an_alpha_past_float16_range_keeps_the_positive_side():
     numpy.testing.assert_array_equal(gx.array[[0, 1, 3]], [numpy.inf, 1., 1.])
 
 
-def _peak_bytes(fn):
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_float16_peak_memory_is_about_the_result():
     # float16 is computed in float32 block by block (not as whole float32 copies,
     # seven times the result): forward and backward each hold little beyond their result.
@@ -189,8 +179,8 @@ def test_float16_peak_memory_is_about_the_result():
     gy = numpy.ones_like(x)
     v = chainer.Variable(x)
     with chainer.no_backprop_mode():
-        assert _peak_bytes(lambda: F.elu(x)) < 2.2 * x.nbytes
+        assert peak_bytes(lambda: F.elu(x)) < 2.2 * x.nbytes
     y = F.elu(v)
     y.grad = gy
-    assert _peak_bytes(y.backward) < 3.2 * x.nbytes
+    assert peak_bytes(y.backward) < 3.2 * x.nbytes
     assert v.grad.dtype == numpy.float16

@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -137,17 +138,6 @@ def test_slope_that_is_no_number(slope):
         F.leaky_relu(numpy.ones((2, 3), numpy.float32), slope=slope)
 
 
-def _peak_bytes(fn):
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
 def test_float16_peak_memory_is_about_the_result():
     # float16 is computed in float32 block by block (not as whole float32 copies,
     # five times the result): forward and backward each hold little beyond their result.
@@ -155,8 +145,8 @@ def test_float16_peak_memory_is_about_the_result():
     gy = numpy.ones_like(x)
     v = chainer.Variable(x)
     with chainer.no_backprop_mode():
-        assert _peak_bytes(lambda: F.leaky_relu(x)) < 1.6 * x.nbytes
+        assert peak_bytes(lambda: F.leaky_relu(x)) < 1.6 * x.nbytes
     y = F.leaky_relu(v)
     y.grad = gy
-    assert _peak_bytes(y.backward) < 2.2 * x.nbytes
+    assert peak_bytes(y.backward) < 2.2 * x.nbytes
     assert v.grad.dtype == numpy.float16

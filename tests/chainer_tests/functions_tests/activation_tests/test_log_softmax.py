@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import traced_peak
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -103,20 +104,15 @@ def test_blocked_bitwise(monkeypatch, shape, axis, dtype):
 
 def test_float16_gradient_builds_in_the_float32_copy_of_y():
     # exp(y) is taken in float16's float32 copy of y, not in another float32 array
-    import tracemalloc
-
     rs = numpy.random.RandomState(0)
     x = rs.randn(512, 1024).astype(numpy.float16)  # 1 MiB, below the blocked size
     v = chainer.Variable(x)
     y = F.log_softmax(v)
     gy = rs.randn(*x.shape).astype(numpy.float16)
     y.grad = gy
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         y.backward()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 5.5 * x.nbytes, peak
     gyc = gy.astype(numpy.float32)
     t = numpy.exp(y.array.astype(numpy.float32)) * gyc.sum(axis=1, keepdims=True)

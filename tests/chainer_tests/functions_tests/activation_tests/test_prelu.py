@@ -8,6 +8,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests import _spread
+from tests.chainer_tests._memory import traced_peak
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -180,20 +181,15 @@ def test_gpu_is_the_select_with_a_non_finite_slope(dtype):
 def test_backward_builds_the_w_gradient_before_gx():
     # the reduced W gradient's temporaries are freed before gx is built: at most
     # two arrays the size of x besides gx at any time
-    import tracemalloc
-
     rs = numpy.random.RandomState(0)
     x = chainer.Variable(rs.randn(64, 16, 16, 16).astype(numpy.float32))  # 1 MiB
     W = chainer.Variable(rs.rand(16).astype(numpy.float32))
     y = F.prelu(x, W)
     gy = rs.randn(*x.shape).astype(numpy.float32)
     y.grad = gy
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         y.backward()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 2.5 * x.array.nbytes, peak
     neg = x.array < 0
     numpy.testing.assert_array_equal(x.grad, numpy.where(neg, gy * W.array[:, None, None], gy))

@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import traced_peak
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -137,16 +138,11 @@ def test_nan_input_takes_the_slope_r():
 def test_training_forward_frees_the_float64_draw():
     # r is drawn in float64 and cast to x's dtype; the draw is gone before the output
     # is built (float64 draw, float32 r, mask, product and output at once were 5 times x)
-    import tracemalloc
-
     x = numpy.random.RandomState(0).randn(256, 1024).astype(numpy.float32)  # 1 MiB
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         with chainer.using_config('train', True), chainer.no_backprop_mode():
             y, r = F.rrelu(x, return_r=True)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 3.5 * x.nbytes, peak
     assert r.dtype == numpy.float32
     numpy.testing.assert_array_equal(y.array, numpy.where(x >= 0, x, x * r))

@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -147,25 +148,15 @@ def test_blocked_bitwise(monkeypatch, shape, axis, dtype):
 def test_float16_builds_in_its_float32_copies():
     # The softmax and its gradient are built in float16's float32 copies of y and
     # gy, not in more float32 arrays beside them.
-    import tracemalloc
-
-    def peak_of(fn):
-        tracemalloc.start()
-        try:
-            fn()
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
     rs = numpy.random.RandomState(0)
     x = rs.randn(512, 1024).astype(numpy.float16)  # 1 MiB, below the blocked size
     v = chainer.Variable(x)
     with chainer.no_backprop_mode():
-        assert peak_of(lambda: F.softmax(x)) < 3.3 * x.nbytes
+        assert peak_bytes(lambda: F.softmax(x)) < 3.3 * x.nbytes
     y = F.softmax(v)
     gy = rs.randn(*x.shape).astype(numpy.float16)
     y.grad = gy
-    assert peak_of(y.backward) < 5.5 * x.nbytes
+    assert peak_bytes(y.backward) < 5.5 * x.nbytes
     yc = y.array.astype(numpy.float32)
     gx = yc * gy.astype(numpy.float32)
     gx -= yc * gx.sum(axis=1, keepdims=True)

@@ -1,5 +1,3 @@
-import tracemalloc
-
 import numpy
 import pytest
 
@@ -8,6 +6,7 @@ from chainer import testing
 from chainer.functions.loss.cross_covariance import cross_covariance
 from chainer.functions.loss.decov import decov
 from chainer.utils import type_check
+from tests.chainer_tests._memory import traced_peak
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
@@ -105,14 +104,9 @@ def test_half_squared_sum_makes_one_covariance_sized_array():
     y = numpy.random.rand(4, 512)
     z = numpy.random.rand(4, 512)
     cov_bytes = 512 * 512 * 8
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
+    with traced_peak() as traced:
         loss = cross_covariance(y, z)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert cov_bytes <= peak < 1.5 * cov_bytes
     ref = (y - y.mean(0)).T.dot(z - z.mean(0)) / 4
     numpy.testing.assert_allclose(loss.array, 0.5 * (ref ** 2).sum(), rtol=1e-12)

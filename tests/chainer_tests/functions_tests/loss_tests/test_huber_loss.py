@@ -7,6 +7,7 @@ from chainer.functions.loss.huber_loss import huber_loss
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._memory import traced_peak
 
 
 @testing.parameterize(*testing.product({
@@ -156,18 +157,13 @@ def test_second_order_forms_the_gradient_of_x_once():
 
 def test_forward_holds_two_arrays_the_size_of_x():
     # the loss is built in |x - t| block by block, beside min(|x - t|, delta) only
-    import tracemalloc
-
     rs = numpy.random.RandomState(0)
     x = rs.randn(512, 1024).astype(numpy.float32)  # 2 MiB, in blocks
     t = rs.randn(512, 1024).astype(numpy.float32)
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         with chainer.no_backprop_mode():
             y = huber_loss(x, t, 1.0, reduce='no')
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 2.3 * x.nbytes, peak
     d = numpy.abs(x - t)
     numpy.testing.assert_array_equal(

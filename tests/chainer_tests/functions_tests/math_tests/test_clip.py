@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import traced_peak
 
 
 def _fp16_options(case):
@@ -73,17 +74,12 @@ def test_int_input():
 @pytest.mark.parametrize('bounds', [(-1.0, 1.0), (None, 0.5), (-0.5, None)])
 def test_forward_builds_one_array(bounds):
     # both bounds applied into one fresh array (not a second temporary the size of x)
-    import tracemalloc
-
     x = numpy.random.RandomState(0).randn(256, 1024).astype(numpy.float32)  # 1 MiB
     x[0, :4] = [numpy.nan, numpy.inf, -numpy.inf, -0.0]
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         with chainer.no_backprop_mode():
             y = F.clip(x, *bounds)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 1.2 * x.nbytes, peak
     lo, hi = bounds
     expected = numpy.clip(x, -numpy.inf if lo is None else lo, numpy.inf if hi is None else hi)

@@ -7,6 +7,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import traced_peak
 
 
 @testing.parameterize(*testing.product_dict(
@@ -64,16 +65,11 @@ testing.run_module(__name__, __file__)
 @pytest.mark.parametrize('dtype, bound', [(numpy.float32, 1.2), (numpy.float16, 2.2)])
 def test_forward_holds_one_array_the_size_of_x(dtype, bound):
     # exp(x - m) in one array (float16's float32 copy itself), not two beside each other
-    import tracemalloc
-
     x = numpy.random.RandomState(0).randn(512, 512).astype(dtype)
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         with chainer.no_backprop_mode():
             y = F.logsumexp(x, axis=1)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < bound * x.nbytes, peak
     xc = x.astype(numpy.float32)
     m = xc.max(axis=1, keepdims=True)

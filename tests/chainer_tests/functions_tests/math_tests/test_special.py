@@ -4,6 +4,7 @@ import pytest
 
 import chainer
 import chainer.functions as F
+from tests.chainer_tests._memory import traced_peak
 
 pytest.importorskip('scipy')
 
@@ -27,16 +28,11 @@ def test_float16_is_computed_in_float32(name, x, expected):
 
 
 def test_float16_peak_memory_is_about_the_result():
-    import tracemalloc
-
     x = numpy.random.RandomState(0).randn(16, 32, 32, 32).astype(numpy.float16)  # 1 MiB
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         with chainer.no_backprop_mode():
             y = F.erf(x)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     # block by block in float32, not a whole float64 (or float32) result beside it
     assert peak < 1.6 * x.nbytes, peak
     assert y.dtype == numpy.float16

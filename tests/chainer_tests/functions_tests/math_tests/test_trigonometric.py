@@ -8,6 +8,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.math_tests import _unary_data
+from tests.chainer_tests._memory import traced_peak
 
 
 _make_data_inside_unit = _unary_data.uniform_input(-0.9, 0.9)
@@ -248,18 +249,13 @@ def test_inverse_second_derivatives_bitwise_as_chainer(name, seed):
 def test_inverse_gradient_builds_one_array(name):
     # gy * derivative(x) in one fresh array: the backward of a large input holds
     # no temporaries the size of x beside its result
-    import tracemalloc
-
     x = (numpy.random.RandomState(0).rand(256, 1024) * 1.8 - 0.9).astype(numpy.float32)
     v = chainer.Variable(x)
     y = getattr(F, name)(v)
     gy = numpy.ones_like(x)
-    tracemalloc.start()
-    try:
+    with traced_peak() as traced:
         gx, = chainer.grad([y], [v], [chainer.Variable(gy)])
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced.bytes
     assert peak < 1.2 * x.nbytes, peak
     derivative = {'arcsin': 1 / numpy.sqrt(1 - x * x), 'arccos': -1 / numpy.sqrt(1 - x * x),
                   'arctan': 1 / (1 + x * x)}[name]
