@@ -6,6 +6,7 @@ import threading
 import types
 
 from chainer import _thread_state
+from tests.chainer_tests._threads import run_in_threads
 
 
 class _SlowCounterModule(types.ModuleType):
@@ -81,12 +82,7 @@ def test_hook_churn_in_many_threads_leaves_the_count_at_zero():
                 F.identity(x)
             counts.append(hook.n)
 
-    threads = [threading.Thread(target=work, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads)
+    run_in_threads(work, 4)
     assert counts == [1] * 800
     assert _thread_state.n_hooks == 0
 

@@ -15,6 +15,7 @@ from chainer import serializers
 from chainer import testing
 from chainer.serializers import _pickle_none
 from chainer.serializers import npz as npz_module
+from tests.chainer_tests._threads import run_in_threads
 
 
 class Block(chainer.Chain):
@@ -857,7 +858,6 @@ def test_loads_of_threads_leave_the_warning_filters_as_they_were(tmp_path):
     # The checking pass ignores warnings by switching the process's warning
     # filters: two threads loading at once restored each other's switched filters
     # and left every warning of the process ignored for good.
-    import threading
     import warnings
 
     path = str(tmp_path / 'm.npz')
@@ -869,14 +869,5 @@ def test_loads_of_threads_leave_the_warning_filters_as_they_were(tmp_path):
         for _ in range(200):
             serializers.load_npz(path, model)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=load) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(load, 4, switch_interval=1e-6)
     assert warnings.filters == before

@@ -6,6 +6,7 @@ import pytest
 import chainer
 from chainer import utils
 from chainer.utils import argument
+from tests.chainer_tests._threads import run_in_threads
 
 
 def test_experimental_warns_and_can_be_silenced(monkeypatch):
@@ -269,9 +270,6 @@ def test_numpy1_printing_of_threads_does_not_overlap():
 def test_variables_printed_by_threads_leave_print_options_as_they_were():
     # (on NumPy 2.0, without the lock of chainer.utils.error, these calls left
     # legacy='1.25' switched on)
-    import sys
-    import threading
-
     before = np.get_printoptions()
     v = chainer.Variable(np.arange(6, dtype=np.float32).reshape(2, 3))
 
@@ -280,14 +278,5 @@ def test_variables_printed_by_threads_leave_print_options_as_they_were():
             repr(v)
             str(v)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=show) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    finally:
-        sys.setswitchinterval(interval)
+    run_in_threads(show, 4, switch_interval=1e-6)
     assert np.get_printoptions() == before

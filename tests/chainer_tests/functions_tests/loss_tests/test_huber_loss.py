@@ -6,8 +6,9 @@ from chainer import testing
 from chainer.functions.loss.huber_loss import huber_loss
 from chainer.utils import type_check
 
-from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests._memory import traced_peak
+from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 
 @testing.parameterize(*testing.product({
@@ -144,14 +145,7 @@ def test_second_order_forms_the_gradient_of_x_once():
     expected = gy.array[:, None] * (r0 - r1) * inside
     numpy.testing.assert_allclose(gs[0].array, expected, rtol=1e-15)
     numpy.testing.assert_allclose(gs[1].array, -expected, rtol=1e-15)
-    seen, kinds, stack = set(), [], [g.creator_node for g in gs]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        kinds.append(type(node).__name__)
-        stack.extend(vn.creator_node for vn in node.inputs)
+    kinds = [type(node).__name__ for node in graph_nodes(*gs)]
     assert kinds.count('Neg') == 1 and kinds.count('Mul') == 5
 
 

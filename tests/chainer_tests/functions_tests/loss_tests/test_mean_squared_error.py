@@ -10,6 +10,7 @@ from chainer.functions.loss.squared_error import squared_error
 from chainer.functions.loss.squared_error import squared_difference
 from chainer.utils import type_check
 
+from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _FUNCS = {
@@ -135,12 +136,5 @@ def test_second_order_forms_the_scaled_gradient_once():
     numpy.testing.assert_allclose(gs[0].array, hc * 0.7, rtol=1e-15)
     numpy.testing.assert_allclose(gs[1].array, -hc * 0.7, rtol=1e-15)
     numpy.testing.assert_allclose(gs[2].array, (hc * (x0.array - x1.array)).sum(), rtol=1e-14)
-    seen, kinds, stack = set(), [], [g.creator_node for g in gs]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        kinds.append(type(node).__name__)
-        stack.extend(vn.creator_node for vn in node.inputs)
+    kinds = [type(node).__name__ for node in graph_nodes(*gs)]
     assert kinds.count('MulConstant') == 1 and kinds.count('Mul') == 4

@@ -6,6 +6,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.loss.softmax_cross_entropy import softmax_cross_entropy
 from chainer.utils import type_check
+from tests.chainer_tests._graph import graph_nodes
 
 
 def _log_softmax(x):
@@ -680,17 +681,6 @@ def test_cached_score_is_formed_when_read(dtype):
     assert softmax_cross_entropy(x, t, cache_score=False).creator.y is None
 
 
-def _graph_nodes(v):
-    seen, stack = {}, [v.creator_node]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen[id(node)] = node
-        stack.extend(vn.creator_node for vn in node.inputs)
-    return list(seen.values())
-
-
 @pytest.mark.parametrize('shape,weighted', [((5, 4), False), ((5, 4), True),
                                             ((2, 3, 2, 2), True)])
 def test_double_backprop_graph_holds_no_array_of_the_scores_size(shape, weighted):
@@ -704,7 +694,7 @@ def test_double_backprop_graph_holds_no_array_of_the_scores_size(shape, weighted
     t.ravel()[0] = -1
     w = rng.uniform(0.5, 2, shape[1]) if weighted else None
     loss = softmax_cross_entropy(x, t, class_weight=w, enable_double_backprop=True)
-    full = [type(n).__name__ for n in _graph_nodes(loss)
+    full = [type(n).__name__ for n in graph_nodes(loss)
             if any(o().shape == x.shape or o().shape == (x.size // shape[1], shape[1])
                    for o in n.outputs if o() is not None)
             and type(n).__name__ not in ('Reshape', 'Rollaxis')]

@@ -7,6 +7,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.normalization import batch_normalization as bn_module
 from chainer.utils import type_check
+from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests.functions_tests.normalization_tests import _util
 
 _backends = [{}, {'use_cuda': True}]
@@ -677,18 +678,13 @@ def test_second_order_graph_forms_each_statistic_once():
                               chainer.Variable(rng.randn(3)))
     gx, = chainer.grad([F.sum(y * y)], [x], enable_double_backprop=True)
     gxx, = chainer.grad([F.sum(gx * gx)], [x], enable_double_backprop=True)
-    means, reads, seen, stack = 0, set(), set(), [gxx.creator_node]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    means, reads = 0, set()
+    for node in graph_nodes(gxx):
         means += type(node).__name__ == 'Mean'
         if type(node).__name__ in ('Mul', 'Mean', 'Sum', 'Sub'):
             read = (type(node).__name__, tuple(id(vn) for vn in node.inputs))
             assert read not in reads
             reads.add(read)
-        stack.extend(vn.creator_node for vn in node.inputs)
     assert means == 6
 
 
@@ -702,16 +698,10 @@ def test_fixed_second_order_graph_forms_each_term_once():
     gs = chainer.grad([F.sum(y * y)], vs, enable_double_backprop=True)
     loss = sum(F.sum(g * rng.randn(*g.shape)) for g in gs if g is not None)
     second = chainer.grad([loss], vs, enable_double_backprop=True)
-    reads, seen = set(), set()
-    stack = [g.creator_node for g in second if g is not None]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    reads = set()
+    for node in graph_nodes(*second):
         if type(node).__name__ in ('Sum', 'Neg', 'MulConstant'):
             read = (type(node).__name__, getattr(node, 'value', None),
                     tuple(id(vn) for vn in node.inputs))
             assert read not in reads
             reads.add(read)
-        stack.extend(vn.creator_node for vn in node.inputs)

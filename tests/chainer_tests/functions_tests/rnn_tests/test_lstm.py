@@ -6,6 +6,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 
@@ -207,14 +208,9 @@ def test_second_order_graph_forms_each_product_once():
                           [c, x], enable_double_backprop=True)
     grads = chainer.grad([F.sum(gc * rng.randn(2, 3)) + F.sum(gx * rng.randn(2, 12))],
                          [c, x], enable_double_backprop=True)
-    reads, seen, stack = set(), set(), [g.creator_node for g in grads]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
+    reads = set()
+    for node in graph_nodes(*grads):
         if type(node).__name__ == 'Mul':
             read = tuple(sorted(id(vn) for vn in node.inputs))
             assert read not in reads
             reads.add(read)
-        stack.extend(vn.creator_node for vn in node.inputs)
