@@ -120,9 +120,10 @@ def _add_windows(img, img_lead: int, col, col_lead: int, ksize, stride, dilate,
     ``img_lead`` axes): the adjoint of gathering the patches."""
     img_head = (slice(None),) * img_lead
     col_head = (slice(None),) * col_lead
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
-                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+    windows = [[slice(j * dl, j * dl + s * (o - 1) + 1, s) for j in range(k)]
+               for k, dl, s, o in zip(ksize, dilate, stride, out_dims)]
+    for kidx, sl in zip(itertools.product(*(range(k) for k in ksize)),
+                        itertools.product(*windows)):
         img[img_head + sl] += col[col_head + kidx]
 
 

@@ -1,3 +1,4 @@
+import itertools
 import re
 
 import numpy
@@ -7,6 +8,7 @@ import chainer
 import chainer.functions as F
 from chainer import gradient_check
 from chainer import testing
+from chainer.functions.connection import convolution_nd
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
@@ -1123,3 +1125,26 @@ def test_string_groups_and_outsize_are_refused_plainly():
         with pytest.raises(ValueError) as e:
             f(xx, W, outsize='abc')
         assert isinstance(e.value, AssertionError)
+
+
+@pytest.mark.parametrize('ksize, stride, dilate, out_dims', [
+    ((3, 2), (2, 1), (1, 2), (3, 4)),
+    ((2, 2, 3), (1, 3, 2), (2, 1, 1), (2, 2, 3)),
+    ((4,), (2,), (1,), (5,)),
+])
+def test_add_windows_adds_each_offset_into_its_strided_window(ksize, stride, dilate, out_dims):
+    # col2im's sum (the window slices are built once per axis, then combined), against
+    # the offsets added one by one with slices written out: the same adds in the same
+    # order, so the same bits.
+    rng = numpy.random.RandomState(0)
+    full = tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip(out_dims, stride, ksize,
+                                                                      dilate))
+    col = rng.uniform(-1, 1, (3,) + ksize + out_dims + (2,)).astype(numpy.float32)
+    img = numpy.zeros((3,) + full + (2,), numpy.float32)
+    expected = img.copy()
+    convolution_nd._add_windows(img, 1, col, 1, ksize, stride, dilate, out_dims)
+    for kidx in itertools.product(*map(range, ksize)):
+        window = tuple(slice(j * d, j * d + s * (o - 1) + 1, s)
+                       for j, d, s, o in zip(kidx, dilate, stride, out_dims))
+        expected[(slice(None),) + window] += col[(slice(None),) + kidx]
+    assert img.tobytes() == expected.tobytes()
