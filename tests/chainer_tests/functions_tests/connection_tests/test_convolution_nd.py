@@ -713,6 +713,7 @@ def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
     assert set(pieces) == {None}
     monkeypatch.setattr(conv_mod, '_PATCH_PIECES_MIN', 0)
     monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
+    monkeypatch.setattr(conv_mod, '_HALF_PATCH_PIECE', 1)  # float16's, in float32
     pieces.clear()
     got = run()
     assert 1 in pieces
@@ -1148,3 +1149,36 @@ def test_add_windows_adds_each_offset_into_its_strided_window(ksize, stride, dil
                        for j, d, s, o in zip(kidx, dilate, stride, out_dims))
         expected[(slice(None),) + window] += col[(slice(None),) + kidx]
     assert img.tobytes() == expected.tobytes()
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize('deconv', [False, True])
+def test_float16_patch_matrix_in_float32_pieces(deconv):
+    # A float16 convolution accumulates in float32: its patch matrix is built in
+    # float32 pieces straight from x (no float32 copy of x, no whole float32 matrix,
+    # which is 18 times x here), and a stride-1 deconvolution (the input gradient) is
+    # that convolution with flipped filters. Float32 keeps its whole-matrix route.
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (64, 32, 16, 16)).astype(numpy.float16)  # 1 MiB
+    W = rng.uniform(-1, 1, (32, 32, 3, 3)).astype(numpy.float16)
+    f = F.deconvolution_2d if deconv else F.convolution_2d
+    with chainer.no_backprop_mode():
+        assert _peak_bytes(lambda: f(x, W, pad=1)) < 8 * x.nbytes
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    y = f(xv, Wv, pad=1)
+    y.grad = numpy.ones_like(x)
+    assert _peak_bytes(y.backward) < 9 * x.nbytes
+    assert xv.grad.dtype == Wv.grad.dtype == numpy.float16
+    # the values: float32 arithmetic rounded once
+    y32 = f(x.astype(numpy.float32), W.astype(numpy.float32), pad=1).array
+    numpy.testing.assert_allclose(y.array, y32.astype(numpy.float16), rtol=2e-3, atol=2e-2)
