@@ -156,7 +156,7 @@ def test_triplet_loss_bit_for_bit_as_the_formula(dtype):
     a[0, 0, 0] = numpy.inf
     with numpy.errstate(invalid='ignore'):
         dist = ((a - p) * (a - p) - (a - n) * (a - n)).sum(axis=1) + dtype(0.5)
+        y = triplet(a, p, n, margin=0.5, reduce='no')
     expected = numpy.maximum(dist, 0)
-    y = triplet(a, p, n, margin=0.5, reduce='no')
     assert y.array.dtype == dtype
     assert y.array.tobytes() == expected.tobytes()
