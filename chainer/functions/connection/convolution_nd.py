@@ -120,9 +120,10 @@ def _add_windows(img, img_lead: int, col, col_lead: int, ksize, stride, dilate,
     ``img_lead`` axes): the adjoint of gathering the patches."""
     img_head = (slice(None),) * img_lead
     col_head = (slice(None),) * col_lead
-    for kidx in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(j * dl, j * dl + s * (o - 1) + 1, s)
-                   for j, dl, s, o in zip(kidx, dilate, stride, out_dims))
+    windows = [[slice(j * dl, j * dl + s * (o - 1) + 1, s) for j in range(k)]
+               for k, dl, s, o in zip(ksize, dilate, stride, out_dims)]
+    for kidx, sl in zip(itertools.product(*(range(k) for k in ksize)),
+                        itertools.product(*windows)):
         img[img_head + sl] += col[col_head + kidx]
 
 
@@ -143,16 +144,18 @@ def _patch_matrix(x, ksize, stride, pad, dilate, out_dims):
                        stride, dilate, out_dims, 0, out_dims[0])
 
 
-def _padded_batch_last(x, ksize, stride, pad, dilate, out_dims):
-    """``x`` ``(n, c, *dims)`` as a batch-last ``(c, *full, n)`` image, zero-padded to the
-    extent every window lies in (``x`` itself, transposed, where nothing is padded)."""
+def _padded_batch_last(x, ksize, stride, pad, dilate, out_dims, dtype=None):
+    """``x`` ``(n, c, *dims)`` as a batch-last ``(c, *full, n)`` image of ``dtype`` (by
+    default x's), zero-padded to the extent every window lies in (``x`` itself,
+    transposed, where nothing is padded)."""
     xp = backend.get_array_module(x)
     n, c = x.shape[:2]
     dims = x.shape[2:]
+    dtype = x.dtype if dtype is None else dtype
     full = _padded_dims(dims, ksize, stride, pad, dilate, out_dims)
-    if full == tuple(dims):
+    if full == tuple(dims) and dtype == x.dtype:
         return _batch_last(x)
-    xt = xp.zeros((c,) + full + (n,), dtype=x.dtype)
+    xt = xp.zeros((c,) + full + (n,), dtype=dtype)
     inner = tuple(slice(p, p + d) for p, d in zip(pad, dims))
     xt[(slice(None),) + inner] = xp.moveaxis(x, 0, -1)
     return xt
@@ -185,18 +188,25 @@ def _patch_rows(xt, ksize, stride, dilate, out_dims, lo: int, hi: int):
 #: matrix under the threshold gains nothing from pieces).
 _PATCH_PIECES_MIN = 32 << 20
 _PATCH_PIECE = 8 << 20
+#: (NumPy) The float32 patch matrix of a float16 input is built in pieces of about
+#: this many bytes from this size on: no float32 copy of the input and no whole
+#: float32 matrix (twice the size of Chainer's float16 one) are made.
+_HALF_PATCH_PIECE = 2 << 20
 
 
-def _patch_pieces(x, ksize, out_dims, groups: int):
+def _patch_pieces(x, ksize, out_dims, groups: int, dtype=None):
     """(NumPy) The number of outputs along the first spatial axis per piece of the patch
-    matrix, or None where it is built whole."""
+    matrix of ``x`` built in ``dtype`` (by default x's), or None where it is built whole."""
     if backend.get_array_module(x) is not numpy or groups != 1 or not x.size:
         return None
-    row_bytes = (x.shape[0] * x.shape[1] * x.itemsize * array_utils.size_of_shape(ksize)
+    dtype = x.dtype if dtype is None else numpy.dtype(dtype)
+    row_bytes = (x.shape[0] * x.shape[1] * dtype.itemsize * array_utils.size_of_shape(ksize)
                  * array_utils.size_of_shape(out_dims[1:]))
-    if row_bytes * out_dims[0] <= _PATCH_PIECES_MIN:
+    low, size = ((_PATCH_PIECES_MIN, _PATCH_PIECE) if dtype == x.dtype
+                 else (_HALF_PATCH_PIECE, _HALF_PATCH_PIECE))
+    if row_bytes * out_dims[0] <= low:
         return None
-    return max(1, _PATCH_PIECE // row_bytes)
+    return max(1, size // row_bytes)
 
 
 def _col2im_batch_last(col, stride, pad, dilate, dims):
@@ -219,11 +229,11 @@ def _col2im_batch_last(col, stride, pad, dilate, dims):
     return xp.ascontiguousarray(_batch_first(img)[(slice(None), slice(None)) + crop])
 
 
-def _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece: int):
-    """(NumPy) The patch matrix of ``x`` in pieces of ``piece`` outputs along the first
-    spatial axis: ``(columns, piece)`` pairs, ``columns`` the slice of the whole
-    matrix's columns that ``piece`` holds."""
-    xt = _padded_batch_last(x, ksize, stride, pad, dilate, out_dims)
+def _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece: int, dtype=None):
+    """(NumPy) The patch matrix of ``x`` (in ``dtype``, by default x's) in pieces of
+    ``piece`` outputs along the first spatial axis: ``(columns, piece)`` pairs,
+    ``columns`` the slice of the whole matrix's columns that ``piece`` holds."""
+    xt = _padded_batch_last(x, ksize, stride, pad, dilate, out_dims, dtype)
     step = array_utils.size_of_shape(out_dims[1:]) * x.shape[0]
     for lo in range(0, out_dims[0], piece):
         hi = min(lo + piece, out_dims[0])
@@ -232,10 +242,12 @@ def _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece: int):
 
 
 def _product_in_pieces(w, x, ksize, stride, pad, dilate, out_dims, piece: int):
-    """(NumPy) ``w @ patch matrix of x``, the patch matrix built and multiplied
-    ``piece`` outputs along the first spatial axis at a time (the same products)."""
+    """(NumPy) ``w @ patch matrix of x`` (in w's dtype), the patch matrix built and
+    multiplied ``piece`` outputs along the first spatial axis at a time (the same
+    products)."""
     y = numpy.empty((w.shape[0], array_utils.size_of_shape(out_dims) * x.shape[0]), w.dtype)
-    for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece):
+    for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims, piece,
+                                              w.dtype):
         numpy.matmul(w, cols, out=y[:, columns])
     return y
 
@@ -473,25 +485,29 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
     group, in ``x``'s dtype."""
     xp = backend.get_array_module(x)
     dtype = x.dtype
-    x, W = _compute(x, W)
+    # x is cast to the compute dtype where used: a float16 x built into the patch
+    # pieces in float32 is not copied whole
+    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, W.dtype))
+    W = W.astype(cdt, copy=False)
     out_c = W.shape[0]
     ksize = W.shape[2:]
     if xp is numpy and _winograd_applies(x.shape, W.shape, stride, pad, dilate, groups,
                                          out_dims, _WINOGRAD_MIN_CHANNELS):
-        y = _winograd_conv(x, _winograd_filters(W, False), pad, out_dims).astype(dtype,
-                                                                                  copy=False)
+        y = _winograd_conv(x.astype(cdt, copy=False), _winograd_filters(W, False), pad,
+                           out_dims).astype(dtype, copy=False)
         return y if b is None else _add_bias(y, b)
     if _pointwise(xp, ksize, stride, pad, groups, x.shape[2:], out_dims, W.size):
         # y[n] = W @ x[n], written in the output's layout
-        y = numpy.matmul(W.reshape(out_c, x.shape[1]), _pixel_matrices(x, stride))
+        y = numpy.matmul(W.reshape(out_c, x.shape[1]),
+                         _pixel_matrices(x.astype(cdt, copy=False), stride))
         y = y.reshape((x.shape[0], out_c) + tuple(out_dims)).astype(dtype, copy=False)
         return y if b is None else _add_bias(y, b)
-    piece = _patch_pieces(x, ksize, out_dims, groups)
+    piece = _patch_pieces(x, ksize, out_dims, groups, cdt)
     if piece is not None:
         w = W.reshape(out_c, x.shape[1] * array_utils.size_of_shape(ksize))
         y = _product_in_pieces(w, x, ksize, stride, pad, dilate, out_dims, piece)
     else:
-        cols = _patch_matrix(x, ksize, stride, pad, dilate, out_dims)
+        cols = _patch_matrix(x.astype(cdt, copy=False), ksize, stride, pad, dilate, out_dims)
         # explicit sizes (not -1), so that no output (or input) channels work
         y = _grouped_matmul(xp, W.reshape(groups, out_c // groups, cols.shape[0] // groups),
                             cols.reshape(groups, cols.shape[0] // groups, cols.shape[1]))
@@ -505,9 +521,30 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
 def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     """The weight gradient of :func:`conv_forward` for output gradient ``gy``."""
     xp = backend.get_array_module(x)
-    x, gy = _compute(x, gy)
     out_c = gy.shape[1]
     out_dims = gy.shape[2:]
+    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, gy.dtype))
+    piece = _patch_pieces(x, ksize, out_dims, groups, cdt)
+    if piece is not None and not _winograd_applies(
+            x.shape, (out_c, x.shape[1]) + tuple(ksize), stride, pad, dilate, groups, out_dims,
+            _WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS) and not _pointwise(
+            xp, ksize, stride, pad, groups, x.shape[2:], out_dims, out_c * x.shape[1]):
+        # the sum over outputs in pieces, added up (rounded otherwise than one product);
+        # a float16 x and gy are built into float32 pieces and a float32 gy with no
+        # whole float32 copy of x
+        g = numpy.empty((out_c,) + tuple(out_dims) + (gy.shape[0],), cdt)
+        numpy.copyto(g, numpy.moveaxis(gy, 0, -1))
+        g = g.reshape(out_c, -1)
+        gWt = None
+        for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims,
+                                                  piece, cdt):
+            part = cols @ g[:, columns].T
+            if gWt is None:
+                gWt = part
+            else:
+                gWt += part
+        return gWt.T.reshape((out_c, x.shape[1]) + tuple(ksize))
+    x, gy = _compute(x, gy)
     if xp is numpy and _winograd_applies(x.shape, (out_c, x.shape[1]) + tuple(ksize), stride,
                                          pad, dilate, groups, out_dims,
                                          _WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS):
@@ -518,19 +555,6 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
         gW = array_utils.sum_matmul_t(_pixel_matrices(gy, (1,) * len(out_dims)),
                                       _pixel_matrices(x, stride))
         return gW.reshape((out_c, x.shape[1]) + tuple(ksize))
-    piece = _patch_pieces(x, ksize, out_dims, groups)
-    if piece is not None:
-        # the sum over outputs in pieces, added up (rounded otherwise than one product)
-        g = _batch_last(gy).reshape(out_c, -1)
-        gWt = None
-        for columns, cols in _patch_matrix_pieces(x, ksize, stride, pad, dilate, out_dims,
-                                                  piece):
-            part = cols @ g[:, columns].T
-            if gWt is None:
-                gWt = part
-            else:
-                gWt += part
-        return gWt.T.reshape((out_c, x.shape[1]) + tuple(ksize))
     cols = _patch_matrix(x, ksize, stride, pad, dilate, out_dims)
     g = _batch_last(gy).reshape(groups, out_c // groups, cols.shape[1])
     cols = cols.reshape(groups, cols.shape[0] // groups, cols.shape[1])
@@ -544,13 +568,17 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     """The transpose of :func:`conv_forward` w.r.t. its input (``W`` in convolution layout
     ``(in_c, out_c // groups, *k)`` as seen from ``x``); spatial output ``out_dims``."""
     xp = backend.get_array_module(x)
-    x, W = _compute(x, W)
+    # x is cast to the compute dtype where used (not where conv_forward takes it)
+    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, W.dtype))
+    W_in = W
+    W = W.astype(cdt, copy=False)
     n, in_c = x.shape[:2]
     ksize = W.shape[2:]
     out_c = W.shape[1] * groups
     if _pointwise(xp, ksize, stride, pad, groups, out_dims, x.shape[2:], W.size):
         # y[n] = W^T @ x[n] at every stride-th pixel (zeros between)
-        y = numpy.matmul(W.reshape(in_c, out_c).T, _pixel_matrices(x, (1,) * len(ksize)))
+        y = numpy.matmul(W.reshape(in_c, out_c).T,
+                         _pixel_matrices(x.astype(cdt, copy=False), (1,) * len(ksize)))
         y = y.reshape((n, out_c) + x.shape[2:])
         if all(s == 1 for s in stride):
             return y
@@ -562,20 +590,24 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
         conv_pad = tuple(2 - p for p in pad)
         if _winograd_applies(x.shape, (W.shape[1], in_c) + ksize, stride, conv_pad, dilate,
                              groups, out_dims, _WINOGRAD_MIN_CHANNELS):
-            return _winograd_conv(x, _winograd_filters(W, True), conv_pad, out_dims)
+            return _winograd_conv(x.astype(cdt, copy=False), _winograd_filters(W, True),
+                                  conv_pad, out_dims)
     axes = None if xp is not numpy else _strided_phases(x.shape, W.shape, stride, pad, dilate,
                                                         groups, out_dims)
     if axes is not None:
         return _deconv_by_phases(x, W, stride, pad, groups, out_dims, axes)
-    if (groups == 1 and 0 < in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
-            and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN):
-        return _deconv_channel_last(x, W, stride, pad, dilate, out_dims)
     conv_pad = None if xp is not numpy else _flipped_conv_pad(x.shape, W.shape, stride, pad,
                                                          dilate, groups, out_dims)
+    # (a float16 x runs as the flipped convolution where it can: built in float32
+    # pieces, not in a whole float32 patch matrix, twice the size of Chainer's)
+    if (groups == 1 and 0 < in_c <= _CHANNEL_LAST_MAX_INNER and not _fused(xp)
+            and x.size // in_c * (W.size // in_c) >= _CHANNEL_LAST_MIN
+            and (conv_pad is None or x.dtype == cdt)):
+        return _deconv_channel_last(x.astype(cdt, copy=False), W, stride, pad, dilate, out_dims)
     if conv_pad is not None:
-        return conv_forward(x, _flipped_filters(W, groups), stride, conv_pad, dilate, groups,
-                            out_dims)
-    xm = _batch_last(x)
+        return conv_forward(x, _flipped_filters(W_in, groups), stride, conv_pad, dilate,
+                            groups, out_dims)
+    xm = _batch_last(x.astype(cdt, copy=False))
     # explicit sizes (not -1), so that no input (or output) channels work
     xm = xm.reshape(groups, in_c // groups, array_utils.size_of_shape(xm.shape[1:]))
     w_cols = W.shape[1] * array_utils.size_of_shape(ksize)

@@ -46,7 +46,8 @@ class Hinge(_CallableNode, function_node.FunctionNode):
         xp = backend.get_array_module(x)
         check_index_range(t, x.shape[1], 'label t')
         self.retain_inputs((0, 1))
-        margin = xp.maximum(1 + _sign(x, t) * x, 0)
+        margin = _margin(x, t)
+        xp.maximum(margin, 0, out=margin)
         loss = margin if self.norm == 'L1' else margin * margin
         if self.reduce == 'mean':
             loss = loss.sum() / x.dtype.type(max(len(x), 1))
@@ -57,6 +58,16 @@ class Hinge(_CallableNode, function_node.FunctionNode):
         scale = 1.0 / max(len(x), 1) if self.reduce == 'mean' else 1.0
         gx, = HingeGrad(t.array, self.norm, scale).apply((x, grad_outputs[0]))
         return gx, None
+
+
+def _margin(x, t):
+    """``1 + sign * x`` (a new array; ``sign`` as :func:`_sign` makes it), bit for bit:
+    ``x + 1``, and ``1 - x`` at the true class of each row."""
+    xp = backend.get_array_module(x)
+    rows = xp.arange(len(t))
+    m = x + 1
+    m[rows, t] = 1 - x[rows, t]
+    return m
 
 
 def _sign(x, t):
@@ -82,42 +93,47 @@ class HingeGrad(function_node.FunctionNode):
         self.norm = norm
         self.scale = scale
 
-    def _sign_and_mask(self, x):
-        sign = _sign(x, self.t)
-        return sign, (1 + sign * x) > 0
-
-    def _unscaled(self, x, sign, mask):
-        if self.norm == 'L1':
-            if isinstance(x, variable.Variable):
-                x = x.array
-            xp = backend.get_array_module(x)
-            # sign(max(margin, 0)), as in Chainer: a NaN score gives a NaN gradient
-            return sign * xp.sign(xp.maximum(x * sign + 1, 0))
-        # 2 sign max(1 + sign x, 0): an infinite score on the zero side gives 0, not inf * 0
+    def _unscaled(self, x):
+        """The gradient for ``gy = 1``, unscaled: ``sign * sign(max(margin, 0))`` (L1;
+        a NaN score gives a NaN gradient, as in Chainer) or ``2 sign max(margin, 0)`` (L2;
+        an infinite score on the zero side gives 0, not inf * 0), ``margin = 1 + sign x``.
+        Of a Variable ``x`` (L2): a Variable."""
         if isinstance(x, variable.Variable):
-            return relu(x * sign + 1) * (2 * sign)
-        return backend.get_array_module(x).maximum(x * sign + 1, 0) * (2 * sign)
+            if self.norm == 'L2':
+                sign = _sign(x.array, self.t)
+                return relu(x * sign + 1) * (2 * sign)
+            x = x.array
+        xp = backend.get_array_module(x)
+        rows = xp.arange(len(self.t))
+        g = _margin(x, self.t)
+        xp.maximum(g, 0, out=g)
+        if self.norm == 'L1':
+            xp.sign(g, out=g)
+        else:
+            g *= 2  # exact: the bits of max(margin, 0) * (2 * sign) with the sign below
+        g[rows, self.t] *= -1
+        return g
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x, gy = inputs
-        sign, mask = self._sign_and_mask(x)
-        return utils.force_array(self._unscaled(x, sign, mask) * (gy * x.dtype.type(self.scale)),
-                                 x.dtype),
+        g = self._unscaled(x)
+        g *= gy * x.dtype.type(self.scale)
+        return utils.force_array(g, x.dtype),
 
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggx, = grad_outputs
-        sign, mask = self._sign_and_mask(x.array)
         ret = []
         if 0 in indexes:
             if self.norm == 'L1':
                 ret.append(None)  # piecewise constant in x
             else:
+                mask = _margin(x.array, self.t) > 0
                 c = (2 * self.scale) * mask.astype(x.dtype)
                 ret.append(broadcast_to(gy, x.shape) * ggx * c)
         if 1 in indexes:
-            g = ggx * self._unscaled(x, sign, mask) * self.scale
+            g = ggx * self._unscaled(x) * self.scale
             ret.append(_sum(g) if gy.shape != x.shape else g)
         return tuple(ret)
 

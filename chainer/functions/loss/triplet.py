@@ -37,8 +37,11 @@ class Triplet(_util.MarginLoss):
         xp = backend.get_array_module(a)
         self.retain_inputs((0, 1, 2))
         dp = a - p
+        dp *= dp
         dn = a - n
-        dist = (dp * dp - dn * dn).sum(axis=1) + a.dtype.type(self.margin)
+        dn *= dn
+        dp -= dn
+        dist = dp.sum(axis=1) + a.dtype.type(self.margin)
         self.mask = dist > 0
         loss = xp.maximum(dist, 0)
         return self._reduced(loss),

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy
-
 from chainer import backend
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
@@ -46,7 +44,7 @@ class AveragePoolingND(pooling_nd._PoolingND):
 
     def _divisor(self, x, out_dims):
         if self.pad_value is not None:
-            return int(numpy.prod(self.ksize))
+            return array_utils.size_of_shape(self.ksize)
         xp = backend.get_array_module(x)
         ones = xp.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype)
         return pooling_nd.window_sum(ones, self.ksize, self.stride, self.pad, out_dims)

@@ -15,6 +15,7 @@ import numpy
 from chainer import backend
 from chainer import function_node
 from chainer.utils import _window_kernels
+from chainer.utils import array as array_utils
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
@@ -82,7 +83,7 @@ def window_max(x, ksize, stride, pad, out_dims):
     xp = backend.get_array_module(x)
     if _fused(xp):
         return _window_kernels.max_pool(x, ksize, stride, pad, out_dims)
-    if (xp is numpy and numpy.prod(ksize) <= 255 and sum(k > 1 for k in ksize) > 1
+    if (xp is numpy and array_utils.size_of_shape(ksize) <= 255 and sum(k > 1 for k in ksize) > 1
             and _separable_pays(ksize, stride)):
         return _separable_max(x, ksize, stride, pad, out_dims)
     views = _max_views(x, ksize, stride, pad, out_dims)
@@ -200,7 +201,7 @@ def _in_window(indexes, ksize) -> bool:
     """(NumPy) Whether every offset in ``indexes`` lies in the window (others pick
     nothing, which the per-offset loop does)."""
     return indexes.size == 0 or (int(indexes.min()) >= 0
-                                 and int(indexes.max()) < numpy.prod(ksize))
+                                 and int(indexes.max()) < array_utils.size_of_shape(ksize))
 
 
 def _picked_positions(indexes, ksize, stride, full_dims):
@@ -276,7 +277,7 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
     full = _padded_shape(g.shape[:2] + tuple(in_dims), ksize, stride, pad, out_dims)
     if (xp is numpy and tuple(indexes.shape) == tuple(g.shape) and indexes.dtype.kind in 'iu'
             and g.dtype.itemsize in _BITS and tuple(stride) == tuple(ksize)
-            and numpy.prod(ksize) <= _TILE_SCATTER_MAX_OFFSETS):
+            and array_utils.size_of_shape(ksize) <= _TILE_SCATTER_MAX_OFFSETS):
         return _crop(_scatter_tiles(g, indexes, ksize, full), pad, in_dims)
     # Windows that cannot overlap are written, not accumulated.
     disjoint = all(s >= k for s, k in zip(stride, ksize))
@@ -284,7 +285,7 @@ def window_scatter(g, indexes, ksize, stride, pad, in_dims):
         # Each output's entry by its flat position: written where windows are
         # disjoint, else summed by bincount (in float64, then rounded once).
         pos = _picked_positions(indexes, ksize, stride, full[2:]).reshape(-1)
-        size = int(numpy.prod(full))
+        size = array_utils.size_of_shape(full)
         if disjoint:
             img = numpy.zeros(size, g.dtype)
             img[pos] = g.reshape(-1)
@@ -307,7 +308,7 @@ def _tiled(xp, ksize, stride, out_dims) -> bool:
     are disjoint and adjacent, and more offsets than outputs would be looped
     over (a global pooling)."""
     return (xp is numpy and tuple(stride) == tuple(ksize)
-            and numpy.prod(out_dims) <= numpy.prod(ksize))
+            and array_utils.size_of_shape(out_dims) <= array_utils.size_of_shape(ksize))
 
 
 def _tiles(img, ksize, out_dims):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, List, Tuple
 
+import numpy
 
 import chainer
 from chainer import backend
@@ -111,15 +112,36 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, c=None):
     t = xp.tanh(comp(c))
     gh = comp(gh)
     one = o.dtype.type(1)
-    u = gh * o * (one - t * t) + comp(gc)
-    g_as = [(u * i * (one - a * a)).astype(dtype, copy=False) for a, i in zip(acts, gates)]
-    g_is = [(u * a * i * (one - i)).astype(dtype, copy=False) for a, i in zip(acts, gates)]
-    g_o = (gh * t * o * (one - o)).astype(dtype, copy=False)
-    g_fs = [(u * ck * f * (one - f)).astype(dtype, copy=False) for f, ck in zip(fs, cs)]
+    # The products below in place, in the order of the formulas (the same bits):
+    # u = gh * o * (1 - t * t) + gc, g_a = u * i * (1 - a * a),
+    # g_i = u * a * i * (1 - i), g_o = gh * t * o * (1 - o),
+    # g_f = u * c_k * f * (1 - f), g_c = u * f.
+    u = gh * o
+    u *= _one_minus(t * t, one)
+    u += comp(gc)
+    g_as = [_times(u * i, _one_minus(a * a, one), dtype) for a, i in zip(acts, gates)]
+    g_is = [_times(_times(u * a, i), _one_minus(i, one, copy=True), dtype)
+            for a, i in zip(acts, gates)]
+    g_o = _times(_times(gh * t, o), _one_minus(o, one, copy=True), dtype)
+    g_fs = [_times(_times(u * ck, f), _one_minus(f, one, copy=True), dtype)
+            for f, ck in zip(fs, cs)]
     g_cs = [(u * f).astype(dtype, copy=False) for f in fs]
     if not as_list:
         return g_as[0], g_is[0], g_o, g_fs, g_cs
     return g_as, g_is, g_o, g_fs, g_cs
+
+
+def _one_minus(v, one, copy: bool = False):
+    """``1 - v``, written over ``v`` unless ``copy``."""
+    if copy or isinstance(v, numpy.generic):
+        return one - v
+    return backend.get_array_module(v).subtract(one, v, out=v)
+
+
+def _times(v, w, dtype=None):
+    """``v * w`` written over ``v`` (a temporary), cast to ``dtype`` if given."""
+    v *= w
+    return v if dtype is None else v.astype(dtype, copy=False)
 
 
 def _plus(x, term_of, factor):

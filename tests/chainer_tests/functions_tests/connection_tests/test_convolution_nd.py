@@ -1,3 +1,4 @@
+import itertools
 import re
 
 import numpy
@@ -7,6 +8,7 @@ import chainer
 import chainer.functions as F
 from chainer import gradient_check
 from chainer import testing
+from chainer.functions.connection import convolution_nd
 from chainer.utils import type_check
 from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
@@ -711,6 +713,7 @@ def test_patch_matrix_in_pieces(monkeypatch, dtype, kw):
     assert set(pieces) == {None}
     monkeypatch.setattr(conv_mod, '_PATCH_PIECES_MIN', 0)
     monkeypatch.setattr(conv_mod, '_PATCH_PIECE', 1)
+    monkeypatch.setattr(conv_mod, '_HALF_PATCH_PIECE', 1)  # float16's, in float32
     pieces.clear()
     got = run()
     assert 1 in pieces
@@ -1123,3 +1126,59 @@ def test_string_groups_and_outsize_are_refused_plainly():
         with pytest.raises(ValueError) as e:
             f(xx, W, outsize='abc')
         assert isinstance(e.value, AssertionError)
+
+
+@pytest.mark.parametrize('ksize, stride, dilate, out_dims', [
+    ((3, 2), (2, 1), (1, 2), (3, 4)),
+    ((2, 2, 3), (1, 3, 2), (2, 1, 1), (2, 2, 3)),
+    ((4,), (2,), (1,), (5,)),
+])
+def test_add_windows_adds_each_offset_into_its_strided_window(ksize, stride, dilate, out_dims):
+    # col2im's sum (the window slices are built once per axis, then combined), against
+    # the offsets added one by one with slices written out: the same adds in the same
+    # order, so the same bits.
+    rng = numpy.random.RandomState(0)
+    full = tuple((o - 1) * s + (k - 1) * d + 1 for o, s, k, d in zip(out_dims, stride, ksize,
+                                                                      dilate))
+    col = rng.uniform(-1, 1, (3,) + ksize + out_dims + (2,)).astype(numpy.float32)
+    img = numpy.zeros((3,) + full + (2,), numpy.float32)
+    expected = img.copy()
+    convolution_nd._add_windows(img, 1, col, 1, ksize, stride, dilate, out_dims)
+    for kidx in itertools.product(*map(range, ksize)):
+        window = tuple(slice(j * d, j * d + s * (o - 1) + 1, s)
+                       for j, d, s, o in zip(kidx, dilate, stride, out_dims))
+        expected[(slice(None),) + window] += col[(slice(None),) + kidx]
+    assert img.tobytes() == expected.tobytes()
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize('deconv', [False, True])
+def test_float16_patch_matrix_in_float32_pieces(deconv):
+    # A float16 convolution accumulates in float32: its patch matrix is built in
+    # float32 pieces straight from x (no float32 copy of x, no whole float32 matrix,
+    # which is 18 times x here), and a stride-1 deconvolution (the input gradient) is
+    # that convolution with flipped filters. Float32 keeps its whole-matrix route.
+    rng = numpy.random.RandomState(0)
+    x = rng.uniform(-1, 1, (64, 32, 16, 16)).astype(numpy.float16)  # 1 MiB
+    W = rng.uniform(-1, 1, (32, 32, 3, 3)).astype(numpy.float16)
+    f = F.deconvolution_2d if deconv else F.convolution_2d
+    with chainer.no_backprop_mode():
+        assert _peak_bytes(lambda: f(x, W, pad=1)) < 8 * x.nbytes
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    y = f(xv, Wv, pad=1)
+    y.grad = numpy.ones_like(x)
+    assert _peak_bytes(y.backward) < 9 * x.nbytes
+    assert xv.grad.dtype == Wv.grad.dtype == numpy.float16
+    # the values: float32 arithmetic rounded once
+    y32 = f(x.astype(numpy.float32), W.astype(numpy.float32), pad=1).array
+    numpy.testing.assert_allclose(y.array, y32.astype(numpy.float16), rtol=2e-3, atol=2e-2)

@@ -145,3 +145,18 @@ def test_contrastive_gradient_where_the_squared_distance_overflows(dtype, big):
     loss.grad = numpy.ones(2, dtype)
     loss.backward()
     numpy.testing.assert_array_equal(x0.grad, numpy.array([[-big, 0], [0, 0]], dtype))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_triplet_loss_bit_for_bit_as_the_formula(dtype):
+    # The squared distances are formed in place; the bits are those of
+    # sum((a - p)**2 - (a - n)**2, axis=1) + margin, clipped at 0 (infinities included).
+    rng = numpy.random.RandomState(2)
+    a, p, n = (rng.uniform(-2, 2, (6, 4, 2)).astype(dtype) for _ in range(3))
+    a[0, 0, 0] = numpy.inf
+    with numpy.errstate(invalid='ignore'):
+        dist = ((a - p) * (a - p) - (a - n) * (a - n)).sum(axis=1) + dtype(0.5)
+        y = triplet(a, p, n, margin=0.5, reduce='no')
+    expected = numpy.maximum(dist, 0)
+    assert y.array.dtype == dtype
+    assert y.array.tobytes() == expected.tobytes()

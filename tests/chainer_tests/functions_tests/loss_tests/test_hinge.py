@@ -99,3 +99,34 @@ def test_nan_score_gives_nan_gradient(norm):
     gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones((2, 3), numpy.float32))])
     c = 1 if norm == 'L1' else 2
     numpy.testing.assert_array_equal(gx.array, [[numpy.nan, -1, 0], [0, 0, c]])
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('norm', ['L1', 'L2'])
+@pytest.mark.parametrize('reduce', ['mean', 'no'])
+def test_loss_and_gradient_bit_for_bit_as_the_sign_formula(dtype, norm, reduce):
+    # The margin is built as x + 1 with 1 - x at the true class (no sign array); the
+    # bits are those of the formulas with sign = -1 at the true class, +1 elsewhere:
+    # zeros (signed), infinities and NaN included.
+    rng = numpy.random.RandomState(1)
+    x = rng.uniform(-2, 2, (6, 5)).astype(dtype)
+    x[0, :5] = [numpy.nan, numpy.inf, -numpy.inf, 0.0, -0.0]
+    x[1, :4] = [1, -1, -0.0, 3]
+    t = numpy.array([0, 1, 2, 3, 4, 2], numpy.int32)
+    sign = numpy.ones(x.shape, dtype)
+    sign[numpy.arange(6), t] = -1
+    margin = numpy.maximum(x * sign + 1, 0)
+    loss = margin if norm == 'L1' else margin * margin
+    scale = dtype(1 / 6) if reduce == 'mean' else dtype(1)
+    gy = numpy.array(0.75, dtype) if reduce == 'mean' else rng.uniform(-1, 1, x.shape).astype(dtype)
+    if reduce == 'mean':
+        loss = loss.sum() / dtype(6)
+    unscaled = sign * numpy.sign(margin) if norm == 'L1' else margin * (2 * sign)
+    with numpy.errstate(invalid='ignore'):
+        expected_gx = unscaled * (gy * scale)
+    xv = chainer.Variable(x)
+    y = hinge(xv, t, norm, reduce)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(gy)])
+    for actual, expected in ((y.array, loss), (gx.array, expected_gx)):
+        assert actual.dtype == dtype
+        assert actual.tobytes() == numpy.asarray(expected, dtype).tobytes()

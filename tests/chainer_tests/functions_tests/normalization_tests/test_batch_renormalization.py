@@ -107,6 +107,25 @@ def test_bad_inputs():
         F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero)
 
 
+def test_valid_arrays_skip_the_full_type_check(monkeypatch):
+    # NumPy inputs that pass Chainer's checks are recognized by plain comparisons (the
+    # full-mode check cost more than normalizing a small batch); every failing case
+    # still runs it (test_bad_inputs, test_check_messages_are_chainers).
+    def fail(*args):
+        raise AssertionError('full check ran')
+    monkeypatch.setattr(type_check, '_checking', fail)
+    x = numpy.random.rand(4, 3, 2).astype('f')
+    one, zero = numpy.ones(3, 'f'), numpy.zeros(3, 'f')
+    F.batch_renormalization(chainer.Variable(x), chainer.Variable(one), zero, 2.0, 1.0,
+                            running_mean=zero.copy(), running_var=one.copy())
+    with pytest.raises(AssertionError, match='full check ran'):
+        F.batch_renormalization(x, one[:2], zero[:2], 2.0, 1.0, running_mean=zero,
+                                running_var=one)
+    with pytest.raises(AssertionError, match='full check ran'):
+        F.batch_renormalization(x, one, zero.astype('d'), 2.0, 1.0, running_mean=zero,
+                                running_var=one)
+
+
 def test_node_statistics_are_deprecated_and_read_only():
     # As in Chainer: reading the node's running_mean/running_var warns each time.
     from chainer.functions.normalization.batch_renormalization import (

@@ -546,3 +546,20 @@ def test_upsampling_2d_refuses_negative_pads_and_strides(kwargs):
     x = numpy.ones((2, 3, 4, 4), 'f')
     with pytest.raises(ValueError):
         F.upsampling_2d(x, numpy.zeros((2, 3, 4, 4), numpy.int32), 2, **kwargs)
+
+
+def test_window_sizes_are_python_products(monkeypatch):
+    # The window and output sizes the NumPy paths choose by are products of a few
+    # Python ints (numpy.prod of a tuple costs several microseconds a call, a
+    # sizeable part of pooling a small input).
+    def refuse(*args, **kwargs):
+        raise AssertionError('numpy.prod called')
+    monkeypatch.setattr(numpy, 'prod', refuse)
+    x = numpy.random.RandomState(0).uniform(-1, 1, (1, 3, 4, 4)).astype(numpy.float32)
+    for f in (lambda v: F.max_pooling_2d(v, 2), lambda v: F.average_pooling_2d(v, 2),
+              lambda v: F.unpooling_2d(v, 2, cover_all=False),
+              lambda v: F.max_pooling_2d(v, 4), lambda v: F.average_pooling_2d(v, 3, 1, 1)):
+        v = chainer.Variable(x)
+        y = f(v)
+        y.grad = numpy.ones_like(y.array)
+        y.backward()

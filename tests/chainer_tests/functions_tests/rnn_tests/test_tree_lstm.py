@@ -53,3 +53,34 @@ def test_tree_lstm_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_gradient_bit_for_bit_as_the_formulas(dtype):
+    # The gradient products are formed in place, in the order of the formulas below
+    # (float16 computed in float32 and rounded once): the same bits.
+    from chainer.functions.rnn.tree_lstm import TreeLSTMGrad
+    rng = numpy.random.RandomState(3)
+    c1, c2, gc, gh = (rng.uniform(-1, 1, (3, 4, 2)).astype(dtype) for _ in range(4))
+    x = rng.uniform(-3, 3, (3, 20, 2)).astype(dtype)
+    got = [v.array for v in TreeLSTMGrad().apply((c1, c2, x, gc, gh))]
+    cd = numpy.float64 if dtype == numpy.float64 else numpy.float32
+    one, half = cd(1), cd(0.5)
+
+    def sig(v):
+        return numpy.tanh(v * half) * half + half
+    a_in, i_in, o_in, f1_in, f2_in = (x.reshape(3, 5, 8)[:, k].astype(cd) for k in range(5))
+    a, i, o, f1, f2 = numpy.tanh(a_in), sig(i_in), sig(o_in), sig(f1_in), sig(f2_in)
+    cs = [v.reshape(3, 8).astype(cd) for v in (c1, c2)]
+    c = a * i
+    c += f1 * cs[0]
+    c += f2 * cs[1]
+    t = numpy.tanh(c)
+    ghc = gh.reshape(3, 8).astype(cd)
+    u = ghc * o * (one - t * t) + gc.reshape(3, 8).astype(cd)
+    gx = numpy.stack([u * i * (one - a * a), u * a * i * (one - i), ghc * t * o * (one - o),
+                      u * cs[0] * f1 * (one - f1), u * cs[1] * f2 * (one - f2)], axis=1)
+    expected = [(u * f1).reshape(3, 4, 2), (u * f2).reshape(3, 4, 2), gx.reshape(x.shape)]
+    for g, e in zip(got, expected):
+        assert g.dtype == dtype
+        assert g.tobytes() == e.astype(dtype).tobytes()
