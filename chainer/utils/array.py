@@ -352,6 +352,13 @@ def as_compute(x: Any) -> Any:
     return x
 
 
+def owns_compute_copy(xc: Any, x: Any) -> bool:
+    """Whether ``xc``, :func:`as_compute` of ``x``, is a NumPy copy laid out as a new
+    array would be (C-contiguous), which the caller may overwrite with results that
+    sum in the same order as in a new array."""
+    return xc is not x and type(xc) is numpy.ndarray and xc.flags.c_contiguous
+
+
 #: Elements per block of :func:`in_compute_blocks` (256 KiB of float32 values).
 _COMPUTE_BLOCK = 1 << 16
 
@@ -803,8 +810,7 @@ def _kept_shape(shape: tuple, axis: int) -> tuple:
 def softmax(x: Any, axis: int = 1) -> Any:
     """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
     xc = as_compute(x)
-    # float16's C-contiguous float32 copy is ours: the softmax is built in it
-    own = xc is not x and type(xc) is numpy.ndarray and xc.flags.c_contiguous
+    own = owns_compute_copy(xc, x)  # float16's float32 copy: the softmax is built in it
     x = xc
     rows = _softmax_rows(x, axis)
     if rows is not None:

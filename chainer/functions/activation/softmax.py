@@ -76,10 +76,8 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
         rows = _array.softmax_blocks(self.axis, y, gy)
         if rows is None:
             yc, gyc = as_compute(y), as_compute(gy)
-            # float16's float32 copies are ours to overwrite (where C-contiguous, as
-            # a new array would be, so that the sums run in the same order)
-            own = (yc is not y and gyc is not gy and type(yc) is numpy.ndarray
-                   and yc.flags.c_contiguous and gyc.flags.c_contiguous)
+            # (float16's float32 copies: the gradient is built in them)
+            own = _array.owns_compute_copy(yc, y) and _array.owns_compute_copy(gyc, gy)
             gx = self._compute(yc, gyc, self.axis, own=own)
         else:  # large arrays: block by block of slices, each while it is in cache
             (y_rows, gy_rows), blocks = rows
