@@ -73,9 +73,14 @@ def _fused(xp) -> bool:
     return _USE_FUSED_GPU_KERNELS and xp is not numpy
 
 
+def _compute_dtype(*arrays):
+    """The one dtype the arrays are multiplied in (float16 accumulates in float32)."""
+    return array_utils.compute_dtype(numpy.result_type(*[a.dtype for a in arrays]))
+
+
 def _compute(*arrays):
-    """The arrays in one common dtype to multiply in (float16 accumulates in float32)."""
-    dtype = array_utils.compute_dtype(numpy.result_type(*[a.dtype for a in arrays]))
+    """The arrays in :func:`_compute_dtype`."""
+    dtype = _compute_dtype(*arrays)
     return [a.astype(dtype, copy=False) for a in arrays]
 
 
@@ -487,7 +492,7 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
     dtype = x.dtype
     # x is cast to the compute dtype where used: a float16 x built into the patch
     # pieces in float32 is not copied whole
-    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, W.dtype))
+    cdt = _compute_dtype(x, W)
     W = W.astype(cdt, copy=False)
     out_c = W.shape[0]
     ksize = W.shape[2:]
@@ -523,7 +528,7 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     xp = backend.get_array_module(x)
     out_c = gy.shape[1]
     out_dims = gy.shape[2:]
-    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, gy.dtype))
+    cdt = _compute_dtype(x, gy)
     piece = _patch_pieces(x, ksize, out_dims, groups, cdt)
     if piece is not None and not _winograd_applies(
             x.shape, (out_c, x.shape[1]) + tuple(ksize), stride, pad, dilate, groups, out_dims,
@@ -569,7 +574,7 @@ def deconv_forward(x, W, stride, pad, dilate, groups: int, out_dims):
     ``(in_c, out_c // groups, *k)`` as seen from ``x``); spatial output ``out_dims``."""
     xp = backend.get_array_module(x)
     # x is cast to the compute dtype where used (not where conv_forward takes it)
-    cdt = array_utils.compute_dtype(numpy.result_type(x.dtype, W.dtype))
+    cdt = _compute_dtype(x, W)
     W_in = W
     W = W.astype(cdt, copy=False)
     n, in_c = x.shape[:2]
