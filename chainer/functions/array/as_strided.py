@@ -79,6 +79,13 @@ class _Memory:
             'descr': x.dtype.descr, 'version': 3}
 
 
+def _extent(shape: tuple, strides: tuple, start: int) -> tuple:
+    """The lowest and highest element positions that ``start + sum(i_k * strides[k])``
+    reaches over ``shape`` (non-empty)."""
+    return (start + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0),
+            start + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0))
+
+
 def _strided_copy(x: numpy.ndarray, shape: tuple, strides: tuple, storage_offset):
     """A copy of the strided view of the memory block ``x`` views, or None where
     a position lies outside that block (or nothing is read): what
@@ -88,8 +95,7 @@ def _strided_copy(x: numpy.ndarray, shape: tuple, strides: tuple, storage_offset
     x_strides, x_offset = _storage_geometry(x)
     if storage_offset is None:
         storage_offset = x_offset
-    low = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s < 0)
-    high = storage_offset + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+    low, high = _extent(shape, strides, storage_offset)
     itemsize = x.itemsize
     if low < 0 or (high + 1) * itemsize > _founder(x).nbytes:
         return None
@@ -212,10 +218,7 @@ class _LazyGeometry:
         if (self._full is not None or type(gy) is not numpy.ndarray or x.size == 0
                 or not _disjoint(shape, strides) or not _disjoint(x.shape, x_strides)):
             return self.full().scatter(xp, gy)
-        ends = [offset, x_offset]
-        for dims, steps, start in ((shape, strides, offset), (x.shape, x_strides, x_offset)):
-            ends.append(start + sum((n - 1) * s for n, s in zip(dims, steps) if s < 0))
-            ends.append(start + sum((n - 1) * s for n, s in zip(dims, steps) if s > 0))
+        ends = _extent(shape, strides, offset) + _extent(x.shape, x_strides, x_offset)
         low = min(ends)
         storage = numpy.zeros(max(ends) - low + 1, gy.dtype)
         size = gy.itemsize
