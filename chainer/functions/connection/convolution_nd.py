@@ -409,7 +409,13 @@ def _winograd_conv(x, U, pad, out_dims):
         _winograd_output_transform(*[sa[:, i] for i in range(4)],
                                    yt[:, :, :, :, 0].transpose(2, 0, 1, 3, 4),
                                    yt[:, :, :, :, 1].transpose(2, 0, 1, 3, 4))
-        y[n0:n0 + s] = yt.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow].transpose(0, 3, 1, 2)
+        if (oh, ow) == (2 * th, 2 * tw):
+            # channel-last tiles to channel-first outputs, sample by sample through the
+            # blocked transposing copy (1.5 to 2 times faster than NumPy's)
+            for i in range(s):
+                array_utils.last_axis_first(yt[i].reshape(oh, ow, k), out=y[n0 + i])
+        else:
+            y[n0:n0 + s] = yt.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow].transpose(0, 3, 1, 2)
     return y
 
 

@@ -785,6 +785,7 @@ def _conv_and_grads(x, W, gy, pad, transposed=False):
     (3, 2, 1, (4, 5), 2),
     (2, 5, 3, (1, 1), 1),     # one pixel
     (1, 4, 4, (3, 3), (0, 2)),
+    (2, 3, 64, (16, 16), 1),  # even outputs of 16384 values a sample: the blocked copy
 ])
 @pytest.mark.parametrize('transposed', [False, True])
 def test_winograd_matches_patch_matrix(monkeypatch, dtype, n, c, k, dims, pad, transposed):
