@@ -311,6 +311,15 @@ def _winograd_filters(W, flipped: bool):
     return (g @ W.reshape(a * b, 9).T).reshape(16, a, b).transpose(0, 2, 1)
 
 
+#: ``B^T`` of F(2x2, 3x3) (the rows of :func:`_winograd_input_transform`), applied to
+#: the four input rows of each tile row as one stacked product: one pass over them
+#: instead of four ufunc calls (about twice as fast).  Each value is the one
+#: difference or sum the ufuncs compute (the zero terms add nothing to a finite
+#: value; an infinity they meet makes the tile's other rows NaN, as the products
+#: spread them within a tile anyway).
+_WINOGRAD_ROWS = numpy.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]])
+
+
 def _winograd_input_transform(d0, d1, d2, d3, out) -> None:
     """``B^T`` along one axis: ``out[0:4] = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)``."""
     numpy.subtract(d0, d2, out=out[0])
@@ -354,14 +363,21 @@ def _winograd_blocks(x, pad, th: int, tw: int, nb: int, scratch):
 
     The samples are copied channel-last into a zero-padded buffer whose columns are
     split by parity, so that every tile row and column the transform picks is a
-    contiguous run; each step is a few ufunc calls into buffers reused across blocks.
+    contiguous run; each step is a few ufunc calls (the row transforms one stacked
+    product, :data:`_WINOGRAD_ROWS`) into buffers reused across blocks.
     """
     n, c, h, w = x.shape
     ph, pw = pad
     dt = x.dtype
     # padded rows 2 * th + 2; padded column q at [q % 2, q // 2]
     xt = numpy.zeros((nb, 2 * th + 2, 2, tw + 1, c), dt)
-    rows = scratch[:8 * nb * th * (tw + 1) * c].reshape(4, nb, th, 2, tw + 1, c)
+    length = 2 * (tw + 1) * c  # of a padded row
+    rows = scratch[:8 * nb * th * (tw + 1) * c].reshape(nb, th, 4, length)
+    # rows 2t .. 2t + 3 of each tile row t, for B^T
+    tile_rows = numpy.lib.stride_tricks.as_strided(
+        xt, (nb, th, 4, length), (xt.strides[0], 2 * xt.strides[1]) + xt.strides[1:2]
+        + (dt.itemsize,), writeable=False)
+    bt = _WINOGRAD_ROWS.astype(dt)
     v = numpy.empty((4, 4, nb, th, tw, c), dt)
     parities = []  # (padded parity, first column of x, its half index, columns)
     for q in (0, 1):
@@ -370,11 +386,12 @@ def _winograd_blocks(x, pad, th: int, tw: int, nb: int, scratch):
             parities.append((q, w0, (pw + w0) // 2, len(range(w0, w, 2))))
     for n0 in range(0, n, nb):
         s = min(nb, n - n0)
-        xs, xb, r, vb = x[n0:n0 + s], xt[:s], rows[:, :s], v[:, :, :s]
+        xs, xb, vb = x[n0:n0 + s], xt[:s], v[:, :, :s]
         for q, w0, h0, cnt in parities:
             xb[:, ph:ph + h, q, h0:h0 + cnt] = xs[:, :, :, w0::2].transpose(0, 2, 3, 1)
         # B^T d: rows 2t, 2t+1, 2t+2, 2t+3 of each tile row t
-        _winograd_input_transform(*[xb[:, i:i + 2 * th:2] for i in range(4)], r)
+        numpy.matmul(bt, tile_rows[:s], out=rows[:s])
+        r = rows[:s].reshape(s, th, 4, 2, tw + 1, c).transpose(2, 0, 1, 3, 4, 5)
         # (B^T d) B: columns 2t .. 2t+3 are even[t], odd[t], even[t+1], odd[t+1]
         _winograd_input_transform(r[:, :, :, 0, :tw], r[:, :, :, 1, :tw], r[:, :, :, 0, 1:],
                                   r[:, :, :, 1, 1:], [vb[:, i] for i in range(4)])
