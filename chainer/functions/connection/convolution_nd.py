@@ -311,21 +311,13 @@ def _winograd_filters(W, flipped: bool):
     return (g @ W.reshape(a * b, 9).T).reshape(16, a, b).transpose(0, 2, 1)
 
 
-#: ``B^T`` of F(2x2, 3x3) (the rows of :func:`_winograd_input_transform`), applied to
-#: the four input rows of each tile row as one stacked product: one pass over them
-#: instead of four ufunc calls (about twice as fast).  Each value is the one
-#: difference or sum the ufuncs compute (the zero terms add nothing to a finite
-#: value; an infinity they meet makes the tile's other rows NaN, as the products
-#: spread them within a tile anyway).
+#: ``B^T`` of F(2x2, 3x3) along one axis: ``(d0 - d2, d1 + d2, d2 - d1, d1 - d3)`` of
+#: the four rows (or columns) of a tile, applied as one stacked product, one pass
+#: over them (about twice as fast as four ufunc calls).  Each value is that one
+#: difference or sum (the zero terms add nothing to a finite value; an infinity
+#: they meet makes the tile's other values NaN, as the products spread it within
+#: the tile anyway).
 _WINOGRAD_ROWS = numpy.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]])
-
-
-def _winograd_input_transform(d0, d1, d2, d3, out) -> None:
-    """``B^T`` along one axis: ``out[0:4] = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)``."""
-    numpy.subtract(d0, d2, out=out[0])
-    numpy.add(d1, d2, out=out[1])
-    numpy.subtract(d2, d1, out=out[2])
-    numpy.subtract(d1, d3, out=out[3])
 
 
 def _winograd_output_transform(m0, m1, m2, m3, out0, out1) -> None:
@@ -361,40 +353,34 @@ def _winograd_blocks(x, pad, th: int, tw: int, nb: int, scratch):
     ``8 * nb * th * (tw + 1) * C`` elements, the row transforms) are free for the
     caller's use until the next block.
 
-    The samples are copied channel-last into a zero-padded buffer whose columns are
-    split by parity, so that every tile row and column the transform picks is a
-    contiguous run; each step is a few ufunc calls (the row transforms one stacked
-    product, :data:`_WINOGRAD_ROWS`) into buffers reused across blocks.
+    The samples are copied channel-last into a zero-padded buffer, so that the four
+    rows of a tile row, and the four columns of a tile, are evenly spaced: each pass
+    of ``B^T`` is then one stacked product (:data:`_WINOGRAD_ROWS`) into buffers
+    reused across blocks.
     """
     n, c, h, w = x.shape
     ph, pw = pad
     dt = x.dtype
-    # padded rows 2 * th + 2; padded column q at [q % 2, q // 2]
-    xt = numpy.zeros((nb, 2 * th + 2, 2, tw + 1, c), dt)
-    length = 2 * (tw + 1) * c  # of a padded row
-    rows = scratch[:8 * nb * th * (tw + 1) * c].reshape(nb, th, 4, length)
-    # rows 2t .. 2t + 3 of each tile row t, for B^T
-    tile_rows = numpy.lib.stride_tricks.as_strided(
-        xt, (nb, th, 4, length), (xt.strides[0], 2 * xt.strides[1]) + xt.strides[1:2]
-        + (dt.itemsize,), writeable=False)
+    item = dt.itemsize
+    xt = numpy.zeros((nb, 2 * th + 2, 2 * tw + 2, c), dt)
+    rows = scratch[:8 * nb * th * (tw + 1) * c].reshape(nb, th, 4, 2 * tw + 2, c)
+    as_strided = numpy.lib.stride_tricks.as_strided
+    # rows 2t .. 2t + 3 of each tile row t, then columns 2u .. 2u + 3 of each tile u
+    st = xt.strides
+    tile_rows = as_strided(xt, (nb, th, 4, (2 * tw + 2) * c),
+                           (st[0], 2 * st[1], st[1], item), writeable=False)
+    st = rows.strides
+    tile_cols = as_strided(rows, (nb, th, 4, tw, 4, c),
+                           st[:3] + (2 * st[3], st[3], item), writeable=False)
     bt = _WINOGRAD_ROWS.astype(dt)
     v = numpy.empty((4, 4, nb, th, tw, c), dt)
-    parities = []  # (padded parity, first column of x, its half index, columns)
-    for q in (0, 1):
-        w0 = (q - pw) % 2
-        if w0 < w:
-            parities.append((q, w0, (pw + w0) // 2, len(range(w0, w, 2))))
     for n0 in range(0, n, nb):
         s = min(nb, n - n0)
-        xs, xb, vb = x[n0:n0 + s], xt[:s], v[:, :, :s]
-        for q, w0, h0, cnt in parities:
-            xb[:, ph:ph + h, q, h0:h0 + cnt] = xs[:, :, :, w0::2].transpose(0, 2, 3, 1)
+        xt[:s, ph:ph + h, pw:pw + w] = x[n0:n0 + s].transpose(0, 2, 3, 1)
         # B^T d: rows 2t, 2t+1, 2t+2, 2t+3 of each tile row t
-        numpy.matmul(bt, tile_rows[:s], out=rows[:s])
-        r = rows[:s].reshape(s, th, 4, 2, tw + 1, c).transpose(2, 0, 1, 3, 4, 5)
-        # (B^T d) B: columns 2t .. 2t+3 are even[t], odd[t], even[t+1], odd[t+1]
-        _winograd_input_transform(r[:, :, :, 0, :tw], r[:, :, :, 1, :tw], r[:, :, :, 0, 1:],
-                                  r[:, :, :, 1, 1:], [vb[:, i] for i in range(4)])
+        numpy.matmul(bt, tile_rows[:s], out=rows[:s].reshape(s, th, 4, -1))
+        # (B^T d) B: columns 2u .. 2u+3 of each tile u, written as (4, 4, s, th, tw, C)
+        numpy.matmul(bt, tile_cols[:s], out=v[:, :, :s].transpose(2, 3, 0, 4, 1, 5))
         yield n0, s, v
 
 
