@@ -329,13 +329,11 @@ def _winograd_output_transform(m0, m1, m2, m3, out0, out1) -> None:
     out1 -= m2
 
 
-def _winograd_grad_transform(g0, g1, out) -> None:
-    """``A`` along one axis (the last row's sign left to the filter side):
-    ``out[0:4] = (g0, g0 + g1, g0 - g1, g1)``."""
-    out[0][...] = g0
-    numpy.add(g0, g1, out=out[1])
-    numpy.subtract(g0, g1, out=out[2])
-    out[3][...] = g1
+#: ``A`` of F(2x2, 3x3) along one axis (the last row's sign left to the filter side):
+#: ``(g0, g0 + g1, g0 - g1, g1)`` of the two rows (or columns) of an output tile, as
+#: one stacked product (each value that one sum, difference or copy, as with
+#: :data:`_WINOGRAD_ROWS`).
+_WINOGRAD_GRAD_ROWS = numpy.array([[1, 0], [1, 1], [1, -1], [0, 1]])
 
 
 def _winograd_block(n: int, c: int, k: int, out_dims, itemsize: int, budget: int) -> tuple:
@@ -437,15 +435,17 @@ def _winograd_grad_weight(x, gy, pad):
     g = numpy.zeros((nb, th, 2, tw, 2, k), dt)
     scratch = numpy.empty(max(8 * nb * th * (tw + 1) * c, 8 * nb * th * tw * k), dt)
     gm = numpy.empty((4, 4, nb, th, tw, k), dt)
+    at = _WINOGRAD_GRAD_ROWS.astype(dt)
     gu = None
     for n0, s, v in _winograd_blocks(x, pad, th, tw, nb, scratch):
         tiles = s * th * tw
         gb, mb = g[:s], gm[:, :, :s]
-        r = scratch[:8 * tiles * k].reshape(4, s, th, tw, 2, k)
+        r = scratch[:8 * tiles * k].reshape(s, th, 4, tw, 2, k)
         gb.reshape(s, 2 * th, 2 * tw, k)[:, :oh, :ow] = gy[n0:n0 + s].transpose(0, 2, 3, 1)
-        # A g along the rows, then (A g) A^T along the columns
-        _winograd_grad_transform(gb[:, :, 0], gb[:, :, 1], r)
-        _winograd_grad_transform(r[..., 0, :], r[..., 1, :], [mb[:, i] for i in range(4)])
+        # A g along the rows (the two rows of each tile row), then (A g) A^T along the
+        # columns (the two of each tile), written as (4, 4, s, th, tw, K)
+        numpy.matmul(at, gb.reshape(s, th, 2, 2 * tw * k), out=r.reshape(s, th, 4, -1))
+        numpy.matmul(at, r, out=mb.transpose(2, 3, 0, 4, 1, 5))
         a, b = mb.reshape(16, tiles, k), v[:, :, :s].reshape(16, tiles, c)
         if gu is None:
             gu = numpy.matmul(a.transpose(0, 2, 1), b)
