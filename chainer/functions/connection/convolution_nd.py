@@ -14,7 +14,7 @@ at least ``_WINOGRAD_MIN_CHANNELS`` (64) input and output channels and
 ``_WINOGRAD_MIN_TILES`` (256) 2x2 output tiles, run as Winograd F(2x2, 3x3)
 (:func:`_winograd_conv`), 2.25 times fewer multiplications: so do the stride-1
 deconvolutions that are such a convolution with flipped filters (their input gradients),
-and, from ``_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS`` (128) channels, the weight gradients
+and, from ``_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS`` (64) channels, the weight gradients
 (:func:`_winograd_grad_weight`).  The result is rounded otherwise: measured against a
 float64 (long double) reference over the VGG layers and odd shapes, the largest error
 (relative to the largest result) is within 2 times the patch-matrix route's (float32
@@ -279,9 +279,10 @@ _WINOGRAD_FILTER_GRAD = numpy.kron(_WINOGRAD_G * [[1], [1], [1], [-1]],
 #: fewer, the transforms (and the filters' one) cost more than the products saved
 #: (measured on one core, float32: the forwards and input gradients of the VGG layers
 #: of 64 to 256 channels and 8x8 to 32x32 images 1.0 to 1.7 times faster, their weight
-#: gradients of 128 and 256 channels 1.05 to 1.3 times, of 64 channels slower).
+#: gradients 1.05 to 1.5 times (with the transforms as stacked products), of 64
+#: channels and 8x8 to 56x56 images too; of odd 7x7 images up to 1.2 times slower).
 _WINOGRAD_MIN_CHANNELS = 64
-_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS = 128
+_WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS = 64
 _WINOGRAD_MIN_TILES = 256
 #: (NumPy) Samples go through the Winograd transforms and products in blocks of about
 #: this many bytes of transformed input or products (in the cache).

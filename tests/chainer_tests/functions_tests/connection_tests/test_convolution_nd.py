@@ -904,6 +904,17 @@ def test_winograd_trigger(monkeypatch):
         assert calls['conv'] == 0
 
 
+def test_winograd_weight_gradient_from_64_channels():
+    # The weight gradient runs as Winograd from 64 input and output channels on (the
+    # first VGG block), as the forward and input gradient do; not from fewer.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    for c, expected in ((64, True), (32, False)):
+        x = numpy.ones((4, c, 16, 16), numpy.float32)  # 256 tiles
+        assert conv_mod._winograd_applies(
+            x.shape, (64, c, 3, 3), (1, 1), (1, 1), (1, 1), 1, (16, 16),
+            conv_mod._WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS) is expected
+
+
 @pytest.mark.parametrize('transposed', [False, True])
 def test_winograd_in_blocks_of_samples(monkeypatch, transposed):
     # Samples in blocks of 2 (the last one of 1): the same values as in one block.
