@@ -495,6 +495,60 @@ def _pixel_matrices(x, stride):
     return x.reshape(x.shape[:2] + (array_utils.size_of_shape(x.shape[2:]),))
 
 
+#: (NumPy) Convolutions of one group whose patches hold at most
+#: ``_SAMPLE_PATCHES_MAX_INNER`` values (``channels * prod(ksize)``: the first layer of an
+#: image model, 3 channels and 3x3 filters), of at least ``_SAMPLE_PATCHES_MIN_PIXELS``
+#: output pixels per sample, multiply each sample's own patch matrix ``(c * k, pixels)``
+#: (:func:`_sample_patches`), read and written batch-first: no batch-last copies of the
+#: input and of the output (or of the output gradient, for the weight gradient), which
+#: cost more than so short a product (measured on one core, float32: 3x3 filters over 3
+#: channels of 32x32 to 224x224 images, 5x5 filters over one channel of 28x28 images,
+#: forwards 1.9 times faster, weight gradients 1.6 to 1.8 times; from 16 channels of
+#: 3x3, 144 values, the weight gradient is slower).
+_SAMPLE_PATCHES_MAX_INNER = 32
+_SAMPLE_PATCHES_MIN_PIXELS = 256
+#: (NumPy) Samples go through :func:`_sample_patches` in blocks of patch matrices of
+#: about this many bytes.
+_SAMPLE_PATCHES_BLOCK = 4 << 20
+
+
+def _per_sample_patches(xp, x_shape, ksize, groups: int, out_dims) -> bool:
+    """Whether the convolution of ``x`` with filters of ``ksize`` runs on NumPy as one
+    product per sample with its own patch matrix (:func:`_sample_patches`)."""
+    return (xp is numpy and groups == 1 and 0 < x_shape[1] * array_utils.size_of_shape(ksize)
+            <= _SAMPLE_PATCHES_MAX_INNER
+            and array_utils.size_of_shape(out_dims) >= _SAMPLE_PATCHES_MIN_PIXELS)
+
+
+def _sample_patches(x, ksize, stride, pad, dilate, out_dims):
+    """(NumPy) The patch matrices ``(s, c * prod(ksize), prod(out_dims))`` of ``x``
+    ``(n, c, *dims)`` (rows over (channel, kernel offset), columns over output pixels),
+    blocks of ``s`` samples at a time: ``(n0, s, cols)``."""
+    n, c = x.shape[:2]
+    dims = x.shape[2:]
+    full = _padded_dims(dims, ksize, stride, pad, dilate, out_dims)
+    rows = c * array_utils.size_of_shape(ksize)
+    pixels = array_utils.size_of_shape(out_dims)
+    nb = max(1, min(n, _SAMPLE_PATCHES_BLOCK // max(1, rows * pixels * x.dtype.itemsize)))
+    padded = None
+    if full != tuple(dims):
+        padded = numpy.zeros((nb, c) + full, x.dtype)
+    inner = (slice(None), slice(None)) + tuple(slice(p, p + d) for p, d in zip(pad, dims))
+    for n0 in range(0, n, nb):
+        s = min(nb, n - n0)
+        if padded is None:
+            xb = x[n0:n0 + s]
+        else:
+            xb = padded[:s]
+            xb[inner] = x[n0:n0 + s]
+        st = xb.strides
+        view = numpy.lib.stride_tricks.as_strided(
+            xb, (s, c) + tuple(ksize) + tuple(out_dims),
+            st[:2] + tuple(a * dl for a, dl in zip(st[2:], dilate))
+            + tuple(a * sd for a, sd in zip(st[2:], stride)), writeable=False)
+        yield n0, s, numpy.ascontiguousarray(view).reshape(s, rows, pixels)
+
+
 def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
     """``y[n, o, p] = sum_{c, k} x[n, c, p * s + k * d - pad] W[o, c, k] (+ b[o])`` per
     group, in ``x``'s dtype."""
@@ -515,6 +569,15 @@ def conv_forward(x, W, stride, pad, dilate, groups: int, out_dims, b=None):
         # y[n] = W @ x[n], written in the output's layout
         y = numpy.matmul(W.reshape(out_c, x.shape[1]),
                          _pixel_matrices(x.astype(cdt, copy=False), stride))
+        y = y.reshape((x.shape[0], out_c) + tuple(out_dims)).astype(dtype, copy=False)
+        return y if b is None else _add_bias(y, b)
+    if _per_sample_patches(xp, x.shape, ksize, groups, out_dims):
+        # y[n] = W @ (patch matrix of x[n]), written in the output's layout
+        w = W.reshape(out_c, -1)
+        y = numpy.empty((x.shape[0], out_c, array_utils.size_of_shape(out_dims)), cdt)
+        for n0, s, cols in _sample_patches(x.astype(cdt, copy=False), ksize, stride, pad,
+                                           dilate, out_dims):
+            numpy.matmul(w, cols, out=y[n0:n0 + s])
         y = y.reshape((x.shape[0], out_c) + tuple(out_dims)).astype(dtype, copy=False)
         return y if b is None else _add_bias(y, b)
     piece = _patch_pieces(x, ksize, out_dims, groups, cdt)
@@ -539,6 +602,15 @@ def conv_grad_weight(x, gy, ksize, stride, pad, dilate, groups: int):
     out_c = gy.shape[1]
     out_dims = gy.shape[2:]
     cdt = _compute_dtype(x, gy)
+    if _per_sample_patches(xp, x.shape, ksize, groups, out_dims):
+        # gW = sum_n gy[n] @ (patch matrix of x[n])^T, each product added in by BLAS
+        g = numpy.ascontiguousarray(gy, dtype=cdt).reshape(
+            gy.shape[:2] + (array_utils.size_of_shape(out_dims),))
+        gW = numpy.zeros((out_c, x.shape[1] * array_utils.size_of_shape(ksize)), cdt)
+        for n0, s, cols in _sample_patches(x.astype(cdt, copy=False), ksize, stride, pad,
+                                           dilate, out_dims):
+            gW += array_utils.sum_matmul_t(g[n0:n0 + s], cols)
+        return gW.reshape((out_c, x.shape[1]) + tuple(ksize))
     piece = _patch_pieces(x, ksize, out_dims, groups, cdt)
     if piece is not None and not _winograd_applies(
             x.shape, (out_c, x.shape[1]) + tuple(ksize), stride, pad, dilate, groups, out_dims,
