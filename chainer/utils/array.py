@@ -153,23 +153,35 @@ def contiguous(x: Any) -> Any:
 _TRANSPOSE_BLOCK = 8192
 
 
-def last_axis_first(x: Any) -> Any:
-    """``moveaxis(x, -1, 0)`` as a C-contiguous array (``x`` itself where it already is one).
+def last_axis_first(x: Any, out: Any = None) -> Any:
+    """``moveaxis(x, -1, 0)`` as a C-contiguous array (``x`` itself where it already is one),
+    or written into ``out`` (an array of that shape, returned).
 
     NumPy copies such a transpose of a large array through cache-hostile strides
     (with a short last axis, several times slower than a copy); a C-contiguous
-    NumPy array is copied here block by block of rows instead (the same values).
+    NumPy array is copied here block by block of rows instead (the same values),
+    into a C-contiguous ``out`` too.
     """
     xp = _xp(x)
-    if xp is not numpy or x.ndim < 2 or not x.flags.c_contiguous or x.size < 2 * _TRANSPOSE_BLOCK:
-        return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
+    if (xp is not numpy or x.ndim < 2 or not x.flags.c_contiguous
+            or x.size < 2 * _TRANSPOSE_BLOCK
+            or not (out is None or (type(out) is numpy.ndarray and out.flags.c_contiguous))):
+        if out is None:
+            return xp.ascontiguousarray(xp.moveaxis(x, -1, 0))
+        out[...] = xp.moveaxis(x, -1, 0)
+        return out
     n = x.shape[-1]
     rows = x.reshape(-1, n)
-    out = numpy.empty((n, rows.shape[0]), x.dtype)
+    result = out
+    if out is None:
+        out = numpy.empty((n, rows.shape[0]), x.dtype)
+        result = out.reshape((n,) + x.shape[:-1])
+    else:
+        out = out.reshape(n, rows.shape[0])
     step = max(16, _TRANSPOSE_BLOCK // n)
     for start in range(0, rows.shape[0], step):
         out[:, start:start + step] = rows[start:start + step].T
-    return out.reshape((n,) + x.shape[:-1])
+    return result
 
 
 # ``a @ b.T`` for an ``a`` of at most this many rows and a ``b`` of at least

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer.utils import type_check
@@ -17,6 +19,11 @@ if TYPE_CHECKING:
 
 class EmbedIDFunction(function_node.FunctionNode):
     """``W[x]``; ids equal to ``ignore_label`` give zero rows."""
+
+    # A table looked up at every step of a loop: each step's gradient rows are
+    # added straight into the walk's sum (no table of zeros and no whole-table add
+    # per step; see _add_grad_into).
+    _grad_into_inputs = (1,)
 
     def __init__(self, ignore_label=None) -> None:
         self.ignore_label = ignore_label
@@ -55,6 +62,31 @@ class EmbedIDFunction(function_node.FunctionNode):
         # Only W is differentiable (x holds integer ids).
         gW, = EmbedIDGrad(self._w_shape, self.ignore_label).apply((x, gy))
         return tuple(gW if i == 1 else None for i in indexes)
+
+    def _add_grad_into(self, index, grad_outputs, acc, fresh):
+        # gW (EmbedIDGrad: the rows of gy summed per id into zeros) added to acc, on
+        # NumPy: the rows of the ids present summed as scatter_rows sums them (in the
+        # same order, from zero), then added to those rows of acc; every other row
+        # of gW is +0, which leaves acc as it is (but for a -0.0 in acc, which the
+        # whole add would have made +0.0).
+        x = self.inputs[0].data
+        gy = grad_outputs[0].array
+        if not (index == 1 and type(gy) is numpy.ndarray and type(acc) is numpy.ndarray
+                and type(x) is numpy.ndarray and acc.dtype == gy.dtype
+                and acc.shape == self._w_shape and (fresh or acc.flags.writeable)):
+            return None
+        ids = x.ravel()
+        rows = gy.reshape(ids.size, self._w_shape[1])
+        if self.ignore_label is not None:
+            keep = ids != self.ignore_label
+            ids = ids[keep]
+            rows = rows[keep]
+        present, slot = numpy.unique(ids, return_inverse=True)
+        sums = scatter_rows(len(present), slot.ravel(), rows)
+        if fresh:
+            acc = acc.copy()
+        acc[present] += sums
+        return acc
 
 
 class EmbedIDGrad(function_node.FunctionNode):

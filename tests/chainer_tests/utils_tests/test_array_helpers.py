@@ -331,6 +331,25 @@ def test_last_axis_first_is_a_moveaxis_copy(shape, dtype):
                                      numpy.moveaxis(strided, -1, 0))
 
 
+@pytest.mark.parametrize('shape', [(32, 32, 64), (3, 5, 7, 1000), (5000, 3), (2, 3)])
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_last_axis_first_writes_into_out(shape, dtype):
+    x = (numpy.arange(numpy.prod(shape)) % 2048).reshape(shape).astype(dtype)
+    expected = numpy.moveaxis(x, -1, 0)
+    out = numpy.full(expected.shape, -1, dtype)
+    assert array_utils.last_axis_first(x, out=out) is out
+    numpy.testing.assert_array_equal(out, expected)
+    # a view into a larger array, and one that is not contiguous (NumPy's copy)
+    big = numpy.full((3,) + expected.shape, -1, dtype)
+    array_utils.last_axis_first(x, out=big[1])
+    numpy.testing.assert_array_equal(big[1], expected)
+    assert (big[0] == -1).all() and (big[2] == -1).all()
+    wide = numpy.full(expected.shape[:-1] + (2 * expected.shape[-1],), -1, dtype)
+    array_utils.last_axis_first(x, out=wide[..., ::2])
+    numpy.testing.assert_array_equal(wide[..., ::2], expected)
+    assert (wide[..., 1::2] == -1).all()
+
+
 @pytest.mark.parametrize('rows', [0, 1, 7, 32, 33])
 @pytest.mark.parametrize('k, n', [(256, 1024), (200, 10000), (3, 8), (784, 1000)])
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])

@@ -785,6 +785,7 @@ def _conv_and_grads(x, W, gy, pad, transposed=False):
     (3, 2, 1, (4, 5), 2),
     (2, 5, 3, (1, 1), 1),     # one pixel
     (1, 4, 4, (3, 3), (0, 2)),
+    (2, 4, 64, (16, 16), 1),  # even outputs of 16384 values a sample: the blocked copy
 ])
 @pytest.mark.parametrize('transposed', [False, True])
 def test_winograd_matches_patch_matrix(monkeypatch, dtype, n, c, k, dims, pad, transposed):
@@ -903,6 +904,17 @@ def test_winograd_trigger(monkeypatch):
         assert calls['conv'] == 0
 
 
+def test_winograd_weight_gradient_from_64_channels():
+    # The weight gradient runs as Winograd from 64 input and output channels on (the
+    # first VGG block), as the forward and input gradient do; not from fewer.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    for c, expected in ((64, True), (32, False)):
+        x = numpy.ones((4, c, 16, 16), numpy.float32)  # 256 tiles
+        assert conv_mod._winograd_applies(
+            x.shape, (64, c, 3, 3), (1, 1), (1, 1), (1, 1), 1, (16, 16),
+            conv_mod._WINOGRAD_GRAD_WEIGHT_MIN_CHANNELS) is expected
+
+
 @pytest.mark.parametrize('transposed', [False, True])
 def test_winograd_in_blocks_of_samples(monkeypatch, transposed):
     # Samples in blocks of 2 (the last one of 1): the same values as in one block.
@@ -919,6 +931,96 @@ def test_winograd_in_blocks_of_samples(monkeypatch, transposed):
     got = _conv_and_grads(x, W, gy, 1, transposed)
     for a, e in zip(got, expected):
         numpy.testing.assert_allclose(a, e, rtol=1e-13, atol=1e-13)
+
+
+# -- few-channel convolutions as per-sample patch matrices (NumPy) -----------------
+
+def _sample_patches_spy(monkeypatch, least: int, block: int | None = None):
+    """Sets the output pixels from which convolutions of short patches run with a patch
+    matrix per sample (and, if given, the bytes of a block of samples) and records what
+    ``_per_sample_patches`` answers."""
+    from chainer.functions.connection import convolution_nd as conv_mod
+    monkeypatch.setattr(conv_mod, '_SAMPLE_PATCHES_MIN_PIXELS', least)
+    if block is not None:
+        monkeypatch.setattr(conv_mod, '_SAMPLE_PATCHES_BLOCK', block)
+    return _answers_of(monkeypatch, '_per_sample_patches')
+
+
+_SAMPLE_PATCHES_CASES = [
+    # x shape, output channels, ksize, stride, pad, dilate, cover_all
+    ((3, 3, 9, 8), 5, 3, 1, 1, 1, False),     # the first layer of an image model
+    ((2, 1, 12, 10), 4, 5, 1, 0, 1, False),   # LeNet's first layer
+    ((2, 2, 9, 11), 3, (3, 2), (2, 3), (1, 2), (2, 1), False),
+    ((2, 3, 7, 8), 2, 3, 2, 0, 1, True),      # cover_all: windows past the input
+    ((0, 3, 6, 6), 2, 3, 1, 1, 1, False),
+    ((3, 2, 13), 4, 4, 1, 2, 1, False),
+    ((2, 1, 5, 4, 6), 2, 3, (1, 2, 1), 1, 1, False),
+]
+
+
+@pytest.mark.parametrize('case', _SAMPLE_PATCHES_CASES)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('block', [None, 1])
+def test_sample_patches_match_batch_last_route(monkeypatch, case, dtype, block):
+    # On NumPy a convolution of few input values per patch multiplies each sample's
+    # patch matrix (in blocks of samples, one sample a block with ``block``): values,
+    # gradients and second gradients are those of the batch-last patch-matrix route,
+    # to rounding.
+    x_shape, out_c, ksize, stride, pad, dilate, cover_all = case
+    rng = numpy.random.RandomState(15)
+    in_c, nd = x_shape[1], len(x_shape) - 2
+    ksize = (ksize,) * nd if isinstance(ksize, int) else ksize
+    x = rng.uniform(-1, 1, x_shape).astype(dtype)
+    W = rng.uniform(-1, 1, (out_c, in_c) + ksize).astype(dtype)
+    b = rng.uniform(-1, 1, out_c).astype(dtype)
+
+    def run():
+        xv, Wv, bv = chainer.Variable(x), chainer.Variable(W), chainer.Variable(b)
+        y = F.convolution_nd(xv, Wv, bv, stride=stride, pad=pad, dilate=dilate,
+                             cover_all=cover_all)
+        gy = numpy.random.RandomState(16).uniform(-1, 1, y.shape).astype(dtype)
+        grads = chainer.grad([y], [xv, Wv, bv], [chainer.Variable(gy[..., ::-1])],
+                             enable_double_backprop=True)
+        F.sum(grads[0] * grads[0]).backward()
+        F.sum(grads[1] * grads[1]).backward()
+        return [y.array] + [g.array for g in grads] + [xv.grad, Wv.grad]
+
+    answers = _sample_patches_spy(monkeypatch, 1, block)
+    got = run()
+    assert any(answers)
+    answers = _sample_patches_spy(monkeypatch, 1 << 62)
+    expected = run()
+    assert not any(answers)
+    _assert_same_to_rounding(got, expected, dtype)
+
+
+def test_sample_patches_trigger():
+    # Few values per patch (channels x kernel) and enough output pixels: the VGG and
+    # LeNet first layers; not 4 channels of 3x3 (36 values), small images or groups.
+    from chainer.functions.connection import convolution_nd as conv_mod
+    applies = conv_mod._per_sample_patches
+    assert applies(numpy, (16, 3, 32, 32), (3, 3), 1, (32, 32))
+    assert applies(numpy, (64, 1, 28, 28), (5, 5), 1, (24, 24))
+    assert not applies(numpy, (16, 4, 32, 32), (3, 3), 1, (32, 32))
+    assert not applies(numpy, (16, 3, 8, 8), (3, 3), 1, (8, 8))
+    assert not applies(numpy, (16, 2, 32, 32), (3, 3), 2, (32, 32))
+    assert not applies(numpy, (16, 0, 32, 32), (3, 3), 1, (32, 32))
+
+
+def test_sample_patches_gradients(monkeypatch):
+    _sample_patches_spy(monkeypatch, 1)
+    rng = numpy.random.RandomState(17)
+    x = rng.uniform(-1, 1, (2, 2, 5, 4))
+    W = rng.uniform(-1, 1, (3, 2, 3, 3))
+    b = rng.uniform(-1, 1, 3)
+    y_shape = F.convolution_2d(x, W, b, pad=1).shape
+    gy = rng.uniform(-1, 1, y_shape)
+    ggx, ggW, ggb = (rng.uniform(-1, 1, a.shape) for a in (x, W, b))
+    gradient_check.check_backward(lambda *a: F.convolution_2d(*a, pad=1), (x, W, b), gy,
+                                  dtype=numpy.float64, atol=1e-7, rtol=1e-7)
+    gradient_check.check_double_backward(lambda *a: F.convolution_2d(*a, pad=1), (x, W, b),
+                                         gy, (ggx, ggW, ggb), dtype=numpy.float64,
+                                         atol=1e-7, rtol=1e-7)
 
 
 # -- 1x1 convolutions as per-sample products (NumPy) ------------------------------

@@ -162,3 +162,81 @@ def test_gradient_is_zeros_and_add_at_bit_for_bit(dtype, ignore_label):
     numpy.add.at(expected, ids.ravel()[keep], gy.reshape(-1, 33)[keep])
     assert W.grad.dtype == dtype
     numpy.testing.assert_array_equal(W.grad.view(numpy.uint8), expected.view(numpy.uint8))
+
+
+# The table's gradient of each step after the first is added straight into the
+# backprop walk's sum (EmbedIDFunction._add_grad_into): the same values as the
+# common sum of whole-table gradients, and never into an array somebody else holds.
+
+def _embed_loop(W, ids, ignore_label=None):
+    """sum over steps of the looked-up rows, weighted, each step with its own ids."""
+    total = 0
+    for k, x in enumerate(ids):
+        y = F.embed_id(x, W, ignore_label=ignore_label)
+        total = total + F.sum(F.tanh(y) * (k + 1))
+    return total
+
+
+def _embed_into_calls(monkeypatch):
+    from chainer.functions.connection.embed_id import EmbedIDFunction
+    calls = []
+    original = EmbedIDFunction._add_grad_into
+
+    def counting(self, index, grad_outputs, acc, fresh):
+        out = original(self, index, grad_outputs, acc, fresh)
+        calls.append((index, out is not None, fresh))
+        return out
+    monkeypatch.setattr(EmbedIDFunction, '_add_grad_into', counting)
+    return calls
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('ignore_label', [None, 3])
+@pytest.mark.parametrize('batch', [0, 1, 7])
+def test_embed_id_table_gradient_added_in_place_is_the_common_sum(
+        monkeypatch, dtype, ignore_label, batch):
+    from chainer.functions.connection.embed_id import EmbedIDFunction
+    rng = numpy.random.RandomState(batch)
+    W0 = rng.uniform(-1, 1, (6, 5)).astype(dtype)
+    # repeated ids within and across steps, the ignored one among them
+    ids = [rng.randint(0, 6, (batch, 2)).astype(numpy.int32) for _ in range(5)]
+
+    def grad():
+        W = chainer.Variable(W0.copy())
+        _embed_loop(W, ids, ignore_label).backward()
+        return W.grad
+
+    with monkeypatch.context() as m:
+        calls = _embed_into_calls(m)
+        fast = grad()
+        # from the second step on (the first gradient is kept as it came; the second
+        # add makes the walk's own sum, in a copy)
+        assert calls == [(1, True, True)] + [(1, True, False)] * 3
+    monkeypatch.setattr(EmbedIDFunction, '_grad_into_inputs', ())
+    expected = grad()
+    assert fast.dtype == expected.dtype
+    numpy.testing.assert_array_equal(fast, expected)
+
+
+def test_embed_id_table_gradient_held_by_the_user_is_not_mutated(monkeypatch):
+    W = chainer.Variable(numpy.random.RandomState(0).uniform(-1, 1, (5, 3)).astype(
+        numpy.float32))
+    ids = [numpy.array([0, 1, 1]), numpy.array([4, 1]), numpy.array([2])]
+    _embed_loop(W, ids).backward()
+    held = W.grad
+    kept = held.copy()
+    calls = _embed_into_calls(monkeypatch)
+    _embed_loop(W, ids).backward()  # adds to the gradient W holds: a new sum
+    numpy.testing.assert_array_equal(held, kept)
+    assert W.grad is not held
+    numpy.testing.assert_allclose(W.grad, 2 * kept, rtol=1e-6)
+    assert [taken for _, taken, _ in calls] == [True, True]
+
+
+def test_embed_id_table_gradient_not_added_in_place_under_double_backprop(monkeypatch):
+    W = chainer.Variable(numpy.ones((4, 3), numpy.float32))
+    calls = _embed_into_calls(monkeypatch)
+    _embed_loop(W, [numpy.array([0, 1]), numpy.array([1, 2])]).backward(
+        enable_double_backprop=True)
+    assert calls == []
+    assert W.grad_var.creator is not None
