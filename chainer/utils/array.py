@@ -672,8 +672,10 @@ def softmax_shift(x: Any, axis: int = 1) -> Any:
             return _max_reduce(x, axis=-1, keepdims=True)
         if size_of_shape(x.shape[axis % x.ndim + 1:]) >= _CONTIGUOUS_MAX_MIN:
             return x.max(axis=axis, keepdims=True)
-        hi = x.max()
-        if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
+        # float16 extremes are exact in float32: the spread as of the float32 copy
+        c = compute_dtype(x.dtype).type
+        hi = c(x.max())
+        if float(hi - c(x.min())) <= _SPREAD.get(hi.dtype, 0.0):
             return hi
     return x.max(axis=axis, keepdims=True)
 
@@ -696,14 +698,16 @@ _SOFTMAX_BLOCKED_BYTES = 1 << 21
 
 def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
     """``(view, blocks, shift)`` for the blocked NumPy paths of the softmax helpers,
-    or None where they take ``x`` whole (GPU arrays, arrays under 2 MiB, arrays
+    or None where they take ``x`` whole (GPU arrays, under 2 MiB in float32, arrays
     that are not C-contiguous, or a softmax along the first axis).
 
-    ``view`` is ``x`` (in :func:`compute_dtype`) as ``(L, C)`` or ``(L, C, R)``
-    with the softmax axis second, ``blocks`` the slices of its first axis from
-    :func:`sample_blocks`, ``shift`` None where each block takes its own maxima
-    along the axis, else :func:`softmax_shift` of the whole array (a scalar, or
-    maxima shaped as ``view`` with a length-1 axis; always None unless ``shifted``).
+    ``view`` is ``x`` as ``(L, C)`` or ``(L, C, R)`` with the softmax axis second
+    (a float16 ``x`` stays float16: :func:`_shifted_exps` casts each block to
+    float32), ``blocks`` the slices of its first axis that :func:`sample_blocks`
+    gives its copy in :func:`compute_dtype` (sizes too), ``shift`` None where each
+    block takes its own maxima along the axis, else :func:`softmax_shift` of the
+    whole array in the compute dtype (a scalar, or maxima shaped as ``view`` with a
+    length-1 axis; always None unless ``shifted``).
 
     Every slice along the axis goes through the same operations in the same order
     as in the whole array (so the same results, bit for bit): only the order of
@@ -711,8 +715,10 @@ def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
     cache. A non-contiguous ``x`` is not blocked: its whole-array temporaries
     follow its memory order, and the sums along the axis with them.
     """
-    if (type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0
-            or x.nbytes < _SOFTMAX_BLOCKED_BYTES):
+    if type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0:
+        return None
+    itemsize = compute_dtype(x.dtype).itemsize
+    if x.size * itemsize < _SOFTMAX_BLOCKED_BYTES:
         return None
     ndim = x.ndim
     if not -ndim <= axis < ndim:
@@ -725,15 +731,27 @@ def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
         return None
     n = shape[axis]
     view = x.reshape(lead, n) if trail == 1 else x.reshape(lead, n, trail)
-    blocks = sample_blocks(view)
+    # the blocks of sample_blocks(as_compute(view)) (the same for float16 and its copy)
+    blocks = _first_axis_blocks(lead, itemsize * n * trail, _BLOCK_BYTES, 4)
     if len(blocks) < 2:
         return None
     shift = None
     if shifted and axis != ndim - 1 and trail < _CONTIGUOUS_MAX_MIN:
         shift = softmax_shift(x, axis)
         if type(shift) is numpy.ndarray:
-            shift = shift.reshape((lead, 1) + view.shape[2:])
+            shift = as_compute(shift.reshape((lead, 1) + view.shape[2:]))
     return view, blocks, shift
+
+
+def _compute_rows(x: Any, axis: int) -> tuple:
+    """``(x, rows)``: :func:`_softmax_rows` of ``x``, which reads a float16 ``x`` block
+    by block into float32; where it has none, ``x`` becomes :func:`as_compute` of it
+    and ``rows`` those of that copy (a non-contiguous float16 ``x``) or None."""
+    rows = _softmax_rows(x, axis)
+    if rows is None and x.dtype == _FLOAT16:
+        x = as_compute(x)
+        rows = _softmax_rows(x, axis)
+    return x, rows
 
 
 def softmax_blocks(axis: int, *arrays: Any) -> tuple | None:
@@ -766,7 +784,7 @@ def _shifted_exps(rows: tuple, out: Any = None):
     view, blocks, shift = rows
     buf = None
     for block in blocks:
-        xb = view[block]
+        xb = as_compute(view[block])
         if shift is None:
             m = _max_reduce(xb, 1, None, None, True)
         else:
@@ -775,7 +793,7 @@ def _shifted_exps(rows: tuple, out: Any = None):
             e = out[block]
         else:
             if buf is None:  # the first block is the longest
-                buf = numpy.empty_like(xb)
+                buf = numpy.empty_like(xb)  # (in compute_dtype)
             e = buf[:len(xb)]
         numpy.subtract(xb, m, out=e)
         numpy.exp(e, out=e)
@@ -783,22 +801,34 @@ def _shifted_exps(rows: tuple, out: Any = None):
 
 
 def _blocked_log_normalizer(rows: tuple, log_softmax: bool = False,
-                            softmax: bool = False) -> tuple:
+                            softmax: bool = False, dtype: Any = None) -> tuple:
     """``(log_z, log(softmax(x)) or None, softmax(x) or None)`` from the blocks of
     :func:`_softmax_rows` (shaped as its ``view``): :func:`_log_normalizer`'s
-    ``log_z``, ``x - log_z`` and its ``exp``, each block's while it is in cache."""
+    ``log_z``, ``x - log_z`` and its ``exp``, each block's while it is in cache;
+    the last two in ``dtype`` (:func:`compute_dtype` where None), each block cast
+    from its values in the compute dtype."""
     view = rows[0]
-    log_z = numpy.empty((len(view), 1) + view.shape[2:], view.dtype)
-    y = numpy.empty_like(view) if log_softmax else None
-    p = numpy.empty_like(view) if softmax else None
+    cdt = compute_dtype(view.dtype)
+    dtype = cdt if dtype is None else numpy.dtype(dtype)
+    log_z = numpy.empty((len(view), 1) + view.shape[2:], cdt)
+    y = numpy.empty(view.shape, dtype) if log_softmax else None
+    p = numpy.empty(view.shape, dtype) if softmax else None
+    direct = dtype == cdt
     for block, xb, m, e in _shifted_exps(rows):
         s = _add_reduce(e, 1, None, None, True)
         numpy.log(s, out=s)
         lz = numpy.add(m, s, out=log_z[block])
         if y is not None or p is not None:
-            yb = numpy.subtract(xb, lz, out=(p if y is None else y)[block])
+            if direct:
+                yb = numpy.subtract(xb, lz, out=(p if y is None else y)[block])
+            else:
+                yb = numpy.subtract(xb, lz, out=e)
+                if y is not None:
+                    y[block] = yb
             if p is not None:
-                numpy.exp(yb, out=p[block])
+                numpy.exp(yb, out=p[block] if direct else yb)
+                if not direct:
+                    p[block] = yb
     return log_z, y, p
 
 
@@ -807,17 +837,27 @@ def _kept_shape(shape: tuple, axis: int) -> tuple:
     return shape[:axis] + (1,) + shape[axis + 1:]
 
 
-def softmax(x: Any, axis: int = 1) -> Any:
-    """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
+def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
+    """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`,
+    the result in ``dtype`` (the compute dtype where None). A large float16 NumPy
+    array is read block by block into float32, not copied whole."""
+    rows = _softmax_rows(x, axis)
+    if rows is not None and x.dtype == _FLOAT16:
+        out = numpy.empty(rows[0].shape, _FLOAT32 if dtype is None else dtype)
+        for block, _, _, e in _shifted_exps(rows):
+            e /= _add_reduce(e, 1, None, None, True)
+            out[block] = e
+        return out.reshape(x.shape)
     xc = as_compute(x)
     own = owns_compute_copy(xc, x)  # float16's float32 copy: the softmax is built in it
-    x = xc
-    rows = _softmax_rows(x, axis)
+    if xc is not x:
+        x = xc
+        rows = _softmax_rows(x, axis)
     if rows is not None:
         out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
             e /= _add_reduce(e, 1, None, None, True)
-        return out.reshape(x.shape)
+        return _as_dtype(out.reshape(x.shape), dtype)
     xp = _xp(x)
     if own:
         e = x
@@ -826,25 +866,32 @@ def softmax(x: Any, axis: int = 1) -> Any:
         e = x - softmax_shift(x, axis)
     xp.exp(e, out=e)
     e /= sum(e, axis=axis, keepdims=True)
-    return e
+    return _as_dtype(e, dtype)
 
 
-def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
+def _as_dtype(x: Any, dtype: Any) -> Any:
+    return x if dtype is None else x.astype(dtype, copy=False)
+
+
+def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False, dtype: Any = None):
     """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
-    computed in :func:`compute_dtype` (float16 input gives float32 results).
+    computed in :func:`compute_dtype`, the results in ``dtype`` (the compute dtype
+    where None: float16 input gives float32 results). A large float16 NumPy array
+    is read block by block into float32, not copied whole.
 
     As in Chainer, ``log(softmax(x)) = x - logsumexp(x)`` and the softmax is its
     ``exp`` (bit-identical results).
     """
     xp = _xp(x)
-    x = as_compute(x)
-    rows = _softmax_rows(x, axis)
+    x, rows = _compute_rows(x, axis)
     if rows is not None:
-        _, y, p = _blocked_log_normalizer(rows, True, with_softmax)
+        _, y, p = _blocked_log_normalizer(rows, True, with_softmax, dtype)
         return y.reshape(x.shape), (None if p is None else p.reshape(x.shape))
-    log_z, buf = _log_normalizer(x, axis, xp)
-    y = xp.subtract(x, log_z, out=buf)
-    return y, (xp.exp(y) if with_softmax else None)
+    log_z, y = _log_normalizer(x, axis, xp)
+    xp.subtract(x, log_z, out=y)
+    x = None  # (a float16 input's float32 copy: freed before the casts)
+    p = xp.exp(y) if with_softmax else None
+    return _as_dtype(y, dtype), (None if p is None else _as_dtype(p, dtype))
 
 
 def logsumexp(x: Any, axis: int = 1) -> Any:
