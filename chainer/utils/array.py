@@ -363,18 +363,21 @@ def owns_compute_copy(xc: Any, x: Any) -> bool:
 _COMPUTE_BLOCK = 1 << 16
 
 
-def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
+def in_compute_blocks(fn: Any, arrays: tuple, *args: Any, per_sample: bool = False) -> Any:
     """``fn(*compute_arrays, *args)`` cast back to float16 where ``arrays[0]`` is
     float16, where ``compute_arrays`` are ``arrays`` through :func:`as_compute` and
     ``fn`` is elementwise; ``fn(*arrays, *args)`` itself for other dtypes (``fn``
-    keeps them).
+    keeps them). With ``per_sample``, ``fn`` need only be so along the first axis:
+    each sample's result depends on that sample alone (it may reduce over the other
+    axes, a normalization of each sample).
 
     On large float16 NumPy arrays of one shape, ``fn`` runs block by block (of
-    their flat elements where all are C-contiguous, else of their first axis, as
-    with a broadcast gradient) into the one float16 result: the float32 copies and
-    ``fn``'s temporaries are those of a block, which stays in cache, instead of
-    each twice the size of the result. Every element is computed as in one call
-    over the whole arrays, so the values are the same bit for bit.
+    their flat elements where all are C-contiguous and not ``per_sample``, else of
+    their first axis, as with a broadcast gradient) into the one float16 result:
+    the float32 copies and ``fn``'s temporaries are those of a block, which stays
+    in cache, instead of each twice the size of the result. Every element is
+    computed as in one call over the whole arrays (a block's copy orders its axes
+    in memory as the whole copy does), so the values are the same bit for bit.
     """
     x = arrays[0]
     if x.dtype != _FLOAT16:
@@ -383,7 +386,7 @@ def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
             or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
         return fn(*[as_compute(a) for a in arrays], *args).astype(x.dtype, copy=False)
     out = numpy.empty(x.shape, x.dtype)
-    if all(a.flags.c_contiguous for a in arrays):
+    if not per_sample and all(a.flags.c_contiguous for a in arrays):
         views, out_view = [a.reshape(-1) for a in arrays], out.reshape(-1)
     else:
         views, out_view = arrays, out

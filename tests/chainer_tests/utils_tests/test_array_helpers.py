@@ -748,6 +748,27 @@ def test_in_compute_blocks_is_the_one_call_bit_for_bit(layout, shape):
     numpy.testing.assert_array_equal(y.view(numpy.uint16), expected.view(numpy.uint16))
 
 
+
+def _centered_rows(a, b):
+    return a - (a * b).sum(axis=(1, 2), keepdims=True)
+
+
+@pytest.mark.parametrize('layout', ['contiguous', 'fortran', 'strided'])
+def test_in_compute_blocks_per_sample_reduces_as_the_one_call(layout):
+    # per_sample: blocks of whole samples only, so a function summing over the other
+    # axes of each sample sums as over the whole float32 copies.
+    rs = numpy.random.RandomState(0)
+    a = rs.randn(300, 37, 41).astype(numpy.float16)
+    b = rs.randn(300, 37, 41).astype(numpy.float16)
+    if layout == 'fortran':
+        a = numpy.asfortranarray(a)
+    elif layout == 'strided':
+        a = rs.randn(300, 37, 82).astype(numpy.float16)[:, :, ::2]
+    y = array_utils.in_compute_blocks(_centered_rows, (a, b), per_sample=True)
+    expected = _centered_rows(a.astype(numpy.float32), b.astype(numpy.float32))
+    numpy.testing.assert_array_equal(y.view(numpy.uint16),
+                                     expected.astype(numpy.float16).view(numpy.uint16))
+
 def test_in_compute_blocks_keeps_float16_temporaries_block_sized():
     a = numpy.ones((32, 64, 128), numpy.float16)  # 512 KiB
     with traced_peak() as traced:
