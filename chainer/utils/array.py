@@ -369,7 +369,8 @@ def in_compute_blocks(fn: Any, arrays: tuple, *args: Any, per_sample: bool = Fal
     ``fn`` is elementwise; ``fn(*arrays, *args)`` itself for other dtypes (``fn``
     keeps them). With ``per_sample``, ``fn`` need only be so along the first axis:
     each sample's result depends on that sample alone (it may reduce over the other
-    axes, a normalization of each sample).
+    axes, a normalization of each sample). Where ``fn`` returns a tuple of arrays
+    of that shape, so does this, each cast back.
 
     On large float16 NumPy arrays of one shape, ``fn`` runs block by block (of
     their flat elements where all are C-contiguous and not ``per_sample``, else of
@@ -384,16 +385,24 @@ def in_compute_blocks(fn: Any, arrays: tuple, *args: Any, per_sample: bool = Fal
         return fn(*arrays, *args)
     if (type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
             or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
-        return fn(*[as_compute(a) for a in arrays], *args).astype(x.dtype, copy=False)
-    out = numpy.empty(x.shape, x.dtype)
-    if not per_sample and all(a.flags.c_contiguous for a in arrays):
-        views, out_view = [a.reshape(-1) for a in arrays], out.reshape(-1)
-    else:
-        views, out_view = arrays, out
-    n = out_view.shape[0]
+        y = fn(*[as_compute(a) for a in arrays], *args)
+        if type(y) is tuple:
+            return tuple([r.astype(x.dtype, copy=False) for r in y])
+        return y.astype(x.dtype, copy=False)
+    flat = not per_sample and all(a.flags.c_contiguous for a in arrays)
+    views = [a.reshape(-1) for a in arrays] if flat else arrays
+    outs = None
+    n = views[0].shape[0]
     for s in _first_axis_blocks(n, 4 * (x.size // n), 4 * _COMPUTE_BLOCK, 2):
-        out_view[s] = fn(*[as_compute(a[s]) for a in views], *args)
-    return out
+        y = fn(*[as_compute(a[s]) for a in views], *args)
+        if outs is None:
+            several = type(y) is tuple
+            outs = [numpy.empty(x.shape, x.dtype) for _ in (y if several else (y,))]
+            out_views = [o.reshape(-1) for o in outs] if flat else outs
+        for o, r in zip(out_views, y if several else (y,)):
+            o[s] = r
+        y = r = None  # freed before the next block's
+    return tuple(outs) if several else outs[0]
 
 
 def python_constant(dtype: Any, value: float) -> Any:

@@ -769,6 +769,16 @@ def test_in_compute_blocks_per_sample_reduces_as_the_one_call(layout):
     numpy.testing.assert_array_equal(y.view(numpy.uint16),
                                      expected.astype(numpy.float16).view(numpy.uint16))
 
+
+@pytest.mark.parametrize('shape', [(3, 5), (300, 37, 41)])
+def test_in_compute_blocks_tuple_of_results(shape):
+    a = numpy.random.RandomState(0).randn(*shape).astype(numpy.float16)
+    y, z = array_utils.in_compute_blocks(lambda a: (a * 3, a / 7), (a,), per_sample=True)
+    a32 = a.astype(numpy.float32)
+    for got, expected in ((y, a32 * 3), (z, a32 / 7)):
+        assert got.dtype == numpy.float16 and got.shape == shape
+        numpy.testing.assert_array_equal(got, expected.astype(numpy.float16))
+
 def test_in_compute_blocks_keeps_float16_temporaries_block_sized():
     a = numpy.ones((32, 64, 128), numpy.float16)  # 512 KiB
     with traced_peak() as traced:
