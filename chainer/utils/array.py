@@ -377,14 +377,17 @@ def in_compute_blocks(fn: Any, arrays: tuple, *args: Any, per_sample: bool = Fal
     their first axis, as with a broadcast gradient) into the one float16 result:
     the float32 copies and ``fn``'s temporaries are those of a block, which stays
     in cache, instead of each twice the size of the result. Every element is
-    computed as in one call over the whole arrays (a block's copy orders its axes
-    in memory as the whole copy does), so the values are the same bit for bit.
+    computed as in one call over the whole arrays, so the values are the same bit
+    for bit: with ``per_sample`` only C-contiguous arrays go in blocks (NumPy sums
+    each sample of a C-contiguous block as of the whole array, but may not of a
+    block of another layout).
     """
     x = arrays[0]
     if x.dtype != _FLOAT16:
         return fn(*arrays, *args)
     if (type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
-            or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
+            or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)
+            or per_sample and not all(a.flags.c_contiguous for a in arrays)):
         y = fn(*[as_compute(a) for a in arrays], *args)
         if type(y) is tuple:
             return tuple([r.astype(x.dtype, copy=False) for r in y])

@@ -753,17 +753,20 @@ def _centered_rows(a, b):
     return a - (a * b).sum(axis=(1, 2), keepdims=True)
 
 
+@pytest.mark.parametrize('shape', [(300, 37, 41), (5, 300, 300)])
 @pytest.mark.parametrize('layout', ['contiguous', 'fortran', 'strided'])
-def test_in_compute_blocks_per_sample_reduces_as_the_one_call(layout):
+def test_in_compute_blocks_per_sample_reduces_as_the_one_call(layout, shape):
     # per_sample: blocks of whole samples only, so a function summing over the other
-    # axes of each sample sums as over the whole float32 copies.
+    # axes of each sample sums as over the whole float32 copies; arrays of another
+    # layout than C's go whole (NumPy sums a sample of an F-ordered block of samples
+    # in another order than in the whole array).
     rs = numpy.random.RandomState(0)
-    a = rs.randn(300, 37, 41).astype(numpy.float16)
-    b = rs.randn(300, 37, 41).astype(numpy.float16)
+    a = rs.randn(*shape).astype(numpy.float16)
+    b = rs.randn(*shape).astype(numpy.float16)
     if layout == 'fortran':
-        a = numpy.asfortranarray(a)
+        a, b = numpy.asfortranarray(a), numpy.asfortranarray(b)
     elif layout == 'strided':
-        a = rs.randn(300, 37, 82).astype(numpy.float16)[:, :, ::2]
+        a = rs.randn(*shape[:2], 2 * shape[2]).astype(numpy.float16)[:, :, ::2]
     y = array_utils.in_compute_blocks(_centered_rows, (a, b), per_sample=True)
     expected = _centered_rows(a.astype(numpy.float32), b.astype(numpy.float32))
     numpy.testing.assert_array_equal(y.view(numpy.uint16),
