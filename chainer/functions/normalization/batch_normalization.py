@@ -590,7 +590,7 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         # gx last, its float16 result made after the sums' float32 arrays are gone
         if 0 in want:
             gos_e = spread(gos.reshape(shape))
-            if array_utils.owns_compute_copy(gyc, gy):
+            if array_utils.owns_compute_copy(gyc, gy) and gos.dtype == gyc.dtype:
                 gyc *= gos_e
                 gx = gyc.astype(x.dtype)
             else:
