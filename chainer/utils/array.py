@@ -746,8 +746,7 @@ def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
         return None
     n = shape[axis]
     view = x.reshape(lead, n) if trail == 1 else x.reshape(lead, n, trail)
-    # the blocks of sample_blocks(as_compute(view)) (the same for float16 and its copy)
-    blocks = _first_axis_blocks(lead, itemsize * n * trail, _BLOCK_BYTES, 4)
+    blocks = sample_blocks(view, compute_dtype(x.dtype))  # (float16: as its copy's)
     if len(blocks) < 2:
         return None
     shift = None
@@ -1229,9 +1228,10 @@ def sample_operands(a: Any, b: Any) -> tuple:
     return a, b
 
 
-def sample_blocks(x: Any) -> list:
+def sample_blocks(x: Any, dtype: Any = None) -> list:
     """Slices of the first axis of a large NumPy array ``x`` into blocks of whole
-    samples of about 256 KiB (one slice, everything, for smaller arrays).
+    samples of about 256 KiB (one slice, everything, for smaller arrays), or of
+    its copy in ``dtype`` where given (float16 work done in float32 blocks).
 
     A sequence of elementwise operations in place on a large array runs faster
     block by block, each block staying in cache from one operation to the next,
@@ -1241,7 +1241,8 @@ def sample_blocks(x: Any) -> list:
     n = x.shape[0] if x.ndim else 0
     if type(x) is not numpy.ndarray or n < 2:
         return [slice(None)]
-    return _first_axis_blocks(n, x.nbytes // n, _BLOCK_BYTES, 4)
+    itemsize = x.itemsize if dtype is None else numpy.dtype(dtype).itemsize
+    return _first_axis_blocks(n, itemsize * (x.size // n), _BLOCK_BYTES, 4)
 
 
 def block_operand(v: Any, block: slice) -> Any:
