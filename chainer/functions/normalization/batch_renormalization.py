@@ -20,12 +20,6 @@ if TYPE_CHECKING:
     from chainer.types import NdArray, VariableOrArray
 
 
-def _check_inputs(x, gamma, beta) -> None:
-    """Chainer's checks of ``(x, gamma, beta)``: those of its node, whose failures
-    name it (once passed for some input types, not run again for them)."""
-    _CHECKER._check_inputs((x, gamma, beta))
-
-
 def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
                           rmax: float, dmax: float, eps: float = 2e-5,
                           running_mean: NdArray | None = None, running_var: NdArray | None = None,
@@ -53,7 +47,8 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
         raise TypeError('running_mean is required')
     if running_var is None:
         raise TypeError('running_var is required')
-    _check_inputs(x, gamma, beta)
+    # Chainer's checks, its node's (once passed for some input types, not run again)
+    _CHECKER._check_inputs((x, gamma, beta))
     eps = argument._real(eps, 'eps')
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)
