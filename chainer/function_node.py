@@ -604,6 +604,17 @@ class FunctionNode:
         _check_array_types(self, fixed, 'output')
         return tuple(fixed)
 
+    def _check_inputs(self, inputs: Sequence[VariableOrArray]) -> None:
+        """Runs this node's type check on ``inputs`` as :meth:`apply` does, without
+        applying it (a composed function checking its inputs as its Chainer node
+        did): a check that passed for the same input types is not run again."""
+        in_data = self._input_vars(tuple(inputs))[1]  # (a TypeError for a non-array)
+        has_check = self._has_type_check
+        if has_check and (not configuration._type_check_may_be_off or config.type_check):
+            key = _type_check_key(self, in_data) if has_check is True else None
+            if key is None or key not in _passed_type_checks:
+                self._check_data_type_forward(in_data, key)
+
     def _check_data_type_forward(self, in_data, key=None) -> None:
         """Runs :meth:`check_type_forward`; remembers ``key`` if it passes."""
         # NumPy and CuPy inputs mixed: Chainer's TypeError before the type check

@@ -375,34 +375,49 @@ def owns_compute_copy(xc: Any, x: Any) -> bool:
 _COMPUTE_BLOCK = 1 << 16
 
 
-def in_compute_blocks(fn: Any, arrays: tuple, *args: Any) -> Any:
+def in_compute_blocks(fn: Any, arrays: tuple, *args: Any, per_sample: bool = False) -> Any:
     """``fn(*compute_arrays, *args)`` cast back to float16 where ``arrays[0]`` is
     float16, where ``compute_arrays`` are ``arrays`` through :func:`as_compute` and
     ``fn`` is elementwise; ``fn(*arrays, *args)`` itself for other dtypes (``fn``
-    keeps them).
+    keeps them). With ``per_sample``, ``fn`` need only be so along the first axis:
+    each sample's result depends on that sample alone (it may reduce over the other
+    axes, a normalization of each sample). Where ``fn`` returns a tuple of arrays
+    of that shape, so does this, each cast back.
 
     On large float16 NumPy arrays of one shape, ``fn`` runs block by block (of
-    their flat elements where all are C-contiguous, else of their first axis, as
-    with a broadcast gradient) into the one float16 result: the float32 copies and
-    ``fn``'s temporaries are those of a block, which stays in cache, instead of
-    each twice the size of the result. Every element is computed as in one call
-    over the whole arrays, so the values are the same bit for bit.
+    their flat elements where all are C-contiguous and not ``per_sample``, else of
+    their first axis, as with a broadcast gradient) into the one float16 result:
+    the float32 copies and ``fn``'s temporaries are those of a block, which stays
+    in cache, instead of each twice the size of the result. Every element is
+    computed as in one call over the whole arrays, so the values are the same bit
+    for bit: with ``per_sample`` only C-contiguous arrays go in blocks (NumPy sums
+    each sample of a C-contiguous block as of the whole array, but may not of a
+    block of another layout).
     """
     x = arrays[0]
     if x.dtype != _FLOAT16:
         return fn(*arrays, *args)
     if (type(x) is not numpy.ndarray or x.size <= 2 * _COMPUTE_BLOCK
-            or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)):
-        return fn(*[as_compute(a) for a in arrays], *args).astype(x.dtype, copy=False)
-    out = numpy.empty(x.shape, x.dtype)
-    if all(a.flags.c_contiguous for a in arrays):
-        views, out_view = [a.reshape(-1) for a in arrays], out.reshape(-1)
-    else:
-        views, out_view = arrays, out
-    n = out_view.shape[0]
+            or not all(type(a) is numpy.ndarray and a.shape == x.shape for a in arrays)
+            or per_sample and not all(a.flags.c_contiguous for a in arrays)):
+        y = fn(*[as_compute(a) for a in arrays], *args)
+        if type(y) is tuple:
+            return tuple([r.astype(x.dtype, copy=False) for r in y])
+        return y.astype(x.dtype, copy=False)
+    flat = not per_sample and all(a.flags.c_contiguous for a in arrays)
+    views = [a.reshape(-1) for a in arrays] if flat else arrays
+    outs = None
+    n = views[0].shape[0]
     for s in _first_axis_blocks(n, 4 * (x.size // n), 4 * _COMPUTE_BLOCK, 2):
-        out_view[s] = fn(*[as_compute(a[s]) for a in views], *args)
-    return out
+        y = fn(*[as_compute(a[s]) for a in views], *args)
+        if outs is None:
+            several = type(y) is tuple
+            outs = [numpy.empty(x.shape, x.dtype) for _ in (y if several else (y,))]
+            out_views = [o.reshape(-1) for o in outs] if flat else outs
+        for o, r in zip(out_views, y if several else (y,)):
+            o[s] = r
+        y = r = None  # freed before the next block's
+    return tuple(outs) if several else outs[0]
 
 
 def python_constant(dtype: Any, value: float) -> Any:
@@ -684,8 +699,10 @@ def softmax_shift(x: Any, axis: int = 1) -> Any:
             return _max_reduce(x, axis=-1, keepdims=True)
         if size_of_shape(x.shape[axis % x.ndim + 1:]) >= _CONTIGUOUS_MAX_MIN:
             return x.max(axis=axis, keepdims=True)
-        hi = x.max()
-        if float(hi - x.min()) <= _SPREAD.get(x.dtype, 0.0):
+        # float16 extremes are exact in float32: the spread as of the float32 copy
+        c = compute_dtype(x.dtype).type
+        hi = c(x.max())
+        if float(hi - c(x.min())) <= _SPREAD.get(hi.dtype, 0.0):
             return hi
     return x.max(axis=axis, keepdims=True)
 
@@ -708,14 +725,16 @@ _SOFTMAX_BLOCKED_BYTES = 1 << 21
 
 def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
     """``(view, blocks, shift)`` for the blocked NumPy paths of the softmax helpers,
-    or None where they take ``x`` whole (GPU arrays, arrays under 2 MiB, arrays
+    or None where they take ``x`` whole (GPU arrays, under 2 MiB in float32, arrays
     that are not C-contiguous, or a softmax along the first axis).
 
-    ``view`` is ``x`` (in :func:`compute_dtype`) as ``(L, C)`` or ``(L, C, R)``
-    with the softmax axis second, ``blocks`` the slices of its first axis from
-    :func:`sample_blocks`, ``shift`` None where each block takes its own maxima
-    along the axis, else :func:`softmax_shift` of the whole array (a scalar, or
-    maxima shaped as ``view`` with a length-1 axis; always None unless ``shifted``).
+    ``view`` is ``x`` as ``(L, C)`` or ``(L, C, R)`` with the softmax axis second
+    (a float16 ``x`` stays float16: :func:`_shifted_exps` casts each block to
+    float32), ``blocks`` the slices of its first axis that :func:`sample_blocks`
+    gives its copy in :func:`compute_dtype` (sizes too), ``shift`` None where each
+    block takes its own maxima along the axis, else :func:`softmax_shift` of the
+    whole array in the compute dtype (a scalar, or maxima shaped as ``view`` with a
+    length-1 axis; always None unless ``shifted``).
 
     Every slice along the axis goes through the same operations in the same order
     as in the whole array (so the same results, bit for bit): only the order of
@@ -723,8 +742,10 @@ def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
     cache. A non-contiguous ``x`` is not blocked: its whole-array temporaries
     follow its memory order, and the sums along the axis with them.
     """
-    if (type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0
-            or x.nbytes < _SOFTMAX_BLOCKED_BYTES):
+    if type(x) is not numpy.ndarray or not x.flags.c_contiguous or x.ndim == 0:
+        return None
+    itemsize = compute_dtype(x.dtype).itemsize
+    if x.size * itemsize < _SOFTMAX_BLOCKED_BYTES:
         return None
     ndim = x.ndim
     if not -ndim <= axis < ndim:
@@ -737,15 +758,26 @@ def _softmax_rows(x: Any, axis: int, shifted: bool = True) -> tuple | None:
         return None
     n = shape[axis]
     view = x.reshape(lead, n) if trail == 1 else x.reshape(lead, n, trail)
-    blocks = sample_blocks(view)
+    blocks = sample_blocks(view, compute_dtype(x.dtype))  # (float16: as its copy's)
     if len(blocks) < 2:
         return None
     shift = None
     if shifted and axis != ndim - 1 and trail < _CONTIGUOUS_MAX_MIN:
         shift = softmax_shift(x, axis)
         if type(shift) is numpy.ndarray:
-            shift = shift.reshape((lead, 1) + view.shape[2:])
+            shift = as_compute(shift.reshape((lead, 1) + view.shape[2:]))
     return view, blocks, shift
+
+
+def _compute_rows(x: Any, axis: int) -> tuple:
+    """``(x, rows)``: :func:`_softmax_rows` of ``x``, which reads a float16 ``x`` block
+    by block into float32; where it has none, ``x`` becomes :func:`as_compute` of it
+    and ``rows`` those of that copy (a non-contiguous float16 ``x``) or None."""
+    rows = _softmax_rows(x, axis)
+    if rows is None and x.dtype == _FLOAT16:
+        x = as_compute(x)
+        rows = _softmax_rows(x, axis)
+    return x, rows
 
 
 def softmax_blocks(axis: int, *arrays: Any) -> tuple | None:
@@ -778,7 +810,7 @@ def _shifted_exps(rows: tuple, out: Any = None):
     view, blocks, shift = rows
     buf = None
     for block in blocks:
-        xb = view[block]
+        xb = as_compute(view[block])
         if shift is None:
             m = _max_reduce(xb, 1, None, None, True)
         else:
@@ -787,7 +819,7 @@ def _shifted_exps(rows: tuple, out: Any = None):
             e = out[block]
         else:
             if buf is None:  # the first block is the longest
-                buf = numpy.empty_like(xb)
+                buf = numpy.empty_like(xb)  # (in compute_dtype)
             e = buf[:len(xb)]
         numpy.subtract(xb, m, out=e)
         numpy.exp(e, out=e)
@@ -795,22 +827,34 @@ def _shifted_exps(rows: tuple, out: Any = None):
 
 
 def _blocked_log_normalizer(rows: tuple, log_softmax: bool = False,
-                            softmax: bool = False) -> tuple:
+                            softmax: bool = False, dtype: Any = None) -> tuple:
     """``(log_z, log(softmax(x)) or None, softmax(x) or None)`` from the blocks of
     :func:`_softmax_rows` (shaped as its ``view``): :func:`_log_normalizer`'s
-    ``log_z``, ``x - log_z`` and its ``exp``, each block's while it is in cache."""
+    ``log_z``, ``x - log_z`` and its ``exp``, each block's while it is in cache;
+    the last two in ``dtype`` (:func:`compute_dtype` where None), each block cast
+    from its values in the compute dtype."""
     view = rows[0]
-    log_z = numpy.empty((len(view), 1) + view.shape[2:], view.dtype)
-    y = numpy.empty_like(view) if log_softmax else None
-    p = numpy.empty_like(view) if softmax else None
+    cdt = compute_dtype(view.dtype)
+    dtype = cdt if dtype is None else numpy.dtype(dtype)
+    log_z = numpy.empty((len(view), 1) + view.shape[2:], cdt)
+    y = numpy.empty(view.shape, dtype) if log_softmax else None
+    p = numpy.empty(view.shape, dtype) if softmax else None
+    direct = dtype == cdt
     for block, xb, m, e in _shifted_exps(rows):
         s = _add_reduce(e, 1, None, None, True)
         numpy.log(s, out=s)
         lz = numpy.add(m, s, out=log_z[block])
         if y is not None or p is not None:
-            yb = numpy.subtract(xb, lz, out=(p if y is None else y)[block])
+            if direct:
+                yb = numpy.subtract(xb, lz, out=(p if y is None else y)[block])
+            else:
+                yb = numpy.subtract(xb, lz, out=e)
+                if y is not None:
+                    y[block] = yb
             if p is not None:
-                numpy.exp(yb, out=p[block])
+                numpy.exp(yb, out=p[block] if direct else yb)
+                if not direct:
+                    p[block] = yb
     return log_z, y, p
 
 
@@ -819,17 +863,27 @@ def _kept_shape(shape: tuple, axis: int) -> tuple:
     return shape[:axis] + (1,) + shape[axis + 1:]
 
 
-def softmax(x: Any, axis: int = 1) -> Any:
-    """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`."""
+def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
+    """``softmax(x)`` of an array along ``axis``, computed in :func:`compute_dtype`,
+    the result in ``dtype`` (the compute dtype where None). A large float16 NumPy
+    array is read block by block into float32, not copied whole."""
+    rows = _softmax_rows(x, axis)
+    if rows is not None and x.dtype == _FLOAT16:
+        out = numpy.empty(rows[0].shape, _FLOAT32 if dtype is None else dtype)
+        for block, _, _, e in _shifted_exps(rows):
+            e /= _add_reduce(e, 1, None, None, True)
+            out[block] = e
+        return out.reshape(x.shape)
     xc = as_compute(x)
     own = owns_compute_copy(xc, x)  # float16's float32 copy: the softmax is built in it
-    x = xc
-    rows = _softmax_rows(x, axis)
+    if xc is not x:
+        x = xc
+        rows = _softmax_rows(x, axis)
     if rows is not None:
         out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
             e /= _add_reduce(e, 1, None, None, True)
-        return out.reshape(x.shape)
+        return _as_dtype(out.reshape(x.shape), dtype)
     xp = _xp(x)
     if own:
         e = x
@@ -838,25 +892,32 @@ def softmax(x: Any, axis: int = 1) -> Any:
         e = x - softmax_shift(x, axis)
     xp.exp(e, out=e)
     e /= sum(e, axis=axis, keepdims=True)
-    return e
+    return _as_dtype(e, dtype)
 
 
-def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False):
+def _as_dtype(x: Any, dtype: Any) -> Any:
+    return x if dtype is None else x.astype(dtype, copy=False)
+
+
+def log_softmax(x: Any, axis: int = 1, with_softmax: bool = False, dtype: Any = None):
     """``(log(softmax(x)), softmax(x) or None)`` of an array along ``axis``,
-    computed in :func:`compute_dtype` (float16 input gives float32 results).
+    computed in :func:`compute_dtype`, the results in ``dtype`` (the compute dtype
+    where None: float16 input gives float32 results). A large float16 NumPy array
+    is read block by block into float32, not copied whole.
 
     As in Chainer, ``log(softmax(x)) = x - logsumexp(x)`` and the softmax is its
     ``exp`` (bit-identical results).
     """
     xp = _xp(x)
-    x = as_compute(x)
-    rows = _softmax_rows(x, axis)
+    x, rows = _compute_rows(x, axis)
     if rows is not None:
-        _, y, p = _blocked_log_normalizer(rows, True, with_softmax)
+        _, y, p = _blocked_log_normalizer(rows, True, with_softmax, dtype)
         return y.reshape(x.shape), (None if p is None else p.reshape(x.shape))
-    log_z, buf = _log_normalizer(x, axis, xp)
-    y = xp.subtract(x, log_z, out=buf)
-    return y, (xp.exp(y) if with_softmax else None)
+    log_z, y = _log_normalizer(x, axis, xp)
+    xp.subtract(x, log_z, out=y)
+    x = None  # (a float16 input's float32 copy: freed before the casts)
+    p = xp.exp(y) if with_softmax else None
+    return _as_dtype(y, dtype), (None if p is None else _as_dtype(p, dtype))
 
 
 def logsumexp(x: Any, axis: int = 1) -> Any:
@@ -1179,9 +1240,10 @@ def sample_operands(a: Any, b: Any) -> tuple:
     return a, b
 
 
-def sample_blocks(x: Any) -> list:
+def sample_blocks(x: Any, dtype: Any = None) -> list:
     """Slices of the first axis of a large NumPy array ``x`` into blocks of whole
-    samples of about 256 KiB (one slice, everything, for smaller arrays).
+    samples of about 256 KiB (one slice, everything, for smaller arrays), or of
+    its copy in ``dtype`` where given (float16 work done in float32 blocks).
 
     A sequence of elementwise operations in place on a large array runs faster
     block by block, each block staying in cache from one operation to the next,
@@ -1191,7 +1253,8 @@ def sample_blocks(x: Any) -> list:
     n = x.shape[0] if x.ndim else 0
     if type(x) is not numpy.ndarray or n < 2:
         return [slice(None)]
-    return _first_axis_blocks(n, x.nbytes // n, _BLOCK_BYTES, 4)
+    itemsize = x.itemsize if dtype is None else numpy.dtype(dtype).itemsize
+    return _first_axis_blocks(n, itemsize * (x.size // n), _BLOCK_BYTES, 4)
 
 
 def block_operand(v: Any, block: slice) -> Any:

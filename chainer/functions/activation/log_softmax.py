@@ -29,7 +29,7 @@ class LogSoftmax(_AxisSoftmax):
     _gpu_name = 'rechainer_log_softmax'
 
     def _compute(self, x):
-        return _array.log_softmax(x, self.axis)[0]
+        return _array.log_softmax(x, self.axis, dtype=x.dtype)[0]
 
     def _grad(self):
         return LogSoftmaxGrad(self.axis)

@@ -81,10 +81,14 @@ class _AxisSoftmaxGrad(function_node.FunctionNode):
             gx = self._compute(yc, gyc, self.axis, own=own)
         else:  # large arrays: block by block of slices, each while it is in cache
             (y_rows, gy_rows), blocks = rows
-            gx = numpy.empty(y_rows.shape, _array.compute_dtype(y.dtype))
-            for block in blocks:
-                self._compute(as_compute(y_rows[block]), as_compute(gy_rows[block]), 1,
-                              gx[block])
+            gx = numpy.empty(y_rows.shape, y.dtype)
+            if y.dtype == _array.compute_dtype(y.dtype):
+                for block in blocks:
+                    self._compute(y_rows[block], gy_rows[block], 1, gx[block])
+            else:  # float16: each block's float32 copies hold its gradient
+                for block in blocks:
+                    gx[block] = self._compute(as_compute(y_rows[block]),
+                                              as_compute(gy_rows[block]), 1, own=True)
             gx = gx.reshape(y.shape)
         return utils.force_array(gx.astype(y.dtype, copy=False)),
 
@@ -97,7 +101,7 @@ class Softmax(_AxisSoftmax):
     _gpu_name = 'rechainer_softmax'
 
     def _compute(self, x):
-        return _array.softmax(x, self.axis)
+        return _array.softmax(x, self.axis, x.dtype)
 
     def _grad(self):
         return _SoftmaxGrad(self.axis)

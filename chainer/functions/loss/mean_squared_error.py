@@ -27,7 +27,7 @@ class MeanSquaredError(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs((0, 1))
         x0, x1 = inputs
-        diff = as_compute((x0 - x1).ravel())
+        diff = _compute_difference(x0, x1)
         loss = diff.dot(diff) / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
@@ -36,6 +36,25 @@ class MeanSquaredError(function_node.FunctionNode):
         x0, x1 = self.get_retained_inputs()
         grads = MeanSquaredErrorGrad(x0.size).apply((x0, x1, grad_outputs[0]))
         return tuple(grads[i] for i in indexes)
+
+
+#: Elements per block of :func:`_compute_difference`.
+_BLOCK = 1 << 16
+
+
+def _compute_difference(x0, x1):
+    """``as_compute((x0 - x1).ravel())``: the difference in the inputs' dtype, in the
+    compute dtype; for large float16 NumPy arrays written a block at a time into
+    the float32 result (no whole float16 difference beside it)."""
+    if (x0.dtype == x1.dtype == numpy.float16 and type(x0) is type(x1) is numpy.ndarray
+            and x0.size > 2 * _BLOCK
+            and x0.flags.c_contiguous and x1.flags.c_contiguous):
+        a, b = x0.reshape(-1), x1.reshape(-1)
+        diff = numpy.empty(a.size, numpy.float32)
+        for i in range(0, a.size, _BLOCK):
+            diff[i:i + _BLOCK] = a[i:i + _BLOCK] - b[i:i + _BLOCK]
+        return diff
+    return as_compute((x0 - x1).ravel())
 
 
 class MeanSquaredErrorGrad(function_node.FunctionNode):

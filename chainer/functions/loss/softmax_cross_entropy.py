@@ -358,7 +358,7 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             return _gpu_grad(x, self.stats, self.t, gloss[:, None], 1.0, self.ignore_label),
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
         if self.log_z is not None:
-            return utils.force_array(self._label_grad(xp, x, gloss).astype(x.dtype, copy=False)),
+            return utils.force_array(self._label_grad(xp, x, gloss)),
         y, t = self.y, self.t
         tf = t.astype(y.dtype, copy=False)
         gx = y * tf.sum(axis=1, keepdims=True) - tf
@@ -372,7 +372,8 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
         """``(y - onehot(t)) [* class_weight[t]] [* t_valid] * (gloss * coeff)`` (or
         ``* gloss`` per label) with ``y = exp(x - log_z)`` rounded to ``y_dtype``,
         Chainer's forms and order (bit-identical gradients), formed block by
-        block of samples of a large NumPy ``x``, each while it is in cache."""
+        block of samples of a large NumPy ``x``, each while it is in cache, into
+        the gradient in ``x``'s dtype (float16: each block in float32, then cast)."""
         t, log_z, dtype = self.t, self.log_z, self.y_dtype
         ndim, n_class = x.ndim, x.shape[1]
         cw, valid = self.class_weight, self.t_valid
@@ -380,18 +381,23 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             scale = _mean_scale(gloss, self.coeff, dtype)
         else:
             scale = gloss.astype(dtype, copy=False)[:, None]
-        gx = xp.empty(x.shape, dtype)
-        blocks = array_utils.sample_blocks(x)
+        gx = xp.empty(x.shape, x.dtype)
+        cast = dtype != x.dtype  # (float16 x, its gradient computed in float32)
+        blocks = array_utils.sample_blocks(x, array_utils.compute_dtype(x.dtype))
         buf = None
         for block in blocks:
             xb = array_utils.as_compute(x[block])
-            gb = gx[block]
+            if cast:
+                if buf is None:  # the first block is the longest
+                    buf = xp.empty(xb.shape, dtype)
+                gb = buf[:len(xb)]
+            else:
+                gb = gx[block]
             if xb.dtype == dtype:
                 yb = xp.subtract(xb, log_z[block], out=gb)
-            else:  # softmax rounded to x's dtype from the compute dtype (float16)
-                if buf is None:
-                    buf = xp.empty(xb.shape, xb.dtype)
-                yb = xp.subtract(xb, log_z[block], out=buf[:len(xb)])
+            else:  # softmax rounded to x's dtype from the compute dtype (float16),
+                # formed in xb, float16's float32 copy of the block
+                yb = xp.subtract(xb, log_z[block], out=xb)
             xp.exp(yb, out=yb)
             if yb is not gb:
                 gb[...] = yb
@@ -405,6 +411,8 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             if valid is not None:
                 gb *= valid[block][:, None]
             gb *= scale if self.reduce == 'mean' else scale[block]
+            if cast:
+                gx[block] = gb
         return gx
 
     def backward(self, indexes, grad_outputs):

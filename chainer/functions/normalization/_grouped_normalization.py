@@ -162,7 +162,9 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
             return xp.zeros(x.shape, x.dtype), zeros, zeros.copy()
         if xp is not numpy:
             return self._forward_gpu(x, gamma, gy, view, pview, k)
-        gyc = gy.astype(cdt, copy=False).reshape(view)
+        gyc = gy.astype(cdt, copy=False)
+        own_gyc = array_utils.owns_compute_copy(gyc, gy)  # float16's float32 copy
+        gyc = gyc.reshape(view)
         if x.size <= batch_normalization._EXACT_FORM_MAX and view[1] == view[3] == 1:
             r = node._host_data_grad(x.reshape(rows, k).astype(cdt, copy=False),
                                      gamma.astype(cdt, copy=False).reshape(1, k),
@@ -182,10 +184,12 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         # g, the gradient w.r.t. xhat, becomes gx:
         # gx = inv_std (g - mean(g) - xhat mean(g xhat)), per row.
         # g is built C-contiguous whatever the layout of gy (a transposed gradient),
-        # so that gs is a view of it and the in-place steps below reach g.
-        g = numpy.empty(view, cdt)
+        # so that gs is a view of it and the in-place steps below reach g: in
+        # float16's float32 copy of gy where that is C-contiguous, the sums being done.
+        g = gyc if own_gyc else numpy.empty(view, cdt)
         numpy.multiply(gyc, array_utils.sample_operand(
             gamma.astype(cdt, copy=False).reshape(pview), g), out=g)
+        gyc = None
         gs = g.reshape(rows, k)
         g_mean = gs.mean(axis=1)
         gxhat_mean = array_utils.sum_of_products(gs, t, (1,))
@@ -194,6 +198,7 @@ class GroupedNormalizationGrad(_composite.CompositeNode):
         gs -= g_mean[:, None]
         t *= gxhat_mean[:, None]
         gs -= t
+        t = None  # (freed before the cast of g)
         gs *= inv_std[:, None]
         return (g.reshape(x.shape).astype(x.dtype, copy=False),
                 ggamma.reshape(gamma.shape).astype(gamma.dtype, copy=False),

@@ -349,6 +349,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
             gbeta = array_utils.sum_over(gyc, axis)
             t = array_utils.centered(x, array_utils.sample_operand(mean_e, x), cdt)
             ggamma = array_utils.sum_of_products(gyc, t, axis)
+            gyc = None  # (float16's float32 copy: each block's is cast below)
             ggamma *= self.inv_std
             inv_m = cdt.type(1.0 / max(m, 1))
             k1, k2, k3 = (array_utils.sample_operand(k.reshape(shape), x) for k in (
@@ -358,7 +359,7 @@ class BatchNormalizationGrad(function_node.FunctionNode):
                 tb = t[block]
                 tb *= array_utils.block_operand(k1, block)
                 tb += array_utils.block_operand(k2, block)
-                numpy.subtract(gyc[block], tb, out=tb)
+                numpy.subtract(array_utils.as_compute(gy[block]), tb, out=tb)
                 tb *= array_utils.block_operand(k3, block)
             gx = t
         else:
@@ -571,8 +572,6 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
         def spread(v):  # a per-channel operand, spread over a sample on large inputs
             return v if exact else array_utils.sample_operand(v, x)
 
-        gx = (gyc * spread(gos.reshape(shape))).astype(x.dtype, copy=False) \
-            if 0 in want else numpy.zeros_like(x)
         gbeta = None
         if want & {2, 3}:
             gbeta = gy.sum(axis=axis, dtype=pdt) if exact or gyc.dtype != pdt \
@@ -587,6 +586,17 @@ class FixedBatchNormalizationGrad(function_node.FunctionNode):
             else:
                 ggamma = array_utils.sum_of_products(gyc, xc, axis) * inv_std
             gvar = -0.5 * inv_var * (gc * ggamma).astype(pdt, copy=False)
+            xc = None
+        # gx last, its float16 result made after the sums' float32 arrays are gone
+        if 0 in want:
+            gos_e = spread(gos.reshape(shape))
+            if array_utils.owns_compute_copy(gyc, gy) and gos.dtype == gyc.dtype:
+                gyc *= gos_e
+                gx = gyc.astype(x.dtype)
+            else:
+                gx = (gyc * gos_e).astype(x.dtype, copy=False)
+        else:
+            gx = numpy.zeros_like(x)
         zeros = numpy.zeros(gamma.shape, cdt)
         return (gx, _as(ggamma, zeros, gamma.dtype), _as(gbeta, zeros, gamma.dtype),
                 _as(None if gbeta is None else -gos * gbeta, zeros, mean.dtype),

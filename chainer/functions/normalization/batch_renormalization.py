@@ -20,28 +20,6 @@ if TYPE_CHECKING:
     from chainer.types import NdArray, VariableOrArray
 
 
-def _check_inputs(x, gamma, beta) -> None:
-    """Chainer's checks of ``(x, gamma, beta)`` (channel axis 1), in its order; their
-    failures name BatchRenormalizationFunction, Chainer's node."""
-    xa, ga, ba = (getattr(a, 'array', a) for a in (x, gamma, beta))
-    if (isinstance(xa, numpy.ndarray) and isinstance(ga, numpy.ndarray)
-            and isinstance(ba, numpy.ndarray) and xa.dtype.kind == 'f'
-            and ga.dtype.kind == 'f' and ga.dtype == ba.dtype and ga.shape == ba.shape
-            and xa.ndim >= ga.ndim + 1 and xa.shape[1:1 + ga.ndim] == ga.shape):
-        return  # the checks below pass (they cost more than the normalization of small x)
-    with type_check._checking('BatchRenormalizationFunction', (x, gamma, beta),
-                              ('x', 'gamma', 'beta')) as types:
-        x_type, gamma_type, beta_type = types
-        type_check.expect(
-            x_type.dtype.kind == 'f',
-            x_type.ndim >= gamma_type.ndim + 1,
-            x_type.shape[1:1 + type_check.eval(gamma_type.ndim)] == gamma_type.shape,
-            gamma_type.dtype.kind == 'f',
-            gamma_type.dtype == beta_type.dtype,
-            gamma_type.shape == beta_type.shape,
-        )
-
-
 def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: VariableOrArray,
                           rmax: float, dmax: float, eps: float = 2e-5,
                           running_mean: NdArray | None = None, running_var: NdArray | None = None,
@@ -69,7 +47,8 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
         raise TypeError('running_mean is required')
     if running_var is None:
         raise TypeError('running_var is required')
-    _check_inputs(x, gamma, beta)
+    # Chainer's checks, its node's (once passed for some input types, not run again)
+    _CHECKER._check_inputs((x, gamma, beta))
     eps = argument._real(eps, 'eps')
     xa = chainer.variable.as_array(x)
     ga = chainer.variable.as_array(gamma)
@@ -129,8 +108,6 @@ class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
     pass when ``update_statistics``.
     """
 
-    _n_inputs = (3, 3)
-
     def __init__(self, eps: float = 2e-5, mean=None, var=None, decay: float = 0.9,
                  rmax: float = 1, dmax: float = 0, update_statistics: bool = True) -> None:
         self.eps = argument._real(eps, 'eps')
@@ -142,6 +119,19 @@ class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
         self.update_statistics = update_statistics
         self._stats = (mean, var)
         self._updating = False
+
+    def check_type_forward(self, in_types):
+        # Chainer's, in its order (channel axis 1)
+        type_check.expect(in_types.size() == 3)
+        x_type, gamma_type, beta_type = in_types
+        type_check.expect(
+            x_type.dtype.kind == 'f',
+            x_type.ndim >= gamma_type.ndim + 1,
+            x_type.shape[1:1 + type_check.eval(gamma_type.ndim)] == gamma_type.shape,
+            gamma_type.dtype.kind == 'f',
+            gamma_type.dtype == beta_type.dtype,
+            gamma_type.shape == beta_type.shape,
+        )
 
     def _deprecated_statistic(self, value):
         # As in Chainer: the node's statistics are read-only and deprecated.
@@ -174,3 +164,8 @@ class BatchRenormalizationFunction(_CallableNode, _composite.CompositeNode):
         return batch_renormalization(x, gamma, beta, self.rmax, self.dmax, self.eps,
                                      mean, var, self.decay,
                                      update_statistics=self._updating)
+
+
+#: The node whose type check :func:`batch_renormalization` runs (its check reads no
+#: attribute of the node, so one node serves every call).
+_CHECKER = BatchRenormalizationFunction()

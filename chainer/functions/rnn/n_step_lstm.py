@@ -131,18 +131,18 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
         # Each step's block of rows holds its gates gate-major, (4, n, H): each
         # gate a contiguous (n, H) array, on which NumPy runs the step math
         # faster than on the strided gate columns of (n, 4H) rows.  The product
-        # is the row-major one (the same values), moved a run of equal steps at
-        # a time with the bias added in that pass.
-        proj = xp.matmul(x, w.T)
+        # is the row-major one (the same values), moved in place a run of equal
+        # steps at a time with the bias added in that pass (NumPy reads the run
+        # through a copy of its own, as the output overlaps it).
+        acts = xp.matmul(x, w.T)
         units = w.shape[0] // 4
-        acts = numpy.empty_like(proj)
         b4 = b.reshape(4, 1, units)
         start = 0
         for n, run in itertools.groupby(self.batches):
             k = len(list(run))
-            rows = slice(start, start + k * n)
-            numpy.add(proj[rows].reshape(k, n, 4, units).transpose(0, 2, 1, 3), b4,
-                      out=acts[rows].reshape(k, 4, n, units))
+            block = acts[start:start + k * n]
+            numpy.add(block.reshape(k, n, 4, units).transpose(0, 2, 1, 3), b4,
+                      out=block.reshape(k, 4, n, units))
             start += k * n
         return acts
 

@@ -218,10 +218,14 @@ class LayerNode(function_node.FunctionNode):
     def forward(self, inputs):
         self.retain_inputs(tuple(range(len(inputs))))
         dtype = inputs[0].dtype
-        x, states, w, wh, biases = self._split(
-            [array_utils.as_compute(a) for a in inputs])
+        x, states, w, wh, biases = self._split(inputs)
         xp = backend.get_array_module(x)
-        acts = self._project(xp, x, w, biases[0])
+        as_compute = array_utils.as_compute
+        # float16's float32 copies each made where it is read, and those of x and w
+        # gone before the steps' arrays are made
+        acts = self._project(xp, as_compute(x), as_compute(w), as_compute(biases[0]))
+        wh = as_compute(wh)
+        biases = [as_compute(b) for b in biases]
         states = [s.astype(acts.dtype, copy=True) for s in states]
         # The states each row's step started from.
         prev = [xp.empty((x.shape[0], s.shape[1]), acts.dtype) for s in states]

@@ -767,6 +767,40 @@ def test_in_compute_blocks_is_the_one_call_bit_for_bit(layout, shape):
     numpy.testing.assert_array_equal(y.view(numpy.uint16), expected.view(numpy.uint16))
 
 
+
+def _centered_rows(a, b):
+    return a - (a * b).sum(axis=(1, 2), keepdims=True)
+
+
+@pytest.mark.parametrize('shape', [(300, 37, 41), (5, 300, 300)])
+@pytest.mark.parametrize('layout', ['contiguous', 'fortran', 'strided'])
+def test_in_compute_blocks_per_sample_reduces_as_the_one_call(layout, shape):
+    # per_sample: blocks of whole samples only, so a function summing over the other
+    # axes of each sample sums as over the whole float32 copies; arrays of another
+    # layout than C's go whole (NumPy sums a sample of an F-ordered block of samples
+    # in another order than in the whole array).
+    rs = numpy.random.RandomState(0)
+    a = rs.randn(*shape).astype(numpy.float16)
+    b = rs.randn(*shape).astype(numpy.float16)
+    if layout == 'fortran':
+        a, b = numpy.asfortranarray(a), numpy.asfortranarray(b)
+    elif layout == 'strided':
+        a = rs.randn(*shape[:2], 2 * shape[2]).astype(numpy.float16)[:, :, ::2]
+    y = array_utils.in_compute_blocks(_centered_rows, (a, b), per_sample=True)
+    expected = _centered_rows(a.astype(numpy.float32), b.astype(numpy.float32))
+    numpy.testing.assert_array_equal(y.view(numpy.uint16),
+                                     expected.astype(numpy.float16).view(numpy.uint16))
+
+
+@pytest.mark.parametrize('shape', [(3, 5), (300, 37, 41)])
+def test_in_compute_blocks_tuple_of_results(shape):
+    a = numpy.random.RandomState(0).randn(*shape).astype(numpy.float16)
+    y, z = array_utils.in_compute_blocks(lambda a: (a * 3, a / 7), (a,), per_sample=True)
+    a32 = a.astype(numpy.float32)
+    for got, expected in ((y, a32 * 3), (z, a32 / 7)):
+        assert got.dtype == numpy.float16 and got.shape == shape
+        numpy.testing.assert_array_equal(got, expected.astype(numpy.float16))
+
 def test_in_compute_blocks_keeps_float16_temporaries_block_sized():
     a = numpy.ones((32, 64, 128), numpy.float16)  # 512 KiB
     with traced_peak() as traced:

@@ -161,3 +161,32 @@ def test_float16_builds_in_its_float32_copies():
     gx = yc * gy.astype(numpy.float32)
     gx -= yc * gx.sum(axis=1, keepdims=True)
     numpy.testing.assert_array_equal(v.grad, gx.astype(numpy.float16))
+
+
+
+@pytest.mark.parametrize('function', [F.softmax, F.log_softmax])
+@pytest.mark.parametrize('shape, axis', [((1024, 512), 1), ((256, 64, 32), 1)])
+def test_float16_large_reads_x_in_float32_blocks(monkeypatch, function, shape, axis):
+    # A large float16 input is read block by block into float32 and each block cast
+    # into the float16 result (no whole float32 copy, no float32 result), and so is
+    # its gradient; the bits are those of the whole arrays' float32 copies. The
+    # spread of x is under 80: (256, 64, 32) takes the global maximum as its shift.
+    from chainer.utils import array as array_utils
+    rs = numpy.random.RandomState(0)
+    x = (rs.randn(*shape) * 2).astype(numpy.float16)  # 1 MiB
+    gy = rs.randn(*shape).astype(numpy.float16)
+
+    def run():
+        v = chainer.Variable(x)
+        y = function(v, axis)
+        y.grad = gy
+        return y, v, peak_bytes(y.backward)
+
+    with chainer.no_backprop_mode():
+        assert peak_bytes(lambda: function(x, axis)) < 2.2 * x.nbytes
+    y, v, peak = run()
+    assert peak < 2 * x.nbytes
+    monkeypatch.setattr(array_utils, '_SOFTMAX_BLOCKED_BYTES', 1 << 62)
+    y_whole, v_whole, _ = run()
+    assert y.array.tobytes() == y_whole.array.tobytes()
+    assert v.grad.tobytes() == v_whole.grad.tobytes()

@@ -11,6 +11,7 @@ from chainer.functions.loss.squared_error import squared_difference
 from chainer.utils import type_check
 
 from tests.chainer_tests._graph import graph_nodes
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
 
 _FUNCS = {
@@ -138,3 +139,22 @@ def test_second_order_forms_the_scaled_gradient_once():
     numpy.testing.assert_allclose(gs[2].array, (hc * (x0.array - x1.array)).sum(), rtol=1e-14)
     kinds = [type(node).__name__ for node in graph_nodes(*gs)]
     assert kinds.count('MulConstant') == 1 and kinds.count('Mul') == 4
+
+
+@pytest.mark.parametrize('layout', ['contiguous', 'strided'])
+def test_float16_difference_goes_a_block_at_a_time_into_float32(layout):
+    # The float16 difference is cast into the float32 array the dot product reads a
+    # block at a time (no whole float16 difference beside it), with the same bits.
+    rs = numpy.random.RandomState(0)
+    x0 = rs.randn(64, 32, 16, 16).astype(numpy.float16)  # 1 MiB
+    x1 = rs.randn(64, 32, 16, 16).astype(numpy.float16)
+    if layout == 'strided':
+        x0 = numpy.repeat(x0, 2, axis=3)[..., ::2]
+    with chainer.no_backprop_mode():
+        peak = peak_bytes(lambda: mean_squared_error(x0, x1))
+        loss = mean_squared_error(x0, x1)
+    if layout == 'contiguous':
+        assert peak < 2.5 * x0.nbytes, peak
+    diff = (x0 - x1).ravel().astype(numpy.float32)
+    expected = numpy.float16(diff.dot(diff) / numpy.float32(diff.size))
+    assert loss.array.tobytes() == expected.tobytes()

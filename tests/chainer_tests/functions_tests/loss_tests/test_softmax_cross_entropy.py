@@ -7,6 +7,7 @@ from chainer import testing
 from chainer.functions.loss.softmax_cross_entropy import softmax_cross_entropy
 from chainer.utils import type_check
 from tests.chainer_tests._graph import graph_nodes
+from tests.chainer_tests._memory import peak_bytes
 
 
 def _log_softmax(x):
@@ -715,3 +716,25 @@ def test_double_backprop_graph_holds_no_array_of_the_scores_size(shape, weighted
     num, = gradient_check.numerical_grad(
         lambda: ((second(x.array)[1].array * r).sum(),), (x.array,), (1.0,), eps=1e-4)
     numpy.testing.assert_allclose(g3.array, num, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize('cache_score', [True, False])
+def test_float16_label_gradient_in_float32_blocks(monkeypatch, cache_score):
+    # The gradient of float16 scores is formed a block of samples at a time in
+    # float32 (blocks sized as float32) and each block cast into the float16
+    # gradient: no whole float32 copy of x or float32 gradient, the same bits.
+    from chainer.utils import array as array_utils
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(1024, 512).astype(numpy.float16)  # 1 MiB
+    t = rs.randint(0, 512, 1024).astype(numpy.int32)
+
+    def run():
+        v = chainer.Variable(x)
+        loss = softmax_cross_entropy(v, t, cache_score=cache_score)
+        return v, peak_bytes(loss.backward)
+
+    v, peak = run()
+    assert peak < 2.5 * x.nbytes, peak
+    monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 1 << 40)
+    v_whole, _ = run()
+    assert v.grad.tobytes() == v_whole.grad.tobytes()

@@ -8,6 +8,7 @@ from chainer import testing
 from chainer.functions.normalization import batch_normalization as bn_module
 from chainer.utils import type_check
 from tests.chainer_tests._graph import graph_nodes
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.normalization_tests import _util
 
 _backends = [{}, {'use_cuda': True}]
@@ -705,3 +706,21 @@ def test_fixed_second_order_graph_forms_each_term_once():
                     tuple(id(vn) for vn in node.inputs))
             assert read not in reads
             reads.add(read)
+
+
+@pytest.mark.parametrize('fixed', [False, True])
+def test_float16_gradient_holds_two_float32_arrays_at_most(fixed):
+    # The channel sums need gy's and the centred x's float32 copies whole; the
+    # float16 gx is made once gy's copy is gone (or from it), not beside both.
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(64, 32, 16, 16).astype(numpy.float16)  # 1 MiB
+    gamma = (rs.rand(32) + 0.5).astype(numpy.float16)
+    beta = rs.randn(32).astype(numpy.float16)
+    v = chainer.Variable(x)
+    if fixed:
+        y = F.fixed_batch_normalization(v, gamma, beta, beta * 0, gamma)
+    else:
+        y = F.batch_normalization(v, gamma, beta)
+    y.grad = rs.randn(*x.shape).astype(numpy.float16)
+    peak = peak_bytes(y.backward)
+    assert peak < 4.5 * x.nbytes, peak

@@ -107,23 +107,34 @@ def test_bad_inputs():
         F.batch_renormalization(x, one, zero, 1, 0, running_mean=zero)
 
 
-def test_valid_arrays_skip_the_full_type_check(monkeypatch):
-    # NumPy inputs that pass Chainer's checks are recognized by plain comparisons (the
-    # full-mode check cost more than normalizing a small batch); every failing case
-    # still runs it (test_bad_inputs, test_check_messages_are_chainers).
-    def fail(*args):
-        raise AssertionError('full check ran')
-    monkeypatch.setattr(type_check, '_checking', fail)
-    x = numpy.random.rand(4, 3, 2).astype('f')
-    one, zero = numpy.ones(3, 'f'), numpy.zeros(3, 'f')
-    F.batch_renormalization(chainer.Variable(x), chainer.Variable(one), zero, 2.0, 1.0,
-                            running_mean=zero.copy(), running_var=one.copy())
-    with pytest.raises(AssertionError, match='full check ran'):
-        F.batch_renormalization(x, one[:2], zero[:2], 2.0, 1.0, running_mean=zero,
-                                running_var=one)
-    with pytest.raises(AssertionError, match='full check ran'):
-        F.batch_renormalization(x, one, zero.astype('d'), 2.0, 1.0, running_mean=zero,
-                                running_var=one)
+def test_check_runs_once_per_input_types(monkeypatch):
+    # The function's inputs are checked by its node's check_type_forward through the
+    # nodes' cache: a check that passed for some input types does not run again for
+    # them (the full-mode check costs more than normalizing a small batch); a failing
+    # one runs every time (test_bad_inputs, test_check_messages_are_chainers).
+    calls = []
+    expect = type_check.expect
+
+    def counted(*conditions):
+        calls.append(len(conditions))
+        return expect(*conditions)
+    monkeypatch.setattr(type_check, 'expect', counted)
+    x = numpy.random.rand(4, 13, 2).astype('f')  # a shape no other test uses
+    one, zero = numpy.ones(13, 'f'), numpy.zeros(13, 'f')
+
+    def run(x, gamma, beta):
+        F.batch_renormalization(x, gamma, beta, 2.0, 1.0, running_mean=zero.copy(),
+                                running_var=one.copy())
+    run(chainer.Variable(x), chainer.Variable(one), zero)
+    assert calls
+    del calls[:]
+    run(x + 1, one * 2, zero)
+    assert not calls
+    for _ in range(2):
+        with pytest.raises(type_check.InvalidType):
+            run(x, one, zero.astype('d'))
+        assert calls
+        del calls[:]
 
 
 def test_node_statistics_are_deprecated_and_read_only():

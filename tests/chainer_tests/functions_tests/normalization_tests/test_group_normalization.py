@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.normalization_tests import _util
 from tests.chainer_tests.functions_tests import _spread
 
@@ -185,3 +186,22 @@ def test_large_input_per_channel_parameters_spread_over_a_sample(monkeypatch):
     # beta's gradient (an einsum sum) within rounding of NumPy's sum
     gy = numpy.random.RandomState(0).uniform(-1, 1, x.shape).astype(numpy.float32)
     numpy.testing.assert_allclose(fast[3], gy.sum(axis=(0, 2, 3)), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32])
+def test_gradient_builds_g_in_float16s_copy_of_gy_only(dtype):
+    # float16's float32 copy of gy becomes g once the sums are done (no third array
+    # of its size); a float32 gy is the caller's and is left as it was.
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(64, 32, 16, 16).astype(dtype)
+    gamma = (rs.rand(32) + 0.5).astype(dtype)
+    beta = rs.randn(32).astype(dtype)
+    gy = rs.randn(*x.shape).astype(dtype)
+    v = chainer.Variable(x)
+    y = F.group_normalization(v, 4, gamma, beta)
+    given = gy.copy()
+    y.grad = given
+    peak = peak_bytes(y.backward)
+    numpy.testing.assert_array_equal(given, gy)
+    if dtype == numpy.float16:
+        assert peak < 4.5 * x.nbytes, peak

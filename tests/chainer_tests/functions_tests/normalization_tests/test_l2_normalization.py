@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.normalization_tests import _util
 
 
@@ -150,3 +151,30 @@ def test_axis_none_normalizes_over_all_axes():
     F.sum(y * y).backward()
     F.sum(y2 * y2).backward()
     numpy.testing.assert_array_equal(x.grad, x2.grad)
+
+
+@pytest.mark.parametrize('shape, axis', [((1024, 512), 1), ((64, 32, 16, 16), (1, 2))])
+def test_float16_goes_through_float32_a_block_of_samples_at_a_time(monkeypatch, shape, axis):
+    # Norms that leave the first axis out are taken a block of samples at a time in
+    # float32, forward and backward, with the bits of whole float32 copies.
+    from chainer.utils import array as array_utils
+    rs = numpy.random.RandomState(0)
+    x = rs.randn(*shape).astype(numpy.float16)  # 1 MiB
+    x[:3] = 0  # zero vectors (with zero gy: gy / eps overflows float16)
+    gy = rs.randn(*shape).astype(numpy.float16)
+    gy[:3] = 0
+
+    def run():
+        v = chainer.Variable(x)
+        y = F.normalize(v, axis=axis)
+        y.grad = gy
+        return y.array, v, peak_bytes(y.backward)
+
+    with chainer.no_backprop_mode():
+        assert peak_bytes(lambda: F.normalize(x, axis=axis)) < 2 * x.nbytes
+    y, v, peak = run()
+    assert peak < 3 * x.nbytes
+    monkeypatch.setattr(array_utils, '_COMPUTE_BLOCK', 1 << 40)
+    y_whole, v_whole, _ = run()
+    assert y.tobytes() == y_whole.tobytes()
+    assert v.grad.tobytes() == v_whole.grad.tobytes()

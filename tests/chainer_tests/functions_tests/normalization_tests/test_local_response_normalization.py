@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.normalization_tests import _util
 
 
@@ -83,3 +84,28 @@ def test_float16_node_keeps_float16_scales():
     F.sum(F.local_response_normalization(x64)).backward()
     assert x.grad.dtype == numpy.float16
     numpy.testing.assert_allclose(x.grad, x64.grad, atol=2e-3)
+
+
+def test_float16_goes_through_float32_a_block_of_samples_at_a_time(monkeypatch):
+    # Forward and (not differentiated again) backward take float16 in float32 a
+    # block of samples at a time, with the bits of whole float32 copies.
+    from chainer.utils import array as array_utils
+    rs = numpy.random.RandomState(0)
+    x = (rs.randn(64, 32, 16, 16) * 3).astype(numpy.float16)  # 1 MiB
+    gy = rs.randn(*x.shape).astype(numpy.float16)
+
+    def run():
+        v = chainer.Variable(x)
+        y = F.local_response_normalization(v)
+        y.grad = gy
+        return y.array, v, peak_bytes(y.backward)
+
+    with chainer.no_backprop_mode():
+        # y and the two float16 scales the node keeps, and blocks
+        assert peak_bytes(lambda: F.local_response_normalization(x)) < 5.5 * x.nbytes
+    y, v, peak = run()
+    assert peak < 4 * x.nbytes
+    monkeypatch.setattr(array_utils, '_COMPUTE_BLOCK', 1 << 40)
+    y_whole, v_whole, _ = run()
+    assert y.tobytes() == y_whole.tobytes()
+    assert v.grad.tobytes() == v_whole.grad.tobytes()

@@ -13,6 +13,7 @@ from chainer.functions.rnn import n_step_gru
 from chainer.functions.rnn import n_step_lstm
 from chainer.functions.rnn import n_step_rnn
 from chainer.utils import type_check
+from tests.chainer_tests._memory import peak_bytes
 from tests.chainer_tests.functions_tests.rnn_tests import _reference as R
 
 IN_SIZE, UNITS = 3, 2
@@ -341,3 +342,26 @@ def test_cupy_branch_matches_numpy(monkeypatch, kind, reverse, dtype):
     for got, expected in zip(results[1], results[0]):
         assert got.dtype == expected.dtype and got.shape == expected.shape
         numpy.testing.assert_allclose(got, expected, **tol)
+
+
+@pytest.mark.parametrize('node, gates, states', [
+    (n_step_lstm.NStepLSTMLayer, 4, 2), (n_step_gru.NStepGRULayer, 3, 1)])
+def test_float16_layer_casts_each_operand_where_it_is_read(node, gates, states):
+    # float16's float32 copies of x and w are gone before those of the hidden-state
+    # weight and the steps' arrays are made, and the LSTM's gate-major projections
+    # are moved in place: the layer holds the float32 hidden weight, the projections
+    # and the per-row states at once, not also the input weight and a second
+    # projection array.
+    rs = numpy.random.RandomState(0)
+    units, batches = 128, (20, 18, 15, 10, 7, 3, 2, 1)
+    n = sum(batches)
+    f16 = numpy.float16
+    x = rs.randn(n, units).astype(f16)
+    hs = [rs.randn(batches[0], units).astype(f16) for _ in range(states)]
+    w, wh = (rs.randn(gates * units, units).astype(f16) * f16(0.1) for _ in range(2))
+    bs = [rs.randn(gates * units).astype(f16) for _ in range(1 if states == 2 else 2)]
+    with chainer.no_backprop_mode():
+        peak = peak_bytes(lambda: node(batches).apply((x, *hs, w, wh, *bs)))
+    w32 = wh.size * 4
+    proj = n * gates * units * 4
+    assert peak < w32 + 1.5 * proj + 8 * n * units * 4, peak
