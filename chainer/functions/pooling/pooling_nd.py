@@ -288,16 +288,22 @@ def _scatter_pairs(g, indexes, full, bits):
     wide = _PAIR_BITS[g.dtype.itemsize]
     img = numpy.empty(full, bits)
     rows = img.view(wide).reshape(n, c, oh, 2, ow)
-    g_wide = g.view(bits).astype(wide)
-    offset = indexes.view(numpy.uint32)
+    offsets = indexes.view(numpy.uint32)
     two = numpy.uint32(2)
     log_bits = numpy.uint32(2 + g.dtype.itemsize.bit_length())  # 16 or 32 bits a value
-    for ky in range(2):
-        # offsets 2 ky and 2 ky + 1 (k ^ 2 ky: 0 and 1) shift by 0 and one value's bits,
-        # the others by 2 values' bits
-        shift = numpy.minimum(offset, two) if ky == 0 else numpy.minimum(offset ^ two, two)
+    # block by block of samples: the widened g and the shifts are a block's only
+    for block in array_utils.sample_blocks(g, wide):
+        g_wide = g[block].view(bits).astype(wide)
+        offset = offsets[block]
+        # row 0: offsets 0 and 1 shift by 0 and one value's bits, others by two values'
+        shift = numpy.minimum(offset, two)
         shift <<= log_bits
-        numpy.left_shift(g_wide, shift, out=rows[:, :, :, ky])
+        numpy.left_shift(g_wide, shift, out=rows[block, :, :, 0])
+        # row 1: the same for offsets 2 and 3 (k ^ 2: 0 and 1)
+        numpy.bitwise_xor(offset, two, out=shift)
+        numpy.minimum(shift, two, out=shift)
+        shift <<= log_bits
+        numpy.left_shift(g_wide, shift, out=rows[block, :, :, 1])
     return img.view(g.dtype)
 
 

@@ -526,7 +526,8 @@ def test_tiled_max_pooling_gradient_bitwise_as_positions(monkeypatch, dims, k, p
 
 
 @pytest.mark.parametrize('dims, p, cover_all', [
-    ((8, 8), (0, 0), False), ((9, 7), (1, 1), True), ((4, 6), (1, 0), True)])
+    ((8, 8), (0, 0), False), ((9, 7), (1, 1), True), ((4, 6), (1, 0), True),
+    ((384, 382), (0, 1), False)])  # (float32: in two blocks of samples)
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 def test_two_by_two_max_pooling_gradient_pairs_bitwise_as_slots(monkeypatch, dims, p,
                                                                  cover_all, dtype):
@@ -535,6 +536,7 @@ def test_two_by_two_max_pooling_gradient_pairs_bitwise_as_slots(monkeypatch, dim
     # zeros after a ReLU), infinities, NaN and -0.0 included, and offsets outside
     # the window, negative ones too, pick nothing.
     from chainer.functions.pooling import pooling_nd
+    from chainer.utils import array as array_utils
     rng = numpy.random.RandomState(3)
     x = numpy.maximum(rng.uniform(-1, 1, (2, 3) + dims), 0).astype(dtype)
     x.flat[::9] = numpy.nan
@@ -550,6 +552,8 @@ def test_two_by_two_max_pooling_gradient_pairs_bitwise_as_slots(monkeypatch, dim
     bad.flat[::3] = 4
     bad.flat[1::4] = -1
     bad.flat[2::5] = 7
+    if dims[0] > 100 and dtype == numpy.float32:
+        assert len(array_utils.sample_blocks(gy, numpy.uint64)) == 2
     calls = []
     pairs = pooling_nd._scatter_pairs
     monkeypatch.setattr(pooling_nd, '_scatter_pairs',
