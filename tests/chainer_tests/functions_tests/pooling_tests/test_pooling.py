@@ -524,6 +524,54 @@ def test_tiled_max_pooling_gradient_bitwise_as_positions(monkeypatch, dims, k, p
         numpy.testing.assert_array_equal(a.view(bits), e.view(bits))
 
 
+
+@pytest.mark.parametrize('dims, p, cover_all', [
+    ((8, 8), (0, 0), False), ((9, 7), (1, 1), True), ((4, 6), (1, 0), True),
+    ((384, 382), (0, 1), False)])  # (float32: in two blocks of samples)
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_two_by_two_max_pooling_gradient_pairs_bitwise_as_slots(monkeypatch, dims, p,
+                                                                 cover_all, dtype):
+    # 2x2 tiles with int32 offsets (float16 / float32) are written a tile row's two
+    # entries at a time: bit for bit what the offset-by-offset slots give, ties (the
+    # zeros after a ReLU), infinities, NaN and -0.0 included, and offsets outside
+    # the window, negative ones too, pick nothing.
+    from chainer.functions.pooling import pooling_nd
+    from chainer.utils import array as array_utils
+    rng = numpy.random.RandomState(3)
+    x = numpy.maximum(rng.uniform(-1, 1, (2, 3) + dims), 0).astype(dtype)
+    x.flat[::9] = numpy.nan
+    y, idx = pooling_nd.window_max(x, (2, 2), (2, 2), p, pooling_nd.pooling_out_dims(
+        dims, (2, 2), (2, 2), p, cover_all))
+    assert idx.dtype == numpy.int32
+    gy = rng.uniform(-1, 1, y.shape).astype(dtype)
+    gy.flat[::5] = numpy.inf
+    gy.flat[1::6] = numpy.nan
+    gy.flat[2::7] = -0.0
+    gy.view(f'u{gy.itemsize}').flat[3::8] |= 1  # NaN payloads, odd last bits
+    bad = idx.copy()
+    bad.flat[::3] = 4
+    bad.flat[1::4] = -1
+    bad.flat[2::5] = 7
+    if dims[0] > 100 and dtype == numpy.float32:
+        assert len(array_utils.sample_blocks(gy, numpy.uint64)) == 2
+    calls = []
+    pairs = pooling_nd._scatter_pairs
+    monkeypatch.setattr(pooling_nd, '_scatter_pairs',
+                        lambda *args: calls.append(1) or pairs(*args))
+
+    def run():
+        return [pooling_nd.window_scatter(g, i, (2, 2), (2, 2), p, dims)
+                for g in (gy, gy[:, ::-1]) for i in (idx, bad)]
+
+    got = run()
+    assert len(calls) == (4 if dtype != numpy.float64 and pooling_nd._PAIR_BITS else 0)
+    monkeypatch.setattr(pooling_nd, '_PAIR_BITS', {})
+    expected = run()
+    for a, e in zip(got, expected):
+        assert a.dtype == e.dtype == dtype and a.shape == e.shape == (2, 3) + dims
+        bits = numpy.dtype(f'u{a.itemsize}')
+        numpy.testing.assert_array_equal(a.view(bits), e.view(bits))
+
 @pytest.mark.parametrize('f, x_shape, outsize', [
     # Chainer 7.8.1: InvalidType from its check against the outsize (1-d, N-d), the
     # 2-d form's unpacking ValueError, an AssertionError in some 1-d calls
