@@ -2,6 +2,7 @@ import numpy
 import pytest
 
 import chainer
+from chainer import gradient_check
 from chainer import testing
 from chainer.functions.loss.cross_covariance import cross_covariance
 from chainer.functions.loss.decov import decov
@@ -157,3 +158,25 @@ def test_decov_bitwise_as_chainer(reduce):
         numpy.fill_diagonal(gn, 0.0)
         eh = hc.dot(gn + gn.T)
     assert gh.array.tobytes() == eh.tobytes()
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_gradient_is_one_node_differentiable_twice_more(reduce):
+    from chainer.functions.loss import decov as decov_module
+    rng = numpy.random.RandomState(2)
+    h = rng.uniform(-1, 1, (5, 3))
+    shape = () if reduce == 'half_squared_sum' else (3, 3)
+    hv = chainer.Variable(h)
+    gh, = chainer.grad([decov(hv, reduce)], [hv],
+                       [chainer.Variable(numpy.asarray(rng.randn(*shape)))],
+                       enable_double_backprop=True)
+    assert isinstance(gh.creator, decov_module._DeCovGrad)
+    assert gh.creator.inputs[0] is hv.node
+
+    def first(h, g):
+        return chainer.grad([decov(h, reduce)], [h], [g], enable_double_backprop=True)[0]
+
+    # second and third order
+    gradient_check.check_double_backward(
+        first, (h, numpy.asarray(rng.randn(*shape))), rng.randn(5, 3),
+        (rng.randn(5, 3), numpy.asarray(rng.randn(*shape))), atol=1e-4, rtol=1e-3)
