@@ -31,6 +31,28 @@ def _index(xp, batch, pos, channels: int) -> tuple:
     return b, c, pos
 
 
+def _gather_blocks(xf, batch, pos, weight):
+    """``(xf[_index(batch, pos)] * weight).sum(axis=-1)`` on NumPy, bit for bit, a
+    block of RoIs at a time through flat indices: ``take`` of one flat index reads
+    three times faster than the advanced index of three arrays, and each block's
+    products are summed while in cache."""
+    n, c, hw = xf.shape
+    extra = (None,) * (pos.ndim - 2)
+    channel = numpy.arange(0, c * hw, hw)[(None, slice(None)) + extra]
+    shape = numpy.broadcast_shapes((len(batch), c) + (1,) * len(extra), pos.shape,
+                                   weight.shape)
+    y = numpy.empty(shape[:-1], xf.dtype)
+    row_bytes = (xf.itemsize + 8) * array_utils.size_of_shape(shape[1:])
+    flat_x = xf.reshape(-1)
+    for s in array_utils._first_axis_blocks(len(batch), row_bytes, array_utils._GATHER_BYTES, 1):
+        index = batch[(s,) + (None,) * (pos.ndim - 1)] * (c * hw) + channel + pos[s]
+        vals = flat_x.take(numpy.broadcast_to(index, (len(index),) + shape[1:]))
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            vals *= weight[s]
+        vals.sum(axis=-1, out=y[s])
+    return y
+
+
 class SparseGather(function_node.FunctionNode):
     """``y[r, c, ...] = sum_k x[batch[r], c, pos[r, c, ..., k]] * weight[r, c, ..., k]``
     over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
@@ -56,9 +78,12 @@ class SparseGather(function_node.FunctionNode):
         self._x_shape = x.shape
         n, c = x.shape[:2]
         xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
-        vals = xf[_index(xp, self.batch, self.pos, c)]
-        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
-            y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        weight = self.weight.astype(xf.dtype, copy=False)
+        if xp is numpy:
+            y = _gather_blocks(xf, self.batch, self.pos, weight)
+        else:
+            vals = xf[_index(xp, self.batch, self.pos, c)]
+            y = (vals * weight).sum(axis=-1)
         if self.empty is not None:
             y = xp.where(self.empty, xf.dtype.type(-numpy.inf), y)
         return y.astype(x.dtype, copy=False),
@@ -81,15 +106,28 @@ class SparseScatter(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        out_dtype = gy.dtype
         xp = backend.get_array_module(gy)
         n, c = self.shape[:2]
         dtype = array_utils.compute_dtype(gy.dtype)
-        gx = xp.zeros((n, c, array_utils.size_of_shape(self.shape[2:])), dtype=dtype)
+        hw = array_utils.size_of_shape(self.shape[2:])
         index = _index(xp, self.batch, self.pos, c)
         shape = numpy.broadcast_shapes(*(i.shape for i in index))
-        vals = gy.astype(dtype, copy=False)[..., None] * self.weight.astype(dtype, copy=False)
-        array_utils.scatter_add(gx, index, xp.broadcast_to(vals, shape))
-        return gx.reshape(self.shape).astype(gy.dtype, copy=False),
+        gy = gy.astype(dtype, copy=False)
+        weight = self.weight.astype(dtype, copy=False)
+        if xp is numpy:
+            # one sparse product (numpy.add.at adds one value at a time): every output
+            # value gy[r, c, p, q] times its taps' weights into the flat pixels of x,
+            # bit for bit the scatter below
+            flat = (index[0] * c + index[1]) * hw + index[2]
+            k = shape[-1]
+            gx = array_utils.scatter_rows(
+                n * c * hw, numpy.broadcast_to(flat, shape).reshape(-1, k), gy.reshape(-1, 1),
+                numpy.broadcast_to(weight, shape).reshape(-1, k))
+        else:
+            gx = xp.zeros((n, c, hw), dtype=dtype)
+            array_utils.scatter_add(gx, index, xp.broadcast_to(gy[..., None] * weight, shape))
+        return gx.reshape(self.shape).astype(out_dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
         return SparseGather(self.batch, self.pos, self.weight).apply(grad_outputs)
@@ -99,6 +137,8 @@ def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling
     """``InvalidType`` unless ``x`` is a float NCHW array and ``rois`` an ``(R, n_box)``
     float array (with ``R`` int ``roi_indices`` when given): Chainer's checks, whose
     failures name ``label``, the node Chainer's function checked in."""
+    if _inputs_pass(x, rois, n_box, roi_indices):
+        return
     arrays = (x, rois) if roi_indices is None else (x, rois, roi_indices)
     with type_check._checking(label, arrays, ('x', 'rois', 'roi_indices')[:len(arrays)]) as t:
         x_type, roi_type = t[:2]
@@ -116,6 +156,24 @@ def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling
                 roi_index_type.ndim == 1,
                 roi_type.shape[0] == roi_index_type.shape[0],
             )
+
+
+def _inputs_pass(x, rois, n_box: int, roi_indices) -> bool:
+    """Whether arrays (or Variables) pass :func:`check_inputs`, read directly: the
+    full-mode check, which names what failed, costs more than the pooling of a
+    few small RoIs."""
+    arrays = [a.array if isinstance(a, variable.Variable) else a
+              for a in ((x, rois) if roi_indices is None else (x, rois, roi_indices))]
+    if not all(isinstance(a, variable._ARRAY_TYPES) for a in arrays):
+        return False
+    xa, ra = arrays[:2]
+    if not (xa.dtype.kind == 'f' and xa.ndim == 4 and ra.dtype.kind == 'f' and ra.ndim == 2
+            and ra.shape[1] == n_box):
+        return False
+    if roi_indices is None:
+        return True
+    ia = arrays[2]
+    return ia.dtype.kind == 'i' and ia.ndim == 1 and ra.shape[0] == ia.shape[0]
 
 
 def host(a) -> numpy.ndarray:
@@ -163,7 +221,9 @@ def pool_bins(start: numpy.ndarray, end: numpy.ndarray, n_bins: int, size: int,
     p = numpy.arange(n_bins)
     lo = numpy.floor(p[None] * step[:, None]).astype(numpy.int64) + start[:, None]
     hi = numpy.ceil((p[None] + 1) * step[:, None]).astype(numpy.int64) + start[:, None]
-    return numpy.clip(lo, 0, size), numpy.clip(hi, 0, size)
+    # (numpy.clip's wrapper costs more than the two ufuncs on these few integers)
+    return (numpy.minimum(numpy.maximum(lo, 0), size),
+            numpy.minimum(numpy.maximum(hi, 0), size))
 
 
 def bin_taps(lo_h, hi_h, lo_w, hi_w, width: int) -> tuple:
