@@ -336,8 +336,10 @@ def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple,
         p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
         w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
         ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
-        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
-            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)          # (r, C, P, Q, S)
+        if xp is numpy:
+            vals = _gather_blocks(xf, b, p, w)                           # (r, C, P, Q, S)
+        else:
+            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)
         if above_minus_inf:
             ok = ok & (vals > -xp.inf)
         vals = xp.where(ok, vals, -xp.inf)
