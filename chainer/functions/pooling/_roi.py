@@ -142,8 +142,6 @@ def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling
     """``InvalidType`` unless ``x`` is a float NCHW array and ``rois`` an ``(R, n_box)``
     float array (with ``R`` int ``roi_indices`` when given): Chainer's checks, whose
     failures name ``label``, the node Chainer's function checked in."""
-    if _inputs_pass(x, rois, n_box, roi_indices):
-        return
     arrays = (x, rois) if roi_indices is None else (x, rois, roi_indices)
     with type_check._checking(label, arrays, ('x', 'rois', 'roi_indices')[:len(arrays)]) as t:
         x_type, roi_type = t[:2]
@@ -161,24 +159,6 @@ def check_inputs(x, rois, n_box: int, roi_indices=None, label: str = 'ROIPooling
                 roi_index_type.ndim == 1,
                 roi_type.shape[0] == roi_index_type.shape[0],
             )
-
-
-def _inputs_pass(x, rois, n_box: int, roi_indices) -> bool:
-    """Whether arrays (or Variables) pass :func:`check_inputs`, read directly: the
-    full-mode check, which names what failed, costs more than the pooling of a
-    few small RoIs."""
-    arrays = [a.array if isinstance(a, variable.Variable) else a
-              for a in ((x, rois) if roi_indices is None else (x, rois, roi_indices))]
-    if not all(isinstance(a, variable._ARRAY_TYPES) for a in arrays):
-        return False
-    xa, ra = arrays[:2]
-    if not (xa.dtype.kind == 'f' and xa.ndim == 4 and ra.dtype.kind == 'f' and ra.ndim == 2
-            and ra.shape[1] == n_box):
-        return False
-    if roi_indices is None:
-        return True
-    ia = arrays[2]
-    return ia.dtype.kind == 'i' and ia.ndim == 1 and ra.shape[0] == ia.shape[0]
 
 
 def host(a) -> numpy.ndarray:
