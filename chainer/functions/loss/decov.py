@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 import chainer
 from chainer import backend
 from chainer import function_node
@@ -62,14 +64,14 @@ class _DeCovGrad(function_node.FunctionNode):
         hc = h - h.mean(axis=0, keepdims=True) if len(h) else h
         gn = gy / h.dtype.type(max(len(h), 1))
         if self.reduce == 'half_squared_sum':
-            cov = hc.T.dot(hc)
+            cov = _dot(hc.T, hc)
             xp.fill_diagonal(cov, 0)
             cov /= h.dtype.type(max(len(h), 1))
-            gh = 2.0 * hc.dot(cov)
+            gh = 2.0 * _dot(hc, cov)
             gh *= gn
         else:
             xp.fill_diagonal(gn, 0)
-            gh = hc.dot(gn + gn.T)
+            gh = _dot(hc, gn + gn.T)
         return utils.force_array(gh, h.dtype),
 
     def backward(self, indexes, grad_outputs):
@@ -80,6 +82,15 @@ class _DeCovGrad(function_node.FunctionNode):
             gh = _grad(*fresh, self.reduce)
         return tuple(chainer.grad([gh], [fresh[i] for i in indexes], [grad_outputs[0]],
                                   enable_double_backprop=double))
+
+
+def _dot(a, b):
+    """``a.dot(b)``; float16 NumPy matrices through float32 (BLAS) and rounded back:
+    NumPy's float16 product accumulates in float32 too, without BLAS (a hundred
+    times slower)."""
+    if a.dtype == numpy.float16 and isinstance(a, numpy.ndarray):
+        return a.astype(numpy.float32).dot(b.astype(numpy.float32)).astype(numpy.float16)
+    return a.dot(b)
 
 
 def _grad(h, gy, reduce: str):

@@ -180,3 +180,29 @@ def test_decov_gradient_is_one_node_differentiable_twice_more(reduce):
     gradient_check.check_double_backward(
         first, (h, numpy.asarray(rng.randn(*shape))), rng.randn(5, 3),
         (rng.randn(5, 3), numpy.asarray(rng.randn(*shape))), atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_float16_gradient_as_float16_products(reduce):
+    # float16 products go through float32 BLAS: NumPy's float16 product (which
+    # accumulates in float32 too) gives the same values, far more slowly
+    rng = numpy.random.RandomState(3)
+    h = rng.uniform(-1, 1, (40, 24)).astype(numpy.float16)
+    g = numpy.asarray(rng.uniform(-1, 1, () if reduce == 'half_squared_sum' else (24, 24)),
+                      numpy.float16)
+    hv = chainer.Variable(h)
+    gh, = chainer.grad([decov(hv, reduce)], [hv], [chainer.Variable(g)])
+    hc = h - h.mean(axis=0, keepdims=True)
+    gn = g / numpy.float16(40)
+    if reduce == 'half_squared_sum':
+        cov = hc.T.dot(hc)
+        numpy.fill_diagonal(cov, 0)
+        cov /= numpy.float16(40)
+        eh = 2.0 * hc.dot(cov)
+        eh *= gn
+    else:
+        numpy.fill_diagonal(gn, 0)
+        eh = hc.dot(gn + gn.T)
+    assert gh.dtype == numpy.float16
+    numpy.testing.assert_allclose(gh.array.astype(numpy.float32), eh.astype(numpy.float32),
+                                  rtol=2e-3, atol=1e-4)
