@@ -70,8 +70,9 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
     ('chainer.functions.noise.dropout', 'DropoutGradCuDNN'): _NO_CUDNN,
     ('chainer.functions.normalization.decorrelated_batch_normalization',
      'DecorrelatedBatchNormalizationGrad'):
-        'DecorrelatedBatchNormalization is a composite node; its gradient is that of '
-        'its composition',
+        'the gradient node (_DecorrelationGrad) takes x and gy and the eigendecomposition '
+        "of the forward pass, and its own gradient is that of the composition; its "
+        "constructor differs from Chainer's, so it is not aliased",
     ('chainer.functions.normalization.decorrelated_batch_normalization',
      'FixedDecorrelatedBatchNormalizationGrad'): _COMPOSED,
     ('chainer.functions.normalization.local_response_normalization',

@@ -9,13 +9,13 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.function import _CallableNode
-from chainer.functions import _composite
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.pad import pad
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.spatial_transformer_grid import _check_kwargs
 from chainer.functions.array.transpose import transpose
 from chainer.functions.array.where import where
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -118,10 +118,109 @@ def _sample(x, grid):
     return transpose(y, (0, 3, 1, 2))
 
 
-class SpatialTransformerSampler(_CallableNode, _composite.CompositeNode):
-    """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``."""
+def _bilinear(x, grid):
+    """What the node and its gradient compute from: the image padded by one zero
+    pixel, channels last (B, H + 2, W + 2, C), and per output point the flat
+    indices (B, oh, ow, 4) of its four neighbours in it and their weights (the
+    arithmetic of :func:`_sample`, term for term), and the masks of the
+    coordinates that are differentiated."""
+    xp = backend.get_array_module(x)
+    B, C, H, W = x.shape
+    dtype = x.dtype.type
+    u = (grid[:, 0] + dtype(1)) * dtype((W - 1) / 2) + dtype(1)
+    v = (grid[:, 1] + dtype(1)) * dtype((H - 1) / 2) + dtype(1)
+    u_in = (u > 0) & (u < W + 1)
+    v_in = (v > 0) & (v < H + 1)
+    u = u.clip(0, W + 1)
+    v = v.clip(0, H + 1)
+    u0 = xp.floor(u).astype(numpy.int64).clip(0, W)
+    v0 = xp.floor(v).astype(numpy.int64).clip(0, H)
+    wu0 = (u0 + 1).astype(x.dtype) - u
+    wu1 = u - u0.astype(x.dtype)
+    wv0 = (v0 + 1).astype(x.dtype) - v
+    wv1 = v - v0.astype(x.dtype)
+    row = (xp.arange(B)[:, None, None] * (H + 2) + v0) * (W + 2) + u0
+    index = xp.stack((row, row + 1, row + (W + 2), row + (W + 3)), axis=-1)
+    weights = xp.stack((wv0 * wu0, wv0 * wu1, wv1 * wu0, wv1 * wu1), axis=-1)
+    x_pad = xp.zeros((B, H + 2, W + 2, C), x.dtype)
+    x_pad[:, 1:-1, 1:-1] = x.transpose(0, 2, 3, 1)
+    return x_pad, index, weights, (wu0, wu1, wv0, wv1), (u_in, v_in)
 
-    _n_inputs = (2, 2)
 
-    def _compose(self, x, grid):
-        return _sample(x, grid)
+def _rows(x_pad):
+    """The pixels of a channels-last image as rows (B * H * W, C)."""
+    B, H, W, C = x_pad.shape
+    return x_pad.reshape(B * H * W, C)
+
+
+class SpatialTransformerSampler(_CallableNode, function_node.FunctionNode):
+    """The node of :func:`spatial_transformer_sampler`: inputs ``(x, grid)``.
+
+    Its forward gathers the four neighbours of each point; its gradient is one
+    :class:`_SamplerGrad` node, whose own gradient differentiates :func:`_sample`.
+    """
+
+    check_type_forward = _SamplerInputs.check_type_forward
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, grid = inputs
+        x_pad, index, weights = _bilinear(x, grid)[:3]
+        taken = _rows(x_pad)[index]                 # (B, oh, ow, 4, C)
+        w = weights[..., None]
+        y = w[..., 0, :] * taken[..., 0, :]
+        for k in range(1, 4):
+            y = y + w[..., k, :] * taken[..., k, :]
+        return y.transpose(0, 3, 1, 2),
+
+    def backward(self, indexes, grad_outputs):
+        x, grid = self.get_retained_inputs()
+        gx, ggrid = _SamplerGrad().apply((x, grid, grad_outputs[0]))
+        return tuple((gx, ggrid)[i] for i in indexes)
+
+
+class _SamplerGrad(function_node.FunctionNode):
+    """Gradients ``(gx, ggrid)`` of :class:`SpatialTransformerSampler`: inputs
+    ``(x, grid, gy)``. ``gx`` scatters each output gradient to its four
+    neighbours; a coordinate strictly inside the padded image gets the sum over
+    channels of ``gy`` times the difference of its neighbours along it, weighted
+    by the other coordinate's weights. Its own gradient differentiates
+    :func:`_sample`."""
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, grid, gy = inputs
+        xp = backend.get_array_module(x)
+        B, C, H, W = x.shape
+        dtype = x.dtype.type
+        x_pad, index, weights, (wu0, wu1, wv0, wv1), (u_in, v_in) = _bilinear(x, grid)
+        gy_t = gy.transpose(0, 2, 3, 1)                      # (B, oh, ow, C)
+        n_points = len(index.reshape(-1, 4))
+        gx = array_utils.scatter_rows(
+            len(_rows(x_pad)), index.reshape(n_points, 4),
+            xp.ascontiguousarray(gy_t).reshape(n_points, C), weights.reshape(n_points, 4))
+        gx = gx.reshape(x_pad.shape)[:, 1:-1, 1:-1].transpose(0, 3, 1, 2)
+        taken = _rows(x_pad)[index]                 # (B, oh, ow, 4, C)
+        p00, p01, p10, p11 = (taken[..., k, :] for k in range(4))
+        # sums over the channels of gy times the neighbours' differences
+        du0 = ((p01 - p00) * gy_t).sum(axis=-1)
+        du1 = ((p11 - p10) * gy_t).sum(axis=-1)
+        dv0 = ((p10 - p00) * gy_t).sum(axis=-1)
+        dv1 = ((p11 - p01) * gy_t).sum(axis=-1)
+        gu = (wv0 * du0 + wv1 * du1) * u_in * dtype((W - 1) / 2)
+        gv = (wu0 * dv0 + wu1 * dv1) * v_in * dtype((H - 1) / 2)
+        return gx.astype(x.dtype, copy=False), xp.stack((gu, gv), axis=1).astype(
+            x.dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        double = bool(chainer.config.enable_backprop)
+        fresh = [F.identity(v) for v in self.get_retained_inputs()]
+        x, grid, gy = fresh
+        with chainer.force_backprop_mode():
+            grads = chainer.grad([_sample(x, grid)], [x, grid], [gy],
+                                 enable_double_backprop=True)
+        pairs = [(g, gg) for g, gg in zip(grads, grad_outputs) if gg is not None]
+        found = chainer.grad([g for g, _ in pairs], [fresh[i] for i in indexes],
+                             [gg for _, gg in pairs], enable_double_backprop=double)
+        return tuple(found)

@@ -3,17 +3,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
+import chainer
+from chainer import backend
+from chainer import function_node
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.cast import cast
 from chainer.functions.array.im2col import im2col
+from chainer.functions.array.identity import identity
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
 from chainer.functions.math.matmul import matmul
+from chainer.functions.math.sum import sum as F_sum
 from chainer.utils import conv
 from chainer.utils import conv_nd
 from chainer.utils import type_check
 from chainer.utils.error import _ValueAssertionError
-from chainer.functions import _composite
+from chainer.utils.error import _none_input_error
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,33 +31,32 @@ if TYPE_CHECKING:
 __all__ = ['LocalConvolution2DFunction', 'local_convolution_2d']
 
 
-def _check(x, W, b, stride) -> None:
-    arrays = (x, W) if b is None else (x, W, b)
-    with type_check._checking('LocalConvolution2DFunction', arrays,
-                              ('x', 'W', 'b')[:len(arrays)]) as types:
-        # Chainer's checks, in its order.
-        x_type, w_type = types[:2]
+def _check(in_types, stride) -> None:
+    # Chainer's checks, in its order.
+    x_type, w_type = in_types[:2]
+    type_check.expect(
+        x_type.dtype.kind == 'f',
+        w_type.dtype.kind == 'f',
+        x_type.ndim == 4,
+        w_type.ndim == 6,
+        x_type.shape[1] == w_type.shape[3],
+    )
+    if type_check.eval(in_types.size()) == 3:
+        b_type = in_types[2]
         type_check.expect(
-            x_type.dtype.kind == 'f',
-            w_type.dtype.kind == 'f',
-            x_type.ndim == 4,
-            w_type.ndim == 6,
-            x_type.shape[1] == w_type.shape[3],
+            b_type.dtype == x_type.dtype,
+            b_type.ndim == 3,
+            b_type.shape == w_type.shape[:3],
         )
-        if b is not None:
-            b_type = types[2]
-            type_check.expect(
-                b_type.dtype == x_type.dtype,
-                b_type.ndim == 3,
-                b_type.shape == w_type.shape[:3],
-            )
-        out = tuple(conv.get_conv_outsize(x.shape[2 + i], W.shape[4 + i], stride[i], 0)
-                    for i in range(2))
-        if out != tuple(W.shape[1:3]):
-            # also the ValueError of the reshape where Chainer failed (or it sized its
-            # output from W and read misplaced windows)
-            raise type_check._InvalidValue(f'W.shape[1:3] == output size {out}',
-                                           f'W.shape[1:3] == {W.shape[1:3]}')
+    x_shape = type_check.eval(x_type.shape)
+    w_shape = type_check.eval(w_type.shape)
+    out = tuple(conv.get_conv_outsize(x_shape[2 + i], w_shape[4 + i], stride[i], 0)
+                for i in range(2))
+    if out != tuple(w_shape[1:3]):
+        # also the ValueError of the reshape where Chainer failed (or it sized its
+        # output from W and read misplaced windows)
+        raise type_check._InvalidValue(f'W.shape[1:3] == output size {out}',
+                                       f'W.shape[1:3] == {tuple(w_shape[1:3])}')
 
 
 def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrArray | None = None,
@@ -70,6 +76,8 @@ def local_convolution_2d(x: VariableOrArray, W: VariableOrArray, b: VariableOrAr
     # One node, as in Chainer: the graph keeps x, W and b, not the im2col columns
     # of the composition (which its backward pass recomputes). The node checks
     # the stride and the inputs.
+    if x is None or W is None:  # Chainer's error, naming the input
+        raise _none_input_error(f"{'x' if x is None else 'W'} of LocalConvolution2DFunction")
     inputs = (x, W) if b is None else (x, W, b)
     return LocalConvolution2DFunction(stride).apply(inputs)[0]
 
@@ -98,15 +106,86 @@ def _compose(x, W, b, stride):
     return y
 
 
-class LocalConvolution2DFunction(_composite.CompositeNode):
-    """The node of :func:`local_convolution_2d`: inputs ``(x, W)`` or ``(x, W, b)``."""
+def _columns(x, W, stride):
+    """The patches of ``x`` under each output pixel: (P, n, c * kh * kw)."""
+    n, c = x.shape[:2]
+    out_c, oh, ow, _, kh, kw = W.shape
+    im2col = conv.im2col_cpu if isinstance(x, numpy.ndarray) else conv.im2col_gpu
+    cols = im2col(x, kh, kw, stride[0], stride[1], 0, 0)
+    return cols.reshape(n, c * kh * kw, oh * ow).transpose(2, 0, 1)
 
-    _n_inputs = (2, 3)
+
+def _filters(W):
+    """The filters of each output pixel as matrices: (P, c * kh * kw, c_out)."""
+    out_c, oh, ow = W.shape[:3]
+    return W.reshape(out_c, oh * ow, -1).transpose(1, 2, 0)
+
+
+class LocalConvolution2DFunction(function_node.FunctionNode):
+    """The node of :func:`local_convolution_2d`: inputs ``(x, W)`` or ``(x, W, b)``.
+
+    Its forward multiplies each output pixel's patches by that pixel's filters
+    (the arithmetic of :func:`_compose`); its gradient is one
+    :class:`_LocalConvolution2DGrad` node.
+    """
 
     def __init__(self, stride=1) -> None:
         self.stride = stride
 
-    def _compose(self, x, W, b=None):
-        stride = _checked_stride(self.stride)
-        _check(x, W, b, stride)
-        return _compose(x, W, b, stride)
+    def check_type_forward(self, in_types):
+        type_check.expect(2 <= in_types.size(), in_types.size() <= 3)
+        _check(in_types, _checked_stride(self.stride))
+
+    def forward(self, inputs):
+        x, W = inputs[:2]
+        self._stride = stride = _checked_stride(self.stride)
+        self.retain_inputs((0, 1))
+        xp = backend.get_array_module(x)
+        out_c, oh, ow = W.shape[:3]
+        y = xp.matmul(_columns(x, W, stride), _filters(W))        # (P, n, out)
+        y = y.transpose(1, 2, 0).reshape(len(x), out_c, oh, ow).astype(x.dtype, copy=False)
+        if len(inputs) == 3:
+            y = y + inputs[2]
+        return y,
+
+    def backward(self, indexes, grad_outputs):
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
+        grads = _LocalConvolution2DGrad(self._stride).apply((x, W, gy))
+        if 2 in indexes:
+            grads = grads + (F_sum(gy, axis=0),)
+        return tuple(grads[i] for i in indexes)
+
+
+class _LocalConvolution2DGrad(function_node.FunctionNode):
+    """Gradients ``(gx, gW)`` of :class:`LocalConvolution2DFunction`: inputs
+    ``(x, W, gy)``. Its own gradient differentiates :func:`_compose`."""
+
+    def __init__(self, stride) -> None:
+        self.stride = stride
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x, W, gy = inputs
+        xp = backend.get_array_module(x)
+        n, c, h, w = x.shape
+        out_c, oh, ow, _, kh, kw = W.shape
+        gy_p = gy.reshape(n, out_c, oh * ow).transpose(2, 0, 1)     # (P, n, out)
+        gcols = xp.matmul(gy_p, _filters(W).swapaxes(-1, -2))       # (P, n, ck)
+        gcols = gcols.transpose(1, 2, 0).reshape(n, c, kh, kw, oh, ow)
+        col2im = conv.col2im_cpu if isinstance(gcols, numpy.ndarray) else conv.col2im_gpu
+        gx = col2im(gcols, self.stride[0], self.stride[1], 0, 0, h, w)
+        gw = xp.matmul(_columns(x, W, self.stride).swapaxes(-1, -2), gy_p)  # (P, ck, out)
+        gw = gw.transpose(2, 0, 1).reshape(W.shape)
+        return gx.astype(x.dtype, copy=False), gw.astype(W.dtype, copy=False)
+
+    def backward(self, indexes, grad_outputs):
+        double = bool(chainer.config.enable_backprop)
+        fresh = [identity(v) for v in self.get_retained_inputs()]
+        x, W, gy = fresh
+        with chainer.force_backprop_mode():
+            grads = chainer.grad([_compose(x, W, None, self.stride)], [x, W], [gy],
+                                 enable_double_backprop=True)
+        pairs = [(g, gg) for g, gg in zip(grads, grad_outputs) if gg is not None]
+        return tuple(chainer.grad([g for g, _ in pairs], [fresh[i] for i in indexes],
+                                  [gg for _, gg in pairs], enable_double_backprop=double))

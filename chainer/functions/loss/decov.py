@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
+import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -43,21 +46,70 @@ class DeCov(_CallableNode, function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         h, = self.get_retained_inputs()
-        gy, = grad_outputs
-        n = max(h.shape[0], 1)
-        hc = _util.center(h)
-        # The mask is built here rather than kept on the node: an M x M array for
-        # as long as the graph lives.
-        off_diag = _off_diagonal(backend.get_array_module(h), h.shape[1], h.dtype)
-        # Chainer's forms: with cov = hc^T hc / n (off the diagonal), 2 hc cov (gy / n)
-        # for the half squared sum, else hc (g + g^T) with g = gy / n off the diagonal
-        n_ = backend.get_array_module(h).asarray(n, h.dtype)  # true division, as Chainer
+        return _DeCovGrad(self.reduce).apply((h, grad_outputs[0]))
+
+
+class _DeCovGrad(function_node.FunctionNode):
+    """Gradient of :class:`DeCov`: inputs ``(h, gy)``, computed as Chainer's backward
+    did; its own gradient differentiates :func:`_grad`, the same formula composed
+    of differentiable functions."""
+
+    def __init__(self, reduce: str) -> None:
+        self.reduce = reduce
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        h, gy = inputs
+        xp = backend.get_array_module(h)
+        hc = h - h.mean(axis=0, keepdims=True) if len(h) else h
+        gn = gy / h.dtype.type(max(len(h), 1))
         if self.reduce == 'half_squared_sum':
-            cov = _matmul(hc, hc, transa=True) * off_diag / n_
-            gh = 2.0 * _matmul(hc, cov)
-            return gh * broadcast_to(gy / n_, gh.shape),
-        gcov = gy / n_ * off_diag
-        return _matmul(hc, gcov + transpose(gcov)),
+            cov = _dot(hc.T, hc)
+            xp.fill_diagonal(cov, 0)
+            cov /= h.dtype.type(max(len(h), 1))
+            gh = 2.0 * _dot(hc, cov)
+            gh *= gn
+        else:
+            xp.fill_diagonal(gn, 0)
+            gh = _dot(hc, gn + gn.T)
+        return utils.force_array(gh, h.dtype),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        double = bool(chainer.config.enable_backprop)
+        fresh = [F.identity(v) for v in self.get_retained_inputs()]
+        with chainer.force_backprop_mode():
+            gh = _grad(*fresh, self.reduce)
+        return tuple(chainer.grad([gh], [fresh[i] for i in indexes], [grad_outputs[0]],
+                                  enable_double_backprop=double))
+
+
+def _dot(a, b):
+    """``a.dot(b)``; float16 NumPy matrices through float32 (BLAS) and rounded back:
+    NumPy's float16 product accumulates in float32 too, without BLAS (a hundred
+    times slower)."""
+    if a.dtype == numpy.float16 and isinstance(a, numpy.ndarray):
+        return a.astype(numpy.float32).dot(b.astype(numpy.float32)).astype(numpy.float16)
+    return a.dot(b)
+
+
+def _grad(h, gy, reduce: str):
+    """The gradient of :func:`decov` at ``h`` for ``gy``, composed of
+    differentiable functions."""
+    n = max(h.shape[0], 1)
+    hc = _util.center(h)
+    # The mask is built here rather than kept on the node: an M x M array for
+    # as long as the graph lives.
+    off_diag = _off_diagonal(backend.get_array_module(h), h.shape[1], h.dtype)
+    # Chainer's forms: with cov = hc^T hc / n (off the diagonal), 2 hc cov (gy / n)
+    # for the half squared sum, else hc (g + g^T) with g = gy / n off the diagonal
+    n_ = backend.get_array_module(h).asarray(n, h.dtype)  # true division, as Chainer
+    if reduce == 'half_squared_sum':
+        cov = _matmul(hc, hc, transa=True) * off_diag / n_
+        gh = 2.0 * _matmul(hc, cov)
+        return gh * broadcast_to(gy / n_, gh.shape)
+    gcov = gy / n_ * off_diag
+    return _matmul(hc, gcov + transpose(gcov))
 
 
 def _off_diagonal(xp, m: int, dtype):

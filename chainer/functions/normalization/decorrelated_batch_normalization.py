@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING
 import chainer
 from chainer import backend
 from chainer import function_node
-from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
-from chainer.graph_optimizations.static_graph import static_code
 from chainer.utils import argument
 from chainer.utils import array as array_utils
 from chainer.utils import type_check
@@ -103,16 +101,6 @@ class LyapunovSolve(function_node.FunctionNode):
         return tuple(ret)
 
 
-def _check_groups(x, groups: int) -> None:
-    """Chainer's checks of ``x``, in its order; their failures name
-    DecorrelatedBatchNormalization, Chainer's node."""
-    with type_check._checking('DecorrelatedBatchNormalization', (x,), ('x',)) as (x_type,):
-        type_check.expect(x_type.dtype.kind == 'f')
-        if type_check.eval(x_type.ndim) >= 2:
-            type_check.expect(x_type.shape[1] % groups == 0)
-        type_check.expect(x_type.ndim >= 2)
-
-
 class FixedDecorrelatedBatchNormalization(function_node.FunctionNode):
     """``projection @ (x - mean)`` per group of channels with given statistics."""
 
@@ -190,24 +178,54 @@ def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chai
             per channel), as Chainer does.
         decay (float): Decay rate of the running averages.
 
-    The matrix square root and its inverse are differentiable nodes whose
-    gradients solve Lyapunov equations, so the result is differentiable to any
-    order.
+    The result is differentiable to any order: the first gradient is one node
+    computed from the eigendecomposition of the covariance, and its own gradient
+    differentiates the composition of :func:`_compose` (whose matrix square root
+    and its inverse have gradients that solve Lyapunov equations).
     """
     groups, eps, running_mean, running_projection, decay = argument.parse_kwargs(
         kwargs, ('groups', 16), ('eps', 2e-5), ('running_mean', None),
         ('running_projection', None), ('decay', 0.9))
-    eps = argument._real(eps, 'eps')
+    return DecorrelatedBatchNormalization(
+        groups, eps, running_mean, running_projection, decay).apply((x,))[0]
+
+
+def _whiten(xg, eps: float):
+    """ZCA whitening of ``xg`` (groups, k, m) in its dtype, as arrays.
+
+    Returns ``(y, mean, xc, projection, s, u)``: the result, the means (groups, k, 1),
+    the centred input, ``(cov + eps I) ** -1/2`` and the eigenvalues ``s`` and
+    eigenvectors ``u`` of ``(cov + eps I) ** 1/2``. The arithmetic is that of
+    :func:`_compose`, call for call.
+    """
+    xp = backend.get_array_module(xg)
+    dt = xg.dtype
+    g, k, m = xg.shape
+    mean = xg.mean(axis=2, keepdims=True)
+    xc = xg - mean
+    eye = xp.broadcast_to(xp.eye(k, dtype=dt), (g, k, k))
+    cov = xp.matmul(xc, xc.swapaxes(-1, -2))
+    cov *= dt.type(1.0 / m)
+    cov += eye * dt.type(eps)
+    w, u = xp.linalg.eigh(_symmetric(cov))
+    s = xp.sqrt(xp.maximum(w, 0))
+    ut = u.swapaxes(-1, -2)
+    inner = xp.matmul(xp.matmul(ut, eye * dt.type(2)), u) / (s[..., :, None] + s[..., None, :])
+    projection = xp.matmul(xp.matmul(u, inner), ut).astype(dt, copy=False)
+    return xp.matmul(projection, xc), mean, xc, projection, s, u
+
+
+def _compose(x, groups: int, eps: float):
+    """:func:`decorrelated_batch_normalization` composed of differentiable
+    functions (without the running statistics): the graph that the gradient of
+    :class:`_DecorrelationGrad` differentiates."""
     F = chainer.functions
-    _check_groups(x, groups)
-    xa = chainer.variable.as_array(x)
+    xa = x.array
     xp = backend.get_array_module(xa)
     cdt = array_utils.compute_dtype(xa.dtype)
     n, c = xa.shape[:2]
     rest = xa.shape[2:]
     m = xa.size // max(c, 1)
-    if m == 0:
-        raise ValueError('decorrelated_batch_normalization needs a non-empty batch')
     perm = (1, 0) + tuple(range(2, xa.ndim))
     xg = F.reshape(F.transpose(x if xa.dtype == cdt else F.cast(x, cdt), perm),
                    (groups, c // groups, m))
@@ -220,14 +238,9 @@ def decorrelated_batch_normalization(x: VariableOrArray, **kwargs: Any) -> 'chai
     projection, = LyapunovSolve(sqrt_node.eig, of=sqrt_cov.array).apply(
         (sqrt_cov, eye * cdt.type(2)))
     y = F.transpose(F.reshape(F.matmul(projection, xc), (c, n) + rest), perm)
-    _update_statistics(running_mean, running_projection, mean.array, projection.array, m,
-                       decay)
     return y if y.dtype == xa.dtype else F.cast(y, xa.dtype)
 
 
-# Static code: a static_graph chain's replays update the statistics with that
-# call's batch, as define-by-run calls do.
-@static_code
 def _update_statistics(running_mean, running_projection, mean, projection, m: int,
                        decay: float) -> None:
     _bn._update_running(running_mean, mean[:, :, 0], decay)
@@ -253,14 +266,12 @@ def fixed_decorrelated_batch_normalization(x: VariableOrArray, mean: VariableOrA
     return FixedDecorrelatedBatchNormalization(groups).apply((x, mean, projection))[0]
 
 
-class DecorrelatedBatchNormalization(_composite.CompositeNode):
+class DecorrelatedBatchNormalization(function_node.FunctionNode):
     """The node of :func:`decorrelated_batch_normalization`: input ``(x,)``.
 
     ``mean`` and ``projection`` (optional) are the running statistics, updated in
     place by the forward pass.
     """
-
-    _n_inputs = (1, 1)
 
     def __init__(self, groups: int = 16, eps: float = 2e-5, mean=None, projection=None,
                  decay: float = 0.9) -> None:
@@ -269,18 +280,82 @@ class DecorrelatedBatchNormalization(_composite.CompositeNode):
         self.running_mean = mean
         self.running_projection = projection
         self.decay = decay
-        self._updating = False
+
+    def check_type_forward(self, in_types):
+        # Chainer's checks, in its order (the channel count only where there is one)
+        type_check.expect(in_types.size() == 1)
+        x_type = in_types[0]
+        type_check.expect(x_type.dtype.kind == 'f')
+        if type_check.eval(x_type.ndim) >= 2:
+            type_check.expect(x_type.shape[1] % self.groups == 0)
+        type_check.expect(x_type.ndim >= 2)
 
     def forward(self, inputs):
-        self._updating = True  # the statistics are updated once, not when backward recomputes
-        try:
-            return super().forward(inputs)
-        finally:
-            self._updating = False
+        x, = inputs
+        n, c = x.shape[:2]
+        m = x.size // max(c, 1)
+        if m == 0:
+            raise ValueError('decorrelated_batch_normalization needs a non-empty batch')
+        self.retain_inputs((0,))
+        xg = _to_groups(x, self.groups).astype(array_utils.compute_dtype(x.dtype), copy=False)
+        y, mean, xc, projection, s, u = _whiten(xg, self.eps)
+        #: What the gradient reads: the centred input, the projection and the
+        #: eigendecomposition of its inverse.
+        self._saved = (xc, projection, s, u)
+        _update_statistics(self.running_mean, self.running_projection, mean, projection, m,
+                           self.decay)
+        return _from_groups(y, x.shape).astype(x.dtype, copy=False),
 
-    def _compose(self, x):
-        return decorrelated_batch_normalization(
-            x, groups=self.groups, eps=self.eps,
-            running_mean=self.running_mean if self._updating else None,
-            running_projection=self.running_projection if self._updating else None,
-            decay=self.decay)
+    def backward(self, indexes, grad_outputs):
+        x, = self.get_retained_inputs()
+        return _DecorrelationGrad(
+            self.groups, self.eps, self._saved).apply((x, grad_outputs[0]))
+
+
+class _DecorrelationGrad(function_node.FunctionNode):
+    """Gradient of :class:`DecorrelatedBatchNormalization`: inputs ``(x, gy)``.
+
+    With ``y = P xc``, ``P = S ** -1`` and ``S = U diag(s) U^T`` the square root of
+    ``cov + eps I``: ``gP = gy xc^T``; the derivative of ``cov -> cov ** -1/2`` in
+    the eigenbasis is the Hadamard product with ``-1 / (s_i s_j (s_i + s_j))``;
+    ``cov = xc xc^T / m`` gives ``(gcov + gcov^T) xc / m``, and the centring
+    subtracts the mean of the gradient. Its own gradient differentiates the
+    gradient of the composition (:func:`_compose`), so every order is right.
+    """
+
+    def __init__(self, groups: int, eps: float, saved: tuple) -> None:
+        self.groups = groups
+        self.eps = eps
+        #: ``(xc, projection, s, u)`` of the forward pass.
+        self.saved = saved
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        x, gy = inputs
+        xp = backend.get_array_module(gy)
+        xc, projection, s, u = self.saved
+        m = xc.shape[2]
+        gyg = _to_groups(gy, self.groups).astype(xc.dtype, copy=False)
+        ut = u.swapaxes(-1, -2)
+        gp = xp.matmul(gyg, xc.swapaxes(-1, -2))
+        gp += gp.swapaxes(-1, -2)
+        # (gcov + gcov^T) in the eigenbasis of cov
+        inner = xp.matmul(xp.matmul(ut, gp), u)
+        inner /= s[..., :, None] * s[..., None, :] * (s[..., :, None] + s[..., None, :])
+        inner *= xc.dtype.type(-1.0 / m)
+        gcov = xp.matmul(xp.matmul(u, inner), ut)
+        gx = xp.matmul(projection, gyg)
+        gx += xp.matmul(gcov, xc)
+        gx -= gx.mean(axis=2, keepdims=True)
+        return _from_groups(gx, x.shape).astype(x.dtype, copy=False),
+
+    def backward(self, indexes, grad_outputs):
+        F = chainer.functions
+        double = bool(chainer.config.enable_backprop)
+        x, gy = (F.identity(v) for v in self.get_retained_inputs())
+        with chainer.force_backprop_mode():
+            y = _compose(x, self.groups, self.eps)
+            gx, = chainer.grad([y], [x], [gy], enable_double_backprop=True)
+        wanted = [(x, gy)[i] for i in indexes]
+        return tuple(chainer.grad([gx], wanted, [grad_outputs[0]],
+                                  enable_double_backprop=double))

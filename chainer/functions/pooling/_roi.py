@@ -31,6 +31,33 @@ def _index(xp, batch, pos, channels: int) -> tuple:
     return b, c, pos
 
 
+def _gather_blocks(xf, batch, pos, weight):
+    """``(xf[_index(batch, pos)] * weight).sum(axis=-1)`` on NumPy, bit for bit, a
+    block of RoIs at a time through flat indices: ``take`` of one flat index reads
+    three times faster than the advanced index of three arrays, and each block's
+    products are summed while in cache."""
+    n, c, hw = xf.shape
+    blocks = array_utils._first_axis_blocks(
+        len(batch), (xf.itemsize + 8) * c * array_utils.size_of_shape(pos.shape[2:]),
+        array_utils._GATHER_BYTES, 1)
+    with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+        if len(blocks) == 1:  # small: the plain form has less to set up
+            return (xf[_index(numpy, batch, pos, c)] * weight).sum(axis=-1)
+    extra = (None,) * (pos.ndim - 2)
+    channel = numpy.arange(0, c * hw, hw)[(None, slice(None)) + extra]
+    shape = numpy.broadcast_shapes((len(batch), c) + (1,) * len(extra), pos.shape,
+                                   weight.shape)
+    y = numpy.empty(shape[:-1], xf.dtype)
+    flat_x = xf.reshape(-1)
+    for s in blocks:
+        index = batch[(s,) + (None,) * (pos.ndim - 1)] * (c * hw) + channel + pos[s]
+        vals = flat_x.take(numpy.broadcast_to(index, (len(index),) + shape[1:]))
+        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
+            vals *= weight[s]
+        vals.sum(axis=-1, out=y[s])
+    return y
+
+
 class SparseGather(function_node.FunctionNode):
     """``y[r, c, ...] = sum_k x[batch[r], c, pos[r, c, ..., k]] * weight[r, c, ..., k]``
     over the flattened pixels of ``x`` (``pos`` and ``weight`` may have a channel axis of
@@ -56,9 +83,12 @@ class SparseGather(function_node.FunctionNode):
         self._x_shape = x.shape
         n, c = x.shape[:2]
         xf = array_utils.as_compute(x).reshape(n, c, x.shape[2] * x.shape[3])
-        vals = xf[_index(xp, self.batch, self.pos, c)]
-        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
-            y = (vals * self.weight.astype(xf.dtype, copy=False)).sum(axis=-1)
+        weight = self.weight.astype(xf.dtype, copy=False)
+        if xp is numpy:
+            y = _gather_blocks(xf, self.batch, self.pos, weight)
+        else:
+            vals = xf[_index(xp, self.batch, self.pos, c)]
+            y = (vals * weight).sum(axis=-1)
         if self.empty is not None:
             y = xp.where(self.empty, xf.dtype.type(-numpy.inf), y)
         return y.astype(x.dtype, copy=False),
@@ -81,15 +111,28 @@ class SparseScatter(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        out_dtype = gy.dtype
         xp = backend.get_array_module(gy)
         n, c = self.shape[:2]
         dtype = array_utils.compute_dtype(gy.dtype)
-        gx = xp.zeros((n, c, array_utils.size_of_shape(self.shape[2:])), dtype=dtype)
+        hw = array_utils.size_of_shape(self.shape[2:])
         index = _index(xp, self.batch, self.pos, c)
         shape = numpy.broadcast_shapes(*(i.shape for i in index))
-        vals = gy.astype(dtype, copy=False)[..., None] * self.weight.astype(dtype, copy=False)
-        array_utils.scatter_add(gx, index, xp.broadcast_to(vals, shape))
-        return gx.reshape(self.shape).astype(gy.dtype, copy=False),
+        gy = gy.astype(dtype, copy=False)
+        weight = self.weight.astype(dtype, copy=False)
+        if xp is numpy:
+            # one sparse product (numpy.add.at adds one value at a time): every output
+            # value gy[r, c, p, q] times its taps' weights into the flat pixels of x,
+            # bit for bit the scatter below
+            flat = (index[0] * c + index[1]) * hw + index[2]
+            k = shape[-1]
+            gx = array_utils.scatter_rows(
+                n * c * hw, numpy.broadcast_to(flat, shape).reshape(-1, k), gy.reshape(-1, 1),
+                numpy.broadcast_to(weight, shape).reshape(-1, k))
+        else:
+            gx = xp.zeros((n, c, hw), dtype=dtype)
+            array_utils.scatter_add(gx, index, xp.broadcast_to(gy[..., None] * weight, shape))
+        return gx.reshape(self.shape).astype(out_dtype, copy=False),
 
     def backward(self, indexes, grad_outputs):
         return SparseGather(self.batch, self.pos, self.weight).apply(grad_outputs)
@@ -163,7 +206,9 @@ def pool_bins(start: numpy.ndarray, end: numpy.ndarray, n_bins: int, size: int,
     p = numpy.arange(n_bins)
     lo = numpy.floor(p[None] * step[:, None]).astype(numpy.int64) + start[:, None]
     hi = numpy.ceil((p[None] + 1) * step[:, None]).astype(numpy.int64) + start[:, None]
-    return numpy.clip(lo, 0, size), numpy.clip(hi, 0, size)
+    # (numpy.clip's wrapper costs more than the two ufuncs on these few integers)
+    return (numpy.minimum(numpy.maximum(lo, 0), size),
+            numpy.minimum(numpy.maximum(hi, 0), size))
 
 
 def bin_taps(lo_h, hi_h, lo_w, hi_w, width: int) -> tuple:
@@ -276,8 +321,10 @@ def gather_max(x, batch, pos, weight, valid, label: str, extras: tuple,
         p = xp.asarray(pos[r0:r0 + step, None], dtype=numpy.int32)      # (r, 1, P, Q, S, K)
         w = xp.asarray(weight[r0:r0 + step, None]).astype(xf.dtype)
         ok = xp.asarray(valid[r0:r0 + step, None])                       # (r, 1, P, Q, S)
-        with numpy.errstate(invalid='ignore'):  # an infinite x times a weight of 0
-            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)          # (r, C, P, Q, S)
+        if xp is numpy:
+            vals = _gather_blocks(xf, b, p, w)                           # (r, C, P, Q, S)
+        else:
+            vals = (xf[_index(xp, b, p, c)] * w).sum(axis=-1)
         if above_minus_inf:
             ok = ok & (vals > -xp.inf)
         vals = xp.where(ok, vals, -xp.inf)

@@ -124,3 +124,55 @@ def test_one_node_keeping_only_its_inputs():
     gx, ggrid = chainer.grad([F.sum(y * y)], [x, grid], enable_double_backprop=True)
     assert gx.shape == x.shape and ggrid.shape == grid.shape
     assert gx.creator is not None  # still differentiable
+
+
+def _count_applies(monkeypatch):
+    applied = []
+    original = chainer.FunctionNode.apply
+
+    def apply(self, inputs):
+        applied.append(type(self).__name__)
+        return original(self, inputs)
+
+    monkeypatch.setattr(chainer.FunctionNode, 'apply', apply)
+    return applied
+
+
+def test_forward_and_gradient_are_one_node_each(monkeypatch):
+    x = chainer.Variable(numpy.random.rand(2, 3, 5, 5))
+    grid = chainer.Variable(_grid(2, 5, 5, 3, 4, numpy.float64))
+    applied = _count_applies(monkeypatch)
+    y = F.spatial_transformer_sampler(x, grid)
+    assert applied == ['SpatialTransformerSampler']
+    gx, ggrid = chainer.grad([y], [x, grid], [chainer.Variable(numpy.ones(y.shape))],
+                             enable_double_backprop=True)
+    assert applied[1:] == ['_SamplerGrad']
+    assert gx.creator is ggrid.creator
+
+
+def test_third_order():
+    x = numpy.random.uniform(-1, 1, (1, 2, 3, 4))
+    grid = _grid(1, 3, 4, 2, 3, numpy.float64)
+    gy = numpy.random.randn(1, 2, 2, 3)
+
+    def first(x, grid, gy):
+        y = F.spatial_transformer_sampler(x, grid)
+        return chainer.grad([y], [x, grid], [gy], enable_double_backprop=True)
+
+    def randn(*arrays):
+        return tuple(numpy.random.randn(*a.shape) for a in arrays)
+
+    chainer.gradient_check.check_double_backward(
+        first, (x, grid, gy), randn(x, grid), randn(x, grid, gy), atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('x_shape, grid_shape', [
+    ((0, 3, 4, 4), (0, 2, 2, 2)), ((2, 0, 4, 4), (2, 2, 2, 2)), ((2, 3, 4, 4), (2, 2, 0, 2))])
+def test_empty(x_shape, grid_shape):
+    x = chainer.Variable(numpy.ones(x_shape, numpy.float32))
+    grid = chainer.Variable(numpy.zeros(grid_shape, numpy.float32))
+    y = F.spatial_transformer_sampler(x, grid)
+    assert y.shape == x_shape[:2] + grid_shape[2:]
+    y.grad = numpy.ones_like(y.array)
+    y.backward()
+    assert x.grad.shape == x_shape and grid.grad.shape == grid_shape

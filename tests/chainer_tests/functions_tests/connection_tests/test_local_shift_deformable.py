@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 import chainer.links as L
 from chainer.links.connection import deformable_convolution_2d
+from chainer import gradient_check
 from chainer import initializers
 from chainer import serializers
 from chainer import testing
@@ -387,3 +388,39 @@ def test_shape_errors_are_also_value_errors(call):
     with pytest.raises(type_check.InvalidType) as e:
         call(numpy.random.RandomState(0))
     assert isinstance(e.value, ValueError)
+
+
+def test_local_convolution_forward_and_gradient_are_one_node_each(monkeypatch):
+    applied = []
+    original = chainer.FunctionNode.apply
+
+    def apply(self, inputs):
+        applied.append(type(self).__name__)
+        return original(self, inputs)
+
+    x = chainer.Variable(numpy.random.rand(2, 3, 5, 5))
+    W = chainer.Variable(numpy.random.rand(4, 2, 4, 3, 3, 2))
+    b = chainer.Variable(numpy.random.rand(4, 2, 4))
+    monkeypatch.setattr(chainer.FunctionNode, 'apply', apply)
+    y = F.local_convolution_2d(x, W, b, stride=(2, 1))
+    assert applied == ['LocalConvolution2DFunction']
+    gx, gW = chainer.grad([y], [x, W], [chainer.Variable(numpy.ones(y.shape))],
+                          enable_double_backprop=True)
+    assert applied[1:] == ['_LocalConvolution2DGrad']
+    assert gx.creator is gW.creator
+
+
+def test_local_convolution_third_order():
+    x = numpy.random.uniform(-1, 1, (2, 2, 4, 3))
+    W = numpy.random.uniform(-1, 1, (2, 2, 1, 2, 3, 3))
+    gy = numpy.random.randn(2, 2, 2, 1)
+
+    def first(x, W, gy):
+        y = F.local_convolution_2d(x, W)
+        return chainer.grad([y * y], [x, W], [gy], enable_double_backprop=True)
+
+    def randn(*arrays):
+        return tuple(numpy.random.randn(*a.shape) for a in arrays)
+
+    gradient_check.check_double_backward(
+        first, (x, W, gy), randn(x, W), randn(x, W, gy), atol=1e-4, rtol=1e-3)

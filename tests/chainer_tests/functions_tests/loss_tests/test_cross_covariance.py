@@ -2,6 +2,7 @@ import numpy
 import pytest
 
 import chainer
+from chainer import gradient_check
 from chainer import testing
 from chainer.functions.loss.cross_covariance import cross_covariance
 from chainer.functions.loss.decov import decov
@@ -157,3 +158,51 @@ def test_decov_bitwise_as_chainer(reduce):
         numpy.fill_diagonal(gn, 0.0)
         eh = hc.dot(gn + gn.T)
     assert gh.array.tobytes() == eh.tobytes()
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_gradient_is_one_node_differentiable_twice_more(reduce):
+    from chainer.functions.loss import decov as decov_module
+    rng = numpy.random.RandomState(2)
+    h = rng.uniform(-1, 1, (5, 3))
+    shape = () if reduce == 'half_squared_sum' else (3, 3)
+    hv = chainer.Variable(h)
+    gh, = chainer.grad([decov(hv, reduce)], [hv],
+                       [chainer.Variable(numpy.asarray(rng.randn(*shape)))],
+                       enable_double_backprop=True)
+    assert isinstance(gh.creator, decov_module._DeCovGrad)
+    assert gh.creator.inputs[0] is hv.node
+
+    def first(h, g):
+        return chainer.grad([decov(h, reduce)], [h], [g], enable_double_backprop=True)[0]
+
+    # second and third order
+    gradient_check.check_double_backward(
+        first, (h, numpy.asarray(rng.randn(*shape))), rng.randn(5, 3),
+        (rng.randn(5, 3), numpy.asarray(rng.randn(*shape))), atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('reduce', ['half_squared_sum', 'no'])
+def test_decov_float16_gradient_as_float16_products(reduce):
+    # float16 products go through float32 BLAS: NumPy's float16 product (which
+    # accumulates in float32 too) gives the same values, far more slowly
+    rng = numpy.random.RandomState(3)
+    h = rng.uniform(-1, 1, (40, 24)).astype(numpy.float16)
+    g = numpy.asarray(rng.uniform(-1, 1, () if reduce == 'half_squared_sum' else (24, 24)),
+                      numpy.float16)
+    hv = chainer.Variable(h)
+    gh, = chainer.grad([decov(hv, reduce)], [hv], [chainer.Variable(g)])
+    hc = h - h.mean(axis=0, keepdims=True)
+    gn = g / numpy.float16(40)
+    if reduce == 'half_squared_sum':
+        cov = hc.T.dot(hc)
+        numpy.fill_diagonal(cov, 0)
+        cov /= numpy.float16(40)
+        eh = 2.0 * hc.dot(cov)
+        eh *= gn
+    else:
+        numpy.fill_diagonal(gn, 0)
+        eh = hc.dot(gn + gn.T)
+    assert gh.dtype == numpy.float16
+    numpy.testing.assert_allclose(gh.array.astype(numpy.float32), eh.astype(numpy.float32),
+                                  rtol=2e-3, atol=1e-4)

@@ -151,3 +151,58 @@ def test_fixed_form_shape_errors_are_also_chainers(x_shape, mean_shape, also):
             rng.randn(*x_shape).astype('f'), rng.randn(*mean_shape).astype('f'),
             rng.randn(2, 2, 2).astype('f'), groups=2)
     assert isinstance(e.value, also)
+
+
+def test_forward_is_one_node_and_its_gradient_another():
+    from chainer.functions.normalization import decorrelated_batch_normalization as dbn
+    x = chainer.Variable(numpy.random.randn(6, 4, 3).astype(numpy.float32))
+    y = F.decorrelated_batch_normalization(x, groups=2)
+    assert isinstance(y.creator, dbn.DecorrelatedBatchNormalization)
+    assert y.creator.inputs[0] is x.node
+    gx, = chainer.grad([y], [x], [chainer.Variable(numpy.ones_like(y.array))],
+                       enable_double_backprop=True)
+    assert isinstance(gx.creator, dbn._DecorrelationGrad)
+    assert gx.creator.inputs[0] is x.node
+
+
+@pytest.mark.parametrize('dtype, tol', [
+    (numpy.float16, 5e-2), (numpy.float32, 2e-3), (numpy.float64, 1e-4)])
+def test_gradients_in_every_dtype(dtype, tol):
+    shape = (8, 4, 2)
+    x = numpy.random.randn(*shape).astype(dtype)
+    gy = numpy.random.randn(*shape).astype(dtype)
+    ggx = numpy.random.randn(*shape).astype(dtype)
+
+    def f(x):
+        return F.decorrelated_batch_normalization(x, groups=2, eps=1e-1)
+
+    gradient_check.check_backward(f, (x,), gy, dtype=numpy.float64, atol=tol, rtol=tol)
+    gradient_check.check_double_backward(f, (x,), gy, ggx, dtype=numpy.float64,
+                                         atol=tol, rtol=tol)
+
+
+def test_third_order():
+    # the gradient of the gradient node is itself differentiable (in x and gy)
+    shape = (7, 4)
+    x = numpy.random.randn(*shape)
+
+    def first(x, gy):
+        y = F.decorrelated_batch_normalization(x, groups=2, eps=1e-2)
+        return chainer.grad([y], [x], [gy], enable_double_backprop=True)[0]
+
+    gradient_check.check_double_backward(
+        first, (x, numpy.random.randn(*shape)), numpy.random.randn(*shape),
+        (numpy.random.randn(*shape), numpy.random.randn(*shape)), atol=1e-4, rtol=1e-3)
+
+
+def test_gradient_is_the_composition_s():
+    from chainer.functions.normalization import decorrelated_batch_normalization as dbn
+    x = chainer.Variable(numpy.random.randn(9, 6, 2))
+    gy = numpy.random.randn(9, 6, 2)
+    y = F.decorrelated_batch_normalization(x, groups=3)
+    gx, = chainer.grad([y], [x], [chainer.Variable(gy)])
+    xc = chainer.Variable(x.array)
+    yc = dbn._compose(xc, 3, 2e-5)
+    numpy.testing.assert_array_equal(y.array, yc.array)
+    ref, = chainer.grad([yc], [xc], [chainer.Variable(gy)])
+    numpy.testing.assert_allclose(gx.array, ref.array, rtol=1e-9, atol=1e-10)

@@ -318,3 +318,31 @@ def test_roi_pooling_2d_bad_grid_sizes(outh, outw, scale, error):
     with pytest.raises(error):
         F.roi_pooling_2d(x, rois, outh, outw, scale)
     assert F.roi_pooling_2d(x, rois, numpy.int64(2), 2, numpy.float32(0.5)).shape == (1, 2, 2, 2)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('channel_taps', [False, True])
+def test_sparse_gather_and_scatter_bitwise_as_the_indexed_forms(dtype, channel_taps):
+    # The gather reads blocks of RoIs through flat indices (several blocks here), the
+    # scatter is one sparse product: both bit for bit the advanced-index forms.
+    from chainer.functions.pooling import _roi
+    rng = numpy.random.RandomState(0)
+    n, c, h, w, R, k = 3, 16, 9, 8, 24, 16
+    x = rng.randn(n, c, h, w).astype(dtype)
+    batch = rng.randint(-n, n, R)
+    pos = rng.randint(0, h * w, (R, c if channel_taps else 1, 7, 7, k)).astype(numpy.int32)
+    weight = rng.uniform(0, 1, pos.shape).astype(dtype)
+    node = _roi.SparseGather(batch, pos, weight)
+    y, = node.forward((x,))
+    index = _roi._index(numpy, batch, pos, c)
+    xf = x.reshape(n, c, h * w)
+    assert y.tobytes() == (xf[index] * weight).sum(axis=-1).tobytes()
+    gy = rng.randn(*y.shape).astype(dtype)
+    gx, = _roi.SparseScatter(batch, pos, weight, x.shape).forward((gy,))
+    expected = numpy.zeros_like(xf)
+    numpy.add.at(expected, index, numpy.broadcast_to(gy[..., None] * weight,
+                                                     numpy.broadcast_shapes(*(
+                                                         i.shape for i in index))))
+    assert gx.tobytes() == expected.reshape(x.shape).tobytes()
+    with pytest.raises(IndexError):
+        _roi.SparseGather(batch + 2 * n, pos, weight).forward((x,))
