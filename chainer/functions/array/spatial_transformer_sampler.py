@@ -8,6 +8,7 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions import _composite
 from chainer.function import _CallableNode
 from chainer.functions.array.get_item import get_item
 from chainer.functions.array.pad import pad
@@ -179,7 +180,7 @@ class SpatialTransformerSampler(_CallableNode, function_node.FunctionNode):
         return tuple((gx, ggrid)[i] for i in indexes)
 
 
-class _SamplerGrad(function_node.FunctionNode):
+class _SamplerGrad(_composite.CompositeNode):
     """Gradients ``(gx, ggrid)`` of :class:`SpatialTransformerSampler`: inputs
     ``(x, grid, gy)``. ``gx`` scatters each output gradient to its four
     neighbours; a coordinate strictly inside the padded image gets the sum over
@@ -212,15 +213,6 @@ class _SamplerGrad(function_node.FunctionNode):
         return gx.astype(x.dtype, copy=False), xp.stack((gu, gv), axis=1).astype(
             x.dtype, copy=False)
 
-    def backward(self, indexes, grad_outputs):
-        F = chainer.functions
-        double = bool(chainer.config.enable_backprop)
-        fresh = [F.identity(v) for v in self.get_retained_inputs()]
-        x, grid, gy = fresh
-        with chainer.force_backprop_mode():
-            grads = chainer.grad([_sample(x, grid)], [x, grid], [gy],
-                                 enable_double_backprop=True)
-        pairs = [(g, gg) for g, gg in zip(grads, grad_outputs) if gg is not None]
-        found = chainer.grad([g for g, _ in pairs], [fresh[i] for i in indexes],
-                             [gg for _, gg in pairs], enable_double_backprop=double)
-        return tuple(found)
+    def _compose(self, x, grid, gy):
+        return tuple(chainer.grad([_sample(x, grid)], [x, grid], [gy],
+                                  enable_double_backprop=True))

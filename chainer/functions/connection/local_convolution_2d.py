@@ -8,10 +8,10 @@ import numpy
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions import _composite
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.cast import cast
 from chainer.functions.array.im2col import im2col
-from chainer.functions.array.identity import identity
 from chainer.functions.array.reshape import reshape
 from chainer.functions.array.transpose import transpose
 from chainer.functions.math.matmul import matmul
@@ -157,7 +157,7 @@ class LocalConvolution2DFunction(function_node.FunctionNode):
         return tuple(grads[i] for i in indexes)
 
 
-class _LocalConvolution2DGrad(function_node.FunctionNode):
+class _LocalConvolution2DGrad(_composite.CompositeNode):
     """Gradients ``(gx, gW)`` of :class:`LocalConvolution2DFunction`: inputs
     ``(x, W, gy)``. Its own gradient differentiates :func:`_compose`."""
 
@@ -179,13 +179,7 @@ class _LocalConvolution2DGrad(function_node.FunctionNode):
         gw = gw.transpose(2, 0, 1).reshape(W.shape)
         return gx.astype(x.dtype, copy=False), gw.astype(W.dtype, copy=False)
 
-    def backward(self, indexes, grad_outputs):
-        double = bool(chainer.config.enable_backprop)
-        fresh = [identity(v) for v in self.get_retained_inputs()]
-        x, W, gy = fresh
-        with chainer.force_backprop_mode():
-            grads = chainer.grad([_compose(x, W, None, self.stride)], [x, W], [gy],
-                                 enable_double_backprop=True)
-        pairs = [(g, gg) for g, gg in zip(grads, grad_outputs) if gg is not None]
-        return tuple(chainer.grad([g for g, _ in pairs], [fresh[i] for i in indexes],
-                                  [gg for _, gg in pairs], enable_double_backprop=double))
+    def _compose(self, x, W, gy):
+        # (the module's _compose: the function itself, composed)
+        return tuple(chainer.grad([_compose(x, W, None, self.stride)], [x, W], [gy],
+                                  enable_double_backprop=True))

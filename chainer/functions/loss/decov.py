@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 
 import numpy
 
-import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions import _composite
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.transpose import transpose
@@ -49,7 +49,7 @@ class DeCov(_CallableNode, function_node.FunctionNode):
         return _DeCovGrad(self.reduce).apply((h, grad_outputs[0]))
 
 
-class _DeCovGrad(function_node.FunctionNode):
+class _DeCovGrad(_composite.CompositeNode):
     """Gradient of :class:`DeCov`: inputs ``(h, gy)``, computed as Chainer's backward
     did; its own gradient differentiates :func:`_grad`, the same formula composed
     of differentiable functions."""
@@ -74,14 +74,8 @@ class _DeCovGrad(function_node.FunctionNode):
             gh = _dot(hc, gn + gn.T)
         return utils.force_array(gh, h.dtype),
 
-    def backward(self, indexes, grad_outputs):
-        F = chainer.functions
-        double = bool(chainer.config.enable_backprop)
-        fresh = [F.identity(v) for v in self.get_retained_inputs()]
-        with chainer.force_backprop_mode():
-            gh = _grad(*fresh, self.reduce)
-        return tuple(chainer.grad([gh], [fresh[i] for i in indexes], [grad_outputs[0]],
-                                  enable_double_backprop=double))
+    def _compose(self, h, gy):
+        return _grad(h, gy, self.reduce)
 
 
 def _dot(a, b):

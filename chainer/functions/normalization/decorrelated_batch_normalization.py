@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import chainer
 from chainer import backend
 from chainer import function_node
+from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.utils import argument
 from chainer.utils import array as array_utils
@@ -312,7 +313,7 @@ class DecorrelatedBatchNormalization(function_node.FunctionNode):
             self.groups, self.eps, self._saved).apply((x, grad_outputs[0]))
 
 
-class _DecorrelationGrad(function_node.FunctionNode):
+class _DecorrelationGrad(_composite.CompositeNode):
     """Gradient of :class:`DecorrelatedBatchNormalization`: inputs ``(x, gy)``.
 
     With ``y = P xc``, ``P = S ** -1`` and ``S = U diag(s) U^T`` the square root of
@@ -349,13 +350,7 @@ class _DecorrelationGrad(function_node.FunctionNode):
         gx -= gx.mean(axis=2, keepdims=True)
         return _from_groups(gx, x.shape).astype(x.dtype, copy=False),
 
-    def backward(self, indexes, grad_outputs):
-        F = chainer.functions
-        double = bool(chainer.config.enable_backprop)
-        x, gy = (F.identity(v) for v in self.get_retained_inputs())
-        with chainer.force_backprop_mode():
-            y = _compose(x, self.groups, self.eps)
-            gx, = chainer.grad([y], [x], [gy], enable_double_backprop=True)
-        wanted = [(x, gy)[i] for i in indexes]
-        return tuple(chainer.grad([gx], wanted, [grad_outputs[0]],
-                                  enable_double_backprop=double))
+    def _compose(self, x, gy):
+        # (the module's _compose: the function itself, composed)
+        return chainer.grad([_compose(x, self.groups, self.eps)], [x], [gy],
+                            enable_double_backprop=True)[0]
