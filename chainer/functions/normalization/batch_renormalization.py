@@ -8,6 +8,7 @@ import numpy
 
 import chainer
 from chainer import backend
+from chainer import utils
 from chainer.functions import _composite
 from chainer.functions.normalization import batch_normalization as _bn
 from chainer.graph_optimizations.static_graph import static_code
@@ -58,7 +59,8 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
     # gamma * (xhat * r + d) + beta == batch normalization with gamma * r, gamma * d + beta.
     node = _bn.BatchNormalization(eps, axis=axis)
     node.warns_single_sample = False
-    y = node.apply((x, gamma * r, gamma * d + beta))[0]
+    # (force_array: the products of 0-d arrays are NumPy scalars, not node inputs)
+    y = node.apply((x, utils.force_array(gamma * r), utils.force_array(gamma * d + beta)))[0]
     if update_statistics:
         _update_statistics(running_mean, running_var, mean, var,
                            xa.size // max(1, ga.size), decay)

@@ -183,3 +183,20 @@ def test_outside_training_mode():
         gxs.append(gx.array)
     numpy.testing.assert_array_equal(ys[0], ys[1])
     numpy.testing.assert_array_equal(gxs[0], gxs[1])
+
+
+def test_zero_dim_gamma_and_beta_arrays():
+    # gamma and beta of shape () (statistics over every axis) as Chainer takes them:
+    # NumPy arrays as well as variables (their products with the corrections are
+    # NumPy scalars, turned back into arrays for the normalization node).
+    x = numpy.random.RandomState(1).uniform(-1, 1, (4, 3, 2)).astype(numpy.float32)
+    gamma, beta = numpy.array(1.5, numpy.float32), numpy.array(0.25, numpy.float32)
+    ys = []
+    for wrap in (False, True):
+        g, b = (chainer.Variable(a) if wrap else a for a in (gamma, beta))
+        mean, var = numpy.zeros((), numpy.float32), numpy.ones((), numpy.float32)
+        ys.append(F.batch_renormalization(x, g, b, 2.0, 1.0, running_mean=mean,
+                                          running_var=var, update_statistics=True).array)
+        assert mean != 0 and var != 1
+    assert ys[0].shape == x.shape
+    numpy.testing.assert_array_equal(ys[0], ys[1])
