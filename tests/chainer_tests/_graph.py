@@ -1,4 +1,5 @@
-"""The nodes of a computational graph, for tests of what a derivative builds."""
+"""The nodes of a computational graph, for tests of what a derivative builds, and
+of how the backprop walk sums gradients."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,3 +17,17 @@ def graph_nodes(*variables: Any) -> list:
         seen[id(node)] = node
         stack.extend(vn.creator_node for vn in node.inputs)
     return list(seen.values())
+
+
+def count_grad_into(monkeypatch: Any, node_class: type) -> list:
+    """Records ``(input index, taken, fresh)`` for each call of ``node_class``'s
+    ``_add_grad_into`` (the backprop walk adding a gradient straight into its sum)."""
+    calls = []
+    original = node_class._add_grad_into
+
+    def counting(self, index, grad_outputs, acc, fresh):
+        out = original(self, index, grad_outputs, acc, fresh)
+        calls.append((index, out is not None, fresh))
+        return out
+    monkeypatch.setattr(node_class, '_add_grad_into', counting)
+    return calls

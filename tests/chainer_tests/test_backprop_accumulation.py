@@ -14,6 +14,7 @@ import chainer
 import chainer.functions as F
 from chainer import FunctionHook, FunctionNode, Variable
 from chainer import _backprop
+from tests.chainer_tests._graph import count_grad_into
 
 _DTYPES = [np.float16, np.float32, np.float64]
 
@@ -445,15 +446,7 @@ def _linear_loop(W, x, steps, b=None, seed_scale=1.0):
 def _count_into(monkeypatch):
     """Records ``(input index, taken, fresh)`` for each of F.linear's adds."""
     from chainer.functions.connection.linear import LinearFunction
-    calls = []
-    original = LinearFunction._add_grad_into
-
-    def counting(self, index, grad_outputs, acc, fresh):
-        out = original(self, index, grad_outputs, acc, fresh)
-        calls.append((index, out is not None, fresh))
-        return out
-    monkeypatch.setattr(LinearFunction, '_add_grad_into', counting)
-    return calls
+    return count_grad_into(monkeypatch, LinearFunction)
 
 
 def _without_into(monkeypatch):

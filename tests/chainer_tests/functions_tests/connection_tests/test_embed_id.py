@@ -7,6 +7,7 @@ from chainer import gradient_check
 from chainer import testing
 from chainer.functions.connection.embed_id import embed_id
 from chainer.utils import type_check
+from tests.chainer_tests._graph import count_grad_into
 
 _backends = [{}, {'use_cuda': True}]
 
@@ -179,15 +180,7 @@ def _embed_loop(W, ids, ignore_label=None):
 
 def _embed_into_calls(monkeypatch):
     from chainer.functions.connection.embed_id import EmbedIDFunction
-    calls = []
-    original = EmbedIDFunction._add_grad_into
-
-    def counting(self, index, grad_outputs, acc, fresh):
-        out = original(self, index, grad_outputs, acc, fresh)
-        calls.append((index, out is not None, fresh))
-        return out
-    monkeypatch.setattr(EmbedIDFunction, '_add_grad_into', counting)
-    return calls
+    return count_grad_into(monkeypatch, EmbedIDFunction)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
