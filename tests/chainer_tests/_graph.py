@@ -31,3 +31,18 @@ def count_grad_into(monkeypatch: Any, node_class: type) -> list:
         return out
     monkeypatch.setattr(node_class, '_add_grad_into', counting)
     return calls
+
+
+def applied_nodes(monkeypatch: Any) -> list:
+    """Records the class name of every FunctionNode applied from now on (the nodes
+    a call builds, in order, including those no output keeps)."""
+    import chainer
+
+    applied = []
+    original = chainer.FunctionNode.apply
+
+    def apply(self, inputs):
+        applied.append(type(self).__name__)
+        return original(self, inputs)
+    monkeypatch.setattr(chainer.FunctionNode, 'apply', apply)
+    return applied

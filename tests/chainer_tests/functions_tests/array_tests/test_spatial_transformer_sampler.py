@@ -5,6 +5,7 @@ import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._graph import applied_nodes
 
 _F16 = {'atol': 5e-2, 'rtol': 5e-2}
 
@@ -126,22 +127,10 @@ def test_one_node_keeping_only_its_inputs():
     assert gx.creator is not None  # still differentiable
 
 
-def _count_applies(monkeypatch):
-    applied = []
-    original = chainer.FunctionNode.apply
-
-    def apply(self, inputs):
-        applied.append(type(self).__name__)
-        return original(self, inputs)
-
-    monkeypatch.setattr(chainer.FunctionNode, 'apply', apply)
-    return applied
-
-
 def test_forward_and_gradient_are_one_node_each(monkeypatch):
     x = chainer.Variable(numpy.random.rand(2, 3, 5, 5))
     grid = chainer.Variable(_grid(2, 5, 5, 3, 4, numpy.float64))
-    applied = _count_applies(monkeypatch)
+    applied = applied_nodes(monkeypatch)
     y = F.spatial_transformer_sampler(x, grid)
     assert applied == ['SpatialTransformerSampler']
     gx, ggrid = chainer.grad([y], [x, grid], [chainer.Variable(numpy.ones(y.shape))],

@@ -10,6 +10,7 @@ from chainer import initializers
 from chainer import serializers
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._graph import applied_nodes
 from tests.chainer_tests.functions_tests.connection_tests import _conv_reference as ref
 
 _backends = [{}, {'use_cuda': True}]
@@ -391,17 +392,10 @@ def test_shape_errors_are_also_value_errors(call):
 
 
 def test_local_convolution_forward_and_gradient_are_one_node_each(monkeypatch):
-    applied = []
-    original = chainer.FunctionNode.apply
-
-    def apply(self, inputs):
-        applied.append(type(self).__name__)
-        return original(self, inputs)
-
+    applied = applied_nodes(monkeypatch)
     x = chainer.Variable(numpy.random.rand(2, 3, 5, 5))
     W = chainer.Variable(numpy.random.rand(4, 2, 4, 3, 3, 2))
     b = chainer.Variable(numpy.random.rand(4, 2, 4))
-    monkeypatch.setattr(chainer.FunctionNode, 'apply', apply)
     y = F.local_convolution_2d(x, W, b, stride=(2, 1))
     assert applied == ['LocalConvolution2DFunction']
     gx, gW = chainer.grad([y], [x, W], [chainer.Variable(numpy.ones(y.shape))],
