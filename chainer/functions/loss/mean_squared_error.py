@@ -10,6 +10,7 @@ from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -38,21 +39,18 @@ class MeanSquaredError(function_node.FunctionNode):
         return tuple(grads[i] for i in indexes)
 
 
-#: Elements per block of :func:`_compute_difference`.
-_BLOCK = 1 << 16
-
-
 def _compute_difference(x0, x1):
     """``as_compute((x0 - x1).ravel())``: the difference in the inputs' dtype, in the
     compute dtype; for large float16 NumPy arrays written a block at a time into
     the float32 result (no whole float16 difference beside it)."""
+    block = array_utils._COMPUTE_BLOCK  # (in_compute_blocks' block of float32 values)
     if (x0.dtype == x1.dtype == numpy.float16 and type(x0) is type(x1) is numpy.ndarray
-            and x0.size > 2 * _BLOCK
+            and x0.size > 2 * block
             and x0.flags.c_contiguous and x1.flags.c_contiguous):
         a, b = x0.reshape(-1), x1.reshape(-1)
         diff = numpy.empty(a.size, numpy.float32)
-        for i in range(0, a.size, _BLOCK):
-            diff[i:i + _BLOCK] = a[i:i + _BLOCK] - b[i:i + _BLOCK]
+        for i in range(0, a.size, block):
+            diff[i:i + block] = a[i:i + block] - b[i:i + block]
         return diff
     return as_compute((x0 - x1).ravel())
 
