@@ -205,6 +205,34 @@ def _round_as_device(r, views: bool = False, where=True, phase: int = 0) -> None
     _np.copyto(a, moved, where=mask)
 
 
+class _Flags:
+    """CuPy's ``ndarray.flags``: the layout only. It has no ``writeable`` or
+    ``aligned`` (a device array is always both), which NumPy's flags have."""
+
+    __slots__ = ('c_contiguous', 'f_contiguous', 'owndata')
+
+    def __init__(self, flags):
+        self.c_contiguous = flags.c_contiguous
+        self.f_contiguous = flags.f_contiguous
+        self.owndata = flags.owndata
+
+    @property
+    def forc(self):
+        return self.c_contiguous or self.f_contiguous
+
+    @property
+    def fnc(self):
+        return self.f_contiguous and not self.c_contiguous
+
+    def __getitem__(self, name):
+        return {'C_CONTIGUOUS': self.c_contiguous, 'F_CONTIGUOUS': self.f_contiguous,
+                'OWNDATA': self.owndata}[name]
+
+    def __repr__(self):
+        return (f'  C_CONTIGUOUS : {self.c_contiguous}\n  F_CONTIGUOUS : {self.f_contiguous}\n'
+                f'  OWNDATA : {self.owndata}')
+
+
 class ndarray:
     """An array on the stand-in device: a NumPy array behind CuPy's interface."""
 
@@ -228,7 +256,7 @@ class ndarray:
     itemsize = property(lambda self: self._a.itemsize)
     nbytes = property(lambda self: self._a.nbytes)
     strides = property(lambda self: self._a.strides)
-    flags = property(lambda self: self._a.flags)
+    flags = property(lambda self: _Flags(self._a.flags))
     T = property(lambda self: _wrap(self._a.T))
     real = property(lambda self: _wrap(self._a.real))
     imag = property(lambda self: _wrap(self._a.imag))
