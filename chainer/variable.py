@@ -273,8 +273,73 @@ def _array_text(arr: numpy.ndarray, separator: str, prefix: str) -> str:
     """``numpy.array2string`` as Chainer printed under NumPy 1, which also ignored the
     ``sign`` print option for integer arrays (NumPy 2 prints ``[+0, +5]``)."""
     sign = '-' if arr.dtype.kind in 'iu' else None
+    formatter = _numpy1_scientific(arr)
     with _numpy1_printing():
-        return numpy.array2string(arr, separator=separator, prefix=prefix, sign=sign)
+        return numpy.array2string(arr, separator=separator, prefix=prefix, sign=sign,
+                                  formatter=formatter)
+
+
+_F32_1E_4 = numpy.float32(1e-4)
+
+
+def _numpy1_scientific(arr: numpy.ndarray) -> dict | None:
+    """The formatter of a float32 array that NumPy 1 printed in scientific notation
+    and NumPy 2 does not, else None.
+
+    Both switch when the smallest nonzero magnitude is below 1e-4, but NumPy 1
+    compared in float64 and NumPy 2 compares in float32, where ``float32(1e-4)``
+    (9.99999975e-05) is not below it: ``[1e-4, 0.05]`` printed as ``[1.e-04,
+    5.e-02]`` in Chainer and as ``[0.0001, 0.05  ]`` (``[+0., +0.05]`` at precision
+    3) in NumPy 2. The formatter lays the numbers out as NumPy's scientific
+    notation does: the digits each needs, the longest fraction and exponent for all.
+    """
+    opts = numpy.get_printoptions()
+    if arr.dtype != numpy.float32 or opts['suppress'] or opts['legacy'] is not False \
+            or opts['formatter']:
+        return None
+    data = arr
+    if arr.size > opts['threshold']:  # NumPy lays out only the elements it shows
+        k = opts['edgeitems']
+        for axis, n in enumerate(arr.shape):
+            if n > 2 * k:
+                data = numpy.concatenate(
+                    (data.take(range(k), axis), data.take(range(n - k, n), axis)), axis)
+    finite = data[numpy.isfinite(data)]
+    magnitudes = numpy.abs(finite[finite != 0])
+    if not magnitudes.size or magnitudes.min() != _F32_1E_4:
+        return None
+    with numpy.errstate(over='ignore'):
+        if magnitudes.max() >= 1e8 or magnitudes.max() / _F32_1E_4 > 1000:
+            return None  # scientific in NumPy 2 too
+    fixed = opts['floatmode'] == 'fixed'
+    precision = None if opts['floatmode'] == 'unique' else opts['precision']
+    plus = opts['sign'] == '+'
+    parts = [numpy.format_float_scientific(x, precision=precision, unique=not fixed,
+                                           trim='k' if fixed else '.', sign=plus)
+             for x in finite]
+    mantissas, exponents = zip(*(p.split('e') for p in parts))
+    exp_digits = max(len(e) for e in exponents) - 1
+    digits = max(len(m.split('.')[1]) for m in mantissas)
+    pad_left = max(len(m.split('.')[0]) for m in mantissas)
+    if opts['sign'] == ' ' and not numpy.signbit(finite).any():
+        pad_left += 1
+    width = pad_left + exp_digits + digits + 3  # '.', 'e' and the exponent's sign
+    if finite.size != data.size:
+        nan_width = len(opts['nanstr']) + plus
+        negative = opts['sign'] != '-' or (data[numpy.isinf(data)] < 0).any()
+        pad_left += max(0, nan_width - width, len(opts['infstr']) + negative - width)
+        width = max(width, nan_width, len(opts['infstr']) + negative)
+
+    def text(x) -> str:
+        if numpy.isnan(x):
+            return (('+' if plus else '') + opts['nanstr']).rjust(width)
+        if numpy.isinf(x):
+            sign = '-' if x < 0 else '+' if plus else ''
+            return (sign + opts['infstr']).rjust(width)
+        return numpy.format_float_scientific(
+            x, precision=digits, min_digits=digits, unique=not fixed, trim='k', sign=plus,
+            pad_left=pad_left, exp_digits=exp_digits)
+    return {'float_kind': text}
 
 
 def variable_repr(var: 'Variable') -> str:

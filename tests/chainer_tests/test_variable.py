@@ -503,6 +503,39 @@ class TestRepr:
         assert str(w) == 'variable w([65504.   -inf])'
         assert np.get_printoptions()['legacy'] is False
 
+
+    @pytest.mark.parametrize('values, rep, text', [
+        (np.float32(1e-4), 'variable(1.e-04)', 'variable(1.e-04)'),
+        ([1e-4, 0.05], 'variable([1.e-04, 5.e-02])', 'variable([1.e-04 5.e-02])'),
+        ([1e-4, 0., -0.05], 'variable([ 1.e-04,  0.e+00, -5.e-02])',
+         'variable([ 1.e-04  0.e+00 -5.e-02])'),
+        ([1e-4, np.nan, -np.inf], 'variable([1.e-04,    nan,   -inf])',
+         'variable([1.e-04    nan   -inf])'),
+        ([[1e-4, 2e-4], [3e-4, 0.0123456]],
+         'variable([[1.00000e-04, 2.00000e-04],\n          [3.00000e-04, 1.23456e-02]])',
+         'variable([[1.00000e-04 2.00000e-04]\n          [3.00000e-04 1.23456e-02]])'),
+        (np.full(2000, 1e-4), 'variable([1.e-04, 1.e-04, 1.e-04, ..., 1.e-04, 1.e-04, 1.e-04])',
+         'variable([1.e-04 1.e-04 1.e-04 ... 1.e-04 1.e-04 1.e-04])'),
+        # not the smallest magnitude: positional in both NumPys
+        ([2e-4, 0.05], 'variable([0.0002, 0.05  ])', 'variable([0.0002 0.05  ])'),
+    ])
+    def test_float32_1e_4_scientific_as_numpy1(self, values, rep, text):
+        # NumPy 1 compared the smallest magnitude with 1e-4 in float64, NumPy 2 in
+        # float32, where float32(1e-4) is not below it.
+        v = Variable(np.asarray(values, np.float32))
+        assert repr(v) == rep
+        assert str(v) == text
+
+    def test_float32_1e_4_scientific_with_print_options(self):
+        v = Variable(np.array([1e-4, 0.05], np.float32))
+        with np.printoptions(precision=3, sign='+'):  # NumPy 2: [+0.  , +0.05]
+            assert repr(v) == 'variable([+1.e-04, +5.e-02])'
+        with np.printoptions(sign=' '):
+            assert repr(v) == 'variable([ 1.e-04,  5.e-02])'
+        with np.printoptions(floatmode='fixed'):
+            assert repr(v) == 'variable([9.99999975e-05, 5.00000007e-02])'
+        with np.printoptions(suppress=True):
+            assert repr(v) == 'variable([0.0001, 0.05  ])'
     def test_sign_option_ignored_for_integers_as_numpy1(self):
         with np.printoptions(sign='+'):
             v = Variable(np.array([0, 5], np.int32))
