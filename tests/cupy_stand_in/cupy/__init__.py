@@ -6,11 +6,12 @@ CuPy branch of rechainer runs; NumPy does the arithmetic, and kernels
 (``ElementwiseKernel``, ``ReductionKernel``, ``RawKernel``) are compiled for the
 host by ``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
 conversion to NumPy and NumPy arrays in its ufuncs, 0-d results stay arrays,
-and integer array indices out of range wrap around instead of raising. A call
-whose result CuPy leaves undefined, as parallel threads race, raises
-``UndefinedOnDevice`` (repeated indices writing differing values, writes
-through a zero stride, outputs sharing memory with inputs where CuPy copies
-nothing), though NumPy gives a definite result.
+integer array indices out of range wrap around instead of raising, and a view's
+``base`` is the array object owning the memory. A call whose result CuPy
+leaves undefined, as parallel threads race, raises ``UndefinedOnDevice``
+(repeated indices writing differing values, writes through a zero stride,
+outputs sharing memory with inputs where CuPy copies nothing), though NumPy
+gives a definite result.
 
 It checks the Python of the CuPy branches and the kernels' arithmetic; it says
 nothing about CUDA itself (timing, memory hooks, NCCL: tests marked
@@ -26,6 +27,7 @@ import os
 import re
 import sys
 import types
+import weakref
 
 import numpy as _np
 
@@ -237,18 +239,66 @@ class _Flags:
                 f'  OWNDATA : {self.owndata}')
 
 
+# The stand-in array that owns each NumPy array owning memory (by id, weakly),
+# so that a view's ``base`` is that very object, as in CuPy.
+_owners: dict = {}
+_owners_limit = [4096]
+
+
+def _sweep_owners() -> None:
+    """Drops the entries of arrays that are gone."""
+    for key in [k for k, ref in _owners.items() if ref() is None]:
+        del _owners[key]
+    _owners_limit[0] = builtins.max(4096, 2 * len(_owners))
+
+
+def _owner_of(a):
+    """The stand-in array owning the memory the NumPy view ``a`` reads (a new one
+    where the first is gone: nothing held it); None if no NumPy array owns it."""
+    root = a
+    while True:
+        b = root.base
+        if not isinstance(b, _np.ndarray):
+            b = getattr(b, 'base', None)  # as_strided's holder of the array interface
+            if not isinstance(b, _np.ndarray):
+                break
+        root = b
+    if root is a:
+        return None
+    ref = _owners.get(id(root))
+    owner = None if ref is None else ref()
+    if owner is None or owner._a is not root:
+        owner = ndarray._wrap(root)
+        _owners[id(root)] = weakref.ref(owner)
+    return owner
+
+
 class ndarray:
     """An array on the stand-in device: a NumPy array behind CuPy's interface."""
 
-    __slots__ = ('_a', '__weakref__')
+    __slots__ = ('_a', '_base', '__weakref__')
     __array_priority__ = 100
 
     def __init__(self, shape=(), dtype=float, memptr=None, strides=None, order='C'):
         self._a = _np.empty(shape, dtype, order=order)
+        _owners[id(self._a)] = weakref.ref(self)
         _count('alloc')
 
     @classmethod
     def _wrap(cls, a):
+        if a.base is None:
+            # the one stand-in array of this memory, as CuPy gives back an array
+            # that a call returns unchanged (a kernel's output argument)
+            ref = _owners.get(id(a))
+            obj = None if ref is None else ref()
+            if obj is not None and obj._a is a:
+                return obj
+            obj = object.__new__(cls)
+            obj._a = a
+            _owners[id(a)] = weakref.ref(obj)
+            if len(_owners) > _owners_limit[0]:
+                _sweep_owners()
+            return obj
         obj = object.__new__(cls)
         obj._a = a
         return obj
@@ -271,7 +321,15 @@ class ndarray:
 
     @property
     def base(self):
-        return None if self._a.base is None else self
+        """As in CuPy (and NumPy): None for an array that owns its memory, else
+        the array object that does, however many views lie between."""
+        if self._a.base is None:
+            return None
+        try:
+            return self._base
+        except AttributeError:
+            self._base = _owner_of(self._a)
+            return self._base
 
     @property
     def device(self):
