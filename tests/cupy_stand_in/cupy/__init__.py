@@ -580,7 +580,7 @@ def _check_memcpy(call: str, target, source) -> None:
 # CuPy's functions that compute with a ufunc, which copies an input overlapping
 # its output first; other functions (matmul, dot, sum, cumsum, ...) read the
 # inputs while they write ``out``.
-_OUT_COPIES_IN = frozenset(('clip', 'around', 'round', 'round_', 'copyto'))
+_OUT_COPIES_IN = frozenset(('clip', 'around', 'round', 'round_'))
 
 
 def _check_out(name: str, out, inputs) -> None:
