@@ -182,7 +182,8 @@ def test_partial_overlaps_are_refused_where_cupy_copies_nothing(cupy_stand_in, u
                  lambda: a.__setitem__(slice(1, None), a[:-1]),  # memcpy, overlapping
                  lambda: cupy.copyto(a[1:], a[:-1]),
                  lambda: cupy.matmul(m, m, out=m),  # not a ufunc in CuPy
-                 lambda: cupy.sum(a.reshape(2, 4), axis=0, out=a[2:6])):
+                 lambda: cupy.sum(a.reshape(2, 4), axis=0, out=a[2:6]),
+                 lambda: cupy.add.reduce(a.reshape(2, 4), axis=0, out=a[:4])):
         with undefined():
             call()
     numpy.testing.assert_array_equal(cupy.asnumpy(a), numpy.arange(8))
