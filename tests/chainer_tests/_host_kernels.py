@@ -166,6 +166,62 @@ def _log_launch(spec: dict, args: tuple, **call: Any) -> None:
     log_record({**spec, 'args': described, 'call': call})
 
 
+class UndefinedOnDevice(RuntimeError):
+    """A call whose result CuPy leaves undefined on a GPU, where threads run in
+    parallel, though NumPy gives a definite one (it buffers or runs in order)."""
+
+
+def zero_strided(a: numpy.ndarray) -> bool:
+    """Whether several elements of ``a`` are one in memory: a zero stride on an
+    axis longer than one, as a broadcast view has."""
+    return 0 in a.strides and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)) \
+        and a.size > 1
+
+
+def same_view(a: numpy.ndarray, b: numpy.ndarray) -> bool:
+    """Whether ``a`` and ``b`` are the same elements in the same order: thread
+    ``i`` then reads and writes element ``i`` of both, the ordinary in-place update."""
+    return a.shape == b.shape and a.strides == b.strides and a.itemsize == b.itemsize \
+        and a.__array_interface__['data'][0] == b.__array_interface__['data'][0]
+
+
+def shares_elements(a: numpy.ndarray, b: numpy.ndarray) -> bool:
+    """Whether ``a`` and ``b`` have a byte in common (cheap bounds test first;
+    a problem too hard to solve exactly counts as sharing)."""
+    if not numpy.may_share_memory(a, b):
+        return False
+    try:
+        return bool(numpy.shares_memory(a, b, max_work=1 << 20))
+    except numpy.exceptions.TooHardError:
+        return True
+
+
+def check_kernel_arguments(name: str, params: list, args: tuple, n_in: int) -> None:
+    """Refuses a launch whose outputs alias as CuPy's kernels do not allow: an
+    output written through a zero stride, or sharing memory with an input or
+    another output other than as the same (non-``raw``) view. CuPy copies
+    nothing for a kernel (only its ufuncs copy an input that overlaps an
+    output), so such threads race on a GPU while the host loop runs in order."""
+    arrays = [(k, p, a) for k, (p, a) in enumerate(zip(params, args))
+              if isinstance(a, numpy.ndarray)]
+    for k, q, b in arrays:
+        if k < n_in:
+            continue
+        if zero_strided(b):
+            raise UndefinedOnDevice(
+                f'kernel {name}: output {q.name} is a broadcast view (a zero stride, shape '
+                f'{b.shape}, strides {b.strides}); GPU threads would write one element at once')
+        for j, p, a in arrays:
+            if j == k:
+                break
+            if shares_elements(a, b) and (p.raw or q.raw or not same_view(a, b)):
+                role = 'output' if j >= n_in else 'input'
+                raise UndefinedOnDevice(
+                    f'kernel {name}: output {q.name} overlaps {role} {p.name} other than as '
+                    f'the same view (partial overlap, or a raw argument); GPU threads would '
+                    f'read or write elements that other threads write')
+
+
 def _resolve_types(params: list, args: tuple) -> dict:
     """Placeholder -> dtype, from the array arguments (first bound wins; a
     different dtype for the same placeholder is an error, as in CuPy)."""
@@ -256,6 +312,7 @@ class HostElementwiseKernel:
             args = args + (None,) * len(self.out_params)
         if len(args) != len(params):
             raise TypeError(f'{self.name}: wrong number of arguments ({len(args)})')
+        check_kernel_arguments(self.name, params, args, n_in)
         types_ = _resolve_types(params, args)
         shaped = [a for p, a in zip(params, args)
                   if not p.raw and isinstance(a, numpy.ndarray)]

@@ -66,3 +66,20 @@ def test_empty_list_indexes_as_integers(cupy):
     assert a[:, []].shape == (4, 0, 3)
     a[[]] = 5
     assert float(a.sum()) == 276
+
+
+def test_base_is_the_array_owning_the_memory(cupy):
+    a = cupy.arange(12, dtype=numpy.float32)
+    assert a.base is None and a.copy().base is None
+    v = a[2:10]
+    for view in (v, v[1:], v.reshape(2, 4), a.T, a.reshape(3, 4)[:, 1], a.view(numpy.int32)):
+        assert view.base is a
+
+
+def test_kernels_give_back_their_output_arguments(cupy):
+    a = cupy.arange(4, dtype=numpy.float32)
+    y = cupy.empty_like(a)
+    kernel = cupy.ElementwiseKernel('T x', 'T y', 'y = x * 2', 'habits_twice')
+    assert kernel(a, y) is y
+    assert cupy.multiply(a, 2, out=y) is y
+    assert cupy.asarray(a) is a

@@ -10,9 +10,14 @@ stay as they are. The first test holds on CuPy too.
 Random streams: CuPy's generator draws other numbers than NumPy's for the same
 seed; so does the stand-in's, which has a stream of its own.
 
-Repeated writes: of several writes to one element through an index array,
-CuPy leaves undefined which one wins and NumPy keeps the last; the stand-in
-keeps the first, so code that relies on NumPy's order fails here.
+Undefined results: a GPU runs the elements of a kernel in parallel threads, so
+where NumPy gives a definite result by buffering or running in order, CuPy may
+not. The stand-in raises ``UndefinedOnDevice`` for such a call: differing values
+written to one element through repeated indices, a write through a broadcast
+view (a zero stride), a kernel output or a non-ufunc ``out=`` sharing memory
+with an input other than as the same view, and an overlapping copy that CuPy
+makes with ``memcpy``. CuPy's ufuncs (in-place operators too) copy an input
+that overlaps their output, so those stay allowed.
 
 Host operands: CuPy's functions refuse NumPy arrays, in a list of operands too,
 so a CuPy branch that hands one a host array fails here as on the device.
@@ -106,17 +111,110 @@ def test_scatter_add_moves_only_repeated_targets_and_not_alike_twice(rounding):
     assert sorted(moved) == [0, rounding._ULPS]  # atomics: another order each time
 
 
-def test_first_of_repeated_writes_wins(cupy_stand_in):
+@pytest.fixture
+def undefined(cupy_stand_in):
+    from tests.chainer_tests import _host_kernels
+    return lambda: pytest.raises(_host_kernels.UndefinedOnDevice)
+
+
+def _f32(cupy, values):
+    return cupy.asarray(numpy.array(values, numpy.float32))
+
+
+def test_repeated_writes_of_differing_values_are_refused(cupy_stand_in, undefined):
     cupy = cupy_stand_in
     a = cupy.zeros((3, 2), numpy.float32)
-    a[cupy.asarray(numpy.array([0, 2, 0]))] = cupy.asarray(
-        numpy.array([[1, 2], [3, 4], [5, 6]], numpy.float32))
-    numpy.testing.assert_array_equal(cupy.asnumpy(a), [[1, 2], [0, 0], [3, 4]])
-    b = cupy.zeros((2, 2), numpy.float32)
-    b[numpy.array([1, 1]), numpy.array([0, 0])] = cupy.asarray(
-        numpy.array([7, 8], numpy.float32))
-    b[numpy.array([0]), numpy.array([1])] = 9  # a scalar broadcasts as before
-    numpy.testing.assert_array_equal(cupy.asnumpy(b), [[0, 9], [7, 0]])
+    rows = cupy.asarray(numpy.array([0, 2, 0]))
+    with undefined():
+        a[rows] = _f32(cupy, [[1, 2], [3, 4], [5, 6]])
+    with undefined():
+        a[rows] += _f32(cupy, [[1, 2], [3, 4], [5, 6]])  # one add lands, not both
+    with undefined():
+        a[numpy.array([1, 1]), numpy.array([0, 0])] = _f32(cupy, [7, 8])
+    with undefined():
+        a[:, numpy.array([1, 1])] = _f32(cupy, [7, 8])  # index arrays after a slice
+    with undefined():
+        a[rows] = a  # the values share the memory written
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), 0)  # refused before writing
+
+
+def test_repeated_writes_of_one_value_pass(cupy_stand_in):
+    cupy = cupy_stand_in
+    a = cupy.zeros((3, 2), numpy.float32)
+    rows = cupy.asarray(numpy.array([0, 2, 0]))
+    a[rows] = _f32(cupy, [[1, 2], [3, 4], [1, 2]])
+    a[rows] += 1  # the same sum written twice: as NumPy, one add
+    a[numpy.array([1, 1]), numpy.array([0, 0])] = 9
+    a[numpy.array([False, True, False])] = _f32(cupy, [[5, 6]])
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), [[2, 3], [5, 6], [4, 5]])
+
+
+def test_writes_through_a_broadcast_view_are_refused(cupy_stand_in, undefined):
+    cupy = cupy_stand_in
+    base = cupy.zeros(3, numpy.float32)
+    b = cupy.lib.stride_tricks.as_strided(base, shape=(4, 3), strides=(0, 4))
+    x = cupy.arange(12, dtype=numpy.float32).reshape(4, 3)
+    kernel = cupy.ElementwiseKernel('T x', 'T y', 'y = x', 'stand_in_copy')
+    for call in (lambda: b.__setitem__(Ellipsis, x), lambda: b.__iadd__(1),
+                 lambda: cupy.multiply(x, 2, out=b), lambda: cupy.copyto(b, x),
+                 lambda: kernel(x, b), lambda: x.cumsum(axis=0, out=b)):
+        with undefined():
+            call()
+    numpy.testing.assert_array_equal(cupy.asnumpy(base), 0)
+    b[...] = 5  # one value for every thread: defined
+    b[1:2] = _f32(cupy, [[1, 2, 3]])  # an axis of one
+    numpy.testing.assert_array_equal(cupy.asnumpy(base), [1, 2, 3])
+    with undefined():  # broadcast_to views are writable in CuPy
+        cupy.copyto(cupy.broadcast_to(base, (2, 3)), x[:2])
+
+
+def test_partial_overlaps_are_refused_where_cupy_copies_nothing(cupy_stand_in, undefined):
+    cupy = cupy_stand_in
+    a = cupy.arange(8, dtype=numpy.float32)
+    kernel = cupy.ElementwiseKernel('T x', 'T y', 'y = x + 1', 'stand_in_plus_one')
+    raw = cupy.ElementwiseKernel('raw T x', 'T y', 'y = x[i] + 1', 'stand_in_raw_plus_one')
+    two = cupy.ElementwiseKernel('T x', 'T y, T z', 'y = x; z = x', 'stand_in_two')
+    m = cupy.ones((2, 2), numpy.float32)
+    for call in (lambda: kernel(a[:-1], a[1:]),  # threads read what others write
+                 lambda: kernel(a[:4], a[:8:2]),
+                 lambda: raw(a, a),  # a raw input is read at any index
+                 lambda: two(a[:4], a[4:], a[5:]),  # two outputs
+                 lambda: a.__setitem__(slice(1, None), a[:-1]),  # memcpy, overlapping
+                 lambda: cupy.copyto(a[1:], a[:-1]),
+                 lambda: cupy.matmul(m, m, out=m),  # not a ufunc in CuPy
+                 lambda: cupy.sum(a.reshape(2, 4), axis=0, out=a[2:6]),
+                 lambda: cupy.add.reduce(a.reshape(2, 4), axis=0, out=a[:4])):
+        with undefined():
+            call()
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), numpy.arange(8))
+
+
+def test_overlaps_that_cupy_makes_safe_pass(cupy_stand_in):
+    cupy = cupy_stand_in
+    r = numpy.array([3, -1, 4, 1, -5, 9, 2, -6], numpy.float32)
+    a = cupy.asarray(r)
+    kernel = cupy.ElementwiseKernel('T x', 'T y', 'y = x + 1', 'stand_in_plus_one')
+    kernel(a, a)  # the same view: thread i reads and writes element i
+    kernel(a[::2], a[1::2])  # interleaved: no element in common
+    a[1:] += a[:-1]  # CuPy's ufuncs copy an input that overlaps the output
+    cupy.add(a[1:], a[:-1], out=a[:-1])
+    a[1::2] = a[::2]  # a strided copy is a ufunc too
+    cupy.copyto(a[1:], a[:-1], where=a[1:] > 0)
+    r += 1
+    r[1::2] = r[::2] + 1
+    r[1:] += r[:-1].copy()
+    r[:-1] = r[1:] + r[:-1]
+    r[1::2] = r[::2]
+    r[1:] = numpy.where(r[1:] > 0, r[:-1], r[1:])
+    numpy.testing.assert_array_equal(cupy.asnumpy(a), r)
+
+
+def test_scatter_add_refuses_values_sharing_its_target(cupy_stand_in, undefined):
+    import cupyx
+    cupy = cupy_stand_in
+    a = cupy.ones(4, numpy.float32)
+    with undefined():
+        cupyx.scatter_add(a, cupy.asarray(numpy.array([0, 1])), a[2:])
 
 
 def test_random_stream_is_its_own(cupy_stand_in):

@@ -477,11 +477,22 @@ def test_per_parameter_hooks_on_shared_memory_run_before_every_update(tie, names
     """As in Chainer, the hooks change every gradient before any parameter is
     updated, also where gradients share memory (``a.grad is b.grad`` after
     ``a + b``) or parameters do (tied weights)."""
+    _check_hooks_on_shared_memory(tie, names, numpy)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('tie', ['grads', 'grad_views', 'arrays'])
+def test_per_parameter_hooks_on_shared_device_memory_run_before_every_update(cupy, tie):
+    # The views' ``base`` is the array owning their memory, on CuPy as on NumPy.
+    _check_hooks_on_shared_memory(tie, ('WeightDecay',), cupy)
+
+
+def _check_hooks_on_shared_memory(tie, names, xp):
     makers = _per_parameter_hooks()
     results = []
     for general in (False, True):
         model = chainer.Link()
-        w = numpy.arange(6, dtype=numpy.float32).reshape(2, 3) / 10
+        w = xp.arange(6, dtype=numpy.float32).reshape(2, 3) / 10
         with model.init_scope():
             model.a = chainer.Parameter(w)
             model.b = chainer.Parameter(w if tie == 'arrays' else w + 1)
@@ -498,9 +509,10 @@ def test_per_parameter_hooks_on_shared_memory_run_before_every_update(tie, names
                     chainer.functions.reshape(model.b, (3, 2))
             else:
                 y = model.a + model.b * (1 if tie == 'grads' else 2)
-            y.grad = numpy.full(y.shape, step + 1, numpy.float32)
+            y.grad = xp.full(y.shape, step + 1, numpy.float32)
             y.backward()
             opt.update()
-        results.append((model.a.array.copy(), model.b.array.copy()))
+        results.append((chainer.backend.CpuDevice().send(model.a.array).copy(),
+                        chainer.backend.CpuDevice().send(model.b.array).copy()))
     numpy.testing.assert_array_equal(results[0][0], results[1][0])
     numpy.testing.assert_array_equal(results[0][1], results[1][1])

@@ -5,8 +5,13 @@ module: arrays that are *not* ``numpy.ndarray`` (a wrapper around one), so every
 CuPy branch of rechainer runs; NumPy does the arithmetic, and kernels
 (``ElementwiseKernel``, ``ReductionKernel``, ``RawKernel``) are compiled for the
 host by ``tests/chainer_tests/_host_kernels.py``. Like CuPy, an array refuses implicit
-conversion to NumPy and NumPy arrays in its ufuncs, 0-d results stay arrays, and
-integer array indices out of range wrap around instead of raising.
+conversion to NumPy and NumPy arrays in its ufuncs, 0-d results stay arrays,
+integer array indices out of range wrap around instead of raising, and a view's
+``base`` is the array object owning the memory. A call whose result CuPy
+leaves undefined, as parallel threads race, raises ``UndefinedOnDevice``
+(repeated indices writing differing values, writes through a zero stride,
+outputs sharing memory with inputs where CuPy copies nothing), though NumPy
+gives a definite result.
 
 It checks the Python of the CuPy branches and the kernels' arithmetic; it says
 nothing about CUDA itself (timing, memory hooks, NCCL: tests marked
@@ -22,6 +27,7 @@ import os
 import re
 import sys
 import types
+import weakref
 
 import numpy as _np
 
@@ -233,18 +239,66 @@ class _Flags:
                 f'  OWNDATA : {self.owndata}')
 
 
+# The stand-in array that owns each NumPy array owning memory (by id, weakly),
+# so that a view's ``base`` is that very object, as in CuPy.
+_owners: dict = {}
+_owners_limit = [4096]
+
+
+def _sweep_owners() -> None:
+    """Drops the entries of arrays that are gone."""
+    for key in [k for k, ref in _owners.items() if ref() is None]:
+        del _owners[key]
+    _owners_limit[0] = builtins.max(4096, 2 * len(_owners))
+
+
+def _owner_of(a):
+    """The stand-in array owning the memory the NumPy view ``a`` reads (a new one
+    where the first is gone: nothing held it); None if no NumPy array owns it."""
+    root = a
+    while True:
+        b = root.base
+        if not isinstance(b, _np.ndarray):
+            b = getattr(b, 'base', None)  # as_strided's holder of the array interface
+            if not isinstance(b, _np.ndarray):
+                break
+        root = b
+    if root is a:
+        return None
+    ref = _owners.get(id(root))
+    owner = None if ref is None else ref()
+    if owner is None or owner._a is not root:
+        owner = ndarray._wrap(root)
+        _owners[id(root)] = weakref.ref(owner)
+    return owner
+
+
 class ndarray:
     """An array on the stand-in device: a NumPy array behind CuPy's interface."""
 
-    __slots__ = ('_a', '__weakref__')
+    __slots__ = ('_a', '_base', '__weakref__')
     __array_priority__ = 100
 
     def __init__(self, shape=(), dtype=float, memptr=None, strides=None, order='C'):
         self._a = _np.empty(shape, dtype, order=order)
+        _owners[id(self._a)] = weakref.ref(self)
         _count('alloc')
 
     @classmethod
     def _wrap(cls, a):
+        if a.base is None:
+            # the one stand-in array of this memory, as CuPy gives back an array
+            # that a call returns unchanged (a kernel's output argument)
+            ref = _owners.get(id(a))
+            obj = None if ref is None else ref()
+            if obj is not None and obj._a is a:
+                return obj
+            obj = object.__new__(cls)
+            obj._a = a
+            _owners[id(a)] = weakref.ref(obj)
+            if len(_owners) > _owners_limit[0]:
+                _sweep_owners()
+            return obj
         obj = object.__new__(cls)
         obj._a = a
         return obj
@@ -267,7 +321,15 @@ class ndarray:
 
     @property
     def base(self):
-        return None if self._a.base is None else self
+        """As in CuPy (and NumPy): None for an array that owns its memory, else
+        the array object that does, however many views lie between."""
+        if self._a.base is None:
+            return None
+        try:
+            return self._base
+        except AttributeError:
+            self._base = _owner_of(self._a)
+            return self._base
 
     @property
     def device(self):
@@ -307,6 +369,16 @@ class ndarray:
         out = kwargs.get('out')
         if out is not None:
             kwargs['out'] = tuple(_unwrap(o) for o in out)
+            # CuPy's ufuncs copy an input that overlaps an output (not the very
+            # same object), so only a broadcast output is undefined; matmul (a
+            # gufunc in CuPy) and the ufunc methods (reduce, ...) copy nothing.
+            if ufunc.signature is not None or method != '__call__':
+                for o in out:
+                    if type(o) is ndarray:
+                        _check_out(f'cupy.{ufunc.__name__}', o, inputs)
+            for o in kwargs['out']:
+                if o is not None and 0 in o.strides:
+                    _check_target(f'cupy.{ufunc.__name__}(..., out=)', o)
         result = getattr(ufunc, method)(*[_unwrap(x) for x in inputs], **kwargs)
         if _ULPS and (ufunc.__name__ in _INEXACT_UFUNCS if method == '__call__' else
                       ufunc.__name__ in _INEXACT_REDUCTIONS or ufunc.signature is not None):
@@ -342,11 +414,19 @@ class ndarray:
             raise TypeError('a NumPy array cannot be assigned into a CuPy array')
         _count()
         key = _unwrap(key)
+        source = value
         value = _unwrap(value)
+        a = self._a
         if _is_advanced(key):
-            key = _wrap_around(key, self._a.shape)
-            key, value = _first_write_wins(key, value, self._a)
-        self._a[key] = value
+            key = _wrap_around(key, a.shape)
+            if 0 in a.strides and _np.size(value) > 1:
+                _check_target('a[index] = value', a)
+            if type(source) is ndarray:
+                _check_scatter_source('a[index] = value', a, value)
+            _check_repeated_writes(a, key, value)
+        else:
+            _check_copy(a, key, source)
+        a[key] = value
 
     def __repr__(self):
         return repr(self._a)
@@ -388,6 +468,9 @@ class ndarray:
             if name == 'astype' and kwargs.get('copy', True) is False and \
                     _np.dtype(args[0] if args else kwargs['dtype']) == self._a.dtype:
                 return self
+            out = kwargs.get('out')
+            if type(out) is ndarray:
+                _check_out(f'cupy.ndarray.{name}', out, (self, *args))
             if name in _SYNC_METHODS:
                 _count('sync')
             elif name not in _NO_LAUNCH_METHODS:
@@ -445,25 +528,118 @@ def _wrap_around(key, shape):
     return tuple(fixed) if isinstance(key, tuple) else fixed[0]
 
 
-def _first_write_wins(key, value, a):
-    """``key`` and ``value`` reordered so that, of several writes to one element,
-    the first lands last: CuPy leaves it undefined which one wins, and NumPy
-    keeps the last, so code that relies on either is wrong on one of them.
-    Only integer index arrays on the leading axes are reordered."""
+def _undefined(message: str) -> Exception:
+    return _host_kernels().UndefinedOnDevice(f'CuPy stand-in: {message}')
+
+
+def _check_target(call: str, a) -> None:
+    """Refuses ``call`` writing into ``a`` through a zero stride (a broadcast
+    view, writable in CuPy): several GPU threads would write one element."""
+    if _host_kernels().zero_strided(a):
+        raise _undefined(
+            f'{call} writes through a broadcast view (a zero stride: shape {a.shape}, strides '
+            f'{a.strides}); on a GPU several threads write one element, which value lands '
+            f'is undefined')
+
+
+def _check_copy(a, key, source) -> None:
+    """``a[key] = source`` with a basic index: refuses a broadcast target (for
+    more than one value) and a partial overlap that CuPy copies with ``memcpy``
+    (a source laid out as the C-contiguous target, at another address; CUDA's
+    memcpy leaves overlapping ranges undefined). CuPy copies other layouts by a
+    ufunc, which copies an overlapping source first."""
+    target = a[key]
+    if not isinstance(target, _np.ndarray):
+        return
+    if 0 in target.strides and _np.size(_unwrap(source)) > 1:
+        _check_target('a[...] = value', target)
+    if type(source) is ndarray:
+        _check_memcpy('a[...] = value', target, source._a)
+
+
+def _check_scatter_source(call: str, a, value) -> None:
+    """Refuses a scatter into ``a`` (an index array picks the targets) of
+    values that share its memory: CuPy's scatter kernel reads them while other
+    threads write ``a`` (NumPy copies them first)."""
+    if _host_kernels().shares_elements(a, value):
+        raise _undefined(
+            f'{call} scatters values that share the memory of the array written (overlap); '
+            f'on a GPU threads read them while others write: copy them first')
+
+
+def _check_memcpy(call: str, target, source) -> None:
+    if source.shape == target.shape and source.strides == target.strides \
+            and source.dtype == target.dtype and target.flags.c_contiguous and target.size \
+            and _np.may_share_memory(source, target) \
+            and source.__array_interface__['data'][0] != target.__array_interface__['data'][0]:
+        raise _undefined(
+            f'{call} copies between overlapping memory (partial overlap: a memcpy on a GPU, '
+            f'undefined for overlapping ranges); copy the source first')
+
+
+# CuPy's functions that compute with a ufunc, which copies an input overlapping
+# its output first; other functions (matmul, dot, sum, cumsum, ...) read the
+# inputs while they write ``out``.
+_OUT_COPIES_IN = frozenset(('clip', 'around', 'round', 'round_'))
+
+
+def _check_out(name: str, out, inputs) -> None:
+    """Refuses ``out=`` of function or method ``name`` that is a broadcast view,
+    or, unless CuPy computes ``name`` by a ufunc, that shares memory with one of
+    ``inputs`` (a product or a reduction reads inputs while it writes)."""
+    o = out._a
+    if 0 in o.strides:
+        _check_target(f'{name}(..., out=)', o)
+    if name.rpartition('.')[2] in _OUT_COPIES_IN:
+        return
+    shares = _host_kernels().shares_elements
+    for x in inputs:
+        for y in (x if type(x) in (list, tuple) else (x,)):
+            if type(y) is ndarray and shares(y._a, o):
+                raise _undefined(
+                    f'{name}(..., out=) writes into memory that an input shares (overlap); '
+                    f'it reads its inputs while it writes, so on a GPU the result is undefined')
+
+
+def _check_repeated_writes(a, key, value) -> None:
+    """Refuses ``a[key] = value`` writing differing values to one element
+    through an index array: CuPy leaves undefined which lands (NumPy keeps the
+    last). The same value written twice is fine; sums go through
+    ``cupyx.scatter_add``."""
     keys = key if isinstance(key, tuple) else (key,)
-    if not keys or not builtins.all(
-            isinstance(k, _np.ndarray) and k.dtype.kind in 'iu' for k in keys):
-        return key, value
     try:
-        index = _np.broadcast_arrays(*keys)
-    except ValueError:
-        return key, value
-    target = a[key].shape
-    # Copies: NumPy would walk a reversed view in memory order.
-    flat = [_np.ascontiguousarray(k.reshape(-1)[::-1]) for k in index]
-    value = _np.broadcast_to(_np.asarray(value, a.dtype), target)
-    value = _np.ascontiguousarray(value.reshape((-1,) + target[index[0].ndim:])[::-1])
-    return (tuple(flat) if isinstance(key, tuple) else flat[0]), value
+        if keys and len(keys) <= a.ndim and builtins.all(
+                isinstance(k, _np.ndarray) and k.dtype.kind in 'iu' for k in keys):
+            # integer arrays on the leading axes (the common case): a row each
+            index = _np.broadcast_arrays(*keys)
+            if index[0].size < 2:
+                return
+            space = a.shape[:len(keys)]
+            ids = _np.ravel_multi_index(index, space, mode='wrap').reshape(-1)
+            target = index[0].shape + a.shape[len(keys):]
+        else:
+            space = a.shape
+            ids = _np.arange(a.size).reshape(a.shape)[key]
+            target = ids.shape
+            ids = ids.reshape(-1)
+    except (IndexError, ValueError, TypeError):
+        return  # NumPy's indexing raises its own error
+    if ids.size < 2:
+        return
+    order = _np.argsort(ids, kind='stable')
+    ids = ids[order]
+    repeated = ids[1:] == ids[:-1]
+    if not repeated.any():
+        return
+    values = _np.broadcast_to(_np.asarray(value).astype(a.dtype), target)
+    values = _np.ascontiguousarray(values).reshape(len(order), -1).view(_np.uint8)[order]
+    differ = repeated & (values[1:] != values[:-1]).any(axis=1)
+    if differ.any():
+        element = tuple(int(k) for k in _np.unravel_index(ids[1:][differ][0], space))
+        raise _undefined(
+            f'a[index] = value writes differing values to one element (at {element}) through '
+            f'repeated indices; on a GPU which one lands is undefined (NumPy keeps the last). '
+            f'To add them up, use cupyx.scatter_add')
 
 
 def _unwrap(x):
@@ -520,6 +696,8 @@ def _in_place(name, ufunc=None):
     def op(self, other):
         _reject_numpy((other,))
         _count()
+        if 0 in self._a.strides:
+            _check_target(f'{name} (in place)', self._a)
         if (_LOG_NAMES or _CUPY13_TYPING) and ufunc is not None:
             _used_ufunc(ufunc, (self, other))
         if getattr(self._a, name)(_unwrap(other)) is NotImplemented:
@@ -595,6 +773,9 @@ def _function(f, name):
             _count('alloc')
         if base not in _NO_LAUNCH:
             _count()
+        out = kwargs.get('out')
+        if type(out) is ndarray:
+            _check_out(f'cupy.{name}', out, args)
         if base in _CONVERTING and args and isinstance(args[0], ndarray):
             result = f(args[0]._a, *args[1:], **_unwrap(kwargs))
             return args[0] if result is args[0]._a else _wrap(result)
@@ -617,6 +798,30 @@ for _name in dir(_np):
         globals()[_name] = _obj
     else:
         globals()[_name] = _function(_obj, _name)
+
+
+_copyto = copyto  # noqa: F821  (the NumPy function, set by the loop above)
+
+
+def copyto(dst, src, *args, **kwargs):
+    """CuPy's ``copyto``, refusing a broadcast ``dst`` (for more than one value)
+    and a copy between overlapping memory that CuPy makes with ``memcpy``: both
+    C- or both F-contiguous, of one dtype and size, and no ``where``."""
+    where = kwargs.get('where', args[1] if len(args) > 1 else None)
+    if type(dst) is ndarray:
+        d = dst._a
+        if 0 in d.strides and _np.size(_unwrap(src)) > 1:
+            _check_target('cupy.copyto', d)
+        if type(src) is ndarray and where is None and d.size:
+            s = src._a
+            if ((d.flags.c_contiguous and s.flags.c_contiguous)
+                    or (d.flags.f_contiguous and s.flags.f_contiguous)) \
+                    and d.dtype == s.dtype and d.size == s.size and _np.may_share_memory(d, s) \
+                    and d.__array_interface__['data'][0] != s.__array_interface__['data'][0]:
+                raise _undefined(
+                    'cupy.copyto copies between overlapping memory (partial overlap: a memcpy '
+                    'on a GPU, undefined for overlapping ranges); copy the source first')
+    return _copyto(dst, src, *args, **kwargs)
 
 
 def take(a, indices, axis=None, out=None):
@@ -801,12 +1006,17 @@ def fuse(*args, **kwargs):
     return lambda f: f
 
 
+_harness: list = []
+
+
 def _host_kernels():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    if os.path.dirname(root) not in sys.path:
-        sys.path.insert(0, os.path.dirname(root))
-    from tests.chainer_tests import _host_kernels as module
-    return module
+    if not _harness:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        if os.path.dirname(root) not in sys.path:
+            sys.path.insert(0, os.path.dirname(root))
+        from tests.chainer_tests import _host_kernels as module
+        _harness.append(module)
+    return _harness[0]
 
 
 # A call of a CUDA math function that is not correctly rounded.

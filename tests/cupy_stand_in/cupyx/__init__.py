@@ -12,6 +12,8 @@ _atomic_calls = [0]
 def scatter_add(a, slices, value):
     import cupy
     cupy._count()
+    if type(value) is cupy.ndarray:
+        cupy._check_scatter_source('cupyx.scatter_add', a._a, value._a)
     _np.add.at(a._a, cupy._unwrap(slices), cupy._unwrap(value))
     if cupy._ULPS:
         # Atomic adds to one element land in any order, and in another order
