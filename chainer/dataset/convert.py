@@ -111,11 +111,26 @@ def _shape_error(arrays: Any, position: Any) -> ValueError:
         'common shape')
 
 
-def _object_error(arrays: Any, position: Any) -> TypeError:
+def _without_array_form(arrays: Any) -> Any:
+    """The index of the first example that is no array and has no array form (None,
+    another object), or None."""
+    for i, a in enumerate(arrays):
+        if isinstance(a, chainer.get_array_types()):
+            continue
+        try:
+            if numpy.asarray(a).dtype == object:
+                return i
+        except ValueError:  # a ragged list: a shape error
+            pass
+    return None
+
+
+def _object_error(arrays: Any, position: Any, bad: Any = None) -> TypeError:
     # Examples that stack into a 1-d object array are None or other objects with
     # no array form: a batch of them is no input for a model (Chainer raised a
     # bare TypeError from indexing them).
-    bad = next(i for i, a in enumerate(arrays) if numpy.asarray(a).dtype == object)
+    if bad is None:
+        bad = _without_array_form(arrays)
     return TypeError(
         f'concat_examples: example {bad}{_where(position)} is '
         f'{type(arrays[bad]).__name__}, which has no array form; examples must be '
@@ -132,10 +147,18 @@ def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
         try:
             result = numpy.array(arrays)
         except ValueError:
+            # (Chainer indexed the examples after an array, a TypeError for None,
+            # and let NumPy's ValueError through after anything else.)
+            bad = _without_array_form(arrays) if isinstance(first, numpy.ndarray) else None
+            if bad is not None:
+                raise _object_error(arrays, position, bad) from None
             raise _shape_error(arrays, position) from None
         if result.dtype == object:
             if isinstance(first, numpy.ndarray):
                 if first.dtype != object:
+                    bad = _without_array_form(arrays)
+                    if bad is not None:
+                        raise _object_error(arrays, position, bad)
                     raise _shape_error(arrays, position)
             elif result.ndim == 1:
                 raise _object_error(arrays, position)
@@ -152,6 +175,10 @@ def _concat_arrays(arrays: Any, padding: Any, position: Any = None) -> Any:
 
 def _concat_arrays_with_padding(arrays: Any, padding: Any, position: Any = None) -> Any:
     if isinstance(arrays[0], chainer.get_array_types()):
+        if arrays[0].dtype != object:
+            bad = _without_array_form(arrays)
+            if bad is not None:
+                raise _object_error(arrays, position, bad)
         arrays = [a if hasattr(a, 'shape') else numpy.asarray(a) for a in arrays]
         dtype = arrays[0].dtype
     else:

@@ -109,6 +109,17 @@ def test_examples_with_no_array_form_are_refused(batch, bad):
         dataset.concat_examples([(numpy.ones(2), e) for e in batch])
 
 
+@pytest.mark.parametrize('padding', [None, 0])
+@pytest.mark.parametrize('other', [None, object()])
+def test_example_with_no_array_form_after_an_array_is_refused(padding, other):
+    # Chainer indexed it (None[None]: TypeError) or, padding, read its shape.
+    batch = [numpy.ones(2, numpy.float32), other]
+    with pytest.raises(TypeError, match='example 1 is'):
+        dataset.concat_examples(batch, padding=padding)
+    with pytest.raises(TypeError, match='example 1 at tuple position 0 is'):
+        dataset.concat_examples([(e, 1) for e in batch], padding=padding)
+
+
 def test_nested_objects_stack_as_in_chainer():
     # Examples that are lists or arrays of objects stack (Chainer indexed them).
     out = dataset.concat_examples([[None], [None]])
