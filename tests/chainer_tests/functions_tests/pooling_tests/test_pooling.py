@@ -331,6 +331,33 @@ def test_gpu_pooling_matches_cpu():
         numpy.testing.assert_allclose(cupy.asnumpy(xg.grad), xc.grad, rtol=1e-5, atol=1e-6)
 
 
+
+@pytest.mark.gpu
+@pytest.mark.parametrize('x_on_gpu', [True, False])
+def test_upsampling_2d_takes_indexes_from_the_other_device(x_on_gpu):
+    """The indexes of a max pooling on the host (int64) upsample a GPU input, as in
+    Chainer, whose kernel took them with ``xp.asarray``; GPU indexes upsample a host
+    input likewise. Values and gradients are those of the same-device call."""
+    cupy = pytest.importorskip('cupy')
+    p = _unique_values((2, 3, 5, 6), numpy.float32)
+    _, idx = F.max_pooling_2d(p, 2, return_indices=True)
+    x = numpy.random.RandomState(1).uniform(-1, 1, idx.shape).astype(numpy.float32)
+    gy = numpy.random.RandomState(2).uniform(-1, 1, p.shape).astype(numpy.float32)
+    xc = chainer.Variable(x)
+    yc = F.upsampling_2d(xc, idx, 2, outsize=(5, 6))
+    yc.grad = gy
+    yc.backward()
+    if x_on_gpu:
+        xv, idx_other, to_host = chainer.Variable(cupy.asarray(x)), idx, cupy.asnumpy
+    else:
+        xv, idx_other, to_host = chainer.Variable(x), cupy.asarray(idx), numpy.asarray
+    y = F.upsampling_2d(xv, idx_other, 2, outsize=(5, 6))
+    numpy.testing.assert_array_equal(to_host(y.array), yc.array)
+    gx, = chainer.grad([y], [xv], [chainer.Variable(xv.xp.asarray(gy))],
+                       enable_double_backprop=True)
+    numpy.testing.assert_array_equal(to_host(gx.array), xc.grad)
+
+
 @pytest.mark.parametrize('case', _POOL_CASES + [
     dict(dims=(9, 8), k=(3, 3), s=(2, 2), p=(1, 1), cover_all=False),
     dict(dims=(8, 8), k=(2, 2), s=(2, 2), p=(0, 0), cover_all=False)])
