@@ -1,0 +1,88 @@
+"""Auxiliary arrays (weights, labels, masks, indexes: arguments that are not the
+function's inputs) given on the other device than the inputs.
+
+Where such an array is only read, it moves to the inputs' device once, and the
+call gives the values and gradients of the same call all on the host (Chainer's
+GPU code took some of them with ``xp.asarray``; where it failed, it failed with
+CuPy's or NumPy's conversion error).
+"""
+import numpy
+import pytest
+
+import chainer
+import chainer.functions as F
+from chainer import backend
+
+pytestmark = pytest.mark.gpu
+
+
+def _rand(shape, seed: int, dtype=numpy.float32):
+    return numpy.random.RandomState(seed).uniform(-1, 1, shape).astype(dtype)
+
+
+def _same_as_on_host(fn, inputs, aux, x_on_gpu: bool, rtol: float = 1e-6):
+    """``fn(variables, aux)`` with the ``inputs`` on the GPU and the ``aux`` dict's
+    arrays on the host (or the reverse) gives the outputs and input gradients
+    (and their gradients' graph) of the call with everything on the host."""
+    cupy = pytest.importorskip('cupy')
+    to_host = backend.CpuDevice().send
+    xs = [chainer.Variable(a) for a in inputs]
+    y = fn(xs, aux)
+    gy = _rand(y.shape, 9)
+    expected = chainer.grad([y], xs, [chainer.Variable(gy)])
+    if x_on_gpu:
+        xs_other = [chainer.Variable(cupy.asarray(a)) for a in inputs]
+        aux_other = aux
+    else:
+        xs_other = [chainer.Variable(a) for a in inputs]
+        aux_other = {k: cupy.asarray(a) if isinstance(a, numpy.ndarray) else a
+                     for k, a in aux.items()}
+    y_other = fn(xs_other, aux_other)
+    numpy.testing.assert_allclose(to_host(y_other.array), y.array, rtol=rtol)
+    gxs = chainer.grad([y_other], xs_other, [chainer.Variable(xs_other[0].xp.asarray(gy))],
+                       enable_double_backprop=True)
+    for gx, e in zip(gxs, expected):
+        numpy.testing.assert_allclose(to_host(gx.array), e.array, rtol=rtol, atol=1e-7)
+
+
+_X_ON_GPU = pytest.mark.parametrize('x_on_gpu', [True, False])
+
+
+@_X_ON_GPU
+@pytest.mark.parametrize('double_backprop', [False, True])
+@pytest.mark.parametrize('reduce', ['mean', 'no'])
+def test_softmax_cross_entropy_class_weight(x_on_gpu, double_backprop, reduce):
+    """A class weight on the other device than ``x`` and ``t`` (Chainer's GPU
+    forward failed on a host one)."""
+    t = numpy.array([0, 2, 1, 2, 0], numpy.int32)
+
+    def fn(xs, aux):
+        return F.softmax_cross_entropy(xs[0], xs[0].xp.asarray(t), reduce=reduce,
+                                       class_weight=aux['class_weight'],
+                                       enable_double_backprop=double_backprop)
+    _same_as_on_host(fn, [_rand((5, 3), 0)],
+                     {'class_weight': numpy.array([0.5, 2, 1.5], numpy.float32)}, x_on_gpu)
+
+
+@_X_ON_GPU
+def test_black_out_labels_and_samples(x_on_gpu):
+    """Label and sample ids on the other device than ``x`` and ``W`` (Chainer
+    refused host ones, through its embed_id)."""
+    def fn(xs, aux):
+        return F.black_out(xs[0], aux['t'], xs[1], aux['samples'])
+    _same_as_on_host(fn, [_rand((3, 4), 0), _rand((6, 4), 1)],
+                     {'t': numpy.array([0, 5, 2], numpy.int32),
+                      'samples': numpy.array([[1, 2], [3, 4], [0, 5]], numpy.int32)}, x_on_gpu)
+
+
+@_X_ON_GPU
+def test_discriminative_loss_labels(x_on_gpu):
+    """Instance labels on the other device than the embeddings (Chainer failed
+    multiplying by a host mask)."""
+    labels = numpy.random.RandomState(3).randint(0, 3, (2, 4, 5)).astype(numpy.int32)
+
+    def fn(xs, aux):
+        terms = F.discriminative_margin_based_clustering_loss(
+            xs[0], aux['labels'], 0.5, 1.5, 2)
+        return terms[0] + terms[1] + terms[2]
+    _same_as_on_host(fn, [_rand((2, 3, 4, 5), 0)], {'labels': labels}, x_on_gpu, rtol=1e-5)
