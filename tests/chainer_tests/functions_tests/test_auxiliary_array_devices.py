@@ -86,3 +86,42 @@ def test_discriminative_loss_labels(x_on_gpu):
             xs[0], aux['labels'], 0.5, 1.5, 2)
         return terms[0] + terms[1] + terms[2]
     _same_as_on_host(fn, [_rand((2, 3, 4, 5), 0)], {'labels': labels}, x_on_gpu, rtol=1e-5)
+
+
+@_X_ON_GPU
+def test_dropout_mask(x_on_gpu):
+    """A given dropout mask on the other device than ``x`` (Chainer's GPU forward
+    failed multiplying by a host one)."""
+    mask = numpy.array([[2, 0, 2], [0, 2, 2]], numpy.float32)
+    _same_as_on_host(lambda xs, aux: F.dropout(xs[0], mask=aux['mask']),
+                     [_rand((2, 3), 0)], {'mask': mask}, x_on_gpu)
+
+
+@_X_ON_GPU
+@pytest.mark.parametrize('batchwise', [True, False])
+def test_simplified_dropconnect_mask(x_on_gpu, batchwise):
+    """A given DropConnect mask on the other device than the inputs."""
+    shape = (2, 4, 3) if batchwise else (4, 3)
+    mask = numpy.random.RandomState(5).rand(*shape) >= 0.5
+
+    def fn(xs, aux):
+        return F.simplified_dropconnect(xs[0], xs[1], xs[2], 0.5, mask=aux['mask'],
+                                        use_batchwise_mask=batchwise)
+    _same_as_on_host(fn, [_rand((2, 3), 0), _rand((4, 3), 1), _rand((4,), 2)],
+                     {'mask': mask}, x_on_gpu, rtol=1e-5)
+
+
+@_X_ON_GPU
+def test_gaussian_eps(x_on_gpu):
+    """A given noise ``eps`` on the other device than the mean and log variance."""
+    _same_as_on_host(lambda xs, aux: F.gaussian(xs[0], xs[1], eps=aux['eps']),
+                     [_rand((2, 3), 0), _rand((2, 3), 1)], {'eps': _rand((2, 3), 2)},
+                     x_on_gpu, rtol=1e-5)
+
+
+@_X_ON_GPU
+def test_rrelu_slopes(x_on_gpu):
+    """Given slopes ``r`` on the other device than ``x``."""
+    r = numpy.random.RandomState(4).uniform(0.1, 0.3, (2, 3)).astype(numpy.float32)
+    _same_as_on_host(lambda xs, aux: F.rrelu(xs[0], r=aux['r']),
+                     [_rand((2, 3), 0)], {'r': r}, x_on_gpu)
