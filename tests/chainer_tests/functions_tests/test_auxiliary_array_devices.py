@@ -125,3 +125,45 @@ def test_rrelu_slopes(x_on_gpu):
     r = numpy.random.RandomState(4).uniform(0.1, 0.3, (2, 3)).astype(numpy.float32)
     _same_as_on_host(lambda xs, aux: F.rrelu(xs[0], r=aux['r']),
                      [_rand((2, 3), 0)], {'r': r}, x_on_gpu)
+
+
+@_X_ON_GPU
+def test_where_condition(x_on_gpu):
+    """A condition on the other device than ``x`` and ``y`` (Chainer's forward
+    failed on it)."""
+    cond = numpy.random.RandomState(3).rand(4, 3) >= 0.5
+    _same_as_on_host(lambda xs, aux: F.where(aux['cond'], xs[0], xs[1]),
+                     [_rand((4, 3), 0), _rand((4, 3), 1)], {'cond': cond}, x_on_gpu)
+
+
+@_X_ON_GPU
+@pytest.mark.parametrize('index', ['int', 'mask', 'pair'])
+def test_get_item_index_arrays(x_on_gpu, index):
+    """Index arrays on the other device than ``x`` (NumPy cannot index with GPU
+    ones; CuPy takes host ones itself)."""
+    idx = {'int': numpy.array([3, 0, 0, 2]),
+           'mask': numpy.array([True, False, True, True]),
+           'pair': numpy.array([1, 2, 1])}[index]
+
+    def fn(xs, aux):
+        key = (aux['idx'], slice(None)) if index != 'pair' else (aux['idx'], aux['idx'])
+        return F.get_item(xs[0], key)
+    _same_as_on_host(fn, [_rand((4, 3), 0)], {'idx': idx}, x_on_gpu)
+
+
+@_X_ON_GPU
+def test_scatter_add_index_arrays(x_on_gpu):
+    """Index arrays on the other device than ``a`` and ``b`` (repeats add up)."""
+    def fn(xs, aux):
+        return F.scatter_add(xs[0], (aux['idx'], slice(1, None)), xs[1])
+    _same_as_on_host(fn, [_rand((4, 3), 0), _rand((3, 2), 1)],
+                     {'idx': numpy.array([2, 0, 2])}, x_on_gpu)
+
+
+@_X_ON_GPU
+@pytest.mark.parametrize('inv', [False, True])
+def test_permutate_indices(x_on_gpu, inv):
+    """A permutation on the other device than ``x``."""
+    _same_as_on_host(lambda xs, aux: F.permutate(xs[0], aux['p'], axis=1, inv=inv),
+                     [_rand((2, 4), 0)], {'p': numpy.array([2, 0, 3, 1], numpy.int32)},
+                     x_on_gpu)
