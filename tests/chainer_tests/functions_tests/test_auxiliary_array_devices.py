@@ -4,7 +4,8 @@ function's inputs) given on the other device than the inputs.
 Where such an array is only read, it moves to the inputs' device once, and the
 call gives the values and gradients of the same call all on the host (Chainer's
 GPU code took some of them with ``xp.asarray``; where it failed, it failed with
-CuPy's or NumPy's conversion error).
+CuPy's or NumPy's conversion error). Running statistics, updated in place,
+cannot move: a clear ``TypeError`` names them and the devices.
 """
 import numpy
 import pytest
@@ -167,3 +168,40 @@ def test_permutate_indices(x_on_gpu, inv):
     _same_as_on_host(lambda xs, aux: F.permutate(xs[0], aux['p'], axis=1, inv=inv),
                      [_rand((2, 4), 0)], {'p': numpy.array([2, 0, 3, 1], numpy.int32)},
                      x_on_gpu)
+
+
+def _normalizations(xp):
+    """(name, host array, call) for each running statistic left on the host for a
+    GPU ``x``."""
+    x = xp.asarray(_rand((5, 4), 0))
+    gamma, beta = xp.ones(4, numpy.float32), xp.zeros(4, numpy.float32)
+    host = numpy.full(4, 0.5, numpy.float32)
+    mean, var = xp.zeros(4, numpy.float32), xp.ones(4, numpy.float32)
+    host_mean, host_projection = host.reshape(1, 4), numpy.eye(4, dtype=numpy.float32)[None]
+    return [
+        ('running_mean', host, lambda: F.batch_normalization(
+            x, gamma, beta, running_mean=host, running_var=var)),
+        ('running_var', host, lambda: F.batch_normalization(
+            x, gamma, beta, running_mean=mean, running_var=host)),
+        ('running_mean', host, lambda: F.batch_renormalization(
+            x, gamma, beta, 2.0, 5.0, running_mean=host, running_var=var)),
+        ('running_var', host, lambda: F.batch_renormalization(
+            x, gamma, beta, 2.0, 5.0, running_mean=mean, running_var=host)),
+        ('running_mean', host_mean, lambda: F.decorrelated_batch_normalization(
+            x, groups=1, running_mean=host_mean)),
+        ('running_projection', host_projection, lambda: F.decorrelated_batch_normalization(
+            x, groups=1, running_projection=host_projection)),
+    ]
+
+
+@pytest.mark.parametrize('case', range(6))
+def test_running_statistics_on_another_device_raise(case):
+    """Running statistics on the host for a GPU ``x`` raise a ``TypeError`` naming
+    them and both devices, and are left as they were (they are updated in place:
+    a moved copy would not be; Chainer failed with CuPy's conversion error)."""
+    cupy = pytest.importorskip('cupy')
+    name, host, call = _normalizations(cupy)[case]
+    before = host.copy()
+    with pytest.raises(TypeError, match=rf'^{name} is on @numpy but x is on @cupy:0'):
+        call()
+    numpy.testing.assert_array_equal(host, before)
