@@ -51,8 +51,11 @@ def _normalize_slices(slices: Any) -> tuple:
 def _slices_on_host(slices: tuple) -> tuple:
     """``slices`` with their GPU index arrays brought to the host, for indexing a
     NumPy array (which cannot take them; CuPy takes host index arrays itself)."""
-    return tuple(backend.CpuDevice().send(s) if isinstance(s, cuda.ndarray) else s
-                 for s in slices)
+    for s in slices:
+        if isinstance(s, cuda.ndarray):
+            return tuple(backend.CpuDevice().send(s) if isinstance(s, cuda.ndarray) else s
+                         for s in slices)
+    return slices
 
 
 def _is_basic(slices: tuple) -> bool:
@@ -100,12 +103,11 @@ class GetItem(function_node.FunctionNode):
 
     def forward(self, xs):
         x, = xs
-        if not _is_basic(self.slices):
-            if type(x) is numpy.ndarray:
-                # (the gradient nodes get the moved ones)
-                self.slices = _slices_on_host(self.slices)
-            else:
-                _check_array_indices(backend.get_array_module(x), x.shape, self.slices)
+        if type(x) is numpy.ndarray:
+            # (the gradient nodes get the moved ones)
+            self.slices = _slices_on_host(self.slices)
+        elif not _is_basic(self.slices):
+            _check_array_indices(backend.get_array_module(x), x.shape, self.slices)
         return utils.force_array(x[self.slices]),
 
     def backward(self, indexes, gy):
