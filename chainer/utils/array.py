@@ -1055,6 +1055,28 @@ def log_softmax_at(x: Any, index: Any) -> tuple:
     return picked, log_z
 
 
+def on_device_of(a: Any, like: Any) -> Any:
+    """``a`` (an auxiliary array such as weights, indexes or a mask, or None) on the
+    device of the array ``like``: moved there where it lies on another one, as
+    Chainer's GPU code took such arrays with ``xp.asarray``; returned as is
+    otherwise (a type check only)."""
+    if a is None or type(a) is type(like):
+        return a
+    return backend.get_device_from_array(like).send(a)
+
+
+def check_on_device_of(a: Any, like: Any, what: str, like_what: str = 'x') -> None:
+    """Raises ``TypeError`` unless the array ``a`` (None passes) lies on the device of
+    the array ``like``: for arrays a function updates in place, which moving to
+    ``like``'s device would leave as they were (a type check only where they agree)."""
+    if a is None or type(a) is type(like):
+        return
+    raise TypeError(
+        f'{what} is on {backend.get_device_from_array(a)} but {like_what} is on '
+        f'{backend.get_device_from_array(like)}: {what} is updated in place, so it must '
+        f'be on the same device')
+
+
 def check_index_range(index: Any, size: int, what: str = 'index',
                       ignore: Any = None, allow_negative: bool = False,
                       message: str | None = None) -> int:

@@ -7,6 +7,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer import utils
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class RReLU(function_node.FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         if chainer.config.train:
+            self.r = array_utils.on_device_of(self.r, x)
             if self.r is None:
                 # (the float64 draw is not kept in a local past the cast: it is
                 # twice the size of the output for float32)

@@ -11,6 +11,7 @@ from chainer import function_node
 from chainer import utils
 from chainer import variable
 from chainer.utils import type_check
+from chainer.backends import cuda
 from chainer.utils.array import check_index_range
 from chainer.utils.array import scatter_add
 from chainer.utils.error import _IndexTypeError
@@ -44,6 +45,16 @@ def _normalize_slices(slices: Any) -> tuple:
         n_ellipses = sum(1 for s in slices if s is Ellipsis)
         if n_ellipses > 1:
             raise ValueError('Only one Ellipsis is allowed')
+    return slices
+
+
+def _slices_on_host(slices: tuple) -> tuple:
+    """``slices`` with their GPU index arrays brought to the host, for indexing a
+    NumPy array (which cannot take them; CuPy takes host index arrays itself)."""
+    for s in slices:
+        if isinstance(s, cuda.ndarray):
+            return tuple(backend.CpuDevice().send(s) if isinstance(s, cuda.ndarray) else s
+                         for s in slices)
     return slices
 
 
@@ -92,7 +103,10 @@ class GetItem(function_node.FunctionNode):
 
     def forward(self, xs):
         x, = xs
-        if type(x) is not numpy.ndarray and not _is_basic(self.slices):
+        if type(x) is numpy.ndarray:
+            # (the gradient nodes get the moved ones)
+            self.slices = _slices_on_host(self.slices)
+        elif not _is_basic(self.slices):
             _check_array_indices(backend.get_array_module(x), x.shape, self.slices)
         return utils.force_array(x[self.slices]),
 

@@ -9,6 +9,7 @@ import chainer
 from chainer import backend
 from chainer import function_node
 from chainer.utils import argument
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.error import _IndexValueError
 
@@ -60,6 +61,8 @@ class Permutate(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
+        # indices from another device move to x's, once (the backward node takes them)
+        self.indices = array_utils.on_device_of(self.indices, x)
         indices = _inverse(self.indices) if self.inv else self.indices
         xp = backend.get_array_module(x)
         return xp.take(x, indices, axis=self.axis),

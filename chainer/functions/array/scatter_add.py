@@ -8,6 +8,7 @@ import numpy
 from chainer import function_node
 from chainer.functions.array.cast import _as_dtype
 from chainer.functions.array.get_item import _normalize_slices
+from chainer.functions.array.get_item import _slices_on_host
 from chainer.functions.array.get_item import get_item
 from chainer.functions.math.sum import sum_to
 from chainer.utils import array as _array
@@ -33,6 +34,8 @@ class ScatterAdd(function_node.FunctionNode):
 
     def forward(self, inputs):
         a, b = inputs
+        if type(a) is numpy.ndarray:
+            self.slices = _slices_on_host(self.slices)
         y = a.copy()
         target = y[self.slices].shape
         try:

@@ -42,6 +42,8 @@ class Where(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, y = inputs
+        # a condition from another device moves to x's (the backward uses the moved one)
+        self.condition = chainer.utils.array.on_device_of(self.condition, x)
         return chainer.utils.force_array(chainer.utils.array.select(self.condition, x, y)),
 
     def backward(self, indexes, grad_outputs):

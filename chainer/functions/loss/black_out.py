@@ -17,6 +17,7 @@ from chainer.functions.math.exponential import exp
 from chainer.functions.math.exponential import log
 from chainer.functions.math.logsumexp import logsumexp
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 
@@ -58,6 +59,9 @@ def black_out(x: VariableOrArray, t: VariableOrArray, W: VariableOrArray, sample
         raise type_check.InvalidType(f'samples an integer array of shape ({batch}, S)',
                                      f'{samples.dtype} {samples.shape}')
     xp = backend.get_array_module(x.array)
+    # label and sample ids from another device move to x's, once
+    t = array_utils.on_device_of(t, x.array)
+    samples = array_utils.on_device_of(samples, x.array)
     check_index_range(t, W.shape[0], 'label t')
     check_index_range(samples, W.shape[0], 'sample')
     idx = xp.concatenate([t.reshape(batch, 1), samples], axis=1)

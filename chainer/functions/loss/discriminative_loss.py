@@ -13,6 +13,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.basic_math import absolute
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class DiscriminativeMarginBasedClusteringLoss:
                 f'labels an integer array of shape {emb.shape[:1] + emb.shape[2:]}',
                 f'{labels.dtype} {labels.shape}')
         xp = backend.get_array_module(emb.array)
+        labels = array_utils.on_device_of(labels, emb.array)
         dtype = emb.dtype
         n_dim = self.max_embedding_dim
         batch = emb.shape[0]

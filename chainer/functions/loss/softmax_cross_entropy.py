@@ -192,6 +192,7 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         x, t = inputs
         xp = numpy if type(x) is numpy.ndarray else backend.get_array_module(x)
         _check_class_weight_length(self.class_weight, x.shape[1])
+        self.class_weight = array_utils.on_device_of(self.class_weight, x)
         self.retain_inputs((0, 1))
         if t.dtype.kind == 'f':
             self.soft_target = True
@@ -456,6 +457,7 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
             f't.dtype={t.dtype}, t.shape={t.shape}, x.shape={x.shape}')
     _check_input_values(x.array, t, ignore_label)
     _check_class_weight_length(class_weight, x.shape[1])
+    class_weight = array_utils.on_device_of(class_weight, x.array)
     in_use = t != ignore_label
     # Each sample's label log-probability, taken by one pick (an ignored label takes
     # class 0's, times 0, as Chainer's pick did: NaN logits in an ignored row still

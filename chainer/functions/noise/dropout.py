@@ -10,6 +10,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.backends import cuda
+from chainer.utils import array as array_utils
 from chainer.utils.argument import parse_kwargs
 from chainer.utils import type_check
 
@@ -37,6 +38,7 @@ class Dropout(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
+        self.mask = array_utils.on_device_of(self.mask, x)
         if self.mask is None:
             xp = backend.get_array_module(x)
             scale = x.dtype.type(1.0 / (1 - self.dropout_ratio))

@@ -9,6 +9,7 @@ from chainer import backend
 from chainer import function_node
 from chainer import utils
 from chainer.functions.math.exponential import exp
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.argument import parse_kwargs
 
@@ -38,6 +39,8 @@ class Gaussian(function_node.FunctionNode):
                     mean.dtype, copy=False)
             else:
                 self.eps = xp.random.standard_normal(ln_var.shape, dtype=mean.dtype)
+        else:
+            self.eps = array_utils.on_device_of(self.eps, ln_var)
         xp = backend.get_array_module(ln_var)
         noise = xp.exp(ln_var * mean.dtype.type(0.5)) * self.eps
         return utils.force_array(mean + noise, mean.dtype),

@@ -73,7 +73,9 @@ class SimplifiedDropconnect(function_node.FunctionNode):
             else:
                 self.mask = xp.random.rand(*shape, dtype=numpy.float32) >= self.ratio
         elif isinstance(self.mask, chainer.Variable):
-            self.mask = self.mask.array
+            self.mask = _array.on_device_of(self.mask.array, W)
+        else:
+            self.mask = _array.on_device_of(self.mask, W)
         Wm = W * self._scaled_mask(n_in, W.dtype)
         if self.use_batchwise_mask:
             # (i) batch, (o) out, (j) in

@@ -250,6 +250,8 @@ class BatchNormalization(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, gamma, beta = inputs
+        array_utils.check_on_device_of(self.running_mean, x, 'running_mean')
+        array_utils.check_on_device_of(self.running_var, x, 'running_var')
         xp = backend.get_array_module(x)
         axis = _reduced_axes(x.ndim, self.axis, gamma.ndim)
         self.axis = axis

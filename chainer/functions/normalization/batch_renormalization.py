@@ -52,6 +52,8 @@ def batch_renormalization(x: VariableOrArray, gamma: VariableOrArray, beta: Vari
     _CHECKER._check_inputs((x, gamma, beta))
     eps = argument._real(eps, 'eps')
     xa = chainer.variable.as_array(x)
+    array_utils.check_on_device_of(running_mean, xa, 'running_mean')
+    array_utils.check_on_device_of(running_var, xa, 'running_var')
     ga = chainer.variable.as_array(gamma)
     axis = (0,) + tuple(range(1 + ga.ndim, xa.ndim))
     mean, var, r, d = _corrections(xa, running_mean, running_var, axis, ga.dtype, rmax, dmax,

@@ -293,6 +293,8 @@ class DecorrelatedBatchNormalization(function_node.FunctionNode):
 
     def forward(self, inputs):
         x, = inputs
+        array_utils.check_on_device_of(self.running_mean, x, 'running_mean')
+        array_utils.check_on_device_of(self.running_projection, x, 'running_projection')
         n, c = x.shape[:2]
         m = x.size // max(c, 1)
         if m == 0:

@@ -817,3 +817,27 @@ def test_in_compute_blocks_other_dtypes_are_one_call():
     y = array_utils.in_compute_blocks(_scaled_sum, (x, x), 2.0)
     assert y.dtype == numpy.float64
     numpy.testing.assert_array_equal(y, 3 * x)
+
+
+def test_on_device_of_keeps_same_device_arrays():
+    """An auxiliary array already on the device of ``like`` (or None) comes back as
+    the same object: no copy on the NumPy-only path."""
+    a, like = numpy.arange(3), numpy.zeros(2)
+    assert array_utils.on_device_of(a, like) is a
+    assert array_utils.on_device_of(None, like) is None
+    array_utils.check_on_device_of(a, like, 'a')
+    array_utils.check_on_device_of(None, like, 'a')
+
+
+@pytest.mark.gpu
+def test_on_device_of_moves_between_devices():
+    cupy = pytest.importorskip('cupy')
+    a = numpy.arange(3)
+    moved = array_utils.on_device_of(a, cupy.zeros(2))
+    assert isinstance(moved, cupy.ndarray)
+    numpy.testing.assert_array_equal(cupy.asnumpy(moved), a)
+    back = array_utils.on_device_of(moved, numpy.zeros(2))
+    assert type(back) is numpy.ndarray
+    numpy.testing.assert_array_equal(back, a)
+    with pytest.raises(TypeError, match=r'^w is on @cupy:0 but y is on @numpy: w is '):
+        array_utils.check_on_device_of(moved, numpy.zeros(2), 'w', 'y')
