@@ -89,12 +89,16 @@ def permutate(x: VariableOrArray, indices: VariableOrArray, axis: int = 0,
 
     Args:
         x: Variable or array.
-        indices: 1-D integer array or Variable holding a permutation (no gradient).
+        indices: 1-D integer array, Variable or list holding a permutation (no
+            gradient).
         axis: The axis to permute.
         inv: Use the inverse permutation.
     """
     if isinstance(indices, chainer.Variable):
         indices = indices.array
+    elif isinstance(indices, (list, tuple)):
+        # (Chainer failed reading the list's dtype: AttributeError)
+        indices = numpy.asarray(indices) if indices else numpy.zeros(0, numpy.int64)
     if getattr(indices, 'dtype', None) is not None and getattr(indices, 'ndim', None) is not None:
         if indices.dtype.kind != 'i' or indices.ndim != 1:
             raise type_check._InvalidValue(

@@ -170,6 +170,14 @@ def test_permutate_indices(x_on_gpu, inv):
                      x_on_gpu)
 
 
+def test_permutate_indices_as_a_list():
+    cupy = pytest.importorskip('cupy')
+    x = _rand((3, 2), 0)
+    y = F.permutate(cupy.asarray(x), [2, 0, 1], inv=True)
+    assert isinstance(y.array, cupy.ndarray)
+    numpy.testing.assert_array_equal(backend.CpuDevice().send(y.array), x[[1, 2, 0]])
+
+
 def _normalizations(xp):
     """(name, host array, call) for each running statistic left on the host for a
     GPU ``x``."""

@@ -59,6 +59,20 @@ def test_permutate_errors():
     assert y.shape == (3, 2)
 
 
+def test_indices_as_a_list():
+    # Chainer failed reading the list's dtype (AttributeError)
+    x = numpy.arange(6, dtype=numpy.float32).reshape(3, 2)
+    for indices in ([2, 0, 1], (2, 0, 1)):
+        numpy.testing.assert_array_equal(F.permutate(x, indices).array, x[[2, 0, 1]])
+        numpy.testing.assert_array_equal(F.permutate(x, indices, inv=True).array,
+                                         x[[1, 2, 0]])
+    assert F.permutate(numpy.zeros((0, 2), numpy.float32), []).shape == (0, 2)
+    with pytest.raises(ValueError):
+        F.permutate(x, [0, 0, 1])
+    with pytest.raises(type_check.InvalidType):
+        F.permutate(x, [0.5, 1, 2])
+
+
 def test_indices_held_by_the_node():
     # Chainer's Permutate(indices, axis, inv): hooks see x only
     seen = []
