@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chainer import backend
 from chainer.functions.pooling import pooling_nd
 from chainer.functions.pooling.max_pooling_nd import (MaxPoolingNDGrad,
                                                       MaxPoolingNDWithIndexes)
@@ -56,7 +55,7 @@ class Upsampling2D(conv_nd._Names2D, MaxPoolingNDGrad):
         # Indexes from another device (a host max pooling's for a GPU input) move to
         # the input's, as Chainer's GPU kernel took them (xp.asarray); the backward
         # nodes get the moved ones.
-        self.indexes = backend.get_device_from_array(inputs[0]).send(self.indexes)
+        self.indexes = array_utils.on_device_of(self.indexes, inputs[0])
         # User indexes: an offset outside the window would be dropped on NumPy and
         # written out of its window on the GPU.
         array_utils.check_index_range(self.indexes, self.ksize[0] * self.ksize[1],
