@@ -569,8 +569,14 @@ def _check_scatter_source(call: str, a, value) -> None:
 
 def _check_memcpy(call: str, target, source) -> None:
     if source.shape == target.shape and source.strides == target.strides \
-            and source.dtype == target.dtype and target.flags.c_contiguous and target.size \
-            and _np.may_share_memory(source, target) \
+            and source.dtype == target.dtype and target.flags.c_contiguous and target.size:
+        _check_overlapping_copy(call, target, source)
+
+
+def _check_overlapping_copy(call: str, target, source) -> None:
+    """Refuses a ``memcpy`` from ``source`` to ``target`` (laid out alike) where
+    they overlap at different addresses: CUDA leaves that undefined."""
+    if _np.may_share_memory(source, target) \
             and source.__array_interface__['data'][0] != target.__array_interface__['data'][0]:
         raise _undefined(
             f'{call} copies between overlapping memory (partial overlap: a memcpy on a GPU, '
@@ -816,11 +822,8 @@ def copyto(dst, src, *args, **kwargs):
             s = src._a
             if ((d.flags.c_contiguous and s.flags.c_contiguous)
                     or (d.flags.f_contiguous and s.flags.f_contiguous)) \
-                    and d.dtype == s.dtype and d.size == s.size and _np.may_share_memory(d, s) \
-                    and d.__array_interface__['data'][0] != s.__array_interface__['data'][0]:
-                raise _undefined(
-                    'cupy.copyto copies between overlapping memory (partial overlap: a memcpy '
-                    'on a GPU, undefined for overlapping ranges); copy the source first')
+                    and d.dtype == s.dtype and d.size == s.size:
+                _check_overlapping_copy('cupy.copyto', d, s)
     return _copyto(dst, src, *args, **kwargs)
 
 
