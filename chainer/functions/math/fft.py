@@ -37,10 +37,23 @@ class FFT(function_node.FunctionNode):
         real, imag = inputs
         xp = backend.get_array_module(real)
         dtype = real.dtype
-        ctype = numpy.complex128 if dtype == numpy.float64 else numpy.complex64
-        x = real.astype(ctype) + imag.astype(ctype) * ctype(1j)
+        # NumPy 1 transformed every input in double precision, so Chainer's CPU
+        # results were rounded once from it; cuFFT keeps single precision.
+        if dtype == numpy.float64 or xp is numpy:
+            ctype = numpy.complex128
+        else:
+            ctype = numpy.complex64
+        # real + imag * 1j as Chainer wrote it (a non-finite imag makes the real
+        # part NaN), in place: each step is exact, so the bits are the same.
+        x = imag.astype(ctype)
+        x *= ctype(1j)
+        x += real
         if x.shape[-1] == 0:
             y = x
+        elif xp is numpy:
+            # in place: one complex temporary (megabyte-sized temporaries cost
+            # page faults on every call where the allocator returns them)
+            y = getattr(numpy.fft, self._method)(x, out=x)
         else:
             y = getattr(xp.fft, self._method)(x)
         return (utils.force_array(y.real.astype(dtype)),
