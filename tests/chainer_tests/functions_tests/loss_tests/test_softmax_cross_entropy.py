@@ -738,3 +738,21 @@ def test_float16_label_gradient_in_float32_blocks(monkeypatch, cache_score):
     monkeypatch.setattr(array_utils, '_BLOCK_BYTES', 1 << 40)
     v_whole, _ = run()
     assert v.grad.tobytes() == v_whole.grad.tobytes()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('normalize', [True, False])
+def test_double_backprop_mean_scales_before_the_sum_bits(dtype, normalize):
+    # Chainer's differentiable form: sum(loss * (1 / count)) (float16 in float32);
+    # (with these inputs, sum(loss) * (1 / count) differs in float32 and float64)
+    rs = numpy.random.RandomState(15)
+    x = rs.uniform(-3, 3, (7, 5)).astype(dtype)
+    t = rs.randint(0, 5, 7).astype(numpy.int32)
+    t[3] = -1
+    loss = softmax_cross_entropy(x, t, normalize=normalize, enable_double_backprop=True)
+    log_y = chainer.functions.log_softmax(x).array
+    each = -log_y[numpy.arange(7), numpy.maximum(t, 0)] * (t != -1).astype(dtype)
+    count = 6 if normalize else 7
+    acc = numpy.float32 if dtype == numpy.float16 else dtype
+    expected = (each.astype(acc) * acc(1.0 / count)).sum().astype(dtype)
+    numpy.testing.assert_array_equal(loss.array, expected)
