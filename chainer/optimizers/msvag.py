@@ -16,6 +16,33 @@ _default_hyperparam.eta = 1.0
 _default_hyperparam.weight_decay_rate = 0
 
 
+_POWERS: dict = {}
+
+
+def _beta_power(beta: float, t: int) -> float:
+    """Chainer's running ``beta_power`` at update ``t`` (from 1): ``beta`` multiplied
+    by itself ``t - 1`` times, one rounding per step (``beta ** t`` rounds once),
+    continued from the last value asked for ``beta``."""
+    last = _POWERS.get(beta)
+    if last is not None and last[0] == t:
+        return last[1]
+    if last is not None and last[0] == t - 1:
+        value = last[1] * beta
+    else:
+        value = beta
+        for _ in range(t - 1):
+            value *= beta
+    _POWERS[beta] = (t, value)
+    return value
+
+
+def _chainer_rho(beta: float, beta_power: float) -> float:
+    """Chainer's variance-reduction factor, capped at 0.9999 (python floats)."""
+    rho = (((1.0 - beta) ** 2) * (1.0 - beta_power ** 2)
+           / (((1.0 - beta_power) ** 2) * (1.0 - beta ** 2)))
+    return min(rho, 0.9999)
+
+
 def _rho(beta: float, t: int) -> float:
     """Variance-reduction factor of the bias-corrected moving average after ``t`` steps.
 
@@ -71,9 +98,9 @@ class MSVAGRule(_util.ElementwiseRule):
 
     @property
     def beta_power(self) -> float:
-        """``beta ** (t + 1)``: the bias-correction power of the next update, as
-        Chainer's rule kept it."""
-        return self.hyperparam.beta ** (self.t + 1)
+        """``beta ** (t + 1)`` as Chainer's rule kept it (a running product): the
+        bias-correction power of the next update."""
+        return _beta_power(self.hyperparam.beta, self.t + 1)
 
     def _values(self, dtype: numpy.dtype) -> tuple:
         """lr, beta, eta, weight_decay_rate (beta checked)."""
@@ -97,25 +124,32 @@ class MSVAGRule(_util.ElementwiseRule):
             return
         dtype = grad.dtype
         lr, beta, eta, weight_decay_rate = _util.constants(self, MSVAGRule._values, dtype)
-        inv_bias, rho = self._step_constants(beta)
+        if self.t < 1:
+            self._step_constants(beta)  # (raises)
+        # Chainer's CPU sequence and roundings: the moments, the bias-corrected
+        # ones divided by 1 - beta_power, s = (vt - mt**2) / (1 - rho), the factor
+        # mt**2 / (mt**2 + rho s) clipped to [0, 1] (NaN: 0), then
+        # param -= eta * (lr * mt * factor + weight_decay_rate * param).
+        beta_power = _beta_power(beta, self.t)
+        rho = _chainer_rho(beta, beta_power)
         one_minus_beta = dtype.type(1 - beta)
         data, grad, m, v = _util.vectors(param.array, grad, self.state['m'], self.state['v'])
         tmp = numpy.empty_like(grad)
         _util.update_moments(grad, m, v, tmp, one_minus_beta, one_minus_beta)
-        mt = m * dtype.type(inv_bias)
-        mt2 = mt * mt
-        # rho * s, with the (mathematically non-negative) variance clamped at zero
-        # against rounding.
-        numpy.multiply(v, dtype.type(inv_bias), out=tmp)
+        bias = dtype.type(1 - beta_power)
+        mt = m / bias
+        mt2 = numpy.square(mt)
+        numpy.divide(v, bias, out=tmp)  # vt, then s, then the factor
         tmp -= mt2
-        numpy.maximum(tmp, 0, out=tmp)
-        tmp *= dtype.type(rho / (1 - rho))
+        tmp /= dtype.type(1 - rho)
+        tmp *= dtype.type(rho)
         tmp += mt2
-        factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
-        mt *= factor
+        numpy.divide(mt2, tmp, out=tmp)
+        numpy.clip(tmp, 0, 1, out=tmp)
+        tmp[numpy.isnan(tmp)] = 0
         mt *= dtype.type(lr)
-        if weight_decay_rate != 0:
-            mt += dtype.type(weight_decay_rate) * data
+        mt *= tmp
+        mt += dtype.type(weight_decay_rate) * data
         mt *= dtype.type(eta)
         data -= mt
 
