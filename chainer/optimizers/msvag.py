@@ -43,21 +43,6 @@ def _chainer_rho(beta: float, beta_power: float) -> float:
     return min(rho, 0.9999)
 
 
-def _rho(beta: float, t: int) -> float:
-    """Variance-reduction factor of the bias-corrected moving average after ``t`` steps.
-
-    Capped at 0.9999 as in Chainer, so that ``beta == 0`` still moves the
-    parameter. At the first step it is 1 and the variance estimate is zero
-    exactly (one gradient), so the step is ``lr`` times the gradient as in
-    Chainer; 0 is returned there, which gives that factor of one without
-    multiplying the rounding of ``vt - mt**2`` by ``rho / (1 - rho)``.
-    """
-    if t == 1:
-        return 0.0
-    beta_t = beta ** t
-    return min((1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t)), 0.9999)
-
-
 class MSVAGRule(_util.ElementwiseRule):
     """Update rule of M-SVAG (momentum with stochastic variance-adapted gradient).
 
@@ -76,16 +61,19 @@ class MSVAGRule(_util.ElementwiseRule):
 
     default_hyperparam = _default_hyperparam
     state_names = ('m', 'v')
-    gpu_scalars = 'lr, one_minus_beta, inv_bias, rho, eta, weight_decay_rate'
+    gpu_scalars = 'lr, one_minus_beta, bias, rho, eta, weight_decay_rate'
+    # Chainer's kernel: its CPU sequence, a factor of 0 where m and v are 0 (and,
+    # as there, where the factor is NaN)
     gpu_code = '''m += one_minus_beta * (grad - m);
                   v += one_minus_beta * (grad * grad - v);
-                  T mt = m * inv_bias;
-                  T factor = 0;
+                  T mt = m / bias;
+                  T vt = v / bias;
                   T mt2 = mt * mt;
-                  T s = v * inv_bias - mt2;
-                  if (s < (T)0) s = 0;
-                  T den = mt2 + rho / (1 - rho) * s;
-                  if (den > (T)0) factor = mt2 / den;
+                  T s = (vt - mt2) / (1 - rho);
+                  T factor = mt2 / (mt2 + rho * s);
+                  if (m == 0 && v == 0) factor = 0;
+                  if (!(factor >= (T)0)) factor = 0;
+                  if (factor > (T)1) factor = 1;
                   param -= eta * (lr * mt * factor + weight_decay_rate * param);'''
     gpu_name = 'msvag'
 
@@ -110,13 +98,12 @@ class MSVAGRule(_util.ElementwiseRule):
             raise ValueError(f'beta of MSVAG must be in [0, 1), got {beta}')
         return lr, beta, eta, weight_decay_rate
 
-    def _step_constants(self, beta: float) -> tuple[float, float]:
-        """Returns ``(1 / (1 - beta**t), rho)`` for the current step."""
+    def _check_step(self) -> None:
+        """Raises where the step count was not advanced before the update."""
         if self.t < 1:
             raise RuntimeError(
                 'MSVAG update rule called before its step count was advanced '
                 f'(t={self.t}); update parameters through UpdateRule.update')
-        return 1 / (1 - beta ** self.t), _rho(beta, self.t)
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
@@ -124,8 +111,7 @@ class MSVAGRule(_util.ElementwiseRule):
             return
         dtype = grad.dtype
         lr, beta, eta, weight_decay_rate = _util.constants(self, MSVAGRule._values, dtype)
-        if self.t < 1:
-            self._step_constants(beta)  # (raises)
+        self._check_step()
         # Chainer's CPU sequence and roundings: the moments, the bias-corrected
         # ones divided by 1 - beta_power, s = (vt - mt**2) / (1 - rho), the factor
         # mt**2 / (mt**2 + rho s) clipped to [0, 1] (NaN: 0), then
@@ -162,9 +148,10 @@ class MSVAGRule(_util.ElementwiseRule):
             return
         kernel, (lr, beta, eta, weight_decay_rate) = _util.constants(
             self, MSVAGRule._gpu, grad.dtype)
-        inv_bias, rho = self._step_constants(beta)
-        kernel(grad, lr, 1 - beta, inv_bias, rho, eta, weight_decay_rate, param.array,
-               self.state['m'], self.state['v'])
+        self._check_step()
+        beta_power = _beta_power(beta, self.t)
+        kernel(grad, lr, 1 - beta, 1 - beta_power, _chainer_rho(beta, beta_power), eta,
+               weight_decay_rate, param.array, self.state['m'], self.state['v'])
 
 
 class MSVAG(_util.RuleOptimizer):
