@@ -350,30 +350,6 @@ def test_last_axis_first_writes_into_out(shape, dtype):
     assert (wide[..., 1::2] == -1).all()
 
 
-@pytest.mark.parametrize('rows', [0, 1, 7, 32, 33])
-@pytest.mark.parametrize('k, n', [(256, 1024), (200, 10000), (3, 8), (784, 1000)])
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_matmul_t_is_dot_of_the_transpose_bit_for_bit(rows, k, n, dtype):
-    rng = numpy.random.RandomState(rows + k)
-    a = rng.randn(rows, k).astype(dtype)
-    b = rng.randn(n, k).astype(dtype)
-    y = array_utils.matmul_t(a, b)
-    expect = a.dot(b.T)
-    assert y.shape == expect.shape and y.dtype == expect.dtype
-    numpy.testing.assert_array_equal(y, expect)
-
-
-def test_matmul_t_of_views_and_mixed_dtypes():
-    rng = numpy.random.RandomState(0)
-    a = rng.randn(8, 512).astype(numpy.float32)
-    b = rng.randn(512, 1024).astype(numpy.float32).T  # not C-contiguous
-    numpy.testing.assert_array_equal(array_utils.matmul_t(a, b), a.dot(b.T))
-    b64 = rng.randn(1024, 512)
-    y = array_utils.matmul_t(a, b64)
-    assert y.dtype == numpy.float64
-    numpy.testing.assert_array_equal(y, a.dot(b64.T))
-
-
 def test_scatter_add_on_the_cpu_is_deterministic_and_silent(recwarn):
     a = numpy.zeros((3, 2), numpy.float32)
     with chainer.using_config('warn_nondeterministic', True):
