@@ -737,8 +737,9 @@ class DivFromConstantGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                # multiplied in Chainer's order: 2 * value alone may overflow (float16)
-                ret.append(g * gy * _c(x, self.value) * 2 / x ** 3)
+                # Chainer's order, g * 2 * value * gy / x ** 3 (2 * value alone may
+                # overflow float16)
+                ret.append(g * 2 * _c(x, self.value) * gy / x ** 3)
             else:
                 ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
         return tuple(ret)
@@ -796,11 +797,11 @@ class PowVarVar(function_node.FunctionNode):
             y = PowVarVar(self.y).apply((x0, x1))[0]
         ret = []
         for i in indexes:
-            if i == 0:
-                g = gy * x1 * x0 ** (x1 - 1)
+            if i == 0:  # Chainer's order: x1 * x0 ** (x1 - 1) * gy, log(x0) * y * gy
+                g = x1 * x0 ** (x1 - 1) * gy
                 ret.append(_sum_to(g, x0.shape))
             else:
-                g = gy * y * log(x0)
+                g = log(x0) * y * gy
                 ret.append(_sum_to(g, x1.shape))
         return tuple(ret)
 
@@ -885,7 +886,8 @@ class PowVarConstGrad(function_node.FunctionNode):
     Products are taken in Chainer's order: ``coefficient * x ** (value - 1)``, then
     ``gy``, for the gradient; for the gradients of gradients (``scale_gy``) the
     power of ``x`` last, by ``coefficient * gy``, so that a huge ``x`` overflows
-    only where Chainer's did.
+    only where Chainer's did (the second derivative's ``gy`` is Chainer's
+    ``ggx * value * gy``, its coefficient ``value - 1``: Chainer's bits).
     """
 
     is_elementwise = True
@@ -919,7 +921,11 @@ class PowVarConstGrad(function_node.FunctionNode):
         value = self.value
         ret = []
         for i in indexes:
-            if i == 0:
+            if i == 0 and self.coefficient != 0 and not self.scale_gy:
+                # Chainer's order: g * value * gy * (value - 1) * x ** (value - 2)
+                ret.append(PowVarConstGrad(value - 1, value - 1, True)
+                           .apply((x, g * _c(x, self.coefficient) * gy))[0])
+            elif i == 0:
                 ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1), True)
                            .apply((x, gy * g))[0])
             else:
@@ -953,8 +959,27 @@ class PowConstVar(function_node.FunctionNode):
             raise ValueError(
                 f'cannot differentiate {_label_const(self.value)} ** x with respect to x: '
                 'the gradient needs the logarithm of the base, which must be positive')
-        log_value = y.dtype.type(numpy.log(value))
-        return y * log_value * grad_outputs[0],
+        return PowConstVarGrad(y.dtype.type(numpy.log(value))).apply((y, grad_outputs[0]))
+
+
+class PowConstVarGrad(function_node.FunctionNode):
+    """``log_value * y * gy``, the gradient of ``value ** x`` from its output ``y``
+    (one node; its own gradients in Chainer's order: ``log_value * ggx`` first)."""
+
+    is_elementwise = True
+
+    def __init__(self, log_value):
+        self.log_value = log_value
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y, gy = inputs
+        return _arr(self.log_value * y * gy),
+
+    def backward(self, indexes, grad_outputs):
+        y, gy = self.get_retained_inputs()
+        gygy = grad_outputs[0] * self.log_value
+        return tuple(gygy * (gy if i == 0 else y) for i in indexes)
 
 
 def pow(self, rhs):
