@@ -764,14 +764,12 @@ def rfloordiv(self, rhs):
 
 
 class PowVarVar(function_node.FunctionNode):
-    """``a ** b``. Its gradient uses ``a ** b`` again as a new node of ``(a, b)`` that
-    returns the array already computed, so that (as in Chainer) the gradient's graph
-    does not pass through the output variable itself."""
+    """``a ** b``. Its gradient node keeps the output array (not the output
+    variable, as in Chainer)."""
 
     is_elementwise = True
 
-    def __init__(self, cached=None):
-        self._cached = cached
+    def __init__(self):
         self.y = None
 
     @property
@@ -783,26 +781,58 @@ class PowVarVar(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        if self._cached is not None:
-            self.y, self._cached = self._cached, None
-        else:
-            a, b = inputs
-            self.y = _arr(a ** b)
+        a, b = inputs
+        self.y = _arr(a ** b)
         return self.y,
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        if 1 in indexes:
-            y = PowVarVar(self.y).apply((x0, x1))[0]
+        gxs = PowVarVarGrad(self.y, 1 in indexes).apply((x0, x1, grad_outputs[0]))
+        return tuple(gxs[i] for i in indexes)
+
+
+class PowVarVarGrad(function_node.FunctionNode):
+    """``(x1 * x0 ** (x1 - 1) * gy, log(x0) * y * gy)`` summed to the inputs' shapes:
+    the gradients of ``y = x0 ** x1`` (the second zeros unless ``need_gx1``), one
+    node as in Chainer, with its second derivatives in Chainer's forms."""
+
+    is_elementwise = True
+
+    def __init__(self, y, need_gx1: bool = True):
+        self.y = y
+        self.need_gx1 = need_gx1
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x0, x1, gy = inputs
+        xp = chainer.backend.get_array_module(x0)
+        gx0 = _sum_to_array(_arr(x1 * x0 ** (x1 - x1.dtype.type(1)) * gy), x0.shape)
+        if self.need_gx1:
+            gx1 = _sum_to_array(_arr(xp.log(x0) * self.y * gy), x1.shape)
+        else:
+            gx1 = xp.zeros_like(x1)
+        return gx0, gx1
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1, gy = self.get_retained_inputs()
+        ggx0, ggx1 = grad_outputs
+        log_x0 = log(x0)
+        pow_x0_x1 = x0 ** x1
+        pow_x0_x1_1 = x0 ** (x1 - 1)
         ret = []
         for i in indexes:
-            if i == 0:  # Chainer's order: x1 * x0 ** (x1 - 1) * gy, log(x0) * y * gy
-                g = x1 * x0 ** (x1 - 1) * gy
-                ret.append(_sum_to(g, x0.shape))
+            if i == 0:
+                g0 = 0 if ggx0 is None else ggx0 * x1 * (x1 - 1) * x0 ** (x1 - 2)
+                g1 = 0 if ggx1 is None else ggx1 * pow_x0_x1_1 * (log_x0 * x1 + 1)
+                ret.append(_sum_to((g0 + g1) * gy, x0.shape))
+            elif i == 1:
+                g0 = 0 if ggx0 is None else ggx0 * pow_x0_x1_1 * (log_x0 * x1 + 1)
+                g1 = 0 if ggx1 is None else ggx1 * log_x0 * log_x0 * pow_x0_x1
+                ret.append(_sum_to((g0 + g1) * gy, x1.shape))
             else:
-                g = log(x0) * y * gy
-                ret.append(_sum_to(g, x1.shape))
+                g0 = 0 if ggx0 is None else ggx0 * x1 * pow_x0_x1_1
+                g1 = 0 if ggx1 is None else ggx1 * log_x0 * pow_x0_x1
+                ret.append(g0 + g1)
         return tuple(ret)
 
 

@@ -885,13 +885,21 @@ def test_constant_to_a_power_second_derivative_bitwise_as_chainer(dtype):
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_power_of_two_variables_gradients_bitwise_as_chainer(dtype):
-    # Chainer's x1 * x0 ** (x1 - 1) * gy and log(x0) * x0 ** x1 * gy
+    # Chainer's x1 * x0 ** (x1 - 1) * gy and log(x0) * x0 ** x1 * gy; their gradients
     rng = numpy.random.RandomState(0)
     x0 = rng.uniform(0.5, 2, (3, 5)).astype(dtype)
     x1 = rng.standard_normal((3, 5)).astype(dtype)
-    (g0, g1), _, gy, _ = _first_and_second_derivatives(lambda a, b: a ** b, [x0, x1])
-    numpy.testing.assert_array_equal(g0, x1 * x0 ** (x1 - dtype(1)) * gy)
+    (g0, g1), (h0, h1), gy, (gg0, gg1) = _first_and_second_derivatives(
+        lambda a, b: a ** b, [x0, x1])
+    one, two = dtype(1), dtype(2)
+    numpy.testing.assert_array_equal(g0, x1 * x0 ** (x1 - one) * gy)
     numpy.testing.assert_array_equal(g1, numpy.log(x0) * x0 ** x1 * gy)
+    # Chainer's PowVarVarGrad
+    log0, p1 = numpy.log(x0), x0 ** (x1 - one)
+    numpy.testing.assert_array_equal(
+        h0, (gg0 * x1 * (x1 - one) * x0 ** (x1 - two) + gg1 * p1 * (log0 * x1 + one)) * gy)
+    numpy.testing.assert_array_equal(
+        h1, (gg0 * p1 * (log0 * x1 + one) + gg1 * log0 * log0 * x0 ** x1) * gy)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
