@@ -34,7 +34,7 @@ class Gamma(_u._ScalarEvent):
 
     @property
     def variance(self):
-        return self.k * self.theta ** 2
+        return self.mean * self.theta  # Chainer's (k * theta) * theta: its bits
 
     @property
     def entropy(self):

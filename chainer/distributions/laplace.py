@@ -82,6 +82,11 @@ class Laplace(_u._LocationScale):
         x = _u._as_value(x, self.loc)
         return -math.log(2.0) - F.log(self.scale) - F.absolute(x - self.loc) / self.scale
 
+    def prob(self, x: VariableOrArray) -> Variable:
+        x = _u._as_value(x, self.loc)
+        # Chainer's form and order: its bits
+        return 0.5 / self.scale * F.exp(-F.absolute(x - self.loc) / self.scale)
+
     def cdf(self, x: VariableOrArray) -> Variable:
         z = _u._as_value((x - self.loc) / self.scale, self.loc)
         return LaplaceCDF().apply((z,))[0]
