@@ -951,8 +951,10 @@ class PowVarConstGrad(function_node.FunctionNode):
         value = self.value
         ret = []
         for i in indexes:
-            if i == 0 and self.coefficient != 0 and not self.scale_gy:
+            if (i == 0 and self.coefficient != 0 and not self.scale_gy
+                    and type(x.array) is numpy.ndarray):
                 # Chainer's order: g * value * gy * (value - 1) * x ** (value - 2)
+                # (on CuPy, one launch fewer: g * gy first)
                 ret.append(PowVarConstGrad(value - 1, value - 1, True)
                            .apply((x, g * _c(x, self.coefficient) * gy))[0])
             elif i == 0:
