@@ -93,6 +93,16 @@ def test_forward_bitwise_as_chainer(seed):
     assert numpy.array_equal(F.log_softmax(x).array, expected)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((2, 3, 7), 1), ((2, 3, 7), 0), ((4, 8, 8), 1)])
+def test_small_inner_axis_bitwise_as_chainer(shape, axis, dtype):
+    # Chainer's x - logsumexp(x), its shift the maximum along the axis
+    x = numpy.random.RandomState(3).standard_normal(shape).astype(dtype)
+    m = x.max(axis=axis, keepdims=True)
+    log_z = m + numpy.log(numpy.exp(x - m).sum(axis=axis, keepdims=True))
+    numpy.testing.assert_array_equal(F.log_softmax(x, axis=axis).array, x - log_z)
+
+
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 @pytest.mark.parametrize('shape, axis', [((9, 8), 1), ((5, 4, 6), 1), ((5, 4, 6), -1),
                                          ((4, 6, 300), 1)])

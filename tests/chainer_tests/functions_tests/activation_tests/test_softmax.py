@@ -102,6 +102,17 @@ def test_gradients_bitwise_as_chainer(seed):
     assert numpy.array_equal(g_gy.array, ga * ey)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((2, 3, 7), 1), ((2, 3, 7), 0), ((4, 8, 8), 1)])
+def test_small_inner_axis_bitwise_as_chainer(shape, axis, dtype):
+    # small arrays take Chainer's shift, the maximum along the axis (a global
+    # maximum gave other bits)
+    x = numpy.random.RandomState(3).standard_normal(shape).astype(dtype)
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    numpy.testing.assert_array_equal(F.softmax(x, axis=axis).array,
+                                     e / e.sum(axis=axis, keepdims=True))
+
+
 @pytest.mark.parametrize('func', [F.softmax, F.log_softmax])
 def test_axis_may_be_a_0d_integer_array(func):
     # Chainer passed the axis on to NumPy, which takes a 0-d integer array
