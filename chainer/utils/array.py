@@ -159,6 +159,25 @@ def sum_in_numpy1_order(x: numpy.ndarray, axis: Any = None, keepdims: bool = Fal
     return out.reshape(out_shape) if out_shape else out[()]
 
 
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``x.mean(axis, keepdims=keepdims)``; for NumPy float arrays as NumPy 1
+    computed it: the sum in NumPy 1's order (:func:`sum_in_numpy1_order`; float16
+    summed in float32), divided in its dtype where it is an array, in float64
+    (then rounded) where it is a scalar."""
+    if type(x) is not numpy.ndarray or x.dtype not in _NUMPY1_FLOATS or not x.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    if x.dtype == _FLOAT16:
+        s = _add_reduce(x, axis, _FLOAT32, None, keepdims)
+    else:
+        s = sum_in_numpy1_order(x, axis, keepdims)
+    if type(s) is not numpy.ndarray:
+        return x.dtype.type(numpy.float64(s) / x.size)
+    if not s.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    numpy.true_divide(s, s.dtype.type(x.size // s.size), out=s)
+    return s.astype(x.dtype, copy=False)
+
+
 def _numpy1_runs(runs: numpy.ndarray) -> numpy.ndarray:
     """The sums of the 8192-element pieces of the last axis of ``runs`` (a view of
     the input where that axis is one strided run), each summed pairwise as NumPy
@@ -933,7 +952,7 @@ def _blocked_log_normalizer(rows: tuple, log_softmax: bool = False,
     p = numpy.empty(view.shape, dtype) if softmax else None
     direct = dtype == cdt
     for block, xb, m, e in _shifted_exps(rows):
-        s = _add_reduce(e, 1, None, None, True)
+        s = sum(e, 1, True)
         numpy.log(s, out=s)
         lz = numpy.add(m, s, out=log_z[block])
         if y is not None or p is not None:
@@ -963,7 +982,7 @@ def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
     if rows is not None and x.dtype == _FLOAT16:
         out = numpy.empty(rows[0].shape, _FLOAT32 if dtype is None else dtype)
         for block, _, _, e in _shifted_exps(rows):
-            e /= _add_reduce(e, 1, None, None, True)
+            e /= sum(e, 1, True)
             out[block] = e
         return out.reshape(x.shape)
     xc = as_compute(x)
@@ -974,7 +993,7 @@ def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
     if rows is not None:
         out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
-            e /= _add_reduce(e, 1, None, None, True)
+            e /= sum(e, 1, True)
         return _as_dtype(out.reshape(x.shape), dtype)
     xp = _xp(x)
     if own:
@@ -1021,7 +1040,7 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     if rows is not None:
         return _blocked_log_normalizer(rows)[0].reshape(_kept_shape(x.shape, axis))
     m = softmax_shift(x, axis)
-    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    s = sum(xp.exp(x - m), axis, True)
     return xp.log(s) + m
 
 
