@@ -98,8 +98,14 @@ def sum_in_numpy1_order(x: numpy.ndarray, axis: Any = None, keepdims: bool = Fal
         return _add_reduce(x, axis, None, None, keepdims)
     ndim = x.ndim
     shape, strides = x.shape, x.strides
-    contiguous = x.flags.c_contiguous
+    flags = x.flags
+    contiguous = flags.c_contiguous
     if axis is None:
+        if contiguous or flags.f_contiguous:  # (the common case: one run in memory)
+            flat = x.reshape(-1) if contiguous else x.T.reshape(-1)
+            out = (_numpy1_rows(flat) if x.dtype != _FLOAT16
+                   else _add_in_turn(_numpy1_runs(flat), x.dtype))
+            return out.reshape((1,) * ndim) if keepdims else out
         summed = range(ndim)
     elif type(axis) is tuple:
         summed = {a % ndim if type(a) is int and -ndim <= a < ndim else ndim for a in axis}
@@ -113,8 +119,14 @@ def sum_in_numpy1_order(x: numpy.ndarray, axis: Any = None, keepdims: bool = Fal
         if not -ndim <= a < ndim:
             return _add_reduce(x, axis, None, None, keepdims)
         a %= ndim
-        if contiguous and shape[-1] > 1 and (a != ndim - 1 or shape[-1] <= _NUMPY1_BUFSIZE):
-            return _add_reduce(x, axis, None, None, keepdims)  # (the common cases)
+        if contiguous and shape[-1] > 1:  # (the common cases)
+            if a != ndim - 1 or shape[-1] <= _NUMPY1_BUFSIZE:
+                return _add_reduce(x, axis, None, None, keepdims)
+            if x.dtype != _FLOAT16:  # long rows
+                out = _numpy1_rows(x.reshape(-1, shape[-1]))
+                if keepdims:
+                    return out.reshape(shape[:-1] + (1,))
+                return out.reshape(shape[:-1]) if ndim > 1 else out[0]
         summed = (a,)
     # Axes in NumPy's iteration order (outermost first): by decreasing stride,
     # C order among equals; length-1 axes play no part.
@@ -135,7 +147,10 @@ def sum_in_numpy1_order(x: numpy.ndarray, axis: Any = None, keepdims: bool = Fal
     if not outer:  # every axis summed: one stretch
         flat = x.reshape(-1) if contiguous else x.transpose(
             [i for i in range(ndim) if shape[i] == 1] + order).reshape(-1)  # (maybe a copy)
-        out = _add_in_turn(_numpy1_runs(flat), x.dtype)
+        if x.dtype == _FLOAT16:
+            out = _add_in_turn(_numpy1_runs(flat), x.dtype)
+        else:
+            out = _numpy1_rows(flat)
         if keepdims:
             return out.reshape((1,) * ndim)
         kept_ones = [1 for i in range(ndim) if i not in summed]  # (kept length-1 axes)
@@ -178,6 +193,29 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return s.astype(x.dtype, copy=False)
 
 
+def _numpy1_rows(rows: numpy.ndarray) -> Any:
+    """NumPy 1's float32/float64 sums along the last axis of ``rows`` (a 1-d or
+    2-d view whose last axis is one strided run of more than 8192 elements): a
+    scalar or a 1-d array. (:func:`_numpy1_runs` and :func:`_add_in_turn` in a
+    few calls.)"""
+    # (NumPy's sums start from 0, as NumPy 1's did: an all -0 piece sums to +0)
+    n = rows.shape[-1]
+    k, r = divmod(n, _NUMPY1_BUFSIZE)
+    if k == 1:
+        acc = _add_reduce(rows[..., :_NUMPY1_BUFSIZE], -1)
+    else:
+        acc = numpy.add.accumulate(_add_reduce(rows[..., :k * _NUMPY1_BUFSIZE].reshape(
+            rows.shape[:-1] + (k, _NUMPY1_BUFSIZE)), -1), -1)
+        acc = acc[:, -1] if acc.ndim == 2 else acc[-1]
+    if r:
+        rest = _add_reduce(rows[..., k * _NUMPY1_BUFSIZE:], -1)
+        if type(acc) is numpy.ndarray:
+            acc += rest
+        else:
+            acc = acc + rest
+    return acc
+
+
 def _numpy1_runs(runs: numpy.ndarray) -> numpy.ndarray:
     """The sums of the 8192-element pieces of the last axis of ``runs`` (a view of
     the input where that axis is one strided run), each summed pairwise as NumPy
@@ -203,8 +241,7 @@ def _add_in_turn(y: numpy.ndarray, dtype: numpy.dtype) -> numpy.ndarray:
         for j in range(y.shape[-1]):
             acc = numpy.add(acc, y[..., j], dtype=_FLOAT32).astype(_FLOAT16)
         return acc
-    acc = numpy.add.accumulate(y, -1)[..., -1]
-    return acc + dtype.type(0)  # (0 + s: NumPy's sums start from 0, making -0 +0)
+    return numpy.add.accumulate(y, -1)[..., -1]  # (y's sums started from 0: no -0)
 
 
 def size_of_shape(shape: Sequence[int]) -> int:
@@ -1488,8 +1525,9 @@ def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
     float32/float64 array that sum runs here as one matrix-vector product.
     """
     if type(x) is numpy.ndarray:
-        if x.size <= _NUMPY1_BUFSIZE:
-            return _add_reduce(x, axis, None, None, keepdims)
+        if x.size <= _NUMPY1_BUFSIZE or (type(axis) is int and x.flags.c_contiguous
+                                         and 1 < x.shape[-1] <= _NUMPY1_BUFSIZE):
+            return _add_reduce(x, axis, None, None, keepdims)  # (NumPy 1's order too)
         return sum_in_numpy1_order(x, axis, keepdims)
     if (isinstance(x, numpy.ndarray) or axis is None or x.dtype.kind != 'f'
             or x.dtype.itemsize < 4 or x.size == 0 or not x.flags.c_contiguous):
