@@ -1525,7 +1525,8 @@ def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
     float32/float64 array that sum runs here as one matrix-vector product.
     """
     if type(x) is numpy.ndarray:
-        if x.size <= _NUMPY1_BUFSIZE or (type(axis) is int and x.flags.c_contiguous
+        one = axis[0] if type(axis) is tuple and len(axis) == 1 else axis
+        if x.size <= _NUMPY1_BUFSIZE or (type(one) is int and x.flags.c_contiguous
                                          and 1 < x.shape[-1] <= _NUMPY1_BUFSIZE):
             return _add_reduce(x, axis, None, None, keepdims)  # (NumPy 1's order too)
         return sum_in_numpy1_order(x, axis, keepdims)
