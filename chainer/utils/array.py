@@ -1077,7 +1077,9 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     if rows is not None:
         return _blocked_log_normalizer(rows)[0].reshape(_kept_shape(x.shape, axis))
     m = softmax_shift(x, axis)
-    s = sum(xp.exp(x - m), axis, True)
+    e = xp.exp(x - m)
+    s = (sum_in_numpy1_order(e, axis, True) if xp is numpy
+         else e.sum(axis=axis, keepdims=True))  # (CuPy's own reduction, as Chainer's)
     return xp.log(s) + m
 
 

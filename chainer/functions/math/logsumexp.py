@@ -55,7 +55,9 @@ class LogSumExp(function_node.FunctionNode):
         else:
             e = xp.exp(e)
         with numpy.errstate(divide='ignore'):  # an all -inf slice gives -inf
-            y = xp.log(array_utils.sum(e, self.axis, True))
+            # (NumPy 1's order on the host; CuPy's own reduction on the GPU)
+            y = xp.log(array_utils.sum_in_numpy1_order(e, self.axis, True) if xp is numpy
+                       else xp.sum(e, axis=self.axis, keepdims=True))
         del e
         y += m
         if self.axis is None:
