@@ -12,6 +12,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.maximum import maximum
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class Contrastive(_util.MarginLoss):
         xp = backend.get_array_module(x0)
         self.retain_inputs((0, 1, 2))
         diff = x0 - x1
-        dist_sq = (diff * diff).sum(axis=1)
+        dist_sq = array_utils.sum(diff * diff, 1)
         dist = xp.sqrt(dist_sq)
         self.dist = dist
         mdist = xp.maximum(x0.dtype.type(self.margin) - dist, 0)

@@ -56,7 +56,7 @@ class HuberLoss(function_node.FunctionNode):
             lb -= cb * half
             lb *= cb
         if self.reduce == 'sum_along_second_axis':
-            loss = loss.sum(axis=1)
+            loss = array_utils.sum(loss, 1)
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -65,7 +65,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
             else:
                 count = max(1, x.shape[0] if x.ndim else 1)
             self.count = count
-            loss = loss.sum() / loss.dtype.type(count)
+            loss = array_utils.sum(loss) / loss.dtype.type(count)
         return utils.force_array(loss, x.dtype),
 
     def _forward_gpu(self, x, t):

@@ -9,6 +9,7 @@ from chainer.utils import type_check
 from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests._memory import traced_peak
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -162,3 +163,11 @@ def test_forward_holds_two_arrays_the_size_of_x():
     d = numpy.abs(x - t)
     numpy.testing.assert_array_equal(
         y.array, numpy.where(d <= 1, d * d * numpy.float32(0.5), d - numpy.float32(0.5)))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_huber_loss_sums_long_rows_in_numpy1_order(dtype):
+    x = long_values((3, 10000), dtype, spread=1.0)
+    t = long_values((3, 10000), dtype, 1, spread=1.0)
+    loss = huber_loss(x, t, 1.0, reduce='no').array
+    numpy.testing.assert_array_equal(huber_loss(x, t, 1.0).array, numpy1_sum(loss, -1))
