@@ -79,11 +79,15 @@ class Categorical(distribution.Distribution):
     @property
     def entropy(self):
         if self._p is None:
-            # Classes with a -inf logit have p = 0 and add 0 (not 0 * -inf).
+            p = self.p
+            if bool((p.array > 0).all()):
+                # Chainer's -sum(p log p), p = exp(log_softmax(logit)): its bits
+                return -F.sum(_u._modified_xlogx(p), axis=-1)
+            # Classes with p = 0 (a -inf logit) add 0 (not 0 * -inf), silently.
             log_p = self.log_p
             possible = log_p.array != -numpy.inf
             log_p = F.where(possible, log_p, log_p.xp.zeros_like(log_p.array))
-            return -F.sum(self.p * log_p, axis=-1)
+            return -F.sum(p * log_p, axis=-1)
         return -F.sum(_u._modified_xlogx(self._p), axis=-1)
 
     @property
@@ -114,4 +118,8 @@ class Categorical(distribution.Distribution):
 
 @distribution.register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(dist1: Categorical, dist2: Categorical):
-    return -dist1.entropy - F.sum(dist1.p * dist2.log_p, axis=-1)
+    p1, log_p2 = dist1.p, dist2.log_p
+    kl = _u._chainer_kl_of_classes(p1, dist1.log_p, log_p2)
+    if kl is not None:
+        return kl
+    return -dist1.entropy - F.sum(p1 * log_p2, axis=-1)

@@ -49,8 +49,9 @@ class Chisquare(_u._ScalarEvent):
         x = _u._as_value(x, half_k)
         return _u._log_prob_in_support(
             x, x.array >= 0, 1.0,
-            lambda x: ((half_k - 1.0) * F.log(x) - 0.5 * x - half_k * _LOG2
-                       - F.lgamma(half_k)))
+            # Chainer's order
+            lambda x: (-F.lgamma(half_k) - half_k * _LOG2 + (half_k - 1.0) * F.log(x)
+                       - 0.5 * x))
 
     def sample_n(self, n: int) -> Variable:
         k = self.k

@@ -34,7 +34,7 @@ class Exponential(_u._ScalarEvent):
 
     @property
     def variance(self):
-        return self.lam ** -2.0
+        return self.mean ** 2  # Chainer's (1 / lam) ** 2: its bits
 
     @property
     def entropy(self):
@@ -66,7 +66,7 @@ class Exponential(_u._ScalarEvent):
 
     def icdf(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.lam)
-        return -F.log1p(-x) / self.lam
+        return -1.0 / self.lam * F.log1p(-x)  # Chainer's order: its bits
 
     def sample_n(self, n: int) -> Variable:
         lam = self.lam

@@ -34,7 +34,7 @@ class Gamma(_u._ScalarEvent):
 
     @property
     def variance(self):
-        return self.k * self.theta ** 2
+        return self.mean * self.theta  # Chainer's (k * theta) * theta: its bits
 
     @property
     def entropy(self):
@@ -62,5 +62,6 @@ class Gamma(_u._ScalarEvent):
 @distribution.register_kl(Gamma, Gamma)
 def _kl_gamma_gamma(dist1: Gamma, dist2: Gamma):
     k1, t1, k2, t2 = dist1.k, dist1.theta, dist2.k, dist2.theta
-    return ((k1 - k2) * F.digamma(k1) - F.lgamma(k1) + F.lgamma(k2)
-            + k2 * (F.log(t2) - F.log(t1)) + k1 * (t1 - t2) / t2)
+    # Chainer's form and order: its bits
+    return ((k1 - k2) * F.digamma(k1) - (F.lgamma(k1) - F.lgamma(k2))
+            + k2 * (F.log(t2) - F.log(t1)) + k1 * (t1 / t2 - 1.0))

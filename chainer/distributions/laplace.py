@@ -76,11 +76,17 @@ class Laplace(_u._LocationScale):
 
     @property
     def entropy(self):
-        return F.log(self.scale) + (1.0 + math.log(2.0))
+        return 1.0 + F.log(2.0 * self.scale)  # Chainer's form: its bits
 
     def log_prob(self, x: VariableOrArray) -> Variable:
         x = _u._as_value(x, self.loc)
-        return -math.log(2.0) - F.log(self.scale) - F.absolute(x - self.loc) / self.scale
+        # Chainer's form: its bits
+        return -F.log(2.0 * self.scale) - F.absolute(x - self.loc) / self.scale
+
+    def prob(self, x: VariableOrArray) -> Variable:
+        x = _u._as_value(x, self.loc)
+        # Chainer's form and order: its bits
+        return 0.5 / self.scale * F.exp(-F.absolute(x - self.loc) / self.scale)
 
     def cdf(self, x: VariableOrArray) -> Variable:
         z = _u._as_value((x - self.loc) / self.scale, self.loc)

@@ -41,7 +41,7 @@ class LogNormal(_u._ScalarEvent):
 
     @property
     def entropy(self):
-        return self.mu + F.log(self.sigma) + (0.5 - LOGPROBC)
+        return F.log(self.sigma) + (0.5 - LOGPROBC) + self.mu  # Chainer's order
 
     @property
     def support(self) -> str:

@@ -379,7 +379,9 @@ class Normal(_u._LocationScale):
         return _NormalLogProb(is_log).apply((x, self.loc, s))[0]
 
     def prob(self, x: VariableOrArray) -> Variable:
-        return (PROBC / self.scale) * F.exp(-0.5 * self._standardize(x) ** 2)
+        x = _u._as_value(x, self.loc)
+        # Chainer's form and order: its bits
+        return (PROBC / self.scale) * F.exp(-0.5 * (x - self.loc) ** 2 / self.variance)
 
     def cdf(self, x: VariableOrArray) -> Variable:
         return F.ndtr(self._standardize(x))

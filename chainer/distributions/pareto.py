@@ -107,5 +107,6 @@ class Pareto(_u._ScalarEvent):
 @distribution.register_kl(Pareto, Pareto)
 def _kl_pareto_pareto(dist1: Pareto, dist2: Pareto):
     s1, a1, s2, a2 = dist1.scale, dist1.alpha, dist2.scale, dist2.alpha
-    kl = F.log(a1) - F.log(a2) + a2 * (F.log(s1) - F.log(s2)) + a2 / a1 - 1.0
+    # Chainer's form and order: its bits
+    kl = a2 * (F.log(s1) - F.log(s2)) + F.log(a1) - F.log(a2) + (a2 - a1) / a1
     return _u._where_in_support(s1.array >= s2.array, kl, numpy.inf)

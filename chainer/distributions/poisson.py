@@ -45,7 +45,7 @@ class Poisson(_u._ScalarEvent):
         x = _u._as_value(x, lam)
         return _u._log_prob_in_support(
             x, x.array >= 0, 0.0,
-            lambda x: x * F.log(lam) - lam - F.lgamma(x + 1.0))
+            lambda x: x * F.log(lam) - F.lgamma(x + 1.0) - lam)  # Chainer's order
 
     def sample_n(self, n: int) -> Variable:
         lam = self.lam

@@ -16,6 +16,7 @@ from chainer.functions.array import broadcast
 from chainer.functions.array import cast
 from chainer.functions.array import where
 from chainer.functions.math import exponential
+from chainer.functions.math import sum as sum_mod
 
 if TYPE_CHECKING:
     from chainer.types import VariableOrArray
@@ -225,6 +226,16 @@ def _const(value: chainer.Variable, c: float):
     xp = value.xp
     with _sampling_device(value):
         return xp.asarray(c, dtype=value.dtype)
+
+
+def _chainer_kl_of_classes(p1, log_p1, log_p2):
+    """Chainer's ``sum(p1 * (log_p1 - log_p2), axis=-1)`` (its bits) where every
+    class is possible under both (``p1 > 0``, ``log_p2`` finite), else None: the
+    caller's form then gives 0 for ``p1 = 0`` and ``inf`` outside the support."""
+    xp = p1.xp
+    if not (bool((p1.array > 0).all()) and bool(xp.isfinite(log_p2.array).all())):
+        return None
+    return sum_mod.sum(p1 * (log_p1 - log_p2), axis=-1)
 
 
 def _where_in_support(inside, value, outside: float):

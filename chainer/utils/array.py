@@ -76,24 +76,172 @@ def as_shape(shape) -> tuple:
 
 # NumPy 1 reduced a contiguous array through buffers of this many elements.
 _NUMPY1_BUFSIZE = 8192
+_NUMPY1_FLOATS = frozenset(numpy.dtype(t) for t in (numpy.float16, numpy.float32,
+                                                    numpy.float64))
 
 
-def sum_in_numpy1_order(x: numpy.ndarray) -> Any:
-    """``x.sum()`` of a 1-d NumPy array, rounded as NumPy 1 rounded it.
+def sum_in_numpy1_order(x: numpy.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    """``numpy.add.reduce(x, axis, keepdims=keepdims)`` of a NumPy float array,
+    rounded as NumPy 1 rounded it (a scalar where every axis is summed, as NumPy's).
 
-    NumPy 1 summed each buffer of 8192 elements pairwise and added the buffer
-    sums in turn; NumPy 2 sums the whole array pairwise, so float32 sums of
-    longer arrays can differ in the last bit. Tables that must be Chainer's bit
-    for bit (:class:`~chainer.utils.WalkerAlias`, whose samples they decide)
-    are normalized with this.
+    NumPy 1 iterated a reduction in memory order through buffers of 8192
+    elements. Where the summed axes innermost in that order (up to the first
+    kept one) hold more, it cut each of their stretches, from its start, into
+    8192-element pieces (in memory order, across axes that do not merge), summed
+    each piece pairwise and added the pieces' sums to the result in turn, float16
+    pieces in float, the result rounded to half after each. NumPy 2 sums such a
+    stretch otherwise (a contiguous one whole, pairwise), so long sums can differ
+    in the last bits. Elsewhere (stretches up to 8192 elements, other dtypes,
+    arrays with a broadcast axis) this is NumPy's own reduction.
     """
-    n = x.shape[0]
-    if n <= _NUMPY1_BUFSIZE:
-        return x.sum()
-    total = x.dtype.type(0)
-    for start in range(0, n, _NUMPY1_BUFSIZE):
-        total = total + x[start:start + _NUMPY1_BUFSIZE].sum()
-    return total
+    if x.size <= _NUMPY1_BUFSIZE or x.dtype not in _NUMPY1_FLOATS:
+        return _add_reduce(x, axis, None, None, keepdims)
+    ndim = x.ndim
+    shape, strides = x.shape, x.strides
+    flags = x.flags
+    contiguous = flags.c_contiguous
+    if axis is None:
+        if contiguous or flags.f_contiguous:  # (the common case: one run in memory)
+            flat = x.reshape(-1) if contiguous else x.T.reshape(-1)
+            out = (_numpy1_rows(flat) if x.dtype != _FLOAT16
+                   else _add_in_turn(_numpy1_runs(flat), x.dtype))
+            return out.reshape((1,) * ndim) if keepdims else out
+        summed = range(ndim)
+    elif type(axis) is tuple:
+        summed = {a % ndim if type(a) is int and -ndim <= a < ndim else ndim for a in axis}
+        if ndim in summed or len(summed) != len(axis):  # (NumPy's error, or its own kind)
+            return _add_reduce(x, axis, None, None, keepdims)
+    else:
+        try:
+            a = operator.index(axis)
+        except TypeError:
+            a = ndim
+        if not -ndim <= a < ndim:
+            return _add_reduce(x, axis, None, None, keepdims)
+        a %= ndim
+        if contiguous and shape[-1] > 1:  # (the common cases)
+            if a != ndim - 1 or shape[-1] <= _NUMPY1_BUFSIZE:
+                return _add_reduce(x, axis, None, None, keepdims)
+            if x.dtype != _FLOAT16:  # long rows
+                out = _numpy1_rows(x.reshape(-1, shape[-1]))
+                if keepdims:
+                    return out.reshape(shape[:-1] + (1,))
+                return out.reshape(shape[:-1]) if ndim > 1 else out[0]
+        summed = (a,)
+    # Axes in NumPy's iteration order (outermost first): by decreasing stride,
+    # C order among equals; length-1 axes play no part.
+    if contiguous:
+        order = [i for i in range(ndim) if shape[i] != 1]
+    else:
+        order = sorted((i for i in range(ndim) if shape[i] != 1),
+                       key=lambda i: -abs(strides[i]))
+        if 0 in [strides[i] for i in order]:
+            return _add_reduce(x, axis, None, None, keepdims)
+    k = len(order)
+    while k and order[k - 1] in summed:
+        k -= 1
+    outer = order[:k]
+    run = size_of_shape([shape[i] for i in order[k:]])
+    if run <= _NUMPY1_BUFSIZE:
+        return _add_reduce(x, axis, None, None, keepdims)
+    if not outer:  # every axis summed: one stretch
+        flat = x.reshape(-1) if contiguous else x.transpose(
+            [i for i in range(ndim) if shape[i] == 1] + order).reshape(-1)  # (maybe a copy)
+        if x.dtype == _FLOAT16:
+            out = _add_in_turn(_numpy1_runs(flat), x.dtype)
+        else:
+            out = _numpy1_rows(flat)
+        if keepdims:
+            return out.reshape((1,) * ndim)
+        kept_ones = [1 for i in range(ndim) if i not in summed]  # (kept length-1 axes)
+        return out.reshape(kept_ones) if kept_ones else out
+    # (a copy where the summed axes do not merge into one strided run)
+    runs = x.transpose([i for i in range(ndim) if shape[i] == 1] + order).reshape(
+        [shape[i] for i in outer] + [run])
+    y = _numpy1_runs(runs)
+    # y: the pieces' sums, shaped (outer axes..., pieces); add them in turn per
+    # kept index, over the outer summed axes and pieces in iteration order.
+    kept = [j for j, i in enumerate(outer) if i not in summed]
+    y = y.transpose(kept + [j for j, i in enumerate(outer) if i in summed] + [len(outer)])
+    y = y.reshape([y.shape[j] for j in range(len(kept))] + [-1])
+    out = _add_in_turn(y, x.dtype)
+    kept_axes = [outer[j] for j in kept]
+    if kept_axes != sorted(kept_axes):
+        out = out.transpose(numpy.argsort(kept_axes))
+    if keepdims:
+        return out.reshape([1 if i in summed else n for i, n in enumerate(shape)])
+    out_shape = [n for i, n in enumerate(shape) if i not in summed]
+    return out.reshape(out_shape) if out_shape else out[()]
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``x.mean(axis, keepdims=keepdims)``; for NumPy float arrays as NumPy 1
+    computed it: the sum in NumPy 1's order (:func:`sum_in_numpy1_order`; float16
+    summed in float32), divided in its dtype where it is an array, in float64
+    (then rounded) where it is a scalar."""
+    if type(x) is not numpy.ndarray or x.dtype not in _NUMPY1_FLOATS or not x.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    if x.dtype == _FLOAT16:
+        s = _add_reduce(x, axis, _FLOAT32, None, keepdims)
+    else:
+        s = sum_in_numpy1_order(x, axis, keepdims)
+    if type(s) is not numpy.ndarray:
+        return x.dtype.type(numpy.float64(s) / x.size)
+    if not s.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    numpy.true_divide(s, s.dtype.type(x.size // s.size), out=s)
+    return s.astype(x.dtype, copy=False)
+
+
+def _numpy1_rows(rows: numpy.ndarray) -> Any:
+    """NumPy 1's float32/float64 sums along the last axis of ``rows`` (a 1-d or
+    2-d view whose last axis is one strided run of more than 8192 elements): a
+    scalar or a 1-d array. (:func:`_numpy1_runs` and :func:`_add_in_turn` in a
+    few calls.)"""
+    # (NumPy's sums start from 0, as NumPy 1's did: an all -0 piece sums to +0)
+    n = rows.shape[-1]
+    k, r = divmod(n, _NUMPY1_BUFSIZE)
+    if k == 1:
+        acc = _add_reduce(rows[..., :_NUMPY1_BUFSIZE], -1)
+    else:
+        acc = numpy.add.accumulate(_add_reduce(rows[..., :k * _NUMPY1_BUFSIZE].reshape(
+            rows.shape[:-1] + (k, _NUMPY1_BUFSIZE)), -1), -1)
+        acc = acc[:, -1] if acc.ndim == 2 else acc[-1]
+    if r:
+        rest = _add_reduce(rows[..., k * _NUMPY1_BUFSIZE:], -1)
+        if type(acc) is numpy.ndarray:
+            acc += rest
+        else:
+            acc = acc + rest
+    return acc
+
+
+def _numpy1_runs(runs: numpy.ndarray) -> numpy.ndarray:
+    """The sums of the 8192-element pieces of the last axis of ``runs`` (a view of
+    the input where that axis is one strided run), each summed pairwise as NumPy
+    sums them (float16 in float32), with one axis of pieces last."""
+    n = runs.shape[-1]
+    k, r = divmod(n, _NUMPY1_BUFSIZE)
+    dtype = _FLOAT32 if runs.dtype == _FLOAT16 else None
+    lead = runs.shape[:-1]
+    parts = []
+    if k:
+        whole = runs[..., :k * _NUMPY1_BUFSIZE].reshape(lead + (k, _NUMPY1_BUFSIZE))
+        parts.append(_add_reduce(whole, -1, dtype))
+    if r:
+        parts.append(_add_reduce(runs[..., k * _NUMPY1_BUFSIZE:], -1, dtype, None, True))
+    return parts[0] if len(parts) == 1 else numpy.concatenate(parts, -1)
+
+
+def _add_in_turn(y: numpy.ndarray, dtype: numpy.dtype) -> numpy.ndarray:
+    """``0 + y[..., 0] + y[..., 1] + ...`` in turn, in ``dtype`` (float16: each
+    partial sum rounded to half from float32, as NumPy's half loop rounds)."""
+    if dtype == _FLOAT16:
+        acc = numpy.zeros(y.shape[:-1], _FLOAT16)
+        for j in range(y.shape[-1]):
+            acc = numpy.add(acc, y[..., j], dtype=_FLOAT32).astype(_FLOAT16)
+        return acc
+    return numpy.add.accumulate(y, -1)[..., -1]  # (y's sums started from 0: no -0)
 
 
 def size_of_shape(shape: Sequence[int]) -> int:
@@ -182,26 +330,6 @@ def last_axis_first(x: Any, out: Any = None) -> Any:
     for start in range(0, rows.shape[0], step):
         out[:, start:start + step] = rows[start:start + step].T
     return result
-
-
-# ``a @ b.T`` for an ``a`` of at most this many rows and a ``b`` of at least
-# ``_FEW_ROWS_MIN_SIZE`` elements runs as ``(b @ a.T).T`` (see :func:`matmul_t`).
-_FEW_ROWS = 32
-_FEW_ROWS_MIN_SIZE = 1 << 17
-
-
-def matmul_t(a: Any, b: Any) -> Any:
-    """``a @ b.T`` for matrices ``a`` ``(m, k)`` and ``b`` ``(n, k)``.
-
-    With few rows in ``a`` (a small batch through a large weight), OpenBLAS
-    computes the product 1.2 to 2 times faster as ``b @ a.T``, whose transpose
-    is returned then (an F-contiguous array; the same values, bit for bit).
-    """
-    if (type(a) is numpy.ndarray and type(b) is numpy.ndarray and len(a) <= _FEW_ROWS
-            and b.size >= _FEW_ROWS_MIN_SIZE and a.dtype == b.dtype
-            and a.dtype in _FLOATS and b.flags.c_contiguous):
-        return b.dot(a.T).T
-    return a.dot(b.T)
 
 
 _GEMM: dict = {}
@@ -603,6 +731,10 @@ _SPREAD = {numpy.dtype(numpy.float32): 80.0, numpy.dtype(numpy.float64): 700.0}
 #: From this many elements after the softmax axis on, NumPy's maximum along that axis
 #: reads contiguous runs and is as fast as a global maximum and minimum (measured).
 _CONTIGUOUS_MAX_MIN = 256
+#: Up to this many elements, the maximum along any axis costs at most ~2 us more
+#: than a global maximum and minimum (less for most shapes: measured), so small
+#: arrays take Chainer's shift.
+_SMALL_SHIFT = 256
 
 
 def sigmoid(x: Any) -> Any:
@@ -700,8 +832,9 @@ def softmax_shift(x: Any, axis: int = 1) -> Any:
     """A stabilizing shift for ``exp(x - shift)`` along ``axis``: the maximum along
     ``axis`` (Chainer's shift: bit-identical results), or for NumPy, an inner axis
     followed by fewer than 256 elements, the global maximum when the spread of
-    ``x`` allows it (two contiguous passes instead of one slow strided one)."""
-    if isinstance(x, numpy.ndarray) and x.size:
+    ``x`` allows it (two contiguous passes instead of one slow strided one) and
+    ``x`` has more than 256 elements."""
+    if isinstance(x, numpy.ndarray) and x.size > _SMALL_SHIFT:
         if axis == x.ndim - 1 or axis == -1:
             return _max_reduce(x, axis=-1, keepdims=True)
         if size_of_shape(x.shape[axis % x.ndim + 1:]) >= _CONTIGUOUS_MAX_MIN:
@@ -848,7 +981,7 @@ def _blocked_log_normalizer(rows: tuple, log_softmax: bool = False,
     p = numpy.empty(view.shape, dtype) if softmax else None
     direct = dtype == cdt
     for block, xb, m, e in _shifted_exps(rows):
-        s = _add_reduce(e, 1, None, None, True)
+        s = sum(e, 1, True)
         numpy.log(s, out=s)
         lz = numpy.add(m, s, out=log_z[block])
         if y is not None or p is not None:
@@ -878,7 +1011,7 @@ def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
     if rows is not None and x.dtype == _FLOAT16:
         out = numpy.empty(rows[0].shape, _FLOAT32 if dtype is None else dtype)
         for block, _, _, e in _shifted_exps(rows):
-            e /= _add_reduce(e, 1, None, None, True)
+            e /= sum(e, 1, True)
             out[block] = e
         return out.reshape(x.shape)
     xc = as_compute(x)
@@ -889,7 +1022,7 @@ def softmax(x: Any, axis: int = 1, dtype: Any = None) -> Any:
     if rows is not None:
         out = rows[0] if own else numpy.empty_like(rows[0])
         for _, _, _, e in _shifted_exps(rows, out):
-            e /= _add_reduce(e, 1, None, None, True)
+            e /= sum(e, 1, True)
         return _as_dtype(out.reshape(x.shape), dtype)
     xp = _xp(x)
     if own:
@@ -936,7 +1069,9 @@ def logsumexp(x: Any, axis: int = 1) -> Any:
     if rows is not None:
         return _blocked_log_normalizer(rows)[0].reshape(_kept_shape(x.shape, axis))
     m = softmax_shift(x, axis)
-    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    e = xp.exp(x - m)
+    s = (sum_in_numpy1_order(e, axis, True) if xp is numpy
+         else e.sum(axis=axis, keepdims=True))  # (CuPy's own reduction, as Chainer's)
     return xp.log(s) + m
 
 
@@ -1376,15 +1511,19 @@ def _ones(xp, n: int, dtype) -> Any:
 
 
 def sum(x: Any, axis=None, keepdims: bool = False) -> Any:
-    """``x.sum(axis, keepdims=keepdims)``, fast on the GPU for leading axes.
+    """``x.sum(axis, keepdims=keepdims)``, fast on the GPU for leading axes; NumPy
+    float arrays are summed in NumPy 1's order (:func:`sum_in_numpy1_order`).
 
     CuPy reduces over leading axes (a bias gradient ``gy.sum(axis=0)``) with
     strided reads, many times slower than the memory allows; for a C-contiguous
     float32/float64 array that sum runs here as one matrix-vector product.
     """
     if type(x) is numpy.ndarray:
-        # ndarray.sum's Python wrapper calls this same reduction.
-        return _add_reduce(x, axis, None, None, keepdims)
+        one = axis[0] if type(axis) is tuple and len(axis) == 1 else axis
+        if x.size <= _NUMPY1_BUFSIZE or (type(one) is int and x.flags.c_contiguous
+                                         and 1 < x.shape[-1] <= _NUMPY1_BUFSIZE):
+            return _add_reduce(x, axis, None, None, keepdims)  # (NumPy 1's order too)
+        return sum_in_numpy1_order(x, axis, keepdims)
     if (isinstance(x, numpy.ndarray) or axis is None or x.dtype.kind != 'f'
             or x.dtype.itemsize < 4 or x.size == 0 or not x.flags.c_contiguous):
         return x.sum(axis=axis, keepdims=keepdims)

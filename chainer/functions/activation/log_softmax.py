@@ -40,7 +40,7 @@ class LogSoftmaxGrad(_AxisSoftmaxGrad):
 
     def _compute(self, y, gy, axis, out=None, own=False):
         t = numpy.exp(y, out=y if own else out)
-        t *= gy.sum(axis=axis, keepdims=True)
+        t *= _array.sum(gy, axis, True)
         return numpy.subtract(gy, t, out=t)
 
     def _compute_gpu(self, y, gy):

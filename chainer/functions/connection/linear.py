@@ -20,22 +20,10 @@ if TYPE_CHECKING:
 
 
 def _dot_t(a, b, bias=None):
-    """``a @ b.T (+ bias)`` in the dtype of ``a``, C-contiguous (float16 products
-    accumulate in float32)."""
-    y = array_utils.matmul_t(a, b)
-    if not y.flags.c_contiguous:
-        # A transposed product (few rows), copied into C order. From 16 rows and
-        # 16384 elements a block-by-block copy, then the bias added in place, is
-        # faster (by a third at 32 x 1024) than NumPy's strided copy adding it.
-        if len(y) >= 16 and y.size >= 2 * array_utils._TRANSPOSE_BLOCK:
-            y = array_utils.last_axis_first(y.T)
-            if bias is not None:
-                y += bias
-            return y
-        if bias is None:
-            return numpy.ascontiguousarray(y)
-        return numpy.add(y, bias, out=numpy.empty(y.shape, y.dtype))
-    y = y.astype(a.dtype, copy=False)
+    """``a @ b.T (+ bias)`` in the dtype of ``a`` (float16 products accumulate in
+    float32), as Chainer's ``x.dot(W.T)``: BLAS rounds the transposed product
+    ``(W @ x.T).T`` differently on some CPUs, though it can be faster for few rows."""
+    y = a.dot(b.T).astype(a.dtype, copy=False)
     if bias is not None:
         # y is a fresh array owned by us: add the bias in place (no copy).
         y += bias

@@ -13,6 +13,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 
@@ -40,7 +41,7 @@ class MarginLoss(function_node.FunctionNode):
     def _reduced(self, loss):
         """``loss`` (one per sample along axis 0) as the forward output."""
         if self.reduce == 'mean':
-            loss = loss.sum() / loss.dtype.type(len(loss))
+            loss = array_utils.sum(loss) / loss.dtype.type(len(loss))
         return utils.force_array(loss, loss.dtype)
 
 

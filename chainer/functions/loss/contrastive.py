@@ -13,6 +13,7 @@ from chainer.functions.loss import _util
 from chainer.functions.math.maximum import maximum
 from chainer.functions.math.sqrt import sqrt
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Contrastive(_util.MarginLoss):
         xp = backend.get_array_module(x0)
         self.retain_inputs((0, 1, 2))
         diff = x0 - x1
-        dist_sq = (diff * diff).sum(axis=1)
+        dist_sq = array_utils.sum(diff * diff, 1)
         dist = xp.sqrt(dist_sq)
         self.dist = dist
         mdist = xp.maximum(x0.dtype.type(self.margin) - dist, 0)
@@ -55,7 +56,7 @@ class Contrastive(_util.MarginLoss):
             # Chainer's: the losses in x's dtype promoted with the labels' (float64 for
             # int32 labels: each exact), summed and divided there, rounded once
             loss = (y * dist_sq + (1 - y) * mdist * mdist) * 0.5
-            return utils.force_array(loss.sum() / len(loss), x0.dtype),
+            return utils.force_array(array_utils.sum(loss) / len(loss), x0.dtype),
         yf = y.astype(x0.dtype)
         loss = (yf * dist_sq + (1 - yf) * mdist * mdist) * x0.dtype.type(0.5)
         return self._reduced(loss),

@@ -11,6 +11,7 @@ from chainer.functions.activation.relu import relu
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.loss import _util
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import check_index_range
 from chainer.function import _CallableNode
@@ -50,7 +51,7 @@ class Hinge(_CallableNode, function_node.FunctionNode):
         xp.maximum(margin, 0, out=margin)
         loss = margin if self.norm == 'L1' else margin * margin
         if self.reduce == 'mean':
-            loss = loss.sum() / x.dtype.type(max(len(x), 1))
+            loss = array_utils.sum(loss) / x.dtype.type(max(len(x), 1))
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -12,6 +12,7 @@ from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
 from chainer.functions.math.clip import clip
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class HuberLoss(function_node.FunctionNode):
         xp.minimum(loss, lin, out=loss)
         loss *= x.dtype.type(0.5)
         if self.reduce == 'sum_along_second_axis':
-            loss = loss.sum(axis=1)
+            loss = array_utils.sum(loss, 1)
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -10,6 +10,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.utils import type_check
+from chainer.utils import array as _array
 from chainer.utils.array import as_compute
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class MeanAbsoluteError(function_node.FunctionNode):
         xp = backend.get_array_module(x0)
         self.diff = x0 - x1
         diff = as_compute(self.diff.ravel())
-        loss = xp.abs(diff).sum() / diff.dtype.type(diff.size) if diff.size else \
+        loss = _array.sum(xp.abs(diff)) / diff.dtype.type(diff.size) if diff.size else \
             diff.dtype.type(numpy.nan)
         return utils.force_array(loss, x0.dtype),
 

@@ -121,7 +121,7 @@ class NegativeSamplingFunction(function_node.FunctionNode):
         if self._partial:
             loss = xp.where(self.ignore_mask, loss, loss.dtype.type(0))
         if self.reduce == 'sum':
-            loss = loss.sum()
+            loss = array_utils.sum(loss)
         return utils.force_array(loss, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -64,7 +64,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
         loss *= t_valid
         if self.reduce == 'mean':
             self.count = self._count(t_valid, x)
-            loss = loss.sum() / loss.dtype.type(self.count)
+            loss = array_utils.sum(loss) / loss.dtype.type(self.count)
         return utils.force_array(loss, x.dtype),
 
     def _count(self, t_valid, x) -> int:

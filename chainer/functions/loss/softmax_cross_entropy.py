@@ -272,12 +272,12 @@ class SoftmaxCrossEntropy(function_node.FunctionNode):
         t = t.astype(dtype, copy=False)
         log_y = log_y.astype(dtype, copy=False)
         if self.soft_target_loss == 'kl-divergence':
-            ret = (t * (xp.log(t + self.eps) - log_y)).sum(axis=1)
+            ret = array_utils.sum(t * (xp.log(t + self.eps) - log_y), 1)
         else:
-            ret = -(t * log_y).sum(axis=1)
+            ret = -array_utils.sum(t * log_y, 1)
         if self.reduce == 'mean':
             self._coeff = 1.0 / max(x.size // x.shape[1], 1)
-            return utils.force_array(ret.sum() * self._coeff, out_dtype),
+            return utils.force_array(array_utils.sum(ret) * self._coeff, out_dtype),
         return utils.force_array(ret, out_dtype),
 
     def _grad_node(self, x, t) -> '_SoftmaxCrossEntropyGrad_NoDoubleBackprop':
@@ -362,7 +362,7 @@ class _SoftmaxCrossEntropyGrad_NoDoubleBackprop(function_node.FunctionNode):
             return utils.force_array(self._label_grad(xp, x, gloss)),
         y, t = self.y, self.t
         tf = t.astype(y.dtype, copy=False)
-        gx = y * tf.sum(axis=1, keepdims=True) - tf
+        gx = y * array_utils.sum(tf, 1, True) - tf
         if self.reduce == 'mean':
             gx *= _mean_scale(gloss, self.coeff, gx.dtype)
         else:

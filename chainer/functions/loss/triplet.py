@@ -7,6 +7,7 @@ from chainer import backend
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Triplet(_util.MarginLoss):
         dn = a - n
         dn *= dn
         dp -= dn
-        dist = dp.sum(axis=1) + a.dtype.type(self.margin)
+        dist = array_utils.sum(dp, 1) + a.dtype.type(self.margin)
         self.mask = dist > 0
         loss = xp.maximum(dist, 0)
         return self._reduced(loss),

@@ -10,6 +10,7 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.sum import Sum
 from chainer.functions.math.sum import sum as _sum
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Mean(Sum):
         divider = x.size if self.axis is None else int(numpy.prod(
             [x.shape[a] for a in self.axis]))
         self.multiplier = 1.0 / divider
-        return utils.force_array(x.mean(axis=self.axis, keepdims=self.keepdims), x.dtype),
+        return utils.force_array(array_utils.mean(x, self.axis, self.keepdims), x.dtype),
 
     def backward(self, indexes, grad_outputs):
         return super().backward(indexes, (grad_outputs[0] * self.multiplier,))

@@ -737,8 +737,9 @@ class DivFromConstantGrad(function_node.FunctionNode):
         ret = []
         for i in indexes:
             if i == 0:
-                # multiplied in Chainer's order: 2 * value alone may overflow (float16)
-                ret.append(g * gy * _c(x, self.value) * 2 / x ** 3)
+                # Chainer's order, g * 2 * value * gy / x ** 3 (2 * value alone may
+                # overflow float16)
+                ret.append(g * 2 * _c(x, self.value) * gy / x ** 3)
             else:
                 ret.append(DivFromConstantGrad(self.value).apply((x, g))[0])
         return tuple(ret)
@@ -763,14 +764,12 @@ def rfloordiv(self, rhs):
 
 
 class PowVarVar(function_node.FunctionNode):
-    """``a ** b``. Its gradient uses ``a ** b`` again as a new node of ``(a, b)`` that
-    returns the array already computed, so that (as in Chainer) the gradient's graph
-    does not pass through the output variable itself."""
+    """``a ** b``. Its gradient node keeps the output array (not the output
+    variable, as in Chainer)."""
 
     is_elementwise = True
 
-    def __init__(self, cached=None):
-        self._cached = cached
+    def __init__(self):
         self.y = None
 
     @property
@@ -782,26 +781,58 @@ class PowVarVar(function_node.FunctionNode):
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
-        if self._cached is not None:
-            self.y, self._cached = self._cached, None
-        else:
-            a, b = inputs
-            self.y = _arr(a ** b)
+        a, b = inputs
+        self.y = _arr(a ** b)
         return self.y,
 
     def backward(self, indexes, grad_outputs):
         x0, x1 = self.get_retained_inputs()
-        gy = grad_outputs[0]
-        if 1 in indexes:
-            y = PowVarVar(self.y).apply((x0, x1))[0]
+        gxs = PowVarVarGrad(self.y, 1 in indexes).apply((x0, x1, grad_outputs[0]))
+        return tuple(gxs[i] for i in indexes)
+
+
+class PowVarVarGrad(function_node.FunctionNode):
+    """``(x1 * x0 ** (x1 - 1) * gy, log(x0) * y * gy)`` summed to the inputs' shapes:
+    the gradients of ``y = x0 ** x1`` (the second zeros unless ``need_gx1``), one
+    node as in Chainer, with its second derivatives in Chainer's forms."""
+
+    is_elementwise = True
+
+    def __init__(self, y, need_gx1: bool = True):
+        self.y = y
+        self.need_gx1 = need_gx1
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x0, x1, gy = inputs
+        xp = chainer.backend.get_array_module(x0)
+        gx0 = _sum_to_array(_arr(x1 * x0 ** (x1 - x1.dtype.type(1)) * gy), x0.shape)
+        if self.need_gx1:
+            gx1 = _sum_to_array(_arr(xp.log(x0) * self.y * gy), x1.shape)
+        else:
+            gx1 = xp.zeros_like(x1)
+        return gx0, gx1
+
+    def backward(self, indexes, grad_outputs):
+        x0, x1, gy = self.get_retained_inputs()
+        ggx0, ggx1 = grad_outputs
+        log_x0 = log(x0)
+        pow_x0_x1 = x0 ** x1
+        pow_x0_x1_1 = x0 ** (x1 - 1)
         ret = []
         for i in indexes:
             if i == 0:
-                g = gy * x1 * x0 ** (x1 - 1)
-                ret.append(_sum_to(g, x0.shape))
+                g0 = 0 if ggx0 is None else ggx0 * x1 * (x1 - 1) * x0 ** (x1 - 2)
+                g1 = 0 if ggx1 is None else ggx1 * pow_x0_x1_1 * (log_x0 * x1 + 1)
+                ret.append(_sum_to((g0 + g1) * gy, x0.shape))
+            elif i == 1:
+                g0 = 0 if ggx0 is None else ggx0 * pow_x0_x1_1 * (log_x0 * x1 + 1)
+                g1 = 0 if ggx1 is None else ggx1 * log_x0 * log_x0 * pow_x0_x1
+                ret.append(_sum_to((g0 + g1) * gy, x1.shape))
             else:
-                g = gy * y * log(x0)
-                ret.append(_sum_to(g, x1.shape))
+                g0 = 0 if ggx0 is None else ggx0 * x1 * pow_x0_x1_1
+                g1 = 0 if ggx1 is None else ggx1 * log_x0 * pow_x0_x1
+                ret.append(g0 + g1)
         return tuple(ret)
 
 
@@ -885,7 +916,8 @@ class PowVarConstGrad(function_node.FunctionNode):
     Products are taken in Chainer's order: ``coefficient * x ** (value - 1)``, then
     ``gy``, for the gradient; for the gradients of gradients (``scale_gy``) the
     power of ``x`` last, by ``coefficient * gy``, so that a huge ``x`` overflows
-    only where Chainer's did.
+    only where Chainer's did (the second derivative's ``gy`` is Chainer's
+    ``ggx * value * gy``, its coefficient ``value - 1``: Chainer's bits).
     """
 
     is_elementwise = True
@@ -919,7 +951,13 @@ class PowVarConstGrad(function_node.FunctionNode):
         value = self.value
         ret = []
         for i in indexes:
-            if i == 0:
+            if (i == 0 and self.coefficient != 0 and not self.scale_gy
+                    and type(x.array) is numpy.ndarray):
+                # Chainer's order: g * value * gy * (value - 1) * x ** (value - 2)
+                # (on CuPy, one launch fewer: g * gy first)
+                ret.append(PowVarConstGrad(value - 1, value - 1, True)
+                           .apply((x, g * _c(x, self.coefficient) * gy))[0])
+            elif i == 0:
                 ret.append(PowVarConstGrad(value - 1, self.coefficient * (value - 1), True)
                            .apply((x, gy * g))[0])
             else:
@@ -953,8 +991,27 @@ class PowConstVar(function_node.FunctionNode):
             raise ValueError(
                 f'cannot differentiate {_label_const(self.value)} ** x with respect to x: '
                 'the gradient needs the logarithm of the base, which must be positive')
-        log_value = y.dtype.type(numpy.log(value))
-        return y * log_value * grad_outputs[0],
+        return PowConstVarGrad(y.dtype.type(numpy.log(value))).apply((y, grad_outputs[0]))
+
+
+class PowConstVarGrad(function_node.FunctionNode):
+    """``log_value * y * gy``, the gradient of ``value ** x`` from its output ``y``
+    (one node; its own gradients in Chainer's order: ``log_value * ggx`` first)."""
+
+    is_elementwise = True
+
+    def __init__(self, log_value):
+        self.log_value = log_value
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1))
+        y, gy = inputs
+        return _arr(self.log_value * y * gy),
+
+    def backward(self, indexes, grad_outputs):
+        y, gy = self.get_retained_inputs()
+        gygy = grad_outputs[0] * self.log_value
+        return tuple(gygy * (gy if i == 0 else y) for i in indexes)
 
 
 def pow(self, rhs):

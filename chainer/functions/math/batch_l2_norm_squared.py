@@ -9,6 +9,7 @@ from chainer import function_node
 from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -28,7 +29,7 @@ class BatchL2NormSquared(function_node.FunctionNode):
         x, = inputs
         xp = backend.get_array_module(x)
         x2 = as_compute(x.reshape(len(x), utils.size_of_shape(x.shape[1:])))
-        return utils.force_array(xp.sum(xp.square(x2), axis=1), x.dtype),
+        return utils.force_array(array_utils.sum(xp.square(x2), 1), x.dtype),
 
     def backward(self, indexes, grad_outputs):
         x, = self.get_retained_inputs()

@@ -12,6 +12,7 @@ from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.math.exponential import exp
 from chainer.functions.math.minmax import _check_axes, _normalize_axis, _reduced_axes
+from chainer.utils import array as array_utils
 from chainer.utils import type_check
 from chainer.utils.array import as_compute
 
@@ -54,7 +55,9 @@ class LogSumExp(function_node.FunctionNode):
         else:
             e = xp.exp(e)
         with numpy.errstate(divide='ignore'):  # an all -inf slice gives -inf
-            y = xp.log(xp.sum(e, axis=self.axis, keepdims=True))
+            # (NumPy 1's order on the host; CuPy's own reduction on the GPU)
+            y = xp.log(array_utils.sum_in_numpy1_order(e, self.axis, True) if xp is numpy
+                       else xp.sum(e, axis=self.axis, keepdims=True))
         del e
         y += m
         if self.axis is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 import operator
 
+import numpy
+
 from chainer import backend
 from chainer import function_node
 from chainer import utils
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
 
 class SelectGrad(function_node.FunctionNode):
     """Routes ``gy`` to ``x1`` where ``cond`` holds and to ``x2`` where ``cond2`` does
-    (by default, wherever ``cond`` does not).
+    (by default, wherever ``cond`` does not). With ``cond2`` (the minimum's) a NumPy
+    ``gy`` is multiplied by the masks, as in Chainer.
 
     The masks have the broadcast shape; each gradient is summed back to the
     shape of its input.
@@ -33,6 +36,11 @@ class SelectGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        if self.cond2 is not None and type(gy) is numpy.ndarray:
+            # Chainer's CPU minimum: gy times each mask (-0.0 where gy < 0 is
+            # masked, NaN where an infinite gy is)
+            return (utils.force_array(utils.sum_to(gy * self.cond, self.shape1)),
+                    utils.force_array(utils.sum_to(gy * self.cond2, self.shape2)))
         zero = gy.dtype.type(0)
         gx1 = utils.force_array(utils.array.select(self.cond, gy, zero))
         if self.cond2 is None:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from chainer import backend
 from chainer import function_node
+from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.cast import _as_dtype
 from chainer.functions.math._unary import Unary
 from chainer import utils
@@ -270,13 +271,47 @@ class Arctan2(function_node.FunctionNode):
         # inputs of other dtypes than the output's are computed with in its dtype,
         # and their gradients cast back (Chainer's backward failed for them)
         x1, x2 = [_as_dtype(x, gy.dtype) for x in inputs]
+        gxs = Arctan2Grad().apply((x1, x2, gy))
+        return tuple(_as_dtype(gxs[i], inputs[i].dtype) for i in indexes)
+
+
+class Arctan2Grad(function_node.FunctionNode):
+    """``(x2 / sqnorm * gy, -x1 / sqnorm * gy)`` with ``sqnorm = x1 ** 2 + x2 ** 2``:
+    the gradients of ``arctan2(x1, x2)`` (summed to the shapes of broadcast inputs),
+    one node as in Chainer, with its second derivatives in Chainer's forms."""
+
+    is_elementwise = True
+
+    def forward(self, inputs):
+        self.retain_inputs((0, 1, 2))
+        x1, x2, gy = inputs
         sqnorm = x1 * x1 + x2 * x2
         # x / sqnorm first, as in Chainer: gy / sqnorm overflows float16 for
         # inputs near 0 where the ratio does not
+        gx1 = x2 / sqnorm * gy
+        gx2 = -x1 / sqnorm * gy
+        return (utils.force_array(utils.sum_to(gx1, x1.shape)),
+                utils.force_array(utils.sum_to(gx2, x2.shape)))
+
+    def backward(self, indexes, grad_outputs):
+        x1, x2, gy = self.get_retained_inputs()
+        shape = gy.shape
+        xp = backend.get_array_module(gy)
+        ggx1, ggx2 = (broadcast_to(xp.zeros(shape, gy.dtype) if g is None else g, shape)
+                      for g in grad_outputs)
+        x1_sq = square(x1)
+        x2_sq = square(x2)
+        sqnorm = x1_sq + x2_sq
         ret = []
         for i in indexes:
-            g = sum_to(x2 / sqnorm * gy if i == 0 else -x1 / sqnorm * gy, inputs[i].shape)
-            ret.append(_as_dtype(g, inputs[i].dtype))
+            if i == 0:
+                g = (-ggx1 * 2 * x1 * x2 + ggx2 * (x1_sq - x2_sq)) * gy / square(sqnorm)
+                ret.append(sum_to(g, x1.shape))
+            elif i == 1:
+                g = (ggx1 * (x1_sq - x2_sq) + ggx2 * (2 * x1 * x2)) * gy / square(sqnorm)
+                ret.append(sum_to(g, x2.shape))
+            else:
+                ret.append((ggx1 * x2 - ggx2 * x1) / sqnorm)
         return tuple(ret)
 
 

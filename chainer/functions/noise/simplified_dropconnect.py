@@ -115,8 +115,11 @@ class SimplifiedDropconnect(function_node.FunctionNode):
                 ret.append(_as_dtype(gx, x_in.dtype))
             elif i == 1:
                 if self.use_batchwise_mask:
-                    outer = matmul(reshape(gy, (n, n_out, 1)), reshape(x, (n, 1, n_in)))
-                    gW = _sum(outer * m, axis=0)
+                    # Chainer's form and order: sum(gy * x * mask) * scale, the
+                    # products broadcast (its bits, second derivatives included)
+                    outer = reshape(gy, (n, n_out, 1)) * reshape(x, (n, 1, n_in))
+                    mask = self.mask.reshape(n, n_out, n_in).astype(W_in.dtype, copy=False)
+                    gW = _sum(outer * mask, axis=0) * W_in.dtype.type(1.0 / (1 - self.ratio))
                 else:
                     gW = matmul(gy, x, transa=True) * m
                 gW = reshape(gW, W_in.shape)

@@ -68,7 +68,7 @@ class NStepGRULayer(n_step_rnn.LayerNode):
 
         def step(g, rows, n):
             hp = h_prev[rows]
-            hh = array_utils.matmul_t(hp, wh)
+            hh = xp.matmul(hp, wh.T)
             hh += bh
             rz = g[:, :u2]
             rz += hh[:, :u2]

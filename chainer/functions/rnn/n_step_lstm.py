@@ -159,11 +159,11 @@ class NStepLSTMLayer(n_step_rnn.LayerNode):
             hp, cp = h_prev[rows], c_prev[rows]
             cn, t, yr = c[:n], tanh_c[rows], y[rows]
             if xp is not numpy:
-                g += array_utils.matmul_t(hp, wh)
+                g += xp.matmul(hp, wh.T)
                 _step_forward_kernel()(units, cp, g, cn, t, yr)
                 return yr
             g = g.reshape(4, n, units)  # gate-major (see _project)
-            g += array_utils.matmul_t(hp, wh).reshape(n, 4, units).transpose(1, 0, 2)
+            g += xp.matmul(hp, wh.T).reshape(n, 4, units).transpose(1, 0, 2)
             i, f, o, a = g
             array_utils.sigmoid_inplace(g[:3])
             xp.tanh(a, out=a)

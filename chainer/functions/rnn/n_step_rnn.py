@@ -417,7 +417,7 @@ class NStepRNNLayer(LayerNode):
         tanh = self.activation == 'tanh'
 
         def step(g, rows, n):
-            g += array_utils.matmul_t(h_prev[rows], wh)
+            g += xp.matmul(h_prev[rows], wh.T)
             if tanh:
                 xp.tanh(g, out=g)
             else:

@@ -215,3 +215,31 @@ def test_kl_independent_broadcasts_batch_shapes():
     kl = chainer.kl_divergence(D.Independent(q, 1), D.Independent(prior, 1))
     assert kl.shape == (4,)
     numpy.testing.assert_allclose(kl.array, chainer.kl_divergence(q, prior).array.sum(axis=1))
+
+
+def _positive_pairs(dtype, n=4):
+    rng = numpy.random.RandomState(0)
+    return [rng.uniform(0.5, 3, (3, 4)).astype(dtype) for _ in range(n)]
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_kl_gamma_bitwise_as_chainer(dtype):
+    # Chainer's (k1 - k2) digamma(k1) - (lgamma(k1) - lgamma(k2))
+    # + k2 (log t2 - log t1) + k1 (t1 / t2 - 1)
+    from scipy import special
+    k1, t1, k2, t2 = _positive_pairs(dtype)
+    expected = ((k1 - k2) * special.digamma(k1) - (special.gammaln(k1) - special.gammaln(k2))
+                + k2 * (numpy.log(t2) - numpy.log(t1)) + k1 * (t1 / t2 - dtype(1)))
+    kl = chainer.kl_divergence(D.Gamma(k1, t1), D.Gamma(k2, t2))
+    numpy.testing.assert_array_equal(kl.array, expected)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_kl_pareto_bitwise_as_chainer(dtype):
+    # Chainer's a2 (log s1 - log s2) + log a1 - log a2 + (a2 - a1) / a1 (s1 >= s2)
+    s1, a1, s2, a2 = _positive_pairs(dtype)
+    s1 = s1 + s2
+    expected = (a2 * (numpy.log(s1) - numpy.log(s2)) + numpy.log(a1) - numpy.log(a2)
+                + (a2 - a1) / a1)
+    kl = chainer.kl_divergence(D.Pareto(s1, a1), D.Pareto(s2, a2))
+    numpy.testing.assert_array_equal(kl.array, expected)

@@ -147,3 +147,14 @@ def test_forward_and_backward_allocate_little_beyond_their_results(kind, log):
     y, = out
     y.grad = numpy.ones(n)
     assert _peak_arrays(y.backward, n) < n_grads + (n_exp if log else 0) + 0.5
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_prob_bitwise_as_chainer(dtype):
+    # Chainer's (PROBC / scale) * exp(-0.5 * (x - loc) ** 2 / scale ** 2)
+    rng = numpy.random.RandomState(0)
+    loc, x = (rng.standard_normal((3, 4)).astype(dtype) for _ in range(2))
+    scale = rng.uniform(0.5, 2, (3, 4)).astype(dtype)
+    expected = (dtype(normal.PROBC) / scale) * numpy.exp(
+        dtype(-0.5) * (x - loc) ** 2 / scale ** 2)
+    numpy.testing.assert_array_equal(D.Normal(loc, scale).prob(x).array, expected)

@@ -8,6 +8,7 @@ import chainer
 from chainer.utils import array as array_utils
 from tests.chainer_tests._fused_sums import assert_same_sums
 from tests.chainer_tests._memory import traced_peak
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_row_sums
 
 
 @pytest.mark.parametrize('n, step', [(0, 1), (1, 1), (5, 1), (4, 7)])
@@ -350,30 +351,6 @@ def test_last_axis_first_writes_into_out(shape, dtype):
     assert (wide[..., 1::2] == -1).all()
 
 
-@pytest.mark.parametrize('rows', [0, 1, 7, 32, 33])
-@pytest.mark.parametrize('k, n', [(256, 1024), (200, 10000), (3, 8), (784, 1000)])
-@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
-def test_matmul_t_is_dot_of_the_transpose_bit_for_bit(rows, k, n, dtype):
-    rng = numpy.random.RandomState(rows + k)
-    a = rng.randn(rows, k).astype(dtype)
-    b = rng.randn(n, k).astype(dtype)
-    y = array_utils.matmul_t(a, b)
-    expect = a.dot(b.T)
-    assert y.shape == expect.shape and y.dtype == expect.dtype
-    numpy.testing.assert_array_equal(y, expect)
-
-
-def test_matmul_t_of_views_and_mixed_dtypes():
-    rng = numpy.random.RandomState(0)
-    a = rng.randn(8, 512).astype(numpy.float32)
-    b = rng.randn(512, 1024).astype(numpy.float32).T  # not C-contiguous
-    numpy.testing.assert_array_equal(array_utils.matmul_t(a, b), a.dot(b.T))
-    b64 = rng.randn(1024, 512)
-    y = array_utils.matmul_t(a, b64)
-    assert y.dtype == numpy.float64
-    numpy.testing.assert_array_equal(y, a.dot(b64.T))
-
-
 def test_scatter_add_on_the_cpu_is_deterministic_and_silent(recwarn):
     a = numpy.zeros((3, 2), numpy.float32)
     with chainer.using_config('warn_nondeterministic', True):
@@ -598,6 +575,8 @@ def test_sum_to_around_a_kept_axis_by_einsum(monkeypatch, shape, to, dtype):
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(to) if n == 1 and shape[i + lead] != 1)
     expected = x.sum(axis=axes, keepdims=True).reshape(to)
+    if (64, 1, 28, 28) == shape:  # 50176 elements summed as NumPy 1 summed them
+        expected = numpy1_row_sums(x.reshape(1, -1)).reshape(to)
     assert got.shape == to and got.dtype == dtype
     einsum = to not in ((1, 1, 1, 1), (60,))
     assert bool(calls) == einsum
@@ -841,3 +820,59 @@ def test_on_device_of_moves_between_devices():
     numpy.testing.assert_array_equal(back, a)
     with pytest.raises(TypeError, match=r'^w is on @cupy:0 but y is on @numpy: w is '):
         array_utils.check_on_device_of(moved, numpy.zeros(2), 'w', 'y')
+
+
+_FLOAT_TYPES = [numpy.float16, numpy.float32, numpy.float64]
+
+
+@pytest.mark.parametrize('dtype', _FLOAT_TYPES)
+@pytest.mark.parametrize('n', [0, 1, 100, 8192, 8193, 20000, 3 * 8192 + 5, 100003])
+def test_sum_in_numpy1_order_of_a_vector(n, dtype):
+    x = long_values(n, dtype)
+    got = array_utils.sum_in_numpy1_order(x)
+    assert type(got) is numpy.dtype(dtype).type
+    numpy.testing.assert_array_equal(got, numpy1_row_sums(x[None])[0])
+    assert array_utils.sum(x) == got
+    keep = array_utils.sum(x, keepdims=True)
+    assert keep.shape == (1,) and keep[0] == got
+
+
+@pytest.mark.parametrize('dtype', _FLOAT_TYPES)
+def test_sum_in_numpy1_order_of_0d_and_empty_arrays(dtype):
+    x = numpy.asarray(dtype(1.5))
+    assert array_utils.sum(x) == 1.5 and array_utils.sum_in_numpy1_order(x) == 1.5
+    for shape, axis in (((0, 20000), 1), ((20000, 0), 0), ((3, 0, 9000), None)):
+        empty = numpy.zeros(shape, dtype)
+        numpy.testing.assert_array_equal(array_utils.sum(empty, axis), empty.sum(axis))
+
+
+@pytest.mark.parametrize('dtype', _FLOAT_TYPES)
+def test_sum_in_numpy1_order_of_rows(dtype):
+    # A softmax over a 10000-word vocabulary: each row in pieces of 8192 and 1808.
+    x = long_values(70000, dtype).reshape(7, 10000)
+    expected = numpy1_row_sums(x)
+    for axis in (1, -1, (1,)):
+        numpy.testing.assert_array_equal(array_utils.sum(x, axis), expected)
+    numpy.testing.assert_array_equal(array_utils.sum(x, 1, keepdims=True), expected[:, None])
+    numpy.testing.assert_array_equal(array_utils.sum(x), numpy1_row_sums(x.reshape(1, -1))[0])
+    # Sums over a leading axis add whole elements in turn: NumPy's own.
+    numpy.testing.assert_array_equal(array_utils.sum(x, 0), x.sum(0))
+
+
+@pytest.mark.parametrize('dtype', _FLOAT_TYPES)
+def test_sum_in_numpy1_order_follows_memory_order(dtype):
+    f = numpy.asfortranarray(long_values(140000, dtype, 1).reshape(20000, 7))
+    numpy.testing.assert_array_equal(array_utils.sum(f, 0), numpy1_row_sums(f.T))
+    numpy.testing.assert_array_equal(array_utils.sum(f), numpy1_row_sums(f.T.reshape(1, -1))[0])
+    # Every axis summed: the pieces run on across rows that do not merge.
+    a = long_values(36000, dtype, 2).reshape(12, 3000)[:, :2999]
+    numpy.testing.assert_array_equal(array_utils.sum(a), numpy1_row_sums(a.reshape(1, -1))[0])
+    # Summed axes inside a kept one: each stretch of them in pieces from its start,
+    # the pieces of every stretch added in turn.
+    b = long_values(3 * 40 * 600, dtype, 3).reshape(3, 40, 600)[:, :, :599]
+    numpy.testing.assert_array_equal(array_utils.sum(b, (1, 2)), numpy1_row_sums(b.reshape(3, -1)))
+    c = long_values(180000, dtype, 4).reshape(3, 3, 20000)
+    expected = None
+    for i in range(3):  # each stretch of 20000 starts its own pieces
+        expected = numpy1_row_sums(c[i], start=expected)
+    numpy.testing.assert_array_equal(array_utils.sum(c, (0, 2)), expected)

@@ -6,6 +6,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests._memory import traced_peak
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -93,6 +94,16 @@ def test_forward_bitwise_as_chainer(seed):
     assert numpy.array_equal(F.log_softmax(x).array, expected)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((2, 3, 7), 1), ((2, 3, 7), 0), ((4, 8, 8), 1)])
+def test_small_inner_axis_bitwise_as_chainer(shape, axis, dtype):
+    # Chainer's x - logsumexp(x), its shift the maximum along the axis
+    x = numpy.random.RandomState(3).standard_normal(shape).astype(dtype)
+    m = x.max(axis=axis, keepdims=True)
+    log_z = m + numpy.log(numpy.exp(x - m).sum(axis=axis, keepdims=True))
+    numpy.testing.assert_array_equal(F.log_softmax(x, axis=axis).array, x - log_z)
+
+
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 @pytest.mark.parametrize('shape, axis', [((9, 8), 1), ((5, 4, 6), 1), ((5, 4, 6), -1),
                                          ((4, 6, 300), 1)])
@@ -117,3 +128,18 @@ def test_float16_gradient_builds_in_the_float32_copy_of_y():
     gyc = gy.astype(numpy.float32)
     t = numpy.exp(y.array.astype(numpy.float32)) * gyc.sum(axis=1, keepdims=True)
     numpy.testing.assert_array_equal(v.grad, (gyc - t).astype(numpy.float16))
+
+
+@pytest.mark.parametrize('shape', [(8, 10000), (64, 10000)])  # whole, block by block
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_log_softmax_of_long_rows_in_numpy1_order(shape, dtype):
+    x = long_values(shape, dtype, spread=1.0)
+    m = x.max(axis=1, keepdims=True)
+    expected = x - (m + numpy.log(numpy1_sum(numpy.exp(x - m), -1, True)))
+    v = chainer.Variable(x)
+    y = F.log_softmax(v)
+    numpy.testing.assert_array_equal(y.array, expected)
+    gy = long_values(shape, dtype, 1, spread=0.5)
+    y.grad = gy
+    y.backward()
+    numpy.testing.assert_array_equal(v.grad, gy - numpy.exp(expected) * numpy1_sum(gy, -1, True))

@@ -6,6 +6,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests._memory import peak_bytes
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 _f16_fwd = {'atol': 5e-3, 'rtol': 5e-2}
 _f16_bwd = {'atol': 5e-2, 'rtol': 5e-2}
@@ -102,6 +103,17 @@ def test_gradients_bitwise_as_chainer(seed):
     assert numpy.array_equal(g_gy.array, ga * ey)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('shape, axis', [((2, 3, 7), 1), ((2, 3, 7), 0), ((4, 8, 8), 1)])
+def test_small_inner_axis_bitwise_as_chainer(shape, axis, dtype):
+    # small arrays take Chainer's shift, the maximum along the axis (a global
+    # maximum gave other bits)
+    x = numpy.random.RandomState(3).standard_normal(shape).astype(dtype)
+    e = numpy.exp(x - x.max(axis=axis, keepdims=True))
+    numpy.testing.assert_array_equal(F.softmax(x, axis=axis).array,
+                                     e / e.sum(axis=axis, keepdims=True))
+
+
 @pytest.mark.parametrize('func', [F.softmax, F.log_softmax])
 def test_axis_may_be_a_0d_integer_array(func):
     # Chainer passed the axis on to NumPy, which takes a 0-d integer array
@@ -190,3 +202,11 @@ def test_float16_large_reads_x_in_float32_blocks(monkeypatch, function, shape, a
     y_whole, v_whole, _ = run()
     assert y.array.tobytes() == y_whole.array.tobytes()
     assert v.grad.tobytes() == v_whole.grad.tobytes()
+
+
+@pytest.mark.parametrize('shape', [(8, 10000), (64, 10000)])  # whole, block by block
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_softmax_of_long_rows_normalized_in_numpy1_order(shape, dtype):
+    x = long_values(shape, dtype, spread=1.0)
+    e = numpy.exp(x - x.max(axis=1, keepdims=True))
+    numpy.testing.assert_array_equal(F.softmax(x).array, e / numpy1_sum(e, -1, True))

@@ -1,6 +1,7 @@
 import numpy
 import pytest
 
+import chainer
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
@@ -68,3 +69,18 @@ def test_node_keeps_theta():
     theta = numpy.array([[[1, 0, 0], [0, 1, 0]]], numpy.float32)
     node = F.spatial_transformer_grid(theta, (2, 3)).creator
     numpy.testing.assert_array_equal(node.inputs[0].data, theta)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_theta_gradient_bitwise_as_chainer(dtype):
+    # Chainer's ggrid (B, 2, H * W) dot the transposed target coordinates
+    rng = numpy.random.RandomState(0)
+    theta = chainer.Variable(rng.standard_normal((2, 2, 3)).astype(dtype))
+    ggrid = rng.standard_normal((2, 2, 4, 5)).astype(dtype)
+    gtheta, = chainer.grad([F.spatial_transformer_grid(theta, (4, 5))], [theta],
+                           [chainer.Variable(ggrid)])
+    ys, xs = numpy.meshgrid(numpy.linspace(-1, 1, 4, dtype=dtype),
+                            numpy.linspace(-1, 1, 5, dtype=dtype), indexing='ij')
+    coords = numpy.concatenate([xs[None], ys[None], numpy.ones((1, 4, 5), dtype)])
+    expected = ggrid.reshape(2, 2, 20).dot(coords.reshape(3, 20).T)
+    numpy.testing.assert_array_equal(gtheta.array, expected)

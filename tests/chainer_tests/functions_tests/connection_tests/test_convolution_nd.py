@@ -625,11 +625,14 @@ def _answers_of(monkeypatch, name: str) -> list:
 
 def _assert_same_to_rounding(got, expected, dtype):
     """Two routes' results agree in dtype and shape, and in value to ``dtype``'s
-    rounding."""
+    rounding, relative to the array's largest magnitude (an entry that is a small
+    difference of large products, as second gradients hold, keeps the products'
+    absolute error: the BLAS kernels of some CPUs round the two routes apart)."""
     tol = 2e-2 if dtype == numpy.float16 else 1e-5 if dtype == numpy.float32 else 1e-12
     for a, e in zip(got, expected, strict=True):
         assert a.dtype == e.dtype == dtype and a.shape == e.shape
-        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+        scale = max(1.0, float(numpy.abs(e).max())) if e.size else 1.0
+        numpy.testing.assert_allclose(a, e, rtol=tol, atol=tol * scale)
 
 
 # x spatial shape, deconvolution input / output channels, kernel, pad, dilate, groups

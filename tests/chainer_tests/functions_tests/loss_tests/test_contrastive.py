@@ -7,6 +7,7 @@ from chainer.functions.loss.triplet import triplet
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -177,3 +178,22 @@ def test_contrastive_mean_bits(dtype):
     assert each.dtype == numpy.float64
     loss = contrastive(x0, x1, y, 1.5)
     numpy.testing.assert_array_equal(loss.array, numpy.asarray(each.sum() / 7, dtype))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_contrastive_distances_of_long_rows_in_numpy1_order(dtype):
+    x0 = long_values((3, 10000), dtype, spread=1.0)
+    x1 = long_values((3, 10000), dtype, 1, spread=1.0)
+    y = numpy.ones(3, numpy.int32)  # similar pairs: the loss is dist^2 / 2
+    d = x0 - x1
+    numpy.testing.assert_array_equal(
+        contrastive(x0, x1, y, reduce='no').array,
+        numpy1_sum(d * d, -1) * dtype(0.5))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_triplet_distances_of_long_rows_in_numpy1_order(dtype):
+    a, p, n = (long_values((3, 10000), dtype, seed, spread=0.5) for seed in range(3))
+    dp = (a - p) * (a - p) - (a - n) * (a - n)
+    numpy.testing.assert_array_equal(triplet(a, p, n, margin=1.0, reduce='no').array,
+                                     numpy.maximum(numpy1_sum(dp, -1) + dtype(1.0), 0))

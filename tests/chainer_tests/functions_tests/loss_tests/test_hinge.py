@@ -7,6 +7,7 @@ from chainer.functions.loss.hinge import hinge
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -151,3 +152,12 @@ def test_hinge_mean_gradient_divides_gy_bits(dtype, norm):
     g = gy / dtype(7)
     expected = g * numpy.sign(margin) if norm == 'L1' else 2 * g * margin
     numpy.testing.assert_array_equal(xv.grad, expected)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_hinge_mean_over_a_long_batch_in_numpy1_order(dtype):
+    x = long_values((4, 10000), dtype)
+    t = numpy.array([5, 9999, 0, 7], numpy.int32)
+    for norm in ('L1', 'L2'):
+        loss = hinge(x, t, norm, reduce='no').array
+        numpy.testing.assert_array_equal(hinge(x, t, norm).array, numpy1_sum(loss) / dtype(4))

@@ -9,6 +9,7 @@ from chainer.utils import type_check
 from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests._memory import traced_peak
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -178,3 +179,11 @@ def test_huber_loss_forward_bits(dtype):
     expected = numpy.minimum(numpy.square(d), lin) * dtype(0.5)
     y = huber_loss(x, t, 0.7, reduce="no")
     numpy.testing.assert_array_equal(y.array, expected)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_huber_loss_sums_long_rows_in_numpy1_order(dtype):
+    x = long_values((3, 10000), dtype, spread=1.0)
+    t = long_values((3, 10000), dtype, 1, spread=1.0)
+    loss = huber_loss(x, t, 1.0, reduce='no').array
+    numpy.testing.assert_array_equal(huber_loss(x, t, 1.0).array, numpy1_sum(loss, -1))

@@ -7,6 +7,7 @@ from chainer.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -142,3 +143,14 @@ def test_float16_mean_gradient_of_many_labels():
     assert gxx.dtype == numpy.float16
     numpy.testing.assert_allclose(gxx.array, ggx * s * (1 - s) * 1024 / x.size,
                                   rtol=2e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_sigmoid_cross_entropy_mean_of_many_labels_in_numpy1_order(dtype):
+    x = long_values((100, 100), dtype, spread=1.0)
+    t = (numpy.random.default_rng(3).random((100, 100)) > 0.5).astype(numpy.int32)
+    loss = sigmoid_cross_entropy(x, t, reduce='no').array
+    numpy.testing.assert_array_equal(sigmoid_cross_entropy(x, t).array,
+                                     numpy1_sum(loss) / dtype(10000))
+    numpy.testing.assert_array_equal(sigmoid_cross_entropy(x, t, normalize=False).array,
+                                     numpy1_sum(loss) / dtype(100))

@@ -8,6 +8,7 @@ from chainer.functions.loss.softmax_cross_entropy import softmax_cross_entropy
 from chainer.utils import type_check
 from tests.chainer_tests._graph import graph_nodes
 from tests.chainer_tests._memory import peak_bytes
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 def _log_softmax(x):
@@ -756,3 +757,25 @@ def test_double_backprop_mean_scales_before_the_sum_bits(dtype, normalize):
     acc = numpy.float32 if dtype == numpy.float16 else dtype
     expected = (each.astype(acc) * acc(1.0 / count)).sum().astype(dtype)
     numpy.testing.assert_array_equal(loss.array, expected)
+
+
+@pytest.mark.parametrize('n', [32, 64])  # whole, block by block
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_softmax_cross_entropy_over_a_long_vocabulary_in_numpy1_order(n, dtype):
+    x = long_values((n, 10000), dtype, spread=1.0)
+    t = numpy.random.default_rng(1).integers(0, 10000, n).astype(numpy.int32)
+    m = x.max(axis=1, keepdims=True)
+    log_z = m + numpy.log(numpy1_sum(numpy.exp(x - m), -1, True))
+    log_p = x[numpy.arange(n), t] - log_z[:, 0]
+    numpy.testing.assert_array_equal(softmax_cross_entropy(x, t).array,
+                                     log_p.sum() * -(1.0 / n))
+    numpy.testing.assert_array_equal(softmax_cross_entropy(x, t, reduce='no').array, -log_p)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_soft_target_cross_entropy_over_a_long_vocabulary_in_numpy1_order(dtype):
+    x = long_values((4, 10000), dtype, spread=1.0)
+    t = numpy.random.default_rng(2).dirichlet(numpy.ones(10000), 4).astype(dtype)
+    log_y = chainer.functions.log_softmax(x).array
+    numpy.testing.assert_array_equal(softmax_cross_entropy(x, t, reduce='no').array,
+                                     -numpy1_sum(t * log_y, -1))

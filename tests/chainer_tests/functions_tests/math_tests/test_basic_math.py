@@ -849,6 +849,69 @@ def test_div_second_derivatives_bitwise_as_chainer():
     assert hgy.array.tobytes() == (ggx0 / x1 - ggx1 * x0 / s).tobytes()
 
 
+def _first_and_second_derivatives(f, xs, seed=1):
+    """``f``'s gradients by ``xs`` for seeded ``gy`` and the gradients of their
+    sum by seeded ``ggx`` (the arrays, with ``gy`` and the ``ggx``)."""
+    rng = numpy.random.RandomState(seed)
+    vs = [chainer.Variable(x) for x in xs]
+    y = f(*vs)
+    gy = rng.standard_normal(y.shape).astype(y.dtype)
+    gs = chainer.grad([y], vs, [chainer.Variable(gy)], enable_double_backprop=True)
+    ggs = [rng.standard_normal(x.shape).astype(x.dtype) for x in xs]
+    hs = chainer.grad(list(gs), vs, [chainer.Variable(g) for g in ggs])
+    return [g.array for g in gs], [h.array for h in hs], gy, ggs
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_power_by_a_constant_second_derivative_bitwise_as_chainer(dtype):
+    # Chainer's g * value * gy * (value - 1) * x ** (value - 2)
+    x = numpy.random.RandomState(0).uniform(0.5, 2, (3, 5)).astype(dtype)
+    (g,), (h,), gy, (ggx,) = _first_and_second_derivatives(lambda v: v ** 1.7, [x])
+    c, c1, c2 = dtype(1.7), dtype(0.7), dtype(1.7 - 2)
+    numpy.testing.assert_array_equal(g, c * x ** c1 * gy)
+    numpy.testing.assert_array_equal(h, ggx * c * gy * c1 * x ** c2)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_constant_to_a_power_second_derivative_bitwise_as_chainer(dtype):
+    # Chainer's log(value) * y * gy; then log(value) * ggx, times gy for y
+    x = numpy.random.RandomState(0).standard_normal((3, 5)).astype(dtype)
+    (g,), (h,), gy, (ggx,) = _first_and_second_derivatives(lambda v: 1.7 ** v, [x])
+    lv = dtype(numpy.log(1.7))
+    y = dtype(1.7) ** x
+    numpy.testing.assert_array_equal(g, lv * y * gy)
+    numpy.testing.assert_array_equal(h, lv * y * (lv * ggx * gy))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_power_of_two_variables_gradients_bitwise_as_chainer(dtype):
+    # Chainer's x1 * x0 ** (x1 - 1) * gy and log(x0) * x0 ** x1 * gy; their gradients
+    rng = numpy.random.RandomState(0)
+    x0 = rng.uniform(0.5, 2, (3, 5)).astype(dtype)
+    x1 = rng.standard_normal((3, 5)).astype(dtype)
+    (g0, g1), (h0, h1), gy, (gg0, gg1) = _first_and_second_derivatives(
+        lambda a, b: a ** b, [x0, x1])
+    one, two = dtype(1), dtype(2)
+    numpy.testing.assert_array_equal(g0, x1 * x0 ** (x1 - one) * gy)
+    numpy.testing.assert_array_equal(g1, numpy.log(x0) * x0 ** x1 * gy)
+    # Chainer's PowVarVarGrad
+    log0, p1 = numpy.log(x0), x0 ** (x1 - one)
+    numpy.testing.assert_array_equal(
+        h0, (gg0 * x1 * (x1 - one) * x0 ** (x1 - two) + gg1 * p1 * (log0 * x1 + one)) * gy)
+    numpy.testing.assert_array_equal(
+        h1, (gg0 * p1 * (log0 * x1 + one) + gg1 * log0 * log0 * x0 ** x1) * gy)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_constant_over_x_second_derivative_in_chainers_order(dtype):
+    # Chainer's ggx * 2 * value * gy / x ** 3, the cube a product (README)
+    x = numpy.random.RandomState(0).uniform(0.5, 2, (3, 5)).astype(dtype)
+    (g,), (h,), gy, (ggx,) = _first_and_second_derivatives(lambda v: 1.7 / v, [x])
+    c = dtype(1.7)
+    numpy.testing.assert_array_equal(g, -c * gy / x ** 2)
+    numpy.testing.assert_array_equal(h, ggx * 2 * c * gy / (x * x * x))
+
+
 @pytest.mark.parametrize('op', [operator.add, operator.sub, operator.mul, operator.truediv])
 @pytest.mark.parametrize('v_first', [False, True])
 @pytest.mark.parametrize('v_shape', [(1, 30, 1, 1), (30, 1, 1)])

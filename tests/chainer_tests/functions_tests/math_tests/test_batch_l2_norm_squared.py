@@ -5,6 +5,7 @@ import pytest
 import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product({
@@ -40,3 +41,10 @@ def test_batch_l2_norm_squared_bad_input():
 
 
 testing.run_module(__name__, __file__)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_batch_l2_norm_squared_of_long_rows_in_numpy1_order(dtype):
+    x = long_values((3, 100, 100), dtype)
+    numpy.testing.assert_array_equal(F.batch_l2_norm_squared(x).array,
+                                     numpy1_sum((x * x).reshape(3, -1), -1))

@@ -8,6 +8,7 @@ import chainer.functions as F
 from chainer import testing
 from chainer.utils import type_check
 from tests.chainer_tests._memory import traced_peak
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @testing.parameterize(*testing.product_dict(
@@ -75,3 +76,12 @@ def test_forward_holds_one_array_the_size_of_x(dtype, bound):
     m = xc.max(axis=1, keepdims=True)
     expected = numpy.log(numpy.exp(xc - m).sum(axis=1)) + m[:, 0]
     numpy.testing.assert_array_equal(y.array, expected.astype(dtype))
+
+
+@pytest.mark.parametrize('shape', [(32, 10000), (64, 10000)])
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_logsumexp_of_long_rows_in_numpy1_order(shape, dtype):
+    x = long_values(shape, dtype, spread=1.0)
+    m = x.max(axis=1, keepdims=True)
+    expected = numpy.log(numpy1_sum(numpy.exp(x - m), -1, True)) + m
+    numpy.testing.assert_array_equal(F.logsumexp(x, axis=1).array, expected[:, 0])

@@ -69,6 +69,19 @@ def test_nan_positions_route_the_gradient_as_chainer():
         numpy.testing.assert_array_equal(ggy.array, g2)
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_minimum_gradient_is_gy_times_the_masks_as_chainer(dtype):
+    # Chainer's CPU minimum: gy * (x1 <= x2) and gy * (x1 > x2): -0.0 where a
+    # negative gy is masked (maximum's numpy.where gives +0.0)
+    rng = numpy.random.RandomState(0)
+    x1, x2, gy = (rng.standard_normal((3, 5)).astype(dtype) for _ in range(3))
+    v1, v2 = chainer.Variable(x1), chainer.Variable(x2)
+    g1, g2 = chainer.grad([F.minimum(v1, v2)], [v1, v2], [chainer.Variable(gy)])
+    for got, expected in ((g1, gy * (x1 <= x2)), (g2, gy * (x1 > x2))):
+        assert got.dtype == dtype
+        assert got.array.tobytes() == expected.tobytes()
+
+
 def test_broadcast_gradient_sum():
     x1 = chainer.Variable(numpy.array([[0.0, 3.0], [5.0, -1.0]], numpy.float32))
     x2 = chainer.Variable(numpy.array([1.0, 2.0], numpy.float32))

@@ -4,6 +4,7 @@ import pytest
 
 import chainer.functions as F
 from chainer import gradient_check
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 
 @pytest.mark.parametrize('axis,keepdims', [(None, False), (1, True), ((0, 2), False)])
@@ -28,3 +29,15 @@ def test_mean_weighted():
 def test_mean_bad_axis():
     with pytest.raises(Exception):
         F.mean(numpy.ones((2, 3), numpy.float32), axis=3)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_mean_of_long_runs_in_numpy1_order(dtype):
+    # NumPy 1's mean: its sum, divided in the dtype (an array) or in float64 (a
+    # scalar, then rounded)
+    x = long_values((7, 10000), dtype)
+    rows = numpy1_sum(x, -1) / dtype(10000)
+    numpy.testing.assert_array_equal(F.mean(x, axis=1).array, rows)
+    numpy.testing.assert_array_equal(F.average(x, axis=1).array, rows)
+    numpy.testing.assert_array_equal(F.mean(x).array,
+                                     dtype(numpy.float64(numpy1_sum(x)) / x.size))

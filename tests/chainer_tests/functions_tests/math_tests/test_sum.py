@@ -5,6 +5,7 @@ import chainer
 from chainer import testing
 from chainer.functions.math.sum import Sum, SumTo, sum, sum_to
 from chainer.utils import type_check
+from tests.chainer_tests._numpy1_sums import long_values, numpy1_sum
 
 _backends = [{}, {'use_cuda': True}]
 
@@ -152,3 +153,14 @@ def test_numpy_bool_keepdims(f):
     y.backward()
     assert x.grad.shape == (2, 3)
     assert getattr(chainer.functions, f)(x, axis=1, keepdims=numpy.False_).shape == (2,)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_sum_of_long_runs_in_numpy1_order(dtype):
+    # Chainer's sums were NumPy 1's: runs over 8192 elements in pieces (the rule
+    # written out in _numpy1_sums), which NumPy 2 sums otherwise.
+    x = long_values((7, 10000), dtype)
+    numpy.testing.assert_array_equal(sum(x, axis=1).array, numpy1_sum(x, -1))
+    numpy.testing.assert_array_equal(sum(x, axis=-1, keepdims=True).array,
+                                     numpy1_sum(x, -1, True))
+    numpy.testing.assert_array_equal(sum(x).array, numpy1_sum(x))

@@ -260,3 +260,41 @@ def test_inverse_gradient_builds_one_array(name):
     derivative = {'arcsin': 1 / numpy.sqrt(1 - x * x), 'arccos': -1 / numpy.sqrt(1 - x * x),
                   'arctan': 1 / (1 + x * x)}[name]
     numpy.testing.assert_array_equal(gx.array, derivative)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_arctan2_second_derivatives_bitwise_as_chainer(dtype):
+    # Chainer's Arctan2Grad: with s = x1 ** 2 + x2 ** 2, for x1
+    # (-ggx1 * 2 * x1 * x2 + ggx2 * (x1 ** 2 - x2 ** 2)) * gy / s ** 2, for x2
+    # (ggx1 * (x1 ** 2 - x2 ** 2) + ggx2 * (2 * x1 * x2)) * gy / s ** 2, for gy
+    # (ggx1 * x2 - ggx2 * x1) / s
+    rng = numpy.random.RandomState(0)
+    x1, x2, gy, gg1, gg2 = (rng.standard_normal((3, 5)).astype(dtype) for _ in range(5))
+    v1, v2, gv = chainer.Variable(x1), chainer.Variable(x2), chainer.Variable(gy)
+    g1, g2 = chainer.grad([F.arctan2(v1, v2)], [v1, v2], [gv], enable_double_backprop=True)
+    s = x1 ** 2 + x2 ** 2
+    numpy.testing.assert_array_equal(g1.array, x2 / s * gy)
+    numpy.testing.assert_array_equal(g2.array, -x1 / s * gy)
+    h1, h2, hgy = chainer.grad([g1, g2], [v1, v2, gv],
+                               [chainer.Variable(gg1), chainer.Variable(gg2)])
+    d = x1 ** 2 - x2 ** 2
+    numpy.testing.assert_array_equal(h1.array, (-gg1 * 2 * x1 * x2 + gg2 * d) * gy / s ** 2)
+    numpy.testing.assert_array_equal(h2.array, (gg1 * d + gg2 * (2 * x1 * x2)) * gy / s ** 2)
+    numpy.testing.assert_array_equal(hgy.array, (gg1 * x2 - gg2 * x1) / s)
+
+
+def test_arctan2_second_derivatives_broadcast_and_of_one_gradient():
+    # x2 broadcast over x1's rows; only gx1's gradient is taken (gx2's is None)
+    rng = numpy.random.RandomState(1)
+    x1 = rng.standard_normal((3, 5))
+    x2 = rng.standard_normal((1, 5))
+    gy, gg1 = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    v1, v2, gv = chainer.Variable(x1), chainer.Variable(x2), chainer.Variable(gy)
+    g1, g2 = chainer.grad([F.arctan2(v1, v2)], [v1, v2], [gv], enable_double_backprop=True)
+    assert g2.shape == (1, 5)
+    h1, h2 = chainer.grad([g1], [v1, v2], [chainer.Variable(gg1)])
+    s = x1 ** 2 + x2 ** 2
+    numpy.testing.assert_allclose(h1.array, -gg1 * 2 * x1 * x2 * gy / s ** 2, rtol=1e-12)
+    numpy.testing.assert_allclose(
+        h2.array, (gg1 * (x1 ** 2 - x2 ** 2) * gy / s ** 2).sum(axis=0, keepdims=True),
+        rtol=1e-12)

@@ -1,6 +1,8 @@
 import numpy
 import pytest
 
+import chainer
+import chainer.functions as F
 from chainer import testing
 from chainer.functions.noise.simplified_dropconnect import simplified_dropconnect
 from chainer.utils import type_check
@@ -108,3 +110,25 @@ def test_ratio_that_is_no_number(ratio):
     x, W = numpy.ones((3, 4), numpy.float32), numpy.ones((2, 4), numpy.float32)
     with pytest.raises(TypeError, match='ratio must be a real number'):
         simplified_dropconnect(x, W, ratio=ratio)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_batchwise_w_gradient_bitwise_as_chainer(dtype):
+    # Chainer's sum(gy[:, :, None] * x[:, None, :] * mask, axis=0) * scale, and for
+    # its gradient by x, sum(ggW * scale * mask * gy[:, :, None], axis=1)
+    rng = numpy.random.RandomState(0)
+    x = rng.standard_normal((4, 3)).astype(dtype)
+    W = rng.standard_normal((5, 3)).astype(dtype)
+    gy = rng.standard_normal((4, 5)).astype(dtype)
+    ggW = rng.standard_normal((5, 3)).astype(dtype)
+    mask = rng.rand(4, 5, 3) >= 0.3
+    scale = dtype(1 / (1 - 0.3))
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    y = F.simplified_dropconnect(xv, Wv, None, 0.3, mask=mask)
+    gW, = chainer.grad([y], [Wv], [chainer.Variable(gy)], enable_double_backprop=True)
+    m = mask.astype(dtype)
+    numpy.testing.assert_array_equal(gW.array, (gy[:, :, None] * x[:, None, :] * m).sum(axis=0)
+                                     * scale)
+    ggx, = chainer.grad([gW], [xv], [chainer.Variable(ggW)])
+    numpy.testing.assert_array_equal(
+        ggx.array, (numpy.broadcast_to(ggW * scale, m.shape) * m * gy[:, :, None]).sum(axis=1))

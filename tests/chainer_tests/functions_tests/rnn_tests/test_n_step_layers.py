@@ -245,7 +245,6 @@ def _lstm_row_major(x, h0, c0, w, wh, b, batches, reverse, gy, gh, gc):
     """The LSTM layer and its gradients on row-major ``(n, 4H)`` step rows, in the
     order of operations of the NumPy layer (the values it must give bit for bit,
     whatever layout it keeps the gates in)."""
-    from chainer.utils.array import matmul_t
     units = h0.shape[1]
     half = x.dtype.type(0.5)
     proj = numpy.matmul(x, w.T)
@@ -258,7 +257,7 @@ def _lstm_row_major(x, h0, c0, w, wh, b, batches, reverse, gy, gh, gc):
     h_prev = numpy.empty_like(y)
     saved = []
     for s, n in spans:
-        g = proj[s:s + n] + matmul_t(h[:n], wh)
+        g = proj[s:s + n] + numpy.matmul(h[:n], wh.T)
         i, f, o = [numpy.tanh(z * half) * half + half
                    for z in numpy.split(g[:, :3 * units], 3, axis=1)]
         a = numpy.tanh(g[:, 3 * units:])
