@@ -16,19 +16,31 @@ _default_hyperparam.eta = 1.0
 _default_hyperparam.weight_decay_rate = 0
 
 
-def _rho(beta: float, t: int) -> float:
-    """Variance-reduction factor of the bias-corrected moving average after ``t`` steps.
+_POWERS: dict = {}
 
-    Capped at 0.9999 as in Chainer, so that ``beta == 0`` still moves the
-    parameter. At the first step it is 1 and the variance estimate is zero
-    exactly (one gradient), so the step is ``lr`` times the gradient as in
-    Chainer; 0 is returned there, which gives that factor of one without
-    multiplying the rounding of ``vt - mt**2`` by ``rho / (1 - rho)``.
-    """
-    if t == 1:
-        return 0.0
-    beta_t = beta ** t
-    return min((1 - beta) * (1 + beta_t) / ((1 + beta) * (1 - beta_t)), 0.9999)
+
+def _beta_power(beta: float, t: int) -> float:
+    """Chainer's running ``beta_power`` at update ``t`` (from 1): ``beta`` multiplied
+    by itself ``t - 1`` times, one rounding per step (``beta ** t`` rounds once),
+    continued from the last value asked for ``beta``."""
+    last = _POWERS.get(beta)
+    if last is not None and last[0] == t:
+        return last[1]
+    if last is not None and last[0] == t - 1:
+        value = last[1] * beta
+    else:
+        value = beta
+        for _ in range(t - 1):
+            value *= beta
+    _POWERS[beta] = (t, value)
+    return value
+
+
+def _chainer_rho(beta: float, beta_power: float) -> float:
+    """Chainer's variance-reduction factor, capped at 0.9999 (python floats)."""
+    rho = (((1.0 - beta) ** 2) * (1.0 - beta_power ** 2)
+           / (((1.0 - beta_power) ** 2) * (1.0 - beta ** 2)))
+    return min(rho, 0.9999)
 
 
 class MSVAGRule(_util.ElementwiseRule):
@@ -49,16 +61,19 @@ class MSVAGRule(_util.ElementwiseRule):
 
     default_hyperparam = _default_hyperparam
     state_names = ('m', 'v')
-    gpu_scalars = 'lr, one_minus_beta, inv_bias, rho, eta, weight_decay_rate'
+    gpu_scalars = 'lr, one_minus_beta, bias, rho, eta, weight_decay_rate'
+    # Chainer's kernel: its CPU sequence, a factor of 0 where m and v are 0 (and,
+    # as there, where the factor is NaN)
     gpu_code = '''m += one_minus_beta * (grad - m);
                   v += one_minus_beta * (grad * grad - v);
-                  T mt = m * inv_bias;
-                  T factor = 0;
+                  T mt = m / bias;
+                  T vt = v / bias;
                   T mt2 = mt * mt;
-                  T s = v * inv_bias - mt2;
-                  if (s < (T)0) s = 0;
-                  T den = mt2 + rho / (1 - rho) * s;
-                  if (den > (T)0) factor = mt2 / den;
+                  T s = (vt - mt2) / (1 - rho);
+                  T factor = mt2 / (mt2 + rho * s);
+                  if (m == 0 && v == 0) factor = 0;
+                  if (!(factor >= (T)0)) factor = 0;
+                  if (factor > (T)1) factor = 1;
                   param -= eta * (lr * mt * factor + weight_decay_rate * param);'''
     gpu_name = 'msvag'
 
@@ -71,9 +86,9 @@ class MSVAGRule(_util.ElementwiseRule):
 
     @property
     def beta_power(self) -> float:
-        """``beta ** (t + 1)``: the bias-correction power of the next update, as
-        Chainer's rule kept it."""
-        return self.hyperparam.beta ** (self.t + 1)
+        """``beta ** (t + 1)`` as Chainer's rule kept it (a running product): the
+        bias-correction power of the next update."""
+        return _beta_power(self.hyperparam.beta, self.t + 1)
 
     def _values(self, dtype: numpy.dtype) -> tuple:
         """lr, beta, eta, weight_decay_rate (beta checked)."""
@@ -83,13 +98,12 @@ class MSVAGRule(_util.ElementwiseRule):
             raise ValueError(f'beta of MSVAG must be in [0, 1), got {beta}')
         return lr, beta, eta, weight_decay_rate
 
-    def _step_constants(self, beta: float) -> tuple[float, float]:
-        """Returns ``(1 / (1 - beta**t), rho)`` for the current step."""
+    def _check_step(self) -> None:
+        """Raises where the step count was not advanced before the update."""
         if self.t < 1:
             raise RuntimeError(
                 'MSVAG update rule called before its step count was advanced '
                 f'(t={self.t}); update parameters through UpdateRule.update')
-        return 1 / (1 - beta ** self.t), _rho(beta, self.t)
 
     def update_core_cpu(self, param: Any) -> None:
         grad = param.grad
@@ -97,25 +111,31 @@ class MSVAGRule(_util.ElementwiseRule):
             return
         dtype = grad.dtype
         lr, beta, eta, weight_decay_rate = _util.constants(self, MSVAGRule._values, dtype)
-        inv_bias, rho = self._step_constants(beta)
+        self._check_step()
+        # Chainer's CPU sequence and roundings: the moments, the bias-corrected
+        # ones divided by 1 - beta_power, s = (vt - mt**2) / (1 - rho), the factor
+        # mt**2 / (mt**2 + rho s) clipped to [0, 1] (NaN: 0), then
+        # param -= eta * (lr * mt * factor + weight_decay_rate * param).
+        beta_power = _beta_power(beta, self.t)
+        rho = _chainer_rho(beta, beta_power)
         one_minus_beta = dtype.type(1 - beta)
         data, grad, m, v = _util.vectors(param.array, grad, self.state['m'], self.state['v'])
         tmp = numpy.empty_like(grad)
         _util.update_moments(grad, m, v, tmp, one_minus_beta, one_minus_beta)
-        mt = m * dtype.type(inv_bias)
-        mt2 = mt * mt
-        # rho * s, with the (mathematically non-negative) variance clamped at zero
-        # against rounding.
-        numpy.multiply(v, dtype.type(inv_bias), out=tmp)
+        bias = dtype.type(1 - beta_power)
+        mt = m / bias
+        mt2 = numpy.square(mt)
+        numpy.divide(v, bias, out=tmp)  # vt, then s, then the factor
         tmp -= mt2
-        numpy.maximum(tmp, 0, out=tmp)
-        tmp *= dtype.type(rho / (1 - rho))
+        tmp /= dtype.type(1 - rho)
+        tmp *= dtype.type(rho)
         tmp += mt2
-        factor = numpy.divide(mt2, tmp, out=numpy.zeros_like(mt2), where=tmp > 0)
-        mt *= factor
+        numpy.divide(mt2, tmp, out=tmp)
+        numpy.clip(tmp, 0, 1, out=tmp)
+        tmp[numpy.isnan(tmp)] = 0
         mt *= dtype.type(lr)
-        if weight_decay_rate != 0:
-            mt += dtype.type(weight_decay_rate) * data
+        mt *= tmp
+        mt += dtype.type(weight_decay_rate) * data
         mt *= dtype.type(eta)
         data -= mt
 
@@ -128,9 +148,10 @@ class MSVAGRule(_util.ElementwiseRule):
             return
         kernel, (lr, beta, eta, weight_decay_rate) = _util.constants(
             self, MSVAGRule._gpu, grad.dtype)
-        inv_bias, rho = self._step_constants(beta)
-        kernel(grad, lr, 1 - beta, inv_bias, rho, eta, weight_decay_rate, param.array,
-               self.state['m'], self.state['v'])
+        self._check_step()
+        beta_power = _beta_power(beta, self.t)
+        kernel(grad, lr, 1 - beta, 1 - beta_power, _chainer_rho(beta, beta_power), eta,
+               weight_decay_rate, param.array, self.state['m'], self.state['v'])
 
 
 class MSVAG(_util.RuleOptimizer):

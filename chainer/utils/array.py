@@ -414,6 +414,13 @@ def add_matmul_ta(acc: Any, a: Any, b: Any, fresh: bool = False) -> Any:
     return acc
 
 
+#: Up to this many elements a host (NumPy) function computes Chainer's CPU sequence
+#: of operations, dtypes of intermediates included, so that results agree with
+#: Chainer's to the bit; larger inputs take forms with fewer passes over memory or
+#: narrower intermediates, whose results differ in the last bits.
+EXACT_FORM_MAX = 4096
+
+
 _BITS = {2: numpy.dtype(numpy.uint16), 4: numpy.dtype(numpy.uint32),
          8: numpy.dtype(numpy.uint64)}
 _SELECT_MIN_SIZE = 4096

@@ -173,8 +173,14 @@ class _LocalConvolution2DGrad(_composite.CompositeNode):
         gy_p = gy.reshape(n, out_c, oh * ow).transpose(2, 0, 1)     # (P, n, out)
         gcols = xp.matmul(gy_p, _filters(W).swapaxes(-1, -2))       # (P, n, ck)
         gcols = gcols.transpose(1, 2, 0).reshape(n, c, kh, kw, oh, ow)
-        col2im = conv.col2im_cpu if isinstance(gcols, numpy.ndarray) else conv.col2im_gpu
-        gx = col2im(gcols, self.stride[0], self.stride[1], 0, 0, h, w)
+        # Summed into each pixel in the order of the output positions (Chainer's,
+        # window by window): kernel offsets from the last, which col2im takes first
+        sy, sx = self.stride
+        gx = xp.zeros((n, c, h, w), gcols.dtype)
+        for ky in reversed(range(kh)):
+            for kx in reversed(range(kw)):
+                gx[:, :, ky:ky + sy * (oh - 1) + 1:sy, kx:kx + sx * (ow - 1) + 1:sx] += \
+                    gcols[:, :, ky, kx]
         gw = xp.matmul(_columns(x, W, self.stride).swapaxes(-1, -2), gy_p)  # (P, ck, out)
         gw = gw.transpose(2, 0, 1).reshape(W.shape)
         return gx.astype(x.dtype, copy=False), gw.astype(W.dtype, copy=False)

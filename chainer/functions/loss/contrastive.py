@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy
 
 from chainer import backend
+from chainer import utils
 from chainer.functions.array.broadcast import broadcast_to
 from chainer.functions.array.reshape import reshape
 from chainer.functions.loss import _util
@@ -51,6 +52,11 @@ class Contrastive(_util.MarginLoss):
         dist = xp.sqrt(dist_sq)
         self.dist = dist
         mdist = xp.maximum(x0.dtype.type(self.margin) - dist, 0)
+        if self.reduce == 'mean':
+            # Chainer's: the losses in x's dtype promoted with the labels' (float64 for
+            # int32 labels: each exact), summed and divided there, rounded once
+            loss = (y * dist_sq + (1 - y) * mdist * mdist) * 0.5
+            return utils.force_array(array_utils.sum(loss) / len(loss), x0.dtype),
         yf = y.astype(x0.dtype)
         loss = (yf * dist_sq + (1 - yf) * mdist * mdist) * x0.dtype.type(0.5)
         return self._reduced(loss),

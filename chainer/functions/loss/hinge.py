@@ -56,8 +56,9 @@ class Hinge(_CallableNode, function_node.FunctionNode):
 
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
-        scale = 1.0 / max(len(x), 1) if self.reduce == 'mean' else 1.0
-        gx, = HingeGrad(t.array, self.norm, scale).apply((x, grad_outputs[0]))
+        count = max(len(x), 1) if self.reduce == 'mean' else None
+        scale = 1.0 if count is None else 1.0 / count
+        gx, = HingeGrad(t.array, self.norm, scale, count).apply((x, grad_outputs[0]))
         return gx, None
 
 
@@ -89,10 +90,11 @@ class HingeGrad(function_node.FunctionNode):
     that no array of x's shape is kept on the nodes while the graph lives.
     """
 
-    def __init__(self, t, norm: str, scale: float) -> None:
+    def __init__(self, t, norm: str, scale: float, count: int | None = None) -> None:
         self.t = t
         self.norm = norm
         self.scale = scale
+        self.count = count  # the mean's divisor: gy / count as Chainer, not gy * scale
 
     def _unscaled(self, x):
         """The gradient for ``gy = 1``, unscaled: ``sign * sign(max(margin, 0))`` (L1;
@@ -119,7 +121,10 @@ class HingeGrad(function_node.FunctionNode):
         self.retain_inputs((0, 1))
         x, gy = inputs
         g = self._unscaled(x)
-        g *= gy * x.dtype.type(self.scale)
+        if self.count is None:
+            g *= gy * x.dtype.type(self.scale)
+        else:
+            g *= gy / x.dtype.type(self.count)
         return utils.force_array(g, x.dtype),
 
     def backward(self, indexes, grad_outputs):

@@ -40,21 +40,18 @@ class HuberLoss(function_node.FunctionNode):
         xp = backend.get_array_module(x)
         self.retain_inputs((0, 1))
         delta = x.dtype.type(self.delta)
-        half = x.dtype.type(0.5)
-        abs_diff = xp.subtract(x, t, out=xp.empty_like(x))
-        xp.abs(abs_diff, out=abs_diff)
-        # c (|d| - c / 2) with c = min(|d|, delta): |d|^2 / 2 inside the quadratic
-        # zone, delta (|d| - delta / 2) outside, with the same roundings as those
-        # formulas and no select (NumPy's runs branch by branch).
-        c = xp.minimum(abs_diff, delta)
-        # in abs_diff, block by block on large NumPy arrays (c * half of a block
-        # only): two arrays the size of x, not three
-        loss = abs_diff
-        for block in array_utils.sample_blocks(loss) if loss.ndim else (Ellipsis,):
-            lb = loss[block]
-            cb = c[block]
-            lb -= cb * half
-            lb *= cb
+        # Chainer's sequence: min(d**2, max(2 delta |d| - delta**2, delta**2)) / 2,
+        # which is d**2 / 2 inside the quadratic zone and rounds the linear part as
+        # (2 delta |d| - delta**2) / 2
+        lin = xp.subtract(x, t, out=xp.empty_like(x))
+        xp.abs(lin, out=lin)
+        loss = xp.square(lin)
+        lin *= 2 * delta
+        delta2 = delta * delta
+        lin -= delta2
+        xp.maximum(lin, delta2, out=lin)
+        xp.minimum(loss, lin, out=loss)
+        loss *= x.dtype.type(0.5)
         if self.reduce == 'sum_along_second_axis':
             loss = array_utils.sum(loss, 1)
         return utils.force_array(loss, x.dtype),

@@ -167,14 +167,19 @@ class NegativeSamplingFunctionGrad(function_node.FunctionNode):
             sig = array_utils.sigmoid(xp.einsum('bkd,bd->bk', w, xc) * sign)
             c = g * sig * sign
             gx = xp.einsum('bk,bkd->bd', c, w)
-        else:  # the same, gathering and reducing block by block
+        else:  # gathering and reducing block by block, in Chainer's arithmetic:
+            # per row f = w . x and gx = c . w (products of matrices, as its dot;
+            # einsum sums in another order) with c = gy / (1 + exp(-sign f)) sign
             c = numpy.empty(self.index.shape, xc.dtype)
             gx = numpy.empty_like(xc)
             for s, w in array_utils.gathered_blocks(Wc, self.index):
-                scores = numpy.einsum('bkd,bd->bk', w, xc[s])
-                scores *= sign
-                numpy.multiply(g[s] * array_utils.sigmoid(scores), sign, out=c[s])
-                numpy.einsum('bk,bkd->bd', c[s], w, out=gx[s])
+                scores = numpy.matmul(w, xc[s][:, :, None])[:, :, 0]
+                scores *= -sign
+                numpy.exp(scores, out=scores)
+                scores += 1
+                numpy.divide(g[s], scores, out=c[s])
+                c[s] *= sign
+                numpy.matmul(c[s][:, None, :], w, out=gx[s][:, None, :])
         index = self.index
         if self.partial:  # no 0 * inf from ignored rows: selected out
             keep = self.ignore_mask

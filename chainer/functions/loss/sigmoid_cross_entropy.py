@@ -25,6 +25,7 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
     """Cross entropy between ``sigmoid(x)`` and labels in {0, 1} (-1 is ignored)."""
 
     ignore_label = -1
+    t_valid = None  # the mask of used labels (NumPy)
 
     def __init__(self, normalize=True, reduce='mean'):
         self.normalize = normalize
@@ -48,6 +49,8 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
             return self._forward_gpu(x, t),
         t_valid = t != self.ignore_label
         self.t_valid = t_valid
+        if x.size <= array_utils.EXACT_FORM_MAX:
+            return self._chainer_forward(x, t, t_valid),
         # -(x * t - log(1 + exp(x))) = log1p(exp(-|x|)) - x * (t - [x >= 0]), with
         # no overflow; few fresh arrays, the rest in place. float16 is computed in
         # float32, as on the GPU (Chainer's CPU code computed it in float64), so that
@@ -60,13 +63,33 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
         loss -= shift
         loss *= t_valid
         if self.reduce == 'mean':
-            if self.normalize:
-                count = max(1, int(t_valid.sum()))
-            else:
-                count = max(1, x.shape[0] if x.ndim else 1)
-            self.count = count
-            loss = array_utils.sum(loss) / loss.dtype.type(count)
+            self.count = self._count(t_valid, x)
+            loss = array_utils.sum(loss) / loss.dtype.type(self.count)
         return utils.force_array(loss, x.dtype),
+
+    def _count(self, t_valid, x) -> int:
+        if self.normalize:
+            return max(1, int(t_valid.sum()))
+        return max(1, x.shape[0] if x.ndim else 1)
+
+    def _chainer_forward(self, x, t, t_valid):
+        """Chainer's CPU arithmetic, ``-(used * (x * (t - [x >= 0]) - log1p(exp(-|x|))))``:
+        the logarithm in x's dtype, the rest in x's dtype promoted with the labels'
+        (float64 for int32 labels), where the mean is also summed and divided; the
+        result is rounded once to x's dtype."""
+        log_part = numpy.abs(x, out=numpy.empty_like(x))
+        numpy.negative(log_part, out=log_part)
+        numpy.exp(log_part, out=log_part)
+        numpy.log1p(log_part, out=log_part)  # (NumPy's log1p, as Chainer)
+        loss = t.astype(numpy.result_type(x.dtype, t.dtype))
+        loss -= x >= 0
+        loss *= x
+        loss -= log_part
+        loss *= t_valid
+        if self.reduce == 'mean':
+            self.count = self._count(t_valid, x)
+            return utils.force_array(-loss.sum() / self.count, x.dtype)
+        return utils.force_array(numpy.negative(loss, out=loss).astype(x.dtype, copy=False))
 
     def _forward_gpu(self, x, t):
         """The loss in one fused kernel (a reduction for the mean), and with
@@ -105,11 +128,14 @@ class SigmoidCrossEntropy(function_node.FunctionNode):
                 'rechainer_sigmoid_ce_coeff', dtype)(
                     t.array, self.ignore_label, 1 if self.count is None else self.count,
                     cuda.cupy.empty(x.shape, dtype))
+        elif x.size <= array_utils.EXACT_FORM_MAX:
+            coeff = None  # Chainer's arithmetic, from the mask and the count
         else:
             coeff = self.t_valid.astype(dtype)
             if self.reduce == 'mean':
                 coeff *= dtype.type(1.0 / self.count)
-        gx, = SigmoidCrossEntropyGrad(t.array, coeff).apply((x, grad_outputs[0]))
+        gx, = SigmoidCrossEntropyGrad(t.array, coeff, self.t_valid, self.count).apply(
+            (x, grad_outputs[0]))
         return gx, None
 
 
@@ -117,11 +143,18 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     """``gx = gy * coeff * (sigmoid(x) - t)`` from inputs ``(x, gy)``; ``gy`` is a
     scalar (mean) or of the shape of ``x``, ``coeff`` holds the mask of used labels
     and the mean's factor, in the compute dtype of ``x`` (float16 gradients are
-    computed in float32 and rounded once)."""
+    computed in float32 and rounded once).
 
-    def __init__(self, t, coeff) -> None:
+    With ``coeff`` None (NumPy inputs of up to ``EXACT_FORM_MAX`` elements), Chainer's
+    CPU arithmetic from ``t_valid``, the mask, and ``count``, the mean's divisor
+    (None without the mean).
+    """
+
+    def __init__(self, t, coeff, t_valid=None, count=None) -> None:
         self.t = t
         self.coeff = coeff
+        self.t_valid = t_valid
+        self.count = count
 
     def forward(self, inputs):
         self.retain_inputs((0, 1))
@@ -132,6 +165,15 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
                 '''C s = tanh((C)x * (C)0.5) * (C)0.5 + (C)0.5;
                    gx = (T)((s - (C)t) * (C)coeff * (C)gy);''',
                 'rechainer_sigmoid_ce_grad', x.dtype)(x, self.t, self.coeff, gy),
+        if self.coeff is None:
+            # (gy * used) * (sigmoid(x) - t) [/ count]: the sigmoid in x's dtype, the
+            # rest in x's dtype promoted with the labels' (float64 for int32 labels)
+            gx = numpy.subtract(array_utils.sigmoid(x), self.t)
+            gx *= gy  # gy * used exact: used is 0 or 1
+            gx *= self.t_valid
+            if self.count is not None:
+                gx /= self.count
+            return utils.force_array(gx.astype(x.dtype, copy=False)),
         xc = array_utils.as_compute(x)
         gx = array_utils.sigmoid(xc)
         gx -= self.t.astype(xc.dtype)
@@ -142,6 +184,8 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggx, = grad_outputs
+        if self.coeff is None:
+            return self._chainer_backward(indexes, x, gy, ggx)
         dtype = x.dtype
         if dtype != self.coeff.dtype:  # float16: the products in float32, as forward
             x, gy, ggx = (cast(v, self.coeff.dtype) for v in (x, gy, ggx))
@@ -153,6 +197,23 @@ class SigmoidCrossEntropyGrad(function_node.FunctionNode):
             g = ggx * (y - self.t.astype(x.dtype)) * self.coeff
             ret.append(_sum(g) if gy.shape != x.shape else g)
         return tuple(r if r.dtype == dtype else cast(r, dtype) for r in ret)
+
+    def _chainer_backward(self, indexes, x, gy, ggx):
+        """Chainer's order: ``y (1 - y) gy (used ggx) / count`` and
+        ``sum((y - t) (used ggx)) / count``, in x's dtype."""
+        y = sigmoid(x)
+        ggx = ggx * self.t_valid.astype(x.dtype)
+        scale = None if self.count is None else 1.0 / self.count
+        ret = []
+        if 0 in indexes:
+            g = y * (1 - y) * broadcast_to(gy, x.shape) * ggx
+            ret.append(g if scale is None else g * scale)
+        if 1 in indexes:
+            g = (y - self.t.astype(x.dtype)) * ggx
+            if gy.shape != x.shape:
+                g = _sum(g)
+            ret.append(g if scale is None else g * scale)
+        return tuple(ret)
 
 
 def sigmoid_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,

@@ -477,11 +477,12 @@ def _double_backward_softmax_cross_entropy(x, t, normalize, class_weight, ignore
 
 
 def _mean_loss(loss, count: int):
-    """``sum(loss) / count``, summed in float32 for float16 as Chainer did (a float16
-    sum of many losses overflows)."""
+    """``sum(loss * (1 / count))``: each loss scaled before the sum, as Chainer
+    rounded it, and summed in float32 for float16 as Chainer did (a float16 sum of
+    many losses overflows)."""
     if loss.dtype == numpy.float16:
-        return cast(_sum(cast(loss, numpy.float32)) * (1.0 / count), numpy.float16)
-    return _sum(loss) * (1.0 / count)
+        return cast(_sum(cast(loss, numpy.float32) * (1.0 / count)), numpy.float16)
+    return _sum(loss * (1.0 / count))
 
 
 def softmax_cross_entropy(x: VariableOrArray, t: VariableOrArray, normalize: bool = True,

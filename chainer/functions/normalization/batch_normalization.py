@@ -136,10 +136,9 @@ def _gpu_data_grad(gy, x, gamma_e, mean_e, inv_std_e, gbeta_e, ggamma_e, inv_m, 
 # -- statistics -----------------------------------------------------------------
 
 #: Up to this many elements the host computes Chainer's sequence of operations
-#: (``(x - mean) * inv_std * gamma + beta`` and its gradient), so that results agree
-#: with Chainer's to the bit; larger inputs take the fused forms, a pass or two
-#: over memory fewer (their results differ in the last bits).
-_EXACT_FORM_MAX = 4096
+#: (``(x - mean) * inv_std * gamma + beta`` and its gradient); larger inputs take the
+#: fused forms, a pass or two over memory fewer.
+_EXACT_FORM_MAX = array_utils.EXACT_FORM_MAX
 
 
 def _inv_std(var, eps: float, xp):

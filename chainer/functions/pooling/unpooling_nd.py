@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy
+
 from chainer import function_node
 from chainer.functions.pooling import pooling_nd
 from chainer.utils import conv_nd
@@ -30,6 +32,9 @@ class UnpoolingND(pooling_nd._PoolingND):
 
     # Chainer's 2-D check compares the input's length along each axis in turn
     _outsize_per_axis = False
+    # Chainer's 2-D gradient sums whole tiles (stride == ksize, no padding) with one
+    # NumPy reduction over both window axes
+    _tile_sum_grad = False
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 1)
@@ -52,12 +57,16 @@ class UnpoolingND(pooling_nd._PoolingND):
         return pooling_nd.window_spread(x, self.ksize, self.stride, self.pad, out_dims),
 
     def backward(self, indexes, grad_outputs):
-        return UnpoolingNDGrad(self.ksize, self.stride, self.pad,
-                               self.inputs[0].shape[2:], self.cover_all).apply(grad_outputs)
+        grad = UnpoolingNDGrad(self.ksize, self.stride, self.pad, self.inputs[0].shape[2:],
+                               self.cover_all)
+        grad._tile_sum = self._tile_sum_grad
+        return grad.apply(grad_outputs)
 
 
 class UnpoolingNDGrad(function_node.FunctionNode):
     """The gradient of :class:`UnpoolingND`: the sum over every window."""
+
+    _tile_sum = False
 
     def __init__(self, ksize, stride, pad, in_dims, cover_all: bool = True) -> None:
         self.ksize = tuple(ksize)
@@ -68,12 +77,22 @@ class UnpoolingNDGrad(function_node.FunctionNode):
 
     def forward(self, inputs):
         gy, = inputs
+        if (self._tile_sum and isinstance(gy, numpy.ndarray) and self.stride == self.ksize
+                and not any(self.pad)
+                and gy.shape[2:] == tuple(k * d for k, d in zip(self.ksize, self.in_dims))):
+            # Chainer's order on NumPy: both window axes in one reduction (each row of
+            # a window first, then the rows), not the window's elements one by one
+            (kh, kw), (h, w) = self.ksize, self.in_dims
+            tiles = gy.reshape(gy.shape[:2] + (h, kh, w, kw)).transpose(0, 1, 2, 4, 3, 5)
+            return tiles.sum((4, 5)),
         return pooling_nd.window_sum(gy, self.ksize, self.stride, self.pad, self.in_dims),
 
     def backward(self, indexes, grad_outputs):
         outsize = self.inputs[0].shape[2:]
-        return UnpoolingND(len(self.ksize), self.ksize, self.stride, self.pad, outsize,
-                           self.cover_all).apply(grad_outputs)
+        node = UnpoolingND(len(self.ksize), self.ksize, self.stride, self.pad, outsize,
+                           self.cover_all)
+        node._tile_sum_grad = self._tile_sum
+        return node.apply(grad_outputs)
 
 
 def unpooling_nd(x: VariableOrArray, ksize: int | Sequence[int],

@@ -71,26 +71,37 @@ def _pairs(a_in: Any, i_in: Any) -> Tuple[List[Any], List[Any], bool]:
 
 
 def cell_forward(a_in: Any, i_in: Any, o_in: Any, f_ins: List[Any],
-                 cs: List[Any]) -> Tuple[Any, Any]:
+                 cs: List[Any], children_first: bool = False) -> Tuple[Any, Any]:
     """Arrays ``(c, h)`` of a cell ``c = sum_k tanh(a_k) sigmoid(i_k) + sum_k
     sigmoid(f_k) c_k``, ``h = sigmoid(o) tanh(c)`` from gate pre-activations
     (``a_in``/``i_in`` one array each, or lists of pairs; computed in float32 for
-    float16 input)."""
+    float16 input). The terms are added left to right (Chainer's S-LSTM), or with
+    ``children_first`` the children's terms summed first (Chainer's tree LSTM)."""
     a_ins, i_ins, _ = _pairs(a_in, i_in)
     xp = backend.get_array_module(o_in)
     dtype = o_in.dtype
     comp = array_utils.as_compute
-    c = None
-    for a_k, i_k in zip(a_ins, i_ins):
-        term = xp.tanh(comp(a_k)) * array_utils.sigmoid(comp(i_k))
-        c = term if c is None else c + term
-    for f_in, ck in zip(f_ins, cs):
-        c += array_utils.sigmoid(comp(f_in)) * ck
+    c = cell_state([xp.tanh(comp(a_k)) for a_k in a_ins],
+                   [array_utils.sigmoid(comp(i_k)) for i_k in i_ins],
+                   [array_utils.sigmoid(comp(f_in)) for f_in in f_ins], cs, children_first)
     h = array_utils.sigmoid(comp(o_in)) * xp.tanh(c)
     return c.astype(dtype, copy=False), h.astype(dtype, copy=False)
 
 
-def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, c=None):
+def cell_state(acts, gates, fs, cs, children_first: bool = False):
+    """``c = sum_k acts_k gates_k + sum_k fs_k cs_k`` (a new array) in the order of
+    :func:`cell_forward`."""
+    c = None
+    for a, i in zip(acts, gates):
+        c = a * i if c is None else c + a * i
+    if children_first:  # a * i + (((0 + f_1 c_1) + f_2 c_2) + ...), Python's sum
+        return c + sum(f * ck for f, ck in zip(fs, cs))
+    for f, ck in zip(fs, cs):
+        c += f * ck
+    return c
+
+
+def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, c=None, children_first: bool = False):
     """Arrays ``(g_a, g_i, g_o, [g_f_k], [g_c_k])``: the gradient of the cell of
     :func:`cell_forward` with respect to its gate pre-activations and child cell
     states, given the gradients ``gc`` and ``gh`` of its outputs (in float32 for
@@ -105,30 +116,30 @@ def cell_grad(a_in, i_in, o_in, f_ins, cs, gc, gh, c=None):
     o = array_utils.sigmoid(comp(o_in))
     fs = [array_utils.sigmoid(comp(f)) for f in f_ins]
     if c is None:
-        for a, i in zip(acts, gates):
-            c = a * i if c is None else c + a * i
-        for f, ck in zip(fs, cs):
-            c += f * ck
+        c = cell_state(acts, gates, fs, cs, children_first)
     t = xp.tanh(comp(c))
     gh = comp(gh)
     one = o.dtype.type(1)
-    # The products below in place, in the order of the formulas (the same bits):
+    # The products below in place, in Chainer's order (the same bits):
     # u = gh * o * (1 - t * t) + gc, g_a = u * i * (1 - a * a),
-    # g_i = u * a * i * (1 - i), g_o = gh * t * o * (1 - o),
-    # g_f = u * c_k * f * (1 - f), g_c = u * f.
+    # g_i = u * a * (i * (1 - i)), g_o = gh * t * (o * (1 - o)),
+    # g_f = u * c_k * (f * (1 - f)), g_c = u * f.
     u = gh * o
     u *= _one_minus(t * t, one)
     u += comp(gc)
     g_as = [_times(u * i, _one_minus(a * a, one), dtype) for a, i in zip(acts, gates)]
-    g_is = [_times(_times(u * a, i), _one_minus(i, one, copy=True), dtype)
-            for a, i in zip(acts, gates)]
-    g_o = _times(_times(gh * t, o), _one_minus(o, one, copy=True), dtype)
-    g_fs = [_times(_times(u * ck, f), _one_minus(f, one, copy=True), dtype)
-            for f, ck in zip(fs, cs)]
+    g_is = [_times(u * a, _grad_sigmoid(i, one), dtype) for a, i in zip(acts, gates)]
+    g_o = _times(gh * t, _grad_sigmoid(o, one), dtype)
+    g_fs = [_times(u * ck, _grad_sigmoid(f, one), dtype) for f, ck in zip(fs, cs)]
     g_cs = [(u * f).astype(dtype, copy=False) for f in fs]
     if not as_list:
         return g_as[0], g_is[0], g_o, g_fs, g_cs
     return g_as, g_is, g_o, g_fs, g_cs
+
+
+def _grad_sigmoid(s, one):
+    """``s * (1 - s)`` (a new array) of a sigmoid ``s``."""
+    return _times(_one_minus(s, one, copy=True), s)
 
 
 def _one_minus(v, one, copy: bool = False):

@@ -45,7 +45,8 @@ class TreeLSTM(_CallableNode, function_node.FunctionNode):
         self.retain_inputs(tuple(range(len(inputs))))
         *cs, x = inputs
         a, i, o, *fs = _blocks(x, 3 + len(cs))
-        c, h = _gates.cell_forward(a, i, o, fs, [ck.reshape(a.shape) for ck in cs])
+        c, h = _gates.cell_forward(a, i, o, fs, [ck.reshape(a.shape) for ck in cs],
+                                   children_first=True)
         return c.reshape(cs[0].shape), h.reshape(cs[0].shape)
 
     def backward(self, indexes, grad_outputs):
@@ -66,7 +67,7 @@ class TreeLSTMGrad(function_node.FunctionNode):
         a, i, o, *fs = _blocks(x, 3 + len(cs))
         g_a, g_i, g_o, g_fs, g_cs = _gates.cell_grad(
             a, i, o, fs, [ck.reshape(a.shape) for ck in cs],
-            gc.reshape(a.shape), gh.reshape(a.shape))
+            gc.reshape(a.shape), gh.reshape(a.shape), children_first=True)
         gx = xp.stack([g_a, g_i, g_o] + g_fs, axis=1).reshape(x.shape)
         return tuple(g.reshape(ck.shape) for g, ck in zip(g_cs, cs)) + (gx,)
 

@@ -418,3 +418,23 @@ def test_local_convolution_third_order():
 
     gradient_check.check_double_backward(
         first, (x, W, gy), randn(x, W), randn(x, W, gy), atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('stride', [1, 2])
+def test_local_convolution_2d_input_gradient_bits(dtype, stride):
+    # Chainer's order: each window's tensordot(gy, W) added into a zero gradient,
+    # window after window (row by row), where the windows overlap
+    rs = numpy.random.RandomState(0)
+    x = chainer.Variable(rs.uniform(-1, 1, (2, 3, 7, 7)).astype(dtype))
+    o = (7 - 3) // stride + 1
+    W = rs.uniform(-1, 1, (2, o, o, 3, 3, 3)).astype(dtype)
+    gy = rs.uniform(-1, 1, (2, 2, o, o)).astype(dtype)
+    y = F.local_convolution_2d(x, W, stride=stride)
+    gx, = chainer.grad([y], [x], grad_outputs=[gy])
+    expected = numpy.zeros(x.shape, dtype)
+    for i in range(o):
+        for j in range(o):
+            expected[:, :, i * stride:i * stride + 3, j * stride:j * stride + 3] += \
+                numpy.tensordot(gy[:, :, i, j], W[:, i, j], axes=(1, 0))
+    numpy.testing.assert_array_equal(gx.array, expected)

@@ -163,6 +163,23 @@ def test_triplet_loss_bit_for_bit_as_the_formula(dtype):
     assert y.array.tobytes() == expected.tobytes()
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_contrastive_mean_bits(dtype):
+    # Chainer's mean: the losses in float64 (times the int32 labels), summed and
+    # divided there, rounded once (a float32 sum differs with these inputs)
+    rs = numpy.random.RandomState(7)
+    x0 = rs.uniform(-1, 1, (7, 5)).astype(dtype)
+    x1 = rs.uniform(-1, 1, (7, 5)).astype(dtype)
+    y = rs.randint(0, 2, 7).astype(numpy.int32)
+    d = x0 - x1
+    dist_sq = (d * d).sum(axis=1)
+    mdist = numpy.maximum(1.5 - numpy.sqrt(dist_sq), 0)
+    each = (y * dist_sq + (1 - y) * mdist * mdist) * 0.5
+    assert each.dtype == numpy.float64
+    loss = contrastive(x0, x1, y, 1.5)
+    numpy.testing.assert_array_equal(loss.array, numpy.asarray(each.sum() / 7, dtype))
+
+
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_contrastive_distances_of_long_rows_in_numpy1_order(dtype):
     x0 = long_values((3, 10000), dtype, spread=1.0)

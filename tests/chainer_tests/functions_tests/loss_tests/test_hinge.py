@@ -133,6 +133,27 @@ def test_loss_and_gradient_bit_for_bit_as_the_sign_formula(dtype, norm, reduce):
         assert actual.tobytes() == numpy.asarray(expected, dtype).tobytes()
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('norm', ['L1', 'L2'])
+def test_hinge_mean_gradient_divides_gy_bits(dtype, norm):
+    # Chainer's: gy / N, then times the sign (L1) or 2 gy / N times the margin (L2)
+    rs = numpy.random.RandomState(0)
+    x = rs.uniform(-2, 2, (7, 5)).astype(dtype)
+    t = rs.randint(0, 5, 7).astype(numpy.int32)
+    xv = chainer.Variable(x)
+    loss = hinge(xv, t, norm)
+    gy = dtype(0.3)  # gy * (1 / 7) rounds otherwise
+    loss.grad = numpy.array(gy)
+    loss.backward()
+    margin = x.copy()
+    margin[numpy.arange(7), t] *= -1
+    margin = numpy.maximum(0, 1 + margin)
+    margin[numpy.arange(7), t] *= -1
+    g = gy / dtype(7)
+    expected = g * numpy.sign(margin) if norm == 'L1' else 2 * g * margin
+    numpy.testing.assert_array_equal(xv.grad, expected)
+
+
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_hinge_mean_over_a_long_batch_in_numpy1_order(dtype):
     x = long_values((4, 10000), dtype)

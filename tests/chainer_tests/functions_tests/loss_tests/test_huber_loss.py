@@ -61,8 +61,8 @@ def test_bad_inputs():
 @pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
 @pytest.mark.parametrize('delta', [1.0, 0.3])
 def test_select_free_formulas_are_the_textbook_ones_bit_for_bit(dtype, delta):
-    """Loss and gradient equal the two-zone formulas exactly, on both zones, their
-    border, and non-finite differences."""
+    """Loss (Chainer's rounding) and gradient (the two-zone formula) are exact on both
+    zones, their border, and non-finite differences."""
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-3, 3, (40, 50)).astype(dtype)
     t = rng.uniform(-3, 3, (40, 50)).astype(dtype)
@@ -71,7 +71,9 @@ def test_select_free_formulas_are_the_textbook_ones_bit_for_bit(dtype, delta):
     dl, half = dtype(delta), dtype(0.5)
     with numpy.errstate(invalid='ignore'):
         inside = numpy.abs(d) <= dl
-        expected = numpy.where(inside, half * d * d, dl * (numpy.abs(d) - half * dl))
+        # Chainer's rounding: min(d**2, max(2 delta |d| - delta**2, delta**2)) / 2
+        ad = numpy.abs(d)
+        expected = numpy.minimum(ad * ad, numpy.maximum(ad * (2 * dl) - dl * dl, dl * dl)) * half
         expected_g = numpy.where(inside, d, numpy.sign(d) * dl)
     xv = chainer.Variable(x)
     loss = huber_loss(xv, t, delta, reduce='no')
@@ -163,6 +165,20 @@ def test_forward_holds_two_arrays_the_size_of_x():
     d = numpy.abs(x - t)
     numpy.testing.assert_array_equal(
         y.array, numpy.where(d <= 1, d * d * numpy.float32(0.5), d - numpy.float32(0.5)))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+def test_huber_loss_forward_bits(dtype):
+    # Chainer's rounding: min(d**2, max(2 delta |d| - delta**2, delta**2)) * 0.5
+    rs = numpy.random.RandomState(5)
+    x = rs.uniform(-2, 2, (7, 5)).astype(dtype)
+    t = rs.uniform(-2, 2, (7, 5)).astype(dtype)
+    delta = dtype(0.7)
+    d = numpy.abs(x - t)
+    lin = numpy.maximum(d * (2 * delta) - delta * delta, delta * delta)
+    expected = numpy.minimum(numpy.square(d), lin) * dtype(0.5)
+    y = huber_loss(x, t, 0.7, reduce="no")
+    numpy.testing.assert_array_equal(y.array, expected)
 
 
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])

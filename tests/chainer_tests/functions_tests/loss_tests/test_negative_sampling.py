@@ -271,8 +271,8 @@ def test_node_keeps_the_labels():
 
 
 def _old_formula(x, t, W, samples, gy, reduce):
-    """The loss and (gx, gW) as computed before blocking: the whole (B, K, D)
-    gather, and gW as zeros plus numpy.add.at of the (B, K, D) products."""
+    """The loss and (gx, gW) without blocking: the whole (B, K, D) gather, and gW as
+    zeros plus numpy.add.at of the (B, K, D) products."""
     xc = x.astype(numpy.float32) if x.dtype == numpy.float16 else x
     Wc = W.astype(numpy.float32) if W.dtype == numpy.float16 else W
     mask = t != -1
@@ -284,11 +284,12 @@ def _old_formula(x, t, W, samples, gy, reduce):
     loss = numpy.logaddexp(scores, 0).sum(axis=1) * mask
     if reduce == 'sum':
         loss = loss.sum()
-    sig = (numpy.tanh(scores * xc.dtype.type(0.5)) * xc.dtype.type(0.5)
-           + xc.dtype.type(0.5))
+    # the gradient in Chainer's per-row arithmetic: f = w . x, gx = c . w as products
+    # of matrices, c = gy / (1 + exp(-sign f)) sign
+    f = numpy.matmul(w, xc[:, :, None])[:, :, 0] * sign
     g = numpy.broadcast_to(gy.astype(xc.dtype), mask.shape) * mask
-    c = g[:, None] * sig * sign
-    gx = numpy.einsum('bk,bkd->bd', c, w)
+    c = g[:, None] / (1 + numpy.exp(-f)) * sign
+    gx = numpy.matmul(c[:, None, :], w)[:, 0]
     gW = numpy.zeros_like(Wc)
     numpy.add.at(gW, index, c[:, :, None] * xc[:, None, :])
     return (numpy.asarray(loss).astype(x.dtype), gx.astype(x.dtype), gW.astype(W.dtype))
@@ -387,3 +388,35 @@ def test_gpu_ignored_rows_holding_non_finite_values_match_numpy():
     for got, want in zip(run(cupy), run(numpy)):
         assert numpy.isfinite(got).all()
         numpy.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+@pytest.mark.parametrize('reduce', ['sum', 'no'])
+def test_gradient_bits_as_chainers_rows(dtype, reduce):
+    """Chainer's per-row arithmetic: f = W[k].dot(x), g = gy / (1 + exp(-f)) with the
+    target's sign flipped, gx = g.dot(W[k]) and gW[k] += g * x sample by sample."""
+    import chainer
+    rs = numpy.random.RandomState(3)
+    x = rs.uniform(-1, 1, (6, 20)).astype(dtype)
+    W = rs.uniform(-1, 1, (9, 20)).astype(dtype)
+    t = rs.randint(0, 9, 6).astype(numpy.int32)
+    t[2] = -1
+    samples = rs.randint(0, 9, (6, 4)).astype(numpy.int32)
+    samples[:, 0] = numpy.maximum(t, 0)
+    xv, Wv = chainer.Variable(x), chainer.Variable(W)
+    loss = chainer.functions.negative_sampling(xv, t, Wv, lambda shape: samples.copy(), 3,
+                                               reduce=reduce)
+    gy = rs.uniform(-1, 1, loss.shape).astype(dtype)
+    gx, gW = chainer.grad([loss], [xv, Wv], grad_outputs=[gy])
+    ex, eW = numpy.zeros_like(x), numpy.zeros_like(W)
+    for i in numpy.arange(6)[t != -1]:
+        k = samples[i]
+        f = W[k].dot(x[i])
+        f[0] *= -1
+        g = (gy if reduce == 'sum' else gy[i]) / (1 + numpy.exp(-f))
+        g[0] *= -1
+        ex[i] = g.dot(W[k])
+        for ik, ig in zip(k, g):
+            eW[ik] += ig * x[i]
+    numpy.testing.assert_array_equal(gx.array, ex)
+    numpy.testing.assert_array_equal(gW.array, eW)

@@ -4,7 +4,6 @@ import pytest
 import chainer
 from chainer import testing
 from chainer.functions.loss.sigmoid_cross_entropy import sigmoid_cross_entropy
-from chainer.utils import array as array_utils
 from chainer.utils import type_check
 
 from tests.chainer_tests.functions_tests.loss_tests._loss_tolerances import set_tolerances
@@ -66,26 +65,50 @@ def test_bad_inputs():
 @pytest.mark.parametrize('shape', [(40, 70), ()])
 def test_elementwise_loss_and_gradient_bit_for_bit(dtype, shape):
     """The loss ``log1p(exp(-|x|)) - x (t - [x >= 0])`` (0 for ignored labels) and
-    the gradient ``sigmoid(x) - t``, exactly, with large scores and ignored labels
-    (the first term as ``utils.array.log1p_exp_neg_abs`` computes it; float16, both
-    in float32, rounded once at the end)."""
+    the gradient ``sigmoid(x) - t``, exactly, with large scores and ignored labels,
+    in Chainer's CPU arithmetic (inputs of up to ``EXACT_FORM_MAX`` elements): the
+    first term and the sigmoid in x's dtype, the rest in float64 (x times int32
+    labels), rounded once at the end."""
     rng = numpy.random.default_rng(0)
     x = rng.uniform(-50, 50, shape).astype(dtype)
     t = rng.integers(-1, 2, shape).astype(numpy.int32)
     valid = t != -1
-    xc = array_utils.as_compute(x)
     with numpy.errstate(over='ignore'):
-        expected = (-(xc * (t - (xc >= 0)).astype(xc.dtype)
-                      - array_utils.log1p_exp_neg_abs(xc)) * valid).astype(dtype)
+        expected = (-(valid * (x * (t - (x >= 0)) - numpy.log1p(numpy.exp(-numpy.abs(x))))))
+    assert expected.dtype == numpy.float64
     xv = chainer.Variable(x)
     loss = sigmoid_cross_entropy(xv, t, reduce='no')
-    numpy.testing.assert_array_equal(loss.array, expected)
+    numpy.testing.assert_array_equal(loss.array, expected.astype(dtype))
     loss.grad = numpy.ones(shape, dtype)
     loss.backward()
-    half = xc.dtype.type(0.5)
-    sig = numpy.tanh(xc * half) * half + half
+    half = x.dtype.type(0.5)
+    sig = numpy.tanh(x * half) * half + half
     numpy.testing.assert_array_equal(
-        xv.grad, ((sig - t.astype(xc.dtype)) * valid).astype(dtype))
+        xv.grad, (numpy.ones(shape, dtype) * valid * (sig - t)).astype(dtype))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('normalize', [True, False])
+def test_mean_and_its_gradient_bits(dtype, normalize):
+    """Chainer's CPU mean: the float64 losses summed and divided by the count, and
+    the gradient ``(gy * used) * (sigmoid(x) - t) / count`` in float64, each
+    rounded once to x's dtype."""
+    rs = numpy.random.RandomState(1)
+    x = rs.uniform(-4, 4, (7, 5)).astype(dtype)
+    t = rs.randint(-1, 2, (7, 5)).astype(numpy.int32)
+    valid = t != -1
+    xv = chainer.Variable(x)
+    loss = sigmoid_cross_entropy(xv, t, normalize=normalize)
+    count = int(valid.sum()) if normalize else 7
+    each = -(valid * (x * (t - (x >= 0)) - numpy.log1p(numpy.exp(-numpy.abs(x)))))
+    numpy.testing.assert_array_equal(loss.array, (each.sum() / count).astype(dtype))
+    gy = dtype(0.75)
+    loss.grad = numpy.array(gy)
+    loss.backward()
+    half = x.dtype.type(0.5)
+    sig = numpy.tanh(x * half) * half + half
+    numpy.testing.assert_array_equal(
+        xv.grad, (numpy.array(gy) * valid * (sig - t) / count).astype(dtype))
 
 
 def test_float16_mean_of_large_losses_does_not_overflow():

@@ -741,6 +741,24 @@ def test_float16_label_gradient_in_float32_blocks(monkeypatch, cache_score):
     assert v.grad.tobytes() == v_whole.grad.tobytes()
 
 
+@pytest.mark.parametrize('dtype', [numpy.float16, numpy.float32, numpy.float64])
+@pytest.mark.parametrize('normalize', [True, False])
+def test_double_backprop_mean_scales_before_the_sum_bits(dtype, normalize):
+    # Chainer's differentiable form: sum(loss * (1 / count)) (float16 in float32);
+    # (with these inputs, sum(loss) * (1 / count) differs in float32 and float64)
+    rs = numpy.random.RandomState(15)
+    x = rs.uniform(-3, 3, (7, 5)).astype(dtype)
+    t = rs.randint(0, 5, 7).astype(numpy.int32)
+    t[3] = -1
+    loss = softmax_cross_entropy(x, t, normalize=normalize, enable_double_backprop=True)
+    log_y = chainer.functions.log_softmax(x).array
+    each = -log_y[numpy.arange(7), numpy.maximum(t, 0)] * (t != -1).astype(dtype)
+    count = 6 if normalize else 7
+    acc = numpy.float32 if dtype == numpy.float16 else dtype
+    expected = (each.astype(acc) * acc(1.0 / count)).sum().astype(dtype)
+    numpy.testing.assert_array_equal(loss.array, expected)
+
+
 @pytest.mark.parametrize('n', [32, 64])  # whole, block by block
 @pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
 def test_softmax_cross_entropy_over_a_long_vocabulary_in_numpy1_order(n, dtype):

@@ -638,3 +638,24 @@ def test_window_sizes_are_python_products(monkeypatch):
         y = f(v)
         y.grad = numpy.ones_like(y.array)
         y.backward()
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_unpooling_2d_tile_gradient_bits(dtype):
+    # stride == ksize without padding: Chainer sums each tile's rows first, then
+    # the rows ((a00 + a01) + (a10 + a11)), not the tile's elements one by one;
+    # F.unpooling_nd keeps the element order of its window sums.
+    rs = numpy.random.RandomState(3)
+    x = chainer.Variable(rs.uniform(-1, 1, (2, 3, 3, 4)).astype(dtype))
+    gy = rs.uniform(-1, 1, (2, 3, 6, 8)).astype(dtype)
+    y = F.unpooling_2d(x, 2, outsize=(6, 8))
+    gx, = chainer.grad([y], [x], grad_outputs=[gy])
+    t = gy.reshape(2, 3, 3, 2, 4, 2)
+    expected = ((t[:, :, :, 0, :, 0] + t[:, :, :, 0, :, 1])
+                + (t[:, :, :, 1, :, 0] + t[:, :, :, 1, :, 1]))
+    numpy.testing.assert_array_equal(gx.array, expected)
+    y = F.unpooling_nd(x, 2, outsize=(6, 8))
+    gx, = chainer.grad([y], [x], grad_outputs=[gy])
+    expected = ((t[:, :, :, 0, :, 0] + t[:, :, :, 0, :, 1]) + t[:, :, :, 1, :, 0]
+                + t[:, :, :, 1, :, 1])
+    numpy.testing.assert_array_equal(gx.array, expected)

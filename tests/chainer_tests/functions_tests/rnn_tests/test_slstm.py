@@ -120,3 +120,33 @@ def test_slstm_grad_node_takes_the_new_cell_and_is_callable():
     chainer.gradient_check.check_double_backward(
         lambda *xs: slstm.SLSTMGrad().apply(xs), inputs, ggs,
         tuple(rng.uniform(-1, 1, v.shape) for v in inputs))
+
+
+@pytest.mark.parametrize('dtype', [numpy.float32, numpy.float64])
+def test_slstm_gate_gradients_bits(dtype):
+    """Chainer's grouping of the sigmoid derivatives: u a (i (1 - i)),
+    u c_prev (f (1 - f)), gh tanh(c) (o (1 - o))."""
+    import chainer
+    rs = numpy.random.RandomState(6)
+    c1, c2 = (rs.uniform(-1, 1, (3, 4)).astype(dtype) for _ in range(2))
+    x1, x2 = (rs.uniform(-1, 1, (3, 16)).astype(dtype) for _ in range(2))
+    gc, gh = (rs.uniform(-1, 1, (3, 4)).astype(dtype) for _ in range(2))
+    v1, v2 = chainer.Variable(x1), chainer.Variable(x2)
+    c, h = F.slstm(c1, c2, v1, v2)
+    g1, g2 = chainer.grad([c, h], [v1, v2], grad_outputs=[gc, gh])
+    half = dtype(0.5)
+
+    def sig(v):
+        return numpy.tanh(v * half) * half + half
+    r1, r2 = x1.reshape(3, 4, 4), x2.reshape(3, 4, 4)
+    a1, i1, f1 = numpy.tanh(r1[:, :, 0]), sig(r1[:, :, 1]), sig(r1[:, :, 2])
+    a2, i2, f2 = numpy.tanh(r2[:, :, 0]), sig(r2[:, :, 1]), sig(r2[:, :, 2])
+    o = sig(r1[:, :, 3] + r2[:, :, 3])
+    cn = a1 * i1 + a2 * i2 + f1 * c1 + f2 * c2
+    co = numpy.tanh(cn)
+    u = gh * o * (1 - co * co) + gc
+    go = gh * co * (o * (1 - o))
+    for g, a, i, f, cp in ((g1, a1, i1, f1, c1), (g2, a2, i2, f2, c2)):
+        expected = numpy.stack([u * i * (1 - a * a), u * a * (i * (1 - i)),
+                                u * cp * (f * (1 - f)), go], axis=2).reshape(3, 16)
+        numpy.testing.assert_array_equal(g.array, expected)
