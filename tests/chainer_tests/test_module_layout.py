@@ -53,8 +53,6 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
         _COMPOSED + ' (matmul, reshape and broadcast nodes)',
     ('chainer.functions.math.basic_math', 'AbsoluteGrad'):
         _COMPOSED + ' (gy times the sign of x)',
-    ('chainer.functions.math.basic_math', 'PowConstVarGrad'): _COMPOSED,
-    ('chainer.functions.math.basic_math', 'PowVarVarGrad'): _COMPOSED,
     ('chainer.functions.math.batch_l2_norm_squared', 'BatchL2NormSquaredGrad'):
         _COMPOSED + ' (2 * x * gy)',
     ('chainer.functions.math.linear_interpolate', 'LinearInterpolateGrad'): _COMPOSED,
@@ -66,7 +64,6 @@ _NOT_PROVIDED: dict[tuple[str, str], str] = {
     ('chainer.functions.math.minimum', 'MinimumGrad'):
         'the gradient node is SelectGrad(cond, shape1, shape2), shared with maximum; '
         "its constructor differs from Chainer's MinimumGrad, so it is not aliased",
-    ('chainer.functions.math.trigonometric', 'Arctan2Grad'): _COMPOSED,
     ('chainer.functions.noise.dropout', 'DropoutGradCuDNN'): _NO_CUDNN,
     ('chainer.functions.normalization.decorrelated_batch_normalization',
      'DecorrelatedBatchNormalizationGrad'):
@@ -116,6 +113,8 @@ _OWN_CONSTRUCTOR: dict[tuple[str, str], str] = {
     ('chainer.functions.activation.softplus', 'SoftplusGrad'): 'SoftplusGrad(beta)',
     ('chainer.functions.activation.swish', 'SwishGrad'): 'SwishGrad(beta_ndim)',
     ('chainer.functions.math.basic_math', 'DivGrad'): 'DivGrad(indexes)',
+    ('chainer.functions.math.basic_math', 'PowConstVarGrad'): 'PowConstVarGrad(log_value)',
+    ('chainer.functions.math.basic_math', 'PowVarVarGrad'): 'PowVarVarGrad(y, need_gx1)',
     ('chainer.functions.normalization.batch_normalization', 'FixedBatchNormalizationGrad'):
         'FixedBatchNormalizationGrad(eps, axis, indexes)',
 }
