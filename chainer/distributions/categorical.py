@@ -119,7 +119,7 @@ class Categorical(distribution.Distribution):
 @distribution.register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(dist1: Categorical, dist2: Categorical):
     p1, log_p2 = dist1.p, dist2.log_p
-    kl = _u._chainer_kl_of_classes(p1, dist1.log_p, log_p2)
+    kl = _u._chainer_kl_of_classes(p1, lambda: dist1.log_p, log_p2)
     if kl is not None:
         return kl
     return -dist1.entropy - F.sum(p1 * log_p2, axis=-1)

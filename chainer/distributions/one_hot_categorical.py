@@ -82,7 +82,7 @@ class OneHotCategorical(distribution.Distribution):
 @distribution.register_kl(OneHotCategorical, OneHotCategorical)
 def _kl_one_hot_categorical(dist1: OneHotCategorical, dist2: OneHotCategorical):
     if bool((dist2.p.array > 0).all()):
-        kl = _u._chainer_kl_of_classes(dist1.p, F.log(dist1.p), F.log(dist2.p))
+        kl = _u._chainer_kl_of_classes(dist1.p, lambda: F.log(dist1.p), F.log(dist2.p))
         if kl is not None:
             return kl
     log_p2, positive2 = dist2._log_p()

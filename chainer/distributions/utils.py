@@ -231,11 +231,13 @@ def _const(value: chainer.Variable, c: float):
 def _chainer_kl_of_classes(p1, log_p1, log_p2):
     """Chainer's ``sum(p1 * (log_p1 - log_p2), axis=-1)`` (its bits) where every
     class is possible under both (``p1 > 0``, ``log_p2`` finite), else None: the
-    caller's form then gives 0 for ``p1 = 0`` and ``inf`` outside the support."""
+    caller's form then gives 0 for ``p1 = 0`` and ``inf`` outside the support.
+    ``log_p1`` is a callable, called only when every ``p1 > 0`` (``log(0)`` would
+    warn where the caller's form is silent)."""
     xp = p1.xp
     if not (bool((p1.array > 0).all()) and bool(xp.isfinite(log_p2.array).all())):
         return None
-    return sum_mod.sum(p1 * (log_p1 - log_p2), axis=-1)
+    return sum_mod.sum(p1 * (log_p1() - log_p2), axis=-1)
 
 
 def _where_in_support(inside, value, outside: float):

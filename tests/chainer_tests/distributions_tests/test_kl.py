@@ -164,6 +164,16 @@ def test_kl_categorical_and_one_hot(backend):
     numpy.testing.assert_allclose(_specs.to_cpu(kl), expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize('dist', [D.Categorical, D.OneHotCategorical])
+def test_kl_of_classes_with_an_impossible_class_is_silent(dist, recwarn):
+    # p1 = 0 for a class adds 0, with no log(0) warning on the way
+    p1 = numpy.array([[0.0, 0.5, 0.5]], numpy.float32)
+    p2 = numpy.array([[0.2, 0.3, 0.5]], numpy.float32)
+    kl = chainer.kl_divergence(dist(p1), dist(p2))
+    numpy.testing.assert_allclose(kl.array, stats.entropy(p1, p2, axis=-1), rtol=1e-6)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_kl_dirichlet_monte_carlo_free():
     rng = numpy.random.RandomState(12)
     a1, a2 = rng.uniform(0.8, 3, (2, 3)), rng.uniform(0.8, 3, (2, 3))
