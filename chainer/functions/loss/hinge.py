@@ -57,8 +57,7 @@ class Hinge(_CallableNode, function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, t = self.get_retained_inputs()
         count = max(len(x), 1) if self.reduce == 'mean' else None
-        scale = 1.0 if count is None else 1.0 / count
-        gx, = HingeGrad(t.array, self.norm, scale, count).apply((x, grad_outputs[0]))
+        gx, = HingeGrad(t.array, self.norm, count).apply((x, grad_outputs[0]))
         return gx, None
 
 
@@ -82,19 +81,20 @@ def _sign(x, t):
 
 
 class HingeGrad(function_node.FunctionNode):
-    """``gx = gy * scale * sign * mask`` (L1) or ``... * 2 * (1 + sign * x)`` (L2) from
+    """``gx = gy / count * sign * mask`` (L1) or ``... * 2 * (1 + sign * x)`` (L2) from
     inputs ``(x, gy)``; ``sign`` is -1 at the true class ``t``, ``mask`` marks positive
-    margins, ``gy`` is a scalar (mean) or of the shape of ``x``.
+    margins, ``gy`` is a scalar (mean, over ``count`` samples) or of the shape of ``x``
+    (``count`` None).
 
     ``sign`` and ``mask`` are computed from ``x`` and the labels when needed, so
     that no array of x's shape is kept on the nodes while the graph lives.
     """
 
-    def __init__(self, t, norm: str, scale: float, count: int | None = None) -> None:
+    def __init__(self, t, norm: str, count: int | None = None) -> None:
         self.t = t
         self.norm = norm
-        self.scale = scale
         self.count = count  # the mean's divisor: gy / count as Chainer, not gy * scale
+        self.scale = 1.0 if count is None else 1.0 / count
 
     def _unscaled(self, x):
         """The gradient for ``gy = 1``, unscaled: ``sign * sign(max(margin, 0))`` (L1;
@@ -122,7 +122,7 @@ class HingeGrad(function_node.FunctionNode):
         x, gy = inputs
         g = self._unscaled(x)
         if self.count is None:
-            g *= gy * x.dtype.type(self.scale)
+            g *= gy
         else:
             g *= gy / x.dtype.type(self.count)
         return utils.force_array(g, x.dtype),
