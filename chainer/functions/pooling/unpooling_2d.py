@@ -19,7 +19,7 @@ class Unpooling2D(conv_nd._Names2D, UnpoolingND):
     """:class:`~chainer.functions.pooling.unpooling_nd.UnpoolingND` for NCHW inputs."""
 
     _outsize_per_axis = True
-    _tile_sum_grad = True
+    _tile_sum = True
 
     def __init__(self, ksize, stride=None, pad=0, outsize=None, cover_all: bool = True) -> None:
         super().__init__(2, ksize, stride, pad, outsize, cover_all)

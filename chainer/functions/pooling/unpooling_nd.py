@@ -33,8 +33,8 @@ class UnpoolingND(pooling_nd._PoolingND):
     # Chainer's 2-D check compares the input's length along each axis in turn
     _outsize_per_axis = False
     # Chainer's 2-D gradient sums whole tiles (stride == ksize, no padding) with one
-    # NumPy reduction over both window axes
-    _tile_sum_grad = False
+    # NumPy reduction over both window axes (see UnpoolingNDGrad)
+    _tile_sum = False
 
     def check_type_forward(self, in_types):
         type_check.expect(in_types.size() == 1)
@@ -57,23 +57,22 @@ class UnpoolingND(pooling_nd._PoolingND):
         return pooling_nd.window_spread(x, self.ksize, self.stride, self.pad, out_dims),
 
     def backward(self, indexes, grad_outputs):
-        grad = UnpoolingNDGrad(self.ksize, self.stride, self.pad, self.inputs[0].shape[2:],
-                               self.cover_all)
-        grad._tile_sum = self._tile_sum_grad
-        return grad.apply(grad_outputs)
+        return UnpoolingNDGrad(self.ksize, self.stride, self.pad, self.inputs[0].shape[2:],
+                               self.cover_all, tile_sum=self._tile_sum).apply(grad_outputs)
 
 
 class UnpoolingNDGrad(function_node.FunctionNode):
-    """The gradient of :class:`UnpoolingND`: the sum over every window."""
+    """The gradient of :class:`UnpoolingND`: the sum over every window (with
+    ``tile_sum``, of an unpooling that takes Chainer's 2-D order)."""
 
-    _tile_sum = False
-
-    def __init__(self, ksize, stride, pad, in_dims, cover_all: bool = True) -> None:
+    def __init__(self, ksize, stride, pad, in_dims, cover_all: bool = True, *,
+                 tile_sum: bool = False) -> None:
         self.ksize = tuple(ksize)
         self.stride = tuple(stride)
         self.pad = tuple(pad)
         self.in_dims = tuple(in_dims)
         self.cover_all = cover_all
+        self._tile_sum = tile_sum
 
     def forward(self, inputs):
         gy, = inputs
@@ -91,7 +90,7 @@ class UnpoolingNDGrad(function_node.FunctionNode):
         outsize = self.inputs[0].shape[2:]
         node = UnpoolingND(len(self.ksize), self.ksize, self.stride, self.pad, outsize,
                            self.cover_all)
-        node._tile_sum_grad = self._tile_sum
+        node._tile_sum = self._tile_sum
         return node.apply(grad_outputs)
 
 
